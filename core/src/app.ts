@@ -1,0 +1,107 @@
+import type { Server } from 'node:http';
+import Koa from 'koa';
+import Router from 'koa-router';
+import { CardRepository } from './cards/card-repository.ts';
+import { CardService } from './cards/card-service.ts';
+import type { CoreConfig } from './config.ts';
+import { type Database, openDatabase } from './db/database.ts';
+import { migrate } from './db/migrate.ts';
+import { errorHandler, rawBody, serviceAuth } from './http/middleware.ts';
+import { cardRoutes } from './http/routes/cards.ts';
+import { merchantRoutes } from './http/routes/merchants.ts';
+import { operationRoutes } from './http/routes/operations.ts';
+import { Batcher } from './ledger/batcher.ts';
+import { LedgerExecutor } from './ledger/executor.ts';
+import { LedgerRepository } from './ledger/ledger-repository.ts';
+import { LedgerService } from './ledger/ledger-service.ts';
+import { createLogger, type Logger } from './log.ts';
+import { MerchantService } from './merchants/merchant-service.ts';
+import { createPii } from './pii.ts';
+import { SettlementService } from './settlement/settlement-service.ts';
+
+const bodyBytesMax = 64 * 1024;
+
+export interface Core {
+  db: Database;
+  log: Logger;
+  cards: CardService;
+  ledger: LedgerService;
+  merchants: MerchantService;
+  settlement: SettlementService;
+  batcher: Batcher;
+  app: Koa;
+}
+
+/** Builds the core's object graph from a validated configuration. */
+export function createCore(config: CoreConfig, log: Logger = createLogger('core', config.logLevel)): Core {
+  const db = openDatabase(config.databaseUrl, { poolMax: (config.executorsMax ?? 2) + 8 });
+  const executorsMax = config.executorsMax ?? (db.dialect === 'sqlite' ? 1 : 2);
+  const executor = new LedgerExecutor(db, {
+    paymentAmountMax: config.paymentAmountMax,
+    topUpAmountMax: config.topUpAmountMax,
+    payIntervalMsMin: config.payIntervalMsMin,
+    holdTimeoutMsMax: config.holdTimeoutMsMax,
+  });
+  const batcher = new Batcher((ops) => executor.run(ops), {
+    batchSizeMax: config.batchSizeMax,
+    executorsMax,
+    queueDepthMax: config.queueDepthMax,
+  });
+  const cards = new CardService(new CardRepository(db), createPii(config.piiKeyHex), config);
+  const ledger = new LedgerService(batcher, new LedgerRepository(db), cards, log);
+  const merchants = new MerchantService(db);
+  const settlement = new SettlementService(db);
+
+  const app = new Koa({ proxy: false });
+  app.silent = true;
+  const open = new Router();
+  open.get('/health', async (ctx) => {
+    await db.nowMs();
+    ctx.body = { status: 'ok', dialect: db.dialect, queueDepth: batcher.depth };
+  });
+  app.use(errorHandler(log));
+  app.use(open.routes());
+  app.use(rawBody(bodyBytesMax));
+  app.use(serviceAuth(config.serviceKeys));
+  for (const router of [
+    operationRoutes(ledger),
+    cardRoutes(cards, ledger),
+    merchantRoutes(merchants, settlement),
+  ]) {
+    app.use(router.routes());
+    app.use(router.allowedMethods());
+  }
+  return { db, log, cards, ledger, merchants, settlement, batcher, app };
+}
+
+export interface RunningCore extends Core {
+  server: Server;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Migrates, starts the hold sweeper and listens. */
+export async function startCore(config: CoreConfig, log?: Logger): Promise<RunningCore> {
+  const core = createCore(config, log);
+  await migrate(core.db);
+  core.ledger.startSweeper(config.holdSweepIntervalMs);
+  const server = core.app.listen(config.port, config.host);
+  await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
+  server.keepAliveTimeout = 65_000;
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  return {
+    ...core,
+    server,
+    url: `http://${config.host}:${port}`,
+    async close() {
+      core.ledger.stopSweeper();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await core.batcher.drain();
+      await core.db.close();
+    },
+  };
+}

@@ -1,0 +1,260 @@
+import type { Database, Tx } from '../db/database.ts';
+import { newId } from '../ids.ts';
+import { shanghaiDay } from '../time.ts';
+
+export type CardStatus = 'active' | 'lost' | 'frozen' | 'cancelled';
+
+export interface CardView {
+  cardNo: string;
+  personId: string;
+  personNo: string;
+  name: string;
+  personType: string;
+  department: string | null;
+  status: CardStatus;
+  version: number;
+  dailyLimit: number;
+  pinFreeLimit: number;
+  pinSet: boolean;
+  spentToday: number;
+  balance: { main: number; subsidy: number; mainPending: number; subsidyPending: number };
+  reissueCount: number;
+}
+
+export interface NewPerson {
+  personNo: string;
+  name: string;
+  type: 'student' | 'staff' | 'parent' | 'visitor' | 'alumnus';
+  department: string | null;
+  idNumberEnc: string | null;
+  phoneEnc: string | null;
+}
+
+export interface CardEvent {
+  kind: string;
+  fromStatus: CardStatus | null;
+  toStatus: CardStatus;
+  version: number;
+  actorType: string;
+  actorId: string | null;
+  reason: string | null;
+}
+
+export class CardRepository {
+  constructor(private readonly db: Database) {}
+
+  /** Creates the person, both wallets and the card in one transaction. */
+  async open(
+    person: NewPerson,
+    cardNo: string,
+    limits: { dailyLimit: number; pinFreeLimit: number },
+    actor: { type: string; id: string | null },
+  ): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const now = Date.now();
+      const personId = newId(now);
+      const mainId = newId(now);
+      const subsidyId = newId(now);
+      await this.db.execute(
+        'INSERT INTO persons (id, person_no, name, type, department, status, id_number_enc, phone_enc, created_at_ms, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        [
+          personId,
+          person.personNo,
+          person.name,
+          person.type,
+          person.department,
+          'active',
+          person.idNumberEnc,
+          person.phoneEnc,
+          now,
+          now,
+        ],
+        tx,
+      );
+      await this.db.execute(
+        "INSERT INTO accounts (id, kind, owner_id, allow_overdraft, created_at_ms) VALUES (?, 'wallet_main', ?, 0, ?), (?, 'wallet_subsidy', ?, 0, ?)",
+        [mainId, personId, now, subsidyId, personId, now],
+        tx,
+      );
+      await this.db.execute(
+        `INSERT INTO cards (card_no, person_id, status, version, main_account_id, subsidy_account_id, daily_limit, pin_free_limit, created_at_ms, updated_at_ms)
+         VALUES (?, ?, 'active', 1, ?, ?, ?, ?, ?, ?)`,
+        [cardNo, personId, mainId, subsidyId, limits.dailyLimit, limits.pinFreeLimit, now, now],
+        tx,
+      );
+      await this.addEvent(
+        cardNo,
+        {
+          kind: 'opened',
+          fromStatus: null,
+          toStatus: 'active',
+          version: 1,
+          actorType: actor.type,
+          actorId: actor.id,
+          reason: null,
+        },
+        tx,
+      );
+    });
+  }
+
+  async find(cardNo: string): Promise<CardView | undefined> {
+    const rows = await this.db.select<Record<string, unknown>>(
+      `SELECT c.card_no, c.person_id, p.person_no, p.name, p.type, p.department, c.status, c.version, c.daily_limit,
+              c.pin_free_limit, c.pin_hash, c.spent_day, c.spent_day_amount, c.reissue_count,
+              m.credits_posted - m.debits_posted - m.debits_pending AS main_available, m.debits_pending AS main_pending,
+              s.credits_posted - s.debits_posted - s.debits_pending AS subsidy_available, s.debits_pending AS subsidy_pending
+         FROM cards c
+         JOIN persons p ON p.id = c.person_id
+         JOIN accounts m ON m.id = c.main_account_id
+         JOIN accounts s ON s.id = c.subsidy_account_id
+        WHERE c.card_no = ?`,
+      [cardNo],
+    );
+    const r = rows[0];
+    if (!r) return undefined;
+    return {
+      cardNo: String(r.card_no),
+      personId: String(r.person_id),
+      personNo: String(r.person_no),
+      name: String(r.name),
+      personType: String(r.type),
+      department: r.department === null ? null : String(r.department),
+      status: r.status as CardStatus,
+      version: Number(r.version),
+      dailyLimit: Number(r.daily_limit),
+      pinFreeLimit: Number(r.pin_free_limit),
+      pinSet: r.pin_hash !== null,
+      spentToday: Number(r.spent_day) === shanghaiDay(Date.now()) ? Number(r.spent_day_amount) : 0,
+      balance: {
+        main: Number(r.main_available),
+        subsidy: Number(r.subsidy_available),
+        mainPending: Number(r.main_pending),
+        subsidyPending: Number(r.subsidy_pending),
+      },
+      reissueCount: Number(r.reissue_count),
+    };
+  }
+
+  async pinHash(cardNo: string): Promise<string | null | undefined> {
+    const rows = await this.db.select<{ pin_hash: string | null }>(
+      'SELECT pin_hash FROM cards WHERE card_no = ?',
+      [cardNo],
+    );
+    return rows[0] ? rows[0].pin_hash : undefined;
+  }
+
+  /**
+   * Moves the card from one of `from` to `to` and bumps its version, in one conditional UPDATE:
+   * the row lock it takes orders it against payments of the same card, so no payment that starts
+   * after it commits can pass with the old status.
+   */
+  async transition(
+    cardNo: string,
+    from: readonly CardStatus[],
+    to: CardStatus,
+    event: Omit<CardEvent, 'fromStatus' | 'toStatus' | 'version'>,
+    reissue: boolean,
+  ): Promise<{ version: number; fromStatus: CardStatus } | undefined> {
+    return this.db.transaction(async (tx) => {
+      const current = await this.db.select<{ status: CardStatus; version: number }>(
+        `SELECT status, version FROM cards WHERE card_no = ?${this.db.forUpdate}`,
+        [cardNo],
+        tx,
+      );
+      const row = current[0];
+      if (!row || !from.includes(row.status)) return undefined;
+      const version = Number(row.version) + 1;
+      const updated = await this.db.execute(
+        `UPDATE cards SET status = ?, version = ?, reissue_count = reissue_count + ?, updated_at_ms = ? WHERE card_no = ? AND version = ?`,
+        [to, version, reissue ? 1 : 0, Date.now(), cardNo, Number(row.version)],
+        tx,
+      );
+      if (updated !== 1) throw new Error(`card ${cardNo} changed under its row lock`);
+      await this.addEvent(cardNo, { ...event, fromStatus: row.status, toStatus: to, version }, tx);
+      return { version, fromStatus: row.status };
+    });
+  }
+
+  async setPinHash(
+    cardNo: string,
+    pinHash: string,
+    actor: { type: string; id: string | null },
+  ): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const updated = await this.db.execute(
+        'UPDATE cards SET pin_hash = ?, updated_at_ms = ? WHERE card_no = ?',
+        [pinHash, Date.now(), cardNo],
+        tx,
+      );
+      if (updated !== 1) return false;
+      const status = await this.db.select<{ status: CardStatus; version: number }>(
+        'SELECT status, version FROM cards WHERE card_no = ?',
+        [cardNo],
+        tx,
+      );
+      const s = status[0] as { status: CardStatus; version: number };
+      await this.addEvent(
+        cardNo,
+        {
+          kind: 'pin_set',
+          fromStatus: s.status,
+          toStatus: s.status,
+          version: Number(s.version),
+          actorType: actor.type,
+          actorId: actor.id,
+          reason: null,
+        },
+        tx,
+      );
+      return true;
+    });
+  }
+
+  async setDailyLimit(cardNo: string, dailyLimit: number): Promise<boolean> {
+    return (
+      (await this.db.execute('UPDATE cards SET daily_limit = ?, updated_at_ms = ? WHERE card_no = ?', [
+        dailyLimit,
+        Date.now(),
+        cardNo,
+      ])) === 1
+    );
+  }
+
+  async events(cardNo: string): Promise<(CardEvent & { createdAtMs: number })[]> {
+    const rows = await this.db.select<Record<string, unknown>>(
+      'SELECT kind, from_status, to_status, version, actor_type, actor_id, reason, created_at_ms FROM card_events WHERE card_no = ? ORDER BY created_at_ms, id',
+      [cardNo],
+    );
+    return rows.map((r) => ({
+      kind: String(r.kind),
+      fromStatus: (r.from_status as CardStatus | null) ?? null,
+      toStatus: r.to_status as CardStatus,
+      version: Number(r.version),
+      actorType: String(r.actor_type),
+      actorId: r.actor_id === null ? null : String(r.actor_id),
+      reason: r.reason === null ? null : String(r.reason),
+      createdAtMs: Number(r.created_at_ms),
+    }));
+  }
+
+  private async addEvent(cardNo: string, e: CardEvent, tx: Tx): Promise<void> {
+    const now = Date.now();
+    await this.db.execute(
+      'INSERT INTO card_events (id, card_no, kind, from_status, to_status, version, actor_type, actor_id, reason, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      [
+        newId(now),
+        cardNo,
+        e.kind,
+        e.fromStatus,
+        e.toStatus,
+        e.version,
+        e.actorType,
+        e.actorId,
+        e.reason,
+        now,
+      ],
+      tx,
+    );
+  }
+}

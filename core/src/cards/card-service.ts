@@ -1,0 +1,152 @@
+import { randomInt } from 'node:crypto';
+import type { CoreConfig } from '../config.ts';
+import { isDuplicateKey } from '../db/database.ts';
+import { CoreError } from '../errors.ts';
+import type { Pii } from '../pii.ts';
+import type { CardRepository, CardStatus, CardView, NewPerson } from './card-repository.ts';
+import { hashPin, verifyPin } from './pin.ts';
+
+export type CardAction = 'report_loss' | 'cancel_loss' | 'freeze' | 'unfreeze' | 'reissue';
+export interface Actor {
+  type: 'self' | 'parent' | 'admin' | 'system' | 'device';
+  id: string | null;
+}
+
+/** Which statuses each action starts from, and where it leads. */
+const transitions: Record<CardAction, { from: readonly CardStatus[]; to: CardStatus }> = {
+  report_loss: { from: ['active', 'frozen'], to: 'lost' },
+  cancel_loss: { from: ['lost'], to: 'active' },
+  freeze: { from: ['active'], to: 'frozen' },
+  unfreeze: { from: ['frozen'], to: 'active' },
+  // A new phone: the card number, wallets and history stay; the version bump kills old credentials.
+  reissue: { from: ['active', 'lost', 'frozen'], to: 'active' },
+};
+
+export interface CardChange {
+  cardNo: string;
+  status: CardStatus;
+  version: number;
+  changed: boolean;
+}
+
+export type CardListener = (change: CardChange) => void;
+
+/** Card affairs: opening, loss and freeze, reissue, PIN and limits. */
+export class CardService {
+  private readonly listeners: CardListener[] = [];
+
+  constructor(
+    private readonly cards: CardRepository,
+    private readonly pii: Pii,
+    private readonly config: CoreConfig,
+  ) {}
+
+  /** Called after every committed status change (the gateway's blacklist push hangs here). */
+  onChange(listener: CardListener): void {
+    this.listeners.push(listener);
+  }
+
+  async open(
+    input: Omit<NewPerson, 'idNumberEnc' | 'phoneEnc'> & {
+      idNumber?: string;
+      phone?: string;
+      cardNo?: string;
+      dailyLimit?: number;
+    },
+    actor: Actor,
+  ): Promise<CardView> {
+    const cardNo = input.cardNo ?? newCardNo();
+    const person: NewPerson = {
+      personNo: input.personNo,
+      name: input.name,
+      type: input.type,
+      department: input.department,
+      idNumberEnc: input.idNumber ? this.pii.encrypt(input.idNumber) : null,
+      phoneEnc: input.phone ? this.pii.encrypt(input.phone) : null,
+    };
+    const dailyLimit = input.dailyLimit ?? this.config.dailyLimitDefault;
+    if (dailyLimit > this.config.dailyLimitMax)
+      throw new CoreError('LIMIT_EXCEEDED', `the daily limit is at most ${this.config.dailyLimitMax} fen`);
+    try {
+      await this.cards.open(
+        person,
+        cardNo,
+        { dailyLimit, pinFreeLimit: this.config.pinFreeLimitDefault },
+        actor,
+      );
+    } catch (error) {
+      if (isDuplicateKey(error))
+        throw new CoreError('ALREADY_EXISTS', 'that person number or card number already has a card');
+      throw error;
+    }
+    return this.get(cardNo);
+  }
+
+  async get(cardNo: string): Promise<CardView> {
+    const card = await this.cards.find(cardNo);
+    if (!card) throw new CoreError('CARD_NOT_FOUND', 'no such card');
+    return card;
+  }
+
+  /**
+   * Applies a card action. Repeating an action whose result already holds (reporting a lost card
+   * lost again) answers the current state with changed = false, so retries are harmless.
+   */
+  async change(cardNo: string, action: CardAction, actor: Actor, reason: string | null): Promise<CardChange> {
+    const rule = transitions[action];
+    const moved = await this.cards.transition(
+      cardNo,
+      rule.from,
+      rule.to,
+      { kind: action, actorType: actor.type, actorId: actor.id, reason },
+      action === 'reissue',
+    );
+    if (moved) {
+      const change = { cardNo, status: rule.to, version: moved.version, changed: true };
+      for (const listener of this.listeners) listener(change);
+      return change;
+    }
+    const card = await this.get(cardNo);
+    if (card.status === rule.to && action !== 'reissue')
+      return { cardNo, status: card.status, version: card.version, changed: false };
+    throw new CoreError(
+      'INVALID_TRANSITION',
+      `cannot ${action.replace('_', ' ')} a card that is ${card.status}`,
+      { status: card.status },
+    );
+  }
+
+  async setPin(cardNo: string, pin: string, currentPin: string | undefined, actor: Actor): Promise<void> {
+    const stored = await this.cards.pinHash(cardNo);
+    if (stored === undefined) throw new CoreError('CARD_NOT_FOUND', 'no such card');
+    // Changing a PIN needs the old one, except for the card centre (a forgotten PIN).
+    if (stored !== null && actor.type !== 'admin' && !(currentPin && (await verifyPin(currentPin, stored)))) {
+      throw new CoreError('PIN_INVALID', 'the current PIN is wrong');
+    }
+    await this.cards.setPinHash(cardNo, await hashPin(pin), actor);
+  }
+
+  /** 'none' when no PIN came with the payment; otherwise whether it matches the card's. */
+  async checkPin(cardNo: string, pin: string | undefined): Promise<'none' | 'ok' | 'bad'> {
+    if (pin === undefined) return 'none';
+    const stored = await this.cards.pinHash(cardNo);
+    if (!stored) return 'bad';
+    return (await verifyPin(pin, stored)) ? 'ok' : 'bad';
+  }
+
+  async setDailyLimit(cardNo: string, dailyLimit: number): Promise<void> {
+    if (dailyLimit > this.config.dailyLimitMax)
+      throw new CoreError('LIMIT_EXCEEDED', `the daily limit is at most ${this.config.dailyLimitMax} fen`);
+    if (!(await this.cards.setDailyLimit(cardNo, dailyLimit)))
+      throw new CoreError('CARD_NOT_FOUND', 'no such card');
+  }
+
+  history(cardNo: string) {
+    return this.cards.events(cardNo);
+  }
+}
+
+/** Campus card numbers: 12 digits starting with 8, apart from every bank and wallet prefix range. */
+export function newCardNo(): string {
+  return `8${String(randomInt(0, 10 ** 11)).padStart(11, '0')}`;
+}

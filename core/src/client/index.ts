@@ -1,0 +1,189 @@
+import { Pool } from 'undici';
+import type { CardView } from '../cards/card-repository.ts';
+import type { Actor, CardAction, CardChange } from '../cards/card-service.ts';
+import { CoreError, type ErrorCode, isErrorCode } from '../errors.ts';
+import { signatureHeaders, signRequest } from '../http/signature.ts';
+import type { OperationView } from '../ledger/ledger-repository.ts';
+import type {
+  AdjustmentRequest,
+  HoldRequest,
+  PaymentRequest,
+  RefundRequest,
+  SubsidyRequest,
+  TopUpRequest,
+} from '../ledger/operations.ts';
+import type { Answer } from '../ledger/results.ts';
+import type { HoldRow } from '../ledger/state.ts';
+import type { Merchant, MerchantCategory } from '../merchants/merchant-service.ts';
+import type { Statement } from '../settlement/settlement-service.ts';
+
+export type { Accepted, Answer, Balances, Rejected } from '../ledger/results.ts';
+export type { Actor, CardAction, CardChange, CardView, HoldRow, Merchant, OperationView, Statement };
+
+export interface CoreClientOptions {
+  url: string;
+  keyId: string;
+  secret: string;
+  /** Connections kept open to the core. */
+  connectionsMax?: number;
+  requestTimeoutMs?: number;
+}
+
+/**
+ * The typed client every other package uses to reach the core. Money operations answer an
+ * Answer value — accepted or rejected with a stable code — because a refusal is a normal outcome;
+ * other calls throw CoreError. Every request is signed.
+ */
+export class CoreClient {
+  private readonly pool: Pool;
+
+  constructor(private readonly options: CoreClientOptions) {
+    this.pool = new Pool(options.url, {
+      connections: options.connectionsMax ?? 32,
+      pipelining: 1,
+      keepAliveTimeout: 30_000,
+      headersTimeout: options.requestTimeoutMs ?? 10_000,
+      bodyTimeout: options.requestTimeoutMs ?? 10_000,
+    });
+  }
+
+  pay(request: PaymentRequest): Promise<Answer> {
+    return this.operation('/v1/payments', request);
+  }
+  topUp(request: TopUpRequest): Promise<Answer> {
+    return this.operation('/v1/top-ups', request);
+  }
+  subsidize(request: SubsidyRequest): Promise<Answer> {
+    return this.operation('/v1/subsidies', request);
+  }
+  refund(request: RefundRequest): Promise<Answer> {
+    return this.operation('/v1/refunds', request);
+  }
+  adjust(request: AdjustmentRequest): Promise<Answer> {
+    return this.operation('/v1/adjustments', request);
+  }
+  hold(request: HoldRequest): Promise<Answer> {
+    return this.operation('/v1/holds', request);
+  }
+  postHold(holdId: string, request: { id: string; amount: number }): Promise<Answer> {
+    return this.operation(`/v1/holds/${encodeURIComponent(holdId)}/post`, request);
+  }
+  voidHold(holdId: string, request: { id: string }): Promise<Answer> {
+    return this.operation(`/v1/holds/${encodeURIComponent(holdId)}/void`, request);
+  }
+  reportUsage(holdId: string, usageAmount: number): Promise<HoldRow> {
+    return this.call('POST', `/v1/holds/${encodeURIComponent(holdId)}/usage`, { usageAmount });
+  }
+  getHold(holdId: string): Promise<HoldRow> {
+    return this.call('GET', `/v1/holds/${encodeURIComponent(holdId)}`);
+  }
+  getOperation(id: string): Promise<OperationView> {
+    return this.call('GET', `/v1/operations/${encodeURIComponent(id)}`);
+  }
+
+  openCard(input: {
+    personNo: string;
+    name: string;
+    type: 'student' | 'staff' | 'parent' | 'visitor' | 'alumnus';
+    department?: string | null;
+    idNumber?: string;
+    phone?: string;
+    cardNo?: string;
+    dailyLimit?: number;
+    actor?: Actor;
+  }): Promise<CardView> {
+    return this.call('POST', '/v1/cards', input);
+  }
+  getCard(cardNo: string): Promise<CardView> {
+    return this.call('GET', `/v1/cards/${cardNo}`);
+  }
+  cardOperations(
+    cardNo: string,
+    page: { limit?: number; beforeAtMs?: number; beforeId?: string } = {},
+  ): Promise<{ items: OperationView[]; next: { beforeAtMs: number; beforeId: string } | null }> {
+    const query = new URLSearchParams(
+      Object.entries(page)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]): [string, string] => [k, String(v)]),
+    );
+    return this.call('GET', `/v1/cards/${cardNo}/operations${query.size ? `?${query}` : ''}`);
+  }
+  changeCard(
+    cardNo: string,
+    action: CardAction,
+    actor: Actor,
+    reason: string | null = null,
+  ): Promise<CardChange> {
+    return this.call('POST', `/v1/cards/${cardNo}/status`, { action, actor, reason });
+  }
+  setPin(cardNo: string, pin: string, actor: Actor, currentPin?: string): Promise<void> {
+    return this.call('PUT', `/v1/cards/${cardNo}/pin`, { pin, actor, ...(currentPin ? { currentPin } : {}) });
+  }
+  setDailyLimit(cardNo: string, dailyLimit: number): Promise<void> {
+    return this.call('PUT', `/v1/cards/${cardNo}/daily-limit`, { dailyLimit });
+  }
+
+  createMerchant(input: {
+    id?: string;
+    name: string;
+    category: MerchantCategory;
+    parentId?: string | null;
+    feeRateBp?: number;
+  }): Promise<Merchant> {
+    return this.call('POST', '/v1/merchants', input);
+  }
+  getMerchant(id: string): Promise<Merchant> {
+    return this.call('GET', `/v1/merchants/${encodeURIComponent(id)}`);
+  }
+  statement(merchantId: string, day: string): Promise<Statement> {
+    return this.call('GET', `/v1/merchants/${encodeURIComponent(merchantId)}/statements/${day}`);
+  }
+  settleDay(day: string): Promise<Statement[]> {
+    return this.call('POST', `/v1/settlements/${day}`);
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+
+  private async operation(path: string, body: unknown): Promise<Answer> {
+    const { status, json } = await this.send('POST', path, body);
+    const answer = json as Answer & { code?: string };
+    if (answer && (answer.status === 'ok' || answer.status === 'rejected')) return answer;
+    throw toError(status, json);
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const { status, json } = await this.send(method, path, body);
+    if (status >= 400) throw toError(status, json);
+    return json as T;
+  }
+
+  private async send(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; json: unknown }> {
+    const payload = body === undefined ? '' : JSON.stringify(body);
+    const timestamp = Date.now();
+    const response = await this.pool.request({
+      method: method as 'GET',
+      path,
+      body: payload || null,
+      headers: {
+        'content-type': 'application/json',
+        [signatureHeaders.keyId]: this.options.keyId,
+        [signatureHeaders.timestamp]: String(timestamp),
+        [signatureHeaders.signature]: signRequest(this.options.secret, method, path, timestamp, payload),
+      },
+    });
+    const text = await response.body.text();
+    return { status: response.statusCode, json: text ? JSON.parse(text) : undefined };
+  }
+}
+
+function toError(status: number, json: unknown): CoreError {
+  const body = json as { code?: string; message?: string; details?: Record<string, unknown> } | undefined;
+  const code: ErrorCode = body?.code && isErrorCode(body.code) ? body.code : 'INTERNAL_ERROR';
+  return new CoreError(code, body?.message ?? `core answered ${status}`, body?.details);
+}

@@ -1,0 +1,118 @@
+import { z } from 'zod';
+
+/**
+ * The core's whole configuration: one schema, read from the environment once at start and passed
+ * into factories as a frozen object. Nothing below reads process.env.
+ */
+const fen = z.coerce.number().int().nonnegative();
+
+const schema = z.object({
+  databaseUrl: z.string().min(1).describe('DATABASE_URL: mysql://user:pass@host:port/db or sqlite:path'),
+  host: z.string().describe('CORE_HOST: interface the internal API listens on'),
+  port: z.coerce.number().int().min(0).max(65535).describe('CORE_PORT: 0 picks a free port'),
+  serviceKeys: z
+    .string()
+    .describe('CORE_SERVICE_KEYS: comma-separated keyId:secret pairs that may call the core')
+    .transform((raw, ctx) => {
+      const keys = new Map<string, string>();
+      for (const pair of raw.split(',').filter(Boolean)) {
+        const at = pair.indexOf(':');
+        const keyId = pair.slice(0, at);
+        const secret = pair.slice(at + 1);
+        if (at <= 0 || secret.length < 16) {
+          ctx.addIssue({
+            code: 'custom',
+            message: 'each key is keyId:secret with a secret of 16+ characters',
+          });
+          return z.NEVER;
+        }
+        keys.set(keyId, secret);
+      }
+      return keys;
+    }),
+  batchSizeMax: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .describe('LEDGER_BATCH_SIZE_MAX: operations per database transaction'),
+  executorsMax: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .optional()
+    .describe('LEDGER_EXECUTORS: transactions in flight at once (default 2 on MySQL, 1 on SQLite)'),
+  queueDepthMax: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .describe('LEDGER_QUEUE_DEPTH_MAX: operations waiting before OVERLOADED'),
+  paymentAmountMax: fen.describe('PAYMENT_AMOUNT_MAX: largest single payment or hold, fen'),
+  topUpAmountMax: fen.describe('TOP_UP_AMOUNT_MAX: largest single top-up, fen'),
+  dailyLimitDefault: fen.describe('DAILY_LIMIT_DEFAULT: spending cap per card per Asia/Shanghai day, fen'),
+  dailyLimitMax: fen.describe('DAILY_LIMIT_MAX: the highest daily cap a card may set, fen'),
+  pinFreeLimitDefault: fen.describe('PIN_FREE_LIMIT_DEFAULT: largest payment without a PIN, fen'),
+  payIntervalMsMin: z.coerce
+    .number()
+    .int()
+    .nonnegative()
+    .describe('PAY_INTERVAL_MS_MIN: minimum time between two payments of one card at one device'),
+  holdTimeoutMsMax: z.coerce
+    .number()
+    .int()
+    .positive()
+    .describe('HOLD_TIMEOUT_MS_MAX: longest a hold may stay pending'),
+  holdSweepIntervalMs: z.coerce
+    .number()
+    .int()
+    .positive()
+    .describe('HOLD_SWEEP_INTERVAL_MS: how often expired holds are settled'),
+  piiKeyHex: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/i)
+    .describe('PII_KEY: 32-byte hex key that encrypts ID numbers and phones at rest'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).describe('LOG_LEVEL'),
+});
+
+export type CoreConfig = Readonly<z.output<typeof schema>>;
+
+/** Development defaults; production (NODE_ENV=production) must set the secrets explicitly. */
+const devSecrets = {
+  CORE_SERVICE_KEYS: 'dev:dev-core-secret-change-me',
+  PII_KEY: '00'.repeat(32),
+};
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig {
+  const production = env.NODE_ENV === 'production';
+  const secret = (name: keyof typeof devSecrets) => env[name] ?? (production ? undefined : devSecrets[name]);
+  const parsed = schema.safeParse({
+    databaseUrl: env.DATABASE_URL ?? 'sqlite:data/core.sqlite',
+    host: env.CORE_HOST ?? '127.0.0.1',
+    port: env.CORE_PORT ?? 4100,
+    serviceKeys: secret('CORE_SERVICE_KEYS'),
+    batchSizeMax: env.LEDGER_BATCH_SIZE_MAX ?? 128,
+    executorsMax: env.LEDGER_EXECUTORS,
+    queueDepthMax: env.LEDGER_QUEUE_DEPTH_MAX ?? 20_000,
+    paymentAmountMax: env.PAYMENT_AMOUNT_MAX ?? 100_000,
+    topUpAmountMax: env.TOP_UP_AMOUNT_MAX ?? 500_000,
+    dailyLimitDefault: env.DAILY_LIMIT_DEFAULT ?? 30_000,
+    dailyLimitMax: env.DAILY_LIMIT_MAX ?? 200_000,
+    pinFreeLimitDefault: env.PIN_FREE_LIMIT_DEFAULT ?? 5_000,
+    payIntervalMsMin: env.PAY_INTERVAL_MS_MIN ?? 3_000,
+    holdTimeoutMsMax: env.HOLD_TIMEOUT_MS_MAX ?? 4 * 3600_000,
+    holdSweepIntervalMs: env.HOLD_SWEEP_INTERVAL_MS ?? 1_000,
+    piiKeyHex: secret('PII_KEY'),
+    logLevel: env.LOG_LEVEL ?? 'info',
+  });
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`invalid core configuration: ${problems}`);
+  }
+  return Object.freeze(parsed.data);
+}
+
+/** The table of variables for README, generated from the schema so the two cannot drift. */
+export function describeConfig(): string[] {
+  return Object.values(schema.shape).map((field) => field.description ?? '');
+}

@@ -1,0 +1,65 @@
+/**
+ * Stable error codes. Operating errors (insufficient funds, a lost card) are values that callers
+ * branch on; the HTTP status for each code is decided here, in one place.
+ */
+export const errorStatus = {
+  VALIDATION_FAILED: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CARD_NOT_FOUND: 404,
+  MERCHANT_NOT_FOUND: 404,
+  ACCOUNT_NOT_FOUND: 404,
+  PAYMENT_NOT_FOUND: 404,
+  HOLD_NOT_FOUND: 404,
+  OPERATION_NOT_FOUND: 404,
+  PERSON_NOT_FOUND: 404,
+  ID_REUSED: 409,
+  ALREADY_EXISTS: 409,
+  HOLD_ALREADY_RESOLVED: 409,
+  HOLD_EXPIRED: 409,
+  CARD_VERSION_CONFLICT: 409,
+  INVALID_TRANSITION: 409,
+  INSUFFICIENT_FUNDS: 422,
+  BELOW_MIN_BALANCE: 422,
+  CARD_LOST: 422,
+  CARD_FROZEN: 422,
+  CARD_CANCELLED: 422,
+  CARD_VERSION_STALE: 422,
+  MERCHANT_DISABLED: 422,
+  LIMIT_EXCEEDED: 422,
+  AMOUNT_OUT_OF_RANGE: 422,
+  AMOUNT_EXCEEDS_HOLD: 422,
+  REFUND_EXCEEDS_PAYMENT: 422,
+  PIN_REQUIRED: 422,
+  PIN_INVALID: 422,
+  REPEAT_TOO_SOON: 422,
+  HOLDS_PENDING: 422,
+  PAYLOAD_TOO_LARGE: 413,
+  RATE_LIMITED: 429,
+  OVERLOADED: 503,
+  INTERNAL_ERROR: 500,
+} as const;
+
+export type ErrorCode = keyof typeof errorStatus;
+
+/** An error with a stable code that is safe to show to the caller. */
+export class CoreError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.name = 'CoreError';
+    this.code = code;
+    this.details = details;
+  }
+
+  get status(): number {
+    return errorStatus[this.code];
+  }
+}
+
+export function isErrorCode(value: string): value is ErrorCode {
+  return Object.hasOwn(errorStatus, value);
+}

@@ -1,0 +1,92 @@
+import Router from 'koa-router';
+import { z } from 'zod';
+import type { CardService } from '../../cards/card-service.ts';
+import type { LedgerService } from '../../ledger/ledger-service.ts';
+import { cardNo, operationId } from '../../ledger/operations.ts';
+import { parseBody, parseValue } from '../middleware.ts';
+
+const cardPath = z.object({ cardNo });
+const actor = z.strictObject({
+  type: z.enum(['self', 'parent', 'admin', 'system', 'device']),
+  id: z.string().max(64).nullable(),
+});
+const openCard = z.strictObject({
+  personNo: z.string().regex(/^[A-Za-z0-9]{4,32}$/),
+  name: z.string().min(1).max(64),
+  type: z.enum(['student', 'staff', 'parent', 'visitor', 'alumnus']),
+  department: z.string().max(64).nullable().default(null),
+  idNumber: z
+    .string()
+    .regex(/^[0-9]{17}[0-9Xx]$/)
+    .optional(),
+  phone: z
+    .string()
+    .regex(/^1\d{10}$/)
+    .optional(),
+  cardNo: cardNo.optional(),
+  dailyLimit: z.number().int().nonnegative().optional(),
+  actor: actor.default({ type: 'system', id: null }),
+});
+const changeStatus = z.strictObject({
+  action: z.enum(['report_loss', 'cancel_loss', 'freeze', 'unfreeze', 'reissue']),
+  actor,
+  reason: z.string().max(255).nullable().default(null),
+});
+const pinBody = z.strictObject({
+  pin: z.string().regex(/^\d{6}$/),
+  currentPin: z
+    .string()
+    .regex(/^\d{6}$/)
+    .optional(),
+  actor,
+});
+const limitBody = z.strictObject({ dailyLimit: z.number().int().nonnegative() });
+const historyQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  beforeAtMs: z.coerce.number().int().optional(),
+  beforeId: operationId.optional(),
+});
+
+export function cardRoutes(cards: CardService, ledger: LedgerService): Router {
+  const router = new Router({ prefix: '/v1/cards' });
+  router.post('/', async (ctx) => {
+    const { actor: who, ...input } = parseBody(ctx, openCard);
+    ctx.status = 201;
+    ctx.body = await cards.open(input, who);
+  });
+  router.get('/:cardNo', async (ctx) => {
+    ctx.body = await cards.get(parseValue(ctx.params, cardPath).cardNo);
+  });
+  router.get('/:cardNo/history', async (ctx) => {
+    ctx.body = await cards.history(parseValue(ctx.params, cardPath).cardNo);
+  });
+  router.get('/:cardNo/operations', async (ctx) => {
+    const { cardNo: no } = parseValue(ctx.params, cardPath);
+    const q = parseValue(ctx.query, historyQuery);
+    const before =
+      q.beforeAtMs !== undefined && q.beforeId ? { atMs: q.beforeAtMs, id: q.beforeId } : undefined;
+    const items = await ledger.cardOperations(no, before, q.limit);
+    const last = items.at(-1);
+    ctx.body = {
+      items,
+      next: items.length === q.limit && last ? { beforeAtMs: last.createdAtMs, beforeId: last.id } : null,
+    };
+  });
+  router.post('/:cardNo/status', async (ctx) => {
+    const { cardNo: no } = parseValue(ctx.params, cardPath);
+    const body = parseBody(ctx, changeStatus);
+    ctx.body = await cards.change(no, body.action, body.actor, body.reason);
+  });
+  router.put('/:cardNo/pin', async (ctx) => {
+    const { cardNo: no } = parseValue(ctx.params, cardPath);
+    const body = parseBody(ctx, pinBody);
+    await cards.setPin(no, body.pin, body.currentPin, body.actor);
+    ctx.status = 204;
+  });
+  router.put('/:cardNo/daily-limit', async (ctx) => {
+    const { cardNo: no } = parseValue(ctx.params, cardPath);
+    await cards.setDailyLimit(no, parseBody(ctx, limitBody).dailyLimit);
+    ctx.status = 204;
+  });
+  return router;
+}

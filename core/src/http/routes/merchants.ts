@@ -1,0 +1,53 @@
+import Router from 'koa-router';
+import { z } from 'zod';
+import { CoreError } from '../../errors.ts';
+import { entityId } from '../../ledger/operations.ts';
+import { type MerchantService, merchantCategories } from '../../merchants/merchant-service.ts';
+import type { SettlementService } from '../../settlement/settlement-service.ts';
+import { parseDay } from '../../time.ts';
+import { parseBody, parseValue } from '../middleware.ts';
+
+const merchantPath = z.object({ merchantId: entityId });
+const createMerchant = z.strictObject({
+  id: entityId.optional(),
+  name: z.string().min(1).max(64),
+  category: z.enum(merchantCategories),
+  parentId: entityId.nullable().optional(),
+  feeRateBp: z.number().int().min(0).max(10_000).optional(),
+});
+
+function day(text: string): number {
+  const parsed = parseDay(text);
+  if (parsed === undefined) throw new CoreError('VALIDATION_FAILED', 'day: expected YYYY-MM-DD');
+  return parsed;
+}
+
+export function merchantRoutes(merchants: MerchantService, settlement: SettlementService): Router {
+  const router = new Router({ prefix: '/v1' });
+  router.post('/merchants', async (ctx) => {
+    ctx.status = 201;
+    ctx.body = await merchants.create(parseBody(ctx, createMerchant));
+  });
+  router.get('/merchants', async (ctx) => {
+    ctx.body = await merchants.list();
+  });
+  router.get('/merchants/:merchantId', async (ctx) => {
+    ctx.body = await merchants.get(parseValue(ctx.params, merchantPath).merchantId);
+  });
+  router.put('/merchants/:merchantId/status', async (ctx) => {
+    const { merchantId } = parseValue(ctx.params, merchantPath);
+    await merchants.setStatus(
+      merchantId,
+      parseBody(ctx, z.strictObject({ status: z.enum(['active', 'disabled']) })).status,
+    );
+    ctx.status = 204;
+  });
+  router.get('/merchants/:merchantId/statements/:day', async (ctx) => {
+    const { merchantId } = parseValue(ctx.params, merchantPath);
+    ctx.body = await settlement.statement(merchantId, day(String(ctx.params.day)));
+  });
+  router.post('/settlements/:day', async (ctx) => {
+    ctx.body = await settlement.settleDay(day(String(ctx.params.day)));
+  });
+  return router;
+}

@@ -1,0 +1,67 @@
+import type { Context } from 'koa';
+import Router from 'koa-router';
+import { z } from 'zod';
+import { errorStatus } from '../../errors.ts';
+import type { LedgerService } from '../../ledger/ledger-service.ts';
+import {
+  adjustmentRequest,
+  fen,
+  holdRequest,
+  operationId,
+  paymentRequest,
+  refundRequest,
+  subsidyRequest,
+  topUpRequest,
+} from '../../ledger/operations.ts';
+import type { Answer } from '../../ledger/results.ts';
+import { parseBody, parseValue } from '../middleware.ts';
+
+/** Answers an operation: 200 when accepted, the code's status when refused; a replay says so in a header. */
+function answer(ctx: Context, result: Answer): void {
+  ctx.status = result.status === 'ok' ? 200 : errorStatus[result.code];
+  if (result.replayed) ctx.set('idempotent-replayed', 'true');
+  ctx.body = result;
+}
+
+const holdPath = z.object({ holdId: operationId });
+
+export function operationRoutes(ledger: LedgerService): Router {
+  const router = new Router({ prefix: '/v1' });
+  router.post('/payments', async (ctx) => answer(ctx, await ledger.pay(parseBody(ctx, paymentRequest))));
+  router.post('/top-ups', async (ctx) => answer(ctx, await ledger.topUp(parseBody(ctx, topUpRequest))));
+  router.post('/subsidies', async (ctx) =>
+    answer(ctx, await ledger.subsidize(parseBody(ctx, subsidyRequest))),
+  );
+  router.post('/refunds', async (ctx) => answer(ctx, await ledger.refund(parseBody(ctx, refundRequest))));
+  router.post('/adjustments', async (ctx) =>
+    answer(ctx, await ledger.adjust(parseBody(ctx, adjustmentRequest))),
+  );
+  router.post('/holds', async (ctx) => answer(ctx, await ledger.hold(parseBody(ctx, holdRequest))));
+  router.post('/holds/:holdId/post', async (ctx) => {
+    const { holdId } = parseValue(ctx.params, holdPath);
+    const body = parseBody(
+      ctx,
+      z.strictObject({
+        id: operationId,
+        amount: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+      }),
+    );
+    answer(ctx, await ledger.post({ ...body, holdId }));
+  });
+  router.post('/holds/:holdId/void', async (ctx) => {
+    const { holdId } = parseValue(ctx.params, holdPath);
+    answer(ctx, await ledger.void({ ...parseBody(ctx, z.strictObject({ id: operationId })), holdId }));
+  });
+  router.post('/holds/:holdId/usage', async (ctx) => {
+    const { holdId } = parseValue(ctx.params, holdPath);
+    const { usageAmount } = parseBody(ctx, z.strictObject({ usageAmount: fen.or(z.literal(0)) }));
+    ctx.body = await ledger.reportUsage(holdId, usageAmount);
+  });
+  router.get('/holds/:holdId', async (ctx) => {
+    ctx.body = await ledger.holdById(parseValue(ctx.params, holdPath).holdId);
+  });
+  router.get('/operations/:id', async (ctx) => {
+    ctx.body = await ledger.operation(parseValue(ctx.params, z.object({ id: operationId })).id);
+  });
+  return router;
+}

@@ -1,0 +1,544 @@
+import type { ErrorCode } from '../errors.ts';
+import { shanghaiDay } from '../time.ts';
+import { channelAccount, type Operation, systemAccounts } from './operations.ts';
+import type { Accepted, Outcome, Rejected } from './results.ts';
+import {
+  type AccountRow,
+  available,
+  type CardRow,
+  type HoldRow,
+  type MerchantRow,
+  type OperationRow,
+  type PaymentRow,
+  type TransferRow,
+} from './state.ts';
+
+/**
+ * The ledger's business rules as a pure state machine: each operation is applied in turn to rows
+ * the executor has locked, changing them in memory and recording the journal entries to write.
+ * TigerBeetle applies a batch the same way.
+ */
+export interface LedgerLimits {
+  paymentAmountMax: number;
+  topUpAmountMax: number;
+  payIntervalMsMin: number;
+  holdTimeoutMsMax: number;
+}
+
+export interface BatchState {
+  nowMs: number;
+  cards: Map<string, CardRow>;
+  accounts: Map<string, AccountRow>;
+  merchants: Map<string, MerchantRow>;
+  holds: Map<string, HoldRow>;
+  payments: Map<string, PaymentRow>;
+}
+
+export interface BatchEffects {
+  operations: OperationRow[];
+  transfers: TransferRow[];
+  /** Holds created in this batch (inserted with their final state). */
+  newHolds: Set<HoldRow>;
+  /** Holds loaded from the database and resolved in this batch. */
+  resolvedHolds: Set<HoldRow>;
+  touchedCards: Set<CardRow>;
+  /** Journal entries so far per operation, to number each entry's id. */
+  legCounts: Map<string, number>;
+}
+
+export function emptyEffects(): BatchEffects {
+  return {
+    operations: [],
+    transfers: [],
+    newHolds: new Set(),
+    resolvedHolds: new Set(),
+    touchedCards: new Set(),
+    legCounts: new Map(),
+  };
+}
+
+class Refusal {
+  constructor(
+    readonly code: ErrorCode,
+    readonly message: string,
+    readonly details?: Record<string, unknown>,
+  ) {}
+}
+
+function refuse(code: ErrorCode, message: string, details?: Record<string, unknown>): never {
+  throw new Refusal(code, message, details);
+}
+
+/** Applies one operation. Rules that fail leave the state untouched: every check runs before any change. */
+export function applyOperation(
+  op: Operation,
+  state: BatchState,
+  fx: BatchEffects,
+  limits: LedgerLimits,
+): Outcome {
+  const legsBefore = fx.transfers.length;
+  try {
+    const accepted = applyRules(op, state, fx, limits);
+    return accepted;
+  } catch (error) {
+    if (!(error instanceof Refusal)) throw error;
+    // A refusal is raised before the first change; this assert keeps it that way.
+    if (fx.transfers.length !== legsBefore) throw new Error(`refusal after a journal entry in ${op.kind}`);
+    const rejected: Rejected = {
+      status: 'rejected',
+      id: op.request.id,
+      kind: op.kind,
+      code: error.code,
+      message: error.message,
+    };
+    if (error.details) rejected.details = error.details;
+    fx.operations.push(
+      operationRow(op, rejected, state, { cardNo: null, merchantId: null, subsidyAmount: 0, payment: null }),
+    );
+    return rejected;
+  }
+}
+
+function applyRules(op: Operation, s: BatchState, fx: BatchEffects, limits: LedgerLimits): Accepted {
+  switch (op.kind) {
+    case 'payment':
+      return pay(op, s, fx, limits);
+    case 'top_up': {
+      const r = op.request;
+      const card = usableForCredit(s, r.cardNo);
+      if (r.amount > limits.topUpAmountMax)
+        refuse('AMOUNT_OUT_OF_RANGE', `a top-up is at most ${limits.topUpAmountMax} fen`);
+      const main = account(s, card.mainAccountId);
+      move(fx, s, op.request.id, account(s, channelAccount[r.channel]), main, r.amount);
+      return record(op, s, fx, card, { amount: r.amount, subsidyAmount: 0, merchantId: null });
+    }
+    case 'subsidy': {
+      const r = op.request;
+      const card = usableForCredit(s, r.cardNo);
+      move(fx, s, r.id, account(s, systemAccounts.subsidyFund), account(s, card.subsidyAccountId), r.amount);
+      return record(op, s, fx, card, { amount: r.amount, subsidyAmount: r.amount, merchantId: null });
+    }
+    case 'refund':
+      return refund(op, s, fx);
+    case 'hold':
+      return hold(op, s, fx, limits);
+    case 'post': {
+      const h = pendingHold(s, op.request.holdId);
+      if (op.request.amount > h.amount)
+        refuse('AMOUNT_EXCEEDS_HOLD', `the hold is ${h.amount} fen`, { held: h.amount });
+      return resolve(op, s, fx, h, op.request.amount, 'posted');
+    }
+    case 'void':
+      return resolve(op, s, fx, pendingHold(s, op.request.holdId), 0, 'voided');
+    case 'expire': {
+      const h = s.holds.get(op.request.holdId);
+      if (!h) refuse('HOLD_NOT_FOUND', 'no such hold');
+      if (h.status !== 'pending') refuse('HOLD_ALREADY_RESOLVED', `the hold is already ${h.status}`);
+      if (s.nowMs < h.expiresAtMs) refuse('INVALID_TRANSITION', 'the hold has not expired yet');
+      // A meter that went silent is charged what it last reported, never more than was held.
+      return resolve(op, s, fx, h, h.usageAmount, 'expired');
+    }
+    case 'adjustment': {
+      const r = op.request;
+      const target = s.accounts.get(r.accountId);
+      if (!target) refuse('ACCOUNT_NOT_FOUND', 'no such account');
+      const adjustment = account(s, systemAccounts.adjustment);
+      if (r.amount > 0) move(fx, s, r.id, adjustment, target, r.amount);
+      else {
+        if (!target.allowOverdraft && available(target) < -r.amount)
+          refuse('INSUFFICIENT_FUNDS', 'the account cannot cover the adjustment');
+        move(fx, s, r.id, target, adjustment, -r.amount);
+      }
+      return record(op, s, fx, null, { amount: Math.abs(r.amount), subsidyAmount: 0, merchantId: null });
+    }
+  }
+}
+
+function pay(
+  op: Extract<Operation, { kind: 'payment' }>,
+  s: BatchState,
+  fx: BatchEffects,
+  limits: LedgerLimits,
+): Accepted {
+  const r = op.request;
+  const card = usableForDebit(s, r.cardNo, r.cardVersion);
+  const merchant = usableMerchant(s, r.merchantId);
+  if (r.amount > limits.paymentAmountMax)
+    refuse('AMOUNT_OUT_OF_RANGE', `a payment is at most ${limits.paymentAmountMax} fen`);
+  if (op.pinCheck === 'bad') refuse('PIN_INVALID', 'the PIN is wrong');
+  if (r.amount > card.pinFreeLimit && op.pinCheck !== 'ok') {
+    refuse('PIN_REQUIRED', `payments above ${card.pinFreeLimit} fen need the card PIN`, {
+      pinFreeLimit: card.pinFreeLimit,
+    });
+  }
+  const spent = checkDailyLimit(card, s.nowMs, r.amount);
+  if (
+    r.deviceId !== undefined &&
+    card.lastPayDeviceId === r.deviceId &&
+    card.lastPayAtMs !== null &&
+    s.nowMs - card.lastPayAtMs < limits.payIntervalMsMin
+  ) {
+    refuse('REPEAT_TOO_SOON', 'the card paid at this device a moment ago', {
+      retryAfterMs: limits.payIntervalMsMin - (s.nowMs - card.lastPayAtMs),
+    });
+  }
+  const { fromSubsidy, fromMain } = splitDraw(s, card, r.amount);
+  const merchantAccount = account(s, merchant.accountId);
+  move(fx, s, r.id, account(s, card.subsidyAccountId), merchantAccount, fromSubsidy);
+  move(fx, s, r.id, account(s, card.mainAccountId), merchantAccount, fromMain);
+  card.spentDay = shanghaiDay(s.nowMs);
+  card.spentDayAmount = spent + r.amount;
+  card.lastPayDeviceId = r.deviceId ?? null;
+  card.lastPayAtMs = s.nowMs;
+  fx.touchedCards.add(card);
+  return record(op, s, fx, card, { amount: r.amount, subsidyAmount: fromSubsidy, merchantId: merchant.id });
+}
+
+function refund(op: Extract<Operation, { kind: 'refund' }>, s: BatchState, fx: BatchEffects): Accepted {
+  const r = op.request;
+  const payment = s.payments.get(r.paymentId);
+  if (payment?.kind !== 'payment' || payment.outcome !== 'ok' || !payment.cardNo || !payment.merchantId) {
+    refuse('PAYMENT_NOT_FOUND', 'no accepted payment with that id');
+  }
+  const remaining = payment.amount - payment.refundedAmount;
+  if (r.amount > remaining)
+    refuse('REFUND_EXCEEDS_PAYMENT', `only ${remaining} fen of the payment is left to refund`, { remaining });
+  const card = s.cards.get(payment.cardNo);
+  if (!card) throw new Error(`card ${payment.cardNo} of payment ${payment.id} was not loaded`);
+  if (card.status === 'cancelled')
+    refuse('CARD_CANCELLED', 'the card is cancelled; its balance was refunded at cancellation');
+  const merchant = s.merchants.get(payment.merchantId);
+  if (!merchant) throw new Error(`merchant ${payment.merchantId} of payment ${payment.id} was not loaded`);
+  // Refunds give back the main-wallet part first, then the subsidy part, whatever their order.
+  const mainPaid = payment.amount - payment.subsidyAmount;
+  const toMain = Math.min(r.amount, mainPaid - Math.min(payment.refundedAmount, mainPaid));
+  const toSubsidy = r.amount - toMain;
+  const merchantAccount = account(s, merchant.accountId);
+  move(fx, s, r.id, merchantAccount, account(s, card.mainAccountId), toMain);
+  move(fx, s, r.id, merchantAccount, account(s, card.subsidyAccountId), toSubsidy);
+  payment.refundedAmount += r.amount;
+  return record(op, s, fx, card, {
+    amount: r.amount,
+    subsidyAmount: toSubsidy,
+    merchantId: merchant.id,
+    referenceId: payment.id,
+  });
+}
+
+function hold(
+  op: Extract<Operation, { kind: 'hold' }>,
+  s: BatchState,
+  fx: BatchEffects,
+  limits: LedgerLimits,
+): Accepted {
+  const r = op.request;
+  const card = usableForDebit(s, r.cardNo, r.cardVersion);
+  const merchant = usableMerchant(s, r.merchantId);
+  if (r.amount > limits.paymentAmountMax)
+    refuse('AMOUNT_OUT_OF_RANGE', `a hold is at most ${limits.paymentAmountMax} fen`);
+  if (r.timeoutMs > limits.holdTimeoutMsMax)
+    refuse('AMOUNT_OUT_OF_RANGE', `a hold lasts at most ${limits.holdTimeoutMsMax} ms`);
+  checkDailyLimit(card, s.nowMs, r.amount);
+  const total = available(account(s, card.subsidyAccountId)) + available(account(s, card.mainAccountId));
+  if (r.minBalance !== undefined && total < r.minBalance) {
+    refuse('BELOW_MIN_BALANCE', `starting needs a balance of at least ${r.minBalance} fen`, {
+      minBalance: r.minBalance,
+      available: total,
+    });
+  }
+  const { fromSubsidy, fromMain } = splitDraw(s, card, r.amount);
+  const merchantAccount = account(s, merchant.accountId);
+  reserve(fx, s, r.id, account(s, card.subsidyAccountId), merchantAccount, fromSubsidy);
+  reserve(fx, s, r.id, account(s, card.mainAccountId), merchantAccount, fromMain);
+  const row: HoldRow = {
+    id: r.id,
+    cardNo: card.cardNo,
+    merchantId: merchant.id,
+    deviceId: r.deviceId ?? null,
+    amount: r.amount,
+    subsidyAmount: fromSubsidy,
+    usageAmount: 0,
+    status: 'pending',
+    expiresAtMs: s.nowMs + r.timeoutMs,
+    resolvedBy: null,
+    resolvedAmount: null,
+    resolvedAtMs: null,
+    createdAtMs: s.nowMs,
+  };
+  s.holds.set(row.id, row);
+  fx.newHolds.add(row);
+  const accepted = record(op, s, fx, card, {
+    amount: r.amount,
+    subsidyAmount: fromSubsidy,
+    merchantId: merchant.id,
+  });
+  accepted.holdId = row.id;
+  accepted.expiresAtMs = row.expiresAtMs;
+  return accepted;
+}
+
+/** Releases a hold's reservation and posts `postAmount` of it, subsidy part first. */
+function resolve(
+  op: Extract<Operation, { kind: 'post' | 'void' | 'expire' }>,
+  s: BatchState,
+  fx: BatchEffects,
+  h: HoldRow,
+  postAmount: number,
+  status: 'posted' | 'voided' | 'expired',
+): Accepted {
+  const card = s.cards.get(h.cardNo);
+  const merchant = s.merchants.get(h.merchantId);
+  if (!card || !merchant) throw new Error(`card or merchant of hold ${h.id} was not loaded`);
+  const subsidy = account(s, card.subsidyAccountId);
+  const main = account(s, card.mainAccountId);
+  const merchantAccount = account(s, merchant.accountId);
+  subsidy.debitsPending -= h.subsidyAmount;
+  main.debitsPending -= h.amount - h.subsidyAmount;
+  merchantAccount.creditsPending -= h.amount;
+  const fromSubsidy = Math.min(postAmount, h.subsidyAmount);
+  move(fx, s, op.request.id, subsidy, merchantAccount, fromSubsidy);
+  move(fx, s, op.request.id, main, merchantAccount, postAmount - fromSubsidy);
+  if (postAmount > 0) {
+    const day = shanghaiDay(s.nowMs);
+    card.spentDayAmount = (card.spentDay === day ? card.spentDayAmount : 0) + postAmount;
+    card.spentDay = day;
+    fx.touchedCards.add(card);
+  }
+  h.status = status;
+  h.resolvedBy = op.request.id;
+  h.resolvedAmount = postAmount;
+  h.resolvedAtMs = s.nowMs;
+  if (!fx.newHolds.has(h)) fx.resolvedHolds.add(h);
+  const accepted = record(op, s, fx, card, {
+    amount: postAmount,
+    subsidyAmount: fromSubsidy,
+    merchantId: merchant.id,
+    referenceId: h.id,
+  });
+  accepted.holdId = h.id;
+  accepted.releasedAmount = h.amount - postAmount;
+  return accepted;
+}
+
+function pendingHold(s: BatchState, holdId: string): HoldRow {
+  const h = s.holds.get(holdId);
+  if (!h) refuse('HOLD_NOT_FOUND', 'no such hold');
+  if (h.status !== 'pending')
+    refuse('HOLD_ALREADY_RESOLVED', `the hold is already ${h.status}`, { status: h.status });
+  if (s.nowMs >= h.expiresAtMs)
+    refuse('HOLD_EXPIRED', 'the hold expired; it settles at the last reported usage');
+  return h;
+}
+
+function usableForDebit(s: BatchState, cardNo: string, cardVersion: number | undefined): CardRow {
+  const card = s.cards.get(cardNo);
+  if (!card) refuse('CARD_NOT_FOUND', 'no such card');
+  if (card.status === 'lost') refuse('CARD_LOST', 'the card is reported lost');
+  if (card.status === 'frozen') refuse('CARD_FROZEN', 'the card is frozen');
+  if (card.status === 'cancelled') refuse('CARD_CANCELLED', 'the card is cancelled');
+  if (cardVersion !== undefined && cardVersion < card.version) {
+    refuse('CARD_VERSION_STALE', 'the credential was issued before the card last changed', {
+      cardVersion: card.version,
+    });
+  }
+  return card;
+}
+
+function usableForCredit(s: BatchState, cardNo: string): CardRow {
+  const card = s.cards.get(cardNo);
+  if (!card) refuse('CARD_NOT_FOUND', 'no such card');
+  if (card.status === 'cancelled') refuse('CARD_CANCELLED', 'the card is cancelled');
+  return card;
+}
+
+function usableMerchant(s: BatchState, merchantId: string): MerchantRow {
+  const merchant = s.merchants.get(merchantId);
+  if (!merchant) refuse('MERCHANT_NOT_FOUND', 'no such merchant');
+  if (merchant.status !== 'active') refuse('MERCHANT_DISABLED', 'the merchant is disabled');
+  return merchant;
+}
+
+/** Today's spending so far (Asia/Shanghai day), after checking the payment fits the daily limit. */
+function checkDailyLimit(card: CardRow, nowMs: number, amount: number): number {
+  const spent = card.spentDay === shanghaiDay(nowMs) ? card.spentDayAmount : 0;
+  if (spent + amount > card.dailyLimit) {
+    refuse('LIMIT_EXCEEDED', `the card's daily limit of ${card.dailyLimit} fen would be exceeded`, {
+      dailyLimit: card.dailyLimit,
+      spentToday: spent,
+    });
+  }
+  return spent;
+}
+
+/** Subsidy wallet first, then the main wallet, all or nothing. */
+function splitDraw(s: BatchState, card: CardRow, amount: number): { fromSubsidy: number; fromMain: number } {
+  const fromSubsidy = Math.min(Math.max(available(account(s, card.subsidyAccountId)), 0), amount);
+  const fromMain = amount - fromSubsidy;
+  if (fromMain > available(account(s, card.mainAccountId)))
+    refuse('INSUFFICIENT_FUNDS', 'the balance is too low');
+  return { fromSubsidy, fromMain };
+}
+
+function account(s: BatchState, id: string): AccountRow {
+  const row = s.accounts.get(id);
+  if (!row) throw new Error(`account ${id} was not loaded`);
+  return row;
+}
+
+function move(
+  fx: BatchEffects,
+  s: BatchState,
+  opId: string,
+  debit: AccountRow,
+  credit: AccountRow,
+  amount: number,
+): void {
+  if (amount === 0) return;
+  if (!(amount > 0 && Number.isSafeInteger(amount))) throw new Error(`bad transfer amount ${amount}`);
+  debit.debitsPosted += amount;
+  credit.creditsPosted += amount;
+  if (!debit.allowOverdraft && available(debit) < 0) throw new Error(`account ${debit.id} would go negative`);
+  fx.transfers.push(leg(fx, s, opId, debit, credit, amount, false));
+}
+
+function reserve(
+  fx: BatchEffects,
+  s: BatchState,
+  opId: string,
+  debit: AccountRow,
+  credit: AccountRow,
+  amount: number,
+): void {
+  if (amount === 0) return;
+  debit.debitsPending += amount;
+  credit.creditsPending += amount;
+  if (!debit.allowOverdraft && available(debit) < 0) throw new Error(`account ${debit.id} would go negative`);
+  fx.transfers.push(leg(fx, s, opId, debit, credit, amount, true));
+}
+
+function leg(
+  fx: BatchEffects,
+  s: BatchState,
+  opId: string,
+  debit: AccountRow,
+  credit: AccountRow,
+  amount: number,
+  pending: boolean,
+): TransferRow {
+  const n = fx.legCounts.get(opId) ?? 0;
+  fx.legCounts.set(opId, n + 1);
+  return {
+    id: `${opId}:${n}`,
+    operationId: opId,
+    debitAccountId: debit.id,
+    creditAccountId: credit.id,
+    amount,
+    pending,
+    createdAtMs: s.nowMs,
+  };
+}
+
+interface RecordFacts {
+  amount: number;
+  subsidyAmount: number;
+  merchantId: string | null;
+  referenceId?: string;
+}
+
+function record(
+  op: Operation,
+  s: BatchState,
+  fx: BatchEffects,
+  card: CardRow | null,
+  facts: RecordFacts,
+): Accepted {
+  const accepted: Accepted = {
+    status: 'ok',
+    id: op.request.id,
+    kind: op.kind,
+    amount: facts.amount,
+    subsidyAmount: facts.subsidyAmount,
+    mainAmount: facts.amount - facts.subsidyAmount,
+    createdAtMs: s.nowMs,
+  };
+  if (card) {
+    accepted.cardNo = card.cardNo;
+    accepted.balance = {
+      main: available(account(s, card.mainAccountId)),
+      subsidy: available(account(s, card.subsidyAccountId)),
+    };
+  }
+  let payment: PaymentRow | null = null;
+  if (op.kind === 'payment') {
+    payment = {
+      id: op.request.id,
+      kind: 'payment',
+      outcome: 'ok',
+      cardNo: card?.cardNo ?? null,
+      merchantId: facts.merchantId,
+      amount: facts.amount,
+      subsidyAmount: facts.subsidyAmount,
+      refundedAmount: 0,
+    };
+    s.payments.set(payment.id, payment);
+  }
+  fx.operations.push(
+    operationRow(op, accepted, s, {
+      cardNo: card?.cardNo ?? null,
+      merchantId: facts.merchantId,
+      subsidyAmount: facts.subsidyAmount,
+      payment,
+      amount: facts.amount,
+      referenceId: facts.referenceId ?? null,
+    }),
+  );
+  return accepted;
+}
+
+function operationRow(
+  op: Operation,
+  outcome: Outcome,
+  s: BatchState,
+  facts: {
+    cardNo: string | null;
+    merchantId: string | null;
+    subsidyAmount: number;
+    payment: PaymentRow | null;
+    amount?: number;
+    referenceId?: string | null;
+  },
+): OperationRow {
+  const r = op.request as {
+    amount?: number;
+    cardNo?: string;
+    merchantId?: string;
+    deviceId?: string;
+    paymentId?: string;
+    holdId?: string;
+  };
+  return {
+    id: op.request.id,
+    kind: op.kind,
+    outcome: outcome.status === 'ok' ? 'ok' : outcome.code,
+    cardNo: facts.cardNo ?? r.cardNo ?? null,
+    merchantId: facts.merchantId ?? r.merchantId ?? null,
+    deviceId: r.deviceId ?? null,
+    referenceId: facts.referenceId ?? r.paymentId ?? r.holdId ?? null,
+    amount: facts.amount ?? Math.abs(r.amount ?? 0),
+    subsidyAmount: facts.subsidyAmount,
+    request: canonicalRequest(op),
+    result: JSON.stringify(outcome),
+    createdDay: shanghaiDay(s.nowMs),
+    createdAtMs: s.nowMs,
+    payment: facts.payment,
+  };
+}
+
+/** The request as stored for retry comparison: sorted keys, and never the PIN. */
+export function canonicalRequest(op: Operation): string {
+  const request = op.request as Record<string, unknown>;
+  const sorted: Record<string, unknown> = { kind: op.kind };
+  for (const key of Object.keys(request).sort())
+    if (key !== 'pin' && request[key] !== undefined) sorted[key] = request[key];
+  return JSON.stringify(sorted);
+}

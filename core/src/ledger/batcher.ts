@@ -1,0 +1,89 @@
+import { CoreError } from '../errors.ts';
+import type { Operation } from './operations.ts';
+import type { Answer } from './results.ts';
+
+export interface BatcherOptions {
+  /** Operations per database transaction. 1 gives one transaction per operation (the naive baseline). */
+  batchSizeMax: number;
+  /** Transactions in flight at once. */
+  executorsMax: number;
+  /** Operations waiting for a transaction before new ones are refused with OVERLOADED. */
+  queueDepthMax: number;
+}
+
+interface Waiting {
+  op: Operation;
+  resolve: (answer: Answer) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit. Operations queue while the executors are busy; each free executor takes up to
+ * batchSizeMax of them into one transaction, so under load many payments share one fsync and one
+ * update of the canteen window's account, while a lone payment at night runs at once, unbatched.
+ */
+export class Batcher {
+  private readonly queue: Waiting[] = [];
+  private running = 0;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(
+    private readonly execute: (ops: Operation[]) => Promise<Answer[]>,
+    private readonly options: BatcherOptions,
+  ) {}
+
+  submit(op: Operation): Promise<Answer> {
+    if (this.queue.length >= this.options.queueDepthMax) {
+      return Promise.reject(new CoreError('OVERLOADED', 'the ledger is at capacity; retry shortly'));
+    }
+    return new Promise<Answer>((resolve, reject) => {
+      this.queue.push({ op, resolve, reject });
+      this.pump();
+    });
+  }
+
+  get depth(): number {
+    return this.queue.length;
+  }
+
+  /** Resolves when every queued and running operation has finished. */
+  drain(): Promise<void> {
+    if (this.running === 0 && this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private pump(): void {
+    while (this.running < this.options.executorsMax && this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.options.batchSizeMax);
+      this.running++;
+      void this.runBatch(batch).finally(() => {
+        this.running--;
+        this.pump();
+        if (this.running === 0 && this.queue.length === 0) {
+          for (const resolve of this.idleWaiters.splice(0)) resolve();
+        }
+      });
+    }
+  }
+
+  private async runBatch(batch: Waiting[]): Promise<void> {
+    try {
+      const answers = await this.execute(batch.map((w) => w.op));
+      for (const [i, w] of batch.entries()) w.resolve(answers[i] as Answer);
+    } catch (error) {
+      if (batch.length === 1) {
+        batch[0]?.reject(error);
+        return;
+      }
+      // One bad operation must not fail its neighbours: run each alone to find it.
+      for (const w of batch) {
+        try {
+          const [answer] = await this.execute([w.op]);
+          w.resolve(answer as Answer);
+        } catch (single) {
+          w.reject(single);
+        }
+      }
+    }
+  }
+}

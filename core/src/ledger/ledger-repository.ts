@@ -1,0 +1,110 @@
+import type { Database } from '../db/database.ts';
+import type { Outcome } from './results.ts';
+import type { HoldRow } from './state.ts';
+
+export interface OperationView {
+  id: string;
+  kind: string;
+  outcome: string;
+  cardNo: string | null;
+  merchantId: string | null;
+  deviceId: string | null;
+  referenceId: string | null;
+  amount: number;
+  subsidyAmount: number;
+  refundedAmount: number;
+  createdAtMs: number;
+  result: Outcome;
+}
+
+/** Reads of the journal, and the one write that is not a transfer: a meter's usage report. */
+export class LedgerRepository {
+  constructor(private readonly db: Database) {}
+
+  async operation(id: string): Promise<OperationView | undefined> {
+    const rows = await this.db.select<Record<string, unknown>>(`${selectOperations} WHERE id = ?`, [id]);
+    return rows[0] ? toOperation(rows[0]) : undefined;
+  }
+
+  /** A card's accepted operations, newest first, paged by (created_at_ms, id). */
+  async cardOperations(
+    cardNo: string,
+    before: { atMs: number; id: string } | undefined,
+    limit: number,
+  ): Promise<OperationView[]> {
+    const params: (string | number)[] = [cardNo];
+    let where = "card_no = ? AND outcome = 'ok'";
+    if (before) {
+      where += ' AND (created_at_ms < ? OR (created_at_ms = ? AND id < ?))';
+      params.push(before.atMs, before.atMs, before.id);
+    }
+    params.push(limit);
+    const rows = await this.db.select<Record<string, unknown>>(
+      `${selectOperations} WHERE ${where} ORDER BY created_at_ms DESC, id DESC LIMIT ?`,
+      params,
+    );
+    return rows.map(toOperation);
+  }
+
+  async hold(id: string): Promise<HoldRow | undefined> {
+    const rows = await this.db.select<Record<string, unknown>>('SELECT * FROM holds WHERE id = ?', [id]);
+    const r = rows[0];
+    if (!r) return undefined;
+    return {
+      id: String(r.id),
+      cardNo: String(r.card_no),
+      merchantId: String(r.merchant_id),
+      deviceId: r.device_id === null ? null : String(r.device_id),
+      amount: Number(r.amount),
+      subsidyAmount: Number(r.subsidy_amount),
+      usageAmount: Number(r.usage_amount),
+      status: r.status as HoldRow['status'],
+      expiresAtMs: Number(r.expires_at_ms),
+      resolvedBy: r.resolved_by === null ? null : String(r.resolved_by),
+      resolvedAmount: r.resolved_amount === null ? null : Number(r.resolved_amount),
+      resolvedAtMs: r.resolved_at_ms === null ? null : Number(r.resolved_at_ms),
+      createdAtMs: Number(r.created_at_ms),
+    };
+  }
+
+  /**
+   * Raises a pending hold's reported usage. Usage only grows and never passes the held amount;
+   * the condition in the UPDATE decides, so concurrent or repeated reports are safe.
+   */
+  async reportUsage(holdId: string, usageAmount: number): Promise<boolean> {
+    const updated = await this.db.execute(
+      "UPDATE holds SET usage_amount = ? WHERE id = ? AND status = 'pending' AND usage_amount <= ? AND amount >= ?",
+      [usageAmount, holdId, usageAmount, usageAmount],
+    );
+    return updated === 1;
+  }
+
+  /** Pending holds whose time ran out on the database clock. */
+  async expiredHoldIds(limit: number): Promise<string[]> {
+    const rows = await this.db.select<{ id: string }>(
+      `SELECT id FROM holds WHERE status = 'pending' AND expires_at_ms <= ${this.db.nowMsSql} ORDER BY expires_at_ms LIMIT ?`,
+      [limit],
+    );
+    return rows.map((r) => r.id);
+  }
+}
+
+const selectOperations =
+  'SELECT id, kind, outcome, card_no, merchant_id, device_id, reference_id, amount, subsidy_amount, refunded_amount, created_at_ms, result FROM operations';
+
+function toOperation(r: Record<string, unknown>): OperationView {
+  return {
+    id: String(r.id),
+    kind: String(r.kind),
+    outcome: String(r.outcome),
+    cardNo: r.card_no === null ? null : String(r.card_no),
+    merchantId: r.merchant_id === null ? null : String(r.merchant_id),
+    deviceId: r.device_id === null ? null : String(r.device_id),
+    referenceId: r.reference_id === null ? null : String(r.reference_id),
+    amount: Number(r.amount),
+    subsidyAmount: Number(r.subsidy_amount),
+    refundedAmount: Number(r.refunded_amount),
+    createdAtMs: Number(r.created_at_ms),
+    result: JSON.parse(String(r.result)) as Outcome,
+  };
+}

@@ -1,0 +1,137 @@
+import type { CardService } from '../cards/card-service.ts';
+import { CoreError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import type { Batcher } from './batcher.ts';
+import type { LedgerRepository, OperationView } from './ledger-repository.ts';
+import type {
+  AdjustmentRequest,
+  HoldRequest,
+  Operation,
+  PaymentRequest,
+  PostRequest,
+  RefundRequest,
+  SubsidyRequest,
+  TopUpRequest,
+  VoidRequest,
+} from './operations.ts';
+import type { Answer } from './results.ts';
+import type { HoldRow } from './state.ts';
+
+const sweepBatchMax = 500;
+
+/** The ledger's use-cases: every money movement enters here and leaves through the batcher. */
+export class LedgerService {
+  private sweeper: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly batcher: Batcher,
+    private readonly ledger: LedgerRepository,
+    private readonly cards: CardService,
+    private readonly log: Logger,
+  ) {}
+
+  async pay(request: PaymentRequest): Promise<Answer> {
+    const { pin, ...stored } = request;
+    // The slow PIN hash runs before the payment joins a batch, never while rows are locked.
+    const pinCheck = await this.cards.checkPin(request.cardNo, pin);
+    return this.batcher.submit({ kind: 'payment', request: stored, pinCheck });
+  }
+
+  topUp(request: TopUpRequest): Promise<Answer> {
+    return this.batcher.submit({ kind: 'top_up', request });
+  }
+
+  subsidize(request: SubsidyRequest): Promise<Answer> {
+    return this.batcher.submit({ kind: 'subsidy', request });
+  }
+
+  refund(request: RefundRequest): Promise<Answer> {
+    return this.batcher.submit({ kind: 'refund', request });
+  }
+
+  hold(request: HoldRequest): Promise<Answer> {
+    return this.batcher.submit({ kind: 'hold', request });
+  }
+
+  post(request: PostRequest): Promise<Answer> {
+    return this.batcher.submit({ kind: 'post', request });
+  }
+
+  void(request: VoidRequest): Promise<Answer> {
+    return this.batcher.submit({ kind: 'void', request });
+  }
+
+  adjust(request: AdjustmentRequest): Promise<Answer> {
+    return this.batcher.submit({ kind: 'adjustment', request });
+  }
+
+  submit(op: Operation): Promise<Answer> {
+    return this.batcher.submit(op);
+  }
+
+  async reportUsage(holdId: string, usageAmount: number): Promise<HoldRow> {
+    const raised = await this.ledger.reportUsage(holdId, usageAmount);
+    const hold = await this.ledger.hold(holdId);
+    if (!hold) throw new CoreError('HOLD_NOT_FOUND', 'no such hold');
+    if (raised || (hold.status === 'pending' && hold.usageAmount >= usageAmount)) return hold;
+    if (hold.status !== 'pending')
+      throw new CoreError('HOLD_ALREADY_RESOLVED', `the hold is already ${hold.status}`);
+    throw new CoreError('AMOUNT_EXCEEDS_HOLD', `usage cannot pass the held ${hold.amount} fen`, {
+      held: hold.amount,
+    });
+  }
+
+  async operation(id: string): Promise<OperationView> {
+    const op = await this.ledger.operation(id);
+    if (!op) throw new CoreError('OPERATION_NOT_FOUND', 'no such operation');
+    return op;
+  }
+
+  async holdById(id: string): Promise<HoldRow> {
+    const hold = await this.ledger.hold(id);
+    if (!hold) throw new CoreError('HOLD_NOT_FOUND', 'no such hold');
+    return hold;
+  }
+
+  cardOperations(
+    cardNo: string,
+    before: { atMs: number; id: string } | undefined,
+    limit: number,
+  ): Promise<OperationView[]> {
+    return this.ledger.cardOperations(cardNo, before, limit);
+  }
+
+  /**
+   * Settles holds whose time ran out on the database clock, at their last reported usage. The
+   * expiry is an ordinary operation with id expire:<hold>, so two sweepers (two core processes)
+   * racing on one hold resolve it once.
+   */
+  async sweepExpiredHolds(): Promise<number> {
+    const ids = await this.ledger.expiredHoldIds(sweepBatchMax);
+    const answers = await Promise.all(
+      ids.map((holdId) =>
+        this.batcher.submit({ kind: 'expire', request: { id: `expire:${holdId}`, holdId } }),
+      ),
+    );
+    return answers.filter((a) => a.status === 'ok' && !a.replayed).length;
+  }
+
+  startSweeper(intervalMs: number): void {
+    let running = false;
+    this.sweeper = setInterval(() => {
+      if (running) return;
+      running = true;
+      this.sweepExpiredHolds()
+        .then((n) => n > 0 && this.log.info({ settled: n }, 'expired holds settled'))
+        .catch((error: unknown) => this.log.error({ err: error }, 'hold sweep failed'))
+        .finally(() => {
+          running = false;
+        });
+    }, intervalMs);
+    this.sweeper.unref();
+  }
+
+  stopSweeper(): void {
+    clearInterval(this.sweeper);
+  }
+}

@@ -1,0 +1,107 @@
+import { z } from 'zod';
+
+/**
+ * The operations that move money, as the internal API accepts them. The caller chooses the id
+ * (its idempotency key: a device id + sequence, a WeChat transaction id, a UUID); the same id with
+ * the same body always gets the same answer.
+ */
+export const operationId = z
+  .string()
+  .regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'ids are 1–64 characters of A-Z a-z 0-9 : _ . -');
+export const cardNo = z.string().regex(/^\d{8,20}$/, 'a card number is 8–20 digits');
+export const entityId = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,32}$/, 'an id is 1–32 characters of A-Z a-z 0-9 _ -');
+export const fen = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const pin = z.string().regex(/^\d{6}$/, 'a PIN is 6 digits');
+
+export const topUpChannels = ['wechat', 'alipay', 'cash', 'bank'] as const;
+
+/** Which system account a top-up channel draws from. */
+export const channelAccount: Record<(typeof topUpChannels)[number], string> = {
+  wechat: 'SYS-CLEARING-WECHAT',
+  alipay: 'SYS-CLEARING-ALIPAY',
+  cash: 'SYS-CASH-DESK',
+  bank: 'SYS-BANK-TRANSFER',
+};
+export const systemAccounts = {
+  subsidyFund: 'SYS-SUBSIDY-FUND',
+  offlineReceivable: 'SYS-OFFLINE-RECEIVABLE',
+  adjustment: 'SYS-ADJUSTMENT',
+  refundPayable: 'SYS-REFUND-PAYABLE',
+} as const;
+
+export const paymentRequest = z.strictObject({
+  id: operationId,
+  cardNo,
+  merchantId: entityId,
+  deviceId: entityId.optional(),
+  amount: fen,
+  /** The credential version the device saw; an older one than the card's is refused. */
+  cardVersion: z.number().int().positive().optional(),
+  /** Never stored: checked against the card's PIN hash before the payment is queued. */
+  pin: pin.optional(),
+});
+export const topUpRequest = z.strictObject({
+  id: operationId,
+  cardNo,
+  amount: fen,
+  channel: z.enum(topUpChannels),
+});
+export const subsidyRequest = z.strictObject({ id: operationId, cardNo, amount: fen });
+export const refundRequest = z.strictObject({
+  id: operationId,
+  paymentId: operationId,
+  amount: fen,
+  reason: z.string().max(200).optional(),
+});
+export const holdRequest = z.strictObject({
+  id: operationId,
+  cardNo,
+  merchantId: entityId,
+  deviceId: entityId.optional(),
+  amount: fen,
+  timeoutMs: z.number().int().min(1_000),
+  /** Total available balance required to start (a shower's minimum balance), fen. */
+  minBalance: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
+  cardVersion: z.number().int().positive().optional(),
+});
+export const postRequest = z.strictObject({
+  id: operationId,
+  holdId: operationId,
+  amount: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+});
+export const voidRequest = z.strictObject({ id: operationId, holdId: operationId });
+export const adjustmentRequest = z.strictObject({
+  id: operationId,
+  accountId: entityId,
+  /** Positive credits the account, negative debits it. */
+  amount: z
+    .number()
+    .int()
+    .refine((n) => n !== 0 && Number.isSafeInteger(n), 'a non-zero whole number of fen'),
+  reason: z.string().min(1).max(200),
+});
+
+export type PaymentRequest = z.infer<typeof paymentRequest>;
+export type TopUpRequest = z.infer<typeof topUpRequest>;
+export type SubsidyRequest = z.infer<typeof subsidyRequest>;
+export type RefundRequest = z.infer<typeof refundRequest>;
+export type HoldRequest = z.infer<typeof holdRequest>;
+export type PostRequest = z.infer<typeof postRequest>;
+export type VoidRequest = z.infer<typeof voidRequest>;
+export type AdjustmentRequest = z.infer<typeof adjustmentRequest>;
+
+/** An operation as the ledger executes it: the request, its kind, and facts settled before queueing. */
+export type Operation =
+  | { kind: 'payment'; request: Omit<PaymentRequest, 'pin'>; pinCheck: 'none' | 'ok' | 'bad' }
+  | { kind: 'top_up'; request: TopUpRequest }
+  | { kind: 'subsidy'; request: SubsidyRequest }
+  | { kind: 'refund'; request: RefundRequest }
+  | { kind: 'hold'; request: HoldRequest }
+  | { kind: 'post'; request: PostRequest }
+  | { kind: 'void'; request: VoidRequest }
+  | { kind: 'expire'; request: { id: string; holdId: string } }
+  | { kind: 'adjustment'; request: AdjustmentRequest };
+
+export type OperationKind = Operation['kind'];

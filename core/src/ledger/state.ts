@@ -1,0 +1,103 @@
+/**
+ * Rows as the batch executor holds them while their database locks are held. The business rules
+ * in apply.ts work on these plain objects only, so they are testable without a database.
+ */
+export interface CardRow {
+  cardNo: string;
+  personId: string;
+  status: 'active' | 'lost' | 'frozen' | 'cancelled';
+  version: number;
+  mainAccountId: string;
+  subsidyAccountId: string;
+  dailyLimit: number;
+  pinFreeLimit: number;
+  spentDay: number;
+  spentDayAmount: number;
+  lastPayDeviceId: string | null;
+  lastPayAtMs: number | null;
+}
+
+export interface AccountRow {
+  id: string;
+  kind: 'wallet_main' | 'wallet_subsidy' | 'merchant' | 'system';
+  allowOverdraft: boolean;
+  debitsPosted: number;
+  creditsPosted: number;
+  debitsPending: number;
+  creditsPending: number;
+}
+
+export interface MerchantRow {
+  id: string;
+  accountId: string;
+  status: 'active' | 'disabled';
+}
+
+export interface HoldRow {
+  id: string;
+  cardNo: string;
+  merchantId: string;
+  deviceId: string | null;
+  amount: number;
+  subsidyAmount: number;
+  usageAmount: number;
+  status: 'pending' | 'posted' | 'voided' | 'expired';
+  expiresAtMs: number;
+  resolvedBy: string | null;
+  resolvedAmount: number | null;
+  resolvedAtMs: number | null;
+  createdAtMs: number;
+}
+
+/** A payment as a refund sees it: what was paid, from which wallet, and how much is refunded. */
+export interface PaymentRow {
+  id: string;
+  kind: string;
+  outcome: string;
+  cardNo: string | null;
+  merchantId: string | null;
+  amount: number;
+  subsidyAmount: number;
+  refundedAmount: number;
+}
+
+/** A stored operation, for answering retries. */
+export interface StoredOperation {
+  id: string;
+  kind: string;
+  outcome: string;
+  request: string;
+  result: string;
+}
+
+export interface TransferRow {
+  id: string;
+  operationId: string;
+  debitAccountId: string;
+  creditAccountId: string;
+  amount: number;
+  pending: boolean;
+  createdAtMs: number;
+}
+
+export interface OperationRow {
+  id: string;
+  kind: string;
+  outcome: string;
+  cardNo: string | null;
+  merchantId: string | null;
+  deviceId: string | null;
+  referenceId: string | null;
+  amount: number;
+  subsidyAmount: number;
+  request: string;
+  result: string;
+  createdDay: number;
+  createdAtMs: number;
+  /** Shared with the PaymentRow a refund in the same batch may update before the insert. */
+  payment: PaymentRow | null;
+}
+
+export function available(account: AccountRow): number {
+  return account.creditsPosted - account.debitsPosted - account.debitsPending;
+}
