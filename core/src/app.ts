@@ -6,6 +6,7 @@ import { CardService } from './cards/card-service.ts';
 import type { CoreConfig } from './config.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
+import { defineModels } from './db/models.ts';
 import { errorHandler, rawBody, serviceAuth } from './http/middleware.ts';
 import { cardRoutes } from './http/routes/cards.ts';
 import { merchantRoutes } from './http/routes/merchants.ts';
@@ -19,7 +20,8 @@ import { MerchantService } from './merchants/merchant-service.ts';
 import { createPii } from './pii.ts';
 import { SettlementService } from './settlement/settlement-service.ts';
 
-const bodyBytesMax = 64 * 1024;
+/** Large enough for a full batch of operations (about 200 bytes each). */
+const bodyBytesMax = 512 * 1024;
 
 export interface Core {
   db: Database;
@@ -47,9 +49,10 @@ export function createCore(config: CoreConfig, log: Logger = createLogger('core'
     executorsMax,
     queueDepthMax: config.queueDepthMax,
   });
-  const cards = new CardService(new CardRepository(db), createPii(config.piiKeyHex), config);
+  const models = defineModels(db.sequelize);
+  const cards = new CardService(new CardRepository(db, models), createPii(config.piiKeyHex), config);
   const ledger = new LedgerService(batcher, new LedgerRepository(db), cards, log);
-  const merchants = new MerchantService(db);
+  const merchants = new MerchantService(db, models);
   const settlement = new SettlementService(db);
 
   const app = new Koa({ proxy: false });
@@ -57,7 +60,13 @@ export function createCore(config: CoreConfig, log: Logger = createLogger('core'
   const open = new Router();
   open.get('/health', async (ctx) => {
     await db.nowMs();
-    ctx.body = { status: 'ok', dialect: db.dialect, queueDepth: batcher.depth };
+    ctx.body = {
+      status: 'ok',
+      dialect: db.dialect,
+      queueDepth: batcher.depth,
+      batches: batcher.stats.batches,
+      operations: batcher.stats.operations,
+    };
   });
   app.use(errorHandler(log));
   app.use(open.routes());

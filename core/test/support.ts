@@ -1,7 +1,10 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Sequelize } from 'sequelize';
 import { type RunningCore, startCore } from '../src/app.ts';
 import { CoreClient } from '../src/client/index.ts';
@@ -95,4 +98,47 @@ export async function openStudent(
     ...overrides,
   });
   return card.cardNo;
+}
+
+const coreEntry = new URL('../src/server.ts', import.meta.url).pathname;
+
+/** Starts the core as its own process (a load generator must not share its event loop; a crash test kills it). */
+export async function spawnCore(
+  env: Record<string, string>,
+  port = 20_000 + Math.floor(Math.random() * 20_000),
+): Promise<{ url: string; port: number; child: ChildProcess; stop(): Promise<void> }> {
+  const child = spawn(
+    process.execPath,
+    [
+      ...(process.env.CORE_CPU_PROF_DIR
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CORE_CPU_PROF_DIR}`]
+        : []),
+      '--import',
+      'tsx',
+      coreEntry,
+    ],
+    {
+      env: { ...process.env, CORE_PORT: String(port), LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 200; i++) {
+    if (child.exitCode !== null) throw new Error(`core exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${url}/health`)).ok) break;
+    } catch {
+      await sleep(100);
+    }
+  }
+  return {
+    url,
+    port,
+    child,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
+  };
 }

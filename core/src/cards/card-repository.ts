@@ -1,4 +1,5 @@
 import type { Database, Tx } from '../db/database.ts';
+import type { Models } from '../db/models.ts';
 import { newId } from '../ids.ts';
 import { shanghaiDay } from '../time.ts';
 
@@ -41,7 +42,10 @@ export interface CardEvent {
 }
 
 export class CardRepository {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly models: Models,
+  ) {}
 
   /** Creates the person, both wallets and the card in one transaction. */
   async open(
@@ -222,20 +226,18 @@ export class CardRepository {
   }
 
   async events(cardNo: string): Promise<(CardEvent & { createdAtMs: number })[]> {
-    const rows = await this.db.select<Record<string, unknown>>(
-      'SELECT kind, from_status, to_status, version, actor_type, actor_id, reason, created_at_ms FROM card_events WHERE card_no = ? ORDER BY created_at_ms, id',
-      [cardNo],
-    );
-    return rows.map((r) => ({
-      kind: String(r.kind),
-      fromStatus: (r.from_status as CardStatus | null) ?? null,
-      toStatus: r.to_status as CardStatus,
-      version: Number(r.version),
-      actorType: String(r.actor_type),
-      actorId: r.actor_id === null ? null : String(r.actor_id),
-      reason: r.reason === null ? null : String(r.reason),
-      createdAtMs: Number(r.created_at_ms),
-    }));
+    const rows = await this.models.CardEvent.findAll({
+      where: { cardNo },
+      order: [
+        ['createdAtMs', 'ASC'],
+        ['id', 'ASC'],
+      ],
+      raw: true,
+    });
+    return rows.map((r) => {
+      const e = r as unknown as CardEvent & { createdAtMs: number | string };
+      return { ...e, version: Number(e.version), createdAtMs: Number(e.createdAtMs) };
+    });
   }
 
   private async addEvent(cardNo: string, e: CardEvent, tx: Tx): Promise<void> {

@@ -267,14 +267,12 @@ function hold(
   };
   s.holds.set(row.id, row);
   fx.newHolds.add(row);
-  const accepted = record(op, s, fx, card, {
+  return record(op, s, fx, card, {
     amount: r.amount,
     subsidyAmount: fromSubsidy,
     merchantId: merchant.id,
+    answer: { holdId: row.id, expiresAtMs: row.expiresAtMs },
   });
-  accepted.holdId = row.id;
-  accepted.expiresAtMs = row.expiresAtMs;
-  return accepted;
 }
 
 /** Releases a hold's reservation and posts `postAmount` of it, subsidy part first. */
@@ -309,15 +307,13 @@ function resolve(
   h.resolvedAmount = postAmount;
   h.resolvedAtMs = s.nowMs;
   if (!fx.newHolds.has(h)) fx.resolvedHolds.add(h);
-  const accepted = record(op, s, fx, card, {
+  return record(op, s, fx, card, {
     amount: postAmount,
     subsidyAmount: fromSubsidy,
     merchantId: merchant.id,
     referenceId: h.id,
+    answer: { holdId: h.id, releasedAmount: h.amount - postAmount },
   });
-  accepted.holdId = h.id;
-  accepted.releasedAmount = h.amount - postAmount;
-  return accepted;
 }
 
 function pendingHold(s: BatchState, holdId: string): HoldRow {
@@ -443,6 +439,8 @@ interface RecordFacts {
   subsidyAmount: number;
   merchantId: string | null;
   referenceId?: string;
+  /** Fields of the answer particular to the operation's kind. */
+  answer?: Pick<Accepted, 'holdId' | 'expiresAtMs' | 'releasedAmount'>;
 }
 
 function record(
@@ -460,6 +458,7 @@ function record(
     subsidyAmount: facts.subsidyAmount,
     mainAmount: facts.amount - facts.subsidyAmount,
     createdAtMs: s.nowMs,
+    ...facts.answer,
   };
   if (card) {
     accepted.cardNo = card.cardNo;

@@ -1,4 +1,4 @@
-import type { Database, Param, Tx } from '../db/database.ts';
+import type { Database, Param, Statement, Tx } from '../db/database.ts';
 import type { BatchEffects, BatchState } from './apply.ts';
 import type { AccountRow, CardRow, HoldRow, MerchantRow, PaymentRow, StoredOperation } from './state.ts';
 
@@ -7,153 +7,143 @@ import type { AccountRow, CardRow, HoldRow, MerchantRow, PaymentRow, StoredOpera
  * (holds → referenced payments → cards → accounts, each sorted by key) so concurrent batches never
  * deadlock; then write everything the batch decided with a handful of multi-row statements.
  */
+export interface BatchKeys {
+  operationIds: string[];
+  holdIds: string[];
+  paymentIds: string[];
+  cardNos: string[];
+  merchantIds: string[];
+  /** Accounts named directly (adjustments); locked after the cards and their wallets. */
+  accountIds: string[];
+}
+
+export interface LoadedRows {
+  nowMs: number;
+  stored: Map<string, StoredOperation>;
+  holds: Map<string, HoldRow>;
+  payments: Map<string, PaymentRow>;
+  cards: Map<string, CardRow>;
+  merchants: Map<string, MerchantRow>;
+  /** Wallets (and directly named accounts) with their balances, locked. */
+  accounts: Map<string, AccountRow>;
+}
+
 export class BatchRepository {
   constructor(private readonly db: Database) {}
 
-  nowMs(tx: Tx): Promise<number> {
-    return this.db
-      .select<{ now_ms: number }>(`SELECT ${this.db.nowMsSql} AS now_ms`, [], tx)
-      .then((rows) => Number(rows[0]?.now_ms));
+  /**
+   * Two round trips. First the clock, the stored operations and the holds and payments the batch
+   * resolves or refunds; then the cards those lead to, joined to their wallets so each card is
+   * locked together with its two wallets. Merchant and system accounts are not read or locked
+   * here at all: they may run negative, so no decision depends on their balance, and the batch
+   * only adds to them in its final UPDATE — that is what keeps a hot canteen window from
+   * serialising every batch for its whole length.
+   */
+  async load(keys: BatchKeys, tx: Tx): Promise<LoadedRows> {
+    const db = this.db;
+    const first: Statement[] = [{ sql: `SELECT ${db.nowMsSql} AS now_ms`, params: [] }];
+    first.push(
+      inList('SELECT id, kind, outcome, request, result FROM operations WHERE id IN', keys.operationIds, ''),
+    );
+    first.push(
+      inList(
+        `SELECT id, card_no, merchant_id, device_id, amount, subsidy_amount, usage_amount, status, expires_at_ms,
+                resolved_by, resolved_amount, resolved_at_ms, created_at_ms FROM holds WHERE id IN`,
+        sorted(keys.holdIds),
+        ` ORDER BY id${db.forUpdate}`,
+      ),
+    );
+    first.push(
+      inList(
+        'SELECT id, kind, outcome, card_no, merchant_id, amount, subsidy_amount, refunded_amount FROM operations WHERE id IN',
+        sorted(keys.paymentIds),
+        ` ORDER BY id${db.forUpdate}`,
+      ),
+    );
+    const [nowRows, storedRows, holdRows, paymentRows] = (await db.run(first, tx)) as Record<
+      string,
+      unknown
+    >[][];
+    const holds = new Map((holdRows ?? []).map((r) => [String(r.id), toHold(r)]));
+    const payments = new Map((paymentRows ?? []).map((r) => [String(r.id), toPayment(r)]));
+    const cardNos = new Set(keys.cardNos);
+    const merchantIds = new Set(keys.merchantIds);
+    for (const h of holds.values()) {
+      cardNos.add(h.cardNo);
+      merchantIds.add(h.merchantId);
+    }
+    for (const p of payments.values()) {
+      if (p.cardNo) cardNos.add(p.cardNo);
+      if (p.merchantId) merchantIds.add(p.merchantId);
+    }
+    const second: Statement[] = [
+      inList(
+        `SELECT c.card_no, c.person_id, c.status, c.version, c.main_account_id, c.subsidy_account_id, c.daily_limit,
+                c.pin_free_limit, c.spent_day, c.spent_day_amount, c.last_pay_device_id, c.last_pay_at_ms,
+                m.debits_posted AS m_dp, m.credits_posted AS m_cp, m.debits_pending AS m_dq, m.credits_pending AS m_cq,
+                s.debits_posted AS s_dp, s.credits_posted AS s_cp, s.debits_pending AS s_dq, s.credits_pending AS s_cq
+           FROM cards c
+           JOIN accounts m ON m.id = c.main_account_id
+           JOIN accounts s ON s.id = c.subsidy_account_id
+          WHERE c.card_no IN`,
+        sorted([...cardNos]),
+        ` ORDER BY c.card_no${db.forUpdate}`,
+      ),
+      inList('SELECT id, account_id, status FROM merchants WHERE id IN', [...merchantIds], ''),
+      inList(
+        'SELECT id, kind, allow_overdraft, debits_posted, credits_posted, debits_pending, credits_pending FROM accounts WHERE id IN',
+        sorted(keys.accountIds),
+        ` ORDER BY id${db.forUpdate}`,
+      ),
+    ];
+    const [cardRows, merchantRows, accountRows] = (await db.run(second, tx)) as Record<string, unknown>[][];
+    const cards = new Map<string, CardRow>();
+    const accounts = new Map<string, AccountRow>();
+    for (const r of cardRows ?? []) {
+      const card = toCard(r);
+      cards.set(card.cardNo, card);
+      accounts.set(
+        card.mainAccountId,
+        wallet(card.mainAccountId, 'wallet_main', r.m_dp, r.m_cp, r.m_dq, r.m_cq),
+      );
+      accounts.set(
+        card.subsidyAccountId,
+        wallet(card.subsidyAccountId, 'wallet_subsidy', r.s_dp, r.s_cp, r.s_dq, r.s_cq),
+      );
+    }
+    for (const r of accountRows ?? []) {
+      accounts.set(String(r.id), {
+        id: String(r.id),
+        kind: r.kind as AccountRow['kind'],
+        allowOverdraft: Number(r.allow_overdraft) === 1,
+        debitsPosted: Number(r.debits_posted),
+        creditsPosted: Number(r.credits_posted),
+        debitsPending: Number(r.debits_pending),
+        creditsPending: Number(r.credits_pending),
+      });
+    }
+    const merchants = new Map(
+      (merchantRows ?? []).map((r) => [
+        String(r.id),
+        { id: String(r.id), accountId: String(r.account_id), status: r.status as MerchantRow['status'] },
+      ]),
+    );
+    const stored = new Map((storedRows ?? []).map((r) => [String(r.id), r as unknown as StoredOperation]));
+    return { nowMs: Number(nowRows?.[0]?.now_ms), stored, holds, payments, cards, merchants, accounts };
   }
 
-  async storedOperations(ids: string[], tx: Tx): Promise<Map<string, StoredOperation>> {
-    if (ids.length === 0) return new Map();
-    const rows = await this.db.select<StoredOperation>(
-      `SELECT id, kind, outcome, request, result FROM operations WHERE id IN (${marks(ids)})`,
-      ids,
-      tx,
-    );
-    return new Map(rows.map((row) => [row.id, row]));
-  }
-
-  async lockHolds(ids: string[], tx: Tx): Promise<Map<string, HoldRow>> {
-    if (ids.length === 0) return new Map();
-    const rows = await this.db.select<Record<string, unknown>>(
-      `SELECT id, card_no, merchant_id, device_id, amount, subsidy_amount, usage_amount, status, expires_at_ms,
-              resolved_by, resolved_amount, resolved_at_ms, created_at_ms
-         FROM holds WHERE id IN (${marks(ids)}) ORDER BY id${this.db.forUpdate}`,
-      sorted(ids),
-      tx,
-    );
-    return new Map(
-      rows.map((r) => {
-        const hold: HoldRow = {
-          id: String(r.id),
-          cardNo: String(r.card_no),
-          merchantId: String(r.merchant_id),
-          deviceId: r.device_id === null ? null : String(r.device_id),
-          amount: Number(r.amount),
-          subsidyAmount: Number(r.subsidy_amount),
-          usageAmount: Number(r.usage_amount),
-          status: r.status as HoldRow['status'],
-          expiresAtMs: Number(r.expires_at_ms),
-          resolvedBy: r.resolved_by === null ? null : String(r.resolved_by),
-          resolvedAmount: r.resolved_amount === null ? null : Number(r.resolved_amount),
-          resolvedAtMs: r.resolved_at_ms === null ? null : Number(r.resolved_at_ms),
-          createdAtMs: Number(r.created_at_ms),
-        };
-        return [hold.id, hold];
-      }),
-    );
-  }
-
-  async lockPayments(ids: string[], tx: Tx): Promise<Map<string, PaymentRow>> {
-    if (ids.length === 0) return new Map();
-    const rows = await this.db.select<Record<string, unknown>>(
-      `SELECT id, kind, outcome, card_no, merchant_id, amount, subsidy_amount, refunded_amount
-         FROM operations WHERE id IN (${marks(ids)}) ORDER BY id${this.db.forUpdate}`,
-      sorted(ids),
-      tx,
-    );
-    return new Map(
-      rows.map((r) => {
-        const payment: PaymentRow = {
-          id: String(r.id),
-          kind: String(r.kind),
-          outcome: String(r.outcome),
-          cardNo: r.card_no === null ? null : String(r.card_no),
-          merchantId: r.merchant_id === null ? null : String(r.merchant_id),
-          amount: Number(r.amount),
-          subsidyAmount: Number(r.subsidy_amount),
-          refundedAmount: Number(r.refunded_amount),
-        };
-        return [payment.id, payment];
-      }),
-    );
-  }
-
-  async lockCards(cardNos: string[], tx: Tx): Promise<Map<string, CardRow>> {
-    if (cardNos.length === 0) return new Map();
-    const rows = await this.db.select<Record<string, unknown>>(
-      `SELECT card_no, person_id, status, version, main_account_id, subsidy_account_id, daily_limit, pin_free_limit,
-              spent_day, spent_day_amount, last_pay_device_id, last_pay_at_ms
-         FROM cards WHERE card_no IN (${marks(cardNos)}) ORDER BY card_no${this.db.forUpdate}`,
-      sorted(cardNos),
-      tx,
-    );
-    return new Map(
-      rows.map((r) => {
-        const card: CardRow = {
-          cardNo: String(r.card_no),
-          personId: String(r.person_id),
-          status: r.status as CardRow['status'],
-          version: Number(r.version),
-          mainAccountId: String(r.main_account_id),
-          subsidyAccountId: String(r.subsidy_account_id),
-          dailyLimit: Number(r.daily_limit),
-          pinFreeLimit: Number(r.pin_free_limit),
-          spentDay: Number(r.spent_day),
-          spentDayAmount: Number(r.spent_day_amount),
-          lastPayDeviceId: r.last_pay_device_id === null ? null : String(r.last_pay_device_id),
-          lastPayAtMs: r.last_pay_at_ms === null ? null : Number(r.last_pay_at_ms),
-        };
-        return [card.cardNo, card];
-      }),
-    );
-  }
-
-  async merchants(ids: string[], tx: Tx): Promise<Map<string, MerchantRow>> {
-    if (ids.length === 0) return new Map();
-    const rows = await this.db.select<{ id: string; account_id: string; status: MerchantRow['status'] }>(
-      `SELECT id, account_id, status FROM merchants WHERE id IN (${marks(ids)})`,
-      ids,
-      tx,
-    );
-    return new Map(rows.map((r) => [r.id, { id: r.id, accountId: r.account_id, status: r.status }]));
-  }
-
-  async lockAccounts(ids: string[], tx: Tx): Promise<Map<string, AccountRow>> {
-    if (ids.length === 0) return new Map();
-    const rows = await this.db.select<Record<string, unknown>>(
-      `SELECT id, kind, allow_overdraft, debits_posted, credits_posted, debits_pending, credits_pending
-         FROM accounts WHERE id IN (${marks(ids)}) ORDER BY id${this.db.forUpdate}`,
-      sorted(ids),
-      tx,
-    );
-    return new Map(
-      rows.map((r) => {
-        const account: AccountRow = {
-          id: String(r.id),
-          kind: r.kind as AccountRow['kind'],
-          allowOverdraft: Number(r.allow_overdraft) === 1,
-          debitsPosted: Number(r.debits_posted),
-          creditsPosted: Number(r.credits_posted),
-          debitsPending: Number(r.debits_pending),
-          creditsPending: Number(r.credits_pending),
-        };
-        return [account.id, account];
-      }),
-    );
-  }
-
-  /** Writes the batch's decisions. Every statement is guarded so a broken invariant fails the batch. */
+  /**
+   * Writes what the batch decided in one round trip: the operations, the journal, one UPDATE for
+   * every account touched, the cards' day totals, the holds. Each UPDATE's row count is checked
+   * before the caller commits, so a broken invariant fails the whole batch.
+   */
   async write(
     state: BatchState,
     initialAccounts: Map<string, AccountRow>,
     fx: BatchEffects,
     tx: Tx,
   ): Promise<void> {
-    const db = this.db;
+    const writes: { statement: Statement; expect?: number; what: string }[] = [];
     if (fx.operations.length > 0) {
       const params: Param[] = [];
       for (const o of fx.operations) {
@@ -174,12 +164,14 @@ export class BatchRepository {
           o.createdAtMs,
         );
       }
-      await db.execute(
-        `INSERT INTO operations (id, kind, outcome, card_no, merchant_id, device_id, reference_id, amount, subsidy_amount,
-           refunded_amount, request, result, created_day, created_at_ms) VALUES ${rows(fx.operations.length, 14)}`,
-        params,
-        tx,
-      );
+      writes.push({
+        what: 'operations',
+        statement: {
+          sql: `INSERT INTO operations (id, kind, outcome, card_no, merchant_id, device_id, reference_id, amount, subsidy_amount,
+                  refunded_amount, request, result, created_day, created_at_ms) VALUES ${rows(fx.operations.length, 14)}`,
+          params,
+        },
+      });
     }
     if (fx.transfers.length > 0) {
       const params: Param[] = [];
@@ -194,75 +186,17 @@ export class BatchRepository {
           t.createdAtMs,
         );
       }
-      await db.execute(
-        `INSERT INTO transfers (id, operation_id, debit_account_id, credit_account_id, amount, pending, created_at_ms)
-         VALUES ${rows(fx.transfers.length, 7)}`,
-        params,
-        tx,
-      );
+      writes.push({
+        what: 'transfers',
+        statement: {
+          sql: `INSERT INTO transfers (id, operation_id, debit_account_id, credit_account_id, amount, pending, created_at_ms)
+                VALUES ${rows(fx.transfers.length, 7)}`,
+          params,
+        },
+      });
     }
-    await this.writeAccountDeltas(state, initialAccounts, tx);
-    await this.writeCards(fx, state.nowMs, tx);
-    await this.writeHolds(fx, tx);
-    await this.writeRefunded(fx, tx);
-  }
-
-  private async writeAccountDeltas(
-    state: BatchState,
-    initial: Map<string, AccountRow>,
-    tx: Tx,
-  ): Promise<void> {
-    const columns = [
-      ['debits_posted', 'debitsPosted'],
-      ['credits_posted', 'creditsPosted'],
-      ['debits_pending', 'debitsPending'],
-      ['credits_pending', 'creditsPending'],
-    ] as const;
-    const changed: { id: string; deltas: number[] }[] = [];
-    for (const [id, now] of state.accounts) {
-      const before = initial.get(id);
-      if (!before) throw new Error(`account ${id} has no initial snapshot`);
-      const deltas = columns.map(([, key]) => now[key] - before[key]);
-      if (deltas.some((d) => d !== 0)) changed.push({ id, deltas });
-    }
-    if (changed.length === 0) return;
-    // One statement for every account the batch touched: a hot canteen window is written once per
-    // batch, not once per payment. The CHECK constraints on accounts still judge every row.
-    const sets: string[] = [];
-    const params: Param[] = [];
-    columns.forEach(([column], c) => {
-      const touched = changed.filter((a) => a.deltas[c] !== 0);
-      if (touched.length === 0) return;
-      sets.push(`${column} = ${column} + CASE id ${touched.map(() => 'WHEN ? THEN ?').join(' ')} ELSE 0 END`);
-      for (const a of touched) params.push(a.id, a.deltas[c] as number);
-    });
-    for (const a of changed) params.push(a.id);
-    const updated = await this.db.execute(
-      `UPDATE accounts SET ${sets.join(', ')} WHERE id IN (${marks(changed)})`,
-      params,
-      tx,
-    );
-    if (updated !== changed.length)
-      throw new Error(`account update touched ${updated} of ${changed.length} rows`);
-  }
-
-  private async writeCards(fx: BatchEffects, nowMs: number, tx: Tx): Promise<void> {
-    if (fx.touchedCards.size === 0) return;
-    const cards = [...fx.touchedCards];
-    const params: Param[] = [];
-    const caseOf = (pick: (c: CardRow) => Param) => {
-      for (const c of cards) params.push(c.cardNo, pick(c));
-      return `CASE card_no ${cards.map(() => 'WHEN ? THEN ?').join(' ')} END`;
-    };
-    const sql = `UPDATE cards SET spent_day = ${caseOf((c) => c.spentDay)}, spent_day_amount = ${caseOf((c) => c.spentDayAmount)},
-      last_pay_device_id = ${caseOf((c) => c.lastPayDeviceId)}, last_pay_at_ms = ${caseOf((c) => c.lastPayAtMs)},
-      updated_at_ms = ? WHERE card_no IN (${marks(cards)})`;
-    params.push(nowMs, ...cards.map((c) => c.cardNo));
-    const updated = await this.db.execute(sql, params, tx);
-    if (updated !== cards.length) throw new Error(`card update touched ${updated} of ${cards.length} rows`);
-  }
-
-  private async writeHolds(fx: BatchEffects, tx: Tx): Promise<void> {
+    const cards = cardTotals(fx, state.nowMs);
+    if (cards) writes.push({ what: 'cards', ...cards });
     if (fx.newHolds.size > 0) {
       const params: Param[] = [];
       for (const h of fx.newHolds) {
@@ -282,37 +216,179 @@ export class BatchRepository {
           h.createdAtMs,
         );
       }
-      await this.db.execute(
-        `INSERT INTO holds (id, card_no, merchant_id, device_id, amount, subsidy_amount, usage_amount, status, expires_at_ms,
-           resolved_by, resolved_amount, resolved_at_ms, created_at_ms) VALUES ${rows(fx.newHolds.size, 13)}`,
-        params,
-        tx,
-      );
+      writes.push({
+        what: 'new holds',
+        statement: {
+          sql: `INSERT INTO holds (id, card_no, merchant_id, device_id, amount, subsidy_amount, usage_amount, status, expires_at_ms,
+                  resolved_by, resolved_amount, resolved_at_ms, created_at_ms) VALUES ${rows(fx.newHolds.size, 13)}`,
+          params,
+        },
+      });
     }
     for (const h of fx.resolvedHolds) {
       // Each hold leaves 'pending' once: the WHERE makes a second resolution change nothing.
-      const updated = await this.db.execute(
-        `UPDATE holds SET status = ?, resolved_by = ?, resolved_amount = ?, resolved_at_ms = ? WHERE id = ? AND status = 'pending'`,
-        [h.status, h.resolvedBy, h.resolvedAmount, h.resolvedAtMs, h.id],
-        tx,
-      );
-      if (updated !== 1) throw new Error(`hold ${h.id} was resolved concurrently`);
+      writes.push({
+        what: `hold ${h.id}`,
+        expect: 1,
+        statement: {
+          sql: "UPDATE holds SET status = ?, resolved_by = ?, resolved_amount = ?, resolved_at_ms = ? WHERE id = ? AND status = 'pending'",
+          params: [h.status, h.resolvedBy, h.resolvedAmount, h.resolvedAtMs, h.id],
+        },
+      });
     }
-  }
-
-  private async writeRefunded(fx: BatchEffects, tx: Tx): Promise<void> {
     const inserted = new Set(fx.operations.map((o) => o.id));
     for (const o of fx.operations) {
       if (o.kind !== 'refund' || o.outcome !== 'ok' || !o.referenceId || inserted.has(o.referenceId))
         continue;
-      const updated = await this.db.execute(
-        'UPDATE operations SET refunded_amount = refunded_amount + ? WHERE id = ? AND refunded_amount + ? <= amount',
-        [o.amount, o.referenceId, o.amount],
-        tx,
-      );
-      if (updated !== 1) throw new Error(`refund ${o.id} exceeds payment ${o.referenceId}`);
+      writes.push({
+        what: `refund of ${o.referenceId}`,
+        expect: 1,
+        statement: {
+          sql: 'UPDATE operations SET refunded_amount = refunded_amount + ? WHERE id = ? AND refunded_amount + ? <= amount',
+          params: [o.amount, o.referenceId, o.amount],
+        },
+      });
     }
+    // Last, so the rows other batches also want (a hot canteen window) are locked only from here
+    // to the commit that follows.
+    const accounts = accountDeltas(state, initialAccounts);
+    if (accounts) writes.push({ what: 'accounts', ...accounts });
+    const results = await this.db.run(
+      writes.map((w) => w.statement),
+      tx,
+    );
+    writes.forEach((w, i) => {
+      if (w.expect !== undefined && results[i] !== w.expect) {
+        throw new Error(`ledger write of ${w.what} changed ${String(results[i])} rows, expected ${w.expect}`);
+      }
+    });
   }
+}
+
+/** One UPDATE for every account whose counters changed: a hot merchant is written once per batch. */
+function accountDeltas(
+  state: BatchState,
+  initial: Map<string, AccountRow>,
+): { statement: Statement; expect: number } | undefined {
+  const columns = [
+    ['debits_posted', 'debitsPosted'],
+    ['credits_posted', 'creditsPosted'],
+    ['debits_pending', 'debitsPending'],
+    ['credits_pending', 'creditsPending'],
+  ] as const;
+  const changed: { id: string; deltas: number[] }[] = [];
+  for (const [id, now] of state.accounts) {
+    const before = initial.get(id);
+    if (!before) throw new Error(`account ${id} has no initial snapshot`);
+    const deltas = columns.map(([, key]) => now[key] - before[key]);
+    if (deltas.some((d) => d !== 0)) changed.push({ id, deltas });
+  }
+  if (changed.length === 0) return undefined;
+  changed.sort((a, b) => (a.id < b.id ? -1 : 1));
+  const sets: string[] = [];
+  const params: Param[] = [];
+  columns.forEach(([column], c) => {
+    const touched = changed.filter((a) => a.deltas[c] !== 0);
+    if (touched.length === 0) return;
+    sets.push(`${column} = ${column} + CASE id ${touched.map(() => 'WHEN ? THEN ?').join(' ')} ELSE 0 END`);
+    for (const a of touched) params.push(a.id, a.deltas[c] as number);
+  });
+  for (const a of changed) params.push(a.id);
+  // The CHECK constraints on accounts still judge every row this statement changes.
+  return {
+    statement: { sql: `UPDATE accounts SET ${sets.join(', ')} WHERE id IN (${marks(changed)})`, params },
+    expect: changed.length,
+  };
+}
+
+/** The day's spending and last payment of every card a batch charged (rows locked since load). */
+function cardTotals(fx: BatchEffects, nowMs: number): { statement: Statement; expect: number } | undefined {
+  if (fx.touchedCards.size === 0) return undefined;
+  const cards = [...fx.touchedCards];
+  const params: Param[] = [];
+  const caseOf = (pick: (c: CardRow) => Param) => {
+    for (const c of cards) params.push(c.cardNo, pick(c));
+    return `CASE card_no ${cards.map(() => 'WHEN ? THEN ?').join(' ')} END`;
+  };
+  const sql = `UPDATE cards SET spent_day = ${caseOf((c) => c.spentDay)}, spent_day_amount = ${caseOf((c) => c.spentDayAmount)},
+    last_pay_device_id = ${caseOf((c) => c.lastPayDeviceId)}, last_pay_at_ms = ${caseOf((c) => c.lastPayAtMs)},
+    updated_at_ms = ? WHERE card_no IN (${marks(cards)})`;
+  params.push(nowMs, ...cards.map((c) => c.cardNo));
+  return { statement: { sql, params }, expect: cards.length };
+}
+
+function inList(prefix: string, ids: readonly string[], suffix: string): Statement {
+  // IN (NULL) matches nothing, which keeps the statement list the same shape for an empty list.
+  return ids.length === 0
+    ? { sql: `${prefix} (NULL)${suffix}`, params: [] }
+    : { sql: `${prefix} (${marks(ids)})${suffix}`, params: ids };
+}
+
+function toHold(r: Record<string, unknown>): HoldRow {
+  return {
+    id: String(r.id),
+    cardNo: String(r.card_no),
+    merchantId: String(r.merchant_id),
+    deviceId: r.device_id === null ? null : String(r.device_id),
+    amount: Number(r.amount),
+    subsidyAmount: Number(r.subsidy_amount),
+    usageAmount: Number(r.usage_amount),
+    status: r.status as HoldRow['status'],
+    expiresAtMs: Number(r.expires_at_ms),
+    resolvedBy: r.resolved_by === null ? null : String(r.resolved_by),
+    resolvedAmount: r.resolved_amount === null ? null : Number(r.resolved_amount),
+    resolvedAtMs: r.resolved_at_ms === null ? null : Number(r.resolved_at_ms),
+    createdAtMs: Number(r.created_at_ms),
+  };
+}
+
+function toPayment(r: Record<string, unknown>): PaymentRow {
+  return {
+    id: String(r.id),
+    kind: String(r.kind),
+    outcome: String(r.outcome),
+    cardNo: r.card_no === null ? null : String(r.card_no),
+    merchantId: r.merchant_id === null ? null : String(r.merchant_id),
+    amount: Number(r.amount),
+    subsidyAmount: Number(r.subsidy_amount),
+    refundedAmount: Number(r.refunded_amount),
+  };
+}
+
+function toCard(r: Record<string, unknown>): CardRow {
+  return {
+    cardNo: String(r.card_no),
+    personId: String(r.person_id),
+    status: r.status as CardRow['status'],
+    version: Number(r.version),
+    mainAccountId: String(r.main_account_id),
+    subsidyAccountId: String(r.subsidy_account_id),
+    dailyLimit: Number(r.daily_limit),
+    pinFreeLimit: Number(r.pin_free_limit),
+    spentDay: Number(r.spent_day),
+    spentDayAmount: Number(r.spent_day_amount),
+    lastPayDeviceId: r.last_pay_device_id === null ? null : String(r.last_pay_device_id),
+    lastPayAtMs: r.last_pay_at_ms === null ? null : Number(r.last_pay_at_ms),
+  };
+}
+
+function wallet(
+  id: string,
+  kind: AccountRow['kind'],
+  dp: unknown,
+  cp: unknown,
+  dq: unknown,
+  cq: unknown,
+): AccountRow {
+  return {
+    id,
+    kind,
+    allowOverdraft: false,
+    debitsPosted: Number(dp),
+    creditsPosted: Number(cp),
+    debitsPending: Number(dq),
+    creditsPending: Number(cq),
+  };
 }
 
 function marks(items: readonly unknown[]): string {

@@ -26,6 +26,8 @@ export class Batcher {
   private readonly queue: Waiting[] = [];
   private running = 0;
   private idleWaiters: (() => void)[] = [];
+  /** Counters for /health and the benchmark: how well operations are being grouped. */
+  readonly stats = { batches: 0, operations: 0 };
 
   constructor(
     private readonly execute: (ops: Operation[]) => Promise<Answer[]>,
@@ -56,6 +58,8 @@ export class Batcher {
     while (this.running < this.options.executorsMax && this.queue.length > 0) {
       const batch = this.queue.splice(0, this.options.batchSizeMax);
       this.running++;
+      this.stats.batches++;
+      this.stats.operations += batch.length;
       void this.runBatch(batch).finally(() => {
         this.running--;
         this.pump();

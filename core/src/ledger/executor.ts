@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Database, isDuplicateKey, isRetryable } from '../db/database.ts';
+import { type Database, isDuplicateKey, isRetryable, type Tx } from '../db/database.ts';
 import {
   applyOperation,
   type BatchState,
@@ -7,7 +7,7 @@ import {
   emptyEffects,
   type LedgerLimits,
 } from './apply.ts';
-import { BatchRepository } from './batch-repository.ts';
+import { type BatchKeys, BatchRepository } from './batch-repository.ts';
 import { channelAccount, type Operation, systemAccounts } from './operations.ts';
 import type { Answer, Outcome, Rejected } from './results.ts';
 import type { AccountRow, StoredOperation } from './state.ts';
@@ -42,58 +42,60 @@ export class LedgerExecutor {
     }
   }
 
-  private async runOnce(
-    ops: Operation[],
-    tx: Parameters<Parameters<Database['transaction']>[0]>[0],
-  ): Promise<Answer[]> {
-    const repo = this.repo;
-    const nowMs = await repo.nowMs(tx);
-    const stored = await repo.storedOperations(unique(ops.map((o) => o.request.id)), tx);
-    const fresh = ops.filter((o) => !stored.has(o.request.id));
-
-    const holds = await repo.lockHolds(
-      unique(
-        fresh.flatMap((o) =>
-          o.kind === 'post' || o.kind === 'void' || o.kind === 'expire' ? [o.request.holdId] : [],
-        ),
-      ),
+  private async runOnce(ops: Operation[], tx: Tx): Promise<Answer[]> {
+    const keys: BatchKeys = {
+      operationIds: [],
+      holdIds: [],
+      paymentIds: [],
+      cardNos: [],
+      merchantIds: [],
+      accountIds: [],
+    };
+    const systemIds = new Set<string>();
+    for (const o of ops) {
+      keys.operationIds.push(o.request.id);
+      if (o.kind === 'post' || o.kind === 'void' || o.kind === 'expire') keys.holdIds.push(o.request.holdId);
+      if (o.kind === 'refund') keys.paymentIds.push(o.request.paymentId);
+      if ('cardNo' in o.request) keys.cardNos.push(o.request.cardNo);
+      if ('merchantId' in o.request) keys.merchantIds.push(o.request.merchantId);
+      if (o.kind === 'top_up') systemIds.add(channelAccount[o.request.channel]);
+      if (o.kind === 'subsidy') systemIds.add(systemAccounts.subsidyFund);
+      if (o.kind === 'adjustment') {
+        keys.accountIds.push(o.request.accountId);
+        systemIds.add(systemAccounts.adjustment);
+      }
+    }
+    const rows = await this.repo.load(
+      {
+        operationIds: unique(keys.operationIds),
+        holdIds: unique(keys.holdIds),
+        paymentIds: unique(keys.paymentIds),
+        cardNos: unique(keys.cardNos),
+        merchantIds: unique(keys.merchantIds),
+        accountIds: unique(keys.accountIds),
+      },
       tx,
     );
-    const payments = await repo.lockPayments(
-      unique(fresh.flatMap((o) => (o.kind === 'refund' ? [o.request.paymentId] : []))),
-      tx,
-    );
-    const cardNos = new Set<string>();
-    const merchantIds = new Set<string>();
-    const accountIds = new Set<string>();
-    for (const o of fresh) {
-      if ('cardNo' in o.request) cardNos.add(o.request.cardNo);
-      if ('merchantId' in o.request) merchantIds.add(o.request.merchantId);
-      if (o.kind === 'top_up') accountIds.add(channelAccount[o.request.channel]);
-      if (o.kind === 'subsidy') accountIds.add(systemAccounts.subsidyFund);
-      if (o.kind === 'adjustment') accountIds.add(o.request.accountId).add(systemAccounts.adjustment);
-    }
-    for (const h of holds.values()) {
-      cardNos.add(h.cardNo);
-      merchantIds.add(h.merchantId);
-    }
-    for (const p of payments.values()) {
-      if (p.cardNo) cardNos.add(p.cardNo);
-      if (p.merchantId) merchantIds.add(p.merchantId);
-    }
-    const cards = await repo.lockCards([...cardNos], tx);
-    const merchants = await repo.merchants([...merchantIds], tx);
-    for (const c of cards.values()) accountIds.add(c.mainAccountId).add(c.subsidyAccountId);
-    for (const m of merchants.values()) accountIds.add(m.accountId);
-    const accounts = await repo.lockAccounts([...accountIds], tx);
-    const initialAccounts = new Map<string, AccountRow>([...accounts].map(([id, a]) => [id, { ...a }]));
+    // Merchant and system accounts may run negative, so the batch never reads them: it counts
+    // what it adds to them from zero and the final UPDATE adds that to the stored counters.
+    for (const m of rows.merchants.values())
+      if (!rows.accounts.has(m.accountId)) rows.accounts.set(m.accountId, unread(m.accountId, 'merchant'));
+    for (const id of systemIds) if (!rows.accounts.has(id)) rows.accounts.set(id, unread(id, 'system'));
+    const initialAccounts = new Map<string, AccountRow>([...rows.accounts].map(([id, a]) => [id, { ...a }]));
 
-    const state: BatchState = { nowMs, cards, accounts, merchants, holds, payments };
+    const state: BatchState = {
+      nowMs: rows.nowMs,
+      cards: rows.cards,
+      accounts: rows.accounts,
+      merchants: rows.merchants,
+      holds: rows.holds,
+      payments: rows.payments,
+    };
     const fx = emptyEffects();
     const decided = new Map<string, { request: string; outcome: Outcome }>();
     const answers: Answer[] = [];
     for (const op of ops) {
-      const earlier = stored.get(op.request.id) ?? decided.get(op.request.id);
+      const earlier = rows.stored.get(op.request.id) ?? decided.get(op.request.id);
       if (earlier) {
         answers.push(replay(op, earlier));
         continue;
@@ -102,9 +104,22 @@ export class LedgerExecutor {
       decided.set(op.request.id, { request: canonicalRequest(op), outcome });
       answers.push({ ...outcome, replayed: false });
     }
-    await repo.write(state, initialAccounts, fx, tx);
+    await this.repo.write(state, initialAccounts, fx, tx);
+    await this.db.run([], tx, { commit: true });
     return answers;
   }
+}
+
+function unread(id: string, kind: 'merchant' | 'system'): AccountRow {
+  return {
+    id,
+    kind,
+    allowOverdraft: true,
+    debitsPosted: 0,
+    creditsPosted: 0,
+    debitsPending: 0,
+    creditsPending: 0,
+  };
 }
 
 /** The original answer for a retry, or ID_REUSED naming the fields that differ. */

@@ -5,8 +5,8 @@ import type { Batcher } from './batcher.ts';
 import type { LedgerRepository, OperationView } from './ledger-repository.ts';
 import type {
   AdjustmentRequest,
+  BatchedOperation,
   HoldRequest,
-  Operation,
   PaymentRequest,
   PostRequest,
   RefundRequest,
@@ -65,8 +65,27 @@ export class LedgerService {
     return this.batcher.submit({ kind: 'adjustment', request });
   }
 
-  submit(op: Operation): Promise<Answer> {
-    return this.batcher.submit(op);
+  /** Any operation of a batch request, routed to its use-case. */
+  submit(op: BatchedOperation): Promise<Answer> {
+    const { kind, ...request } = op;
+    switch (kind) {
+      case 'payment':
+        return this.pay(request as PaymentRequest);
+      case 'top_up':
+        return this.topUp(request as TopUpRequest);
+      case 'subsidy':
+        return this.subsidize(request as SubsidyRequest);
+      case 'refund':
+        return this.refund(request as RefundRequest);
+      case 'hold':
+        return this.hold(request as HoldRequest);
+      case 'post':
+        return this.post(request as PostRequest);
+      case 'void':
+        return this.void(request as VoidRequest);
+      case 'adjustment':
+        return this.adjust(request as AdjustmentRequest);
+    }
   }
 
   async reportUsage(holdId: string, usageAmount: number): Promise<HoldRow> {

@@ -105,3 +105,20 @@ export type Operation =
   | { kind: 'adjustment'; request: AdjustmentRequest };
 
 export type OperationKind = Operation['kind'];
+
+/**
+ * One operation inside a batch request: the same bodies as the single routes, tagged by kind.
+ * A gateway or BFF sends the operations its callers made at the same moment in one request.
+ */
+export const batchedOperation = z.discriminatedUnion('kind', [
+  paymentRequest.extend({ kind: z.literal('payment') }),
+  topUpRequest.extend({ kind: z.literal('top_up') }),
+  subsidyRequest.extend({ kind: z.literal('subsidy') }),
+  refundRequest.extend({ kind: z.literal('refund') }),
+  holdRequest.extend({ kind: z.literal('hold') }),
+  postRequest.extend({ kind: z.literal('post') }),
+  voidRequest.extend({ kind: z.literal('void') }),
+  adjustmentRequest.extend({ kind: z.literal('adjustment') }),
+]);
+export type BatchedOperation = z.infer<typeof batchedOperation>;
+export const operationsPerRequestMax = 1_000;

@@ -1,4 +1,5 @@
-import type { Database } from '../db/database.ts';
+import { type Database, isDuplicateKey } from '../db/database.ts';
+import type { Models } from '../db/models.ts';
 import { CoreError } from '../errors.ts';
 import { newId } from '../ids.ts';
 
@@ -26,7 +27,10 @@ export interface Merchant {
 
 /** Merchants (canteens and their windows, shops, shower and laundry operators) and their settlement accounts. */
 export class MerchantService {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly models: Models,
+  ) {}
 
   async create(input: {
     id?: string;
@@ -52,8 +56,7 @@ export class MerchantService {
         );
       });
     } catch (error) {
-      if ((error as { name?: string }).name === 'SequelizeUniqueConstraintError')
-        throw new CoreError('ALREADY_EXISTS', 'a merchant with that id exists');
+      if (isDuplicateKey(error)) throw new CoreError('ALREADY_EXISTS', 'a merchant with that id exists');
       throw error;
     }
     return this.get(id);
@@ -84,7 +87,12 @@ export class MerchantService {
       throw new CoreError('MERCHANT_NOT_FOUND', 'no such merchant');
   }
 
-  async list(): Promise<{ id: string; name: string; category: string }[]> {
-    return this.db.select('SELECT id, name, category FROM merchants ORDER BY id');
+  async list(): Promise<{ id: string; name: string; category: string; status: string }[]> {
+    const rows = await this.models.Merchant.findAll({
+      attributes: ['id', 'name', 'category', 'status'],
+      order: [['id', 'ASC']],
+      raw: true,
+    });
+    return rows as unknown as { id: string; name: string; category: string; status: string }[];
   }
 }

@@ -1,13 +1,15 @@
 import type { Context } from 'koa';
 import Router from 'koa-router';
 import { z } from 'zod';
-import { errorStatus } from '../../errors.ts';
+import { CoreError, errorStatus } from '../../errors.ts';
 import type { LedgerService } from '../../ledger/ledger-service.ts';
 import {
   adjustmentRequest,
+  batchedOperation,
   fen,
   holdRequest,
   operationId,
+  operationsPerRequestMax,
   paymentRequest,
   refundRequest,
   subsidyRequest,
@@ -59,6 +61,34 @@ export function operationRoutes(ledger: LedgerService): Router {
   });
   router.get('/holds/:holdId', async (ctx) => {
     ctx.body = await ledger.holdById(parseValue(ctx.params, holdPath).holdId);
+  });
+  // Many operations in one request, each answered in order: the HTTP status is 200 and every
+  // answer carries its own status and code. Invalid items are refused alone, never stored.
+  router.post('/operations/batch', async (ctx) => {
+    const { operations } = parseBody(
+      ctx,
+      z.strictObject({ operations: z.array(z.unknown()).min(1).max(operationsPerRequestMax) }),
+    );
+    ctx.body = {
+      answers: await Promise.all(
+        operations.map(async (item) => {
+          try {
+            return await ledger.submit(parseValue(item, batchedOperation));
+          } catch (error) {
+            if (!(error instanceof CoreError)) throw error;
+            const raw = item as { id?: unknown; kind?: unknown };
+            return {
+              status: 'rejected',
+              id: typeof raw?.id === 'string' ? raw.id : null,
+              kind: typeof raw?.kind === 'string' ? raw.kind : null,
+              code: error.code,
+              message: error.message,
+              replayed: false,
+            };
+          }
+        }),
+      ),
+    };
   });
   router.get('/operations/:id', async (ctx) => {
     ctx.body = await ledger.operation(parseValue(ctx.params, z.object({ id: operationId })).id);
