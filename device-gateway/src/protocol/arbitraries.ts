@@ -1,0 +1,310 @@
+// fast-check generators for every message kind, producing exactly the values the codec accepts. Used by
+// the property tests; kept out of index.ts because fast-check is a development dependency.
+
+import fc from 'fast-check';
+import {
+  accessDecisions,
+  accessDirections,
+  attendanceStatuses,
+  blacklistReasons,
+  deviceKinds,
+  meals,
+  meterServices,
+  meterStates,
+  meterUnits,
+  offlineDecisions,
+  offlineRecordKinds,
+  offlineResultStatuses,
+  personTypes,
+  type ReasonCode,
+  type Refusal,
+  reasonCodes,
+} from './codes.ts';
+import { type ProtocolErrorCode, protocolErrorCodes } from './errors.ts';
+import type { ScannedCode } from './messages/fields.ts';
+import type { Message, MessageKind } from './messages/index.ts';
+import type { OfflineRecord } from './messages/offline.ts';
+
+/** Records with the ordinary prototype, so they deep-equal what the decoder builds. */
+function record<T>(shape: { [K in keyof T]: fc.Arbitrary<T[K]> }): fc.Arbitrary<T> {
+  return fc.record(shape, { noNullPrototype: true });
+}
+
+const u8 = fc.integer({ min: 0, max: 0xff });
+const u16 = fc.integer({ min: 0, max: 0xffff });
+const u32 = fc.integer({ min: 0, max: 0xffff_ffff });
+const positiveU32 = fc.integer({ min: 1, max: 0xffff_ffff });
+const timeMs = fc.oneof(
+  fc.integer({ min: 1_600_000_000_000, max: 2_000_000_000_000 }),
+  fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+);
+const bytes = (length: number) => fc.uint8Array({ minLength: length, maxLength: length });
+const oneOf = <T extends string>(table: Readonly<Record<T, number>>) =>
+  fc.constantFrom(...(Object.keys(table) as T[]));
+
+/** UTF-8 text of at most `bytesMax` bytes, any code points but lone surrogates. */
+const text = (bytesMax: number) =>
+  fc
+    .string({ unit: 'binary', maxLength: bytesMax })
+    .filter((s) => new TextEncoder().encode(s).byteLength <= bytesMax);
+const id = (min: number, max: number) => fc.stringMatching(new RegExp(`^[A-Za-z0-9:_.-]{${min},${max}}$`));
+const printable = (max: number) => fc.stringMatching(new RegExp(`^[\\x20-\\x7e]{0,${max}}$`));
+
+export const scannedCode: fc.Arbitrary<ScannedCode> = fc.oneof(
+  record({ kind: fc.constant('qr' as const), text: fc.stringMatching(/^[\x20-\x7e]{1,300}$/) }),
+  record({ kind: fc.constant('qr' as const), text: fc.stringMatching(/^[\x20-\x7e]{512}$/) }),
+  record({ kind: fc.constant('numeric' as const), text: fc.stringMatching(/^[0-9]{1,40}$/) }),
+);
+const shortCode: fc.Arbitrary<ScannedCode> = fc.oneof(
+  record({ kind: fc.constant('qr' as const), text: fc.stringMatching(/^[\x20-\x7e]{1,60}$/) }),
+  record({ kind: fc.constant('numeric' as const), text: fc.stringMatching(/^[0-9]{18}$/) }),
+);
+const cardNo = fc.stringMatching(/^[0-9]{1,20}$/);
+const reason = oneOf(reasonCodes);
+const refusal = reason.filter((r): r is Refusal => r !== 'NONE');
+
+const offlineRecord: fc.Arbitrary<OfflineRecord> = fc
+  .record({
+    recordKind: oneOf(offlineRecordKinds),
+    decision: oneOf(offlineDecisions),
+    sequence: positiveU32,
+    offlineNo: positiveU32,
+    takenAtMs: timeMs,
+    amountFen: positiveU32,
+    orderNo: u32,
+    sessionId: id(1, 32),
+    code: shortCode,
+    mac: bytes(16),
+  })
+  .map((r) => ({
+    ...r,
+    amountFen: r.recordKind === 'payment' ? r.amountFen : 0,
+    orderNo: r.recordKind === 'payment' ? r.orderNo : 0,
+    sessionId: r.recordKind === 'attendance' ? r.sessionId : '',
+  }));
+
+const withKind =
+  <K extends MessageKind>(kind: K) =>
+  <T extends object>(fields: T) => ({ kind, ...fields });
+
+export const messageArbitraries: { [K in MessageKind]: fc.Arbitrary<Extract<Message, { kind: K }>> } = {
+  challenge: record({ serverNonce: bytes(16) }).map(withKind('challenge')),
+  sign_in: fc
+    .record({
+      deviceKind: oneOf(deviceKinds),
+      deviceNonce: bytes(16),
+      response: bytes(32),
+      configVersion: u32,
+      blacklistVersion: u32,
+      offlineRecordsPending: u16,
+      firmware: printable(32),
+    })
+    .map(withKind('sign_in')),
+  sign_in_accepted: fc
+    .record({
+      serverProof: bytes(32),
+      configVersion: u32,
+      blacklistVersion: u32,
+      heartbeatIntervalSeconds: fc.integer({ min: 30, max: 90 }),
+    })
+    .map(withKind('sign_in_accepted')),
+  heartbeat: fc
+    .record({ configVersion: u32, blacklistVersion: u32, offlineRecordsPending: u16 })
+    .map(withKind('heartbeat')),
+  heartbeat_ack: fc
+    .record({ serverTimeMs: timeMs, configVersion: u32, blacklistVersion: u32 })
+    .map(withKind('heartbeat_ack')),
+  clock_sync: fc.constant({ kind: 'clock_sync' as const }),
+  clock_sync_result: fc
+    .record({ deviceTimeMs: timeMs, serverReceivedAtMs: timeMs, serverSentAtMs: timeMs })
+    .map(withKind('clock_sync_result')),
+  config_push: fc
+    .record({
+      configVersion: u32,
+      merchantId: id(0, 32),
+      utcOffsetMinutes: fc.integer({ min: -840, max: 840 }),
+      paymentMaxFen: u32,
+      repeatIntervalSeconds: u16,
+      offline: record({
+        enabled: fc.boolean(),
+        codeValiditySeconds: u16,
+        clockSkewSeconds: u16,
+        paymentMaxFen: u32,
+        perCardDailyMaxFen: u32,
+        deviceTotalMaxFen: u32,
+        recordsMax: u16,
+        durationMaxSeconds: u32,
+      }),
+      meter: record({
+        unit: oneOf(meterUnits),
+        priceFen: u32,
+        priceUnits: positiveU32,
+        holdFen: u32,
+        minBalanceFen: u32,
+        reportIntervalSeconds: fc.integer({ min: 1, max: 0xffff }),
+        silenceMaxSeconds: fc.integer({ min: 1, max: 0xffff }),
+      }),
+      priceItems: fc.array(
+        record({ itemNo: fc.integer({ min: 1, max: 0xff }), priceFen: u32, name: text(24) }),
+        { maxLength: 16 },
+      ),
+      mealWindows: fc.array(
+        fc
+          .record({
+            meal: oneOf(meals),
+            a: fc.integer({ min: 0, max: 1440 }),
+            b: fc.integer({ min: 0, max: 1440 }),
+            perCardMaxFen: u32,
+          })
+          .filter((w) => w.a !== w.b)
+          .map(({ a, b, ...rest }) => ({ ...rest, startMinute: Math.min(a, b), endMinute: Math.max(a, b) })),
+        { maxLength: 8 },
+      ),
+      campusKeys: fc.array(record({ kid: u16, publicKey: bytes(32), retiredAtMs: timeMs }), { maxLength: 4 }),
+    })
+    .map(withKind('config_push')),
+  error: fc
+    .record({
+      code: fc.constantFrom(...(Object.keys(protocolErrorCodes) as ProtocolErrorCode[])),
+      inReplyToType: u8,
+      message: text(200),
+    })
+    .map(withKind('error')),
+  pay: fc
+    .record({ code: scannedCode, amountFen: positiveU32, orderNo: u32, itemNo: u8 })
+    .map(withKind('pay')),
+  pay_approved: fc
+    .record({ chargedFen: u32, share: fc.double({ min: 0, max: 1, noNaN: true }), balanceAfterFen: u32 })
+    .map(({ chargedFen, share, balanceAfterFen }) => ({
+      kind: 'pay_approved' as const,
+      chargedFen,
+      subsidyFen: Math.floor(chargedFen * share),
+      balanceAfterFen,
+    })),
+  pay_declined: record({ reason: refusal }).map(withKind('pay_declined')),
+  pay_with_pin: fc
+    .record({
+      code: scannedCode,
+      amountFen: positiveU32,
+      orderNo: u32,
+      itemNo: u8,
+      pin: fc.stringMatching(/^[0-9]{6}$/),
+    })
+    .map(withKind('pay_with_pin')),
+  identity_check: fc
+    .record({ code: scannedCode, direction: oneOf(accessDirections) })
+    .map(withKind('identity_check')),
+  identity_result: fc
+    .record({
+      decision: oneOf(accessDecisions),
+      refusal,
+      personType: oneOf(personTypes),
+      displayName: text(64),
+    })
+    .map(({ decision, refusal, personType, displayName }) => ({
+      kind: 'identity_result' as const,
+      decision,
+      reason: (decision === 'allow' ? 'NONE' : refusal) as ReasonCode,
+      personType,
+      displayName,
+    })),
+  attendance: record({ sessionId: id(1, 32), code: scannedCode }).map(withKind('attendance')),
+  attendance_result: fc
+    .record({ status: oneOf(attendanceStatuses), refusal, recordedAtMs: timeMs.filter((t) => t > 0) })
+    .map(({ status, refusal, recordedAtMs }) => ({
+      kind: 'attendance_result' as const,
+      status,
+      reason: (status === 'code_refused' ? refusal : 'NONE') as ReasonCode,
+      recordedAtMs: status === 'recorded' || status === 'already_recorded' ? recordedAtMs : 0,
+    })),
+  meter_start: fc
+    .record({ service: oneOf(meterServices), code: scannedCode, holdFen: positiveU32 })
+    .map(withKind('meter_start')),
+  meter_started: fc
+    .record({ holdId: id(1, 64), holdFen: u32, balanceAfterFen: u32 })
+    .map(withKind('meter_started')),
+  meter_refused: record({ reason: refusal }).map(withKind('meter_refused')),
+  meter_usage: record({ holdId: id(1, 64), usageUnits: u32 }).map(withKind('meter_usage')),
+  meter_usage_ack: fc
+    .record({ state: oneOf(meterStates), usageFen: u32, remainingFen: u32 })
+    .map(withKind('meter_usage_ack')),
+  meter_stop: record({ holdId: id(1, 64), usageUnits: u32 }).map(withKind('meter_stop')),
+  meter_settled: fc
+    .record({ chargedFen: u32, releasedFen: u32, balanceAfterFen: u32 })
+    .map(withKind('meter_settled')),
+  offline_upload: record({ records: fc.array(offlineRecord, { maxLength: 10 }) }).map(
+    withKind('offline_upload'),
+  ),
+  offline_upload_result: fc
+    .record({
+      results: fc.array(
+        fc
+          .record({ sequence: positiveU32, status: oneOf(offlineResultStatuses), refusal })
+          .map(({ sequence, status, refusal }) => ({
+            sequence,
+            status,
+            reason: (status === 'exception' || status === 'rejected' ? refusal : 'NONE') as ReasonCode,
+          })),
+        { maxLength: 64 },
+      ),
+      gaps: fc.array(
+        fc
+          .record({ a: positiveU32, b: positiveU32 })
+          .map(({ a, b }) => ({ fromOfflineNo: Math.min(a, b), toOfflineNo: Math.max(a, b) })),
+        { maxLength: 32 },
+      ),
+    })
+    .map(withKind('offline_upload_result')),
+  blacklist_request: fc
+    .record({ haveVersion: u32, version: u32, chunkIndex: u16 })
+    .map(withKind('blacklist_request')),
+  blacklist_chunk: fc
+    .record({
+      version: positiveU32,
+      chunkCount: fc.integer({ min: 1, max: 0xffff }),
+      at: fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }),
+      entries: fc.array(record({ cardNo, cardVersionMax: u32, reason: oneOf(blacklistReasons) }), {
+        maxLength: 256,
+      }),
+    })
+    .map(({ version, chunkCount, at, entries }) => ({
+      kind: 'blacklist_chunk' as const,
+      version,
+      chunkIndex: Math.floor(at * chunkCount),
+      chunkCount,
+      entries,
+    })),
+  blacklist_delta: fc
+    .record({
+      fromVersion: fc.integer({ min: 0, max: 0xffff_fffe }),
+      step: positiveU32,
+      changes: fc.array(
+        fc.oneof(
+          record({
+            op: fc.constant('add' as const),
+            cardNo,
+            cardVersionMax: u32,
+            reason: oneOf(blacklistReasons),
+          }),
+          record({ op: fc.constant('remove' as const), cardNo }),
+        ),
+        { maxLength: 250 },
+      ),
+    })
+    .map(({ fromVersion, step, changes }) => ({
+      kind: 'blacklist_delta' as const,
+      fromVersion,
+      toVersion: Math.min(0xffff_ffff, fromVersion + step),
+      changes,
+    })),
+};
+
+export const anyMessage: fc.Arbitrary<Message> = fc.oneof(
+  ...(Object.values(messageArbitraries) as fc.Arbitrary<Message>[]),
+);
+
+export const envelope = record({
+  deviceId: u32,
+  sequence: u32,
+  timestampMs: timeMs,
+});

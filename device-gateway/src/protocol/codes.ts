@@ -1,0 +1,214 @@
+// Byte values of the protocol: message types and every enumerated field. These numbers are the wire
+// format: devices in the field store and compare them, so a value is never renumbered or reused.
+
+/** The message type byte (header offset 5). D→S: sent by devices; S→D: sent by the server. */
+export enum MessageType {
+  CHALLENGE = 0x01, // S→D, anonymous: the server's sign-in nonce, sent as soon as the socket opens
+  SIGN_IN = 0x02, // D→S: device nonce and HMAC response to the challenge, with the device's versions
+  SIGN_IN_ACCEPTED = 0x03, // S→D: server proof, current config and blacklist versions, heartbeat interval
+  HEARTBEAT = 0x04, // D→S: the device's config and blacklist versions and pending offline records
+  HEARTBEAT_ACK = 0x05, // S→D: server time and current versions
+  CLOCK_SYNC = 0x06, // D→S: empty; the header timestamp is the device's send time
+  CLOCK_SYNC_RESULT = 0x07, // S→D: echo of the device time, server receive and send times
+  CONFIG_PUSH = 0x08, // S→D, unsolicited: merchant, limits, prices, meal windows, meter pricing
+  ERROR = 0x0f, // either way: error code, the type it answers, a message for logs
+  PAY = 0x10, // D→S: scanned code, amount, device order number
+  PAY_APPROVED = 0x11, // S→D: charged amounts and balance after
+  PAY_DECLINED = 0x12, // S→D: reason code
+  PAY_WITH_PIN = 0x13, // D→S, encrypted: PAY plus the card holder's PIN, after PAY_DECLINED(PIN_REQUIRED)
+  IDENTITY_CHECK = 0x20, // D→S: scanned code at a gate, door, library or bus, and the direction
+  IDENTITY_RESULT = 0x21, // S→D, encrypted: allow or deny, person type, display name
+  ATTENDANCE = 0x30, // D→S: attendance session id and scanned code
+  ATTENDANCE_RESULT = 0x31, // S→D: recorded, already recorded, not on roster, outside window …
+  METER_START = 0x40, // D→S: shower or laundry, scanned code, hold requested
+  METER_STARTED = 0x41, // S→D: hold id, amount held, balance after the hold
+  METER_REFUSED = 0x42, // S→D: reason code
+  METER_USAGE = 0x43, // D→S: hold id, metered units so far
+  METER_USAGE_ACK = 0x44, // S→D: priced usage so far, what remains of the hold, whether to stop
+  METER_STOP = 0x45, // D→S: hold id, final metered units
+  METER_SETTLED = 0x46, // S→D: charged, released, balance after
+  OFFLINE_UPLOAD = 0x50, // D→S: a batch of records stored while offline, each with its own MAC
+  OFFLINE_UPLOAD_RESULT = 0x51, // S→D: one result per record and the gaps in the device's record numbers
+  BLACKLIST_REQUEST = 0x60, // D→S: the version the device has, the version and chunk it wants
+  BLACKLIST_CHUNK = 0x61, // S→D, encrypted: one chunk of a full blacklist snapshot
+  BLACKLIST_DELTA = 0x62, // S→D, encrypted: entries added and removed between two versions
+}
+
+/** Flag bits (header offset 6). Bits 1–7 are reserved and must be zero. */
+export const frameFlags = {
+  encrypted: 0x01, // the payload is AES-256-GCM sealed with the session key; set exactly for encrypted types
+} as const;
+
+/** Types whose payload carries personal data (names, PINs, who lost a card) and is always encrypted. */
+export const encryptedMessageTypes: ReadonlySet<MessageType> = new Set([
+  MessageType.PAY_WITH_PIN,
+  MessageType.IDENTITY_RESULT,
+  MessageType.BLACKLIST_CHUNK,
+  MessageType.BLACKLIST_DELTA,
+]);
+
+/** What a device is; a device signs in as the kind it was registered as. */
+export const deviceKinds = {
+  pos: 0x01, // canteen and shop payment terminal
+  gate: 0x02, // gate, door controller, library entrance, school-bus reader
+  attendance: 0x03, // class, meeting or exam attendance reader
+  shower: 0x04, // shower water meter
+  laundry: 0x05, // washing machine or dryer controller
+  kiosk: 0x06, // self-service top-up kiosk
+} as const;
+export type DeviceKind = keyof typeof deviceKinds;
+
+/** How the scanned code was read. */
+export const codeKinds = {
+  qr: 0x01, // the campus QR code text as scanned, "CC:" followed by Base45
+  numeric: 0x02, // the digits of a numeric pay code, typed or read from a 1-D barcode
+} as const;
+export type CodeKind = keyof typeof codeKinds;
+
+/** Why a payment, a meter start, an identity check or an offline record was refused. */
+export const reasonCodes = {
+  NONE: 0x00, // nothing refused; only where the field is present in an accepting answer
+  INSUFFICIENT_FUNDS: 0x01, // main and subsidy wallets together hold less than the amount
+  BELOW_MIN_BALANCE: 0x02, // below the minimum balance the meter requires to start
+  CARD_LOST: 0x03, // the card is reported lost
+  CARD_FROZEN: 0x04, // the card is frozen
+  CARD_CANCELLED: 0x05, // the card is cancelled
+  CARD_NOT_FOUND: 0x06, // no such card
+  CREDENTIAL_REVOKED: 0x07, // the code comes from a certificate older than the card's current version
+  CODE_INVALID: 0x08, // malformed, unknown key, bad signature, or dated in the future
+  CODE_EXPIRED: 0x09, // the code is older than its validity window
+  CODE_REPLAYED: 0x0a, // this code was already used
+  LIMIT_EXCEEDED: 0x0b, // a daily, per-payment or per-meal limit would be exceeded
+  PIN_REQUIRED: 0x0c, // above the PIN-free amount: ask for the PIN and send PAY_WITH_PIN
+  PIN_INVALID: 0x0d, // the PIN is wrong
+  REPEAT_TOO_SOON: 0x0e, // the same card paid at this device within the repeat interval
+  OUTSIDE_WINDOW: 0x0f, // outside the merchant's meal windows or the door's opening hours
+  MERCHANT_DISABLED: 0x10, // the device's merchant is disabled
+  AMOUNT_OUT_OF_RANGE: 0x11, // zero, or above the per-payment maximum
+  NOT_PERMITTED: 0x12, // the person may not pass this gate or use this device
+  HOLD_NOT_FOUND: 0x13, // no such hold for this device
+  HOLD_CLOSED: 0x14, // the hold is already settled or expired
+  DEVICE_BUSY: 0x15, // the meter already runs a hold; stop it first
+  SERVICE_UNAVAILABLE: 0x16, // the server cannot reach the ledger; offline rules apply
+  BAD_RECORD_MAC: 0x17, // an offline record's own MAC does not verify
+  SEQUENCE_CONFLICT: 0x18, // the record's sequence was already used by a different request
+} as const;
+export type ReasonCode = keyof typeof reasonCodes;
+/** A reason that names a refusal: every reason but NONE. */
+export type Refusal = Exclude<ReasonCode, 'NONE'>;
+
+/** Person types, with the same byte values as the credential certificate. */
+export const personTypes = {
+  unknown: 0x00, // the code could not be tied to a person (only in a deny)
+  student: 0x01,
+  staff: 0x02,
+  alumnus: 0x03,
+  visitor: 0x04,
+} as const;
+export type PersonType = keyof typeof personTypes;
+
+export const accessDirections = {
+  none: 0x00, // the reader does not know (a library desk, a bus)
+  in: 0x01,
+  out: 0x02,
+} as const;
+export type AccessDirection = keyof typeof accessDirections;
+
+export const accessDecisions = {
+  allow: 0x01,
+  deny: 0x02,
+} as const;
+export type AccessDecision = keyof typeof accessDecisions;
+
+export const attendanceStatuses = {
+  recorded: 0x01, // recorded now
+  already_recorded: 0x02, // recorded before; recordedAtMs is the first time
+  not_on_roster: 0x03, // the person is not on this session's roster
+  outside_window: 0x04, // the session does not accept sign-ins at this time
+  session_not_found: 0x05, // no such attendance session
+  code_refused: 0x06, // the code itself was refused; see the reason
+} as const;
+export type AttendanceStatus = keyof typeof attendanceStatuses;
+
+export const meterServices = {
+  shower: 0x01,
+  laundry: 0x02,
+} as const;
+export type MeterService = keyof typeof meterServices;
+
+/** What one metered unit is. The server prices units; the device only counts them. */
+export const meterUnits = {
+  none: 0x00, // the device has no meter
+  second: 0x01, // seconds of water flow or machine run time
+  centilitre: 0x02, // 10 ml of water
+  cycle: 0x03, // one wash or dry cycle
+} as const;
+export type MeterUnit = keyof typeof meterUnits;
+
+export const meterStates = {
+  running: 0x01, // keep going
+  hold_exhausted: 0x02, // the priced usage reached the hold: stop the meter and send METER_STOP
+  hold_closed: 0x03, // the hold was settled or expired: stop the meter and send METER_STOP
+} as const;
+export type MeterState = keyof typeof meterStates;
+
+export const meals = {
+  breakfast: 0x01,
+  lunch: 0x02,
+  dinner: 0x03,
+  late_night: 0x04,
+} as const;
+export type Meal = keyof typeof meals;
+
+export const offlineRecordKinds = {
+  payment: 0x01, // a payment the device accepted offline
+  access: 0x02, // an identity check the device decided offline
+  attendance: 0x03, // an attendance sign-in the device took offline
+} as const;
+export type OfflineRecordKind = keyof typeof offlineRecordKinds;
+
+export const offlineDecisions = {
+  accepted: 0x01, // the device accepted the code (paid, let through, signed in)
+  refused: 0x02, // the device refused it; kept as evidence, never charged
+} as const;
+export type OfflineDecision = keyof typeof offlineDecisions;
+
+export const offlineResultStatuses = {
+  accepted: 0x01, // stored and, for a payment, charged
+  duplicate: 0x02, // this (device id, sequence) was already handled; the original outcome stands
+  exception: 0x03, // stored but could not be charged (see reason); listed for administrators
+  rejected: 0x04, // malformed or bad record MAC (see reason); stored as evidence, never charged
+} as const;
+export type OfflineResultStatus = keyof typeof offlineResultStatuses;
+
+export const blacklistReasons = {
+  lost: 0x01, // reported lost
+  frozen: 0x02, // frozen
+  cancelled: 0x03, // cancelled
+  reissued: 0x04, // reissued: codes of the old card version must be refused
+} as const;
+export type BlacklistReason = keyof typeof blacklistReasons;
+
+export const blacklistOps = {
+  add: 0x01, // add the entry, replacing any entry for the same card number
+  remove: 0x02, // remove the entry for this card number
+} as const;
+export type BlacklistOp = keyof typeof blacklistOps;
+
+/** The byte for a name in one of the tables above. */
+export function byteOf<Name extends string>(table: Readonly<Record<Name, number>>, name: Name): number {
+  return table[name];
+}
+
+/** The name for a byte in one of the tables above, or undefined for a byte the table does not hold. */
+export function nameOf<Name extends string>(
+  table: Readonly<Record<Name, number>>,
+  byte: number,
+): Name | undefined {
+  for (const name of Object.keys(table) as Name[]) if (table[name] === byte) return name;
+  return undefined;
+}
+
+export function isMessageType(byte: number): byte is MessageType {
+  return typeof MessageType[byte] === 'string';
+}

@@ -1,0 +1,446 @@
+// One frame of every message kind with fixed keys, nonces and times, and the exact bytes each must encode
+// to. The tests parse, generate and round-trip them; docs/protocol.md shows the same bytes as its worked
+// examples, and a test checks that the document still matches. Real frames use random nonces.
+
+import type { FrameKeys } from './frame.ts';
+import { anonymousKey, serverProof, signInResponse } from './mac.ts';
+import type { Message } from './messages/index.ts';
+import { signOfflineRecord } from './messages/offline.ts';
+import { deriveSessionKey } from './session-crypto.ts';
+
+const counting = (from: number, length: number): Uint8Array =>
+  Uint8Array.from({ length }, (_, i) => (from + i) & 0xff);
+
+/** The example device: id 1001, key 00 01 02 … 1f. */
+export const exampleDeviceId = 1001;
+export const exampleDeviceKey = counting(0x00, 32);
+export const exampleServerNonce = counting(0xa0, 16);
+export const exampleDeviceNonce = counting(0xb0, 16);
+/** Fixed only here; a real sender draws a fresh random GCM nonce for every sealed payload. */
+export const exampleGcmNonce = counting(0xc0, 12);
+export const exampleSessionKey = deriveSessionKey(
+  exampleDeviceKey,
+  exampleDeviceId,
+  exampleServerNonce,
+  exampleDeviceNonce,
+);
+
+/** The MAC test vector: key 00 01 … 1f, the heartbeat fixture's first 33 bytes. */
+export const macVector = {
+  key: '000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f',
+  bytesBeforeMac: 'cacd0100310400000003e90000002a0000019caca720c000000007000004ba0000',
+  mac: 'e18583a534cb0b8b1f210bbeccde3f59',
+} as const;
+
+export const signInVectors = {
+  response: 'ce001f3b981f3d275c2bd3c1153d0666ebeddefb451a28bc8009dd414b7cbda4',
+  serverProof: '3373189d831937bff94658788ce89ec923c3d2746ce6f6c8bb2da6c1b64bd105',
+  sessionKey: 'dd06b9ed50a428b5d5e3c94be6ee7d730ca1620655ca84ace1135a8b04664918',
+} as const;
+
+/** The first record of the offline upload fixture: its bytes before the MAC, and its record MAC. */
+export const offlineRecordVector = {
+  body: '010100000036000000070000019cacb885e000000320013525d600020012383831323334353637383933303437323131',
+  mac: 'cb7cd2290957bd101a56214cd09dbdf3',
+} as const;
+
+/** 2026-03-02 11:45:00 in Beijing (UTC+8), lunchtime. */
+export const exampleTimeMs = Date.UTC(2026, 2, 2, 3, 45, 0);
+
+export const exampleNumericCode = { kind: 'numeric', text: '881234567893047211' } as const;
+/** Shortened for the examples; a real campus QR code is "CC:" and 287 Base45 characters. */
+export const exampleQrCode = { kind: 'qr', text: 'CC:6BFOXN*TS0BI$ZD.P9' } as const;
+
+export interface Fixture {
+  readonly name: string;
+  readonly message: Message;
+  readonly deviceId: number;
+  readonly sequence: number;
+  readonly timestampMs: number;
+  readonly keys: FrameKeys;
+  /** The frame, as lowercase hex. */
+  readonly hex: string;
+}
+
+const device: FrameKeys = { macKey: exampleDeviceKey };
+const session: FrameKeys = { macKey: exampleDeviceKey, sessionKey: exampleSessionKey };
+const anonymous: FrameKeys = { macKey: anonymousKey };
+
+type Spec = Omit<Fixture, 'hex' | 'deviceId' | 'keys'> & { deviceId?: number; keys?: FrameKeys };
+
+const specs: Spec[] = [
+  {
+    name: 'challenge',
+    deviceId: 0,
+    keys: anonymous,
+    sequence: 0,
+    timestampMs: exampleTimeMs,
+    message: { kind: 'challenge', serverNonce: exampleServerNonce },
+  },
+  {
+    name: 'sign_in',
+    sequence: 41,
+    timestampMs: exampleTimeMs + 35,
+    message: {
+      kind: 'sign_in',
+      deviceKind: 'pos',
+      deviceNonce: exampleDeviceNonce,
+      response: signInResponse(exampleDeviceKey, exampleDeviceId, exampleServerNonce, exampleDeviceNonce),
+      configVersion: 6,
+      blacklistVersion: 1207,
+      offlineRecordsPending: 2,
+      firmware: 'POS-3.2.1',
+    },
+  },
+  {
+    name: 'sign_in_accepted',
+    sequence: 41,
+    timestampMs: exampleTimeMs + 52,
+    message: {
+      kind: 'sign_in_accepted',
+      serverProof: serverProof(exampleDeviceKey, exampleDeviceId, exampleServerNonce, exampleDeviceNonce),
+      configVersion: 7,
+      blacklistVersion: 1210,
+      heartbeatIntervalSeconds: 60,
+    },
+  },
+  {
+    name: 'heartbeat',
+    sequence: 42,
+    timestampMs: exampleTimeMs + 60_000,
+    message: { kind: 'heartbeat', configVersion: 7, blacklistVersion: 1210, offlineRecordsPending: 0 },
+  },
+  {
+    name: 'heartbeat_ack',
+    sequence: 42,
+    timestampMs: exampleTimeMs + 60_012,
+    message: {
+      kind: 'heartbeat_ack',
+      serverTimeMs: exampleTimeMs + 60_012,
+      configVersion: 7,
+      blacklistVersion: 1210,
+    },
+  },
+  {
+    name: 'clock_sync',
+    sequence: 43,
+    timestampMs: exampleTimeMs + 61_000,
+    message: { kind: 'clock_sync' },
+  },
+  {
+    name: 'clock_sync_result',
+    sequence: 43,
+    timestampMs: exampleTimeMs + 61_021,
+    message: {
+      kind: 'clock_sync_result',
+      deviceTimeMs: exampleTimeMs + 61_000,
+      serverReceivedAtMs: exampleTimeMs + 61_020,
+      serverSentAtMs: exampleTimeMs + 61_021,
+    },
+  },
+  {
+    name: 'config_push',
+    sequence: 0,
+    timestampMs: exampleTimeMs + 60,
+    message: {
+      kind: 'config_push',
+      configVersion: 7,
+      merchantId: 'M-CANTEEN-2',
+      utcOffsetMinutes: 480,
+      paymentMaxFen: 20_000,
+      repeatIntervalSeconds: 3,
+      offline: {
+        enabled: true,
+        codeValiditySeconds: 60,
+        clockSkewSeconds: 30,
+        paymentMaxFen: 3_000,
+        perCardDailyMaxFen: 5_000,
+        deviceTotalMaxFen: 200_000,
+        recordsMax: 2_000,
+        durationMaxSeconds: 72 * 3600,
+      },
+      meter: {
+        unit: 'none',
+        priceFen: 0,
+        priceUnits: 1,
+        holdFen: 0,
+        minBalanceFen: 0,
+        reportIntervalSeconds: 60,
+        silenceMaxSeconds: 300,
+      },
+      priceItems: [
+        { itemNo: 1, priceFen: 800, name: '套餐A' },
+        { itemNo: 2, priceFen: 1_200, name: '套餐B' },
+      ],
+      mealWindows: [
+        { meal: 'breakfast', startMinute: 6 * 60 + 30, endMinute: 9 * 60 + 30, perCardMaxFen: 0 },
+        { meal: 'lunch', startMinute: 10 * 60 + 30, endMinute: 13 * 60 + 30, perCardMaxFen: 3_000 },
+        { meal: 'dinner', startMinute: 17 * 60, endMinute: 20 * 60, perCardMaxFen: 3_000 },
+      ],
+      campusKeys: [{ kid: 3, publicKey: counting(0xd0, 32), retiredAtMs: 0 }],
+    },
+  },
+  {
+    name: 'error',
+    sequence: 44,
+    timestampMs: exampleTimeMs + 62_004,
+    message: { kind: 'error', code: 'CLOCK_SKEW', inReplyToType: 0x10, message: 'device clock 412 s ahead' },
+  },
+  {
+    name: 'pay',
+    sequence: 45,
+    timestampMs: exampleTimeMs + 63_000,
+    message: { kind: 'pay', code: exampleNumericCode, amountFen: 1_250, orderNo: 20_260_302, itemNo: 0 },
+  },
+  {
+    name: 'pay_approved',
+    sequence: 45,
+    timestampMs: exampleTimeMs + 63_041,
+    message: { kind: 'pay_approved', chargedFen: 1_250, subsidyFen: 500, balanceAfterFen: 8_650 },
+  },
+  {
+    name: 'pay_declined',
+    sequence: 46,
+    timestampMs: exampleTimeMs + 64_040,
+    message: { kind: 'pay_declined', reason: 'PIN_REQUIRED' },
+  },
+  {
+    name: 'pay_with_pin',
+    keys: session,
+    sequence: 47,
+    timestampMs: exampleTimeMs + 70_000,
+    message: {
+      kind: 'pay_with_pin',
+      code: exampleNumericCode,
+      amountFen: 6_800,
+      orderNo: 20_260_303,
+      itemNo: 0,
+      pin: '123456',
+    },
+  },
+  {
+    name: 'identity_check',
+    sequence: 48,
+    timestampMs: exampleTimeMs + 71_000,
+    message: { kind: 'identity_check', code: exampleQrCode, direction: 'in' },
+  },
+  {
+    name: 'identity_result',
+    keys: session,
+    sequence: 48,
+    timestampMs: exampleTimeMs + 71_030,
+    message: {
+      kind: 'identity_result',
+      decision: 'allow',
+      reason: 'NONE',
+      personType: 'student',
+      displayName: '张*明',
+    },
+  },
+  {
+    name: 'attendance',
+    sequence: 49,
+    timestampMs: exampleTimeMs + 72_000,
+    message: { kind: 'attendance', sessionId: 'CS101-2026S-07', code: exampleQrCode },
+  },
+  {
+    name: 'attendance_result',
+    sequence: 49,
+    timestampMs: exampleTimeMs + 72_025,
+    message: {
+      kind: 'attendance_result',
+      status: 'recorded',
+      reason: 'NONE',
+      recordedAtMs: exampleTimeMs + 72_020,
+    },
+  },
+  {
+    name: 'meter_start',
+    sequence: 50,
+    timestampMs: exampleTimeMs + 73_000,
+    message: { kind: 'meter_start', service: 'shower', code: exampleNumericCode, holdFen: 600 },
+  },
+  {
+    name: 'meter_started',
+    sequence: 50,
+    timestampMs: exampleTimeMs + 73_044,
+    message: { kind: 'meter_started', holdId: 'H-1001-50', holdFen: 600, balanceAfterFen: 8_050 },
+  },
+  {
+    name: 'meter_refused',
+    sequence: 51,
+    timestampMs: exampleTimeMs + 74_030,
+    message: { kind: 'meter_refused', reason: 'BELOW_MIN_BALANCE' },
+  },
+  {
+    name: 'meter_usage',
+    sequence: 52,
+    timestampMs: exampleTimeMs + 133_000,
+    message: { kind: 'meter_usage', holdId: 'H-1001-50', usageUnits: 120 },
+  },
+  {
+    name: 'meter_usage_ack',
+    sequence: 52,
+    timestampMs: exampleTimeMs + 133_015,
+    message: { kind: 'meter_usage_ack', state: 'running', usageFen: 36, remainingFen: 564 },
+  },
+  {
+    name: 'meter_stop',
+    sequence: 53,
+    timestampMs: exampleTimeMs + 373_000,
+    message: { kind: 'meter_stop', holdId: 'H-1001-50', usageUnits: 300 },
+  },
+  {
+    name: 'meter_settled',
+    sequence: 53,
+    timestampMs: exampleTimeMs + 373_050,
+    message: { kind: 'meter_settled', chargedFen: 90, releasedFen: 510, balanceAfterFen: 8_560 },
+  },
+  {
+    name: 'offline_upload',
+    sequence: 60,
+    timestampMs: exampleTimeMs + 3_600_000,
+    message: {
+      kind: 'offline_upload',
+      records: [
+        signOfflineRecord(exampleDeviceKey, exampleDeviceId, {
+          recordKind: 'payment',
+          decision: 'accepted',
+          sequence: 54,
+          offlineNo: 7,
+          takenAtMs: exampleTimeMs + 1_200_000,
+          amountFen: 800,
+          orderNo: 20_260_310,
+          sessionId: '',
+          code: exampleNumericCode,
+        }),
+        signOfflineRecord(exampleDeviceKey, exampleDeviceId, {
+          recordKind: 'payment',
+          decision: 'accepted',
+          sequence: 56,
+          offlineNo: 8,
+          takenAtMs: exampleTimeMs + 1_500_000,
+          amountFen: 1_200,
+          orderNo: 20_260_311,
+          sessionId: '',
+          code: exampleNumericCode,
+        }),
+      ],
+    },
+  },
+  {
+    name: 'offline_upload_result',
+    sequence: 60,
+    timestampMs: exampleTimeMs + 3_600_090,
+    message: {
+      kind: 'offline_upload_result',
+      results: [
+        { sequence: 54, status: 'accepted', reason: 'NONE' },
+        { sequence: 56, status: 'exception', reason: 'INSUFFICIENT_FUNDS' },
+      ],
+      gaps: [{ fromOfflineNo: 5, toOfflineNo: 5 }],
+    },
+  },
+  {
+    name: 'blacklist_request',
+    sequence: 61,
+    timestampMs: exampleTimeMs + 3_601_000,
+    message: { kind: 'blacklist_request', haveVersion: 1207, version: 0, chunkIndex: 0 },
+  },
+  {
+    name: 'blacklist_chunk',
+    keys: session,
+    sequence: 61,
+    timestampMs: exampleTimeMs + 3_601_020,
+    message: {
+      kind: 'blacklist_chunk',
+      version: 1210,
+      chunkIndex: 0,
+      chunkCount: 1,
+      entries: [
+        { cardNo: '2023000555', cardVersionMax: 2, reason: 'reissued' },
+        { cardNo: '2024000137', cardVersionMax: 0xffff_ffff, reason: 'lost' },
+      ],
+    },
+  },
+  {
+    name: 'blacklist_delta',
+    keys: session,
+    sequence: 0,
+    timestampMs: exampleTimeMs + 3_700_000,
+    message: {
+      kind: 'blacklist_delta',
+      fromVersion: 1210,
+      toVersion: 1211,
+      changes: [
+        { op: 'add', cardNo: '2024000200', cardVersionMax: 0xffff_ffff, reason: 'frozen' },
+        { op: 'remove', cardNo: '2023000555' },
+      ],
+    },
+  },
+];
+
+/** Generated once by encoding the specs; a change to any byte of the format shows up as a test failure. */
+const expectedHex: Record<string, string> = {
+  challenge:
+    'cacd010037010000000000000000000000019caca63660a0a1a2a3a4a5a6a7a8a9aaabacadaeafc1948396b744df860c28880349fed9ae',
+  sign_in:
+    'cacd01006c0200000003e9000000290000019caca6368301b0b1b2b3b4b5b6b7b8b9babbbcbdbebfce001f3b981f3d275c2bd3c1153d0666ebeddefb451a28bc8009dd414b7cbda400000006000004b7000209504f532d332e322e31d56226cbf6891e26d73e05a55369ebc0',
+  sign_in_accepted:
+    'cacd0100510300000003e9000000290000019caca636943373189d831937bff94658788ce89ec923c3d2746ce6f6c8bb2da6c1b64bd10500000007000004ba003c3d753e845768023f1470ad9545b8609b',
+  heartbeat:
+    'cacd0100310400000003e90000002a0000019caca720c000000007000004ba0000e18583a534cb0b8b1f210bbeccde3f59',
+  heartbeat_ack:
+    'cacd0100370500000003e90000002a0000019caca720cc0000019caca720cc00000007000004bac08a3dbf4896d7619290573ed89cd163',
+  clock_sync: 'cacd0100270600000003e90000002b0000019caca724a898fc570bdd8a0e6ef1e798a63851167a',
+  clock_sync_result:
+    'cacd01003f0700000003e90000002b0000019caca724bd0000019caca724a80000019caca724bc0000019caca724bdc423f09a1edb6d0f8e5a26e7968ef973',
+  config_push:
+    'cacd0100cd0800000003e9000000000000019caca6369c000000070b4d2d43414e5445454e2d3201e000004e20000301003c001e00000bb80000138800030d4007d00003f4800000000000000000010000000000000000003c012c02010000032007e5a597e9a4904102000004b007e5a597e9a4904203010186023a00000000020276032a00000bb80303fc04b000000bb8010003d0d1d2d3d4d5d6d7d8d9dadbdcdddedfe0e1e2e3e4e5e6e7e8e9eaebecedeeef0000000000000000703ba9dcc968d7965736220bafde5c67',
+  error:
+    'cacd0100430f00000003e90000002c0000019caca728940107101864657669636520636c6f636b203431322073206168656164b7257d0f678378b4809a45715672dba5',
+  pay: 'cacd0100451000000003e90000002d0000019caca72c78020012383831323334353637383933303437323131000004e2013525ce0076dab881f7ed68e3dde5b4a74c0417cb',
+  pay_approved:
+    'cacd0100331100000003e90000002d0000019caca72ca1000004e2000001f4000021caad414a026544e4733c54cb6ed7b50587',
+  pay_declined: 'cacd0100281200000003e90000002e0000019caca730880ce298e2c3d3183646b875aa25d4c06d6c',
+  pay_with_pin:
+    'cacd0100671301000003e90000002f0000019caca747d0c0c1c2c3c4c5c6c7c8c9cacb3ca3d4133e975feb554bc0d06fd201dce395abc6ec836991b0b6fb485c3a5927a05c1f6fa2553fd40958cc2ced80bf8bf0f5fd580bb0d56cb09c77d0d2069e38866d0836',
+  identity_check:
+    'cacd0100402000000003e9000000300000019caca74bb801001543433a3642464f584e2a5453304249245a442e503901f31988397b2de28d5dbb5c36c54228df',
+  identity_result:
+    'cacd01004e2101000003e9000000300000019caca74bd6c0c1c2c3c4c5c6c7c8c9cacb3fa3c72ce31acdf287e678456ecb7cbe946d7d6a4c7aaa15acf6768aaa0169ca8c8299129147a1e32489da',
+  attendance:
+    'cacd01004e3000000003e9000000310000019caca74fa00e43533130312d32303236532d303701001543433a3642464f584e2a5453304249245a442e503913ca3fb858bec840314bb640ef0ec1b5',
+  attendance_result:
+    'cacd0100313100000003e9000000310000019caca74fb901000000019caca74fb43efc4503357a1f5f185039542d661b25',
+  meter_start:
+    'cacd0100414000000003e9000000320000019caca753880102001238383132333435363738393330343732313100000258ee54cf858da4990b986440750757ec65',
+  meter_started:
+    'cacd0100394100000003e9000000320000019caca753b409482d313030312d35300000025800001f72168712714363e46905a0add7e7e33b5e',
+  meter_refused: 'cacd0100284200000003e9000000330000019caca7578e02bcb3c6ea53983d1172cb00a9089d15aa',
+  meter_usage:
+    'cacd0100354300000003e9000000340000019caca83de809482d313030312d3530000000787336c6b3c254d83d7c794ed9a5f729c2',
+  meter_usage_ack:
+    'cacd0100304400000003e9000000340000019caca83df7010000002400000234bac35ea67327aeb8de2b5064715403ea',
+  meter_stop:
+    'cacd0100354500000003e9000000350000019cacabe76809482d313030312d35300000012ccf5241c29910fd7c7f958e7bf48facb9',
+  meter_settled:
+    'cacd0100334600000003e9000000350000019cacabe79a0000005a000001fe000021705565b8a4d3655ef87088768008639fc1',
+  offline_upload:
+    'cacd0100a85000000003e90000003c0000019cacdd24e002010100000036000000070000019cacb885e000000320013525d600020012383831323334353637383933303437323131cb7cd2290957bd101a56214cd09dbdf3010100000038000000080000019cacbd19c0000004b0013525d7000200123838313233343536373839333034373231319134eeb578d6f61208128a498782063665f8668cdc057580b0e966a1b8346181',
+  offline_upload_result:
+    'cacd01003d5100000003e90000003c0000019cacdd253a020000003601000000003803010100000005000000057c5b597452bc3265f9e5fef81b90fe7b',
+  blacklist_request:
+    'cacd0100316000000003e90000003d0000019cacdd28c8000004b7000000000000b82aa063a392f47f102ad8498f25f20b',
+  blacklist_chunk:
+    'cacd01006b6101000003e90000003d0000019cacdd28dcc0c1c2c3c4c5c6c7c8c9cacb3ea3c29106a66dd9617cd6c457ee6713285d6608dd8369892497ea6d920d97ea6c97d5a6a94aad8aa6cf174f3063df918887cb471c07fbb5c5bb1956a6bbacf12d881ddb3aab39f0',
+  blacklist_delta:
+    'cacd01006d6201000003e9000000000000019cacdeab80c0c1c2c3c4c5c6c7c8c9cacb3ea3c29106a66963617cf7c773eb30ec285d6608227c9674dfb5cc4db03a6d406c97d5a6a9b5528bca1051ca2a099fd2338762f5f883629d9614ad4673cc6b58516958a4e363c5873872',
+};
+
+export const fixtures: readonly Fixture[] = specs.map((spec) => ({
+  ...spec,
+  deviceId: spec.deviceId ?? exampleDeviceId,
+  keys: spec.keys ?? device,
+  hex: expectedHex[spec.name] ?? '',
+}));

@@ -1,0 +1,267 @@
+// The frame: a fixed 23-byte header, the payload, and a 16-byte MAC over everything before it.
+//
+//   offset size field
+//        0    2 magic CA CD
+//        2    1 version 01
+//        3    2 frame length, the whole frame in bytes (39 … 4096)
+//        5    1 message type
+//        6    1 flags (bit 0: payload encrypted)
+//        7    4 device id (0: anonymous)
+//       11    4 sequence
+//       15    8 timestamp, ms since the Unix epoch, UTC
+//       23    n payload
+//     23+n   16 MAC = HMAC-SHA256(key, bytes 0 … 22+n), first 16 bytes
+//
+// All integers are big-endian. Decoding checks in this order, so each bad frame has one definite error:
+// magic, version, length, MAC, type, flags, decryption, payload. Nothing past the framing is interpreted
+// before the MAC has verified.
+
+import { randomBytes as nodeRandomBytes } from 'node:crypto';
+import { encryptedMessageTypes, frameFlags, isMessageType, type MessageType } from './codes.ts';
+import { catchProtocolError, type Decoded, ProtocolError } from './errors.ts';
+import {
+  frameBytesMax,
+  frameBytesMin,
+  gcmNonceBytes,
+  headerBytes,
+  macBytes,
+  magicBytes,
+  payloadBytesMax,
+  prefixBytes,
+  protocolVersion,
+  sealedPayloadBytesMax,
+  sealOverheadBytes,
+} from './limits.ts';
+import { frameMac, macEquals } from './mac.ts';
+import { type Message, messageTypeOf, parsePayload, serializePayload } from './messages/index.ts';
+import { ByteReader } from './reader.ts';
+import { openPayload, sealPayload } from './session-crypto.ts';
+import { ByteWriter } from './writer.ts';
+
+/** The header fields a sender chooses for each frame. */
+export interface Envelope {
+  /** 1 … 2^32 − 1 for a device; 0 for anonymous frames. */
+  readonly deviceId: number;
+  /** Device frames: the device's counter. Server frames: the sequence of the frame answered, 0 for a push. */
+  readonly sequence: number;
+  /** The sender's clock, ms since the Unix epoch, UTC. */
+  readonly timestampMs: number;
+}
+
+export interface FrameHeader extends Envelope {
+  readonly version: number;
+  /** The whole frame, header to MAC. */
+  readonly frameBytes: number;
+  /** Raw: a type byte this codec does not know is reported by `decodeFrame`, not here. */
+  readonly type: number;
+  readonly flags: number;
+}
+
+export interface FrameKeys {
+  /** The device key, or `anonymousKey` for device id 0. */
+  readonly macKey: Uint8Array;
+  /** Agreed at sign-in; needed to seal or open the types in `encryptedMessageTypes`. */
+  readonly sessionKey?: Uint8Array | undefined;
+}
+
+export interface EncodeOptions {
+  /** Source of the 12-byte GCM nonce; tests fix it to get reproducible frames. */
+  readonly randomBytes?: (length: number) => Uint8Array;
+}
+
+export interface DecodedFrame extends Envelope {
+  readonly type: MessageType;
+  readonly flags: number;
+  readonly message: Message;
+}
+
+/** A frame's parts before the MAC, with any type, flags and payload: for tests and for ERROR replies. */
+export interface RawFrame extends Envelope {
+  readonly type: number;
+  readonly flags: number;
+  readonly payload: Uint8Array;
+  /** Defaults to the protocol version; tests set others. */
+  readonly version?: number;
+}
+
+const defaultRandomBytes = (length: number): Uint8Array => new Uint8Array(nodeRandomBytes(length));
+
+function writeHeader(w: ByteWriter, raw: Omit<RawFrame, 'payload'>, frameBytes: number): void {
+  w.u8(magicBytes[0], 'magic').u8(magicBytes[1], 'magic');
+  w.u8(raw.version ?? protocolVersion, 'version');
+  w.u16(frameBytes, 'frame length');
+  w.u8(raw.type, 'type');
+  w.u8(raw.flags, 'flags');
+  w.u32(raw.deviceId, 'deviceId');
+  w.u32(raw.sequence, 'sequence');
+  w.u64(raw.timestampMs, 'timestampMs');
+}
+
+function header(raw: Omit<RawFrame, 'payload'>, payloadBytes: number): Uint8Array {
+  const w = new ByteWriter(headerBytes);
+  writeHeader(w, raw, frameBytesMin + payloadBytes);
+  return w.finish();
+}
+
+function withMac(headerAndPayload: Uint8Array, macKey: Uint8Array): Uint8Array {
+  const frame = new Uint8Array(headerAndPayload.byteLength + macBytes);
+  frame.set(headerAndPayload, 0);
+  frame.set(frameMac(macKey, headerAndPayload), headerAndPayload.byteLength);
+  return frame;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.byteLength + b.byteLength);
+  out.set(a, 0);
+  out.set(b, a.byteLength);
+  return out;
+}
+
+/** Header, payload as given, MAC. Throws FRAME_TOO_LARGE for a payload above 4,057 bytes. */
+export function encodeRawFrame(raw: RawFrame, macKey: Uint8Array): Uint8Array {
+  if (raw.payload.byteLength > payloadBytesMax) {
+    throw new ProtocolError(
+      'FRAME_TOO_LARGE',
+      `payload of ${raw.payload.byteLength} bytes exceeds ${payloadBytesMax}`,
+    );
+  }
+  return withMac(concat(header(raw, raw.payload.byteLength), raw.payload), macKey);
+}
+
+/**
+ * A complete frame for a typed message: serialized, sealed with the session key when its type carries
+ * personal data, and MACed with the device key. Invalid field values are a caller bug and throw ProtocolError.
+ */
+export function encodeFrame(
+  message: Message,
+  envelope: Envelope,
+  keys: FrameKeys,
+  options: EncodeOptions = {},
+): Uint8Array {
+  const type = messageTypeOf[message.kind];
+  if (type === undefined) throw new ProtocolError('UNKNOWN_TYPE', `no message kind "${message.kind}"`);
+  const encrypted = encryptedMessageTypes.has(type);
+  const plaintext = serializePayload(message, encrypted ? sealedPayloadBytesMax : payloadBytesMax);
+  const raw = {
+    deviceId: envelope.deviceId,
+    sequence: envelope.sequence,
+    timestampMs: envelope.timestampMs,
+    type,
+    flags: encrypted ? frameFlags.encrypted : 0,
+  };
+  if (!encrypted) return encodeRawFrame({ ...raw, payload: plaintext }, keys.macKey);
+  if (keys.sessionKey === undefined) {
+    throw new ProtocolError('NO_SESSION_KEY', `${message.kind} is encrypted and no session key was given`);
+  }
+  const head = header(raw, plaintext.byteLength + sealOverheadBytes);
+  const nonce = (options.randomBytes ?? defaultRandomBytes)(gcmNonceBytes);
+  const sealed = sealPayload(keys.sessionKey, head, plaintext, nonce);
+  return withMac(concat(head, sealed), keys.macKey);
+}
+
+function readHeader(frame: Uint8Array): FrameHeader {
+  if (frame.byteLength < prefixBytes) {
+    throw new ProtocolError(
+      'TRUNCATED',
+      `a frame needs at least ${prefixBytes} bytes, got ${frame.byteLength}`,
+    );
+  }
+  const r = new ByteReader(frame);
+  if (r.u8('magic') !== magicBytes[0] || r.u8('magic') !== magicBytes[1]) {
+    throw new ProtocolError('BAD_MAGIC', 'the frame does not start with CA CD');
+  }
+  const version = r.u8('version');
+  if (version !== protocolVersion) {
+    throw new ProtocolError(
+      'UNSUPPORTED_VERSION',
+      `version ${version} is not supported; this side speaks ${protocolVersion}`,
+    );
+  }
+  const frameBytes = r.u16('frame length');
+  checkDeclaredLength(frameBytes);
+  if (frame.byteLength < frameBytes) {
+    throw new ProtocolError(
+      'TRUNCATED',
+      `the frame declares ${frameBytes} bytes, ${frame.byteLength} arrived`,
+    );
+  }
+  if (frame.byteLength > frameBytes) {
+    throw new ProtocolError(
+      'TRAILING_BYTES',
+      `the frame declares ${frameBytes} bytes, ${frame.byteLength} given`,
+    );
+  }
+  return {
+    version,
+    frameBytes,
+    type: r.u8('type'),
+    flags: r.u8('flags'),
+    deviceId: r.u32('deviceId'),
+    sequence: r.u32('sequence'),
+    timestampMs: r.u64('timestampMs'),
+  };
+}
+
+/** The bounds on a declared frame length, shared with the splitter so both refuse the same frames. */
+export function checkDeclaredLength(frameBytes: number): void {
+  if (frameBytes > frameBytesMax) {
+    throw new ProtocolError(
+      'FRAME_TOO_LARGE',
+      `the frame declares ${frameBytes} bytes, above ${frameBytesMax}`,
+    );
+  }
+  if (frameBytes < frameBytesMin) {
+    throw new ProtocolError(
+      'FRAME_TOO_SMALL',
+      `the frame declares ${frameBytes} bytes, below ${frameBytesMin}`,
+    );
+  }
+}
+
+/**
+ * The header of one whole frame, without checking its MAC: enough to find the device id and look up its
+ * key. Nothing in it may be trusted until `decodeFrame` has verified the MAC.
+ */
+export function peekHeader(frame: Uint8Array): Decoded<FrameHeader> {
+  return catchProtocolError(() => readHeader(frame));
+}
+
+/** One whole frame, verified, opened and parsed; or the first check it fails, as a typed error. */
+export function decodeFrame(frame: Uint8Array, keys: FrameKeys): Decoded<DecodedFrame> {
+  return catchProtocolError(() => {
+    const head = readHeader(frame);
+    const macAt = head.frameBytes - macBytes;
+    const expected = frameMac(keys.macKey, frame.subarray(0, macAt));
+    if (!macEquals(expected, frame.subarray(macAt, head.frameBytes))) {
+      throw new ProtocolError('BAD_MAC', `the MAC does not verify for device ${head.deviceId}`);
+    }
+    const type = head.type;
+    if (!isMessageType(type)) {
+      throw new ProtocolError(
+        'UNKNOWN_TYPE',
+        `message type 0x${type.toString(16).padStart(2, '0')} is not defined`,
+      );
+    }
+    const encrypted = encryptedMessageTypes.has(type);
+    if (head.flags !== (encrypted ? frameFlags.encrypted : 0)) {
+      throw new ProtocolError(
+        'BAD_FLAGS',
+        `flags 0x${head.flags.toString(16)} are wrong for type 0x${type.toString(16)}`,
+      );
+    }
+    let payload = frame.subarray(headerBytes, macAt);
+    if (encrypted) {
+      if (keys.sessionKey === undefined) {
+        throw new ProtocolError(
+          'NO_SESSION_KEY',
+          'an encrypted payload arrived before a session key was agreed',
+        );
+      }
+      payload = openPayload(keys.sessionKey, frame.subarray(0, headerBytes), payload);
+    }
+    const parsed = parsePayload(type, payload);
+    if (!parsed.ok) throw parsed.error;
+    const { deviceId, sequence, timestampMs, flags } = head;
+    return { deviceId, sequence, timestampMs, type, flags, message: parsed.value };
+  });
+}
