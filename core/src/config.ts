@@ -87,7 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig {
   const production = env.NODE_ENV === 'production';
   const secret = (name: keyof typeof devSecrets) => env[name] ?? (production ? undefined : devSecrets[name]);
   const parsed = schema.safeParse({
-    databaseUrl: env.DATABASE_URL ?? 'sqlite:data/core.sqlite',
+    databaseUrl: env.DATABASE_URL || 'sqlite:data/core.sqlite',
     host: env.CORE_HOST ?? '127.0.0.1',
     port: env.CORE_PORT ?? 4100,
     serviceKeys: secret('CORE_SERVICE_KEYS'),

@@ -25,10 +25,12 @@ for (const dialect of dialects) {
       shower = (await t.client.createMerchant({ name: '浴室', category: 'shower' })).id;
     });
     after(async () => {
-      // Every test below leaves the books balanced.
-      const report = await checkLedger(t.core.db);
-      assert.deepEqual(report.breaks, []);
-      await t.stop();
+      try {
+        // Every test below leaves the books balanced.
+        assert.deepEqual((await checkLedger(t.core.db)).breaks, []);
+      } finally {
+        await t.stop();
+      }
     });
 
     async function funded(main: number, subsidy = 0): Promise<string> {
