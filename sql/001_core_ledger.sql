@@ -129,8 +129,9 @@ CREATE TABLE devices (
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 -- Every request that moves money, keyed by the caller's id: accepted and rejected alike, so a
--- retry gets the original outcome. request is the canonical body used to detect an id reused
--- with another body; result is the original answer.
+-- retry gets the original outcome. The request is its columns plus request_extra (the few fields
+-- without a column, JSON); the answer is its columns plus main_after/subsidy_after (the balances
+-- it reported) and answer_extra (kind-specific figures or a refusal's message, JSON).
 CREATE TABLE operations (
   id VARCHAR(64) NOT NULL,
   kind VARCHAR(16) NOT NULL,
@@ -142,8 +143,10 @@ CREATE TABLE operations (
   amount BIGINT NOT NULL DEFAULT 0,
   subsidy_amount BIGINT NOT NULL DEFAULT 0,
   refunded_amount BIGINT NOT NULL DEFAULT 0,
-  request TEXT NOT NULL,
-  result TEXT NOT NULL,
+  main_after BIGINT NULL,
+  subsidy_after BIGINT NULL,
+  request_extra TEXT NULL,
+  answer_extra TEXT NULL,
   created_day INT NOT NULL,
   created_at_ms BIGINT NOT NULL,
   PRIMARY KEY (id),

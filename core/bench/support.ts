@@ -48,17 +48,18 @@ export async function seedFundedCards(
       );
       cards.push(cardNo, personId, 'active', 1, mainId, subsidyId, 200_000, 5_000, now, now);
       const opId = `seed-${cardNo}`;
-      const request = JSON.stringify({ kind: 'top_up', amount: fundFen, cardNo, channel: 'bank', id: opId });
-      const result = JSON.stringify({
-        status: 'ok',
-        id: opId,
-        kind: 'top_up',
-        amount: fundFen,
-        subsidyAmount: 0,
-        mainAmount: fundFen,
-        createdAtMs: now,
-      });
-      ops.push(opId, 'top_up', 'ok', cardNo, fundFen, request, result, shanghaiDay(now), now);
+      ops.push(
+        opId,
+        'top_up',
+        'ok',
+        cardNo,
+        fundFen,
+        fundFen,
+        0,
+        JSON.stringify({ channel: 'bank' }),
+        shanghaiDay(now),
+        now,
+      );
       legs.push(`${opId}:0`, opId, 'SYS-BANK-TRANSFER', mainId, fundFen, now);
     }
     await db.transaction(async (tx) => {
@@ -78,7 +79,7 @@ export async function seedFundedCards(
         tx,
       );
       await db.execute(
-        `INSERT INTO operations (id, kind, outcome, card_no, amount, request, result, created_day, created_at_ms) VALUES ${rows(n, 9)}`,
+        `INSERT INTO operations (id, kind, outcome, card_no, amount, main_after, subsidy_after, request_extra, created_day, created_at_ms) VALUES ${rows(n, 10)}`,
         ops,
         tx,
       );

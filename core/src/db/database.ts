@@ -35,6 +35,18 @@ export interface Database {
    * MySQL they travel in one round trip; with commit they end the transaction in that same trip.
    */
   run(statements: readonly Statement[], tx?: Tx, options?: { commit?: boolean }): Promise<StatementResult[]>;
+  /**
+   * One UPDATE that applies a list of rows to a table by key, joining a derived table of the values
+   * (MySQL: UPDATE … JOIN, SQLite: UPDATE … FROM). Unlike CASE … WHEN chains, its cost grows
+   * linearly with the rows. `assignments` maps a column to an expression over t.<column> and d.<value>.
+   */
+  bulkUpdate(
+    table: string,
+    key: string,
+    valueColumns: readonly string[],
+    rows: readonly (readonly Param[])[],
+    assignments: readonly [string, string][],
+  ): Statement;
   /** Runs fn in one transaction: READ COMMITTED on MySQL, BEGIN IMMEDIATE on SQLite. */
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   nowMs(): Promise<number>;
@@ -96,6 +108,15 @@ function openMysql(url: string, poolMax: number): Database {
     },
     async execute(sql: string, params: readonly Param[] = [], tx?: Tx) {
       return (await db.run([{ sql, params }], tx))[0] as number;
+    },
+    bulkUpdate(table, key, valueColumns, rows, assignments) {
+      const values = valuesTable(key, valueColumns, rows);
+      const set = assignments.map(([column, expression]) => `t.${column} = ${expression}`).join(', ');
+      // The derived rows drive the join in their listed order, so rows are locked in key order.
+      return {
+        sql: `UPDATE ${table} t JOIN (${values.sql}) d ON d.${key} = t.${key} SET ${set}`,
+        params: values.params,
+      };
     },
     async run(statements: readonly Statement[], tx?: Tx, options: { commit?: boolean } = {}) {
       const mtx = tx as unknown as MysqlTx | undefined;
@@ -197,6 +218,14 @@ function openSqlite(url: string): Database {
       })) as [unknown, unknown];
       return type === QueryTypes.RAW ? 0 : Number(result[1]);
     },
+    bulkUpdate(table, key, valueColumns, rows, assignments) {
+      const values = valuesTable(key, valueColumns, rows);
+      const set = assignments.map(([column, expression]) => `${column} = ${expression}`).join(', ');
+      return {
+        sql: `UPDATE ${table} AS t SET ${set} FROM (${values.sql}) AS d WHERE t.${key} = d.${key}`,
+        params: values.params,
+      };
+    },
     async run(statements: readonly Statement[], tx?: Tx) {
       const results: StatementResult[] = [];
       for (const st of statements) {
@@ -223,6 +252,19 @@ function openSqlite(url: string): Database {
     close: () => sequelize.close(),
   };
   return db;
+}
+
+/** The derived table of values for bulkUpdate: SELECT ? AS k, ? AS v … UNION ALL SELECT ?, ? …. */
+function valuesTable(
+  key: string,
+  valueColumns: readonly string[],
+  rows: readonly (readonly Param[])[],
+): Statement {
+  const width = valueColumns.length + 1;
+  const first = `SELECT ${[key, ...valueColumns].map((c) => `? AS ${c}`).join(', ')}`;
+  const rest = `SELECT ${Array.from({ length: width }, () => '?').join(', ')}`;
+  const sql = rows.map((_, i) => (i === 0 ? first : rest)).join(' UNION ALL ');
+  return { sql, params: rows.flat() };
 }
 
 interface DriverError {

@@ -1,5 +1,6 @@
 import type { ErrorCode } from '../errors.ts';
 import { shanghaiDay } from '../time.ts';
+import { answerExtra, requestExtra } from './operation-record.ts';
 import { channelAccount, type Operation, systemAccounts } from './operations.ts';
 import type { Accepted, Outcome, Rejected } from './results.ts';
 import {
@@ -525,19 +526,12 @@ function operationRow(
     referenceId: facts.referenceId ?? r.paymentId ?? r.holdId ?? null,
     amount: facts.amount ?? Math.abs(r.amount ?? 0),
     subsidyAmount: facts.subsidyAmount,
-    request: canonicalRequest(op),
-    result: JSON.stringify(outcome),
+    requestExtra: requestExtra(op),
+    mainAfter: outcome.status === 'ok' ? (outcome.balance?.main ?? null) : null,
+    subsidyAfter: outcome.status === 'ok' ? (outcome.balance?.subsidy ?? null) : null,
+    answerExtra: answerExtra(outcome),
     createdDay: shanghaiDay(s.nowMs),
     createdAtMs: s.nowMs,
     payment: facts.payment,
   };
-}
-
-/** The request as stored for retry comparison: sorted keys, and never the PIN. */
-export function canonicalRequest(op: Operation): string {
-  const request = op.request as Record<string, unknown>;
-  const sorted: Record<string, unknown> = { kind: op.kind };
-  for (const key of Object.keys(request).sort())
-    if (key !== 'pin' && request[key] !== undefined) sorted[key] = request[key];
-  return JSON.stringify(sorted);
 }

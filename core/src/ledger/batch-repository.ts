@@ -1,6 +1,7 @@
 import type { Database, Param, Statement, Tx } from '../db/database.ts';
 import type { BatchEffects, BatchState } from './apply.ts';
-import type { AccountRow, CardRow, HoldRow, MerchantRow, PaymentRow, StoredOperation } from './state.ts';
+import { type StoredOperation, storedOperationColumns } from './operation-record.ts';
+import type { AccountRow, CardRow, HoldRow, MerchantRow, PaymentRow } from './state.ts';
 
 /**
  * The SQL of one ledger batch: load the rows the batch touches, locked in one global order
@@ -42,9 +43,7 @@ export class BatchRepository {
   async load(keys: BatchKeys, tx: Tx): Promise<LoadedRows> {
     const db = this.db;
     const first: Statement[] = [{ sql: `SELECT ${db.nowMsSql} AS now_ms`, params: [] }];
-    first.push(
-      inList('SELECT id, kind, outcome, request, result FROM operations WHERE id IN', keys.operationIds, ''),
-    );
+    first.push(inList(`SELECT ${storedOperationColumns} FROM operations WHERE id IN`, keys.operationIds, ''));
     first.push(
       inList(
         `SELECT id, card_no, merchant_id, device_id, amount, subsidy_amount, usage_amount, status, expires_at_ms,
@@ -158,8 +157,10 @@ export class BatchRepository {
           o.amount,
           o.subsidyAmount,
           o.payment?.refundedAmount ?? 0,
-          o.request,
-          o.result,
+          o.requestExtra,
+          o.mainAfter,
+          o.subsidyAfter,
+          o.answerExtra,
           o.createdDay,
           o.createdAtMs,
         );
@@ -168,7 +169,7 @@ export class BatchRepository {
         what: 'operations',
         statement: {
           sql: `INSERT INTO operations (id, kind, outcome, card_no, merchant_id, device_id, reference_id, amount, subsidy_amount,
-                  refunded_amount, request, result, created_day, created_at_ms) VALUES ${rows(fx.operations.length, 14)}`,
+                  refunded_amount, request_extra, main_after, subsidy_after, answer_extra, created_day, created_at_ms) VALUES ${rows(fx.operations.length, 16)}`,
           params,
         },
       });
@@ -195,7 +196,7 @@ export class BatchRepository {
         },
       });
     }
-    const cards = cardTotals(fx, state.nowMs);
+    const cards = cardTotals(this.db, fx, state.nowMs);
     if (cards) writes.push({ what: 'cards', ...cards });
     if (fx.newHolds.size > 0) {
       const params: Param[] = [];
@@ -251,7 +252,7 @@ export class BatchRepository {
     }
     // Last, so the rows other batches also want (a hot canteen window) are locked only from here
     // to the commit that follows.
-    const accounts = accountDeltas(state, initialAccounts);
+    const accounts = accountDeltas(this.db, state, initialAccounts);
     if (accounts) writes.push({ what: 'accounts', ...accounts });
     const results = await this.db.run(
       writes.map((w) => w.statement),
@@ -267,54 +268,52 @@ export class BatchRepository {
 
 /** One UPDATE for every account whose counters changed: a hot merchant is written once per batch. */
 function accountDeltas(
+  db: Database,
   state: BatchState,
   initial: Map<string, AccountRow>,
 ): { statement: Statement; expect: number } | undefined {
-  const columns = [
-    ['debits_posted', 'debitsPosted'],
-    ['credits_posted', 'creditsPosted'],
-    ['debits_pending', 'debitsPending'],
-    ['credits_pending', 'creditsPending'],
-  ] as const;
-  const changed: { id: string; deltas: number[] }[] = [];
+  const rows: Param[][] = [];
   for (const [id, now] of state.accounts) {
     const before = initial.get(id);
     if (!before) throw new Error(`account ${id} has no initial snapshot`);
-    const deltas = columns.map(([, key]) => now[key] - before[key]);
-    if (deltas.some((d) => d !== 0)) changed.push({ id, deltas });
+    const deltas = [
+      now.debitsPosted - before.debitsPosted,
+      now.creditsPosted - before.creditsPosted,
+      now.debitsPending - before.debitsPending,
+      now.creditsPending - before.creditsPending,
+    ];
+    if (deltas.some((d) => d !== 0)) rows.push([id, ...deltas]);
   }
-  if (changed.length === 0) return undefined;
-  changed.sort((a, b) => (a.id < b.id ? -1 : 1));
-  const sets: string[] = [];
-  const params: Param[] = [];
-  columns.forEach(([column], c) => {
-    const touched = changed.filter((a) => a.deltas[c] !== 0);
-    if (touched.length === 0) return;
-    sets.push(`${column} = ${column} + CASE id ${touched.map(() => 'WHEN ? THEN ?').join(' ')} ELSE 0 END`);
-    for (const a of touched) params.push(a.id, a.deltas[c] as number);
-  });
-  for (const a of changed) params.push(a.id);
+  if (rows.length === 0) return undefined;
+  rows.sort((a, b) => (String(a[0]) < String(b[0]) ? -1 : 1));
   // The CHECK constraints on accounts still judge every row this statement changes.
-  return {
-    statement: { sql: `UPDATE accounts SET ${sets.join(', ')} WHERE id IN (${marks(changed)})`, params },
-    expect: changed.length,
-  };
+  const statement = db.bulkUpdate('accounts', 'id', ['dp', 'cp', 'dq', 'cq'], rows, [
+    ['debits_posted', 't.debits_posted + d.dp'],
+    ['credits_posted', 't.credits_posted + d.cp'],
+    ['debits_pending', 't.debits_pending + d.dq'],
+    ['credits_pending', 't.credits_pending + d.cq'],
+  ]);
+  return { statement, expect: rows.length };
 }
 
 /** The day's spending and last payment of every card a batch charged (rows locked since load). */
-function cardTotals(fx: BatchEffects, nowMs: number): { statement: Statement; expect: number } | undefined {
+function cardTotals(
+  db: Database,
+  fx: BatchEffects,
+  nowMs: number,
+): { statement: Statement; expect: number } | undefined {
   if (fx.touchedCards.size === 0) return undefined;
-  const cards = [...fx.touchedCards];
-  const params: Param[] = [];
-  const caseOf = (pick: (c: CardRow) => Param) => {
-    for (const c of cards) params.push(c.cardNo, pick(c));
-    return `CASE card_no ${cards.map(() => 'WHEN ? THEN ?').join(' ')} END`;
-  };
-  const sql = `UPDATE cards SET spent_day = ${caseOf((c) => c.spentDay)}, spent_day_amount = ${caseOf((c) => c.spentDayAmount)},
-    last_pay_device_id = ${caseOf((c) => c.lastPayDeviceId)}, last_pay_at_ms = ${caseOf((c) => c.lastPayAtMs)},
-    updated_at_ms = ? WHERE card_no IN (${marks(cards)})`;
-  params.push(nowMs, ...cards.map((c) => c.cardNo));
-  return { statement: { sql, params }, expect: cards.length };
+  const rows = [...fx.touchedCards]
+    .sort((a, b) => (a.cardNo < b.cardNo ? -1 : 1))
+    .map((c): Param[] => [c.cardNo, c.spentDay, c.spentDayAmount, c.lastPayDeviceId, c.lastPayAtMs, nowMs]);
+  const statement = db.bulkUpdate('cards', 'card_no', ['sd', 'sa', 'ld', 'la', 'ua'], rows, [
+    ['spent_day', 'd.sd'],
+    ['spent_day_amount', 'd.sa'],
+    ['last_pay_device_id', 'd.ld'],
+    ['last_pay_at_ms', 'd.la'],
+    ['updated_at_ms', 'd.ua'],
+  ]);
+  return { statement, expect: rows.length };
 }
 
 function inList(prefix: string, ids: readonly string[], suffix: string): Statement {

@@ -1,16 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Database, isDuplicateKey, isRetryable, type Tx } from '../db/database.ts';
-import {
-  applyOperation,
-  type BatchState,
-  canonicalRequest,
-  emptyEffects,
-  type LedgerLimits,
-} from './apply.ts';
+import { applyOperation, type BatchState, emptyEffects, type LedgerLimits } from './apply.ts';
 import { type BatchKeys, BatchRepository } from './batch-repository.ts';
+import { differingFields, requestFields, storedOutcome, storedRequest } from './operation-record.ts';
 import { channelAccount, type Operation, systemAccounts } from './operations.ts';
 import type { Answer, Outcome, Rejected } from './results.ts';
-import type { AccountRow, StoredOperation } from './state.ts';
+import type { AccountRow } from './state.ts';
 
 const attemptsMax = 10;
 
@@ -92,16 +87,19 @@ export class LedgerExecutor {
       payments: rows.payments,
     };
     const fx = emptyEffects();
-    const decided = new Map<string, { request: string; outcome: Outcome }>();
+    const decided = new Map<string, { request: Record<string, unknown>; outcome: Outcome }>();
     const answers: Answer[] = [];
     for (const op of ops) {
-      const earlier = rows.stored.get(op.request.id) ?? decided.get(op.request.id);
+      const stored = rows.stored.get(op.request.id);
+      const earlier = stored
+        ? { request: storedRequest(stored), outcome: storedOutcome(stored) }
+        : decided.get(op.request.id);
       if (earlier) {
         answers.push(replay(op, earlier));
         continue;
       }
       const outcome = applyOperation(op, state, fx, this.limits);
-      decided.set(op.request.id, { request: canonicalRequest(op), outcome });
+      decided.set(op.request.id, { request: requestFields(op), outcome });
       answers.push({ ...outcome, replayed: false });
     }
     await this.repo.write(state, initialAccounts, fx, tx);
@@ -123,15 +121,10 @@ function unread(id: string, kind: 'merchant' | 'system'): AccountRow {
 }
 
 /** The original answer for a retry, or ID_REUSED naming the fields that differ. */
-function replay(op: Operation, earlier: StoredOperation | { request: string; outcome: Outcome }): Answer {
-  const request = canonicalRequest(op);
-  const outcome = 'result' in earlier ? (JSON.parse(earlier.result) as Outcome) : earlier.outcome;
-  if (earlier.request === request) return { ...outcome, replayed: true };
-  const before = JSON.parse(earlier.request) as Record<string, unknown>;
-  const now = JSON.parse(request) as Record<string, unknown>;
-  const fields = unique([...Object.keys(before), ...Object.keys(now)]).filter(
-    (key) => JSON.stringify(before[key]) !== JSON.stringify(now[key]),
-  );
+function replay(op: Operation, earlier: { request: Record<string, unknown>; outcome: Outcome }): Answer {
+  const fields =
+    earlier.outcome.kind === op.kind ? differingFields(earlier.request, requestFields(op)) : ['kind'];
+  if (fields.length === 0) return { ...earlier.outcome, replayed: true };
   const rejected: Rejected = {
     status: 'rejected',
     id: op.request.id,

@@ -1,4 +1,5 @@
 import type { Database } from '../db/database.ts';
+import { type StoredOperation, storedOperationColumns, storedOutcome } from './operation-record.ts';
 import type { Outcome } from './results.ts';
 import type { HoldRow } from './state.ts';
 
@@ -89,8 +90,7 @@ export class LedgerRepository {
   }
 }
 
-const selectOperations =
-  'SELECT id, kind, outcome, card_no, merchant_id, device_id, reference_id, amount, subsidy_amount, refunded_amount, created_at_ms, result FROM operations';
+const selectOperations = `SELECT ${storedOperationColumns}, refunded_amount FROM operations`;
 
 function toOperation(r: Record<string, unknown>): OperationView {
   return {
@@ -105,6 +105,6 @@ function toOperation(r: Record<string, unknown>): OperationView {
     subsidyAmount: Number(r.subsidy_amount),
     refundedAmount: Number(r.refunded_amount),
     createdAtMs: Number(r.created_at_ms),
-    result: JSON.parse(String(r.result)) as Outcome,
+    result: storedOutcome(r as unknown as StoredOperation),
   };
 }

@@ -61,15 +61,6 @@ export interface PaymentRow {
   refundedAmount: number;
 }
 
-/** A stored operation, for answering retries. */
-export interface StoredOperation {
-  id: string;
-  kind: string;
-  outcome: string;
-  request: string;
-  result: string;
-}
-
 export interface TransferRow {
   id: string;
   operationId: string;
@@ -90,8 +81,10 @@ export interface OperationRow {
   referenceId: string | null;
   amount: number;
   subsidyAmount: number;
-  request: string;
-  result: string;
+  requestExtra: string | null;
+  mainAfter: number | null;
+  subsidyAfter: number | null;
+  answerExtra: string | null;
   createdDay: number;
   createdAtMs: number;
   /** Shared with the PaymentRow a refund in the same batch may update before the insert. */
