@@ -59,10 +59,14 @@ export class BatchRepository {
         ` ORDER BY id${db.forUpdate}`,
       ),
     );
-    const [nowRows, storedRows, holdRows, paymentRows] = (await db.run(first, tx)) as Record<
-      string,
-      unknown
-    >[][];
+    // Payments and top-ups name their cards directly, so their batches read and lock everything in
+    // one round trip; only holds and refunds must first learn which cards they touch.
+    const oneTrip = keys.holdIds.length === 0 && keys.paymentIds.length === 0;
+    const firstResults = (await db.run(
+      oneTrip ? [...first, ...this.cardStatements(keys.cardNos, keys.merchantIds, keys.accountIds)] : first,
+      tx,
+    )) as Record<string, unknown>[][];
+    const [nowRows, storedRows, holdRows, paymentRows] = firstResults;
     const holds = new Map((holdRows ?? []).map((r) => [String(r.id), toHold(r)]));
     const payments = new Map((paymentRows ?? []).map((r) => [String(r.id), toPayment(r)]));
     const cardNos = new Set(keys.cardNos);
@@ -75,27 +79,12 @@ export class BatchRepository {
       if (p.cardNo) cardNos.add(p.cardNo);
       if (p.merchantId) merchantIds.add(p.merchantId);
     }
-    const second: Statement[] = [
-      inList(
-        `SELECT c.card_no, c.person_id, c.status, c.version, c.main_account_id, c.subsidy_account_id, c.daily_limit,
-                c.pin_free_limit, c.spent_day, c.spent_day_amount, c.last_pay_device_id, c.last_pay_at_ms,
-                m.debits_posted AS m_dp, m.credits_posted AS m_cp, m.debits_pending AS m_dq, m.credits_pending AS m_cq,
-                s.debits_posted AS s_dp, s.credits_posted AS s_cp, s.debits_pending AS s_dq, s.credits_pending AS s_cq
-           FROM cards c
-           JOIN accounts m ON m.id = c.main_account_id
-           JOIN accounts s ON s.id = c.subsidy_account_id
-          WHERE c.card_no IN`,
-        sorted([...cardNos]),
-        ` ORDER BY c.card_no${db.forUpdate}`,
-      ),
-      inList('SELECT id, account_id, status FROM merchants WHERE id IN', [...merchantIds], ''),
-      inList(
-        'SELECT id, kind, allow_overdraft, debits_posted, credits_posted, debits_pending, credits_pending FROM accounts WHERE id IN',
-        sorted(keys.accountIds),
-        ` ORDER BY id${db.forUpdate}`,
-      ),
-    ];
-    const [cardRows, merchantRows, accountRows] = (await db.run(second, tx)) as Record<string, unknown>[][];
+    const [cardRows, merchantRows, accountRows] = oneTrip
+      ? firstResults.slice(4)
+      : ((await db.run(this.cardStatements([...cardNos], [...merchantIds], keys.accountIds), tx)) as Record<
+          string,
+          unknown
+        >[][]);
     const cards = new Map<string, CardRow>();
     const accounts = new Map<string, AccountRow>();
     for (const r of cardRows ?? []) {
@@ -129,6 +118,31 @@ export class BatchRepository {
     );
     const stored = new Map((storedRows ?? []).map((r) => [String(r.id), r as unknown as StoredOperation]));
     return { nowMs: Number(nowRows?.[0]?.now_ms), stored, holds, payments, cards, merchants, accounts };
+  }
+
+  /** Cards locked together with their two wallets, the merchants, and directly named accounts. */
+  private cardStatements(cardNos: string[], merchantIds: string[], accountIds: string[]): Statement[] {
+    const db = this.db;
+    return [
+      inList(
+        `SELECT c.card_no, c.person_id, c.status, c.version, c.main_account_id, c.subsidy_account_id, c.daily_limit,
+                c.pin_free_limit, c.spent_day, c.spent_day_amount, c.last_pay_device_id, c.last_pay_at_ms,
+                m.debits_posted AS m_dp, m.credits_posted AS m_cp, m.debits_pending AS m_dq, m.credits_pending AS m_cq,
+                s.debits_posted AS s_dp, s.credits_posted AS s_cp, s.debits_pending AS s_dq, s.credits_pending AS s_cq
+           FROM cards c
+           JOIN accounts m ON m.id = c.main_account_id
+           JOIN accounts s ON s.id = c.subsidy_account_id
+          WHERE c.card_no IN`,
+        sorted(cardNos),
+        ` ORDER BY c.card_no${db.forUpdate}`,
+      ),
+      inList('SELECT id, account_id, status FROM merchants WHERE id IN', merchantIds, ''),
+      inList(
+        'SELECT id, kind, allow_overdraft, debits_posted, credits_posted, debits_pending, credits_pending FROM accounts WHERE id IN',
+        sorted(accountIds),
+        ` ORDER BY id${db.forUpdate}`,
+      ),
+    ];
   }
 
   /**
