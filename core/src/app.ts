@@ -7,6 +7,7 @@ import type { CoreConfig } from './config.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
 import { defineModels } from './db/models.ts';
+import { CoreError } from './errors.ts';
 import { errorHandler, rawBody, serviceAuth } from './http/middleware.ts';
 import { cardRoutes } from './http/routes/cards.ts';
 import { merchantRoutes } from './http/routes/merchants.ts';
@@ -36,8 +37,8 @@ export interface Core {
 
 /** Builds the core's object graph from a validated configuration. */
 export function createCore(config: CoreConfig, log: Logger = createLogger('core', config.logLevel)): Core {
-  const db = openDatabase(config.databaseUrl, { poolMax: (config.executorsMax ?? 2) + 8 });
-  const executorsMax = config.executorsMax ?? (db.dialect === 'sqlite' ? 1 : 2);
+  const db = openDatabase(config.databaseUrl, { poolMax: (config.executorsMax ?? 3) + 8 });
+  const executorsMax = config.executorsMax ?? (db.dialect === 'sqlite' ? 1 : 3);
   const executor = new LedgerExecutor(db, {
     paymentAmountMax: config.paymentAmountMax,
     topUpAmountMax: config.topUpAmountMax,
@@ -80,6 +81,9 @@ export function createCore(config: CoreConfig, log: Logger = createLogger('core'
     app.use(router.routes());
     app.use(router.allowedMethods());
   }
+  app.use(() => {
+    throw new CoreError('NOT_FOUND', 'no such route');
+  });
   return { db, log, cards, ledger, merchants, settlement, batcher, app };
 }
 

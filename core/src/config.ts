@@ -42,7 +42,7 @@ const schema = z.object({
     .min(1)
     .max(64)
     .optional()
-    .describe('LEDGER_EXECUTORS: transactions in flight at once (default 2 on MySQL, 1 on SQLite)'),
+    .describe('LEDGER_EXECUTORS: transactions in flight at once (default 3 on MySQL, 1 on SQLite)'),
   queueDepthMax: z.coerce
     .number()
     .int()

@@ -37,7 +37,7 @@ describe('internal HTTP API', () => {
   }
 
   before(async () => {
-    t = await startTestCore(dialects[0] ?? 'mysql');
+    t = await startTestCore(dialects[0] ?? 'mysql', { HOLD_SWEEP_INTERVAL_MS: '3600000' });
     merchantId = (await t.client.createMerchant({ name: '超市', category: 'shop' })).id;
     cardNo = await openStudent(t.client);
     await t.client.topUp({ id: opId(), cardNo, amount: 1_000, channel: 'cash' });
@@ -117,6 +117,51 @@ describe('internal HTTP API', () => {
     assert.equal(b.code, 'VALIDATION_FAILED');
     assert.equal(c.code, 'VALIDATION_FAILED');
     assert.equal((await call('POST', '/v1/operations/batch', { operations: [] })).status, 400);
+  });
+
+  test('when a route does not exist, then 404 NOT_FOUND in the usual error shape', async () => {
+    // Goal: one error shape everywhere.
+    const missing = await call('GET', '/v1/nothing-here');
+    assert.equal(missing.status, 404);
+    assert.equal(missing.body.code, 'NOT_FOUND');
+  });
+
+  test('when a hold is posted after its deadline but before the sweeper ran, then HOLD_EXPIRED', async () => {
+    // Goal: the deadline is decided on the database clock, not by whether the sweeper got there first.
+    const holdId = opId('hold');
+    const hold = await t.client.hold({ id: holdId, cardNo, merchantId, amount: 100, timeoutMs: 1_000 });
+    assert.equal(hold.status, 'ok');
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const late = await t.client.postHold(holdId, { id: opId(), amount: 50 });
+    assert.equal((late as { code?: string }).code, 'HOLD_EXPIRED');
+    assert.equal((await t.core.ledger.sweepExpiredHolds()) >= 1, true);
+    assert.equal((await t.client.getHold(holdId)).status, 'expired');
+  });
+
+  test('when a card is cancelled, then it can neither pay nor be topped up', async () => {
+    // Goal: CARD_CANCELLED for both directions of money.
+    const card = await openStudent(t.client);
+    await t.client.topUp({ id: opId(), cardNo: card, amount: 100, channel: 'cash' });
+    await t.core.db.execute("UPDATE cards SET status = 'cancelled' WHERE card_no = ?", [card]);
+    const pay = await t.client.pay({ id: opId(), cardNo: card, merchantId, amount: 10 });
+    assert.equal((pay as { code?: string }).code, 'CARD_CANCELLED');
+    const top = await t.client.topUp({ id: opId(), cardNo: card, amount: 10, channel: 'cash' });
+    assert.equal((top as { code?: string }).code, 'CARD_CANCELLED');
+  });
+
+  test('when a person number is opened twice, or an unknown account adjusted, then ALREADY_EXISTS and ACCOUNT_NOT_FOUND', async () => {
+    // Goal: the remaining refusal codes.
+    await t.client.openCard({ personNo: 'DUP0001', name: '重复', type: 'staff' });
+    await assert.rejects(t.client.openCard({ personNo: 'DUP0001', name: '重复', type: 'staff' }), {
+      code: 'ALREADY_EXISTS',
+    });
+    const adjust = await t.client.adjust({
+      id: opId(),
+      accountId: 'NO-SUCH-ACCOUNT',
+      amount: 5,
+      reason: '测试',
+    });
+    assert.equal((adjust as { code?: string }).code, 'ACCOUNT_NOT_FOUND');
   });
 
   test('when a body is larger than the limit, then 413 PAYLOAD_TOO_LARGE', async () => {
