@@ -14,7 +14,7 @@ import { percentile, seedFundedCards } from './support.ts';
 const wallets = Number(process.env.BENCH_WALLETS ?? 50_000);
 const merchantsCount = 20;
 const durationMs = Number(process.env.BENCH_SECONDS ?? 15) * 1000;
-const clients = Number(process.env.BENCH_CLIENTS ?? 64);
+const clientLevels = (process.env.BENCH_CLIENTS ?? '64,256').split(',').map(Number);
 
 interface Figures {
   label: string;
@@ -26,7 +26,7 @@ interface Figures {
   operationsPerBatch: number;
 }
 
-async function phase(label: string, env: Record<string, string>): Promise<Figures> {
+async function phase(label: string, clients: number, env: Record<string, string>): Promise<Figures> {
   const database = await freshDatabase('mysql');
   const db = openDatabase(database.url);
   await migrate(db);
@@ -102,14 +102,19 @@ const vars = await probe.select<{ Variable_name: string; Value: string }>(
 await probe.close();
 console.log(`durability: ${vars.map((v) => `${v.Variable_name}=${v.Value}`).join(' ')}`);
 console.log(
-  `wallets=${wallets} merchants=${merchantsCount} hot window share=50% clients=${clients} duration=${durationMs / 1000}s per phase`,
+  `wallets=${wallets} merchants=${merchantsCount} hot window share=50% duration=${durationMs / 1000}s per phase`,
 );
 
-const naive = await phase('naive', { LEDGER_BATCH_SIZE_MAX: '1', LEDGER_EXECUTORS: '16' });
-const grouped = await phase('group-commit', {});
-for (const f of [naive, grouped]) {
+for (const clients of clientLevels) {
+  const naive = await phase('naive', clients, { LEDGER_BATCH_SIZE_MAX: '1', LEDGER_EXECUTORS: '16' });
+  const grouped = await phase('group-commit', clients, {});
+  console.log(`--- ${clients} concurrent clients`);
+  for (const f of [naive, grouped]) {
+    console.log(
+      `${f.label.padEnd(13)} ${f.perSecond.toFixed(0).padStart(6)} payments/s  p50 ${f.p50.toFixed(1)} ms  p99 ${f.p99.toFixed(1)} ms  (${f.payments} payments, ${f.rejected} refused, ${f.operationsPerBatch.toFixed(1)} per transaction)`,
+    );
+  }
   console.log(
-    `${f.label.padEnd(13)} ${f.perSecond.toFixed(0).padStart(6)} payments/s  p50 ${f.p50.toFixed(1)} ms  p99 ${f.p99.toFixed(1)} ms  (${f.payments} payments, ${f.rejected} refused, ${f.operationsPerBatch.toFixed(1)} per transaction)`,
+    `ratio group-commit / naive at ${clients} clients: ${(grouped.perSecond / naive.perSecond).toFixed(2)}x`,
   );
 }
-console.log(`ratio group-commit / naive: ${(grouped.perSecond / naive.perSecond).toFixed(2)}x`);

@@ -32,10 +32,26 @@ export function errorHandler(log: Logger) {
         };
         return;
       }
-      log.error({ err: error, requestId, method: ctx.method, path: ctx.path }, 'request failed');
+      log.error({ err: loggable(error), requestId, method: ctx.method, path: ctx.path }, 'request failed');
       ctx.status = 500;
       ctx.body = { code: 'INTERNAL_ERROR', message: 'internal error' };
     }
+  };
+}
+
+/**
+ * What of an unexpected error may be logged: its kind, message and stack, but not the properties
+ * drivers attach (mysql2 puts the whole SQL with its values on the error, names and card numbers
+ * included).
+ */
+function loggable(error: unknown): { name: string; message: string; code?: string; stack?: string } {
+  if (!(error instanceof Error)) return { name: 'NonError', message: String(error) };
+  const code = (error as { code?: unknown }).code;
+  return {
+    name: error.name,
+    message: error.message,
+    ...(typeof code === 'string' ? { code } : {}),
+    ...(error.stack ? { stack: error.stack } : {}),
   };
 }
 

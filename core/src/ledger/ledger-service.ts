@@ -142,7 +142,7 @@ export class LedgerService {
       running = true;
       this.sweepExpiredHolds()
         .then((n) => n > 0 && this.log.info({ settled: n }, 'expired holds settled'))
-        .catch((error: unknown) => this.log.error({ err: error }, 'hold sweep failed'))
+        .catch((error: unknown) => this.log.error({ message: (error as Error).message }, 'hold sweep failed'))
         .finally(() => {
           running = false;
         });
