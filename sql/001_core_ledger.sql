@@ -150,7 +150,7 @@ CREATE TABLE operations (
   created_day INT NOT NULL,
   created_at_ms BIGINT NOT NULL,
   PRIMARY KEY (id),
-  CONSTRAINT operations_kind_known CHECK (kind IN ('payment', 'top_up', 'subsidy', 'refund', 'hold', 'post', 'void', 'expire', 'adjustment')),
+  CONSTRAINT operations_kind_known CHECK (kind IN ('payment', 'top_up', 'subsidy', 'refund', 'hold', 'post', 'void', 'expire', 'adjustment', 'close_out')),
   CONSTRAINT operations_refund_bounded CHECK (refunded_amount >= 0 AND refunded_amount <= amount),
   CONSTRAINT operations_subsidy_bounded CHECK (subsidy_amount >= 0 AND subsidy_amount <= amount)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;

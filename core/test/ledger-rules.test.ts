@@ -354,6 +354,41 @@ for (const dialect of dialects) {
       assert.equal((await t.client.getCard(cardNo)).balance.main, card.balance.main + 200);
     });
 
+    test('when a card is cancelled, then its balances are refunded and it can never pay again', async () => {
+      // Goal: 销户 with balance refund — main to refund payable, subsidy back to the fund, one transaction.
+      const cardNo = await funded(1_000, 300);
+      const hold = ok(
+        await t.client.hold({
+          id: opId('hold'),
+          cardNo,
+          merchantId: shower,
+          amount: 200,
+          timeoutMs: 600_000,
+        }),
+      );
+      const actor = { type: 'admin' as const, id: 'op-7' };
+      refused(await t.client.closeOut(cardNo, { id: opId(), reason: '毕业离校', actor }), 'HOLDS_PENDING');
+      ok(await t.client.postHold(hold.id, { id: opId(), amount: 150 }));
+      const id = opId('close');
+      const closed = ok(await t.client.closeOut(cardNo, { id, reason: '毕业离校', actor }));
+      assert.deepEqual([closed.amount, closed.subsidyAmount, closed.mainAmount], [1_150, 150, 1_000]);
+      assert.deepEqual(closed.balance, { main: 0, subsidy: 0 });
+      assert.equal((await t.client.closeOut(cardNo, { id, reason: '毕业离校', actor })).replayed, true);
+      const card = await t.client.getCard(cardNo);
+      assert.equal(card.status, 'cancelled');
+      refused(await t.client.pay({ id: opId(), cardNo, merchantId: canteen, amount: 1 }), 'CARD_CANCELLED');
+      refused(await t.client.closeOut(cardNo, { id: opId(), reason: '再次', actor }), 'CARD_CANCELLED');
+      const events = await t.core.cards.history(cardNo);
+      assert.deepEqual(events.at(-1), {
+        ...events.at(-1),
+        kind: 'cancelled',
+        toStatus: 'cancelled',
+        actorId: 'op-7',
+        reason: '毕业离校',
+        version: card.version,
+      });
+    });
+
     test('when a day is looked at, then the merchant statement reconciles with the journal', async () => {
       // Goal: statements are computed from operations and from journal entries, and they agree.
       const merchant = (await t.client.createMerchant({ name: '二食堂', category: 'canteen', feeRateBp: 60 }))

@@ -46,6 +46,11 @@ export class CardService {
     this.listeners.push(listener);
   }
 
+  /** Tells every listener of a committed card change (status changes made by the ledger too). */
+  announce(change: CardChange): void {
+    for (const listener of this.listeners) listener(change);
+  }
+
   async open(
     input: Omit<NewPerson, 'idNumberEnc' | 'phoneEnc'> & {
       idNumber?: string;
@@ -103,7 +108,7 @@ export class CardService {
     );
     if (moved) {
       const change = { cardNo, status: rule.to, version: moved.version, changed: true };
-      for (const listener of this.listeners) listener(change);
+      this.announce(change);
       return change;
     }
     const card = await this.get(cardNo);

@@ -127,6 +127,17 @@ export class CoreClient {
   ): Promise<CardChange> {
     return this.call('POST', `/v1/cards/${cardNo}/status`, { action, actor, reason });
   }
+  /** Cancels the card and refunds its balance (an operation: answers accepted or rejected). */
+  closeOut(
+    cardNo: string,
+    request: {
+      id: string;
+      reason: string;
+      actor: Omit<Actor, 'type'> & { type: 'self' | 'parent' | 'admin' | 'system' };
+    },
+  ): Promise<Answer> {
+    return this.operation({ kind: 'close_out', cardNo, ...request });
+  }
   setPin(cardNo: string, pin: string, actor: Actor, currentPin?: string): Promise<void> {
     return this.call('PUT', `/v1/cards/${cardNo}/pin`, { pin, actor, ...(currentPin ? { currentPin } : {}) });
   }

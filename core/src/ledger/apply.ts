@@ -6,6 +6,7 @@ import type { Accepted, Outcome, Rejected } from './results.ts';
 import {
   type AccountRow,
   available,
+  type CardEventRow,
   type CardRow,
   type HoldRow,
   type MerchantRow,
@@ -43,6 +44,7 @@ export interface BatchEffects {
   /** Holds loaded from the database and resolved in this batch. */
   resolvedHolds: Set<HoldRow>;
   touchedCards: Set<CardRow>;
+  cardEvents: CardEventRow[];
   /** Journal entries so far per operation, to number each entry's id. */
   legCounts: Map<string, number>;
 }
@@ -54,6 +56,7 @@ export function emptyEffects(): BatchEffects {
     newHolds: new Set(),
     resolvedHolds: new Set(),
     touchedCards: new Set(),
+    cardEvents: [],
     legCounts: new Map(),
   };
 }
@@ -152,7 +155,46 @@ function applyRules(op: Operation, s: BatchState, fx: BatchEffects, limits: Ledg
       }
       return record(op, s, fx, null, { amount: Math.abs(r.amount), subsidyAmount: 0, merchantId: null });
     }
+    case 'close_out':
+      return closeOut(op, s, fx);
   }
+}
+
+/**
+ * Cancellation (销户) with balance refund, in one transaction with the status change so no payment
+ * can slip between them: the main balance goes to refund payable (paid out to the person), the
+ * subsidy balance back to the subsidy fund. A running meter session must end first.
+ */
+function closeOut(op: Extract<Operation, { kind: 'close_out' }>, s: BatchState, fx: BatchEffects): Accepted {
+  const r = op.request;
+  const card = s.cards.get(r.cardNo);
+  if (!card) refuse('CARD_NOT_FOUND', 'no such card');
+  if (card.status === 'cancelled') refuse('CARD_CANCELLED', 'the card is already cancelled');
+  const main = account(s, card.mainAccountId);
+  const subsidy = account(s, card.subsidyAccountId);
+  if (main.debitsPending + subsidy.debitsPending > 0) {
+    refuse('HOLDS_PENDING', 'a shower or laundry session is still running on this card');
+  }
+  const refunded = available(main);
+  const returned = available(subsidy);
+  move(fx, s, r.id, main, account(s, systemAccounts.refundPayable), refunded);
+  move(fx, s, r.id, subsidy, account(s, systemAccounts.subsidyFund), returned);
+  const fromStatus = card.status;
+  card.status = 'cancelled';
+  card.version += 1;
+  fx.touchedCards.add(card);
+  fx.cardEvents.push({
+    cardNo: card.cardNo,
+    kind: 'cancelled',
+    fromStatus,
+    toStatus: 'cancelled',
+    version: card.version,
+    actorType: r.actor.type,
+    actorId: r.actor.id,
+    reason: r.reason,
+    createdAtMs: s.nowMs,
+  });
+  return record(op, s, fx, card, { amount: refunded + returned, subsidyAmount: returned, merchantId: null });
 }
 
 function pay(

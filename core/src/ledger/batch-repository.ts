@@ -1,4 +1,5 @@
 import type { Database, Param, Statement, Tx } from '../db/database.ts';
+import { newId } from '../ids.ts';
 import type { BatchEffects, BatchState } from './apply.ts';
 import { type StoredOperation, storedOperationColumns } from './operation-record.ts';
 import type { AccountRow, CardRow, HoldRow, MerchantRow, PaymentRow } from './state.ts';
@@ -212,6 +213,31 @@ export class BatchRepository {
     }
     const cards = cardTotals(this.db, fx, state.nowMs);
     if (cards) writes.push({ what: 'cards', ...cards });
+    if (fx.cardEvents.length > 0) {
+      const params: Param[] = [];
+      for (const e of fx.cardEvents) {
+        params.push(
+          newId(e.createdAtMs),
+          e.cardNo,
+          e.kind,
+          e.fromStatus,
+          e.toStatus,
+          e.version,
+          e.actorType,
+          e.actorId,
+          e.reason,
+          e.createdAtMs,
+        );
+      }
+      writes.push({
+        what: 'card events',
+        statement: {
+          sql: `INSERT INTO card_events (id, card_no, kind, from_status, to_status, version, actor_type, actor_id, reason, created_at_ms)
+                VALUES ${rows(fx.cardEvents.length, 10)}`,
+          params,
+        },
+      });
+    }
     if (fx.newHolds.size > 0) {
       const params: Param[] = [];
       for (const h of fx.newHolds) {
@@ -319,8 +345,19 @@ function cardTotals(
   if (fx.touchedCards.size === 0) return undefined;
   const rows = [...fx.touchedCards]
     .sort((a, b) => (a.cardNo < b.cardNo ? -1 : 1))
-    .map((c): Param[] => [c.cardNo, c.spentDay, c.spentDayAmount, c.lastPayDeviceId, c.lastPayAtMs, nowMs]);
-  const statement = db.bulkUpdate('cards', 'card_no', ['sd', 'sa', 'ld', 'la', 'ua'], rows, [
+    .map((c): Param[] => [
+      c.cardNo,
+      c.status,
+      c.version,
+      c.spentDay,
+      c.spentDayAmount,
+      c.lastPayDeviceId,
+      c.lastPayAtMs,
+      nowMs,
+    ]);
+  const statement = db.bulkUpdate('cards', 'card_no', ['st', 've', 'sd', 'sa', 'ld', 'la', 'ua'], rows, [
+    ['status', 'd.st'],
+    ['version', 'd.ve'],
     ['spent_day', 'd.sd'],
     ['spent_day_amount', 'd.sa'],
     ['last_pay_device_id', 'd.ld'],

@@ -6,6 +6,7 @@ import type { LedgerRepository, OperationView } from './ledger-repository.ts';
 import type {
   AdjustmentRequest,
   BatchedOperation,
+  CloseOutRequest,
   HoldRequest,
   PaymentRequest,
   PostRequest,
@@ -66,6 +67,16 @@ export class LedgerService {
   }
 
   /** Any operation of a batch request, routed to its use-case. */
+  /** Cancels the card with its balance refund; card listeners hear of it like any status change. */
+  async closeOut(request: CloseOutRequest): Promise<Answer> {
+    const answer = await this.batcher.submit({ kind: 'close_out', request });
+    if (answer.status === 'ok' && !answer.replayed) {
+      const card = await this.cards.get(request.cardNo);
+      this.cards.announce({ cardNo: card.cardNo, status: card.status, version: card.version, changed: true });
+    }
+    return answer;
+  }
+
   submit(op: BatchedOperation): Promise<Answer> {
     const { kind, ...request } = op;
     switch (kind) {
@@ -85,6 +96,8 @@ export class LedgerService {
         return this.void(request as VoidRequest);
       case 'adjustment':
         return this.adjust(request as AdjustmentRequest);
+      case 'close_out':
+        return this.closeOut(request as CloseOutRequest);
     }
   }
 

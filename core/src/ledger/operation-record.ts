@@ -22,6 +22,7 @@ const columnFields: Record<OperationKind, readonly ColumnField[]> = {
   void: ['holdId'],
   expire: ['holdId'],
   adjustment: [],
+  close_out: ['cardNo'],
 };
 
 /** The stored row as the database returns it. */

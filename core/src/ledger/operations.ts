@@ -83,6 +83,17 @@ export const adjustmentRequest = z.strictObject({
   reason: z.string().min(1).max(200),
 });
 
+/** Cancels a card and empties its wallets: main balance to refund payable, subsidy back to the fund. */
+export const closeOutRequest = z.strictObject({
+  id: operationId,
+  cardNo,
+  reason: z.string().min(1).max(200),
+  actor: z.strictObject({
+    type: z.enum(['self', 'parent', 'admin', 'system']),
+    id: z.string().max(64).nullable(),
+  }),
+});
+
 export type PaymentRequest = z.infer<typeof paymentRequest>;
 export type TopUpRequest = z.infer<typeof topUpRequest>;
 export type SubsidyRequest = z.infer<typeof subsidyRequest>;
@@ -91,6 +102,7 @@ export type HoldRequest = z.infer<typeof holdRequest>;
 export type PostRequest = z.infer<typeof postRequest>;
 export type VoidRequest = z.infer<typeof voidRequest>;
 export type AdjustmentRequest = z.infer<typeof adjustmentRequest>;
+export type CloseOutRequest = z.infer<typeof closeOutRequest>;
 
 /** An operation as the ledger executes it: the request, its kind, and facts settled before queueing. */
 export type Operation =
@@ -102,7 +114,8 @@ export type Operation =
   | { kind: 'post'; request: PostRequest }
   | { kind: 'void'; request: VoidRequest }
   | { kind: 'expire'; request: { id: string; holdId: string } }
-  | { kind: 'adjustment'; request: AdjustmentRequest };
+  | { kind: 'adjustment'; request: AdjustmentRequest }
+  | { kind: 'close_out'; request: CloseOutRequest };
 
 export type OperationKind = Operation['kind'];
 
@@ -119,6 +132,7 @@ export const batchedOperation = z.discriminatedUnion('kind', [
   postRequest.extend({ kind: z.literal('post') }),
   voidRequest.extend({ kind: z.literal('void') }),
   adjustmentRequest.extend({ kind: z.literal('adjustment') }),
+  closeOutRequest.extend({ kind: z.literal('close_out') }),
 ]);
 export type BatchedOperation = z.infer<typeof batchedOperation>;
 export const operationsPerRequestMax = 1_000;

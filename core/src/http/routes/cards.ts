@@ -2,7 +2,8 @@ import Router from 'koa-router';
 import { z } from 'zod';
 import type { CardService } from '../../cards/card-service.ts';
 import type { LedgerService } from '../../ledger/ledger-service.ts';
-import { cardNo, operationId } from '../../ledger/operations.ts';
+import { cardNo, closeOutRequest, operationId } from '../../ledger/operations.ts';
+import { answer } from '../answer.ts';
 import { parseBody, parseValue } from '../middleware.ts';
 
 const cardPath = z.object({ cardNo });
@@ -76,6 +77,12 @@ export function cardRoutes(cards: CardService, ledger: LedgerService): Router {
     const { cardNo: no } = parseValue(ctx.params, cardPath);
     const body = parseBody(ctx, changeStatus);
     ctx.body = await cards.change(no, body.action, body.actor, body.reason);
+  });
+  // Cancellation with balance refund is a money operation: it answers like one.
+  router.post('/:cardNo/close-out', async (ctx) => {
+    const { cardNo: no } = parseValue(ctx.params, cardPath);
+    const body = parseBody(ctx, closeOutRequest.omit({ cardNo: true }));
+    answer(ctx, await ledger.closeOut({ ...body, cardNo: no }));
   });
   router.put('/:cardNo/pin', async (ctx) => {
     const { cardNo: no } = parseValue(ctx.params, cardPath);

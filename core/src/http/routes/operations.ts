@@ -1,4 +1,3 @@
-import type { Context } from 'koa';
 import Router from 'koa-router';
 import { z } from 'zod';
 import { CoreError, errorStatus } from '../../errors.ts';
@@ -15,15 +14,8 @@ import {
   subsidyRequest,
   topUpRequest,
 } from '../../ledger/operations.ts';
-import type { Answer } from '../../ledger/results.ts';
+import { answer } from '../answer.ts';
 import { parseBody, parseValue } from '../middleware.ts';
-
-/** Answers an operation: 200 when accepted, the code's status when refused; a replay says so in a header. */
-function answer(ctx: Context, result: Answer): void {
-  ctx.status = result.status === 'ok' ? 200 : errorStatus[result.code];
-  if (result.replayed) ctx.set('idempotent-replayed', 'true');
-  ctx.body = result;
-}
 
 const holdPath = z.object({ holdId: operationId });
 
