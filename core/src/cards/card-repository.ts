@@ -2,6 +2,7 @@ import type { Database, Tx } from '../db/database.ts';
 import type { Models } from '../db/models.ts';
 import { newId } from '../ids.ts';
 import { shanghaiDay } from '../time.ts';
+import { insertCardEvents } from './card-events.ts';
 
 export type CardStatus = 'active' | 'lost' | 'frozen' | 'cancelled';
 
@@ -241,22 +242,6 @@ export class CardRepository {
   }
 
   private async addEvent(cardNo: string, e: CardEvent, tx: Tx): Promise<void> {
-    const now = Date.now();
-    await this.db.execute(
-      'INSERT INTO card_events (id, card_no, kind, from_status, to_status, version, actor_type, actor_id, reason, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      [
-        newId(now),
-        cardNo,
-        e.kind,
-        e.fromStatus,
-        e.toStatus,
-        e.version,
-        e.actorType,
-        e.actorId,
-        e.reason,
-        now,
-      ],
-      tx,
-    );
+    await this.db.run([insertCardEvents([{ ...e, cardNo, createdAtMs: Date.now() }])], tx);
   }
 }

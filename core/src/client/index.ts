@@ -15,7 +15,7 @@ import type {
 } from '../ledger/operations.ts';
 import type { Answer } from '../ledger/results.ts';
 import type { HoldRow } from '../ledger/state.ts';
-import type { Merchant, MerchantCategory } from '../merchants/merchant-service.ts';
+import type { Merchant, NewMerchant } from '../merchants/merchant-service.ts';
 import type { Statement } from '../settlement/settlement-service.ts';
 
 export type { Accepted, Answer, Balances, Rejected } from '../ledger/results.ts';
@@ -145,13 +145,7 @@ export class CoreClient {
     return this.call('PUT', `/v1/cards/${cardNo}/daily-limit`, { dailyLimit });
   }
 
-  createMerchant(input: {
-    id?: string;
-    name: string;
-    category: MerchantCategory;
-    parentId?: string | null;
-    feeRateBp?: number;
-  }): Promise<Merchant> {
+  createMerchant(input: NewMerchant): Promise<Merchant> {
     return this.call('POST', '/v1/merchants', input);
   }
   getMerchant(id: string): Promise<Merchant> {

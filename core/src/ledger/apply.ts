@@ -1,3 +1,4 @@
+import type { CardEventRow } from '../cards/card-events.ts';
 import type { ErrorCode } from '../errors.ts';
 import { shanghaiDay } from '../time.ts';
 import { answerExtra, requestExtra } from './operation-record.ts';
@@ -6,7 +7,6 @@ import type { Accepted, Outcome, Rejected } from './results.ts';
 import {
   type AccountRow,
   available,
-  type CardEventRow,
   type CardRow,
   type HoldRow,
   type MerchantRow,
@@ -424,6 +424,7 @@ function account(s: BatchState, id: string): AccountRow {
   return row;
 }
 
+/** A posted transfer. */
 function move(
   fx: BatchEffects,
   s: BatchState,
@@ -432,14 +433,10 @@ function move(
   credit: AccountRow,
   amount: number,
 ): void {
-  if (amount === 0) return;
-  if (!(amount > 0 && Number.isSafeInteger(amount))) throw new Error(`bad transfer amount ${amount}`);
-  debit.debitsPosted += amount;
-  credit.creditsPosted += amount;
-  if (!debit.allowOverdraft && available(debit) < 0) throw new Error(`account ${debit.id} would go negative`);
-  fx.transfers.push(leg(fx, s, opId, debit, credit, amount, false));
+  enter(fx, s, opId, debit, credit, amount, false);
 }
 
+/** A pending transfer: a hold's reservation. */
 function reserve(
   fx: BatchEffects,
   s: BatchState,
@@ -448,11 +445,29 @@ function reserve(
   credit: AccountRow,
   amount: number,
 ): void {
+  enter(fx, s, opId, debit, credit, amount, true);
+}
+
+function enter(
+  fx: BatchEffects,
+  s: BatchState,
+  opId: string,
+  debit: AccountRow,
+  credit: AccountRow,
+  amount: number,
+  pending: boolean,
+): void {
   if (amount === 0) return;
-  debit.debitsPending += amount;
-  credit.creditsPending += amount;
+  if (!(amount > 0 && Number.isSafeInteger(amount))) throw new Error(`bad transfer amount ${amount}`);
+  if (pending) {
+    debit.debitsPending += amount;
+    credit.creditsPending += amount;
+  } else {
+    debit.debitsPosted += amount;
+    credit.creditsPosted += amount;
+  }
   if (!debit.allowOverdraft && available(debit) < 0) throw new Error(`account ${debit.id} would go negative`);
-  fx.transfers.push(leg(fx, s, opId, debit, credit, amount, true));
+  fx.transfers.push(leg(fx, s, opId, debit, credit, amount, pending));
 }
 
 function leg(

@@ -1,7 +1,8 @@
+import { insertCardEvents } from '../cards/card-events.ts';
 import type { Database, Param, Statement, Tx } from '../db/database.ts';
-import { newId } from '../ids.ts';
 import type { BatchEffects, BatchState } from './apply.ts';
 import { type StoredOperation, storedOperationColumns } from './operation-record.ts';
+import { toCard, toHold, toPayment, wallet } from './rows.ts';
 import type { AccountRow, CardRow, HoldRow, MerchantRow, PaymentRow } from './state.ts';
 
 /**
@@ -213,31 +214,8 @@ export class BatchRepository {
     }
     const cards = cardTotals(this.db, fx, state.nowMs);
     if (cards) writes.push({ what: 'cards', ...cards });
-    if (fx.cardEvents.length > 0) {
-      const params: Param[] = [];
-      for (const e of fx.cardEvents) {
-        params.push(
-          newId(e.createdAtMs),
-          e.cardNo,
-          e.kind,
-          e.fromStatus,
-          e.toStatus,
-          e.version,
-          e.actorType,
-          e.actorId,
-          e.reason,
-          e.createdAtMs,
-        );
-      }
-      writes.push({
-        what: 'card events',
-        statement: {
-          sql: `INSERT INTO card_events (id, card_no, kind, from_status, to_status, version, actor_type, actor_id, reason, created_at_ms)
-                VALUES ${rows(fx.cardEvents.length, 10)}`,
-          params,
-        },
-      });
-    }
+    if (fx.cardEvents.length > 0)
+      writes.push({ what: 'card events', statement: insertCardEvents(fx.cardEvents) });
     if (fx.newHolds.size > 0) {
       const params: Param[] = [];
       for (const h of fx.newHolds) {
@@ -372,73 +350,6 @@ function inList(prefix: string, ids: readonly string[], suffix: string): Stateme
   return ids.length === 0
     ? { sql: `${prefix} (NULL)${suffix}`, params: [] }
     : { sql: `${prefix} (${marks(ids)})${suffix}`, params: ids };
-}
-
-function toHold(r: Record<string, unknown>): HoldRow {
-  return {
-    id: String(r.id),
-    cardNo: String(r.card_no),
-    merchantId: String(r.merchant_id),
-    deviceId: r.device_id === null ? null : String(r.device_id),
-    amount: Number(r.amount),
-    subsidyAmount: Number(r.subsidy_amount),
-    usageAmount: Number(r.usage_amount),
-    status: r.status as HoldRow['status'],
-    expiresAtMs: Number(r.expires_at_ms),
-    resolvedBy: r.resolved_by === null ? null : String(r.resolved_by),
-    resolvedAmount: r.resolved_amount === null ? null : Number(r.resolved_amount),
-    resolvedAtMs: r.resolved_at_ms === null ? null : Number(r.resolved_at_ms),
-    createdAtMs: Number(r.created_at_ms),
-  };
-}
-
-function toPayment(r: Record<string, unknown>): PaymentRow {
-  return {
-    id: String(r.id),
-    kind: String(r.kind),
-    outcome: String(r.outcome),
-    cardNo: r.card_no === null ? null : String(r.card_no),
-    merchantId: r.merchant_id === null ? null : String(r.merchant_id),
-    amount: Number(r.amount),
-    subsidyAmount: Number(r.subsidy_amount),
-    refundedAmount: Number(r.refunded_amount),
-  };
-}
-
-function toCard(r: Record<string, unknown>): CardRow {
-  return {
-    cardNo: String(r.card_no),
-    personId: String(r.person_id),
-    status: r.status as CardRow['status'],
-    version: Number(r.version),
-    mainAccountId: String(r.main_account_id),
-    subsidyAccountId: String(r.subsidy_account_id),
-    dailyLimit: Number(r.daily_limit),
-    pinFreeLimit: Number(r.pin_free_limit),
-    spentDay: Number(r.spent_day),
-    spentDayAmount: Number(r.spent_day_amount),
-    lastPayDeviceId: r.last_pay_device_id === null ? null : String(r.last_pay_device_id),
-    lastPayAtMs: r.last_pay_at_ms === null ? null : Number(r.last_pay_at_ms),
-  };
-}
-
-function wallet(
-  id: string,
-  kind: AccountRow['kind'],
-  dp: unknown,
-  cp: unknown,
-  dq: unknown,
-  cq: unknown,
-): AccountRow {
-  return {
-    id,
-    kind,
-    allowOverdraft: false,
-    debitsPosted: Number(dp),
-    creditsPosted: Number(cp),
-    debitsPending: Number(dq),
-    creditsPending: Number(cq),
-  };
 }
 
 function marks(items: readonly unknown[]): string {

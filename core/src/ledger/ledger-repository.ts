@@ -1,6 +1,7 @@
 import type { Database } from '../db/database.ts';
 import { type StoredOperation, storedOperationColumns, storedOutcome } from './operation-record.ts';
 import type { Outcome } from './results.ts';
+import { toHold } from './rows.ts';
 import type { HoldRow } from './state.ts';
 
 export interface OperationView {
@@ -49,23 +50,7 @@ export class LedgerRepository {
 
   async hold(id: string): Promise<HoldRow | undefined> {
     const rows = await this.db.select<Record<string, unknown>>('SELECT * FROM holds WHERE id = ?', [id]);
-    const r = rows[0];
-    if (!r) return undefined;
-    return {
-      id: String(r.id),
-      cardNo: String(r.card_no),
-      merchantId: String(r.merchant_id),
-      deviceId: r.device_id === null ? null : String(r.device_id),
-      amount: Number(r.amount),
-      subsidyAmount: Number(r.subsidy_amount),
-      usageAmount: Number(r.usage_amount),
-      status: r.status as HoldRow['status'],
-      expiresAtMs: Number(r.expires_at_ms),
-      resolvedBy: r.resolved_by === null ? null : String(r.resolved_by),
-      resolvedAmount: r.resolved_amount === null ? null : Number(r.resolved_amount),
-      resolvedAtMs: r.resolved_at_ms === null ? null : Number(r.resolved_at_ms),
-      createdAtMs: Number(r.created_at_ms),
-    };
+    return rows[0] ? toHold(rows[0]) : undefined;
   }
 
   /**

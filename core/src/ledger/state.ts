@@ -61,19 +61,6 @@ export interface PaymentRow {
   refundedAmount: number;
 }
 
-/** A card event written in the same transaction as the operation that caused it. */
-export interface CardEventRow {
-  cardNo: string;
-  kind: string;
-  fromStatus: CardRow['status'];
-  toStatus: CardRow['status'];
-  version: number;
-  actorType: string;
-  actorId: string | null;
-  reason: string | null;
-  createdAtMs: number;
-}
-
 export interface TransferRow {
   id: string;
   operationId: string;

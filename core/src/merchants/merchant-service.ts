@@ -14,6 +14,14 @@ export const merchantCategories = [
 ] as const;
 export type MerchantCategory = (typeof merchantCategories)[number];
 
+export interface NewMerchant {
+  id?: string;
+  name: string;
+  category: MerchantCategory;
+  parentId?: string | null;
+  feeRateBp?: number;
+}
+
 export interface Merchant {
   id: string;
   name: string;
@@ -32,13 +40,7 @@ export class MerchantService {
     private readonly models: Models,
   ) {}
 
-  async create(input: {
-    id?: string;
-    name: string;
-    category: MerchantCategory;
-    parentId?: string | null;
-    feeRateBp?: number;
-  }): Promise<Merchant> {
+  async create(input: NewMerchant): Promise<Merchant> {
     const now = Date.now();
     const id = input.id ?? newId(now);
     const accountId = newId(now);

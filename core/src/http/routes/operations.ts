@@ -1,6 +1,6 @@
 import Router from 'koa-router';
 import { z } from 'zod';
-import { CoreError, errorStatus } from '../../errors.ts';
+import { CoreError } from '../../errors.ts';
 import type { LedgerService } from '../../ledger/ledger-service.ts';
 import {
   adjustmentRequest,
