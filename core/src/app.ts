@@ -7,9 +7,11 @@ import type { CoreConfig } from './config.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
 import { defineModels } from './db/models.ts';
+import { DeviceService } from './devices/device-service.ts';
 import { CoreError } from './errors.ts';
 import { errorHandler, rawBody, serviceAuth } from './http/middleware.ts';
 import { cardRoutes } from './http/routes/cards.ts';
+import { deviceRoutes } from './http/routes/devices.ts';
 import { merchantRoutes } from './http/routes/merchants.ts';
 import { operationRoutes } from './http/routes/operations.ts';
 import { Batcher } from './ledger/batcher.ts';
@@ -30,6 +32,7 @@ export interface Core {
   cards: CardService;
   ledger: LedgerService;
   merchants: MerchantService;
+  devices: DeviceService;
   settlement: SettlementService;
   batcher: Batcher;
   app: Koa;
@@ -51,10 +54,12 @@ export function createCore(config: CoreConfig, log: Logger = createLogger('core'
     queueDepthMax: config.queueDepthMax,
   });
   const models = defineModels(db.sequelize);
-  const cards = new CardService(new CardRepository(db, models), createPii(config.piiKeyHex), config);
+  const pii = createPii(config.piiKeyHex);
+  const cards = new CardService(new CardRepository(db, models), pii, config);
   const ledger = new LedgerService(batcher, new LedgerRepository(db), cards, log);
   const merchants = new MerchantService(db, models);
   const settlement = new SettlementService(db);
+  const devices = new DeviceService(db, pii);
 
   const app = new Koa({ proxy: false });
   app.silent = true;
@@ -77,6 +82,7 @@ export function createCore(config: CoreConfig, log: Logger = createLogger('core'
     operationRoutes(ledger),
     cardRoutes(cards, ledger),
     merchantRoutes(merchants, settlement),
+    deviceRoutes(devices),
   ]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
@@ -84,7 +90,7 @@ export function createCore(config: CoreConfig, log: Logger = createLogger('core'
   app.use(() => {
     throw new CoreError('NOT_FOUND', 'no such route');
   });
-  return { db, log, cards, ledger, merchants, settlement, batcher, app };
+  return { db, log, cards, ledger, merchants, devices, settlement, batcher, app };
 }
 
 export interface RunningCore extends Core {

@@ -1,6 +1,7 @@
 import { Pool } from 'undici';
 import type { CardView } from '../cards/card-repository.ts';
 import type { Actor, CardAction, CardChange } from '../cards/card-service.ts';
+import type { Device, DeviceStatus, DeviceWithKey, NewDevice } from '../devices/device-service.ts';
 import { CoreError, type ErrorCode, isErrorCode } from '../errors.ts';
 import { signatureHeaders, signRequest } from '../http/signature.ts';
 import type { OperationView } from '../ledger/ledger-repository.ts';
@@ -19,7 +20,22 @@ import type { Merchant, NewMerchant } from '../merchants/merchant-service.ts';
 import type { Statement } from '../settlement/settlement-service.ts';
 
 export type { Accepted, Answer, Balances, Rejected } from '../ledger/results.ts';
-export type { Actor, CardAction, CardChange, CardView, HoldRow, Merchant, OperationView, Statement };
+export type {
+  Actor,
+  CardAction,
+  CardChange,
+  CardView,
+  Device,
+  DeviceStatus,
+  DeviceWithKey,
+  ErrorCode,
+  HoldRow,
+  Merchant,
+  NewDevice,
+  OperationView,
+  Statement,
+};
+export { CoreError };
 
 export interface CoreClientOptions {
   url: string;
@@ -156,6 +172,24 @@ export class CoreClient {
   }
   settleDay(day: string): Promise<Statement[]> {
     return this.call('POST', `/v1/settlements/${day}`);
+  }
+
+  /** Answers the new device's key, the only time it is shown apart from `deviceKey`. */
+  registerDevice(input: NewDevice): Promise<DeviceWithKey> {
+    return this.call('POST', '/v1/devices', input);
+  }
+  getDevice(id: string): Promise<Device> {
+    return this.call('GET', `/v1/devices/${encodeURIComponent(id)}`);
+  }
+  /** For the device gateway: the device and its key, to check a sign-in. */
+  deviceKey(id: string): Promise<DeviceWithKey> {
+    return this.call('GET', `/v1/devices/${encodeURIComponent(id)}/key`);
+  }
+  rekeyDevice(id: string): Promise<DeviceWithKey> {
+    return this.call('POST', `/v1/devices/${encodeURIComponent(id)}/key`);
+  }
+  setDeviceStatus(id: string, status: DeviceStatus): Promise<Device> {
+    return this.call('PUT', `/v1/devices/${encodeURIComponent(id)}/status`, { status });
   }
 
   close(): Promise<void> {

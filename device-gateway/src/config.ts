@@ -1,0 +1,65 @@
+// The gateway's configuration: one schema, read once at start from the environment, frozen and passed into
+// factories. Nothing below reads process.env.
+
+import { z } from 'zod';
+
+/** A development campus issuing key (kid 1): the public half of the secret 32 × 0x01. Never for production. */
+export const devCampusKeys = '1:8a88e3dd7409f195fd52db2d3cba5d72ca6709bf1d94121bf3748801b40f6f5c';
+
+const port = z.coerce.number().int().min(0).max(65_535);
+const positiveInt = z.coerce.number().int().positive();
+
+const schema = z.object({
+  GATEWAY_HOST: z.string().min(1).default('127.0.0.1'),
+  GATEWAY_PORT: port.default(4200),
+  CORE_URL: z.url().default('http://127.0.0.1:4100'),
+  CORE_KEY_ID: z.string().min(1).default('dev'),
+  CORE_SECRET: z.string().min(16).default('dev-secret-0123456789abcdef'),
+  /** `kid:publicKeyHex,…`: the campus issuing keys whose certificates the gateway trusts. */
+  CAMPUS_KEYS: z
+    .string()
+    .regex(/^\d{1,5}:[0-9a-f]{64}(,\d{1,5}:[0-9a-f]{64})*$/)
+    .default(devCampusKeys),
+  GATEWAY_CONNECTIONS_MAX: positiveInt.default(20_000),
+  ANSWER_CACHE_ENTRIES_MAX: positiveInt.default(100_000),
+  HEARTBEAT_INTERVAL_SECONDS: z.coerce.number().int().min(30).max(90).default(60),
+  METER_HOLD_TIMEOUT_MS: positiveInt.default(4 * 3_600_000),
+  METER_FEN_PER_UNIT: positiveInt.default(1),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface GatewayConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly coreUrl: string;
+  readonly coreKeyId: string;
+  readonly coreSecret: string;
+  readonly campusKeys: readonly { readonly kid: number; readonly publicKey: Uint8Array }[];
+  readonly connectionsMax: number;
+  readonly answerCacheEntriesMax: number;
+  readonly heartbeatIntervalSeconds: number;
+  readonly meterHoldTimeoutMs: number;
+  readonly meterFenPerUnit: number;
+  readonly logLevel: string;
+}
+
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): GatewayConfig {
+  const parsed = schema.parse(env);
+  return Object.freeze({
+    host: parsed.GATEWAY_HOST,
+    port: parsed.GATEWAY_PORT,
+    coreUrl: parsed.CORE_URL,
+    coreKeyId: parsed.CORE_KEY_ID,
+    coreSecret: parsed.CORE_SECRET,
+    campusKeys: parsed.CAMPUS_KEYS.split(',').map((entry) => {
+      const [kid, hex] = entry.split(':');
+      return { kid: Number(kid), publicKey: new Uint8Array(Buffer.from(hex ?? '', 'hex')) };
+    }),
+    connectionsMax: parsed.GATEWAY_CONNECTIONS_MAX,
+    answerCacheEntriesMax: parsed.ANSWER_CACHE_ENTRIES_MAX,
+    heartbeatIntervalSeconds: parsed.HEARTBEAT_INTERVAL_SECONDS,
+    meterHoldTimeoutMs: parsed.METER_HOLD_TIMEOUT_MS,
+    meterFenPerUnit: parsed.METER_FEN_PER_UNIT,
+    logLevel: parsed.LOG_LEVEL,
+  });
+}

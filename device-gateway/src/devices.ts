@@ -1,0 +1,38 @@
+// Where a session finds a device and its key at sign-in: the core's device registry.
+
+import { type CoreClient, CoreError } from '@campus-card/core/client';
+import { type DeviceKind, deviceKinds } from './protocol/index.ts';
+
+export interface RegisteredDevice {
+  readonly deviceId: number;
+  readonly kind: DeviceKind;
+  readonly merchantId: string | null;
+  readonly disabled: boolean;
+  readonly key: Uint8Array;
+}
+
+export interface DeviceDirectory {
+  /** undefined for a device id nobody registered. */
+  find(deviceId: number): Promise<RegisteredDevice | undefined>;
+}
+
+export function coreDeviceDirectory(core: CoreClient): DeviceDirectory {
+  return {
+    async find(deviceId) {
+      try {
+        const device = await core.deviceKey(String(deviceId));
+        if (!Object.hasOwn(deviceKinds, device.kind)) return undefined;
+        return {
+          deviceId,
+          kind: device.kind as DeviceKind,
+          merchantId: device.merchantId,
+          disabled: device.status !== 'active',
+          key: new Uint8Array(Buffer.from(device.keyHex, 'hex')),
+        };
+      } catch (error) {
+        if (error instanceof CoreError && error.code === 'NOT_FOUND') return undefined;
+        throw error;
+      }
+    },
+  };
+}

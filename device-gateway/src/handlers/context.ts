@@ -1,0 +1,41 @@
+import type { CoreClient } from '@campus-card/core/client';
+import type { CardCredential, Verifier } from '@campus-card/core/credential';
+import type { DeviceKind, Refusal, ScannedCode } from '../protocol/index.ts';
+import { refusalOfVerify } from './refusals.ts';
+
+/** What a handler knows about the request: who sent it (signed in, so trusted) and under which sequence. */
+export interface RequestContext {
+  readonly deviceId: number;
+  readonly deviceKind: DeviceKind;
+  /** The merchant the device takes money for; null for devices that take none. */
+  readonly merchantId: string | null;
+  readonly sequence: number;
+}
+
+export interface HandlerDeps {
+  readonly core: CoreClient;
+  readonly verifier: Verifier;
+  readonly meterHoldTimeoutMs: number;
+  /** Meter price until the per-device configuration push exists: fen per counted unit. */
+  readonly meterFenPerUnit: number;
+}
+
+/** The core operation id of a device request: the same (device, sequence) is the same operation, charged once. */
+export function operationId(ctx: RequestContext): string {
+  return `dev:${ctx.deviceId}:${ctx.sequence}`;
+}
+
+/** Only QR codes are verified so far; numeric pay codes need the BFF's per-card secrets (issue 4, left). */
+export async function verifyCode(
+  deps: HandlerDeps,
+  code: ScannedCode,
+): Promise<{ ok: true; card: CardCredential } | { ok: false; reason: Refusal }> {
+  if (code.kind !== 'qr') return { ok: false, reason: 'CODE_INVALID' };
+  const result = await deps.verifier.verify(code.text);
+  return result.ok ? { ok: true, card: result.card } : { ok: false, reason: refusalOfVerify(result.code) };
+}
+
+/** Balances go to devices as u32 fen; a figure above it (not expected) is sent as the maximum. */
+export function wireFen(fen: number): number {
+  return Math.min(Math.max(0, fen), 0xffff_ffff);
+}

@@ -1,0 +1,40 @@
+// Handlers: a typed request in, a typed answer out. They know the core and the credential verifier,
+// never sockets or bytes; the session decides framing, sequence and retries.
+
+import type { Message } from '../protocol/index.ts';
+import type { HandlerDeps, RequestContext } from './context.ts';
+import { checkIdentity } from './identity.ts';
+import { reportMeterUsage, startMeter, stopMeter } from './meter.ts';
+import { pay } from './pay.ts';
+
+export type { HandlerDeps, RequestContext } from './context.ts';
+
+/** Request kinds a handler answers; any other kind from a signed-in device is UNEXPECTED_MESSAGE. */
+export const handledKinds: ReadonlySet<Message['kind']> = new Set([
+  'pay',
+  'identity_check',
+  'meter_start',
+  'meter_usage',
+  'meter_stop',
+]);
+
+export type Handle = (ctx: RequestContext, request: Message) => Promise<Message | undefined>;
+
+export function createHandlers(deps: HandlerDeps): Handle {
+  return async (ctx, request) => {
+    switch (request.kind) {
+      case 'pay':
+        return pay(deps, ctx, request);
+      case 'identity_check':
+        return checkIdentity(deps, request);
+      case 'meter_start':
+        return startMeter(deps, ctx, request);
+      case 'meter_usage':
+        return reportMeterUsage(deps, ctx, request);
+      case 'meter_stop':
+        return stopMeter(deps, ctx, request);
+      default:
+        return undefined;
+    }
+  };
+}

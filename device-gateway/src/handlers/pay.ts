@@ -1,0 +1,37 @@
+import { CoreError } from '@campus-card/core/client';
+import type { Pay, PayApproved, PayDeclined } from '../protocol/index.ts';
+import { type HandlerDeps, operationId, type RequestContext, verifyCode, wireFen } from './context.ts';
+import { refusalOfCore } from './refusals.ts';
+
+/** PAY: verify the code, then one idempotent core payment keyed by (device, sequence). */
+export async function pay(
+  deps: HandlerDeps,
+  ctx: RequestContext,
+  request: Pay,
+): Promise<PayApproved | PayDeclined> {
+  if (ctx.merchantId === null) return { kind: 'pay_declined', reason: 'NOT_PERMITTED' };
+  const verified = await verifyCode(deps, request.code);
+  if (!verified.ok) return { kind: 'pay_declined', reason: verified.reason };
+  try {
+    const answer = await deps.core.pay({
+      id: operationId(ctx),
+      cardNo: verified.card.cardNo,
+      merchantId: ctx.merchantId,
+      deviceId: String(ctx.deviceId),
+      amount: request.amountFen,
+      cardVersion: verified.card.cardVersion,
+    });
+    if (answer.status === 'rejected') return { kind: 'pay_declined', reason: refusalOfCore(answer.code) };
+    const balance = answer.balance ?? { main: 0, subsidy: 0 };
+    return {
+      kind: 'pay_approved',
+      chargedFen: answer.amount,
+      subsidyFen: answer.subsidyAmount,
+      balanceAfterFen: wireFen(balance.main + balance.subsidy),
+    };
+  } catch (error) {
+    // The core could not be reached or refused the request itself: the device retries the same frame.
+    if (error instanceof CoreError) return { kind: 'pay_declined', reason: refusalOfCore(error.code) };
+    return { kind: 'pay_declined', reason: 'SERVICE_UNAVAILABLE' };
+  }
+}

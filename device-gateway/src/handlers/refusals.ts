@@ -1,0 +1,53 @@
+// Core error codes and credential verifier codes, mapped in one place to the protocol's reason codes
+// (docs/protocol.md § 8.3), so a device shows the same text for the same cause whichever layer found it.
+
+import type { ErrorCode } from '@campus-card/core/client';
+import type { VerifyFailureCode } from '@campus-card/core/credential';
+import type { Refusal } from '../protocol/index.ts';
+
+export function refusalOfVerify(code: VerifyFailureCode): Refusal {
+  switch (code) {
+    case 'CERT_EXPIRED':
+    case 'CODE_EXPIRED':
+      return 'CODE_EXPIRED';
+    case 'CREDENTIAL_REVOKED':
+      return 'CREDENTIAL_REVOKED';
+    case 'REPLAYED':
+      return 'CODE_REPLAYED';
+    // The gateway's verifier has no blacklist of its own: the core refuses by card status instead.
+    case 'BLACKLISTED':
+      return 'CARD_LOST';
+    default:
+      return 'CODE_INVALID';
+  }
+}
+
+export function refusalOfCore(code: ErrorCode): Refusal {
+  switch (code) {
+    case 'INSUFFICIENT_FUNDS':
+    case 'BELOW_MIN_BALANCE':
+    case 'CARD_LOST':
+    case 'CARD_FROZEN':
+    case 'CARD_CANCELLED':
+    case 'CARD_NOT_FOUND':
+    case 'LIMIT_EXCEEDED':
+    case 'PIN_REQUIRED':
+    case 'PIN_INVALID':
+    case 'REPEAT_TOO_SOON':
+    case 'MERCHANT_DISABLED':
+    case 'AMOUNT_OUT_OF_RANGE':
+    case 'HOLD_NOT_FOUND':
+      return code;
+    case 'CARD_VERSION_STALE':
+      return 'CREDENTIAL_REVOKED';
+    case 'HOLD_ALREADY_RESOLVED':
+    case 'HOLD_EXPIRED':
+      return 'HOLD_CLOSED';
+    case 'AMOUNT_EXCEEDS_HOLD':
+      return 'AMOUNT_OUT_OF_RANGE';
+    case 'MERCHANT_NOT_FOUND':
+      return 'MERCHANT_DISABLED';
+    default:
+      return 'SERVICE_UNAVAILABLE';
+  }
+}

@@ -1,0 +1,96 @@
+// The TCP device gateway: one listener, one Session per connection, handlers calling the core.
+// Run: `npm start -w device-gateway` (config from the environment, src/config.ts).
+
+import { createServer, type Server } from 'node:net';
+import { CoreClient } from '@campus-card/core/client';
+import { createCampusKeyring, createMemoryReplayGuard, createVerifier } from '@campus-card/core/credential';
+import { createNodeEd25519Verify } from '@campus-card/core/credential/node';
+import { type Logger, pino } from 'pino';
+import { type GatewayConfig, loadConfig } from './config.ts';
+import { coreDeviceDirectory, type DeviceDirectory } from './devices.ts';
+import { createHandlers } from './handlers/index.ts';
+import { AnswerCache } from './session/answer-cache.ts';
+import { SessionRegistry } from './session/registry.ts';
+import { defaultTimings, Session, type SessionTimings } from './session/session.ts';
+
+export interface RunningGateway {
+  readonly port: number;
+  readonly sessions: SessionRegistry;
+  close(): Promise<void>;
+}
+
+export interface GatewayOverrides {
+  /** Tests shorten the timings to see timeouts happen. */
+  readonly timings?: Partial<SessionTimings>;
+  readonly log?: Logger;
+  readonly directory?: DeviceDirectory;
+}
+
+export async function startGateway(
+  config: GatewayConfig,
+  overrides: GatewayOverrides = {},
+): Promise<RunningGateway> {
+  const log = overrides.log ?? pino({ name: 'device-gateway', level: config.logLevel });
+  const core = new CoreClient({ url: config.coreUrl, keyId: config.coreKeyId, secret: config.coreSecret });
+  const verifier = createVerifier({
+    keyring: createCampusKeyring(config.campusKeys),
+    // One instance only for now; several instances need the shared Redis guard (issue 4, left).
+    replayGuard: createMemoryReplayGuard(),
+    ed25519Verify: createNodeEd25519Verify(),
+  });
+  const handle = createHandlers({
+    core,
+    verifier,
+    meterHoldTimeoutMs: config.meterHoldTimeoutMs,
+    meterFenPerUnit: config.meterFenPerUnit,
+  });
+  const answers = new AnswerCache(config.answerCacheEntriesMax);
+  const sessions = new SessionRegistry();
+  const timings = { ...defaultTimings(config.heartbeatIntervalSeconds), ...overrides.timings };
+  const directory = overrides.directory ?? coreDeviceDirectory(core);
+
+  const server: Server = createServer({ noDelay: true }, (socket) => {
+    if (sessions.all.size >= config.connectionsMax) {
+      socket.destroy();
+      return;
+    }
+    const session = new Session(socket, {
+      directory,
+      handle,
+      answers,
+      timings,
+      log,
+      onSignedIn: (s) => sessions.signedIn(s),
+      onClosed: (s) => sessions.closed(s),
+    });
+    sessions.add(session);
+  });
+  server.on('error', (error) => log.error({ err: error }, 'listener error'));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  log.info({ host: config.host, port }, 'device gateway listening');
+  return {
+    port,
+    sessions,
+    async close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const session of [...sessions.all]) session.close();
+      await closed;
+      await core.close();
+    },
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const config = loadConfig(process.env);
+  const gateway = await startGateway(config);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      gateway.close().then(() => process.exit(0));
+    });
+  }
+}

@@ -1,0 +1,54 @@
+// The answer to each (device, sequence), kept gateway-wide so a device that retries a frame — on the same
+// connection or after reconnecting — gets the original answer and its request runs once. A retry that
+// arrives while the first is still running waits for the same answer instead of running again.
+
+import { createHash } from 'node:crypto';
+import type { Message } from '../protocol/index.ts';
+
+interface Entry {
+  /** SHA-256 of type and payload: a retry must be the same request, else SEQUENCE_CONFLICT. */
+  readonly requestHash: string;
+  readonly answer: Promise<Message>;
+}
+
+export type Lookup =
+  | { readonly kind: 'new' }
+  | { readonly kind: 'retry'; readonly answer: Promise<Message> }
+  | { readonly kind: 'conflict' }
+  | { readonly kind: 'stale' };
+
+export function requestHash(type: number, payload: Uint8Array): string {
+  return createHash('sha256').update(Uint8Array.of(type)).update(payload).digest('base64');
+}
+
+export class AnswerCache {
+  /** Insertion order is age order, so the oldest entry is dropped first. */
+  private readonly entries = new Map<string, Entry>();
+  private readonly highestSequence = new Map<number, number>();
+
+  constructor(private readonly entriesMax: number) {}
+
+  lookup(deviceId: number, sequence: number, hash: string): Lookup {
+    const entry = this.entries.get(`${deviceId}:${sequence}`);
+    if (entry !== undefined) {
+      return entry.requestHash === hash ? { kind: 'retry', answer: entry.answer } : { kind: 'conflict' };
+    }
+    return sequence <= (this.highestSequence.get(deviceId) ?? 0) ? { kind: 'stale' } : { kind: 'new' };
+  }
+
+  remember(deviceId: number, sequence: number, hash: string, answer: Promise<Message>): void {
+    const key = `${deviceId}:${sequence}`;
+    this.entries.set(key, { requestHash: hash, answer });
+    if (sequence > (this.highestSequence.get(deviceId) ?? 0)) this.highestSequence.set(deviceId, sequence);
+    while (this.entries.size > this.entriesMax) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest === undefined) break;
+      this.entries.delete(oldest);
+    }
+  }
+
+  /** An answer that must not be kept (the core was unreachable): the device's retry runs again. */
+  forget(deviceId: number, sequence: number): void {
+    this.entries.delete(`${deviceId}:${sequence}`);
+  }
+}

@@ -1,0 +1,393 @@
+// One device connection: frames in from the splitter, through the sign-in state machine, to the handlers,
+// and answers back out. Every bad input ends as an ERROR frame and/or a close, never as a thrown error.
+//
+//   challenged ──SIGN_IN ok──▶ signed_in ──(error that closes, timeout, replaced)──▶ closed
+
+import { randomBytes } from 'node:crypto';
+import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
+import type { DeviceDirectory, RegisteredDevice } from '../devices.ts';
+import type { Handle } from '../handlers/index.ts';
+import { handledKinds } from '../handlers/index.ts';
+import {
+  anonymousKey,
+  clockSkewMsMax,
+  decodeFrame,
+  deriveSessionKey,
+  type Envelope,
+  encodeFrame,
+  errorsPerWindowMax,
+  errorWindowMs,
+  FrameSplitter,
+  frameBytesMax,
+  frameCompleteTimeoutMs,
+  headerBytes,
+  heartbeatsMissedMax,
+  type Message,
+  MessageType,
+  macBytes,
+  macEquals,
+  outboundFramesMax,
+  type ProtocolErrorCode,
+  peekHeader,
+  requestsInFlightMax,
+  requestsPerSecondMax,
+  serverProof,
+  signInNonceBytes,
+  signInResponse,
+  signInTimeoutMs,
+} from '../protocol/index.ts';
+import { type AnswerCache, requestHash } from './answer-cache.ts';
+import { RateLimit, WindowCounter } from './rate-limit.ts';
+
+export interface SessionTimings {
+  readonly signInTimeoutMs: number;
+  readonly heartbeatIntervalSeconds: number;
+  /** Silence after which the device counts as offline; normally heartbeatsMissedMax intervals. */
+  readonly silenceTimeoutMs: number;
+  readonly frameCompleteTimeoutMs: number;
+}
+
+export function defaultTimings(heartbeatIntervalSeconds: number): SessionTimings {
+  return {
+    signInTimeoutMs,
+    heartbeatIntervalSeconds,
+    silenceTimeoutMs: heartbeatIntervalSeconds * 1000 * heartbeatsMissedMax,
+    frameCompleteTimeoutMs,
+  };
+}
+
+export interface SessionDeps {
+  readonly directory: DeviceDirectory;
+  readonly handle: Handle;
+  readonly answers: AnswerCache;
+  readonly timings: SessionTimings;
+  readonly log: Logger;
+  /** Called once signed in; the registry closes an older session of the same device. */
+  readonly onSignedIn: (session: Session) => void;
+  readonly onClosed: (session: Session) => void;
+  readonly now?: () => number;
+}
+
+/** Errors after which the stream or the peer cannot be trusted: answer, then close. */
+const closingErrors: ReadonlySet<ProtocolErrorCode> = new Set([
+  'BAD_MAGIC',
+  'UNSUPPORTED_VERSION',
+  'FRAME_TOO_LARGE',
+  'FRAME_TOO_SMALL',
+  'TRUNCATED',
+  'BAD_MAC',
+  'DECRYPT_FAILED',
+  'NO_SESSION_KEY',
+  'UNKNOWN_DEVICE',
+  'DEVICE_DISABLED',
+  'SIGN_IN_FAILED',
+  'NOT_SIGNED_IN',
+  'SIGN_IN_TIMEOUT',
+  'HEARTBEAT_TIMEOUT',
+  'SESSION_REPLACED',
+]);
+
+/** Bytes a device may leave unread before it is dropped rather than queued for. */
+const outboundBytesMax = outboundFramesMax * frameBytesMax;
+
+type State =
+  | { readonly name: 'challenged'; readonly serverNonce: Uint8Array }
+  | { readonly name: 'signing_in' }
+  | { readonly name: 'signed_in'; readonly device: RegisteredDevice; readonly sessionKey: Uint8Array }
+  | { readonly name: 'closed' };
+
+export class Session {
+  private state: State;
+  private readonly splitter = new FrameSplitter();
+  private readonly rate = new RateLimit(requestsPerSecondMax);
+  private readonly errors = new WindowCounter(errorsPerWindowMax, errorWindowMs);
+  private readonly now: () => number;
+  private inFlight = 0;
+  /** Kept after close, so the registry can still tell which device this was. */
+  private signedInAs: number | undefined;
+  private signInTimer: NodeJS.Timeout | undefined;
+  private silenceTimer: NodeJS.Timeout | undefined;
+  private frameTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly deps: SessionDeps,
+  ) {
+    this.now = deps.now ?? Date.now;
+    const serverNonce = new Uint8Array(randomBytes(signInNonceBytes));
+    this.state = { name: 'challenged', serverNonce };
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.receive(chunk));
+    socket.on('error', () => this.close());
+    socket.on('close', () => this.close());
+    this.signInTimer = setTimeout(() => this.fail('SIGN_IN_TIMEOUT', 0, 0), deps.timings.signInTimeoutMs);
+    this.send({ kind: 'challenge', serverNonce }, 0);
+  }
+
+  /** The signed-in device, or undefined before sign-in. */
+  get deviceId(): number | undefined {
+    return this.signedInAs;
+  }
+
+  /** Another connection signed in as the same device: this one is stale (half-open, or a clone). */
+  replace(): void {
+    this.fail('SESSION_REPLACED', 0, 0);
+  }
+
+  close(): void {
+    if (this.state.name === 'closed') return;
+    this.state = { name: 'closed' };
+    clearTimeout(this.signInTimer);
+    clearTimeout(this.silenceTimer);
+    clearTimeout(this.frameTimer);
+    this.socket.end();
+    // A peer that never reads would keep the socket half-closed forever.
+    setTimeout(() => this.socket.destroy(), 1_000).unref();
+    this.deps.onClosed(this);
+  }
+
+  private receive(chunk: Buffer): void {
+    if (this.state.name === 'closed') return;
+    const { frames, error } = this.splitter.push(chunk);
+    for (const frame of frames) this.frame(frame);
+    if (error !== undefined) {
+      this.fail(error.code, 0, 0);
+      return;
+    }
+    clearTimeout(this.frameTimer);
+    if (this.splitter.midFrame) {
+      this.frameTimer = setTimeout(
+        () => this.fail('TRUNCATED', 0, 0),
+        this.deps.timings.frameCompleteTimeoutMs,
+      );
+    }
+  }
+
+  private frame(frame: Uint8Array): void {
+    const state = this.state;
+    if (state.name === 'closed') return;
+    this.armSilenceTimer();
+    if (state.name === 'challenged') {
+      this.state = { name: 'signing_in' };
+      this.signIn(frame, state.serverNonce).catch((error: unknown) => {
+        this.deps.log.error({ err: error }, 'sign-in failed inside the gateway');
+        this.fail('INTERNAL_ERROR', 0, 0);
+      });
+      return;
+    }
+    if (state.name === 'signing_in') {
+      // The device must wait for SIGN_IN_ACCEPTED before it sends anything else.
+      this.fail('UNEXPECTED_MESSAGE', 0, 0);
+      return;
+    }
+    this.request(frame, state.device, state.sessionKey);
+  }
+
+  private async signIn(frame: Uint8Array, serverNonce: Uint8Array): Promise<void> {
+    const peeked = peekHeader(frame);
+    if (!peeked.ok) {
+      this.fail(peeked.error.code, 0, 0);
+      return;
+    }
+    const head = peeked.value;
+    if (head.type !== MessageType.SIGN_IN) {
+      this.fail('NOT_SIGNED_IN', 0, head.type);
+      return;
+    }
+    const device = head.deviceId === 0 ? undefined : await this.deps.directory.find(head.deviceId);
+    if (this.state.name === 'closed') return;
+    if (device === undefined) {
+      this.fail('UNKNOWN_DEVICE', 0, head.type);
+      return;
+    }
+    if (device.disabled) {
+      this.fail('DEVICE_DISABLED', 0, head.type);
+      return;
+    }
+    const decoded = decodeFrame(frame, { macKey: device.key });
+    if (!decoded.ok) {
+      this.fail(decoded.error.code, 0, head.type);
+      return;
+    }
+    const message = decoded.value.message;
+    if (message.kind !== 'sign_in') {
+      this.fail('NOT_SIGNED_IN', 0, head.type);
+      return;
+    }
+    const expected = signInResponse(device.key, device.deviceId, serverNonce, message.deviceNonce);
+    if (!macEquals(expected, message.response) || message.deviceKind !== device.kind) {
+      this.deps.log.warn({ deviceId: device.deviceId }, 'sign-in refused');
+      this.fail('SIGN_IN_FAILED', 0, head.type);
+      return;
+    }
+    clearTimeout(this.signInTimer);
+    const sessionKey = deriveSessionKey(device.key, device.deviceId, serverNonce, message.deviceNonce);
+    this.state = { name: 'signed_in', device, sessionKey };
+    this.signedInAs = device.deviceId;
+    this.deps.onSignedIn(this);
+    this.armSilenceTimer();
+    this.deps.log.info({ deviceId: device.deviceId, firmware: message.firmware }, 'device signed in');
+    this.send(
+      {
+        kind: 'sign_in_accepted',
+        serverProof: serverProof(device.key, device.deviceId, serverNonce, message.deviceNonce),
+        configVersion: 0,
+        blacklistVersion: 0,
+        heartbeatIntervalSeconds: this.deps.timings.heartbeatIntervalSeconds,
+      },
+      head.sequence,
+    );
+  }
+
+  private request(frame: Uint8Array, device: RegisteredDevice, sessionKey: Uint8Array): void {
+    const decoded = decodeFrame(frame, { macKey: device.key, sessionKey });
+    if (!decoded.ok) {
+      const peeked = peekHeader(frame);
+      const type = peeked.ok ? peeked.value.type : 0;
+      const sequence = peeked.ok && peeked.value.deviceId === device.deviceId ? peeked.value.sequence : 0;
+      this.fail(decoded.error.code, sequence, type);
+      return;
+    }
+    const { message, sequence, deviceId, timestampMs, type } = decoded.value;
+    if (deviceId !== device.deviceId) {
+      this.fail('BAD_MAC', 0, type);
+      return;
+    }
+    if (!this.rate.take()) {
+      this.refuse('RATE_LIMITED', sequence, type);
+      return;
+    }
+    switch (message.kind) {
+      case 'heartbeat':
+        this.send(
+          { kind: 'heartbeat_ack', serverTimeMs: this.now(), configVersion: 0, blacklistVersion: 0 },
+          sequence,
+        );
+        return;
+      case 'clock_sync': {
+        const receivedAtMs = this.now();
+        this.send(
+          {
+            kind: 'clock_sync_result',
+            deviceTimeMs: timestampMs,
+            serverReceivedAtMs: receivedAtMs,
+            serverSentAtMs: this.now(),
+          },
+          sequence,
+        );
+        return;
+      }
+      case 'error':
+        this.deps.log.warn({ deviceId, code: message.code }, 'device reported an error');
+        return;
+      default:
+        break;
+    }
+    if (!handledKinds.has(message.kind)) {
+      this.refuse('UNEXPECTED_MESSAGE', sequence, type);
+      return;
+    }
+    const hash = requestHash(type, frame.subarray(headerBytes, frame.byteLength - macBytes));
+    const found = this.deps.answers.lookup(deviceId, sequence, hash);
+    if (found.kind === 'conflict') {
+      this.refuse('SEQUENCE_CONFLICT', sequence, type);
+      return;
+    }
+    if (found.kind === 'retry') {
+      this.answer(found.answer, sequence, type);
+      return;
+    }
+    if (found.kind === 'stale') {
+      this.refuse('STALE_SEQUENCE', sequence, type);
+      return;
+    }
+    if (Math.abs(timestampMs - this.now()) > clockSkewMsMax) {
+      this.refuse('CLOCK_SKEW', sequence, type);
+      return;
+    }
+    if (this.inFlight >= requestsInFlightMax) {
+      this.refuse('RATE_LIMITED', sequence, type);
+      return;
+    }
+    const context = { deviceId, deviceKind: device.kind, merchantId: device.merchantId, sequence };
+    const answer = this.deps.handle(context, message).then((reply) => {
+      if (reply === undefined) throw new Error(`no handler answered ${message.kind}`);
+      return reply;
+    });
+    this.deps.answers.remember(deviceId, sequence, hash, answer);
+    answer.then(
+      (reply) => {
+        // The ledger was not reached: the identical retry must run again rather than get this answer.
+        if ('reason' in reply && reply.reason === 'SERVICE_UNAVAILABLE') {
+          this.deps.answers.forget(deviceId, sequence);
+        }
+      },
+      () => this.deps.answers.forget(deviceId, sequence),
+    );
+    this.answer(answer, sequence, type);
+  }
+
+  private answer(answer: Promise<Message>, sequence: number, type: number): void {
+    this.inFlight += 1;
+    answer.then(
+      (reply) => {
+        this.inFlight -= 1;
+        this.send(reply, sequence);
+      },
+      (error: unknown) => {
+        this.inFlight -= 1;
+        this.deps.log.error({ err: error, deviceId: this.deviceId, sequence }, 'request failed');
+        this.refuse('INTERNAL_ERROR', sequence, type);
+      },
+    );
+  }
+
+  /** An ERROR the session survives; too many of them in a window close it (a flood of bad frames). */
+  private refuse(code: ProtocolErrorCode, sequence: number, type: number): void {
+    if (this.errors.exceeded()) {
+      this.fail(code, sequence, type);
+      return;
+    }
+    this.sendError(code, sequence, type);
+  }
+
+  /** An ERROR, then a close if the code is one the stream or peer cannot recover from. */
+  private fail(code: ProtocolErrorCode, sequence: number, type: number): void {
+    if (this.state.name === 'closed') return;
+    this.deps.log.info({ deviceId: this.deviceId, code }, 'device error');
+    this.sendError(code, sequence, type);
+    if (closingErrors.has(code) || this.errors.exceeded()) this.close();
+  }
+
+  private sendError(code: ProtocolErrorCode, sequence: number, type: number): void {
+    this.send({ kind: 'error', code, inReplyToType: type, message: '' }, sequence);
+  }
+
+  private send(message: Message, sequence: number): void {
+    if (this.state.name === 'closed' || this.socket.destroyed) return;
+    const signedIn = this.state.name === 'signed_in' ? this.state : undefined;
+    const envelope: Envelope = {
+      deviceId: signedIn?.device.deviceId ?? 0,
+      sequence: signedIn === undefined ? 0 : sequence,
+      timestampMs: this.now(),
+    };
+    const keys = signedIn
+      ? { macKey: signedIn.device.key, sessionKey: signedIn.sessionKey }
+      : { macKey: anonymousKey };
+    this.socket.write(encodeFrame(message, envelope, keys));
+    if (this.socket.writableLength > outboundBytesMax) {
+      this.deps.log.warn({ deviceId: this.deviceId }, 'device does not read its socket; dropping it');
+      this.socket.destroy();
+    }
+  }
+
+  private armSilenceTimer(): void {
+    clearTimeout(this.silenceTimer);
+    if (this.state.name !== 'signed_in') return;
+    this.silenceTimer = setTimeout(
+      () => this.fail('HEARTBEAT_TIMEOUT', 0, 0),
+      this.deps.timings.silenceTimeoutMs,
+    );
+  }
+}

@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { opId, openStudent } from '../../core/test/support.ts';
+import type { Message } from '../src/protocol/index.ts';
+import { phoneFor, registerDevice, startWorld, TestDevice, type TestWorld } from './support.ts';
+
+describe('PAY over TCP against the real core', () => {
+  let world: TestWorld;
+  let device: TestDevice;
+  before(async () => {
+    world = await startWorld();
+    const { deviceId, key } = await registerDevice(world);
+    device = await TestDevice.connect(world.gateway.port, deviceId, key);
+    assert.equal((await device.signIn()).message.kind, 'sign_in_accepted');
+  });
+  after(async () => {
+    device.close();
+    await world.stop();
+  });
+
+  function payOf(text: string, amountFen: number): Message {
+    return { kind: 'pay', code: { kind: 'qr', text }, amountFen, orderNo: 42, itemNo: 0 };
+  }
+
+  test('when a funded card pays, then PAY_APPROVED carries the amount and the balance after', async () => {
+    // Goal: frame → session → handler → core → ledger and back, with the right figures.
+    const cardNo = await openStudent(world.client);
+    await world.client.topUp({ id: opId(), cardNo, amount: 2_000, channel: 'cash' });
+    const phone = await phoneFor(world.client, cardNo);
+    const reply = await device.request(payOf(phone.code(), 750));
+    assert.deepEqual(reply.message, { kind: 'pay_approved', chargedFen: 750, subsidyFen: 0, balanceAfterFen: 1_250 });
+    assert.equal(reply.sequence, device.sequence);
+    assert.equal((await world.client.getCard(cardNo)).balance.main, 1_250);
+  });
+
+  test('when the balance is too small, then PAY_DECLINED with INSUFFICIENT_FUNDS and nothing is charged', async () => {
+    // Goal: a core refusal reaches the till as its protocol reason.
+    const cardNo = await openStudent(world.client);
+    await world.client.topUp({ id: opId(), cardNo, amount: 100, channel: 'cash' });
+    const phone = await phoneFor(world.client, cardNo);
+    const reply = await device.request(payOf(phone.code(), 500));
+    assert.deepEqual(reply.message, { kind: 'pay_declined', reason: 'INSUFFICIENT_FUNDS' });
+    assert.equal((await world.client.getCard(cardNo)).balance.main, 100);
+  });
+
+  test('when the card was reported lost, then PAY_DECLINED with CARD_LOST', async () => {
+    // Goal: a lost card cannot pay with a code made before it was reported.
+    const cardNo = await openStudent(world.client);
+    await world.client.topUp({ id: opId(), cardNo, amount: 1_000, channel: 'cash' });
+    const phone = await phoneFor(world.client, cardNo);
+    const code = phone.code();
+    await world.client.changeCard(cardNo, 'report_loss', { type: 'self', id: null });
+    const reply = await device.request(payOf(code, 100));
+    assert.equal(reply.message.kind, 'pay_declined');
+    if (reply.message.kind === 'pay_declined') {
+      assert.ok(['CARD_LOST', 'CREDENTIAL_REVOKED'].includes(reply.message.reason), reply.message.reason);
+    }
+    assert.equal((await world.client.getCard(cardNo)).balance.main, 1_000);
+  });
+
+  test('when the QR code is garbage, then PAY_DECLINED with CODE_INVALID', async () => {
+    // Goal: the verifier guards the ledger.
+    const reply = await device.request(payOf('CC:NOT-A-CODE', 100));
+    assert.deepEqual(reply.message, { kind: 'pay_declined', reason: 'CODE_INVALID' });
+  });
+
+  test('when the device retries the same sequence, then it gets the original answer and is charged once', async () => {
+    // Goal: protocol § 11 — a retry is never a second charge, even when sent before the first is answered.
+    const cardNo = await openStudent(world.client);
+    await world.client.topUp({ id: opId(), cardNo, amount: 1_000, channel: 'cash' });
+    const phone = await phoneFor(world.client, cardNo);
+    const message = payOf(phone.code(), 300);
+    const sequence = device.sequence + 1;
+    device.send(message, sequence);
+    device.send(message, sequence);
+    const first = await device.next();
+    const second = await device.next();
+    device.sequence = sequence;
+    const third = await device.request(message, sequence);
+    const approved = { kind: 'pay_approved', chargedFen: 300, subsidyFen: 0, balanceAfterFen: 700 };
+    assert.deepEqual(first.message, approved);
+    assert.deepEqual(second.message, approved);
+    assert.deepEqual(third.message, approved);
+    assert.equal((await world.client.getCard(cardNo)).balance.main, 700);
+  });
+
+  test('when a retried sequence carries a different request, then SEQUENCE_CONFLICT', async () => {
+    // Goal: a sequence number names one request only.
+    const cardNo = await openStudent(world.client);
+    await world.client.topUp({ id: opId(), cardNo, amount: 1_000, channel: 'cash' });
+    const phone = await phoneFor(world.client, cardNo);
+    const code = phone.code();
+    const sequence = device.sequence + 1;
+    device.sequence = sequence;
+    assert.equal((await device.request(payOf(code, 100), sequence)).message.kind, 'pay_approved');
+    const conflict = await device.request(payOf(code, 999), sequence);
+    assert.equal(conflict.message.kind, 'error');
+    if (conflict.message.kind === 'error') assert.equal(conflict.message.code, 'SEQUENCE_CONFLICT');
+    assert.equal((await world.client.getCard(cardNo)).balance.main, 900);
+  });
+
+  test('when a new request reuses an old sequence number, then STALE_SEQUENCE', async () => {
+    // Goal: sequence numbers only go up.
+    const cardNo = await openStudent(world.client);
+    const phone = await phoneFor(world.client, cardNo);
+    const reply = await device.request(payOf(phone.code(), 100), 1);
+    assert.equal(reply.message.kind, 'error');
+    if (reply.message.kind === 'error') assert.equal(reply.message.code, 'STALE_SEQUENCE');
+  });
+
+  test('when a gate checks an active card, then IDENTITY_RESULT allows it with the name and person type, encrypted', async () => {
+    // Goal: identity check answers from the core's card record.
+    const cardNo = await openStudent(world.client);
+    const phone = await phoneFor(world.client, cardNo);
+    const reply = await device.request({ kind: 'identity_check', code: { kind: 'qr', text: phone.code() }, direction: 'in' });
+    assert.equal(reply.flags, 1, 'the name travels sealed');
+    assert.deepEqual(reply.message, {
+      kind: 'identity_result',
+      decision: 'allow',
+      reason: 'NONE',
+      personType: 'student',
+      displayName: '测试学生',
+    });
+  });
+});
