@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { opId, openStudent } from '../../core/test/support.ts';
+import { openStudent, opId } from '../../core/test/support.ts';
 import type { Message } from '../src/protocol/index.ts';
 import { phoneFor, registerDevice, startWorld, TestDevice, type TestWorld } from './support.ts';
 
@@ -28,7 +28,12 @@ describe('PAY over TCP against the real core', () => {
     await world.client.topUp({ id: opId(), cardNo, amount: 2_000, channel: 'cash' });
     const phone = await phoneFor(world.client, cardNo);
     const reply = await device.request(payOf(phone.code(), 750));
-    assert.deepEqual(reply.message, { kind: 'pay_approved', chargedFen: 750, subsidyFen: 0, balanceAfterFen: 1_250 });
+    assert.deepEqual(reply.message, {
+      kind: 'pay_approved',
+      chargedFen: 750,
+      subsidyFen: 0,
+      balanceAfterFen: 1_250,
+    });
     assert.equal(reply.sequence, device.sequence);
     assert.equal((await world.client.getCard(cardNo)).balance.main, 1_250);
   });
@@ -112,7 +117,11 @@ describe('PAY over TCP against the real core', () => {
     // Goal: identity check answers from the core's card record.
     const cardNo = await openStudent(world.client);
     const phone = await phoneFor(world.client, cardNo);
-    const reply = await device.request({ kind: 'identity_check', code: { kind: 'qr', text: phone.code() }, direction: 'in' });
+    const reply = await device.request({
+      kind: 'identity_check',
+      code: { kind: 'qr', text: phone.code() },
+      direction: 'in',
+    });
     assert.equal(reply.flags, 1, 'the name travels sealed');
     assert.deepEqual(reply.message, {
       kind: 'identity_result',

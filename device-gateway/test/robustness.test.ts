@@ -20,7 +20,12 @@ describe('bad input over TCP', () => {
   }
 
   async function heartbeatWorks(device: TestDevice): Promise<void> {
-    const ack = await device.request({ kind: 'heartbeat', configVersion: 0, blacklistVersion: 0, offlineRecordsPending: 0 });
+    const ack = await device.request({
+      kind: 'heartbeat',
+      configVersion: 0,
+      blacklistVersion: 0,
+      offlineRecordsPending: 0,
+    });
     assert.equal(ack.message.kind, 'heartbeat_ack');
   }
 
@@ -50,7 +55,11 @@ describe('bad input over TCP', () => {
   test('when a signed-in device sends a frame with a bad MAC, then BAD_MAC and close', async () => {
     // Goal: the first forged frame ends the connection.
     const device = await signedIn();
-    device.send({ kind: 'heartbeat', configVersion: 0, blacklistVersion: 0, offlineRecordsPending: 0 }, undefined, new Uint8Array(32).fill(3));
+    device.send(
+      { kind: 'heartbeat', configVersion: 0, blacklistVersion: 0, offlineRecordsPending: 0 },
+      undefined,
+      new Uint8Array(32).fill(3),
+    );
     const reply = await device.next();
     assert.equal(reply.message.kind, 'error');
     if (reply.message.kind === 'error') assert.equal(reply.message.code, 'BAD_MAC');
@@ -61,11 +70,21 @@ describe('bad input over TCP', () => {
     // Goal: a firmware bug in one message does not cost the device its session.
     const device = await signedIn();
     const base = { deviceId: device.deviceId, timestampMs: Date.now(), flags: 0 };
-    device.write(encodeRawFrame({ ...base, sequence: ++device.sequence, type: 0x10, payload: Uint8Array.of(9, 9) }, device.key));
+    device.write(
+      encodeRawFrame(
+        { ...base, sequence: ++device.sequence, type: 0x10, payload: Uint8Array.of(9, 9) },
+        device.key,
+      ),
+    );
     const malformed = await device.next();
     assert.equal(malformed.message.kind, 'error');
     if (malformed.message.kind === 'error') assert.equal(malformed.message.code, 'BAD_FIELD');
-    device.write(encodeRawFrame({ ...base, sequence: ++device.sequence, type: 0x7e, payload: new Uint8Array(0) }, device.key));
+    device.write(
+      encodeRawFrame(
+        { ...base, sequence: ++device.sequence, type: 0x7e, payload: new Uint8Array(0) },
+        device.key,
+      ),
+    );
     const unknown = await device.next();
     assert.equal(unknown.message.kind, 'error');
     if (unknown.message.kind === 'error') assert.equal(unknown.message.code, 'UNKNOWN_TYPE');
