@@ -25,6 +25,11 @@ const schema = z.object({
   HEARTBEAT_INTERVAL_SECONDS: z.coerce.number().int().min(30).max(90).default(60),
   METER_HOLD_TIMEOUT_MS: positiveInt.default(4 * 3_600_000),
   METER_FEN_PER_UNIT: positiveInt.default(1),
+  /** Shared replay guard for several instances; without it each instance remembers codes on its own. */
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//)
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -40,6 +45,7 @@ export interface GatewayConfig {
   readonly heartbeatIntervalSeconds: number;
   readonly meterHoldTimeoutMs: number;
   readonly meterFenPerUnit: number;
+  readonly redisUrl: string | undefined;
   readonly logLevel: string;
 }
 
@@ -60,6 +66,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): G
     heartbeatIntervalSeconds: parsed.HEARTBEAT_INTERVAL_SECONDS,
     meterHoldTimeoutMs: parsed.METER_HOLD_TIMEOUT_MS,
     meterFenPerUnit: parsed.METER_FEN_PER_UNIT,
+    redisUrl: parsed.REDIS_URL,
     logLevel: parsed.LOG_LEVEL,
   });
 }

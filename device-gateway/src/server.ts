@@ -5,10 +5,12 @@ import { createServer, type Server } from 'node:net';
 import { CoreClient } from '@campus-card/core/client';
 import { createCampusKeyring, createMemoryReplayGuard, createVerifier } from '@campus-card/core/credential';
 import { createNodeEd25519Verify } from '@campus-card/core/credential/node';
+import { Redis } from 'ioredis';
 import { type Logger, pino } from 'pino';
 import { type GatewayConfig, loadConfig } from './config.ts';
 import { coreDeviceDirectory, type DeviceDirectory } from './devices.ts';
 import { createHandlers } from './handlers/index.ts';
+import { redisReplayGuard } from './replay-guard.ts';
 import { AnswerCache } from './session/answer-cache.ts';
 import { SessionRegistry } from './session/registry.ts';
 import { defaultTimings, Session, type SessionTimings } from './session/session.ts';
@@ -32,10 +34,13 @@ export async function startGateway(
 ): Promise<RunningGateway> {
   const log = overrides.log ?? pino({ name: 'device-gateway', level: config.logLevel });
   const core = new CoreClient({ url: config.coreUrl, keyId: config.coreKeyId, secret: config.coreSecret });
+  // Fail closed: a guard that cannot reach Redis rejects, and the request is answered INTERNAL_ERROR.
+  const redis =
+    config.redisUrl === undefined ? undefined : new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
+  redis?.on('error', (error) => log.warn({ err: error }, 'redis error'));
   const verifier = createVerifier({
     keyring: createCampusKeyring(config.campusKeys),
-    // One instance only for now; several instances need the shared Redis guard (issue 4, left).
-    replayGuard: createMemoryReplayGuard(),
+    replayGuard: redis === undefined ? createMemoryReplayGuard() : redisReplayGuard(redis),
     ed25519Verify: createNodeEd25519Verify(),
   });
   const handle = createHandlers({
@@ -81,6 +86,7 @@ export async function startGateway(
       for (const session of [...sessions.all]) session.close();
       await closed;
       await core.close();
+      await redis?.quit();
     },
   };
 }

@@ -35,17 +35,13 @@ export interface TestWorld {
   stop(): Promise<void>;
 }
 
-export async function startWorld(overrides: GatewayOverrides = {}): Promise<TestWorld> {
+export async function startWorld(
+  overrides: GatewayOverrides = {},
+  env: Record<string, string> = {},
+): Promise<TestWorld> {
   const core = await startTestCore('mysql');
   const merchant = await core.client.createMerchant({ name: '一食堂 3 号窗口', category: 'canteen' });
-  const config = loadConfig({
-    GATEWAY_PORT: '0',
-    CORE_URL: core.core.url,
-    CORE_KEY_ID: testServiceKey.keyId,
-    CORE_SECRET: testServiceKey.secret,
-    CAMPUS_KEYS: devCampusKeys,
-  });
-  const gateway = await startGateway(config, { log: pino({ level: 'silent' }), ...overrides });
+  const gateway = await startGatewayFor(core, overrides, env);
   return {
     core,
     client: core.client,
@@ -56,6 +52,23 @@ export async function startWorld(overrides: GatewayOverrides = {}): Promise<Test
       await core.stop();
     },
   };
+}
+
+/** A gateway instance against the given core; several may share one core (and one Redis). */
+export function startGatewayFor(
+  core: TestCore,
+  overrides: GatewayOverrides = {},
+  env: Record<string, string> = {},
+): Promise<RunningGateway> {
+  const config = loadConfig({
+    GATEWAY_PORT: '0',
+    CORE_URL: core.core.url,
+    CORE_KEY_ID: testServiceKey.keyId,
+    CORE_SECRET: testServiceKey.secret,
+    CAMPUS_KEYS: devCampusKeys,
+    ...env,
+  });
+  return startGateway(config, { log: pino({ level: 'silent' }), ...overrides });
 }
 
 let deviceSerial = 0;
