@@ -1,0 +1,313 @@
+import { randomBytes } from 'node:crypto';
+import mysql from 'mysql2/promise';
+import {
+  type CampusData,
+  currentTerm,
+  faculties,
+  generateCampus,
+  makeStaff,
+  makeStudent,
+  type Session,
+  type Staff,
+  type Student,
+  staffNo,
+} from './generate.ts';
+import { Random } from './random.ts';
+import { academicSchema, hrSchema } from './schema.ts';
+
+/** Rows per INSERT statement while seeding: large enough to be fast, well under max_allowed_packet. */
+const rowsPerInsertMax = 1_000;
+
+export interface SeedOptions {
+  /** mysql://user:pass@host:port — the server, without a database. */
+  serverUrl: string;
+  /** Schema names; random ones when left out (tests), dropped and recreated when they exist. */
+  academicSchema?: string;
+  hrSchema?: string;
+  seed?: number;
+  students?: number;
+  staff?: number;
+}
+
+/**
+ * A seeded campus: the academic-affairs and HR schemas on a MariaDB server, and the mutations tests
+ * make to them (new students, graduations, transfers, leavers, invalid rows, hard deletes). Every
+ * mutation goes through SQL like the source systems' own screens would, so updated_at moves the way
+ * it would in production.
+ */
+export class Campus {
+  private serial = 0;
+  private readonly random: Random;
+
+  private constructor(
+    readonly serverUrl: string,
+    readonly academicSchema: string,
+    readonly hrSchema: string,
+    readonly data: CampusData,
+    private readonly pool: mysql.Pool,
+    seed: number,
+  ) {
+    this.random = new Random(seed ^ 0x5eed);
+  }
+
+  get academicUrl(): string {
+    return `${this.serverUrl}/${this.academicSchema}`;
+  }
+  get hrUrl(): string {
+    return `${this.serverUrl}/${this.hrSchema}`;
+  }
+
+  static async seed(options: SeedOptions): Promise<Campus> {
+    const suffix = randomBytes(5).toString('hex');
+    const academic = options.academicSchema ?? `campus_academic_${suffix}`;
+    const hr = options.hrSchema ?? `campus_hr_${suffix}`;
+    for (const name of [academic, hr]) {
+      if (!/^[a-z0-9_]{1,64}$/.test(name)) throw new Error(`schema name ${name} is not [a-z0-9_]`);
+    }
+    const seed = options.seed ?? 1;
+    const data = generateCampus({
+      seed,
+      students: options.students ?? 20_000,
+      staff: options.staff ?? 2_000,
+    });
+    const pool = mysql.createPool({
+      uri: options.serverUrl,
+      connectionLimit: 4,
+      multipleStatements: false,
+      timezone: 'Z',
+      charset: 'utf8mb4_unicode_ci',
+    });
+    // updated_at is kept in UTC whatever the server's own zone.
+    pool.on('connection', (c) => c.query("SET time_zone = '+00:00'"));
+    const campus = new Campus(options.serverUrl, academic, hr, data, pool, seed);
+    await campus.create(data);
+    return campus;
+  }
+
+  private async create(data: CampusData): Promise<void> {
+    for (const [schema, ddl] of [
+      [this.academicSchema, academicSchema],
+      [this.hrSchema, hrSchema],
+    ] as const) {
+      await this.pool.query(`DROP DATABASE IF EXISTS ${schema}`);
+      await this.pool.query(`CREATE DATABASE ${schema} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+      for (const statement of ddl)
+        await this.pool.query(statement.replace('CREATE TABLE ', `CREATE TABLE ${schema}.`));
+    }
+    const a = this.academicSchema;
+    await this.insert(
+      `${a}.departments`,
+      ['dept_code', 'name'],
+      data.academicDepartments.map((d) => [d.deptCode, d.name]),
+    );
+    await this.insert(
+      `${a}.classes`,
+      ['class_code', 'name', 'dept_code', 'enrol_year'],
+      data.classes.map((c) => [c.classCode, c.name, c.deptCode, c.enrolYear]),
+    );
+    await this.insertStudents(data.students);
+    await this.insert(
+      `${a}.courses`,
+      ['course_code', 'name', 'dept_code'],
+      data.courses.map((c) => [c.courseCode, c.name, c.deptCode]),
+    );
+    await this.insert(
+      `${a}.enrolments`,
+      ['term', 'course_code', 'student_no'],
+      data.enrolments.map((e) => [e.term, e.courseCode, e.studentNo]),
+    );
+    await this.insertSessions('class_sessions', 'session_code', data.classSessions);
+    await this.insertSessions('exam_sessions', 'exam_code', data.examSessions);
+    await this.insert(
+      `${this.hrSchema}.departments`,
+      ['dept_code', 'name'],
+      data.hrDepartments.map((d) => [d.deptCode, d.name]),
+    );
+    await this.insertStaff(data.staff);
+  }
+
+  /** Multi-row INSERTs in chunks, each chunk one statement. */
+  private async insert(table: string, columns: readonly string[], rows: readonly unknown[][]): Promise<void> {
+    for (let i = 0; i < rows.length; i += rowsPerInsertMax) {
+      const chunk = rows.slice(i, i + rowsPerInsertMax);
+      await this.pool.query(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ?`, [chunk]);
+    }
+  }
+
+  private insertStudents(students: readonly Student[]): Promise<void> {
+    return this.insert(
+      `${this.academicSchema}.students`,
+      [
+        'student_no',
+        'name',
+        'gender',
+        'id_number',
+        'phone',
+        'dept_code',
+        'class_code',
+        'enrol_year',
+        'status',
+      ],
+      students.map((s) => [
+        s.studentNo,
+        s.name,
+        s.gender,
+        s.idNumber,
+        s.phone,
+        s.deptCode,
+        s.classCode,
+        s.enrolYear,
+        s.status,
+      ]),
+    );
+  }
+
+  private insertStaff(staff: readonly Staff[]): Promise<void> {
+    return this.insert(
+      `${this.hrSchema}.staff`,
+      ['staff_no', 'name', 'gender', 'id_number', 'phone', 'dept_code', 'title', 'status'],
+      staff.map((s) => [s.staffNo, s.name, s.gender, s.idNumber, s.phone, s.deptCode, s.title, s.status]),
+    );
+  }
+
+  private insertSessions(table: string, codeColumn: string, sessions: readonly Session[]): Promise<void> {
+    return this.insert(
+      `${this.academicSchema}.${table}`,
+      [codeColumn, 'term', 'course_code', 'room', 'starts_at', 'ends_at'],
+      sessions.map((s) => [s.code, s.term, s.courseCode, s.room, s.startsAt, s.endsAt]),
+    );
+  }
+
+  // ---- Mutations, for tests ----------------------------------------------------------------
+
+  /** New students (freshmen) in a faculty's 2025 class; answers their numbers. */
+  async addStudents(count: number, deptCode = '01'): Promise<Student[]> {
+    const added: Student[] = [];
+    for (let i = 0; i < count; i++) {
+      this.serial += 1;
+      added.push(
+        makeStudent(
+          this.random,
+          `2025${deptCode}${String(9000 + this.serial).padStart(4, '0')}`,
+          deptCode,
+          `2025${deptCode}01`,
+          2025,
+        ),
+      );
+    }
+    await this.insertStudents(added);
+    return added;
+  }
+
+  async addStaff(count: number, deptCode = 'H01'): Promise<Staff[]> {
+    const added: Staff[] = [];
+    for (let i = 0; i < count; i++) {
+      this.serial += 1;
+      added.push(makeStaff(this.random, staffNo(2026, 9000 + this.serial), deptCode));
+    }
+    await this.insertStaff(added);
+    return added;
+  }
+
+  /** Sets students' status to graduated (毕业). */
+  async graduate(studentNos: readonly string[]): Promise<number> {
+    return this.setStatus(`${this.academicSchema}.students`, 'student_no', studentNos, 'graduated');
+  }
+
+  /** Staff who left (离职). */
+  async staffLeave(staffNos: readonly string[]): Promise<number> {
+    return this.setStatus(`${this.hrSchema}.staff`, 'staff_no', staffNos, 'left');
+  }
+
+  /** A transfer between faculties (转专业): new department and a class of it. */
+  async transferStudent(studentNo: string, deptCode: string): Promise<void> {
+    const [result] = await this.pool.query<mysql.ResultSetHeader>(
+      `UPDATE ${this.academicSchema}.students SET dept_code = ?, class_code = CONCAT(enrol_year, ?, '01') WHERE student_no = ?`,
+      [deptCode, deptCode, studentNo],
+    );
+    if (result.affectedRows !== 1) throw new Error(`no student ${studentNo}`);
+  }
+
+  async transferStaff(staffNoValue: string, deptCode: string): Promise<void> {
+    await this.pool.query(`UPDATE ${this.hrSchema}.staff SET dept_code = ? WHERE staff_no = ?`, [
+      deptCode,
+      staffNoValue,
+    ]);
+  }
+
+  /** Any other edit of a student row (a corrected name, a new phone, a bad ID number). */
+  async updateStudent(
+    studentNo: string,
+    fields: Partial<Pick<Student, 'name' | 'phone' | 'idNumber' | 'status'>>,
+  ): Promise<void> {
+    const columns = { name: 'name', phone: 'phone', idNumber: 'id_number', status: 'status' } as const;
+    const entries = Object.entries(fields) as [keyof typeof columns, string | null][];
+    await this.pool.query(
+      `UPDATE ${this.academicSchema}.students SET ${entries.map(([k]) => `${columns[k]} = ?`).join(', ')} WHERE student_no = ?`,
+      [...entries.map(([, v]) => v), studentNo],
+    );
+  }
+
+  /** A second row with an existing student number (dirty legacy data). */
+  async insertDuplicateStudent(studentNo: string): Promise<void> {
+    const original = this.data.students.find((s) => s.studentNo === studentNo) ?? this.data.students[0];
+    if (!original) throw new Error('the campus has no students');
+    await this.insertStudents([
+      { ...makeStudent(this.random, studentNo, original.deptCode, original.classCode, original.enrolYear) },
+    ]);
+  }
+
+  /** A student row without a name; answers its number. */
+  async insertNamelessStudent(): Promise<string> {
+    const [student] = await this.addStudents(1);
+    if (!student) throw new Error('no student added');
+    await this.updateStudent(student.studentNo, { name: null });
+    return student.studentNo;
+  }
+
+  /** Deletes rows outright, leaving no status behind: only a full reconcile can notice. */
+  async hardDeleteStudent(studentNo: string): Promise<void> {
+    await this.pool.query(`DELETE FROM ${this.academicSchema}.students WHERE student_no = ?`, [studentNo]);
+  }
+
+  async hardDeleteStaff(staffNoValue: string): Promise<void> {
+    await this.pool.query(`DELETE FROM ${this.hrSchema}.staff WHERE staff_no = ?`, [staffNoValue]);
+  }
+
+  /** Moves an enrolment in or out of a course roster (选课/退课). */
+  async enrol(
+    studentNo: string,
+    courseCode: string,
+    status: 'enrolled' | 'dropped' = 'enrolled',
+  ): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO ${this.academicSchema}.enrolments (term, course_code, student_no, status) VALUES (?, ?, ?, ?)
+       ON DUPLICATE KEY UPDATE status = VALUES(status)`,
+      [currentTerm, courseCode, studentNo, status],
+    );
+  }
+
+  async close(options: { drop?: boolean } = {}): Promise<void> {
+    if (options.drop) {
+      await this.pool.query(`DROP DATABASE IF EXISTS ${this.academicSchema}`);
+      await this.pool.query(`DROP DATABASE IF EXISTS ${this.hrSchema}`);
+    }
+    await this.pool.end();
+  }
+
+  private async setStatus(
+    table: string,
+    column: string,
+    numbers: readonly string[],
+    status: string,
+  ): Promise<number> {
+    if (numbers.length === 0) return 0;
+    const [result] = await this.pool.query<mysql.ResultSetHeader>(
+      `UPDATE ${table} SET status = ? WHERE ${column} IN (?)`,
+      [status, numbers],
+    );
+    return result.affectedRows;
+  }
+}
+
+export { faculties };
