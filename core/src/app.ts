@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { Redis } from 'ioredis';
 import Koa from 'koa';
 import Router from 'koa-router';
 import { CardRepository } from './cards/card-repository.ts';
@@ -7,9 +8,11 @@ import type { CoreConfig } from './config.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
 import { defineModels } from './db/models.ts';
+import { BlacklistService } from './devices/blacklist-service.ts';
 import { DeviceService } from './devices/device-service.ts';
 import { CoreError } from './errors.ts';
 import { errorHandler, rawBody, serviceAuth } from './http/middleware.ts';
+import { blacklistRoutes } from './http/routes/blacklist.ts';
 import { cardRoutes } from './http/routes/cards.ts';
 import { deviceRoutes } from './http/routes/devices.ts';
 import { merchantRoutes } from './http/routes/merchants.ts';
@@ -23,6 +26,9 @@ import { MerchantService } from './merchants/merchant-service.ts';
 import { createPii } from './pii.ts';
 import { SettlementService } from './settlement/settlement-service.ts';
 
+/** The Redis channel blacklist versions are published on (device-gateway subscribes). */
+export const blacklistChannel = 'campus-card:blacklist';
+
 /** Large enough for a full batch of operations (about 200 bytes each). */
 const bodyBytesMax = 512 * 1024;
 
@@ -33,6 +39,7 @@ export interface Core {
   ledger: LedgerService;
   merchants: MerchantService;
   devices: DeviceService;
+  blacklist: BlacklistService;
   settlement: SettlementService;
   batcher: Batcher;
   app: Koa;
@@ -60,6 +67,13 @@ export function createCore(config: CoreConfig, log: Logger = createLogger('core'
   const merchants = new MerchantService(db, models);
   const settlement = new SettlementService(db);
   const devices = new DeviceService(db, pii);
+  const blacklist = new BlacklistService(db);
+  // The blacklist follows every committed card change; a failure here is caught up at the next start.
+  cards.onChange((change) => {
+    blacklist.follow(change.cardNo).catch((error: unknown) => {
+      log.error({ err: error }, 'blacklist did not follow a card change');
+    });
+  });
 
   const app = new Koa({ proxy: false });
   app.silent = true;
@@ -83,6 +97,7 @@ export function createCore(config: CoreConfig, log: Logger = createLogger('core'
     cardRoutes(cards, ledger),
     merchantRoutes(merchants, settlement),
     deviceRoutes(devices),
+    blacklistRoutes(blacklist),
   ]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
@@ -90,7 +105,7 @@ export function createCore(config: CoreConfig, log: Logger = createLogger('core'
   app.use(() => {
     throw new CoreError('NOT_FOUND', 'no such route');
   });
-  return { db, log, cards, ledger, merchants, devices, settlement, batcher, app };
+  return { db, log, cards, ledger, merchants, devices, blacklist, settlement, batcher, app };
 }
 
 export interface RunningCore extends Core {
@@ -103,6 +118,13 @@ export interface RunningCore extends Core {
 export async function startCore(config: CoreConfig, log?: Logger): Promise<RunningCore> {
   const core = createCore(config, log);
   await migrate(core.db);
+  await core.blacklist.reconcile();
+  // Gateway instances subscribe to this channel; the message is the new blacklist version.
+  const publisher = config.redisUrl === undefined ? undefined : new Redis(config.redisUrl);
+  publisher?.on('error', (error) => core.log.warn({ err: error }, 'redis error'));
+  core.blacklist.onPublished((version) => {
+    publisher?.publish(blacklistChannel, String(version)).catch(() => {});
+  });
   core.ledger.startSweeper(config.holdSweepIntervalMs);
   const server = core.app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
@@ -121,6 +143,7 @@ export async function startCore(config: CoreConfig, log?: Logger): Promise<Runni
       });
       await core.batcher.drain();
       await core.db.close();
+      await publisher?.quit();
     },
   };
 }

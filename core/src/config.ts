@@ -73,6 +73,13 @@ const schema = z.object({
     .regex(/^[0-9a-f]{64}$/i)
     .describe('PII_KEY: 32-byte hex key that encrypts ID numbers and phones at rest'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).describe('LOG_LEVEL'),
+  redisUrl: z
+    .string()
+    .regex(/^rediss?:\/\//)
+    .optional()
+    .describe(
+      'REDIS_URL: where blacklist changes are published to every gateway instance; unset, only in process',
+    ),
 });
 
 export type CoreConfig = Readonly<z.output<typeof schema>>;
@@ -104,6 +111,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig {
     holdSweepIntervalMs: env.HOLD_SWEEP_INTERVAL_MS ?? 1_000,
     piiKeyHex: secret('PII_KEY'),
     logLevel: env.LOG_LEVEL ?? 'info',
+    redisUrl: env.REDIS_URL || undefined,
   });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');

@@ -1,6 +1,12 @@
 import { Pool } from 'undici';
 import type { CardView } from '../cards/card-repository.ts';
 import type { Actor, CardAction, CardChange } from '../cards/card-service.ts';
+import type {
+  BlacklistChange,
+  BlacklistChanges,
+  BlacklistEntry,
+  BlacklistSnapshot,
+} from '../devices/blacklist-service.ts';
 import type { Device, DeviceStatus, DeviceWithKey, NewDevice } from '../devices/device-service.ts';
 import { CoreError, type ErrorCode, isErrorCode } from '../errors.ts';
 import { signatureHeaders, signRequest } from '../http/signature.ts';
@@ -22,6 +28,10 @@ import type { Statement } from '../settlement/settlement-service.ts';
 export type { Accepted, Answer, Balances, Rejected } from '../ledger/results.ts';
 export type {
   Actor,
+  BlacklistChange,
+  BlacklistChanges,
+  BlacklistEntry,
+  BlacklistSnapshot,
   CardAction,
   CardChange,
   CardView,
@@ -190,6 +200,18 @@ export class CoreClient {
   }
   setDeviceStatus(id: string, status: DeviceStatus): Promise<Device> {
     return this.call('PUT', `/v1/devices/${encodeURIComponent(id)}/status`, { status });
+  }
+
+  /** For the device gateway: the whole blacklist at one version. */
+  blacklist(): Promise<BlacklistSnapshot> {
+    return this.call('GET', '/v1/blacklist');
+  }
+  /** For the device gateway: blacklist changes above `since`, oldest first (a page of at most `limit`). */
+  blacklistChanges(since: number, limit?: number): Promise<BlacklistChanges> {
+    return this.call(
+      'GET',
+      `/v1/blacklist/changes?since=${since}${limit === undefined ? '' : `&limit=${limit}`}`,
+    );
   }
 
   close(): Promise<void> {
