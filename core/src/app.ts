@@ -8,7 +8,7 @@ import type { CoreConfig } from './config.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
 import { defineModels } from './db/models.ts';
-import { BlacklistService } from './devices/blacklist-service.ts';
+import { BlacklistService, blacklistChannel } from './devices/blacklist-service.ts';
 import { DeviceService } from './devices/device-service.ts';
 import { CoreError } from './errors.ts';
 import { errorHandler, rawBody, serviceAuth } from './http/middleware.ts';
@@ -25,9 +25,6 @@ import { createLogger, type Logger } from './log.ts';
 import { MerchantService } from './merchants/merchant-service.ts';
 import { createPii } from './pii.ts';
 import { SettlementService } from './settlement/settlement-service.ts';
-
-/** The Redis channel blacklist versions are published on (device-gateway subscribes). */
-export const blacklistChannel = 'campus-card:blacklist';
 
 /** Large enough for a full batch of operations (about 200 bytes each). */
 const bodyBytesMax = 512 * 1024;

@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { blacklistChannel } from '../src/app.ts';
-import { CoreError } from '../src/client/index.ts';
+import { blacklistChannel, CoreError } from '../src/client/index.ts';
 import { dialects, openStudent, startTestCore, type TestCore } from './support.ts';
 
 const admin = { type: 'admin', id: 'A1' } as const;

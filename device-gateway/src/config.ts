@@ -30,6 +30,8 @@ const schema = z.object({
     .string()
     .regex(/^rediss?:\/\//)
     .optional(),
+  /** How often the gateway asks the core for blacklist changes besides the announcements (ms). */
+  BLACKLIST_POLL_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -46,6 +48,8 @@ export interface GatewayConfig {
   readonly meterHoldTimeoutMs: number;
   readonly meterFenPerUnit: number;
   readonly redisUrl: string | undefined;
+  /** Without Redis the poll is the only way to hear of changes, so it is frequent. */
+  readonly blacklistPollIntervalMs: number;
   readonly logLevel: string;
 }
 
@@ -67,6 +71,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): G
     meterHoldTimeoutMs: parsed.METER_HOLD_TIMEOUT_MS,
     meterFenPerUnit: parsed.METER_FEN_PER_UNIT,
     redisUrl: parsed.REDIS_URL,
+    blacklistPollIntervalMs:
+      parsed.BLACKLIST_POLL_INTERVAL_MS ?? (parsed.REDIS_URL === undefined ? 500 : 5_000),
     logLevel: parsed.LOG_LEVEL,
   });
 }

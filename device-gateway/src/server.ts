@@ -2,11 +2,12 @@
 // Run: `npm start -w device-gateway` (config from the environment, src/config.ts).
 
 import { createServer, type Server } from 'node:net';
-import { CoreClient } from '@campus-card/core/client';
+import { blacklistChannel, CoreClient } from '@campus-card/core/client';
 import { createCampusKeyring, createMemoryReplayGuard, createVerifier } from '@campus-card/core/credential';
 import { createNodeEd25519Verify } from '@campus-card/core/credential/node';
 import { Redis } from 'ioredis';
 import { type Logger, pino } from 'pino';
+import { GatewayBlacklist } from './blacklist.ts';
 import { type GatewayConfig, loadConfig } from './config.ts';
 import { coreDeviceDirectory, type DeviceDirectory } from './devices.ts';
 import { createHandlers } from './handlers/index.ts';
@@ -18,6 +19,7 @@ import { defaultTimings, Session, type SessionTimings } from './session/session.
 export interface RunningGateway {
   readonly port: number;
   readonly sessions: SessionRegistry;
+  readonly blacklist: GatewayBlacklist;
   close(): Promise<void>;
 }
 
@@ -26,6 +28,11 @@ export interface GatewayOverrides {
   readonly timings?: Partial<SessionTimings>;
   readonly log?: Logger;
   readonly directory?: DeviceDirectory;
+  /**
+   * The embedded default (core and gateway in one process): the core's own announcements of new
+   * blacklist versions, instead of Redis.
+   */
+  readonly blacklistFeed?: (listener: (version: number) => void) => void;
 }
 
 export async function startGateway(
@@ -51,6 +58,30 @@ export async function startGateway(
   });
   const answers = new AnswerCache(config.answerCacheEntriesMax);
   const sessions = new SessionRegistry();
+  const blacklist = new GatewayBlacklist(core, (delta) => {
+    for (const session of sessions.signedInSessions()) session.push(delta);
+  });
+  await blacklist.load();
+  const refresh = () => {
+    blacklist.refresh().catch((error: unknown) => log.warn({ err: error }, 'blacklist refresh failed'));
+  };
+  // Announcements make the push fast; the poll is the safety net for a missed one (and the only way
+  // without Redis when the core runs in another process).
+  const subscriber = config.redisUrl === undefined ? undefined : new Redis(config.redisUrl);
+  subscriber?.on('error', (error) => log.warn({ err: error }, 'redis subscriber error'));
+  subscriber?.on('message', (_channel: string, message: string) => {
+    blacklist
+      .announce(Number(message))
+      .catch((error: unknown) => log.warn({ err: error }, 'blacklist refresh failed'));
+  });
+  await subscriber?.subscribe(blacklistChannel);
+  overrides.blacklistFeed?.((version) => {
+    blacklist
+      .announce(version)
+      .catch((error: unknown) => log.warn({ err: error }, 'blacklist refresh failed'));
+  });
+  const poll = setInterval(refresh, config.blacklistPollIntervalMs);
+  poll.unref();
   const timings = { ...defaultTimings(config.heartbeatIntervalSeconds), ...overrides.timings };
   const directory = overrides.directory ?? coreDeviceDirectory(core);
 
@@ -65,6 +96,7 @@ export async function startGateway(
       answers,
       timings,
       log,
+      blacklist,
       onSignedIn: (s) => sessions.signedIn(s),
       onClosed: (s) => sessions.closed(s),
     });
@@ -81,12 +113,15 @@ export async function startGateway(
   return {
     port,
     sessions,
+    blacklist,
     async close() {
+      clearInterval(poll);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const session of [...sessions.all]) session.close();
       await closed;
       await core.close();
       await redis?.quit();
+      await subscriber?.quit();
     },
   };
 }

@@ -38,8 +38,9 @@ export interface TestWorld {
 export async function startWorld(
   overrides: GatewayOverrides = {},
   env: Record<string, string> = {},
+  coreEnv: Record<string, string> = {},
 ): Promise<TestWorld> {
-  const core = await startTestCore('mysql');
+  const core = await startTestCore('mysql', coreEnv);
   const merchant = await core.client.createMerchant({ name: '一食堂 3 号窗口', category: 'canteen' });
   const gateway = await startGatewayFor(core, overrides, env);
   return {
@@ -108,10 +109,14 @@ export async function phoneFor(client: CoreClient, cardNo: string): Promise<{ co
   };
 }
 
+const pushKinds: ReadonlySet<Message['kind']> = new Set(['blacklist_delta', 'config_push']);
+
 /** A scripted terminal: raw bytes when a test wants them, typed frames otherwise. */
 export class TestDevice {
   private readonly splitter = new FrameSplitter();
   private readonly frames: Uint8Array[] = [];
+  /** Frames the server pushed unasked (sequence 0 deltas and configurations), apart from answers. */
+  readonly pushes: DecodedFrame[] = [];
   private waiter: (() => void) | undefined;
   private sessionKey: Uint8Array | undefined;
   sequence = 0;
@@ -139,8 +144,27 @@ export class TestDevice {
     return new TestDevice(socket, deviceId, key);
   }
 
-  /** The next frame from the server, decoded with the device key (or the anonymous key for device 0). */
+  /** The next answer from the server, decoded with the device key (or the anonymous key for device 0). */
   async next(timeoutMs = 5_000): Promise<DecodedFrame> {
+    for (;;) {
+      const frame = await this.nextFrame(timeoutMs);
+      if (frame.sequence === 0 && pushKinds.has(frame.message.kind)) this.pushes.push(frame);
+      else return frame;
+    }
+  }
+
+  /** The next pushed frame (waiting for one if none has come yet). */
+  async nextPush(timeoutMs = 5_000): Promise<DecodedFrame> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.pushes.length === 0) {
+      const frame = await this.nextFrame(Math.max(0, deadline - Date.now()));
+      if (frame.sequence === 0 && pushKinds.has(frame.message.kind)) this.pushes.push(frame);
+      else throw new Error(`expected a push, got ${frame.message.kind}`);
+    }
+    return this.pushes.shift() as DecodedFrame;
+  }
+
+  private async nextFrame(timeoutMs: number): Promise<DecodedFrame> {
     const deadline = Date.now() + timeoutMs;
     while (this.frames.length === 0) {
       if (this.closed) throw new Error('the gateway closed the connection');

@@ -9,6 +9,9 @@ import type { Database, Tx } from '../db/database.ts';
 export const blacklistReasons = ['lost', 'frozen', 'cancelled', 'reissued'] as const;
 export type BlacklistReason = (typeof blacklistReasons)[number];
 
+/** The Redis channel each new blacklist version is published on; every gateway instance subscribes. */
+export const blacklistChannel = 'campus-card:blacklist';
+
 /** cardVersionMax of a card whose every code is refused. */
 export const allVersions = 0xffff_ffff;
 
@@ -120,6 +123,8 @@ export class BlacklistService {
    * transactions) is caught up here, so the list never stays behind the cards table.
    */
   async reconcile(): Promise<number> {
+    // Version 1 is the empty list: devices take 0 to mean "no list at all" (docs/protocol.md § 7.20).
+    await this.db.execute('UPDATE blacklist_state SET version = 1 WHERE id = 1 AND version = 0');
     const rows = await this.db.select<{ card_no: string }>(
       `SELECT c.card_no FROM cards c LEFT JOIN blacklist_entries b ON b.card_no = c.card_no
         WHERE (c.status <> 'active' OR c.version > 1)

@@ -23,6 +23,11 @@ export class SessionRegistry {
     if (deviceId !== undefined && this.byDevice.get(deviceId) === session) this.byDevice.delete(deviceId);
   }
 
+  /** Every signed-in session, one per device. */
+  signedInSessions(): IterableIterator<Session> {
+    return this.byDevice.values();
+  }
+
   get signedInCount(): number {
     return this.byDevice.size;
   }

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
+import type { GatewayBlacklist } from '../blacklist.ts';
 import type { DeviceDirectory, RegisteredDevice } from '../devices.ts';
 import type { Handle } from '../handlers/index.ts';
 import { handledKinds } from '../handlers/index.ts';
@@ -63,6 +64,8 @@ export interface SessionDeps {
   readonly answers: AnswerCache;
   readonly timings: SessionTimings;
   readonly log: Logger;
+  /** The gateway's copy of the blacklist: its version goes out in sign-in and heartbeat answers. */
+  readonly blacklist: Pick<GatewayBlacklist, 'version' | 'answer'>;
   /** Called once signed in; the registry closes an older session of the same device. */
   readonly onSignedIn: (session: Session) => void;
   readonly onClosed: (session: Session) => void;
@@ -128,6 +131,12 @@ export class Session {
   /** The signed-in device, or undefined before sign-in. */
   get deviceId(): number | undefined {
     return this.signedInAs;
+  }
+
+  /** A frame the server sends unasked (sequence 0): a blacklist delta, a configuration. */
+  push(message: Message): void {
+    if (this.state.name !== 'signed_in') return;
+    this.send(message, 0);
   }
 
   /** Another connection signed in as the same device: this one is stale (half-open, or a clone). */
@@ -233,7 +242,7 @@ export class Session {
         kind: 'sign_in_accepted',
         serverProof: serverProof(device.key, device.deviceId, serverNonce, message.deviceNonce),
         configVersion: 0,
-        blacklistVersion: 0,
+        blacklistVersion: this.deps.blacklist.version,
         heartbeatIntervalSeconds: this.deps.timings.heartbeatIntervalSeconds,
       },
       head.sequence,
@@ -261,7 +270,12 @@ export class Session {
     switch (message.kind) {
       case 'heartbeat':
         this.send(
-          { kind: 'heartbeat_ack', serverTimeMs: this.now(), configVersion: 0, blacklistVersion: 0 },
+          {
+            kind: 'heartbeat_ack',
+            serverTimeMs: this.now(),
+            configVersion: 0,
+            blacklistVersion: this.deps.blacklist.version,
+          },
           sequence,
         );
         return;
@@ -278,6 +292,10 @@ export class Session {
         );
         return;
       }
+      case 'blacklist_request':
+        // Reads state only: answered afresh each time, its sequence not checked (protocol § 11.2).
+        this.send(this.deps.blacklist.answer(message), sequence);
+        return;
       case 'error':
         this.deps.log.warn({ deviceId, code: message.code }, 'device reported an error');
         return;
