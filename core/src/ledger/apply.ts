@@ -204,6 +204,7 @@ function pay(
   limits: LedgerLimits,
 ): Accepted {
   const r = op.request;
+  if (r.offline) return payOffline(op, s, fx, limits);
   const card = usableForDebit(s, r.cardNo, r.cardVersion);
   const merchant = usableMerchant(s, r.merchantId);
   if (r.amount > limits.paymentAmountMax)
@@ -235,6 +236,61 @@ function pay(
   card.lastPayAtMs = s.nowMs;
   fx.touchedCards.add(card);
   return record(op, s, fx, card, { amount: r.amount, subsidyAmount: fromSubsidy, merchantId: merchant.id });
+}
+
+/**
+ * A payment a device accepted offline: the goods are gone, so nothing refuses it but a missing card or
+ * merchant or an amount out of range. The wallets pay what they hold (never more: a wallet cannot go
+ * negative, here or in the database's CHECK); the shortfall is a debt booked against the offline
+ * receivable, to be recovered from the card holder. A card that is not active, or a credential older than
+ * the card, pays nothing: the card holder did not make that payment.
+ */
+function payOffline(
+  op: Extract<Operation, { kind: 'payment' }>,
+  s: BatchState,
+  fx: BatchEffects,
+  limits: LedgerLimits,
+): Accepted {
+  const r = op.request;
+  const card = s.cards.get(r.cardNo);
+  if (!card) refuse('CARD_NOT_FOUND', 'no such card');
+  const merchant = s.merchants.get(r.merchantId);
+  if (!merchant) refuse('MERCHANT_NOT_FOUND', 'no such merchant');
+  if (r.amount > limits.paymentAmountMax)
+    refuse('AMOUNT_OUT_OF_RANGE', `a payment is at most ${limits.paymentAmountMax} fen`);
+  const blocked: ErrorCode | undefined =
+    card.status === 'lost'
+      ? 'CARD_LOST'
+      : card.status === 'frozen'
+        ? 'CARD_FROZEN'
+        : card.status === 'cancelled'
+          ? 'CARD_CANCELLED'
+          : r.cardVersion !== undefined && r.cardVersion < card.version
+            ? 'CARD_VERSION_STALE'
+            : undefined;
+  const subsidy = account(s, card.subsidyAccountId);
+  const main = account(s, card.mainAccountId);
+  const fromSubsidy = blocked ? 0 : Math.min(Math.max(available(subsidy), 0), r.amount);
+  const fromMain = blocked ? 0 : Math.min(Math.max(available(main), 0), r.amount - fromSubsidy);
+  const receivable = r.amount - fromSubsidy - fromMain;
+  const merchantAccount = account(s, merchant.accountId);
+  move(fx, s, r.id, subsidy, merchantAccount, fromSubsidy);
+  move(fx, s, r.id, main, merchantAccount, fromMain);
+  move(fx, s, r.id, account(s, systemAccounts.offlineReceivable), merchantAccount, receivable);
+  if (!blocked) {
+    const spent = card.spentDay === shanghaiDay(s.nowMs) ? card.spentDayAmount : 0;
+    card.spentDay = shanghaiDay(s.nowMs);
+    card.spentDayAmount = spent + fromSubsidy + fromMain;
+    fx.touchedCards.add(card);
+  }
+  const answer: Pick<Accepted, 'receivableAmount' | 'shortfall'> = { receivableAmount: receivable };
+  if (receivable > 0) answer.shortfall = blocked ?? 'INSUFFICIENT_FUNDS';
+  return record(op, s, fx, card, {
+    amount: r.amount,
+    subsidyAmount: fromSubsidy,
+    merchantId: merchant.id,
+    answer,
+  });
 }
 
 function refund(op: Extract<Operation, { kind: 'refund' }>, s: BatchState, fx: BatchEffects): Accepted {
@@ -498,7 +554,7 @@ interface RecordFacts {
   merchantId: string | null;
   referenceId?: string;
   /** Fields of the answer particular to the operation's kind. */
-  answer?: Pick<Accepted, 'holdId' | 'expiresAtMs' | 'releasedAmount'>;
+  answer?: Pick<Accepted, 'holdId' | 'expiresAtMs' | 'releasedAmount' | 'receivableAmount' | 'shortfall'>;
 }
 
 function record(

@@ -55,6 +55,7 @@ export class LedgerExecutor {
       if ('merchantId' in o.request) keys.merchantIds.push(o.request.merchantId);
       if (o.kind === 'top_up') systemIds.add(channelAccount[o.request.channel]);
       if (o.kind === 'subsidy') systemIds.add(systemAccounts.subsidyFund);
+      if (o.kind === 'payment' && o.request.offline) systemIds.add(systemAccounts.offlineReceivable);
       if (o.kind === 'close_out') systemIds.add(systemAccounts.subsidyFund).add(systemAccounts.refundPayable);
       if (o.kind === 'adjustment') {
         keys.accountIds.push(o.request.accountId);

@@ -100,6 +100,8 @@ export function answerExtra(outcome: Outcome): string | null {
   if (outcome.holdId !== undefined) extra.holdId = outcome.holdId;
   if (outcome.expiresAtMs !== undefined) extra.expiresAtMs = outcome.expiresAtMs;
   if (outcome.releasedAmount !== undefined) extra.releasedAmount = outcome.releasedAmount;
+  if (outcome.receivableAmount !== undefined) extra.receivableAmount = outcome.receivableAmount;
+  if (outcome.shortfall !== undefined) extra.shortfall = outcome.shortfall;
   return Object.keys(extra).length === 0 ? null : JSON.stringify(extra);
 }
 
@@ -127,7 +129,10 @@ export function storedOutcome(row: StoredOperation): Outcome {
     subsidyAmount,
     mainAmount: amount - subsidyAmount,
     createdAtMs: Number(row.created_at_ms),
-    ...(extra as Pick<Accepted, 'holdId' | 'expiresAtMs' | 'releasedAmount'>),
+    ...(extra as Pick<
+      Accepted,
+      'holdId' | 'expiresAtMs' | 'releasedAmount' | 'receivableAmount' | 'shortfall'
+    >),
   };
   if (row.main_after !== null && row.card_no !== null) {
     accepted.cardNo = row.card_no;

@@ -41,6 +41,14 @@ export const paymentRequest = z.strictObject({
   cardVersion: z.number().int().positive().optional(),
   /** Never stored: checked against the card's PIN hash before the payment is queued. */
   pin: pin.optional(),
+  /**
+   * A payment a device already accepted while offline (the goods are handed over): no limit, PIN or
+   * status check refuses it; the wallets pay what they hold and the rest, or all of it for a card that
+   * is lost, frozen, cancelled or presented an old credential, is booked against SYS-OFFLINE-RECEIVABLE.
+   */
+  offline: z.literal(true).optional(),
+  /** When the device took an offline payment (device clock, ms); kept for the record. */
+  takenAtMs: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
 });
 export const topUpRequest = z.strictObject({
   id: operationId,

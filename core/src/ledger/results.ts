@@ -21,6 +21,10 @@ export interface Accepted {
   holdId?: string;
   expiresAtMs?: number;
   releasedAmount?: number;
+  /** Offline payments: the part the wallets could not pay, booked against SYS-OFFLINE-RECEIVABLE. */
+  receivableAmount?: number;
+  /** Offline payments with a receivable part: why (INSUFFICIENT_FUNDS, CARD_LOST …). */
+  shortfall?: ErrorCode;
   createdAtMs: number;
 }
 
