@@ -1,0 +1,10 @@
+// The countdown under the QR code: whole seconds until the page makes the next code.
+
+export function secondsUntilRefresh(madeAtMs: number, nowMs: number, refreshMs: number): number {
+  return Math.max(0, Math.ceil((madeAtMs + refreshMs - nowMs) / 1000));
+}
+
+/** The 18-digit numeric code in groups of 4 from the left, as payment apps print theirs. */
+export function groupDigits(code: string): string {
+  return code.replace(/(\d{4})(?=\d)/g, '$1 ');
+}

@@ -1,0 +1,44 @@
+// What a person reads when a call fails: a sentence from the strings module, never the raw code.
+import { strings } from '../strings.ts';
+
+const byCode: Record<string, string> = {
+  VALIDATION_FAILED: strings.errors.validation,
+  NOT_FOUND: strings.errors.notFound,
+  CARD_NOT_FOUND: strings.errors.notFound,
+  BINDING_MISMATCH: strings.errors.bindingMismatch,
+  BINDING_FAILED: strings.errors.bindingMismatch,
+  IDENTITY_MISMATCH: strings.errors.bindingMismatch,
+  ALREADY_BOUND: strings.errors.alreadyBound,
+  CARD_LOST: strings.errors.cardLost,
+  CARD_FROZEN: strings.errors.cardFrozen,
+  INVALID_TRANSITION: strings.errors.invalidTransition,
+  PIN_INVALID: strings.errors.wrongPin,
+  PIN_INCORRECT: strings.errors.wrongPin,
+  LIMIT_TOO_HIGH: strings.errors.limitTooHigh,
+  AMOUNT_OUT_OF_RANGE: strings.errors.amountOutOfRange,
+  RATE_LIMITED: strings.errors.tooManyRequests,
+  TOO_MANY_REQUESTS: strings.errors.tooManyRequests,
+  SESSION_EXPIRED: strings.errors.sessionExpired,
+  UNAUTHENTICATED: strings.errors.sessionExpired,
+  NETWORK: strings.errors.network,
+  TIMEOUT: strings.errors.timeout,
+};
+
+const lockCodes = new Set(['BINDING_LOCKED', 'LOCKED_OUT', 'TOO_MANY_ATTEMPTS']);
+
+/** The sentence for a failed call: by code when we know it, else by HTTP status class. */
+export function userMessageFor(code: string, status: number, details?: unknown): string {
+  if (lockCodes.has(code)) {
+    const retryAfterMs = (details as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
+    const minutes = typeof retryAfterMs === 'number' ? Math.max(1, Math.ceil(retryAfterMs / 60_000)) : 15;
+    return strings.errors.bindingLocked(minutes);
+  }
+  const known = byCode[code];
+  if (known !== undefined) return known;
+  if (status === 401) return strings.errors.sessionExpired;
+  if (status === 404) return strings.errors.notFound;
+  if (status === 429) return strings.errors.tooManyRequests;
+  if (status >= 500) return strings.errors.server;
+  if (status === 400 || status === 422) return strings.errors.validation;
+  return strings.errors.unknown;
+}

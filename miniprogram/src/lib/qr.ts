@@ -1,0 +1,39 @@
+// The QR code as a grid of booleans, drawn by the page as Views: pure JS that renders the same on WeChat,
+// Alipay and H5 (no canvas). The credential text is plain Base45 ("CC:" + alphanumerics), so it goes in
+// alphanumeric mode: that keeps it at version 10 (57 × 57) at level M as docs/credential.md measures, and
+// never reaches qrcode's byte mode, which calls TextEncoder (absent in mini-program runtimes).
+import QRCode from 'qrcode';
+
+export interface QrMatrix {
+  readonly size: number;
+  readonly version: number;
+  /** Row-major, true = dark module. */
+  readonly dark: readonly boolean[];
+}
+
+const alphanumeric = /^[0-9A-Z $%*+\-./:]*$/;
+
+export function qrMatrix(text: string): QrMatrix {
+  if (!alphanumeric.test(text)) throw new Error('QR text must be in the alphanumeric set');
+  const qr = QRCode.create([{ data: text, mode: 'alphanumeric' }], { errorCorrectionLevel: 'M' });
+  const { size, data } = qr.modules;
+  const dark: boolean[] = new Array(size * size);
+  for (let i = 0; i < size * size; i++) dark[i] = data[i] === 1;
+  return { size, version: qr.version, dark };
+}
+
+/** Rows of runs, so a row of 57 modules is a handful of Views rather than 57. */
+export function qrRows(matrix: QrMatrix): { dark: boolean; length: number }[][] {
+  const rows: { dark: boolean; length: number }[][] = [];
+  for (let r = 0; r < matrix.size; r++) {
+    const runs: { dark: boolean; length: number }[] = [];
+    for (let c = 0; c < matrix.size; c++) {
+      const isDark = matrix.dark[r * matrix.size + c] === true;
+      const last = runs[runs.length - 1];
+      if (last !== undefined && last.dark === isDark) last.length += 1;
+      else runs.push({ dark: isDark, length: 1 });
+    }
+    rows.push(runs);
+  }
+  return rows;
+}

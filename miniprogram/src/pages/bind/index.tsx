@@ -1,0 +1,76 @@
+import { Button, Input, Text, View } from '@tarojs/components';
+import Taro from '@tarojs/taro';
+import { useState } from 'react';
+import { messageOf } from '../../components/use-remote.ts';
+import { api, credentials } from '../../services/api.ts';
+import { bind } from '../../services/binding.ts';
+import { strings } from '../../strings.ts';
+
+export default function BindPage() {
+  const [personNo, setPersonNo] = useState('');
+  const [name, setName] = useState('');
+  const [secret, setSecret] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+
+  async function onSubmit() {
+    if (personNo.trim() === '' || name.trim() === '' || secret === '') {
+      setError(strings.bind.missing);
+      return;
+    }
+    setBusy(true);
+    setError(undefined);
+    try {
+      await bind(api, { personNo, name, secret });
+      // The first certificate for this phone's key: a new binding always gets a fresh one.
+      credentials.clear();
+      await credentials.sync(true);
+      await Taro.reLaunch({ url: '/pages/home/index' });
+    } catch (caught) {
+      setError(messageOf(caught));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <View className="page page-bind">
+      <Text className="form-hint">{strings.bind.hint}</Text>
+      <View className="form-field">
+        <Text className="form-label">{strings.bind.personNo}</Text>
+        <Input
+          id="personNo"
+          className="form-input"
+          placeholder={strings.bind.personNoPlaceholder}
+          value={personNo}
+          onInput={(event) => setPersonNo(event.detail.value)}
+        />
+      </View>
+      <View className="form-field">
+        <Text className="form-label">{strings.bind.name}</Text>
+        <Input
+          id="name"
+          className="form-input"
+          placeholder={strings.bind.namePlaceholder}
+          value={name}
+          onInput={(event) => setName(event.detail.value)}
+        />
+      </View>
+      <View className="form-field">
+        <Text className="form-label">{strings.bind.secret}</Text>
+        <Input
+          id="secret"
+          className="form-input"
+          password
+          placeholder={strings.bind.secretPlaceholder}
+          value={secret}
+          onInput={(event) => setSecret(event.detail.value)}
+        />
+      </View>
+      {error ? <Text className="form-error">{error}</Text> : null}
+      <Button className="btn btn-primary" id="bind" disabled={busy} onClick={onSubmit}>
+        {busy ? strings.bind.submitting : strings.bind.submit}
+      </Button>
+    </View>
+  );
+}

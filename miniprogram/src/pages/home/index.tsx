@@ -1,0 +1,174 @@
+import { Text, View } from '@tarojs/components';
+import Taro, { useDidShow, usePullDownRefresh } from '@tarojs/taro';
+import { useCallback, useEffect, useState } from 'react';
+import { OfflineBanner } from '../../components/OfflineBanner.tsx';
+import { QrCode } from '../../components/QrCode.tsx';
+import { messageOf } from '../../components/use-remote.ts';
+import { groupDigits, secondsUntilRefresh } from '../../lib/countdown.ts';
+import { formatFen } from '../../lib/money.ts';
+import { api, credentials, taroStorage, tokens } from '../../services/api.ts';
+import { getCard } from '../../services/card.ts';
+import { ApiError } from '../../services/request.ts';
+import type { CardView } from '../../services/types.ts';
+import { loadCard, saveCard } from '../../stores/card.ts';
+import { codeRefreshMs, type ShownCode } from '../../stores/credential.ts';
+import { strings } from '../../strings.ts';
+
+const quickActions: { key: keyof typeof strings.home.quick; url: string }[] = [
+  { key: 'topUp', url: '/pages/top-up/index' },
+  { key: 'bills', url: '/pages/bills/index' },
+  { key: 'statement', url: '/pages/statement/index' },
+  { key: 'cardActions', url: '/pages/card-actions/index' },
+  { key: 'showers', url: '/pages/showers/index' },
+  { key: 'parents', url: '/pages/parents/index' },
+  { key: 'notifications', url: '/pages/notifications/index' },
+  { key: 'news', url: '/pages/news/index' },
+  { key: 'courses', url: '/pages/courses/index' },
+  { key: 'records', url: '/pages/records/index' },
+  { key: 'settings', url: '/pages/settings/index' },
+];
+
+export default function HomePage() {
+  const [card, setCard] = useState<CardView | undefined>(() => loadCard(taroStorage)?.card);
+  const [offline, setOffline] = useState(false);
+  const [error, setError] = useState<string>();
+  const [code, setCode] = useState<ShownCode>();
+  const [shownAtMs, setShownAtMs] = useState(0);
+  const [nowMs, setNowMs] = useState(Date.now());
+  const [codeProblem, setCodeProblem] = useState<string>();
+
+  const showNextCode = useCallback(() => {
+    const next = credentials.nextCode();
+    setCode(next);
+    setShownAtMs(Date.now());
+    setCodeProblem(next === undefined ? strings.card.renewNeeded : undefined);
+  }, []);
+
+  const refresh = useCallback(async () => {
+    if (tokens.get() === undefined) {
+      await Taro.reLaunch({ url: '/pages/login/index' });
+      return;
+    }
+    let latest = loadCard(taroStorage)?.card;
+    try {
+      latest = await getCard(api);
+      saveCard(taroStorage, latest);
+      setOffline(false);
+      setError(undefined);
+    } catch (caught) {
+      if (caught instanceof ApiError && caught.offline) setOffline(true);
+      else if (caught instanceof ApiError && caught.code === 'NOT_BOUND') {
+        await Taro.redirectTo({ url: '/pages/bind/index' });
+        return;
+      } else setError(messageOf(caught));
+    }
+    setCard(latest);
+    try {
+      const result = await credentials.sync(false, latest);
+      if (result === 'offline') setOffline(true);
+    } catch (caught) {
+      // A refused renewal (card lost, unbound) leaves the cached certificate; the status below decides.
+      setError(messageOf(caught));
+    }
+    showNextCode();
+  }, [showNextCode]);
+
+  useDidShow(() => {
+    void refresh();
+  });
+  usePullDownRefresh(() => {
+    void refresh().finally(() => Taro.stopPullDownRefresh());
+  });
+
+  useEffect(() => {
+    const timer = setInterval(() => setNowMs(Date.now()), 1_000);
+    return () => clearInterval(timer);
+  }, []);
+
+  const secondsLeft = secondsUntilRefresh(shownAtMs, nowMs, codeRefreshMs);
+  useEffect(() => {
+    if (code !== undefined && secondsLeft === 0) showNextCode();
+  }, [code, secondsLeft, showNextCode]);
+
+  const usable = card === undefined || card.status === 'active';
+
+  return (
+    <View className="page page-home">
+      <OfflineBanner visible={offline} />
+      {error ? <Text className="form-error">{error}</Text> : null}
+      <View className="card-face">
+        <View className="card-photo" />
+        <View className="card-who">
+          <Text className="card-name" id="card-name">
+            {card?.name ?? ''}
+          </Text>
+          <Text className="card-type">{card ? (strings.card.personType[card.personType] ?? '') : ''}</Text>
+          <Text className="card-number" id="card-number">
+            {card ? `${strings.card.cardNo} ${card.cardNo}` : ''}
+          </Text>
+        </View>
+        <Text className={`card-status card-status-${card?.status ?? 'active'}`} id="card-status">
+          {card ? (strings.card.status[card.status] ?? '') : ''}
+        </Text>
+      </View>
+
+      <View className="code-panel">
+        {!usable ? (
+          <Text className="code-problem">{strings.card.notUsable}</Text>
+        ) : code ? (
+          <>
+            <QrCode text={code.text} onTap={showNextCode} />
+            {code.numeric ? (
+              <View className="numeric-code">
+                <Text className="numeric-label">{strings.card.numericCode}</Text>
+                <Text className="numeric-digits" id="numeric-code">
+                  {groupDigits(code.numeric)}
+                </Text>
+              </View>
+            ) : null}
+            <Text className="code-countdown" id="countdown">
+              {strings.card.refreshIn(secondsLeft)}
+            </Text>
+            <Text className="code-hint">
+              {strings.card.tapToRefresh} · {strings.card.brightness}
+            </Text>
+          </>
+        ) : (
+          <Text className="code-problem">{codeProblem ?? strings.card.preparing}</Text>
+        )}
+      </View>
+
+      {card ? (
+        <View className="balances">
+          <View className="balance">
+            <Text className="balance-label">{strings.card.balanceMain}</Text>
+            <Text className="balance-amount" id="balance-main">
+              {formatFen(card.balance.main)}
+            </Text>
+          </View>
+          <View className="balance">
+            <Text className="balance-label">{strings.card.balanceSubsidy}</Text>
+            <Text className="balance-amount" id="balance-subsidy">
+              {formatFen(card.balance.subsidy)}
+            </Text>
+          </View>
+          {card.balance.pending ? (
+            <Text className="balance-pending">{strings.card.pending(formatFen(card.balance.pending))}</Text>
+          ) : null}
+        </View>
+      ) : null}
+
+      <View className="quick-actions">
+        {quickActions.map((action) => (
+          <View
+            key={action.key}
+            className="quick-action"
+            onClick={() => Taro.navigateTo({ url: action.url })}
+          >
+            <Text>{strings.home.quick[action.key]}</Text>
+          </View>
+        ))}
+      </View>
+    </View>
+  );
+}

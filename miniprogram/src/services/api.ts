@@ -1,0 +1,51 @@
+// The app's wiring of the request wrapper and the stores to Taro: the only file (with platform.ts) that
+// knows about Taro.request and Taro storage, so everything else runs under node:test.
+import Taro from '@tarojs/taro';
+import { createCredentialStore } from '../stores/credential.ts';
+import { createTokenStore } from '../stores/session.ts';
+import type { KeyValueStorage } from '../stores/storage.ts';
+import { phoneRandom } from './platform.ts';
+import { type ApiClient, createApiClient, type Transport } from './request.ts';
+
+const taroTransport: Transport = async (request) => {
+  const response = await Taro.request({
+    url: request.url,
+    method: request.method,
+    data: request.body as Record<string, unknown> | undefined,
+    header: request.headers,
+    timeout: request.timeoutMs,
+    dataType: 'json',
+  });
+  return { status: response.statusCode, body: response.data as unknown };
+};
+
+export const taroStorage: KeyValueStorage = {
+  get(key) {
+    const value: unknown = Taro.getStorageSync(key);
+    return typeof value === 'string' && value !== '' ? value : undefined;
+  },
+  set(key, value) {
+    Taro.setStorageSync(key, value);
+  },
+  remove(key) {
+    Taro.removeStorageSync(key);
+  },
+};
+
+export const tokens = createTokenStore(taroStorage);
+
+let leaving = false;
+export const api: ApiClient = createApiClient({
+  baseUrl: API_BASE,
+  transport: taroTransport,
+  tokens,
+  onSessionLost() {
+    if (leaving) return;
+    leaving = true;
+    void Taro.reLaunch({ url: '/pages/login/index' }).finally(() => {
+      leaving = false;
+    });
+  },
+});
+
+export const credentials = createCredentialStore({ storage: taroStorage, api, random: phoneRandom });

@@ -1,0 +1,41 @@
+import type { ApiClient } from './request.ts';
+import type { CardStatus, CardView } from './types.ts';
+
+export function getCard(api: ApiClient): Promise<CardView> {
+  return api.request('GET', '/card');
+}
+
+export type CardAction = 'report_loss' | 'cancel_loss' | 'freeze' | 'unfreeze';
+
+export function changeCardStatus(
+  api: ApiClient,
+  action: CardAction,
+): Promise<{ changed: boolean; status: CardStatus }> {
+  return api.request('POST', '/card/actions', { action });
+}
+
+export function setPin(api: ApiClient, pin: string, currentPin?: string): Promise<void> {
+  return api.request('PUT', '/card/pin', currentPin ? { pin, currentPin } : { pin });
+}
+
+export function setDailyLimit(api: ApiClient, dailyLimit: number): Promise<{ dailyLimit: number }> {
+  return api.request('PUT', '/card/daily-limit', { dailyLimit });
+}
+
+/** Which status actions make sense from a status: the page shows only these. */
+export function actionsFor(status: CardStatus): CardAction[] {
+  switch (status) {
+    case 'active':
+      return ['report_loss', 'freeze'];
+    case 'lost':
+      return ['cancel_loss'];
+    case 'frozen':
+      return ['unfreeze', 'report_loss'];
+    case 'cancelled':
+      return [];
+  }
+}
+
+export function isValidPin(pin: string): boolean {
+  return /^\d{6}$/.test(pin);
+}

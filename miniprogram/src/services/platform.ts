@@ -1,0 +1,46 @@
+// What differs between WeChat, Alipay and H5: randomness for the key pair, the login code, payment.
+// process.env.TARO_ENV is replaced at build time, so each bundle keeps only its own branch.
+import type { RandomSource } from '@campus-card/core/credential';
+import Taro from '@tarojs/taro';
+
+/** The demo mini-program's appid; the H5 build asks the WeChat stand-in for codes of this app. */
+export const demoAppId = process.env.TARO_APP_APPID ?? 'wx0123456789abcdef';
+
+/** Web Crypto where the runtime has it (H5, newer base libraries), else WeChat's user crypto manager. */
+export const phoneRandom: RandomSource = (byteLength) => {
+  const webCrypto = (globalThis as { crypto?: { getRandomValues?: (bytes: Uint8Array) => Uint8Array } })
+    .crypto;
+  if (webCrypto?.getRandomValues) return webCrypto.getRandomValues(new Uint8Array(byteLength));
+  return new Promise<Uint8Array>((resolve, reject) => {
+    Taro.getUserCryptoManager().getRandomValues({
+      length: byteLength,
+      success: (result) => resolve(new Uint8Array(result.randomValues)),
+      fail: (error) => reject(new Error(error.errMsg)),
+    });
+  });
+};
+
+const h5UserKey = 'cc.h5.openid';
+
+/**
+ * A one-time login code. Mini-programs get it from wx.login / my.getAuthCode; the H5 demo has neither
+ * and mints one at the WeChat login stand-in (served under /__mock by whatever serves the H5 page),
+ * keeping its made-up openid so the same browser is the same user.
+ */
+export async function loginCode(): Promise<string> {
+  if (process.env.TARO_ENV === 'h5') {
+    const openid: unknown = Taro.getStorageSync(h5UserKey);
+    const response = await Taro.request({
+      url: '/__mock/login-code',
+      method: 'POST',
+      data: typeof openid === 'string' && openid !== '' ? { appid: demoAppId, openid } : { appid: demoAppId },
+      header: { 'content-type': 'application/json' },
+    });
+    const minted = response.data as { code?: string; openid?: string };
+    if (response.statusCode !== 200 || typeof minted.code !== 'string') throw new Error('no login code');
+    if (typeof minted.openid === 'string') Taro.setStorageSync(h5UserKey, minted.openid);
+    return minted.code;
+  }
+  const result = await Taro.login();
+  return result.code;
+}

@@ -1,0 +1,156 @@
+// The one way to the BFF. Pages never call Taro.request: they call services/<domain>.ts, which call this.
+// It adds the session token, refreshes it once on 401 (one refresh in flight for all callers), and turns
+// every failure into an ApiError whose message is a sentence from the strings module.
+import { userMessageFor } from '../lib/errors.ts';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export interface HttpRequest {
+  readonly method: HttpMethod;
+  readonly url: string;
+  readonly body?: unknown;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly timeoutMs: number;
+}
+
+export interface HttpResponse {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+/** Sends one request; rejects only when no HTTP answer came back (no network, timeout). */
+export type Transport = (request: HttpRequest) => Promise<HttpResponse>;
+
+export class ApiError extends Error {
+  constructor(
+    /** The BFF's code, or NETWORK / TIMEOUT / SESSION_EXPIRED from here. For logic, never for display. */
+    readonly code: string,
+    /** 0 when no answer came back. */
+    readonly status: number,
+    /** What to show. */
+    readonly userMessage: string,
+    readonly details?: unknown,
+  ) {
+    super(`${code} (${status})`);
+    this.name = 'ApiError';
+  }
+
+  /** True when the call never reached the BFF: pages fall back to cached data and say "offline". */
+  get offline(): boolean {
+    return this.status === 0;
+  }
+}
+
+export interface SessionTokens {
+  readonly accessToken: string;
+  readonly refreshToken: string;
+}
+
+export interface TokenStore {
+  get(): SessionTokens | undefined;
+  set(tokens: SessionTokens | undefined): void;
+}
+
+export interface ApiClientOptions {
+  /** '' for same-origin H5, the BFF's https origin in mini-programs. */
+  readonly baseUrl: string;
+  readonly transport: Transport;
+  readonly tokens: TokenStore;
+  /** Called once when the session is gone for good (refresh refused): the app goes to the login page. */
+  readonly onSessionLost?: () => void;
+  readonly timeoutMs?: number;
+}
+
+export interface RequestOptions {
+  /** false for the calls that make a session (login, refresh). */
+  readonly auth?: boolean;
+  readonly query?: Readonly<Record<string, string | number | undefined>>;
+}
+
+export interface ApiClient {
+  request<T>(method: HttpMethod, path: string, body?: unknown, options?: RequestOptions): Promise<T>;
+}
+
+export const apiPrefix = '/api/v1';
+const timeoutMsDefault = 10_000;
+
+export function queryString(query: RequestOptions['query']): string {
+  if (query === undefined) return '';
+  const parts: string[] = [];
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined || value === '') continue;
+    parts.push(`${encodeURIComponent(key)}=${encodeURIComponent(String(value))}`);
+  }
+  return parts.length === 0 ? '' : `?${parts.join('&')}`;
+}
+
+function errorFrom(response: HttpResponse): ApiError {
+  const body = (response.body ?? {}) as { code?: unknown; details?: unknown };
+  const code = typeof body.code === 'string' ? body.code : `HTTP_${response.status}`;
+  return new ApiError(
+    code,
+    response.status,
+    userMessageFor(code, response.status, body.details),
+    body.details,
+  );
+}
+
+export function createApiClient(options: ApiClientOptions): ApiClient {
+  const timeoutMs = options.timeoutMs ?? timeoutMsDefault;
+  let refreshing: Promise<boolean> | undefined;
+
+  async function send(method: HttpMethod, url: string, body: unknown, token?: string): Promise<HttpResponse> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (token !== undefined) headers.authorization = `Bearer ${token}`;
+    try {
+      return await options.transport({ method, url, body, headers, timeoutMs });
+    } catch (error) {
+      const timedOut = error instanceof Error && /timeout/i.test(error.message);
+      const code = timedOut ? 'TIMEOUT' : 'NETWORK';
+      throw new ApiError(code, 0, userMessageFor(code, 0));
+    }
+  }
+
+  /** Trades the refresh token for new tokens; false when the BFF refuses it. Network failures throw. */
+  async function refresh(): Promise<boolean> {
+    const current = options.tokens.get();
+    if (current === undefined) return false;
+    const response = await send('POST', `${options.baseUrl}${apiPrefix}/session/refresh`, {
+      refreshToken: current.refreshToken,
+    });
+    if (response.status >= 200 && response.status < 300) {
+      const next = response.body as Partial<SessionTokens>;
+      if (typeof next.accessToken === 'string' && typeof next.refreshToken === 'string') {
+        options.tokens.set({ accessToken: next.accessToken, refreshToken: next.refreshToken });
+        return true;
+      }
+    }
+    return false;
+  }
+
+  function sessionLost(): ApiError {
+    options.tokens.set(undefined);
+    options.onSessionLost?.();
+    return new ApiError('SESSION_EXPIRED', 401, userMessageFor('SESSION_EXPIRED', 401));
+  }
+
+  return {
+    async request<T>(method: HttpMethod, path: string, body?: unknown, requestOptions: RequestOptions = {}) {
+      const auth = requestOptions.auth ?? true;
+      const url = `${options.baseUrl}${apiPrefix}${path}${queryString(requestOptions.query)}`;
+      let response = await send(method, url, body, auth ? options.tokens.get()?.accessToken : undefined);
+      if (auth && response.status === 401) {
+        if (options.tokens.get() === undefined) throw sessionLost();
+        refreshing ??= refresh().finally(() => {
+          refreshing = undefined;
+        });
+        if (!(await refreshing)) throw sessionLost();
+        response = await send(method, url, body, options.tokens.get()?.accessToken);
+        if (response.status === 401) throw sessionLost();
+      }
+      if (response.status < 200 || response.status >= 300) throw errorFrom(response);
+      return (response.status === 204 ? undefined : response.body) as T;
+    },
+  };
+}

@@ -1,0 +1,169 @@
+// The BFF's answers as the app reads them (docs/miniprogram.md lists the routes). Money in whole fen.
+
+export type CardStatus = 'active' | 'lost' | 'frozen' | 'cancelled';
+export type PersonType = 'student' | 'staff' | 'alumnus' | 'visitor';
+
+export interface Balance {
+  readonly main: number;
+  readonly subsidy: number;
+  /** Held for running showers and laundry. */
+  readonly pending?: number;
+}
+
+export interface CardView {
+  readonly cardNo: string;
+  readonly name: string;
+  readonly personType: PersonType;
+  readonly status: CardStatus;
+  readonly version: number;
+  readonly department?: string;
+  readonly balance: Balance;
+  readonly dailyLimit?: number;
+  readonly dailyLimitMax?: number;
+  readonly spentToday?: number;
+  readonly hasPin?: boolean;
+}
+
+export interface SessionAnswer {
+  readonly accessToken: string;
+  readonly refreshToken: string;
+  /** False until the person binds their campus identity. */
+  readonly bound: boolean;
+  readonly role?: 'student' | 'staff' | 'parent';
+}
+
+export interface CredentialAnswer {
+  /** 120 certificate bytes, hex. */
+  readonly certificate: string;
+  readonly validUntilMs: number;
+  /** The BFF's clock when it answered: the phone corrects its own by the difference. */
+  readonly serverTimeMs: number;
+  /** The numeric pay code's per-card secret, when the BFF issues one. */
+  readonly numericCode?: { readonly secret: string; readonly codeId: number; readonly prefix?: string };
+}
+
+export type TransactionKind =
+  | 'payment'
+  | 'top_up'
+  | 'subsidy'
+  | 'refund'
+  | 'hold'
+  | 'post'
+  | 'void'
+  | 'adjustment'
+  | 'close_out';
+
+export interface Transaction {
+  readonly id: string;
+  readonly kind: TransactionKind;
+  /** Signed from the card's side: spending negative, money in positive. */
+  readonly amount: number;
+  readonly mainAmount?: number;
+  readonly subsidyAmount?: number;
+  readonly merchantName?: string;
+  readonly category?: string;
+  readonly deviceId?: string;
+  readonly refundedAmount?: number;
+  readonly createdAtMs: number;
+}
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  readonly next?: string;
+}
+
+export interface Statement {
+  readonly month: string;
+  readonly spent: number;
+  readonly toppedUp: number;
+  readonly subsidies: number;
+  readonly previousSpent?: number;
+  readonly byCategory: readonly { readonly category: string; readonly amount: number }[];
+  readonly byDay: readonly { readonly day: number; readonly amount: number }[];
+  readonly byMerchant?: readonly { readonly merchantName: string; readonly amount: number }[];
+}
+
+export type TopUpStatus = 'created' | 'paid' | 'credited' | 'closed' | 'refunded' | 'failed';
+
+export interface TopUpOrder {
+  readonly id: string;
+  readonly status: TopUpStatus;
+  readonly amount: number;
+  readonly cardNo?: string;
+  /** wx.requestPayment's parameters (weapp). */
+  readonly payment?: {
+    readonly timeStamp: string;
+    readonly nonceStr: string;
+    readonly package: string;
+    readonly signType: 'RSA';
+    readonly paySign: string;
+  };
+  /** The stand-in payment page for H5, where requestPayment does not exist. */
+  readonly payPageUrl?: string;
+}
+
+export interface TopUpLimits {
+  readonly minAmount: number;
+  readonly maxAmount: number;
+  readonly presets: readonly number[];
+}
+
+export interface MeterSession {
+  readonly id: string;
+  readonly kind: 'shower' | 'laundry';
+  readonly status: 'running' | 'posted' | 'voided' | 'expired';
+  readonly heldAmount: number;
+  readonly usageAmount: number;
+  readonly unitPrice?: number;
+  readonly unit?: string;
+  readonly deviceName?: string;
+  readonly startedAtMs: number;
+  readonly endedAtMs?: number;
+  readonly postedAmount?: number;
+}
+
+export interface ChildView {
+  readonly cardNo: string;
+  readonly name: string;
+  readonly balance?: Balance;
+  readonly lowBalanceAlert?: number;
+  readonly status?: CardStatus;
+}
+
+export interface Notification {
+  readonly id: string;
+  readonly kind: string;
+  readonly title: string;
+  readonly body: string;
+  readonly createdAtMs: number;
+  readonly read?: boolean;
+}
+
+export interface NewsItem {
+  readonly id: string;
+  readonly title: string;
+  readonly summary?: string;
+  readonly body?: string;
+  readonly publishedAtMs: number;
+  readonly read?: boolean;
+}
+
+export interface Course {
+  readonly id: string;
+  readonly title: string;
+  readonly teacher?: string;
+  readonly lessons?: readonly {
+    readonly id: string;
+    readonly title: string;
+    readonly videoUrl: string;
+    readonly positionSeconds?: number;
+  }[];
+}
+
+export interface PresenceRecord {
+  readonly id: string;
+  readonly kind: 'attendance' | 'access';
+  readonly place: string;
+  readonly result?: string;
+  readonly atMs: number;
+}
