@@ -72,6 +72,37 @@ const schema = z.object({
     .string()
     .regex(/^[0-9a-f]{64}$/i)
     .describe('PII_KEY: 32-byte hex key that encrypts ID numbers and phones at rest'),
+  academicDatabaseUrl: z
+    .string()
+    .regex(/^mysql:\/\//)
+    .optional()
+    .describe(
+      'ACADEMIC_DATABASE_URL: the academic-affairs database the identity sync reads (unset: no student sync)',
+    ),
+  hrDatabaseUrl: z
+    .string()
+    .regex(/^mysql:\/\//)
+    .optional()
+    .describe('HR_DATABASE_URL: the HR database the identity sync reads (unset: no staff sync)'),
+  syncIntervalMs: z.coerce
+    .number()
+    .int()
+    .nonnegative()
+    .describe('SYNC_INTERVAL_MS: how often an incremental identity sync runs; 0 switches the schedule off'),
+  syncFullIntervalMs: z.coerce
+    .number()
+    .int()
+    .nonnegative()
+    .describe(
+      'SYNC_FULL_INTERVAL_MS: a scheduled run is a full reconcile when the last one is older than this; 0 never',
+    ),
+  syncOverlapMs: z.coerce
+    .number()
+    .int()
+    .nonnegative()
+    .describe(
+      'SYNC_OVERLAP_MS: an incremental run re-reads this far behind its watermark, for source transactions that commit late',
+    ),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).describe('LOG_LEVEL'),
   redisUrl: z
     .string()
@@ -110,6 +141,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig {
     holdTimeoutMsMax: env.HOLD_TIMEOUT_MS_MAX ?? 4 * 3600_000,
     holdSweepIntervalMs: env.HOLD_SWEEP_INTERVAL_MS ?? 1_000,
     piiKeyHex: secret('PII_KEY'),
+    academicDatabaseUrl: env.ACADEMIC_DATABASE_URL || undefined,
+    hrDatabaseUrl: env.HR_DATABASE_URL || undefined,
+    syncIntervalMs: env.SYNC_INTERVAL_MS ?? 600_000,
+    syncFullIntervalMs: env.SYNC_FULL_INTERVAL_MS ?? 86_400_000,
+    syncOverlapMs: env.SYNC_OVERLAP_MS ?? 60_000,
     logLevel: env.LOG_LEVEL ?? 'info',
     redisUrl: env.REDIS_URL || undefined,
   });
