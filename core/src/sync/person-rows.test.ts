@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { endsCard, isInvalid, isValidIdNumber, judgeRow } from './person-rows.ts';
+import type { SourcePerson } from './source-reader.ts';
+
+const key = Buffer.alloc(32, 7);
+const row: SourcePerson = {
+  stream: 'academic.students',
+  rowId: '17',
+  personNo: '2024010017',
+  name: ' 王小明 ',
+  idNumber: '11010519491231002x',
+  phone: '13800138000',
+  deptCode: '01',
+  deptName: '计算机学院',
+  classCode: '20240101',
+  status: 'enrolled',
+  updatedAtMs: 1_760_000_000_000,
+};
+
+test('when a good row is judged, then it is a valid, trimmed person with a digest', () => {
+  // Goal: what the sync applies is normalised (trimmed name, upper-case X) and fingerprinted.
+  const judged = judgeRow(row, key);
+  assert.ok(!isInvalid(judged));
+  assert.equal(judged.name, '王小明');
+  assert.equal(judged.idNumber, '11010519491231002X');
+  assert.equal(judged.type, 'student');
+  assert.equal(judged.status, 'active');
+  assert.match(judged.digest, /^[0-9a-f]{64}$/);
+});
+
+test('when any applied field changes, then the digest changes; with another key it differs too', () => {
+  // Goal: an equal digest really means nothing to apply, and the digest cannot be recomputed without the key.
+  const base = judgeRow(row, key);
+  assert.ok(!isInvalid(base));
+  for (const change of [
+    { name: '王小红' },
+    { deptCode: '02', deptName: '数学科学学院' },
+    { deptName: '计算机与软件学院' },
+    { classCode: '20240102' },
+    { phone: '13900139000' },
+    { status: 'graduated' },
+  ]) {
+    const other = judgeRow({ ...row, ...change }, key);
+    assert.ok(!isInvalid(other));
+    assert.notEqual(other.digest, base.digest, JSON.stringify(change));
+  }
+  const sameAgain = judgeRow({ ...row, updatedAtMs: row.updatedAtMs + 1 }, key);
+  assert.ok(!isInvalid(sameAgain));
+  assert.equal(sameAgain.digest, base.digest, 'a touch without a change is not a change');
+  const otherKey = judgeRow(row, Buffer.alloc(32, 8));
+  assert.ok(!isInvalid(otherKey));
+  assert.notEqual(otherKey.digest, base.digest);
+});
+
+test('when rows break a rule, then each gets its code, and no reason carries the value', () => {
+  // Goal: a table of bad rows and the exact code each gives.
+  const cases: [Partial<SourcePerson>, string][] = [
+    [{ personNo: null }, 'BAD_PERSON_NO'],
+    [{ personNo: '20-24' }, 'BAD_PERSON_NO'],
+    [{ name: null }, 'MISSING_NAME'],
+    [{ name: '   ' }, 'MISSING_NAME'],
+    [{ name: '名'.repeat(65) }, 'BAD_NAME'],
+    [{ idNumber: '110105194912310021' }, 'BAD_ID_NUMBER'],
+    [{ idNumber: '1101051949123100' }, 'BAD_ID_NUMBER'],
+    [{ phone: '0755-1234567' }, 'BAD_PHONE'],
+    [{ deptName: null }, 'UNKNOWN_DEPARTMENT'],
+    [{ status: 'expelled' }, 'UNKNOWN_STATUS'],
+  ];
+  for (const [change, code] of cases) {
+    const judged = judgeRow({ ...row, ...change }, key);
+    assert.ok(isInvalid(judged), JSON.stringify(change));
+    assert.equal(judged.code, code);
+    for (const value of Object.values(change)) {
+      if (typeof value === 'string' && value.trim().length > 3) assert.ok(!judged.reason.includes(value));
+    }
+  }
+  // Optional fields may be absent.
+  assert.ok(!isInvalid(judgeRow({ ...row, idNumber: null, phone: '' }, key)));
+});
+
+test('when statuses are mapped, then graduates, leavers and retirees end the card and the rest keep it', () => {
+  // Goal: the one table that decides who loses their card.
+  const status = (stream: SourcePerson['stream'], s: string) => {
+    const judged = judgeRow({ ...row, stream, status: s }, key);
+    assert.ok(!isInvalid(judged));
+    return judged.status;
+  };
+  assert.equal(endsCard(status('academic.students', 'graduated')), true);
+  assert.equal(endsCard(status('academic.students', 'withdrawn')), true);
+  assert.equal(endsCard(status('academic.students', 'suspended')), false);
+  assert.equal(endsCard(status('hr.staff', 'left')), true);
+  assert.equal(endsCard(status('hr.staff', 'retired')), true);
+  assert.equal(endsCard(status('hr.staff', 'active')), false);
+  assert.equal(isValidIdNumber('11010519491231002X'), true);
+});
