@@ -8,12 +8,16 @@ import type { CoreConfig } from './config.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
 import { defineModels } from './db/models.ts';
+import { AccessEvents } from './devices/access-events.ts';
+import { AttendanceService } from './devices/attendance-service.ts';
 import { BlacklistService, blacklistChannel } from './devices/blacklist-service.ts';
 import { DeviceService } from './devices/device-service.ts';
+import { OfflineRecords } from './devices/offline-records.ts';
 import { CoreError } from './errors.ts';
 import { errorHandler, rawBody, serviceAuth } from './http/middleware.ts';
 import { blacklistRoutes } from './http/routes/blacklist.ts';
 import { cardRoutes } from './http/routes/cards.ts';
+import { deviceRecordRoutes } from './http/routes/device-records.ts';
 import { deviceRoutes } from './http/routes/devices.ts';
 import { merchantRoutes } from './http/routes/merchants.ts';
 import { operationRoutes } from './http/routes/operations.ts';
@@ -37,6 +41,9 @@ export interface Core {
   merchants: MerchantService;
   devices: DeviceService;
   blacklist: BlacklistService;
+  access: AccessEvents;
+  attendance: AttendanceService;
+  offline: OfflineRecords;
   settlement: SettlementService;
   batcher: Batcher;
   app: Koa;
@@ -65,6 +72,9 @@ export function createCore(config: CoreConfig, log: Logger = createLogger('core'
   const settlement = new SettlementService(db);
   const devices = new DeviceService(db, pii);
   const blacklist = new BlacklistService(db);
+  const access = new AccessEvents(db);
+  const attendance = new AttendanceService(db);
+  const offline = new OfflineRecords(db, ledger, access, attendance);
   // The blacklist follows every committed card change; a failure here is caught up at the next start.
   cards.onChange((change) => {
     blacklist.follow(change.cardNo).catch((error: unknown) => {
@@ -95,6 +105,7 @@ export function createCore(config: CoreConfig, log: Logger = createLogger('core'
     merchantRoutes(merchants, settlement),
     deviceRoutes(devices),
     blacklistRoutes(blacklist),
+    deviceRecordRoutes(offline, access, attendance),
   ]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
@@ -102,7 +113,21 @@ export function createCore(config: CoreConfig, log: Logger = createLogger('core'
   app.use(() => {
     throw new CoreError('NOT_FOUND', 'no such route');
   });
-  return { db, log, cards, ledger, merchants, devices, blacklist, settlement, batcher, app };
+  return {
+    db,
+    log,
+    cards,
+    ledger,
+    merchants,
+    devices,
+    blacklist,
+    access,
+    attendance,
+    offline,
+    settlement,
+    batcher,
+    app,
+  };
 }
 
 export interface RunningCore extends Core {

@@ -45,16 +45,24 @@ export async function startGateway(
   const redis =
     config.redisUrl === undefined ? undefined : new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
   redis?.on('error', (error) => log.warn({ err: error }, 'redis error'));
+  const keyring = createCampusKeyring(config.campusKeys);
+  const ed25519Verify = createNodeEd25519Verify();
   const verifier = createVerifier({
-    keyring: createCampusKeyring(config.campusKeys),
+    keyring,
     replayGuard: redis === undefined ? createMemoryReplayGuard() : redisReplayGuard(redis),
-    ed25519Verify: createNodeEd25519Verify(),
+    ed25519Verify,
   });
+  // Offline records are judged as of when the device took them; the record's sequence, not a replay
+  // guard, keeps each one from counting twice.
+  const acceptEveryClaim = { claim: async () => true };
+  const verifyAt = (text: string, atMs: number) =>
+    createVerifier({ keyring, replayGuard: acceptEveryClaim, now: () => atMs, ed25519Verify }).verify(text);
   const handle = createHandlers({
     core,
     verifier,
     meterHoldTimeoutMs: config.meterHoldTimeoutMs,
     meterFenPerUnit: config.meterFenPerUnit,
+    verifyAt,
   });
   const answers = new AnswerCache(config.answerCacheEntriesMax);
   const sessions = new SessionRegistry();

@@ -7,7 +7,19 @@ import type {
   BlacklistEntry,
   BlacklistSnapshot,
 } from '../devices/blacklist-service.ts';
+import type { AccessEventInput, AccessEventView } from '../devices/access-events.ts';
+import type {
+  AttendanceRecordView,
+  AttendanceSessionInput,
+  SignInInput,
+  SignInResult,
+} from '../devices/attendance-service.ts';
 import type { Device, DeviceStatus, DeviceWithKey, NewDevice } from '../devices/device-service.ts';
+import type {
+  OfflineException,
+  OfflineRecordInput,
+  OfflineUploadResult,
+} from '../devices/offline-records.ts';
 import { CoreError, type ErrorCode, isErrorCode } from '../errors.ts';
 import { signatureHeaders, signRequest } from '../http/signature.ts';
 import type { OperationView } from '../ledger/ledger-repository.ts';
@@ -28,7 +40,11 @@ import type { Statement } from '../settlement/settlement-service.ts';
 export { blacklistChannel } from '../devices/blacklist-service.ts';
 export type { Accepted, Answer, Balances, Rejected } from '../ledger/results.ts';
 export type {
+  AccessEventInput,
+  AccessEventView,
   Actor,
+  AttendanceRecordView,
+  AttendanceSessionInput,
   BlacklistChange,
   BlacklistChanges,
   BlacklistEntry,
@@ -43,7 +59,12 @@ export type {
   HoldRow,
   Merchant,
   NewDevice,
+  OfflineException,
+  OfflineRecordInput,
+  OfflineUploadResult,
   OperationView,
+  SignInInput,
+  SignInResult,
   Statement,
 };
 export { CoreError };
@@ -215,6 +236,42 @@ export class CoreClient {
     );
   }
 
+  /** For the device gateway: settles a batch of a device's offline records (checked by the gateway). */
+  uploadOfflineRecords(
+    deviceId: string,
+    records: readonly OfflineRecordInput[],
+  ): Promise<OfflineUploadResult> {
+    return this.call('POST', `/v1/devices/${encodeURIComponent(deviceId)}/offline-records`, { records });
+  }
+  offlineExceptions(status: 'open' | 'closed' = 'open', limit = 50): Promise<{ items: OfflineException[] }> {
+    return this.call('GET', `/v1/offline-exceptions?status=${status}&limit=${limit}`);
+  }
+  /** Records an identity check; answers false when this (device, sequence) was already recorded. */
+  async recordAccessEvent(event: AccessEventInput): Promise<boolean> {
+    return (await this.call<{ recorded: boolean }>('POST', '/v1/access-events', event)).recorded;
+  }
+  /** A card's access events, newest first. */
+  accessEvents(
+    cardNo: string,
+    page: { limit?: number; beforeAtMs?: number } = {},
+  ): Promise<{ items: AccessEventView[] }> {
+    return this.call('GET', `/v1/cards/${cardNo}/access-events${pageQuery(page)}`);
+  }
+  /** Creates or replaces an attendance session with its roster (the identity sync fills these). */
+  putAttendanceSession(session: AttendanceSessionInput): Promise<void> {
+    return this.call('PUT', '/v1/attendance/sessions', session);
+  }
+  signInAttendance(input: SignInInput): Promise<SignInResult> {
+    return this.call('POST', '/v1/attendance/sign-ins', input);
+  }
+  /** A card holder's attendance sign-ins, newest first. */
+  attendance(
+    cardNo: string,
+    page: { limit?: number; beforeAtMs?: number } = {},
+  ): Promise<{ items: AttendanceRecordView[] }> {
+    return this.call('GET', `/v1/cards/${cardNo}/attendance${pageQuery(page)}`);
+  }
+
   close(): Promise<void> {
     return this.pool.close();
   }
@@ -284,6 +341,13 @@ export class CoreClient {
     const text = await response.body.text();
     return { status: response.statusCode, json: text ? JSON.parse(text) : undefined };
   }
+}
+
+function pageQuery(page: { limit?: number; beforeAtMs?: number }): string {
+  const query = new URLSearchParams();
+  if (page.limit !== undefined) query.set('limit', String(page.limit));
+  if (page.beforeAtMs !== undefined) query.set('beforeAtMs', String(page.beforeAtMs));
+  return query.size ? `?${query}` : '';
 }
 
 function toError(status: number, json: unknown): CoreError {

@@ -1,5 +1,5 @@
 import type { CoreClient } from '@campus-card/core/client';
-import type { CardCredential, Verifier } from '@campus-card/core/credential';
+import type { CardCredential, Verifier, VerifyResult } from '@campus-card/core/credential';
 import type { DeviceKind, Refusal, ScannedCode } from '../protocol/index.ts';
 import { refusalOfVerify } from './refusals.ts';
 
@@ -10,6 +10,8 @@ export interface RequestContext {
   /** The merchant the device takes money for; null for devices that take none. */
   readonly merchantId: string | null;
   readonly sequence: number;
+  /** The device's own key: offline records carry a MAC made with it. */
+  readonly deviceKey: Uint8Array;
 }
 
 export interface HandlerDeps {
@@ -18,6 +20,11 @@ export interface HandlerDeps {
   readonly meterHoldTimeoutMs: number;
   /** Meter price until the per-device configuration push exists: fen per counted unit. */
   readonly meterFenPerUnit: number;
+  /**
+   * Verifies a code as of the moment a device took it offline: signatures and freshness at `atMs`, no
+   * replay guard (the device kept its own; the record's sequence is the idempotency key).
+   */
+  readonly verifyAt: (text: string, atMs: number) => Promise<VerifyResult>;
 }
 
 /** The core operation id of a device request: the same (device, sequence) is the same operation, charged once. */

@@ -1,6 +1,6 @@
 import { CoreError } from '@campus-card/core/client';
 import type { IdentityCheck, IdentityResult, PersonType, Refusal } from '../protocol/index.ts';
-import { type HandlerDeps, verifyCode } from './context.ts';
+import { type HandlerDeps, type RequestContext, verifyCode } from './context.ts';
 import { refusalOfCore } from './refusals.ts';
 
 /** The name travels encrypted (IDENTITY_RESULT is sealed), and is cut to the field's 64 bytes. */
@@ -27,17 +27,55 @@ function fitName(name: string): string {
   return out;
 }
 
-/** IDENTITY_CHECK: the code must verify and the card be active; the answer names the person. */
-export async function checkIdentity(deps: HandlerDeps, request: IdentityCheck): Promise<IdentityResult> {
-  const verified = await verifyCode(deps, request.code);
-  if (!verified.ok) return deny(verified.reason);
+/**
+ * IDENTITY_CHECK: decided, then recorded as an access event before the answer goes out, so nobody passes
+ * unrecorded: if the event cannot be stored, the answer is deny SERVICE_UNAVAILABLE and the device applies
+ * its offline rules (and uploads its own record).
+ */
+export async function checkIdentity(
+  deps: HandlerDeps,
+  ctx: RequestContext,
+  request: IdentityCheck,
+  nowMs: number,
+): Promise<IdentityResult> {
+  const { result, cardNo } = await decide(deps, request);
   try {
-    const card = await deps.core.getCard(verified.card.cardNo);
+    await deps.core.recordAccessEvent({
+      deviceId: String(ctx.deviceId),
+      sequence: ctx.sequence,
+      cardNo,
+      direction: request.direction,
+      decision: result.decision,
+      reason: result.reason === 'NONE' ? null : result.reason,
+      source: 'online',
+      occurredAtMs: nowMs,
+    });
+  } catch {
+    return deny('SERVICE_UNAVAILABLE');
+  }
+  return result;
+}
+
+async function decide(
+  deps: HandlerDeps,
+  request: IdentityCheck,
+): Promise<{ result: IdentityResult; cardNo: string | null }> {
+  const verified = await verifyCode(deps, request.code);
+  if (!verified.ok) return { result: deny(verified.reason), cardNo: null };
+  return { result: await decideCard(deps, verified.card), cardNo: verified.card.cardNo };
+}
+
+async function decideCard(
+  deps: HandlerDeps,
+  credential: { cardNo: string; cardVersion: number },
+): Promise<IdentityResult> {
+  try {
+    const card = await deps.core.getCard(credential.cardNo);
     if (card.status !== 'active') {
       const reason = refusalOfCore(`CARD_${card.status.toUpperCase()}` as 'CARD_LOST');
       return deny(reason === 'SERVICE_UNAVAILABLE' ? 'NOT_PERMITTED' : reason);
     }
-    if (card.version > verified.card.cardVersion) return deny('CREDENTIAL_REVOKED');
+    if (card.version > credential.cardVersion) return deny('CREDENTIAL_REVOKED');
     return {
       kind: 'identity_result',
       decision: 'allow',

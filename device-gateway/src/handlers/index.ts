@@ -2,9 +2,11 @@
 // never sockets or bytes; the session decides framing, sequence and retries.
 
 import type { Message } from '../protocol/index.ts';
+import { signInAttendance } from './attendance.ts';
 import type { HandlerDeps, RequestContext } from './context.ts';
 import { checkIdentity } from './identity.ts';
 import { reportMeterUsage, startMeter, stopMeter } from './meter.ts';
+import { uploadOffline } from './offline.ts';
 import { pay } from './pay.ts';
 
 export type { HandlerDeps, RequestContext } from './context.ts';
@@ -13,6 +15,8 @@ export type { HandlerDeps, RequestContext } from './context.ts';
 export const handledKinds: ReadonlySet<Message['kind']> = new Set([
   'pay',
   'identity_check',
+  'attendance',
+  'offline_upload',
   'meter_start',
   'meter_usage',
   'meter_stop',
@@ -20,13 +24,17 @@ export const handledKinds: ReadonlySet<Message['kind']> = new Set([
 
 export type Handle = (ctx: RequestContext, request: Message) => Promise<Message | undefined>;
 
-export function createHandlers(deps: HandlerDeps): Handle {
+export function createHandlers(deps: HandlerDeps, now: () => number = Date.now): Handle {
   return async (ctx, request) => {
     switch (request.kind) {
       case 'pay':
         return pay(deps, ctx, request);
       case 'identity_check':
-        return checkIdentity(deps, request);
+        return checkIdentity(deps, ctx, request, now());
+      case 'attendance':
+        return signInAttendance(deps, ctx, request, now());
+      case 'offline_upload':
+        return uploadOffline(deps, ctx, request);
       case 'meter_start':
         return startMeter(deps, ctx, request);
       case 'meter_usage':

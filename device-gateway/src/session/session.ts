@@ -328,7 +328,13 @@ export class Session {
       this.refuse('RATE_LIMITED', sequence, type);
       return;
     }
-    const context = { deviceId, deviceKind: device.kind, merchantId: device.merchantId, sequence };
+    const context = {
+      deviceId,
+      deviceKind: device.kind,
+      merchantId: device.merchantId,
+      sequence,
+      deviceKey: device.key,
+    };
     const answer = this.deps.handle(context, message).then((reply) => {
       if (reply === undefined) throw new Error(`no handler answered ${message.kind}`);
       return reply;

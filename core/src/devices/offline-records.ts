@@ -1,0 +1,342 @@
+// Offline records a device uploads after it was cut off (docs/protocol.md § 12.3). The gateway has
+// checked each record's MAC and read the card from its code (it holds the device key and the campus keys);
+// here each record gets its final status: accepted, duplicate, exception (stored, could not be charged in
+// full: listed for administrators, the shortfall booked against SYS-OFFLINE-RECEIVABLE) or rejected.
+// Nothing is charged twice: a payment record is charged under the same operation id as an online request
+// of the same (device, sequence), and a record already stored answers duplicate.
+
+import { z } from 'zod';
+import { type Database, isDuplicateKey } from '../db/database.ts';
+import { CoreError } from '../errors.ts';
+import { newId } from '../ids.ts';
+import type { LedgerService } from '../ledger/ledger-service.ts';
+import type { Answer } from '../ledger/results.ts';
+import type { AccessEvents } from './access-events.ts';
+import type { AttendanceService } from './attendance-service.ts';
+
+export const offlineRecordsPerUploadMax = 64;
+export const gapRangesMax = 32;
+
+const reason = z.string().regex(/^[A-Z_]{1,32}$/);
+
+export const offlineRecordInput = z.strictObject({
+  offlineNo: z.number().int().min(1).max(0xffff_ffff),
+  sequence: z.number().int().min(1).max(0xffff_ffff),
+  recordKind: z.enum(['payment', 'access', 'attendance']),
+  decision: z.enum(['accepted', 'refused']),
+  takenAtMs: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  amount: z.number().int().nonnegative().max(0xffff_ffff),
+  orderNo: z.number().int().nonnegative().max(0xffff_ffff),
+  sessionId: z
+    .string()
+    .regex(/^[A-Za-z0-9:_.-]{1,32}$/)
+    .nullable(),
+  /** SHA-256 hex of the record's bytes as uploaded: the same record uploaded again is a duplicate. */
+  recordHash: z.string().regex(/^[0-9a-f]{64}$/),
+  /** The gateway's check of the record MAC. */
+  macOk: z.boolean(),
+  /** The card the code names, when the code verified (as of takenAtMs); null otherwise. */
+  cardNo: z
+    .string()
+    .regex(/^\d{8,20}$/)
+    .nullable(),
+  cardVersion: z.number().int().min(1).max(0xffff_ffff).nullable(),
+  /** Why the code did not verify (a protocol reason: CODE_INVALID, CODE_EXPIRED …); null when it did. */
+  codeRefusal: reason.nullable(),
+});
+export type OfflineRecordInput = z.infer<typeof offlineRecordInput>;
+
+export const offlineUploadInput = z.strictObject({
+  records: z.array(offlineRecordInput).max(offlineRecordsPerUploadMax),
+});
+
+export type OfflineStatus = 'accepted' | 'duplicate' | 'exception' | 'rejected';
+
+export interface OfflineResult {
+  sequence: number;
+  status: OfflineStatus;
+  /** A protocol reason name; NONE for accepted and duplicate. */
+  reason: string;
+}
+
+export interface OfflineUploadResult {
+  results: OfflineResult[];
+  /** Offline record numbers never received, lowest first, inclusive. */
+  gaps: { fromOfflineNo: number; toOfflineNo: number }[];
+}
+
+export interface OfflineException {
+  id: string;
+  deviceId: string;
+  offlineNo: number;
+  sequence: number;
+  cardNo: string | null;
+  amount: number;
+  receivableAmount: number;
+  reason: string;
+  operationId: string | null;
+  status: 'open' | 'closed';
+  takenAtMs: number;
+  createdAtMs: number;
+}
+
+/** Ledger codes named the way devices and administrators see them (protocol § 8.3). */
+function reasonOf(code: string): string {
+  switch (code) {
+    case 'CARD_VERSION_STALE':
+      return 'CREDENTIAL_REVOKED';
+    case 'MERCHANT_NOT_FOUND':
+      return 'MERCHANT_DISABLED';
+    default:
+      return code;
+  }
+}
+
+interface Outcome {
+  status: OfflineStatus;
+  reason: string;
+  operationId?: string;
+  /** For an exception: the amount and what of it is a receivable. */
+  exception?: { amount: number; receivable: number };
+}
+
+export class OfflineRecords {
+  constructor(
+    private readonly db: Database,
+    private readonly ledger: LedgerService,
+    private readonly access: AccessEvents,
+    private readonly attendance: AttendanceService,
+  ) {}
+
+  async upload(deviceId: string, records: readonly OfflineRecordInput[]): Promise<OfflineUploadResult> {
+    const devices = await this.db.select<{ merchant_id: string | null }>(
+      'SELECT merchant_id FROM devices WHERE id = ?',
+      [deviceId],
+    );
+    const device = devices[0];
+    if (!device) throw new CoreError('NOT_FOUND', 'no such device');
+    const results: OfflineResult[] = [];
+    // In order, one at a time: records of one upload may depend on each other (the same card twice).
+    for (const record of records) {
+      const outcome = await this.settle(deviceId, device.merchant_id, record);
+      results.push({ sequence: record.sequence, status: outcome.status, reason: outcome.reason });
+    }
+    return { results, gaps: await this.gaps(deviceId) };
+  }
+
+  async exceptions(status: 'open' | 'closed', limit: number): Promise<OfflineException[]> {
+    const rows = await this.db.select<Record<string, unknown>>(
+      `SELECT id, device_id, offline_no, sequence, card_no, amount, receivable_amount, reason, operation_id, status, taken_at_ms, created_at_ms
+         FROM offline_exceptions WHERE status = ? ORDER BY created_at_ms DESC LIMIT ?`,
+      [status, limit],
+    );
+    return rows.map((r) => ({
+      id: String(r.id),
+      deviceId: String(r.device_id),
+      offlineNo: Number(r.offline_no),
+      sequence: Number(r.sequence),
+      cardNo: r.card_no === null ? null : String(r.card_no),
+      amount: Number(r.amount),
+      receivableAmount: Number(r.receivable_amount),
+      reason: String(r.reason),
+      operationId: r.operation_id === null ? null : String(r.operation_id),
+      status: r.status as 'open' | 'closed',
+      takenAtMs: Number(r.taken_at_ms),
+      createdAtMs: Number(r.created_at_ms),
+    }));
+  }
+
+  private async settle(deviceId: string, merchantId: string | null, r: OfflineRecordInput): Promise<Outcome> {
+    const stored = await this.db.select<{
+      record_hash: string;
+      status: OfflineStatus;
+      reason: string | null;
+    }>('SELECT record_hash, status, reason FROM offline_records WHERE device_id = ? AND offline_no = ?', [
+      deviceId,
+      r.offlineNo,
+    ]);
+    const earlier = stored[0];
+    if (earlier) {
+      // Uploaded before: the first outcome stands. Another record under the same number is a fault.
+      return earlier.record_hash === r.recordHash
+        ? { status: 'duplicate', reason: 'NONE' }
+        : { status: 'rejected', reason: 'SEQUENCE_CONFLICT' };
+    }
+    const outcome = await this.decide(deviceId, merchantId, r);
+    try {
+      await this.db.execute(
+        `INSERT INTO offline_records (device_id, offline_no, sequence, record_kind, decision, taken_at_ms, amount, order_no, session_id, card_no, record_hash, status, reason, operation_id, received_at_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [
+          deviceId,
+          r.offlineNo,
+          r.sequence,
+          r.recordKind,
+          r.decision,
+          r.takenAtMs,
+          r.amount,
+          r.orderNo,
+          r.sessionId,
+          r.cardNo,
+          r.recordHash,
+          outcome.status === 'duplicate' ? 'accepted' : outcome.status,
+          outcome.reason === 'NONE' ? null : outcome.reason,
+          outcome.operationId ?? null,
+          Date.now(),
+        ],
+      );
+    } catch (error) {
+      // The same upload retried at the same moment: the other stored it first.
+      if (isDuplicateKey(error)) return { status: 'duplicate', reason: 'NONE' };
+      throw error;
+    }
+    if (outcome.exception) {
+      await this.db.execute(
+        `INSERT INTO offline_exceptions (id, device_id, offline_no, sequence, card_no, amount, receivable_amount, reason, operation_id, status, taken_at_ms, created_at_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)`,
+        [
+          newId(),
+          deviceId,
+          r.offlineNo,
+          r.sequence,
+          r.cardNo,
+          outcome.exception.amount,
+          outcome.exception.receivable,
+          outcome.reason,
+          outcome.operationId ?? null,
+          r.takenAtMs,
+          Date.now(),
+        ],
+      );
+    }
+    return outcome;
+  }
+
+  private async decide(deviceId: string, merchantId: string | null, r: OfflineRecordInput): Promise<Outcome> {
+    if (!r.macOk) return { status: 'rejected', reason: 'BAD_RECORD_MAC' };
+    const sameSequence = await this.db.select<{ offline_no: number }>(
+      'SELECT offline_no FROM offline_records WHERE device_id = ? AND sequence = ?',
+      [deviceId, r.sequence],
+    );
+    if (sameSequence.length > 0) return { status: 'rejected', reason: 'SEQUENCE_CONFLICT' };
+    const refused = (why: string, amount = 0): Outcome => ({
+      status: 'exception',
+      reason: why,
+      exception: { amount, receivable: 0 },
+    });
+    switch (r.recordKind) {
+      case 'payment': {
+        // A refused payment is evidence only; nothing to charge.
+        if (r.decision === 'refused') return { status: 'accepted', reason: 'NONE' };
+        if (r.cardNo === null) return refused(r.codeRefusal ?? 'CODE_INVALID', r.amount);
+        if (merchantId === null) return refused('MERCHANT_DISABLED', r.amount);
+        return this.charge(deviceId, merchantId, r, r.cardNo);
+      }
+      case 'access':
+        await this.access.record({
+          deviceId,
+          sequence: r.sequence,
+          cardNo: r.cardNo,
+          direction: 'none',
+          decision: r.decision === 'accepted' ? 'allow' : 'deny',
+          reason: r.decision === 'accepted' ? null : (r.codeRefusal ?? 'NOT_PERMITTED'),
+          source: 'offline',
+          occurredAtMs: r.takenAtMs,
+        });
+        return { status: 'accepted', reason: 'NONE' };
+      case 'attendance': {
+        if (r.decision === 'refused') return { status: 'accepted', reason: 'NONE' };
+        if (r.cardNo === null || r.sessionId === null) return refused(r.codeRefusal ?? 'CODE_INVALID');
+        const signed = await this.attendance.signIn({
+          sessionId: r.sessionId,
+          cardNo: r.cardNo,
+          deviceId,
+          sequence: r.sequence,
+          atMs: r.takenAtMs,
+          source: 'offline',
+        });
+        if (signed.status === 'recorded' || signed.status === 'already_recorded') {
+          return { status: 'accepted', reason: 'NONE' };
+        }
+        return refused(signed.status === 'not_on_roster' ? 'NOT_PERMITTED' : 'OUTSIDE_WINDOW');
+      }
+    }
+  }
+
+  /** Charges an offline payment under the id an online attempt of the same sequence would have used. */
+  private async charge(
+    deviceId: string,
+    merchantId: string,
+    r: OfflineRecordInput,
+    cardNo: string,
+  ): Promise<Outcome> {
+    const operationId = `dev:${deviceId}:${r.sequence}`;
+    const online = await this.ledger.operation(operationId).catch((error: unknown) => {
+      if (error instanceof CoreError && error.code === 'OPERATION_NOT_FOUND') return undefined;
+      throw error;
+    });
+    let declinedFor: string | undefined;
+    if (online !== undefined) {
+      const sameRequest = online.kind === 'payment' && online.cardNo === cardNo && online.amount === r.amount;
+      // The device timed out online and fell back to offline; the server had answered.
+      if (sameRequest && online.outcome === 'ok') return { status: 'duplicate', reason: 'NONE', operationId };
+      if (!sameRequest || online.result.status !== 'rejected') {
+        return { status: 'rejected', reason: 'SEQUENCE_CONFLICT' };
+      }
+      // Declined online, accepted offline: the goods were handed over; charge it as an offline payment.
+      declinedFor = reasonOf(online.result.code);
+    }
+    const id = declinedFor === undefined ? operationId : `${operationId}:offline`;
+    const answer: Answer = await this.ledger.pay({
+      id,
+      cardNo,
+      merchantId,
+      deviceId,
+      amount: r.amount,
+      offline: true,
+      takenAtMs: r.takenAtMs,
+      ...(r.cardVersion === null ? {} : { cardVersion: r.cardVersion }),
+    });
+    if (answer.status === 'rejected') {
+      return {
+        status: 'exception',
+        reason: reasonOf(answer.code),
+        operationId: id,
+        exception: { amount: r.amount, receivable: 0 },
+      };
+    }
+    const receivable = answer.receivableAmount ?? 0;
+    if (receivable === 0 && declinedFor === undefined)
+      return { status: 'accepted', reason: 'NONE', operationId: id };
+    return {
+      status: 'exception',
+      reason: declinedFor ?? reasonOf(answer.shortfall ?? 'INSUFFICIENT_FUNDS'),
+      operationId: id,
+      exception: { amount: r.amount, receivable },
+    };
+  }
+
+  /** Missing record numbers below the highest received, lowest first, at most 32 ranges. */
+  private async gaps(deviceId: string): Promise<OfflineUploadResult['gaps']> {
+    const gaps: OfflineUploadResult['gaps'] = [];
+    const lowest = await this.db.select<{ n: number | null }>(
+      'SELECT MIN(offline_no) AS n FROM offline_records WHERE device_id = ?',
+      [deviceId],
+    );
+    const min = lowest[0]?.n;
+    if (min === null || min === undefined) return gaps;
+    if (Number(min) > 1) gaps.push({ fromOfflineNo: 1, toOfflineNo: Number(min) - 1 });
+    const rows = await this.db.select<{ from_no: number; to_no: number }>(
+      `SELECT a.offline_no + 1 AS from_no,
+              (SELECT MIN(b.offline_no) FROM offline_records b WHERE b.device_id = a.device_id AND b.offline_no > a.offline_no) - 1 AS to_no
+         FROM offline_records a
+        WHERE a.device_id = ?
+          AND NOT EXISTS (SELECT 1 FROM offline_records c WHERE c.device_id = a.device_id AND c.offline_no = a.offline_no + 1)
+          AND a.offline_no < (SELECT MAX(d.offline_no) FROM offline_records d WHERE d.device_id = a.device_id)
+        ORDER BY a.offline_no LIMIT ?`,
+      [deviceId, gapRangesMax],
+    );
+    for (const row of rows) gaps.push({ fromOfflineNo: Number(row.from_no), toOfflineNo: Number(row.to_no) });
+    return gaps.slice(0, gapRangesMax);
+  }
+}

@@ -1,0 +1,65 @@
+import Router from 'koa-router';
+import { z } from 'zod';
+import { type AccessEvents, accessEventInput } from '../../devices/access-events.ts';
+import {
+  type AttendanceService,
+  attendanceSessionInput,
+  signInInput,
+} from '../../devices/attendance-service.ts';
+import { type OfflineRecords, offlineUploadInput } from '../../devices/offline-records.ts';
+import { cardNo } from '../../ledger/operations.ts';
+import { parseBody, parseValue } from '../middleware.ts';
+
+const deviceId = z.string().regex(/^[1-9][0-9]{0,9}$/);
+const cardPath = z.object({ cardNo });
+const page = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  beforeAtMs: z.coerce.number().int().nonnegative().optional(),
+});
+
+/**
+ * What devices record through the gateway: offline uploads and their exceptions, access events and
+ * attendance; and the per-card lists the BFF shows.
+ */
+export function deviceRecordRoutes(
+  offline: OfflineRecords,
+  access: AccessEvents,
+  attendance: AttendanceService,
+): Router {
+  const router = new Router({ prefix: '/v1' });
+  router.post('/devices/:deviceId/offline-records', async (ctx) => {
+    const { deviceId: id } = parseValue(ctx.params, z.object({ deviceId }));
+    ctx.body = await offline.upload(id, parseBody(ctx, offlineUploadInput).records);
+  });
+  router.get('/offline-exceptions', async (ctx) => {
+    const q = parseValue(
+      ctx.query,
+      z.object({
+        status: z.enum(['open', 'closed']).default('open'),
+        limit: z.coerce.number().int().min(1).max(100).default(50),
+      }),
+    );
+    ctx.body = { items: await offline.exceptions(q.status, q.limit) };
+  });
+  router.post('/access-events', async (ctx) => {
+    ctx.body = { recorded: await access.record(parseBody(ctx, accessEventInput)) };
+  });
+  router.get('/cards/:cardNo/access-events', async (ctx) => {
+    const { cardNo: no } = parseValue(ctx.params, cardPath);
+    const q = parseValue(ctx.query, page);
+    ctx.body = { items: await access.of(no, q.limit, q.beforeAtMs) };
+  });
+  router.put('/attendance/sessions', async (ctx) => {
+    await attendance.putSession(parseBody(ctx, attendanceSessionInput));
+    ctx.status = 204;
+  });
+  router.post('/attendance/sign-ins', async (ctx) => {
+    ctx.body = await attendance.signIn(parseBody(ctx, signInInput));
+  });
+  router.get('/cards/:cardNo/attendance', async (ctx) => {
+    const { cardNo: no } = parseValue(ctx.params, cardPath);
+    const q = parseValue(ctx.query, page);
+    ctx.body = { items: await attendance.recordsOf(no, q.limit, q.beforeAtMs) };
+  });
+  return router;
+}

@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+import type { OfflineRecordInput } from '@campus-card/core/client';
+import {
+  macBytes,
+  type OfflineRecord,
+  type OfflineRecordResult,
+  type OfflineUpload,
+  type OfflineUploadResult,
+  offlineRecordBody,
+  type ReasonCode,
+  reasonCodes,
+  verifyOfflineRecord,
+} from '../protocol/index.ts';
+import type { HandlerDeps, RequestContext } from './context.ts';
+import { refusalOfVerify } from './refusals.ts';
+
+/** A reason name the core answered, if the protocol has it; anything else is a server fault. */
+function reasonOf(name: string): ReasonCode {
+  return Object.hasOwn(reasonCodes, name) ? (name as ReasonCode) : 'SERVICE_UNAVAILABLE';
+}
+
+/** What the gateway checks of a record before the core settles it: its MAC and the card its code names. */
+async function checked(
+  deps: HandlerDeps,
+  ctx: RequestContext,
+  record: OfflineRecord,
+): Promise<OfflineRecordInput> {
+  const body = offlineRecordBody(record);
+  const recordHash = createHash('sha256').update(body).update(record.mac.subarray(0, macBytes)).digest('hex');
+  const macOk = verifyOfflineRecord(ctx.deviceKey, ctx.deviceId, record);
+  let cardNo: string | null = null;
+  let cardVersion: number | null = null;
+  let codeRefusal: string | null = null;
+  if (macOk) {
+    if (record.code.kind !== 'qr') {
+      // Numeric codes can only be verified online; a device must not accept them offline (protocol § 12.1).
+      codeRefusal = 'CODE_INVALID';
+    } else {
+      const verified = await deps.verifyAt(record.code.text, record.takenAtMs);
+      if (verified.ok) {
+        cardNo = verified.card.cardNo;
+        cardVersion = verified.card.cardVersion;
+      } else {
+        codeRefusal = refusalOfVerify(verified.code);
+      }
+    }
+  }
+  return {
+    offlineNo: record.offlineNo,
+    sequence: record.sequence,
+    recordKind: record.recordKind,
+    decision: record.decision,
+    takenAtMs: record.takenAtMs,
+    amount: record.amountFen,
+    orderNo: record.orderNo,
+    sessionId: record.sessionId === '' ? null : record.sessionId,
+    recordHash,
+    macOk,
+    cardNo,
+    cardVersion,
+    codeRefusal,
+  };
+}
+
+/**
+ * OFFLINE_UPLOAD: every record gets a final status (protocol § 12.3). A failure to reach the core throws,
+ * so the session answers INTERNAL_ERROR, keeps no answer, and the device's retry of the same upload runs
+ * again — harmless, since the core settles each record once.
+ */
+export async function uploadOffline(
+  deps: HandlerDeps,
+  ctx: RequestContext,
+  request: OfflineUpload,
+): Promise<OfflineUploadResult> {
+  const records = await Promise.all(request.records.map((record) => checked(deps, ctx, record)));
+  const settled = await deps.core.uploadOfflineRecords(String(ctx.deviceId), records);
+  const results: OfflineRecordResult[] = settled.results.map((r) => {
+    const plain = r.status === 'accepted' || r.status === 'duplicate';
+    const reason = plain ? 'NONE' : reasonOf(r.reason);
+    return {
+      sequence: r.sequence,
+      status: r.status,
+      reason: !plain && reason === 'NONE' ? 'SERVICE_UNAVAILABLE' : reason,
+    };
+  });
+  return { kind: 'offline_upload_result', results, gaps: settled.gaps };
+}

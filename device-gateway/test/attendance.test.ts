@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { openStudent } from '../../core/test/support.ts';
+import { phoneFor, registerDevice, startWorld, TestDevice, type TestWorld } from './support.ts';
+
+describe('attendance and access events', () => {
+  let world: TestWorld;
+  let reader: TestDevice;
+  let gate: TestDevice;
+  before(async () => {
+    world = await startWorld();
+    const a = await registerDevice(world, 'attendance');
+    reader = await TestDevice.connect(world.gateway.port, a.deviceId, a.key);
+    assert.equal((await reader.signIn('attendance')).message.kind, 'sign_in_accepted');
+    const g = await registerDevice(world, 'gate');
+    gate = await TestDevice.connect(world.gateway.port, g.deviceId, g.key);
+    assert.equal((await gate.signIn('gate')).message.kind, 'sign_in_accepted');
+  });
+  after(async () => {
+    reader.close();
+    gate.close();
+    await world.stop();
+  });
+
+  async function session(id: string, roster: string[], openNow: boolean): Promise<void> {
+    const now = Date.now();
+    const from = openNow ? now - 600_000 : now + 3_600_000;
+    await world.client.putAttendanceSession({
+      id,
+      kind: 'class',
+      title: '数据结构 第7周',
+      location: '教三-201',
+      startsAtMs: from,
+      endsAtMs: from + 5_400_000,
+      signInFromMs: from,
+      signInUntilMs: from + 1_200_000,
+      roster,
+    });
+  }
+
+  test('when a student on the roster signs in twice, then recorded, then already recorded with the first time', async () => {
+    // Goal: the first sign-in is the record; a second scan does not move it.
+    const cardNo = await openStudent(world.client);
+    const { personNo } = await world.client.getCard(cardNo);
+    await session('CS101-W07', [personNo], true);
+    const phone = await phoneFor(world.client, cardNo);
+    const first = await reader.request({
+      kind: 'attendance',
+      sessionId: 'CS101-W07',
+      code: { kind: 'qr', text: phone.code() },
+    });
+    assert.equal(first.message.kind === 'attendance_result' && first.message.status, 'recorded');
+    const recordedAtMs = first.message.kind === 'attendance_result' ? first.message.recordedAtMs : 0;
+    assert.ok(Math.abs(recordedAtMs - Date.now()) < 5_000);
+    const second = await reader.request({
+      kind: 'attendance',
+      sessionId: 'CS101-W07',
+      code: { kind: 'qr', text: phone.code() },
+    });
+    assert.deepEqual(second.message, {
+      kind: 'attendance_result',
+      status: 'already_recorded',
+      reason: 'NONE',
+      recordedAtMs,
+    });
+    const listed = await world.client.attendance(cardNo);
+    assert.deepEqual(
+      listed.items.map((r) => [r.sessionId, r.recordedAtMs, r.source]),
+      [['CS101-W07', recordedAtMs, 'online']],
+    );
+  });
+
+  test('when the student is not on the roster, the window is closed, the session unknown or the code bad, then each says so', async () => {
+    // Goal: each refusal of an attendance sign-in is its own status, and records nothing.
+    const cardNo = await openStudent(world.client);
+    const phone = await phoneFor(world.client, cardNo);
+    await session('MEET-01', ['SOMEONEELSE'], true);
+    await session('EXAM-LATER', [(await world.client.getCard(cardNo)).personNo], false);
+    const ask = async (sessionId: string, text = phone.code()) =>
+      (await reader.request({ kind: 'attendance', sessionId, code: { kind: 'qr', text } })).message;
+    assert.deepEqual(await ask('MEET-01'), {
+      kind: 'attendance_result',
+      status: 'not_on_roster',
+      reason: 'NONE',
+      recordedAtMs: 0,
+    });
+    assert.deepEqual(await ask('EXAM-LATER'), {
+      kind: 'attendance_result',
+      status: 'outside_window',
+      reason: 'NONE',
+      recordedAtMs: 0,
+    });
+    assert.deepEqual(await ask('NO-SUCH-SESSION'), {
+      kind: 'attendance_result',
+      status: 'session_not_found',
+      reason: 'NONE',
+      recordedAtMs: 0,
+    });
+    assert.deepEqual(await ask('MEET-01', 'CC:GARBAGE'), {
+      kind: 'attendance_result',
+      status: 'code_refused',
+      reason: 'CODE_INVALID',
+      recordedAtMs: 0,
+    });
+    assert.deepEqual((await world.client.attendance(cardNo)).items, []);
+  });
+
+  test('when a gate checks a card and a bad code, then both become access events listed for the card', async () => {
+    // Goal: every identity check is recorded, allowed or denied.
+    const cardNo = await openStudent(world.client);
+    const phone = await phoneFor(world.client, cardNo);
+    const allowed = await gate.request({
+      kind: 'identity_check',
+      code: { kind: 'qr', text: phone.code() },
+      direction: 'in',
+    });
+    assert.equal(allowed.message.kind === 'identity_result' && allowed.message.decision, 'allow');
+    const code = phone.code();
+    await gate.request({ kind: 'identity_check', code: { kind: 'qr', text: code }, direction: 'out' });
+    // The same code again is a replay: denied, and recorded as such.
+    const replayed = await gate.request({
+      kind: 'identity_check',
+      code: { kind: 'qr', text: code },
+      direction: 'out',
+    });
+    assert.equal(replayed.message.kind === 'identity_result' && replayed.message.reason, 'CODE_REPLAYED');
+    const events = (await world.client.accessEvents(cardNo)).items;
+    // The replayed code named no card the gateway trusted, so it is listed under no card.
+    assert.deepEqual(events.map((e) => `${e.direction}:${e.decision}`).sort(), ['in:allow', 'out:allow']);
+    const rows = await world.core.core.db.select<{ n: number }>(
+      "SELECT COUNT(*) AS n FROM access_events WHERE device_id = ? AND decision = 'deny' AND reason = 'CODE_REPLAYED'",
+      [String(gate.deviceId)],
+    );
+    assert.equal(Number(rows[0]?.n), 1);
+  });
+});
