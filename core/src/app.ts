@@ -21,6 +21,7 @@ import { deviceRecordRoutes } from './http/routes/device-records.ts';
 import { deviceRoutes } from './http/routes/devices.ts';
 import { merchantRoutes } from './http/routes/merchants.ts';
 import { operationRoutes } from './http/routes/operations.ts';
+import { syncRoutes } from './http/routes/sync.ts';
 import { Batcher } from './ledger/batcher.ts';
 import { LedgerExecutor } from './ledger/executor.ts';
 import { LedgerRepository } from './ledger/ledger-repository.ts';
@@ -29,6 +30,9 @@ import { createLogger, type Logger } from './log.ts';
 import { MerchantService } from './merchants/merchant-service.ts';
 import { createPii } from './pii.ts';
 import { SettlementService } from './settlement/settlement-service.ts';
+import { SourceReader } from './sync/source-reader.ts';
+import { SyncRepository } from './sync/sync-repository.ts';
+import { defaultSyncOptions, SyncService } from './sync/sync-service.ts';
 
 /** Large enough for a full batch of operations (about 200 bytes each). */
 const bodyBytesMax = 512 * 1024;
@@ -45,6 +49,7 @@ export interface Core {
   attendance: AttendanceService;
   offline: OfflineRecords;
   settlement: SettlementService;
+  sync: SyncService;
   batcher: Batcher;
   app: Koa;
 }
@@ -75,6 +80,18 @@ export function createCore(config: CoreConfig, log: Logger = createLogger('core'
   const access = new AccessEvents(db);
   const attendance = new AttendanceService(db);
   const offline = new OfflineRecords(db, ledger, access, attendance);
+  // Identity sync is on only when a source database is configured (never in the embedded default).
+  const sources =
+    config.academicDatabaseUrl || config.hrDatabaseUrl
+      ? new SourceReader({ academic: config.academicDatabaseUrl, hr: config.hrDatabaseUrl })
+      : undefined;
+  const sync = new SyncService(new SyncRepository(db), sources, ledger, pii, log, {
+    ...defaultSyncOptions,
+    overlapMs: config.syncOverlapMs,
+    dailyLimit: config.dailyLimitDefault,
+    pinFreeLimit: config.pinFreeLimitDefault,
+    piiKeyHex: config.piiKeyHex,
+  });
   // The blacklist follows every committed card change; a failure here is caught up at the next start.
   cards.onChange((change) => {
     blacklist.follow(change.cardNo).catch((error: unknown) => {
@@ -106,6 +123,7 @@ export function createCore(config: CoreConfig, log: Logger = createLogger('core'
     deviceRoutes(devices),
     blacklistRoutes(blacklist),
     deviceRecordRoutes(offline, access, attendance),
+    syncRoutes(sync),
   ]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
@@ -125,6 +143,7 @@ export function createCore(config: CoreConfig, log: Logger = createLogger('core'
     attendance,
     offline,
     settlement,
+    sync,
     batcher,
     app,
   };
@@ -148,6 +167,7 @@ export async function startCore(config: CoreConfig, log?: Logger): Promise<Runni
     publisher?.publish(blacklistChannel, String(version)).catch(() => {});
   });
   core.ledger.startSweeper(config.holdSweepIntervalMs);
+  core.sync.startSchedule(config.syncIntervalMs, config.syncFullIntervalMs);
   const server = core.app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   server.keepAliveTimeout = 65_000;
@@ -163,6 +183,7 @@ export async function startCore(config: CoreConfig, log?: Logger): Promise<Runni
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await core.sync.close();
       await core.batcher.drain();
       await core.db.close();
       await publisher?.quit();

@@ -36,6 +36,7 @@ import type { Answer } from '../ledger/results.ts';
 import type { HoldRow } from '../ledger/state.ts';
 import type { Merchant, NewMerchant } from '../merchants/merchant-service.ts';
 import type { Statement } from '../settlement/settlement-service.ts';
+import type { SyncKind, SyncRun, SyncRunError } from '../sync/sync-repository.ts';
 
 export { blacklistChannel } from '../devices/blacklist-service.ts';
 export type { Accepted, Answer, Balances, Rejected } from '../ledger/results.ts';
@@ -66,6 +67,9 @@ export type {
   SignInInput,
   SignInResult,
   Statement,
+  SyncKind,
+  SyncRun,
+  SyncRunError,
 };
 export { CoreError };
 
@@ -236,6 +240,41 @@ export class CoreClient {
     );
   }
 
+  /** Starts an identity sync run (one at a time: SYNC_RUNNING otherwise); answers it as started. */
+  startSyncRun(
+    kind: SyncKind = 'incremental',
+    actor: { type: 'admin' | 'system'; id: string | null } = { type: 'system', id: null },
+  ): Promise<SyncRun> {
+    return this.call('POST', '/v1/sync/runs', { kind, actor });
+  }
+  syncRuns(
+    page: { limit?: number; beforeId?: string } = {},
+  ): Promise<{ items: SyncRun[]; next: { beforeId: string } | null }> {
+    return this.call('GET', `/v1/sync/runs${query(page)}`);
+  }
+  /** A run with its progress, counts and the rows it could not apply (paged by errorsAfter). */
+  syncRun(
+    id: string,
+    page: { errorsLimit?: number; errorsAfter?: number } = {},
+  ): Promise<SyncRun & { errors: SyncRunError[]; errorsNext: { errorsAfter: number } | null }> {
+    return this.call('GET', `/v1/sync/runs/${encodeURIComponent(id)}${query(page)}`);
+  }
+  /** Balances of cards the sync cancelled, to pay out. */
+  syncRefunds(page: { status?: 'due' | 'paid'; limit?: number } = {}): Promise<{
+    items: {
+      operationId: string;
+      cardNo: string;
+      personNo: string;
+      mainAmount: number;
+      subsidyAmount: number;
+      reason: string;
+      status: 'due' | 'paid';
+      createdAtMs: number;
+    }[];
+  }> {
+    return this.call('GET', `/v1/sync/refunds${query(page)}`);
+  }
+
   /** For the device gateway: settles a batch of a device's offline records (checked by the gateway). */
   uploadOfflineRecords(
     deviceId: string,
@@ -354,4 +393,13 @@ function toError(status: number, json: unknown): CoreError {
   const body = json as { code?: string; message?: string; details?: Record<string, unknown> } | undefined;
   const code: ErrorCode = body?.code && isErrorCode(body.code) ? body.code : 'INTERNAL_ERROR';
   return new CoreError(code, body?.message ?? `core answered ${status}`, body?.details);
+}
+
+function query(params: Record<string, string | number | undefined>): string {
+  const q = new URLSearchParams(
+    Object.entries(params)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]): [string, string] => [k, String(v)]),
+  );
+  return q.size ? `?${q}` : '';
 }
