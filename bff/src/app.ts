@@ -1,0 +1,97 @@
+import type { Server } from 'node:http';
+import { CoreClient } from '@campus-card/core/client';
+import { createLogger, type Logger } from '@campus-card/core/log';
+import Koa from 'koa';
+import Router from 'koa-router';
+import { requireUser } from './auth/require-user.ts';
+import { Sessions } from './auth/sessions.ts';
+import { AccessTokens } from './auth/tokens.ts';
+import type { BffConfig } from './config.ts';
+import { cors, errorHandler, rateLimit, rawBody, securityHeaders } from './http/middleware.ts';
+import { type Kv, openKv } from './kv/index.ts';
+import { healthRoutes } from './routes/health.ts';
+import { sessionRoutes } from './routes/session.ts';
+
+/** Everything the routes and services of the BFF share, built once from the configuration. */
+export interface Bff {
+  config: BffConfig;
+  log: Logger;
+  kv: Kv;
+  core: CoreClient;
+  tokens: AccessTokens;
+  sessions: Sessions;
+  app: Koa;
+}
+
+/**
+ * Builds the BFF: middleware in the order every request meets it, then the public routes, then
+ * the routes that need a signed-in user. All routes live under /api/v1.
+ */
+export function createBff(config: BffConfig, log: Logger = createLogger('bff', config.logLevel)): Bff {
+  const kv = openKv(config.redisUrl, config.redisPrefix);
+  const core = new CoreClient({ url: config.coreUrl, keyId: config.coreKeyId, secret: config.coreKeySecret });
+  const tokens = new AccessTokens(config.jwtSecret, config.accessTokenTtlSeconds);
+  const sessions = new Sessions(kv, config.refreshTokenTtlSeconds * 1000);
+  const app = new Koa({ proxy: false });
+  const bff: Bff = { config, log, kv, core, tokens, sessions, app };
+
+  app.use(errorHandler(log));
+  app.use(securityHeaders());
+  app.use(cors(config.h5Origin));
+  app.use(
+    rateLimit(kv, {
+      name: 'ip',
+      perMinuteMax: config.ipRequestsPerMinuteMax,
+      keyOf: (ctx) => ctx.ip || undefined,
+    }),
+  );
+  app.use(rawBody(config.bodyBytesMax));
+
+  const open = new Router({ prefix: '/api/v1' });
+  open.use(healthRoutes().routes());
+
+  const signedIn = new Router({ prefix: '/api/v1' });
+  signedIn.use(requireUser(tokens, sessions));
+  signedIn.use(
+    rateLimit(kv, {
+      name: 'user',
+      perMinuteMax: config.userRequestsPerMinuteMax,
+      keyOf: (ctx) => (ctx.state.user as { openid: string } | undefined)?.openid,
+    }),
+  );
+  signedIn.use(sessionRoutes().routes());
+
+  app.use(open.routes()).use(open.allowedMethods());
+  app.use(signedIn.routes()).use(signedIn.allowedMethods());
+  return bff;
+}
+
+export interface RunningBff {
+  bff: Bff;
+  url: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+/** Starts the BFF listening; close() stops taking requests, then releases the kv and the core client. */
+export async function startBff(config: BffConfig, log?: Logger): Promise<RunningBff> {
+  const bff = createBff(config, log);
+  const server = bff.app.listen(config.port, config.host);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  return {
+    bff,
+    server,
+    url: `http://${config.host}:${port}`,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await bff.core.close();
+      await bff.kv.close();
+    },
+  };
+}

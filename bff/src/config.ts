@@ -1,0 +1,87 @@
+import { z } from 'zod';
+
+/**
+ * The BFF's whole configuration: one schema, read from the environment once at start and passed
+ * into factories as a frozen object. Nothing below reads process.env.
+ */
+const positiveInt = z.coerce.number().int().positive();
+
+const schema = z.object({
+  host: z.string().describe('BFF_HOST: interface the API listens on'),
+  port: z.coerce.number().int().min(0).max(65535).describe('BFF_PORT: 0 picks a free port'),
+  coreUrl: z.url().describe('CORE_URL: base URL of the core internal API'),
+  coreKeyId: z.string().min(1).describe('CORE_KEY_ID: the key id this BFF signs core requests with'),
+  coreKeySecret: z
+    .string()
+    .min(16)
+    .describe('CORE_KEY_SECRET: its secret (one of the core CORE_SERVICE_KEYS)'),
+  redisUrl: z
+    .string()
+    .regex(/^rediss?:\/\//)
+    .optional()
+    .describe('REDIS_URL: sessions, rate limits and push across instances (unset: in-process, one instance)'),
+  redisPrefix: z
+    .string()
+    .max(64)
+    .describe('REDIS_PREFIX: key prefix, so several deployments share one Redis'),
+  jwtSecret: z.string().min(32).describe('JWT_SECRET: HMAC key for access tokens (32+ characters)'),
+  accessTokenTtlSeconds: positiveInt.describe('ACCESS_TOKEN_TTL_S: lifetime of an access token'),
+  refreshTokenTtlSeconds: positiveInt.describe('REFRESH_TOKEN_TTL_S: lifetime of a refresh token'),
+  wechatLoginUrl: z
+    .url()
+    .describe('WECHAT_LOGIN_URL: base URL of code2session (the stand-in in mock/ locally)'),
+  wechatAppId: z.string().min(1).describe('WECHAT_APPID: the mini-program appid'),
+  wechatAppSecret: z.string().min(1).describe('WECHAT_APP_SECRET: the mini-program app secret'),
+  h5Origin: z.string().describe('H5_ORIGIN: the one browser origin allowed by CORS (empty: none)'),
+  bodyBytesMax: positiveInt.describe('BFF_BODY_BYTES_MAX: largest request body'),
+  userRequestsPerMinuteMax: positiveInt.describe('RATE_USER_PER_MIN: requests per signed-in user per minute'),
+  ipRequestsPerMinuteMax: positiveInt.describe('RATE_IP_PER_MIN: requests per client address per minute'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).describe('LOG_LEVEL'),
+});
+
+export type BffConfig = Readonly<z.infer<typeof schema>>;
+
+const defaults: Record<string, string> = {
+  BFF_HOST: '127.0.0.1',
+  BFF_PORT: '8080',
+  CORE_URL: 'http://127.0.0.1:7070',
+  REDIS_PREFIX: 'cc:',
+  ACCESS_TOKEN_TTL_S: '900',
+  REFRESH_TOKEN_TTL_S: String(30 * 24 * 3600),
+  WECHAT_LOGIN_URL: 'http://127.0.0.1:7081',
+  H5_ORIGIN: '',
+  BFF_BODY_BYTES_MAX: String(64 * 1024),
+  RATE_USER_PER_MIN: '600',
+  RATE_IP_PER_MIN: '3000',
+  LOG_LEVEL: 'info',
+};
+
+/** Validates the environment once; any problem names the variable and stops the start. */
+export function loadConfig(env: Record<string, string | undefined>): BffConfig {
+  const e = { ...defaults, ...Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) };
+  const parsed = schema.safeParse({
+    host: e.BFF_HOST,
+    port: e.BFF_PORT,
+    coreUrl: e.CORE_URL,
+    coreKeyId: e.CORE_KEY_ID,
+    coreKeySecret: e.CORE_KEY_SECRET,
+    redisUrl: e.REDIS_URL || undefined,
+    redisPrefix: e.REDIS_PREFIX,
+    jwtSecret: e.JWT_SECRET,
+    accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_S,
+    refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL_S,
+    wechatLoginUrl: e.WECHAT_LOGIN_URL,
+    wechatAppId: e.WECHAT_APPID,
+    wechatAppSecret: e.WECHAT_APP_SECRET,
+    h5Origin: e.H5_ORIGIN,
+    bodyBytesMax: e.BFF_BODY_BYTES_MAX,
+    userRequestsPerMinuteMax: e.RATE_USER_PER_MIN,
+    ipRequestsPerMinuteMax: e.RATE_IP_PER_MIN,
+    logLevel: e.LOG_LEVEL,
+  });
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`invalid BFF configuration: ${problems}`);
+  }
+  return Object.freeze(parsed.data);
+}

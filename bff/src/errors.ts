@@ -1,0 +1,49 @@
+/**
+ * Stable error codes of the BFF API. The HTTP status of each is decided here, in one place; core
+ * errors that reach a client keep their code (see toBffError).
+ */
+export const errorStatus = {
+  VALIDATION_FAILED: 400,
+  UNAUTHENTICATED: 401,
+  TOKEN_EXPIRED: 401,
+  SESSION_REVOKED: 401,
+  FORBIDDEN: 403,
+  NOT_BOUND: 403,
+  NOT_FOUND: 404,
+  ALREADY_BOUND: 409,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNPROCESSABLE: 422,
+  LOCKED_OUT: 423,
+  RATE_LIMITED: 429,
+  UPSTREAM_FAILED: 502,
+  UNAVAILABLE: 503,
+  INTERNAL_ERROR: 500,
+} as const;
+
+export type BffErrorCode = keyof typeof errorStatus;
+
+/** An error with a stable code and a message that is safe to show to the caller. */
+export class BffError extends Error {
+  readonly code: string;
+  readonly status: number;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: BffErrorCode, message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.name = 'BffError';
+    this.code = code;
+    this.status = errorStatus[code];
+    this.details = details;
+  }
+
+  /**
+   * A refusal from the core passed on as it is (CARD_LOST, INSUFFICIENT_FUNDS …): the client
+   * branches on the same codes the core documents, with the core's status.
+   */
+  static fromCore(code: string, status: number, message: string): BffError {
+    const error = new BffError('UNPROCESSABLE', message);
+    Object.assign(error, { code, status });
+    return error;
+  }
+}

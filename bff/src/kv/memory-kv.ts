@@ -1,0 +1,84 @@
+import { EventEmitter } from 'node:events';
+import type { Kv } from './kv.ts';
+
+/** Keys kept at most, so a flood of distinct rate-limit keys cannot grow memory without bound. */
+const keysMax = 1_000_000;
+
+/** Kv for one process: the embedded default, where there is no Redis and one BFF instance. */
+export class MemoryKv implements Kv {
+  readonly #entries = new Map<string, { value: string; expiresAtMs: number }>();
+  readonly #bus = new EventEmitter().setMaxListeners(0);
+  readonly #sweeper = setInterval(() => this.#sweep(), 60_000).unref();
+
+  async get(key: string): Promise<string | null> {
+    return this.#live(key)?.value ?? null;
+  }
+
+  async set(key: string, value: string, ttlMs?: number): Promise<void> {
+    this.#put(key, value, ttlMs);
+  }
+
+  async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
+    if (this.#live(key)) return false;
+    this.#put(key, value, ttlMs);
+    return true;
+  }
+
+  async take(key: string): Promise<string | null> {
+    const entry = this.#live(key);
+    this.#entries.delete(key);
+    return entry?.value ?? null;
+  }
+
+  async del(key: string): Promise<void> {
+    this.#entries.delete(key);
+  }
+
+  async increment(key: string, ttlMs: number): Promise<number> {
+    const entry = this.#live(key);
+    const count = entry ? Number(entry.value) + 1 : 1;
+    if (entry) entry.value = String(count);
+    else this.#put(key, '1', ttlMs);
+    return count;
+  }
+
+  async publish(channel: string, message: string): Promise<void> {
+    // Delivered on a later tick, as Redis would, so a publisher never runs its listeners inline.
+    setImmediate(() => this.#bus.emit(channel, message));
+  }
+
+  async subscribe(channel: string, listener: (message: string) => void): Promise<() => Promise<void>> {
+    this.#bus.on(channel, listener);
+    return async () => {
+      this.#bus.off(channel, listener);
+    };
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#sweeper);
+    this.#bus.removeAllListeners();
+  }
+
+  #live(key: string) {
+    const entry = this.#entries.get(key);
+    if (entry && entry.expiresAtMs <= Date.now()) {
+      this.#entries.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+
+  #put(key: string, value: string, ttlMs?: number): void {
+    if (this.#entries.size >= keysMax) this.#sweep();
+    if (this.#entries.size >= keysMax) throw new Error(`more than ${keysMax} keys in the in-process kv`);
+    this.#entries.set(key, {
+      value,
+      expiresAtMs: ttlMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + ttlMs,
+    });
+  }
+
+  #sweep(): void {
+    const now = Date.now();
+    for (const [key, entry] of this.#entries) if (entry.expiresAtMs <= now) this.#entries.delete(key);
+  }
+}

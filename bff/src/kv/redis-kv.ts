@@ -1,0 +1,83 @@
+import { Redis } from 'ioredis';
+import type { Kv } from './kv.ts';
+
+/** INCR and, on the first count, PEXPIRE, as one atomic step (no counter left without expiry). */
+const incrementScript = `
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return n`;
+
+/** GET and DEL as one atomic step: a one-time token is consumed by exactly one caller. */
+const takeScript = `
+local v = redis.call('GET', KEYS[1])
+if v then redis.call('DEL', KEYS[1]) end
+return v`;
+
+/** Kv on Redis, shared by every BFF instance; keys and channels carry the deployment's prefix. */
+export class RedisKv implements Kv {
+  readonly #commands: Redis;
+  readonly #subscriber: Redis;
+  readonly #prefix: string;
+  readonly #listeners = new Map<string, Set<(message: string) => void>>();
+
+  constructor(url: string, prefix: string) {
+    this.#prefix = prefix;
+    const options = { maxRetriesPerRequest: 2, enableAutoPipelining: true, lazyConnect: false };
+    this.#commands = new Redis(url, options);
+    this.#subscriber = new Redis(url, { ...options, enableAutoPipelining: false });
+    this.#subscriber.on('message', (channel: string, message: string) => {
+      for (const listener of this.#listeners.get(channel) ?? []) listener(message);
+    });
+  }
+
+  async get(key: string): Promise<string | null> {
+    return this.#commands.get(this.#prefix + key);
+  }
+
+  async set(key: string, value: string, ttlMs?: number): Promise<void> {
+    if (ttlMs === undefined) await this.#commands.set(this.#prefix + key, value);
+    else await this.#commands.set(this.#prefix + key, value, 'PX', ttlMs);
+  }
+
+  async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
+    return (await this.#commands.set(this.#prefix + key, value, 'PX', ttlMs, 'NX')) === 'OK';
+  }
+
+  async take(key: string): Promise<string | null> {
+    return (await this.#commands.eval(takeScript, 1, this.#prefix + key)) as string | null;
+  }
+
+  async del(key: string): Promise<void> {
+    await this.#commands.del(this.#prefix + key);
+  }
+
+  async increment(key: string, ttlMs: number): Promise<number> {
+    return Number(await this.#commands.eval(incrementScript, 1, this.#prefix + key, ttlMs));
+  }
+
+  async publish(channel: string, message: string): Promise<void> {
+    await this.#commands.publish(this.#prefix + channel, message);
+  }
+
+  async subscribe(channel: string, listener: (message: string) => void): Promise<() => Promise<void>> {
+    const name = this.#prefix + channel;
+    let listeners = this.#listeners.get(name);
+    if (!listeners) {
+      listeners = new Set();
+      this.#listeners.set(name, listeners);
+      await this.#subscriber.subscribe(name);
+    }
+    listeners.add(listener);
+    return async () => {
+      listeners.delete(listener);
+      if (listeners.size === 0 && this.#listeners.get(name) === listeners) {
+        this.#listeners.delete(name);
+        await this.#subscriber.unsubscribe(name);
+      }
+    };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.#commands.quit(), this.#subscriber.quit()]);
+  }
+}
