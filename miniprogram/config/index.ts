@@ -22,7 +22,10 @@ export default defineConfig<'webpack5'>(() => {
     sourceRoot: 'src',
     outputRoot: `dist/${process.env.TARO_ENV}`,
     plugins: [],
-    defineConstants: { API_BASE: JSON.stringify(apiBase) },
+    defineConstants: {
+      API_BASE: JSON.stringify(apiBase),
+      APP_ID: JSON.stringify(process.env.TARO_APP_APPID ?? 'wx0123456789abcdef'),
+    },
     framework: 'react',
     compiler: { type: 'webpack5', prebundle: { enable: false } },
     cache: { enable: false },

@@ -121,6 +121,7 @@ describe('small view rules', () => {
     assert.equal(secondsUntilRefresh(1_000, 1_000, 30_000), 30);
     assert.equal(secondsUntilRefresh(1_000, 30_500, 30_000), 1);
     assert.equal(secondsUntilRefresh(1_000, 99_000, 30_000), 0);
+    assert.equal(secondsUntilRefresh(1_000, 400, 30_000), 30, 'a tick older than the code still shows 30');
     assert.equal(groupDigits('880012345678901234'), '8800 1234 5678 9012 34');
   });
 });

@@ -3,8 +3,8 @@
 import type { RandomSource } from '@campus-card/core/credential';
 import Taro from '@tarojs/taro';
 
-/** The demo mini-program's appid; the H5 build asks the WeChat stand-in for codes of this app. */
-export const demoAppId = process.env.TARO_APP_APPID ?? 'wx0123456789abcdef';
+/** The mini-program's appid (config/index.ts); the H5 build asks the WeChat stand-in for codes of this app. */
+export const demoAppId = APP_ID;
 
 /** Web Crypto where the runtime has it (H5, newer base libraries), else WeChat's user crypto manager. */
 export const phoneRandom: RandomSource = (byteLength) => {
