@@ -1,0 +1,400 @@
+/**
+ * npm run bench:gateway — the device gateway under load, each part in its own process: MariaDB, the core
+ * (spawned), the gateway (spawned) and this load generator, all on the same machine.
+ *
+ *  (a) BENCH_POS (1,000) POS terminals connect and sign in, then pay at BENCH_RATE payments/s in total
+ *      (open loop: each terminal pays on its own schedule) for BENCH_SECONDS; every payment is a fresh
+ *      signed QR code → gateway (verify) → core → MariaDB. Prints payments/s and end-to-end p50/p99.
+ *  (b) BENCH_IDLE (10,000) devices connect, sign in and heartbeat; prints the gateway's RSS before and
+ *      after, and per connection.
+ *  (c) With them connected, BENCH_LOSSES cards are reported lost one after the other; prints the time
+ *      from each report to the last device receiving the BLACKLIST_DELTA push (p50/p99/max over devices).
+ *
+ * Needs MariaDB at 127.0.0.1:3306 and Redis at 127.0.0.1:6379 (the core publishes blacklist versions
+ * there). The figures go to docs/benchmarks.md, "Device gateway".
+ */
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createPrivateKey, randomBytes, sign } from 'node:crypto';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import os from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { seedFundedCards } from '../../core/bench/support.ts';
+import { CoreClient } from '../../core/src/client/index.ts';
+import { encodeCodeBody } from '../../core/src/credential/code.ts';
+import {
+  campusSigningKeyFromSecret,
+  codeToText,
+  generatePhoneKeyPair,
+  issueCertificate,
+  webCryptoRandom,
+} from '../../core/src/credential/index.ts';
+import { signatureTags } from '../../core/src/credential/layout.ts';
+import { taggedMessage } from '../../core/src/credential/signature.ts';
+import { openDatabase } from '../../core/src/db/database.ts';
+import { createPii } from '../../core/src/pii.ts';
+import { freshDatabase, spawnCore } from '../../core/test/support.ts';
+import {
+  type DeviceKind,
+  decodeFrame,
+  deriveSessionKey,
+  encodeFrame,
+  FrameSplitter,
+  type Message,
+  MessageType,
+  signInResponse,
+} from '../src/protocol/index.ts';
+
+const posCount = Number(process.env.BENCH_POS ?? 1_000);
+const rate = Number(process.env.BENCH_RATE ?? 3_000);
+const seconds = Number(process.env.BENCH_SECONDS ?? 15);
+const idleCount = Number(process.env.BENCH_IDLE ?? 10_000);
+const lossesCount = Number(process.env.BENCH_LOSSES ?? 5);
+const cardsCount = Number(process.env.BENCH_CARDS ?? 2_000);
+const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const serviceKey = { keyId: 'bench', secret: 'bench-secret-0123456789abcdef' };
+const piiKeyHex = randomBytes(32).toString('hex');
+const campusSecret = new Uint8Array(32).fill(9);
+const campusKey = campusSigningKeyFromSecret(1, campusSecret);
+
+const line = (label: string, value: string) => console.log(`  ${label.padEnd(52)} ${value}`);
+const fmt = (n: number) => Math.round(n).toLocaleString('en');
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))] as number;
+}
+
+/** A phone that signs codes with OpenSSL (the app's noble signer takes ~1.3 ms, too slow for a load generator). */
+interface Phone {
+  code(nowMs: number): string;
+}
+
+async function bindPhone(cardNo: string): Promise<Phone> {
+  const keyPair = await generatePhoneKeyPair(webCryptoRandom);
+  const certificate = issueCertificate(campusKey, {
+    card: { cardNo, personType: 'student', cardVersion: 1 },
+    phonePublicKey: keyPair.publicKey,
+    validFromMs: Date.now() - 60_000,
+  });
+  const key = createPrivateKey({
+    key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), keyPair.secretKey]),
+    format: 'der',
+    type: 'pkcs8',
+  });
+  let counter = 0;
+  return {
+    code(nowMs) {
+      counter = (counter + 1) & 0xffff;
+      const body = encodeCodeBody(certificate, nowMs, counter);
+      const signature = sign(null, taggedMessage(signatureTags.code, body), key);
+      return codeToText(Buffer.concat([body, signature]));
+    },
+  };
+}
+
+/** A lean terminal for load: frames matched to requests by sequence, pushes counted by type. */
+class BenchDevice {
+  private readonly splitter = new FrameSplitter();
+  private readonly waiting = new Map<number, (message: Message) => void>();
+  private sessionKey: Uint8Array | undefined;
+  private sequence = 1;
+  onPush: ((type: number) => void) | undefined;
+
+  private constructor(
+    private readonly socket: Socket,
+    readonly deviceId: number,
+    private readonly key: Uint8Array,
+  ) {
+    socket.on('data', (chunk: Buffer) => this.receive(chunk));
+    socket.on('error', () => {});
+  }
+
+  static async connect(
+    port: number,
+    deviceId: number,
+    key: Uint8Array,
+    kind: DeviceKind,
+  ): Promise<BenchDevice> {
+    const socket = connect({ port, host: '127.0.0.1', noDelay: true });
+    await once(socket, 'connect');
+    const device = new BenchDevice(socket, deviceId, key);
+    const challenge = await device.answerTo(0);
+    if (challenge.kind !== 'challenge') throw new Error(`expected CHALLENGE, got ${challenge.kind}`);
+    const deviceNonce = new Uint8Array(randomBytes(16));
+    const accepted = await device.request({
+      kind: 'sign_in',
+      deviceKind: kind,
+      deviceNonce,
+      response: signInResponse(key, deviceId, challenge.serverNonce, deviceNonce),
+      configVersion: 0,
+      blacklistVersion: 0,
+      offlineRecordsPending: 0,
+      firmware: 'bench/1.0',
+    });
+    if (accepted.kind !== 'sign_in_accepted') throw new Error(`sign-in refused: ${JSON.stringify(accepted)}`);
+    device.sessionKey = deriveSessionKey(key, deviceId, challenge.serverNonce, deviceNonce);
+    return device;
+  }
+
+  request(message: Message): Promise<Message> {
+    this.sequence += 1;
+    const answer = this.answerTo(this.sequence);
+    this.socket.write(
+      encodeFrame(
+        message,
+        { deviceId: this.deviceId, sequence: this.sequence, timestampMs: Date.now() },
+        { macKey: this.key, sessionKey: this.sessionKey },
+      ),
+    );
+    return answer;
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+
+  private answerTo(sequence: number): Promise<Message> {
+    return new Promise((resolve) => this.waiting.set(sequence, resolve));
+  }
+
+  private receive(chunk: Buffer): void {
+    for (const frame of this.splitter.push(chunk).frames) {
+      const type = frame[5] as number;
+      const sequence =
+        ((frame[11] as number) << 24) |
+        ((frame[12] as number) << 16) |
+        ((frame[13] as number) << 8) |
+        (frame[14] as number);
+      if (sequence === 0 && type !== MessageType.CHALLENGE) {
+        // Pushes are timed on arrival; a device would decrypt and apply them.
+        this.onPush?.(type);
+        continue;
+      }
+      const waiter = this.waiting.get(sequence >>> 0);
+      if (waiter === undefined) continue;
+      this.waiting.delete(sequence >>> 0);
+      const anonymous = type === MessageType.CHALLENGE;
+      const decoded = decodeFrame(frame, {
+        macKey: anonymous ? new Uint8Array(32) : this.key,
+        sessionKey: this.sessionKey,
+      });
+      if (decoded.ok) waiter(decoded.value.message);
+    }
+  }
+}
+
+function rssBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+  return Number(kb) * 1024;
+}
+
+async function spawnGateway(env: Record<string, string>, port: number): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', new URL('../src/server.ts', import.meta.url).pathname],
+    {
+      env: { ...process.env, GATEWAY_PORT: String(port), LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
+  for (let i = 0; i < 200; i++) {
+    if (child.exitCode !== null) throw new Error(`gateway exited with ${child.exitCode}`);
+    const up = await new Promise<boolean>((resolve) => {
+      const s = connect(port, '127.0.0.1');
+      s.once('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (up) return child;
+    await sleep(100);
+  }
+  throw new Error('gateway did not start');
+}
+
+/** Connects `count` devices, at most `parallel` signing in at once. */
+async function connectMany(
+  port: number,
+  devices: readonly { deviceId: number; key: Uint8Array }[],
+  kind: DeviceKind,
+  parallel: number,
+): Promise<BenchDevice[]> {
+  const connected: BenchDevice[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (next < devices.length) {
+        const d = devices[next++] as { deviceId: number; key: Uint8Array };
+        connected.push(await BenchDevice.connect(port, d.deviceId, d.key, kind));
+      }
+    }),
+  );
+  return connected;
+}
+
+async function main(): Promise<void> {
+  console.log(
+    `gateway bench — Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}; core, gateway and load generator in separate processes`,
+  );
+  const database = await freshDatabase('mysql');
+  const core = await spawnCore({
+    DATABASE_URL: database.url,
+    CORE_SERVICE_KEYS: `${serviceKey.keyId}:${serviceKey.secret}`,
+    PII_KEY: piiKeyHex,
+    REDIS_URL: redisUrl,
+    PAY_INTERVAL_MS_MIN: '0',
+  });
+  const client = new CoreClient({ url: core.url, ...serviceKey });
+  const db = openDatabase(database.url, { poolMax: 4 });
+  let gateway: ChildProcess | undefined;
+  try {
+    const merchant = await client.createMerchant({ name: '压测食堂', category: 'canteen' });
+    const cardNos = await seedFundedCards(db, cardsCount, 10_000_000);
+    // Devices straight into the registry, keys sealed the way the core seals them.
+    const pii = createPii(piiKeyHex);
+    const devices: { deviceId: number; key: Uint8Array; kind: DeviceKind }[] = [];
+    for (let i = 0; i < posCount + idleCount; i++) {
+      devices.push({
+        deviceId: 100_001 + i,
+        key: new Uint8Array(randomBytes(32)),
+        kind: i < posCount ? 'pos' : 'gate',
+      });
+    }
+    for (let i = 0; i < devices.length; i += 1_000) {
+      const part = devices.slice(i, i + 1_000);
+      await db.execute(
+        `INSERT INTO devices (id, kind, merchant_id, status, key_enc, key_version, created_at_ms) VALUES ${part.map(() => "(?, ?, ?, 'active', ?, 1, ?)").join(', ')}`,
+        part.flatMap((d) => [
+          String(d.deviceId),
+          d.kind,
+          d.kind === 'pos' ? merchant.id : null,
+          pii.encrypt(Buffer.from(d.key).toString('hex')),
+          Date.now(),
+        ]),
+      );
+    }
+    const phones = await Promise.all(cardNos.map((cardNo) => bindPhone(cardNo)));
+    const port = 30_000 + Math.floor(Math.random() * 20_000);
+    gateway = await spawnGateway(
+      {
+        CORE_URL: core.url,
+        CORE_KEY_ID: serviceKey.keyId,
+        CORE_SECRET: serviceKey.secret,
+        CAMPUS_KEYS: `1:${Buffer.from(campusKey.publicKey).toString('hex')}`,
+        REDIS_URL: redisUrl,
+        HEARTBEAT_INTERVAL_SECONDS: '30',
+        GATEWAY_CONNECTIONS_MAX: String(posCount + idleCount + 100),
+      },
+      port,
+    );
+    const gatewayPid = gateway.pid as number;
+    console.log(
+      `  seeded ${fmt(cardsCount)} cards and ${fmt(devices.length)} devices; gateway pid ${gatewayPid}`,
+    );
+
+    // (a) Payments.
+    const pos = await connectMany(port, devices.slice(0, posCount), 'pos', 50);
+    const latencies: number[] = [];
+    const outcomes = new Map<string, number>();
+    const intervalMs = (1000 * posCount) / rate;
+    const endAt = performance.now() + seconds * 1000;
+    let sent = 0;
+    await Promise.all(
+      pos.map(async (device) => {
+        await sleep(Math.random() * intervalMs);
+        const inFlight: Promise<void>[] = [];
+        while (performance.now() < endAt) {
+          const phone = phones[Math.floor(Math.random() * phones.length)] as Phone;
+          const started = performance.now();
+          sent += 1;
+          const answer = device
+            .request({
+              kind: 'pay',
+              code: { kind: 'qr', text: phone.code(Date.now()) },
+              amountFen: 1,
+              orderNo: sent,
+              itemNo: 0,
+            })
+            .then((reply) => {
+              latencies.push(performance.now() - started);
+              const key = reply.kind === 'pay_declined' ? `declined ${reply.reason}` : reply.kind;
+              outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
+            });
+          inFlight.push(answer);
+          await sleep(Math.max(0, started + intervalMs - performance.now()));
+        }
+        await Promise.all(inFlight);
+      }),
+    );
+    const elapsedS = (performance.now() - (endAt - seconds * 1000)) / 1000;
+    latencies.sort((a, b) => a - b);
+    const approved = outcomes.get('pay_approved') ?? 0;
+    console.log(`(a) ${fmt(posCount)} POS terminals, offered ${fmt(rate)} payments/s for ${seconds} s`);
+    line('payments answered', fmt(latencies.length));
+    line('approved payments/s', `${fmt(approved / elapsedS)} /s`);
+    line(
+      'end-to-end latency p50 / p99 / max',
+      `${latencies.length ? `${percentile(latencies, 0.5).toFixed(1)} / ${percentile(latencies, 0.99).toFixed(1)} / ${(latencies.at(-1) as number).toFixed(1)} ms` : '-'}`,
+    );
+    line('outcomes', [...outcomes].map(([k, v]) => `${k} ${fmt(v)}`).join(', '));
+    for (const device of pos) device.close();
+    await sleep(1_000);
+
+    // (b) Idle devices.
+    const rssBefore = rssBytes(gatewayPid);
+    const idle = await connectMany(port, devices.slice(posCount), 'gate', 200);
+    const heartbeats = idle.map((d) =>
+      d.request({ kind: 'heartbeat', configVersion: 0, blacklistVersion: 0, offlineRecordsPending: 0 }),
+    );
+    await Promise.all(heartbeats);
+    await sleep(2_000);
+    const rssAfter = rssBytes(gatewayPid);
+    console.log(`(b) ${fmt(idle.length)} idle devices signed in and heartbeating`);
+    line(
+      'gateway RSS before / after',
+      `${(rssBefore / 2 ** 20).toFixed(0)} MB / ${(rssAfter / 2 ** 20).toFixed(0)} MB`,
+    );
+    line('per connection', `${((rssAfter - rssBefore) / idle.length / 1024).toFixed(1)} KB`);
+
+    // (c) Blacklist propagation to every connected device.
+    console.log(
+      `(c) blacklist push to ${fmt(idle.length)} devices, ${lossesCount} cards reported lost in turn`,
+    );
+    const lasts: number[] = [];
+    for (let k = 0; k < lossesCount; k++) {
+      const arrivals: number[] = [];
+      let started = 0;
+      for (const d of idle) {
+        d.onPush = (type) => {
+          if (type === MessageType.BLACKLIST_DELTA) arrivals.push(performance.now() - started);
+        };
+      }
+      started = performance.now();
+      await client.changeCard(cardNos[k] as string, 'report_loss', { type: 'admin', id: 'bench' });
+      const deadline = performance.now() + 10_000;
+      while (arrivals.length < idle.length && performance.now() < deadline) await sleep(5);
+      arrivals.sort((a, b) => a - b);
+      lasts.push(arrivals.at(-1) ?? Number.NaN);
+      line(
+        `report ${k + 1}: devices reached, p50 / p99 / last`,
+        `${fmt(arrivals.length)}, ${percentile(arrivals, 0.5).toFixed(0)} / ${percentile(arrivals, 0.99).toFixed(0)} / ${(arrivals.at(-1) ?? Number.NaN).toFixed(0)} ms`,
+      );
+      await sleep(500);
+    }
+    for (const d of idle) d.close();
+  } finally {
+    gateway?.kill('SIGTERM');
+    if (gateway && gateway.exitCode === null) await once(gateway, 'exit');
+    await client.close();
+    await db.close();
+    await core.stop();
+    await database.drop();
+  }
+}
+
+await main();
