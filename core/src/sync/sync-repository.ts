@@ -439,6 +439,26 @@ export class SyncRepository {
     });
   }
 
+  /**
+   * The accepted close-out the sync made of a card in an earlier run, if any: a run that crashed
+   * between the ledger's commit and recording it finds its refund here.
+   */
+  async syncCloseOut(
+    cardNo: string,
+  ): Promise<{ operationId: string; mainAmount: number; subsidyAmount: number } | undefined> {
+    const rows = await this.db.select<{ id: string; amount: number; subsidy_amount: number }>(
+      "SELECT id, amount, subsidy_amount FROM operations WHERE card_no = ? AND kind = 'close_out' AND outcome = 'ok' AND id LIKE 'sync:%'",
+      [cardNo],
+    );
+    const r = rows[0];
+    if (!r) return undefined;
+    return {
+      operationId: String(r.id),
+      mainAmount: Number(r.amount) - Number(r.subsidy_amount),
+      subsidyAmount: Number(r.subsidy_amount),
+    };
+  }
+
   /** Numbers the sync manages from one source whose cards it has not ended: the set a full reconcile checks. */
   async managedNumbers(source: 'academic' | 'hr'): Promise<string[]> {
     const rows = await this.db.select<{ person_no: string }>(

@@ -318,11 +318,11 @@ export class SyncService {
         continue;
       }
       if (s.digest === p.digest) continue;
-      const ended = endsCard(s.personStatus) || s.cardStatus === 'cancelled';
       if (endsCard(p.status)) {
-        if (ended) toUpdate.push({ state: s, person: p });
+        // A card already cancelled still goes through cancel(): it finds the refund a crashed run left.
+        if (endsCard(s.personStatus)) toUpdate.push({ state: s, person: p });
         else toCancel.push({ state: s, person: p });
-      } else if (ended) {
+      } else if (endsCard(s.personStatus) || s.cardStatus === 'cancelled') {
         bad(
           p,
           'CARD_ENDED',
@@ -383,8 +383,10 @@ export class SyncService {
 
   /**
    * Cancels cards through the ledger's close_out (the card and its balance refund in one
-   * transaction); the operations of a page share the ledger's batches. The operation id is derived
-   * from the card and the reason, so a retry after a crash replays instead of acting twice.
+   * transaction); the operations of a page share the ledger's batches. The operation id is
+   * sync:<run>:<card>: a refusal (a shower still running) is stored by the ledger under that id, so
+   * the next run must ask afresh under its own; a card a crashed run already closed out is found
+   * cancelled, and its refund is read back from that run's accepted operation.
    */
   private async cancel(
     state: RunState,
@@ -396,16 +398,17 @@ export class SyncService {
       items.map(async (item) => {
         const cardNo = item.state.cardNo;
         if (!cardNo || item.state.cardStatus === 'cancelled') {
+          const earlier = cardNo ? await this.repo.syncCloseOut(cardNo) : undefined;
           await this.repo.recordCancelled({
             state: item.state,
             person: item.person,
             status: item.status,
-            refund: null,
+            refund: earlier && cardNo ? { ...earlier, cardNo, reason: item.status } : null,
           });
           state.counts.updated += 1;
           return;
         }
-        const operationId = `sync:${item.status}:${cardNo}`;
+        const operationId = `sync:${state.run.id}:${cardNo}`;
         const answer = await this.ledger.closeOut({
           id: operationId,
           cardNo,
@@ -427,6 +430,7 @@ export class SyncService {
           });
           state.counts.cancelled += 1;
         } else if (answer.code === 'CARD_CANCELLED') {
+          // Cancelled by the card centre between our read and the close-out: their refund, not ours.
           await this.repo.recordCancelled({
             state: item.state,
             person: item.person,
@@ -435,7 +439,7 @@ export class SyncService {
           });
           state.counts.updated += 1;
         } else {
-          // Not applied at all (a shower still running: HOLDS_PENDING); the next full reconcile retries.
+          // Not applied at all; the person stays as they were and the next full reconcile retries.
           failures.push({
             stream,
             rowId: item.person?.rowId ?? '',
