@@ -11,6 +11,7 @@ import { defineModels } from './db/models.ts';
 import { AccessEvents } from './devices/access-events.ts';
 import { AttendanceService } from './devices/attendance-service.ts';
 import { BlacklistService, blacklistChannel } from './devices/blacklist-service.ts';
+import { DeviceConfigs, deviceConfigChannel } from './devices/device-configs.ts';
 import { DeviceService } from './devices/device-service.ts';
 import { OfflineRecords } from './devices/offline-records.ts';
 import { CoreError } from './errors.ts';
@@ -44,6 +45,7 @@ export interface Core {
   ledger: LedgerService;
   merchants: MerchantService;
   devices: DeviceService;
+  deviceConfigs: DeviceConfigs;
   blacklist: BlacklistService;
   access: AccessEvents;
   attendance: AttendanceService;
@@ -76,6 +78,7 @@ export function createCore(config: CoreConfig, log: Logger = createLogger('core'
   const merchants = new MerchantService(db, models);
   const settlement = new SettlementService(db);
   const devices = new DeviceService(db, pii);
+  const deviceConfigs = new DeviceConfigs(db);
   const blacklist = new BlacklistService(db);
   const access = new AccessEvents(db);
   const attendance = new AttendanceService(db);
@@ -120,7 +123,7 @@ export function createCore(config: CoreConfig, log: Logger = createLogger('core'
     operationRoutes(ledger),
     cardRoutes(cards, ledger),
     merchantRoutes(merchants, settlement),
-    deviceRoutes(devices),
+    deviceRoutes(devices, deviceConfigs),
     blacklistRoutes(blacklist),
     deviceRecordRoutes(offline, access, attendance),
     syncRoutes(sync),
@@ -138,6 +141,7 @@ export function createCore(config: CoreConfig, log: Logger = createLogger('core'
     ledger,
     merchants,
     devices,
+    deviceConfigs,
     blacklist,
     access,
     attendance,
@@ -165,6 +169,9 @@ export async function startCore(config: CoreConfig, log?: Logger): Promise<Runni
   publisher?.on('error', (error) => core.log.warn({ err: error }, 'redis error'));
   core.blacklist.onPublished((version) => {
     publisher?.publish(blacklistChannel, String(version)).catch(() => {});
+  });
+  core.deviceConfigs.onChanged((deviceId) => {
+    publisher?.publish(deviceConfigChannel, deviceId).catch(() => {});
   });
   core.ledger.startSweeper(config.holdSweepIntervalMs);
   core.sync.startSchedule(config.syncIntervalMs, config.syncFullIntervalMs);

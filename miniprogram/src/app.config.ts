@@ -1,7 +1,24 @@
 import { strings } from './strings.ts';
 
 export default defineAppConfig({
-  pages: ['pages/home/index', 'pages/login/index', 'pages/bind/index'],
+  pages: [
+    'pages/home/index',
+    'pages/login/index',
+    'pages/bind/index',
+    'pages/top-up/index',
+    'pages/top-up-result/index',
+    'pages/bills/index',
+    'pages/bill-detail/index',
+    'pages/statement/index',
+    'pages/card-actions/index',
+    'pages/showers/index',
+    'pages/parents/index',
+    'pages/notifications/index',
+    'pages/news/index',
+    'pages/courses/index',
+    'pages/records/index',
+    'pages/settings/index',
+  ],
   window: {
     backgroundTextStyle: 'dark',
     navigationBarBackgroundColor: '#0b6e4f',

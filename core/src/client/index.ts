@@ -14,6 +14,7 @@ import type {
   SignInInput,
   SignInResult,
 } from '../devices/attendance-service.ts';
+import type { DeviceConfig, DeviceSettings } from '../devices/device-configs.ts';
 import type { Device, DeviceStatus, DeviceWithKey, NewDevice } from '../devices/device-service.ts';
 import type {
   OfflineException,
@@ -39,6 +40,7 @@ import type { Statement } from '../settlement/settlement-service.ts';
 import type { SyncKind, SyncRun, SyncRunError } from '../sync/sync-repository.ts';
 
 export { blacklistChannel } from '../devices/blacklist-service.ts';
+export { deviceConfigChannel } from '../devices/device-configs.ts';
 export type { Accepted, Answer, Balances, Rejected } from '../ledger/results.ts';
 export type {
   AccessEventInput,
@@ -54,6 +56,8 @@ export type {
   CardChange,
   CardView,
   Device,
+  DeviceConfig,
+  DeviceSettings,
   DeviceStatus,
   DeviceWithKey,
   ErrorCode,
@@ -217,12 +221,19 @@ export class CoreClient {
   getDevice(id: string): Promise<Device> {
     return this.call('GET', `/v1/devices/${encodeURIComponent(id)}`);
   }
-  /** For the device gateway: the device and its key, to check a sign-in. */
-  deviceKey(id: string): Promise<DeviceWithKey> {
+  /** For the device gateway: the device, its key and its configuration, to check a sign-in. */
+  deviceKey(id: string): Promise<DeviceWithKey & { config: DeviceConfig }> {
     return this.call('GET', `/v1/devices/${encodeURIComponent(id)}/key`);
   }
   rekeyDevice(id: string): Promise<DeviceWithKey> {
     return this.call('POST', `/v1/devices/${encodeURIComponent(id)}/key`);
+  }
+  deviceConfig(id: string): Promise<DeviceConfig> {
+    return this.call('GET', `/v1/devices/${encodeURIComponent(id)}/config`);
+  }
+  /** Replaces the device's configuration under the next version; connected gateways push it at once. */
+  putDeviceConfig(id: string, settings: Partial<DeviceSettings>): Promise<DeviceConfig> {
+    return this.call('PUT', `/v1/devices/${encodeURIComponent(id)}/config`, settings);
   }
   setDeviceStatus(id: string, status: DeviceStatus): Promise<Device> {
     return this.call('PUT', `/v1/devices/${encodeURIComponent(id)}/status`, { status });

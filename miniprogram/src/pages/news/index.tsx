@@ -1,0 +1,54 @@
+import { Text, View } from '@tarojs/components';
+import { useState } from 'react';
+import { StateView } from '../../components/StateView.tsx';
+import { useRemote } from '../../components/use-remote.ts';
+import { formatShortTime } from '../../lib/month.ts';
+import { api } from '../../services/api.ts';
+import { getNews, listNews, markNewsRead } from '../../services/campus.ts';
+import type { NewsItem } from '../../services/types.ts';
+import { strings } from '../../strings.ts';
+
+export default function NewsPage() {
+  const remote = useRemote(() => listNews(api), []);
+  const [open, setOpen] = useState<NewsItem>();
+  const [read, setRead] = useState<ReadonlySet<string>>(new Set());
+  const items = remote.data?.items ?? [];
+
+  async function onOpen(item: NewsItem) {
+    setOpen(item);
+    try {
+      setOpen(await getNews(api, item.id));
+      await markNewsRead(api, item.id);
+      setRead((previous) => new Set([...previous, item.id]));
+    } catch {
+      // The summary stays on screen; the read mark is tried again next time.
+    }
+  }
+
+  return (
+    <View className="page page-news">
+      <StateView
+        loading={remote.loading}
+        error={remote.error}
+        empty={items.length === 0}
+        onRetry={remote.reload}
+      >
+        <View className="list">
+          {items.map((item) => (
+            <View key={item.id} className="row" onClick={() => void onOpen(item)}>
+              <View className="row-main">
+                <Text className="row-title">{item.title}</Text>
+                <Text className="row-sub">
+                  {`${formatShortTime(item.publishedAtMs)} · ${item.read || read.has(item.id) ? strings.news.read : strings.news.unread}`}
+                </Text>
+                {open?.id === item.id ? (
+                  <Text className="text-block">{open.body ?? open.summary ?? ''}</Text>
+                ) : null}
+              </View>
+            </View>
+          ))}
+        </View>
+      </StateView>
+    </View>
+  );
+}

@@ -1,0 +1,122 @@
+import { Button, Input, Text, View } from '@tarojs/components';
+import Taro from '@tarojs/taro';
+import { useState } from 'react';
+import { StateView } from '../../components/StateView.tsx';
+import { messageOf, useRemote } from '../../components/use-remote.ts';
+import { formatFen, parseYuan } from '../../lib/money.ts';
+import { api, taroStorage } from '../../services/api.ts';
+import { linkChild, listChildren, reportChildLost, setLowBalanceAlert } from '../../services/campus.ts';
+import { storageKeys } from '../../stores/storage.ts';
+import { strings } from '../../strings.ts';
+
+export default function ParentsPage() {
+  const remote = useRemote(() => listChildren(api), []);
+  const [code, setCode] = useState('');
+  const [alert, setAlert] = useState('');
+  const [message, setMessage] = useState<{ ok: boolean; text: string }>();
+  const [active, setActive] = useState(() => taroStorage.get(storageKeys.activeChild));
+  const children = remote.data?.children ?? [];
+  const child = children.find((each) => each.cardNo === active) ?? children[0];
+
+  async function run(work: () => Promise<unknown>) {
+    setMessage(undefined);
+    try {
+      await work();
+      setMessage({ ok: true, text: strings.cardActions.done });
+      remote.reload();
+    } catch (caught) {
+      setMessage({ ok: false, text: messageOf(caught) });
+    }
+  }
+
+  function choose(cardNo: string) {
+    taroStorage.set(storageKeys.activeChild, cardNo);
+    setActive(cardNo);
+  }
+
+  return (
+    <View className="page page-parents">
+      {message ? <Text className={message.ok ? 'form-ok' : 'form-error'}>{message.text}</Text> : null}
+      <StateView loading={remote.loading} error={remote.error} onRetry={remote.reload}>
+        <Text className="section-title">{strings.parents.children}</Text>
+        {children.length === 0 ? <Text className="form-hint">{strings.parents.none}</Text> : null}
+        <View className="filters">
+          {children.map((each) => (
+            <View
+              key={each.cardNo}
+              className={`filter ${each.cardNo === child?.cardNo ? 'filter-on' : ''}`}
+              onClick={() => choose(each.cardNo)}
+            >
+              <Text>{each.name}</Text>
+            </View>
+          ))}
+        </View>
+        {child ? (
+          <View className="section">
+            <Text className="row-sub">{strings.parents.childBalance}</Text>
+            <Text className="big-number">
+              {child.balance ? formatFen(child.balance.main + child.balance.subsidy) : '—'}
+            </Text>
+            <Button
+              className="btn btn-primary"
+              onClick={() =>
+                Taro.navigateTo({
+                  url: `/pages/top-up/index?cardNo=${encodeURIComponent(child.cardNo)}&name=${encodeURIComponent(child.name)}`,
+                })
+              }
+            >
+              {strings.parents.topUpChild}
+            </Button>
+            <Text className="form-label">{strings.parents.alert}</Text>
+            <Input
+              className="form-input"
+              type="digit"
+              placeholder={
+                child.lowBalanceAlert !== undefined
+                  ? formatFen(child.lowBalanceAlert)
+                  : strings.parents.alertPlaceholder
+              }
+              value={alert}
+              onInput={(event) => setAlert(event.detail.value)}
+            />
+            <Button
+              className="btn btn-plain"
+              onClick={() => {
+                const fen = parseYuan(alert);
+                if (fen === undefined) setMessage({ ok: false, text: strings.errors.validation });
+                else void run(() => setLowBalanceAlert(api, child.cardNo, fen));
+              }}
+            >
+              {strings.common.save}
+            </Button>
+            <Button
+              className="btn btn-danger"
+              onClick={async () => {
+                const answer = await Taro.showModal({ content: strings.cardActions.confirmReportLoss });
+                if (answer.confirm) await run(() => reportChildLost(api, child.cardNo));
+              }}
+            >
+              {strings.parents.reportLost}
+            </Button>
+          </View>
+        ) : null}
+      </StateView>
+      <View className="section">
+        <Text className="section-title">{strings.parents.linkChild}</Text>
+        <Input
+          className="form-input"
+          placeholder={strings.parents.invitationPlaceholder}
+          value={code}
+          onInput={(event) => setCode(event.detail.value)}
+        />
+        <Button
+          className="btn btn-plain"
+          disabled={code.trim() === ''}
+          onClick={() => void run(() => linkChild(api, code))}
+        >
+          {strings.parents.link}
+        </Button>
+      </View>
+    </View>
+  );
+}

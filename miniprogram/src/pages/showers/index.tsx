@@ -1,0 +1,58 @@
+import { Text, View } from '@tarojs/components';
+import { StateView } from '../../components/StateView.tsx';
+import { useRemote } from '../../components/use-remote.ts';
+import { formatFen } from '../../lib/money.ts';
+import { formatShortTime } from '../../lib/month.ts';
+import { api } from '../../services/api.ts';
+import { listMeterSessions } from '../../services/campus.ts';
+import type { MeterSession } from '../../services/types.ts';
+import { strings } from '../../strings.ts';
+
+function SessionCard({ session }: { readonly session: MeterSession }) {
+  return (
+    <View className="section">
+      <Text className="section-title">
+        {`${session.kind === 'shower' ? '🚿' : '🧺'} ${session.deviceName ?? ''} ${session.status === 'running' ? strings.showers.running : ''}`}
+      </Text>
+      <View className="kv">
+        <Text className="kv-key">{strings.showers.held}</Text>
+        <Text>{formatFen(session.heldAmount)}</Text>
+      </View>
+      <View className="kv">
+        <Text className="kv-key">{strings.showers.used}</Text>
+        <Text>{formatFen(session.postedAmount ?? session.usageAmount)}</Text>
+      </View>
+      {session.unitPrice !== undefined ? (
+        <View className="kv">
+          <Text className="kv-key">{strings.showers.price}</Text>
+          <Text>{`${formatFen(session.unitPrice)}/${session.unit ?? ''}`}</Text>
+        </View>
+      ) : null}
+      <Text className="row-sub">{formatShortTime(session.startedAtMs)}</Text>
+    </View>
+  );
+}
+
+export default function ShowersPage() {
+  const remote = useRemote(() => listMeterSessions(api), []);
+  const sessions = remote.data?.items ?? [];
+  const running = sessions.filter((session) => session.status === 'running');
+  const history = sessions.filter((session) => session.status !== 'running');
+  return (
+    <View className="page page-showers">
+      <Text className="form-hint">{strings.showers.whyHold}</Text>
+      <StateView loading={remote.loading} error={remote.error} onRetry={remote.reload}>
+        {running.length === 0 ? <Text className="form-hint">{strings.showers.none}</Text> : null}
+        {running.map((session) => (
+          <SessionCard key={session.id} session={session} />
+        ))}
+        <Text className="section-title">{strings.showers.history}</Text>
+        <StateView loading={false} empty={history.length === 0}>
+          {history.map((session) => (
+            <SessionCard key={session.id} session={session} />
+          ))}
+        </StateView>
+      </StateView>
+    </View>
+  );
+}

@@ -1,0 +1,3 @@
+import { strings } from '../../strings.ts';
+
+export default definePageConfig({ navigationBarTitleText: strings.topUp.resultTitle });

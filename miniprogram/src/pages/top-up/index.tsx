@@ -1,0 +1,109 @@
+import { Button, Input, Text, View } from '@tarojs/components';
+import Taro, { useRouter } from '@tarojs/taro';
+import { useState } from 'react';
+import { StateView } from '../../components/StateView.tsx';
+import { messageOf, useRemote } from '../../components/use-remote.ts';
+import { formatFen, parseYuan } from '../../lib/money.ts';
+import { checkTopUpAmount, topUpLimitsFallback, usablePresets } from '../../lib/top-up.ts';
+import { api } from '../../services/api.ts';
+import { ApiError } from '../../services/request.ts';
+import { createTopUp, getTopUpLimits, type PayChannel } from '../../services/top-ups.ts';
+import { strings } from '../../strings.ts';
+
+const channel: PayChannel = process.env.TARO_ENV === 'alipay' ? 'alipay' : 'wechat';
+
+export default function TopUpPage() {
+  // A parent tops up a child with ?cardNo=…; a student tops up their own card.
+  const { cardNo, name } = useRouter().params;
+  const limits = useRemote(async () => {
+    try {
+      return await getTopUpLimits(api);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) return topUpLimitsFallback;
+      throw error;
+    }
+  }, []);
+  const [preset, setPreset] = useState<number>();
+  const [custom, setCustom] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+
+  const amount = custom.trim() !== '' ? parseYuan(custom) : preset;
+
+  async function onPay() {
+    const current = limits.data ?? topUpLimitsFallback;
+    const problem = checkTopUpAmount(amount, current);
+    if (problem !== undefined || amount === undefined) {
+      setError(problem);
+      return;
+    }
+    setBusy(true);
+    setError(undefined);
+    try {
+      const order = await createTopUp(api, amount, channel, cardNo);
+      const result = `/pages/top-up-result/index?id=${encodeURIComponent(order.id)}`;
+      if (process.env.TARO_ENV === 'h5') {
+        // No requestPayment in a browser: the stand-in payment page checks paySign like WeChat's client
+        // does, then comes back to the result page.
+        if (order.payPageUrl) {
+          window.location.assign(order.payPageUrl);
+          return;
+        }
+      } else if (order.payment) {
+        try {
+          await Taro.requestPayment({ ...order.payment });
+        } catch {
+          // Cancelled or failed in the WeChat client: the order page still tells what really happened.
+          Taro.showToast({ title: strings.topUp.cancelled, icon: 'none' });
+        }
+      }
+      await Taro.redirectTo({ url: result });
+    } catch (caught) {
+      setError(messageOf(caught));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const current = limits.data ?? topUpLimitsFallback;
+  return (
+    <View className="page page-top-up">
+      <StateView loading={limits.loading} error={limits.error} onRetry={limits.reload}>
+        {name ? <Text className="form-hint">{`${strings.parents.topUpChild}：${name}`}</Text> : null}
+        <Text className="section-title">{strings.topUp.presets}</Text>
+        <View className="presets">
+          {usablePresets(current).map((value) => (
+            <View
+              key={value}
+              className={`preset ${custom === '' && preset === value ? 'preset-on' : ''}`}
+              onClick={() => {
+                setPreset(value);
+                setCustom('');
+              }}
+            >
+              <Text>{formatFen(value)}</Text>
+            </View>
+          ))}
+        </View>
+        <View className="form-field" style={{ marginTop: '24px' }}>
+          <Text className="form-label">{strings.topUp.custom}</Text>
+          <Input
+            id="custom-amount"
+            className="form-input"
+            type="digit"
+            placeholder={strings.topUp.customPlaceholder}
+            value={custom}
+            onInput={(event) => setCustom(event.detail.value)}
+          />
+        </View>
+        <Text className="form-hint">
+          {strings.topUp.range(formatFen(current.minAmount), formatFen(current.maxAmount))}
+        </Text>
+        {error ? <Text className="form-error">{error}</Text> : null}
+        <Button className="btn btn-primary" id="pay" disabled={busy || amount === undefined} onClick={onPay}>
+          {busy ? strings.topUp.submitting : strings.topUp.submit(amount ? formatFen(amount) : '')}
+        </Button>
+      </StateView>
+    </View>
+  );
+}
