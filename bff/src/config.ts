@@ -44,7 +44,7 @@ export type BffConfig = Readonly<z.infer<typeof schema>>;
 const defaults: Record<string, string> = {
   BFF_HOST: '127.0.0.1',
   BFF_PORT: '8080',
-  CORE_URL: 'http://127.0.0.1:7070',
+  CORE_URL: 'http://127.0.0.1:4100',
   REDIS_PREFIX: 'cc:',
   ACCESS_TOKEN_TTL_S: '900',
   REFRESH_TOKEN_TTL_S: String(30 * 24 * 3600),
