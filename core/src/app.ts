@@ -2,6 +2,8 @@ import type { Server } from 'node:http';
 import { Redis } from 'ioredis';
 import Koa from 'koa';
 import Router from 'koa-router';
+import { BindingRepository } from './bindings/binding-repository.ts';
+import { BindingService } from './bindings/binding-service.ts';
 import { CardRepository } from './cards/card-repository.ts';
 import { CardService } from './cards/card-service.ts';
 import type { CoreConfig } from './config.ts';
@@ -16,12 +18,14 @@ import { DeviceService } from './devices/device-service.ts';
 import { OfflineRecords } from './devices/offline-records.ts';
 import { CoreError } from './errors.ts';
 import { errorHandler, rawBody, serviceAuth } from './http/middleware.ts';
+import { bindingRoutes } from './http/routes/bindings.ts';
 import { blacklistRoutes } from './http/routes/blacklist.ts';
 import { cardRoutes } from './http/routes/cards.ts';
 import { deviceRecordRoutes } from './http/routes/device-records.ts';
 import { deviceRoutes } from './http/routes/devices.ts';
 import { merchantRoutes } from './http/routes/merchants.ts';
 import { operationRoutes } from './http/routes/operations.ts';
+import { statementRoutes } from './http/routes/statements.ts';
 import { syncRoutes } from './http/routes/sync.ts';
 import { Batcher } from './ledger/batcher.ts';
 import { LedgerExecutor } from './ledger/executor.ts';
@@ -31,6 +35,8 @@ import { createLogger, type Logger } from './log.ts';
 import { MerchantService } from './merchants/merchant-service.ts';
 import { createPii } from './pii.ts';
 import { SettlementService } from './settlement/settlement-service.ts';
+import { StatementRepository } from './statements/statement-repository.ts';
+import { StatementService } from './statements/statement-service.ts';
 import { SourceReader } from './sync/source-reader.ts';
 import { SyncRepository } from './sync/sync-repository.ts';
 import { defaultSyncOptions, SyncService } from './sync/sync-service.ts';
@@ -52,6 +58,8 @@ export interface Core {
   offline: OfflineRecords;
   settlement: SettlementService;
   sync: SyncService;
+  bindings: BindingService;
+  statements: StatementService;
   batcher: Batcher;
   app: Koa;
 }
@@ -83,6 +91,8 @@ export function createCore(config: CoreConfig, log: Logger = createLogger('core'
   const access = new AccessEvents(db);
   const attendance = new AttendanceService(db);
   const offline = new OfflineRecords(db, ledger, access, attendance);
+  const bindings = new BindingService(new BindingRepository(db), cards, pii, config.piiKeyHex);
+  const statements = new StatementService(new StatementRepository(db), cards);
   // Identity sync is on only when a source database is configured (never in the embedded default).
   const sources =
     config.academicDatabaseUrl || config.hrDatabaseUrl
@@ -127,6 +137,8 @@ export function createCore(config: CoreConfig, log: Logger = createLogger('core'
     blacklistRoutes(blacklist),
     deviceRecordRoutes(offline, access, attendance),
     syncRoutes(sync),
+    bindingRoutes(bindings),
+    statementRoutes(statements),
   ]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
@@ -148,6 +160,8 @@ export function createCore(config: CoreConfig, log: Logger = createLogger('core'
     offline,
     settlement,
     sync,
+    bindings,
+    statements,
     batcher,
     app,
   };

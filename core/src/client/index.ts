@@ -1,12 +1,7 @@
 import { Pool } from 'undici';
+import type { Binding, BindRequest, BindResult } from '../bindings/binding-service.ts';
 import type { CardView } from '../cards/card-repository.ts';
 import type { Actor, CardAction, CardChange } from '../cards/card-service.ts';
-import type {
-  BlacklistChange,
-  BlacklistChanges,
-  BlacklistEntry,
-  BlacklistSnapshot,
-} from '../devices/blacklist-service.ts';
 import type { AccessEventInput, AccessEventView } from '../devices/access-events.ts';
 import type {
   AttendanceRecordView,
@@ -14,6 +9,12 @@ import type {
   SignInInput,
   SignInResult,
 } from '../devices/attendance-service.ts';
+import type {
+  BlacklistChange,
+  BlacklistChanges,
+  BlacklistEntry,
+  BlacklistSnapshot,
+} from '../devices/blacklist-service.ts';
 import type { DeviceConfig, DeviceSettings } from '../devices/device-configs.ts';
 import type { Device, DeviceStatus, DeviceWithKey, NewDevice } from '../devices/device-service.ts';
 import type {
@@ -37,6 +38,7 @@ import type { Answer } from '../ledger/results.ts';
 import type { HoldRow } from '../ledger/state.ts';
 import type { Merchant, NewMerchant } from '../merchants/merchant-service.ts';
 import type { Statement } from '../settlement/settlement-service.ts';
+import type { CardTransaction, MonthlyStatement } from '../statements/statement-service.ts';
 import type { SyncKind, SyncRun, SyncRunError } from '../sync/sync-repository.ts';
 
 export { blacklistChannel } from '../devices/blacklist-service.ts';
@@ -48,12 +50,16 @@ export type {
   Actor,
   AttendanceRecordView,
   AttendanceSessionInput,
+  Binding,
+  BindRequest,
+  BindResult,
   BlacklistChange,
   BlacklistChanges,
   BlacklistEntry,
   BlacklistSnapshot,
   CardAction,
   CardChange,
+  CardTransaction,
   CardView,
   Device,
   DeviceConfig,
@@ -63,6 +69,7 @@ export type {
   ErrorCode,
   HoldRow,
   Merchant,
+  MonthlyStatement,
   NewDevice,
   OfflineException,
   OfflineRecordInput,
@@ -320,6 +327,42 @@ export class CoreClient {
     page: { limit?: number; beforeAtMs?: number } = {},
   ): Promise<{ items: AttendanceRecordView[] }> {
     return this.call('GET', `/v1/cards/${cardNo}/attendance${pageQuery(page)}`);
+  }
+
+  /** Binds a WeChat account to a person who proves who they are; IDENTITY_MISMATCH otherwise. */
+  bind(request: BindRequest): Promise<BindResult> {
+    return this.call('POST', '/v1/bindings', request);
+  }
+  binding(openid: string): Promise<Binding> {
+    return this.call('GET', `/v1/bindings/${encodeURIComponent(openid)}`);
+  }
+  unbind(openid: string): Promise<{ unbound: boolean; cardNo: string | null }> {
+    return this.call('DELETE', `/v1/bindings/${encodeURIComponent(openid)}`);
+  }
+  /** A card's accepted operations as its holder reads them, newest first, filtered and paged. */
+  cardTransactions(
+    cardNo: string,
+    query: {
+      month?: string;
+      kinds?: readonly string[];
+      limit?: number;
+      beforeAtMs?: number;
+      beforeId?: string;
+    } = {},
+  ): Promise<{ items: CardTransaction[]; next: { beforeAtMs: number; beforeId: string } | null }> {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) {
+      if (value === undefined) continue;
+      params.set(key, Array.isArray(value) ? value.join(',') : String(value));
+    }
+    return this.call('GET', `/v1/cards/${cardNo}/transactions${params.size ? `?${params}` : ''}`);
+  }
+  cardTransaction(cardNo: string, id: string): Promise<CardTransaction> {
+    return this.call('GET', `/v1/cards/${cardNo}/transactions/${encodeURIComponent(id)}`);
+  }
+  /** The card's statement for a 'YYYY-MM' month in Asia/Shanghai, with last month's spending. */
+  monthlyStatement(cardNo: string, month: string): Promise<MonthlyStatement> {
+    return this.call('GET', `/v1/cards/${cardNo}/statements/${month}`);
   }
 
   close(): Promise<void> {

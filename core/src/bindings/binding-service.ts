@@ -1,0 +1,128 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import type { CardService } from '../cards/card-service.ts';
+import { isDuplicateKey } from '../db/database.ts';
+import { CoreError } from '../errors.ts';
+import type { Pii } from '../pii.ts';
+import type { Binding, BindingRepository } from './binding-repository.ts';
+
+export type { Binding };
+
+export interface BindRequest {
+  openid: string;
+  personNo: string;
+  name: string;
+  /** The last 6 characters of the person's ID number, as the person typed them. */
+  secret: string;
+}
+
+export interface BindResult extends Binding {
+  /** False when this same account was already bound to this same person (a retry). */
+  created: boolean;
+  cardVersion: number;
+}
+
+/** One answer for every way an identity check fails, so the answer does not tell which part was wrong. */
+const mismatch = () =>
+  new CoreError('IDENTITY_MISMATCH', 'the person number, name and secret do not match our records');
+
+/**
+ * Binding a WeChat account to a person. The secret is checked as a keyed digest (HMAC-SHA256 under
+ * a key derived from PII_KEY) against person_secrets; the sealed ID number is opened only when no
+ * digest was made from its current sealed value yet (a person the sync opened or changed), once.
+ */
+export class BindingService {
+  readonly #secretKey: Buffer;
+
+  constructor(
+    private readonly bindings: BindingRepository,
+    private readonly cards: CardService,
+    private readonly pii: Pii,
+    piiKeyHex: string,
+  ) {
+    this.#secretKey = createHmac('sha256', Buffer.from(piiKeyHex, 'hex'))
+      .update('campus-card binding secret v1')
+      .digest();
+  }
+
+  async bind(request: BindRequest): Promise<BindResult> {
+    const person = await this.bindings.personByNo(request.personNo);
+    if (!person || person.name.normalize('NFC') !== request.name.trim().normalize('NFC')) throw mismatch();
+    if (!person.idNumberEnc) throw mismatch();
+    const sealedDigest = sha256(person.idNumberEnc);
+    let digest = person.sealedDigest === sealedDigest ? person.digest : null;
+    if (digest === null) {
+      digest = this.digestOf(person.personId, this.pii.decrypt(person.idNumberEnc).slice(-6));
+      await this.bindings.saveSecret(person.personId, digest, sealedDigest);
+    }
+    const offered = Buffer.from(this.digestOf(person.personId, request.secret), 'hex');
+    if (!timingSafeEqual(offered, Buffer.from(digest, 'hex'))) throw mismatch();
+    // Identity proven: only now may the answer say anything about the person's card or bindings.
+    if (person.personStatus !== 'active' || person.cardStatus === 'cancelled')
+      throw new CoreError('CARD_CANCELLED', 'this card has been cancelled');
+
+    const existing = await this.bindings.byOpenid(request.openid);
+    if (existing) return this.repeated(existing, person.personId);
+    try {
+      await this.bindings.insert(request.openid, person.personId, person.cardNo);
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      const raced = await this.bindings.byOpenid(request.openid);
+      if (raced) return this.repeated(raced, person.personId);
+      throw new CoreError('ALREADY_BOUND', 'this person is already bound to another WeChat account');
+    }
+    // A new phone: bump the card's version so certificates issued to any earlier phone stop working.
+    const version = await this.bumpVersion(person.cardNo, person.cardStatus, request.personNo, 'bound');
+    const bound = await this.bindings.byOpenid(request.openid);
+    if (!bound) throw new Error('binding vanished right after it was inserted');
+    return { ...bound, created: true, cardVersion: version };
+  }
+
+  async get(openid: string): Promise<Binding> {
+    const binding = await this.bindings.byOpenid(openid);
+    if (!binding) throw new CoreError('BINDING_NOT_FOUND', 'this WeChat account is not bound');
+    return binding;
+  }
+
+  /** Removes the binding and kills the phone's credential (version bump); a repeat answers unbound: false. */
+  async unbind(openid: string): Promise<{ unbound: boolean; cardNo: string | null }> {
+    const binding = await this.bindings.byOpenid(openid);
+    if (!binding) return { unbound: false, cardNo: null };
+    if (!(await this.bindings.remove(openid))) return { unbound: false, cardNo: binding.cardNo };
+    const card = await this.cards.get(binding.cardNo);
+    await this.bumpVersion(card.cardNo, card.status, binding.personNo, 'unbound');
+    return { unbound: true, cardNo: binding.cardNo };
+  }
+
+  private async repeated(existing: Binding, personId: string): Promise<BindResult> {
+    if (existing.personId !== personId)
+      throw new CoreError('ALREADY_BOUND', 'this WeChat account is already bound to another person');
+    const card = await this.cards.get(existing.cardNo);
+    return { ...existing, created: false, cardVersion: card.version };
+  }
+
+  /**
+   * Bumps the version of an active card through the card service (so the blacklist follows). A
+   * lost or frozen card keeps its status: its credentials are refused already, and the next
+   * status change bumps the version again.
+   */
+  private async bumpVersion(
+    cardNo: string,
+    status: string,
+    personNo: string,
+    reason: string,
+  ): Promise<number> {
+    if (status !== 'active') return (await this.cards.get(cardNo)).version;
+    const change = await this.cards.change(cardNo, 'reissue', { type: 'self', id: personNo }, reason);
+    return change.version;
+  }
+
+  private digestOf(personId: string, secret: string): string {
+    return createHmac('sha256', this.#secretKey)
+      .update(`${personId}\n${secret.trim().toUpperCase()}`)
+      .digest('hex');
+  }
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}

@@ -1,0 +1,161 @@
+import type { Database, Param } from '../db/database.ts';
+import { shanghaiOffsetMs } from '../time.ts';
+
+/** An accepted operation as the card holder reads it, with the merchant's name and category. */
+export interface CardTransaction {
+  id: string;
+  kind: string;
+  /** Signed from the card's side: money out negative, money in positive, a released hold 0. */
+  amount: number;
+  subsidyAmount: number;
+  mainAmount: number;
+  refundedAmount: number;
+  merchantId: string | null;
+  merchantName: string | null;
+  category: string | null;
+  deviceId: string | null;
+  referenceId: string | null;
+  createdAtMs: number;
+}
+
+export interface TransactionFilter {
+  fromMs?: number;
+  toMs?: number;
+  kinds?: readonly string[];
+  before?: { atMs: number; id: string };
+  limit: number;
+}
+
+/** Kinds that take money from the card's wallets, and kinds that bring it in. */
+const moneyOut = new Set(['payment', 'hold', 'post', 'expire', 'close_out']);
+const moneyIn = new Set(['top_up', 'subsidy', 'refund']);
+/** Kinds that count as spending in a statement: what was paid, net of refunds. */
+const spendingKinds = ['payment', 'post', 'expire'] as const;
+
+export interface MonthFigures {
+  spent: number;
+  refunded: number;
+  toppedUp: number;
+  subsidies: number;
+  byCategory: { category: string; amount: number }[];
+  byMerchant: { merchantId: string; merchantName: string; category: string; amount: number }[];
+  byDay: { day: number; amount: number }[];
+}
+
+const selectTransactions = `SELECT o.id, o.kind, o.amount, o.subsidy_amount, o.refunded_amount, o.merchant_id, o.device_id,
+        o.reference_id, o.created_at_ms, m.name AS merchant_name, m.category
+   FROM operations o LEFT JOIN merchants m ON m.id = o.merchant_id`;
+
+/** Read-only queries over a card's operations for bills and monthly statements. */
+export class StatementRepository {
+  constructor(private readonly db: Database) {}
+
+  /** Accepted operations of a card, newest first, paged by (created_at_ms, id). */
+  async transactions(cardNo: string, filter: TransactionFilter): Promise<CardTransaction[]> {
+    const params: Param[] = [cardNo];
+    let where = "o.card_no = ? AND o.outcome = 'ok'";
+    if (filter.fromMs !== undefined) {
+      where += ' AND o.created_at_ms >= ?';
+      params.push(filter.fromMs);
+    }
+    if (filter.toMs !== undefined) {
+      where += ' AND o.created_at_ms < ?';
+      params.push(filter.toMs);
+    }
+    if (filter.kinds && filter.kinds.length > 0) {
+      where += ` AND o.kind IN (${filter.kinds.map(() => '?').join(', ')})`;
+      params.push(...filter.kinds);
+    }
+    if (filter.before) {
+      where += ' AND (o.created_at_ms < ? OR (o.created_at_ms = ? AND o.id < ?))';
+      params.push(filter.before.atMs, filter.before.atMs, filter.before.id);
+    }
+    params.push(filter.limit);
+    const rows = await this.db.select<Record<string, unknown>>(
+      `${selectTransactions} WHERE ${where} ORDER BY o.created_at_ms DESC, o.id DESC LIMIT ?`,
+      params,
+    );
+    return rows.map(toTransaction);
+  }
+
+  async transaction(cardNo: string, id: string): Promise<CardTransaction | undefined> {
+    const rows = await this.db.select<Record<string, unknown>>(
+      `${selectTransactions} WHERE o.id = ? AND o.card_no = ? AND o.outcome = 'ok'`,
+      [id, cardNo],
+    );
+    return rows[0] ? toTransaction(rows[0]) : undefined;
+  }
+
+  /** A card's figures for [fromMs, toMs): sums in the database, grouped by kind, merchant and day. */
+  async month(cardNo: string, fromMs: number, toMs: number): Promise<MonthFigures> {
+    const kinds = await this.db.select<{ kind: string; total: number | string }>(
+      `SELECT kind, SUM(amount) AS total FROM operations
+        WHERE card_no = ? AND outcome = 'ok' AND created_at_ms >= ? AND created_at_ms < ?
+        GROUP BY kind`,
+      [cardNo, fromMs, toMs],
+    );
+    const total = (kind: string) => Number(kinds.find((k) => k.kind === kind)?.total ?? 0);
+    const spendingIn = `kind IN (${spendingKinds.map(() => '?').join(', ')})`;
+    // Spending by merchant, net of refunds made in the same month.
+    const merchants = await this.db.select<Record<string, unknown>>(
+      `SELECT o.merchant_id, m.name, m.category,
+              SUM(CASE WHEN o.kind = 'refund' THEN -o.amount ELSE o.amount END) AS amount
+         FROM operations o JOIN merchants m ON m.id = o.merchant_id
+        WHERE o.card_no = ? AND o.outcome = 'ok' AND o.created_at_ms >= ? AND o.created_at_ms < ?
+          AND (o.${spendingIn} OR o.kind = 'refund')
+        GROUP BY o.merchant_id, m.name, m.category`,
+      [cardNo, fromMs, toMs, ...spendingKinds],
+    );
+    const byMerchant = merchants
+      .map((r) => ({
+        merchantId: String(r.merchant_id),
+        merchantName: String(r.name),
+        category: String(r.category),
+        amount: Number(r.amount),
+      }))
+      .filter((m) => m.amount !== 0)
+      .sort((a, b) => b.amount - a.amount || a.merchantName.localeCompare(b.merchantName));
+    const categories = new Map<string, number>();
+    for (const m of byMerchant) categories.set(m.category, (categories.get(m.category) ?? 0) + m.amount);
+    const days = await this.db.select<{ created_day: number | string; amount: number | string }>(
+      `SELECT created_day, SUM(amount) AS amount FROM operations
+        WHERE card_no = ? AND outcome = 'ok' AND created_at_ms >= ? AND created_at_ms < ? AND ${spendingIn}
+        GROUP BY created_day ORDER BY created_day`,
+      [cardNo, fromMs, toMs, ...spendingKinds],
+    );
+    const firstDay = Math.floor((fromMs + shanghaiOffsetMs) / 86_400_000);
+    const refunded = total('refund');
+    return {
+      spent: spendingKinds.reduce((sum, kind) => sum + total(kind), 0) - refunded,
+      refunded,
+      toppedUp: total('top_up'),
+      subsidies: total('subsidy'),
+      byCategory: [...categories]
+        .map(([category, amount]) => ({ category, amount }))
+        .sort((a, b) => b.amount - a.amount || a.category.localeCompare(b.category)),
+      byMerchant,
+      byDay: days.map((d) => ({ day: Number(d.created_day) - firstDay + 1, amount: Number(d.amount) })),
+    };
+  }
+}
+
+function toTransaction(r: Record<string, unknown>): CardTransaction {
+  const kind = String(r.kind);
+  const amount = Number(r.amount);
+  const subsidyAmount = Number(r.subsidy_amount);
+  const sign = moneyOut.has(kind) ? -1 : moneyIn.has(kind) ? 1 : 0;
+  return {
+    id: String(r.id),
+    kind,
+    amount: sign * amount,
+    subsidyAmount,
+    mainAmount: amount - subsidyAmount,
+    refundedAmount: Number(r.refunded_amount),
+    merchantId: r.merchant_id === null ? null : String(r.merchant_id),
+    merchantName: r.merchant_name === null || r.merchant_name === undefined ? null : String(r.merchant_name),
+    category: r.category === null || r.category === undefined ? null : String(r.category),
+    deviceId: r.device_id === null ? null : String(r.device_id),
+    referenceId: r.reference_id === null ? null : String(r.reference_id),
+    createdAtMs: Number(r.created_at_ms),
+  };
+}

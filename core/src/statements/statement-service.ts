@@ -1,0 +1,97 @@
+import type { CardService } from '../cards/card-service.ts';
+import { CoreError } from '../errors.ts';
+import { shanghaiOffsetMs } from '../time.ts';
+import type {
+  CardTransaction,
+  MonthFigures,
+  StatementRepository,
+  TransactionFilter,
+} from './statement-repository.ts';
+
+export type { CardTransaction, MonthFigures };
+
+/** A card's month in Asia/Shanghai, with last month's spending beside it. */
+export interface MonthlyStatement extends MonthFigures {
+  cardNo: string;
+  month: string;
+  fromMs: number;
+  toMs: number;
+  previousMonth: string;
+  previousSpent: number;
+  /** This month's spending minus last month's (negative: spent less). */
+  spentChange: number;
+}
+
+/** The UTC instants [fromMs, toMs) of a 'YYYY-MM' month in Asia/Shanghai, or undefined if it is not one. */
+export function monthBoundsMs(month: string): { fromMs: number; toMs: number } | undefined {
+  const match = /^(\d{4})-(0[1-9]|1[0-2])$/.exec(month);
+  if (!match) return undefined;
+  const year = Number(match[1]);
+  const index = Number(match[2]) - 1;
+  return {
+    fromMs: Date.UTC(year, index, 1) - shanghaiOffsetMs,
+    toMs: Date.UTC(year, index + 1, 1) - shanghaiOffsetMs,
+  };
+}
+
+/** The 'YYYY-MM' month before a month. */
+export function previousMonthOf(month: string): string {
+  const [year, mon] = month.split('-').map(Number) as [number, number];
+  const d = new Date(Date.UTC(year, mon - 2, 1));
+  return d.toISOString().slice(0, 7);
+}
+
+/** Bills and monthly statements of a card, read from the operations the ledger stored. */
+export class StatementService {
+  constructor(
+    private readonly statements: StatementRepository,
+    private readonly cards: CardService,
+  ) {}
+
+  async transactions(
+    cardNo: string,
+    query: Omit<TransactionFilter, 'fromMs' | 'toMs'> & { month?: string },
+  ): Promise<CardTransaction[]> {
+    await this.cards.get(cardNo);
+    const bounds = query.month === undefined ? undefined : monthBounds(query.month);
+    return this.statements.transactions(cardNo, {
+      ...(bounds ? { fromMs: bounds.fromMs, toMs: bounds.toMs } : {}),
+      ...(query.kinds ? { kinds: query.kinds } : {}),
+      ...(query.before ? { before: query.before } : {}),
+      limit: query.limit,
+    });
+  }
+
+  async transaction(cardNo: string, id: string): Promise<CardTransaction> {
+    const found = await this.statements.transaction(cardNo, id);
+    if (!found) throw new CoreError('OPERATION_NOT_FOUND', 'no such transaction on this card');
+    return found;
+  }
+
+  async monthly(cardNo: string, month: string): Promise<MonthlyStatement> {
+    await this.cards.get(cardNo);
+    const bounds = monthBounds(month);
+    const previousMonth = previousMonthOf(month);
+    const previous = monthBounds(previousMonth);
+    const [figures, before] = await Promise.all([
+      this.statements.month(cardNo, bounds.fromMs, bounds.toMs),
+      this.statements.month(cardNo, previous.fromMs, previous.toMs),
+    ]);
+    return {
+      cardNo,
+      month,
+      fromMs: bounds.fromMs,
+      toMs: bounds.toMs,
+      ...figures,
+      previousMonth,
+      previousSpent: before.spent,
+      spentChange: figures.spent - before.spent,
+    };
+  }
+}
+
+function monthBounds(month: string): { fromMs: number; toMs: number } {
+  const bounds = monthBoundsMs(month);
+  if (!bounds) throw new CoreError('VALIDATION_FAILED', 'month must be YYYY-MM');
+  return bounds;
+}

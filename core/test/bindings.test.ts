@@ -1,0 +1,212 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { CoreError } from '../src/client/index.ts';
+import { createPii } from '../src/pii.ts';
+import { dialects, opId, startTestCore, type TestCore } from './support.ts';
+
+let serial = 0;
+function personNo(): string {
+  serial += 1;
+  return `B${process.pid}${Date.now().toString(36)}${serial}`.slice(0, 32);
+}
+
+for (const dialect of dialects) {
+  describe(`WeChat bindings and statements (${dialect})`, () => {
+    let t: TestCore;
+    const piiKey = randomBytes(32).toString('hex');
+    before(async () => {
+      t = await startTestCore(dialect, { HOLD_SWEEP_INTERVAL_MS: '3600000', PII_KEY: piiKey });
+    });
+    after(() => t.stop());
+
+    async function openPerson(idNumber = '11010519491231002X') {
+      const no = personNo();
+      const card = await t.client.openCard({ personNo: no, name: '王小明', type: 'student', idNumber });
+      return { personNo: no, cardNo: card.cardNo, version: card.version };
+    }
+
+    async function refused(promise: Promise<unknown>, code: string) {
+      await assert.rejects(promise, (error: unknown) => error instanceof CoreError && error.code === code);
+    }
+
+    test('when the name and the last 6 ID characters match, then the account is bound and the card version bumps', async () => {
+      // Goal: binding proves identity and kills credentials of any earlier phone.
+      const person = await openPerson();
+      const bound = await t.client.bind({
+        openid: 'openid-alpha-1',
+        personNo: person.personNo,
+        name: '王小明',
+        secret: '31002x',
+      });
+      assert.equal(bound.created, true);
+      assert.equal(bound.cardNo, person.cardNo);
+      assert.equal(bound.cardVersion, person.version + 1);
+      assert.equal((await t.client.getCard(person.cardNo)).version, person.version + 1);
+      const again = await t.client.bind({
+        openid: 'openid-alpha-1',
+        personNo: person.personNo,
+        name: '王小明',
+        secret: '31002X',
+      });
+      assert.equal(again.created, false, 'a retry binds nothing new');
+      assert.equal(again.cardVersion, person.version + 1, 'and bumps nothing');
+      assert.equal((await t.client.binding('openid-alpha-1')).personNo, person.personNo);
+    });
+
+    test('when any part of the identity is wrong, then IDENTITY_MISMATCH and nothing is bound', async () => {
+      const person = await openPerson();
+      const base = { openid: 'openid-beta-1', personNo: person.personNo, name: '王小明', secret: '31002X' };
+      await refused(t.client.bind({ ...base, secret: '310021' }), 'IDENTITY_MISMATCH');
+      await refused(t.client.bind({ ...base, name: '王小红' }), 'IDENTITY_MISMATCH');
+      await refused(t.client.bind({ ...base, personNo: 'NOBODY999' }), 'IDENTITY_MISMATCH');
+      await refused(t.client.binding('openid-beta-1'), 'BINDING_NOT_FOUND');
+      const noId = await t.client.openCard({ personNo: personNo(), name: '无证件', type: 'student' });
+      await refused(
+        t.client.bind({ ...base, personNo: noId.personNo, name: '无证件', secret: '000000' }),
+        'IDENTITY_MISMATCH',
+      );
+    });
+
+    test('when a person or an account is already bound elsewhere, then ALREADY_BOUND', async () => {
+      // Goal: one person <-> one WeChat account, both ways.
+      const first = await openPerson();
+      const second = await openPerson('110105194912310037');
+      await t.client.bind({
+        openid: 'openid-gamma-1',
+        personNo: first.personNo,
+        name: '王小明',
+        secret: '31002X',
+      });
+      await refused(
+        t.client.bind({
+          openid: 'openid-gamma-2',
+          personNo: first.personNo,
+          name: '王小明',
+          secret: '31002X',
+        }),
+        'ALREADY_BOUND',
+      );
+      await refused(
+        t.client.bind({
+          openid: 'openid-gamma-1',
+          personNo: second.personNo,
+          name: '王小明',
+          secret: '310037',
+        }),
+        'ALREADY_BOUND',
+      );
+    });
+
+    test('when an account unbinds, then the binding is gone, the version bumps, and the person can bind again', async () => {
+      const person = await openPerson();
+      const bound = await t.client.bind({
+        openid: 'openid-delta-1',
+        personNo: person.personNo,
+        name: '王小明',
+        secret: '31002X',
+      });
+      assert.deepEqual(await t.client.unbind('openid-delta-1'), { unbound: true, cardNo: person.cardNo });
+      assert.equal((await t.client.getCard(person.cardNo)).version, bound.cardVersion + 1);
+      assert.deepEqual(await t.client.unbind('openid-delta-1'), { unbound: false, cardNo: null });
+      const rebound = await t.client.bind({
+        openid: 'openid-delta-2',
+        personNo: person.personNo,
+        name: '王小明',
+        secret: '31002X',
+      });
+      assert.equal(rebound.created, true);
+    });
+
+    test('when the ID number changes after a digest was made, then only the new secret binds', async () => {
+      // Goal: the stored digest follows the sealed ID number it came from.
+      const person = await openPerson();
+      await refused(
+        t.client.bind({
+          openid: 'openid-eps-1',
+          personNo: person.personNo,
+          name: '王小明',
+          secret: '000000',
+        }),
+        'IDENTITY_MISMATCH',
+      );
+      const sealed = createPii(piiKey).encrypt('110105194912310053');
+      await t.core.db.execute('UPDATE persons SET id_number_enc = ? WHERE person_no = ?', [
+        sealed,
+        person.personNo,
+      ]);
+      await refused(
+        t.client.bind({
+          openid: 'openid-eps-1',
+          personNo: person.personNo,
+          name: '王小明',
+          secret: '31002X',
+        }),
+        'IDENTITY_MISMATCH',
+      );
+      const bound = await t.client.bind({
+        openid: 'openid-eps-1',
+        personNo: person.personNo,
+        name: '王小明',
+        secret: '310053',
+      });
+      assert.equal(bound.created, true);
+    });
+
+    test('when a month has payments, refunds, top-ups and subsidies, then the statement nets them by merchant and category', async () => {
+      const person = await openPerson();
+      const canteen = await t.client.createMerchant({ name: '一食堂', category: 'canteen' });
+      const shop = await t.client.createMerchant({ name: '超市', category: 'shop' });
+      await t.client.topUp({ id: opId(), cardNo: person.cardNo, amount: 10_000, channel: 'cash' });
+      await t.client.subsidize({ id: opId(), cardNo: person.cardNo, amount: 500 });
+      await t.client.pay({ id: opId(), cardNo: person.cardNo, merchantId: canteen.id, amount: 1_200 });
+      const refundable = opId();
+      await t.client.pay({ id: refundable, cardNo: person.cardNo, merchantId: shop.id, amount: 800 });
+      await t.client.refund({ id: opId(), paymentId: refundable, amount: 300 });
+      const month = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 7);
+      const statement = await t.client.monthlyStatement(person.cardNo, month);
+      assert.equal(statement.spent, 1_700);
+      assert.equal(statement.refunded, 300);
+      assert.equal(statement.toppedUp, 10_000);
+      assert.equal(statement.subsidies, 500);
+      assert.deepEqual(statement.byCategory, [
+        { category: 'canteen', amount: 1_200 },
+        { category: 'shop', amount: 500 },
+      ]);
+      assert.deepEqual(
+        statement.byMerchant.map((m) => [m.merchantName, m.amount]),
+        [
+          ['一食堂', 1_200],
+          ['超市', 500],
+        ],
+      );
+      assert.equal(statement.previousSpent, 0);
+      assert.equal(statement.spentChange, 1_700);
+
+      const payments = await t.client.cardTransactions(person.cardNo, {
+        month,
+        kinds: ['payment'],
+        limit: 1,
+      });
+      assert.equal(payments.items.length, 1);
+      assert.equal(payments.items[0]?.amount, -800, 'newest first, spending negative');
+      assert.equal(payments.items[0]?.merchantName, '超市');
+      assert.ok(payments.next);
+      const page2 = await t.client.cardTransactions(person.cardNo, {
+        month,
+        kinds: ['payment'],
+        ...payments.next,
+      });
+      assert.deepEqual(
+        page2.items.map((i) => i.amount),
+        [-1_200],
+      );
+      const lastYear = await t.client.cardTransactions(person.cardNo, { month: '2001-01' });
+      assert.deepEqual(lastYear.items, []);
+      const one = await t.client.cardTransaction(person.cardNo, refundable);
+      assert.equal(one.refundedAmount, 300);
+      const other = await openPerson();
+      await refused(t.client.cardTransaction(other.cardNo, refundable), 'OPERATION_NOT_FOUND');
+    });
+  });
+}
