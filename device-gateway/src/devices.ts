@@ -1,6 +1,6 @@
 // Where a session finds a device and its key at sign-in: the core's device registry.
 
-import { type CoreClient, CoreError } from '@campus-card/core/client';
+import { type CoreClient, CoreError, type DeviceConfig } from '@campus-card/core/client';
 import { type DeviceKind, deviceKinds } from './protocol/index.ts';
 
 export interface RegisteredDevice {
@@ -9,6 +9,8 @@ export interface RegisteredDevice {
   readonly merchantId: string | null;
   readonly disabled: boolean;
   readonly key: Uint8Array;
+  /** What CONFIG_PUSH carries for this device (version 0: never configured, nothing to push). */
+  readonly config: DeviceConfig;
 }
 
 export interface DeviceDirectory {
@@ -28,6 +30,7 @@ export function coreDeviceDirectory(core: CoreClient): DeviceDirectory {
           merchantId: device.merchantId,
           disabled: device.status !== 'active',
           key: new Uint8Array(Buffer.from(device.keyHex, 'hex')),
+          config: device.config,
         };
       } catch (error) {
         if (error instanceof CoreError && error.code === 'NOT_FOUND') return undefined;

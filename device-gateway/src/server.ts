@@ -2,13 +2,14 @@
 // Run: `npm start -w device-gateway` (config from the environment, src/config.ts).
 
 import { createServer, type Server } from 'node:net';
-import { blacklistChannel, CoreClient } from '@campus-card/core/client';
+import { blacklistChannel, CoreClient, deviceConfigChannel } from '@campus-card/core/client';
 import { createCampusKeyring, createMemoryReplayGuard, createVerifier } from '@campus-card/core/credential';
 import { createNodeEd25519Verify } from '@campus-card/core/credential/node';
 import { Redis } from 'ioredis';
 import { type Logger, pino } from 'pino';
 import { GatewayBlacklist } from './blacklist.ts';
 import { type GatewayConfig, loadConfig } from './config.ts';
+import { configPushFor } from './device-config.ts';
 import { coreDeviceDirectory, type DeviceDirectory } from './devices.ts';
 import { createHandlers } from './handlers/index.ts';
 import { redisReplayGuard } from './replay-guard.ts';
@@ -33,6 +34,8 @@ export interface GatewayOverrides {
    * blacklist versions, instead of Redis.
    */
   readonly blacklistFeed?: (listener: (version: number) => void) => void;
+  /** The same for device configuration changes (the device id changed). */
+  readonly deviceConfigFeed?: (listener: (deviceId: string) => void) => void;
 }
 
 export async function startGateway(
@@ -77,12 +80,28 @@ export async function startGateway(
   // without Redis when the core runs in another process).
   const subscriber = config.redisUrl === undefined ? undefined : new Redis(config.redisUrl);
   subscriber?.on('error', (error) => log.warn({ err: error }, 'redis subscriber error'));
-  subscriber?.on('message', (_channel: string, message: string) => {
+  // A changed configuration is pushed by the instance the device is signed in at.
+  const reconfigure = (deviceId: string) => {
+    const session = sessions.of(Number(deviceId));
+    if (session === undefined) return;
+    directory.find(Number(deviceId)).then(
+      (device) => {
+        if (device !== undefined) session.reconfigure(device);
+      },
+      (error: unknown) => log.warn({ err: error, deviceId }, 'device configuration not fetched'),
+    );
+  };
+  subscriber?.on('message', (channel: string, message: string) => {
+    if (channel === deviceConfigChannel) {
+      reconfigure(message);
+      return;
+    }
     blacklist
       .announce(Number(message))
       .catch((error: unknown) => log.warn({ err: error }, 'blacklist refresh failed'));
   });
-  await subscriber?.subscribe(blacklistChannel);
+  await subscriber?.subscribe(blacklistChannel, deviceConfigChannel);
+  overrides.deviceConfigFeed?.(reconfigure);
   overrides.blacklistFeed?.((version) => {
     blacklist
       .announce(version)
@@ -105,6 +124,7 @@ export async function startGateway(
       timings,
       log,
       blacklist,
+      configPush: (device) => configPushFor(device, config.campusKeys),
       onSignedIn: (s) => sessions.signedIn(s),
       onClosed: (s) => sessions.closed(s),
     });

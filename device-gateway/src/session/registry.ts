@@ -23,6 +23,11 @@ export class SessionRegistry {
     if (deviceId !== undefined && this.byDevice.get(deviceId) === session) this.byDevice.delete(deviceId);
   }
 
+  /** The signed-in session of a device on this instance, if any. */
+  of(deviceId: number): Session | undefined {
+    return this.byDevice.get(deviceId);
+  }
+
   /** Every signed-in session, one per device. */
   signedInSessions(): IterableIterator<Session> {
     return this.byDevice.values();

@@ -66,6 +66,8 @@ export interface SessionDeps {
   readonly log: Logger;
   /** The gateway's copy of the blacklist: its version goes out in sign-in and heartbeat answers. */
   readonly blacklist: Pick<GatewayBlacklist, 'version' | 'answer'>;
+  /** The CONFIG_PUSH for a device, from its registry entry. */
+  readonly configPush: (device: RegisteredDevice) => Message;
   /** Called once signed in; the registry closes an older session of the same device. */
   readonly onSignedIn: (session: Session) => void;
   readonly onClosed: (session: Session) => void;
@@ -137,6 +139,14 @@ export class Session {
   push(message: Message): void {
     if (this.state.name !== 'signed_in') return;
     this.send(message, 0);
+  }
+
+  /** The device's configuration changed: keep the new one and push it. */
+  reconfigure(device: RegisteredDevice): void {
+    const state = this.state;
+    if (state.name !== 'signed_in' || device.deviceId !== state.device.deviceId) return;
+    this.state = { ...state, device };
+    if (device.config.configVersion > 0) this.push(this.deps.configPush(device));
   }
 
   /** Another connection signed in as the same device: this one is stale (half-open, or a clone). */
@@ -241,12 +251,16 @@ export class Session {
       {
         kind: 'sign_in_accepted',
         serverProof: serverProof(device.key, device.deviceId, serverNonce, message.deviceNonce),
-        configVersion: 0,
+        configVersion: device.config.configVersion,
         blacklistVersion: this.deps.blacklist.version,
         heartbeatIntervalSeconds: this.deps.timings.heartbeatIntervalSeconds,
       },
       head.sequence,
     );
+    // Protocol § 7.3: a device whose configuration differs gets CONFIG_PUSH at once.
+    if (device.config.configVersion > 0 && message.configVersion !== device.config.configVersion) {
+      this.push(this.deps.configPush(device));
+    }
   }
 
   private request(frame: Uint8Array, device: RegisteredDevice, sessionKey: Uint8Array): void {
@@ -268,17 +282,22 @@ export class Session {
       return;
     }
     switch (message.kind) {
-      case 'heartbeat':
+      case 'heartbeat': {
+        const configVersion = device.config.configVersion;
         this.send(
           {
             kind: 'heartbeat_ack',
             serverTimeMs: this.now(),
-            configVersion: 0,
+            configVersion,
             blacklistVersion: this.deps.blacklist.version,
           },
           sequence,
         );
+        // Protocol § 10.4: a heartbeat showing an older configuration gets it pushed again.
+        if (configVersion > 0 && message.configVersion < configVersion)
+          this.push(this.deps.configPush(device));
         return;
+      }
       case 'clock_sync': {
         const receivedAtMs = this.now();
         this.send(

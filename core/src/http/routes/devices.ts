@@ -1,5 +1,6 @@
 import Router from 'koa-router';
 import { z } from 'zod';
+import { type DeviceConfigs, deviceSettings } from '../../devices/device-configs.ts';
 import { type DeviceService, deviceKinds } from '../../devices/device-service.ts';
 import { entityId } from '../../ledger/operations.ts';
 import { parseBody, parseValue } from '../middleware.ts';
@@ -16,7 +17,7 @@ const registerDevice = z.strictObject({
   merchantId: entityId.nullable().optional(),
 });
 
-export function deviceRoutes(devices: DeviceService): Router {
+export function deviceRoutes(devices: DeviceService, configs: DeviceConfigs): Router {
   const router = new Router({ prefix: '/v1' });
   router.post('/devices', async (ctx) => {
     ctx.status = 201;
@@ -25,8 +26,19 @@ export function deviceRoutes(devices: DeviceService): Router {
   router.get('/devices/:deviceId', async (ctx) => {
     ctx.body = await devices.get(parseValue(ctx.params, devicePath).deviceId);
   });
+  // The gateway's one call at sign-in: the device, its key and its configuration.
   router.get('/devices/:deviceId/key', async (ctx) => {
-    ctx.body = await devices.withKey(parseValue(ctx.params, devicePath).deviceId);
+    const { deviceId: id } = parseValue(ctx.params, devicePath);
+    ctx.body = { ...(await devices.withKey(id)), config: await configs.get(id) };
+  });
+  router.get('/devices/:deviceId/config', async (ctx) => {
+    const { deviceId: id } = parseValue(ctx.params, devicePath);
+    await devices.get(id);
+    ctx.body = await configs.get(id);
+  });
+  router.put('/devices/:deviceId/config', async (ctx) => {
+    const { deviceId: id } = parseValue(ctx.params, devicePath);
+    ctx.body = await configs.put(id, parseBody(ctx, deviceSettings));
   });
   router.post('/devices/:deviceId/key', async (ctx) => {
     ctx.body = await devices.rekey(parseValue(ctx.params, devicePath).deviceId);
