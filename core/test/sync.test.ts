@@ -371,6 +371,17 @@ for (const dialect of dialects)
       assert.match(abandoned.failure ?? '', /abandoned/);
     });
 
+    test('when a large part of a source table vanishes, then the full reconcile stops before cancelling anyone', async () => {
+      // Goal: an emptied or half-restored source table cannot close out a campus's cards.
+      const victims = campus.data.students.slice(100, 130).map((x) => x.studentNo);
+      for (const no of victims) await campus.hardDeleteStudent(no);
+      const run = await runToEnd('full');
+      assert.equal(run.status, 'failed');
+      assert.match(run.failure ?? '', /refused to cancel 30 of \d+ academic\.students people/);
+      assert.equal(run.counts.cancelled, 0);
+      for (const no of victims.slice(0, 3)) assert.equal((await cardOf(no)).status, 'active');
+    });
+
     test('when sync routes get bad input or an unknown run, then they answer stable codes', async () => {
       // Goal: edges are validated; nothing starts on a bad request.
       const runsBefore = (await t.client.syncRuns({ limit: 100 })).items.length;

@@ -64,6 +64,9 @@ export const defaultSyncOptions = {
 const signInBeforeMs = { class: 15 * 60_000, exam: 30 * 60_000 } as const;
 const signInAfterMs = { class: 15 * 60_000, exam: 30 * 60_000 } as const;
 const sessionIdLengthMax = 32;
+/** Hard deletes a full reconcile applies at once: this share of the managed people, or this many. */
+const vanishedShareMax = 0.05;
+const vanishedCountFree = 10;
 const actorId = 'identity-sync';
 
 export type PageListener = (run: SyncRun) => Promise<void> | void;
@@ -459,7 +462,16 @@ export class SyncService {
     stream: PersonStream,
     seen: ReadonlySet<string>,
   ): Promise<void> {
-    const gone = (await this.repo.managedNumbers(sourceOf(stream))).filter((n) => !seen.has(n));
+    const managed = await this.repo.managedNumbers(sourceOf(stream));
+    const gone = managed.filter((n) => !seen.has(n));
+    // An emptied or half-restored source table must not cancel a campus's cards: past the limit the
+    // run stops before cancelling anyone, and the source is fixed (or rows marked left) instead.
+    const allowed = Math.max(vanishedCountFree, Math.floor(managed.length * vanishedShareMax));
+    if (gone.length > allowed) {
+      throw new Error(
+        `refused to cancel ${gone.length} of ${managed.length} ${stream} people missing from the source (at most ${allowed} at once); check the source, or mark leavers with a status instead of deleting them`,
+      );
+    }
     for (let i = 0; i < gone.length; i += this.options.pageRowsMax) {
       const people = await this.repo.people(gone.slice(i, i + this.options.pageRowsMax));
       await this.cancel(
