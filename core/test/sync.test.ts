@@ -195,6 +195,39 @@ for (const dialect of dialects)
       assert.ok(check.ok, check.breaks.join('; '));
     });
 
+    test('when the timetable changes, then sessions move and a cancelled one leaves with its roster', async () => {
+      // Goal: rosters follow the timetable incrementally, and only the difference is written.
+      const [moved, cancelled] = campus.data.classSessions.filter((c) => c.courseCode === 'C02003');
+      assert.ok(moved && cancelled);
+      const enrolled = campus.data.enrolments.filter((e) => e.courseCode === 'C02003').length;
+      await campus.changeClassSession(moved.code, { room: '新图书馆报告厅' });
+      await campus.changeClassSession(cancelled.code, { status: 'cancelled' });
+
+      const run = await runToEnd('incremental');
+      assert.equal(run.status, 'succeeded');
+      // One session updated, one removed with its roster.
+      assert.equal(run.counts.roster, 2 + enrolled);
+      const [row] = await t.core.db.select<{ location: string }>(
+        'SELECT location FROM attendance_sessions WHERE id = ?',
+        [`c-${moved.code}`],
+      );
+      assert.equal(row?.location, '新图书馆报告厅');
+      assert.equal(
+        await count('SELECT COUNT(*) AS n FROM attendance_sessions WHERE id = ?', [`c-${cancelled.code}`]),
+        0,
+      );
+      assert.equal(
+        await count('SELECT COUNT(*) AS n FROM attendance_roster WHERE session_id = ?', [
+          `c-${cancelled.code}`,
+        ]),
+        0,
+      );
+      assert.equal(
+        await count('SELECT COUNT(*) AS n FROM attendance_roster WHERE session_id = ?', [`c-${moved.code}`]),
+        enrolled,
+      );
+    });
+
     test('when rows are invalid, then each is reported with its reason and nothing of it is applied', async () => {
       // Goal: duplicates, missing names and bad ID numbers are never silently dropped or half-applied.
       const duplicated = student(20);

@@ -287,6 +287,19 @@ export class Campus {
     );
   }
 
+  /** Moves a class meeting to another room (调课), or cancels it (停课). */
+  async changeClassSession(
+    sessionCode: string,
+    change: { room: string } | { status: 'cancelled' },
+  ): Promise<void> {
+    const [column, value] = 'room' in change ? ['room', change.room] : ['status', change.status];
+    const [result] = await this.pool.query<mysql.ResultSetHeader>(
+      `UPDATE ${this.academicSchema}.class_sessions SET ${column} = ? WHERE session_code = ?`,
+      [value, sessionCode],
+    );
+    if (result.affectedRows !== 1) throw new Error(`no class session ${sessionCode}`);
+  }
+
   async close(options: { drop?: boolean } = {}): Promise<void> {
     if (options.drop) {
       await this.pool.query(`DROP DATABASE IF EXISTS ${this.academicSchema}`);

@@ -142,10 +142,21 @@ export class SourceReader {
     return new Set(rows.map((r) => String(r.n)));
   }
 
-  /** The source's clock, epoch ms: where a roster phase's watermark ends. */
-  async nowMs(source: 'academic' | 'hr'): Promise<number> {
-    const rows = await this.query<{ now: string }>(source, 'SELECT NOW(3) AS now');
-    return fromSourceTime(String(rows[0]?.now));
+  /**
+   * The newest stamp on the roster tables: where a roster phase's watermark ends. Taken from the
+   * data, not from a clock, so watermarks are only ever compared with the source's own stamps
+   * (whatever time zone the source's writers used).
+   */
+  async rosterStampMs(): Promise<number> {
+    const rows = await this.query<{ stamp: string | null }>(
+      'academic',
+      `SELECT GREATEST(
+         COALESCE((SELECT MAX(updated_at) FROM enrolments), '1970-01-01'),
+         COALESCE((SELECT MAX(updated_at) FROM class_sessions), '1970-01-01'),
+         COALESCE((SELECT MAX(updated_at) FROM exam_sessions), '1970-01-01')) AS stamp`,
+    );
+    const stamp = rows[0]?.stamp;
+    return stamp ? fromSourceTime(String(stamp).length === 10 ? `${stamp} 00:00:00` : String(stamp)) : 0;
   }
 
   /** Courses (per term) whose enrolments or sessions changed at or after sinceMs; every course when 0. */

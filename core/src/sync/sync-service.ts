@@ -510,7 +510,7 @@ export class SyncService {
   private async syncRosters(state: RunState): Promise<void> {
     const reader = this.reader as SourceReader;
     const stream = 'academic.rosters';
-    const until = await reader.nowMs('academic');
+    const until = await reader.rosterStampMs();
     const since =
       state.run.kind === 'full'
         ? 0
@@ -556,8 +556,11 @@ export class SyncService {
       }))
       .filter((s) => !s.exists || !sameSession(stored.get(s.id), s));
     const deleteSessions = existing.filter((id) => !liveIds.has(id));
+    // The roster of sessions being removed is read too, so its rows count as removed.
     const current = new Set(
-      (await this.repo.roster([...liveIds])).map((r) => `${r.sessionId}\u0000${r.personNo}`),
+      (await this.repo.roster([...new Set([...liveIds, ...existing])])).map(
+        (r) => `${r.sessionId}\u0000${r.personNo}`,
+      ),
     );
     const desired = new Set<string>();
     for (const s of live) for (const no of source.personNos) desired.add(`${s.id}\u0000${no}`);
