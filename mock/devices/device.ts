@@ -31,7 +31,29 @@ export interface DeviceOptions {
   readonly firmware?: string;
   readonly requestTimeoutMs?: number;
   readonly requestRetriesMax?: number;
+  /**
+   * The device's persisted counters and versions, shared across reconnects: requests and offline records
+   * take their sequence numbers from the same counter (protocol § 11.1).
+   */
+  readonly memory?: DeviceMemoryView;
+  /** Frames the server pushes (sequence 0): configuration and blacklist deltas. */
+  readonly onPush?: (message: Message) => void;
 }
+
+/** What a device keeps in non-volatile memory and reports at sign-in and in heartbeats. */
+export interface DeviceMemoryView {
+  /** The last sequence used; the next request takes sequence + 1. */
+  sequence: number;
+  readonly configVersion: number;
+  readonly blacklistVersion: number;
+  readonly offlineRecordsPending: number;
+}
+
+function freshMemory(): DeviceMemoryView {
+  return { sequence: 0, configVersion: 0, blacklistVersion: 0, offlineRecordsPending: 0 };
+}
+
+const pushesKeptMax = 64;
 
 interface Waiter {
   resolve(frame: DecodedFrame): void;
@@ -42,7 +64,7 @@ export class SimulatedDevice {
   private readonly splitter = new FrameSplitter();
   private readonly waiting = new Map<number, Waiter>();
   private sessionKey: Uint8Array | undefined;
-  private sequence = 0;
+  private readonly memory: DeviceMemoryView;
   private closedError: Error | undefined;
   /** Frames the server sent unasked (sequence 0): pushes. */
   readonly pushes: Message[] = [];
@@ -51,6 +73,7 @@ export class SimulatedDevice {
     private readonly socket: Socket,
     private readonly options: DeviceOptions,
   ) {
+    this.memory = options.memory ?? freshMemory();
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('error', () => {});
     socket.on('close', () => this.fail(new Error('the gateway closed the connection')));
@@ -70,9 +93,9 @@ export class SimulatedDevice {
   }
 
   /** Sends a request and waits for its answer, retrying the identical frame on silence. */
-  async request(message: Message): Promise<Message> {
-    this.sequence += 1;
-    const sequence = this.sequence;
+  async request(message: Message, sequenceGiven?: number): Promise<Message> {
+    if (sequenceGiven === undefined) this.memory.sequence += 1;
+    const sequence = sequenceGiven ?? this.memory.sequence;
     const frame = this.encode(message, sequence);
     const timeoutMs = this.options.requestTimeoutMs ?? requestTimeoutMs;
     const retriesMax = this.options.requestRetriesMax ?? requestRetriesMax;
@@ -89,10 +112,14 @@ export class SimulatedDevice {
   heartbeat(): Promise<Message> {
     return this.request({
       kind: 'heartbeat',
-      configVersion: 0,
-      blacklistVersion: 0,
-      offlineRecordsPending: 0,
+      configVersion: this.memory.configVersion,
+      blacklistVersion: this.memory.blacklistVersion,
+      offlineRecordsPending: this.memory.offlineRecordsPending,
     });
+  }
+
+  get closed(): boolean {
+    return this.closedError !== undefined;
   }
 
   close(): void {
@@ -107,8 +134,8 @@ export class SimulatedDevice {
     const deviceNonce = new Uint8Array(16);
     crypto.getRandomValues(deviceNonce);
     const { key, deviceId, kind } = this.options;
-    this.sequence += 1;
-    const sequence = this.sequence;
+    this.memory.sequence += 1;
+    const sequence = this.memory.sequence;
     this.socket.write(
       this.encode(
         {
@@ -116,9 +143,9 @@ export class SimulatedDevice {
           deviceKind: kind,
           deviceNonce,
           response: signInResponse(key, deviceId, serverNonce, deviceNonce),
-          configVersion: 0,
-          blacklistVersion: 0,
-          offlineRecordsPending: 0,
+          configVersion: this.memory.configVersion,
+          blacklistVersion: this.memory.blacklistVersion,
+          offlineRecordsPending: this.memory.offlineRecordsPending,
           firmware: this.options.firmware ?? 'campus-sim/1.0',
         },
         sequence,
@@ -178,7 +205,10 @@ export class SimulatedDevice {
         this.waiting.delete(decoded.value.sequence);
         waiter.resolve(decoded.value);
       } else {
+        // Kept for tests to look at; bounded, a long-running demo device gets many.
         this.pushes.push(decoded.value.message);
+        if (this.pushes.length > pushesKeptMax) this.pushes.shift();
+        this.options.onPush?.(decoded.value.message);
       }
     }
     if (error !== undefined) this.close();

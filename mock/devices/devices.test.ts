@@ -2,8 +2,20 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { openStudent, opId } from '../../core/test/support.ts';
 import { phoneFor, registerDevice, startWorld, type TestWorld } from '../../device-gateway/test/support.ts';
+import { AttendanceReader } from './attendance-reader.ts';
+import { GateReader } from './gate.ts';
 import { PosTerminal } from './pos.ts';
-import { ShowerMeter } from './shower-meter.ts';
+import { LaundryMeter, ShowerMeter } from './shower-meter.ts';
+
+const admin = { type: 'admin', id: 'A1' } as const;
+
+async function until(condition: () => boolean, timeoutMs = 3_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 describe('device simulators against the real gateway and core', () => {
   let world: TestWorld;
@@ -60,5 +72,127 @@ describe('device simulators against the real gateway and core', () => {
       PosTerminal.connect({ port: world.gateway.port, deviceId, key: new Uint8Array(32).fill(5) }),
       /sign-in refused: BAD_MAC/,
     );
+  });
+
+  test('when the gate, attendance reader and laundry simulators are used online, then allow, recorded and settled', async () => {
+    // Goal: every kind of terminal the demo runs works against the real gateway and core.
+    const cardNo = await openStudent(world.client);
+    await world.client.topUp({ id: opId(), cardNo, amount: 2_000, channel: 'cash' });
+    const phone = await phoneFor(world.client, cardNo);
+    const g = await registerDevice(world, 'gate');
+    const gate = await GateReader.connect({ port: world.gateway.port, deviceId: g.deviceId, key: g.key });
+    const checked = await gate.check(phone.code(), 'in');
+    assert.equal(checked.kind === 'identity_result' && checked.decision, 'allow');
+
+    const { personNo } = await world.client.getCard(cardNo);
+    const now = Date.now();
+    await world.client.putAttendanceSession({
+      id: 'SIM-CLASS-1',
+      kind: 'class',
+      title: '高等数学',
+      startsAtMs: now,
+      endsAtMs: now + 5_400_000,
+      signInFromMs: now - 600_000,
+      signInUntilMs: now + 600_000,
+      roster: [personNo],
+    });
+    const a = await registerDevice(world, 'attendance');
+    const reader = await AttendanceReader.connect(
+      { port: world.gateway.port, deviceId: a.deviceId, key: a.key },
+      'SIM-CLASS-1',
+    );
+    const signed = await reader.signIn(phone.code());
+    assert.equal(signed.kind === 'attendance_result' && signed.status, 'recorded');
+
+    const l = await registerDevice(world, 'laundry');
+    const washer = await LaundryMeter.connect({ port: world.gateway.port, deviceId: l.deviceId, key: l.key });
+    assert.equal((await washer.start(phone.code(), 400)).kind, 'meter_started');
+    assert.equal((await washer.stop(300)).chargedFen, 300);
+    gate.close();
+    reader.close();
+    washer.close();
+  });
+
+  test('when a POS loses the gateway, then it pays offline within its limits, refuses blacklisted cards, and uploads on reconnect', async () => {
+    // Goal: offline mode end to end: config and blacklist from the server, offline decisions, upload, charge once.
+    const { deviceId, key } = await registerDevice(world, 'pos');
+    await world.client.putDeviceConfig(String(deviceId), {
+      paymentMaxFen: 20_000,
+      offline: {
+        enabled: true,
+        codeValiditySeconds: 60,
+        clockSkewSeconds: 30,
+        paymentMaxFen: 2_000,
+        perCardDailyMaxFen: 5_000,
+        deviceTotalMaxFen: 10_000,
+        recordsMax: 100,
+        durationMaxSeconds: 3_600,
+      },
+    });
+    const pos = await PosTerminal.connect({ port: world.gateway.port, deviceId, key });
+    assert.equal(pos.config?.offline.enabled, true);
+    const good = await openStudent(world.client);
+    await world.client.topUp({ id: opId(), cardNo: good, amount: 1_000, channel: 'cash' });
+    const lost = await openStudent(world.client);
+    const goodPhone = await phoneFor(world.client, good);
+    const lostPhone = await phoneFor(world.client, lost);
+    await world.client.changeCard(lost, 'report_loss', admin);
+    await until(() => pos.blacklist.has(lost));
+
+    pos.disconnect();
+    const accepted = await pos.pay(goodPhone.code(), 800);
+    assert.equal(accepted.kind === 'offline' && accepted.accepted, true);
+    const refused = await pos.pay(lostPhone.code(), 100);
+    assert.deepEqual(refused, { kind: 'offline', accepted: false, reason: 'BLACKLISTED' });
+    const tooBig = await pos.pay(goodPhone.code(), 5_000);
+    assert.deepEqual(tooBig, { kind: 'offline', accepted: false, reason: 'LIMIT_EXCEEDED' });
+    assert.equal(pos.records.length, 1);
+    assert.equal((await world.client.getCard(good)).balance.main, 1_000, 'nothing charged while offline');
+
+    await pos.connect();
+    assert.equal(pos.records.length, 0);
+    assert.deepEqual(
+      pos.uploadResults.map((r) => r.status),
+      ['accepted'],
+    );
+    assert.equal((await world.client.getCard(good)).balance.main, 200);
+    pos.close();
+  });
+
+  test('when a gate is offline, then it decides alone, keeps allowed and refused checks, and they become access events', async () => {
+    // Goal: offline identity checks are not lost.
+    const g = await registerDevice(world, 'gate');
+    await world.client.putDeviceConfig(String(g.deviceId), {
+      offline: {
+        enabled: true,
+        codeValiditySeconds: 60,
+        clockSkewSeconds: 30,
+        paymentMaxFen: 0,
+        perCardDailyMaxFen: 0,
+        deviceTotalMaxFen: 0,
+        recordsMax: 100,
+        durationMaxSeconds: 3_600,
+      },
+    });
+    const gate = await GateReader.connect({ port: world.gateway.port, deviceId: g.deviceId, key: g.key });
+    const cardNo = await openStudent(world.client);
+    const phone = await phoneFor(world.client, cardNo);
+    gate.disconnect();
+    const allowed = await gate.check(phone.code());
+    assert.equal(allowed.kind === 'offline' && allowed.accepted, true);
+    const refused = await gate.check('CC:FORGED');
+    assert.equal(refused.kind === 'offline' && refused.accepted, false);
+    assert.equal(gate.records.length, 2);
+    await gate.connect();
+    assert.deepEqual(
+      gate.uploadResults.map((r) => r.status),
+      ['accepted', 'accepted'],
+    );
+    const events = (await world.client.accessEvents(cardNo)).items;
+    assert.deepEqual(
+      events.map((e) => [e.decision, e.source]),
+      [['allow', 'offline']],
+    );
+    gate.close();
   });
 });

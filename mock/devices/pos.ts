@@ -1,31 +1,40 @@
 // A canteen POS terminal: a scanned code and an amount in, approved with the balance or declined out.
+// With the gateway away it takes the payment offline within its configured limits (protocol § 12).
 
 import type { PayApproved, PayDeclined } from '@campus-card/device-gateway/protocol';
-import { type DeviceOptions, SimulatedDevice } from './device.ts';
+import { type OfflineDecision, Terminal, type TerminalOptions } from './terminal.ts';
 
-export class PosTerminal {
+/** A payment the terminal decided on its own while offline. */
+export type OfflinePayment = { readonly kind: 'offline' } & OfflineDecision;
+
+export class PosTerminal extends Terminal {
   private orderNo = 0;
 
-  private constructor(readonly device: SimulatedDevice) {}
-
-  static async connect(options: Omit<DeviceOptions, 'kind'>): Promise<PosTerminal> {
-    return new PosTerminal(await SimulatedDevice.connect({ ...options, kind: 'pos' }));
+  constructor(options: TerminalOptions) {
+    super('pos', options);
   }
 
-  async pay(qrText: string, amountFen: number): Promise<PayApproved | PayDeclined> {
+  static async connect(options: TerminalOptions): Promise<PosTerminal> {
+    const pos = new PosTerminal(options);
+    await pos.connect();
+    return pos;
+  }
+
+  async pay(qrText: string, amountFen: number): Promise<PayApproved | PayDeclined | OfflinePayment> {
     this.orderNo += 1;
-    const reply = await this.device.request({
-      kind: 'pay',
-      code: { kind: 'qr', text: qrText },
-      amountFen,
-      orderNo: this.orderNo,
-      itemNo: 0,
-    });
+    const code = { kind: 'qr', text: qrText } as const;
+    if (!this.online) {
+      const decision = await this.decideOffline({
+        recordKind: 'payment',
+        amountFen,
+        orderNo: this.orderNo,
+        sessionId: '',
+        code,
+      });
+      return { kind: 'offline', ...decision };
+    }
+    const reply = await this.request({ kind: 'pay', code, amountFen, orderNo: this.orderNo, itemNo: 0 });
     if (reply.kind === 'pay_approved' || reply.kind === 'pay_declined') return reply;
     throw new Error(`PAY answered ${reply.kind}${reply.kind === 'error' ? ` ${reply.code}` : ''}`);
-  }
-
-  close(): void {
-    this.device.close();
   }
 }

@@ -1,4 +1,5 @@
-// A shower water meter: a code opens a hold, the meter counts seconds of flow, the stop settles them.
+// Shower and laundry meters: a code opens a hold, the meter counts (seconds of flow, cycles), the stop
+// settles them. Meters never start offline: a hold needs the server (protocol § 12.1).
 
 import type {
   MeterRefused,
@@ -6,21 +7,22 @@ import type {
   MeterStarted,
   MeterUsageAck,
 } from '@campus-card/device-gateway/protocol';
-import { type DeviceOptions, SimulatedDevice } from './device.ts';
+import { Terminal, type TerminalOptions } from './terminal.ts';
 
-export class ShowerMeter {
+export class Meter extends Terminal {
   private holdId: string | undefined;
 
-  private constructor(readonly device: SimulatedDevice) {}
-
-  static async connect(options: Omit<DeviceOptions, 'kind'>): Promise<ShowerMeter> {
-    return new ShowerMeter(await SimulatedDevice.connect({ ...options, kind: 'shower' }));
+  constructor(
+    readonly service: 'shower' | 'laundry',
+    options: TerminalOptions,
+  ) {
+    super(service, options);
   }
 
   async start(qrText: string, holdFen: number): Promise<MeterStarted | MeterRefused> {
-    const reply = await this.device.request({
+    const reply = await this.request({
       kind: 'meter_start',
-      service: 'shower',
+      service: this.service,
       code: { kind: 'qr', text: qrText },
       holdFen,
     });
@@ -30,24 +32,44 @@ export class ShowerMeter {
   }
 
   async report(usageUnits: number): Promise<MeterUsageAck> {
-    const reply = await this.device.request({ kind: 'meter_usage', holdId: this.running(), usageUnits });
+    const reply = await this.request({ kind: 'meter_usage', holdId: this.running(), usageUnits });
     if (reply.kind !== 'meter_usage_ack') throw new Error(`METER_USAGE answered ${reply.kind}`);
     return reply;
   }
 
   async stop(usageUnits: number): Promise<MeterSettled> {
-    const reply = await this.device.request({ kind: 'meter_stop', holdId: this.running(), usageUnits });
+    const reply = await this.request({ kind: 'meter_stop', holdId: this.running(), usageUnits });
     if (reply.kind !== 'meter_settled') throw new Error(`METER_STOP answered ${reply.kind}`);
     this.holdId = undefined;
     return reply;
   }
 
-  close(): void {
-    this.device.close();
-  }
-
   private running(): string {
     if (this.holdId === undefined) throw new Error('the meter is not running');
     return this.holdId;
+  }
+}
+
+export class ShowerMeter extends Meter {
+  constructor(options: TerminalOptions) {
+    super('shower', options);
+  }
+
+  static async connect(options: TerminalOptions): Promise<ShowerMeter> {
+    const meter = new ShowerMeter(options);
+    await meter.connect();
+    return meter;
+  }
+}
+
+export class LaundryMeter extends Meter {
+  constructor(options: TerminalOptions) {
+    super('laundry', options);
+  }
+
+  static async connect(options: TerminalOptions): Promise<LaundryMeter> {
+    const meter = new LaundryMeter(options);
+    await meter.connect();
+    return meter;
   }
 }

@@ -1,0 +1,38 @@
+// A gate or door reader (also library entrances and school-bus readers): a scanned code in, allow or deny
+// with the person's name out; every check becomes an access event. Offline it decides on its own and
+// stores the check, allowed or refused, for upload.
+
+import type { AccessDirection, IdentityResult } from '@campus-card/device-gateway/protocol';
+import { type OfflineDecision, Terminal, type TerminalOptions } from './terminal.ts';
+
+export class GateReader extends Terminal {
+  constructor(options: TerminalOptions) {
+    super('gate', options);
+  }
+
+  static async connect(options: TerminalOptions): Promise<GateReader> {
+    const gate = new GateReader(options);
+    await gate.connect();
+    return gate;
+  }
+
+  async check(
+    qrText: string,
+    direction: AccessDirection = 'in',
+  ): Promise<IdentityResult | ({ readonly kind: 'offline' } & OfflineDecision)> {
+    const code = { kind: 'qr', text: qrText } as const;
+    if (!this.online) {
+      const decision = await this.decideOffline({
+        recordKind: 'access',
+        amountFen: 0,
+        orderNo: 0,
+        sessionId: '',
+        code,
+      });
+      return { kind: 'offline', ...decision };
+    }
+    const reply = await this.request({ kind: 'identity_check', code, direction });
+    if (reply.kind !== 'identity_result') throw new Error(`IDENTITY_CHECK answered ${reply.kind}`);
+    return reply;
+  }
+}

@@ -1,0 +1,244 @@
+// What every simulated terminal keeps across connections, the way a real one keeps it in flash: the
+// sequence counter, the configuration and blacklist the server pushed, and the records it stored while
+// offline. Offline it verifies QR codes itself with the campus keys from its configuration and refuses
+// blacklisted cards (docs/protocol.md § 12); on reconnect it downloads the blacklist if it is behind and
+// uploads its records, oldest first, deleting each one that got a result.
+
+import {
+  createCampusKeyring,
+  createMemoryReplayGuard,
+  createVerifier,
+  type VerifyResult,
+} from '@campus-card/core/credential';
+import { createNodeEd25519Verify } from '@campus-card/core/credential/node';
+import {
+  type BlacklistEntry,
+  type ConfigPush,
+  type DeviceKind,
+  type Message,
+  type OfflineRecord,
+  type OfflineRecordBody,
+  type OfflineRecordResult,
+  offlineRecordBytes,
+  offlineRecordsPerUploadMax,
+  payloadBytesMax,
+  signOfflineRecord,
+} from '@campus-card/device-gateway/protocol';
+import { type DeviceMemoryView, SimulatedDevice } from './device.ts';
+
+export interface TerminalOptions {
+  readonly host?: string;
+  readonly port: number;
+  readonly deviceId: number;
+  readonly key: Uint8Array;
+  readonly requestTimeoutMs?: number;
+  readonly requestRetriesMax?: number;
+}
+
+/** A decision the terminal took on its own: the record it stored, or why it refused. */
+export type OfflineDecision =
+  | { readonly accepted: true; readonly record: OfflineRecord }
+  | { readonly accepted: false; readonly reason: string };
+
+const ed25519Verify = createNodeEd25519Verify();
+
+export class Terminal {
+  private connection: SimulatedDevice | undefined;
+  private readonly memory: DeviceMemoryView & {
+    configVersion: number;
+    blacklistVersion: number;
+    offlineRecordsPending: number;
+  } = { sequence: 0, configVersion: 0, blacklistVersion: 0, offlineRecordsPending: 0 };
+  config: ConfigPush | undefined;
+  readonly blacklist = new Map<string, BlacklistEntry>();
+  /** Stored offline, not yet uploaded; oldest first. */
+  readonly records: OfflineRecord[] = [];
+  /** Results of every upload, for the operator's screen (and tests). */
+  readonly uploadResults: OfflineRecordResult[] = [];
+  private offlineNo = 0;
+  private offlineSinceMs: number | undefined;
+  private readonly acceptedCodes = createMemoryReplayGuard();
+  private offlineSpentFen = 0;
+
+  constructor(
+    readonly kind: DeviceKind,
+    private readonly options: TerminalOptions,
+  ) {}
+
+  get online(): boolean {
+    return this.connection !== undefined && !this.connection.closed;
+  }
+
+  get deviceId(): number {
+    return this.options.deviceId;
+  }
+
+  /** Connects, signs in, catches up the blacklist and uploads what it stored. Throws if the gateway is away. */
+  async connect(): Promise<void> {
+    this.connection = await SimulatedDevice.connect({
+      ...this.options,
+      kind: this.kind,
+      memory: this.memory,
+      onPush: (message) => this.applyPush(message),
+    });
+    this.offlineSinceMs = undefined;
+    // The server pushes CONFIG_PUSH right after sign-in when ours differs; a heartbeat tells us the versions.
+    const ack = await this.connection.heartbeat();
+    if (ack.kind === 'heartbeat_ack' && ack.blacklistVersion !== this.memory.blacklistVersion) {
+      await this.downloadBlacklist();
+    }
+    await this.uploadRecords();
+  }
+
+  /** Drops the connection (the network went away); the terminal works offline from here. */
+  disconnect(): void {
+    this.connection?.close();
+    this.connection = undefined;
+    this.offlineSinceMs ??= Date.now();
+  }
+
+  close(): void {
+    this.disconnect();
+  }
+
+  /** An online request; throws when the terminal is offline or the gateway does not answer. */
+  protected request(message: Message): Promise<Message> {
+    if (!this.online || this.connection === undefined) return Promise.reject(new Error('offline'));
+    return this.connection.request(message);
+  }
+
+  /**
+   * The offline rules of protocol § 12.1: a QR code that verifies with the campus keys, not blacklisted,
+   * not accepted before; for payments the per-payment and device-total limits.
+   */
+  protected async decideOffline(
+    body: Omit<OfflineRecordBody, 'sequence' | 'offlineNo' | 'takenAtMs' | 'decision'>,
+  ): Promise<OfflineDecision> {
+    const policy = this.config?.offline;
+    if (!policy?.enabled) return { accepted: false, reason: 'OFFLINE_DISABLED' };
+    if (this.records.length >= policy.recordsMax) return { accepted: false, reason: 'RECORDS_FULL' };
+    if (
+      this.offlineSinceMs !== undefined &&
+      Date.now() - this.offlineSinceMs > policy.durationMaxSeconds * 1000
+    ) {
+      return { accepted: false, reason: 'OFFLINE_TOO_LONG' };
+    }
+    if (body.code.kind !== 'qr') return { accepted: false, reason: 'CODE_INVALID' };
+    if (body.recordKind === 'payment') {
+      if (body.amountFen > policy.paymentMaxFen) return { accepted: false, reason: 'LIMIT_EXCEEDED' };
+      if (this.offlineSpentFen + body.amountFen > policy.deviceTotalMaxFen) {
+        return { accepted: false, reason: 'LIMIT_EXCEEDED' };
+      }
+    }
+    const verified = await this.verify(body.code.text);
+    if (!verified.ok) {
+      // Refused access attempts are kept as evidence; refused payments are not (protocol § 12.2).
+      if (body.recordKind !== 'payment') this.store({ ...body, decision: 'refused' });
+      return { accepted: false, reason: verified.code };
+    }
+    if (body.recordKind === 'payment') this.offlineSpentFen += body.amountFen;
+    return { accepted: true, record: this.store({ ...body, decision: 'accepted' }) };
+  }
+
+  private store(body: Omit<OfflineRecordBody, 'sequence' | 'offlineNo' | 'takenAtMs'>): OfflineRecord {
+    this.memory.sequence += 1;
+    this.offlineNo += 1;
+    const record = signOfflineRecord(this.options.key, this.options.deviceId, {
+      ...body,
+      sequence: this.memory.sequence,
+      offlineNo: this.offlineNo,
+      takenAtMs: Date.now(),
+    });
+    this.records.push(record);
+    this.memory.offlineRecordsPending = this.records.length;
+    return record;
+  }
+
+  private verify(text: string): Promise<VerifyResult> {
+    const config = this.config;
+    if (config === undefined) return Promise.resolve({ ok: false, code: 'UNKNOWN_KEY' } as VerifyResult);
+    const verifier = createVerifier({
+      keyring: createCampusKeyring(config.campusKeys.map((k) => ({ kid: k.kid, publicKey: k.publicKey }))),
+      replayGuard: this.acceptedCodes,
+      codeValidityMs: config.offline.codeValiditySeconds * 1000,
+      clockSkewMs: config.offline.clockSkewSeconds * 1000,
+      isBlacklisted: (card) => {
+        const entry = this.blacklist.get(card.cardNo);
+        return entry !== undefined && card.cardVersion <= entry.cardVersionMax;
+      },
+      ed25519Verify,
+    });
+    return verifier.verify(text);
+  }
+
+  private applyPush(message: Message): void {
+    if (message.kind === 'config_push') {
+      if (message.configVersion > this.memory.configVersion) {
+        this.config = message;
+        this.memory.configVersion = message.configVersion;
+      }
+      return;
+    }
+    if (message.kind === 'blacklist_delta') {
+      if (message.fromVersion !== this.memory.blacklistVersion) {
+        this.downloadBlacklist().catch(() => {});
+        return;
+      }
+      for (const change of message.changes) {
+        if (change.op === 'add') this.blacklist.set(change.cardNo, change);
+        else this.blacklist.delete(change.cardNo);
+      }
+      this.memory.blacklistVersion = message.toVersion;
+    }
+  }
+
+  /** Protocol § 10.5: a delta from our version, or the snapshot chunk by chunk, replaced atomically. */
+  private async downloadBlacklist(): Promise<void> {
+    let version = 0;
+    let chunkIndex = 0;
+    let collected: BlacklistEntry[] = [];
+    for (let guard = 0; guard < 1_000; guard++) {
+      const answer = await this.request({
+        kind: 'blacklist_request',
+        haveVersion: this.memory.blacklistVersion,
+        version,
+        chunkIndex,
+      });
+      if (answer.kind === 'blacklist_delta') {
+        this.applyPush(answer);
+        return;
+      }
+      if (answer.kind !== 'blacklist_chunk') throw new Error(`BLACKLIST_REQUEST answered ${answer.kind}`);
+      if (answer.version !== version) collected = [];
+      version = answer.version;
+      collected.push(...answer.entries);
+      if (answer.chunkIndex + 1 >= answer.chunkCount) {
+        this.blacklist.clear();
+        for (const entry of collected) this.blacklist.set(entry.cardNo, entry);
+        this.memory.blacklistVersion = version;
+        return;
+      }
+      chunkIndex = answer.chunkIndex + 1;
+    }
+  }
+
+  /** Protocol § 12.3: as many records as fit in a frame, one upload at a time, each deleted once answered. */
+  private async uploadRecords(): Promise<void> {
+    while (this.records.length > 0) {
+      const batch: OfflineRecord[] = [];
+      let bytes = 1;
+      for (const record of this.records) {
+        const size = offlineRecordBytes(record);
+        if (batch.length >= offlineRecordsPerUploadMax || bytes + size > payloadBytesMax) break;
+        batch.push(record);
+        bytes += size;
+      }
+      const answer = await this.request({ kind: 'offline_upload', records: batch });
+      if (answer.kind !== 'offline_upload_result') throw new Error(`OFFLINE_UPLOAD answered ${answer.kind}`);
+      this.uploadResults.push(...answer.results);
+      this.records.splice(0, answer.results.length);
+      this.memory.offlineRecordsPending = this.records.length;
+    }
+    this.offlineSpentFen = 0;
+  }
+}
