@@ -195,6 +195,21 @@ for (const dialect of dialects)
       assert.ok(check.ok, check.breaks.join('; '));
     });
 
+    test('when a graduate shows up enrolled again, then it is reported and the cancelled card stays cancelled', async () => {
+      // Goal: a machine never reopens a cancelled card; the card centre opens a new one.
+      const back = student(10);
+      await campus.updateStudent(back.studentNo, { status: 'enrolled' });
+      const run = await runToEnd('incremental');
+      assert.deepEqual(
+        run.errors.map((e) => [e.personNo, e.code]),
+        [[back.studentNo, 'CARD_ENDED']],
+      );
+      assert.equal(run.counts.created + run.counts.updated, 0);
+      assert.equal((await cardOf(back.studentNo)).status, 'cancelled');
+      await campus.updateStudent(back.studentNo, { status: 'graduated' });
+      assert.deepEqual((await runToEnd('incremental')).counts, noChanges);
+    });
+
     test('when the timetable changes, then sessions move and a cancelled one leaves with its roster', async () => {
       // Goal: rosters follow the timetable incrementally, and only the difference is written.
       const [moved, cancelled] = campus.data.classSessions.filter((c) => c.courseCode === 'C02003');
