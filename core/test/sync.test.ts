@@ -277,6 +277,21 @@ for (const dialect of dialects)
       assert.equal((await cardOf(duplicated.studentNo)).status, 'active');
     });
 
+    test('when the HR database uses a number a student already has, then the staff row is reported and the student untouched', async () => {
+      // Goal: one number, one person; the two sources never overwrite each other's people.
+      const taken = student(60);
+      await campus.addStaffNumbered(taken.studentNo);
+      const run = await runToEnd('incremental');
+      assert.deepEqual(
+        run.errors.map((e) => [e.stream, e.personNo, e.code]),
+        [['hr.staff', taken.studentNo, 'NUMBER_IN_OTHER_SOURCE']],
+      );
+      const card = await cardOf(taken.studentNo);
+      assert.equal(card.personType, 'student');
+      assert.equal(card.name, taken.name);
+      await campus.hardDeleteStaff(taken.studentNo);
+    });
+
     test('when a row is hard-deleted, then only the full reconcile cancels the card', async () => {
       // Goal: deletes leave no watermark behind, so the periodic full reconcile is what catches them.
       const gone = student(30);

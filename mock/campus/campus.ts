@@ -209,6 +209,13 @@ export class Campus {
     return added;
   }
 
+  /** A staff row carrying a number of the caller's choosing (say, a student's): dirty data across systems. */
+  async addStaffNumbered(no: string, deptCode = 'H01'): Promise<Staff> {
+    const staff = makeStaff(this.random, no, deptCode);
+    await this.insertStaff([staff]);
+    return staff;
+  }
+
   /** Sets students' status to graduated (毕业). */
   async graduate(studentNos: readonly string[]): Promise<number> {
     return this.setStatus(`${this.academicSchema}.students`, 'student_no', studentNos, 'graduated');
