@@ -3,14 +3,26 @@ import { CoreClient } from '@campus-card/core/client';
 import { createLogger, type Logger } from '@campus-card/core/log';
 import Koa from 'koa';
 import Router from 'koa-router';
+import { RefreshTokens } from './auth/refresh-tokens.ts';
 import { requireUser } from './auth/require-user.ts';
 import { Sessions } from './auth/sessions.ts';
 import { AccessTokens } from './auth/tokens.ts';
 import type { BffConfig } from './config.ts';
 import { cors, errorHandler, rateLimit, rawBody, securityHeaders } from './http/middleware.ts';
 import { type Kv, openKv } from './kv/index.ts';
+import { bindingRoutes } from './routes/binding.ts';
+import { cardRoutes } from './routes/card.ts';
+import { credentialRoutes } from './routes/credential.ts';
 import { healthRoutes } from './routes/health.ts';
-import { sessionRoutes } from './routes/session.ts';
+import { sessionOpenRoutes, sessionRoutes } from './routes/session.ts';
+import { statementRoutes } from './routes/statements.ts';
+import { transactionRoutes } from './routes/transactions.ts';
+import { Bills } from './services/bills.ts';
+import { BindingService } from './services/bindings.ts';
+import { CardActions } from './services/cards.ts';
+import { CredentialIssuer, signingKeyOf } from './services/credentials.ts';
+import { SessionService } from './services/sessions.ts';
+import { WechatLogin } from './services/wechat-login.ts';
 
 /** Everything the routes and services of the BFF share, built once from the configuration. */
 export interface Bff {
@@ -20,6 +32,7 @@ export interface Bff {
   core: CoreClient;
   tokens: AccessTokens;
   sessions: Sessions;
+  bindings: BindingService;
   app: Koa;
 }
 
@@ -32,8 +45,23 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
   const core = new CoreClient({ url: config.coreUrl, keyId: config.coreKeyId, secret: config.coreKeySecret });
   const tokens = new AccessTokens(config.jwtSecret, config.accessTokenTtlSeconds);
   const sessions = new Sessions(kv, config.refreshTokenTtlSeconds * 1000);
+  const bindings = new BindingService(core, kv, sessions, {
+    failuresMax: config.bindFailuresMax,
+    lockoutMs: config.bindLockoutMs,
+    cacheMs: config.bindingCacheMs,
+  });
+  const wechat = new WechatLogin({
+    baseUrl: config.wechatLoginUrl,
+    appId: config.wechatAppId,
+    appSecret: config.wechatAppSecret,
+  });
+  const refreshTokens = new RefreshTokens(kv, sessions, config.refreshTokenTtlSeconds * 1000);
+  const sessionService = new SessionService(wechat, sessions, tokens, refreshTokens, bindings);
+  const cards = new CardActions(core, sessions);
+  const bills = new Bills(core);
+  const issuer = new CredentialIssuer(core, signingKeyOf(config.campusSigningKey));
   const app = new Koa({ proxy: false });
-  const bff: Bff = { config, log, kv, core, tokens, sessions, app };
+  const bff: Bff = { config, log, kv, core, tokens, sessions, bindings, app };
 
   app.use(errorHandler(log));
   app.use(securityHeaders());
@@ -49,6 +77,7 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
 
   const open = new Router({ prefix: '/api/v1' });
   open.use(healthRoutes().routes());
+  open.use(sessionOpenRoutes(sessionService).routes());
 
   const signedIn = new Router({ prefix: '/api/v1' });
   signedIn.use(requireUser(tokens, sessions));
@@ -59,7 +88,12 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
       keyOf: (ctx) => (ctx.state.user as { openid: string } | undefined)?.openid,
     }),
   );
-  signedIn.use(sessionRoutes().routes());
+  signedIn.use(sessionRoutes(sessionService).routes());
+  signedIn.use(bindingRoutes(bindings, cards).routes());
+  signedIn.use(cardRoutes(bindings, cards).routes());
+  signedIn.use(transactionRoutes(bindings, bills).routes());
+  signedIn.use(statementRoutes(bindings, bills).routes());
+  signedIn.use(credentialRoutes(bindings, issuer).routes());
 
   app.use(open.routes()).use(open.allowedMethods());
   app.use(signedIn.routes()).use(signedIn.allowedMethods());

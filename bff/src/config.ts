@@ -36,6 +36,17 @@ const schema = z.object({
   bodyBytesMax: positiveInt.describe('BFF_BODY_BYTES_MAX: largest request body'),
   userRequestsPerMinuteMax: positiveInt.describe('RATE_USER_PER_MIN: requests per signed-in user per minute'),
   ipRequestsPerMinuteMax: positiveInt.describe('RATE_IP_PER_MIN: requests per client address per minute'),
+  campusSigningKey: z
+    .string()
+    .regex(/^\d{1,5}:[0-9a-f]{64}$/, 'kid:secretHex (32-byte Ed25519 secret)')
+    .describe('CAMPUS_SIGNING_KEY: kid:secretHex of the campus issuing key that signs phone certificates'),
+  bindFailuresMax: positiveInt.describe('BIND_FAILURES_MAX: wrong identity answers before a lockout'),
+  bindLockoutMs: positiveInt.describe(
+    'BIND_LOCKOUT_MS: how long the binding failures are counted and locked',
+  ),
+  bindingCacheMs: positiveInt.describe(
+    'BINDING_CACHE_MS: how long a binding looked up in the core is reused',
+  ),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).describe('LOG_LEVEL'),
 });
 
@@ -54,6 +65,12 @@ const defaults: Record<string, string> = {
   RATE_USER_PER_MIN: '600',
   RATE_IP_PER_MIN: '3000',
   LOG_LEVEL: 'info',
+  // The development campus key (kid 1, secret 32 x 0x01) whose public half the gateway trusts by
+  // default (device-gateway/src/config.ts devCampusKeys). Never for production.
+  CAMPUS_SIGNING_KEY: `1:${'01'.repeat(32)}`,
+  BIND_FAILURES_MAX: '5',
+  BIND_LOCKOUT_MS: String(15 * 60_000),
+  BINDING_CACHE_MS: '60000',
 };
 
 /** Validates the environment once; any problem names the variable and stops the start. */
@@ -77,6 +94,10 @@ export function loadConfig(env: Record<string, string | undefined>): BffConfig {
     bodyBytesMax: e.BFF_BODY_BYTES_MAX,
     userRequestsPerMinuteMax: e.RATE_USER_PER_MIN,
     ipRequestsPerMinuteMax: e.RATE_IP_PER_MIN,
+    campusSigningKey: e.CAMPUS_SIGNING_KEY,
+    bindFailuresMax: e.BIND_FAILURES_MAX,
+    bindLockoutMs: e.BIND_LOCKOUT_MS,
+    bindingCacheMs: e.BINDING_CACHE_MS,
     logLevel: e.LOG_LEVEL,
   });
   if (!parsed.success) {

@@ -7,6 +7,8 @@ export interface Session {
 }
 
 const key = (sessionId: string) => `session:${sessionId}`;
+/** Sessions of this user made at or before this instant are revoked (unbind, card loss, reuse). */
+const revokedBeforeKey = (openid: string) => `sessions-revoked-before:${openid}`;
 
 /** The store of live login sessions; an access token is honoured only while its session lives. */
 export class Sessions {
@@ -21,10 +23,27 @@ export class Sessions {
 
   async get(sessionId: string): Promise<Session | null> {
     const raw = await this.kv.get(key(sessionId));
-    return raw === null ? null : (JSON.parse(raw) as Session);
+    if (raw === null) return null;
+    const session = JSON.parse(raw) as Session;
+    const revokedBefore = await this.kv.get(revokedBeforeKey(session.openid));
+    if (revokedBefore !== null && session.createdAtMs <= Number(revokedBefore)) return null;
+    return session;
   }
 
   async revoke(sessionId: string): Promise<void> {
     await this.kv.del(key(sessionId));
+  }
+
+  /**
+   * Ends every session of a user at once, on every instance: one marker instant that outlives the
+   * longest session, instead of a list of sessions to keep in step. The session named in `keep`
+   * (the phone that asked, say when reporting its card lost from a new phone) is reopened after
+   * the marker and lives on.
+   */
+  async revokeAll(openid: string, keep?: string): Promise<void> {
+    const nowMs = Date.now();
+    await this.kv.set(revokedBeforeKey(openid), String(nowMs), this.ttlMs);
+    if (keep !== undefined && (await this.kv.get(key(keep))) !== null)
+      await this.open(keep, { openid, createdAtMs: nowMs + 1 });
   }
 }

@@ -1,0 +1,37 @@
+import Router from 'koa-router';
+import { z } from 'zod';
+import type { UserState } from '../auth/require-user.ts';
+import { parseBody } from '../http/middleware.ts';
+import type { BindingService } from '../services/bindings.ts';
+import type { CardActions } from '../services/cards.ts';
+
+const bindBody = z.strictObject({
+  personNo: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9]{4,32}$/, 'a person number is 4–32 letters or digits'),
+  name: z.string().trim().min(1).max(64),
+  secret: z
+    .string()
+    .trim()
+    .regex(/^[0-9]{5}[0-9Xx]$/, 'the secret is the last 6 characters of your ID number'),
+});
+
+/** Binding this WeChat account to a campus identity, and undoing it. */
+export function bindingRoutes(bindings: BindingService, cards: CardActions): Router {
+  const router = new Router();
+  router.post('/binding', async (ctx) => {
+    const user = ctx.state.user as UserState;
+    const bound = await bindings.bind(user.openid, parseBody(ctx, bindBody));
+    ctx.status = bound.created ? 201 : 200;
+    ctx.body = { created: bound.created, card: await cards.view(bound) };
+  });
+  router.get('/binding', async (ctx) => {
+    const binding = await bindings.require((ctx.state.user as UserState).openid);
+    ctx.body = { personNo: binding.personNo, cardNo: binding.cardNo, boundAtMs: binding.createdAtMs };
+  });
+  router.delete('/binding', async (ctx) => {
+    ctx.body = await bindings.unbind((ctx.state.user as UserState).openid);
+  });
+  return router;
+}

@@ -1,0 +1,58 @@
+import type { Binding, CardView, CoreClient } from '@campus-card/core/client';
+import type { Sessions } from '../auth/sessions.ts';
+
+export type StudentCardAction = 'report_loss' | 'cancel_loss' | 'freeze' | 'unfreeze';
+
+/** The card as its holder sees it: balances available now, and what running holds keep aside. */
+export function studentCard(card: CardView) {
+  return {
+    cardNo: card.cardNo,
+    name: card.name,
+    personType: card.personType,
+    department: card.department,
+    status: card.status,
+    version: card.version,
+    balance: {
+      main: card.balance.main,
+      subsidy: card.balance.subsidy,
+      pending: card.balance.mainPending + card.balance.subsidyPending,
+      mainPending: card.balance.mainPending,
+      subsidyPending: card.balance.subsidyPending,
+    },
+    dailyLimit: card.dailyLimit,
+    spentToday: card.spentToday,
+    pinFreeLimit: card.pinFreeLimit,
+    hasPin: card.pinSet,
+  };
+}
+
+/** The holder's own card actions, each through the core's card routes with the holder as actor. */
+export class CardActions {
+  constructor(
+    private readonly core: CoreClient,
+    private readonly sessions: Sessions,
+  ) {}
+
+  async view(binding: Binding) {
+    return studentCard(await this.core.getCard(binding.cardNo));
+  }
+
+  /**
+   * Reporting the card lost also ends every other session of the account: the lost phone may be
+   * signed in, and the report is usually made from a new one.
+   */
+  async change(binding: Binding, openid: string, sessionId: string, action: StudentCardAction) {
+    const change = await this.core.changeCard(binding.cardNo, action, { type: 'self', id: binding.personNo });
+    if (action === 'report_loss') await this.sessions.revokeAll(openid, sessionId);
+    return { changed: change.changed, status: change.status, version: change.version };
+  }
+
+  setPin(binding: Binding, pin: string, currentPin: string | undefined): Promise<void> {
+    return this.core.setPin(binding.cardNo, pin, { type: 'self', id: binding.personNo }, currentPin);
+  }
+
+  async setDailyLimit(binding: Binding, dailyLimit: number) {
+    await this.core.setDailyLimit(binding.cardNo, dailyLimit);
+    return { dailyLimit };
+  }
+}

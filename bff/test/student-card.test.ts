@@ -1,0 +1,283 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import {
+  createCampusKeyring,
+  createMemoryReplayGuard,
+  createVerifier,
+  fromHex,
+  generatePhoneKeyPair,
+  makeCode,
+  toHex,
+  webCryptoRandom,
+} from '@campus-card/core/credential';
+import { devCampusKeys } from '../../device-gateway/src/config.ts';
+import { boundStudent, logIn } from './students.ts';
+import { startWorld, type TestWorld } from './support.ts';
+
+type Student = Awaited<ReturnType<typeof boundStudent>>;
+
+/** The Shanghai month of now, YYYY-MM. */
+const thisMonth = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 7);
+
+describe('student card, bills, statements and credential', () => {
+  let world: TestWorld;
+  let student: Student;
+  let canteenId: string;
+  let shopId: string;
+  const paymentIds: string[] = [];
+
+  before(async () => {
+    world = await startWorld();
+    student = await boundStudent(world);
+    const core = world.core.client;
+    canteenId = (await core.createMerchant({ name: '二食堂', category: 'canteen' })).id;
+    shopId = (await core.createMerchant({ name: '校园超市', category: 'shop' })).id;
+    await core.topUp({ id: randomUUID(), cardNo: student.cardNo, amount: 20_000, channel: 'wechat' });
+    await core.subsidize({ id: randomUUID(), cardNo: student.cardNo, amount: 1_000 });
+    for (const [merchantId, amount] of [
+      [canteenId, 1_500],
+      [canteenId, 800],
+      [shopId, 2_000],
+    ] as const) {
+      const id = randomUUID();
+      paymentIds.push(id);
+      const answer = await core.pay({ id, cardNo: student.cardNo, merchantId, amount });
+      assert.equal(answer.status, 'ok');
+    }
+    await core.refund({ id: randomUUID(), paymentId: paymentIds[2] as string, amount: 500 });
+  });
+  after(() => world.stop());
+
+  const get = (path: string, token = student.accessToken) => world.request('GET', path, { token });
+
+  test('when the card is asked for, then balances after subsidy-first spending and the day total come back', async () => {
+    const reply = await get('/api/v1/card');
+    assert.equal(reply.status, 200);
+    const card = reply.body as {
+      cardNo: string;
+      balance: Record<string, number>;
+      spentToday: number;
+      status: string;
+    };
+    assert.equal(card.cardNo, student.cardNo);
+    assert.equal(card.status, 'active');
+    // 21,000 in, 4,300 paid (subsidy first), 500 refunded to main.
+    assert.equal(card.balance.subsidy, 0);
+    assert.equal(card.balance.main, 20_000 - 3_300 + 500);
+    assert.equal(card.balance.pending, 0);
+    assert.equal(card.spentToday, 4_300);
+  });
+
+  test('when transactions are listed by kind in pages, then the cursor walks them newest first without repeats', async () => {
+    const first = await world.request<{ items: { id: string; amount: number }[]; next?: string }>(
+      'GET',
+      `/api/v1/transactions?month=${thisMonth()}&kind=payment&limit=2`,
+      { token: student.accessToken },
+    );
+    assert.equal(first.status, 200);
+    assert.deepEqual(
+      first.body.items.map((i) => i.amount),
+      [-2_000, -800],
+    );
+    assert.ok(first.body.next);
+    const second = await world.request<{ items: { id: string; amount: number }[]; next?: string }>(
+      'GET',
+      `/api/v1/transactions?month=${thisMonth()}&kind=payment&limit=2&cursor=${first.body.next}`,
+      { token: student.accessToken },
+    );
+    assert.deepEqual(
+      second.body.items.map((i) => i.amount),
+      [-1_500],
+    );
+    assert.equal(second.body.next, undefined);
+    const all = await get('/api/v1/transactions');
+    assert.equal((all.body.items as unknown[]).length, 6, 'top-up, subsidy, three payments, a refund');
+    const topUps = await get('/api/v1/transactions?kind=top_up');
+    assert.deepEqual(
+      (topUps.body.items as { amount: number }[]).map((i) => i.amount),
+      [20_000],
+    );
+    const empty = await get('/api/v1/transactions?month=2001-02');
+    assert.deepEqual(empty.body.items, []);
+  });
+
+  test('when a transaction filter is malformed, then 400 VALIDATION_FAILED', async () => {
+    for (const query of ['month=2026-13', 'kind=steal', 'limit=500', 'cursor=bm90LWEtY3Vyc29y', 'other=1']) {
+      const reply = await get(`/api/v1/transactions?${query}`);
+      assert.equal(reply.status, 400, query);
+      assert.equal(reply.body.code, 'VALIDATION_FAILED');
+    }
+  });
+
+  test('when one transaction is asked for, then only the owner sees it', async () => {
+    const mine = await get(`/api/v1/transactions/${paymentIds[2]}`);
+    assert.equal(mine.status, 200);
+    assert.equal(mine.body.merchantName, '校园超市');
+    assert.equal(mine.body.refundedAmount, 500);
+    const other = await boundStudent(world);
+    const theirs = await get(`/api/v1/transactions/${paymentIds[2]}`, other.accessToken);
+    assert.equal(theirs.status, 404);
+    assert.equal(theirs.body.code, 'TRANSACTION_NOT_FOUND');
+  });
+
+  test('when the monthly statement is asked for, then spending is netted by category and merchant against last month', async () => {
+    const reply = await get(`/api/v1/statements/${thisMonth()}`);
+    assert.equal(reply.status, 200);
+    const s = reply.body as Record<string, unknown>;
+    assert.equal(s.spent, 3_800);
+    assert.equal(s.toppedUp, 20_000);
+    assert.equal(s.subsidies, 1_000);
+    assert.equal(s.refunded, 500);
+    assert.equal(s.previousSpent, 0);
+    assert.equal(s.spentChange, 3_800);
+    assert.deepEqual(s.byCategory, [
+      { category: 'canteen', amount: 2_300 },
+      { category: 'shop', amount: 1_500 },
+    ]);
+    assert.deepEqual(
+      (s.byMerchant as { merchantName: string; amount: number }[]).map((m) => [m.merchantName, m.amount]),
+      [
+        ['二食堂', 2_300],
+        ['校园超市', 1_500],
+      ],
+    );
+    assert.equal((await get('/api/v1/statements/2026-00')).status, 400);
+  });
+
+  test('when PINs are set and changed, then the current PIN is needed to change it', async () => {
+    const put = (body: unknown) =>
+      world.request('PUT', '/api/v1/card/pin', { token: student.accessToken, body });
+    assert.equal((await put({ pin: '123456' })).status, 204);
+    const without = await put({ pin: '654321' });
+    assert.equal(without.status, 422);
+    assert.equal(without.body.code, 'PIN_INVALID');
+    assert.equal((await put({ pin: '654321', currentPin: '000000' })).body.code, 'PIN_INVALID');
+    assert.equal((await put({ pin: '654321', currentPin: '123456' })).status, 204);
+    assert.equal((await put({ pin: '12ab56' })).status, 400);
+    assert.equal((await get('/api/v1/card')).body.hasPin, true);
+  });
+
+  test('when the daily limit is set within the school maximum, then it holds; above it, LIMIT_EXCEEDED', async () => {
+    const put = (dailyLimit: unknown) =>
+      world.request('PUT', '/api/v1/card/daily-limit', { token: student.accessToken, body: { dailyLimit } });
+    const ok = await put(5_000);
+    assert.equal(ok.status, 200);
+    assert.deepEqual(ok.body, { dailyLimit: 5_000 });
+    assert.equal((await get('/api/v1/card')).body.dailyLimit, 5_000);
+    const tooHigh = await put(10_000_000);
+    assert.equal(tooHigh.status, 422);
+    assert.equal(tooHigh.body.code, 'LIMIT_EXCEEDED');
+    assert.equal((await put(-1)).status, 400);
+    assert.equal((await put(1.5)).status, 400);
+  });
+
+  test('when the phone asks for a certificate, then the campus key signs its key for the current card version, and a code made with it verifies', async () => {
+    const keyPair = await generatePhoneKeyPair(webCryptoRandom);
+    const reply = await world.request<{ certificate: string; validUntilMs: number; cardVersion: number }>(
+      'POST',
+      '/api/v1/credential',
+      { token: student.accessToken, body: { publicKey: toHex(keyPair.publicKey) } },
+    );
+    assert.equal(reply.status, 200);
+    const card = await world.core.client.getCard(student.cardNo);
+    assert.equal(reply.body.cardVersion, card.version);
+    const [kid, publicKeyHex] = devCampusKeys.split(':') as [string, string];
+    const verifier = createVerifier({
+      keyring: createCampusKeyring([{ kid: Number(kid), publicKey: fromHex(publicKeyHex) as Uint8Array }]),
+      replayGuard: createMemoryReplayGuard(),
+      knownCardVersion: () => card.version,
+    });
+    const code = makeCode({
+      keyPair,
+      certificate: fromHex(reply.body.certificate) as Uint8Array,
+      nowMs: Date.now(),
+      counter: 1,
+    });
+    const verdict = await verifier.verify(code);
+    assert.equal(verdict.ok, true, JSON.stringify(verdict));
+    if (verdict.ok) assert.equal(verdict.card.cardNo, student.cardNo);
+    const bad = await world.request('POST', '/api/v1/credential', {
+      token: student.accessToken,
+      body: { publicKey: '00'.repeat(32) },
+    });
+    assert.equal(bad.status, 400, 'a small-order key is refused');
+    assert.equal(
+      (
+        await world.request('POST', '/api/v1/credential', {
+          token: student.accessToken,
+          body: { publicKey: 'zz' },
+        })
+      ).status,
+      400,
+    );
+  });
+
+  test('when the card is frozen and unfrozen, then the status follows and a repeat changes nothing', async () => {
+    const act = (action: string) =>
+      world.request('POST', '/api/v1/card/actions', { token: student.accessToken, body: { action } });
+    const frozen = await act('freeze');
+    assert.equal(frozen.status, 200);
+    assert.equal(frozen.body.status, 'frozen');
+    const noCertificate = await world.request('POST', '/api/v1/credential', {
+      token: student.accessToken,
+      body: { publicKey: toHex((await generatePhoneKeyPair(webCryptoRandom)).publicKey) },
+    });
+    assert.equal(noCertificate.body.code, 'CARD_FROZEN');
+    assert.equal((await act('freeze')).body.changed, false, 'repeating is harmless');
+    assert.equal((await act('unfreeze')).body.status, 'active');
+    const noLoss = await act('cancel_loss');
+    assert.deepEqual([noLoss.status, noLoss.body.changed], [200, false], 'nothing to cancel is no error');
+    assert.equal((await act('reissue')).status, 400, 'students cannot reissue themselves');
+  });
+
+  test('when the card is reported lost from a new phone, then the other sessions end and this one lives', async () => {
+    const lostPhone = await logIn(world, student.openid);
+    const reply = await world.request('POST', '/api/v1/card/actions', {
+      token: student.accessToken,
+      body: { action: 'report_loss' },
+    });
+    assert.equal(reply.body.status, 'lost');
+    assert.equal((await get('/api/v1/session', lostPhone.accessToken)).body.code, 'SESSION_REVOKED');
+    const refresh = await world.request('POST', '/api/v1/session/refresh', {
+      body: { refreshToken: lostPhone.refreshToken },
+    });
+    assert.equal(refresh.status, 401);
+    assert.equal((await get('/api/v1/card')).body.status, 'lost', 'the reporting phone is still signed in');
+    const freezeLost = await world.request('POST', '/api/v1/card/actions', {
+      token: student.accessToken,
+      body: { action: 'freeze' },
+    });
+    assert.equal(freezeLost.status, 409);
+    assert.equal(freezeLost.body.code, 'INVALID_TRANSITION');
+    const refreshed = await world.request('POST', '/api/v1/session/refresh', {
+      body: { refreshToken: student.refreshToken },
+    });
+    assert.equal(refreshed.status, 200, 'and can still refresh');
+    student.accessToken = refreshed.body.accessToken as string;
+    student.refreshToken = refreshed.body.refreshToken as string;
+    const back = await world.request('POST', '/api/v1/card/actions', {
+      token: student.accessToken,
+      body: { action: 'cancel_loss' },
+    });
+    assert.equal(back.body.status, 'active');
+  });
+
+  test('when student routes are called without a token, then 401 for every one', async () => {
+    for (const [method, path] of [
+      ['GET', '/api/v1/card'],
+      ['POST', '/api/v1/card/actions'],
+      ['PUT', '/api/v1/card/pin'],
+      ['PUT', '/api/v1/card/daily-limit'],
+      ['GET', '/api/v1/transactions'],
+      ['GET', '/api/v1/transactions/x'],
+      ['GET', '/api/v1/statements/2026-01'],
+      ['POST', '/api/v1/credential'],
+      ['DELETE', '/api/v1/binding'],
+      ['DELETE', '/api/v1/session'],
+    ] as const) {
+      const reply = await world.request(method, path, { body: method === 'GET' ? undefined : {} });
+      assert.equal(reply.status, 401, `${method} ${path}`);
+    }
+  });
+});
