@@ -27,6 +27,7 @@ import { merchantRoutes } from './http/routes/merchants.ts';
 import { operationRoutes } from './http/routes/operations.ts';
 import { statementRoutes } from './http/routes/statements.ts';
 import { syncRoutes } from './http/routes/sync.ts';
+import { topUpRoutes } from './http/routes/top-ups.ts';
 import { Batcher } from './ledger/batcher.ts';
 import { LedgerExecutor } from './ledger/executor.ts';
 import { LedgerRepository } from './ledger/ledger-repository.ts';
@@ -40,6 +41,8 @@ import { StatementService } from './statements/statement-service.ts';
 import { SourceReader } from './sync/source-reader.ts';
 import { SyncRepository } from './sync/sync-repository.ts';
 import { defaultSyncOptions, SyncService } from './sync/sync-service.ts';
+import { TopUpRepository } from './topups/top-up-repository.ts';
+import { TopUpService } from './topups/top-up-service.ts';
 
 /** Large enough for a full batch of operations (about 200 bytes each). */
 const bodyBytesMax = 512 * 1024;
@@ -93,6 +96,7 @@ export function createCore(config: CoreConfig, log: Logger = createLogger('core'
   const offline = new OfflineRecords(db, ledger, access, attendance);
   const bindings = new BindingService(new BindingRepository(db), cards, pii, config.piiKeyHex);
   const statements = new StatementService(new StatementRepository(db), cards);
+  const topUps = new TopUpService(new TopUpRepository(db), cards, ledger, log);
   // Identity sync is on only when a source database is configured (never in the embedded default).
   const sources =
     config.academicDatabaseUrl || config.hrDatabaseUrl
@@ -139,6 +143,7 @@ export function createCore(config: CoreConfig, log: Logger = createLogger('core'
     syncRoutes(sync),
     bindingRoutes(bindings),
     statementRoutes(statements),
+    topUpRoutes(topUps),
   ]) {
     app.use(router.routes());
     app.use(router.allowedMethods());

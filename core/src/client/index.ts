@@ -40,6 +40,14 @@ import type { Merchant, NewMerchant } from '../merchants/merchant-service.ts';
 import type { Statement } from '../settlement/settlement-service.ts';
 import type { CardTransaction, MonthlyStatement } from '../statements/statement-service.ts';
 import type { SyncKind, SyncRun, SyncRunError } from '../sync/sync-repository.ts';
+import type {
+  BillRow,
+  NewTopUpOrder,
+  PaymentConfirmation,
+  TopUpMismatch,
+  TopUpOrder,
+  TopUpRefund,
+} from '../topups/top-up-service.ts';
 
 export { blacklistChannel } from '../devices/blacklist-service.ts';
 export { deviceConfigChannel } from '../devices/device-configs.ts';
@@ -50,6 +58,7 @@ export type {
   Actor,
   AttendanceRecordView,
   AttendanceSessionInput,
+  BillRow,
   Binding,
   BindRequest,
   BindResult,
@@ -71,16 +80,21 @@ export type {
   Merchant,
   MonthlyStatement,
   NewDevice,
+  NewTopUpOrder,
   OfflineException,
   OfflineRecordInput,
   OfflineUploadResult,
   OperationView,
+  PaymentConfirmation,
   SignInInput,
   SignInResult,
   Statement,
   SyncKind,
   SyncRun,
   SyncRunError,
+  TopUpMismatch,
+  TopUpOrder,
+  TopUpRefund,
 };
 export { CoreError };
 
@@ -363,6 +377,62 @@ export class CoreClient {
   /** The card's statement for a 'YYYY-MM' month in Asia/Shanghai, with last month's spending. */
   monthlyStatement(cardNo: string, month: string): Promise<MonthlyStatement> {
     return this.call('GET', `/v1/cards/${cardNo}/statements/${month}`);
+  }
+
+  /** A top-up order for a card (or the one this openid already made with this key); TOP_UP_DAILY_CAP past the cap. */
+  createTopUpOrder(input: NewTopUpOrder): Promise<TopUpOrder> {
+    return this.call('POST', '/v1/top-up-orders', input);
+  }
+  topUpOrder(id: string): Promise<TopUpOrder> {
+    return this.call('GET', `/v1/top-up-orders/${encodeURIComponent(id)}`);
+  }
+  topUpOrders(
+    cardNo: string,
+    page: { limit?: number; beforeId?: string } = {},
+  ): Promise<{ items: TopUpOrder[]; next: string | null }> {
+    const params = new URLSearchParams({ cardNo });
+    if (page.limit !== undefined) params.set('limit', String(page.limit));
+    if (page.beforeId !== undefined) params.set('beforeId', page.beforeId);
+    return this.call('GET', `/v1/top-up-orders?${params}`);
+  }
+  /** Orders still created or paid, created more than olderThanMs ago, oldest first: the poller's work. */
+  unsettledTopUpOrders(olderThanMs: number, limit = 100): Promise<{ items: TopUpOrder[] }> {
+    return this.call('GET', `/v1/top-up-orders-unsettled?olderThanMs=${olderThanMs}&limit=${limit}`);
+  }
+  setTopUpPrepayId(id: string, prepayId: string): Promise<TopUpOrder> {
+    return this.call('PUT', `/v1/top-up-orders/${encodeURIComponent(id)}/prepay`, { prepayId });
+  }
+  /** WeChat says paid: credits the card once per transaction id, however often it is called. */
+  confirmTopUpPayment(id: string, payment: PaymentConfirmation): Promise<TopUpOrder> {
+    return this.call('POST', `/v1/top-up-orders/${encodeURIComponent(id)}/payment`, payment);
+  }
+  closeTopUpOrder(id: string): Promise<TopUpOrder> {
+    return this.call('POST', `/v1/top-up-orders/${encodeURIComponent(id)}/close`, {});
+  }
+  startTopUpRefund(
+    id: string,
+    input: { refundId: string; amount: number; reason: string },
+  ): Promise<TopUpRefund> {
+    return this.call('POST', `/v1/top-up-orders/${encodeURIComponent(id)}/refunds`, input);
+  }
+  topUpRefunds(id: string): Promise<{ items: TopUpRefund[] }> {
+    return this.call('GET', `/v1/top-up-orders/${encodeURIComponent(id)}/refunds`);
+  }
+  settleTopUpRefund(
+    refundId: string,
+    outcome: { status: 'succeeded' | 'failed'; wechatRefundId: string | null },
+  ): Promise<TopUpRefund> {
+    return this.call('POST', `/v1/top-up-refunds/${encodeURIComponent(refundId)}/settle`, outcome);
+  }
+  /** Compares a day's trade bill with our orders and stores the differences once. */
+  reconcileTopUps(billDate: string, rows: readonly BillRow[]): Promise<{ mismatches: TopUpMismatch[] }> {
+    return this.call('POST', `/v1/top-up-reconciliations/${billDate}`, { rows });
+  }
+  topUpMismatches(query: { billDate?: string; limit?: number } = {}): Promise<{ items: TopUpMismatch[] }> {
+    const params = new URLSearchParams();
+    if (query.billDate !== undefined) params.set('billDate', query.billDate);
+    if (query.limit !== undefined) params.set('limit', String(query.limit));
+    return this.call('GET', `/v1/top-up-mismatches${params.size ? `?${params}` : ''}`);
   }
 
   close(): Promise<void> {

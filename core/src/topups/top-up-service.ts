@@ -1,0 +1,302 @@
+import type { CardService } from '../cards/card-service.ts';
+import { CoreError } from '../errors.ts';
+import { newId } from '../ids.ts';
+import type { LedgerService } from '../ledger/ledger-service.ts';
+import { channelAccount } from '../ledger/operations.ts';
+import type { Answer } from '../ledger/results.ts';
+import type { Logger } from '../log.ts';
+import { dayBoundsMs, parseDay, shanghaiDay } from '../time.ts';
+import type {
+  MismatchKind,
+  TopUpMismatch,
+  TopUpOrder,
+  TopUpRefund,
+  TopUpRepository,
+} from './top-up-repository.ts';
+
+export type { TopUpMismatch, TopUpOrder, TopUpRefund };
+
+export interface NewTopUpOrder {
+  openid: string;
+  cardNo: string;
+  idempotencyKey: string;
+  amount: number;
+  /** The caller's policy (the BFF's TOP_UP_DAILY_CAP): most a card may order per Asia/Shanghai day. */
+  dailyCap: number;
+  /** How long WeChat may take the payment; the order closes after. */
+  ttlMs: number;
+}
+
+export interface PaymentConfirmation {
+  transactionId: string;
+  amount: number;
+  /** WeChat's success_time, so our day of payment is the trade bill's. */
+  paidAtMs: number;
+}
+
+/** One row of WeChat's trade bill as the reconciliation compares it. */
+export interface BillRow {
+  outTradeNo: string;
+  transactionId: string;
+  state: string;
+  amount: number;
+}
+
+/** The ledger operation that credits a WeChat transaction: one per transaction_id, whoever asks. */
+export const creditOperationId = (transactionId: string) => `wx:${transactionId}`;
+
+/**
+ * Top-up orders and their crediting. The order row says where an order is; the ledger's operation
+ * id (wx:<transaction_id>) says whether the money moved. Every step is a conditional UPDATE or an
+ * idempotent operation, so any number of notifications, polls and retries, in any order, credit once.
+ */
+export class TopUpService {
+  constructor(
+    private readonly orders: TopUpRepository,
+    private readonly cards: CardService,
+    private readonly ledger: LedgerService,
+    private readonly log: Logger,
+  ) {}
+
+  async create(input: NewTopUpOrder): Promise<{ order: TopUpOrder; created: boolean }> {
+    const existing = await this.orders.findByKey(input.openid, input.idempotencyKey);
+    if (existing) return { order: this.sameRequest(existing, input), created: false };
+    const card = await this.cards.get(input.cardNo);
+    if (card.status === 'cancelled') throw new CoreError('CARD_CANCELLED', 'the card is cancelled');
+    const nowMs = Date.now();
+    const order: TopUpOrder = {
+      id: `TU${newId(nowMs)}`,
+      cardNo: input.cardNo,
+      openid: input.openid,
+      idempotencyKey: input.idempotencyKey,
+      channel: 'wechat',
+      amount: input.amount,
+      day: shanghaiDay(nowMs),
+      status: 'created',
+      prepayId: null,
+      transactionId: null,
+      operationId: null,
+      failureCode: null,
+      refundedAmount: 0,
+      createdAtMs: nowMs,
+      expiresAtMs: nowMs + input.ttlMs,
+      paidAtMs: null,
+      creditedAtMs: null,
+      closedAtMs: null,
+    };
+    let inserted: boolean;
+    try {
+      inserted = await this.orders.insertWithinCap(order, input.dailyCap);
+    } catch (error) {
+      // The same key sent twice at once: the unique index let one in; the other answers it.
+      const raced = await this.orders.findByKey(input.openid, input.idempotencyKey);
+      if (!raced) throw error;
+      return { order: this.sameRequest(raced, input), created: false };
+    }
+    if (!inserted)
+      throw new CoreError('TOP_UP_DAILY_CAP', `top-ups are at most ${input.dailyCap} fen per card per day`, {
+        dailyCap: input.dailyCap,
+      });
+    return { order: await this.get(order.id), created: true };
+  }
+
+  async get(id: string): Promise<TopUpOrder> {
+    const order = await this.orders.find(id);
+    if (!order) throw new CoreError('TOP_UP_NOT_FOUND', 'no such top-up order');
+    return order;
+  }
+
+  list(cardNo: string, limit: number, beforeId?: string): Promise<TopUpOrder[]> {
+    return this.orders.listForCard(cardNo, limit, beforeId);
+  }
+
+  unsettled(olderThanMs: number, limit: number): Promise<TopUpOrder[]> {
+    return this.orders.unsettled(Date.now() - olderThanMs, limit);
+  }
+
+  async setPrepayId(id: string, prepayId: string): Promise<TopUpOrder> {
+    const order = await this.get(id);
+    if (order.prepayId === prepayId) return order;
+    if (!(await this.orders.setPrepayId(id, prepayId)))
+      throw new CoreError('INVALID_TRANSITION', `the order is ${order.status} with another prepay id`);
+    return this.get(id);
+  }
+
+  /**
+   * WeChat says the order is paid: created -> paid, then the ledger credits the card under
+   * wx:<transaction_id>, then paid -> credited (or failed with the ledger's refusal). Safe to call
+   * any number of times, concurrently, for an order in any state after created.
+   */
+  async confirmPayment(id: string, payment: PaymentConfirmation): Promise<TopUpOrder> {
+    let order = await this.get(id);
+    if (payment.amount !== order.amount)
+      throw new CoreError('TOP_UP_MISMATCH', 'the paid amount is not the ordered amount', {
+        ordered: order.amount,
+        paid: payment.amount,
+      });
+    if (order.status === 'created') {
+      await this.orders.markPaid(id, payment.transactionId, payment.paidAtMs);
+      order = await this.get(id);
+    }
+    if (order.status === 'closed')
+      throw new CoreError('INVALID_TRANSITION', 'the order was closed unpaid; reconciliation will list it');
+    if (order.transactionId !== payment.transactionId)
+      throw new CoreError('TOP_UP_MISMATCH', 'the order was paid by another transaction');
+    if (order.status !== 'paid') return order;
+    const operationId = creditOperationId(payment.transactionId);
+    const answer = await this.ledger.topUp({
+      id: operationId,
+      cardNo: order.cardNo,
+      amount: order.amount,
+      channel: 'wechat',
+    });
+    if (answer.status === 'ok') await this.orders.markCredited(id, operationId, Date.now());
+    else if (answer.code === 'OVERLOADED') throw new CoreError('OVERLOADED', answer.message);
+    else {
+      // Stored by the ledger under this id for good (a cancelled card): the money is ours to refund.
+      await this.orders.markFailed(id, operationId, answer.code);
+      this.log.warn({ orderId: id, code: answer.code }, 'paid top-up refused by the ledger');
+    }
+    return this.get(id);
+  }
+
+  /** created -> closed (expired or abandoned); closing a closed order again is harmless. */
+  async close(id: string): Promise<TopUpOrder> {
+    const order = await this.get(id);
+    if (order.status === 'closed') return order;
+    if (order.status !== 'created' || !(await this.orders.close(id, Date.now()))) {
+      const now = await this.get(id);
+      if (now.status !== 'closed')
+        throw new CoreError('INVALID_TRANSITION', `the order is ${now.status} and cannot be closed`);
+      return now;
+    }
+    return this.get(id);
+  }
+
+  /**
+   * Starts a refund of (part of) a paid order under the caller's refund id (the out_refund_no). The
+   * refund row reserves the amount first (a CHECK keeps refunds within the order), then the wallet
+   * gives the money back to the WeChat clearing account, so it cannot be spent and refunded both.
+   * The ledger has no reversal kind (its kinds are a CHECK that SQLite cannot alter), so the move is
+   * two adjustments with ids derived from the refund id: wallet -> adjustment, adjustment -> clearing.
+   * A refund the wallet cannot cover fails for good; a new refund id tries again.
+   */
+  async startRefund(
+    orderId: string,
+    input: { refundId: string; amount: number; reason: string },
+  ): Promise<TopUpRefund> {
+    const existing = await this.orders.findRefund(input.refundId);
+    if (existing) {
+      if (existing.orderId !== orderId || existing.amount !== input.amount)
+        throw new CoreError('ID_REUSED', 'this refund id was used for another refund');
+      if (existing.status === 'processing') await this.moveRefundMoney(existing);
+      return (await this.orders.findRefund(input.refundId)) ?? existing;
+    }
+    const order = await this.get(orderId);
+    if (!['credited', 'failed', 'refunded'].includes(order.status))
+      throw new CoreError('INVALID_TRANSITION', `a ${order.status} order cannot be refunded`);
+    const refund: TopUpRefund = {
+      id: input.refundId,
+      orderId,
+      amount: input.amount,
+      reason: input.reason,
+      status: 'processing',
+      operationId: `tur:${input.refundId}`.slice(0, 64),
+      refundId: null,
+      createdAtMs: Date.now(),
+      settledAtMs: null,
+    };
+    const inserted = await this.orders.insertRefund(refund);
+    if (inserted === 'exceeds')
+      throw new CoreError('REFUND_EXCEEDS_PAYMENT', 'more than is left of the top-up to refund', {
+        left: order.amount - order.refundedAmount,
+      });
+    return this.moveRefundMoney((await this.orders.findRefund(input.refundId)) ?? refund);
+  }
+
+  private async moveRefundMoney(refund: TopUpRefund): Promise<TopUpRefund> {
+    const order = await this.get(refund.orderId);
+    // A failed order was never credited: the money sits in clearing and only WeChat gives it back.
+    if (order.operationId === null || order.failureCode !== null) return refund;
+    const mainAccount = await this.orders.mainAccountOf(order.cardNo);
+    if (!mainAccount) throw new CoreError('CARD_NOT_FOUND', 'no such card');
+    const fromWallet = await this.ledger.adjust({
+      id: `${refund.operationId}:w`.slice(0, 64),
+      accountId: mainAccount,
+      amount: -refund.amount,
+      reason: `top-up refund ${refund.id}`,
+    });
+    if (fromWallet.status !== 'ok') {
+      await this.orders.abandonRefund(refund.id, Date.now());
+      throw new CoreError(fromWallet.code, fromWallet.message);
+    }
+    const toClearing: Answer = await this.ledger.adjust({
+      id: `${refund.operationId}:c`.slice(0, 64),
+      accountId: channelAccount.wechat,
+      amount: refund.amount,
+      reason: `top-up refund ${refund.id}`,
+    });
+    if (toClearing.status !== 'ok') throw new Error(`clearing refused a refund leg: ${toClearing.code}`);
+    return refund;
+  }
+
+  async settleRefund(
+    refundId: string,
+    outcome: { status: 'succeeded' | 'failed'; wechatRefundId: string | null },
+  ): Promise<TopUpRefund> {
+    const refund = await this.orders.findRefund(refundId);
+    if (!refund) throw new CoreError('TOP_UP_NOT_FOUND', 'no such top-up refund');
+    await this.orders.settleRefund(refundId, outcome.status, outcome.wechatRefundId, Date.now());
+    return (await this.orders.findRefund(refundId)) ?? refund;
+  }
+
+  async refunds(orderId: string): Promise<TopUpRefund[]> {
+    await this.get(orderId);
+    return this.orders.refundsOf(orderId);
+  }
+
+  /**
+   * Compares the day's payments in WeChat's trade bill with the orders we saw paid that day
+   * (WeChat's success_time, Asia/Shanghai) and stores each difference once.
+   */
+  async reconcile(billDate: string, bill: readonly BillRow[]): Promise<TopUpMismatch[]> {
+    const day = parseDay(billDate);
+    if (day === undefined) throw new CoreError('VALIDATION_FAILED', 'billDate is YYYY-MM-DD');
+    const { startMs, endMs } = dayBoundsMs(day);
+    const found: TopUpMismatch[] = [];
+    const foundAtMs = Date.now();
+    const note = (outTradeNo: string, kind: MismatchKind, ours: string | null, theirs: string | null) =>
+      found.push({ billDate, outTradeNo, kind, ours, theirs, foundAtMs });
+    const paidThatDay = new Map<string, TopUpOrder>();
+    for (const order of await this.orders.paidBetween(startMs, endMs)) paidThatDay.set(order.id, order);
+    for (const row of bill) {
+      if (row.state !== 'SUCCESS') continue;
+      const order = paidThatDay.get(row.outTradeNo) ?? (await this.orders.find(row.outTradeNo));
+      paidThatDay.delete(row.outTradeNo);
+      const theirs = `${row.state} ${row.amount} ${row.transactionId}`;
+      if (!order) note(row.outTradeNo, 'missing_ours', null, theirs);
+      else {
+        const ours = `${order.status} ${order.amount} ${order.transactionId ?? ''}`;
+        if (order.amount !== row.amount) note(row.outTradeNo, 'amount_differs', ours, theirs);
+        if (!['credited', 'refunded'].includes(order.status))
+          note(row.outTradeNo, 'state_differs', ours, theirs);
+      }
+    }
+    for (const order of paidThatDay.values())
+      note(order.id, 'missing_theirs', `${order.status} ${order.amount} ${order.transactionId ?? ''}`, null);
+    for (const mismatch of found) await this.orders.saveMismatch(mismatch);
+    return found;
+  }
+
+  mismatches(billDate: string | undefined, limit: number): Promise<TopUpMismatch[]> {
+    return this.orders.mismatches(billDate, limit);
+  }
+
+  private sameRequest(existing: TopUpOrder, input: NewTopUpOrder): TopUpOrder {
+    if (existing.cardNo !== input.cardNo || existing.amount !== input.amount)
+      throw new CoreError('ID_REUSED', 'this Idempotency-Key was used for another top-up', {
+        fields: ['amount'],
+      });
+    return existing;
+  }
+}

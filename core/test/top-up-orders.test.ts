@@ -1,0 +1,157 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { CoreError } from '../src/client/index.ts';
+import { formatDay, shanghaiDay } from '../src/time.ts';
+import { dialects, openStudent, startTestCore, type TestCore } from './support.ts';
+
+const key = () => `k-${randomBytes(8).toString('hex')}`;
+const txId = () => `42000${Array.from(randomBytes(23), (b) => b % 10).join('')}`;
+
+for (const dialect of dialects) {
+  describe(`top-up orders on ${dialect}`, () => {
+    let t: TestCore;
+    before(async () => {
+      t = await startTestCore(dialect);
+    });
+    after(() => t.stop());
+
+    const order = (
+      cardNo: string,
+      amount: number,
+      extra: { dailyCap?: number; idempotencyKey?: string } = {},
+    ) =>
+      t.client.createTopUpOrder({
+        openid: 'o-student-1',
+        cardNo,
+        idempotencyKey: extra.idempotencyKey ?? key(),
+        amount,
+        dailyCap: extra.dailyCap ?? 100_000,
+        ttlMs: 15 * 60_000,
+      });
+
+    test('when payment is confirmed many times at once, then the card is credited once and the order is credited', async () => {
+      // Goal: duplicates and races between notifications and the poller move money once.
+      const cardNo = await openStudent(t.client);
+      const created = await order(cardNo, 2_500);
+      assert.equal(created.status, 'created');
+      const transactionId = txId();
+      const confirmations = await Promise.all(
+        Array.from({ length: 5 }, () =>
+          t.client.confirmTopUpPayment(created.id, { transactionId, amount: 2_500, paidAtMs: Date.now() }),
+        ),
+      );
+      for (const c of confirmations) assert.equal(c.status, 'credited');
+      assert.equal(confirmations[0]?.operationId, `wx:${transactionId}`);
+      assert.equal((await t.client.getCard(cardNo)).balance.main, 2_500);
+    });
+
+    test('when the paid amount or the transaction differs, then it is refused and nothing moves', async () => {
+      const cardNo = await openStudent(t.client);
+      const created = await order(cardNo, 1_000);
+      await assert.rejects(
+        t.client.confirmTopUpPayment(created.id, {
+          transactionId: txId(),
+          amount: 999,
+          paidAtMs: Date.now(),
+        }),
+        (e: unknown) => e instanceof CoreError && e.code === 'TOP_UP_MISMATCH',
+      );
+      await t.client.confirmTopUpPayment(created.id, {
+        transactionId: txId(),
+        amount: 1_000,
+        paidAtMs: Date.now(),
+      });
+      await assert.rejects(
+        t.client.confirmTopUpPayment(created.id, {
+          transactionId: txId(),
+          amount: 1_000,
+          paidAtMs: Date.now(),
+        }),
+        (e: unknown) => e instanceof CoreError && e.code === 'TOP_UP_MISMATCH',
+      );
+      assert.equal((await t.client.getCard(cardNo)).balance.main, 1_000);
+    });
+
+    test('when the same key is sent again, then the same order answers; another amount under it is ID_REUSED', async () => {
+      const cardNo = await openStudent(t.client);
+      const k = key();
+      const first = await order(cardNo, 3_000, { idempotencyKey: k });
+      const again = await order(cardNo, 3_000, { idempotencyKey: k });
+      assert.equal(again.id, first.id);
+      await assert.rejects(
+        order(cardNo, 3_001, { idempotencyKey: k }),
+        (e: unknown) => e instanceof CoreError && e.code === 'ID_REUSED',
+      );
+    });
+
+    test('when the daily cap would be passed, then TOP_UP_DAILY_CAP; closing an unpaid order gives its share back', async () => {
+      const cardNo = await openStudent(t.client);
+      const results = await Promise.allSettled(
+        Array.from({ length: 4 }, () => order(cardNo, 4_000, { dailyCap: 10_000 })),
+      );
+      const made = results.filter((r) => r.status === 'fulfilled').map((r) => r.value);
+      assert.equal(made.length, 2, 'two of four 40-yuan orders fit a 100-yuan cap');
+      for (const r of results)
+        if (r.status === 'rejected') assert.equal((r.reason as CoreError).code, 'TOP_UP_DAILY_CAP');
+      const closed = await t.client.closeTopUpOrder(made[0]?.id ?? '');
+      assert.equal(closed.status, 'closed');
+      assert.equal((await t.client.closeTopUpOrder(closed.id)).status, 'closed');
+      assert.equal((await order(cardNo, 4_000, { dailyCap: 10_000 })).status, 'created');
+    });
+
+    test('when a credited top-up is refunded, then the wallet gives it back once and more than is left is refused', async () => {
+      const cardNo = await openStudent(t.client);
+      const created = await order(cardNo, 5_000);
+      await t.client.confirmTopUpPayment(created.id, {
+        transactionId: txId(),
+        amount: 5_000,
+        paidAtMs: Date.now(),
+      });
+      const refundId = `R${randomBytes(6).toString('hex')}`;
+      const refund = await t.client.startTopUpRefund(created.id, { refundId, amount: 2_000, reason: 'test' });
+      assert.equal(refund.status, 'processing');
+      await t.client.startTopUpRefund(created.id, { refundId, amount: 2_000, reason: 'test' });
+      assert.equal((await t.client.getCard(cardNo)).balance.main, 3_000);
+      await assert.rejects(
+        t.client.startTopUpRefund(created.id, { refundId: `${refundId}x`, amount: 3_001, reason: 'test' }),
+        (e: unknown) => e instanceof CoreError && e.code === 'REFUND_EXCEEDS_PAYMENT',
+      );
+      const settled = await t.client.settleTopUpRefund(refundId, {
+        status: 'succeeded',
+        wechatRefundId: '5000',
+      });
+      assert.equal(settled.status, 'succeeded');
+      assert.equal((await t.client.topUpOrder(created.id)).status, 'credited');
+    });
+
+    test('when the bill and our orders differ, then each difference is stored once and listed', async () => {
+      const cardNo = await openStudent(t.client);
+      const ok = await order(cardNo, 1_100);
+      const okTx = txId();
+      await t.client.confirmTopUpPayment(ok.id, { transactionId: okTx, amount: 1_100, paidAtMs: Date.now() });
+      const ourOnly = await order(cardNo, 1_200);
+      await t.client.confirmTopUpPayment(ourOnly.id, {
+        transactionId: txId(),
+        amount: 1_200,
+        paidAtMs: Date.now(),
+      });
+      const billDate = formatDay(shanghaiDay(Date.now()));
+      const rows = [
+        { outTradeNo: ok.id, transactionId: okTx, state: 'SUCCESS', amount: 1_100 },
+        { outTradeNo: 'TUNOTOURS00000000000000000000', transactionId: txId(), state: 'SUCCESS', amount: 500 },
+      ];
+      // Orders of the other tests were paid today too: look only at this test's three.
+      const mine = new Set([ok.id, ourOnly.id, 'TUNOTOURS00000000000000000000']);
+      const first = await t.client.reconcileTopUps(billDate, rows);
+      const found = first.mismatches.filter((m) => mine.has(m.outTradeNo));
+      assert.deepEqual(found.map((m) => [m.outTradeNo, m.kind]).sort(), [
+        [ourOnly.id, 'missing_theirs'],
+        ['TUNOTOURS00000000000000000000', 'missing_ours'],
+      ]);
+      await t.client.reconcileTopUps(billDate, rows);
+      const listed = await t.client.topUpMismatches({ billDate, limit: 1000 });
+      assert.equal(listed.items.filter((m) => mine.has(m.outTradeNo)).length, 2);
+    });
+  });
+}
