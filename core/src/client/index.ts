@@ -107,6 +107,8 @@ export interface CoreClientOptions {
   requestTimeoutMs?: number;
   /** Operations sent in one batch request at most. */
   operationsPerRequestMax?: number;
+  /** The id of the request being served, sent as x-request-id so the core's logs join the caller's. */
+  requestId?: () => string | undefined;
 }
 
 interface Pending {
@@ -490,6 +492,7 @@ export class CoreClient {
   ): Promise<{ status: number; json: unknown }> {
     const payload = body === undefined ? '' : JSON.stringify(body);
     const timestamp = Date.now();
+    const requestId = this.options.requestId?.();
     const response = await this.pool.request({
       method: method as 'GET',
       path,
@@ -499,6 +502,7 @@ export class CoreClient {
         [signatureHeaders.keyId]: this.options.keyId,
         [signatureHeaders.timestamp]: String(timestamp),
         [signatureHeaders.signature]: signRequest(this.options.secret, method, path, timestamp, payload),
+        ...(requestId ? { 'x-request-id': requestId } : {}),
       },
     });
     const text = await response.body.text();
