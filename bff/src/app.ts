@@ -9,6 +9,7 @@ import { Sessions } from './auth/sessions.ts';
 import { AccessTokens } from './auth/tokens.ts';
 import type { BffConfig } from './config.ts';
 import { cors, errorHandler, rateLimit, rawBody, securityHeaders } from './http/middleware.ts';
+import { currentRequestId, requestContext } from './http/request-context.ts';
 import { type Kv, openKv } from './kv/index.ts';
 import { bindingRoutes } from './routes/binding.ts';
 import { cardRoutes } from './routes/card.ts';
@@ -42,7 +43,12 @@ export interface Bff {
  */
 export function createBff(config: BffConfig, log: Logger = createLogger('bff', config.logLevel)): Bff {
   const kv = openKv(config.redisUrl, config.redisPrefix);
-  const core = new CoreClient({ url: config.coreUrl, keyId: config.coreKeyId, secret: config.coreKeySecret });
+  const core = new CoreClient({
+    url: config.coreUrl,
+    keyId: config.coreKeyId,
+    secret: config.coreKeySecret,
+    requestId: currentRequestId,
+  });
   const tokens = new AccessTokens(config.jwtSecret, config.accessTokenTtlSeconds);
   const sessions = new Sessions(kv, config.refreshTokenTtlSeconds * 1000);
   const bindings = new BindingService(core, kv, sessions, {
@@ -64,6 +70,7 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
   const bff: Bff = { config, log, kv, core, tokens, sessions, bindings, app };
 
   app.use(errorHandler(log));
+  app.use(requestContext());
   app.use(securityHeaders());
   app.use(cors(config.h5Origin));
   app.use(

@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import { after, before, describe, test } from 'node:test';
+import { logIn } from './students.ts';
+import { startWorld, type TestWorld } from './support.ts';
+
+/**
+ * A pass-through in front of the real core that writes down the request id of every call, so the
+ * test sees what the core receives.
+ */
+async function recordingProxy(target: string): Promise<{ url: string; ids: string[]; server: Server }> {
+  const ids: string[] = [];
+  const to = new URL(target);
+  const server = createServer((req, res) => {
+    ids.push(String(req.headers['x-request-id'] ?? ''));
+    const upstream = httpRequest(
+      { host: to.hostname, port: to.port, path: req.url, method: req.method, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${address.port}`, ids, server };
+}
+
+describe('request ids across bff and core', () => {
+  let world: TestWorld;
+  let proxy: Awaited<ReturnType<typeof recordingProxy>>;
+  before(async () => {
+    world = await startWorld();
+    proxy = await recordingProxy(world.core.core.url);
+  });
+  after(async () => {
+    await world.stop();
+    proxy.server.close();
+  });
+
+  test('when a request carries an id, then every core call made for it carries the same id', async () => {
+    const viaProxy = await (async () => {
+      const { startBff } = await import('../src/app.ts');
+      const { loadConfig } = await import('../src/config.ts');
+      return startBff(loadConfig({ ...world.env, CORE_URL: proxy.url }));
+    })();
+    try {
+      const user = await logIn(world);
+      const reply = await world.request('GET', '/api/v1/card', {
+        token: user.accessToken,
+        headers: { 'x-request-id': 'trace-bff-core-1' },
+        bff: viaProxy,
+      });
+      assert.equal(reply.body.code, 'NOT_BOUND', 'the core was asked for the binding');
+      assert.equal(reply.headers.get('x-request-id'), 'trace-bff-core-1');
+      assert.ok(proxy.ids.length >= 1);
+      assert.ok(
+        proxy.ids.every((id) => id === 'trace-bff-core-1'),
+        JSON.stringify(proxy.ids),
+      );
+    } finally {
+      await viaProxy.close();
+    }
+  });
+});
