@@ -193,6 +193,21 @@ for (const dialect of dialects)
       assert.equal((await t.client.syncRefunds()).items.length, 2);
       const check = await checkLedger(t.core.db);
       assert.ok(check.ok, check.breaks.join('; '));
+
+      // The card centre pays the graduate out and marks it; a repeat changes nothing.
+      const due = byCard.get(graduateCard.cardNo)?.operationId as string;
+      const paid = await t.client.markSyncRefundPaid(due);
+      assert.deepEqual([paid.status, paid.changed, paid.mainAmount], ['paid', true, 1_234]);
+      assert.equal((await t.client.markSyncRefundPaid(due)).changed, false);
+      assert.deepEqual(
+        (await t.client.syncRefunds({ status: 'paid' })).items.map((r) => r.operationId),
+        [due],
+      );
+      assert.equal((await t.client.syncRefunds()).items.length, 1);
+      await assert.rejects(t.client.markSyncRefundPaid('sync:nothing:800000000001'), {
+        code: 'REFUND_NOT_FOUND',
+      });
+      await assert.rejects(t.client.markSyncRefundPaid('bad id!'), { code: 'VALIDATION_FAILED' });
     });
 
     test('when a graduate shows up enrolled again, then it is reported and the cancelled card stays cancelled', async () => {

@@ -39,7 +39,7 @@ import type { HoldRow } from '../ledger/state.ts';
 import type { Merchant, NewMerchant } from '../merchants/merchant-service.ts';
 import type { Statement } from '../settlement/settlement-service.ts';
 import type { CardTransaction, MonthlyStatement } from '../statements/statement-service.ts';
-import type { SyncKind, SyncRun, SyncRunError } from '../sync/sync-repository.ts';
+import type { RefundEntry, SyncKind, SyncRun, SyncRunError } from '../sync/sync-repository.ts';
 import type {
   BillRow,
   NewTopUpOrder,
@@ -86,6 +86,7 @@ export type {
   OfflineUploadResult,
   OperationView,
   PaymentConfirmation,
+  RefundEntry,
   SignInInput,
   SignInResult,
   Statement,
@@ -294,19 +295,12 @@ export class CoreClient {
     return this.call('GET', `/v1/sync/runs/${encodeURIComponent(id)}${query(page)}`);
   }
   /** Balances of cards the sync cancelled, to pay out. */
-  syncRefunds(page: { status?: 'due' | 'paid'; limit?: number } = {}): Promise<{
-    items: {
-      operationId: string;
-      cardNo: string;
-      personNo: string;
-      mainAmount: number;
-      subsidyAmount: number;
-      reason: string;
-      status: 'due' | 'paid';
-      createdAtMs: number;
-    }[];
-  }> {
+  syncRefunds(page: { status?: 'due' | 'paid'; limit?: number } = {}): Promise<{ items: RefundEntry[] }> {
     return this.call('GET', `/v1/sync/refunds${query(page)}`);
+  }
+  /** The card centre paid a refund out; repeating it answers changed = false. */
+  markSyncRefundPaid(operationId: string): Promise<RefundEntry & { changed: boolean }> {
+    return this.call('POST', `/v1/sync/refunds/${encodeURIComponent(operationId)}/paid`, {});
   }
 
   /** For the device gateway: settles a batch of a device's offline records (checked by the gateway). */

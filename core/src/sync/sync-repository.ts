@@ -468,21 +468,30 @@ export class SyncRepository {
     return rows.map((r) => String(r.person_no));
   }
 
-  async refundList(status: 'due' | 'paid', limit: number): Promise<Record<string, unknown>[]> {
+  async refundList(status: 'due' | 'paid', limit: number): Promise<RefundEntry[]> {
     const rows = await this.db.select<Record<string, unknown>>(
-      'SELECT operation_id, card_no, person_no, main_amount, subsidy_amount, reason, status, created_at_ms FROM refund_list WHERE status = ? ORDER BY created_at_ms, operation_id LIMIT ?',
+      `SELECT ${refundColumns} FROM refund_list WHERE status = ? ORDER BY created_at_ms, operation_id LIMIT ?`,
       [status, limit],
     );
-    return rows.map((r) => ({
-      operationId: String(r.operation_id),
-      cardNo: String(r.card_no),
-      personNo: String(r.person_no),
-      mainAmount: Number(r.main_amount),
-      subsidyAmount: Number(r.subsidy_amount),
-      reason: String(r.reason),
-      status: String(r.status),
-      createdAtMs: Number(r.created_at_ms),
-    }));
+    return rows.map(toRefund);
+  }
+
+  async refund(operationId: string): Promise<RefundEntry | undefined> {
+    const rows = await this.db.select<Record<string, unknown>>(
+      `SELECT ${refundColumns} FROM refund_list WHERE operation_id = ?`,
+      [operationId],
+    );
+    return rows[0] ? toRefund(rows[0]) : undefined;
+  }
+
+  /** Marks a refund paid out, once: a conditional UPDATE, so a repeat changes nothing. */
+  async markRefundPaid(operationId: string, nowMs: number): Promise<boolean> {
+    return (
+      (await this.db.execute(
+        "UPDATE refund_list SET status = 'paid', paid_at_ms = ? WHERE operation_id = ? AND status = 'due'",
+        [nowMs, operationId],
+      )) === 1
+    );
   }
 
   // ---- Rosters (attendance_sessions, attendance_roster of sql/004_gateway.sql) -------------
@@ -647,6 +656,36 @@ function syncPeopleRow(p: ValidPerson, personId: string, now: number): Param[] {
     p.updatedAtMs,
     now,
   ];
+}
+
+/** A balance to pay out to someone whose card the sync closed out (fen). */
+export interface RefundEntry {
+  operationId: string;
+  cardNo: string;
+  personNo: string;
+  mainAmount: number;
+  subsidyAmount: number;
+  reason: string;
+  status: 'due' | 'paid';
+  createdAtMs: number;
+  paidAtMs: number | null;
+}
+
+const refundColumns =
+  'operation_id, card_no, person_no, main_amount, subsidy_amount, reason, status, created_at_ms, paid_at_ms';
+
+function toRefund(r: Record<string, unknown>): RefundEntry {
+  return {
+    operationId: String(r.operation_id),
+    cardNo: String(r.card_no),
+    personNo: String(r.person_no),
+    mainAmount: Number(r.main_amount),
+    subsidyAmount: Number(r.subsidy_amount),
+    reason: String(r.reason),
+    status: r.status === 'paid' ? 'paid' : 'due',
+    createdAtMs: Number(r.created_at_ms),
+    paidAtMs: r.paid_at_ms == null ? null : Number(r.paid_at_ms),
+  };
 }
 
 function toRun(r: Record<string, unknown>): SyncRun {

@@ -25,6 +25,7 @@ import {
 import type {
   NewSyncedPerson,
   PersonState,
+  RefundEntry,
   SyncCounts,
   SyncKind,
   SyncRepository,
@@ -160,8 +161,16 @@ export class SyncService {
     return this.repo.errors(id, limit, afterSeq);
   }
 
-  refunds(status: 'due' | 'paid', limit: number) {
+  refunds(status: 'due' | 'paid', limit: number): Promise<RefundEntry[]> {
     return this.repo.refundList(status, limit);
+  }
+
+  /** The card centre paid the balance out; repeating it answers changed = false. */
+  async markRefundPaid(operationId: string): Promise<RefundEntry & { changed: boolean }> {
+    const changed = await this.repo.markRefundPaid(operationId, Date.now());
+    const refund = await this.repo.refund(operationId);
+    if (!refund) throw new CoreError('REFUND_NOT_FOUND', 'no such refund on the list');
+    return { ...refund, changed };
   }
 
   /**

@@ -1,5 +1,6 @@
 import Router from 'koa-router';
 import { z } from 'zod';
+import { operationId } from '../../ledger/operations.ts';
 import type { SyncService } from '../../sync/sync-service.ts';
 import { parseBody, parseValue } from '../middleware.ts';
 
@@ -52,6 +53,11 @@ export function syncRoutes(sync: SyncService): Router {
   router.get('/refunds', async (ctx) => {
     const q = parseValue(ctx.query, refundQuery);
     ctx.body = { items: await sync.refunds(q.status, q.limit) };
+  });
+  router.post('/refunds/:operationId/paid', async (ctx) => {
+    const { operationId: id } = parseValue(ctx.params, z.object({ operationId }));
+    parseBody(ctx, z.strictObject({}));
+    ctx.body = await sync.markRefundPaid(id);
   });
   return router;
 }
