@@ -63,7 +63,10 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
   });
   const refreshTokens = new RefreshTokens(kv, sessions, config.refreshTokenTtlSeconds * 1000);
   const sessionService = new SessionService(wechat, sessions, tokens, refreshTokens, bindings);
-  const cards = new CardActions(core, sessions);
+  const cards = new CardActions(core, sessions, kv, {
+    failuresMax: config.pinFailuresMax,
+    lockoutMs: config.pinLockoutMs,
+  });
   const bills = new Bills(core);
   const issuer = new CredentialIssuer(core, signingKeyOf(config.campusSigningKey));
   const app = new Koa({ proxy: false });

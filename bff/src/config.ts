@@ -44,6 +44,10 @@ const schema = z.object({
   bindLockoutMs: positiveInt.describe(
     'BIND_LOCKOUT_MS: how long the binding failures are counted and locked',
   ),
+  pinFailuresMax: positiveInt.describe(
+    'PIN_FAILURES_MAX: wrong current PINs before changing the PIN is locked',
+  ),
+  pinLockoutMs: positiveInt.describe('PIN_LOCKOUT_MS: how long wrong PINs are counted and locked'),
   bindingCacheMs: positiveInt.describe(
     'BINDING_CACHE_MS: how long a binding looked up in the core is reused',
   ),
@@ -71,6 +75,8 @@ const defaults: Record<string, string> = {
   BIND_FAILURES_MAX: '5',
   BIND_LOCKOUT_MS: String(15 * 60_000),
   BINDING_CACHE_MS: '60000',
+  PIN_FAILURES_MAX: '5',
+  PIN_LOCKOUT_MS: String(30 * 60_000),
 };
 
 /** Validates the environment once; any problem names the variable and stops the start. */
@@ -98,6 +104,8 @@ export function loadConfig(env: Record<string, string | undefined>): BffConfig {
     bindFailuresMax: e.BIND_FAILURES_MAX,
     bindLockoutMs: e.BIND_LOCKOUT_MS,
     bindingCacheMs: e.BINDING_CACHE_MS,
+    pinFailuresMax: e.PIN_FAILURES_MAX,
+    pinLockoutMs: e.PIN_LOCKOUT_MS,
     logLevel: e.LOG_LEVEL,
   });
   if (!parsed.success) {

@@ -158,6 +158,20 @@ describe('student card, bills, statements and credential', () => {
     assert.equal((await get('/api/v1/card')).body.hasPin, true);
   });
 
+  test('when the current PIN is wrong too often, then changing the PIN is LOCKED_OUT even with the right one', async () => {
+    const other = await boundStudent(world);
+    const put = (body: unknown) =>
+      world.request('PUT', '/api/v1/card/pin', { token: other.accessToken, body });
+    assert.equal((await put({ pin: '111111' })).status, 204);
+    const codes: string[] = [];
+    for (let i = 0; i < 5; i += 1)
+      codes.push((await put({ pin: '222222', currentPin: `00000${i}` })).body.code as string);
+    assert.deepEqual(codes, ['PIN_INVALID', 'PIN_INVALID', 'PIN_INVALID', 'PIN_INVALID', 'LOCKED_OUT']);
+    const right = await put({ pin: '222222', currentPin: '111111' });
+    assert.equal(right.status, 423);
+    assert.equal(right.body.code, 'LOCKED_OUT');
+  });
+
   test('when the daily limit is set within the school maximum, then it holds; above it, LIMIT_EXCEEDED', async () => {
     const put = (dailyLimit: unknown) =>
       world.request('PUT', '/api/v1/card/daily-limit', { token: student.accessToken, body: { dailyLimit } });

@@ -1,5 +1,8 @@
 import type { Binding, CardView, CoreClient } from '@campus-card/core/client';
+import { CoreError } from '@campus-card/core/client';
 import type { Sessions } from '../auth/sessions.ts';
+import { BffError } from '../errors.ts';
+import type { Kv } from '../kv/index.ts';
 
 export type StudentCardAction = 'report_loss' | 'cancel_loss' | 'freeze' | 'unfreeze';
 
@@ -31,6 +34,8 @@ export class CardActions {
   constructor(
     private readonly core: CoreClient,
     private readonly sessions: Sessions,
+    private readonly kv: Kv,
+    private readonly pinGuard: { failuresMax: number; lockoutMs: number },
   ) {}
 
   async view(binding: Binding) {
@@ -47,12 +52,31 @@ export class CardActions {
     return { changed: change.changed, status: change.status, version: change.version };
   }
 
-  setPin(binding: Binding, pin: string, currentPin: string | undefined): Promise<void> {
-    return this.core.setPin(binding.cardNo, pin, { type: 'self', id: binding.personNo }, currentPin);
+  /**
+   * Sets or changes the PIN. Wrong current PINs are counted per card in the kv, so a stolen phone
+   * cannot try all million PINs at the user rate limit: after too many, changing is locked a while.
+   */
+  async setPin(binding: Binding, pin: string, currentPin: string | undefined): Promise<void> {
+    const counter = `pin-failures:${binding.cardNo}`;
+    if (Number((await this.kv.get(counter)) ?? 0) >= this.pinGuard.failuresMax) throw pinLocked();
+    try {
+      await this.core.setPin(binding.cardNo, pin, { type: 'self', id: binding.personNo }, currentPin);
+    } catch (error) {
+      if (error instanceof CoreError && error.code === 'PIN_INVALID') {
+        const count = await this.kv.increment(counter, this.pinGuard.lockoutMs);
+        if (count >= this.pinGuard.failuresMax) throw pinLocked();
+      }
+      throw error;
+    }
+    await this.kv.del(counter);
   }
 
   async setDailyLimit(binding: Binding, dailyLimit: number) {
     await this.core.setDailyLimit(binding.cardNo, dailyLimit);
     return { dailyLimit };
   }
+}
+
+function pinLocked(): BffError {
+  return new BffError('LOCKED_OUT', 'too many wrong PINs; changing the PIN is locked for a while');
 }
