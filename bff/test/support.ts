@@ -35,8 +35,11 @@ export interface TestWorld {
  * A real core on a fresh MariaDB database, the code2session stand-in, and a BFF on port 0 using
  * the machine's Redis under a prefix of its own (so test files never see each other's keys).
  */
-export async function startWorld(env: Record<string, string> = {}): Promise<TestWorld> {
-  const core = await startTestCore('mysql');
+export async function startWorld(
+  env: Record<string, string> = {},
+  options: { dialect?: 'mysql' | 'sqlite' } = {},
+): Promise<TestWorld> {
+  const core = await startTestCore(options.dialect ?? 'mysql');
   const login = await startLoginStandIn({ apps: { [testAppId]: testAppSecret } });
   const bffEnv: Record<string, string> = {
     BFF_PORT: '0',
