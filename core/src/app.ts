@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { Redis } from 'ioredis';
 import Koa from 'koa';
 import Router from 'koa-router';
+import { CardActivityFeed, cardActivityChannel } from './activity/card-activity.ts';
 import { BindingRepository } from './bindings/binding-repository.ts';
 import { BindingService } from './bindings/binding-service.ts';
 import { CardRepository } from './cards/card-repository.ts';
@@ -64,6 +65,8 @@ export interface Core {
   bindings: BindingService;
   statements: StatementService;
   batcher: Batcher;
+  /** Committed card activity, for live views (the BFF's push). */
+  activity: CardActivityFeed;
   app: Koa;
 }
 
@@ -85,7 +88,8 @@ export function createCore(config: CoreConfig, log: Logger = createLogger('core'
   const models = defineModels(db.sequelize);
   const pii = createPii(config.piiKeyHex);
   const cards = new CardService(new CardRepository(db, models), pii, config);
-  const ledger = new LedgerService(batcher, new LedgerRepository(db), cards, log);
+  const activity = new CardActivityFeed();
+  const ledger = new LedgerService(batcher, new LedgerRepository(db), cards, log, activity);
   const merchants = new MerchantService(db, models);
   const settlement = new SettlementService(db);
   const devices = new DeviceService(db, pii);
@@ -111,6 +115,14 @@ export function createCore(config: CoreConfig, log: Logger = createLogger('core'
   });
   // The blacklist follows every committed card change; a failure here is caught up at the next start.
   cards.onChange((change) => {
+    if (change.changed)
+      activity.emit({
+        type: 'card',
+        cardNo: change.cardNo,
+        status: change.status,
+        version: change.version,
+        atMs: Date.now(),
+      });
     blacklist.follow(change.cardNo).catch((error: unknown) => {
       log.error({ err: error }, 'blacklist did not follow a card change');
     });
@@ -168,6 +180,7 @@ export function createCore(config: CoreConfig, log: Logger = createLogger('core'
     bindings,
     statements,
     batcher,
+    activity,
     app,
   };
 }
@@ -188,6 +201,9 @@ export async function startCore(config: CoreConfig, log?: Logger): Promise<Runni
   publisher?.on('error', (error) => core.log.warn({ err: error }, 'redis error'));
   core.blacklist.onPublished((version) => {
     publisher?.publish(blacklistChannel, String(version)).catch(() => {});
+  });
+  core.activity.on((activity) => {
+    publisher?.publish(cardActivityChannel, JSON.stringify(activity)).catch(() => {});
   });
   core.deviceConfigs.onChanged((deviceId) => {
     publisher?.publish(deviceConfigChannel, deviceId).catch(() => {});

@@ -49,6 +49,7 @@ import type {
   TopUpRefund,
 } from '../topups/top-up-service.ts';
 
+export { type CardActivity, cardActivityChannel } from '../activity/card-activity.ts';
 export { blacklistChannel } from '../devices/blacklist-service.ts';
 export { deviceConfigChannel } from '../devices/device-configs.ts';
 export type { Accepted, Answer, Balances, Rejected } from '../ledger/results.ts';

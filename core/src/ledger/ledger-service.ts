@@ -1,3 +1,4 @@
+import type { CardActivityFeed } from '../activity/card-activity.ts';
 import type { CardService } from '../cards/card-service.ts';
 import { CoreError } from '../errors.ts';
 import type { Logger } from '../log.ts';
@@ -29,47 +30,68 @@ export class LedgerService {
     private readonly ledger: LedgerRepository,
     private readonly cards: CardService,
     private readonly log: Logger,
+    private readonly activity: CardActivityFeed,
   ) {}
+
+  /** Submits to the batcher and tells the card's live listeners of what was newly accepted. */
+  private async settle(op: Parameters<Batcher['submit']>[0]): Promise<Answer> {
+    const answer = await this.batcher.submit(op);
+    if (answer.status === 'ok' && !answer.replayed && answer.cardNo !== undefined) {
+      const merchantId = 'merchantId' in op.request ? op.request.merchantId : undefined;
+      this.activity.emit({
+        type: 'operation',
+        cardNo: answer.cardNo,
+        kind: answer.kind,
+        operationId: answer.id,
+        amount: answer.amount,
+        ...(answer.balance ? { balance: answer.balance } : {}),
+        ...(answer.holdId ? { holdId: answer.holdId } : {}),
+        ...(typeof merchantId === 'string' ? { merchantId } : {}),
+        atMs: answer.createdAtMs,
+      });
+    }
+    return answer;
+  }
 
   async pay(request: PaymentRequest): Promise<Answer> {
     const { pin, ...stored } = request;
     // The slow PIN hash runs before the payment joins a batch, never while rows are locked.
     const pinCheck = await this.cards.checkPin(request.cardNo, pin);
-    return this.batcher.submit({ kind: 'payment', request: stored, pinCheck });
+    return this.settle({ kind: 'payment', request: stored, pinCheck });
   }
 
   topUp(request: TopUpRequest): Promise<Answer> {
-    return this.batcher.submit({ kind: 'top_up', request });
+    return this.settle({ kind: 'top_up', request });
   }
 
   subsidize(request: SubsidyRequest): Promise<Answer> {
-    return this.batcher.submit({ kind: 'subsidy', request });
+    return this.settle({ kind: 'subsidy', request });
   }
 
   refund(request: RefundRequest): Promise<Answer> {
-    return this.batcher.submit({ kind: 'refund', request });
+    return this.settle({ kind: 'refund', request });
   }
 
   hold(request: HoldRequest): Promise<Answer> {
-    return this.batcher.submit({ kind: 'hold', request });
+    return this.settle({ kind: 'hold', request });
   }
 
   post(request: PostRequest): Promise<Answer> {
-    return this.batcher.submit({ kind: 'post', request });
+    return this.settle({ kind: 'post', request });
   }
 
   void(request: VoidRequest): Promise<Answer> {
-    return this.batcher.submit({ kind: 'void', request });
+    return this.settle({ kind: 'void', request });
   }
 
   adjust(request: AdjustmentRequest): Promise<Answer> {
-    return this.batcher.submit({ kind: 'adjustment', request });
+    return this.settle({ kind: 'adjustment', request });
   }
 
   /** Any operation of a batch request, routed to its use-case. */
   /** Cancels the card with its balance refund; card listeners hear of it like any status change. */
   async closeOut(request: CloseOutRequest): Promise<Answer> {
-    const answer = await this.batcher.submit({ kind: 'close_out', request });
+    const answer = await this.settle({ kind: 'close_out', request });
     if (answer.status === 'ok' && !answer.replayed) {
       const card = await this.cards.get(request.cardNo);
       this.cards.announce({ cardNo: card.cardNo, status: card.status, version: card.version, changed: true });
@@ -141,9 +163,7 @@ export class LedgerService {
   async sweepExpiredHolds(): Promise<number> {
     const ids = await this.ledger.expiredHoldIds(sweepBatchMax);
     const answers = await Promise.all(
-      ids.map((holdId) =>
-        this.batcher.submit({ kind: 'expire', request: { id: `expire:${holdId}`, holdId } }),
-      ),
+      ids.map((holdId) => this.settle({ kind: 'expire', request: { id: `expire:${holdId}`, holdId } })),
     );
     return answers.filter((a) => a.status === 'ok' && !a.replayed).length;
   }
