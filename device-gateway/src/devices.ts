@@ -8,9 +8,16 @@ export interface RegisteredDevice {
   readonly kind: DeviceKind;
   readonly merchantId: string | null;
   readonly disabled: boolean;
+  /** Bumped by every re-key; the device's counters restart with each key. */
+  readonly keyVersion: number;
   readonly key: Uint8Array;
   /** What CONFIG_PUSH carries for this device (version 0: never configured, nothing to push). */
   readonly config: DeviceConfig;
+}
+
+/** How the core's records name a device under its current key (see RequestContext.deviceRef). */
+export function deviceRefOf(device: { readonly deviceId: number; readonly keyVersion: number }): string {
+  return device.keyVersion === 1 ? String(device.deviceId) : `${device.deviceId}-${device.keyVersion}`;
 }
 
 export interface DeviceDirectory {
@@ -29,6 +36,7 @@ export function coreDeviceDirectory(core: CoreClient): DeviceDirectory {
           kind: device.kind as DeviceKind,
           merchantId: device.merchantId,
           disabled: device.status !== 'active',
+          keyVersion: device.keyVersion,
           key: new Uint8Array(Buffer.from(device.keyHex, 'hex')),
           config: device.config,
         };

@@ -131,4 +131,27 @@ describe('PAY over TCP against the real core', () => {
       displayName: '测试学生',
     });
   });
+
+  test('when a device is re-keyed and its sequence starts again at 1, then its payments are charged, not taken for old ones', async () => {
+    // Goal: a re-key restarts the counters (protocol § 4); operation ids and answers of the old key do not collide.
+    const { deviceId, key } = await registerDevice(world);
+    const cardNo = await openStudent(world.client);
+    await world.client.topUp({ id: opId(), cardNo, amount: 2_000, channel: 'cash' });
+    const phone = await phoneFor(world.client, cardNo);
+    const before = await TestDevice.connect(world.gateway.port, deviceId, key);
+    await before.signIn();
+    assert.equal((await before.request(payOf(phone.code(), 300), 5)).message.kind, 'pay_approved');
+    before.close();
+    const rekeyed = await world.client.rekeyDevice(String(deviceId));
+    const after = await TestDevice.connect(
+      world.gateway.port,
+      deviceId,
+      new Uint8Array(Buffer.from(rekeyed.keyHex, 'hex')),
+    );
+    await after.signIn();
+    const again = await after.request(payOf(phone.code(), 400), 5);
+    assert.equal(again.message.kind, 'pay_approved');
+    assert.equal((await world.client.getCard(cardNo)).balance.main, 1_300);
+    after.close();
+  });
 });

@@ -7,7 +7,8 @@ import { type Database, isDuplicateKey } from '../db/database.ts';
 import { newId } from '../ids.ts';
 
 export const accessEventInput = z.strictObject({
-  deviceId: z.string().regex(/^[1-9][0-9]{0,9}$/),
+  /** The device id, `-<keyVersion>` after a re-key (sequences restart with each key). */
+  deviceId: z.string().regex(/^[1-9][0-9]{0,9}(-[1-9][0-9]{0,8})?$/),
   sequence: z.number().int().min(1).max(0xffff_ffff),
   /** Null when the code named no card that could be read (a forged or garbled code). */
   cardNo: z

@@ -42,7 +42,8 @@ export type AttendanceSessionInput = z.input<typeof attendanceSessionInput>;
 export const signInInput = z.strictObject({
   sessionId,
   cardNo: z.string().regex(/^\d{8,20}$/),
-  deviceId: z.string().regex(/^[1-9][0-9]{0,9}$/),
+  /** The device id, `-<keyVersion>` after a re-key (sequences restart with each key). */
+  deviceId: z.string().regex(/^[1-9][0-9]{0,9}(-[1-9][0-9]{0,8})?$/),
   sequence: z.number().int().min(1).max(0xffff_ffff),
   /** When the person was at the reader: now for online sign-ins, the record's time for offline ones. */
   atMs: ms,

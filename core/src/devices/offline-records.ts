@@ -109,19 +109,22 @@ export class OfflineRecords {
   ) {}
 
   async upload(deviceId: string, records: readonly OfflineRecordInput[]): Promise<OfflineUploadResult> {
-    const devices = await this.db.select<{ merchant_id: string | null }>(
-      'SELECT merchant_id FROM devices WHERE id = ?',
+    const devices = await this.db.select<{ merchant_id: string | null; key_version: number }>(
+      'SELECT merchant_id, key_version FROM devices WHERE id = ?',
       [deviceId],
     );
     const device = devices[0];
     if (!device) throw new CoreError('NOT_FOUND', 'no such device');
+    // A re-key restarts the device's sequence and offline numbers: records of each key are kept apart.
+    const keyVersion = Number(device.key_version);
+    const ref = keyVersion === 1 ? deviceId : `${deviceId}-${keyVersion}`;
     const results: OfflineResult[] = [];
     // In order, one at a time: records of one upload may depend on each other (the same card twice).
     for (const record of records) {
-      const outcome = await this.settle(deviceId, device.merchant_id, record);
+      const outcome = await this.settle(ref, device.merchant_id, record);
       results.push({ sequence: record.sequence, status: outcome.status, reason: outcome.reason });
     }
-    return { results, gaps: await this.gaps(deviceId) };
+    return { results, gaps: await this.gaps(ref) };
   }
 
   async exceptions(status: 'open' | 'closed', limit: number): Promise<OfflineException[]> {

@@ -20,7 +20,7 @@ export async function signInAttendance(
     const result = await deps.core.signInAttendance({
       sessionId: request.sessionId,
       cardNo: verified.card.cardNo,
-      deviceId: String(ctx.deviceId),
+      deviceId: ctx.deviceRef,
       sequence: ctx.sequence,
       atMs: nowMs,
       source: 'online',

@@ -6,6 +6,12 @@ import { refusalOfVerify } from './refusals.ts';
 /** What a handler knows about the request: who sent it (signed in, so trusted) and under which sequence. */
 export interface RequestContext {
   readonly deviceId: number;
+  /**
+   * The device as the core's records name it: its id, and after a re-key `<id>-<keyVersion>`. A re-key
+   * restarts the device's sequence and offline numbers (protocol § 4), so every key derived from them
+   * (operation ids, access events, answers) must be told apart from the previous key's.
+   */
+  readonly deviceRef: string;
   readonly deviceKind: DeviceKind;
   /** The merchant the device takes money for; null for devices that take none. */
   readonly merchantId: string | null;
@@ -29,7 +35,7 @@ export interface HandlerDeps {
 
 /** The core operation id of a device request: the same (device, sequence) is the same operation, charged once. */
 export function operationId(ctx: RequestContext): string {
-  return `dev:${ctx.deviceId}:${ctx.sequence}`;
+  return `dev:${ctx.deviceRef}:${ctx.sequence}`;
 }
 
 /** Only QR codes are verified so far; numeric pay codes need the BFF's per-card secrets (issue 4, left). */

@@ -41,7 +41,7 @@ export async function checkIdentity(
   const { result, cardNo } = await decide(deps, request);
   try {
     await deps.core.recordAccessEvent({
-      deviceId: String(ctx.deviceId),
+      deviceId: ctx.deviceRef,
       sequence: ctx.sequence,
       cardNo,
       direction: request.direction,

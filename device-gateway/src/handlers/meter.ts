@@ -30,7 +30,7 @@ export async function startMeter(
       id: operationId(ctx),
       cardNo: verified.card.cardNo,
       merchantId: ctx.merchantId,
-      deviceId: String(ctx.deviceId),
+      deviceId: ctx.deviceRef,
       amount: request.holdFen,
       timeoutMs: deps.meterHoldTimeoutMs,
       cardVersion: verified.card.cardVersion,
@@ -56,7 +56,7 @@ export async function reportMeterUsage(
   request: MeterUsage,
 ): Promise<MeterUsageAck> {
   const hold = await deps.core.getHold(request.holdId);
-  if (hold.deviceId !== String(ctx.deviceId)) throw new Error(`hold ${request.holdId} is another device's`);
+  if (hold.deviceId !== ctx.deviceRef) throw new Error(`hold ${request.holdId} is another device's`);
   if (hold.status !== 'pending') {
     return { kind: 'meter_usage_ack', state: 'hold_closed', usageFen: hold.usageAmount, remainingFen: 0 };
   }
@@ -77,7 +77,7 @@ export async function stopMeter(
   request: MeterStop,
 ): Promise<MeterSettled> {
   const hold = await deps.core.getHold(request.holdId);
-  if (hold.deviceId !== String(ctx.deviceId)) throw new Error(`hold ${request.holdId} is another device's`);
+  if (hold.deviceId !== ctx.deviceRef) throw new Error(`hold ${request.holdId} is another device's`);
   const answer = await deps.core.postHold(request.holdId, {
     id: operationId(ctx),
     amount: priced(deps, request.usageUnits, hold.amount),

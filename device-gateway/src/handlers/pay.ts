@@ -17,7 +17,7 @@ export async function pay(
       id: operationId(ctx),
       cardNo: verified.card.cardNo,
       merchantId: ctx.merchantId,
-      deviceId: String(ctx.deviceId),
+      deviceId: ctx.deviceRef,
       amount: request.amountFen,
       cardVersion: verified.card.cardVersion,
     });

@@ -24,11 +24,11 @@ export function requestHash(type: number, payload: Uint8Array): string {
 export class AnswerCache {
   /** Insertion order is age order, so the oldest entry is dropped first. */
   private readonly entries = new Map<string, Entry>();
-  private readonly highestSequence = new Map<number, number>();
+  private readonly highestSequence = new Map<string, number>();
 
   constructor(private readonly entriesMax: number) {}
 
-  lookup(deviceId: number, sequence: number, hash: string): Lookup {
+  lookup(deviceId: string, sequence: number, hash: string): Lookup {
     const entry = this.entries.get(`${deviceId}:${sequence}`);
     if (entry !== undefined) {
       return entry.requestHash === hash ? { kind: 'retry', answer: entry.answer } : { kind: 'conflict' };
@@ -36,7 +36,7 @@ export class AnswerCache {
     return sequence <= (this.highestSequence.get(deviceId) ?? 0) ? { kind: 'stale' } : { kind: 'new' };
   }
 
-  remember(deviceId: number, sequence: number, hash: string, answer: Promise<Message>): void {
+  remember(deviceId: string, sequence: number, hash: string, answer: Promise<Message>): void {
     const key = `${deviceId}:${sequence}`;
     this.entries.set(key, { requestHash: hash, answer });
     if (sequence > (this.highestSequence.get(deviceId) ?? 0)) this.highestSequence.set(deviceId, sequence);
@@ -48,7 +48,7 @@ export class AnswerCache {
   }
 
   /** An answer that must not be kept (the core was unreachable): the device's retry runs again. */
-  forget(deviceId: number, sequence: number): void {
+  forget(deviceId: string, sequence: number): void {
     this.entries.delete(`${deviceId}:${sequence}`);
   }
 }

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { GatewayBlacklist } from '../blacklist.ts';
-import type { DeviceDirectory, RegisteredDevice } from '../devices.ts';
+import { type DeviceDirectory, deviceRefOf, type RegisteredDevice } from '../devices.ts';
 import type { Handle } from '../handlers/index.ts';
 import { handledKinds } from '../handlers/index.ts';
 import {
@@ -325,8 +325,9 @@ export class Session {
       this.refuse('UNEXPECTED_MESSAGE', sequence, type);
       return;
     }
+    const deviceRef = deviceRefOf(device);
     const hash = requestHash(type, frame.subarray(headerBytes, frame.byteLength - macBytes));
-    const found = this.deps.answers.lookup(deviceId, sequence, hash);
+    const found = this.deps.answers.lookup(deviceRef, sequence, hash);
     if (found.kind === 'conflict') {
       this.refuse('SEQUENCE_CONFLICT', sequence, type);
       return;
@@ -353,20 +354,21 @@ export class Session {
       merchantId: device.merchantId,
       sequence,
       deviceKey: device.key,
+      deviceRef,
     };
     const answer = this.deps.handle(context, message).then((reply) => {
       if (reply === undefined) throw new Error(`no handler answered ${message.kind}`);
       return reply;
     });
-    this.deps.answers.remember(deviceId, sequence, hash, answer);
+    this.deps.answers.remember(deviceRef, sequence, hash, answer);
     answer.then(
       (reply) => {
         // The ledger was not reached: the identical retry must run again rather than get this answer.
         if ('reason' in reply && reply.reason === 'SERVICE_UNAVAILABLE') {
-          this.deps.answers.forget(deviceId, sequence);
+          this.deps.answers.forget(deviceRef, sequence);
         }
       },
-      () => this.deps.answers.forget(deviceId, sequence),
+      () => this.deps.answers.forget(deviceRef, sequence),
     );
     this.answer(answer, sequence, type);
   }
