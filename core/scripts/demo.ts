@@ -1,3 +1,4 @@
+import { startDeviceDemo } from '../../mock/devices/demo.ts';
 import { startCore } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/log.ts';
@@ -19,8 +20,22 @@ console.log(`
   service key for signed calls: keyId "${[...config.serviceKeys.keys()][0]}" (CORE_SERVICE_KEYS)
 Press Ctrl+C to stop.`);
 
+// The device gateway and simulated terminals (POS, gate, attendance reader, shower), printing what they do.
+const [serviceKeyId, serviceSecret] = [...config.serviceKeys][0] ?? ['', ''];
+const devices = await startDeviceDemo({
+  coreUrl: core.url,
+  serviceKey: { keyId: serviceKeyId, secret: serviceSecret },
+  students: demo.students,
+  onBlacklistVersion: (listener) => core.blacklist.onPublished(listener),
+  onDeviceConfig: (listener) => core.deviceConfigs.onChanged(listener),
+  env: process.env,
+});
+
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    core.close().then(() => process.exit(0));
+    devices
+      .stop()
+      .then(() => core.close())
+      .then(() => process.exit(0));
   });
 }
