@@ -11,9 +11,14 @@ import type { BffConfig } from './config.ts';
 import { cors, errorHandler, rateLimit, rawBody, securityHeaders } from './http/middleware.ts';
 import { currentRequestId, requestContext } from './http/request-context.ts';
 import { type Kv, openKv } from './kv/index.ts';
+import { type ActivitySource, redisActivitySource } from './push/activity-source.ts';
+import { attachEventsSocket } from './push/events-socket.ts';
+import { PushHub } from './push/push-hub.ts';
+import { PushTickets } from './push/push-tickets.ts';
 import { bindingRoutes } from './routes/binding.ts';
 import { cardRoutes } from './routes/card.ts';
 import { credentialRoutes } from './routes/credential.ts';
+import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { sessionOpenRoutes, sessionRoutes } from './routes/session.ts';
 import { statementRoutes } from './routes/statements.ts';
@@ -22,6 +27,7 @@ import { Bills } from './services/bills.ts';
 import { BindingService } from './services/bindings.ts';
 import { CardActions } from './services/cards.ts';
 import { CredentialIssuer, signingKeyOf } from './services/credentials.ts';
+import { Notifications } from './services/notifications.ts';
 import { SessionService } from './services/sessions.ts';
 import { WechatLogin } from './services/wechat-login.ts';
 
@@ -34,7 +40,18 @@ export interface Bff {
   tokens: AccessTokens;
   sessions: Sessions;
   bindings: BindingService;
+  /** Live views open at this instance. */
+  push: PushHub;
+  pushTickets: PushTickets;
   app: Koa;
+}
+
+/** Live views one instance holds at most. */
+const pushWatchersMax = 50_000;
+
+export interface BffOptions {
+  /** Card activity from a core in the same process (the embedded default), instead of Redis. */
+  activitySource?: ActivitySource;
 }
 
 /**
@@ -70,7 +87,9 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
   const bills = new Bills(core);
   const issuer = new CredentialIssuer(core, signingKeyOf(config.campusSigningKey));
   const app = new Koa({ proxy: false });
-  const bff: Bff = { config, log, kv, core, tokens, sessions, bindings, app };
+  const push = new PushHub(pushWatchersMax);
+  const pushTickets = new PushTickets(kv);
+  const bff: Bff = { config, log, kv, core, tokens, sessions, bindings, push, pushTickets, app };
 
   app.use(errorHandler(log));
   app.use(requestContext());
@@ -104,6 +123,7 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
   signedIn.use(transactionRoutes(bindings, bills).routes());
   signedIn.use(statementRoutes(bindings, bills).routes());
   signedIn.use(credentialRoutes(bindings, issuer).routes());
+  signedIn.use(eventRoutes(bindings, pushTickets, new Notifications(core, kv)).routes());
 
   app.use(open.routes()).use(open.allowedMethods());
   app.use(signedIn.routes()).use(signedIn.allowedMethods());
@@ -118,7 +138,11 @@ export interface RunningBff {
 }
 
 /** Starts the BFF listening; close() stops taking requests, then releases the kv and the core client. */
-export async function startBff(config: BffConfig, log?: Logger): Promise<RunningBff> {
+export async function startBff(
+  config: BffConfig,
+  log?: Logger,
+  options: BffOptions = {},
+): Promise<RunningBff> {
   const bff = createBff(config, log);
   const server = bff.app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
@@ -127,11 +151,19 @@ export async function startBff(config: BffConfig, log?: Logger): Promise<Running
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
+  // Every instance hears every card's activity and delivers it to the live views it holds.
+  const detachEvents = attachEventsSocket(server, bff.push, bff.pushTickets, bff.log);
+  const source =
+    options.activitySource ?? (config.redisUrl ? redisActivitySource(config.redisUrl, bff.log) : undefined);
+  const unsubscribe = await source?.((activity) => bff.push.deliver(activity));
+  if (!source) bff.log.warn('no card activity source (no REDIS_URL): live push is off');
   return {
     bff,
     server,
     url: `http://${config.host}:${port}`,
     async close() {
+      detachEvents();
+      await unsubscribe?.();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await bff.core.close();

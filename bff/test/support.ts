@@ -39,7 +39,9 @@ export async function startWorld(
   env: Record<string, string> = {},
   options: { dialect?: 'mysql' | 'sqlite' } = {},
 ): Promise<TestWorld> {
-  const core = await startTestCore(options.dialect ?? 'mysql');
+  const dialect = options.dialect ?? 'mysql';
+  // With Redis the core publishes card activity, which every BFF instance pushes to live views.
+  const core = await startTestCore(dialect, dialect === 'mysql' ? { REDIS_URL: redisUrl } : {});
   const login = await startLoginStandIn({ apps: { [testAppId]: testAppSecret } });
   const bffEnv: Record<string, string> = {
     BFF_PORT: '0',

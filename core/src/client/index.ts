@@ -1,6 +1,6 @@
 import { Pool } from 'undici';
 import type { Binding, BindRequest, BindResult } from '../bindings/binding-service.ts';
-import type { CardView } from '../cards/card-repository.ts';
+import type { CardEvent, CardView } from '../cards/card-repository.ts';
 import type { Actor, CardAction, CardChange } from '../cards/card-service.ts';
 import type { AccessEventInput, AccessEventView } from '../devices/access-events.ts';
 import type {
@@ -69,6 +69,7 @@ export type {
   BlacklistSnapshot,
   CardAction,
   CardChange,
+  CardEvent,
   CardTransaction,
   CardView,
   Device,
@@ -188,6 +189,10 @@ export class CoreClient {
   }
   getCard(cardNo: string): Promise<CardView> {
     return this.call('GET', `/v1/cards/${cardNo}`);
+  }
+  /** The card's status changes, oldest first: who, when, why. */
+  cardHistory(cardNo: string): Promise<(CardEvent & { createdAtMs: number })[]> {
+    return this.call('GET', `/v1/cards/${cardNo}/history`);
   }
   cardOperations(
     cardNo: string,

@@ -1,0 +1,73 @@
+import type { CoreClient } from '@campus-card/core/client';
+import type { Kv } from '../kv/index.ts';
+
+/** One line of the notification list: a money movement or a card status change. */
+export type Notification =
+  | {
+      type: 'operation';
+      id: string;
+      kind: string;
+      amount: number;
+      merchantId: string | null;
+      atMs: number;
+    }
+  | { type: 'card'; id: string; status: string; version: number; atMs: number };
+
+const listMax = 30;
+const seenKey = (openid: string) => `notifications-seen:${openid}`;
+/** How long the read mark is kept: a phone away longer sees everything as unread again, harmlessly. */
+const seenTtlMs = 90 * 24 * 3_600_000;
+
+/**
+ * What the live push may have missed while the mini-program was closed: the card's recent
+ * operations and status changes, read from the ledger and the card history (the records
+ * themselves, so nothing is lost when a push is), with a per-user read mark.
+ */
+export class Notifications {
+  constructor(
+    private readonly core: CoreClient,
+    private readonly kv: Kv,
+  ) {}
+
+  async list(
+    openid: string,
+    cardNo: string,
+  ): Promise<{ items: Notification[]; unread: number; seenUpToMs: number }> {
+    const [operations, history, seen] = await Promise.all([
+      this.core.cardOperations(cardNo, { limit: listMax }),
+      this.core.cardHistory(cardNo),
+      this.kv.get(seenKey(openid)),
+    ]);
+    const items: Notification[] = [
+      ...operations.items.map(
+        (o): Notification => ({
+          type: 'operation',
+          id: o.id,
+          kind: o.kind,
+          amount: o.amount,
+          merchantId: o.merchantId,
+          atMs: o.createdAtMs,
+        }),
+      ),
+      ...history.map(
+        (e): Notification => ({
+          type: 'card',
+          id: `card-${e.version}`,
+          status: e.toStatus,
+          version: e.version,
+          atMs: e.createdAtMs,
+        }),
+      ),
+    ]
+      .sort((a, b) => b.atMs - a.atMs)
+      .slice(0, listMax);
+    const seenUpToMs = Number(seen ?? 0);
+    return { items, unread: items.filter((n) => n.atMs > seenUpToMs).length, seenUpToMs };
+  }
+
+  /** Marks everything up to a moment as read; the mark only moves forward. */
+  async markSeen(openid: string, upToMs: number): Promise<void> {
+    const current = Number((await this.kv.get(seenKey(openid))) ?? 0);
+    if (upToMs > current) await this.kv.set(seenKey(openid), String(upToMs), seenTtlMs);
+  }
+}
