@@ -30,6 +30,9 @@ import { CredentialIssuer, signingKeyOf } from './services/credentials.ts';
 import { Notifications } from './services/notifications.ts';
 import { SessionService } from './services/sessions.ts';
 import { WechatLogin } from './services/wechat-login.ts';
+import { payNotifyRoutes, topUpAdminRoutes, topUpRoutes } from './topups/routes.ts';
+import { TopUpService } from './topups/top-up-service.ts';
+import { WechatPay } from './topups/wechat-pay.ts';
 
 /** Everything the routes and services of the BFF share, built once from the configuration. */
 export interface Bff {
@@ -40,6 +43,8 @@ export interface Bff {
   tokens: AccessTokens;
   sessions: Sessions;
   bindings: BindingService;
+  /** WeChat Pay top-ups; undefined when no merchant is configured. */
+  topUps: TopUpService | undefined;
   /** Live views open at this instance. */
   push: PushHub;
   pushTickets: PushTickets;
@@ -87,9 +92,19 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
   const bills = new Bills(core);
   const issuer = new CredentialIssuer(core, signingKeyOf(config.campusSigningKey));
   const app = new Koa({ proxy: false });
+  const topUps = config.topUps
+    ? new TopUpService(
+        core,
+        new WechatPay(config.topUps),
+        kv,
+        config.topUps,
+        async (openid) => (await bindings.require(openid)).cardNo,
+        log,
+      )
+    : undefined;
   const push = new PushHub(pushWatchersMax);
   const pushTickets = new PushTickets(kv);
-  const bff: Bff = { config, log, kv, core, tokens, sessions, bindings, push, pushTickets, app };
+  const bff: Bff = { config, log, kv, core, tokens, sessions, bindings, topUps, push, pushTickets, app };
 
   app.use(errorHandler(log));
   app.use(requestContext());
@@ -107,6 +122,8 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
   const open = new Router({ prefix: '/api/v1' });
   open.use(healthRoutes().routes());
   open.use(sessionOpenRoutes(sessionService).routes());
+  open.use(payNotifyRoutes(topUps).routes());
+  open.use(topUpAdminRoutes(topUps, config.topUps?.adminKey).routes());
 
   const signedIn = new Router({ prefix: '/api/v1' });
   signedIn.use(requireUser(tokens, sessions));
@@ -124,6 +141,7 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
   signedIn.use(statementRoutes(bindings, bills).routes());
   signedIn.use(credentialRoutes(bindings, issuer).routes());
   signedIn.use(eventRoutes(bindings, pushTickets, new Notifications(core, kv)).routes());
+  signedIn.use(topUpRoutes(topUps).routes());
 
   app.use(open.routes()).use(open.allowedMethods());
   app.use(signedIn.routes()).use(signedIn.allowedMethods());
@@ -157,6 +175,7 @@ export async function startBff(
     options.activitySource ?? (config.redisUrl ? redisActivitySource(config.redisUrl, bff.log) : undefined);
   const unsubscribe = await source?.((activity) => bff.push.deliver(activity));
   if (!source) bff.log.warn('no card activity source (no REDIS_URL): live push is off');
+  bff.topUps?.start();
   return {
     bff,
     server,
@@ -164,6 +183,7 @@ export async function startBff(
     async close() {
       detachEvents();
       await unsubscribe?.();
+      bff.topUps?.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await bff.core.close();

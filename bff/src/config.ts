@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { loadTopUpConfig, type TopUpConfig } from './topups/config.ts';
 
 /**
  * The BFF's whole configuration: one schema, read from the environment once at start and passed
@@ -54,7 +55,8 @@ const schema = z.object({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).describe('LOG_LEVEL'),
 });
 
-export type BffConfig = Readonly<z.infer<typeof schema>>;
+/** topUps: WeChat Pay top-ups (bff/src/topups/config.ts), undefined when no merchant is configured. */
+export type BffConfig = Readonly<z.infer<typeof schema> & { topUps?: TopUpConfig | undefined }>;
 
 const defaults: Record<string, string> = {
   BFF_HOST: '127.0.0.1',
@@ -112,5 +114,5 @@ export function loadConfig(env: Record<string, string | undefined>): BffConfig {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`invalid BFF configuration: ${problems}`);
   }
-  return Object.freeze(parsed.data);
+  return Object.freeze({ ...parsed.data, topUps: loadTopUpConfig(e) });
 }

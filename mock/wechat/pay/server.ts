@@ -52,6 +52,11 @@ export interface PayStandInOptions {
   refundSettleMs?: number;
   /** WeChat publishes a day's bill from 10:00 the next day; true serves it at once (for tests and the demo). */
   billsSameDay?: boolean;
+  /**
+   * Origins the H5 payment page (GET /pay/h5) may send the payer back to, e.g. the mini-program's H5
+   * build; any other return_url is refused, so the page is no open redirect.
+   */
+  h5ReturnOrigins?: readonly string[];
   now?: () => number;
 }
 
@@ -249,7 +254,9 @@ export async function startPayStandIn(options: PayStandInOptions): Promise<PaySt
     return problem(404, 'NOT_FOUND', `no route ${method} ${path}`);
   };
 
-  const pay = async (request: unknown): Promise<PayResult> => {
+  const checkPaySign = (
+    request: unknown,
+  ): { ok: true; order: Order; merchant: Merchant } | (PayResult & { ok: false }) => {
     const parsed = requestPaymentBody.safeParse(request);
     if (!parsed.success) return { ok: false, status: 400, code: 'PARAM_ERROR', message: '支付参数错误' };
     const { appId, timeStamp, nonceStr, package: pkg, paySign } = parsed.data;
@@ -266,10 +273,71 @@ export async function startPayStandIn(options: PayStandInOptions): Promise<PaySt
     ) {
       return { ok: false, status: 401, code: 'SIGN_ERROR', message: '支付验证签名失败' };
     }
+    return { ok: true, order, merchant };
+  };
+
+  const pay = async (request: unknown): Promise<PayResult> => {
+    const checked = checkPaySign(request);
+    if (!checked.ok) return checked;
+    const { order, merchant } = checked;
     const paid = orders.pay(order.prepayId);
     if (!paid.ok) return paid;
     notifyPaid(paid.value, merchant);
     return { ok: true, transactionId: paid.value.transactionId ?? '' };
+  };
+
+  /**
+   * The H5 stand-in for the WeChat client's cashier: GET checks paySign as wx.requestPayment does
+   * and shows a confirm button; POST (the button) checks again, pays, and sends the payer back to
+   * return_url, which must be on an allowed origin.
+   */
+  const h5 = async (
+    method: string,
+    url: URL,
+    body: string,
+  ): Promise<{ status: number; headers: Record<string, string>; html: string }> => {
+    const fields = method === 'POST' ? new URLSearchParams(body) : url.searchParams;
+    const request = {
+      appId: fields.get('appId') ?? '',
+      timeStamp: fields.get('timeStamp') ?? '',
+      nonceStr: fields.get('nonceStr') ?? '',
+      package: fields.get('package') ?? '',
+      signType: fields.get('signType') ?? '',
+      paySign: fields.get('paySign') ?? '',
+    };
+    const returnUrl = fields.get('return_url') ?? '';
+    const page = (status: number, title: string, content: string) => ({
+      status,
+      headers: {
+        'Content-Type': 'text/html; charset=utf-8',
+        'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+      },
+      html: `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)}</title></head><body style="font-family:sans-serif;text-align:center;padding:2em"><h1>${escapeHtml(title)}</h1>${content}</body></html>`,
+    });
+    if (returnUrl !== '' && !returnAllowed(returnUrl, options.h5ReturnOrigins ?? []))
+      return page(400, '返回地址不被允许', '<p>return_url is not on an allowed origin</p>');
+    const checked = checkPaySign(request);
+    if (!checked.ok)
+      return page(checked.status, '支付验证签名失败', `<p id="code">${escapeHtml(checked.code)}</p>`);
+    if (method === 'GET') {
+      const hidden = [...Object.entries(request), ['return_url', returnUrl] as const]
+        .map(
+          ([k, v]: readonly [string, string]) =>
+            `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`,
+        )
+        .join('');
+      const amount = checked.order.input.amount.total;
+      return page(
+        200,
+        '微信支付（模拟）',
+        `<p>${escapeHtml(checked.order.input.description)}</p><p id="amount">¥${Math.floor(amount / 100)}.${String(amount % 100).padStart(2, '0')}</p><form method="post" action="/pay/h5">${hidden}<button type="submit" id="pay">确认支付</button></form>`,
+      );
+    }
+    const paid = await pay(request);
+    if (!paid.ok) return page(paid.status, '支付失败', `<p id="code">${escapeHtml(paid.code)}</p>`);
+    if (returnUrl === '')
+      return page(200, '支付成功', `<p id="transaction">${escapeHtml(paid.transactionId)}</p>`);
+    return { status: 303, headers: { Location: returnUrl }, html: '' };
   };
 
   const control = async (method: string, path: string, body: string): Promise<Reply> => {
@@ -302,6 +370,12 @@ export async function startPayStandIn(options: PayStandInOptions): Promise<PaySt
     const pathWithQuery = request.url ?? '/';
     const url = new URL(pathWithQuery, 'http://stand-in');
     const body = await readRawBody(request);
+    if (url.pathname === '/pay/h5' && (method === 'GET' || method === 'POST')) {
+      const reply = await h5(method, url, body);
+      response.writeHead(reply.status, reply.headers);
+      response.end(reply.html);
+      return;
+    }
     if (url.pathname.startsWith('/__mock/')) {
       const reply = await control(method, url.pathname, body);
       const text = reply.body === undefined ? '' : JSON.stringify(reply.body);
@@ -343,4 +417,18 @@ export async function startPayStandIn(options: PayStandInOptions): Promise<PaySt
       await close(server);
     },
   };
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** A return URL is allowed only on one of the configured origins, over http(s). */
+function returnAllowed(returnUrl: string, origins: readonly string[]): boolean {
+  try {
+    const url = new URL(returnUrl);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && origins.includes(url.origin);
+  } catch {
+    return false;
+  }
 }

@@ -22,7 +22,7 @@ const createBody = z.strictObject({
   ttlMs: z
     .number()
     .int()
-    .min(60_000)
+    .min(1_000)
     .max(2 * 3_600_000),
 });
 const listQuery = z.object({

@@ -1,0 +1,123 @@
+import { z } from 'zod';
+
+/**
+ * WeChat Pay top-ups: on when WECHAT_PAY_MCHID is set, off (routes answer UNAVAILABLE) otherwise,
+ * so the embedded default starts without a merchant account. Amounts are fen.
+ */
+const positiveInt = z.coerce.number().int().positive();
+const pem = (kind: string) =>
+  z.string().refine((text) => text.includes(`-----BEGIN ${kind}`), `PEM text of a ${kind.toLowerCase()}`);
+
+const schema = z
+  .object({
+    payUrl: z.url().describe('WECHAT_PAY_URL: WeChat Pay API origin (the stand-in in mock/ locally)'),
+    appId: z.string().min(1).describe('WECHAT_APPID: the mini-program appid orders are made for'),
+    mchid: z
+      .string()
+      .regex(/^\d{8,12}$/)
+      .describe('WECHAT_PAY_MCHID: merchant number'),
+    merchantCertificatePem: pem('CERTIFICATE').describe(
+      'WECHAT_PAY_MERCHANT_CERT: merchant API certificate, PEM text',
+    ),
+    merchantPrivateKeyPem: pem('PRIVATE KEY').describe(
+      'WECHAT_PAY_MERCHANT_KEY: merchant API private key, PEM text (a secret)',
+    ),
+    apiV3Key: z.string().length(32).describe('WECHAT_PAY_API_V3_KEY: the 32-character APIv3 key (a secret)'),
+    notifyUrl: z
+      .url()
+      .describe(
+        'WECHAT_PAY_NOTIFY_URL: public URL of POST /api/v1/pay/notify, where WeChat sends notifications',
+      ),
+    h5PayUrl: z
+      .url()
+      .optional()
+      .describe('WECHAT_PAY_H5_URL: payment page for the H5 build, where wx.requestPayment does not exist'),
+    h5ReturnUrl: z
+      .string()
+      .describe('TOP_UP_H5_RETURN_URL: result page the H5 payment page returns to; {id} is the order id'),
+    adminKey: z
+      .string()
+      .min(32)
+      .optional()
+      .describe('TOP_UP_ADMIN_KEY: x-admin-key of the internal top-up routes (32+ characters; unset: off)'),
+    amountMin: positiveInt.describe('TOP_UP_MIN: smallest top-up'),
+    amountMax: positiveInt.describe('TOP_UP_MAX: largest top-up'),
+    dailyCap: positiveInt.describe('TOP_UP_DAILY_CAP: most a card may be topped up per Asia/Shanghai day'),
+    presets: z
+      .string()
+      .transform((text) => text.split(',').map(Number))
+      .pipe(z.array(z.number().int().positive()).max(12))
+      .describe('TOP_UP_PRESETS: amounts the page offers, comma-separated'),
+    orderTtlMs: z.coerce
+      .number()
+      .int()
+      .min(1_000)
+      .max(2 * 3_600_000)
+      .describe('TOP_UP_ORDER_TTL_MS: how long an order may be paid; closed after'),
+    pollIntervalMs: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .describe('TOP_UP_POLL_INTERVAL_MS: poller period, 0 = off'),
+    pollAfterMs: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .describe('TOP_UP_POLL_AFTER_MS: an order is queried once it is this old without a notification'),
+    reconcileAtHour: z.coerce
+      .number()
+      .int()
+      .min(-1)
+      .max(23)
+      .describe(
+        'TOP_UP_RECONCILE_HOUR: Asia/Shanghai hour to reconcile yesterday (bills exist from 10:00), -1 = off',
+      ),
+  })
+  .refine((c) => c.amountMin <= c.amountMax, 'TOP_UP_MIN is above TOP_UP_MAX');
+
+export type TopUpConfig = Readonly<z.infer<typeof schema>>;
+
+const defaults: Record<string, string> = {
+  WECHAT_PAY_URL: 'https://api.mch.weixin.qq.com',
+  TOP_UP_H5_RETURN_URL: '',
+  TOP_UP_MIN: '100',
+  TOP_UP_MAX: '50000',
+  TOP_UP_DAILY_CAP: '100000',
+  TOP_UP_PRESETS: '2000,5000,10000,20000,30000,50000',
+  TOP_UP_ORDER_TTL_MS: String(15 * 60_000),
+  TOP_UP_POLL_INTERVAL_MS: '30000',
+  TOP_UP_POLL_AFTER_MS: '60000',
+  TOP_UP_RECONCILE_HOUR: '11',
+};
+
+/** Reads the top-up settings, or undefined when no merchant is configured; a problem names the variable. */
+export function loadTopUpConfig(env: Record<string, string | undefined>): TopUpConfig | undefined {
+  if (!env.WECHAT_PAY_MCHID) return undefined;
+  const e = { ...defaults, ...Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) };
+  const parsed = schema.safeParse({
+    payUrl: e.WECHAT_PAY_URL,
+    appId: e.WECHAT_APPID,
+    mchid: e.WECHAT_PAY_MCHID,
+    merchantCertificatePem: e.WECHAT_PAY_MERCHANT_CERT,
+    merchantPrivateKeyPem: e.WECHAT_PAY_MERCHANT_KEY,
+    apiV3Key: e.WECHAT_PAY_API_V3_KEY,
+    notifyUrl: e.WECHAT_PAY_NOTIFY_URL,
+    h5PayUrl: e.WECHAT_PAY_H5_URL || undefined,
+    h5ReturnUrl: e.TOP_UP_H5_RETURN_URL,
+    adminKey: e.TOP_UP_ADMIN_KEY || undefined,
+    amountMin: e.TOP_UP_MIN,
+    amountMax: e.TOP_UP_MAX,
+    dailyCap: e.TOP_UP_DAILY_CAP,
+    presets: e.TOP_UP_PRESETS,
+    orderTtlMs: e.TOP_UP_ORDER_TTL_MS,
+    pollIntervalMs: e.TOP_UP_POLL_INTERVAL_MS,
+    pollAfterMs: e.TOP_UP_POLL_AFTER_MS,
+    reconcileAtHour: e.TOP_UP_RECONCILE_HOUR,
+  });
+  if (!parsed.success) {
+    // Only paths and messages: never the values, which include keys.
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`invalid top-up configuration: ${problems}`);
+  }
+  return Object.freeze(parsed.data);
+}

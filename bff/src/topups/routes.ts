@@ -1,0 +1,144 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Context, Next } from 'koa';
+import Router from 'koa-router';
+import { z } from 'zod';
+import type { UserState } from '../auth/require-user.ts';
+import { BffError } from '../errors.ts';
+import { parseBody, parseValue } from '../http/middleware.ts';
+import type { TopUpService } from './top-up-service.ts';
+
+const orderId = z.string().regex(/^TU[0-9A-Z]{26}$/, 'a top-up id is TU and 26 characters');
+const idempotencyKey = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{8,64}$/, 'Idempotency-Key is 8–64 characters of A-Z a-z 0-9 _ -');
+const createBody = z.strictObject({
+  amount: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  channel: z.literal('wechat').default('wechat'),
+  /** Parents will top up a child's card; until then only the caller's own card is accepted. */
+  cardNo: z
+    .string()
+    .regex(/^\d{8,20}$/)
+    .optional(),
+});
+const listQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(50).default(20),
+  before: orderId.optional(),
+});
+const billDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a bill date is YYYY-MM-DD');
+
+/** Unavailable when no merchant is configured, so the mini-program can say so instead of failing later. */
+function service(topUps: TopUpService | undefined): TopUpService {
+  if (!topUps) throw new BffError('UNAVAILABLE', 'top-ups are not configured on this server');
+  return topUps;
+}
+
+/** The signed-in student's top-ups: limits, create (with Idempotency-Key), one order, the list. */
+export function topUpRoutes(topUps: TopUpService | undefined): Router {
+  const router = new Router();
+  router.get('/top-ups/limits', (ctx) => {
+    ctx.body = service(topUps).limits();
+  });
+  router.post('/top-ups', async (ctx) => {
+    const user = ctx.state.user as UserState;
+    const body = parseBody(ctx, createBody);
+    const key = ctx.get('idempotency-key');
+    const own = service(topUps);
+    if (body.cardNo !== undefined) {
+      // The card is the binding's; a cardNo in the body is accepted only when it is that card.
+      if ((await own.cardNoOf(user.openid)) !== body.cardNo)
+        throw new BffError('FORBIDDEN', 'you can top up only your own card');
+    }
+    const order = await own.create(user.openid, {
+      amount: body.amount,
+      idempotencyKey: key === '' ? undefined : parseValue(key, idempotencyKey),
+    });
+    ctx.status = 201;
+    ctx.body = order;
+  });
+  router.get('/top-ups', async (ctx) => {
+    const user = ctx.state.user as UserState;
+    const q = parseValue(ctx.query, listQuery);
+    ctx.body = await service(topUps).list(user.openid, { limit: q.limit, beforeId: q.before });
+  });
+  router.get('/top-ups/:id', async (ctx) => {
+    const user = ctx.state.user as UserState;
+    const { id } = parseValue(ctx.params, z.object({ id: orderId }));
+    ctx.body = await service(topUps).get(user.openid, id);
+  });
+  return router;
+}
+
+/**
+ * WeChat Pay's notifications (public: WeChat signs them). The answer is WeChat's protocol, not our
+ * error shape: 204 when applied or nothing to do, 4xx/5xx {code: FAIL} to be sent again later.
+ */
+export function payNotifyRoutes(topUps: TopUpService | undefined): Router {
+  const router = new Router();
+  router.post('/pay/notify', async (ctx) => {
+    if (!topUps) {
+      ctx.status = 503;
+      ctx.body = { code: 'FAIL', message: 'top-ups are not configured' };
+      return;
+    }
+    try {
+      const answer = await topUps.notify(ctx.req.headers, ctx.state.rawBody as Buffer);
+      ctx.status = answer.status;
+      if (answer.body) ctx.body = answer.body;
+    } catch {
+      // The core or WeChat could not be reached: WeChat keeps the notification and retries.
+      ctx.status = 500;
+      ctx.body = { code: 'FAIL', message: 'try again later' };
+    }
+  });
+  return router;
+}
+
+/**
+ * Operations for the card centre's backoffice (its UI comes later): refunds, a poll or a
+ * reconciliation on demand, and the differences found. Guarded by TOP_UP_ADMIN_KEY in
+ * x-admin-key; without a configured key these routes answer FORBIDDEN.
+ */
+export function topUpAdminRoutes(topUps: TopUpService | undefined, adminKey: string | undefined): Router {
+  const router = new Router({ prefix: '/internal/top-ups' });
+  router.use(requireAdminKey(adminKey));
+  router.post('/:id/refunds', async (ctx) => {
+    const { id } = parseValue(ctx.params, z.object({ id: orderId }));
+    const body = parseBody(
+      ctx,
+      z.strictObject({
+        refundId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/),
+        amount: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+        reason: z.string().trim().min(1).max(80),
+      }),
+    );
+    ctx.body = await service(topUps).refund(id, body);
+  });
+  router.post('/poll', async (ctx) => {
+    ctx.body = await service(topUps).pollOnce();
+  });
+  router.post('/reconciliations/:billDate', async (ctx) => {
+    const { billDate: day } = parseValue(ctx.params, z.object({ billDate }));
+    ctx.body = { mismatches: await service(topUps).reconcile(day) };
+  });
+  router.get('/mismatches', async (ctx) => {
+    const q = parseValue(
+      ctx.query,
+      z.object({
+        billDate: billDate.optional(),
+        limit: z.coerce.number().int().min(1).max(1000).default(100),
+      }),
+    );
+    ctx.body = { items: await service(topUps).mismatches(q.billDate, q.limit) };
+  });
+  return router;
+}
+
+function requireAdminKey(adminKey: string | undefined) {
+  const expected = adminKey ? createHash('sha256').update(adminKey).digest() : undefined;
+  return async (ctx: Context, next: Next) => {
+    const offered = createHash('sha256').update(ctx.get('x-admin-key')).digest();
+    if (!expected || !timingSafeEqual(offered, expected))
+      throw new BffError('FORBIDDEN', 'this route is for the card centre');
+    await next();
+  };
+}

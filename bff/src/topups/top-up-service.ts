@@ -1,0 +1,370 @@
+import { randomUUID } from 'node:crypto';
+import type { CoreClient, TopUpMismatch, TopUpOrder, TopUpRefund } from '@campus-card/core/client';
+import { CoreError } from '@campus-card/core/client';
+import type { Logger } from '@campus-card/core/log';
+import { BffError } from '../errors.ts';
+import type { Kv } from '../kv/index.ts';
+import type { TopUpConfig } from './config.ts';
+import {
+  NotificationRefused,
+  type RequestPayment,
+  refundResourceSchema,
+  type Transaction,
+  transactionSchema,
+  type WechatPay,
+} from './wechat-pay.ts';
+
+/** Which card a signed-in account tops up: its binding's (NOT_BOUND otherwise). */
+export type CardOfUser = (openid: string) => Promise<string>;
+
+/** An order as the mini-program reads it. */
+export interface TopUpView {
+  id: string;
+  status: TopUpOrder['status'];
+  amount: number;
+  cardNo: string;
+  createdAtMs: number;
+  expiresAtMs: number;
+  paidAtMs: number | null;
+  creditedAtMs: number | null;
+  failureCode: string | null;
+  refundedAmount: number;
+  /** wx.requestPayment's parameters, on create while the order can be paid. */
+  payment?: Omit<RequestPayment, 'appId'>;
+  /** The payment page for the H5 build (no wx.requestPayment in a browser). */
+  payPageUrl?: string;
+}
+
+/** What the notify route answers WeChat: 204 stops its retries, anything else makes it retry. */
+export interface NotifyAnswer {
+  status: number;
+  body?: { code: 'FAIL'; message: string };
+}
+
+export interface PollReport {
+  checked: number;
+  credited: number;
+  closed: number;
+  failed: number;
+}
+
+const ORDERS_PER_POLL_MAX = 100;
+const shanghaiDate = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 10);
+
+export function view(order: TopUpOrder): TopUpView {
+  return {
+    id: order.id,
+    status: order.status,
+    amount: order.amount,
+    cardNo: order.cardNo,
+    createdAtMs: order.createdAtMs,
+    expiresAtMs: order.expiresAtMs,
+    paidAtMs: order.paidAtMs,
+    creditedAtMs: order.creditedAtMs,
+    failureCode: order.failureCode,
+    refundedAmount: order.refundedAmount,
+  };
+}
+
+/**
+ * Top-ups by WeChat Pay: orders through the SDK, notifications checked and applied, a poller for
+ * what notifications missed, refunds and the daily reconciliation. The core keeps the orders and
+ * credits each WeChat transaction once; this service speaks WeChat Pay.
+ */
+export class TopUpService {
+  #timer: NodeJS.Timeout | undefined;
+  #polling = false;
+
+  constructor(
+    private readonly core: CoreClient,
+    private readonly pay: WechatPay,
+    private readonly kv: Kv,
+    private readonly config: TopUpConfig,
+    private readonly cardOf: CardOfUser,
+    private readonly log: Logger,
+  ) {}
+
+  limits() {
+    return {
+      minAmount: this.config.amountMin,
+      maxAmount: this.config.amountMax,
+      dailyCap: this.config.dailyCap,
+      presets: this.config.presets.filter((p) => p >= this.config.amountMin && p <= this.config.amountMax),
+    };
+  }
+
+  async create(
+    openid: string,
+    input: { amount: number; idempotencyKey?: string | undefined },
+  ): Promise<TopUpView> {
+    const { amountMin, amountMax } = this.config;
+    if (input.amount < amountMin || input.amount > amountMax)
+      throw new BffError('AMOUNT_OUT_OF_RANGE', `a top-up is ${amountMin} to ${amountMax} fen`, {
+        minAmount: amountMin,
+        maxAmount: amountMax,
+      });
+    const cardNo = await this.cardOf(openid);
+    const order = await this.core.createTopUpOrder({
+      openid,
+      cardNo,
+      idempotencyKey: input.idempotencyKey ?? randomUUID(),
+      amount: input.amount,
+      dailyCap: this.config.dailyCap,
+      ttlMs: this.config.orderTtlMs,
+    });
+    if (order.status !== 'created' || order.expiresAtMs <= Date.now()) return view(order);
+    // Placing the same order again is safe: WeChat answers an identical repeat with the same prepay_id.
+    const payment = await this.pay.jsapi({
+      outTradeNo: order.id,
+      amount: order.amount,
+      openid,
+      expiresAtMs: order.expiresAtMs,
+    });
+    await this.core.setTopUpPrepayId(order.id, payment.package.slice('prepay_id='.length));
+    const { appId: _appId, ...forClient } = payment;
+    return { ...view(order), payment: forClient, ...this.payPage(order, payment) };
+  }
+
+  cardNoOf(openid: string): Promise<string> {
+    return this.cardOf(openid);
+  }
+
+  async get(openid: string, id: string): Promise<TopUpView> {
+    const order = await this.ownOrder(openid, id);
+    return view(order);
+  }
+
+  async list(openid: string, page: { limit: number; beforeId?: string | undefined }) {
+    const cardNo = await this.cardOf(openid);
+    const found = await this.core.topUpOrders(cardNo, page);
+    return { items: found.items.map(view), next: found.next };
+  }
+
+  /**
+   * A notification from WeChat: refused (non-2xx, WeChat retries) unless fresh, signed and intact;
+   * then applied. Crediting is idempotent per transaction id in the core, so a duplicate, a retry
+   * or one overtaken by the poller is answered 204 and changes nothing.
+   */
+  async notify(
+    headers: Record<string, string | string[] | undefined>,
+    rawBody: Buffer,
+  ): Promise<NotifyAnswer> {
+    let note: { id: string; eventType: string; resource: unknown };
+    try {
+      note = await this.pay.verifyNotification(headers, rawBody);
+    } catch (error) {
+      if (!(error instanceof NotificationRefused)) throw error;
+      this.log.warn({ reason: error.reason }, 'WeChat Pay notification refused');
+      return fail(401, 'notification refused');
+    }
+    if (note.eventType === 'TRANSACTION.SUCCESS') {
+      const parsed = transactionSchema.safeParse(note.resource);
+      if (!parsed.success) return fail(400, 'unreadable transaction');
+      return this.applyTransaction(parsed.data, 'notify');
+    }
+    if (note.eventType.startsWith('REFUND.')) {
+      const parsed = refundResourceSchema.safeParse(note.resource);
+      if (!parsed.success || parsed.data.mchid !== this.config.mchid) return fail(400, 'unreadable refund');
+      if (parsed.data.refund_status === 'PROCESSING') return { status: 204 };
+      await this.settleRefund(parsed.data.out_refund_no, parsed.data.refund_status, parsed.data.refund_id);
+      return { status: 204 };
+    }
+    return { status: 204 };
+  }
+
+  /** Checks a transaction (from a notification or a query) against its order and credits it once. */
+  private async applyTransaction(t: Transaction, source: 'notify' | 'poll'): Promise<NotifyAnswer> {
+    if (t.appid !== this.config.appId || t.mchid !== this.config.mchid) {
+      this.log.warn({ orderId: t.out_trade_no, source }, 'transaction for another appid or mchid');
+      return fail(400, 'not our merchant');
+    }
+    if (t.trade_state !== 'SUCCESS' && t.trade_state !== 'REFUND') return { status: 204 };
+    let order: TopUpOrder;
+    try {
+      order = await this.core.topUpOrder(t.out_trade_no);
+    } catch (error) {
+      if (error instanceof CoreError && error.code === 'TOP_UP_NOT_FOUND') {
+        this.log.warn({ orderId: t.out_trade_no, source }, 'paid transaction for an unknown order');
+        return fail(404, 'unknown order');
+      }
+      throw error;
+    }
+    if (t.amount.total !== order.amount || !t.transaction_id) {
+      this.log.warn({ orderId: order.id, source }, 'paid amount differs from the order; not credited');
+      return fail(400, 'amount does not match the order');
+    }
+    const paidAtMs = t.success_time ? Date.parse(t.success_time) : Date.now();
+    try {
+      await this.core.confirmTopUpPayment(order.id, {
+        transactionId: t.transaction_id,
+        amount: t.amount.total,
+        paidAtMs: Number.isFinite(paidAtMs) ? paidAtMs : Date.now(),
+      });
+    } catch (error) {
+      if (error instanceof CoreError && error.status < 500) {
+        this.log.warn({ orderId: order.id, code: error.code, source }, 'payment confirmation refused');
+        return fail(400, error.code);
+      }
+      throw error;
+    }
+    return { status: 204 };
+  }
+
+  /**
+   * One pass over orders older than TOP_UP_POLL_AFTER_MS that are not settled: each is queried;
+   * a paid one is credited (its notification was lost or late), an expired unpaid one is closed
+   * at WeChat first and then here, so it cannot be paid behind our back.
+   */
+  async pollOnce(): Promise<PollReport> {
+    const report: PollReport = { checked: 0, credited: 0, closed: 0, failed: 0 };
+    const { items } = await this.core.unsettledTopUpOrders(this.config.pollAfterMs, ORDERS_PER_POLL_MAX);
+    for (const order of items) {
+      report.checked += 1;
+      try {
+        const outcome = await this.settle(order);
+        if (outcome === 'credited') report.credited += 1;
+        if (outcome === 'closed') report.closed += 1;
+      } catch (error) {
+        report.failed += 1;
+        this.log.warn({ orderId: order.id, err: errorName(error) }, 'top-up poll failed for an order');
+      }
+    }
+    return report;
+  }
+
+  private async settle(order: TopUpOrder): Promise<'credited' | 'closed' | 'waiting'> {
+    const expired = order.expiresAtMs <= Date.now();
+    const t = await this.pay.query(order.id);
+    if (t === undefined) {
+      // WeChat never got the order (the create failed on the way): nothing to pay, close when due.
+      if (!expired) return 'waiting';
+      await this.core.closeTopUpOrder(order.id);
+      return 'closed';
+    }
+    if (t.trade_state === 'SUCCESS' || t.trade_state === 'REFUND') {
+      const answer = await this.applyTransaction(t, 'poll');
+      return answer.status === 204 ? 'credited' : 'waiting';
+    }
+    if (t.trade_state === 'CLOSED' || t.trade_state === 'REVOKED' || t.trade_state === 'PAYERROR') {
+      await this.core.closeTopUpOrder(order.id);
+      return 'closed';
+    }
+    if (!expired) return 'waiting';
+    const closed = await this.pay.close(order.id);
+    if (closed === 'paid') {
+      const paid = await this.pay.query(order.id);
+      if (paid) await this.applyTransaction(paid, 'poll');
+      return 'credited';
+    }
+    await this.core.closeTopUpOrder(order.id);
+    return 'closed';
+  }
+
+  /**
+   * Refunds (part of) a top-up: the core takes the money back from the wallet first, then WeChat
+   * is asked under the same out_refund_no, so a retry of this call (same refundId) is safe.
+   */
+  async refund(
+    orderId: string,
+    input: { refundId: string; amount: number; reason: string },
+  ): Promise<TopUpRefund> {
+    const order = await this.core.topUpOrder(orderId);
+    const refund = await this.core.startTopUpRefund(orderId, input);
+    if (refund.status !== 'processing') return refund;
+    const asked = await this.pay.refund({
+      outTradeNo: order.id,
+      outRefundNo: refund.id,
+      amount: refund.amount,
+      total: order.amount,
+      reason: input.reason,
+    });
+    if (asked.status === 'SUCCESS' || asked.status === 'CLOSED' || asked.status === 'ABNORMAL')
+      return this.settleRefund(refund.id, asked.status, asked.refundId);
+    return refund;
+  }
+
+  private settleRefund(refundId: string, status: 'SUCCESS' | 'CLOSED' | 'ABNORMAL', wechatRefundId: string) {
+    return this.core.settleTopUpRefund(refundId, {
+      status: status === 'SUCCESS' ? 'succeeded' : 'failed',
+      wechatRefundId: wechatRefundId || null,
+    });
+  }
+
+  /** Our top-ups against WeChat's trade bill of one Asia/Shanghai day; differences are stored in the core. */
+  async reconcile(billDate: string): Promise<TopUpMismatch[]> {
+    const rows = await this.pay.tradeBill(billDate);
+    const { mismatches } = await this.core.reconcileTopUps(billDate, rows);
+    if (mismatches.length > 0)
+      this.log.warn({ billDate, count: mismatches.length }, 'top-up reconciliation found differences');
+    return mismatches;
+  }
+
+  async mismatches(billDate: string | undefined, limit: number) {
+    return (await this.core.topUpMismatches({ ...(billDate ? { billDate } : {}), limit })).items;
+  }
+
+  /** Polls every TOP_UP_POLL_INTERVAL_MS and reconciles yesterday once a day (one instance, by a kv claim). */
+  start(): void {
+    if (this.config.pollIntervalMs === 0 || this.#timer) return;
+    this.#timer = setInterval(() => void this.tick(), this.config.pollIntervalMs);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  private async tick(): Promise<void> {
+    if (this.#polling) return;
+    this.#polling = true;
+    try {
+      await this.pollOnce();
+      const nowMs = Date.now();
+      const hour = new Date(nowMs + 8 * 3_600_000).getUTCHours();
+      if (this.config.reconcileAtHour >= 0 && hour >= this.config.reconcileAtHour) {
+        const yesterday = shanghaiDate(nowMs - 86_400_000);
+        if (await this.kv.setIfAbsent(`topup-reconciled:${yesterday}`, '1', 3 * 86_400_000))
+          await this.reconcile(yesterday);
+      }
+    } catch (error) {
+      this.log.warn({ err: errorName(error) }, 'top-up poll failed');
+    } finally {
+      this.#polling = false;
+    }
+  }
+
+  private async ownOrder(openid: string, id: string): Promise<TopUpOrder> {
+    try {
+      const order = await this.core.topUpOrder(id);
+      // Someone else's order reads as no order at all.
+      if (order.openid !== openid) throw new BffError('NOT_FOUND', 'no such top-up');
+      return order;
+    } catch (error) {
+      if (error instanceof CoreError && error.code === 'TOP_UP_NOT_FOUND')
+        throw new BffError('NOT_FOUND', 'no such top-up');
+      throw error;
+    }
+  }
+
+  private payPage(order: TopUpOrder, payment: RequestPayment): { payPageUrl?: string } {
+    if (!this.config.h5PayUrl) return {};
+    const url = new URL(this.config.h5PayUrl);
+    for (const [key, value] of Object.entries(payment)) url.searchParams.set(key, value);
+    if (this.config.h5ReturnUrl)
+      url.searchParams.set('return_url', this.config.h5ReturnUrl.replace('{id}', order.id));
+    return { payPageUrl: url.toString() };
+  }
+}
+
+function fail(status: number, message: string): NotifyAnswer {
+  return { status, body: { code: 'FAIL', message } };
+}
+
+function errorName(error: unknown): string {
+  return error instanceof CoreError || error instanceof BffError
+    ? error.code
+    : error instanceof Error
+      ? error.name
+      : 'unknown';
+}

@@ -1,0 +1,228 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import {
+  balanceOf,
+  boundStudent,
+  createTopUp,
+  deliveriesOf,
+  newKey,
+  orderOf,
+  type PayWorld,
+  payLikeWechat,
+  type Student,
+  setFaults,
+  startPayWorld,
+  waitFor,
+  waitForStatus,
+} from './topups-support.ts';
+
+describe('top-ups: order, pay, notify, credit once', () => {
+  let w: PayWorld;
+  before(async () => {
+    w = await startPayWorld({ TOP_UP_MIN: '100', TOP_UP_MAX: '20000', TOP_UP_DAILY_CAP: '30000' });
+  });
+  after(() => w.stop());
+
+  test('when a student orders and pays, then the notification credits the card once and the order reads credited', async () => {
+    // Goal: the whole path through the real SDK, the stand-in and the core, with the answer the page needs.
+    const student = await boundStudent(w.world);
+    const reply = await createTopUp(w.world, student, 5_000);
+    assert.equal(reply.status, 201, JSON.stringify(reply.body));
+    const order = reply.body;
+    assert.equal(order.status, 'created');
+    assert.equal(order.amount, 5_000);
+    assert.match(order.id, /^TU[0-9A-Z]{26}$/);
+    assert.match(order.payment?.package ?? '', /^prepay_id=wx/);
+    assert.equal(order.payment?.signType, 'RSA');
+    assert.ok(order.payment?.paySign && order.payment.timeStamp && order.payment.nonceStr);
+    assert.match(order.payPageUrl ?? '', /\/pay\/h5\?/);
+    await payLikeWechat(w.standIn, order);
+    const credited = await waitForStatus(w.world, student, order.id, 'credited');
+    assert.ok(credited.paidAtMs !== null && credited.creditedAtMs !== null);
+    assert.equal(await balanceOf(w.world, student.cardNo), 5_000);
+    await waitFor(() => deliveriesOf(w.standIn, order.id).some((d) => d.status === 204));
+    assert.deepEqual(
+      deliveriesOf(w.standIn, order.id).map((d) => d.status),
+      [204],
+      'WeChat stops after our first 204',
+    );
+    const list = await w.world.request<{ items: { id: string }[] }>('GET', '/api/v1/top-ups', {
+      token: student.accessToken,
+    });
+    assert.deepEqual(
+      list.body.items.map((i) => i.id),
+      [order.id],
+    );
+  });
+
+  test('when orders are listed, then they come newest first', async () => {
+    const student = await boundStudent(w.world);
+    const first = (await createTopUp(w.world, student, 1_000)).body;
+    const second = (await createTopUp(w.world, student, 2_000)).body;
+    const list = await w.world.request<{ items: { id: string }[] }>('GET', '/api/v1/top-ups', {
+      token: student.accessToken,
+    });
+    assert.deepEqual(
+      list.body.items.map((i) => i.id),
+      [second.id, first.id],
+    );
+  });
+
+  test('when the create is retried with the same Idempotency-Key, then the same order answers; another amount under it is refused', async () => {
+    const student = await boundStudent(w.world);
+    const key = newKey();
+    const first = await createTopUp(w.world, student, 3_000, key);
+    const again = await createTopUp(w.world, student, 3_000, key);
+    assert.equal(again.status, 201);
+    assert.equal(again.body.id, first.body.id);
+    assert.equal(
+      again.body.payment?.package,
+      first.body.payment?.package,
+      'WeChat answers the same prepay_id',
+    );
+    const other = await createTopUp(w.world, student, 3_500, key);
+    assert.equal(other.status, 409);
+    assert.equal(other.body.code, 'ID_REUSED');
+  });
+
+  test('when an amount is outside the bounds, then 422 AMOUNT_OUT_OF_RANGE and no order is made', async () => {
+    const student = await boundStudent(w.world);
+    for (const amount of [99, 20_001]) {
+      const reply = await createTopUp(w.world, student, amount);
+      assert.equal(reply.status, 422);
+      assert.equal(reply.body.code, 'AMOUNT_OUT_OF_RANGE');
+    }
+    const bad = await createTopUp(w.world, student, 1.5);
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.code, 'VALIDATION_FAILED');
+    const list = await w.world.request<{ items: unknown[] }>('GET', '/api/v1/top-ups', {
+      token: student.accessToken,
+    });
+    assert.equal(list.body.items.length, 0);
+    const limits = await w.world.request('GET', '/api/v1/top-ups/limits', { token: student.accessToken });
+    assert.equal(limits.body.minAmount, 100);
+    assert.equal(limits.body.maxAmount, 20_000);
+  });
+
+  test('when the daily cap would be passed, then 422 TOP_UP_DAILY_CAP', async () => {
+    const student = await boundStudent(w.world);
+    assert.equal((await createTopUp(w.world, student, 20_000)).status, 201);
+    const over = await createTopUp(w.world, student, 10_001);
+    assert.equal(over.status, 422);
+    assert.equal(over.body.code, 'TOP_UP_DAILY_CAP');
+    assert.equal((await createTopUp(w.world, student, 10_000)).status, 201);
+  });
+
+  test("when a student reads another student's order, then it is not found", async () => {
+    const owner = await boundStudent(w.world);
+    const other = await boundStudent(w.world);
+    const order = (await createTopUp(w.world, owner, 1_000)).body;
+    const reply = await w.world.request('GET', `/api/v1/top-ups/${order.id}`, { token: other.accessToken });
+    assert.equal(reply.status, 404);
+    assert.equal(reply.body.code, 'NOT_FOUND');
+  });
+
+  test('when not signed in, then top-ups answer 401; the notify route is public but refuses an unsigned body', async () => {
+    assert.equal((await w.world.request('POST', '/api/v1/top-ups', { body: { amount: 1_000 } })).status, 401);
+    const forged = await w.world.request('POST', '/api/v1/pay/notify', {
+      body: { id: 'x', event_type: 'TRANSACTION.SUCCESS' },
+      headers: { 'wechatpay-timestamp': String(Math.floor(Date.now() / 1000)) },
+    });
+    assert.equal(forged.status, 401);
+    assert.equal(forged.body.code, 'FAIL');
+  });
+
+  describe('fault switches', () => {
+    async function orderWith(faults: Record<string, unknown>, amount = 1_000) {
+      const student = await boundStudent(w.world);
+      const order = (await createTopUp(w.world, student, amount)).body;
+      await setFaults(w.standIn, order.id, faults);
+      await payLikeWechat(w.standIn, order);
+      return { student, order };
+    }
+    const poll = () =>
+      w.world.request('POST', '/api/v1/internal/top-ups/poll', {
+        headers: { 'x-admin-key': 'test-admin-key-0123456789abcdef0123' },
+      });
+
+    test('when the notification comes twice, then the card is credited once and both are answered 204', async () => {
+      const { student, order } = await orderWith({ duplicate: true });
+      await waitFor(() => deliveriesOf(w.standIn, order.id).length === 2);
+      await waitForStatus(w.world, student, order.id, 'credited');
+      assert.deepEqual(
+        deliveriesOf(w.standIn, order.id).map((d) => d.status),
+        [204, 204],
+      );
+      assert.equal(await balanceOf(w.world, student.cardNo), 1_000);
+    });
+
+    test('when the notification is delayed and the poller gets there first, then the late notification changes nothing', async () => {
+      const { student, order } = await orderWith({ delayMs: 400 });
+      assert.equal((await orderOf(w.world, student, order.id)).status, 'created');
+      assert.equal((await poll()).status, 200);
+      assert.equal((await orderOf(w.world, student, order.id)).status, 'credited');
+      await waitFor(() => deliveriesOf(w.standIn, order.id).length === 1);
+      assert.equal(deliveriesOf(w.standIn, order.id)[0]?.status, 204);
+      assert.equal(await balanceOf(w.world, student.cardNo), 1_000);
+    });
+
+    for (const [fault, name] of [
+      [{ badSignature: true }, 'a bad signature'],
+      [{ staleTimestamp: true }, 'a timestamp outside 5 minutes'],
+      [{ tamperedCiphertext: true }, 'a tampered ciphertext'],
+    ] as const) {
+      test(`when the notification has ${name}, then it is refused (WeChat retries), nothing is credited, and the poller settles it from the query`, async () => {
+        const { student, order } = await orderWith(fault);
+        await waitFor(() => deliveriesOf(w.standIn, order.id).length >= 2);
+        assert.ok(deliveriesOf(w.standIn, order.id).every((d) => d.status === 401));
+        assert.equal((await orderOf(w.world, student, order.id)).status, 'created');
+        assert.equal(await balanceOf(w.world, student.cardNo), 0);
+        await poll();
+        assert.equal((await orderOf(w.world, student, order.id)).status, 'credited');
+        assert.equal(await balanceOf(w.world, student.cardNo), 1_000);
+      });
+    }
+
+    test('when notifications of two orders arrive out of order, then each order is credited once', async () => {
+      const student: Student = await boundStudent(w.world);
+      const first = (await createTopUp(w.world, student, 1_100)).body;
+      const second = (await createTopUp(w.world, student, 2_200)).body;
+      await setFaults(w.standIn, first.id, { delayMs: 200, duplicate: true });
+      await payLikeWechat(w.standIn, first);
+      await payLikeWechat(w.standIn, second);
+      await waitForStatus(w.world, student, second.id, 'credited');
+      assert.equal((await orderOf(w.world, student, first.id)).status, 'created');
+      await waitForStatus(w.world, student, first.id, 'credited');
+      await waitFor(() => deliveriesOf(w.standIn, first.id).length === 2);
+      assert.equal(await balanceOf(w.world, student.cardNo), 3_300);
+    });
+
+    test('when WeChat says an order was paid a different amount, then it is refused and nothing is credited', async () => {
+      // Goal: a notification that verifies but does not match its order moves no money. The order
+      // is planted at the stand-in under our order id with another amount, as a bug or attack would.
+      const student = await boundStudent(w.world);
+      const ours = await w.world.core.client.createTopUpOrder({
+        openid: student.openid,
+        cardNo: student.cardNo,
+        idempotencyKey: newKey(),
+        amount: 1_000,
+        dailyCap: 30_000,
+        ttlMs: 60_000,
+      });
+      const planted = await w.pay.transactions_jsapi({
+        description: 'planted',
+        out_trade_no: ours.id,
+        notify_url: w.notifyUrl,
+        amount: { total: 9_999, currency: 'CNY' },
+        payer: { openid: student.openid },
+      });
+      assert.equal(planted.status, 200);
+      await w.standIn.pay(planted.data);
+      await waitFor(() => deliveriesOf(w.standIn, ours.id).length >= 1);
+      assert.equal(deliveriesOf(w.standIn, ours.id)[0]?.status, 400);
+      await poll();
+      assert.equal((await orderOf(w.world, student, ours.id)).status, 'created');
+      assert.equal(await balanceOf(w.world, student.cardNo), 0);
+    });
+  });
+});
