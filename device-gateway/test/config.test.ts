@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { CoreError, type DeviceSettings } from '@campus-card/core/client';
+import { openStudent, opId } from '../../core/test/support.ts';
 import { devCampusKeys } from '../src/config.ts';
-import { registerDevice, startWorld, TestDevice, type TestWorld } from './support.ts';
+import { phoneFor, registerDevice, startWorld, TestDevice, type TestWorld } from './support.ts';
 
 const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -119,5 +120,44 @@ describe('configuration push and clock sync', () => {
     );
     assert.equal(await codeOf(world.client.putDeviceConfig('4000000000', {})), 'NOT_FOUND');
     assert.equal((await world.client.deviceConfig(String(deviceId))).configVersion, 0);
+  });
+
+  test('when a payment is above the configured maximum or outside the meal windows, then it is declined before the core', async () => {
+    // Goal: the device's configured limits hold online too.
+    const { deviceId, key } = await registerDevice(world);
+    const minute = Math.floor((Date.now() / 60_000 + 480) % 1_440);
+    const closed =
+      minute >= 720 ? { startMinute: 0, endMinute: 60 } : { startMinute: 1_380, endMinute: 1_440 };
+    const open = { startMinute: 0, endMinute: 1_440 };
+    await world.client.putDeviceConfig(String(deviceId), {
+      paymentMaxFen: 2_000,
+      mealWindows: [{ meal: 'lunch', ...open, perCardMaxFen: 0 }],
+    });
+    const device = await TestDevice.connect(world.gateway.port, deviceId, key);
+    await device.signIn();
+    assert.equal((await device.nextPush()).message.kind, 'config_push', 'the push after sign-in');
+    const cardNo = await openStudent(world.client);
+    await world.client.topUp({ id: opId(), cardNo, amount: 5_000, channel: 'cash' });
+    const phone = await phoneFor(world.client, cardNo);
+    const pay = async (amountFen: number) =>
+      (
+        await device.request({
+          kind: 'pay',
+          code: { kind: 'qr', text: phone.code() },
+          amountFen,
+          orderNo: 1,
+          itemNo: 0,
+        })
+      ).message;
+    assert.deepEqual(await pay(2_500), { kind: 'pay_declined', reason: 'AMOUNT_OUT_OF_RANGE' });
+    assert.equal((await pay(1_000)).kind, 'pay_approved');
+    await world.client.putDeviceConfig(String(deviceId), {
+      paymentMaxFen: 2_000,
+      mealWindows: [{ meal: 'lunch', ...closed, perCardMaxFen: 0 }],
+    });
+    await device.nextPush();
+    assert.deepEqual(await pay(1_000), { kind: 'pay_declined', reason: 'OUTSIDE_WINDOW' });
+    assert.equal((await world.client.getCard(cardNo)).balance.main, 4_000);
+    device.close();
   });
 });

@@ -69,4 +69,50 @@ describe('shower meter over TCP against the real core', () => {
     assert.deepEqual(reply.message, { kind: 'meter_refused', reason: 'INSUFFICIENT_FUNDS' });
     assert.equal((await world.client.getCard(cardNo)).balance.main, 100);
   });
+
+  test('when the meter is configured, then it is priced per unit, holds are capped and a card below the minimum is refused', async () => {
+    // Goal: the configuration's meter pricing (protocol § 7.16: 0.18 yuan a minute) decides the charge.
+    const { deviceId, key } = await registerDevice(world, 'shower');
+    await world.client.putDeviceConfig(String(deviceId), {
+      meter: {
+        unit: 'second',
+        priceFen: 18,
+        priceUnits: 60,
+        holdFen: 600,
+        minBalanceFen: 500,
+        reportIntervalSeconds: 30,
+        silenceMaxSeconds: 300,
+      },
+    });
+    const configured = await TestDevice.connect(world.gateway.port, deviceId, key);
+    await configured.signIn('shower');
+    const start = async (cardNo: string, holdFen: number) =>
+      (
+        await configured.request({
+          kind: 'meter_start',
+          service: 'shower',
+          code: { kind: 'qr', text: (await phoneFor(world.client, cardNo)).code() },
+          holdFen,
+        })
+      ).message;
+    const poor = await openStudent(world.client);
+    await world.client.topUp({ id: opId(), cardNo: poor, amount: 400, channel: 'cash' });
+    assert.deepEqual(await start(poor, 300), { kind: 'meter_refused', reason: 'BELOW_MIN_BALANCE' });
+    const rich = await openStudent(world.client);
+    await world.client.topUp({ id: opId(), cardNo: rich, amount: 1_000, channel: 'cash' });
+    assert.deepEqual(await start(rich, 700), { kind: 'meter_refused', reason: 'AMOUNT_OUT_OF_RANGE' });
+    const started = await start(rich, 600);
+    assert.equal(started.kind, 'meter_started');
+    if (started.kind !== 'meter_started') return;
+    const usage = await configured.request({ kind: 'meter_usage', holdId: started.holdId, usageUnits: 120 });
+    assert.equal(usage.message.kind === 'meter_usage_ack' && usage.message.usageFen, 36);
+    const settled = await configured.request({ kind: 'meter_stop', holdId: started.holdId, usageUnits: 300 });
+    assert.deepEqual(settled.message, {
+      kind: 'meter_settled',
+      chargedFen: 90,
+      releasedFen: 510,
+      balanceAfterFen: 910,
+    });
+    configured.close();
+  });
 });

@@ -1,4 +1,4 @@
-import type { CoreClient } from '@campus-card/core/client';
+import type { CoreClient, DeviceConfig } from '@campus-card/core/client';
 import type { CardCredential, Verifier, VerifyResult } from '@campus-card/core/credential';
 import type { DeviceKind, Refusal, ScannedCode } from '../protocol/index.ts';
 import { refusalOfVerify } from './refusals.ts';
@@ -18,6 +18,8 @@ export interface RequestContext {
   readonly sequence: number;
   /** The device's own key: offline records carry a MAC made with it. */
   readonly deviceKey: Uint8Array;
+  /** The device's configuration (version 0: never configured; the core's own limits apply alone). */
+  readonly config: DeviceConfig;
 }
 
 export interface HandlerDeps {

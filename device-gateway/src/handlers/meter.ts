@@ -11,9 +11,17 @@ import type {
 import { type HandlerDeps, operationId, type RequestContext, verifyCode, wireFen } from './context.ts';
 import { refusalOfCore } from './refusals.ts';
 
-/** The meter counts units, the server prices them, and never above what was held. */
-function priced(deps: HandlerDeps, usageUnits: number, holdFen: number): number {
-  return Math.min(usageUnits * deps.meterFenPerUnit, holdFen);
+/**
+ * The meter counts units, the server prices them (protocol § 7.16): floor(units × priceFen / priceUnits)
+ * at the device's configured price, METER_FEN_PER_UNIT for a device without one; never above the hold.
+ */
+function priced(deps: HandlerDeps, ctx: RequestContext, usageUnits: number, holdFen: number): number {
+  const meter = ctx.config.settings.meter;
+  const fen =
+    ctx.config.configVersion > 0 && meter.unit !== 'none'
+      ? Math.floor((usageUnits * meter.priceFen) / meter.priceUnits)
+      : usageUnits * deps.meterFenPerUnit;
+  return Math.min(fen, holdFen);
 }
 
 /** METER_START: a hold on the card through the core's two-phase transfer. */
@@ -23,6 +31,13 @@ export async function startMeter(
   request: MeterStart,
 ): Promise<MeterStarted | MeterRefused> {
   if (ctx.merchantId === null) return { kind: 'meter_refused', reason: 'NOT_PERMITTED' };
+  const meter =
+    ctx.config.configVersion > 0 && ctx.config.settings.meter.unit !== 'none'
+      ? ctx.config.settings.meter
+      : undefined;
+  if (meter !== undefined && request.holdFen > meter.holdFen) {
+    return { kind: 'meter_refused', reason: 'AMOUNT_OUT_OF_RANGE' };
+  }
   const verified = await verifyCode(deps, request.code);
   if (!verified.ok) return { kind: 'meter_refused', reason: verified.reason };
   try {
@@ -33,6 +48,7 @@ export async function startMeter(
       deviceId: ctx.deviceRef,
       amount: request.holdFen,
       timeoutMs: deps.meterHoldTimeoutMs,
+      ...(meter === undefined ? {} : { minBalance: meter.minBalanceFen }),
       cardVersion: verified.card.cardVersion,
     });
     if (answer.status === 'rejected') return { kind: 'meter_refused', reason: refusalOfCore(answer.code) };
@@ -60,7 +76,7 @@ export async function reportMeterUsage(
   if (hold.status !== 'pending') {
     return { kind: 'meter_usage_ack', state: 'hold_closed', usageFen: hold.usageAmount, remainingFen: 0 };
   }
-  const usageFen = priced(deps, request.usageUnits, hold.amount);
+  const usageFen = priced(deps, ctx, request.usageUnits, hold.amount);
   const after = await deps.core.reportUsage(request.holdId, usageFen);
   return {
     kind: 'meter_usage_ack',
@@ -80,7 +96,7 @@ export async function stopMeter(
   if (hold.deviceId !== ctx.deviceRef) throw new Error(`hold ${request.holdId} is another device's`);
   const answer = await deps.core.postHold(request.holdId, {
     id: operationId(ctx),
-    amount: priced(deps, request.usageUnits, hold.amount),
+    amount: priced(deps, ctx, request.usageUnits, hold.amount),
   });
   if (answer.status === 'rejected') {
     // Already settled (an expiry, or an earlier stop): answer with what the hold settled at.

@@ -1,7 +1,23 @@
 import { CoreError } from '@campus-card/core/client';
-import type { Pay, PayApproved, PayDeclined } from '../protocol/index.ts';
+import type { Pay, PayApproved, PayDeclined, Refusal } from '../protocol/index.ts';
 import { type HandlerDeps, operationId, type RequestContext, verifyCode, wireFen } from './context.ts';
 import { refusalOfCore } from './refusals.ts';
+
+/**
+ * What the device's configuration refuses before the core is asked: above its payment maximum (0: no
+ * payments here), or outside every meal window when it has some. The core's own limits apply after.
+ */
+export function configRefusal(ctx: RequestContext, amountFen: number, nowMs: number): Refusal | undefined {
+  if (ctx.config.configVersion === 0) return undefined;
+  const s = ctx.config.settings;
+  if (amountFen > s.paymentMaxFen) return 'AMOUNT_OUT_OF_RANGE';
+  if (s.mealWindows.length > 0) {
+    const localMinute = Math.floor((nowMs / 60_000 + s.utcOffsetMinutes) % 1_440);
+    const minute = localMinute < 0 ? localMinute + 1_440 : localMinute;
+    if (!s.mealWindows.some((w) => minute >= w.startMinute && minute < w.endMinute)) return 'OUTSIDE_WINDOW';
+  }
+  return undefined;
+}
 
 /** PAY: verify the code, then one idempotent core payment keyed by (device, sequence). */
 export async function pay(
@@ -10,6 +26,8 @@ export async function pay(
   request: Pay,
 ): Promise<PayApproved | PayDeclined> {
   if (ctx.merchantId === null) return { kind: 'pay_declined', reason: 'NOT_PERMITTED' };
+  const refused = configRefusal(ctx, request.amountFen, Date.now());
+  if (refused !== undefined) return { kind: 'pay_declined', reason: refused };
   const verified = await verifyCode(deps, request.code);
   if (!verified.ok) return { kind: 'pay_declined', reason: verified.reason };
   try {

@@ -355,6 +355,7 @@ export class Session {
       sequence,
       deviceKey: device.key,
       deviceRef,
+      config: device.config,
     };
     const answer = this.deps.handle(context, message).then((reply) => {
       if (reply === undefined) throw new Error(`no handler answered ${message.kind}`);
