@@ -12,6 +12,7 @@ import { type GatewayConfig, loadConfig } from './config.ts';
 import { configPushFor } from './device-config.ts';
 import { coreDeviceDirectory, type DeviceDirectory } from './devices.ts';
 import { createHandlers } from './handlers/index.ts';
+import { GatewayMetrics } from './metrics.ts';
 import { redisReplayGuard } from './replay-guard.ts';
 import { AnswerCache } from './session/answer-cache.ts';
 import { SessionRegistry } from './session/registry.ts';
@@ -21,6 +22,7 @@ export interface RunningGateway {
   readonly port: number;
   readonly sessions: SessionRegistry;
   readonly blacklist: GatewayBlacklist;
+  readonly metrics: GatewayMetrics;
   close(): Promise<void>;
 }
 
@@ -67,6 +69,9 @@ export async function startGateway(
     meterFenPerUnit: config.meterFenPerUnit,
     verifyAt,
   });
+  const metrics = new GatewayMetrics();
+  const metricsLog = setInterval(() => log.info({ metrics: metrics.snapshot() }, 'gateway metrics'), 60_000);
+  metricsLog.unref();
   const answers = new AnswerCache(config.answerCacheEntriesMax);
   const sessions = new SessionRegistry();
   const blacklist = new GatewayBlacklist(core, (delta) => {
@@ -114,15 +119,18 @@ export async function startGateway(
 
   const server: Server = createServer({ noDelay: true }, (socket) => {
     if (sessions.all.size >= config.connectionsMax) {
+      metrics.inc('connections_refused_full');
       socket.destroy();
       return;
     }
+    metrics.inc('connections');
     const session = new Session(socket, {
       directory,
       handle,
       answers,
       timings,
       log,
+      metrics,
       blacklist,
       configPush: (device) => configPushFor(device, config.campusKeys),
       onSignedIn: (s) => sessions.signedIn(s),
@@ -142,8 +150,10 @@ export async function startGateway(
     port,
     sessions,
     blacklist,
+    metrics,
     async close() {
       clearInterval(poll);
+      clearInterval(metricsLog);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const session of [...sessions.all]) session.close();
       await closed;

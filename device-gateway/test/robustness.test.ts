@@ -139,4 +139,24 @@ describe('bad input over TCP', () => {
     await heartbeatWorks(second);
     second.close();
   });
+
+  test('when bad frames arrive, then each is counted in the metrics by its error code', async () => {
+    // Goal: an operator sees floods and forgeries as numbers, not only in logs.
+    const metrics = world.gateway.metrics;
+    const before = { magic: metrics.get('errors.BAD_MAGIC'), mac: metrics.get('errors.BAD_MAC') };
+    const garbage = await signedIn();
+    garbage.write(new TextEncoder().encode('garbage!'));
+    await garbage.untilClosed();
+    const forger = await signedIn();
+    forger.send(
+      { kind: 'heartbeat', configVersion: 0, blacklistVersion: 0, offlineRecordsPending: 0 },
+      undefined,
+      new Uint8Array(32).fill(9),
+    );
+    await forger.untilClosed();
+    assert.equal(metrics.get('errors.BAD_MAGIC'), before.magic + 1);
+    assert.equal(metrics.get('errors.BAD_MAC'), before.mac + 1);
+    assert.ok(metrics.get('sign_ins') >= 2);
+    assert.ok(metrics.get('connections') >= 2);
+  });
 });

@@ -10,6 +10,7 @@ import type { GatewayBlacklist } from '../blacklist.ts';
 import { type DeviceDirectory, deviceRefOf, type RegisteredDevice } from '../devices.ts';
 import type { Handle } from '../handlers/index.ts';
 import { handledKinds } from '../handlers/index.ts';
+import type { GatewayMetrics } from '../metrics.ts';
 import {
   anonymousKey,
   clockSkewMsMax,
@@ -64,6 +65,7 @@ export interface SessionDeps {
   readonly answers: AnswerCache;
   readonly timings: SessionTimings;
   readonly log: Logger;
+  readonly metrics: GatewayMetrics;
   /** The gateway's copy of the blacklist: its version goes out in sign-in and heartbeat answers. */
   readonly blacklist: Pick<GatewayBlacklist, 'version' | 'answer'>;
   /** The CONFIG_PUSH for a device, from its registry entry. */
@@ -138,6 +140,7 @@ export class Session {
   /** A frame the server sends unasked (sequence 0): a blacklist delta, a configuration. */
   push(message: Message): void {
     if (this.state.name !== 'signed_in') return;
+    this.deps.metrics.inc(`pushes.${message.kind}`);
     this.send(message, 0);
   }
 
@@ -243,6 +246,7 @@ export class Session {
     clearTimeout(this.signInTimer);
     const sessionKey = deriveSessionKey(device.key, device.deviceId, serverNonce, message.deviceNonce);
     this.state = { name: 'signed_in', device, sessionKey };
+    this.deps.metrics.inc('sign_ins');
     this.signedInAs = device.deviceId;
     this.deps.onSignedIn(this);
     this.armSilenceTimer();
@@ -277,6 +281,7 @@ export class Session {
       this.fail('BAD_MAC', 0, type);
       return;
     }
+    this.deps.metrics.inc(`requests.${message.kind}`);
     if (!this.rate.take()) {
       this.refuse('RATE_LIMITED', sequence, type);
       return;
@@ -407,6 +412,7 @@ export class Session {
   }
 
   private sendError(code: ProtocolErrorCode, sequence: number, type: number): void {
+    this.deps.metrics.inc(`errors.${code}`);
     this.send({ kind: 'error', code, inReplyToType: type, message: '' }, sequence);
   }
 
@@ -424,6 +430,7 @@ export class Session {
     this.socket.write(encodeFrame(message, envelope, keys));
     if (this.socket.writableLength > outboundBytesMax) {
       this.deps.log.warn({ deviceId: this.deviceId }, 'device does not read its socket; dropping it');
+      this.deps.metrics.inc('dropped_unread_output');
       this.socket.destroy();
     }
   }
