@@ -8,6 +8,8 @@ import { BindingService } from './bindings/binding-service.ts';
 import { CardRepository } from './cards/card-repository.ts';
 import { CardService } from './cards/card-service.ts';
 import type { CoreConfig } from './config.ts';
+import { ContentRepository } from './content/content-repository.ts';
+import { ContentService } from './content/content-service.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
 import { defineModels } from './db/models.ts';
@@ -22,6 +24,7 @@ import { errorHandler, rawBody, serviceAuth } from './http/middleware.ts';
 import { bindingRoutes } from './http/routes/bindings.ts';
 import { blacklistRoutes } from './http/routes/blacklist.ts';
 import { cardRoutes } from './http/routes/cards.ts';
+import { contentRoutes } from './http/routes/content.ts';
 import { deviceRecordRoutes } from './http/routes/device-records.ts';
 import { deviceRoutes } from './http/routes/devices.ts';
 import { merchantRoutes } from './http/routes/merchants.ts';
@@ -100,6 +103,7 @@ export function createCore(config: CoreConfig, log: Logger = createLogger('core'
   const offline = new OfflineRecords(db, ledger, access, attendance);
   const bindings = new BindingService(new BindingRepository(db), cards, pii, config.piiKeyHex);
   const statements = new StatementService(new StatementRepository(db), cards);
+  const content = new ContentService(new ContentRepository(db));
   const topUps = new TopUpService(new TopUpRepository(db), cards, ledger, log);
   // Identity sync is on only when a source database is configured (never in the embedded default).
   const sources =
@@ -155,6 +159,7 @@ export function createCore(config: CoreConfig, log: Logger = createLogger('core'
     syncRoutes(sync),
     bindingRoutes(bindings),
     statementRoutes(statements),
+    contentRoutes(content),
     topUpRoutes(topUps),
   ]) {
     app.use(router.routes());

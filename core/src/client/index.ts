@@ -2,6 +2,8 @@ import { Pool } from 'undici';
 import type { Binding, BindRequest, BindResult } from '../bindings/binding-service.ts';
 import type { CardEvent, CardView } from '../cards/card-repository.ts';
 import type { Actor, CardAction, CardChange } from '../cards/card-service.ts';
+import type { Course, Lesson, LessonProgress, NewsItem } from '../content/content-repository.ts';
+import type { NewCourse, NewLesson, NewNews } from '../content/content-service.ts';
 import type { AccessEventInput, AccessEventView } from '../devices/access-events.ts';
 import type {
   AttendanceRecordView,
@@ -437,6 +439,44 @@ export class CoreClient {
     return this.call('GET', `/v1/top-up-mismatches${params.size ? `?${params}` : ''}`);
   }
 
+  publishNews(input: NewNews): Promise<NewsItem> {
+    return this.call('POST', '/v1/news', input);
+  }
+  withdrawNews(id: string): Promise<void> {
+    return this.call('POST', `/v1/news/${encodeURIComponent(id)}/withdraw`);
+  }
+  /** The person's news feed, newest first; `next` is the cursor. */
+  newsFor(
+    personNo: string,
+    page: { limit?: number; beforeAtMs?: number; beforeId?: string } = {},
+  ): Promise<{ items: NewsSummary[]; next: { beforeAtMs: number; beforeId: string } | null }> {
+    return this.call('GET', `/v1/news${query({ personNo, ...page })}`);
+  }
+  /** One news item the person may see; reading it marks it read. */
+  readNews(personNo: string, id: string): Promise<NewsItem & { readAtMs: number | null }> {
+    return this.call('GET', `/v1/news/${encodeURIComponent(id)}${query({ personNo })}`);
+  }
+  createCourse(input: NewCourse): Promise<Course> {
+    return this.call('POST', '/v1/courses', input);
+  }
+  addLesson(courseId: string, input: NewLesson): Promise<Lesson> {
+    return this.call('POST', `/v1/courses/${encodeURIComponent(courseId)}/lessons`, input);
+  }
+  coursesFor(personNo: string): Promise<{ items: Course[] }> {
+    return this.call('GET', `/v1/courses${query({ personNo })}`);
+  }
+  courseFor(personNo: string, courseId: string): Promise<CourseWithLessons> {
+    return this.call('GET', `/v1/courses/${encodeURIComponent(courseId)}${query({ personNo })}`);
+  }
+  lessonFor(personNo: string, lessonId: string): Promise<Lesson> {
+    return this.call('GET', `/v1/lessons/${encodeURIComponent(lessonId)}${query({ personNo })}`);
+  }
+  saveLessonProgress(
+    lessonId: string,
+    progress: { personNo: string; positionSeconds: number; completed?: boolean },
+  ): Promise<void> {
+    return this.call('PUT', `/v1/lessons/${encodeURIComponent(lessonId)}/progress`, progress);
+  }
   close(): Promise<void> {
     return this.pool.close();
   }
@@ -531,3 +571,7 @@ function query(params: Record<string, string | number | undefined>): string {
   );
   return q.size ? `?${q}` : '';
 }
+
+export type NewsSummary = Omit<NewsItem, 'body'> & { excerpt: string; readAtMs: number | null };
+export type CourseWithLessons = Course & { lessons: (Lesson & { progress: LessonProgress | null })[] };
+export type { Course, Lesson, LessonProgress, NewCourse, NewLesson, NewNews, NewsItem };

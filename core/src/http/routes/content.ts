@@ -1,0 +1,68 @@
+import Router from 'koa-router';
+import { z } from 'zod';
+import {
+  type ContentService,
+  newCourseSchema,
+  newLessonSchema,
+  newNewsSchema,
+  progressSchema,
+} from '../../content/content-service.ts';
+import { parseBody, parseValue } from '../middleware.ts';
+
+const id = z.string().min(1).max(26);
+const personQuery = z.object({ personNo: z.string().min(1).max(32) });
+const newsListQuery = personQuery.extend({
+  limit: z.coerce.number().int().min(1).max(50).default(20),
+  beforeAtMs: z.coerce.number().int().optional(),
+  beforeId: id.optional(),
+});
+
+/** News and courses: publishing (backoffice) and each person's view (BFF). */
+export function contentRoutes(content: ContentService): Router {
+  const router = new Router({ prefix: '/v1' });
+  router.post('/news', async (ctx) => {
+    ctx.status = 201;
+    ctx.body = await content.publishNews(parseBody(ctx, newNewsSchema));
+  });
+  router.post('/news/:id/withdraw', async (ctx) => {
+    await content.withdrawNews(parseValue(ctx.params, z.object({ id })).id);
+    ctx.status = 204;
+  });
+  router.get('/news', async (ctx) => {
+    const q = parseValue(ctx.query, newsListQuery);
+    const before =
+      q.beforeAtMs !== undefined && q.beforeId ? { atMs: q.beforeAtMs, id: q.beforeId } : undefined;
+    ctx.body = await content.newsFor(q.personNo, { limit: q.limit, ...(before ? { before } : {}) });
+  });
+  router.get('/news/:id', async (ctx) => {
+    const { personNo } = parseValue(ctx.query, personQuery);
+    ctx.body = await content.readNews(personNo, parseValue(ctx.params, z.object({ id })).id);
+  });
+  router.post('/courses', async (ctx) => {
+    ctx.status = 201;
+    ctx.body = await content.createCourse(parseBody(ctx, newCourseSchema));
+  });
+  router.post('/courses/:id/lessons', async (ctx) => {
+    ctx.status = 201;
+    ctx.body = await content.addLesson(
+      parseValue(ctx.params, z.object({ id })).id,
+      parseBody(ctx, newLessonSchema),
+    );
+  });
+  router.get('/courses', async (ctx) => {
+    ctx.body = { items: await content.coursesFor(parseValue(ctx.query, personQuery).personNo) };
+  });
+  router.get('/courses/:id', async (ctx) => {
+    const { personNo } = parseValue(ctx.query, personQuery);
+    ctx.body = await content.courseFor(personNo, parseValue(ctx.params, z.object({ id })).id);
+  });
+  router.get('/lessons/:id', async (ctx) => {
+    const { personNo } = parseValue(ctx.query, personQuery);
+    ctx.body = await content.lessonFor(personNo, parseValue(ctx.params, z.object({ id })).id);
+  });
+  router.put('/lessons/:id/progress', async (ctx) => {
+    await content.saveProgress(parseValue(ctx.params, z.object({ id })).id, parseBody(ctx, progressSchema));
+    ctx.status = 204;
+  });
+  return router;
+}
