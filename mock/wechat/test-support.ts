@@ -1,7 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import Pay from 'wechatpay-node-v3';
-import type { Output } from 'wechatpay-node-v3/dist/lib/interface-v2';
-import type { IPayRequest } from 'wechatpay-node-v3/dist/lib/pay-request.interface';
 import { close, listen, readRawBody } from './http.ts';
 import { decryptResource } from './pay/aead.ts';
 import { TIMESTAMP_SKEW_SECONDS_MAX } from './pay/signing.ts';
@@ -10,12 +8,11 @@ import { type CertifiedKey, makeCertifiedKey } from './x509.ts';
 /**
  * Test-only helpers: a merchant identity made at runtime, the real SDK pointed at the stand-in through
  * a verifying transport, and a notification receiver that does what our BFF's notify route must do.
- * The production transport belongs to the BFF (see docs/mock-wechat.md); this one is its test twin.
+ * The transport is the BFF's own (below), so these tests drive the same code that talks to WeChat.
  */
 export const APPID = 'wx0123456789abcdef';
 export const MCHID = '1900000109';
 export const API_V3_KEY = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';
-const WECHAT_PAY_ORIGIN = 'https://api.mch.weixin.qq.com';
 
 export function makeMerchant(): CertifiedKey {
   return makeCertifiedKey(MCHID, 'Campus Card test merchant');
@@ -32,70 +29,11 @@ export function makePay(merchant: CertifiedKey, privateKeyPem = merchant.private
 }
 
 /**
- * An IPayRequest that sends to `baseUrl` instead of WeChat's host (the signature covers only the
- * path, so rewriting the host is safe) and verifies every response's signature and timestamp, which
- * the SDK's stock client never does. Certificates are exempt (verifying them needs them); bill
- * downloads are unsigned by WeChat and checked by their SHA1 instead.
+ * The BFF's production transport (bff/src/topups/wechat-pay.ts): it sends to the stand-in instead of
+ * WeChat's host and verifies every response's signature and timestamp. One transport, so what these
+ * tests prove about the stand-in holds for the code that talks to WeChat.
  */
-export class VerifyingTransport implements IPayRequest {
-  readonly #baseUrl: string;
-  #pay: Pay | undefined;
-
-  constructor(baseUrl: string) {
-    this.#baseUrl = baseUrl;
-  }
-
-  attach(pay: Pay): void {
-    this.#pay = pay;
-    pay.createHttp(this);
-  }
-
-  post(url: string, params: Record<string, unknown>, headers: Record<string, string>): Promise<Output> {
-    return this.#send('POST', url, headers, JSON.stringify(params));
-  }
-
-  get(url: string, headers: Record<string, string>): Promise<Output> {
-    return this.#send('GET', url, headers);
-  }
-
-  upload(): Promise<Output> {
-    return Promise.reject(new Error('uploads are not part of the stand-in'));
-  }
-
-  async #send(method: string, url: string, headers: Record<string, string>, body?: string): Promise<Output> {
-    if (!url.startsWith(WECHAT_PAY_ORIGIN)) throw new Error(`not a WeChat Pay URL: ${url}`);
-    const path = url.slice(WECHAT_PAY_ORIGIN.length);
-    const response = await fetch(`${this.#baseUrl}${path}`, {
-      method,
-      headers,
-      ...(body === undefined ? {} : { body }),
-    });
-    const text = await response.text();
-    const exempt = path.startsWith('/v3/certificates') || path.startsWith('/v3/billdownload/');
-    if (!exempt) await this.#verify(response.headers, text);
-    const isJson = (response.headers.get('content-type') ?? '').startsWith('application/json');
-    const data: unknown = isJson && text ? JSON.parse(text) : text;
-    return response.ok
-      ? { status: response.status, data }
-      : { status: response.status, error: text, errRaw: data };
-  }
-
-  async #verify(headers: Headers, text: string): Promise<void> {
-    const pay = this.#pay;
-    if (pay === undefined) throw new Error('transport not attached to a Pay instance');
-    const timestamp = headers.get('wechatpay-timestamp') ?? '';
-    const skew = Math.abs(Math.floor(Date.now() / 1000) - Number(timestamp));
-    if (!(skew <= TIMESTAMP_SKEW_SECONDS_MAX)) throw new Error('response timestamp outside the 300 s window');
-    const valid = await pay.verifySign({
-      timestamp,
-      nonce: headers.get('wechatpay-nonce') ?? '',
-      serial: headers.get('wechatpay-serial') ?? '',
-      signature: headers.get('wechatpay-signature') ?? '',
-      body: text,
-    });
-    if (!valid) throw new Error('response signature does not verify');
-  }
-}
+export { VerifyingTransport } from '../../bff/src/topups/wechat-pay.ts';
 
 export interface ReceivedNotification {
   headers: IncomingHttpHeaders;
