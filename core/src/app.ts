@@ -201,6 +201,7 @@ export async function startCore(config: CoreConfig, log?: Logger): Promise<Runni
   const core = createCore(config, log);
   await migrate(core.db);
   await core.blacklist.reconcile();
+  core.blacklist.startExpiry(3_600_000, (error) => core.log.warn({ err: error }, 'blacklist expiry failed'));
   // Gateway instances subscribe to this channel; the message is the new blacklist version.
   const publisher = config.redisUrl === undefined ? undefined : new Redis(config.redisUrl);
   publisher?.on('error', (error) => core.log.warn({ err: error }, 'redis error'));
@@ -226,6 +227,7 @@ export async function startCore(config: CoreConfig, log?: Logger): Promise<Runni
     url: `http://${config.host}:${port}`,
     async close() {
       core.ledger.stopSweeper();
+      core.blacklist.stopExpiry();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

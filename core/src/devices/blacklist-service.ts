@@ -44,19 +44,34 @@ export type BlacklistListener = (version: number) => void;
 
 export const changesPerPageMax = 1_000;
 
-/** The entry a card's row calls for: every version of a card that is not active; old versions of one that is. */
-export function entryFor(card: { cardNo: string; status: string; version: number }): BlacklistEntry | null {
+/**
+ * How long the old versions of a card stay listed after it last changed: a certificate lives at most 7 days
+ * (docs/credential.md), so by then every code of an old version has expired anyway (protocol § 7.21).
+ */
+export const reissuedListedMs = 7 * 24 * 3_600_000;
+
+/**
+ * The entry a card's row calls for: every version of a card that is not active; the old versions of an
+ * active one for 7 days after it last changed.
+ */
+export function entryFor(
+  card: { cardNo: string; status: string; version: number; updatedAtMs: number },
+  nowMs: number,
+): BlacklistEntry | null {
   if (card.status === 'lost' || card.status === 'frozen' || card.status === 'cancelled') {
     return { cardNo: card.cardNo, cardVersionMax: allVersions, reason: card.status };
   }
   // Every status change and reissue bumps the version and the core refuses older credentials online;
   // offline devices must refuse them too.
-  if (card.version > 1) return { cardNo: card.cardNo, cardVersionMax: card.version - 1, reason: 'reissued' };
+  if (card.version > 1 && nowMs - card.updatedAtMs < reissuedListedMs) {
+    return { cardNo: card.cardNo, cardVersionMax: card.version - 1, reason: 'reissued' };
+  }
   return null;
 }
 
 export class BlacklistService {
   private readonly listeners: BlacklistListener[] = [];
+  private expiry: NodeJS.Timeout | undefined;
 
   constructor(private readonly db: Database) {}
 
@@ -68,13 +83,24 @@ export class BlacklistService {
   async follow(cardNo: string): Promise<number | undefined> {
     const version = await this.db.transaction(async (tx) => {
       const current = await this.lockVersion(tx);
-      const cards = await this.db.select<{ card_no: string; status: string; version: number }>(
-        'SELECT card_no, status, version FROM cards WHERE card_no = ?',
-        [cardNo],
-        tx,
-      );
+      const cards = await this.db.select<{
+        card_no: string;
+        status: string;
+        version: number;
+        updated_at_ms: number;
+      }>('SELECT card_no, status, version, updated_at_ms FROM cards WHERE card_no = ?', [cardNo], tx);
       const card = cards[0];
-      const want = card ? entryFor({ cardNo, status: card.status, version: Number(card.version) }) : null;
+      const want = card
+        ? entryFor(
+            {
+              cardNo,
+              status: card.status,
+              version: Number(card.version),
+              updatedAtMs: Number(card.updated_at_ms),
+            },
+            Date.now(),
+          )
+        : null;
       const rows = await this.db.select<{ card_version_max: number; reason: string }>(
         'SELECT card_version_max, reason FROM blacklist_entries WHERE card_no = ?',
         [cardNo],
@@ -125,18 +151,34 @@ export class BlacklistService {
   async reconcile(): Promise<number> {
     // Version 1 is the empty list: devices take 0 to mean "no list at all" (docs/protocol.md § 7.20).
     await this.db.execute('UPDATE blacklist_state SET version = 1 WHERE id = 1 AND version = 0');
+    const cutoff = Date.now() - reissuedListedMs;
     const rows = await this.db.select<{ card_no: string }>(
       `SELECT c.card_no FROM cards c LEFT JOIN blacklist_entries b ON b.card_no = c.card_no
-        WHERE (c.status <> 'active' OR c.version > 1)
+        WHERE (c.status <> 'active' OR (c.version > 1 AND c.updated_at_ms > ?))
           AND (b.card_no IS NULL
             OR (c.status <> 'active' AND (b.reason <> c.status OR b.card_version_max <> ${allVersions}))
             OR (c.status = 'active' AND (b.reason <> 'reissued' OR b.card_version_max <> c.version - 1)))
        UNION
        SELECT b.card_no FROM blacklist_entries b LEFT JOIN cards c ON c.card_no = b.card_no
-        WHERE c.card_no IS NULL OR (c.status = 'active' AND c.version = 1)`,
+        WHERE c.card_no IS NULL OR (c.status = 'active' AND (c.version = 1 OR c.updated_at_ms <= ?))`,
+      [cutoff, cutoff],
     );
     for (const row of rows) await this.follow(row.card_no);
     return rows.length;
+  }
+
+  /** Reconciles every `intervalMs`, which also drops reissued entries whose 7 days are over. */
+  startExpiry(intervalMs: number, onError: (error: unknown) => void): void {
+    this.stopExpiry();
+    this.expiry = setInterval(() => {
+      this.reconcile().catch(onError);
+    }, intervalMs);
+    this.expiry.unref();
+  }
+
+  stopExpiry(): void {
+    clearInterval(this.expiry);
+    this.expiry = undefined;
   }
 
   async version(): Promise<number> {

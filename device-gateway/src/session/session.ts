@@ -148,8 +148,10 @@ export class Session {
   reconfigure(device: RegisteredDevice): void {
     const state = this.state;
     if (state.name !== 'signed_in' || device.deviceId !== state.device.deviceId) return;
+    const newer = device.config.configVersion > state.device.config.configVersion;
     this.state = { ...state, device };
-    if (device.config.configVersion > 0) this.push(this.deps.configPush(device));
+    // Announcements are hints (another core on the same Redis may name the same id): push only news.
+    if (newer) this.push(this.deps.configPush(device));
   }
 
   /** Another connection signed in as the same device: this one is stale (half-open, or a clone). */
