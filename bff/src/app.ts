@@ -8,6 +8,7 @@ import { requireUser } from './auth/require-user.ts';
 import { Sessions } from './auth/sessions.ts';
 import { AccessTokens } from './auth/tokens.ts';
 import type { BffConfig } from './config.ts';
+import { VideoLinks } from './content/video-links.ts';
 import { cors, errorHandler, rateLimit, rawBody, securityHeaders } from './http/middleware.ts';
 import { currentRequestId, requestContext } from './http/request-context.ts';
 import { type Kv, openKv } from './kv/index.ts';
@@ -17,6 +18,7 @@ import { PushHub } from './push/push-hub.ts';
 import { PushTickets } from './push/push-tickets.ts';
 import { bindingRoutes } from './routes/binding.ts';
 import { cardRoutes } from './routes/card.ts';
+import { contentRoutes, videoRoutes } from './routes/content.ts';
 import { credentialRoutes } from './routes/credential.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -26,6 +28,7 @@ import { transactionRoutes } from './routes/transactions.ts';
 import { Bills } from './services/bills.ts';
 import { BindingService } from './services/bindings.ts';
 import { CardActions } from './services/cards.ts';
+import { ContentReader } from './services/content.ts';
 import { CredentialIssuer, signingKeyOf } from './services/credentials.ts';
 import { Notifications } from './services/notifications.ts';
 import { SessionService } from './services/sessions.ts';
@@ -91,6 +94,7 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
   });
   const bills = new Bills(core);
   const issuer = new CredentialIssuer(core, signingKeyOf(config.campusSigningKey));
+  const videoLinks = new VideoLinks(config.jwtSecret);
   const app = new Koa({ proxy: false });
   const topUps = config.topUps
     ? new TopUpService(
@@ -123,6 +127,7 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
   open.use(healthRoutes().routes());
   open.use(sessionOpenRoutes(sessionService).routes());
   open.use(payNotifyRoutes(topUps).routes());
+  open.use(videoRoutes(core, videoLinks, config.contentDir).routes());
   open.use(topUpAdminRoutes(topUps, config.topUps?.adminKey).routes());
 
   const signedIn = new Router({ prefix: '/api/v1' });
@@ -140,6 +145,7 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
   signedIn.use(transactionRoutes(bindings, bills).routes());
   signedIn.use(statementRoutes(bindings, bills).routes());
   signedIn.use(credentialRoutes(bindings, issuer).routes());
+  signedIn.use(contentRoutes(bindings, new ContentReader(core, videoLinks)).routes());
   signedIn.use(eventRoutes(bindings, pushTickets, new Notifications(core, kv)).routes());
   signedIn.use(topUpRoutes(topUps).routes());
 

@@ -52,6 +52,10 @@ const schema = z.object({
   bindingCacheMs: positiveInt.describe(
     'BINDING_CACHE_MS: how long a binding looked up in the core is reused',
   ),
+  contentDir: z
+    .string()
+    .min(1)
+    .describe('CONTENT_DIR: where lesson videos are stored; lessons name files under it'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).describe('LOG_LEVEL'),
 });
 
@@ -67,6 +71,7 @@ const defaults: Record<string, string> = {
   REFRESH_TOKEN_TTL_S: String(30 * 24 * 3600),
   WECHAT_LOGIN_URL: 'http://127.0.0.1:7081',
   H5_ORIGIN: '',
+  CONTENT_DIR: 'data/content',
   BFF_BODY_BYTES_MAX: String(64 * 1024),
   RATE_USER_PER_MIN: '600',
   RATE_IP_PER_MIN: '3000',
@@ -103,6 +108,7 @@ export function loadConfig(env: Record<string, string | undefined>): BffConfig {
     userRequestsPerMinuteMax: e.RATE_USER_PER_MIN,
     ipRequestsPerMinuteMax: e.RATE_IP_PER_MIN,
     campusSigningKey: e.CAMPUS_SIGNING_KEY,
+    contentDir: e.CONTENT_DIR,
     bindFailuresMax: e.BIND_FAILURES_MAX,
     bindLockoutMs: e.BIND_LOCKOUT_MS,
     bindingCacheMs: e.BINDING_CACHE_MS,

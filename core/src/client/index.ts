@@ -471,6 +471,10 @@ export class CoreClient {
   lessonFor(personNo: string, lessonId: string): Promise<Lesson> {
     return this.call('GET', `/v1/lessons/${encodeURIComponent(lessonId)}${query({ personNo })}`);
   }
+  /** Any lesson, unscoped: for a caller that has checked the person's right itself (a signed link). */
+  lesson(lessonId: string): Promise<Lesson> {
+    return this.call('GET', `/v1/lessons/${encodeURIComponent(lessonId)}`);
+  }
   saveLessonProgress(
     lessonId: string,
     progress: { personNo: string; positionSeconds: number; completed?: boolean },

@@ -136,6 +136,12 @@ export class ContentService {
     return { ...course, lessons: await this.repo.lessons(courseId, personNo) };
   }
 
+  async lesson(lessonId: string): Promise<Lesson> {
+    const lesson = await this.repo.lesson(lessonId);
+    if (!lesson) throw new CoreError('LESSON_NOT_FOUND', 'no such lesson');
+    return lesson;
+  }
+
   /** A lesson of a course the person may see (the BFF streams its video). */
   async lessonFor(personNo: string, lessonId: string): Promise<Lesson> {
     const lesson = await this.repo.lesson(lessonId);
