@@ -31,12 +31,23 @@ describe('login, refresh rotation and logout', () => {
     assert.equal(madeUp.body.code, 'LOGIN_FAILED');
   });
 
-  test('when WeChat is busy, then WECHAT_UNAVAILABLE (503) rather than blaming the user', async () => {
+  test('when WeChat is busy once, then the login asks again and the session opens', async () => {
     world.login.failNext(1);
+    const { code, openid } = world.login.mintCode(testAppId);
+    const reply = await world.request('POST', '/api/v1/session', { body: { code } });
+    assert.equal(reply.status, 200, JSON.stringify(reply.body));
+    const me = await world.request('GET', '/api/v1/session', { token: reply.body.accessToken as string });
+    assert.equal(me.body.openid, openid);
+  });
+
+  test('when WeChat is busy twice in a row, then WECHAT_UNAVAILABLE (503) rather than blaming the user', async () => {
+    world.login.failNext(2);
     const { code } = world.login.mintCode(testAppId);
     const reply = await world.request('POST', '/api/v1/session', { body: { code } });
     assert.equal(reply.status, 503);
     assert.equal(reply.body.code, 'WECHAT_UNAVAILABLE');
+    // The code was never redeemed, so the user's next tap (same code) still works.
+    assert.equal((await world.request('POST', '/api/v1/session', { body: { code } })).status, 200);
   });
 
   test('when the body is missing, not JSON or has extra fields, then 400 VALIDATION_FAILED', async () => {
