@@ -80,6 +80,33 @@ for (const dialect of dialects) {
       );
     });
 
+    test('when the core charged a record but crashed before storing it, then the retry stores the first outcome, charged once', async () => {
+      // Goal: the ledger operation and the record are two commits; a crash between them loses nothing.
+      const id = await device();
+      const cardNo = await openStudent(t.client);
+      await t.client.topUp({ id: opId(), cardNo, amount: 60, channel: 'cash' });
+      const charged = await t.client.pay({
+        id: `dev:${id}:9`,
+        cardNo,
+        merchantId,
+        deviceId: id,
+        amount: 100,
+        offline: true,
+        takenAtMs: 5,
+      });
+      assert.equal(charged.status === 'ok' && charged.receivableAmount, 40);
+      const upload = await t.client.uploadOfflineRecords(id, [
+        record({ offlineNo: 1, sequence: 9, cardNo, amount: 100, takenAtMs: 5 }),
+      ]);
+      assert.deepEqual(upload.results, [{ sequence: 9, status: 'exception', reason: 'INSUFFICIENT_FUNDS' }]);
+      assert.equal((await t.client.getCard(cardNo)).balance.main, 0);
+      const listed = (await t.client.offlineExceptions()).items.filter((e) => e.deviceId === id);
+      assert.deepEqual(
+        listed.map((e) => [e.amount, e.receivableAmount]),
+        [[100, 40]],
+      );
+    });
+
     test('when an upload is for no device or holds a bad record, then NOT_FOUND or VALIDATION_FAILED and nothing is stored', async () => {
       // Goal: bad input changes nothing.
       const codeOf = (p: Promise<unknown>) =>

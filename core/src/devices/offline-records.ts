@@ -6,11 +6,11 @@
 // of the same (device, sequence), and a record already stored answers duplicate.
 
 import { z } from 'zod';
-import { type Database, isDuplicateKey } from '../db/database.ts';
+import { type Database, isDuplicateKey, type Tx } from '../db/database.ts';
 import { CoreError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { LedgerService } from '../ledger/ledger-service.ts';
-import type { Answer } from '../ledger/results.ts';
+import type { Accepted, Answer } from '../ledger/results.ts';
 import type { AccessEvents } from './access-events.ts';
 import type { AttendanceService } from './attendance-service.ts';
 
@@ -167,52 +167,58 @@ export class OfflineRecords {
     }
     const outcome = await this.decide(deviceId, merchantId, r);
     try {
-      await this.db.execute(
-        `INSERT INTO offline_records (device_id, offline_no, sequence, record_kind, decision, taken_at_ms, amount, order_no, session_id, card_no, record_hash, status, reason, operation_id, received_at_ms)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [
-          deviceId,
-          r.offlineNo,
-          r.sequence,
-          r.recordKind,
-          r.decision,
-          r.takenAtMs,
-          r.amount,
-          r.orderNo,
-          r.sessionId,
-          r.cardNo,
-          r.recordHash,
-          outcome.status === 'duplicate' ? 'accepted' : outcome.status,
-          outcome.reason === 'NONE' ? null : outcome.reason,
-          outcome.operationId ?? null,
-          Date.now(),
-        ],
-      );
+      // The record and its exception together: an exception is never lost behind a stored record.
+      await this.db.transaction((tx) => this.store(tx, deviceId, r, outcome));
     } catch (error) {
       // The same upload retried at the same moment: the other stored it first.
       if (isDuplicateKey(error)) return { status: 'duplicate', reason: 'NONE' };
       throw error;
     }
-    if (outcome.exception) {
-      await this.db.execute(
-        `INSERT INTO offline_exceptions (id, device_id, offline_no, sequence, card_no, amount, receivable_amount, reason, operation_id, status, taken_at_ms, created_at_ms)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)`,
-        [
-          newId(),
-          deviceId,
-          r.offlineNo,
-          r.sequence,
-          r.cardNo,
-          outcome.exception.amount,
-          outcome.exception.receivable,
-          outcome.reason,
-          outcome.operationId ?? null,
-          r.takenAtMs,
-          Date.now(),
-        ],
-      );
-    }
     return outcome;
+  }
+
+  private async store(tx: Tx, deviceId: string, r: OfflineRecordInput, outcome: Outcome): Promise<void> {
+    await this.db.execute(
+      `INSERT INTO offline_records (device_id, offline_no, sequence, record_kind, decision, taken_at_ms, amount, order_no, session_id, card_no, record_hash, status, reason, operation_id, received_at_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        deviceId,
+        r.offlineNo,
+        r.sequence,
+        r.recordKind,
+        r.decision,
+        r.takenAtMs,
+        r.amount,
+        r.orderNo,
+        r.sessionId,
+        r.cardNo,
+        r.recordHash,
+        outcome.status === 'duplicate' ? 'accepted' : outcome.status,
+        outcome.reason === 'NONE' ? null : outcome.reason,
+        outcome.operationId ?? null,
+        Date.now(),
+      ],
+      tx,
+    );
+    if (!outcome.exception) return;
+    await this.db.execute(
+      `INSERT INTO offline_exceptions (id, device_id, offline_no, sequence, card_no, amount, receivable_amount, reason, operation_id, status, taken_at_ms, created_at_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)`,
+      [
+        newId(),
+        deviceId,
+        r.offlineNo,
+        r.sequence,
+        r.cardNo,
+        outcome.exception.amount,
+        outcome.exception.receivable,
+        outcome.reason,
+        outcome.operationId ?? null,
+        r.takenAtMs,
+        Date.now(),
+      ],
+      tx,
+    );
   }
 
   private async decide(deviceId: string, merchantId: string | null, r: OfflineRecordInput): Promise<Outcome> {
@@ -281,6 +287,10 @@ export class OfflineRecords {
     let declinedFor: string | undefined;
     if (online !== undefined) {
       const sameRequest = online.kind === 'payment' && online.cardNo === cardNo && online.amount === r.amount;
+      // Our own offline charge of this record, made before a crash kept the record from being stored.
+      if (sameRequest && online.result.status === 'ok' && online.result.receivableAmount !== undefined) {
+        return this.outcomeOf(online.result, undefined, operationId, r.amount);
+      }
       // The device timed out online and fell back to offline; the server had answered.
       if (sameRequest && online.outcome === 'ok') return { status: 'duplicate', reason: 'NONE', operationId };
       if (!sameRequest || online.result.status !== 'rejected') {
@@ -300,22 +310,31 @@ export class OfflineRecords {
       takenAtMs: r.takenAtMs,
       ...(r.cardVersion === null ? {} : { cardVersion: r.cardVersion }),
     });
+    return this.outcomeOf(answer, declinedFor, id, r.amount);
+  }
+
+  private outcomeOf(
+    answer: Answer | Accepted,
+    declinedFor: string | undefined,
+    operationId: string,
+    amount: number,
+  ): Outcome {
     if (answer.status === 'rejected') {
       return {
         status: 'exception',
         reason: reasonOf(answer.code),
-        operationId: id,
-        exception: { amount: r.amount, receivable: 0 },
+        operationId,
+        exception: { amount, receivable: 0 },
       };
     }
     const receivable = answer.receivableAmount ?? 0;
     if (receivable === 0 && declinedFor === undefined)
-      return { status: 'accepted', reason: 'NONE', operationId: id };
+      return { status: 'accepted', reason: 'NONE', operationId };
     return {
       status: 'exception',
       reason: declinedFor ?? reasonOf(answer.shortfall ?? 'INSUFFICIENT_FUNDS'),
-      operationId: id,
-      exception: { amount: r.amount, receivable },
+      operationId,
+      exception: { amount, receivable },
     };
   }
 
