@@ -77,7 +77,8 @@ export async function startGateway(
   const blacklist = new GatewayBlacklist(core, (delta) => {
     for (const session of sessions.signedInSessions()) session.push(delta);
   });
-  await blacklist.load();
+  // A core that is not up yet does not keep the gateway down: the poll loads the list once it answers.
+  await blacklist.load().catch((error: unknown) => log.warn({ err: error }, 'blacklist not loaded yet'));
   const refresh = () => {
     blacklist.refresh().catch((error: unknown) => log.warn({ err: error }, 'blacklist refresh failed'));
   };
@@ -105,7 +106,12 @@ export async function startGateway(
       .announce(Number(message))
       .catch((error: unknown) => log.warn({ err: error }, 'blacklist refresh failed'));
   });
-  await subscriber?.subscribe(blacklistChannel, deviceConfigChannel);
+  // Waited for at most 2 s: with Redis away, ioredis queues the command until it connects, and the poll
+  // covers the gap meanwhile.
+  const subscribed = subscriber
+    ?.subscribe(blacklistChannel, deviceConfigChannel)
+    .catch((error: unknown) => log.warn({ err: error }, 'redis subscribe failed'));
+  await Promise.race([subscribed, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
   overrides.deviceConfigFeed?.(reconfigure);
   overrides.blacklistFeed?.((version) => {
     blacklist
