@@ -125,6 +125,26 @@ for (const dialect of dialects) {
       assert.equal((await t.client.topUpOrder(created.id)).status, 'credited');
     });
 
+    test('when WeChat cannot refund, then the money goes back to the wallet once and the order may be refunded again', async () => {
+      const cardNo = await openStudent(t.client);
+      const created = await order(cardNo, 4_000);
+      await t.client.confirmTopUpPayment(created.id, {
+        transactionId: txId(),
+        amount: 4_000,
+        paidAtMs: Date.now(),
+      });
+      const refundId = `R${randomBytes(6).toString('hex')}`;
+      await t.client.startTopUpRefund(created.id, { refundId, amount: 4_000, reason: 'test' });
+      assert.equal((await t.client.getCard(cardNo)).balance.main, 0);
+      const failed = await t.client.settleTopUpRefund(refundId, { status: 'failed', wechatRefundId: null });
+      assert.equal(failed.status, 'failed');
+      await t.client.settleTopUpRefund(refundId, { status: 'failed', wechatRefundId: null });
+      assert.equal((await t.client.getCard(cardNo)).balance.main, 4_000);
+      const back = await t.client.topUpOrder(created.id);
+      assert.equal(back.refundedAmount, 0);
+      assert.equal(back.status, 'credited');
+    });
+
     test('when the bill and our orders differ, then each difference is stored once and listed', async () => {
       const cardNo = await openStudent(t.client);
       const ok = await order(cardNo, 1_100);

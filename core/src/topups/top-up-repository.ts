@@ -350,6 +350,14 @@ export class TopUpRepository {
       );
       const row = rows[0];
       if (!row) return false;
+      if (status === 'failed') {
+        // The money went back to the wallet: the order may be refunded again up to its amount.
+        await this.db.execute(
+          'UPDATE top_up_orders SET refunded_amount = refunded_amount - ? WHERE id = ?',
+          [row.amount, row.order_id],
+          tx,
+        );
+      }
       if (status === 'succeeded') {
         await this.db.execute(
           "UPDATE top_up_orders SET status = 'refunded' WHERE id = ? AND status IN ('credited', 'failed') AND refunded_amount = amount",

@@ -246,8 +246,31 @@ export class TopUpService {
   ): Promise<TopUpRefund> {
     const refund = await this.orders.findRefund(refundId);
     if (!refund) throw new CoreError('TOP_UP_NOT_FOUND', 'no such top-up refund');
+    // WeChat could not refund: the money goes back to the wallet before the refund is marked failed,
+    // so a crash in between leaves it processing and the next notification finishes the job.
+    if (refund.status === 'processing' && outcome.status === 'failed') await this.returnRefundMoney(refund);
     await this.orders.settleRefund(refundId, outcome.status, outcome.wechatRefundId, Date.now());
     return (await this.orders.findRefund(refundId)) ?? refund;
+  }
+
+  /** The reverse of moveRefundMoney, under ids of its own: clearing -> adjustment -> wallet. */
+  private async returnRefundMoney(refund: TopUpRefund): Promise<void> {
+    const order = await this.get(refund.orderId);
+    if (order.operationId === null || order.failureCode !== null) return;
+    const mainAccount = await this.orders.mainAccountOf(order.cardNo);
+    if (!mainAccount) throw new CoreError('CARD_NOT_FOUND', 'no such card');
+    for (const [suffix, accountId, amount] of [
+      ['rc', channelAccount.wechat, -refund.amount],
+      ['rw', mainAccount, refund.amount],
+    ] as const) {
+      const answer = await this.ledger.adjust({
+        id: `${refund.operationId}:${suffix}`.slice(0, 64),
+        accountId,
+        amount,
+        reason: `top-up refund ${refund.id} failed at WeChat`,
+      });
+      if (answer.status !== 'ok') throw new Error(`a refund return leg was refused: ${answer.code}`);
+    }
   }
 
   async refunds(orderId: string): Promise<TopUpRefund[]> {
