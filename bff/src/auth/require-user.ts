@@ -16,7 +16,7 @@ export function requireUser(tokens: AccessTokens, sessions: Sessions) {
     const match = /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/.exec(header);
     if (!match?.[1]) throw new BffError('UNAUTHENTICATED', 'sign in first');
     const claims = tokens.verify(match[1]);
-    const session = await sessions.get(claims.sid);
+    const session = await sessions.get(claims.sid, claims.sub);
     if (!session || session.openid !== claims.sub)
       throw new BffError('SESSION_REVOKED', 'this session has ended');
     ctx.state.user = { openid: claims.sub, sessionId: claims.sid } satisfies UserState;

@@ -21,12 +21,20 @@ export class Sessions {
     await this.kv.set(key(sessionId), JSON.stringify(session), this.ttlMs);
   }
 
-  async get(sessionId: string): Promise<Session | null> {
-    const raw = await this.kv.get(key(sessionId));
-    if (raw === null) return null;
+  /**
+   * The live session, or null when it ended. With the openid the access token names, the session
+   * and the user's revocation marker come in one round trip (every signed-in request asks this).
+   */
+  async get(sessionId: string, openid?: string): Promise<Session | null> {
+    const [raw, marker] = await this.kv.getMany(
+      openid === undefined ? [key(sessionId)] : [key(sessionId), revokedBeforeKey(openid)],
+    );
+    if (raw === null || raw === undefined) return null;
     const session = JSON.parse(raw) as Session;
-    const revokedBefore = await this.kv.get(revokedBeforeKey(session.openid));
-    if (revokedBefore !== null && session.createdAtMs <= Number(revokedBefore)) return null;
+    if (openid !== undefined && session.openid !== openid) return null;
+    const revokedBefore = openid === undefined ? await this.kv.get(revokedBeforeKey(session.openid)) : marker;
+    if (revokedBefore !== null && revokedBefore !== undefined && session.createdAtMs <= Number(revokedBefore))
+      return null;
     return session;
   }
 

@@ -4,6 +4,8 @@
  */
 export interface Kv {
   get(key: string): Promise<string | null>;
+  /** Several keys in one round trip, answers in the same order. */
+  getMany(keys: readonly string[]): Promise<(string | null)[]>;
   /** Sets a key, expiring after ttlMs when given. */
   set(key: string, value: string, ttlMs?: number): Promise<void>;
   /** Sets a key only if it is absent; true when this call set it. */

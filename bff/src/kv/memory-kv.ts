@@ -14,6 +14,10 @@ export class MemoryKv implements Kv {
     return this.#live(key)?.value ?? null;
   }
 
+  async getMany(keys: readonly string[]): Promise<(string | null)[]> {
+    return keys.map((key) => this.#live(key)?.value ?? null);
+  }
+
   async set(key: string, value: string, ttlMs?: number): Promise<void> {
     this.#put(key, value, ttlMs);
   }

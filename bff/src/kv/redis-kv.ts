@@ -34,6 +34,10 @@ export class RedisKv implements Kv {
     return this.#commands.get(this.#prefix + key);
   }
 
+  async getMany(keys: readonly string[]): Promise<(string | null)[]> {
+    return keys.length === 0 ? [] : this.#commands.mget(keys.map((key) => this.#prefix + key));
+  }
+
   async set(key: string, value: string, ttlMs?: number): Promise<void> {
     if (ttlMs === undefined) await this.#commands.set(this.#prefix + key, value);
     else await this.#commands.set(this.#prefix + key, value, 'PX', ttlMs);
