@@ -60,15 +60,35 @@ const merchants: { id: string; name: string; category: MerchantCategory; feeRate
 ];
 const studentsCount = 60;
 
+/** A GB 11643 ID number (valid check character) for demo student i, born 2006 in Beijing's Xicheng. */
+export function demoIdNumber(i: number): string {
+  const body =
+    `11010220060${String(101 + (i % 28)).padStart(3, '0')}${String(100 + i).padStart(3, '0')}`.slice(0, 17);
+  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = [...body].reduce((acc, digit, k) => acc + Number(digit) * (weights[k] as number), 0);
+  return body + ('10X98765432'[sum % 11] as string);
+}
+
+/** What a demo student types to bind in the mini-program: person number, name, last 6 of the ID. */
+export interface DemoIdentity {
+  cardNo: string;
+  personNo: string;
+  name: string;
+  secret: string;
+}
+
 /**
  * Demo students, merchants and some history. Safe to run on every start: what exists is kept, and
  * every operation has a fixed id, so a second run replays instead of paying again.
  */
-export async function seedDemo(core: Core): Promise<{ students: string[]; merchants: typeof merchants }> {
+export async function seedDemo(
+  core: Core,
+): Promise<{ students: string[]; identities: DemoIdentity[]; merchants: typeof merchants }> {
   for (const m of merchants) {
     await core.merchants.get(m.id).catch(() => core.merchants.create(m));
   }
   const students: string[] = [];
+  const identities: DemoIdentity[] = [];
   for (let i = 0; i < studentsCount; i++) {
     const personNo = `2026${String(i + 1).padStart(6, '0')}`;
     const cardNo = `8${personNo.padStart(11, '0')}`;
@@ -80,12 +100,14 @@ export async function seedDemo(core: Core): Promise<{ students: string[]; mercha
           name,
           type: 'student',
           department: departments[i % departments.length] ?? null,
+          idNumber: demoIdNumber(i),
           cardNo,
         },
         { type: 'system', id: 'demo' },
       ),
     );
     students.push(cardNo);
+    identities.push({ cardNo, personNo, name, secret: demoIdNumber(i).slice(-6) });
     await core.ledger.topUp({
       id: `demo-topup-${cardNo}`,
       cardNo,
@@ -103,5 +125,53 @@ export async function seedDemo(core: Core): Promise<{ students: string[]; mercha
       });
     }
   }
-  return { students, merchants };
+  await seedContent(core, identities[0]?.personNo);
+  return { students, identities, merchants };
+}
+
+/** A few news items and a course, once (a later start finds them and adds nothing). */
+async function seedContent(core: Core, somePersonNo: string | undefined): Promise<void> {
+  if (!somePersonNo || (await core.content.newsFor(somePersonNo, { limit: 1 })).items.length > 0) return;
+  const nowMs = Date.now();
+  const news = [
+    {
+      title: '校园卡全面升级为虚拟卡',
+      body: '即日起，在小程序中绑定身份即可使用虚拟校园卡，食堂、门禁、图书馆、浴室均可扫码使用。',
+      audience: { type: 'all' },
+    },
+    {
+      title: '第一食堂考试周延长营业',
+      body: '考试周期间第一食堂营业至 23:00，欢迎同学们就餐。',
+      audience: { type: 'students' },
+    },
+    {
+      title: '计算机学院学术讲座',
+      body: '本周三下午 14:00 在教三-201 举行人工智能前沿讲座。',
+      audience: { type: 'department', value: '计算机学院' },
+    },
+  ] as const;
+  for (const [k, item] of news.entries())
+    await core.content.publishNews({
+      ...item,
+      publishAtMs: nowMs - (news.length - k) * 3_600_000,
+      author: '一卡通中心',
+    });
+  const course = await core.content.createCourse({
+    title: '校园卡使用指南',
+    description: '如何绑定、充值、挂失与在各类终端上使用虚拟校园卡。',
+    teacher: '一卡通中心',
+    audience: { type: 'all' },
+  });
+  await core.content.addLesson(course.id, {
+    seq: 1,
+    title: '绑定与付款码',
+    video: { path: 'guide/01.webm' },
+    durationSeconds: 180,
+  });
+  await core.content.addLesson(course.id, {
+    seq: 2,
+    title: '挂失与补办',
+    video: { path: 'guide/02.webm' },
+    durationSeconds: 240,
+  });
 }

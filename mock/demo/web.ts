@@ -1,0 +1,147 @@
+// The demo's web front: the H5 build and the backoffice as static files, with /api (HTTP and the live
+// WebSocket) passed to the BFF and /__mock to the WeChat login stand-in — one origin, as a deployment
+// behind nginx would have it.
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
+import { extname, join, normalize, sep } from 'node:path';
+import type { Duplex } from 'node:stream';
+
+const types: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+  '.json': 'application/json',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+};
+
+export interface WebOptions {
+  host?: string;
+  port?: number;
+  /** Path prefix → folder of static files; an unknown path under it gets its index.html. */
+  sites: Record<string, string>;
+  /** Path prefix → origin (http://host:port) that requests and socket upgrades are passed to. */
+  proxies: Record<string, string>;
+}
+
+export interface Web {
+  url: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+const prefixOf = (table: Record<string, string>, path: string) =>
+  Object.keys(table)
+    .sort((a, b) => b.length - a.length)
+    .find((prefix) => path === prefix || path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`));
+
+/** Passes one request to another local server and streams its answer back as it comes. */
+async function proxy(origin: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  const headers: Record<string, string> = {};
+  for (const [key, value] of Object.entries(request.headers))
+    if (typeof value === 'string' && !['host', 'connection', 'content-length'].includes(key))
+      headers[key] = value;
+  const answer = await fetch(`${origin}${request.url ?? '/'}`, {
+    method: request.method ?? 'GET',
+    headers,
+    redirect: 'manual',
+    ...(chunks.length > 0 ? { body: Buffer.concat(chunks) } : {}),
+  });
+  const out: Record<string, string> = {};
+  answer.headers.forEach((value, key) => {
+    if (!['content-encoding', 'content-length', 'transfer-encoding', 'connection'].includes(key))
+      out[key] = value;
+  });
+  response.writeHead(answer.status, out);
+  response.end(Buffer.from(await answer.arrayBuffer()));
+}
+
+/** A socket upgrade (the live WebSocket) passed through byte for byte. */
+function proxyUpgrade(origin: string, request: IncomingMessage, socket: Duplex, head: Buffer): void {
+  const { hostname, port } = new URL(origin);
+  const upstream = connect(Number(port), hostname, () => {
+    const lines = [`${request.method} ${request.url} HTTP/1.1`];
+    for (let i = 0; i < request.rawHeaders.length; i += 2)
+      lines.push(`${request.rawHeaders[i]}: ${request.rawHeaders[i + 1]}`);
+    upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
+    if (head.length > 0) upstream.write(head);
+    upstream.pipe(socket).pipe(upstream);
+  });
+  const end = () => {
+    upstream.destroy();
+    socket.destroy();
+  };
+  upstream.on('error', end);
+  socket.on('error', end);
+}
+
+async function sendFile(root: string, path: string, response: ServerResponse): Promise<void> {
+  const base = normalize(root);
+  let file = normalize(join(base, decodeURIComponent(path)));
+  if (file !== base && !file.startsWith(base + sep)) {
+    response.writeHead(403).end();
+    return;
+  }
+  let info = await stat(file).catch(() => undefined);
+  if (!info?.isFile()) {
+    // Single-page apps: any unknown path is the app's own route.
+    file = join(base, 'index.html');
+    info = await stat(file).catch(() => undefined);
+  }
+  if (!info?.isFile()) {
+    response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not built yet');
+    return;
+  }
+  response.writeHead(200, {
+    'content-type': types[extname(file)] ?? 'application/octet-stream',
+    'content-length': info.size,
+  });
+  createReadStream(file).pipe(response);
+}
+
+export async function startWeb(options: WebOptions): Promise<Web> {
+  const server = createServer((request, response) => {
+    const path = new URL(request.url ?? '/', 'http://web').pathname;
+    const handle = async () => {
+      const proxied = prefixOf(options.proxies, path);
+      if (proxied !== undefined) return proxy(options.proxies[proxied] as string, request, response);
+      const site = prefixOf(options.sites, path);
+      if (site === undefined) {
+        response.writeHead(404).end();
+        return;
+      }
+      return sendFile(options.sites[site] as string, path.slice(site.length) || '/index.html', response);
+    };
+    handle().catch(() => {
+      if (!response.headersSent) response.writeHead(502);
+      response.end();
+    });
+  });
+  server.on('upgrade', (request, socket, head) => {
+    const path = new URL(request.url ?? '/', 'http://web').pathname;
+    const proxied = prefixOf(options.proxies, path);
+    if (proxied === undefined) socket.destroy();
+    else proxyUpgrade(options.proxies[proxied] as string, request, socket, head);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
