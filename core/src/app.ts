@@ -20,8 +20,6 @@ import { DeviceConfigs, deviceConfigChannel } from './devices/device-configs.ts'
 import { DeviceService } from './devices/device-service.ts';
 import { OfflineRecords } from './devices/offline-records.ts';
 import { CoreError } from './errors.ts';
-import { GuardianRepository } from './guardians/guardian-repository.ts';
-import { GuardianService } from './guardians/guardian-service.ts';
 import { errorHandler, rawBody, serviceAuth } from './http/middleware.ts';
 import { bindingRoutes } from './http/routes/bindings.ts';
 import { blacklistRoutes } from './http/routes/blacklist.ts';
@@ -29,7 +27,6 @@ import { cardRoutes } from './http/routes/cards.ts';
 import { contentRoutes } from './http/routes/content.ts';
 import { deviceRecordRoutes } from './http/routes/device-records.ts';
 import { deviceRoutes } from './http/routes/devices.ts';
-import { guardianRoutes } from './http/routes/guardians.ts';
 import { merchantRoutes } from './http/routes/merchants.ts';
 import { operationRoutes } from './http/routes/operations.ts';
 import { statementRoutes } from './http/routes/statements.ts';
@@ -70,7 +67,6 @@ export interface Core {
   sync: SyncService;
   bindings: BindingService;
   statements: StatementService;
-  guardians: GuardianService;
   content: ContentService;
   batcher: Batcher;
   /** Committed card activity, for live views (the BFF's push). */
@@ -108,7 +104,6 @@ export function createCore(config: CoreConfig, log: Logger = createLogger('core'
   const offline = new OfflineRecords(db, ledger, access, attendance);
   const bindings = new BindingService(new BindingRepository(db), cards, pii, config.piiKeyHex);
   const statements = new StatementService(new StatementRepository(db), cards);
-  const guardians = new GuardianService(new GuardianRepository(db));
   const content = new ContentService(new ContentRepository(db));
   const topUps = new TopUpService(new TopUpRepository(db), cards, ledger, log);
   // Identity sync is on only when a source database is configured (never in the embedded default).
@@ -165,7 +160,6 @@ export function createCore(config: CoreConfig, log: Logger = createLogger('core'
     syncRoutes(sync),
     bindingRoutes(bindings),
     statementRoutes(statements),
-    guardianRoutes(guardians),
     contentRoutes(content),
     topUpRoutes(topUps),
   ]) {
@@ -191,7 +185,6 @@ export function createCore(config: CoreConfig, log: Logger = createLogger('core'
     sync,
     bindings,
     statements,
-    guardians,
     content,
     batcher,
     activity,
