@@ -154,4 +154,36 @@ describe('PAY over TCP against the real core', () => {
     assert.equal((await world.client.getCard(cardNo)).balance.main, 1_300);
     after.close();
   });
+
+  test('when a payment above the PIN-free amount is retried with PAY_WITH_PIN, then a wrong PIN is refused and the right one pays once', async () => {
+    // Goal: the PIN travels sealed, reaches the core's check, and a re-sealed retry is the same request.
+    const cardNo = await openStudent(world.client);
+    await world.client.topUp({ id: opId(), cardNo, amount: 10_000, channel: 'cash' });
+    await world.client.setPin(cardNo, '135790', { type: 'self', id: null });
+    const phone = await phoneFor(world.client, cardNo);
+    const withPin = (pin: string): Message => ({
+      kind: 'pay_with_pin',
+      code: { kind: 'qr', text: phone.code() },
+      amountFen: 6_000,
+      orderNo: 43,
+      itemNo: 0,
+      pin,
+    });
+    assert.deepEqual((await device.request(payOf(phone.code(), 6_000))).message, {
+      kind: 'pay_declined',
+      reason: 'PIN_REQUIRED',
+    });
+    assert.deepEqual((await device.request(withPin('000000'))).message, {
+      kind: 'pay_declined',
+      reason: 'PIN_INVALID',
+    });
+    const right = withPin('135790');
+    const sequence = device.sequence + 1;
+    const first = await device.request(right, sequence);
+    assert.equal(first.message.kind, 'pay_approved');
+    // The retry is sealed again under a fresh nonce: other bytes, the same request.
+    const again = await device.request(right, sequence);
+    assert.deepEqual(again.message, first.message);
+    assert.equal((await world.client.getCard(cardNo)).balance.main, 4_000);
+  });
 });

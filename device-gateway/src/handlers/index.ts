@@ -14,6 +14,7 @@ export type { HandlerDeps, RequestContext } from './context.ts';
 /** Request kinds a handler answers; any other kind from a signed-in device is UNEXPECTED_MESSAGE. */
 export const handledKinds: ReadonlySet<Message['kind']> = new Set([
   'pay',
+  'pay_with_pin',
   'identity_check',
   'attendance',
   'offline_upload',
@@ -28,6 +29,7 @@ export function createHandlers(deps: HandlerDeps, now: () => number = Date.now):
   return async (ctx, request) => {
     switch (request.kind) {
       case 'pay':
+      case 'pay_with_pin':
         return pay(deps, ctx, request);
       case 'identity_check':
         return checkIdentity(deps, ctx, request, now());

@@ -1,5 +1,5 @@
 import { CoreError } from '@campus-card/core/client';
-import type { Pay, PayApproved, PayDeclined, Refusal } from '../protocol/index.ts';
+import type { Pay, PayApproved, PayDeclined, PayWithPin, Refusal } from '../protocol/index.ts';
 import { type HandlerDeps, operationId, type RequestContext, verifyCode, wireFen } from './context.ts';
 import { refusalOfCore } from './refusals.ts';
 
@@ -19,11 +19,14 @@ export function configRefusal(ctx: RequestContext, amountFen: number, nowMs: num
   return undefined;
 }
 
-/** PAY: verify the code, then one idempotent core payment keyed by (device, sequence). */
+/**
+ * PAY and PAY_WITH_PIN: verify the code, then one idempotent core payment keyed by (device, sequence). The
+ * PIN arrived sealed; it goes to the core, which checks it against the card's hash and never stores it.
+ */
 export async function pay(
   deps: HandlerDeps,
   ctx: RequestContext,
-  request: Pay,
+  request: Pay | PayWithPin,
 ): Promise<PayApproved | PayDeclined> {
   if (ctx.merchantId === null) return { kind: 'pay_declined', reason: 'NOT_PERMITTED' };
   const refused = configRefusal(ctx, request.amountFen, Date.now());
@@ -38,6 +41,7 @@ export async function pay(
       deviceId: ctx.deviceRef,
       amount: request.amountFen,
       cardVersion: verified.card.cardVersion,
+      ...(request.kind === 'pay_with_pin' ? { pin: request.pin } : {}),
     });
     if (answer.status === 'rejected') return { kind: 'pay_declined', reason: refusalOfCore(answer.code) };
     const balance = answer.balance ?? { main: 0, subsidy: 0 };

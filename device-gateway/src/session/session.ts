@@ -18,6 +18,7 @@ import {
   deriveSessionKey,
   type Envelope,
   encodeFrame,
+  encryptedMessageTypes,
   errorsPerWindowMax,
   errorWindowMs,
   FrameSplitter,
@@ -31,9 +32,11 @@ import {
   macEquals,
   outboundFramesMax,
   type ProtocolErrorCode,
+  payloadBytesMax,
   peekHeader,
   requestsInFlightMax,
   requestsPerSecondMax,
+  serializePayload,
   serverProof,
   signInNonceBytes,
   signInResponse,
@@ -333,7 +336,13 @@ export class Session {
       return;
     }
     const deviceRef = deviceRefOf(device);
-    const hash = requestHash(type, frame.subarray(headerBytes, frame.byteLength - macBytes));
+    // Protocol § 11.2: a retry is the same plaintext. An encrypted request (PAY_WITH_PIN) is sealed again
+    // under a fresh nonce on every attempt, so its decoded message is what is compared, re-encoded (strict
+    // decoding gives one encoding per message).
+    const payload = encryptedMessageTypes.has(type)
+      ? serializePayload(message, payloadBytesMax)
+      : frame.subarray(headerBytes, frame.byteLength - macBytes);
+    const hash = requestHash(type, payload);
     const found = this.deps.answers.lookup(deviceRef, sequence, hash);
     if (found.kind === 'conflict') {
       this.refuse('SEQUENCE_CONFLICT', sequence, type);
