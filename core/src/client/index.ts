@@ -18,6 +18,7 @@ import type {
   BlacklistSnapshot,
 } from '../devices/blacklist-service.ts';
 import type { DeviceConfig, DeviceSettings } from '../devices/device-configs.ts';
+import type { GuardianLink, LinkPatch } from '../guardians/guardian-service.ts';
 import type { Device, DeviceStatus, DeviceWithKey, NewDevice } from '../devices/device-service.ts';
 import type {
   OfflineException,
@@ -102,6 +103,7 @@ export type {
   TopUpRefund,
 };
 export { CoreError };
+export type { GuardianLink, LinkPatch } from '../guardians/guardian-service.ts';
 
 export interface CoreClientOptions {
   url: string;
@@ -377,6 +379,24 @@ export class CoreClient {
   }
   cardTransaction(cardNo: string, id: string): Promise<CardTransaction> {
     return this.call('GET', `/v1/cards/${cardNo}/transactions/${encodeURIComponent(id)}`);
+  }
+  /** Links a parent's WeChat account to a child (the caller has checked the child's consent). */
+  linkGuardian(input: {
+    parentOpenid: string;
+    personNo: string;
+  }): Promise<GuardianLink & { created: boolean }> {
+    return this.call('POST', '/v1/guardian-links', input);
+  }
+  /** The links of a parent account, or of a child, oldest first. */
+  guardianLinks(of: { parentOpenid: string } | { personNo: string }): Promise<{ items: GuardianLink[] }> {
+    return this.call('GET', `/v1/guardian-links${query(of)}`);
+  }
+  /** Changes what a parent sees (the child's choice) or the parent's low-balance alert. */
+  updateGuardianLink(id: string, patch: LinkPatch): Promise<GuardianLink> {
+    return this.call('PATCH', `/v1/guardian-links/${encodeURIComponent(id)}`, patch);
+  }
+  unlinkGuardian(id: string): Promise<{ removed: boolean }> {
+    return this.call('DELETE', `/v1/guardian-links/${encodeURIComponent(id)}`);
   }
   /** The card's statement for a 'YYYY-MM' month in Asia/Shanghai, with last month's spending. */
   monthlyStatement(cardNo: string, month: string): Promise<MonthlyStatement> {

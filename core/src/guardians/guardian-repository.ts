@@ -1,0 +1,133 @@
+import type { Database } from '../db/database.ts';
+import { newId } from '../ids.ts';
+
+/** A parent's WeChat account linked to a child's card, with what the child lets the parent see. */
+export interface GuardianLink {
+  id: string;
+  parentOpenid: string;
+  personNo: string;
+  name: string;
+  cardNo: string;
+  showBalance: boolean;
+  showSpending: boolean;
+  /** Fen; the parent is told when the balance falls below it. Null: no alert. */
+  lowBalanceAlert: number | null;
+  /** The WeChat account the child is bound to now, so a loss report can end its sessions. */
+  childOpenid: string | null;
+  createdAtMs: number;
+}
+
+export interface LinkPatch {
+  showBalance?: boolean;
+  showSpending?: boolean;
+  lowBalanceAlert?: number | null;
+}
+
+const selectLinks = `SELECT g.id, g.parent_openid, p.person_no, p.name, c.card_no, g.show_balance, g.show_spending,
+        g.low_balance_alert, b.openid AS child_openid, g.created_at_ms
+   FROM guardian_links g
+   JOIN persons p ON p.id = g.person_id
+   JOIN cards c ON c.person_id = g.person_id
+   LEFT JOIN wechat_bindings b ON b.person_id = g.person_id`;
+
+export class GuardianRepository {
+  constructor(private readonly db: Database) {}
+
+  /** The person and card an invitation names, or undefined. */
+  async person(personNo: string): Promise<{ personId: string; cardStatus: string } | undefined> {
+    const rows = await this.db.select<{ id: string; status: string }>(
+      'SELECT p.id, c.status FROM persons p JOIN cards c ON c.person_id = p.id WHERE p.person_no = ?',
+      [personNo],
+    );
+    const r = rows[0];
+    return r ? { personId: String(r.id), cardStatus: String(r.status) } : undefined;
+  }
+
+  /** Inserts a link; the unique (parent, person) index refuses a second (isDuplicateKey). */
+  async insert(parentOpenid: string, personId: string): Promise<string> {
+    const id = newId();
+    await this.db.execute(
+      `INSERT INTO guardian_links (id, parent_openid, person_id, show_balance, show_spending, low_balance_alert, created_at_ms)
+       VALUES (?, ?, ?, 1, 1, NULL, ?)`,
+      [id, parentOpenid, personId, Date.now()],
+    );
+    return id;
+  }
+
+  async countOfParent(parentOpenid: string): Promise<number> {
+    const rows = await this.db.select<{ n: number }>(
+      'SELECT COUNT(*) AS n FROM guardian_links WHERE parent_openid = ?',
+      [parentOpenid],
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  async countOfPerson(personId: string): Promise<number> {
+    const rows = await this.db.select<{ n: number }>(
+      'SELECT COUNT(*) AS n FROM guardian_links WHERE person_id = ?',
+      [personId],
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  async byId(id: string): Promise<GuardianLink | undefined> {
+    return (await this.where('g.id = ?', [id]))[0];
+  }
+
+  async byParentAndPerson(parentOpenid: string, personId: string): Promise<GuardianLink | undefined> {
+    return (await this.where('g.parent_openid = ? AND g.person_id = ?', [parentOpenid, personId]))[0];
+  }
+
+  ofParent(parentOpenid: string): Promise<GuardianLink[]> {
+    return this.where('g.parent_openid = ?', [parentOpenid]);
+  }
+
+  async ofPerson(personNo: string): Promise<GuardianLink[]> {
+    return this.where('p.person_no = ?', [personNo]);
+  }
+
+  /** Changes only the fields given, in one statement; answers whether the link exists. */
+  async update(id: string, patch: LinkPatch): Promise<boolean> {
+    const sets: string[] = [];
+    const params: (number | null | string)[] = [];
+    if (patch.showBalance !== undefined) {
+      sets.push('show_balance = ?');
+      params.push(patch.showBalance ? 1 : 0);
+    }
+    if (patch.showSpending !== undefined) {
+      sets.push('show_spending = ?');
+      params.push(patch.showSpending ? 1 : 0);
+    }
+    if (patch.lowBalanceAlert !== undefined) {
+      sets.push('low_balance_alert = ?');
+      params.push(patch.lowBalanceAlert);
+    }
+    if (sets.length === 0) return (await this.byId(id)) !== undefined;
+    // MySQL counts only changed rows, so existence is read afterwards rather than from the count.
+    await this.db.execute(`UPDATE guardian_links SET ${sets.join(', ')} WHERE id = ?`, [...params, id]);
+    return (await this.byId(id)) !== undefined;
+  }
+
+  async remove(id: string): Promise<boolean> {
+    return (await this.db.execute('DELETE FROM guardian_links WHERE id = ?', [id])) === 1;
+  }
+
+  private async where(condition: string, params: string[]): Promise<GuardianLink[]> {
+    const rows = await this.db.select<Record<string, unknown>>(
+      `${selectLinks} WHERE ${condition} ORDER BY g.created_at_ms, g.id`,
+      params,
+    );
+    return rows.map((r) => ({
+      id: String(r.id),
+      parentOpenid: String(r.parent_openid),
+      personNo: String(r.person_no),
+      name: String(r.name),
+      cardNo: String(r.card_no),
+      showBalance: Number(r.show_balance) === 1,
+      showSpending: Number(r.show_spending) === 1,
+      lowBalanceAlert: r.low_balance_alert === null ? null : Number(r.low_balance_alert),
+      childOpenid: r.child_openid === null ? null : String(r.child_openid),
+      createdAtMs: Number(r.created_at_ms),
+    }));
+  }
+}
