@@ -124,6 +124,27 @@ describe('top-ups: poller, expiry, refunds, reconciliation and the H5 payment pa
     assert.equal(more.body.code, 'REFUND_EXCEEDS_PAYMENT');
   });
 
+  test('when a refund notification never comes, then the poller settles the refund from the refund query', async () => {
+    const student = await boundStudent(w.world);
+    const order = (await createTopUp(w.world, student, 2_500)).body;
+    await payLikeWechat(w.standIn, order);
+    await waitForStatus(w.world, student, order.id, 'credited');
+    await setFaults(w.standIn, order.id, { delayMs: 3_600_000 });
+    const refundId = `R${newKey()}`;
+    const started = await admin(w.world, 'POST', `/${order.id}/refunds`, {
+      refundId,
+      amount: 2_500,
+      reason: 'left school',
+    });
+    assert.equal(started.body.status, 'processing');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal((await orderOf(w.world, student, order.id)).status, 'credited', 'no notification yet');
+    const report = await admin(w.world, 'POST', '/poll');
+    assert.ok(Number(report.body.refunds) >= 1);
+    assert.equal((await orderOf(w.world, student, order.id)).status, 'refunded');
+    assert.equal(await balanceOf(w.world, student.cardNo), 0);
+  });
+
   test('when a refund is more than the wallet holds, then it is refused and nothing is asked of WeChat', async () => {
     const student = await boundStudent(w.world);
     const order = (await createTopUp(w.world, student, 2_000)).body;

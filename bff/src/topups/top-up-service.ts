@@ -45,6 +45,8 @@ export interface PollReport {
   checked: number;
   credited: number;
   closed: number;
+  /** Refunds still processing that were looked up (and settled or asked again). */
+  refunds: number;
   failed: number;
 }
 
@@ -216,7 +218,7 @@ export class TopUpService {
    * at WeChat first and then here, so it cannot be paid behind our back.
    */
   async pollOnce(): Promise<PollReport> {
-    const report: PollReport = { checked: 0, credited: 0, closed: 0, failed: 0 };
+    const report: PollReport = { checked: 0, credited: 0, closed: 0, refunds: 0, failed: 0 };
     const { items } = await this.core.unsettledTopUpOrders(this.config.pollAfterMs, ORDERS_PER_POLL_MAX);
     for (const order of items) {
       report.checked += 1;
@@ -229,7 +231,40 @@ export class TopUpService {
         this.log.warn({ orderId: order.id, err: errorName(error) }, 'top-up poll failed for an order');
       }
     }
+    const refunds = await this.core.processingTopUpRefunds(this.config.pollAfterMs, ORDERS_PER_POLL_MAX);
+    for (const refund of refunds.items) {
+      report.refunds += 1;
+      try {
+        await this.followRefund(refund);
+      } catch (error) {
+        report.failed += 1;
+        this.log.warn({ orderId: refund.orderId, err: errorName(error) }, 'top-up poll failed for a refund');
+      }
+    }
     return report;
+  }
+
+  /**
+   * A refund without its notification: settled from the refund query, or asked again under the same
+   * out_refund_no when WeChat never got it (the request was lost on the way).
+   */
+  private async followRefund(refund: TopUpRefund): Promise<void> {
+    const found = await this.pay.findRefund(refund.id);
+    if (found === undefined) {
+      const order = await this.core.topUpOrder(refund.orderId);
+      const asked = await this.pay.refund({
+        outTradeNo: order.id,
+        outRefundNo: refund.id,
+        amount: refund.amount,
+        total: order.amount,
+        reason: refund.reason,
+      });
+      if (asked.status === 'SUCCESS' || asked.status === 'CLOSED' || asked.status === 'ABNORMAL')
+        await this.settleRefund(refund.id, asked.status, asked.refundId);
+      return;
+    }
+    if (found.status === 'SUCCESS' || found.status === 'CLOSED' || found.status === 'ABNORMAL')
+      await this.settleRefund(refund.id, found.status, found.refundId);
   }
 
   private async settle(order: TopUpOrder): Promise<'credited' | 'closed' | 'waiting'> {

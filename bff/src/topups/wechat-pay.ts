@@ -228,6 +228,15 @@ export class WechatPay {
     return { status: data.status, refundId: data.refund_id ?? '' };
   }
 
+  /** A refund as WeChat sees it, or undefined when WeChat never got it. */
+  async findRefund(outRefundNo: string): Promise<{ status: string; refundId: string } | undefined> {
+    const result = await this.#call(() => this.pay.find_refunds(outRefundNo));
+    if (result.status === 404) return undefined;
+    const data = result.data as { status?: string; refund_id?: string } | undefined;
+    if (result.status !== 200 || !data?.status) throw upstream('the refund query', result);
+    return { status: data.status, refundId: data.refund_id ?? '' };
+  }
+
   /** A day's trade bill, downloaded and checked against the SHA1 in the signed answer. */
   async tradeBill(billDate: string): Promise<BillRow[]> {
     const bill = await this.#call(() => this.pay.tradebill({ bill_date: billDate, bill_type: 'ALL' }));

@@ -18,7 +18,6 @@ import type {
   BlacklistSnapshot,
 } from '../devices/blacklist-service.ts';
 import type { DeviceConfig, DeviceSettings } from '../devices/device-configs.ts';
-import type { GuardianLink, LinkPatch } from '../guardians/guardian-service.ts';
 import type { Device, DeviceStatus, DeviceWithKey, NewDevice } from '../devices/device-service.ts';
 import type {
   OfflineException,
@@ -26,6 +25,7 @@ import type {
   OfflineUploadResult,
 } from '../devices/offline-records.ts';
 import { CoreError, type ErrorCode, isErrorCode } from '../errors.ts';
+import type { GuardianLink, LinkPatch } from '../guardians/guardian-service.ts';
 import { signatureHeaders, signRequest } from '../http/signature.ts';
 import type { OperationView } from '../ledger/ledger-repository.ts';
 import type {
@@ -55,6 +55,7 @@ import type {
 export { type CardActivity, cardActivityChannel } from '../activity/card-activity.ts';
 export { blacklistChannel } from '../devices/blacklist-service.ts';
 export { deviceConfigChannel } from '../devices/device-configs.ts';
+export type { GuardianLink, LinkPatch } from '../guardians/guardian-service.ts';
 export type { Accepted, Answer, Balances, Rejected } from '../ledger/results.ts';
 export type {
   AccessEventInput,
@@ -103,7 +104,6 @@ export type {
   TopUpRefund,
 };
 export { CoreError };
-export type { GuardianLink, LinkPatch } from '../guardians/guardian-service.ts';
 
 export interface CoreClientOptions {
   url: string;
@@ -441,6 +441,10 @@ export class CoreClient {
   }
   topUpRefunds(id: string): Promise<{ items: TopUpRefund[] }> {
     return this.call('GET', `/v1/top-up-orders/${encodeURIComponent(id)}/refunds`);
+  }
+  /** Refunds still processing, created more than olderThanMs ago, oldest first: the poller's other work. */
+  processingTopUpRefunds(olderThanMs: number, limit = 100): Promise<{ items: TopUpRefund[] }> {
+    return this.call('GET', `/v1/top-up-refunds-processing?olderThanMs=${olderThanMs}&limit=${limit}`);
   }
   settleTopUpRefund(
     refundId: string,

@@ -304,6 +304,15 @@ export class TopUpRepository {
     return rows[0] ? toRefund(rows[0]) : undefined;
   }
 
+  /** Refunds WeChat has not settled yet, created before the given time, oldest first. */
+  async processingRefunds(createdBeforeMs: number, limit: number): Promise<TopUpRefund[]> {
+    const rows = await this.db.select<Record<string, unknown>>(
+      "SELECT * FROM top_up_refunds WHERE status = 'processing' AND created_at_ms < ? ORDER BY created_at_ms LIMIT ?",
+      [createdBeforeMs, limit],
+    );
+    return rows.map(toRefund);
+  }
+
   async refundsOf(orderId: string): Promise<TopUpRefund[]> {
     const rows = await this.db.select<Record<string, unknown>>(
       'SELECT * FROM top_up_refunds WHERE order_id = ? ORDER BY created_at_ms',

@@ -273,6 +273,10 @@ export class TopUpService {
     }
   }
 
+  processingRefunds(olderThanMs: number, limit: number): Promise<TopUpRefund[]> {
+    return this.orders.processingRefunds(Date.now() - olderThanMs, limit);
+  }
+
   async refunds(orderId: string): Promise<TopUpRefund[]> {
     await this.get(orderId);
     return this.orders.refundsOf(orderId);

@@ -96,6 +96,10 @@ export function topUpRoutes(topUps: TopUpService): Router {
   router.get('/top-up-orders/:id/refunds', async (ctx) => {
     ctx.body = { items: await topUps.refunds(parseValue(ctx.params, z.object({ id: orderId })).id) };
   });
+  router.get('/top-up-refunds-processing', async (ctx) => {
+    const q = parseValue(ctx.query, unsettledQuery);
+    ctx.body = { items: await topUps.processingRefunds(q.olderThanMs, q.limit) };
+  });
   router.post('/top-up-refunds/:refundId/settle', async (ctx) => {
     const { refundId: id } = parseValue(ctx.params, z.object({ refundId }));
     ctx.body = await topUps.settleRefund(id, parseBody(ctx, settleBody));
