@@ -49,4 +49,29 @@ describe('several gateway instances against one core', () => {
     posA.close();
     posB.close();
   });
+
+  test('when a device retries a payment at another instance after losing the answer, then it gets the original approval and pays once', async () => {
+    // Goal: the retry rule holds across instances: the code is used (by the first attempt), the core has the answer.
+    const { deviceId, key } = await registerDevice(world);
+    const cardNo = await openStudent(world.client);
+    await world.client.topUp({ id: opId(), cardNo, amount: 1_000, channel: 'cash' });
+    const pay = {
+      kind: 'pay',
+      code: { kind: 'qr', text: (await phoneFor(world.client, cardNo)).code() },
+      amountFen: 300,
+      orderNo: 7,
+      itemNo: 0,
+    } as const;
+    const atA = await TestDevice.connect(world.gateway.port, deviceId, key);
+    await atA.signIn();
+    const first = await atA.request(pay, 40);
+    assert.equal(first.message.kind, 'pay_approved');
+    atA.close();
+    const atB = await TestDevice.connect(second.port, deviceId, key);
+    await atB.signIn();
+    const retry = await atB.request(pay, 40);
+    assert.deepEqual(retry.message, first.message);
+    assert.equal((await world.client.getCard(cardNo)).balance.main, 700);
+    atB.close();
+  });
 });

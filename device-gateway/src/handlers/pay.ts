@@ -19,6 +19,25 @@ export function configRefusal(ctx: RequestContext, amountFen: number, nowMs: num
   return undefined;
 }
 
+/** The answer of a payment the core already made under this (device, sequence), if it is this one. */
+async function originalAnswer(
+  deps: HandlerDeps,
+  ctx: RequestContext,
+  amountFen: number,
+): Promise<PayApproved | PayDeclined | undefined> {
+  const op = await deps.core.getOperation(operationId(ctx)).catch(() => undefined);
+  if (op === undefined || op.kind !== 'payment' || op.amount !== amountFen) return undefined;
+  const result = op.result;
+  if (result.status === 'rejected') return { kind: 'pay_declined', reason: refusalOfCore(result.code) };
+  const balance = result.balance ?? { main: 0, subsidy: 0 };
+  return {
+    kind: 'pay_approved',
+    chargedFen: result.amount,
+    subsidyFen: result.subsidyAmount,
+    balanceAfterFen: wireFen(balance.main + balance.subsidy),
+  };
+}
+
 /**
  * PAY and PAY_WITH_PIN: verify the code, then one idempotent core payment keyed by (device, sequence). The
  * PIN arrived sealed; it goes to the core, which checks it against the card's hash and never stores it.
@@ -32,7 +51,15 @@ export async function pay(
   const refused = configRefusal(ctx, request.amountFen, Date.now());
   if (refused !== undefined) return { kind: 'pay_declined', reason: refused };
   const verified = await verifyCode(deps, request.code);
-  if (!verified.ok) return { kind: 'pay_declined', reason: verified.reason };
+  if (!verified.ok) {
+    // A retry that reached another instance (or this one after a restart) finds its code used — by its
+    // own first attempt. The core's operation under this (device, sequence) is the original answer.
+    if (verified.reason === 'CODE_REPLAYED') {
+      const original = await originalAnswer(deps, ctx, request.amountFen);
+      if (original !== undefined) return original;
+    }
+    return { kind: 'pay_declined', reason: verified.reason };
+  }
   try {
     const answer = await deps.core.pay({
       id: operationId(ctx),
