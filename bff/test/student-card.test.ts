@@ -98,6 +98,11 @@ describe('student card, bills, statements and credential', () => {
       (topUps.body.items as { amount: number }[]).map((i) => i.amount),
       [20_000],
     );
+    assert.equal(
+      Object.hasOwn((topUps.body.items as object[])[0] ?? {}, 'merchantName'),
+      false,
+      'no merchant, no field',
+    );
     const empty = await get('/api/v1/transactions?month=2001-02');
     assert.deepEqual(empty.body.items, []);
   });

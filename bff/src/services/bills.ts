@@ -36,9 +36,10 @@ function transaction(t: CardTransaction) {
     mainAmount: t.mainAmount,
     subsidyAmount: t.subsidyAmount,
     refundedAmount: t.refundedAmount,
-    merchantName: t.merchantName,
-    category: t.category,
-    deviceId: t.deviceId,
+    // Absent rather than null, as the mini-program's types have them (a top-up has no merchant).
+    ...(t.merchantName === null ? {} : { merchantName: t.merchantName }),
+    ...(t.category === null ? {} : { category: t.category }),
+    ...(t.deviceId === null ? {} : { deviceId: t.deviceId }),
     createdAtMs: t.createdAtMs,
   };
 }
