@@ -14,6 +14,7 @@ import {
   payLikeWechat,
   setFaults,
   startPayWorld,
+  storedStatus,
   waitFor,
   waitForStatus,
 } from './topups-support.ts';
@@ -33,7 +34,7 @@ describe('top-ups: poller, expiry, refunds, reconciliation and the H5 payment pa
     // An hour of delay: as good as lost while the test runs.
     await setFaults(w.standIn, order.id, { delayMs: 3_600_000 });
     await payLikeWechat(w.standIn, order);
-    assert.equal((await orderOf(w.world, student, order.id)).status, 'created');
+    assert.equal(await storedStatus(w.world, order.id), 'created');
     const report = await admin(w.world, 'POST', '/poll');
     assert.equal(report.status, 200);
     assert.ok(Number(report.body.credited) >= 1);
@@ -41,6 +42,18 @@ describe('top-ups: poller, expiry, refunds, reconciliation and the H5 payment pa
     await admin(w.world, 'POST', '/poll');
     assert.equal(await balanceOf(w.world, student.cardNo), 4_200);
     assert.equal(deliveriesOf(w.standIn, order.id).length, 0);
+  });
+
+  test('when the result page reads an order paid at WeChat but not yet notified, then WeChat is asked and it reads credited', async () => {
+    const student = await boundStudent(w.world);
+    const order = (await createTopUp(w.world, student, 3_300)).body;
+    await setFaults(w.standIn, order.id, { delayMs: 3_600_000 });
+    assert.equal((await orderOf(w.world, student, order.id)).status, 'created', 'unpaid: nothing to find');
+    await payLikeWechat(w.standIn, order);
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    assert.equal((await orderOf(w.world, student, order.id)).status, 'credited');
+    assert.equal((await orderOf(w.world, student, order.id)).status, 'credited');
+    assert.equal(await balanceOf(w.world, student.cardNo), 3_300);
   });
 
   test('when an order expires unpaid, then the poller closes it at WeChat and here, and it can no longer be paid', async () => {

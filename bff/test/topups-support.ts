@@ -120,6 +120,11 @@ export async function orderOf(world: TestWorld, student: Student, id: string) {
   return reply.body;
 }
 
+/** The order as the core stores it, read without the BFF (whose read may ask WeChat and settle it). */
+export async function storedStatus(world: TestWorld, id: string): Promise<TopUpView['status']> {
+  return (await world.core.client.topUpOrder(id)).status;
+}
+
 export async function waitForStatus(
   world: TestWorld,
   student: Student,

@@ -51,6 +51,8 @@ export interface PollReport {
 }
 
 const ORDERS_PER_POLL_MAX = 100;
+/** The result page polls every 0.5–3 s; WeChat is asked about one order at most this often. */
+const QUERY_ON_READ_MS = 2_000;
 const shanghaiDate = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 10);
 
 export function view(order: TopUpOrder): TopUpView {
@@ -131,8 +133,25 @@ export class TopUpService {
     return this.cardOf(openid);
   }
 
+  /**
+   * One order, as the result page polls it. While it is still created after being placed, WeChat is
+   * asked directly (at most once per order every QUERY_ON_READ_MS, across instances) so a payment
+   * whose notification is late shows as credited without waiting for the poller.
+   */
   async get(openid: string, id: string): Promise<TopUpView> {
     const order = await this.ownOrder(openid, id);
+    if (order.status !== 'created' || order.prepayId === null) return view(order);
+    if (!(await this.kv.setIfAbsent(`topup-query:${order.id}`, '1', QUERY_ON_READ_MS))) return view(order);
+    try {
+      const t = await this.pay.query(order.id);
+      if (t && (t.trade_state === 'SUCCESS' || t.trade_state === 'REFUND')) {
+        await this.applyTransaction(t, 'poll');
+        return view(await this.core.topUpOrder(order.id));
+      }
+    } catch (error) {
+      // The page keeps polling and the poller keeps going; a failed look-up changes nothing.
+      this.log.warn({ orderId: order.id, err: errorName(error) }, 'top-up query on read failed');
+    }
     return view(order);
   }
 
