@@ -22,6 +22,7 @@ import { contentRoutes, videoRoutes } from './routes/content.ts';
 import { credentialRoutes } from './routes/credential.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
+import { childRoutes, parentRoutes } from './routes/parents.ts';
 import { recordRoutes } from './routes/records.ts';
 import { sessionOpenRoutes, sessionRoutes } from './routes/session.ts';
 import { statementRoutes } from './routes/statements.ts';
@@ -32,6 +33,7 @@ import { CardActions } from './services/cards.ts';
 import { ContentReader } from './services/content.ts';
 import { CredentialIssuer, signingKeyOf } from './services/credentials.ts';
 import { Notifications } from './services/notifications.ts';
+import { Parents } from './services/parents.ts';
 import { Records } from './services/records.ts';
 import { SessionService } from './services/sessions.ts';
 import { WechatLogin } from './services/wechat-login.ts';
@@ -148,6 +150,13 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
   signedIn.use(statementRoutes(bindings, bills).routes());
   signedIn.use(credentialRoutes(bindings, issuer).routes());
   signedIn.use(recordRoutes(bindings, new Records(core)).routes());
+  const parents = new Parents(core, kv, bindings, sessions, bills, {
+    invitationTtlMs: 10 * 60_000,
+    failuresMax: config.bindFailuresMax,
+    lockoutMs: config.bindLockoutMs,
+  });
+  signedIn.use(parentRoutes(parents).routes());
+  signedIn.use(childRoutes(parents).routes());
   signedIn.use(contentRoutes(bindings, new ContentReader(core, videoLinks)).routes());
   signedIn.use(eventRoutes(bindings, pushTickets, new Notifications(core, kv)).routes());
   signedIn.use(topUpRoutes(topUps).routes());

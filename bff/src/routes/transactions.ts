@@ -7,7 +7,7 @@ import { transactionFilters } from '../services/bills.ts';
 import type { BindingService } from '../services/bindings.ts';
 
 export const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month is YYYY-MM');
-const listQuery = z.strictObject({
+export const listQuery = z.strictObject({
   month: month.optional(),
   kind: z.enum(Object.keys(transactionFilters) as [keyof typeof transactionFilters]).optional(),
   cursor: z.string().max(200).optional(),

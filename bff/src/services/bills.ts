@@ -48,8 +48,9 @@ function transaction(t: CardTransaction) {
 export class Bills {
   constructor(private readonly core: CoreClient) {}
 
+  /** A card's bill; the holder's binding, or a child's card a parent may see. */
   async list(
-    binding: Binding,
+    binding: Pick<Binding, 'cardNo'>,
     query: { month?: string; kind?: TransactionFilterName; cursor?: string; limit: number },
   ) {
     const page = await this.core.cardTransactions(binding.cardNo, {

@@ -1,0 +1,84 @@
+import Router from 'koa-router';
+import { z } from 'zod';
+import type { UserState } from '../auth/require-user.ts';
+import { parseBody, parseValue } from '../http/middleware.ts';
+import type { Parents } from '../services/parents.ts';
+import { listQuery } from './transactions.ts';
+
+const linkIdPath = z.object({ id: z.string().regex(/^[0-9A-Z]{26}$/, 'not a parent link id') });
+const cardNoPath = z.object({ cardNo: z.string().regex(/^\d{8,20}$/, 'not a card number') });
+const visibilityBody = z
+  .strictObject({ showBalance: z.boolean().optional(), showSpending: z.boolean().optional() })
+  .refine((v) => v.showBalance !== undefined || v.showSpending !== undefined, 'say what to show');
+const redeemBody = z.strictObject({
+  invitationCode: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .regex(/^[0-9A-Z]{8}$/, 'an invitation code is 8 letters or digits'),
+});
+const alertBody = z.strictObject({ threshold: z.number().int().min(0).max(100_000_000).nullable() });
+const childActionBody = z.strictObject({ action: z.literal('report_loss') });
+
+const openidOf = (ctx: Router.RouterContext) => (ctx.state.user as UserState).openid;
+
+/** The child's side: invite a parent, see who is linked, choose what each sees, remove one. */
+export function parentRoutes(parents: Parents): Router {
+  const router = new Router({ prefix: '/parents' });
+  router.post('/invitations', async (ctx) => {
+    ctx.status = 201;
+    ctx.body = await parents.invite(openidOf(ctx));
+  });
+  router.get('/', async (ctx) => {
+    ctx.body = await parents.parentsOf(openidOf(ctx));
+  });
+  router.put('/:id/visibility', async (ctx) => {
+    const { id } = parseValue(ctx.params, linkIdPath);
+    const body = parseBody(ctx, visibilityBody);
+    ctx.body = await parents.setVisibility(openidOf(ctx), id, {
+      ...(body.showBalance === undefined ? {} : { showBalance: body.showBalance }),
+      ...(body.showSpending === undefined ? {} : { showSpending: body.showSpending }),
+    });
+  });
+  router.delete('/:id', async (ctx) => {
+    ctx.body = await parents.removeParent(openidOf(ctx), parseValue(ctx.params, linkIdPath).id);
+  });
+  return router;
+}
+
+/** The parent's side: redeem a child's invitation, list children, watch, alert, report lost, unlink. */
+export function childRoutes(parents: Parents): Router {
+  const router = new Router({ prefix: '/children' });
+  router.post('/', async (ctx) => {
+    const child = await parents.redeem(openidOf(ctx), parseBody(ctx, redeemBody).invitationCode);
+    ctx.status = child.created ? 201 : 200;
+    ctx.body = child;
+  });
+  router.get('/', async (ctx) => {
+    ctx.body = await parents.children(openidOf(ctx));
+  });
+  router.get('/:cardNo', async (ctx) => {
+    ctx.body = await parents.child(openidOf(ctx), parseValue(ctx.params, cardNoPath).cardNo);
+  });
+  router.get('/:cardNo/transactions', async (ctx) => {
+    const { cardNo } = parseValue(ctx.params, cardNoPath);
+    ctx.body = await parents.childTransactions(
+      openidOf(ctx),
+      cardNo,
+      parseValue({ ...ctx.query }, listQuery),
+    );
+  });
+  router.put('/:cardNo/alert', async (ctx) => {
+    const { cardNo } = parseValue(ctx.params, cardNoPath);
+    ctx.body = await parents.setAlert(openidOf(ctx), cardNo, parseBody(ctx, alertBody).threshold);
+  });
+  router.post('/:cardNo/actions', async (ctx) => {
+    const { cardNo } = parseValue(ctx.params, cardNoPath);
+    parseBody(ctx, childActionBody);
+    ctx.body = await parents.reportLoss(openidOf(ctx), cardNo);
+  });
+  router.delete('/:cardNo', async (ctx) => {
+    ctx.body = await parents.unlinkChild(openidOf(ctx), parseValue(ctx.params, cardNoPath).cardNo);
+  });
+  return router;
+}

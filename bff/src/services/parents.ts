@@ -1,0 +1,222 @@
+import { createHash, randomInt } from 'node:crypto';
+import type { CoreClient, GuardianLink } from '@campus-card/core/client';
+import type { Sessions } from '../auth/sessions.ts';
+import { BffError } from '../errors.ts';
+import type { Kv } from '../kv/index.ts';
+import type { Bills, TransactionFilterName } from './bills.ts';
+import type { BindingService } from './bindings.ts';
+
+/** Crockford base32 without I, L, O, U: nothing a parent can misread off the child's screen. */
+const codeAlphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+const codeLength = 8;
+
+export interface ParentOptions {
+  /** How long an invitation code can be redeemed. */
+  invitationTtlMs: number;
+  /** Wrong codes one account may try before redeeming is locked, and for how long. */
+  failuresMax: number;
+  lockoutMs: number;
+}
+
+/** A child as a linked parent sees it: the balance only when the child allows it. */
+export interface ChildView {
+  cardNo: string;
+  name: string;
+  status: string;
+  linkId: string;
+  showBalance: boolean;
+  showSpending: boolean;
+  balance?: { main: number; subsidy: number; pending: number };
+  lowBalanceAlert?: number;
+  /** True when an alert is set, the balance may be seen and it is below the alert. */
+  lowBalance?: boolean;
+  linkedAtMs: number;
+}
+
+/**
+ * Parents. A bound student makes a one-time invitation code (kept in the kv, only its digest as the
+ * key); a signed-in parent redeems it and the core stores the link. The child chooses per parent
+ * whether the balance and the spending are shown; the parent sets a low-balance alert, can report
+ * the card lost, and can unlink.
+ */
+export class Parents {
+  constructor(
+    private readonly core: CoreClient,
+    private readonly kv: Kv,
+    private readonly bindings: BindingService,
+    private readonly sessions: Sessions,
+    private readonly bills: Bills,
+    private readonly options: ParentOptions,
+  ) {}
+
+  // The child's side.
+
+  async invite(openid: string): Promise<{ invitationCode: string; expiresInMs: number }> {
+    const binding = await this.bindings.require(openid);
+    let code = '';
+    for (let i = 0; i < codeLength; i++) code += codeAlphabet[randomInt(codeAlphabet.length)];
+    const invitation: Invitation = { personNo: binding.personNo, childOpenid: openid };
+    await this.kv.set(invitationKey(code), JSON.stringify(invitation), this.options.invitationTtlMs);
+    return { invitationCode: code, expiresInMs: this.options.invitationTtlMs };
+  }
+
+  async parentsOf(openid: string) {
+    const binding = await this.bindings.require(openid);
+    const { items } = await this.core.guardianLinks({ personNo: binding.personNo });
+    return { parents: items.map(parentView) };
+  }
+
+  async setVisibility(
+    openid: string,
+    linkId: string,
+    visibility: { showBalance?: boolean; showSpending?: boolean },
+  ) {
+    const link = await this.childLink(openid, linkId);
+    return parentView(await this.core.updateGuardianLink(link.id, visibility));
+  }
+
+  async removeParent(openid: string, linkId: string): Promise<{ removed: boolean }> {
+    const link = await this.childLink(openid, linkId);
+    return this.core.unlinkGuardian(link.id);
+  }
+
+  // The parent's side.
+
+  /** Redeems a child's invitation; wrong codes are counted per account and locked out after too many. */
+  async redeem(openid: string, invitationCode: string): Promise<ChildView & { created: boolean }> {
+    const failures = `invite-failures:${digest(openid)}`;
+    if (Number((await this.kv.get(failures)) ?? 0) >= this.options.failuresMax) throw this.lockedOut();
+    const key = invitationKey(invitationCode);
+    const offered = await this.kv.get(key);
+    // The child trying their own code is told so and the code stays good for the parent.
+    if (offered !== null && (JSON.parse(offered) as Invitation).childOpenid === openid)
+      throw new BffError('FORBIDDEN', 'a student cannot link to their own card as a parent');
+    // Taken atomically: of two parents racing with one code, one gets it.
+    const raw = await this.kv.take(key);
+    if (raw === null) {
+      const count = await this.kv.increment(failures, this.options.lockoutMs);
+      if (count >= this.options.failuresMax) throw this.lockedOut();
+      throw new BffError('INVITATION_INVALID', 'this invitation code is wrong, used or expired', {
+        attemptsLeft: this.options.failuresMax - count,
+      });
+    }
+    const invitation = JSON.parse(raw) as Invitation;
+    const link = await this.core.linkGuardian({ parentOpenid: openid, personNo: invitation.personNo });
+    return { ...(await this.childView(link)), created: link.created };
+  }
+
+  async children(openid: string): Promise<{ children: ChildView[] }> {
+    const { items } = await this.core.guardianLinks({ parentOpenid: openid });
+    return { children: await Promise.all(items.map((link) => this.childView(link))) };
+  }
+
+  async child(openid: string, cardNo: string): Promise<ChildView> {
+    return this.childView(await this.parentLink(openid, cardNo));
+  }
+
+  /** The child's bill, when the child lets this parent see spending. */
+  async childTransactions(
+    openid: string,
+    cardNo: string,
+    query: { month?: string; kind?: TransactionFilterName; cursor?: string; limit: number },
+  ) {
+    const link = await this.parentLink(openid, cardNo);
+    if (!link.showSpending) throw new BffError('FORBIDDEN', 'your child does not share their spending');
+    return this.bills.list({ cardNo: link.cardNo }, query);
+  }
+
+  async setAlert(openid: string, cardNo: string, threshold: number | null): Promise<ChildView> {
+    const link = await this.parentLink(openid, cardNo);
+    return this.childView(await this.core.updateGuardianLink(link.id, { lowBalanceAlert: threshold }));
+  }
+
+  /**
+   * Reports the child's card lost from the parent's phone. The child's sessions end too: the lost
+   * phone may be signed in; the child signs in again on a new one.
+   */
+  async reportLoss(openid: string, cardNo: string) {
+    const link = await this.parentLink(openid, cardNo);
+    const change = await this.core.changeCard(link.cardNo, 'report_loss', { type: 'parent', id: link.id });
+    if (link.childOpenid !== null) await this.sessions.revokeAll(link.childOpenid);
+    return { changed: change.changed, status: change.status, version: change.version };
+  }
+
+  async unlinkChild(openid: string, cardNo: string): Promise<{ removed: boolean }> {
+    const link = await this.parentLink(openid, cardNo);
+    return this.core.unlinkGuardian(link.id);
+  }
+
+  /** Whether this account is linked to this card: for top-ups of a child's card. */
+  async isLinked(openid: string, cardNo: string): Promise<boolean> {
+    const { items } = await this.core.guardianLinks({ parentOpenid: openid });
+    return items.some((link) => link.cardNo === cardNo);
+  }
+
+  private async parentLink(openid: string, cardNo: string): Promise<GuardianLink> {
+    const { items } = await this.core.guardianLinks({ parentOpenid: openid });
+    const link = items.find((l) => l.cardNo === cardNo);
+    if (!link) throw new BffError('CHILD_NOT_FOUND', 'you are not linked to this card');
+    return link;
+  }
+
+  private async childLink(openid: string, linkId: string): Promise<GuardianLink> {
+    const binding = await this.bindings.require(openid);
+    const { items } = await this.core.guardianLinks({ personNo: binding.personNo });
+    const link = items.find((l) => l.id === linkId);
+    if (!link) throw new BffError('NOT_FOUND', 'no such parent is linked to you');
+    return link;
+  }
+
+  private async childView(link: GuardianLink): Promise<ChildView> {
+    const card = await this.core.getCard(link.cardNo);
+    const balance = link.showBalance
+      ? {
+          main: card.balance.main,
+          subsidy: card.balance.subsidy,
+          pending: card.balance.mainPending + card.balance.subsidyPending,
+        }
+      : undefined;
+    return {
+      cardNo: link.cardNo,
+      name: link.name,
+      status: card.status,
+      linkId: link.id,
+      showBalance: link.showBalance,
+      showSpending: link.showSpending,
+      ...(balance ? { balance } : {}),
+      ...(link.lowBalanceAlert === null ? {} : { lowBalanceAlert: link.lowBalanceAlert }),
+      ...(balance && link.lowBalanceAlert !== null
+        ? { lowBalance: balance.main + balance.subsidy < link.lowBalanceAlert }
+        : {}),
+      linkedAtMs: link.createdAtMs,
+    };
+  }
+
+  private lockedOut(): BffError {
+    const minutes = Math.ceil(this.options.lockoutMs / 60_000);
+    return new BffError(
+      'LOCKED_OUT',
+      `too many wrong invitation codes; try again in up to ${minutes} minutes`,
+    );
+  }
+}
+
+interface Invitation {
+  personNo: string;
+  childOpenid: string;
+}
+
+/** A parent as the child sees the link: never the parent's openid. */
+function parentView(link: GuardianLink) {
+  return {
+    id: link.id,
+    showBalance: link.showBalance,
+    showSpending: link.showSpending,
+    linkedAtMs: link.createdAtMs,
+  };
+}
+
+function digest(value: string): string {
+  return createHash('sha256').update(value).digest('base64url').slice(0, 22);
+}
+const invitationKey = (code: string) => `guardian-invitation:${digest(code)}`;
