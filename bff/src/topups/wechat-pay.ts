@@ -16,6 +16,17 @@ export const TIMESTAMP_SKEW_SECONDS_MAX = 300;
 const WECHAT_PAY_ORIGIN = 'https://api.mch.weixin.qq.com';
 const REQUEST_TIMEOUT_MS = 10_000;
 const GCM_TAG_BYTES = 16;
+/**
+ * The SDK fetches /v3/certificates whenever a signature names a serial it has not cached: without a
+ * floor, every forged notification with a made-up serial would make us call WeChat.
+ */
+const CERTIFICATE_REFRESH_MS_MIN = 60_000;
+
+/** The SDK's process-wide cache of platform keys by serial (Pay.certificates, static). */
+function knownSerial(serial: string): boolean {
+  const cache = (Pay as unknown as { certificates?: Record<string, unknown> }).certificates ?? {};
+  return Object.hasOwn(cache, serial);
+}
 
 /**
  * An IPayRequest that sends to `baseUrl` instead of WeChat's host (the request signature covers
@@ -150,6 +161,7 @@ export interface BillRow {
 export class WechatPay {
   readonly pay: Pay;
   readonly #config: TopUpConfig;
+  #certificatesFetchedAtMs = Number.NEGATIVE_INFINITY;
 
   constructor(config: TopUpConfig) {
     this.#config = config;
@@ -268,12 +280,19 @@ export class WechatPay {
     const timestamp = header('wechatpay-timestamp');
     if (!fresh(timestamp)) throw new NotificationRefused('stale');
     const text = rawBody.toString('utf8');
+    const serial = header('wechatpay-serial');
+    if (!/^[0-9A-Za-z_]{1,64}$/.test(serial)) throw new NotificationRefused('bad_signature');
+    if (!knownSerial(serial)) {
+      if (Date.now() - this.#certificatesFetchedAtMs < CERTIFICATE_REFRESH_MS_MIN)
+        throw new NotificationRefused('bad_signature');
+      this.#certificatesFetchedAtMs = Date.now();
+    }
     let signed = false;
     try {
       signed = await this.pay.verifySign({
         timestamp,
         nonce: header('wechatpay-nonce'),
-        serial: header('wechatpay-serial'),
+        serial,
         signature: header('wechatpay-signature'),
         body: text,
       });
