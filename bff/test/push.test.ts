@@ -202,4 +202,40 @@ describe('real-time push across BFF instances', () => {
     assert.equal(bad.status, 400);
     assert.equal(bad.body.code, 'VALIDATION_FAILED');
   });
+
+  test("when last month's statements go out, then an open view hears of it and the list keeps it", async () => {
+    const student = await boundStudent(world);
+    await world.core.client.topUp({
+      id: `t-${Date.now()}-st`,
+      cardNo: student.cardNo,
+      amount: 2_000,
+      channel: 'cash',
+    });
+    await world.core.client.pay({
+      id: `p-${Date.now()}-st`,
+      cardNo: student.cardNo,
+      merchantId,
+      amount: 640,
+    });
+    const ticket = await world.request<{ path: string }>('POST', '/api/v1/events/ticket', {
+      token: student.accessToken,
+    });
+    const socket = await openSocket(world.bff.url, ticket.body.path);
+    try {
+      const month = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 7);
+      await world.core.client.sendMonthlyStatements(month);
+      const told = await socket.next((m) => activity(m)?.type === 'notice', 2_000);
+      assert.equal(activity(told).kind, 'statement');
+      const list = await world.request<{ items: { type: string; title?: string; body?: string }[] }>(
+        'GET',
+        '/api/v1/notifications',
+        { token: student.accessToken },
+      );
+      const notice = list.body.items.find((n) => n.type === 'notice');
+      assert.ok(notice, JSON.stringify(list.body.items));
+      assert.match(notice.body ?? '', /共消费 ¥6\.40/);
+    } finally {
+      socket.ws.close();
+    }
+  });
 });

@@ -25,6 +25,7 @@ import { bindingRoutes } from './http/routes/bindings.ts';
 import { blacklistRoutes } from './http/routes/blacklist.ts';
 import { cardRoutes } from './http/routes/cards.ts';
 import { contentRoutes } from './http/routes/content.ts';
+import { noticeRoutes } from './http/routes/notices.ts';
 import { deviceRecordRoutes } from './http/routes/device-records.ts';
 import { deviceRoutes } from './http/routes/devices.ts';
 import { merchantRoutes } from './http/routes/merchants.ts';
@@ -37,6 +38,8 @@ import { LedgerExecutor } from './ledger/executor.ts';
 import { LedgerRepository } from './ledger/ledger-repository.ts';
 import { LedgerService } from './ledger/ledger-service.ts';
 import { createLogger, type Logger } from './log.ts';
+import { MonthlyStatementNotices } from './notices/monthly-statements.ts';
+import { NoticeRepository } from './notices/notice-repository.ts';
 import { MerchantService } from './merchants/merchant-service.ts';
 import { createPii } from './pii.ts';
 import { SettlementService } from './settlement/settlement-service.ts';
@@ -68,6 +71,7 @@ export interface Core {
   bindings: BindingService;
   statements: StatementService;
   content: ContentService;
+  monthlyStatements: MonthlyStatementNotices;
   batcher: Batcher;
   /** Committed card activity, for live views (the BFF's push). */
   activity: CardActivityFeed;
@@ -105,6 +109,8 @@ export function createCore(config: CoreConfig, log: Logger = createLogger('core'
   const bindings = new BindingService(new BindingRepository(db), cards, pii, config.piiKeyHex);
   const statements = new StatementService(new StatementRepository(db), cards);
   const content = new ContentService(new ContentRepository(db));
+  const notices = new NoticeRepository(db);
+  const monthlyStatements = new MonthlyStatementNotices(db, notices, activity, log);
   const topUps = new TopUpService(new TopUpRepository(db), cards, ledger, log);
   // Identity sync is on only when a source database is configured (never in the embedded default).
   const sources =
@@ -161,6 +167,7 @@ export function createCore(config: CoreConfig, log: Logger = createLogger('core'
     bindingRoutes(bindings),
     statementRoutes(statements),
     contentRoutes(content),
+    noticeRoutes(notices, monthlyStatements),
     topUpRoutes(topUps),
   ]) {
     app.use(router.routes());
@@ -186,6 +193,7 @@ export function createCore(config: CoreConfig, log: Logger = createLogger('core'
     bindings,
     statements,
     content,
+    monthlyStatements,
     batcher,
     activity,
     app,
@@ -217,6 +225,8 @@ export async function startCore(config: CoreConfig, log?: Logger): Promise<Runni
     publisher?.publish(deviceConfigChannel, deviceId).catch(() => {});
   });
   core.ledger.startSweeper(config.holdSweepIntervalMs);
+  // Last month's statements go out on the first day of the month; checked every 10 minutes.
+  core.monthlyStatements.startSchedule(10 * 60_000);
   core.sync.startSchedule(config.syncIntervalMs, config.syncFullIntervalMs);
   const server = core.app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
@@ -229,6 +239,7 @@ export async function startCore(config: CoreConfig, log?: Logger): Promise<Runni
     url: `http://${config.host}:${port}`,
     async close() {
       core.ledger.stopSweeper();
+      core.monthlyStatements.stop();
       core.blacklist.stopExpiry();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -26,6 +26,14 @@ const activitySchema = z.discriminatedUnion('type', [
     version: z.number().int(),
     atMs: z.number().int(),
   }),
+  z.object({
+    type: z.literal('notice'),
+    cardNo: z.string().min(1).max(32),
+    noticeId: z.string().max(26),
+    kind: z.string().max(24),
+    title: z.string().max(128),
+    atMs: z.number().int(),
+  }),
 ]);
 
 /**

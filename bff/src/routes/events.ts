@@ -25,7 +25,7 @@ export function eventRoutes(
   router.get('/notifications', async (ctx) => {
     const user = ctx.state.user as UserState;
     const binding = await bindings.require(user.openid);
-    ctx.body = await notifications.list(user.openid, binding.cardNo);
+    ctx.body = await notifications.list(user.openid, binding);
   });
   router.post('/notifications/seen', async (ctx) => {
     const user = ctx.state.user as UserState;

@@ -1,4 +1,4 @@
-import type { CoreClient } from '@campus-card/core/client';
+import type { Binding, CoreClient } from '@campus-card/core/client';
 import type { Kv } from '../kv/index.ts';
 
 /** One line of the notification list: a money movement or a card status change. */
@@ -11,7 +11,8 @@ export type Notification =
       merchantId: string | null;
       atMs: number;
     }
-  | { type: 'card'; id: string; status: string; version: number; atMs: number };
+  | { type: 'card'; id: string; status: string; version: number; atMs: number }
+  | { type: 'notice'; id: string; kind: string; title: string; body: string; atMs: number };
 
 const listMax = 30;
 const seenKey = (openid: string) => `notifications-seen:${openid}`;
@@ -21,7 +22,8 @@ const seenTtlMs = 90 * 24 * 3_600_000;
 /**
  * What the live push may have missed while the mini-program was closed: the card's recent
  * operations and status changes, read from the ledger and the card history (the records
- * themselves, so nothing is lost when a push is), with a per-user read mark.
+ * themselves, so nothing is lost when a push is), and the kept notices (monthly statements,
+ * alerts), with a per-user read mark.
  */
 export class Notifications {
   constructor(
@@ -31,11 +33,12 @@ export class Notifications {
 
   async list(
     openid: string,
-    cardNo: string,
+    binding: Pick<Binding, 'cardNo' | 'personId'>,
   ): Promise<{ items: Notification[]; unread: number; seenUpToMs: number }> {
-    const [operations, history, seen] = await Promise.all([
-      this.core.cardOperations(cardNo, { limit: listMax }),
-      this.core.cardHistory(cardNo),
+    const [operations, history, notices, seen] = await Promise.all([
+      this.core.cardOperations(binding.cardNo, { limit: listMax }),
+      this.core.cardHistory(binding.cardNo),
+      this.core.personNotices(binding.personId, listMax),
       this.kv.get(seenKey(openid)),
     ]);
     const items: Notification[] = [
@@ -56,6 +59,16 @@ export class Notifications {
           status: e.toStatus,
           version: e.version,
           atMs: e.createdAtMs,
+        }),
+      ),
+      ...notices.items.map(
+        (n): Notification => ({
+          type: 'notice',
+          id: n.id,
+          kind: n.kind,
+          title: n.title,
+          body: n.body,
+          atMs: n.createdAtMs,
         }),
       ),
     ]

@@ -18,7 +18,9 @@ export type CardActivity =
       merchantId?: string;
       atMs: number;
     }
-  | { type: 'card'; cardNo: string; status: string; version: number; atMs: number };
+  | { type: 'card'; cardNo: string; status: string; version: number; atMs: number }
+  /** A notice kept in the notification list (a monthly statement, an alert). */
+  | { type: 'notice'; cardNo: string; noticeId: string; kind: string; title: string; atMs: number };
 
 /** The Redis channel card activity is published on (JSON); every BFF instance subscribes. */
 export const cardActivityChannel = 'cc:card-activity';

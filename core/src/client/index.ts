@@ -40,6 +40,7 @@ import type {
 import type { Answer } from '../ledger/results.ts';
 import type { HoldRow } from '../ledger/state.ts';
 import type { Merchant, NewMerchant } from '../merchants/merchant-service.ts';
+import type { Notice } from '../notices/notice-repository.ts';
 import type { Statement } from '../settlement/settlement-service.ts';
 import type { CardTransaction, MonthlyStatement } from '../statements/statement-service.ts';
 import type { RefundEntry, SyncKind, SyncRun, SyncRunError } from '../sync/sync-repository.ts';
@@ -495,6 +496,14 @@ export class CoreClient {
   lessonFor(personNo: string, lessonId: string): Promise<Lesson> {
     return this.call('GET', `/v1/lessons/${encodeURIComponent(lessonId)}${query({ personNo })}`);
   }
+  /** A person's kept notices (monthly statements, alerts), newest first. */
+  personNotices(personId: string, limit = 30): Promise<{ items: Notice[] }> {
+    return this.call('GET', `/v1/persons/${encodeURIComponent(personId)}/notices${query({ limit })}`);
+  }
+  /** Sends a month's statement notices now (they also go out on the first of each month). */
+  sendMonthlyStatements(month: string): Promise<{ sent: number }> {
+    return this.call('POST', '/v1/notices/monthly-statements', { month });
+  }
   /** Any lesson, unscoped: for a caller that has checked the person's right itself (a signed link). */
   lesson(lessonId: string): Promise<Lesson> {
     return this.call('GET', `/v1/lessons/${encodeURIComponent(lessonId)}`);
@@ -602,4 +611,4 @@ function query(params: Record<string, string | number | undefined>): string {
 
 export type NewsSummary = Omit<NewsItem, 'body'> & { excerpt: string; readAtMs: number | null };
 export type CourseWithLessons = Course & { lessons: (Lesson & { progress: LessonProgress | null })[] };
-export type { Course, Lesson, LessonProgress, NewCourse, NewLesson, NewNews, NewsItem };
+export type { Course, Lesson, LessonProgress, NewCourse, NewLesson, NewNews, NewsItem, Notice };
