@@ -92,6 +92,27 @@ describe('bad input over TCP', () => {
     device.close();
   });
 
+  test('when an upload, attendance, blacklist request or server-only message is malformed, then its ERROR and the session continues', async () => {
+    // Goal: each new request kind refuses bad bytes with a stable code and executes nothing.
+    const device = await signedIn();
+    const base = { deviceId: device.deviceId, timestampMs: Date.now(), flags: 0 };
+    const cases: [number, Uint8Array, string][] = [
+      [0x50, Uint8Array.of(65), 'BAD_FIELD'], // OFFLINE_UPLOAD of 65 records: above 64
+      [0x50, Uint8Array.of(1, 1, 1), 'TRUNCATED'], // one record cut short
+      [0x30, Uint8Array.of(0), 'BAD_FIELD'], // ATTENDANCE with an empty session id
+      [0x60, Uint8Array.of(0, 0, 0, 1), 'TRUNCATED'], // BLACKLIST_REQUEST cut short
+      [0x60, new Uint8Array(11), 'TRAILING_BYTES'], // one byte too many
+      [0x05, new Uint8Array(16), 'UNEXPECTED_MESSAGE'], // HEARTBEAT_ACK is the server's to send
+    ];
+    for (const [type, payload, code] of cases) {
+      device.write(encodeRawFrame({ ...base, sequence: ++device.sequence, type, payload }, device.key));
+      const reply = await device.next();
+      assert.equal(reply.message.kind === 'error' && reply.message.code, code, `type 0x${type.toString(16)}`);
+    }
+    await heartbeatWorks(device);
+    device.close();
+  });
+
   test('when a frame starts and never completes, then TRUNCATED and close (slowloris)', async () => {
     // Goal: a slow sender cannot hold a half frame open.
     const device = await signedIn();

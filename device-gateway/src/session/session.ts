@@ -278,7 +278,10 @@ export class Session {
       const peeked = peekHeader(frame);
       const type = peeked.ok ? peeked.value.type : 0;
       const sequence = peeked.ok && peeked.value.deviceId === device.deviceId ? peeked.value.sequence : 0;
-      this.fail(decoded.error.code, sequence, type);
+      // The splitter delivered a whole frame, so TRUNCATED here is a field running past the payload: the
+      // stream is intact and the session continues (protocol § 9).
+      if (decoded.error.code === 'TRUNCATED') this.refuse('TRUNCATED', sequence, type);
+      else this.fail(decoded.error.code, sequence, type);
       return;
     }
     const { message, sequence, deviceId, timestampMs, type } = decoded.value;
