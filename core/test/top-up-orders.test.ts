@@ -125,6 +125,32 @@ for (const dialect of dialects) {
       assert.equal((await t.client.topUpOrder(created.id)).status, 'credited');
     });
 
+    test('when the bill says paid but we never saw it, or another amount, then state_differs and amount_differs', async () => {
+      const cardNo = await openStudent(t.client);
+      const unseen = await order(cardNo, 1_300);
+      const odd = await order(cardNo, 1_400);
+      const oddTx = txId();
+      await t.client.confirmTopUpPayment(odd.id, {
+        transactionId: oddTx,
+        amount: 1_400,
+        paidAtMs: Date.now(),
+      });
+      const billDate = formatDay(shanghaiDay(Date.now()));
+      const { mismatches } = await t.client.reconcileTopUps(billDate, [
+        { outTradeNo: unseen.id, transactionId: txId(), state: 'SUCCESS', amount: 1_300 },
+        { outTradeNo: odd.id, transactionId: oddTx, state: 'SUCCESS', amount: 1_500 },
+        { outTradeNo: odd.id, transactionId: oddTx, state: 'REFUND', amount: 100 },
+      ]);
+      const mine = mismatches.filter((m) => m.outTradeNo === unseen.id || m.outTradeNo === odd.id);
+      assert.deepEqual(
+        mine.map((m) => [m.outTradeNo, m.kind]).sort(),
+        [
+          [odd.id, 'amount_differs'],
+          [unseen.id, 'state_differs'],
+        ].sort(),
+      );
+    });
+
     test('when WeChat cannot refund, then the money goes back to the wallet once and the order may be refunded again', async () => {
       const cardNo = await openStudent(t.client);
       const created = await order(cardNo, 4_000);
