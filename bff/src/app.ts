@@ -156,7 +156,7 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
     lockoutMs: config.bindLockoutMs,
   });
   signedIn.use(parentRoutes(parents).routes());
-  signedIn.use(childRoutes(parents).routes());
+  signedIn.use(childRoutes(parents, pushTickets).routes());
   signedIn.use(contentRoutes(bindings, new ContentReader(core, videoLinks)).routes());
   signedIn.use(eventRoutes(bindings, pushTickets, new Notifications(core, kv)).routes());
   signedIn.use(topUpRoutes(topUps).routes());

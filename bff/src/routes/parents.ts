@@ -2,6 +2,8 @@ import Router from 'koa-router';
 import { z } from 'zod';
 import type { UserState } from '../auth/require-user.ts';
 import { parseBody, parseValue } from '../http/middleware.ts';
+import { eventsPath } from '../push/events-socket.ts';
+import type { PushTickets } from '../push/push-tickets.ts';
 import type { Parents } from '../services/parents.ts';
 import { listQuery } from './transactions.ts';
 
@@ -47,8 +49,15 @@ export function parentRoutes(parents: Parents): Router {
 }
 
 /** The parent's side: redeem a child's invitation, list children, watch, alert, report lost, unlink. */
-export function childRoutes(parents: Parents): Router {
+export function childRoutes(parents: Parents, tickets: PushTickets): Router {
   const router = new Router({ prefix: '/children' });
+  // A live view of the children who share both balance and spending (the pushes carry both).
+  router.post('/events/ticket', async (ctx) => {
+    const openid = openidOf(ctx);
+    const cardNos = await parents.watchableCardNos(openid);
+    const { ticket, expiresInMs } = await tickets.issue({ openid, cardNos });
+    ctx.body = { ticket, expiresInMs, cardNos, path: `${eventsPath}?ticket=${ticket}` };
+  });
   router.post('/', async (ctx) => {
     const child = await parents.redeem(openidOf(ctx), parseBody(ctx, redeemBody).invitationCode);
     ctx.status = child.created ? 201 : 200;

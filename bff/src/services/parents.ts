@@ -146,6 +146,16 @@ export class Parents {
     return this.core.unlinkGuardian(link.id);
   }
 
+  /**
+   * The children a parent's live view may watch: only those who share both balance and spending,
+   * because every push carries the amount and the balance after it. The view compares the balance
+   * with the alert it read from the child view, so a low balance shows within the push's second.
+   */
+  async watchableCardNos(openid: string): Promise<string[]> {
+    const { items } = await this.core.guardianLinks({ parentOpenid: openid });
+    return items.filter((l) => l.showBalance && l.showSpending).map((l) => l.cardNo);
+  }
+
   /** Whether this account is linked to this card: for top-ups of a child's card. */
   async isLinked(openid: string, cardNo: string): Promise<boolean> {
     const { items } = await this.core.guardianLinks({ parentOpenid: openid });
