@@ -1,0 +1,152 @@
+// The whole system in one process: the core with demo data, the WeChat login and Pay stand-ins, the BFF,
+// the device gateway with simulated terminals, and one web origin for the H5 build and the backoffice.
+// `npm start` runs it on the default ports; end-to-end tests run it on free ports against MariaDB and Redis.
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { type RunningBff, startBff } from '../../bff/src/app.ts';
+import { loadConfig as loadBffConfig } from '../../bff/src/config.ts';
+import { type DemoIdentity, seedDemo } from '../../core/scripts/demo-data.ts';
+import { type RunningCore, startCore } from '../../core/src/app.ts';
+import { loadConfig } from '../../core/src/config.ts';
+import { createLogger } from '../../core/src/log.ts';
+import { startDeviceDemo } from '../devices/demo.ts';
+import { type LoginStandIn, startLoginStandIn } from '../wechat/login/server.ts';
+import { type PayStandIn, startPayStandIn } from '../wechat/pay/server.ts';
+import { makeCertifiedKey } from '../wechat/x509.ts';
+import { startWeb, type Web } from './web.ts';
+
+export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface SystemOptions {
+  /** Environment: DATABASE_URL, REDIS_URL, LOG_LEVEL, secrets … (defaults: SQLite, no Redis). */
+  env: Readonly<Record<string, string | undefined>>;
+  /** Fixed ports (npm start) or free ones (tests). */
+  ports: 'default' | 'free';
+  /** Simulated terminals serving demo students every few seconds, printing what they do. */
+  terminals: boolean;
+  print?: (line: string) => void;
+}
+
+export interface RunningSystem {
+  core: RunningCore;
+  bff: RunningBff;
+  login: LoginStandIn;
+  pay: PayStandIn;
+  web: Web;
+  gatewayPort: number;
+  serviceKey: { keyId: string; secret: string };
+  identities: DemoIdentity[];
+  students: string[];
+  appId: string;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no free port');
+  return address.port;
+}
+
+export async function startSystem(options: SystemOptions): Promise<RunningSystem> {
+  const env = options.env;
+  const pick = async (name: string, fallback: number) =>
+    options.ports === 'free' ? await freePort() : Number(env[name] ?? fallback);
+  const appId = env.WECHAT_APPID ?? 'wx0123456789abcdef';
+  const appSecret = env.WECHAT_APP_SECRET ?? 'demo-app-secret';
+  const mchid = env.WECHAT_PAY_MCHID ?? '1900000109';
+  const apiV3Key = env.WECHAT_PAY_API_V3_KEY ?? 'DEMOAPIV3KEY0123456789ABCDEFGHIJ';
+  const corePort = await pick('CORE_PORT', 4100);
+  const bffPort = await pick('BFF_PORT', 8080);
+  const webPort = await pick('WEB_PORT', 10086);
+  const webUrl = `http://127.0.0.1:${webPort}`;
+
+  const config = loadConfig({ ...env, CORE_PORT: String(corePort) } as NodeJS.ProcessEnv);
+  const log = createLogger('core', config.logLevel);
+  const core = await startCore(config, log);
+  const demo = await seedDemo(core);
+  const [keyId, secret] = [...config.serviceKeys][0] ?? ['', ''];
+
+  const login = await startLoginStandIn({
+    apps: { [appId]: appSecret },
+    port: await pick('WECHAT_LOGIN_PORT', 7081),
+  });
+  const merchant = makeCertifiedKey(mchid, 'Campus Card demo merchant');
+  const pay = await startPayStandIn({
+    port: await pick('WECHAT_PAY_PORT', 7082),
+    merchants: [{ mchid, certificatePem: merchant.certificatePem, apiV3Key }],
+    billsSameDay: true,
+    h5ReturnOrigins: [webUrl],
+  });
+  const bff = await startBff(
+    loadBffConfig({
+      ...env,
+      BFF_PORT: String(bffPort),
+      CORE_URL: core.url,
+      CORE_KEY_ID: keyId,
+      CORE_KEY_SECRET: secret,
+      JWT_SECRET: env.JWT_SECRET ?? 'demo-jwt-secret-change-me-0123456789abcdef',
+      WECHAT_LOGIN_URL: login.baseUrl,
+      WECHAT_APPID: appId,
+      WECHAT_APP_SECRET: appSecret,
+      H5_ORIGIN: webUrl,
+      CONTENT_DIR: env.CONTENT_DIR ?? `${repoRoot}core/data/content`,
+      WECHAT_PAY_URL: pay.baseUrl,
+      WECHAT_PAY_MCHID: mchid,
+      WECHAT_PAY_MERCHANT_CERT: merchant.certificatePem,
+      WECHAT_PAY_MERCHANT_KEY: merchant.privateKeyPem,
+      WECHAT_PAY_API_V3_KEY: apiV3Key,
+      WECHAT_PAY_NOTIFY_URL: `http://127.0.0.1:${bffPort}/api/v1/pay/notify`,
+      WECHAT_PAY_H5_URL: `${pay.baseUrl}/pay/h5`,
+      TOP_UP_H5_RETURN_URL: `${webUrl}/#/pages/top-up-result/index?id={id}`,
+    }),
+    createLogger('bff', config.logLevel),
+    // Core and BFF share this process: without Redis, card activity reaches the live views in process.
+    env.REDIS_URL
+      ? {}
+      : {
+          activitySource: async (listener) => {
+            const off = core.activity.on(listener);
+            return async () => {
+              off();
+            };
+          },
+        },
+  );
+  const web = await startWeb({
+    port: webPort,
+    sites: { '/admin': `${repoRoot}admin/dist`, '/': `${repoRoot}miniprogram/dist/h5` },
+    proxies: { '/api': bff.url, '/__mock': login.baseUrl },
+  });
+  const devices = await startDeviceDemo({
+    coreUrl: core.url,
+    serviceKey: { keyId, secret },
+    students: demo.students,
+    onBlacklistVersion: (listener) => core.blacklist.onPublished(listener),
+    onDeviceConfig: (listener) => core.deviceConfigs.onChanged(listener),
+    env: { ...env, GATEWAY_PORT: String(await pick('GATEWAY_PORT', 4200)) },
+    ...(options.terminals ? {} : { intervalMs: 2_147_483_647 }),
+    ...(options.print ? { print: options.print } : {}),
+  });
+  return {
+    core,
+    bff,
+    login,
+    pay,
+    web,
+    gatewayPort: devices.port,
+    serviceKey: { keyId, secret },
+    identities: demo.identities,
+    students: demo.students,
+    appId,
+    async stop() {
+      await devices.stop();
+      await web.close();
+      await bff.close();
+      await Promise.all([login.close(), pay.close()]);
+      await core.close();
+    },
+  };
+}
