@@ -3,6 +3,9 @@ import { Redis } from 'ioredis';
 import Koa from 'koa';
 import Router from 'koa-router';
 import { CardActivityFeed, cardActivityChannel } from './activity/card-activity.ts';
+import { AdminRepository } from './admin/admin-repository.ts';
+import { AdminService } from './admin/admin-service.ts';
+import { AuditLog } from './admin/audit-log.ts';
 import { BindingRepository } from './bindings/binding-repository.ts';
 import { BindingService } from './bindings/binding-service.ts';
 import { CardRepository } from './cards/card-repository.ts';
@@ -21,6 +24,7 @@ import { DeviceService } from './devices/device-service.ts';
 import { OfflineRecords } from './devices/offline-records.ts';
 import { CoreError } from './errors.ts';
 import { errorHandler, rawBody, serviceAuth } from './http/middleware.ts';
+import { adminRoutes } from './http/routes/admin.ts';
 import { bindingRoutes } from './http/routes/bindings.ts';
 import { blacklistRoutes } from './http/routes/blacklist.ts';
 import { cardRoutes } from './http/routes/cards.ts';
@@ -70,6 +74,9 @@ export interface Core {
   sync: SyncService;
   bindings: BindingService;
   statements: StatementService;
+  /** Backoffice accounts and approvals, and the one writer of the audit chain. */
+  admins: AdminService;
+  audit: AuditLog;
   content: ContentService;
   monthlyStatements: MonthlyStatementNotices;
   batcher: Batcher;
@@ -108,6 +115,11 @@ export function createCore(config: CoreConfig, log: Logger = createLogger('core'
   const offline = new OfflineRecords(db, ledger, access, attendance);
   const bindings = new BindingService(new BindingRepository(db), cards, pii, config.piiKeyHex);
   const statements = new StatementService(new StatementRepository(db), cards);
+  const admins = new AdminService(new AdminRepository(db), pii, {
+    loginFailuresMax: config.adminLoginFailuresMax,
+    lockoutMs: config.adminLockoutMs,
+  });
+  const audit = new AuditLog(db);
   const content = new ContentService(new ContentRepository(db));
   const notices = new NoticeRepository(db);
   const monthlyStatements = new MonthlyStatementNotices(db, notices, activity, log);
@@ -166,6 +178,7 @@ export function createCore(config: CoreConfig, log: Logger = createLogger('core'
     syncRoutes(sync),
     bindingRoutes(bindings),
     statementRoutes(statements),
+    adminRoutes(admins, audit),
     contentRoutes(content),
     noticeRoutes(notices, monthlyStatements),
     topUpRoutes(topUps),
@@ -192,6 +205,8 @@ export function createCore(config: CoreConfig, log: Logger = createLogger('core'
     sync,
     bindings,
     statements,
+    admins,
+    audit,
     content,
     monthlyStatements,
     batcher,

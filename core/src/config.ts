@@ -103,6 +103,16 @@ const schema = z.object({
     .describe(
       'SYNC_OVERLAP_MS: an incremental run re-reads this far behind its watermark, for source transactions that commit late',
     ),
+  adminLoginFailuresMax: z.coerce
+    .number()
+    .int()
+    .positive()
+    .describe('ADMIN_LOGIN_FAILURES_MAX: wrong passwords or codes in a row before an admin account locks'),
+  adminLockoutMs: z.coerce
+    .number()
+    .int()
+    .positive()
+    .describe('ADMIN_LOCKOUT_MS: how long a locked admin account stays locked'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).describe('LOG_LEVEL'),
   redisUrl: z
     .string()
@@ -146,6 +156,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig {
     syncIntervalMs: env.SYNC_INTERVAL_MS ?? 600_000,
     syncFullIntervalMs: env.SYNC_FULL_INTERVAL_MS ?? 86_400_000,
     syncOverlapMs: env.SYNC_OVERLAP_MS ?? 60_000,
+    adminLoginFailuresMax: env.ADMIN_LOGIN_FAILURES_MAX ?? 5,
+    adminLockoutMs: env.ADMIN_LOCKOUT_MS ?? 15 * 60_000,
     logLevel: env.LOG_LEVEL ?? 'info',
     redisUrl: env.REDIS_URL || undefined,
   });

@@ -1,4 +1,7 @@
 import { Pool } from 'undici';
+import type { AdminAccount, AdminRole, Approval, PendingHold, PersonHit } from '../admin/admin-repository.ts';
+import type { NewAdmin } from '../admin/admin-service.ts';
+import type { AuditEntry, AuditEntryInput, AuditQuery, AuditVerifyReport } from '../admin/audit-log.ts';
 import type { Binding, BindRequest, BindResult } from '../bindings/binding-service.ts';
 import type { CardEvent, CardView } from '../cards/card-repository.ts';
 import type { Actor, CardAction, CardChange } from '../cards/card-service.ts';
@@ -62,8 +65,15 @@ export type {
   AccessEventInput,
   AccessEventView,
   Actor,
+  AdminAccount,
+  AdminRole,
+  Approval,
   AttendanceRecordView,
   AttendanceSessionInput,
+  AuditEntry,
+  AuditEntryInput,
+  AuditQuery,
+  AuditVerifyReport,
   BillRow,
   Binding,
   BindRequest,
@@ -86,6 +96,7 @@ export type {
   HoldRow,
   Merchant,
   MonthlyStatement,
+  NewAdmin,
   NewDevice,
   NewTopUpOrder,
   OfflineException,
@@ -93,6 +104,8 @@ export type {
   OfflineUploadResult,
   OperationView,
   PaymentConfirmation,
+  PendingHold,
+  PersonHit,
   RefundEntry,
   SignInInput,
   SignInResult,
@@ -514,6 +527,71 @@ export class CoreClient {
   ): Promise<void> {
     return this.call('PUT', `/v1/lessons/${encodeURIComponent(lessonId)}/progress`, progress);
   }
+
+  // Backoffice (the BFF's admin API): accounts, login checks, the audit chain, approvals, lookups.
+  createAdmin(
+    input: Omit<NewAdmin, 'totp' | 'department'> & { totp?: boolean; department?: string | null },
+  ): Promise<AdminAccount & { totpSecret?: string; totpUri?: string }> {
+    return this.call('POST', '/v1/admin/accounts', input);
+  }
+  admins(): Promise<{ items: AdminAccount[] }> {
+    return this.call('GET', '/v1/admin/accounts');
+  }
+  admin(id: string): Promise<AdminAccount> {
+    return this.call('GET', `/v1/admin/accounts/${encodeURIComponent(id)}`);
+  }
+  unlockAdmin(id: string): Promise<AdminAccount> {
+    return this.call('POST', `/v1/admin/accounts/${encodeURIComponent(id)}/unlock`, {});
+  }
+  /** The password step: the account, or ADMIN_LOGIN_FAILED / ADMIN_LOCKED_OUT. */
+  checkAdminPassword(username: string, password: string): Promise<AdminAccount> {
+    return this.call('POST', '/v1/admin/login', { username, password });
+  }
+  checkAdminTotp(id: string, code: string): Promise<AdminAccount> {
+    return this.call('POST', `/v1/admin/accounts/${encodeURIComponent(id)}/totp-check`, { code });
+  }
+  appendAudit(entry: AuditEntryInput): Promise<AuditEntry> {
+    return this.call('POST', '/v1/admin/audit', entry);
+  }
+  searchAudit(
+    q: Partial<AuditQuery> = {},
+  ): Promise<{ items: AuditEntry[]; next: { beforeSeq: number } | null }> {
+    return this.call('GET', `/v1/admin/audit${query(q)}`);
+  }
+  verifyAudit(): Promise<AuditVerifyReport> {
+    return this.call('GET', '/v1/admin/audit/verify');
+  }
+  proposeApproval(
+    input: Omit<Approval, 'id' | 'status' | 'checkerId' | 'createdAtMs' | 'decidedAtMs'>,
+  ): Promise<Approval> {
+    return this.call('POST', '/v1/admin/approvals', input);
+  }
+  approvals(q: { status?: Approval['status']; limit?: number } = {}): Promise<{ items: Approval[] }> {
+    return this.call('GET', `/v1/admin/approvals${query(q)}`);
+  }
+  approval(id: string): Promise<Approval> {
+    return this.call('GET', `/v1/admin/approvals/${encodeURIComponent(id)}`);
+  }
+  decideApproval(
+    id: string,
+    checkerId: string,
+    decision: 'approved' | 'rejected',
+  ): Promise<Approval & { changed: boolean }> {
+    return this.call('POST', `/v1/admin/approvals/${encodeURIComponent(id)}/decision`, {
+      checkerId,
+      decision,
+    });
+  }
+  searchPeople(q: { q: string; department?: string; limit?: number }): Promise<{ items: PersonHit[] }> {
+    return this.call('GET', `/v1/admin/people${query(q)}`);
+  }
+  pendingHolds(cardNo: string): Promise<{ items: PendingHold[] }> {
+    return this.call('GET', `/v1/admin/cards/${cardNo}/holds`);
+  }
+  walletAccounts(cardNo: string): Promise<{ main: string; subsidy: string }> {
+    return this.call('GET', `/v1/admin/cards/${cardNo}/accounts`);
+  }
+
   close(): Promise<void> {
     return this.pool.close();
   }

@@ -217,6 +217,8 @@ export function defineModels(sequelize: Sequelize): Models {
       detail: { type: DataTypes.TEXT, allowNull: true },
       prevHash: { type: DataTypes.CHAR(64), allowNull: false },
       hash: { type: DataTypes.CHAR(64), allowNull: false },
+      /** Position in the chain (sql/007_admin.sql); written only by core/src/admin/audit-log.ts. */
+      seq: { type: DataTypes.BIGINT, allowNull: true },
       createdAtMs: bigint(),
     },
     options,

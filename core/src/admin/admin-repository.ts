@@ -1,0 +1,251 @@
+import type { Database, Param } from '../db/database.ts';
+
+export const adminRoles = [
+  'super_admin',
+  'card_operator',
+  'finance',
+  'device_admin',
+  'content_editor',
+  'department_admin',
+  'auditor',
+] as const;
+export type AdminRole = (typeof adminRoles)[number];
+
+/** An admin account as callers see it: never the password hash or the TOTP secret. */
+export interface AdminAccount {
+  id: string;
+  username: string;
+  displayName: string;
+  role: AdminRole;
+  department: string | null;
+  totpEnabled: boolean;
+  status: 'active' | 'disabled';
+  lockedUntilMs: number | null;
+  createdAtMs: number;
+}
+
+export interface StoredAdmin extends AdminAccount {
+  passwordHash: string;
+  totpSecretEnc: string | null;
+}
+
+export interface Approval {
+  id: string;
+  kind: 'adjustment';
+  payload: Record<string, unknown>;
+  amount: number;
+  reason: string;
+  targetId: string | null;
+  status: 'pending' | 'approved' | 'rejected';
+  makerId: string;
+  checkerId: string | null;
+  createdAtMs: number;
+  decidedAtMs: number | null;
+}
+
+export interface PersonHit {
+  personNo: string;
+  name: string;
+  personType: string;
+  department: string | null;
+  cardNo: string;
+  cardStatus: string;
+}
+
+export interface PendingHold {
+  id: string;
+  merchantId: string;
+  deviceId: string | null;
+  amount: number;
+  expiresAtMs: number;
+  createdAtMs: number;
+}
+
+type Row = Record<string, unknown>;
+const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
+
+function toAdmin(r: Row): StoredAdmin {
+  return {
+    id: String(r.id),
+    username: String(r.username),
+    displayName: String(r.display_name),
+    role: String(r.role) as AdminRole,
+    department: str(r.department),
+    totpEnabled: r.totp_secret_enc !== null,
+    status: String(r.status) as StoredAdmin['status'],
+    lockedUntilMs: num(r.locked_until_ms),
+    createdAtMs: Number(r.created_at_ms),
+    passwordHash: String(r.password_hash),
+    totpSecretEnc: str(r.totp_secret_enc),
+  };
+}
+
+function toApproval(r: Row): Approval {
+  return {
+    id: String(r.id),
+    kind: String(r.kind) as Approval['kind'],
+    payload: JSON.parse(String(r.payload)) as Record<string, unknown>,
+    amount: Number(r.amount),
+    reason: String(r.reason),
+    targetId: str(r.target_id),
+    status: String(r.status) as Approval['status'],
+    makerId: String(r.maker_id),
+    checkerId: str(r.checker_id),
+    createdAtMs: Number(r.created_at_ms),
+    decidedAtMs: num(r.decided_at_ms),
+  };
+}
+
+/** SQL for admin accounts, approvals and the read-only lookups the backoffice needs. */
+export class AdminRepository {
+  constructor(private readonly db: Database) {}
+
+  async insertAdmin(a: Omit<StoredAdmin, 'totpEnabled' | 'lockedUntilMs' | 'status'>): Promise<void> {
+    await this.db.execute(
+      `INSERT INTO admin_accounts (id, username, display_name, role, department, password_hash, totp_secret_enc, failed_logins, status, created_at_ms, updated_at_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 0, 'active', ?, ?)`,
+      [
+        a.id,
+        a.username,
+        a.displayName,
+        a.role,
+        a.department,
+        a.passwordHash,
+        a.totpSecretEnc,
+        a.createdAtMs,
+        a.createdAtMs,
+      ],
+    );
+  }
+
+  async adminByUsername(username: string): Promise<StoredAdmin | undefined> {
+    const rows = await this.db.select<Row>('SELECT * FROM admin_accounts WHERE username = ?', [username]);
+    return rows[0] ? toAdmin(rows[0]) : undefined;
+  }
+
+  async adminById(id: string): Promise<StoredAdmin | undefined> {
+    const rows = await this.db.select<Row>('SELECT * FROM admin_accounts WHERE id = ?', [id]);
+    return rows[0] ? toAdmin(rows[0]) : undefined;
+  }
+
+  async admins(): Promise<StoredAdmin[]> {
+    return (await this.db.select<Row>('SELECT * FROM admin_accounts ORDER BY username')).map(toAdmin);
+  }
+
+  /**
+   * Counts one failed login in one statement; the failure that reaches failuresMax locks the
+   * account until lockedUntilMs and starts the count again. Both assignments read the old count
+   * (locked_until_ms is assigned first, so MySQL's left-to-right SET agrees with SQLite).
+   */
+  async countFailure(id: string, failuresMax: number, lockedUntilMs: number): Promise<void> {
+    await this.db.execute(
+      `UPDATE admin_accounts
+          SET locked_until_ms = CASE WHEN failed_logins + 1 >= ? THEN ? ELSE locked_until_ms END,
+              failed_logins = CASE WHEN failed_logins + 1 >= ? THEN 0 ELSE failed_logins + 1 END,
+              updated_at_ms = ?
+        WHERE id = ?`,
+      [failuresMax, lockedUntilMs, failuresMax, Date.now(), id],
+    );
+  }
+
+  async clearFailures(id: string): Promise<void> {
+    await this.db.execute(
+      'UPDATE admin_accounts SET failed_logins = 0, locked_until_ms = NULL, updated_at_ms = ? WHERE id = ?',
+      [Date.now(), id],
+    );
+  }
+
+  /** Takes a TOTP step for this account; false when it (or a later one) was already used. */
+  async takeTotpStep(id: string, step: number): Promise<boolean> {
+    const changed = await this.db.execute(
+      `UPDATE admin_accounts SET totp_last_step = ?, failed_logins = 0, updated_at_ms = ?
+        WHERE id = ? AND (totp_last_step IS NULL OR totp_last_step < ?)`,
+      [step, Date.now(), id, step],
+    );
+    return changed === 1;
+  }
+
+  async insertApproval(a: Approval): Promise<void> {
+    await this.db.execute(
+      `INSERT INTO admin_approvals (id, kind, payload, amount, reason, target_id, status, maker_id, created_at_ms)
+       VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
+      [a.id, a.kind, JSON.stringify(a.payload), a.amount, a.reason, a.targetId, a.makerId, a.createdAtMs],
+    );
+  }
+
+  /** Decides a pending approval once, never by its maker; answers whether this call decided it. */
+  async decideApproval(id: string, checkerId: string, status: 'approved' | 'rejected'): Promise<boolean> {
+    const changed = await this.db.execute(
+      `UPDATE admin_approvals SET status = ?, checker_id = ?, decided_at_ms = ?
+        WHERE id = ? AND status = 'pending' AND maker_id <> ?`,
+      [status, checkerId, Date.now(), id, checkerId],
+    );
+    return changed === 1;
+  }
+
+  async approval(id: string): Promise<Approval | undefined> {
+    const rows = await this.db.select<Row>('SELECT * FROM admin_approvals WHERE id = ?', [id]);
+    return rows[0] ? toApproval(rows[0]) : undefined;
+  }
+
+  async approvals(status: Approval['status'] | undefined, limit: number): Promise<Approval[]> {
+    const params: Param[] = status ? [status, limit] : [limit];
+    const rows = await this.db.select<Row>(
+      `SELECT * FROM admin_approvals ${status ? 'WHERE status = ?' : ''} ORDER BY created_at_ms DESC LIMIT ?`,
+      params,
+    );
+    return rows.map(toApproval);
+  }
+
+  /** People by exact number, card number, or name prefix; within one department when given. */
+  async searchPeople(q: string, department: string | null, limit: number): Promise<PersonHit[]> {
+    const params: Param[] = [q, q, `${q.replace(/[!%_]/g, (c) => `!${c}`)}%`];
+    let scope = '';
+    if (department !== null) {
+      scope = ' AND p.department = ?';
+      params.push(department);
+    }
+    params.push(limit);
+    const rows = await this.db.select<Row>(
+      `SELECT p.person_no, p.name, p.type, p.department, c.card_no, c.status
+         FROM persons p JOIN cards c ON c.person_id = p.id
+        WHERE (p.person_no = ? OR c.card_no = ? OR p.name LIKE ? ESCAPE '!')${scope}
+        ORDER BY p.person_no LIMIT ?`,
+      params,
+    );
+    return rows.map((r) => ({
+      personNo: String(r.person_no),
+      name: String(r.name),
+      personType: String(r.type),
+      department: str(r.department),
+      cardNo: String(r.card_no),
+      cardStatus: String(r.status),
+    }));
+  }
+
+  async pendingHolds(cardNo: string): Promise<PendingHold[]> {
+    const rows = await this.db.select<Row>(
+      `SELECT id, merchant_id, device_id, amount, expires_at_ms, created_at_ms FROM holds
+        WHERE card_no = ? AND status = 'pending' ORDER BY created_at_ms DESC LIMIT 100`,
+      [cardNo],
+    );
+    return rows.map((r) => ({
+      id: String(r.id),
+      merchantId: String(r.merchant_id),
+      deviceId: str(r.device_id),
+      amount: Number(r.amount),
+      expiresAtMs: Number(r.expires_at_ms),
+      createdAtMs: Number(r.created_at_ms),
+    }));
+  }
+
+  async walletAccounts(cardNo: string): Promise<{ main: string; subsidy: string } | undefined> {
+    const rows = await this.db.select<Row>(
+      'SELECT main_account_id, subsidy_account_id FROM cards WHERE card_no = ?',
+      [cardNo],
+    );
+    const r = rows[0];
+    return r ? { main: String(r.main_account_id), subsidy: String(r.subsidy_account_id) } : undefined;
+  }
+}

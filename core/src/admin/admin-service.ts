@@ -1,0 +1,236 @@
+import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { promisify } from 'node:util';
+import { isDuplicateKey } from '../db/database.ts';
+import { CoreError } from '../errors.ts';
+import { newId } from '../ids.ts';
+import type { Pii } from '../pii.ts';
+import type { AdminAccount, AdminRepository, AdminRole, Approval, StoredAdmin } from './admin-repository.ts';
+import { fromBase32, matchTotp, newTotpSecret, otpauthUri, toBase32 } from './totp.ts';
+
+const scryptAsync = promisify(scrypt) as (
+  password: string,
+  salt: Buffer,
+  keyLength: number,
+  options: { N: number; r: number; p: number; maxmem: number },
+) => Promise<Buffer>;
+
+/** scrypt cost: N = 2^15, r = 8 (about 32 MiB and tens of ms per check: slow for a guesser). */
+const scryptParams = { N: 32768, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
+const passwordBytesMax = 128;
+
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  const key = await scryptAsync(password, salt, 32, scryptParams);
+  return `scrypt$${scryptParams.N}$${scryptParams.r}$${scryptParams.p}$${salt.toString('base64url')}$${key.toString('base64url')}`;
+}
+
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const [scheme, n, r, p, salt, key] = stored.split('$');
+  if (scheme !== 'scrypt' || !salt || !key) return false;
+  const expected = Buffer.from(key, 'base64url');
+  const actual = await scryptAsync(password, Buffer.from(salt, 'base64url'), expected.length, {
+    N: Number(n),
+    r: Number(r),
+    p: Number(p),
+    maxmem: scryptParams.maxmem,
+  });
+  return timingSafeEqual(actual, expected);
+}
+
+/** Compared against when the username is unknown, so a miss costs what a wrong password costs. */
+const decoyHash = hashPassword(randomBytes(12).toString('hex'));
+
+export interface AdminOptions {
+  loginFailuresMax: number;
+  lockoutMs: number;
+}
+
+export interface NewAdmin {
+  username: string;
+  displayName: string;
+  role: AdminRole;
+  department: string | null;
+  password: string;
+  /** Turns on the TOTP second factor; the secret is answered once. */
+  totp: boolean;
+}
+
+function publicAdmin(a: StoredAdmin): AdminAccount {
+  const { passwordHash: _hash, totpSecretEnc: _secret, ...rest } = a;
+  return rest;
+}
+
+/**
+ * Admin accounts: passwords checked against slow hashes, failed logins counted by the database and
+ * locked out after failuresMax, the optional TOTP second factor with replay refused; and the
+ * maker–checker approvals.
+ */
+export class AdminService {
+  constructor(
+    private readonly repo: AdminRepository,
+    private readonly pii: Pii,
+    private readonly options: AdminOptions,
+  ) {}
+
+  async create(input: NewAdmin): Promise<AdminAccount & { totpSecret?: string; totpUri?: string }> {
+    if (input.password.length < 10 || input.password.length > passwordBytesMax)
+      throw new CoreError('VALIDATION_FAILED', 'a password is 10 to 128 characters');
+    if (input.role === 'department_admin' && !input.department)
+      throw new CoreError('VALIDATION_FAILED', 'a department admin needs a department');
+    const secret = input.totp ? newTotpSecret() : undefined;
+    const id = newId();
+    try {
+      await this.repo.insertAdmin({
+        id,
+        username: input.username,
+        displayName: input.displayName,
+        role: input.role,
+        department: input.role === 'department_admin' ? input.department : null,
+        passwordHash: await hashPassword(input.password),
+        totpSecretEnc: secret ? this.pii.encrypt(toBase32(secret)) : null,
+        createdAtMs: Date.now(),
+      });
+    } catch (error) {
+      if (isDuplicateKey(error)) throw new CoreError('ALREADY_EXISTS', 'this username is taken');
+      throw error;
+    }
+    const created = publicAdmin((await this.repo.adminById(id)) as StoredAdmin);
+    return secret
+      ? {
+          ...created,
+          totpSecret: toBase32(secret),
+          totpUri: otpauthUri('校园一卡通', input.username, secret),
+        }
+      : created;
+  }
+
+  async get(id: string): Promise<AdminAccount> {
+    const a = await this.repo.adminById(id);
+    if (!a) throw new CoreError('ADMIN_NOT_FOUND', 'no such admin');
+    return publicAdmin(a);
+  }
+
+  async list(): Promise<AdminAccount[]> {
+    return (await this.repo.admins()).map(publicAdmin);
+  }
+
+  /**
+   * The password step. A wrong password, an unknown name and a disabled account all answer
+   * ADMIN_LOGIN_FAILED; a locked account answers ADMIN_LOCKED_OUT without its password being tried.
+   */
+  async checkPassword(username: string, password: string): Promise<AdminAccount> {
+    const account = await this.repo.adminByUsername(username);
+    if (account?.status !== 'active' || password.length > passwordBytesMax) {
+      await verifyPassword(password.slice(0, passwordBytesMax), await decoyHash);
+      throw new CoreError('ADMIN_LOGIN_FAILED', 'wrong username or password');
+    }
+    this.refuseLocked(account);
+    if (!(await verifyPassword(password, account.passwordHash))) {
+      await this.failed(account.id);
+      throw new CoreError('ADMIN_LOGIN_FAILED', 'wrong username or password');
+    }
+    // With a second factor the count is cleared only when the code is right.
+    if (!account.totpSecretEnc) await this.repo.clearFailures(account.id);
+    return publicAdmin(account);
+  }
+
+  /** The TOTP step, after checkPassword; a code is accepted once. */
+  async checkTotp(id: string, code: string): Promise<AdminAccount> {
+    const account = await this.repo.adminById(id);
+    if (account?.status !== 'active' || !account.totpSecretEnc)
+      throw new CoreError('ADMIN_LOGIN_FAILED', 'wrong code');
+    this.refuseLocked(account);
+    const secret = fromBase32(this.pii.decrypt(account.totpSecretEnc));
+    const step = matchTotp(secret, code, Date.now());
+    if (step === undefined || !(await this.repo.takeTotpStep(id, step))) {
+      await this.failed(id);
+      throw new CoreError('ADMIN_LOGIN_FAILED', 'wrong code');
+    }
+    await this.repo.clearFailures(id);
+    return publicAdmin(account);
+  }
+
+  async unlock(id: string): Promise<AdminAccount> {
+    await this.get(id);
+    await this.repo.clearFailures(id);
+    return this.get(id);
+  }
+
+  private refuseLocked(account: StoredAdmin): void {
+    if (account.lockedUntilMs !== null && account.lockedUntilMs > Date.now())
+      throw new CoreError('ADMIN_LOCKED_OUT', 'too many failed logins; the account is locked for a while', {
+        lockedUntilMs: account.lockedUntilMs,
+      });
+  }
+
+  private async failed(id: string): Promise<void> {
+    await this.repo.countFailure(id, this.options.loginFailuresMax, Date.now() + this.options.lockoutMs);
+    const after = await this.repo.adminById(id);
+    if (after) this.refuseLocked(after);
+  }
+
+  // Maker–checker.
+
+  async propose(input: {
+    kind: Approval['kind'];
+    payload: Record<string, unknown>;
+    amount: number;
+    reason: string;
+    targetId: string | null;
+    makerId: string;
+  }): Promise<Approval> {
+    const approval: Approval = {
+      ...input,
+      id: newId(),
+      status: 'pending',
+      checkerId: null,
+      createdAtMs: Date.now(),
+      decidedAtMs: null,
+    };
+    await this.repo.insertApproval(approval);
+    return approval;
+  }
+
+  /**
+   * Decides once; a repeat by the same checker with the same decision answers it again with
+   * changed = false (so the caller can finish what the first call started).
+   */
+  async decide(
+    id: string,
+    checkerId: string,
+    decision: 'approved' | 'rejected',
+  ): Promise<Approval & { changed: boolean }> {
+    const changed = await this.repo.decideApproval(id, checkerId, decision);
+    const approval = await this.repo.approval(id);
+    if (!approval) throw new CoreError('APPROVAL_NOT_FOUND', 'no such approval');
+    if (changed) return { ...approval, changed };
+    if (approval.makerId === checkerId)
+      throw new CoreError('MAKER_CANNOT_CHECK', 'a second admin must decide what you proposed');
+    if (approval.status === decision && approval.checkerId === checkerId) return { ...approval, changed };
+    throw new CoreError('APPROVAL_DECIDED', `this approval is already ${approval.status}`);
+  }
+
+  async approval(id: string): Promise<Approval> {
+    const a = await this.repo.approval(id);
+    if (!a) throw new CoreError('APPROVAL_NOT_FOUND', 'no such approval');
+    return a;
+  }
+
+  approvals(status: Approval['status'] | undefined, limit: number): Promise<Approval[]> {
+    return this.repo.approvals(status, limit);
+  }
+
+  searchPeople(q: string, department: string | null, limit: number) {
+    return this.repo.searchPeople(q, department, limit);
+  }
+
+  pendingHolds(cardNo: string) {
+    return this.repo.pendingHolds(cardNo);
+  }
+
+  async walletAccounts(cardNo: string): Promise<{ main: string; subsidy: string }> {
+    const accounts = await this.repo.walletAccounts(cardNo);
+    if (!accounts) throw new CoreError('CARD_NOT_FOUND', 'no such card');
+    return accounts;
+  }
+}
