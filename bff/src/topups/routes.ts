@@ -80,15 +80,9 @@ export function payNotifyRoutes(topUps: TopUpService | undefined): Router {
       ctx.body = { code: 'FAIL', message: 'top-ups are not configured' };
       return;
     }
-    try {
-      const answer = await topUps.notify(ctx.req.headers, ctx.state.rawBody as Buffer);
-      ctx.status = answer.status;
-      if (answer.body) ctx.body = answer.body;
-    } catch {
-      // The core or WeChat could not be reached: WeChat keeps the notification and retries.
-      ctx.status = 500;
-      ctx.body = { code: 'FAIL', message: 'try again later' };
-    }
+    const answer = await topUps.notify(ctx.req.headers, ctx.state.rawBody as Buffer);
+    ctx.status = answer.status;
+    if (answer.body) ctx.body = answer.body;
   });
   return router;
 }

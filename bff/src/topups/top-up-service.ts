@@ -170,6 +170,19 @@ export class TopUpService {
     headers: Record<string, string | string[] | undefined>,
     rawBody: Buffer,
   ): Promise<NotifyAnswer> {
+    try {
+      return await this.applyNotification(headers, rawBody);
+    } catch (error) {
+      // The core or WeChat could not be reached: WeChat keeps the notification and sends it again.
+      this.log.error({ err: errorName(error) }, 'WeChat Pay notification could not be applied');
+      return fail(500, 'try again later');
+    }
+  }
+
+  private async applyNotification(
+    headers: Record<string, string | string[] | undefined>,
+    rawBody: Buffer,
+  ): Promise<NotifyAnswer> {
     let note: { id: string; eventType: string; resource: unknown };
     try {
       note = await this.pay.verifyNotification(headers, rawBody);
@@ -187,7 +200,15 @@ export class TopUpService {
       const parsed = refundResourceSchema.safeParse(note.resource);
       if (!parsed.success || parsed.data.mchid !== this.config.mchid) return fail(400, 'unreadable refund');
       if (parsed.data.refund_status === 'PROCESSING') return { status: 204 };
-      await this.settleRefund(parsed.data.out_refund_no, parsed.data.refund_status, parsed.data.refund_id);
+      try {
+        await this.settleRefund(parsed.data.out_refund_no, parsed.data.refund_status, parsed.data.refund_id);
+      } catch (error) {
+        if (error instanceof CoreError && error.status < 500) {
+          this.log.warn({ code: error.code }, 'refund notification refused');
+          return fail(400, error.code);
+        }
+        throw error;
+      }
       return { status: 204 };
     }
     return { status: 204 };
