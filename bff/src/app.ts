@@ -22,6 +22,7 @@ import { contentRoutes, videoRoutes } from './routes/content.ts';
 import { credentialRoutes } from './routes/credential.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
+import { meterSessionRoutes } from './routes/meter-sessions.ts';
 import { childRoutes, parentRoutes } from './routes/parents.ts';
 import { recordRoutes } from './routes/records.ts';
 import { sessionOpenRoutes, sessionRoutes } from './routes/session.ts';
@@ -150,6 +151,7 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
   signedIn.use(statementRoutes(bindings, bills).routes());
   signedIn.use(credentialRoutes(bindings, issuer).routes());
   signedIn.use(recordRoutes(bindings, new Records(core)).routes());
+  signedIn.use(meterSessionRoutes(bindings, bills).routes());
   const parents = new Parents(core, kv, bindings, sessions, bills, {
     invitationTtlMs: 10 * 60_000,
     failuresMax: config.bindFailuresMax,

@@ -65,6 +65,30 @@ export class Bills {
     };
   }
 
+  /** The card's showers and laundry runs: what each holds aside now, or what it finally cost. */
+  async meterSessions(binding: Pick<Binding, 'cardNo'>, query: { cursor?: string; limit: number }) {
+    const page = await this.core.meterSessions(binding.cardNo, {
+      ...(query.cursor ? decodeCursor(query.cursor) : {}),
+      limit: query.limit,
+    });
+    return {
+      items: page.items.map((m) => ({
+        id: m.id,
+        kind: m.deviceKind ?? 'other',
+        status: m.status === 'pending' ? 'running' : m.status,
+        heldAmount: m.heldAmount,
+        usageAmount: m.usageAmount,
+        ...(m.postedAmount === null ? {} : { postedAmount: m.postedAmount }),
+        ...(m.merchantName === null ? {} : { deviceName: m.merchantName }),
+        deviceId: m.deviceId,
+        startedAtMs: m.startedAtMs,
+        ...(m.endedAtMs === null ? {} : { endedAtMs: m.endedAtMs }),
+        expiresAtMs: m.expiresAtMs,
+      })),
+      ...(page.next ? { next: encodeCursor(page.next) } : {}),
+    };
+  }
+
   async detail(binding: Binding, id: string) {
     try {
       return transaction(await this.core.cardTransaction(binding.cardNo, id));

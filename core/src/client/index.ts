@@ -45,7 +45,7 @@ import type { HoldRow } from '../ledger/state.ts';
 import type { Merchant, NewMerchant } from '../merchants/merchant-service.ts';
 import type { Notice } from '../notices/notice-repository.ts';
 import type { Statement } from '../settlement/settlement-service.ts';
-import type { CardTransaction, MonthlyStatement } from '../statements/statement-service.ts';
+import type { CardTransaction, MeterSession, MonthlyStatement } from '../statements/statement-service.ts';
 import type { RefundEntry, SyncKind, SyncRun, SyncRunError } from '../sync/sync-repository.ts';
 import type {
   BillRow,
@@ -95,6 +95,7 @@ export type {
   ErrorCode,
   HoldRow,
   Merchant,
+  MeterSession,
   MonthlyStatement,
   NewAdmin,
   NewDevice,
@@ -390,6 +391,13 @@ export class CoreClient {
       params.set(key, Array.isArray(value) ? value.join(',') : String(value));
     }
     return this.call('GET', `/v1/cards/${cardNo}/transactions${params.size ? `?${params}` : ''}`);
+  }
+  /** The card's holds as showers and laundry runs, newest first; `next` is the cursor. */
+  meterSessions(
+    cardNo: string,
+    page: { limit?: number; beforeAtMs?: number; beforeId?: string } = {},
+  ): Promise<{ items: MeterSession[]; next: { beforeAtMs: number; beforeId: string } | null }> {
+    return this.call('GET', `/v1/cards/${cardNo}/meter-sessions${query(page)}`);
   }
   cardTransaction(cardNo: string, id: string): Promise<CardTransaction> {
     return this.call('GET', `/v1/cards/${cardNo}/transactions/${encodeURIComponent(id)}`);

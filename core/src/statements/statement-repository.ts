@@ -47,8 +47,76 @@ const selectTransactions = `SELECT o.id, o.kind, o.amount, o.subsidy_amount, o.r
    FROM operations o LEFT JOIN merchants m ON m.id = o.merchant_id`;
 
 /** Read-only queries over a card's operations for bills and monthly statements. */
+/** A hold as its card holder reads it: a shower or laundry run, what it keeps aside and what it cost. */
+export interface MeterSession {
+  id: string;
+  status: 'pending' | 'posted' | 'voided' | 'expired';
+  /** The device's kind (shower, laundry …), null when the hold names no known device. */
+  deviceKind: string | null;
+  deviceId: string | null;
+  merchantName: string | null;
+  heldAmount: number;
+  usageAmount: number;
+  /** What was finally charged: the posted amount, or the usage an expired hold charged; null while running. */
+  postedAmount: number | null;
+  startedAtMs: number;
+  endedAtMs: number | null;
+  expiresAtMs: number;
+}
+
 export class StatementRepository {
   constructor(private readonly db: Database) {}
+
+  /** A card's holds, newest first, paged by (created_at_ms, id), with the device kind and merchant. */
+  async meterSessions(
+    cardNo: string,
+    page: { limit: number; before?: { atMs: number; id: string } },
+  ): Promise<MeterSession[]> {
+    const params: Param[] = [cardNo];
+    let where = 'h.card_no = ?';
+    if (page.before) {
+      where += ' AND (h.created_at_ms < ? OR (h.created_at_ms = ? AND h.id < ?))';
+      params.push(page.before.atMs, page.before.atMs, page.before.id);
+    }
+    params.push(page.limit);
+    const rows = await this.db.select<Record<string, unknown>>(
+      `SELECT h.id, h.status, h.device_id, h.amount, h.usage_amount, h.resolved_amount, h.created_at_ms,
+              h.resolved_at_ms, h.expires_at_ms, m.name AS merchant_name
+         FROM holds h LEFT JOIN merchants m ON m.id = h.merchant_id
+        WHERE ${where} ORDER BY h.created_at_ms DESC, h.id DESC LIMIT ?`,
+      params,
+    );
+    // Holds name the device as <id>-<keyVersion> after a re-key; the device row has the bare id.
+    const deviceIds = [
+      ...new Set(
+        rows.map((r) => (r.device_id === null ? null : (String(r.device_id).split('-')[0] as string))),
+      ),
+    ].filter((id): id is string => id !== null);
+    const kinds = new Map<string, string>();
+    if (deviceIds.length > 0) {
+      const devices = await this.db.select<{ id: string; kind: string }>(
+        `SELECT id, kind FROM devices WHERE id IN (${deviceIds.map(() => '?').join(', ')})`,
+        deviceIds,
+      );
+      for (const d of devices) kinds.set(String(d.id), String(d.kind));
+    }
+    return rows.map((r) => {
+      const deviceId = r.device_id === null ? null : String(r.device_id);
+      return {
+        id: String(r.id),
+        status: String(r.status) as MeterSession['status'],
+        deviceKind: deviceId === null ? null : (kinds.get(deviceId.split('-')[0] as string) ?? null),
+        deviceId,
+        merchantName: r.merchant_name === null ? null : String(r.merchant_name),
+        heldAmount: Number(r.amount),
+        usageAmount: Number(r.usage_amount),
+        postedAmount: r.resolved_amount === null ? null : Number(r.resolved_amount),
+        startedAtMs: Number(r.created_at_ms),
+        endedAtMs: r.resolved_at_ms === null ? null : Number(r.resolved_at_ms),
+        expiresAtMs: Number(r.expires_at_ms),
+      };
+    });
+  }
 
   /** Accepted operations of a card, newest first, paged by (created_at_ms, id). */
   async transactions(cardNo: string, filter: TransactionFilter): Promise<CardTransaction[]> {

@@ -3,12 +3,13 @@ import { CoreError } from '../errors.ts';
 import { shanghaiOffsetMs } from '../time.ts';
 import type {
   CardTransaction,
+  MeterSession,
   MonthFigures,
   StatementRepository,
   TransactionFilter,
 } from './statement-repository.ts';
 
-export type { CardTransaction, MonthFigures };
+export type { CardTransaction, MeterSession, MonthFigures };
 
 /** A card's month in Asia/Shanghai, with last month's spending beside it. */
 export interface MonthlyStatement extends MonthFigures {
@@ -60,6 +61,15 @@ export class StatementService {
       ...(query.before ? { before: query.before } : {}),
       limit: query.limit,
     });
+  }
+
+  /** The card's showers and laundry runs (its holds), newest first. */
+  async meterSessions(
+    cardNo: string,
+    page: { limit: number; before?: { atMs: number; id: string } },
+  ): Promise<MeterSession[]> {
+    await this.cards.get(cardNo);
+    return this.statements.meterSessions(cardNo, page);
   }
 
   async transaction(cardNo: string, id: string): Promise<CardTransaction> {

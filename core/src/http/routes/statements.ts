@@ -48,6 +48,28 @@ export function statementRoutes(statements: StatementService): Router {
       next: items.length === q.limit && last ? { beforeAtMs: last.createdAtMs, beforeId: last.id } : null,
     };
   });
+  router.get('/meter-sessions', async (ctx) => {
+    const { cardNo: no } = parseValue(ctx.params, z.object({ cardNo }));
+    const q = parseValue(
+      ctx.query,
+      z.object({
+        limit: z.coerce.number().int().min(1).max(100).default(20),
+        beforeAtMs: z.coerce.number().int().optional(),
+        beforeId: z
+          .string()
+          .regex(/^[A-Za-z0-9:_.-]{1,64}$/)
+          .optional(),
+      }),
+    );
+    const before =
+      q.beforeAtMs !== undefined && q.beforeId ? { atMs: q.beforeAtMs, id: q.beforeId } : undefined;
+    const items = await statements.meterSessions(no, { limit: q.limit, ...(before ? { before } : {}) });
+    const last = items.at(-1);
+    ctx.body = {
+      items,
+      next: items.length === q.limit && last ? { beforeAtMs: last.startedAtMs, beforeId: last.id } : null,
+    };
+  });
   router.get('/transactions/:id', async (ctx) => {
     const p = parseValue(ctx.params, z.object({ cardNo, id: operationId }));
     ctx.body = await statements.transaction(p.cardNo, p.id);
