@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { startBff } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
 import {
   admin,
   balanceOf,
@@ -209,6 +211,26 @@ describe('top-ups: poller, expiry, refunds, reconciliation and the H5 payment pa
     assert.equal(items.filter((m) => m.outTradeNo === plantedNo).length, 1);
     const noKey = await w.world.request('GET', '/api/v1/internal/top-ups/mismatches');
     assert.equal(noKey.status, 403);
+  });
+
+  test('when the core cannot be reached, then the notification is answered 500 and WeChat sends it again', async () => {
+    // A second BFF of the same merchant whose core is gone: the signature checks pass, the credit cannot.
+    const cut = await startBff(loadConfig({ ...w.world.env, BFF_PORT: '0', CORE_URL: 'http://127.0.0.1:9' }));
+    try {
+      const outTradeNo = `TUCUT${newKey().slice(4).toUpperCase()}`;
+      const placed = await w.pay.transactions_jsapi({
+        description: '校园卡充值',
+        out_trade_no: outTradeNo,
+        notify_url: `${cut.url}/api/v1/pay/notify`,
+        amount: { total: 100, currency: 'CNY' },
+        payer: { openid: 'o-cut' },
+      });
+      await w.standIn.pay(placed.data);
+      await waitFor(() => deliveriesOf(w.standIn, outTradeNo).length >= 2);
+      assert.ok(deliveriesOf(w.standIn, outTradeNo).every((d) => d.status === 500));
+    } finally {
+      await cut.close();
+    }
   });
 
   describe('H5 payment page', () => {
