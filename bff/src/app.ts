@@ -92,7 +92,7 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
     appSecret: config.wechatAppSecret,
   });
   const refreshTokens = new RefreshTokens(kv, sessions, config.refreshTokenTtlSeconds * 1000);
-  const sessionService = new SessionService(wechat, sessions, tokens, refreshTokens, bindings);
+  const sessionService = new SessionService(wechat, sessions, tokens, refreshTokens, bindings, core);
   const cards = new CardActions(core, sessions, kv, {
     failuresMax: config.pinFailuresMax,
     lockoutMs: config.pinLockoutMs,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { logIn } from './students.ts';
+import { boundStudent, logIn } from './students.ts';
 import { startWorld, type TestWorld, testAppId } from './support.ts';
 
 describe('login, refresh rotation and logout', () => {
@@ -61,6 +61,39 @@ describe('login, refresh rotation and logout', () => {
     );
     const extra = await world.request('POST', '/api/v1/session', { body: { code: 'x', admin: true } });
     assert.equal(extra.status, 400);
+  });
+
+  test('when a bound student or a linked parent logs in, then the answer names the identity and the role', async () => {
+    // Goal: the app picks its first page (bind, home, parents) from the login answer alone.
+    const student = await boundStudent(world);
+    const again = await logIn(world, student.openid);
+    const answer = await world.request('POST', '/api/v1/session/refresh', {
+      body: { refreshToken: again.refreshToken },
+    });
+    assert.equal(answer.body.bound, true);
+    assert.deepEqual(answer.body.identity, {
+      personNo: student.personNo,
+      name: student.name,
+      cardNo: student.cardNo,
+      type: 'student',
+    });
+    assert.equal(answer.body.role, 'student');
+    const parent = await logIn(world);
+    const invitation = await world.request('POST', '/api/v1/parents/invitations', {
+      token: student.accessToken,
+    });
+    await world.request('POST', '/api/v1/children', {
+      token: parent.accessToken,
+      body: { invitationCode: invitation.body.invitationCode },
+    });
+    const { code } = world.login.mintCode(testAppId, { openid: parent.openid });
+    const parentLogin = await world.request('POST', '/api/v1/session', { body: { code } });
+    assert.equal(parentLogin.body.bound, false);
+    assert.equal(parentLogin.body.identity, null);
+    assert.equal(parentLogin.body.role, 'parent');
+    const stranger = world.login.mintCode(testAppId);
+    const strangerLogin = await world.request('POST', '/api/v1/session', { body: { code: stranger.code } });
+    assert.equal(strangerLogin.body.role, undefined, 'nobody yet: the app shows binding');
   });
 
   test('when a refresh token is used, then new tokens come and the old refresh token is spent', async () => {

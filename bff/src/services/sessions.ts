@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { CoreClient } from '@campus-card/core/client';
 import type { RefreshTokens } from '../auth/refresh-tokens.ts';
 import type { Sessions } from '../auth/sessions.ts';
 import type { AccessTokens } from '../auth/tokens.ts';
@@ -12,6 +13,10 @@ export interface SessionAnswer {
   expiresInS: number;
   /** False until the WeChat account is bound to a campus identity. */
   bound: boolean;
+  /** Who the account is bound to; null until it is. */
+  identity: { personNo: string; name: string; cardNo: string; type: string } | null;
+  /** student or staff when bound (by the card's person type); parent when unbound with linked children. */
+  role?: 'student' | 'staff' | 'parent';
 }
 
 /** Login with a wx.login code, refresh with rotation, logout. */
@@ -22,6 +27,7 @@ export class SessionService {
     private readonly tokens: AccessTokens,
     private readonly refreshTokens: RefreshTokens,
     private readonly bindings: BindingService,
+    private readonly core: CoreClient,
   ) {}
 
   async logIn(code: string): Promise<SessionAnswer> {
@@ -32,7 +38,7 @@ export class SessionService {
       accessToken: this.tokens.issue({ sub: openid, sid: sessionId }),
       refreshToken: await this.refreshTokens.issue(sessionId, openid),
       expiresInS: this.tokens.ttlSeconds,
-      bound: await this.bindings.isBound(openid),
+      ...(await this.who(openid)),
     };
   }
 
@@ -42,8 +48,23 @@ export class SessionService {
       accessToken: this.tokens.issue({ sub: next.session.openid, sid: next.sessionId }),
       refreshToken: next.refreshToken,
       expiresInS: this.tokens.ttlSeconds,
-      bound: await this.bindings.isBound(next.session.openid),
+      ...(await this.who(next.session.openid)),
     };
+  }
+
+  /** What the app needs to choose its first page: bound or not, to whom, and in which role. */
+  private async who(openid: string): Promise<Pick<SessionAnswer, 'bound' | 'identity' | 'role'>> {
+    if (await this.bindings.isBound(openid)) {
+      const binding = await this.bindings.require(openid);
+      const card = await this.core.getCard(binding.cardNo);
+      return {
+        bound: true,
+        identity: { personNo: binding.personNo, name: card.name, cardNo: card.cardNo, type: card.personType },
+        role: card.personType === 'staff' ? 'staff' : card.personType === 'parent' ? 'parent' : 'student',
+      };
+    }
+    const { items } = await this.core.guardianLinks({ parentOpenid: openid });
+    return { bound: false, identity: null, ...(items.length > 0 ? { role: 'parent' as const } : {}) };
   }
 
   logOut(sessionId: string): Promise<void> {
