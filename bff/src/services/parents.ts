@@ -156,12 +156,6 @@ export class Parents {
     return items.filter((l) => l.showBalance && l.showSpending).map((l) => l.cardNo);
   }
 
-  /** Whether this account is linked to this card: for top-ups of a child's card. */
-  async isLinked(openid: string, cardNo: string): Promise<boolean> {
-    const { items } = await this.core.guardianLinks({ parentOpenid: openid });
-    return items.some((link) => link.cardNo === cardNo);
-  }
-
   private async parentLink(openid: string, cardNo: string): Promise<GuardianLink> {
     const { items } = await this.core.guardianLinks({ parentOpenid: openid });
     const link = items.find((l) => l.cardNo === cardNo);
