@@ -4,7 +4,10 @@ import type { CoreError } from '../src/errors.ts';
 import { dialects, startTestCore, type TestCore } from './support.ts';
 
 let serial = 0;
-const personNo = (prefix: string) => `${prefix}${process.pid}${Date.now().toString(36)}${(serial += 1)}`;
+function personNo(prefix: string): string {
+  serial += 1;
+  return `${prefix}${process.pid}${Date.now().toString(36)}${serial}`;
+}
 
 for (const dialect of dialects) {
   describe(`news and courses (${dialect})`, () => {
