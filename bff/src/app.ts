@@ -3,6 +3,12 @@ import { CoreClient } from '@campus-card/core/client';
 import { createLogger, type Logger } from '@campus-card/core/log';
 import Koa from 'koa';
 import Router from 'koa-router';
+import { Adjustments } from './admin/adjustments.ts';
+import { AdminLogin } from './admin/admin-login.ts';
+import { AdminSessions } from './admin/admin-sessions.ts';
+import { AuditTrail } from './admin/audit-trail.ts';
+import { CardAffairs } from './admin/card-affairs.ts';
+import { adminRouter } from './admin/routes.ts';
 import { RefreshTokens } from './auth/refresh-tokens.ts';
 import { requireUser } from './auth/require-user.ts';
 import { Sessions } from './auth/sessions.ts';
@@ -162,6 +168,24 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
   signedIn.use(contentRoutes(bindings, new ContentReader(core, videoLinks)).routes());
   signedIn.use(eventRoutes(bindings, pushTickets, new Notifications(core, kv)).routes());
   signedIn.use(topUpRoutes(topUps).routes());
+
+  // The backoffice's API: its own prefix, its own sessions and rights (bff/src/admin, docs/admin.md).
+  const adminSessions = new AdminSessions(kv, {
+    idleMs: config.adminSessionIdleMs,
+    lifetimeMs: config.adminSessionLifetimeMs,
+    challengeMs: 5 * 60_000,
+  });
+  const audit = new AuditTrail(core);
+  const cardAffairs = new CardAffairs(core, audit);
+  const admin = adminRouter({
+    core,
+    sessions: adminSessions,
+    login: new AdminLogin(core, adminSessions, audit),
+    cards: cardAffairs,
+    adjustments: new Adjustments(core, cardAffairs, audit, config.adjustmentApprovalAboveFen),
+    audit,
+  });
+  app.use(admin.routes()).use(admin.allowedMethods());
 
   app.use(open.routes()).use(open.allowedMethods());
   app.use(signedIn.routes()).use(signedIn.allowedMethods());

@@ -56,6 +56,17 @@ const schema = z.object({
     .string()
     .min(1)
     .describe('CONTENT_DIR: where lesson videos are stored; lessons name files under it'),
+  adminSessionIdleMs: positiveInt.describe(
+    'ADMIN_SESSION_IDLE_MS: a backoffice session ends after this long unused',
+  ),
+  adminSessionLifetimeMs: positiveInt.describe('ADMIN_SESSION_LIFETIME_MS: and after this long in any case'),
+  adjustmentApprovalAboveFen: z.coerce
+    .number()
+    .int()
+    .nonnegative()
+    .describe(
+      "ADJUSTMENT_APPROVAL_ABOVE: manual adjustments above this many fen need a second admin's approval",
+    ),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).describe('LOG_LEVEL'),
 });
 
@@ -84,6 +95,9 @@ const defaults: Record<string, string> = {
   BINDING_CACHE_MS: '60000',
   PIN_FAILURES_MAX: '5',
   PIN_LOCKOUT_MS: String(30 * 60_000),
+  ADMIN_SESSION_IDLE_MS: String(30 * 60_000),
+  ADMIN_SESSION_LIFETIME_MS: String(12 * 3600_000),
+  ADJUSTMENT_APPROVAL_ABOVE: '10000',
 };
 
 /** Validates the environment once; any problem names the variable and stops the start. */
@@ -114,6 +128,9 @@ export function loadConfig(env: Record<string, string | undefined>): BffConfig {
     bindingCacheMs: e.BINDING_CACHE_MS,
     pinFailuresMax: e.PIN_FAILURES_MAX,
     pinLockoutMs: e.PIN_LOCKOUT_MS,
+    adminSessionIdleMs: e.ADMIN_SESSION_IDLE_MS,
+    adminSessionLifetimeMs: e.ADMIN_SESSION_LIFETIME_MS,
+    adjustmentApprovalAboveFen: e.ADJUSTMENT_APPROVAL_ABOVE,
     logLevel: e.LOG_LEVEL,
   });
   if (!parsed.success) {

@@ -1,4 +1,4 @@
-import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import { isDuplicateKey } from '../db/database.ts';
 import { CoreError } from '../errors.ts';
@@ -39,6 +39,15 @@ export async function verifyPassword(password: string, stored: string): Promise<
 
 /** Compared against when the username is unknown, so a miss costs what a wrong password costs. */
 const decoyHash = hashPassword(randomBytes(12).toString('hex'));
+
+const crockford = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+/** A 26-character id derived from a key, in the same alphabet as newId, so a retry lands on one row. */
+function idOfKey(key: string): string {
+  const digest = createHash('sha256').update(key).digest();
+  let id = '';
+  for (let i = 0; i < 26; i++) id += crockford[(digest[i] as number) % 32];
+  return id;
+}
 
 export interface AdminOptions {
   loginFailuresMax: number;
@@ -178,17 +187,31 @@ export class AdminService {
     reason: string;
     targetId: string | null;
     makerId: string;
+    /** The caller's idempotency key: the same key proposes once and answers the same approval. */
+    key?: string | undefined;
   }): Promise<Approval> {
+    const { key, ...fields } = input;
     const approval: Approval = {
-      ...input,
-      id: newId(),
+      ...fields,
+      id: key === undefined ? newId() : idOfKey(`${input.makerId}:${key}`),
       status: 'pending',
       checkerId: null,
       createdAtMs: Date.now(),
       decidedAtMs: null,
     };
-    await this.repo.insertApproval(approval);
-    return approval;
+    try {
+      await this.repo.insertApproval(approval);
+      return approval;
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      const earlier = await this.approval(approval.id);
+      if (
+        earlier.makerId !== approval.makerId ||
+        JSON.stringify(earlier.payload) !== JSON.stringify(approval.payload)
+      )
+        throw new CoreError('ID_REUSED', 'this key was used for a different proposal');
+      return earlier;
+    }
   }
 
   /**

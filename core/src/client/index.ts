@@ -57,6 +57,7 @@ import type {
 } from '../topups/top-up-service.ts';
 
 export { type CardActivity, cardActivityChannel } from '../activity/card-activity.ts';
+export { adminRoles } from '../admin/admin-repository.ts';
 export { blacklistChannel } from '../devices/blacklist-service.ts';
 export { deviceConfigChannel } from '../devices/device-configs.ts';
 export type { GuardianLink, LinkPatch } from '../guardians/guardian-service.ts';
@@ -569,8 +570,9 @@ export class CoreClient {
   verifyAudit(): Promise<AuditVerifyReport> {
     return this.call('GET', '/v1/admin/audit/verify');
   }
+  /** Proposes an action for a second admin's approval; the same key proposes once. */
   proposeApproval(
-    input: Omit<Approval, 'id' | 'status' | 'checkerId' | 'createdAtMs' | 'decidedAtMs'>,
+    input: Omit<Approval, 'id' | 'status' | 'checkerId' | 'createdAtMs' | 'decidedAtMs'> & { key?: string },
   ): Promise<Approval> {
     return this.call('POST', '/v1/admin/approvals', input);
   }

@@ -47,6 +47,7 @@ const proposal = z.strictObject({
   reason: z.string().min(1).max(200),
   targetId: z.string().max(64).nullable(),
   makerId: adminId,
+  key: z.string().min(1).max(128).optional(),
 });
 const decision = z.strictObject({ checkerId: adminId, decision: z.enum(['approved', 'rejected']) });
 const approvalsQuery = z.object({

@@ -1,0 +1,102 @@
+import type { Approval, CoreClient } from '@campus-card/core/client';
+import { BffError } from '../errors.ts';
+import type { AdminSession } from './admin-sessions.ts';
+import type { AuditTrail } from './audit-trail.ts';
+import { accepted, type CardAffairs } from './card-affairs.ts';
+
+export interface AdjustmentInput {
+  requestId: string;
+  cardNo: string;
+  wallet: 'main' | 'subsidy';
+  /** Fen; positive credits the wallet, negative debits it. */
+  amount: number;
+  reason: string;
+}
+
+/**
+ * Manual adjustments: a correcting transfer between a wallet and SYS-ADJUSTMENT with a reason. Up
+ * to the threshold it is posted at once; above it, it waits for a second admin (maker–checker).
+ * The ledger operation id comes from the request (or the approval), so every retry posts once.
+ */
+export class Adjustments {
+  constructor(
+    private readonly core: CoreClient,
+    private readonly cards: CardAffairs,
+    private readonly audit: AuditTrail,
+    private readonly approvalAboveFen: number,
+  ) {}
+
+  async request(admin: AdminSession, input: AdjustmentInput) {
+    await this.cards.card(admin, input.cardNo);
+    if (Math.abs(input.amount) > this.approvalAboveFen) {
+      const { requestId, ...payload } = input;
+      const approval = await this.core.proposeApproval({
+        kind: 'adjustment',
+        payload,
+        amount: input.amount,
+        reason: input.reason,
+        targetId: input.cardNo,
+        makerId: admin.adminId,
+        key: requestId,
+      });
+      await this.audit.record(admin, 'adjustment.propose', 'card', input.cardNo, {
+        approvalId: approval.id,
+        wallet: input.wallet,
+        amount: input.amount,
+        reason: input.reason,
+      });
+      return { status: 'pending_approval' as const, approval };
+    }
+    const answer = await this.post(`adm-adj-${input.requestId}`, input);
+    if (!answer.replayed)
+      await this.audit.record(admin, 'adjustment.post', 'card', input.cardNo, {
+        operationId: answer.id,
+        wallet: input.wallet,
+        amount: input.amount,
+        reason: input.reason,
+      });
+    return { status: 'posted' as const, operation: answer };
+  }
+
+  /**
+   * A second admin decides. Approving posts the adjustment under the approval's id, so a retry
+   * after a lost answer (or a crash between the decision and the posting) posts it exactly once.
+   */
+  async decide(admin: AdminSession, approvalId: string, decision: 'approved' | 'rejected') {
+    const decided = await this.core.decideApproval(approvalId, admin.adminId, decision);
+    if (decided.changed)
+      await this.audit.record(
+        admin,
+        `adjustment.${decision === 'approved' ? 'approve' : 'reject'}`,
+        'approval',
+        approvalId,
+        {
+          cardNo: decided.targetId,
+          amount: decided.amount,
+          makerId: decided.makerId,
+        },
+      );
+    if (decision === 'rejected') return { approval: decided };
+    const payload = decided.payload as Omit<AdjustmentInput, 'requestId'>;
+    const answer = await this.post(`adm-adj-${approvalId}`, payload);
+    return { approval: decided, operation: answer };
+  }
+
+  approvals(status: Approval['status'] | undefined) {
+    return this.core.approvals({ limit: 100, ...(status ? { status } : {}) });
+  }
+
+  private async post(operationId: string, input: Omit<AdjustmentInput, 'requestId'>) {
+    const accounts = await this.core.walletAccounts(input.cardNo);
+    if (!Number.isSafeInteger(input.amount) || input.amount === 0)
+      throw new BffError('VALIDATION_FAILED', 'an adjustment is a non-zero whole number of fen');
+    return accepted(
+      await this.core.adjust({
+        id: operationId,
+        accountId: input.wallet === 'main' ? accounts.main : accounts.subsidy,
+        amount: input.amount,
+        reason: input.reason,
+      }),
+    );
+  }
+}

@@ -1,0 +1,83 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { AdminAccount } from '@campus-card/core/client';
+import type { Kv } from '../kv/index.ts';
+
+/** Who a signed-in admin request is from; kept in the kv under the token's hash. */
+export interface AdminSession {
+  adminId: string;
+  username: string;
+  displayName: string;
+  role: AdminAccount['role'];
+  department: string | null;
+  startedAtMs: number;
+}
+
+export interface AdminSessionOptions {
+  /** A session ends after this long without a request. */
+  idleMs: number;
+  /** And after this long in any case. */
+  lifetimeMs: number;
+  /** How long the password step stays good for its TOTP step. */
+  challengeMs: number;
+}
+
+const hashOf = (token: string) => createHash('sha256').update(token).digest('base64url');
+const newToken = () => randomBytes(32).toString('base64url');
+
+/**
+ * Admin sessions and TOTP challenges in the kv, shared by every BFF instance. Only the token's hash
+ * is a key, so a kv dump does not hand out live sessions.
+ */
+export class AdminSessions {
+  constructor(
+    private readonly kv: Kv,
+    private readonly options: AdminSessionOptions,
+  ) {}
+
+  async open(account: AdminAccount): Promise<{ token: string; session: AdminSession }> {
+    const token = newToken();
+    const session: AdminSession = {
+      adminId: account.id,
+      username: account.username,
+      displayName: account.displayName,
+      role: account.role,
+      department: account.department,
+      startedAtMs: Date.now(),
+    };
+    await this.kv.set(`admin:s:${hashOf(token)}`, JSON.stringify(session), this.options.idleMs);
+    return { token, session };
+  }
+
+  /** The live session of a token, its idle time started again; undefined once ended or expired. */
+  async get(token: string): Promise<AdminSession | undefined> {
+    const key = `admin:s:${hashOf(token)}`;
+    const raw = await this.kv.get(key);
+    if (!raw) return undefined;
+    const session = JSON.parse(raw) as AdminSession;
+    const leftMs = session.startedAtMs + this.options.lifetimeMs - Date.now();
+    if (leftMs <= 0) {
+      await this.kv.del(key);
+      return undefined;
+    }
+    await this.kv.set(key, raw, Math.min(this.options.idleMs, leftMs));
+    return session;
+  }
+
+  async end(token: string): Promise<void> {
+    await this.kv.del(`admin:s:${hashOf(token)}`);
+  }
+
+  async openChallenge(adminId: string): Promise<string> {
+    const token = newToken();
+    await this.kv.set(`admin:c:${hashOf(token)}`, adminId, this.options.challengeMs);
+    return token;
+  }
+
+  challenge(token: string): Promise<string | null> {
+    return this.kv.get(`admin:c:${hashOf(token)}`);
+  }
+
+  async endChallenge(token: string): Promise<void> {
+    await this.kv.del(`admin:c:${hashOf(token)}`);
+  }
+}

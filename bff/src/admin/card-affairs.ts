@@ -1,0 +1,139 @@
+import type { Accepted, Answer, CardAction, CardView, CoreClient } from '@campus-card/core/client';
+import { BffError } from '../errors.ts';
+import type { AdminSession } from './admin-sessions.ts';
+import type { AuditTrail } from './audit-trail.ts';
+
+/** A cash-desk top-up as the printed receipt shows it. */
+export interface CashReceipt {
+  operationId: string;
+  cardNo: string;
+  personNo: string;
+  name: string;
+  amount: number;
+  balanceAfter: number;
+  atMs: number;
+  operator: string;
+  replayed: boolean;
+}
+
+/** Accepted answers pass; a refusal becomes the core's own code and status for the caller. */
+export function accepted(answer: Answer): Accepted & { replayed: boolean } {
+  if (answer.status === 'ok') return answer;
+  throw BffError.fromCore(answer.code, errorStatusOf(answer.code), answer.message);
+}
+
+function errorStatusOf(code: string): number {
+  if (code.endsWith('_NOT_FOUND')) return 404;
+  if (code === 'ID_REUSED') return 409;
+  if (code === 'OVERLOADED') return 503;
+  return 422;
+}
+
+/**
+ * Card affairs at the counter: search, the card with its wallets, holds and history, status
+ * changes, cancellation with refund and the cash desk. A department admin's scope is applied here:
+ * a card outside it answers as if it did not exist.
+ */
+export class CardAffairs {
+  constructor(
+    private readonly core: CoreClient,
+    private readonly audit: AuditTrail,
+  ) {}
+
+  async search(admin: AdminSession, q: string) {
+    return (
+      await this.core.searchPeople({
+        q,
+        limit: 20,
+        ...(admin.department ? { department: admin.department } : {}),
+      })
+    ).items;
+  }
+
+  /** The card if the admin's scope reaches it. */
+  async card(admin: AdminSession, cardNo: string): Promise<CardView> {
+    let card: CardView;
+    try {
+      card = await this.core.getCard(cardNo);
+    } catch (error) {
+      if ((error as { code?: string }).code === 'CARD_NOT_FOUND')
+        throw new BffError('NOT_FOUND', 'no such card');
+      throw error;
+    }
+    if (admin.department !== null && card.department !== admin.department)
+      throw new BffError('NOT_FOUND', 'no such card');
+    return card;
+  }
+
+  async detail(admin: AdminSession, cardNo: string) {
+    const card = await this.card(admin, cardNo);
+    const [holds, history] = await Promise.all([
+      this.core.pendingHolds(cardNo),
+      this.core.cardHistory(cardNo),
+    ]);
+    return { card, holds: holds.items, history };
+  }
+
+  async operations(admin: AdminSession, cardNo: string, page: { beforeAtMs?: number; beforeId?: string }) {
+    await this.card(admin, cardNo);
+    return this.core.cardOperations(cardNo, { limit: 20, ...page });
+  }
+
+  async change(admin: AdminSession, cardNo: string, action: CardAction, reason: string | null) {
+    await this.card(admin, cardNo);
+    const change = await this.core.changeCard(cardNo, action, { type: 'admin', id: admin.adminId }, reason);
+    // A repeat (the card already there) changes nothing and leaves no second row.
+    if (change.changed)
+      await this.audit.record(admin, `card.${action}`, 'card', cardNo, {
+        reason,
+        status: change.status,
+        changed: change.changed,
+      });
+    return change;
+  }
+
+  async closeOut(admin: AdminSession, cardNo: string, requestId: string, reason: string) {
+    await this.card(admin, cardNo);
+    const answer = accepted(
+      await this.core.closeOut(cardNo, {
+        id: `adm-close-${requestId}`,
+        reason,
+        actor: { type: 'admin', id: admin.adminId },
+      }),
+    );
+    if (!answer.replayed)
+      await this.audit.record(admin, 'card.close_out', 'card', cardNo, {
+        reason,
+        operationId: answer.id,
+        mainRefunded: answer.mainAmount,
+        subsidyReturned: answer.subsidyAmount,
+      });
+    return answer;
+  }
+
+  async cashTopUp(
+    admin: AdminSession,
+    cardNo: string,
+    requestId: string,
+    amount: number,
+  ): Promise<CashReceipt> {
+    const card = await this.card(admin, cardNo);
+    const answer = accepted(
+      await this.core.topUp({ id: `adm-cash-${requestId}`, cardNo, amount, channel: 'cash' }),
+    );
+    const operation = await this.core.getOperation(answer.id);
+    if (!answer.replayed)
+      await this.audit.record(admin, 'cash.top_up', 'card', cardNo, { amount, operationId: answer.id });
+    return {
+      operationId: answer.id,
+      cardNo,
+      personNo: card.personNo,
+      name: card.name,
+      amount: answer.amount,
+      balanceAfter: answer.balance?.main ?? card.balance.main + amount,
+      atMs: operation.createdAtMs,
+      operator: admin.displayName,
+      replayed: answer.replayed,
+    };
+  }
+}

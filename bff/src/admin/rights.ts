@@ -1,0 +1,48 @@
+import type { AdminRole } from '@campus-card/core/client';
+
+/**
+ * Every right the admin API checks, and the one table of which role holds which. The API enforces
+ * it on every route (routes.ts names one right per route); the backoffice only hides what this
+ * table would refuse.
+ */
+export const rights = [
+  'card.read',
+  'card.manage',
+  'card.close',
+  'cash.top_up',
+  'adjust.request',
+  'adjust.approve',
+  'approval.read',
+  'audit.read',
+  'admin.manage',
+] as const;
+export type Right = (typeof rights)[number];
+
+export const roleRights: Readonly<Record<AdminRole, readonly Right[]>> = {
+  super_admin: rights,
+  // The card centre's counter: card affairs and the cash desk; proposes corrections, never decides them.
+  card_operator: ['card.read', 'card.manage', 'card.close', 'cash.top_up', 'adjust.request', 'approval.read'],
+  // Money: corrections and their approval, and the audit trail behind them.
+  finance: ['card.read', 'adjust.request', 'adjust.approve', 'approval.read', 'audit.read'],
+  // Device and content screens are not built yet; these roles can sign in and see nothing else.
+  device_admin: [],
+  content_editor: [],
+  // Reads the people of their own department only (the scope is applied by the card-affairs service).
+  department_admin: ['card.read'],
+  // Read-only: sees everything there is to read, changes nothing.
+  auditor: ['card.read', 'approval.read', 'audit.read'],
+};
+
+export const roleNames: Readonly<Record<AdminRole, string>> = {
+  super_admin: '超级管理员',
+  card_operator: '卡务中心操作员',
+  finance: '财务',
+  device_admin: '设备管理员',
+  content_editor: '内容编辑',
+  department_admin: '院系管理员',
+  auditor: '审计员',
+};
+
+export function can(role: AdminRole, right: Right): boolean {
+  return roleRights[role].includes(right);
+}
