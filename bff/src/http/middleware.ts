@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { CoreError } from '@campus-card/core/client';
+import { createEdge, loggable } from '@campus-card/core/http';
 import type { Logger } from '@campus-card/core/log';
 import type { Context, Next } from 'koa';
-import type { ZodType } from 'zod';
 import { BffError } from '../errors.ts';
 import type { Kv } from '../kv/index.ts';
 
@@ -47,21 +47,6 @@ function publicError(error: unknown): { status: number; code: string; message: s
   return { status: 500, code: 'INTERNAL_ERROR', message: 'internal error' };
 }
 
-/**
- * What of an unexpected error may be logged: its kind, message and stack, but not the properties
- * drivers attach (they carry SQL values and request bodies).
- */
-function loggable(error: unknown): { name: string; message: string; code?: string; stack?: string } {
-  if (!(error instanceof Error)) return { name: 'NonError', message: String(error) };
-  const code = (error as { code?: unknown }).code;
-  return {
-    name: error.name,
-    message: error.message,
-    ...(typeof code === 'string' ? { code } : {}),
-    ...(error.stack ? { stack: error.stack } : {}),
-  };
-}
-
 /** Headers every answer carries: no sniffing, no framing, no referrer leaks, HTTPS remembered. */
 export function securityHeaders() {
   return async (ctx: Context, next: Next) => {
@@ -94,50 +79,17 @@ export function cors(origin: string) {
   };
 }
 
+const edge = createEdge({
+  tooLarge: (message) => new BffError('PAYLOAD_TOO_LARGE', message),
+  invalid: (message, details) => new BffError('VALIDATION_FAILED', message, details),
+});
+
 /** Reads the body as raw bytes with a hard size limit (the WeChat Pay notify signature covers them). */
-export function rawBody(bytesMax: number) {
-  return async (ctx: Context, next: Next) => {
-    const declared = Number(ctx.get('content-length') || 0);
-    if (declared > bytesMax) throw new BffError('PAYLOAD_TOO_LARGE', `bodies are at most ${bytesMax} bytes`);
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > bytesMax) throw new BffError('PAYLOAD_TOO_LARGE', `bodies are at most ${bytesMax} bytes`);
-      chunks.push(chunk);
-    }
-    ctx.state.rawBody = Buffer.concat(chunks);
-    await next();
-  };
-}
-
+export const rawBody = edge.rawBody;
 /** Parses the JSON body against a strict schema; any problem is a 400 that names the fields. */
-export function parseBody<T>(ctx: Context, schema: ZodType<T>): T {
-  let json: unknown;
-  try {
-    const raw = ctx.state.rawBody as Buffer;
-    json = raw.length === 0 ? {} : JSON.parse(raw.toString('utf8'));
-  } catch {
-    throw new BffError('VALIDATION_FAILED', 'the body is not valid JSON');
-  }
-  return parseValue(json, schema);
-}
-
+export const parseBody = edge.parseBody;
 /** Parses a query string or path parameters against a schema. */
-export function parseValue<T>(value: unknown, schema: ZodType<T>): T {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-    throw new BffError(
-      'VALIDATION_FAILED',
-      issues.map((i) => `${i.path || 'body'}: ${i.message}`).join('; '),
-      {
-        issues,
-      },
-    );
-  }
-  return parsed.data;
-}
+export const parseValue = edge.parseValue;
 
 /**
  * A fixed-window request limit per key (client address, or signed-in user), counted in the kv so

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Context, Next } from 'koa';
-import type { ZodType } from 'zod';
 import { CoreError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { createEdge, loggable } from './edge.ts';
 import { signatureHeaders, signatureMatches, signatureSkewMsMax, signRequest } from './signature.ts';
 
 export interface CoreState {
@@ -39,39 +39,6 @@ export function errorHandler(log: Logger) {
   };
 }
 
-/**
- * What of an unexpected error may be logged: its kind, message and stack, but not the properties
- * drivers attach (mysql2 puts the whole SQL with its values on the error, names and card numbers
- * included).
- */
-function loggable(error: unknown): { name: string; message: string; code?: string; stack?: string } {
-  if (!(error instanceof Error)) return { name: 'NonError', message: String(error) };
-  const code = (error as { code?: unknown }).code;
-  return {
-    name: error.name,
-    message: error.message,
-    ...(typeof code === 'string' ? { code } : {}),
-    ...(error.stack ? { stack: error.stack } : {}),
-  };
-}
-
-/** Reads the body as raw bytes (the signature covers them) with a hard size limit. */
-export function rawBody(bytesMax: number) {
-  return async (ctx: Context, next: Next) => {
-    const declared = Number(ctx.get('content-length') || 0);
-    if (declared > bytesMax) throw new CoreError('PAYLOAD_TOO_LARGE', `bodies are at most ${bytesMax} bytes`);
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > bytesMax) throw new CoreError('PAYLOAD_TOO_LARGE', `bodies are at most ${bytesMax} bytes`);
-      chunks.push(chunk);
-    }
-    ctx.state.rawBody = Buffer.concat(chunks);
-    await next();
-  };
-}
-
 /** Refuses any request not signed by a known service key within the allowed clock skew. */
 export function serviceAuth(keys: ReadonlyMap<string, string>) {
   return async (ctx: Context, next: Next) => {
@@ -91,27 +58,13 @@ export function serviceAuth(keys: ReadonlyMap<string, string>) {
   };
 }
 
-/** Parses the JSON body against a strict schema; any problem is a 400 that names the fields. */
-export function parseBody<T>(ctx: Context, schema: ZodType<T>): T {
-  let json: unknown;
-  try {
-    const raw = ctx.state.rawBody as Buffer;
-    json = raw.length === 0 ? {} : JSON.parse(raw.toString('utf8'));
-  } catch {
-    throw new CoreError('VALIDATION_FAILED', 'the body is not valid JSON');
-  }
-  return parseValue(json, schema);
-}
+const edge = createEdge({
+  tooLarge: (message) => new CoreError('PAYLOAD_TOO_LARGE', message),
+  invalid: (message, details) => new CoreError('VALIDATION_FAILED', message, details),
+});
 
-export function parseValue<T>(value: unknown, schema: ZodType<T>): T {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-    throw new CoreError(
-      'VALIDATION_FAILED',
-      issues.map((i) => `${i.path || 'body'}: ${i.message}`).join('; '),
-      { issues },
-    );
-  }
-  return parsed.data;
-}
+/** Reads the body as raw bytes (the signature covers them) with a hard size limit. */
+export const rawBody = edge.rawBody;
+/** Parses the JSON body against a strict schema; any problem is a 400 that names the fields. */
+export const parseBody = edge.parseBody;
+export const parseValue = edge.parseValue;

@@ -1,0 +1,74 @@
+import type { Context, Next } from 'koa';
+import type { ZodType } from 'zod';
+
+/**
+ * What every HTTP service of ours does at its edge — read the body with a hard size limit, parse JSON
+ * against a strict schema, say which fields are wrong — with the service's own error for each failure,
+ * so the core answers CoreErrors and the BFF BffErrors from the same code.
+ */
+export interface EdgeErrors {
+  tooLarge(message: string): Error;
+  invalid(message: string, details?: Record<string, unknown>): Error;
+}
+
+export interface Edge {
+  /** Reads the body as raw bytes (signatures cover them) into ctx.state.rawBody. */
+  rawBody(bytesMax: number): (ctx: Context, next: Next) => Promise<void>;
+  /** Parses the JSON body against a schema; any problem names the fields. */
+  parseBody<T>(ctx: Context, schema: ZodType<T>): T;
+  /** Parses a query string, path parameters or any value against a schema. */
+  parseValue<T>(value: unknown, schema: ZodType<T>): T;
+}
+
+export function createEdge(errors: EdgeErrors): Edge {
+  const parseValue = <T>(value: unknown, schema: ZodType<T>): T => {
+    const parsed = schema.safeParse(value);
+    if (parsed.success) return parsed.data;
+    const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+    throw errors.invalid(issues.map((i) => `${i.path || 'body'}: ${i.message}`).join('; '), { issues });
+  };
+  return {
+    rawBody(bytesMax) {
+      const tooLarge = () => errors.tooLarge(`bodies are at most ${bytesMax} bytes`);
+      return async (ctx, next) => {
+        if (Number(ctx.get('content-length') || 0) > bytesMax) throw tooLarge();
+        const chunks: Buffer[] = [];
+        let size = 0;
+        for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
+          size += chunk.length;
+          if (size > bytesMax) throw tooLarge();
+          chunks.push(chunk);
+        }
+        ctx.state.rawBody = Buffer.concat(chunks);
+        await next();
+      };
+    },
+    parseBody(ctx, schema) {
+      let json: unknown;
+      try {
+        const raw = ctx.state.rawBody as Buffer;
+        json = raw.length === 0 ? {} : JSON.parse(raw.toString('utf8'));
+      } catch {
+        throw errors.invalid('the body is not valid JSON');
+      }
+      return parseValue(json, schema);
+    },
+    parseValue,
+  };
+}
+
+/**
+ * What of an unexpected error may be logged: its kind, message and stack, but not the properties
+ * drivers attach (mysql2 puts the whole SQL with its values on the error, names and card numbers
+ * included).
+ */
+export function loggable(error: unknown): { name: string; message: string; code?: string; stack?: string } {
+  if (!(error instanceof Error)) return { name: 'NonError', message: String(error) };
+  const code = (error as { code?: unknown }).code;
+  return {
+    name: error.name,
+    message: error.message,
+    ...(typeof code === 'string' ? { code } : {}),
+    ...(error.stack ? { stack: error.stack } : {}),
+  };
+}
