@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import type { TopUpView } from '../src/topups/top-up-service.ts';
+import { logIn } from './students.ts';
 import {
   balanceOf,
   boundStudent,
@@ -112,6 +114,30 @@ describe('top-ups: order, pay, notify, credit once', () => {
     assert.equal(over.status, 422);
     assert.equal(over.body.code, 'TOP_UP_DAILY_CAP');
     assert.equal((await createTopUp(w.world, student, 10_000)).status, 201);
+  });
+
+  test("when a linked parent tops up the child's card, then the child is credited; an unlinked account is refused", async () => {
+    const child = await boundStudent(w.world);
+    const parent = await logIn(w.world);
+    await w.world.core.client.linkGuardian({ parentOpenid: parent.openid, personNo: child.personNo });
+    const reply = await w.world.request<TopUpView & { code?: string }>('POST', '/api/v1/top-ups', {
+      token: parent.accessToken,
+      body: { amount: 2_000, cardNo: child.cardNo },
+      headers: { 'idempotency-key': newKey() },
+    });
+    assert.equal(reply.status, 201, JSON.stringify(reply.body));
+    assert.equal(reply.body.cardNo, child.cardNo);
+    await payLikeWechat(w.standIn, reply.body);
+    for (let i = 0; i < 200 && (await storedStatus(w.world, reply.body.id)) !== 'credited'; i++)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(await balanceOf(w.world, child.cardNo), 2_000);
+    const stranger = await logIn(w.world);
+    const refused = await w.world.request('POST', '/api/v1/top-ups', {
+      token: stranger.accessToken,
+      body: { amount: 2_000, cardNo: child.cardNo },
+    });
+    assert.equal(refused.status, 403);
+    assert.equal(refused.body.code, 'FORBIDDEN');
   });
 
   test("when a student reads another student's order, then it is not found", async () => {

@@ -14,7 +14,7 @@ const idempotencyKey = z
 const createBody = z.strictObject({
   amount: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
   channel: z.literal('wechat').default('wechat'),
-  /** Parents will top up a child's card; until then only the caller's own card is accepted. */
+  /** A linked child's card when a parent tops up; the caller's own card when absent. */
   cardNo: z
     .string()
     .regex(/^\d{8,20}$/)
@@ -42,13 +42,8 @@ export function topUpRoutes(topUps: TopUpService | undefined): Router {
     const user = ctx.state.user as UserState;
     const body = parseBody(ctx, createBody);
     const key = ctx.get('idempotency-key');
-    const own = service(topUps);
-    if (body.cardNo !== undefined) {
-      // The card is the binding's; a cardNo in the body is accepted only when it is that card.
-      if ((await own.cardNoOf(user.openid)) !== body.cardNo)
-        throw new BffError('FORBIDDEN', 'you can top up only your own card');
-    }
-    const order = await own.create(user.openid, {
+    const order = await service(topUps).create(user.openid, {
+      cardNo: body.cardNo,
       amount: body.amount,
       idempotencyKey: key === '' ? undefined : parseValue(key, idempotencyKey),
     });

@@ -51,6 +51,8 @@ export interface PollReport {
 }
 
 const ORDERS_PER_POLL_MAX = 100;
+/** At most this many pages of orders per pass (1,000 orders); the next pass starts again from the oldest. */
+const POLL_PAGES_MAX = 10;
 /** The result page polls every 0.5–3 s; WeChat is asked about one order at most this often. */
 const QUERY_ON_READ_MS = 2_000;
 const shanghaiDate = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 10);
@@ -99,7 +101,7 @@ export class TopUpService {
 
   async create(
     openid: string,
-    input: { amount: number; idempotencyKey?: string | undefined },
+    input: { amount: number; idempotencyKey?: string | undefined; cardNo?: string | undefined },
   ): Promise<TopUpView> {
     const { amountMin, amountMax } = this.config;
     if (input.amount < amountMin || input.amount > amountMax)
@@ -107,7 +109,7 @@ export class TopUpService {
         minAmount: amountMin,
         maxAmount: amountMax,
       });
-    const cardNo = await this.cardOf(openid);
+    const cardNo = await this.cardFor(openid, input.cardNo);
     const order = await this.core.createTopUpOrder({
       openid,
       cardNo,
@@ -129,8 +131,23 @@ export class TopUpService {
     return { ...view(order), payment: forClient, ...this.payPage(order, payment) };
   }
 
-  cardNoOf(openid: string): Promise<string> {
-    return this.cardOf(openid);
+  /**
+   * The card an account may top up: its own (its binding's), or, when it names another card, a
+   * child's it is linked to as a parent. The payer is always the calling account.
+   */
+  private async cardFor(openid: string, requested: string | undefined): Promise<string> {
+    if (requested === undefined) return this.cardOf(openid);
+    const links = await this.core.guardianLinks({ parentOpenid: openid });
+    if (links.items.some((link) => link.cardNo === requested)) return requested;
+    let own: string | undefined;
+    try {
+      own = await this.cardOf(openid);
+    } catch (error) {
+      if (!(error instanceof BffError && error.code === 'NOT_BOUND')) throw error;
+    }
+    if (own !== requested)
+      throw new BffError('FORBIDDEN', 'you can top up your own card or a linked child’s');
+    return own;
   }
 
   /**
@@ -259,17 +276,27 @@ export class TopUpService {
    */
   async pollOnce(): Promise<PollReport> {
     const report: PollReport = { checked: 0, credited: 0, closed: 0, refunds: 0, failed: 0 };
-    const { items } = await this.core.unsettledTopUpOrders(this.config.pollAfterMs, ORDERS_PER_POLL_MAX);
-    for (const order of items) {
-      report.checked += 1;
-      try {
-        const outcome = await this.settle(order);
-        if (outcome === 'credited') report.credited += 1;
-        if (outcome === 'closed') report.closed += 1;
-      } catch (error) {
-        report.failed += 1;
-        this.log.warn({ orderId: order.id, err: errorName(error) }, 'top-up poll failed for an order');
+    // Pages by id, so orders still waiting to be paid never hide newer ones that were paid.
+    let afterId: string | undefined;
+    for (let page = 0; page < POLL_PAGES_MAX; page++) {
+      const { items } = await this.core.unsettledTopUpOrders(
+        this.config.pollAfterMs,
+        ORDERS_PER_POLL_MAX,
+        afterId,
+      );
+      for (const order of items) {
+        report.checked += 1;
+        try {
+          const outcome = await this.settle(order);
+          if (outcome === 'credited') report.credited += 1;
+          if (outcome === 'closed') report.closed += 1;
+        } catch (error) {
+          report.failed += 1;
+          this.log.warn({ orderId: order.id, err: errorName(error) }, 'top-up poll failed for an order');
+        }
       }
+      afterId = items.at(-1)?.id;
+      if (items.length < ORDERS_PER_POLL_MAX || afterId === undefined) break;
     }
     const refunds = await this.core.processingTopUpRefunds(this.config.pollAfterMs, ORDERS_PER_POLL_MAX);
     for (const refund of refunds.items) {

@@ -443,8 +443,9 @@ export class CoreClient {
     return this.call('GET', `/v1/top-up-orders?${params}`);
   }
   /** Orders still created or paid, created more than olderThanMs ago, oldest first: the poller's work. */
-  unsettledTopUpOrders(olderThanMs: number, limit = 100): Promise<{ items: TopUpOrder[] }> {
-    return this.call('GET', `/v1/top-up-orders-unsettled?olderThanMs=${olderThanMs}&limit=${limit}`);
+  unsettledTopUpOrders(olderThanMs: number, limit = 100, afterId?: string): Promise<{ items: TopUpOrder[] }> {
+    const after = afterId ? `&afterId=${afterId}` : '';
+    return this.call('GET', `/v1/top-up-orders-unsettled?olderThanMs=${olderThanMs}&limit=${limit}${after}`);
   }
   setTopUpPrepayId(id: string, prepayId: string): Promise<TopUpOrder> {
     return this.call('PUT', `/v1/top-up-orders/${encodeURIComponent(id)}/prepay`, { prepayId });

@@ -122,11 +122,11 @@ export class TopUpRepository {
     return rows.map(toOrder);
   }
 
-  /** Orders still waiting for WeChat (created) or for the ledger (paid), oldest first. */
-  async unsettled(createdBeforeMs: number, limit: number): Promise<TopUpOrder[]> {
+  /** Orders still waiting for WeChat (created) or for the ledger (paid), oldest first, after an id. */
+  async unsettled(createdBeforeMs: number, limit: number, afterId?: string): Promise<TopUpOrder[]> {
     const rows = await this.db.select<Record<string, unknown>>(
-      `SELECT ${orderColumns} FROM top_up_orders WHERE status IN ('created', 'paid') AND created_at_ms < ? ORDER BY created_at_ms LIMIT ?`,
-      [createdBeforeMs, limit],
+      `SELECT ${orderColumns} FROM top_up_orders WHERE status IN ('created', 'paid') AND created_at_ms < ?${afterId ? ' AND id > ?' : ''} ORDER BY id LIMIT ?`,
+      afterId ? [createdBeforeMs, afterId, limit] : [createdBeforeMs, limit],
     );
     return rows.map(toOrder);
   }

@@ -110,8 +110,8 @@ export class TopUpService {
     return this.orders.listForCard(cardNo, limit, beforeId);
   }
 
-  unsettled(olderThanMs: number, limit: number): Promise<TopUpOrder[]> {
-    return this.orders.unsettled(Date.now() - olderThanMs, limit);
+  unsettled(olderThanMs: number, limit: number, afterId?: string): Promise<TopUpOrder[]> {
+    return this.orders.unsettled(Date.now() - olderThanMs, limit, afterId);
   }
 
   async setPrepayId(id: string, prepayId: string): Promise<TopUpOrder> {

@@ -31,6 +31,7 @@ const listQuery = z.object({
   beforeId: orderId.optional(),
 });
 const unsettledQuery = z.object({
+  afterId: orderId.optional(),
   olderThanMs: z.coerce.number().int().min(0).max(86_400_000).default(0),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
@@ -72,7 +73,7 @@ export function topUpRoutes(topUps: TopUpService): Router {
   });
   router.get('/top-up-orders-unsettled', async (ctx) => {
     const q = parseValue(ctx.query, unsettledQuery);
-    ctx.body = { items: await topUps.unsettled(q.olderThanMs, q.limit) };
+    ctx.body = { items: await topUps.unsettled(q.olderThanMs, q.limit, q.afterId) };
   });
   router.get('/top-up-orders/:id', async (ctx) => {
     ctx.body = await topUps.get(parseValue(ctx.params, z.object({ id: orderId })).id);
