@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { startWorld, type TestWorld } from './support.ts';
 import {
   balanceOf,
   boundStudent,
@@ -39,5 +40,27 @@ describe('top-ups: the poller and the daily reconciliation run by themselves', (
     for (let i = 0; i < 100 && (await kv.get(`topup-reconciled:${yesterday}`)) === null; i++)
       await new Promise((resolve) => setTimeout(resolve, 50));
     assert.equal(await kv.get(`topup-reconciled:${yesterday}`), '1');
+  });
+});
+
+describe('top-ups without a merchant configured', () => {
+  let world: TestWorld;
+  before(async () => {
+    world = await startWorld();
+  });
+  after(() => world.stop());
+
+  test('when no WeChat Pay merchant is set, then top-up routes answer 503 UNAVAILABLE and the notify route 503 FAIL', async () => {
+    const student = await boundStudent(world);
+    const create = await world.request('POST', '/api/v1/top-ups', {
+      token: student.accessToken,
+      body: { amount: 1_000 },
+    });
+    assert.equal(create.status, 503);
+    assert.equal(create.body.code, 'UNAVAILABLE');
+    const notify = await world.request('POST', '/api/v1/pay/notify', { body: {} });
+    assert.equal(notify.status, 503);
+    assert.equal(notify.body.code, 'FAIL');
+    assert.equal(world.bff.bff.topUps, undefined);
   });
 });
