@@ -46,6 +46,28 @@ for (const dialect of dialects) {
       assert.equal((await t.client.getCard(cardNo)).balance.main, 2_500);
     });
 
+    test('when the card was cancelled before the payment arrives, then the order is failed with the code and can be refunded whole', async () => {
+      const cardNo = await openStudent(t.client);
+      const created = await order(cardNo, 1_800);
+      const closed = await t.client.closeOut(cardNo, {
+        id: `close-${randomBytes(4).toString('hex')}`,
+        reason: 'left school',
+        actor: { type: 'admin', id: 'a-1' },
+      });
+      assert.equal(closed.status, 'ok');
+      const paid = await t.client.confirmTopUpPayment(created.id, {
+        transactionId: txId(),
+        amount: 1_800,
+        paidAtMs: Date.now(),
+      });
+      assert.equal(paid.status, 'failed');
+      assert.equal(paid.failureCode, 'CARD_CANCELLED');
+      const refundId = `R${randomBytes(6).toString('hex')}`;
+      await t.client.startTopUpRefund(created.id, { refundId, amount: 1_800, reason: 'card cancelled' });
+      await t.client.settleTopUpRefund(refundId, { status: 'succeeded', wechatRefundId: '50001' });
+      assert.equal((await t.client.topUpOrder(created.id)).status, 'refunded');
+    });
+
     test('when the paid amount or the transaction differs, then it is refused and nothing moves', async () => {
       const cardNo = await openStudent(t.client);
       const created = await order(cardNo, 1_000);
