@@ -91,6 +91,40 @@ describe("parents' live view of their children", () => {
     }
   });
 
+  test('when a payment leaves the balance under the parent’s alert, then the view hears low_balance; above it, not', async () => {
+    // Goal: the alert fires in real time from the server, not only from the app's own arithmetic.
+    const parent = await logIn(world);
+    const child = await link(parent.accessToken);
+    await world.core.client.topUp({ id: randomUUID(), cardNo: child.cardNo, amount: 3_000, channel: 'cash' });
+    const alert = await world.request('PUT', `/api/v1/children/${child.cardNo}/alert`, {
+      token: parent.accessToken,
+      body: { threshold: 1_000 },
+    });
+    assert.equal(alert.status, 200);
+    const ticket = await world.request<{ path: string; alerts: Record<string, number> }>(
+      'POST',
+      '/api/v1/children/events/ticket',
+      { token: parent.accessToken },
+    );
+    assert.deepEqual(ticket.body.alerts, { [child.cardNo]: 1_000 });
+    const view = await openView((await world.startAnotherBff()).url, ticket.body.path);
+    try {
+      await world.core.client.pay({ id: randomUUID(), cardNo: child.cardNo, merchantId, amount: 1_500 });
+      await view.until((m) => activity(m).kind === 'payment');
+      assert.equal(
+        view.messages.filter((m) => m.type === 'low_balance').length,
+        0,
+        '1,500 left: above the alert',
+      );
+      await new Promise((resolve) => setTimeout(resolve, 3_100)); // the card's pay interval at one merchant
+      await world.core.client.pay({ id: randomUUID(), cardNo: child.cardNo, merchantId, amount: 800 });
+      const low = await view.until((m) => m.type === 'low_balance');
+      assert.deepEqual([low.cardNo, low.balance, low.threshold], [child.cardNo, 700, 1_000]);
+    } finally {
+      view.ws.close();
+    }
+  });
+
   test('when an account with no children asks for a ticket, then the view opens and watches nothing', async () => {
     const loner = await logIn(world);
     const ticket = await world.request<{ cardNos: string[] }>('POST', '/api/v1/children/events/ticket', {

@@ -41,6 +41,7 @@ export function attachEventsSocket(
         wss.handleUpgrade(request, socket, head, (ws) => {
           const remove = hub.add({
             cardNos: holder.cardNos,
+            ...(holder.alerts ? { alerts: holder.alerts } : {}),
             send: (message) => {
               if (ws.readyState !== WebSocket.OPEN) return;
               if (ws.bufferedAmount > outboundBytesMax) return ws.terminate();

@@ -3,6 +3,8 @@ import type { CardActivity } from '@campus-card/core/client';
 /** One open live view: the cards it watches and how to reach it. */
 export interface Watcher {
   cardNos: readonly string[];
+  /** A parent's low-balance alerts, fen by card: below one, the view is also sent a low_balance message. */
+  alerts?: Readonly<Record<string, number>>;
   send(message: string): void;
 }
 
@@ -51,7 +53,25 @@ export class PushHub {
     const watchers = this.#byCard.get(activity.cardNo);
     if (!watchers) return 0;
     const message = JSON.stringify({ type: 'activity', activity });
-    for (const watcher of watchers) watcher.send(message);
+    const total =
+      activity.type === 'operation' && activity.balance
+        ? activity.balance.main + activity.balance.subsidy
+        : undefined;
+    for (const watcher of watchers) {
+      watcher.send(message);
+      // Every movement that leaves the balance under the alert tells the parent again, on any instance.
+      const threshold = watcher.alerts?.[activity.cardNo];
+      if (threshold !== undefined && total !== undefined && total < threshold)
+        watcher.send(
+          JSON.stringify({
+            type: 'low_balance',
+            cardNo: activity.cardNo,
+            balance: total,
+            threshold,
+            atMs: activity.atMs,
+          }),
+        );
+    }
     return watchers.size;
   }
 }

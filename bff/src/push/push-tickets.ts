@@ -7,6 +7,8 @@ const key = (ticket: string) => `push-ticket:${ticket}`;
 export interface TicketHolder {
   openid: string;
   cardNos: string[];
+  /** A parent's low-balance alerts by card (fen), as they stood when the ticket was made. */
+  alerts?: Record<string, number>;
 }
 
 /** One-time tickets that open a live-view socket: made with an access token, used once, alive a minute. */

@@ -54,9 +54,9 @@ export function childRoutes(parents: Parents, tickets: PushTickets): Router {
   // A live view of the children who share both balance and spending (the pushes carry both).
   router.post('/events/ticket', async (ctx) => {
     const openid = openidOf(ctx);
-    const cardNos = await parents.watchableCardNos(openid);
-    const { ticket, expiresInMs } = await tickets.issue({ openid, cardNos });
-    ctx.body = { ticket, expiresInMs, cardNos, path: `${eventsPath}?ticket=${ticket}` };
+    const { cardNos, alerts } = await parents.watchable(openid);
+    const { ticket, expiresInMs } = await tickets.issue({ openid, cardNos, alerts });
+    ctx.body = { ticket, expiresInMs, cardNos, alerts, path: `${eventsPath}?ticket=${ticket}` };
   });
   router.post('/', async (ctx) => {
     const child = await parents.redeem(openidOf(ctx), parseBody(ctx, redeemBody).invitationCode);

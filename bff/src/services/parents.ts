@@ -148,12 +148,15 @@ export class Parents {
 
   /**
    * The children a parent's live view may watch: only those who share both balance and spending,
-   * because every push carries the amount and the balance after it. The view compares the balance
-   * with the alert it read from the child view, so a low balance shows within the push's second.
+   * because every push carries the amount and the balance after it; with the alerts set on them,
+   * which the live view turns into low_balance messages within the push's second.
    */
-  async watchableCardNos(openid: string): Promise<string[]> {
+  async watchable(openid: string): Promise<{ cardNos: string[]; alerts: Record<string, number> }> {
     const { items } = await this.core.guardianLinks({ parentOpenid: openid });
-    return items.filter((l) => l.showBalance && l.showSpending).map((l) => l.cardNo);
+    const shared = items.filter((l) => l.showBalance && l.showSpending);
+    const alerts: Record<string, number> = {};
+    for (const link of shared) if (link.lowBalanceAlert !== null) alerts[link.cardNo] = link.lowBalanceAlert;
+    return { cardNos: shared.map((l) => l.cardNo), alerts };
   }
 
   private async parentLink(openid: string, cardNo: string): Promise<GuardianLink> {
