@@ -13,6 +13,7 @@ import { CardService } from './cards/card-service.ts';
 import type { CoreConfig } from './config.ts';
 import { ContentRepository } from './content/content-repository.ts';
 import { ContentService } from './content/content-service.ts';
+import { createMemoryReplayGuard } from './credential/index.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
 import { defineModels } from './db/models.ts';
@@ -34,6 +35,7 @@ import { deviceRoutes } from './http/routes/devices.ts';
 import { merchantRoutes } from './http/routes/merchants.ts';
 import { noticeRoutes } from './http/routes/notices.ts';
 import { operationRoutes } from './http/routes/operations.ts';
+import { payCodeRoutes } from './http/routes/pay-codes.ts';
 import { statementRoutes } from './http/routes/statements.ts';
 import { syncRoutes } from './http/routes/sync.ts';
 import { topUpRoutes } from './http/routes/top-ups.ts';
@@ -45,6 +47,14 @@ import { createLogger, type Logger } from './log.ts';
 import { MerchantService } from './merchants/merchant-service.ts';
 import { MonthlyStatementNotices } from './notices/monthly-statements.ts';
 import { NoticeRepository } from './notices/notice-repository.ts';
+import {
+  createMemoryGuessLimit,
+  guessLimitDefaults,
+  redisGuessLimit,
+  redisReplayGuard,
+} from './paycodes/guess-limit.ts';
+import { PayCodeRepository } from './paycodes/pay-code-repository.ts';
+import { PayCodeService } from './paycodes/pay-code-service.ts';
 import { createPii } from './pii.ts';
 import { SettlementService } from './settlement/settlement-service.ts';
 import { StatementRepository } from './statements/statement-repository.ts';
@@ -77,6 +87,8 @@ export interface Core {
   /** Backoffice accounts and approvals, and the one writer of the audit chain. */
   admins: AdminService;
   audit: AuditLog;
+  /** Numeric pay codes: each card's secret for its phone, and the gateway's online check. */
+  payCodes: PayCodeService;
   content: ContentService;
   monthlyStatements: MonthlyStatementNotices;
   batcher: Batcher;
@@ -86,7 +98,11 @@ export interface Core {
 }
 
 /** Builds the core's object graph from a validated configuration. */
-export function createCore(config: CoreConfig, log: Logger = createLogger('core', config.logLevel)): Core {
+export function createCore(
+  config: CoreConfig,
+  log: Logger = createLogger('core', config.logLevel),
+  redis?: Redis,
+): Core {
   const db = openDatabase(config.databaseUrl, { poolMax: (config.executorsMax ?? 3) + 8 });
   const executorsMax = config.executorsMax ?? (db.dialect === 'sqlite' ? 1 : 3);
   const executor = new LedgerExecutor(db, {
@@ -120,6 +136,14 @@ export function createCore(config: CoreConfig, log: Logger = createLogger('core'
     lockoutMs: config.adminLockoutMs,
   });
   const audit = new AuditLog(db);
+  // With Redis, every core instance shares the numeric codes' replay claims and guess counts.
+  const payCodes = new PayCodeService(new PayCodeRepository(db), cards, pii, {
+    replayGuard: redis === undefined ? createMemoryReplayGuard() : redisReplayGuard(redis),
+    guessLimit:
+      redis === undefined
+        ? createMemoryGuessLimit(guessLimitDefaults)
+        : redisGuessLimit(redis, guessLimitDefaults),
+  });
   const content = new ContentService(new ContentRepository(db));
   const notices = new NoticeRepository(db);
   const monthlyStatements = new MonthlyStatementNotices(db, notices, activity, log);
@@ -177,6 +201,7 @@ export function createCore(config: CoreConfig, log: Logger = createLogger('core'
     deviceRecordRoutes(offline, access, attendance),
     syncRoutes(sync),
     bindingRoutes(bindings),
+    payCodeRoutes(payCodes),
     statementRoutes(statements),
     adminRoutes(admins, audit),
     contentRoutes(content),
@@ -207,6 +232,7 @@ export function createCore(config: CoreConfig, log: Logger = createLogger('core'
     statements,
     admins,
     audit,
+    payCodes,
     content,
     monthlyStatements,
     batcher,
@@ -223,12 +249,13 @@ export interface RunningCore extends Core {
 
 /** Migrates, starts the hold sweeper and listens. */
 export async function startCore(config: CoreConfig, log?: Logger): Promise<RunningCore> {
-  const core = createCore(config, log);
+  // One connection publishes the announcements below and holds the numeric codes' replay and guess counts.
+  const publisher = config.redisUrl === undefined ? undefined : new Redis(config.redisUrl);
+  const core = createCore(config, log, publisher);
   await migrate(core.db);
   await core.blacklist.reconcile();
   core.blacklist.startExpiry(3_600_000, (error) => core.log.warn({ err: error }, 'blacklist expiry failed'));
   // Gateway instances subscribe to this channel; the message is the new blacklist version.
-  const publisher = config.redisUrl === undefined ? undefined : new Redis(config.redisUrl);
   publisher?.on('error', (error) => core.log.warn({ err: error }, 'redis error'));
   core.blacklist.onPublished((version) => {
     publisher?.publish(blacklistChannel, String(version)).catch(() => {});

@@ -44,6 +44,7 @@ import type { Answer } from '../ledger/results.ts';
 import type { HoldRow } from '../ledger/state.ts';
 import type { Merchant, NewMerchant } from '../merchants/merchant-service.ts';
 import type { Notice } from '../notices/notice-repository.ts';
+import type { PayCodeSecret, PayCodeVerdict } from '../paycodes/pay-code-service.ts';
 import type { Statement } from '../settlement/settlement-service.ts';
 import type { CardTransaction, MeterSession, MonthlyStatement } from '../statements/statement-service.ts';
 import type { RefundEntry, SyncKind, SyncRun, SyncRunError } from '../sync/sync-repository.ts';
@@ -62,6 +63,7 @@ export { blacklistChannel } from '../devices/blacklist-service.ts';
 export { deviceConfigChannel } from '../devices/device-configs.ts';
 export type { GuardianLink, LinkPatch } from '../guardians/guardian-service.ts';
 export type { Accepted, Answer, Balances, Rejected } from '../ledger/results.ts';
+export type { PayCodeRefusal, PayCodeSecret, PayCodeVerdict } from '../paycodes/pay-code-service.ts';
 export type {
   AccessEventInput,
   AccessEventView,
@@ -399,6 +401,14 @@ export class CoreClient {
     page: { limit?: number; beforeAtMs?: number; beforeId?: string } = {},
   ): Promise<{ items: MeterSession[]; next: { beforeAtMs: number; beforeId: string } | null }> {
     return this.call('GET', `/v1/cards/${cardNo}/meter-sessions${query(page)}`);
+  }
+  /** The card's numeric pay code id and secret for its current version, made on first demand (for its phone). */
+  payCodeSecret(cardNo: string): Promise<PayCodeSecret> {
+    return this.call('PUT', `/v1/cards/${encodeURIComponent(cardNo)}/pay-code`);
+  }
+  /** The online check of a scanned numeric pay code: the card, or the refusal as a value. */
+  verifyPayCode(code: string): Promise<PayCodeVerdict> {
+    return this.call('POST', '/v1/pay-codes/verify', { code });
   }
   cardTransaction(cardNo: string, id: string): Promise<CardTransaction> {
     return this.call('GET', `/v1/cards/${cardNo}/transactions/${encodeURIComponent(id)}`);

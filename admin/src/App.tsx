@@ -1,0 +1,101 @@
+import {
+  AuditOutlined as ApprovalIcon,
+  AuditOutlined,
+  IdcardOutlined,
+  LogoutOutlined,
+} from '@ant-design/icons';
+import { Button, Layout, Menu, Space, Spin, Tag, Typography } from 'antd';
+import { useCallback, useEffect, useState } from 'react';
+import { api, type Me, session, whenSignedOut } from './api.ts';
+import { ApprovalsPage } from './pages/ApprovalsPage.tsx';
+import { AuditPage } from './pages/AuditPage.tsx';
+import { CardPage } from './pages/CardPage.tsx';
+import { LoginPage } from './pages/LoginPage.tsx';
+import { ReceiptPage } from './pages/ReceiptPage.tsx';
+import { SearchPage } from './pages/SearchPage.tsx';
+
+/** The menu: each entry shows only when the admin holds its right (the API refuses the rest anyway). */
+const menu = [
+  { key: 'cards', label: '卡务管理', right: 'card.read', icon: <IdcardOutlined /> },
+  { key: 'approvals', label: '审批', right: 'approval.read', icon: <ApprovalIcon /> },
+  { key: 'audit', label: '审计日志', right: 'audit.read', icon: <AuditOutlined /> },
+];
+
+/** A tiny hash router: #/cards, #/cards/<cardNo>, #/approvals, #/audit, #/receipt. */
+const read = () =>
+  window.location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+
+function useHash(): [string[], (path: string) => void] {
+  const [parts, setParts] = useState(read);
+  useEffect(() => {
+    const listener = () => setParts(read());
+    window.addEventListener('hashchange', listener);
+    return () => window.removeEventListener('hashchange', listener);
+  }, []);
+  return [parts, (path: string) => (window.location.hash = path)];
+}
+
+export function App() {
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const [parts, go] = useHash();
+  const load = useCallback(() => {
+    if (!session.get()) return setMe(null);
+    api<Me>('GET', '/me').then(setMe, () => setMe(null));
+  }, []);
+  useEffect(() => {
+    whenSignedOut(() => setMe(null));
+    load();
+  }, [load]);
+
+  if (me === undefined) return <Spin style={{ margin: 80 }} />;
+  if (me === null) return <LoginPage onSignedIn={load} />;
+  if (parts[0] === 'receipt') return <ReceiptPage />;
+
+  const allowed = menu.filter((m) => me.rights.includes(m.right));
+  const page = parts[0] ?? allowed[0]?.key;
+  const logout = async () => {
+    await api('DELETE', '/session').catch(() => {});
+    session.clear();
+    setMe(null);
+  };
+  return (
+    <Layout style={{ minHeight: '100vh' }}>
+      <Layout.Sider theme="light" width={200}>
+        <Typography.Title level={5} style={{ padding: '16px 20px', margin: 0 }}>
+          校园一卡通管理后台
+        </Typography.Title>
+        <Menu
+          mode="inline"
+          selectedKeys={page ? [page] : []}
+          items={allowed.map((m) => ({ key: m.key, label: m.label, icon: m.icon }))}
+          onClick={(e) => go(`/${e.key}`)}
+        />
+      </Layout.Sider>
+      <Layout>
+        <Layout.Header style={{ background: '#fff', display: 'flex', justifyContent: 'flex-end' }}>
+          <Space>
+            <span data-testid="who">{me.displayName}</span>
+            <Tag color="green">{me.roleName}</Tag>
+            {me.department ? <Tag>{me.department}</Tag> : null}
+            <Button icon={<LogoutOutlined />} onClick={logout}>
+              退出
+            </Button>
+          </Space>
+        </Layout.Header>
+        <Layout.Content style={{ padding: 24 }}>
+          {allowed.length === 0 ? (
+            <Typography.Paragraph>您的角色（{me.roleName}）暂无可用的后台功能。</Typography.Paragraph>
+          ) : page === 'cards' && parts[1] ? (
+            <CardPage me={me} cardNo={parts[1]} />
+          ) : page === 'cards' ? (
+            <SearchPage onOpen={(cardNo) => go(`/cards/${cardNo}`)} />
+          ) : page === 'approvals' ? (
+            <ApprovalsPage me={me} />
+          ) : page === 'audit' ? (
+            <AuditPage />
+          ) : null}
+        </Layout.Content>
+      </Layout>
+    </Layout>
+  );
+}

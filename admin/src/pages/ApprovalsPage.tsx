@@ -1,0 +1,101 @@
+import { App, Button, Card, Segmented, Space, Table, Tag } from 'antd';
+import { useCallback, useEffect, useState } from 'react';
+import { api, type Me, when, yuan } from '../api.ts';
+import { describeError } from '../strings.ts';
+
+interface Approval {
+  id: string;
+  kind: string;
+  amount: number;
+  reason: string;
+  targetId: string | null;
+  status: 'pending' | 'approved' | 'rejected';
+  makerId: string;
+  checkerId: string | null;
+  createdAtMs: number;
+  payload: { wallet?: string };
+}
+
+const statusTag = {
+  pending: ['gold', '待审批'],
+  approved: ['green', '已批准'],
+  rejected: ['red', '已驳回'],
+} as const;
+
+/** Maker–checker: adjustments above the limit wait here for a second admin. */
+export function ApprovalsPage({ me }: { me: Me }) {
+  const { message } = App.useApp();
+  const [status, setStatus] = useState<Approval['status']>('pending');
+  const [items, setItems] = useState<Approval[]>([]);
+  const load = useCallback(async () => {
+    setItems((await api<{ items: Approval[] }>('GET', `/approvals?status=${status}`)).items);
+  }, [status]);
+  useEffect(() => {
+    load().catch((e) => message.error(describeError(e)));
+  }, [load, message]);
+  const decide = async (id: string, decision: 'approve' | 'reject') => {
+    try {
+      await api('POST', `/approvals/${id}/${decision}`);
+      message.success(decision === 'approve' ? '已批准并入账' : '已驳回');
+      await load();
+    } catch (e) {
+      message.error(describeError(e));
+    }
+  };
+  return (
+    <Card
+      title="调账审批"
+      extra={
+        <Segmented
+          value={status}
+          onChange={(v) => setStatus(v as Approval['status'])}
+          options={[
+            { value: 'pending', label: '待审批' },
+            { value: 'approved', label: '已批准' },
+            { value: 'rejected', label: '已驳回' },
+          ]}
+        />
+      }
+    >
+      <Table
+        rowKey="id"
+        dataSource={items}
+        pagination={false}
+        columns={[
+          { title: '提交时间', dataIndex: 'createdAtMs', render: when },
+          { title: '卡号', dataIndex: 'targetId' },
+          { title: '金额', dataIndex: 'amount', render: yuan },
+          { title: '原因', dataIndex: 'reason' },
+          {
+            title: '状态',
+            dataIndex: 'status',
+            render: (s: Approval['status']) => <Tag color={statusTag[s][0]}>{statusTag[s][1]}</Tag>,
+          },
+          {
+            title: '操作',
+            render: (_: unknown, a: Approval) =>
+              a.status === 'pending' && me.rights.includes('adjust.approve') ? (
+                <Space>
+                  <Button
+                    type="primary"
+                    size="small"
+                    disabled={a.makerId === me.adminId}
+                    onClick={() => decide(a.id, 'approve')}
+                  >
+                    批准
+                  </Button>
+                  <Button
+                    size="small"
+                    disabled={a.makerId === me.adminId}
+                    onClick={() => decide(a.id, 'reject')}
+                  >
+                    驳回
+                  </Button>
+                </Space>
+              ) : null,
+          },
+        ]}
+      />
+    </Card>
+  );
+}

@@ -1,0 +1,280 @@
+import {
+  App,
+  Button,
+  Descriptions,
+  Form,
+  Input,
+  InputNumber,
+  Modal,
+  Card as Panel,
+  Radio,
+  Space,
+  Table,
+  Tag,
+} from 'antd';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { api, type Card, type Me, newRequestId, type Receipt, when, yuan } from '../api.ts';
+import { actionText, describeError, statusText } from '../strings.ts';
+
+interface Detail {
+  card: Card;
+  holds: { id: string; merchantId: string; amount: number; expiresAtMs: number; createdAtMs: number }[];
+  history: {
+    kind: string;
+    fromStatus: string | null;
+    toStatus: string;
+    reason: string | null;
+    createdAtMs: number;
+  }[];
+}
+interface Operation {
+  id: string;
+  kind: string;
+  outcome: string;
+  amount: number;
+  merchantId: string | null;
+  createdAtMs: number;
+}
+
+/** Which status actions a card in each status can take. */
+const actionsFrom: Record<Card['status'], string[]> = {
+  active: ['report_loss', 'freeze', 'reissue'],
+  lost: ['cancel_loss', 'reissue'],
+  frozen: ['unfreeze'],
+  cancelled: [],
+};
+
+type Dialog =
+  | null
+  | { kind: 'action'; action: string }
+  | { kind: 'close' }
+  | { kind: 'top_up' }
+  | { kind: 'adjust' };
+
+/** One card: who, status, wallets, holds, status history and recent operations, with the actions the role has. */
+export function CardPage({ me, cardNo }: { me: Me; cardNo: string }) {
+  const { message } = App.useApp();
+  const [detail, setDetail] = useState<Detail | null>(null);
+  const [ops, setOps] = useState<Operation[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [dialog, setDialog] = useState<Dialog>(null);
+  const [busy, setBusy] = useState(false);
+  // One idempotency key per open dialog: a double click or a retry after a timeout repeats, not doubles.
+  const requestId = useRef(newRequestId());
+  const [form] = Form.useForm();
+  const may = (right: string) => me.rights.includes(right);
+
+  const load = useCallback(async () => {
+    try {
+      setDetail(await api<Detail>('GET', `/cards/${cardNo}`));
+      setOps((await api<{ items: Operation[] }>('GET', `/cards/${cardNo}/operations`)).items);
+    } catch (e) {
+      setError(describeError(e));
+    }
+  }, [cardNo]);
+  useEffect(() => {
+    load();
+  }, [load]);
+
+  const open = (d: Dialog) => {
+    requestId.current = newRequestId();
+    form.resetFields();
+    setDialog(d);
+  };
+  const submit = async () => {
+    if (!dialog) return;
+    const values = await form.validateFields();
+    setBusy(true);
+    try {
+      if (dialog.kind === 'action') {
+        await api('POST', `/cards/${cardNo}/actions`, {
+          action: dialog.action,
+          reason: values.reason ?? null,
+        });
+        message.success(`已${actionText[dialog.action]}`);
+      } else if (dialog.kind === 'close') {
+        await api('POST', `/cards/${cardNo}/close-out`, {
+          requestId: requestId.current,
+          reason: values.reason,
+        });
+        message.success('已注销并退款');
+      } else if (dialog.kind === 'top_up') {
+        const receipt = await api<Receipt>('POST', `/cards/${cardNo}/cash-top-ups`, {
+          requestId: requestId.current,
+          amount: Math.round(values.amount * 100),
+        });
+        sessionStorage.setItem('cc-admin-receipt', JSON.stringify(receipt));
+        window.open(`${window.location.pathname}#/receipt`, '_blank');
+        message.success(`充值成功 ${yuan(receipt.amount)}`);
+      } else {
+        const answer = await api<{ status: string }>('POST', '/adjustments', {
+          requestId: requestId.current,
+          cardNo,
+          wallet: values.wallet,
+          amount: Math.round(values.amount * 100),
+          reason: values.reason,
+        });
+        message.success(answer.status === 'posted' ? '调账已入账' : '金额超过限额，已提交审批');
+      }
+      setDialog(null);
+      await load();
+    } catch (e) {
+      message.error(describeError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (error) return <Panel>{error}</Panel>;
+  if (!detail) return <Panel loading />;
+  const { card } = detail;
+  return (
+    <Space direction="vertical" style={{ width: '100%' }} size="middle">
+      <Panel
+        title={`${card.name}（${card.personNo}）`}
+        extra={
+          <Space wrap>
+            {may('card.manage')
+              ? actionsFrom[card.status].map((a) => (
+                  <Button
+                    key={a}
+                    danger={a === 'report_loss' || a === 'freeze'}
+                    onClick={() => open({ kind: 'action', action: a })}
+                  >
+                    {actionText[a]}
+                  </Button>
+                ))
+              : null}
+            {may('cash.top_up') && card.status !== 'cancelled' ? (
+              <Button type="primary" onClick={() => open({ kind: 'top_up' })}>
+                现金充值
+              </Button>
+            ) : null}
+            {may('adjust.request') && card.status !== 'cancelled' ? (
+              <Button onClick={() => open({ kind: 'adjust' })}>调账</Button>
+            ) : null}
+            {may('card.close') && card.status !== 'cancelled' ? (
+              <Button danger onClick={() => open({ kind: 'close' })}>
+                注销退款
+              </Button>
+            ) : null}
+          </Space>
+        }
+      >
+        <Descriptions column={3} bordered size="small">
+          <Descriptions.Item label="卡号">{card.cardNo}</Descriptions.Item>
+          <Descriptions.Item label="状态">
+            <Tag color={card.status === 'active' ? 'green' : 'red'} data-testid="card-status">
+              {statusText[card.status]}
+            </Tag>
+          </Descriptions.Item>
+          <Descriptions.Item label="院系">{card.department ?? '—'}</Descriptions.Item>
+          <Descriptions.Item label="主钱包">{yuan(card.balance.main)}</Descriptions.Item>
+          <Descriptions.Item label="补助钱包">{yuan(card.balance.subsidy)}</Descriptions.Item>
+          <Descriptions.Item label="冻结中（预授权）">
+            {yuan(card.balance.mainPending + card.balance.subsidyPending)}
+          </Descriptions.Item>
+          <Descriptions.Item label="日限额">{yuan(card.dailyLimit)}</Descriptions.Item>
+          <Descriptions.Item label="今日已用">{yuan(card.spentToday)}</Descriptions.Item>
+          <Descriptions.Item label="补卡次数">{card.reissueCount}</Descriptions.Item>
+        </Descriptions>
+      </Panel>
+      <Panel title="未结算预授权" size="small">
+        <Table
+          rowKey="id"
+          size="small"
+          pagination={false}
+          dataSource={detail.holds}
+          columns={[
+            { title: '商户', dataIndex: 'merchantId' },
+            { title: '金额', dataIndex: 'amount', render: yuan },
+            { title: '开始', dataIndex: 'createdAtMs', render: when },
+            { title: '到期', dataIndex: 'expiresAtMs', render: when },
+          ]}
+        />
+      </Panel>
+      <Panel title="卡状态记录" size="small">
+        <Table
+          rowKey={(r) => `${r.createdAtMs}-${r.kind}`}
+          size="small"
+          pagination={false}
+          dataSource={[...detail.history].reverse()}
+          columns={[
+            { title: '时间', dataIndex: 'createdAtMs', render: when },
+            { title: '操作', dataIndex: 'kind', render: (k: string) => actionText[k] ?? k },
+            { title: '状态', dataIndex: 'toStatus', render: (s: string) => statusText[s] ?? s },
+            { title: '原因', dataIndex: 'reason' },
+          ]}
+        />
+      </Panel>
+      <Panel title="最近交易" size="small">
+        <Table
+          rowKey="id"
+          size="small"
+          pagination={false}
+          dataSource={ops}
+          columns={[
+            { title: '时间', dataIndex: 'createdAtMs', render: when },
+            { title: '类型', dataIndex: 'kind' },
+            { title: '金额', dataIndex: 'amount', render: yuan },
+            { title: '结果', dataIndex: 'outcome' },
+            { title: '流水号', dataIndex: 'id' },
+          ]}
+        />
+      </Panel>
+      <Modal
+        open={dialog !== null}
+        title={
+          dialog?.kind === 'action'
+            ? `${actionText[dialog.action]} · ${card.name}`
+            : dialog?.kind === 'close'
+              ? '注销并退还余额'
+              : dialog?.kind === 'top_up'
+                ? '现金充值'
+                : '手工调账'
+        }
+        okText="确认"
+        cancelText="取消"
+        confirmLoading={busy}
+        onOk={submit}
+        onCancel={() => setDialog(null)}
+      >
+        <Form form={form} layout="vertical" initialValues={{ wallet: 'main' }}>
+          {dialog?.kind === 'top_up' || dialog?.kind === 'adjust' ? (
+            <Form.Item
+              label={dialog.kind === 'adjust' ? '金额（元，负数为扣减）' : '金额（元）'}
+              name="amount"
+              rules={[{ required: true, message: '请输入金额' }]}
+            >
+              <InputNumber
+                precision={2}
+                style={{ width: '100%' }}
+                min={dialog.kind === 'top_up' ? 0.01 : -100000}
+                max={dialog.kind === 'top_up' ? 5000 : 100000}
+              />
+            </Form.Item>
+          ) : null}
+          {dialog?.kind === 'adjust' ? (
+            <Form.Item label="钱包" name="wallet">
+              <Radio.Group
+                options={[
+                  { value: 'main', label: '主钱包' },
+                  { value: 'subsidy', label: '补助钱包' },
+                ]}
+              />
+            </Form.Item>
+          ) : null}
+          {dialog?.kind !== 'top_up' ? (
+            <Form.Item
+              label="原因"
+              name="reason"
+              rules={dialog?.kind === 'action' ? [] : [{ required: true, message: '请填写原因' }]}
+            >
+              <Input.TextArea rows={2} maxLength={200} />
+            </Form.Item>
+          ) : null}
+        </Form>
+      </Modal>
+    </Space>
+  );
+}

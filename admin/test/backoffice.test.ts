@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { demoAdminPassword, seedAdminDemo } from '../../bff/src/admin/seed.ts';
+import { openCard } from '../../bff/test/admin-support.ts';
+import { startWorld, type TestWorld } from '../../bff/test/support.ts';
+import { startWeb, type Web } from '../../mock/demo/web.ts';
+
+const dist = new URL('../dist', import.meta.url).pathname;
+const screenshots = new URL('../../docs/screenshots/', import.meta.url).pathname;
+const chromiumFlags = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+describe('backoffice in Chromium: sign-in, a card-loss flow, and a role that may only read', () => {
+  let world: TestWorld;
+  let web: Web;
+  let browser: Browser;
+  let cardNo: string;
+  before(async () => {
+    mkdirSync(screenshots, { recursive: true });
+    world = await startWorld();
+    await seedAdminDemo(world.core.client);
+    cardNo = await openCard(world, '计算机学院', '孙浏览');
+    await world.core.client.topUp({ id: `browser-${cardNo}`, cardNo, amount: 12_345, channel: 'cash' });
+    web = await startWeb({ port: 0, sites: { '/admin': dist }, proxies: { '/api': world.bff.url } });
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumFlags });
+  });
+  after(async () => {
+    await browser?.close();
+    await web?.close();
+    await world?.stop();
+  });
+
+  async function signIn(username: string): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'zh-CN' });
+    // Nothing leaves the machine: the page may only talk to our servers.
+    await context.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort());
+    const page = await context.newPage();
+    await page.goto(`${web.url}/admin/`);
+    await page.getByLabel('用户名').fill(username);
+    await page.getByLabel('密码').fill(demoAdminPassword);
+    await page.getByRole('button', { name: /登\s*录/ }).click();
+    await page.getByTestId('who').waitFor();
+    return page;
+  }
+
+  async function openTheCard(page: Page): Promise<void> {
+    await page.getByPlaceholder('学工号、卡号或姓名').fill('孙浏览');
+    await page.getByPlaceholder('学工号、卡号或姓名').press('Enter');
+    await page.getByRole('cell', { name: cardNo }).click();
+    await page.getByTestId('card-status').waitFor();
+  }
+
+  test('when a wrong password is typed, then the login page says so and signs nobody in', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${web.url}/admin/`);
+    await page.getByLabel('用户名').fill('counter');
+    await page.getByLabel('密码').fill('not-the-password');
+    await page.getByRole('button', { name: /登\s*录/ }).click();
+    await page.getByTestId('login-error').waitFor();
+    assert.match(await page.getByTestId('login-error').innerText(), /用户名、密码或验证码错误/);
+    await page.screenshot({ path: `${screenshots}admin-login.png` });
+    await page.close();
+  });
+
+  test('when the counter operator reports a card lost in the backoffice, then the core has it lost and the audit log shows who did it', async () => {
+    const page = await signIn('counter');
+    // The counter's menu: card affairs and approvals, not the audit log (the role has no audit right).
+    const menu = await page.getByRole('menu').innerText();
+    assert.match(menu, /卡务管理/);
+    assert.doesNotMatch(menu, /审计日志/);
+    await openTheCard(page);
+    assert.equal(await page.getByTestId('card-status').innerText(), '正常');
+    assert.match(await page.locator('body').innerText(), /¥123\.45/);
+    await page.screenshot({ path: `${screenshots}admin-card.png`, fullPage: true });
+
+    await page.getByRole('button', { name: /^挂\s*失$/ }).click();
+    await page.getByLabel('原因').fill('学生来电挂失');
+    await page.getByRole('button', { name: /确\s*认/ }).click();
+    await page.getByTestId('card-status').getByText('挂失').waitFor();
+    assert.equal((await world.core.client.getCard(cardNo)).status, 'lost');
+    await page.screenshot({ path: `${screenshots}admin-card-lost.png`, fullPage: true });
+    await page.context().close();
+
+    const auditor = await signIn('auditor');
+    await auditor.getByRole('menuitem', { name: /审计日志/ }).click();
+    await auditor.getByRole('cell', { name: 'card.report_loss' }).waitFor();
+    assert.match(
+      await auditor.locator('table').innerText(),
+      /counter[\s\S]*card\.report_loss[\s\S]*学生来电挂失/,
+    );
+    await auditor.getByRole('button', { name: '校验哈希链' }).click();
+    await auditor.getByText(/哈希链完整/).waitFor();
+    await auditor.screenshot({ path: `${screenshots}admin-audit.png`, fullPage: true });
+    await auditor.context().close();
+  });
+
+  test('when the auditor opens a card, then no action is offered, and the API refuses the action the page hides', async () => {
+    const page = await signIn('auditor');
+    await page.getByRole('menuitem', { name: /卡务管理/ }).click();
+    await openTheCard(page);
+    for (const name of ['解挂', '补卡', '现金充值', '调账', '注销退款'])
+      assert.equal(await page.getByRole('button', { name }).count(), 0, name);
+    const refused = await page.evaluate(async (no): Promise<{ status: number; body: { code?: string } }> => {
+      const response = await fetch(`/api/admin/v1/cards/${no}/actions`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${(globalThis as unknown as { sessionStorage: { getItem(k: string): string } }).sessionStorage.getItem('cc-admin-token')}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ action: 'cancel_loss' }),
+      });
+      return { status: response.status, body: (await response.json()) as { code?: string } };
+    }, cardNo);
+    assert.equal(refused.status, 403);
+    assert.equal(refused.body.code, 'FORBIDDEN');
+    assert.equal((await world.core.client.getCard(cardNo)).status, 'lost');
+    await page.screenshot({ path: `${screenshots}admin-auditor-card.png`, fullPage: true });
+    await page.context().close();
+  });
+});
