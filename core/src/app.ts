@@ -24,6 +24,8 @@ import { DeviceConfigs, deviceConfigChannel } from './devices/device-configs.ts'
 import { DeviceService } from './devices/device-service.ts';
 import { OfflineRecords } from './devices/offline-records.ts';
 import { CoreError } from './errors.ts';
+import { GuardianRepository } from './guardians/guardian-repository.ts';
+import { GuardianService } from './guardians/guardian-service.ts';
 import { errorHandler, rawBody, serviceAuth } from './http/middleware.ts';
 import { adminRoutes } from './http/routes/admin.ts';
 import { bindingRoutes } from './http/routes/bindings.ts';
@@ -32,6 +34,7 @@ import { cardRoutes } from './http/routes/cards.ts';
 import { contentRoutes } from './http/routes/content.ts';
 import { deviceRecordRoutes } from './http/routes/device-records.ts';
 import { deviceRoutes } from './http/routes/devices.ts';
+import { guardianRoutes } from './http/routes/guardians.ts';
 import { merchantRoutes } from './http/routes/merchants.ts';
 import { noticeRoutes } from './http/routes/notices.ts';
 import { operationRoutes } from './http/routes/operations.ts';
@@ -84,6 +87,7 @@ export interface Core {
   sync: SyncService;
   bindings: BindingService;
   statements: StatementService;
+  guardians: GuardianService;
   /** Backoffice accounts and approvals, and the one writer of the audit chain. */
   admins: AdminService;
   audit: AuditLog;
@@ -131,6 +135,7 @@ export function createCore(
   const offline = new OfflineRecords(db, ledger, access, attendance);
   const bindings = new BindingService(new BindingRepository(db), cards, pii, config.piiKeyHex);
   const statements = new StatementService(new StatementRepository(db), cards);
+  const guardians = new GuardianService(new GuardianRepository(db));
   const admins = new AdminService(new AdminRepository(db), pii, {
     loginFailuresMax: config.adminLoginFailuresMax,
     lockoutMs: config.adminLockoutMs,
@@ -203,6 +208,7 @@ export function createCore(
     bindingRoutes(bindings),
     payCodeRoutes(payCodes),
     statementRoutes(statements),
+    guardianRoutes(guardians),
     adminRoutes(admins, audit),
     contentRoutes(content),
     noticeRoutes(notices, monthlyStatements),
@@ -230,6 +236,7 @@ export function createCore(
     sync,
     bindings,
     statements,
+    guardians,
     admins,
     audit,
     payCodes,
