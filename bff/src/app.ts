@@ -180,7 +180,7 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
   const admin = adminRouter({
     core,
     sessions: adminSessions,
-    login: new AdminLogin(core, adminSessions, audit),
+    login: new AdminLogin(core, adminSessions, audit, kv),
     cards: cardAffairs,
     adjustments: new Adjustments(core, cardAffairs, audit, config.adjustmentApprovalAboveFen),
     audit,

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fromBase32, totp } from '../../core/src/admin/totp.ts';
+import { loginFailuresPerAddressMax } from '../src/admin/admin-login.ts';
 import { startBff } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { adminToken } from './admin-support.ts';
@@ -135,5 +136,19 @@ describe('admin sign-in: password, lockout, TOTP, session expiry', () => {
     const token = await adminToken(world, 'root', password);
     assert.equal((await world.request('DELETE', '/api/admin/v1/session', { token })).status, 200);
     assert.equal((await world.request('GET', '/api/admin/v1/me', { token })).status, 401);
+  });
+
+  // Last: it leaves this address refused for the rest of the window.
+  test('when one address fails to sign in on many accounts, then it is refused for a while, even with a right password', async () => {
+    let attempts = 0;
+    let reply = await login('spray-0', 'Summer2026!');
+    while (reply.status === 401 && attempts < 40) {
+      attempts += 1;
+      reply = await login(`spray-${attempts}`, 'Summer2026!');
+    }
+    assert.equal(reply.status, 429, JSON.stringify(reply.body));
+    assert.equal(reply.body.code, 'RATE_LIMITED');
+    assert.ok(attempts <= loginFailuresPerAddressMax, `refused after ${attempts} more failures`);
+    assert.equal((await login('root', password)).status, 429);
   });
 });

@@ -260,11 +260,11 @@ export function adminRouter(s: AdminServices): Router {
   const router = new Router({ prefix: adminPrefix });
   router.post('/session', async (ctx) => {
     const body = parseBody(ctx, loginBody);
-    ctx.body = await s.login.password(body.username, body.password);
+    ctx.body = await s.login.password(body.username, body.password, ctx.ip);
   });
   router.post('/session/totp', async (ctx) => {
     const body = parseBody(ctx, totpBody);
-    ctx.body = await s.login.totp(body.challenge, body.code);
+    ctx.body = await s.login.totp(body.challenge, body.code, ctx.ip);
   });
   const signedIn = requireAdmin(s.sessions);
   for (const route of adminRoutes) {
