@@ -39,7 +39,9 @@ import { merchantRoutes } from './http/routes/merchants.ts';
 import { noticeRoutes } from './http/routes/notices.ts';
 import { operationRoutes } from './http/routes/operations.ts';
 import { payCodeRoutes } from './http/routes/pay-codes.ts';
+import { reportRoutes } from './http/routes/reports.ts';
 import { statementRoutes } from './http/routes/statements.ts';
+import { subsidyRoutes } from './http/routes/subsidies.ts';
 import { syncRoutes } from './http/routes/sync.ts';
 import { topUpRoutes } from './http/routes/top-ups.ts';
 import { Batcher } from './ledger/batcher.ts';
@@ -59,9 +61,13 @@ import {
 import { PayCodeRepository } from './paycodes/pay-code-repository.ts';
 import { PayCodeService } from './paycodes/pay-code-service.ts';
 import { createPii } from './pii.ts';
+import { ReportRepository } from './reports/report-repository.ts';
+import { ReportService } from './reports/report-service.ts';
 import { SettlementService } from './settlement/settlement-service.ts';
 import { StatementRepository } from './statements/statement-repository.ts';
 import { StatementService } from './statements/statement-service.ts';
+import { SubsidyRepository } from './subsidies/subsidy-repository.ts';
+import { defaultSubsidyOptions, SubsidyService } from './subsidies/subsidy-service.ts';
 import { SourceReader } from './sync/source-reader.ts';
 import { SyncRepository } from './sync/sync-repository.ts';
 import { defaultSyncOptions, SyncService } from './sync/sync-service.ts';
@@ -95,6 +101,9 @@ export interface Core {
   payCodes: PayCodeService;
   content: ContentService;
   monthlyStatements: MonthlyStatementNotices;
+  /** Subsidy batches (maker–checker, resumable posting) and term-end clearing. */
+  subsidies: SubsidyService;
+  reports: ReportService;
   batcher: Batcher;
   /** Committed card activity, for live views (the BFF's push). */
   activity: CardActivityFeed;
@@ -152,6 +161,11 @@ export function createCore(
   const content = new ContentService(new ContentRepository(db));
   const notices = new NoticeRepository(db);
   const monthlyStatements = new MonthlyStatementNotices(db, notices, activity, log);
+  const subsidies = new SubsidyService(new SubsidyRepository(db), ledger, log, {
+    ...defaultSubsidyOptions,
+    approvalThreshold: config.subsidyApprovalThreshold,
+  });
+  const reports = new ReportService(new ReportRepository(db));
   const topUps = new TopUpService(new TopUpRepository(db), cards, ledger, log);
   // Identity sync is on only when a source database is configured (never in the embedded default).
   const sources =
@@ -213,6 +227,8 @@ export function createCore(
     contentRoutes(content),
     noticeRoutes(notices, monthlyStatements),
     topUpRoutes(topUps),
+    subsidyRoutes(subsidies),
+    reportRoutes(reports),
   ]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
@@ -242,6 +258,8 @@ export function createCore(
     payCodes,
     content,
     monthlyStatements,
+    subsidies,
+    reports,
     batcher,
     activity,
     app,
@@ -277,6 +295,8 @@ export async function startCore(config: CoreConfig, log?: Logger): Promise<Runni
   // Last month's statements go out on the first day of the month; checked every 10 minutes.
   core.monthlyStatements.startSchedule(10 * 60_000);
   core.sync.startSchedule(config.syncIntervalMs, config.syncFullIntervalMs);
+  // A subsidy posting or clearing a stopped process left running goes on where it stopped.
+  await core.subsidies.resume();
   const server = core.app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   server.keepAliveTimeout = 65_000;
@@ -295,6 +315,7 @@ export async function startCore(config: CoreConfig, log?: Logger): Promise<Runni
         server.closeAllConnections();
       });
       await core.sync.close();
+      await core.subsidies.close();
       await core.batcher.drain();
       await core.db.close();
       await publisher?.quit();

@@ -113,6 +113,9 @@ const schema = z.object({
     .int()
     .positive()
     .describe('ADMIN_LOCKOUT_MS: how long a locked admin account stays locked'),
+  subsidyApprovalThreshold: fen.describe(
+    'SUBSIDY_APPROVAL_THRESHOLD: a subsidy batch totalling more than this (fen) needs a second admin to approve it before posting',
+  ),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).describe('LOG_LEVEL'),
   redisUrl: z
     .string()
@@ -158,6 +161,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig {
     syncOverlapMs: env.SYNC_OVERLAP_MS ?? 60_000,
     adminLoginFailuresMax: env.ADMIN_LOGIN_FAILURES_MAX ?? 5,
     adminLockoutMs: env.ADMIN_LOCKOUT_MS ?? 15 * 60_000,
+    subsidyApprovalThreshold: env.SUBSIDY_APPROVAL_THRESHOLD ?? 1_000_000,
     logLevel: env.LOG_LEVEL ?? 'info',
     redisUrl: env.REDIS_URL || undefined,
   });

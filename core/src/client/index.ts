@@ -29,6 +29,7 @@ import type {
 } from '../devices/offline-records.ts';
 import { CoreError, type ErrorCode, isErrorCode } from '../errors.ts';
 import type { GuardianLink, LinkPatch } from '../guardians/guardian-service.ts';
+import type { ReportName } from '../http/routes/reports.ts';
 import { signatureHeaders, signRequest } from '../http/signature.ts';
 import type { OperationView } from '../ledger/ledger-repository.ts';
 import type {
@@ -47,6 +48,8 @@ import type { Notice } from '../notices/notice-repository.ts';
 import type { PayCodeSecret, PayCodeVerdict } from '../paycodes/pay-code-service.ts';
 import type { Statement } from '../settlement/settlement-service.ts';
 import type { CardTransaction, MeterSession, MonthlyStatement } from '../statements/statement-service.ts';
+import type { SubsidyBatch, SubsidyClearing, SubsidyRow } from '../subsidies/subsidy-repository.ts';
+import type { BatchSource, Preview as SubsidyPreview } from '../subsidies/subsidy-service.ts';
 import type { RefundEntry, SyncKind, SyncRun, SyncRunError } from '../sync/sync-repository.ts';
 import type {
   BillRow,
@@ -77,6 +80,7 @@ export type {
   AuditEntryInput,
   AuditQuery,
   AuditVerifyReport,
+  BatchSource,
   BillRow,
   Binding,
   BindRequest,
@@ -111,9 +115,14 @@ export type {
   PendingHold,
   PersonHit,
   RefundEntry,
+  ReportName,
   SignInInput,
   SignInResult,
   Statement,
+  SubsidyBatch,
+  SubsidyClearing,
+  SubsidyPreview,
+  SubsidyRow,
   SyncKind,
   SyncRun,
   SyncRunError,
@@ -611,6 +620,79 @@ export class CoreClient {
   }
   walletAccounts(cardNo: string): Promise<{ main: string; subsidy: string }> {
     return this.call('GET', `/v1/admin/cards/${cardNo}/accounts`);
+  }
+
+  // Funds (the BFF's admin API): subsidy batches with maker–checker, term-end clearing, reports.
+  /** Validates a batch's rows (per-row errors) without storing anything or moving money. */
+  previewSubsidyBatch(source: BatchSource): Promise<SubsidyPreview> {
+    return this.call('POST', '/v1/subsidy-batches/preview', { source });
+  }
+  createSubsidyBatch(input: {
+    title: string;
+    createdBy: string;
+    source: BatchSource;
+  }): Promise<SubsidyBatch & { rows: SubsidyRow[] }> {
+    return this.call('POST', '/v1/subsidy-batches', input);
+  }
+  subsidyBatches(
+    q: { status?: SubsidyBatch['status']; limit?: number; beforeId?: string } = {},
+  ): Promise<{ items: SubsidyBatch[]; next: { beforeId: string } | null }> {
+    return this.call('GET', `/v1/subsidy-batches${query(q)}`);
+  }
+  /** The batch with its progress, and a page of its rows (only those with errors when asked). */
+  subsidyBatch(
+    id: string,
+    q: { errorsOnly?: boolean; afterRowNo?: number; limit?: number } = {},
+  ): Promise<SubsidyBatch & { rows: SubsidyRow[]; nextRowNo: number | null }> {
+    const { errorsOnly, ...rest } = q;
+    return this.call(
+      'GET',
+      `/v1/subsidy-batches/${encodeURIComponent(id)}${query({ ...rest, errorsOnly: errorsOnly === undefined ? undefined : String(errorsOnly) })}`,
+    );
+  }
+  approveSubsidyBatch(id: string, actorId: string): Promise<SubsidyBatch> {
+    return this.call('POST', `/v1/subsidy-batches/${encodeURIComponent(id)}/approve`, { actorId });
+  }
+  rejectSubsidyBatch(id: string, actorId: string, reason: string): Promise<SubsidyBatch> {
+    return this.call('POST', `/v1/subsidy-batches/${encodeURIComponent(id)}/reject`, { actorId, reason });
+  }
+  /** Starts (or resumes) posting; answers at once — follow the progress with subsidyBatch. */
+  postSubsidyBatch(id: string, actorId: string): Promise<SubsidyBatch> {
+    return this.call('POST', `/v1/subsidy-batches/${encodeURIComponent(id)}/post`, { actorId });
+  }
+  startSubsidyClearing(actorId: string, reason: string): Promise<SubsidyClearing> {
+    return this.call('POST', '/v1/subsidy-clearings', { actorId, reason });
+  }
+  subsidyClearing(id: string): Promise<SubsidyClearing> {
+    return this.call('GET', `/v1/subsidy-clearings/${encodeURIComponent(id)}`);
+  }
+  subsidyClearings(limit?: number): Promise<{ items: SubsidyClearing[] }> {
+    return this.call('GET', `/v1/subsidy-clearings${query({ limit })}`);
+  }
+  /** A report as JSON over Asia/Shanghai days from..to (YYYY-MM-DD, inclusive). */
+  report<T = Record<string, unknown>>(
+    name: ReportName,
+    range: { from: string; to: string },
+  ): Promise<{ from: string; to: string; items: T[] }> {
+    return this.call('GET', `/v1/reports/${name}${query(range)}`);
+  }
+  /** The same report as a CSV sheet (UTF-8 with a BOM, CRLF), as text. */
+  async reportCsv(name: ReportName, range: { from: string; to: string }): Promise<string> {
+    const path = `/v1/reports/${name}${query({ ...range, format: 'csv' })}`;
+    const timestamp = Date.now();
+    const response = await this.pool.request({
+      method: 'GET',
+      path,
+      headers: {
+        [signatureHeaders.keyId]: this.options.keyId,
+        [signatureHeaders.timestamp]: String(timestamp),
+        [signatureHeaders.signature]: signRequest(this.options.secret, 'GET', path, timestamp, ''),
+      },
+    });
+    // Decoded by Buffer, not TextDecoder, which would drop the BOM that Excel needs.
+    const text = Buffer.from(await response.body.arrayBuffer()).toString('utf8');
+    if (response.statusCode >= 400) throw toError(response.statusCode, text ? JSON.parse(text) : undefined);
+    return text;
   }
 
   close(): Promise<void> {

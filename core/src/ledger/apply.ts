@@ -157,6 +157,16 @@ function applyRules(op: Operation, s: BatchState, fx: BatchEffects, limits: Ledg
     }
     case 'close_out':
       return closeOut(op, s, fx);
+    case 'subsidy_clear': {
+      const card = s.cards.get(op.request.cardNo);
+      if (!card) refuse('CARD_NOT_FOUND', 'no such card');
+      // The amount is what the wallet holds now, under the lock: a reservation by a running meter
+      // stays (it is not available), and nothing read before the batch can make it pay twice.
+      const subsidy = account(s, card.subsidyAccountId);
+      const cleared = available(subsidy);
+      move(fx, s, op.request.id, subsidy, account(s, systemAccounts.subsidyFund), cleared);
+      return record(op, s, fx, card, { amount: cleared, subsidyAmount: cleared, merchantId: null });
+    }
   }
 }
 

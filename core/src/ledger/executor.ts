@@ -54,7 +54,7 @@ export class LedgerExecutor {
       if ('cardNo' in o.request) keys.cardNos.push(o.request.cardNo);
       if ('merchantId' in o.request) keys.merchantIds.push(o.request.merchantId);
       if (o.kind === 'top_up') systemIds.add(channelAccount[o.request.channel]);
-      if (o.kind === 'subsidy') systemIds.add(systemAccounts.subsidyFund);
+      if (o.kind === 'subsidy' || o.kind === 'subsidy_clear') systemIds.add(systemAccounts.subsidyFund);
       if (o.kind === 'payment' && o.request.offline) systemIds.add(systemAccounts.offlineReceivable);
       if (o.kind === 'close_out') systemIds.add(systemAccounts.subsidyFund).add(systemAccounts.refundPayable);
       if (o.kind === 'adjustment') {

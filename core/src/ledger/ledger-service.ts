@@ -12,6 +12,7 @@ import type {
   PaymentRequest,
   PostRequest,
   RefundRequest,
+  SubsidyClearRequest,
   SubsidyRequest,
   TopUpRequest,
   VoidRequest,
@@ -88,7 +89,11 @@ export class LedgerService {
     return this.settle({ kind: 'adjustment', request });
   }
 
-  /** Any operation of a batch request, routed to its use-case. */
+  /** Term-end clearing: the card's subsidy wallet, whatever it holds, back to the subsidy fund. */
+  clearSubsidy(request: SubsidyClearRequest): Promise<Answer> {
+    return this.settle({ kind: 'subsidy_clear', request });
+  }
+
   /** Cancels the card with its balance refund; card listeners hear of it like any status change. */
   async closeOut(request: CloseOutRequest): Promise<Answer> {
     const answer = await this.settle({ kind: 'close_out', request });
@@ -99,6 +104,7 @@ export class LedgerService {
     return answer;
   }
 
+  /** Any operation of a batch request, routed to its use-case. */
   submit(op: BatchedOperation): Promise<Answer> {
     const { kind, ...request } = op;
     switch (kind) {

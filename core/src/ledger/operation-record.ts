@@ -23,6 +23,7 @@ const columnFields: Record<OperationKind, readonly ColumnField[]> = {
   expire: ['holdId'],
   adjustment: [],
   close_out: ['cardNo'],
+  subsidy_clear: ['cardNo'],
 };
 
 /** The stored row as the database returns it. */

@@ -102,6 +102,17 @@ export const closeOutRequest = z.strictObject({
   }),
 });
 
+/**
+ * Term-end clearing of one card's subsidy wallet: whatever the wallet holds when the operation runs
+ * (decided under the card's lock, never read beforehand) goes back to the subsidy fund. Any card
+ * status; an empty wallet is accepted with amount 0.
+ */
+export const subsidyClearRequest = z.strictObject({
+  id: operationId,
+  cardNo,
+  reason: z.string().min(1).max(200),
+});
+
 export type PaymentRequest = z.infer<typeof paymentRequest>;
 export type TopUpRequest = z.infer<typeof topUpRequest>;
 export type SubsidyRequest = z.infer<typeof subsidyRequest>;
@@ -111,6 +122,7 @@ export type PostRequest = z.infer<typeof postRequest>;
 export type VoidRequest = z.infer<typeof voidRequest>;
 export type AdjustmentRequest = z.infer<typeof adjustmentRequest>;
 export type CloseOutRequest = z.infer<typeof closeOutRequest>;
+export type SubsidyClearRequest = z.infer<typeof subsidyClearRequest>;
 
 /** An operation as the ledger executes it: the request, its kind, and facts settled before queueing. */
 export type Operation =
@@ -123,7 +135,8 @@ export type Operation =
   | { kind: 'void'; request: VoidRequest }
   | { kind: 'expire'; request: { id: string; holdId: string } }
   | { kind: 'adjustment'; request: AdjustmentRequest }
-  | { kind: 'close_out'; request: CloseOutRequest };
+  | { kind: 'close_out'; request: CloseOutRequest }
+  | { kind: 'subsidy_clear'; request: SubsidyClearRequest };
 
 export type OperationKind = Operation['kind'];
 

@@ -1,0 +1,58 @@
+import type { Context } from 'koa';
+import Router from 'koa-router';
+import { z } from 'zod';
+import { type DayRange, type Report, type ReportService, reportCsv } from '../../reports/report-service.ts';
+import { parseDay } from '../../time.ts';
+import { parseValue } from '../middleware.ts';
+
+const day = z.string().transform((text, ctx) => {
+  const parsed = parseDay(text);
+  if (parsed === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'expected a date YYYY-MM-DD' });
+    return z.NEVER;
+  }
+  return parsed;
+});
+const reportQuery = z.object({ from: day, to: day, format: z.enum(['json', 'csv']).default('json') });
+
+/** Names of the reports: /v1/reports/<name>?from=YYYY-MM-DD&to=YYYY-MM-DD[&format=csv]. */
+export const reportNames = [
+  'turnover/daily',
+  'turnover/merchants',
+  'turnover/categories',
+  'top-up-channels',
+  'peak-hours',
+  'device-usage',
+  'attendance/sessions',
+  'attendance/courses',
+] as const;
+export type ReportName = (typeof reportNames)[number];
+
+export function reportRoutes(reports: ReportService): Router {
+  const router = new Router({ prefix: '/v1/reports' });
+  const build: Record<ReportName, (range: DayRange) => Promise<Report<unknown>>> = {
+    'turnover/daily': (r) => reports.turnoverByDay(r),
+    'turnover/merchants': (r) => reports.turnoverByMerchant(r),
+    'turnover/categories': (r) => reports.turnoverByCategory(r),
+    'top-up-channels': (r) => reports.topUpChannels(r),
+    'peak-hours': (r) => reports.peakHours(r),
+    'device-usage': (r) => reports.deviceUsage(r),
+    'attendance/sessions': (r) => reports.attendanceSessions(r),
+    'attendance/courses': (r) => reports.attendanceCourses(r),
+  };
+  for (const name of reportNames) {
+    router.get(`/${name}`, async (ctx: Context) => {
+      const q = parseValue(ctx.query, reportQuery);
+      const report = await build[name]({ fromDay: q.from, toDay: q.to });
+      if (q.format === 'csv') {
+        ctx.type = 'text/csv; charset=utf-8';
+        ctx.set(
+          'content-disposition',
+          `attachment; filename="${name.replace('/', '-')}-${report.from}-${report.to}.csv"`,
+        );
+        ctx.body = reportCsv(report);
+      } else ctx.body = { from: report.from, to: report.to, items: report.items };
+    });
+  }
+  return router;
+}

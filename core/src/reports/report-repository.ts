@@ -1,0 +1,99 @@
+import type { Database } from '../db/database.ts';
+import { dayBoundsMs } from '../time.ts';
+
+/**
+ * Sales as settlement counts them (core/src/settlement): payments and settled holds from meters,
+ * counted when their amount is above zero; refunds by the day they were made. Kept the same here so
+ * the reports reconcile with the merchants' statements.
+ */
+const salesKinds = "('payment', 'post', 'expire')";
+const salesFigures = `
+  CAST(SUM(CASE WHEN o.kind IN ${salesKinds} AND o.amount > 0 THEN 1 ELSE 0 END) AS SIGNED) AS payment_count,
+  CAST(SUM(CASE WHEN o.kind IN ${salesKinds} THEN o.amount ELSE 0 END) AS SIGNED) AS payment_amount,
+  CAST(SUM(CASE WHEN o.kind = 'refund' THEN 1 ELSE 0 END) AS SIGNED) AS refund_count,
+  CAST(SUM(CASE WHEN o.kind = 'refund' THEN o.amount ELSE 0 END) AS SIGNED) AS refund_amount`;
+const salesWhere = `o.outcome = 'ok' AND o.merchant_id IS NOT NULL AND o.kind IN ('payment', 'post', 'expire', 'refund')
+  AND o.created_day >= ? AND o.created_day <= ?`;
+
+export type Row = Record<string, unknown>;
+const hourMs = 3_600_000;
+const shanghaiOffsetMs = 8 * hourMs;
+
+/** Read-only queries behind the reports; every range is [fromDay, toDay] in Asia/Shanghai days. */
+export class ReportRepository {
+  constructor(private readonly db: Database) {}
+
+  turnoverByDay(fromDay: number, toDay: number): Promise<Row[]> {
+    return this.db.select(
+      `SELECT o.created_day, ${salesFigures} FROM operations o WHERE ${salesWhere}
+        GROUP BY o.created_day ORDER BY o.created_day`,
+      [fromDay, toDay],
+    );
+  }
+
+  turnoverByMerchant(fromDay: number, toDay: number): Promise<Row[]> {
+    return this.db.select(
+      `SELECT o.merchant_id, m.name, m.category, ${salesFigures} FROM operations o JOIN merchants m ON m.id = o.merchant_id
+        WHERE ${salesWhere} GROUP BY o.merchant_id, m.name, m.category ORDER BY o.merchant_id`,
+      [fromDay, toDay],
+    );
+  }
+
+  turnoverByCategory(fromDay: number, toDay: number): Promise<Row[]> {
+    return this.db.select(
+      `SELECT m.category, ${salesFigures} FROM operations o JOIN merchants m ON m.id = o.merchant_id
+        WHERE ${salesWhere} GROUP BY m.category ORDER BY m.category`,
+      [fromDay, toDay],
+    );
+  }
+
+  /** Top-ups by the system account they came from (the journal's debit side names the channel). */
+  topUpsByAccount(fromDay: number, toDay: number): Promise<Row[]> {
+    return this.db.select(
+      `SELECT t.debit_account_id AS account_id, COUNT(*) AS n, CAST(SUM(t.amount) AS SIGNED) AS amount
+         FROM transfers t JOIN operations o ON o.id = t.operation_id
+        WHERE t.created_at_ms >= ? AND t.created_at_ms < ? AND o.kind = 'top_up' AND t.pending = 0
+        GROUP BY t.debit_account_id`,
+      [dayBoundsMs(fromDay).startMs, dayBoundsMs(toDay).endMs],
+    );
+  }
+
+  /** Sales per Asia/Shanghai hour (the hour's start, epoch ms) — the caller folds them by weekday. */
+  salesByHour(fromDay: number, toDay: number): Promise<Row[]> {
+    const local = `(o.created_at_ms + ${shanghaiOffsetMs})`;
+    const hour = `(${local} - ${local} % ${hourMs})`;
+    return this.db.select(
+      `SELECT ${hour} AS hour_local_ms, COUNT(*) AS n, CAST(SUM(o.amount) AS SIGNED) AS amount FROM operations o
+        WHERE o.outcome = 'ok' AND o.kind IN ${salesKinds} AND o.amount > 0 AND o.created_day >= ? AND o.created_day <= ?
+        GROUP BY ${hour}`,
+      [fromDay, toDay],
+    );
+  }
+
+  deviceUsage(fromDay: number, toDay: number): Promise<Row[]> {
+    return this.db.select(
+      `SELECT o.device_id, d.kind AS device_kind, d.merchant_id, COUNT(*) AS operation_count,
+              CAST(SUM(CASE WHEN o.outcome = 'ok' THEN 1 ELSE 0 END) AS SIGNED) AS accepted_count,
+              CAST(SUM(CASE WHEN o.outcome = 'ok' AND o.kind = 'payment' THEN o.amount ELSE 0 END) AS SIGNED) AS payment_amount,
+              MAX(o.created_at_ms) AS last_at_ms
+         FROM operations o LEFT JOIN devices d ON d.id = o.device_id
+        WHERE o.device_id IS NOT NULL AND o.created_day >= ? AND o.created_day <= ?
+        GROUP BY o.device_id, d.kind, d.merchant_id ORDER BY COUNT(*) DESC, o.device_id`,
+      [fromDay, toDay],
+    );
+  }
+
+  /** Sessions that started in the range with their roster, the roster's sign-ins, and all sign-ins. */
+  attendance(fromDay: number, toDay: number, sessionsMax: number): Promise<Row[]> {
+    return this.db.select(
+      `SELECT s.id, s.kind, s.title, s.starts_at_ms, ss.term, ss.course_code,
+              (SELECT COUNT(*) FROM attendance_roster r WHERE r.session_id = s.id) AS roster_count,
+              (SELECT COUNT(*) FROM attendance_records a JOIN attendance_roster r
+                  ON r.session_id = a.session_id AND r.person_no = a.person_no WHERE a.session_id = s.id) AS present_count,
+              (SELECT COUNT(*) FROM attendance_records a WHERE a.session_id = s.id) AS record_count
+         FROM attendance_sessions s LEFT JOIN sync_sessions ss ON ss.session_id = s.id
+        WHERE s.starts_at_ms >= ? AND s.starts_at_ms < ? ORDER BY s.starts_at_ms, s.id LIMIT ?`,
+      [dayBoundsMs(fromDay).startMs, dayBoundsMs(toDay).endMs, sessionsMax],
+    );
+  }
+}
