@@ -1,7 +1,10 @@
-// The H5 build in real Chromium against the real core: a new user logs in, binds, and sees the virtual
-// card; the QR code is read off a screenshot and checked by the core's credential verifier. This proves
-// the phone side of the credential runs in the mini-program's runtime (issue 3's "done when").
-// Run by `npm test -w miniprogram` after the builds (it reads miniprogram/dist/h5).
+// The H5 build in real Chromium against the whole running system (core, BFF, gateway, WeChat login and
+// Pay stand-ins, on MariaDB and Redis), used as a new student would: log in, bind, show the card, pay at a
+// POS over the gateway's TCP protocol with the QR code read off the screen, top up through the stand-in
+// payment page, read the bill, report the card lost and see the POS refuse the next code. Reading the QR
+// off a screenshot and having the gateway accept it proves the phone side of the credential runs in the
+// mini-program's runtime (issue 3's "done when"). Screenshots of every page go to docs/screenshots/.
+// Run by `npm test -w miniprogram` after the builds (it serves miniprogram/dist/h5).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -11,24 +14,24 @@ import { fileURLToPath } from 'node:url';
 import jsQR from 'jsqr';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { PNG } from 'pngjs';
+import { CoreClient } from '../../core/src/client/index.ts';
 import {
-  type CampusSigningKey,
+  campusSigningKeyFromSecret,
   createCampusKeyring,
-  createCampusSigningKey,
   createMemoryReplayGuard,
   createVerifier,
-  webCryptoRandom,
+  fromHex,
 } from '../../core/src/credential/index.ts';
-import { startTestCore, type TestCore } from '../../core/test/support.ts';
-import { type LoginStandIn, startLoginStandIn } from '../../mock/wechat/login/server.ts';
-import { createBffStandIn, type StandInPerson } from './bff-standin.ts';
-import { proxyTo, serveH5 } from './h5-server.ts';
+import { freshDatabase } from '../../core/test/support.ts';
+import { type RunningSystem, startSystem } from '../../mock/demo/system.ts';
+import { PosTerminal } from '../../mock/devices/pos.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const h5Root = resolve(here, '../../miniprogram/dist/h5');
 const screenshots = resolve(here, '../../docs/screenshots');
-const appid = 'wx0123456789abcdef';
-const appSecret = 'h5-browser-test-secret';
+const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** The BFF's development campus key (bff/src/config.ts): kid 1, secret 32 × 0x01. */
+const campusKey = campusSigningKeyFromSecret(1, new Uint8Array(32).fill(1));
 
 const chromiumFlags = [
   '--headless',
@@ -55,13 +58,39 @@ async function shoot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
 }
 
-describe('mini-program H5 in Chromium', () => {
-  let core: TestCore;
-  let login: LoginStandIn;
-  let campusKey: CampusSigningKey;
-  let site: Awaited<ReturnType<typeof serveH5>>;
+/** "¥128.50" → 12850. */
+function fenOf(text: string | null): number {
+  const match = /(-?)¥(\d+)\.(\d{2})/.exec(text ?? '');
+  assert.ok(match, `money on screen: ${text}`);
+  return (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 100 + Number(match[3]));
+}
+
+async function totalBalance(page: Page): Promise<number> {
+  return (
+    fenOf(await page.locator('#balance-main').textContent()) +
+    fenOf(await page.locator('#balance-subsidy').textContent())
+  );
+}
+
+/** Waits (up to 10 s) for the card page to show main + subsidy = `expected` fen. */
+async function balanceBecomes(page: Page, expected: number): Promise<void> {
+  let seen = Number.NaN;
+  for (let i = 0; i < 100; i++) {
+    if ((await page.locator('#balance-subsidy').count()) > 0) {
+      seen = await totalBalance(page);
+      if (seen === expected) return;
+    }
+    await page.waitForTimeout(100);
+  }
+  assert.equal(seen, expected, 'balance on the card page');
+}
+
+describe('mini-program H5 in Chromium against the whole system', () => {
+  let system: RunningSystem;
+  let drop: () => Promise<void>;
   let browser: Browser;
-  let student: StandInPerson;
+  let core: CoreClient;
+  let pos: PosTerminal;
 
   before(async () => {
     assert.ok(
@@ -69,123 +98,195 @@ describe('mini-program H5 in Chromium', () => {
       'build the H5 target first: npm run build:h5 -w miniprogram',
     );
     mkdirSync(screenshots, { recursive: true });
-    core = await startTestCore('mysql');
-    const card = await core.client.openCard({
-      personNo: `S${randomBytes(4).toString('hex')}`,
-      name: '林晓雨',
-      type: 'student',
-      department: '计算机学院',
+    const database = await freshDatabase('mysql');
+    drop = database.drop;
+    system = await startSystem({
+      env: {
+        DATABASE_URL: database.url,
+        REDIS_URL: redisUrl,
+        REDIS_PREFIX: `cc-h5-${randomBytes(4).toString('hex')}:`,
+        LOG_LEVEL: 'silent',
+        PAY_INTERVAL_MS_MIN: '0',
+      },
+      ports: 'free',
+      terminals: false,
+      print: () => {},
     });
-    await core.client.topUp({
-      id: `h5-${randomBytes(6).toString('hex')}`,
-      cardNo: card.cardNo,
-      amount: 12_850,
-      channel: 'cash',
-    });
-    student = { personNo: card.personNo, name: card.name, secret: '203516', cardNo: card.cardNo };
-    login = await startLoginStandIn({ apps: { [appid]: appSecret } });
-    campusKey = await createCampusSigningKey(1, webCryptoRandom);
-    const bff = createBffStandIn({
-      core: core.client,
-      campusKey,
-      loginBaseUrl: login.baseUrl,
-      appid,
-      appSecret,
-      people: [student],
-    });
-    site = await serveH5(h5Root, { api: bff, mock: proxyTo(login.baseUrl) });
+    core = new CoreClient({ url: system.core.url, ...system.serviceKey });
+    const device = await core.registerDevice({ id: '7101', kind: 'pos', merchantId: 'CANTEEN-1-W01' });
+    const key = fromHex(device.keyHex);
+    assert.ok(key);
+    pos = await PosTerminal.connect({ port: system.gatewayPort, deviceId: 7101, key });
     // launch() gives Chromium a fresh, empty --user-data-dir of its own and deletes it on close.
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumFlags });
   });
 
   after(async () => {
     await browser?.close();
-    await site?.close();
-    await login?.close();
-    await core?.stop();
+    pos?.close();
+    await core?.close();
+    await system?.stop();
+    await drop?.();
   });
 
   async function newPage(): Promise<Page> {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
-    // Nothing leaves the machine: the page may only talk to our server.
+    // Nothing leaves the machine: the page may only talk to our servers.
     await context.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort());
     const page = await context.newPage();
     // The page's own errors explain a timeout better than the timeout does.
     page.on('pageerror', (error) => console.error(`[h5 page error] ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') console.error(`[h5 console] ${message.text()}`);
-    });
     return page;
   }
 
-  test('when a new user logs in and binds, then the card page shows their card and a QR code the verifier accepts', async () => {
-    // Goal: the whole first-use path in the real runtime, ending in a code a gateway would accept.
+  async function bindAs(page: Page, identity: { personNo: string; name: string; secret: string }) {
+    await page.goto(system.web.url);
+    await page.locator('#login').click();
+    await page.locator('#personNo input').fill(identity.personNo);
+    await page.locator('#name input').fill(identity.name);
+    await page.locator('#secret input').fill(identity.secret);
+    await page.locator('#bind').click();
+    await page.locator('.qr').waitFor();
+  }
+
+  /** Opens a page of the app by its route, as a link or a reload would. */
+  async function open(page: Page, route: string): Promise<void> {
+    await page.goto(`${system.web.url}/#/pages/${route}/index`);
+    // A change of hash only pushes a page: earlier ones stay in the DOM, hidden. Look inside this one.
+    await page.locator(`.page-${route}`).waitFor();
+    await page.locator(`.page-${route} .state-loading`).first().waitFor({ state: 'detached' });
+  }
+
+  test('when a new student binds, pays with the on-screen QR, tops up, reads the bill and reports the card lost, then every step shows and the POS refuses the lost card', async () => {
+    // Goal: the issue's first-use path in the real runtime against real services, screen by screen.
+    const student = system.identities[0];
+    assert.ok(student);
     const page = await newPage();
-    await page.goto(site.url);
-    await page.locator('#login').waitFor({ timeout: 8000 });
+    await page.goto(system.web.url);
+    await page.locator('#login').waitFor();
     await shoot(page, 'login');
     await page.locator('#login').click();
 
-    await page.locator('#personNo').waitFor();
     await page.locator('#personNo input').fill(student.personNo);
     await page.locator('#name input').fill(student.name);
-    await page.locator('#secret input').fill('999999');
+    await page.locator('#secret input').fill('000000');
     await page.locator('#bind').click();
     await page.getByText('学工号、姓名或验证信息不正确').waitFor();
     await shoot(page, 'bind-error');
-
     await page.locator('#secret input').fill(student.secret);
     await page.locator('#bind').click();
-    await page.locator('.qr').waitFor();
-    await page.getByText(student.cardNo, { exact: false }).first().waitFor();
-    assert.equal(await page.locator('#card-name').textContent(), '林晓雨');
-    assert.equal(await page.locator('#card-status').textContent(), '正常');
-    assert.equal(await page.locator('#balance-main').textContent(), '¥128.50');
-    await shoot(page, 'card');
 
+    await page.locator('.qr').waitFor();
+    assert.equal(await page.locator('#card-name').textContent(), student.name);
+    assert.equal(await page.locator('#card-status').textContent(), '正常');
+    assert.match((await page.locator('#card-number').textContent()) ?? '', new RegExp(student.cardNo));
+    await shoot(page, 'card');
+    const before = await totalBalance(page);
+
+    // The code on screen, checked offline with the campus public key …
     const text = await readQr(page);
     const verifier = createVerifier({
       keyring: createCampusKeyring([{ kid: campusKey.kid, publicKey: campusKey.publicKey }]),
       replayGuard: createMemoryReplayGuard(),
     });
-    const result = await verifier.verify(text);
-    assert.equal(result.ok, true, JSON.stringify(result));
-    assert.equal(result.ok && result.card.cardNo, student.cardNo);
+    const verified = await verifier.verify(text);
+    assert.equal(verified.ok && verified.card.cardNo, student.cardNo, JSON.stringify(verified));
+    // … and paid with at a canteen POS over TCP: the gateway verifies it and the core charges the card.
+    const approved = await pos.pay(text, 1_250);
+    assert.equal(approved.kind, 'pay_approved', JSON.stringify(approved));
+    await page.reload();
+    await page.locator('#balance-main').waitFor();
+    await balanceBecomes(page, before - 1_250);
 
-    // Tap: a new code (new counter), also accepted; the first one is now a replay.
+    // Top up ¥50 through the stand-in payment page, back to the result page that follows the order.
+    await open(page, 'top-up');
+    await page.locator('.page-top-up .preset', { hasText: '¥50.00' }).click();
+    await shoot(page, 'top-up');
+    await page.locator('#pay').click();
+    await page.waitForURL(/\/pay\/h5/);
+    await shoot(page, 'top-up-pay-page');
+    const returnUrl = new URL(page.url()).searchParams.get('return_url') ?? '';
+    assert.ok(returnUrl.startsWith(`${system.web.url}/#/pages/top-up-result/index?id=`), returnUrl);
+    const violations: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy/.test(message.text())) violations.push(message.text());
+    });
+    await page.locator('#pay').click();
+    // The stand-in answers the payment with a 303 to the return address, but its own CSP says
+    // `form-action 'self'`, which Chromium also applies to redirects after a form post: the browser stays
+    // on the pay page. Until mock/wechat/pay allows the return origins there, go where the 303 points.
+    const back = await page
+      .waitForURL((url) => url.origin === system.web.url, { timeout: 3_000 })
+      .then(() => true)
+      .catch(() => false);
+    if (!back) {
+      assert.ok(violations.length > 0, 'stuck on the pay page without a CSP refusal');
+      await page.goto(returnUrl);
+    }
+    await page.locator('#top-up-state', { hasText: '充值成功，已到账' }).waitFor({ timeout: 20_000 });
+    await shoot(page, 'top-up-result');
+
+    await page.goto(system.web.url);
+    await balanceBecomes(page, before - 1_250 + 5_000);
+
+    // The bill has both, newest first; the payment's detail shows the wallet split.
+    await open(page, 'bills');
+    await page.locator('.page-bills .row', { hasText: '+¥50.00' }).waitFor();
+    await page.locator('.page-bills .row', { hasText: '-¥12.50' }).waitFor();
+    await shoot(page, 'bills');
+    await page.locator('.page-bills .row', { hasText: '-¥12.50' }).click();
+    await page.getByText('钱包扣款').waitFor();
+    await shoot(page, 'bill-detail');
+
+    // The statement opens on last month (complete); this month has the meals above.
+    await open(page, 'statement');
+    await page.locator('#statement-spent').waitFor();
+    await page.locator('.page-statement #month-next').click();
+    await page.locator('.page-statement #statement-spent', { hasNotText: '¥0.00' }).waitFor();
+    await page.locator('.page-statement .chart-row-bar').first().waitFor();
+    await shoot(page, 'statement');
+
+    // Report the card lost with a code made just before: the POS must refuse it.
+    await page.goto(system.web.url);
+    await page.locator('.qr').waitFor();
     await page.locator('.qr').click();
     await page.waitForTimeout(300);
-    const next = await readQr(page);
-    assert.notEqual(next, text);
-    assert.equal((await verifier.verify(next)).ok, true);
-    const replayed = await verifier.verify(text);
-    assert.equal(replayed.ok, false);
-    assert.equal(!replayed.ok && replayed.code, 'REPLAYED');
+    const beforeLoss = await readQr(page);
+    await open(page, 'card-actions');
+    await shoot(page, 'card-actions');
+    await page.locator('.page-card-actions #action-report_loss').click();
+    await page.locator('.taro-model__confirm').click();
+    await page.locator('.page-card-actions #card-status', { hasText: '已挂失' }).waitFor();
+    const declined = await pos.pay(beforeLoss, 800);
+    assert.equal(declined.kind, 'pay_declined', JSON.stringify(declined));
+    await page.goto(system.web.url);
+    await page.getByText('卡片当前不可用，无法出示付款码').waitFor();
+    assert.equal(await page.locator('.qr').count(), 0, 'a lost card shows no code');
+    await shoot(page, 'card-lost');
+
+    // Every other page answers from the real BFF without an error state.
+    for (const route of ['showers', 'parents', 'notifications', 'news', 'courses', 'records', 'settings']) {
+      await open(page, route);
+      assert.equal(await page.locator(`.page-${route} .state-error`).count(), 0, `${route} shows an error`);
+      await shoot(page, route);
+    }
     await page.context().close();
   });
 
-  test('when the network is gone, then the card page says offline and still shows a code that verifies', async () => {
-    // Goal: the code works with no network at all, from the certificate cached at the last sync.
+  test('when the network is gone, then the card page says offline and still shows a code the POS accepts', async () => {
+    // Goal: the code works with no network at all on the phone, from the certificate cached at the last sync.
+    const student = system.identities[1];
+    assert.ok(student);
     const page = await newPage();
-    await page.goto(site.url);
-    await page.locator('#login').click();
-    await page.locator('#personNo input').fill(student.personNo);
-    await page.locator('#name input').fill(student.name);
-    await page.locator('#secret input').fill(student.secret);
-    await page.locator('#bind').click();
-    await page.locator('.qr').waitFor();
-
+    await bindAs(page, student);
     await page.context().route('**/api/**', (route) => route.abort('internetdisconnected'));
     await page.reload();
     await page.locator('.offline-banner').waitFor();
     await page.locator('.qr').waitFor();
-    assert.equal(await page.locator('#card-name').textContent(), '林晓雨', 'the cached card is shown');
+    assert.equal(await page.locator('#card-name').textContent(), student.name, 'the cached card is shown');
     await shoot(page, 'card-offline');
-    const verifier = createVerifier({
-      keyring: createCampusKeyring([{ kid: campusKey.kid, publicKey: campusKey.publicKey }]),
-      replayGuard: createMemoryReplayGuard(),
-    });
-    assert.equal((await verifier.verify(await readQr(page))).ok, true);
+    const approved = await pos.pay(await readQr(page), 300);
+    assert.equal(approved.kind, 'pay_approved', JSON.stringify(approved));
     await page.context().close();
   });
 });

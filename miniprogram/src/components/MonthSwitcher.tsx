@@ -12,12 +12,13 @@ export function MonthSwitcher({
   const next = addMonths(month, 1);
   return (
     <View className="month-switcher">
-      <Button className="btn btn-small" onClick={() => onChange(addMonths(month, -1))}>
+      <Button className="btn btn-small" id="month-previous" onClick={() => onChange(addMonths(month, -1))}>
         {strings.bills.previousMonth}
       </Button>
       <Text className="month-label">{strings.bills.monthLabel(month.year, month.month)}</Text>
       <Button
         className="btn btn-small"
+        id="month-next"
         disabled={isFutureMonth(next, Date.now())}
         onClick={() => onChange(next)}
       >

@@ -6,7 +6,7 @@ import type {
   Course,
   MeterSession,
   NewsItem,
-  Notification,
+  NotificationList,
   Page,
   PresenceRecord,
 } from './types.ts';
@@ -31,20 +31,32 @@ export function reportChildLost(api: ApiClient, cardNo: string): Promise<void> {
   return api.request('POST', `/children/${encodeURIComponent(cardNo)}/actions`, { action: 'report_loss' });
 }
 
-export function listNotifications(api: ApiClient, cursor?: string): Promise<Page<Notification>> {
-  return api.request('GET', '/notifications', undefined, { query: { cursor } });
+/** The latest 30 payments, top-ups, holds and card changes: what a missed live push would have said. */
+export function listNotifications(api: ApiClient): Promise<NotificationList> {
+  return api.request('GET', '/notifications');
 }
 
-export function listNews(api: ApiClient, cursor?: string): Promise<Page<NewsItem>> {
+export function markNotificationsSeen(api: ApiClient, upToMs: number): Promise<void> {
+  return api.request('POST', '/notifications/seen', { upToMs });
+}
+
+/** A student makes a one-time code for a parent to type in their own app. */
+export function createParentInvitation(
+  api: ApiClient,
+): Promise<{ invitationCode: string; expiresInMs: number }> {
+  return api.request('POST', '/parents/invitations');
+}
+
+export function listNews(
+  api: ApiClient,
+  cursor?: string,
+): Promise<{ items: readonly NewsItem[]; nextCursor?: string }> {
   return api.request('GET', '/news', undefined, { query: { cursor } });
 }
 
+/** The item with its body; reading it marks it read. */
 export function getNews(api: ApiClient, id: string): Promise<NewsItem> {
   return api.request('GET', `/news/${encodeURIComponent(id)}`);
-}
-
-export function markNewsRead(api: ApiClient, id: string): Promise<void> {
-  return api.request('POST', `/news/${encodeURIComponent(id)}/read`);
 }
 
 export function listCourses(api: ApiClient): Promise<Page<Course>> {
@@ -57,15 +69,14 @@ export function getCourse(api: ApiClient, id: string): Promise<Course> {
 
 export function saveProgress(
   api: ApiClient,
-  courseId: string,
   lessonId: string,
   seconds: number,
+  completed = false,
 ): Promise<void> {
-  return api.request(
-    'PUT',
-    `/courses/${encodeURIComponent(courseId)}/lessons/${encodeURIComponent(lessonId)}/progress`,
-    { positionSeconds: Math.floor(seconds) },
-  );
+  return api.request('PUT', `/lessons/${encodeURIComponent(lessonId)}/progress`, {
+    positionSeconds: Math.floor(seconds),
+    ...(completed ? { completed } : {}),
+  });
 }
 
 export function listRecords(api: ApiClient, kind: 'attendance' | 'access'): Promise<Page<PresenceRecord>> {

@@ -65,6 +65,8 @@ export interface RequestOptions {
   /** false for the calls that make a session (login, refresh). */
   readonly auth?: boolean;
   readonly query?: Readonly<Record<string, string | number | undefined>>;
+  /** Extra headers, e.g. Idempotency-Key on a top-up. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface ApiClient {
@@ -99,8 +101,14 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   const timeoutMs = options.timeoutMs ?? timeoutMsDefault;
   let refreshing: Promise<boolean> | undefined;
 
-  async function send(method: HttpMethod, url: string, body: unknown, token?: string): Promise<HttpResponse> {
-    const headers: Record<string, string> = { accept: 'application/json' };
+  async function send(
+    method: HttpMethod,
+    url: string,
+    body: unknown,
+    token?: string,
+    extra: Readonly<Record<string, string>> = {},
+  ): Promise<HttpResponse> {
+    const headers: Record<string, string> = { accept: 'application/json', ...extra };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (token !== undefined) headers.authorization = `Bearer ${token}`;
     try {
@@ -139,14 +147,21 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     async request<T>(method: HttpMethod, path: string, body?: unknown, requestOptions: RequestOptions = {}) {
       const auth = requestOptions.auth ?? true;
       const url = `${options.baseUrl}${apiPrefix}${path}${queryString(requestOptions.query)}`;
-      let response = await send(method, url, body, auth ? options.tokens.get()?.accessToken : undefined);
+      const extra = requestOptions.headers;
+      let response = await send(
+        method,
+        url,
+        body,
+        auth ? options.tokens.get()?.accessToken : undefined,
+        extra,
+      );
       if (auth && response.status === 401) {
         if (options.tokens.get() === undefined) throw sessionLost();
         refreshing ??= refresh().finally(() => {
           refreshing = undefined;
         });
         if (!(await refreshing)) throw sessionLost();
-        response = await send(method, url, body, options.tokens.get()?.accessToken);
+        response = await send(method, url, body, options.tokens.get()?.accessToken, extra);
         if (response.status === 401) throw sessionLost();
       }
       if (response.status < 200 || response.status >= 300) throw errorFrom(response);

@@ -7,14 +7,23 @@ export function getTopUpLimits(api: ApiClient): Promise<TopUpLimits> {
   return api.request('GET', '/top-ups/limits');
 }
 
+/** One key per tap of "pay", reused if that request is retried: the BFF then answers the same order. */
+export function newIdempotencyKey(random: () => number = Math.random): string {
+  const alphabet = 'ABCDEFGHJKMNPQRSTVWXYZabcdefghjkmnpqrstvwxyz0123456789';
+  let key = `tu-${Date.now().toString(36)}-`;
+  for (let i = 0; i < 16; i++) key += alphabet[Math.floor(random() * alphabet.length)];
+  return key;
+}
+
 /** cardNo only when a parent tops up a child; the student's own card otherwise. */
 export function createTopUp(
   api: ApiClient,
-  amount: number,
-  channel: PayChannel,
-  cardNo?: string,
+  request: { amount: number; channel: PayChannel; cardNo?: string; idempotencyKey: string },
 ): Promise<TopUpOrder> {
-  return api.request('POST', '/top-ups', cardNo ? { amount, channel, cardNo } : { amount, channel });
+  const { amount, channel, cardNo } = request;
+  return api.request('POST', '/top-ups', cardNo ? { amount, channel, cardNo } : { amount, channel }, {
+    headers: { 'idempotency-key': request.idempotencyKey },
+  });
 }
 
 export function getTopUp(api: ApiClient, id: string): Promise<TopUpOrder> {

@@ -130,34 +130,55 @@ export interface ChildView {
   readonly status?: CardStatus;
 }
 
-export interface Notification {
-  readonly id: string;
-  readonly kind: string;
-  readonly title: string;
-  readonly body: string;
-  readonly createdAtMs: number;
-  readonly read?: boolean;
+/** From the ledger (a payment, top-up, hold …) or from the card's history (a status change). */
+export type Notification =
+  | {
+      readonly type: 'operation';
+      readonly id: string;
+      readonly kind: TransactionKind;
+      readonly amount: number;
+      readonly merchantId?: string;
+      readonly atMs: number;
+    }
+  | {
+      readonly type: 'card';
+      readonly id: string;
+      readonly status: CardStatus;
+      readonly version: number;
+      readonly atMs: number;
+    };
+
+export interface NotificationList {
+  readonly items: readonly Notification[];
+  readonly unread: number;
+  readonly seenUpToMs: number;
 }
 
 export interface NewsItem {
   readonly id: string;
   readonly title: string;
-  readonly summary?: string;
+  readonly excerpt?: string;
   readonly body?: string;
-  readonly publishedAtMs: number;
-  readonly read?: boolean;
+  readonly author?: string;
+  readonly publishAtMs: number;
+  readonly readAtMs?: number | null;
+}
+
+export interface Lesson {
+  readonly id: string;
+  readonly seq: number;
+  readonly title: string;
+  readonly durationSeconds?: number;
+  readonly videoUrl: string;
+  readonly progress: { readonly positionSeconds: number; readonly completed: boolean } | null;
 }
 
 export interface Course {
   readonly id: string;
   readonly title: string;
+  readonly description?: string;
   readonly teacher?: string;
-  readonly lessons?: readonly {
-    readonly id: string;
-    readonly title: string;
-    readonly videoUrl: string;
-    readonly positionSeconds?: number;
-  }[];
+  readonly lessons?: readonly Lesson[];
 }
 
 export interface PresenceRecord {

@@ -4,6 +4,7 @@ import { StateView } from '../../components/StateView.tsx';
 import { useRemote } from '../../components/use-remote.ts';
 import { formatFen } from '../../lib/money.ts';
 import { formatFullTime } from '../../lib/month.ts';
+import { routeParam } from '../../lib/route.ts';
 import { signedAmount, transactionTitle } from '../../lib/transactions.ts';
 import { api } from '../../services/api.ts';
 import { getTransaction } from '../../services/transactions.ts';
@@ -19,7 +20,7 @@ function Row({ label, value }: { readonly label: string; readonly value: string 
 }
 
 export default function BillDetailPage() {
-  const { id = '' } = useRouter().params;
+  const id = routeParam(useRouter().params.id) ?? '';
   const remote = useRemote(() => getTransaction(api, id), [id]);
   const row = remote.data;
   return (

@@ -14,6 +14,7 @@ import {
   setDailyLimit,
   setPin,
 } from '../../services/card.ts';
+import { ApiError } from '../../services/request.ts';
 import { strings } from '../../strings.ts';
 
 const labels: Record<CardAction, { button: string; confirm: string }> = {
@@ -76,7 +77,15 @@ export default function CardActionsPage() {
       return;
     }
     await run(async () => {
-      await setDailyLimit(api, fen);
+      try {
+        await setDailyLimit(api, fen);
+      } catch (caught) {
+        // Here LIMIT_EXCEEDED means "above the school's maximum", not "spent too much today".
+        if (caught instanceof ApiError && caught.code === 'LIMIT_EXCEEDED') {
+          throw new ApiError(caught.code, caught.status, strings.errors.limitTooHigh);
+        }
+        throw caught;
+      }
       remote.reload();
       return strings.cardActions.done;
     });

@@ -28,7 +28,7 @@ export default function CoursesPage() {
     const now = Date.now();
     if (!force && now - lastSavedAtMs.current < progressSaveIntervalMs) return;
     lastSavedAtMs.current = now;
-    void saveProgress(api, course.id, lesson.id, seconds).catch(() => {});
+    void saveProgress(api, lesson.id, seconds).catch(() => {});
   }
 
   return (
@@ -44,7 +44,7 @@ export default function CoursesPage() {
             <Text className="section-title">{lesson.title}</Text>
             <Video
               src={lesson.videoUrl}
-              initialTime={lesson.positionSeconds ?? 0}
+              initialTime={lesson.progress?.positionSeconds ?? 0}
               style={{ width: '100%' }}
               onTimeUpdate={(event) => save(event.detail.currentTime, false)}
               onPause={(event) => save((event.detail as { currentTime?: number }).currentTime ?? 0, true)}
@@ -64,7 +64,7 @@ export default function CoursesPage() {
                 {course?.id === each.id
                   ? (course.lessons ?? []).map((item) => (
                       <Text key={item.id} className="text-block" onClick={() => setLessonId(item.id)}>
-                        {`▶ ${item.title}${item.positionSeconds ? ` · ${strings.courses.resume(minutesSeconds(item.positionSeconds))}` : ''}`}
+                        {`▶ ${item.title}${item.progress?.positionSeconds ? ` · ${strings.courses.resume(minutesSeconds(item.progress.positionSeconds))}` : ''}`}
                       </Text>
                     ))
                   : null}

@@ -4,7 +4,7 @@ import { StateView } from '../../components/StateView.tsx';
 import { useRemote } from '../../components/use-remote.ts';
 import { formatShortTime } from '../../lib/month.ts';
 import { api } from '../../services/api.ts';
-import { getNews, listNews, markNewsRead } from '../../services/campus.ts';
+import { getNews, listNews } from '../../services/campus.ts';
 import type { NewsItem } from '../../services/types.ts';
 import { strings } from '../../strings.ts';
 
@@ -17,11 +17,11 @@ export default function NewsPage() {
   async function onOpen(item: NewsItem) {
     setOpen(item);
     try {
+      // Reading the full item is what marks it read at the BFF.
       setOpen(await getNews(api, item.id));
-      await markNewsRead(api, item.id);
       setRead((previous) => new Set([...previous, item.id]));
     } catch {
-      // The summary stays on screen; the read mark is tried again next time.
+      // The excerpt stays on screen.
     }
   }
 
@@ -39,11 +39,13 @@ export default function NewsPage() {
               <View className="row-main">
                 <Text className="row-title">{item.title}</Text>
                 <Text className="row-sub">
-                  {`${formatShortTime(item.publishedAtMs)} · ${item.read || read.has(item.id) ? strings.news.read : strings.news.unread}`}
+                  {`${formatShortTime(item.publishAtMs)} · ${item.readAtMs || read.has(item.id) ? strings.news.read : strings.news.unread}`}
                 </Text>
                 {open?.id === item.id ? (
-                  <Text className="text-block">{open.body ?? open.summary ?? ''}</Text>
-                ) : null}
+                  <Text className="text-block">{open.body ?? open.excerpt ?? ''}</Text>
+                ) : (
+                  <Text className="row-sub">{item.excerpt ?? ''}</Text>
+                )}
               </View>
             </View>
           ))}

@@ -1,15 +1,28 @@
 import { Text, View } from '@tarojs/components';
+import { useEffect } from 'react';
 import { StateView } from '../../components/StateView.tsx';
 import { useRemote } from '../../components/use-remote.ts';
 import { formatShortTime } from '../../lib/month.ts';
+import { notificationText } from '../../lib/notifications.ts';
 import { api } from '../../services/api.ts';
-import { listNotifications } from '../../services/campus.ts';
+import { listNotifications, markNotificationsSeen } from '../../services/campus.ts';
+import { strings } from '../../strings.ts';
 
 export default function NotificationsPage() {
   const remote = useRemote(() => listNotifications(api), []);
   const items = remote.data?.items ?? [];
+  const newest = items.reduce((max, item) => Math.max(max, item.atMs), 0);
+
+  useEffect(() => {
+    // Seen once shown; the mark only moves forward, so a stale list cannot undo it.
+    if (newest > 0) void markNotificationsSeen(api, newest).catch(() => {});
+  }, [newest]);
+
   return (
     <View className="page page-notifications">
+      {remote.data?.unread ? (
+        <Text className="form-hint">{strings.notifications.unread(remote.data.unread)}</Text>
+      ) : null}
       <StateView
         loading={remote.loading}
         error={remote.error}
@@ -17,15 +30,18 @@ export default function NotificationsPage() {
         onRetry={remote.reload}
       >
         <View className="list">
-          {items.map((item) => (
-            <View key={item.id} className="row">
-              <View className="row-main">
-                <Text className="row-title">{item.title}</Text>
-                <Text className="row-sub">{item.body}</Text>
+          {items.map((item) => {
+            const text = notificationText(item);
+            return (
+              <View key={item.id} className="row">
+                <View className="row-main">
+                  <Text className="row-title">{text.title}</Text>
+                  <Text className="row-sub">{formatShortTime(item.atMs)}</Text>
+                </View>
+                <Text className="amount-out">{text.detail}</Text>
               </View>
-              <Text className="row-sub">{formatShortTime(item.createdAtMs)}</Text>
-            </View>
-          ))}
+            );
+          })}
         </View>
       </StateView>
     </View>

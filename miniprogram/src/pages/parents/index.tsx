@@ -5,7 +5,13 @@ import { StateView } from '../../components/StateView.tsx';
 import { messageOf, useRemote } from '../../components/use-remote.ts';
 import { formatFen, parseYuan } from '../../lib/money.ts';
 import { api, taroStorage } from '../../services/api.ts';
-import { linkChild, listChildren, reportChildLost, setLowBalanceAlert } from '../../services/campus.ts';
+import {
+  createParentInvitation,
+  linkChild,
+  listChildren,
+  reportChildLost,
+  setLowBalanceAlert,
+} from '../../services/campus.ts';
 import { storageKeys } from '../../stores/storage.ts';
 import { strings } from '../../strings.ts';
 
@@ -15,6 +21,7 @@ export default function ParentsPage() {
   const [alert, setAlert] = useState('');
   const [message, setMessage] = useState<{ ok: boolean; text: string }>();
   const [active, setActive] = useState(() => taroStorage.get(storageKeys.activeChild));
+  const [invitation, setInvitation] = useState<string>();
   const children = remote.data?.children ?? [];
   const child = children.find((each) => each.cardNo === active) ?? children[0];
 
@@ -101,6 +108,26 @@ export default function ParentsPage() {
           </View>
         ) : null}
       </StateView>
+      <View className="section">
+        <Text className="section-title">{strings.parents.inviteParent}</Text>
+        <Text className="form-hint">{strings.parents.inviteHint}</Text>
+        {invitation ? (
+          <Text className="big-number" id="invitation-code">
+            {invitation}
+          </Text>
+        ) : null}
+        <Button
+          className="btn btn-plain"
+          onClick={() =>
+            void createParentInvitation(api).then(
+              (answer) => setInvitation(answer.invitationCode),
+              (caught: unknown) => setMessage({ ok: false, text: messageOf(caught) }),
+            )
+          }
+        >
+          {strings.parents.makeInvitation}
+        </Button>
+      </View>
       <View className="section">
         <Text className="section-title">{strings.parents.linkChild}</Text>
         <Input

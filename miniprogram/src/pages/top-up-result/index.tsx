@@ -4,13 +4,14 @@ import { useEffect, useState } from 'react';
 import { StateView } from '../../components/StateView.tsx';
 import { messageOf } from '../../components/use-remote.ts';
 import { formatFen } from '../../lib/money.ts';
+import { routeParam } from '../../lib/route.ts';
 import { api } from '../../services/api.ts';
 import { followTopUp, isFinal } from '../../services/top-ups.ts';
 import type { TopUpOrder } from '../../services/types.ts';
 import { strings } from '../../strings.ts';
 
 export default function TopUpResultPage() {
-  const { id } = useRouter().params;
+  const id = routeParam(useRouter().params.id);
   const [order, setOrder] = useState<TopUpOrder>();
   const [history, setHistory] = useState<string[]>([]);
   const [error, setError] = useState<string>();

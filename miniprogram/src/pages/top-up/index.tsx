@@ -4,17 +4,20 @@ import { useState } from 'react';
 import { StateView } from '../../components/StateView.tsx';
 import { messageOf, useRemote } from '../../components/use-remote.ts';
 import { formatFen, parseYuan } from '../../lib/money.ts';
+import { routeParam } from '../../lib/route.ts';
 import { checkTopUpAmount, topUpLimitsFallback, usablePresets } from '../../lib/top-up.ts';
 import { api } from '../../services/api.ts';
 import { ApiError } from '../../services/request.ts';
-import { createTopUp, getTopUpLimits, type PayChannel } from '../../services/top-ups.ts';
+import { createTopUp, getTopUpLimits, newIdempotencyKey, type PayChannel } from '../../services/top-ups.ts';
 import { strings } from '../../strings.ts';
 
 const channel: PayChannel = process.env.TARO_ENV === 'alipay' ? 'alipay' : 'wechat';
 
 export default function TopUpPage() {
   // A parent tops up a child with ?cardNo=…; a student tops up their own card.
-  const { cardNo, name } = useRouter().params;
+  const params = useRouter().params;
+  const cardNo = routeParam(params.cardNo);
+  const name = routeParam(params.name);
   const limits = useRemote(async () => {
     try {
       return await getTopUpLimits(api);
@@ -40,7 +43,12 @@ export default function TopUpPage() {
     setBusy(true);
     setError(undefined);
     try {
-      const order = await createTopUp(api, amount, channel, cardNo);
+      const order = await createTopUp(api, {
+        amount,
+        channel,
+        idempotencyKey: newIdempotencyKey(),
+        ...(cardNo ? { cardNo } : {}),
+      });
       const result = `/pages/top-up-result/index?id=${encodeURIComponent(order.id)}`;
       if (process.env.TARO_ENV === 'h5') {
         // No requestPayment in a browser: the stand-in payment page checks paySign like WeChat's client
