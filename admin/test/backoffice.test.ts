@@ -5,6 +5,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { demoAdminPassword, seedAdminDemo } from '../../bff/src/admin/seed.ts';
 import { openCard } from '../../bff/test/admin-support.ts';
 import { startWorld, type TestWorld } from '../../bff/test/support.ts';
+import { fromBase32, totp } from '../../core/src/admin/totp.ts';
 import { startWeb, type Web } from '../../mock/demo/web.ts';
 
 const dist = new URL('../dist', import.meta.url).pathname;
@@ -53,10 +54,10 @@ describe('backoffice in Chromium: sign-in, a card-loss flow, and a role that may
     return page;
   }
 
-  async function openTheCard(page: Page): Promise<void> {
-    await page.getByPlaceholder('学工号、卡号或姓名').fill('孙浏览');
+  async function openTheCard(page: Page, name = '孙浏览', no = cardNo): Promise<void> {
+    await page.getByPlaceholder('学工号、卡号或姓名').fill(name);
     await page.getByPlaceholder('学工号、卡号或姓名').press('Enter');
-    await page.getByRole('cell', { name: cardNo }).click();
+    await page.getByRole('cell', { name: no }).click();
     await page.getByTestId('card-status').waitFor();
   }
 
@@ -126,5 +127,47 @@ describe('backoffice in Chromium: sign-in, a card-loss flow, and a role that may
     assert.equal((await world.core.client.getCard(cardNo)).status, 'lost');
     await page.screenshot({ path: `${screenshots}admin-auditor-card.png`, fullPage: true });
     await page.context().close();
+  });
+
+  test('when the cash desk takes ¥50, then the card is credited once and a printable receipt opens with the new balance', async () => {
+    const other = await openCard(world, '计算机学院', '周现金');
+    const page = await signIn('counter');
+    await openTheCard(page, '周现金', other);
+    await page.getByRole('button', { name: '现金充值' }).click();
+    await page.getByLabel('金额（元）').fill('50');
+    const [receipt] = await Promise.all([
+      page.context().waitForEvent('page'),
+      page.getByRole('button', { name: /确\s*认/ }).click(),
+    ]);
+    await receipt.getByTestId('receipt').waitFor();
+    const text = await receipt.getByTestId('receipt').innerText();
+    assert.match(text, /充值金额\s*¥50\.00/);
+    assert.match(text, /充值后余额\s*¥50\.00/);
+    assert.match(text, /周现金/);
+    assert.equal((await world.core.client.getCard(other)).balance.main, 5000);
+    await receipt.screenshot({ path: `${screenshots}admin-receipt.png` });
+    await page.context().close();
+  });
+
+  test('when an account has a second factor, then the password leads to the code step and the right code signs in', async () => {
+    const account = await world.core.client.createAdmin({
+      username: 'otpuser',
+      displayName: '双因素财务',
+      role: 'finance',
+      password: demoAdminPassword,
+      totp: true,
+    });
+    const page = await browser.newPage();
+    await page.goto(`${web.url}/admin/`);
+    await page.getByLabel('用户名').fill('otpuser');
+    await page.getByLabel('密码').fill(demoAdminPassword);
+    await page.getByRole('button', { name: /登\s*录/ }).click();
+    await page.getByLabel('动态验证码').waitFor();
+    await page.screenshot({ path: `${screenshots}admin-login-totp.png` });
+    await page.getByLabel('动态验证码').fill(totp(fromBase32(account.totpSecret ?? ''), Date.now()));
+    await page.getByRole('button', { name: /验\s*证/ }).click();
+    await page.getByTestId('who').waitFor();
+    assert.equal(await page.getByTestId('who').innerText(), '双因素财务');
+    await page.close();
   });
 });

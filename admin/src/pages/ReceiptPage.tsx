@@ -8,8 +8,8 @@ export function ReceiptPage() {
   const r = JSON.parse(raw) as Receipt;
   const row = (label: string, value: string) => (
     <div style={{ display: 'flex', justifyContent: 'space-between', margin: '6px 0' }}>
-      <span>{label}</span>
-      <span>{value}</span>
+      <span style={{ whiteSpace: 'nowrap', marginRight: 12 }}>{label}</span>
+      <span style={{ wordBreak: 'break-all', textAlign: 'right' }}>{value}</span>
     </div>
   );
   return (
