@@ -6,9 +6,11 @@ import { connect, type Socket } from 'node:net';
 import type { CoreClient } from '@campus-card/core/client';
 import {
   campusSigningKeyFromSecret,
+  fromHex,
   generatePhoneKeyPair,
   issueCertificate,
   makeCode,
+  makeNumericCode,
   webCryptoRandom,
 } from '@campus-card/core/credential';
 import { pino } from 'pino';
@@ -105,6 +107,22 @@ export async function phoneFor(client: CoreClient, cardNo: string): Promise<{ co
     code: () => {
       counter += 1;
       return makeCode({ keyPair, certificate, nowMs: Date.now(), counter });
+    },
+  };
+}
+
+/**
+ * A phone showing numeric pay codes from the code id and secret the core hands out for the card (what the
+ * BFF's credential answer carries); each call of `code()` makes the next seq's 18 digits.
+ */
+export async function numericPhoneFor(client: CoreClient, cardNo: string): Promise<{ code(): string }> {
+  const { codeId, secretHex } = await client.payCodeSecret(cardNo);
+  const secret = fromHex(secretHex) as Uint8Array;
+  let seq = 0;
+  return {
+    code: () => {
+      seq = (seq + 1) % 10;
+      return makeNumericCode({ codeId, secret, nowMs: Date.now(), seq });
     },
   };
 }

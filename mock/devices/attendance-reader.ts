@@ -2,7 +2,7 @@
 // recorded / already recorded / not on the roster / outside the window out. Offline it stores the sign-in.
 
 import type { AttendanceResult } from '@campus-card/device-gateway/protocol';
-import { type OfflineDecision, Terminal, type TerminalOptions } from './terminal.ts';
+import { type OfflineDecision, scannedCode, Terminal, type TerminalOptions } from './terminal.ts';
 
 export class AttendanceReader extends Terminal {
   /** The session the reader serves now (set by the administrator for the room's timetable). */
@@ -19,8 +19,10 @@ export class AttendanceReader extends Terminal {
     return reader;
   }
 
-  async signIn(qrText: string): Promise<AttendanceResult | ({ readonly kind: 'offline' } & OfflineDecision)> {
-    const code = { kind: 'qr', text: qrText } as const;
+  async signIn(
+    scanned: string,
+  ): Promise<AttendanceResult | ({ readonly kind: 'offline' } & OfflineDecision)> {
+    const code = scannedCode(scanned);
     if (!this.online) {
       const decision = await this.decideOffline({
         recordKind: 'attendance',

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { openStudent, opId } from '../../core/test/support.ts';
-import { phoneFor, registerDevice, startWorld, type TestWorld } from '../../device-gateway/test/support.ts';
+import {
+  numericPhoneFor,
+  phoneFor,
+  registerDevice,
+  startWorld,
+  type TestWorld,
+} from '../../device-gateway/test/support.ts';
 import { AttendanceReader } from './attendance-reader.ts';
 import { GateReader } from './gate.ts';
 import { PosTerminal } from './pos.ts';
@@ -194,5 +200,41 @@ describe('device simulators against the real gateway and core', () => {
       [['allow', 'offline']],
     );
     gate.close();
+  });
+  test('when a POS is offline and a numeric code is typed, then it declines NUMERIC_CODE_ONLINE_ONLY; online the code pays', async () => {
+    // Goal: devices never accept numeric codes on their own (only the core holds the secrets).
+    const { deviceId, key } = await registerDevice(world, 'pos');
+    await world.client.putDeviceConfig(String(deviceId), {
+      paymentMaxFen: 20_000,
+      offline: {
+        enabled: true,
+        codeValiditySeconds: 60,
+        clockSkewSeconds: 30,
+        paymentMaxFen: 2_000,
+        perCardDailyMaxFen: 5_000,
+        deviceTotalMaxFen: 10_000,
+        recordsMax: 100,
+        durationMaxSeconds: 3_600,
+      },
+    });
+    const pos = await PosTerminal.connect({ port: world.gateway.port, deviceId, key });
+    const cardNo = await openStudent(world.client);
+    await world.client.topUp({ id: opId(), cardNo, amount: 1_000, channel: 'cash' });
+    const phone = await numericPhoneFor(world.client, cardNo);
+    pos.disconnect();
+    assert.deepEqual(await pos.pay(phone.code(), 300), {
+      kind: 'offline',
+      accepted: false,
+      reason: 'NUMERIC_CODE_ONLINE_ONLY',
+    });
+    assert.equal(pos.records.length, 0);
+    await pos.connect();
+    assert.deepEqual(await pos.pay(phone.code(), 300), {
+      kind: 'pay_approved',
+      chargedFen: 300,
+      subsidyFen: 0,
+      balanceAfterFen: 700,
+    });
+    pos.close();
   });
 });

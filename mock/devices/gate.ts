@@ -3,7 +3,7 @@
 // stores the check, allowed or refused, for upload.
 
 import type { AccessDirection, IdentityResult } from '@campus-card/device-gateway/protocol';
-import { type OfflineDecision, Terminal, type TerminalOptions } from './terminal.ts';
+import { type OfflineDecision, scannedCode, Terminal, type TerminalOptions } from './terminal.ts';
 
 export class GateReader extends Terminal {
   constructor(options: TerminalOptions) {
@@ -17,10 +17,10 @@ export class GateReader extends Terminal {
   }
 
   async check(
-    qrText: string,
+    scanned: string,
     direction: AccessDirection = 'in',
   ): Promise<IdentityResult | ({ readonly kind: 'offline' } & OfflineDecision)> {
-    const code = { kind: 'qr', text: qrText } as const;
+    const code = scannedCode(scanned);
     if (!this.online) {
       const decision = await this.decideOffline({
         recordKind: 'access',

@@ -2,7 +2,7 @@
 // With the gateway away it takes the payment offline within its configured limits (protocol § 12).
 
 import type { PayApproved, PayDeclined } from '@campus-card/device-gateway/protocol';
-import { type OfflineDecision, Terminal, type TerminalOptions } from './terminal.ts';
+import { type OfflineDecision, scannedCode, Terminal, type TerminalOptions } from './terminal.ts';
 
 /** A payment the terminal decided on its own while offline. */
 export type OfflinePayment = { readonly kind: 'offline' } & OfflineDecision;
@@ -20,9 +20,9 @@ export class PosTerminal extends Terminal {
     return pos;
   }
 
-  async pay(qrText: string, amountFen: number): Promise<PayApproved | PayDeclined | OfflinePayment> {
+  async pay(scanned: string, amountFen: number): Promise<PayApproved | PayDeclined | OfflinePayment> {
     this.orderNo += 1;
-    const code = { kind: 'qr', text: qrText } as const;
+    const code = scannedCode(scanned);
     if (!this.online) {
       const decision = await this.decideOffline({
         recordKind: 'payment',

@@ -7,7 +7,7 @@ import type {
   MeterStarted,
   MeterUsageAck,
 } from '@campus-card/device-gateway/protocol';
-import { Terminal, type TerminalOptions } from './terminal.ts';
+import { scannedCode, Terminal, type TerminalOptions } from './terminal.ts';
 
 export class Meter extends Terminal {
   private holdId: string | undefined;
@@ -19,11 +19,11 @@ export class Meter extends Terminal {
     super(service, options);
   }
 
-  async start(qrText: string, holdFen: number): Promise<MeterStarted | MeterRefused> {
+  async start(scanned: string, holdFen: number): Promise<MeterStarted | MeterRefused> {
     const reply = await this.request({
       kind: 'meter_start',
       service: this.service,
-      code: { kind: 'qr', text: qrText },
+      code: scannedCode(scanned),
       holdFen,
     });
     if (reply.kind === 'meter_started') this.holdId = reply.holdId;

@@ -22,6 +22,7 @@ import {
   offlineRecordBytes,
   offlineRecordsPerUploadMax,
   payloadBytesMax,
+  type ScannedCode,
   signOfflineRecord,
 } from '@campus-card/device-gateway/protocol';
 import { type DeviceMemoryView, SimulatedDevice } from './device.ts';
@@ -33,6 +34,11 @@ export interface TerminalOptions {
   readonly key: Uint8Array;
   readonly requestTimeoutMs?: number;
   readonly requestRetriesMax?: number;
+}
+
+/** What the scanner read: digits are a numeric pay code (typed, or from a 1-D barcode), anything else a QR. */
+export function scannedCode(text: string): ScannedCode {
+  return /^[0-9]+$/.test(text) ? { kind: 'numeric', text } : { kind: 'qr', text };
 }
 
 /** A decision the terminal took on its own: the record it stored, or why it refused. */
@@ -123,7 +129,8 @@ export class Terminal {
     ) {
       return { accepted: false, reason: 'OFFLINE_TOO_LONG' };
     }
-    if (body.code.kind !== 'qr') return { accepted: false, reason: 'CODE_INVALID' };
+    // Only the server holds the secrets numeric codes are checked against (protocol § 12.1).
+    if (body.code.kind !== 'qr') return { accepted: false, reason: 'NUMERIC_CODE_ONLINE_ONLY' };
     if (body.recordKind === 'payment') {
       if (body.amountFen > policy.paymentMaxFen) return { accepted: false, reason: 'LIMIT_EXCEEDED' };
       if (this.offlineSpentFen + body.amountFen > policy.deviceTotalMaxFen) {

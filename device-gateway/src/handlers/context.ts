@@ -1,7 +1,12 @@
-import type { CoreClient, DeviceConfig } from '@campus-card/core/client';
-import type { CardCredential, Verifier, VerifyResult } from '@campus-card/core/credential';
+import type { CoreClient, DeviceConfig, PayCodeVerdict } from '@campus-card/core/client';
+import {
+  type CardCredential,
+  personTypes,
+  type Verifier,
+  type VerifyResult,
+} from '@campus-card/core/credential';
 import type { DeviceKind, Refusal, ScannedCode } from '../protocol/index.ts';
-import { refusalOfVerify } from './refusals.ts';
+import { refusalOfPayCode, refusalOfVerify } from './refusals.ts';
 
 /** What a handler knows about the request: who sent it (signed in, so trusted) and under which sequence. */
 export interface RequestContext {
@@ -40,14 +45,30 @@ export function operationId(ctx: RequestContext): string {
   return `dev:${ctx.deviceRef}:${ctx.sequence}`;
 }
 
-/** Only QR codes are verified so far; numeric pay codes need the BFF's per-card secrets (issue 4, left). */
-export async function verifyCode(
-  deps: HandlerDeps,
-  code: ScannedCode,
-): Promise<{ ok: true; card: CardCredential } | { ok: false; reason: Refusal }> {
-  if (code.kind !== 'qr') return { ok: false, reason: 'CODE_INVALID' };
+type Verified = { ok: true; card: CardCredential } | { ok: false; reason: Refusal };
+
+/**
+ * A QR code is verified here with the campus keys; a numeric pay code by the core, which alone holds the
+ * per-card secrets. Either way the handler gets the card and the version its credential was made for,
+ * and the core checks that version again on the payment itself.
+ */
+export async function verifyCode(deps: HandlerDeps, code: ScannedCode): Promise<Verified> {
+  if (code.kind === 'numeric') return verifyNumericCode(deps, code.text);
   const result = await deps.verifier.verify(code.text);
   return result.ok ? { ok: true, card: result.card } : { ok: false, reason: refusalOfVerify(result.code) };
+}
+
+async function verifyNumericCode(deps: HandlerDeps, text: string): Promise<Verified> {
+  let verdict: PayCodeVerdict;
+  try {
+    verdict = await deps.core.verifyPayCode(text);
+  } catch {
+    // The device retries the same frame or applies its offline rules (which refuse numeric codes).
+    return { ok: false, reason: 'SERVICE_UNAVAILABLE' };
+  }
+  if (!verdict.ok) return { ok: false, reason: refusalOfPayCode(verdict.code) };
+  const personType = personTypes.find((type) => type === verdict.personType) ?? 'visitor';
+  return { ok: true, card: { cardNo: verdict.cardNo, personType, cardVersion: verdict.cardVersion } };
 }
 
 /** Balances go to devices as u32 fen; a figure above it (not expected) is sent as the maximum. */

@@ -1,7 +1,7 @@
 // Core error codes and credential verifier codes, mapped in one place to the protocol's reason codes
 // (docs/protocol.md § 8.3), so a device shows the same text for the same cause whichever layer found it.
 
-import type { ErrorCode } from '@campus-card/core/client';
+import type { ErrorCode, PayCodeRefusal } from '@campus-card/core/client';
 import type { VerifyFailureCode } from '@campus-card/core/credential';
 import type { Refusal } from '../protocol/index.ts';
 
@@ -17,6 +17,23 @@ export function refusalOfVerify(code: VerifyFailureCode): Refusal {
     // The gateway's verifier has no blacklist of its own: the core refuses by card status instead.
     case 'BLACKLISTED':
       return 'CARD_LOST';
+    default:
+      return 'CODE_INVALID';
+  }
+}
+
+/** The core's refusals of a numeric pay code (POST /v1/pay-codes/verify). */
+export function refusalOfPayCode(code: PayCodeRefusal): Refusal {
+  switch (code) {
+    case 'REPLAYED':
+      return 'CODE_REPLAYED';
+    case 'CREDENTIAL_REVOKED':
+    case 'CARD_LOST':
+    case 'CARD_FROZEN':
+    case 'CARD_CANCELLED':
+      return code;
+    // A wrong and an expired one-time password look alike on purpose (docs/credential.md); a code id
+    // locked after too many wrong codes is shown the same, so guessing learns nothing from the answer.
     default:
       return 'CODE_INVALID';
   }

@@ -5,9 +5,9 @@ import type { PayCodeService } from '../../paycodes/pay-code-service.ts';
 import { parseBody, parseValue } from '../middleware.ts';
 
 const cardPath = z.object({ cardNo });
-// Anything up to a few dozen characters is checked and refused as MALFORMED by the service, as a device
-// may type any digits; only absurd bodies are refused as a bad request.
-const verifyBody = z.strictObject({ code: z.string().max(64) });
+// Any text a device may send (a scanned code is at most 512 bytes, protocol § 2) gets a verdict, MALFORMED
+// when it is no campus code; only a body that is not such a text is a bad request.
+const verifyBody = z.strictObject({ code: z.string().max(512) });
 
 /**
  * Numeric pay codes: the BFF fetches the card's code id and secret for the phone; the gateway verifies a
