@@ -27,7 +27,8 @@ const statusRefusals = {
 /**
  * Certificates for the phone's own key (docs/credential.md): the campus key signs the card number,
  * person type and the card's current version. Renewal is the same call; binding on a new phone
- * bumped the version in the core, so certificates of an earlier phone no longer verify.
+ * bumped the version in the core, so certificates of an earlier phone no longer verify. The answer
+ * also carries the card's numeric pay code id and secret, which die with the version in the same way.
  */
 export class CredentialIssuer {
   constructor(
@@ -57,12 +58,16 @@ export class CredentialIssuer {
       throw new BffError('VALIDATION_FAILED', 'publicKey: not a usable Ed25519 public key');
     }
     const validFromMs = Math.floor(nowMs / 1000) * 1000;
+    // The numeric pay code's id and secret for this card version, made by the core on first demand: the
+    // phone makes 18-digit codes from them offline. They go nowhere else (and are never logged).
+    const payCode = await this.core.payCodeSecret(card.cardNo);
     return {
       certificate: toHex(certificate),
       kid: this.key.kid,
       cardVersion: card.version,
       validFromMs,
       validUntilMs: validFromMs + certificateLifetimeDefaultMs,
+      numericCode: { codeId: payCode.codeId, secret: payCode.secretHex, cardVersion: payCode.cardVersion },
       serverTimeMs: Date.now(),
     };
   }
