@@ -175,7 +175,7 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
     lifetimeMs: config.adminSessionLifetimeMs,
     challengeMs: 5 * 60_000,
   });
-  const audit = new AuditTrail(core);
+  const audit = new AuditTrail(core, log);
   const cardAffairs = new CardAffairs(core, audit);
   const admin = adminRouter({
     core,

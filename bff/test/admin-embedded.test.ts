@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { adminToken, openCard, signedInAdmins } from './admin-support.ts';
+import { startWorld, type TestWorld } from './support.ts';
+
+describe('backoffice on the embedded default (SQLite core, in-process kv)', () => {
+  let world: TestWorld;
+  before(async () => {
+    world = await startWorld({ REDIS_URL: '' }, { dialect: 'sqlite' });
+  });
+  after(() => world.stop());
+
+  test('when an operator signs in, reports a card lost and a wrong password locks an account, then all of it works without MariaDB or Redis and the audit chain verifies', async () => {
+    const tokens = await signedInAdmins(world);
+    const cardNo = await openCard(world, '计算机学院');
+    const lost = await world.request('POST', `/api/admin/v1/cards/${cardNo}/actions`, {
+      token: tokens.card_operator,
+      body: { action: 'report_loss' },
+    });
+    assert.equal(lost.status, 200, JSON.stringify(lost.body));
+    assert.equal((await world.core.client.getCard(cardNo)).status, 'lost');
+    for (let i = 0; i < 5; i++)
+      await world.request('POST', '/api/admin/v1/session', {
+        body: { username: 'editor', password: `bad-${i}` },
+      });
+    const locked = await world.request('POST', '/api/admin/v1/session', {
+      body: { username: 'editor', password: 'demo-admin-2026' },
+    });
+    assert.equal(locked.body.code, 'LOCKED_OUT');
+    assert.ok(await adminToken(world, 'auditor', 'demo-admin-2026'));
+    const verify = await world.request<{ ok: boolean; rows: number }>('GET', '/api/admin/v1/audit/verify', {
+      token: tokens.auditor,
+    });
+    assert.equal(verify.body.ok, true);
+    // 7 sign-ins, the loss report, 5 failures (the fifth a lockout), one more lockout, one more sign-in.
+    assert.equal(verify.body.rows, 15);
+  });
+});
