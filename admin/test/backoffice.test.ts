@@ -68,7 +68,7 @@ describe('backoffice in Chromium: sign-in, a card-loss flow, and a role that may
     await page.getByLabel('密码').fill('not-the-password');
     await page.getByRole('button', { name: /登\s*录/ }).click();
     await page.getByTestId('login-error').waitFor();
-    assert.match(await page.getByTestId('login-error').innerText(), /用户名、密码或验证码错误/);
+    assert.match((await page.getByTestId('login-error').textContent()) ?? '', /用户名、密码或验证码错误/);
     await page.screenshot({ path: `${screenshots}admin-login.png` });
     await page.close();
   });
@@ -76,12 +76,12 @@ describe('backoffice in Chromium: sign-in, a card-loss flow, and a role that may
   test('when the counter operator reports a card lost in the backoffice, then the core has it lost and the audit log shows who did it', async () => {
     const page = await signIn('counter');
     // The counter's menu: card affairs and approvals, not the audit log (the role has no audit right).
-    const menu = await page.getByRole('menu').innerText();
+    const menu = (await page.getByRole('menu').textContent()) ?? '';
     assert.match(menu, /卡务管理/);
     assert.doesNotMatch(menu, /审计日志/);
     await openTheCard(page);
-    assert.equal(await page.getByTestId('card-status').innerText(), '正常');
-    assert.match(await page.locator('body').innerText(), /¥123\.45/);
+    assert.equal((await page.getByTestId('card-status').textContent()) ?? '', '正常');
+    assert.match((await page.locator('body').textContent()) ?? '', /¥123\.45/);
     await page.screenshot({ path: `${screenshots}admin-card.png`, fullPage: true });
 
     await page.getByRole('button', { name: /^挂\s*失$/ }).click();
@@ -96,7 +96,7 @@ describe('backoffice in Chromium: sign-in, a card-loss flow, and a role that may
     await auditor.getByRole('menuitem', { name: /审计日志/ }).click();
     await auditor.getByRole('cell', { name: 'card.report_loss' }).waitFor();
     assert.match(
-      await auditor.locator('table').innerText(),
+      (await auditor.locator('table').textContent()) ?? '',
       /counter[\s\S]*card\.report_loss[\s\S]*学生来电挂失/,
     );
     await auditor.getByRole('button', { name: '校验哈希链' }).click();
@@ -140,7 +140,7 @@ describe('backoffice in Chromium: sign-in, a card-loss flow, and a role that may
       page.getByRole('button', { name: /确\s*认/ }).click(),
     ]);
     await receipt.getByTestId('receipt').waitFor();
-    const text = await receipt.getByTestId('receipt').innerText();
+    const text = (await receipt.getByTestId('receipt').textContent()) ?? '';
     assert.match(text, /充值金额\s*¥50\.00/);
     assert.match(text, /充值后余额\s*¥50\.00/);
     assert.match(text, /周现金/);
@@ -167,7 +167,7 @@ describe('backoffice in Chromium: sign-in, a card-loss flow, and a role that may
     await page.getByLabel('动态验证码').fill(totp(fromBase32(account.totpSecret ?? ''), Date.now()));
     await page.getByRole('button', { name: /验\s*证/ }).click();
     await page.getByTestId('who').waitFor();
-    assert.equal(await page.getByTestId('who').innerText(), '双因素财务');
+    assert.equal((await page.getByTestId('who').textContent()) ?? '', '双因素财务');
     await page.close();
   });
 });
