@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { notificationText } from '../src/lib/notifications.ts';
+import { routeParam } from '../src/lib/route.ts';
 import { checkTopUpAmount, topUpLimitsFallback, usablePresets } from '../src/lib/top-up.ts';
 import { appendPage, signedAmount, transactionTitle } from '../src/lib/transactions.ts';
+import { parseLiveMessage, socketUrl } from '../src/services/live.ts';
+import { newIdempotencyKey } from '../src/services/top-ups.ts';
 import type { Transaction } from '../src/services/types.ts';
 import { createTokenStore, forgetEverything } from '../src/stores/session.ts';
 import { memoryStorage, storageKeys } from '../src/stores/storage.ts';
@@ -61,5 +65,80 @@ describe('session storage', () => {
     storage.set('other.app.key', 'kept');
     forgetEverything(storage);
     assert.deepEqual([...storage.entries.keys()], ['other.app.key']);
+  });
+});
+
+describe('live socket', () => {
+  test('when activity arrives, then payments and card changes are read and everything else is ignored', () => {
+    const payment = {
+      type: 'operation',
+      cardNo: '2024000137',
+      kind: 'payment',
+      amount: 1250,
+      balance: { main: 100, subsidy: 0 },
+      atMs: 1,
+    };
+    assert.deepEqual(parseLiveMessage(JSON.stringify({ type: 'activity', activity: payment })), payment);
+    const card = { type: 'card', cardNo: '2024000137', status: 'lost', version: 4, atMs: 2 };
+    assert.deepEqual(parseLiveMessage(JSON.stringify({ type: 'activity', activity: card })), card);
+    assert.equal(parseLiveMessage(JSON.stringify({ type: 'hello', cardNos: ['2024000137'] })), undefined);
+    assert.equal(parseLiveMessage('not json'), undefined);
+    assert.equal(
+      parseLiveMessage(JSON.stringify({ type: 'activity', activity: { type: 'operation' } })),
+      undefined,
+    );
+    assert.equal(parseLiveMessage(new ArrayBuffer(4)), undefined);
+  });
+
+  test('when the address is made, then H5 uses its own origin and mini-programs the BFF, both as ws(s)', () => {
+    const path = '/api/v1/events?ticket=t1';
+    assert.equal(
+      socketUrl('', path, 'http://127.0.0.1:10086'),
+      'ws://127.0.0.1:10086/api/v1/events?ticket=t1',
+    );
+    assert.equal(
+      socketUrl('https://card.example.edu.cn', path, ''),
+      'wss://card.example.edu.cn/api/v1/events?ticket=t1',
+    );
+  });
+});
+
+describe('notification lines', () => {
+  test('when a notification is a payment, a top-up or a card change, then its line says so with a signed amount', () => {
+    assert.deepEqual(
+      notificationText({ type: 'operation', id: '1', kind: 'payment', amount: -1250, atMs: 0 }),
+      {
+        title: strings.bills.kind.payment,
+        detail: '-¥12.50',
+      },
+    );
+    assert.deepEqual(
+      notificationText({ type: 'operation', id: '2', kind: 'top_up', amount: 5000, atMs: 0 }),
+      {
+        title: strings.bills.kind.top_up,
+        detail: '+¥50.00',
+      },
+    );
+    assert.equal(
+      notificationText({ type: 'card', id: '3', status: 'lost', version: 2, atMs: 0 }).detail,
+      strings.notifications.cardChanged('已挂失'),
+    );
+  });
+});
+
+describe('route parameters', () => {
+  test('when a parameter arrives encoded, then it is decoded once; bad encoding is kept as it is', () => {
+    assert.equal(routeParam('dev%3A7101%3A4'), 'dev:7101:4');
+    assert.equal(routeParam('%E6%9E%97'), '林');
+    assert.equal(routeParam('100%'), '100%');
+    assert.equal(routeParam(undefined), undefined);
+  });
+});
+
+describe('top-up idempotency', () => {
+  test('when keys are made, then they fit the BFF header rule and two taps get different keys', () => {
+    const first = newIdempotencyKey();
+    assert.match(first, /^[A-Za-z0-9_-]{8,64}$/);
+    assert.notEqual(newIdempotencyKey(), first);
   });
 });

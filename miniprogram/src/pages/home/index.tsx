@@ -6,7 +6,7 @@ import { QrCode } from '../../components/QrCode.tsx';
 import { messageOf } from '../../components/use-remote.ts';
 import { groupDigits, secondsUntilRefresh } from '../../lib/countdown.ts';
 import { formatFen } from '../../lib/money.ts';
-import { api, credentials, taroStorage, tokens } from '../../services/api.ts';
+import { api, credentials, openLive, taroStorage, tokens } from '../../services/api.ts';
 import { getCard } from '../../services/card.ts';
 import { ApiError } from '../../services/request.ts';
 import type { CardView } from '../../services/types.ts';
@@ -79,6 +79,47 @@ export default function HomePage() {
   usePullDownRefresh(() => {
     void refresh().finally(() => Taro.stopPullDownRefresh());
   });
+
+  // Live: a payment at a POS shows here within a second, with the balance after it, and the code on
+  // screen is replaced (it has been used). A card change (loss, freeze) reloads everything.
+  useEffect(() => {
+    let close: (() => void) | undefined;
+    let live = true;
+    openLive((activity) => {
+      if (activity.type === 'card') {
+        void refresh();
+        return;
+      }
+      const balance = activity.balance;
+      if (balance !== undefined) {
+        setCard((current) => {
+          if (current === undefined || current.cardNo !== activity.cardNo) return current;
+          const next = {
+            ...current,
+            balance: { ...current.balance, main: balance.main, subsidy: balance.subsidy },
+          };
+          saveCard(taroStorage, next);
+          return next;
+        });
+      }
+      if (activity.kind === 'payment') {
+        showNextCode();
+        void Taro.showToast({ title: `-${formatFen(Math.abs(activity.amount))}`, icon: 'none' });
+      }
+    }).then(
+      (closer) => {
+        if (live) close = closer;
+        else closer();
+      },
+      () => {
+        // No live view (offline, or not bound yet): pull-to-refresh still works.
+      },
+    );
+    return () => {
+      live = false;
+      close?.();
+    };
+  }, [refresh, showNextCode]);
 
   useEffect(() => {
     const timer = setInterval(() => setNowMs(Date.now()), 1_000);
