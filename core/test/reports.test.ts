@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import ExcelJS from 'exceljs';
 import { CoreError } from '../src/client/index.ts';
 import { formatDay, shanghaiDay } from '../src/time.ts';
 import { dialects, openStudent, opId, startTestCore, type TestCore } from './support.ts';
@@ -313,6 +314,25 @@ for (const dialect of dialects) {
       assert.ok(lines.some((l) => l === `${merchants.canteen},canteen一号,canteen,3,26.00,1,5.00,21.00`));
       const heat = await t.client.reportCsv('peak-hours', range);
       assert.equal(heat.slice(1).trimEnd().split('\r\n').length, 169);
+    });
+
+    test('when a report is exported to Excel, then the sheet has the Chinese headers and amounts as numbers', async () => {
+      // Goal: finance can sum the exported amounts in Excel.
+      const bytes = await t.client.reportXlsx('turnover/categories', range);
+      const workbook = new ExcelJS.Workbook();
+      await workbook.xlsx.load(bytes as unknown as ArrayBuffer);
+      const sheet = workbook.worksheets[0];
+      assert.ok(sheet);
+      assert.deepEqual((sheet.getRow(1).values as unknown[]).slice(1), [
+        '类别',
+        '消费笔数',
+        '消费金额(元)',
+        '退款笔数',
+        '退款金额(元)',
+        '净额(元)',
+      ]);
+      assert.deepEqual((sheet.getRow(2).values as unknown[]).slice(1), ['canteen', 3, 26, 1, 5, 21]);
+      assert.equal(sheet.getRow(4).getCell(3).value, 1.2);
     });
 
     test('when the range is backwards, too long or not a date, then the report is refused', async () => {

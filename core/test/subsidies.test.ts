@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import ExcelJS from 'exceljs';
 import { CoreError } from '../src/client/index.ts';
 import { dialects, opId, startTestCore, type TestCore } from './support.ts';
 
@@ -100,6 +101,39 @@ for (const dialect of dialects) {
         ['BAD_AMOUNT', 'DUPLICATE_ROW', 'DUPLICATE_ROW', 'DUPLICATE_ROW', 'DUPLICATE_ROW'],
       );
       assert.equal(await refusal(t.client.previewSubsidyBatch({ csv: '' })), 'VALIDATION_FAILED');
+    });
+
+    test('when the list is an Excel sheet, then numbers, formulas and text cells become the same rows as CSV', async () => {
+      // Goal: an .xlsx from the card centre imports with exact fen, even where Excel stored a float.
+      const [a, b, c] = await Promise.all([person(t), person(t), person(t)]);
+      const workbook = new ExcelJS.Workbook();
+      const sheet = workbook.addWorksheet('补助名单');
+      sheet.addRow(['学号', '金额(元)', '备注']);
+      sheet.addRow([a.personNo, 0.29, '餐补']);
+      sheet.addRow([b.personNo, { formula: '10+2.5', result: 12.5 }, null]);
+      sheet.addRow([c.personNo, '1.005', '三位小数']);
+      sheet.addRow([]);
+      const xlsxBase64 = Buffer.from(await workbook.xlsx.writeBuffer()).toString('base64');
+      const batch = await t.client.createSubsidyBatch({
+        title: 'Excel 导入',
+        createdBy: 'maker',
+        source: { xlsxBase64 },
+      });
+      assert.equal(batch.source, 'list');
+      assert.deepEqual(
+        batch.rows.map((r) => [r.personNo, r.amount, r.error, r.note]),
+        [
+          [a.personNo, 29, null, '餐补'],
+          [b.personNo, 1250, null, null],
+          [c.personNo, null, 'BAD_AMOUNT', '三位小数'],
+        ],
+      );
+      assert.equal(
+        await refusal(
+          t.client.previewSubsidyBatch({ xlsxBase64: Buffer.from('not a zip').toString('base64') }),
+        ),
+        'VALIDATION_FAILED',
+      );
     });
 
     test('when a batch is above the threshold, then only a second admin can approve it and posting pays each valid row once', async () => {

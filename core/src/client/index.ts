@@ -678,7 +678,16 @@ export class CoreClient {
   }
   /** The same report as a CSV sheet (UTF-8 with a BOM, CRLF), as text. */
   async reportCsv(name: ReportName, range: { from: string; to: string }): Promise<string> {
-    const path = `/v1/reports/${name}${query({ ...range, format: 'csv' })}`;
+    // Decoded by Buffer, not TextDecoder, which would drop the BOM that Excel needs.
+    return (await this.download(`/v1/reports/${name}${query({ ...range, format: 'csv' })}`)).toString('utf8');
+  }
+  /** The same report as an .xlsx workbook (one sheet, amounts as numbers). */
+  reportXlsx(name: ReportName, range: { from: string; to: string }): Promise<Buffer> {
+    return this.download(`/v1/reports/${name}${query({ ...range, format: 'xlsx' })}`);
+  }
+
+  /** A signed GET whose answer is a file, as the bytes served; errors are still JSON. */
+  private async download(path: string): Promise<Buffer> {
     const timestamp = Date.now();
     const response = await this.pool.request({
       method: 'GET',
@@ -689,10 +698,12 @@ export class CoreClient {
         [signatureHeaders.signature]: signRequest(this.options.secret, 'GET', path, timestamp, ''),
       },
     });
-    // Decoded by Buffer, not TextDecoder, which would drop the BOM that Excel needs.
-    const text = Buffer.from(await response.body.arrayBuffer()).toString('utf8');
-    if (response.statusCode >= 400) throw toError(response.statusCode, text ? JSON.parse(text) : undefined);
-    return text;
+    const bytes = Buffer.from(await response.body.arrayBuffer());
+    if (response.statusCode >= 400) {
+      const text = bytes.toString('utf8');
+      throw toError(response.statusCode, text ? JSON.parse(text) : undefined);
+    }
+    return bytes;
   }
 
   close(): Promise<void> {

@@ -13,6 +13,7 @@ import type {
   SubsidyRepository,
   SubsidyRow,
 } from './subsidy-repository.ts';
+import { readXlsx } from './xlsx.ts';
 
 export interface SubsidyOptions {
   /** A batch whose total is above this (fen) must be approved by a second admin before posting. */
@@ -37,6 +38,8 @@ export interface InputRow {
 export type BatchSource =
   | { rows: InputRow[] }
   | { csv: string }
+  /** An .xlsx file (first sheet, same columns as the CSV), base64. */
+  | { xlsxBase64: string }
   | { department: string; amount: string; note?: string }
   | { classCode: string; amount: string; note?: string };
 
@@ -86,7 +89,7 @@ export class SubsidyService {
     const batch: SubsidyBatch = {
       id,
       title: input.title,
-      source: 'rows' in input.source || 'csv' in input.source ? 'list' : 'group',
+      source: 'department' in input.source || 'classCode' in input.source ? 'group' : 'list',
       status: 'draft',
       rowCount: summary.rowCount,
       validCount: summary.validCount,
@@ -303,15 +306,12 @@ export class SubsidyService {
   private async inputRows(source: BatchSource): Promise<InputRow[]> {
     let rows: InputRow[];
     if ('rows' in source) rows = source.rows;
-    else if ('csv' in source) {
-      const cells = parseCsv(source.csv);
-      if (cells[0] && headerCell.test((cells[0][0] ?? '').trim())) cells.shift();
-      rows = cells.map((c) => ({
-        personNo: (c[0] ?? '').trim(),
-        amount: (c[1] ?? '').trim(),
-        note: c[2]?.trim() || undefined,
-      }));
-    } else {
+    else if ('csv' in source) rows = sheetRows(parseCsv(source.csv));
+    else if ('xlsxBase64' in source)
+      rows = sheetRows(
+        await readXlsx(Buffer.from(source.xlsxBase64, 'base64'), this.options.rowsPerBatchMax + 1),
+      );
+    else {
       const group = await this.repo.group(
         'department' in source ? { department: source.department } : { classCode: source.classCode },
         this.options.rowsPerBatchMax + 1,
@@ -353,6 +353,16 @@ export class SubsidyService {
       };
     });
   }
+}
+
+/** Sheet cells (person number, amount in yuan, note) to rows; a first line naming its columns is skipped. */
+function sheetRows(cells: string[][]): InputRow[] {
+  if (cells[0] && headerCell.test((cells[0][0] ?? '').trim())) cells.shift();
+  return cells.map((c) => ({
+    personNo: (c[0] ?? '').trim(),
+    amount: (c[1] ?? '').trim(),
+    note: c[2]?.trim() || undefined,
+  }));
 }
 
 function summarise(rows: SubsidyRow[]): Preview {

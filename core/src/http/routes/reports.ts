@@ -2,6 +2,7 @@ import type { Context } from 'koa';
 import Router from 'koa-router';
 import { z } from 'zod';
 import { type DayRange, type Report, type ReportService, reportCsv } from '../../reports/report-service.ts';
+import { writeXlsx } from '../../subsidies/xlsx.ts';
 import { parseDay } from '../../time.ts';
 import { parseValue } from '../middleware.ts';
 
@@ -13,7 +14,8 @@ const day = z.string().transform((text, ctx) => {
   }
   return parsed;
 });
-const reportQuery = z.object({ from: day, to: day, format: z.enum(['json', 'csv']).default('json') });
+const reportQuery = z.object({ from: day, to: day, format: z.enum(['json', 'csv', 'xlsx']).default('json') });
+const xlsxType = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 /** Names of the reports: /v1/reports/<name>?from=YYYY-MM-DD&to=YYYY-MM-DD[&format=csv]. */
 export const reportNames = [
@@ -44,13 +46,16 @@ export function reportRoutes(reports: ReportService): Router {
     router.get(`/${name}`, async (ctx: Context) => {
       const q = parseValue(ctx.query, reportQuery);
       const report = await build[name]({ fromDay: q.from, toDay: q.to });
+      const file = `${name.replace('/', '-')}-${report.from}-${report.to}`;
       if (q.format === 'csv') {
         ctx.type = 'text/csv; charset=utf-8';
-        ctx.set(
-          'content-disposition',
-          `attachment; filename="${name.replace('/', '-')}-${report.from}-${report.to}.csv"`,
-        );
+        ctx.set('content-disposition', `attachment; filename="${file}.csv"`);
         ctx.body = reportCsv(report);
+      } else if (q.format === 'xlsx') {
+        const { header, rows } = report.table();
+        ctx.type = xlsxType;
+        ctx.set('content-disposition', `attachment; filename="${file}.xlsx"`);
+        ctx.body = await writeXlsx(name.replace('/', '-'), header, rows);
       } else ctx.body = { from: report.from, to: report.to, items: report.items };
     });
   }

@@ -17,6 +17,7 @@ const inputRow = z.strictObject({
 const source = z.union([
   z.strictObject({ rows: z.array(inputRow).min(1).max(20_000) }),
   z.strictObject({ csv: z.string().min(1).max(400_000) }),
+  z.strictObject({ xlsxBase64: z.string().min(1).max(500_000) }),
   z.strictObject({ department: z.string().min(1).max(64), amount: yuan, note }),
   z.strictObject({ classCode: z.string().min(1).max(16), amount: yuan, note }),
 ]);

@@ -1,0 +1,68 @@
+import ExcelJS from 'exceljs';
+import { CoreError } from '../errors.ts';
+
+/** Largest .xlsx accepted, bytes (it arrives base64 in a JSON body under the core's body limit). */
+export const xlsxBytesMax = 360 * 1024;
+
+/**
+ * The first worksheet of an .xlsx file as rows of text cells, the way a person reads them: numbers
+ * as Excel shows their value ("12.5", "2021001"), formulas as their cached result, rich text joined.
+ * Refuses a file that is not a workbook or has more than rowsMax rows.
+ */
+export async function readXlsx(bytes: Buffer, rowsMax: number): Promise<string[][]> {
+  if (bytes.length > xlsxBytesMax)
+    throw new CoreError('PAYLOAD_TOO_LARGE', `a sheet is at most ${xlsxBytesMax} bytes`);
+  const workbook = new ExcelJS.Workbook();
+  try {
+    await workbook.xlsx.load(bytes as unknown as ArrayBuffer);
+  } catch {
+    throw new CoreError('VALIDATION_FAILED', 'the file is not an .xlsx workbook');
+  }
+  const sheet = workbook.worksheets[0];
+  if (!sheet) return [];
+  if (sheet.actualRowCount > rowsMax)
+    throw new CoreError('VALIDATION_FAILED', `a batch has at most ${rowsMax - 1} rows`);
+  const rows: string[][] = [];
+  sheet.eachRow({ includeEmpty: false }, (row) => {
+    const cells: string[] = [];
+    for (let c = 1; c <= Math.min(row.cellCount, 3); c++) cells.push(cellText(row.getCell(c).value));
+    if (cells.some((v) => v.trim() !== '')) rows.push(cells);
+  });
+  return rows;
+}
+
+function cellText(value: ExcelJS.CellValue): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'string') return value;
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'object') {
+    if ('richText' in value) return value.richText.map((r) => r.text).join('');
+    if ('result' in value) return cellText(value.result as ExcelJS.CellValue);
+    if ('text' in value) return String(value.text);
+    if ('error' in value) return '';
+  }
+  return String(value);
+}
+
+const yuanCell = /^-?\d+\.\d{2}$/;
+
+/** A one-sheet workbook of a table (header row bold and frozen), as bytes. */
+export async function writeXlsx(
+  title: string,
+  header: readonly string[],
+  rows: readonly (readonly (string | number | null)[])[],
+): Promise<Buffer> {
+  const workbook = new ExcelJS.Workbook();
+  const sheet = workbook.addWorksheet(title.slice(0, 31), { views: [{ state: 'frozen', ySplit: 1 }] });
+  sheet.addRow([...header]).font = { bold: true };
+  // Amounts in yuan ("26.00") become numbers shown with two decimals, so a sheet can sum them.
+  for (const row of rows)
+    sheet.addRow(row.map((v) => (typeof v === 'string' && yuanCell.test(v) ? Number(v) : v)));
+  sheet.eachRow((row) => {
+    row.eachCell((cell) => {
+      if (typeof cell.value === 'number' && !Number.isInteger(cell.value)) cell.numFmt = '0.00';
+    });
+  });
+  return Buffer.from(await workbook.xlsx.writeBuffer());
+}
