@@ -191,6 +191,11 @@ describe('mini-program H5 in Chromium against the whole system', () => {
     });
     const verified = await verifier.verify(text);
     assert.equal(verified.ok && verified.card.cardNo, student.cardNo, JSON.stringify(verified));
+    // The numeric code under it (for tills with a keyboard or a 1-D scanner) checks out at the core.
+    const numeric = ((await page.locator('#numeric-code').textContent()) ?? '').replace(/\s/g, '');
+    assert.match(numeric, /^\d{18}$/);
+    const payCode = await core.verifyPayCode(numeric);
+    assert.equal(payCode.ok && payCode.cardNo, student.cardNo, JSON.stringify(payCode));
     // … and paid with at a canteen POS over TCP: the gateway verifies it and the core charges the card.
     const approved = await pos.pay(text, 1_250);
     assert.equal(approved.kind, 'pay_approved', JSON.stringify(approved));
