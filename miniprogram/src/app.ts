@@ -1,4 +1,3 @@
-import '@nutui/nutui-react-taro/dist/style.css';
 import './app.css';
 import type { PropsWithChildren } from 'react';
 
