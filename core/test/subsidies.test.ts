@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import ExcelJS from 'exceljs';
 import { CoreError } from '../src/client/index.ts';
+import { checkLedger } from '../src/ledger/ledger-check.ts';
 import { dialects, opId, startTestCore, type TestCore } from './support.ts';
 
 let people = 0;
@@ -181,6 +182,31 @@ for (const dialect of dialects) {
       );
     });
 
+    test('when two checkers approve and two admins post at once, then the batch is approved once and each row paid once', async () => {
+      // Goal: the conditional state changes decide races, not the order of requests.
+      const payees = await Promise.all([person(t), person(t)]);
+      const batch = await t.client.createSubsidyBatch({
+        title: '并发',
+        createdBy: 'maker',
+        source: { rows: payees.map((p) => ({ personNo: p.personNo, amount: '60' })) },
+      });
+      const approvals = await Promise.allSettled([
+        t.client.approveSubsidyBatch(batch.id, 'checker1'),
+        t.client.approveSubsidyBatch(batch.id, 'checker2'),
+      ]);
+      assert.equal(approvals.filter((a) => a.status === 'fulfilled').length, 1);
+      const lost = approvals.find((a) => a.status === 'rejected');
+      assert.equal(lost?.status === 'rejected' && (lost.reason as CoreError).code, 'INVALID_TRANSITION');
+      await Promise.all([
+        t.client.postSubsidyBatch(batch.id, 'maker'),
+        t.client.postSubsidyBatch(batch.id, 'checker1'),
+      ]);
+      await t.core.subsidies.settled(batch.id);
+      const done = await t.client.subsidyBatch(batch.id);
+      assert.deepEqual([done.status, done.postedCount, done.postedAmount], ['posted', 2, 12_000]);
+      assert.deepEqual(await Promise.all(payees.map((p) => subsidyBalance(t, p.cardNo))), [6000, 6000]);
+    });
+
     test('when a small batch is posted by its maker after a crash paid one row, then that row is not paid twice', async () => {
       // Goal: the deterministic ids sub:<batch>:<row> make a resumed post pay what is left, once.
       const payees = await Promise.all([person(t), person(t)]);
@@ -304,6 +330,8 @@ for (const dialect of dialects) {
       assert.equal((await t.client.getCard(payees[0]?.cardNo as string)).balance.main, 700);
       const op = await t.client.getOperation(`clr:${clearing.id}:${payees[1]?.cardNo}`);
       assert.equal(op.amount, 2000);
+      const check = await checkLedger(t.core.db);
+      assert.deepEqual(check.breaks, []);
       // A second clearing finds nothing left.
       const again = await t.client.startSubsidyClearing('finance1', '再次清零');
       await t.core.subsidies.settled(again.id);
