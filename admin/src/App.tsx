@@ -1,24 +1,30 @@
 import {
-  AuditOutlined as ApprovalIcon,
   AuditOutlined,
+  CheckSquareOutlined,
   IdcardOutlined,
   LogoutOutlined,
+  SyncOutlined,
+  TeamOutlined,
 } from '@ant-design/icons';
 import { Button, Layout, Menu, Space, Spin, Tag, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { api, type Me, session, whenSignedOut } from './api.ts';
+import { AccountsPage } from './pages/AccountsPage.tsx';
 import { ApprovalsPage } from './pages/ApprovalsPage.tsx';
 import { AuditPage } from './pages/AuditPage.tsx';
 import { CardPage } from './pages/CardPage.tsx';
 import { LoginPage } from './pages/LoginPage.tsx';
 import { ReceiptPage } from './pages/ReceiptPage.tsx';
 import { SearchPage } from './pages/SearchPage.tsx';
+import { SyncPage } from './pages/SyncPage.tsx';
 
 /** The menu: each entry shows only when the admin holds its right (the API refuses the rest anyway). */
 const menu = [
   { key: 'cards', label: '卡务管理', right: 'card.read', icon: <IdcardOutlined /> },
-  { key: 'approvals', label: '审批', right: 'approval.read', icon: <ApprovalIcon /> },
+  { key: 'approvals', label: '审批', right: 'approval.read', icon: <CheckSquareOutlined /> },
   { key: 'audit', label: '审计日志', right: 'audit.read', icon: <AuditOutlined /> },
+  { key: 'sync', label: '数据同步', right: 'sync.read', icon: <SyncOutlined /> },
+  { key: 'accounts', label: '管理员账号', right: 'admin.manage', icon: <TeamOutlined /> },
 ];
 
 /** A tiny hash router: #/cards, #/cards/<cardNo>, #/approvals, #/audit, #/receipt. */
@@ -93,6 +99,10 @@ export function App() {
             <ApprovalsPage me={me} />
           ) : page === 'audit' ? (
             <AuditPage />
+          ) : page === 'sync' ? (
+            <SyncPage />
+          ) : page === 'accounts' ? (
+            <AccountsPage />
           ) : null}
         </Layout.Content>
       </Layout>

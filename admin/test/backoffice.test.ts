@@ -170,4 +170,25 @@ describe('backoffice in Chromium: sign-in, a card-loss flow, and a role that may
     assert.equal((await page.getByTestId('who').textContent()) ?? '', '双因素财务');
     await page.close();
   });
+
+  test('when the super admin creates a department admin on the accounts page, then the core has that account with its department', async () => {
+    const page = await signIn('super');
+    await page.getByRole('menuitem', { name: /管理员账号/ }).click();
+    await page.getByRole('cell', { name: 'auditor', exact: true }).waitFor();
+    await page.getByRole('button', { name: '新建账号' }).click();
+    await page.getByLabel('用户名').fill('dept.law');
+    await page.getByLabel('姓名').fill('法学院管理员');
+    await page.getByLabel('角色').click();
+    await page.locator('.ant-select-item-option', { hasText: '院系管理员' }).click();
+    await page.getByLabel('院系（院系管理员必填）').fill('法学院');
+    await page.getByLabel('初始密码').fill('law-school-2026');
+    await page.getByRole('button', { name: /创\s*建/ }).click();
+    await page.getByRole('cell', { name: 'dept.law' }).waitFor();
+    const created = (await world.core.client.admins()).items.find((a) => a.username === 'dept.law');
+    assert.equal(created?.role, 'department_admin');
+    assert.equal(created?.department, '法学院');
+    await page.getByRole('dialog').waitFor({ state: 'hidden' });
+    await page.screenshot({ path: `${screenshots}admin-accounts.png`, fullPage: true });
+    await page.context().close();
+  });
 });

@@ -14,6 +14,7 @@ export const rights = [
   'adjust.approve',
   'approval.read',
   'audit.read',
+  'sync.read',
   'admin.manage',
 ] as const;
 export type Right = (typeof rights)[number];
@@ -21,7 +22,15 @@ export type Right = (typeof rights)[number];
 export const roleRights: Readonly<Record<AdminRole, readonly Right[]>> = {
   super_admin: rights,
   // The card centre's counter: card affairs and the cash desk; proposes corrections, never decides them.
-  card_operator: ['card.read', 'card.manage', 'card.close', 'cash.top_up', 'adjust.request', 'approval.read'],
+  card_operator: [
+    'card.read',
+    'card.manage',
+    'card.close',
+    'cash.top_up',
+    'adjust.request',
+    'approval.read',
+    'sync.read',
+  ],
   // Money: corrections and their approval, and the audit trail behind them.
   finance: ['card.read', 'adjust.request', 'adjust.approve', 'approval.read', 'audit.read'],
   // Device and content screens are not built yet; these roles can sign in and see nothing else.
@@ -30,7 +39,7 @@ export const roleRights: Readonly<Record<AdminRole, readonly Right[]>> = {
   // Reads the people of their own department only (the scope is applied by the card-affairs service).
   department_admin: ['card.read'],
   // Read-only: sees everything there is to read, changes nothing.
-  auditor: ['card.read', 'approval.read', 'audit.read'],
+  auditor: ['card.read', 'approval.read', 'audit.read', 'sync.read'],
 };
 
 export const roleNames: Readonly<Record<AdminRole, string>> = {

@@ -209,6 +209,12 @@ export const adminRoutes: readonly AdminRoute[] = [
   },
   {
     method: 'GET',
+    path: '/sync/runs',
+    right: 'sync.read',
+    handle: (_ctx, _admin, s) => s.core.syncRuns({ limit: 50 }),
+  },
+  {
+    method: 'GET',
     path: '/accounts',
     right: 'admin.manage',
     handle: (_ctx, _admin, s) => s.core.admins(),
