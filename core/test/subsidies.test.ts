@@ -280,6 +280,24 @@ for (const dialect of dialects) {
       assert.equal(batch.totalAmount, 1760);
     });
 
+    test('when a class batch is made, then it lists the class from the identity sync and nobody else', async () => {
+      // Goal: a class is read from sync_people, joined to the people and their cards.
+      const classCode = `C${Date.now().toString(36)}`.slice(0, 16);
+      const members = await Promise.all([person(t), person(t)]);
+      const outsider = await person(t);
+      for (const [i, p] of [...members, outsider].entries()) {
+        const card = await t.client.getCard(p.cardNo);
+        await t.core.db.execute(
+          `INSERT INTO sync_people (person_no, person_id, source, source_row_id, dept_code, class_code, source_status, digest, source_updated_at_ms, synced_at_ms)
+           VALUES (?, ?, 'academic', ?, 'D1', ?, 'active', ?, 1, 1)`,
+          [p.personNo, card.personId, `row${i}${classCode}`, i < 2 ? classCode : 'OTHER', '0'.repeat(64)],
+        );
+      }
+      const preview = await t.client.previewSubsidyBatch({ classCode, amount: '15' });
+      assert.deepEqual(preview.rows.map((r) => r.personNo).sort(), members.map((m) => m.personNo).sort());
+      assert.equal(preview.totalAmount, 3000);
+    });
+
     test('when a batch is rejected, then it can be neither approved nor posted', async () => {
       // Goal: rejected is final.
       const p = await person(t);
