@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import jsQR from 'jsqr';
-import { barWidths, monthChange } from '../src/lib/chart.ts';
+import { barWidths, fillDays, monthChange } from '../src/lib/chart.ts';
 import { groupDigits, secondsUntilRefresh } from '../src/lib/countdown.ts';
 import { formatFen, parseYuan } from '../src/lib/money.ts';
 import {
@@ -105,6 +105,10 @@ describe('small view rules', () => {
     assert.deepEqual(monthChange(12000, 10000), { diff: 2000, up: true });
     assert.deepEqual(monthChange(8000, 10000), { diff: 2000, up: false });
     assert.equal(monthChange(8000), undefined);
+    const february = fillDays(2028, 2, [{ day: 29, amount: 700 }]);
+    assert.equal(february.length, 29, 'a leap February has 29 columns');
+    assert.deepEqual(february[28], { day: 29, amount: 700 });
+    assert.equal(fillDays(2026, 11, []).length, 30);
   });
 
   test('when the card is in each status, then only the actions that status allows are offered', () => {

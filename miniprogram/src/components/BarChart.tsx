@@ -17,7 +17,8 @@ export function BarChart({ bars, vertical = false }: Props) {
     return (
       <View className="chart-columns">
         {bars.map((bar, i) => (
-          <View key={bar.label} className="chart-column">
+          // biome-ignore lint/suspicious/noArrayIndexKey: columns are positions (days), labels repeat blanks.
+          <View key={i} className="chart-column">
             <View className="chart-column-bar" style={{ height: `${widths[i] ?? 0}%` }} />
             <Text className="chart-column-label">{bar.label}</Text>
           </View>

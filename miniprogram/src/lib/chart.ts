@@ -15,3 +15,14 @@ export function monthChange(
   if (previousSpent === undefined) return undefined;
   return { diff: Math.abs(spent - previousSpent), up: spent > previousSpent };
 }
+
+/** Every day of the month, 0 where nothing was spent, so the day chart is a month wide and days line up. */
+export function fillDays(
+  year: number,
+  month: number,
+  byDay: readonly { readonly day: number; readonly amount: number }[],
+): { day: number; amount: number }[] {
+  const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const amounts = new Map(byDay.map((entry) => [entry.day, entry.amount]));
+  return Array.from({ length: days }, (_, i) => ({ day: i + 1, amount: amounts.get(i + 1) ?? 0 }));
+}

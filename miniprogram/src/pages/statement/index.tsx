@@ -4,7 +4,7 @@ import { BarChart } from '../../components/BarChart.tsx';
 import { MonthSwitcher } from '../../components/MonthSwitcher.tsx';
 import { StateView } from '../../components/StateView.tsx';
 import { useRemote } from '../../components/use-remote.ts';
-import { monthChange } from '../../lib/chart.ts';
+import { fillDays, monthChange } from '../../lib/chart.ts';
 import { formatFen } from '../../lib/money.ts';
 import { addMonths, type Month, monthOf } from '../../lib/month.ts';
 import { api } from '../../services/api.ts';
@@ -61,8 +61,9 @@ export default function StatementPage() {
               <Text className="section-title">{strings.statement.byDay}</Text>
               <BarChart
                 vertical
-                bars={statement.byDay.map((entry) => ({
-                  label: String(entry.day),
+                bars={fillDays(month.year, month.month, statement.byDay).map((entry) => ({
+                  // A label every 5 days keeps 31 columns readable on a phone.
+                  label: entry.day === 1 || entry.day % 5 === 0 ? String(entry.day) : '',
                   value: entry.amount,
                   caption: formatFen(entry.amount),
                 }))}
