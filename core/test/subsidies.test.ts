@@ -348,6 +348,12 @@ for (const dialect of dialects) {
       assert.equal((await t.client.getCard(payees[0]?.cardNo as string)).balance.main, 700);
       const op = await t.client.getOperation(`clr:${clearing.id}:${payees[1]?.cardNo}`);
       assert.equal(op.amount, 2000);
+      // The student's bill shows the clearing as money out of the subsidy wallet.
+      const bill = await t.client.cardTransactions(payees[1]?.cardNo as string, { kinds: ['subsidy_clear'] });
+      assert.deepEqual(
+        bill.items.map((i) => [i.kind, i.amount, i.subsidyAmount]),
+        [['subsidy_clear', -2000, 2000]],
+      );
       const check = await checkLedger(t.core.db);
       assert.deepEqual(check.breaks, []);
       // A second clearing finds nothing left.

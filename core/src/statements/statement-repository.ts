@@ -27,7 +27,7 @@ export interface TransactionFilter {
 }
 
 /** Kinds that take money from the card's wallets, and kinds that bring it in. */
-const moneyOut = new Set(['payment', 'hold', 'post', 'expire', 'close_out']);
+const moneyOut = new Set(['payment', 'hold', 'post', 'expire', 'close_out', 'subsidy_clear']);
 const moneyIn = new Set(['top_up', 'subsidy', 'refund']);
 /** Kinds that count as spending in a statement: what was paid, net of refunds. */
 const spendingKinds = ['payment', 'post', 'expire'] as const;

@@ -15,6 +15,7 @@ const kinds = [
   'void',
   'expire',
   'close_out',
+  'subsidy_clear',
 ] as const;
 const listQuery = z.object({
   month: month.optional(),
