@@ -13,6 +13,7 @@ import { configPushFor } from './device-config.ts';
 import { coreDeviceDirectory, type DeviceDirectory } from './devices.ts';
 import { createHandlers } from './handlers/index.ts';
 import { GatewayMetrics } from './metrics.ts';
+import { NumericFailureLimit } from './numeric-failures.ts';
 import { redisReplayGuard } from './replay-guard.ts';
 import { AnswerCache } from './session/answer-cache.ts';
 import { SessionRegistry } from './session/registry.ts';
@@ -68,6 +69,7 @@ export async function startGateway(
     meterHoldTimeoutMs: config.meterHoldTimeoutMs,
     meterFenPerUnit: config.meterFenPerUnit,
     verifyAt,
+    numericFailures: new NumericFailureLimit(),
   });
   const metrics = new GatewayMetrics();
   const metricsLog = setInterval(() => log.info({ metrics: metrics.snapshot() }, 'gateway metrics'), 60_000);

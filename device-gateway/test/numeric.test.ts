@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { openStudent, opId } from '../../core/test/support.ts';
 import type { Message } from '../src/protocol/index.ts';
 import { numericPhoneFor, registerDevice, startWorld, TestDevice, type TestWorld } from './support.ts';
@@ -116,5 +117,27 @@ describe('numeric pay codes over TCP against the real core', () => {
       ['in:allow'],
     );
     gate.close();
+  });
+  test('when one till sends 20 wrong numeric codes, then its numeric codes are refused for a while and another till still pays', async () => {
+    // Goal: a till cannot sweep code ids; the core's per-id limit does not see a sweep across ids.
+    const { deviceId, key } = await registerDevice(world);
+    const sweeper = await TestDevice.connect(world.gateway.port, deviceId, key);
+    assert.equal((await sweeper.signIn()).message.kind, 'sign_in_accepted');
+    for (let i = 0; i < 20; i++) {
+      // Paced under the session's 20 requests a second, which is not what this test is about.
+      await sleep(60);
+      const unknownId = String(100_000_000 + Math.floor(Math.random() * 800_000_000));
+      const reply = await sweeper.request(payOf(`88${unknownId}0123456`, 100));
+      assert.deepEqual(reply.message, { kind: 'pay_declined', reason: 'CODE_INVALID' });
+    }
+    const cardNo = await fundedCard(1_000);
+    const phone = await numericPhoneFor(world.client, cardNo);
+    assert.deepEqual((await sweeper.request(payOf(phone.code(), 100))).message, {
+      kind: 'pay_declined',
+      reason: 'CODE_INVALID',
+    });
+    assert.equal((await pos.request(payOf(phone.code(), 100))).message.kind, 'pay_approved');
+    assert.equal((await world.client.getCard(cardNo)).balance.main, 900);
+    sweeper.close();
   });
 });

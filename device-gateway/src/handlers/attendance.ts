@@ -14,7 +14,7 @@ export async function signInAttendance(
   request: AttendanceCheck,
   nowMs: number,
 ): Promise<AttendanceResult> {
-  const verified = await verifyCode(deps, request.code);
+  const verified = await verifyCode(deps, ctx, request.code);
   if (!verified.ok) return refused(verified.reason);
   try {
     const result = await deps.core.signInAttendance({

@@ -5,6 +5,7 @@ import {
   type Verifier,
   type VerifyResult,
 } from '@campus-card/core/credential';
+import type { NumericFailureLimit } from '../numeric-failures.ts';
 import type { DeviceKind, Refusal, ScannedCode } from '../protocol/index.ts';
 import { refusalOfPayCode, refusalOfVerify } from './refusals.ts';
 
@@ -38,6 +39,8 @@ export interface HandlerDeps {
    * replay guard (the device kept its own; the record's sequence is the idempotency key).
    */
   readonly verifyAt: (text: string, atMs: number) => Promise<VerifyResult>;
+  /** Wrong numeric pay codes per till (the core limits them per code id). */
+  readonly numericFailures: NumericFailureLimit;
 }
 
 /** The core operation id of a device request: the same (device, sequence) is the same operation, charged once. */
@@ -52,13 +55,18 @@ type Verified = { ok: true; card: CardCredential } | { ok: false; reason: Refusa
  * per-card secrets. Either way the handler gets the card and the version its credential was made for,
  * and the core checks that version again on the payment itself.
  */
-export async function verifyCode(deps: HandlerDeps, code: ScannedCode): Promise<Verified> {
-  if (code.kind === 'numeric') return verifyNumericCode(deps, code.text);
+export async function verifyCode(
+  deps: HandlerDeps,
+  ctx: RequestContext,
+  code: ScannedCode,
+): Promise<Verified> {
+  if (code.kind === 'numeric') return verifyNumericCode(deps, ctx.deviceRef, code.text);
   const result = await deps.verifier.verify(code.text);
   return result.ok ? { ok: true, card: result.card } : { ok: false, reason: refusalOfVerify(result.code) };
 }
 
-async function verifyNumericCode(deps: HandlerDeps, text: string): Promise<Verified> {
+async function verifyNumericCode(deps: HandlerDeps, deviceRef: string, text: string): Promise<Verified> {
+  if (deps.numericFailures.blocked(deviceRef)) return { ok: false, reason: 'CODE_INVALID' };
   let verdict: PayCodeVerdict;
   try {
     verdict = await deps.core.verifyPayCode(text);
@@ -66,7 +74,14 @@ async function verifyNumericCode(deps: HandlerDeps, text: string): Promise<Verif
     // The device retries the same frame or applies its offline rules (which refuse numeric codes).
     return { ok: false, reason: 'SERVICE_UNAVAILABLE' };
   }
-  if (!verdict.ok) return { ok: false, reason: refusalOfPayCode(verdict.code) };
+  if (!verdict.ok) {
+    // Wrong passwords and unknown code ids are what a till guessing would send; a WeChat code sent by
+    // mistake (MALFORMED) or a refused card is not.
+    if (['CODE_INVALID', 'UNKNOWN_CODE_ID', 'TOO_MANY_ATTEMPTS'].includes(verdict.code)) {
+      deps.numericFailures.fail(deviceRef);
+    }
+    return { ok: false, reason: refusalOfPayCode(verdict.code) };
+  }
   const personType = personTypes.find((type) => type === verdict.personType) ?? 'visitor';
   return { ok: true, card: { cardNo: verdict.cardNo, personType, cardVersion: verdict.cardVersion } };
 }

@@ -38,7 +38,7 @@ export async function checkIdentity(
   request: IdentityCheck,
   nowMs: number,
 ): Promise<IdentityResult> {
-  const { result, cardNo } = await decide(deps, request);
+  const { result, cardNo } = await decide(deps, ctx, request);
   try {
     await deps.core.recordAccessEvent({
       deviceId: ctx.deviceRef,
@@ -58,9 +58,10 @@ export async function checkIdentity(
 
 async function decide(
   deps: HandlerDeps,
+  ctx: RequestContext,
   request: IdentityCheck,
 ): Promise<{ result: IdentityResult; cardNo: string | null }> {
-  const verified = await verifyCode(deps, request.code);
+  const verified = await verifyCode(deps, ctx, request.code);
   if (!verified.ok) return { result: deny(verified.reason), cardNo: null };
   return { result: await decideCard(deps, verified.card), cardNo: verified.card.cardNo };
 }

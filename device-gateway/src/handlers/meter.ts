@@ -38,7 +38,7 @@ export async function startMeter(
   if (meter !== undefined && request.holdFen > meter.holdFen) {
     return { kind: 'meter_refused', reason: 'AMOUNT_OUT_OF_RANGE' };
   }
-  const verified = await verifyCode(deps, request.code);
+  const verified = await verifyCode(deps, ctx, request.code);
   if (!verified.ok) return { kind: 'meter_refused', reason: verified.reason };
   try {
     const answer = await deps.core.hold({

@@ -50,7 +50,7 @@ export async function pay(
   if (ctx.merchantId === null) return { kind: 'pay_declined', reason: 'NOT_PERMITTED' };
   const refused = configRefusal(ctx, request.amountFen, Date.now());
   if (refused !== undefined) return { kind: 'pay_declined', reason: refused };
-  const verified = await verifyCode(deps, request.code);
+  const verified = await verifyCode(deps, ctx, request.code);
   if (!verified.ok) {
     // A retry that reached another instance (or this one after a restart) finds its code used — by its
     // own first attempt. The core's operation under this (device, sequence) is the original answer.
