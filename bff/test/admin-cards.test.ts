@@ -148,6 +148,14 @@ describe('admin card affairs, maker–checker and the audit chain', () => {
 
     const pending = await as('auditor').get('/approvals?status=pending');
     assert.deepEqual(pending.body.items, []);
+    const decided = (await as('auditor').get('/approvals?status=approved')).body.items as Record<
+      string,
+      unknown
+    >[];
+    assert.deepEqual(
+      decided.map((a) => [a.id, a.makerName, a.checkerName, a.amount]),
+      [[approvalId, 'finance', 'super', 20000]],
+    );
   });
 
   test('when the audit chain is verified, then it is whole; after a row is edited in the database, both the API and npm run audit:verify report the break', async () => {

@@ -11,7 +11,9 @@ interface Approval {
   targetId: string | null;
   status: 'pending' | 'approved' | 'rejected';
   makerId: string;
+  makerName: string | null;
   checkerId: string | null;
+  checkerName: string | null;
   createdAtMs: number;
   payload: { wallet?: string };
 }
@@ -66,6 +68,8 @@ export function ApprovalsPage({ me }: { me: Me }) {
           { title: '卡号', dataIndex: 'targetId' },
           { title: '金额', dataIndex: 'amount', render: yuan },
           { title: '原因', dataIndex: 'reason' },
+          { title: '发起人', dataIndex: 'makerName' },
+          { title: '审批人', dataIndex: 'checkerName' },
           {
             title: '状态',
             dataIndex: 'status',

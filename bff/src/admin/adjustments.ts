@@ -82,8 +82,20 @@ export class Adjustments {
     return { approval: decided, operation: answer };
   }
 
-  approvals(status: Approval['status'] | undefined) {
-    return this.core.approvals({ limit: 100, ...(status ? { status } : {}) });
+  /** Approvals newest first, with the maker's and checker's usernames for people to read. */
+  async approvals(status: Approval['status'] | undefined) {
+    const [page, admins] = await Promise.all([
+      this.core.approvals({ limit: 100, ...(status ? { status } : {}) }),
+      this.core.admins(),
+    ]);
+    const nameOf = new Map(admins.items.map((a) => [a.id, a.username]));
+    return {
+      items: page.items.map((a) => ({
+        ...a,
+        makerName: nameOf.get(a.makerId) ?? null,
+        checkerName: a.checkerId === null ? null : (nameOf.get(a.checkerId) ?? null),
+      })),
+    };
   }
 
   private async post(operationId: string, input: Omit<AdjustmentInput, 'requestId'>) {
