@@ -59,6 +59,7 @@ export const strings = {
     submit: '绑定',
     submitting: '正在绑定…',
     missing: '请填写完整信息',
+    asParent: '我是家长，关联孩子的校园卡',
   },
   card: {
     title: '我的校园卡',
@@ -218,6 +219,7 @@ export const strings = {
     alert: '低余额提醒',
     alertPlaceholder: '余额低于（元）时提醒我',
     reportLost: '挂失孩子的卡',
+    lowBalance: (threshold: string) => `余额已低于提醒金额 ${threshold}，请及时充值`,
     inviteParent: '邀请家长',
     inviteHint: '把邀请码告诉家长，10 分钟内有效，只能使用一次',
     makeInvitation: '生成邀请码',

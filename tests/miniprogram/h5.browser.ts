@@ -157,6 +157,33 @@ describe('mini-program H5 in Chromium against the whole system', () => {
     await page.locator(`.page-${route} .state-loading`).first().waitFor({ state: 'detached' });
   }
 
+  /**
+   * On the WeChat Pay stand-in's H5 page (where the app sent the browser): confirm, and come back to the
+   * app's result page.
+   */
+  async function payOnStandIn(page: Page, screenshot?: string): Promise<void> {
+    await page.waitForURL(/\/pay\/h5/);
+    if (screenshot) await shoot(page, screenshot);
+    const returnUrl = new URL(page.url()).searchParams.get('return_url') ?? '';
+    assert.ok(returnUrl.startsWith(`${system.web.url}/#/pages/top-up-result/index?id=`), returnUrl);
+    const violations: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy/.test(message.text())) violations.push(message.text());
+    });
+    await page.locator('#pay').click();
+    // The stand-in answers the payment with a 303 to the return address, but its own CSP says
+    // `form-action 'self'`, which Chromium also applies to redirects after a form post: the browser stays
+    // on the pay page. Until mock/wechat/pay allows the return origins there, go where the 303 points.
+    const back = await page
+      .waitForURL((url) => url.origin === system.web.url, { timeout: 3_000 })
+      .then(() => true)
+      .catch(() => false);
+    if (!back) {
+      assert.ok(violations.length > 0, 'stuck on the pay page without a CSP refusal');
+      await page.goto(returnUrl);
+    }
+  }
+
   test('when a new student binds, pays with the on-screen QR, tops up, reads the bill and reports the card lost, then every step shows and the POS refuses the lost card', async () => {
     // Goal: the issue's first-use path in the real runtime against real services, screen by screen.
     const student = system.identities[0];
@@ -208,26 +235,7 @@ describe('mini-program H5 in Chromium against the whole system', () => {
     await page.locator('.page-top-up .preset', { hasText: '¥50.00' }).click();
     await shoot(page, 'top-up');
     await page.locator('#pay').click();
-    await page.waitForURL(/\/pay\/h5/);
-    await shoot(page, 'top-up-pay-page');
-    const returnUrl = new URL(page.url()).searchParams.get('return_url') ?? '';
-    assert.ok(returnUrl.startsWith(`${system.web.url}/#/pages/top-up-result/index?id=`), returnUrl);
-    const violations: string[] = [];
-    page.on('console', (message) => {
-      if (/Content Security Policy/.test(message.text())) violations.push(message.text());
-    });
-    await page.locator('#pay').click();
-    // The stand-in answers the payment with a 303 to the return address, but its own CSP says
-    // `form-action 'self'`, which Chromium also applies to redirects after a form post: the browser stays
-    // on the pay page. Until mock/wechat/pay allows the return origins there, go where the 303 points.
-    const back = await page
-      .waitForURL((url) => url.origin === system.web.url, { timeout: 3_000 })
-      .then(() => true)
-      .catch(() => false);
-    if (!back) {
-      assert.ok(violations.length > 0, 'stuck on the pay page without a CSP refusal');
-      await page.goto(returnUrl);
-    }
+    await payOnStandIn(page, 'top-up-pay-page');
     await page.locator('#top-up-state', { hasText: '充值成功，已到账' }).waitFor({ timeout: 20_000 });
     await shoot(page, 'top-up-result');
 
@@ -293,5 +301,53 @@ describe('mini-program H5 in Chromium against the whole system', () => {
     const approved = await pos.pay(await readQr(page), 300);
     assert.equal(approved.kind, 'pay_approved', JSON.stringify(approved));
     await page.context().close();
+  });
+
+  test('when a parent links with an invitation code from the child, then they see the balance, top it up and set an alert', async () => {
+    // Goal: the parents' path of the issue, with two WeChat accounts in two browser contexts.
+    const child = system.identities[2];
+    assert.ok(child);
+    const childPage = await newPage();
+    await bindAs(childPage, child);
+    await open(childPage, 'parents');
+    await childPage.locator('#make-invitation').click();
+    const invitation = ((await childPage.locator('#invitation-code').textContent()) ?? '').trim();
+    assert.match(invitation, /^[0-9A-Z]{8}$/);
+
+    const parent = await newPage();
+    await parent.goto(system.web.url);
+    await parent.locator('#login').click();
+    await parent.locator('#as-parent').click();
+    await parent.locator('.page-parents #invitation-input input').fill(invitation);
+    await parent.locator('#link-child').click();
+    await parent.locator('.page-parents .filter', { hasText: child.name }).waitFor();
+    const before = fenOf(await parent.locator('#child-balance').textContent());
+    await shoot(parent, 'parents-linked');
+
+    await parent.locator('#top-up-child').click();
+    await parent.getByText(`为孩子充值：${child.name}`).waitFor();
+    await parent.locator('.page-top-up .preset', { hasText: '¥20.00' }).click();
+    await parent.locator('#pay').click();
+    await payOnStandIn(parent);
+    await parent.locator('#top-up-state', { hasText: '充值成功，已到账' }).waitFor({ timeout: 20_000 });
+
+    await parent.goto(`${system.web.url}/#/pages/parents/index`);
+    await parent.locator('.page-parents #child-balance', { hasText: '¥' }).waitFor();
+    for (
+      let i = 0;
+      i < 50 && fenOf(await parent.locator('#child-balance').textContent()) !== before + 2_000;
+      i++
+    )
+      await parent.waitForTimeout(100);
+    assert.equal(fenOf(await parent.locator('#child-balance').textContent()), before + 2_000);
+
+    await parent.locator('#alert-input input').fill('1000');
+    await parent.locator('#save-alert').click();
+    await parent.locator('.page-parents .form-ok').waitFor();
+    // ¥1000 is above any demo balance: the child's card shows as low.
+    await parent.locator('.page-parents #low-balance', { hasText: '¥1000.00' }).waitFor();
+    await shoot(parent, 'parents-alert');
+    await parent.context().close();
+    await childPage.context().close();
   });
 });

@@ -127,6 +127,8 @@ export interface ChildView {
   readonly name: string;
   readonly balance?: Balance;
   readonly lowBalanceAlert?: number;
+  /** Set by the BFF when an alert is set and main + subsidy is below it. */
+  readonly lowBalance?: boolean;
   readonly status?: CardStatus;
 }
 

@@ -71,6 +71,14 @@ export default function BindPage() {
       <Button className="btn btn-primary" id="bind" disabled={busy} onClick={onSubmit}>
         {busy ? strings.bind.submitting : strings.bind.submit}
       </Button>
+      {/* Parents have no campus identity to bind: they link a child with the child's invitation code. */}
+      <Button
+        className="btn btn-plain"
+        id="as-parent"
+        onClick={() => Taro.navigateTo({ url: '/pages/parents/index' })}
+      >
+        {strings.bind.asParent}
+      </Button>
     </View>
   );
 }

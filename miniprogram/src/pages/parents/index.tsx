@@ -61,11 +61,17 @@ export default function ParentsPage() {
         {child ? (
           <View className="section">
             <Text className="row-sub">{strings.parents.childBalance}</Text>
-            <Text className="big-number">
+            <Text className="big-number" id="child-balance">
               {child.balance ? formatFen(child.balance.main + child.balance.subsidy) : '—'}
             </Text>
+            {child.lowBalance && child.lowBalanceAlert !== undefined ? (
+              <Text className="form-error" id="low-balance">
+                {strings.parents.lowBalance(formatFen(child.lowBalanceAlert))}
+              </Text>
+            ) : null}
             <Button
               className="btn btn-primary"
+              id="top-up-child"
               onClick={() =>
                 Taro.navigateTo({
                   url: `/pages/top-up/index?cardNo=${encodeURIComponent(child.cardNo)}&name=${encodeURIComponent(child.name)}`,
@@ -76,6 +82,7 @@ export default function ParentsPage() {
             </Button>
             <Text className="form-label">{strings.parents.alert}</Text>
             <Input
+              id="alert-input"
               className="form-input"
               type="digit"
               placeholder={
@@ -88,6 +95,7 @@ export default function ParentsPage() {
             />
             <Button
               className="btn btn-plain"
+              id="save-alert"
               onClick={() => {
                 const fen = parseYuan(alert);
                 if (fen === undefined) setMessage({ ok: false, text: strings.errors.validation });
@@ -118,6 +126,7 @@ export default function ParentsPage() {
         ) : null}
         <Button
           className="btn btn-plain"
+          id="make-invitation"
           onClick={() =>
             void createParentInvitation(api).then(
               (answer) => setInvitation(answer.invitationCode),
@@ -131,6 +140,7 @@ export default function ParentsPage() {
       <View className="section">
         <Text className="section-title">{strings.parents.linkChild}</Text>
         <Input
+          id="invitation-input"
           className="form-input"
           placeholder={strings.parents.invitationPlaceholder}
           value={code}
@@ -138,6 +148,7 @@ export default function ParentsPage() {
         />
         <Button
           className="btn btn-plain"
+          id="link-child"
           disabled={code.trim() === ''}
           onClick={() => void run(() => linkChild(api, code))}
         >
