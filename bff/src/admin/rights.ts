@@ -15,6 +15,11 @@ export const rights = [
   'approval.read',
   'audit.read',
   'sync.read',
+  'sync.run',
+  'funds.read',
+  'funds.manage',
+  'funds.approve',
+  'report.read',
   'admin.manage',
 ] as const;
 export type Right = (typeof rights)[number];
@@ -30,16 +35,28 @@ export const roleRights: Readonly<Record<AdminRole, readonly Right[]>> = {
     'adjust.request',
     'approval.read',
     'sync.read',
+    'sync.run',
   ],
   // Money: corrections and their approval, and the audit trail behind them.
-  finance: ['card.read', 'adjust.request', 'adjust.approve', 'approval.read', 'audit.read'],
+  // Subsidy batches are made and posted by finance; another finance (or super) admin approves.
+  finance: [
+    'card.read',
+    'adjust.request',
+    'adjust.approve',
+    'approval.read',
+    'audit.read',
+    'funds.read',
+    'funds.manage',
+    'funds.approve',
+    'report.read',
+  ],
   // Device and content screens are not built yet; these roles can sign in and see nothing else.
   device_admin: [],
   content_editor: [],
   // Reads the people of their own department only (the scope is applied by the card-affairs service).
   department_admin: ['card.read'],
   // Read-only: sees everything there is to read, changes nothing.
-  auditor: ['card.read', 'approval.read', 'audit.read', 'sync.read'],
+  auditor: ['card.read', 'approval.read', 'audit.read', 'sync.read', 'funds.read', 'report.read'],
 };
 
 export const roleNames: Readonly<Record<AdminRole, string>> = {
