@@ -1,6 +1,8 @@
 import {
   AuditOutlined,
+  BarChartOutlined,
   CheckSquareOutlined,
+  DollarOutlined,
   IdcardOutlined,
   LogoutOutlined,
   SyncOutlined,
@@ -13,8 +15,10 @@ import { AccountsPage } from './pages/AccountsPage.tsx';
 import { ApprovalsPage } from './pages/ApprovalsPage.tsx';
 import { AuditPage } from './pages/AuditPage.tsx';
 import { CardPage } from './pages/CardPage.tsx';
+import { FundsPage } from './pages/FundsPage.tsx';
 import { LoginPage } from './pages/LoginPage.tsx';
 import { ReceiptPage } from './pages/ReceiptPage.tsx';
+import { ReportsPage } from './pages/ReportsPage.tsx';
 import { SearchPage } from './pages/SearchPage.tsx';
 import { SyncPage } from './pages/SyncPage.tsx';
 
@@ -22,6 +26,8 @@ import { SyncPage } from './pages/SyncPage.tsx';
 const menu = [
   { key: 'cards', label: '卡务管理', right: 'card.read', icon: <IdcardOutlined /> },
   { key: 'approvals', label: '审批', right: 'approval.read', icon: <CheckSquareOutlined /> },
+  { key: 'funds', label: '补助发放', right: 'funds.read', icon: <DollarOutlined /> },
+  { key: 'reports', label: '统计报表', right: 'report.read', icon: <BarChartOutlined /> },
   { key: 'audit', label: '审计日志', right: 'audit.read', icon: <AuditOutlined /> },
   { key: 'sync', label: '数据同步', right: 'sync.read', icon: <SyncOutlined /> },
   { key: 'accounts', label: '管理员账号', right: 'admin.manage', icon: <TeamOutlined /> },
@@ -100,7 +106,11 @@ export function App() {
           ) : page === 'audit' ? (
             <AuditPage />
           ) : page === 'sync' ? (
-            <SyncPage />
+            <SyncPage me={me} />
+          ) : page === 'funds' ? (
+            <FundsPage me={me} />
+          ) : page === 'reports' ? (
+            <ReportsPage />
           ) : page === 'accounts' ? (
             <AccountsPage />
           ) : null}

@@ -29,6 +29,10 @@ export const errorText: Record<string, string> = {
   INSUFFICIENT_FUNDS: '余额不足',
   CARD_CANCELLED: '卡片已注销',
   HOLDS_PENDING: '尚有未结算的预授权，暂不能注销',
+  APPROVAL_REQUIRED: '该批次金额超过限额，需先由另一位管理员审批',
+  CLEARING_RUNNING: '已有一次清零正在进行',
+  SYNC_RUNNING: '已有一次同步正在进行',
+  SYNC_NOT_CONFIGURED: '未配置教务、人事数据源，无法同步',
 };
 
 export function describeError(error: unknown): string {

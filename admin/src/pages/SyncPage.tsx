@@ -1,6 +1,6 @@
-import { Card, Progress, Table, Tag } from 'antd';
-import { useEffect, useState } from 'react';
-import { api, when } from '../api.ts';
+import { Alert, Button, Card, Drawer, Progress, Space, Table, Tag } from 'antd';
+import { useCallback, useEffect, useState } from 'react';
+import { api, type Me, when } from '../api.ts';
 import { describeError } from '../strings.ts';
 
 interface SyncRun {
@@ -23,24 +23,68 @@ const statusTag = {
   failed: ['red', '失败'],
 } as const;
 
-/** The identity sync's runs (read-only here; starting runs and their error lists come later). */
-export function SyncPage() {
+interface SyncRunError {
+  seq: number;
+  stream: string;
+  sourceRowId: string | null;
+  personNo: string | null;
+  code: string;
+  reason: string;
+}
+
+const pollMs = 1000;
+
+/** The identity sync's runs: start one (sync.run), follow its progress, open its rows not applied. */
+export function SyncPage({ me }: { me?: Me }) {
   const [items, setItems] = useState<SyncRun[]>([]);
   const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
+  const [openId, setOpenId] = useState<string | null>(null);
+  const load = useCallback(() => {
     api<{ items: SyncRun[] }>('GET', '/sync/runs').then(
       (page) => setItems(page.items),
       (e) => setError(describeError(e)),
     );
   }, []);
+  useEffect(load, [load]);
+  // A run that is going is followed until it ends.
+  useEffect(() => {
+    if (!items.some((r) => r.status === 'running')) return;
+    const timer = setTimeout(load, pollMs);
+    return () => clearTimeout(timer);
+  }, [items, load]);
+  const start = async (kind: SyncRun['kind']) => {
+    setError(null);
+    try {
+      const run = await api<SyncRun>('POST', '/sync/runs', { kind });
+      setItems((list) => [run, ...list]);
+    } catch (e) {
+      setError(describeError(e));
+    }
+  };
   return (
-    <Card title="数据同步记录">
-      {error ? <div style={{ color: 'red' }}>{error}</div> : null}
+    <Card
+      title="数据同步记录"
+      extra={
+        me?.rights.includes('sync.run') ? (
+          <Space>
+            <Button type="primary" onClick={() => start('incremental')}>
+              增量同步
+            </Button>
+            <Button onClick={() => start('full')}>全量核对</Button>
+          </Space>
+        ) : null
+      }
+    >
+      {error ? (
+        <Alert type="error" data-testid="sync-error" message={error} style={{ marginBottom: 12 }} />
+      ) : null}
+      {openId ? <RunDrawer id={openId} onClose={() => setOpenId(null)} /> : null}
       <Table
         rowKey="id"
         size="small"
         dataSource={items}
         pagination={false}
+        onRow={(r) => ({ onClick: () => setOpenId(r.id), style: { cursor: 'pointer' } })}
         columns={[
           { title: '开始', dataIndex: 'startedAtMs', render: when },
           { title: '类型', dataIndex: 'kind', render: (k: string) => (k === 'full' ? '全量' : '增量') },
@@ -71,5 +115,59 @@ export function SyncPage() {
         ]}
       />
     </Card>
+  );
+}
+
+/** One run's progress and the source rows it could not apply, with the reason for each. */
+function RunDrawer({ id, onClose }: { id: string; onClose: () => void }) {
+  const [run, setRun] = useState<(SyncRun & { errors: SyncRunError[] }) | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const load = useCallback(
+    () =>
+      api<SyncRun & { errors: SyncRunError[] }>('GET', `/sync/runs/${id}`).then(setRun, (e) =>
+        setError(describeError(e)),
+      ),
+    [id],
+  );
+  useEffect(() => {
+    load();
+  }, [load]);
+  useEffect(() => {
+    if (run?.status !== 'running') return;
+    const timer = setTimeout(load, pollMs);
+    return () => clearTimeout(timer);
+  }, [run, load]);
+  return (
+    <Drawer open width={760} title="同步详情" onClose={onClose}>
+      {error ? <Alert type="error" message={error} /> : null}
+      {run ? (
+        <Space direction="vertical" style={{ width: '100%' }}>
+          <Progress
+            data-testid="sync-progress"
+            percent={run.rowsTotal ? Math.round((run.rowsRead / run.rowsTotal) * 100) : 100}
+            status={run.status === 'running' ? 'active' : run.status === 'failed' ? 'exception' : undefined}
+          />
+          <div>
+            {run.phase ?? ''} 已读 {run.rowsRead} / {run.rowsTotal} 行；
+            {Object.entries(run.counts)
+              .map(([k, n]) => `${k} ${n}`)
+              .join('，')}
+          </div>
+          <Table
+            rowKey="seq"
+            size="small"
+            dataSource={run.errors}
+            pagination={{ pageSize: 20 }}
+            columns={[
+              { title: '来源', dataIndex: 'stream' },
+              { title: '来源行', dataIndex: 'sourceRowId' },
+              { title: '学工号', dataIndex: 'personNo' },
+              { title: '错误', dataIndex: 'code', render: (c: string) => <Tag color="red">{c}</Tag> },
+              { title: '原因', dataIndex: 'reason' },
+            ]}
+          />
+        </Space>
+      ) : null}
+    </Drawer>
   );
 }

@@ -1,0 +1,254 @@
+import { DownloadOutlined } from '@ant-design/icons';
+import { Alert, Button, Card, Col, DatePicker, Row, Space, Table } from 'antd';
+import dayjs, { type Dayjs } from 'dayjs';
+import { useEffect, useMemo, useState } from 'react';
+import { api } from '../api.ts';
+import { Chart } from '../components/Chart.tsx';
+import { download } from '../download.ts';
+import { describeError } from '../strings.ts';
+
+interface Turnover {
+  paymentCount: number;
+  paymentAmount: number;
+  refundAmount: number;
+  netAmount: number;
+}
+interface Reports {
+  'turnover-daily': (Turnover & { day: string })[];
+  'turnover-merchants': (Turnover & { merchantId: string; name: string })[];
+  'turnover-categories': (Turnover & { category: string })[];
+  'top-up-channels': { channel: string; count: number; amount: number; shareBp: number }[];
+  'peak-hours': { weekday: number; hour: number; count: number; amount: number }[];
+  'device-usage': { deviceId: string; acceptedCount: number; refusedCount: number; paymentAmount: number }[];
+  'attendance-courses': {
+    term: string;
+    courseCode: string;
+    title: string;
+    sessionCount: number;
+    rosterCount: number;
+    presentCount: number;
+    ratePercent: number;
+  }[];
+}
+type Name = keyof Reports;
+const names: Name[] = [
+  'turnover-daily',
+  'turnover-merchants',
+  'turnover-categories',
+  'top-up-channels',
+  'peak-hours',
+  'device-usage',
+  'attendance-courses',
+];
+
+const channelText: Record<string, string> = {
+  wechat: '微信',
+  alipay: '支付宝',
+  cash: '现金',
+  bank: '银行卡',
+};
+const weekdays = ['周一', '周二', '周三', '周四', '周五', '周六', '周日'];
+const yuanOf = (fen: number) => Number((fen / 100).toFixed(2));
+const day = (d: Dayjs) => d.format('YYYY-MM-DD');
+
+/** The reports finance reads, as charts over a range of days, each exportable as CSV or Excel. */
+export function ReportsPage() {
+  const [range, setRange] = useState<[Dayjs, Dayjs]>([dayjs().subtract(29, 'day'), dayjs()]);
+  const [data, setData] = useState<Partial<Reports>>({});
+  const [error, setError] = useState<string | null>(null);
+  const query = `from=${day(range[0])}&to=${day(range[1])}`;
+
+  useEffect(() => {
+    setError(null);
+    for (const name of names)
+      api<{ items: unknown[] }>('GET', `/reports/${name}?${query}`).then(
+        (r) => setData((d) => ({ ...d, [name]: r.items })),
+        (e) => setError(describeError(e)),
+      );
+  }, [query]);
+
+  const exportButtons = (name: Name | 'attendance-sessions') => (
+    <Space>
+      {(['csv', 'xlsx'] as const).map((format) => (
+        <Button
+          key={format}
+          size="small"
+          icon={<DownloadOutlined />}
+          data-testid={`export-${name}-${format}`}
+          onClick={() =>
+            download(`/reports/${name}?${query}&format=${format}`).catch((e) => setError(describeError(e)))
+          }
+        >
+          {format === 'csv' ? 'CSV' : 'Excel'}
+        </Button>
+      ))}
+    </Space>
+  );
+
+  const options = useMemo(() => {
+    const daily = data['turnover-daily'] ?? [];
+    const merchants = [...(data['turnover-merchants'] ?? [])]
+      .sort((a, b) => b.netAmount - a.netAmount)
+      .slice(0, 15);
+    const categories = data['turnover-categories'] ?? [];
+    const channels = data['top-up-channels'] ?? [];
+    const peaks = data['peak-hours'] ?? [];
+    const devices = [...(data['device-usage'] ?? [])]
+      .sort((a, b) => b.acceptedCount + b.refusedCount - (a.acceptedCount + a.refusedCount))
+      .slice(0, 15);
+    const courses = data['attendance-courses'] ?? [];
+    return {
+      daily: {
+        tooltip: { trigger: 'axis' },
+        legend: {},
+        xAxis: { type: 'category', data: daily.map((d) => d.day.slice(5)) },
+        yAxis: [
+          { type: 'value', name: '元' },
+          { type: 'value', name: '笔' },
+        ],
+        series: [
+          { name: '净营业额', type: 'bar', data: daily.map((d) => yuanOf(d.netAmount)) },
+          { name: '笔数', type: 'line', yAxisIndex: 1, data: daily.map((d) => d.paymentCount) },
+        ],
+      },
+      merchants: {
+        tooltip: { trigger: 'axis' },
+        grid: { left: 120 },
+        xAxis: { type: 'value', name: '元' },
+        yAxis: { type: 'category', data: merchants.map((m) => m.name).reverse() },
+        series: [
+          { type: 'bar', name: '净营业额', data: merchants.map((m) => yuanOf(m.netAmount)).reverse() },
+        ],
+      },
+      categories: {
+        tooltip: { trigger: 'item', formatter: '{b}: ¥{c} ({d}%)' },
+        series: [
+          {
+            type: 'pie',
+            radius: ['40%', '70%'],
+            data: categories.map((c) => ({ name: c.category, value: yuanOf(c.netAmount) })),
+          },
+        ],
+      },
+      channels: {
+        tooltip: { trigger: 'item', formatter: '{b}: ¥{c} ({d}%)' },
+        legend: { bottom: 0 },
+        series: [
+          {
+            type: 'pie',
+            radius: '65%',
+            data: channels.map((c) => ({
+              name: channelText[c.channel] ?? c.channel,
+              value: yuanOf(c.amount),
+            })),
+          },
+        ],
+      },
+      peaks: {
+        tooltip: {
+          formatter: (p: { value: number[] }) =>
+            `${weekdays[p.value[1] ?? 0]} ${p.value[0]}时：${p.value[2]} 笔`,
+        },
+        grid: { left: 50, bottom: 80 },
+        xAxis: {
+          type: 'category',
+          data: Array.from({ length: 24 }, (_, h) => `${h}`),
+          splitArea: { show: true },
+        },
+        yAxis: { type: 'category', data: weekdays, splitArea: { show: true } },
+        visualMap: {
+          min: 0,
+          max: Math.max(1, ...peaks.map((p) => p.count)),
+          orient: 'horizontal',
+          left: 'center',
+          bottom: 0,
+          calculable: true,
+        },
+        series: [{ type: 'heatmap', name: '笔数', data: peaks.map((p) => [p.hour, p.weekday, p.count]) }],
+      },
+      devices: {
+        tooltip: { trigger: 'axis' },
+        legend: {},
+        xAxis: { type: 'category', data: devices.map((d) => d.deviceId), axisLabel: { rotate: 30 } },
+        yAxis: { type: 'value', name: '笔' },
+        series: [
+          { name: '成功', type: 'bar', stack: 'all', data: devices.map((d) => d.acceptedCount) },
+          { name: '拒绝', type: 'bar', stack: 'all', data: devices.map((d) => d.refusedCount) },
+        ],
+      },
+      courses,
+    };
+  }, [data]);
+
+  return (
+    <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+      <Space>
+        <span>统计日期</span>
+        <DatePicker.RangePicker
+          value={range}
+          allowClear={false}
+          onChange={(v) => v?.[0] && v[1] && setRange([v[0], v[1]])}
+        />
+      </Space>
+      {error ? <Alert type="error" message={error} /> : null}
+      <Row gutter={[16, 16]}>
+        <Col span={24}>
+          <Card size="small" title="每日营业额" extra={exportButtons('turnover-daily')}>
+            <Chart option={options.daily} testId="chart-turnover-daily" />
+          </Card>
+        </Col>
+        <Col span={12}>
+          <Card size="small" title="商户营业额（前 15）" extra={exportButtons('turnover-merchants')}>
+            <Chart option={options.merchants} />
+          </Card>
+        </Col>
+        <Col span={12}>
+          <Card size="small" title="类别营业额" extra={exportButtons('turnover-categories')}>
+            <Chart option={options.categories} />
+          </Card>
+        </Col>
+        <Col span={12}>
+          <Card size="small" title="充值渠道构成" extra={exportButtons('top-up-channels')}>
+            <Chart option={options.channels} />
+          </Card>
+        </Col>
+        <Col span={12}>
+          <Card size="small" title="消费高峰时段（笔数）" extra={exportButtons('peak-hours')}>
+            <Chart option={options.peaks} />
+          </Card>
+        </Col>
+        <Col span={24}>
+          <Card size="small" title="设备使用（前 15）" extra={exportButtons('device-usage')}>
+            <Chart option={options.devices} height={260} />
+          </Card>
+        </Col>
+        <Col span={24}>
+          <Card
+            size="small"
+            title="课程考勤率"
+            extra={
+              <Space>
+                按场次{exportButtons('attendance-sessions')} 按课程{exportButtons('attendance-courses')}
+              </Space>
+            }
+          >
+            <Table
+              rowKey={(c) => `${c.term}-${c.courseCode}`}
+              size="small"
+              dataSource={options.courses}
+              pagination={{ pageSize: 10 }}
+              columns={[
+                { title: '学期', dataIndex: 'term' },
+                { title: '课程', render: (_: unknown, c) => `${c.courseCode} ${c.title}` },
+                { title: '场次', dataIndex: 'sessionCount' },
+                { title: '应到', dataIndex: 'rosterCount' },
+                { title: '实到', dataIndex: 'presentCount' },
+                { title: '出勤率', dataIndex: 'ratePercent', render: (r: number) => `${r}%` },
+              ]}
+            />
+          </Card>
+        </Col>
+      </Row>
+    </Space>
+  );
+}

@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { demoAdminPassword, seedAdminDemo } from '../../bff/src/admin/seed.ts';
+import { startWorld, type TestWorld } from '../../bff/test/support.ts';
+import { startWeb, type Web } from '../../mock/demo/web.ts';
+
+const dist = new URL('../dist', import.meta.url).pathname;
+const screenshots = new URL('../../docs/screenshots/', import.meta.url).pathname;
+const chromiumFlags = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const secondFinance = { username: 'finance2', password: 'second-finance-2026' };
+
+describe('backoffice in Chromium: a subsidy batch with two admins, a report export, the sync page', () => {
+  let world: TestWorld;
+  let web: Web;
+  let browser: Browser;
+  const people: { personNo: string; cardNo: string }[] = [];
+  before(async () => {
+    mkdirSync(screenshots, { recursive: true });
+    world = await startWorld();
+    await seedAdminDemo(world.core.client);
+    await world.core.client.createAdmin({
+      username: secondFinance.username,
+      displayName: '李复核',
+      role: 'finance',
+      department: null,
+      password: secondFinance.password,
+      totp: false,
+    });
+    for (const [n, name] of ['周补助', '吴补助'].entries()) {
+      const personNo = `B${process.pid}${Date.now().toString(36)}${n}`.slice(0, 32);
+      const card = await world.core.client.openCard({
+        personNo,
+        name,
+        type: 'student',
+        department: '计算机学院',
+      });
+      people.push({ personNo, cardNo: card.cardNo });
+      await world.core.client.topUp({
+        id: `fb-${card.cardNo}`,
+        cardNo: card.cardNo,
+        amount: 5_000 + n * 2_500,
+        channel: 'cash',
+      });
+    }
+    web = await startWeb({ port: 0, sites: { '/admin': dist }, proxies: { '/api': world.bff.url } });
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumFlags });
+  });
+  after(async () => {
+    await browser?.close();
+    await web?.close();
+    await world?.stop();
+  });
+
+  async function signIn(username: string, password = demoAdminPassword): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+    // Nothing leaves the machine: the page may only talk to our servers.
+    await context.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort());
+    const page = await context.newPage();
+    await page.goto(`${web.url}/admin/`);
+    await page.getByLabel('用户名').fill(username);
+    await page.getByLabel('密码').fill(password);
+    await page.getByRole('button', { name: /登\s*录/ }).click();
+    await page.getByTestId('who').waitFor();
+    return page;
+  }
+
+  test('when finance imports a list above the threshold, then the preview shows the bad row, the maker is offered no approval, a second finance admin approves and posting pays each valid row once', async () => {
+    const maker = await signIn('finance');
+    await maker.getByRole('menuitem', { name: /补助发放/ }).click();
+    await maker.getByRole('button', { name: '导入补助名单' }).click();
+    await maker.getByPlaceholder('如：2026 秋季困难补助').fill('浏览器测试困难补助');
+    const csv = [
+      '学号,金额,备注',
+      `${people[0]?.personNo},6000,困难补助`,
+      `${people[1]?.personNo},5000.25,困难补助`,
+      'NOT-A-PERSON,100,查无此人',
+    ].join('\r\n');
+    await maker.getByTestId('list-file').setInputFiles({
+      name: '补助名单.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(`\uFEFF${csv}`),
+    });
+    await maker.getByRole('button', { name: /预\s*览/ }).click();
+    await maker.getByTestId('preview-rows').getByText('查无此人').first().waitFor();
+    assert.match((await maker.getByTestId('preview-summary').textContent()) ?? '', /¥11,000\.25|¥11000\.25/);
+    await maker.screenshot({ path: `${screenshots}admin-funds-preview.png` });
+    await maker.getByRole('button', { name: '提交审批' }).click();
+    await maker.getByTestId('batch-status').getByText('待审批').waitFor();
+    // The maker holds funds.approve but this batch is theirs: no approve button, and posting waits.
+    assert.equal(await maker.getByRole('button', { name: '审批通过' }).count(), 0);
+    assert.equal(await maker.getByRole('button', { name: /^入\s*账$/ }).count(), 0);
+    await maker.getByText('需由另一位财务或超级管理员审批').waitFor();
+
+    const checker = await signIn(secondFinance.username, secondFinance.password);
+    await checker.getByRole('menuitem', { name: /补助发放/ }).click();
+    await checker.getByRole('cell', { name: '浏览器测试困难补助' }).click();
+    await checker.getByRole('button', { name: '审批通过' }).click();
+    await checker.getByTestId('batch-status').getByText('已审批').waitFor();
+    await checker.getByRole('button', { name: /^入\s*账$/ }).click();
+    await checker.getByTestId('batch-status').getByText('已入账').waitFor({ timeout: 15_000 });
+    await checker.getByTestId('batch-progress').getByText('100% (2/2)').waitFor();
+    await checker.screenshot({ path: `${screenshots}admin-funds-batch.png` });
+    await checker.keyboard.press('Escape');
+    await checker.screenshot({ path: `${screenshots}admin-funds.png` });
+
+    const cards = await Promise.all(people.map((p) => world.core.client.getCard(p.cardNo)));
+    assert.deepEqual(
+      cards.map((c) => c.balance.subsidy),
+      [600_000, 500_025],
+    );
+    const audit = await world.core.client.searchAudit({ action: 'subsidy.approve', limit: 5 });
+    assert.equal((audit.items[0]?.detail as { by?: string } | undefined)?.by, secondFinance.username);
+    await maker.context().close();
+    await checker.context().close();
+  });
+
+  test('when finance opens the reports, then the charts draw and the CSV export downloads the top-up mix with the cash top-ups', async () => {
+    const page = await signIn('finance');
+    await page.getByRole('menuitem', { name: /统计报表/ }).click();
+    await page.getByTestId('chart-turnover-daily').locator('canvas').waitFor();
+    const [file] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('export-top-up-channels-csv').click(),
+    ]);
+    assert.match(file.suggestedFilename(), /^top-up-channels-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.csv$/);
+    const text = readFileSync((await file.path()) ?? '', 'utf8');
+    assert.ok(text.startsWith('\uFEFF'));
+    // Two cash top-ups today: ¥50.00 and ¥75.00.
+    assert.match(text, /cash[^\r\n]*,2,125\.00/);
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: `${screenshots}admin-reports.png`, fullPage: true });
+    await page.context().close();
+  });
+
+  test('when the counter starts a sync on a system without source databases, then the page says so; finance is offered no start button', async () => {
+    const counter = await signIn('counter');
+    await counter.getByRole('menuitem', { name: /数据同步/ }).click();
+    await counter.getByRole('button', { name: '增量同步' }).click();
+    await counter.getByTestId('sync-error').getByText('未配置教务、人事数据源').waitFor();
+    await counter.screenshot({ path: `${screenshots}admin-sync.png` });
+    const auditor = await signIn('auditor');
+    await auditor.getByRole('menuitem', { name: /数据同步/ }).click();
+    await auditor.getByText('数据同步记录').waitFor();
+    assert.equal(await auditor.getByRole('button', { name: '增量同步' }).count(), 0);
+    assert.equal(await auditor.getByRole('button', { name: '导入补助名单' }).count(), 0);
+    await counter.context().close();
+    await auditor.context().close();
+  });
+});
