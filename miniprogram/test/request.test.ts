@@ -159,3 +159,28 @@ describe('request wrapper', () => {
     assert.equal(queryString({ kind: undefined }), '');
   });
 });
+
+describe('request options', () => {
+  test('when a call carries extra headers, then they are sent on the first try and on the retry after a refresh', async () => {
+    // Goal: a top-up retried after a token refresh keeps its Idempotency-Key, so it stays one order.
+    const bff = fakeBff((request) => {
+      if (request.url.endsWith('/session/refresh'))
+        return { status: 200, body: { accessToken: 'a2', refreshToken: 'r2' } };
+      return request.headers.authorization === 'Bearer a2'
+        ? { status: 201, body: { id: 'T1' } }
+        : { status: 401, body: { code: 'TOKEN_EXPIRED' } };
+    });
+    const api = createApiClient({
+      baseUrl: '',
+      transport: bff.transport,
+      tokens: tokenStore({ accessToken: 'a1', refreshToken: 'r1' }),
+    });
+    await api.request('POST', '/top-ups', { amount: 5000 }, { headers: { 'idempotency-key': 'tu-key-1' } });
+    const topUps = bff.seen.filter((request) => request.url.endsWith('/top-ups'));
+    assert.equal(topUps.length, 2);
+    assert.deepEqual(
+      topUps.map((request) => request.headers['idempotency-key']),
+      ['tu-key-1', 'tu-key-1'],
+    );
+  });
+});

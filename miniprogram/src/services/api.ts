@@ -36,16 +36,26 @@ export const taroStorage: KeyValueStorage = {
 export const tokens = createTokenStore(taroStorage);
 
 let leaving = false;
+/**
+ * reLaunch, once: several callers noticing the same thing at once (no session: the card page and its live
+ * socket) must not stack two copies of the page they send the person to.
+ */
+export async function relaunchOnce(url: string): Promise<void> {
+  if (leaving) return;
+  leaving = true;
+  try {
+    await Taro.reLaunch({ url });
+  } finally {
+    leaving = false;
+  }
+}
+
 export const api: ApiClient = createApiClient({
   baseUrl: API_BASE,
   transport: taroTransport,
   tokens,
   onSessionLost() {
-    if (leaving) return;
-    leaving = true;
-    void Taro.reLaunch({ url: '/pages/login/index' }).finally(() => {
-      leaving = false;
-    });
+    void relaunchOnce('/pages/login/index');
   },
 });
 

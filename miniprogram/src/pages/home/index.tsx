@@ -6,8 +6,9 @@ import { QrCode } from '../../components/QrCode.tsx';
 import { messageOf } from '../../components/use-remote.ts';
 import { groupDigits, secondsUntilRefresh } from '../../lib/countdown.ts';
 import { formatFen } from '../../lib/money.ts';
-import { api, credentials, openLive, taroStorage, tokens } from '../../services/api.ts';
+import { api, credentials, openLive, relaunchOnce, taroStorage, tokens } from '../../services/api.ts';
 import { getCard } from '../../services/card.ts';
+import { unboundLanding } from '../../services/landing.ts';
 import { ApiError } from '../../services/request.ts';
 import type { CardView } from '../../services/types.ts';
 import { loadCard, saveCard } from '../../stores/card.ts';
@@ -46,7 +47,7 @@ export default function HomePage() {
 
   const refresh = useCallback(async () => {
     if (tokens.get() === undefined) {
-      await Taro.reLaunch({ url: '/pages/login/index' });
+      await relaunchOnce('/pages/login/index');
       return;
     }
     let latest = loadCard(taroStorage)?.card;
@@ -58,7 +59,7 @@ export default function HomePage() {
     } catch (caught) {
       if (caught instanceof ApiError && caught.offline) setOffline(true);
       else if (caught instanceof ApiError && caught.code === 'NOT_BOUND') {
-        await Taro.redirectTo({ url: '/pages/bind/index' });
+        await relaunchOnce(await unboundLanding(api));
         return;
       } else setError(messageOf(caught));
     }
@@ -83,6 +84,8 @@ export default function HomePage() {
   // Live: a payment at a POS shows here within a second, with the balance after it, and the code on
   // screen is replaced (it has been used). A card change (loss, freeze) reloads everything.
   useEffect(() => {
+    // Logged out: refresh() is already on its way to the login page.
+    if (tokens.get() === undefined) return;
     let close: (() => void) | undefined;
     let live = true;
     openLive((activity) => {

@@ -3,6 +3,7 @@ import Taro from '@tarojs/taro';
 import { useState } from 'react';
 import { messageOf } from '../../components/use-remote.ts';
 import { api, tokens } from '../../services/api.ts';
+import { unboundLanding } from '../../services/landing.ts';
 import { loginCode } from '../../services/platform.ts';
 import { logIn } from '../../services/session.ts';
 import { strings } from '../../strings.ts';
@@ -17,7 +18,7 @@ export default function LoginPage() {
     try {
       const session = await logIn(api, tokens, await loginCode());
       if (session.bound) await Taro.reLaunch({ url: '/pages/home/index' });
-      else await Taro.redirectTo({ url: '/pages/bind/index' });
+      else await Taro.reLaunch({ url: await unboundLanding(api) });
     } catch (caught) {
       setError(messageOf(caught));
     } finally {
