@@ -20,6 +20,9 @@ export const rights = [
   'funds.manage',
   'funds.approve',
   'report.read',
+  'device.read',
+  'device.manage',
+  'monitor.read',
   'admin.manage',
 ] as const;
 export type Right = (typeof rights)[number];
@@ -49,14 +52,25 @@ export const roleRights: Readonly<Record<AdminRole, readonly Right[]>> = {
     'funds.manage',
     'funds.approve',
     'report.read',
+    'monitor.read',
   ],
-  // Device and content screens are not built yet; these roles can sign in and see nothing else.
-  device_admin: [],
+  // Registers, re-keys and disables devices, and watches the live dashboard.
+  device_admin: ['device.read', 'device.manage', 'monitor.read'],
+  // The news and course screens are not built yet; this role can sign in and see nothing else.
   content_editor: [],
   // Reads the people of their own department only (the scope is applied by the card-affairs service).
   department_admin: ['card.read'],
   // Read-only: sees everything there is to read, changes nothing.
-  auditor: ['card.read', 'approval.read', 'audit.read', 'sync.read', 'funds.read', 'report.read'],
+  auditor: [
+    'card.read',
+    'approval.read',
+    'audit.read',
+    'sync.read',
+    'funds.read',
+    'report.read',
+    'device.read',
+    'monitor.read',
+  ],
 };
 
 export const roleNames: Readonly<Record<AdminRole, string>> = {

@@ -10,6 +10,7 @@ import type { AdminLogin } from './admin-login.ts';
 import type { AdminSession, AdminSessions } from './admin-sessions.ts';
 import type { AuditTrail } from './audit-trail.ts';
 import type { CardAffairs } from './card-affairs.ts';
+import { deviceRoutes } from './devices.ts';
 import { fundsRoutes } from './funds.ts';
 import { can, type Right, roleNames, roleRights } from './rights.ts';
 
@@ -248,6 +249,7 @@ export const adminRoutes: readonly AdminRoute[] = [
     },
   },
   ...fundsRoutes,
+  ...deviceRoutes,
 ];
 
 /** Lets a request through with a live admin session only; sets ctx.state.admin. */

@@ -279,6 +279,10 @@ export class CoreClient {
   registerDevice(input: NewDevice): Promise<DeviceWithKey> {
     return this.call('POST', '/v1/devices', input);
   }
+  /** Every device in id order (at most `limit`, 500 by default), without keys. */
+  devices(limit?: number): Promise<{ items: Device[] }> {
+    return this.call('GET', `/v1/devices${query({ limit })}`);
+  }
   getDevice(id: string): Promise<Device> {
     return this.call('GET', `/v1/devices/${encodeURIComponent(id)}`);
   }

@@ -56,6 +56,15 @@ export class DeviceService {
     return toDevice(await this.row(id));
   }
 
+  /** Every device in id order (numeric: shorter ids first), at most `limit`, for the backoffice's list. */
+  async list(limit: number): Promise<Device[]> {
+    const rows = await this.db.select<Record<string, unknown>>(
+      'SELECT id, kind, merchant_id, status, key_version FROM devices ORDER BY LENGTH(id), id LIMIT ?',
+      [limit],
+    );
+    return rows.map(toDevice);
+  }
+
   async withKey(id: string): Promise<DeviceWithKey> {
     const row = await this.row(id);
     if (typeof row.key_enc !== 'string') throw new CoreError('NOT_FOUND', 'the device has no key');

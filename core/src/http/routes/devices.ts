@@ -23,6 +23,13 @@ export function deviceRoutes(devices: DeviceService, configs: DeviceConfigs): Ro
     ctx.status = 201;
     ctx.body = await devices.register(parseBody(ctx, registerDevice));
   });
+  router.get('/devices', async (ctx) => {
+    const { limit } = parseValue(
+      ctx.query,
+      z.object({ limit: z.coerce.number().int().min(1).max(1000).default(500) }),
+    );
+    ctx.body = { items: await devices.list(limit) };
+  });
   router.get('/devices/:deviceId', async (ctx) => {
     ctx.body = await devices.get(parseValue(ctx.params, devicePath).deviceId);
   });
