@@ -26,6 +26,8 @@ console.log(`
   WeChat stand-ins    login ${system.login.baseUrl}, pay ${system.pay.baseUrl}
 Bind in the mini-program as any of ${system.identities.length} demo students, e.g.
   学号 ${someone?.personNo}  姓名 ${someone?.name}  身份证后六位 ${someone?.secret}
+Backoffice demo accounts (password ${system.admins[0]?.password}):
+${system.admins.map((a) => `  ${a.username.padEnd(8)} ${a.roleName}${a.department ? `（${a.department}）` : ''}`).join('\n')}
 Press Ctrl+C to stop.`);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -3,6 +3,7 @@
 // `npm start` runs it on the default ports; end-to-end tests run it on free ports against MariaDB and Redis.
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { type DemoAdmin, seedAdminDemo } from '../../bff/src/admin/seed.ts';
 import { type RunningBff, startBff } from '../../bff/src/app.ts';
 import { loadConfig as loadBffConfig } from '../../bff/src/config.ts';
 import { type DemoIdentity, seedDemo } from '../../core/scripts/demo-data.ts';
@@ -36,6 +37,8 @@ export interface RunningSystem {
   gatewayPort: number;
   serviceKey: { keyId: string; secret: string };
   identities: DemoIdentity[];
+  /** One backoffice account per role. */
+  admins: DemoAdmin[];
   students: string[];
   appId: string;
   stop(): Promise<void>;
@@ -115,6 +118,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
           },
         },
   );
+  const admins = await seedAdminDemo(bff.bff.core);
   const web = await startWeb({
     port: webPort,
     sites: { '/admin': `${repoRoot}admin/dist`, '/': `${repoRoot}miniprogram/dist/h5` },
@@ -139,6 +143,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     gatewayPort: devices.port,
     serviceKey: { keyId, secret },
     identities: demo.identities,
+    admins,
     students: demo.students,
     appId,
     async stop() {
