@@ -310,7 +310,10 @@ export async function startPayStandIn(options: PayStandInOptions): Promise<PaySt
       status,
       headers: {
         'Content-Type': 'text/html; charset=utf-8',
-        'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+        // The form posts here and the 303 after it goes to the app: Chromium holds redirects after a form
+        // post to form-action too, so the allowed return origins are listed beside 'self'.
+        'Content-Security-Policy':
+          `default-src 'none'; style-src 'unsafe-inline'; form-action 'self' ${(options.h5ReturnOrigins ?? []).join(' ')}`.trimEnd(),
       },
       html: `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)}</title></head><body style="font-family:sans-serif;text-align:center;padding:2em"><h1>${escapeHtml(title)}</h1>${content}</body></html>`,
     });
