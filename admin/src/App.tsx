@@ -2,9 +2,11 @@ import {
   AuditOutlined,
   BarChartOutlined,
   CheckSquareOutlined,
+  DashboardOutlined,
   DollarOutlined,
   IdcardOutlined,
   LogoutOutlined,
+  ShopOutlined,
   SyncOutlined,
   TeamOutlined,
 } from '@ant-design/icons';
@@ -15,6 +17,8 @@ import { AccountsPage } from './pages/AccountsPage.tsx';
 import { ApprovalsPage } from './pages/ApprovalsPage.tsx';
 import { AuditPage } from './pages/AuditPage.tsx';
 import { CardPage } from './pages/CardPage.tsx';
+import { DashboardPage } from './pages/DashboardPage.tsx';
+import { DevicesPage } from './pages/DevicesPage.tsx';
 import { FundsPage } from './pages/FundsPage.tsx';
 import { LoginPage } from './pages/LoginPage.tsx';
 import { ReceiptPage } from './pages/ReceiptPage.tsx';
@@ -28,6 +32,8 @@ const menu = [
   { key: 'approvals', label: '审批', right: 'approval.read', icon: <CheckSquareOutlined /> },
   { key: 'funds', label: '补助发放', right: 'funds.read', icon: <DollarOutlined /> },
   { key: 'reports', label: '统计报表', right: 'report.read', icon: <BarChartOutlined /> },
+  { key: 'dashboard', label: '实时监控', right: 'monitor.read', icon: <DashboardOutlined /> },
+  { key: 'devices', label: '设备管理', right: 'device.read', icon: <ShopOutlined /> },
   { key: 'audit', label: '审计日志', right: 'audit.read', icon: <AuditOutlined /> },
   { key: 'sync', label: '数据同步', right: 'sync.read', icon: <SyncOutlined /> },
   { key: 'accounts', label: '管理员账号', right: 'admin.manage', icon: <TeamOutlined /> },
@@ -111,6 +117,10 @@ export function App() {
             <FundsPage me={me} />
           ) : page === 'reports' ? (
             <ReportsPage />
+          ) : page === 'dashboard' ? (
+            <DashboardPage />
+          ) : page === 'devices' ? (
+            <DevicesPage me={me} />
           ) : page === 'accounts' ? (
             <AccountsPage />
           ) : null}

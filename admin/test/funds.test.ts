@@ -20,7 +20,7 @@ const chromiumFlags = [
 ];
 const secondFinance = { username: 'finance2', password: 'second-finance-2026' };
 
-describe('backoffice in Chromium: a subsidy batch with two admins, a report export, the sync page', () => {
+describe('backoffice in Chromium: a subsidy batch with two admins, a report export, the sync page, devices and the dashboard', () => {
   let world: TestWorld;
   let web: Web;
   let browser: Browser;
@@ -156,5 +156,34 @@ describe('backoffice in Chromium: a subsidy batch with two admins, a report expo
     assert.equal(await auditor.getByRole('button', { name: '导入补助名单' }).count(), 0);
     await counter.context().close();
     await auditor.context().close();
+  });
+  test('when the device admin registers a device, then its key is shown once and the gateway gets that key; the dashboard counts a top-up made while it is open without a reload', async () => {
+    const page = await signIn('devices');
+    await page.getByRole('menuitem', { name: /设备管理/ }).click();
+    await page.getByRole('button', { name: '登记设备' }).click();
+    await page.getByPlaceholder('1 – 4294967295').fill('5200001');
+    await page
+      .getByRole('button', { name: /登\s*记/ })
+      .last()
+      .click();
+    await page.getByTestId('device-key').waitFor();
+    const shown = ((await page.getByTestId('device-key').textContent()) ?? '').trim();
+    assert.match(shown, /^[0-9a-f]{64}$/);
+    assert.equal((await world.core.client.deviceKey('5200001')).keyHex, shown);
+    await page.screenshot({ path: `${screenshots}admin-device-key.png` });
+    await page.getByRole('button', { name: '我已妥善保存' }).click();
+    await page.getByRole('cell', { name: '5200001' }).waitFor();
+    assert.equal(await page.getByTestId('device-key').count(), 0);
+    await page.screenshot({ path: `${screenshots}admin-devices.png` });
+
+    await page.getByRole('menuitem', { name: /实时监控/ }).click();
+    await page.getByTestId('chart-today').locator('canvas').waitFor();
+    // Two cash top-ups of ¥125.00 before; one more of ¥30.00 while the page is open.
+    await page.getByTestId('dashboard-figures').getByText('¥125.00').waitFor();
+    const cardNo = people[0]?.cardNo ?? '';
+    await world.core.client.topUp({ id: `dash-${cardNo}`, cardNo, amount: 3_000, channel: 'wechat' });
+    await page.getByTestId('dashboard-figures').getByText('¥155.00').waitFor({ timeout: 15_000 });
+    await page.screenshot({ path: `${screenshots}admin-dashboard.png` });
+    await page.context().close();
   });
 });

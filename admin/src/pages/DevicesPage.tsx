@@ -1,0 +1,185 @@
+import { Alert, Button, Card, Form, Input, Modal, Select, Space, Table, Tag, Typography } from 'antd';
+import { useCallback, useEffect, useState } from 'react';
+import { api, type Me } from '../api.ts';
+import { describeError } from '../strings.ts';
+
+interface Device {
+  id: string;
+  kind: 'pos' | 'gate' | 'attendance' | 'shower' | 'laundry' | 'kiosk';
+  merchantId: string | null;
+  status: 'active' | 'disabled';
+  keyVersion: number;
+  keyHex?: string;
+}
+
+const kindText: Record<Device['kind'], string> = {
+  pos: '消费机',
+  gate: '门禁',
+  attendance: '考勤机',
+  shower: '水控',
+  laundry: '洗衣机',
+  kiosk: '自助机',
+};
+
+/** Devices: register, rotate a key (shown once), disable and enable again. */
+export function DevicesPage({ me }: { me: Me }) {
+  const [items, setItems] = useState<Device[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [registering, setRegistering] = useState(false);
+  const [issued, setIssued] = useState<Device | null>(null);
+  const manage = me.rights.includes('device.manage');
+  const load = useCallback(() => {
+    api<{ items: Device[] }>('GET', '/devices').then(
+      (p) => setItems(p.items),
+      (e) => setError(describeError(e)),
+    );
+  }, []);
+  useEffect(load, [load]);
+
+  const act = async (run: () => Promise<Device>) => {
+    setError(null);
+    try {
+      const device = await run();
+      if (device.keyHex) setIssued(device);
+      load();
+    } catch (e) {
+      setError(describeError(e));
+    }
+  };
+  const rekey = (d: Device) =>
+    Modal.confirm({
+      title: `重置设备 ${d.id} 的密钥？`,
+      content: '旧密钥立即失效，设备须配置新密钥后才能再次签到。',
+      okText: '重置',
+      okButtonProps: { danger: true },
+      onOk: () => act(() => api<Device>('POST', `/devices/${d.id}/key`, { confirm: true })),
+    });
+
+  return (
+    <Card
+      title="设备管理"
+      extra={
+        manage ? (
+          <Button type="primary" onClick={() => setRegistering(true)}>
+            登记设备
+          </Button>
+        ) : null
+      }
+    >
+      {error ? <Alert type="error" message={error} style={{ marginBottom: 12 }} /> : null}
+      <Table
+        rowKey="id"
+        size="small"
+        dataSource={items}
+        pagination={{ pageSize: 20 }}
+        columns={[
+          { title: '设备号', dataIndex: 'id' },
+          { title: '类型', dataIndex: 'kind', render: (k: Device['kind']) => kindText[k] },
+          { title: '商户', dataIndex: 'merchantId', render: (m: string | null) => m ?? '—' },
+          {
+            title: '状态',
+            dataIndex: 'status',
+            render: (s: Device['status']) =>
+              s === 'active' ? <Tag color="green">启用</Tag> : <Tag color="default">停用</Tag>,
+          },
+          { title: '密钥版本', dataIndex: 'keyVersion' },
+          ...(manage
+            ? [
+                {
+                  title: '操作',
+                  render: (_: unknown, d: Device) => (
+                    <Space>
+                      <Button size="small" onClick={() => rekey(d)}>
+                        重置密钥
+                      </Button>
+                      <Button
+                        size="small"
+                        danger={d.status === 'active'}
+                        onClick={() =>
+                          act(() =>
+                            api<Device>('POST', `/devices/${d.id}/status`, {
+                              status: d.status === 'active' ? 'disabled' : 'active',
+                            }),
+                          )
+                        }
+                      >
+                        {d.status === 'active' ? '停用' : '启用'}
+                      </Button>
+                    </Space>
+                  ),
+                },
+              ]
+            : []),
+        ]}
+      />
+      {registering ? (
+        <RegisterDialog
+          onClose={(device) => {
+            setRegistering(false);
+            if (device) setIssued(device);
+            load();
+          }}
+        />
+      ) : null}
+      {/* Unmounted on close, so the key does not stay in the page. */}
+      {issued ? (
+        <Modal
+          open
+          title={`设备 ${issued.id ?? ''} 的密钥（版本 ${issued.keyVersion ?? ''}）`}
+          footer={<Button onClick={() => setIssued(null)}>我已妥善保存</Button>}
+          closable={false}
+          maskClosable={false}
+        >
+          <Alert
+            type="warning"
+            message="密钥只显示这一次，关闭后无法再次查看；请立即写入设备。"
+            style={{ marginBottom: 12 }}
+          />
+          <Typography.Paragraph copyable code data-testid="device-key">
+            {issued.keyHex}
+          </Typography.Paragraph>
+        </Modal>
+      ) : null}
+    </Card>
+  );
+}
+
+function RegisterDialog({ onClose }: { onClose: (device?: Device) => void }) {
+  const [id, setId] = useState('');
+  const [kind, setKind] = useState<Device['kind']>('pos');
+  const [merchantId, setMerchantId] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const submit = async () => {
+    try {
+      onClose(
+        await api<Device>('POST', '/devices', {
+          id,
+          kind,
+          merchantId: merchantId.trim() ? merchantId.trim() : null,
+        }),
+      );
+    } catch (e) {
+      setError(describeError(e));
+    }
+  };
+  return (
+    <Modal open title="登记设备" okText="登记" onOk={submit} onCancel={() => onClose()}>
+      <Form layout="vertical">
+        <Form.Item label="设备号">
+          <Input value={id} onChange={(e) => setId(e.target.value)} placeholder="1 – 4294967295" />
+        </Form.Item>
+        <Form.Item label="类型">
+          <Select
+            value={kind}
+            onChange={setKind}
+            options={Object.entries(kindText).map(([value, label]) => ({ value, label }))}
+          />
+        </Form.Item>
+        <Form.Item label="商户编号（可选）">
+          <Input value={merchantId} onChange={(e) => setMerchantId(e.target.value)} />
+        </Form.Item>
+      </Form>
+      {error ? <Alert type="error" message={error} /> : null}
+    </Modal>
+  );
+}
