@@ -102,6 +102,11 @@ describe('admin sign-in: password, lockout, TOTP, session expiry', () => {
       'adjust.approve',
       'approval.read',
       'audit.read',
+      'funds.read',
+      'funds.manage',
+      'funds.approve',
+      'report.read',
+      'monitor.read',
     ]);
 
     // The same code with a fresh password step is a replay.
