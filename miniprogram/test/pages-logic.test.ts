@@ -88,6 +88,9 @@ describe('live socket', () => {
       undefined,
     );
     assert.equal(parseLiveMessage(new ArrayBuffer(4)), undefined);
+    const low = { type: 'low_balance', cardNo: '2024000137', balance: 850, threshold: 1_000, atMs: 3 };
+    assert.deepEqual(parseLiveMessage(JSON.stringify(low)), low);
+    assert.equal(parseLiveMessage(JSON.stringify({ type: 'low_balance', cardNo: '2024000137' })), undefined);
   });
 
   test('when the address is made, then H5 uses its own origin and mini-programs the BFF, both as ws(s)', () => {

@@ -334,6 +334,18 @@ describe('mini-program H5 in Chromium against the whole system', () => {
     // ¥1000 is above any demo balance: the child's card shows as low.
     await parent.locator('.page-parents #low-balance', { hasText: '¥1000.00' }).waitFor();
     await shoot(parent, 'parents-alert');
+
+    // With the parents page open (its live socket carries the alert), the child pays at the canteen:
+    // the alert arrives on the open page, no reload.
+    await parent.goto(`${system.web.url}/#/pages/parents/index`);
+    await parent.locator('.page-parents #child-balance', { hasText: '¥' }).waitFor();
+    await parent.waitForTimeout(500);
+    await open(childPage, 'home');
+    const paid = await pos.pay(await readQr(childPage), 200);
+    assert.equal(paid.kind, 'pay_approved', JSON.stringify(paid));
+    await parent
+      .locator('.page-parents #low-balance-live', { hasText: '¥1000.00' })
+      .waitFor({ timeout: 2_000 });
     await parent.context().close();
     await childPage.context().close();
   });

@@ -4,7 +4,7 @@ import Taro from '@tarojs/taro';
 import { createCredentialStore } from '../stores/credential.ts';
 import { createTokenStore } from '../stores/session.ts';
 import type { KeyValueStorage } from '../stores/storage.ts';
-import { type Activity, liveTicket, parseLiveMessage, socketUrl } from './live.ts';
+import { type Activity, type LowBalance, liveTicket, parseLiveMessage, socketUrl } from './live.ts';
 import { phoneRandom } from './platform.ts';
 import { type ApiClient, createApiClient, type Transport } from './request.ts';
 
@@ -65,8 +65,11 @@ export const credentials = createCredentialStore({ storage: taroStorage, api, ra
  * Opens the live socket for this card; calls `onActivity` for each change. Resolves to a function that
  * closes it. Failing to open is not an error for the page: it still has pull-to-refresh.
  */
-export async function openLive(onActivity: (activity: Activity) => void): Promise<() => void> {
-  const { path } = await liveTicket(api);
+export async function openLive(
+  onActivity: (activity: Activity | LowBalance) => void,
+  ticket: typeof liveTicket = liveTicket,
+): Promise<() => void> {
+  const { path } = await ticket(api);
   const origin = process.env.TARO_ENV === 'h5' ? window.location.origin : '';
   const task = await Taro.connectSocket({ url: socketUrl(API_BASE, path, origin) });
   task.onMessage((message) => {

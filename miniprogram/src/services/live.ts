@@ -20,14 +20,31 @@ export type Activity =
       readonly atMs: number;
     };
 
+/** A parent's view: a movement left a child's balance under the alert the parent set. */
+export interface LowBalance {
+  readonly type: 'low_balance';
+  readonly cardNo: string;
+  readonly balance: number;
+  readonly threshold: number;
+  readonly atMs: number;
+}
+
 /** One socket message → the activity it carries; hello, pings and anything unknown → undefined. */
-export function parseLiveMessage(data: unknown): Activity | undefined {
+export function parseLiveMessage(data: unknown): Activity | LowBalance | undefined {
   if (typeof data !== 'string') return undefined;
   let message: { type?: unknown; activity?: unknown };
   try {
     message = JSON.parse(data) as typeof message;
   } catch {
     return undefined;
+  }
+  if (message.type === 'low_balance') {
+    const alert = message as Partial<LowBalance>;
+    return typeof alert.cardNo === 'string' &&
+      typeof alert.balance === 'number' &&
+      typeof alert.threshold === 'number'
+      ? (alert as LowBalance)
+      : undefined;
   }
   if (message.type !== 'activity' || typeof message.activity !== 'object' || message.activity === null)
     return undefined;
@@ -54,4 +71,11 @@ export function socketUrl(apiBase: string, path: string, pageOrigin: string): st
 
 export function liveTicket(api: ApiClient): Promise<{ ticket: string; expiresInMs: number; path: string }> {
   return api.request('POST', '/events/ticket');
+}
+
+/** A parent's ticket: the socket watches the children who share their balance and spending. */
+export function childrenLiveTicket(
+  api: ApiClient,
+): Promise<{ ticket: string; expiresInMs: number; path: string }> {
+  return api.request('POST', '/children/events/ticket');
 }

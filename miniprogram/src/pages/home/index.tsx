@@ -89,6 +89,7 @@ export default function HomePage() {
     let close: (() => void) | undefined;
     let live = true;
     openLive((activity) => {
+      if (activity.type === 'low_balance') return;
       if (activity.type === 'card') {
         void refresh();
         return;

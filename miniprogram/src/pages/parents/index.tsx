@@ -1,10 +1,10 @@
 import { Button, Input, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { StateView } from '../../components/StateView.tsx';
 import { messageOf, useRemote } from '../../components/use-remote.ts';
 import { formatFen, parseYuan } from '../../lib/money.ts';
-import { api, taroStorage } from '../../services/api.ts';
+import { api, openLive, taroStorage } from '../../services/api.ts';
 import {
   createParentInvitation,
   linkChild,
@@ -12,6 +12,7 @@ import {
   reportChildLost,
   setLowBalanceAlert,
 } from '../../services/campus.ts';
+import { childrenLiveTicket, type LowBalance } from '../../services/live.ts';
 import { storageKeys } from '../../stores/storage.ts';
 import { strings } from '../../strings.ts';
 
@@ -22,6 +23,32 @@ export default function ParentsPage() {
   const [message, setMessage] = useState<{ ok: boolean; text: string }>();
   const [active, setActive] = useState(() => taroStorage.get(storageKeys.activeChild));
   const [invitation, setInvitation] = useState<string>();
+  const [liveAlert, setLiveAlert] = useState<LowBalance>();
+  const linked = remote.data?.children.length ?? 0;
+
+  // The children's movements live: a balance that drops under the alert shows within a second. The
+  // socket is reopened only when the number of linked children changes, not on every reload.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: remote.reload is called, not watched
+  useEffect(() => {
+    if (linked === 0) return;
+    let close: (() => void) | undefined;
+    let gone = false;
+    openLive((message) => {
+      if (message.type === 'low_balance') setLiveAlert(message);
+      else remote.reload();
+    }, childrenLiveTicket).then(
+      (closer) => {
+        if (gone) closer();
+        else close = closer;
+      },
+      // Without the socket the page still shows the alert on its next load.
+      () => undefined,
+    );
+    return () => {
+      gone = true;
+      close?.();
+    };
+  }, [linked]);
   const children = remote.data?.children ?? [];
   const child = children.find((each) => each.cardNo === active) ?? children[0];
 
@@ -64,7 +91,11 @@ export default function ParentsPage() {
             <Text className="big-number" id="child-balance">
               {child.balance ? formatFen(child.balance.main + child.balance.subsidy) : '—'}
             </Text>
-            {child.lowBalance && child.lowBalanceAlert !== undefined ? (
+            {liveAlert && liveAlert.cardNo === child.cardNo ? (
+              <Text className="form-error" id="low-balance-live">
+                {strings.parents.lowBalance(formatFen(liveAlert.threshold))}
+              </Text>
+            ) : child.lowBalance && child.lowBalanceAlert !== undefined ? (
               <Text className="form-error" id="low-balance">
                 {strings.parents.lowBalance(formatFen(child.lowBalanceAlert))}
               </Text>
