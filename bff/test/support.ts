@@ -37,11 +37,15 @@ export interface TestWorld {
  */
 export async function startWorld(
   env: Record<string, string> = {},
-  options: { dialect?: 'mysql' | 'sqlite' } = {},
+  options: { dialect?: 'mysql' | 'sqlite'; coreEnv?: Record<string, string> } = {},
 ): Promise<TestWorld> {
   const dialect = options.dialect ?? 'mysql';
   // With Redis the core publishes card activity, which every BFF instance pushes to live views.
-  const core = await startTestCore(dialect, dialect === 'mysql' ? { REDIS_URL: redisUrl } : {});
+  // coreEnv: the core's own settings, e.g. the identity sync's source databases.
+  const core = await startTestCore(dialect, {
+    ...(dialect === 'mysql' ? { REDIS_URL: redisUrl } : {}),
+    ...options.coreEnv,
+  });
   const login = await startLoginStandIn({ apps: { [testAppId]: testAppSecret } });
   const bffEnv: Record<string, string> = {
     BFF_PORT: '0',
