@@ -33,6 +33,18 @@ interface SyncRunError {
 }
 
 const pollMs = 1000;
+const countText: Record<string, string> = {
+  created: '新建',
+  updated: '更新',
+  cancelled: '注销',
+  invalid: '无效行',
+  roster: '考勤名单',
+};
+const describeCounts = (c: Record<string, number>) =>
+  Object.entries(c)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${countText[k] ?? k} ${n}`)
+    .join('，');
 
 /** The identity sync's runs: start one (sync.run), follow its progress, open its rows not applied. */
 export function SyncPage({ me }: { me?: Me }) {
@@ -105,11 +117,7 @@ export function SyncPage({ me }: { me?: Me }) {
           {
             title: '计数',
             dataIndex: 'counts',
-            render: (c: SyncRun['counts']) =>
-              Object.entries(c)
-                .filter(([, n]) => n > 0)
-                .map(([k, n]) => `${k} ${n}`)
-                .join('，'),
+            render: describeCounts,
           },
           { title: '失败原因', dataIndex: 'failure' },
         ]}
@@ -148,10 +156,7 @@ function RunDrawer({ id, onClose }: { id: string; onClose: () => void }) {
             status={run.status === 'running' ? 'active' : run.status === 'failed' ? 'exception' : undefined}
           />
           <div>
-            {run.phase ?? ''} 已读 {run.rowsRead} / {run.rowsTotal} 行；
-            {Object.entries(run.counts)
-              .map(([k, n]) => `${k} ${n}`)
-              .join('，')}
+            已读 {run.rowsRead} / {run.rowsTotal} 行；{describeCounts(run.counts)}
           </div>
           <Table
             rowKey="seq"
