@@ -53,6 +53,28 @@ describe('backoffice in Chromium: a subsidy batch with two admins, a report expo
         channel: 'cash',
       });
     }
+    // Sales at two merchants' tills, so the reports and the dashboard have something to draw.
+    const canteen = await world.core.client.createMerchant({ name: '第一食堂', category: 'canteen' });
+    const shop = await world.core.client.createMerchant({ name: '校园超市', category: 'shop' });
+    await world.core.client.registerDevice({ id: '5100001', kind: 'pos', merchantId: canteen.id });
+    await world.core.client.registerDevice({ id: '5100002', kind: 'pos', merchantId: shop.id });
+    const sales = [
+      { who: 1, merchantId: canteen.id, deviceId: '5100001', amount: 850 },
+      { who: 1, merchantId: canteen.id, deviceId: '5100001', amount: 850 },
+      { who: 1, merchantId: canteen.id, deviceId: '5100001', amount: 850 },
+      { who: 0, merchantId: shop.id, deviceId: '5100002', amount: 600 },
+      { who: 0, merchantId: shop.id, deviceId: '5100002', amount: 600 },
+    ];
+    for (const [n, sale] of sales.entries()) {
+      const answer = await world.core.client.pay({
+        id: `fs-${process.pid}-${n}`,
+        cardNo: people[sale.who]?.cardNo ?? '',
+        merchantId: sale.merchantId,
+        deviceId: sale.deviceId,
+        amount: sale.amount,
+      });
+      assert.equal(answer.status, 'ok', JSON.stringify(answer));
+    }
     web = await startWeb({ port: 0, sites: { '/admin': dist }, proxies: { '/api': world.bff.url } });
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumFlags });
   });
@@ -179,6 +201,9 @@ describe('backoffice in Chromium: a subsidy batch with two admins, a report expo
     await page.getByTestId('chart-today').locator('canvas').waitFor();
     // Two cash top-ups of ¥125.00 before; one more of ¥30.00 while the page is open.
     await page.getByTestId('dashboard-figures').getByText('¥125.00').waitFor();
+    // Five sales today, ¥37.50, on two tills that were used in the last five minutes.
+    await page.getByTestId('dashboard-figures').getByText('¥37.50').waitFor();
+    await page.getByTestId('dashboard-figures').getByText('2 / 2').waitFor();
     const cardNo = people[0]?.cardNo ?? '';
     await world.core.client.topUp({ id: `dash-${cardNo}`, cardNo, amount: 3_000, channel: 'wechat' });
     await page.getByTestId('dashboard-figures').getByText('¥155.00').waitFor({ timeout: 15_000 });

@@ -47,6 +47,15 @@ const channelText: Record<string, string> = {
   cash: '现金',
   bank: '银行卡',
 };
+const categoryText: Record<string, string> = {
+  canteen: '餐饮',
+  shop: '超市',
+  shower: '淋浴',
+  laundry: '洗衣',
+  library: '图书馆',
+  transport: '交通',
+  other: '其他',
+};
 const weekdays = ['周一', '周二', '周三', '周四', '周五', '周六', '周日'];
 const yuanOf = (fen: number) => Number((fen / 100).toFixed(2));
 const day = (d: Dayjs) => d.format('YYYY-MM-DD');
@@ -126,7 +135,10 @@ export function ReportsPage() {
           {
             type: 'pie',
             radius: ['40%', '70%'],
-            data: categories.map((c) => ({ name: c.category, value: yuanOf(c.netAmount) })),
+            data: categories.map((c) => ({
+              name: categoryText[c.category] ?? c.category,
+              value: yuanOf(c.netAmount),
+            })),
           },
         ],
       },
