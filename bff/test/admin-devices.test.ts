@@ -99,15 +99,28 @@ describe('admin devices and the live dashboard', () => {
     assert.equal(before.body.paymentsByHour.length, 24);
     const cardNo = await openCard(world, '计算机学院');
     await world.core.client.topUp({ id: `dash-${cardNo}`, cardNo, amount: 3_000, channel: 'wechat' });
-    const afterTopUp = await world.request<{ topUpCount: number; topUpAmount: number }>(
-      'GET',
-      `${api}/dashboard`,
-      {
-        token: tokens.finance,
-      },
-    );
+    const afterTopUp = await world.request<{
+      topUpCount: number;
+      topUpAmount: number;
+      perMinute: { minuteMs: number; topUpCount: number; topUpAmount: number }[];
+    }>('GET', `${api}/dashboard`, { token: tokens.finance });
     assert.equal(afterTopUp.body.topUpCount, before.body.topUpCount + 1);
     assert.equal(afterTopUp.body.topUpAmount, before.body.topUpAmount + 3_000);
+    // The per-minute series: 60 whole minutes ending with this one (or the one before, when a minute
+    // turned between the answer and this line), the top-up in one of the last two.
+    const minutes = afterTopUp.body.perMinute;
+    assert.equal(minutes.length, 60);
+    const thisMinuteMs = Date.now() - (Date.now() % 60_000);
+    assert.ok([thisMinuteMs, thisMinuteMs - 60_000].includes(minutes.at(-1)?.minuteMs ?? 0));
+    assert.ok(
+      minutes.slice(-2).some((m) => m.topUpAmount >= 3_000),
+      JSON.stringify(minutes.slice(-2)),
+    );
+    assert.equal(
+      minutes.reduce((n, m) => n + m.topUpAmount, 0),
+      afterTopUp.body.topUpAmount,
+      'every top-up of this test world was made within the hour',
+    );
     const editor = await world.request('GET', `${api}/dashboard`, { token: tokens.content_editor });
     assert.equal(editor.status, 403);
   });

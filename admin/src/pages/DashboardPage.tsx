@@ -14,8 +14,23 @@ interface Dashboard {
   devicesLive: number;
   devicesUsedToday: number;
   refusedRateBp: number;
+  perMinute: {
+    minuteMs: number;
+    paymentCount: number;
+    paymentAmount: number;
+    topUpCount: number;
+    topUpAmount: number;
+  }[];
   paymentsByHour: { hour: number; count: number; amount: number }[];
 }
+
+const minuteLabel = (ms: number) =>
+  new Date(ms).toLocaleTimeString('zh-CN', {
+    timeZone: 'Asia/Shanghai',
+    hour: '2-digit',
+    minute: '2-digit',
+    hour12: false,
+  });
 
 /** How often the dashboard asks again; the figures come from the same queries as the reports. */
 const refreshMs = 5_000;
@@ -41,6 +56,19 @@ export function DashboardPage() {
     tick();
     return () => clearTimeout(timer);
   }, []);
+  const minutes = useMemo(
+    () => ({
+      tooltip: { trigger: 'axis' },
+      legend: {},
+      xAxis: { type: 'category', data: data?.perMinute.map((m) => minuteLabel(m.minuteMs)) ?? [] },
+      yAxis: { type: 'value', name: '笔/分钟', minInterval: 1 },
+      series: [
+        { name: '消费', type: 'line', smooth: true, data: data?.perMinute.map((m) => m.paymentCount) ?? [] },
+        { name: '充值', type: 'line', smooth: true, data: data?.perMinute.map((m) => m.topUpCount) ?? [] },
+      ],
+    }),
+    [data],
+  );
   const option = useMemo(
     () => ({
       tooltip: { trigger: 'axis' },
@@ -91,7 +119,10 @@ export function DashboardPage() {
           <Statistic title="拒绝率" value={data ? `${(data.refusedRateBp / 100).toFixed(2)}%` : '—'} />
         </Col>
       </Row>
-      <Chart option={option} height={320} testId="chart-today" />
+      <Typography.Title level={5}>最近 60 分钟（每分钟笔数）</Typography.Title>
+      <Chart option={minutes} height={260} testId="chart-minutes" />
+      <Typography.Title level={5}>今日每小时消费</Typography.Title>
+      <Chart option={option} height={260} testId="chart-today" />
     </Card>
   );
 }

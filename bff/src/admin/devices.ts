@@ -26,6 +26,8 @@ const statusBody = z.strictObject({ status: z.enum(['active', 'disabled']) });
 /** A device that answered within this long counts as live on the dashboard. */
 const liveWindowMs = 5 * 60_000;
 const shanghaiOffsetMs = 8 * 3_600_000;
+/** The per-minute chart's window. */
+const dashboardMinutes = 60;
 
 export const deviceRoutes: readonly AdminRoute[] = [
   {
@@ -87,7 +89,7 @@ export const deviceRoutes: readonly AdminRoute[] = [
       const today = local.toISOString().slice(0, 10);
       const weekday = (local.getUTCDay() + 6) % 7;
       const range = { from: today, to: today };
-      const [turnover, channels, hours, devices] = await Promise.all([
+      const [turnover, channels, hours, devices, minutes] = await Promise.all([
         s.core.report<{ paymentCount: number; netAmount: number }>('turnover/daily', range),
         s.core.report<{ channel: string; count: number; amount: number }>('top-up-channels', range),
         s.core.report<{ weekday: number; hour: number; count: number; amount: number }>('peak-hours', range),
@@ -95,6 +97,7 @@ export const deviceRoutes: readonly AdminRoute[] = [
           'device-usage',
           range,
         ),
+        s.core.reportPerMinute(dashboardMinutes),
       ]);
       const day = turnover.items[0];
       const operations = devices.items.reduce((n, d) => n + d.acceptedCount + d.refusedCount, 0);
@@ -109,6 +112,7 @@ export const deviceRoutes: readonly AdminRoute[] = [
         devicesLive: devices.items.filter((d) => nowMs - d.lastAtMs <= liveWindowMs).length,
         devicesUsedToday: devices.items.length,
         refusedRateBp: operations ? Math.round((refused * 10_000) / operations) : 0,
+        perMinute: minutes.items,
         paymentsByHour: hours.items
           .filter((c) => c.weekday === weekday)
           .map((c) => ({ hour: c.hour, count: c.count, amount: c.amount })),

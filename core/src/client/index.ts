@@ -680,6 +680,18 @@ export class CoreClient {
   ): Promise<{ from: string; to: string; items: T[] }> {
     return this.call('GET', `/v1/reports/${name}${query(range)}`);
   }
+  /** Payments and top-ups per minute over the last `minutes` (60 by default, ≤180), oldest first. */
+  reportPerMinute(minutes?: number): Promise<{
+    items: {
+      minuteMs: number;
+      paymentCount: number;
+      paymentAmount: number;
+      topUpCount: number;
+      topUpAmount: number;
+    }[];
+  }> {
+    return this.call('GET', `/v1/reports/per-minute${query({ minutes })}`);
+  }
   /** The same report as a CSV sheet (UTF-8 with a BOM, CRLF), as text. */
   async reportCsv(name: ReportName, range: { from: string; to: string }): Promise<string> {
     // Decoded by Buffer, not TextDecoder, which would drop the BOM that Excel needs.

@@ -41,8 +41,36 @@ const weekdays = ['周一', '周二', '周三', '周四', '周五', '周六', '�
  * for channels from the journal), each also as a CSV sheet. Sales are counted the way settlement
  * counts them, so a merchant's turnover for a day equals its statement.
  */
+/** The longest window the live dashboard may ask for, in minutes. */
+export const perMinuteMinutesMax = 180;
+
 export class ReportService {
   constructor(private readonly repo: ReportRepository) {}
+
+  /**
+   * The last `minutes` whole minutes up to now, oldest first, every minute present (quiet ones as
+   * zeros): payments (sales as settlement counts them) and top-ups, for the live dashboard.
+   */
+  async perMinute(minutes: number, nowMs = Date.now()) {
+    if (!Number.isInteger(minutes) || minutes < 1 || minutes > perMinuteMinutesMax)
+      throw new CoreError('VALIDATION_FAILED', `minutes is 1 … ${perMinuteMinutesMax}`);
+    const lastMs = nowMs - (nowMs % 60_000);
+    const firstMs = lastMs - (minutes - 1) * 60_000;
+    const rows = new Map(
+      (await this.repo.perMinute(firstMs, shanghaiDay(firstMs))).map((r) => [Number(r.minute_ms), r]),
+    );
+    return Array.from({ length: minutes }, (_, i) => {
+      const minuteMs = firstMs + i * 60_000;
+      const r = rows.get(minuteMs);
+      return {
+        minuteMs,
+        paymentCount: Number(r?.payment_count ?? 0),
+        paymentAmount: Number(r?.payment_amount ?? 0),
+        topUpCount: Number(r?.top_up_count ?? 0),
+        topUpAmount: Number(r?.top_up_amount ?? 0),
+      };
+    });
+  }
 
   async turnoverByDay(range: DayRange): Promise<Report<Sales & { day: string }>> {
     checkRange(range);

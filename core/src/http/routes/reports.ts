@@ -1,7 +1,13 @@
 import type { Context } from 'koa';
 import Router from 'koa-router';
 import { z } from 'zod';
-import { type DayRange, type Report, type ReportService, reportCsv } from '../../reports/report-service.ts';
+import {
+  type DayRange,
+  perMinuteMinutesMax,
+  type Report,
+  type ReportService,
+  reportCsv,
+} from '../../reports/report-service.ts';
 import { writeXlsx } from '../../subsidies/xlsx.ts';
 import { parseDay } from '../../time.ts';
 import { parseValue } from '../middleware.ts';
@@ -42,6 +48,14 @@ export function reportRoutes(reports: ReportService): Router {
     'attendance/sessions': (r) => reports.attendanceSessions(r),
     'attendance/courses': (r) => reports.attendanceCourses(r),
   };
+  // The live dashboard: the last minutes, not a range of days; JSON only.
+  router.get('/per-minute', async (ctx: Context) => {
+    const q = parseValue(
+      ctx.query,
+      z.object({ minutes: z.coerce.number().int().min(1).max(perMinuteMinutesMax).default(60) }),
+    );
+    ctx.body = { items: await reports.perMinute(q.minutes) };
+  });
   for (const name of reportNames) {
     router.get(`/${name}`, async (ctx: Context) => {
       const q = parseValue(ctx.query, reportQuery);
