@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
+import ExcelJS from 'exceljs';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { demoAdminPassword, seedAdminDemo } from '../../bff/src/admin/seed.ts';
 import { startWorld, type TestWorld } from '../../bff/test/support.ts';
@@ -143,6 +144,45 @@ describe('backoffice in Chromium: a subsidy batch with two admins, a report expo
     );
     const audit = await world.core.client.searchAudit({ action: 'subsidy.approve', limit: 5 });
     assert.equal((audit.items[0]?.detail as { by?: string } | undefined)?.by, secondFinance.username);
+    await maker.context().close();
+    await checker.context().close();
+  });
+
+  test('when finance uploads an Excel list and a second finance admin rejects it with a reason, then the batch is rejected with that reason and nobody is paid', async () => {
+    const before = await Promise.all(people.map((p) => world.core.client.getCard(p.cardNo)));
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('补助名单');
+    sheet.addRow(['学号', '金额(元)', '备注']);
+    sheet.addRow([people[0]?.personNo, 0.29, '餐补']);
+    sheet.addRow([people[1]?.personNo, { formula: '10+2.5', result: 12.5 }, null]);
+    const maker = await signIn('finance');
+    await maker.getByRole('menuitem', { name: /补助发放/ }).click();
+    await maker.getByRole('button', { name: '导入补助名单' }).click();
+    await maker.getByPlaceholder('如：2026 秋季困难补助').fill('Excel 餐补');
+    await maker.getByTestId('list-file').setInputFiles({
+      name: '餐补.xlsx',
+      mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      buffer: Buffer.from(await workbook.xlsx.writeBuffer()),
+    });
+    await maker.getByRole('button', { name: /预\s*览/ }).click();
+    // 0.29 + 12.50 read from the cells as Excel shows them, to the fen.
+    await maker.getByTestId('preview-summary').getByText('¥12.79').waitFor();
+    await maker.getByRole('button', { name: '提交审批' }).click();
+    await maker.getByTestId('batch-status').waitFor();
+
+    const checker = await signIn(secondFinance.username, secondFinance.password);
+    await checker.getByRole('menuitem', { name: /补助发放/ }).click();
+    await checker.getByRole('cell', { name: 'Excel 餐补' }).click();
+    await checker.getByRole('button', { name: /^驳\s*回$/ }).click();
+    await checker.getByPlaceholder('驳回原因').fill('名单未经学院盖章');
+    await checker.getByRole('button', { name: '确认驳回' }).click();
+    await checker.getByTestId('batch-status').getByText('已驳回').waitFor();
+    await checker.getByText('名单未经学院盖章').waitFor();
+    const after = await Promise.all(people.map((p) => world.core.client.getCard(p.cardNo)));
+    assert.deepEqual(
+      after.map((c) => c.balance.subsidy),
+      before.map((c) => c.balance.subsidy),
+    );
     await maker.context().close();
     await checker.context().close();
   });
