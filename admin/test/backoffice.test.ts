@@ -1,25 +1,16 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { demoAdminPassword, seedAdminDemo } from '../../bff/src/admin/seed.ts';
 import { openCard } from '../../bff/test/admin-support.ts';
 import { startWorld, type TestWorld } from '../../bff/test/support.ts';
 import { fromBase32, totp } from '../../core/src/admin/totp.ts';
 import { startWeb, type Web } from '../../mock/demo/web.ts';
+import { launchChromium } from '../../tests/browser.ts';
 
 const dist = new URL('../dist', import.meta.url).pathname;
 const screenshots = new URL('../../docs/screenshots/', import.meta.url).pathname;
-const chromiumFlags = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 describe('backoffice in Chromium: sign-in, a card-loss flow, and a role that may only read', () => {
   let world: TestWorld;
@@ -33,7 +24,7 @@ describe('backoffice in Chromium: sign-in, a card-loss flow, and a role that may
     cardNo = await openCard(world, '计算机学院', '孙浏览');
     await world.core.client.topUp({ id: `browser-${cardNo}`, cardNo, amount: 12_345, channel: 'cash' });
     web = await startWeb({ port: 0, sites: { '/admin': dist }, proxies: { '/api': world.bff.url } });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumFlags });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

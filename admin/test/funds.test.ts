@@ -2,23 +2,14 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import ExcelJS from 'exceljs';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { demoAdminPassword, seedAdminDemo } from '../../bff/src/admin/seed.ts';
 import { startWorld, type TestWorld } from '../../bff/test/support.ts';
 import { startWeb, type Web } from '../../mock/demo/web.ts';
+import { launchChromium } from '../../tests/browser.ts';
 
 const dist = new URL('../dist', import.meta.url).pathname;
 const screenshots = new URL('../../docs/screenshots/', import.meta.url).pathname;
-const chromiumFlags = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const secondFinance = { username: 'finance2', password: 'second-finance-2026' };
 
 describe('backoffice in Chromium: a subsidy batch with two admins, a report export, the sync page, devices and the dashboard', () => {
@@ -77,7 +68,7 @@ describe('backoffice in Chromium: a subsidy batch with two admins, a report expo
       assert.equal(answer.status, 'ok', JSON.stringify(answer));
     }
     web = await startWeb({ port: 0, sites: { '/admin': dist }, proxies: { '/api': world.bff.url } });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumFlags });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

@@ -1,25 +1,16 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { demoAdminPassword, seedAdminDemo } from '../../bff/src/admin/seed.ts';
 import { startWorld, type TestWorld } from '../../bff/test/support.ts';
 import { mysqlServerUrl } from '../../core/test/support.ts';
 import { Campus } from '../../mock/campus/campus.ts';
 import { startWeb, type Web } from '../../mock/demo/web.ts';
+import { launchChromium } from '../../tests/browser.ts';
 
 const dist = new URL('../dist', import.meta.url).pathname;
 const screenshots = new URL('../../docs/screenshots/', import.meta.url).pathname;
-const chromiumFlags = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 describe('backoffice in Chromium: an identity-sync run from the academic-affairs and HR stand-ins', () => {
   let campus: Campus;
@@ -43,7 +34,7 @@ describe('backoffice in Chromium: an identity-sync run from the academic-affairs
     );
     await seedAdminDemo(world.core.client);
     web = await startWeb({ port: 0, sites: { '/admin': dist }, proxies: { '/api': world.bff.url } });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumFlags });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

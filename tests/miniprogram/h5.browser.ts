@@ -12,7 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import jsQR from 'jsqr';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { CoreClient } from '../../core/src/client/index.ts';
 import {
@@ -25,6 +25,7 @@ import {
 import { freshDatabase } from '../../core/test/support.ts';
 import { type RunningSystem, startSystem } from '../../mock/demo/system.ts';
 import { PosTerminal } from '../../mock/devices/pos.ts';
+import { launchChromium } from '../browser.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const h5Root = resolve(here, '../../miniprogram/dist/h5');
@@ -32,17 +33,6 @@ const screenshots = resolve(here, '../../docs/screenshots');
 const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** The BFF's development campus key (bff/src/config.ts): kid 1, secret 32 × 0x01. */
 const campusKey = campusSigningKeyFromSecret(1, new Uint8Array(32).fill(1));
-
-const chromiumFlags = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** Reads the QR code off the page: a screenshot of the code's element, decoded with jsQR. */
 async function readQr(page: Page): Promise<string> {
@@ -118,7 +108,7 @@ describe('mini-program H5 in Chromium against the whole system', () => {
     assert.ok(key);
     pos = await PosTerminal.connect({ port: system.gatewayPort, deviceId: 7101, key });
     // launch() gives Chromium a fresh, empty --user-data-dir of its own and deletes it on close.
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumFlags });
+    browser = await launchChromium();
   });
 
   after(async () => {
