@@ -164,9 +164,10 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
     lockoutMs: config.bindLockoutMs,
   });
   signedIn.use(parentRoutes(parents).routes());
-  signedIn.use(childRoutes(parents, pushTickets).routes());
+  const notifications = new Notifications(core, kv);
+  signedIn.use(childRoutes(parents, pushTickets, notifications).routes());
   signedIn.use(contentRoutes(bindings, new ContentReader(core, videoLinks)).routes());
-  signedIn.use(eventRoutes(bindings, pushTickets, new Notifications(core, kv)).routes());
+  signedIn.use(eventRoutes(bindings, pushTickets, notifications).routes());
   signedIn.use(topUpRoutes(topUps).routes());
 
   // The backoffice's API: its own prefix, its own sessions and rights (bff/src/admin, docs/admin.md).

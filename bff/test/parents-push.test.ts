@@ -133,4 +133,38 @@ describe("parents' live view of their children", () => {
     assert.deepEqual(ticket.body.cardNos, []);
     assert.equal((await world.request('POST', '/api/v1/children/events/ticket')).status, 401);
   });
+
+  test("when the parent's app was closed, then the children's notification list shows what the sharing child did, not the private one", async () => {
+    const parent = await logIn(world);
+    const sharing = await link(parent.accessToken);
+    const private_ = await link(parent.accessToken);
+    const parentsOfPrivate = await world.request<{ parents: { id: string }[] }>('GET', '/api/v1/parents', {
+      token: private_.accessToken,
+    });
+    await world.request('PUT', `/api/v1/parents/${parentsOfPrivate.body.parents[0]?.id}/visibility`, {
+      token: private_.accessToken,
+      body: { showSpending: false },
+    });
+    for (const child of [sharing, private_]) {
+      await world.core.client.topUp({
+        id: randomUUID(),
+        cardNo: child.cardNo,
+        amount: 1_000,
+        channel: 'cash',
+      });
+      await world.core.client.pay({ id: randomUUID(), cardNo: child.cardNo, merchantId, amount: 450 });
+    }
+    const list = await world.request<{
+      items: { cardNo: string; kind?: string; amount?: number }[];
+      unread: number;
+    }>('GET', '/api/v1/children/notifications', { token: parent.accessToken });
+    assert.equal(list.status, 200, JSON.stringify(list.body));
+    assert.deepEqual(
+      list.body.items.filter((n) => n.kind === 'payment').map((n) => [n.cardNo, n.amount]),
+      [[sharing.cardNo, 450]],
+    );
+    assert.ok(list.body.items.every((n) => n.cardNo === sharing.cardNo));
+    assert.equal(list.body.unread, list.body.items.length);
+    assert.equal((await world.request('GET', '/api/v1/children/notifications')).status, 401);
+  });
 });

@@ -4,6 +4,7 @@ import type { UserState } from '../auth/require-user.ts';
 import { parseBody, parseValue } from '../http/middleware.ts';
 import { eventsPath } from '../push/events-socket.ts';
 import type { PushTickets } from '../push/push-tickets.ts';
+import type { Notifications } from '../services/notifications.ts';
 import type { Parents } from '../services/parents.ts';
 import { listQuery } from './transactions.ts';
 
@@ -49,7 +50,7 @@ export function parentRoutes(parents: Parents): Router {
 }
 
 /** The parent's side: redeem a child's invitation, list children, watch, alert, report lost, unlink. */
-export function childRoutes(parents: Parents, tickets: PushTickets): Router {
+export function childRoutes(parents: Parents, tickets: PushTickets, notifications: Notifications): Router {
   const router = new Router({ prefix: '/children' });
   // A live view of the children who share both balance and spending (the pushes carry both).
   router.post('/events/ticket', async (ctx) => {
@@ -57,6 +58,11 @@ export function childRoutes(parents: Parents, tickets: PushTickets): Router {
     const { cardNos, alerts } = await parents.watchable(openid);
     const { ticket, expiresInMs } = await tickets.issue({ openid, cardNos, alerts });
     ctx.body = { ticket, expiresInMs, cardNos, alerts, path: `${eventsPath}?ticket=${ticket}` };
+  });
+  // What the live view would have said while the app was closed, for the same children.
+  router.get('/notifications', async (ctx) => {
+    const openid = openidOf(ctx);
+    ctx.body = await notifications.forCards(openid, (await parents.watchable(openid)).cardNos);
   });
   router.post('/', async (ctx) => {
     const child = await parents.redeem(openidOf(ctx), parseBody(ctx, redeemBody).invitationCode);

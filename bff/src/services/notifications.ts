@@ -1,8 +1,11 @@
 import type { Binding, CoreClient } from '@campus-card/core/client';
 import type { Kv } from '../kv/index.ts';
 
-/** One line of the notification list: a money movement or a card status change. */
-export type Notification =
+/**
+ * One line of the notification list: a money movement, a card status change or a kept notice; on a
+ * parent's list each line names the child's card.
+ */
+export type Notification = (
   | {
       type: 'operation';
       id: string;
@@ -12,7 +15,14 @@ export type Notification =
       atMs: number;
     }
   | { type: 'card'; id: string; status: string; version: number; atMs: number }
-  | { type: 'notice'; id: string; kind: string; title: string; body: string; atMs: number };
+  | { type: 'notice'; id: string; kind: string; title: string; body: string; atMs: number }
+) & { cardNo?: string };
+
+export interface NotificationList {
+  items: Notification[];
+  unread: number;
+  seenUpToMs: number;
+}
 
 const listMax = 30;
 const seenKey = (openid: string) => `notifications-seen:${openid}`;
@@ -23,7 +33,7 @@ const seenTtlMs = 90 * 24 * 3_600_000;
  * What the live push may have missed while the mini-program was closed: the card's recent
  * operations and status changes, read from the ledger and the card history (the records
  * themselves, so nothing is lost when a push is), and the kept notices (monthly statements,
- * alerts), with a per-user read mark.
+ * alerts), with a per-user read mark. A parent gets the same for each child who shares spending.
  */
 export class Notifications {
   constructor(
@@ -31,17 +41,49 @@ export class Notifications {
     private readonly kv: Kv,
   ) {}
 
-  async list(
-    openid: string,
-    binding: Pick<Binding, 'cardNo' | 'personId'>,
-  ): Promise<{ items: Notification[]; unread: number; seenUpToMs: number }> {
-    const [operations, history, notices, seen] = await Promise.all([
-      this.core.cardOperations(binding.cardNo, { limit: listMax }),
-      this.core.cardHistory(binding.cardNo),
+  /** The student's own list. */
+  async list(openid: string, binding: Pick<Binding, 'cardNo' | 'personId'>): Promise<NotificationList> {
+    const [movements, notices] = await Promise.all([
+      this.cardMovements(binding.cardNo),
       this.core.personNotices(binding.personId, listMax),
-      this.kv.get(seenKey(openid)),
     ]);
-    const items: Notification[] = [
+    return this.finish(openid, [
+      ...movements,
+      ...notices.items.map(
+        (n): Notification => ({
+          type: 'notice',
+          id: n.id,
+          kind: n.kind,
+          title: n.title,
+          body: n.body,
+          atMs: n.createdAtMs,
+        }),
+      ),
+    ]);
+  }
+
+  /** A parent's list: the movements of the children's cards, each line naming its card. */
+  async forCards(openid: string, cardNos: readonly string[]): Promise<NotificationList> {
+    const lists = await Promise.all(
+      cardNos.map(async (cardNo) =>
+        (await this.cardMovements(cardNo)).map((n): Notification => ({ ...n, cardNo })),
+      ),
+    );
+    return this.finish(openid, lists.flat());
+  }
+
+  /** Marks everything up to a moment as read; the mark only moves forward. */
+  async markSeen(openid: string, upToMs: number): Promise<void> {
+    const current = Number((await this.kv.get(seenKey(openid))) ?? 0);
+    if (upToMs > current) await this.kv.set(seenKey(openid), String(upToMs), seenTtlMs);
+  }
+
+  private async cardMovements(cardNo: string): Promise<Notification[]> {
+    const [operations, history] = await Promise.all([
+      this.core.cardOperations(cardNo, { limit: listMax }),
+      this.core.cardHistory(cardNo),
+    ]);
+    return [
       ...operations.items.map(
         (o): Notification => ({
           type: 'operation',
@@ -61,26 +103,12 @@ export class Notifications {
           atMs: e.createdAtMs,
         }),
       ),
-      ...notices.items.map(
-        (n): Notification => ({
-          type: 'notice',
-          id: n.id,
-          kind: n.kind,
-          title: n.title,
-          body: n.body,
-          atMs: n.createdAtMs,
-        }),
-      ),
-    ]
-      .sort((a, b) => b.atMs - a.atMs)
-      .slice(0, listMax);
-    const seenUpToMs = Number(seen ?? 0);
-    return { items, unread: items.filter((n) => n.atMs > seenUpToMs).length, seenUpToMs };
+    ];
   }
 
-  /** Marks everything up to a moment as read; the mark only moves forward. */
-  async markSeen(openid: string, upToMs: number): Promise<void> {
-    const current = Number((await this.kv.get(seenKey(openid))) ?? 0);
-    if (upToMs > current) await this.kv.set(seenKey(openid), String(upToMs), seenTtlMs);
+  private async finish(openid: string, all: Notification[]): Promise<NotificationList> {
+    const items = all.sort((a, b) => b.atMs - a.atMs).slice(0, listMax);
+    const seenUpToMs = Number((await this.kv.get(seenKey(openid))) ?? 0);
+    return { items, unread: items.filter((n) => n.atMs > seenUpToMs).length, seenUpToMs };
   }
 }
