@@ -195,7 +195,15 @@ function rssBytes(pid: number): number {
 async function spawnGateway(env: Record<string, string>, port: number): Promise<ChildProcess> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', new URL('../src/server.ts', import.meta.url).pathname],
+    [
+      // GATEWAY_CPU_PROF_DIR=/tmp/prof writes a CPU profile of the gateway when it stops.
+      ...(process.env.GATEWAY_CPU_PROF_DIR
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.GATEWAY_CPU_PROF_DIR}`]
+        : []),
+      '--import',
+      'tsx',
+      new URL('../src/server.ts', import.meta.url).pathname,
+    ],
     {
       env: { ...process.env, GATEWAY_PORT: String(port), LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'inherit', 'inherit'],
