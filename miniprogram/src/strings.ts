@@ -166,6 +166,10 @@ export const strings = {
     byDay: '每日支出',
     comparison: (change: string, up: boolean) => (up ? `比上月多花 ${change}` : `比上月少花 ${change}`),
     same: '与上月持平',
+    versusLastMonth: '与上月对比',
+    thisMonth: '本月',
+    lastMonth: '上月',
+    axisYuan: (yuan: number) => `${yuan}元`,
     category: {
       canteen: '食堂',
       shop: '超市',

@@ -48,6 +48,26 @@ async function shoot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
 }
 
+/**
+ * Run in the page (a string: this file is type-checked without the DOM): per statement chart, how many of
+ * its canvas pixels are the bars' green #14a37f (allowing for antialiasing); false until all three have bars.
+ */
+const greenPixelsPerChart = `(() => {
+  const canvases = Array.from(document.querySelectorAll('.page-statement canvas.chart'));
+  const counts = canvases.map((canvas) => {
+    const context = canvas.getContext('2d');
+    if (!context || canvas.width === 0 || canvas.height === 0) return 0;
+    const data = context.getImageData(0, 0, canvas.width, canvas.height).data;
+    let green = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      const [r, g, b, a] = [data[i], data[i + 1], data[i + 2], data[i + 3]];
+      if (a > 200 && r < 60 && g > 130 && g < 190 && b > 100 && b < 160) green += 1;
+    }
+    return green;
+  });
+  return counts.length === 3 && counts.every((count) => count > 50) ? counts : false;
+})()`;
+
 /** "¥128.50" → 12850. */
 function fenOf(text: string | null): number {
   const match = /(-?)¥(\d+)\.(\d{2})/.exec(text ?? '');
@@ -233,7 +253,12 @@ describe('mini-program H5 in Chromium against the whole system', () => {
     await page.locator('#statement-spent').waitFor();
     await page.locator('.page-statement #month-next').click();
     await page.locator('.page-statement #statement-spent', { hasNotText: '¥0.00' }).waitFor();
-    await page.locator('.page-statement .chart-row-bar').first().waitFor();
+    // The charts are F2 drawings on canvases: each must have bars on it (pixels of the bars' green), not
+    // just axes or a blank canvas. Category, day and (last month is known) the comparison with last month.
+    const barPixels = (await page
+      .waitForFunction(greenPixelsPerChart, undefined, { timeout: 10_000 })
+      .then((handle) => handle.jsonValue())) as number[];
+    assert.equal(barPixels.length, 3, `bar pixels per chart: ${barPixels}`);
     await shoot(page, 'statement');
 
     // Report the card lost with a code made just before: the POS must refuse it.

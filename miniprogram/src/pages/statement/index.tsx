@@ -1,6 +1,6 @@
 import { Text, View } from '@tarojs/components';
-import { useState } from 'react';
-import { BarChart } from '../../components/BarChart.tsx';
+import { useMemo, useState } from 'react';
+import { Chart, type ChartDatum } from '../../components/Chart.tsx';
 import { MonthSwitcher } from '../../components/MonthSwitcher.tsx';
 import { StateView } from '../../components/StateView.tsx';
 import { useRemote } from '../../components/use-remote.ts';
@@ -11,12 +11,38 @@ import { api } from '../../services/api.ts';
 import { getStatement } from '../../services/transactions.ts';
 import { strings } from '../../strings.ts';
 
+/** Value-axis ticks: whole yuan are enough to read a bar's size; the exact amounts are in the text above. */
+const yuanTick = (fen: number) => strings.statement.axisYuan(Math.round(fen / 100));
+/** A label every 5 days keeps 31 columns readable on a phone. */
+const dayTick = (day: string) => (day === '1' || Number(day) % 5 === 0 ? day : '');
+const comparisonColors = ['#b8c4bf', '#14a37f'] as const;
+
 export default function StatementPage() {
   // The statement of a month is complete once it is over: open on last month.
   const [month, setMonth] = useState<Month>(() => addMonths(monthOf(Date.now()), -1));
   const remote = useRemote(() => getStatement(api, month), [month.year, month.month]);
   const statement = remote.data;
   const change = statement ? monthChange(statement.spent, statement.previousSpent) : undefined;
+  const charts = useMemo(() => {
+    if (!statement) return undefined;
+    const byCategory: ChartDatum[] = statement.byCategory.map((entry) => ({
+      x: strings.statement.category[entry.category] ?? strings.statement.category.other ?? '',
+      y: entry.amount,
+    }));
+    const byDay: ChartDatum[] = fillDays(month.year, month.month, statement.byDay).map((entry) => ({
+      x: String(entry.day),
+      y: entry.amount,
+    }));
+    // No comparison when last month is unknown (before the card's first month).
+    const comparison: ChartDatum[] | undefined =
+      statement.previousSpent === undefined
+        ? undefined
+        : [
+            { x: strings.statement.lastMonth, y: statement.previousSpent },
+            { x: strings.statement.thisMonth, y: statement.spent },
+          ];
+    return { byCategory, byDay, comparison };
+  }, [statement, month.year, month.month]);
   return (
     <View className="page page-statement">
       <MonthSwitcher month={month} onChange={setMonth} />
@@ -47,28 +73,29 @@ export default function StatementPage() {
             <View className="section">
               <Text className="section-title">{strings.statement.byCategory}</Text>
               <StateView loading={false} empty={statement.byCategory.length === 0}>
-                <BarChart
-                  bars={statement.byCategory.map((entry) => ({
-                    label:
-                      strings.statement.category[entry.category] ?? strings.statement.category.other ?? '',
-                    value: entry.amount,
-                    caption: formatFen(entry.amount),
-                  }))}
+                <Chart
+                  horizontal
+                  data={charts?.byCategory ?? []}
+                  height={Math.max(120, 44 * statement.byCategory.length + 40)}
+                  valueLabel={yuanTick}
                 />
               </StateView>
             </View>
             <View className="section">
               <Text className="section-title">{strings.statement.byDay}</Text>
-              <BarChart
-                vertical
-                bars={fillDays(month.year, month.month, statement.byDay).map((entry) => ({
-                  // A label every 5 days keeps 31 columns readable on a phone.
-                  label: entry.day === 1 || entry.day % 5 === 0 ? String(entry.day) : '',
-                  value: entry.amount,
-                  caption: formatFen(entry.amount),
-                }))}
-              />
+              <Chart data={charts?.byDay ?? []} height={180} label={dayTick} valueLabel={yuanTick} />
             </View>
+            {charts?.comparison ? (
+              <View className="section">
+                <Text className="section-title">{strings.statement.versusLastMonth}</Text>
+                <Chart
+                  data={charts.comparison}
+                  height={150}
+                  valueLabel={yuanTick}
+                  colors={comparisonColors}
+                />
+              </View>
+            ) : null}
           </>
         ) : null}
       </StateView>

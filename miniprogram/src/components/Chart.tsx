@@ -1,0 +1,135 @@
+import { Axis, Canvas as F2Canvas, Chart as F2Chart, Interval, jsx } from '@antv/f2';
+import { Canvas } from '@tarojs/components';
+import Taro from '@tarojs/taro';
+import { useEffect, useRef, useState } from 'react';
+
+export interface ChartDatum {
+  /** Unique category (the x value). */
+  readonly x: string;
+  /** Amount in fen. */
+  readonly y: number;
+}
+
+interface Props {
+  readonly data: readonly ChartDatum[];
+  /** Horizontal bars (categories down the side) instead of columns. */
+  readonly horizontal?: boolean;
+  /** Height in CSS px (px, not rpx: the canvas is sized in device pixels from it). */
+  readonly height: number;
+  /** Text under a column / beside a bar; '' hides it (31 day labels do not fit on a phone). */
+  readonly label?: (x: string) => string;
+  /** Tick text of the value axis. */
+  readonly valueLabel: (fen: number) => string;
+  /** One colour per bar, in data order; the brand green when absent. */
+  readonly colors?: readonly string[];
+}
+
+let nextId = 0;
+
+// F2's element factory (what its JSX compiles to), called directly: the page's JSX is React's. Its typing
+// rejects F2's own generic components, hence the looser signature.
+const el = jsx as (type: unknown, props: unknown, ...children: unknown[]) => ReturnType<typeof jsx>;
+
+/**
+ * A bar/column chart drawn by AntV F2 on a canvas. F2 only needs a 2D context, a size and a pixel ratio;
+ * where that context comes from is the one thing that differs by target: on H5 a plain <canvas>, on WeChat
+ * and Alipay a <Canvas type="2d"> whose node is fetched with a selector query once it is on the page.
+ */
+export function Chart({ data, horizontal = false, height, label, valueLabel, colors }: Props) {
+  const [id] = useState(() => `chart-${++nextId}`);
+  const h5Canvas = useRef<HTMLCanvasElement>(null);
+  const drawn = useRef<F2Canvas | undefined>(undefined);
+
+  useEffect(() => {
+    let cancelled = false;
+    const draw = (context: CanvasRenderingContext2D, width: number, pixelRatio: number) => {
+      if (cancelled) return;
+      drawn.current?.destroy();
+      const chart = el(
+        F2Chart,
+        {
+          data: data.map((d, i) => ({ ...d, i: String(i) })),
+          coord: horizontal ? { transposed: true } : undefined,
+          scale: { y: { min: 0, nice: true } },
+        },
+        el(Axis, {
+          field: 'x',
+          formatter: (x: string) => (label ? label(x) : x),
+          style: { label: { fontSize: 11 } },
+        }),
+        el(Axis, {
+          field: 'y',
+          tickCount: 3,
+          formatter: valueLabel,
+          // Along the bottom (horizontal bars) the end ticks' texts would be cut at the canvas's edges.
+          style: { label: { fontSize: 10, align: horizontal ? 'between' : undefined } },
+        }),
+        el(Interval, {
+          x: 'x',
+          y: 'y',
+          color: colors ? { field: 'i', range: [...colors] } : '#14a37f',
+          sizeRatio: horizontal ? 0.5 : 0.7,
+          style: { radius: horizontal ? [0, 4, 4, 0] : [2, 2, 0, 0] },
+        }),
+      );
+      const canvas = new F2Canvas({
+        context,
+        width,
+        height,
+        pixelRatio,
+        // Room for the first and last tick texts, which F2 centres on the axis ends.
+        padding: [10, 20, 10, 10],
+        animate: false,
+        children: chart,
+      });
+      drawn.current = canvas;
+      void canvas.render();
+    };
+
+    if (process.env.TARO_ENV === 'h5') {
+      const element = h5Canvas.current;
+      const context = element?.getContext('2d');
+      if (element && context) {
+        const pixelRatio = window.devicePixelRatio || 1;
+        const width = element.getBoundingClientRect().width || 300;
+        element.width = Math.round(width * pixelRatio);
+        element.height = Math.round(height * pixelRatio);
+        draw(context, width, pixelRatio);
+      }
+    } else {
+      Taro.nextTick(() => {
+        Taro.createSelectorQuery()
+          .select(`#${id}`)
+          .fields({ node: true, size: true })
+          .exec((result: { node?: HTMLCanvasElement; width?: number }[]) => {
+            const node = result?.[0]?.node;
+            const context = node?.getContext('2d');
+            if (!node || !context) return;
+            const pixelRatio = Taro.getSystemInfoSync().pixelRatio || 2;
+            const width = result[0]?.width || 300;
+            node.width = Math.round(width * pixelRatio);
+            node.height = Math.round(height * pixelRatio);
+            draw(context, width, pixelRatio);
+          });
+      });
+    }
+    return () => {
+      cancelled = true;
+    };
+  }, [data, horizontal, height, label, valueLabel, colors, id]);
+
+  useEffect(
+    () => () => {
+      drawn.current?.destroy();
+      drawn.current = undefined;
+    },
+    [],
+  );
+
+  if (process.env.TARO_ENV === 'h5') {
+    return (
+      <canvas ref={h5Canvas} id={id} className="chart" style={{ width: '100%', height: `${height}px` }} />
+    );
+  }
+  return <Canvas type="2d" id={id} className="chart" style={{ width: '100%', height: `${height}px` }} />;
+}
