@@ -7,6 +7,7 @@ import {
   IdcardOutlined,
   LogoutOutlined,
   ShopOutlined,
+  ShoppingOutlined,
   SyncOutlined,
   TeamOutlined,
 } from '@ant-design/icons';
@@ -21,6 +22,7 @@ import { DashboardPage } from './pages/DashboardPage.tsx';
 import { DevicesPage } from './pages/DevicesPage.tsx';
 import { FundsPage } from './pages/FundsPage.tsx';
 import { LoginPage } from './pages/LoginPage.tsx';
+import { MerchantsPage } from './pages/MerchantsPage.tsx';
 import { ReceiptPage } from './pages/ReceiptPage.tsx';
 import { ReportsPage } from './pages/ReportsPage.tsx';
 import { SearchPage } from './pages/SearchPage.tsx';
@@ -32,6 +34,7 @@ const menu = [
   { key: 'approvals', label: '审批', right: 'approval.read', icon: <CheckSquareOutlined /> },
   { key: 'funds', label: '补助发放', right: 'funds.read', icon: <DollarOutlined /> },
   { key: 'reports', label: '统计报表', right: 'report.read', icon: <BarChartOutlined /> },
+  { key: 'merchants', label: '商户结算', right: 'merchant.read', icon: <ShoppingOutlined /> },
   { key: 'dashboard', label: '实时监控', right: 'monitor.read', icon: <DashboardOutlined /> },
   { key: 'devices', label: '设备管理', right: 'device.read', icon: <ShopOutlined /> },
   { key: 'audit', label: '审计日志', right: 'audit.read', icon: <AuditOutlined /> },
@@ -121,6 +124,8 @@ export function App() {
             <DashboardPage />
           ) : page === 'devices' ? (
             <DevicesPage me={me} />
+          ) : page === 'merchants' ? (
+            <MerchantsPage me={me} />
           ) : page === 'accounts' ? (
             <AccountsPage />
           ) : null}

@@ -107,6 +107,9 @@ describe('admin sign-in: password, lockout, TOTP, session expiry', () => {
       'funds.approve',
       'report.read',
       'monitor.read',
+      'merchant.read',
+      'merchant.manage',
+      'settlement.read',
     ]);
 
     // The same code with a fresh password step is a replay.

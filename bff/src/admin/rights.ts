@@ -23,6 +23,9 @@ export const rights = [
   'device.read',
   'device.manage',
   'monitor.read',
+  'merchant.read',
+  'merchant.manage',
+  'settlement.read',
   'admin.manage',
 ] as const;
 export type Right = (typeof rights)[number];
@@ -53,6 +56,9 @@ export const roleRights: Readonly<Record<AdminRole, readonly Right[]>> = {
     'funds.approve',
     'report.read',
     'monitor.read',
+    'merchant.read',
+    'merchant.manage',
+    'settlement.read',
   ],
   // Registers, re-keys and disables devices, and watches the live dashboard.
   device_admin: ['device.read', 'device.manage', 'monitor.read'],
@@ -70,6 +76,8 @@ export const roleRights: Readonly<Record<AdminRole, readonly Right[]>> = {
     'report.read',
     'device.read',
     'monitor.read',
+    'merchant.read',
+    'settlement.read',
   ],
 };
 

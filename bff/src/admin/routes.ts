@@ -12,6 +12,7 @@ import type { AuditTrail } from './audit-trail.ts';
 import type { CardAffairs } from './card-affairs.ts';
 import { deviceRoutes } from './devices.ts';
 import { fundsRoutes } from './funds.ts';
+import { merchantRoutes } from './merchants.ts';
 import { can, type Right, roleNames, roleRights } from './rights.ts';
 
 export const adminPrefix = '/api/admin/v1';
@@ -250,6 +251,7 @@ export const adminRoutes: readonly AdminRoute[] = [
   },
   ...fundsRoutes,
   ...deviceRoutes,
+  ...merchantRoutes,
 ];
 
 /** Lets a request through with a live admin session only; sets ctx.state.admin. */

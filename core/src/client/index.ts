@@ -43,7 +43,7 @@ import type {
 } from '../ledger/operations.ts';
 import type { Answer } from '../ledger/results.ts';
 import type { HoldRow } from '../ledger/state.ts';
-import type { Merchant, NewMerchant } from '../merchants/merchant-service.ts';
+import type { Merchant, MerchantListItem, NewMerchant } from '../merchants/merchant-service.ts';
 import type { Notice } from '../notices/notice-repository.ts';
 import type { PayCodeSecret, PayCodeVerdict } from '../paycodes/pay-code-service.ts';
 import type { Statement } from '../settlement/settlement-service.ts';
@@ -102,6 +102,7 @@ export type {
   ErrorCode,
   HoldRow,
   Merchant,
+  MerchantListItem,
   MeterSession,
   MonthlyStatement,
   NewAdmin,
@@ -264,6 +265,13 @@ export class CoreClient {
 
   createMerchant(input: NewMerchant): Promise<Merchant> {
     return this.call('POST', '/v1/merchants', input);
+  }
+  /** Every merchant in id order: id, name, category, fee rate, status. */
+  merchants(): Promise<MerchantListItem[]> {
+    return this.call('GET', '/v1/merchants');
+  }
+  setMerchantStatus(id: string, status: 'active' | 'disabled'): Promise<void> {
+    return this.call('PUT', `/v1/merchants/${encodeURIComponent(id)}/status`, { status });
   }
   getMerchant(id: string): Promise<Merchant> {
     return this.call('GET', `/v1/merchants/${encodeURIComponent(id)}`);

@@ -33,6 +33,15 @@ export interface Merchant {
   balance: number;
 }
 
+/** A row of the merchant list (the backoffice's table). */
+export interface MerchantListItem {
+  id: string;
+  name: string;
+  category: string;
+  feeRateBp: number;
+  status: string;
+}
+
 /** Merchants (canteens and their windows, shops, shower and laundry operators) and their settlement accounts. */
 export class MerchantService {
   constructor(
@@ -89,12 +98,12 @@ export class MerchantService {
       throw new CoreError('MERCHANT_NOT_FOUND', 'no such merchant');
   }
 
-  async list(): Promise<{ id: string; name: string; category: string; status: string }[]> {
+  async list(): Promise<MerchantListItem[]> {
     const rows = await this.models.Merchant.findAll({
-      attributes: ['id', 'name', 'category', 'status'],
+      attributes: ['id', 'name', 'category', 'feeRateBp', 'status'],
       order: [['id', 'ASC']],
       raw: true,
     });
-    return rows as unknown as { id: string; name: string; category: string; status: string }[];
+    return (rows as unknown as MerchantListItem[]).map((r) => ({ ...r, feeRateBp: Number(r.feeRateBp) }));
   }
 }

@@ -1,0 +1,363 @@
+import { DownloadOutlined } from '@ant-design/icons';
+import {
+  Alert,
+  Button,
+  Card,
+  DatePicker,
+  Descriptions,
+  Form,
+  Input,
+  InputNumber,
+  Modal,
+  Select,
+  Space,
+  Table,
+  Tag,
+} from 'antd';
+import dayjs, { type Dayjs } from 'dayjs';
+import { useCallback, useEffect, useState } from 'react';
+import { api, type Me, when, yuan } from '../api.ts';
+import { download } from '../download.ts';
+import { describeError, merchantText as t } from '../strings.ts';
+
+interface Merchant {
+  id: string;
+  name: string;
+  category: string;
+  feeRateBp: number;
+  status: 'active' | 'disabled';
+}
+interface Statement {
+  merchantId: string;
+  day: string;
+  paymentCount: number;
+  paymentAmount: number;
+  refundCount: number;
+  refundAmount: number;
+  feeAmount: number;
+  netAmount: number;
+  journalNetAmount: number;
+  reconciled: boolean;
+  settled: boolean;
+}
+interface Mismatch {
+  billDate: string;
+  outTradeNo: string;
+  kind: string;
+  ours: string | null;
+  theirs: string | null;
+  foundAtMs: number;
+}
+
+/** Days are Asia/Shanghai days, whatever the browser's zone. */
+const shanghaiToday = () => dayjs(new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10));
+const dayText = (d: Dayjs) => d.format('YYYY-MM-DD');
+const percent = (bp: number) => `${(bp / 100).toFixed(2)}%`;
+
+/** Merchants (list, create, enable/disable), a merchant's daily statement and settlement, and the WeChat Pay bill check. */
+export function MerchantsPage({ me }: { me: Me }) {
+  const manage = me.rights.includes('merchant.manage');
+  const settlements = me.rights.includes('settlement.read');
+  const [items, setItems] = useState<Merchant[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [creating, setCreating] = useState(false);
+  const [selected, setSelected] = useState<string | null>(null);
+
+  const load = useCallback(() => {
+    api<{ items: Merchant[] }>('GET', '/merchants').then(
+      (r) => {
+        setItems(r.items);
+        setSelected((s) => s ?? r.items[0]?.id ?? null);
+      },
+      (e) => setError(describeError(e)),
+    );
+  }, []);
+  useEffect(load, [load]);
+
+  const setStatus = async (m: Merchant) => {
+    setError(null);
+    try {
+      await api('POST', `/merchants/${encodeURIComponent(m.id)}/status`, {
+        status: m.status === 'active' ? 'disabled' : 'active',
+      });
+      load();
+    } catch (e) {
+      setError(describeError(e));
+    }
+  };
+
+  return (
+    <Space direction="vertical" size="large" style={{ width: '100%' }}>
+      <Card
+        title={t.title}
+        extra={
+          manage ? (
+            <Button type="primary" onClick={() => setCreating(true)}>
+              {t.create}
+            </Button>
+          ) : null
+        }
+      >
+        {error ? <Alert type="error" message={error} style={{ marginBottom: 12 }} /> : null}
+        <Table
+          rowKey="id"
+          size="small"
+          dataSource={items}
+          pagination={{ pageSize: 20 }}
+          data-testid="merchants"
+          columns={[
+            { title: t.id, dataIndex: 'id' },
+            { title: t.name, dataIndex: 'name' },
+            { title: t.categoryLabel, dataIndex: 'category', render: (c: string) => t.category[c] ?? c },
+            { title: t.feeRate, dataIndex: 'feeRateBp', render: percent },
+            {
+              title: t.status,
+              dataIndex: 'status',
+              render: (s: Merchant['status']) =>
+                s === 'active' ? <Tag color="green">{t.active}</Tag> : <Tag>{t.disabled}</Tag>,
+            },
+            {
+              title: t.actions,
+              render: (_: unknown, m: Merchant) => (
+                <Space>
+                  {settlements ? (
+                    <Button size="small" onClick={() => setSelected(m.id)}>
+                      {t.openStatement}
+                    </Button>
+                  ) : null}
+                  {manage ? (
+                    <Button size="small" danger={m.status === 'active'} onClick={() => setStatus(m)}>
+                      {m.status === 'active' ? t.disable : t.enable}
+                    </Button>
+                  ) : null}
+                </Space>
+              ),
+            },
+          ]}
+        />
+      </Card>
+      {settlements ? (
+        <StatementCard merchants={items} selected={selected} onSelect={setSelected} manage={manage} />
+      ) : null}
+      {settlements ? <MismatchCard /> : null}
+      {creating ? (
+        <CreateDialog
+          onClose={(created) => {
+            setCreating(false);
+            if (created) {
+              setSelected(created.id);
+              load();
+            }
+          }}
+        />
+      ) : null}
+    </Space>
+  );
+}
+
+function StatementCard({
+  merchants,
+  selected,
+  onSelect,
+  manage,
+}: {
+  merchants: Merchant[];
+  selected: string | null;
+  onSelect: (id: string) => void;
+  manage: boolean;
+}) {
+  const [day, setDay] = useState<Dayjs>(shanghaiToday);
+  const [statement, setStatement] = useState<Statement | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [version, setVersion] = useState(0);
+  const path = selected ? `/merchants/${encodeURIComponent(selected)}/statements/${dayText(day)}` : null;
+
+  useEffect(() => {
+    setStatement(null);
+    setError(null);
+    if (!path || version < 0) return;
+    api<Statement>('GET', path).then(setStatement, (e) => setError(describeError(e)));
+  }, [path, version]);
+
+  const settle = () =>
+    Modal.confirm({
+      title: t.settleConfirm(dayText(day)),
+      content: t.settleHint,
+      okText: t.settle,
+      onOk: async () => {
+        setError(null);
+        try {
+          const r = await api<{ items: Statement[] }>('POST', `/settlements/${dayText(day)}`, {});
+          setNotice(t.settledDone(dayText(day), r.items.length));
+          setVersion((v) => v + 1);
+        } catch (e) {
+          setError(describeError(e));
+        }
+      },
+    });
+
+  return (
+    <Card
+      title={t.statement}
+      extra={
+        <Space>
+          <Select
+            style={{ width: 220 }}
+            placeholder={t.chooseMerchant}
+            value={selected ?? undefined}
+            onChange={onSelect}
+            showSearch
+            optionFilterProp="label"
+            options={merchants.map((m) => ({ value: m.id, label: `${m.name}（${m.id}）` }))}
+            data-testid="statement-merchant"
+          />
+          <DatePicker value={day} onChange={(d) => d && setDay(d)} allowClear={false} />
+          <Button
+            icon={<DownloadOutlined />}
+            disabled={!path}
+            onClick={() => path && download(`${path}?format=csv`).catch((e) => setError(describeError(e)))}
+          >
+            {t.exportCsv}
+          </Button>
+          {manage ? <Button onClick={settle}>{t.settle}</Button> : null}
+        </Space>
+      }
+    >
+      {error ? <Alert type="error" message={error} style={{ marginBottom: 12 }} /> : null}
+      {notice ? <Alert type="success" message={notice} style={{ marginBottom: 12 }} closable /> : null}
+      {statement ? (
+        <Descriptions bordered size="small" column={3} data-testid="statement">
+          <Descriptions.Item label={t.day}>{statement.day}</Descriptions.Item>
+          <Descriptions.Item label={t.paymentCount}>{statement.paymentCount}</Descriptions.Item>
+          <Descriptions.Item label={t.paymentAmount}>{yuan(statement.paymentAmount)}</Descriptions.Item>
+          <Descriptions.Item label={t.refunds}>
+            {statement.refundCount} / {yuan(statement.refundAmount)}
+          </Descriptions.Item>
+          <Descriptions.Item label={t.fee}>{yuan(statement.feeAmount)}</Descriptions.Item>
+          <Descriptions.Item label={t.net}>{yuan(statement.netAmount)}</Descriptions.Item>
+          <Descriptions.Item label={t.journal}>{yuan(statement.journalNetAmount)}</Descriptions.Item>
+          <Descriptions.Item label={t.reconcile}>
+            {statement.reconciled ? (
+              <Tag color="green">{t.reconciled}</Tag>
+            ) : (
+              <Tag color="red">{t.notReconciled}</Tag>
+            )}
+          </Descriptions.Item>
+          <Descriptions.Item label={t.settled}>
+            {statement.settled ? <Tag color="blue">{t.settled}</Tag> : <Tag>{t.notSettled}</Tag>}
+          </Descriptions.Item>
+        </Descriptions>
+      ) : null}
+    </Card>
+  );
+}
+
+function MismatchCard() {
+  const [billDate, setBillDate] = useState<Dayjs>(() => shanghaiToday().subtract(1, 'day'));
+  const [items, setItems] = useState<Mismatch[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const query = `/top-up-mismatches?billDate=${dayText(billDate)}`;
+  useEffect(() => {
+    setError(null);
+    api<{ items: Mismatch[] }>('GET', query).then(
+      (r) => setItems(r.items),
+      (e) => setError(describeError(e)),
+    );
+  }, [query]);
+  return (
+    <Card
+      title={t.mismatches}
+      extra={
+        <Space>
+          <span>{t.billDate}</span>
+          <DatePicker
+            value={billDate}
+            onChange={(d) => d && setBillDate(d)}
+            allowClear={false}
+            data-testid="bill-date"
+          />
+          <Button
+            icon={<DownloadOutlined />}
+            onClick={() => download(`${query}&format=csv`).catch((e) => setError(describeError(e)))}
+          >
+            {t.exportCsv}
+          </Button>
+        </Space>
+      }
+    >
+      {error ? <Alert type="error" message={error} style={{ marginBottom: 12 }} /> : null}
+      <Table
+        rowKey={(m) => `${m.billDate}/${m.outTradeNo}/${m.kind}`}
+        size="small"
+        dataSource={items}
+        locale={{ emptyText: t.noMismatches }}
+        pagination={{ pageSize: 20 }}
+        columns={[
+          { title: t.outTradeNo, dataIndex: 'outTradeNo' },
+          {
+            title: t.kind,
+            dataIndex: 'kind',
+            render: (k: string) => <Tag color="orange">{t.mismatchKind[k] ?? k}</Tag>,
+          },
+          { title: t.ours, dataIndex: 'ours', render: (v: string | null) => v ?? '—' },
+          { title: t.theirs, dataIndex: 'theirs', render: (v: string | null) => v ?? '—' },
+          { title: t.foundAt, dataIndex: 'foundAtMs', render: when },
+        ]}
+      />
+    </Card>
+  );
+}
+
+function CreateDialog({ onClose }: { onClose: (created?: Merchant) => void }) {
+  const [id, setId] = useState('');
+  const [name, setName] = useState('');
+  const [category, setCategory] = useState('canteen');
+  const [feePercent, setFeePercent] = useState<number>(0);
+  const [error, setError] = useState<string | null>(null);
+  const submit = async () => {
+    setError(null);
+    try {
+      onClose(
+        await api<Merchant>('POST', '/merchants', {
+          ...(id.trim() ? { id: id.trim() } : {}),
+          name,
+          category,
+          feeRateBp: Math.round(feePercent * 100),
+        }),
+      );
+    } catch (e) {
+      setError(describeError(e));
+    }
+  };
+  return (
+    <Modal open title={t.create} okText={t.create} onOk={submit} onCancel={() => onClose()}>
+      <Form layout="vertical">
+        <Form.Item label={t.idOptional}>
+          <Input value={id} onChange={(e) => setId(e.target.value)} />
+        </Form.Item>
+        <Form.Item label={t.name}>
+          <Input value={name} onChange={(e) => setName(e.target.value)} />
+        </Form.Item>
+        <Form.Item label={t.categoryLabel}>
+          <Select
+            value={category}
+            onChange={setCategory}
+            options={Object.entries(t.category).map(([value, label]) => ({ value, label }))}
+          />
+        </Form.Item>
+        <Form.Item label={t.feeRatePercent}>
+          <InputNumber
+            min={0}
+            max={100}
+            step={0.01}
+            precision={2}
+            value={feePercent}
+            onChange={(v) => setFeePercent(v ?? 0)}
+          />
+        </Form.Item>
+      </Form>
+      {error ? <Alert type="error" message={error} /> : null}
+    </Modal>
+  );
+}

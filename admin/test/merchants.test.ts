@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { demoAdminPassword, seedAdminDemo } from '../../bff/src/admin/seed.ts';
+import { startWorld, type TestWorld } from '../../bff/test/support.ts';
+import { startWeb, type Web } from '../../mock/demo/web.ts';
+import { launchChromium } from '../../tests/browser.ts';
+
+const dist = new URL('../dist', import.meta.url).pathname;
+const screenshots = new URL('../../docs/screenshots/', import.meta.url).pathname;
+
+describe('backoffice in Chromium: merchants, a daily statement and the WeChat Pay bill check', () => {
+  let world: TestWorld;
+  let web: Web;
+  let browser: Browser;
+  before(async () => {
+    mkdirSync(screenshots, { recursive: true });
+    world = await startWorld();
+    await seedAdminDemo(world.core.client);
+    const core = world.core.client;
+    await core.createMerchant({ id: 'M-CANTEEN-1', name: '第一食堂', category: 'canteen', feeRateBp: 50 });
+    const card = await core.openCard({
+      personNo: `M${process.pid}${Date.now().toString(36)}`.slice(0, 32),
+      name: '赵结算',
+      type: 'student',
+      department: '计算机学院',
+    });
+    await core.topUp({ id: `mt-${card.cardNo}`, cardNo: card.cardNo, amount: 10_000, channel: 'cash' });
+    for (const [n, amount] of [1_200, 800, 2_000].entries()) {
+      const answer = await core.pay({
+        id: `mp-${process.pid}-${n}`,
+        cardNo: card.cardNo,
+        merchantId: 'M-CANTEEN-1',
+        amount,
+      });
+      assert.equal(answer.status, 'ok', JSON.stringify(answer));
+    }
+    const yesterday = new Date(Date.now() + 8 * 3_600_000 - 86_400_000).toISOString().slice(0, 10);
+    await core.reconcileTopUps(yesterday, [
+      { outTradeNo: 'T-NOT-OURS-1', transactionId: '4200000099', state: 'SUCCESS', amount: 3_000 },
+    ]);
+    web = await startWeb({ port: 0, sites: { '/admin': dist }, proxies: { '/api': world.bff.url } });
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await web?.close();
+    await world?.stop();
+  });
+
+  test("when finance opens the merchants page, then the merchant is listed with its fee rate, today's statement reconciles, the bill check lists the mismatch and the statement downloads as CSV", async () => {
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 1000 },
+      locale: 'zh-CN',
+      acceptDownloads: true,
+    });
+    await context.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort());
+    const page = await context.newPage();
+    await page.goto(`${web.url}/admin/`);
+    await page.getByLabel('用户名').fill('finance');
+    await page.getByLabel('密码').fill(demoAdminPassword);
+    await page.getByRole('button', { name: /登\s*录/ }).click();
+    await page.getByRole('menuitem', { name: /商户结算/ }).click();
+
+    const row = page.getByRole('row', { name: /M-CANTEEN-1/ });
+    await row.getByRole('cell', { name: '第一食堂' }).waitFor();
+    await row.getByRole('cell', { name: '0.50%' }).waitFor();
+    await row.getByRole('cell', { name: '餐饮' }).waitFor();
+
+    const statement = page.getByTestId('statement');
+    // Gross and the journal's net for the day: the same ¥40.00, hence 一致.
+    await statement.getByText('¥40.00').first().waitFor();
+    assert.equal(await statement.getByText('¥40.00').count(), 2);
+    await statement.getByText('¥0.20').waitFor();
+    await statement.getByText('¥39.80').waitFor();
+    await statement.getByText('一致').waitFor();
+    await page.getByRole('cell', { name: 'T-NOT-OURS-1' }).waitFor();
+    await page.getByText('我方无此订单').waitFor();
+    await page.screenshot({ path: `${screenshots}admin-merchants.png`, fullPage: true });
+
+    const [file] = await Promise.all([
+      page.waitForEvent('download'),
+      page
+        .getByRole('button', { name: /导出 CSV/ })
+        .first()
+        .click(),
+    ]);
+    assert.match(file.suggestedFilename(), /^statement-M-CANTEEN-1-\d{4}-\d{2}-\d{2}\.csv$/);
+    const text = readFileSync((await file.path()) ?? '', 'utf8');
+    assert.ok(text.startsWith('\uFEFF商户编号,商户名称'), text.slice(0, 40));
+    assert.match(text, /M-CANTEEN-1,第一食堂,\d{4}-\d{2}-\d{2},3,40\.00,0,0\.00,0\.20,39\.80,40\.00,一致,否/);
+    await context.close();
+  });
+});
