@@ -25,6 +25,7 @@ import {
 import { freshDatabase } from '../../core/test/support.ts';
 import { type RunningSystem, startSystem } from '../../mock/demo/system.ts';
 import { PosTerminal } from '../../mock/devices/pos.ts';
+import { ShowerMeter } from '../../mock/devices/shower-meter.ts';
 import { launchChromium } from '../browser.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -286,6 +287,35 @@ describe('mini-program H5 in Chromium against the whole system', () => {
       await shoot(page, route);
     }
     await page.context().close();
+  });
+
+  test('when a shower runs, then the showers page shows it running and then settled, with no reload', async () => {
+    // Goal: the shower session live — the hold when it starts, the settlement when it stops.
+    const student = system.identities[4];
+    assert.ok(student);
+    const page = await newPage();
+    await bindAs(page, student);
+    await open(page, 'home');
+    const code = await readQr(page);
+    const device = await core.registerDevice({ id: '7102', kind: 'shower', merchantId: 'SHOWER-N1' });
+    const key = fromHex(device.keyHex);
+    assert.ok(key);
+    const meter = await ShowerMeter.connect({ port: system.gatewayPort, deviceId: 7102, key });
+    try {
+      await open(page, 'showers');
+      await page.locator('.page-showers', { hasText: '当前没有进行中的使用' }).waitFor();
+      const started = await meter.start(code, 600);
+      assert.equal(started.kind, 'meter_started', JSON.stringify(started));
+      await page.locator('.page-showers .section-title', { hasText: '进行中' }).waitFor({ timeout: 3_000 });
+      await shoot(page, 'showers-running');
+      await meter.report(120);
+      await meter.stop(150);
+      await page.locator('.page-showers', { hasText: '当前没有进行中的使用' }).waitFor({ timeout: 3_000 });
+      assert.equal(await page.locator('.page-showers .section-title', { hasText: '进行中' }).count(), 0);
+    } finally {
+      meter.close();
+      await page.context().close();
+    }
   });
 
   test('when the network is gone, then the card page says offline and still shows a code the POS accepts', async () => {

@@ -1,12 +1,18 @@
 import { Text, View } from '@tarojs/components';
+import { useEffect } from 'react';
 import { StateView } from '../../components/StateView.tsx';
 import { useRemote } from '../../components/use-remote.ts';
 import { formatFen } from '../../lib/money.ts';
 import { formatShortTime } from '../../lib/month.ts';
-import { api } from '../../services/api.ts';
+import { api, openLive } from '../../services/api.ts';
 import { listMeterSessions } from '../../services/campus.ts';
 import type { MeterSession } from '../../services/types.ts';
 import { strings } from '../../strings.ts';
+
+/** Operations that start, settle or release a meter's hold. */
+const meterKinds: ReadonlySet<string> = new Set(['hold', 'post', 'void', 'expire']);
+/** How often a running session's usage is read again: meters report every few seconds. */
+const runningRefreshMs = 5_000;
 
 function SessionCard({ session }: { readonly session: MeterSession }) {
   return (
@@ -38,10 +44,41 @@ export default function ShowersPage() {
   const sessions = remote.data?.items ?? [];
   const running = sessions.filter((session) => session.status === 'running');
   const history = sessions.filter((session) => session.status !== 'running');
+
+  // A session starting, settling or being released shows at once (the live socket) …
+  // biome-ignore lint/correctness/useExhaustiveDependencies: remote.reload is called, not watched
+  useEffect(() => {
+    let close: (() => void) | undefined;
+    let gone = false;
+    openLive((message) => {
+      if (message.type === 'operation' && meterKinds.has(message.kind)) remote.reload();
+    }).then(
+      (closer) => {
+        if (gone) closer();
+        else close = closer;
+      },
+      () => undefined,
+    );
+    return () => {
+      gone = true;
+      close?.();
+    };
+  }, []);
+  // … and while one runs, the usage the meter has reported so far is read again every few seconds.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: remote.reload is called, not watched
+  useEffect(() => {
+    if (running.length === 0) return;
+    const timer = setInterval(remote.reload, runningRefreshMs);
+    return () => clearInterval(timer);
+  }, [running.length]);
   return (
     <View className="page page-showers">
       <Text className="form-hint">{strings.showers.whyHold}</Text>
-      <StateView loading={remote.loading} error={remote.error} onRetry={remote.reload}>
+      <StateView
+        loading={remote.loading && remote.data === undefined}
+        error={remote.error}
+        onRetry={remote.reload}
+      >
         {running.length === 0 ? <Text className="form-hint">{strings.showers.none}</Text> : null}
         {running.map((session) => (
           <SessionCard key={session.id} session={session} />
