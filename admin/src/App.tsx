@@ -4,6 +4,7 @@ import {
   CheckSquareOutlined,
   DashboardOutlined,
   DollarOutlined,
+  FileTextOutlined,
   IdcardOutlined,
   LogoutOutlined,
   ShopOutlined,
@@ -18,6 +19,7 @@ import { AccountsPage } from './pages/AccountsPage.tsx';
 import { ApprovalsPage } from './pages/ApprovalsPage.tsx';
 import { AuditPage } from './pages/AuditPage.tsx';
 import { CardPage } from './pages/CardPage.tsx';
+import { ContentPage } from './pages/ContentPage.tsx';
 import { DashboardPage } from './pages/DashboardPage.tsx';
 import { DevicesPage } from './pages/DevicesPage.tsx';
 import { FundsPage } from './pages/FundsPage.tsx';
@@ -37,6 +39,7 @@ const menu = [
   { key: 'merchants', label: '商户结算', right: 'merchant.read', icon: <ShoppingOutlined /> },
   { key: 'dashboard', label: '实时监控', right: 'monitor.read', icon: <DashboardOutlined /> },
   { key: 'devices', label: '设备管理', right: 'device.read', icon: <ShopOutlined /> },
+  { key: 'content', label: '新闻与课程', right: 'content.manage', icon: <FileTextOutlined /> },
   { key: 'audit', label: '审计日志', right: 'audit.read', icon: <AuditOutlined /> },
   { key: 'sync', label: '数据同步', right: 'sync.read', icon: <SyncOutlined /> },
   { key: 'accounts', label: '管理员账号', right: 'admin.manage', icon: <TeamOutlined /> },
@@ -126,6 +129,8 @@ export function App() {
             <DevicesPage me={me} />
           ) : page === 'merchants' ? (
             <MerchantsPage me={me} />
+          ) : page === 'content' ? (
+            <ContentPage me={me} />
           ) : page === 'accounts' ? (
             <AccountsPage />
           ) : null}

@@ -33,6 +33,8 @@ export const errorText: Record<string, string> = {
   CLEARING_RUNNING: '已有一次清零正在进行',
   SYNC_RUNNING: '已有一次同步正在进行',
   SYNC_NOT_CONFIGURED: '未配置教务、人事数据源，无法同步',
+  NEWS_NOT_FOUND: '新闻不存在',
+  COURSE_NOT_FOUND: '课程不存在',
   MERCHANT_NOT_FOUND: '商户不存在',
   ALREADY_EXISTS: '该编号已存在',
 };
@@ -102,3 +104,48 @@ export function describeError(error: unknown): string {
   const e = error as { code?: string; message?: string };
   return (e.code && errorText[e.code]) || e.message || '操作失败';
 }
+
+/** News and courses (the content page). */
+export const contentText = {
+  title: '新闻与课程',
+  news: '新闻公告',
+  courses: '在线课程',
+  publish: '发布新闻',
+  newsTitle: '标题',
+  body: '正文',
+  audience: '发布对象',
+  audienceValue: '院系或班级',
+  publishAt: '定时发布（可选，留空立即发布）',
+  publishAtColumn: '发布时间',
+  status: '状态',
+  author: '发布人',
+  withdraw: '撤回',
+  withdrawConfirm: (title: string) => `撤回「${title}」？`,
+  withdrawNote: '撤回后师生将不再看到该新闻，此操作不可恢复。',
+  published: '已发布',
+  scheduled: '定时发布',
+  withdrawn: '已撤回',
+  createCourse: '新建课程',
+  courseTitle: '课程名称',
+  description: '简介',
+  teacher: '授课教师',
+  lessons: '课时',
+  addLesson: '添加课时',
+  seq: '序号',
+  lessonTitle: '课时标题',
+  videoKind: '视频来源',
+  videoPath: '内容目录下的路径',
+  videoUrl: '视频地址（URL）',
+  video: '视频',
+  durationMinutes: '时长（分钟）',
+  duration: '时长',
+  noLessons: '暂无课时',
+  submit: '提交',
+  audienceType: {
+    all: '全体师生',
+    students: '全体学生',
+    staff: '全体教职工',
+    department: '指定院系',
+    class: '指定班级',
+  } as Record<string, string>,
+};

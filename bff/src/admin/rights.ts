@@ -26,6 +26,7 @@ export const rights = [
   'merchant.read',
   'merchant.manage',
   'settlement.read',
+  'content.manage',
   'admin.manage',
 ] as const;
 export type Right = (typeof rights)[number];
@@ -62,8 +63,8 @@ export const roleRights: Readonly<Record<AdminRole, readonly Right[]>> = {
   ],
   // Registers, re-keys and disables devices, and watches the live dashboard.
   device_admin: ['device.read', 'device.manage', 'monitor.read'],
-  // The news and course screens are not built yet; this role can sign in and see nothing else.
-  content_editor: [],
+  // Publishes, schedules and withdraws news; creates courses and adds their lessons.
+  content_editor: ['content.manage'],
   // Reads the people of their own department only (the scope is applied by the card-affairs service).
   department_admin: ['card.read'],
   // Read-only: sees everything there is to read, changes nothing.

@@ -10,6 +10,7 @@ import type { AdminLogin } from './admin-login.ts';
 import type { AdminSession, AdminSessions } from './admin-sessions.ts';
 import type { AuditTrail } from './audit-trail.ts';
 import type { CardAffairs } from './card-affairs.ts';
+import { contentRoutes } from './content.ts';
 import { deviceRoutes } from './devices.ts';
 import { fundsRoutes } from './funds.ts';
 import { merchantRoutes } from './merchants.ts';
@@ -251,6 +252,7 @@ export const adminRoutes: readonly AdminRoute[] = [
   },
   ...fundsRoutes,
   ...deviceRoutes,
+  ...contentRoutes,
   ...merchantRoutes,
 ];
 

@@ -535,6 +535,14 @@ export class CoreClient {
   readNews(personNo: string, id: string): Promise<NewsItem & { readAtMs: number | null }> {
     return this.call('GET', `/v1/news/${encodeURIComponent(id)}${query({ personNo })}`);
   }
+  /** Every news item, scheduled and withdrawn included, newest first (the backoffice). */
+  allNews(): Promise<{ items: NewsItem[] }> {
+    return this.call('GET', '/v1/news/all');
+  }
+  /** Every course with its lessons, newest first (the backoffice). */
+  allCourses(): Promise<{ items: (Course & { lessons: Lesson[] })[] }> {
+    return this.call('GET', '/v1/courses/all');
+  }
   createCourse(input: NewCourse): Promise<Course> {
     return this.call('POST', '/v1/courses', input);
   }

@@ -124,6 +124,24 @@ export class ContentRepository {
     return rows.map((r) => ({ ...toNews(r), readAtMs: r.read_at_ms === null ? null : n(r.read_at_ms) }));
   }
 
+  /** Every item, scheduled, published or withdrawn, newest publish time first (the backoffice's list). */
+  async allNews(limit: number): Promise<NewsItem[]> {
+    const rows = await this.db.select<Row>(
+      'SELECT * FROM news ORDER BY publish_at_ms DESC, id DESC LIMIT ?',
+      [limit],
+    );
+    return rows.map(toNews);
+  }
+
+  /** Every course, newest first (the backoffice's list). */
+  async allCourses(limit: number): Promise<Course[]> {
+    const rows = await this.db.select<Row>(
+      'SELECT * FROM courses ORDER BY created_at_ms DESC, id DESC LIMIT ?',
+      [limit],
+    );
+    return rows.map(toCourse);
+  }
+
   /** Marks an item read once; a second mark keeps the first time. */
   async markRead(newsId: string, personNo: string, atMs: number): Promise<void> {
     try {

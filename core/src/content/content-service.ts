@@ -75,6 +75,22 @@ export class ContentService {
       throw new CoreError('NEWS_NOT_FOUND', 'no such news');
   }
 
+  /** Every item for the backoffice, newest first, scheduled ones included, with the body. */
+  async allNews(): Promise<NewsItem[]> {
+    return this.repo.allNews(200);
+  }
+
+  /** Every course for the backoffice, newest first, with its lessons. */
+  async allCourses(): Promise<(Course & { lessons: Lesson[] })[]> {
+    const courses = await this.repo.allCourses(200);
+    return Promise.all(
+      courses.map(async (c) => ({
+        ...c,
+        lessons: (await this.repo.lessons(c.id, '')).map(({ progress: _p, ...l }) => l),
+      })),
+    );
+  }
+
   /** The person's news feed; the body is left out of the list (the detail has it). */
   async newsFor(personNo: string, page: { limit: number; before?: { atMs: number; id: string } }) {
     const items = await this.repo.newsFor(personNo, this.now(), page);

@@ -28,6 +28,13 @@ export function contentRoutes(content: ContentService): Router {
     await content.withdrawNews(parseValue(ctx.params, z.object({ id })).id);
     ctx.status = 204;
   });
+  // The backoffice's lists: every item (scheduled and withdrawn too) and every course with its lessons.
+  router.get('/news/all', async (ctx) => {
+    ctx.body = { items: await content.allNews() };
+  });
+  router.get('/courses/all', async (ctx) => {
+    ctx.body = { items: await content.allCourses() };
+  });
   router.get('/news', async (ctx) => {
     const q = parseValue(ctx.query, newsListQuery);
     const before =

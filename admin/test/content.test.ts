@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { demoAdminPassword, seedAdminDemo } from '../../bff/src/admin/seed.ts';
+import { startWorld, type TestWorld } from '../../bff/test/support.ts';
+import { startWeb, type Web } from '../../mock/demo/web.ts';
+import { launchChromium } from '../../tests/browser.ts';
+
+const dist = new URL('../dist', import.meta.url).pathname;
+const screenshots = new URL('../../docs/screenshots/', import.meta.url).pathname;
+
+describe('backoffice in Chromium: news and courses', () => {
+  let world: TestWorld;
+  let web: Web;
+  let browser: Browser;
+  before(async () => {
+    mkdirSync(screenshots, { recursive: true });
+    world = await startWorld();
+    await seedAdminDemo(world.core.client);
+    const core = world.core.client;
+    await core.publishNews({
+      title: '寒假宿舍安排',
+      body: '寒假留校同学请登记。',
+      audience: { type: 'students' },
+      publishAtMs: Date.now() + 7 * 86_400_000,
+      author: '演示内容编辑',
+    });
+    const course = await core.createCourse({
+      title: '校园安全教育',
+      description: '新生必修',
+      teacher: '王老师',
+      audience: { type: 'students' },
+    });
+    await core.addLesson(course.id, {
+      seq: 1,
+      title: '消防安全',
+      video: { path: 'safety/fire.mp4' },
+      durationSeconds: 600,
+    });
+    web = await startWeb({ port: 0, sites: { '/admin': dist }, proxies: { '/api': world.bff.url } });
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await web?.close();
+    await world?.stop();
+  });
+
+  test('when the content editor publishes a news item for a department, then it is listed as published next to the scheduled one, and can be withdrawn; a lesson is added to a course', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+    await context.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort());
+    const page = await context.newPage();
+    await page.goto(`${web.url}/admin/`);
+    await page.getByLabel('用户名').fill('editor');
+    await page.getByLabel('密码').fill(demoAdminPassword);
+    await page.getByRole('button', { name: /登\s*录/ }).click();
+    await page.getByRole('menuitem', { name: /新闻与课程/ }).click();
+
+    await page
+      .getByRole('row', { name: /寒假宿舍安排/ })
+      .getByText('定时发布')
+      .waitFor();
+    await page.getByRole('button', { name: '发布新闻' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('标题').fill('图书馆延长开放时间');
+    await dialog.getByLabel('正文').fill('考试周图书馆开放至晚上十一点。');
+    await dialog.getByLabel('发布对象').click();
+    await page.getByTitle('指定院系').click();
+    await dialog.getByLabel('院系或班级').fill('计算机学院');
+    await dialog.getByRole('button', { name: /提\s*交/ }).click();
+    await dialog.waitFor({ state: 'hidden' });
+
+    const row = page.getByRole('row', { name: /图书馆延长开放时间/ });
+    await row.getByText('已发布').waitFor();
+    await row.getByText('指定院系：计算机学院').waitFor();
+    await row.getByText('演示内容编辑').waitFor();
+    await page.screenshot({ path: `${screenshots}admin-content.png`, fullPage: true });
+
+    const listed = await world.core.client.allNews();
+    const item = listed.items.find((n) => n.title === '图书馆延长开放时间');
+    assert.deepEqual(item?.audience, { type: 'department', value: '计算机学院' });
+
+    await row.getByRole('button', { name: /撤\s*回/ }).click();
+    await page
+      .getByRole('dialog')
+      .getByRole('button', { name: /撤\s*回/ })
+      .click();
+    await row.getByText('已撤回').waitFor();
+
+    await page.getByRole('tab', { name: '在线课程' }).click();
+    const courseRow = page.getByRole('row', { name: /校园安全教育/ });
+    await courseRow.getByRole('button', { name: '添加课时' }).click();
+    const lessonDialog = page.getByRole('dialog');
+    await lessonDialog.getByLabel('课时标题').fill('防范电信诈骗');
+    await lessonDialog.getByLabel('视频地址（URL）').check();
+    await lessonDialog
+      .getByRole('textbox', { name: '视频地址（URL）' })
+      .fill('https://video.example.edu/fraud.mp4');
+    await lessonDialog.getByLabel('时长（分钟）').fill('15');
+    await lessonDialog.getByRole('button', { name: /提\s*交/ }).click();
+    await lessonDialog.waitFor({ state: 'hidden' });
+    await courseRow.getByRole('cell', { name: '2', exact: true }).waitFor();
+    const courses = await world.core.client.allCourses();
+    const lessons = courses.items.find((c) => c.title === '校园安全教育')?.lessons ?? [];
+    assert.deepEqual(
+      lessons.map((l) => [l.seq, l.title, l.videoUrl, l.durationSeconds]),
+      [
+        [1, '消防安全', null, 600],
+        [2, '防范电信诈骗', 'https://video.example.edu/fraud.mp4', 900],
+      ],
+    );
+    await context.close();
+  });
+});
