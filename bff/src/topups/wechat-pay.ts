@@ -161,6 +161,8 @@ export interface BillRow {
 export class WechatPay {
   readonly pay: Pay;
   readonly #config: TopUpConfig;
+  /** The certificate fetch in flight, which notifications naming a new serial wait for. */
+  #certificateFetch: Promise<void> | undefined;
   #certificatesFetchedAtMs = Number.NEGATIVE_INFINITY;
 
   constructor(config: TopUpConfig) {
@@ -282,20 +284,40 @@ export class WechatPay {
     const text = rawBody.toString('utf8');
     const serial = header('wechatpay-serial');
     if (!/^[0-9A-Za-z_]{1,64}$/.test(serial)) throw new NotificationRefused('bad_signature');
+    let fetchingHere = false;
     if (!knownSerial(serial)) {
-      if (Date.now() - this.#certificatesFetchedAtMs < CERTIFICATE_REFRESH_MS_MIN)
-        throw new NotificationRefused('bad_signature');
-      this.#certificatesFetchedAtMs = Date.now();
+      if (this.#certificateFetch !== undefined) {
+        // Another notification is fetching the certificates right now (the first ones after a start
+        // come together): wait for that fetch instead of refusing, then the serial is known or not.
+        await this.#certificateFetch;
+        if (!knownSerial(serial)) throw new NotificationRefused('bad_signature');
+      } else {
+        if (Date.now() - this.#certificatesFetchedAtMs < CERTIFICATE_REFRESH_MS_MIN)
+          throw new NotificationRefused('bad_signature');
+        this.#certificatesFetchedAtMs = Date.now();
+        fetchingHere = true;
+      }
+    }
+    // For an unknown serial the SDK fetches /v3/certificates inside verifySign: that call is the fetch.
+    const verification = this.pay.verifySign({
+      timestamp,
+      nonce: header('wechatpay-nonce'),
+      serial,
+      signature: header('wechatpay-signature'),
+      body: text,
+    });
+    if (fetchingHere) {
+      this.#certificateFetch = verification.then(
+        () => undefined,
+        () => undefined,
+      );
+      void this.#certificateFetch.then(() => {
+        this.#certificateFetch = undefined;
+      });
     }
     let signed = false;
     try {
-      signed = await this.pay.verifySign({
-        timestamp,
-        nonce: header('wechatpay-nonce'),
-        serial,
-        signature: header('wechatpay-signature'),
-        body: text,
-      });
+      signed = await verification;
     } catch {
       signed = false;
     }
