@@ -1,16 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { demoAdminPassword, seedAdminDemo } from '../../bff/src/admin/seed.ts';
 import { openCard } from '../../bff/test/admin-support.ts';
 import { startWorld, type TestWorld } from '../../bff/test/support.ts';
 import { fromBase32, totp } from '../../core/src/admin/totp.ts';
-import { startWeb, type Web } from '../../mock/demo/web.ts';
-import { launchChromium } from '../../tests/browser.ts';
-
-const dist = new URL('../dist', import.meta.url).pathname;
-const screenshots = new URL('../../docs/screenshots/', import.meta.url).pathname;
+import type { Web } from '../../mock/demo/web.ts';
+import { screenshots, startBackoffice } from './support.ts';
 
 describe('backoffice in Chromium: sign-in, a card-loss flow, and a role that may only read', () => {
   let world: TestWorld;
@@ -18,13 +14,11 @@ describe('backoffice in Chromium: sign-in, a card-loss flow, and a role that may
   let browser: Browser;
   let cardNo: string;
   before(async () => {
-    mkdirSync(screenshots, { recursive: true });
     world = await startWorld();
     await seedAdminDemo(world.core.client);
     cardNo = await openCard(world, '计算机学院', '孙浏览');
     await world.core.client.topUp({ id: `browser-${cardNo}`, cardNo, amount: 12_345, channel: 'cash' });
-    web = await startWeb({ port: 0, sites: { '/admin': dist }, proxies: { '/api': world.bff.url } });
-    browser = await launchChromium();
+    ({ web, browser } = await startBackoffice(world.bff.url));
   });
   after(async () => {
     await browser?.close();

@@ -1,21 +1,16 @@
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { demoAdminPassword, seedAdminDemo } from '../../bff/src/admin/seed.ts';
 import { startWorld, type TestWorld } from '../../bff/test/support.ts';
-import { startWeb, type Web } from '../../mock/demo/web.ts';
-import { launchChromium } from '../../tests/browser.ts';
-
-const dist = new URL('../dist', import.meta.url).pathname;
-const screenshots = new URL('../../docs/screenshots/', import.meta.url).pathname;
+import type { Web } from '../../mock/demo/web.ts';
+import { screenshots, startBackoffice } from './support.ts';
 
 describe('backoffice in Chromium: news and courses', () => {
   let world: TestWorld;
   let web: Web;
   let browser: Browser;
   before(async () => {
-    mkdirSync(screenshots, { recursive: true });
     world = await startWorld();
     await seedAdminDemo(world.core.client);
     const core = world.core.client;
@@ -38,8 +33,7 @@ describe('backoffice in Chromium: news and courses', () => {
       video: { path: 'safety/fire.mp4' },
       durationSeconds: 600,
     });
-    web = await startWeb({ port: 0, sites: { '/admin': dist }, proxies: { '/api': world.bff.url } });
-    browser = await launchChromium();
+    ({ web, browser } = await startBackoffice(world.bff.url));
   });
   after(async () => {
     await browser?.close();

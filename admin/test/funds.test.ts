@@ -1,15 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import ExcelJS from 'exceljs';
 import type { Browser, Page } from 'playwright-core';
 import { demoAdminPassword, seedAdminDemo } from '../../bff/src/admin/seed.ts';
 import { startWorld, type TestWorld } from '../../bff/test/support.ts';
-import { startWeb, type Web } from '../../mock/demo/web.ts';
-import { launchChromium } from '../../tests/browser.ts';
+import type { Web } from '../../mock/demo/web.ts';
+import { screenshots, startBackoffice } from './support.ts';
 
-const dist = new URL('../dist', import.meta.url).pathname;
-const screenshots = new URL('../../docs/screenshots/', import.meta.url).pathname;
 const secondFinance = { username: 'finance2', password: 'second-finance-2026' };
 
 describe('backoffice in Chromium: a subsidy batch with two admins, a report export, the sync page, devices and the dashboard', () => {
@@ -18,7 +16,6 @@ describe('backoffice in Chromium: a subsidy batch with two admins, a report expo
   let browser: Browser;
   const people: { personNo: string; cardNo: string }[] = [];
   before(async () => {
-    mkdirSync(screenshots, { recursive: true });
     world = await startWorld();
     await seedAdminDemo(world.core.client);
     await world.core.client.createAdmin({
@@ -67,8 +64,7 @@ describe('backoffice in Chromium: a subsidy batch with two admins, a report expo
       });
       assert.equal(answer.status, 'ok', JSON.stringify(answer));
     }
-    web = await startWeb({ port: 0, sites: { '/admin': dist }, proxies: { '/api': world.bff.url } });
-    browser = await launchChromium();
+    ({ web, browser } = await startBackoffice(world.bff.url));
   });
   after(async () => {
     await browser?.close();

@@ -1,21 +1,17 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { demoAdminPassword, seedAdminDemo } from '../../bff/src/admin/seed.ts';
 import { startWorld, type TestWorld } from '../../bff/test/support.ts';
-import { startWeb, type Web } from '../../mock/demo/web.ts';
-import { launchChromium } from '../../tests/browser.ts';
-
-const dist = new URL('../dist', import.meta.url).pathname;
-const screenshots = new URL('../../docs/screenshots/', import.meta.url).pathname;
+import type { Web } from '../../mock/demo/web.ts';
+import { screenshots, startBackoffice } from './support.ts';
 
 describe('backoffice in Chromium: merchants, a daily statement and the WeChat Pay bill check', () => {
   let world: TestWorld;
   let web: Web;
   let browser: Browser;
   before(async () => {
-    mkdirSync(screenshots, { recursive: true });
     world = await startWorld();
     await seedAdminDemo(world.core.client);
     const core = world.core.client;
@@ -40,8 +36,7 @@ describe('backoffice in Chromium: merchants, a daily statement and the WeChat Pa
     await core.reconcileTopUps(yesterday, [
       { outTradeNo: 'T-NOT-OURS-1', transactionId: '4200000099', state: 'SUCCESS', amount: 3_000 },
     ]);
-    web = await startWeb({ port: 0, sites: { '/admin': dist }, proxies: { '/api': world.bff.url } });
-    browser = await launchChromium();
+    ({ web, browser } = await startBackoffice(world.bff.url));
   });
   after(async () => {
     await browser?.close();

@@ -1,16 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { demoAdminPassword, seedAdminDemo } from '../../bff/src/admin/seed.ts';
 import { startWorld, type TestWorld } from '../../bff/test/support.ts';
 import { mysqlServerUrl } from '../../core/test/support.ts';
 import { Campus } from '../../mock/campus/campus.ts';
-import { startWeb, type Web } from '../../mock/demo/web.ts';
-import { launchChromium } from '../../tests/browser.ts';
-
-const dist = new URL('../dist', import.meta.url).pathname;
-const screenshots = new URL('../../docs/screenshots/', import.meta.url).pathname;
+import type { Web } from '../../mock/demo/web.ts';
+import { screenshots, startBackoffice } from './support.ts';
 
 describe('backoffice in Chromium: an identity-sync run from the academic-affairs and HR stand-ins', () => {
   let campus: Campus;
@@ -19,7 +15,6 @@ describe('backoffice in Chromium: an identity-sync run from the academic-affairs
   let browser: Browser;
   let nameless: string;
   before(async () => {
-    mkdirSync(screenshots, { recursive: true });
     campus = await Campus.seed({ serverUrl: mysqlServerUrl, seed: 5, students: 60, staff: 12 });
     nameless = await campus.insertNamelessStudent();
     world = await startWorld(
@@ -33,8 +28,7 @@ describe('backoffice in Chromium: an identity-sync run from the academic-affairs
       },
     );
     await seedAdminDemo(world.core.client);
-    web = await startWeb({ port: 0, sites: { '/admin': dist }, proxies: { '/api': world.bff.url } });
-    browser = await launchChromium();
+    ({ web, browser } = await startBackoffice(world.bff.url));
   });
   after(async () => {
     await browser?.close();
