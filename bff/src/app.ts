@@ -8,6 +8,7 @@ import { AdminLogin } from './admin/admin-login.ts';
 import { AdminSessions } from './admin/admin-sessions.ts';
 import { AuditTrail } from './admin/audit-trail.ts';
 import { CardAffairs } from './admin/card-affairs.ts';
+import { subsidyImportBodies } from './admin/funds.ts';
 import { adminRouter } from './admin/routes.ts';
 import { RefreshTokens } from './auth/refresh-tokens.ts';
 import { requireUser } from './auth/require-user.ts';
@@ -132,7 +133,7 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
       keyOf: (ctx) => ctx.ip || undefined,
     }),
   );
-  app.use(rawBody(config.bodyBytesMax));
+  app.use(rawBody(config.bodyBytesMax, subsidyImportBodies));
 
   const open = new Router({ prefix: '/api/v1' });
   open.use(healthRoutes().routes());

@@ -76,6 +76,45 @@ describe('admin funds, reports and sync runs: subsidy batches with maker–check
     assert.equal(list.body.items.length, 0);
   });
 
+  test('when finance previews a list of 20,000 rows (over a megabyte), then it passes the import body limits and every row is read; a body past the limit is refused and other routes keep the small limit', async () => {
+    // Goal: a whole year group imports in one file; only the import routes take large bodies.
+    const rows = Array.from(
+      { length: 20_000 },
+      (_, i) => `NOBODY-${String(i).padStart(6, '0')},12.50,学期餐费补助（按学院名单发放）`,
+    );
+    const big = ['学号,金额,备注', ...rows].join('\r\n');
+    assert.ok(Buffer.byteLength(big) > 1024 * 1024);
+    const reply = await world.request<Batch & { rowCount: number }>(
+      'POST',
+      `${api}/subsidy-batches/preview`,
+      {
+        token: tokens.finance,
+        body: { source: { csv: big } },
+      },
+    );
+    assert.equal(reply.status, 200, JSON.stringify(reply.body).slice(0, 300));
+    assert.equal(reply.body.rows.length, 20_000);
+    assert.ok(reply.body.rows.every((r) => r.error === 'UNKNOWN_PERSON'));
+
+    const tooBig = await world.request('POST', `${api}/subsidy-batches/preview`, {
+      token: tokens.finance,
+      body: { source: { csv: `${big}\r\n${'x'.repeat(6 * 1024 * 1024)}` } },
+    });
+    assert.equal(tooBig.status, 413);
+    assert.equal(tooBig.body.code, 'PAYLOAD_TOO_LARGE');
+    const elsewhere = await world.request('POST', `${api}/adjustments`, {
+      token: tokens.finance,
+      body: {
+        requestId: 'large-body-1',
+        cardNo: '12345678',
+        wallet: 'main',
+        amount: 1,
+        reason: 'x'.repeat(100 * 1024),
+      },
+    });
+    assert.equal(elsewhere.status, 413);
+  });
+
   test('when finance makes a batch above the threshold, then the maker and a counter operator cannot approve it, a second finance admin does, posting pays each valid row once and the audit names each step', async () => {
     const created = await world.request<Batch>('POST', `${api}/subsidy-batches`, {
       token: tokens.finance,

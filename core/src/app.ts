@@ -28,7 +28,6 @@ import { GuardianRepository } from './guardians/guardian-repository.ts';
 import { GuardianService } from './guardians/guardian-service.ts';
 import { errorHandler, rawBody, serviceAuth } from './http/middleware.ts';
 import { adminRoutes } from './http/routes/admin.ts';
-import { attendanceReportRoutes } from './http/routes/attendance-report.ts';
 import { bindingRoutes } from './http/routes/bindings.ts';
 import { blacklistRoutes } from './http/routes/blacklist.ts';
 import { cardRoutes } from './http/routes/cards.ts';
@@ -42,7 +41,7 @@ import { operationRoutes } from './http/routes/operations.ts';
 import { payCodeRoutes } from './http/routes/pay-codes.ts';
 import { reportRoutes } from './http/routes/reports.ts';
 import { statementRoutes } from './http/routes/statements.ts';
-import { subsidyRoutes } from './http/routes/subsidies.ts';
+import { subsidyImportBodies, subsidyRoutes } from './http/routes/subsidies.ts';
 import { syncRoutes } from './http/routes/sync.ts';
 import { topUpRoutes } from './http/routes/top-ups.ts';
 import { Batcher } from './ledger/batcher.ts';
@@ -62,8 +61,6 @@ import {
 import { PayCodeRepository } from './paycodes/pay-code-repository.ts';
 import { PayCodeService } from './paycodes/pay-code-service.ts';
 import { createPii } from './pii.ts';
-import { AttendanceReport } from './reports/attendance-report.ts';
-import { AttendanceRepository } from './reports/attendance-repository.ts';
 import { ReportRepository } from './reports/report-repository.ts';
 import { ReportService } from './reports/report-service.ts';
 import { SettlementService } from './settlement/settlement-service.ts';
@@ -212,7 +209,7 @@ export function createCore(
   });
   app.use(errorHandler(log));
   app.use(open.routes());
-  app.use(rawBody(bodyBytesMax));
+  app.use(rawBody(bodyBytesMax, subsidyImportBodies));
   app.use(serviceAuth(config.serviceKeys));
   for (const router of [
     operationRoutes(ledger),
@@ -232,7 +229,6 @@ export function createCore(
     topUpRoutes(topUps),
     subsidyRoutes(subsidies),
     reportRoutes(reports),
-    attendanceReportRoutes(new AttendanceReport(new AttendanceRepository(db))),
   ]) {
     app.use(router.routes());
     app.use(router.allowedMethods());

@@ -1,4 +1,5 @@
 import type { ReportName } from '@campus-card/core/client';
+import type { LargerBody } from '@campus-card/core/http';
 import { z } from 'zod';
 import { parseBody, parseValue } from '../http/middleware.ts';
 import type { AdminRoute } from './routes.ts';
@@ -7,6 +8,14 @@ import type { AdminRoute } from './routes.ts';
 // reports finance reads, and starting identity-sync runs. The core keeps the state and enforces
 // maker ≠ checker (docs/funds.md); these routes check the role, pass the signed-in admin as the
 // actor, and audit every write.
+
+/**
+ * A batch's file comes inside the JSON body (20,000 rows of CSV with notes, or an .xlsx as base64):
+ * these two routes alone take more than the BFF's default body limit, the same as the core allows.
+ */
+export const subsidyImportBodies: readonly LargerBody[] = [
+  { method: 'POST', path: /^\/api\/admin\/v1\/subsidy-batches(\/preview)?$/, bytesMax: 6 * 1024 * 1024 },
+];
 
 const idPath = z.object({ id: z.string().regex(/^[0-9A-Z]{26}$/, 'not an id') });
 const amountYuan = z.string().regex(/^\d{1,6}(\.\d{1,2})?$/, 'yuan with at most two decimals');

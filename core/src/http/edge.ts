@@ -11,9 +11,19 @@ export interface EdgeErrors {
   invalid(message: string, details?: Record<string, unknown>): Error;
 }
 
+/** A route allowed a larger body than the service's default: method and path, and its limit. */
+export interface LargerBody {
+  method: 'POST' | 'PUT';
+  path: RegExp;
+  bytesMax: number;
+}
+
 export interface Edge {
-  /** Reads the body as raw bytes (signatures cover them) into ctx.state.rawBody. */
-  rawBody(bytesMax: number): (ctx: Context, next: Next) => Promise<void>;
+  /**
+   * Reads the body as raw bytes (signatures cover them) into ctx.state.rawBody, refusing one above
+   * bytesMax, or above the limit of the first larger-body route it matches (a file import).
+   */
+  rawBody(bytesMax: number, larger?: readonly LargerBody[]): (ctx: Context, next: Next) => Promise<void>;
   /** Parses the JSON body against a schema; any problem names the fields. */
   parseBody<T>(ctx: Context, schema: ZodType<T>): T;
   /** Parses a query string, path parameters or any value against a schema. */
@@ -28,9 +38,11 @@ export function createEdge(errors: EdgeErrors): Edge {
     throw errors.invalid(issues.map((i) => `${i.path || 'body'}: ${i.message}`).join('; '), { issues });
   };
   return {
-    rawBody(bytesMax) {
-      const tooLarge = () => errors.tooLarge(`bodies are at most ${bytesMax} bytes`);
+    rawBody(defaultBytesMax, larger = []) {
       return async (ctx, next) => {
+        const bytesMax =
+          larger.find((l) => l.method === ctx.method && l.path.test(ctx.path))?.bytesMax ?? defaultBytesMax;
+        const tooLarge = () => errors.tooLarge(`bodies are at most ${bytesMax} bytes`);
         if (Number(ctx.get('content-length') || 0) > bytesMax) throw tooLarge();
         const chunks: Buffer[] = [];
         let size = 0;

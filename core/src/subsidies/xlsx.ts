@@ -1,8 +1,11 @@
 import ExcelJS from 'exceljs';
 import { CoreError } from '../errors.ts';
+import { checkZipBounds } from './zip-bounds.ts';
 
-/** Largest .xlsx accepted, bytes (it arrives base64 in a JSON body under the core's body limit). */
-export const xlsxBytesMax = 360 * 1024;
+/** Largest .xlsx accepted, bytes (it arrives base64 in a JSON body under the import body limit). */
+export const xlsxBytesMax = 4 * 1024 * 1024;
+/** What its parts may inflate to: a 20,000-row sheet is a few megabytes inflated. */
+export const xlsxInflatedBytesMax = 64 * 1024 * 1024;
 
 /**
  * The first worksheet of an .xlsx file as rows of text cells, the way a person reads them: numbers
@@ -12,6 +15,10 @@ export const xlsxBytesMax = 360 * 1024;
 export async function readXlsx(bytes: Buffer, rowsMax: number): Promise<string[][]> {
   if (bytes.length > xlsxBytesMax)
     throw new CoreError('PAYLOAD_TOO_LARGE', `a sheet is at most ${xlsxBytesMax} bytes`);
+  const refusal = checkZipBounds(bytes, xlsxInflatedBytesMax);
+  if (refusal === 'TOO_LARGE')
+    throw new CoreError('PAYLOAD_TOO_LARGE', `a sheet inflates to at most ${xlsxInflatedBytesMax} bytes`);
+  if (refusal === 'NOT_A_ZIP') throw new CoreError('VALIDATION_FAILED', 'the file is not an .xlsx workbook');
   const workbook = new ExcelJS.Workbook();
   try {
     await workbook.xlsx.load(bytes as unknown as ArrayBuffer);

@@ -1,7 +1,18 @@
 import Router from 'koa-router';
 import { z } from 'zod';
 import type { SubsidyService } from '../../subsidies/subsidy-service.ts';
+import { xlsxBytesMax } from '../../subsidies/xlsx.ts';
+import type { LargerBody } from '../edge.ts';
 import { parseBody, parseValue } from '../middleware.ts';
+
+/**
+ * A batch's file comes inside the JSON body: 20,000 CSV rows with notes, or an .xlsx as base64, need
+ * more than the core's default body limit. Only these two routes get it.
+ */
+export const subsidyImportBytesMax = 6 * 1024 * 1024;
+export const subsidyImportBodies: readonly LargerBody[] = [
+  { method: 'POST', path: /^\/v1\/subsidy-batches(\/preview)?$/, bytesMax: subsidyImportBytesMax },
+];
 
 /** Who acts: the BFF's admin API passes the signed-in admin's id; the core trusts its callers. */
 const actorId = z.string().min(1).max(64);
@@ -16,8 +27,13 @@ const inputRow = z.strictObject({
 });
 const source = z.union([
   z.strictObject({ rows: z.array(inputRow).min(1).max(20_000) }),
-  z.strictObject({ csv: z.string().min(1).max(400_000) }),
-  z.strictObject({ xlsxBase64: z.string().min(1).max(500_000) }),
+  z.strictObject({ csv: z.string().min(1).max(5_000_000) }),
+  z.strictObject({
+    xlsxBase64: z
+      .string()
+      .min(1)
+      .max(Math.ceil(xlsxBytesMax / 3) * 4),
+  }),
   z.strictObject({ department: z.string().min(1).max(64), amount: yuan, note }),
   z.strictObject({ classCode: z.string().min(1).max(16), amount: yuan, note }),
 ]);
