@@ -28,6 +28,7 @@ import { GuardianRepository } from './guardians/guardian-repository.ts';
 import { GuardianService } from './guardians/guardian-service.ts';
 import { errorHandler, rawBody, serviceAuth } from './http/middleware.ts';
 import { adminRoutes } from './http/routes/admin.ts';
+import { attendanceReportRoutes } from './http/routes/attendance-report.ts';
 import { bindingRoutes } from './http/routes/bindings.ts';
 import { blacklistRoutes } from './http/routes/blacklist.ts';
 import { cardRoutes } from './http/routes/cards.ts';
@@ -61,6 +62,8 @@ import {
 import { PayCodeRepository } from './paycodes/pay-code-repository.ts';
 import { PayCodeService } from './paycodes/pay-code-service.ts';
 import { createPii } from './pii.ts';
+import { AttendanceReport } from './reports/attendance-report.ts';
+import { AttendanceRepository } from './reports/attendance-repository.ts';
 import { ReportRepository } from './reports/report-repository.ts';
 import { ReportService } from './reports/report-service.ts';
 import { SettlementService } from './settlement/settlement-service.ts';
@@ -229,6 +232,7 @@ export function createCore(
     topUpRoutes(topUps),
     subsidyRoutes(subsidies),
     reportRoutes(reports),
+    attendanceReportRoutes(new AttendanceReport(new AttendanceRepository(db))),
   ]) {
     app.use(router.routes());
     app.use(router.allowedMethods());

@@ -46,6 +46,7 @@ import type { HoldRow } from '../ledger/state.ts';
 import type { Merchant, MerchantListItem, NewMerchant } from '../merchants/merchant-service.ts';
 import type { Notice } from '../notices/notice-repository.ts';
 import type { PayCodeSecret, PayCodeVerdict } from '../paycodes/pay-code-service.ts';
+import type { AttendanceSessionRow, RosterEntry } from '../reports/attendance-report.ts';
 import type { Statement } from '../settlement/settlement-service.ts';
 import type { CardTransaction, MeterSession, MonthlyStatement } from '../statements/statement-service.ts';
 import type { SubsidyBatch, SubsidyClearing, SubsidyRow } from '../subsidies/subsidy-repository.ts';
@@ -386,6 +387,47 @@ export class CoreClient {
     page: { limit?: number; beforeAtMs?: number } = {},
   ): Promise<{ items: AttendanceRecordView[] }> {
     return this.call('GET', `/v1/cards/${cardNo}/attendance${pageQuery(page)}`);
+  }
+
+  /** Attendance sessions over Asia/Shanghai days with expected, present, late, absent and the rate. */
+  attendanceSessions(
+    q: AttendanceQuery,
+  ): Promise<{ from: string; to: string; items: AttendanceSessionRow[] }> {
+    return this.call('GET', `/v1/attendance/sessions${query({ ...q })}`);
+  }
+  /** The rate per day and course (or class), for the attendance chart. */
+  attendanceByDay(q: AttendanceQuery & { groupBy: 'course' | 'class' }): Promise<{
+    from: string;
+    to: string;
+    groupBy: 'course' | 'class';
+    items: {
+      day: string;
+      group: string;
+      expectedCount: number;
+      attendedCount: number;
+      ratePercent: number;
+    }[];
+  }> {
+    return this.call('GET', `/v1/attendance/by-day${query({ ...q })}`);
+  }
+  /** One session and its roster (narrowed to a department or class); NOT_FOUND outside it. */
+  attendanceSession(
+    id: string,
+    q: { department?: string; classCode?: string } = {},
+  ): Promise<{ session: AttendanceSessionRow & { endsAtMs: number }; roster: RosterEntry[] }> {
+    return this.call('GET', `/v1/attendance/sessions/${encodeURIComponent(id)}${query(q)}`);
+  }
+  /** The sessions list or a roster as a sheet: CSV (UTF-8 with a BOM) or .xlsx. */
+  attendanceSheet(
+    target: { sessions: AttendanceQuery } | { sessionId: string; department?: string; classCode?: string },
+    format: 'csv' | 'xlsx',
+  ): Promise<Buffer> {
+    if ('sessions' in target)
+      return this.download(`/v1/attendance/sessions${query({ ...target.sessions, format })}`);
+    const { sessionId, ...people } = target;
+    return this.download(
+      `/v1/attendance/sessions/${encodeURIComponent(sessionId)}${query({ ...people, format })}`,
+    );
   }
 
   /** Binds a WeChat account to a person who proves who they are; IDENTITY_MISMATCH otherwise. */
@@ -833,6 +875,27 @@ function query(params: Record<string, string | number | undefined>): string {
   return q.size ? `?${q}` : '';
 }
 
+/** The attendance pages' filters: days are YYYY-MM-DD in Asia/Shanghai. */
+export interface AttendanceQuery {
+  from: string;
+  to: string;
+  kind?: 'class' | 'meeting' | 'exam';
+  courseCode?: string;
+  department?: string;
+  classCode?: string;
+}
+
 export type NewsSummary = Omit<NewsItem, 'body'> & { excerpt: string; readAtMs: number | null };
 export type CourseWithLessons = Course & { lessons: (Lesson & { progress: LessonProgress | null })[] };
-export type { Course, Lesson, LessonProgress, NewCourse, NewLesson, NewNews, NewsItem, Notice };
+export type {
+  AttendanceSessionRow,
+  Course,
+  Lesson,
+  LessonProgress,
+  NewCourse,
+  NewLesson,
+  NewNews,
+  NewsItem,
+  Notice,
+  RosterEntry,
+};

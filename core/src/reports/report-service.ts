@@ -298,11 +298,11 @@ export function reportCsv(report: Report<unknown>): string {
   return csvDocument(header, rows);
 }
 
-function report<T>(range: DayRange, items: T[], table: () => Table): Report<T> {
+export function report<T>(range: DayRange, items: T[], table: () => Table): Report<T> {
   return { from: formatDay(range.fromDay), to: formatDay(range.toDay), items, table };
 }
 
-function checkRange(range: DayRange): void {
+export function checkRange(range: DayRange): void {
   if (range.toDay < range.fromDay) throw new CoreError('VALIDATION_FAILED', 'to: must not be before from');
   if (range.toDay - range.fromDay + 1 > rangeDaysMax)
     throw new CoreError('VALIDATION_FAILED', `a report covers at most ${rangeDaysMax} days`);
@@ -351,15 +351,15 @@ export function sharesBp(amounts: readonly number[]): number[] {
   return shares;
 }
 
-function percent(part: number, whole: number): number {
+export function percent(part: number, whole: number): number {
   return whole === 0 ? 0 : Math.round((part * 1000) / whole) / 10;
 }
 
-function text(v: unknown): string | null {
+export function text(v: unknown): string | null {
   return v === null || v === undefined ? null : String(v);
 }
 
 /** 'YYYY-MM-DD HH:mm' in Asia/Shanghai. */
-function shanghaiTime(atMs: number): string {
+export function shanghaiTime(atMs: number): string {
   return `${formatDay(shanghaiDay(atMs))} ${new Date(atMs + 8 * 3_600_000).toISOString().slice(11, 16)}`;
 }
