@@ -20,6 +20,7 @@ export const rights = [
   'funds.manage',
   'funds.approve',
   'report.read',
+  'attendance.read',
   'device.read',
   'device.manage',
   'monitor.read',
@@ -43,6 +44,7 @@ export const roleRights: Readonly<Record<AdminRole, readonly Right[]>> = {
     'approval.read',
     'sync.read',
     'sync.run',
+    'attendance.read',
   ],
   // Money: corrections and their approval, and the audit trail behind them.
   // Subsidy batches are made and posted by finance; another finance (or super) admin approves.
@@ -65,8 +67,9 @@ export const roleRights: Readonly<Record<AdminRole, readonly Right[]>> = {
   device_admin: ['device.read', 'device.manage', 'monitor.read'],
   // Publishes, schedules and withdraws news; creates courses and adds their lessons.
   content_editor: ['content.manage'],
-  // Reads the people of their own department only (the scope is applied by the card-affairs service).
-  department_admin: ['card.read'],
+  // Reads the people of their own department only (the scope is applied by the card-affairs service,
+  // and for attendance by bff/src/admin/attendance.ts).
+  department_admin: ['card.read', 'attendance.read'],
   // Read-only: sees everything there is to read, changes nothing.
   auditor: [
     'card.read',
@@ -75,6 +78,7 @@ export const roleRights: Readonly<Record<AdminRole, readonly Right[]>> = {
     'sync.read',
     'funds.read',
     'report.read',
+    'attendance.read',
     'device.read',
     'monitor.read',
     'merchant.read',

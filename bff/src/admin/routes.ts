@@ -8,6 +8,7 @@ import { parseBody, parseValue } from '../http/middleware.ts';
 import type { Adjustments } from './adjustments.ts';
 import type { AdminLogin } from './admin-login.ts';
 import type { AdminSession, AdminSessions } from './admin-sessions.ts';
+import { attendanceRoutes } from './attendance.ts';
 import type { AuditTrail } from './audit-trail.ts';
 import type { CardAffairs } from './card-affairs.ts';
 import { contentRoutes } from './content.ts';
@@ -254,6 +255,7 @@ export const adminRoutes: readonly AdminRoute[] = [
   ...deviceRoutes,
   ...contentRoutes,
   ...merchantRoutes,
+  ...attendanceRoutes,
 ];
 
 /** Lets a request through with a live admin session only; sets ctx.state.admin. */
