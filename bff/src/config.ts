@@ -37,6 +37,14 @@ const schema = z.object({
   bodyBytesMax: positiveInt.describe('BFF_BODY_BYTES_MAX: largest request body'),
   userRequestsPerMinuteMax: positiveInt.describe('RATE_USER_PER_MIN: requests per signed-in user per minute'),
   ipRequestsPerMinuteMax: positiveInt.describe('RATE_IP_PER_MIN: requests per client address per minute'),
+  trustedProxyHops: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(5)
+    .describe(
+      'TRUSTED_PROXY_HOPS: reverse proxies in front of the BFF that append X-Forwarded-For; the client address (rate limits, sign-in lockouts) is the one the outermost of them saw. 0: the socket address, the header ignored',
+    ),
   campusSigningKey: z
     .string()
     .regex(/^\d{1,5}:[0-9a-f]{64}$/, 'kid:secretHex (32-byte Ed25519 secret)')
@@ -86,6 +94,7 @@ const defaults: Record<string, string> = {
   BFF_BODY_BYTES_MAX: String(64 * 1024),
   RATE_USER_PER_MIN: '600',
   RATE_IP_PER_MIN: '3000',
+  TRUSTED_PROXY_HOPS: '0',
   LOG_LEVEL: 'info',
   // The development campus key (kid 1, secret 32 x 0x01) whose public half the gateway trusts by
   // default (device-gateway/src/config.ts devCampusKeys). Never for production.
@@ -121,6 +130,7 @@ export function loadConfig(env: Record<string, string | undefined>): BffConfig {
     bodyBytesMax: e.BFF_BODY_BYTES_MAX,
     userRequestsPerMinuteMax: e.RATE_USER_PER_MIN,
     ipRequestsPerMinuteMax: e.RATE_IP_PER_MIN,
+    trustedProxyHops: e.TRUSTED_PROXY_HOPS,
     campusSigningKey: e.CAMPUS_SIGNING_KEY,
     contentDir: e.CONTENT_DIR,
     bindFailuresMax: e.BIND_FAILURES_MAX,

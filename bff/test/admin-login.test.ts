@@ -159,4 +159,28 @@ describe('admin sign-in: password, lockout, TOTP, session expiry', () => {
     assert.ok(attempts <= loginFailuresPerAddressMax, `refused after ${attempts} more failures`);
     assert.equal((await login('root', password)).status, 429);
   });
+
+  // After the one above: this test's socket address is refused now.
+  test('when the BFF sits behind a trusted proxy, then each client address is counted apart, and a forged X-Forwarded-For changes nothing', async () => {
+    const forged = { 'x-forwarded-for': '203.0.113.7' };
+    const direct = await world.request('POST', '/api/admin/v1/session', {
+      body: { username: 'root', password },
+      headers: forged,
+    });
+    assert.equal(direct.status, 429, 'with no trusted proxy the header is ignored');
+    const behindProxy = await startBff(loadConfig({ ...world.env, TRUSTED_PROXY_HOPS: '1' }));
+    try {
+      const viaProxy = (xff: string) =>
+        world.request<Body>('POST', '/api/admin/v1/session', {
+          body: { username: 'root', password },
+          headers: { 'x-forwarded-for': xff },
+          bff: behindProxy,
+        });
+      assert.equal((await viaProxy('203.0.113.7')).status, 200);
+      // The proxy appended the refused address; what the client wrote before it does not count.
+      assert.equal((await viaProxy('203.0.113.8, 127.0.0.1')).status, 429);
+    } finally {
+      await behindProxy.close();
+    }
+  });
 });

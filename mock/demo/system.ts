@@ -95,6 +95,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       WECHAT_APPID: appId,
       WECHAT_APP_SECRET: appSecret,
       H5_ORIGIN: webUrl,
+      // The web origin (mock/demo/web.ts) is the one proxy in front of it.
+      TRUSTED_PROXY_HOPS: env.TRUSTED_PROXY_HOPS ?? '1',
       CONTENT_DIR: env.CONTENT_DIR ?? `${repoRoot}core/data/content`,
       WECHAT_PAY_URL: pay.baseUrl,
       WECHAT_PAY_MCHID: mchid,

@@ -48,6 +48,11 @@ async function proxy(origin: string, request: IncomingMessage, response: ServerR
   for (const [key, value] of Object.entries(request.headers))
     if (typeof value === 'string' && !['host', 'connection', 'content-length'].includes(key))
       headers[key] = value;
+  // As a reverse proxy does: the BFF (TRUSTED_PROXY_HOPS=1) counts sign-in failures per real client.
+  const client = request.socket.remoteAddress ?? '';
+  headers['x-forwarded-for'] = headers['x-forwarded-for']
+    ? `${headers['x-forwarded-for']}, ${client}`
+    : client;
   const answer = await fetch(`${origin}${request.url ?? '/'}`, {
     method: request.method ?? 'GET',
     headers,
