@@ -11,6 +11,7 @@ import { BindingService } from './bindings/binding-service.ts';
 import { CardRepository } from './cards/card-repository.ts';
 import { CardService } from './cards/card-service.ts';
 import type { CoreConfig } from './config.ts';
+import { newsChannel } from './content/announcements.ts';
 import { ContentRepository } from './content/content-repository.ts';
 import { ContentService } from './content/content-service.ts';
 import { createMemoryReplayGuard } from './credential/index.ts';
@@ -76,6 +77,9 @@ import { SyncRepository } from './sync/sync-repository.ts';
 import { defaultSyncOptions, SyncService } from './sync/sync-service.ts';
 import { TopUpRepository } from './topups/top-up-repository.ts';
 import { TopUpService } from './topups/top-up-service.ts';
+
+/** How often scheduled news is checked for having come due (and announced). */
+const newsAnnounceIntervalMs = 2_000;
 
 /** Large enough for a full batch of operations (about 200 bytes each). */
 const bodyBytesMax = 512 * 1024;
@@ -295,6 +299,14 @@ export async function startCore(config: CoreConfig, log?: Logger): Promise<Runni
   core.deviceConfigs.onChanged((deviceId) => {
     publisher?.publish(deviceConfigChannel, deviceId).catch(() => {});
   });
+  // News becoming visible: one message per item, whatever its audience; each BFF filters per socket.
+  core.content.onAnnouncement((announcement) => {
+    publisher?.publish(newsChannel, JSON.stringify(announcement)).catch(() => {});
+  });
+  // Scheduled news is announced when its time comes; each item claimed once across core instances.
+  core.content.startAnnouncements(newsAnnounceIntervalMs, (error) =>
+    core.log.warn({ err: error }, 'news announcements failed'),
+  );
   core.ledger.startSweeper(config.holdSweepIntervalMs);
   // Last month's statements go out on the first day of the month; checked every 10 minutes.
   core.monthlyStatements.startSchedule(10 * 60_000);
@@ -313,6 +325,7 @@ export async function startCore(config: CoreConfig, log?: Logger): Promise<Runni
     async close() {
       core.ledger.stopSweeper();
       core.monthlyStatements.stop();
+      core.content.stopAnnouncements();
       core.blacklist.stopExpiry();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -6,7 +6,15 @@ import type { Binding, BindRequest, BindResult } from '../bindings/binding-servi
 import type { CardEvent, CardView } from '../cards/card-repository.ts';
 import type { Actor, CardAction, CardChange } from '../cards/card-service.ts';
 import type { Course, Lesson, LessonProgress, NewsItem } from '../content/content-repository.ts';
-import type { NewCourse, NewLesson, NewNews } from '../content/content-service.ts';
+import type {
+  CourseEdit,
+  Edited,
+  LessonEdit,
+  NewCourse,
+  NewLesson,
+  NewNews,
+  NewsEdit,
+} from '../content/content-service.ts';
 import type { AccessEventInput, AccessEventView } from '../devices/access-events.ts';
 import type {
   AttendanceRecordView,
@@ -63,6 +71,8 @@ import type {
 
 export { type CardActivity, cardActivityChannel } from '../activity/card-activity.ts';
 export { adminRoles } from '../admin/admin-repository.ts';
+export { type NewsAnnouncement, newsChannel } from '../content/announcements.ts';
+export type { CourseEdit, Edited, LessonEdit, NewsEdit } from '../content/content-service.ts';
 export { blacklistChannel } from '../devices/blacklist-service.ts';
 export { deviceConfigChannel } from '../devices/device-configs.ts';
 export type { GuardianLink, LinkPatch } from '../guardians/guardian-service.ts';
@@ -565,6 +575,30 @@ export class CoreClient {
   }
   withdrawNews(id: string): Promise<void> {
     return this.call('POST', `/v1/news/${encodeURIComponent(id)}/withdraw`);
+  }
+  /** Edits a published item (withdrawn: NEWS_WITHDRAWN; a time that has come: NEWS_ALREADY_PUBLISHED). */
+  editNews(id: string, edit: NewsEdit): Promise<Edited<NewsItem>> {
+    return this.call('PATCH', `/v1/news/${encodeURIComponent(id)}`, edit);
+  }
+  editCourse(id: string, edit: CourseEdit): Promise<Edited<Course>> {
+    return this.call('PATCH', `/v1/courses/${encodeURIComponent(id)}`, edit);
+  }
+  editLesson(id: string, edit: LessonEdit): Promise<Edited<Lesson>> {
+    return this.call('PATCH', `/v1/lessons/${encodeURIComponent(id)}`, edit);
+  }
+  /** Removes a lesson; answers it as it was. */
+  removeLesson(id: string): Promise<Lesson> {
+    return this.call('DELETE', `/v1/lessons/${encodeURIComponent(id)}`);
+  }
+  /** Announces due scheduled news now; answers the ids this call announced. */
+  announceDueNews(): Promise<{ announced: string[] }> {
+    return this.call('POST', '/v1/news/announcements');
+  }
+  /** A person's type, department and class, to filter news announcements by audience. */
+  audienceProfile(
+    personNo: string,
+  ): Promise<{ personType: string; department: string | null; classCode: string | null }> {
+    return this.call('GET', `/v1/audience-profiles/${encodeURIComponent(personNo)}`);
   }
   /** The person's news feed, newest first; `next` is the cursor. */
   newsFor(

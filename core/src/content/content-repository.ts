@@ -10,6 +10,8 @@ export interface NewsItem {
   publishAtMs: number;
   author: string;
   createdAtMs: number;
+  /** The last edit; null: never edited. */
+  updatedAtMs: number | null;
 }
 
 export interface Course {
@@ -19,6 +21,7 @@ export interface Course {
   teacher: string;
   audience: Audience;
   createdAtMs: number;
+  updatedAtMs: number | null;
 }
 
 export interface Lesson {
@@ -40,6 +43,7 @@ export interface LessonProgress {
 type Row = Record<string, unknown>;
 const n = (v: unknown) => Number(v);
 const s = (v: unknown) => (v === null || v === undefined ? null : String(v));
+const nOrNull = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
 const toNews = (r: Row): NewsItem => ({
   id: String(r.id),
@@ -50,6 +54,7 @@ const toNews = (r: Row): NewsItem => ({
   publishAtMs: n(r.publish_at_ms),
   author: String(r.author),
   createdAtMs: n(r.created_at_ms),
+  updatedAtMs: nOrNull(r.updated_at_ms),
 });
 
 const toCourse = (r: Row): Course => ({
@@ -59,6 +64,7 @@ const toCourse = (r: Row): Course => ({
   teacher: String(r.teacher),
   audience: audienceOf(String(r.audience_type), s(r.audience_value)),
   createdAtMs: n(r.created_at_ms),
+  updatedAtMs: nOrNull(r.updated_at_ms),
 });
 
 const toLesson = (r: Row): Lesson => ({
@@ -70,6 +76,21 @@ const toLesson = (r: Row): Lesson => ({
   videoUrl: s(r.video_url),
   durationSeconds: n(r.duration_s),
 });
+
+/**
+ * `updated_at_ms = ?, col = ?, …` for the columns an edit names (undefined: left as it is; null is a
+ * value). Column names come from this file only, never from input.
+ */
+function setClause(
+  columns: readonly [string, Param | undefined][],
+  updatedAtMs: number,
+): { sql: string; params: Param[] } {
+  const present = columns.filter((c): c is [string, Param] => c[1] !== undefined);
+  return {
+    sql: ['updated_at_ms = ?', ...present.map(([column]) => `${column} = ?`)].join(', '),
+    params: [updatedAtMs, ...present.map(([, value]) => value)],
+  };
+}
 
 /** News, courses and lessons, and per-person read and playback state. */
 export class ContentRepository {
@@ -91,6 +112,68 @@ export class ContentRepository {
         item.author,
         item.createdAtMs,
       ],
+    );
+  }
+
+  /** One item, whatever its state (the backoffice's edits start here). */
+  async news(id: string): Promise<(NewsItem & { announcedAtMs: number | null }) | undefined> {
+    const rows = await this.db.select<Row>('SELECT * FROM news WHERE id = ?', [id]);
+    return rows[0] ? { ...toNews(rows[0]), announcedAtMs: nOrNull(rows[0].announced_at_ms) } : undefined;
+  }
+
+  /**
+   * Applies an edit to a published (not withdrawn) item in one conditional UPDATE. With
+   * `stillScheduledAtMs` the item must also still be waiting for its time and unannounced, so a
+   * publish time cannot move once readers have it. Answers whether the row changed.
+   */
+  async updateNews(
+    id: string,
+    edit: { title?: string; body?: string; audience?: Audience; publishAtMs?: number },
+    updatedAtMs: number,
+    stillScheduledAtMs?: number,
+  ): Promise<boolean> {
+    const audience = edit.audience && audienceColumns(edit.audience);
+    const set = setClause(
+      [
+        ['title', edit.title],
+        ['body', edit.body],
+        ['audience_type', audience?.[0]],
+        ['audience_value', audience ? audience[1] : undefined],
+        ['publish_at_ms', edit.publishAtMs],
+      ],
+      updatedAtMs,
+    );
+    const params = set.params;
+    let where = "id = ? AND status = 'published'";
+    params.push(id);
+    if (stillScheduledAtMs !== undefined) {
+      where += ' AND publish_at_ms > ? AND announced_at_ms IS NULL';
+      params.push(stillScheduledAtMs);
+    }
+    return (await this.db.execute(`UPDATE news SET ${set.sql} WHERE ${where}`, params)) > 0;
+  }
+
+  /**
+   * Published, unannounced items whose time has come within the last `windowMs` (older ones, from
+   * before announcing existed or a long outage, are not pushed late), oldest first.
+   */
+  async dueAnnouncements(nowMs: number, windowMs: number, limit: number): Promise<NewsItem[]> {
+    const rows = await this.db.select<Row>(
+      `SELECT * FROM news WHERE announced_at_ms IS NULL AND publish_at_ms <= ? AND publish_at_ms > ?
+          AND status = 'published' ORDER BY publish_at_ms, id LIMIT ?`,
+      [nowMs, nowMs - windowMs, limit],
+    );
+    return rows.map(toNews);
+  }
+
+  /** Claims one item's announcement: true for exactly one caller, however many race. */
+  async claimAnnouncement(id: string, nowMs: number): Promise<boolean> {
+    return (
+      (await this.db.execute(
+        `UPDATE news SET announced_at_ms = ? WHERE id = ? AND announced_at_ms IS NULL
+            AND status = 'published' AND publish_at_ms <= ?`,
+        [nowMs, id, nowMs],
+      )) > 0
     );
   }
 
@@ -179,6 +262,81 @@ export class ContentRepository {
         createdAtMs,
       ],
     );
+  }
+
+  async course(courseId: string): Promise<Course | undefined> {
+    const rows = await this.db.select<Row>('SELECT * FROM courses WHERE id = ?', [courseId]);
+    return rows[0] ? toCourse(rows[0]) : undefined;
+  }
+
+  async updateCourse(
+    courseId: string,
+    edit: { title?: string; description?: string; teacher?: string; audience?: Audience },
+    updatedAtMs: number,
+  ): Promise<boolean> {
+    const audience = edit.audience && audienceColumns(edit.audience);
+    const set = setClause(
+      [
+        ['title', edit.title],
+        ['description', edit.description],
+        ['teacher', edit.teacher],
+        ['audience_type', audience?.[0]],
+        ['audience_value', audience ? audience[1] : undefined],
+      ],
+      updatedAtMs,
+    );
+    return (
+      (await this.db.execute(`UPDATE courses SET ${set.sql} WHERE id = ?`, [...set.params, courseId])) > 0
+    );
+  }
+
+  /** Edits a lesson; a seq another lesson of the course has fails on the unique key (caller maps it). */
+  async updateLesson(
+    lessonId: string,
+    edit: {
+      seq?: number;
+      title?: string;
+      video?: { path: string | null; url: string | null };
+      durationSeconds?: number;
+    },
+    updatedAtMs: number,
+  ): Promise<boolean> {
+    const set = setClause(
+      [
+        ['seq', edit.seq],
+        ['title', edit.title],
+        ['video_path', edit.video ? edit.video.path : undefined],
+        ['video_url', edit.video ? edit.video.url : undefined],
+        ['duration_s', edit.durationSeconds],
+      ],
+      updatedAtMs,
+    );
+    return (
+      (await this.db.execute(`UPDATE lessons SET ${set.sql} WHERE id = ?`, [...set.params, lessonId])) > 0
+    );
+  }
+
+  /** Removes a lesson and everyone's place in it; false when there was no such lesson. */
+  async deleteLesson(lessonId: string): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      await this.db.execute('DELETE FROM lesson_progress WHERE lesson_id = ?', [lessonId], tx);
+      return (await this.db.execute('DELETE FROM lessons WHERE id = ?', [lessonId], tx)) > 0;
+    });
+  }
+
+  /** Who a person is, as audiences see it: type, department and class; undefined for no such person. */
+  async audienceProfile(
+    personNo: string,
+  ): Promise<{ personType: string; department: string | null; classCode: string | null } | undefined> {
+    const rows = await this.db.select<Row>(
+      `SELECT p.type, p.department, sp.class_code FROM persons p
+         LEFT JOIN sync_people sp ON sp.person_no = p.person_no WHERE p.person_no = ?`,
+      [personNo],
+    );
+    const r = rows[0];
+    return r
+      ? { personType: String(r.type), department: s(r.department), classCode: s(r.class_code) }
+      : undefined;
   }
 
   async coursesFor(personNo: string, courseId?: string): Promise<Course[]> {

@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { isDuplicateKey } from '../db/database.ts';
 import { CoreError } from '../errors.ts';
 import { newId } from '../ids.ts';
+import type { NewsAnnouncement } from './announcements.ts';
 import { audienceSchema } from './audience.ts';
 import type { ContentRepository, Course, Lesson, NewsItem } from './content-repository.ts';
 
@@ -41,6 +43,60 @@ export const newLessonSchema = z.strictObject({
 });
 export type NewLesson = z.infer<typeof newLessonSchema>;
 
+/** At least one field: an empty edit is a mistake, not a no-op to audit. */
+const someField = (value: Record<string, unknown>) => Object.values(value).some((v) => v !== undefined);
+
+export const newsEditSchema = z
+  .strictObject({
+    title: newNewsSchema.shape.title.optional(),
+    body: newNewsSchema.shape.body.optional(),
+    audience: audienceSchema.optional(),
+    /** Only while the item is still scheduled (not yet visible, not yet announced). */
+    publishAtMs: z.number().int().nonnegative().optional(),
+  })
+  .refine(someField, 'name at least one field to change');
+export type NewsEdit = z.infer<typeof newsEditSchema>;
+
+export const courseEditSchema = z
+  .strictObject({
+    title: newCourseSchema.shape.title.optional(),
+    description: z.string().max(5_000).optional(),
+    teacher: newCourseSchema.shape.teacher.optional(),
+    audience: audienceSchema.optional(),
+  })
+  .refine(someField, 'name at least one field to change');
+export type CourseEdit = z.infer<typeof courseEditSchema>;
+
+export const lessonEditSchema = z
+  .strictObject({
+    seq: newLessonSchema.shape.seq.optional(),
+    title: newLessonSchema.shape.title.optional(),
+    video: newLessonSchema.shape.video.optional(),
+    durationSeconds: newLessonSchema.shape.durationSeconds.optional(),
+  })
+  .refine(someField, 'name at least one field to change');
+export type LessonEdit = z.infer<typeof lessonEditSchema>;
+
+/** What an edit did: the item as it now stands and the names of the fields whose value changed. */
+export interface Edited<T> {
+  item: T;
+  changed: string[];
+}
+
+/** Fields of `edit` whose value differs from `before` (compared as JSON, so audiences compare by value). */
+function changedFields(before: Record<string, unknown>, edit: Record<string, unknown>): string[] {
+  return Object.entries(edit)
+    .filter(([key, value]) => value !== undefined && JSON.stringify(before[key]) !== JSON.stringify(value))
+    .map(([key]) => key);
+}
+
+/** Announcements a scheduler run claims at most; the rest wait for the next run. */
+const announceBatchMax = 100;
+/** A due item older than this is not pushed late (after a long outage or from before announcing). */
+export const announceWindowMs = 15 * 60_000;
+
+export type NewsAnnouncementListener = (announcement: NewsAnnouncement) => void;
+
 export const progressSchema = z.strictObject({
   personNo: z.string().min(1).max(32),
   positionSeconds: z.number().int().nonnegative(),
@@ -49,10 +105,19 @@ export const progressSchema = z.strictObject({
 
 /** News and courses as the card centre publishes them and each person sees them. */
 export class ContentService {
+  readonly #listeners = new Set<NewsAnnouncementListener>();
+  #timer: NodeJS.Timeout | undefined;
+
   constructor(
     private readonly repo: ContentRepository,
     private readonly now: () => number = Date.now,
   ) {}
+
+  /** Hears each news item once when it becomes visible (the Redis publisher, an in-process BFF). */
+  onAnnouncement(listener: NewsAnnouncementListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
 
   async publishNews(input: NewNews): Promise<NewsItem> {
     const nowMs = this.now();
@@ -65,9 +130,93 @@ export class ContentService {
       publishAtMs: input.publishAtMs ?? nowMs,
       author: input.author,
       createdAtMs: nowMs,
+      updatedAtMs: null,
     };
     await this.repo.insertNews(item);
+    if (item.publishAtMs <= nowMs) await this.#announce(item);
     return item;
+  }
+
+  /**
+   * Edits a published item, before or after its time: title, body, audience, and the publish time
+   * while it is still scheduled. A withdrawn item cannot be edited (withdrawing is final).
+   */
+  async editNews(id: string, edit: NewsEdit): Promise<Edited<NewsItem>> {
+    const before = await this.repo.news(id);
+    if (!before) throw new CoreError('NEWS_NOT_FOUND', 'no such news');
+    if (before.status === 'withdrawn')
+      throw new CoreError('NEWS_WITHDRAWN', 'this news was withdrawn and can no longer be edited');
+    const nowMs = this.now();
+    const moves = edit.publishAtMs !== undefined && edit.publishAtMs !== before.publishAtMs;
+    if (moves && (before.publishAtMs <= nowMs || before.announcedAtMs !== null))
+      throw new CoreError('NEWS_ALREADY_PUBLISHED', 'readers already have this news; its time cannot move');
+    const changed = changedFields(before as unknown as Record<string, unknown>, edit);
+    if (!(await this.repo.updateNews(id, edit, nowMs, moves ? nowMs : undefined))) {
+      // Withdrawn, or its time came, between the read and the update: say which.
+      const now = await this.repo.news(id);
+      if (now?.status === 'withdrawn')
+        throw new CoreError('NEWS_WITHDRAWN', 'this news was withdrawn and can no longer be edited');
+      throw new CoreError('NEWS_ALREADY_PUBLISHED', 'readers already have this news; its time cannot move');
+    }
+    const item = await this.repo.news(id);
+    if (!item) throw new CoreError('NEWS_NOT_FOUND', 'no such news');
+    const { announcedAtMs, ...after } = item;
+    // Moved to now or earlier: it is visible from this moment, so it is announced now.
+    if (moves && after.publishAtMs <= nowMs) await this.#announce(after);
+    return { item: after, changed };
+  }
+
+  /**
+   * Announces every item whose time has come and that nobody announced yet. Each is claimed by one
+   * conditional UPDATE, so several core instances (or a publish racing the schedule) tell it once.
+   * Answers the items this call announced.
+   */
+  async announceDue(): Promise<NewsItem[]> {
+    const due = await this.repo.dueAnnouncements(this.now(), announceWindowMs, announceBatchMax);
+    const told: NewsItem[] = [];
+    for (const item of due) if (await this.#announce(item)) told.push(item);
+    return told;
+  }
+
+  /** Checks for due announcements every interval (scheduled news becoming visible). */
+  startAnnouncements(intervalMs: number, onError: (error: unknown) => void): void {
+    let running = false;
+    this.#timer = setInterval(() => {
+      if (running) return;
+      running = true;
+      this.announceDue()
+        .catch(onError)
+        .finally(() => {
+          running = false;
+        });
+    }, intervalMs);
+    this.#timer.unref();
+  }
+
+  stopAnnouncements(): void {
+    clearInterval(this.#timer);
+  }
+
+  async #announce(item: NewsItem): Promise<boolean> {
+    const atMs = this.now();
+    if (!(await this.repo.claimAnnouncement(item.id, atMs))) return false;
+    const announcement: NewsAnnouncement = {
+      type: 'news',
+      id: item.id,
+      title: item.title,
+      excerpt: item.body.slice(0, 80),
+      audience: item.audience,
+      publishAtMs: item.publishAtMs,
+      atMs,
+    };
+    for (const listener of this.#listeners) {
+      try {
+        listener(announcement);
+      } catch {
+        // A listener's failure is its own; the item is published and the feed has it.
+      }
+    }
+    return true;
   }
 
   async withdrawNews(id: string): Promise<void> {
@@ -115,9 +264,53 @@ export class ContentService {
 
   async createCourse(input: NewCourse): Promise<Course> {
     const parsed = newCourseSchema.parse(input);
-    const course: Course = { id: newId(), ...parsed, createdAtMs: this.now() };
+    const course: Course = { id: newId(), ...parsed, createdAtMs: this.now(), updatedAtMs: null };
     await this.repo.insertCourse(course);
     return course;
+  }
+
+  async editCourse(courseId: string, edit: CourseEdit): Promise<Edited<Course>> {
+    const before = await this.repo.course(courseId);
+    if (!before) throw new CoreError('COURSE_NOT_FOUND', 'no such course');
+    const changed = changedFields(before as unknown as Record<string, unknown>, edit);
+    if (!(await this.repo.updateCourse(courseId, edit, this.now())))
+      throw new CoreError('COURSE_NOT_FOUND', 'no such course');
+    const item = await this.repo.course(courseId);
+    if (!item) throw new CoreError('COURSE_NOT_FOUND', 'no such course');
+    return { item, changed };
+  }
+
+  async editLesson(lessonId: string, edit: LessonEdit): Promise<Edited<Lesson>> {
+    const before = await this.repo.lesson(lessonId);
+    if (!before) throw new CoreError('LESSON_NOT_FOUND', 'no such lesson');
+    const video =
+      edit.video === undefined
+        ? undefined
+        : 'path' in edit.video
+          ? { path: edit.video.path, url: null }
+          : { path: null, url: edit.video.url };
+    const { video: _v, ...rest } = edit;
+    const changed = changedFields(before as unknown as Record<string, unknown>, rest);
+    if (video && (video.path !== before.videoPath || video.url !== before.videoUrl)) changed.push('video');
+    try {
+      if (!(await this.repo.updateLesson(lessonId, { ...rest, ...(video ? { video } : {}) }, this.now())))
+        throw new CoreError('LESSON_NOT_FOUND', 'no such lesson');
+    } catch (error) {
+      if (isDuplicateKey(error))
+        throw new CoreError('ALREADY_EXISTS', `the course already has a lesson ${edit.seq}`);
+      throw error;
+    }
+    const item = await this.repo.lesson(lessonId);
+    if (!item) throw new CoreError('LESSON_NOT_FOUND', 'no such lesson');
+    return { item, changed };
+  }
+
+  /** Removes a lesson (and everyone's place in it); answers the lesson as it was, for the audit. */
+  async removeLesson(lessonId: string): Promise<Lesson> {
+    const lesson = await this.repo.lesson(lessonId);
+    if (!lesson || !(await this.repo.deleteLesson(lessonId)))
+      throw new CoreError('LESSON_NOT_FOUND', 'no such lesson');
+    return lesson;
   }
 
   async addLesson(courseId: string, input: NewLesson): Promise<Lesson> {
@@ -139,6 +332,13 @@ export class ContentService {
       throw error;
     }
     return lesson;
+  }
+
+  /** A person's type, department and class, for a BFF that filters announcements by audience. */
+  async audienceProfile(personNo: string) {
+    const profile = await this.repo.audienceProfile(personNo);
+    if (!profile) throw new CoreError('NOT_FOUND', 'no such person');
+    return profile;
   }
 
   coursesFor(personNo: string): Promise<Course[]> {

@@ -2,9 +2,12 @@ import Router from 'koa-router';
 import { z } from 'zod';
 import {
   type ContentService,
+  courseEditSchema,
+  lessonEditSchema,
   newCourseSchema,
   newLessonSchema,
   newNewsSchema,
+  newsEditSchema,
   progressSchema,
 } from '../../content/content-service.ts';
 import { parseBody, parseValue } from '../middleware.ts';
@@ -27,6 +30,35 @@ export function contentRoutes(content: ContentService): Router {
   router.post('/news/:id/withdraw', async (ctx) => {
     await content.withdrawNews(parseValue(ctx.params, z.object({ id })).id);
     ctx.status = 204;
+  });
+  // Edits after publishing (the backoffice): each answers { item, changed } for the audit.
+  router.patch('/news/:id', async (ctx) => {
+    ctx.body = await content.editNews(
+      parseValue(ctx.params, z.object({ id })).id,
+      parseBody(ctx, newsEditSchema),
+    );
+  });
+  router.patch('/courses/:id', async (ctx) => {
+    ctx.body = await content.editCourse(
+      parseValue(ctx.params, z.object({ id })).id,
+      parseBody(ctx, courseEditSchema),
+    );
+  });
+  router.patch('/lessons/:id', async (ctx) => {
+    ctx.body = await content.editLesson(
+      parseValue(ctx.params, z.object({ id })).id,
+      parseBody(ctx, lessonEditSchema),
+    );
+  });
+  router.delete('/lessons/:id', async (ctx) => {
+    ctx.body = await content.removeLesson(parseValue(ctx.params, z.object({ id })).id);
+  });
+  // Announces due scheduled news now (the schedule also does, every few seconds).
+  router.post('/news/announcements', async (ctx) => {
+    ctx.body = { announced: (await content.announceDue()).map((n) => n.id) };
+  });
+  router.get('/audience-profiles/:personNo', async (ctx) => {
+    ctx.body = await content.audienceProfile(parseValue(ctx.params, personQuery).personNo);
   });
   // The backoffice's lists: every item (scheduled and withdrawn too) and every course with its lessons.
   router.get('/news/all', async (ctx) => {
