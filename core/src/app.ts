@@ -24,6 +24,9 @@ import { BlacklistService, blacklistChannel } from './devices/blacklist-service.
 import { DeviceConfigs, deviceConfigChannel } from './devices/device-configs.ts';
 import { DeviceService } from './devices/device-service.ts';
 import { OfflineRecords } from './devices/offline-records.ts';
+import { OfflineResolutions } from './devices/offline-resolutions.ts';
+import { PresenceRepository } from './devices/presence-repository.ts';
+import { PresenceService } from './devices/presence-service.ts';
 import { CoreError } from './errors.ts';
 import { GuardianRepository } from './guardians/guardian-repository.ts';
 import { GuardianService } from './guardians/guardian-service.ts';
@@ -222,9 +225,9 @@ export function createCore(
     operationRoutes(ledger),
     cardRoutes(cards, ledger),
     merchantRoutes(merchants, settlement),
-    deviceRoutes(devices, deviceConfigs),
+    deviceRoutes(devices, deviceConfigs, new PresenceService(new PresenceRepository(db))),
     blacklistRoutes(blacklist),
-    deviceRecordRoutes(offline, access, attendance),
+    deviceRecordRoutes(offline, access, attendance, new OfflineResolutions(db)),
     syncRoutes(sync),
     bindingRoutes(bindings),
     payCodeRoutes(payCodes),

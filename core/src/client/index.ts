@@ -35,6 +35,13 @@ import type {
   OfflineRecordInput,
   OfflineUploadResult,
 } from '../devices/offline-records.ts';
+import type { ResolutionInput, ResolvedException } from '../devices/offline-resolutions.ts';
+import type {
+  DevicePresence,
+  DeviceWithPresence,
+  PresenceReportInput,
+  PresenceSummary,
+} from '../devices/presence-service.ts';
 import { CoreError, type ErrorCode, isErrorCode } from '../errors.ts';
 import type { GuardianLink, LinkPatch } from '../guardians/guardian-service.ts';
 import type { ReportName } from '../http/routes/reports.ts';
@@ -107,9 +114,11 @@ export type {
   CardView,
   Device,
   DeviceConfig,
+  DevicePresence,
   DeviceSettings,
   DeviceStatus,
   DeviceWithKey,
+  DeviceWithPresence,
   ErrorCode,
   HoldRow,
   Merchant,
@@ -126,8 +135,12 @@ export type {
   PaymentConfirmation,
   PendingHold,
   PersonHit,
+  PresenceReportInput,
+  PresenceSummary,
   RefundEntry,
   ReportName,
+  ResolutionInput,
+  ResolvedException,
   SignInInput,
   SignInResult,
   Statement,
@@ -298,9 +311,20 @@ export class CoreClient {
   registerDevice(input: NewDevice): Promise<DeviceWithKey> {
     return this.call('POST', '/v1/devices', input);
   }
-  /** Every device in id order (at most `limit`, 500 by default), without keys. */
-  devices(limit?: number): Promise<{ items: Device[] }> {
+  /**
+   * Every device in id order (at most `limit`, 500 by default), without keys, each with its live status
+   * from the gateways (`presence`, null if never reported) and the versions it should apply.
+   */
+  devices(limit?: number): Promise<{ items: DeviceWithPresence[]; blacklistVersion: number }> {
     return this.call('GET', `/v1/devices${query({ limit })}`);
+  }
+  /** For the device gateway: a batch of devices' latest state (at most 1,000); an older report never wins. */
+  reportDevicePresence(report: PresenceReportInput): Promise<{ received: number }> {
+    return this.call('POST', '/v1/device-presence', report);
+  }
+  /** How many devices are online now (heard within the silence timeout), for the dashboard. */
+  devicePresenceSummary(): Promise<PresenceSummary> {
+    return this.call('GET', '/v1/device-presence/summary');
   }
   getDevice(id: string): Promise<Device> {
     return this.call('GET', `/v1/devices/${encodeURIComponent(id)}`);
@@ -370,8 +394,23 @@ export class CoreClient {
   ): Promise<OfflineUploadResult> {
     return this.call('POST', `/v1/devices/${encodeURIComponent(deviceId)}/offline-records`, { records });
   }
-  offlineExceptions(status: 'open' | 'closed' = 'open', limit = 50): Promise<{ items: OfflineException[] }> {
-    return this.call('GET', `/v1/offline-exceptions?status=${status}&limit=${limit}`);
+  /** Offline exceptions newest first; the next page starts before the last item's (createdAtMs, id). */
+  offlineExceptions(
+    status: 'open' | 'closed' = 'open',
+    limit = 50,
+    before?: { beforeAtMs: number; beforeId: string },
+  ): Promise<{ items: ResolvedException[] }> {
+    return this.call('GET', `/v1/offline-exceptions${query({ status, limit, ...before })}`);
+  }
+  /**
+   * Recovers (from the card's main wallet), writes off or dismisses an open exception, once. A retry of
+   * the same requestId answers the same exception (replayed: true); INSUFFICIENT_FUNDS changes nothing.
+   */
+  resolveOfflineException(
+    id: string,
+    input: ResolutionInput,
+  ): Promise<ResolvedException & { replayed: boolean }> {
+    return this.call('POST', `/v1/offline-exceptions/${encodeURIComponent(id)}/resolve`, input);
   }
   /** Records an identity check; answers false when this (device, sequence) was already recorded. */
   async recordAccessEvent(event: AccessEventInput): Promise<boolean> {

@@ -7,6 +7,7 @@ import {
   signInInput,
 } from '../../devices/attendance-service.ts';
 import { type OfflineRecords, offlineUploadInput } from '../../devices/offline-records.ts';
+import { type OfflineResolutions, resolutionInput } from '../../devices/offline-resolutions.ts';
 import { cardNo } from '../../ledger/operations.ts';
 import { parseBody, parseValue } from '../middleware.ts';
 
@@ -25,6 +26,7 @@ export function deviceRecordRoutes(
   offline: OfflineRecords,
   access: AccessEvents,
   attendance: AttendanceService,
+  resolutions: OfflineResolutions,
 ): Router {
   const router = new Router({ prefix: '/v1' });
   router.post('/devices/:deviceId/offline-records', async (ctx) => {
@@ -37,9 +39,23 @@ export function deviceRecordRoutes(
       z.object({
         status: z.enum(['open', 'closed']).default('open'),
         limit: z.coerce.number().int().min(1).max(100).default(50),
+        beforeAtMs: z.coerce.number().int().nonnegative().optional(),
+        beforeId: z
+          .string()
+          .regex(/^[0-9A-Z]{26}$/)
+          .optional(),
       }),
     );
-    ctx.body = { items: await offline.exceptions(q.status, q.limit) };
+    const before =
+      q.beforeAtMs !== undefined && q.beforeId !== undefined
+        ? { atMs: q.beforeAtMs, id: q.beforeId }
+        : undefined;
+    ctx.body = { items: await resolutions.list(q.status, q.limit, before) };
+  });
+  // Recover, write off or dismiss an open exception (once; a retried request answers the same).
+  router.post('/offline-exceptions/:id/resolve', async (ctx) => {
+    const { id } = parseValue(ctx.params, z.object({ id: z.string().regex(/^[0-9A-Z]{26}$/) }));
+    ctx.body = await resolutions.resolve(id, parseBody(ctx, resolutionInput));
   });
   router.post('/access-events', async (ctx) => {
     ctx.body = { recorded: await access.record(parseBody(ctx, accessEventInput)) };

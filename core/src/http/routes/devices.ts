@@ -2,6 +2,7 @@ import Router from 'koa-router';
 import { z } from 'zod';
 import { type DeviceConfigs, deviceSettings } from '../../devices/device-configs.ts';
 import { type DeviceService, deviceKinds } from '../../devices/device-service.ts';
+import { type PresenceService, presenceReportInput } from '../../devices/presence-service.ts';
 import { entityId } from '../../ledger/operations.ts';
 import { parseBody, parseValue } from '../middleware.ts';
 
@@ -17,7 +18,11 @@ const registerDevice = z.strictObject({
   merchantId: entityId.nullable().optional(),
 });
 
-export function deviceRoutes(devices: DeviceService, configs: DeviceConfigs): Router {
+export function deviceRoutes(
+  devices: DeviceService,
+  configs: DeviceConfigs,
+  presence: PresenceService,
+): Router {
   const router = new Router({ prefix: '/v1' });
   router.post('/devices', async (ctx) => {
     ctx.status = 201;
@@ -28,7 +33,15 @@ export function deviceRoutes(devices: DeviceService, configs: DeviceConfigs): Ro
       ctx.query,
       z.object({ limit: z.coerce.number().int().min(1).max(1000).default(500) }),
     );
-    ctx.body = { items: await devices.list(limit) };
+    // Each device with its live status from the gateways and the versions it should apply.
+    ctx.body = await presence.merge(await devices.list(limit));
+  });
+  // The gateways' batched presence reports (sign-ins, heartbeats, closes), at most 1,000 devices each.
+  router.post('/device-presence', async (ctx) => {
+    ctx.body = await presence.report(parseBody(ctx, presenceReportInput));
+  });
+  router.get('/device-presence/summary', async (ctx) => {
+    ctx.body = await presence.summary();
   });
   router.get('/devices/:deviceId', async (ctx) => {
     ctx.body = await devices.get(parseValue(ctx.params, devicePath).deviceId);
