@@ -1,6 +1,7 @@
 // The gateway's configuration: one schema, read once at start from the environment, frozen and passed into
 // factories. Nothing below reads process.env.
 
+import { hostname } from 'node:os';
 import { z } from 'zod';
 
 /** A development campus issuing key (kid 1): the public half of the secret 32 × 0x01. Never for production. */
@@ -32,6 +33,13 @@ const schema = z.object({
     .optional(),
   /** How often the gateway asks the core for blacklist changes besides the announcements (ms). */
   BLACKLIST_POLL_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).optional(),
+  /** This instance as the core's device presence names it; host:pid when unset. */
+  GATEWAY_INSTANCE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9:_.-]{1,64}$/)
+    .optional(),
+  /** How often changed device presence (sign-ins, heartbeats, closes) is sent to the core (ms). */
+  PRESENCE_FLUSH_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -50,6 +58,8 @@ export interface GatewayConfig {
   readonly redisUrl: string | undefined;
   /** Without Redis the poll is the only way to hear of changes, so it is frequent. */
   readonly blacklistPollIntervalMs: number;
+  readonly gatewayId: string;
+  readonly presenceFlushIntervalMs: number;
   readonly logLevel: string;
 }
 
@@ -73,6 +83,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): G
     redisUrl: parsed.REDIS_URL,
     blacklistPollIntervalMs:
       parsed.BLACKLIST_POLL_INTERVAL_MS ?? (parsed.REDIS_URL === undefined ? 500 : 5_000),
+    gatewayId:
+      parsed.GATEWAY_INSTANCE_ID ??
+      `${hostname().replace(/[^A-Za-z0-9_.-]/g, '-')}:${process.pid}`.slice(-64),
+    presenceFlushIntervalMs: parsed.PRESENCE_FLUSH_INTERVAL_MS,
     logLevel: parsed.LOG_LEVEL,
   });
 }

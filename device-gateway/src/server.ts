@@ -14,6 +14,7 @@ import { coreDeviceDirectory, type DeviceDirectory } from './devices.ts';
 import { createHandlers } from './handlers/index.ts';
 import { GatewayMetrics } from './metrics.ts';
 import { NumericFailureLimit } from './numeric-failures.ts';
+import { defaultPresenceOptions, PresenceReporter } from './presence.ts';
 import { redisReplayGuard } from './replay-guard.ts';
 import { AnswerCache } from './session/answer-cache.ts';
 import { SessionRegistry } from './session/registry.ts';
@@ -24,6 +25,7 @@ export interface RunningGateway {
   readonly sessions: SessionRegistry;
   readonly blacklist: GatewayBlacklist;
   readonly metrics: GatewayMetrics;
+  readonly presence: PresenceReporter;
   close(): Promise<void>;
 }
 
@@ -123,6 +125,16 @@ export async function startGateway(
   const poll = setInterval(refresh, config.blacklistPollIntervalMs);
   poll.unref();
   const timings = { ...defaultTimings(config.heartbeatIntervalSeconds), ...overrides.timings };
+  const presence = new PresenceReporter(
+    core,
+    {
+      ...defaultPresenceOptions,
+      gatewayId: config.gatewayId,
+      flushIntervalMs: config.presenceFlushIntervalMs,
+    },
+    log,
+  );
+  presence.start();
   const directory = overrides.directory ?? coreDeviceDirectory(core);
 
   const server: Server = createServer({ noDelay: true }, (socket) => {
@@ -143,6 +155,7 @@ export async function startGateway(
       configPush: (device) => configPushFor(device, config.campusKeys),
       onSignedIn: (s) => sessions.signedIn(s),
       onClosed: (s) => sessions.closed(s),
+      presence,
     });
     sessions.add(session);
   });
@@ -159,12 +172,15 @@ export async function startGateway(
     sessions,
     blacklist,
     metrics,
+    presence,
     async close() {
       clearInterval(poll);
       clearInterval(metricsLog);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const session of [...sessions.all]) session.close();
       await closed;
+      // The closes above made every device offline: tell the core before the client goes.
+      await presence.stop();
       await core.close();
       await redis?.quit();
       await subscriber?.quit();

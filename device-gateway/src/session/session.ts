@@ -11,6 +11,7 @@ import { type DeviceDirectory, deviceRefOf, type RegisteredDevice } from '../dev
 import type { Handle } from '../handlers/index.ts';
 import { handledKinds } from '../handlers/index.ts';
 import type { GatewayMetrics } from '../metrics.ts';
+import type { PresenceReporter } from '../presence.ts';
 import {
   anonymousKey,
   clockSkewMsMax,
@@ -76,6 +77,8 @@ export interface SessionDeps {
   /** Called once signed in; the registry closes an older session of the same device. */
   readonly onSignedIn: (session: Session) => void;
   readonly onClosed: (session: Session) => void;
+  /** Told of sign-in, heartbeats and close; it reports them to the core in batches. */
+  readonly presence: Pick<PresenceReporter, 'signedIn' | 'heartbeat' | 'closed'>;
   readonly now?: () => number;
 }
 
@@ -171,6 +174,7 @@ export class Session {
     this.socket.end();
     // A peer that never reads would keep the socket half-closed forever.
     setTimeout(() => this.socket.destroy(), 1_000).unref();
+    if (this.signedInAs !== undefined) this.deps.presence.closed(this, this.signedInAs);
     this.deps.onClosed(this);
   }
 
@@ -253,6 +257,7 @@ export class Session {
     this.state = { name: 'signed_in', device, sessionKey };
     this.deps.metrics.inc('sign_ins');
     this.signedInAs = device.deviceId;
+    this.deps.presence.signedIn(this, device.deviceId, message);
     this.deps.onSignedIn(this);
     this.armSilenceTimer();
     this.deps.log.info({ deviceId: device.deviceId, firmware: message.firmware }, 'device signed in');
@@ -296,6 +301,7 @@ export class Session {
     }
     switch (message.kind) {
       case 'heartbeat': {
+        this.deps.presence.heartbeat(this, device.deviceId, message);
         const configVersion = device.config.configVersion;
         this.send(
           {
