@@ -186,7 +186,7 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
     sessions: adminSessions,
     login: new AdminLogin(core, adminSessions, audit, kv),
     cards: cardAffairs,
-    adjustments: new Adjustments(core, cardAffairs, audit, config.adjustmentApprovalAboveFen),
+    adjustments: new Adjustments(core, cardAffairs, audit, config.adjustmentApprovalAboveFen, kv),
     audit,
   });
   app.use(admin.routes()).use(admin.allowedMethods());

@@ -158,6 +158,41 @@ describe('admin card affairs, maker–checker and the audit chain', () => {
     );
   });
 
+  test('when an admin splits a large adjustment into small ones, then once their total for the day passes the threshold the rest wait for approval, and a retried request keeps its first route', async () => {
+    // Goal: maker-checker cannot be dodged by splitting; retries stay exactly-once.
+    const before = await balance();
+    const adjust = (requestId: string, amount: number) =>
+      as('card_operator').post('/adjustments', {
+        requestId,
+        cardNo,
+        wallet: 'main',
+        amount,
+        reason: '分笔补录',
+      });
+    const first = requestId();
+    assert.equal((await adjust(first, 6000)).body.status, 'posted');
+    const second = await adjust(requestId(), 6000);
+    assert.equal(second.body.status, 'pending_approval', JSON.stringify(second.body));
+    assert.equal((await adjust(requestId(), 1)).body.status, 'pending_approval');
+    const retry = await adjust(first, 6000);
+    assert.equal(retry.body.status, 'posted');
+    assert.equal((retry.body.operation as { replayed: boolean }).replayed, true);
+    assert.equal(await balance(), before + 6000);
+    // Another admin's own total is their own.
+    assert.equal(
+      (
+        await as('finance').post('/adjustments', {
+          requestId: requestId(),
+          cardNo,
+          wallet: 'main',
+          amount: -100,
+          reason: '冲正',
+        })
+      ).body.status,
+      'posted',
+    );
+  });
+
   test('when the audit chain is verified, then it is whole; after a row is edited in the database, both the API and npm run audit:verify report the break', async () => {
     const ok = await as('auditor').get('/audit/verify');
     assert.equal(ok.body.ok, true, JSON.stringify(ok.body));

@@ -1,5 +1,7 @@
 import type { Approval, CoreClient } from '@campus-card/core/client';
+import { formatDay, shanghaiDay } from '@campus-card/core/time';
 import { BffError } from '../errors.ts';
+import type { Kv } from '../kv/kv.ts';
 import type { AdminSession } from './admin-sessions.ts';
 import type { AuditTrail } from './audit-trail.ts';
 import { accepted, type CardAffairs } from './card-affairs.ts';
@@ -13,10 +15,16 @@ export interface AdjustmentInput {
   reason: string;
 }
 
+/** How long a request's route (post or approval) and an admin's daily total are remembered. */
+const routeMemoryMs = 3 * 86_400_000;
+
 /**
  * Manual adjustments: a correcting transfer between a wallet and SYS-ADJUSTMENT with a reason. Up
  * to the threshold it is posted at once; above it, it waits for a second admin (maker–checker).
- * The ledger operation id comes from the request (or the approval), so every retry posts once.
+ * The threshold holds per admin per Asia/Shanghai day too, so splitting 20,000 into three of 9,000
+ * does not slip past the checker: once an admin's direct adjustments that day would pass it, each
+ * further one waits for approval. The ledger operation id comes from the request (or the approval),
+ * so every retry posts once, and a retried request takes the route its first try took.
  */
 export class Adjustments {
   constructor(
@@ -24,11 +32,12 @@ export class Adjustments {
     private readonly cards: CardAffairs,
     private readonly audit: AuditTrail,
     private readonly approvalAboveFen: number,
+    private readonly kv: Kv,
   ) {}
 
   async request(admin: AdminSession, input: AdjustmentInput) {
     await this.cards.card(admin, input.cardNo);
-    if (Math.abs(input.amount) > this.approvalAboveFen) {
+    if ((await this.route(admin, input)) === 'approval') {
       const { requestId, ...payload } = input;
       const approval = await this.core.proposeApproval({
         kind: 'adjustment',
@@ -80,6 +89,27 @@ export class Adjustments {
     const payload = decided.payload as Omit<AdjustmentInput, 'requestId'>;
     const answer = await this.post(`adm-adj-${approvalId}`, payload);
     return { approval: decided, operation: answer };
+  }
+
+  /**
+   * Post at once or wait for approval: decided once per request (a retry gets the same answer), by
+   * the amount and by what this admin has adjusted directly today. The daily total is one atomic
+   * counter per admin, so two requests at once cannot both slip under the threshold.
+   */
+  private async route(admin: AdminSession, input: AdjustmentInput): Promise<'post' | 'approval'> {
+    if (Math.abs(input.amount) > this.approvalAboveFen) return 'approval';
+    const key = `adjustment-route:${admin.adminId}:${input.requestId}`;
+    const known = await this.kv.get(key);
+    if (known === 'post' || known === 'approval') return known;
+    const day = formatDay(shanghaiDay(Date.now()));
+    const total = await this.kv.increment(
+      `adjustment-day:${admin.adminId}:${day}`,
+      routeMemoryMs,
+      Math.abs(input.amount),
+    );
+    const route = total > this.approvalAboveFen ? 'approval' : 'post';
+    if (await this.kv.setIfAbsent(key, route, routeMemoryMs)) return route;
+    return (await this.kv.get(key)) === 'approval' ? 'approval' : 'post';
   }
 
   /** Approvals newest first, with the maker's and checker's usernames for people to read. */

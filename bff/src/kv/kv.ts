@@ -13,8 +13,8 @@ export interface Kv {
   /** Deletes a key and answers whether it was there (so a one-time token is consumed once). */
   take(key: string): Promise<string | null>;
   del(key: string): Promise<void>;
-  /** Counts up a counter that expires ttlMs after its first count; answers the new count. */
-  increment(key: string, ttlMs: number): Promise<number>;
+  /** Counts up a counter (by 1, or by) that expires ttlMs after its first count; answers the new count. */
+  increment(key: string, ttlMs: number, by?: number): Promise<number>;
   publish(channel: string, message: string): Promise<void>;
   /** Listens to a channel until the returned function is called. */
   subscribe(channel: string, listener: (message: string) => void): Promise<() => Promise<void>>;

@@ -38,11 +38,11 @@ export class MemoryKv implements Kv {
     this.#entries.delete(key);
   }
 
-  async increment(key: string, ttlMs: number): Promise<number> {
+  async increment(key: string, ttlMs: number, by = 1): Promise<number> {
     const entry = this.#live(key);
-    const count = entry ? Number(entry.value) + 1 : 1;
+    const count = entry ? Number(entry.value) + by : by;
     if (entry) entry.value = String(count);
-    else this.#put(key, '1', ttlMs);
+    else this.#put(key, String(count), ttlMs);
     return count;
   }
 

@@ -3,8 +3,8 @@ import type { Kv } from './kv.ts';
 
 /** INCR and, on the first count, PEXPIRE, as one atomic step (no counter left without expiry). */
 const incrementScript = `
-local n = redis.call('INCR', KEYS[1])
-if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local n = redis.call('INCRBY', KEYS[1], ARGV[2])
+if redis.call('PTTL', KEYS[1]) == -1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return n`;
 
 /** GET and DEL as one atomic step: a one-time token is consumed by exactly one caller. */
@@ -55,8 +55,8 @@ export class RedisKv implements Kv {
     await this.#commands.del(this.#prefix + key);
   }
 
-  async increment(key: string, ttlMs: number): Promise<number> {
-    return Number(await this.#commands.eval(incrementScript, 1, this.#prefix + key, ttlMs));
+  async increment(key: string, ttlMs: number, by = 1): Promise<number> {
+    return Number(await this.#commands.eval(incrementScript, 1, this.#prefix + key, ttlMs, by));
   }
 
   async publish(channel: string, message: string): Promise<void> {
