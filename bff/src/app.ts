@@ -4,10 +4,12 @@ import { createLogger, type Logger } from '@campus-card/core/log';
 import Koa from 'koa';
 import Router from 'koa-router';
 import { Adjustments } from './admin/adjustments.ts';
+import { adminEventsRoute } from './admin/admin-events.ts';
 import { AdminLogin } from './admin/admin-login.ts';
 import { AdminSessions } from './admin/admin-sessions.ts';
 import { AuditTrail } from './admin/audit-trail.ts';
 import { CardAffairs } from './admin/card-affairs.ts';
+import { computeDashboard, LiveDashboard } from './admin/dashboard.ts';
 import { subsidyImportBodies } from './admin/funds.ts';
 import { adminRouter } from './admin/routes.ts';
 import { RefreshTokens } from './auth/refresh-tokens.ts';
@@ -18,9 +20,10 @@ import type { BffConfig } from './config.ts';
 import { VideoLinks } from './content/video-links.ts';
 import { cors, errorHandler, rateLimit, rawBody, securityHeaders } from './http/middleware.ts';
 import { currentRequestId, requestContext } from './http/request-context.ts';
+import { attachTicketSockets } from './http/ticket-sockets.ts';
 import { type Kv, openKv } from './kv/index.ts';
 import { type ActivitySource, redisActivitySource } from './push/activity-source.ts';
-import { attachEventsSocket } from './push/events-socket.ts';
+import { pushSocketRoute } from './push/events-socket.ts';
 import { PushHub } from './push/push-hub.ts';
 import { PushTickets } from './push/push-tickets.ts';
 import { bindingRoutes } from './routes/binding.ts';
@@ -63,6 +66,9 @@ export interface Bff {
   /** Live views open at this instance. */
   push: PushHub;
   pushTickets: PushTickets;
+  /** The backoffice's sessions, and the dashboard its open sockets at this instance share. */
+  adminSessions: AdminSessions;
+  dashboard: LiveDashboard;
   app: Koa;
 }
 
@@ -122,7 +128,28 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
     : undefined;
   const push = new PushHub(pushWatchersMax);
   const pushTickets = new PushTickets(kv);
-  const bff: Bff = { config, log, kv, core, tokens, sessions, bindings, topUps, push, pushTickets, app };
+  // The backoffice's API: its own prefix, its own sessions and rights (bff/src/admin, docs/admin.md).
+  const adminSessions = new AdminSessions(kv, {
+    idleMs: config.adminSessionIdleMs,
+    lifetimeMs: config.adminSessionLifetimeMs,
+    challengeMs: 5 * 60_000,
+  });
+  const dashboard = new LiveDashboard(() => computeDashboard(core), log);
+  const bff: Bff = {
+    config,
+    log,
+    kv,
+    core,
+    tokens,
+    sessions,
+    bindings,
+    topUps,
+    push,
+    pushTickets,
+    adminSessions,
+    dashboard,
+    app,
+  };
 
   app.use(errorHandler(log));
   app.use(requestContext());
@@ -173,12 +200,6 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
   signedIn.use(eventRoutes(bindings, pushTickets, notifications).routes());
   signedIn.use(topUpRoutes(topUps).routes());
 
-  // The backoffice's API: its own prefix, its own sessions and rights (bff/src/admin, docs/admin.md).
-  const adminSessions = new AdminSessions(kv, {
-    idleMs: config.adminSessionIdleMs,
-    lifetimeMs: config.adminSessionLifetimeMs,
-    challengeMs: 5 * 60_000,
-  });
   const audit = new AuditTrail(core, log);
   const cardAffairs = new CardAffairs(core, audit);
   const admin = adminRouter({
@@ -217,11 +238,19 @@ export async function startBff(
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  // Every instance hears every card's activity and delivers it to the live views it holds.
-  const detachEvents = attachEventsSocket(server, bff.push, bff.pushTickets, bff.log);
+  // Every instance hears every card's activity and delivers it to the live views it holds; the
+  // backoffice's dashboards at this instance are computed again after it.
+  const detachEvents = attachTicketSockets(
+    server,
+    [pushSocketRoute(bff.push, bff.pushTickets), adminEventsRoute(bff.adminSessions, bff.dashboard)],
+    bff.log,
+  );
   const source =
     options.activitySource ?? (config.redisUrl ? redisActivitySource(config.redisUrl, bff.log) : undefined);
-  const unsubscribe = await source?.((activity) => bff.push.deliver(activity));
+  const unsubscribe = await source?.((activity) => {
+    bff.push.deliver(activity);
+    bff.dashboard.onActivity(activity);
+  });
   if (!source) bff.log.warn('no card activity source (no REDIS_URL): live push is off');
   bff.topUps?.start();
   return {
@@ -230,6 +259,7 @@ export async function startBff(
     url: `http://${config.host}:${port}`,
     async close() {
       detachEvents();
+      bff.dashboard.stop();
       await unsubscribe?.();
       bff.topUps?.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { AdminAccount } from '@campus-card/core/client';
+import { SocketTickets } from '../http/socket-tickets.ts';
 import type { Kv } from '../kv/index.ts';
 
 /** Who a signed-in admin request is from; kept in the kv under the token's hash. */
@@ -29,10 +30,14 @@ const newToken = () => randomBytes(32).toString('base64url');
  * is a key, so a kv dump does not hand out live sessions.
  */
 export class AdminSessions {
+  readonly #tickets: SocketTickets<{ sessionKey: string }>;
+
   constructor(
     private readonly kv: Kv,
     private readonly options: AdminSessionOptions,
-  ) {}
+  ) {
+    this.#tickets = new SocketTickets(kv, 'admin-ticket');
+  }
 
   async open(account: AdminAccount): Promise<{ token: string; session: AdminSession }> {
     const token = newToken();
@@ -49,8 +54,16 @@ export class AdminSessions {
   }
 
   /** The live session of a token, its idle time started again; undefined once ended or expired. */
-  async get(token: string): Promise<AdminSession | undefined> {
-    const key = `admin:s:${hashOf(token)}`;
+  get(token: string): Promise<AdminSession | undefined> {
+    return this.getByKey(hashOf(token));
+  }
+
+  /**
+   * The same by the token's hash, which is what a socket ticket carries (never the token itself): an
+   * open live view counts as use, as the page's requests would.
+   */
+  async getByKey(sessionKey: string): Promise<AdminSession | undefined> {
+    const key = `admin:s:${sessionKey}`;
     const raw = await this.kv.get(key);
     if (!raw) return undefined;
     const session = JSON.parse(raw) as AdminSession;
@@ -61,6 +74,18 @@ export class AdminSessions {
     }
     await this.kv.set(key, raw, Math.min(this.options.idleMs, leftMs));
     return session;
+  }
+
+  /** A one-time ticket that opens the backoffice's events socket for this session. */
+  issueTicket(token: string): Promise<{ ticket: string; expiresInMs: number }> {
+    return this.#tickets.issue({ sessionKey: hashOf(token) });
+  }
+
+  /** The session a ticket was made for, once, if it is still live. */
+  async redeemTicket(ticket: string): Promise<{ sessionKey: string; session: AdminSession } | undefined> {
+    const holder = await this.#tickets.redeem(ticket);
+    const session = holder && (await this.getByKey(holder.sessionKey));
+    return holder && session ? { sessionKey: holder.sessionKey, session } : undefined;
   }
 
   async end(token: string): Promise<void> {

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { BffError } from '../errors.ts';
 import { parseBody, parseValue } from '../http/middleware.ts';
 import type { Adjustments } from './adjustments.ts';
+import { adminEventRoutes } from './admin-events.ts';
 import type { AdminLogin } from './admin-login.ts';
 import type { AdminSession, AdminSessions } from './admin-sessions.ts';
 import { attendanceRoutes } from './attendance.ts';
@@ -256,6 +257,7 @@ export const adminRoutes: readonly AdminRoute[] = [
   ...contentRoutes,
   ...merchantRoutes,
   ...attendanceRoutes,
+  ...adminEventRoutes,
 ];
 
 /** Lets a request through with a live admin session only; sets ctx.state.admin. */

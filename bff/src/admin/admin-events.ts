@@ -1,0 +1,60 @@
+import type { TicketSocketRoute } from '../http/ticket-sockets.ts';
+import type { AdminSessions } from './admin-sessions.ts';
+import type { LiveDashboard } from './dashboard.ts';
+import { can } from './rights.ts';
+import type { AdminRoute } from './routes.ts';
+
+// The backoffice's events socket: POST /events/ticket (monitor.read) answers a one-time ticket,
+// then a WebSocket at /api/admin/v1/events?ticket=… gets the dashboard at once and again after
+// activity (see LiveDashboard). The socket closes when the session ends.
+
+export const adminEventsPath = '/api/admin/v1/events';
+/** How often an open socket checks that its session is still live (sign-out, expiry). */
+const sessionCheckMs = 5_000;
+/** Close code for a socket whose session ended: the page signs in again rather than reconnecting. */
+export const sessionEndedCode = 4001;
+
+export const adminEventRoutes: readonly AdminRoute[] = [
+  {
+    method: 'POST',
+    path: '/events/ticket',
+    right: 'monitor.read',
+    handle: async (ctx, _admin, s) => {
+      const { ticket, expiresInMs } = await s.sessions.issueTicket(ctx.state.adminToken as string);
+      return { ticket, expiresInMs, path: `${adminEventsPath}?ticket=${ticket}` };
+    },
+  },
+];
+
+/** The socket's upgrade: a ticket of a live session whose role may watch the dashboard. */
+export function adminEventsRoute(
+  sessions: AdminSessions,
+  dashboard: LiveDashboard,
+): TicketSocketRoute<{ sessionKey: string }> {
+  return {
+    path: adminEventsPath,
+    async redeem(ticket) {
+      const redeemed = await sessions.redeemTicket(ticket);
+      if (!redeemed || !can(redeemed.session.role, 'monitor.read')) return undefined;
+      return { sessionKey: redeemed.sessionKey };
+    },
+    open(socket, holder) {
+      const unsubscribe = dashboard.subscribe((message) => socket.send(message));
+      if (!unsubscribe) return undefined;
+      const check = setInterval(() => {
+        sessions.getByKey(holder.sessionKey).then(
+          (session) => {
+            if (!session) socket.close(sessionEndedCode, 'session ended');
+          },
+          // The kv did not answer: keep the socket; the next check decides.
+          () => {},
+        );
+      }, sessionCheckMs);
+      check.unref();
+      return () => {
+        clearInterval(check);
+        unsubscribe();
+      };
+    },
+  };
+}
