@@ -16,6 +16,7 @@ import { contentRoutes } from './content.ts';
 import { deviceRoutes } from './devices.ts';
 import { fundsRoutes } from './funds.ts';
 import { merchantRoutes } from './merchants.ts';
+import { offlineExceptionRoutes } from './offline-exceptions.ts';
 import { can, type Right, roleNames, roleRights } from './rights.ts';
 
 export const adminPrefix = '/api/admin/v1';
@@ -256,6 +257,7 @@ export const adminRoutes: readonly AdminRoute[] = [
   ...deviceRoutes,
   ...contentRoutes,
   ...merchantRoutes,
+  ...offlineExceptionRoutes,
   ...attendanceRoutes,
   ...adminEventRoutes,
 ];

@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { parseBody, parseValue } from '../http/middleware.ts';
+import type { AdminRoute } from './routes.ts';
+
+// Offline exceptions: payments devices took offline that the wallets could not pay in full (the rest
+// is a receivable on SYS-OFFLINE-RECEIVABLE), and records that could not be applied at all. Device
+// admins, finance and auditors read the list; finance recovers a receivable from the card, writes it
+// off, or dismisses an exception that owes nothing. The core closes each once and moves its money in
+// the same transaction; a retried request (same requestId) answers the same and is not audited again.
+
+const idPath = z.object({ id: z.string().regex(/^[0-9A-Z]{26}$/, 'not an id') });
+const listQuery = z.object({
+  status: z.enum(['open', 'closed']).default('open'),
+  beforeAtMs: z.coerce.number().int().nonnegative().optional(),
+  beforeId: z
+    .string()
+    .regex(/^[0-9A-Z]{26}$/)
+    .optional(),
+});
+const resolveBody = z.strictObject({
+  action: z.enum(['recover', 'write_off', 'dismiss']),
+  requestId: z.string().regex(/^[A-Za-z0-9_-]{8,40}$/, 'a request id is 8–40 characters of A-Z a-z 0-9 _ -'),
+  note: z.string().trim().min(1).max(200),
+});
+
+const pageSize = 50;
+
+export const offlineExceptionRoutes: readonly AdminRoute[] = [
+  {
+    method: 'GET',
+    path: '/offline-exceptions',
+    right: 'offline.read',
+    handle: (ctx, _admin, s) => {
+      const q = parseValue({ ...ctx.query }, listQuery);
+      const before =
+        q.beforeAtMs !== undefined && q.beforeId !== undefined
+          ? { beforeAtMs: q.beforeAtMs, beforeId: q.beforeId }
+          : undefined;
+      return s.core.offlineExceptions(q.status, pageSize, before);
+    },
+  },
+  {
+    method: 'POST',
+    path: '/offline-exceptions/:id/resolve',
+    right: 'funds.manage',
+    handle: async (ctx, admin, s) => {
+      const { id } = parseValue(ctx.params, idPath);
+      const body = parseBody(ctx, resolveBody);
+      const resolved = await s.core.resolveOfflineException(id, { ...body, actorId: admin.adminId });
+      if (!resolved.replayed) {
+        await s.audit.record(admin, `offline_exception.${body.action}`, 'offline_exception', id, {
+          deviceId: resolved.deviceId,
+          cardNo: resolved.cardNo,
+          amount: resolved.amount,
+          receivableAmount: resolved.receivableAmount,
+          operationId: resolved.resolutionOperationId,
+          note: body.note,
+        });
+      }
+      return resolved;
+    },
+  },
+];
