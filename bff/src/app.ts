@@ -12,11 +12,13 @@ import { CardAffairs } from './admin/card-affairs.ts';
 import { computeDashboard, LiveDashboard } from './admin/dashboard.ts';
 import { subsidyImportBodies } from './admin/funds.ts';
 import { adminRouter } from './admin/routes.ts';
+import { isChunkUpload } from './admin/uploads.ts';
 import { RefreshTokens } from './auth/refresh-tokens.ts';
 import { requireUser } from './auth/require-user.ts';
 import { Sessions } from './auth/sessions.ts';
 import { AccessTokens } from './auth/tokens.ts';
 import type { BffConfig } from './config.ts';
+import { UploadStore } from './content/upload-store.ts';
 import { VideoLinks } from './content/video-links.ts';
 import { cors, errorHandler, rateLimit, rawBody, securityHeaders } from './http/middleware.ts';
 import { currentRequestId, requestContext } from './http/request-context.ts';
@@ -71,6 +73,9 @@ export interface Bff {
   dashboard: LiveDashboard;
   app: Koa;
 }
+
+/** Unfinished video uploads kept at once (each up to UPLOAD_BYTES_MAX on disk). */
+const uploadsOpenMax = 20;
 
 /** Live views one instance holds at most. */
 const pushWatchersMax = 50_000;
@@ -162,7 +167,9 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
       keyOf: (ctx) => ctx.ip || undefined,
     }),
   );
-  app.use(rawBody(config.bodyBytesMax, subsidyImportBodies));
+  // Video chunks stream to disk in their own route; every other body is read with a hard limit.
+  const bodies = rawBody(config.bodyBytesMax, subsidyImportBodies);
+  app.use((ctx, next) => (isChunkUpload(ctx) ? next() : bodies(ctx, next)));
 
   const open = new Router({ prefix: '/api/v1' });
   open.use(healthRoutes().routes());
@@ -209,6 +216,12 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
     cards: cardAffairs,
     adjustments: new Adjustments(core, cardAffairs, audit, config.adjustmentApprovalAboveFen, kv),
     audit,
+    uploads: new UploadStore(config.uploadDir, config.contentDir, {
+      chunkBytes: config.uploadChunkBytes,
+      sizeBytesMax: config.uploadBytesMax,
+      ttlMs: config.uploadTtlMs,
+      openMax: uploadsOpenMax,
+    }),
   });
   app.use(admin.routes()).use(admin.allowedMethods());
 

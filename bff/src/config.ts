@@ -64,6 +64,20 @@ const schema = z.object({
     .string()
     .min(1)
     .describe('CONTENT_DIR: where lesson videos are stored; lessons name files under it'),
+  uploadDir: z
+    .string()
+    .min(1)
+    .describe(
+      'UPLOAD_DIR: where chunked video uploads are staged until complete (the same disk as CONTENT_DIR)',
+    ),
+  uploadChunkBytes: z.coerce
+    .number()
+    .int()
+    .min(64 * 1024)
+    .max(64 * 1024 * 1024)
+    .describe('UPLOAD_CHUNK_BYTES: the size of every chunk of a video upload but the last'),
+  uploadBytesMax: positiveInt.describe('UPLOAD_BYTES_MAX: the largest video that can be uploaded'),
+  uploadTtlMs: positiveInt.describe('UPLOAD_TTL_MS: an unfinished upload unused this long is removed'),
   adminSessionIdleMs: positiveInt.describe(
     'ADMIN_SESSION_IDLE_MS: a backoffice session ends after this long unused',
   ),
@@ -91,6 +105,10 @@ const defaults: Record<string, string> = {
   WECHAT_LOGIN_URL: 'http://127.0.0.1:7081',
   H5_ORIGIN: '',
   CONTENT_DIR: 'data/content',
+  UPLOAD_DIR: 'data/uploads',
+  UPLOAD_CHUNK_BYTES: String(8 * 1024 * 1024),
+  UPLOAD_BYTES_MAX: String(4 * 1024 ** 3),
+  UPLOAD_TTL_MS: String(24 * 3_600_000),
   BFF_BODY_BYTES_MAX: String(64 * 1024),
   RATE_USER_PER_MIN: '600',
   RATE_IP_PER_MIN: '3000',
@@ -133,6 +151,10 @@ export function loadConfig(env: Record<string, string | undefined>): BffConfig {
     trustedProxyHops: e.TRUSTED_PROXY_HOPS,
     campusSigningKey: e.CAMPUS_SIGNING_KEY,
     contentDir: e.CONTENT_DIR,
+    uploadDir: e.UPLOAD_DIR,
+    uploadChunkBytes: e.UPLOAD_CHUNK_BYTES,
+    uploadBytesMax: e.UPLOAD_BYTES_MAX,
+    uploadTtlMs: e.UPLOAD_TTL_MS,
     bindFailuresMax: e.BIND_FAILURES_MAX,
     bindLockoutMs: e.BIND_LOCKOUT_MS,
     bindingCacheMs: e.BINDING_CACHE_MS,

@@ -183,4 +183,128 @@ describe('admin news and courses', () => {
       403,
     );
   });
+
+  test('when the editor edits published news, a course and its lessons and removes one, then readers see the new version, each edit is audited by what changed, and a withdrawn or missing item is refused', async () => {
+    const item = await world.request<NewsRow>('POST', `${api}/news`, {
+      token: tokens.content_editor,
+      body: { title: '原标题', body: '原正文', audience: { type: 'department', value: '新闻学院' } },
+    });
+    const edited = await world.request<NewsRow & { changed: string[] }>(
+      'PATCH',
+      `${api}/news/${item.body.id}`,
+      {
+        token: tokens.content_editor,
+        body: {
+          title: '改后的标题',
+          body: '改后的正文',
+          audience: { type: 'department', value: '数学学院' },
+        },
+      },
+    );
+    assert.equal(edited.status, 200, JSON.stringify(edited.body));
+    assert.deepEqual(edited.body.changed.sort(), ['audience', 'body', 'title']);
+    assert.equal((await world.core.client.readNews(outside, item.body.id)).body, '改后的正文');
+    assert.ok(!(await feed(inDept)).includes(item.body.id), 'the old audience no longer sees it');
+    const rows = (await world.core.client.searchAudit({ targetId: item.body.id, limit: 20 })).items;
+    const edit = rows.find((r) => r.action === 'news.edit');
+    assert.deepEqual([...((edit?.detail?.changed ?? []) as string[])].sort(), ['audience', 'body', 'title']);
+    assert.equal(edit?.detail?.title, '改后的标题');
+    assert.equal(edit?.detail?.body, undefined, 'the body is named as changed, not copied into the audit');
+
+    const moved = await world.request<{ code: string }>('PATCH', `${api}/news/${item.body.id}`, {
+      token: tokens.content_editor,
+      body: { publishAtMs: Date.now() + 3_600_000 },
+    });
+    assert.equal(moved.status, 409);
+    assert.equal(moved.body.code, 'NEWS_ALREADY_PUBLISHED');
+    await world.request('POST', `${api}/news/${item.body.id}/withdraw`, { token: tokens.content_editor });
+    const gone = await world.request<{ code: string }>('PATCH', `${api}/news/${item.body.id}`, {
+      token: tokens.content_editor,
+      body: { title: '再改' },
+    });
+    assert.equal(gone.status, 409);
+    assert.equal(gone.body.code, 'NEWS_WITHDRAWN');
+    const missing = await world.request<{ code: string }>('PATCH', `${api}/news/0000000000000000000000000Z`, {
+      token: tokens.content_editor,
+      body: { title: '再改' },
+    });
+    assert.equal(missing.status, 404);
+    assert.equal(missing.body.code, 'NEWS_NOT_FOUND');
+    const empty = await world.request('PATCH', `${api}/news/${item.body.id}`, {
+      token: tokens.content_editor,
+      body: {},
+    });
+    assert.equal(empty.status, 400, 'an edit names at least one field');
+
+    const course = await world.request<CourseRow>('POST', `${api}/courses`, {
+      token: tokens.content_editor,
+      body: { title: '入学教育', teacher: '王老师', audience: { type: 'students' } },
+    });
+    const lesson = await world.request<{ id: string }>('POST', `${api}/courses/${course.body.id}/lessons`, {
+      token: tokens.content_editor,
+      body: { seq: 1, title: '第一课', video: { path: 'intro/1.mp4' }, durationSeconds: 300 },
+    });
+    const extra = await world.request<{ id: string }>('POST', `${api}/courses/${course.body.id}/lessons`, {
+      token: tokens.content_editor,
+      body: { seq: 2, title: '第二课', video: { path: 'intro/2.mp4' }, durationSeconds: 300 },
+    });
+    const courseEdit = await world.request('PATCH', `${api}/courses/${course.body.id}`, {
+      token: tokens.content_editor,
+      body: { title: '新生入学教育', description: '很长的简介' },
+    });
+    assert.equal(courseEdit.status, 200, JSON.stringify(courseEdit.body));
+    const lessonEdit = await world.request<{ videoPath: string }>(
+      'PATCH',
+      `${api}/lessons/${lesson.body.id}`,
+      {
+        token: tokens.content_editor,
+        body: { title: '第一课（修订）', video: { path: 'intro/1-v2.mp4' }, durationSeconds: 360 },
+      },
+    );
+    assert.equal(lessonEdit.status, 200, JSON.stringify(lessonEdit.body));
+    assert.equal(lessonEdit.body.videoPath, 'intro/1-v2.mp4');
+    const taken = await world.request('PATCH', `${api}/lessons/${extra.body.id}`, {
+      token: tokens.content_editor,
+      body: { seq: 1 },
+    });
+    assert.equal(taken.status, 409, 'a lesson number the course already has');
+    const removed = await world.request('DELETE', `${api}/lessons/${extra.body.id}`, {
+      token: tokens.content_editor,
+    });
+    assert.equal(removed.status, 200, JSON.stringify(removed.body));
+    const seen = await world.core.client.courseFor(inDept, course.body.id);
+    assert.equal(seen.title, '新生入学教育');
+    assert.deepEqual(
+      seen.lessons.map((l) => [l.seq, l.title, l.videoPath, l.durationSeconds]),
+      [[1, '第一课（修订）', 'intro/1-v2.mp4', 360]],
+    );
+    const courseAudit = (await world.core.client.searchAudit({ targetId: course.body.id, limit: 20 })).items;
+    assert.deepEqual(courseAudit.map((r) => r.action).sort(), [
+      'course.create',
+      'course.edit',
+      'course.lesson_add',
+      'course.lesson_add',
+      'course.lesson_edit',
+      'course.lesson_remove',
+    ]);
+    const courseEdited = courseAudit.find((r) => r.action === 'course.edit');
+    assert.equal(courseEdited?.detail?.description, undefined, 'long text named, not copied');
+    assert.ok(((courseEdited?.detail?.changed ?? []) as string[]).includes('description'));
+
+    for (const role of ['auditor', 'finance'] as const) {
+      assert.equal(
+        (
+          await world.request('PATCH', `${api}/courses/${course.body.id}`, {
+            token: tokens[role],
+            body: { title: 'x' },
+          })
+        ).status,
+        403,
+      );
+      assert.equal(
+        (await world.request('DELETE', `${api}/lessons/${lesson.body.id}`, { token: tokens[role] })).status,
+        403,
+      );
+    }
+  });
 });

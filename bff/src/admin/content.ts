@@ -41,6 +41,48 @@ const lessonBody = z.strictObject({
     .max(24 * 3600),
 });
 
+/** At least one field: an empty edit is a mistake. */
+const someField = (value: Record<string, unknown>) => Object.values(value).some((v) => v !== undefined);
+const newsEdit = z
+  .strictObject({
+    title: newsBody.shape.title.optional(),
+    body: newsBody.shape.body.optional(),
+    audience: audience.optional(),
+    /** Only while the item is still scheduled; the core refuses a move once readers have it. */
+    publishAtMs: z.number().int().nonnegative().optional(),
+  })
+  .refine(someField, 'name at least one field to change');
+const courseEdit = z
+  .strictObject({
+    title: courseBody.shape.title.optional(),
+    description: z.string().trim().max(5_000).optional(),
+    teacher: courseBody.shape.teacher.optional(),
+    audience: audience.optional(),
+  })
+  .refine(someField, 'name at least one field to change');
+const lessonEdit = z
+  .strictObject({
+    seq: lessonBody.shape.seq.optional(),
+    title: lessonBody.shape.title.optional(),
+    video: lessonBody.shape.video.optional(),
+    durationSeconds: lessonBody.shape.durationSeconds.optional(),
+  })
+  .refine(someField, 'name at least one field to change');
+
+/**
+ * An edit's audit detail: which fields changed and the new value of the short ones. Long text (a
+ * news body, a course description) is named as changed, never copied into the chain.
+ */
+function editDetail(
+  changed: readonly string[],
+  item: Record<string, unknown>,
+  longText: readonly string[],
+): Record<string, unknown> {
+  const detail: Record<string, unknown> = { changed };
+  for (const field of changed) if (!longText.includes(field)) detail[field] = item[field];
+  return detail;
+}
+
 export const contentRoutes: readonly AdminRoute[] = [
   {
     method: 'GET',
@@ -80,6 +122,18 @@ export const contentRoutes: readonly AdminRoute[] = [
     },
   },
   {
+    method: 'PATCH',
+    path: '/news/:id',
+    right: 'content.manage',
+    handle: async (ctx, admin, s) => {
+      const { id } = parseValue(ctx.params, idPath);
+      const { item, changed } = await s.core.editNews(id, parseBody(ctx, newsEdit));
+      if (changed.length > 0)
+        await s.audit.record(admin, 'news.edit', 'news', id, editDetail(changed, { ...item }, ['body']));
+      return { ...item, changed };
+    },
+  },
+  {
     method: 'GET',
     path: '/courses',
     right: 'content.manage',
@@ -98,6 +152,54 @@ export const contentRoutes: readonly AdminRoute[] = [
       });
       ctx.status = 201;
       return course;
+    },
+  },
+  {
+    method: 'PATCH',
+    path: '/courses/:id',
+    right: 'content.manage',
+    handle: async (ctx, admin, s) => {
+      const { id } = parseValue(ctx.params, idPath);
+      const { item, changed } = await s.core.editCourse(id, parseBody(ctx, courseEdit));
+      if (changed.length > 0)
+        await s.audit.record(
+          admin,
+          'course.edit',
+          'course',
+          id,
+          editDetail(changed, { ...item }, ['description']),
+        );
+      return { ...item, changed };
+    },
+  },
+  {
+    method: 'PATCH',
+    path: '/lessons/:id',
+    right: 'content.manage',
+    handle: async (ctx, admin, s) => {
+      const { id } = parseValue(ctx.params, idPath);
+      const { item, changed } = await s.core.editLesson(id, parseBody(ctx, lessonEdit));
+      if (changed.length > 0)
+        await s.audit.record(admin, 'course.lesson_edit', 'course', item.courseId, {
+          lessonId: id,
+          ...editDetail(changed, { ...item, video: item.videoPath ?? item.videoUrl }, []),
+        });
+      return { ...item, changed };
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/lessons/:id',
+    right: 'content.manage',
+    handle: async (ctx, admin, s) => {
+      const { id } = parseValue(ctx.params, idPath);
+      const lesson = await s.core.removeLesson(id);
+      await s.audit.record(admin, 'course.lesson_remove', 'course', lesson.courseId, {
+        lessonId: id,
+        seq: lesson.seq,
+        title: lesson.title,
+      });
+      return { id, removed: true };
     },
   },
   {

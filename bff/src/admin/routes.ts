@@ -12,12 +12,14 @@ import type { AdminSession, AdminSessions } from './admin-sessions.ts';
 import { attendanceRoutes } from './attendance.ts';
 import type { AuditTrail } from './audit-trail.ts';
 import type { CardAffairs } from './card-affairs.ts';
+import type { UploadStore } from '../content/upload-store.ts';
 import { contentRoutes } from './content.ts';
 import { deviceRoutes } from './devices.ts';
 import { fundsRoutes } from './funds.ts';
 import { merchantRoutes } from './merchants.ts';
 import { offlineExceptionRoutes } from './offline-exceptions.ts';
 import { can, type Right, roleNames, roleRights } from './rights.ts';
+import { uploadRoutes } from './uploads.ts';
 
 export const adminPrefix = '/api/admin/v1';
 
@@ -82,11 +84,13 @@ export interface AdminServices {
   cards: CardAffairs;
   adjustments: Adjustments;
   audit: AuditTrail;
+  /** Lesson videos uploaded in chunks. */
+  uploads: UploadStore;
 }
 
 /** One signed-in admin route: its method, path, the one right it needs, and what it does. */
 export interface AdminRoute {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: string;
   /** null: any signed-in admin (their own session). */
   right: Right | null;
@@ -256,6 +260,7 @@ export const adminRoutes: readonly AdminRoute[] = [
   ...fundsRoutes,
   ...deviceRoutes,
   ...contentRoutes,
+  ...uploadRoutes,
   ...merchantRoutes,
   ...offlineExceptionRoutes,
   ...attendanceRoutes,
@@ -288,7 +293,9 @@ export function adminRouter(s: AdminServices): Router {
   });
   const signedIn = requireAdmin(s.sessions);
   for (const route of adminRoutes) {
-    const method = route.method === 'GET' ? 'get' : route.method === 'POST' ? 'post' : 'delete';
+    const method = ({ GET: 'get', POST: 'post', PUT: 'put', PATCH: 'patch', DELETE: 'delete' } as const)[
+      route.method
+    ];
     router[method](route.path, signedIn, async (ctx) => {
       const admin = ctx.state.admin as AdminSession;
       if (route.right !== null && !can(admin.role, route.right))
