@@ -27,6 +27,8 @@ export interface AdminAccount {
 export interface StoredAdmin extends AdminAccount {
   passwordHash: string;
   totpSecretEnc: string | null;
+  /** A second factor being enrolled, until its owner proves it with a code. */
+  totpPendingEnc: string | null;
 }
 
 export interface Approval {
@@ -78,6 +80,7 @@ function toAdmin(r: Row): StoredAdmin {
     createdAtMs: Number(r.created_at_ms),
     passwordHash: String(r.password_hash),
     totpSecretEnc: str(r.totp_secret_enc),
+    totpPendingEnc: str(r.totp_pending_enc),
   };
 }
 
@@ -101,7 +104,9 @@ function toApproval(r: Row): Approval {
 export class AdminRepository {
   constructor(private readonly db: Database) {}
 
-  async insertAdmin(a: Omit<StoredAdmin, 'totpEnabled' | 'lockedUntilMs' | 'status'>): Promise<void> {
+  async insertAdmin(
+    a: Omit<StoredAdmin, 'totpEnabled' | 'lockedUntilMs' | 'status' | 'totpPendingEnc'>,
+  ): Promise<void> {
     await this.db.execute(
       `INSERT INTO admin_accounts (id, username, display_name, role, department, password_hash, totp_secret_enc, failed_logins, status, created_at_ms, updated_at_ms)
        VALUES (?, ?, ?, ?, ?, ?, ?, 0, 'active', ?, ?)`,
@@ -154,6 +159,48 @@ export class AdminRepository {
       'UPDATE admin_accounts SET failed_logins = 0, locked_until_ms = NULL, updated_at_ms = ? WHERE id = ?',
       [Date.now(), id],
     );
+  }
+
+  /** One change to an account's own columns; answers whether the account exists. */
+  async change(
+    id: string,
+    change:
+      | { status: 'active' | 'disabled' }
+      | { role: AdminRole; department: string | null }
+      | { passwordHash: string }
+      | { totpPendingEnc: string }
+      | { totpReset: true },
+  ): Promise<boolean> {
+    const now = Date.now();
+    const [set, params]: [string, Param[]] =
+      'status' in change
+        ? ['status = ?', [change.status]]
+        : 'role' in change
+          ? ['role = ?, department = ?', [change.role, change.department]]
+          : 'passwordHash' in change
+            ? ['password_hash = ?, failed_logins = 0, locked_until_ms = NULL', [change.passwordHash]]
+            : 'totpPendingEnc' in change
+              ? ['totp_pending_enc = ?', [change.totpPendingEnc]]
+              : ['totp_secret_enc = NULL, totp_pending_enc = NULL, totp_last_step = NULL', []];
+    const changed = await this.db.execute(
+      `UPDATE admin_accounts SET ${set}, updated_at_ms = ? WHERE id = ?`,
+      [...params, now, id],
+    );
+    return changed === 1;
+  }
+
+  /**
+   * Makes the pending second factor the live one, if it is still the one the code was checked
+   * against (an enrolment started again meanwhile leaves it pending); the code's step is used up.
+   */
+  async confirmTotp(id: string, pendingEnc: string, step: number): Promise<boolean> {
+    const changed = await this.db.execute(
+      `UPDATE admin_accounts
+          SET totp_secret_enc = totp_pending_enc, totp_pending_enc = NULL, totp_last_step = ?, updated_at_ms = ?
+        WHERE id = ? AND totp_pending_enc = ?`,
+      [step, Date.now(), id, pendingEnc],
+    );
+    return changed === 1;
   }
 
   /** Takes a TOTP step for this account; false when it (or a later one) was already used. */

@@ -65,9 +65,21 @@ export interface NewAdmin {
 }
 
 function publicAdmin(a: StoredAdmin): AdminAccount {
-  const { passwordHash: _hash, totpSecretEnc: _secret, ...rest } = a;
+  const { passwordHash: _hash, totpSecretEnc: _secret, totpPendingEnc: _pending, ...rest } = a;
   return rest;
 }
+
+function checkPasswordRule(password: string): void {
+  if (password.length < 10 || password.length > passwordBytesMax)
+    throw new CoreError('VALIDATION_FAILED', 'a password is 10 to 128 characters');
+}
+
+/** What may change on an account after it is made (each alone, each audited by the BFF). */
+export type AdminChange =
+  | { status: 'active' | 'disabled' }
+  | { role: AdminRole; department: string | null }
+  | { password: string }
+  | { totpReset: true };
 
 /**
  * Admin accounts: passwords checked against slow hashes, failed logins counted by the database and
@@ -82,8 +94,7 @@ export class AdminService {
   ) {}
 
   async create(input: NewAdmin): Promise<AdminAccount & { totpSecret?: string; totpUri?: string }> {
-    if (input.password.length < 10 || input.password.length > passwordBytesMax)
-      throw new CoreError('VALIDATION_FAILED', 'a password is 10 to 128 characters');
+    checkPasswordRule(input.password);
     if (input.role === 'department_admin' && !input.department)
       throw new CoreError('VALIDATION_FAILED', 'a department admin needs a department');
     const secret = input.totp ? newTotpSecret() : undefined;
@@ -157,6 +168,54 @@ export class AdminService {
     }
     await this.repo.clearFailures(id);
     return publicAdmin(account);
+  }
+
+  /**
+   * Disables or enables, moves role or department, sets a new password (clearing failures and any
+   * lockout), or turns the second factor off so its owner can enrol a new one.
+   */
+  async change(id: string, change: AdminChange): Promise<AdminAccount> {
+    if ('role' in change && change.role === 'department_admin' && !change.department)
+      throw new CoreError('VALIDATION_FAILED', 'a department admin needs a department');
+    if ('password' in change) checkPasswordRule(change.password);
+    const stored =
+      'password' in change
+        ? { passwordHash: await hashPassword(change.password) }
+        : 'role' in change
+          ? { role: change.role, department: change.role === 'department_admin' ? change.department : null }
+          : change;
+    if (!(await this.repo.change(id, stored))) throw new CoreError('ADMIN_NOT_FOUND', 'no such admin');
+    return this.get(id);
+  }
+
+  /**
+   * Starts enrolling a second factor for an account that has none: a new secret, answered once
+   * (as text and as an otpauth URI for a QR code), live only after confirmTotp.
+   */
+  async enrolTotp(id: string): Promise<{ totpSecret: string; totpUri: string }> {
+    const account = await this.repo.adminById(id);
+    if (account?.status !== 'active') throw new CoreError('ADMIN_NOT_FOUND', 'no such admin');
+    if (account.totpSecretEnc)
+      throw new CoreError('TOTP_ALREADY_ENABLED', 'this account already has a second factor');
+    const secret = newTotpSecret();
+    await this.repo.change(id, { totpPendingEnc: this.pii.encrypt(toBase32(secret)) });
+    return { totpSecret: toBase32(secret), totpUri: otpauthUri('校园一卡通', account.username, secret) };
+  }
+
+  /** The owner's code from the new secret turns it on; a wrong code counts as a failed login. */
+  async confirmTotp(id: string, code: string): Promise<AdminAccount> {
+    const account = await this.repo.adminById(id);
+    if (account?.status !== 'active' || !account.totpPendingEnc)
+      throw new CoreError('TOTP_NOT_ENROLLING', 'start enrolling a second factor first');
+    this.refuseLocked(account);
+    const step = matchTotp(fromBase32(this.pii.decrypt(account.totpPendingEnc)), code, Date.now());
+    if (step === undefined) {
+      await this.failed(id);
+      throw new CoreError('ADMIN_LOGIN_FAILED', 'wrong code');
+    }
+    if (!(await this.repo.confirmTotp(id, account.totpPendingEnc, step)))
+      throw new CoreError('TOTP_NOT_ENROLLING', 'the enrolment was started again; use the newest code');
+    return this.get(id);
   }
 
   async unlock(id: string): Promise<AdminAccount> {

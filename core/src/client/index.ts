@@ -1,6 +1,6 @@
 import { Pool } from 'undici';
 import type { AdminAccount, AdminRole, Approval, PendingHold, PersonHit } from '../admin/admin-repository.ts';
-import type { NewAdmin } from '../admin/admin-service.ts';
+import type { AdminChange, NewAdmin } from '../admin/admin-service.ts';
 import type { AuditEntry, AuditEntryInput, AuditQuery, AuditVerifyReport } from '../admin/audit-log.ts';
 import type { Binding, BindRequest, BindResult } from '../bindings/binding-service.ts';
 import type { CardEvent, CardView } from '../cards/card-repository.ts';
@@ -79,6 +79,7 @@ import type {
 export { type CardActivity, cardActivityChannel } from '../activity/card-activity.ts';
 export { adminRoles } from '../admin/admin-repository.ts';
 export { type NewsAnnouncement, newsChannel } from '../content/announcements.ts';
+export type { AdminChange } from '../admin/admin-service.ts';
 export type { CourseEdit, Edited, LessonEdit, NewsEdit } from '../content/content-service.ts';
 export { blacklistChannel } from '../devices/blacklist-service.ts';
 export { deviceConfigChannel } from '../devices/device-configs.ts';
@@ -437,7 +438,6 @@ export class CoreClient {
   ): Promise<{ items: AttendanceRecordView[] }> {
     return this.call('GET', `/v1/cards/${cardNo}/attendance${pageQuery(page)}`);
   }
-
   /** Attendance sessions over Asia/Shanghai days with expected, present, late, absent and the rate. */
   attendanceSessions(
     q: AttendanceQuery,
@@ -706,6 +706,17 @@ export class CoreClient {
   }
   unlockAdmin(id: string): Promise<AdminAccount> {
     return this.call('POST', `/v1/admin/accounts/${encodeURIComponent(id)}/unlock`, {});
+  }
+  /** Disable or enable, move role or department, set a password, or turn the second factor off. */
+  changeAdmin(id: string, change: AdminChange): Promise<AdminAccount> {
+    return this.call('POST', `/v1/admin/accounts/${encodeURIComponent(id)}/changes`, change);
+  }
+  /** A new second factor for an account without one, answered once; live after confirmAdminTotp. */
+  enrolAdminTotp(id: string): Promise<{ totpSecret: string; totpUri: string }> {
+    return this.call('POST', `/v1/admin/accounts/${encodeURIComponent(id)}/totp-enrolment`, {});
+  }
+  confirmAdminTotp(id: string, code: string): Promise<AdminAccount> {
+    return this.call('POST', `/v1/admin/accounts/${encodeURIComponent(id)}/totp-confirmation`, { code });
   }
   /** The password step: the account, or ADMIN_LOGIN_FAILED / ADMIN_LOCKED_OUT. */
   checkAdminPassword(username: string, password: string): Promise<AdminAccount> {

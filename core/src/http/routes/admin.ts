@@ -20,6 +20,12 @@ const newAdmin = z.strictObject({
   password: z.string().min(10).max(128),
   totp: z.boolean().default(false),
 });
+const accountChange = z.union([
+  z.strictObject({ status: z.enum(['active', 'disabled']) }),
+  z.strictObject({ role: z.enum(adminRoles), department: z.string().min(1).max(64).nullable() }),
+  z.strictObject({ password: z.string().min(10).max(128) }),
+  z.strictObject({ totpReset: z.literal(true) }),
+]);
 const login = z.strictObject({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) });
 const totpBody = z.strictObject({ code: z.string().max(16) });
 const auditEntry = z.strictObject({
@@ -78,6 +84,17 @@ export function adminRoutes(admins: AdminService, audit: AuditLog): Router {
   });
   router.post('/accounts/:id/unlock', async (ctx) => {
     ctx.body = await admins.unlock(parseValue(ctx.params, idPath).id);
+  });
+  router.post('/accounts/:id/changes', async (ctx) => {
+    const { id } = parseValue(ctx.params, idPath);
+    ctx.body = await admins.change(id, parseBody(ctx, accountChange));
+  });
+  router.post('/accounts/:id/totp-enrolment', async (ctx) => {
+    ctx.body = await admins.enrolTotp(parseValue(ctx.params, idPath).id);
+  });
+  router.post('/accounts/:id/totp-confirmation', async (ctx) => {
+    const { id } = parseValue(ctx.params, idPath);
+    ctx.body = await admins.confirmTotp(id, parseBody(ctx, totpBody).code);
   });
   router.post('/login', async (ctx) => {
     const body = parseBody(ctx, login);
