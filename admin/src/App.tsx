@@ -7,6 +7,7 @@ import {
   FileTextOutlined,
   IdcardOutlined,
   LogoutOutlined,
+  ScheduleOutlined,
   ShopOutlined,
   ShoppingOutlined,
   SyncOutlined,
@@ -17,6 +18,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { api, type Me, session, whenSignedOut } from './api.ts';
 import { AccountsPage } from './pages/AccountsPage.tsx';
 import { ApprovalsPage } from './pages/ApprovalsPage.tsx';
+import { AttendancePage } from './pages/AttendancePage.tsx';
 import { AuditPage } from './pages/AuditPage.tsx';
 import { CardPage } from './pages/CardPage.tsx';
 import { ContentPage } from './pages/ContentPage.tsx';
@@ -36,6 +38,7 @@ const menu = [
   { key: 'approvals', label: '审批', right: 'approval.read', icon: <CheckSquareOutlined /> },
   { key: 'funds', label: '补助发放', right: 'funds.read', icon: <DollarOutlined /> },
   { key: 'reports', label: '统计报表', right: 'report.read', icon: <BarChartOutlined /> },
+  { key: 'attendance', label: '考勤', right: 'attendance.read', icon: <ScheduleOutlined /> },
   { key: 'merchants', label: '商户结算', right: 'merchant.read', icon: <ShoppingOutlined /> },
   { key: 'dashboard', label: '实时监控', right: 'monitor.read', icon: <DashboardOutlined /> },
   { key: 'devices', label: '设备管理', right: 'device.read', icon: <ShopOutlined /> },
@@ -123,6 +126,8 @@ export function App() {
             <FundsPage me={me} />
           ) : page === 'reports' ? (
             <ReportsPage />
+          ) : page === 'attendance' ? (
+            <AttendancePage me={me} />
           ) : page === 'dashboard' ? (
             <DashboardPage />
           ) : page === 'devices' ? (

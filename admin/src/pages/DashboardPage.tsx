@@ -1,6 +1,6 @@
-import { Alert, Card, Col, Row, Statistic, Typography } from 'antd';
+import { Alert, Card, Col, Row, Space, Statistic, Tag, Typography } from 'antd';
 import { useEffect, useMemo, useState } from 'react';
-import { api, when, yuan } from '../api.ts';
+import { ApiError, api, when, yuan } from '../api.ts';
 import { Chart } from '../components/Chart.tsx';
 import { describeError } from '../strings.ts';
 
@@ -32,30 +32,101 @@ const minuteLabel = (ms: number) =>
     hour12: false,
   });
 
-/** How often the dashboard asks again; the figures come from the same queries as the reports. */
-const refreshMs = 5_000;
+/** While the live socket is down, the page asks for the figures this often instead. */
+const fallbackMs = 5_000;
+/** Reconnection waits double from the first to the last. */
+const reconnectFirstMs = 1_000;
+const reconnectLastMs = 30_000;
+/** The BFF closes a socket with this code when its session ended: the page goes back to the sign-in. */
+const sessionEndedCode = 4001;
 
-/** Today at a glance, refreshed every few seconds: sales, top-ups, devices in use, refusals. */
-export function DashboardPage() {
+type Link = 'connecting' | 'live' | 'reconnecting';
+
+/**
+ * The figures over the backoffice's events socket: the BFF sends a snapshot on connect and again
+ * soon after any payment or top-up. While the socket is down the page reconnects with growing waits
+ * and meanwhile falls back to asking GET /dashboard every few seconds.
+ */
+function useLiveDashboard(): { data: Dashboard | null; error: string | null; link: Link } {
   const [data, setData] = useState<Dashboard | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [link, setLink] = useState<Link>('connecting');
   useEffect(() => {
-    let timer: ReturnType<typeof setTimeout>;
-    const tick = () =>
-      api<Dashboard>('GET', '/dashboard')
-        .then(
-          (d) => {
-            setData(d);
-            setError(null);
-          },
-          (e) => setError(describeError(e)),
-        )
-        .finally(() => {
-          timer = setTimeout(tick, refreshMs);
-        });
-    tick();
-    return () => clearTimeout(timer);
+    let ended = false;
+    let ws: WebSocket | null = null;
+    let reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+    let fallbackTimer: ReturnType<typeof setInterval> | undefined;
+    let waitMs = reconnectFirstMs;
+    const fetchOnce = () =>
+      api<Dashboard>('GET', '/dashboard').then(
+        (d) => {
+          if (ended) return;
+          setData(d);
+          setError(null);
+        },
+        (e) => !ended && setError(describeError(e)),
+      );
+    const fallBack = () => {
+      if (!fallbackTimer) fallbackTimer = setInterval(fetchOnce, fallbackMs);
+    };
+    const retry = () => {
+      if (ended) return;
+      setLink('reconnecting');
+      fallBack();
+      reconnectTimer = setTimeout(connect, waitMs);
+      waitMs = Math.min(waitMs * 2, reconnectLastMs);
+    };
+    const connect = async () => {
+      let path: string;
+      try {
+        path = (await api<{ path: string }>('POST', '/events/ticket')).path;
+      } catch (e) {
+        // A 401 has signed the page out already; anything else is worth another try.
+        if (e instanceof ApiError && e.status === 401) return;
+        return retry();
+      }
+      if (ended) return;
+      const socket = new WebSocket(
+        `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${path}`,
+      );
+      ws = socket;
+      socket.onopen = () => {
+        waitMs = reconnectFirstMs;
+        clearInterval(fallbackTimer);
+        fallbackTimer = undefined;
+        setLink('live');
+      };
+      socket.onmessage = (event) => {
+        const message = JSON.parse(String(event.data)) as { type: string; dashboard?: Dashboard };
+        if (message.type === 'dashboard' && message.dashboard) {
+          setData(message.dashboard);
+          setError(null);
+        }
+      };
+      socket.onclose = (event) => {
+        if (ended || ws !== socket) return;
+        ws = null;
+        // The session ended: the next API call answers 401 and takes the page to the sign-in.
+        if (event.code === sessionEndedCode) void api('GET', '/me').catch(() => {});
+        retry();
+      };
+    };
+    // The first paint comes from GET; the socket then keeps it current.
+    void fetchOnce();
+    void connect();
+    return () => {
+      ended = true;
+      clearTimeout(reconnectTimer);
+      clearInterval(fallbackTimer);
+      ws?.close();
+    };
   }, []);
+  return { data, error, link };
+}
+
+/** Today at a glance, live: sales, top-ups, devices in use, refusals. */
+export function DashboardPage() {
+  const { data, error, link } = useLiveDashboard();
   const minutes = useMemo(
     () => ({
       tooltip: { trigger: 'axis' },
@@ -93,7 +164,14 @@ export function DashboardPage() {
   return (
     <Card
       title="实时监控"
-      extra={data ? <Typography.Text type="secondary">更新于 {when(data.atMs)}</Typography.Text> : null}
+      extra={
+        <Space>
+          <Tag color={link === 'live' ? 'green' : 'orange'} data-testid="live-status">
+            {link === 'live' ? '实时' : link === 'connecting' ? '连接中…' : '重连中…'}
+          </Tag>
+          {data ? <Typography.Text type="secondary">更新于 {when(data.atMs)}</Typography.Text> : null}
+        </Space>
+      }
     >
       {error ? <Alert type="error" message={error} style={{ marginBottom: 12 }} /> : null}
       <Row gutter={16} data-testid="dashboard-figures">

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { demoAdminPassword, seedAdminDemo } from '../../bff/src/admin/seed.ts';
+import { startWorld, type TestWorld } from '../../bff/test/support.ts';
+import type { Web } from '../../mock/demo/web.ts';
+import { screenshots, startBackoffice } from './support.ts';
+
+describe('backoffice in Chromium: the live dashboard', () => {
+  let world: TestWorld;
+  let web: Web;
+  let browser: Browser;
+  let cardNo: string;
+  let merchantId: string;
+  before(async () => {
+    world = await startWorld();
+    await seedAdminDemo(world.core.client);
+    merchantId = (await world.core.client.createMerchant({ name: '第三食堂', category: 'canteen' })).id;
+    await world.core.client.registerDevice({ id: '7100001', kind: 'pos', merchantId });
+    cardNo = (
+      await world.core.client.openCard({
+        personNo: `D${process.pid}${Date.now().toString(36)}`.slice(0, 32),
+        name: '郑实时',
+        type: 'student',
+        department: '计算机学院',
+      })
+    ).cardNo;
+    await world.core.client.topUp({ id: `dl-top-${cardNo}`, cardNo, amount: 20_000, channel: 'cash' });
+    const sale = await world.core.client.pay({
+      id: `dl-pay-${cardNo}-1`,
+      cardNo,
+      merchantId,
+      deviceId: '7100001',
+      amount: 850,
+    });
+    assert.equal(sale.status, 'ok');
+    ({ web, browser } = await startBackoffice(world.bff.url));
+  });
+  after(async () => {
+    await browser?.close();
+    await web?.close();
+    await world?.stop();
+  });
+
+  test("when a payment is made while the dashboard is open, then today's turnover on the page changes without a reload and without asking GET /dashboard again", async () => {
+    // Goal: the figures come over the socket; GET /dashboard is the first paint only.
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+    await context.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort());
+    const page = await context.newPage();
+    const dashboardGets: string[] = [];
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname === '/api/admin/v1/dashboard') dashboardGets.push(request.method());
+    });
+    let loads = 0;
+    page.on('load', () => {
+      loads += 1;
+    });
+    await page.goto(`${web.url}/admin/`);
+    await page.getByLabel('用户名').fill('devices');
+    await page.getByLabel('密码').fill(demoAdminPassword);
+    await page.getByRole('button', { name: /登\s*录/ }).click();
+    await page.getByTestId('who').waitFor();
+    await page.getByRole('menuitem', { name: /实时监控/ }).click();
+    await page.getByTestId('live-status').getByText('实时').waitFor();
+    const figures = page.getByTestId('dashboard-figures');
+    await figures.getByText('¥8.50').waitFor();
+    const loadsBefore = loads;
+
+    const answer = await world.core.client.pay({
+      id: `dl-pay-${cardNo}-2`,
+      cardNo,
+      merchantId,
+      deviceId: '7100001',
+      amount: 1_234,
+    });
+    assert.equal(answer.status, 'ok');
+    // ¥8.50 + ¥12.34, and two payments today.
+    await figures.getByText('¥20.84').waitFor({ timeout: 5_000 });
+    await figures.getByText('2', { exact: true }).first().waitFor();
+    await page.getByTestId('chart-minutes').locator('canvas').waitFor();
+    assert.equal(loads, loadsBefore, 'the page was not reloaded');
+    assert.deepEqual(dashboardGets, ['GET'], 'one GET /dashboard for the first paint, nothing after');
+    await page.screenshot({ path: `${screenshots}admin-dashboard.png` });
+    await context.close();
+  });
+});
