@@ -7,6 +7,7 @@ import {
   Input,
   InputNumber,
   Modal,
+  Progress,
   Radio,
   Select,
   Space,
@@ -14,10 +15,11 @@ import {
   Tabs,
   Tag,
 } from 'antd';
-import type { Dayjs } from 'dayjs';
-import { useCallback, useEffect, useState } from 'react';
+import dayjs, { type Dayjs } from 'dayjs';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, type Me, when } from '../api.ts';
 import { describeError, contentText as t } from '../strings.ts';
+import { ChunkedUpload, type UploadProgress } from '../upload.ts';
 
 interface Audience {
   type: 'all' | 'students' | 'staff' | 'department' | 'class';
@@ -106,6 +108,7 @@ function NewsTab({ manage }: { manage: boolean }) {
   const [items, setItems] = useState<News[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [publishing, setPublishing] = useState(false);
+  const [editing, setEditing] = useState<News | null>(null);
   const load = useCallback(() => {
     api<{ items: News[] }>('GET', '/news').then(
       (p) => setItems(p.items),
@@ -166,19 +169,26 @@ function NewsTab({ manage }: { manage: boolean }) {
                   title: '操作',
                   render: (_: unknown, n: News) =>
                     n.status === 'published' ? (
-                      <Button size="small" danger onClick={() => withdraw(n)}>
-                        {t.withdraw}
-                      </Button>
+                      <Space>
+                        <Button size="small" onClick={() => setEditing(n)}>
+                          {t.edit}
+                        </Button>
+                        <Button size="small" danger onClick={() => withdraw(n)}>
+                          {t.withdraw}
+                        </Button>
+                      </Space>
                     ) : null,
                 },
               ]
             : []),
         ]}
       />
-      {publishing ? (
+      {publishing || editing ? (
         <PublishDialog
+          item={editing}
           onClose={() => {
             setPublishing(false);
+            setEditing(null);
             load();
           }}
         />
@@ -194,20 +204,29 @@ interface NewsForm {
   publishAt?: Dayjs | null;
 }
 
-function PublishDialog({ onClose }: { onClose: () => void }) {
+/** Publishes a new item, or edits `item` (prefilled; its time only while it is still scheduled). */
+function PublishDialog({ item, onClose }: { item: News | null; onClose: () => void }) {
   const [form] = Form.useForm<NewsForm>();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const scheduled = item !== null && item.publishAtMs > Date.now();
   const submit = async (v: NewsForm) => {
     setBusy(true);
     setError(null);
     try {
-      await api('POST', '/news', {
-        title: v.title,
-        body: v.body,
-        audience: audienceOf(v.audience),
-        ...(v.publishAt ? { publishAtMs: v.publishAt.valueOf() } : {}),
-      });
+      const fields = { title: v.title, body: v.body, audience: audienceOf(v.audience) };
+      if (item === null)
+        await api('POST', '/news', {
+          ...fields,
+          ...(v.publishAt ? { publishAtMs: v.publishAt.valueOf() } : {}),
+        });
+      else
+        await api('PATCH', `/news/${item.id}`, {
+          ...fields,
+          ...(scheduled && v.publishAt && v.publishAt.valueOf() !== item.publishAtMs
+            ? { publishAtMs: v.publishAt.valueOf() }
+            : {}),
+        });
       onClose();
     } catch (e) {
       setError(describeError(e));
@@ -218,14 +237,28 @@ function PublishDialog({ onClose }: { onClose: () => void }) {
   return (
     <Modal
       open
-      title={t.publish}
+      title={item ? t.editNews : t.publish}
       onCancel={onClose}
       onOk={() => form.submit()}
       okText={t.submit}
       confirmLoading={busy}
     >
       {error ? <Alert type="error" message={error} style={{ marginBottom: 12 }} /> : null}
-      <Form form={form} layout="vertical" onFinish={submit}>
+      <Form
+        form={form}
+        layout="vertical"
+        onFinish={submit}
+        initialValues={
+          item
+            ? {
+                title: item.title,
+                body: item.body,
+                audience: item.audience,
+                publishAt: scheduled ? dayjs(item.publishAtMs) : null,
+              }
+            : undefined
+        }
+      >
         <Form.Item label={t.newsTitle} name="title" rules={[{ required: true, whitespace: true }]}>
           <Input maxLength={200} />
         </Form.Item>
@@ -233,8 +266,12 @@ function PublishDialog({ onClose }: { onClose: () => void }) {
           <Input.TextArea rows={5} maxLength={20_000} />
         </Form.Item>
         <AudienceFields />
-        <Form.Item label={t.publishAt} name="publishAt">
-          <DatePicker showTime format="YYYY-MM-DD HH:mm" />
+        <Form.Item
+          label={t.publishAt}
+          name="publishAt"
+          extra={item && !scheduled ? t.publishAtLocked : undefined}
+        >
+          <DatePicker showTime format="YYYY-MM-DD HH:mm" disabled={item !== null && !scheduled} />
         </Form.Item>
       </Form>
     </Modal>
@@ -245,7 +282,8 @@ function CoursesTab({ manage }: { manage: boolean }) {
   const [items, setItems] = useState<Course[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
-  const [lessonFor, setLessonFor] = useState<Course | null>(null);
+  const [editing, setEditing] = useState<Course | null>(null);
+  const [lessonFor, setLessonFor] = useState<{ course: Course; lesson: Lesson | null } | null>(null);
   const load = useCallback(() => {
     api<{ items: Course[] }>('GET', '/courses').then(
       (p) => setItems(p.items),
@@ -253,6 +291,22 @@ function CoursesTab({ manage }: { manage: boolean }) {
     );
   }, []);
   useEffect(load, [load]);
+  const remove = (l: Lesson) =>
+    Modal.confirm({
+      title: t.removeLessonConfirm(l.title),
+      content: t.removeLessonNote,
+      okText: t.removeLesson,
+      okButtonProps: { danger: true },
+      onOk: async () => {
+        setError(null);
+        try {
+          await api('DELETE', `/lessons/${l.id}`);
+        } catch (e) {
+          setError(describeError(e));
+        }
+        load();
+      },
+    });
   return (
     <>
       {error ? <Alert type="error" message={error} style={{ marginBottom: 12 }} /> : null}
@@ -286,6 +340,23 @@ function CoursesTab({ manage }: { manage: boolean }) {
                     dataIndex: 'durationSeconds',
                     render: (s: number) => `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`,
                   },
+                  ...(manage
+                    ? [
+                        {
+                          title: '操作',
+                          render: (_: unknown, l: Lesson) => (
+                            <Space>
+                              <Button size="small" onClick={() => setLessonFor({ course: c, lesson: l })}>
+                                {t.edit}
+                              </Button>
+                              <Button size="small" danger onClick={() => remove(l)}>
+                                {t.removeLesson}
+                              </Button>
+                            </Space>
+                          ),
+                        },
+                      ]
+                    : []),
                 ]}
               />
             ),
@@ -301,7 +372,10 @@ function CoursesTab({ manage }: { manage: boolean }) {
                   title: '操作',
                   render: (_: unknown, c: Course) => (
                     <Space>
-                      <Button size="small" onClick={() => setLessonFor(c)}>
+                      <Button size="small" onClick={() => setEditing(c)}>
+                        {t.edit}
+                      </Button>
+                      <Button size="small" onClick={() => setLessonFor({ course: c, lesson: null })}>
                         {t.addLesson}
                       </Button>
                     </Space>
@@ -311,17 +385,20 @@ function CoursesTab({ manage }: { manage: boolean }) {
             : []),
         ]}
       />
-      {creating ? (
+      {creating || editing ? (
         <CourseDialog
+          course={editing}
           onClose={() => {
             setCreating(false);
+            setEditing(null);
             load();
           }}
         />
       ) : null}
       {lessonFor ? (
         <LessonDialog
-          course={lessonFor}
+          course={lessonFor.course}
+          lesson={lessonFor.lesson}
           onClose={() => {
             setLessonFor(null);
             load();
@@ -332,27 +409,50 @@ function CoursesTab({ manage }: { manage: boolean }) {
   );
 }
 
-function CourseDialog({ onClose }: { onClose: () => void }) {
+/** Creates a course, or edits `course` (prefilled). */
+function CourseDialog({ course, onClose }: { course: Course | null; onClose: () => void }) {
   const [form] = Form.useForm<{ title: string; description?: string; teacher: string; audience: Audience }>();
   const [error, setError] = useState<string | null>(null);
   const submit = async (v: { title: string; description?: string; teacher: string; audience: Audience }) => {
     setError(null);
     try {
-      await api('POST', '/courses', {
+      const fields = {
         title: v.title,
         description: v.description ?? '',
         teacher: v.teacher,
         audience: audienceOf(v.audience),
-      });
+      };
+      if (course) await api('PATCH', `/courses/${course.id}`, fields);
+      else await api('POST', '/courses', fields);
       onClose();
     } catch (e) {
       setError(describeError(e));
     }
   };
   return (
-    <Modal open title={t.createCourse} onCancel={onClose} onOk={() => form.submit()} okText={t.submit}>
+    <Modal
+      open
+      title={course ? t.editCourse : t.createCourse}
+      onCancel={onClose}
+      onOk={() => form.submit()}
+      okText={t.submit}
+    >
       {error ? <Alert type="error" message={error} style={{ marginBottom: 12 }} /> : null}
-      <Form form={form} layout="vertical" onFinish={submit}>
+      <Form
+        form={form}
+        layout="vertical"
+        onFinish={submit}
+        initialValues={
+          course
+            ? {
+                title: course.title,
+                description: course.description,
+                teacher: course.teacher,
+                audience: course.audience,
+              }
+            : undefined
+        }
+      >
         <Form.Item label={t.courseTitle} name="title" rules={[{ required: true, whitespace: true }]}>
           <Input maxLength={200} />
         </Form.Item>
@@ -376,7 +476,16 @@ interface LessonForm {
   minutes: number;
 }
 
-function LessonDialog({ course, onClose }: { course: Course; onClose: () => void }) {
+/** Adds a lesson to `course`, or edits `lesson` (prefilled); a video can be uploaded here. */
+function LessonDialog({
+  course,
+  lesson,
+  onClose,
+}: {
+  course: Course;
+  lesson: Lesson | null;
+  onClose: () => void;
+}) {
   const [form] = Form.useForm<LessonForm>();
   const [error, setError] = useState<string | null>(null);
   const kind = Form.useWatch('kind', form) ?? 'path';
@@ -384,12 +493,14 @@ function LessonDialog({ course, onClose }: { course: Course; onClose: () => void
   const submit = async (v: LessonForm) => {
     setError(null);
     try {
-      await api('POST', `/courses/${course.id}/lessons`, {
+      const fields = {
         seq: v.seq,
         title: v.title,
         video: v.kind === 'url' ? { url: v.video.trim() } : { path: v.video.trim() },
         durationSeconds: Math.round(v.minutes * 60),
-      });
+      };
+      if (lesson) await api('PATCH', `/lessons/${lesson.id}`, fields);
+      else await api('POST', `/courses/${course.id}/lessons`, fields);
       onClose();
     } catch (e) {
       setError(describeError(e));
@@ -398,13 +509,28 @@ function LessonDialog({ course, onClose }: { course: Course; onClose: () => void
   return (
     <Modal
       open
-      title={`${t.addLesson}：${course.title}`}
+      title={`${lesson ? t.editLesson : t.addLesson}：${course.title}`}
       onCancel={onClose}
       onOk={() => form.submit()}
       okText={t.submit}
     >
       {error ? <Alert type="error" message={error} style={{ marginBottom: 12 }} /> : null}
-      <Form form={form} layout="vertical" onFinish={submit} initialValues={{ seq: nextSeq, kind: 'path' }}>
+      <Form
+        form={form}
+        layout="vertical"
+        onFinish={submit}
+        initialValues={
+          lesson
+            ? {
+                seq: lesson.seq,
+                title: lesson.title,
+                kind: lesson.videoUrl ? 'url' : 'path',
+                video: lesson.videoUrl ?? lesson.videoPath ?? '',
+                minutes: lesson.durationSeconds / 60,
+              }
+            : { seq: nextSeq, kind: 'path' }
+        }
+      >
         <Form.Item label={t.seq} name="seq" rules={[{ required: true }]}>
           <InputNumber min={1} max={10_000} precision={0} />
         </Form.Item>
@@ -426,10 +552,73 @@ function LessonDialog({ course, onClose }: { course: Course; onClose: () => void
         >
           <Input maxLength={1024} placeholder={kind === 'url' ? 'https://…' : 'courses/safety/01.mp4'} />
         </Form.Item>
+        {kind === 'path' ? <VideoUpload onDone={(path) => form.setFieldValue('video', path)} /> : null}
         <Form.Item label={t.durationMinutes} name="minutes" rules={[{ required: true }]}>
           <InputNumber min={0.1} max={1440} />
         </Form.Item>
       </Form>
     </Modal>
+  );
+}
+
+/**
+ * Picks a video and uploads it in chunks with a progress bar (percent, MB/s), pause and resume. The
+ * same file picked again after a failure or a reload resumes from the chunks the server has.
+ */
+function VideoUpload({ onDone }: { onDone: (path: string) => void }) {
+  const [progress, setProgress] = useState<UploadProgress | null>(null);
+  const upload = useRef<ChunkedUpload | null>(null);
+  useEffect(() => () => upload.current?.pause(), []);
+  const pick = (file: File) => {
+    upload.current?.pause();
+    const next = new ChunkedUpload(file, setProgress);
+    upload.current = next;
+    void next.start().then((path) => {
+      if (path) onDone(path);
+    });
+  };
+  const resume = () =>
+    void upload.current?.start().then((path) => {
+      if (path) onDone(path);
+    });
+  const percent = progress && progress.totalBytes > 0 ? (progress.sentBytes * 100) / progress.totalBytes : 0;
+  return (
+    <Form.Item label={t.uploadPick}>
+      <input
+        type="file"
+        aria-label={t.uploadPick}
+        accept=".mp4,.m4v,.webm,video/mp4,video/webm,video/x-m4v"
+        onChange={(e) => {
+          const file = e.target.files?.[0];
+          if (file) pick(file);
+        }}
+      />
+      {progress ? (
+        <div data-testid="video-upload" style={{ marginTop: 8 }}>
+          <Progress
+            percent={Math.floor(percent)}
+            status={
+              progress.phase === 'failed' ? 'exception' : progress.phase === 'done' ? 'success' : 'active'
+            }
+          />
+          <Space wrap>
+            <span data-testid="upload-phase">{t.uploadPhase[progress.phase]}</span>
+            <span>{t.uploadAmount(progress.sentBytes, progress.totalBytes, progress.bytesPerSecond)}</span>
+            {progress.resumedChunks > 0 ? <span>{t.uploadResumed(progress.resumedChunks)}</span> : null}
+            {progress.phase === 'uploading' || progress.phase === 'starting' ? (
+              <Button size="small" onClick={() => upload.current?.pause()}>
+                {t.uploadPause}
+              </Button>
+            ) : null}
+            {progress.phase === 'paused' || progress.phase === 'failed' ? (
+              <Button size="small" onClick={resume}>
+                {t.uploadResume}
+              </Button>
+            ) : null}
+          </Space>
+          {progress.error ? <Alert type="error" message={progress.error} style={{ marginTop: 8 }} /> : null}
+        </div>
+      ) : null}
+    </Form.Item>
   );
 }
