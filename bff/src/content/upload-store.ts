@@ -3,7 +3,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { link, mkdir, open, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
-import { finished, pipeline } from 'node:stream/promises';
+import { pipeline } from 'node:stream/promises';
 import { BffError } from '../errors.ts';
 
 /**
@@ -237,11 +237,10 @@ export class UploadStore {
       await mkdir(dirname(target), { recursive: true });
       const temp = join(dirname(target), `.${id}.partial`);
       try {
-        const out = createWriteStream(temp);
-        for (let i = 0; i < meta.chunkCount; i++)
-          await pipeline(createReadStream(this.#chunk(id, i)), out, { end: false });
-        out.end();
-        await finished(out);
+        const chunks = Array.from({ length: meta.chunkCount }, (_, i) => this.#chunk(id, i));
+        await pipeline(async function* () {
+          for (const chunk of chunks) yield* createReadStream(chunk);
+        }, createWriteStream(temp));
         const size = (await stat(temp)).size;
         if (size !== meta.sizeBytes)
           throw new BffError('UPLOAD_INCOMPLETE', `assembled ${size} bytes, expected ${meta.sizeBytes}`);
