@@ -52,6 +52,42 @@ describe('backoffice in Chromium: the attendance page', () => {
         atMs,
         source: 'online',
       });
+    // Earlier days of the week, so the chart has a line per course: each session on time or absent.
+    let sequence = 10;
+    const earlier = [
+      { course: 'CS201', title: '数据结构', daysAgo: 2, present: 3 },
+      { course: 'CS201', title: '数据结构', daysAgo: 1, present: 1 },
+      { course: 'CS202', title: '操作系统', daysAgo: 2, present: 1 },
+      { course: 'CS202', title: '操作系统', daysAgo: 1, present: 3 },
+    ];
+    for (const [n, e] of earlier.entries()) {
+      const id = `${sessionId}-${n}`;
+      const at = startsAtMs - e.daysAgo * 86_400_000;
+      await world.core.client.putAttendanceSession({
+        id,
+        kind: 'class',
+        title: e.title,
+        location: '教一-101',
+        startsAtMs: at,
+        endsAtMs: at + 5_400_000,
+        signInFromMs: at - 900_000,
+        signInUntilMs: at + 1_800_000,
+        roster: people.map((p) => p.personNo),
+      });
+      await world.core.core.db.execute(
+        'INSERT INTO sync_sessions (session_id, term, course_code, source_updated_at_ms) VALUES (?, ?, ?, ?)',
+        [id, '2026-1', e.course, 0],
+      );
+      for (const p of people.slice(0, e.present))
+        await world.core.client.signInAttendance({
+          sessionId: id,
+          cardNo: p.cardNo,
+          deviceId: '801',
+          sequence: sequence++,
+          atMs: at - 60_000,
+          source: 'online',
+        });
+    }
     ({ web, browser } = await startBackoffice(world.bff.url));
   });
   after(async () => {
@@ -75,7 +111,8 @@ describe('backoffice in Chromium: the attendance page', () => {
     await page.getByTestId('who').waitFor();
     await page.getByRole('menuitem', { name: /考勤/ }).click();
 
-    const row = page.getByRole('row', { name: /数据结构/ });
+    // Today's lecture: the only one at 66.7 %.
+    const row = page.getByRole('row').filter({ hasText: '数据结构' }).filter({ hasText: '66.7%' });
     await row.waitFor();
     // Three expected, one on time, one late, one absent: two of three attended.
     assert.match((await row.textContent()) ?? '', /CS201\s*3\s*1\s*1\s*1\s*66\.7%/);
@@ -91,6 +128,7 @@ describe('backoffice in Chromium: the attendance page', () => {
     const csv = readFileSync((await sheet.path()) ?? '', 'utf8');
     assert.ok(csv.startsWith('\uFEFF场次编号,'));
     assert.match(csv, new RegExp(`${sessionId},上课,数据结构,.*,2026-1,CS201,3,1,1,1,66\\.7`));
+    assert.equal(csv.trimEnd().split('\r\n').length, 6);
 
     await row.getByRole('button', { name: '查看名单' }).click();
     const roster = page.getByTestId('roster');
