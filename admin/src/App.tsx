@@ -16,6 +16,7 @@ import {
 import { Button, Layout, Menu, Space, Spin, Tag, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { api, type Me, session, whenSignedOut } from './api.ts';
+import { MyAccount } from './components/MyAccount.tsx';
 import { AccountsPage } from './pages/AccountsPage.tsx';
 import { ApprovalsPage } from './pages/ApprovalsPage.tsx';
 import { AttendancePage } from './pages/AttendancePage.tsx';
@@ -104,6 +105,13 @@ export function App() {
             <span data-testid="who">{me.displayName}</span>
             <Tag color="green">{me.roleName}</Tag>
             {me.department ? <Tag>{me.department}</Tag> : null}
+            <MyAccount
+              me={me}
+              onSignedOut={() => {
+                session.clear();
+                setMe(null);
+              }}
+            />
             <Button icon={<LogoutOutlined />} onClick={logout}>
               退出
             </Button>
@@ -137,7 +145,7 @@ export function App() {
           ) : page === 'content' ? (
             <ContentPage me={me} />
           ) : page === 'accounts' ? (
-            <AccountsPage />
+            <AccountsPage me={me} />
           ) : null}
         </Layout.Content>
       </Layout>

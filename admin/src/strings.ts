@@ -26,6 +26,11 @@ export const errorText: Record<string, string> = {
   INVALID_TRANSITION: '卡片当前状态不允许此操作',
   MAKER_CANNOT_CHECK: '不能审批自己发起的申请，需由另一位管理员审批',
   APPROVAL_DECIDED: '该申请已处理',
+  ADMIN_LOGIN_FAILED: '当前密码或验证码错误',
+  ADMIN_LOCKED_OUT: '失败次数过多，账号已暂时锁定',
+  ADMIN_NOT_FOUND: '账号不存在',
+  TOTP_ALREADY_ENABLED: '已启用动态验证码',
+  TOTP_NOT_ENROLLING: '请重新开始绑定',
   INSUFFICIENT_FUNDS: '余额不足',
   CARD_CANCELLED: '卡片已注销',
   HOLDS_PENDING: '尚有未结算的预授权，暂不能注销',
@@ -108,6 +113,40 @@ export const merchantText = {
   theirs: '微信',
   foundAt: '发现时间',
   noMismatches: '该日无差异',
+};
+
+/** Admin accounts (the accounts page) and one's own account (the header's 我的账号). */
+export const accountText = {
+  status: '状态',
+  active: '正常',
+  disabled: '已停用',
+  actions: '操作',
+  disable: '停用',
+  enable: '启用',
+  disableConfirm: (name: string) => `停用 ${name}？其已登录的会话会立即失效。`,
+  changeRole: '调整角色',
+  resetPassword: '重置密码',
+  resetTotp: '重置双因素',
+  resetTotpConfirm: (name: string) => `关闭 ${name} 的动态验证码？其可在“我的账号”中重新绑定。`,
+  newPassword: '新密码',
+  currentPassword: '当前密码',
+  repeatPassword: '再次输入新密码',
+  passwordRule: '至少 10 位',
+  passwordsDiffer: '两次输入的新密码不一致',
+  changed: '已修改，对方需重新登录',
+  mine: '我的账号',
+  changePassword: '修改密码',
+  passwordChanged: '密码已修改，请用新密码重新登录',
+  totp: '动态验证码（双因素）',
+  totpOn: '已启用',
+  totpOff: '未启用',
+  totpStart: '绑定身份验证器',
+  totpScan:
+    '用身份验证器（如 Microsoft Authenticator、Google Authenticator）扫描二维码，或手动输入密钥，然后填写其显示的 6 位验证码：',
+  totpCode: '6 位验证码',
+  totpConfirm: '确认绑定',
+  totpEnabled: '动态验证码已启用，下次登录时需要输入',
+  yourself: '（本人）',
 };
 
 export function describeError(error: unknown): string {

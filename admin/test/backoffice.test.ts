@@ -176,4 +176,54 @@ describe('backoffice in Chromium: sign-in, a card-loss flow, and a role that may
     await page.screenshot({ path: `${screenshots}admin-accounts.png`, fullPage: true });
     await page.context().close();
   });
+
+  test("when the super admin disables an account, then that person's open page goes back to sign-in on its next request, and enabling lets them in again", async () => {
+    const auditor = await signIn('auditor');
+    const page = await signIn('super');
+    await page.getByRole('menuitem', { name: /管理员账号/ }).click();
+    const row = page.getByRole('row', { name: /auditor/ });
+    await row.getByRole('button', { name: /停\s*用/ }).click();
+    await page.getByRole('button', { name: /确\s*定|OK/ }).click();
+    await row.getByText('已停用').waitFor();
+    // The auditor's next request meets a revoked session and the app shows the sign-in form.
+    await auditor.getByRole('menuitem', { name: /审计日志/ }).click();
+    await auditor.getByLabel('用户名').waitFor();
+    assert.equal(
+      (await world.core.client.admins()).items.find((a) => a.username === 'auditor')?.status,
+      'disabled',
+    );
+    await row.getByRole('button', { name: /启\s*用/ }).click();
+    await row.getByText('正常').waitFor();
+    await auditor.getByLabel('用户名').fill('auditor');
+    await auditor.getByLabel('密码').fill(demoAdminPassword);
+    await auditor.getByRole('button', { name: /登\s*录/ }).click();
+    await auditor.getByTestId('who').waitFor();
+    await auditor.context().close();
+    await page.context().close();
+  });
+
+  test('when an admin binds an authenticator under 我的账号, then it is live only after a code from the QR secret, and the next sign-in asks for a code', async () => {
+    const page = await signIn('editor');
+    await page.getByRole('button', { name: '我的账号' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText('未启用').waitFor();
+    await dialog.getByRole('button', { name: '绑定身份验证器' }).click();
+    await dialog.getByTestId('totp-qr').waitFor();
+    await page.screenshot({ path: `${screenshots}admin-my-account.png` });
+    const secret = ((await dialog.getByTestId('totp-secret').textContent()) ?? '').trim();
+    await dialog.getByLabel('6 位验证码').fill(totp(fromBase32(secret), Date.now()));
+    await dialog.getByRole('button', { name: '确认绑定' }).click();
+    await dialog.getByText('已启用').waitFor();
+    const editor = (await world.core.client.admins()).items.find((a) => a.username === 'editor');
+    assert.equal(editor?.totpEnabled, true);
+    await page.context().close();
+
+    const again = await browser.newPage();
+    await again.goto(`${web.url}/admin/`);
+    await again.getByLabel('用户名').fill('editor');
+    await again.getByLabel('密码').fill(demoAdminPassword);
+    await again.getByRole('button', { name: /登\s*录/ }).click();
+    await again.getByLabel('动态验证码').waitFor();
+    await again.close();
+  });
 });

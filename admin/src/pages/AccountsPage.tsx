@@ -1,7 +1,21 @@
-import { App, Button, Card, Form, Input, Modal, Select, Switch, Table, Tag, Typography } from 'antd';
+import {
+  App,
+  Button,
+  Card,
+  Form,
+  Input,
+  Modal,
+  Popconfirm,
+  Select,
+  Space,
+  Switch,
+  Table,
+  Tag,
+  Typography,
+} from 'antd';
 import { useCallback, useEffect, useState } from 'react';
-import { api, when } from '../api.ts';
-import { describeError } from '../strings.ts';
+import { api, type Me, when } from '../api.ts';
+import { describeError, accountText as t } from '../strings.ts';
 
 interface Account {
   id: string;
@@ -26,11 +40,19 @@ export const roleOptions = [
 ];
 const roleLabel = Object.fromEntries(roleOptions.map((o) => [o.value, o.label]));
 
-/** Admin accounts: list, create (optionally with TOTP, whose secret is shown once), unlock. */
-export function AccountsPage() {
+type Editing = { account: Account; kind: 'role' | 'password' };
+
+/**
+ * Admin accounts: list, create (optionally with TOTP, whose secret is shown once), unlock, disable or
+ * enable, move role, reset a password or the second factor. One's own account is changed under
+ * 我的账号 instead, so its row has no actions.
+ */
+export function AccountsPage({ me }: { me: Me }) {
   const { message } = App.useApp();
   const [items, setItems] = useState<Account[]>([]);
   const [creating, setCreating] = useState(false);
+  const [editing, setEditing] = useState<Editing | null>(null);
+  const [editForm] = Form.useForm();
   const [secret, setSecret] = useState<{ totpSecret: string; totpUri: string } | null>(null);
   const [form] = Form.useForm();
   const load = useCallback(async () => {
@@ -67,6 +89,32 @@ export function AccountsPage() {
     }
   };
 
+  const change = async (account: Account, body: Record<string, unknown>) => {
+    try {
+      await api('POST', `/accounts/${account.id}/changes`, body);
+      message.success(t.changed);
+      await load();
+      return true;
+    } catch (e) {
+      message.error(describeError(e));
+      return false;
+    }
+  };
+  const saveEdit = async () => {
+    if (!editing) return;
+    const v = await editForm.validateFields();
+    const body =
+      editing.kind === 'role'
+        ? { role: v.role, department: v.department?.trim() || null }
+        : { password: v.password };
+    if (await change(editing.account, body)) setEditing(null);
+  };
+  const edit = (account: Account, kind: Editing['kind']) => {
+    editForm.resetFields();
+    editForm.setFieldsValue(kind === 'role' ? { role: account.role, department: account.department } : {});
+    setEditing({ account, kind });
+  };
+
   return (
     <Card
       title="管理员账号"
@@ -97,6 +145,12 @@ export function AccountsPage() {
             dataIndex: 'totpEnabled',
             render: (t: boolean) => (t ? <Tag color="green">已启用</Tag> : '—'),
           },
+          {
+            title: t.status,
+            dataIndex: 'status',
+            render: (st: string) =>
+              st === 'active' ? <Tag color="green">{t.active}</Tag> : <Tag color="red">{t.disabled}</Tag>,
+          },
           { title: '创建', dataIndex: 'createdAtMs', render: when },
           {
             title: '锁定',
@@ -109,8 +163,75 @@ export function AccountsPage() {
                 '—'
               ),
           },
+          {
+            title: t.actions,
+            render: (_: unknown, a: Account) =>
+              a.id === me.adminId ? (
+                <Typography.Text type="secondary">{t.yourself}</Typography.Text>
+              ) : (
+                <Space size={4} wrap>
+                  {a.status === 'active' ? (
+                    <Popconfirm
+                      title={t.disableConfirm(a.displayName)}
+                      onConfirm={() => change(a, { status: 'disabled' })}
+                    >
+                      <Button size="small" danger>
+                        {t.disable}
+                      </Button>
+                    </Popconfirm>
+                  ) : (
+                    <Button size="small" onClick={() => change(a, { status: 'active' })}>
+                      {t.enable}
+                    </Button>
+                  )}
+                  <Button size="small" onClick={() => edit(a, 'role')}>
+                    {t.changeRole}
+                  </Button>
+                  <Button size="small" onClick={() => edit(a, 'password')}>
+                    {t.resetPassword}
+                  </Button>
+                  {a.totpEnabled ? (
+                    <Popconfirm
+                      title={t.resetTotpConfirm(a.displayName)}
+                      onConfirm={() => change(a, { totpReset: true })}
+                    >
+                      <Button size="small">{t.resetTotp}</Button>
+                    </Popconfirm>
+                  ) : null}
+                </Space>
+              ),
+          },
         ]}
       />
+      <Modal
+        open={editing !== null}
+        title={`${editing?.kind === 'role' ? t.changeRole : t.resetPassword} · ${editing?.account.username ?? ''}`}
+        okText="保存"
+        cancelText="取消"
+        onOk={saveEdit}
+        onCancel={() => setEditing(null)}
+      >
+        <Form form={editForm} layout="vertical">
+          {editing?.kind === 'role' ? (
+            <>
+              <Form.Item label="角色" name="role" rules={[{ required: true }]}>
+                <Select options={roleOptions} />
+              </Form.Item>
+              <Form.Item label="院系（院系管理员必填）" name="department">
+                <Input />
+              </Form.Item>
+            </>
+          ) : (
+            <Form.Item
+              label={t.newPassword}
+              name="password"
+              rules={[{ required: true, min: 10, message: t.passwordRule }]}
+            >
+              <Input.Password autoComplete="new-password" />
+            </Form.Item>
+          )}
+        </Form>
+      </Modal>
       <Modal
         open={creating}
         title="新建管理员账号"

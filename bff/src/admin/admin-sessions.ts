@@ -68,7 +68,8 @@ export class AdminSessions {
     if (!raw) return undefined;
     const session = JSON.parse(raw) as AdminSession;
     const leftMs = session.startedAtMs + this.options.lifetimeMs - Date.now();
-    if (leftMs <= 0) {
+    const endedAtMs = Number((await this.kv.get(`admin:ended:${session.adminId}`)) ?? 0);
+    if (leftMs <= 0 || session.startedAtMs <= endedAtMs) {
       await this.kv.del(key);
       return undefined;
     }
@@ -90,6 +91,14 @@ export class AdminSessions {
 
   async end(token: string): Promise<void> {
     await this.kv.del(`admin:s:${hashOf(token)}`);
+  }
+
+  /**
+   * Ends every session of one admin, on every instance: sessions begun until now stop working (the
+   * mark outlives the longest session, then is not needed).
+   */
+  async endAll(adminId: string): Promise<void> {
+    await this.kv.set(`admin:ended:${adminId}`, String(Date.now()), this.options.lifetimeMs);
   }
 
   async openChallenge(adminId: string): Promise<string> {

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { adminRoles, type CoreClient } from '@campus-card/core/client';
+import type { CoreClient } from '@campus-card/core/client';
 import type { Context, Next } from 'koa';
 import Router from 'koa-router';
 import { z } from 'zod';
 import type { UploadStore } from '../content/upload-store.ts';
 import { BffError } from '../errors.ts';
 import { parseBody, parseValue } from '../http/middleware.ts';
+import { accountRoutes } from './accounts.ts';
 import type { Adjustments } from './adjustments.ts';
 import { adminEventRoutes } from './admin-events.ts';
 import type { AdminLogin } from './admin-login.ts';
@@ -68,14 +69,6 @@ const auditQuery = z.object({
   toMs: z.coerce.number().int().nonnegative().optional(),
   beforeSeq: z.coerce.number().int().positive().optional(),
 });
-const newAdmin = z.strictObject({
-  username: z.string().regex(/^[a-z][a-z0-9_.-]{2,31}$/),
-  displayName: z.string().min(1).max(64),
-  role: z.enum(adminRoles),
-  department: z.string().min(1).max(64).nullable().default(null),
-  password: z.string().min(10).max(128),
-  totp: z.boolean().default(false),
-});
 
 export interface AdminServices {
   core: CoreClient;
@@ -106,10 +99,11 @@ export const adminRoutes: readonly AdminRoute[] = [
     method: 'GET',
     path: '/me',
     right: null,
-    handle: async (_ctx, admin) => ({
+    handle: async (_ctx, admin, s) => ({
       ...admin,
       roleName: roleNames[admin.role],
       rights: roleRights[admin.role],
+      totpEnabled: (await s.core.admin(admin.adminId)).totpEnabled,
     }),
   },
   {
@@ -224,39 +218,7 @@ export const adminRoutes: readonly AdminRoute[] = [
     right: 'sync.read',
     handle: (_ctx, _admin, s) => s.core.syncRuns({ limit: 50 }),
   },
-  {
-    method: 'GET',
-    path: '/accounts',
-    right: 'admin.manage',
-    handle: (_ctx, _admin, s) => s.core.admins(),
-  },
-  {
-    method: 'POST',
-    path: '/accounts',
-    right: 'admin.manage',
-    handle: async (ctx, admin, s) => {
-      const body = parseBody(ctx, newAdmin);
-      const created = await s.core.createAdmin(body);
-      await s.audit.record(admin, 'admin.create', 'admin', created.id, {
-        username: created.username,
-        role: created.role,
-        totp: created.totpEnabled,
-      });
-      ctx.status = 201;
-      return created;
-    },
-  },
-  {
-    method: 'POST',
-    path: '/accounts/:id/unlock',
-    right: 'admin.manage',
-    handle: async (ctx, admin, s) => {
-      const { id } = parseValue(ctx.params, idPath);
-      const unlocked = await s.core.unlockAdmin(id);
-      await s.audit.record(admin, 'admin.unlock', 'admin', id, { username: unlocked.username });
-      return unlocked;
-    },
-  },
+  ...accountRoutes,
   ...fundsRoutes,
   ...deviceRoutes,
   ...contentRoutes,
