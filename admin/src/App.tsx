@@ -12,6 +12,7 @@ import {
   ShoppingOutlined,
   SyncOutlined,
   TeamOutlined,
+  WarningOutlined,
 } from '@ant-design/icons';
 import { Button, Layout, Menu, Space, Spin, Tag, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
@@ -28,6 +29,7 @@ import { DevicesPage } from './pages/DevicesPage.tsx';
 import { FundsPage } from './pages/FundsPage.tsx';
 import { LoginPage } from './pages/LoginPage.tsx';
 import { MerchantsPage } from './pages/MerchantsPage.tsx';
+import { OfflineExceptionsPage } from './pages/OfflineExceptionsPage.tsx';
 import { ReceiptPage } from './pages/ReceiptPage.tsx';
 import { ReportsPage } from './pages/ReportsPage.tsx';
 import { SearchPage } from './pages/SearchPage.tsx';
@@ -43,6 +45,7 @@ const menu = [
   { key: 'merchants', label: '商户结算', right: 'merchant.read', icon: <ShoppingOutlined /> },
   { key: 'dashboard', label: '实时监控', right: 'monitor.read', icon: <DashboardOutlined /> },
   { key: 'devices', label: '设备管理', right: 'device.read', icon: <ShopOutlined /> },
+  { key: 'offline', label: '脱机异常', right: 'offline.read', icon: <WarningOutlined /> },
   { key: 'content', label: '新闻与课程', right: 'content.manage', icon: <FileTextOutlined /> },
   { key: 'audit', label: '审计日志', right: 'audit.read', icon: <AuditOutlined /> },
   { key: 'sync', label: '数据同步', right: 'sync.read', icon: <SyncOutlined /> },
@@ -140,6 +143,8 @@ export function App() {
             <DashboardPage />
           ) : page === 'devices' ? (
             <DevicesPage me={me} />
+          ) : page === 'offline' ? (
+            <OfflineExceptionsPage me={me} />
           ) : page === 'merchants' ? (
             <MerchantsPage me={me} />
           ) : page === 'content' ? (

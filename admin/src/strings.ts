@@ -52,6 +52,9 @@ export const errorText: Record<string, string> = {
   PAYLOAD_TOO_LARGE: '文件过大',
   MERCHANT_NOT_FOUND: '商户不存在',
   ALREADY_EXISTS: '该编号已存在',
+  EXCEPTION_RESOLVED: '该异常已被处理',
+  RECEIVABLE_OUTSTANDING: '该异常尚有欠款，请追缴或核销',
+  NOTHING_RECEIVABLE: '该异常没有欠款，请直接忽略',
 };
 
 /** Merchants, their statements and the WeChat Pay bill check (the merchants page). */
@@ -219,5 +222,68 @@ export const contentText = {
     staff: '全体教职工',
     department: '指定院系',
     class: '指定班级',
+  } as Record<string, string>,
+};
+
+/** Live device status (the devices page). */
+export const deviceText = {
+  all: '全部',
+  online: '在线',
+  offline: '离线',
+  neverSeen: '未上报',
+  presence: '在线状态',
+  lastSeen: '最后心跳',
+  configVersion: '配置版本',
+  blacklistVersion: '黑名单版本',
+  offlinePending: '待上传脱机记录',
+  behind: (current: number) => `落后于当前版本 v${current}`,
+  blacklistCurrent: (version: number) => `当前黑名单版本 v${version}`,
+  refreshEvery: '每 10 秒自动刷新',
+};
+
+/** Offline exceptions: payments taken offline that could not be charged in full (their own page). */
+export const offlineText = {
+  title: '脱机异常',
+  open: '待处理',
+  closed: '已处理',
+  device: '设备',
+  card: '卡号',
+  takenAt: '脱机交易时间',
+  amount: '交易金额',
+  receivable: '欠款',
+  reasonLabel: '原因',
+  resolutionLabel: '处理结果',
+  resolvedBy: '处理人',
+  note: '处理说明',
+  actions: '操作',
+  recover: '追缴',
+  writeOff: '核销',
+  dismiss: '忽略',
+  noteRequired: '请填写处理说明',
+  confirm: '确定',
+  dialogTitle: (action: string, id: string) => `${action}脱机异常 ${id}`,
+  recoverHint: (amount: string) => `从该卡主钱包扣回欠款 ${amount}；余额不足时不会扣款。`,
+  writeOffHint: (amount: string) => `欠款 ${amount} 转入脱机坏账，异常关闭，不再向持卡人追缴。`,
+  dismissHint: '该异常没有欠款，忽略后关闭。',
+  done: (action: string, amount: string) => `已${action}${amount}，异常已关闭`,
+  replayed: '该操作此前已完成，结果如下',
+  reason: {
+    INSUFFICIENT_FUNDS: '余额不足',
+    CARD_LOST: '卡已挂失',
+    CARD_FROZEN: '卡已冻结',
+    CARD_CANCELLED: '卡已注销',
+    CARD_NOT_FOUND: '卡不存在',
+    CREDENTIAL_REVOKED: '付款码已失效（卡片已变更）',
+    MERCHANT_DISABLED: '商户已停用',
+    CODE_INVALID: '付款码无效',
+    CODE_EXPIRED: '付款码已过期',
+    NOT_PERMITTED: '不在准入名单',
+    OUTSIDE_WINDOW: '不在签到时段',
+    AMOUNT_OUT_OF_RANGE: '金额超出上限',
+  } as Record<string, string>,
+  resolution: {
+    recovered: '已追缴',
+    written_off: '已核销',
+    dismissed: '已忽略',
   } as Record<string, string>,
 };

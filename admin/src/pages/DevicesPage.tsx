@@ -1,7 +1,35 @@
-import { Alert, Button, Card, Form, Input, Modal, Select, Space, Table, Tag, Typography } from 'antd';
+import {
+  Alert,
+  Button,
+  Card,
+  Form,
+  Input,
+  Modal,
+  Segmented,
+  Select,
+  Space,
+  Table,
+  Tag,
+  Tooltip,
+  Typography,
+} from 'antd';
 import { useCallback, useEffect, useState } from 'react';
-import { api, type Me } from '../api.ts';
-import { describeError } from '../strings.ts';
+import { api, type Me, when } from '../api.ts';
+import { describeError, deviceText } from '../strings.ts';
+
+/** What the gateways last reported for a device (null: never reported). */
+interface Presence {
+  online: boolean;
+  gatewayId: string;
+  signedInAtMs: number;
+  lastSeenAtMs: number;
+  firmware: string;
+  configVersion: number;
+  configBehind: boolean;
+  blacklistVersion: number;
+  blacklistBehind: boolean;
+  offlinePending: number;
+}
 
 interface Device {
   id: string;
@@ -10,6 +38,35 @@ interface Device {
   status: 'active' | 'disabled';
   keyVersion: number;
   keyHex?: string;
+  currentConfigVersion?: number;
+  presence?: Presence | null;
+}
+
+type Filter = 'all' | 'online' | 'offline';
+
+/** The list refreshes itself this often while the page is open. */
+const refreshMs = 10_000;
+
+/** "35 秒前", "4 分钟前", "2 小时前", "3 天前". */
+export function ago(ms: number, nowMs: number): string {
+  const s = Math.max(0, Math.round((nowMs - ms) / 1000));
+  if (s < 60) return `${s} 秒前`;
+  if (s < 3600) return `${Math.floor(s / 60)} 分钟前`;
+  if (s < 86_400) return `${Math.floor(s / 3600)} 小时前`;
+  return `${Math.floor(s / 86_400)} 天前`;
+}
+
+/** A version the device applies, orange with what it should apply when it lags. */
+function Version({ applied, current, behind }: { applied: number; current: number; behind: boolean }) {
+  return behind ? (
+    <Tooltip title={deviceText.behind(current)}>
+      <Tag color="warning" data-behind="true">
+        v{applied} / v{current}
+      </Tag>
+    </Tooltip>
+  ) : (
+    <span>v{applied}</span>
+  );
 }
 
 const kindText: Record<Device['kind'], string> = {
@@ -21,20 +78,37 @@ const kindText: Record<Device['kind'], string> = {
   kiosk: '自助机',
 };
 
-/** Devices: register, rotate a key (shown once), disable and enable again. */
+/**
+ * Devices: live status from the gateways (online, last heartbeat, the versions applied, offline records
+ * waiting), refreshed every 10 s while open; register, rotate a key (shown once), disable and enable.
+ */
 export function DevicesPage({ me }: { me: Me }) {
   const [items, setItems] = useState<Device[]>([]);
+  const [blacklistVersion, setBlacklistVersion] = useState(0);
+  const [nowMs, setNowMs] = useState(Date.now());
+  const [filter, setFilter] = useState<Filter>('all');
   const [error, setError] = useState<string | null>(null);
   const [registering, setRegistering] = useState(false);
   const [issued, setIssued] = useState<Device | null>(null);
   const manage = me.rights.includes('device.manage');
   const load = useCallback(() => {
-    api<{ items: Device[] }>('GET', '/devices').then(
-      (p) => setItems(p.items),
+    api<{ items: Device[]; blacklistVersion: number }>('GET', '/devices').then(
+      (p) => {
+        setItems(p.items);
+        setBlacklistVersion(p.blacklistVersion ?? 0);
+        setNowMs(Date.now());
+        setError(null);
+      },
       (e) => setError(describeError(e)),
     );
   }, []);
-  useEffect(load, [load]);
+  useEffect(() => {
+    load();
+    const timer = setInterval(load, refreshMs);
+    return () => clearInterval(timer);
+  }, [load]);
+  const online = (d: Device) => d.presence?.online === true;
+  const shown = items.filter((d) => filter === 'all' || (filter === 'online') === online(d));
 
   const act = async (run: () => Promise<Device>) => {
     setError(null);
@@ -67,15 +141,95 @@ export function DevicesPage({ me }: { me: Me }) {
       }
     >
       {error ? <Alert type="error" message={error} style={{ marginBottom: 12 }} /> : null}
+      <Space style={{ marginBottom: 12 }}>
+        <Segmented<Filter>
+          value={filter}
+          onChange={setFilter}
+          options={[
+            { value: 'all', label: `${deviceText.all}（${items.length}）` },
+            { value: 'online', label: `${deviceText.online}（${items.filter(online).length}）` },
+            { value: 'offline', label: `${deviceText.offline}（${items.filter((d) => !online(d)).length}）` },
+          ]}
+        />
+        <Typography.Text type="secondary">
+          {deviceText.blacklistCurrent(blacklistVersion)} · {deviceText.refreshEvery}
+        </Typography.Text>
+      </Space>
       <Table
         rowKey="id"
         size="small"
-        dataSource={items}
+        dataSource={shown}
         pagination={{ pageSize: 20 }}
         columns={[
           { title: '设备号', dataIndex: 'id' },
           { title: '类型', dataIndex: 'kind', render: (k: Device['kind']) => kindText[k] },
           { title: '商户', dataIndex: 'merchantId', render: (m: string | null) => m ?? '—' },
+          {
+            title: deviceText.presence,
+            key: 'presence',
+            render: (_: unknown, d: Device) =>
+              d.presence === null || d.presence === undefined ? (
+                <Tag>{deviceText.neverSeen}</Tag>
+              ) : d.presence.online ? (
+                <Tag color="green">{deviceText.online}</Tag>
+              ) : (
+                <Tag color="default">{deviceText.offline}</Tag>
+              ),
+          },
+          {
+            title: deviceText.lastSeen,
+            key: 'lastSeen',
+            render: (_: unknown, d: Device) =>
+              d.presence ? (
+                <Tooltip title={when(d.presence.lastSeenAtMs)}>
+                  <span>{ago(d.presence.lastSeenAtMs, nowMs)}</span>
+                </Tooltip>
+              ) : (
+                '—'
+              ),
+          },
+          {
+            title: deviceText.configVersion,
+            key: 'config',
+            render: (_: unknown, d: Device) =>
+              d.presence ? (
+                <Version
+                  applied={d.presence.configVersion}
+                  current={d.currentConfigVersion ?? 0}
+                  behind={d.presence.configBehind}
+                />
+              ) : (
+                '—'
+              ),
+          },
+          {
+            title: deviceText.blacklistVersion,
+            key: 'blacklist',
+            render: (_: unknown, d: Device) =>
+              d.presence ? (
+                <Version
+                  applied={d.presence.blacklistVersion}
+                  current={blacklistVersion}
+                  behind={d.presence.blacklistBehind}
+                />
+              ) : (
+                '—'
+              ),
+          },
+          {
+            title: deviceText.offlinePending,
+            key: 'pending',
+            render: (_: unknown, d: Device) =>
+              d.presence ? (
+                d.presence.offlinePending > 0 ? (
+                  <Tag color="orange">{d.presence.offlinePending}</Tag>
+                ) : (
+                  0
+                )
+              ) : (
+                '—'
+              ),
+          },
           {
             title: '状态',
             dataIndex: 'status',

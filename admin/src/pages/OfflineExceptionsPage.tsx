@@ -1,0 +1,268 @@
+import {
+  Alert,
+  Button,
+  Card,
+  Form,
+  Input,
+  Modal,
+  Segmented,
+  Space,
+  Table,
+  Tag,
+  Tooltip,
+  Typography,
+} from 'antd';
+import { useCallback, useEffect, useState } from 'react';
+import { api, type Me, newRequestId, when, yuan } from '../api.ts';
+import { describeError, offlineText as t } from '../strings.ts';
+
+interface OfflineException {
+  id: string;
+  deviceId: string;
+  offlineNo: number;
+  cardNo: string | null;
+  amount: number;
+  receivableAmount: number;
+  reason: string;
+  status: 'open' | 'closed';
+  takenAtMs: number;
+  createdAtMs: number;
+  resolution: 'recovered' | 'written_off' | 'dismissed' | null;
+  resolvedBy: string | null;
+  resolvedAtMs: number | null;
+  resolutionNote: string | null;
+  replayed?: boolean;
+}
+
+type Action = 'recover' | 'write_off' | 'dismiss';
+
+const actionLabel: Record<Action, string> = { recover: t.recover, write_off: t.writeOff, dismiss: t.dismiss };
+
+/** The device number as devices know it: the core names a re-keyed device `<id>-<keyVersion>`. */
+const deviceOf = (ref: string) => ref.split('-')[0] ?? ref;
+
+/**
+ * Offline exceptions: payments devices took offline that the card could not pay in full (the rest is a
+ * receivable), and records that could not be applied. Finance recovers the receivable from the card,
+ * writes it off, or dismisses an exception that owes nothing; each with a note, each once.
+ */
+export function OfflineExceptionsPage({ me }: { me: Me }) {
+  const [status, setStatus] = useState<'open' | 'closed'>('open');
+  const [items, setItems] = useState<OfflineException[]>([]);
+  const [more, setMore] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [result, setResult] = useState<string | null>(null);
+  const [acting, setActing] = useState<{ exception: OfflineException; action: Action } | null>(null);
+  const manage = me.rights.includes('funds.manage');
+  const load = useCallback(
+    (after?: OfflineException) => {
+      const query = new URLSearchParams({ status });
+      if (after) {
+        query.set('beforeAtMs', String(after.createdAtMs));
+        query.set('beforeId', after.id);
+      }
+      api<{ items: OfflineException[] }>('GET', `/offline-exceptions?${query}`).then(
+        (page) => {
+          setItems((shown) => (after ? [...shown, ...page.items] : page.items));
+          setMore(page.items.length === 50);
+        },
+        (e) => setError(describeError(e)),
+      );
+    },
+    [status],
+  );
+  useEffect(() => load(), [load]);
+
+  const columns = [
+    { title: t.device, dataIndex: 'deviceId', render: (d: string) => deviceOf(d) },
+    { title: t.card, dataIndex: 'cardNo', render: (c: string | null) => c ?? '—' },
+    { title: t.takenAt, dataIndex: 'takenAtMs', render: (ms: number) => when(ms) },
+    { title: t.amount, dataIndex: 'amount', render: (fen: number) => yuan(fen) },
+    {
+      title: t.receivable,
+      dataIndex: 'receivableAmount',
+      render: (fen: number) =>
+        fen > 0 ? <Typography.Text type="danger">{yuan(fen)}</Typography.Text> : yuan(0),
+    },
+    {
+      title: t.reasonLabel,
+      dataIndex: 'reason',
+      render: (code: string) => <Tooltip title={code}>{t.reason[code] ?? code}</Tooltip>,
+    },
+    ...(status === 'closed'
+      ? [
+          {
+            title: t.resolutionLabel,
+            key: 'resolution',
+            render: (_: unknown, e: OfflineException) => (
+              <Space direction="vertical" size={0}>
+                <Tag
+                  color={
+                    e.resolution === 'recovered'
+                      ? 'green'
+                      : e.resolution === 'written_off'
+                        ? 'orange'
+                        : 'default'
+                  }
+                >
+                  {t.resolution[e.resolution ?? ''] ?? '—'}
+                </Tag>
+                <Typography.Text type="secondary">
+                  {e.resolvedAtMs ? when(e.resolvedAtMs) : ''} {e.resolutionNote ?? ''}
+                </Typography.Text>
+              </Space>
+            ),
+          },
+        ]
+      : []),
+    ...(manage && status === 'open'
+      ? [
+          {
+            title: t.actions,
+            key: 'actions',
+            render: (_: unknown, e: OfflineException) => (
+              <Space>
+                {e.receivableAmount > 0 && e.cardNo ? (
+                  <Button
+                    size="small"
+                    type="primary"
+                    onClick={() => setActing({ exception: e, action: 'recover' })}
+                  >
+                    {t.recover}
+                  </Button>
+                ) : null}
+                {e.receivableAmount > 0 ? (
+                  <Button
+                    size="small"
+                    danger
+                    onClick={() => setActing({ exception: e, action: 'write_off' })}
+                  >
+                    {t.writeOff}
+                  </Button>
+                ) : (
+                  <Button size="small" onClick={() => setActing({ exception: e, action: 'dismiss' })}>
+                    {t.dismiss}
+                  </Button>
+                )}
+              </Space>
+            ),
+          },
+        ]
+      : []),
+  ];
+
+  return (
+    <Card
+      title={t.title}
+      extra={
+        <Segmented
+          value={status}
+          onChange={(v) => {
+            setResult(null);
+            setStatus(v as 'open' | 'closed');
+          }}
+          options={[
+            { value: 'open', label: t.open },
+            { value: 'closed', label: t.closed },
+          ]}
+        />
+      }
+    >
+      {error ? (
+        <Alert
+          type="error"
+          message={error}
+          style={{ marginBottom: 12 }}
+          closable
+          onClose={() => setError(null)}
+        />
+      ) : null}
+      {result ? (
+        <Alert type="success" message={result} style={{ marginBottom: 12 }} data-testid="offline-result" />
+      ) : null}
+      <Table rowKey="id" size="small" dataSource={items} pagination={false} columns={columns} />
+      {more ? (
+        <Button style={{ marginTop: 12 }} onClick={() => load(items[items.length - 1])}>
+          加载更多
+        </Button>
+      ) : null}
+      {acting ? (
+        <ResolveDialog
+          exception={acting.exception}
+          action={acting.action}
+          onClose={(done) => {
+            setActing(null);
+            if (!done) return;
+            setError(null);
+            const amount = done.resolution === 'dismissed' ? '' : ` ${yuan(done.receivableAmount)}`;
+            setResult(
+              `${done.replayed ? `${t.replayed}：` : ''}${t.done(actionLabel[acting.action], amount)}`,
+            );
+            load();
+          }}
+        />
+      ) : null}
+    </Card>
+  );
+}
+
+/** The reason dialog: one request id per opened dialog, so a double click or a retry acts once. */
+function ResolveDialog({
+  exception,
+  action,
+  onClose,
+}: {
+  exception: OfflineException;
+  action: Action;
+  onClose: (done?: OfflineException) => void;
+}) {
+  const [requestId] = useState(newRequestId);
+  const [note, setNote] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const amount = yuan(exception.receivableAmount);
+  const hint =
+    action === 'recover'
+      ? t.recoverHint(amount)
+      : action === 'write_off'
+        ? t.writeOffHint(amount)
+        : t.dismissHint;
+  const submit = async () => {
+    if (!note.trim()) {
+      setError(t.noteRequired);
+      return;
+    }
+    setBusy(true);
+    try {
+      onClose(
+        await api<OfflineException>('POST', `/offline-exceptions/${exception.id}/resolve`, {
+          action,
+          requestId,
+          note: note.trim(),
+        }),
+      );
+    } catch (e) {
+      setError(describeError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Modal
+      open
+      title={t.dialogTitle(actionLabel[action], deviceOf(exception.deviceId))}
+      okText={t.confirm}
+      okButtonProps={{ danger: action === 'write_off', loading: busy }}
+      onOk={submit}
+      onCancel={() => onClose()}
+    >
+      <Alert type={action === 'write_off' ? 'warning' : 'info'} message={hint} style={{ marginBottom: 12 }} />
+      <Form layout="vertical">
+        <Form.Item label={t.note} required>
+          <Input.TextArea value={note} maxLength={200} rows={3} onChange={(e) => setNote(e.target.value)} />
+        </Form.Item>
+      </Form>
+      {error ? <Alert type="error" message={error} /> : null}
+    </Modal>
+  );
+}
