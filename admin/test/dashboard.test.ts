@@ -42,11 +42,33 @@ describe('backoffice in Chromium: the live dashboard', () => {
     await world?.stop();
   });
 
-  test("when a payment is made while the dashboard is open, then today's turnover on the page changes without a reload and without asking GET /dashboard again", async () => {
+  let paid = 1;
+  const pay = async (amount: number) => {
+    paid += 1;
+    const answer = await world.core.client.pay({
+      id: `dl-pay-${cardNo}-${paid}`,
+      cardNo,
+      merchantId,
+      deviceId: '7100001',
+      amount,
+    });
+    assert.equal(answer.status, 'ok', JSON.stringify(answer));
+  };
+
+  test("when a payment is made while the dashboard is open, then today's turnover on the page changes without a reload and without asking GET /dashboard again; when the socket drops, the page says 重连中…, falls back to GET and goes live again", async () => {
     // Goal: the figures come over the socket; GET /dashboard is the first paint only.
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
     await context.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort());
     const page = await context.newPage();
+    // The events socket passes through to the BFF; while `refuse` is set, a new one is closed at once,
+    // as if the BFF were unreachable.
+    let refuse = false;
+    const opened: { close(options?: { code?: number; reason?: string }): Promise<void> }[] = [];
+    await page.routeWebSocket(/\/api\/admin\/v1\/events/, (ws) => {
+      if (refuse) return void ws.close({ code: 1011, reason: 'down' });
+      ws.connectToServer();
+      opened.push(ws);
+    });
     const dashboardGets: string[] = [];
     page.on('request', (request) => {
       if (new URL(request.url()).pathname === '/api/admin/v1/dashboard') dashboardGets.push(request.method());
@@ -66,14 +88,7 @@ describe('backoffice in Chromium: the live dashboard', () => {
     await figures.getByText('¥8.50').waitFor();
     const loadsBefore = loads;
 
-    const answer = await world.core.client.pay({
-      id: `dl-pay-${cardNo}-2`,
-      cardNo,
-      merchantId,
-      deviceId: '7100001',
-      amount: 1_234,
-    });
-    assert.equal(answer.status, 'ok');
+    await pay(1_234);
     // ¥8.50 + ¥12.34, and two payments today.
     await figures.getByText('¥20.84').waitFor({ timeout: 5_000 });
     await figures.getByText('2', { exact: true }).first().waitFor();
@@ -81,6 +96,22 @@ describe('backoffice in Chromium: the live dashboard', () => {
     assert.equal(loads, loadsBefore, 'the page was not reloaded');
     assert.deepEqual(dashboardGets, ['GET'], 'one GET /dashboard for the first paint, nothing after');
     await page.screenshot({ path: `${screenshots}admin-dashboard.png` });
+
+    // The socket drops and cannot come back for a while: the page says so and asks GET /dashboard
+    // every few seconds meanwhile; once the socket can open again it is live and GETs stop.
+    refuse = true;
+    await Promise.all(opened.splice(0).map((ws) => ws.close({ code: 1006, reason: 'dropped' })));
+    await page.getByTestId('live-status').getByText('重连中…').waitFor();
+    await pay(700);
+    await figures.getByText('¥27.84').waitFor({ timeout: 15_000 });
+    assert.ok(dashboardGets.length >= 2, 'the figure came from the fallback GET');
+    refuse = false;
+    await page.getByTestId('live-status').getByText('实时').waitFor({ timeout: 40_000 });
+    const getsWhenLive = dashboardGets.length;
+    await pay(1_000);
+    await figures.getByText('¥37.84').waitFor({ timeout: 5_000 });
+    assert.equal(dashboardGets.length, getsWhenLive, 'no GET once live again');
+    assert.equal(loads, loadsBefore, 'still the same page');
     await context.close();
   });
 });

@@ -90,18 +90,17 @@ function useLiveDashboard(): { data: Dashboard | null; error: string | null; lin
         `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${path}`,
       );
       ws = socket;
-      socket.onopen = () => {
+      // Live once the first snapshot arrives, not on open: a socket that opens and closes at once
+      // (a busy instance turning it away) must not reset the waits or stop the fallback.
+      socket.onmessage = (event) => {
+        const message = JSON.parse(String(event.data)) as { type: string; dashboard?: Dashboard };
+        if (message.type !== 'dashboard' || !message.dashboard) return;
+        setData(message.dashboard);
+        setError(null);
+        setLink('live');
         waitMs = reconnectFirstMs;
         clearInterval(fallbackTimer);
         fallbackTimer = undefined;
-        setLink('live');
-      };
-      socket.onmessage = (event) => {
-        const message = JSON.parse(String(event.data)) as { type: string; dashboard?: Dashboard };
-        if (message.type === 'dashboard' && message.dashboard) {
-          setData(message.dashboard);
-          setError(null);
-        }
       };
       socket.onclose = (event) => {
         if (ended || ws !== socket) return;
