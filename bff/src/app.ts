@@ -26,6 +26,7 @@ import { attachTicketSockets } from './http/ticket-sockets.ts';
 import { type Kv, openKv } from './kv/index.ts';
 import { type ActivitySource, redisActivitySource } from './push/activity-source.ts';
 import { pushSocketRoute } from './push/events-socket.ts';
+import { AudienceProfiles, NewsListeners, type NewsSource, redisNewsSource } from './push/news-push.ts';
 import { PushHub } from './push/push-hub.ts';
 import { PushTickets } from './push/push-tickets.ts';
 import { bindingRoutes } from './routes/binding.ts';
@@ -68,6 +69,8 @@ export interface Bff {
   /** Live views open at this instance. */
   push: PushHub;
   pushTickets: PushTickets;
+  /** Live views at this instance that hear news for their person's audience. */
+  news: NewsListeners;
   /** The backoffice's sessions, and the dashboard its open sockets at this instance share. */
   adminSessions: AdminSessions;
   dashboard: LiveDashboard;
@@ -83,6 +86,8 @@ const pushWatchersMax = 50_000;
 export interface BffOptions {
   /** Card activity from a core in the same process (the embedded default), instead of Redis. */
   activitySource?: ActivitySource;
+  /** News announcements from a core in the same process, instead of Redis. */
+  newsSource?: NewsSource;
 }
 
 /**
@@ -151,6 +156,7 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
     topUps,
     push,
     pushTickets,
+    news: new NewsListeners(),
     adminSessions,
     dashboard,
     app,
@@ -204,7 +210,7 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
   const notifications = new Notifications(core, kv);
   signedIn.use(childRoutes(parents, pushTickets, notifications).routes());
   signedIn.use(contentRoutes(bindings, new ContentReader(core, videoLinks)).routes());
-  signedIn.use(eventRoutes(bindings, pushTickets, notifications).routes());
+  signedIn.use(eventRoutes(bindings, pushTickets, notifications, new AudienceProfiles(core, kv)).routes());
   signedIn.use(topUpRoutes(topUps).routes());
 
   const audit = new AuditTrail(core, log);
@@ -255,7 +261,10 @@ export async function startBff(
   // backoffice's dashboards at this instance are computed again after it.
   const detachEvents = attachTicketSockets(
     server,
-    [pushSocketRoute(bff.push, bff.pushTickets), adminEventsRoute(bff.adminSessions, bff.dashboard)],
+    [
+      pushSocketRoute(bff.push, bff.pushTickets, bff.news),
+      adminEventsRoute(bff.adminSessions, bff.dashboard),
+    ],
     bff.log,
   );
   const source =
@@ -265,6 +274,10 @@ export async function startBff(
     bff.dashboard.onActivity(activity);
   });
   if (!source) bff.log.warn('no card activity source (no REDIS_URL): live push is off');
+  // News: one announcement per item from the core, sent to the views here whose person it is for.
+  const newsSource =
+    options.newsSource ?? (config.redisUrl ? redisNewsSource(config.redisUrl, bff.log) : undefined);
+  const unsubscribeNews = await newsSource?.((announcement) => bff.news.deliver(announcement));
   bff.topUps?.start();
   return {
     bff,
@@ -274,6 +287,7 @@ export async function startBff(
       detachEvents();
       bff.dashboard.stop();
       await unsubscribe?.();
+      await unsubscribeNews?.();
       bff.topUps?.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();

@@ -33,7 +33,7 @@ export const idNumberEndingIn = (last6: string) => `110105194912${last6}`;
 /** Opens a person with a card in the core; answers what the person would type to bind. */
 export async function openPerson(
   world: TestWorld,
-  options: { last6?: string; name?: string } = {},
+  options: { last6?: string; name?: string; type?: 'student' | 'staff'; department?: string } = {},
 ): Promise<{ personNo: string; name: string; secret: string; cardNo: string }> {
   serial += 1;
   const personNo = `P${process.pid}${Date.now().toString(36)}${serial}`.slice(0, 32);
@@ -42,15 +42,16 @@ export async function openPerson(
   const card = await world.core.client.openCard({
     personNo,
     name,
-    type: 'student',
+    type: options.type ?? 'student',
+    ...(options.department ? { department: options.department } : {}),
     idNumber: idNumberEndingIn(secret),
   });
   return { personNo, name, secret, cardNo: card.cardNo };
 }
 
 /** Logs in a new WeChat user and binds them to a new person: the state every student route starts from. */
-export async function boundStudent(world: TestWorld) {
-  const person = await openPerson(world);
+export async function boundStudent(world: TestWorld, options: Parameters<typeof openPerson>[1] = {}) {
+  const person = await openPerson(world, options);
   const user = await logIn(world);
   const reply = await world.request('POST', '/api/v1/binding', {
     token: user.accessToken,

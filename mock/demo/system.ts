@@ -118,6 +118,12 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
               off();
             };
           },
+          newsSource: async (listener) => {
+            const off = core.content.onAnnouncement(listener);
+            return async () => {
+              off();
+            };
+          },
         },
   );
   const admins = await seedAdminDemo(bff.bff.core);

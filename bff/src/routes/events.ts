@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { UserState } from '../auth/require-user.ts';
 import { parseBody } from '../http/middleware.ts';
 import { eventsPath } from '../push/events-socket.ts';
+import type { AudienceProfiles } from '../push/news-push.ts';
 import type { PushTickets } from '../push/push-tickets.ts';
 import type { BindingService } from '../services/bindings.ts';
 import type { Notifications } from '../services/notifications.ts';
@@ -14,12 +15,20 @@ export function eventRoutes(
   bindings: BindingService,
   tickets: PushTickets,
   notifications: Notifications,
+  profiles?: AudienceProfiles,
 ): Router {
   const router = new Router();
   router.post('/events/ticket', async (ctx) => {
     const user = ctx.state.user as UserState;
     const binding = await bindings.require(user.openid);
-    const { ticket, expiresInMs } = await tickets.issue({ openid: user.openid, cardNos: [binding.cardNo] });
+    // Who the person is rides with the ticket, so the socket hears the news meant for them. Without it
+    // (the core away for a moment) the view still opens, and the news list has the items anyway.
+    const audience = await profiles?.of(binding.personNo).catch(() => undefined);
+    const { ticket, expiresInMs } = await tickets.issue({
+      openid: user.openid,
+      cardNos: [binding.cardNo],
+      ...(audience ? { audience } : {}),
+    });
     ctx.body = { ticket, expiresInMs, path: `${eventsPath}?ticket=${ticket}` };
   });
   router.get('/notifications', async (ctx) => {
