@@ -88,3 +88,20 @@ test('when a device signs in again and the old session closes after, then the de
   assert.equal(sent[0]?.devices[0]?.online, true);
   await presence.stop();
 });
+
+test('when a busy device sends requests but no heartbeat, then it is still re-sent as seen on the refresh interval', async () => {
+  // Goal: a device heartbeats only after an idle interval; a till taking payments all day stays online.
+  const { presence, sent, advance } = reporter();
+  const session = {};
+  presence.signedIn(session, 11, { ...report, firmware: 'f' });
+  await presence.flush();
+  advance(30_000);
+  presence.seen(session, 11);
+  assert.equal(presence.pending, 0);
+  advance(31_000);
+  presence.seen(session, 11);
+  assert.equal(presence.pending, 1);
+  await presence.flush();
+  assert.equal(sent[1]?.devices[0]?.lastSeenAtMs, 1_061_000);
+  assert.equal(sent[1]?.devices[0]?.online, true);
+});

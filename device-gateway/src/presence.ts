@@ -109,6 +109,18 @@ export class PresenceReporter {
     if (changed || atMs - entry.sentSeenAtMs >= this.options.seenRefreshMs) this.dirty.add(deviceId);
   }
 
+  /**
+   * Any other frame from the device: a busy device sends no heartbeat (it sends one only after an idle
+   * interval, protocol § 10), so its requests are what keep it seen. Re-sent on the refresh interval only.
+   */
+  seen(owner: object, deviceId: number): void {
+    const entry = this.entries.get(deviceId);
+    if (entry === undefined || entry.owner !== owner) return;
+    const atMs = this.now();
+    entry.row = { ...entry.row, lastSeenAtMs: atMs };
+    if (atMs - entry.sentSeenAtMs >= this.options.seenRefreshMs) this.dirty.add(deviceId);
+  }
+
   /** The session ended; last seen stays when the device was last heard (a newer sign-in elsewhere wins). */
   closed(owner: object, deviceId: number): void {
     const entry = this.entries.get(deviceId);

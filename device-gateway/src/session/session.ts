@@ -78,7 +78,7 @@ export interface SessionDeps {
   readonly onSignedIn: (session: Session) => void;
   readonly onClosed: (session: Session) => void;
   /** Told of sign-in, heartbeats and close; it reports them to the core in batches. */
-  readonly presence: Pick<PresenceReporter, 'signedIn' | 'heartbeat' | 'closed'>;
+  readonly presence: Pick<PresenceReporter, 'signedIn' | 'heartbeat' | 'seen' | 'closed'>;
   readonly now?: () => number;
 }
 
@@ -295,6 +295,7 @@ export class Session {
       return;
     }
     this.deps.metrics.inc(`requests.${message.kind}`);
+    if (message.kind !== 'heartbeat') this.deps.presence.seen(this, device.deviceId);
     if (!this.rate.take()) {
       this.refuse('RATE_LIMITED', sequence, type);
       return;
