@@ -235,7 +235,12 @@ export const strings = {
     unread: (count: number) => `${count} 条未读`,
     cardChanged: (status: string) => `卡片状态变为：${status}`,
   },
-  news: { title: '校园新闻', read: '已读', unread: '未读' },
+  news: {
+    title: '校园新闻',
+    read: '已读',
+    unread: '未读',
+    live: (title: string) => `新通知：${title}`,
+  },
   courses: { title: '课程', lessons: '课时', resume: (position: string) => `上次看到 ${position}` },
   records: { title: '考勤与门禁', attendance: '考勤', access: '门禁' },
   settings: {

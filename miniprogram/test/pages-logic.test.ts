@@ -93,6 +93,13 @@ describe('live socket', () => {
     assert.equal(parseLiveMessage(JSON.stringify({ type: 'low_balance', cardNo: '2024000137' })), undefined);
   });
 
+  test('when news is announced, then its id, title and excerpt are read and a malformed one is ignored', () => {
+    const news = { id: '01JNEWS0000000000000000001', title: '明早停水', excerpt: '宿舍区', publishAtMs: 5 };
+    assert.deepEqual(parseLiveMessage(JSON.stringify({ type: 'news', news })), { type: 'news', ...news });
+    assert.equal(parseLiveMessage(JSON.stringify({ type: 'news', news: { id: 'x' } })), undefined);
+    assert.equal(parseLiveMessage(JSON.stringify({ type: 'news' })), undefined);
+  });
+
   test('when the address is made, then H5 uses its own origin and mini-programs the BFF, both as ws(s)', () => {
     const path = '/api/v1/events?ticket=t1';
     assert.equal(

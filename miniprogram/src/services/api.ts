@@ -4,7 +4,14 @@ import Taro from '@tarojs/taro';
 import { createCredentialStore } from '../stores/credential.ts';
 import { createTokenStore } from '../stores/session.ts';
 import type { KeyValueStorage } from '../stores/storage.ts';
-import { type Activity, type LowBalance, liveTicket, parseLiveMessage, socketUrl } from './live.ts';
+import {
+  type Activity,
+  type LiveNews,
+  type LowBalance,
+  liveTicket,
+  parseLiveMessage,
+  socketUrl,
+} from './live.ts';
 import { phoneRandom } from './platform.ts';
 import { type ApiClient, createApiClient, type Transport } from './request.ts';
 
@@ -66,7 +73,7 @@ export const credentials = createCredentialStore({ storage: taroStorage, api, ra
  * closes it. Failing to open is not an error for the page: it still has pull-to-refresh.
  */
 export async function openLive(
-  onActivity: (activity: Activity | LowBalance) => void,
+  onActivity: (activity: Activity | LowBalance | LiveNews) => void,
   ticket: typeof liveTicket = liveTicket,
 ): Promise<() => void> {
   const { path } = await ticket(api);

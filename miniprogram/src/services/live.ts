@@ -29,10 +29,22 @@ export interface LowBalance {
   readonly atMs: number;
 }
 
+/** A news item that just became visible to this person (the core announces it once; the BFF filters). */
+export interface LiveNews {
+  readonly type: 'news';
+  readonly id: string;
+  readonly title: string;
+  readonly excerpt: string;
+  readonly publishAtMs: number;
+}
+
+/** Taro event the page that hears news triggers, so an open news list reloads. */
+export const liveNewsEvent = 'live:news';
+
 /** One socket message → the activity it carries; hello, pings and anything unknown → undefined. */
-export function parseLiveMessage(data: unknown): Activity | LowBalance | undefined {
+export function parseLiveMessage(data: unknown): Activity | LowBalance | LiveNews | undefined {
   if (typeof data !== 'string') return undefined;
-  let message: { type?: unknown; activity?: unknown };
+  let message: { type?: unknown; activity?: unknown; news?: unknown };
   try {
     message = JSON.parse(data) as typeof message;
   } catch {
@@ -44,6 +56,18 @@ export function parseLiveMessage(data: unknown): Activity | LowBalance | undefin
       typeof alert.balance === 'number' &&
       typeof alert.threshold === 'number'
       ? (alert as LowBalance)
+      : undefined;
+  }
+  if (message.type === 'news') {
+    const news = message.news as Partial<Omit<LiveNews, 'type'>> | null | undefined;
+    return typeof news?.id === 'string' && typeof news.title === 'string'
+      ? {
+          type: 'news',
+          id: news.id,
+          title: news.title,
+          excerpt: typeof news.excerpt === 'string' ? news.excerpt : '',
+          publishAtMs: typeof news.publishAtMs === 'number' ? news.publishAtMs : 0,
+        }
       : undefined;
   }
   if (message.type !== 'activity' || typeof message.activity !== 'object' || message.activity === null)

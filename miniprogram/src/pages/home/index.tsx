@@ -9,6 +9,7 @@ import { formatFen } from '../../lib/money.ts';
 import { api, credentials, openLive, relaunchOnce, taroStorage, tokens } from '../../services/api.ts';
 import { getCard } from '../../services/card.ts';
 import { unboundLanding } from '../../services/landing.ts';
+import { type LiveNews, liveNewsEvent } from '../../services/live.ts';
 import { ApiError } from '../../services/request.ts';
 import type { CardView } from '../../services/types.ts';
 import { loadCard, saveCard } from '../../stores/card.ts';
@@ -37,6 +38,7 @@ export default function HomePage() {
   const [shownAtMs, setShownAtMs] = useState(0);
   const [nowMs, setNowMs] = useState(Date.now());
   const [codeProblem, setCodeProblem] = useState<string>();
+  const [latestNews, setLatestNews] = useState<LiveNews>();
 
   const showNextCode = useCallback(() => {
     const next = credentials.nextCode();
@@ -90,6 +92,12 @@ export default function HomePage() {
     let live = true;
     openLive((activity) => {
       if (activity.type === 'low_balance') return;
+      if (activity.type === 'news') {
+        // A news item for this person was just published: a bar here, and an open news list reloads.
+        setLatestNews(activity);
+        Taro.eventCenter.trigger(liveNewsEvent, activity);
+        return;
+      }
       if (activity.type === 'card') {
         void refresh();
         return;
@@ -140,6 +148,18 @@ export default function HomePage() {
   return (
     <View className="page page-home">
       <OfflineBanner visible={offline} />
+      {latestNews ? (
+        <View
+          className="news-bar"
+          id="news-bar"
+          onClick={() => {
+            setLatestNews(undefined);
+            void Taro.navigateTo({ url: '/pages/news/index' });
+          }}
+        >
+          <Text>{strings.news.live(latestNews.title)}</Text>
+        </View>
+      ) : null}
       {error ? <Text className="form-error">{error}</Text> : null}
       <View className="card-face">
         <View className="card-photo" />

@@ -1,10 +1,12 @@
 import { Text, View } from '@tarojs/components';
-import { useState } from 'react';
+import Taro from '@tarojs/taro';
+import { useEffect, useState } from 'react';
 import { StateView } from '../../components/StateView.tsx';
 import { useRemote } from '../../components/use-remote.ts';
 import { formatShortTime } from '../../lib/month.ts';
 import { api } from '../../services/api.ts';
 import { getNews, listNews } from '../../services/campus.ts';
+import { liveNewsEvent } from '../../services/live.ts';
 import type { NewsItem } from '../../services/types.ts';
 import { strings } from '../../strings.ts';
 
@@ -13,6 +15,15 @@ export default function NewsPage() {
   const [open, setOpen] = useState<NewsItem>();
   const [read, setRead] = useState<ReadonlySet<string>>(new Set());
   const items = remote.data?.items ?? [];
+  // A news item announced while this list is open (heard by the card page's live view) shows at once.
+  const { reload } = remote;
+  useEffect(() => {
+    const onNews = () => reload();
+    Taro.eventCenter.on(liveNewsEvent, onNews);
+    return () => {
+      Taro.eventCenter.off(liveNewsEvent, onNews);
+    };
+  }, [reload]);
 
   async function onOpen(item: NewsItem) {
     setOpen(item);
