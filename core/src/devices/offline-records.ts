@@ -127,28 +127,6 @@ export class OfflineRecords {
     return { results, gaps: await this.gaps(ref) };
   }
 
-  async exceptions(status: 'open' | 'closed', limit: number): Promise<OfflineException[]> {
-    const rows = await this.db.select<Record<string, unknown>>(
-      `SELECT id, device_id, offline_no, sequence, card_no, amount, receivable_amount, reason, operation_id, status, taken_at_ms, created_at_ms
-         FROM offline_exceptions WHERE status = ? ORDER BY created_at_ms DESC LIMIT ?`,
-      [status, limit],
-    );
-    return rows.map((r) => ({
-      id: String(r.id),
-      deviceId: String(r.device_id),
-      offlineNo: Number(r.offline_no),
-      sequence: Number(r.sequence),
-      cardNo: r.card_no === null ? null : String(r.card_no),
-      amount: Number(r.amount),
-      receivableAmount: Number(r.receivable_amount),
-      reason: String(r.reason),
-      operationId: r.operation_id === null ? null : String(r.operation_id),
-      status: r.status as 'open' | 'closed',
-      takenAtMs: Number(r.taken_at_ms),
-      createdAtMs: Number(r.created_at_ms),
-    }));
-  }
-
   private async settle(deviceId: string, merchantId: string | null, r: OfflineRecordInput): Promise<Outcome> {
     const stored = await this.db.select<{
       record_hash: string;
