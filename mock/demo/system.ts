@@ -98,6 +98,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       // The web origin (mock/demo/web.ts) is the one proxy in front of it.
       TRUSTED_PROXY_HOPS: env.TRUSTED_PROXY_HOPS ?? '1',
       CONTENT_DIR: env.CONTENT_DIR ?? `${repoRoot}core/data/content`,
+      UPLOAD_DIR: env.UPLOAD_DIR ?? `${repoRoot}core/data/uploads`,
       WECHAT_PAY_URL: pay.baseUrl,
       WECHAT_PAY_MCHID: mchid,
       WECHAT_PAY_MERCHANT_CERT: merchant.certificatePem,
