@@ -95,7 +95,8 @@ describe('backoffice in Chromium: live device status and the offline exceptions 
     await row.waitFor();
     await page.getByText(/^全部（\d+）$/).click();
     await page.getByRole('row', { name: /5300002/ }).waitFor();
-    await page.locator('.ant-segmented-item-selected', { hasText: '全部' }).waitFor();
+    // Lets the filter's highlight finish moving before the screenshot.
+    await page.waitForTimeout(600);
     await page.screenshot({ path: `${screenshots}admin-devices.png`, fullPage: true });
 
     // The POS goes away: within a refresh (10 s) the page shows it offline, without a reload.
@@ -141,6 +142,7 @@ describe('backoffice in Chromium: live device status and the offline exceptions 
       .getByRole('row', { name: new RegExp(toWriteOff.cardNo) })
       .getByText('已核销')
       .waitFor();
+    await page.waitForTimeout(600);
     await page.screenshot({ path: `${screenshots}admin-offline-exceptions.png`, fullPage: true });
     const closed = (await world.core.client.offlineExceptions('closed', 100)).items;
     assert.deepEqual(
