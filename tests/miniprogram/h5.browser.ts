@@ -227,6 +227,14 @@ describe('mini-program H5 in Chromium against the whole system', () => {
     // The open page hears it over the live socket: no reload.
     await balanceBecomes(page, before - 1_250);
     assert.notEqual(await readQr(page), text, 'the used code is replaced after the payment');
+    // News for students published while the card page is open arrives on the same socket, as a bar.
+    await core.publishNews({
+      title: '明早停水通知',
+      body: '宿舍区明早六点到八点停水。',
+      audience: { type: 'students' },
+      author: '卡务中心',
+    });
+    await page.locator('#news-bar', { hasText: '新通知：明早停水通知' }).waitFor({ timeout: 5_000 });
 
     // Top up ¥50 through the stand-in payment page, back to the result page that follows the order.
     await open(page, 'top-up');
