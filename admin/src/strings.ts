@@ -152,6 +152,38 @@ export const accountText = {
   yourself: '（本人）',
 };
 
+/** A card's WeChat top-ups and their refunds (the card page). */
+export const topUpText = {
+  title: '微信充值记录',
+  time: '时间',
+  amount: '金额',
+  status: '状态',
+  refunds: '退款',
+  orderNo: '订单号',
+  actions: '操作',
+  refund: '退款',
+  refundAmount: '退款金额（元）',
+  reason: '退款原因',
+  hint: '先从主钱包扣回，再向微信支付申请原路退回；超过限额的退款需另一位管理员审批。',
+  started: '退款已提交微信支付',
+  proposed: '金额超过限额，已提交审批',
+  statuses: {
+    created: '待支付',
+    paid: '已支付',
+    credited: '已到账',
+    failed: '失败',
+    closed: '已关闭',
+    refunded: '已全额退款',
+  } as Record<string, string>,
+  refundStatuses: { processing: '处理中', succeeded: '已退款', failed: '退款失败' } as Record<string, string>,
+};
+
+/** What a second admin approves, by kind (the approvals page). */
+export const approvalKindText: Record<string, string> = {
+  adjustment: '手工调账',
+  top_up_refund: '充值退款',
+};
+
 export function describeError(error: unknown): string {
   const e = error as { code?: string; message?: string };
   return (e.code && errorText[e.code]) || e.message || '操作失败';

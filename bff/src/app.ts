@@ -7,11 +7,13 @@ import { Adjustments } from './admin/adjustments.ts';
 import { adminEventsRoute } from './admin/admin-events.ts';
 import { AdminLogin } from './admin/admin-login.ts';
 import { AdminSessions } from './admin/admin-sessions.ts';
+import { Approvals } from './admin/approvals.ts';
 import { AuditTrail } from './admin/audit-trail.ts';
 import { CardAffairs } from './admin/card-affairs.ts';
 import { computeDashboard, LiveDashboard } from './admin/dashboard.ts';
 import { subsidyImportBodies } from './admin/funds.ts';
 import { adminRouter } from './admin/routes.ts';
+import { TopUpRefunds } from './admin/top-up-refunds.ts';
 import { isChunkUpload } from './admin/uploads.ts';
 import { RefreshTokens } from './auth/refresh-tokens.ts';
 import { requireUser } from './auth/require-user.ts';
@@ -51,7 +53,7 @@ import { Parents } from './services/parents.ts';
 import { Records } from './services/records.ts';
 import { SessionService } from './services/sessions.ts';
 import { WechatLogin } from './services/wechat-login.ts';
-import { payNotifyRoutes, topUpAdminRoutes, topUpRoutes } from './topups/routes.ts';
+import { payNotifyRoutes, topUpRoutes } from './topups/routes.ts';
 import { TopUpService } from './topups/top-up-service.ts';
 import { WechatPay } from './topups/wechat-pay.ts';
 
@@ -182,7 +184,6 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
   open.use(sessionOpenRoutes(sessionService).routes());
   open.use(payNotifyRoutes(topUps).routes());
   open.use(videoRoutes(core, videoLinks, config.contentDir).routes());
-  open.use(topUpAdminRoutes(topUps, config.topUps?.adminKey).routes());
 
   const signedIn = new Router({ prefix: '/api/v1' });
   signedIn.use(requireUser(tokens, sessions));
@@ -215,12 +216,15 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
 
   const audit = new AuditTrail(core, log);
   const cardAffairs = new CardAffairs(core, audit);
+  const approvals = new Approvals(core, audit, kv, config.adjustmentApprovalAboveFen);
   const admin = adminRouter({
     core,
     sessions: adminSessions,
     login: new AdminLogin(core, adminSessions, audit, kv),
     cards: cardAffairs,
-    adjustments: new Adjustments(core, cardAffairs, audit, config.adjustmentApprovalAboveFen, kv),
+    adjustments: new Adjustments(core, cardAffairs, audit, approvals),
+    approvals,
+    topUpRefunds: new TopUpRefunds(core, topUps, cardAffairs, audit, approvals),
     audit,
     uploads: new UploadStore(config.uploadDir, config.contentDir, {
       chunkBytes: config.uploadChunkBytes,

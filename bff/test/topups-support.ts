@@ -14,11 +14,11 @@ import {
 } from '../../mock/wechat/test-support.ts';
 import type { CertifiedKey } from '../../mock/wechat/x509.ts';
 import type { TopUpView } from '../src/topups/top-up-service.ts';
+import { signedInAdmins } from './admin-support.ts';
 import { boundStudent } from './students.ts';
 import { startWorld, type TestWorld, testAppId } from './support.ts';
 
 export { APPID, MCHID, waitFor };
-export const adminKey = 'test-admin-key-0123456789abcdef0123';
 export const h5Origin = 'http://127.0.0.1:10086';
 
 /** A port that was free a moment ago: the notify URL must be known before the BFF starts. */
@@ -68,11 +68,12 @@ export async function startPayWorld(env: Record<string, string> = {}): Promise<P
     WECHAT_PAY_NOTIFY_URL: notifyUrl,
     WECHAT_PAY_H5_URL: `${standIn.baseUrl}/pay/h5`,
     TOP_UP_H5_RETURN_URL: `${h5Origin}/#/pages/top-up-result/index?id={id}`,
-    TOP_UP_ADMIN_KEY: adminKey,
     TOP_UP_POLL_INTERVAL_MS: '0',
     TOP_UP_POLL_AFTER_MS: '0',
     RATE_USER_PER_MIN: '100000',
     RATE_IP_PER_MIN: '100000',
+    // Refunds here run at once; maker-checker on refunds has its own test (admin-top-up-refunds).
+    ADJUSTMENT_APPROVAL_ABOVE: '100000000',
     ...env,
   });
   const pay = makePay(merchant);
@@ -145,12 +146,22 @@ export async function balanceOf(world: TestWorld, cardNo: string): Promise<numbe
   return (await world.core.client.getCard(cardNo)).balance.main;
 }
 
-export function admin(world: TestWorld, method: string, path: string, body?: unknown) {
-  return world.request(method, `/api/v1/internal/top-ups${path}`, {
-    headers: { 'x-admin-key': adminKey },
-    ...(body === undefined ? {} : { body }),
-  });
+/** The card centre's finance admin at the admin API: refunds, a poll, a reconciliation on demand. */
+export async function cardCentre(world: TestWorld) {
+  const tokens = await signedInAdmins(world);
+  const call = (method: string, path: string, body?: unknown, token = tokens.finance) =>
+    world.request(method, `/api/admin/v1${path}`, { token, ...(body === undefined ? {} : { body }) });
+  return {
+    tokens,
+    call,
+    refund: (orderId: string, body: { requestId: string; amount: number; reason: string }) =>
+      call('POST', `/top-ups/${orderId}/refunds`, body),
+    poll: () => call('POST', '/top-ups/poll', { confirm: true }),
+    reconcile: (billDate: string) => call('POST', `/top-up-reconciliations/${billDate}`, { confirm: true }),
+    mismatches: (billDate: string) => call('GET', `/top-up-mismatches?billDate=${billDate}`),
+  };
 }
+export type CardCentre = Awaited<ReturnType<typeof cardCentre>>;
 
 /** Sets a fault switch on one order at the stand-in (duplicate, delay, bad signature, stale, tampered). */
 export async function setFaults(standIn: PayStandIn, outTradeNo: string, faults: Record<string, unknown>) {

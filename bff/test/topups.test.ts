@@ -5,6 +5,8 @@ import { logIn } from './students.ts';
 import {
   balanceOf,
   boundStudent,
+  type CardCentre,
+  cardCentre,
   createTopUp,
   deliveriesOf,
   newKey,
@@ -21,8 +23,10 @@ import {
 
 describe('top-ups: order, pay, notify, credit once', () => {
   let w: PayWorld;
+  let centre: CardCentre;
   before(async () => {
     w = await startPayWorld({ TOP_UP_MIN: '100', TOP_UP_MAX: '20000', TOP_UP_DAILY_CAP: '30000' });
+    centre = await cardCentre(w.world);
   });
   after(() => w.stop());
 
@@ -167,10 +171,7 @@ describe('top-ups: order, pay, notify, credit once', () => {
       await payLikeWechat(w.standIn, order);
       return { student, order };
     }
-    const poll = () =>
-      w.world.request('POST', '/api/v1/internal/top-ups/poll', {
-        headers: { 'x-admin-key': 'test-admin-key-0123456789abcdef0123' },
-      });
+    const poll = () => centre.poll();
 
     test('when the notification comes twice, then the card is credited once and both are answered 204', async () => {
       const { student, order } = await orderWith({ duplicate: true });

@@ -1,7 +1,7 @@
 import { App, Button, Card, Segmented, Space, Table, Tag } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { api, type Me, when, yuan } from '../api.ts';
-import { describeError } from '../strings.ts';
+import { approvalKindText, describeError } from '../strings.ts';
 
 interface Approval {
   id: string;
@@ -24,7 +24,7 @@ const statusTag = {
   rejected: ['red', '已驳回'],
 } as const;
 
-/** Maker–checker: adjustments above the limit wait here for a second admin. */
+/** Maker–checker: adjustments and top-up refunds above the limit wait here for a second admin. */
 export function ApprovalsPage({ me }: { me: Me }) {
   const { message } = App.useApp();
   const [status, setStatus] = useState<Approval['status']>('pending');
@@ -38,7 +38,7 @@ export function ApprovalsPage({ me }: { me: Me }) {
   const decide = async (id: string, decision: 'approve' | 'reject') => {
     try {
       await api('POST', `/approvals/${id}/${decision}`);
-      message.success(decision === 'approve' ? '已批准并入账' : '已驳回');
+      message.success(decision === 'approve' ? '已批准并执行' : '已驳回');
       await load();
     } catch (e) {
       message.error(describeError(e));
@@ -46,7 +46,7 @@ export function ApprovalsPage({ me }: { me: Me }) {
   };
   return (
     <Card
-      title="调账审批"
+      title="审批"
       extra={
         <Segmented
           value={status}
@@ -65,7 +65,8 @@ export function ApprovalsPage({ me }: { me: Me }) {
         pagination={false}
         columns={[
           { title: '提交时间', dataIndex: 'createdAtMs', render: when },
-          { title: '卡号', dataIndex: 'targetId' },
+          { title: '类型', dataIndex: 'kind', render: (k: string) => approvalKindText[k] ?? k },
+          { title: '卡号 / 订单号', dataIndex: 'targetId' },
           { title: '金额', dataIndex: 'amount', render: yuan },
           { title: '原因', dataIndex: 'reason' },
           { title: '发起人', dataIndex: 'makerName' },

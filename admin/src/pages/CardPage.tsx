@@ -14,6 +14,7 @@ import {
 } from 'antd';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, type Card, type Me, newRequestId, type Receipt, when, yuan } from '../api.ts';
+import { TopUpsPanel } from '../components/TopUpsPanel.tsx';
 import { actionText, describeError, statusText } from '../strings.ts';
 
 interface Detail {
@@ -222,6 +223,7 @@ export function CardPage({ me, cardNo }: { me: Me; cardNo: string }) {
           ]}
         />
       </Panel>
+      <TopUpsPanel me={me} cardNo={cardNo} onChanged={load} />
       <Modal
         open={dialog !== null}
         title={

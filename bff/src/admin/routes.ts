@@ -11,6 +11,7 @@ import type { Adjustments } from './adjustments.ts';
 import { adminEventRoutes } from './admin-events.ts';
 import type { AdminLogin } from './admin-login.ts';
 import type { AdminSession, AdminSessions } from './admin-sessions.ts';
+import type { Approvals } from './approvals.ts';
 import { attendanceRoutes } from './attendance.ts';
 import type { AuditTrail } from './audit-trail.ts';
 import type { CardAffairs } from './card-affairs.ts';
@@ -20,6 +21,7 @@ import { fundsRoutes } from './funds.ts';
 import { merchantRoutes } from './merchants.ts';
 import { offlineExceptionRoutes } from './offline-exceptions.ts';
 import { can, type Right, roleNames, roleRights } from './rights.ts';
+import { adminTopUpRoutes, type TopUpRefunds } from './top-up-refunds.ts';
 import { uploadRoutes } from './uploads.ts';
 
 export const adminPrefix = '/api/admin/v1';
@@ -76,6 +78,8 @@ export interface AdminServices {
   login: AdminLogin;
   cards: CardAffairs;
   adjustments: Adjustments;
+  approvals: Approvals;
+  topUpRefunds: TopUpRefunds;
   audit: AuditTrail;
   /** Lesson videos uploaded in chunks. */
   uploads: UploadStore;
@@ -178,19 +182,19 @@ export const adminRoutes: readonly AdminRoute[] = [
     method: 'GET',
     path: '/approvals',
     right: 'approval.read',
-    handle: (ctx, _admin, s) => s.adjustments.approvals(parseValue({ ...ctx.query }, approvalsQuery).status),
+    handle: (ctx, _admin, s) => s.approvals.list(parseValue({ ...ctx.query }, approvalsQuery).status),
   },
   {
     method: 'POST',
     path: '/approvals/:id/approve',
     right: 'adjust.approve',
-    handle: (ctx, admin, s) => s.adjustments.decide(admin, parseValue(ctx.params, idPath).id, 'approved'),
+    handle: (ctx, admin, s) => s.approvals.decide(admin, parseValue(ctx.params, idPath).id, 'approved'),
   },
   {
     method: 'POST',
     path: '/approvals/:id/reject',
     right: 'adjust.approve',
-    handle: (ctx, admin, s) => s.adjustments.decide(admin, parseValue(ctx.params, idPath).id, 'rejected'),
+    handle: (ctx, admin, s) => s.approvals.decide(admin, parseValue(ctx.params, idPath).id, 'rejected'),
   },
   {
     method: 'GET',
@@ -219,6 +223,7 @@ export const adminRoutes: readonly AdminRoute[] = [
     handle: (_ctx, _admin, s) => s.core.syncRuns({ limit: 50 }),
   },
   ...accountRoutes,
+  ...adminTopUpRoutes,
   ...fundsRoutes,
   ...deviceRoutes,
   ...contentRoutes,

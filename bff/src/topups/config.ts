@@ -35,11 +35,6 @@ const schema = z
     h5ReturnUrl: z
       .string()
       .describe('TOP_UP_H5_RETURN_URL: result page the H5 payment page returns to; {id} is the order id'),
-    adminKey: z
-      .string()
-      .min(32)
-      .optional()
-      .describe('TOP_UP_ADMIN_KEY: x-admin-key of the internal top-up routes (32+ characters; unset: off)'),
     amountMin: positiveInt.describe('TOP_UP_MIN: smallest top-up'),
     amountMax: positiveInt.describe('TOP_UP_MAX: largest top-up'),
     dailyCap: positiveInt.describe('TOP_UP_DAILY_CAP: most a card may be topped up per Asia/Shanghai day'),
@@ -104,7 +99,6 @@ export function loadTopUpConfig(env: Record<string, string | undefined>): TopUpC
     notifyUrl: e.WECHAT_PAY_NOTIFY_URL,
     h5PayUrl: e.WECHAT_PAY_H5_URL || undefined,
     h5ReturnUrl: e.TOP_UP_H5_RETURN_URL,
-    adminKey: e.TOP_UP_ADMIN_KEY || undefined,
     amountMin: e.TOP_UP_MIN,
     amountMax: e.TOP_UP_MAX,
     dailyCap: e.TOP_UP_DAILY_CAP,

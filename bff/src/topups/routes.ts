@@ -1,5 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Context, Next } from 'koa';
 import Router from 'koa-router';
 import { z } from 'zod';
 import type { UserState } from '../auth/require-user.ts';
@@ -24,7 +22,6 @@ const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(50).default(20),
   before: orderId.optional(),
 });
-const billDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a bill date is YYYY-MM-DD');
 
 /** Unavailable when no merchant is configured, so the mini-program can say so instead of failing later. */
 function service(topUps: TopUpService | undefined): TopUpService {
@@ -80,54 +77,4 @@ export function payNotifyRoutes(topUps: TopUpService | undefined): Router {
     if (answer.body) ctx.body = answer.body;
   });
   return router;
-}
-
-/**
- * Operations for the card centre's backoffice (its UI comes later): refunds, a poll or a
- * reconciliation on demand, and the differences found. Guarded by TOP_UP_ADMIN_KEY in
- * x-admin-key; without a configured key these routes answer FORBIDDEN.
- */
-export function topUpAdminRoutes(topUps: TopUpService | undefined, adminKey: string | undefined): Router {
-  const router = new Router({ prefix: '/internal/top-ups' });
-  router.use(requireAdminKey(adminKey));
-  router.post('/:id/refunds', async (ctx) => {
-    const { id } = parseValue(ctx.params, z.object({ id: orderId }));
-    const body = parseBody(
-      ctx,
-      z.strictObject({
-        refundId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/),
-        amount: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
-        reason: z.string().trim().min(1).max(80),
-      }),
-    );
-    ctx.body = await service(topUps).refund(id, body);
-  });
-  router.post('/poll', async (ctx) => {
-    ctx.body = await service(topUps).pollOnce();
-  });
-  router.post('/reconciliations/:billDate', async (ctx) => {
-    const { billDate: day } = parseValue(ctx.params, z.object({ billDate }));
-    ctx.body = { mismatches: await service(topUps).reconcile(day) };
-  });
-  router.get('/mismatches', async (ctx) => {
-    const q = parseValue(
-      ctx.query,
-      z.object({
-        billDate: billDate.optional(),
-        limit: z.coerce.number().int().min(1).max(1000).default(100),
-      }),
-    );
-    ctx.body = { items: await service(topUps).mismatches(q.billDate, q.limit) };
-  });
-  return router;
-}
-
-function requireAdminKey(adminKey: string | undefined) {
-  const expected = adminKey ? createHash('sha256').update(adminKey).digest() : undefined;
-  return async (ctx: Context, next: Next) => {
-    const offered = createHash('sha256').update(ctx.get('x-admin-key')).digest();
-    if (!expected || !timingSafeEqual(offered, expected))
-      throw new BffError('FORBIDDEN', 'this route is for the card centre');
-    await next();
-  };
 }

@@ -31,9 +31,12 @@ export interface StoredAdmin extends AdminAccount {
   totpPendingEnc: string | null;
 }
 
+/** What a second admin approves: a manual adjustment, or a refund of a WeChat top-up. */
+export const approvalKinds = ['adjustment', 'top_up_refund'] as const;
+
 export interface Approval {
   id: string;
-  kind: 'adjustment';
+  kind: (typeof approvalKinds)[number];
   payload: Record<string, unknown>;
   amount: number;
   reason: string;

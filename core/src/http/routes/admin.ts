@@ -1,6 +1,6 @@
 import Router from 'koa-router';
 import { z } from 'zod';
-import { adminRoles } from '../../admin/admin-repository.ts';
+import { adminRoles, approvalKinds } from '../../admin/admin-repository.ts';
 import type { AdminService } from '../../admin/admin-service.ts';
 import type { AuditLog } from '../../admin/audit-log.ts';
 import { cardNo } from '../../ledger/operations.ts';
@@ -47,7 +47,7 @@ const auditQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 const proposal = z.strictObject({
-  kind: z.literal('adjustment'),
+  kind: z.enum(approvalKinds),
   payload: z.record(z.string(), z.unknown()),
   amount: z.number().int(),
   reason: z.string().min(1).max(200),

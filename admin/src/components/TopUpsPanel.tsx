@@ -1,0 +1,128 @@
+import { App, Button, Form, Input, InputNumber, Modal, Card as Panel, Table, Tag } from 'antd';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { api, type Me, newRequestId, when, yuan } from '../api.ts';
+import { describeError, topUpText as t } from '../strings.ts';
+
+interface Refund {
+  id: string;
+  amount: number;
+  reason: string;
+  status: 'processing' | 'succeeded' | 'failed';
+  createdAtMs: number;
+}
+
+interface TopUp {
+  id: string;
+  amount: number;
+  status: string;
+  refundedAmount: number;
+  createdAtMs: number;
+  refunds: Refund[];
+}
+
+/**
+ * A card's WeChat top-ups with their refunds, and a refund for those who may (finance): at once up to
+ * the threshold, else proposed for a second admin's approval (the answer says which).
+ */
+export function TopUpsPanel({ me, cardNo, onChanged }: { me: Me; cardNo: string; onChanged: () => void }) {
+  const { message } = App.useApp();
+  const [items, setItems] = useState<TopUp[]>([]);
+  const [refunding, setRefunding] = useState<TopUp | null>(null);
+  const [busy, setBusy] = useState(false);
+  const requestId = useRef(newRequestId());
+  const [form] = Form.useForm();
+  const load = useCallback(async () => {
+    setItems((await api<{ items: TopUp[] }>('GET', `/cards/${cardNo}/top-ups`)).items);
+  }, [cardNo]);
+  useEffect(() => {
+    load().catch((e) => message.error(describeError(e)));
+  }, [load, message]);
+
+  const open = (topUp: TopUp) => {
+    requestId.current = newRequestId();
+    form.resetFields();
+    form.setFieldsValue({ amount: (topUp.amount - topUp.refundedAmount) / 100 });
+    setRefunding(topUp);
+  };
+  const submit = async () => {
+    if (!refunding) return;
+    const values = await form.validateFields();
+    setBusy(true);
+    try {
+      const answer = await api<{ status: string }>('POST', `/top-ups/${refunding.id}/refunds`, {
+        requestId: requestId.current,
+        amount: Math.round(values.amount * 100),
+        reason: values.reason,
+      });
+      message.success(answer.status === 'pending_approval' ? t.proposed : t.started);
+      setRefunding(null);
+      await load();
+      onChanged();
+    } catch (e) {
+      message.error(describeError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Panel title={t.title} size="small">
+      <Table
+        rowKey="id"
+        size="small"
+        pagination={false}
+        dataSource={items}
+        columns={[
+          { title: t.time, dataIndex: 'createdAtMs', render: when },
+          { title: t.amount, dataIndex: 'amount', render: yuan },
+          { title: t.status, dataIndex: 'status', render: (s: string) => <Tag>{t.statuses[s] ?? s}</Tag> },
+          {
+            title: t.refunds,
+            render: (_: unknown, o: TopUp) =>
+              o.refunds.length === 0
+                ? '—'
+                : o.refunds.map((r) => (
+                    <div key={r.id}>
+                      {yuan(r.amount)} {t.refundStatuses[r.status]}
+                    </div>
+                  )),
+          },
+          { title: t.orderNo, dataIndex: 'id' },
+          {
+            title: t.actions,
+            render: (_: unknown, o: TopUp) =>
+              me.rights.includes('topup.refund') && o.status === 'credited' && o.refundedAmount < o.amount ? (
+                <Button size="small" onClick={() => open(o)}>
+                  {t.refund}
+                </Button>
+              ) : null,
+          },
+        ]}
+      />
+      <Modal
+        open={refunding !== null}
+        title={`${t.refund} · ${refunding?.id ?? ''}`}
+        okText="确认"
+        cancelText="取消"
+        confirmLoading={busy}
+        onOk={submit}
+        onCancel={() => setRefunding(null)}
+      >
+        <Form form={form} layout="vertical">
+          <Form.Item label={t.refundAmount} name="amount" rules={[{ required: true }]}>
+            <InputNumber
+              precision={2}
+              min={0.01}
+              max={refunding ? (refunding.amount - refunding.refundedAmount) / 100 : undefined}
+              style={{ width: '100%' }}
+            />
+          </Form.Item>
+          <Form.Item label={t.reason} name="reason" rules={[{ required: true, message: t.reason }]}>
+            <Input maxLength={80} />
+          </Form.Item>
+        </Form>
+        {t.hint}
+      </Modal>
+    </Panel>
+  );
+}

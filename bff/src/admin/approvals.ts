@@ -1,0 +1,115 @@
+import type { Approval, CoreClient } from '@campus-card/core/client';
+import { formatDay, shanghaiDay } from '@campus-card/core/time';
+import type { Kv } from '../kv/kv.ts';
+import type { AdminSession } from './admin-sessions.ts';
+import type { AuditTrail } from './audit-trail.ts';
+
+/** How long a request's route (now or approval) and an admin's daily total are remembered. */
+const routeMemoryMs = 3 * 86_400_000;
+
+/** What an approved proposal does, per kind: it runs under the approval's id, so it happens once. */
+export type Execute = (approval: Approval) => Promise<unknown>;
+
+/**
+ * Maker–checker for money actions (adjustments, top-up refunds). An action above the threshold waits
+ * for a second admin; so does any once the admin's own actions of its kind that Asia/Shanghai day
+ * would pass it, so splitting 20,000 into three of 9,000 does not slip past the checker. The core
+ * keeps the proposals and decides each once, never by its maker.
+ */
+export class Approvals {
+  readonly #executors = new Map<Approval['kind'], Execute>();
+
+  constructor(
+    private readonly core: CoreClient,
+    private readonly audit: AuditTrail,
+    private readonly kv: Kv,
+    private readonly approvalAboveFen: number,
+  ) {}
+
+  /** How approved proposals of a kind are carried out. */
+  handle(kind: Approval['kind'], execute: Execute): void {
+    this.#executors.set(kind, execute);
+  }
+
+  /**
+   * Now or wait for approval: decided once per request (a retry gets the same answer), by the
+   * amount and by what this admin did directly today. The daily total is one atomic counter per
+   * admin and kind, so two requests at once cannot both slip under the threshold.
+   */
+  async route(admin: AdminSession, kind: Approval['kind'], requestId: string, amount: number) {
+    if (Math.abs(amount) > this.approvalAboveFen) return 'approval';
+    const key = `maker-route:${kind}:${admin.adminId}:${requestId}`;
+    const known = await this.kv.get(key);
+    if (known === 'now' || known === 'approval') return known;
+    const day = formatDay(shanghaiDay(Date.now()));
+    const total = await this.kv.increment(
+      `maker-day:${kind}:${admin.adminId}:${day}`,
+      routeMemoryMs,
+      Math.abs(amount),
+    );
+    const route = total > this.approvalAboveFen ? 'approval' : 'now';
+    if (await this.kv.setIfAbsent(key, route, routeMemoryMs)) return route;
+    return (await this.kv.get(key)) === 'approval' ? 'approval' : 'now';
+  }
+
+  /** Proposes (once per maker and request id) and audits it as `<kind>.propose`. */
+  async propose(
+    admin: AdminSession,
+    proposal: Pick<Approval, 'kind' | 'payload' | 'amount' | 'reason' | 'targetId'> & { requestId: string },
+    audited: Record<string, unknown>,
+  ): Promise<Approval> {
+    const { requestId, ...fields } = proposal;
+    const approval = await this.core.proposeApproval({ ...fields, makerId: admin.adminId, key: requestId });
+    await this.audit.record(
+      admin,
+      `${proposal.kind}.propose`,
+      proposal.kind === 'adjustment' ? 'card' : 'top_up',
+      proposal.targetId,
+      {
+        approvalId: approval.id,
+        ...audited,
+      },
+    );
+    return approval;
+  }
+
+  /**
+   * A second admin decides. Approving carries the proposal out under the approval's id, so a retry
+   * after a lost answer (or a crash between the decision and the action) does it exactly once.
+   */
+  async decide(admin: AdminSession, approvalId: string, decision: 'approved' | 'rejected') {
+    const decided = await this.core.decideApproval(approvalId, admin.adminId, decision);
+    if (decided.changed)
+      await this.audit.record(
+        admin,
+        `${decided.kind}.${decision === 'approved' ? 'approve' : 'reject'}`,
+        'approval',
+        approvalId,
+        {
+          targetId: decided.targetId,
+          amount: decided.amount,
+          makerId: decided.makerId,
+        },
+      );
+    if (decision === 'rejected') return { approval: decided };
+    const execute = this.#executors.get(decided.kind);
+    if (!execute) throw new Error(`no executor for approvals of kind ${decided.kind}`);
+    return { approval: decided, operation: await execute(decided) };
+  }
+
+  /** Approvals newest first, with the maker's and checker's usernames for people to read. */
+  async list(status: Approval['status'] | undefined) {
+    const [page, admins] = await Promise.all([
+      this.core.approvals({ limit: 100, ...(status ? { status } : {}) }),
+      this.core.admins(),
+    ]);
+    const nameOf = new Map(admins.items.map((a) => [a.id, a.username]));
+    return {
+      items: page.items.map((a) => ({
+        ...a,
+        makerName: nameOf.get(a.makerId) ?? null,
+        checkerName: a.checkerId === null ? null : (nameOf.get(a.checkerId) ?? null),
+      })),
+    };
+  }
+}

@@ -1,0 +1,139 @@
+import type { Approval, CoreClient, TopUpRefund } from '@campus-card/core/client';
+import { z } from 'zod';
+import { BffError } from '../errors.ts';
+import { parseBody, parseValue } from '../http/middleware.ts';
+import type { TopUpService } from '../topups/top-up-service.ts';
+import type { AdminSession } from './admin-sessions.ts';
+import type { Approvals } from './approvals.ts';
+import type { AuditTrail } from './audit-trail.ts';
+import type { CardAffairs } from './card-affairs.ts';
+import type { AdminRoute } from './routes.ts';
+
+// WeChat top-ups as the card centre sees them: a card's orders with their refunds, a refund (at once
+// or, above the threshold, after a second admin's approval), a poll of unsettled orders and a
+// reconciliation against WeChat's bill on demand. The wallet gives the money back first and WeChat is
+// asked under the same out_refund_no, so a retry refunds once (bff/src/topups, docs/topups.md).
+
+const cardPath = z.object({ cardNo: z.string().regex(/^\d{8,20}$/, 'a card number is 8–20 digits') });
+const orderPath = z.object({
+  id: z.string().regex(/^TU[0-9A-Z]{26}$/, 'a top-up id is TU and 26 characters'),
+});
+const dayPath = z.object({ billDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a bill date is YYYY-MM-DD') });
+const refundBody = z.strictObject({
+  requestId: z.string().regex(/^[A-Za-z0-9_-]{8,40}$/, 'a request id is 8–40 characters of A-Z a-z 0-9 _ -'),
+  amount: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  reason: z.string().trim().min(1).max(80),
+});
+const ordersShown = 20;
+
+interface RefundPayload {
+  orderId: string;
+  amount: number;
+  reason: string;
+}
+
+export class TopUpRefunds {
+  constructor(
+    private readonly core: CoreClient,
+    private readonly topUps: TopUpService | undefined,
+    private readonly cards: CardAffairs,
+    private readonly audit: AuditTrail,
+    private readonly approvals: Approvals,
+  ) {
+    approvals.handle('top_up_refund', (approval) => this.refundApproved(approval));
+  }
+
+  /** The card's latest WeChat top-ups, each with its refunds; within the admin's scope. */
+  async ofCard(admin: AdminSession, cardNo: string) {
+    await this.cards.card(admin, cardNo);
+    const orders = await this.core.topUpOrders(cardNo, { limit: ordersShown });
+    const refunds = await Promise.all(
+      orders.items.map((o) => (o.status === 'created' ? { items: [] } : this.core.topUpRefunds(o.id))),
+    );
+    return { items: orders.items.map((order, i) => ({ ...order, refunds: refunds[i]?.items ?? [] })) };
+  }
+
+  async request(admin: AdminSession, orderId: string, input: z.infer<typeof refundBody>) {
+    const order = await this.core.topUpOrder(orderId);
+    await this.cards.card(admin, order.cardNo);
+    const payload: RefundPayload = { orderId, amount: input.amount, reason: input.reason };
+    if ((await this.approvals.route(admin, 'top_up_refund', input.requestId, input.amount)) === 'approval') {
+      const approval = await this.approvals.propose(
+        admin,
+        {
+          kind: 'top_up_refund',
+          payload: { ...payload },
+          amount: input.amount,
+          reason: input.reason,
+          targetId: orderId,
+          requestId: input.requestId,
+        },
+        { cardNo: order.cardNo, amount: input.amount, reason: input.reason },
+      );
+      return { status: 'pending_approval' as const, approval };
+    }
+    const refund = await this.refund(`adm-${input.requestId}`, payload);
+    await this.audit.record(admin, 'top_up_refund.start', 'top_up', orderId, {
+      refundId: refund.id,
+      cardNo: order.cardNo,
+      amount: refund.amount,
+      status: refund.status,
+    });
+    return { status: 'refund_started' as const, refund };
+  }
+
+  private refundApproved(approval: Approval): Promise<TopUpRefund> {
+    return this.refund(`apr-${approval.id}`, approval.payload as unknown as RefundPayload);
+  }
+
+  private refund(refundId: string, p: RefundPayload): Promise<TopUpRefund> {
+    if (!this.topUps) throw new BffError('UNAVAILABLE', 'top-ups are not configured on this server');
+    return this.topUps.refund(p.orderId, { refundId, amount: p.amount, reason: p.reason });
+  }
+
+  topUpService(): TopUpService {
+    if (!this.topUps) throw new BffError('UNAVAILABLE', 'top-ups are not configured on this server');
+    return this.topUps;
+  }
+}
+
+export const adminTopUpRoutes: readonly AdminRoute[] = [
+  {
+    method: 'GET',
+    path: '/cards/:cardNo/top-ups',
+    right: 'card.read',
+    handle: (ctx, admin, s) => s.topUpRefunds.ofCard(admin, parseValue(ctx.params, cardPath).cardNo),
+  },
+  {
+    method: 'POST',
+    path: '/top-ups/:id/refunds',
+    right: 'topup.refund',
+    handle: (ctx, admin, s) => {
+      const body = parseBody(ctx, refundBody);
+      return s.topUpRefunds.request(admin, parseValue(ctx.params, orderPath).id, body);
+    },
+  },
+  {
+    method: 'POST',
+    path: '/top-ups/poll',
+    right: 'funds.manage',
+    handle: async (ctx, admin, s) => {
+      parseBody(ctx, z.strictObject({ confirm: z.literal(true) }));
+      const report = await s.topUpRefunds.topUpService().pollOnce();
+      await s.audit.record(admin, 'top_up.poll', null, null, { ...report });
+      return report;
+    },
+  },
+  {
+    method: 'POST',
+    path: '/top-up-reconciliations/:billDate',
+    right: 'funds.manage',
+    handle: async (ctx, admin, s) => {
+      const { billDate } = parseValue(ctx.params, dayPath);
+      parseBody(ctx, z.strictObject({ confirm: z.literal(true) }));
+      const mismatches = await s.topUpRefunds.topUpService().reconcile(billDate);
+      await s.audit.record(admin, 'top_up.reconcile', null, billDate, { mismatches: mismatches.length });
+      return { mismatches };
+    },
+  },
+];
