@@ -124,4 +124,36 @@ describe('admin devices and the live dashboard', () => {
     const editor = await world.request('GET', `${api}/dashboard`, { token: tokens.content_editor });
     assert.equal(editor.status, 403);
   });
+
+  test('when a gateway reports a device signed in, then the dashboard counts it online, and offline once the gateway says it left', async () => {
+    const online = async () =>
+      (
+        await world.request<{ devicesOnline: number }>('GET', `${api}/dashboard`, {
+          token: tokens.device_admin,
+        })
+      ).body.devicesOnline;
+    const before = await online();
+    await world.core.client.registerDevice({ id: '4100009', kind: 'pos', merchantId: null });
+    const report = (isOnline: boolean, atMs: number) =>
+      world.core.client.reportDevicePresence({
+        gatewayId: 'gw-test',
+        devices: [
+          {
+            deviceId: '4100009',
+            online: isOnline,
+            signedInAtMs: atMs,
+            lastSeenAtMs: atMs,
+            configVersion: 0,
+            blacklistVersion: 0,
+            offlinePending: 0,
+            firmware: 'test-1',
+          },
+        ],
+      });
+    const now = Date.now();
+    await report(true, now);
+    assert.equal(await online(), before + 1);
+    await report(false, now + 1);
+    assert.equal(await online(), before);
+  });
 });

@@ -11,7 +11,7 @@ interface Dashboard {
   turnoverAmount: number;
   topUpCount: number;
   topUpAmount: number;
-  devicesLive: number;
+  devicesOnline: number;
   devicesUsedToday: number;
   refusedRateBp: number;
   perMinute: {
@@ -188,8 +188,8 @@ export function DashboardPage() {
         </Col>
         <Col span={4}>
           <Statistic
-            title="5 分钟内有交易的设备"
-            value={data ? `${data.devicesLive} / ${data.devicesUsedToday}` : '—'}
+            title="在线设备 / 今日使用"
+            value={data ? `${data.devicesOnline} / ${data.devicesUsedToday}` : '—'}
           />
         </Col>
         <Col span={4}>

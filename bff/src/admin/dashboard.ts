@@ -1,8 +1,6 @@
 import type { CardActivity, CoreClient } from '@campus-card/core/client';
 import type { Logger } from '@campus-card/core/log';
 
-/** A device that answered within this long counts as live on the dashboard. */
-const liveWindowMs = 5 * 60_000;
 const shanghaiOffsetMs = 8 * 3_600_000;
 /** The per-minute chart's window. */
 const dashboardMinutes = 60;
@@ -11,7 +9,7 @@ export type Dashboard = Awaited<ReturnType<typeof computeDashboard>>;
 
 /**
  * Today (Asia/Shanghai) at a glance, from the same report queries finance reads, so the figures
- * agree: sales, top-ups, devices with an operation in the last minutes, refusals, the last hour per
+ * agree: sales, top-ups, devices online (from the gateways' presence reports) and used today, refusals, the last hour per
  * minute and today per hour. The GET route and the live socket both answer this.
  */
 export async function computeDashboard(core: CoreClient, nowMs = Date.now()) {
@@ -19,12 +17,13 @@ export async function computeDashboard(core: CoreClient, nowMs = Date.now()) {
   const today = local.toISOString().slice(0, 10);
   const weekday = (local.getUTCDay() + 6) % 7;
   const range = { from: today, to: today };
-  const [turnover, channels, hours, devices, minutes] = await Promise.all([
+  const [turnover, channels, hours, devices, minutes, presence] = await Promise.all([
     core.report<{ paymentCount: number; netAmount: number }>('turnover/daily', range),
     core.report<{ channel: string; count: number; amount: number }>('top-up-channels', range),
     core.report<{ weekday: number; hour: number; count: number; amount: number }>('peak-hours', range),
     core.report<{ acceptedCount: number; refusedCount: number; lastAtMs: number }>('device-usage', range),
     core.reportPerMinute(dashboardMinutes),
+    core.devicePresenceSummary(),
   ]);
   const day = turnover.items[0];
   const operations = devices.items.reduce((n, d) => n + d.acceptedCount + d.refusedCount, 0);
@@ -36,7 +35,8 @@ export async function computeDashboard(core: CoreClient, nowMs = Date.now()) {
     turnoverAmount: day?.netAmount ?? 0,
     topUpCount: channels.items.reduce((n, c) => n + c.count, 0),
     topUpAmount: channels.items.reduce((n, c) => n + c.amount, 0),
-    devicesLive: devices.items.filter((d) => nowMs - d.lastAtMs <= liveWindowMs).length,
+    /** Signed in at a gateway and heard from lately (the gateways' presence reports). */
+    devicesOnline: presence.online,
     devicesUsedToday: devices.items.length,
     refusedRateBp: operations ? Math.round((refused * 10_000) / operations) : 0,
     perMinute: minutes.items,
