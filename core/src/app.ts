@@ -44,6 +44,7 @@ import { merchantRoutes } from './http/routes/merchants.ts';
 import { noticeRoutes } from './http/routes/notices.ts';
 import { operationRoutes } from './http/routes/operations.ts';
 import { payCodeRoutes } from './http/routes/pay-codes.ts';
+import { refundRoutes } from './http/routes/refunds.ts';
 import { reportRoutes } from './http/routes/reports.ts';
 import { statementRoutes } from './http/routes/statements.ts';
 import { subsidyImportBodies, subsidyRoutes } from './http/routes/subsidies.ts';
@@ -66,6 +67,8 @@ import {
 import { PayCodeRepository } from './paycodes/pay-code-repository.ts';
 import { PayCodeService } from './paycodes/pay-code-service.ts';
 import { createPii } from './pii.ts';
+import { RefundRepository } from './refunds/refund-repository.ts';
+import { RefundService } from './refunds/refund-service.ts';
 import { AttendanceReport } from './reports/attendance-report.ts';
 import { AttendanceRepository } from './reports/attendance-repository.ts';
 import { ReportRepository } from './reports/report-repository.ts';
@@ -176,6 +179,7 @@ export function createCore(
     approvalThreshold: config.subsidyApprovalThreshold,
   });
   const reports = new ReportService(new ReportRepository(db));
+  const refunds = new RefundService(new RefundRepository(db), ledger);
   const topUps = new TopUpService(new TopUpRepository(db), cards, ledger, log);
   // Identity sync is on only when a source database is configured (never in the embedded default).
   const sources =
@@ -222,13 +226,14 @@ export function createCore(
   app.use(rawBody(bodyBytesMax, subsidyImportBodies));
   app.use(serviceAuth(config.serviceKeys));
   for (const router of [
-    operationRoutes(ledger),
-    cardRoutes(cards, ledger),
+    operationRoutes(ledger, refunds),
+    cardRoutes(cards, ledger, refunds),
     merchantRoutes(merchants, settlement),
     deviceRoutes(devices, deviceConfigs, new PresenceService(new PresenceRepository(db))),
     blacklistRoutes(blacklist),
     deviceRecordRoutes(offline, access, attendance, new OfflineResolutions(db)),
     syncRoutes(sync),
+    refundRoutes(refunds),
     bindingRoutes(bindings),
     payCodeRoutes(payCodes),
     statementRoutes(statements),

@@ -167,7 +167,7 @@ for (const dialect of dialects)
       );
       assert.equal((await cardOf(transferred.studentNo)).department, '数学科学学院');
 
-      const refunds = (await t.client.syncRefunds()).items;
+      const refunds = (await t.client.refundList()).items;
       const byCard = new Map(refunds.map((r) => [r.cardNo, r]));
       assert.deepEqual(
         [byCard.get(graduateCard.cardNo)?.mainAmount, byCard.get(graduateCard.cardNo)?.subsidyAmount],
@@ -190,24 +190,34 @@ for (const dialect of dialects)
 
       const again = await runToEnd('full');
       assert.deepEqual(again.counts, noChanges, 'the changes are applied once');
-      assert.equal((await t.client.syncRefunds()).items.length, 2);
+      assert.equal((await t.client.refundList()).items.length, 2);
       const check = await checkLedger(t.core.db);
       assert.ok(check.ok, check.breaks.join('; '));
 
-      // The card centre pays the graduate out and marks it; a repeat changes nothing.
+      // The card centre pays the graduate out in cash: the money leaves refund payable once, a
+      // repeat changes nothing.
       const due = byCard.get(graduateCard.cardNo)?.operationId as string;
-      const paid = await t.client.markSyncRefundPaid(due);
-      assert.deepEqual([paid.status, paid.changed, paid.mainAmount], ['paid', true, 1_234]);
-      assert.equal((await t.client.markSyncRefundPaid(due)).changed, false);
+      assert.equal(byCard.get(graduateCard.cardNo)?.reason, 'graduated');
+      const cashier = { channel: 'cash', actorId: 'admin-1' } as const;
+      const paid = await t.client.payOutRefund(due, cashier);
       assert.deepEqual(
-        (await t.client.syncRefunds({ status: 'paid' })).items.map((r) => r.operationId),
+        [paid.status, paid.changed, paid.mainAmount, paid.channel, paid.paidBy],
+        ['paid', true, 1_234, 'cash', 'admin-1'],
+      );
+      assert.equal((await t.client.payOutRefund(due, cashier)).changed, false);
+      assert.deepEqual(
+        (await t.client.refundList({ status: 'paid' })).items.map((r) => r.operationId),
         [due],
       );
-      assert.equal((await t.client.syncRefunds()).items.length, 1);
-      await assert.rejects(t.client.markSyncRefundPaid('sync:nothing:800000000001'), {
+      assert.equal((await t.client.refundList()).items.length, 1);
+      const [left] = await t.core.db.select<{ balance: number }>(
+        "SELECT credits_posted - debits_posted AS balance FROM accounts WHERE id = 'SYS-REFUND-PAYABLE'",
+      );
+      assert.equal(Number(left?.balance), 500, 'only the leaver is still owed');
+      await assert.rejects(t.client.payOutRefund('sync:nothing:800000000001', cashier), {
         code: 'REFUND_NOT_FOUND',
       });
-      await assert.rejects(t.client.markSyncRefundPaid('bad id!'), { code: 'VALIDATION_FAILED' });
+      await assert.rejects(t.client.payOutRefund('bad id!', cashier), { code: 'VALIDATION_FAILED' });
     });
 
     test('when a graduate shows up enrolled again, then it is reported and the cancelled card stays cancelled', async () => {
@@ -399,7 +409,7 @@ for (const dialect of dialects)
       const retried = await runToEnd('full');
       assert.equal(retried.counts.cancelled, 1);
       assert.equal((await cardOf(s.studentNo)).status, 'cancelled');
-      const refund = (await t.client.syncRefunds()).items.find((r) => r.cardNo === card.cardNo);
+      const refund = (await t.client.refundList()).items.find((r) => r.cardNo === card.cardNo);
       assert.equal(refund?.mainAmount, 820);
     });
 
@@ -409,7 +419,9 @@ for (const dialect of dialects)
       const card = await cardOf(s.studentNo);
       await t.client.topUp({ id: opId(), cardNo: card.cardNo, amount: 700, channel: 'cash' });
       const crashed = `sync:01ARZ3NDEKTSV4RRFFQ69G5FAX:${card.cardNo}`;
-      const closed = await t.client.closeOut(card.cardNo, {
+      // The sync's own use of the ledger (not the core's close-out route, which lists what it closes).
+      const closed = await t.core.ledger.closeOut({
+        cardNo: card.cardNo,
         id: crashed,
         reason: 'identity sync: graduated',
         actor: { type: 'system', id: 'identity-sync' },
@@ -419,8 +431,8 @@ for (const dialect of dialects)
 
       const run = await runToEnd('incremental');
       assert.deepEqual([run.counts.cancelled, run.counts.updated, run.counts.invalid], [0, 1, 0]);
-      const refund = (await t.client.syncRefunds()).items.find((r) => r.operationId === crashed);
-      assert.equal(refund?.mainAmount, 700);
+      const refund = (await t.client.refundList()).items.find((r) => r.operationId === crashed);
+      assert.deepEqual([refund?.mainAmount, refund?.reason], [700, 'graduated']);
       assert.equal(
         await count("SELECT COUNT(*) AS n FROM persons WHERE person_no = ? AND status = 'graduated'", [
           s.studentNo,
@@ -510,7 +522,7 @@ describe('identity sync in the embedded default', () => {
     try {
       await assert.rejects(t.client.startSyncRun('full'), { code: 'SYNC_NOT_CONFIGURED' });
       assert.deepEqual((await t.client.syncRuns()).items, []);
-      assert.deepEqual((await t.client.syncRefunds()).items, []);
+      assert.deepEqual((await t.client.refundList()).items, []);
     } finally {
       await t.stop();
     }

@@ -61,12 +61,13 @@ import type { HoldRow } from '../ledger/state.ts';
 import type { Merchant, MerchantListItem, NewMerchant } from '../merchants/merchant-service.ts';
 import type { Notice } from '../notices/notice-repository.ts';
 import type { PayCodeSecret, PayCodeVerdict } from '../paycodes/pay-code-service.ts';
+import type { PayoutChannel, RefundEntry } from '../refunds/refund-repository.ts';
 import type { AttendanceSessionRow, RosterEntry } from '../reports/attendance-report.ts';
 import type { Statement } from '../settlement/settlement-service.ts';
 import type { CardTransaction, MeterSession, MonthlyStatement } from '../statements/statement-service.ts';
 import type { SubsidyBatch, SubsidyClearing, SubsidyRow } from '../subsidies/subsidy-repository.ts';
 import type { BatchSource, Preview as SubsidyPreview } from '../subsidies/subsidy-service.ts';
-import type { RefundEntry, SyncKind, SyncRun, SyncRunError } from '../sync/sync-repository.ts';
+import type { SyncKind, SyncRun, SyncRunError } from '../sync/sync-repository.ts';
 import type {
   BillRow,
   NewTopUpOrder,
@@ -78,8 +79,8 @@ import type {
 
 export { type CardActivity, cardActivityChannel } from '../activity/card-activity.ts';
 export { adminRoles } from '../admin/admin-repository.ts';
-export { type NewsAnnouncement, newsChannel } from '../content/announcements.ts';
 export type { AdminChange } from '../admin/admin-service.ts';
+export { type NewsAnnouncement, newsChannel } from '../content/announcements.ts';
 export type { CourseEdit, Edited, LessonEdit, NewsEdit } from '../content/content-service.ts';
 export { blacklistChannel } from '../devices/blacklist-service.ts';
 export { deviceConfigChannel } from '../devices/device-configs.ts';
@@ -134,6 +135,7 @@ export type {
   OfflineUploadResult,
   OperationView,
   PaymentConfirmation,
+  PayoutChannel,
   PendingHold,
   PersonHit,
   PresenceReportInput,
@@ -379,13 +381,24 @@ export class CoreClient {
   ): Promise<SyncRun & { errors: SyncRunError[]; errorsNext: { errorsAfter: number } | null }> {
     return this.call('GET', `/v1/sync/runs/${encodeURIComponent(id)}${query(page)}`);
   }
-  /** Balances of cards the sync cancelled, to pay out. */
-  syncRefunds(page: { status?: 'due' | 'paid'; limit?: number } = {}): Promise<{ items: RefundEntry[] }> {
-    return this.call('GET', `/v1/sync/refunds${query(page)}`);
+  /** The refund list: close-outs' main balances owed to people, newest first, paged by `next`. */
+  refundList(
+    page: { status?: 'due' | 'paid'; limit?: number; beforeAtMs?: number; beforeId?: string } = {},
+  ): Promise<{ items: RefundEntry[]; next: { beforeAtMs: number; beforeId: string } | null }> {
+    return this.call('GET', `/v1/refund-list${query(page)}`);
   }
-  /** The card centre paid a refund out; repeating it answers changed = false. */
-  markSyncRefundPaid(operationId: string): Promise<RefundEntry & { changed: boolean }> {
-    return this.call('POST', `/v1/sync/refunds/${encodeURIComponent(operationId)}/paid`, {});
+  refundEntry(operationId: string): Promise<RefundEntry> {
+    return this.call('GET', `/v1/refund-list/${encodeURIComponent(operationId)}`);
+  }
+  /**
+   * Pays a refund out (cash or bank): the money leaves SYS-REFUND-PAYABLE once, the entry is marked
+   * paid; a retry through the same channel answers changed = false, another REFUND_ALREADY_PAID.
+   */
+  payOutRefund(
+    operationId: string,
+    input: { channel: PayoutChannel; actorId: string; note?: string },
+  ): Promise<RefundEntry & { changed: boolean }> {
+    return this.call('POST', `/v1/refund-list/${encodeURIComponent(operationId)}/payout`, input);
   }
 
   /** For the device gateway: settles a batch of a device's offline records (checked by the gateway). */

@@ -146,12 +146,14 @@ function applyRules(op: Operation, s: BatchState, fx: BatchEffects, limits: Ledg
       const r = op.request;
       const target = s.accounts.get(r.accountId);
       if (!target) refuse('ACCOUNT_NOT_FOUND', 'no such account');
-      const adjustment = account(s, systemAccounts.adjustment);
-      if (r.amount > 0) move(fx, s, r.id, adjustment, target, r.amount);
+      const counter = counterAccount(s, r.counterAccountId);
+      if (counter === target)
+        refuse('VALIDATION_FAILED', 'an adjustment moves between two different accounts');
+      if (r.amount > 0) move(fx, s, r.id, counter, target, r.amount);
       else {
         if (!target.allowOverdraft && available(target) < -r.amount)
           refuse('INSUFFICIENT_FUNDS', 'the account cannot cover the adjustment');
-        move(fx, s, r.id, target, adjustment, -r.amount);
+        move(fx, s, r.id, target, counter, -r.amount);
       }
       return record(op, s, fx, null, { amount: Math.abs(r.amount), subsidyAmount: 0, merchantId: null });
     }
@@ -168,6 +170,20 @@ function applyRules(op: Operation, s: BatchState, fx: BatchEffects, limits: Ledg
       return record(op, s, fx, card, { amount: cleared, subsidyAmount: cleared, merchantId: null });
     }
   }
+}
+
+/**
+ * The other side of an adjustment: SYS-ADJUSTMENT unless the request names one. A named one must be
+ * a system account, so a movement between system accounts (a refund payout) goes through the ledger
+ * while money in or out of a wallet or a merchant keeps its own operation and its checks.
+ */
+function counterAccount(s: BatchState, id: string | undefined): AccountRow {
+  if (id === undefined) return account(s, systemAccounts.adjustment);
+  const named = s.accounts.get(id);
+  if (!named) refuse('ACCOUNT_NOT_FOUND', 'no such counter account');
+  if (named.kind !== 'system')
+    refuse('COUNTER_ACCOUNT_NOT_SYSTEM', 'the counter account of an adjustment must be a system account');
+  return named;
 }
 
 /**

@@ -59,7 +59,9 @@ export class LedgerExecutor {
       if (o.kind === 'close_out') systemIds.add(systemAccounts.subsidyFund).add(systemAccounts.refundPayable);
       if (o.kind === 'adjustment') {
         keys.accountIds.push(o.request.accountId);
-        systemIds.add(systemAccounts.adjustment);
+        // A named counter account is read (and locked) like the target, so its kind can be checked.
+        if (o.request.counterAccountId === undefined) systemIds.add(systemAccounts.adjustment);
+        else keys.accountIds.push(o.request.counterAccountId);
       }
     }
     const rows = await this.repo.load(

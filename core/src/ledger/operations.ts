@@ -83,7 +83,12 @@ export const voidRequest = z.strictObject({ id: operationId, holdId: operationId
 export const adjustmentRequest = z.strictObject({
   id: operationId,
   accountId: entityId,
-  /** Positive credits the account, negative debits it. */
+  /**
+   * The other side of the entry: a system account (a refund payout moves SYS-REFUND-PAYABLE to the
+   * cash desk or the bank transfer account). Absent, it is SYS-ADJUSTMENT, as every correction was.
+   */
+  counterAccountId: entityId.optional(),
+  /** Positive credits the account (from the counter account), negative debits it (to the counter account). */
   amount: z
     .number()
     .int()

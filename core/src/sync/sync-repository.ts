@@ -1,6 +1,7 @@
 import { insertCardEvents } from '../cards/card-events.ts';
 import type { Database, Param, Statement, Tx } from '../db/database.ts';
 import { newId } from '../ids.ts';
+import { type NewRefundEntry, RefundRepository } from '../refunds/refund-repository.ts';
 import type { PersonStatus, ValidPerson } from './person-rows.ts';
 
 export type SyncKind = 'incremental' | 'full';
@@ -59,9 +60,13 @@ export interface NewSyncedPerson {
   cardNo: string;
 }
 
-/** The core-side tables of the sync: runs, lock, watermarks, managed people, refund list, rosters. */
+/** The core-side tables of the sync: runs, lock, watermarks, managed people, rosters. */
 export class SyncRepository {
-  constructor(private readonly db: Database) {}
+  private readonly refunds: RefundRepository;
+
+  constructor(private readonly db: Database) {
+    this.refunds = new RefundRepository(db);
+  }
 
   // ---- Runs and the lock -----------------------------------------------------------------
 
@@ -390,13 +395,7 @@ export class SyncRepository {
     state: PersonState;
     person: ValidPerson | null;
     status: PersonStatus;
-    refund: {
-      operationId: string;
-      cardNo: string;
-      mainAmount: number;
-      subsidyAmount: number;
-      reason: string;
-    } | null;
+    refund: NewRefundEntry | null;
   }): Promise<void> {
     const now = Date.now();
     await this.db.transaction(async (tx: Tx) => {
@@ -417,25 +416,8 @@ export class SyncRepository {
           tx,
         );
       }
-      const r = item.refund;
-      if (r) {
-        await this.db.execute(
-          `INSERT INTO refund_list (operation_id, card_no, person_no, main_amount, subsidy_amount, reason, status, created_at_ms)
-           SELECT ?, ?, ?, ?, ?, ?, 'due', ? ${this.db.dialect === 'mysql' ? 'FROM DUAL' : ''}
-            WHERE NOT EXISTS (SELECT 1 FROM refund_list WHERE operation_id = ?)`,
-          [
-            r.operationId,
-            r.cardNo,
-            item.state.personNo,
-            r.mainAmount,
-            r.subsidyAmount,
-            r.reason,
-            now,
-            r.operationId,
-          ],
-          tx,
-        );
-      }
+      // The refund list entry, keyed by the close-out's operation id: written once.
+      if (item.refund) await this.refunds.record(item.refund, now, tx);
     });
   }
 
@@ -466,32 +448,6 @@ export class SyncRepository {
       [source],
     );
     return rows.map((r) => String(r.person_no));
-  }
-
-  async refundList(status: 'due' | 'paid', limit: number): Promise<RefundEntry[]> {
-    const rows = await this.db.select<Record<string, unknown>>(
-      `SELECT ${refundColumns} FROM refund_list WHERE status = ? ORDER BY created_at_ms, operation_id LIMIT ?`,
-      [status, limit],
-    );
-    return rows.map(toRefund);
-  }
-
-  async refund(operationId: string): Promise<RefundEntry | undefined> {
-    const rows = await this.db.select<Record<string, unknown>>(
-      `SELECT ${refundColumns} FROM refund_list WHERE operation_id = ?`,
-      [operationId],
-    );
-    return rows[0] ? toRefund(rows[0]) : undefined;
-  }
-
-  /** Marks a refund paid out, once: a conditional UPDATE, so a repeat changes nothing. */
-  async markRefundPaid(operationId: string, nowMs: number): Promise<boolean> {
-    return (
-      (await this.db.execute(
-        "UPDATE refund_list SET status = 'paid', paid_at_ms = ? WHERE operation_id = ? AND status = 'due'",
-        [nowMs, operationId],
-      )) === 1
-    );
   }
 
   // ---- Rosters (attendance_sessions, attendance_roster of sql/004_gateway.sql) -------------
@@ -656,36 +612,6 @@ function syncPeopleRow(p: ValidPerson, personId: string, now: number): Param[] {
     p.updatedAtMs,
     now,
   ];
-}
-
-/** A balance to pay out to someone whose card the sync closed out (fen). */
-export interface RefundEntry {
-  operationId: string;
-  cardNo: string;
-  personNo: string;
-  mainAmount: number;
-  subsidyAmount: number;
-  reason: string;
-  status: 'due' | 'paid';
-  createdAtMs: number;
-  paidAtMs: number | null;
-}
-
-const refundColumns =
-  'operation_id, card_no, person_no, main_amount, subsidy_amount, reason, status, created_at_ms, paid_at_ms';
-
-function toRefund(r: Record<string, unknown>): RefundEntry {
-  return {
-    operationId: String(r.operation_id),
-    cardNo: String(r.card_no),
-    personNo: String(r.person_no),
-    mainAmount: Number(r.main_amount),
-    subsidyAmount: Number(r.subsidy_amount),
-    reason: String(r.reason),
-    status: r.status === 'paid' ? 'paid' : 'due',
-    createdAtMs: Number(r.created_at_ms),
-    paidAtMs: r.paid_at_ms == null ? null : Number(r.paid_at_ms),
-  };
 }
 
 function toRun(r: Record<string, unknown>): SyncRun {

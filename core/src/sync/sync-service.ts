@@ -25,7 +25,6 @@ import {
 import type {
   NewSyncedPerson,
   PersonState,
-  RefundEntry,
   SyncCounts,
   SyncKind,
   SyncRepository,
@@ -159,18 +158,6 @@ export class SyncService {
 
   async errors(id: string, limit: number, afterSeq: number): Promise<SyncRunError[]> {
     return this.repo.errors(id, limit, afterSeq);
-  }
-
-  refunds(status: 'due' | 'paid', limit: number): Promise<RefundEntry[]> {
-    return this.repo.refundList(status, limit);
-  }
-
-  /** The card centre paid the balance out; repeating it answers changed = false. */
-  async markRefundPaid(operationId: string): Promise<RefundEntry & { changed: boolean }> {
-    const changed = await this.repo.markRefundPaid(operationId, Date.now());
-    const refund = await this.repo.refund(operationId);
-    if (!refund) throw new CoreError('REFUND_NOT_FOUND', 'no such refund on the list');
-    return { ...refund, changed };
   }
 
   /**
@@ -415,7 +402,7 @@ export class SyncService {
             state: item.state,
             person: item.person,
             status: item.status,
-            refund: earlier && cardNo ? { ...earlier, cardNo, reason: item.status } : null,
+            refund: earlier && cardNo ? { ...earlier, cardNo, reason: refundReason(item.status) } : null,
           });
           state.counts.updated += 1;
           return;
@@ -437,7 +424,7 @@ export class SyncService {
               cardNo,
               mainAmount: answer.mainAmount,
               subsidyAmount: answer.subsidyAmount,
-              reason: item.status,
+              reason: refundReason(item.status),
             },
           });
           state.counts.cancelled += 1;
@@ -613,4 +600,9 @@ function sameSession(
     Number(row.sign_in_from_ms) === s.signInFromMs &&
     Number(row.sign_in_until_ms) === s.signInUntilMs
   );
+}
+
+/** The refund list's reason for a person the sync closed out: graduated, or left (withdrawn, retired, gone). */
+function refundReason(status: PersonStatus): 'graduated' | 'left' {
+  return status === 'graduated' ? 'graduated' : 'left';
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { CardService } from '../../cards/card-service.ts';
 import type { LedgerService } from '../../ledger/ledger-service.ts';
 import { cardNo, closeOutRequest, operationId } from '../../ledger/operations.ts';
+import type { RefundService } from '../../refunds/refund-service.ts';
 import { answer } from '../answer.ts';
 import { parseBody, parseValue } from '../middleware.ts';
 
@@ -48,7 +49,7 @@ const historyQuery = z.object({
   beforeId: operationId.optional(),
 });
 
-export function cardRoutes(cards: CardService, ledger: LedgerService): Router {
+export function cardRoutes(cards: CardService, ledger: LedgerService, refunds: RefundService): Router {
   const router = new Router({ prefix: '/v1/cards' });
   router.post('/', async (ctx) => {
     const { actor: who, ...input } = parseBody(ctx, openCard);
@@ -78,11 +79,12 @@ export function cardRoutes(cards: CardService, ledger: LedgerService): Router {
     const body = parseBody(ctx, changeStatus);
     ctx.body = await cards.change(no, body.action, body.actor, body.reason);
   });
-  // Cancellation with balance refund is a money operation: it answers like one.
+  // Cancellation with balance refund is a money operation: it answers like one. Its main balance
+  // goes on the refund list, owed to the person until it is paid out.
   router.post('/:cardNo/close-out', async (ctx) => {
     const { cardNo: no } = parseValue(ctx.params, cardPath);
     const body = parseBody(ctx, closeOutRequest.omit({ cardNo: true }));
-    answer(ctx, await ledger.closeOut({ ...body, cardNo: no }));
+    answer(ctx, await refunds.closeOutCard({ ...body, cardNo: no }));
   });
   router.put('/:cardNo/pin', async (ctx) => {
     const { cardNo: no } = parseValue(ctx.params, cardPath);

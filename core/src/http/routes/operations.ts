@@ -5,6 +5,7 @@ import type { LedgerService } from '../../ledger/ledger-service.ts';
 import {
   adjustmentRequest,
   batchedOperation,
+  type CloseOutRequest,
   fen,
   holdRequest,
   operationId,
@@ -14,12 +15,13 @@ import {
   subsidyRequest,
   topUpRequest,
 } from '../../ledger/operations.ts';
+import type { RefundService } from '../../refunds/refund-service.ts';
 import { answer } from '../answer.ts';
 import { parseBody, parseValue } from '../middleware.ts';
 
 const holdPath = z.object({ holdId: operationId });
 
-export function operationRoutes(ledger: LedgerService): Router {
+export function operationRoutes(ledger: LedgerService, refunds: RefundService): Router {
   const router = new Router({ prefix: '/v1' });
   router.post('/payments', async (ctx) => answer(ctx, await ledger.pay(parseBody(ctx, paymentRequest))));
   router.post('/top-ups', async (ctx) => answer(ctx, await ledger.topUp(parseBody(ctx, topUpRequest))));
@@ -65,7 +67,13 @@ export function operationRoutes(ledger: LedgerService): Router {
       answers: await Promise.all(
         operations.map(async (item) => {
           try {
-            return await ledger.submit(parseValue(item, batchedOperation));
+            const op = parseValue(item, batchedOperation);
+            // A close-out puts its main balance on the refund list, whichever route it came by.
+            if (op.kind === 'close_out') {
+              const { kind: _, ...request } = op;
+              return await refunds.closeOutCard(request as CloseOutRequest);
+            }
+            return await ledger.submit(op);
           } catch (error) {
             if (!(error instanceof CoreError)) throw error;
             const raw = item as { id?: unknown; kind?: unknown };

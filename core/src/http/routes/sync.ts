@@ -1,6 +1,5 @@
 import Router from 'koa-router';
 import { z } from 'zod';
-import { operationId } from '../../ledger/operations.ts';
 import type { SyncService } from '../../sync/sync-service.ts';
 import { parseBody, parseValue } from '../middleware.ts';
 
@@ -19,11 +18,6 @@ const runQuery = z.object({
   errorsLimit: z.coerce.number().int().min(1).max(1000).default(100),
   errorsAfter: z.coerce.number().int().nonnegative().default(0),
 });
-const refundQuery = z.object({
-  status: z.enum(['due', 'paid']).default('due'),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-});
-
 /** Identity sync runs (docs/sync.md), for the backoffice: start one, watch its progress and errors. */
 export function syncRoutes(sync: SyncService): Router {
   const router = new Router({ prefix: '/v1/sync' });
@@ -49,15 +43,6 @@ export function syncRoutes(sync: SyncService): Router {
       errors,
       errorsNext: errors.length === q.errorsLimit && last ? { errorsAfter: last.seq } : null,
     };
-  });
-  router.get('/refunds', async (ctx) => {
-    const q = parseValue(ctx.query, refundQuery);
-    ctx.body = { items: await sync.refunds(q.status, q.limit) };
-  });
-  router.post('/refunds/:operationId/paid', async (ctx) => {
-    const { operationId: id } = parseValue(ctx.params, z.object({ operationId }));
-    parseBody(ctx, z.strictObject({}));
-    ctx.body = await sync.markRefundPaid(id);
   });
   return router;
 }

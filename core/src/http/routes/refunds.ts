@@ -1,0 +1,49 @@
+import Router from 'koa-router';
+import { z } from 'zod';
+import { operationId } from '../../ledger/operations.ts';
+import { payoutInput, type RefundService } from '../../refunds/refund-service.ts';
+import { parseBody, parseValue } from '../middleware.ts';
+
+const listQuery = z.object({
+  status: z.enum(['due', 'paid']).default('due'),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  /** The last item's createdAtMs (due) or paidAtMs (paid), with its operationId: the next page. */
+  beforeAtMs: z.coerce.number().int().nonnegative().optional(),
+  beforeId: operationId.optional(),
+});
+const entryPath = z.object({ operationId });
+
+/**
+ * The refund list (退款清单, docs/sync.md and docs/ledger.md): close-outs' main balances owed to people,
+ * and their payout. Not /v1/refunds, which is a payment's refund to the wallets.
+ */
+export function refundRoutes(refunds: RefundService): Router {
+  const router = new Router({ prefix: '/v1/refund-list' });
+  router.get('/', async (ctx) => {
+    const q = parseValue(ctx.query, listQuery);
+    const before =
+      q.beforeAtMs !== undefined && q.beforeId !== undefined
+        ? { atMs: q.beforeAtMs, operationId: q.beforeId }
+        : undefined;
+    const items = await refunds.list(q.status, q.limit, before);
+    const last = items.at(-1);
+    ctx.body = {
+      items,
+      next:
+        items.length === q.limit && last
+          ? {
+              beforeAtMs: (q.status === 'due' ? last.createdAtMs : last.paidAtMs) ?? 0,
+              beforeId: last.operationId,
+            }
+          : null,
+    };
+  });
+  router.get('/:operationId', async (ctx) => {
+    ctx.body = await refunds.get(parseValue(ctx.params, entryPath).operationId);
+  });
+  router.post('/:operationId/payout', async (ctx) => {
+    const { operationId: id } = parseValue(ctx.params, entryPath);
+    ctx.body = await refunds.payout(id, parseBody(ctx, payoutInput));
+  });
+  return router;
+}
