@@ -20,6 +20,7 @@ import { deviceRoutes } from './devices.ts';
 import { fundsRoutes } from './funds.ts';
 import { merchantRoutes } from './merchants.ts';
 import { offlineExceptionRoutes } from './offline-exceptions.ts';
+import { refundRoutes } from './refunds.ts';
 import { can, type Right, roleNames, roleRights } from './rights.ts';
 import { adminTopUpRoutes, type TopUpRefunds } from './top-up-refunds.ts';
 import { uploadRoutes } from './uploads.ts';
@@ -230,6 +231,7 @@ export const adminRoutes: readonly AdminRoute[] = [
   ...uploadRoutes,
   ...merchantRoutes,
   ...offlineExceptionRoutes,
+  ...refundRoutes,
   ...attendanceRoutes,
   ...adminEventRoutes,
 ];
