@@ -1,4 +1,5 @@
 import {
+  AccountBookOutlined,
   AuditOutlined,
   BarChartOutlined,
   CheckSquareOutlined,
@@ -31,6 +32,7 @@ import { LoginPage } from './pages/LoginPage.tsx';
 import { MerchantsPage } from './pages/MerchantsPage.tsx';
 import { OfflineExceptionsPage } from './pages/OfflineExceptionsPage.tsx';
 import { ReceiptPage } from './pages/ReceiptPage.tsx';
+import { RefundSlipPage, RefundsPage } from './pages/RefundsPage.tsx';
 import { ReportsPage } from './pages/ReportsPage.tsx';
 import { SearchPage } from './pages/SearchPage.tsx';
 import { SyncPage } from './pages/SyncPage.tsx';
@@ -40,6 +42,7 @@ const menu = [
   { key: 'cards', label: '卡务管理', right: 'card.read', icon: <IdcardOutlined /> },
   { key: 'approvals', label: '审批', right: 'approval.read', icon: <CheckSquareOutlined /> },
   { key: 'funds', label: '补助发放', right: 'funds.read', icon: <DollarOutlined /> },
+  { key: 'refunds', label: '退款清单', right: 'funds.read', icon: <AccountBookOutlined /> },
   { key: 'reports', label: '统计报表', right: 'report.read', icon: <BarChartOutlined /> },
   { key: 'attendance', label: '考勤', right: 'attendance.read', icon: <ScheduleOutlined /> },
   { key: 'merchants', label: '商户结算', right: 'merchant.read', icon: <ShoppingOutlined /> },
@@ -81,6 +84,7 @@ export function App() {
   if (me === undefined) return <Spin style={{ margin: 80 }} />;
   if (me === null) return <LoginPage onSignedIn={load} />;
   if (parts[0] === 'receipt') return <ReceiptPage />;
+  if (parts[0] === 'refund-slip') return <RefundSlipPage />;
 
   const allowed = menu.filter((m) => me.rights.includes(m.right));
   const page = parts[0] ?? allowed[0]?.key;
@@ -135,6 +139,8 @@ export function App() {
             <SyncPage me={me} />
           ) : page === 'funds' ? (
             <FundsPage me={me} />
+          ) : page === 'refunds' ? (
+            <RefundsPage me={me} />
           ) : page === 'reports' ? (
             <ReportsPage />
           ) : page === 'attendance' ? (

@@ -53,6 +53,8 @@ export const errorText: Record<string, string> = {
   MERCHANT_NOT_FOUND: '商户不存在',
   ALREADY_EXISTS: '该编号已存在',
   EXCEPTION_RESOLVED: '该异常已被处理',
+  REFUND_ALREADY_PAID: '该笔退款已通过另一种方式支付',
+  REFUND_NOT_FOUND: '退款清单中没有这一笔',
   RECEIVABLE_OUTSTANDING: '该异常尚有欠款，请追缴或核销',
   NOTHING_RECEIVABLE: '该异常没有欠款，请直接忽略',
 };
@@ -318,4 +320,36 @@ export const offlineText = {
     written_off: '已核销',
     dismissed: '已忽略',
   } as Record<string, string>,
+};
+
+/** The refund list (退款清单): balances of closed-out cards owed to their holders. */
+export const refundText = {
+  title: '退款清单',
+  due: '待退款',
+  paid: '已退款',
+  personNo: '学工号',
+  cardNo: '卡号',
+  amount: '退款金额',
+  reasonLabel: '原因',
+  createdAt: '销户时间',
+  paidAt: '退款时间',
+  channelLabel: '方式',
+  paidBy: '经办人',
+  actions: '操作',
+  cash: '现金退款',
+  bank: '银行转账',
+  exportDue: '导出待退款 CSV',
+  printSlip: '打印凭证',
+  note: '备注（可选）',
+  confirm: '确认退款',
+  dialogTitle: (channel: string, personNo: string) => `${channel}：${personNo}`,
+  hint: (amount: string, channel: string) =>
+    `向持卡人支付 ${amount}（${channel}）。确认后款项从应付退款转出，本笔标记为已退款，不可撤销。`,
+  zeroHint: '该卡主钱包余额为 0，确认后仅标记为已退款。',
+  done: (amount: string, channel: string) => `已退款 ${amount}（${channel}）`,
+  replayed: '该笔此前已退款，结果如下',
+  slipTitle: '校园一卡通 销户退款凭证',
+  slipSign: '领款人签字：',
+  reason: { graduated: '毕业', left: '离职/离校', card_closed: '销户' } as Record<string, string>,
+  channel: { cash: '现金', bank: '银行转账' } as Record<string, string>,
 };

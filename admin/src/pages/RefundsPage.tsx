@@ -1,0 +1,292 @@
+import { Alert, Button, Card, Form, Input, Modal, Segmented, Space, Table, Tag, Typography } from 'antd';
+import { useCallback, useEffect, useState } from 'react';
+import { api, type Me, newRequestId, when, yuan } from '../api.ts';
+import { download } from '../download.ts';
+import { describeError, refundText as t } from '../strings.ts';
+
+interface RefundEntry {
+  operationId: string;
+  cardNo: string;
+  personNo: string;
+  mainAmount: number;
+  subsidyAmount: number;
+  reason: string;
+  status: 'due' | 'paid';
+  createdAtMs: number;
+  paidAtMs: number | null;
+  channel: 'cash' | 'bank' | null;
+  paidBy: string | null;
+  paidByName: string | null;
+  payoutOperationId: string | null;
+  note: string | null;
+  changed?: boolean;
+}
+
+type Channel = 'cash' | 'bank';
+const channelAction: Record<Channel, string> = { cash: t.cash, bank: t.bank };
+const slipKey = 'cc-admin-refund-slip';
+
+/** Opens the printable payout slip of a paid entry in a new tab. */
+function printSlip(entry: RefundEntry) {
+  sessionStorage.setItem(slipKey, JSON.stringify(entry));
+  window.open(`${window.location.pathname}#/refund-slip`, '_blank');
+}
+
+/**
+ * The refund list: the main balance of every closed-out card (graduates and leavers from the identity
+ * sync, and the card centre's 销户), owed to the person until finance pays it out in cash or by bank
+ * transfer. Each payout moves the money once, whoever else clicks at the same time.
+ */
+export function RefundsPage({ me }: { me: Me }) {
+  const [status, setStatus] = useState<'due' | 'paid'>('due');
+  const [items, setItems] = useState<RefundEntry[]>([]);
+  const [more, setMore] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [result, setResult] = useState<RefundEntry | null>(null);
+  const [acting, setActing] = useState<{ entry: RefundEntry; channel: Channel } | null>(null);
+  const manage = me.rights.includes('funds.manage');
+  const load = useCallback(
+    (after?: RefundEntry) => {
+      const query = new URLSearchParams({ status });
+      if (after) {
+        query.set('beforeAtMs', String((status === 'due' ? after.createdAtMs : after.paidAtMs) ?? 0));
+        query.set('beforeId', after.operationId);
+      }
+      api<{ items: RefundEntry[] }>('GET', `/refunds?${query}`).then(
+        (page) => {
+          setItems((shown) => (after ? [...shown, ...page.items] : page.items));
+          setMore(page.items.length === 50);
+        },
+        (e) => setError(describeError(e)),
+      );
+    },
+    [status],
+  );
+  useEffect(() => load(), [load]);
+
+  const columns = [
+    { title: t.personNo, dataIndex: 'personNo' },
+    { title: t.cardNo, dataIndex: 'cardNo' },
+    { title: t.amount, dataIndex: 'mainAmount', render: (fen: number) => yuan(fen) },
+    {
+      title: t.reasonLabel,
+      dataIndex: 'reason',
+      render: (code: string) => <Tag>{t.reason[code] ?? code}</Tag>,
+    },
+    { title: t.createdAt, dataIndex: 'createdAtMs', render: (ms: number) => when(ms) },
+    ...(status === 'paid'
+      ? [
+          {
+            title: t.paidAt,
+            dataIndex: 'paidAtMs',
+            render: (ms: number | null) => (ms ? when(ms) : '—'),
+          },
+          {
+            title: t.channelLabel,
+            dataIndex: 'channel',
+            render: (c: string | null) => (c ? <Tag color="green">{t.channel[c] ?? c}</Tag> : '—'),
+          },
+          {
+            title: t.paidBy,
+            dataIndex: 'paidByName',
+            render: (name: string | null, e: RefundEntry) => (
+              <Space direction="vertical" size={0}>
+                <span>{name ?? '—'}</span>
+                {e.note ? <Typography.Text type="secondary">{e.note}</Typography.Text> : null}
+              </Space>
+            ),
+          },
+          {
+            title: t.actions,
+            key: 'slip',
+            render: (_: unknown, e: RefundEntry) =>
+              e.channel ? (
+                <Button size="small" onClick={() => printSlip(e)}>
+                  {t.printSlip}
+                </Button>
+              ) : null,
+          },
+        ]
+      : []),
+    ...(manage && status === 'due'
+      ? [
+          {
+            title: t.actions,
+            key: 'actions',
+            render: (_: unknown, e: RefundEntry) => (
+              <Space>
+                <Button size="small" type="primary" onClick={() => setActing({ entry: e, channel: 'cash' })}>
+                  {t.cash}
+                </Button>
+                <Button size="small" onClick={() => setActing({ entry: e, channel: 'bank' })}>
+                  {t.bank}
+                </Button>
+              </Space>
+            ),
+          },
+        ]
+      : []),
+  ];
+
+  return (
+    <Card
+      title={t.title}
+      extra={
+        <Space>
+          {status === 'due' ? (
+            <Button
+              onClick={() =>
+                download('/refunds?status=due&format=csv').catch((e) => setError(describeError(e)))
+              }
+            >
+              {t.exportDue}
+            </Button>
+          ) : null}
+          <Segmented
+            value={status}
+            onChange={(v) => {
+              setResult(null);
+              setStatus(v as 'due' | 'paid');
+            }}
+            options={[
+              { value: 'due', label: t.due },
+              { value: 'paid', label: t.paid },
+            ]}
+          />
+        </Space>
+      }
+    >
+      {error ? (
+        <Alert
+          type="error"
+          message={error}
+          style={{ marginBottom: 12 }}
+          closable
+          onClose={() => setError(null)}
+        />
+      ) : null}
+      {result ? (
+        <Alert
+          type="success"
+          data-testid="refund-result"
+          style={{ marginBottom: 12 }}
+          message={`${result.changed === false ? `${t.replayed}：` : ''}${t.done(yuan(result.mainAmount), t.channel[result.channel ?? ''] ?? '')}`}
+          action={
+            <Button size="small" onClick={() => printSlip(result)}>
+              {t.printSlip}
+            </Button>
+          }
+        />
+      ) : null}
+      <Table rowKey="operationId" size="small" dataSource={items} pagination={false} columns={columns} />
+      {more ? (
+        <Button style={{ marginTop: 12 }} onClick={() => load(items[items.length - 1])}>
+          加载更多
+        </Button>
+      ) : null}
+      {acting ? (
+        <PayoutDialog
+          entry={acting.entry}
+          channel={acting.channel}
+          onClose={(done) => {
+            setActing(null);
+            if (!done) return;
+            setError(null);
+            setResult(done);
+            load();
+          }}
+        />
+      ) : null}
+    </Card>
+  );
+}
+
+/** The confirm dialog: one request id per opened dialog; the core pays an entry out once anyway. */
+function PayoutDialog({
+  entry,
+  channel,
+  onClose,
+}: {
+  entry: RefundEntry;
+  channel: Channel;
+  onClose: (done?: RefundEntry) => void;
+}) {
+  const [requestId] = useState(newRequestId);
+  const [note, setNote] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const submit = async () => {
+    setBusy(true);
+    try {
+      onClose(
+        await api<RefundEntry>('POST', `/refunds/${encodeURIComponent(entry.operationId)}/payout`, {
+          channel,
+          requestId,
+          ...(note.trim() ? { note: note.trim() } : {}),
+        }),
+      );
+    } catch (e) {
+      setError(describeError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Modal
+      open
+      title={t.dialogTitle(channelAction[channel], entry.personNo)}
+      okText={t.confirm}
+      okButtonProps={{ loading: busy }}
+      onOk={submit}
+      onCancel={() => onClose()}
+    >
+      <Alert
+        type="info"
+        style={{ marginBottom: 12 }}
+        message={entry.mainAmount > 0 ? t.hint(yuan(entry.mainAmount), t.channel[channel] ?? '') : t.zeroHint}
+      />
+      <Form layout="vertical">
+        <Form.Item label={t.note}>
+          <Input.TextArea value={note} maxLength={200} rows={2} onChange={(e) => setNote(e.target.value)} />
+        </Form.Item>
+      </Form>
+      {error ? <Alert type="error" message={error} /> : null}
+    </Modal>
+  );
+}
+
+/** The payout slip, laid out for the receipt printer like the cash top-up receipt; signed by the payee. */
+export function RefundSlipPage() {
+  const raw = sessionStorage.getItem(slipKey);
+  if (!raw) return <p style={{ padding: 24 }}>没有可打印的凭证。</p>;
+  const e = JSON.parse(raw) as RefundEntry;
+  const row = (label: string, value: string) => (
+    <div style={{ display: 'flex', justifyContent: 'space-between', margin: '6px 0' }}>
+      <span style={{ whiteSpace: 'nowrap', marginRight: 12 }}>{label}</span>
+      <span style={{ wordBreak: 'break-all', textAlign: 'right' }}>{value}</span>
+    </div>
+  );
+  return (
+    <div
+      style={{ width: 300, margin: '24px auto', fontFamily: 'monospace', fontSize: 14 }}
+      data-testid="refund-slip"
+    >
+      <h3 style={{ textAlign: 'center' }}>{t.slipTitle}</h3>
+      <hr />
+      {row(t.personNo, e.personNo)}
+      {row(t.cardNo, e.cardNo)}
+      {row(t.reasonLabel, t.reason[e.reason] ?? e.reason)}
+      {row(t.amount, yuan(e.mainAmount))}
+      {row(t.channelLabel, t.channel[e.channel ?? ''] ?? '—')}
+      {row(t.paidAt, e.paidAtMs ? when(e.paidAtMs) : '—')}
+      {row(t.paidBy, e.paidByName ?? '—')}
+      {row('流水号', e.payoutOperationId ?? e.operationId)}
+      <hr />
+      <p style={{ margin: '24px 0 8px' }}>{t.slipSign}</p>
+      <Button className="no-print" block onClick={() => window.print()}>
+        打印
+      </Button>
+      <style>{'@media print { .no-print { display: none; } }'}</style>
+    </div>
+  );
+}

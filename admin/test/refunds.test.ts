@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { demoAdminPassword, seedAdminDemo } from '../../bff/src/admin/seed.ts';
+import { openCard } from '../../bff/test/admin-support.ts';
+import { startWorld, type TestWorld } from '../../bff/test/support.ts';
+import { RefundRepository } from '../../core/src/refunds/refund-repository.ts';
+import type { Web } from '../../mock/demo/web.ts';
+import { screenshots, startBackoffice } from './support.ts';
+
+describe('backoffice in Chromium: the refund list (退款清单), a due refund paid out in cash by finance', () => {
+  let world: TestWorld;
+  let web: Web;
+  let browser: Browser;
+  let graduateCard: string;
+  let closedCard: string;
+  let graduateClose: string;
+  before(async () => {
+    world = await startWorld();
+    await seedAdminDemo(world.core.client);
+    const core = world.core.client;
+    // A graduate the identity sync closed out (its own use of the ledger, then its list entry) …
+    graduateCard = await openCard(world, '计算机学院', '毕业生');
+    await core.topUp({ id: `rf-top-${graduateCard}`, cardNo: graduateCard, amount: 1_234, channel: 'cash' });
+    graduateClose = `sync:01ARZ3NDEKTSV4RRFFQ69G5FAX:${graduateCard}`;
+    const closed = await world.core.core.ledger.closeOut({
+      id: graduateClose,
+      cardNo: graduateCard,
+      reason: 'identity sync: graduated',
+      actor: { type: 'system', id: 'identity-sync' },
+    });
+    assert.equal(closed.status, 'ok');
+    await new RefundRepository(world.core.core.db).record(
+      {
+        operationId: graduateClose,
+        cardNo: graduateCard,
+        mainAmount: 1_234,
+        subsidyAmount: 0,
+        reason: 'graduated',
+      },
+      Date.now(),
+    );
+    // … and a card the card centre closed out through the core's route.
+    closedCard = await openCard(world, '数学科学学院', '退学生');
+    await core.topUp({ id: `rf-top-${closedCard}`, cardNo: closedCard, amount: 560, channel: 'cash' });
+    const byCounter = await core.closeOut(closedCard, {
+      id: `adm-close-rf${closedCard}`,
+      reason: '退学',
+      actor: { type: 'admin', id: 'counter' },
+    });
+    assert.equal(byCounter.status, 'ok');
+    ({ web, browser } = await startBackoffice(world.bff.url));
+  });
+  after(async () => {
+    await browser?.close();
+    await web?.close();
+    await world?.stop();
+  });
+
+  async function signIn(username: string): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN' });
+    await context.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort());
+    const page = await context.newPage();
+    await page.goto(`${web.url}/admin/`);
+    await page.getByLabel('用户名').fill(username);
+    await page.getByLabel('密码').fill(demoAdminPassword);
+    await page.getByRole('button', { name: /登\s*录/ }).click();
+    return page;
+  }
+
+  test('when finance pays the graduate in cash from the list, then it moves to 已退款 with the channel and who paid, and the auditor sees it without buttons', async () => {
+    const page = await signIn('finance');
+    await page.getByRole('menuitem', { name: /退款清单/ }).click();
+    const graduateRow = page.getByRole('row', { name: new RegExp(graduateCard) });
+    await graduateRow.getByText('毕业').waitFor();
+    await graduateRow.getByText('¥12.34').waitFor();
+    const closedRow = page.getByRole('row', { name: new RegExp(closedCard) });
+    await closedRow.getByText('销户').waitFor();
+    await closedRow.getByText('¥5.60').waitFor();
+    await page.screenshot({ path: `${screenshots}admin-refunds.png`, fullPage: true });
+
+    await graduateRow.getByRole('button', { name: /现金退款/ }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText(/向持卡人支付 ¥12\.34（现金）/).waitFor();
+    await dialog.getByRole('textbox').fill('本人领取');
+    await dialog.getByRole('button', { name: /确认退款/ }).click();
+    await page.getByTestId('refund-result').getByText('已退款 ¥12.34（现金）').waitFor();
+    await graduateRow.waitFor({ state: 'detached' });
+    await closedRow.waitFor();
+
+    await page.getByText('已退款', { exact: true }).click();
+    const paidRow = page.getByRole('row', { name: new RegExp(graduateCard) });
+    await paidRow.getByText('现金').waitFor();
+    await paidRow.getByText('演示财务').waitFor();
+    await paidRow.getByText('本人领取').waitFor();
+    const entry = await world.core.client.refundEntry(graduateClose);
+    assert.deepEqual(
+      [entry.status, entry.channel, entry.payoutOperationId],
+      ['paid', 'cash', `payout:${graduateClose}`],
+    );
+
+    const auditor = await signIn('auditor');
+    await auditor.getByRole('menuitem', { name: /退款清单/ }).click();
+    await auditor.getByRole('row', { name: new RegExp(closedCard) }).waitFor();
+    assert.equal(await auditor.getByRole('button', { name: /现金退款/ }).count(), 0);
+  });
+});
