@@ -106,6 +106,7 @@ export const merchantText = {
   settled: '已结算',
   notSettled: '未结算',
   exportCsv: '导出 CSV',
+  exportXlsx: '导出 Excel',
   settle: '执行日结算',
   settleConfirm: (day: string) => `结算 ${day} 的全部商户？`,
   settleHint: '只能结算已结束的日期（北京时间），同一天只记录一次。',

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import ExcelJS from 'exceljs';
 import { type Admins, openCard, signedInAdmins } from './admin-support.ts';
 import { startWorld, type TestWorld } from './support.ts';
 
@@ -133,6 +134,20 @@ describe('admin merchants, settlement and top-up reconciliation', () => {
       new RegExp(`^M-ADM-2,学苑超市,${today},2,40\\.00,0,0\\.00,0\\.40,39\\.60,40\\.00,一致,否$`),
     );
     assert.ok((await auditActions('M-ADM-2')).includes('settlement.export'));
+    // The same statement as an Excel workbook: amounts are numbers a sheet can sum.
+    const xlsx = await fetch(`${world.bff.url}${api}/merchants/M-ADM-2/statements/${today}?format=xlsx`, {
+      headers: { authorization: `Bearer ${tokens.auditor}` },
+    });
+    assert.match(xlsx.headers.get('content-type') ?? '', /spreadsheetml/);
+    assert.match(xlsx.headers.get('content-disposition') ?? '', /statement-M-ADM-2-.*\.xlsx/);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(await xlsx.arrayBuffer());
+    const sheet = workbook.worksheets[0];
+    assert.equal(sheet?.getCell('A1').value, '商户编号');
+    assert.deepEqual(
+      [sheet?.getCell('B2').value, sheet?.getCell('E2').value, sheet?.getCell('I2').value],
+      ['学苑超市', 40, 39.6],
+    );
 
     // Today has not ended: the core refuses; yesterday is settled for every merchant, once.
     const early = await world.request('POST', `${api}/settlements/${today}`, {

@@ -220,6 +220,13 @@ function StatementCard({
           >
             {t.exportCsv}
           </Button>
+          <Button
+            icon={<DownloadOutlined />}
+            disabled={!path}
+            onClick={() => path && download(`${path}?format=xlsx`).catch((e) => setError(describeError(e)))}
+          >
+            {t.exportXlsx}
+          </Button>
           {manage ? <Button onClick={settle}>{t.settle}</Button> : null}
         </Space>
       }
@@ -282,6 +289,12 @@ function MismatchCard() {
             onClick={() => download(`${query}&format=csv`).catch((e) => setError(describeError(e)))}
           >
             {t.exportCsv}
+          </Button>
+          <Button
+            icon={<DownloadOutlined />}
+            onClick={() => download(`${query}&format=xlsx`).catch((e) => setError(describeError(e)))}
+          >
+            {t.exportXlsx}
           </Button>
         </Space>
       }

@@ -1,4 +1,5 @@
 import type { Statement, TopUpMismatch } from '@campus-card/core/client';
+import { csvDocument, type SheetRows, writeXlsx } from '@campus-card/core/sheets';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { parseBody, parseValue } from '../http/middleware.ts';
@@ -13,7 +14,7 @@ const idPath = z.object({ id: merchantId });
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a day is YYYY-MM-DD');
 const statementPath = z.object({ id: merchantId, day });
 const dayPath = z.object({ day });
-const format = z.enum(['json', 'csv']).default('json');
+const format = z.enum(['json', 'csv', 'xlsx']).default('json');
 const categories = ['canteen', 'shop', 'shower', 'laundry', 'library', 'transport', 'other'] as const;
 const createBody = z.strictObject({
   id: merchantId.optional(),
@@ -24,17 +25,27 @@ const createBody = z.strictObject({
 const statusBody = z.strictObject({ status: z.enum(['active', 'disabled']) });
 const mismatchQuery = z.object({ billDate: day, format });
 
-/** Comma-separated values as Excel opens them: UTF-8 with a byte-order mark, CRLF, quoted when needed. */
-export function csv(
-  header: readonly string[],
-  rows: readonly (readonly (string | number | null)[])[],
-): Buffer {
-  const cell = (v: string | number | null) => {
-    const text = v === null ? '' : String(v);
-    return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-  };
-  const lines = [header, ...rows].map((r) => r.map(cell).join(','));
-  return Buffer.from(`\uFEFF${lines.join('\r\n')}\r\n`, 'utf8');
+/** Comma-separated values as Excel opens them (the core's one CSV writer, @campus-card/core/sheets). */
+export function csv(header: readonly string[], rows: SheetRows): Buffer {
+  return Buffer.from(csvDocument(header, rows), 'utf8');
+}
+
+const xlsxType = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/** A table as the download asked for it, CSV or .xlsx, named `<base>.<format>`. */
+export async function sheetFile(
+  ctx: Context,
+  base: string,
+  format: 'csv' | 'xlsx',
+  table: { header: readonly string[]; rows: SheetRows },
+): Promise<Buffer> {
+  ctx.set('content-disposition', `attachment; filename="${base}.${format}"`);
+  if (format === 'xlsx') {
+    ctx.type = xlsxType;
+    return writeXlsx(base, table.header, table.rows);
+  }
+  ctx.type = 'text/csv; charset=utf-8';
+  return csv(table.header, table.rows);
 }
 
 const yuan = (fen: number) => (fen / 100).toFixed(2);
@@ -45,15 +56,9 @@ const kindText: Record<string, string> = {
   state_differs: '状态不符',
 };
 
-function attach(ctx: Context, file: string, bytes: Buffer): Buffer {
-  ctx.type = 'text/csv; charset=utf-8';
-  ctx.set('content-disposition', `attachment; filename="${file}"`);
-  return bytes;
-}
-
-function statementCsv(name: string, s: Statement): Buffer {
-  return csv(
-    [
+function statementTable(name: string, s: Statement) {
+  return {
+    header: [
       '商户编号',
       '商户名称',
       '日期',
@@ -67,7 +72,7 @@ function statementCsv(name: string, s: Statement): Buffer {
       '对账',
       '已结算',
     ],
-    [
+    rows: [
       [
         s.merchantId,
         name,
@@ -83,14 +88,21 @@ function statementCsv(name: string, s: Statement): Buffer {
         s.settled ? '是' : '否',
       ],
     ],
-  );
+  };
 }
 
-function mismatchCsv(items: readonly TopUpMismatch[]): Buffer {
-  return csv(
-    ['账单日期', '商户订单号', '差异类型', '我方', '微信', '发现时间(毫秒)'],
-    items.map((m) => [m.billDate, m.outTradeNo, kindText[m.kind] ?? m.kind, m.ours, m.theirs, m.foundAtMs]),
-  );
+function mismatchTable(items: readonly TopUpMismatch[]) {
+  return {
+    header: ['账单日期', '商户订单号', '差异类型', '我方', '微信', '发现时间(毫秒)'],
+    rows: items.map((m) => [
+      m.billDate,
+      m.outTradeNo,
+      kindText[m.kind] ?? m.kind,
+      m.ours,
+      m.theirs,
+      m.foundAtMs,
+    ]),
+  };
 }
 
 export const merchantRoutes: readonly AdminRoute[] = [
@@ -140,9 +152,8 @@ export const merchantRoutes: readonly AdminRoute[] = [
       const statement = await s.core.statement(id, day);
       if (q.format === 'json') return statement;
       const merchant = await s.core.getMerchant(id);
-      const bytes = statementCsv(merchant.name, statement);
-      await s.audit.record(admin, 'settlement.export', 'merchant', id, { day, format: 'csv' });
-      return attach(ctx, `statement-${id}-${day}.csv`, bytes);
+      await s.audit.record(admin, 'settlement.export', 'merchant', id, { day, format: q.format });
+      return sheetFile(ctx, `statement-${id}-${day}`, q.format, statementTable(merchant.name, statement));
     },
   },
   {
@@ -167,12 +178,11 @@ export const merchantRoutes: readonly AdminRoute[] = [
       const q = parseValue({ ...ctx.query }, mismatchQuery);
       const { items } = await s.core.topUpMismatches({ billDate: q.billDate, limit: 1000 });
       if (q.format === 'json') return { items };
-      const bytes = mismatchCsv(items);
       await s.audit.record(admin, 'reconciliation.export', 'top_up_bill', q.billDate, {
         rows: items.length,
-        format: 'csv',
+        format: q.format,
       });
-      return attach(ctx, `top-up-mismatches-${q.billDate}.csv`, bytes);
+      return sheetFile(ctx, `top-up-mismatches-${q.billDate}`, q.format, mismatchTable(items));
     },
   },
 ];

@@ -1,7 +1,7 @@
 import { CoreError } from '../errors.ts';
 import { channelAccount, topUpChannels } from '../ledger/operations.ts';
+import { csvDocument } from '../sheets.ts';
 import { fenToYuan } from '../subsidies/amount.ts';
-import { csvDocument } from '../subsidies/csv.ts';
 import { formatDay, shanghaiDay } from '../time.ts';
 import type { ReportRepository, Row } from './report-repository.ts';
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { csvDocument } from '../sheets.ts';
 import { fenToYuan, yuanToFen } from './amount.ts';
-import { csvDocument, parseCsv } from './csv.ts';
+import { parseCsv } from './csv.ts';
 
 test('when yuan text has at most two decimals, then it becomes exact fen; otherwise it is refused', () => {
   // Goal: no float on the way from a sheet to the ledger ("0.29" must be 29 fen, not 28).
@@ -30,5 +31,24 @@ test('when CSV has quotes, CRLF, a BOM and blank lines, then the cells come out 
   assert.deepEqual(parseCsv(doc), [
     ['名称', 'x'],
     ['a,b', '1'],
+  ]);
+});
+
+test('when an exported cell would start a formula, then it is kept as text; numbers, negative ones too, stay numbers', () => {
+  // Goal: a name like "=HYPERLINK(...)" from a source system cannot run in the card centre's Excel.
+  const doc = csvDocument(
+    ['名称', '金额'],
+    [
+      ['=HYPERLINK("http://x","点我")', '-12.50'],
+      ['+1+2', -3],
+      ['@SUM(A1)', '0.29'],
+      ['-x', null],
+    ],
+  );
+  assert.deepEqual(parseCsv(doc).slice(1), [
+    ['\'=HYPERLINK("http://x","点我")', '-12.50'],
+    ["'+1+2", '-3'],
+    ["'@SUM(A1)", '0.29'],
+    ["'-x", ''],
   ]);
 });

@@ -32,21 +32,3 @@ export function parseCsv(text: string): string[][] {
   // Blank lines (a trailing newline, an empty line in the sheet) are not rows.
   return rows.filter((r) => r.some((v) => v.trim() !== ''));
 }
-
-/** One CSV line; cells with a comma, quote or line break are quoted. */
-export function csvLine(cells: readonly (string | number | null)[]): string {
-  return cells
-    .map((v) => {
-      const text = v === null ? '' : String(v);
-      return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-    })
-    .join(',');
-}
-
-/** A CSV document Excel opens as UTF-8 (the BOM), with CRLF line ends. */
-export function csvDocument(
-  header: readonly string[],
-  rows: readonly (readonly (string | number | null)[])[],
-): string {
-  return `\uFEFF${[csvLine(header), ...rows.map(csvLine)].join('\r\n')}\r\n`;
-}

@@ -51,25 +51,3 @@ function cellText(value: ExcelJS.CellValue): string {
   }
   return String(value);
 }
-
-const yuanCell = /^-?\d+\.\d{2}$/;
-
-/** A one-sheet workbook of a table (header row bold and frozen), as bytes. */
-export async function writeXlsx(
-  title: string,
-  header: readonly string[],
-  rows: readonly (readonly (string | number | null)[])[],
-): Promise<Buffer> {
-  const workbook = new ExcelJS.Workbook();
-  const sheet = workbook.addWorksheet(title.slice(0, 31), { views: [{ state: 'frozen', ySplit: 1 }] });
-  sheet.addRow([...header]).font = { bold: true };
-  // Amounts in yuan ("26.00") become numbers shown with two decimals, so a sheet can sum them.
-  for (const row of rows)
-    sheet.addRow(row.map((v) => (typeof v === 'string' && yuanCell.test(v) ? Number(v) : v)));
-  sheet.eachRow((row) => {
-    row.eachCell((cell) => {
-      if (typeof cell.value === 'number' && !Number.isInteger(cell.value)) cell.numFmt = '0.00';
-    });
-  });
-  return Buffer.from(await workbook.xlsx.writeBuffer());
-}

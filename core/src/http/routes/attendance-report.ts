@@ -4,8 +4,7 @@ import { z } from 'zod';
 import { attendanceKinds } from '../../devices/attendance-service.ts';
 import type { AttendanceReport } from '../../reports/attendance-report.ts';
 import type { Table } from '../../reports/report-service.ts';
-import { csvDocument } from '../../subsidies/csv.ts';
-import { writeXlsx } from '../../subsidies/xlsx.ts';
+import { csvDocument, writeXlsx } from '../../sheets.ts';
 import { parseDay } from '../../time.ts';
 import { parseValue } from '../middleware.ts';
 

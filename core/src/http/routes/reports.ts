@@ -8,7 +8,7 @@ import {
   type ReportService,
   reportCsv,
 } from '../../reports/report-service.ts';
-import { writeXlsx } from '../../subsidies/xlsx.ts';
+import { writeXlsx } from '../../sheets.ts';
 import { parseDay } from '../../time.ts';
 import { parseValue } from '../middleware.ts';
 
