@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { CoreError } from '../src/client/index.ts';
+import { migrationsDir, statements } from '../src/db/migrate.ts';
 import { signatureHeaders, signRequest } from '../src/http/signature.ts';
 import { checkLedger } from '../src/ledger/ledger-check.ts';
 import { RefundRepository } from '../src/refunds/refund-repository.ts';
@@ -235,6 +237,48 @@ for (const dialect of dialects) {
       const paid = (await t.client.refundList({ status: 'paid', limit: 1000 })).items;
       assert.ok(paid.length >= 3);
       for (const e of paid) assert.ok(e.paidAtMs !== null && e.paidBy !== null);
+    });
+
+    test('when close-outs predate the refund list, then migration 017 lists them once and entries marked paid without a payout still count as owed', async () => {
+      // Goal: an existing deployment reconciles after the upgrade: its card-centre close-outs become due,
+      // and entries the old route marked paid (no money moved) keep their amount in refund payable.
+      const cardNo = await openStudent(t.client);
+      await t.client.topUp({ id: opId(), cardNo, amount: 770, channel: 'cash' });
+      const operationId = opId('old-close');
+      // A close-out as the core's route made it before: the ledger only, nothing listed.
+      const closed = await t.core.ledger.closeOut({
+        id: operationId,
+        cardNo,
+        reason: '销户',
+        actor: { type: 'admin', id: 'admin-1' },
+      });
+      assert.equal(closed.status, 'ok');
+      const unlisted = await checkLedger(t.core.db);
+      assert.ok(
+        unlisted.breaks.some((b) => b.includes(`close-out ${operationId}`)),
+        unlisted.breaks.join('; '),
+      );
+
+      const backfill = statements(readFileSync(`${migrationsDir}017_refund_payouts.sql`, 'utf8')).find(
+        (sql) => sql.startsWith('INSERT INTO refund_list'),
+      );
+      assert.ok(backfill);
+      await t.core.db.execute(backfill);
+      await t.core.db.execute(backfill);
+      const entry = await t.client.refundEntry(operationId);
+      assert.deepEqual([entry.mainAmount, entry.reason, entry.status], [770, 'card_closed', 'due']);
+      await assertReconciled();
+
+      // Marked paid the old way (a status flip, no payout): still owed by refund payable, still reconciled.
+      await t.core.db.execute(
+        "UPDATE refund_list SET status = 'paid', paid_at_ms = ? WHERE operation_id = ?",
+        [Date.now(), operationId],
+      );
+      await assertReconciled();
+      assert.equal(
+        await codeOf(t.client.payOutRefund(operationId, { channel: 'cash', actorId: 'admin-1' })),
+        'REFUND_ALREADY_PAID',
+      );
     });
 
     test('when an adjustment names a counter account, then a system one is used and anything else refused', async () => {

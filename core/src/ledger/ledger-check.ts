@@ -104,6 +104,12 @@ export async function checkLedger(db: Database): Promise<CheckReport> {
     );
   }
 
+  for (const r of await db.select<Record<string, unknown>>(
+    "SELECT o.id, o.amount - o.subsidy_amount AS main FROM operations o WHERE o.kind = 'close_out' AND o.outcome = 'ok' AND o.amount > o.subsidy_amount AND NOT EXISTS (SELECT 1 FROM refund_list r WHERE r.operation_id = o.id)",
+  )) {
+    note(`close-out ${r.id} moved ${Number(r.main)} to refund payable but is not on the refund list`);
+  }
+
   const transfers = await db.select<{ n: unknown }>('SELECT COUNT(*) AS n FROM transfers');
   return { ok: breaks.length === 0, accounts: Number(t.n), transfers: Number(transfers[0]?.n), breaks };
 }
