@@ -191,3 +191,30 @@ test('when a rule refuses an operation, then the state is untouched and the refu
   assert.equal(fx.transfers.length, 0);
   assert.equal(fx.operations[0]?.outcome, 'INSUFFICIENT_FUNDS');
 });
+
+test('when an adjustment names a counter account, then it moves between the two system accounts, and a wallet or the target itself is refused', () => {
+  // Goal: a refund payout is one ledger entry between system accounts; money never leaves a wallet this way.
+  const s = world(1);
+  s.accounts.set('SYS-REFUND-PAYABLE', account('SYS-REFUND-PAYABLE', 'system'));
+  const adjust = (id: string, counterAccountId: string, accountId = 'SYS-CASH-DESK') => {
+    const fx = emptyEffects();
+    const op: Operation = {
+      kind: 'adjustment',
+      request: { id, accountId, counterAccountId, amount: 500, reason: 'refund payout' },
+    };
+    return { outcome: applyOperation(op, s, fx, limits), fx };
+  };
+  const paid = adjust('payout:1', 'SYS-REFUND-PAYABLE');
+  assert.equal(paid.outcome.status, 'ok');
+  assert.deepEqual(
+    paid.fx.transfers.map((t) => [t.debitAccountId, t.creditAccountId, t.amount]),
+    [['SYS-REFUND-PAYABLE', 'SYS-CASH-DESK', 500]],
+  );
+  assert.equal(s.accounts.get('SYS-ADJUSTMENT')?.creditsPosted, 0, 'the adjustment account is not touched');
+
+  const wallet = adjust('payout:2', 'W0');
+  assert.equal(wallet.outcome.status === 'rejected' && wallet.outcome.code, 'COUNTER_ACCOUNT_NOT_SYSTEM');
+  assert.equal(wallet.fx.transfers.length, 0);
+  const itself = adjust('payout:3', 'SYS-CASH-DESK');
+  assert.equal(itself.outcome.status === 'rejected' && itself.outcome.code, 'VALIDATION_FAILED');
+});
