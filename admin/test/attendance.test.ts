@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { demoAdminPassword, seedAdminDemo } from '../../bff/src/admin/seed.ts';
+import { seedAdminDemo } from '../../bff/src/admin/seed.ts';
 import { startWorld, type TestWorld } from '../../bff/test/support.ts';
 import type { Web } from '../../mock/demo/web.ts';
-import { screenshots, startBackoffice } from './support.ts';
+import { openPage, screenshots, signIn, startBackoffice } from './support.ts';
 
 describe('backoffice in Chromium: the attendance page', () => {
   let world: TestWorld;
@@ -97,17 +97,7 @@ describe('backoffice in Chromium: the attendance page', () => {
   });
 
   test("when the counter opens 考勤, then the session's rate shows, its roster lists each person's status and the exports download", async () => {
-    const context = await browser.newContext({
-      viewport: { width: 1280, height: 900 },
-      locale: 'zh-CN',
-      acceptDownloads: true,
-    });
-    await context.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort());
-    const page = await context.newPage();
-    await page.goto(`${web.url}/admin/`);
-    await page.getByLabel('用户名').fill('counter');
-    await page.getByLabel('密码').fill(demoAdminPassword);
-    await page.getByRole('button', { name: /登\s*录/ }).click();
+    const page = await signIn(await openPage(browser), web, 'counter');
     await page.getByTestId('who').waitFor();
     await page.getByRole('menuitem', { name: /考勤/ }).click();
 
@@ -152,6 +142,6 @@ describe('backoffice in Chromium: the attendance page', () => {
     );
     const exports = await world.core.client.searchAudit({ action: 'attendance.export', limit: 5 });
     assert.equal(exports.items.length, 2);
-    await context.close();
+    await page.context().close();
   });
 });

@@ -6,7 +6,7 @@ import { openCard } from '../../bff/test/admin-support.ts';
 import { startWorld, type TestWorld } from '../../bff/test/support.ts';
 import { fromBase32, totp } from '../../core/src/admin/totp.ts';
 import type { Web } from '../../mock/demo/web.ts';
-import { screenshots, startBackoffice } from './support.ts';
+import { openPage, screenshots, signIn as signInAs, startBackoffice } from './support.ts';
 
 describe('backoffice in Chromium: sign-in, a card-loss flow, and a role that may only read', () => {
   let world: TestWorld;
@@ -26,18 +26,8 @@ describe('backoffice in Chromium: sign-in, a card-loss flow, and a role that may
     await world?.stop();
   });
 
-  async function signIn(username: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'zh-CN' });
-    // Nothing leaves the machine: the page may only talk to our servers.
-    await context.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort());
-    const page = await context.newPage();
-    await page.goto(`${web.url}/admin/`);
-    await page.getByLabel('用户名').fill(username);
-    await page.getByLabel('密码').fill(demoAdminPassword);
-    await page.getByRole('button', { name: /登\s*录/ }).click();
-    await page.getByTestId('who').waitFor();
-    return page;
-  }
+  const signIn = async (username: string): Promise<Page> =>
+    signInAs(await openPage(browser, { width: 1280, height: 860 }), web, username);
 
   async function openTheCard(page: Page, name = '孙浏览', no = cardNo): Promise<void> {
     await page.getByPlaceholder('学工号、卡号或姓名').fill(name);

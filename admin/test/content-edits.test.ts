@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { demoAdminPassword, seedAdminDemo } from '../../bff/src/admin/seed.ts';
+import { seedAdminDemo } from '../../bff/src/admin/seed.ts';
 import { boundStudent } from '../../bff/test/students.ts';
 import { startWorld, type TestWorld } from '../../bff/test/support.ts';
 import type { Web } from '../../mock/demo/web.ts';
-import { screenshots, startBackoffice } from './support.ts';
+import { openPage, screenshots, signIn, startBackoffice } from './support.ts';
 
 const chunkBytes = 256 * 1024;
 
@@ -68,13 +68,7 @@ describe('backoffice in Chromium: editing content and uploading a lesson video',
   };
 
   test('when the editor edits a published news item, then the dialog is prefilled and the list shows the new title; when a video upload breaks off and the page is reloaded, then picking the same file resumes from the stored chunks and the lesson plays the uploaded bytes', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
-    await context.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort());
-    const page = await context.newPage();
-    await page.goto(`${web.url}/admin/`);
-    await page.getByLabel('用户名').fill('editor');
-    await page.getByLabel('密码').fill(demoAdminPassword);
-    await page.getByRole('button', { name: /登\s*录/ }).click();
+    const page = await signIn(await openPage(browser), web, 'editor');
     await page.getByRole('menuitem', { name: /新闻与课程/ }).click();
 
     await page
@@ -94,7 +88,7 @@ describe('backoffice in Chromium: editing content and uploading a lesson video',
 
     // The network fails for every chunk from the fifth on: the upload stops as broken off.
     let broken = true;
-    await context.route(/\/api\/admin\/v1\/uploads\/[0-9a-f]+\/chunks\/\d+$/, (route) => {
+    await page.context().route(/\/api\/admin\/v1\/uploads\/[0-9a-f]+\/chunks\/\d+$/, (route) => {
       const index = Number(route.request().url().split('/').pop());
       return broken && index >= 4 ? route.abort('connectionreset') : route.continue();
     });
@@ -147,6 +141,6 @@ describe('backoffice in Chromium: editing content and uploading a lesson video',
     assert.equal(part.status, 206);
     assert.equal(part.headers.get('content-range'), `bytes ${from}-${from + 299}/${video.length}`);
     assert.deepEqual(Buffer.from(await part.arrayBuffer()), video.subarray(from, from + 300));
-    await context.close();
+    await page.context().close();
   });
 });

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { demoAdminPassword, seedAdminDemo } from '../../bff/src/admin/seed.ts';
+import { seedAdminDemo } from '../../bff/src/admin/seed.ts';
 import { startWorld, type TestWorld } from '../../bff/test/support.ts';
 import type { Web } from '../../mock/demo/web.ts';
-import { screenshots, startBackoffice } from './support.ts';
+import { openPage, screenshots, signIn, startBackoffice } from './support.ts';
 
 describe('backoffice in Chromium: news and courses', () => {
   let world: TestWorld;
@@ -42,13 +42,7 @@ describe('backoffice in Chromium: news and courses', () => {
   });
 
   test('when the content editor publishes a news item for a department, then it is listed as published next to the scheduled one, and can be withdrawn; a lesson is added to a course', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
-    await context.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort());
-    const page = await context.newPage();
-    await page.goto(`${web.url}/admin/`);
-    await page.getByLabel('用户名').fill('editor');
-    await page.getByLabel('密码').fill(demoAdminPassword);
-    await page.getByRole('button', { name: /登\s*录/ }).click();
+    const page = await signIn(await openPage(browser), web, 'editor');
     await page.getByRole('menuitem', { name: /新闻与课程/ }).click();
 
     await page
@@ -104,6 +98,6 @@ describe('backoffice in Chromium: news and courses', () => {
         [2, '防范电信诈骗', 'https://video.example.edu/fraud.mp4', 900],
       ],
     );
-    await context.close();
+    await page.context().close();
   });
 });

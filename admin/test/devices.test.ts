@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { demoAdminPassword, seedAdminDemo } from '../../bff/src/admin/seed.ts';
+import { seedAdminDemo } from '../../bff/src/admin/seed.ts';
 import { offlineException } from '../../bff/test/offline-support.ts';
 import { startWorld, type TestWorld } from '../../bff/test/support.ts';
 import type { RunningGateway } from '../../device-gateway/src/server.ts';
 import { startGatewayFor, TestDevice } from '../../device-gateway/test/support.ts';
 import type { Web } from '../../mock/demo/web.ts';
-import { screenshots, startBackoffice } from './support.ts';
+import { openPage, screenshots, signIn as signInAs, startBackoffice } from './support.ts';
 
 describe('backoffice in Chromium: live device status and the offline exceptions finance resolves', () => {
   let world: TestWorld;
@@ -65,16 +65,8 @@ describe('backoffice in Chromium: live device status and the offline exceptions 
     await world?.stop();
   });
 
-  async function signIn(username: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN' });
-    await context.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort());
-    const page = await context.newPage();
-    await page.goto(`${web.url}/admin/`);
-    await page.getByLabel('用户名').fill(username);
-    await page.getByLabel('密码').fill(demoAdminPassword);
-    await page.getByRole('button', { name: /登\s*录/ }).click();
-    return page;
-  }
+  const signIn = async (username: string): Promise<Page> =>
+    signInAs(await openPage(browser, { width: 1400, height: 900 }), web, username);
 
   test('when the device admin opens the devices page, then the connected POS shows online with its last heartbeat, versions (configuration behind) and pending records, and the filter narrows to it', async () => {
     const page = await signIn('devices');

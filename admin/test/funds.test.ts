@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { demoAdminPassword, seedAdminDemo } from '../../bff/src/admin/seed.ts';
 import { startWorld, type TestWorld } from '../../bff/test/support.ts';
 import type { Web } from '../../mock/demo/web.ts';
-import { screenshots, startBackoffice } from './support.ts';
+import { openPage, screenshots, signIn as signInAs, startBackoffice } from './support.ts';
 
 const secondFinance = { username: 'finance2', password: 'second-finance-2026' };
 
@@ -72,18 +72,8 @@ describe('backoffice in Chromium: a subsidy batch with two admins, a report expo
     await world?.stop();
   });
 
-  async function signIn(username: string, password = demoAdminPassword): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
-    // Nothing leaves the machine: the page may only talk to our servers.
-    await context.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort());
-    const page = await context.newPage();
-    await page.goto(`${web.url}/admin/`);
-    await page.getByLabel('用户名').fill(username);
-    await page.getByLabel('密码').fill(password);
-    await page.getByRole('button', { name: /登\s*录/ }).click();
-    await page.getByTestId('who').waitFor();
-    return page;
-  }
+  const signIn = async (username: string, password = demoAdminPassword): Promise<Page> =>
+    signInAs(await openPage(browser), web, username, { password });
 
   test('when finance imports a list above the threshold, then the preview shows the bad row, the maker is offered no approval, a second finance admin approves and posting pays each valid row once', async () => {
     const maker = await signIn('finance');

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { demoAdminPassword, seedAdminDemo } from '../../bff/src/admin/seed.ts';
+import { seedAdminDemo } from '../../bff/src/admin/seed.ts';
 import { startWorld, type TestWorld } from '../../bff/test/support.ts';
 import type { Web } from '../../mock/demo/web.ts';
-import { screenshots, startBackoffice } from './support.ts';
+import { openPage, screenshots, signIn, startBackoffice } from './support.ts';
 
 describe('backoffice in Chromium: merchants, a daily statement and the WeChat Pay bill check', () => {
   let world: TestWorld;
@@ -45,17 +45,7 @@ describe('backoffice in Chromium: merchants, a daily statement and the WeChat Pa
   });
 
   test("when finance opens the merchants page, then the merchant is listed with its fee rate, today's statement reconciles, the bill check lists the mismatch and the statement downloads as CSV", async () => {
-    const context = await browser.newContext({
-      viewport: { width: 1280, height: 1000 },
-      locale: 'zh-CN',
-      acceptDownloads: true,
-    });
-    await context.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort());
-    const page = await context.newPage();
-    await page.goto(`${web.url}/admin/`);
-    await page.getByLabel('用户名').fill('finance');
-    await page.getByLabel('密码').fill(demoAdminPassword);
-    await page.getByRole('button', { name: /登\s*录/ }).click();
+    const page = await signIn(await openPage(browser, { width: 1280, height: 1000 }), web, 'finance');
     await page.getByRole('menuitem', { name: /商户结算/ }).click();
 
     const row = page.getByRole('row', { name: /M-CANTEEN-1/ });
@@ -85,6 +75,6 @@ describe('backoffice in Chromium: merchants, a daily statement and the WeChat Pa
     const text = readFileSync((await file.path()) ?? '', 'utf8');
     assert.ok(text.startsWith('\uFEFF商户编号,商户名称'), text.slice(0, 40));
     assert.match(text, /M-CANTEEN-1,第一食堂,\d{4}-\d{2}-\d{2},3,40\.00,0,0\.00,0\.20,39\.80,40\.00,一致,否/);
-    await context.close();
+    await page.context().close();
   });
 });

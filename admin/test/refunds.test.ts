@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { demoAdminPassword, seedAdminDemo } from '../../bff/src/admin/seed.ts';
+import { seedAdminDemo } from '../../bff/src/admin/seed.ts';
 import { openCard } from '../../bff/test/admin-support.ts';
 import { startWorld, type TestWorld } from '../../bff/test/support.ts';
 import { RefundRepository } from '../../core/src/refunds/refund-repository.ts';
 import type { Web } from '../../mock/demo/web.ts';
-import { screenshots, startBackoffice } from './support.ts';
+import { openPage, screenshots, signIn as signInAs, startBackoffice } from './support.ts';
 
 describe('backoffice in Chromium: the refund list (退款清单), a due refund paid out in cash by finance', () => {
   let world: TestWorld;
@@ -57,16 +57,8 @@ describe('backoffice in Chromium: the refund list (退款清单), a due refund p
     await world?.stop();
   });
 
-  async function signIn(username: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN' });
-    await context.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort());
-    const page = await context.newPage();
-    await page.goto(`${web.url}/admin/`);
-    await page.getByLabel('用户名').fill(username);
-    await page.getByLabel('密码').fill(demoAdminPassword);
-    await page.getByRole('button', { name: /登\s*录/ }).click();
-    return page;
-  }
+  const signIn = async (username: string): Promise<Page> =>
+    signInAs(await openPage(browser, { width: 1400, height: 900 }), web, username);
 
   test('when finance pays the graduate in cash from the list, then it moves to 已退款 with the channel and who paid, and the auditor sees it without buttons', async () => {
     const page = await signIn('finance');

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { demoAdminPassword, seedAdminDemo } from '../../bff/src/admin/seed.ts';
+import type { Browser } from 'playwright-core';
+import { seedAdminDemo } from '../../bff/src/admin/seed.ts';
 import { openCard } from '../../bff/test/admin-support.ts';
 import { startWorld, type TestWorld } from '../../bff/test/support.ts';
 import type { Web } from '../../mock/demo/web.ts';
-import { startBackoffice } from './support.ts';
+import { openPage, signIn, startBackoffice } from './support.ts';
 
 /**
  * For each role: what its menu must not offer, and one action it may not take, asked of the API with
@@ -87,21 +87,9 @@ describe('backoffice in Chromium: every role is refused something, and its menu 
     await world?.stop();
   });
 
-  async function signIn(username: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'zh-CN' });
-    await context.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort());
-    const page = await context.newPage();
-    await page.goto(`${web.url}/admin/`);
-    await page.getByLabel('用户名').fill(username);
-    await page.getByLabel('密码').fill(demoAdminPassword);
-    await page.getByRole('button', { name: /登\s*录/ }).click();
-    await page.getByTestId('who').waitFor();
-    return page;
-  }
-
   for (const role of refusals) {
     test(`when ${role.username} signs in, then the menu hides what the role may not use and the API refuses one such action with 403`, async () => {
-      const page = await signIn(role.username);
+      const page = await signIn(await openPage(browser), web, role.username);
       const menu = (await page.getByRole('menuitem').allTextContents()).join(' ');
       if (role.hidden.source !== '^$') assert.doesNotMatch(menu, role.hidden, menu);
       const ownId =

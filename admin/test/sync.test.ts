@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { demoAdminPassword, seedAdminDemo } from '../../bff/src/admin/seed.ts';
+import { seedAdminDemo } from '../../bff/src/admin/seed.ts';
 import { startWorld, type TestWorld } from '../../bff/test/support.ts';
 import { mysqlServerUrl } from '../../core/test/support.ts';
 import { Campus } from '../../mock/campus/campus.ts';
 import type { Web } from '../../mock/demo/web.ts';
-import { screenshots, startBackoffice } from './support.ts';
+import { openPage, screenshots, signIn, startBackoffice } from './support.ts';
 
 describe('backoffice in Chromium: an identity-sync run from the academic-affairs and HR stand-ins', () => {
   let campus: Campus;
@@ -38,13 +38,7 @@ describe('backoffice in Chromium: an identity-sync run from the academic-affairs
   });
 
   test('when the counter starts an incremental sync, then the run ends succeeded, its detail lists the nameless student with the reason, and the core has the new people', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'zh-CN' });
-    await context.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort());
-    const page = await context.newPage();
-    await page.goto(`${web.url}/admin/`);
-    await page.getByLabel('用户名').fill('counter');
-    await page.getByLabel('密码').fill(demoAdminPassword);
-    await page.getByRole('button', { name: /登\s*录/ }).click();
+    const page = await signIn(await openPage(browser, { width: 1280, height: 860 }), web, 'counter');
     await page.getByRole('menuitem', { name: /数据同步/ }).click();
     await page.getByRole('button', { name: '增量同步' }).click();
     // The list follows the run until it ends.
@@ -58,6 +52,6 @@ describe('backoffice in Chromium: an identity-sync run from the academic-affairs
     const [run] = (await world.core.client.syncRuns({ limit: 1 })).items;
     assert.equal(run?.status, 'succeeded');
     assert.equal(run?.counts.created, 72);
-    await context.close();
+    await page.context().close();
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { demoAdminPassword, seedAdminDemo } from '../../bff/src/admin/seed.ts';
+import { seedAdminDemo } from '../../bff/src/admin/seed.ts';
 import {
   balanceOf,
   boundStudent,
@@ -12,7 +12,7 @@ import {
   waitForStatus,
 } from '../../bff/test/topups-support.ts';
 import type { Web } from '../../mock/demo/web.ts';
-import { screenshots, startBackoffice } from './support.ts';
+import { openPage, screenshots, signIn, startBackoffice } from './support.ts';
 
 describe('backoffice in Chromium: refunding a WeChat top-up, with a second admin approving the large one', () => {
   let w: PayWorld;
@@ -30,17 +30,8 @@ describe('backoffice in Chromium: refunding a WeChat top-up, with a second admin
     await w?.stop();
   });
 
-  async function signIn(username: string, hash = ''): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
-    await context.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort());
-    const page = await context.newPage();
-    await page.goto(`${web.url}/admin/${hash}`);
-    await page.getByLabel('用户名').fill(username);
-    await page.getByLabel('密码').fill(demoAdminPassword);
-    await page.getByRole('button', { name: /登\s*录/ }).click();
-    await page.getByTestId('who').waitFor();
-    return page;
-  }
+  const signInAt = async (username: string, hash: string): Promise<Page> =>
+    signIn(await openPage(browser), web, username, { hash });
 
   test('when finance refunds part of a top-up at once and proposes a larger refund, then a super admin approves it and the card is refunded in full', async () => {
     const student = await boundStudent(w.world);
@@ -48,7 +39,7 @@ describe('backoffice in Chromium: refunding a WeChat top-up, with a second admin
     await payLikeWechat(w.standIn, order);
     await waitForStatus(w.world, student, order.id, 'credited');
 
-    const finance = await signIn('finance', `#/cards/${student.cardNo}`);
+    const finance = await signInAt('finance', `#/cards/${student.cardNo}`);
     const row = finance.getByRole('row', { name: new RegExp(order.id) });
     const refund = async (yuan: string, reason: string) => {
       await row.getByRole('button', { name: /退\s*款/ }).click();
@@ -65,7 +56,7 @@ describe('backoffice in Chromium: refunding a WeChat top-up, with a second admin
     await finance.getByText('金额超过限额，已提交审批').waitFor();
     assert.equal(await balanceOf(w.world, student.cardNo), 7_000, 'only the small refund has moved');
 
-    const boss = await signIn('super', '#/approvals');
+    const boss = await signInAt('super', '#/approvals');
     const pending = boss.getByRole('row', { name: /充值退款/ });
     await pending.getByRole('button', { name: /批\s*准/ }).click();
     await boss.getByText('已批准并执行').waitFor();
