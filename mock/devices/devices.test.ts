@@ -26,7 +26,10 @@ async function until(condition: () => boolean, timeoutMs = 3_000): Promise<void>
 describe('device simulators against the real gateway and core', () => {
   let world: TestWorld;
   before(async () => {
-    world = await startWorld();
+    // Presence reports flushed every 200 ms, so the backoffice's view is checked without waiting; Redis
+    // carries a changed configuration from the core to the gateway, which pushes it at once.
+    const redis = { REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379' };
+    world = await startWorld({}, { PRESENCE_FLUSH_INTERVAL_MS: '200', ...redis }, redis);
   });
   after(async () => {
     await world.stop();
@@ -49,6 +52,33 @@ describe('device simulators against the real gateway and core', () => {
       kind: 'pay_declined',
       reason: 'INSUFFICIENT_FUNDS',
     });
+    pos.close();
+  });
+
+  test('when a POS simulator connects and later gets a new configuration, then it confirms what it applies and the backoffice shows it up to date', async () => {
+    // Goal: a busy terminal sends no idle heartbeats, so it confirms each version it applies at once.
+    const { deviceId, key } = await registerDevice(world, 'pos');
+    await world.client.putDeviceConfig(String(deviceId), { paymentMaxFen: 3_000 });
+    const pos = await PosTerminal.connect({ port: world.gateway.port, deviceId, key });
+    const current = async () => {
+      const found = (await world.client.devices()).items.find((d) => d.id === String(deviceId));
+      return found?.presence;
+    };
+    const upToDate = async () => {
+      const deadline = Date.now() + 5_000;
+      for (;;) {
+        const presence = await current();
+        if (presence?.online && !presence.configBehind && !presence.blacklistBehind) return presence;
+        if (Date.now() > deadline) throw new Error(`still behind: ${JSON.stringify(presence)}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    };
+    const first = await upToDate();
+    assert.ok(first.configVersion > 0 && first.blacklistVersion > 0, JSON.stringify(first));
+    await world.client.putDeviceConfig(String(deviceId), { paymentMaxFen: 5_000 });
+    await until(() => pos.config?.paymentMaxFen === 5_000);
+    const second = await upToDate();
+    assert.ok(second.configVersion > first.configVersion, JSON.stringify(second));
     pos.close();
   });
 

@@ -96,6 +96,14 @@ export class Terminal {
     await this.uploadRecords();
   }
 
+  /**
+   * Protocol § 10.4–10.5: a device confirms the configuration and blacklist it applies by reporting
+   * them in a HEARTBEAT. A busy terminal sends no idle heartbeats, so it confirms right after applying.
+   */
+  private confirmVersions(): void {
+    this.connection?.heartbeat().catch(() => {});
+  }
+
   /** Drops the connection (the network went away); the terminal works offline from here. */
   disconnect(): void {
     this.connection?.close();
@@ -183,6 +191,7 @@ export class Terminal {
       if (message.configVersion > this.memory.configVersion) {
         this.config = message;
         this.memory.configVersion = message.configVersion;
+        this.confirmVersions();
       }
       return;
     }
@@ -196,6 +205,7 @@ export class Terminal {
         else this.blacklist.delete(change.cardNo);
       }
       this.memory.blacklistVersion = message.toVersion;
+      this.confirmVersions();
     }
   }
 
@@ -223,6 +233,7 @@ export class Terminal {
         this.blacklist.clear();
         for (const entry of collected) this.blacklist.set(entry.cardNo, entry);
         this.memory.blacklistVersion = version;
+        this.confirmVersions();
         return;
       }
       chunkIndex = answer.chunkIndex + 1;
