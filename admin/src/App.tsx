@@ -36,23 +36,24 @@ import { RefundSlipPage, RefundsPage } from './pages/RefundsPage.tsx';
 import { ReportsPage } from './pages/ReportsPage.tsx';
 import { SearchPage } from './pages/SearchPage.tsx';
 import { SyncPage } from './pages/SyncPage.tsx';
+import { menuText } from './strings.ts';
 
 /** The menu: each entry shows only when the admin holds its right (the API refuses the rest anyway). */
 const menu = [
-  { key: 'cards', label: '卡务管理', right: 'card.read', icon: <IdcardOutlined /> },
-  { key: 'approvals', label: '审批', right: 'approval.read', icon: <CheckSquareOutlined /> },
-  { key: 'funds', label: '补助发放', right: 'funds.read', icon: <DollarOutlined /> },
-  { key: 'refunds', label: '退款清单', right: 'funds.read', icon: <AccountBookOutlined /> },
-  { key: 'reports', label: '统计报表', right: 'report.read', icon: <BarChartOutlined /> },
-  { key: 'attendance', label: '考勤', right: 'attendance.read', icon: <ScheduleOutlined /> },
-  { key: 'merchants', label: '商户结算', right: 'merchant.read', icon: <ShoppingOutlined /> },
-  { key: 'dashboard', label: '实时监控', right: 'monitor.read', icon: <DashboardOutlined /> },
-  { key: 'devices', label: '设备管理', right: 'device.read', icon: <ShopOutlined /> },
-  { key: 'offline', label: '脱机异常', right: 'offline.read', icon: <WarningOutlined /> },
-  { key: 'content', label: '新闻与课程', right: 'content.manage', icon: <FileTextOutlined /> },
-  { key: 'audit', label: '审计日志', right: 'audit.read', icon: <AuditOutlined /> },
-  { key: 'sync', label: '数据同步', right: 'sync.read', icon: <SyncOutlined /> },
-  { key: 'accounts', label: '管理员账号', right: 'admin.manage', icon: <TeamOutlined /> },
+  { key: 'cards', label: menuText.cards, right: 'card.read', icon: <IdcardOutlined /> },
+  { key: 'approvals', label: menuText.approvals, right: 'approval.read', icon: <CheckSquareOutlined /> },
+  { key: 'funds', label: menuText.funds, right: 'funds.read', icon: <DollarOutlined /> },
+  { key: 'refunds', label: menuText.refunds, right: 'funds.read', icon: <AccountBookOutlined /> },
+  { key: 'reports', label: menuText.reports, right: 'report.read', icon: <BarChartOutlined /> },
+  { key: 'attendance', label: menuText.attendance, right: 'attendance.read', icon: <ScheduleOutlined /> },
+  { key: 'merchants', label: menuText.merchants, right: 'merchant.read', icon: <ShoppingOutlined /> },
+  { key: 'dashboard', label: menuText.dashboard, right: 'monitor.read', icon: <DashboardOutlined /> },
+  { key: 'devices', label: menuText.devices, right: 'device.read', icon: <ShopOutlined /> },
+  { key: 'offline', label: menuText.offline, right: 'offline.read', icon: <WarningOutlined /> },
+  { key: 'content', label: menuText.content, right: 'content.manage', icon: <FileTextOutlined /> },
+  { key: 'audit', label: menuText.audit, right: 'audit.read', icon: <AuditOutlined /> },
+  { key: 'sync', label: menuText.sync, right: 'sync.read', icon: <SyncOutlined /> },
+  { key: 'accounts', label: menuText.accounts, right: 'admin.manage', icon: <TeamOutlined /> },
 ];
 
 /** A tiny hash router: #/cards, #/cards/<cardNo>, #/approvals, #/audit, #/receipt. */

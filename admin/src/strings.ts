@@ -1,5 +1,23 @@
 // Words the backoffice shows, in one place.
 
+/** The menu, one entry per page. */
+export const menuText = {
+  cards: '卡务管理',
+  approvals: '审批',
+  funds: '补助发放',
+  refunds: '退款清单',
+  reports: '统计报表',
+  attendance: '考勤',
+  merchants: '商户结算',
+  dashboard: '实时监控',
+  devices: '设备管理',
+  offline: '脱机异常',
+  content: '新闻与课程',
+  audit: '审计日志',
+  sync: '数据同步',
+  accounts: '管理员账号',
+};
+
 export const statusText: Record<string, string> = {
   active: '正常',
   lost: '挂失',
