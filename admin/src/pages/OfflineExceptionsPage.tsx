@@ -12,9 +12,10 @@ import {
   Tooltip,
   Typography,
 } from 'antd';
-import { useCallback, useEffect, useState } from 'react';
+import { useState } from 'react';
 import { api, type Me, newRequestId, when, yuan } from '../api.ts';
 import { describeError, offlineText as t } from '../strings.ts';
+import { usePages } from '../use-pages.ts';
 
 interface OfflineException {
   id: string;
@@ -48,30 +49,13 @@ const deviceOf = (ref: string) => ref.split('-')[0] ?? ref;
  */
 export function OfflineExceptionsPage({ me }: { me: Me }) {
   const [status, setStatus] = useState<'open' | 'closed'>('open');
-  const [items, setItems] = useState<OfflineException[]>([]);
-  const [more, setMore] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const [result, setResult] = useState<string | null>(null);
   const [acting, setActing] = useState<{ exception: OfflineException; action: Action } | null>(null);
   const manage = me.rights.includes('funds.manage');
-  const load = useCallback(
-    (after?: OfflineException) => {
-      const query = new URLSearchParams({ status });
-      if (after) {
-        query.set('beforeAtMs', String(after.createdAtMs));
-        query.set('beforeId', after.id);
-      }
-      api<{ items: OfflineException[] }>('GET', `/offline-exceptions?${query}`).then(
-        (page) => {
-          setItems((shown) => (after ? [...shown, ...page.items] : page.items));
-          setMore(page.items.length === 50);
-        },
-        (e) => setError(describeError(e)),
-      );
-    },
-    [status],
+  const { items, more, error, setError, reload, loadMore } = usePages<OfflineException>(
+    `/offline-exceptions?status=${status}`,
+    (last) => ({ beforeAtMs: last.createdAtMs, beforeId: last.id }),
   );
-  useEffect(() => load(), [load]);
 
   const columns = [
     { title: t.device, dataIndex: 'deviceId', render: (d: string) => deviceOf(d) },
@@ -182,7 +166,7 @@ export function OfflineExceptionsPage({ me }: { me: Me }) {
       ) : null}
       <Table rowKey="id" size="small" dataSource={items} pagination={false} columns={columns} />
       {more ? (
-        <Button style={{ marginTop: 12 }} onClick={() => load(items[items.length - 1])}>
+        <Button style={{ marginTop: 12 }} onClick={loadMore}>
           加载更多
         </Button>
       ) : null}
@@ -198,7 +182,7 @@ export function OfflineExceptionsPage({ me }: { me: Me }) {
             setResult(
               `${done.replayed ? `${t.replayed}：` : ''}${t.done(actionLabel[acting.action], amount)}`,
             );
-            load();
+            reload();
           }}
         />
       ) : null}

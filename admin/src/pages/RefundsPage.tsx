@@ -1,8 +1,9 @@
 import { Alert, Button, Card, Form, Input, Modal, Segmented, Space, Table, Tag, Typography } from 'antd';
-import { useCallback, useEffect, useState } from 'react';
+import { useState } from 'react';
 import { api, type Me, newRequestId, when, yuan } from '../api.ts';
 import { download } from '../download.ts';
 import { describeError, refundText as t } from '../strings.ts';
+import { usePages } from '../use-pages.ts';
 
 interface RefundEntry {
   operationId: string;
@@ -39,30 +40,16 @@ function printSlip(entry: RefundEntry) {
  */
 export function RefundsPage({ me }: { me: Me }) {
   const [status, setStatus] = useState<'due' | 'paid'>('due');
-  const [items, setItems] = useState<RefundEntry[]>([]);
-  const [more, setMore] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const [result, setResult] = useState<RefundEntry | null>(null);
   const [acting, setActing] = useState<{ entry: RefundEntry; channel: Channel } | null>(null);
   const manage = me.rights.includes('funds.manage');
-  const load = useCallback(
-    (after?: RefundEntry) => {
-      const query = new URLSearchParams({ status });
-      if (after) {
-        query.set('beforeAtMs', String((status === 'due' ? after.createdAtMs : after.paidAtMs) ?? 0));
-        query.set('beforeId', after.operationId);
-      }
-      api<{ items: RefundEntry[] }>('GET', `/refunds?${query}`).then(
-        (page) => {
-          setItems((shown) => (after ? [...shown, ...page.items] : page.items));
-          setMore(page.items.length === 50);
-        },
-        (e) => setError(describeError(e)),
-      );
-    },
-    [status],
+  const { items, more, error, setError, reload, loadMore } = usePages<RefundEntry>(
+    `/refunds?status=${status}`,
+    (last) => ({
+      beforeAtMs: (status === 'due' ? last.createdAtMs : last.paidAtMs) ?? 0,
+      beforeId: last.operationId,
+    }),
   );
-  useEffect(() => load(), [load]);
 
   const columns = [
     { title: t.personNo, dataIndex: 'personNo' },
@@ -180,7 +167,7 @@ export function RefundsPage({ me }: { me: Me }) {
       ) : null}
       <Table rowKey="operationId" size="small" dataSource={items} pagination={false} columns={columns} />
       {more ? (
-        <Button style={{ marginTop: 12 }} onClick={() => load(items[items.length - 1])}>
+        <Button style={{ marginTop: 12 }} onClick={loadMore}>
           加载更多
         </Button>
       ) : null}
@@ -193,7 +180,7 @@ export function RefundsPage({ me }: { me: Me }) {
             if (!done) return;
             setError(null);
             setResult(done);
-            load();
+            reload();
           }}
         />
       ) : null}
