@@ -77,6 +77,15 @@ describe('backoffice in Chromium: the refund list (退款清单), a due refund p
     await dialog.getByRole('textbox').fill('本人领取');
     await dialog.getByRole('button', { name: /确认退款/ }).click();
     await page.getByTestId('refund-result').getByText('已退款 ¥12.34（现金）').waitFor();
+    // The payout slip for the payee to sign opens in its own tab, laid out like the cash receipt.
+    const [slip] = await Promise.all([
+      page.context().waitForEvent('page'),
+      page.getByTestId('refund-result').getByRole('button', { name: /打印/ }).click(),
+    ]);
+    const slipText = (await slip.getByTestId('refund-slip').textContent()) ?? '';
+    assert.match(slipText, /¥12\.34/);
+    assert.match(slipText, /现金/);
+    await slip.close();
     await graduateRow.waitFor({ state: 'detached' });
     await closedRow.waitFor();
 

@@ -1,6 +1,7 @@
 import { Alert, Button, Card, Form, Input, Modal, Segmented, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { api, type Me, newRequestId, when, yuan } from '../api.ts';
+import { PrintedSlip } from '../components/PrintedSlip.tsx';
 import { download } from '../download.ts';
 import { describeError, refundText as t } from '../strings.ts';
 import { usePages } from '../use-pages.ts';
@@ -247,33 +248,21 @@ export function RefundSlipPage() {
   const raw = sessionStorage.getItem(slipKey);
   if (!raw) return <p style={{ padding: 24 }}>没有可打印的凭证。</p>;
   const e = JSON.parse(raw) as RefundEntry;
-  const row = (label: string, value: string) => (
-    <div style={{ display: 'flex', justifyContent: 'space-between', margin: '6px 0' }}>
-      <span style={{ whiteSpace: 'nowrap', marginRight: 12 }}>{label}</span>
-      <span style={{ wordBreak: 'break-all', textAlign: 'right' }}>{value}</span>
-    </div>
-  );
   return (
-    <div
-      style={{ width: 300, margin: '24px auto', fontFamily: 'monospace', fontSize: 14 }}
-      data-testid="refund-slip"
-    >
-      <h3 style={{ textAlign: 'center' }}>{t.slipTitle}</h3>
-      <hr />
-      {row(t.personNo, e.personNo)}
-      {row(t.cardNo, e.cardNo)}
-      {row(t.reasonLabel, t.reason[e.reason] ?? e.reason)}
-      {row(t.amount, yuan(e.mainAmount))}
-      {row(t.channelLabel, t.channel[e.channel ?? ''] ?? '—')}
-      {row(t.paidAt, e.paidAtMs ? when(e.paidAtMs) : '—')}
-      {row(t.paidBy, e.paidByName ?? '—')}
-      {row('流水号', e.payoutOperationId ?? e.operationId)}
-      <hr />
-      <p style={{ margin: '24px 0 8px' }}>{t.slipSign}</p>
-      <Button className="no-print" block onClick={() => window.print()}>
-        打印
-      </Button>
-      <style>{'@media print { .no-print { display: none; } }'}</style>
-    </div>
+    <PrintedSlip
+      title={t.slipTitle}
+      testId="refund-slip"
+      rows={[
+        [t.personNo, e.personNo],
+        [t.cardNo, e.cardNo],
+        [t.reasonLabel, t.reason[e.reason] ?? e.reason],
+        [t.amount, yuan(e.mainAmount)],
+        [t.channelLabel, t.channel[e.channel ?? ''] ?? '—'],
+        [t.paidAt, e.paidAtMs ? when(e.paidAtMs) : '—'],
+        [t.paidBy, e.paidByName ?? '—'],
+        ['流水号', e.payoutOperationId ?? e.operationId],
+      ]}
+      footer={<p style={{ margin: '24px 0 8px' }}>{t.slipSign}</p>}
+    />
   );
 }
