@@ -1,32 +1,9 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import type { OfflineRecordInput } from '../src/client/index.ts';
 import { CoreError } from '../src/client/index.ts';
-import { dialects, openStudent, opId, startTestCore, type TestCore } from './support.ts';
+import { dialects, offlineRecord, openStudent, opId, startTestCore, type TestCore } from './support.ts';
 
 let deviceSerial = 0;
-
-function record(
-  fields: Partial<OfflineRecordInput> & { offlineNo: number; sequence: number },
-): OfflineRecordInput {
-  return {
-    recordKind: 'payment',
-    decision: 'accepted',
-    takenAtMs: Date.now(),
-    amount: 100,
-    orderNo: 1,
-    sessionId: null,
-    recordHash: createHash('sha256')
-      .update(`${fields.offlineNo}:${fields.sequence}:${fields.amount}`)
-      .digest('hex'),
-    macOk: true,
-    cardNo: null,
-    cardVersion: null,
-    codeRefusal: null,
-    ...fields,
-  };
-}
 
 for (const dialect of dialects) {
   describe(`device records in the core (${dialect})`, () => {
@@ -53,9 +30,9 @@ for (const dialect of dialects) {
       const cardNo = await openStudent(t.client);
       await t.client.topUp({ id: opId(), cardNo, amount: 150, channel: 'cash' });
       const upload = [
-        record({ offlineNo: 2, sequence: 5, cardNo, amount: 100 }),
-        record({ offlineNo: 5, sequence: 6, cardNo, amount: 100 }),
-        record({ offlineNo: 6, sequence: 7, macOk: false }),
+        offlineRecord({ offlineNo: 2, sequence: 5, cardNo, amount: 100 }),
+        offlineRecord({ offlineNo: 5, sequence: 6, cardNo, amount: 100 }),
+        offlineRecord({ offlineNo: 6, sequence: 7, macOk: false }),
       ];
       const first = await t.client.uploadOfflineRecords(id, upload);
       assert.deepEqual(first.results, [
@@ -96,7 +73,7 @@ for (const dialect of dialects) {
       });
       assert.equal(charged.status === 'ok' && charged.receivableAmount, 40);
       const upload = await t.client.uploadOfflineRecords(id, [
-        record({ offlineNo: 1, sequence: 9, cardNo, amount: 100, takenAtMs: 5 }),
+        offlineRecord({ offlineNo: 1, sequence: 9, cardNo, amount: 100, takenAtMs: 5 }),
       ]);
       assert.deepEqual(upload.results, [{ sequence: 9, status: 'exception', reason: 'INSUFFICIENT_FUNDS' }]);
       assert.equal((await t.client.getCard(cardNo)).balance.main, 0);
@@ -117,12 +94,14 @@ for (const dialect of dialects) {
       assert.equal(await codeOf(t.client.uploadOfflineRecords('4000000001', [])), 'NOT_FOUND');
       const id = await device();
       assert.equal(
-        await codeOf(t.client.uploadOfflineRecords(id, [record({ offlineNo: 0, sequence: 1 })])),
+        await codeOf(t.client.uploadOfflineRecords(id, [offlineRecord({ offlineNo: 0, sequence: 1 })])),
         'VALIDATION_FAILED',
       );
       assert.equal(
         await codeOf(
-          t.client.uploadOfflineRecords(id, [{ ...record({ offlineNo: 1, sequence: 1 }), recordHash: 'x' }]),
+          t.client.uploadOfflineRecords(id, [
+            { ...offlineRecord({ offlineNo: 1, sequence: 1 }), recordHash: 'x' },
+          ]),
         ),
         'VALIDATION_FAILED',
       );

@@ -1,35 +1,13 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import type { OfflineRecordInput, ResolutionInput } from '../src/client/index.ts';
+import type { ResolutionInput } from '../src/client/index.ts';
 import { CoreError } from '../src/client/index.ts';
 import { checkLedger } from '../src/ledger/ledger-check.ts';
-import { dialects, openStudent, opId, startTestCore, type TestCore } from './support.ts';
+import { dialects, offlineRecord, openStudent, opId, startTestCore, type TestCore } from './support.ts';
 
 let deviceSerial = 0;
 let requestSerial = 0;
 const requestId = () => `res${process.pid}x${++requestSerial}x${Date.now().toString(36)}`;
-
-function record(
-  fields: Partial<OfflineRecordInput> & { offlineNo: number; sequence: number },
-): OfflineRecordInput {
-  return {
-    recordKind: 'payment',
-    decision: 'accepted',
-    takenAtMs: Date.now(),
-    amount: 100,
-    orderNo: 1,
-    sessionId: null,
-    recordHash: createHash('sha256')
-      .update(`${fields.offlineNo}:${fields.sequence}:${Math.random()}`)
-      .digest('hex'),
-    macOk: true,
-    cardNo: null,
-    cardVersion: null,
-    codeRefusal: null,
-    ...fields,
-  };
-}
 
 const codeOf = (p: Promise<unknown>) =>
   p.then(
@@ -57,7 +35,7 @@ for (const dialect of dialects) {
       const cardNo = await openStudent(t.client);
       if (held > 0) await t.client.topUp({ id: opId(), cardNo, amount: held, channel: 'cash' });
       const upload = await t.client.uploadOfflineRecords(deviceId, [
-        record({ offlineNo: 1, sequence: 1, cardNo, amount }),
+        offlineRecord({ offlineNo: 1, sequence: 1, cardNo, amount }),
       ]);
       assert.equal(upload.results[0]?.status, 'exception');
       const found = (await t.client.offlineExceptions('open', 100)).items.find(
@@ -161,7 +139,7 @@ for (const dialect of dialects) {
       const deviceId = String(8000 + deviceSerial);
       await t.client.registerDevice({ id: deviceId, kind: 'pos', merchantId });
       await t.client.uploadOfflineRecords(deviceId, [
-        record({ offlineNo: 1, sequence: 1, cardNo: null, codeRefusal: 'CODE_EXPIRED', amount: 250 }),
+        offlineRecord({ offlineNo: 1, sequence: 1, cardNo: null, codeRefusal: 'CODE_EXPIRED', amount: 250 }),
       ]);
       const nothing = (await t.client.offlineExceptions('open', 100)).items.find(
         (x) => x.deviceId === deviceId,

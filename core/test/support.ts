@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Sequelize } from 'sequelize';
 import { type RunningCore, startCore } from '../src/app.ts';
-import { CoreClient } from '../src/client/index.ts';
+import { CoreClient, type OfflineRecordInput } from '../src/client/index.ts';
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/log.ts';
 
@@ -140,5 +140,27 @@ export async function spawnCore(
       child.kill('SIGTERM');
       await once(child, 'exit');
     },
+  };
+}
+
+/** An offline payment record as the gateway uploads it, with what a test gives; the same fields give the same hash. */
+export function offlineRecord(
+  fields: Partial<OfflineRecordInput> & { offlineNo: number; sequence: number },
+): OfflineRecordInput {
+  return {
+    recordKind: 'payment',
+    decision: 'accepted',
+    takenAtMs: Date.now(),
+    amount: 100,
+    orderNo: 1,
+    sessionId: null,
+    recordHash: createHash('sha256')
+      .update(`${fields.offlineNo}:${fields.sequence}:${fields.amount}`)
+      .digest('hex'),
+    macOk: true,
+    cardNo: null,
+    cardVersion: null,
+    codeRefusal: null,
+    ...fields,
   };
 }
