@@ -15,6 +15,21 @@ import { LaundryMeter, ShowerMeter } from './shower-meter.ts';
 
 const admin = { type: 'admin', id: 'A1' } as const;
 
+/** A POS allowed to pay offline: 20 yuan a payment, 50 a card a day, 100 in all, 100 records, an hour. */
+const offlinePosConfig = {
+  paymentMaxFen: 20_000,
+  offline: {
+    enabled: true,
+    codeValiditySeconds: 60,
+    clockSkewSeconds: 30,
+    paymentMaxFen: 2_000,
+    perCardDailyMaxFen: 5_000,
+    deviceTotalMaxFen: 10_000,
+    recordsMax: 100,
+    durationMaxSeconds: 3_600,
+  },
+};
+
 async function until(condition: () => boolean, timeoutMs = 3_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
@@ -152,19 +167,7 @@ describe('device simulators against the real gateway and core', () => {
   test('when a POS loses the gateway, then it pays offline within its limits, refuses blacklisted cards, and uploads on reconnect', async () => {
     // Goal: offline mode end to end: config and blacklist from the server, offline decisions, upload, charge once.
     const { deviceId, key } = await registerDevice(world, 'pos');
-    await world.client.putDeviceConfig(String(deviceId), {
-      paymentMaxFen: 20_000,
-      offline: {
-        enabled: true,
-        codeValiditySeconds: 60,
-        clockSkewSeconds: 30,
-        paymentMaxFen: 2_000,
-        perCardDailyMaxFen: 5_000,
-        deviceTotalMaxFen: 10_000,
-        recordsMax: 100,
-        durationMaxSeconds: 3_600,
-      },
-    });
+    await world.client.putDeviceConfig(String(deviceId), offlinePosConfig);
     const pos = await PosTerminal.connect({ port: world.gateway.port, deviceId, key });
     assert.equal(pos.config?.offline.enabled, true);
     const good = await openStudent(world.client);
@@ -234,19 +237,7 @@ describe('device simulators against the real gateway and core', () => {
   test('when a POS is offline and a numeric code is typed, then it declines NUMERIC_CODE_ONLINE_ONLY; online the code pays', async () => {
     // Goal: devices never accept numeric codes on their own (only the core holds the secrets).
     const { deviceId, key } = await registerDevice(world, 'pos');
-    await world.client.putDeviceConfig(String(deviceId), {
-      paymentMaxFen: 20_000,
-      offline: {
-        enabled: true,
-        codeValiditySeconds: 60,
-        clockSkewSeconds: 30,
-        paymentMaxFen: 2_000,
-        perCardDailyMaxFen: 5_000,
-        deviceTotalMaxFen: 10_000,
-        recordsMax: 100,
-        durationMaxSeconds: 3_600,
-      },
-    });
+    await world.client.putDeviceConfig(String(deviceId), offlinePosConfig);
     const pos = await PosTerminal.connect({ port: world.gateway.port, deviceId, key });
     const cardNo = await openStudent(world.client);
     await world.client.topUp({ id: opId(), cardNo, amount: 1_000, channel: 'cash' });
