@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { seedAdminDemo } from '../../bff/src/admin/seed.ts';
-import { startWorld, type TestWorld } from '../../bff/test/support.ts';
+import { startWorld, syncingFrom, type TestWorld } from '../../bff/test/support.ts';
 import { mysqlServerUrl } from '../../core/test/support.ts';
 import { Campus } from '../../mock/campus/campus.ts';
 import type { Web } from '../../mock/demo/web.ts';
@@ -17,16 +17,7 @@ describe('backoffice in Chromium: an identity-sync run from the academic-affairs
   before(async () => {
     campus = await Campus.seed({ serverUrl: mysqlServerUrl, seed: 5, students: 60, staff: 12 });
     nameless = await campus.insertNamelessStudent();
-    world = await startWorld(
-      {},
-      {
-        coreEnv: {
-          ACADEMIC_DATABASE_URL: campus.academicUrl,
-          HR_DATABASE_URL: campus.hrUrl,
-          SYNC_INTERVAL_MS: '0',
-        },
-      },
-    );
+    world = await startWorld({}, syncingFrom(campus));
     await seedAdminDemo(world.core.client);
     ({ web, browser } = await startBackoffice(world.bff.url));
   });

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { mysqlServerUrl } from '../../core/test/support.ts';
 import { Campus } from '../../mock/campus/campus.ts';
 import { type Admins, signedInAdmins } from './admin-support.ts';
-import { startWorld, type TestWorld } from './support.ts';
+import { startWorld, syncingFrom, type TestWorld } from './support.ts';
 
 interface Run {
   id: string;
@@ -25,16 +25,7 @@ describe('admin sync runs against the campus stand-in: started from the admin AP
   before(async () => {
     campus = await Campus.seed({ serverUrl: mysqlServerUrl, seed: 7, students: 40, staff: 10 });
     nameless = await campus.insertNamelessStudent();
-    world = await startWorld(
-      {},
-      {
-        coreEnv: {
-          ACADEMIC_DATABASE_URL: campus.academicUrl,
-          HR_DATABASE_URL: campus.hrUrl,
-          SYNC_INTERVAL_MS: '0',
-        },
-      },
-    );
+    world = await startWorld({}, syncingFrom(campus));
     tokens = await signedInAdmins(world);
   });
   after(async () => {

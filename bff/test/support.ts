@@ -102,3 +102,14 @@ export async function startWorld(
     },
   };
 }
+
+/** The core's settings for a world whose identity sync reads the campus stand-in (run on demand only). */
+export function syncingFrom(campus: { academicUrl: string; hrUrl: string }) {
+  return {
+    coreEnv: {
+      ACADEMIC_DATABASE_URL: campus.academicUrl,
+      HR_DATABASE_URL: campus.hrUrl,
+      SYNC_INTERVAL_MS: '0',
+    },
+  };
+}
