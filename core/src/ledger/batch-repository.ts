@@ -35,17 +35,21 @@ export class BatchRepository {
   constructor(private readonly db: Database) {}
 
   /**
-   * Two round trips. First the clock, the stored operations and the holds and payments the batch
-   * resolves or refunds; then the cards those lead to, joined to their wallets so each card is
-   * locked together with its two wallets. Merchant and system accounts are not read or locked
-   * here at all: they may run negative, so no decision depends on their balance, and the batch
-   * only adds to them in its final UPDATE — that is what keeps a hot canteen window from
-   * serialising every batch for its whole length.
+   * Two round trips. First the stored operations and the holds and payments the batch resolves or
+   * refunds; then the cards those lead to, joined to their wallets so each card is locked together
+   * with its two wallets, and last the clock. The clock is read after the locks: a batch that
+   * waited for a card is then never earlier than the batch it waited for, so "the card paid here
+   * a moment ago" and hold expiry never see time run backwards. Merchant and system accounts are
+   * not read or locked here at all: they may run negative, so no decision depends on their
+   * balance, and the batch only adds to them in its final UPDATE — that is what keeps a hot
+   * canteen window from serialising every batch for its whole length.
    */
   async load(keys: BatchKeys, tx: Tx): Promise<LoadedRows> {
     const db = this.db;
-    const first: Statement[] = [{ sql: `SELECT ${db.nowMsSql} AS now_ms`, params: [] }];
-    first.push(inList(`SELECT ${storedOperationColumns} FROM operations WHERE id IN`, keys.operationIds, ''));
+    const clock: Statement = { sql: `SELECT ${db.nowMsSql} AS now_ms`, params: [] };
+    const first: Statement[] = [
+      inList(`SELECT ${storedOperationColumns} FROM operations WHERE id IN`, keys.operationIds, ''),
+    ];
     first.push(
       inList(
         `SELECT id, card_no, merchant_id, device_id, amount, subsidy_amount, usage_amount, status, expires_at_ms,
@@ -65,10 +69,12 @@ export class BatchRepository {
     // one round trip; only holds and refunds must first learn which cards they touch.
     const oneTrip = keys.holdIds.length === 0 && keys.paymentIds.length === 0;
     const firstResults = (await db.run(
-      oneTrip ? [...first, ...this.cardStatements(keys.cardNos, keys.merchantIds, keys.accountIds)] : first,
+      oneTrip
+        ? [...first, ...this.cardStatements(keys.cardNos, keys.merchantIds, keys.accountIds), clock]
+        : first,
       tx,
     )) as Record<string, unknown>[][];
-    const [nowRows, storedRows, holdRows, paymentRows] = firstResults;
+    const [storedRows, holdRows, paymentRows] = firstResults;
     const holds = new Map((holdRows ?? []).map((r) => [String(r.id), toHold(r)]));
     const payments = new Map((paymentRows ?? []).map((r) => [String(r.id), toPayment(r)]));
     const cardNos = new Set(keys.cardNos);
@@ -81,12 +87,12 @@ export class BatchRepository {
       if (p.cardNo) cardNos.add(p.cardNo);
       if (p.merchantId) merchantIds.add(p.merchantId);
     }
-    const [cardRows, merchantRows, accountRows] = oneTrip
-      ? firstResults.slice(4)
-      : ((await db.run(this.cardStatements([...cardNos], [...merchantIds], keys.accountIds), tx)) as Record<
-          string,
-          unknown
-        >[][]);
+    const [cardRows, merchantRows, accountRows, nowRows] = oneTrip
+      ? firstResults.slice(3)
+      : ((await db.run(
+          [...this.cardStatements([...cardNos], [...merchantIds], keys.accountIds), clock],
+          tx,
+        )) as Record<string, unknown>[][]);
     const cards = new Map<string, CardRow>();
     const accounts = new Map<string, AccountRow>();
     for (const r of cardRows ?? []) {
