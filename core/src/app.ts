@@ -229,7 +229,11 @@ export function createCore(
     operationRoutes(ledger, refunds),
     cardRoutes(cards, ledger, refunds),
     merchantRoutes(merchants, settlement),
-    deviceRoutes(devices, deviceConfigs, new PresenceService(new PresenceRepository(db))),
+    deviceRoutes(
+      devices,
+      deviceConfigs,
+      new PresenceService(new PresenceRepository(db), config.presenceSilenceMs),
+    ),
     blacklistRoutes(blacklist),
     deviceRecordRoutes(offline, access, attendance, new OfflineResolutions(db)),
     syncRoutes(sync),

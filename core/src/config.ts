@@ -12,7 +12,6 @@ const schema = z.object({
   port: z.coerce.number().int().min(0).max(65535).describe('CORE_PORT: 0 picks a free port'),
   serviceKeys: z
     .string()
-    .describe('CORE_SERVICE_KEYS: comma-separated keyId:secret pairs that may call the core')
     .transform((raw, ctx) => {
       const keys = new Map<string, string>();
       for (const pair of raw.split(',').filter(Boolean)) {
@@ -29,7 +28,8 @@ const schema = z.object({
         keys.set(keyId, secret);
       }
       return keys;
-    }),
+    })
+    .describe('CORE_SERVICE_KEYS: comma-separated keyId:secret pairs that may call the core'),
   batchSizeMax: z.coerce
     .number()
     .int()
@@ -68,6 +68,14 @@ const schema = z.object({
     .int()
     .positive()
     .describe('HOLD_SWEEP_INTERVAL_MS: how often expired holds are settled'),
+  presenceSilenceMs: z.coerce
+    .number()
+    .int()
+    .min(60_000)
+    .max(86_400_000)
+    .describe(
+      'PRESENCE_SILENCE_MS: silence after which a device reads offline whatever its gateway last said',
+    ),
   piiKeyHex: z
     .string()
     .regex(/^[0-9a-f]{64}$/i)
@@ -116,7 +124,9 @@ const schema = z.object({
   subsidyApprovalThreshold: fen.describe(
     'SUBSIDY_APPROVAL_THRESHOLD: a subsidy batch totalling more than this (fen) needs a second admin to approve it before posting',
   ),
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).describe('LOG_LEVEL'),
+  logLevel: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .describe('LOG_LEVEL: pino level'),
   redisUrl: z
     .string()
     .regex(/^rediss?:\/\//)
@@ -153,6 +163,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig {
     payIntervalMsMin: env.PAY_INTERVAL_MS_MIN ?? 3_000,
     holdTimeoutMsMax: env.HOLD_TIMEOUT_MS_MAX ?? 4 * 3600_000,
     holdSweepIntervalMs: env.HOLD_SWEEP_INTERVAL_MS ?? 1_000,
+    // The longest heartbeat interval (90 s) times the misses a gateway allows (3), plus a presence
+    // report's batching delay and some slack.
+    presenceSilenceMs: env.PRESENCE_SILENCE_MS ?? 300_000,
     piiKeyHex: secret('PII_KEY'),
     academicDatabaseUrl: env.ACADEMIC_DATABASE_URL || undefined,
     hrDatabaseUrl: env.HR_DATABASE_URL || undefined,

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { PresenceReportInput } from '../src/client/index.ts';
 import { CoreError } from '../src/client/index.ts';
+import { loadConfig } from '../src/config.ts';
 import { dialects, startTestCore, type TestCore } from './support.ts';
 
 let deviceSerial = 0;
@@ -120,6 +121,27 @@ for (const dialect of dialects) {
       const d = await listed(id);
       assert.equal(d.presence?.online, false);
       assert.equal((await t.client.devicePresenceSummary()).online, before);
+    });
+
+    test('when the core is set to a shorter PRESENCE_SILENCE_MS, then a device silent for two minutes reads offline there and online at the default', async () => {
+      // Goal: a campus whose gateways heartbeat often can see a dead terminal sooner than 5 minutes.
+      const strict = await startTestCore(dialect, { PRESENCE_SILENCE_MS: '60000' });
+      try {
+        const id = await device();
+        await strict.client.registerDevice({ id, kind: 'pos' });
+        const report = {
+          gatewayId: 'gw-quiet',
+          devices: [row(id, { lastSeenAtMs: Date.now() - 2 * 60_000 })],
+        };
+        await t.client.reportDevicePresence(report);
+        await strict.client.reportDevicePresence(report);
+        assert.equal((await listed(id)).presence?.online, true);
+        const there = (await strict.client.devices()).items.find((d) => d.id === id);
+        assert.equal(there?.presence?.online, false);
+      } finally {
+        await strict.stop();
+      }
+      assert.throws(() => loadConfig({ PRESENCE_SILENCE_MS: '1000' }), /presenceSilenceMs/);
     });
 
     test('when many devices come in one batch, then one request stores them all; a batch above 1,000 is refused', async () => {

@@ -4,11 +4,6 @@ import type { PresenceRepository } from './presence-repository.ts';
 
 /** Rows one gateway report may carry (the gateway sends at most this many per request). */
 export const presenceReportsMax = 1_000;
-/**
- * Silence after which a device counts as offline whatever its gateway last said: the longest heartbeat
- * interval (90 s) times the misses a gateway allows (3), plus a report's batching delay and some slack.
- */
-export const presenceSilenceMsDefault = 300_000;
 
 const u32 = z.number().int().nonnegative().max(0xffff_ffff);
 const atMs = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
@@ -67,7 +62,8 @@ export interface PresenceSummary {
 export class PresenceService {
   constructor(
     private readonly repo: PresenceRepository,
-    private readonly silenceMs = presenceSilenceMsDefault,
+    /** Silence after which a device counts as offline whatever its gateway last said (PRESENCE_SILENCE_MS). */
+    private readonly silenceMs: number,
     private readonly now: () => number = Date.now,
   ) {}
 
