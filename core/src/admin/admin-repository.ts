@@ -31,8 +31,8 @@ export interface StoredAdmin extends AdminAccount {
   totpPendingEnc: string | null;
 }
 
-/** What a second admin approves: a manual adjustment, or a refund of a WeChat top-up. */
-export const approvalKinds = ['adjustment', 'top_up_refund'] as const;
+/** What a second admin approves: a manual adjustment, a refund of a WeChat top-up, or a device's prices. */
+export const approvalKinds = ['adjustment', 'top_up_refund', 'device_config'] as const;
 
 export interface Approval {
   id: string;
