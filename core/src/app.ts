@@ -31,6 +31,7 @@ import { CoreError } from './errors.ts';
 import { GuardianRepository } from './guardians/guardian-repository.ts';
 import { GuardianService } from './guardians/guardian-service.ts';
 import { errorHandler, rawBody, serviceAuth } from './http/middleware.ts';
+import { memoryNonces, redisNonces } from './http/nonces.ts';
 import { adminRoutes } from './http/routes/admin.ts';
 import { attendanceReportRoutes } from './http/routes/attendance-report.ts';
 import { bindingRoutes } from './http/routes/bindings.ts';
@@ -224,7 +225,8 @@ export function createCore(
   app.use(errorHandler(log));
   app.use(open.routes());
   app.use(rawBody(bodyBytesMax, subsidyImportBodies));
-  app.use(serviceAuth(config.serviceKeys));
+  // Signed requests are accepted once: with Redis, across every core instance sharing it.
+  app.use(serviceAuth(config.serviceKeys, redis === undefined ? memoryNonces() : redisNonces(redis)));
   for (const router of [
     operationRoutes(ledger, refunds),
     cardRoutes(cards, ledger, refunds),

@@ -5,6 +5,9 @@
 export const errorStatus = {
   VALIDATION_FAILED: 400,
   UNAUTHENTICATED: 401,
+  // A correctly signed request outside the one-sided time window, or one already received.
+  REQUEST_STALE: 401,
+  REQUEST_REPLAYED: 401,
   NOT_FOUND: 404,
   CARD_NOT_FOUND: 404,
   MERCHANT_NOT_FOUND: 404,
@@ -60,6 +63,8 @@ export const errorStatus = {
   HOLDS_PENDING: 422,
   COUNTER_ACCOUNT_NOT_SYSTEM: 422,
   IDENTITY_MISMATCH: 422,
+  // A holder's own action that needs an identity proof (activation code or ID tail) or the card centre.
+  IDENTITY_REQUIRED: 422,
   TOP_UP_DAILY_CAP: 422,
   TOP_UP_MISMATCH: 422,
   // An admin login refused: 422 rather than 401, which means a bad service signature here.

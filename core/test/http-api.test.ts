@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { signatureHeaders, signRequest } from '../src/http/signature.ts';
+import { signedHeaders } from '../src/http/signature.ts';
 import { dialects, openStudent, opId, startTestCore, type TestCore, testServiceKey } from './support.ts';
 
 describe('internal HTTP API', () => {
@@ -15,20 +15,17 @@ describe('internal HTTP API', () => {
     sign: { secret?: string; timestamp?: number; keyId?: string } = {},
   ) {
     const payload = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
-    const timestamp = sign.timestamp ?? Date.now();
     const response = await fetch(`${t.core.url}${path}`, {
       method,
       body: payload || undefined,
       headers: {
         'content-type': 'application/json',
-        [signatureHeaders.keyId]: sign.keyId ?? testServiceKey.keyId,
-        [signatureHeaders.timestamp]: String(timestamp),
-        [signatureHeaders.signature]: signRequest(
-          sign.secret ?? testServiceKey.secret,
+        ...signedHeaders(
+          { keyId: sign.keyId ?? testServiceKey.keyId, secret: sign.secret ?? testServiceKey.secret },
           method,
           path,
-          timestamp,
           payload,
+          sign.timestamp,
         ),
       },
     });

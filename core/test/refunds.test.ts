@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { CoreError } from '../src/client/index.ts';
 import { migrationsDir, statements } from '../src/db/migrate.ts';
-import { signatureHeaders, signRequest } from '../src/http/signature.ts';
+import { signedHeaders } from '../src/http/signature.ts';
 import { checkLedger } from '../src/ledger/ledger-check.ts';
 import { RefundRepository } from '../src/refunds/refund-repository.ts';
 import { payoutOperationId } from '../src/refunds/refund-service.ts';
@@ -88,15 +88,12 @@ for (const dialect of dialects) {
     async function fetchCloseOut(cardNo: string, id: string): Promise<{ status: string }> {
       const path = `/v1/cards/${cardNo}/close-out`;
       const payload = JSON.stringify({ id, reason: '销户', actor: { type: 'admin', id: 'admin-1' } });
-      const timestamp = Date.now();
       const response = await fetch(`${t.core.url}${path}`, {
         method: 'POST',
         body: payload,
         headers: {
           'content-type': 'application/json',
-          [signatureHeaders.keyId]: testServiceKey.keyId,
-          [signatureHeaders.timestamp]: String(timestamp),
-          [signatureHeaders.signature]: signRequest(testServiceKey.secret, 'POST', path, timestamp, payload),
+          ...signedHeaders(testServiceKey, 'POST', path, payload),
         },
       });
       return (await response.json()) as { status: string };

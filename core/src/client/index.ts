@@ -45,7 +45,7 @@ import type {
 import { CoreError, type ErrorCode, isErrorCode } from '../errors.ts';
 import type { GuardianLink, LinkPatch } from '../guardians/guardian-service.ts';
 import type { ReportName } from '../http/routes/reports.ts';
-import { signatureHeaders, signRequest } from '../http/signature.ts';
+import { signedHeaders } from '../http/signature.ts';
 import type { OperationView } from '../ledger/ledger-repository.ts';
 import type {
   AdjustmentRequest,
@@ -217,17 +217,22 @@ export class CoreClient {
   hold(request: HoldRequest): Promise<Answer> {
     return this.operation({ kind: 'hold', ...request });
   }
-  postHold(holdId: string, request: { id: string; amount: number }): Promise<Answer> {
+  /** With `deviceId`, a hold another device opened is refused HOLD_NOT_FOUND, as an unknown one. */
+  postHold(holdId: string, request: { id: string; amount: number; deviceId?: string }): Promise<Answer> {
     return this.operation({ kind: 'post', holdId, ...request });
   }
-  voidHold(holdId: string, request: { id: string }): Promise<Answer> {
+  voidHold(holdId: string, request: { id: string; deviceId?: string }): Promise<Answer> {
     return this.operation({ kind: 'void', holdId, ...request });
   }
-  reportUsage(holdId: string, usageAmount: number): Promise<HoldRow> {
-    return this.call('POST', `/v1/holds/${encodeURIComponent(holdId)}/usage`, { usageAmount });
+  reportUsage(holdId: string, usageAmount: number, deviceId?: string): Promise<HoldRow> {
+    return this.call('POST', `/v1/holds/${encodeURIComponent(holdId)}/usage`, {
+      usageAmount,
+      ...(deviceId === undefined ? {} : { deviceId }),
+    });
   }
-  getHold(holdId: string): Promise<HoldRow> {
-    return this.call('GET', `/v1/holds/${encodeURIComponent(holdId)}`);
+  getHold(holdId: string, deviceId?: string): Promise<HoldRow> {
+    const query = deviceId === undefined ? '' : `?deviceId=${encodeURIComponent(deviceId)}`;
+    return this.call('GET', `/v1/holds/${encodeURIComponent(holdId)}${query}`);
   }
   getOperation(id: string): Promise<OperationView> {
     return this.call('GET', `/v1/operations/${encodeURIComponent(id)}`);
@@ -859,15 +864,10 @@ export class CoreClient {
 
   /** A signed GET whose answer is a file, as the bytes served; errors are still JSON. */
   private async download(path: string): Promise<Buffer> {
-    const timestamp = Date.now();
     const response = await this.pool.request({
       method: 'GET',
       path,
-      headers: {
-        [signatureHeaders.keyId]: this.options.keyId,
-        [signatureHeaders.timestamp]: String(timestamp),
-        [signatureHeaders.signature]: signRequest(this.options.secret, 'GET', path, timestamp, ''),
-      },
+      headers: signedHeaders(this.options, 'GET', path, ''),
     });
     const bytes = Buffer.from(await response.body.arrayBuffer());
     if (response.statusCode >= 400) {
@@ -931,17 +931,15 @@ export class CoreClient {
     body?: unknown,
   ): Promise<{ status: number; json: unknown }> {
     const payload = body === undefined ? '' : JSON.stringify(body);
-    const timestamp = Date.now();
     const requestId = this.options.requestId?.();
+    // Every request is signed afresh (new nonce, current time): the core accepts a signature once.
     const response = await this.pool.request({
       method: method as 'GET',
       path,
       body: payload || null,
       headers: {
         'content-type': 'application/json',
-        [signatureHeaders.keyId]: this.options.keyId,
-        [signatureHeaders.timestamp]: String(timestamp),
-        [signatureHeaders.signature]: signRequest(this.options.secret, method, path, timestamp, payload),
+        ...signedHeaders(this.options, method, path, payload),
         ...(requestId ? { 'x-request-id': requestId } : {}),
       },
     });

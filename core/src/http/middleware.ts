@@ -1,9 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { Context, Next } from 'koa';
+import type { ReplayGuard } from '../credential/replay-guard.ts';
 import { CoreError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { createEdge, loggable } from './edge.ts';
-import { signatureHeaders, signatureMatches, signatureSkewMsMax, signRequest } from './signature.ts';
+import {
+  noncePattern,
+  signatureAgeMsMax,
+  signatureFutureMsMax,
+  signatureHeaders,
+  signatureMatches,
+  signRequest,
+} from './signature.ts';
 
 export interface CoreState {
   requestId: string;
@@ -39,20 +47,34 @@ export function errorHandler(log: Logger) {
   };
 }
 
-/** Refuses any request not signed by a known service key within the allowed clock skew. */
-export function serviceAuth(keys: ReadonlyMap<string, string>) {
+/**
+ * Refuses any request not signed by a known service key, older than signatureAgeMsMax or more than
+ * signatureFutureMsMax ahead (REQUEST_STALE), or whose signed nonce was already seen (REQUEST_REPLAYED):
+ * a captured request cannot be sent again. The nonce is claimed only after the signature checks, so
+ * nobody without a key can fill the cache; it is kept until the timestamp has left the window.
+ */
+export function serviceAuth(keys: ReadonlyMap<string, string>, nonces: ReplayGuard, now = Date.now) {
   return async (ctx: Context, next: Next) => {
     const keyId = ctx.get(signatureHeaders.keyId);
-    const timestamp = Number(ctx.get(signatureHeaders.timestamp));
+    const timestampText = ctx.get(signatureHeaders.timestamp);
+    const timestamp = Number(timestampText);
+    const nonce = ctx.get(signatureHeaders.nonce);
     const signature = ctx.get(signatureHeaders.signature);
     const secret = keys.get(keyId);
-    if (!secret || !Number.isFinite(timestamp) || !signature)
+    if (!secret || !/^\d{1,15}$/.test(timestampText) || !noncePattern.test(nonce) || !signature)
       throw new CoreError('UNAUTHENTICATED', 'this API needs a signed request');
-    if (Math.abs(Date.now() - timestamp) > signatureSkewMsMax)
-      throw new CoreError('UNAUTHENTICATED', 'the request timestamp is outside the allowed window');
-    const expected = signRequest(secret, ctx.method, ctx.url, timestamp, ctx.state.rawBody as Buffer);
+    const expected = signRequest(secret, ctx.method, ctx.url, timestamp, nonce, ctx.state.rawBody as Buffer);
     if (!signatureMatches(expected, signature))
       throw new CoreError('UNAUTHENTICATED', 'bad request signature');
+    const age = now() - timestamp;
+    if (age > signatureAgeMsMax || age < -signatureFutureMsMax) {
+      throw new CoreError('REQUEST_STALE', 'the request timestamp is outside the allowed window', {
+        ageMsMax: signatureAgeMsMax,
+        futureMsMax: signatureFutureMsMax,
+      });
+    }
+    if (!(await nonces.claim(`${keyId}:${nonce}`, signatureAgeMsMax + signatureFutureMsMax + 1_000)))
+      throw new CoreError('REQUEST_REPLAYED', 'this signed request was already received');
     ctx.state.caller = keyId;
     await next();
   };
