@@ -6,8 +6,10 @@ import { CardActivityFeed, cardActivityChannel } from './activity/card-activity.
 import { AdminRepository } from './admin/admin-repository.ts';
 import { AdminService } from './admin/admin-service.ts';
 import { AuditLog } from './admin/audit-log.ts';
+import { ActivationCodes } from './bindings/activation-codes.ts';
 import { BindingRepository } from './bindings/binding-repository.ts';
 import { BindingService } from './bindings/binding-service.ts';
+import { HolderActions } from './bindings/holder-actions.ts';
 import { CardRepository } from './cards/card-repository.ts';
 import { CardService } from './cards/card-service.ts';
 import type { CoreConfig } from './config.ts';
@@ -129,8 +131,12 @@ export function createCore(
   config: CoreConfig,
   log: Logger = createLogger('core', config.logLevel),
   redis?: Redis,
+  options: CoreOptions = {},
 ): Core {
-  const db = openDatabase(config.databaseUrl, { poolMax: (config.executorsMax ?? 3) + 8 });
+  const db = openDatabase(config.databaseUrl, {
+    poolMax: (config.executorsMax ?? 3) + 8,
+    clockOffsetMs: options.clockOffsetMs,
+  });
   const executorsMax = config.executorsMax ?? (db.dialect === 'sqlite' ? 1 : 3);
   const executor = new LedgerExecutor(db, {
     paymentAmountMax: config.paymentAmountMax,
@@ -151,12 +157,21 @@ export function createCore(
   const merchants = new MerchantService(db, models);
   const settlement = new SettlementService(db);
   const devices = new DeviceService(db, pii);
-  const deviceConfigs = new DeviceConfigs(db);
+  const deviceConfigs = new DeviceConfigs(db, {
+    paymentMaxFen: config.paymentAmountMax,
+    repeatIntervalSeconds: Math.ceil(config.payIntervalMsMin / 1000),
+  });
   const blacklist = new BlacklistService(db);
   const access = new AccessEvents(db);
   const attendance = new AttendanceService(db);
   const offline = new OfflineRecords(db, ledger, access, attendance);
-  const bindings = new BindingService(new BindingRepository(db), cards, pii, config.piiKeyHex);
+  const bindings = new BindingService(
+    new BindingRepository(db),
+    cards,
+    pii,
+    config.piiKeyHex,
+    new ActivationCodes(db, config.piiKeyHex),
+  );
   const statements = new StatementService(new StatementRepository(db), cards);
   const guardians = new GuardianService(new GuardianRepository(db));
   const admins = new AdminService(new AdminRepository(db), pii, {
@@ -240,7 +255,7 @@ export function createCore(
     deviceRecordRoutes(offline, access, attendance, new OfflineResolutions(db)),
     syncRoutes(sync),
     refundRoutes(refunds),
-    bindingRoutes(bindings),
+    bindingRoutes(bindings, new HolderActions(bindings, cards, notices, activity)),
     payCodeRoutes(payCodes),
     statementRoutes(statements),
     guardianRoutes(guardians),
@@ -294,11 +309,21 @@ export interface RunningCore extends Core {
   close(): Promise<void>;
 }
 
+/** What tests may change that no deployment does. */
+export interface CoreOptions {
+  /** ms the database clock reads ahead, to agree with a test's shifted clock (tests/clock.ts). */
+  clockOffsetMs?: () => number;
+}
+
 /** Migrates, starts the hold sweeper and listens. */
-export async function startCore(config: CoreConfig, log?: Logger): Promise<RunningCore> {
+export async function startCore(
+  config: CoreConfig,
+  log?: Logger,
+  options: CoreOptions = {},
+): Promise<RunningCore> {
   // One connection publishes the announcements below and holds the numeric codes' replay and guess counts.
   const publisher = config.redisUrl === undefined ? undefined : new Redis(config.redisUrl);
-  const core = createCore(config, log, publisher);
+  const core = createCore(config, log, publisher, options);
   await migrate(core.db);
   await core.blacklist.reconcile();
   core.blacklist.startExpiry(3_600_000, (error) => core.log.warn({ err: error }, 'blacklist expiry failed'));
@@ -311,6 +336,10 @@ export async function startCore(config: CoreConfig, log?: Logger): Promise<Runni
     publisher?.publish(cardActivityChannel, JSON.stringify(activity)).catch(() => {});
   });
   core.deviceConfigs.onChanged((deviceId) => {
+    publisher?.publish(deviceConfigChannel, deviceId).catch(() => {});
+  });
+  // A disable or re-key goes out on the same channel: each gateway re-reads the device and ends its session.
+  core.devices.onChanged((deviceId) => {
     publisher?.publish(deviceConfigChannel, deviceId).catch(() => {});
   });
   // News becoming visible: one message per item, whatever its audience; each BFF filters per socket.

@@ -2,7 +2,8 @@ import { Pool } from 'undici';
 import type { AdminAccount, AdminRole, Approval, PendingHold, PersonHit } from '../admin/admin-repository.ts';
 import type { AdminChange, NewAdmin } from '../admin/admin-service.ts';
 import type { AuditEntry, AuditEntryInput, AuditQuery, AuditVerifyReport } from '../admin/audit-log.ts';
-import type { Binding, BindRequest, BindResult } from '../bindings/binding-service.ts';
+import type { Binding, BindRequest, BindResult, IdentityProof } from '../bindings/binding-service.ts';
+import type { HolderCardAction, HolderProof } from '../bindings/holder-actions.ts';
 import type { CardEvent, CardView } from '../cards/card-repository.ts';
 import type { Actor, CardAction, CardChange } from '../cards/card-service.ts';
 import type { Course, Lesson, LessonProgress, NewsItem } from '../content/content-repository.ts';
@@ -28,7 +29,7 @@ import type {
   BlacklistEntry,
   BlacklistSnapshot,
 } from '../devices/blacklist-service.ts';
-import type { DeviceConfig, DeviceSettings } from '../devices/device-configs.ts';
+import type { DeviceConfig, DevicePrices, DeviceSettings } from '../devices/device-configs.ts';
 import type { Device, DeviceStatus, DeviceWithKey, NewDevice } from '../devices/device-service.ts';
 import type {
   OfflineException,
@@ -78,12 +79,14 @@ import type {
 } from '../topups/top-up-service.ts';
 
 export { type CardActivity, cardActivityChannel } from '../activity/card-activity.ts';
-export { adminRoles } from '../admin/admin-repository.ts';
+export { adminRoles, totpRequiredRoles } from '../admin/admin-repository.ts';
 export type { AdminChange } from '../admin/admin-service.ts';
 export { type NewsAnnouncement, newsChannel } from '../content/announcements.ts';
 export type { CourseEdit, Edited, LessonEdit, NewsEdit } from '../content/content-service.ts';
 export { blacklistChannel } from '../devices/blacklist-service.ts';
 export { deviceConfigChannel } from '../devices/device-configs.ts';
+export type { HolderCardAction, HolderProof } from '../bindings/holder-actions.ts';
+export type { IdentityProof };
 export type { GuardianLink, LinkPatch } from '../guardians/guardian-service.ts';
 export type { Accepted, Answer, Balances, Rejected } from '../ledger/results.ts';
 export type { PayCodeRefusal, PayCodeSecret, PayCodeVerdict } from '../paycodes/pay-code-service.ts';
@@ -117,6 +120,7 @@ export type {
   Device,
   DeviceConfig,
   DevicePresence,
+  DevicePrices,
   DeviceSettings,
   DeviceStatus,
   DeviceWithKey,
@@ -351,6 +355,10 @@ export class CoreClient {
   putDeviceConfig(id: string, settings: Partial<DeviceSettings>): Promise<DeviceConfig> {
     return this.call('PUT', `/v1/devices/${encodeURIComponent(id)}/config`, settings);
   }
+  /** An approved price change: price items and meter pricing over the rest of the configuration. */
+  putDevicePrices(id: string, prices: DevicePrices): Promise<DeviceConfig> {
+    return this.call('PUT', `/v1/devices/${encodeURIComponent(id)}/config/prices`, prices);
+  }
   setDeviceStatus(id: string, status: DeviceStatus): Promise<Device> {
     return this.call('PUT', `/v1/devices/${encodeURIComponent(id)}/status`, { status });
   }
@@ -500,6 +508,18 @@ export class CoreClient {
   /** Binds a WeChat account to a person who proves who they are; IDENTITY_MISMATCH otherwise. */
   bind(request: BindRequest): Promise<BindResult> {
     return this.call('POST', '/v1/bindings', request);
+  }
+  /** The bound holder's own card action; cancelling a loss checks the PIN and, where needed, an identity proof. */
+  holderCardAction(openid: string, action: HolderCardAction, proof: HolderProof = {}): Promise<CardChange> {
+    return this.call('POST', `/v1/bindings/${encodeURIComponent(openid)}/card-actions`, { action, ...proof });
+  }
+  /** The bound holder sets the card's daily limit; raising it checks the PIN. */
+  holderDailyLimit(openid: string, dailyLimit: number, proof: HolderProof = {}): Promise<void> {
+    return this.call('PUT', `/v1/bindings/${encodeURIComponent(openid)}/daily-limit`, { dailyLimit, ...proof });
+  }
+  /** A new one-time activation code for the card (replacing any earlier one), shown in this answer only. */
+  issueActivationCode(cardNo: string, issuedBy: string | null): Promise<{ code: string; expiresAtMs: number }> {
+    return this.call('POST', `/v1/cards/${cardNo}/activation-code`, { issuedBy });
   }
   binding(openid: string): Promise<Binding> {
     return this.call('GET', `/v1/bindings/${encodeURIComponent(openid)}`);

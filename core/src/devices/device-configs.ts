@@ -1,11 +1,15 @@
 // Per-device configuration (docs/protocol.md § 7.8): prices, limits, meal windows, offline policy and meter
 // pricing. The gateway sends it as CONFIG_PUSH at sign-in when the device's version differs, and at once
 // when an administrator changes it (announced in process and on Redis, like the blacklist). The merchant
-// comes from the device registry and the campus keys from the gateway's own configuration.
+// comes from the device registry and the campus keys from the gateway's own configuration. A device gets
+// its kind's default configuration (device-config-defaults.ts) when it is registered, so it is never left
+// at version 0. The backoffice changes prices (price items, meter pricing) only through a second admin's
+// approval (bff/src/admin/devices.ts); `putPrices` is what an approved change calls.
 
 import { z } from 'zod';
 import type { Database } from '../db/database.ts';
-import { CoreError } from '../errors.ts';
+import { type DefaultOptions, defaultDeviceSettings } from './device-config-defaults.ts';
+import { DeviceConfigRepository, type StoredConfig } from './device-config-repository.ts';
 
 /** The Redis channel a changed device id is published on; every gateway instance subscribes. */
 export const deviceConfigChannel = 'campus-card:device-config';
@@ -14,7 +18,8 @@ const u16 = z.number().int().min(0).max(0xffff);
 const u32 = z.number().int().min(0).max(0xffff_ffff);
 const minuteOfDay = z.number().int().min(0).max(1440);
 
-export const deviceSettings = z.strictObject({
+/** The settings as the protocol carries them; stored configurations are read with this. */
+export const storedDeviceSettings = z.strictObject({
   utcOffsetMinutes: z.number().int().min(-840).max(840).default(480),
   paymentMaxFen: u32.default(0),
   repeatIntervalSeconds: u16.default(3),
@@ -82,7 +87,32 @@ export const deviceSettings = z.strictObject({
     .max(8)
     .default([]),
 });
-export type DeviceSettings = z.output<typeof deviceSettings>;
+
+/** A day's minutes a window covers overlap another's: a payment would fall under two per-card caps. */
+function overlapping(windows: readonly { startMinute: number; endMinute: number }[]): boolean {
+  const sorted = [...windows].sort((a, b) => a.startMinute - b.startMinute);
+  return sorted.some((w, i) => i > 0 && w.startMinute < (sorted[i - 1] as { endMinute: number }).endMinute);
+}
+
+/**
+ * What a new configuration must be: the protocol's ranges, and no two price items on one key or meal
+ * windows that overlap (a till could not tell which price or which per-card cap applies).
+ */
+export const deviceSettings = storedDeviceSettings.superRefine((s, ctx) => {
+  const keys = s.priceItems.map((i) => i.itemNo);
+  if (new Set(keys).size !== keys.length)
+    ctx.addIssue({ code: 'custom', path: ['priceItems'], message: 'two price items on one key' });
+  if (overlapping(s.mealWindows))
+    ctx.addIssue({ code: 'custom', path: ['mealWindows'], message: 'meal windows overlap' });
+});
+export type DeviceSettings = z.output<typeof storedDeviceSettings>;
+
+/** The part of a configuration that is a price: changed only with a second admin's approval. */
+export const devicePrices = z.strictObject({
+  priceItems: storedDeviceSettings.shape.priceItems.unwrap(),
+  meter: storedDeviceSettings.shape.meter.unwrap(),
+});
+export type DevicePrices = z.output<typeof devicePrices>;
 
 export interface DeviceConfig {
   /** 0 when the device has never been configured (it then runs on its factory defaults). */
@@ -92,52 +122,75 @@ export interface DeviceConfig {
 
 type Listener = (deviceId: string) => void;
 
+function configOf(stored: StoredConfig): DeviceConfig {
+  return { configVersion: stored.configVersion, settings: storedDeviceSettings.parse(stored.settings) };
+}
+
 export class DeviceConfigs {
   private readonly listeners: Listener[] = [];
+  private readonly repo: DeviceConfigRepository;
 
-  constructor(private readonly db: Database) {}
+  constructor(
+    db: Database,
+    private readonly defaults: DefaultOptions = { paymentMaxFen: 100_000, repeatIntervalSeconds: 3 },
+  ) {
+    this.repo = new DeviceConfigRepository(db);
+  }
 
   onChanged(listener: Listener): void {
     this.listeners.push(listener);
   }
 
+  private announce(deviceId: string): void {
+    for (const listener of this.listeners) listener(deviceId);
+  }
+
+  /** The stored configuration; version 0 (and the protocol's defaults) for a device that has none. */
   async get(deviceId: string): Promise<DeviceConfig> {
-    const rows = await this.db.select<{ config_version: number; settings: string }>(
-      'SELECT config_version, settings FROM device_configs WHERE device_id = ?',
-      [deviceId],
+    const stored = await this.repo.find(deviceId);
+    return stored ? configOf(stored) : { configVersion: 0, settings: storedDeviceSettings.parse({}) };
+  }
+
+  /**
+   * The device's configuration, giving it its kind's default (version 1) first if it has none: called
+   * at registration, and at every sign-in for a device registered before defaults existed.
+   */
+  async ensure(deviceId: string): Promise<DeviceConfig> {
+    const stored = await this.repo.find(deviceId);
+    if (stored) return configOf(stored);
+    const { stored: after, written } = await this.repo.change(deviceId, (device, current) =>
+      current === undefined ? defaultDeviceSettings(device.kind, this.defaults) : undefined,
     );
-    const row = rows[0];
-    if (!row) return { configVersion: 0, settings: deviceSettings.parse({}) };
-    return {
-      configVersion: Number(row.config_version),
-      settings: deviceSettings.parse(JSON.parse(row.settings)),
-    };
+    if (written) this.announce(deviceId);
+    return configOf(after);
   }
 
   /** Replaces the device's configuration under the next version and tells every gateway. */
   async put(deviceId: string, settings: DeviceSettings): Promise<DeviceConfig> {
-    const version = await this.db.transaction(async (tx) => {
-      const devices = await this.db.select<{ id: string }>(
-        `SELECT id FROM devices WHERE id = ?${this.db.forUpdate}`,
-        [deviceId],
-        tx,
-      );
-      if (devices.length === 0) throw new CoreError('NOT_FOUND', 'no such device');
-      const rows = await this.db.select<{ config_version: number }>(
-        'SELECT config_version FROM device_configs WHERE device_id = ?',
-        [deviceId],
-        tx,
-      );
-      const next = Number(rows[0]?.config_version ?? 0) + 1;
-      await this.db.execute('DELETE FROM device_configs WHERE device_id = ?', [deviceId], tx);
-      await this.db.execute(
-        'INSERT INTO device_configs (device_id, config_version, settings, updated_at_ms) VALUES (?, ?, ?, ?)',
-        [deviceId, next, JSON.stringify(settings), Date.now()],
-        tx,
-      );
-      return next;
+    const valid = deviceSettings.parse(settings);
+    const { stored } = await this.repo.change(deviceId, () => valid);
+    this.announce(deviceId);
+    return configOf(stored);
+  }
+
+  /**
+   * Sets the device's prices (price items and meter pricing) over whatever else its configuration holds
+   * now; an approved change calls this, so a retry (prices already in force) writes no new version.
+   */
+  async putPrices(deviceId: string, prices: DevicePrices): Promise<DeviceConfig> {
+    const valid = devicePrices.parse(prices);
+    const { stored, written } = await this.repo.change(deviceId, (device, current) => {
+      const base =
+        current === undefined
+          ? defaultDeviceSettings(device.kind, this.defaults)
+          : storedDeviceSettings.parse(current.settings);
+      const next = deviceSettings.parse({ ...base, ...valid });
+      const same =
+        current !== undefined &&
+        JSON.stringify({ priceItems: base.priceItems, meter: base.meter }) === JSON.stringify(valid);
+      return same ? undefined : next;
     });
-    for (const listener of this.listeners) listener(deviceId);
-    return { configVersion: version, settings };
+    if (written) this.announce(deviceId);
+    return configOf(stored);
   }
 }

@@ -1,6 +1,6 @@
 import Router from 'koa-router';
 import { z } from 'zod';
-import { type DeviceConfigs, deviceSettings } from '../../devices/device-configs.ts';
+import { type DeviceConfigs, devicePrices, deviceSettings } from '../../devices/device-configs.ts';
 import { type DeviceService, deviceKinds } from '../../devices/device-service.ts';
 import { type PresenceService, presenceReportInput } from '../../devices/presence-service.ts';
 import { entityId } from '../../ledger/operations.ts';
@@ -25,8 +25,11 @@ export function deviceRoutes(
 ): Router {
   const router = new Router({ prefix: '/v1' });
   router.post('/devices', async (ctx) => {
+    const device = await devices.register(parseBody(ctx, registerDevice));
+    // Never left unconfigured: the kind's default, version 1, pushed at its first sign-in.
+    await configs.ensure(device.id);
     ctx.status = 201;
-    ctx.body = await devices.register(parseBody(ctx, registerDevice));
+    ctx.body = device;
   });
   router.get('/devices', async (ctx) => {
     const { limit } = parseValue(
@@ -49,7 +52,7 @@ export function deviceRoutes(
   // The gateway's one call at sign-in: the device, its key and its configuration.
   router.get('/devices/:deviceId/key', async (ctx) => {
     const { deviceId: id } = parseValue(ctx.params, devicePath);
-    ctx.body = { ...(await devices.withKey(id)), config: await configs.get(id) };
+    ctx.body = { ...(await devices.withKey(id)), config: await configs.ensure(id) };
   });
   router.get('/devices/:deviceId/config', async (ctx) => {
     const { deviceId: id } = parseValue(ctx.params, devicePath);
@@ -59,6 +62,11 @@ export function deviceRoutes(
   router.put('/devices/:deviceId/config', async (ctx) => {
     const { deviceId: id } = parseValue(ctx.params, devicePath);
     ctx.body = await configs.put(id, parseBody(ctx, deviceSettings));
+  });
+  // An approved price change: price items and meter pricing over the rest of the configuration.
+  router.put('/devices/:deviceId/config/prices', async (ctx) => {
+    const { deviceId: id } = parseValue(ctx.params, devicePath);
+    ctx.body = await configs.putPrices(id, parseBody(ctx, devicePrices));
   });
   router.post('/devices/:deviceId/key', async (ctx) => {
     ctx.body = await devices.rekey(parseValue(ctx.params, devicePath).deviceId);
