@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { assertProductionSecrets, type NamedSecret } from './secrets.ts';
 
 /**
  * The core's whole configuration: one schema, read from the environment once at start and passed
@@ -146,6 +147,12 @@ const devSecrets = {
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig {
   const production = env.NODE_ENV === 'production';
+  // Before the schema, so a missing secret is named as such; the development defaults never reach here.
+  if (production)
+    assertProductionSecrets('the core', [
+      ...serviceKeySecrets(env.CORE_SERVICE_KEYS),
+      { name: 'PII_KEY', value: env.PII_KEY, hex: true },
+    ]);
   const secret = (name: keyof typeof devSecrets) => env[name] ?? (production ? undefined : devSecrets[name]);
   const parsed = schema.safeParse({
     databaseUrl: env.DATABASE_URL || 'sqlite:data/core.sqlite',
@@ -183,6 +190,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig {
     throw new Error(`invalid core configuration: ${problems}`);
   }
   return Object.freeze(parsed.data);
+}
+
+/** Each service key's secret under a name that says which key it is (key ids are not secret). */
+function serviceKeySecrets(raw: string | undefined): NamedSecret[] {
+  const pairs = (raw ?? '').split(',').filter(Boolean);
+  if (pairs.length === 0) return [{ name: 'CORE_SERVICE_KEYS', value: undefined }];
+  return pairs.map((pair) => {
+    const at = pair.indexOf(':');
+    return { name: `CORE_SERVICE_KEYS (key "${pair.slice(0, Math.max(at, 0))}")`, value: pair.slice(at + 1) };
+  });
 }
 
 /** The table of variables for README, generated from the schema so the two cannot drift. */
