@@ -124,7 +124,7 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
   });
   const bills = new Bills(core);
   const issuer = new CredentialIssuer(core, signingKeyOf(config.campusSigningKey));
-  const videoLinks = new VideoLinks(config.jwtSecret);
+  const videoLinks = new VideoLinks(config.videoLinkSecret);
   // Behind N trusted proxies, ctx.ip is the address the outermost one saw (the last N of
   // X-Forwarded-For); anything a client wrote further left is ignored.
   const app = new Koa({ proxy: config.trustedProxyHops > 0, maxIpsCount: config.trustedProxyHops });

@@ -1,5 +1,7 @@
+import { hkdfSync } from 'node:crypto';
+import { assertProductionSecrets } from '@campus-card/core/secrets';
 import { z } from 'zod';
-import { loadTopUpConfig, type TopUpConfig } from './topups/config.ts';
+import { loadTopUpConfig, type TopUpConfig, topUpSecrets } from './topups/config.ts';
 
 /**
  * The BFF's whole configuration: one schema, read from the environment once at start and passed
@@ -26,6 +28,12 @@ const schema = z.object({
     .max(64)
     .describe('REDIS_PREFIX: key prefix, so several deployments share one Redis'),
   jwtSecret: z.string().min(32).describe('JWT_SECRET: HMAC key for access tokens (32+ characters)'),
+  videoLinkSecret: z
+    .string()
+    .min(32)
+    .describe(
+      'VIDEO_LINK_SECRET: HMAC key for signed lesson-video links (32+ characters; unset outside production: derived from JWT_SECRET)',
+    ),
   accessTokenTtlSeconds: positiveInt.describe('ACCESS_TOKEN_TTL_S: lifetime of an access token'),
   refreshTokenTtlSeconds: positiveInt.describe('REFRESH_TOKEN_TTL_S: lifetime of a refresh token'),
   wechatLoginUrl: z
@@ -129,6 +137,20 @@ const defaults: Record<string, string> = {
 
 /** Validates the environment once; any problem names the variable and stops the start. */
 export function loadConfig(env: Record<string, string | undefined>): BffConfig {
+  // The raw environment, not the defaults: in production a secret left unset is named as unset.
+  if (env.NODE_ENV === 'production')
+    assertProductionSecrets('the BFF', [
+      { name: 'CORE_KEY_SECRET', value: env.CORE_KEY_SECRET },
+      { name: 'JWT_SECRET', value: env.JWT_SECRET },
+      { name: 'VIDEO_LINK_SECRET', value: env.VIDEO_LINK_SECRET },
+      {
+        name: 'CAMPUS_SIGNING_KEY',
+        value: env.CAMPUS_SIGNING_KEY?.split(':')[1] ?? env.CAMPUS_SIGNING_KEY,
+        hex: true,
+      },
+      { name: 'WECHAT_APP_SECRET', value: env.WECHAT_APP_SECRET },
+      ...topUpSecrets(env),
+    ]);
   const e = { ...defaults, ...Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) };
   const parsed = schema.safeParse({
     host: e.BFF_HOST,
@@ -139,6 +161,7 @@ export function loadConfig(env: Record<string, string | undefined>): BffConfig {
     redisUrl: e.REDIS_URL || undefined,
     redisPrefix: e.REDIS_PREFIX,
     jwtSecret: e.JWT_SECRET,
+    videoLinkSecret: e.VIDEO_LINK_SECRET ?? (e.JWT_SECRET ? derivedVideoLinkSecret(e.JWT_SECRET) : undefined),
     accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_S,
     refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL_S,
     wechatLoginUrl: e.WECHAT_LOGIN_URL,
@@ -170,4 +193,12 @@ export function loadConfig(env: Record<string, string | undefined>): BffConfig {
     throw new Error(`invalid BFF configuration: ${problems}`);
   }
   return Object.freeze({ ...parsed.data, topUps: loadTopUpConfig(e) });
+}
+
+/**
+ * Outside production an unset VIDEO_LINK_SECRET is derived from JWT_SECRET under its own label, so the
+ * two purposes never share a key even in development; production sets both, and differently.
+ */
+function derivedVideoLinkSecret(jwtSecret: string): string {
+  return Buffer.from(hkdfSync('sha256', jwtSecret, '', 'campus-card video links', 32)).toString('hex');
 }

@@ -1,3 +1,4 @@
+import type { NamedSecret } from '@campus-card/core/secrets';
 import { z } from 'zod';
 
 /**
@@ -84,6 +85,12 @@ const defaults: Record<string, string> = {
   TOP_UP_POLL_AFTER_MS: '60000',
   TOP_UP_RECONCILE_HOUR: '11',
 };
+
+/** The top-up secrets production judges (assertProductionSecrets): none unless a merchant is configured. */
+export function topUpSecrets(env: Record<string, string | undefined>): NamedSecret[] {
+  if (!env.WECHAT_PAY_MCHID) return [];
+  return [{ name: 'WECHAT_PAY_API_V3_KEY', value: env.WECHAT_PAY_API_V3_KEY }];
+}
 
 /** Reads the top-up settings, or undefined when no merchant is configured; a problem names the variable. */
 export function loadTopUpConfig(env: Record<string, string | undefined>): TopUpConfig | undefined {
