@@ -127,17 +127,18 @@ function applyRules(op: Operation, s: BatchState, fx: BatchEffects, limits: Ledg
     case 'hold':
       return hold(op, s, fx, limits);
     case 'post': {
-      const h = pendingHold(s, op.request.holdId);
+      const h = pendingHold(s, op.request.holdId, op.request.deviceId);
       if (op.request.amount > h.amount)
         refuse('AMOUNT_EXCEEDS_HOLD', `the hold is ${h.amount} fen`, { held: h.amount });
       return resolve(op, s, fx, h, op.request.amount, 'posted');
     }
     case 'void':
-      return resolve(op, s, fx, pendingHold(s, op.request.holdId), 0, 'voided');
+      return resolve(op, s, fx, pendingHold(s, op.request.holdId, op.request.deviceId), 0, 'voided');
     case 'expire': {
       const h = s.holds.get(op.request.holdId);
       if (!h) refuse('HOLD_NOT_FOUND', 'no such hold');
-      if (h.status !== 'pending') refuse('HOLD_ALREADY_RESOLVED', `the hold is already ${h.status}`);
+      if (h.status !== 'pending')
+        refuse('HOLD_ALREADY_RESOLVED', `the hold is already ${h.status}`, settled(s, h));
       if (s.nowMs < h.expiresAtMs) refuse('INVALID_TRANSITION', 'the hold has not expired yet');
       // A meter that went silent is charged what it last reported, never more than was held.
       return resolve(op, s, fx, h, h.usageAmount, 'expired');
@@ -268,8 +269,8 @@ function pay(
  * A payment a device accepted offline: the goods are gone, so nothing refuses it but a missing card or
  * merchant or an amount out of range. The wallets pay what they hold (never more: a wallet cannot go
  * negative, here or in the database's CHECK); the shortfall is a debt booked against the offline
- * receivable, to be recovered from the card holder. A card that is not active, or a credential older than
- * the card, pays nothing: the card holder did not make that payment.
+ * receivable, to be recovered from the card holder. A card that is not active, or a credential for any
+ * version but the card's current one, pays nothing: the card holder did not make that payment.
  */
 function payOffline(
   op: Extract<Operation, { kind: 'payment' }>,
@@ -291,7 +292,7 @@ function payOffline(
         ? 'CARD_FROZEN'
         : card.status === 'cancelled'
           ? 'CARD_CANCELLED'
-          : r.cardVersion !== undefined && r.cardVersion < card.version
+          : r.cardVersion !== undefined && r.cardVersion !== card.version
             ? 'CARD_VERSION_STALE'
             : undefined;
   const subsidy = account(s, card.subsidyAccountId);
@@ -363,7 +364,7 @@ function hold(
     refuse('AMOUNT_OUT_OF_RANGE', `a hold is at most ${limits.paymentAmountMax} fen`);
   if (r.timeoutMs > limits.holdTimeoutMsMax)
     refuse('AMOUNT_OUT_OF_RANGE', `a hold lasts at most ${limits.holdTimeoutMsMax} ms`);
-  checkDailyLimit(card, s.nowMs, r.amount);
+  const spent = checkDailyLimit(card, s.nowMs, r.amount);
   const total = available(account(s, card.subsidyAccountId)) + available(account(s, card.mainAccountId));
   if (r.minBalance !== undefined && total < r.minBalance) {
     refuse('BELOW_MIN_BALANCE', `starting needs a balance of at least ${r.minBalance} fen`, {
@@ -375,6 +376,11 @@ function hold(
   const merchantAccount = account(s, merchant.accountId);
   reserve(fx, s, r.id, account(s, card.subsidyAccountId), merchantAccount, fromSubsidy);
   reserve(fx, s, r.id, account(s, card.mainAccountId), merchantAccount, fromMain);
+  // The whole hold counts toward the day it was opened on from now on, so no payment can use the
+  // same room while the meter runs; resolve() replaces it by what is posted (docs/ledger.md).
+  card.spentDay = shanghaiDay(s.nowMs);
+  card.spentDayAmount = spent + r.amount;
+  fx.touchedCards.add(card);
   const row: HoldRow = {
     id: r.id,
     cardNo: card.cardNo,
@@ -421,10 +427,13 @@ function resolve(
   const fromSubsidy = Math.min(postAmount, h.subsidyAmount);
   move(fx, s, op.request.id, subsidy, merchantAccount, fromSubsidy);
   move(fx, s, op.request.id, main, merchantAccount, postAmount - fromSubsidy);
-  if (postAmount > 0) {
-    const day = shanghaiDay(s.nowMs);
-    card.spentDayAmount = (card.spentDay === day ? card.spentDayAmount : 0) + postAmount;
-    card.spentDay = day;
+  // The hold reserved its whole amount in the total of the day it was opened on (Asia/Shanghai).
+  // While the card's total is still that day's, the reservation is replaced by what is posted (a
+  // void or an expiry at no usage releases it all). Once the card's total has moved to a later day,
+  // the amount stays charged to the opening day, which the reservation already covered: the later
+  // day's total is not touched, so a session across midnight never counts twice.
+  if (card.spentDay === shanghaiDay(h.createdAtMs)) {
+    card.spentDayAmount = Math.max(0, card.spentDayAmount - (h.amount - postAmount));
     fx.touchedCards.add(card);
   }
   h.status = status;
@@ -441,14 +450,44 @@ function resolve(
   });
 }
 
-function pendingHold(s: BatchState, holdId: string): HoldRow {
+/**
+ * The pending hold a post or a void resolves. A hold another device opened is, for the device that
+ * names it, the same as no hold at all: HOLD_NOT_FOUND, a definite refusal that is never retried.
+ * A hold already settled answers HOLD_ALREADY_RESOLVED with what it settled at, so a second stop
+ * under a new id can still tell the meter the settled result.
+ */
+function pendingHold(s: BatchState, holdId: string, deviceId: string | undefined): HoldRow {
   const h = s.holds.get(holdId);
-  if (!h) refuse('HOLD_NOT_FOUND', 'no such hold');
+  if (!h || (deviceId !== undefined && h.deviceId !== deviceId)) refuse('HOLD_NOT_FOUND', 'no such hold');
   if (h.status !== 'pending')
-    refuse('HOLD_ALREADY_RESOLVED', `the hold is already ${h.status}`, { status: h.status });
-  if (s.nowMs >= h.expiresAtMs)
-    refuse('HOLD_EXPIRED', 'the hold expired; it settles at the last reported usage');
+    refuse('HOLD_ALREADY_RESOLVED', `the hold is already ${h.status}`, settled(s, h));
+  if (s.nowMs >= h.expiresAtMs) {
+    refuse('HOLD_EXPIRED', 'the hold expired; it settles at the last reported usage', {
+      amount: h.amount,
+      usageAmount: h.usageAmount,
+    });
+  }
   return h;
+}
+
+/** What a resolved hold settled at, and the card's balances now. */
+function settled(s: BatchState, h: HoldRow): Record<string, unknown> {
+  const charged = h.resolvedAmount ?? 0;
+  const card = s.cards.get(h.cardNo);
+  return {
+    status: h.status,
+    chargedAmount: charged,
+    releasedAmount: h.amount - charged,
+    resolvedBy: h.resolvedBy,
+    ...(card
+      ? {
+          balance: {
+            main: available(account(s, card.mainAccountId)),
+            subsidy: available(account(s, card.subsidyAccountId)),
+          },
+        }
+      : {}),
+  };
 }
 
 function usableForDebit(s: BatchState, cardNo: string, cardVersion: number | undefined): CardRow {
@@ -457,8 +496,9 @@ function usableForDebit(s: BatchState, cardNo: string, cardVersion: number | und
   if (card.status === 'lost') refuse('CARD_LOST', 'the card is reported lost');
   if (card.status === 'frozen') refuse('CARD_FROZEN', 'the card is frozen');
   if (card.status === 'cancelled') refuse('CARD_CANCELLED', 'the card is cancelled');
-  if (cardVersion !== undefined && cardVersion < card.version) {
-    refuse('CARD_VERSION_STALE', 'the credential was issued before the card last changed', {
+  // Only the card's current version is good: an older one was superseded, a newer one was never issued.
+  if (cardVersion !== undefined && cardVersion !== card.version) {
+    refuse('CARD_VERSION_STALE', 'the credential is not for the card as it is now', {
       cardVersion: card.version,
     });
   }

@@ -57,10 +57,12 @@ export class LedgerRepository {
    * Raises a pending hold's reported usage. Usage only grows and never passes the held amount;
    * the condition in the UPDATE decides, so concurrent or repeated reports are safe.
    */
-  async reportUsage(holdId: string, usageAmount: number): Promise<boolean> {
+  async reportUsage(holdId: string, usageAmount: number, deviceId?: string): Promise<boolean> {
     const updated = await this.db.execute(
-      "UPDATE holds SET usage_amount = ? WHERE id = ? AND status = 'pending' AND usage_amount <= ? AND amount >= ?",
-      [usageAmount, holdId, usageAmount, usageAmount],
+      `UPDATE holds SET usage_amount = ? WHERE id = ? AND status = 'pending' AND usage_amount <= ? AND amount >= ?${
+        deviceId === undefined ? '' : ' AND device_id = ?'
+      }`,
+      [usageAmount, holdId, usageAmount, usageAmount, ...(deviceId === undefined ? [] : [deviceId])],
     );
     return updated === 1;
   }

@@ -129,13 +129,23 @@ export class LedgerService {
     }
   }
 
-  async reportUsage(holdId: string, usageAmount: number): Promise<HoldRow> {
-    const raised = await this.ledger.reportUsage(holdId, usageAmount);
-    const hold = await this.ledger.hold(holdId);
-    if (!hold) throw new CoreError('HOLD_NOT_FOUND', 'no such hold');
+  /**
+   * Raises a pending hold's reported usage. With a device id, a hold another device opened is
+   * HOLD_NOT_FOUND, as an unknown one is (the UPDATE itself is limited to the device's holds).
+   */
+  async reportUsage(holdId: string, usageAmount: number, deviceId?: string): Promise<HoldRow> {
+    const raised = await this.ledger.reportUsage(holdId, usageAmount, deviceId);
+    const hold = await this.holdById(holdId, deviceId);
     if (raised || (hold.status === 'pending' && hold.usageAmount >= usageAmount)) return hold;
-    if (hold.status !== 'pending')
-      throw new CoreError('HOLD_ALREADY_RESOLVED', `the hold is already ${hold.status}`);
+    if (hold.status !== 'pending') {
+      const charged = hold.resolvedAmount ?? 0;
+      throw new CoreError('HOLD_ALREADY_RESOLVED', `the hold is already ${hold.status}`, {
+        status: hold.status,
+        chargedAmount: charged,
+        releasedAmount: hold.amount - charged,
+        resolvedBy: hold.resolvedBy,
+      });
+    }
     throw new CoreError('AMOUNT_EXCEEDS_HOLD', `usage cannot pass the held ${hold.amount} fen`, {
       held: hold.amount,
     });
@@ -147,9 +157,11 @@ export class LedgerService {
     return op;
   }
 
-  async holdById(id: string): Promise<HoldRow> {
+  /** A hold; with a device id, only that device's (another's is HOLD_NOT_FOUND, as an unknown one). */
+  async holdById(id: string, deviceId?: string): Promise<HoldRow> {
     const hold = await this.ledger.hold(id);
-    if (!hold) throw new CoreError('HOLD_NOT_FOUND', 'no such hold');
+    if (!hold || (deviceId !== undefined && hold.deviceId !== deviceId))
+      throw new CoreError('HOLD_NOT_FOUND', 'no such hold');
     return hold;
   }
 

@@ -37,7 +37,7 @@ export const paymentRequest = z.strictObject({
   merchantId: entityId,
   deviceId: entityId.optional(),
   amount: fen,
-  /** The credential version the device saw; an older one than the card's is refused. */
+  /** The credential version the device saw; any other than the card's current version is refused. */
   cardVersion: z.number().int().positive().optional(),
   /** Never stored: checked against the card's PIN hash before the payment is queued. */
   pin: pin.optional(),
@@ -78,8 +78,14 @@ export const postRequest = z.strictObject({
   id: operationId,
   holdId: operationId,
   amount: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  /** The device settling the hold; a hold another device opened is then HOLD_NOT_FOUND. */
+  deviceId: entityId.optional(),
 });
-export const voidRequest = z.strictObject({ id: operationId, holdId: operationId });
+export const voidRequest = z.strictObject({
+  id: operationId,
+  holdId: operationId,
+  deviceId: entityId.optional(),
+});
 export const adjustmentRequest = z.strictObject({
   id: operationId,
   accountId: entityId,

@@ -6,6 +6,7 @@ import {
   adjustmentRequest,
   batchedOperation,
   type CloseOutRequest,
+  entityId,
   fen,
   holdRequest,
   operationId,
@@ -40,21 +41,28 @@ export function operationRoutes(ledger: LedgerService, refunds: RefundService): 
       z.strictObject({
         id: operationId,
         amount: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+        deviceId: entityId.optional(),
       }),
     );
     answer(ctx, await ledger.post({ ...body, holdId }));
   });
   router.post('/holds/:holdId/void', async (ctx) => {
     const { holdId } = parseValue(ctx.params, holdPath);
-    answer(ctx, await ledger.void({ ...parseBody(ctx, z.strictObject({ id: operationId })), holdId }));
+    const body = parseBody(ctx, z.strictObject({ id: operationId, deviceId: entityId.optional() }));
+    answer(ctx, await ledger.void({ ...body, holdId }));
   });
   router.post('/holds/:holdId/usage', async (ctx) => {
     const { holdId } = parseValue(ctx.params, holdPath);
-    const { usageAmount } = parseBody(ctx, z.strictObject({ usageAmount: fen.or(z.literal(0)) }));
-    ctx.body = await ledger.reportUsage(holdId, usageAmount);
+    const { usageAmount, deviceId } = parseBody(
+      ctx,
+      z.strictObject({ usageAmount: fen.or(z.literal(0)), deviceId: entityId.optional() }),
+    );
+    ctx.body = await ledger.reportUsage(holdId, usageAmount, deviceId);
   });
+  // With ?deviceId=, only that device's hold: another device's answers HOLD_NOT_FOUND like an unknown one.
   router.get('/holds/:holdId', async (ctx) => {
-    ctx.body = await ledger.holdById(parseValue(ctx.params, holdPath).holdId);
+    const { deviceId } = parseValue(ctx.query, z.object({ deviceId: entityId.optional() }));
+    ctx.body = await ledger.holdById(parseValue(ctx.params, holdPath).holdId, deviceId);
   });
   // Many operations in one request, each answered in order: the HTTP status is 200 and every
   // answer carries its own status and code. Invalid items are refused alone, never stored.
