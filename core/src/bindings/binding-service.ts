@@ -3,17 +3,22 @@ import type { CardService } from '../cards/card-service.ts';
 import { isDuplicateKey } from '../db/database.ts';
 import { CoreError } from '../errors.ts';
 import type { Pii } from '../pii.ts';
-import type { Binding, BindingRepository } from './binding-repository.ts';
+import type { ActivationCodes } from './activation-codes.ts';
+import type { Binding, BindingRepository, PersonForBinding } from './binding-repository.ts';
 
 export type { Binding };
 
-export interface BindRequest {
+/**
+ * How a person proves who they are: the one-time activation code the card centre issued for their
+ * card, or (where the campus enables it in the BFF) the last 6 characters of their ID number.
+ */
+export type IdentityProof = { secret: string } | { activationCode: string };
+
+export type BindRequest = {
   openid: string;
   personNo: string;
   name: string;
-  /** The last 6 characters of the person's ID number, as the person typed them. */
-  secret: string;
-}
+} & IdentityProof;
 
 export interface BindResult extends Binding {
   /** False when this same account was already bound to this same person (a retry). */
@@ -38,15 +43,24 @@ export class BindingService {
     private readonly cards: CardService,
     private readonly pii: Pii,
     piiKeyHex: string,
+    private readonly activationCodes: ActivationCodes,
   ) {
     this.#secretKey = createHmac('sha256', Buffer.from(piiKeyHex, 'hex'))
       .update('campus-card binding secret v1')
       .digest();
   }
 
-  async bind(request: BindRequest): Promise<BindResult> {
-    const person = await this.bindings.personByNo(request.personNo);
-    if (!person || person.name.normalize('NFC') !== request.name.trim().normalize('NFC')) throw mismatch();
+  /**
+   * Checks a person's identity proof, with one answer for every way it fails. An activation code is
+   * taken (one of its attempts) before it is compared; it is spent only by the caller's use().
+   */
+  async prove(personNo: string, name: string, proof: IdentityProof): Promise<PersonForBinding> {
+    const person = await this.bindings.personByNo(personNo);
+    if (!person || person.name.normalize('NFC') !== name.trim().normalize('NFC')) throw mismatch();
+    if ('activationCode' in proof) {
+      if ((await this.activationCodes.check(person.cardNo, proof.activationCode)) !== 'ok') throw mismatch();
+      return person;
+    }
     if (!person.idNumberEnc) throw mismatch();
     const sealedDigest = sha256(person.idNumberEnc);
     let digest = person.sealedDigest === sealedDigest ? person.digest : null;
@@ -54,25 +68,47 @@ export class BindingService {
       digest = this.digestOf(person.personId, this.pii.decrypt(person.idNumberEnc).slice(-6));
       await this.bindings.saveSecret(person.personId, digest, sealedDigest);
     }
-    const offered = Buffer.from(this.digestOf(person.personId, request.secret), 'hex');
+    const offered = Buffer.from(this.digestOf(person.personId, proof.secret), 'hex');
     if (!timingSafeEqual(offered, Buffer.from(digest, 'hex'))) throw mismatch();
+    return person;
+  }
+
+  /** Spends an activation code that prove() accepted; another request spending it first is a mismatch. */
+  async spend(person: PersonForBinding, proof: IdentityProof): Promise<void> {
+    if ('activationCode' in proof && !(await this.activationCodes.use(person.cardNo, proof.activationCode)))
+      throw mismatch();
+  }
+
+  /** Issues a card's one-time activation code (the card centre), replacing any earlier one. */
+  async issueActivationCode(cardNo: string, issuedBy: string | null) {
+    await this.cards.get(cardNo);
+    return this.activationCodes.issue(cardNo, issuedBy);
+  }
+
+  async bind(request: BindRequest): Promise<BindResult> {
+    const { openid, personNo, name, ...proof } = request;
+    const person = await this.prove(personNo, name, proof as IdentityProof);
     // Identity proven: only now may the answer say anything about the person's card or bindings.
     if (person.personStatus !== 'active' || person.cardStatus === 'cancelled')
       throw new CoreError('CARD_CANCELLED', 'this card has been cancelled');
 
-    const existing = await this.bindings.byOpenid(request.openid);
+    const existing = await this.bindings.byOpenid(openid);
     if (existing) return this.repeated(existing, person.personId);
+    const other = await this.bindings.byPerson(person.personId);
+    if (other) throw new CoreError('ALREADY_BOUND', 'this person is already bound to another WeChat account');
+    // The code is spent only now, when nothing else can refuse the binding but a race at the insert.
+    await this.spend(person, proof as IdentityProof);
     try {
-      await this.bindings.insert(request.openid, person.personId, person.cardNo);
+      await this.bindings.insert(openid, person.personId, person.cardNo);
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
-      const raced = await this.bindings.byOpenid(request.openid);
+      const raced = await this.bindings.byOpenid(openid);
       if (raced) return this.repeated(raced, person.personId);
       throw new CoreError('ALREADY_BOUND', 'this person is already bound to another WeChat account');
     }
     // A new phone: bump the card's version so certificates issued to any earlier phone stop working.
-    const version = await this.bumpVersion(person.cardNo, person.cardStatus, request.personNo, 'bound');
-    const bound = await this.bindings.byOpenid(request.openid);
+    const version = await this.bumpVersion(person.cardNo, person.cardStatus, personNo, 'bound');
+    const bound = await this.bindings.byOpenid(openid);
     if (!bound) throw new Error('binding vanished right after it was inserted');
     return { ...bound, created: true, cardVersion: version };
   }

@@ -1,0 +1,115 @@
+import { createHash } from 'node:crypto';
+import type { CardActivityFeed } from '../activity/card-activity.ts';
+import type { CardChange, CardService } from '../cards/card-service.ts';
+import { CoreError } from '../errors.ts';
+import type { NoticeRepository } from '../notices/notice-repository.ts';
+import type { BindingService, IdentityProof } from './binding-service.ts';
+
+/** What a holder sends with an action that could reopen or widen a card: the PIN, an identity proof. */
+export interface HolderProof {
+  pin?: string | undefined;
+  identity?: ({ name: string } & IdentityProof) | undefined;
+}
+
+export type HolderCardAction = 'report_loss' | 'cancel_loss' | 'freeze' | 'unfreeze';
+
+const actorNames: Record<string, string> = {
+  self: '本人',
+  parent: '家长',
+  admin: '卡务中心',
+  system: '系统',
+  device: '终端',
+};
+
+/**
+ * The card holder's own actions, made from the phone bound to the card (the BFF names the account).
+ * Whoever holds a lost phone holds this account too, so what could reopen or widen the card asks for
+ * more than the phone: cancelling a loss needs the card PIN (or, with no PIN set, an identity proof),
+ * and a loss reported by a parent or the card centre also needs the identity proof that binding
+ * needs, else IDENTITY_REQUIRED (the card centre can cancel it); raising the daily limit needs the PIN.
+ * A cancelled loss is told to the student as a kept notice naming who reported and who cancelled,
+ * which also reaches the parents' live views of the card.
+ */
+export class HolderActions {
+  constructor(
+    private readonly bindings: BindingService,
+    private readonly cards: CardService,
+    private readonly notices: NoticeRepository,
+    private readonly activity: CardActivityFeed,
+  ) {}
+
+  async change(openid: string, action: HolderCardAction, proof: HolderProof): Promise<CardChange> {
+    const binding = await this.bindings.get(openid);
+    const actor = { type: 'self', id: binding.personNo } as const;
+    if (action !== 'cancel_loss') return this.cards.change(binding.cardNo, action, actor, null);
+    const card = await this.cards.get(binding.cardNo);
+    // Nothing to cancel: answered as the card service answers a repeat, without asking for proof.
+    if (card.status !== 'lost') return this.cards.change(binding.cardNo, action, actor, null);
+    const reporter = await this.lastReporter(binding.cardNo);
+    if (card.pinSet) await this.requirePin(binding.cardNo, proof);
+    if (!card.pinSet || reporter !== 'self') {
+      if (!proof.identity)
+        throw new CoreError(
+          'IDENTITY_REQUIRED',
+          reporter === 'self'
+            ? 'no PIN is set: prove who you are (activation code or ID tail), or ask the card centre'
+            : 'the loss was reported by a parent or the card centre: prove who you are, or ask the card centre',
+          { reportedBy: reporter },
+        );
+      const { name, ...rest } = proof.identity;
+      const person = await this.bindings.prove(binding.personNo, name, rest as IdentityProof);
+      if (person.cardNo !== binding.cardNo)
+        throw new CoreError('IDENTITY_MISMATCH', 'not this card’s holder');
+      await this.bindings.spend(person, rest as IdentityProof);
+    }
+    const change = await this.cards.change(binding.cardNo, action, actor, null);
+    if (change.changed) await this.tell(binding.personId, binding.cardNo, change.version, reporter);
+    return change;
+  }
+
+  /** Lowering the limit is always allowed; raising it needs the card PIN (PIN_REQUIRED with none set). */
+  async setDailyLimit(openid: string, dailyLimit: number, proof: HolderProof): Promise<void> {
+    const binding = await this.bindings.get(openid);
+    const card = await this.cards.get(binding.cardNo);
+    if (dailyLimit > card.dailyLimit) {
+      if (!card.pinSet) throw new CoreError('PIN_REQUIRED', 'set a card PIN before raising the daily limit');
+      await this.requirePin(binding.cardNo, proof);
+    }
+    await this.cards.setDailyLimit(binding.cardNo, dailyLimit);
+  }
+
+  private async requirePin(cardNo: string, proof: HolderProof): Promise<void> {
+    if (proof.pin === undefined) throw new CoreError('PIN_REQUIRED', 'this needs the card PIN');
+    if ((await this.cards.checkPin(cardNo, proof.pin)) !== 'ok')
+      throw new CoreError('PIN_INVALID', 'the card PIN is wrong');
+  }
+
+  /** Who made the card's latest loss report: self, parent, admin … */
+  private async lastReporter(cardNo: string): Promise<string> {
+    const history = await this.cards.history(cardNo);
+    return history.findLast((e) => e.kind === 'report_loss')?.actorType ?? 'self';
+  }
+
+  private async tell(personId: string, cardNo: string, version: number, reporter: string): Promise<void> {
+    const createdAtMs = Date.now();
+    const kind = `loss_cancelled:${version}`;
+    const notice = {
+      id: `L${createHash('sha256').update(`${personId}\n${cardNo}\n${kind}`).digest('hex').slice(0, 25)}`,
+      personId,
+      kind,
+      title: '校园卡已解挂',
+      body: `校园卡由${actorNames[reporter] ?? reporter}挂失，已由${actorNames.self}在小程序解挂。如非本人操作，请立即重新挂失并联系卡务中心。`,
+      data: { cardNo, reportedBy: reporter, cancelledBy: 'self', version },
+      createdAtMs,
+    };
+    await this.notices.insertMissing([notice]);
+    this.activity.emit({
+      type: 'notice',
+      cardNo,
+      noticeId: notice.id,
+      kind: 'loss_cancelled',
+      title: notice.title,
+      atMs: createdAtMs,
+    });
+  }
+}
