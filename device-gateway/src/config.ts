@@ -2,6 +2,7 @@
 // factories. Nothing below reads process.env.
 
 import { hostname } from 'node:os';
+import { assertProductionSecrets } from '@campus-card/core/secrets';
 import { z } from 'zod';
 
 /** A development campus issuing key (kid 1): the public half of the secret 32 × 0x01. Never for production. */
@@ -64,6 +65,20 @@ export interface GatewayConfig {
 }
 
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): GatewayConfig {
+  // The raw environment, not the schema's defaults: production names an unset secret as unset, and
+  // refuses the development campus key, whose secret half is in this repository (anyone could mint
+  // certificates the gateway would trust).
+  if (env.NODE_ENV === 'production')
+    assertProductionSecrets('the device gateway', [
+      { name: 'CORE_SECRET', value: env.CORE_SECRET },
+      ...(env.CAMPUS_KEYS
+        ? env.CAMPUS_KEYS.split(',').map((entry) => ({
+            name: `CAMPUS_KEYS (kid ${/^\d{1,5}/.exec(entry)?.[0] ?? '?'})`,
+            value: entry.split(':')[1] ?? entry,
+            hex: true,
+          }))
+        : [{ name: 'CAMPUS_KEYS', value: undefined }]),
+    ]);
   const parsed = schema.parse(env);
   return Object.freeze({
     host: parsed.GATEWAY_HOST,
