@@ -9,9 +9,11 @@ import { Redis } from 'ioredis';
 import { type Logger, pino } from 'pino';
 import { GatewayBlacklist } from './blacklist.ts';
 import { type GatewayConfig, loadConfig } from './config.ts';
+import { MemoryDeclineLog, redisDeclineLog } from './declines.ts';
 import { configPushFor } from './device-config.ts';
 import { coreDeviceDirectory, type DeviceDirectory } from './devices.ts';
 import { createHandlers } from './handlers/index.ts';
+import { MemoryMeterLocks, redisMeterLocks } from './meter-locks.ts';
 import { GatewayMetrics } from './metrics.ts';
 import { NumericFailureLimit } from './numeric-failures.ts';
 import { defaultPresenceOptions, PresenceReporter } from './presence.ts';
@@ -71,6 +73,8 @@ export async function startGateway(
     meterHoldTimeoutMs: config.meterHoldTimeoutMs,
     meterFenPerUnit: config.meterFenPerUnit,
     verifyAt,
+    declines: redis === undefined ? new MemoryDeclineLog() : redisDeclineLog(redis),
+    meters: redis === undefined ? new MemoryMeterLocks() : redisMeterLocks(redis),
     numericFailures: new NumericFailureLimit(),
   });
   const metrics = new GatewayMetrics();
@@ -90,13 +94,15 @@ export async function startGateway(
   // without Redis when the core runs in another process).
   const subscriber = config.redisUrl === undefined ? undefined : new Redis(config.redisUrl);
   subscriber?.on('error', (error) => log.warn({ err: error }, 'redis subscriber error'));
-  // A changed configuration is pushed by the instance the device is signed in at.
+  // A changed configuration is pushed by the instance the device is signed in at; a disable or re-key
+  // (announced on the same channel) ends the session there (protocol § 10.1).
   const reconfigure = (deviceId: string) => {
     const session = sessions.of(Number(deviceId));
     if (session === undefined) return;
     directory.find(Number(deviceId)).then(
       (device) => {
-        if (device !== undefined) session.reconfigure(device);
+        if (device === undefined) session.revoke('DEVICE_DISABLED');
+        else session.reconfigure(device);
       },
       (error: unknown) => log.warn({ err: error, deviceId }, 'device configuration not fetched'),
     );

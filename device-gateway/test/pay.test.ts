@@ -117,7 +117,10 @@ describe('PAY over TCP against the real core', () => {
     // Goal: identity check answers from the core's card record.
     const cardNo = await openStudent(world.client);
     const phone = await phoneFor(world.client, cardNo);
-    const reply = await device.request({
+    const registered = await registerDevice(world, 'gate');
+    const gate = await TestDevice.connect(world.gateway.port, registered.deviceId, registered.key);
+    assert.equal((await gate.signIn('gate')).message.kind, 'sign_in_accepted');
+    const reply = await gate.request({
       kind: 'identity_check',
       code: { kind: 'qr', text: phone.code() },
       direction: 'in',
@@ -130,6 +133,7 @@ describe('PAY over TCP against the real core', () => {
       personType: 'student',
       displayName: '测试学生',
     });
+    gate.close();
   });
 
   test('when a device is re-keyed and its sequence starts again at 1, then its payments are charged, not taken for old ones', async () => {

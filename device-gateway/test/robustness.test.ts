@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { encodeRawFrame } from '../src/protocol/index.ts';
-import { registerDevice, startWorld, TestDevice, type TestWorld } from './support.ts';
+import { openStudent, opId } from '../../core/test/support.ts';
+import {
+  type DeviceKind,
+  encodeFrame,
+  encodeRawFrame,
+  type Message,
+  signOfflineRecord,
+} from '../src/protocol/index.ts';
+import { phoneFor, registerDevice, startWorld, TestDevice, type TestWorld } from './support.ts';
 
 describe('bad input over TCP', () => {
   let world: TestWorld;
@@ -12,10 +19,10 @@ describe('bad input over TCP', () => {
     await world.stop();
   });
 
-  async function signedIn(): Promise<TestDevice> {
-    const { deviceId, key } = await registerDevice(world);
+  async function signedIn(kind: DeviceKind = 'pos'): Promise<TestDevice> {
+    const { deviceId, key } = await registerDevice(world, kind);
     const device = await TestDevice.connect(world.gateway.port, deviceId, key);
-    assert.equal((await device.signIn()).message.kind, 'sign_in_accepted');
+    assert.equal((await device.signIn(kind)).message.kind, 'sign_in_accepted');
     return device;
   }
 
@@ -179,5 +186,127 @@ describe('bad input over TCP', () => {
     assert.equal(metrics.get('errors.BAD_MAC'), before.mac + 1);
     assert.ok(metrics.get('sign_ins') >= 2);
     assert.ok(metrics.get('connections') >= 2);
+  });
+
+  test('#12.15 when a signed-in device sends a frame with a bad MAC or a foreign device id, then the ERROR is anonymous: device id 0, sequence 0, the anonymous key', async () => {
+    // Goal: protocol § 4.2 — an answer to a frame that did not authenticate is never signed with the device's key.
+    const forged = await signedIn();
+    forged.send(
+      { kind: 'heartbeat', configVersion: 0, blacklistVersion: 0, offlineRecordsPending: 0 },
+      77,
+      new Uint8Array(32).fill(3),
+    );
+    // TestDevice.next decodes a frame with device id 0 under the anonymous key: a keyed one would fail.
+    const reply = await forged.next();
+    assert.equal(reply.message.kind === 'error' && reply.message.code, 'BAD_MAC');
+    assert.equal(reply.deviceId, 0);
+    assert.equal(reply.sequence, 0);
+    await forged.untilClosed();
+
+    const foreign = await signedIn();
+    foreign.write(
+      encodeFrame(
+        { kind: 'heartbeat', configVersion: 0, blacklistVersion: 0, offlineRecordsPending: 0 },
+        { deviceId: foreign.deviceId + 100_000, sequence: 78, timestampMs: Date.now() },
+        { macKey: foreign.key },
+      ),
+    );
+    const answer = await foreign.next();
+    assert.equal(answer.message.kind === 'error' && answer.message.code, 'BAD_MAC');
+    assert.equal(answer.deviceId, 0);
+    assert.equal(answer.sequence, 0);
+    await foreign.untilClosed();
+  });
+
+  test('#12.17 when a whole frame is dribbled a byte at a time for longer than the frame allowance, then TRUNCATED (anonymous) and close, not an answer', async () => {
+    // Goal: protocol § 10.1 — the whole frame within its allowance (300 ms here) of its first byte, however
+    // steadily the bytes come; a per-byte timer let a 49-byte frame take 24.5 s.
+    const device = await signedIn();
+    const frame = encodeFrame(
+      { kind: 'heartbeat', configVersion: 0, blacklistVersion: 0, offlineRecordsPending: 0 },
+      { deviceId: device.deviceId, sequence: ++device.sequence, timestampMs: Date.now() },
+      { macKey: device.key },
+    );
+    assert.equal(frame.byteLength, 49);
+    for (const byte of frame) {
+      if (device.closed) break;
+      device.write(Uint8Array.of(byte));
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    const reply = await device.next();
+    assert.equal(reply.message.kind === 'error' && reply.message.code, 'TRUNCATED');
+    assert.equal(reply.deviceId, 0);
+    await device.untilClosed();
+  });
+
+  test('#12.17 when frames arrive back to back in one stream, each within the allowance, then every one is answered', async () => {
+    // Goal: the whole-frame timer restarts with each new frame, so a busy device is never cut off.
+    const device = await signedIn();
+    for (let i = 0; i < 4; i++) {
+      await heartbeatWorks(device);
+      await new Promise((resolve) => setTimeout(resolve, 150));
+    }
+    device.close();
+  });
+
+  test('#12.18 when a device sends a request its kind may not send, then UNEXPECTED_MESSAGE, nothing is charged or held, and the session continues', async () => {
+    // Goal: protocol § 8.1 — a meter cannot pay, a till cannot hold, a gate cannot sign in to a class.
+    const cardNo = await openStudent(world.client);
+    await world.client.topUp({ id: opId(), cardNo, amount: 5_000, channel: 'cash' });
+    const phone = await phoneFor(world.client, cardNo);
+    const code = () => ({ kind: 'qr', text: phone.code() }) as const;
+    const cases: [DeviceKind, () => Message][] = [
+      ['shower', () => ({ kind: 'pay', code: code(), amountFen: 300, orderNo: 1, itemNo: 0 })],
+      ['laundry', () => ({ kind: 'pay', code: code(), amountFen: 300, orderNo: 1, itemNo: 0 })],
+      ['gate', () => ({ kind: 'pay', code: code(), amountFen: 300, orderNo: 1, itemNo: 0 })],
+      ['pos', () => ({ kind: 'meter_start', service: 'shower', code: code(), holdFen: 500 })],
+      ['gate', () => ({ kind: 'meter_start', service: 'shower', code: code(), holdFen: 500 })],
+      ['pos', () => ({ kind: 'attendance', sessionId: 'S1', code: code() })],
+      ['gate', () => ({ kind: 'attendance', sessionId: 'S1', code: code() })],
+      ['shower', () => ({ kind: 'identity_check', code: code(), direction: 'in' })],
+      ['attendance', () => ({ kind: 'identity_check', code: code(), direction: 'in' })],
+      ['kiosk', () => ({ kind: 'pay', code: code(), amountFen: 300, orderNo: 1, itemNo: 0 })],
+    ];
+    for (const [kind, request] of cases) {
+      const device = await signedIn(kind);
+      const reply = await device.request(request());
+      assert.equal(
+        reply.message.kind === 'error' && reply.message.code,
+        'UNEXPECTED_MESSAGE',
+        `${kind} sending ${request().kind}`,
+      );
+      await heartbeatWorks(device);
+      device.close();
+    }
+    const card = await world.client.getCard(cardNo);
+    assert.equal(card.balance.main, 5_000, 'nothing charged');
+    assert.equal(card.balance.mainPending, 0, 'nothing held');
+  });
+
+  test('#12.18 when a meter uploads an offline payment record, then it is rejected NOT_PERMITTED and nothing is charged', async () => {
+    // Goal: the offline path keeps the same rule (protocol § 12.1: meters never take anything offline).
+    const cardNo = await openStudent(world.client);
+    await world.client.topUp({ id: opId(), cardNo, amount: 5_000, channel: 'cash' });
+    const phone = await phoneFor(world.client, cardNo);
+    const meter = await signedIn('shower');
+    const record = signOfflineRecord(meter.key, meter.deviceId, {
+      recordKind: 'payment',
+      decision: 'accepted',
+      sequence: 50,
+      offlineNo: 1,
+      takenAtMs: Date.now() - 1_000,
+      amountFen: 900,
+      orderNo: 1,
+      sessionId: '',
+      code: { kind: 'qr', text: phone.code() },
+    });
+    const reply = await meter.request({ kind: 'offline_upload', records: [record] });
+    assert.deepEqual(reply.message, {
+      kind: 'offline_upload_result',
+      results: [{ sequence: 50, status: 'rejected', reason: 'NOT_PERMITTED' }],
+      gaps: [],
+    });
+    assert.equal((await world.client.getCard(cardNo)).balance.main, 5_000);
+    meter.close();
   });
 });

@@ -132,13 +132,19 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     port: webPort,
     sites: { '/admin': `${repoRoot}admin/dist`, '/': `${repoRoot}miniprogram/dist/h5` },
     proxies: { '/api': bff.url, '/__mock': login.baseUrl },
+    // The login stand-in's code minting, for the H5 build's demo sign-in: the demo's alone.
+    demo: true,
   });
   const devices = await startDeviceDemo({
     coreUrl: core.url,
     serviceKey: { keyId, secret },
     students: demo.students,
     onBlacklistVersion: (listener) => core.blacklist.onPublished(listener),
-    onDeviceConfig: (listener) => core.deviceConfigs.onChanged(listener),
+    onDeviceConfig: (listener) => {
+      core.deviceConfigs.onChanged(listener);
+      // A disable or re-key ends the device's session as on Redis (protocol § 10.1).
+      core.devices.onChanged(listener);
+    },
     env: { ...env, GATEWAY_PORT: String(await pick('GATEWAY_PORT', 4200)) },
     ...(options.terminals ? {} : { intervalMs: 2_147_483_647 }),
     ...(options.print ? { print: options.print } : {}),

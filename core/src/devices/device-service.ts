@@ -32,10 +32,24 @@ export interface DeviceWithKey extends Device {
 
 /** Registers, disables and re-keys devices; stores each key sealed at rest (AES-256-GCM under PII_KEY). */
 export class DeviceService {
+  private readonly listeners: ((deviceId: string) => void)[] = [];
+
   constructor(
     private readonly db: Database,
     private readonly pii: Pii,
   ) {}
+
+  /**
+   * Told the device id after a disable, an enable or a re-key is committed. The core announces it on the
+   * device channel (like a configuration change), and every gateway instance ends the device's session.
+   */
+  onChanged(listener: (deviceId: string) => void): void {
+    this.listeners.push(listener);
+  }
+
+  private changed(id: string): void {
+    for (const listener of this.listeners) listener(id);
+  }
 
   /** Answers the key exactly once, here; later only the gateway reads it, sealed in transit by the signed API. */
   async register(input: NewDevice): Promise<DeviceWithKey> {
@@ -74,6 +88,7 @@ export class DeviceService {
   async setStatus(id: string, status: DeviceStatus): Promise<Device> {
     await this.row(id);
     await this.db.execute('UPDATE devices SET status = ? WHERE id = ?', [status, id]);
+    this.changed(id);
     return this.get(id);
   }
 
@@ -85,6 +100,7 @@ export class DeviceService {
       this.pii.encrypt(keyHex),
       id,
     ]);
+    this.changed(id);
     return { ...(await this.get(id)), keyHex };
   }
 

@@ -43,6 +43,12 @@ export const offlineRecordInput = z.strictObject({
   cardVersion: z.number().int().min(1).max(0xffff_ffff).nullable(),
   /** Why the code did not verify (a protocol reason: CODE_INVALID, CODE_EXPIRED …); null when it did. */
   codeRefusal: reason.nullable(),
+  /**
+   * The gateway declined an online payment under this record's sequence before the ledger saw it (a code
+   * that did not verify, a configuration limit): its reason, and whether the record is the same request
+   * (same code and amount). Protocol § 12.3: then the record is an exception with that reason, not a charge.
+   */
+  onlineDecline: z.strictObject({ reason, sameRequest: z.boolean() }).nullable().optional(),
 });
 export type OfflineRecordInput = z.infer<typeof offlineRecordInput>;
 
@@ -80,6 +86,16 @@ export interface OfflineException {
   createdAtMs: number;
 }
 
+/** The offline records each device kind may store (protocol § 12.1: meters never decide offline). */
+const recordKindsOf: Readonly<Record<string, readonly OfflineRecordInput['recordKind'][]>> = {
+  pos: ['payment'],
+  gate: ['access'],
+  kiosk: ['access'],
+  attendance: ['attendance'],
+  shower: [],
+  laundry: [],
+};
+
 /** Ledger codes named the way devices and administrators see them (protocol § 8.3). */
 function reasonOf(code: string): string {
   switch (code) {
@@ -109,8 +125,8 @@ export class OfflineRecords {
   ) {}
 
   async upload(deviceId: string, records: readonly OfflineRecordInput[]): Promise<OfflineUploadResult> {
-    const devices = await this.db.select<{ merchant_id: string | null; key_version: number }>(
-      'SELECT merchant_id, key_version FROM devices WHERE id = ?',
+    const devices = await this.db.select<{ merchant_id: string | null; key_version: number; kind: string }>(
+      'SELECT merchant_id, key_version, kind FROM devices WHERE id = ?',
       [deviceId],
     );
     const device = devices[0];
@@ -121,13 +137,21 @@ export class OfflineRecords {
     const results: OfflineResult[] = [];
     // In order, one at a time: records of one upload may depend on each other (the same card twice).
     for (const record of records) {
-      const outcome = await this.settle(ref, device.merchant_id, record);
+      const outcome = (recordKindsOf[device.kind] ?? []).includes(record.recordKind)
+        ? await this.settle(ref, device.merchant_id, record)
+        : await this.settle(ref, null, record, 'NOT_PERMITTED');
       results.push({ sequence: record.sequence, status: outcome.status, reason: outcome.reason });
     }
     return { results, gaps: await this.gaps(ref) };
   }
 
-  private async settle(deviceId: string, merchantId: string | null, r: OfflineRecordInput): Promise<Outcome> {
+  private async settle(
+    deviceId: string,
+    merchantId: string | null,
+    r: OfflineRecordInput,
+    /** Set for a record its device's kind may not store: stored as evidence, rejected for this reason. */
+    notAllowed?: string,
+  ): Promise<Outcome> {
     const stored = await this.db.select<{
       record_hash: string;
       status: OfflineStatus;
@@ -143,7 +167,10 @@ export class OfflineRecords {
         ? { status: 'duplicate', reason: 'NONE' }
         : { status: 'rejected', reason: 'SEQUENCE_CONFLICT' };
     }
-    const outcome = await this.decide(deviceId, merchantId, r);
+    const outcome: Outcome =
+      notAllowed === undefined
+        ? await this.decide(deviceId, merchantId, r)
+        : { status: 'rejected', reason: notAllowed };
     try {
       // The record and its exception together: an exception is never lost behind a stored record.
       await this.db.transaction((tx) => this.store(tx, deviceId, r, outcome));
@@ -211,6 +238,12 @@ export class OfflineRecords {
       reason: why,
       exception: { amount, receivable: 0 },
     });
+    // Declined online before the ledger (the code did not verify, was used already, a limit of the
+    // device): the goods went out against a refusal, so nothing is charged and the administrators decide.
+    if (r.onlineDecline && r.recordKind === 'payment' && r.decision === 'accepted') {
+      if (!r.onlineDecline.sameRequest) return { status: 'rejected', reason: 'SEQUENCE_CONFLICT' };
+      return refused(r.onlineDecline.reason, r.amount);
+    }
     switch (r.recordKind) {
       case 'payment': {
         // A refused payment is evidence only; nothing to charge.

@@ -1,6 +1,6 @@
 import { CoreError } from '@campus-card/core/client';
 import type { AttendanceCheck, AttendanceResult, Refusal } from '../protocol/index.ts';
-import { type HandlerDeps, type RequestContext, verifyCode } from './context.ts';
+import { assertLive, type HandlerDeps, type RequestContext, verifyCode } from './context.ts';
 import { refusalOfCore } from './refusals.ts';
 
 function refused(reason: Refusal): AttendanceResult {
@@ -16,6 +16,7 @@ export async function signInAttendance(
 ): Promise<AttendanceResult> {
   const verified = await verifyCode(deps, ctx, request.code);
   if (!verified.ok) return refused(verified.reason);
+  assertLive(ctx);
   try {
     const result = await deps.core.signInAttendance({
       sessionId: request.sessionId,

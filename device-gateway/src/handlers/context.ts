@@ -5,12 +5,19 @@ import {
   type Verifier,
   type VerifyResult,
 } from '@campus-card/core/credential';
+import type { DeclineLog } from '../declines.ts';
+import type { MeterLocks } from '../meter-locks.ts';
 import type { NumericFailureLimit } from '../numeric-failures.ts';
 import type { DeviceKind, Refusal, ScannedCode } from '../protocol/index.ts';
 import { refusalOfPayCode, refusalOfVerify } from './refusals.ts';
 
 /** What a handler knows about the request: who sent it (signed in, so trusted) and under which sequence. */
 export interface RequestContext {
+  /**
+   * False once the device was disabled or re-keyed while the request was in flight (protocol § 10.1): a
+   * handler checks it right before it writes to the core, and refuses.
+   */
+  readonly live: () => boolean;
   readonly deviceId: number;
   /**
    * The device as the core's records name it: its id, and after a re-key `<id>-<keyVersion>`. A re-key
@@ -39,8 +46,24 @@ export interface HandlerDeps {
    * replay guard (the device kept its own; the record's sequence is the idempotency key).
    */
   readonly verifyAt: (text: string, atMs: number) => Promise<VerifyResult>;
+  /** Payments declined before the ledger, for the offline records under their sequences (§ 12.3). */
+  readonly declines: DeclineLog;
+  /** Open meter holds, one per device across instances (protocol § 7.15, DEVICE_BUSY). */
+  readonly meters: MeterLocks;
   /** Wrong numeric pay codes per till (the core limits them per code id). */
   readonly numericFailures: NumericFailureLimit;
+}
+
+/** Thrown when a request's device was disabled or re-keyed in flight: no answer is kept or sent. */
+export class DeviceRevoked extends Error {
+  constructor(deviceId: number) {
+    super(`device ${deviceId} was disabled or re-keyed while its request was in flight`);
+  }
+}
+
+/** Refuses a request whose device was disabled or re-keyed since it arrived; called before each core write. */
+export function assertLive(ctx: RequestContext): void {
+  if (!ctx.live()) throw new DeviceRevoked(ctx.deviceId);
 }
 
 /** The core operation id of a device request: the same (device, sequence) is the same operation, charged once. */

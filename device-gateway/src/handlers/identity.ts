@@ -1,6 +1,6 @@
 import { CoreError } from '@campus-card/core/client';
 import type { IdentityCheck, IdentityResult, PersonType, Refusal } from '../protocol/index.ts';
-import { type HandlerDeps, type RequestContext, verifyCode } from './context.ts';
+import { assertLive, type HandlerDeps, type RequestContext, verifyCode } from './context.ts';
 import { refusalOfCore } from './refusals.ts';
 
 /** The name travels encrypted (IDENTITY_RESULT is sealed), and is cut to the field's 64 bytes. */
@@ -39,6 +39,7 @@ export async function checkIdentity(
   nowMs: number,
 ): Promise<IdentityResult> {
   const { result, cardNo } = await decide(deps, ctx, request);
+  assertLive(ctx);
   try {
     await deps.core.recordAccessEvent({
       deviceId: ctx.deviceRef,
@@ -76,7 +77,8 @@ async function decideCard(
       const reason = refusalOfCore(`CARD_${card.status.toUpperCase()}` as 'CARD_LOST');
       return deny(reason === 'SERVICE_UNAVAILABLE' ? 'NOT_PERMITTED' : reason);
     }
-    if (card.version > credential.cardVersion) return deny('CREDENTIAL_REVOKED');
+    // Only the card's current version: an older one is a superseded phone, a newer one was never issued.
+    if (card.version !== credential.cardVersion) return deny('CREDENTIAL_REVOKED');
     return {
       kind: 'identity_result',
       decision: 'allow',

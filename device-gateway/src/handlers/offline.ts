@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { OfflineRecordInput } from '@campus-card/core/client';
+import { codeHashOf } from '../declines.ts';
 import {
   macBytes,
   type OfflineRecord,
@@ -11,7 +12,7 @@ import {
   reasonCodes,
   verifyOfflineRecord,
 } from '../protocol/index.ts';
-import type { HandlerDeps, RequestContext } from './context.ts';
+import { assertLive, type HandlerDeps, type RequestContext } from './context.ts';
 import { refusalOfVerify } from './refusals.ts';
 
 /** A reason name the core answered, if the protocol has it; anything else is a server fault. */
@@ -45,7 +46,22 @@ async function checked(
       }
     }
   }
+  // Protocol § 12.3: a payment the gateway declined online under this sequence (the ledger never saw it)
+  // is an exception with that reason if the record is the same request, a conflict if it is another.
+  const decline =
+    macOk && record.recordKind === 'payment' && record.decision === 'accepted'
+      ? await deps.declines.find(ctx.deviceRef, record.sequence)
+      : undefined;
   return {
+    ...(decline === undefined
+      ? {}
+      : {
+          onlineDecline: {
+            reason: decline.reason,
+            sameRequest:
+              decline.codeHash === codeHashOf(record.code) && decline.amountFen === record.amountFen,
+          },
+        }),
     offlineNo: record.offlineNo,
     sequence: record.sequence,
     recordKind: record.recordKind,
@@ -73,6 +89,7 @@ export async function uploadOffline(
   request: OfflineUpload,
 ): Promise<OfflineUploadResult> {
   const records = await Promise.all(request.records.map((record) => checked(deps, ctx, record)));
+  assertLive(ctx);
   const settled = await deps.core.uploadOfflineRecords(String(ctx.deviceId), records);
   const results: OfflineRecordResult[] = settled.results.map((r) => {
     const plain = r.status === 'accepted' || r.status === 'duplicate';

@@ -1,6 +1,14 @@
 import { CoreError } from '@campus-card/core/client';
+import { codeHashOf } from '../declines.ts';
 import type { Pay, PayApproved, PayDeclined, PayWithPin, Refusal } from '../protocol/index.ts';
-import { type HandlerDeps, operationId, type RequestContext, verifyCode, wireFen } from './context.ts';
+import {
+  assertLive,
+  type HandlerDeps,
+  operationId,
+  type RequestContext,
+  verifyCode,
+  wireFen,
+} from './context.ts';
 import { refusalOfCore } from './refusals.ts';
 
 /**
@@ -47,9 +55,9 @@ export async function pay(
   ctx: RequestContext,
   request: Pay | PayWithPin,
 ): Promise<PayApproved | PayDeclined> {
-  if (ctx.merchantId === null) return { kind: 'pay_declined', reason: 'NOT_PERMITTED' };
+  if (ctx.merchantId === null) return declined(deps, ctx, request, 'NOT_PERMITTED');
   const refused = configRefusal(ctx, request.amountFen, Date.now());
-  if (refused !== undefined) return { kind: 'pay_declined', reason: refused };
+  if (refused !== undefined) return declined(deps, ctx, request, refused);
   const verified = await verifyCode(deps, ctx, request.code);
   if (!verified.ok) {
     // A retry that reached another instance (or this one after a restart) finds its code used — by its
@@ -58,8 +66,9 @@ export async function pay(
       const original = await originalAnswer(deps, ctx, request.amountFen);
       if (original !== undefined) return original;
     }
-    return { kind: 'pay_declined', reason: verified.reason };
+    return declined(deps, ctx, request, verified.reason);
   }
+  assertLive(ctx);
   try {
     const answer = await deps.core.pay({
       id: operationId(ctx),
@@ -80,7 +89,28 @@ export async function pay(
     };
   } catch (error) {
     // The core could not be reached or refused the request itself: the device retries the same frame.
-    if (error instanceof CoreError) return { kind: 'pay_declined', reason: refusalOfCore(error.code) };
+    if (error instanceof CoreError) return declined(deps, ctx, request, refusalOfCore(error.code));
     return { kind: 'pay_declined', reason: 'SERVICE_UNAVAILABLE' };
   }
+}
+
+/**
+ * A decline the ledger never saw, kept under (device, sequence) before the device hears it, so that an
+ * offline record the device later stores under this sequence becomes an exception with this reason rather
+ * than a charge (protocol § 12.3). SERVICE_UNAVAILABLE is no decline: the device may then go offline.
+ */
+async function declined(
+  deps: HandlerDeps,
+  ctx: RequestContext,
+  request: Pay | PayWithPin,
+  reason: Refusal,
+): Promise<PayDeclined> {
+  if (reason !== 'SERVICE_UNAVAILABLE') {
+    await deps.declines.record(ctx.deviceRef, ctx.sequence, {
+      reason,
+      codeHash: codeHashOf(request.code),
+      amountFen: request.amountFen,
+    });
+  }
+  return { kind: 'pay_declined', reason };
 }

@@ -212,3 +212,45 @@ export function nameOf<Name extends string>(
 export function isMessageType(byte: number): byte is MessageType {
   return typeof MessageType[byte] === 'string';
 }
+
+/** Requests every signed-in device may send, whatever its kind (protocol § 8.1). */
+const sessionRequests = [
+  MessageType.HEARTBEAT,
+  MessageType.CLOCK_SYNC,
+  MessageType.ERROR,
+  MessageType.BLACKLIST_REQUEST,
+  MessageType.OFFLINE_UPLOAD,
+] as const;
+
+/**
+ * The requests each device kind may send (protocol § 8.1): a meter cannot pay, a till cannot hold, a gate
+ * cannot sign anyone in to a class. Any other request from a signed-in device is `UNEXPECTED_MESSAGE`.
+ */
+export const requestsOfKind: Readonly<Record<DeviceKind, ReadonlySet<MessageType>>> = {
+  pos: new Set([...sessionRequests, MessageType.PAY, MessageType.PAY_WITH_PIN]),
+  gate: new Set([...sessionRequests, MessageType.IDENTITY_CHECK]),
+  attendance: new Set([...sessionRequests, MessageType.ATTENDANCE]),
+  shower: new Set([
+    ...sessionRequests,
+    MessageType.METER_START,
+    MessageType.METER_USAGE,
+    MessageType.METER_STOP,
+  ]),
+  laundry: new Set([
+    ...sessionRequests,
+    MessageType.METER_START,
+    MessageType.METER_USAGE,
+    MessageType.METER_STOP,
+  ]),
+  kiosk: new Set([...sessionRequests, MessageType.IDENTITY_CHECK]),
+};
+
+/** The offline records each device kind may store (protocol § 12.1; meters never work offline). */
+export const offlineRecordKindsOf: Readonly<Record<DeviceKind, ReadonlySet<OfflineRecordKind>>> = {
+  pos: new Set(['payment']),
+  gate: new Set(['access']),
+  attendance: new Set(['attendance']),
+  shower: new Set(),
+  laundry: new Set(),
+  kiosk: new Set(['access']),
+};

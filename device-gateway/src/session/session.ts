@@ -36,6 +36,7 @@ import {
   payloadBytesMax,
   peekHeader,
   requestsInFlightMax,
+  requestsOfKind,
   requestsPerSecondMax,
   serializePayload,
   serverProof,
@@ -101,6 +102,21 @@ const closingErrors: ReadonlySet<ProtocolErrorCode> = new Set([
   'SESSION_REPLACED',
 ]);
 
+/**
+ * Errors sent anonymously (device id 0, the anonymous key, sequence 0; protocol § 4.2): they answer a frame
+ * that did not authenticate or a device the server no longer serves, so the device's key must not sign them.
+ */
+const anonymousErrors: ReadonlySet<ProtocolErrorCode> = new Set([
+  'BAD_MAGIC',
+  'UNSUPPORTED_VERSION',
+  'FRAME_TOO_LARGE',
+  'FRAME_TOO_SMALL',
+  'BAD_MAC',
+  'UNKNOWN_DEVICE',
+  'DEVICE_DISABLED',
+  'SIGN_IN_FAILED',
+]);
+
 /** Bytes a device may leave unread before it is dropped rather than queued for. */
 const outboundBytesMax = outboundFramesMax * frameBytesMax;
 
@@ -117,6 +133,8 @@ export class Session {
   private readonly errors = new WindowCounter(errorsPerWindowMax, errorWindowMs);
   private readonly now: () => number;
   private inFlight = 0;
+  /** Set when the device is disabled or re-keyed: requests still in flight must not reach the ledger. */
+  private revoked = false;
   /** Kept after close, so the registry can still tell which device this was. */
   private signedInAs: number | undefined;
   private signInTimer: NodeJS.Timeout | undefined;
@@ -154,10 +172,25 @@ export class Session {
   reconfigure(device: RegisteredDevice): void {
     const state = this.state;
     if (state.name !== 'signed_in' || device.deviceId !== state.device.deviceId) return;
+    if (device.disabled || device.keyVersion !== state.device.keyVersion) {
+      this.revoke(device.disabled ? 'DEVICE_DISABLED' : 'SIGN_IN_FAILED');
+      return;
+    }
     const newer = device.config.configVersion > state.device.config.configVersion;
     this.state = { ...state, device };
     // Announcements are hints (another core on the same Redis may name the same id): push only news.
     if (newer) this.push(this.deps.configPush(device));
+  }
+
+  /**
+   * The device was disabled or re-keyed (protocol § 10.1): its session ends at once with an anonymous
+   * ERROR (the old key no longer speaks for it), and requests still in flight are refused before the ledger.
+   */
+  revoke(code: 'DEVICE_DISABLED' | 'SIGN_IN_FAILED'): void {
+    this.revoked = true;
+    if (this.state.name !== 'signed_in') return;
+    this.deps.log.info({ deviceId: this.deviceId, code }, 'device session revoked');
+    this.fail(code, 0, 0);
   }
 
   /** Another connection signed in as the same device: this one is stale (half-open, or a clone). */
@@ -180,16 +213,23 @@ export class Session {
 
   private receive(chunk: Buffer): void {
     if (this.state.name === 'closed') return;
+    const wasMidFrame = this.splitter.midFrame;
     const { frames, error } = this.splitter.push(chunk);
     for (const frame of frames) this.frame(frame);
     if (error !== undefined) {
       this.fail(error.code, 0, 0);
       return;
     }
-    clearTimeout(this.frameTimer);
-    if (this.splitter.midFrame) {
+    // Protocol § 10.1: the whole frame within 10 s of its first byte. The timer starts with a frame's first
+    // byte and is not restarted by later bytes of the same frame, so a frame dribbled a byte at a time
+    // cannot hold the connection longer than one frame's allowance.
+    if (!this.splitter.midFrame) {
+      clearTimeout(this.frameTimer);
+      this.frameTimer = undefined;
+    } else if (!wasMidFrame || frames.length > 0) {
+      clearTimeout(this.frameTimer);
       this.frameTimer = setTimeout(
-        () => this.fail('TRUNCATED', 0, 0),
+        () => this.fail('TRUNCATED', 0, 0, true),
         this.deps.timings.frameCompleteTimeoutMs,
       );
     }
@@ -282,7 +322,13 @@ export class Session {
     if (!decoded.ok) {
       const peeked = peekHeader(frame);
       const type = peeked.ok ? peeked.value.type : 0;
-      const sequence = peeked.ok && peeked.value.deviceId === device.deviceId ? peeked.value.sequence : 0;
+      // A header that does not read, or a MAC that does not verify: nothing in the frame is the device's,
+      // so the answer is anonymous (protocol § 4.2) and echoes no sequence.
+      if (!peeked.ok || decoded.error.code === 'BAD_MAC') {
+        this.fail(decoded.error.code, 0, type, true);
+        return;
+      }
+      const sequence = peeked.value.deviceId === device.deviceId ? peeked.value.sequence : 0;
       // The splitter delivered a whole frame, so TRUNCATED here is a field running past the payload: the
       // stream is intact and the session continues (protocol § 9).
       if (decoded.error.code === 'TRUNCATED') this.refuse('TRUNCATED', sequence, type);
@@ -291,7 +337,12 @@ export class Session {
     }
     const { message, sequence, deviceId, timestampMs, type } = decoded.value;
     if (deviceId !== device.deviceId) {
-      this.fail('BAD_MAC', 0, type);
+      this.fail('BAD_MAC', 0, type, true);
+      return;
+    }
+    // Protocol § 8.1: each kind sends only its own requests (a meter does not pay, a till does not hold).
+    if (!requestsOfKind[device.kind].has(type)) {
+      this.refuse('UNEXPECTED_MESSAGE', sequence, type);
       return;
     }
     this.deps.metrics.inc(`requests.${message.kind}`);
@@ -375,6 +426,7 @@ export class Session {
       return;
     }
     const context = {
+      live: () => !this.revoked && this.state.name === 'signed_in',
       deviceId,
       deviceKind: device.kind,
       merchantId: device.merchantId,
@@ -424,22 +476,25 @@ export class Session {
     this.sendError(code, sequence, type);
   }
 
-  /** An ERROR, then a close if the code is one the stream or peer cannot recover from. */
-  private fail(code: ProtocolErrorCode, sequence: number, type: number): void {
+  /**
+   * An ERROR, then a close if the code is one the stream or peer cannot recover from. Anonymous for the
+   * codes of protocol § 4.2, and whenever the caller says the frame answered did not authenticate.
+   */
+  private fail(code: ProtocolErrorCode, sequence: number, type: number, anonymous = false): void {
     if (this.state.name === 'closed') return;
     this.deps.log.info({ deviceId: this.deviceId, code }, 'device error');
-    this.sendError(code, sequence, type);
+    this.sendError(code, sequence, type, anonymous || anonymousErrors.has(code));
     if (closingErrors.has(code) || this.errors.exceeded()) this.close();
   }
 
-  private sendError(code: ProtocolErrorCode, sequence: number, type: number): void {
+  private sendError(code: ProtocolErrorCode, sequence: number, type: number, anonymous = false): void {
     this.deps.metrics.inc(`errors.${code}`);
-    this.send({ kind: 'error', code, inReplyToType: type, message: '' }, sequence);
+    this.send({ kind: 'error', code, inReplyToType: type, message: '' }, sequence, anonymous);
   }
 
-  private send(message: Message, sequence: number): void {
+  private send(message: Message, sequence: number, anonymous = false): void {
     if (this.state.name === 'closed' || this.socket.destroyed) return;
-    const signedIn = this.state.name === 'signed_in' ? this.state : undefined;
+    const signedIn = this.state.name === 'signed_in' && !anonymous ? this.state : undefined;
     const envelope: Envelope = {
       deviceId: signedIn?.device.deviceId ?? 0,
       sequence: signedIn === undefined ? 0 : sequence,
