@@ -12,7 +12,7 @@ try {
   );
   if (report.ok) {
     console.log(
-      'OK: every account equals its journal, all accounts sum to zero, no wallet is negative, no hold resolved twice',
+      'OK: every account equals its journal, all accounts sum to zero, no wallet is negative, every operation equals its entries, every hold matches its resolution',
     );
   } else {
     console.error(`BROKEN: ${report.breaks.length} problem(s)`);

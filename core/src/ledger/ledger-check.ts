@@ -12,7 +12,10 @@ const breaksShownMax = 50;
 /**
  * Verifies the ledger's invariants against the live database, from the journal up:
  * every account equals the sum of its entries; all accounts sum to zero; no wallet is negative;
- * no hold is resolved twice and every pending hold is still reserved; no payment is over-refunded;
+ * every entry has an operation and every accepted operation's entries sum to its amount (no entry
+ * doubled, changed or missing, even with the counters raised to match); card spending moves between
+ * the card's wallets and its merchant; no hold is resolved twice, each hold's status is what its
+ * resolving operation did and every pending hold is still reserved; no payment is over-refunded;
  * refund payable equals what the refund list still owes.
  */
 export async function checkLedger(db: Database): Promise<CheckReport> {
@@ -86,6 +89,80 @@ export async function checkLedger(db: Database): Promise<CheckReport> {
     "SELECT DISTINCT t.operation_id FROM transfers t JOIN operations o ON o.id = t.operation_id WHERE o.outcome <> 'ok'",
   )) {
     note(`rejected operation ${r.operation_id} has journal entries`);
+  }
+
+  // Every entry belongs to an operation that exists: money that moved for no recorded reason.
+  for (const r of await db.select<Record<string, unknown>>(
+    'SELECT t.operation_id, COUNT(*) AS n, SUM(t.amount) AS total FROM transfers t LEFT JOIN operations o ON o.id = t.operation_id WHERE o.id IS NULL GROUP BY t.operation_id',
+  )) {
+    note(`journal entries of ${r.operation_id} (${r.n} of ${Number(r.total)}) belong to no operation`);
+  }
+
+  // Every accepted operation's entries add up to its amount: a hold's as pending legs, every other
+  // kind's as posted legs. This is what catches an entry doubled or changed with the counters raised
+  // to match (the account check above cannot), and an operation whose entries are gone.
+  for (const r of await db.select<Record<string, unknown>>(`
+    SELECT o.id, o.kind, o.amount, COALESCE(t.posted, 0) AS posted, COALESCE(t.pending, 0) AS pending, COALESCE(t.n, 0) AS n
+      FROM operations o
+      LEFT JOIN (SELECT operation_id, COUNT(*) AS n,
+                        SUM(CASE WHEN pending = 0 THEN amount ELSE 0 END) AS posted,
+                        SUM(CASE WHEN pending = 1 THEN amount ELSE 0 END) AS pending
+                   FROM transfers GROUP BY operation_id) t ON t.operation_id = o.id
+     WHERE o.outcome = 'ok'
+       AND ((o.kind = 'hold' AND (COALESCE(t.pending, 0) <> o.amount OR COALESCE(t.posted, 0) <> 0))
+         OR (o.kind <> 'hold' AND (COALESCE(t.posted, 0) <> o.amount OR COALESCE(t.pending, 0) <> 0)))`)) {
+    note(
+      Number(r.n) === 0
+        ? `${r.kind} ${r.id} of ${Number(r.amount)} has no journal entries`
+        : `${r.kind} ${r.id} of ${Number(r.amount)}: its journal entries sum to ${Number(r.posted)} posted, ${Number(r.pending)} pending`,
+    );
+  }
+
+  // Card spending goes from the card's wallets (or, offline, the receivable) to the operation's merchant.
+  for (const r of await db.select<Record<string, unknown>>(`
+    SELECT DISTINCT o.id, o.kind FROM operations o
+      JOIN transfers t ON t.operation_id = o.id
+      LEFT JOIN merchants m ON m.id = o.merchant_id
+      LEFT JOIN cards c ON c.card_no = o.card_no
+     WHERE o.outcome = 'ok' AND o.kind IN ('payment', 'hold', 'post', 'expire')
+       AND (t.credit_account_id <> COALESCE(m.account_id, '')
+         OR (t.debit_account_id <> COALESCE(c.main_account_id, '') AND t.debit_account_id <> COALESCE(c.subsidy_account_id, '')
+             AND t.debit_account_id <> 'SYS-OFFLINE-RECEIVABLE'))`)) {
+    note(`${r.kind} ${r.id} has journal entries between accounts not its card's and its merchant's`);
+  }
+
+  // Each hold's status is what the operation that resolved it did, for the amount it posted; each
+  // accepted resolution is the one its hold names; each hold is its accepted hold operation.
+  for (const r of await db.select<Record<string, unknown>>(`
+    SELECT h.id, h.status, h.resolved_amount, o.kind, o.amount, o.reference_id
+      FROM holds h JOIN operations o ON o.id = h.resolved_by
+     WHERE h.status <> CASE o.kind WHEN 'post' THEN 'posted' WHEN 'void' THEN 'voided' WHEN 'expire' THEN 'expired' ELSE '' END
+        OR COALESCE(o.reference_id, '') <> h.id OR COALESCE(h.resolved_amount, -1) <> o.amount`)) {
+    note(
+      `hold ${r.id} is ${r.status} at ${r.resolved_amount ?? '(none)'} but its resolution is a ${r.kind} of ${Number(r.amount)} for ${r.reference_id ?? '(no hold)'}`,
+    );
+  }
+  for (const r of await db.select<Record<string, unknown>>(`
+    SELECT o.id, o.kind, o.reference_id, h.status, h.resolved_by FROM operations o
+      LEFT JOIN holds h ON h.id = o.reference_id
+     WHERE o.kind IN ('post', 'void', 'expire') AND o.outcome = 'ok'
+       AND (h.id IS NULL OR COALESCE(h.resolved_by, '') <> o.id)`)) {
+    note(
+      r.status === null || r.status === undefined
+        ? `${r.kind} ${r.id} resolved hold ${r.reference_id}, which does not exist`
+        : `${r.kind} ${r.id} resolved hold ${r.reference_id}, which is ${r.status} by ${r.resolved_by ?? '(nothing)'}`,
+    );
+  }
+  for (const r of await db.select<Record<string, unknown>>(`
+    SELECT COALESCE(h.id, o.id) AS id, h.amount AS held, o.amount FROM holds h
+      LEFT JOIN operations o ON o.id = h.id AND o.kind = 'hold' AND o.outcome = 'ok'
+     WHERE o.id IS NULL OR o.amount <> h.amount
+    UNION ALL
+    SELECT o.id, NULL AS held, o.amount FROM operations o LEFT JOIN holds h ON h.id = o.id
+     WHERE o.kind = 'hold' AND o.outcome = 'ok' AND h.id IS NULL`)) {
+    note(
+      `hold ${r.id}: the hold row (${r.held ?? 'missing'}) and its hold operation (${r.amount ?? 'missing'}) differ`,
+    );
   }
 
   // Refund payable holds what the refund list still owes: every close-out's main balance is listed,
