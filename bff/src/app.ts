@@ -23,7 +23,7 @@ import type { BffConfig } from './config.ts';
 import { UploadStore } from './content/upload-store.ts';
 import { VideoLinks } from './content/video-links.ts';
 import { cors, errorHandler, rateLimit, rawBody, securityHeaders } from './http/middleware.ts';
-import { currentRequestId, requestContext } from './http/request-context.ts';
+import { clientAddress, currentRequestId, requestContext } from './http/request-context.ts';
 import { attachTicketSockets } from './http/ticket-sockets.ts';
 import { type Kv, openKv } from './kv/index.ts';
 import { type ActivitySource, redisActivitySource } from './push/activity-source.ts';
@@ -108,8 +108,10 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
   const sessions = new Sessions(kv, config.refreshTokenTtlSeconds * 1000);
   const bindings = new BindingService(core, kv, sessions, {
     failuresMax: config.bindFailuresMax,
+    addressFailuresMax: config.bindAddressFailuresMax,
     lockoutMs: config.bindLockoutMs,
     cacheMs: config.bindingCacheMs,
+    idTailEnabled: config.bindIdTailEnabled,
   });
   const wechat = new WechatLogin({
     baseUrl: config.wechatLoginUrl,
@@ -118,16 +120,15 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
   });
   const refreshTokens = new RefreshTokens(kv, sessions, config.refreshTokenTtlSeconds * 1000);
   const sessionService = new SessionService(wechat, sessions, tokens, refreshTokens, bindings, core);
-  const cards = new CardActions(core, sessions, kv, {
+  const cards = new CardActions(core, sessions, kv, bindings, {
     failuresMax: config.pinFailuresMax,
     lockoutMs: config.pinLockoutMs,
   });
   const bills = new Bills(core);
   const issuer = new CredentialIssuer(core, signingKeyOf(config.campusSigningKey));
   const videoLinks = new VideoLinks(config.videoLinkSecret);
-  // Behind N trusted proxies, ctx.ip is the address the outermost one saw (the last N of
-  // X-Forwarded-For); anything a client wrote further left is ignored.
-  const app = new Koa({ proxy: config.trustedProxyHops > 0, maxIpsCount: config.trustedProxyHops });
+  // ctx.ip is decided by clientAddress below: X-Forwarded-For counts only from TRUSTED_PROXIES.
+  const app = new Koa({ proxy: false });
   const topUps = config.topUps
     ? new TopUpService(
         core,
@@ -166,6 +167,7 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
 
   app.use(errorHandler(log));
   app.use(requestContext());
+  app.use(clientAddress(config));
   app.use(securityHeaders());
   app.use(cors(config.h5Origin));
   app.use(
@@ -205,6 +207,7 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
   const parents = new Parents(core, kv, bindings, sessions, bills, {
     invitationTtlMs: 10 * 60_000,
     failuresMax: config.bindFailuresMax,
+    addressFailuresMax: config.bindAddressFailuresMax,
     lockoutMs: config.bindLockoutMs,
   });
   signedIn.use(parentRoutes(parents).routes());

@@ -1,6 +1,7 @@
 import { hkdfSync } from 'node:crypto';
 import { assertProductionSecrets } from '@campus-card/core/secrets';
 import { z } from 'zod';
+import { isAddressOrCidr } from './http/request-context.ts';
 import { loadTopUpConfig, type TopUpConfig, topUpSecrets } from './topups/config.ts';
 
 /**
@@ -53,11 +54,35 @@ const schema = z.object({
     .describe(
       'TRUSTED_PROXY_HOPS: reverse proxies in front of the BFF that append X-Forwarded-For; the client address (rate limits, sign-in lockouts) is the one the outermost of them saw. 0: the socket address, the header ignored',
     ),
+  trustedProxies: z
+    .string()
+    .transform((list, ctx) => {
+      const entries = list
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean);
+      for (const entry of entries)
+        if (!isAddressOrCidr(entry))
+          ctx.addIssue({ code: 'custom', message: `not an address or CIDR: ${entry}` });
+      return entries;
+    })
+    .describe(
+      'TRUSTED_PROXIES: addresses or CIDRs of the reverse proxies in front of the BFF; X-Forwarded-For is read only from a peer in this list (empty: never)',
+    ),
   campusSigningKey: z
     .string()
     .regex(/^\d{1,5}:[0-9a-f]{64}$/, 'kid:secretHex (32-byte Ed25519 secret)')
     .describe('CAMPUS_SIGNING_KEY: kid:secretHex of the campus issuing key that signs phone certificates'),
   bindFailuresMax: positiveInt.describe('BIND_FAILURES_MAX: wrong identity answers before a lockout'),
+  bindAddressFailuresMax: positiveInt.describe(
+    'BIND_ADDRESS_FAILURES_MAX: wrong identity answers or invitation codes from one client address before it is locked out',
+  ),
+  bindIdTailEnabled: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .describe(
+      'BIND_ID_TAIL_ENABLED: whether the last 6 ID characters may prove identity (activation codes always may)',
+    ),
   bindLockoutMs: positiveInt.describe(
     'BIND_LOCKOUT_MS: how long the binding failures are counted and locked',
   ),
@@ -126,6 +151,8 @@ const defaults: Record<string, string> = {
   // default (device-gateway/src/config.ts devCampusKeys). Never for production.
   CAMPUS_SIGNING_KEY: `1:${'01'.repeat(32)}`,
   BIND_FAILURES_MAX: '5',
+  BIND_ADDRESS_FAILURES_MAX: '30',
+  TRUSTED_PROXIES: '',
   BIND_LOCKOUT_MS: String(15 * 60_000),
   BINDING_CACHE_MS: '60000',
   PIN_FAILURES_MAX: '5',
@@ -172,6 +199,7 @@ export function loadConfig(env: Record<string, string | undefined>): BffConfig {
     userRequestsPerMinuteMax: e.RATE_USER_PER_MIN,
     ipRequestsPerMinuteMax: e.RATE_IP_PER_MIN,
     trustedProxyHops: e.TRUSTED_PROXY_HOPS,
+    trustedProxies: e.TRUSTED_PROXIES,
     campusSigningKey: e.CAMPUS_SIGNING_KEY,
     contentDir: e.CONTENT_DIR,
     uploadDir: e.UPLOAD_DIR,
@@ -180,6 +208,9 @@ export function loadConfig(env: Record<string, string | undefined>): BffConfig {
     uploadTtlMs: e.UPLOAD_TTL_MS,
     bindFailuresMax: e.BIND_FAILURES_MAX,
     bindLockoutMs: e.BIND_LOCKOUT_MS,
+    bindAddressFailuresMax: e.BIND_ADDRESS_FAILURES_MAX,
+    // The ID tail is on unless switched off; in production only where the campus switches it on.
+    bindIdTailEnabled: e.BIND_ID_TAIL_ENABLED ?? (e.NODE_ENV === 'production' ? 'false' : 'true'),
     bindingCacheMs: e.BINDING_CACHE_MS,
     pinFailuresMax: e.PIN_FAILURES_MAX,
     pinLockoutMs: e.PIN_LOCKOUT_MS,

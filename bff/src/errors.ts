@@ -10,6 +10,8 @@ export const errorStatus = {
   TOKEN_EXPIRED: 401,
   SESSION_REVOKED: 401,
   FORBIDDEN: 403,
+  // Binding by the last ID characters where the campus has switched it off (BIND_ID_TAIL_ENABLED).
+  ID_TAIL_DISABLED: 403,
   NOT_BOUND: 403,
   NOT_FOUND: 404,
   TRANSACTION_NOT_FOUND: 404,

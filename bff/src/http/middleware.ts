@@ -103,8 +103,12 @@ export function rateLimit(
     const key = options.keyOf(ctx);
     if (key !== undefined) {
       const window = Math.floor(Date.now() / 60_000);
-      const count = await kv.increment(`rate:${options.name}:${key}:${window}`, 61_000);
-      if (count > options.perMinuteMax) {
+      // Reserved before the request runs: a refused request is not counted, and no burst gets past.
+      const reserved = await kv.reserveAttempt(
+        [{ key: `rate:${options.name}:${key}:${window}`, max: options.perMinuteMax }],
+        61_000,
+      );
+      if (!reserved.allowed) {
         ctx.set('retry-after', String(60 - Math.floor((Date.now() / 1000) % 60)));
         throw new BffError('RATE_LIMITED', 'too many requests, try again in a minute');
       }

@@ -15,8 +15,34 @@ export interface Kv {
   del(key: string): Promise<void>;
   /** Counts up a counter (by 1, or by) that expires ttlMs after its first count; answers the new count. */
   increment(key: string, ttlMs: number, by?: number): Promise<number>;
+  /**
+   * Reserves one attempt against every counter at once, atomically (one Lua script on Redis, one
+   * synchronous step in process): when each counter is below its max, counts each up (expiring ttlMs
+   * after its first count) and answers allowed with the counts after; when any is at its max, counts
+   * nothing and answers refused. Reserving before the guarded check is what stops a burst of
+   * attempts in flight at once from all passing a read-then-increment.
+   */
+  reserveAttempt(counters: readonly AttemptCounter[], ttlMs: number): Promise<AttemptReservation>;
+  /**
+   * Gives back one attempt on each counter (the attempt proved right, or never reached its check).
+   * It undoes only its own reservation, never resets: failures are never given back, so a counter
+   * stays at or above the failures counted in its window, and a success cannot lift a lock that the
+   * failures of the same burst set.
+   */
+  releaseAttempt(keys: readonly string[]): Promise<void>;
   publish(channel: string, message: string): Promise<void>;
   /** Listens to a channel until the returned function is called. */
   subscribe(channel: string, listener: (message: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
+
+/** A counter an attempt is reserved against, and how many attempts it allows in its window. */
+export interface AttemptCounter {
+  key: string;
+  max: number;
+}
+
+export type AttemptReservation =
+  | { allowed: true; counts: number[] }
+  /** blocked: the index of the first counter found at its max. */
+  | { allowed: false; blocked: number };

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Kv } from './kv.ts';
+import type { AttemptCounter, AttemptReservation, Kv } from './kv.ts';
 
 /** Keys kept at most, so a flood of distinct rate-limit keys cannot grow memory without bound. */
 const keysMax = 1_000_000;
@@ -44,6 +44,29 @@ export class MemoryKv implements Kv {
     if (entry) entry.value = String(count);
     else this.#put(key, String(count), ttlMs);
     return count;
+  }
+
+  async reserveAttempt(counters: readonly AttemptCounter[], ttlMs: number): Promise<AttemptReservation> {
+    // No await between the reads and the writes: one step of the event loop, atomic in this process.
+    const current = counters.map(({ key }) => Number(this.#live(key)?.value ?? 0));
+    const blocked = current.findIndex((count, i) => count >= (counters[i] as AttemptCounter).max);
+    if (blocked !== -1) return { allowed: false, blocked };
+    const counts = counters.map(({ key }, i) => {
+      const count = (current[i] as number) + 1;
+      const entry = this.#live(key);
+      if (entry) entry.value = String(count);
+      else this.#put(key, String(count), ttlMs);
+      return count;
+    });
+    return { allowed: true, counts };
+  }
+
+  async releaseAttempt(keys: readonly string[]): Promise<void> {
+    for (const key of keys) {
+      const entry = this.#live(key);
+      const count = Number(entry?.value ?? 0);
+      if (entry && count > 0) entry.value = String(count - 1);
+    }
   }
 
   async publish(channel: string, message: string): Promise<void> {

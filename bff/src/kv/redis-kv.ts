@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import type { Kv } from './kv.ts';
+import type { AttemptCounter, AttemptReservation, Kv } from './kv.ts';
 
 /** INCR and, on the first count, PEXPIRE, as one atomic step (no counter left without expiry). */
 const incrementScript = `
@@ -12,6 +12,29 @@ const takeScript = `
 local v = redis.call('GET', KEYS[1])
 if v then redis.call('DEL', KEYS[1]) end
 return v`;
+
+/**
+ * Reserves an attempt against every counter (KEYS) at once: if one is at its max (ARGV[1+i]), counts
+ * nothing and answers -i; otherwise INCRs each (PEXPIRE ARGV[1] on a first count) and answers the
+ * counts. One script, so no other attempt runs between the checks and the counts.
+ */
+const reserveScript = `
+for i = 1, #KEYS do
+  if tonumber(redis.call('GET', KEYS[i]) or '0') >= tonumber(ARGV[i + 1]) then return -i end
+end
+local counts = {}
+for i = 1, #KEYS do
+  counts[i] = redis.call('INCR', KEYS[i])
+  if redis.call('PTTL', KEYS[i]) == -1 then redis.call('PEXPIRE', KEYS[i], ARGV[1]) end
+end
+return counts`;
+
+/** Gives back one attempt per key, only on a live key above 0 (DECR on a missing key would leave one without expiry). */
+const releaseScript = `
+for i = 1, #KEYS do
+  if tonumber(redis.call('GET', KEYS[i]) or '0') > 0 then redis.call('DECR', KEYS[i]) end
+end
+return 0`;
 
 /** Kv on Redis, shared by every BFF instance; keys and channels carry the deployment's prefix. */
 export class RedisKv implements Kv {
@@ -57,6 +80,23 @@ export class RedisKv implements Kv {
 
   async increment(key: string, ttlMs: number, by = 1): Promise<number> {
     return Number(await this.#commands.eval(incrementScript, 1, this.#prefix + key, ttlMs, by));
+  }
+
+  async reserveAttempt(counters: readonly AttemptCounter[], ttlMs: number): Promise<AttemptReservation> {
+    const answer = (await this.#commands.eval(
+      reserveScript,
+      counters.length,
+      ...counters.map(({ key }) => this.#prefix + key),
+      ttlMs,
+      ...counters.map(({ max }) => max),
+    )) as number | number[];
+    if (typeof answer === 'number') return { allowed: false, blocked: -answer - 1 };
+    return { allowed: true, counts: answer.map(Number) };
+  }
+
+  async releaseAttempt(keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return;
+    await this.#commands.eval(releaseScript, keys.length, ...keys.map((key) => this.#prefix + key));
   }
 
   async publish(channel: string, message: string): Promise<void> {

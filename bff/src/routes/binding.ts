@@ -5,24 +5,49 @@ import { parseBody } from '../http/middleware.ts';
 import type { BindingService } from '../services/bindings.ts';
 import type { CardActions } from '../services/cards.ts';
 
-const bindBody = z.strictObject({
-  personNo: z
-    .string()
-    .trim()
-    .regex(/^[A-Za-z0-9]{4,32}$/, 'a person number is 4–32 letters or digits'),
-  name: z.string().trim().min(1).max(64),
-  secret: z
-    .string()
-    .trim()
-    .regex(/^[0-9]{5}[0-9Xx]$/, 'the secret is the last 6 characters of your ID number'),
-});
+const name = z.string().trim().min(1).max(64);
+const secret = z
+  .string()
+  .trim()
+  .regex(/^[0-9]{5}[0-9Xx]$/, 'the secret is the last 6 characters of your ID number');
+/** The card centre's one-time code: 10 letters or digits; case, spaces and dashes do not matter. */
+const activationCode = z
+  .string()
+  .max(32)
+  .transform((code) => code.replace(/[\s-]/g, '').toUpperCase())
+  .pipe(z.string().regex(/^[0-9A-Z]{10}$/, 'the activation code is 10 letters or digits'));
+
+/** Proof of identity: the activation code, or (where the campus allows it) the ID number's last 6. */
+export const identityProof = z.union([
+  z.strictObject({ name, secret }),
+  z.strictObject({ name, activationCode }),
+]);
+
+const bindBody = z.union([
+  z.strictObject({
+    personNo: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9]{4,32}$/, 'a person number is 4–32 letters or digits'),
+    name,
+    secret,
+  }),
+  z.strictObject({
+    personNo: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9]{4,32}$/, 'a person number is 4–32 letters or digits'),
+    name,
+    activationCode,
+  }),
+]);
 
 /** Binding this WeChat account to a campus identity, and undoing it. */
 export function bindingRoutes(bindings: BindingService, cards: CardActions): Router {
   const router = new Router();
   router.post('/binding', async (ctx) => {
     const user = ctx.state.user as UserState;
-    const bound = await bindings.bind(user.openid, parseBody(ctx, bindBody));
+    const bound = await bindings.bind(user.openid, parseBody(ctx, bindBody), ctx.ip);
     ctx.status = bound.created ? 201 : 200;
     ctx.body = { created: bound.created, card: await cards.view(bound) };
   });

@@ -65,7 +65,7 @@ export function childRoutes(parents: Parents, tickets: PushTickets, notification
     ctx.body = await notifications.forCards(openid, (await parents.watchable(openid)).cardNos);
   });
   router.post('/', async (ctx) => {
-    const child = await parents.redeem(openidOf(ctx), parseBody(ctx, redeemBody).invitationCode);
+    const child = await parents.redeem(openidOf(ctx), parseBody(ctx, redeemBody).invitationCode, ctx.ip);
     ctx.status = child.created ? 201 : 200;
     ctx.body = child;
   });

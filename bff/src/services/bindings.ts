@@ -5,45 +5,85 @@ import type { Sessions } from '../auth/sessions.ts';
 import { BffError } from '../errors.ts';
 import type { Kv } from '../kv/index.ts';
 
-export interface BindInput {
-  personNo: string;
-  name: string;
-  secret: string;
+export type BindInput = { personNo: string; name: string } & (
+  | { secret: string }
+  | { activationCode: string }
+);
+
+export interface BindingOptions {
+  /** Wrong identity answers per person and per WeChat account in a window, before a lockout. */
+  failuresMax: number;
+  /** Wrong identity answers from one client address in a window (many students share a campus NAT). */
+  addressFailuresMax: number;
+  lockoutMs: number;
+  cacheMs: number;
+  /** Whether the last 6 ID characters may prove identity (BIND_ID_TAIL_ENABLED); activation codes always may. */
+  idTailEnabled: boolean;
 }
 
 /**
- * Identity binding. The core checks the secret (a keyed digest; the BFF never sees the ID number);
- * the BFF counts wrong answers per person and per WeChat account in the kv and locks both out
- * for a while after too many, on every instance at once.
+ * Identity binding, and every other check of an identity proof (cancelling a loss a parent reported).
+ * The core checks the proof (a keyed digest; the BFF never sees the ID number or a stored code); the
+ * BFF counts wrong answers per person (across accounts), per WeChat account and per client address in
+ * the kv. Each attempt is reserved on all three counters at once before the core is asked, so a burst
+ * of attempts in flight together gets no more answers than the limit; a wrong answer keeps its
+ * reservation, a right one gives back only its own, so it cannot lift a lock the burst set.
  */
 export class BindingService {
   constructor(
     private readonly core: CoreClient,
     private readonly kv: Kv,
     private readonly sessions: Sessions,
-    private readonly options: { failuresMax: number; lockoutMs: number; cacheMs: number },
+    private readonly options: BindingOptions,
   ) {}
 
-  async bind(openid: string, input: BindInput) {
-    const counters = [failuresKey('person', input.personNo), failuresKey('openid', openid)];
-    for (const counter of counters) {
-      if (Number((await this.kv.get(counter)) ?? 0) >= this.options.failuresMax) throw this.lockedOut();
-    }
+  async bind(openid: string, input: BindInput, address: string) {
+    this.allowProof(input);
+    const bound = await this.guarded(openid, input.personNo, address, () =>
+      this.core.bind({ openid, ...input }),
+    );
+    await this.kv.del(cacheKey(openid));
+    return bound;
+  }
+
+  /** Refuses the ID tail where the campus has switched it off. */
+  allowProof(proof: { secret: string } | { activationCode: string }): void {
+    if ('secret' in proof && !this.options.idTailEnabled)
+      throw new BffError(
+        'ID_TAIL_DISABLED',
+        'this campus binds with the activation code from the card centre, not the ID number',
+      );
+  }
+
+  /**
+   * Runs a check of an identity proof under the bind failure counters: reserved before, kept on
+   * IDENTITY_MISMATCH (with the attempts left), given back on any other answer.
+   */
+  async guarded<T>(openid: string, personNo: string, address: string, check: () => Promise<T>): Promise<T> {
+    const counters = [
+      // Upper case: the database compares person numbers without case, so must the counter.
+      { key: failuresKey('person', personNo.toUpperCase()), max: this.options.failuresMax },
+      { key: failuresKey('openid', openid), max: this.options.failuresMax },
+      { key: failuresKey('address', address || 'unknown'), max: this.options.addressFailuresMax },
+    ];
+    const reserved = await this.kv.reserveAttempt(counters, this.options.lockoutMs);
+    if (!reserved.allowed) throw this.lockedOut();
+    let result: T;
     try {
-      const bound = await this.core.bind({ openid, ...input });
-      await this.kv.del(cacheKey(openid));
-      return bound;
+      result = await check();
     } catch (error) {
       if (error instanceof CoreError && error.code === 'IDENTITY_MISMATCH') {
-        const counts = await Promise.all(counters.map((c) => this.kv.increment(c, this.options.lockoutMs)));
-        const left = this.options.failuresMax - Math.max(...counts);
+        const left = Math.min(...counters.map((counter, i) => counter.max - (reserved.counts[i] as number)));
         if (left <= 0) throw this.lockedOut();
         throw Object.assign(BffError.fromCore(error.code, error.status, error.message), {
           details: { attemptsLeft: left },
         });
       }
+      await this.kv.releaseAttempt(counters.map((c) => c.key));
       throw error;
     }
+    await this.kv.releaseAttempt(counters.map((c) => c.key));
+    return result;
   }
 
   /** The caller's binding, or NOT_BOUND. Reused from the kv for a short while: reads are most requests. */
@@ -85,8 +125,8 @@ export class BindingService {
   }
 }
 
-/** Counter keys carry a digest of the person number rather than the number itself. */
-function failuresKey(kind: 'person' | 'openid', value: string): string {
+/** Counter keys carry a digest of the person number (or address) rather than the value itself. */
+function failuresKey(kind: 'person' | 'openid' | 'address', value: string): string {
   return `bind-failures:${kind}:${createHash('sha256').update(value).digest('base64url').slice(0, 22)}`;
 }
 const cacheKey = (openid: string) => `binding:${openid}`;

@@ -1,10 +1,17 @@
-import type { Binding, CardView, CoreClient } from '@campus-card/core/client';
+import type { Binding, CardView, CoreClient, HolderProof } from '@campus-card/core/client';
 import { CoreError } from '@campus-card/core/client';
 import type { Sessions } from '../auth/sessions.ts';
 import { BffError } from '../errors.ts';
 import type { Kv } from '../kv/index.ts';
+import type { BindingService } from './bindings.ts';
 
 export type StudentCardAction = 'report_loss' | 'cancel_loss' | 'freeze' | 'unfreeze';
+
+/** The PIN and identity proof a holder may send with cancelling a loss. */
+export interface HolderProofInput {
+  pin?: string | undefined;
+  identity?: ({ name: string } & ({ secret: string } | { activationCode: string })) | undefined;
+}
 
 /** The card as its holder sees it: balances available now, and what running holds keep aside. */
 export function studentCard(card: CardView) {
@@ -35,6 +42,7 @@ export class CardActions {
     private readonly core: CoreClient,
     private readonly sessions: Sessions,
     private readonly kv: Kv,
+    private readonly bindings: BindingService,
     private readonly pinGuard: { failuresMax: number; lockoutMs: number },
   ) {}
 
@@ -43,40 +51,74 @@ export class CardActions {
   }
 
   /**
-   * Reporting the card lost also ends every other session of the account: the lost phone may be
+   * The holder's card action, through the core's binding-scoped route (the core resolves the card
+   * from the account and checks the PIN and identity proof itself). Cancelling a loss asks for the
+   * card PIN, and for a loss a parent or the card centre reported also an identity proof (activation
+   * code or ID tail): each is counted here like a guess, the PIN per card and the proof as binding
+   * is. Reporting the card lost also ends every other session of the account: the lost phone may be
    * signed in, and the report is usually made from a new one.
    */
-  async change(binding: Binding, openid: string, sessionId: string, action: StudentCardAction) {
-    const change = await this.core.changeCard(binding.cardNo, action, { type: 'self', id: binding.personNo });
-    if (action === 'report_loss') await this.sessions.revokeAll(openid, sessionId);
+  async change(
+    binding: Binding,
+    user: { openid: string; sessionId: string; address: string },
+    action: StudentCardAction,
+    proof: HolderProofInput = {},
+  ) {
+    const forward: HolderProof = action === 'cancel_loss' ? proof : {};
+    const identity = forward.identity;
+    if (identity) this.bindings.allowProof(identity);
+    const call = () => this.core.holderCardAction(user.openid, action, forward);
+    const checked = identity
+      ? () => this.bindings.guarded(user.openid, binding.personNo, user.address, call)
+      : call;
+    const change = await (forward.pin === undefined ? checked() : this.pinGuarded(binding.cardNo, checked));
+    if (action === 'report_loss') await this.sessions.revokeAll(user.openid, user.sessionId);
     return { changed: change.changed, status: change.status, version: change.version };
   }
 
-  /**
-   * Sets or changes the PIN. Wrong current PINs are counted per card in the kv, so a stolen phone
-   * cannot try all million PINs at the user rate limit: after too many, changing is locked a while.
-   */
+  /** Sets or changes the PIN; a wrong current PIN counts against the card's PIN failures. */
   async setPin(binding: Binding, pin: string, currentPin: string | undefined): Promise<void> {
-    const counter = `pin-failures:${binding.cardNo}`;
-    if (Number((await this.kv.get(counter)) ?? 0) >= this.pinGuard.failuresMax) throw pinLocked();
-    try {
-      await this.core.setPin(binding.cardNo, pin, { type: 'self', id: binding.personNo }, currentPin);
-    } catch (error) {
-      if (error instanceof CoreError && error.code === 'PIN_INVALID') {
-        const count = await this.kv.increment(counter, this.pinGuard.lockoutMs);
-        if (count >= this.pinGuard.failuresMax) throw pinLocked();
-      }
-      throw error;
-    }
-    await this.kv.del(counter);
+    const set = () =>
+      this.core.setPin(binding.cardNo, pin, { type: 'self', id: binding.personNo }, currentPin);
+    await this.pinGuarded(binding.cardNo, set);
   }
 
-  async setDailyLimit(binding: Binding, dailyLimit: number) {
-    await this.core.setDailyLimit(binding.cardNo, dailyLimit);
+  /** Lowering the limit needs nothing more; raising it needs the card PIN (checked by the core, counted here). */
+  async setDailyLimit(binding: Binding, openid: string, dailyLimit: number, pin: string | undefined) {
+    const set = () => this.core.holderDailyLimit(openid, dailyLimit, pin === undefined ? {} : { pin });
+    await (pin === undefined ? set() : this.pinGuarded(binding.cardNo, set));
     return { dailyLimit };
+  }
+
+  /**
+   * Wrong PINs are counted per card in the kv, whatever the action that checked them, so a stolen
+   * phone cannot try all million PINs at the user rate limit. The attempt is reserved before the
+   * core checks the PIN (a burst cannot pass the limit), kept when the PIN was wrong, and given back
+   * otherwise; after too many, every PIN check of the card is locked for a while.
+   */
+  private async pinGuarded<T>(cardNo: string, check: () => Promise<T>): Promise<T> {
+    const counter = `pin-failures:${cardNo}`;
+    const reserved = await this.kv.reserveAttempt(
+      [{ key: counter, max: this.pinGuard.failuresMax }],
+      this.pinGuard.lockoutMs,
+    );
+    if (!reserved.allowed) throw pinLocked();
+    let result: T;
+    try {
+      result = await check();
+    } catch (error) {
+      if (error instanceof CoreError && error.code === 'PIN_INVALID') {
+        if ((reserved.counts[0] as number) >= this.pinGuard.failuresMax) throw pinLocked();
+        throw error;
+      }
+      await this.kv.releaseAttempt([counter]);
+      throw error;
+    }
+    await this.kv.releaseAttempt([counter]);
+    return result;
   }
 }
 
 function pinLocked(): BffError {
-  return new BffError('LOCKED_OUT', 'too many wrong PINs; changing the PIN is locked for a while');
+  return new BffError('LOCKED_OUT', 'too many wrong PINs; the card PIN is locked for a while');
 }

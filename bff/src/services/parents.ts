@@ -15,6 +15,8 @@ export interface ParentOptions {
   invitationTtlMs: number;
   /** Wrong codes one account may try before redeeming is locked, and for how long. */
   failuresMax: number;
+  /** Wrong codes from one client address before redeeming from it is locked. */
+  addressFailuresMax: number;
   lockoutMs: number;
 }
 
@@ -82,24 +84,43 @@ export class Parents {
 
   // The parent's side.
 
-  /** Redeems a child's invitation; wrong codes are counted per account and locked out after too many. */
-  async redeem(openid: string, invitationCode: string): Promise<ChildView & { created: boolean }> {
-    const failures = `invite-failures:${digest(openid)}`;
-    if (Number((await this.kv.get(failures)) ?? 0) >= this.options.failuresMax) throw this.lockedOut();
+  /**
+   * Redeems a child's invitation. Wrong codes are counted per account and per client address; the
+   * attempt is reserved on both before the code is looked up (so a burst of guesses in flight at once
+   * gets no more tries than the limit), kept when the code was wrong, and given back otherwise.
+   */
+  async redeem(
+    openid: string,
+    invitationCode: string,
+    address: string,
+  ): Promise<ChildView & { created: boolean }> {
+    const counters = [
+      { key: `invite-failures:${digest(openid)}`, max: this.options.failuresMax },
+      {
+        key: `invite-failures:address:${digest(address || 'unknown')}`,
+        max: this.options.addressFailuresMax,
+      },
+    ];
+    const reserved = await this.kv.reserveAttempt(counters, this.options.lockoutMs);
+    if (!reserved.allowed) throw this.lockedOut();
+    const release = () => this.kv.releaseAttempt(counters.map((c) => c.key));
     const key = invitationKey(invitationCode);
     const offered = await this.kv.get(key);
     // The child trying their own code is told so and the code stays good for the parent.
-    if (offered !== null && (JSON.parse(offered) as Invitation).childOpenid === openid)
+    if (offered !== null && (JSON.parse(offered) as Invitation).childOpenid === openid) {
+      await release();
       throw new BffError('FORBIDDEN', 'a student cannot link to their own card as a parent');
+    }
     // Taken atomically: of two parents racing with one code, one gets it.
     const raw = await this.kv.take(key);
     if (raw === null) {
-      const count = await this.kv.increment(failures, this.options.lockoutMs);
-      if (count >= this.options.failuresMax) throw this.lockedOut();
+      const left = Math.min(...counters.map((c, i) => c.max - (reserved.counts[i] as number)));
+      if (left <= 0) throw this.lockedOut();
       throw new BffError('INVITATION_INVALID', 'this invitation code is wrong, used or expired', {
-        attemptsLeft: this.options.failuresMax - count,
+        attemptsLeft: left,
       });
     }
+    await release();
     const invitation = JSON.parse(raw) as Invitation;
     const link = await this.core.linkGuardian({ parentOpenid: openid, personNo: invitation.personNo });
     return { ...(await this.childView(link)), created: link.created };
