@@ -99,13 +99,7 @@ export async function startGateway(
   const reconfigure = (deviceId: string) => {
     const session = sessions.of(Number(deviceId));
     if (session === undefined) return;
-    directory.find(Number(deviceId)).then(
-      (device) => {
-        if (device === undefined) session.revoke('DEVICE_DISABLED');
-        else session.reconfigure(device);
-      },
-      (error: unknown) => log.warn({ err: error, deviceId }, 'device configuration not fetched'),
-    );
+    session.recheck(directory.find(Number(deviceId)));
   };
   subscriber?.on('message', (channel: string, message: string) => {
     if (channel === deviceConfigChannel) {

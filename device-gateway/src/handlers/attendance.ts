@@ -16,7 +16,7 @@ export async function signInAttendance(
 ): Promise<AttendanceResult> {
   const verified = await verifyCode(deps, ctx, request.code);
   if (!verified.ok) return refused(verified.reason);
-  assertLive(ctx);
+  await assertLive(ctx);
   try {
     const result = await deps.core.signInAttendance({
       sessionId: request.sessionId,

@@ -17,7 +17,7 @@ export interface RequestContext {
    * False once the device was disabled or re-keyed while the request was in flight (protocol § 10.1): a
    * handler checks it right before it writes to the core, and refuses.
    */
-  readonly live: () => boolean;
+  readonly live: () => Promise<boolean>;
   readonly deviceId: number;
   /**
    * The device as the core's records name it: its id, and after a re-key `<id>-<keyVersion>`. A re-key
@@ -62,8 +62,8 @@ export class DeviceRevoked extends Error {
 }
 
 /** Refuses a request whose device was disabled or re-keyed since it arrived; called before each core write. */
-export function assertLive(ctx: RequestContext): void {
-  if (!ctx.live()) throw new DeviceRevoked(ctx.deviceId);
+export async function assertLive(ctx: RequestContext): Promise<void> {
+  if (!(await ctx.live())) throw new DeviceRevoked(ctx.deviceId);
 }
 
 /** The core operation id of a device request: the same (device, sequence) is the same operation, charged once. */

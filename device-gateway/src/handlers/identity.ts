@@ -39,7 +39,7 @@ export async function checkIdentity(
   nowMs: number,
 ): Promise<IdentityResult> {
   const { result, cardNo } = await decide(deps, ctx, request);
-  assertLive(ctx);
+  await assertLive(ctx);
   try {
     await deps.core.recordAccessEvent({
       deviceId: ctx.deviceRef,

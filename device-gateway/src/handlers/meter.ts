@@ -90,7 +90,7 @@ async function openHold(
   const merchantId = ctx.merchantId as string;
   const verified = await verifyCode(deps, ctx, request.code);
   if (!verified.ok) return { kind: 'meter_refused', reason: verified.reason };
-  assertLive(ctx);
+  await assertLive(ctx);
   try {
     const answer = await deps.core.hold({
       id: operationId(ctx),
@@ -150,7 +150,7 @@ export async function reportMeterUsage(
     await deps.meters.release(ctx.deviceRef, holderOfHold(hold.id));
     return { kind: 'meter_usage_ack', state: 'hold_closed', usageFen: hold.usageAmount, remainingFen: 0 };
   }
-  assertLive(ctx);
+  await assertLive(ctx);
   try {
     const usageFen = priced(deps, ctx, request.usageUnits, hold.amount);
     const after = await deps.core.reportUsage(request.holdId, usageFen, ctx.deviceRef);
@@ -189,7 +189,7 @@ export async function stopMeter(
 ): Promise<MeterSettled | MeterRefused> {
   const hold = await deviceHold(deps, ctx, request.holdId);
   if (hold === undefined) return holdNotFound;
-  assertLive(ctx);
+  await assertLive(ctx);
   const answer = await deps.core.postHold(request.holdId, {
     id: operationId(ctx),
     amount: priced(deps, ctx, request.usageUnits, hold.amount),

@@ -89,7 +89,7 @@ export async function uploadOffline(
   request: OfflineUpload,
 ): Promise<OfflineUploadResult> {
   const records = await Promise.all(request.records.map((record) => checked(deps, ctx, record)));
-  assertLive(ctx);
+  await assertLive(ctx);
   const settled = await deps.core.uploadOfflineRecords(String(ctx.deviceId), records);
   const results: OfflineRecordResult[] = settled.results.map((r) => {
     const plain = r.status === 'accepted' || r.status === 'duplicate';

@@ -68,7 +68,7 @@ export async function pay(
     }
     return declined(deps, ctx, request, verified.reason);
   }
-  assertLive(ctx);
+  await assertLive(ctx);
   try {
     const answer = await deps.core.pay({
       id: operationId(ctx),

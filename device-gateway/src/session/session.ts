@@ -135,6 +135,8 @@ export class Session {
   private inFlight = 0;
   /** Set when the device is disabled or re-keyed: requests still in flight must not reach the ledger. */
   private revoked = false;
+  /** The re-read of the device after an announcement; requests wait for it before they write. */
+  private rechecking: Promise<void> = Promise.resolve();
   /** Kept after close, so the registry can still tell which device this was. */
   private signedInAs: number | undefined;
   private signInTimer: NodeJS.Timeout | undefined;
@@ -191,6 +193,27 @@ export class Session {
     if (this.state.name !== 'signed_in') return;
     this.deps.log.info({ deviceId: this.deviceId, code }, 'device session revoked');
     this.fail(code, 0, 0);
+  }
+
+  /**
+   * The core announced a change of this device (configuration, status or key): until its record is read
+   * again, requests about to write to the core wait, so one arriving just after a disable is refused.
+   */
+  recheck(device: Promise<RegisteredDevice | undefined>): Promise<void> {
+    this.rechecking = device.then(
+      (found) => {
+        if (found === undefined) this.revoke('DEVICE_DISABLED');
+        else this.reconfigure(found);
+      },
+      (error: unknown) => this.deps.log.warn({ err: error, deviceId: this.deviceId }, 'device not re-read'),
+    );
+    return this.rechecking;
+  }
+
+  /** Whether requests of this session may still write, once any pending re-read of the device is done. */
+  private async live(): Promise<boolean> {
+    await this.rechecking;
+    return !this.revoked && this.state.name === 'signed_in';
   }
 
   /** Another connection signed in as the same device: this one is stale (half-open, or a clone). */
@@ -426,7 +449,7 @@ export class Session {
       return;
     }
     const context = {
-      live: () => !this.revoked && this.state.name === 'signed_in',
+      live: () => this.live(),
       deviceId,
       deviceKind: device.kind,
       merchantId: device.merchantId,
