@@ -11,6 +11,12 @@ export const adminRoles = [
 ] as const;
 export type AdminRole = (typeof adminRoles)[number];
 
+/**
+ * Roles that move money or change cards: their accounts must have a second factor; one without
+ * (new, or reset by a super admin) enrols it at its next sign-in, before any session opens.
+ */
+export const totpRequiredRoles: readonly AdminRole[] = ['super_admin', 'finance', 'card_operator'];
+
 /** An admin account as callers see it: never the password hash or the TOTP secret. */
 export interface AdminAccount {
   id: string;
@@ -142,19 +148,50 @@ export class AdminRepository {
   }
 
   /**
-   * Counts one failed login in one statement; the failure that reaches failuresMax locks the
-   * account until lockedUntilMs and starts the count again. Both assignments read the old count
-   * (locked_until_ms is assigned first, so MySQL's left-to-right SET agrees with SQLite).
+   * Reserves one sign-in attempt (a password or a code) before it is checked, in one transaction
+   * holding the account's row: the first freeAttempts go through at once; from then on an attempt
+   * goes through only once the previous one's delay has passed, and sets the next delay (delayMsOf
+   * the attempt's number). A refused attempt changes nothing and answers when to try again. So a
+   * burst of concurrent guesses gets freeAttempts checks, whatever their order.
    */
-  async countFailure(id: string, failuresMax: number, lockedUntilMs: number): Promise<void> {
-    await this.db.execute(
-      `UPDATE admin_accounts
-          SET locked_until_ms = CASE WHEN failed_logins + 1 >= ? THEN ? ELSE locked_until_ms END,
-              failed_logins = CASE WHEN failed_logins + 1 >= ? THEN 0 ELSE failed_logins + 1 END,
-              updated_at_ms = ?
-        WHERE id = ?`,
-      [failuresMax, lockedUntilMs, failuresMax, Date.now(), id],
+  async reserveAttempt(
+    id: string,
+    freeAttempts: number,
+    delayMsOf: (attemptNo: number) => number,
+    nowMs: number,
+  ): Promise<{ attemptNo: number } | { retryAtMs: number }> {
+    return this.db.transaction(async (tx) => {
+      const rows = await this.db.select<Row>(
+        `SELECT failed_logins, locked_until_ms FROM admin_accounts WHERE id = ?${this.db.forUpdate}`,
+        [id],
+        tx,
+      );
+      const row = rows[0];
+      if (!row) return { attemptNo: 0 };
+      const count = Number(row.failed_logins);
+      const until = num(row.locked_until_ms);
+      if (count >= freeAttempts && until !== null && until > nowMs) return { retryAtMs: until };
+      const attemptNo = count + 1;
+      const next = attemptNo >= freeAttempts ? nowMs + delayMsOf(attemptNo) : null;
+      await this.db.execute(
+        'UPDATE admin_accounts SET failed_logins = ?, locked_until_ms = ?, updated_at_ms = ? WHERE id = ?',
+        [attemptNo, next, nowMs, id],
+        tx,
+      );
+      return { attemptNo };
+    });
+  }
+
+  /**
+   * A right answer clears the count and the delay, but only if no other attempt was reserved after
+   * this one (attemptNo): a success never lifts a delay that a concurrent wrong guess set.
+   */
+  async clearFailuresAfter(id: string, attemptNo: number): Promise<boolean> {
+    const changed = await this.db.execute(
+      'UPDATE admin_accounts SET failed_logins = 0, locked_until_ms = NULL, updated_at_ms = ? WHERE id = ? AND failed_logins = ?',
+      [Date.now(), id, attemptNo],
     );
+    return changed === 1;
   }
 
   async clearFailures(id: string): Promise<void> {
@@ -209,7 +246,7 @@ export class AdminRepository {
   /** Takes a TOTP step for this account; false when it (or a later one) was already used. */
   async takeTotpStep(id: string, step: number): Promise<boolean> {
     const changed = await this.db.execute(
-      `UPDATE admin_accounts SET totp_last_step = ?, failed_logins = 0, updated_at_ms = ?
+      `UPDATE admin_accounts SET totp_last_step = ?, updated_at_ms = ?
         WHERE id = ? AND (totp_last_step IS NULL OR totp_last_step < ?)`,
       [step, Date.now(), id, step],
     );

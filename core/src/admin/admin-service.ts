@@ -4,7 +4,14 @@ import { isDuplicateKey } from '../db/database.ts';
 import { CoreError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Pii } from '../pii.ts';
-import type { AdminAccount, AdminRepository, AdminRole, Approval, StoredAdmin } from './admin-repository.ts';
+import {
+  type AdminAccount,
+  type AdminRepository,
+  type AdminRole,
+  type Approval,
+  type StoredAdmin,
+  totpRequiredRoles,
+} from './admin-repository.ts';
 import { fromBase32, matchTotp, newTotpSecret, otpauthUri, toBase32 } from './totp.ts';
 
 const scryptAsync = promisify(scrypt) as (
@@ -50,7 +57,9 @@ function idOfKey(key: string): string {
 }
 
 export interface AdminOptions {
+  /** Attempts (passwords and codes) an account may fail before each further one is delayed. */
   loginFailuresMax: number;
+  /** The longest delay between two attempts once they are delayed (it doubles from 1 s up to this). */
   lockoutMs: number;
 }
 
@@ -62,6 +71,8 @@ export interface NewAdmin {
   password: string;
   /** Turns on the TOTP second factor; the secret is answered once. */
   totp: boolean;
+  /** The demo seed's known secret (base32); otherwise a new random one. */
+  totpSecret?: string | undefined;
 }
 
 function publicAdmin(a: StoredAdmin): AdminAccount {
@@ -97,7 +108,12 @@ export class AdminService {
     checkPasswordRule(input.password);
     if (input.role === 'department_admin' && !input.department)
       throw new CoreError('VALIDATION_FAILED', 'a department admin needs a department');
-    const secret = input.totp ? newTotpSecret() : undefined;
+    const secret =
+      input.totpSecret !== undefined
+        ? fromBase32(input.totpSecret)
+        : input.totp
+          ? newTotpSecret()
+          : undefined;
     const id = newId();
     try {
       await this.repo.insertAdmin({
@@ -136,7 +152,8 @@ export class AdminService {
 
   /**
    * The password step. A wrong password, an unknown name and a disabled account all answer
-   * ADMIN_LOGIN_FAILED; a locked account answers ADMIN_LOCKED_OUT without its password being tried.
+   * ADMIN_LOGIN_FAILED; an account whose attempts are being delayed answers ADMIN_LOCKED_OUT with
+   * retryAfterMs without its password being tried, even a right one.
    */
   async checkPassword(username: string, password: string): Promise<AdminAccount> {
     const account = await this.repo.adminByUsername(username);
@@ -144,13 +161,12 @@ export class AdminService {
       await verifyPassword(password.slice(0, passwordBytesMax), await decoyHash);
       throw new CoreError('ADMIN_LOGIN_FAILED', 'wrong username or password');
     }
-    this.refuseLocked(account);
-    if (!(await verifyPassword(password, account.passwordHash))) {
-      await this.failed(account.id);
+    const attemptNo = await this.reserveAttempt(account.id);
+    if (!(await verifyPassword(password, account.passwordHash)))
       throw new CoreError('ADMIN_LOGIN_FAILED', 'wrong username or password');
-    }
-    // With a second factor the count is cleared only when the code is right.
-    if (!account.totpSecretEnc) await this.repo.clearFailures(account.id);
+    // With a second factor (or one to enrol) the count is cleared only when the code is right.
+    if (!account.totpSecretEnc && !totpRequiredRoles.includes(account.role))
+      await this.repo.clearFailuresAfter(account.id, attemptNo);
     return publicAdmin(account);
   }
 
@@ -159,14 +175,12 @@ export class AdminService {
     const account = await this.repo.adminById(id);
     if (account?.status !== 'active' || !account.totpSecretEnc)
       throw new CoreError('ADMIN_LOGIN_FAILED', 'wrong code');
-    this.refuseLocked(account);
+    const attemptNo = await this.reserveAttempt(id);
     const secret = fromBase32(this.pii.decrypt(account.totpSecretEnc));
     const step = matchTotp(secret, code, Date.now());
-    if (step === undefined || !(await this.repo.takeTotpStep(id, step))) {
-      await this.failed(id);
+    if (step === undefined || !(await this.repo.takeTotpStep(id, step)))
       throw new CoreError('ADMIN_LOGIN_FAILED', 'wrong code');
-    }
-    await this.repo.clearFailures(id);
+    await this.repo.clearFailuresAfter(id, attemptNo);
     return publicAdmin(account);
   }
 
@@ -207,14 +221,12 @@ export class AdminService {
     const account = await this.repo.adminById(id);
     if (account?.status !== 'active' || !account.totpPendingEnc)
       throw new CoreError('TOTP_NOT_ENROLLING', 'start enrolling a second factor first');
-    this.refuseLocked(account);
+    const attemptNo = await this.reserveAttempt(id);
     const step = matchTotp(fromBase32(this.pii.decrypt(account.totpPendingEnc)), code, Date.now());
-    if (step === undefined) {
-      await this.failed(id);
-      throw new CoreError('ADMIN_LOGIN_FAILED', 'wrong code');
-    }
+    if (step === undefined) throw new CoreError('ADMIN_LOGIN_FAILED', 'wrong code');
     if (!(await this.repo.confirmTotp(id, account.totpPendingEnc, step)))
       throw new CoreError('TOTP_NOT_ENROLLING', 'the enrolment was started again; use the newest code');
+    await this.repo.clearFailuresAfter(id, attemptNo);
     return this.get(id);
   }
 
@@ -224,17 +236,28 @@ export class AdminService {
     return this.get(id);
   }
 
-  private refuseLocked(account: StoredAdmin): void {
-    if (account.lockedUntilMs !== null && account.lockedUntilMs > Date.now())
-      throw new CoreError('ADMIN_LOCKED_OUT', 'too many failed logins; the account is locked for a while', {
-        lockedUntilMs: account.lockedUntilMs,
+  /**
+   * Takes one attempt before anything is checked (repo.reserveAttempt): after loginFailuresMax
+   * attempts without a success, each further one waits 1 s, 2 s, 4 s … up to lockoutMs after the
+   * one before, and one that comes too early is refused with when to come back. A success clears
+   * the count (clearFailuresAfter). Nobody can lock an account for long, and a guesser gets a few
+   * tries a minute at most.
+   */
+  private async reserveAttempt(id: string): Promise<number> {
+    const { loginFailuresMax: free, lockoutMs } = this.options;
+    const nowMs = Date.now();
+    const reserved = await this.repo.reserveAttempt(
+      id,
+      free,
+      (attemptNo) => Math.min(1000 * 2 ** Math.min(attemptNo - free, 30), lockoutMs),
+      nowMs,
+    );
+    if ('retryAtMs' in reserved)
+      throw new CoreError('ADMIN_LOCKED_OUT', 'too many failed sign-ins; wait before trying again', {
+        lockedUntilMs: reserved.retryAtMs,
+        retryAfterMs: reserved.retryAtMs - nowMs,
       });
-  }
-
-  private async failed(id: string): Promise<void> {
-    await this.repo.countFailure(id, this.options.loginFailuresMax, Date.now() + this.options.lockoutMs);
-    const after = await this.repo.adminById(id);
-    if (after) this.refuseLocked(after);
+    return reserved.attemptNo;
   }
 
   // Maker–checker.

@@ -19,6 +19,10 @@ const newAdmin = z.strictObject({
   department: z.string().min(1).max(64).nullable().default(null),
   password: z.string().min(10).max(128),
   totp: z.boolean().default(false),
+  totpSecret: z
+    .string()
+    .regex(/^[A-Z2-7]{32}$/, '32 base32 characters')
+    .optional(),
 });
 const accountChange = z.union([
   z.strictObject({ status: z.enum(['active', 'disabled']) }),

@@ -1,0 +1,123 @@
+// Goal: a sign-in attempt on an admin account (a password or a second-factor code) is reserved in the
+// database before it is checked, so a burst of concurrent guesses gets the free attempts and one more,
+// never sixty; after that each attempt waits a doubling delay (a right one too), and nobody can lock
+// an account for longer than the cap.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { fromBase32, totp } from '../src/admin/totp.ts';
+import { CoreError } from '../src/client/index.ts';
+import { dialects, startTestCore, type TestCore } from './support.ts';
+
+const password = 'right-password-2026';
+const freeAttempts = 5;
+
+async function outcome(promise: Promise<unknown>): Promise<{ code: string; retryAfterMs?: number }> {
+  try {
+    await promise;
+    return { code: 'OK' };
+  } catch (error) {
+    assert.ok(error instanceof CoreError, String(error));
+    const retryAfterMs = (error.details as { retryAfterMs?: number } | undefined)?.retryAfterMs;
+    return { code: error.code, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+  }
+}
+
+const failedLogins = async (t: TestCore, id: string) =>
+  Number(
+    (
+      await t.core.db.select<{ n: number }>('SELECT failed_logins AS n FROM admin_accounts WHERE id = ?', [
+        id,
+      ])
+    )[0]?.n,
+  );
+
+for (const dialect of dialects) {
+  describe(`admin sign-in attempts are reserved before they are checked, on ${dialect}`, () => {
+    let t: TestCore;
+    before(async () => {
+      t = await startTestCore(dialect, {
+        ADMIN_LOGIN_FAILURES_MAX: String(freeAttempts),
+        ADMIN_LOCKOUT_MS: '4000',
+      });
+    });
+    after(async () => {
+      await t.stop();
+    });
+
+    test('#12.8 when 60 wrong passwords for one account race, then only the free attempts are checked, the rest wait with a retry time, and the right password waits too', async () => {
+      const a = await t.client.createAdmin({
+        username: 'raced',
+        displayName: 'raced',
+        role: 'auditor',
+        password,
+      });
+      const results = await Promise.all(
+        Array.from({ length: 60 }, (_, i) =>
+          outcome(t.client.checkAdminPassword('raced', `wrong-password-${i}`)),
+        ),
+      );
+      const checked = results.filter((r) => r.code === 'ADMIN_LOGIN_FAILED').length;
+      const waiting = results.filter((r) => r.code === 'ADMIN_LOCKED_OUT');
+      assert.equal(checked, freeAttempts, JSON.stringify(results));
+      assert.equal(waiting.length, 60 - checked);
+      for (const w of waiting) assert.ok((w.retryAfterMs ?? 0) > 0 && (w.retryAfterMs ?? 0) <= 4000);
+      assert.equal(await failedLogins(t, a.id), freeAttempts);
+      // The right password during the delay is refused with when to come back, not tried.
+      const right = await outcome(t.client.checkAdminPassword('raced', password));
+      assert.equal(right.code, 'ADMIN_LOCKED_OUT');
+      assert.ok((right.retryAfterMs ?? 0) > 0);
+      assert.equal(await failedLogins(t, a.id), freeAttempts);
+    });
+
+    test('#12.8 when attempts keep failing, then each waits double the one before up to the cap, and a right password after the wait signs in and clears the count', async () => {
+      const a = await t.client.createAdmin({
+        username: 'slowed',
+        displayName: 'slowed',
+        role: 'auditor',
+        password,
+      });
+      for (let i = 0; i < freeAttempts - 1; i++)
+        assert.equal(
+          (await outcome(t.client.checkAdminPassword('slowed', 'wrong-password-x'))).code,
+          'ADMIN_LOGIN_FAILED',
+        );
+      const delays: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        assert.equal(
+          (await outcome(t.client.checkAdminPassword('slowed', 'wrong-password-x'))).code,
+          'ADMIN_LOGIN_FAILED',
+        );
+        const waiting = await outcome(t.client.checkAdminPassword('slowed', password));
+        assert.equal(waiting.code, 'ADMIN_LOCKED_OUT');
+        delays.push(waiting.retryAfterMs ?? 0);
+        await new Promise((resolve) => setTimeout(resolve, (waiting.retryAfterMs ?? 0) + 50));
+      }
+      // 1 s, 2 s, 4 s, then the 4 s cap (less the few ms the checks took).
+      assert.deepEqual(
+        delays.map((d) => Math.round(d / 1000)),
+        [1, 2, 4, 4],
+      );
+      assert.equal((await t.client.checkAdminPassword('slowed', password)).id, a.id);
+      assert.equal(await failedLogins(t, a.id), 0);
+    });
+
+    test('#12.8 when 55 wrong second-factor codes race, then only the free attempts are checked, and the right code waits too', async () => {
+      const a = await t.client.createAdmin({
+        username: 'coded',
+        displayName: 'coded',
+        role: 'finance',
+        password,
+        totp: true,
+      });
+      const secret = fromBase32(a.totpSecret as string);
+      const right = totp(secret, Date.now());
+      const wrong = String((Number(right) + 1) % 1_000_000).padStart(6, '0');
+      const results = await Promise.all(
+        Array.from({ length: 55 }, () => outcome(t.client.checkAdminTotp(a.id, wrong))),
+      );
+      assert.equal(results.filter((r) => r.code === 'ADMIN_LOGIN_FAILED').length, freeAttempts);
+      assert.equal(results.filter((r) => r.code === 'ADMIN_LOCKED_OUT').length, 55 - freeAttempts);
+      assert.equal((await outcome(t.client.checkAdminTotp(a.id, right))).code, 'ADMIN_LOCKED_OUT');
+    });
+  });
+}
