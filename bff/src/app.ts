@@ -11,6 +11,7 @@ import { Approvals } from './admin/approvals.ts';
 import { AuditTrail } from './admin/audit-trail.ts';
 import { CardAffairs } from './admin/card-affairs.ts';
 import { computeDashboard, LiveDashboard } from './admin/dashboard.ts';
+import { handleDevicePriceApprovals } from './admin/devices.ts';
 import { subsidyImportBodies } from './admin/funds.ts';
 import { adminRouter } from './admin/routes.ts';
 import { TopUpRefunds } from './admin/top-up-refunds.ts';
@@ -220,6 +221,7 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
   const audit = new AuditTrail(core, log);
   const cardAffairs = new CardAffairs(core, audit);
   const approvals = new Approvals(core, audit, kv, config.adjustmentApprovalAboveFen);
+  handleDevicePriceApprovals(approvals, core);
   const admin = adminRouter({
     core,
     sessions: adminSessions,

@@ -63,7 +63,7 @@ export class Approvals {
     await this.audit.record(
       admin,
       `${proposal.kind}.propose`,
-      proposal.kind === 'adjustment' ? 'card' : 'top_up',
+      proposal.kind === 'adjustment' ? 'card' : proposal.kind === 'device_config' ? 'device' : 'top_up',
       proposal.targetId,
       {
         approvalId: approval.id,

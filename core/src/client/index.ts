@@ -84,7 +84,7 @@ export type { AdminChange } from '../admin/admin-service.ts';
 export { type NewsAnnouncement, newsChannel } from '../content/announcements.ts';
 export type { CourseEdit, Edited, LessonEdit, NewsEdit } from '../content/content-service.ts';
 export { blacklistChannel } from '../devices/blacklist-service.ts';
-export { deviceConfigChannel } from '../devices/device-configs.ts';
+export { deviceConfigChannel, deviceSettings } from '../devices/device-configs.ts';
 export type { HolderCardAction, HolderProof } from '../bindings/holder-actions.ts';
 export type { IdentityProof };
 export type { GuardianLink, LinkPatch } from '../guardians/guardian-service.ts';
