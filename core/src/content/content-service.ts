@@ -31,10 +31,16 @@ const videoPath = z
   .max(512)
   .regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[\w./-]+$/, 'a relative path inside the content directory');
 
+/**
+ * A video elsewhere: http or https only. The players and the backoffice open it as a link, so
+ * javascript:, data: or file: would run script in the page or read the viewer's disk.
+ */
+const videoUrl = z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL' }).max(1024);
+
 export const newLessonSchema = z.strictObject({
   seq: z.number().int().min(1).max(10_000),
   title: z.string().trim().min(1).max(200),
-  video: z.union([z.strictObject({ path: videoPath }), z.strictObject({ url: z.url().max(1024) })]),
+  video: z.union([z.strictObject({ path: videoPath }), z.strictObject({ url: videoUrl })]),
   durationSeconds: z
     .number()
     .int()

@@ -1,5 +1,52 @@
+import { unescape as unescapeLoosely } from 'node:querystring';
 import type { Context, Next } from 'koa';
 import type { ZodType } from 'zod';
+
+/**
+ * The one rule for text arriving over HTTP. Control characters (C0, DEL, C1) are never data here: a
+ * NUL cuts strings short in C libraries and SQLite (a 500 before this rule), others forge log lines
+ * or hide text on screen. Lone UTF-16 surrogates (JSON's \ud800) cannot be stored as utf8mb4. Text
+ * in a body may keep tab, line feed and carriage return (an announcement has lines); a path or a
+ * query string has no use for any of them.
+ */
+const controlCharacters = /\p{Cc}/u;
+const controlCharactersButLineBreaks = /(?![\t\n\r])\p{Cc}/u;
+/** With the u flag a pair is one code point, so only a surrogate without its partner matches. */
+const loneSurrogate = /[\ud800-\udfff]/u;
+
+/** Why this text may not enter (undefined: it may); lineBreaks allows tab, LF and CR. */
+export function textProblem(text: string, options: { lineBreaks: boolean }): string | undefined {
+  if ((options.lineBreaks ? controlCharactersButLineBreaks : controlCharacters).test(text))
+    return 'control characters are not allowed';
+  if (loneSurrogate.test(text)) return 'not valid Unicode text';
+  return undefined;
+}
+
+/**
+ * The first string (or object key) anywhere in a parsed value that breaks textProblem, with its
+ * path; walked without recursion, so a deeply nested body cannot exhaust the stack.
+ */
+export function findTextProblem(
+  value: unknown,
+  options: { lineBreaks: boolean },
+): { path: string; message: string } | undefined {
+  const pending: [string, unknown][] = [['', value]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [path, item] = next;
+    if (typeof item === 'string') {
+      const message = textProblem(item, options);
+      if (message) return { path, message };
+    } else if (typeof item === 'object' && item !== null) {
+      for (const [key, child] of Object.entries(item)) {
+        const at = path === '' ? key : `${path}.${key}`;
+        const message = textProblem(key, { lineBreaks: false });
+        if (message) return { path: at, message: `a key: ${message}` };
+        pending.push([at, child]);
+      }
+    }
+  }
+  return undefined;
+}
 
 /**
  * What every HTTP service of ours does at its edge — read the body with a hard size limit, parse JSON
@@ -20,26 +67,51 @@ export interface LargerBody {
 
 export interface Edge {
   /**
-   * Reads the body as raw bytes (signatures cover them) into ctx.state.rawBody, refusing one above
-   * bytesMax, or above the limit of the first larger-body route it matches (a file import).
+   * Refuses a path or query string with control characters (textProblem), then reads the body as raw
+   * bytes (signatures cover them) into ctx.state.rawBody, refusing one above bytesMax, or above the
+   * limit of the first larger-body route it matches (a file import).
    */
   rawBody(bytesMax: number, larger?: readonly LargerBody[]): (ctx: Context, next: Next) => Promise<void>;
-  /** Parses the JSON body against a schema; any problem names the fields. */
+  /** Parses the JSON body against a schema; any problem (control characters too) names the fields. */
   parseBody<T>(ctx: Context, schema: ZodType<T>): T;
-  /** Parses a query string, path parameters or any value against a schema. */
+  /** Parses a query string, path parameters or any value against a schema, text checked as above. */
   parseValue<T>(value: unknown, schema: ZodType<T>): T;
 }
 
 export function createEdge(errors: EdgeErrors): Edge {
+  const refuse = (issues: { path: string; message: string }[]) =>
+    errors.invalid(issues.map((i) => `${i.path || 'body'}: ${i.message}`).join('; '), { issues });
+  const checkText = (value: unknown, lineBreaks: boolean) => {
+    const problem = findTextProblem(value, { lineBreaks });
+    if (problem) throw refuse([problem]);
+  };
+  /** The path's segments and the query string, decoded as the router and the routes will read them. */
+  const checkUrl = (ctx: Context) => {
+    const segments = ctx.path.split('/').map((segment) => {
+      try {
+        return decodeURIComponent(segment);
+      } catch {
+        return unescapeLoosely(segment);
+      }
+    });
+    for (const segment of segments) {
+      const message = textProblem(segment, { lineBreaks: false });
+      if (message) throw refuse([{ path: 'path', message }]);
+    }
+    const problem = findTextProblem(ctx.query, { lineBreaks: false });
+    if (problem) throw refuse([{ path: `query.${problem.path}`, message: problem.message }]);
+  };
   const parseValue = <T>(value: unknown, schema: ZodType<T>): T => {
+    checkText(value, true);
     const parsed = schema.safeParse(value);
     if (parsed.success) return parsed.data;
-    const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-    throw errors.invalid(issues.map((i) => `${i.path || 'body'}: ${i.message}`).join('; '), { issues });
+    throw refuse(parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
   };
   return {
     rawBody(defaultBytesMax, larger = []) {
       return async (ctx, next) => {
+        // Every request passes here before any route reads its parameters.
+        checkUrl(ctx);
         const bytesMax =
           larger.find((l) => l.method === ctx.method && l.path.test(ctx.path))?.bytesMax ?? defaultBytesMax;
         const tooLarge = () => errors.tooLarge(`bodies are at most ${bytesMax} bytes`);
