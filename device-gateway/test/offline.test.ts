@@ -1,5 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import {
+  campusSigningKeyFromSecret,
+  generatePhoneKeyPair,
+  issueCertificate,
+  makeCode,
+  webCryptoRandom,
+} from '@campus-card/core/credential';
 import { openStudent, opId } from '../../core/test/support.ts';
 import { type OfflineRecord, type OfflineRecordBody, signOfflineRecord } from '../src/protocol/index.ts';
 import { phoneFor, registerDevice, startWorld, TestDevice, type TestWorld } from './support.ts';
@@ -184,5 +191,154 @@ describe('offline records upload', () => {
       { sequence: 2, status: 'exception', reason: 'CODE_INVALID' },
     ]);
     pos.device.close();
+  });
+
+  function payOf(text: string, amountFen: number) {
+    return { kind: 'pay', code: { kind: 'qr', text }, amountFen, orderNo: 1, itemNo: 0 } as const;
+  }
+
+  /** A QR code the card's phone made `agoMs` ago (fresh then, expired now). */
+  async function codeMadeAgo(cardNo: string, agoMs: number): Promise<string> {
+    const card = await world.client.getCard(cardNo);
+    const keyPair = await generatePhoneKeyPair(webCryptoRandom);
+    const certificate = issueCertificate(campusSigningKeyFromSecret(1, new Uint8Array(32).fill(1)), {
+      card: { cardNo, personType: 'student', cardVersion: card.version },
+      phonePublicKey: keyPair.publicKey,
+      validFromMs: Date.now() - agoMs - 60_000,
+    });
+    return makeCode({ keyPair, certificate, nowMs: Date.now() - agoMs, counter: 1 });
+  }
+
+  test("#12.3 when a payment declined online for any reason is uploaded as an offline record under that sequence, then it is an exception with the decline's reason and the code is never charged twice", async () => {
+    // Goal: protocol § 12.3 for every decline, including those the gateway makes before the ledger (the code
+    // did not verify or was used already, a configuration limit, no merchant): a device that declined online
+    // and then "accepted offline" under the same sequence does not get the declined code charged.
+    const cardNo = (await funded(world, 5_000)).cardNo;
+    const phone = await phoneFor(world.client, cardNo);
+    const pos = await terminal(world);
+    // A till configured with a 5 yuan maximum and one meal window that is closed now.
+    const configured = await registerDevice(world);
+    const beijingMinute = Math.floor((Date.now() / 60_000 + 480) % 1_440);
+    const start = (beijingMinute + 120) % 1_380;
+    await world.client.putDeviceConfig(String(configured.deviceId), {
+      paymentMaxFen: 500,
+      mealWindows: [{ meal: 'lunch', startMinute: start, endMinute: start + 30, perCardMaxFen: 0 }],
+    });
+    const canteen = await TestDevice.connect(world.gateway.port, configured.deviceId, configured.key);
+    assert.equal((await canteen.signIn()).message.kind, 'sign_in_accepted');
+    canteen.sequence = 100;
+    // A till without a merchant takes no money.
+    const unowned = await world.client.registerDevice({ id: String(900_000 + process.pid), kind: 'pos' });
+    const unownedKey = new Uint8Array(Buffer.from(unowned.keyHex, 'hex'));
+    const bare = await TestDevice.connect(world.gateway.port, Number(unowned.id), unownedKey);
+    assert.equal((await bare.signIn()).message.kind, 'sign_in_accepted');
+    bare.sequence = 100;
+
+    const used = phone.code();
+    assert.equal((await pos.device.request(payOf(used, 100))).message.kind, 'pay_approved');
+    const cases: { reason: string; device: TestDevice; key: Uint8Array; code: string; amountFen: number }[] =
+      [
+        { reason: 'CODE_REPLAYED', device: pos.device, key: pos.key, code: used, amountFen: 100 },
+        { reason: 'CODE_INVALID', device: pos.device, key: pos.key, code: 'CC:NOT-A-CODE', amountFen: 100 },
+        {
+          reason: 'CODE_EXPIRED',
+          device: pos.device,
+          key: pos.key,
+          code: await codeMadeAgo(cardNo, 600_000),
+          amountFen: 100,
+        },
+        {
+          reason: 'AMOUNT_OUT_OF_RANGE',
+          device: canteen,
+          key: configured.key,
+          code: phone.code(),
+          amountFen: 600,
+        },
+        {
+          reason: 'OUTSIDE_WINDOW',
+          device: canteen,
+          key: configured.key,
+          code: phone.code(),
+          amountFen: 100,
+        },
+        { reason: 'NOT_PERMITTED', device: bare, key: unownedKey, code: phone.code(), amountFen: 100 },
+      ];
+    const balanceBefore = (await world.client.getCard(cardNo)).balance.main;
+    let offlineNo = 0;
+    for (const c of cases) {
+      const declined = await c.device.request(payOf(c.code, c.amountFen));
+      assert.deepEqual(declined.message, { kind: 'pay_declined', reason: c.reason }, c.reason);
+      offlineNo += 1;
+      const record = signOfflineRecord(c.key, c.device.deviceId, {
+        recordKind: 'payment',
+        decision: 'accepted',
+        sequence: declined.sequence,
+        offlineNo,
+        // Taken when the online answer did not come: the code was fresh then (the expired one too).
+        takenAtMs: c.reason === 'CODE_EXPIRED' ? Date.now() - 600_000 + 1_000 : Date.now() - 500,
+        amountFen: c.amountFen,
+        orderNo: offlineNo,
+        sessionId: '',
+        code: { kind: 'qr', text: c.code },
+      });
+      const uploaded = await c.device.request({ kind: 'offline_upload', records: [record] });
+      assert.equal(uploaded.message.kind, 'offline_upload_result');
+      if (uploaded.message.kind !== 'offline_upload_result') return;
+      assert.deepEqual(
+        uploaded.message.results,
+        [{ sequence: declined.sequence, status: 'exception', reason: c.reason }],
+        c.reason,
+      );
+      // The same sequence with another code is another request: a conflict, not a charge.
+      const other = signOfflineRecord(c.key, c.device.deviceId, {
+        ...record,
+        offlineNo: offlineNo + 1_000,
+        code: { kind: 'qr', text: phone.code() },
+      });
+      const conflict = await c.device.request({ kind: 'offline_upload', records: [other] });
+      assert.deepEqual(
+        conflict.message.kind === 'offline_upload_result' && conflict.message.results,
+        [{ sequence: declined.sequence, status: 'rejected', reason: 'SEQUENCE_CONFLICT' }],
+        `${c.reason}, another code`,
+      );
+    }
+    assert.equal(
+      (await world.client.getCard(cardNo)).balance.main,
+      balanceBefore,
+      'no declined code charged',
+    );
+    const exceptions = (await world.client.offlineExceptions()).items.filter(
+      (e) => e.cardNo === null || e.cardNo === cardNo,
+    );
+    for (const c of cases) {
+      assert.ok(
+        exceptions.some((e) => e.reason === c.reason && e.receivableAmount === 0),
+        `${c.reason} listed`,
+      );
+    }
+    // The ledger's own declines keep their rule (§ 12.3): charged as offline payments, listed with the reason.
+    const poor = await funded(world, 50);
+    const poorPhone = await phoneFor(world.client, poor.cardNo);
+    const poorCode = poorPhone.code();
+    const insufficient = await pos.device.request(payOf(poorCode, 300));
+    assert.deepEqual(insufficient.message, { kind: 'pay_declined', reason: 'INSUFFICIENT_FUNDS' });
+    const late = signOfflineRecord(pos.key, pos.deviceId, {
+      recordKind: 'payment',
+      decision: 'accepted',
+      sequence: insufficient.sequence,
+      offlineNo: 500,
+      takenAtMs: Date.now() - 500,
+      amountFen: 300,
+      orderNo: 500,
+      sessionId: '',
+      code: { kind: 'qr', text: poorCode },
+    });
+    const lateAnswer = await pos.device.request({ kind: 'offline_upload', records: [late] });
+    assert.deepEqual(lateAnswer.message.kind === 'offline_upload_result' && lateAnswer.message.results, [
+      { sequence: insufficient.sequence, status: 'exception', reason: 'INSUFFICIENT_FUNDS' },
+    ]);
+    pos.device.close();
+    canteen.close();
+    bare.close();
   });
 });
