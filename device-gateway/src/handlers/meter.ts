@@ -148,7 +148,9 @@ export async function reportMeterUsage(
   if (hold === undefined) return holdNotFound;
   if (hold.status !== 'pending') {
     await deps.meters.release(ctx.deviceRef, holderOfHold(hold.id));
-    return { kind: 'meter_usage_ack', state: 'hold_closed', usageFen: hold.usageAmount, remainingFen: 0 };
+    // What the hold settled at: the stop's figure, or the last report for an expiry.
+    const settledFen = hold.resolvedAmount ?? hold.usageAmount;
+    return { kind: 'meter_usage_ack', state: 'hold_closed', usageFen: settledFen, remainingFen: 0 };
   }
   await assertLive(ctx);
   try {
