@@ -1,6 +1,7 @@
 // Debian's Chromium as every browser test here launches it (never a downloaded browser): headless,
 // no sandbox (CI runs as root), nothing that reaches out to the network by itself.
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, type BrowserContext, type BrowserContextOptions, chromium } from 'playwright-core';
+import { clockOffsetMs } from './clock.ts';
 
 export const chromiumPath = '/usr/bin/chromium';
 
@@ -21,4 +22,25 @@ export const screenshotsDir = new URL('../docs/screenshots/', import.meta.url).p
 /** Launches Chromium with a fresh, empty --user-data-dir of its own that is deleted on close. */
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: chromiumPath, args: chromiumFlags });
+}
+
+/**
+ * Where every test browser thinks it is: far from Asia/Shanghai, so a page that cuts days in the
+ * browser's own zone shows the wrong day whenever Los Angeles's date and Shanghai's differ (from
+ * 08:00 to 16:00 UTC, and in the shifted worlds of tests/clock.ts on every run).
+ */
+export const browserTimezoneId = 'America/Los_Angeles';
+
+/**
+ * A fresh context as every browser test opens one: Chinese, in browserTimezoneId, and, when the
+ * test has shifted the process clock (tests/clock.ts), with the page clock at the same shifted time
+ * so the browser and the services agree on "now". `options` adds to or overrides the rest.
+ */
+export async function newContext(
+  browser: Browser,
+  options: BrowserContextOptions = {},
+): Promise<BrowserContext> {
+  const context = await browser.newContext({ locale: 'zh-CN', timezoneId: browserTimezoneId, ...options });
+  if (clockOffsetMs() !== 0) await context.clock.install({ time: Date.now() });
+  return context;
 }

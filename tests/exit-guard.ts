@@ -12,6 +12,12 @@
 import { writeSync } from 'node:fs';
 import { after } from 'node:test';
 
+// Every test process runs far from Asia/Shanghai, so code that cuts days or months with the local
+// zone (getDate, setHours, toLocale… without a timeZone) is wrong on every run, not only while the
+// local date and Shanghai's differ. Node reads TZ again when it changes at run time. Browsers get
+// the same zone (tests/browser.ts), and tests of day boundaries also shift the clock (tests/clock.ts).
+process.env.TZ = 'America/Los_Angeles';
+
 /** Generous: a file's own after-hooks (stopping servers, dropping its database) run in this time too. */
 const graceMs = Number(process.env.TEST_EXIT_GRACE_MS ?? 60_000);
 

@@ -37,7 +37,7 @@ describe('backoffice in Chromium: sign-in, a card-loss flow, and a role that may
   }
 
   test('when a wrong password is typed, then the login page says so and signs nobody in', async () => {
-    const page = await browser.newPage();
+    const page = await openPage(browser);
     await page.goto(`${web.url}/admin/`);
     await page.getByLabel('用户名').fill('counter');
     await page.getByLabel('密码').fill('not-the-password');
@@ -132,7 +132,7 @@ describe('backoffice in Chromium: sign-in, a card-loss flow, and a role that may
       password: demoAdminPassword,
       totp: true,
     });
-    const page = await browser.newPage();
+    const page = await openPage(browser);
     await page.goto(`${web.url}/admin/`);
     await page.getByLabel('用户名').fill('otpuser');
     await page.getByLabel('密码').fill(demoAdminPassword);
@@ -208,7 +208,7 @@ describe('backoffice in Chromium: sign-in, a card-loss flow, and a role that may
     assert.equal(editor?.totpEnabled, true);
     await page.context().close();
 
-    const again = await browser.newPage();
+    const again = await openPage(browser);
     await again.goto(`${web.url}/admin/`);
     await again.getByLabel('用户名').fill('editor');
     await again.getByLabel('密码').fill(demoAdminPassword);

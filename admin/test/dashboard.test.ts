@@ -4,6 +4,7 @@ import type { Browser } from 'playwright-core';
 import { demoAdminPassword, seedAdminDemo } from '../../bff/src/admin/seed.ts';
 import { startWorld, type TestWorld } from '../../bff/test/support.ts';
 import type { Web } from '../../mock/demo/web.ts';
+import { newContext } from '../../tests/browser.ts';
 import { screenshots, startBackoffice } from './support.ts';
 
 describe('backoffice in Chromium: the live dashboard', () => {
@@ -57,7 +58,7 @@ describe('backoffice in Chromium: the live dashboard', () => {
 
   test("when a payment is made while the dashboard is open, then today's turnover on the page changes without a reload and without asking GET /dashboard again; when the socket drops, the page says 重连中…, falls back to GET and goes live again", async () => {
     // Goal: the figures come over the socket; GET /dashboard is the first paint only.
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+    const context = await newContext(browser, { viewport: { width: 1280, height: 900 } });
     await context.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort());
     const page = await context.newPage();
     // The events socket passes through to the BFF; while `refuse` is set, a new one is closed at once,

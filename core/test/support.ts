@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Sequelize } from 'sequelize';
+import { clockOffsetMs } from '../../tests/clock.ts';
 import { type RunningCore, startCore } from '../src/app.ts';
 import { CoreClient, type OfflineRecordInput } from '../src/client/index.ts';
 import { loadConfig } from '../src/config.ts';
@@ -62,7 +63,8 @@ export async function startTestCore(
     PAY_INTERVAL_MS_MIN: '0',
     ...env,
   });
-  const core = await startCore(config, createLogger('core-test', config.logLevel));
+  // The database clock follows the test's clock when the test has shifted it (tests/clock.ts).
+  const core = await startCore(config, createLogger('core-test', config.logLevel), { clockOffsetMs });
   const client = new CoreClient({ url: core.url, ...testServiceKey });
   return {
     core,

@@ -26,7 +26,7 @@ import { freshDatabase } from '../../core/test/support.ts';
 import { type RunningSystem, startSystem } from '../../mock/demo/system.ts';
 import { PosTerminal } from '../../mock/devices/pos.ts';
 import { ShowerMeter } from '../../mock/devices/shower-meter.ts';
-import { launchChromium } from '../browser.ts';
+import { launchChromium, newContext } from '../browser.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const h5Root = resolve(here, '../../miniprogram/dist/h5');
@@ -141,7 +141,7 @@ describe('mini-program H5 in Chromium against the whole system', () => {
   });
 
   async function newPage(): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
+    const context = await newContext(browser, { viewport: { width: 390, height: 844 } });
     // Nothing leaves the machine: the page may only talk to our servers.
     await context.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort());
     const page = await context.newPage();

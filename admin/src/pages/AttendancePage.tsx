@@ -13,9 +13,10 @@ import {
   Table,
   Tag,
 } from 'antd';
-import dayjs, { type Dayjs } from 'dayjs';
+import type { Dayjs } from 'dayjs';
 import { type ReactNode, useCallback, useEffect, useMemo, useState } from 'react';
 import { api, type Me, when } from '../api.ts';
+import { dayText, shanghaiTodayValue } from '../calendar.ts';
 import { Chart } from '../components/Chart.tsx';
 import { download } from '../download.ts';
 import { describeError } from '../strings.ts';
@@ -57,9 +58,6 @@ const statusTag: Record<RosterEntry['status'], { text: string; color: string }> 
   late: { text: '迟到', color: 'orange' },
   absent: { text: '缺勤', color: 'red' },
 };
-/** Days are Asia/Shanghai days, whatever the browser's zone. */
-const shanghaiToday = () => dayjs(new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10));
-const dayText = (d: Dayjs) => d.format('YYYY-MM-DD');
 
 interface Filters {
   range: [Dayjs, Dayjs];
@@ -84,7 +82,7 @@ function queryOf(f: Filters): string {
  */
 export function AttendancePage({ me }: { me: Me }) {
   const [draft, setDraft] = useState<Filters>({
-    range: [shanghaiToday().subtract(6, 'day'), shanghaiToday()],
+    range: [shanghaiTodayValue(-6), shanghaiTodayValue()],
     kind: '',
     courseCode: '',
     department: me.department ?? '',

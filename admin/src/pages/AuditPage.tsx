@@ -2,6 +2,7 @@ import { Alert, Button, Card, DatePicker, Form, Input, Space, Table } from 'antd
 import type { Dayjs } from 'dayjs';
 import { useCallback, useEffect, useState } from 'react';
 import { api, when } from '../api.ts';
+import { pickedDaysBoundsMs } from '../calendar.ts';
 import { describeError } from '../strings.ts';
 
 interface Entry {
@@ -32,8 +33,9 @@ export function AuditPage() {
       if (values.action) q.set('action', values.action.trim());
       if (values.targetId) q.set('targetId', values.targetId.trim());
       if (values.range) {
-        q.set('fromMs', String(values.range[0].startOf('day').valueOf()));
-        q.set('toMs', String(values.range[1].endOf('day').valueOf()));
+        const { startMs, endMs } = pickedDaysBoundsMs(values.range[0], values.range[1]);
+        q.set('fromMs', String(startMs));
+        q.set('toMs', String(endMs));
       }
       try {
         setItems((await api<{ items: Entry[] }>('GET', `/audit?${q}`)).items);

@@ -15,9 +15,10 @@ import {
   Tabs,
   Tag,
 } from 'antd';
-import dayjs, { type Dayjs } from 'dayjs';
+import type { Dayjs } from 'dayjs';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, type Me, when } from '../api.ts';
+import { instantValue, pickedInstantMs } from '../calendar.ts';
 import { describeError, contentText as t } from '../strings.ts';
 import { ChunkedUpload, type UploadProgress } from '../upload.ts';
 
@@ -218,13 +219,13 @@ function PublishDialog({ item, onClose }: { item: News | null; onClose: () => vo
       if (item === null)
         await api('POST', '/news', {
           ...fields,
-          ...(v.publishAt ? { publishAtMs: v.publishAt.valueOf() } : {}),
+          ...(v.publishAt ? { publishAtMs: pickedInstantMs(v.publishAt) } : {}),
         });
       else
         await api('PATCH', `/news/${item.id}`, {
           ...fields,
-          ...(scheduled && v.publishAt && v.publishAt.valueOf() !== item.publishAtMs
-            ? { publishAtMs: v.publishAt.valueOf() }
+          ...(scheduled && v.publishAt && pickedInstantMs(v.publishAt) !== item.publishAtMs
+            ? { publishAtMs: pickedInstantMs(v.publishAt) }
             : {}),
         });
       onClose();
@@ -254,7 +255,7 @@ function PublishDialog({ item, onClose }: { item: News | null; onClose: () => vo
                 title: item.title,
                 body: item.body,
                 audience: item.audience,
-                publishAt: scheduled ? dayjs(item.publishAtMs) : null,
+                publishAt: scheduled ? instantValue(item.publishAtMs) : null,
               }
             : undefined
         }

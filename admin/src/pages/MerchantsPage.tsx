@@ -14,9 +14,10 @@ import {
   Table,
   Tag,
 } from 'antd';
-import dayjs, { type Dayjs } from 'dayjs';
+import type { Dayjs } from 'dayjs';
 import { useCallback, useEffect, useState } from 'react';
 import { api, type Me, when, yuan } from '../api.ts';
+import { dayText, shanghaiTodayValue } from '../calendar.ts';
 import { download } from '../download.ts';
 import { describeError, merchantText as t } from '../strings.ts';
 
@@ -49,9 +50,6 @@ interface Mismatch {
   foundAtMs: number;
 }
 
-/** Days are Asia/Shanghai days, whatever the browser's zone. */
-const shanghaiToday = () => dayjs(new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10));
-const dayText = (d: Dayjs) => d.format('YYYY-MM-DD');
 const percent = (bp: number) => `${(bp / 100).toFixed(2)}%`;
 
 /** Merchants (list, create, enable/disable), a merchant's daily statement and settlement, and the WeChat Pay bill check. */
@@ -166,7 +164,7 @@ function StatementCard({
   onSelect: (id: string) => void;
   manage: boolean;
 }) {
-  const [day, setDay] = useState<Dayjs>(shanghaiToday);
+  const [day, setDay] = useState<Dayjs>(() => shanghaiTodayValue());
   const [statement, setStatement] = useState<Statement | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -261,7 +259,7 @@ function StatementCard({
 }
 
 function MismatchCard() {
-  const [billDate, setBillDate] = useState<Dayjs>(() => shanghaiToday().subtract(1, 'day'));
+  const [billDate, setBillDate] = useState<Dayjs>(() => shanghaiTodayValue(-1));
   const [items, setItems] = useState<Mismatch[]>([]);
   const [error, setError] = useState<string | null>(null);
   const query = `/top-up-mismatches?billDate=${dayText(billDate)}`;

@@ -1,8 +1,9 @@
 import { DownloadOutlined } from '@ant-design/icons';
 import { Alert, Button, Card, Col, DatePicker, Row, Space, Table } from 'antd';
-import dayjs, { type Dayjs } from 'dayjs';
+import type { Dayjs } from 'dayjs';
 import { useEffect, useMemo, useState } from 'react';
 import { api } from '../api.ts';
+import { dayText, shanghaiTodayValue } from '../calendar.ts';
 import { Chart } from '../components/Chart.tsx';
 import { download } from '../download.ts';
 import { describeError } from '../strings.ts';
@@ -58,14 +59,13 @@ const categoryText: Record<string, string> = {
 };
 const weekdays = ['周一', '周二', '周三', '周四', '周五', '周六', '周日'];
 const yuanOf = (fen: number) => Number((fen / 100).toFixed(2));
-const day = (d: Dayjs) => d.format('YYYY-MM-DD');
 
 /** The reports finance reads, as charts over a range of days, each exportable as CSV or Excel. */
 export function ReportsPage() {
-  const [range, setRange] = useState<[Dayjs, Dayjs]>([dayjs().subtract(29, 'day'), dayjs()]);
+  const [range, setRange] = useState<[Dayjs, Dayjs]>(() => [shanghaiTodayValue(-29), shanghaiTodayValue()]);
   const [data, setData] = useState<Partial<Reports>>({});
   const [error, setError] = useState<string | null>(null);
-  const query = `from=${day(range[0])}&to=${day(range[1])}`;
+  const query = `from=${dayText(range[0])}&to=${dayText(range[1])}`;
 
   useEffect(() => {
     setError(null);

@@ -55,10 +55,22 @@ export interface Database {
 
 export interface DatabaseOptions {
   poolMax?: number;
+  /**
+   * Tests only: ms the database clock reads ahead of the server's, asked at every use, so the
+   * ledger's clock agrees with a test's shifted process clock (tests/clock.ts). Default 0.
+   */
+  clockOffsetMs?: () => number;
 }
 
 export function openDatabase(url: string, options: DatabaseOptions = {}): Database {
-  return url.startsWith('sqlite:') ? openSqlite(url) : openMysql(url, options.poolMax ?? 16);
+  const offset = options.clockOffsetMs ?? (() => 0);
+  return url.startsWith('sqlite:') ? openSqlite(url, offset) : openMysql(url, options.poolMax ?? 16, offset);
+}
+
+/** The clock expression, shifted by a whole number of ms when a test asks for it. */
+function shifted(nowMsSql: string, offsetMs: number): string {
+  if (!Number.isSafeInteger(offsetMs)) throw new Error(`clock offset must be whole ms: ${offsetMs}`);
+  return offsetMs === 0 ? nowMsSql : `(${nowMsSql} + ${offsetMs})`;
 }
 
 /** A MySQL transaction whose START TRANSACTION rides on its first statement. */
@@ -68,7 +80,7 @@ interface MysqlTx {
   committed: boolean;
 }
 
-function openMysql(url: string, poolMax: number): Database {
+function openMysql(url: string, poolMax: number, clockOffsetMs: () => number): Database {
   const pool = mysql.createPool({
     uri: url,
     connectionLimit: poolMax,
@@ -88,7 +100,7 @@ function openMysql(url: string, poolMax: number): Database {
     connection.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
   });
   let sequelize: Sequelize | undefined;
-  const nowMsSql = 'CAST(UNIX_TIMESTAMP(CURRENT_TIMESTAMP(3)) * 1000 AS SIGNED)';
+  const clockSql = 'CAST(UNIX_TIMESTAMP(CURRENT_TIMESTAMP(3)) * 1000 AS SIGNED)';
   const runner = (tx?: Tx) => (tx as unknown as MysqlTx | undefined)?.connection ?? pool;
   const db: Database = {
     dialect: 'mysql',
@@ -101,7 +113,9 @@ function openMysql(url: string, poolMax: number): Database {
       });
       return sequelize;
     },
-    nowMsSql,
+    get nowMsSql() {
+      return shifted(clockSql, clockOffsetMs());
+    },
     forUpdate: ' FOR UPDATE',
     async select<T>(sql: string, params: readonly Param[] = [], tx?: Tx) {
       return (await db.run([{ sql, params }], tx))[0] as T[];
@@ -157,7 +171,7 @@ function openMysql(url: string, poolMax: number): Database {
       }
     },
     async nowMs() {
-      const rows = await db.select<{ now_ms: number }>(`SELECT ${nowMsSql} AS now_ms`);
+      const rows = await db.select<{ now_ms: number }>(`SELECT ${db.nowMsSql} AS now_ms`);
       return Number(rows[0]?.now_ms);
     },
     async close() {
@@ -168,7 +182,7 @@ function openMysql(url: string, poolMax: number): Database {
   return db;
 }
 
-function openSqlite(url: string): Database {
+function openSqlite(url: string, clockOffsetMs: () => number): Database {
   const storage = url.slice('sqlite:'.length).replace(/^\/\//, '') || ':memory:';
   if (storage !== ':memory:') mkdirSync(dirname(storage), { recursive: true });
   const sequelize = new Sequelize({ dialect: 'sqlite', storage, logging: false });
@@ -184,14 +198,16 @@ function openSqlite(url: string): Database {
       ),
     );
   });
-  const nowMsSql = "CAST(unixepoch('subsec') * 1000 AS INTEGER)";
+  const clockSql = "CAST(unixepoch('subsec') * 1000 AS INTEGER)";
   // SQLite allows one writer at a time; queueing write transactions here turns SQLITE_BUSY into waiting.
   let writeChain: Promise<unknown> = Promise.resolve();
   const asTransaction = (tx?: Tx) => (tx as unknown as Transaction | undefined) ?? null;
   const db: Database = {
     dialect: 'sqlite',
     sequelize,
-    nowMsSql,
+    get nowMsSql() {
+      return shifted(clockSql, clockOffsetMs());
+    },
     forUpdate: '',
     async select<T>(sql: string, params: readonly Param[] = [], tx?: Tx) {
       return (await sequelize.query(sql, {
@@ -246,7 +262,7 @@ function openSqlite(url: string): Database {
       return run;
     },
     async nowMs() {
-      const rows = await db.select<{ now_ms: number }>(`SELECT ${nowMsSql} AS now_ms`);
+      const rows = await db.select<{ now_ms: number }>(`SELECT ${db.nowMsSql} AS now_ms`);
       return Number(rows[0]?.now_ms);
     },
     close: () => sequelize.close(),

@@ -1,0 +1,69 @@
+/**
+ * A clock the tests can set. The days of this system are Asia/Shanghai days; a bug that cuts them
+ * in the machine's zone shows only while the machine's date and Shanghai's differ (16:00–24:00 UTC,
+ * and from 08:00 UTC in America/Los_Angeles, where every test process and browser runs). A test of
+ * a day or month boundary therefore moves the clock of the system under test into that window, or
+ * across a Shanghai midnight, on every run instead of a third of them.
+ *
+ * The shift is an offset added to the process's `Date` (`Date.now()` and `new Date()`); timers keep
+ * real time. Worlds started after the shift use it for the database clock too (the core's
+ * `clockOffsetMs` option: core/test/support.ts), and browser contexts made with
+ * tests/browser.ts start their page clocks at the shifted time. The clock only moves forward, so
+ * cookies and tokens issued by the shifted services never look expired to a real clock.
+ */
+const RealDate = globalThis.Date;
+const dayMs = 86_400_000;
+const shanghaiOffsetMs = 8 * 3_600_000;
+let offsetMs = 0;
+
+/** How far the process clock is ahead of the machine's, ms (0 when never shifted). */
+export const clockOffsetMs = (): number => offsetMs;
+
+function install(): void {
+  if (globalThis.Date !== RealDate) return;
+  // A function rather than a subclass, so `Date()` called without new still works.
+  const ShiftedDate = function (this: unknown, ...args: unknown[]) {
+    if (!new.target) return new RealDate(RealDate.now() + offsetMs).toString();
+    return args.length === 0
+      ? new RealDate(RealDate.now() + offsetMs)
+      : new RealDate(...(args as ConstructorParameters<DateConstructor>));
+  } as unknown as DateConstructor;
+  Object.setPrototypeOf(ShiftedDate, RealDate);
+  Object.defineProperty(ShiftedDate, 'prototype', { value: RealDate.prototype });
+  ShiftedDate.now = () => RealDate.now() + offsetMs;
+  globalThis.Date = ShiftedDate;
+}
+
+/**
+ * Moves the process clock forward to the next instant whose Asia/Shanghai time of day is `time`
+ * ('HH:mm:ss' or 'HH:mm'), and answers that instant. '03:30' is 19:30 UTC, where the date in
+ * America/Los_Angeles (and in UTC) is the day before Shanghai's; '23:59:57' sits just before a
+ * Shanghai midnight.
+ */
+export function setShanghaiTime(time: string): number {
+  const match = /^(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(time);
+  if (!match) throw new RangeError(`not a time of day: ${time}`);
+  install();
+  const target = ((Number(match[1]) * 60 + Number(match[2])) * 60 + Number(match[3] ?? 0)) * 1000;
+  const now = RealDate.now() + offsetMs;
+  let ahead = target - ((now + shanghaiOffsetMs) % dayMs);
+  if (ahead <= 0) ahead += dayMs;
+  offsetMs += ahead;
+  return now + ahead;
+}
+
+/**
+ * Moves the process clock forward to `time` Shanghai on the first day of the next Shanghai month
+ * (as setShanghaiTime), where even the month differs from the machine's: statements and bills.
+ */
+export function setShanghaiMonthStart(time: string): number {
+  setShanghaiTime(time);
+  for (;;) {
+    const shanghai = new RealDate(RealDate.now() + offsetMs + shanghaiOffsetMs);
+    if (shanghai.getUTCDate() === 1) return RealDate.now() + offsetMs;
+    offsetMs += dayMs;
+  }
+}
+
+/** The machine's own clock, unshifted. */
+export const realNowMs = (): number => RealDate.now();
