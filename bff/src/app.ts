@@ -13,9 +13,8 @@ import { CardAffairs } from './admin/card-affairs.ts';
 import { computeDashboard, LiveDashboard } from './admin/dashboard.ts';
 import { handleDevicePriceApprovals } from './admin/devices.ts';
 import { subsidyImportBodies } from './admin/funds.ts';
-import { adminRouter } from './admin/routes.ts';
+import { adminPrefix, adminRouter } from './admin/routes.ts';
 import { TopUpRefunds } from './admin/top-up-refunds.ts';
-import { isChunkUpload } from './admin/uploads.ts';
 import { RefreshTokens } from './auth/refresh-tokens.ts';
 import { requireUser } from './auth/require-user.ts';
 import { Sessions } from './auth/sessions.ts';
@@ -178,9 +177,11 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
       keyOf: (ctx) => ctx.ip || undefined,
     }),
   );
-  // Video chunks stream to disk in their own route; every other body is read with a hard limit.
+  // Every body is read with a hard limit; the admin API's only after the session is checked
+  // (adminRouter), so nobody unsigned can make it hold a subsidy file's 6 MB, and video chunks there
+  // stream to disk in their own route.
   const bodies = rawBody(config.bodyBytesMax, subsidyImportBodies);
-  app.use((ctx, next) => (isChunkUpload(ctx) ? next() : bodies(ctx, next)));
+  app.use((ctx, next) => (ctx.path.startsWith(`${adminPrefix}/`) ? next() : bodies(ctx, next)));
 
   const open = new Router({ prefix: '/api/v1' });
   open.use(healthRoutes().routes());
@@ -222,22 +223,25 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
   const cardAffairs = new CardAffairs(core, audit);
   const approvals = new Approvals(core, audit, kv, config.adjustmentApprovalAboveFen);
   handleDevicePriceApprovals(approvals, core);
-  const admin = adminRouter({
-    core,
-    sessions: adminSessions,
-    login: new AdminLogin(core, adminSessions, audit, kv),
-    cards: cardAffairs,
-    adjustments: new Adjustments(core, cardAffairs, audit, approvals),
-    approvals,
-    topUpRefunds: new TopUpRefunds(core, topUps, cardAffairs, audit, approvals),
-    audit,
-    uploads: new UploadStore(config.uploadDir, config.contentDir, {
-      chunkBytes: config.uploadChunkBytes,
-      sizeBytesMax: config.uploadBytesMax,
-      ttlMs: config.uploadTtlMs,
-      openMax: uploadsOpenMax,
-    }),
-  });
+  const admin = adminRouter(
+    {
+      core,
+      sessions: adminSessions,
+      login: new AdminLogin(core, adminSessions, audit, kv),
+      cards: cardAffairs,
+      adjustments: new Adjustments(core, cardAffairs, audit, approvals),
+      approvals,
+      topUpRefunds: new TopUpRefunds(core, topUps, cardAffairs, audit, approvals),
+      audit,
+      uploads: new UploadStore(config.uploadDir, config.contentDir, {
+        chunkBytes: config.uploadChunkBytes,
+        sizeBytesMax: config.uploadBytesMax,
+        ttlMs: config.uploadTtlMs,
+        openMax: uploadsOpenMax,
+      }),
+    },
+    bodies,
+  );
   app.use(admin.routes()).use(admin.allowedMethods());
 
   app.use(open.routes()).use(open.allowedMethods());

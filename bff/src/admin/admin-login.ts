@@ -1,23 +1,32 @@
-import { type AdminAccount, type CoreClient, CoreError } from '@campus-card/core/client';
+import { type AdminAccount, type CoreClient, CoreError, totpRequiredRoles } from '@campus-card/core/client';
 import { BffError } from '../errors.ts';
 import type { Kv } from '../kv/index.ts';
 import type { AdminSession, AdminSessions } from './admin-sessions.ts';
 import type { AuditTrail } from './audit-trail.ts';
 
 /**
- * Failed sign-ins one client address may make in a window, whatever names it tries: the per-account
- * lockout stops guessing one password, this stops trying one password on many accounts.
+ * Failed sign-ins one client address may make in its window, whatever names it tries, before each
+ * further attempt from it is delayed (1 s, 2 s, 4 s … up to addressDelayMsMax after the one before):
+ * the per-account delay (in the core) slows guessing one password, this slows trying one password
+ * on many accounts, and neither locks anybody out for long.
  */
-export const loginFailuresPerAddressMax = 30;
+export const loginFailuresPerAddressMax = 10;
 const addressWindowMs = 15 * 60_000;
+const addressDelayMsMax = 5 * 60_000;
 
 export type LoginStep =
   | { status: 'signed_in'; token: string; admin: AdminSession }
-  | { status: 'totp_required'; challenge: string };
+  | { status: 'totp_required'; challenge: string }
+  /** A role that must have a second factor and has none: scan, then answer a code from it. */
+  | { status: 'totp_enrolment_required'; challenge: string; totpSecret: string; totpUri: string };
+
+/** A challenge's holder: the admin, and whether the code proves a live factor or enrols a new one. */
+const enrolMark = 'enrol:';
 
 /**
  * Admin sign-in: the password (checked and counted by the core), then the TOTP code when the
- * account has one. Every outcome is audited; a refusal names no reason beyond wrong or locked.
+ * account has one, or the enrolment of one when its role requires it. Every outcome is audited; a
+ * refusal names no reason beyond wrong or wait.
  */
 export class AdminLogin {
   constructor(
@@ -28,23 +37,48 @@ export class AdminLogin {
   ) {}
 
   async password(username: string, password: string, address: string): Promise<LoginStep> {
-    await this.refuseBusyAddress(address);
-    const account = await this.refusals(
+    const account = await this.attempt(
       () => this.core.checkAdminPassword(username, password),
       username,
       address,
     );
     if (account.totpEnabled)
       return { status: 'totp_required', challenge: await this.sessions.openChallenge(account.id) };
+    if (totpRequiredRoles.includes(account.role)) {
+      const enrolment = await this.core.enrolAdminTotp(account.id);
+      await this.audit.record(
+        { adminId: account.id, username: account.username },
+        'admin.totp_enrol',
+        'admin',
+        account.id,
+      );
+      return {
+        status: 'totp_enrolment_required',
+        challenge: await this.sessions.openChallenge(`${enrolMark}${account.id}`),
+        ...enrolment,
+      };
+    }
     return this.signIn(account);
   }
 
   async totp(challenge: string, code: string, address: string): Promise<LoginStep> {
-    await this.refuseBusyAddress(address);
-    const adminId = await this.sessions.challenge(challenge);
-    if (!adminId) throw new BffError('LOGIN_FAILED', 'the sign-in has expired; enter the password again');
-    const account = await this.refusals(() => this.core.checkAdminTotp(adminId, code), adminId, address);
+    const holder = await this.sessions.challenge(challenge);
+    if (!holder) throw new BffError('LOGIN_FAILED', 'the sign-in has expired; enter the password again');
+    const enrolling = holder.startsWith(enrolMark);
+    const adminId = enrolling ? holder.slice(enrolMark.length) : holder;
+    const account = await this.attempt(
+      () => (enrolling ? this.core.confirmAdminTotp(adminId, code) : this.core.checkAdminTotp(adminId, code)),
+      adminId,
+      address,
+    );
     await this.sessions.endChallenge(challenge);
+    if (enrolling)
+      await this.audit.record(
+        { adminId: account.id, username: account.username },
+        'admin.totp_enable',
+        'admin',
+        account.id,
+      );
     return this.signIn(account);
   }
 
@@ -59,29 +93,46 @@ export class AdminLogin {
     return { status: 'signed_in', token, admin: session };
   }
 
-  /** The core's refusals as the BFF's codes, each one audited against the name that was tried. */
-  private async refuseBusyAddress(address: string): Promise<void> {
-    const failures = Number((await this.kv.get(this.addressKey(address))) ?? 0);
-    if (failures >= loginFailuresPerAddressMax)
-      throw new BffError('RATE_LIMITED', 'too many failed sign-ins from this address; try again later');
-  }
-
-  private addressKey(address: string): string {
-    return `admin:fail:addr:${address}:${Math.floor(Date.now() / addressWindowMs)}`;
-  }
-
-  private async refusals(
+  /**
+   * One attempt from an address: reserved before anything is checked (the count goes up first, so a
+   * burst cannot all pass a read), and once the address is past its free attempts, let through only
+   * if no other attempt from it is waiting out its delay (one key set only if absent). An attempt
+   * that turns out right, or never reaches a check, gives its count back; wrong ones keep it.
+   */
+  private async attempt(
     check: () => Promise<AdminAccount>,
     who: string,
     address: string,
   ): Promise<AdminAccount> {
+    const countKey = `admin:fail:addr:${address}`;
+    const attemptNo = await this.kv.increment(countKey, addressWindowMs);
+    if (attemptNo > loginFailuresPerAddressMax) {
+      const delayMs = Math.min(
+        1000 * 2 ** Math.min(attemptNo - loginFailuresPerAddressMax - 1, 30),
+        addressDelayMsMax,
+      );
+      const retryAtMs = Date.now() + delayMs;
+      if (!(await this.kv.setIfAbsent(`admin:wait:addr:${address}`, String(retryAtMs), delayMs))) {
+        await this.kv.increment(countKey, addressWindowMs, -1);
+        const waiting = Number((await this.kv.get(`admin:wait:addr:${address}`)) ?? Date.now() + 1000);
+        throw new BffError(
+          'RATE_LIMITED',
+          'too many failed sign-ins from this address; wait before trying again',
+          {
+            retryAfterMs: Math.max(waiting - Date.now(), 1),
+          },
+        );
+      }
+    }
     try {
-      return await check();
+      const account = await check();
+      await this.kv.increment(countKey, addressWindowMs, -1);
+      return account;
     } catch (error) {
       if (!(error instanceof CoreError)) throw error;
+      if (error.code !== 'ADMIN_LOGIN_FAILED') await this.kv.increment(countKey, addressWindowMs, -1);
       if (error.code === 'ADMIN_LOGIN_FAILED' || error.code === 'ADMIN_LOCKED_OUT') {
         const locked = error.code === 'ADMIN_LOCKED_OUT';
-        await this.kv.increment(this.addressKey(address), addressWindowMs + 1000);
         await this.audit.record(
           { adminId: '', username: who },
           locked ? 'session.locked_out' : 'session.login_failed',
@@ -89,7 +140,7 @@ export class AdminLogin {
           who,
         );
         throw locked
-          ? new BffError('LOCKED_OUT', 'too many failed sign-ins; try again later', error.details)
+          ? new BffError('LOCKED_OUT', 'too many failed sign-ins; wait before trying again', error.details)
           : new BffError('LOGIN_FAILED', 'wrong username, password or code');
       }
       throw error;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CoreClient } from '@campus-card/core/client';
-import type { Context, Next } from 'koa';
+import type { Context, Middleware, Next } from 'koa';
 import Router from 'koa-router';
 import { z } from 'zod';
 import type { UploadStore } from '../content/upload-store.ts';
@@ -23,7 +23,7 @@ import { offlineExceptionRoutes } from './offline-exceptions.ts';
 import { refundRoutes } from './refunds.ts';
 import { can, type Right, roleNames, roleRights } from './rights.ts';
 import { adminTopUpRoutes, type TopUpRefunds } from './top-up-refunds.ts';
-import { uploadRoutes } from './uploads.ts';
+import { isChunkUpload, uploadRoutes } from './uploads.ts';
 
 export const adminPrefix = '/api/admin/v1';
 
@@ -236,36 +236,61 @@ export const adminRoutes: readonly AdminRoute[] = [
   ...adminEventRoutes,
 ];
 
-/** Lets a request through with a live admin session only; sets ctx.state.admin. */
+/**
+ * Lets a request through with a live admin session only; sets ctx.state.admin. It runs before the
+ * body is read (adminRouter), so a caller without a session cannot make the BFF hold a large body:
+ * the refusal goes out at once and the connection is closed instead of waiting for the rest.
+ */
 function requireAdmin(sessions: AdminSessions) {
   return async (ctx: Context, next: Next) => {
+    const refuse = (error: BffError) => {
+      if (ctx.get('content-length') || ctx.get('transfer-encoding')) ctx.set('connection', 'close');
+      return error;
+    };
     const match = /^Bearer ([\w-]{43})$/.exec(ctx.get('authorization'));
-    if (!match?.[1]) throw new BffError('UNAUTHENTICATED', 'sign in to the backoffice first');
+    if (!match?.[1]) throw refuse(new BffError('UNAUTHENTICATED', 'sign in to the backoffice first'));
     const session = await sessions.get(match[1]);
-    if (!session) throw new BffError('SESSION_REVOKED', 'this session has ended; sign in again');
+    if (!session) throw refuse(new BffError('SESSION_REVOKED', 'this session has ended; sign in again'));
     ctx.state.admin = session;
     ctx.state.adminToken = match[1];
     await next();
   };
 }
 
-/** The admin API under /api/admin/v1: sign-in open, everything else behind a session and a right. */
-export function adminRouter(s: AdminServices): Router {
+/** Sets Retry-After on a refusal that says when to come back (sign-in delays). */
+async function retryAfter(ctx: Context, next: Next) {
+  try {
+    await next();
+  } catch (error) {
+    const details = (error as { details?: { retryAfterMs?: unknown } }).details;
+    if (typeof details?.retryAfterMs === 'number')
+      ctx.set('retry-after', String(Math.max(1, Math.ceil(details.retryAfterMs / 1000))));
+    throw error;
+  }
+}
+
+/**
+ * The admin API under /api/admin/v1: sign-in open, everything else behind a session and a right.
+ * readBody reads a request's body (app.ts: with its size limit); it runs only after the session is
+ * checked, and never for a video chunk (its route streams it to disk).
+ */
+export function adminRouter(s: AdminServices, readBody: Middleware): Router {
   const router = new Router({ prefix: adminPrefix });
-  router.post('/session', async (ctx) => {
+  router.post('/session', retryAfter, readBody, async (ctx) => {
     const body = parseBody(ctx, loginBody);
     ctx.body = await s.login.password(body.username, body.password, ctx.ip);
   });
-  router.post('/session/totp', async (ctx) => {
+  router.post('/session/totp', retryAfter, readBody, async (ctx) => {
     const body = parseBody(ctx, totpBody);
     ctx.body = await s.login.totp(body.challenge, body.code, ctx.ip);
   });
   const signedIn = requireAdmin(s.sessions);
+  const bodyAfterSession: Middleware = (ctx, next) => (isChunkUpload(ctx) ? next() : readBody(ctx, next));
   for (const route of adminRoutes) {
     const method = ({ GET: 'get', POST: 'post', PUT: 'put', PATCH: 'patch', DELETE: 'delete' } as const)[
       route.method
     ];
-    router[method](route.path, signedIn, async (ctx) => {
+    router[method](route.path, signedIn, bodyAfterSession, async (ctx) => {
       const admin = ctx.state.admin as AdminSession;
       if (route.right !== null && !can(admin.role, route.right))
         throw new BffError('FORBIDDEN', `your role may not do this (${route.right})`);

@@ -1,4 +1,4 @@
-import type { AdminRole, CoreClient } from '@campus-card/core/client';
+import { type AdminRole, type CoreClient, totpRequiredRoles } from '@campus-card/core/client';
 import { roleNames } from './rights.ts';
 
 export interface DemoAdmin {
@@ -7,12 +7,21 @@ export interface DemoAdmin {
   role: AdminRole;
   roleName: string;
   department: string | null;
+  /** The second factor's secret (base32) of a role that must have one: demoTotpSecret. */
+  totpSecret: string | null;
 }
 
 /** The demo's password for every demo account; never for a real deployment. */
 export const demoAdminPassword = 'demo-admin-2026';
 
-const demoAccounts: readonly Omit<DemoAdmin, 'password' | 'roleName'>[] = [
+/**
+ * The demo's second-factor secret (base32) for the roles that must have one (super admin, finance,
+ * the counter): the launcher prints it to add to an authenticator app; tests compute codes from it.
+ * Public, like the password: never for a real deployment.
+ */
+export const demoTotpSecret = 'MNQW24DVOMWWGYLSMQWWIZLNN4YDEMBS';
+
+const demoAccounts: readonly Omit<DemoAdmin, 'password' | 'roleName' | 'totpSecret'>[] = [
   { username: 'super', role: 'super_admin', department: null },
   { username: 'counter', role: 'card_operator', department: null },
   { username: 'finance', role: 'finance', department: null },
@@ -23,12 +32,14 @@ const demoAccounts: readonly Omit<DemoAdmin, 'password' | 'roleName'>[] = [
 ];
 
 /**
- * One demo admin per role (password demoAdminPassword), made through the core so the launcher can
- * print them; an account that already exists is left as it is, so a restart is harmless.
+ * One demo admin per role (password demoAdminPassword, and demoTotpSecret for the roles that must
+ * have a second factor), made through the core so the launcher can print them; an account that
+ * already exists is left as it is, so a restart is harmless.
  */
 export async function seedAdminDemo(core: CoreClient): Promise<DemoAdmin[]> {
   const out: DemoAdmin[] = [];
   for (const account of demoAccounts) {
+    const totpSecret = totpRequiredRoles.includes(account.role) ? demoTotpSecret : null;
     try {
       await core.createAdmin({
         username: account.username,
@@ -36,11 +47,12 @@ export async function seedAdminDemo(core: CoreClient): Promise<DemoAdmin[]> {
         role: account.role,
         department: account.department,
         password: demoAdminPassword,
+        ...(totpSecret ? { totpSecret } : {}),
       });
     } catch (error) {
       if ((error as { code?: string }).code !== 'ALREADY_EXISTS') throw error;
     }
-    out.push({ ...account, password: demoAdminPassword, roleName: roleNames[account.role] });
+    out.push({ ...account, password: demoAdminPassword, roleName: roleNames[account.role], totpSecret });
   }
   return out;
 }
