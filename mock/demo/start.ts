@@ -27,7 +27,9 @@ console.log(`
 Bind in the mini-program as any of ${system.identities.length} demo students, e.g.
   学号 ${someone?.personNo}  姓名 ${someone?.name}  身份证后六位 ${someone?.secret}
 Backoffice demo accounts (password ${system.admins[0]?.password}):
-${system.admins.map((a) => `  ${a.username.padEnd(8)} ${a.roleName}${a.department ? `（${a.department}）` : ''}`).join('\n')}
+${system.admins.map((a) => `  ${a.username.padEnd(8)} ${a.roleName}${a.department ? `（${a.department}）` : ''}${a.totpSecret ? '  (second factor required)' : ''}`).join('\n')}
+Demo second-factor secret for super, finance and counter (add it to an authenticator app; demo only):
+  ${system.admins.find((a) => a.totpSecret)?.totpSecret}
 DEVELOPMENT KEYS: the campus signing key (kid 1), the core service key, JWT, PII and APIv3 keys of this
 demo are published in this repository. Never use them for real cards; with NODE_ENV=production every
 service refuses to start on them (docs/security.md).

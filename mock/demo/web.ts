@@ -1,8 +1,9 @@
 // The demo's web front: the H5 build and the backoffice as static files, with /api (HTTP and the live
 // WebSocket) passed to the BFF and /__mock to the WeChat login stand-in — one origin, as a deployment
 // behind nginx would have it.
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
@@ -27,6 +28,54 @@ export interface WebOptions {
   sites: Record<string, string>;
   /** Path prefix → origin (http://host:port) that requests and socket upgrades are passed to. */
   proxies: Record<string, string>;
+  /**
+   * The demo launcher's own switch: only with it may a proxy reach a stand-in's /__mock routes (the
+   * WeChat login stand-in mints a login code for any user there); never under NODE_ENV=production.
+   */
+  demo?: boolean;
+}
+
+/** The stand-ins' back doors: mounted on the web origin only by the demo launcher. */
+const mockPrefix = '/__mock';
+
+/**
+ * Headers on every static answer: the apps may run only their own scripts (plus the inline ones
+ * their index.html carries, by hash), may not be framed, sniffed or leak a referrer.
+ * Ant Design and Taro set inline styles, so styles allow them; nothing else is inline.
+ */
+function staticHeaders(inlineScriptHashes: readonly string[] = []): Record<string, string> {
+  const csp = [
+    "default-src 'self'",
+    `script-src 'self'${inlineScriptHashes.map((h) => ` '${h}'`).join('')}`,
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    "media-src 'self' blob:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+  return {
+    'content-security-policy': csp,
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
+    'referrer-policy': 'no-referrer',
+  };
+}
+
+/** sha256 sources of the inline <script> elements of an HTML page, for its CSP. */
+export function inlineScriptHashes(html: string): string[] {
+  const hashes: string[] = [];
+  for (const match of html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/gi))
+    if ((match[1] ?? '').length > 0)
+      hashes.push(
+        `sha256-${createHash('sha256')
+          .update(match[1] ?? '', 'utf8')
+          .digest('base64')}`,
+      );
+  return hashes;
 }
 
 export interface Web {
@@ -91,7 +140,7 @@ async function sendFile(root: string, path: string, response: ServerResponse): P
   const base = normalize(root);
   let file = normalize(join(base, decodeURIComponent(path)));
   if (file !== base && !file.startsWith(base + sep)) {
-    response.writeHead(403).end();
+    response.writeHead(403, staticHeaders()).end();
     return;
   }
   let info = await stat(file).catch(() => undefined);
@@ -101,10 +150,24 @@ async function sendFile(root: string, path: string, response: ServerResponse): P
     info = await stat(file).catch(() => undefined);
   }
   if (!info?.isFile()) {
-    response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not built yet');
+    response
+      .writeHead(404, { ...staticHeaders(), 'content-type': 'text/plain; charset=utf-8' })
+      .end('not built yet');
+    return;
+  }
+  if (extname(file) === '.html') {
+    const html = await readFile(file);
+    response.writeHead(200, {
+      ...staticHeaders(inlineScriptHashes(html.toString('utf8'))),
+      'content-type': types['.html'] as string,
+      'content-length': html.length,
+      'cache-control': 'no-cache',
+    });
+    response.end(html);
     return;
   }
   response.writeHead(200, {
+    ...staticHeaders(),
     'content-type': types[extname(file)] ?? 'application/octet-stream',
     'content-length': info.size,
   });
@@ -112,6 +175,15 @@ async function sendFile(root: string, path: string, response: ServerResponse): P
 }
 
 export async function startWeb(options: WebOptions): Promise<Web> {
+  const mocks = Object.keys(options.proxies).filter(
+    (prefix) => prefix === mockPrefix || prefix.startsWith(`${mockPrefix}/`),
+  );
+  if (mocks.length > 0 && options.demo !== true)
+    throw new Error(`${mocks.join(', ')} is mounted only by the demo launcher (demo: true)`);
+  if (mocks.length > 0 && process.env.NODE_ENV === 'production')
+    throw new Error(
+      `${mocks.join(', ')} (the stand-ins' back doors) is never mounted under NODE_ENV=production`,
+    );
   const server = createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://web').pathname;
     const handle = async () => {
@@ -119,7 +191,7 @@ export async function startWeb(options: WebOptions): Promise<Web> {
       if (proxied !== undefined) return proxy(options.proxies[proxied] as string, request, response);
       const site = prefixOf(options.sites, path);
       if (site === undefined) {
-        response.writeHead(404).end();
+        response.writeHead(404, staticHeaders()).end();
         return;
       }
       return sendFile(options.sites[site] as string, path.slice(site.length) || '/index.html', response);

@@ -1,13 +1,21 @@
-import { Alert, Button, Card, Form, Input } from 'antd';
+import { Alert, Button, Card, Form, Input, QRCode, Typography } from 'antd';
 import { useState } from 'react';
 import { api, session } from '../api.ts';
 import { describeError } from '../strings.ts';
 
-type Step = { status: 'signed_in'; token: string } | { status: 'totp_required'; challenge: string };
+type Enrolment = { totpSecret: string; totpUri: string };
+type Step =
+  | { status: 'signed_in'; token: string }
+  | { status: 'totp_required'; challenge: string }
+  | ({ status: 'totp_enrolment_required'; challenge: string } & Enrolment);
 
-/** Password first; an account with a second factor then asks for the 6-digit code. */
+/**
+ * Password first; an account with a second factor then asks for the 6-digit code, and one whose
+ * role must have a second factor but has none first shows the new secret to scan.
+ */
 export function LoginPage({ onSignedIn }: { onSignedIn: () => void }) {
   const [challenge, setChallenge] = useState<string | null>(null);
+  const [enrolment, setEnrolment] = useState<Enrolment | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -15,7 +23,14 @@ export function LoginPage({ onSignedIn }: { onSignedIn: () => void }) {
     if (step.status === 'signed_in') {
       session.set(step.token);
       onSignedIn();
-    } else setChallenge(step.challenge);
+    } else {
+      setEnrolment(
+        step.status === 'totp_enrolment_required'
+          ? { totpSecret: step.totpSecret, totpUri: step.totpUri }
+          : null,
+      );
+      setChallenge(step.challenge);
+    }
   };
   const submit = async (values: { username?: string; password?: string; code?: string }) => {
     setBusy(true);
@@ -48,6 +63,18 @@ export function LoginPage({ onSignedIn }: { onSignedIn: () => void }) {
           <Alert type="error" title={error} style={{ marginBottom: 16 }} data-testid="login-error" />
         ) : null}
         <Form layout="vertical" onFinish={submit} key={challenge ? 'totp' : 'password'}>
+          {challenge && enrolment ? (
+            <div data-testid="login-enrolment" style={{ marginBottom: 16 }}>
+              <Typography.Paragraph>
+                您的角色必须启用两步验证：请用身份验证器扫描二维码（或手动输入密钥），再输入其显示的 6
+                位数字。
+              </Typography.Paragraph>
+              <QRCode value={enrolment.totpUri} style={{ margin: '0 auto 8px' }} />
+              <Typography.Text copyable code data-testid="login-enrol-secret">
+                {enrolment.totpSecret}
+              </Typography.Text>
+            </div>
+          ) : null}
           {challenge ? (
             <Form.Item
               label="动态验证码"
