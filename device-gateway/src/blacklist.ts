@@ -58,6 +58,11 @@ export class GatewayBlacklist {
     return this.entries.size;
   }
 
+  /** The card's entry, if it is on the list. */
+  entry(cardNo: string): BlacklistEntry | undefined {
+    return this.entries.get(cardNo);
+  }
+
   async load(): Promise<void> {
     const snapshot = await this.source.blacklist();
     this.entries.clear();

@@ -73,6 +73,7 @@ export async function startGateway(
     meterHoldTimeoutMs: config.meterHoldTimeoutMs,
     meterFenPerUnit: config.meterFenPerUnit,
     verifyAt,
+    blacklist: { entry: (cardNo) => blacklist.entry(cardNo) },
     declines: redis === undefined ? new MemoryDeclineLog() : redisDeclineLog(redis),
     meters: redis === undefined ? new MemoryMeterLocks() : redisMeterLocks(redis),
     numericFailures: new NumericFailureLimit(),

@@ -93,12 +93,20 @@ export async function registerDevice(
 /** The development campus key (secret 32 × 0x01) behind `devCampusKeys`. */
 const campusKey = campusSigningKeyFromSecret(1, new Uint8Array(32).fill(1));
 
-/** A phone holding a certificate for the card; each call of `code()` makes a fresh QR text. */
-export async function phoneFor(client: CoreClient, cardNo: string): Promise<{ code(): string }> {
+/**
+ * A phone holding a certificate for the card; each call of `code()` makes a fresh QR text. `cardVersion`
+ * makes a certificate for another version than the card's (a superseded phone, or one forged with the
+ * public development key).
+ */
+export async function phoneFor(
+  client: CoreClient,
+  cardNo: string,
+  options: { cardVersion?: number } = {},
+): Promise<{ code(): string }> {
   const card = await client.getCard(cardNo);
   const keyPair = await generatePhoneKeyPair(webCryptoRandom);
   const certificate = issueCertificate(campusKey, {
-    card: { cardNo, personType: 'student', cardVersion: card.version },
+    card: { cardNo, personType: 'student', cardVersion: options.cardVersion ?? card.version },
     phonePublicKey: keyPair.publicKey,
     validFromMs: Date.now() - 1000,
   });

@@ -156,6 +156,10 @@ export async function startDeviceDemo(
             return;
           }
           const settled = await shower.stop(60 + Math.floor(Math.random() * 240));
+          if (settled.kind !== 'meter_settled') {
+            print(`[浴室 1004] ${who} → ${settled.reason}`);
+            return;
+          }
           print(
             `[浴室 1004] ${who} 洗浴 → 扣 ${yuan(settled.chargedFen)} 元，退回 ${yuan(settled.releasedFen)} 元`,
           );

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { signOfflineRecord } from '@campus-card/device-gateway/protocol';
 import { openStudent, opId } from '../../core/test/support.ts';
 import {
   numericPhoneFor,
   phoneFor,
   registerDevice,
   startWorld,
+  TestDevice,
   type TestWorld,
 } from '../../device-gateway/test/support.ts';
 import { AttendanceReader } from './attendance-reader.ts';
@@ -105,7 +107,8 @@ describe('device simulators against the real gateway and core', () => {
     await world.client.topUp({ id: opId(), cardNo, amount: 1_000, channel: 'cash' });
     const phone = await phoneFor(world.client, cardNo);
     assert.equal((await meter.start(phone.code(), 600)).kind, 'meter_started');
-    assert.equal((await meter.report(60)).usageFen, 60);
+    const usage = await meter.report(60);
+    assert.equal(usage.kind === 'meter_usage_ack' && usage.usageFen, 60);
     const settled = await meter.stop(95);
     assert.deepEqual(settled, {
       kind: 'meter_settled',
@@ -158,10 +161,73 @@ describe('device simulators against the real gateway and core', () => {
     const l = await registerDevice(world, 'laundry');
     const washer = await LaundryMeter.connect({ port: world.gateway.port, deviceId: l.deviceId, key: l.key });
     assert.equal((await washer.start(phone.code(), 400)).kind, 'meter_started');
-    assert.equal((await washer.stop(300)).chargedFen, 300);
+    const washed = await washer.stop(300);
+    assert.equal(washed.kind === 'meter_settled' && washed.chargedFen, 300);
     gate.close();
     reader.close();
     washer.close();
+  });
+
+  test("#12.2 when a POS offline sees a reissued card, then it accepts only the card's current version: older phones and never-issued (forged) versions are refused, and an upload of a forged one charges nothing", async () => {
+    // Goal: the offline verifier accepts a certificate only for the current version, from the blacklist's
+    // reissued entry (cardVersionMax + 1 is current); the gateway applies the same rule to uploads.
+    const { deviceId, key } = await registerDevice(world, 'pos');
+    await world.client.putDeviceConfig(String(deviceId), offlinePosConfig);
+    const pos = await PosTerminal.connect({ port: world.gateway.port, deviceId, key });
+    const cardNo = await openStudent(world.client);
+    await world.client.topUp({ id: opId(), cardNo, amount: 1_000, channel: 'cash' });
+    const oldPhone = await phoneFor(world.client, cardNo);
+    await world.client.changeCard(cardNo, 'freeze', admin);
+    await world.client.changeCard(cardNo, 'unfreeze', admin);
+    const version = (await world.client.getCard(cardNo)).version;
+    await until(() => pos.blacklist.get(cardNo)?.reason === 'reissued');
+    const current = await phoneFor(world.client, cardNo);
+    const forged = await phoneFor(world.client, cardNo, { cardVersion: 4_000_000_000 });
+    const nextOne = await phoneFor(world.client, cardNo, { cardVersion: version + 1 });
+
+    pos.disconnect();
+    // The replay key is (card, second, counter): each phone here uses counters of its own.
+    const codeAt = (phone: { code(): string }, counter: number) => {
+      let text = '';
+      for (let i = 0; i < counter; i++) text = phone.code();
+      return text;
+    };
+    for (const [i, phone] of [oldPhone, forged, nextOne].entries()) {
+      assert.deepEqual(await pos.pay(codeAt(phone, 2 + i), 100), {
+        kind: 'offline',
+        accepted: false,
+        reason: 'BLACKLISTED',
+      });
+    }
+    const accepted = await pos.pay(codeAt(current, 5), 100);
+    assert.equal(accepted.kind === 'offline' && accepted.accepted, true);
+    // A device that did not apply the rule (old firmware) stored a forged version: the upload charges nothing.
+    const rogue = await registerDevice(world, 'pos');
+    const rogueDevice = await TestDevice.connect(world.gateway.port, rogue.deviceId, rogue.key);
+    assert.equal((await rogueDevice.signIn()).message.kind, 'sign_in_accepted');
+    const record = signOfflineRecord(rogue.key, rogue.deviceId, {
+      recordKind: 'payment',
+      decision: 'accepted',
+      sequence: 60,
+      offlineNo: 1,
+      takenAtMs: Date.now() - 500,
+      amountFen: 300,
+      orderNo: 1,
+      sessionId: '',
+      code: { kind: 'qr', text: codeAt(forged, 3) },
+    });
+    const uploaded = await rogueDevice.request({ kind: 'offline_upload', records: [record] });
+    assert.deepEqual(uploaded.message.kind === 'offline_upload_result' && uploaded.message.results, [
+      { sequence: 60, status: 'exception', reason: 'CREDENTIAL_REVOKED' },
+    ]);
+    rogueDevice.close();
+    await pos.connect();
+    assert.deepEqual(
+      pos.uploadResults.map((r) => r.status),
+      ['accepted'],
+    );
+    assert.equal((await world.client.getCard(cardNo)).balance.main, 900, 'only the current phone paid');
+    pos.close();
   });
 
   test('when a POS loses the gateway, then it pays offline within its limits, refuses blacklisted cards, and uploads on reconnect', async () => {

@@ -31,15 +31,22 @@ export class Meter extends Terminal {
     throw new Error(`METER_START answered ${reply.kind}`);
   }
 
-  async report(usageUnits: number): Promise<MeterUsageAck> {
+  /** METER_REFUSED HOLD_NOT_FOUND: the server knows no such hold for this meter; it stops and resets. */
+  async report(usageUnits: number): Promise<MeterUsageAck | MeterRefused> {
     const reply = await this.request({ kind: 'meter_usage', holdId: this.running(), usageUnits });
+    if (reply.kind === 'meter_refused') {
+      this.holdId = undefined;
+      return reply;
+    }
     if (reply.kind !== 'meter_usage_ack') throw new Error(`METER_USAGE answered ${reply.kind}`);
     return reply;
   }
 
-  async stop(usageUnits: number): Promise<MeterSettled> {
+  async stop(usageUnits: number): Promise<MeterSettled | MeterRefused> {
     const reply = await this.request({ kind: 'meter_stop', holdId: this.running(), usageUnits });
-    if (reply.kind !== 'meter_settled') throw new Error(`METER_STOP answered ${reply.kind}`);
+    if (reply.kind !== 'meter_settled' && reply.kind !== 'meter_refused') {
+      throw new Error(`METER_STOP answered ${reply.kind}`);
+    }
     this.holdId = undefined;
     return reply;
   }

@@ -13,6 +13,7 @@ import {
 import { createNodeEd25519Verify } from '@campus-card/core/credential/node';
 import {
   type BlacklistEntry,
+  blacklistRefuses,
   type ConfigPush,
   type DeviceKind,
   type Message,
@@ -177,10 +178,8 @@ export class Terminal {
       replayGuard: this.acceptedCodes,
       codeValidityMs: config.offline.codeValiditySeconds * 1000,
       clockSkewMs: config.offline.clockSkewSeconds * 1000,
-      isBlacklisted: (card) => {
-        const entry = this.blacklist.get(card.cardNo);
-        return entry !== undefined && card.cardVersion <= entry.cardVersionMax;
-      },
+      // Lost, frozen, cancelled: every version; reissued: every version but the current one (§ 10.5).
+      isBlacklisted: (card) => blacklistRefuses(this.blacklist.get(card.cardNo), card.cardVersion),
       ed25519Verify,
     });
     return verifier.verify(text);

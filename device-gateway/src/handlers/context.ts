@@ -8,7 +8,7 @@ import {
 import type { DeclineLog } from '../declines.ts';
 import type { MeterLocks } from '../meter-locks.ts';
 import type { NumericFailureLimit } from '../numeric-failures.ts';
-import type { DeviceKind, Refusal, ScannedCode } from '../protocol/index.ts';
+import type { BlacklistEntry, DeviceKind, Refusal, ScannedCode } from '../protocol/index.ts';
 import { refusalOfPayCode, refusalOfVerify } from './refusals.ts';
 
 /** What a handler knows about the request: who sent it (signed in, so trusted) and under which sequence. */
@@ -50,6 +50,8 @@ export interface HandlerDeps {
   readonly declines: DeclineLog;
   /** Open meter holds, one per device across instances (protocol § 7.15, DEVICE_BUSY). */
   readonly meters: MeterLocks;
+  /** The gateway's copy of the blacklist: a reissued card's entry names its current version. */
+  readonly blacklist: { entry(cardNo: string): BlacklistEntry | undefined };
   /** Wrong numeric pay codes per till (the core limits them per code id). */
   readonly numericFailures: NumericFailureLimit;
 }

@@ -3,6 +3,7 @@ import type { OfflineRecordInput } from '@campus-card/core/client';
 import { codeHashOf } from '../declines.ts';
 import {
   macBytes,
+  neverIssued,
   type OfflineRecord,
   type OfflineRecordResult,
   type OfflineUpload,
@@ -38,7 +39,11 @@ async function checked(
       codeRefusal = 'CODE_INVALID';
     } else {
       const verified = await deps.verifyAt(record.code.text, record.takenAtMs);
-      if (verified.ok) {
+      if (verified.ok && neverIssued(deps.blacklist.entry(verified.card.cardNo), verified.card.cardVersion)) {
+        // A version above the card's current one was never issued (a certificate forged with a leaked or
+        // default key): it names no card that could pay.
+        codeRefusal = 'CREDENTIAL_REVOKED';
+      } else if (verified.ok) {
         cardNo = verified.card.cardNo;
         cardVersion = verified.card.cardVersion;
       } else {

@@ -38,6 +38,7 @@ export {
   signInResponse,
 } from './mac.ts';
 export type { BlacklistChange, BlacklistEntry } from './messages/blacklist.ts';
+export { blacklistRefuses, neverIssued } from './messages/blacklist.ts';
 export type { CampusKey, MealWindow, MeterPricing, OfflinePolicy, PriceItem } from './messages/config.ts';
 export type { ScannedCode } from './messages/fields.ts';
 export type * from './messages/index.ts';

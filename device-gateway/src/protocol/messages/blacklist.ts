@@ -36,6 +36,21 @@ function readEntry(r: ByteReader): BlacklistEntry {
   };
 }
 
+/**
+ * Whether a code of `cardVersion` is refused for a card with this entry (protocol § 10.5): every version of a
+ * lost, frozen or cancelled card; for a reissued card every version but its current one, cardVersionMax + 1
+ * (older ones are superseded phones, newer ones were never issued: a forged certificate).
+ */
+export function blacklistRefuses(entry: BlacklistEntry | undefined, cardVersion: number): boolean {
+  if (entry === undefined) return false;
+  return cardVersion <= entry.cardVersionMax || neverIssued(entry, cardVersion);
+}
+
+/** A version above a reissued card's current one: no certificate was ever made for it. */
+export function neverIssued(entry: BlacklistEntry | undefined, cardVersion: number): boolean {
+  return entry?.reason === 'reissued' && cardVersion > entry.cardVersionMax + 1;
+}
+
 function writeEntry(w: ByteWriter, e: BlacklistEntry): void {
   writeCardNo(w, e.cardNo);
   w.u32(e.cardVersionMax, 'cardVersionMax');
