@@ -16,6 +16,8 @@ async function signedIn(world: TestWorld, port: number): Promise<TestDevice> {
   const device = await TestDevice.connect(port, deviceId, key);
   const accepted = await device.signIn();
   assert.equal(accepted.message.kind, 'sign_in_accepted');
+  // A new device is sent its default configuration first (#12.21); the tests here wait for deltas.
+  assert.equal((await device.nextPush()).message.kind, 'config_push');
   return device;
 }
 

@@ -33,15 +33,15 @@ describe('configuration push and clock sync', () => {
     // Goal: a device gets its settings at sign-in without asking (protocol § 7.3, § 7.8).
     const { deviceId, key } = await registerDevice(world);
     const stored = await world.client.putDeviceConfig(String(deviceId), canteen);
-    assert.equal(stored.configVersion, 1);
+    assert.equal(stored.configVersion, 2, 'version 1 is the default it got at registration');
     const device = await TestDevice.connect(world.gateway.port, deviceId, key);
     const accepted = await device.signIn();
-    assert.equal(accepted.message.kind === 'sign_in_accepted' && accepted.message.configVersion, 1);
+    assert.equal(accepted.message.kind === 'sign_in_accepted' && accepted.message.configVersion, 2);
     const push = await device.nextPush();
     assert.equal(push.sequence, 0);
     assert.equal(push.message.kind, 'config_push');
     if (push.message.kind !== 'config_push') return;
-    assert.equal(push.message.configVersion, 1);
+    assert.equal(push.message.configVersion, 2);
     assert.equal(push.message.merchantId, world.merchantId);
     assert.equal(push.message.utcOffsetMinutes, 480);
     assert.deepEqual(push.message.priceItems, canteen.priceItems);
@@ -58,24 +58,25 @@ describe('configuration push and clock sync', () => {
     const { deviceId, key } = await registerDevice(world);
     const device = await TestDevice.connect(world.gateway.port, deviceId, key);
     await device.signIn();
+    assert.equal((await device.nextPush()).message.kind, 'config_push', 'the default after sign-in');
     const started = Date.now();
     await world.client.putDeviceConfig(String(deviceId), { ...canteen, paymentMaxFen: 5_000 });
     const push = await device.nextPush(1_000);
     assert.ok(Date.now() - started < 1_000);
     assert.equal(push.message.kind === 'config_push' && push.message.paymentMaxFen, 5_000);
 
-    // A heartbeat that still shows version 0 gets the configuration again, and the ack names version 1.
+    // A heartbeat that still shows version 0 gets the configuration again, and the ack names version 2.
     const ack = await device.request({
       kind: 'heartbeat',
       configVersion: 0,
       blacklistVersion: 0,
       offlineRecordsPending: 0,
     });
-    assert.equal(ack.message.kind === 'heartbeat_ack' && ack.message.configVersion, 1);
+    assert.equal(ack.message.kind === 'heartbeat_ack' && ack.message.configVersion, 2);
     assert.equal((await device.nextPush()).message.kind, 'config_push');
     const current = await device.request({
       kind: 'heartbeat',
-      configVersion: 1,
+      configVersion: 2,
       blacklistVersion: 0,
       offlineRecordsPending: 0,
     });
@@ -119,7 +120,7 @@ describe('configuration push and clock sync', () => {
       'VALIDATION_FAILED',
     );
     assert.equal(await codeOf(world.client.putDeviceConfig('4000000000', {})), 'NOT_FOUND');
-    assert.equal((await world.client.deviceConfig(String(deviceId))).configVersion, 0);
+    assert.equal((await world.client.deviceConfig(String(deviceId))).configVersion, 1, 'still the default');
   });
 
   test('when a payment is above the configured maximum or outside the meal windows, then it is declined before the core', async () => {
