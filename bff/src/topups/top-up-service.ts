@@ -35,11 +35,19 @@ export interface TopUpView {
   payPageUrl?: string;
 }
 
-/** What the notify route answers WeChat: 204 stops its retries, anything else makes it retry. */
+/**
+ * What the notify route answers WeChat. WeChat sends a notification again on anything but 2xx, for
+ * about a day: 204 when applied or nothing to do; 200 SUCCESS when it can never apply (the card
+ * centre is alerted instead, retrying would change nothing); 401 when it is not proven to come from
+ * WeChat; 5xx only when something on our side may recover (the core unreachable).
+ */
 export interface NotifyAnswer {
   status: number;
-  body?: { code: 'FAIL'; message: string };
+  body?: { code: 'FAIL' | 'SUCCESS'; message: string };
 }
+
+/** How a WeChat transaction ended here: credited, nothing to do, or a finding for the card centre. */
+type Applied = 'credited' | 'ignored' | 'alerted';
 
 export interface PollReport {
   checked: number;
@@ -181,7 +189,9 @@ export class TopUpService {
   /**
    * A notification from WeChat: refused (non-2xx, WeChat retries) unless fresh, signed and intact;
    * then applied. Crediting is idempotent per transaction id in the core, so a duplicate, a retry
-   * or one overtaken by the poller is answered 204 and changes nothing.
+   * or one overtaken by the poller is answered 204 and changes nothing. One that can never apply
+   * (another merchant's, an unknown order, a different amount) is kept in the mismatch list for the
+   * card centre and answered 200, so WeChat stops sending it.
    */
   async notify(
     headers: Record<string, string | string[] | undefined>,
@@ -211,62 +221,113 @@ export class TopUpService {
     if (note.eventType === 'TRANSACTION.SUCCESS') {
       const parsed = transactionSchema.safeParse(note.resource);
       if (!parsed.success) return fail(400, 'unreadable transaction');
-      return this.applyTransaction(parsed.data, 'notify');
+      return answered(await this.applyTransaction(parsed.data, 'notify'));
     }
     if (note.eventType.startsWith('REFUND.')) {
       const parsed = refundResourceSchema.safeParse(note.resource);
-      if (!parsed.success || parsed.data.mchid !== this.config.mchid) return fail(400, 'unreadable refund');
-      if (parsed.data.refund_status === 'PROCESSING') return { status: 204 };
+      if (!parsed.success) return fail(400, 'unreadable refund');
+      const r = parsed.data;
+      const theirs = `REFUND ${r.refund_status} ${r.amount.refund} ${r.refund_id}`;
+      if (r.mchid !== this.config.mchid) {
+        await this.alert(r.out_trade_no, 'missing_ours', null, `${theirs} mchid=${r.mchid}`, Date.now(), {
+          source: 'notify',
+          why: 'refund notification for another merchant',
+        });
+        return answered('alerted');
+      }
+      if (r.refund_status === 'PROCESSING') return { status: 204 };
       try {
-        await this.settleRefund(parsed.data.out_refund_no, parsed.data.refund_status, parsed.data.refund_id);
+        await this.settleRefund(r.out_refund_no, r.refund_status, r.refund_id);
       } catch (error) {
-        if (error instanceof CoreError && error.status < 500) {
-          this.log.warn({ code: error.code }, 'refund notification refused');
-          return fail(400, error.code);
-        }
-        throw error;
+        if (!isFinal(error)) throw error;
+        await this.alert(r.out_trade_no, 'state_differs', `refund ${r.out_refund_no}`, theirs, Date.now(), {
+          source: 'notify',
+          why: `refund notification refused (${error.code})`,
+        });
+        return answered('alerted');
       }
       return { status: 204 };
     }
     return { status: 204 };
   }
 
-  /** Checks a transaction (from a notification or a query) against its order and credits it once. */
-  private async applyTransaction(t: Transaction, source: 'notify' | 'poll'): Promise<NotifyAnswer> {
-    if (t.appid !== this.config.appId || t.mchid !== this.config.mchid) {
-      this.log.warn({ orderId: t.out_trade_no, source }, 'transaction for another appid or mchid');
-      return fail(400, 'not our merchant');
-    }
-    if (t.trade_state !== 'SUCCESS' && t.trade_state !== 'REFUND') return { status: 204 };
+  /**
+   * A finding no retry can settle, for the card centre: a warning in the log (order number and
+   * kind, no payer) and a row in the mismatch list the backoffice shows, once per day, order and kind.
+   */
+  private async alert(
+    outTradeNo: string,
+    kind: 'missing_ours' | 'amount_differs' | 'state_differs',
+    ours: string | null,
+    theirs: string,
+    atMs: number,
+    context: { source: 'notify' | 'poll'; why: string },
+  ): Promise<void> {
+    // WeChat echoes what we sent, but this is its text: kept printable and within the column.
+    const orderNo = outTradeNo.replace(/[^\x21-\x7e]/g, '?').slice(0, 32) || '?';
+    this.log.warn({ orderId: orderNo, kind, source: context.source }, `top-up alert: ${context.why}`);
+    await this.core.noteTopUpMismatch({
+      billDate: shanghaiDate(atMs),
+      outTradeNo: orderNo,
+      kind,
+      ours: ours?.slice(0, 255) ?? null,
+      theirs: theirs.slice(0, 255),
+    });
+  }
+
+  /**
+   * Checks a transaction (from a notification or a query) against its order and credits it once.
+   * What can never be credited (another merchant's, an unknown order, a different amount, an order
+   * closed or paid by another transaction) is alerted, not retried; only a failure on our side throws.
+   */
+  private async applyTransaction(t: Transaction, source: 'notify' | 'poll'): Promise<Applied> {
+    const parsedAtMs = t.success_time ? Date.parse(t.success_time) : Number.NaN;
+    const paidAtMs = Number.isFinite(parsedAtMs) ? parsedAtMs : Date.now();
+    const theirs = `${t.trade_state} ${t.amount.total} ${t.transaction_id ?? ''}`;
+    const alert = async (
+      kind: 'missing_ours' | 'amount_differs' | 'state_differs',
+      ours: string | null,
+      why: string,
+      more = '',
+    ) => {
+      await this.alert(t.out_trade_no, kind, ours, `${theirs}${more}`, paidAtMs, { source, why });
+      return 'alerted' as const;
+    };
+    if (t.appid !== this.config.appId || t.mchid !== this.config.mchid)
+      return alert(
+        'missing_ours',
+        null,
+        'transaction for another appid or mchid',
+        ` appid=${t.appid} mchid=${t.mchid}`,
+      );
+    if (t.trade_state !== 'SUCCESS' && t.trade_state !== 'REFUND') return 'ignored';
     let order: TopUpOrder;
     try {
       order = await this.core.topUpOrder(t.out_trade_no);
     } catch (error) {
-      if (error instanceof CoreError && error.code === 'TOP_UP_NOT_FOUND') {
-        this.log.warn({ orderId: t.out_trade_no, source }, 'paid transaction for an unknown order');
-        return fail(404, 'unknown order');
-      }
+      // Not found, or a number that is none of ours (the core refuses its form): no order to credit.
+      if (isFinal(error)) return alert('missing_ours', null, 'paid transaction for an unknown order');
       throw error;
     }
-    if (t.amount.total !== order.amount || !t.transaction_id) {
-      this.log.warn({ orderId: order.id, source }, 'paid amount differs from the order; not credited');
-      return fail(400, 'amount does not match the order');
-    }
-    const paidAtMs = t.success_time ? Date.parse(t.success_time) : Date.now();
+    const ours = `${order.status} ${order.amount} ${order.transactionId ?? ''}`;
+    if (t.amount.total !== order.amount)
+      return alert('amount_differs', ours, 'paid amount differs from the order; not credited');
+    if (!t.transaction_id) return alert('state_differs', ours, 'paid transaction without a transaction id');
     try {
       await this.core.confirmTopUpPayment(order.id, {
         transactionId: t.transaction_id,
         amount: t.amount.total,
-        paidAtMs: Number.isFinite(paidAtMs) ? paidAtMs : Date.now(),
+        paidAtMs,
       });
     } catch (error) {
-      if (error instanceof CoreError && error.status < 500) {
-        this.log.warn({ orderId: order.id, code: error.code, source }, 'payment confirmation refused');
-        return fail(400, error.code);
-      }
-      throw error;
+      if (!isFinal(error)) throw error;
+      const kind =
+        error.code === 'TOP_UP_MISMATCH' && error.details?.paid !== undefined
+          ? 'amount_differs'
+          : 'state_differs';
+      return alert(kind, ours, `payment confirmation refused (${error.code})`);
     }
-    return { status: 204 };
+    return 'credited';
   }
 
   /**
@@ -343,10 +404,8 @@ export class TopUpService {
       await this.core.closeTopUpOrder(order.id);
       return 'closed';
     }
-    if (t.trade_state === 'SUCCESS' || t.trade_state === 'REFUND') {
-      const answer = await this.applyTransaction(t, 'poll');
-      return answer.status === 204 ? 'credited' : 'waiting';
-    }
+    if (t.trade_state === 'SUCCESS' || t.trade_state === 'REFUND')
+      return (await this.applyTransaction(t, 'poll')) === 'credited' ? 'credited' : 'waiting';
     if (t.trade_state === 'CLOSED' || t.trade_state === 'REVOKED' || t.trade_state === 'PAYERROR') {
       await this.core.closeTopUpOrder(order.id);
       return 'closed';
@@ -461,6 +520,28 @@ export class TopUpService {
 
 function fail(status: number, message: string): NotifyAnswer {
   return { status, body: { code: 'FAIL', message } };
+}
+
+/** WeChat's answer for a notification handled here: 204, or 200 SUCCESS when the card centre was alerted. */
+function answered(applied: Applied): NotifyAnswer {
+  if (applied !== 'alerted') return { status: 204 };
+  return {
+    status: 200,
+    body: { code: 'SUCCESS', message: 'recorded for the card centre; do not send again' },
+  };
+}
+
+/**
+ * A refusal by the core that a retry cannot change (not found, invalid, conflicting), as opposed
+ * to the core failing, being overloaded or refusing our own signature, which may recover.
+ */
+function isFinal(error: unknown): error is CoreError {
+  return (
+    error instanceof CoreError &&
+    error.status >= 400 &&
+    error.status < 500 &&
+    ![401, 408, 429].includes(error.status)
+  );
 }
 
 function errorName(error: unknown): string {

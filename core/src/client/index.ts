@@ -636,6 +636,10 @@ export class CoreClient {
   ): Promise<TopUpRefund> {
     return this.call('POST', `/v1/top-up-refunds/${encodeURIComponent(refundId)}/settle`, outcome);
   }
+  /** Records one finding outside a reconciliation (a notification that can never apply), once per day, order and kind. */
+  noteTopUpMismatch(mismatch: Omit<TopUpMismatch, 'foundAtMs'>): Promise<TopUpMismatch> {
+    return this.call('POST', '/v1/top-up-mismatches', mismatch);
+  }
   /** Compares a day's trade bill with our orders and stores the differences once. */
   reconcileTopUps(billDate: string, rows: readonly BillRow[]): Promise<{ mismatches: TopUpMismatch[] }> {
     return this.call('POST', `/v1/top-up-reconciliations/${billDate}`, { rows });

@@ -315,6 +315,15 @@ export class TopUpService {
     return found;
   }
 
+  /** Stores one finding made outside a reconciliation (a notification that can never apply), once. */
+  async noteMismatch(input: Omit<TopUpMismatch, 'foundAtMs'>): Promise<TopUpMismatch> {
+    if (parseDay(input.billDate) === undefined)
+      throw new CoreError('VALIDATION_FAILED', 'billDate is YYYY-MM-DD');
+    const mismatch = { ...input, foundAtMs: Date.now() };
+    await this.orders.saveMismatch(mismatch);
+    return mismatch;
+  }
+
   mismatches(billDate: string | undefined, limit: number): Promise<TopUpMismatch[]> {
     return this.orders.mismatches(billDate, limit);
   }
