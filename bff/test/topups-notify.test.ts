@@ -11,13 +11,16 @@ import {
   boundStudent,
   type CardCentre,
   cardCentre,
+  createTopUp,
   deliveriesOf,
   MCHID,
   newKey,
   type PayWorld,
+  payLikeWechat,
   startPayWorld,
   storedStatus,
   waitFor,
+  waitForStatus,
 } from './topups-support.ts';
 
 /** Today in Asia/Shanghai, the day a notification's finding is filed under. */
@@ -140,6 +143,33 @@ describe('WeChat Pay notifications that can never apply', () => {
     const found = await findings(ours.id);
     assert.equal(found.length, 1);
     assert.match(found[0]?.theirs ?? '', /appid=wx9999999999999999/);
+  });
+
+  test('#12.14 when WeChat notifies a refund we never asked for, then 200 once, the card keeps its money, and the card centre sees state_differs', async () => {
+    // Goal: a refund notification that can never settle (before: 400, retried for a day) is a finding too.
+    const student = await boundStudent(w.world);
+    const order = (await createTopUp(w.world, student, 2_000)).body;
+    await payLikeWechat(w.standIn, order);
+    await waitForStatus(w.world, student, order.id, 'credited');
+    const refunds = () => deliveriesOf(w.standIn, order.id).filter((d) => d.eventType.startsWith('REFUND.'));
+    const asked = await w.pay.refunds({
+      out_trade_no: order.id,
+      out_refund_no: `RX${randomBytes(8).toString('hex')}`,
+      notify_url: w.notifyUrl,
+      amount: { refund: 500, total: 2_000, currency: 'CNY' },
+    });
+    assert.equal(asked.status, 200, JSON.stringify(asked));
+    await waitFor(() => refunds().length >= 1);
+    await sleep(retryWindowMs);
+    assert.deepEqual(
+      refunds().map((d) => d.status),
+      [200],
+    );
+    assert.equal(await balanceOf(w.world, student.cardNo), 2_000);
+    assert.deepEqual(
+      (await findings(order.id)).map((m) => m.kind),
+      ['state_differs'],
+    );
   });
 
   test('#12.14 when the core cannot be reached, then the notification is answered 500 and WeChat sends it again', async () => {
