@@ -180,6 +180,36 @@ describe('parents: invitation, linked children, visibility, alert, loss report',
     assert.equal(other.status, 400, 'a parent may only report the card lost');
   });
 
+  test("#12.7 when a parent reported the card lost, then the child's phone needs the PIN and an identity proof to cancel it, and the child is told who reported and who cancelled", async () => {
+    // Goal: a lost phone cannot undo a loss its owner's parent reported; the card centre or a proof can.
+    const { child, parent } = await linkedFamily();
+    await call('PUT', '/api/v1/card/pin', child.accessToken, { pin: '864200' });
+    const reported = await call('POST', `/api/v1/children/${child.cardNo}/actions`, parent.accessToken, {
+      action: 'report_loss',
+    });
+    assert.equal(reported.body.status, 'lost');
+    // The parent's report signed the child's phone out; the child signs in again (as the thief could).
+    const phone = await logIn(world, child.openid);
+    const cancel = (body: Record<string, unknown>) =>
+      call('POST', '/api/v1/card/actions', phone.accessToken, { action: 'cancel_loss', ...body });
+    const pinOnly = await cancel({ pin: '864200' });
+    assert.deepEqual([pinOnly.status, pinOnly.body.code], [422, 'IDENTITY_REQUIRED']);
+    assert.deepEqual(pinOnly.body.details, { reportedBy: 'parent' });
+    const wrongProof = await cancel({ pin: '864200', identity: { name: child.name, secret: '000001' } });
+    assert.equal(wrongProof.body.code, 'IDENTITY_MISMATCH');
+    assert.equal((await world.core.client.getCard(child.cardNo)).status, 'lost');
+    const proven = await cancel({ pin: '864200', identity: { name: child.name, secret: child.secret } });
+    assert.equal(proven.body.status, 'active');
+    const list = await call<{ items: { type: string; title?: string; body?: string }[] }>(
+      'GET',
+      '/api/v1/notifications',
+      phone.accessToken,
+    );
+    const notice = list.body.items.find((n) => n.type === 'notice' && n.title === '校园卡已解挂');
+    assert.ok(notice, JSON.stringify(list.body.items));
+    assert.match(notice.body as string, /由家长挂失，已由本人在小程序解挂/);
+  });
+
   test('when an account is not linked to a card, then every child route answers CHILD_NOT_FOUND and changes nothing', async () => {
     const { child } = await linkedFamily();
     const stranger: SignedIn = await logIn(world);

@@ -184,7 +184,10 @@ describe('student card, bills, statements and credential', () => {
     assert.equal(ok.status, 200);
     assert.deepEqual(ok.body, { dailyLimit: 5_000 });
     assert.equal((await get('/api/v1/card')).body.dailyLimit, 5_000);
-    const tooHigh = await put(10_000_000);
+    const tooHigh = await world.request('PUT', '/api/v1/card/daily-limit', {
+      token: student.accessToken,
+      body: { dailyLimit: 10_000_000, pin: '654321' },
+    });
     assert.equal(tooHigh.status, 422);
     assert.equal(tooHigh.body.code, 'LIMIT_EXCEEDED');
     assert.equal((await put(-1)).status, 400);
@@ -277,9 +280,65 @@ describe('student card, bills, statements and credential', () => {
     student.refreshToken = refreshed.body.refreshToken as string;
     const back = await world.request('POST', '/api/v1/card/actions', {
       token: student.accessToken,
-      body: { action: 'cancel_loss' },
+      body: { action: 'cancel_loss', pin: '654321' },
     });
     assert.equal(back.body.status, 'active');
+  });
+
+  test('#12.7 when a lost card is cancelled from the phone without the PIN or with a wrong one, then PIN_REQUIRED or PIN_INVALID and the card stays lost; with the PIN it is active again', async () => {
+    // Goal: whoever holds a lost phone cannot reopen the card with the phone alone.
+    const holder = await boundStudent(world);
+    const call = (body: Record<string, unknown>) =>
+      world.request('POST', '/api/v1/card/actions', { token: holder.accessToken, body });
+    await world.request('PUT', '/api/v1/card/pin', { token: holder.accessToken, body: { pin: '135790' } });
+    assert.equal((await call({ action: 'report_loss' })).body.status, 'lost');
+    const bare = await call({ action: 'cancel_loss' });
+    assert.deepEqual([bare.status, bare.body.code], [422, 'PIN_REQUIRED']);
+    const byPath = await world.request('POST', '/api/v1/card/cancel-loss', {
+      token: holder.accessToken,
+      body: {},
+    });
+    assert.equal(byPath.body.code, 'PIN_REQUIRED', 'the path form asks too');
+    assert.equal((await call({ action: 'cancel_loss', pin: '000000' })).body.code, 'PIN_INVALID');
+    assert.equal((await world.core.client.getCard(holder.cardNo)).status, 'lost');
+    const back = await world.request('POST', '/api/v1/card/cancel-loss', {
+      token: holder.accessToken,
+      body: { pin: '135790' },
+    });
+    assert.equal(back.body.status, 'active');
+    // The core itself refuses the holder route without the PIN, whatever calls it.
+    await call({ action: 'report_loss' });
+    await assert.rejects(world.core.client.holderCardAction(holder.openid, 'cancel_loss'), /PIN/);
+  });
+
+  test('#12.7 when the card has no PIN, then cancelling a loss needs the identity proof binding needs', async () => {
+    const holder = await boundStudent(world);
+    const call = (body: Record<string, unknown>) =>
+      world.request('POST', '/api/v1/card/actions', { token: holder.accessToken, body });
+    await call({ action: 'report_loss' });
+    const bare = await call({ action: 'cancel_loss' });
+    assert.equal(bare.body.code, 'IDENTITY_REQUIRED');
+    const wrong = await call({ action: 'cancel_loss', identity: { name: holder.name, secret: '999999' } });
+    assert.equal(wrong.body.code, 'IDENTITY_MISMATCH');
+    const right = await call({
+      action: 'cancel_loss',
+      identity: { name: holder.name, secret: holder.secret },
+    });
+    assert.equal(right.body.status, 'active');
+  });
+
+  test('#12.7 when the daily limit is raised, then the card PIN is needed (lowering needs none)', async () => {
+    const holder = await boundStudent(world);
+    const put = (body: Record<string, unknown>) =>
+      world.request('PUT', '/api/v1/card/daily-limit', { token: holder.accessToken, body });
+    assert.equal((await put({ dailyLimit: 100 })).status, 200, 'lowering is always allowed');
+    assert.equal((await put({ dailyLimit: 50_000 })).body.code, 'PIN_REQUIRED', 'no PIN set: set one first');
+    await world.request('PUT', '/api/v1/card/pin', { token: holder.accessToken, body: { pin: '246801' } });
+    assert.equal((await put({ dailyLimit: 50_000 })).body.code, 'PIN_REQUIRED');
+    assert.equal((await put({ dailyLimit: 50_000, pin: '111111' })).body.code, 'PIN_INVALID');
+    assert.equal((await world.core.client.getCard(holder.cardNo)).dailyLimit, 100);
+    assert.equal((await put({ dailyLimit: 50_000, pin: '246801' })).status, 200);
+    assert.equal((await world.core.client.getCard(holder.cardNo)).dailyLimit, 50_000);
   });
 
   test('when student routes are called without a token, then 401 for every one', async () => {

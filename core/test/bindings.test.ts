@@ -153,6 +153,80 @@ for (const dialect of dialects) {
       assert.equal(bound.created, true);
     });
 
+    test('#12.1 when the card centre issues an activation code, then it binds once, a second use or an old code is refused, and only its digest is stored', async () => {
+      const person = await openPerson();
+      const first = await t.client.issueActivationCode(person.cardNo, 'admin-1');
+      assert.match(first.code, /^[0-9A-Z]{10}$/);
+      assert.ok(first.expiresAtMs > Date.now());
+      const issued = await t.client.issueActivationCode(person.cardNo, 'admin-1');
+      const stored = await t.core.db.select<Record<string, unknown>>(
+        'SELECT * FROM card_activation_codes WHERE card_no = ?',
+        [person.cardNo],
+      );
+      assert.ok(!JSON.stringify(stored).includes(issued.code), 'the code itself is never stored');
+      const bind = (openid: string, activationCode: string) =>
+        t.client.bind({ openid, personNo: person.personNo, name: '王小明', activationCode });
+      await refused(bind('openid-code-old', first.code), 'IDENTITY_MISMATCH');
+      const spaced = `${issued.code.slice(0, 5).toLowerCase()}-${issued.code.slice(5)}`;
+      const bound = await bind('openid-code-1', spaced);
+      assert.equal(bound.cardNo, person.cardNo);
+      await t.client.unbind('openid-code-1');
+      await refused(bind('openid-code-2', issued.code), 'IDENTITY_MISMATCH');
+    });
+
+    test('#12.1 when 60 binds race with guessed activation codes (the right one last), then at most 5 are compared and nothing binds', async () => {
+      // Goal: each check takes one of the code's attempts with a conditional UPDATE before comparing,
+      // so a burst on the database cannot compare more than attemptsMax guesses.
+      const person = await openPerson();
+      const { code } = await t.client.issueActivationCode(person.cardNo, null);
+      const guesses = Array.from({ length: 59 }, (_, i) => `GUESS${String(i).padStart(5, '0')}`);
+      const results = await Promise.allSettled(
+        [...guesses, code].map((activationCode, i) =>
+          t.client.bind({
+            openid: `openid-burst-${i}`,
+            personNo: person.personNo,
+            name: '王小明',
+            activationCode,
+          }),
+        ),
+      );
+      const attempts = await t.core.db.select<{ attempts: number }>(
+        'SELECT attempts FROM card_activation_codes WHERE card_no = ?',
+        [person.cardNo],
+      );
+      assert.equal(Number(attempts[0]?.attempts), 5, 'exactly attemptsMax checks were taken');
+      const bound = results.filter((r) => r.status === 'fulfilled').length;
+      assert.ok(bound <= 1);
+      if (bound === 0) {
+        // The code is out of attempts: even the right code is refused now.
+        await refused(
+          t.client.bind({
+            openid: 'openid-burst-late',
+            personNo: person.personNo,
+            name: '王小明',
+            activationCode: code,
+          }),
+          'IDENTITY_MISMATCH',
+        );
+      }
+      assert.equal(
+        (results.at(-1) as PromiseSettledResult<unknown>).status,
+        'rejected',
+        'the right code came too late',
+      );
+    });
+
+    test('#12.1 when two accounts race to bind with the same right activation code, then exactly one binds', async () => {
+      const person = await openPerson();
+      const { code } = await t.client.issueActivationCode(person.cardNo, null);
+      const results = await Promise.allSettled(
+        ['openid-race-a', 'openid-race-b'].map((openid) =>
+          t.client.bind({ openid, personNo: person.personNo, name: '王小明', activationCode: code }),
+        ),
+      );
+      assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+    });
+
     test('when a month has payments, refunds, top-ups and subsidies, then the statement nets them by merchant and category', async () => {
       const person = await openPerson();
       const canteen = await t.client.createMerchant({ name: '一食堂', category: 'canteen' });

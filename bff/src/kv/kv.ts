@@ -24,10 +24,15 @@ export interface Kv {
    */
   reserveAttempt(counters: readonly AttemptCounter[], ttlMs: number): Promise<AttemptReservation>;
   /**
+   * Settles a reserved attempt as a failure: it stays counted, and every counter now at or above its
+   * max is locked until it expires (raised to lockedCount, which no release brings back under the
+   * max). Answers whether any counter is locked and the counts as the failure found them.
+   */
+  failAttempt(counters: readonly AttemptCounter[]): Promise<{ locked: boolean; counts: number[] }>;
+  /**
    * Gives back one attempt on each counter (the attempt proved right, or never reached its check).
-   * It undoes only its own reservation, never resets: failures are never given back, so a counter
-   * stays at or above the failures counted in its window, and a success cannot lift a lock that the
-   * failures of the same burst set.
+   * It undoes only its own reservation, never resets: failures are never given back, and a locked
+   * counter stays locked, so a success cannot lift a lock that the failures of its burst set.
    */
   releaseAttempt(keys: readonly string[]): Promise<void>;
   publish(channel: string, message: string): Promise<void>;
@@ -46,3 +51,6 @@ export type AttemptReservation =
   | { allowed: true; counts: number[] }
   /** blocked: the index of the first counter found at its max. */
   | { allowed: false; blocked: number };
+
+/** A locked counter's value: far above any max, so releases in flight cannot bring it back under. */
+export const lockedCount = 1_000_000_000;

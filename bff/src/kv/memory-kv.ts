@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { AttemptCounter, AttemptReservation, Kv } from './kv.ts';
+import { type AttemptCounter, type AttemptReservation, type Kv, lockedCount } from './kv.ts';
 
 /** Keys kept at most, so a flood of distinct rate-limit keys cannot grow memory without bound. */
 const keysMax = 1_000_000;
@@ -59,6 +59,20 @@ export class MemoryKv implements Kv {
       return count;
     });
     return { allowed: true, counts };
+  }
+
+  async failAttempt(counters: readonly AttemptCounter[]): Promise<{ locked: boolean; counts: number[] }> {
+    let locked = false;
+    const counts = counters.map(({ key, max }) => {
+      const entry = this.#live(key);
+      const count = Number(entry?.value ?? 0);
+      if (entry && count >= max) {
+        locked = true;
+        if (count < lockedCount) entry.value = String(lockedCount);
+      }
+      return count;
+    });
+    return { locked, counts };
   }
 
   async releaseAttempt(keys: readonly string[]): Promise<void> {

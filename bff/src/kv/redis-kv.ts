@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import type { AttemptCounter, AttemptReservation, Kv } from './kv.ts';
+import { type AttemptCounter, type AttemptReservation, type Kv, lockedCount } from './kv.ts';
 
 /** INCR and, on the first count, PEXPIRE, as one atomic step (no counter left without expiry). */
 const incrementScript = `
@@ -28,6 +28,25 @@ for i = 1, #KEYS do
   if redis.call('PTTL', KEYS[i]) == -1 then redis.call('PEXPIRE', KEYS[i], ARGV[1]) end
 end
 return counts`;
+
+/**
+ * Settles a failure: each live counter (KEYS) at or above its max (ARGV[i]) is raised to the locked
+ * count (ARGV[#KEYS + 1]) by INCRBY, which keeps its expiry. Answers the counts found, then 1 if locked.
+ */
+const failScript = `
+local floor = tonumber(ARGV[#KEYS + 1])
+local answer = {}
+local locked = 0
+for i = 1, #KEYS do
+  local n = tonumber(redis.call('GET', KEYS[i]) or '0')
+  answer[i] = n
+  if n > 0 and n >= tonumber(ARGV[i]) then
+    locked = 1
+    if n < floor then redis.call('INCRBY', KEYS[i], floor - n) end
+  end
+end
+answer[#KEYS + 1] = locked
+return answer`;
 
 /** Gives back one attempt per key, only on a live key above 0 (DECR on a missing key would leave one without expiry). */
 const releaseScript = `
@@ -92,6 +111,17 @@ export class RedisKv implements Kv {
     )) as number | number[];
     if (typeof answer === 'number') return { allowed: false, blocked: -answer - 1 };
     return { allowed: true, counts: answer.map(Number) };
+  }
+
+  async failAttempt(counters: readonly AttemptCounter[]): Promise<{ locked: boolean; counts: number[] }> {
+    const answer = (await this.#commands.eval(
+      failScript,
+      counters.length,
+      ...counters.map(({ key }) => this.#prefix + key),
+      ...counters.map(({ max }) => max),
+      lockedCount,
+    )) as number[];
+    return { locked: answer.at(-1) === 1, counts: answer.slice(0, -1).map(Number) };
   }
 
   async releaseAttempt(keys: readonly string[]): Promise<void> {

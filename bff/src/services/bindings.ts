@@ -73,8 +73,9 @@ export class BindingService {
       result = await check();
     } catch (error) {
       if (error instanceof CoreError && error.code === 'IDENTITY_MISMATCH') {
-        const left = Math.min(...counters.map((counter, i) => counter.max - (reserved.counts[i] as number)));
-        if (left <= 0) throw this.lockedOut();
+        const failed = await this.kv.failAttempt(counters);
+        if (failed.locked) throw this.lockedOut();
+        const left = Math.min(...counters.map((counter, i) => counter.max - (failed.counts[i] as number)));
         throw Object.assign(BffError.fromCore(error.code, error.status, error.message), {
           details: { attemptsLeft: left },
         });

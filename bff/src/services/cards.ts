@@ -98,17 +98,15 @@ export class CardActions {
    */
   private async pinGuarded<T>(cardNo: string, check: () => Promise<T>): Promise<T> {
     const counter = `pin-failures:${cardNo}`;
-    const reserved = await this.kv.reserveAttempt(
-      [{ key: counter, max: this.pinGuard.failuresMax }],
-      this.pinGuard.lockoutMs,
-    );
+    const counters = [{ key: counter, max: this.pinGuard.failuresMax }];
+    const reserved = await this.kv.reserveAttempt(counters, this.pinGuard.lockoutMs);
     if (!reserved.allowed) throw pinLocked();
     let result: T;
     try {
       result = await check();
     } catch (error) {
       if (error instanceof CoreError && error.code === 'PIN_INVALID') {
-        if ((reserved.counts[0] as number) >= this.pinGuard.failuresMax) throw pinLocked();
+        if ((await this.kv.failAttempt(counters)).locked) throw pinLocked();
         throw error;
       }
       await this.kv.releaseAttempt([counter]);

@@ -114,8 +114,9 @@ export class Parents {
     // Taken atomically: of two parents racing with one code, one gets it.
     const raw = await this.kv.take(key);
     if (raw === null) {
-      const left = Math.min(...counters.map((c, i) => c.max - (reserved.counts[i] as number)));
-      if (left <= 0) throw this.lockedOut();
+      const failed = await this.kv.failAttempt(counters);
+      if (failed.locked) throw this.lockedOut();
+      const left = Math.min(...counters.map((c, i) => c.max - (failed.counts[i] as number)));
       throw new BffError('INVITATION_INVALID', 'this invitation code is wrong, used or expired', {
         attemptsLeft: left,
       });
