@@ -16,6 +16,7 @@ import { createHandlers } from './handlers/index.ts';
 import { MemoryMeterLocks, redisMeterLocks } from './meter-locks.ts';
 import { GatewayMetrics } from './metrics.ts';
 import { NumericFailureLimit } from './numeric-failures.ts';
+import { MemoryPinRetries, redisPinRetries } from './pin-retries.ts';
 import { defaultPresenceOptions, PresenceReporter } from './presence.ts';
 import { redisReplayGuard } from './replay-guard.ts';
 import { AnswerCache } from './session/answer-cache.ts';
@@ -76,6 +77,7 @@ export async function startGateway(
     blacklist: { entry: (cardNo) => blacklist.entry(cardNo) },
     declines: redis === undefined ? new MemoryDeclineLog() : redisDeclineLog(redis),
     meters: redis === undefined ? new MemoryMeterLocks() : redisMeterLocks(redis),
+    pinRetries: redis === undefined ? new MemoryPinRetries() : redisPinRetries(redis),
     numericFailures: new NumericFailureLimit(),
   });
   const metrics = new GatewayMetrics();

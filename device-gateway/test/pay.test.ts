@@ -190,4 +190,67 @@ describe('PAY over TCP against the real core', () => {
     assert.deepEqual(again.message, first.message);
     assert.equal((await world.client.getCard(cardNo)).balance.main, 4_000);
   });
+
+  test('#12.20 when a PAY is answered PIN_REQUIRED, then the till sends the same code with the PIN once (a wrong PIN keeps it for one more try), and nowhere else and never again', async () => {
+    // Goal: protocol § 7.11 — the code the PIN_REQUIRED PAY used up stays good for that till's PAY_WITH_PIN
+    // only: the card holder does not show a new code, and the code still pays once.
+    const cardNo = await openStudent(world.client);
+    await world.client.topUp({ id: opId(), cardNo, amount: 10_000, channel: 'cash' });
+    await world.client.setPin(cardNo, '246801', { type: 'self', id: null });
+    const code = (await phoneFor(world.client, cardNo)).code();
+    // The test before sent a sequence of its own choosing: go on above it.
+    device.sequence += 10;
+    const withPin = (pin: string): Message => ({
+      kind: 'pay_with_pin',
+      code: { kind: 'qr', text: code },
+      amountFen: 6_000,
+      orderNo: 44,
+      itemNo: 0,
+      pin,
+    });
+    assert.deepEqual((await device.request(payOf(code, 6_000))).message, {
+      kind: 'pay_declined',
+      reason: 'PIN_REQUIRED',
+    });
+    // Another till cannot ride on this till's PIN retry.
+    const registered = await registerDevice(world);
+    const other = await TestDevice.connect(world.gateway.port, registered.deviceId, registered.key);
+    assert.equal((await other.signIn()).message.kind, 'sign_in_accepted');
+    assert.deepEqual((await other.request(withPin('246801'))).message, {
+      kind: 'pay_declined',
+      reason: 'CODE_REPLAYED',
+    });
+    other.close();
+    assert.deepEqual((await device.request(withPin('000000'))).message, {
+      kind: 'pay_declined',
+      reason: 'PIN_INVALID',
+    });
+    assert.equal((await device.request(withPin('246801'))).message.kind, 'pay_approved');
+    assert.deepEqual((await device.request(withPin('246801'))).message, {
+      kind: 'pay_declined',
+      reason: 'CODE_REPLAYED',
+    });
+    assert.equal((await world.client.getCard(cardNo)).balance.main, 4_000);
+  });
+
+  test("#12.2 when a gate reads a code whose certificate names another version than the card's, higher or lower, then deny CREDENTIAL_REVOKED", async () => {
+    // Goal: only the card's current version passes, so a certificate forged for a made-up version does not.
+    const cardNo = await openStudent(world.client);
+    const version = (await world.client.getCard(cardNo)).version;
+    const registered = await registerDevice(world, 'gate');
+    const gate = await TestDevice.connect(world.gateway.port, registered.deviceId, registered.key);
+    assert.equal((await gate.signIn('gate')).message.kind, 'sign_in_accepted');
+    for (const [i, cardVersion] of [version + 1, 4_000_000_000].entries()) {
+      const phone = await phoneFor(world.client, cardNo, { cardVersion });
+      // The replay key is (card, second, counter): the second phone uses counter 2.
+      if (i > 0) phone.code();
+      const reply = await gate.request({
+        kind: 'identity_check',
+        code: { kind: 'qr', text: phone.code() },
+        direction: 'in',
+      });
+      assert.equal(reply.message.kind === 'identity_result' && reply.message.reason, 'CREDENTIAL_REVOKED');
+    }
+    gate.close();
+  });
 });

@@ -8,6 +8,7 @@ import {
 import type { DeclineLog } from '../declines.ts';
 import type { MeterLocks } from '../meter-locks.ts';
 import type { NumericFailureLimit } from '../numeric-failures.ts';
+import type { PinRetries } from '../pin-retries.ts';
 import type { BlacklistEntry, DeviceKind, Refusal, ScannedCode } from '../protocol/index.ts';
 import { refusalOfPayCode, refusalOfVerify } from './refusals.ts';
 
@@ -48,6 +49,8 @@ export interface HandlerDeps {
   readonly verifyAt: (text: string, atMs: number) => Promise<VerifyResult>;
   /** Payments declined before the ledger, for the offline records under their sequences (§ 12.3). */
   readonly declines: DeclineLog;
+  /** Codes kept for the PAY_WITH_PIN after a PIN_REQUIRED (protocol § 7.11). */
+  readonly pinRetries: PinRetries;
   /** Open meter holds, one per device across instances (protocol § 7.15, DEVICE_BUSY). */
   readonly meters: MeterLocks;
   /** The gateway's copy of the blacklist: a reissued card's entry names its current version. */

@@ -58,28 +58,38 @@ export async function pay(
   if (ctx.merchantId === null) return declined(deps, ctx, request, 'NOT_PERMITTED');
   const refused = configRefusal(ctx, request.amountFen, Date.now());
   if (refused !== undefined) return declined(deps, ctx, request, refused);
-  const verified = await verifyCode(deps, ctx, request.code);
-  if (!verified.ok) {
+  const codeHash = codeHashOf(request.code);
+  let verified = await verifyCode(deps, ctx, request.code);
+  if (!verified.ok && verified.reason === 'CODE_REPLAYED') {
     // A retry that reached another instance (or this one after a restart) finds its code used — by its
     // own first attempt. The core's operation under this (device, sequence) is the original answer.
-    if (verified.reason === 'CODE_REPLAYED') {
-      const original = await originalAnswer(deps, ctx, request.amountFen);
-      if (original !== undefined) return original;
-    }
-    return declined(deps, ctx, request, verified.reason);
+    const original = await originalAnswer(deps, ctx, request.amountFen);
+    if (original !== undefined) return original;
+    // The PIN retry of a code this till sent moments ago and was asked the PIN for (protocol § 7.11).
+    const kept =
+      request.kind === 'pay_with_pin' ? await deps.pinRetries.take(ctx.deviceRef, codeHash) : undefined;
+    if (kept !== undefined) verified = { ok: true, card: kept };
   }
+  if (!verified.ok) return declined(deps, ctx, request, verified.reason);
+  const card = verified.card;
   await assertLive(ctx);
   try {
     const answer = await deps.core.pay({
       id: operationId(ctx),
-      cardNo: verified.card.cardNo,
+      cardNo: card.cardNo,
       merchantId: ctx.merchantId,
       deviceId: ctx.deviceRef,
       amount: request.amountFen,
-      cardVersion: verified.card.cardVersion,
+      cardVersion: card.cardVersion,
       ...(request.kind === 'pay_with_pin' ? { pin: request.pin } : {}),
     });
-    if (answer.status === 'rejected') return { kind: 'pay_declined', reason: refusalOfCore(answer.code) };
+    if (answer.status === 'rejected') {
+      // The card holder types the PIN (again) and the till sends the same code: keep it for that one try.
+      if (answer.code === 'PIN_REQUIRED' || answer.code === 'PIN_INVALID') {
+        await deps.pinRetries.keep(ctx.deviceRef, codeHash, card);
+      }
+      return { kind: 'pay_declined', reason: refusalOfCore(answer.code) };
+    }
     const balance = answer.balance ?? { main: 0, subsidy: 0 };
     return {
       kind: 'pay_approved',
