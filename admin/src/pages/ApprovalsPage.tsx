@@ -9,7 +9,9 @@ interface Approval {
   amount: number;
   reason: string;
   targetId: string | null;
-  status: 'pending' | 'approved' | 'rejected';
+  status: 'pending' | 'approving' | 'approved' | 'rejected' | 'failed';
+  /** The refusal's code when the approved action could not be carried out. */
+  failure: string | null;
   makerId: string;
   makerName: string | null;
   checkerId: string | null;
@@ -20,8 +22,10 @@ interface Approval {
 
 const statusTag = {
   pending: ['gold', '待审批'],
+  approving: ['blue', '执行中'],
   approved: ['green', '已批准'],
   rejected: ['red', '已驳回'],
+  failed: ['volcano', '执行失败'],
 } as const;
 
 /** Maker–checker: adjustments and top-up refunds above the limit wait here for a second admin. */
@@ -55,6 +59,7 @@ export function ApprovalsPage({ me }: { me: Me }) {
             { value: 'pending', label: '待审批' },
             { value: 'approved', label: '已批准' },
             { value: 'rejected', label: '已驳回' },
+            { value: 'failed', label: '执行失败' },
           ]}
         />
       }
@@ -74,7 +79,11 @@ export function ApprovalsPage({ me }: { me: Me }) {
           {
             title: '状态',
             dataIndex: 'status',
-            render: (s: Approval['status']) => <Tag color={statusTag[s][0]}>{statusTag[s][1]}</Tag>,
+            render: (s: Approval['status'], a: Approval) => (
+              <Tag color={statusTag[s][0]} title={a.failure ?? undefined}>
+                {statusTag[s][1]}
+              </Tag>
+            ),
           },
           {
             title: '操作',

@@ -17,7 +17,7 @@ export interface AdjustmentInput {
 /**
  * Manual adjustments: a correcting transfer between a wallet and SYS-ADJUSTMENT with a reason, posted
  * at once or after a second admin's approval (approvals.ts decides which). The ledger operation id
- * comes from the request (or the approval), so every retry posts once.
+ * comes from the request (adm-adj-…) or the approval (apr-adj-…), so every retry posts once.
  */
 export class Adjustments {
   constructor(
@@ -26,8 +26,10 @@ export class Adjustments {
     private readonly audit: AuditTrail,
     private readonly approvals: Approvals,
   ) {
+    // An approval posts under apr-adj-<approval id>, a direct request under adm-adj-<request id>:
+    // no request id can take an approval's ledger id (#12.10).
     approvals.handle('adjustment', (approval) =>
-      this.post(`adm-adj-${approval.id}`, approval.payload as Omit<AdjustmentInput, 'requestId'>),
+      this.post(`apr-adj-${approval.id}`, approval.payload as Omit<AdjustmentInput, 'requestId'>),
     );
   }
 

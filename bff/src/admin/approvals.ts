@@ -1,8 +1,20 @@
-import type { Approval, CoreClient } from '@campus-card/core/client';
+import { type Approval, type CoreClient, CoreError } from '@campus-card/core/client';
 import { formatDay, shanghaiDay } from '@campus-card/core/time';
+import { BffError } from '../errors.ts';
 import type { Kv } from '../kv/kv.ts';
 import type { AdminSession } from './admin-sessions.ts';
 import type { AuditTrail } from './audit-trail.ts';
+
+/**
+ * The stable code of a refusal that will not change on a retry (the ledger's or the card's answer,
+ * a 4xx); undefined for one that might (the core unavailable or overloaded, a network error).
+ */
+function definiteRefusal(error: unknown): string | undefined {
+  if (!(error instanceof BffError) && !(error instanceof CoreError)) return undefined;
+  if (error.status < 400 || error.status >= 500 || error.status === 401 || error.status === 429)
+    return undefined;
+  return /^[A-Z_]{1,64}$/.test(error.code) ? error.code : undefined;
+}
 
 /** How long a request's route (now or approval) and an admin's daily total are remembered. */
 const routeMemoryMs = 3 * 86_400_000;
@@ -74,8 +86,11 @@ export class Approvals {
   }
 
   /**
-   * A second admin decides. Approving carries the proposal out under the approval's id, so a retry
-   * after a lost answer (or a crash between the decision and the action) does it exactly once.
+   * A second admin decides. Approving claims the approval (approving), carries the proposal out
+   * under the approval's own ledger id (its own namespace, apr-…, which no request id can produce),
+   * and only then marks it approved; an action refused for good (a ledger or card refusal) marks it
+   * failed with the refusal's code and answers the refusal. A retry after a lost answer or a crash
+   * in between carries it out again under the same id, which posts once.
    */
   async decide(admin: AdminSession, approvalId: string, decision: 'approved' | 'rejected') {
     const decided = await this.core.decideApproval(approvalId, admin.adminId, decision);
@@ -91,10 +106,29 @@ export class Approvals {
           makerId: decided.makerId,
         },
       );
-    if (decision === 'rejected') return { approval: decided };
+    if (decision === 'rejected' || decided.status === 'failed') return { approval: decided };
     const execute = this.#executors.get(decided.kind);
     if (!execute) throw new Error(`no executor for approvals of kind ${decided.kind}`);
-    return { approval: decided, operation: await execute(decided) };
+    let operation: unknown;
+    try {
+      operation = await execute(decided);
+    } catch (error) {
+      const refusal = definiteRefusal(error);
+      // Anything else (the core unavailable, a lost answer) leaves it approving for a retry.
+      if (refusal === undefined || decided.status !== 'approving') throw error;
+      await this.core.settleApproval(approvalId, admin.adminId, refusal);
+      await this.audit.record(admin, `${decided.kind}.fail`, 'approval', approvalId, {
+        targetId: decided.targetId,
+        amount: decided.amount,
+        code: refusal,
+      });
+      throw error;
+    }
+    const approval =
+      decided.status === 'approving'
+        ? await this.core.settleApproval(approvalId, admin.adminId, null)
+        : decided;
+    return { approval, operation };
   }
 
   /** Approvals newest first, with the maker's and checker's usernames for people to read. */

@@ -63,7 +63,9 @@ const adjustmentBody = z.strictObject({
     ),
   reason,
 });
-const approvalsQuery = z.object({ status: z.enum(['pending', 'approved', 'rejected']).optional() });
+const approvalsQuery = z.object({
+  status: z.enum(['pending', 'approving', 'approved', 'rejected', 'failed']).optional(),
+});
 const auditQuery = z.object({
   who: z.string().max(64).optional(),
   action: z.string().max(48).optional(),

@@ -38,7 +38,13 @@ export interface StoredAdmin extends AdminAccount {
 }
 
 /** What a second admin approves: a manual adjustment, a refund of a WeChat top-up, or a device's prices. */
-export const approvalKinds = ['adjustment', 'top_up_refund', 'device_config'] as const;
+export const approvalKinds = ['adjustment', 'top_up_refund', 'device_config', 'cash_top_up'] as const;
+
+/**
+ * pending → approving (a checker claimed it; its action runs under the approval's own id) → approved
+ * once the action was carried out, or failed with the refusal's code; pending → rejected.
+ */
+export const approvalStatuses = ['pending', 'approving', 'approved', 'rejected', 'failed'] as const;
 
 export interface Approval {
   id: string;
@@ -47,11 +53,13 @@ export interface Approval {
   amount: number;
   reason: string;
   targetId: string | null;
-  status: 'pending' | 'approved' | 'rejected';
+  status: (typeof approvalStatuses)[number];
   makerId: string;
   checkerId: string | null;
   createdAtMs: number;
   decidedAtMs: number | null;
+  /** Why the approved action was refused (a stable code), when status is failed. */
+  failure: string | null;
 }
 
 export interface PersonHit {
@@ -106,6 +114,7 @@ function toApproval(r: Row): Approval {
     checkerId: str(r.checker_id),
     createdAtMs: Number(r.created_at_ms),
     decidedAtMs: num(r.decided_at_ms),
+    failure: str(r.failure),
   };
 }
 
@@ -261,12 +270,25 @@ export class AdminRepository {
     );
   }
 
-  /** Decides a pending approval once, never by its maker; answers whether this call decided it. */
-  async decideApproval(id: string, checkerId: string, status: 'approved' | 'rejected'): Promise<boolean> {
+  /**
+   * Decides a pending approval once, never by its maker: rejected, or approving (claimed for its
+   * action); answers whether this call decided it.
+   */
+  async decideApproval(id: string, checkerId: string, status: 'approving' | 'rejected'): Promise<boolean> {
     const changed = await this.db.execute(
       `UPDATE admin_approvals SET status = ?, checker_id = ?, decided_at_ms = ?
         WHERE id = ? AND status = 'pending' AND maker_id <> ?`,
       [status, checkerId, Date.now(), id, checkerId],
+    );
+    return changed === 1;
+  }
+
+  /** The claimed action's outcome, by the checker who claimed it; answers whether this call set it. */
+  async settleApproval(id: string, checkerId: string, failure: string | null): Promise<boolean> {
+    const changed = await this.db.execute(
+      `UPDATE admin_approvals SET status = ?, failure = ?, decided_at_ms = ?
+        WHERE id = ? AND status = 'approving' AND checker_id = ?`,
+      [failure === null ? 'approved' : 'failed', failure, Date.now(), id, checkerId],
     );
     return changed === 1;
   }

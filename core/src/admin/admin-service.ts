@@ -280,6 +280,7 @@ export class AdminService {
       checkerId: null,
       createdAtMs: Date.now(),
       decidedAtMs: null,
+      failure: null,
     };
     try {
       await this.repo.insertApproval(approval);
@@ -297,22 +298,45 @@ export class AdminService {
   }
 
   /**
-   * Decides once; a repeat by the same checker with the same decision answers it again with
-   * changed = false (so the caller can finish what the first call started).
+   * Decides once. Rejecting ends it; approving claims it (approving) for the caller to carry out,
+   * then settleApproval says how that went: it reads approved only once its action was done. A
+   * repeat by the same checker with the same decision answers it again with changed = false (so the
+   * caller can finish what the first call started: an approving one is carried out again under the
+   * same ledger id, which posts once).
    */
   async decide(
     id: string,
     checkerId: string,
     decision: 'approved' | 'rejected',
   ): Promise<Approval & { changed: boolean }> {
-    const changed = await this.repo.decideApproval(id, checkerId, decision);
+    const changed = await this.repo.decideApproval(
+      id,
+      checkerId,
+      decision === 'approved' ? 'approving' : 'rejected',
+    );
     const approval = await this.repo.approval(id);
     if (!approval) throw new CoreError('APPROVAL_NOT_FOUND', 'no such approval');
     if (changed) return { ...approval, changed };
     if (approval.makerId === checkerId)
       throw new CoreError('MAKER_CANNOT_CHECK', 'a second admin must decide what you proposed');
-    if (approval.status === decision && approval.checkerId === checkerId) return { ...approval, changed };
+    const same =
+      decision === 'approved'
+        ? approval.status === 'approving' || approval.status === 'approved' || approval.status === 'failed'
+        : approval.status === 'rejected';
+    if (same && approval.checkerId === checkerId) return { ...approval, changed };
     throw new CoreError('APPROVAL_DECIDED', `this approval is already ${approval.status}`);
+  }
+
+  /**
+   * The outcome of an approving approval's action, by the checker who claimed it: approved when it
+   * was carried out, failed with the refusal's code when it was refused for good.
+   */
+  async settle(id: string, checkerId: string, failure: string | null): Promise<Approval> {
+    await this.repo.settleApproval(id, checkerId, failure);
+    const approval = await this.approval(id);
+    if (approval.status === 'approving' || approval.checkerId !== checkerId)
+      throw new CoreError('APPROVAL_DECIDED', `this approval is ${approval.status}`);
+    return approval;
   }
 
   async approval(id: string): Promise<Approval> {

@@ -81,12 +81,11 @@ import type {
 export { type CardActivity, cardActivityChannel } from '../activity/card-activity.ts';
 export { adminRoles, totpRequiredRoles } from '../admin/admin-repository.ts';
 export type { AdminChange } from '../admin/admin-service.ts';
+export type { HolderCardAction, HolderProof } from '../bindings/holder-actions.ts';
 export { type NewsAnnouncement, newsChannel } from '../content/announcements.ts';
 export type { CourseEdit, Edited, LessonEdit, NewsEdit } from '../content/content-service.ts';
 export { blacklistChannel } from '../devices/blacklist-service.ts';
 export { deviceConfigChannel, deviceSettings } from '../devices/device-configs.ts';
-export type { HolderCardAction, HolderProof } from '../bindings/holder-actions.ts';
-export type { IdentityProof };
 export type { GuardianLink, LinkPatch } from '../guardians/guardian-service.ts';
 export type { Accepted, Answer, Balances, Rejected } from '../ledger/results.ts';
 export type { PayCodeRefusal, PayCodeSecret, PayCodeVerdict } from '../paycodes/pay-code-service.ts';
@@ -127,6 +126,7 @@ export type {
   DeviceWithPresence,
   ErrorCode,
   HoldRow,
+  IdentityProof,
   Merchant,
   MerchantListItem,
   MeterSession,
@@ -515,10 +515,16 @@ export class CoreClient {
   }
   /** The bound holder sets the card's daily limit; raising it checks the PIN. */
   holderDailyLimit(openid: string, dailyLimit: number, proof: HolderProof = {}): Promise<void> {
-    return this.call('PUT', `/v1/bindings/${encodeURIComponent(openid)}/daily-limit`, { dailyLimit, ...proof });
+    return this.call('PUT', `/v1/bindings/${encodeURIComponent(openid)}/daily-limit`, {
+      dailyLimit,
+      ...proof,
+    });
   }
   /** A new one-time activation code for the card (replacing any earlier one), shown in this answer only. */
-  issueActivationCode(cardNo: string, issuedBy: string | null): Promise<{ code: string; expiresAtMs: number }> {
+  issueActivationCode(
+    cardNo: string,
+    issuedBy: string | null,
+  ): Promise<{ code: string; expiresAtMs: number }> {
     return this.call('POST', `/v1/cards/${cardNo}/activation-code`, { issuedBy });
   }
   binding(openid: string): Promise<Binding> {
@@ -800,6 +806,11 @@ export class CoreClient {
       decision,
     });
   }
+  /** How an approving approval's action went: null when carried out, else the refusal's code. */
+  settleApproval(id: string, checkerId: string, failure: string | null): Promise<Approval> {
+    return this.call('POST', `/v1/admin/approvals/${encodeURIComponent(id)}/outcome`, { checkerId, failure });
+  }
+
   searchPeople(q: { q: string; department?: string; limit?: number }): Promise<{ items: PersonHit[] }> {
     return this.call('GET', `/v1/admin/people${query(q)}`);
   }

@@ -1,6 +1,6 @@
 import Router from 'koa-router';
 import { z } from 'zod';
-import { adminRoles, approvalKinds } from '../../admin/admin-repository.ts';
+import { adminRoles, approvalKinds, approvalStatuses } from '../../admin/admin-repository.ts';
 import type { AdminService } from '../../admin/admin-service.ts';
 import type { AuditLog } from '../../admin/audit-log.ts';
 import { cardNo } from '../../ledger/operations.ts';
@@ -60,8 +60,15 @@ const proposal = z.strictObject({
   key: z.string().min(1).max(128).optional(),
 });
 const decision = z.strictObject({ checkerId: adminId, decision: z.enum(['approved', 'rejected']) });
+const outcome = z.strictObject({
+  checkerId: adminId,
+  failure: z
+    .string()
+    .regex(/^[A-Z_]{1,64}$/, 'a refusal code')
+    .nullable(),
+});
 const approvalsQuery = z.object({
-  status: z.enum(['pending', 'approved', 'rejected']).optional(),
+  status: z.enum(approvalStatuses).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 const peopleQuery = z.object({
@@ -136,6 +143,11 @@ export function adminRoutes(admins: AdminService, audit: AuditLog): Router {
     const { id } = parseValue(ctx.params, idPath);
     const body = parseBody(ctx, decision);
     ctx.body = await admins.decide(id, body.checkerId, body.decision);
+  });
+  router.post('/approvals/:id/outcome', async (ctx) => {
+    const { id } = parseValue(ctx.params, idPath);
+    const body = parseBody(ctx, outcome);
+    ctx.body = await admins.settle(id, body.checkerId, body.failure);
   });
   router.get('/people', async (ctx) => {
     const q = parseValue({ ...ctx.query }, peopleQuery);
