@@ -25,6 +25,8 @@ export class AnswerCache {
   /** Insertion order is age order, so the oldest entry is dropped first. */
   private readonly entries = new Map<string, Entry>();
   private readonly highestSequence = new Map<string, number>();
+  /** Sequences whose answer was forgotten (not executed): their retry runs again, not STALE_SEQUENCE. */
+  private readonly forgotten = new Set<string>();
 
   constructor(private readonly entriesMax: number) {}
 
@@ -33,11 +35,13 @@ export class AnswerCache {
     if (entry !== undefined) {
       return entry.requestHash === hash ? { kind: 'retry', answer: entry.answer } : { kind: 'conflict' };
     }
+    if (this.forgotten.has(`${deviceId}:${sequence}`)) return { kind: 'new' };
     return sequence <= (this.highestSequence.get(deviceId) ?? 0) ? { kind: 'stale' } : { kind: 'new' };
   }
 
   remember(deviceId: string, sequence: number, hash: string, answer: Promise<Message>): void {
     const key = `${deviceId}:${sequence}`;
+    this.forgotten.delete(key);
     this.entries.set(key, { requestHash: hash, answer });
     if (sequence > (this.highestSequence.get(deviceId) ?? 0)) this.highestSequence.set(deviceId, sequence);
     while (this.entries.size > this.entriesMax) {
@@ -49,6 +53,13 @@ export class AnswerCache {
 
   /** An answer that must not be kept (the core was unreachable): the device's retry runs again. */
   forget(deviceId: string, sequence: number): void {
-    this.entries.delete(`${deviceId}:${sequence}`);
+    const key = `${deviceId}:${sequence}`;
+    this.entries.delete(key);
+    this.forgotten.add(key);
+    // Bounded like the answers: the oldest forgotten sequence goes first.
+    if (this.forgotten.size > this.entriesMax) {
+      const oldest = this.forgotten.values().next().value;
+      if (oldest !== undefined) this.forgotten.delete(oldest);
+    }
   }
 }
