@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { CoreError } from '../src/client/index.ts';
 import { textProblem } from '../src/http/edge.ts';
+import { writeXlsx } from '../src/sheets.ts';
 import { dialects, startTestCore, type TestCore } from './support.ts';
 
 /** The client's signed request with any path and body, as a caller that does not use its typed methods would send. */
@@ -94,6 +95,23 @@ for (const dialect of dialects) {
       }
       const seen = await t.client.editLesson(lesson.id, { video: { url: 'http://10.0.0.8/sec/01.mp4' } });
       assert.deepEqual(seen.changed, ['video']);
+    });
+
+    test('#12.14 when an imported xlsx sheet escapes a NUL or an ESC into a cell (_x0000_), then the batch is refused with VALIDATION_FAILED and nothing is stored', async () => {
+      // Goal: text inside an uploaded file is held to the edge's rule too; the base64 hid it from the edge.
+      const before = (await t.client.subsidyBatches({ limit: 100 })).items.length;
+      for (const note of ['餐补_x0000_', '_x001B_[2J餐补']) {
+        const sheet = await writeXlsx('补助', ['学号', '金额', '备注'], [['S0001', '10.00', note]]);
+        const preview = t.client.previewSubsidyBatch({ xlsxBase64: sheet.toString('base64') });
+        assert.equal(await codeOf(preview), 'VALIDATION_FAILED', note);
+        const create = t.client.createSubsidyBatch({
+          title: '餐补',
+          createdBy: 'finance',
+          source: { xlsxBase64: sheet.toString('base64') },
+        });
+        assert.equal(await codeOf(create), 'VALIDATION_FAILED', note);
+      }
+      assert.equal((await t.client.subsidyBatches({ limit: 100 })).items.length, before);
     });
 
     test('#12.14 when text in a body has line breaks and tabs, then it is accepted as it was', async () => {

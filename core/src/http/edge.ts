@@ -1,52 +1,9 @@
 import { unescape as unescapeLoosely } from 'node:querystring';
 import type { Context, Next } from 'koa';
 import type { ZodType } from 'zod';
+import { findTextProblem, textProblem } from '../text.ts';
 
-/**
- * The one rule for text arriving over HTTP. Control characters (C0, DEL, C1) are never data here: a
- * NUL cuts strings short in C libraries and SQLite (a 500 before this rule), others forge log lines
- * or hide text on screen. Lone UTF-16 surrogates (JSON's \ud800) cannot be stored as utf8mb4. Text
- * in a body may keep tab, line feed and carriage return (an announcement has lines); a path or a
- * query string has no use for any of them.
- */
-const controlCharacters = /\p{Cc}/u;
-const controlCharactersButLineBreaks = /(?![\t\n\r])\p{Cc}/u;
-/** With the u flag a pair is one code point, so only a surrogate without its partner matches. */
-const loneSurrogate = /[\ud800-\udfff]/u;
-
-/** Why this text may not enter (undefined: it may); lineBreaks allows tab, LF and CR. */
-export function textProblem(text: string, options: { lineBreaks: boolean }): string | undefined {
-  if ((options.lineBreaks ? controlCharactersButLineBreaks : controlCharacters).test(text))
-    return 'control characters are not allowed';
-  if (loneSurrogate.test(text)) return 'not valid Unicode text';
-  return undefined;
-}
-
-/**
- * The first string (or object key) anywhere in a parsed value that breaks textProblem, with its
- * path; walked without recursion, so a deeply nested body cannot exhaust the stack.
- */
-export function findTextProblem(
-  value: unknown,
-  options: { lineBreaks: boolean },
-): { path: string; message: string } | undefined {
-  const pending: [string, unknown][] = [['', value]];
-  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-    const [path, item] = next;
-    if (typeof item === 'string') {
-      const message = textProblem(item, options);
-      if (message) return { path, message };
-    } else if (typeof item === 'object' && item !== null) {
-      for (const [key, child] of Object.entries(item)) {
-        const at = path === '' ? key : `${path}.${key}`;
-        const message = textProblem(key, { lineBreaks: false });
-        if (message) return { path: at, message: `a key: ${message}` };
-        pending.push([at, child]);
-      }
-    }
-  }
-  return undefined;
-}
+export { findTextProblem, textProblem };
 
 /**
  * What every HTTP service of ours does at its edge — read the body with a hard size limit, parse JSON
