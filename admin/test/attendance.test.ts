@@ -4,8 +4,14 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { seedAdminDemo } from '../../bff/src/admin/seed.ts';
 import { startWorld, type TestWorld } from '../../bff/test/support.ts';
+import { addDays, shanghaiToday } from '../../core/src/time.ts';
 import type { Web } from '../../mock/demo/web.ts';
+import { setShanghaiTime } from '../../tests/clock.ts';
 import { openPage, screenshots, signIn, startBackoffice } from './support.ts';
+
+// 03:30 in Shanghai, so today's lecture began at 02:30 Shanghai while the browser's Los Angeles date
+// is still the day before: a default range taken from the browser would leave it out (issue 21).
+setShanghaiTime('03:30');
 
 describe('backoffice in Chromium: the attendance page', () => {
   let world: TestWorld;
@@ -96,7 +102,7 @@ describe('backoffice in Chromium: the attendance page', () => {
     await world?.stop();
   });
 
-  test("when the counter opens 考勤, then the session's rate shows, its roster lists each person's status and the exports download", async () => {
+  test("#21 when the counter opens 考勤 at 03:30 in Shanghai (the day before in the browser), then the last seven Shanghai days include today's lecture: the session's rate shows, its roster lists each person's status and the exports download", async () => {
     const page = await signIn(await openPage(browser), web, 'counter');
     await page.getByTestId('who').waitFor();
     await page.getByRole('menuitem', { name: /考勤/ }).click();
@@ -114,7 +120,8 @@ describe('backoffice in Chromium: the attendance page', () => {
       page.waitForEvent('download'),
       page.getByTestId('export-sessions-csv').click(),
     ]);
-    assert.match(sheet.suggestedFilename(), /^attendance-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.csv$/);
+    const today = shanghaiToday();
+    assert.equal(sheet.suggestedFilename(), `attendance-${addDays(today, -6)}-${today}.csv`);
     const csv = readFileSync((await sheet.path()) ?? '', 'utf8');
     assert.ok(csv.startsWith('\uFEFF场次编号,'));
     assert.match(csv, new RegExp(`${sessionId},上课,数据结构,.*,2026-1,CS201,3,1,1,1,66\\.7`));

@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { seedAdminDemo } from '../../bff/src/admin/seed.ts';
 import { startWorld, type TestWorld } from '../../bff/test/support.ts';
+import { addDays, shanghaiDateTimeMs, shanghaiToday } from '../../core/src/time.ts';
 import type { Web } from '../../mock/demo/web.ts';
 import { openPage, screenshots, signIn, startBackoffice } from './support.ts';
 
@@ -39,6 +40,36 @@ describe('backoffice in Chromium: news and courses', () => {
     await browser?.close();
     await web?.close();
     await world?.stop();
+  });
+
+  test('#21 when the editor types a publishing time in the date picker of a browser in Los Angeles, then the item is scheduled for that time in Shanghai, and its edit dialog shows the same Shanghai time and keeps it', async () => {
+    const page = await signIn(await openPage(browser), web, 'editor');
+    await page.getByRole('menuitem', { name: /新闻与课程/ }).click();
+    await page.getByRole('button', { name: '发布新闻' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('标题').fill('期末考试安排');
+    await dialog.getByLabel('正文').fill('期末考试安排已公布。');
+    const at = `${addDays(shanghaiToday(), 2)} 08:30`;
+    const picker = dialog.getByLabel('定时发布（可选，留空立即发布）');
+    await picker.click();
+    await picker.fill(at);
+    await picker.press('Enter');
+    await dialog.getByRole('button', { name: /提\s*交/ }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    const scheduled = async () =>
+      (await world.core.client.allNews()).items.find((n) => n.title === '期末考试安排')?.publishAtMs;
+    assert.equal(await scheduled(), shanghaiDateTimeMs(at));
+
+    await page
+      .getByRole('row', { name: /期末考试安排/ })
+      .getByRole('button', { name: /编\s*辑/ })
+      .click();
+    const edit = page.getByRole('dialog');
+    assert.equal(await edit.getByLabel('定时发布（可选，留空立即发布）').inputValue(), at);
+    await edit.getByRole('button', { name: /提\s*交/ }).click();
+    await edit.waitFor({ state: 'hidden' });
+    assert.equal(await scheduled(), shanghaiDateTimeMs(at));
+    await page.context().close();
   });
 
   test('when the content editor publishes a news item for a department, then it is listed as published next to the scheduled one, and can be withdrawn; a lesson is added to a course', async () => {

@@ -4,8 +4,14 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { seedAdminDemo } from '../../bff/src/admin/seed.ts';
 import { startWorld, type TestWorld } from '../../bff/test/support.ts';
+import { addDays, shanghaiToday } from '../../core/src/time.ts';
 import type { Web } from '../../mock/demo/web.ts';
+import { setShanghaiTime } from '../../tests/clock.ts';
 import { openPage, screenshots, signIn, startBackoffice } from './support.ts';
+
+// 03:30 in Shanghai: the browser's Los Angeles date is the day before, so a page that took "today"
+// from the browser would show yesterday's (empty) statement (issue 21).
+setShanghaiTime('03:30');
 
 describe('backoffice in Chromium: merchants, a daily statement and the WeChat Pay bill check', () => {
   let world: TestWorld;
@@ -32,7 +38,7 @@ describe('backoffice in Chromium: merchants, a daily statement and the WeChat Pa
       });
       assert.equal(answer.status, 'ok', JSON.stringify(answer));
     }
-    const yesterday = new Date(Date.now() + 8 * 3_600_000 - 86_400_000).toISOString().slice(0, 10);
+    const yesterday = addDays(shanghaiToday(), -1);
     await core.reconcileTopUps(yesterday, [
       { outTradeNo: 'T-NOT-OURS-1', transactionId: '4200000099', state: 'SUCCESS', amount: 3_000 },
     ]);
@@ -44,7 +50,7 @@ describe('backoffice in Chromium: merchants, a daily statement and the WeChat Pa
     await world?.stop();
   });
 
-  test("when finance opens the merchants page, then the merchant is listed with its fee rate, today's statement reconciles, the bill check lists the mismatch and the statement downloads as CSV", async () => {
+  test("#21 when finance opens the merchants page at 03:30 in Shanghai (the day before in the browser), then the merchant is listed with its fee rate, Shanghai today's statement reconciles, the bill check lists the mismatch and the statement downloads as CSV", async () => {
     const page = await signIn(await openPage(browser, { width: 1280, height: 1000 }), web, 'finance');
     await page.getByRole('menuitem', { name: /商户结算/ }).click();
 
@@ -71,10 +77,13 @@ describe('backoffice in Chromium: merchants, a daily statement and the WeChat Pa
         .first()
         .click(),
     ]);
-    assert.match(file.suggestedFilename(), /^statement-M-CANTEEN-1-\d{4}-\d{2}-\d{2}\.csv$/);
+    assert.equal(file.suggestedFilename(), `statement-M-CANTEEN-1-${shanghaiToday()}.csv`);
     const text = readFileSync((await file.path()) ?? '', 'utf8');
     assert.ok(text.startsWith('\uFEFF商户编号,商户名称'), text.slice(0, 40));
-    assert.match(text, /M-CANTEEN-1,第一食堂,\d{4}-\d{2}-\d{2},3,40\.00,0,0\.00,0\.20,39\.80,40\.00,一致,否/);
+    assert.ok(
+      text.includes(`M-CANTEEN-1,第一食堂,${shanghaiToday()},3,40.00,0,0.00,0.20,39.80,40.00,一致,否`),
+      text,
+    );
     await page.context().close();
   });
 });
