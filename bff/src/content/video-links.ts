@@ -6,6 +6,8 @@ export const videoLinkTtlMs = 4 * 3_600_000;
 /**
  * Signed, expiring links to a lesson's video. A <video> element (H5 or mini-program) cannot send an
  * Authorization header, so the signed-in phone asks for a link and the player fetches it with Range.
+ * Keyed by VIDEO_LINK_SECRET, never the access tokens' JWT_SECRET: a link leaks with the video URL
+ * (shared, logged by proxies), and its key must not be one that can mint sessions.
  */
 export class VideoLinks {
   readonly #key: Buffer;
