@@ -7,6 +7,7 @@ import type { UploadStore } from '../content/upload-store.ts';
 import { BffError } from '../errors.ts';
 import { parseBody, parseValue } from '../http/middleware.ts';
 import { accountRoutes } from './accounts.ts';
+import { activationCodeRoutes } from './activation-codes.ts';
 import type { Adjustments } from './adjustments.ts';
 import { adminEventRoutes } from './admin-events.ts';
 import type { AdminLogin } from './admin-login.ts';
@@ -236,6 +237,7 @@ export const adminRoutes: readonly AdminRoute[] = [
   ...refundRoutes,
   ...attendanceRoutes,
   ...adminEventRoutes,
+  ...activationCodeRoutes,
 ];
 
 /**
