@@ -1,4 +1,4 @@
-import type { Database, Param, Tx } from '../db/database.ts';
+import { type Database, isDuplicateKey, type Param, type Tx } from '../db/database.ts';
 
 export type BatchStatus = 'draft' | 'approved' | 'rejected' | 'posting' | 'posted';
 export type RowStatus = 'invalid' | 'pending' | 'posted' | 'failed';
@@ -201,6 +201,43 @@ export class SubsidyRepository {
       [to, ...Object.values(set), id, ...from, ...extraParams],
     );
     return changed === 1;
+  }
+
+  /**
+   * Reserves amount in a maker's total for a day of what they posted without a checker, only if the
+   * total stays at or under totalMax: one conditional UPDATE, so concurrent postings cannot together
+   * pass it. Answers whether it was reserved.
+   */
+  async reserveMakerDay(
+    makerId: string,
+    kind: 'subsidy_batch',
+    day: string,
+    amount: number,
+    totalMax: number,
+  ): Promise<boolean> {
+    try {
+      await this.db.execute('INSERT INTO maker_day_totals (maker_id, kind, day, total) VALUES (?, ?, ?, 0)', [
+        makerId,
+        kind,
+        day,
+      ]);
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+    }
+    const changed = await this.db.execute(
+      `UPDATE maker_day_totals SET total = total + ?
+        WHERE maker_id = ? AND kind = ? AND day = ? AND total + ? <= ?`,
+      [amount, makerId, kind, day, amount, totalMax],
+    );
+    return changed === 1;
+  }
+
+  /** Gives back a reservation whose posting did not start (another call started it first). */
+  async releaseMakerDay(makerId: string, kind: 'subsidy_batch', day: string, amount: number): Promise<void> {
+    await this.db.execute(
+      'UPDATE maker_day_totals SET total = total - ? WHERE maker_id = ? AND kind = ? AND day = ? AND total >= ?',
+      [amount, makerId, kind, day, amount],
+    );
   }
 
   async postingBatchIds(): Promise<string[]> {

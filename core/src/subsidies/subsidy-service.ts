@@ -3,6 +3,7 @@ import { newId } from '../ids.ts';
 import type { LedgerService } from '../ledger/ledger-service.ts';
 import type { Logger } from '../log.ts';
 import { findTextProblem } from '../text.ts';
+import { formatDay, shanghaiDay } from '../time.ts';
 import { yuanToFen } from './amount.ts';
 import { parseCsv } from './csv.ts';
 import type {
@@ -173,6 +174,26 @@ export class SubsidyService {
         `a batch above ${this.options.approvalThreshold} fen needs a second admin's approval first`,
         { threshold: this.options.approvalThreshold, totalAmount: batch.totalAmount },
       );
+    // A draft posted without a checker counts toward its maker's total for the Asia/Shanghai day,
+    // reserved before it starts: two batches of 6,000 under a 10,000 threshold cannot both go
+    // without approval, however they are split or raced (#12.9).
+    const day = formatDay(shanghaiDay(Date.now()));
+    const unchecked = batch.status === 'draft';
+    if (unchecked) {
+      const reserved = await this.repo.reserveMakerDay(
+        batch.createdBy,
+        'subsidy_batch',
+        day,
+        batch.totalAmount,
+        this.options.approvalThreshold,
+      );
+      if (!reserved)
+        throw new CoreError(
+          'APPROVAL_REQUIRED',
+          `its maker's batches posted without approval today would pass ${this.options.approvalThreshold} fen; a second admin must approve it first`,
+          { threshold: this.options.approvalThreshold, totalAmount: batch.totalAmount, day },
+        );
+    }
     if (batch.status !== 'posting' && batch.status !== 'posted') {
       const started = await this.repo.transition(
         id,
@@ -183,6 +204,8 @@ export class SubsidyService {
         [this.options.approvalThreshold],
       );
       if (!started) {
+        if (unchecked)
+          await this.repo.releaseMakerDay(batch.createdBy, 'subsidy_batch', day, batch.totalAmount);
         const now = await this.get(id);
         if (now.status !== 'posting' && now.status !== 'posted') throw transitionError(now, 'post');
       }
