@@ -74,7 +74,7 @@ describe('backoffice in Chromium: live device status and the offline exceptions 
     const row = page.getByRole('row', { name: /5300001/ });
     await row.getByText('在线').waitFor({ timeout: 15_000 });
     await row.getByText(/\d+ 秒前/).waitFor();
-    await row.getByText('v0 / v1').waitFor();
+    await row.getByText('v0 / v2').waitFor();
     assert.equal(await row.locator('[data-behind="true"]').count(), 1, 'only the configuration lags');
     await row.getByText('2', { exact: true }).waitFor();
     await page

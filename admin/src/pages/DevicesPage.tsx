@@ -15,7 +15,8 @@ import {
 } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { api, type Me, when } from '../api.ts';
-import { describeError, deviceText } from '../strings.ts';
+import { DeviceConfigDrawer } from '../components/DeviceConfigDrawer.tsx';
+import { describeError, deviceConfigText, deviceText } from '../strings.ts';
 
 /** What the gateways last reported for a device (null: never reported). */
 interface Presence {
@@ -80,7 +81,8 @@ const kindText: Record<Device['kind'], string> = {
 
 /**
  * Devices: live status from the gateways (online, last heartbeat, the versions applied, offline records
- * waiting), refreshed every 10 s while open; register, rotate a key (shown once), disable and enable.
+ * waiting), refreshed every 10 s while open; register, rotate a key (shown once), disable and enable;
+ * read and change each device's configuration in a drawer (price changes go to a second admin).
  */
 export function DevicesPage({ me }: { me: Me }) {
   const [items, setItems] = useState<Device[]>([]);
@@ -90,6 +92,7 @@ export function DevicesPage({ me }: { me: Me }) {
   const [error, setError] = useState<string | null>(null);
   const [registering, setRegistering] = useState(false);
   const [issued, setIssued] = useState<Device | null>(null);
+  const [configuring, setConfiguring] = useState<string | null>(null);
   const manage = me.rights.includes('device.manage');
   const load = useCallback(() => {
     api<{ items: Device[]; blacklistVersion: number }>('GET', '/devices').then(
@@ -237,6 +240,15 @@ export function DevicesPage({ me }: { me: Me }) {
               s === 'active' ? <Tag color="green">启用</Tag> : <Tag color="default">停用</Tag>,
           },
           { title: '密钥版本', dataIndex: 'keyVersion' },
+          {
+            title: deviceConfigText.open,
+            key: 'configure',
+            render: (_: unknown, d: Device) => (
+              <Button size="small" data-testid={`configure-${d.id}`} onClick={() => setConfiguring(d.id)}>
+                {deviceConfigText.open}
+              </Button>
+            ),
+          },
           ...(manage
             ? [
                 {
@@ -266,6 +278,16 @@ export function DevicesPage({ me }: { me: Me }) {
             : []),
         ]}
       />
+      {configuring ? (
+        <DeviceConfigDrawer
+          deviceId={configuring}
+          manage={manage}
+          onClose={() => {
+            setConfiguring(null);
+            load();
+          }}
+        />
+      ) : null}
       {registering ? (
         <RegisterDialog
           onClose={(device) => {
