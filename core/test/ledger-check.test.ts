@@ -191,7 +191,7 @@ for (const dialect of dialects) {
       ]);
       await raise(merchantAccount, 'credits_posted', -1_200);
       await raise(otherAccount, 'credits_posted', 1_200);
-      await caught([new RegExp(`payment ${paymentId}`), /not its card's and its merchant's/], async () => {
+      await caught([new RegExp(`payment ${paymentId}`), /accounts other than its card's/], async () => {
         await sql('UPDATE transfers SET credit_account_id = ? WHERE operation_id = ?', [
           merchantAccount,
           paymentId,
@@ -199,6 +199,34 @@ for (const dialect of dialects) {
         await raise(merchantAccount, 'credits_posted', 1_200);
         await raise(otherAccount, 'credits_posted', -1_200);
       });
+    });
+
+    test('#12.6 when a top-up is credited to another card (counters moved to match), then the check names it', async () => {
+      // Goal: each kind's entries run between the accounts it names (here: the card's own main wallet).
+      const owner = await openStudent(t.client);
+      const topUp = ok(
+        await t.client.topUp({ id: opId('top'), cardNo: owner, amount: 500, channel: 'cash' }),
+      ).id;
+      const thief = await openStudent(t.client);
+      const accountOf = async (card: string) =>
+        String(
+          (
+            await t.core.db.select<{ main_account_id: string }>(
+              'SELECT main_account_id FROM cards WHERE card_no = ?',
+              [card],
+            )
+          )[0]?.main_account_id,
+        );
+      const [ownerAccount, thiefAccount] = [await accountOf(owner), await accountOf(thief)];
+      const move = async (from: string, to: string) => {
+        await sql('UPDATE transfers SET credit_account_id = ? WHERE operation_id = ?', [to, topUp]);
+        await raise(from, 'credits_posted', -500);
+        await raise(to, 'credits_posted', 500);
+      };
+      await move(ownerAccount, thiefAccount);
+      await caught([new RegExp(`top_up ${topUp}`), /accounts other than its card's/], () =>
+        move(thiefAccount, ownerAccount),
+      );
     });
   });
 }

@@ -1,4 +1,5 @@
 import type { Database } from '../db/database.ts';
+import { channelAccount, systemAccounts } from './operations.ts';
 
 export interface CheckReport {
   ok: boolean;
@@ -118,17 +119,34 @@ export async function checkLedger(db: Database): Promise<CheckReport> {
     );
   }
 
-  // Card spending goes from the card's wallets (or, offline, the receivable) to the operation's merchant.
+  // Each kind moves money only between the accounts it names: card spending from the card's wallets
+  // (or, offline, the receivable) to the operation's merchant, a refund back, a top-up from a channel
+  // into the main wallet, subsidies between the fund and the subsidy wallet, a close-out to refund
+  // payable and the fund. An entry redirected elsewhere, counters moved to match, is named here.
+  const wallets = "(COALESCE(c.main_account_id, ''), COALESCE(c.subsidy_account_id, ''))";
+  const channels = Object.values(channelAccount)
+    .map((id) => `'${id}'`)
+    .join(', ');
   for (const r of await db.select<Record<string, unknown>>(`
     SELECT DISTINCT o.id, o.kind FROM operations o
       JOIN transfers t ON t.operation_id = o.id
       LEFT JOIN merchants m ON m.id = o.merchant_id
       LEFT JOIN cards c ON c.card_no = o.card_no
-     WHERE o.outcome = 'ok' AND o.kind IN ('payment', 'hold', 'post', 'expire')
-       AND (t.credit_account_id <> COALESCE(m.account_id, '')
-         OR (t.debit_account_id <> COALESCE(c.main_account_id, '') AND t.debit_account_id <> COALESCE(c.subsidy_account_id, '')
-             AND t.debit_account_id <> 'SYS-OFFLINE-RECEIVABLE'))`)) {
-    note(`${r.kind} ${r.id} has journal entries between accounts not its card's and its merchant's`);
+     WHERE o.outcome = 'ok' AND o.kind NOT IN ('adjustment', 'void') AND NOT (
+           (o.kind IN ('payment', 'hold', 'post', 'expire') AND t.credit_account_id = COALESCE(m.account_id, '')
+             AND (t.debit_account_id IN ${wallets} OR t.debit_account_id = '${systemAccounts.offlineReceivable}'))
+        OR (o.kind = 'refund' AND t.debit_account_id = COALESCE(m.account_id, '') AND t.credit_account_id IN ${wallets})
+        OR (o.kind = 'top_up' AND t.credit_account_id = COALESCE(c.main_account_id, '') AND t.debit_account_id IN (${channels}))
+        OR (o.kind = 'subsidy' AND t.debit_account_id = '${systemAccounts.subsidyFund}'
+             AND t.credit_account_id = COALESCE(c.subsidy_account_id, ''))
+        OR (o.kind = 'subsidy_clear' AND t.debit_account_id = COALESCE(c.subsidy_account_id, '')
+             AND t.credit_account_id = '${systemAccounts.subsidyFund}')
+        OR (o.kind = 'close_out'
+             AND ((t.debit_account_id = COALESCE(c.main_account_id, '') AND t.credit_account_id = '${systemAccounts.refundPayable}')
+               OR (t.debit_account_id = COALESCE(c.subsidy_account_id, '') AND t.credit_account_id = '${systemAccounts.subsidyFund}'))))`)) {
+    note(
+      `${r.kind} ${r.id} has journal entries between accounts other than its card's, its merchant's or its kind's`,
+    );
   }
 
   // Each hold's status is what the operation that resolved it did, for the amount it posted; each
