@@ -95,8 +95,12 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       WECHAT_APPID: appId,
       WECHAT_APP_SECRET: appSecret,
       H5_ORIGIN: webUrl,
-      // The web origin (mock/demo/web.ts) is the one proxy in front of it.
+      // The web origin (mock/demo/web.ts) is the one proxy in front of it, reaching it from this host:
+      // X-Forwarded-For is believed only from there (any other peer is counted by its own address).
       TRUSTED_PROXY_HOPS: env.TRUSTED_PROXY_HOPS ?? '1',
+      TRUSTED_PROXIES: env.TRUSTED_PROXIES ?? '127.0.0.1,::1',
+      // The demo binds with the ID tail it prints; a campus may switch it off for activation codes only.
+      BIND_ID_TAIL_ENABLED: env.BIND_ID_TAIL_ENABLED ?? 'true',
       CONTENT_DIR: env.CONTENT_DIR ?? `${repoRoot}core/data/content`,
       UPLOAD_DIR: env.UPLOAD_DIR ?? `${repoRoot}core/data/uploads`,
       WECHAT_PAY_URL: pay.baseUrl,
