@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import { dayBoundsMs, shanghaiDay } from '../time.ts';
 import { applyOperation, type BatchState, emptyEffects, type LedgerLimits } from './apply.ts';
 import type { Operation } from './operations.ts';
 import { type AccountRow, available, type CardRow } from './state.ts';
@@ -217,4 +218,38 @@ test('when an adjustment names a counter account, then it moves between the two 
   assert.equal(wallet.fx.transfers.length, 0);
   const itself = adjust('payout:3', 'SYS-CASH-DESK');
   assert.equal(itself.outcome.status === 'rejected' && itself.outcome.code, 'VALIDATION_FAILED');
+});
+
+test('#12.5 when a hold is opened at 23:59:50 Shanghai time and posted at 00:00:10, then it counts on its opening day only', () => {
+  // Goal: the reservation is charged to day D; a post on D+1 leaves D+1's room whole, before or after payments.
+  const { startMs } = dayBoundsMs(shanghaiDay(1_800_000_000_000) + 1);
+  const s = world(1);
+  const acct = (id: string): AccountRow => {
+    const row = s.accounts.get(id);
+    if (!row) throw new Error(`no account ${id}`);
+    return row;
+  };
+  const card = s.cards.get('800000000000') as CardRow;
+  card.dailyLimit = 1_000;
+  acct('W0').creditsPosted = 10_000;
+  acct('SYS-CLEARING-WECHAT').debitsPosted = 10_000;
+  const fx = emptyEffects();
+  const run = (op: Operation) => applyOperation(op, s, fx, limits);
+  const request = { cardNo: card.cardNo, merchantId: 'M0' };
+  s.nowMs = startMs - 10_000;
+  assert.equal(
+    run({ kind: 'hold', request: { id: 'h1', ...request, amount: 600, timeoutMs: 600_000 } }).status,
+    'ok',
+  );
+  assert.deepEqual([card.spentDay, card.spentDayAmount], [shanghaiDay(s.nowMs), 600]);
+  const pay = (id: string, amount: number) =>
+    run({ kind: 'payment', request: { id, ...request, amount }, pinCheck: 'none' });
+  assert.equal(pay('p0', 401).status, 'rejected');
+  s.nowMs = startMs + 10_000;
+  assert.equal(pay('p1', 1_000).status, 'ok');
+  assert.equal(run({ kind: 'post', request: { id: 'post1', holdId: 'h1', amount: 600 } }).status, 'ok');
+  assert.deepEqual([card.spentDay, card.spentDayAmount], [shanghaiDay(s.nowMs), 1_000]);
+  assert.equal(pay('p2', 1).status, 'rejected');
+  // Merchant got both; the card paid 1,600 over two days, each within its day's limit.
+  assert.equal(available(acct('W0')), 8_400);
 });
