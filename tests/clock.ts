@@ -9,8 +9,7 @@
  * real time. Worlds started after the shift use it for the database clock too (the core's
  * `clockOffsetMs` option: core/test/support.ts), and browser contexts made with
  * tests/browser.ts start their page clocks at the shifted time. The clock only moves forward, so
- * cookies and tokens issued by the shifted services never look expired to a real clock. Shift it
- * once before starting the world (code that keeps a reference to the old `Date.now` never moves).
+ * cookies and tokens issued by the shifted services never look expired to a real clock.
  */
 const RealDate = globalThis.Date;
 const dayMs = 86_400_000;
@@ -64,16 +63,6 @@ export function setShanghaiMonthStart(time: string): number {
     if (shanghai.getUTCDate() === 1) return RealDate.now() + offsetMs;
     offsetMs += dayMs;
   }
-}
-
-/** Moves the process clock forward to the instant `atMs` (never back), and answers it. */
-export function advanceClockTo(atMs: number): number {
-  install();
-  const ahead = atMs - (RealDate.now() + offsetMs);
-  if (ahead < 0)
-    throw new RangeError(`the test clock only moves forward: ${new RealDate(atMs).toISOString()}`);
-  offsetMs += ahead;
-  return atMs;
 }
 
 /** The machine's own clock, unshifted. */

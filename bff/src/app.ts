@@ -222,6 +222,7 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
   const audit = new AuditTrail(core, log);
   const cardAffairs = new CardAffairs(core, audit);
   const approvals = new Approvals(core, audit, kv, config.adjustmentApprovalAboveFen);
+  cardAffairs.handleCashApprovals(approvals, config.cashTopUpApprovalAboveFen);
   handleDevicePriceApprovals(approvals, core);
   const admin = adminRouter(
     {

@@ -122,6 +122,13 @@ const schema = z.object({
     .describe(
       "ADJUSTMENT_APPROVAL_ABOVE: manual adjustments above this many fen need a second admin's approval",
     ),
+  cashTopUpApprovalAboveFen: z.coerce
+    .number()
+    .int()
+    .nonnegative()
+    .describe(
+      "CASH_TOP_UP_APPROVAL_ABOVE: cash-desk top-ups past this many fen in one Asia/Shanghai day of one admin need a second admin's approval",
+    ),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).describe('LOG_LEVEL'),
 });
 
@@ -160,6 +167,7 @@ const defaults: Record<string, string> = {
   ADMIN_SESSION_IDLE_MS: String(30 * 60_000),
   ADMIN_SESSION_LIFETIME_MS: String(12 * 3600_000),
   ADJUSTMENT_APPROVAL_ABOVE: '10000',
+  CASH_TOP_UP_APPROVAL_ABOVE: '5000000',
 };
 
 /** Validates the environment once; any problem names the variable and stops the start. */
@@ -217,6 +225,7 @@ export function loadConfig(env: Record<string, string | undefined>): BffConfig {
     adminSessionIdleMs: e.ADMIN_SESSION_IDLE_MS,
     adminSessionLifetimeMs: e.ADMIN_SESSION_LIFETIME_MS,
     adjustmentApprovalAboveFen: e.ADJUSTMENT_APPROVAL_ABOVE,
+    cashTopUpApprovalAboveFen: e.CASH_TOP_UP_APPROVAL_ABOVE,
     logLevel: e.LOG_LEVEL,
   });
   if (!parsed.success) {

@@ -116,12 +116,14 @@ const schema = z.object({
     .number()
     .int()
     .positive()
-    .describe('ADMIN_LOGIN_FAILURES_MAX: wrong passwords or codes in a row before an admin account locks'),
+    .describe(
+      'ADMIN_LOGIN_FAILURES_MAX: failed passwords or codes before each further sign-in attempt on the account waits a doubling delay',
+    ),
   adminLockoutMs: z.coerce
     .number()
     .int()
     .positive()
-    .describe('ADMIN_LOCKOUT_MS: how long a locked admin account stays locked'),
+    .describe('ADMIN_LOCKOUT_MS: the longest wait between two sign-in attempts on a delayed admin account'),
   subsidyApprovalThreshold: fen.describe(
     'SUBSIDY_APPROVAL_THRESHOLD: a subsidy batch totalling more than this (fen) needs a second admin to approve it before posting',
   ),

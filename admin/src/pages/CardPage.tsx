@@ -100,13 +100,17 @@ export function CardPage({ me, cardNo }: { me: Me; cardNo: string }) {
         });
         message.success('已注销并退款');
       } else if (dialog.kind === 'top_up') {
-        const receipt = await api<Receipt>('POST', `/cards/${cardNo}/cash-top-ups`, {
-          requestId: requestId.current,
-          amount: Math.round(values.amount * 100),
-        });
-        sessionStorage.setItem('cc-admin-receipt', JSON.stringify(receipt));
-        window.open(`${window.location.pathname}#/receipt`, '_blank');
-        message.success(`充值成功 ${yuan(receipt.amount)}`);
+        const receipt = await api<Receipt | { status: 'pending_approval' }>(
+          'POST',
+          `/cards/${cardNo}/cash-top-ups`,
+          { requestId: requestId.current, amount: Math.round(values.amount * 100) },
+        );
+        if (!('amount' in receipt)) message.info('超过您当日的现金充值额度，已提交审批');
+        else {
+          sessionStorage.setItem('cc-admin-receipt', JSON.stringify(receipt));
+          window.open(`${window.location.pathname}#/receipt`, '_blank');
+          message.success(`充值成功 ${yuan(receipt.amount)}`);
+        }
       } else {
         const answer = await api<{ status: string }>('POST', '/adjustments', {
           requestId: requestId.current,

@@ -48,8 +48,14 @@ export class Approvals {
    * amount and by what this admin did directly today. The daily total is one atomic counter per
    * admin and kind, so two requests at once cannot both slip under the threshold.
    */
-  async route(admin: AdminSession, kind: Approval['kind'], requestId: string, amount: number) {
-    if (Math.abs(amount) > this.approvalAboveFen) return 'approval';
+  async route(
+    admin: AdminSession,
+    kind: Approval['kind'],
+    requestId: string,
+    amount: number,
+    aboveFen = this.approvalAboveFen,
+  ) {
+    if (Math.abs(amount) > aboveFen) return 'approval';
     const key = `maker-route:${kind}:${admin.adminId}:${requestId}`;
     const known = await this.kv.get(key);
     if (known === 'now' || known === 'approval') return known;
@@ -59,7 +65,7 @@ export class Approvals {
       routeMemoryMs,
       Math.abs(amount),
     );
-    const route = total > this.approvalAboveFen ? 'approval' : 'now';
+    const route = total > aboveFen ? 'approval' : 'now';
     if (await this.kv.setIfAbsent(key, route, routeMemoryMs)) return route;
     return (await this.kv.get(key)) === 'approval' ? 'approval' : 'now';
   }
@@ -75,7 +81,11 @@ export class Approvals {
     await this.audit.record(
       admin,
       `${proposal.kind}.propose`,
-      proposal.kind === 'adjustment' ? 'card' : proposal.kind === 'device_config' ? 'device' : 'top_up',
+      proposal.kind === 'adjustment' || proposal.kind === 'cash_top_up'
+        ? 'card'
+        : proposal.kind === 'device_config'
+          ? 'device'
+          : 'top_up',
       proposal.targetId,
       {
         approvalId: approval.id,

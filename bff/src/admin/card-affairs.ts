@@ -1,6 +1,7 @@
-import type { Accepted, Answer, CardAction, CardView, CoreClient } from '@campus-card/core/client';
+import type { Accepted, Answer, Approval, CardAction, CardView, CoreClient } from '@campus-card/core/client';
 import { BffError } from '../errors.ts';
 import type { AdminSession } from './admin-sessions.ts';
+import type { Approvals } from './approvals.ts';
 import type { AuditTrail } from './audit-trail.ts';
 
 /** A cash-desk top-up as the printed receipt shows it. */
@@ -35,6 +36,8 @@ function errorStatusOf(code: string): number {
  * a card outside it answers as if it did not exist.
  */
 export class CardAffairs {
+  #approvals: { approvals: Approvals; aboveFen: number } | undefined;
+
   constructor(
     private readonly core: CoreClient,
     private readonly audit: AuditTrail,
@@ -109,6 +112,50 @@ export class CardAffairs {
         subsidyReturned: answer.subsidyAmount,
       });
     return answer;
+  }
+
+  /**
+   * Cash-desk top-ups past an admin's daily total (cashApprovalAboveFen, reserved atomically per
+   * admin and Asia/Shanghai day by approvals.route before anything moves) wait for a second admin,
+   * like adjustments; approved, one posts under apr-cash-<approval id> (#12.9).
+   */
+  handleCashApprovals(approvals: Approvals, cashApprovalAboveFen: number): void {
+    this.#approvals = { approvals, aboveFen: cashApprovalAboveFen };
+    approvals.handle('cash_top_up', async (approval) => {
+      const { cardNo, amount } = approval.payload as { cardNo: string; amount: number };
+      return accepted(
+        await this.core.topUp({ id: `apr-cash-${approval.id}`, cardNo, amount, channel: 'cash' }),
+      );
+    });
+  }
+
+  async requestCashTopUp(
+    admin: AdminSession,
+    cardNo: string,
+    requestId: string,
+    amount: number,
+  ): Promise<(CashReceipt & { status: 'posted' }) | { status: 'pending_approval'; approval: Approval }> {
+    const gate = this.#approvals;
+    if (
+      gate &&
+      (await gate.approvals.route(admin, 'cash_top_up', requestId, amount, gate.aboveFen)) === 'approval'
+    ) {
+      await this.card(admin, cardNo);
+      const approval = await gate.approvals.propose(
+        admin,
+        {
+          kind: 'cash_top_up',
+          payload: { cardNo, amount },
+          amount,
+          reason: '现金充值超出当日额度',
+          targetId: cardNo,
+          requestId,
+        },
+        { amount },
+      );
+      return { status: 'pending_approval', approval };
+    }
+    return { status: 'posted', ...(await this.cashTopUp(admin, cardNo, requestId, amount)) };
   }
 
   async cashTopUp(

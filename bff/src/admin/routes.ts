@@ -7,7 +7,6 @@ import type { UploadStore } from '../content/upload-store.ts';
 import { BffError } from '../errors.ts';
 import { parseBody, parseValue } from '../http/middleware.ts';
 import { accountRoutes } from './accounts.ts';
-import { activationCodeRoutes } from './activation-codes.ts';
 import type { Adjustments } from './adjustments.ts';
 import { adminEventRoutes } from './admin-events.ts';
 import type { AdminLogin } from './admin-login.ts';
@@ -173,7 +172,12 @@ export const adminRoutes: readonly AdminRoute[] = [
     right: 'cash.top_up',
     handle: (ctx, admin, s) => {
       const body = parseBody(ctx, topUpBody);
-      return s.cards.cashTopUp(admin, parseValue(ctx.params, cardPath).cardNo, body.requestId, body.amount);
+      return s.cards.requestCashTopUp(
+        admin,
+        parseValue(ctx.params, cardPath).cardNo,
+        body.requestId,
+        body.amount,
+      );
     },
   },
   {
@@ -237,7 +241,6 @@ export const adminRoutes: readonly AdminRoute[] = [
   ...refundRoutes,
   ...attendanceRoutes,
   ...adminEventRoutes,
-  ...activationCodeRoutes,
 ];
 
 /**
