@@ -113,7 +113,10 @@ describe('access and attendance records, and card actions by path', () => {
     assert.equal(lost.body.status, 'lost');
     // A loss report ends other sessions but keeps the one that made it.
     assert.equal((await get('/api/v1/card')).body.status, 'lost');
-    const found = await post('/api/v1/card/cancel-loss');
+    // With no PIN set, cancelling a loss from the phone needs the identity proof binding needs (#12.7).
+    const found = await post('/api/v1/card/cancel-loss', {
+      identity: { name: student.name, secret: student.secret },
+    });
     assert.equal(found.body.status, 'active');
     assert.equal((await post('/api/v1/card/unfreeze')).body.changed, false, 'a repeat changes nothing');
     const extra = await post('/api/v1/card/freeze', { action: 'unfreeze' });
