@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { demoAdminPassword, seedAdminDemo } from '../../bff/src/admin/seed.ts';
-import { adminToken } from '../../bff/test/admin-support.ts';
+import { seedAdminDemo } from '../../bff/src/admin/seed.ts';
 import { startWorld, type TestWorld } from '../../bff/test/support.ts';
 import type { Web } from '../../mock/demo/web.ts';
 import { openPage, screenshots, signIn as signInAs, startBackoffice } from './support.ts';
@@ -88,19 +87,19 @@ describe('backoffice in Chromium: a device’s configuration', () => {
     ]);
     assert.deepEqual(applied.settings.priceItems, [], 'the price waits for approval');
 
-    // A second admin (finance) approves: the price is applied under the next version.
-    const pending = await world.core.client.approvals({ status: 'pending', limit: 10 });
-    const approval = pending.items.find((a) => a.kind === 'device_config' && a.targetId === '5400001');
-    assert.ok(approval);
-    const finance = await adminToken(world, 'finance', demoAdminPassword);
-    const approved = await world.request('POST', `/api/admin/v1/approvals/${approval.id}/approve`, {
-      token: finance,
-    });
-    assert.equal(approved.status, 200, JSON.stringify(approved.body));
+    // A second admin (finance) reads the new prices on the approvals page and approves them.
+    await page.close();
+    const checker = await signIn('finance');
+    await checker.getByRole('menuitem', { name: /审批/ }).click();
+    const row = checker.getByRole('row', { name: /设备价格变更/ });
+    await row.getByTestId('approval-prices').getByText('价目：1 套餐A ¥8.50').waitFor();
+    await row.getByText('新学期午餐套餐').waitFor();
+    await row.getByRole('button', { name: /批\s*准/ }).click();
+    await checker.getByText('已批准并执行').waitFor();
     const priced = await world.core.client.deviceConfig('5400001');
     assert.deepEqual(priced.settings.priceItems, [{ itemNo: 1, priceFen: 850, name: '套餐A' }]);
     assert.equal(priced.configVersion, 3);
-    await page.close();
+    await checker.close();
   });
 
   test('#12.21 when the auditor opens a device’s configuration, then it is shown without a save button', async () => {

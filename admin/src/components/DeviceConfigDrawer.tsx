@@ -72,6 +72,15 @@ export function fenOf(text: string): number | undefined {
   return Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
 }
 const yuanText = (fen: number) => (fen / 100).toFixed(2);
+
+/** A price change as the checker reads it: each preset key's price, and the meter's unit price. */
+export function devicePricesText(prices: Pick<Settings, 'priceItems' | 'meter'>): string {
+  const { priceItems, meter } = prices;
+  return t.pendingPrices(
+    priceItems.map((i) => `${i.itemNo} ${i.name} ${yuan(i.priceFen)}`).join('，'),
+    meter.unit === 'none' ? '' : `${yuan(meter.priceFen)} / ${meter.priceUnits} ${t.units[meter.unit]}`,
+  );
+}
 const hhmm = /^(?:[01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$/;
 const minuteOf = (time: string) => Number(time.slice(0, 2)) * 60 + Number(time.slice(3));
 
@@ -286,12 +295,7 @@ export function DeviceConfigDrawer({
           style={{ marginBottom: 12 }}
           data-testid="config-pending"
           message={t.pendingSince(when(p.createdAtMs), p.reason)}
-          description={t.pendingPrices(
-            p.prices.priceItems.map((i) => `${i.itemNo} ${i.name} ${yuan(i.priceFen)}`).join('，'),
-            p.prices.meter.unit === 'none'
-              ? ''
-              : `${yuan(p.prices.meter.priceFen)} / ${p.prices.meter.priceUnits} ${t.units[p.prices.meter.unit]}`,
-          )}
+          description={devicePricesText(p.prices)}
         />
       ))}
       {draft && meter ? (

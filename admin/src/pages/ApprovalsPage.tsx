@@ -1,6 +1,7 @@
 import { App, Button, Card, Segmented, Space, Table, Tag } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { api, type Me, when, yuan } from '../api.ts';
+import { devicePricesText } from '../components/DeviceConfigDrawer.tsx';
 import { approvalKindText, describeError } from '../strings.ts';
 
 interface Approval {
@@ -17,7 +18,7 @@ interface Approval {
   checkerId: string | null;
   checkerName: string | null;
   createdAtMs: number;
-  payload: { wallet?: string };
+  payload: { wallet?: string; prices?: Parameters<typeof devicePricesText>[0] };
 }
 
 const statusTag = {
@@ -73,7 +74,20 @@ export function ApprovalsPage({ me }: { me: Me }) {
           { title: '类型', dataIndex: 'kind', render: (k: string) => approvalKindText[k] ?? k },
           { title: '卡号 / 订单号', dataIndex: 'targetId' },
           { title: '金额', dataIndex: 'amount', render: yuan },
-          { title: '原因', dataIndex: 'reason' },
+          {
+            title: '原因',
+            dataIndex: 'reason',
+            // A device's price change: the checker reads the new prices here (docs/admin.md).
+            render: (reason: string, a: Approval) =>
+              a.payload.prices ? (
+                <>
+                  <div>{reason}</div>
+                  <div data-testid="approval-prices">{devicePricesText(a.payload.prices)}</div>
+                </>
+              ) : (
+                reason
+              ),
+          },
           { title: '发起人', dataIndex: 'makerName' },
           { title: '审批人', dataIndex: 'checkerName' },
           {
