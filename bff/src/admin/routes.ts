@@ -20,6 +20,7 @@ import { deviceRoutes } from './devices.ts';
 import { fundsRoutes } from './funds.ts';
 import { merchantRoutes } from './merchants.ts';
 import { offlineExceptionRoutes } from './offline-exceptions.ts';
+import { maskOpenids } from './openid-mask.ts';
 import { refundRoutes } from './refunds.ts';
 import { can, type Right, roleNames, roleRights } from './rights.ts';
 import { adminTopUpRoutes, type TopUpRefunds } from './top-up-refunds.ts';
@@ -301,7 +302,9 @@ export function adminRouter(s: AdminServices, readBody: Middleware): Router {
       const admin = ctx.state.admin as AdminSession;
       if (route.right !== null && !can(admin.role, route.right))
         throw new BffError('FORBIDDEN', `your role may not do this (${route.right})`);
-      ctx.body = await route.handle(ctx, admin, s);
+      const answer = await route.handle(ctx, admin, s);
+      // Payer openids are finance's to see; every other role gets them masked (openid-mask.ts).
+      ctx.body = can(admin.role, 'topup.refund') ? answer : maskOpenids(answer);
     });
   }
   return router;
