@@ -356,6 +356,7 @@ export const deviceConfigText = {
   confirmOk: '确认保存',
   applied: '配置已保存并下发',
   pending: '配置已保存，价格变更已提交审批',
+  pendingConflict: '该设备已有一项待审批的价格变更，请先审批或驳回后再改价格',
   pendingSince: (at: string, reason: string) => `价格变更待审批（${at} 提交：${reason}）`,
   pendingPrices: (items: string, meter: string) =>
     `价目：${items || '无'}${meter ? `；计量单价：${meter}` : ''}`,

@@ -179,6 +179,19 @@ describe('admin device configuration', () => {
       [[approvalId, [800, 1_200]]],
     );
 
+    // A second, different price change waits until this one is decided (nothing of it applies).
+    const competing = await as('device_admin').put(
+      '/devices/4200004/config',
+      form(view, {
+        paymentMaxFen: 1_000,
+        priceItems: [{ itemNo: 1, priceFen: 500, name: '套餐C' }],
+        reason: '降价',
+      }),
+    );
+    assert.equal(competing.status, 409, JSON.stringify(competing.body));
+    assert.equal(competing.body.code, 'CONFLICT');
+    assert.equal((await world.core.client.deviceConfig('4200004')).settings.paymentMaxFen, 20_000);
+
     const own = await as('super_admin').post(`/approvals/${approvalId}/approve`);
     assert.equal(own.status, 409);
     assert.equal(own.body.code, 'MAKER_CANNOT_CHECK');

@@ -263,8 +263,9 @@ export function DeviceConfigDrawer({
           setRequestId(newRequestId());
           await load();
         } catch (e) {
-          const err = e as { message?: string };
-          setError(`${describeError(e)}${err.message ? `（${err.message}）` : ''}`);
+          const err = e as { code?: string; message?: string };
+          if (err.code === 'CONFLICT') setError(t.pendingConflict);
+          else setError(`${describeError(e)}${err.message ? `（${err.message}）` : ''}`);
         }
       },
     });

@@ -223,6 +223,13 @@ export const deviceRoutes: readonly AdminRoute[] = [
           'VALIDATION_FAILED',
           'a price change needs a reason for the admin who approves it',
         );
+      // One price change waits per device: approving an older one after a newer would put old prices back.
+      const waiting = priced ? await pendingPrices(s.core, id) : [];
+      if (waiting.some((w) => w.makerId !== admin.adminId || !same(w.prices, pricesOf(wanted))))
+        throw new BffError(
+          'CONFLICT',
+          'a price change of this device is waiting for approval; decide it first',
+        );
       const direct: DeviceSettings = { ...wanted, ...pricesOf(current.settings) };
       let config = current;
       if (!same(direct, current.settings)) {
