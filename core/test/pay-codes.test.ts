@@ -128,6 +128,17 @@ for (const dialect of dialects) {
       assert.equal((await t.client.verifyPayCode(codeFrom(other))).ok, true);
     });
 
+    test('#12.1 when 60 guesses for one code id race in one instance (the right code last), then at most 5 are compared', async () => {
+      const secret = await t.client.payCodeSecret(await openStudent(t.client));
+      const verdicts = await Promise.all([
+        ...Array.from({ length: 59 }, (_, i) => t.client.verifyPayCode(guess(codeFrom(secret, 1), i))),
+        t.client.verifyPayCode(codeFrom(secret, 2)),
+      ]);
+      const codes = verdicts.map(refusal);
+      assert.ok(codes.filter((c) => c === 'CODE_INVALID').length <= 5, JSON.stringify(codes));
+      assert.equal(codes.at(-1), 'TOO_MANY_ATTEMPTS');
+    });
+
     test('when a body is not a string code, then 400 VALIDATION_FAILED', async () => {
       // Goal: only absurd requests are errors; any digits are a verdict.
       await assert.rejects(
@@ -175,7 +186,28 @@ describe('numeric pay codes across two core instances sharing Redis (mysql)', ()
     assert.equal(refusal(await t.client.verifyPayCode(codeFrom(secret, 2))), 'TOO_MANY_ATTEMPTS');
     assert.equal(refusal(await secondClient.verifyPayCode(codeFrom(secret, 3))), 'TOO_MANY_ATTEMPTS');
   });
+
+  test('#12.1 when 60 guesses for one code id race over both instances (the right code last), then at most 5 passwords are compared and the lock holds', async () => {
+    // Goal: each check takes its slot in Redis (INCR) before the password is compared, so a burst
+    // spread over instances gets no more comparisons than the limit, and a right code does not unlock.
+    const secret = await t.client.payCodeSecret(await openStudent(t.client));
+    const verdicts = await Promise.all([
+      ...Array.from({ length: 59 }, (_, i) =>
+        (i % 2 === 0 ? t.client : secondClient).verifyPayCode(guess(codeFrom(secret, 1), i)),
+      ),
+      secondClient.verifyPayCode(codeFrom(secret, 2)),
+    ]);
+    const codes = verdicts.map(refusal);
+    assert.ok(codes.filter((c) => c === 'CODE_INVALID').length <= 5, JSON.stringify(codes));
+    assert.equal(codes.at(-1), 'TOO_MANY_ATTEMPTS', 'the right code came after the lock');
+    assert.equal(refusal(await t.client.verifyPayCode(codeFrom(secret, 3))), 'TOO_MANY_ATTEMPTS');
+  });
 });
+
+/** The i-th of 99 wrong passwords for a code: its last two digits moved by 1 + i (mod 100). */
+function guess(code: string, i: number): string {
+  return `${code.slice(0, -2)}${String((Number(code.slice(-2)) + 1 + i) % 100).padStart(2, '0')}`;
+}
 
 function refusal(verdict: { ok: boolean; code?: string }): string | undefined {
   return verdict.ok ? 'ok' : verdict.code;

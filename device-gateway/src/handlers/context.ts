@@ -94,22 +94,23 @@ export async function verifyCode(
 }
 
 async function verifyNumericCode(deps: HandlerDeps, deviceRef: string, text: string): Promise<Verified> {
-  if (deps.numericFailures.blocked(deviceRef)) return { ok: false, reason: 'CODE_INVALID' };
+  // Reserved before the core is asked, so requests in flight together cannot pass the till's limit.
+  if (!deps.numericFailures.take(deviceRef)) return { ok: false, reason: 'CODE_INVALID' };
   let verdict: PayCodeVerdict;
   try {
     verdict = await deps.core.verifyPayCode(text);
   } catch {
+    deps.numericFailures.settle(deviceRef, false);
     // The device retries the same frame or applies its offline rules (which refuse numeric codes).
     return { ok: false, reason: 'SERVICE_UNAVAILABLE' };
   }
-  if (!verdict.ok) {
-    // Wrong passwords and unknown code ids are what a till guessing would send; a WeChat code sent by
-    // mistake (MALFORMED) or a refused card is not.
-    if (['CODE_INVALID', 'UNKNOWN_CODE_ID', 'TOO_MANY_ATTEMPTS'].includes(verdict.code)) {
-      deps.numericFailures.fail(deviceRef);
-    }
-    return { ok: false, reason: refusalOfPayCode(verdict.code) };
-  }
+  // Wrong passwords and unknown code ids are what a till guessing would send; a WeChat code sent by
+  // mistake (MALFORMED) or a refused card is not.
+  deps.numericFailures.settle(
+    deviceRef,
+    !verdict.ok && ['CODE_INVALID', 'UNKNOWN_CODE_ID', 'TOO_MANY_ATTEMPTS'].includes(verdict.code),
+  );
+  if (!verdict.ok) return { ok: false, reason: refusalOfPayCode(verdict.code) };
   const personType = personTypes.find((type) => type === verdict.personType) ?? 'visitor';
   return { ok: true, card: { cardNo: verdict.cardNo, personType, cardVersion: verdict.cardVersion } };
 }
