@@ -786,7 +786,9 @@ export class CoreClient {
   }
   /** Proposes an action for a second admin's approval; the same key proposes once. */
   proposeApproval(
-    input: Omit<Approval, 'id' | 'status' | 'checkerId' | 'createdAtMs' | 'decidedAtMs'> & { key?: string },
+    input: Omit<Approval, 'id' | 'status' | 'checkerId' | 'createdAtMs' | 'decidedAtMs' | 'failure'> & {
+      key?: string;
+    },
   ): Promise<Approval> {
     return this.call('POST', '/v1/admin/approvals', input);
   }
