@@ -103,7 +103,7 @@ describe('admin device configuration', () => {
       limit: 5,
     });
     assert.equal(audit.items.length, 1);
-    assert.deepEqual((audit.items[0]?.detail as { changed: string[] }).changed, [
+    assert.deepEqual((audit.items[0]?.detail as { changed?: string[] } | undefined)?.changed, [
       'paymentMaxFen',
       'mealWindows',
     ]);
