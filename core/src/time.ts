@@ -155,6 +155,24 @@ export function monthDays(value: Month): { first: string; last: string } {
   return { first: shanghaiToday(fromMs), last: shanghaiToday(toMs - 1) };
 }
 
+/** 'YYYY-MM' of the Shanghai month an instant falls in. */
+export function monthKeyOf(atMs: number): string {
+  return monthKey(monthOf(atMs));
+}
+
+/** The UTC instants [fromMs, toMs) of a 'YYYY-MM' Shanghai month, or undefined if it is not one. */
+export function monthKeyRangeMs(key: string): { fromMs: number; toMs: number } | undefined {
+  const month = parseMonth(key);
+  return month && monthRangeMs(month);
+}
+
+/** The 'YYYY-MM' month `delta` months after (negative: before) a 'YYYY-MM' month. */
+export function addMonthsToKey(key: string, delta: number): string {
+  const month = parseMonth(key);
+  if (!month) throw new RangeError(`not a month: ${key}`);
+  return monthKey(addMonths(month, delta));
+}
+
 /** True when `value` is after the Shanghai month containing `nowMs`. */
 export function isFutureMonth(value: Month, nowMs: number): boolean {
   const now = monthOf(nowMs);

@@ -1,7 +1,7 @@
 import type { CardActivity, CoreClient } from '@campus-card/core/client';
 import type { Logger } from '@campus-card/core/log';
+import { shanghaiParts, shanghaiToday } from '@campus-card/core/time';
 
-const shanghaiOffsetMs = 8 * 3_600_000;
 /** The per-minute chart's window. */
 const dashboardMinutes = 60;
 
@@ -13,9 +13,8 @@ export type Dashboard = Awaited<ReturnType<typeof computeDashboard>>;
  * minute and today per hour. The GET route and the live socket both answer this.
  */
 export async function computeDashboard(core: CoreClient, nowMs = Date.now()) {
-  const local = new Date(nowMs + shanghaiOffsetMs);
-  const today = local.toISOString().slice(0, 10);
-  const weekday = (local.getUTCDay() + 6) % 7;
+  const today = shanghaiToday(nowMs);
+  const { weekday } = shanghaiParts(nowMs);
   const range = { from: today, to: today };
   const [turnover, channels, hours, devices, minutes, presence] = await Promise.all([
     core.report<{ paymentCount: number; netAmount: number }>('turnover/daily', range),

@@ -1,4 +1,5 @@
 import type { RefundEntry } from '@campus-card/core/client';
+import { formatDateTime } from '@campus-card/core/time';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { parseBody, parseValue } from '../http/middleware.ts';
@@ -34,7 +35,6 @@ const exportRowsMax = 20_000;
 
 const yuan = (fen: number) => (fen / 100).toFixed(2);
 const reasonText: Record<string, string> = { graduated: '毕业', left: '离职/离校', card_closed: '销户' };
-const shanghai = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
 
 function dueCsv(items: readonly RefundEntry[]): Buffer {
   return csv(
@@ -44,7 +44,7 @@ function dueCsv(items: readonly RefundEntry[]): Buffer {
       e.cardNo,
       yuan(e.mainAmount),
       reasonText[e.reason] ?? e.reason,
-      shanghai(e.createdAtMs),
+      formatDateTime(e.createdAtMs),
       e.operationId,
     ]),
   );

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { CoreClient, TopUpMismatch, TopUpOrder, TopUpRefund } from '@campus-card/core/client';
 import { CoreError } from '@campus-card/core/client';
 import type { Logger } from '@campus-card/core/log';
+import { addDays, shanghaiParts, shanghaiToday } from '@campus-card/core/time';
 import { BffError } from '../errors.ts';
 import type { Kv } from '../kv/index.ts';
 import type { TopUpConfig } from './config.ts';
@@ -63,7 +64,6 @@ const ORDERS_PER_POLL_MAX = 100;
 const POLL_PAGES_MAX = 10;
 /** The result page polls every 0.5–3 s; WeChat is asked about one order at most this often. */
 const QUERY_ON_READ_MS = 2_000;
-const shanghaiDate = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 10);
 
 export function view(order: TopUpOrder): TopUpView {
   return {
@@ -267,7 +267,7 @@ export class TopUpService {
     const orderNo = outTradeNo.replace(/[^\x21-\x7e]/g, '?').slice(0, 32) || '?';
     this.log.warn({ orderId: orderNo, kind, source: context.source }, `top-up alert: ${context.why}`);
     await this.core.noteTopUpMismatch({
-      billDate: shanghaiDate(atMs),
+      billDate: shanghaiToday(atMs),
       outTradeNo: orderNo,
       kind,
       ours: ours?.slice(0, 255) ?? null,
@@ -482,9 +482,9 @@ export class TopUpService {
     try {
       await this.pollOnce();
       const nowMs = Date.now();
-      const hour = new Date(nowMs + 8 * 3_600_000).getUTCHours();
+      const { hour } = shanghaiParts(nowMs);
       if (this.config.reconcileAtHour >= 0 && hour >= this.config.reconcileAtHour) {
-        const yesterday = shanghaiDate(nowMs - 86_400_000);
+        const yesterday = addDays(shanghaiToday(nowMs), -1);
         if (await this.kv.setIfAbsent(`topup-reconciled:${yesterday}`, '1', 3 * 86_400_000))
           await this.reconcile(yesterday);
       }

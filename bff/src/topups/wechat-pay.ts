@@ -1,4 +1,5 @@
 import { createDecipheriv, createHash } from 'node:crypto';
+import { formatDateTime } from '@campus-card/core/time';
 import Pay from 'wechatpay-node-v3';
 import type { Output } from 'wechatpay-node-v3/dist/lib/interface-v2';
 import type { IPayRequest } from 'wechatpay-node-v3/dist/lib/pay-request.interface';
@@ -377,7 +378,7 @@ export function decryptResource(
 
 /** WeChat's time format: second precision with the +08:00 offset. */
 export function shanghaiTime(ms: number): string {
-  return `${new Date(Math.floor(ms / 1000) * 1000 + 8 * 3_600_000).toISOString().slice(0, 19)}+08:00`;
+  return `${formatDateTime(ms).replace(' ', 'T')}+08:00`;
 }
 
 /** Yuan with two decimals to integer fen, by string handling only. */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { CardActivityFeed } from '../activity/card-activity.ts';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../log.ts';
-import { shanghaiOffsetMs } from '../time.ts';
+import { addMonthsToKey, monthKeyOf, monthKeyRangeMs } from '../time.ts';
 import type { Notice, NoticeRepository } from './notice-repository.ts';
 
 const spending = "o.kind IN ('payment', 'post', 'expire')";
@@ -20,22 +20,17 @@ const categoryNames: Record<string, string> = {
 const yuan = (fen: number) => `¥${(fen / 100).toFixed(2)}`;
 
 /** 'YYYY-MM' of the Asia/Shanghai month an instant falls in. */
-export function shanghaiMonth(atMs: number): string {
-  return new Date(atMs + shanghaiOffsetMs).toISOString().slice(0, 7);
-}
+export const shanghaiMonth = monthKeyOf;
 
 export function previousMonth(month: string): string {
-  const [y, m] = month.split('-').map(Number) as [number, number];
-  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
+  return addMonthsToKey(month, -1);
 }
 
 /** The UTC instants [from, to) of an Asia/Shanghai month. */
 export function monthRangeMs(month: string): { fromMs: number; toMs: number } {
-  const [y, m] = month.split('-').map(Number) as [number, number];
-  return {
-    fromMs: Date.UTC(y, m - 1, 1) - shanghaiOffsetMs,
-    toMs: Date.UTC(m === 12 ? y + 1 : y, m === 12 ? 0 : m, 1) - shanghaiOffsetMs,
-  };
+  const range = monthKeyRangeMs(month);
+  if (!range) throw new RangeError(`not a month: ${month}`);
+  return range;
 }
 
 interface CardMonth {

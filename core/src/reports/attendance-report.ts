@@ -1,5 +1,5 @@
 import { CoreError } from '../errors.ts';
-import { formatDay, shanghaiDay } from '../time.ts';
+import { formatDateTime, formatDay, shanghaiDay } from '../time.ts';
 import type { AttendanceRepository, PeopleFilter, SessionFilter } from './attendance-repository.ts';
 import {
   checkRange,
@@ -196,5 +196,5 @@ export class AttendanceReport {
 
 /** 'YYYY-MM-DD HH:mm:ss' in Asia/Shanghai: a sign-in's minute alone cannot show it was late. */
 function shanghaiTimeSeconds(atMs: number): string {
-  return `${shanghaiTime(atMs)}${new Date(atMs).toISOString().slice(16, 19)}`;
+  return formatDateTime(atMs);
 }

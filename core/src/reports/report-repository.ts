@@ -1,5 +1,5 @@
 import type { Database } from '../db/database.ts';
-import { dayBoundsMs } from '../time.ts';
+import { dayBoundsMs, shanghaiOffsetMs } from '../time.ts';
 
 /**
  * Sales as settlement counts them (core/src/settlement): payments and settled holds from meters,
@@ -18,7 +18,6 @@ const salesWhere = `o.outcome = 'ok' AND o.merchant_id IS NOT NULL AND o.kind IN
 export type Row = Record<string, unknown>;
 const minuteMs = 60_000;
 const hourMs = 3_600_000;
-const shanghaiOffsetMs = 8 * hourMs;
 
 /** Read-only queries behind the reports; every range is [fromDay, toDay] in Asia/Shanghai days. */
 export class ReportRepository {

@@ -2,7 +2,7 @@ import { CoreError } from '../errors.ts';
 import { channelAccount, topUpChannels } from '../ledger/operations.ts';
 import { csvDocument } from '../sheets.ts';
 import { fenToYuan } from '../subsidies/amount.ts';
-import { formatDay, shanghaiDay } from '../time.ts';
+import { formatDay, formatMinute, shanghaiDay } from '../time.ts';
 import type { ReportRepository, Row } from './report-repository.ts';
 
 export interface DayRange {
@@ -361,5 +361,5 @@ export function text(v: unknown): string | null {
 
 /** 'YYYY-MM-DD HH:mm' in Asia/Shanghai. */
 export function shanghaiTime(atMs: number): string {
-  return `${formatDay(shanghaiDay(atMs))} ${new Date(atMs + 8 * 3_600_000).toISOString().slice(11, 16)}`;
+  return formatMinute(atMs);
 }

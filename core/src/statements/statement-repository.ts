@@ -1,5 +1,5 @@
 import type { Database, Param } from '../db/database.ts';
-import { shanghaiOffsetMs } from '../time.ts';
+import { shanghaiDay } from '../time.ts';
 
 /** An accepted operation as the card holder reads it, with the merchant's name and category. */
 export interface CardTransaction {
@@ -191,7 +191,7 @@ export class StatementRepository {
         GROUP BY created_day ORDER BY created_day`,
       [cardNo, fromMs, toMs, ...spendingKinds],
     );
-    const firstDay = Math.floor((fromMs + shanghaiOffsetMs) / 86_400_000);
+    const firstDay = shanghaiDay(fromMs);
     const refunded = total('refund');
     return {
       spent: spendingKinds.reduce((sum, kind) => sum + total(kind), 0) - refunded,

@@ -1,6 +1,6 @@
 import type { CardService } from '../cards/card-service.ts';
 import { CoreError } from '../errors.ts';
-import { shanghaiOffsetMs } from '../time.ts';
+import { addMonthsToKey, monthKeyRangeMs } from '../time.ts';
 import type {
   CardTransaction,
   MeterSession,
@@ -24,22 +24,11 @@ export interface MonthlyStatement extends MonthFigures {
 }
 
 /** The UTC instants [fromMs, toMs) of a 'YYYY-MM' month in Asia/Shanghai, or undefined if it is not one. */
-export function monthBoundsMs(month: string): { fromMs: number; toMs: number } | undefined {
-  const match = /^(\d{4})-(0[1-9]|1[0-2])$/.exec(month);
-  if (!match) return undefined;
-  const year = Number(match[1]);
-  const index = Number(match[2]) - 1;
-  return {
-    fromMs: Date.UTC(year, index, 1) - shanghaiOffsetMs,
-    toMs: Date.UTC(year, index + 1, 1) - shanghaiOffsetMs,
-  };
-}
+export const monthBoundsMs = monthKeyRangeMs;
 
 /** The 'YYYY-MM' month before a month. */
 export function previousMonthOf(month: string): string {
-  const [year, mon] = month.split('-').map(Number) as [number, number];
-  const d = new Date(Date.UTC(year, mon - 2, 1));
-  return d.toISOString().slice(0, 7);
+  return addMonthsToKey(month, -1);
 }
 
 /** Bills and monthly statements of a card, read from the operations the ledger stored. */
