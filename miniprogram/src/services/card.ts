@@ -1,3 +1,4 @@
+import type { IdentityProof } from './binding.ts';
 import type { ApiClient } from './request.ts';
 import type { CardStatus, CardView } from './types.ts';
 
@@ -7,19 +8,31 @@ export function getCard(api: ApiClient): Promise<CardView> {
 
 export type CardAction = 'report_loss' | 'cancel_loss' | 'freeze' | 'unfreeze';
 
+/** What cancelling a loss may need: the card PIN, and for a loss someone else reported, the identity proof. */
+export interface CancelLossProof {
+  readonly pin?: string;
+  readonly identity?: { readonly name: string } & IdentityProof;
+}
+
 export function changeCardStatus(
   api: ApiClient,
   action: CardAction,
+  proof: CancelLossProof = {},
 ): Promise<{ changed: boolean; status: CardStatus }> {
-  return api.request('POST', '/card/actions', { action });
+  return api.request('POST', '/card/actions', action === 'cancel_loss' ? { action, ...proof } : { action });
 }
 
 export function setPin(api: ApiClient, pin: string, currentPin?: string): Promise<void> {
   return api.request('PUT', '/card/pin', currentPin ? { pin, currentPin } : { pin });
 }
 
-export function setDailyLimit(api: ApiClient, dailyLimit: number): Promise<{ dailyLimit: number }> {
-  return api.request('PUT', '/card/daily-limit', { dailyLimit });
+/** Raising the limit needs the card PIN; lowering it does not. */
+export function setDailyLimit(
+  api: ApiClient,
+  dailyLimit: number,
+  pin?: string,
+): Promise<{ dailyLimit: number }> {
+  return api.request('PUT', '/card/daily-limit', pin ? { dailyLimit, pin } : { dailyLimit });
 }
 
 /** Which status actions make sense from a status: the page shows only these. */

@@ -3,25 +3,26 @@ import Taro from '@tarojs/taro';
 import { useState } from 'react';
 import { messageOf } from '../../components/use-remote.ts';
 import { api, credentials } from '../../services/api.ts';
-import { bind } from '../../services/binding.ts';
+import { bind, proofOf } from '../../services/binding.ts';
 import { strings } from '../../strings.ts';
 
 export default function BindPage() {
   const [personNo, setPersonNo] = useState('');
   const [name, setName] = useState('');
+  const [activationCode, setActivationCode] = useState('');
   const [secret, setSecret] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
 
   async function onSubmit() {
-    if (personNo.trim() === '' || name.trim() === '' || secret === '') {
+    if (personNo.trim() === '' || name.trim() === '' || (activationCode.trim() === '' && secret === '')) {
       setError(strings.bind.missing);
       return;
     }
     setBusy(true);
     setError(undefined);
     try {
-      await bind(api, { personNo, name, secret });
+      await bind(api, { personNo, name, ...proofOf(activationCode, secret) });
       // The first certificate for this phone's key: a new binding always gets a fresh one.
       credentials.clear();
       await credentials.sync(true);
@@ -54,6 +55,17 @@ export default function BindPage() {
           placeholder={strings.bind.namePlaceholder}
           value={name}
           onInput={(event) => setName(event.detail.value)}
+        />
+      </View>
+      <View className="form-field">
+        <Text className="form-label">{strings.bind.activationCode}</Text>
+        <Input
+          id="activationCode"
+          className="form-input"
+          maxlength={12}
+          placeholder={strings.bind.activationCodePlaceholder}
+          value={activationCode}
+          onInput={(event) => setActivationCode(event.detail.value)}
         />
       </View>
       <View className="form-field">

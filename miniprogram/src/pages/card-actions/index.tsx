@@ -5,8 +5,10 @@ import { StateView } from '../../components/StateView.tsx';
 import { messageOf, useRemote } from '../../components/use-remote.ts';
 import { formatFen, parseYuan } from '../../lib/money.ts';
 import { api, credentials } from '../../services/api.ts';
+import { proofOf } from '../../services/binding.ts';
 import {
   actionsFor,
+  type CancelLossProof,
   type CardAction,
   changeCardStatus,
   getCard,
@@ -30,6 +32,11 @@ export default function CardActionsPage() {
   const [currentPin, setCurrentPin] = useState('');
   const [newPin, setNewPin] = useState('');
   const [limit, setLimit] = useState('');
+  const [limitPin, setLimitPin] = useState('');
+  // Cancelling a loss: the card PIN, and for a loss a parent or the card centre reported, an identity proof.
+  const [cancelPin, setCancelPin] = useState('');
+  const [cancelName, setCancelName] = useState('');
+  const [cancelProof, setCancelProof] = useState('');
   const card = remote.data;
 
   async function run(work: () => Promise<string>) {
@@ -45,12 +52,29 @@ export default function CardActionsPage() {
     const answer = await Taro.showModal({ content: labels[action].confirm });
     if (!answer.confirm) return;
     await run(async () => {
-      const result = await changeCardStatus(api, action);
+      const result = await changeCardStatus(api, action, action === 'cancel_loss' ? cancelLossProof() : {});
+      if (action === 'cancel_loss') {
+        setCancelPin('');
+        setCancelProof('');
+      }
       // Every status change bumps the card version: the old certificate is dead, get the next one.
       credentials.clear();
       remote.reload();
       return result.changed ? strings.cardActions.done : strings.cardActions.unchanged;
     });
+  }
+
+  /** The ID tail is 6 characters ending in a digit or X; anything longer is the activation code. */
+  function cancelLossProof(): CancelLossProof {
+    const proof = cancelProof.trim();
+    const identity =
+      cancelName.trim() !== '' && proof !== ''
+        ? {
+            name: cancelName.trim(),
+            ...(/^[0-9]{5}[0-9Xx]$/.test(proof) ? { secret: proof } : proofOf(proof, '')),
+          }
+        : undefined;
+    return { ...(cancelPin !== '' ? { pin: cancelPin } : {}), ...(identity ? { identity } : {}) };
   }
 
   async function onPin() {
@@ -72,13 +96,18 @@ export default function CardActionsPage() {
       setMessage({ ok: false, text: strings.errors.validation });
       return;
     }
+    if (limitPin !== '' && !isValidPin(limitPin)) {
+      setMessage({ ok: false, text: strings.cardActions.pinInvalid });
+      return;
+    }
     if (card?.dailyLimitMax !== undefined && fen > card.dailyLimitMax) {
       setMessage({ ok: false, text: strings.errors.limitTooHigh });
       return;
     }
     await run(async () => {
       try {
-        await setDailyLimit(api, fen);
+        await setDailyLimit(api, fen, limitPin || undefined);
+        setLimitPin('');
       } catch (caught) {
         // Here LIMIT_EXCEEDED means "above the school's maximum", not "spent too much today".
         if (caught instanceof ApiError && caught.code === 'LIMIT_EXCEEDED') {
@@ -106,6 +135,37 @@ export default function CardActionsPage() {
                 <Text className="kv-key">{strings.cardActions.title}</Text>
                 <Text id="card-status">{strings.card.status[card.status] ?? ''}</Text>
               </View>
+              {card.status === 'lost' ? (
+                <>
+                  <Text className="form-hint">{strings.cardActions.cancelLossHint}</Text>
+                  <Input
+                    id="cancel-pin"
+                    className="form-input"
+                    type="number"
+                    password
+                    maxlength={6}
+                    placeholder={strings.cardActions.cancelLossPin}
+                    value={cancelPin}
+                    onInput={(event) => setCancelPin(event.detail.value)}
+                  />
+                  <Input
+                    id="cancel-name"
+                    className="form-input"
+                    placeholder={strings.cardActions.cancelLossName}
+                    value={cancelName}
+                    onInput={(event) => setCancelName(event.detail.value)}
+                  />
+                  <Input
+                    id="cancel-proof"
+                    className="form-input"
+                    password
+                    maxlength={12}
+                    placeholder={strings.cardActions.cancelLossCode}
+                    value={cancelProof}
+                    onInput={(event) => setCancelProof(event.detail.value)}
+                  />
+                </>
+              ) : null}
               {actionsFor(card.status).map((action) => (
                 <Button
                   key={action}
@@ -158,6 +218,16 @@ export default function CardActionsPage() {
                 placeholder={strings.topUp.customPlaceholder}
                 value={limit}
                 onInput={(event) => setLimit(event.detail.value)}
+              />
+              <Input
+                id="limit-pin"
+                className="form-input"
+                type="number"
+                password
+                maxlength={6}
+                placeholder={strings.cardActions.limitPin}
+                value={limitPin}
+                onInput={(event) => setLimitPin(event.detail.value)}
               />
               <Button className="btn btn-plain" onClick={() => void onLimit()}>
                 {strings.cardActions.setLimit}
