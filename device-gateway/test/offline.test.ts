@@ -341,4 +341,91 @@ describe('offline records upload', () => {
     canteen.close();
     bare.close();
   });
+
+  test('#12.3 when a payment the ledger declined is uploaded offline under its sequence, then for every ledger reason it is an exception with that reason and the card is charged once at most', async () => {
+    // Goal: the other half of protocol § 12.3 — the ledger's own declines (PIN, limits, repeat, card status,
+    // superseded phone; the repeat interval is off in tests) keep their rule: charged as an offline payment, listed with the decline's reason.
+    const pos = await terminal(world);
+    const admin = { type: 'admin', id: 'A1' } as const;
+    const scenarios: {
+      expected: string;
+      amountFen: number;
+      setUp(): Promise<{ cardNo: string; code: string }>;
+    }[] = [
+      {
+        expected: 'PIN_REQUIRED',
+        amountFen: 6_000,
+        async setUp() {
+          const card = await funded(world, 10_000);
+          await world.client.setPin(card.cardNo, '112358', { type: 'self', id: null });
+          return { cardNo: card.cardNo, code: card.code() };
+        },
+      },
+      {
+        expected: 'LIMIT_EXCEEDED',
+        amountFen: 300,
+        async setUp() {
+          const cardNo = await openStudent(world.client, { dailyLimit: 200 });
+          await world.client.topUp({ id: opId(), cardNo, amount: 1_000, channel: 'cash' });
+          return { cardNo, code: (await phoneFor(world.client, cardNo)).code() };
+        },
+      },
+      {
+        expected: 'CARD_FROZEN',
+        amountFen: 100,
+        async setUp() {
+          const cardNo = await openStudent(world.client);
+          await world.client.topUp({ id: opId(), cardNo, amount: 1_000, channel: 'cash' });
+          await world.client.changeCard(cardNo, 'freeze', admin);
+          const version = (await world.client.getCard(cardNo)).version;
+          return { cardNo, code: (await phoneFor(world.client, cardNo, { cardVersion: version })).code() };
+        },
+      },
+      {
+        expected: 'CREDENTIAL_REVOKED',
+        amountFen: 100,
+        async setUp() {
+          const card = await funded(world, 1_000);
+          const code = card.code();
+          await world.client.changeCard(card.cardNo, 'freeze', admin);
+          await world.client.changeCard(card.cardNo, 'unfreeze', admin);
+          return { cardNo: card.cardNo, code };
+        },
+      },
+    ];
+    let offlineNo = 700;
+    for (const scenario of scenarios) {
+      const { cardNo, code } = await scenario.setUp();
+      const before = (await world.client.getCard(cardNo)).balance.main;
+      const declined = await pos.device.request(payOf(code, scenario.amountFen));
+      assert.deepEqual(declined.message, { kind: 'pay_declined', reason: scenario.expected });
+      offlineNo += 1;
+      const record = signOfflineRecord(pos.key, pos.deviceId, {
+        recordKind: 'payment',
+        decision: 'accepted',
+        sequence: declined.sequence,
+        offlineNo,
+        takenAtMs: Date.now() - 500,
+        amountFen: scenario.amountFen,
+        orderNo: offlineNo,
+        sessionId: '',
+        code: { kind: 'qr', text: code },
+      });
+      const uploaded = await pos.device.request({ kind: 'offline_upload', records: [record] });
+      assert.deepEqual(
+        uploaded.message.kind === 'offline_upload_result' && uploaded.message.results,
+        [{ sequence: declined.sequence, status: 'exception', reason: scenario.expected }],
+        scenario.expected,
+      );
+      // Uploaded again (the result was lost): nothing more is charged.
+      const again = await pos.device.request({ kind: 'offline_upload', records: [record] });
+      assert.equal(
+        again.message.kind === 'offline_upload_result' && again.message.results[0]?.status,
+        'duplicate',
+      );
+      const after = (await world.client.getCard(cardNo)).balance.main;
+      assert.ok(before - after <= scenario.amountFen, `${scenario.expected}: charged at most once`);
+    }
+    pos.device.close();
+  });
 });
