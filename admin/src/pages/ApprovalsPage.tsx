@@ -72,7 +72,7 @@ export function ApprovalsPage({ me }: { me: Me }) {
         columns={[
           { title: '提交时间', dataIndex: 'createdAtMs', render: when },
           { title: '类型', dataIndex: 'kind', render: (k: string) => approvalKindText[k] ?? k },
-          { title: '卡号 / 订单号', dataIndex: 'targetId' },
+          { title: '卡号 / 订单号 / 设备号', dataIndex: 'targetId' },
           { title: '金额', dataIndex: 'amount', render: yuan },
           {
             title: '原因',
