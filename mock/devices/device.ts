@@ -199,8 +199,18 @@ export class SimulatedDevice {
         macKey: anonymous ? anonymousKey : this.options.key,
         sessionKey: this.sessionKey,
       });
-      if (!decoded.ok) continue;
+      // Protocol § 9: a frame that does not authenticate is never answered; the device closes.
+      if (!decoded.ok) {
+        this.close();
+        return;
+      }
       const waiter = this.waiting.get(decoded.value.sequence);
+      // Protocol § 4.2: after an anonymous ERROR (a frame it could not authenticate, a disable, a re-key)
+      // the device closes and reconnects later; requests waiting for answers fail with the close.
+      if (anonymous && decoded.value.message.kind === 'error' && waiter === undefined) {
+        this.close();
+        return;
+      }
       if (waiter !== undefined) {
         this.waiting.delete(decoded.value.sequence);
         waiter.resolve(decoded.value);
