@@ -208,6 +208,23 @@ describe('parents: invitation, linked children, visibility, alert, loss report',
     const notice = list.body.items.find((n) => n.type === 'notice' && n.title === '校园卡已解挂');
     assert.ok(notice, JSON.stringify(list.body.items));
     assert.match(notice.body as string, /由家长挂失，已由本人在小程序解挂/);
+    // The parent's list names who reported and who cancelled, whatever the child shares.
+    const linkId = (await call<{ parents: { id: string }[] }>('GET', '/api/v1/parents', phone.accessToken))
+      .body.parents[0]?.id;
+    const hidden = await call('PUT', `/api/v1/parents/${linkId}/visibility`, phone.accessToken, {
+      showSpending: false,
+    });
+    assert.equal(hidden.status, 200, JSON.stringify(hidden.body));
+    const parentList = await call<{ items: { type: string; kind?: string; by?: string; cardNo?: string }[] }>(
+      'GET',
+      '/api/v1/children/notifications',
+      parent.accessToken,
+    );
+    const changes = parentList.body.items
+      .filter((n) => n.type === 'card' && n.cardNo === child.cardNo)
+      .map((n) => `${n.kind}:${n.by}`);
+    assert.ok(changes.includes('report_loss:parent'), JSON.stringify(changes));
+    assert.ok(changes.includes('cancel_loss:self'), JSON.stringify(changes));
   });
 
   test('when an account is not linked to a card, then every child route answers CHILD_NOT_FOUND and changes nothing', async () => {

@@ -62,7 +62,8 @@ export function childRoutes(parents: Parents, tickets: PushTickets, notification
   // What the live view would have said while the app was closed, for the same children.
   router.get('/notifications', async (ctx) => {
     const openid = openidOf(ctx);
-    ctx.body = await notifications.forCards(openid, (await parents.watchable(openid)).cardNos);
+    const [watched, linked] = await Promise.all([parents.watchable(openid), parents.linkedCardNos(openid)]);
+    ctx.body = await notifications.forCards(openid, watched.cardNos, linked);
   });
   router.post('/', async (ctx) => {
     const child = await parents.redeem(openidOf(ctx), parseBody(ctx, redeemBody).invitationCode, ctx.ip);

@@ -14,7 +14,16 @@ export type Notification = (
       merchantId: string | null;
       atMs: number;
     }
-  | { type: 'card'; id: string; status: string; version: number; atMs: number }
+  | {
+      type: 'card';
+      id: string;
+      status: string;
+      version: number;
+      /** The change (report_loss, cancel_loss, freeze …) and who made it (self, parent, admin …). */
+      kind: string;
+      by: string;
+      atMs: number;
+    }
   | { type: 'notice'; id: string; kind: string; title: string; body: string; atMs: number }
 ) & { cardNo?: string };
 
@@ -25,6 +34,8 @@ export interface NotificationList {
 }
 
 const listMax = 30;
+/** The status changes every linked parent hears of, even from a child who keeps spending private. */
+const parentStatusKinds = new Set(['report_loss', 'cancel_loss', 'freeze', 'unfreeze']);
 const seenKey = (openid: string) => `notifications-seen:${openid}`;
 /** How long the read mark is kept: a phone away longer sees everything as unread again, harmlessly. */
 const seenTtlMs = 90 * 24 * 3_600_000;
@@ -62,13 +73,27 @@ export class Notifications {
     ]);
   }
 
-  /** A parent's list: the movements of the children's cards, each line naming its card. */
-  async forCards(openid: string, cardNos: readonly string[]): Promise<NotificationList> {
-    const lists = await Promise.all(
-      cardNos.map(async (cardNo) =>
+  /**
+   * A parent's list: the movements of the children's cards that share spending (cardNos), and the status
+   * changes of every linked child's card (statusCardNos: who reported a loss, who cancelled it), each
+   * line naming its card.
+   */
+  async forCards(
+    openid: string,
+    cardNos: readonly string[],
+    statusCardNos: readonly string[] = [],
+  ): Promise<NotificationList> {
+    const statusOnly = statusCardNos.filter((cardNo) => !cardNos.includes(cardNo));
+    const lists = await Promise.all([
+      ...cardNos.map(async (cardNo) =>
         (await this.cardMovements(cardNo)).map((n): Notification => ({ ...n, cardNo })),
       ),
-    );
+      ...statusOnly.map(async (cardNo) =>
+        (await this.statusChanges(cardNo))
+          .filter((n) => n.type === 'card' && parentStatusKinds.has(n.kind))
+          .map((n): Notification => ({ ...n, cardNo })),
+      ),
+    ]);
     return this.finish(openid, lists.flat());
   }
 
@@ -78,10 +103,24 @@ export class Notifications {
     if (upToMs > current) await this.kv.set(seenKey(openid), String(upToMs), seenTtlMs);
   }
 
+  private async statusChanges(cardNo: string): Promise<Notification[]> {
+    return (await this.core.cardHistory(cardNo)).map(
+      (e): Notification => ({
+        type: 'card',
+        id: `card-${e.version}`,
+        status: e.toStatus,
+        version: e.version,
+        kind: e.kind,
+        by: e.actorType,
+        atMs: e.createdAtMs,
+      }),
+    );
+  }
+
   private async cardMovements(cardNo: string): Promise<Notification[]> {
-    const [operations, history] = await Promise.all([
+    const [operations, changes] = await Promise.all([
       this.core.cardOperations(cardNo, { limit: listMax }),
-      this.core.cardHistory(cardNo),
+      this.statusChanges(cardNo),
     ]);
     return [
       ...operations.items.map(
@@ -94,15 +133,7 @@ export class Notifications {
           atMs: o.createdAtMs,
         }),
       ),
-      ...history.map(
-        (e): Notification => ({
-          type: 'card',
-          id: `card-${e.version}`,
-          status: e.toStatus,
-          version: e.version,
-          atMs: e.createdAtMs,
-        }),
-      ),
+      ...changes,
     ];
   }
 

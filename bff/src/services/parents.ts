@@ -181,6 +181,11 @@ export class Parents {
     return { cardNos: shared.map((l) => l.cardNo), alerts };
   }
 
+  /** Every linked child's card: their status changes (a loss reported or cancelled) reach the parent. */
+  async linkedCardNos(openid: string): Promise<string[]> {
+    return (await this.core.guardianLinks({ parentOpenid: openid })).items.map((link) => link.cardNo);
+  }
+
   private async parentLink(openid: string, cardNo: string): Promise<GuardianLink> {
     const { items } = await this.core.guardianLinks({ parentOpenid: openid });
     const link = items.find((l) => l.cardNo === cardNo);
