@@ -133,4 +133,41 @@ describe('attendance and access events', () => {
     );
     assert.equal(Number(rows[0]?.n), 1);
   });
+
+  test("#12.2 when a code names another version than the card's (a superseded phone, a made-up version) or the card is lost, then the sign-in is refused and nothing is recorded", async () => {
+    // Goal: attendance, like payments and gates, accepts only the card's current version of an active card.
+    const cardNo = await openStudent(world.client);
+    const { personNo } = await world.client.getCard(cardNo);
+    await session('CS102-W07', [personNo], true);
+    const oldPhone = await phoneFor(world.client, cardNo);
+    await world.client.changeCard(cardNo, 'freeze', { type: 'admin', id: 'A1' });
+    await world.client.changeCard(cardNo, 'unfreeze', { type: 'admin', id: 'A1' });
+    const version = (await world.client.getCard(cardNo)).version;
+    const madeUp = await phoneFor(world.client, cardNo, { cardVersion: version + 7 });
+    madeUp.code(); // its own counter: the replay key is (card, second, counter)
+    for (const text of [oldPhone.code(), madeUp.code()]) {
+      const reply = await reader.request({
+        kind: 'attendance',
+        sessionId: 'CS102-W07',
+        code: { kind: 'qr', text },
+      });
+      assert.deepEqual(reply.message, {
+        kind: 'attendance_result',
+        status: 'code_refused',
+        reason: 'CREDENTIAL_REVOKED',
+        recordedAtMs: 0,
+      });
+    }
+    await world.client.changeCard(cardNo, 'report_loss', { type: 'admin', id: 'A1' });
+    const lost = await phoneFor(world.client, cardNo);
+    lost.code();
+    lost.code();
+    const reply = await reader.request({
+      kind: 'attendance',
+      sessionId: 'CS102-W07',
+      code: { kind: 'qr', text: lost.code() },
+    });
+    assert.equal(reply.message.kind === 'attendance_result' && reply.message.reason, 'CARD_LOST');
+    assert.deepEqual((await world.client.attendance(cardNo)).items, []);
+  });
 });

@@ -48,6 +48,12 @@ export const signInInput = z.strictObject({
   /** When the person was at the reader: now for online sign-ins, the record's time for offline ones. */
   atMs: ms,
   source: z.enum(['online', 'offline']),
+  /**
+   * Online: the version the scanned code's certificate names. Then only an active card at exactly that
+   * version signs in (CARD_LOST … or CARD_VERSION_STALE otherwise): a superseded phone, or a certificate
+   * for a version never issued, signs nobody in. Offline records are judged as of when they were taken.
+   */
+  cardVersion: z.number().int().min(1).max(0xffff_ffff).optional(),
 });
 export type SignInInput = z.infer<typeof signInInput>;
 
@@ -110,12 +116,19 @@ export class AttendanceService {
     );
     const session = sessions[0];
     if (!session) return { status: 'session_not_found', recordedAtMs: null };
-    const people = await this.db.select<{ person_no: string }>(
-      'SELECT p.person_no FROM cards c JOIN persons p ON p.id = c.person_id WHERE c.card_no = ?',
+    const people = await this.db.select<{ person_no: string; status: string; version: number }>(
+      'SELECT p.person_no, c.status, c.version FROM cards c JOIN persons p ON p.id = c.person_id WHERE c.card_no = ?',
       [input.cardNo],
     );
     const person = people[0];
     if (!person) throw new CoreError('CARD_NOT_FOUND', 'no such card');
+    if (input.cardVersion !== undefined) {
+      if (person.status === 'lost') throw new CoreError('CARD_LOST', 'the card is reported lost');
+      if (person.status === 'frozen') throw new CoreError('CARD_FROZEN', 'the card is frozen');
+      if (person.status === 'cancelled') throw new CoreError('CARD_CANCELLED', 'the card is cancelled');
+      if (Number(person.version) !== input.cardVersion)
+        throw new CoreError('CARD_VERSION_STALE', 'the code is for another version of the card');
+    }
     const earlier = await this.record(input.sessionId, person.person_no);
     if (earlier) {
       const same = earlier.device_id === input.deviceId && Number(earlier.sequence) === input.sequence;

@@ -21,6 +21,7 @@ export async function signInAttendance(
     const result = await deps.core.signInAttendance({
       sessionId: request.sessionId,
       cardNo: verified.card.cardNo,
+      cardVersion: verified.card.cardVersion,
       deviceId: ctx.deviceRef,
       sequence: ctx.sequence,
       atMs: nowMs,
