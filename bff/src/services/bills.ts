@@ -8,7 +8,9 @@ export const transactionFilters = {
   top_up: ['top_up'],
   subsidy: ['subsidy'],
   refund: ['refund'],
-  hold: ['hold', 'void'],
+  // Holds still pending: a settled hold's line is its settlement, and a void charged nothing (the core
+  // leaves both out of a bill).
+  hold: ['hold'],
 } as const;
 export type TransactionFilterName = keyof typeof transactionFilters;
 
@@ -28,6 +30,11 @@ export function decodeCursor(cursor: string): { beforeAtMs: number; beforeId: st
   throw new BffError('VALIDATION_FAILED', 'cursor: not a cursor this API gave out');
 }
 
+/**
+ * A bill line as the holder reads it. Internal ids stay out (a device's id, the operation's reference):
+ * the device is told by its kind, a top-up by its channel. A hold is a reservation, not spending: its
+ * amount is 0 and `hold` says what is held aside; a settlement's `hold` says what was held and released.
+ */
 function transaction(t: CardTransaction) {
   return {
     id: t.id,
@@ -39,7 +46,18 @@ function transaction(t: CardTransaction) {
     // Absent rather than null, as the mini-program's types have them (a top-up has no merchant).
     ...(t.merchantName === null ? {} : { merchantName: t.merchantName }),
     ...(t.category === null ? {} : { category: t.category }),
-    ...(t.deviceId === null ? {} : { deviceId: t.deviceId }),
+    ...(t.deviceKind === null ? {} : { deviceKind: t.deviceKind }),
+    ...(t.channel === null ? {} : { channel: t.channel }),
+    ...(t.hold === null
+      ? {}
+      : {
+          hold: {
+            status: t.hold.status,
+            heldAmount: t.hold.heldAmount,
+            ...(t.hold.chargedAmount === null ? {} : { chargedAmount: t.hold.chargedAmount }),
+            ...(t.hold.releasedAmount === null ? {} : { releasedAmount: t.hold.releasedAmount }),
+          },
+        }),
     createdAtMs: t.createdAtMs,
   };
 }

@@ -5,7 +5,7 @@ import { shanghaiDay } from '../time.ts';
 export interface CardTransaction {
   id: string;
   kind: string;
-  /** Signed from the card's side: money out negative, money in positive, a released hold 0. */
+  /** Signed from the card's side: money out negative, money in positive; a hold (held aside, not spent) and a void 0. */
   amount: number;
   subsidyAmount: number;
   mainAmount: number;
@@ -14,7 +14,22 @@ export interface CardTransaction {
   merchantName: string | null;
   category: string | null;
   deviceId: string | null;
+  /** The device's kind (pos, shower, laundry …) when the operation names a known device. */
+  deviceKind: string | null;
+  /** A top-up's channel (wechat, alipay, cash, bank); null for every other kind. */
+  channel: string | null;
   referenceId: string | null;
+  /**
+   * A hold, or the post/void/expiry that settled one: what was held aside, and once settled what was
+   * charged and released. A hold line is a reservation, never spending: its amount is 0 while the
+   * money is only held aside, and once the hold settles the list shows only the settlement.
+   */
+  hold: {
+    status: 'pending' | 'posted' | 'voided' | 'expired';
+    heldAmount: number;
+    chargedAmount: number | null;
+    releasedAmount: number | null;
+  } | null;
   createdAtMs: number;
 }
 
@@ -27,7 +42,7 @@ export interface TransactionFilter {
 }
 
 /** Kinds that take money from the card's wallets, and kinds that bring it in. */
-const moneyOut = new Set(['payment', 'hold', 'post', 'expire', 'close_out', 'subsidy_clear']);
+const moneyOut = new Set(['payment', 'post', 'expire', 'close_out', 'subsidy_clear']);
 const moneyIn = new Set(['top_up', 'subsidy', 'refund']);
 /** Kinds that count as spending in a statement: what was paid, net of refunds. */
 const spendingKinds = ['payment', 'post', 'expire'] as const;
@@ -42,9 +57,23 @@ export interface MonthFigures {
   byDay: { day: number; amount: number }[];
 }
 
-const selectTransactions = `SELECT o.id, o.kind, o.amount, o.subsidy_amount, o.refunded_amount, o.merchant_id, o.device_id,
-        o.reference_id, o.created_at_ms, m.name AS merchant_name, m.category
-   FROM operations o LEFT JOIN merchants m ON m.id = o.merchant_id`;
+// A hold's own line joins its hold by id; a post, void or expiry joins the hold it settled. The
+// device is the hold's when a settlement names none, and joins the devices table by its bare id
+// (holds and payments name a re-keyed device <id>-<keyVersion>).
+const selectTransactions = `SELECT o.id, o.kind, o.amount, o.subsidy_amount, o.refunded_amount, o.merchant_id,
+        COALESCE(o.device_id, h.device_id) AS device_id,
+        o.reference_id, o.request_extra, o.created_at_ms, m.name AS merchant_name, m.category,
+        h.status AS hold_status, h.amount AS hold_amount, h.resolved_amount AS hold_resolved_amount
+   FROM operations o LEFT JOIN merchants m ON m.id = o.merchant_id
+   LEFT JOIN holds h ON o.kind IN ('hold', 'post', 'void', 'expire')
+        AND h.id = CASE WHEN o.kind = 'hold' THEN o.id ELSE o.reference_id END`;
+
+/**
+ * Lines a bill leaves out: a hold once it has settled (its settlement is the line), and a settlement
+ * that charged nothing (a void, or a run that used nothing): no money moved, so no bill line.
+ */
+const billLinesOnly = `NOT (o.kind = 'hold' AND h.status <> 'pending')
+   AND NOT (o.kind IN ('post', 'void', 'expire') AND o.amount = 0)`;
 
 /** Read-only queries over a card's operations for bills and monthly statements. */
 /** A hold as its card holder reads it: a shower or laundry run, what it keeps aside and what it cost. */
@@ -121,7 +150,7 @@ export class StatementRepository {
   /** Accepted operations of a card, newest first, paged by (created_at_ms, id). */
   async transactions(cardNo: string, filter: TransactionFilter): Promise<CardTransaction[]> {
     const params: Param[] = [cardNo];
-    let where = "o.card_no = ? AND o.outcome = 'ok'";
+    let where = `o.card_no = ? AND o.outcome = 'ok' AND ${billLinesOnly}`;
     if (filter.fromMs !== undefined) {
       where += ' AND o.created_at_ms >= ?';
       params.push(filter.fromMs);
@@ -143,7 +172,7 @@ export class StatementRepository {
       `${selectTransactions} WHERE ${where} ORDER BY o.created_at_ms DESC, o.id DESC LIMIT ?`,
       params,
     );
-    return rows.map(toTransaction);
+    return this.withDeviceKinds(rows.map(toTransaction));
   }
 
   async transaction(cardNo: string, id: string): Promise<CardTransaction | undefined> {
@@ -151,7 +180,21 @@ export class StatementRepository {
       `${selectTransactions} WHERE o.id = ? AND o.card_no = ? AND o.outcome = 'ok'`,
       [id, cardNo],
     );
-    return rows[0] ? toTransaction(rows[0]) : undefined;
+    return rows[0] ? (await this.withDeviceKinds([toTransaction(rows[0])]))[0] : undefined;
+  }
+
+  /** Fills each transaction's device kind from the devices table (one query for the page). */
+  private async withDeviceKinds(items: CardTransaction[]): Promise<CardTransaction[]> {
+    const ids = [...new Set(items.flatMap((t) => (t.deviceId === null ? [] : [bareDeviceId(t.deviceId)])))];
+    if (ids.length === 0) return items;
+    const devices = await this.db.select<{ id: string; kind: string }>(
+      `SELECT id, kind FROM devices WHERE id IN (${ids.map(() => '?').join(', ')})`,
+      ids,
+    );
+    const kinds = new Map(devices.map((d) => [String(d.id), String(d.kind)]));
+    return items.map((t) =>
+      t.deviceId === null ? t : { ...t, deviceKind: kinds.get(bareDeviceId(t.deviceId)) ?? null },
+    );
   }
 
   /** A card's figures for [fromMs, toMs): sums in the database, grouped by kind, merchant and day. */
@@ -207,11 +250,40 @@ export class StatementRepository {
   }
 }
 
+/** A device as the devices table names it: holds and payments after a re-key say <id>-<keyVersion>. */
+function bareDeviceId(deviceId: string): string {
+  return deviceId.split('-')[0] as string;
+}
+
+/** A top-up's channel, kept in the operation's request_extra (JSON). */
+function channelOf(kind: string, requestExtra: unknown): string | null {
+  if (kind !== 'top_up' || typeof requestExtra !== 'string') return null;
+  try {
+    const channel = (JSON.parse(requestExtra) as { channel?: unknown }).channel;
+    return typeof channel === 'string' ? channel : null;
+  } catch {
+    return null;
+  }
+}
+
+function holdOf(r: Record<string, unknown>): CardTransaction['hold'] {
+  if (r.hold_status === null || r.hold_status === undefined) return null;
+  const held = Number(r.hold_amount);
+  const charged = r.hold_resolved_amount === null ? null : Number(r.hold_resolved_amount);
+  return {
+    status: String(r.hold_status) as NonNullable<CardTransaction['hold']>['status'],
+    heldAmount: held,
+    chargedAmount: charged,
+    releasedAmount: charged === null ? null : held - charged,
+  };
+}
+
 function toTransaction(r: Record<string, unknown>): CardTransaction {
   const kind = String(r.kind);
   const amount = Number(r.amount);
   const subsidyAmount = Number(r.subsidy_amount);
-  const sign = moneyOut.has(kind) ? -1 : moneyIn.has(kind) ? 1 : 0;
+  // A hold moves no money off the card until it settles: it is held aside, so its line reads 0.
+  const sign = kind === 'hold' ? 0 : moneyOut.has(kind) ? -1 : moneyIn.has(kind) ? 1 : 0;
   return {
     id: String(r.id),
     kind,
@@ -223,7 +295,10 @@ function toTransaction(r: Record<string, unknown>): CardTransaction {
     merchantName: r.merchant_name === null || r.merchant_name === undefined ? null : String(r.merchant_name),
     category: r.category === null || r.category === undefined ? null : String(r.category),
     deviceId: r.device_id === null ? null : String(r.device_id),
+    deviceKind: null,
+    channel: channelOf(kind, r.request_extra),
     referenceId: r.reference_id === null ? null : String(r.reference_id),
+    hold: holdOf(r),
     createdAtMs: Number(r.created_at_ms),
   };
 }
