@@ -11,6 +11,7 @@ import {
   Space,
   Table,
   Tag,
+  Typography,
 } from 'antd';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, type Card, type Me, newRequestId, type Receipt, when, yuan } from '../api.ts';
@@ -54,7 +55,7 @@ type Dialog =
 
 /** One card: who, status, wallets, holds, status history and recent operations, with the actions the role has. */
 export function CardPage({ me, cardNo }: { me: Me; cardNo: string }) {
-  const { message } = App.useApp();
+  const { message, modal } = App.useApp();
   const [detail, setDetail] = useState<Detail | null>(null);
   const [ops, setOps] = useState<Operation[]>([]);
   const [error, setError] = useState<string | null>(null);
@@ -130,6 +131,33 @@ export function CardPage({ me, cardNo }: { me: Me; cardNo: string }) {
     }
   };
 
+  // A new one-time activation code for the student to bind with: shown here once, never again.
+  const issueActivationCode = async () => {
+    try {
+      const issued = await api<{ activationCode: string; expiresAtMs: number }>(
+        'POST',
+        `/cards/${cardNo}/activation-code`,
+        {},
+      );
+      modal.info({
+        title: '激活码（只显示这一次）',
+        content: (
+          <Space direction="vertical">
+            <Typography.Text strong copyable data-testid="activation-code">
+              {issued.activationCode}
+            </Typography.Text>
+            <span>
+              有效期至 {when(issued.expiresAtMs)}
+              ，只能使用一次，旧激活码随即作废。请打印交给学生或通过学校短信发送。
+            </span>
+          </Space>
+        ),
+      });
+    } catch (e) {
+      message.error(describeError(e));
+    }
+  };
+
   if (error) return <Panel>{error}</Panel>;
   if (!detail) return <Panel loading />;
   const { card } = detail;
@@ -150,6 +178,9 @@ export function CardPage({ me, cardNo }: { me: Me; cardNo: string }) {
                   </Button>
                 ))
               : null}
+            {may('card.manage') && card.status !== 'cancelled' ? (
+              <Button onClick={() => void issueActivationCode()}>生成激活码</Button>
+            ) : null}
             {may('cash.top_up') && card.status !== 'cancelled' ? (
               <Button type="primary" onClick={() => open({ kind: 'top_up' })}>
                 现金充值
