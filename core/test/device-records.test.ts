@@ -57,6 +57,63 @@ for (const dialect of dialects) {
       );
     });
 
+    test('#12.3 when a payment record arrives under a sequence the gateway declined online, then it is an exception with that reason and nothing is charged or booked; another request under it is SEQUENCE_CONFLICT', async () => {
+      // Goal: the core's half of protocol § 12.3 for declines the ledger never saw, on both dialects.
+      const id = await device();
+      const cardNo = await openStudent(t.client);
+      await t.client.topUp({ id: opId(), cardNo, amount: 1_000, channel: 'cash' });
+      const results = await t.client.uploadOfflineRecords(id, [
+        offlineRecord({
+          offlineNo: 1,
+          sequence: 10,
+          cardNo,
+          amount: 300,
+          onlineDecline: { reason: 'CODE_REPLAYED', sameRequest: true },
+        }),
+        offlineRecord({
+          offlineNo: 2,
+          sequence: 11,
+          cardNo,
+          amount: 300,
+          onlineDecline: { reason: 'OUTSIDE_WINDOW', sameRequest: false },
+        }),
+      ]);
+      assert.deepEqual(results.results, [
+        { sequence: 10, status: 'exception', reason: 'CODE_REPLAYED' },
+        { sequence: 11, status: 'rejected', reason: 'SEQUENCE_CONFLICT' },
+      ]);
+      assert.equal((await t.client.getCard(cardNo)).balance.main, 1_000);
+      const listed = (await t.client.offlineExceptions()).items.filter((e) => e.deviceId === id);
+      assert.deepEqual(
+        listed.map((e) => [e.cardNo, e.amount, e.receivableAmount, e.reason, e.operationId]),
+        [[cardNo, 300, 0, 'CODE_REPLAYED', null]],
+      );
+    });
+
+    test('#12.18 when a device uploads a record of a kind its kind may not store, then it is rejected NOT_PERMITTED and kept, not a gap', async () => {
+      // Goal: a meter's "offline payment" or a till's "offline attendance" settles nothing.
+      deviceSerial += 1;
+      const meter = String(9000 + deviceSerial);
+      await t.client.registerDevice({ id: meter, kind: 'shower', merchantId });
+      const cardNo = await openStudent(t.client);
+      await t.client.topUp({ id: opId(), cardNo, amount: 1_000, channel: 'cash' });
+      const fromMeter = await t.client.uploadOfflineRecords(meter, [
+        offlineRecord({ offlineNo: 1, sequence: 3, cardNo, amount: 500 }),
+        offlineRecord({ offlineNo: 2, sequence: 4, cardNo, recordKind: 'access' }),
+      ]);
+      assert.deepEqual(fromMeter.results, [
+        { sequence: 3, status: 'rejected', reason: 'NOT_PERMITTED' },
+        { sequence: 4, status: 'rejected', reason: 'NOT_PERMITTED' },
+      ]);
+      assert.deepEqual(fromMeter.gaps, []);
+      const till = await device();
+      const fromTill = await t.client.uploadOfflineRecords(till, [
+        offlineRecord({ offlineNo: 1, sequence: 3, cardNo, recordKind: 'attendance', sessionId: 'S1' }),
+      ]);
+      assert.deepEqual(fromTill.results, [{ sequence: 3, status: 'rejected', reason: 'NOT_PERMITTED' }]);
+      assert.equal((await t.client.getCard(cardNo)).balance.main, 1_000);
+    });
+
     test('when the core charged a record but crashed before storing it, then the retry stores the first outcome, charged once', async () => {
       // Goal: the ledger operation and the record are two commits; a crash between them loses nothing.
       const id = await device();
