@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { ActivationCodes } from '../src/bindings/activation-codes.ts';
 import { CoreError } from '../src/client/index.ts';
 import { createPii } from '../src/pii.ts';
 import { dialects, opId, startTestCore, type TestCore } from './support.ts';
@@ -214,6 +215,17 @@ for (const dialect of dialects) {
         'rejected',
         'the right code came too late',
       );
+    });
+
+    test('#12.1 when an activation code has expired, then even the right code is refused', async () => {
+      const person = await openPerson();
+      let nowMs = Date.now();
+      const codes = new ActivationCodes(t.core.db, piiKey, { ttlMs: 60_000, attemptsMax: 5 }, () => nowMs);
+      const { code } = await codes.issue(person.cardNo, null);
+      nowMs += 60_000;
+      assert.equal(await codes.check(person.cardNo, code), 'none');
+      nowMs -= 1;
+      assert.equal(await codes.check(person.cardNo, code), 'ok');
     });
 
     test('#12.1 when two accounts race to bind with the same right activation code, then exactly one binds', async () => {
