@@ -17,7 +17,7 @@ describe('activation codes on a campus without the ID tail', () => {
   after(() => world.stop());
 
   const issue = (role: keyof Admins, cardNo: string) =>
-    world.request<{ cardNo: string; activationCode: string; expiresAtMs: number }>(
+    world.request<{ cardNo: string; activationCode: string; expiresAtMs: number; code?: string }>(
       'POST',
       `/api/admin/v1/cards/${cardNo}/activation-code`,
       { token: admins[role], body: {} },
@@ -53,10 +53,14 @@ describe('activation codes on a campus without the ID tail', () => {
 
     const student = await logIn(world);
     const bind = (token: string, activationCode: string) =>
-      world.request<{ created: boolean; card: { cardNo: string } }>('POST', '/api/v1/binding', {
-        token,
-        body: { personNo: person.personNo, name: person.name, activationCode },
-      });
+      world.request<{ created: boolean; card: { cardNo: string }; code?: string }>(
+        'POST',
+        '/api/v1/binding',
+        {
+          token,
+          body: { personNo: person.personNo, name: person.name, activationCode },
+        },
+      );
     const wrong = await bind(student.accessToken, 'ABCDEFGHJK');
     assert.equal(wrong.body.code, 'IDENTITY_MISMATCH');
     const bound = await bind(student.accessToken, issued.body.activationCode.toLowerCase());
