@@ -31,9 +31,11 @@ const mismatch = () =>
   new CoreError('IDENTITY_MISMATCH', 'the person number, name and secret do not match our records');
 
 /**
- * Binding a WeChat account to a person. The secret is checked as a keyed digest (HMAC-SHA256 under
- * a key derived from PII_KEY) against person_secrets; the sealed ID number is opened only when no
- * digest was made from its current sealed value yet (a person the sync opened or changed), once.
+ * Binding a WeChat account to a person who proves who they are: with the card centre's one-time
+ * activation code (activation-codes.ts), or with the last 6 ID characters, checked as a keyed digest
+ * (HMAC-SHA256 under a key derived from PII_KEY) against person_secrets; the sealed ID number is
+ * opened only when no digest was made from its current sealed value yet (a person the sync opened or
+ * changed), once. How many proofs may be tried is counted by the BFF, per person, account and address.
  */
 export class BindingService {
   readonly #secretKey: Buffer;
@@ -52,7 +54,7 @@ export class BindingService {
 
   /**
    * Checks a person's identity proof, with one answer for every way it fails. An activation code is
-   * taken (one of its attempts) before it is compared; it is spent only by the caller's use().
+   * taken (one of its attempts) before it is compared; it is spent only by the caller's spend().
    */
   async prove(personNo: string, name: string, proof: IdentityProof): Promise<PersonForBinding> {
     const person = await this.bindings.personByNo(personNo);
