@@ -156,6 +156,7 @@ async function seedContent(core: Core, somePersonNo: string | undefined): Promis
       publishAtMs: nowMs - (news.length - k) * 3_600_000,
       author: '一卡通中心',
     });
+  // The lessons' clips ship in mock/demo/videos (6 s each), copied into the content folder at start.
   const course = await core.content.createCourse({
     title: '校园卡使用指南',
     description: '如何绑定、充值、挂失与在各类终端上使用虚拟校园卡。',
@@ -166,12 +167,12 @@ async function seedContent(core: Core, somePersonNo: string | undefined): Promis
     seq: 1,
     title: '绑定与付款码',
     video: { path: 'guide/01.webm' },
-    durationSeconds: 180,
+    durationSeconds: 6,
   });
   await core.content.addLesson(course.id, {
     seq: 2,
     title: '挂失与补办',
     video: { path: 'guide/02.webm' },
-    durationSeconds: 240,
+    durationSeconds: 6,
   });
 }

@@ -1,7 +1,10 @@
 // The whole system in one process: the core with demo data, the WeChat login and Pay stand-ins, the BFF,
 // the device gateway with simulated terminals, and one web origin for the H5 build and the backoffice.
 // `npm start` runs it on the default ports; end-to-end tests run it on free ports against MariaDB and Redis.
+import { constants } from 'node:fs';
+import { copyFile, mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type DemoAdmin, seedAdminDemo } from '../../bff/src/admin/seed.ts';
 import { type RunningBff, startBff } from '../../bff/src/app.ts';
@@ -53,6 +56,24 @@ async function freePort(): Promise<number> {
   return address.port;
 }
 
+/**
+ * The demo course's lessons name guide/01.webm and guide/02.webm under the content folder: two real
+ * 6-second VP8 clips (2 and 10 KB, made once with ffmpeg's smptebars and testsrc sources) shipped in
+ * mock/demo/videos, copied in where missing so a fresh clone plays them. A file already there (an
+ * upload from the backoffice) is kept.
+ */
+async function placeDemoVideos(contentDir: string): Promise<void> {
+  const shipped = fileURLToPath(new URL('videos/', import.meta.url));
+  for (const name of ['guide/01.webm', 'guide/02.webm']) {
+    await mkdir(dirname(join(contentDir, name)), { recursive: true });
+    await copyFile(join(shipped, name), join(contentDir, name), constants.COPYFILE_EXCL).catch(
+      (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EEXIST') throw error;
+      },
+    );
+  }
+}
+
 export async function startSystem(options: SystemOptions): Promise<RunningSystem> {
   const env = options.env;
   const pick = async (name: string, fallback: number) =>
@@ -66,6 +87,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const webPort = await pick('WEB_PORT', 10086);
   const webUrl = `http://127.0.0.1:${webPort}`;
 
+  const contentDir = env.CONTENT_DIR ?? `${repoRoot}core/data/content`;
+  await placeDemoVideos(contentDir);
   const config = loadConfig({ ...env, CORE_PORT: String(corePort) } as NodeJS.ProcessEnv);
   const log = createLogger('core', config.logLevel);
   const core = await startCore(config, log);
@@ -101,7 +124,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       TRUSTED_PROXIES: env.TRUSTED_PROXIES ?? '127.0.0.1,::1',
       // The demo binds with the ID tail it prints; a campus may switch it off for activation codes only.
       BIND_ID_TAIL_ENABLED: env.BIND_ID_TAIL_ENABLED ?? 'true',
-      CONTENT_DIR: env.CONTENT_DIR ?? `${repoRoot}core/data/content`,
+      CONTENT_DIR: contentDir,
       UPLOAD_DIR: env.UPLOAD_DIR ?? `${repoRoot}core/data/uploads`,
       WECHAT_PAY_URL: pay.baseUrl,
       WECHAT_PAY_MCHID: mchid,
