@@ -9,7 +9,8 @@
  * real time. Worlds started after the shift use it for the database clock too (the core's
  * `clockOffsetMs` option: core/test/support.ts), and browser contexts made with
  * tests/browser.ts start their page clocks at the shifted time. The clock only moves forward, so
- * cookies and tokens issued by the shifted services never look expired to a real clock.
+ * cookies and tokens issued by the shifted services never look expired to a real clock. Shift it
+ * before starting the world (a shift moves the browser contexts made after it).
  */
 const RealDate = globalThis.Date;
 const dayMs = 86_400_000;
@@ -19,20 +20,18 @@ let offsetMs = 0;
 /** How far the process clock is ahead of the machine's, ms (0 when never shifted). */
 export const clockOffsetMs = (): number => offsetMs;
 
-function install(): void {
-  if (globalThis.Date !== RealDate) return;
-  // A function rather than a subclass, so `Date()` called without new still works.
-  const ShiftedDate = function (this: unknown, ...args: unknown[]) {
-    if (!new.target) return new RealDate(RealDate.now() + offsetMs).toString();
-    return args.length === 0
-      ? new RealDate(RealDate.now() + offsetMs)
-      : new RealDate(...(args as ConstructorParameters<DateConstructor>));
-  } as unknown as DateConstructor;
-  Object.setPrototypeOf(ShiftedDate, RealDate);
-  Object.defineProperty(ShiftedDate, 'prototype', { value: RealDate.prototype });
-  ShiftedDate.now = () => RealDate.now() + offsetMs;
-  globalThis.Date = ShiftedDate;
-}
+// Installed when this module loads, which tests/exit-guard.ts makes the first thing in every test
+// process: code that keeps `Date.now` as a default (`now = Date.now`) keeps this one and follows a
+// later shift. With no shift it is the machine's clock. A function rather than a class, so `Date()`
+// without new still answers a string; Reflect.construct keeps subclasses of Date working.
+const ShiftedDate = function (this: unknown, ...args: unknown[]) {
+  if (!new.target) return new RealDate(RealDate.now() + offsetMs).toString();
+  return Reflect.construct(RealDate, args.length === 0 ? [RealDate.now() + offsetMs] : args, new.target);
+} as unknown as DateConstructor;
+Object.setPrototypeOf(ShiftedDate, RealDate);
+Object.defineProperty(ShiftedDate, 'prototype', { value: RealDate.prototype });
+ShiftedDate.now = () => RealDate.now() + offsetMs;
+globalThis.Date = ShiftedDate;
 
 /**
  * Moves the process clock forward to the next instant whose Asia/Shanghai time of day is `time`
@@ -43,7 +42,6 @@ function install(): void {
 export function setShanghaiTime(time: string): number {
   const match = /^(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(time);
   if (!match) throw new RangeError(`not a time of day: ${time}`);
-  install();
   const target = ((Number(match[1]) * 60 + Number(match[2])) * 60 + Number(match[3] ?? 0)) * 1000;
   const now = RealDate.now() + offsetMs;
   let ahead = target - ((now + shanghaiOffsetMs) % dayMs);
@@ -63,6 +61,15 @@ export function setShanghaiMonthStart(time: string): number {
     if (shanghai.getUTCDate() === 1) return RealDate.now() + offsetMs;
     offsetMs += dayMs;
   }
+}
+
+/** Moves the process clock forward to the instant `atMs` (never back), and answers it. */
+export function advanceClockTo(atMs: number): number {
+  const ahead = atMs - (RealDate.now() + offsetMs);
+  if (ahead < 0)
+    throw new RangeError(`the test clock only moves forward: ${new RealDate(atMs).toISOString()}`);
+  offsetMs += ahead;
+  return atMs;
 }
 
 /** The machine's own clock, unshifted. */

@@ -11,6 +11,8 @@
  */
 import { writeSync } from 'node:fs';
 import { after } from 'node:test';
+// First, before any module keeps a reference to Date.now: the clock tests can shift.
+import './clock.ts';
 
 // Every test process runs far from Asia/Shanghai, so code that cuts days or months with the local
 // zone (getDate, setHours, toLocale… without a timeZone) is wrong on every run, not only while the

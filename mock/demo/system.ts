@@ -10,7 +10,7 @@ import { type DemoAdmin, seedAdminDemo } from '../../bff/src/admin/seed.ts';
 import { type RunningBff, startBff } from '../../bff/src/app.ts';
 import { loadConfig as loadBffConfig } from '../../bff/src/config.ts';
 import { type DemoIdentity, seedDemo } from '../../core/scripts/demo-data.ts';
-import { type RunningCore, startCore } from '../../core/src/app.ts';
+import { type CoreOptions, type RunningCore, startCore } from '../../core/src/app.ts';
 import { loadConfig } from '../../core/src/config.ts';
 import { createLogger } from '../../core/src/log.ts';
 import { startDeviceDemo } from '../devices/demo.ts';
@@ -29,6 +29,8 @@ export interface SystemOptions {
   /** Simulated terminals serving demo students every few seconds, printing what they do. */
   terminals: boolean;
   print?: (line: string) => void;
+  /** Tests only: the core's options, e.g. a database clock that follows tests/clock.ts. */
+  core?: CoreOptions;
 }
 
 export interface RunningSystem {
@@ -91,7 +93,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   await placeDemoVideos(contentDir);
   const config = loadConfig({ ...env, CORE_PORT: String(corePort) } as NodeJS.ProcessEnv);
   const log = createLogger('core', config.logLevel);
-  const core = await startCore(config, log);
+  const core = await startCore(config, log, options.core);
   const demo = await seedDemo(core);
   const [keyId, secret] = [...config.serviceKeys][0] ?? ['', ''];
 
