@@ -39,9 +39,17 @@ describe('access and attendance records, and card actions by path', () => {
     }
     const first = await get('/api/v1/records?kind=access&limit=2');
     assert.equal(first.status, 200, JSON.stringify(first.body));
+    // #19.2 codes for the app to label, never English prose or a device id as the place.
     assert.deepEqual(
-      (first.body.items as { result: string }[]).map((i) => i.result),
-      ['allowed', 'denied (CARD_FROZEN)'],
+      (first.body.items as { result: string; reason: string | null; place: string }[]).map((i) => [
+        i.result,
+        i.reason,
+        i.place,
+      ]),
+      [
+        ['allowed', null, '门禁'],
+        ['denied', 'CARD_FROZEN', '门禁'],
+      ],
     );
     assert.equal(typeof first.body.next, 'string');
     const second = await get(`/api/v1/records/access?limit=2&cursor=${first.body.next}`);

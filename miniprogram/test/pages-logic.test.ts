@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { attendanceKindLabels, labelOf } from '../src/labels.ts';
 import { notificationText } from '../src/lib/notifications.ts';
 import { routeParam } from '../src/lib/route.ts';
 import { checkTopUpAmount, topUpLimitsFallback, usablePresets } from '../src/lib/top-up.ts';
-import { appendPage, signedAmount, transactionTitle } from '../src/lib/transactions.ts';
+import { appendPage, signedAmount, transactionKindText, transactionTitle } from '../src/lib/transactions.ts';
 import { parseLiveMessage, socketUrl } from '../src/services/live.ts';
 import { newIdempotencyKey } from '../src/services/top-ups.ts';
 import type { Transaction } from '../src/services/types.ts';
@@ -35,10 +36,35 @@ describe('top-up amounts', () => {
 
 describe('bill rows', () => {
   test('when a row is money out or in, then the sign and the colour follow, and the title falls back to the kind', () => {
-    assert.deepEqual(signedAmount(payment), { text: '-¥12.50', incoming: false });
-    assert.deepEqual(signedAmount(topUp), { text: '+¥50.00', incoming: true });
+    assert.deepEqual(signedAmount(payment), { text: '-¥12.50', incoming: false, pending: false });
+    assert.deepEqual(signedAmount(topUp), { text: '+¥50.00', incoming: true, pending: false });
     assert.equal(transactionTitle(payment), '一食堂');
-    assert.equal(transactionTitle(topUp), strings.bills.kind.top_up);
+    assert.equal(transactionTitle(topUp), '充值');
+  });
+
+  test('#19.1 when a shower hold is pending, then its row shows what is held aside, unsigned and pending, never as spending', () => {
+    const hold: Transaction = {
+      id: 'h1',
+      kind: 'hold',
+      amount: 0,
+      merchantName: '北区浴室',
+      hold: { status: 'pending', heldAmount: 600 },
+      createdAtMs: 0,
+    };
+    assert.deepEqual(signedAmount(hold), { text: '¥6.00', incoming: false, pending: true });
+    assert.equal(transactionKindText(hold), '预授权');
+    assert.deepEqual(notificationText({ type: 'operation', id: 'h1', kind: 'hold', amount: 600, atMs: 0 }), {
+      title: '预授权',
+      detail: '冻结 ¥6.00',
+    });
+  });
+
+  test('#19.2 when a code has a label, then the row reads it in Chinese; an unknown code reads the fallback, never itself', () => {
+    assert.equal(transactionTitle({ ...topUp, channel: 'cash' }), '充值 · 现金（卡务中心）');
+    assert.equal(transactionTitle({ ...topUp, channel: 'wechat' }), '充值 · 微信支付');
+    assert.equal(labelOf(attendanceKindLabels, 'class'), '课堂签到');
+    assert.equal(labelOf(attendanceKindLabels, 'seminar', '签到'), '签到');
+    assert.equal(transactionKindText({ ...payment, kind: 'mystery' as Transaction['kind'] }), '其他');
   });
 
   test('when the next page repeats rows already shown, then they are not shown twice', () => {

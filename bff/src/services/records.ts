@@ -7,7 +7,10 @@ export interface PresenceRecord {
   id: string;
   kind: RecordKind;
   place: string;
-  /** access: allowed, or denied with the protocol's reason; attendance: the session's kind (class, exam, meeting …). */
+  /**
+   * Codes, never prose: the app labels them in Chinese (miniprogram/src/labels.ts). access: allowed or
+   * denied (the protocol's reason in `reason`); attendance: the session's kind (class, exam, meeting).
+   */
   result: string;
   /** access only: in, out or none, and the protocol's reason for a deny. */
   direction?: string;
@@ -41,8 +44,9 @@ export class Records {
       (e): PresenceRecord => ({
         id: e.id,
         kind: 'access',
-        place: `device ${e.deviceId}`,
-        result: e.decision === 'allow' ? 'allowed' : e.reason ? `denied (${e.reason})` : 'denied',
+        // Devices have no name or place in the core yet: the app names the check by its direction.
+        place: '门禁',
+        result: e.decision === 'allow' ? 'allowed' : 'denied',
         direction: e.direction,
         reason: e.reason,
         deviceId: e.deviceId,

@@ -50,19 +50,31 @@ export type TransactionKind =
   | 'hold'
   | 'post'
   | 'void'
+  | 'expire'
   | 'adjustment'
-  | 'close_out';
+  | 'close_out'
+  | 'subsidy_clear';
 
 export interface Transaction {
   readonly id: string;
   readonly kind: TransactionKind;
-  /** Signed from the card's side: spending negative, money in positive. */
+  /** Signed from the card's side: spending negative, money in positive; 0 for a hold (held aside, not spent). */
   readonly amount: number;
   readonly mainAmount?: number;
   readonly subsidyAmount?: number;
   readonly merchantName?: string;
   readonly category?: string;
-  readonly deviceId?: string;
+  /** The terminal's kind (pos, shower …); devices are never shown by id. */
+  readonly deviceKind?: string;
+  /** A top-up's channel: wechat, alipay, cash, bank. */
+  readonly channel?: string;
+  /** A pending hold (预授权), or what a settled one held, charged and released. */
+  readonly hold?: {
+    readonly status: 'pending' | 'posted' | 'voided' | 'expired';
+    readonly heldAmount: number;
+    readonly chargedAmount?: number;
+    readonly releasedAmount?: number;
+  };
   readonly refundedAmount?: number;
   readonly createdAtMs: number;
 }
@@ -187,6 +199,11 @@ export interface PresenceRecord {
   readonly id: string;
   readonly kind: 'attendance' | 'access';
   readonly place: string;
+  /** A code: access allowed/denied, attendance the session's kind (class, exam, meeting). */
   readonly result?: string;
+  /** access: in, out or none. */
+  readonly direction?: string;
+  /** access: the device protocol's reason for a deny (CARD_FROZEN …). */
+  readonly reason?: string | null;
   readonly atMs: number;
 }

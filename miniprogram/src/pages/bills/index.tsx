@@ -4,12 +4,22 @@ import { useCallback, useEffect, useState } from 'react';
 import { MonthSwitcher } from '../../components/MonthSwitcher.tsx';
 import { StateView } from '../../components/StateView.tsx';
 import { messageOf } from '../../components/use-remote.ts';
+import { billWords } from '../../labels.ts';
 import { formatShortTime, type Month, monthOf } from '../../lib/month.ts';
 import { appendPage, signedAmount, transactionTitle } from '../../lib/transactions.ts';
 import { api } from '../../services/api.ts';
 import { listTransactions, type TransactionFilter, transactionFilters } from '../../services/transactions.ts';
 import type { Transaction } from '../../services/types.ts';
 import { strings } from '../../strings.ts';
+
+/** A hold is held aside, not spent: grey and tagged 预授权, never in the spending colour. */
+const pendingStyle = { color: '#5b6b64', display: 'flex', alignItems: 'center', gap: '8px' } as const;
+const holdTagStyle = {
+  fontSize: '22px',
+  padding: '2px 8px',
+  border: '1px solid #5b6b64',
+  borderRadius: '6px',
+} as const;
 
 export default function BillsPage() {
   const [month, setMonth] = useState<Month>(() => monthOf(Date.now()));
@@ -71,9 +81,22 @@ export default function BillsPage() {
               >
                 <View className="row-main">
                   <Text className="row-title">{transactionTitle(row)}</Text>
-                  <Text className="row-sub">{formatShortTime(row.createdAtMs)}</Text>
+                  <Text className="row-sub">
+                    {amount.pending
+                      ? `${formatShortTime(row.createdAtMs)} · ${billWords.pendingHoldNote}`
+                      : formatShortTime(row.createdAtMs)}
+                  </Text>
                 </View>
-                <Text className={amount.incoming ? 'amount-in' : 'amount-out'}>{amount.text}</Text>
+                {amount.pending ? (
+                  <View className="amount-pending" style={pendingStyle}>
+                    <Text className="hold-tag" style={holdTagStyle}>
+                      {billWords.holdTag}
+                    </Text>
+                    <Text>{amount.text}</Text>
+                  </View>
+                ) : (
+                  <Text className={amount.incoming ? 'amount-in' : 'amount-out'}>{amount.text}</Text>
+                )}
               </View>
             );
           })}

@@ -2,6 +2,7 @@ import { Text, View } from '@tarojs/components';
 import { useEffect } from 'react';
 import { StateView } from '../../components/StateView.tsx';
 import { useRemote } from '../../components/use-remote.ts';
+import { labelOf, meterKindLabels, meterStatusLabels } from '../../labels.ts';
 import { formatFen } from '../../lib/money.ts';
 import { formatShortTime } from '../../lib/month.ts';
 import { api, openLive } from '../../services/api.ts';
@@ -18,7 +19,7 @@ function SessionCard({ session }: { readonly session: MeterSession }) {
   return (
     <View className="section">
       <Text className="section-title">
-        {`${session.kind === 'shower' ? '🚿' : '🧺'} ${session.deviceName ?? ''} ${session.status === 'running' ? strings.showers.running : ''}`}
+        {`${session.kind === 'shower' ? '🚿' : '🧺'} ${session.deviceName ?? labelOf(meterKindLabels, session.kind)} ${labelOf(meterStatusLabels, session.status)}`}
       </Text>
       <View className="kv">
         <Text className="kv-key">{strings.showers.held}</Text>
