@@ -129,8 +129,10 @@ export class AdminLogin {
       await this.kv.increment(countKey, addressWindowMs, -1);
       return account;
     } catch (error) {
+      // Only a wrong password or code keeps its count; anything else was no guess.
+      if (!(error instanceof CoreError) || error.code !== 'ADMIN_LOGIN_FAILED')
+        await this.kv.increment(countKey, addressWindowMs, -1);
       if (!(error instanceof CoreError)) throw error;
-      if (error.code !== 'ADMIN_LOGIN_FAILED') await this.kv.increment(countKey, addressWindowMs, -1);
       if (error.code === 'ADMIN_LOGIN_FAILED' || error.code === 'ADMIN_LOCKED_OUT') {
         const locked = error.code === 'ADMIN_LOCKED_OUT';
         await this.audit.record(
