@@ -53,6 +53,7 @@ import { statementRoutes } from './http/routes/statements.ts';
 import { subsidyImportBodies, subsidyRoutes } from './http/routes/subsidies.ts';
 import { syncRoutes } from './http/routes/sync.ts';
 import { topUpRoutes } from './http/routes/top-ups.ts';
+import { redisJobLock } from './jobs/scheduler.ts';
 import { Batcher } from './ledger/batcher.ts';
 import { LedgerExecutor } from './ledger/executor.ts';
 import { LedgerRepository } from './ledger/ledger-repository.ts';
@@ -326,7 +327,10 @@ export async function startCore(
   const core = createCore(config, log, publisher, options);
   await migrate(core.db);
   await core.blacklist.reconcile();
-  core.blacklist.startExpiry(3_600_000, (error) => core.log.warn({ err: error }, 'blacklist expiry failed'));
+  // Jobs that must run once across the core instances of one database take a lock in Redis, named
+  // by that database, when Redis is configured.
+  const jobLock = publisher && redisJobLock(publisher, `core:job-lock:${databaseName(config.databaseUrl)}:`);
+  core.blacklist.startExpiry(3_600_000, core.log);
   // Gateway instances subscribe to this channel; the message is the new blacklist version.
   publisher?.on('error', (error) => core.log.warn({ err: error }, 'redis error'));
   core.blacklist.onPublished((version) => {
@@ -347,13 +351,11 @@ export async function startCore(
     publisher?.publish(newsChannel, JSON.stringify(announcement)).catch(() => {});
   });
   // Scheduled news is announced when its time comes; each item claimed once across core instances.
-  core.content.startAnnouncements(newsAnnounceIntervalMs, (error) =>
-    core.log.warn({ err: error }, 'news announcements failed'),
-  );
-  core.ledger.startSweeper(config.holdSweepIntervalMs);
+  core.content.startAnnouncements(newsAnnounceIntervalMs, core.log, jobLock);
+  core.ledger.startSweeper(config.holdSweepIntervalMs, jobLock);
   // Last month's statements go out on the first day of the month; checked every 10 minutes.
-  core.monthlyStatements.startSchedule(10 * 60_000);
-  core.sync.startSchedule(config.syncIntervalMs, config.syncFullIntervalMs);
+  core.monthlyStatements.startSchedule(10 * 60_000, jobLock);
+  core.sync.startSchedule(config.syncIntervalMs, config.syncFullIntervalMs, jobLock);
   // A subsidy posting or clearing a stopped process left running goes on where it stopped.
   await core.subsidies.resume();
   const server = core.app.listen(config.port, config.host);
@@ -381,4 +383,9 @@ export async function startCore(
       await publisher?.quit();
     },
   };
+}
+
+/** The database's name (a MariaDB schema or a SQLite path): what the core instances sharing jobs share. */
+function databaseName(databaseUrl: string): string {
+  return databaseUrl.startsWith('mysql:') ? new URL(databaseUrl).pathname.slice(1) : databaseUrl;
 }

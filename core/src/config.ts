@@ -68,7 +68,8 @@ const schema = z.object({
     .number()
     .int()
     .positive()
-    .describe('HOLD_SWEEP_INTERVAL_MS: how often expired holds are settled'),
+    .multipleOf(1_000)
+    .describe('HOLD_SWEEP_INTERVAL_MS: how often expired holds are settled (whole seconds)'),
   presenceSilenceMs: z.coerce
     .number()
     .int()
@@ -97,7 +98,10 @@ const schema = z.object({
     .number()
     .int()
     .nonnegative()
-    .describe('SYNC_INTERVAL_MS: how often an incremental identity sync runs; 0 switches the schedule off'),
+    .multipleOf(1_000)
+    .describe(
+      'SYNC_INTERVAL_MS: how often an incremental identity sync runs (whole seconds); 0 switches the schedule off',
+    ),
   syncFullIntervalMs: z.coerce
     .number()
     .int()

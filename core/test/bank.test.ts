@@ -22,7 +22,7 @@ const merchants: string[] = [];
 
 before(async () => {
   t = await startTestCore('mysql', {
-    HOLD_SWEEP_INTERVAL_MS: '100',
+    HOLD_SWEEP_INTERVAL_MS: '1000',
     LEDGER_EXECUTORS: '4',
     LEDGER_BATCH_SIZE_MAX: '32',
   });

@@ -20,7 +20,7 @@ for (const dialect of dialects) {
     let canteen: string;
     let shower: string;
     before(async () => {
-      t = await startTestCore(dialect, { PAY_INTERVAL_MS_MIN: '60000', HOLD_SWEEP_INTERVAL_MS: '100' });
+      t = await startTestCore(dialect, { PAY_INTERVAL_MS_MIN: '60000', HOLD_SWEEP_INTERVAL_MS: '1000' });
       canteen = (await t.client.createMerchant({ name: '一食堂 3 号窗口', category: 'canteen' })).id;
       shower = (await t.client.createMerchant({ name: '浴室', category: 'shower' })).id;
     });

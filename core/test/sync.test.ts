@@ -489,7 +489,7 @@ describe('identity sync on a schedule', () => {
     const t = await startTestCore('mysql', {
       ACADEMIC_DATABASE_URL: campus.academicUrl,
       HR_DATABASE_URL: campus.hrUrl,
-      SYNC_INTERVAL_MS: '100',
+      SYNC_INTERVAL_MS: '1000',
       SYNC_FULL_INTERVAL_MS: '3600000',
     });
     try {

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { isDuplicateKey } from '../db/database.ts';
 import { CoreError } from '../errors.ts';
 import { newId } from '../ids.ts';
+import { type Job, type JobLock, schedule } from '../jobs/scheduler.ts';
+import type { Logger } from '../log.ts';
 import type { NewsAnnouncement } from './announcements.ts';
 import { audienceSchema } from './audience.ts';
 import type { ContentRepository, Course, Lesson, NewsItem } from './content-repository.ts';
@@ -112,7 +114,7 @@ export const progressSchema = z.strictObject({
 /** News and courses as the card centre publishes them and each person sees them. */
 export class ContentService {
   readonly #listeners = new Set<NewsAnnouncementListener>();
-  #timer: NodeJS.Timeout | undefined;
+  #job: Job | undefined;
 
   constructor(
     private readonly repo: ContentRepository,
@@ -184,23 +186,22 @@ export class ContentService {
     return told;
   }
 
-  /** Checks for due announcements every interval (scheduled news becoming visible). */
-  startAnnouncements(intervalMs: number, onError: (error: unknown) => void): void {
-    let running = false;
-    this.#timer = setInterval(() => {
-      if (running) return;
-      running = true;
-      this.announceDue()
-        .catch(onError)
-        .finally(() => {
-          running = false;
-        });
-    }, intervalMs);
-    this.#timer.unref();
+  /**
+   * Checks for due announcements every interval (scheduled news becoming visible); with a lock
+   * (several core instances), one instance checks each tick.
+   */
+  startAnnouncements(intervalMs: number, log: Logger, lock?: JobLock): void {
+    this.#job = schedule({
+      name: 'news-announcements',
+      everyMs: intervalMs,
+      log,
+      lock,
+      run: () => this.announceDue(),
+    });
   }
 
   stopAnnouncements(): void {
-    clearInterval(this.#timer);
+    void this.#job?.stop();
   }
 
   async #announce(item: NewsItem): Promise<boolean> {

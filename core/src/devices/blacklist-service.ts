@@ -5,6 +5,8 @@
 // final state. Then every gateway is told (in process, and over Redis pub/sub when configured).
 
 import type { Database, Tx } from '../db/database.ts';
+import { type Job, schedule } from '../jobs/scheduler.ts';
+import type { Logger } from '../log.ts';
 
 export const blacklistReasons = ['lost', 'frozen', 'cancelled', 'reissued'] as const;
 export type BlacklistReason = (typeof blacklistReasons)[number];
@@ -71,7 +73,7 @@ export function entryFor(
 
 export class BlacklistService {
   private readonly listeners: BlacklistListener[] = [];
-  private expiry: NodeJS.Timeout | undefined;
+  private expiry: Job | undefined;
 
   constructor(private readonly db: Database) {}
 
@@ -168,16 +170,18 @@ export class BlacklistService {
   }
 
   /** Reconciles every `intervalMs`, which also drops reissued entries whose 7 days are over. */
-  startExpiry(intervalMs: number, onError: (error: unknown) => void): void {
+  startExpiry(intervalMs: number, log: Logger): void {
     this.stopExpiry();
-    this.expiry = setInterval(() => {
-      this.reconcile().catch(onError);
-    }, intervalMs);
-    this.expiry.unref();
+    this.expiry = schedule({
+      name: 'blacklist-expiry',
+      everyMs: intervalMs,
+      log,
+      run: () => this.reconcile(),
+    });
   }
 
   stopExpiry(): void {
-    clearInterval(this.expiry);
+    void this.expiry?.stop();
     this.expiry = undefined;
   }
 

@@ -1,6 +1,7 @@
 import type { CardActivityFeed } from '../activity/card-activity.ts';
 import type { CardService } from '../cards/card-service.ts';
 import { CoreError } from '../errors.ts';
+import { type Job, type JobLock, schedule } from '../jobs/scheduler.ts';
 import type { Logger } from '../log.ts';
 import type { Batcher } from './batcher.ts';
 import type { LedgerRepository, OperationView } from './ledger-repository.ts';
@@ -24,7 +25,7 @@ const sweepBatchMax = 500;
 
 /** The ledger's use-cases: every money movement enters here and leaves through the batcher. */
 export class LedgerService {
-  private sweeper: NodeJS.Timeout | undefined;
+  private sweeper: Job | undefined;
 
   constructor(
     private readonly batcher: Batcher,
@@ -186,22 +187,21 @@ export class LedgerService {
     return answers.filter((a) => a.status === 'ok' && !a.replayed).length;
   }
 
-  startSweeper(intervalMs: number): void {
-    let running = false;
-    this.sweeper = setInterval(() => {
-      if (running) return;
-      running = true;
-      this.sweepExpiredHolds()
-        .then((n) => n > 0 && this.log.info({ settled: n }, 'expired holds settled'))
-        .catch((error: unknown) => this.log.error({ message: (error as Error).message }, 'hold sweep failed'))
-        .finally(() => {
-          running = false;
-        });
-    }, intervalMs);
-    this.sweeper.unref();
+  /** Sweeps every intervalMs; with a lock (several core instances), one instance sweeps each tick. */
+  startSweeper(intervalMs: number, lock?: JobLock): void {
+    this.sweeper = schedule({
+      name: 'hold-sweep',
+      everyMs: intervalMs,
+      log: this.log,
+      lock,
+      run: async () => {
+        const settled = await this.sweepExpiredHolds();
+        if (settled > 0) this.log.info({ settled }, 'expired holds settled');
+      },
+    });
   }
 
   stopSweeper(): void {
-    clearInterval(this.sweeper);
+    void this.sweeper?.stop();
   }
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CardActivityFeed } from '../activity/card-activity.ts';
 import type { Database } from '../db/database.ts';
+import { type Job, type JobLock, schedule } from '../jobs/scheduler.ts';
 import type { Logger } from '../log.ts';
 import { addMonthsToKey, monthKeyOf, monthKeyRangeMs } from '../time.ts';
 import type { Notice, NoticeRepository } from './notice-repository.ts';
@@ -48,7 +49,7 @@ interface CardMonth {
  * a rerun, a restart or a second core instance sends nobody a second one.
  */
 export class MonthlyStatementNotices {
-  #timer: NodeJS.Timeout | undefined;
+  #job: Job | undefined;
   #doneMonth: string | undefined;
 
   constructor(
@@ -110,27 +111,29 @@ export class MonthlyStatementNotices {
     return fresh.length;
   }
 
-  /** Checks every interval whether last month's notices are out yet, and sends them once per month. */
-  startSchedule(intervalMs: number): void {
-    const tick = () => {
-      const month = previousMonth(shanghaiMonth(this.now()));
-      if (this.#doneMonth === month) return;
-      this.run(month)
-        .then((count) => {
-          this.#doneMonth = month;
-          if (count > 0) this.log.info({ month, count }, 'monthly statement notices sent');
-        })
-        .catch((error: unknown) =>
-          this.log.error({ message: (error as Error).message }, 'monthly statement notices failed'),
-        );
-    };
-    tick();
-    this.#timer = setInterval(tick, intervalMs);
-    this.#timer.unref();
+  /**
+   * Checks every interval (and at once) whether last month's notices are out yet, and sends them
+   * once per month; with a lock (several core instances), one instance checks each tick.
+   */
+  startSchedule(intervalMs: number, lock?: JobLock): void {
+    this.#job = schedule({
+      name: 'monthly-statements',
+      everyMs: intervalMs,
+      runAtStart: true,
+      log: this.log,
+      lock,
+      run: async () => {
+        const month = previousMonth(shanghaiMonth(this.now()));
+        if (this.#doneMonth === month) return;
+        const count = await this.run(month);
+        this.#doneMonth = month;
+        if (count > 0) this.log.info({ month, count }, 'monthly statement notices sent');
+      },
+    });
   }
 
   stop(): void {
-    clearInterval(this.#timer);
+    void this.#job?.stop();
   }
 
   private async figures(month: string): Promise<CardMonth[]> {

@@ -3,6 +3,7 @@ import { newCardNo } from '../cards/card-service.ts';
 import { isDuplicateKey } from '../db/database.ts';
 import { CoreError } from '../errors.ts';
 import { newId } from '../ids.ts';
+import { type Job, type JobLock, schedule } from '../jobs/scheduler.ts';
 import type { LedgerService } from '../ledger/ledger-service.ts';
 import type { Logger } from '../log.ts';
 import type { Pii } from '../pii.ts';
@@ -89,7 +90,7 @@ export class SyncService {
   private readonly digestKey: Buffer;
   private readonly listeners: PageListener[] = [];
   private current: Promise<void> | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private job: Job | undefined;
 
   constructor(
     private readonly repo: SyncRepository,
@@ -164,20 +165,30 @@ export class SyncService {
    * Runs incremental syncs every intervalMs, and a full reconcile instead whenever the last
    * successful one is older than fullIntervalMs. 0 switches either off.
    */
-  startSchedule(intervalMs: number, fullIntervalMs: number): void {
+  startSchedule(intervalMs: number, fullIntervalMs: number, lock?: JobLock): void {
     if (!this.enabled || intervalMs <= 0) return;
-    this.timer = setInterval(() => {
-      if (this.current) return;
-      void this.scheduled(fullIntervalMs).catch((error: unknown) => {
-        if (error instanceof CoreError && error.code === 'SYNC_RUNNING') return;
-        this.log.error({ message: (error as Error).message }, 'scheduled sync failed to start');
-      });
-    }, intervalMs);
-    this.timer.unref();
+    this.job = schedule({
+      name: 'identity-sync',
+      everyMs: intervalMs,
+      log: this.log,
+      lock,
+      run: async () => {
+        if (this.current) return;
+        try {
+          await this.scheduled(fullIntervalMs);
+        } catch (error) {
+          // Another process's run holds the database lock: this tick has nothing to do.
+          if (error instanceof CoreError && error.code === 'SYNC_RUNNING') return;
+          throw error;
+        }
+        // The job lasts as long as its run, so the next tick and the job lock wait for it.
+        await this.idle();
+      },
+    });
   }
 
   async close(): Promise<void> {
-    clearInterval(this.timer);
+    await this.job?.stop();
     await this.current;
     await this.reader?.close();
   }
