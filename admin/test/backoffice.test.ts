@@ -5,8 +5,14 @@ import { demoAdminPassword, seedAdminDemo } from '../../bff/src/admin/seed.ts';
 import { openCard } from '../../bff/test/admin-support.ts';
 import { startWorld, type TestWorld } from '../../bff/test/support.ts';
 import { fromBase32, totp } from '../../core/src/admin/totp.ts';
+import { addDays, shanghaiToday } from '../../core/src/time.ts';
 import type { Web } from '../../mock/demo/web.ts';
+import { setShanghaiTime } from '../../tests/clock.ts';
 import { openPage, screenshots, signIn as signInAs, startBackoffice } from './support.ts';
+
+// 03:30 in Shanghai: the browser's Los Angeles date is the day before, so an audit search cut in the
+// browser's days would find today's entries under yesterday and miss them under today (issue 21).
+setShanghaiTime('03:30');
 
 describe('backoffice in Chromium: sign-in, a card-loss flow, and a role that may only read', () => {
   let world: TestWorld;
@@ -48,7 +54,7 @@ describe('backoffice in Chromium: sign-in, a card-loss flow, and a role that may
     await page.close();
   });
 
-  test('when the counter operator reports a card lost in the backoffice, then the core has it lost and the audit log shows who did it', async () => {
+  test("#21 when the counter operator reports a card lost in the backoffice, then the core has it lost and the audit log shows who did it, under Shanghai's today and not yesterday in a Los Angeles browser", async () => {
     const page = await signIn('counter');
     // The counter's menu: card affairs and approvals, not the audit log (the role has no audit right).
     const menu = (await page.getByRole('menu').textContent()) ?? '';
@@ -74,6 +80,19 @@ describe('backoffice in Chromium: sign-in, a card-loss flow, and a role that may
       (await auditor.locator('table').textContent()) ?? '',
       /counter[\s\S]*card\.report_loss[\s\S]*学生来电挂失/,
     );
+    // #21: the date range is of Shanghai days: today's loss is not under yesterday, and is under today.
+    const searchDays = async (day: string) => {
+      await auditor.getByPlaceholder('开始日期').click();
+      await auditor.getByPlaceholder('开始日期').fill(day);
+      await auditor.getByPlaceholder('开始日期').press('Enter');
+      await auditor.getByPlaceholder('结束日期').fill(day);
+      await auditor.getByPlaceholder('结束日期').press('Enter');
+      await auditor.getByRole('button', { name: /查\s*询/ }).click();
+    };
+    await searchDays(addDays(shanghaiToday(), -1));
+    await auditor.getByRole('cell', { name: 'card.report_loss' }).waitFor({ state: 'detached' });
+    await searchDays(shanghaiToday());
+    await auditor.getByRole('cell', { name: 'card.report_loss' }).waitFor();
     await auditor.getByRole('button', { name: '校验哈希链' }).click();
     await auditor.getByText(/哈希链完整/).waitFor();
     await auditor.screenshot({ path: `${screenshots}admin-audit.png`, fullPage: true });
