@@ -1,6 +1,8 @@
 import type { Server } from 'node:http';
 import { CoreClient } from '@campus-card/core/client';
+import { redisJobLock } from '@campus-card/core/jobs';
 import { createLogger, type Logger } from '@campus-card/core/log';
+import { Redis } from 'ioredis';
 import Koa from 'koa';
 import Router from 'koa-router';
 import { Adjustments } from './admin/adjustments.ts';
@@ -43,6 +45,7 @@ import { recordRoutes } from './routes/records.ts';
 import { sessionOpenRoutes, sessionRoutes } from './routes/session.ts';
 import { statementRoutes } from './routes/statements.ts';
 import { transactionRoutes } from './routes/transactions.ts';
+import { AlipayLogin } from './services/alipay-login.ts';
 import { Bills } from './services/bills.ts';
 import { BindingService } from './services/bindings.ts';
 import { CardActions } from './services/cards.ts';
@@ -120,6 +123,8 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
   });
   const refreshTokens = new RefreshTokens(kv, sessions, config.refreshTokenTtlSeconds * 1000);
   const sessionService = new SessionService(wechat, sessions, tokens, refreshTokens, bindings, core);
+  // Alipay login (my.getAuthCode → alipay.system.oauth.token), only when ALIPAY_APP_ID is set.
+  const alipayLogin = config.alipay ? new AlipayLogin(config.alipay, log) : undefined;
   const cards = new CardActions(core, sessions, kv, bindings, {
     failuresMax: config.pinFailuresMax,
     lockoutMs: config.pinLockoutMs,
@@ -185,7 +190,7 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
 
   const open = new Router({ prefix: '/api/v1' });
   open.use(healthRoutes().routes());
-  open.use(sessionOpenRoutes(sessionService).routes());
+  open.use(sessionOpenRoutes(sessionService, alipayLogin).routes());
   open.use(payNotifyRoutes(topUps).routes());
   open.use(videoRoutes(core, videoLinks, config.contentDir).routes());
 
@@ -292,7 +297,11 @@ export async function startBff(
   const newsSource =
     options.newsSource ?? (config.redisUrl ? redisNewsSource(config.redisUrl, bff.log) : undefined);
   const unsubscribeNews = await newsSource?.((announcement) => bff.news.deliver(announcement));
-  bff.topUps?.start();
+  // Top-up polling runs on one BFF instance per tick: a job lock in Redis when several share one.
+  const jobRedis =
+    bff.topUps && config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2 }) : undefined;
+  jobRedis?.on('error', (error) => bff.log.warn({ err: error.name }, 'redis error'));
+  bff.topUps?.start(jobRedis && redisJobLock(jobRedis, `${config.redisPrefix}job-lock:`));
   return {
     bff,
     server,
@@ -302,7 +311,8 @@ export async function startBff(
       bff.dashboard.stop();
       await unsubscribe?.();
       await unsubscribeNews?.();
-      bff.topUps?.stop();
+      await bff.topUps?.stop();
+      await jobRedis?.quit();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await bff.core.close();

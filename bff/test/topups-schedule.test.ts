@@ -15,8 +15,9 @@ import {
 describe('top-ups: the poller and the daily reconciliation run by themselves', () => {
   let w: PayWorld;
   before(async () => {
-    // Poll every 100 ms; reconcile yesterday from 00:00 Asia/Shanghai, i.e. at once.
-    w = await startPayWorld({ TOP_UP_POLL_INTERVAL_MS: '100', TOP_UP_RECONCILE_HOUR: '0' });
+    // Poll every second (the scheduler counts whole seconds); reconcile yesterday from 00:00
+    // Asia/Shanghai, i.e. at the first tick.
+    w = await startPayWorld({ TOP_UP_POLL_INTERVAL_MS: '1000', TOP_UP_RECONCILE_HOUR: '0' });
   });
   after(() => w.stop());
 

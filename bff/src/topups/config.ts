@@ -54,7 +54,8 @@ const schema = z
       .number()
       .int()
       .min(0)
-      .describe('TOP_UP_POLL_INTERVAL_MS: poller period, 0 = off'),
+      .multipleOf(1_000)
+      .describe('TOP_UP_POLL_INTERVAL_MS: poller period in whole seconds, 0 = off'),
     pollAfterMs: z.coerce
       .number()
       .int()

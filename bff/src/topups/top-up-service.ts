@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CoreClient, TopUpMismatch, TopUpOrder, TopUpRefund } from '@campus-card/core/client';
 import { CoreError } from '@campus-card/core/client';
+import { type Job, type JobLock, schedule } from '@campus-card/core/jobs';
 import type { Logger } from '@campus-card/core/log';
 import { addDays, shanghaiParts, shanghaiToday } from '@campus-card/core/time';
 import { BffError } from '../errors.ts';
@@ -86,8 +87,7 @@ export function view(order: TopUpOrder): TopUpView {
  * credits each WeChat transaction once; this service speaks WeChat Pay.
  */
 export class TopUpService {
-  #timer: NodeJS.Timeout | undefined;
-  #polling = false;
+  #job: Job | undefined;
 
   constructor(
     private readonly core: CoreClient,
@@ -464,34 +464,36 @@ export class TopUpService {
     return (await this.core.topUpMismatches({ ...(billDate ? { billDate } : {}), limit })).items;
   }
 
-  /** Polls every TOP_UP_POLL_INTERVAL_MS and reconciles yesterday once a day (one instance, by a kv claim). */
-  start(): void {
-    if (this.config.pollIntervalMs === 0 || this.#timer) return;
-    this.#timer = setInterval(() => void this.tick(), this.config.pollIntervalMs);
-    this.#timer.unref();
+  /**
+   * Polls every TOP_UP_POLL_INTERVAL_MS and reconciles yesterday once a day (by a kv claim); with a
+   * lock (several BFF instances on one Redis), one instance polls each tick.
+   */
+  start(lock?: JobLock): void {
+    if (this.config.pollIntervalMs === 0 || this.#job) return;
+    this.#job = schedule({
+      name: 'top-up-poll',
+      everyMs: this.config.pollIntervalMs,
+      log: this.log,
+      lock,
+      run: () => this.tick(),
+    });
   }
 
-  stop(): void {
-    clearInterval(this.#timer);
-    this.#timer = undefined;
+  /** Stops polling; answers once a poll in flight has finished. */
+  async stop(): Promise<void> {
+    const job = this.#job;
+    this.#job = undefined;
+    await job?.stop();
   }
 
   private async tick(): Promise<void> {
-    if (this.#polling) return;
-    this.#polling = true;
-    try {
-      await this.pollOnce();
-      const nowMs = Date.now();
-      const { hour } = shanghaiParts(nowMs);
-      if (this.config.reconcileAtHour >= 0 && hour >= this.config.reconcileAtHour) {
-        const yesterday = addDays(shanghaiToday(nowMs), -1);
-        if (await this.kv.setIfAbsent(`topup-reconciled:${yesterday}`, '1', 3 * 86_400_000))
-          await this.reconcile(yesterday);
-      }
-    } catch (error) {
-      this.log.warn({ err: errorName(error) }, 'top-up poll failed');
-    } finally {
-      this.#polling = false;
+    await this.pollOnce();
+    const nowMs = Date.now();
+    const { hour } = shanghaiParts(nowMs);
+    if (this.config.reconcileAtHour >= 0 && hour >= this.config.reconcileAtHour) {
+      const yesterday = addDays(shanghaiToday(nowMs), -1);
+      if (await this.kv.setIfAbsent(`topup-reconciled:${yesterday}`, '1', 3 * 86_400_000))
+        await this.reconcile(yesterday);
     }
   }
 
