@@ -116,7 +116,6 @@ describe("parents' live view of their children", () => {
         0,
         '1,500 left: above the alert',
       );
-      await new Promise((resolve) => setTimeout(resolve, 3_100)); // the card's pay interval at one merchant
       await world.core.client.pay({ id: randomUUID(), cardNo: child.cardNo, merchantId, amount: 800 });
       const low = await view.until((m) => m.type === 'low_balance');
       assert.deepEqual([low.cardNo, low.balance, low.threshold], [child.cardNo, 700, 1_000]);
