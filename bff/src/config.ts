@@ -1,5 +1,5 @@
 import { hkdfSync } from 'node:crypto';
-import { assertProductionSecrets } from '@campus-card/core/secrets';
+import { assertProductionSecrets, type NamedSecret } from '@campus-card/core/secrets';
 import { z } from 'zod';
 import { isAddressOrCidr } from './http/request-context.ts';
 import { loadTopUpConfig, type TopUpConfig, topUpSecrets } from './topups/config.ts';
@@ -132,8 +132,65 @@ const schema = z.object({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).describe('LOG_LEVEL'),
 });
 
-/** topUps: WeChat Pay top-ups (bff/src/topups/config.ts), undefined when no merchant is configured. */
-export type BffConfig = Readonly<z.infer<typeof schema> & { topUps?: TopUpConfig | undefined }>;
+/**
+ * Alipay login (bff/src/services/alipay-login.ts): off unless ALIPAY_APP_ID is set; then the app's
+ * private key and Alipay's public key are required, and production talks to Alipay over https only.
+ */
+const alipaySchema = z.object({
+  appId: z
+    .string()
+    .regex(/^\d{16}$/, 'a 16-digit app id')
+    .describe('ALIPAY_APP_ID: the Alipay mini-program app id (unset: Alipay off)'),
+  privateKey: z
+    .string()
+    .regex(/-----BEGIN (RSA )?PRIVATE KEY-----/, 'a PEM private key')
+    .describe('ALIPAY_PRIVATE_KEY: the app private key, PEM (PKCS#1 or PKCS#8; \\n for newlines allowed)'),
+  alipayPublicKey: z
+    .string()
+    .min(100)
+    .describe("ALIPAY_PUBLIC_KEY: Alipay's public key (PEM, or the bare base64 the console shows)"),
+  gatewayUrl: z
+    .url()
+    .describe('ALIPAY_GATEWAY_URL: the classic gateway (the stand-in in mock/alipay locally)'),
+  idType: z
+    .enum(['open_id', 'user_id'])
+    .describe('ALIPAY_ID_TYPE: the id the app is set to hand out, open_id (newer apps) or user_id'),
+  timeoutMs: positiveInt.describe('ALIPAY_TIMEOUT_MS: how long one gateway call may take'),
+});
+export type AlipayConfig = Readonly<z.infer<typeof alipaySchema>>;
+
+/** The Alipay secrets production judges: none unless Alipay is configured. */
+function alipaySecrets(env: Record<string, string | undefined>): NamedSecret[] {
+  return env.ALIPAY_APP_ID ? [{ name: 'ALIPAY_PRIVATE_KEY', value: env.ALIPAY_PRIVATE_KEY }] : [];
+}
+
+function loadAlipayConfig(e: Record<string, string | undefined>): AlipayConfig | undefined {
+  if (!e.ALIPAY_APP_ID) return undefined;
+  const pem = (value: string | undefined) => value?.replaceAll('\\n', '\n');
+  const parsed = alipaySchema.safeParse({
+    appId: e.ALIPAY_APP_ID,
+    privateKey: pem(e.ALIPAY_PRIVATE_KEY),
+    alipayPublicKey: pem(e.ALIPAY_PUBLIC_KEY),
+    gatewayUrl: e.ALIPAY_GATEWAY_URL ?? 'https://openapi.alipay.com/gateway.do',
+    idType: e.ALIPAY_ID_TYPE ?? 'open_id',
+    timeoutMs: e.ALIPAY_TIMEOUT_MS ?? '5000',
+  });
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `ALIPAY ${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`invalid BFF configuration: ${problems}`);
+  }
+  if (e.NODE_ENV === 'production' && !parsed.data.gatewayUrl.startsWith('https://'))
+    throw new Error('invalid BFF configuration: ALIPAY_GATEWAY_URL must be https in production');
+  return Object.freeze(parsed.data);
+}
+
+/**
+ * topUps: WeChat Pay top-ups (bff/src/topups/config.ts), undefined when no merchant is configured;
+ * alipay: Alipay login, undefined unless ALIPAY_APP_ID is set.
+ */
+export type BffConfig = Readonly<
+  z.infer<typeof schema> & { topUps?: TopUpConfig | undefined; alipay?: AlipayConfig | undefined }
+>;
 
 const defaults: Record<string, string> = {
   BFF_HOST: '127.0.0.1',
@@ -185,6 +242,7 @@ export function loadConfig(env: Record<string, string | undefined>): BffConfig {
       },
       { name: 'WECHAT_APP_SECRET', value: env.WECHAT_APP_SECRET },
       ...topUpSecrets(env),
+      ...alipaySecrets(env),
     ]);
   const e = { ...defaults, ...Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) };
   const parsed = schema.safeParse({
@@ -232,7 +290,7 @@ export function loadConfig(env: Record<string, string | undefined>): BffConfig {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`invalid BFF configuration: ${problems}`);
   }
-  return Object.freeze({ ...parsed.data, topUps: loadTopUpConfig(e) });
+  return Object.freeze({ ...parsed.data, topUps: loadTopUpConfig(e), alipay: loadAlipayConfig(e) });
 }
 
 /**

@@ -32,6 +32,8 @@ export const errorStatus = {
   RATE_LIMITED: 429,
   UPSTREAM_FAILED: 502,
   WECHAT_UNAVAILABLE: 503,
+  // Alipay's gateway unreachable, refusing our app, or answering with a signature that does not verify.
+  ALIPAY_UNAVAILABLE: 503,
   UNAVAILABLE: 503,
   INTERNAL_ERROR: 500,
 } as const;

@@ -3,6 +3,8 @@ import type { CoreClient } from '@campus-card/core/client';
 import type { RefreshTokens } from '../auth/refresh-tokens.ts';
 import type { Sessions } from '../auth/sessions.ts';
 import type { AccessTokens } from '../auth/tokens.ts';
+import { BffError } from '../errors.ts';
+import { ALIPAY_SUBJECT_PREFIX } from './alipay-login.ts';
 import type { BindingService } from './bindings.ts';
 import type { WechatLogin } from './wechat-login.ts';
 
@@ -32,6 +34,17 @@ export class SessionService {
 
   async logIn(code: string): Promise<SessionAnswer> {
     const openid = await this.wechat.openidOf(code);
+    // Alipay accounts live under their own prefix; no WeChat answer may name one of them.
+    if (openid.startsWith(ALIPAY_SUBJECT_PREFIX))
+      throw new BffError('WECHAT_UNAVAILABLE', 'WeChat login answered something unexpected');
+    return this.open(openid);
+  }
+
+  /**
+   * Opens a session for an account another login has proven (Alipay: `ali-<id>`); the session,
+   * binding and parent model is the same for every app.
+   */
+  async open(openid: string): Promise<SessionAnswer> {
     const sessionId = randomUUID();
     await this.sessions.open(sessionId, { openid, createdAtMs: Date.now() });
     return {

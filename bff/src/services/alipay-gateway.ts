@@ -1,0 +1,114 @@
+import { formatDateTime } from '@campus-card/core/time';
+import { AlipayRequestError, AlipaySdk } from 'alipay-sdk';
+
+/**
+ * The one way this project calls Alipay's classic gateway: the official alipay-sdk, with every answer's
+ * RSA2 signature checked (the SDK skips the check unless asked) and the request timestamp written in
+ * Beijing time whatever the process's zone (the SDK would format it in the local zone). Results are
+ * values: a verified answer, a verified refusal with Alipay's codes, or "unavailable" for anything that
+ * cannot be trusted or was not answered.
+ */
+export interface AlipayGatewayOptions {
+  appId: string;
+  /** The app private key, PEM (PKCS#1 `RSA PRIVATE KEY` or PKCS#8 `PRIVATE KEY`). */
+  privateKey: string;
+  /** Alipay's public key: PEM, or the bare base64 the open-platform console shows. */
+  alipayPublicKey: string;
+  /** The classic gateway, `https://openapi.alipay.com/gateway.do` (the stand-in's locally). */
+  gatewayUrl: string;
+  timeoutMs?: number;
+}
+
+export type GatewayResult =
+  | { kind: 'ok'; data: Record<string, unknown> }
+  /** Alipay refused, and said so in a signed answer: the codes can be acted on. */
+  | { kind: 'refused'; code: string; subCode: string; subMsg: string }
+  /** No answer, not HTTP 200, not JSON, or a signature that does not verify: nothing in it is trusted. */
+  | { kind: 'unavailable'; reason: 'transport' | 'http_status' | 'malformed' | 'bad_signature' };
+
+export class AlipayGateway {
+  readonly sdk: AlipaySdk;
+  readonly appId: string;
+
+  constructor(options: AlipayGatewayOptions) {
+    this.appId = options.appId;
+    const privateKey = options.privateKey.trim();
+    // The SDK rebuilds PEM from lines and keeps a trailing empty line as part of the key: keys are trimmed.
+    this.sdk = new AlipaySdk({
+      appId: options.appId,
+      privateKey,
+      keyType: privateKey.includes('BEGIN PRIVATE KEY') ? 'PKCS8' : 'PKCS1',
+      alipayPublicKey: options.alipayPublicKey.trim(),
+      gateway: options.gatewayUrl,
+      timeout: options.timeoutMs ?? 5_000,
+      camelcase: false,
+    });
+  }
+
+  /**
+   * Calls one classic method. `params` are the top-level parameters (grant_type, code, notify_url …)
+   * and `bizContent` the method's business fields.
+   */
+  async exec(method: string, params: Record<string, unknown> = {}): Promise<GatewayResult> {
+    let answer: Record<string, unknown>;
+    try {
+      answer = (await this.sdk.exec(
+        method,
+        { ...params, timestamp: formatDateTime(Date.now()) },
+        { validateSign: true },
+      )) as Record<string, unknown>;
+    } catch (error) {
+      return this.#failure(error);
+    }
+    const code = typeof answer.code === 'string' ? answer.code : undefined;
+    // oauth.token answers success without a code; every other method with 10000.
+    if (code === undefined || code === '10000') {
+      const { traceId: _traceId, ...data } = answer;
+      return { kind: 'ok', data };
+    }
+    return {
+      kind: 'refused',
+      code,
+      subCode: String(answer.sub_code ?? ''),
+      subMsg: String(answer.sub_msg ?? answer.msg ?? ''),
+    };
+  }
+
+  /** True when a notification's fields (form-decoded) carry Alipay's valid RSA2 signature. */
+  verifyNotification(fields: Record<string, string>): boolean {
+    return this.sdk.checkNotifySignV2(fields);
+  }
+
+  /**
+   * The SDK cannot verify the `error_response` envelope Alipay uses for a bad auth code or an unknown
+   * method, and throws on it; such an answer is checked here the same way (signature over the exact
+   * bytes of the inner object) and becomes a refusal only when it verifies.
+   */
+  #failure(error: unknown): GatewayResult {
+    if (!(error instanceof AlipayRequestError) && !(error instanceof TypeError)) throw error;
+    const raw = (error as AlipayRequestError).responseDataRaw;
+    if (error instanceof AlipayRequestError) {
+      if (error.message.startsWith('HttpClient Request error'))
+        return { kind: 'unavailable', reason: 'transport' };
+      if (error.message.startsWith('HTTP 请求错误')) return { kind: 'unavailable', reason: 'http_status' };
+    }
+    if (typeof raw !== 'string') return { kind: 'unavailable', reason: 'malformed' };
+    let parsed: { error_response?: Record<string, unknown>; sign?: unknown };
+    try {
+      parsed = JSON.parse(raw) as typeof parsed;
+    } catch {
+      return { kind: 'unavailable', reason: 'malformed' };
+    }
+    const inner = parsed.error_response;
+    if (inner === undefined || typeof parsed.sign !== 'string')
+      return { kind: 'unavailable', reason: 'bad_signature' };
+    if (!this.sdk.rsaCheck(this.sdk.getSignStr(raw, 'error_response'), parsed.sign, 'RSA2'))
+      return { kind: 'unavailable', reason: 'bad_signature' };
+    return {
+      kind: 'refused',
+      code: String(inner.code ?? ''),
+      subCode: String(inner.sub_code ?? ''),
+      subMsg: String(inner.sub_msg ?? inner.msg ?? ''),
+    };
+  }
+}
