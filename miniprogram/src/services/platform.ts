@@ -41,6 +41,8 @@ export async function loginCode(): Promise<string> {
     if (typeof minted.openid === 'string') Taro.setStorageSync(h5UserKey, minted.openid);
     return minted.code;
   }
+  // On the Alipay build Taro.login is my.getAuthCode({ scopes: 'auth_base' }) and its authCode comes
+  // back as code (@tarojs/plugin-platform-alipay); session.ts sends it to the Alipay route.
   const result = await Taro.login();
   return result.code;
 }
