@@ -22,11 +22,13 @@ import {
   createVerifier,
   fromHex,
 } from '../../core/src/credential/index.ts';
+import { addMonths, monthOf } from '../../core/src/time.ts';
 import { freshDatabase } from '../../core/test/support.ts';
 import { type RunningSystem, startSystem } from '../../mock/demo/system.ts';
 import { PosTerminal } from '../../mock/devices/pos.ts';
 import { ShowerMeter } from '../../mock/devices/shower-meter.ts';
 import { launchChromium, newContext } from '../browser.ts';
+import { clockOffsetMs, setShanghaiMonthStart } from '../clock.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const h5Root = resolve(here, '../../miniprogram/dist/h5');
@@ -34,6 +36,11 @@ const screenshots = resolve(here, '../../docs/screenshots');
 const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** The BFF's development campus key (bff/src/config.ts): kid 1, secret 32 × 0x01. */
 const campusKey = campusSigningKeyFromSecret(1, new Uint8Array(32).fill(1));
+
+// The whole system, its database clock and the browser run at 03:30 on the first of a Shanghai
+// month: 19:30 UTC on the last day of the month before, as it still is in the browser's Los Angeles.
+// So the bills' and the statement's months are wrong on every run if cut in the phone's zone (issue 21).
+const shiftedToMs = setShanghaiMonthStart('03:30');
 
 /** Reads the QR code off the page: a screenshot of the code's element, decoded with jsQR. */
 async function readQr(page: Page): Promise<string> {
@@ -122,6 +129,7 @@ describe('mini-program H5 in Chromium against the whole system', () => {
       ports: 'free',
       terminals: false,
       print: () => {},
+      core: { clockOffsetMs },
     });
     core = new CoreClient({ url: system.core.url, ...system.serviceKey });
     const device = await core.registerDevice({ id: '7101', kind: 'pos', merchantId: 'CANTEEN-1-W01' });
@@ -182,7 +190,24 @@ describe('mini-program H5 in Chromium against the whole system', () => {
     await page.waitForURL((url) => url.origin === system.web.url, { timeout: 5_000 });
   }
 
-  test('when a new student binds, pays with the on-screen QR, tops up, reads the bill and reports the card lost, then every step shows and the POS refuses the lost card', async () => {
+  test("#21 when the system's clock is shifted, then it is 16:00–24:00 UTC on a Shanghai month's first day, the database agrees, and the phone's own month is still the month before", async () => {
+    const nowMs = Date.now();
+    assert.ok(nowMs >= shiftedToMs && new Date(nowMs).getUTCHours() >= 16, new Date(nowMs).toISOString());
+    assert.ok(Math.abs((await system.core.db.nowMs()) - nowMs) < 5_000, 'the database clock follows');
+    const page = await newPage();
+    await page.goto(system.web.url);
+    const seen = await page.evaluate(() => ({
+      zone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+      nowMs: Date.now(),
+      localDay: new Date().getDate(),
+    }));
+    assert.equal(seen.zone, 'America/Los_Angeles');
+    assert.ok(Math.abs(seen.nowMs - nowMs) < 60_000);
+    assert.notEqual(seen.localDay, 1, "the phone's zone is still in the month before");
+    await page.context().close();
+  });
+
+  test('#21 when a new student binds, pays with the on-screen QR, tops up, reads the bill and reports the card lost on the first of a Shanghai month, then every step shows, the bill and the statement are of the Shanghai month, and the POS refuses the lost card', async () => {
     // Goal: the issue's first-use path in the real runtime against real services, screen by screen.
     const student = system.identities[0];
     assert.ok(student);
@@ -254,13 +279,17 @@ describe('mini-program H5 in Chromium against the whole system', () => {
     await page.locator('.page-bills .row', { hasText: '-¥12.50' }).waitFor();
     await shoot(page, 'bills');
     await page.locator('.page-bills .row', { hasText: '-¥12.50' }).click();
-    await page.getByText('钱包扣款').waitFor();
+    await page.getByText('扣款钱包').waitFor();
     await shoot(page, 'bill-detail');
 
-    // The statement opens on last month (complete); this month has the meals above.
+    // The statement opens on last month (complete); this month (Shanghai's) has the meals above.
+    const month = monthOf(Date.now());
+    const label = (m: { year: number; month: number }) => `${m.year} 年 ${m.month} 月`;
     await open(page, 'statement');
     await page.locator('#statement-spent').waitFor();
+    await page.locator('.page-statement .month-label', { hasText: label(addMonths(month, -1)) }).waitFor();
     await page.locator('.page-statement #month-next').click();
+    await page.locator('.page-statement .month-label', { hasText: label(month) }).waitFor();
     await page.locator('.page-statement #statement-spent', { hasNotText: '¥0.00' }).waitFor();
     // The charts are F2 drawings on canvases: each must have bars on it (pixels of the bars' green), not
     // just axes or a blank canvas. Category, day and (last month is known) the comparison with last month.
