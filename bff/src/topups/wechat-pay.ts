@@ -1,5 +1,6 @@
 import { createDecipheriv, createHash } from 'node:crypto';
 import { formatDateTime } from '@campus-card/core/time';
+import { parse } from 'csv-parse/sync';
 import Pay from 'wechatpay-node-v3';
 import type { Output } from 'wechatpay-node-v3/dist/lib/interface-v2';
 import type { IPayRequest } from 'wechatpay-node-v3/dist/lib/pay-request.interface';
@@ -388,13 +389,26 @@ function fenOf(yuan: string): number {
   return Number(match[1]) * 100 + Number(match[2]);
 }
 
-/** The payment and refund rows of a trade bill: backquoted fields after a header, until the totals. */
+/**
+ * The payment and refund rows of a trade bill: backquoted fields after a header, until the totals.
+ * Read by csv-parse, the one CSV reader (core/src/subsidies/csv.ts reads subsidy sheets with it).
+ */
 export function parseTradeBill(text: string): BillRow[] {
-  const lines = text.split('\r\n').filter((line) => line !== '');
+  let records: string[][];
+  try {
+    records = parse(text, {
+      record_delimiter: ['\r\n', '\n'],
+      relax_column_count: true,
+      relax_quotes: true,
+      skip_empty_lines: true,
+    });
+  } catch {
+    throw new BffError('UPSTREAM_FAILED', 'the trade bill is not CSV we can read');
+  }
   const rows: BillRow[] = [];
-  for (const line of lines.slice(1)) {
-    if (!line.startsWith('`')) break;
-    const fields = line.split(',').map((field) => field.replace(/^`/, ''));
+  for (const record of records.slice(1)) {
+    if (!record[0]?.startsWith('`')) break;
+    const fields = record.map((field) => field.replace(/^`/, ''));
     const state = fields[9] ?? '';
     rows.push({
       transactionId: fields[5] ?? '',
