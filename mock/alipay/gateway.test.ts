@@ -368,7 +368,7 @@ describe('Alipay open-platform stand-in driven by the real alipay-sdk', () => {
   test('when the H5 wap.pay page is opened and paid, then the payer returns with a signed return and the trade is notified', async () => {
     standIn.faults.clear();
     const outTradeNo = newOrderNo();
-    const url = gateway.sdk.pageExec('alipay.trade.wap.pay', 'GET', {
+    const url = gateway.pageUrl('alipay.trade.wap.pay', {
       bizContent: {
         out_trade_no: outTradeNo,
         total_amount: '20.00',
@@ -377,7 +377,6 @@ describe('Alipay open-platform stand-in driven by the real alipay-sdk', () => {
       },
       notifyUrl: receiver.url,
       returnUrl: `${RETURN_ORIGIN}/#/pages/topup/index`,
-      timestamp: new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' '),
     });
     const page = await fetch(url);
     const html = await page.text();

@@ -74,6 +74,14 @@ export class AlipayGateway {
     };
   }
 
+  /**
+   * The signed gateway URL a payer's browser opens for a page method (alipay.trade.wap.pay), with
+   * `bizContent`, `notifyUrl` and `returnUrl`; Beijing timestamp as in exec.
+   */
+  pageUrl(method: string, params: Record<string, unknown>): string {
+    return this.sdk.pageExec(method, 'GET', { ...params, timestamp: formatDateTime(Date.now()) });
+  }
+
   /** True when a notification's fields (form-decoded) carry Alipay's valid RSA2 signature. */
   verifyNotification(fields: Record<string, string>): boolean {
     return this.sdk.checkNotifySignV2(fields);
