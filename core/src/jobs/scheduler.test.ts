@@ -173,6 +173,37 @@ describe('jobs: the scheduler', () => {
     await job.stop();
   });
 
+  test('when Redis cannot be reached for the lock, then the job still runs and the outage is logged', async () => {
+    // Goal: the lock saves duplicate work; a Redis outage must not stop holds from expiring or crash the process.
+    const { log, lines } = capturingLog();
+    let runs = 0;
+    const job = schedule({
+      name: 'no-redis',
+      everyMs: 1_000,
+      log,
+      lock: {
+        acquire: () => Promise.reject(new Error('connect ECONNREFUSED')),
+        renew: () => Promise.reject(new Error('unreachable')),
+        release: () => Promise.reject(new Error('unreachable')),
+      },
+      run: async () => {
+        runs++;
+      },
+    });
+    assert.equal(await job.runNow(), true);
+    await sleep(2_200);
+    await job.stop();
+    assert.ok(runs >= 2, `ran ${runs} times`);
+    assert.ok(
+      lines.some((l) => l.msg === 'job lock unavailable; running without it' && l.job === 'no-redis'),
+    );
+    assert.equal(
+      lines.filter((l) => l.msg === 'job lock release failed').length,
+      0,
+      'no lock taken, none let go',
+    );
+  });
+
   test('when a job is stopped, then no tick runs it and runNow refuses', async () => {
     // Goal: stop() ends the schedule for good.
     const { log } = capturingLog();

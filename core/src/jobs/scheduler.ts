@@ -66,15 +66,31 @@ export function schedule(options: JobOptions): Job {
   let current: Promise<boolean> | undefined;
   let stopped = false;
 
+  /**
+   * This run's lock token; null when another instance holds the lock; undefined when there is no
+   * lock or Redis cannot be reached. Then the job runs anyway: every job is safe to run twice, and a
+   * Redis outage must not stop holds from expiring.
+   */
+  const take = async (): Promise<string | null | undefined> => {
+    if (!lock) return undefined;
+    try {
+      return await lock.acquire(name, lockTtlMs);
+    } catch (error) {
+      log.warn({ job: name, err: errorName(error) }, 'job lock unavailable; running without it');
+      return undefined;
+    }
+  };
+
   const attempt = (keepMs: () => number): Promise<boolean> => {
     if (current) return Promise.resolve(false);
     const run = (async () => {
-      const token = lock ? await lock.acquire(name, lockTtlMs) : '';
+      const token = await take();
       if (token === null) return false;
-      const renewal = lock
+      const held = lock && token !== undefined ? { lock, token } : undefined;
+      const renewal = held
         ? setInterval(() => {
-            lock.renew(name, token, lockTtlMs).then(
-              (held) => held || log.warn({ job: name }, 'job lock lost while running'),
+            held.lock.renew(name, held.token, lockTtlMs).then(
+              (still) => still || log.warn({ job: name }, 'job lock lost while running'),
               (error: unknown) => log.warn({ job: name, err: errorName(error) }, 'job lock renewal failed'),
             );
           }, lockTtlMs / 3).unref()
@@ -86,8 +102,8 @@ export function schedule(options: JobOptions): Job {
         log.error({ job: name, err: errorName(error) }, 'job failed');
       } finally {
         clearInterval(renewal);
-        await lock
-          ?.release(name, token, keepMs())
+        await held?.lock
+          .release(name, held.token, keepMs())
           .catch((error: unknown) =>
             log.warn({ job: name, err: errorName(error) }, 'job lock release failed'),
           );
