@@ -1,3 +1,4 @@
+import { dayBoundsMs, parseDay } from '../../core/src/time.ts';
 import { chineseName, idNumber, mobileNumber } from './identity.ts';
 import { Random } from './random.ts';
 
@@ -188,7 +189,7 @@ export function generateCampus(options: GenerateOptions): CampusData {
     }
   }
   // A fixed teaching week (Monday 2025-09-08, Asia/Shanghai) and an exam week at term end.
-  const weekStartUtcMs = Date.UTC(2025, 8, 8, 0, 0) - 8 * 3600_000;
+  const weekStartUtcMs = dayBoundsMs(parseDay('2025-09-08') ?? 0).startMs;
   const classSessions: Session[] = [];
   const examSessions: Session[] = [];
   for (const [i, course] of courses.entries()) {
