@@ -119,6 +119,15 @@ describe('Alipay login against the open-platform stand-in through the real alipa
     assert.equal(reply.body.code, 'WECHAT_UNAVAILABLE');
   });
 
+  test('when 50 sign-ins race with one auth code, then exactly one opens a session and the rest are LOGIN_FAILED', async () => {
+    // Goal: a code intercepted and replayed in a burst signs in nobody but its first user.
+    alipay.faults.clear();
+    const { code } = alipay.mintAuthCode(ALIPAY_APP_ID);
+    const replies = await Promise.all(Array.from({ length: 50 }, () => signIn(code)));
+    assert.equal(replies.filter((r) => r.status === 200).length, 1);
+    assert.equal(replies.filter((r) => r.body.code === 'LOGIN_FAILED').length, 49);
+  });
+
   test('when the body is not a code, then VALIDATION_FAILED', async () => {
     const reply = await world.request('POST', '/api/v1/session/alipay', { body: { code: '' } });
     assert.equal(reply.status, 400);
