@@ -4,6 +4,7 @@ import { link, mkdir, open, readdir, readFile, rename, rm, stat, utimes, writeFi
 import { dirname, join, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { monthKeyOf } from '@campus-card/core/time';
 import { BffError } from '../errors.ts';
 
 /**
@@ -229,7 +230,7 @@ export class UploadStore {
         });
       if (sniffVideo(await readHead(this.#chunk(id, 0), 16)) !== videoKinds[meta.kind].magic)
         throw new BffError('UNSUPPORTED_MEDIA_TYPE', `the file is not a .${meta.kind} video`);
-      const month = new Date(this.now()).toISOString().slice(0, 7);
+      const month = monthKeyOf(this.now());
       const path = `uploads/${month}/${id}.${meta.kind}`;
       const target = resolve(this.#content, path);
       if (!target.startsWith(this.#content + sep))
