@@ -116,15 +116,14 @@ describe('access and attendance records, and card actions by path', () => {
     const frozen = await post('/api/v1/card/freeze');
     assert.equal(frozen.status, 200, JSON.stringify(frozen.body));
     assert.equal(frozen.body.status, 'frozen');
-    assert.equal((await post('/api/v1/card/unfreeze')).body.status, 'active');
+    // With no PIN set, unfreezing from the phone needs the identity proof binding needs (#12.7).
+    const proof = { identity: { name: student.name, secret: student.secret } };
+    assert.equal((await post('/api/v1/card/unfreeze', proof)).body.status, 'active');
     const lost = await post('/api/v1/card/report-loss');
     assert.equal(lost.body.status, 'lost');
     // A loss report ends other sessions but keeps the one that made it.
     assert.equal((await get('/api/v1/card')).body.status, 'lost');
-    // With no PIN set, cancelling a loss from the phone needs the identity proof binding needs (#12.7).
-    const found = await post('/api/v1/card/cancel-loss', {
-      identity: { name: student.name, secret: student.secret },
-    });
+    const found = await post('/api/v1/card/cancel-loss', proof);
     assert.equal(found.body.status, 'active');
     assert.equal((await post('/api/v1/card/unfreeze')).body.changed, false, 'a repeat changes nothing');
     const extra = await post('/api/v1/card/freeze', { action: 'unfreeze' });

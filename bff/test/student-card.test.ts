@@ -247,7 +247,17 @@ describe('student card, bills, statements and credential', () => {
     });
     assert.equal(noCertificate.body.code, 'CARD_FROZEN');
     assert.equal((await act('freeze')).body.changed, false, 'repeating is harmless');
-    assert.equal((await act('unfreeze')).body.status, 'active');
+    const bare = await act('unfreeze');
+    assert.equal(
+      bare.body.code,
+      'PIN_REQUIRED',
+      'unfreezing needs the PIN, as cancelling a loss does (#12.7)',
+    );
+    const unfrozen = await world.request('POST', '/api/v1/card/actions', {
+      token: student.accessToken,
+      body: { action: 'unfreeze', pin: '654321' },
+    });
+    assert.equal(unfrozen.body.status, 'active');
     const noLoss = await act('cancel_loss');
     assert.deepEqual([noLoss.status, noLoss.body.changed], [200, false], 'nothing to cancel is no error');
     assert.equal((await act('reissue')).status, 400, 'students cannot reissue themselves');
@@ -325,6 +335,22 @@ describe('student card, bills, statements and credential', () => {
       identity: { name: holder.name, secret: holder.secret },
     });
     assert.equal(right.body.status, 'active');
+  });
+
+  test('#12.7 when the card centre froze the card, then the phone cannot unfreeze it with the PIN alone; with the identity proof too it can', async () => {
+    const holder = await boundStudent(world);
+    await world.request('PUT', '/api/v1/card/pin', { token: holder.accessToken, body: { pin: '112233' } });
+    await world.core.client.changeCard(holder.cardNo, 'freeze', { type: 'admin', id: 'A1' }, '暂停使用');
+    const unfreeze = (body: Record<string, unknown>) =>
+      world.request('POST', '/api/v1/card/unfreeze', { token: holder.accessToken, body });
+    const pinOnly = await unfreeze({ pin: '112233' });
+    assert.deepEqual(
+      [pinOnly.body.code, pinOnly.body.details],
+      ['IDENTITY_REQUIRED', { reportedBy: 'admin' }],
+    );
+    assert.equal((await world.core.client.getCard(holder.cardNo)).status, 'frozen');
+    const proven = await unfreeze({ pin: '112233', identity: { name: holder.name, secret: holder.secret } });
+    assert.equal(proven.body.status, 'active');
   });
 
   test('#12.7 when the daily limit is raised, then the card PIN is needed (lowering needs none)', async () => {

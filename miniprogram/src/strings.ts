@@ -191,7 +191,8 @@ export const strings = {
     unfreeze: '解冻',
     confirmReportLoss: '挂失后卡片和付款码将立即停用，确定挂失吗？',
     confirmCancelLoss: '确定解除挂失吗？',
-    cancelLossHint: '解挂需要输入支付密码；由家长或卡务中心挂失的，还需填写姓名和激活码（或身份证后 6 位）',
+    cancelLossHint:
+      '解挂或解冻需要输入支付密码；由家长或卡务中心挂失、冻结的，还需填写姓名和激活码（或身份证后 6 位）',
     cancelLossPin: '支付密码',
     cancelLossName: '姓名（需要验证身份时填写）',
     cancelLossCode: '激活码或身份证后 6 位',

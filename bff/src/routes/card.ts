@@ -7,7 +7,7 @@ import type { CardActions } from '../services/cards.ts';
 import { identityProof } from './binding.ts';
 
 const pin = z.string().regex(/^\d{6}$/, 'a PIN is 6 digits');
-/** Cancelling a loss takes the card PIN, and for a loss someone else reported an identity proof. */
+/** Cancelling a loss or unfreezing takes the card PIN, and after someone else's report an identity proof. */
 const proof = { pin: pin.optional(), identity: identityProof.optional() };
 const actionBody = z.strictObject({
   action: z.enum(['report_loss', 'cancel_loss', 'freeze', 'unfreeze']),
@@ -44,7 +44,8 @@ export function cardRoutes(bindings: BindingService, cards: CardActions): Router
   for (const [path, action] of actionPaths) {
     router.post(path, async (ctx) => {
       const user = userOf(ctx);
-      const given = parseBody(ctx, action === 'cancel_loss' ? z.strictObject(proof) : z.strictObject({}));
+      const reopens = action === 'cancel_loss' || action === 'unfreeze';
+      const given = parseBody(ctx, reopens ? z.strictObject(proof) : z.strictObject({}));
       ctx.body = await cards.change(await bindings.require(user.openid), user, action, given);
     });
   }

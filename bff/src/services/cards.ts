@@ -52,10 +52,10 @@ export class CardActions {
 
   /**
    * The holder's card action, through the core's binding-scoped route (the core resolves the card
-   * from the account and checks the PIN and identity proof itself). Cancelling a loss asks for the
-   * card PIN, and for a loss a parent or the card centre reported also an identity proof (activation
-   * code or ID tail): each is counted here like a guess, the PIN per card and the proof as binding
-   * is. Reporting the card lost also ends every other session of the account: the lost phone may be
+   * from the account and checks the PIN and identity proof itself). Cancelling a loss or unfreezing
+   * asks for the card PIN, and after a parent's or the card centre's report or freeze also an identity
+   * proof (activation code or ID tail): each is counted here like a guess, the PIN per card and the
+   * proof as binding is. Reporting the card lost also ends every other session of the account: the lost phone may be
    * signed in, and the report is usually made from a new one.
    */
   async change(
@@ -64,7 +64,7 @@ export class CardActions {
     action: StudentCardAction,
     proof: HolderProofInput = {},
   ) {
-    const forward: HolderProof = action === 'cancel_loss' ? proof : {};
+    const forward: HolderProof = action === 'cancel_loss' || action === 'unfreeze' ? proof : {};
     const identity = forward.identity;
     if (identity) this.bindings.allowProof(identity);
     const call = () => this.core.holderCardAction(user.openid, action, forward);

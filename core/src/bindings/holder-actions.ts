@@ -13,6 +13,12 @@ export interface HolderProof {
 
 export type HolderCardAction = 'report_loss' | 'cancel_loss' | 'freeze' | 'unfreeze';
 
+/** The holder's actions that reopen a card, the status each leaves and the change that set it. */
+const undoing: Partial<Record<HolderCardAction, { status: 'lost' | 'frozen'; kind: string }>> = {
+  cancel_loss: { status: 'lost', kind: 'report_loss' },
+  unfreeze: { status: 'frozen', kind: 'freeze' },
+};
+
 const actorNames: Record<string, string> = {
   self: '本人',
   parent: '家长',
@@ -24,9 +30,10 @@ const actorNames: Record<string, string> = {
 /**
  * The card holder's own actions, made from the phone bound to the card (the BFF names the account).
  * Whoever holds a lost phone holds this account too, so what could reopen or widen the card asks for
- * more than the phone: cancelling a loss needs the card PIN (or, with no PIN set, an identity proof),
- * and a loss reported by a parent or the card centre also needs the identity proof that binding
- * needs, else IDENTITY_REQUIRED (the card centre can cancel it); raising the daily limit needs the PIN.
+ * more than the phone: cancelling a loss or unfreezing needs the card PIN (or, with no PIN set, an
+ * identity proof), and a loss reported or a freeze made by a parent or the card centre also needs the
+ * identity proof that binding needs, else IDENTITY_REQUIRED (the card centre can undo it); raising the
+ * daily limit needs the PIN.
  * A cancelled loss is told to the student as a kept notice naming who reported and who cancelled,
  * which also reaches the parents' live views of the card.
  */
@@ -41,11 +48,12 @@ export class HolderActions {
   async change(openid: string, action: HolderCardAction, proof: HolderProof): Promise<CardChange> {
     const binding = await this.bindings.get(openid);
     const actor = { type: 'self', id: binding.personNo } as const;
-    if (action !== 'cancel_loss') return this.cards.change(binding.cardNo, action, actor, null);
+    const undoes = undoing[action];
+    if (undoes === undefined) return this.cards.change(binding.cardNo, action, actor, null);
     const card = await this.cards.get(binding.cardNo);
-    // Nothing to cancel: answered as the card service answers a repeat, without asking for proof.
-    if (card.status !== 'lost') return this.cards.change(binding.cardNo, action, actor, null);
-    const reporter = await this.lastReporter(binding.cardNo);
+    // Nothing to undo: answered as the card service answers a repeat, without asking for proof.
+    if (card.status !== undoes.status) return this.cards.change(binding.cardNo, action, actor, null);
+    const reporter = await this.lastReporter(binding.cardNo, undoes.kind);
     if (card.pinSet) await this.requirePin(binding.cardNo, proof);
     if (!card.pinSet || reporter !== 'self') {
       if (!proof.identity)
@@ -53,7 +61,7 @@ export class HolderActions {
           'IDENTITY_REQUIRED',
           reporter === 'self'
             ? 'no PIN is set: prove who you are (activation code or ID tail), or ask the card centre'
-            : 'the loss was reported by a parent or the card centre: prove who you are, or ask the card centre',
+            : `the card was ${undoes.status} by a parent or the card centre: prove who you are, or ask the card centre`,
           { reportedBy: reporter },
         );
       const { name, ...rest } = proof.identity;
@@ -63,7 +71,8 @@ export class HolderActions {
       await this.bindings.spend(person, rest as IdentityProof);
     }
     const change = await this.cards.change(binding.cardNo, action, actor, null);
-    if (change.changed) await this.tell(binding.personId, binding.cardNo, change.version, reporter);
+    if (change.changed && action === 'cancel_loss')
+      await this.tell(binding.personId, binding.cardNo, change.version, reporter);
     return change;
   }
 
@@ -84,10 +93,10 @@ export class HolderActions {
       throw new CoreError('PIN_INVALID', 'the card PIN is wrong');
   }
 
-  /** Who made the card's latest loss report: self, parent, admin … */
-  private async lastReporter(cardNo: string): Promise<string> {
+  /** Who made the card's latest change of this kind (the report or the freeze): self, parent, admin … */
+  private async lastReporter(cardNo: string, kind: string): Promise<string> {
     const history = await this.cards.history(cardNo);
-    return history.findLast((e) => e.kind === 'report_loss')?.actorType ?? 'self';
+    return history.findLast((e) => e.kind === kind)?.actorType ?? 'self';
   }
 
   private async tell(personId: string, cardNo: string, version: number, reporter: string): Promise<void> {

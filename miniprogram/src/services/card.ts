@@ -8,7 +8,7 @@ export function getCard(api: ApiClient): Promise<CardView> {
 
 export type CardAction = 'report_loss' | 'cancel_loss' | 'freeze' | 'unfreeze';
 
-/** What cancelling a loss may need: the card PIN, and for a loss someone else reported, the identity proof. */
+/** What cancelling a loss or unfreezing may need: the card PIN, and after someone else's report, the identity proof. */
 export interface CancelLossProof {
   readonly pin?: string;
   readonly identity?: { readonly name: string } & IdentityProof;
@@ -19,7 +19,8 @@ export function changeCardStatus(
   action: CardAction,
   proof: CancelLossProof = {},
 ): Promise<{ changed: boolean; status: CardStatus }> {
-  return api.request('POST', '/card/actions', action === 'cancel_loss' ? { action, ...proof } : { action });
+  const reopens = action === 'cancel_loss' || action === 'unfreeze';
+  return api.request('POST', '/card/actions', reopens ? { action, ...proof } : { action });
 }
 
 export function setPin(api: ApiClient, pin: string, currentPin?: string): Promise<void> {

@@ -52,8 +52,9 @@ export default function CardActionsPage() {
     const answer = await Taro.showModal({ content: labels[action].confirm });
     if (!answer.confirm) return;
     await run(async () => {
-      const result = await changeCardStatus(api, action, action === 'cancel_loss' ? cancelLossProof() : {});
-      if (action === 'cancel_loss') {
+      const reopens = action === 'cancel_loss' || action === 'unfreeze';
+      const result = await changeCardStatus(api, action, reopens ? cancelLossProof() : {});
+      if (reopens) {
         setCancelPin('');
         setCancelProof('');
       }
@@ -135,7 +136,7 @@ export default function CardActionsPage() {
                 <Text className="kv-key">{strings.cardActions.title}</Text>
                 <Text id="card-status">{strings.card.status[card.status] ?? ''}</Text>
               </View>
-              {card.status === 'lost' ? (
+              {card.status === 'lost' || card.status === 'frozen' ? (
                 <>
                   <Text className="form-hint">{strings.cardActions.cancelLossHint}</Text>
                   <Input
