@@ -2,7 +2,7 @@ import { CoreError } from '../errors.ts';
 import { channelAccount, topUpChannels } from '../ledger/operations.ts';
 import { csvDocument } from '../sheets.ts';
 import { fenToYuan } from '../subsidies/amount.ts';
-import { formatDay, formatMinute, shanghaiDay } from '../time.ts';
+import { formatDay, formatMinute, shanghaiDay, shanghaiOffsetMs, shanghaiParts } from '../time.ts';
 import type { ReportRepository, Row } from './report-repository.ts';
 
 export interface DayRange {
@@ -150,11 +150,10 @@ export class ReportService {
       amount: 0,
     }));
     for (const r of await this.repo.salesByHour(range.fromDay, range.toDay)) {
-      const localMs = Number(r.hour_local_ms);
-      const day = Math.floor(localMs / 86_400_000);
-      // Day 0 (1970-01-01) was a Thursday: Monday-based weekday is (day + 3) mod 7.
-      const cell = cells[((day + 3) % 7) * 24 + Math.floor((localMs % 86_400_000) / 3_600_000)];
-      if (!cell) throw new Error(`hour bucket out of range: ${localMs}`);
+      // The query answers the hour's start on Shanghai's wall clock as if it were UTC.
+      const { weekday, hour } = shanghaiParts(Number(r.hour_local_ms) - shanghaiOffsetMs);
+      const cell = cells[weekday * 24 + hour];
+      if (!cell) throw new Error(`hour bucket out of range: ${r.hour_local_ms}`);
       cell.count += Number(r.n);
       cell.amount += Number(r.amount);
     }
