@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { demoAdminPassword, seedAdminDemo } from '../../bff/src/admin/seed.ts';
 import { startWorld, type TestWorld } from '../../bff/test/support.ts';
-import { fromBase32, totp } from '../../core/src/admin/totp.ts';
+import { totp } from '../../core/src/admin/totp.ts';
 import type { Web } from '../../mock/demo/web.ts';
 import { openPage, screenshots, signIn, startBackoffice } from './support.ts';
 
@@ -44,10 +44,10 @@ describe('backoffice sign-in and page security in Chromium', () => {
     )?.[0];
     assert.ok(secret);
     await page.screenshot({ path: `${screenshots}admin-login-enrol.png` });
-    await page.getByLabel('动态验证码').fill(totp(fromBase32(secret), Date.now() + 300_000));
+    await page.getByLabel('动态验证码').fill(totp(secret, Date.now() + 300_000));
     await page.getByRole('button', { name: /验\s*证/ }).click();
     await page.getByTestId('login-error').waitFor();
-    await page.getByLabel('动态验证码').fill(totp(fromBase32(secret), Date.now()));
+    await page.getByLabel('动态验证码').fill(totp(secret, Date.now()));
     await page.getByRole('button', { name: /验\s*证/ }).click();
     await page.getByTestId('who').waitFor();
     assert.equal(

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { AdminRole } from '@campus-card/core/client';
-import { fromBase32, hotp, totpStep, totpStepSeconds } from '../../core/src/admin/totp.ts';
+import { totpAtStep, totpStep, totpStepSeconds } from '../../core/src/admin/totp.ts';
 import { demoTotpSecret, seedAdminDemo } from '../src/admin/seed.ts';
 import type { TestWorld } from './support.ts';
 
@@ -24,7 +24,7 @@ export async function nextTotpCode(key: string, secretBase32: string): Promise<s
     step = Math.max(totpStep(Date.now()), (lastSteps.get(key) ?? 0) + 1);
   }
   lastSteps.set(key, step);
-  return hotp(fromBase32(secretBase32), step);
+  return totpAtStep(secretBase32, step);
 }
 
 /** The second factor's secret a helper knows for an account: the demo's, or one it enrolled. */

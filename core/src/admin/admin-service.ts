@@ -12,7 +12,7 @@ import {
   type StoredAdmin,
   totpRequiredRoles,
 } from './admin-repository.ts';
-import { fromBase32, matchTotp, newTotpSecret, otpauthUri, toBase32 } from './totp.ts';
+import { matchTotp, newTotpSecret, otpauthUri } from './totp.ts';
 
 const scryptAsync = promisify(scrypt) as (
   password: string,
@@ -108,12 +108,7 @@ export class AdminService {
     checkPasswordRule(input.password);
     if (input.role === 'department_admin' && !input.department)
       throw new CoreError('VALIDATION_FAILED', 'a department admin needs a department');
-    const secret =
-      input.totpSecret !== undefined
-        ? fromBase32(input.totpSecret)
-        : input.totp
-          ? newTotpSecret()
-          : undefined;
+    const secret = input.totpSecret ?? (input.totp ? newTotpSecret() : undefined);
     const id = newId();
     try {
       await this.repo.insertAdmin({
@@ -123,7 +118,7 @@ export class AdminService {
         role: input.role,
         department: input.role === 'department_admin' ? input.department : null,
         passwordHash: await hashPassword(input.password),
-        totpSecretEnc: secret ? this.pii.encrypt(toBase32(secret)) : null,
+        totpSecretEnc: secret ? this.pii.encrypt(secret) : null,
         createdAtMs: Date.now(),
       });
     } catch (error) {
@@ -134,7 +129,7 @@ export class AdminService {
     return secret
       ? {
           ...created,
-          totpSecret: toBase32(secret),
+          totpSecret: secret,
           totpUri: otpauthUri('校园一卡通', input.username, secret),
         }
       : created;
@@ -176,8 +171,7 @@ export class AdminService {
     if (account?.status !== 'active' || !account.totpSecretEnc)
       throw new CoreError('ADMIN_LOGIN_FAILED', 'wrong code');
     const attemptNo = await this.reserveAttempt(id);
-    const secret = fromBase32(this.pii.decrypt(account.totpSecretEnc));
-    const step = matchTotp(secret, code, Date.now());
+    const step = matchTotp(this.pii.decrypt(account.totpSecretEnc), code, Date.now());
     if (step === undefined || !(await this.repo.takeTotpStep(id, step)))
       throw new CoreError('ADMIN_LOGIN_FAILED', 'wrong code');
     await this.repo.clearFailuresAfter(id, attemptNo);
@@ -212,8 +206,8 @@ export class AdminService {
     if (account.totpSecretEnc)
       throw new CoreError('TOTP_ALREADY_ENABLED', 'this account already has a second factor');
     const secret = newTotpSecret();
-    await this.repo.change(id, { totpPendingEnc: this.pii.encrypt(toBase32(secret)) });
-    return { totpSecret: toBase32(secret), totpUri: otpauthUri('校园一卡通', account.username, secret) };
+    await this.repo.change(id, { totpPendingEnc: this.pii.encrypt(secret) });
+    return { totpSecret: secret, totpUri: otpauthUri('校园一卡通', account.username, secret) };
   }
 
   /** The owner's code from the new secret turns it on; a wrong code counts as a failed login. */
@@ -222,7 +216,7 @@ export class AdminService {
     if (account?.status !== 'active' || !account.totpPendingEnc)
       throw new CoreError('TOTP_NOT_ENROLLING', 'start enrolling a second factor first');
     const attemptNo = await this.reserveAttempt(id);
-    const step = matchTotp(fromBase32(this.pii.decrypt(account.totpPendingEnc)), code, Date.now());
+    const step = matchTotp(this.pii.decrypt(account.totpPendingEnc), code, Date.now());
     if (step === undefined) throw new CoreError('ADMIN_LOGIN_FAILED', 'wrong code');
     if (!(await this.repo.confirmTotp(id, account.totpPendingEnc, step)))
       throw new CoreError('TOTP_NOT_ENROLLING', 'the enrolment was started again; use the newest code');

@@ -1,32 +1,26 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { fromBase32, hotp, matchTotp, toBase32, totp } from './totp.ts';
+import { matchTotp, newTotpSecret, otpauthUri, totp, totpAtStep } from './totp.ts';
 
-// RFC 6238 appendix B: the seeds and the 8-digit codes at each time, per hash.
-const seeds = {
-  sha1: Buffer.from('12345678901234567890', 'ascii'),
-  sha256: Buffer.from('12345678901234567890123456789012', 'ascii'),
-  sha512: Buffer.from('1234567890123456789012345678901234567890123456789012345678901234', 'ascii'),
-};
-const vectors: [number, string, string, string][] = [
-  [59, '94287082', '46119246', '90693936'],
-  [1111111109, '07081804', '68084774', '25091201'],
-  [1111111111, '14050471', '67062674', '99943326'],
-  [1234567890, '89005924', '91819424', '93441116'],
-  [2000000000, '69279037', '90698825', '38618901'],
-  [20000000000, '65353130', '77737706', '47863826'],
+// RFC 6238 appendix B's SHA-1 seed ('12345678901234567890') as base32, and its 8-digit codes at each
+// time: the 6-digit code we use is the last six digits (the same HOTP value modulo 10^6).
+const seed = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ';
+const vectors: [number, string][] = [
+  [59, '94287082'],
+  [1111111109, '07081804'],
+  [1111111111, '14050471'],
+  [1234567890, '89005924'],
+  [2000000000, '69279037'],
+  [20000000000, '65353130'],
 ];
 
 describe('TOTP', () => {
-  test('when computed at the RFC 6238 test times, then every code matches the RFC for SHA-1, SHA-256 and SHA-512', () => {
-    for (const [seconds, sha1, sha256, sha512] of vectors) {
-      assert.equal(totp(seeds.sha1, seconds * 1000, 8, 'sha1'), sha1, `sha1 at ${seconds}`);
-      assert.equal(totp(seeds.sha256, seconds * 1000, 8, 'sha256'), sha256, `sha256 at ${seconds}`);
-      assert.equal(totp(seeds.sha512, seconds * 1000, 8, 'sha512'), sha512, `sha512 at ${seconds}`);
-    }
+  test('when computed at the RFC 6238 test times, then every code matches the RFC (SHA-1, 6 digits)', () => {
+    for (const [seconds, code] of vectors)
+      assert.equal(totp(seed, seconds * 1000), code.slice(2), `at ${seconds}`);
   });
 
-  test('when the RFC 4226 counters 0..9 are hashed, then the 6-digit HOTP values match the RFC', () => {
+  test('when the RFC 4226 counters 0..9 are taken as steps, then the 6-digit values match the RFC', () => {
     const expected = [
       '755224',
       '287082',
@@ -39,18 +33,36 @@ describe('TOTP', () => {
       '399871',
       '520489',
     ];
-    for (const [counter, code] of expected.entries()) assert.equal(hotp(seeds.sha1, counter), code);
+    for (const [counter, code] of expected.entries()) assert.equal(totpAtStep(seed, counter), code);
   });
 
-  test('when a code is one step old it matches, and two steps old or malformed it does not', () => {
+  test('when a code is one step old or ahead it matches its own step, and two steps off or malformed it does not', () => {
     const now = 1_700_000_000_000;
-    assert.equal(matchTotp(seeds.sha1, totp(seeds.sha1, now - 30_000), now), Math.floor(now / 30_000) - 1);
-    assert.equal(matchTotp(seeds.sha1, totp(seeds.sha1, now - 60_000), now), undefined);
-    assert.equal(matchTotp(seeds.sha1, '12345', now), undefined);
+    const step = Math.floor(now / 30_000);
+    assert.equal(matchTotp(seed, totp(seed, now), now), step);
+    assert.equal(matchTotp(seed, totp(seed, now - 30_000), now), step - 1);
+    assert.equal(matchTotp(seed, totp(seed, now + 30_000), now), step + 1);
+    assert.equal(matchTotp(seed, totp(seed, now - 60_000), now), undefined);
+    assert.equal(matchTotp(seed, totp(seed, now + 60_000), now), undefined);
+    // At the very first and last second of a step the window still reaches exactly one step either way.
+    for (const at of [step * 30_000, step * 30_000 + 29_999]) {
+      assert.equal(matchTotp(seed, totpAtStep(seed, step + 1), at), step + 1);
+      assert.equal(matchTotp(seed, totpAtStep(seed, step - 1), at), step - 1);
+      assert.equal(matchTotp(seed, totpAtStep(seed, step + 2), at), undefined);
+      assert.equal(matchTotp(seed, totpAtStep(seed, step - 2), at), undefined);
+    }
+    assert.equal(matchTotp(seed, '12345', now), undefined);
+    assert.equal(matchTotp(seed, '12345a', now), undefined);
   });
 
-  test('when a secret goes to base32 and back, then it is unchanged (and the RFC seed reads as authenticators show it)', () => {
-    assert.equal(toBase32(seeds.sha1), 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ');
-    assert.deepEqual(fromBase32('GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ'), seeds.sha1);
+  test('when a secret is made, then it is 32 base32 characters, and its otpauth URI names issuer, account, secret', () => {
+    const secret = newTotpSecret();
+    assert.match(secret, /^[A-Z2-7]{32}$/);
+    assert.notEqual(newTotpSecret(), secret);
+    const text = otpauthUri('校园一卡通', 'alice', secret);
+    assert.ok(decodeURIComponent(text).startsWith('otpauth://totp/校园一卡通:alice?'), text);
+    const uri = new URL(text);
+    assert.equal(uri.searchParams.get('secret'), secret);
+    assert.equal(uri.searchParams.get('issuer'), '校园一卡通');
   });
 });
