@@ -139,19 +139,18 @@ export class BindingService {
   }
 
   /**
-   * Bumps the version of an active card through the card service (so the blacklist follows). A
-   * lost or frozen card keeps its status: its credentials are refused already, and the next
-   * status change bumps the version again.
+   * Bumps the version of an active card through the card service (so the blacklist follows),
+   * recorded as a binding change, never as a reissue (#19.3). A lost or frozen card keeps its
+   * status: its credentials are refused already, and the next status change bumps the version again.
    */
   private async bumpVersion(
     cardNo: string,
     status: string,
     personNo: string,
-    reason: string,
+    kind: 'bound' | 'unbound',
   ): Promise<number> {
     if (status !== 'active') return (await this.cards.get(cardNo)).version;
-    const change = await this.cards.change(cardNo, 'reissue', { type: 'self', id: personNo }, reason);
-    return change.version;
+    return (await this.cards.rekey(cardNo, kind, { type: 'self', id: personNo })).version;
   }
 
   private digestOf(personId: string, secret: string): string {

@@ -121,6 +121,29 @@ export class CardService {
     );
   }
 
+  /**
+   * A phone bound to or unbound from an active card: the version moves on so the old phone's
+   * credentials stop working, recorded as its own event (bound / unbound), not as a reissue, so
+   * reissue counts stay true. A card that is not active keeps its version (its credentials are
+   * refused already); the answer is the card's version either way.
+   */
+  async rekey(cardNo: string, kind: 'bound' | 'unbound', actor: Actor): Promise<CardChange> {
+    const moved = await this.cards.transition(
+      cardNo,
+      ['active'],
+      'active',
+      { kind, actorType: actor.type, actorId: actor.id, reason: null },
+      false,
+    );
+    if (moved) {
+      const change = { cardNo, status: 'active' as const, version: moved.version, changed: true };
+      this.announce(change);
+      return change;
+    }
+    const card = await this.get(cardNo);
+    return { cardNo, status: card.status, version: card.version, changed: false };
+  }
+
   async setPin(cardNo: string, pin: string, currentPin: string | undefined, actor: Actor): Promise<void> {
     const stored = await this.cards.pinHash(cardNo);
     if (stored === undefined) throw new CoreError('CARD_NOT_FOUND', 'no such card');
