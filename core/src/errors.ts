@@ -60,6 +60,10 @@ export const errorStatus = {
   PIN_REQUIRED: 422,
   PIN_INVALID: 422,
   REPEAT_TOO_SOON: 422,
+  // A payment, hold or usage from a disabled or re-keyed device; an offline record taken while disabled.
+  DEVICE_DISABLED: 422,
+  // A pay code an accepted payment already consumed, on any path (docs/ledger.md).
+  CODE_REPLAYED: 422,
   HOLDS_PENDING: 422,
   COUNTER_ACCOUNT_NOT_SYSTEM: 422,
   IDENTITY_MISMATCH: 422,

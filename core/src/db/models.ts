@@ -132,6 +132,9 @@ export function defineModels(sequelize: Sequelize): Models {
       keyVersion: int(),
       lastSeenAtMs: bigint(true),
       createdAtMs: bigint(),
+      /** The last disabled period (sql/022): the ledger charges no offline record taken inside it. */
+      disabledAtMs: bigint(true),
+      reenabledAtMs: bigint(true),
     },
     options,
   );

@@ -87,7 +87,18 @@ export class DeviceService {
 
   async setStatus(id: string, status: DeviceStatus): Promise<Device> {
     await this.row(id);
-    await this.db.execute('UPDATE devices SET status = ? WHERE id = ?', [status, id]);
+    // The disabled period (database clock) decides which of its offline records the ledger still charges:
+    // those taken before the disable (docs/ledger.md). MySQL's later assignments see the earlier ones, so
+    // status is assigned last and each CASE reads the status as it was before this change.
+    const now = this.db.nowMsSql;
+    await this.db.execute(
+      status === 'disabled'
+        ? `UPDATE devices SET disabled_at_ms = CASE WHEN status = 'disabled' THEN disabled_at_ms ELSE ${now} END,
+             reenabled_at_ms = CASE WHEN status = 'disabled' THEN reenabled_at_ms ELSE NULL END, status = 'disabled' WHERE id = ?`
+        : `UPDATE devices SET reenabled_at_ms = CASE WHEN status = 'disabled' THEN ${now} ELSE reenabled_at_ms END,
+             status = 'active' WHERE id = ?`,
+      [id],
+    );
     this.changed(id);
     return this.get(id);
   }

@@ -10,6 +10,7 @@ import { type Database, isDuplicateKey, type Tx } from '../db/database.ts';
 import { CoreError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { LedgerService } from '../ledger/ledger-service.ts';
+import { codeId } from '../ledger/operations.ts';
 import type { Accepted, Answer } from '../ledger/results.ts';
 import type { AccessEvents } from './access-events.ts';
 import type { AttendanceService } from './attendance-service.ts';
@@ -49,6 +50,12 @@ export const offlineRecordInput = z.strictObject({
    * (same code and amount). Protocol § 12.3: then the record is an exception with that reason, not a charge.
    */
   onlineDecline: z.strictObject({ reason, sameRequest: z.boolean() }).nullable().optional(),
+  /**
+   * The identity of the record's code (docs/ledger.md), when it verified: the ledger charges each code
+   * once, so a code paid online (at any till) or by another record makes this one an exception
+   * CODE_REPLAYED, nothing booked.
+   */
+  codeId: codeId.nullable().optional(),
 });
 export type OfflineRecordInput = z.infer<typeof offlineRecordInput>;
 
@@ -309,6 +316,17 @@ export class OfflineRecords {
       }
       // Declined online, accepted offline: the goods were handed over; charge it as an offline payment.
       declinedFor = reasonOf(online.result.code);
+      // Unless the ledger's refusal was final for the code or the device: a code another payment already
+      // consumed, or a disabled device. Charging the record would pay the code twice or take a disabled
+      // device's sale; it is an exception with that reason and nothing is booked.
+      if (online.result.code === 'CODE_REPLAYED' || online.result.code === 'DEVICE_DISABLED') {
+        return {
+          status: 'exception',
+          reason: declinedFor,
+          operationId,
+          exception: { amount: r.amount, receivable: 0 },
+        };
+      }
     }
     const id = declinedFor === undefined ? operationId : `${operationId}:offline`;
     const answer: Answer = await this.ledger.pay({
@@ -320,6 +338,7 @@ export class OfflineRecords {
       offline: true,
       takenAtMs: r.takenAtMs,
       ...(r.cardVersion === null ? {} : { cardVersion: r.cardVersion }),
+      ...(r.codeId ? { codeId: r.codeId } : {}),
     });
     return this.outcomeOf(answer, declinedFor, id, r.amount);
   }

@@ -33,6 +33,8 @@ function world(cardCount: number): BatchState {
     merchants: new Map(),
     holds: new Map(),
     payments: new Map(),
+    devices: new Map(),
+    codeUses: new Map(),
   };
   for (const id of [
     'SYS-CLEARING-WECHAT',

@@ -1,6 +1,7 @@
 import type { CardEventRow } from '../cards/card-events.ts';
 import type { ErrorCode } from '../errors.ts';
 import { shanghaiDay } from '../time.ts';
+import { parseDeviceRef } from './devices.ts';
 import { answerExtra, requestExtra } from './operation-record.ts';
 import { channelAccount, type Operation, systemAccounts } from './operations.ts';
 import type { Accepted, Outcome, Rejected } from './results.ts';
@@ -8,6 +9,7 @@ import {
   type AccountRow,
   available,
   type CardRow,
+  type DeviceRow,
   type HoldRow,
   type MerchantRow,
   type OperationRow,
@@ -34,6 +36,10 @@ export interface BatchState {
   merchants: Map<string, MerchantRow>;
   holds: Map<string, HoldRow>;
   payments: Map<string, PaymentRow>;
+  /** The devices the batch's requests name, by device id (share-locked: a disable waits for the batch). */
+  devices: Map<string, DeviceRow>;
+  /** Code id → the accepted payment that consumed it, for the codes the batch's payments present. */
+  codeUses: Map<string, string>;
 }
 
 export interface BatchEffects {
@@ -45,6 +51,8 @@ export interface BatchEffects {
   resolvedHolds: Set<HoldRow>;
   touchedCards: Set<CardRow>;
   cardEvents: CardEventRow[];
+  /** Codes consumed by payments accepted in this batch (inserted under their unique key). */
+  codeUses: { codeId: string; operationId: string; cardNo: string }[];
   /** Journal entries so far per operation, to number each entry's id. */
   legCounts: Map<string, number>;
 }
@@ -57,6 +65,7 @@ export function emptyEffects(): BatchEffects {
     resolvedHolds: new Set(),
     touchedCards: new Set(),
     cardEvents: [],
+    codeUses: [],
     legCounts: new Map(),
   };
 }
@@ -127,6 +136,8 @@ function applyRules(op: Operation, s: BatchState, fx: BatchEffects, limits: Ledg
     case 'hold':
       return hold(op, s, fx, limits);
     case 'post': {
+      // A disabled device settles nothing: its hold expires at the usage it reported before the disable.
+      usableDevice(s, op.request.deviceId);
       const h = pendingHold(s, op.request.holdId, op.request.deviceId);
       if (op.request.amount > h.amount)
         refuse('AMOUNT_EXCEEDS_HOLD', `the hold is ${h.amount} fen`, { held: h.amount });
@@ -232,6 +243,8 @@ function pay(
 ): Accepted {
   const r = op.request;
   if (r.offline) return payOffline(op, s, fx, limits);
+  usableDevice(s, r.deviceId);
+  unusedCode(s, r.codeId);
   const card = usableForDebit(s, r.cardNo, r.cardVersion);
   const merchant = usableMerchant(s, r.merchantId);
   if (r.amount > limits.paymentAmountMax)
@@ -262,12 +275,15 @@ function pay(
   card.lastPayDeviceId = r.deviceId ?? null;
   card.lastPayAtMs = s.nowMs;
   fx.touchedCards.add(card);
+  consumeCode(s, fx, r.codeId, r.id, card);
   return record(op, s, fx, card, { amount: r.amount, subsidyAmount: fromSubsidy, merchantId: merchant.id });
 }
 
 /**
  * A payment a device accepted offline: the goods are gone, so nothing refuses it but a missing card or
- * merchant or an amount out of range. The wallets pay what they hold (never more: a wallet cannot go
+ * merchant, an amount out of range, a code another accepted payment consumed already (CODE_REPLAYED:
+ * the code was paid once, online or by another record) or a record taken while its device was disabled
+ * (DEVICE_DISABLED); those two are exceptions the administrators decide, and nothing is booked. The wallets pay what they hold (never more: a wallet cannot go
  * negative, here or in the database's CHECK); the shortfall is a debt booked against the offline
  * receivable, to be recovered from the card holder. A card that is not active, or a credential for any
  * version but the card's current one, pays nothing: the card holder did not make that payment.
@@ -279,6 +295,8 @@ function payOffline(
   limits: LedgerLimits,
 ): Accepted {
   const r = op.request;
+  offlineDevice(s, r.deviceId, r.takenAtMs ?? s.nowMs);
+  unusedCode(s, r.codeId);
   const card = s.cards.get(r.cardNo);
   if (!card) refuse('CARD_NOT_FOUND', 'no such card');
   const merchant = s.merchants.get(r.merchantId);
@@ -310,6 +328,7 @@ function payOffline(
     card.spentDayAmount = spent + fromSubsidy + fromMain;
     fx.touchedCards.add(card);
   }
+  consumeCode(s, fx, r.codeId, r.id, card);
   const answer: Pick<Accepted, 'receivableAmount' | 'shortfall'> = { receivableAmount: receivable };
   if (receivable > 0) answer.shortfall = blocked ?? 'INSUFFICIENT_FUNDS';
   return record(op, s, fx, card, {
@@ -358,6 +377,7 @@ function hold(
   limits: LedgerLimits,
 ): Accepted {
   const r = op.request;
+  usableDevice(s, r.deviceId);
   const card = usableForDebit(s, r.cardNo, r.cardVersion);
   const merchant = usableMerchant(s, r.merchantId);
   if (r.amount > limits.paymentAmountMax)
@@ -503,6 +523,66 @@ function usableForDebit(s: BatchState, cardNo: string, cardVersion: number | und
     });
   }
   return card;
+}
+
+/**
+ * An online request's device, under the lock the batch holds on its row: disabled, or named under a key
+ * that was replaced (`<id>-<keyVersion>` with an older version), is DEVICE_DISABLED. A request that
+ * passed the gateway's check just before the disable is refused here. A name that is no registered
+ * device (a service's own) is not checked.
+ */
+function usableDevice(s: BatchState, ref: string | undefined): void {
+  const device = deviceOf(s, ref);
+  if (!device) return;
+  if (device.row.status !== 'active') refuse('DEVICE_DISABLED', 'the device is disabled');
+  if (device.row.keyVersion !== device.keyVersion)
+    refuse('DEVICE_DISABLED', 'the device was re-keyed; its old key is refused');
+}
+
+/**
+ * An offline record's device: records taken before the device was disabled are its honest offline
+ * sales and are charged; one taken at or after the disable (and, once re-enabled, before the re-enable)
+ * is DEVICE_DISABLED. A device disabled with no recorded time (before sql/022) refuses all of them.
+ */
+function offlineDevice(s: BatchState, ref: string | undefined, takenAtMs: number): void {
+  const device = deviceOf(s, ref)?.row;
+  if (!device) return;
+  const from = device.disabledAtMs;
+  const inside =
+    device.status === 'disabled'
+      ? from === null || takenAtMs >= from
+      : from !== null &&
+        device.reenabledAtMs !== null &&
+        takenAtMs >= from &&
+        takenAtMs < device.reenabledAtMs;
+  if (inside) refuse('DEVICE_DISABLED', 'the record was taken while the device was disabled');
+}
+
+function deviceOf(
+  s: BatchState,
+  ref: string | undefined,
+): { row: DeviceRow; keyVersion: number } | undefined {
+  const parsed = ref === undefined ? undefined : parseDeviceRef(ref);
+  const row = parsed && s.devices.get(parsed.deviceId);
+  return row && parsed ? { row, keyVersion: parsed.keyVersion } : undefined;
+}
+
+/** A code consumed by an accepted payment, in an earlier batch or earlier in this one, pays no more. */
+function unusedCode(s: BatchState, codeId: string | undefined): void {
+  if (codeId !== undefined && s.codeUses.has(codeId))
+    refuse('CODE_REPLAYED', 'this pay code was already used for a payment');
+}
+
+function consumeCode(
+  s: BatchState,
+  fx: BatchEffects,
+  codeId: string | undefined,
+  operationId: string,
+  card: CardRow,
+): void {
+  if (codeId === undefined) return;
+  s.codeUses.set(codeId, operationId);
+  fx.codeUses.push({ codeId, operationId, cardNo: card.cardNo });
 }
 
 function usableForCredit(s: BatchState, cardNo: string): CardRow {

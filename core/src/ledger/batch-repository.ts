@@ -3,7 +3,7 @@ import type { Database, Param, Statement, Tx } from '../db/database.ts';
 import type { BatchEffects, BatchState } from './apply.ts';
 import { type StoredOperation, storedOperationColumns } from './operation-record.ts';
 import { toCard, toHold, toPayment, wallet } from './rows.ts';
-import type { AccountRow, CardRow, HoldRow, MerchantRow, PaymentRow } from './state.ts';
+import type { AccountRow, CardRow, DeviceRow, HoldRow, MerchantRow, PaymentRow } from './state.ts';
 
 /**
  * The SQL of one ledger batch: load the rows the batch touches, locked in one global order
@@ -18,6 +18,10 @@ export interface BatchKeys {
   merchantIds: string[];
   /** Accounts named directly (adjustments); locked after the cards and their wallets. */
   accountIds: string[];
+  /** Devices the requests name (parsed device ids); share-locked last, so a disable waits for the batch. */
+  deviceIds?: string[];
+  /** Codes the payments present; read after their cards are locked (a code belongs to one card). */
+  codeIds?: string[];
 }
 
 export interface LoadedRows {
@@ -29,6 +33,9 @@ export interface LoadedRows {
   merchants: Map<string, MerchantRow>;
   /** Wallets (and directly named accounts) with their balances, locked. */
   accounts: Map<string, AccountRow>;
+  devices: Map<string, DeviceRow>;
+  /** Code id → the payment that consumed it. */
+  codeUses: Map<string, string>;
 }
 
 export class BatchRepository {
@@ -69,9 +76,7 @@ export class BatchRepository {
     // one round trip; only holds and refunds must first learn which cards they touch.
     const oneTrip = keys.holdIds.length === 0 && keys.paymentIds.length === 0;
     const firstResults = (await db.run(
-      oneTrip
-        ? [...first, ...this.cardStatements(keys.cardNos, keys.merchantIds, keys.accountIds), clock]
-        : first,
+      oneTrip ? [...first, ...this.cardStatements(keys.cardNos, keys.merchantIds, keys), clock] : first,
       tx,
     )) as Record<string, unknown>[][];
     const [storedRows, holdRows, paymentRows] = firstResults;
@@ -87,12 +92,12 @@ export class BatchRepository {
       if (p.cardNo) cardNos.add(p.cardNo);
       if (p.merchantId) merchantIds.add(p.merchantId);
     }
-    const [cardRows, merchantRows, accountRows, nowRows] = oneTrip
+    const [cardRows, merchantRows, accountRows, deviceRows, codeRows, nowRows] = oneTrip
       ? firstResults.slice(3)
-      : ((await db.run(
-          [...this.cardStatements([...cardNos], [...merchantIds], keys.accountIds), clock],
-          tx,
-        )) as Record<string, unknown>[][]);
+      : ((await db.run([...this.cardStatements([...cardNos], [...merchantIds], keys), clock], tx)) as Record<
+          string,
+          unknown
+        >[][]);
     const cards = new Map<string, CardRow>();
     const accounts = new Map<string, AccountRow>();
     for (const r of cardRows ?? []) {
@@ -125,12 +130,45 @@ export class BatchRepository {
       ]),
     );
     const stored = new Map((storedRows ?? []).map((r) => [String(r.id), r as unknown as StoredOperation]));
-    return { nowMs: Number(nowRows?.[0]?.now_ms), stored, holds, payments, cards, merchants, accounts };
+    const devices = new Map(
+      (deviceRows ?? []).map((r): [string, DeviceRow] => [
+        String(r.id),
+        {
+          id: String(r.id),
+          status: r.status as DeviceRow['status'],
+          keyVersion: Number(r.key_version),
+          disabledAtMs: r.disabled_at_ms === null ? null : Number(r.disabled_at_ms),
+          reenabledAtMs: r.reenabled_at_ms === null ? null : Number(r.reenabled_at_ms),
+        },
+      ]),
+    );
+    const codeUses = new Map((codeRows ?? []).map((r) => [String(r.code_id), String(r.operation_id)]));
+    return {
+      nowMs: Number(nowRows?.[0]?.now_ms),
+      stored,
+      holds,
+      payments,
+      cards,
+      merchants,
+      accounts,
+      devices,
+      codeUses,
+    };
   }
 
-  /** Cards locked together with their two wallets, the merchants, and directly named accounts. */
-  private cardStatements(cardNos: string[], merchantIds: string[], accountIds: string[]): Statement[] {
+  /**
+   * Cards locked together with their two wallets, the merchants, directly named accounts, then the
+   * devices (a shared lock: batches do not wait for each other, a disable or re-key waits for the batch
+   * and every later batch sees it) and the codes the payments present (no lock needed: each code
+   * belongs to one card, whose row is locked by now; the primary key is the last word).
+   */
+  private cardStatements(
+    cardNos: string[],
+    merchantIds: string[],
+    keys: Pick<BatchKeys, 'accountIds' | 'deviceIds' | 'codeIds'>,
+  ): Statement[] {
     const db = this.db;
+    const forShare = db.forUpdate === '' ? '' : ' LOCK IN SHARE MODE';
     return [
       inList(
         `SELECT c.card_no, c.person_id, c.status, c.version, c.main_account_id, c.subsidy_account_id, c.daily_limit,
@@ -147,9 +185,15 @@ export class BatchRepository {
       inList('SELECT id, account_id, status FROM merchants WHERE id IN', merchantIds, ''),
       inList(
         'SELECT id, kind, allow_overdraft, debits_posted, credits_posted, debits_pending, credits_pending FROM accounts WHERE id IN',
-        sorted(accountIds),
+        sorted(keys.accountIds),
         ` ORDER BY id${db.forUpdate}`,
       ),
+      inList(
+        'SELECT id, status, key_version, disabled_at_ms, reenabled_at_ms FROM devices WHERE id IN',
+        sorted(keys.deviceIds ?? []),
+        ` ORDER BY id${forShare}`,
+      ),
+      inList('SELECT code_id, operation_id FROM code_uses WHERE code_id IN', keys.codeIds ?? [], ''),
     ];
   }
 
@@ -222,6 +266,17 @@ export class BatchRepository {
     if (cards) writes.push({ what: 'cards', ...cards });
     if (fx.cardEvents.length > 0)
       writes.push({ what: 'card events', statement: insertCardEvents(fx.cardEvents) });
+    if (fx.codeUses.length > 0) {
+      // A second payment of one code that got past the read (it cannot: the card's lock orders them)
+      // fails here on the primary key, and the batch is retried and refused CODE_REPLAYED.
+      writes.push({
+        what: 'code uses',
+        statement: {
+          sql: `INSERT INTO code_uses (code_id, operation_id, card_no, used_at_ms) VALUES ${rows(fx.codeUses.length, 4)}`,
+          params: fx.codeUses.flatMap((u) => [u.codeId, u.operationId, u.cardNo, state.nowMs]),
+        },
+      });
+    }
     if (fx.newHolds.size > 0) {
       const params: Param[] = [];
       for (const h of fx.newHolds) {

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type Database, isDuplicateKey, isRetryable, type Tx } from '../db/database.ts';
 import { applyOperation, type BatchState, emptyEffects, type LedgerLimits } from './apply.ts';
 import { type BatchKeys, BatchRepository } from './batch-repository.ts';
+import { parseDeviceRef } from './devices.ts';
 import { differingFields, requestFields, storedOutcome, storedRequest } from './operation-record.ts';
 import { channelAccount, type Operation, systemAccounts } from './operations.ts';
 import type { Answer, Outcome, Rejected } from './results.ts';
@@ -38,13 +39,15 @@ export class LedgerExecutor {
   }
 
   private async runOnce(ops: Operation[], tx: Tx): Promise<Answer[]> {
-    const keys: BatchKeys = {
+    const keys: Required<BatchKeys> = {
       operationIds: [],
       holdIds: [],
       paymentIds: [],
       cardNos: [],
       merchantIds: [],
       accountIds: [],
+      deviceIds: [],
+      codeIds: [],
     };
     const systemIds = new Set<string>();
     for (const o of ops) {
@@ -53,6 +56,10 @@ export class LedgerExecutor {
       if (o.kind === 'refund') keys.paymentIds.push(o.request.paymentId);
       if ('cardNo' in o.request) keys.cardNos.push(o.request.cardNo);
       if ('merchantId' in o.request) keys.merchantIds.push(o.request.merchantId);
+      const device =
+        'deviceId' in o.request && o.request.deviceId ? parseDeviceRef(o.request.deviceId) : undefined;
+      if (device) keys.deviceIds.push(device.deviceId);
+      if (o.kind === 'payment' && o.request.codeId !== undefined) keys.codeIds.push(o.request.codeId);
       if (o.kind === 'top_up') systemIds.add(channelAccount[o.request.channel]);
       if (o.kind === 'subsidy' || o.kind === 'subsidy_clear') systemIds.add(systemAccounts.subsidyFund);
       if (o.kind === 'payment' && o.request.offline) systemIds.add(systemAccounts.offlineReceivable);
@@ -72,6 +79,8 @@ export class LedgerExecutor {
         cardNos: unique(keys.cardNos),
         merchantIds: unique(keys.merchantIds),
         accountIds: unique(keys.accountIds),
+        deviceIds: unique(keys.deviceIds),
+        codeIds: unique(keys.codeIds),
       },
       tx,
     );
@@ -89,6 +98,8 @@ export class LedgerExecutor {
       merchants: rows.merchants,
       holds: rows.holds,
       payments: rows.payments,
+      devices: rows.devices,
+      codeUses: rows.codeUses,
     };
     const fx = emptyEffects();
     const decided = new Map<string, { request: Record<string, unknown>; outcome: Outcome }>();

@@ -1,4 +1,6 @@
 import type { Database } from '../db/database.ts';
+import { CoreError } from '../errors.ts';
+import { parseDeviceRef } from './devices.ts';
 import { type StoredOperation, storedOperationColumns, storedOutcome } from './operation-record.ts';
 import type { Outcome } from './results.ts';
 import { toHold } from './rows.ts';
@@ -55,16 +57,37 @@ export class LedgerRepository {
 
   /**
    * Raises a pending hold's reported usage. Usage only grows and never passes the held amount;
-   * the condition in the UPDATE decides, so concurrent or repeated reports are safe.
+   * the condition in the UPDATE decides, so concurrent or repeated reports are safe. A report from a
+   * disabled or re-keyed device changes nothing (the same UPDATE reads the device) and is
+   * DEVICE_DISABLED: the hold then expires at the usage reported before the disable.
    */
   async reportUsage(holdId: string, usageAmount: number, deviceId?: string): Promise<boolean> {
+    const device = deviceId === undefined ? undefined : parseDeviceRef(deviceId);
     const updated = await this.db.execute(
       `UPDATE holds SET usage_amount = ? WHERE id = ? AND status = 'pending' AND usage_amount <= ? AND amount >= ?${
         deviceId === undefined ? '' : ' AND device_id = ?'
-      }`,
-      [usageAmount, holdId, usageAmount, usageAmount, ...(deviceId === undefined ? [] : [deviceId])],
+      }${device === undefined ? '' : ` AND NOT EXISTS (${deviceRefusedSql})`}`,
+      [
+        usageAmount,
+        holdId,
+        usageAmount,
+        usageAmount,
+        ...(deviceId === undefined ? [] : [deviceId]),
+        ...(device === undefined ? [] : [device.deviceId, device.keyVersion]),
+      ],
     );
-    return updated === 1;
+    if (updated === 1) return true;
+    if (device !== undefined) {
+      const refused = await this.db.select(deviceRefusedSql, [device.deviceId, device.keyVersion]);
+      if (refused.length > 0)
+        throw new CoreError('DEVICE_DISABLED', 'the device is disabled or was re-keyed');
+    }
+    return false;
+  }
+
+  /** Forgets consumed codes used before the retention; returns how many. */
+  async forgetCodeUses(retentionMs: number): Promise<number> {
+    return this.db.execute(`DELETE FROM code_uses WHERE used_at_ms < ${this.db.nowMsSql} - ?`, [retentionMs]);
   }
 
   /** Pending holds whose time ran out on the database clock. */
@@ -76,6 +99,10 @@ export class LedgerRepository {
     return rows.map((r) => r.id);
   }
 }
+
+/** A row when the device named (id, key version) is registered and disabled, or under another key. */
+const deviceRefusedSql =
+  "SELECT 1 FROM devices d WHERE d.id = ? AND (d.status <> 'active' OR d.key_version <> ?)";
 
 const selectOperations = `SELECT ${storedOperationColumns}, refunded_amount FROM operations`;
 

@@ -4,6 +4,7 @@ import { CoreError } from '../errors.ts';
 import { type Job, type JobLock, schedule } from '../jobs/scheduler.ts';
 import type { Logger } from '../log.ts';
 import type { Batcher } from './batcher.ts';
+import { codeUseRetentionMs } from './devices.ts';
 import type { LedgerRepository, OperationView } from './ledger-repository.ts';
 import type {
   AdjustmentRequest,
@@ -180,6 +181,8 @@ export class LedgerService {
    * racing on one hold resolve it once.
    */
   async sweepExpiredHolds(): Promise<number> {
+    // Consumed codes are forgotten past the offline acceptance window, so code_uses stays bounded.
+    await this.ledger.forgetCodeUses(codeUseRetentionMs);
     const ids = await this.ledger.expiredHoldIds(sweepBatchMax);
     const answers = await Promise.all(
       ids.map((holdId) => this.settle({ kind: 'expire', request: { id: `expire:${holdId}`, holdId } })),

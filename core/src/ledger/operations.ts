@@ -12,6 +12,8 @@ export const cardNo = z.string().regex(/^\d{8,20}$/, 'a card number is 8–20 di
 export const entityId = z
   .string()
   .regex(/^[A-Za-z0-9_-]{1,32}$/, 'an id is 1–32 characters of A-Z a-z 0-9 _ -');
+/** A pay code's identity: `qr:<card>:<madeAt s>:<counter>:<phone key fingerprint>` or `num:<id>:<step>:<seq>`. */
+export const codeId = z.string().regex(/^(qr|num):[A-Za-z0-9:_.-]{1,76}$/, 'a code id is qr:… or num:…');
 export const fen = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const pin = z.string().regex(/^\d{6}$/, 'a PIN is 6 digits');
 
@@ -49,6 +51,11 @@ export const paymentRequest = z.strictObject({
   offline: z.literal(true).optional(),
   /** When the device took an offline payment (device clock, ms); kept for the record. */
   takenAtMs: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
+  /**
+   * The identity of the pay code presented (`qr:…` or `num:…`, docs/ledger.md): an accepted payment
+   * consumes it, and a second payment with it, on any path, is refused CODE_REPLAYED.
+   */
+  codeId: codeId.optional(),
 });
 export const topUpRequest = z.strictObject({
   id: operationId,

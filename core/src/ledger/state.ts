@@ -33,6 +33,16 @@ export interface MerchantRow {
   status: 'active' | 'disabled';
 }
 
+/** A device as the ledger checks it (the devices table belongs to core/src/devices; read, never written here). */
+export interface DeviceRow {
+  id: string;
+  status: 'active' | 'disabled';
+  keyVersion: number;
+  /** When it was last disabled and, if since, re-enabled (database clock); null: unknown or never. */
+  disabledAtMs: number | null;
+  reenabledAtMs: number | null;
+}
+
 export interface HoldRow {
   id: string;
   cardNo: string;

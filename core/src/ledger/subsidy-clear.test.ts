@@ -31,6 +31,8 @@ function world(status: CardRow['status'], subsidy: number, subsidyPending = 0): 
     merchants: new Map(),
     holds: new Map(),
     payments: new Map(),
+    devices: new Map(),
+    codeUses: new Map(),
   };
   s.accounts.set('SYS-SUBSIDY-FUND', account('SYS-SUBSIDY-FUND', 'system'));
   s.accounts.set('W0', account('W0', 'wallet_main', 500));

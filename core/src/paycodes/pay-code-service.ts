@@ -44,7 +44,15 @@ export type PayCodeRefusal = (typeof payCodeRefusals)[number];
 
 /** A verification is a value, as a payment's answer is: a refusal is a normal outcome, not an error. */
 export type PayCodeVerdict =
-  | { ok: true; cardNo: string; cardVersion: number; personType: string; codeId: number }
+  | {
+      ok: true;
+      cardNo: string;
+      cardVersion: number;
+      personType: string;
+      codeId: number;
+      /** This one code's identity, num:<code id>:<time step>:<seq>: the payment consumes it in the ledger. */
+      useId: string;
+    }
   | { ok: false; code: PayCodeRefusal; message: string };
 
 export interface PayCodeOptions {
@@ -160,6 +168,7 @@ export class PayCodeService {
       cardVersion: row.cardVersion,
       personType: row.personType,
       codeId: row.codeId,
+      useId: claim.key,
     };
   }
 
