@@ -25,9 +25,9 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /**
- * Where every test browser thinks it is: far from Asia/Shanghai, so a page that cuts days in the
- * browser's own zone shows the wrong day whenever Los Angeles's date and Shanghai's differ (from
- * 08:00 to 16:00 UTC, and in the shifted worlds of tests/clock.ts on every run).
+ * Where every test browser thinks it is: sixteen hours behind Asia/Shanghai, so a page that cuts days
+ * in the browser's own zone shows the wrong day whenever Los Angeles's date and Shanghai's differ
+ * (from 16:00 to 08:00 UTC, and in the shifted worlds of tests/clock.ts on every run).
  */
 export const browserTimezoneId = 'America/Los_Angeles';
 

@@ -1,9 +1,10 @@
 /**
  * A clock the tests can set. The days of this system are Asia/Shanghai days; a bug that cuts them
- * in the machine's zone shows only while the machine's date and Shanghai's differ (16:00–24:00 UTC,
- * and from 08:00 UTC in America/Los_Angeles, where every test process and browser runs). A test of
- * a day or month boundary therefore moves the clock of the system under test into that window, or
- * across a Shanghai midnight, on every run instead of a third of them.
+ * in the machine's zone shows only while the machine's date and Shanghai's differ: from 16:00 to
+ * 24:00 UTC on a machine in UTC, from 16:00 to 08:00 UTC in America/Los_Angeles, where every test
+ * process and browser runs. A test of a day or month boundary therefore moves the clock of the
+ * system under test into that window (03:30 Shanghai is 19:30 UTC, inside both), to the first of a
+ * month, or across a Shanghai midnight, on every run instead of some of them.
  *
  * The shift is an offset added to the process's `Date` (`Date.now()` and `new Date()`); timers keep
  * real time. Worlds started after the shift use it for the database clock too (the core's
@@ -71,6 +72,3 @@ export function advanceClockTo(atMs: number): number {
   offsetMs += ahead;
   return atMs;
 }
-
-/** The machine's own clock, unshifted. */
-export const realNowMs = (): number => RealDate.now();
