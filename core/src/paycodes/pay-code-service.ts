@@ -155,7 +155,7 @@ export class PayCodeService {
       const [code, message] = statusRefusal[row.cardStatus];
       return refuse(code, message);
     }
-    if (row.cardVersion < row.currentVersion) {
+    if (row.cardVersion !== row.currentVersion) {
       return refuse('CREDENTIAL_REVOKED', 'the code comes from a superseded credential; refresh it');
     }
     if (claim === undefined) throw new Error('numeric verifier accepted without a replay claim');
