@@ -13,9 +13,18 @@ import type { Transaction } from '../../services/types.ts';
 import { strings } from '../../strings.ts';
 
 /** A hold is held aside, not spent: grey and tagged 预授权, never in the spending colour. */
-const pendingStyle = { color: '#5b6b64', display: 'flex', alignItems: 'center', gap: '8px' } as const;
+const pendingStyle = {
+  color: '#5b6b64',
+  display: 'flex',
+  alignItems: 'center',
+  gap: '8px',
+  flexShrink: 0,
+  whiteSpace: 'nowrap',
+} as const;
 const holdTagStyle = {
-  fontSize: '22px',
+  fontSize: '12px',
+  lineHeight: '16px',
+  whiteSpace: 'nowrap',
   padding: '2px 8px',
   border: '1px solid #5b6b64',
   borderRadius: '6px',
