@@ -232,6 +232,15 @@ export class SubsidyRepository {
     return changed === 1;
   }
 
+  /** What a maker has posted without a checker on a day (0 if nothing), to show before posting. */
+  async makerDayTotal(makerId: string, kind: 'subsidy_batch', day: string): Promise<number> {
+    const rows = await this.db.select<{ total: number }>(
+      'SELECT total FROM maker_day_totals WHERE maker_id = ? AND kind = ? AND day = ?',
+      [makerId, kind, day],
+    );
+    return Number(rows[0]?.total ?? 0);
+  }
+
   /** Gives back a reservation whose posting did not start (another call started it first). */
   async releaseMakerDay(makerId: string, kind: 'subsidy_batch', day: string, amount: number): Promise<void> {
     await this.db.execute(

@@ -123,11 +123,35 @@ export class SubsidyService {
   }
 
   async list(q: { status?: BatchStatus; limit: number; beforeId?: string }): Promise<SubsidyBatch[]> {
-    return (await this.repo.batches(q)).map((b) => this.withRule(b));
+    const batches = await this.repo.batches(q);
+    const day = formatDay(shanghaiDay(Date.now()));
+    const usedBy = new Map<string, number>();
+    for (const b of batches)
+      if (b.status === 'draft' && !usedBy.has(b.createdBy))
+        usedBy.set(b.createdBy, await this.repo.makerDayTotal(b.createdBy, 'subsidy_batch', day));
+    return batches.map((b) => this.ruled(b, usedBy.get(b.createdBy) ?? 0));
   }
 
-  private withRule(batch: SubsidyBatch): SubsidyBatch {
-    return { ...batch, approvalRequired: batch.totalAmount > this.options.approvalThreshold };
+  /**
+   * Whether a checker must approve the batch before it is posted, as post() decides it now: above
+   * the threshold, or a draft that would take its maker's unchecked total for today (Asia/Shanghai)
+   * past the threshold (#12.9). So the batch shows as waiting for approval, is listed in the
+   * approval queue, and offers no 入账 exactly when posting it would be refused (#19.2).
+   */
+  private async withRule(batch: SubsidyBatch): Promise<SubsidyBatch> {
+    const used =
+      batch.status === 'draft'
+        ? await this.repo.makerDayTotal(batch.createdBy, 'subsidy_batch', formatDay(shanghaiDay(Date.now())))
+        : 0;
+    return this.ruled(batch, used);
+  }
+
+  private ruled(batch: SubsidyBatch, makerDayUsed: number): SubsidyBatch {
+    const threshold = this.options.approvalThreshold;
+    const approvalRequired =
+      batch.totalAmount > threshold ||
+      (batch.status === 'draft' && makerDayUsed + batch.totalAmount > threshold);
+    return { ...batch, approvalRequired };
   }
 
   async rows(
