@@ -27,6 +27,8 @@ for (const dialect of dialects) {
       const ids: string[] = [];
       // The second hold names the device as the gateway does after a re-key: <id>-<keyVersion>.
       for (const device of [deviceId, `${deviceId}-2`]) {
+        // The ledger refuses a device's old-key name (#12.4): the device is re-keyed before the second.
+        if (device !== deviceId) await t.client.rekeyDevice(deviceId);
         const id = randomUUID();
         ids.push(id);
         const answer = await t.client.hold({

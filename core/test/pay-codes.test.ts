@@ -51,12 +51,17 @@ for (const dialect of dialects) {
       );
       assert.match(String(rows[0]?.secret_enc), /^v1\./);
       assert.ok(!String(rows[0]?.secret_enc).includes(secret.secretHex), 'the secret is sealed at rest');
-      assert.deepEqual(await t.client.verifyPayCode(codeFrom(secret)), {
+      const verdict = await t.client.verifyPayCode(codeFrom(secret));
+      // useId names this one code (num:<code id>:<time step>:<seq>): the ledger charges it once (#12.3).
+      const useId = verdict.ok ? verdict.useId : '';
+      assert.match(useId, new RegExp(`^num:${secret.codeId}:\\d+:\\d$`));
+      assert.deepEqual(verdict, {
         ok: true,
         cardNo,
         cardVersion: card.version,
         personType: 'student',
         codeId: secret.codeId,
+        useId,
       });
     });
 
