@@ -646,9 +646,17 @@ export class CoreClient {
   noteTopUpMismatch(mismatch: Omit<TopUpMismatch, 'foundAtMs'>): Promise<TopUpMismatch> {
     return this.call('POST', '/v1/top-up-mismatches', mismatch);
   }
-  /** Compares a day's trade bill with our orders and stores the differences once. */
-  reconcileTopUps(billDate: string, rows: readonly BillRow[]): Promise<{ mismatches: TopUpMismatch[] }> {
-    return this.call('POST', `/v1/top-up-reconciliations/${billDate}`, { rows });
+  /** Compares a day's bill of one channel (WeChat's when absent) with our orders and stores the differences once. */
+  reconcileTopUps(
+    billDate: string,
+    rows: readonly BillRow[],
+    channel?: 'wechat' | 'alipay',
+  ): Promise<{ mismatches: TopUpMismatch[] }> {
+    return this.call(
+      'POST',
+      `/v1/top-up-reconciliations/${billDate}`,
+      channel ? { rows, channel } : { rows },
+    );
   }
   topUpMismatches(query: { billDate?: string; limit?: number } = {}): Promise<{ items: TopUpMismatch[] }> {
     const params = new URLSearchParams();

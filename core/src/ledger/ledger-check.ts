@@ -149,6 +149,48 @@ export async function checkLedger(db: Database): Promise<CheckReport> {
     );
   }
 
+  // A paid top-up order moves money through its own channel's clearing account: its crediting
+  // operation (wx:<transaction_id> or ali:<trade_no>) draws from that account, and its refund legs
+  // (tur:<refund id>:c, and :rc when the platform gave the refund back) touch that account and no
+  // other clearing account. An Alipay payment booked against WeChat's clearing is named here.
+  const clearingAccounts = new Set<string>([channelAccount.wechat, channelAccount.alipay]);
+  const clearingOf = (channel: unknown) =>
+    channel === 'alipay' ? channelAccount.alipay : channel === 'wechat' ? channelAccount.wechat : '';
+  for (const r of await db.select<Record<string, unknown>>(`
+    SELECT u.id, u.channel, t.operation_id, t.debit_account_id FROM top_up_orders u
+      JOIN operations o ON o.id = u.operation_id AND o.outcome = 'ok'
+      JOIN transfers t ON t.operation_id = o.id`)) {
+    if (r.debit_account_id !== clearingOf(r.channel))
+      note(
+        `top-up order ${r.id} (${r.channel}) was credited by ${r.operation_id} from ${r.debit_account_id}, not its channel's clearing account`,
+      );
+  }
+  const refundLegs = new Map<string, { orderId: string; channel: unknown }>();
+  for (const r of await db.select<Record<string, unknown>>(
+    'SELECT r.operation_id, r.order_id, u.channel FROM top_up_refunds r JOIN top_up_orders u ON u.id = r.order_id',
+  )) {
+    for (const suffix of [':c', ':rc'])
+      refundLegs.set(`${r.operation_id}${suffix}`.slice(0, 64), {
+        orderId: String(r.order_id),
+        channel: r.channel,
+      });
+  }
+  if (refundLegs.size > 0) {
+    for (const r of await db.select<Record<string, unknown>>(
+      "SELECT operation_id, debit_account_id, credit_account_id FROM transfers WHERE operation_id LIKE 'tur:%'",
+    )) {
+      const leg = refundLegs.get(String(r.operation_id));
+      if (!leg) continue;
+      const touched = [String(r.debit_account_id), String(r.credit_account_id)].filter((id) =>
+        clearingAccounts.has(id),
+      );
+      if (touched.length !== 1 || touched[0] !== clearingOf(leg.channel))
+        note(
+          `refund leg ${r.operation_id} of top-up order ${leg.orderId} (${leg.channel}) moves ${r.debit_account_id} -> ${r.credit_account_id}, not through its channel's clearing account`,
+        );
+    }
+  }
+
   // Each hold's status is what the operation that resolved it did, for the amount it posted; each
   // accepted resolution is the one its hold names; each hold is its accepted hold operation.
   for (const r of await db.select<Record<string, unknown>>(`

@@ -4,12 +4,16 @@ import { type Database, isDuplicateKey, isRetryable, type Tx } from '../db/datab
 export const topUpStatuses = ['created', 'paid', 'credited', 'failed', 'closed', 'refunded'] as const;
 export type TopUpStatus = (typeof topUpStatuses)[number];
 
+/** How an order is paid: WeChat Pay or Alipay (docs/topups.md, docs/alipay.md). */
+export const topUpPayChannels = ['wechat', 'alipay'] as const;
+export type TopUpChannel = (typeof topUpPayChannels)[number];
+
 export interface TopUpOrder {
   id: string;
   cardNo: string;
   openid: string;
   idempotencyKey: string;
-  channel: 'wechat';
+  channel: TopUpChannel;
   amount: number;
   day: number;
   status: TopUpStatus;
@@ -61,7 +65,7 @@ function toOrder(r: Record<string, unknown>): TopUpOrder {
     cardNo: String(r.card_no),
     openid: String(r.openid),
     idempotencyKey: String(r.idempotency_key),
-    channel: 'wechat',
+    channel: r.channel === 'alipay' ? 'alipay' : 'wechat',
     amount: num(r.amount),
     day: num(r.day),
     status: String(r.status) as TopUpStatus,
@@ -131,11 +135,11 @@ export class TopUpRepository {
     return rows.map(toOrder);
   }
 
-  /** Orders WeChat reported paid within [startMs, endMs): what a day's trade bill should list. */
-  async paidBetween(startMs: number, endMs: number): Promise<TopUpOrder[]> {
+  /** A channel's orders reported paid within [startMs, endMs): what that platform's day bill should list. */
+  async paidBetween(channel: TopUpChannel, startMs: number, endMs: number): Promise<TopUpOrder[]> {
     const rows = await this.db.select<Record<string, unknown>>(
-      `SELECT ${orderColumns} FROM top_up_orders WHERE paid_at_ms >= ? AND paid_at_ms < ?`,
-      [startMs, endMs],
+      `SELECT ${orderColumns} FROM top_up_orders WHERE paid_at_ms >= ? AND paid_at_ms < ? AND channel = ?`,
+      [startMs, endMs, channel],
     );
     return rows.map(toOrder);
   }
@@ -209,7 +213,7 @@ export class TopUpRepository {
     return changed === 1;
   }
 
-  /** created -> paid with WeChat's transaction id; false when the order was not in created. */
+  /** created -> paid with the platform's transaction id (WeChat's transaction_id, Alipay's trade_no). */
   async markPaid(id: string, transactionId: string, paidAtMs: number): Promise<boolean> {
     const changed = await this.db.execute(
       "UPDATE top_up_orders SET status = 'paid', transaction_id = ?, paid_at_ms = ? WHERE id = ? AND status = 'created'",

@@ -8,19 +8,22 @@ import type { Logger } from '../log.ts';
 import { dayBoundsMs, parseDay, shanghaiDay } from '../time.ts';
 import type {
   MismatchKind,
+  TopUpChannel,
   TopUpMismatch,
   TopUpOrder,
   TopUpRefund,
   TopUpRepository,
 } from './top-up-repository.ts';
 
-export type { TopUpMismatch, TopUpOrder, TopUpRefund };
+export type { TopUpChannel, TopUpMismatch, TopUpOrder, TopUpRefund };
 
 export interface NewTopUpOrder {
   openid: string;
   cardNo: string;
   idempotencyKey: string;
   amount: number;
+  /** How it will be paid; WeChat Pay when absent. A retry under the same key must name the same channel. */
+  channel?: TopUpChannel | undefined;
   /** The caller's policy (the BFF's TOP_UP_DAILY_CAP): most a card may order per Asia/Shanghai day. */
   dailyCap: number;
   /** How long WeChat may take the payment; the order closes after. */
@@ -28,9 +31,10 @@ export interface NewTopUpOrder {
 }
 
 export interface PaymentConfirmation {
+  /** WeChat's transaction_id or Alipay's trade_no, by the order's channel. */
   transactionId: string;
   amount: number;
-  /** WeChat's success_time, so our day of payment is the trade bill's. */
+  /** WeChat's success_time or Alipay's gmt_payment, so our day of payment is the platform bill's. */
   paidAtMs: number;
 }
 
@@ -42,8 +46,12 @@ export interface BillRow {
   amount: number;
 }
 
-/** The ledger operation that credits a WeChat transaction: one per transaction_id, whoever asks. */
-export const creditOperationId = (transactionId: string) => `wx:${transactionId}`;
+/**
+ * The ledger operation that credits a paid order: one per platform transaction, whoever asks —
+ * `wx:<transaction_id>` for WeChat Pay, `ali:<trade_no>` for Alipay.
+ */
+export const creditOperationId = (transactionId: string, channel: TopUpChannel = 'wechat') =>
+  `${channel === 'alipay' ? 'ali' : 'wx'}:${transactionId}`;
 
 /**
  * Top-up orders and their crediting. The order row says where an order is; the ledger's operation
@@ -69,7 +77,7 @@ export class TopUpService {
       cardNo: input.cardNo,
       openid: input.openid,
       idempotencyKey: input.idempotencyKey,
-      channel: 'wechat',
+      channel: input.channel ?? 'wechat',
       amount: input.amount,
       day: shanghaiDay(nowMs),
       status: 'created',
@@ -143,12 +151,12 @@ export class TopUpService {
     if (order.transactionId !== payment.transactionId)
       throw new CoreError('TOP_UP_MISMATCH', 'the order was paid by another transaction');
     if (order.status !== 'paid') return order;
-    const operationId = creditOperationId(payment.transactionId);
+    const operationId = creditOperationId(payment.transactionId, order.channel);
     const answer = await this.ledger.topUp({
       id: operationId,
       cardNo: order.cardNo,
       amount: order.amount,
-      channel: 'wechat',
+      channel: order.channel,
     });
     if (answer.status === 'ok') await this.orders.markCredited(id, operationId, Date.now());
     else if (answer.code === 'OVERLOADED') throw new CoreError('OVERLOADED', answer.message);
@@ -232,7 +240,7 @@ export class TopUpService {
     }
     const toClearing: Answer = await this.ledger.adjust({
       id: `${refund.operationId}:c`.slice(0, 64),
-      accountId: channelAccount.wechat,
+      accountId: channelAccount[order.channel],
       amount: refund.amount,
       reason: `top-up refund ${refund.id}`,
     });
@@ -260,14 +268,14 @@ export class TopUpService {
     const mainAccount = await this.orders.mainAccountOf(order.cardNo);
     if (!mainAccount) throw new CoreError('CARD_NOT_FOUND', 'no such card');
     for (const [suffix, accountId, amount] of [
-      ['rc', channelAccount.wechat, -refund.amount],
+      ['rc', channelAccount[order.channel], -refund.amount],
       ['rw', mainAccount, refund.amount],
     ] as const) {
       const answer = await this.ledger.adjust({
         id: `${refund.operationId}:${suffix}`.slice(0, 64),
         accountId,
         amount,
-        reason: `top-up refund ${refund.id} failed at WeChat`,
+        reason: `top-up refund ${refund.id} failed at ${order.channel === 'alipay' ? 'Alipay' : 'WeChat'}`,
       });
       if (answer.status !== 'ok') throw new Error(`a refund return leg was refused: ${answer.code}`);
     }
@@ -283,10 +291,15 @@ export class TopUpService {
   }
 
   /**
-   * Compares the day's payments in WeChat's trade bill with the orders we saw paid that day
-   * (WeChat's success_time, Asia/Shanghai) and stores each difference once.
+   * Compares the day's payments in one platform's bill (WeChat's trade bill, Alipay's 业务明细) with
+   * that channel's orders we saw paid that day (the platform's payment time, Asia/Shanghai) and
+   * stores each difference once. A bill row naming an order of the other channel is not ours.
    */
-  async reconcile(billDate: string, bill: readonly BillRow[]): Promise<TopUpMismatch[]> {
+  async reconcile(
+    billDate: string,
+    bill: readonly BillRow[],
+    channel: TopUpChannel = 'wechat',
+  ): Promise<TopUpMismatch[]> {
     const day = parseDay(billDate);
     if (day === undefined) throw new CoreError('VALIDATION_FAILED', 'billDate is YYYY-MM-DD');
     const { startMs, endMs } = dayBoundsMs(day);
@@ -295,10 +308,12 @@ export class TopUpService {
     const note = (outTradeNo: string, kind: MismatchKind, ours: string | null, theirs: string | null) =>
       found.push({ billDate, outTradeNo, kind, ours, theirs, foundAtMs });
     const paidThatDay = new Map<string, TopUpOrder>();
-    for (const order of await this.orders.paidBetween(startMs, endMs)) paidThatDay.set(order.id, order);
+    for (const order of await this.orders.paidBetween(channel, startMs, endMs))
+      paidThatDay.set(order.id, order);
     for (const row of bill) {
       if (row.state !== 'SUCCESS') continue;
-      const order = paidThatDay.get(row.outTradeNo) ?? (await this.orders.find(row.outTradeNo));
+      const found = paidThatDay.get(row.outTradeNo) ?? (await this.orders.find(row.outTradeNo));
+      const order = found?.channel === channel ? found : undefined;
       paidThatDay.delete(row.outTradeNo);
       const theirs = `${row.state} ${row.amount} ${row.transactionId}`;
       if (!order) note(row.outTradeNo, 'missing_ours', null, theirs);
@@ -329,9 +344,13 @@ export class TopUpService {
   }
 
   private sameRequest(existing: TopUpOrder, input: NewTopUpOrder): TopUpOrder {
-    if (existing.cardNo !== input.cardNo || existing.amount !== input.amount)
+    if (
+      existing.cardNo !== input.cardNo ||
+      existing.amount !== input.amount ||
+      existing.channel !== (input.channel ?? 'wechat')
+    )
       throw new CoreError('ID_REUSED', 'this Idempotency-Key was used for another top-up', {
-        fields: ['amount'],
+        fields: ['amount', 'channel'],
       });
     return existing;
   }

@@ -9,7 +9,9 @@ const key = z
   .string()
   .regex(/^[A-Za-z0-9_-]{8,64}$/, 'an idempotency key is 8–64 characters of A-Z a-z 0-9 _ -');
 const openid = z.string().regex(/^[A-Za-z0-9_-]{6,64}$/);
-const transactionId = z.string().regex(/^[0-9A-Za-z]{1,32}$/);
+/** WeChat's transaction_id (32) or Alipay's trade_no (up to 60 here, so `ali:<trade_no>` is an operation id). */
+const transactionId = z.string().regex(/^[0-9A-Za-z]{1,60}$/);
+const channel = z.enum(['wechat', 'alipay']);
 const refundId = z.string().regex(/^[0-9A-Za-z_\-|*@]{1,64}$/);
 const billDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 
@@ -25,6 +27,7 @@ const createBody = z.strictObject({
   cardNo,
   idempotencyKey: key,
   amount: fen,
+  channel: channel.optional(),
   dailyCap: fen,
   ttlMs: z
     .number()
@@ -53,11 +56,13 @@ const settleBody = z.strictObject({
   wechatRefundId: z.string().max(64).nullable(),
 });
 const reconcileBody = z.strictObject({
+  /** Whose bill this is; WeChat's when absent. */
+  channel: channel.optional(),
   rows: z
     .array(
       z.strictObject({
         outTradeNo: z.string().min(1).max(32),
-        transactionId: z.string().max(32),
+        transactionId: z.string().max(64),
         state: z.string().max(16),
         amount: z.number().int().nonnegative(),
       }),
@@ -114,7 +119,8 @@ export function topUpRoutes(topUps: TopUpService): Router {
   });
   router.post('/top-up-reconciliations/:billDate', async (ctx) => {
     const { billDate: day } = parseValue(ctx.params, z.object({ billDate }));
-    ctx.body = { mismatches: await topUps.reconcile(day, parseBody(ctx, reconcileBody).rows) };
+    const body = parseBody(ctx, reconcileBody);
+    ctx.body = { mismatches: await topUps.reconcile(day, body.rows, body.channel) };
   });
   // One finding the BFF met on a notification that can never apply (an unknown order, another
   // merchant's, a different amount): kept in the same list as the reconciliation's, once.
