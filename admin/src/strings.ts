@@ -4,7 +4,7 @@
 export const menuText = {
   cards: '卡务管理',
   approvals: '审批',
-  funds: '补助发放',
+  funds: '补贴发放',
   refunds: '退款清单',
   reports: '统计报表',
   attendance: '考勤',
@@ -31,6 +31,260 @@ export const actionText: Record<string, string> = {
   freeze: '冻结',
   unfreeze: '解冻',
   reissue: '补卡',
+};
+
+/** The wallets, by the app's words (miniprogram/src/strings.ts). */
+export const walletText: Record<string, string> = { main: '主钱包', subsidy: '补贴钱包' };
+
+/** A line of a card's status history (card_events.kind). */
+export const cardEventText: Record<string, string> = {
+  ...actionText,
+  opened: '开卡',
+  bound: '绑定小程序',
+  unbound: '解除绑定',
+  pin_set: '设置密码',
+  cancelled: '注销',
+  loss_cancelled: '解挂',
+};
+
+/** A ledger operation's kind (the card page's 最近交易). */
+export const operationKindText: Record<string, string> = {
+  payment: '消费',
+  top_up: '充值',
+  subsidy: '补贴发放',
+  refund: '退款',
+  hold: '预授权',
+  post: '预授权结算',
+  void: '预授权撤销',
+  expire: '预授权过期',
+  adjustment: '手工调账',
+  close_out: '销户退款',
+  subsidy_clear: '补贴清零',
+};
+
+/** Who did a thing (actor types). */
+export const actorText: Record<string, string> = {
+  admin: '管理员',
+  self: '本人',
+  system: '系统',
+  device: '终端',
+  guardian: '家长',
+};
+
+/** An operation's outcome: ok, or the code it was refused with. */
+export function outcomeText(outcome: string): string {
+  if (outcome === 'ok') return '成功';
+  return `失败：${ledgerRefusalText[outcome] ?? errorText[outcome] ?? '其他原因'}`;
+}
+
+const ledgerRefusalText: Record<string, string> = {
+  CARD_NOT_FOUND: '卡不存在',
+  CARD_LOST: '卡已挂失',
+  CARD_FROZEN: '卡已冻结',
+  CARD_CANCELLED: '卡已注销',
+  CARD_VERSION_STALE: '卡信息已变更',
+  INSUFFICIENT_FUNDS: '余额不足',
+  BELOW_MIN_BALANCE: '低于最低余额',
+  LIMIT_EXCEEDED: '超过限额',
+  AMOUNT_OUT_OF_RANGE: '金额超出范围',
+  PIN_REQUIRED: '需要输入密码',
+  PIN_INVALID: '密码错误',
+  REPEAT_TOO_SOON: '重复刷卡',
+  MERCHANT_DISABLED: '商户已停用',
+  MERCHANT_NOT_FOUND: '商户不存在',
+  DEVICE_DISABLED: '终端已停用',
+  HOLD_EXPIRED: '预授权已过期',
+  HOLD_NOT_FOUND: '预授权不存在',
+  HOLD_ALREADY_RESOLVED: '预授权已处理',
+  AMOUNT_EXCEEDS_HOLD: '超过预授权金额',
+  REFUND_EXCEEDS_PAYMENT: '退款超过原消费',
+  PAYMENT_NOT_FOUND: '原消费不存在',
+  CODE_REPLAYED: '付款码已使用',
+  HOLDS_PENDING: '尚有未结算的预授权',
+};
+
+/** Audit log actions (bff audit.record), by their full name; auditActionLabel falls back by parts. */
+export const auditActionText: Record<string, string> = {
+  'session.login': '登录',
+  'session.logout': '退出登录',
+  'admin.create': '新建管理员',
+  'admin.enable': '启用管理员',
+  'admin.disable': '停用管理员',
+  'admin.role_change': '修改管理员角色',
+  'admin.password_reset': '重置管理员密码',
+  'admin.password_change': '修改本人密码',
+  'admin.totp_reset': '重置动态验证码',
+  'admin.totp_enrol': '开始绑定动态验证码',
+  'admin.totp_enable': '启用动态验证码',
+  'admin.unlock': '解锁管理员',
+  'card.report_loss': '挂失',
+  'card.cancel_loss': '解挂',
+  'card.freeze': '冻结',
+  'card.unfreeze': '解冻',
+  'card.reissue': '补卡',
+  'card.activation_code': '生成激活码',
+  'card.close_out': '注销退款',
+  'cash.top_up': '现金充值',
+  'cash_top_up.propose': '现金充值（提交审批）',
+  'cash_top_up.approve': '批准现金充值',
+  'cash_top_up.reject': '驳回现金充值',
+  'cash_top_up.fail': '现金充值执行失败',
+  'adjustment.post': '手工调账',
+  'adjustment.propose': '手工调账（提交审批）',
+  'adjustment.approve': '批准手工调账',
+  'adjustment.reject': '驳回手工调账',
+  'adjustment.fail': '手工调账执行失败',
+  'top_up_refund.start': '充值退款',
+  'top_up_refund.propose': '充值退款（提交审批）',
+  'top_up_refund.approve': '批准充值退款',
+  'top_up_refund.reject': '驳回充值退款',
+  'top_up_refund.fail': '充值退款执行失败',
+  'device_config.propose': '设备价格变更（提交审批）',
+  'device_config.approve': '批准设备价格变更',
+  'device_config.reject': '驳回设备价格变更',
+  'device_config.fail': '设备价格变更执行失败',
+  'top_up.poll': '查询微信充值',
+  'top_up.reconcile': '微信充值对账',
+  'subsidy.create': '导入补贴批次',
+  'subsidy.approve': '审批补贴批次',
+  'subsidy.reject': '驳回补贴批次',
+  'subsidy.post': '补贴批次入账',
+  'subsidy.clear': '学期末补贴清零',
+  'refund.payout': '销户退款支付',
+  'refund.export': '导出退款清单',
+  'merchant.create': '新增商户',
+  'merchant.status': '启用/停用商户',
+  'settlement.run': '执行日结算',
+  'settlement.export': '导出结算单',
+  'reconciliation.export': '导出对账差异',
+  'report.export': '导出报表',
+  'attendance.export': '导出考勤',
+  'sync.start': '启动数据同步',
+  'device.register': '登记设备',
+  'device.rekey': '更换设备密钥',
+  'device.configure': '修改设备配置',
+  'device.enable': '启用设备',
+  'device.disable': '停用设备',
+  'offline_exception.recover': '追缴脱机欠款',
+  'offline_exception.write_off': '核销脱机欠款',
+  'offline_exception.dismiss': '忽略脱机异常',
+  'news.publish': '发布新闻',
+  'news.edit': '编辑新闻',
+  'news.withdraw': '撤回新闻',
+  'course.create': '新建课程',
+  'course.lesson_add': '添加课时',
+  'course.lesson_edit': '修改课时',
+  'course.lesson_remove': '删除课时',
+  'upload.create': '开始上传',
+  'upload.complete': '完成上传',
+};
+
+const auditObjectText: Record<string, string> = {
+  session: '登录',
+  admin: '管理员',
+  card: '卡片',
+  cash: '现金',
+  cash_top_up: '现金充值',
+  adjustment: '手工调账',
+  top_up: '微信充值',
+  top_up_refund: '充值退款',
+  device_config: '设备配置',
+  subsidy: '补贴',
+  subsidy_batch: '补贴批次',
+  subsidy_clearing: '补贴清零',
+  refund: '退款',
+  merchant: '商户',
+  settlement: '结算',
+  report: '报表',
+  sync: '数据同步',
+  sync_run: '数据同步',
+  device: '设备',
+  offline_exception: '脱机异常',
+  news: '新闻',
+  course: '课程',
+  lesson: '课时',
+  upload: '上传',
+  approval: '审批',
+};
+const auditVerbText: Record<string, string> = {
+  create: '新建',
+  propose: '提交审批',
+  approve: '批准',
+  reject: '驳回',
+  fail: '执行失败',
+  post: '入账',
+  export: '导出',
+  start: '开始',
+  enable: '启用',
+  disable: '停用',
+};
+
+/** An audit action in Chinese; an action not listed reads by its object and verb, never raw. */
+export function auditActionLabel(action: string): string {
+  const known = auditActionText[action];
+  if (known) return known;
+  const [object = '', verb = ''] = action.split('.');
+  return `${auditObjectText[object] ?? '其他'}·${auditVerbText[verb] ?? '操作'}`;
+}
+
+/** The kind of thing an audit entry is about. */
+export const auditTargetText = auditObjectText;
+
+/** An audit detail's keys; amounts (fen) and instants (ms) are formatted by the audit page. */
+export const auditDetailKeyText: Record<string, string> = {
+  amount: '金额',
+  totalAmount: '合计金额',
+  netAmount: '结算额',
+  receivableAmount: '欠款金额',
+  mainRefunded: '主钱包退款',
+  subsidyReturned: '补贴退回',
+  balanceAfter: '变动后余额',
+  feeRateBp: '手续费率',
+  validCount: '有效行数',
+  errorCount: '错误行数',
+  cardCount: '卡数',
+  rows: '行数',
+  merchants: '商户数',
+  title: '名称',
+  reason: '原因',
+  note: '备注',
+  status: '状态',
+  wallet: '钱包',
+  channel: '方式',
+  kind: '类型',
+  code: '结果代码',
+  format: '格式',
+  from: '起始日期',
+  to: '截止日期',
+  day: '日期',
+  cardNo: '卡号',
+  personNo: '学工号',
+  merchantId: '商户',
+  deviceId: '设备',
+  targetId: '对象',
+  approvalId: '审批单',
+  makerId: '发起人',
+  operationId: '流水号',
+  refundId: '退款单',
+  username: '用户名',
+  role: '角色',
+  department: '院系',
+  name: '名称',
+  category: '类别',
+  audience: '接收范围',
+  teacher: '教师',
+  lessonId: '课时',
+  fileName: '文件名',
+  sizeBytes: '大小（字节）',
+  keyVersion: '密钥版本',
+  configVersion: '配置版本',
+  changed: '有变更',
+  totp: '动态验证码',
+  seq: '序号',
+  publishAtMs: '发布时间',
+  expiresAtMs: '有效期至',
+  atMs: '时间',
+  address: '地址',
 };
 
 export const errorText: Record<string, string> = {
@@ -202,8 +456,10 @@ export const topUpText = {
 /** What a second admin approves, by kind (the approvals page). */
 export const approvalKindText: Record<string, string> = {
   adjustment: '手工调账',
+  cash_top_up: '现金充值',
   top_up_refund: '充值退款',
   device_config: '设备价格变更',
+  subsidy_batch: '补贴批次入账',
 };
 
 export function describeError(error: unknown): string {

@@ -17,6 +17,7 @@ import {
 import { type ReactNode, useEffect, useState } from 'react';
 import { api, newRequestId, when, yuan } from '../api.ts';
 import { describeError, deviceConfigText as t } from '../strings.ts';
+import { amountInWords } from './money.ts';
 
 // A device's configuration (docs/admin.md, "Device configuration"): limits, meal windows, offline use,
 // preset prices and meter pricing. Amounts are typed in yuan and sent as whole fen; meal windows are
@@ -246,7 +247,25 @@ export function DeviceConfigDrawer({
     setError(null);
     Modal.confirm({
       title: t.confirmTitle(deviceId),
-      content: priced ? t.confirmPriced : t.confirmPlain,
+      // A price change shows every new price in figures and in capital numerals (#19.1).
+      content: priced ? (
+        <div data-testid="money-confirm">
+          <p>{t.confirmPriced}</p>
+          {checked.settings.priceItems.map((i) => (
+            <div key={i.itemNo}>
+              {i.itemNo} {i.name}：{yuan(i.priceFen)}（{amountInWords(i.priceFen)}）
+            </div>
+          ))}
+          {checked.settings.meter.unit === 'none' ? null : (
+            <div>
+              {yuan(checked.settings.meter.priceFen)}（{amountInWords(checked.settings.meter.priceFen)}）/{' '}
+              {checked.settings.meter.priceUnits} {t.units[checked.settings.meter.unit]}
+            </div>
+          )}
+        </div>
+      ) : (
+        t.confirmPlain
+      ),
       okText: t.confirmOk,
       onOk: async () => {
         try {

@@ -1,7 +1,9 @@
-import { App, Button, Form, Input, InputNumber, Modal, Card as Panel, Table, Tag } from 'antd';
+import { App, Button, Form, Input, Modal, Card as Panel, Table, Tag } from 'antd';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, type Me, newRequestId, when, yuan } from '../api.ts';
 import { describeError, topUpText as t } from '../strings.ts';
+import { confirmMoney } from './confirm.tsx';
+import { fenOf, MoneyField } from './MoneyField.tsx';
 
 interface Refund {
   id: string;
@@ -25,7 +27,7 @@ interface TopUp {
  * the threshold, else proposed for a second admin's approval (the answer says which).
  */
 export function TopUpsPanel({ me, cardNo, onChanged }: { me: Me; cardNo: string; onChanged: () => void }) {
-  const { message } = App.useApp();
+  const { message, modal } = App.useApp();
   const [items, setItems] = useState<TopUp[]>([]);
   const [refunding, setRefunding] = useState<TopUp | null>(null);
   const [busy, setBusy] = useState(false);
@@ -41,18 +43,17 @@ export function TopUpsPanel({ me, cardNo, onChanged }: { me: Me; cardNo: string;
   const open = (topUp: TopUp) => {
     requestId.current = newRequestId();
     form.resetFields();
-    form.setFieldsValue({ amount: (topUp.amount - topUp.refundedAmount) / 100 });
+    form.setFieldsValue({ amount: ((topUp.amount - topUp.refundedAmount) / 100).toFixed(2) });
     setRefunding(topUp);
   };
-  const submit = async () => {
-    if (!refunding) return;
-    const values = await form.validateFields();
+  const rule = { maxFen: refunding ? refunding.amount - refunding.refundedAmount : 0 };
+  const send = async (topUp: TopUp, amount: number, reason: string) => {
     setBusy(true);
     try {
-      const answer = await api<{ status: string }>('POST', `/top-ups/${refunding.id}/refunds`, {
+      const answer = await api<{ status: string }>('POST', `/top-ups/${topUp.id}/refunds`, {
         requestId: requestId.current,
-        amount: Math.round(values.amount * 100),
-        reason: values.reason,
+        amount,
+        reason,
       });
       message.success(answer.status === 'pending_approval' ? t.proposed : t.started);
       setRefunding(null);
@@ -63,6 +64,25 @@ export function TopUpsPanel({ me, cardNo, onChanged }: { me: Me; cardNo: string;
     } finally {
       setBusy(false);
     }
+  };
+  const submit = async () => {
+    if (!refunding) return;
+    const values = (await form.validateFields()) as { amount: string; reason: string };
+    const amount = fenOf(values.amount, rule);
+    const topUp = refunding;
+    confirmMoney(modal, {
+      title: '确认充值退款',
+      amountFen: amount,
+      amountLabel: '退款金额',
+      details: [
+        ['订单号', topUp.id],
+        ['原因', values.reason],
+      ],
+      note: t.hint,
+      okText: '确认退款',
+      danger: true,
+      onOk: () => send(topUp, amount, values.reason),
+    });
   };
 
   return (
@@ -109,14 +129,7 @@ export function TopUpsPanel({ me, cardNo, onChanged }: { me: Me; cardNo: string;
         onCancel={() => setRefunding(null)}
       >
         <Form form={form} layout="vertical">
-          <Form.Item label={t.refundAmount} name="amount" rules={[{ required: true }]}>
-            <InputNumber
-              precision={2}
-              min={0.01}
-              max={refunding ? (refunding.amount - refunding.refundedAmount) / 100 : undefined}
-              style={{ width: '100%' }}
-            />
-          </Form.Item>
+          <MoneyField name="amount" label={t.refundAmount} rule={rule} testId="refund-amount" />
           <Form.Item label={t.reason} name="reason" rules={[{ required: true, message: t.reason }]}>
             <Input maxLength={80} />
           </Form.Item>

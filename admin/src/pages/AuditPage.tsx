@@ -1,9 +1,16 @@
-import { Alert, Button, Card, DatePicker, Form, Input, Space, Table } from 'antd';
+import { Alert, Button, Card, DatePicker, Form, Input, Select, Space, Table } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useCallback, useEffect, useState } from 'react';
-import { api, when } from '../api.ts';
+import { api, when, yuan } from '../api.ts';
 import { pickedDaysBoundsMs } from '../calendar.ts';
-import { describeError } from '../strings.ts';
+import {
+  auditActionLabel,
+  auditActionText,
+  auditDetailKeyText,
+  auditTargetText,
+  describeError,
+  walletText,
+} from '../strings.ts';
 
 interface Entry {
   id: string;
@@ -15,6 +22,36 @@ interface Entry {
   detail: Record<string, unknown> | null;
   hash: string;
   createdAtMs: number;
+}
+
+/** One value of an audit detail as a person reads it: fen in yuan, instants in Beijing time. */
+function detailValue(key: string, value: unknown): string {
+  if (value === null || value === undefined) return '—';
+  if (typeof value === 'number' && /(^amount$|Amount$|Refunded$|Returned$|^balanceAfter$)/.test(key))
+    return yuan(value);
+  if (typeof value === 'number' && /AtMs$/.test(key)) return when(value);
+  if (typeof value === 'number' && key === 'feeRateBp') return `${(value / 100).toFixed(2)}%`;
+  if (typeof value === 'boolean') return value ? '是' : '否';
+  if (key === 'wallet' && typeof value === 'string') return walletText[value] ?? value;
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+/** An audit entry's detail as key/value lines that wrap (the actor is its own column). */
+function DetailLines({ detail }: { detail: Entry['detail'] }) {
+  const { by: _by, ...rest } = detail ?? {};
+  const entries = Object.entries(rest);
+  if (entries.length === 0) return <span>—</span>;
+  return (
+    <div data-testid="audit-detail" style={{ wordBreak: 'break-all', whiteSpace: 'normal' }}>
+      {entries.map(([key, value]) => (
+        <div key={key}>
+          <span style={{ color: '#666' }}>{auditDetailKeyText[key] ?? key}：</span>
+          {detailValue(key, value)}
+        </div>
+      ))}
+    </div>
+  );
 }
 
 /** The audit chain, searched by who, what, whom and when; and a check that the chain is whole. */
@@ -69,7 +106,14 @@ export function AuditPage() {
           <Input placeholder="用户名" />
         </Form.Item>
         <Form.Item name="action" label="操作">
-          <Input placeholder="如 card.report_loss" />
+          <Select
+            allowClear
+            showSearch
+            optionFilterProp="label"
+            placeholder="全部操作"
+            style={{ width: 200 }}
+            options={Object.entries(auditActionText).map(([value, label]) => ({ value, label }))}
+          />
         </Form.Item>
         <Form.Item name="targetId" label="对象">
           <Input placeholder="卡号等" />
@@ -88,21 +132,38 @@ export function AuditPage() {
         size="small"
         dataSource={items}
         pagination={false}
+        tableLayout="fixed"
         columns={[
-          { title: '#', dataIndex: 'seq' },
-          { title: '时间', dataIndex: 'createdAtMs', render: when },
-          { title: '操作人', dataIndex: 'detail', render: (d: Entry['detail']) => String(d?.by ?? '') },
-          { title: '操作', dataIndex: 'action' },
-          { title: '对象', render: (_: unknown, e: Entry) => `${e.targetType ?? ''} ${e.targetId ?? ''}` },
+          { title: '#', dataIndex: 'seq', width: 60 },
+          { title: '时间', dataIndex: 'createdAtMs', render: when, width: 170 },
           {
-            title: '详情',
+            title: '操作人',
             dataIndex: 'detail',
-            render: (d: Entry['detail']) => {
-              const { by: _by, ...rest } = d ?? {};
-              return <code>{JSON.stringify(rest)}</code>;
-            },
+            width: 110,
+            render: (d: Entry['detail']) => String(d?.by ?? ''),
           },
-          { title: '哈希', dataIndex: 'hash', render: (h: string) => <code>{h.slice(0, 12)}…</code> },
+          {
+            title: '操作',
+            dataIndex: 'action',
+            width: 160,
+            render: (a: string) => <span title={a}>{auditActionLabel(a)}</span>,
+          },
+          {
+            title: '对象',
+            width: 200,
+            render: (_: unknown, e: Entry) => (
+              <span style={{ wordBreak: 'break-all' }}>
+                {e.targetType ? (auditTargetText[e.targetType] ?? e.targetType) : ''} {e.targetId ?? ''}
+              </span>
+            ),
+          },
+          { title: '详情', dataIndex: 'detail', render: (d: Entry['detail']) => <DetailLines detail={d} /> },
+          {
+            title: '哈希',
+            dataIndex: 'hash',
+            width: 120,
+            render: (h: string) => <code title={h}>{h.slice(0, 12)}…</code>,
+          },
         ]}
       />
     </Card>

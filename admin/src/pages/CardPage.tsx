@@ -4,7 +4,6 @@ import {
   Descriptions,
   Form,
   Input,
-  InputNumber,
   Modal,
   Card as Panel,
   Radio,
@@ -15,8 +14,20 @@ import {
 } from 'antd';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, type Card, type Me, newRequestId, type Receipt, when, yuan } from '../api.ts';
+import { confirmMoney } from '../components/confirm.tsx';
+import { fenOf, MoneyField } from '../components/MoneyField.tsx';
+import type { MoneyRule } from '../components/money.ts';
 import { TopUpsPanel } from '../components/TopUpsPanel.tsx';
-import { actionText, describeError, statusText } from '../strings.ts';
+import {
+  actionText,
+  actorText,
+  cardEventText,
+  describeError,
+  operationKindText,
+  outcomeText,
+  statusText,
+  walletText,
+} from '../strings.ts';
 
 interface Detail {
   card: Card;
@@ -26,6 +37,7 @@ interface Detail {
     fromStatus: string | null;
     toStatus: string;
     reason: string | null;
+    actorType?: string;
     createdAtMs: number;
   }[];
 }
@@ -37,6 +49,10 @@ interface Operation {
   merchantId: string | null;
   createdAtMs: number;
 }
+
+/** A cash top-up at the desk: one fen to ¥5,000; an adjustment, either way, up to ¥100,000. */
+const topUpRule: MoneyRule = { maxFen: 500_000 };
+const adjustRule: MoneyRule = { maxFen: 10_000_000 };
 
 /** Which status actions a card in each status can take. */
 const actionsFrom: Record<Card['status'], string[]> = {
@@ -83,9 +99,9 @@ export function CardPage({ me, cardNo }: { me: Me; cardNo: string }) {
     form.resetFields();
     setDialog(d);
   };
-  const submit = async () => {
+  /** Sends the open dialog's request; errors are shown and the dialog stays for another try. */
+  const send = async (values: Record<string, string>) => {
     if (!dialog) return;
-    const values = await form.validateFields();
     setBusy(true);
     try {
       if (dialog.kind === 'action') {
@@ -99,12 +115,12 @@ export function CardPage({ me, cardNo }: { me: Me; cardNo: string }) {
           requestId: requestId.current,
           reason: values.reason,
         });
-        message.success('已注销并退款');
+        message.success('已注销，余额已转入退款清单');
       } else if (dialog.kind === 'top_up') {
         const receipt = await api<Receipt | { status: 'pending_approval' }>(
           'POST',
           `/cards/${cardNo}/cash-top-ups`,
-          { requestId: requestId.current, amount: Math.round(values.amount * 100) },
+          { requestId: requestId.current, amount: fenOf(values.amount, topUpRule) },
         );
         if (!('amount' in receipt)) message.info('超过您当日的现金充值额度，已提交审批');
         else {
@@ -113,11 +129,12 @@ export function CardPage({ me, cardNo }: { me: Me; cardNo: string }) {
           message.success(`充值成功 ${yuan(receipt.amount)}`);
         }
       } else {
+        const fen = fenOf(values.amount, adjustRule);
         const answer = await api<{ status: string }>('POST', '/adjustments', {
           requestId: requestId.current,
           cardNo,
           wallet: values.wallet,
-          amount: Math.round(values.amount * 100),
+          amount: values.direction === 'debit' ? -fen : fen,
           reason: values.reason,
         });
         message.success(answer.status === 'posted' ? '调账已入账' : '金额超过限额，已提交审批');
@@ -129,6 +146,46 @@ export function CardPage({ me, cardNo }: { me: Me; cardNo: string }) {
     } finally {
       setBusy(false);
     }
+  };
+  /** Checks the form; a money action is then confirmed with its amount in figures and in 大写. */
+  const submit = async () => {
+    if (!dialog || !detail) return;
+    const values = (await form.validateFields()) as Record<string, string>;
+    const { card } = detail;
+    const who: [string, string] = ['持卡人', `${card.name}（${card.cardNo}）`];
+    if (dialog.kind === 'top_up')
+      confirmMoney(modal, {
+        title: '确认现金充值',
+        amountFen: fenOf(values.amount, topUpRule),
+        amountLabel: '充值金额',
+        details: [who, ['钱包', walletText.main ?? '']],
+        note: '请先收妥现金再确认。',
+        okText: '确认充值',
+        onOk: () => send(values),
+      });
+    else if (dialog.kind === 'adjust') {
+      const debit = values.direction === 'debit';
+      confirmMoney(modal, {
+        title: debit ? '确认调减（从钱包扣减）' : '确认调增（向钱包补入）',
+        amountFen: fenOf(values.amount, adjustRule),
+        amountLabel: debit ? '扣减金额' : '补入金额',
+        details: [who, ['钱包', walletText[values.wallet ?? 'main'] ?? ''], ['原因', values.reason ?? '']],
+        okText: '确认调账',
+        danger: debit,
+        onOk: () => send(values),
+      });
+    } else if (dialog.kind === 'close')
+      confirmMoney(modal, {
+        title: '确认注销并退还余额',
+        amountFen: card.balance.main,
+        amountLabel: '应退主钱包余额',
+        details: [who, ['原因', values.reason ?? '']],
+        note: '注销后卡片不可再用，余额转入退款清单，由财务退给持卡人；补贴钱包余额退回补贴资金。此操作不可撤销。',
+        okText: '确认注销',
+        danger: true,
+        onOk: () => send(values),
+      });
+    else await send(values);
   };
 
   // A new one-time activation code for the student to bind with: shown here once, never again.
@@ -205,8 +262,8 @@ export function CardPage({ me, cardNo }: { me: Me; cardNo: string }) {
             </Tag>
           </Descriptions.Item>
           <Descriptions.Item label="院系">{card.department ?? '—'}</Descriptions.Item>
-          <Descriptions.Item label="主钱包">{yuan(card.balance.main)}</Descriptions.Item>
-          <Descriptions.Item label="补助钱包">{yuan(card.balance.subsidy)}</Descriptions.Item>
+          <Descriptions.Item label={walletText.main}>{yuan(card.balance.main)}</Descriptions.Item>
+          <Descriptions.Item label={walletText.subsidy}>{yuan(card.balance.subsidy)}</Descriptions.Item>
           <Descriptions.Item label="冻结中（预授权）">
             {yuan(card.balance.mainPending + card.balance.subsidyPending)}
           </Descriptions.Item>
@@ -237,8 +294,13 @@ export function CardPage({ me, cardNo }: { me: Me; cardNo: string }) {
           dataSource={[...detail.history].reverse()}
           columns={[
             { title: '时间', dataIndex: 'createdAtMs', render: when },
-            { title: '操作', dataIndex: 'kind', render: (k: string) => actionText[k] ?? k },
+            { title: '操作', dataIndex: 'kind', render: (k: string) => cardEventText[k] ?? '其他' },
             { title: '状态', dataIndex: 'toStatus', render: (s: string) => statusText[s] ?? s },
+            {
+              title: '操作人',
+              dataIndex: 'actorType',
+              render: (a: string | undefined) => (a ? (actorText[a] ?? a) : '—'),
+            },
             { title: '原因', dataIndex: 'reason' },
           ]}
         />
@@ -251,9 +313,9 @@ export function CardPage({ me, cardNo }: { me: Me; cardNo: string }) {
           dataSource={ops}
           columns={[
             { title: '时间', dataIndex: 'createdAtMs', render: when },
-            { title: '类型', dataIndex: 'kind' },
+            { title: '类型', dataIndex: 'kind', render: (k: string) => operationKindText[k] ?? '其他' },
             { title: '金额', dataIndex: 'amount', render: yuan },
-            { title: '结果', dataIndex: 'outcome' },
+            { title: '结果', dataIndex: 'outcome', render: (o: string) => outcomeText(o) },
             { title: '流水号', dataIndex: 'id' },
           ]}
         />
@@ -276,27 +338,31 @@ export function CardPage({ me, cardNo }: { me: Me; cardNo: string }) {
         onOk={submit}
         onCancel={() => setDialog(null)}
       >
-        <Form form={form} layout="vertical" initialValues={{ wallet: 'main' }}>
-          {dialog?.kind === 'top_up' || dialog?.kind === 'adjust' ? (
-            <Form.Item
-              label={dialog.kind === 'adjust' ? '金额（元，负数为扣减）' : '金额（元）'}
-              name="amount"
-              rules={[{ required: true, message: '请输入金额' }]}
-            >
-              <InputNumber
-                precision={2}
-                style={{ width: '100%' }}
-                min={dialog.kind === 'top_up' ? 0.01 : -100000}
-                max={dialog.kind === 'top_up' ? 5000 : 100000}
+        <Form form={form} layout="vertical" initialValues={{ wallet: 'main', direction: 'credit' }}>
+          {dialog?.kind === 'adjust' ? (
+            <Form.Item label="方向" name="direction">
+              <Radio.Group
+                options={[
+                  { value: 'credit', label: '调增（补入）' },
+                  { value: 'debit', label: '调减（扣减）' },
+                ]}
               />
             </Form.Item>
+          ) : null}
+          {dialog?.kind === 'top_up' || dialog?.kind === 'adjust' ? (
+            <MoneyField
+              name="amount"
+              label="金额（元）"
+              rule={dialog.kind === 'top_up' ? topUpRule : adjustRule}
+              testId="money-input"
+            />
           ) : null}
           {dialog?.kind === 'adjust' ? (
             <Form.Item label="钱包" name="wallet">
               <Radio.Group
                 options={[
-                  { value: 'main', label: '主钱包' },
-                  { value: 'subsidy', label: '补助钱包' },
+                  { value: 'main', label: walletText.main },
+                  { value: 'subsidy', label: walletText.subsidy },
                 ]}
               />
             </Form.Item>

@@ -1,5 +1,6 @@
 import {
   Alert,
+  App,
   Button,
   Card,
   Descriptions,
@@ -16,8 +17,9 @@ import {
 } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { api, type Me, when, yuan } from '../api.ts';
+import { confirmMoney } from '../components/confirm.tsx';
 import { readListFile } from '../download.ts';
-import { describeError } from '../strings.ts';
+import { describeError, walletText } from '../strings.ts';
 
 interface Row {
   rowNo: number;
@@ -71,11 +73,21 @@ type Source =
 
 const batchStatus = {
   draft: ['gold', '待审批'],
-  approved: ['blue', '已审批'],
+  approved: ['blue', '已审批，待入账'],
   rejected: ['default', '已驳回'],
   posting: ['processing', '入账中'],
   posted: ['green', '已入账'],
 } as const;
+
+/**
+ * A batch's status as one consistent phrase: a draft waits for a checker only when approval is
+ * required (over the threshold, or over its maker's unchecked total for the day); otherwise it waits
+ * to be posted.
+ */
+function statusOf(b: Pick<Batch, 'status' | 'approvalRequired'>): readonly [string, string] {
+  if (b.status === 'draft' && !b.approvalRequired) return ['cyan', '待入账（无需审批）'];
+  return batchStatus[b.status];
+}
 
 const rowErrorText: Record<string, string> = {
   UNKNOWN_PERSON: '查无此人',
@@ -95,7 +107,10 @@ export function FundsPage({ me }: { me: Me }) {
   const [clearings, setClearings] = useState<Clearing[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [importing, setImporting] = useState(false);
-  const [openId, setOpenId] = useState<string | null>(null);
+  // #/funds/<batch id> (the approvals queue links here) opens that batch.
+  const [openId, setOpenId] = useState<string | null>(
+    () => /^#\/funds\/([0-9A-Z]{26})$/.exec(window.location.hash)?.[1] ?? null,
+  );
   const [clearOpen, setClearOpen] = useState(false);
   const manage = me.rights.includes('funds.manage');
 
@@ -121,11 +136,11 @@ export function FundsPage({ me }: { me: Me }) {
     <Space direction="vertical" size="large" style={{ width: '100%' }}>
       {error ? <Alert type="error" message={error} /> : null}
       <Card
-        title="补助发放批次"
+        title="补贴发放批次"
         extra={
           manage ? (
             <Button type="primary" onClick={() => setImporting(true)}>
-              导入补助名单
+              导入补贴名单
             </Button>
           ) : null
         }
@@ -142,7 +157,7 @@ export function FundsPage({ me }: { me: Me }) {
             {
               title: '状态',
               dataIndex: 'status',
-              render: (s: Batch['status']) => <Tag color={batchStatus[s][0]}>{batchStatus[s][1]}</Tag>,
+              render: (_: unknown, b: Batch) => <Tag color={statusOf(b)[0]}>{statusOf(b)[1]}</Tag>,
             },
             { title: '有效/错误行', render: (_: unknown, b: Batch) => `${b.validCount} / ${b.errorCount}` },
             { title: '总金额', dataIndex: 'totalAmount', render: yuan },
@@ -154,7 +169,7 @@ export function FundsPage({ me }: { me: Me }) {
         />
       </Card>
       <Card
-        title="学期末补助清零"
+        title="学期末补贴清零"
         extra={
           manage ? (
             <Button danger onClick={() => setClearOpen(true)}>
@@ -201,6 +216,7 @@ export function FundsPage({ me }: { me: Me }) {
           id={openId}
           onClose={() => {
             setOpenId(null);
+            if (window.location.hash.startsWith('#/funds/')) window.location.hash = '/funds';
             load();
           }}
         />
@@ -293,7 +309,7 @@ function ImportDialog({ onClose }: { onClose: (createdId?: string) => void }) {
     <Modal
       open
       width={860}
-      title="导入补助名单"
+      title="导入补贴名单"
       onCancel={() => onClose()}
       footer={[
         <Button key="preview" onClick={doPreview} loading={busy}>
@@ -315,7 +331,7 @@ function ImportDialog({ onClose }: { onClose: (createdId?: string) => void }) {
           <Input
             value={title}
             onChange={(e) => setTitle(e.target.value)}
-            placeholder="如：2026 秋季困难补助"
+            placeholder="如：2026 秋季困难补贴"
           />
         </Form.Item>
         <Form.Item label="名单来源">
@@ -398,6 +414,7 @@ function BatchDrawer({ me, id, onClose }: { me: Me; id: string; onClose: () => v
     return () => clearTimeout(timer);
   }, [batch, load]);
 
+  const { modal } = App.useApp();
   const act = async (path: string, body: unknown = {}) => {
     setError(null);
     try {
@@ -408,9 +425,29 @@ function BatchDrawer({ me, id, onClose }: { me: Me; id: string; onClose: () => v
       setError(describeError(e));
     }
   };
+  /** Approving and posting move money: confirmed with the total in figures and in 大写. */
+  const confirmAct = (path: 'approve' | 'post') => {
+    if (!batch) return;
+    confirmMoney(modal, {
+      title: path === 'post' ? `确认入账：${batch.title}` : `确认审批通过：${batch.title}`,
+      amountFen: batch.totalAmount,
+      amountLabel: '合计金额',
+      details: [
+        ['人数', `${batch.validCount} 人（错误行 ${batch.errorCount} 行不入账）`],
+        ['钱包', walletText.subsidy ?? ''],
+      ],
+      note:
+        path === 'post'
+          ? `确认后逐笔发放到每人的${walletText.subsidy}，不可撤销。`
+          : '审批通过后由财务入账。',
+      okText: path === 'post' ? '确认入账' : '确认通过',
+      onOk: () => act(path),
+    });
+  };
   const mine = batch?.createdBy === me.adminId;
   const approve = me.rights.includes('funds.approve');
   const post = me.rights.includes('funds.manage');
+  // A draft that needs a checker is never posted by anyone before approval (the core refuses it too).
   const canPost =
     batch &&
     (batch.status === 'approved' ||
@@ -418,7 +455,7 @@ function BatchDrawer({ me, id, onClose }: { me: Me; id: string; onClose: () => v
       (batch.status === 'draft' && !batch.approvalRequired));
 
   return (
-    <Drawer open width={820} title={batch?.title ?? '补助批次'} onClose={onClose}>
+    <Drawer open width={820} title={batch?.title ?? '补贴批次'} onClose={onClose}>
       {error ? (
         <Alert type="error" data-testid="batch-error" message={error} style={{ marginBottom: 12 }} />
       ) : null}
@@ -426,8 +463,8 @@ function BatchDrawer({ me, id, onClose }: { me: Me; id: string; onClose: () => v
         <Space direction="vertical" style={{ width: '100%' }}>
           <Descriptions size="small" column={2} bordered>
             <Descriptions.Item label="状态">
-              <Tag data-testid="batch-status" color={batchStatus[batch.status][0]}>
-                {batchStatus[batch.status][1]}
+              <Tag data-testid="batch-status" color={statusOf(batch)[0]}>
+                {statusOf(batch)[1]}
               </Tag>
             </Descriptions.Item>
             <Descriptions.Item label="合计金额">{yuan(batch.totalAmount)}</Descriptions.Item>
@@ -435,7 +472,15 @@ function BatchDrawer({ me, id, onClose }: { me: Me; id: string; onClose: () => v
               {batch.validCount} / {batch.errorCount}
             </Descriptions.Item>
             <Descriptions.Item label="需要复核">
-              {batch.approvalRequired ? '是（超过限额）' : '否'}
+              <span data-testid="batch-approval">
+                {batch.status !== 'draft'
+                  ? batch.approvedBy
+                    ? '已复核'
+                    : '—'
+                  : batch.approvalRequired
+                    ? '是（超过限额，需另一位管理员审批）'
+                    : '否（限额内，可直接入账）'}
+              </span>
             </Descriptions.Item>
             <Descriptions.Item label="已入账">
               {batch.postedCount} 笔，{yuan(batch.postedAmount)}
@@ -451,12 +496,19 @@ function BatchDrawer({ me, id, onClose }: { me: Me; id: string; onClose: () => v
             format={(p) => `${p}% (${batch.progress.done}/${batch.progress.total})`}
             status={batch.status === 'posting' ? 'active' : undefined}
           />
-          {batch.status === 'draft' && mine && batch.approvalRequired ? (
-            <Alert type="info" message="本批次金额超过限额，需由另一位财务或超级管理员审批后方可入账。" />
+          {batch.status === 'draft' && batch.approvalRequired ? (
+            <Alert
+              type="info"
+              message={
+                mine
+                  ? '本批次超过限额，需由另一位财务或超级管理员审批后方可入账（已列入审批页）。'
+                  : '本批次超过限额，需审批后方可入账。'
+              }
+            />
           ) : null}
           <Space>
             {approve && !mine && batch.status === 'draft' ? (
-              <Button type="primary" onClick={() => act('approve')}>
+              <Button type="primary" onClick={() => confirmAct('approve')}>
                 审批通过
               </Button>
             ) : null}
@@ -466,7 +518,7 @@ function BatchDrawer({ me, id, onClose }: { me: Me; id: string; onClose: () => v
               </Button>
             ) : null}
             {post && canPost && batch.status !== 'posting' ? (
-              <Button type="primary" onClick={() => act('post')}>
+              <Button type="primary" onClick={() => confirmAct('post')}>
                 入账
               </Button>
             ) : null}
@@ -503,15 +555,15 @@ function ClearingDialog({ onClose }: { onClose: () => void }) {
   return (
     <Modal
       open
-      title="学期末补助清零"
+      title="学期末补贴清零"
       okText="确认清零"
       okButtonProps={{ danger: true, disabled: !reason.trim() }}
       onOk={start}
       onCancel={onClose}
     >
-      <p>所有补助钱包的余额将转回补助资金账户，主钱包不受影响。此操作不可撤销。</p>
+      <p>所有{walletText.subsidy}的余额将转回补贴资金账户，主钱包不受影响。此操作不可撤销。</p>
       <Input
-        placeholder="原因，如：2026 秋季学期末补助清零"
+        placeholder="原因，如：2026 秋季学期末补贴清零"
         value={reason}
         onChange={(e) => setReason(e.target.value)}
       />

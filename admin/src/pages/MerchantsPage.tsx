@@ -1,6 +1,7 @@
 import { DownloadOutlined } from '@ant-design/icons';
 import {
   Alert,
+  App,
   Button,
   Card,
   DatePicker,
@@ -18,6 +19,7 @@ import type { Dayjs } from 'dayjs';
 import { useCallback, useEffect, useState } from 'react';
 import { api, type Me, when, yuan } from '../api.ts';
 import { dayText, shanghaiTodayValue } from '../calendar.ts';
+import { confirmMoney } from '../components/confirm.tsx';
 import { download } from '../download.ts';
 import { describeError, merchantText as t } from '../strings.ts';
 
@@ -72,17 +74,33 @@ export function MerchantsPage({ me }: { me: Me }) {
   }, []);
   useEffect(load, [load]);
 
-  const setStatus = async (m: Merchant) => {
-    setError(null);
-    try {
-      await api('POST', `/merchants/${encodeURIComponent(m.id)}/status`, {
-        status: m.status === 'active' ? 'disabled' : 'active',
-      });
-      load();
-    } catch (e) {
-      setError(describeError(e));
-    }
-  };
+  const { modal } = App.useApp();
+  // Disabling stops every payment to the merchant at once; enabling lets them take money again.
+  const setStatus = (m: Merchant) =>
+    confirmMoney(modal, {
+      title: `${m.status === 'active' ? t.disable : t.enable}商户：${m.name}（${m.id}）？`,
+      details: [
+        [t.categoryLabel, t.category[m.category] ?? m.category],
+        [t.feeRate, percent(m.feeRateBp)],
+      ],
+      note:
+        m.status === 'active'
+          ? '停用后该商户的所有终端立即不能收款，已完成的交易和结算不受影响。'
+          : '启用后该商户的终端即可收款。',
+      okText: m.status === 'active' ? `确认${t.disable}` : `确认${t.enable}`,
+      danger: m.status === 'active',
+      onOk: async () => {
+        setError(null);
+        try {
+          await api('POST', `/merchants/${encodeURIComponent(m.id)}/status`, {
+            status: m.status === 'active' ? 'disabled' : 'active',
+          });
+          load();
+        } catch (e) {
+          setError(describeError(e));
+        }
+      },
+    });
 
   return (
     <Space direction="vertical" size="large" style={{ width: '100%' }}>

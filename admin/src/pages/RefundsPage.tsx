@@ -1,6 +1,8 @@
-import { Alert, Button, Card, Form, Input, Modal, Segmented, Space, Table, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Form, Input, Modal, Segmented, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { api, type Me, newRequestId, when, yuan } from '../api.ts';
+import { confirmMoney } from '../components/confirm.tsx';
+import { amountInWords } from '../components/money.ts';
 import { PrintedSlip } from '../components/PrintedSlip.tsx';
 import { download } from '../download.ts';
 import { describeError, refundText as t } from '../strings.ts';
@@ -189,7 +191,10 @@ export function RefundsPage({ me }: { me: Me }) {
   );
 }
 
-/** The confirm dialog: one request id per opened dialog; the core pays an entry out once anyway. */
+/**
+ * The payout dialog (the note), then the shared money confirmation: one request id per opened
+ * dialog; the core pays an entry out once anyway.
+ */
 function PayoutDialog({
   entry,
   channel,
@@ -199,11 +204,27 @@ function PayoutDialog({
   channel: Channel;
   onClose: (done?: RefundEntry) => void;
 }) {
+  const { modal } = App.useApp();
   const [requestId] = useState(newRequestId);
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const submit = async () => {
+  const submit = () =>
+    confirmMoney(modal, {
+      title: `${t.confirm}：${channelAction[channel]}`,
+      amountFen: entry.mainAmount,
+      amountLabel: t.amount,
+      details: [
+        [t.personNo, entry.personNo],
+        [t.cardNo, entry.cardNo],
+        [t.channelLabel, t.channel[channel] ?? ''],
+      ],
+      note: entry.mainAmount > 0 ? t.hint(yuan(entry.mainAmount), t.channel[channel] ?? '') : t.zeroHint,
+      okText: t.confirm,
+      danger: true,
+      onOk: send,
+    });
+  const send = async () => {
     setBusy(true);
     try {
       onClose(
@@ -223,7 +244,7 @@ function PayoutDialog({
     <Modal
       open
       title={t.dialogTitle(channelAction[channel], entry.personNo)}
-      okText={t.confirm}
+      okText="下一步"
       okButtonProps={{ loading: busy }}
       onOk={submit}
       onCancel={() => onClose()}
@@ -231,7 +252,10 @@ function PayoutDialog({
       <Alert
         type="info"
         style={{ marginBottom: 12 }}
-        message={entry.mainAmount > 0 ? t.hint(yuan(entry.mainAmount), t.channel[channel] ?? '') : t.zeroHint}
+        message={`${t.amount}：${yuan(entry.mainAmount)}（${amountInWords(entry.mainAmount)}）`}
+        description={
+          entry.mainAmount > 0 ? t.hint(yuan(entry.mainAmount), t.channel[channel] ?? '') : t.zeroHint
+        }
       />
       <Form layout="vertical">
         <Form.Item label={t.note}>
