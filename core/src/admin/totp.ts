@@ -37,7 +37,7 @@ export function matchTotp(secretBase32: string, code: string, atMs: number): num
     // A window of one period either side of now reaches exactly the previous and the next step.
     epochTolerance: totpStepSeconds,
   });
-  return result.valid ? result.timeStep : undefined;
+  return result.valid && 'timeStep' in result ? result.timeStep : undefined;
 }
 
 /** A new secret: 20 random bytes (160 bits, RFC 4226's recommendation) as 32 base32 characters. */
