@@ -5,6 +5,7 @@ import {
   type Verifier,
   type VerifyResult,
 } from '@campus-card/core/credential';
+import { qrCodeId } from '../code-ids.ts';
 import type { DeclineLog } from '../declines.ts';
 import type { MeterLocks } from '../meter-locks.ts';
 import type { NumericFailureLimit } from '../numeric-failures.ts';
@@ -76,7 +77,8 @@ export function operationId(ctx: RequestContext): string {
   return `dev:${ctx.deviceRef}:${ctx.sequence}`;
 }
 
-type Verified = { ok: true; card: CardCredential } | { ok: false; reason: Refusal };
+/** codeId: the code's identity for the ledger, which charges each code once (docs/ledger.md). */
+type Verified = { ok: true; card: CardCredential; codeId?: string } | { ok: false; reason: Refusal };
 
 /**
  * A QR code is verified here with the campus keys; a numeric pay code by the core, which alone holds the
@@ -90,7 +92,9 @@ export async function verifyCode(
 ): Promise<Verified> {
   if (code.kind === 'numeric') return verifyNumericCode(deps, ctx.deviceRef, code.text);
   const result = await deps.verifier.verify(code.text);
-  return result.ok ? { ok: true, card: result.card } : { ok: false, reason: refusalOfVerify(result.code) };
+  if (!result.ok) return { ok: false, reason: refusalOfVerify(result.code) };
+  const codeId = qrCodeId(code.text);
+  return { ok: true, card: result.card, ...(codeId === undefined ? {} : { codeId }) };
 }
 
 async function verifyNumericCode(deps: HandlerDeps, deviceRef: string, text: string): Promise<Verified> {
@@ -112,7 +116,11 @@ async function verifyNumericCode(deps: HandlerDeps, deviceRef: string, text: str
   );
   if (!verdict.ok) return { ok: false, reason: refusalOfPayCode(verdict.code) };
   const personType = personTypes.find((type) => type === verdict.personType) ?? 'visitor';
-  return { ok: true, card: { cardNo: verdict.cardNo, personType, cardVersion: verdict.cardVersion } };
+  return {
+    ok: true,
+    card: { cardNo: verdict.cardNo, personType, cardVersion: verdict.cardVersion },
+    codeId: verdict.useId,
+  };
 }
 
 /** Balances go to devices as u32 fen; a figure above it (not expected) is sent as the maximum. */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { OfflineRecordInput } from '@campus-card/core/client';
+import { qrCodeId } from '../code-ids.ts';
 import { codeHashOf } from '../declines.ts';
 import {
   macBytes,
@@ -18,6 +19,8 @@ import { refusalOfVerify } from './refusals.ts';
 
 /** A reason name the core answered, if the protocol has it; anything else is a server fault. */
 function reasonOf(name: string): ReasonCode {
+  // A record taken while its device was disabled: the device is told it was not permitted.
+  if (name === 'DEVICE_DISABLED') return 'NOT_PERMITTED';
   return Object.hasOwn(reasonCodes, name) ? (name as ReasonCode) : 'SERVICE_UNAVAILABLE';
 }
 
@@ -33,6 +36,7 @@ async function checked(
   let cardNo: string | null = null;
   let cardVersion: number | null = null;
   let codeRefusal: string | null = null;
+  let codeId: string | undefined;
   if (macOk) {
     if (record.code.kind !== 'qr') {
       // Numeric codes can only be verified online; a device must not accept them offline (protocol § 12.1).
@@ -46,6 +50,9 @@ async function checked(
       } else if (verified.ok) {
         cardNo = verified.card.cardNo;
         cardVersion = verified.card.cardVersion;
+        // The ledger charges each code once: paid online at another till, or by another record, this
+        // record is an exception CODE_REPLAYED (protocol § 12.3).
+        codeId = qrCodeId(record.code.text);
       } else {
         codeRefusal = refusalOfVerify(verified.code);
       }
@@ -80,6 +87,7 @@ async function checked(
     cardNo,
     cardVersion,
     codeRefusal,
+    ...(codeId === undefined ? {} : { codeId }),
   };
 }
 

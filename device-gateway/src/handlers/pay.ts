@@ -1,8 +1,10 @@
 import { CoreError } from '@campus-card/core/client';
+import type { CardCredential } from '@campus-card/core/credential';
 import { codeHashOf } from '../declines.ts';
 import type { Pay, PayApproved, PayDeclined, PayWithPin, Refusal } from '../protocol/index.ts';
 import {
   assertLive,
+  DeviceRevoked,
   type HandlerDeps,
   operationId,
   type RequestContext,
@@ -68,10 +70,13 @@ export async function pay(
     // The PIN retry of a code this till sent moments ago and was asked the PIN for (protocol § 7.11).
     const kept =
       request.kind === 'pay_with_pin' ? await deps.pinRetries.take(ctx.deviceRef, codeHash) : undefined;
-    if (kept !== undefined) verified = { ok: true, card: kept };
+    if (kept !== undefined) {
+      const { codeId, ...card } = kept as CardCredential & { codeId?: string };
+      verified = { ok: true, card, ...(codeId === undefined ? {} : { codeId }) };
+    }
   }
   if (!verified.ok) return declined(deps, ctx, request, verified.reason);
-  const card = verified.card;
+  const { card, codeId } = verified;
   await assertLive(ctx);
   try {
     const answer = await deps.core.pay({
@@ -81,12 +86,21 @@ export async function pay(
       deviceId: ctx.deviceRef,
       amount: request.amountFen,
       cardVersion: card.cardVersion,
+      // The ledger charges each code once, whichever till or gateway instance presents it (CODE_REPLAYED).
+      ...(codeId === undefined ? {} : { codeId }),
       ...(request.kind === 'pay_with_pin' ? { pin: request.pin } : {}),
     });
     if (answer.status === 'rejected') {
+      // Disabled or re-keyed after the check above, refused by the ledger under its lock: as for a request
+      // the session found revoked, no answer (protocol § 10.1).
+      if (answer.code === 'DEVICE_DISABLED') throw new DeviceRevoked(ctx.deviceId);
       // The card holder types the PIN (again) and the till sends the same code: keep it for that one try.
       if (answer.code === 'PIN_REQUIRED' || answer.code === 'PIN_INVALID') {
-        await deps.pinRetries.keep(ctx.deviceRef, codeHash, card);
+        const keep: CardCredential & { codeId?: string } = {
+          ...card,
+          ...(codeId === undefined ? {} : { codeId }),
+        };
+        await deps.pinRetries.keep(ctx.deviceRef, codeHash, keep);
       }
       return { kind: 'pay_declined', reason: refusalOfCore(answer.code) };
     }

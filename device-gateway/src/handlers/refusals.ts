@@ -54,7 +54,11 @@ export function refusalOfCore(code: ErrorCode): Refusal {
     case 'MERCHANT_DISABLED':
     case 'AMOUNT_OUT_OF_RANGE':
     case 'HOLD_NOT_FOUND':
+    case 'CODE_REPLAYED':
       return code;
+    // The ledger refused a request of a device disabled or re-keyed after the gateway's check: definite.
+    case 'DEVICE_DISABLED':
+      return 'NOT_PERMITTED';
     case 'CARD_VERSION_STALE':
       return 'CREDENTIAL_REVOKED';
     case 'HOLD_ALREADY_RESOLVED':

@@ -1,0 +1,19 @@
+// The identity of one pay code, as the ledger remembers the codes it charged (docs/ledger.md): a code
+// paid once is refused CODE_REPLAYED on every later path (another till, another gateway instance, an
+// offline record uploaded days later).
+
+import { createHash } from 'node:crypto';
+import { codeFromText, decodeCode } from '@campus-card/core/credential';
+
+/**
+ * A QR code is the card, the phone key that signed it, and the second and counter it was made at
+ * (what the phone signed besides the certificate): `qr:<card>:<madeAt s>:<counter>:<phone key
+ * fingerprint>`. Undefined for text that is no QR code of a known format.
+ */
+export function qrCodeId(text: string): string | undefined {
+  const bytes = codeFromText(text);
+  const code = bytes === undefined ? undefined : decodeCode(bytes);
+  if (code === undefined) return undefined;
+  const fingerprint = createHash('sha256').update(code.certificate.phonePublicKey).digest('hex').slice(0, 16);
+  return `qr:${code.certificate.card.cardNo}:${code.madeAtMs / 1000}:${code.counter}:${fingerprint}`;
+}
