@@ -243,9 +243,10 @@ export function createCore(
   app.use(rawBody(bodyBytesMax, subsidyImportBodies));
   // Signed requests are accepted once: with Redis, across every core instance sharing it.
   app.use(serviceAuth(config.serviceKeys, redis === undefined ? memoryNonces() : redisNonces(redis)));
+  const holder = new HolderActions(bindings, cards, notices, activity);
   for (const router of [
     operationRoutes(ledger, refunds),
-    cardRoutes(cards, ledger, refunds),
+    cardRoutes(cards, ledger, refunds, holder),
     merchantRoutes(merchants, settlement),
     deviceRoutes(
       devices,
@@ -256,7 +257,7 @@ export function createCore(
     deviceRecordRoutes(offline, access, attendance, new OfflineResolutions(db)),
     syncRoutes(sync),
     refundRoutes(refunds),
-    bindingRoutes(bindings, new HolderActions(bindings, cards, notices, activity)),
+    bindingRoutes(bindings, holder),
     payCodeRoutes(payCodes),
     statementRoutes(statements),
     guardianRoutes(guardians),
@@ -368,14 +369,18 @@ export async function startCore(
     server,
     url: `http://${config.host}:${port}`,
     async close() {
-      core.ledger.stopSweeper();
-      core.monthlyStatements.stop();
-      core.content.stopAnnouncements();
-      core.blacklist.stopExpiry();
+      // The jobs stop first, and a run in flight finishes before the database closes under it.
+      const jobsStopped = Promise.all([
+        core.ledger.stopSweeper(),
+        core.monthlyStatements.stop(),
+        core.content.stopAnnouncements(),
+        core.blacklist.stopExpiry(),
+      ]);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await jobsStopped;
       await core.sync.close();
       await core.subsidies.close();
       await core.batcher.drain();

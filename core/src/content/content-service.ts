@@ -200,8 +200,9 @@ export class ContentService {
     });
   }
 
-  stopAnnouncements(): void {
-    void this.#job?.stop();
+  /** Stops the announcements; answers once a check in flight has finished. */
+  async stopAnnouncements(): Promise<void> {
+    await this.#job?.stop();
   }
 
   async #announce(item: NewsItem): Promise<boolean> {

@@ -171,7 +171,7 @@ export class BlacklistService {
 
   /** Reconciles every `intervalMs`, which also drops reissued entries whose 7 days are over. */
   startExpiry(intervalMs: number, log: Logger): void {
-    this.stopExpiry();
+    void this.stopExpiry();
     this.expiry = schedule({
       name: 'blacklist-expiry',
       everyMs: intervalMs,
@@ -180,9 +180,11 @@ export class BlacklistService {
     });
   }
 
-  stopExpiry(): void {
-    void this.expiry?.stop();
+  /** Stops the expiry; answers once a reconcile in flight has finished. */
+  async stopExpiry(): Promise<void> {
+    const expiry = this.expiry;
     this.expiry = undefined;
+    await expiry?.stop();
   }
 
   async version(): Promise<number> {

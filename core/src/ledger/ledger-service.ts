@@ -204,7 +204,8 @@ export class LedgerService {
     });
   }
 
-  stopSweeper(): void {
-    void this.sweeper?.stop();
+  /** Stops sweeping; answers once a sweep in flight has finished. */
+  async stopSweeper(): Promise<void> {
+    await this.sweeper?.stop();
   }
 }

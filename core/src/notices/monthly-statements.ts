@@ -132,8 +132,9 @@ export class MonthlyStatementNotices {
     });
   }
 
-  stop(): void {
-    void this.#job?.stop();
+  /** Stops the schedule; answers once a run in flight has finished. */
+  async stop(): Promise<void> {
+    await this.#job?.stop();
   }
 
   private async figures(month: string): Promise<CardMonth[]> {
