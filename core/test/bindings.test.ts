@@ -239,6 +239,120 @@ for (const dialect of dialects) {
       assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
     });
 
+    test('#14 when a student binds from WeChat and then from Alipay, then both accounts see the card, a second account of either app is refused, and unbinding one leaves the other', async () => {
+      // Goal: one binding per person per app (sql/024), not one per person.
+      const person = await openPerson();
+      const proof = { personNo: person.personNo, name: '王小明', secret: '31002X' };
+      const wechat = `openid-both-${randomBytes(4).toString('hex')}`;
+      const alipay = `ali-2088${randomBytes(6).toString('hex')}`;
+      assert.equal((await t.client.bind({ openid: wechat, ...proof })).created, true);
+      const fromAlipay = await t.client.bind({ openid: alipay, ...proof });
+      assert.equal(fromAlipay.created, true, 'the Alipay account binds beside the WeChat one');
+      assert.equal((await t.client.binding(wechat)).cardNo, person.cardNo);
+      assert.equal((await t.client.binding(alipay)).cardNo, person.cardNo);
+      await refused(t.client.bind({ openid: `${wechat}-2`, ...proof }), 'ALREADY_BOUND');
+      await refused(t.client.bind({ openid: `${alipay}9`, ...proof }), 'ALREADY_BOUND');
+      // A parent's link names both accounts, so a loss report can end both apps' sessions.
+      const link = await t.client.linkGuardian({
+        parentOpenid: `openid-parent-${serial}`,
+        personNo: person.personNo,
+      });
+      assert.deepEqual(link.childOpenids, [wechat, alipay]);
+      assert.equal(link.childOpenid, wechat);
+      const links = await t.client.guardianLinks({ personNo: person.personNo });
+      assert.equal(links.items.length, 1, 'two bindings do not make two link rows');
+      assert.deepEqual(await t.client.unbind(wechat), { unbound: true, cardNo: person.cardNo });
+      assert.equal((await t.client.binding(alipay)).cardNo, person.cardNo, 'the Alipay binding stays');
+      await refused(t.client.binding(wechat), 'BINDING_NOT_FOUND');
+      assert.equal(
+        (await t.client.bind({ openid: `${wechat}-3`, ...proof })).created,
+        true,
+        'WeChat may bind anew',
+      );
+    });
+
+    test('#14 when 20 WeChat and 20 Alipay accounts race to bind one person, then exactly one of each binds', async () => {
+      const person = await openPerson();
+      const proof = { personNo: person.personNo, name: '王小明', secret: '31002X' };
+      const tag = randomBytes(4).toString('hex');
+      const openids = Array.from({ length: 40 }, (_, i) =>
+        i % 2 === 0 ? `openid-race-${tag}-${i}` : `ali-race${tag}${i}`,
+      );
+      const results = await Promise.allSettled(openids.map((openid) => t.client.bind({ openid, ...proof })));
+      const bound = openids.filter((_, i) => results[i]?.status === 'fulfilled');
+      assert.equal(bound.filter((o) => o.startsWith('ali-')).length, 1, JSON.stringify(bound));
+      assert.equal(bound.filter((o) => !o.startsWith('ali-')).length, 1, JSON.stringify(bound));
+      for (const r of results)
+        if (r.status === 'rejected') assert.equal((r.reason as CoreError).code, 'ALREADY_BOUND');
+    });
+
+    test('#12.7 when a card has no PIN, then the holder route sets the first PIN only with the identity proof, and a forgotten PIN is reset the same way with a kept notice', async () => {
+      const person = await openPerson();
+      const openid = `openid-pin-${randomBytes(4).toString('hex')}`;
+      await t.client.bind({ openid, personNo: person.personNo, name: '王小明', secret: '31002X' });
+      await refused(t.client.holderSetPin(openid, '135790'), 'IDENTITY_REQUIRED');
+      await refused(
+        t.client.holderSetPin(openid, '135790', { identity: { name: '王小明', secret: '000000' } }),
+        'IDENTITY_MISMATCH',
+      );
+      assert.equal((await t.client.getCard(person.cardNo)).pinSet, false, 'nothing set');
+      const first = await t.client.holderSetPin(openid, '135790', {
+        identity: { name: '王小明', secret: '31002X' },
+      });
+      assert.deepEqual(first, { reset: false });
+      assert.equal((await t.client.getCard(person.cardNo)).pinSet, true);
+      // A change needs the current PIN.
+      await refused(t.client.holderSetPin(openid, '246801'), 'PIN_INVALID');
+      await refused(t.client.holderSetPin(openid, '246801', { currentPin: '000000' }), 'PIN_INVALID');
+      // Forgotten: an activation code (spent by the reset) replaces it without the current PIN.
+      const { code } = await t.client.issueActivationCode(person.cardNo, null);
+      const reset = await t.client.holderSetPin(openid, '246801', {
+        identity: { name: '王小明', activationCode: code },
+      });
+      assert.deepEqual(reset, { reset: true });
+      await refused(
+        t.client.holderSetPin(openid, '112233', { identity: { name: '王小明', activationCode: code } }),
+        'IDENTITY_MISMATCH',
+      );
+      await t.client.holderDailyLimit(openid, 50_000, { pin: '246801' });
+      const history = await t.client.cardHistory(person.cardNo);
+      assert.deepEqual(
+        history.filter((e) => e.kind.startsWith('pin_')).map((e) => [e.kind, e.actorType]),
+        [
+          ['pin_set', 'self'],
+          ['pin_reset', 'self'],
+        ],
+      );
+      const card = await t.client.getCard(person.cardNo);
+      const notices = await t.client.personNotices(card.personId);
+      assert.deepEqual(
+        notices.items.filter((n) => n.kind.startsWith('pin_reset')).map((n) => n.title),
+        ['支付密码已重置'],
+      );
+    });
+
+    test('#12.7 when the card centre cancels a loss, then the student gets a kept notice naming who reported and who cancelled', async () => {
+      const person = await openPerson();
+      await t.client.changeCard(person.cardNo, 'report_loss', { type: 'parent', id: 'G1' });
+      const change = await t.client.changeCard(
+        person.cardNo,
+        'cancel_loss',
+        { type: 'admin', id: 'A1' },
+        '本人到柜台',
+      );
+      assert.equal(change.status, 'active');
+      const card = await t.client.getCard(person.cardNo);
+      const kept = (await t.client.personNotices(card.personId)).items.filter((n) =>
+        n.kind.startsWith('loss_cancelled'),
+      );
+      assert.equal(kept.length, 1);
+      assert.match(kept[0]?.body ?? '', /由家长挂失，已由卡务中心解挂/);
+      // A repeat changes nothing and tells nothing new.
+      await t.client.changeCard(person.cardNo, 'cancel_loss', { type: 'admin', id: 'A1' }, null);
+      const again = (await t.client.personNotices(card.personId)).items;
+      assert.equal(again.filter((n) => n.kind.startsWith('loss_cancelled')).length, 1);
+    });
+
     test('when a month has payments, refunds, top-ups and subsidies, then the statement nets them by merchant and category', async () => {
       const person = await openPerson();
       const canteen = await t.client.createMerchant({ name: '一食堂', category: 'canteen' });

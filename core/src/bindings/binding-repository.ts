@@ -1,6 +1,14 @@
 import type { Database } from '../db/database.ts';
 
-/** A WeChat account bound to a person and that person's card. */
+/**
+ * The app an account signed in through: Alipay subjects carry the `ali-` namespace the BFF gives
+ * them (bff/src/services/alipay-login.ts), every other account is a WeChat openid.
+ */
+export type BindingChannel = 'wechat' | 'alipay';
+export const channelOf = (openid: string): BindingChannel =>
+  openid.startsWith('ali-') ? 'alipay' : 'wechat';
+
+/** A WeChat or Alipay account bound to a person and that person's card. */
 export interface Binding {
   openid: string;
   personId: string;
@@ -66,11 +74,14 @@ export class BindingRepository {
     }
   }
 
-  /** Inserts the binding; the primary key and the unique person index refuse a second either way. */
+  /**
+   * Inserts the binding; the primary key refuses a second person for the account, the unique
+   * (person, channel) index a second account of the same app for the person (sql/024).
+   */
   async insert(openid: string, personId: string, cardNo: string): Promise<void> {
     await this.db.execute(
-      'INSERT INTO wechat_bindings (openid, person_id, card_no, created_at_ms) VALUES (?, ?, ?, ?)',
-      [openid, personId, cardNo, Date.now()],
+      'INSERT INTO wechat_bindings (openid, channel, person_id, card_no, created_at_ms) VALUES (?, ?, ?, ?, ?)',
+      [openid, channelOf(openid), personId, cardNo, Date.now()],
     );
   }
 
@@ -78,8 +89,9 @@ export class BindingRepository {
     return this.one('b.openid = ?', openid);
   }
 
-  async byPerson(personId: string): Promise<Binding | undefined> {
-    return this.one('b.person_id = ?', personId);
+  /** The person's binding in one app (WeChat or Alipay); the other app may hold its own. */
+  async byPerson(personId: string, channel: BindingChannel): Promise<Binding | undefined> {
+    return this.one('b.person_id = ? AND b.channel = ?', personId, channel);
   }
 
   /** Deletes the binding; answers whether there was one. */
@@ -87,12 +99,12 @@ export class BindingRepository {
     return (await this.db.execute('DELETE FROM wechat_bindings WHERE openid = ?', [openid])) === 1;
   }
 
-  private async one(where: string, value: string): Promise<Binding | undefined> {
+  private async one(where: string, ...values: string[]): Promise<Binding | undefined> {
     const rows = await this.db.select<Record<string, unknown>>(
       `SELECT b.openid, b.person_id, p.person_no, b.card_no, b.created_at_ms
          FROM wechat_bindings b JOIN persons p ON p.id = b.person_id
         WHERE ${where}`,
-      [value],
+      values,
     );
     const r = rows[0];
     if (!r) return undefined;

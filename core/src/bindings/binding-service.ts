@@ -4,7 +4,12 @@ import { isDuplicateKey } from '../db/database.ts';
 import { CoreError } from '../errors.ts';
 import type { Pii } from '../pii.ts';
 import type { ActivationCodes } from './activation-codes.ts';
-import type { Binding, BindingRepository, PersonForBinding } from './binding-repository.ts';
+import {
+  type Binding,
+  type BindingRepository,
+  channelOf,
+  type PersonForBinding,
+} from './binding-repository.ts';
 
 export type { Binding };
 
@@ -26,12 +31,15 @@ export interface BindResult extends Binding {
   cardVersion: number;
 }
 
+const alreadyBound = () =>
+  new CoreError('ALREADY_BOUND', 'this person is already bound to another account of this app');
+
 /** One answer for every way an identity check fails, so the answer does not tell which part was wrong. */
 const mismatch = () =>
   new CoreError('IDENTITY_MISMATCH', 'the person number, name and secret do not match our records');
 
 /**
- * Binding a WeChat account to a person who proves who they are: with the card centre's one-time
+ * Binding a WeChat or Alipay account (one of each per person) to a person who proves who they are: with the card centre's one-time
  * activation code (activation-codes.ts), or with the last 6 ID characters, checked as a keyed digest
  * (HMAC-SHA256 under a key derived from PII_KEY) against person_secrets; the sealed ID number is
  * opened only when no digest was made from its current sealed value yet (a person the sync opened or
@@ -96,8 +104,9 @@ export class BindingService {
 
     const existing = await this.bindings.byOpenid(openid);
     if (existing) return this.repeated(existing, person.personId);
-    const other = await this.bindings.byPerson(person.personId);
-    if (other) throw new CoreError('ALREADY_BOUND', 'this person is already bound to another WeChat account');
+    // One account per person in each app: a student may bind from WeChat and from Alipay.
+    const other = await this.bindings.byPerson(person.personId, channelOf(openid));
+    if (other) throw alreadyBound();
     // The code is spent only now, when nothing else can refuse the binding but a race at the insert.
     await this.spend(person, proof as IdentityProof);
     try {
@@ -106,7 +115,7 @@ export class BindingService {
       if (!isDuplicateKey(error)) throw error;
       const raced = await this.bindings.byOpenid(openid);
       if (raced) return this.repeated(raced, person.personId);
-      throw new CoreError('ALREADY_BOUND', 'this person is already bound to another WeChat account');
+      throw alreadyBound();
     }
     // A new phone: bump the card's version so certificates issued to any earlier phone stop working.
     const version = await this.bumpVersion(person.cardNo, person.cardStatus, personNo, 'bound');

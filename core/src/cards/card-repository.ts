@@ -185,6 +185,7 @@ export class CardRepository {
     cardNo: string,
     pinHash: string,
     actor: { type: string; id: string | null },
+    kind: 'pin_set' | 'pin_reset' = 'pin_set',
   ): Promise<boolean> {
     return this.db.transaction(async (tx) => {
       const updated = await this.db.execute(
@@ -202,7 +203,7 @@ export class CardRepository {
       await this.addEvent(
         cardNo,
         {
-          kind: 'pin_set',
+          kind,
           fromStatus: s.status,
           toStatus: s.status,
           version: Number(s.version),

@@ -151,7 +151,23 @@ export class CardService {
     if (stored !== null && actor.type !== 'admin' && !(currentPin && (await verifyPin(currentPin, stored)))) {
       throw new CoreError('PIN_INVALID', 'the current PIN is wrong');
     }
-    await this.cards.setPinHash(cardNo, await hashPin(pin), actor);
+    // The card centre replacing a PIN is a reset (the holder forgot it); a holder's change is a set.
+    const kind = stored !== null && actor.type === 'admin' ? 'pin_reset' : 'pin_set';
+    await this.cards.setPinHash(cardNo, await hashPin(pin), actor, kind);
+  }
+
+  /**
+   * Sets the PIN without the old one, for a caller that has proven the holder another way (the
+   * holder's identity proof, holder-actions.ts); recorded as pin_set for a first PIN, else pin_reset.
+   * Answers whether a PIN was replaced.
+   */
+  async resetPin(cardNo: string, pin: string, actor: Actor): Promise<{ replaced: boolean }> {
+    const stored = await this.cards.pinHash(cardNo);
+    if (stored === undefined) throw new CoreError('CARD_NOT_FOUND', 'no such card');
+    const kind = stored === null ? 'pin_set' : 'pin_reset';
+    if (!(await this.cards.setPinHash(cardNo, await hashPin(pin), actor, kind)))
+      throw new CoreError('CARD_NOT_FOUND', 'no such card');
+    return { replaced: stored !== null };
   }
 
   /** 'none' when no PIN came with the payment; otherwise whether it matches the card's. */

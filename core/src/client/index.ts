@@ -520,6 +520,17 @@ export class CoreClient {
       ...proof,
     });
   }
+  /**
+   * The bound holder sets the card PIN: with the current PIN to change it, with the identity proof
+   * for the first PIN or a forgotten one (reset: a PIN was replaced without the current one).
+   */
+  holderSetPin(
+    openid: string,
+    pin: string,
+    proof: HolderProof & { currentPin?: string } = {},
+  ): Promise<{ reset: boolean }> {
+    return this.call('PUT', `/v1/bindings/${encodeURIComponent(openid)}/pin`, { pin, ...proof });
+  }
   /** A new one-time activation code for the card (replacing any earlier one), shown in this answer only. */
   issueActivationCode(
     cardNo: string,

@@ -12,8 +12,10 @@ export interface GuardianLink {
   showSpending: boolean;
   /** Fen; the parent is told when the balance falls below it. Null: no alert. */
   lowBalanceAlert: number | null;
-  /** The WeChat account the child is bound to now, so a loss report can end its sessions. */
+  /** An account the child is bound to now (WeChat first, then Alipay), or null. */
   childOpenid: string | null;
+  /** Every account the child is bound to now (one per app), so a loss report can end all their sessions. */
+  childOpenids: string[];
   createdAtMs: number;
 }
 
@@ -24,11 +26,11 @@ export interface LinkPatch {
 }
 
 const selectLinks = `SELECT g.id, g.parent_openid, p.person_no, p.name, c.card_no, g.show_balance, g.show_spending,
-        g.low_balance_alert, b.openid AS child_openid, g.created_at_ms
+        g.low_balance_alert, g.created_at_ms,
+        (SELECT GROUP_CONCAT(b.openid) FROM wechat_bindings b WHERE b.person_id = g.person_id) AS child_openids
    FROM guardian_links g
    JOIN persons p ON p.id = g.person_id
-   JOIN cards c ON c.person_id = g.person_id
-   LEFT JOIN wechat_bindings b ON b.person_id = g.person_id`;
+   JOIN cards c ON c.person_id = g.person_id`;
 
 export class GuardianRepository {
   constructor(private readonly db: Database) {}
@@ -117,17 +119,27 @@ export class GuardianRepository {
       `${selectLinks} WHERE ${condition} ORDER BY g.created_at_ms, g.id`,
       params,
     );
-    return rows.map((r) => ({
-      id: String(r.id),
-      parentOpenid: String(r.parent_openid),
-      personNo: String(r.person_no),
-      name: String(r.name),
-      cardNo: String(r.card_no),
-      showBalance: Number(r.show_balance) === 1,
-      showSpending: Number(r.show_spending) === 1,
-      lowBalanceAlert: r.low_balance_alert === null ? null : Number(r.low_balance_alert),
-      childOpenid: r.child_openid === null ? null : String(r.child_openid),
-      createdAtMs: Number(r.created_at_ms),
-    }));
+    return rows.map((r) => {
+      // A child may be bound from both apps (sql/024); openids hold no commas.
+      const childOpenids = r.child_openids === null ? [] : String(r.child_openids).split(',').sort(byApp);
+      return {
+        id: String(r.id),
+        parentOpenid: String(r.parent_openid),
+        personNo: String(r.person_no),
+        name: String(r.name),
+        cardNo: String(r.card_no),
+        showBalance: Number(r.show_balance) === 1,
+        showSpending: Number(r.show_spending) === 1,
+        lowBalanceAlert: r.low_balance_alert === null ? null : Number(r.low_balance_alert),
+        childOpenid: childOpenids[0] ?? null,
+        childOpenids,
+        createdAtMs: Number(r.created_at_ms),
+      };
+    });
   }
+}
+
+/** WeChat accounts before Alipay subjects (`ali-…`), so childOpenid stays the WeChat one where both exist. */
+function byApp(a: string, b: string): number {
+  return Number(a.startsWith('ali-')) - Number(b.startsWith('ali-')) || (a < b ? -1 : a > b ? 1 : 0);
 }

@@ -31,11 +31,12 @@ const holderActionBody = z.strictObject({
   ...holderProof,
 });
 const holderLimitBody = z.strictObject({ dailyLimit: z.number().int().nonnegative(), ...holderProof });
+const holderPinBody = z.strictObject({ pin, currentPin: pin.optional(), identity: holderProof.identity });
 const issueBody = z.strictObject({ issuedBy: z.string().max(64).nullable().default(null) });
 
 /**
- * WeChat account bindings for the BFF: bind with an identity proof, look up, unbind; the holder's
- * own card actions through the binding (PIN and identity checked here); activation codes for the
+ * WeChat and Alipay account bindings for the BFF: bind with an identity proof, look up, unbind; the
+ * holder's own card actions and PIN through the binding (PIN and identity checked here); activation codes for the
  * card centre.
  */
 export function bindingRoutes(bindings: BindingService, holder: HolderActions): Router {
@@ -61,6 +62,12 @@ export function bindingRoutes(bindings: BindingService, holder: HolderActions): 
     const { dailyLimit, ...proof } = parseBody(ctx, holderLimitBody);
     await holder.setDailyLimit(id, dailyLimit, proof);
     ctx.status = 204;
+  });
+  // Changing the PIN takes the current one; the first PIN and a forgotten one's reset the identity proof.
+  router.put('/v1/bindings/:openid/pin', async (ctx) => {
+    const id = parseValue(ctx.params, openidPath).openid;
+    const { pin: next, ...proof } = parseBody(ctx, holderPinBody);
+    ctx.body = await holder.setPin(id, next, proof);
   });
   // A new one-time activation code for the card, shown in this answer only.
   router.post('/v1/cards/:cardNo/activation-code', async (ctx) => {

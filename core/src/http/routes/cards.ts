@@ -1,5 +1,6 @@
 import Router from 'koa-router';
 import { z } from 'zod';
+import type { HolderActions } from '../../bindings/holder-actions.ts';
 import type { CardService } from '../../cards/card-service.ts';
 import type { LedgerService } from '../../ledger/ledger-service.ts';
 import { cardNo, closeOutRequest, operationId } from '../../ledger/operations.ts';
@@ -49,7 +50,12 @@ const historyQuery = z.object({
   beforeId: operationId.optional(),
 });
 
-export function cardRoutes(cards: CardService, ledger: LedgerService, refunds: RefundService): Router {
+export function cardRoutes(
+  cards: CardService,
+  ledger: LedgerService,
+  refunds: RefundService,
+  holder: Pick<HolderActions, 'cancelledByCardCentre'>,
+): Router {
   const router = new Router({ prefix: '/v1/cards' });
   router.post('/', async (ctx) => {
     const { actor: who, ...input } = parseBody(ctx, openCard);
@@ -77,7 +83,11 @@ export function cardRoutes(cards: CardService, ledger: LedgerService, refunds: R
   router.post('/:cardNo/status', async (ctx) => {
     const { cardNo: no } = parseValue(ctx.params, cardPath);
     const body = parseBody(ctx, changeStatus);
-    ctx.body = await cards.change(no, body.action, body.actor, body.reason);
+    const change = await cards.change(no, body.action, body.actor, body.reason);
+    // The card centre's 解挂 leaves the student a kept notice, as one from the phone does.
+    if (change.changed && body.action === 'cancel_loss' && body.actor.type === 'admin')
+      await holder.cancelledByCardCentre(no, change.version);
+    ctx.body = change;
   });
   // Cancellation with balance refund is a money operation: it answers like one. Its main balance
   // goes on the refund list, owed to the person until it is paid out.
