@@ -59,11 +59,18 @@ export function childRoutes(parents: Parents, tickets: PushTickets, notification
     const { ticket, expiresInMs } = await tickets.issue({ openid, cardNos, alerts });
     ctx.body = { ticket, expiresInMs, cardNos, alerts, path: `${eventsPath}?ticket=${ticket}` };
   });
-  // What the live view would have said while the app was closed, for the same children.
+  // What the live view would have said while the app was closed, for the same children, and the
+  // low-balance alerts that hold now as message lines (the live view's low_balance, kept).
   router.get('/notifications', async (ctx) => {
     const openid = openidOf(ctx);
-    const [watched, linked] = await Promise.all([parents.watchable(openid), parents.linkedCardNos(openid)]);
-    ctx.body = await notifications.forCards(openid, watched.cardNos, linked);
+    const [watched, linked, alerts] = await Promise.all([
+      parents.watchable(openid),
+      parents.linkedCardNos(openid),
+      parents.lowBalanceNotices(openid),
+    ]);
+    const list = await notifications.forCards(openid, watched.cardNos, linked);
+    const items = [...alerts, ...list.items].sort((a, b) => b.atMs - a.atMs);
+    ctx.body = { ...list, items, unread: items.filter((n) => n.atMs > list.seenUpToMs).length };
   });
   router.post('/', async (ctx) => {
     const child = await parents.redeem(openidOf(ctx), parseBody(ctx, redeemBody).invitationCode, ctx.ip);

@@ -32,7 +32,26 @@ export interface ChildView {
   lowBalanceAlert?: number;
   /** True when an alert is set, the balance may be seen and it is below the alert. */
   lowBalance?: boolean;
+  /**
+   * When the card is not active: the change that made it so, who made it (self, parent, admin …),
+   * whether it was this parent, and when. A parent cannot undo it: cancelling a loss needs the child's
+   * PIN and identity on the child's own phone, or the card centre.
+   */
+  statusChange?: { kind: string; by: string; byYou: boolean; atMs: number };
   linkedAtMs: number;
+}
+
+/** A low-balance alert as a line of the parent's message list, naming the child's card. */
+export interface LowBalanceNotice {
+  type: 'notice';
+  id: string;
+  kind: 'low_balance';
+  cardNo: string;
+  title: string;
+  body: string;
+  balance: number;
+  threshold: number;
+  atMs: number;
 }
 
 /**
@@ -159,7 +178,7 @@ export class Parents {
   async reportLoss(openid: string, cardNo: string) {
     const link = await this.parentLink(openid, cardNo);
     const change = await this.core.changeCard(link.cardNo, 'report_loss', { type: 'parent', id: link.id });
-    for (const childOpenid of link.childOpenids) await this.sessions.revokeAll(childOpenid);
+    if (link.childOpenid !== null) await this.sessions.revokeAll(link.childOpenid);
     return { changed: change.changed, status: change.status, version: change.version };
   }
 
@@ -179,6 +198,35 @@ export class Parents {
     const alerts: Record<string, number> = {};
     for (const link of shared) if (link.lowBalanceAlert !== null) alerts[link.cardNo] = link.lowBalanceAlert;
     return { cardNos: shared.map((l) => l.cardNo), alerts };
+  }
+
+  /**
+   * The alerts a parent set that the balance is under now, as message lines: dated at the card's latest
+   * movement (the one that left it under), so the line stays read once read and comes back after the
+   * next movement. Only for children who show their balance to this parent.
+   */
+  async lowBalanceNotices(openid: string): Promise<LowBalanceNotice[]> {
+    const { children } = await this.children(openid);
+    const low = children.filter((c) => c.lowBalance && c.balance && c.lowBalanceAlert !== undefined);
+    return Promise.all(
+      low.map(async (child): Promise<LowBalanceNotice> => {
+        const latest = (await this.core.cardOperations(child.cardNo, { limit: 1 })).items[0];
+        const atMs = latest?.createdAtMs ?? child.linkedAtMs;
+        const balance = (child.balance?.main ?? 0) + (child.balance?.subsidy ?? 0);
+        const threshold = child.lowBalanceAlert ?? 0;
+        return {
+          type: 'notice',
+          id: `low-balance-${child.cardNo}-${atMs}`,
+          kind: 'low_balance',
+          cardNo: child.cardNo,
+          title: '余额不足提醒',
+          body: `${child.name}的校园卡余额 ${yuan(balance)}，低于你设置的提醒金额 ${yuan(threshold)}`,
+          balance,
+          threshold,
+          atMs,
+        };
+      }),
+    );
   }
 
   /** Every linked child's card: their status changes (a loss reported or cancelled) reach the parent. */
@@ -203,6 +251,7 @@ export class Parents {
 
   private async childView(link: GuardianLink): Promise<ChildView> {
     const card = await this.core.getCard(link.cardNo);
+    const statusChange = card.status === 'active' ? undefined : await this.statusChange(link, card.status);
     const balance = link.showBalance
       ? {
           main: card.balance.main,
@@ -222,7 +271,21 @@ export class Parents {
       ...(balance && link.lowBalanceAlert !== null
         ? { lowBalance: balance.main + balance.subsidy < link.lowBalanceAlert }
         : {}),
+      ...(statusChange ? { statusChange } : {}),
       linkedAtMs: link.createdAtMs,
+    };
+  }
+
+  /** The latest change that left the card in its status now (a parent's is made under its link id). */
+  private async statusChange(link: GuardianLink, status: string): Promise<ChildView['statusChange']> {
+    const history = await this.core.cardHistory(link.cardNo);
+    const change = history.findLast((e) => e.toStatus === status && e.fromStatus !== e.toStatus);
+    if (!change) return undefined;
+    return {
+      kind: change.kind,
+      by: change.actorType,
+      byYou: change.actorType === 'parent' && change.actorId === link.id,
+      atMs: change.createdAtMs,
     };
   }
 
@@ -248,6 +311,13 @@ function parentView(link: GuardianLink) {
     showSpending: link.showSpending,
     linkedAtMs: link.createdAtMs,
   };
+}
+
+/** Fen as the app writes it: ¥12.30 (integers only). */
+function yuan(fen: number): string {
+  const sign = fen < 0 ? '-' : '';
+  const abs = Math.abs(fen);
+  return `${sign}¥${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
 }
 
 function digest(value: string): string {

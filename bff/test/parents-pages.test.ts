@@ -1,0 +1,196 @@
+// Issue 19, parents: what the parents' pages and the student's 我的家长 page read from the BFF, on
+// MariaDB and Redis (startWorld): the card status with who changed it, the spending as the child
+// allows, the low-balance alert as a message line, and a removed parent seeing nothing of the child.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { boundStudent, logIn } from './students.ts';
+import { startWorld, type TestWorld } from './support.ts';
+
+type Student = Awaited<ReturnType<typeof boundStudent>>;
+
+interface Child {
+  cardNo: string;
+  status: string;
+  balance?: { main: number };
+  statusChange?: { kind: string; by: string; byYou: boolean; atMs: number };
+}
+
+describe("parents' pages and the student's 我的家长 (issue 19)", () => {
+  let world: TestWorld;
+  before(async () => {
+    world = await startWorld();
+  });
+  after(() => world.stop());
+
+  const call = <T = Record<string, unknown>>(method: string, path: string, token: string, body?: unknown) =>
+    world.request<T>(method, path, { token, ...(body === undefined ? {} : { body }) });
+
+  async function link(child: Student) {
+    const parent = await logIn(world);
+    const invitation = await call('POST', '/api/v1/parents/invitations', child.accessToken);
+    const linked = await call('POST', '/api/v1/children', parent.accessToken, {
+      invitationCode: invitation.body.invitationCode,
+    });
+    assert.equal(linked.status, 201, JSON.stringify(linked.body));
+    return parent;
+  }
+
+  test('#19.4 when a parent reports the card lost, then their child view reads lost, reported by them and when; another parent reads 由家长, not by them', async () => {
+    const child = await boundStudent(world);
+    const mother = await link(child);
+    const father = await link(child);
+    const before = await call<Child>('GET', `/api/v1/children/${child.cardNo}`, mother.accessToken);
+    assert.equal(before.body.status, 'active');
+    assert.equal(before.body.statusChange, undefined, 'an active card has no status change to show');
+    const startMs = Date.now();
+    const reported = await call('POST', `/api/v1/children/${child.cardNo}/actions`, mother.accessToken, {
+      action: 'report_loss',
+    });
+    assert.equal(reported.body.status, 'lost', JSON.stringify(reported.body));
+    const mine = await call<Child>('GET', `/api/v1/children/${child.cardNo}`, mother.accessToken);
+    assert.equal(mine.body.status, 'lost');
+    assert.deepEqual(
+      { ...mine.body.statusChange, atMs: undefined },
+      { kind: 'report_loss', by: 'parent', byYou: true, atMs: undefined },
+    );
+    assert.ok((mine.body.statusChange?.atMs ?? 0) >= startMs - 1_000, JSON.stringify(mine.body));
+    const theirs = await call<{ children: Child[] }>('GET', '/api/v1/children', father.accessToken);
+    assert.deepEqual(
+      theirs.body.children.map((c) => [c.status, c.statusChange?.by, c.statusChange?.byYou]),
+      [['lost', 'parent', false]],
+    );
+    // The parent cannot undo it: the only card action a parent has is report_loss.
+    const undo = await call('POST', `/api/v1/children/${child.cardNo}/actions`, mother.accessToken, {
+      action: 'cancel_loss',
+    });
+    assert.equal(undo.status, 400);
+    assert.equal((await world.core.client.getCard(child.cardNo)).status, 'lost');
+  });
+
+  test("#19.4 when a payment leaves the child's balance under the parent's alert, then the parent's message list has a low-balance line naming the amounts; a child who hides the balance gives none", async () => {
+    const child = await boundStudent(world, { name: '王小明' });
+    const parent = await link(child);
+    const core = world.core.client;
+    const canteen = await core.createMerchant({ name: '二食堂', category: 'canteen' });
+    await core.topUp({ id: randomUUID(), cardNo: child.cardNo, amount: 2_000, channel: 'wechat' });
+    await call('PUT', `/api/v1/children/${child.cardNo}/alert`, parent.accessToken, { threshold: 1_000 });
+    type Messages = {
+      items: { type: string; kind?: string; cardNo?: string; body?: string; atMs: number }[];
+      unread: number;
+    };
+    const messages = () => call<Messages>('GET', '/api/v1/children/notifications', parent.accessToken);
+    assert.deepEqual(
+      (await messages()).body.items.filter((n) => n.kind === 'low_balance'),
+      [],
+      'above the alert: no line',
+    );
+    await core.pay({ id: randomUUID(), cardNo: child.cardNo, merchantId: canteen.id, amount: 1_250 });
+    const low = await messages();
+    const lines = low.body.items.filter((n) => n.kind === 'low_balance');
+    assert.equal(lines.length, 1, JSON.stringify(low.body.items));
+    assert.equal(lines[0]?.cardNo, child.cardNo);
+    assert.equal(lines[0]?.body, '王小明的校园卡余额 ¥7.50，低于你设置的提醒金额 ¥10.00');
+    assert.equal(
+      lines[0]?.atMs,
+      low.body.items.find((n) => n.type === 'operation')?.atMs,
+      'dated at the payment',
+    );
+    assert.ok(low.body.unread >= 1);
+    // Read, it stays read until the next movement.
+    await call('POST', '/api/v1/notifications/seen', parent.accessToken, { upToMs: Date.now() });
+    assert.equal((await messages()).body.unread, 0);
+    const linkId = (await call<{ parents: { id: string }[] }>('GET', '/api/v1/parents', child.accessToken))
+      .body.parents[0]?.id;
+    await call('PUT', `/api/v1/parents/${linkId}/visibility`, child.accessToken, { showBalance: false });
+    assert.deepEqual(
+      (await messages()).body.items.filter((n) => n.kind === 'low_balance'),
+      [],
+      'a hidden balance is not told through the alert either',
+    );
+  });
+
+  test('#19.4 when the student lists and removes a linked parent, then that parent sees nothing of the child: no child, no status, no spending, no messages, no actions', async () => {
+    const child = await boundStudent(world);
+    const parent = await link(child);
+    const other = await link(child);
+    const core = world.core.client;
+    const canteen = await core.createMerchant({ name: '三食堂', category: 'canteen' });
+    await core.topUp({ id: randomUUID(), cardNo: child.cardNo, amount: 1_000, channel: 'wechat' });
+    await core.pay({ id: randomUUID(), cardNo: child.cardNo, merchantId: canteen.id, amount: 300 });
+    const listed = await call<{ parents: { id: string; linkedAtMs: number }[] }>(
+      'GET',
+      '/api/v1/parents',
+      child.accessToken,
+    );
+    assert.equal(listed.body.parents.length, 2);
+    assert.ok(!JSON.stringify(listed.body).includes(parent.openid), 'the child never sees a parent’s openid');
+    const spending = await call<{ items: unknown[] }>(
+      'GET',
+      `/api/v1/children/${child.cardNo}/transactions`,
+      parent.accessToken,
+    );
+    assert.equal(spending.status, 200);
+    assert.ok(spending.body.items.length >= 2);
+    const first = listed.body.parents[0]?.id as string;
+    const removed = await call('DELETE', `/api/v1/parents/${first}`, child.accessToken);
+    assert.deepEqual(removed.body, { removed: true });
+    assert.deepEqual(
+      (await call('DELETE', `/api/v1/parents/${first}`, child.accessToken)).body.code,
+      'NOT_FOUND',
+    );
+
+    assert.deepEqual((await call('GET', '/api/v1/children', parent.accessToken)).body, { children: [] });
+    for (const [method, path, body] of [
+      ['GET', `/api/v1/children/${child.cardNo}`, undefined],
+      ['GET', `/api/v1/children/${child.cardNo}/transactions`, undefined],
+      ['PUT', `/api/v1/children/${child.cardNo}/alert`, { threshold: 1 }],
+      ['POST', `/api/v1/children/${child.cardNo}/actions`, { action: 'report_loss' }],
+    ] as const) {
+      const reply = await call(method, path, parent.accessToken, body);
+      assert.deepEqual([reply.status, reply.body.code], [404, 'CHILD_NOT_FOUND'], `${method} ${path}`);
+    }
+    const messages = await call<{ items: { cardNo?: string }[] }>(
+      'GET',
+      '/api/v1/children/notifications',
+      parent.accessToken,
+    );
+    assert.deepEqual(messages.body.items, []);
+    const ticket = await call<{ cardNos: string[] }>(
+      'POST',
+      '/api/v1/children/events/ticket',
+      parent.accessToken,
+    );
+    assert.deepEqual(ticket.body.cardNos, []);
+    assert.equal((await core.getCard(child.cardNo)).status, 'active');
+    // The other parent keeps the child.
+    const kept = await call<{ children: Child[] }>('GET', '/api/v1/children', other.accessToken);
+    assert.deepEqual(
+      kept.body.children.map((c) => c.cardNo),
+      [child.cardNo],
+    );
+    assert.equal(
+      (await call<{ parents: unknown[] }>('GET', '/api/v1/parents', child.accessToken)).body.parents.length,
+      1,
+    );
+  });
+
+  test('#19.4 when another student or a parent tries to remove a link that is not theirs, then NOT_BOUND or NOT_FOUND and the link stays', async () => {
+    const child = await boundStudent(world);
+    const parent = await link(child);
+    const stranger = await boundStudent(world);
+    const linkId = (await call<{ parents: { id: string }[] }>('GET', '/api/v1/parents', child.accessToken))
+      .body.parents[0]?.id as string;
+    const byStranger = await call('DELETE', `/api/v1/parents/${linkId}`, stranger.accessToken);
+    assert.deepEqual([byStranger.status, byStranger.body.code], [404, 'NOT_FOUND']);
+    const byParent = await call('DELETE', `/api/v1/parents/${linkId}`, parent.accessToken);
+    assert.equal(byParent.body.code, 'NOT_BOUND');
+    const bad = await call('DELETE', '/api/v1/parents/not-an-id', child.accessToken);
+    assert.equal(bad.status, 400);
+    assert.equal(
+      (await call<{ children: unknown[] }>('GET', '/api/v1/children', parent.accessToken)).body.children
+        .length,
+      1,
+    );
+  });
+});
