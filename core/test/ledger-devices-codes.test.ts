@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreError } from '../src/client/index.ts';
+import { BatchRepository } from '../src/ledger/batch-repository.ts';
+import { codeUseRetentionMs } from '../src/ledger/devices.ts';
 import { checkLedger } from '../src/ledger/ledger-check.ts';
 import { dialects, offlineRecord, openStudent, opId, startTestCore, type TestCore } from './support.ts';
 
@@ -236,6 +238,94 @@ for (const dialect of dialects) {
       assert.deepEqual(upload.results, [{ sequence: 7, status: 'exception', reason: 'CODE_REPLAYED' }]);
       assert.equal(await balance(cardNo), 700);
       await ledgerHolds();
+    });
+
+    test('#12.4 when a ledger batch has read a device, then a disable waits until that batch commits, and the next payment of the device is refused', async () => {
+      // Goal: the device is read under a lock in the batch's own transaction, so "disabled" returns only
+      // once no batch that saw the device active can still commit after it.
+      const till = await device();
+      const cardNo = await card(1_000);
+      const db = t.core.db;
+      const batches = new BatchRepository(db);
+      let loaded!: () => void;
+      const hasRead = new Promise<void>((resolve) => {
+        loaded = resolve;
+      });
+      let disabledWhileHeld = false;
+      const batch = db.transaction(async (tx) => {
+        const rows = await batches.load(
+          {
+            operationIds: [],
+            holdIds: [],
+            paymentIds: [],
+            cardNos: [cardNo],
+            merchantIds: [],
+            accountIds: [],
+            deviceIds: [till],
+          },
+          tx,
+        );
+        assert.equal(rows.devices.get(till)?.status, 'active');
+        loaded();
+        await sleep(400);
+        await db.run([], tx, { commit: true });
+      });
+      await hasRead;
+      const disabled = t.client.setDeviceStatus(till, 'disabled').then(() => {
+        disabledWhileHeld = true;
+      });
+      await sleep(200);
+      // SQLite runs one writer at a time: the disable waits for the batch there as well.
+      assert.equal(disabledWhileHeld, false, 'the disable did not wait for the batch');
+      await batch;
+      await disabled;
+      const paid = await t.client.pay({ id: opId(), cardNo, merchantId, deviceId: till, amount: 100 });
+      assert.equal(paid.status === 'rejected' && paid.code, 'DEVICE_DISABLED');
+    });
+
+    test('#12.3 when a consumed code names no accepted payment of its card, then ledger:check names it', async () => {
+      // Goal: the code-use table is checked like the journal: a use without its payment is a break.
+      await t.core.db.execute(
+        'INSERT INTO code_uses (code_id, operation_id, card_no, used_at_ms) VALUES (?, ?, ?, ?)',
+        ['qr:12345678:1:1:ffffffffffffffff', 'no-such-payment', '12345678', Date.now()],
+      );
+      const { breaks } = await checkLedger(t.core.db);
+      assert.deepEqual(
+        breaks.filter((b) => b.includes('qr:12345678:1:1')),
+        [
+          'pay code qr:12345678:1:1:ffffffffffffffff is marked used by no-such-payment, which is no accepted payment of its card',
+        ],
+      );
+      await t.core.db.execute('DELETE FROM code_uses WHERE code_id = ?', [
+        'qr:12345678:1:1:ffffffffffffffff',
+      ]);
+      await ledgerHolds();
+    });
+
+    test('#12.3 when a code use is older than the retention, then the hold sweep forgets it and a younger one stays', async () => {
+      // Goal: code_uses stays bounded: a code is kept past the 30 days any of its uses can still arrive, no longer.
+      await t.core.db.execute(
+        'INSERT INTO code_uses (code_id, operation_id, card_no, used_at_ms) VALUES (?, ?, ?, ?), (?, ?, ?, ?)',
+        [
+          'qr:87654321:1:1:old',
+          'x1',
+          '87654321',
+          Date.now() - codeUseRetentionMs - 60_000,
+          'qr:87654321:1:2:young',
+          'x2',
+          '87654321',
+          Date.now() - codeUseRetentionMs + 3_600_000,
+        ],
+      );
+      await t.core.ledger.sweepExpiredHolds();
+      const left = await t.core.db.select<{ code_id: string }>(
+        "SELECT code_id FROM code_uses WHERE card_no = '87654321' ORDER BY code_id",
+      );
+      assert.deepEqual(
+        left.map((r) => r.code_id),
+        ['qr:87654321:1:2:young'],
+      );
+      await t.core.db.execute("DELETE FROM code_uses WHERE card_no = '87654321'");
     });
 
     test('#12.3 when 50 payments with one code reach the core at once, then exactly one is charged and the others are CODE_REPLAYED', async () => {

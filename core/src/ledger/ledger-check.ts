@@ -17,7 +17,8 @@ const breaksShownMax = 50;
  * doubled, changed or missing, even with the counters raised to match); card spending moves between
  * the card's wallets and its merchant; no hold is resolved twice, each hold's status is what its
  * resolving operation did and every pending hold is still reserved; no payment is over-refunded;
- * refund payable equals what the refund list still owes.
+ * refund payable equals what the refund list still owes; every consumed pay code names an accepted
+ * payment of its card.
  */
 export async function checkLedger(db: Database): Promise<CheckReport> {
   const breaks: string[] = [];
@@ -245,6 +246,17 @@ export async function checkLedger(db: Database): Promise<CheckReport> {
     "SELECT o.id, o.amount - o.subsidy_amount AS main FROM operations o WHERE o.kind = 'close_out' AND o.outcome = 'ok' AND o.amount > o.subsidy_amount AND NOT EXISTS (SELECT 1 FROM refund_list r WHERE r.operation_id = o.id)",
   )) {
     note(`close-out ${r.id} moved ${Number(r.main)} to refund payable but is not on the refund list`);
+  }
+
+  // A consumed pay code is the mark of one accepted payment of its card (#12.3): a use naming anything
+  // else (a refused or missing operation, another card) means a code could be refused wrongly or was
+  // recorded without its payment.
+  for (const r of await db.select<Record<string, unknown>>(
+    "SELECT u.code_id, u.operation_id FROM code_uses u LEFT JOIN operations o ON o.id = u.operation_id AND o.kind = 'payment' AND o.outcome = 'ok' AND o.card_no = u.card_no WHERE o.id IS NULL",
+  )) {
+    note(
+      `pay code ${r.code_id} is marked used by ${r.operation_id}, which is no accepted payment of its card`,
+    );
   }
 
   const transfers = await db.select<{ n: unknown }>('SELECT COUNT(*) AS n FROM transfers');
