@@ -178,7 +178,7 @@ export class Parents {
   async reportLoss(openid: string, cardNo: string) {
     const link = await this.parentLink(openid, cardNo);
     const change = await this.core.changeCard(link.cardNo, 'report_loss', { type: 'parent', id: link.id });
-    if (link.childOpenid !== null) await this.sessions.revokeAll(link.childOpenid);
+    for (const childOpenid of link.childOpenids) await this.sessions.revokeAll(childOpenid);
     return { changed: change.changed, status: change.status, version: change.version };
   }
 
