@@ -183,7 +183,10 @@ describe('parents: invitation, linked children, visibility, alert, loss report',
   test("#12.7 when a parent reported the card lost, then the child's phone needs the PIN and an identity proof to cancel it, and the child is told who reported and who cancelled", async () => {
     // Goal: a lost phone cannot undo a loss its owner's parent reported; the card centre or a proof can.
     const { child, parent } = await linkedFamily();
-    await call('PUT', '/api/v1/card/pin', child.accessToken, { pin: '864200' });
+    await call('PUT', '/api/v1/card/pin', child.accessToken, {
+      pin: '864200',
+      identity: { name: child.name, secret: child.secret },
+    });
     const reported = await call('POST', `/api/v1/children/${child.cardNo}/actions`, parent.accessToken, {
       action: 'report_loss',
     });

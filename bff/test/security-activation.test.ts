@@ -90,7 +90,12 @@ describe('activation codes on a campus without the ID tail', () => {
       token: student.accessToken,
       body: { personNo: person.personNo, name: person.name, activationCode: code },
     });
-    await world.request('PUT', '/api/v1/card/pin', { token: student.accessToken, body: { pin: '975310' } });
+    // The first PIN takes the identity proof too: the binding spent its code, so a new one (#12.7).
+    const forPin = (await issue('card_operator', person.cardNo)).body.activationCode;
+    await world.request('PUT', '/api/v1/card/pin', {
+      token: student.accessToken,
+      body: { pin: '975310', identity: { name: person.name, activationCode: forPin } },
+    });
     const reported = await world.request('POST', `/api/admin/v1/cards/${person.cardNo}/actions`, {
       token: admins.card_operator,
       body: { action: 'report_loss', reason: '本人电话挂失' },

@@ -163,7 +163,8 @@ describe('guard counters under concurrent bursts (Redis, MariaDB)', () => {
     const student = await boundStudent(world);
     const put = (body: unknown) =>
       world.request('PUT', '/api/v1/card/pin', { token: student.accessToken, body });
-    assert.equal((await put({ pin: '111111' })).status, 204);
+    const identity = { name: student.name, secret: student.secret };
+    assert.equal((await put({ pin: '111111', identity })).status, 204);
     const replies = await Promise.all([
       ...Array.from({ length: burst - 1 }, (_, i) => put({ pin: '222222', currentPin: String(300_000 + i) })),
       put({ pin: '222222', currentPin: '111111' }),
@@ -187,7 +188,8 @@ describe('guard counters under concurrent bursts (Redis, MariaDB)', () => {
     const student = await boundStudent(world);
     const put = (body: unknown) =>
       world.request('PUT', '/api/v1/card/pin', { token: student.accessToken, body });
-    assert.equal((await put({ pin: '111111' })).status, 204);
+    const identity = { name: student.name, secret: student.secret };
+    assert.equal((await put({ pin: '111111', identity })).status, 204);
     // The right one first, then 59 wrong: whichever order they are checked in, 5 wrong ones lock.
     const replies = await Promise.all([
       put({ pin: '111111', currentPin: '111111' }),

@@ -153,7 +153,10 @@ describe('student card, bills, statements and credential', () => {
   test('when PINs are set and changed, then the current PIN is needed to change it', async () => {
     const put = (body: unknown) =>
       world.request('PUT', '/api/v1/card/pin', { token: student.accessToken, body });
-    assert.equal((await put({ pin: '123456' })).status, 204);
+    // The first PIN takes the identity proof (#12.7).
+    assert.equal((await put({ pin: '123456' })).body.code, 'IDENTITY_REQUIRED');
+    const identity = { name: student.name, secret: student.secret };
+    assert.equal((await put({ pin: '123456', identity })).status, 204);
     const without = await put({ pin: '654321' });
     assert.equal(without.status, 422);
     assert.equal(without.body.code, 'PIN_INVALID');
@@ -167,7 +170,10 @@ describe('student card, bills, statements and credential', () => {
     const other = await boundStudent(world);
     const put = (body: unknown) =>
       world.request('PUT', '/api/v1/card/pin', { token: other.accessToken, body });
-    assert.equal((await put({ pin: '111111' })).status, 204);
+    assert.equal(
+      (await put({ pin: '111111', identity: { name: other.name, secret: other.secret } })).status,
+      204,
+    );
     const codes: string[] = [];
     for (let i = 0; i < 5; i += 1)
       codes.push((await put({ pin: '222222', currentPin: `00000${i}` })).body.code as string);
@@ -300,7 +306,10 @@ describe('student card, bills, statements and credential', () => {
     const holder = await boundStudent(world);
     const call = (body: Record<string, unknown>) =>
       world.request('POST', '/api/v1/card/actions', { token: holder.accessToken, body });
-    await world.request('PUT', '/api/v1/card/pin', { token: holder.accessToken, body: { pin: '135790' } });
+    await world.request('PUT', '/api/v1/card/pin', {
+      token: holder.accessToken,
+      body: { pin: '135790', identity: { name: holder.name, secret: holder.secret } },
+    });
     assert.equal((await call({ action: 'report_loss' })).body.status, 'lost');
     const bare = await call({ action: 'cancel_loss' });
     assert.deepEqual([bare.status, bare.body.code], [422, 'PIN_REQUIRED']);
@@ -339,7 +348,10 @@ describe('student card, bills, statements and credential', () => {
 
   test('#12.7 when the card centre froze the card, then the phone cannot unfreeze it with the PIN alone; with the identity proof too it can', async () => {
     const holder = await boundStudent(world);
-    await world.request('PUT', '/api/v1/card/pin', { token: holder.accessToken, body: { pin: '112233' } });
+    await world.request('PUT', '/api/v1/card/pin', {
+      token: holder.accessToken,
+      body: { pin: '112233', identity: { name: holder.name, secret: holder.secret } },
+    });
     await world.core.client.changeCard(holder.cardNo, 'freeze', { type: 'admin', id: 'A1' }, '暂停使用');
     const unfreeze = (body: Record<string, unknown>) =>
       world.request('POST', '/api/v1/card/unfreeze', { token: holder.accessToken, body });
@@ -359,7 +371,10 @@ describe('student card, bills, statements and credential', () => {
       world.request('PUT', '/api/v1/card/daily-limit', { token: holder.accessToken, body });
     assert.equal((await put({ dailyLimit: 100 })).status, 200, 'lowering is always allowed');
     assert.equal((await put({ dailyLimit: 50_000 })).body.code, 'PIN_REQUIRED', 'no PIN set: set one first');
-    await world.request('PUT', '/api/v1/card/pin', { token: holder.accessToken, body: { pin: '246801' } });
+    await world.request('PUT', '/api/v1/card/pin', {
+      token: holder.accessToken,
+      body: { pin: '246801', identity: { name: holder.name, secret: holder.secret } },
+    });
     assert.equal((await put({ dailyLimit: 50_000 })).body.code, 'PIN_REQUIRED');
     assert.equal((await put({ dailyLimit: 50_000, pin: '111111' })).body.code, 'PIN_INVALID');
     assert.equal((await world.core.client.getCard(holder.cardNo)).dailyLimit, 100);

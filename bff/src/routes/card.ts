@@ -19,7 +19,11 @@ const actionPaths = [
   ['/freeze', 'freeze'],
   ['/unfreeze', 'unfreeze'],
 ] as const;
-const pinBody = z.strictObject({ pin, currentPin: pin.optional() });
+const pinBody = z.strictObject({
+  pin,
+  currentPin: pin.optional(),
+  identity: identityProof.optional(),
+});
 const limitBody = z.strictObject({
   dailyLimit: z.number().int().min(0).max(100_000_000),
   pin: pin.optional(),
@@ -49,13 +53,11 @@ export function cardRoutes(bindings: BindingService, cards: CardActions): Router
       ctx.body = await cards.change(await bindings.require(user.openid), user, action, given);
     });
   }
+  // Changing the PIN takes the current one; the first PIN and a forgotten one's reset the identity proof.
   router.put('/pin', async (ctx) => {
-    const body = parseBody(ctx, pinBody);
-    await cards.setPin(
-      await bindings.require((ctx.state.user as UserState).openid),
-      body.pin,
-      body.currentPin,
-    );
+    const user = userOf(ctx);
+    const { pin: next, ...proof } = parseBody(ctx, pinBody);
+    await cards.setPin(await bindings.require(user.openid), user, next, proof);
     ctx.status = 204;
   });
   router.put('/daily-limit', async (ctx) => {

@@ -76,11 +76,31 @@ export class CardActions {
     return { changed: change.changed, status: change.status, version: change.version };
   }
 
-  /** Sets or changes the PIN; a wrong current PIN counts against the card's PIN failures. */
-  async setPin(binding: Binding, pin: string, currentPin: string | undefined): Promise<void> {
-    const set = () =>
-      this.core.setPin(binding.cardNo, pin, { type: 'self', id: binding.personNo }, currentPin);
-    await this.pinGuarded(binding.cardNo, set);
+  /**
+   * Sets the PIN through the core's binding-scoped route, which checks what it takes: the current
+   * PIN to change it (counted against the card's PIN failures), the identity proof for the first PIN
+   * or a forgotten one (counted as binding is: per person, account and address, reserved before the
+   * core checks). A forgotten-PIN reset ends the account's other sessions (whoever reset it keeps
+   * this one) and tells the student and the linked parents (a kept notice; the card history).
+   */
+  async setPin(
+    binding: Binding,
+    user: { openid: string; sessionId: string; address: string },
+    pin: string,
+    proof: { currentPin?: string | undefined; identity?: HolderProofInput['identity'] },
+  ): Promise<{ reset: boolean }> {
+    const { currentPin, identity } = proof;
+    if (currentPin !== undefined || identity === undefined) {
+      // A change: the current PIN is checked (a card with none set answers IDENTITY_REQUIRED).
+      const set = () =>
+        this.core.holderSetPin(user.openid, pin, currentPin === undefined ? {} : { currentPin });
+      return { reset: (await this.pinGuarded(binding.cardNo, set)).reset };
+    }
+    this.bindings.allowProof(identity);
+    const set = () => this.core.holderSetPin(user.openid, pin, { identity });
+    const done = await this.bindings.guarded(user.openid, binding.personNo, user.address, set);
+    if (done.reset) await this.sessions.revokeAll(user.openid, user.sessionId);
+    return { reset: done.reset };
   }
 
   /** Lowering the limit needs nothing more; raising it needs the card PIN (checked by the core, counted here). */

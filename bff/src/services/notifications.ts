@@ -34,8 +34,11 @@ export interface NotificationList {
 }
 
 const listMax = 30;
-/** The status changes every linked parent hears of, even from a child who keeps spending private. */
-const parentStatusKinds = new Set(['report_loss', 'cancel_loss', 'freeze', 'unfreeze']);
+/**
+ * The card changes every linked parent hears of, even from a child who keeps spending private: the
+ * status changes, and a PIN reset (forgotten PIN, from the phone or at the card centre).
+ */
+const parentStatusKinds = new Set(['report_loss', 'cancel_loss', 'freeze', 'unfreeze', 'pin_reset']);
 const seenKey = (openid: string) => `notifications-seen:${openid}`;
 /** How long the read mark is kept: a phone away longer sees everything as unread again, harmlessly. */
 const seenTtlMs = 90 * 24 * 3_600_000;
