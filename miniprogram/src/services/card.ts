@@ -23,8 +23,17 @@ export function changeCardStatus(
   return api.request('POST', '/card/actions', reopens ? { action, ...proof } : { action });
 }
 
-export function setPin(api: ApiClient, pin: string, currentPin?: string): Promise<void> {
-  return api.request('PUT', '/card/pin', currentPin ? { pin, currentPin } : { pin });
+/**
+ * What setting the PIN takes: the current PIN to change it; the identity proof (name and activation
+ * code or ID tail) for the first PIN and for a forgotten one.
+ */
+export interface PinProof {
+  readonly currentPin?: string;
+  readonly identity?: { readonly name: string } & IdentityProof;
+}
+
+export function setPin(api: ApiClient, pin: string, proof: PinProof = {}): Promise<void> {
+  return api.request('PUT', '/card/pin', { pin, ...proof });
 }
 
 /** Raising the limit needs the card PIN; lowering it does not. */

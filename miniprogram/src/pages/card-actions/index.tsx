@@ -1,6 +1,7 @@
 import { Button, Input, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import { useState } from 'react';
+import { PinPad } from '../../components/PinPad.tsx';
 import { StateView } from '../../components/StateView.tsx';
 import { messageOf, useRemote } from '../../components/use-remote.ts';
 import { formatFen, parseYuan } from '../../lib/money.ts';
@@ -13,6 +14,7 @@ import {
   changeCardStatus,
   getCard,
   isValidPin,
+  type PinProof,
   setDailyLimit,
   setPin,
 } from '../../services/card.ts';
@@ -26,11 +28,31 @@ const labels: Record<CardAction, { button: string; confirm: string }> = {
   unfreeze: { button: strings.cardActions.unfreeze, confirm: strings.cardActions.confirmUnfreeze },
 };
 
+/**
+ * Setting the PIN, one pad at a time: changing it asks the current PIN, then the new one twice; the
+ * first PIN and a forgotten one's reset ask the identity proof (name and activation code or ID tail)
+ * instead of the current PIN.
+ */
+type PinMode = 'change' | 'first' | 'forgot';
+type PinStep = 'current' | 'new' | 'repeat';
+
+/** The ID tail is 6 characters ending in a digit or X; anything else is the activation code. */
+function identityOf(name: string, proofText: string): PinProof['identity'] {
+  const proof = proofText.trim();
+  if (name.trim() === '' || proof === '') return undefined;
+  return { name: name.trim(), ...(/^[0-9]{5}[0-9Xx]$/.test(proof) ? { secret: proof } : proofOf(proof, '')) };
+}
+
 export default function CardActionsPage() {
   const remote = useRemote(() => getCard(api), []);
   const [message, setMessage] = useState<{ ok: boolean; text: string }>();
+  const [pinMode, setPinMode] = useState<PinMode>();
+  const [pinStep, setPinStep] = useState<PinStep>('new');
   const [currentPin, setCurrentPin] = useState('');
   const [newPin, setNewPin] = useState('');
+  const [repeatPin, setRepeatPin] = useState('');
+  const [pinName, setPinName] = useState('');
+  const [pinProof, setPinProof] = useState('');
   const [limit, setLimit] = useState('');
   const [limitPin, setLimitPin] = useState('');
   // Cancelling a loss: the card PIN, and for a loss a parent or the card centre reported, an identity proof.
@@ -65,29 +87,62 @@ export default function CardActionsPage() {
     });
   }
 
-  /** The ID tail is 6 characters ending in a digit or X; anything longer is the activation code. */
   function cancelLossProof(): CancelLossProof {
-    const proof = cancelProof.trim();
-    const identity =
-      cancelName.trim() !== '' && proof !== ''
-        ? {
-            name: cancelName.trim(),
-            ...(/^[0-9]{5}[0-9Xx]$/.test(proof) ? { secret: proof } : proofOf(proof, '')),
-          }
-        : undefined;
+    const identity = identityOf(cancelName, cancelProof);
     return { ...(cancelPin !== '' ? { pin: cancelPin } : {}), ...(identity ? { identity } : {}) };
   }
 
-  async function onPin() {
-    if (!isValidPin(newPin) || (currentPin !== '' && !isValidPin(currentPin))) {
-      setMessage({ ok: false, text: strings.cardActions.pinInvalid });
+  function startPin(mode: PinMode | undefined) {
+    setPinMode(mode);
+    setPinStep(mode === 'change' ? 'current' : 'new');
+    setCurrentPin('');
+    setNewPin('');
+    setRepeatPin('');
+    setMessage(undefined);
+  }
+
+  /** Each pad moves on by itself once its 6 digits are in; the last one sends. */
+  function onPinDigits(step: PinStep, value: string) {
+    if (step === 'current') {
+      setCurrentPin(value);
+      if (isValidPin(value)) setPinStep('new');
+    } else if (step === 'new') {
+      setNewPin(value);
+      if (isValidPin(value)) setPinStep('repeat');
+    } else {
+      setRepeatPin(value);
+      if (isValidPin(value)) void onPin(value);
+    }
+  }
+
+  async function onPin(repeated: string) {
+    if (repeated !== newPin) {
+      setMessage({ ok: false, text: strings.cardActions.pinMismatch });
+      setNewPin('');
+      setRepeatPin('');
+      setPinStep('new');
       return;
     }
+    const identity = identityOf(pinName, pinProof);
+    if (pinMode !== 'change' && identity === undefined) {
+      setMessage({ ok: false, text: strings.cardActions.pinIdentityMissing });
+      setRepeatPin('');
+      return;
+    }
+    const proof: PinProof = pinMode === 'change' ? { currentPin } : { identity };
+    const forgot = pinMode === 'forgot';
     await run(async () => {
-      await setPin(api, newPin, currentPin || undefined);
-      setCurrentPin('');
-      setNewPin('');
-      return strings.cardActions.done;
+      try {
+        await setPin(api, newPin, proof);
+      } catch (caught) {
+        // Start again from the first pad of this mode; the proof fields stay for a retry.
+        startPin(pinMode);
+        throw caught;
+      }
+      startPin(undefined);
+      setPinProof('');
+      remote.reload();
+      return forgot ? strings.cardActions.pinReset : strings.cardActions.done;
     });
   }
 
@@ -180,30 +235,72 @@ export default function CardActionsPage() {
                 </Button>
               ))}
             </View>
-            <View className="section">
+            <View className="section" id="pin-section">
               <Text className="section-title">{strings.cardActions.pinTitle}</Text>
-              <Text className="form-hint">{strings.cardActions.pinHint}</Text>
-              <Input
-                className="form-input"
-                type="number"
-                password
-                maxlength={6}
-                placeholder={strings.cardActions.currentPin}
-                value={currentPin}
-                onInput={(event) => setCurrentPin(event.detail.value)}
-              />
-              <Input
-                className="form-input"
-                type="number"
-                password
-                maxlength={6}
-                placeholder={strings.cardActions.newPin}
-                value={newPin}
-                onInput={(event) => setNewPin(event.detail.value)}
-              />
-              <Button className="btn btn-plain" onClick={() => void onPin()}>
-                {strings.cardActions.setPin}
-              </Button>
+              <Text className="form-hint">
+                {card.hasPin ? strings.cardActions.pinIsSet : strings.cardActions.pinNotSet} ·{' '}
+                {strings.cardActions.pinHint}
+              </Text>
+              {pinMode === undefined ? (
+                card.hasPin ? (
+                  <>
+                    <Button id="pin-change" className="btn btn-plain" onClick={() => startPin('change')}>
+                      {strings.cardActions.changePin}
+                    </Button>
+                    <Button id="pin-forgot" className="btn btn-plain" onClick={() => startPin('forgot')}>
+                      {strings.cardActions.forgotPin}
+                    </Button>
+                  </>
+                ) : (
+                  <Button id="pin-first" className="btn btn-plain" onClick={() => startPin('first')}>
+                    {strings.cardActions.setPin}
+                  </Button>
+                )
+              ) : (
+                <>
+                  {pinMode !== 'change' ? (
+                    <>
+                      <Text className="form-hint">
+                        {pinMode === 'first'
+                          ? strings.cardActions.pinFirstHint
+                          : strings.cardActions.pinForgotHint}
+                      </Text>
+                      <Input
+                        id="pin-name"
+                        className="form-input"
+                        placeholder={strings.cardActions.cancelLossName}
+                        value={pinName}
+                        onInput={(event) => setPinName(event.detail.value)}
+                      />
+                      <Input
+                        id="pin-proof"
+                        className="form-input"
+                        password
+                        maxlength={12}
+                        placeholder={strings.cardActions.cancelLossCode}
+                        value={pinProof}
+                        onInput={(event) => setPinProof(event.detail.value)}
+                      />
+                    </>
+                  ) : null}
+                  <PinPad
+                    key={pinStep}
+                    id={`pin-pad-${pinStep}`}
+                    label={
+                      pinStep === 'current'
+                        ? strings.cardActions.currentPin
+                        : pinStep === 'new'
+                          ? strings.cardActions.newPin
+                          : strings.cardActions.repeatPin
+                    }
+                    value={pinStep === 'current' ? currentPin : pinStep === 'new' ? newPin : repeatPin}
+                    onChange={(value) => onPinDigits(pinStep, value)}
+                  />
+                  <Button id="pin-cancel" className="btn btn-plain" onClick={() => startPin(undefined)}>
+                    {strings.cardActions.pinCancel}
+                  </Button>
+                </>
+              )}
             </View>
             <View className="section">
               <Text className="section-title">{strings.cardActions.limitTitle}</Text>
