@@ -80,6 +80,8 @@ export const holdRequest = z.strictObject({
   /** Total available balance required to start (a shower's minimum balance), fen. */
   minBalance: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
   cardVersion: z.number().int().positive().optional(),
+  /** The pay code that started the meter: consumed by the accepted hold, as by a payment. */
+  codeId: codeId.optional(),
 });
 export const postRequest = z.strictObject({
   id: operationId,
