@@ -212,6 +212,59 @@ for (const dialect of dialects) {
       await ledgerHolds();
     });
 
+    test('#12.3 when a code started a shower, then paying with it at a till is CODE_REPLAYED, and a code already paid starts no shower', async () => {
+      // Goal: the code that opens a meter hold is spent like a paying one, in both orders.
+      const meter = await device('shower');
+      const tillA = await device();
+      const cardNo = await card(2_000);
+      const showerCode = qrCodeId(cardNo);
+      const held = await t.client.hold({
+        id: opId(),
+        cardNo,
+        merchantId,
+        deviceId: meter,
+        amount: 600,
+        timeoutMs: 60_000,
+        codeId: showerCode,
+      });
+      assert.equal(held.status, 'ok');
+      const paid = await t.client.pay({
+        id: opId(),
+        cardNo,
+        merchantId,
+        deviceId: tillA,
+        amount: 300,
+        codeId: showerCode,
+      });
+      assert.equal(paid.status === 'rejected' && paid.code, 'CODE_REPLAYED');
+      const tillCode = qrCodeId(cardNo);
+      assert.equal(
+        (
+          await t.client.pay({
+            id: opId(),
+            cardNo,
+            merchantId,
+            deviceId: tillA,
+            amount: 300,
+            codeId: tillCode,
+          })
+        ).status,
+        'ok',
+      );
+      const again = await t.client.hold({
+        id: opId(),
+        cardNo,
+        merchantId,
+        deviceId: meter,
+        amount: 600,
+        timeoutMs: 60_000,
+        codeId: tillCode,
+      });
+      assert.equal(again.status === 'rejected' && again.code, 'CODE_REPLAYED');
+      assert.equal(await balance(cardNo), 2_000 - 600 - 300);
+      await ledgerHolds();
+    });
+
     test('#12.3 when the ledger refused a payment CODE_REPLAYED and the same device uploads the sale offline under that sequence, then it is an exception CODE_REPLAYED and nothing more is charged', async () => {
       // Goal: a ledger decline of a used code is final; the §12.3 "declined online, charged offline" rule must not pay it again.
       const tillA = await device();
@@ -293,7 +346,7 @@ for (const dialect of dialects) {
       assert.deepEqual(
         breaks.filter((b) => b.includes('qr:12345678:1:1')),
         [
-          'pay code qr:12345678:1:1:ffffffffffffffff is marked used by no-such-payment, which is no accepted payment of its card',
+          'pay code qr:12345678:1:1:ffffffffffffffff is marked used by no-such-payment, which is no accepted payment or hold of its card',
         ],
       );
       await t.core.db.execute('DELETE FROM code_uses WHERE code_id = ?', [

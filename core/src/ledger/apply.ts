@@ -378,6 +378,7 @@ function hold(
 ): Accepted {
   const r = op.request;
   usableDevice(s, r.deviceId);
+  unusedCode(s, r.codeId);
   const card = usableForDebit(s, r.cardNo, r.cardVersion);
   const merchant = usableMerchant(s, r.merchantId);
   if (r.amount > limits.paymentAmountMax)
@@ -418,6 +419,7 @@ function hold(
   };
   s.holds.set(row.id, row);
   fx.newHolds.add(row);
+  consumeCode(s, fx, r.codeId, r.id, card);
   return record(op, s, fx, card, {
     amount: r.amount,
     subsidyAmount: fromSubsidy,
@@ -567,7 +569,7 @@ function deviceOf(
   return row && parsed ? { row, keyVersion: parsed.keyVersion } : undefined;
 }
 
-/** A code consumed by an accepted payment, in an earlier batch or earlier in this one, pays no more. */
+/** A code consumed by an accepted payment or hold, in an earlier batch or earlier in this one, pays no more. */
 function unusedCode(s: BatchState, codeId: string | undefined): void {
   if (codeId !== undefined && s.codeUses.has(codeId))
     refuse('CODE_REPLAYED', 'this pay code was already used for a payment');

@@ -59,7 +59,8 @@ export class LedgerExecutor {
       const device =
         'deviceId' in o.request && o.request.deviceId ? parseDeviceRef(o.request.deviceId) : undefined;
       if (device) keys.deviceIds.push(device.deviceId);
-      if (o.kind === 'payment' && o.request.codeId !== undefined) keys.codeIds.push(o.request.codeId);
+      if ((o.kind === 'payment' || o.kind === 'hold') && o.request.codeId !== undefined)
+        keys.codeIds.push(o.request.codeId);
       if (o.kind === 'top_up') systemIds.add(channelAccount[o.request.channel]);
       if (o.kind === 'subsidy' || o.kind === 'subsidy_clear') systemIds.add(systemAccounts.subsidyFund);
       if (o.kind === 'payment' && o.request.offline) systemIds.add(systemAccounts.offlineReceivable);

@@ -18,7 +18,7 @@ const breaksShownMax = 50;
  * the card's wallets and its merchant; no hold is resolved twice, each hold's status is what its
  * resolving operation did and every pending hold is still reserved; no payment is over-refunded;
  * refund payable equals what the refund list still owes; every consumed pay code names an accepted
- * payment of its card.
+ * payment or hold of its card.
  */
 export async function checkLedger(db: Database): Promise<CheckReport> {
   const breaks: string[] = [];
@@ -248,14 +248,14 @@ export async function checkLedger(db: Database): Promise<CheckReport> {
     note(`close-out ${r.id} moved ${Number(r.main)} to refund payable but is not on the refund list`);
   }
 
-  // A consumed pay code is the mark of one accepted payment of its card (#12.3): a use naming anything
+  // A consumed pay code is the mark of one accepted payment (or meter hold) of its card (#12.3): a use naming anything
   // else (a refused or missing operation, another card) means a code could be refused wrongly or was
   // recorded without its payment.
   for (const r of await db.select<Record<string, unknown>>(
-    "SELECT u.code_id, u.operation_id FROM code_uses u LEFT JOIN operations o ON o.id = u.operation_id AND o.kind = 'payment' AND o.outcome = 'ok' AND o.card_no = u.card_no WHERE o.id IS NULL",
+    "SELECT u.code_id, u.operation_id FROM code_uses u LEFT JOIN operations o ON o.id = u.operation_id AND o.kind IN ('payment', 'hold') AND o.outcome = 'ok' AND o.card_no = u.card_no WHERE o.id IS NULL",
   )) {
     note(
-      `pay code ${r.code_id} is marked used by ${r.operation_id}, which is no accepted payment of its card`,
+      `pay code ${r.code_id} is marked used by ${r.operation_id}, which is no accepted payment or hold of its card`,
     );
   }
 

@@ -101,6 +101,8 @@ async function openHold(
       timeoutMs: deps.meterHoldTimeoutMs,
       ...(minBalanceFen === undefined ? {} : { minBalance: minBalanceFen }),
       cardVersion: verified.card.cardVersion,
+      // The code that starts a meter is spent like a paying one: the ledger refuses it anywhere else (#12.3).
+      ...(verified.codeId === undefined ? {} : { codeId: verified.codeId }),
     });
     if (answer.status === 'rejected') return { kind: 'meter_refused', reason: refusalOfCore(answer.code) };
     const balance = answer.balance ?? { main: 0, subsidy: 0 };
