@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { type AlipayStandIn, startAlipayStandIn } from '../../mock/alipay/server.ts';
+import { makeRsaKeyPair, type RsaKeyPair } from '../../mock/alipay/signing.ts';
 import { type Admins, signedInAdmins } from './admin-support.ts';
 import { boundStudent, logIn } from './students.ts';
 import { type Reply, startWorld, type TestWorld } from './support.ts';
@@ -161,5 +163,64 @@ describe('setting and recovering the card PIN', () => {
     const notice = mine.body.items.find((n) => n.type === 'notice' && n.title === '校园卡已解挂');
     assert.ok(notice, JSON.stringify(mine.body));
     assert.match(notice.body ?? '', /由本人挂失，已由卡务中心解挂/);
+  });
+});
+
+describe('one person bound from WeChat and from Alipay (BFF, Alipay stand-in through the real alipay-sdk)', () => {
+  const appId = '2021000100000024';
+  let appKeys: RsaKeyPair;
+  let alipay: AlipayStandIn;
+  let world: TestWorld;
+  before(async () => {
+    appKeys = makeRsaKeyPair();
+    alipay = await startAlipayStandIn({
+      apps: [{ appId, appPublicKey: appKeys.publicKeyPem, idMode: 'open_id' }],
+    });
+    world = await startWorld({
+      ALIPAY_APP_ID: appId,
+      ALIPAY_PRIVATE_KEY: appKeys.privateKeyPem.replaceAll('\n', '\\n'),
+      ALIPAY_PUBLIC_KEY: alipay.alipayPublicKey,
+      ALIPAY_GATEWAY_URL: alipay.gatewayUrl,
+      ALIPAY_TIMEOUT_MS: '2000',
+    });
+  });
+  after(async () => {
+    await world.stop();
+    await alipay.close();
+  });
+
+  const alipayUser = async () => {
+    const reply = await world.request<{ accessToken: string }>('POST', '/api/v1/session/alipay', {
+      body: { code: alipay.mintAuthCode(appId).code },
+    });
+    assert.equal(reply.status, 200, JSON.stringify(reply.body));
+    return reply.body.accessToken;
+  };
+  const bindAs = (token: string, person: { personNo: string; name: string; secret: string }) =>
+    world.request('POST', '/api/v1/binding', {
+      token,
+      body: { personNo: person.personNo, name: person.name, secret: person.secret },
+    });
+  const cardOf = (token: string) => world.request<{ cardNo: string }>('GET', '/api/v1/card', { token });
+
+  test('#14 when a student bound in WeChat binds from Alipay, then both apps see the card, a second WeChat account is refused, and unbinding one leaves the other', async () => {
+    const student = await boundStudent(world);
+    const fromAlipay = await alipayUser();
+    const bound = await bindAs(fromAlipay, student);
+    assert.equal(bound.status, 201, JSON.stringify(bound.body));
+    assert.equal((await cardOf(student.accessToken)).body.cardNo, student.cardNo);
+    assert.equal((await cardOf(fromAlipay)).body.cardNo, student.cardNo);
+    const secondWechat = await logIn(world);
+    const refused = await bindAs(secondWechat.accessToken, student);
+    assert.deepEqual([refused.status, refused.body.code], [409, 'ALREADY_BOUND']);
+    const secondAlipay = await bindAs(await alipayUser(), student);
+    assert.deepEqual([secondAlipay.status, secondAlipay.body.code], [409, 'ALREADY_BOUND']);
+    assert.equal(
+      (await world.request('DELETE', '/api/v1/binding', { token: student.accessToken })).status,
+      200,
+    );
+    assert.equal((await cardOf(fromAlipay)).body.cardNo, student.cardNo, 'the Alipay binding stays');
+    const afterUnbind = await logIn(world, student.openid);
+    assert.equal((await cardOf(afterUnbind.accessToken)).body.code, 'NOT_BOUND');
   });
 });
