@@ -5,7 +5,7 @@ import { demoAdminPassword, seedAdminDemo } from '../../bff/src/admin/seed.ts';
 import { openCard } from '../../bff/test/admin-support.ts';
 import { startWorld, type TestWorld } from '../../bff/test/support.ts';
 import { totp } from '../../core/src/admin/totp.ts';
-import { addDays, shanghaiToday } from '../../core/src/time.ts';
+import { addDays, dayBoundsMs, parseDay, shanghaiToday } from '../../core/src/time.ts';
 import type { Web } from '../../mock/demo/web.ts';
 import { setShanghaiTime } from '../../tests/clock.ts';
 import { openPage, screenshots, signIn as signInAs, startBackoffice } from './support.ts';
@@ -75,24 +75,34 @@ describe('backoffice in Chromium: sign-in, a card-loss flow, and a role that may
 
     const auditor = await signIn('auditor');
     await auditor.getByRole('menuitem', { name: /审计日志/ }).click();
-    await auditor.getByRole('cell', { name: 'card.report_loss' }).waitFor();
+    // The action reads in Chinese (#19.3), its code only as the cell's tooltip.
+    await auditor.getByRole('cell', { name: '挂失', exact: true }).waitFor();
     assert.match(
       (await auditor.locator('table').textContent()) ?? '',
-      /counter[\s\S]*card\.report_loss[\s\S]*学生来电挂失/,
+      /counter[\s\S]*挂失[\s\S]*学生来电挂失/,
     );
-    // #21: the date range is of Shanghai days: today's loss is not under yesterday, and is under today.
+    // #21: the date range is of Shanghai days, whatever the browser's: the page asks for Shanghai
+    // day bounds, so today's loss (at 03:30 Shanghai) is under today and not under yesterday.
     const searchDays = async (day: string) => {
       await auditor.getByPlaceholder('开始日期').click();
       await auditor.getByPlaceholder('开始日期').fill(day);
       await auditor.getByPlaceholder('开始日期').press('Enter');
       await auditor.getByPlaceholder('结束日期').fill(day);
       await auditor.getByPlaceholder('结束日期').press('Enter');
-      await auditor.getByRole('button', { name: /查\s*询/ }).click();
+      const [response] = await Promise.all([
+        auditor.waitForResponse((r) => /\/audit\?.*fromMs=/.test(r.url())),
+        auditor.getByRole('button', { name: /查\s*询/ }).click(),
+      ]);
+      const asked = new URL(response.url()).searchParams;
+      const { startMs, endMs } = dayBoundsMs(parseDay(day) ?? 0);
+      assert.deepEqual([asked.get('fromMs'), asked.get('toMs')], [String(startMs), String(endMs)], day);
+      return ((await response.json()) as { items: { action: string }[] }).items.map((i) => i.action);
     };
-    await searchDays(addDays(shanghaiToday(), -1));
-    await auditor.getByRole('cell', { name: 'card.report_loss' }).waitFor({ state: 'detached' });
-    await searchDays(shanghaiToday());
-    await auditor.getByRole('cell', { name: 'card.report_loss' }).waitFor();
+    assert.ok((await searchDays(shanghaiToday())).includes('card.report_loss'), 'under today');
+    assert.ok(
+      !(await searchDays(addDays(shanghaiToday(), -1))).includes('card.report_loss'),
+      'not under yesterday',
+    );
     await auditor.getByRole('button', { name: '校验哈希链' }).click();
     await auditor.getByText(/哈希链完整/).waitFor();
     await auditor.screenshot({ path: `${screenshots}admin-audit.png`, fullPage: true });
@@ -129,9 +139,12 @@ describe('backoffice in Chromium: sign-in, a card-loss flow, and a role that may
     await openTheCard(page, '周现金', other);
     await page.getByRole('button', { name: '现金充值' }).click();
     await page.getByLabel('金额（元）').fill('50');
+    await page.getByRole('button', { name: /^确\s*认$/ }).click();
+    // The shared confirmation: ¥50.00 in figures and 伍拾元整 before anything is posted (#19.1).
+    await page.getByTestId('confirm-words').getByText('伍拾元整').waitFor();
     const [receipt] = await Promise.all([
       page.context().waitForEvent('page'),
-      page.getByRole('button', { name: /确\s*认/ }).click(),
+      page.getByRole('button', { name: '确认充值' }).click(),
     ]);
     await receipt.getByTestId('receipt').waitFor();
     const text = (await receipt.getByTestId('receipt').textContent()) ?? '';

@@ -83,9 +83,9 @@ describe('backoffice in Chromium: a subsidy batch with two admins, a report expo
 
   test('when finance imports a list above the threshold, then the preview shows the bad row, the maker is offered no approval, a second finance admin approves and posting pays each valid row once', async () => {
     const maker = await signIn('finance');
-    await maker.getByRole('menuitem', { name: /补助发放/ }).click();
-    await maker.getByRole('button', { name: '导入补助名单' }).click();
-    await maker.getByPlaceholder('如：2026 秋季困难补助').fill('浏览器测试困难补助');
+    await maker.getByRole('menuitem', { name: /补贴发放/ }).click();
+    await maker.getByRole('button', { name: '导入补贴名单' }).click();
+    await maker.getByPlaceholder('如：2026 秋季困难补贴').fill('浏览器测试困难补助');
     const csv = [
       '学号,金额,备注',
       `${people[0]?.personNo},6000,困难补助`,
@@ -109,11 +109,15 @@ describe('backoffice in Chromium: a subsidy batch with two admins, a report expo
     await maker.getByText('需由另一位财务或超级管理员审批').waitFor();
 
     const checker = await signIn(secondFinance.username, secondFinance.password);
-    await checker.getByRole('menuitem', { name: /补助发放/ }).click();
+    await checker.getByRole('menuitem', { name: /补贴发放/ }).click();
     await checker.getByRole('cell', { name: '浏览器测试困难补助' }).click();
     await checker.getByRole('button', { name: '审批通过' }).click();
+    // Every money action is confirmed with its amount in figures and in 大写 (#19.1).
+    await checker.getByTestId('money-confirm').getByText('壹万壹仟元贰角伍分').waitFor();
+    await checker.getByRole('button', { name: '确认通过' }).click();
     await checker.getByTestId('batch-status').getByText('已审批').waitFor();
     await checker.getByRole('button', { name: /^入\s*账$/ }).click();
+    await checker.getByRole('button', { name: '确认入账' }).click();
     await checker.getByTestId('batch-status').getByText('已入账').waitFor({ timeout: 15_000 });
     await checker.getByTestId('batch-progress').getByText('100% (2/2)').waitFor();
     await checker.screenshot({ path: `${screenshots}admin-funds-batch.png` });
@@ -139,9 +143,9 @@ describe('backoffice in Chromium: a subsidy batch with two admins, a report expo
     sheet.addRow([people[0]?.personNo, 0.29, '餐补']);
     sheet.addRow([people[1]?.personNo, { formula: '10+2.5', result: 12.5 }, null]);
     const maker = await signIn('finance');
-    await maker.getByRole('menuitem', { name: /补助发放/ }).click();
-    await maker.getByRole('button', { name: '导入补助名单' }).click();
-    await maker.getByPlaceholder('如：2026 秋季困难补助').fill('Excel 餐补');
+    await maker.getByRole('menuitem', { name: /补贴发放/ }).click();
+    await maker.getByRole('button', { name: '导入补贴名单' }).click();
+    await maker.getByPlaceholder('如：2026 秋季困难补贴').fill('Excel 餐补');
     await maker.getByTestId('list-file').setInputFiles({
       name: '餐补.xlsx',
       mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
@@ -154,7 +158,7 @@ describe('backoffice in Chromium: a subsidy batch with two admins, a report expo
     await maker.getByTestId('batch-status').waitFor();
 
     const checker = await signIn(secondFinance.username, secondFinance.password);
-    await checker.getByRole('menuitem', { name: /补助发放/ }).click();
+    await checker.getByRole('menuitem', { name: /补贴发放/ }).click();
     await checker.getByRole('cell', { name: 'Excel 餐补' }).click();
     await checker.getByRole('button', { name: /^驳\s*回$/ }).click();
     await checker.getByPlaceholder('驳回原因').fill('名单未经学院盖章');
@@ -215,7 +219,7 @@ describe('backoffice in Chromium: a subsidy batch with two admins, a report expo
     await auditor.getByRole('menuitem', { name: /数据同步/ }).click();
     await auditor.getByText('数据同步记录').waitFor();
     assert.equal(await auditor.getByRole('button', { name: '增量同步' }).count(), 0);
-    assert.equal(await auditor.getByRole('button', { name: '导入补助名单' }).count(), 0);
+    assert.equal(await auditor.getByRole('button', { name: '导入补贴名单' }).count(), 0);
     await counter.context().close();
     await auditor.context().close();
   });

@@ -75,7 +75,10 @@ describe('backoffice in Chromium: the refund list (退款清单), a due refund p
     const dialog = page.getByRole('dialog');
     await dialog.getByText(/向持卡人支付 ¥12\.34（现金）/).waitFor();
     await dialog.getByRole('textbox').fill('本人领取');
-    await dialog.getByRole('button', { name: /确认退款/ }).click();
+    await dialog.getByRole('button', { name: /下一步/ }).click();
+    // The shared money confirmation: ¥12.34 and 壹拾贰元叁角肆分 (#19.1).
+    await page.getByTestId('confirm-words').getByText('壹拾贰元叁角肆分').waitFor();
+    await page.getByRole('button', { name: /确认退款/ }).click();
     await page.getByTestId('refund-result').getByText('已退款 ¥12.34（现金）').waitFor();
     // The payout slip for the payee to sign opens in its own tab, laid out like the cash receipt.
     const [slip] = await Promise.all([

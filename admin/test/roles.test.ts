@@ -28,7 +28,7 @@ const refusals: {
   },
   {
     username: 'counter',
-    hidden: /设备管理|补助发放/,
+    hidden: /设备管理|补贴发放/,
     action: () => ({ method: 'POST', path: '/approvals/0000000000000000000000000A/approve', body: {} }),
   },
   {
@@ -38,7 +38,7 @@ const refusals: {
   },
   {
     username: 'devices',
-    hidden: /卡务管理|补助发放/,
+    hidden: /卡务管理|补贴发放/,
     action: ({ cardNo }) => ({
       method: 'POST',
       path: `/cards/${cardNo}/cash-top-ups`,
@@ -52,7 +52,7 @@ const refusals: {
   },
   {
     username: 'dept',
-    hidden: /审计日志|补助发放/,
+    hidden: /审计日志|补贴发放/,
     action: ({ cardNo }) => ({
       method: 'POST',
       path: `/cards/${cardNo}/actions`,

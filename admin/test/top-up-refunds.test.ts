@@ -43,10 +43,13 @@ describe('backoffice in Chromium: refunding a WeChat top-up, with a second admin
     const row = finance.getByRole('row', { name: new RegExp(order.id) });
     const refund = async (yuan: string, reason: string) => {
       await row.getByRole('button', { name: /退\s*款/ }).click();
-      const dialog = finance.getByRole('dialog');
+      const dialog = finance.getByRole('dialog').filter({ hasText: '退款原因' });
       await dialog.getByLabel('退款金额（元）').fill(yuan);
       await dialog.getByLabel('退款原因').fill(reason);
       await dialog.getByRole('button', { name: /确\s*认/ }).click();
+      // The shared money confirmation (#19.1), then the refund goes.
+      await finance.getByTestId('confirm-words').waitFor();
+      await finance.getByRole('button', { name: '确认退款' }).click();
       await dialog.waitFor({ state: 'hidden' });
     };
     await refund('20', '重复充值');
@@ -59,6 +62,8 @@ describe('backoffice in Chromium: refunding a WeChat top-up, with a second admin
     const boss = await signInAt('super', '#/approvals');
     const pending = boss.getByRole('row', { name: /充值退款/ });
     await pending.getByRole('button', { name: /批\s*准/ }).click();
+    await boss.getByTestId('confirm-words').getByText('柒拾元整').waitFor();
+    await boss.getByRole('button', { name: '确认批准' }).click();
     await boss.getByText('已批准并执行').waitFor();
     await waitForStatus(w.world, student, order.id, 'refunded');
     assert.equal(await balanceOf(w.world, student.cardNo), 0);

@@ -28,7 +28,7 @@ interface Entry {
 function detailValue(key: string, value: unknown): string {
   if (value === null || value === undefined) return '—';
   if (typeof value === 'number' && /(^amount$|Amount$|Refunded$|Returned$|^balanceAfter$)/.test(key))
-    return yuan(value);
+    return value < 0 ? `-${yuan(-value)}` : yuan(value);
   if (typeof value === 'number' && /AtMs$/.test(key)) return when(value);
   if (typeof value === 'number' && key === 'feeRateBp') return `${(value / 100).toFixed(2)}%`;
   if (typeof value === 'boolean') return value ? '是' : '否';
@@ -43,7 +43,7 @@ function DetailLines({ detail }: { detail: Entry['detail'] }) {
   const entries = Object.entries(rest);
   if (entries.length === 0) return <span>—</span>;
   return (
-    <div data-testid="audit-detail" style={{ wordBreak: 'break-all', whiteSpace: 'normal' }}>
+    <div data-testid="audit-detail" style={{ overflowWrap: 'anywhere', whiteSpace: 'normal' }}>
       {entries.map(([key, value]) => (
         <div key={key}>
           <span style={{ color: '#666' }}>{auditDetailKeyText[key] ?? key}：</span>
@@ -134,25 +134,25 @@ export function AuditPage() {
         pagination={false}
         tableLayout="fixed"
         columns={[
-          { title: '#', dataIndex: 'seq', width: 60 },
-          { title: '时间', dataIndex: 'createdAtMs', render: when, width: 170 },
+          { title: '#', dataIndex: 'seq', width: 56 },
+          { title: '时间', dataIndex: 'createdAtMs', render: when, width: 160 },
           {
             title: '操作人',
             dataIndex: 'detail',
-            width: 110,
+            width: 96,
             render: (d: Entry['detail']) => String(d?.by ?? ''),
           },
           {
             title: '操作',
             dataIndex: 'action',
-            width: 160,
+            width: 130,
             render: (a: string) => <span title={a}>{auditActionLabel(a)}</span>,
           },
           {
             title: '对象',
-            width: 200,
+            width: 170,
             render: (_: unknown, e: Entry) => (
-              <span style={{ wordBreak: 'break-all' }}>
+              <span style={{ overflowWrap: 'anywhere' }}>
                 {e.targetType ? (auditTargetText[e.targetType] ?? e.targetType) : ''} {e.targetId ?? ''}
               </span>
             ),
@@ -161,8 +161,8 @@ export function AuditPage() {
           {
             title: '哈希',
             dataIndex: 'hash',
-            width: 120,
-            render: (h: string) => <code title={h}>{h.slice(0, 12)}…</code>,
+            width: 90,
+            render: (h: string) => <code title={h}>{h.slice(0, 8)}…</code>,
           },
         ]}
       />

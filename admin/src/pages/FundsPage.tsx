@@ -541,13 +541,38 @@ function BatchDrawer({ me, id, onClose }: { me: Me; id: string; onClose: () => v
   );
 }
 
+/** Term-end clearing: the reason, then the shared confirmation with what it will take, in 大写. */
 function ClearingDialog({ onClose }: { onClose: () => void }) {
+  const { modal } = App.useApp();
   const [reason, setReason] = useState('');
   const [error, setError] = useState<string | null>(null);
   const start = async () => {
+    setError(null);
     try {
-      await api('POST', '/subsidy-clearings', { reason });
-      onClose();
+      const preview = await api<{ cardCount: number; totalAmount: number }>(
+        'GET',
+        '/subsidy-clearings/preview',
+      );
+      confirmMoney(modal, {
+        title: '确认学期末补贴清零',
+        amountFen: preview.totalAmount,
+        amountLabel: '清零金额',
+        details: [
+          ['卡数', `${preview.cardCount} 张`],
+          ['原因', reason.trim()],
+        ],
+        note: `所有${walletText.subsidy}的余额转回补贴资金账户，不可撤销。`,
+        okText: '确认清零',
+        danger: true,
+        onOk: async () => {
+          try {
+            await api('POST', '/subsidy-clearings', { reason });
+            onClose();
+          } catch (e) {
+            setError(describeError(e));
+          }
+        },
+      });
     } catch (e) {
       setError(describeError(e));
     }
@@ -556,7 +581,7 @@ function ClearingDialog({ onClose }: { onClose: () => void }) {
     <Modal
       open
       title="学期末补贴清零"
-      okText="确认清零"
+      okText="下一步"
       okButtonProps={{ danger: true, disabled: !reason.trim() }}
       onOk={start}
       onCancel={onClose}

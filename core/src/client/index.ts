@@ -883,6 +883,10 @@ export class CoreClient {
   startSubsidyClearing(actorId: string, reason: string): Promise<SubsidyClearing> {
     return this.call('POST', '/v1/subsidy-clearings', { actorId, reason });
   }
+  /** The cards with subsidy left and their total (fen): what a clearing started now would take. */
+  subsidyClearingPreview(): Promise<{ cardCount: number; totalAmount: number }> {
+    return this.call('GET', '/v1/subsidy-clearings/preview');
+  }
   subsidyClearing(id: string): Promise<SubsidyClearing> {
     return this.call('GET', `/v1/subsidy-clearings/${encodeURIComponent(id)}`);
   }

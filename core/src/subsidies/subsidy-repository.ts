@@ -349,6 +349,16 @@ export class SubsidyRepository {
   }
 
   /** The next cards after the cursor whose subsidy wallet holds anything. */
+  /** What a clearing started now would take: the cards with subsidy left, and how much in all. */
+  async clearingPreview(): Promise<{ cardCount: number; totalAmount: number }> {
+    const rows = await this.db.select<{ n: number; total: number | null }>(
+      `SELECT COUNT(*) AS n, SUM(s.credits_posted - s.debits_posted - s.debits_pending) AS total
+         FROM cards c JOIN accounts s ON s.id = c.subsidy_account_id
+        WHERE s.credits_posted - s.debits_posted - s.debits_pending > 0`,
+    );
+    return { cardCount: Number(rows[0]?.n ?? 0), totalAmount: Number(rows[0]?.total ?? 0) };
+  }
+
   async cardsToClear(afterCardNo: string, limit: number): Promise<string[]> {
     const rows = await this.db.select<{ card_no: string }>(
       `SELECT c.card_no FROM cards c JOIN accounts s ON s.id = c.subsidy_account_id

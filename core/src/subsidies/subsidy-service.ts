@@ -270,6 +270,11 @@ export class SubsidyService {
     return this.clearing(id);
   }
 
+  /** What a clearing started now would move, for the confirmation before it starts (#19.1). */
+  clearingPreview(): Promise<{ cardCount: number; totalAmount: number }> {
+    return this.repo.clearingPreview();
+  }
+
   async clearing(id: string): Promise<SubsidyClearing> {
     const clearing = await this.repo.clearing(id);
     if (!clearing) throw new CoreError('SUBSIDY_CLEARING_NOT_FOUND', 'no such subsidy clearing');

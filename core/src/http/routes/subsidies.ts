@@ -99,6 +99,9 @@ export function subsidyRoutes(subsidies: SubsidyService): Router {
     );
     ctx.body = { items: await subsidies.clearings(limit) };
   });
+  router.get('/subsidy-clearings/preview', async (ctx) => {
+    ctx.body = await subsidies.clearingPreview();
+  });
   router.get('/subsidy-clearings/:id', async (ctx) => {
     ctx.body = await subsidies.clearing(parseValue(ctx.params, batchPath).id);
   });
