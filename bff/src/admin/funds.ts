@@ -153,6 +153,12 @@ export const fundsRoutes: readonly AdminRoute[] = [
   },
   {
     method: 'GET',
+    path: '/subsidy-clearings/preview',
+    right: 'funds.manage',
+    handle: (_ctx, _admin, s) => s.core.subsidyClearingPreview(),
+  },
+  {
+    method: 'GET',
     path: '/subsidy-clearings/:id',
     right: 'funds.read',
     handle: (ctx, _admin, s) => s.core.subsidyClearing(parseValue(ctx.params, idPath).id),
