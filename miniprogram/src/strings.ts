@@ -256,6 +256,7 @@ export const strings = {
     live: '实时',
     unread: (count: number) => `${count} 条未读`,
     cardChanged: (status: string) => `卡片状态变为：${status}`,
+    pinChanged: { pin_set: '支付密码已设置', pin_reset: '支付密码已重置' } as Record<string, string>,
   },
   news: {
     title: '校园新闻',

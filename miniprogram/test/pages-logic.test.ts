@@ -59,6 +59,41 @@ describe('bill rows', () => {
     });
   });
 
+  test('#19 when the list has a kept notice or a PIN reset, then the row reads the notice and 支付密码已重置, never a code or an amount', () => {
+    const notice = notificationText({
+      type: 'notice',
+      id: 'n1',
+      kind: 'pin_reset:1',
+      title: '支付密码已重置',
+      body: '校园卡支付密码已在小程序凭身份验证重置。',
+      atMs: 0,
+    });
+    assert.deepEqual(notice, {
+      title: '支付密码已重置',
+      detail: '',
+      body: '校园卡支付密码已在小程序凭身份验证重置。',
+    });
+    const reset = notificationText({
+      type: 'card',
+      id: 'card-3',
+      status: 'active',
+      version: 3,
+      kind: 'pin_reset',
+      by: 'self',
+      atMs: 0,
+    });
+    assert.equal(reset.detail, '支付密码已重置');
+    const lost = notificationText({
+      type: 'card',
+      id: 'card-4',
+      status: 'lost',
+      version: 4,
+      kind: 'report_loss',
+      atMs: 0,
+    });
+    assert.equal(lost.detail, '卡片状态变为：已挂失');
+  });
+
   test('#19.2 when a code has a label, then the row reads it in Chinese; an unknown code reads the fallback, never itself', () => {
     assert.equal(transactionTitle({ ...topUp, channel: 'cash' }), '充值 · 现金（卡务中心）');
     assert.equal(transactionTitle({ ...topUp, channel: 'wechat' }), '充值 · 微信支付');

@@ -5,11 +5,14 @@ import type { Notification } from '../services/types.ts';
 import { strings } from '../strings.ts';
 import { formatFen } from './money.ts';
 
-export function notificationText(item: Notification): { title: string; detail: string } {
+export function notificationText(item: Notification): { title: string; detail: string; body?: string } {
+  // A kept notice is already a sentence (who reported a loss and who cancelled it, a PIN reset …).
+  if (item.type === 'notice') return { title: item.title, detail: '', body: item.body };
   if (item.type === 'card') {
+    const pin = item.kind === undefined ? undefined : strings.notifications.pinChanged[item.kind];
     return {
       title: strings.cardActions.title,
-      detail: strings.notifications.cardChanged(strings.card.status[item.status] ?? ''),
+      detail: pin ?? strings.notifications.cardChanged(strings.card.status[item.status] ?? ''),
     };
   }
   const incoming = item.kind === 'top_up' || item.kind === 'subsidy' || item.kind === 'refund';

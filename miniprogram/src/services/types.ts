@@ -144,7 +144,10 @@ export interface ChildView {
   readonly status?: CardStatus;
 }
 
-/** From the ledger (a payment, top-up, hold …) or from the card's history (a status change). */
+/**
+ * From the ledger (a payment, top-up, hold …), from the card's history (a status change, a PIN set
+ * or reset, with who made it), or a kept notice (a statement, a cancelled loss, a PIN reset).
+ */
 export type Notification =
   | {
       readonly type: 'operation';
@@ -159,6 +162,16 @@ export type Notification =
       readonly id: string;
       readonly status: CardStatus;
       readonly version: number;
+      readonly kind?: string;
+      readonly by?: string;
+      readonly atMs: number;
+    }
+  | {
+      readonly type: 'notice';
+      readonly id: string;
+      readonly kind: string;
+      readonly title: string;
+      readonly body: string;
       readonly atMs: number;
     };
 

@@ -36,6 +36,7 @@ export default function NotificationsPage() {
               <View key={item.id} className="row">
                 <View className="row-main">
                   <Text className="row-title">{text.title}</Text>
+                  {text.body ? <Text className="row-sub">{text.body}</Text> : null}
                   <Text className="row-sub">{formatShortTime(item.atMs)}</Text>
                 </View>
                 <Text className="amount-out">{text.detail}</Text>
