@@ -53,6 +53,7 @@ import { statementRoutes } from './http/routes/statements.ts';
 import { subsidyImportBodies, subsidyRoutes } from './http/routes/subsidies.ts';
 import { syncRoutes } from './http/routes/sync.ts';
 import { topUpRoutes } from './http/routes/top-ups.ts';
+import { startInsightExtract } from './insight/start.ts';
 import { redisJobLock } from './jobs/scheduler.ts';
 import { Batcher } from './ledger/batcher.ts';
 import { LedgerExecutor } from './ledger/executor.ts';
@@ -359,6 +360,8 @@ export async function startCore(
   core.sync.startSchedule(config.syncIntervalMs, config.syncFullIntervalMs, jobLock);
   // A subsidy posting or clearing a stopped process left running goes on where it stopped.
   await core.subsidies.resume();
+  // The campus-insight extract, only where INSIGHT_DB_PATH names its DuckDB file (docs/analytics.md).
+  const insight = await startInsightExtract(config, core.db, core.log);
   const server = core.app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   server.keepAliveTimeout = 65_000;
@@ -375,6 +378,7 @@ export async function startCore(
         core.monthlyStatements.stop(),
         core.content.stopAnnouncements(),
         core.blacklist.stopExpiry(),
+        insight?.stop(),
       ]);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

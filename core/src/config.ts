@@ -131,6 +131,32 @@ const schema = z.object({
   subsidyApprovalThreshold: fen.describe(
     'SUBSIDY_APPROVAL_THRESHOLD: a subsidy batch totalling more than this (fen) needs a second admin to approve it before posting',
   ),
+  insightDbPath: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'INSIGHT_DB_PATH: the DuckDB file the campus-insight extract feeds (docs/analytics.md); unset, no extract runs. One core instance only: DuckDB locks the file',
+    ),
+  insightIntervalMs: z.coerce
+    .number()
+    .int()
+    .positive()
+    .multipleOf(1_000)
+    .describe(
+      'INSIGHT_INTERVAL_MS: how often the insight extract copies what is new from the ledger (whole seconds)',
+    ),
+  insightOverlapMs: z.coerce
+    .number()
+    .int()
+    .nonnegative()
+    .describe(
+      'INSIGHT_OVERLAP_MS: how far behind its watermark each insight extract run re-reads, for ledger transactions that commit late',
+    ),
+  insightMemoryLimit: z
+    .string()
+    .regex(/^\d+(MB|GB)$/)
+    .describe("INSIGHT_MEMORY_LIMIT: DuckDB's buffer limit for the insight store, e.g. 1GB"),
   logLevel: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .describe('LOG_LEVEL: pino level'),
@@ -188,6 +214,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig {
     adminLoginFailuresMax: env.ADMIN_LOGIN_FAILURES_MAX ?? 5,
     adminLockoutMs: env.ADMIN_LOCKOUT_MS ?? 15 * 60_000,
     subsidyApprovalThreshold: env.SUBSIDY_APPROVAL_THRESHOLD ?? 1_000_000,
+    insightDbPath: env.INSIGHT_DB_PATH || undefined,
+    insightIntervalMs: env.INSIGHT_INTERVAL_MS ?? 600_000,
+    insightOverlapMs: env.INSIGHT_OVERLAP_MS ?? 300_000,
+    insightMemoryLimit: env.INSIGHT_MEMORY_LIMIT ?? '1GB',
     logLevel: env.LOG_LEVEL ?? 'info',
     redisUrl: env.REDIS_URL || undefined,
   });

@@ -1,0 +1,462 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { type DuckDBAppender, type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+
+/**
+ * The analytical store: an embedded DuckDB file apart from the ledger's database, so a heavy
+ * analysis never holds a lock or a connection the payments need. Every DuckDB statement lives in
+ * this file. It is a copy of the ledger, never its source of truth: it is fed by the extract
+ * (extract-service.ts) and reconciled to the ledger's daily totals.
+ *
+ * Times are stored as epoch ms UTC (`*_ms`) and as TIMESTAMPTZ (`ts`); the session's time zone is
+ * Asia/Shanghai, so `ts::DATE`, `hour(ts)` and `strftime(ts, '%Y-%m')` cut days and months there.
+ * Money is BIGINT fen. No names, ID numbers or phones are copied: a card is its number, a person
+ * their person number, department and type.
+ *
+ * One process owns a DuckDB file (it locks it): exactly one core instance may set INSIGHT_DB_PATH.
+ */
+
+export type Source = 'operations' | 'card_events' | 'attendance' | 'access';
+
+/** An operation as the extract copies it (the ledger's operations table, without request/answer texts). */
+export interface OperationRow {
+  id: string;
+  kind: string;
+  outcome: string;
+  cardNo: string | null;
+  merchantId: string | null;
+  deviceId: string | null;
+  amount: number;
+  subsidyAmount: number;
+  createdDay: number;
+  createdAtMs: number;
+}
+
+export interface CardEventRow {
+  id: string;
+  cardNo: string;
+  kind: string;
+  fromStatus: string | null;
+  toStatus: string;
+  actorType: string;
+  createdAtMs: number;
+}
+
+export interface AttendanceRow {
+  sessionId: string;
+  personNo: string;
+  cardNo: string;
+  deviceId: string;
+  source: string;
+  recordedAtMs: number;
+}
+
+export interface AccessRow {
+  id: string;
+  deviceId: string;
+  cardNo: string | null;
+  personNo: string | null;
+  direction: string;
+  decision: string;
+  source: string;
+  occurredAtMs: number;
+  createdAtMs: number;
+}
+
+export interface MerchantRow {
+  id: string;
+  category: string;
+}
+
+/** A card with the few facts about its holder analysis needs (the cohort: type and department). */
+export interface HolderRow {
+  cardNo: string;
+  personNo: string;
+  type: string;
+  department: string | null;
+  status: string;
+}
+
+export interface Watermark {
+  afterMs: number;
+  afterId: string;
+  behind: boolean;
+}
+
+/** Count and amount of one operation kind on one Asia/Shanghai day (day number, time.ts). */
+export interface DayKindTotal {
+  day: number;
+  kind: string;
+  count: number;
+  amount: number;
+}
+
+/** One card's figures for one month, the hidden-need detector's input (hidden-need.ts). */
+export interface MonthFigures {
+  cardNo: string;
+  department: string | null;
+  month: string;
+  campusDays: number;
+  meals: number;
+  mealSpend: number;
+  otherSpend: number;
+}
+
+const schema = [
+  `CREATE TABLE IF NOT EXISTS operations (id VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, outcome VARCHAR NOT NULL,
+     card_no VARCHAR, merchant_id VARCHAR, device_id VARCHAR, amount BIGINT NOT NULL, subsidy_amount BIGINT NOT NULL,
+     created_day INTEGER NOT NULL, created_at_ms BIGINT NOT NULL, ts TIMESTAMPTZ NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS card_events (id VARCHAR PRIMARY KEY, card_no VARCHAR NOT NULL, kind VARCHAR NOT NULL,
+     from_status VARCHAR, to_status VARCHAR NOT NULL, actor_type VARCHAR NOT NULL, created_at_ms BIGINT NOT NULL,
+     ts TIMESTAMPTZ NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS attendance (session_id VARCHAR NOT NULL, person_no VARCHAR NOT NULL, card_no VARCHAR NOT NULL,
+     device_id VARCHAR NOT NULL, source VARCHAR NOT NULL, recorded_at_ms BIGINT NOT NULL, ts TIMESTAMPTZ NOT NULL,
+     PRIMARY KEY (session_id, person_no))`,
+  `CREATE TABLE IF NOT EXISTS access (id VARCHAR PRIMARY KEY, device_id VARCHAR NOT NULL, card_no VARCHAR, person_no VARCHAR,
+     direction VARCHAR NOT NULL, decision VARCHAR NOT NULL, source VARCHAR NOT NULL, occurred_at_ms BIGINT NOT NULL,
+     created_at_ms BIGINT NOT NULL, ts TIMESTAMPTZ NOT NULL)`,
+  'CREATE TABLE IF NOT EXISTS merchants (id VARCHAR PRIMARY KEY, category VARCHAR NOT NULL)',
+  `CREATE TABLE IF NOT EXISTS holders (card_no VARCHAR PRIMARY KEY, person_no VARCHAR NOT NULL, type VARCHAR NOT NULL,
+     department VARCHAR, status VARCHAR NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS watermarks (source VARCHAR PRIMARY KEY, after_ms BIGINT NOT NULL, after_id VARCHAR NOT NULL,
+     behind BOOLEAN NOT NULL, rows_total BIGINT NOT NULL, run_at_ms BIGINT NOT NULL)`,
+];
+
+/** TIMESTAMPTZ of an epoch-ms column: epoch_ms gives a naive UTC timestamp, read as UTC here. */
+const tsOf = (column: string) => `epoch_ms(${column}) AT TIME ZONE 'UTC'`;
+
+/** A meal is a canteen payment's (day, sitting): several dishes at one sitting are one meal. */
+const sitting = `CASE WHEN hour(o.ts) < 10 THEN 'b' WHEN hour(o.ts) < 15 THEN 'l' WHEN hour(o.ts) < 21 THEN 'd' ELSE 'n' END`;
+
+export interface InsightStoreOptions {
+  /** A file path, or ':memory:' (tests and the evaluation). */
+  path: string;
+  /** DuckDB's buffer limit; the process uses some hundreds of MB more (docs/analytics.md). */
+  memoryLimit?: string;
+  threads?: number;
+}
+
+export class InsightStore {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly con: DuckDBConnection,
+  ) {}
+
+  static async open(options: InsightStoreOptions): Promise<InsightStore> {
+    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    const instance = await DuckDBInstance.create(options.path, {
+      memory_limit: options.memoryLimit ?? '1GB',
+      threads: String(options.threads ?? 2),
+    });
+    const con = await instance.connect();
+    await con.run("SET TimeZone = 'Asia/Shanghai'");
+    for (const statement of schema) await con.run(statement);
+    return new InsightStore(instance, con);
+  }
+
+  close(): void {
+    this.con.closeSync();
+    this.instance.closeSync();
+  }
+
+  /**
+   * Where a source's copy stands: the last row copied (its time and key), and whether the run that
+   * copied it stopped at its page limit with more to read.
+   */
+  async watermark(source: Source): Promise<Watermark | undefined> {
+    const rows = await this.select(
+      'SELECT after_ms::DOUBLE AS after_ms, after_id, behind FROM watermarks WHERE source = $1',
+      [source],
+    );
+    const r = rows[0];
+    return r === undefined
+      ? undefined
+      : { afterMs: Number(r.after_ms), afterId: String(r.after_id), behind: r.behind === true };
+  }
+
+  async setWatermark(source: Source, mark: Watermark, rows: number, runAtMs: number): Promise<void> {
+    await this.con.run(
+      `INSERT INTO watermarks VALUES ($1, $2::BIGINT, $3, $4, $5::BIGINT, $6::BIGINT)
+       ON CONFLICT (source) DO UPDATE SET after_ms = excluded.after_ms, after_id = excluded.after_id,
+         behind = excluded.behind, rows_total = watermarks.rows_total + excluded.rows_total, run_at_ms = excluded.run_at_ms`,
+      [source, mark.afterMs, mark.afterId, mark.behind, rows, runAtMs],
+    );
+  }
+
+  async watermarks(): Promise<{ source: string; afterMs: number; rowsTotal: number; runAtMs: number }[]> {
+    const rows = await this.select(
+      'SELECT source, after_ms::DOUBLE a, rows_total::DOUBLE n, run_at_ms::DOUBLE r FROM watermarks ORDER BY source',
+    );
+    return rows.map((r) => ({
+      source: String(r.source),
+      afterMs: Number(r.a),
+      rowsTotal: Number(r.n),
+      runAtMs: Number(r.r),
+    }));
+  }
+
+  /** Inserts or replaces operations by id: a row read twice (the overlap window) is stored once. */
+  async putOperations(rows: readonly OperationRow[]): Promise<void> {
+    await this.upsert(
+      'operations',
+      `id VARCHAR, kind VARCHAR, outcome VARCHAR, card_no VARCHAR, merchant_id VARCHAR, device_id VARCHAR,
+       amount BIGINT, subsidy_amount BIGINT, created_day INTEGER, created_at_ms BIGINT`,
+      rows,
+      (a, r) => {
+        a.appendVarchar(r.id);
+        a.appendVarchar(r.kind);
+        a.appendVarchar(r.outcome);
+        varcharOrNull(a, r.cardNo);
+        varcharOrNull(a, r.merchantId);
+        varcharOrNull(a, r.deviceId);
+        a.appendBigInt(BigInt(r.amount));
+        a.appendBigInt(BigInt(r.subsidyAmount));
+        a.appendInteger(r.createdDay);
+        a.appendBigInt(BigInt(r.createdAtMs));
+      },
+      `SELECT *, ${tsOf('created_at_ms')} FROM stage`,
+    );
+  }
+
+  async putCardEvents(rows: readonly CardEventRow[]): Promise<void> {
+    await this.upsert(
+      'card_events',
+      'id VARCHAR, card_no VARCHAR, kind VARCHAR, from_status VARCHAR, to_status VARCHAR, actor_type VARCHAR, created_at_ms BIGINT',
+      rows,
+      (a, r) => {
+        a.appendVarchar(r.id);
+        a.appendVarchar(r.cardNo);
+        a.appendVarchar(r.kind);
+        varcharOrNull(a, r.fromStatus);
+        a.appendVarchar(r.toStatus);
+        a.appendVarchar(r.actorType);
+        a.appendBigInt(BigInt(r.createdAtMs));
+      },
+      `SELECT *, ${tsOf('created_at_ms')} FROM stage`,
+    );
+  }
+
+  async putAttendance(rows: readonly AttendanceRow[]): Promise<void> {
+    await this.upsert(
+      'attendance',
+      'session_id VARCHAR, person_no VARCHAR, card_no VARCHAR, device_id VARCHAR, source VARCHAR, recorded_at_ms BIGINT',
+      rows,
+      (a, r) => {
+        a.appendVarchar(r.sessionId);
+        a.appendVarchar(r.personNo);
+        a.appendVarchar(r.cardNo);
+        a.appendVarchar(r.deviceId);
+        a.appendVarchar(r.source);
+        a.appendBigInt(BigInt(r.recordedAtMs));
+      },
+      `SELECT *, ${tsOf('recorded_at_ms')} FROM stage`,
+    );
+  }
+
+  async putAccess(rows: readonly AccessRow[]): Promise<void> {
+    await this.upsert(
+      'access',
+      `id VARCHAR, device_id VARCHAR, card_no VARCHAR, person_no VARCHAR, direction VARCHAR, decision VARCHAR,
+       source VARCHAR, occurred_at_ms BIGINT, created_at_ms BIGINT`,
+      rows,
+      (a, r) => {
+        a.appendVarchar(r.id);
+        a.appendVarchar(r.deviceId);
+        varcharOrNull(a, r.cardNo);
+        varcharOrNull(a, r.personNo);
+        a.appendVarchar(r.direction);
+        a.appendVarchar(r.decision);
+        a.appendVarchar(r.source);
+        a.appendBigInt(BigInt(r.occurredAtMs));
+        a.appendBigInt(BigInt(r.createdAtMs));
+      },
+      `SELECT *, ${tsOf('occurred_at_ms')} FROM stage`,
+    );
+  }
+
+  /** The merchants' categories, replaced whole (a few hundred rows). */
+  async replaceMerchants(rows: readonly MerchantRow[]): Promise<void> {
+    await this.replaceAll('merchants', 'id VARCHAR, category VARCHAR', rows, (a, r) => {
+      a.appendVarchar(r.id);
+      a.appendVarchar(r.category);
+    });
+  }
+
+  /** The cards' holders (type, department), replaced whole: people change department, cards change status. */
+  async replaceHolders(rows: readonly HolderRow[]): Promise<void> {
+    await this.replaceAll(
+      'holders',
+      'card_no VARCHAR, person_no VARCHAR, type VARCHAR, department VARCHAR, status VARCHAR',
+      rows,
+      (a, r) => {
+        a.appendVarchar(r.cardNo);
+        a.appendVarchar(r.personNo);
+        a.appendVarchar(r.type);
+        varcharOrNull(a, r.department);
+        a.appendVarchar(r.status);
+      },
+    );
+  }
+
+  /** Accepted operations per day and kind over [fromDay, toDay], the figures reconciled to the ledger's. */
+  async totalsByDayKind(fromDay: number, toDay: number): Promise<DayKindTotal[]> {
+    const rows = await this.select(
+      `SELECT created_day::INTEGER d, kind, count(*)::DOUBLE n, sum(amount)::DOUBLE amount FROM operations
+        WHERE outcome = 'ok' AND created_day BETWEEN $1 AND $2 GROUP BY created_day, kind ORDER BY 1, 2`,
+      [fromDay, toDay],
+    );
+    return rows.map((r) => ({
+      day: Number(r.d),
+      kind: String(r.kind),
+      count: Number(r.n),
+      amount: Number(r.amount),
+    }));
+  }
+
+  async count(table: 'operations' | 'card_events' | 'attendance' | 'access'): Promise<number> {
+    const rows = await this.select(`SELECT count(*)::DOUBLE n FROM ${table}`);
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  /** Removes one extracted operation (the reconciliation test's way of losing a row). */
+  async deleteOperation(id: string): Promise<void> {
+    await this.con.run('DELETE FROM operations WHERE id = $1', [id]);
+  }
+
+  /**
+   * Each student card's figures per month in [fromMonth, toMonth] ('YYYY-MM', Asia/Shanghai):
+   * days on campus (a day with any accepted payment, an attendance sign-in or an allowed access),
+   * meals (canteen sittings with an accepted payment), their spend and other spending.
+   */
+  async monthFigures(fromMonth: string, toMonth: string): Promise<MonthFigures[]> {
+    const rows = await this.select(
+      `WITH pay AS (
+          SELECT o.card_no, o.ts, o.amount, coalesce(m.category, 'other') category FROM operations o
+            LEFT JOIN merchants m ON m.id = o.merchant_id
+           WHERE o.outcome = 'ok' AND o.kind IN ('payment', 'post', 'expire') AND o.amount > 0 AND o.card_no IS NOT NULL),
+        presence AS (
+          SELECT card_no, ts FROM pay
+          UNION ALL SELECT card_no, ts FROM attendance
+          UNION ALL SELECT card_no, ts FROM access WHERE decision = 'allow' AND card_no IS NOT NULL),
+        days AS (
+          SELECT card_no, strftime(ts, '%Y-%m') month_key, count(DISTINCT ts::DATE) campus_days FROM presence
+           GROUP BY ALL),
+        meals AS (
+          SELECT o.card_no, strftime(o.ts, '%Y-%m') month_key,
+                 count(DISTINCT (o.ts::DATE, ${sitting})) meals,
+                 sum(o.amount) meal_spend FROM pay o WHERE o.category = 'canteen' GROUP BY ALL),
+        other AS (
+          SELECT card_no, strftime(ts, '%Y-%m') month_key, sum(amount) other_spend FROM pay
+           WHERE category <> 'canteen' GROUP BY ALL)
+       SELECT d.card_no, h.department, d.month_key, d.campus_days::INTEGER campus_days,
+              coalesce(m.meals, 0)::INTEGER meals, coalesce(m.meal_spend, 0)::DOUBLE meal_spend,
+              coalesce(x.other_spend, 0)::DOUBLE other_spend
+         FROM days d JOIN holders h ON h.card_no = d.card_no AND h.type = 'student'
+         LEFT JOIN meals m ON m.card_no = d.card_no AND m.month_key = d.month_key
+         LEFT JOIN other x ON x.card_no = d.card_no AND x.month_key = d.month_key
+        WHERE d.month_key BETWEEN $1 AND $2 ORDER BY d.month_key, d.card_no`,
+      [fromMonth, toMonth],
+    );
+    return rows.map((r) => ({
+      cardNo: String(r.card_no),
+      department: r.department === null ? null : String(r.department),
+      month: String(r.month_key),
+      campusDays: Number(r.campus_days),
+      meals: Number(r.meals),
+      mealSpend: Number(r.meal_spend),
+      otherSpend: Number(r.other_spend),
+    }));
+  }
+
+  /**
+   * Writes a Parquet snapshot of each extracted table into dir (`<table>.parquet`, zstd), for other
+   * processes (the DuckDB file itself is locked by this one) and for archives.
+   */
+  async exportParquet(dir: string): Promise<string[]> {
+    mkdirSync(dir, { recursive: true });
+    const files: string[] = [];
+    for (const table of ['operations', 'card_events', 'attendance', 'access', 'merchants', 'holders']) {
+      const file = `${dir}/${table}.parquet`;
+      await this.con.run(
+        `COPY ${table} TO '${file.replaceAll("'", "''")}' (FORMAT parquet, COMPRESSION zstd)`,
+      );
+      files.push(file);
+    }
+    return files;
+  }
+
+  /** Rows of a query over a Parquet file (tests read a snapshot back with it). */
+  async readParquetCount(file: string): Promise<number> {
+    const rows = await this.select(
+      `SELECT count(*)::DOUBLE n FROM read_parquet('${file.replaceAll("'", "''")}')`,
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  private async select(sql: string, params: (string | number)[] = []): Promise<Record<string, unknown>[]> {
+    const reader = await this.con.runAndReadAll(sql, params);
+    return reader.getRowObjectsJS() as Record<string, unknown>[];
+  }
+
+  /**
+   * Loads rows into a temporary stage with the appender, then INSERT OR REPLACE from it in one
+   * statement, so a batch lands whole or not at all.
+   */
+  private async upsert<T>(
+    table: string,
+    stageColumns: string,
+    rows: readonly T[],
+    append: (a: DuckDBAppender, row: T) => void,
+    select: string,
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    await this.con.run(`CREATE OR REPLACE TEMP TABLE stage (${stageColumns})`);
+    const appender = await this.con.createAppender('stage');
+    for (const row of rows) {
+      append(appender, row);
+      appender.endRow();
+    }
+    appender.closeSync();
+    await this.con.run('BEGIN TRANSACTION');
+    try {
+      await this.con.run(`INSERT OR REPLACE INTO ${table} ${select}`);
+      await this.con.run('COMMIT');
+    } catch (error) {
+      await this.con.run('ROLLBACK');
+      throw error;
+    } finally {
+      await this.con.run('DROP TABLE IF EXISTS stage');
+    }
+  }
+
+  private async replaceAll<T>(
+    table: string,
+    stageColumns: string,
+    rows: readonly T[],
+    append: (a: DuckDBAppender, row: T) => void,
+  ): Promise<void> {
+    await this.con.run(`CREATE OR REPLACE TEMP TABLE stage (${stageColumns})`);
+    const appender = await this.con.createAppender('stage');
+    for (const row of rows) {
+      append(appender, row);
+      appender.endRow();
+    }
+    appender.closeSync();
+    await this.con.run('BEGIN TRANSACTION');
+    try {
+      await this.con.run(`DELETE FROM ${table}`);
+      await this.con.run(`INSERT INTO ${table} SELECT * FROM stage`);
+      await this.con.run('COMMIT');
+    } catch (error) {
+      await this.con.run('ROLLBACK');
+      throw error;
+    } finally {
+      await this.con.run('DROP TABLE IF EXISTS stage');
+    }
+  }
+}
+
+function varcharOrNull(a: DuckDBAppender, value: string | null): void {
+  if (value === null) a.appendNull();
+  else a.appendVarchar(value);
+}

@@ -1,0 +1,147 @@
+import type { Database } from '../db/database.ts';
+import { shanghaiDay } from '../time.ts';
+import type {
+  AccessRow,
+  AttendanceRow,
+  CardEventRow,
+  DayKindTotal,
+  HolderRow,
+  MerchantRow,
+  OperationRow,
+} from './insight-store.ts';
+
+/**
+ * What the extract reads from the ledger's database: SELECTs only, never a write, and every read a
+ * bounded page in key order (time, id), so one run never holds a long read on the tables payments
+ * write. Personal data stays behind: no names, ID numbers, phones or free-text reasons.
+ */
+
+/** Where a page starts: after the row (atMs, id), or at atMs when id is ''. */
+export interface Cursor {
+  atMs: number;
+  id: string;
+}
+
+type Row = Record<string, unknown>;
+const num = (v: unknown) => Number(v);
+const str = (v: unknown) => String(v);
+const strOrNull = (v: unknown) => (v === null || v === undefined ? null : String(v));
+
+export class LedgerSource {
+  constructor(private readonly db: Database) {}
+
+  /** Operations from the cursor on in (created_at_ms, id) order; the created_day bound lets the day index narrow. */
+  async operations(from: Cursor, pageRows: number): Promise<OperationRow[]> {
+    const rows = await this.db.select<Row>(
+      `SELECT id, kind, outcome, card_no, merchant_id, device_id, amount, subsidy_amount, created_day, created_at_ms
+         FROM operations
+        WHERE created_day >= ? AND (created_at_ms > ? OR (created_at_ms = ? AND id > ?))
+        ORDER BY created_at_ms, id LIMIT ?`,
+      [shanghaiDay(from.atMs), from.atMs, from.atMs, from.id, pageRows],
+    );
+    return rows.map((r) => ({
+      id: str(r.id),
+      kind: str(r.kind),
+      outcome: str(r.outcome),
+      cardNo: strOrNull(r.card_no),
+      merchantId: strOrNull(r.merchant_id),
+      deviceId: strOrNull(r.device_id),
+      amount: num(r.amount),
+      subsidyAmount: num(r.subsidy_amount),
+      createdDay: num(r.created_day),
+      createdAtMs: num(r.created_at_ms),
+    }));
+  }
+
+  async cardEvents(from: Cursor, pageRows: number): Promise<CardEventRow[]> {
+    const rows = await this.db.select<Row>(
+      `SELECT id, card_no, kind, from_status, to_status, actor_type, created_at_ms FROM card_events
+        WHERE created_at_ms > ? OR (created_at_ms = ? AND id > ?) ORDER BY created_at_ms, id LIMIT ?`,
+      [from.atMs, from.atMs, from.id, pageRows],
+    );
+    return rows.map((r) => ({
+      id: str(r.id),
+      cardNo: str(r.card_no),
+      kind: str(r.kind),
+      fromStatus: strOrNull(r.from_status),
+      toStatus: str(r.to_status),
+      actorType: str(r.actor_type),
+      createdAtMs: num(r.created_at_ms),
+    }));
+  }
+
+  /** Sign-ins by the time they were taken (the id is session and person: `<session>\u0000<person>`). */
+  async attendance(from: Cursor, pageRows: number): Promise<AttendanceRow[]> {
+    const [session = '', person = ''] = from.id.split('\u0000');
+    const rows = await this.db.select<Row>(
+      `SELECT session_id, person_no, card_no, device_id, source, recorded_at_ms FROM attendance_records
+        WHERE recorded_at_ms > ? OR (recorded_at_ms = ? AND (session_id > ? OR (session_id = ? AND person_no > ?)))
+        ORDER BY recorded_at_ms, session_id, person_no LIMIT ?`,
+      [from.atMs, from.atMs, session, session, person, pageRows],
+    );
+    return rows.map((r) => ({
+      sessionId: str(r.session_id),
+      personNo: str(r.person_no),
+      cardNo: str(r.card_no),
+      deviceId: str(r.device_id),
+      source: str(r.source),
+      recordedAtMs: num(r.recorded_at_ms),
+    }));
+  }
+
+  /** Access checks by the time the core received them (offline uploads arrive late with old occurred_at_ms). */
+  async access(from: Cursor, pageRows: number): Promise<AccessRow[]> {
+    const rows = await this.db.select<Row>(
+      `SELECT id, device_id, card_no, person_no, direction, decision, source, occurred_at_ms, created_at_ms
+         FROM access_events WHERE created_at_ms > ? OR (created_at_ms = ? AND id > ?)
+        ORDER BY created_at_ms, id LIMIT ?`,
+      [from.atMs, from.atMs, from.id, pageRows],
+    );
+    return rows.map((r) => ({
+      id: str(r.id),
+      deviceId: str(r.device_id),
+      cardNo: strOrNull(r.card_no),
+      personNo: strOrNull(r.person_no),
+      direction: str(r.direction),
+      decision: str(r.decision),
+      source: str(r.source),
+      occurredAtMs: num(r.occurred_at_ms),
+      createdAtMs: num(r.created_at_ms),
+    }));
+  }
+
+  async merchants(): Promise<MerchantRow[]> {
+    const rows = await this.db.select<Row>('SELECT id, category FROM merchants ORDER BY id');
+    return rows.map((r) => ({ id: str(r.id), category: str(r.category) }));
+  }
+
+  async holders(): Promise<HolderRow[]> {
+    const rows = await this.db.select<Row>(
+      `SELECT c.card_no, p.person_no, p.type, p.department, c.status FROM cards c JOIN persons p ON p.id = c.person_id
+        ORDER BY c.card_no`,
+    );
+    return rows.map((r) => ({
+      cardNo: str(r.card_no),
+      personNo: str(r.person_no),
+      type: str(r.type),
+      department: strOrNull(r.department),
+      status: str(r.status),
+    }));
+  }
+
+  /** The ledger's accepted operations per day and kind over [fromDay, toDay] (the (created_day, kind) index). */
+  async totalsByDayKind(fromDay: number, toDay: number): Promise<DayKindTotal[]> {
+    const rows = await this.db.select<Row>(
+      `SELECT created_day, kind, COUNT(*) AS n, CAST(SUM(amount) AS SIGNED) AS amount FROM operations
+        WHERE outcome = 'ok' AND created_day >= ? AND created_day <= ? GROUP BY created_day, kind
+        ORDER BY created_day, kind`,
+      [fromDay, toDay],
+    );
+    return rows.map((r) => ({
+      day: num(r.created_day),
+      kind: str(r.kind),
+      count: num(r.n),
+      amount: num(r.amount),
+    }));
+  }
+}

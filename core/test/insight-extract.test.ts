@@ -1,0 +1,171 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { ExtractService } from '../src/insight/extract-service.ts';
+import { InsightStore } from '../src/insight/insight-store.ts';
+import { LedgerSource } from '../src/insight/ledger-source.ts';
+import { shanghaiDay } from '../src/time.ts';
+import { dialects, openStudent, opId, startTestCore, type TestCore } from './support.ts';
+
+for (const dialect of dialects) {
+  describe(`insight extract on ${dialect}`, () => {
+    let t: TestCore;
+    let merchantId = '';
+    const cards: string[] = [];
+    const paymentIds: string[] = [];
+    const today = shanghaiDay(Date.now());
+
+    const ok = async (p: Promise<{ status: string }>) => {
+      const answer = await p;
+      assert.equal(answer.status, 'ok', JSON.stringify(answer));
+    };
+    const pay = async (cardNo: string, amount: number) => {
+      const id = opId('p');
+      await ok(t.client.pay({ id, cardNo, merchantId, deviceId: '301', amount }));
+      paymentIds.push(id);
+      return id;
+    };
+    /** The ledger's own count of operations, straight from its database. */
+    const ledgerOperations = async () =>
+      Number((await t.core.db.select<{ n: number }>('SELECT COUNT(*) AS n FROM operations'))[0]?.n);
+
+    before(async () => {
+      t = await startTestCore(dialect);
+      const m = await t.client.createMerchant({
+        id: `IX${Date.now().toString(36).slice(-6).toUpperCase()}`,
+        name: '第一食堂',
+        category: 'canteen',
+      });
+      merchantId = m.id;
+      await t.client.registerDevice({ id: '301', kind: 'pos', merchantId });
+      for (let i = 0; i < 2; i++) {
+        const cardNo = await openStudent(t.client);
+        cards.push(cardNo);
+        await ok(t.client.topUp({ id: opId('t'), cardNo, amount: 20_000, channel: 'wechat' }));
+      }
+      await pay(cards[0] as string, 1_200);
+      await pay(cards[1] as string, 850);
+      await pay(cards[0] as string, 600);
+    });
+    after(() => t.stop());
+
+    test('when the extract runs twice over payments and top-ups made through the ledger, then each is in the store once and the day reconciles', async () => {
+      // Goal: the overlap window re-reads rows, and a re-read row must not be stored twice.
+      const store = await InsightStore.open({ path: ':memory:' });
+      try {
+        const extract = new ExtractService(new LedgerSource(t.core.db), store, { overlapMs: 60_000 });
+        await extract.run();
+        const afterFirst = await store.count('operations');
+        await extract.run();
+        assert.equal(afterFirst, await ledgerOperations());
+        assert.equal(await store.count('operations'), afterFirst, 'a second run adds nothing');
+        const totals = await store.totalsByDayKind(today, today);
+        const payments = totals.find((x) => x.kind === 'payment');
+        const topUps = totals.find((x) => x.kind === 'top_up');
+        assert.deepEqual({ count: payments?.count, amount: payments?.amount }, { count: 3, amount: 2_650 });
+        assert.deepEqual({ count: topUps?.count, amount: topUps?.amount }, { count: 2, amount: 40_000 });
+        assert.deepEqual(await extract.reconcile(today - 1, today), []);
+        // The cards' holders came along, with no names: a student and their department.
+        const figures = await store.monthFigures('2000-01', '2999-12');
+        const first = figures.find((f) => f.cardNo === cards[0]);
+        assert.deepEqual(
+          { meals: first?.meals, mealSpend: first?.mealSpend, campusDays: first?.campusDays },
+          { meals: 1, mealSpend: 1_800, campusDays: 1 },
+          'two payments at one sitting are one meal',
+        );
+      } finally {
+        store.close();
+      }
+    });
+
+    test('when new payments follow a run, then the next run adds only those, and a deleted extract row is named by the reconciliation', async () => {
+      // Goal: incremental runs copy what is new; the daily check catches a row the extract lost.
+      const store = await InsightStore.open({ path: ':memory:' });
+      try {
+        const extract = new ExtractService(new LedgerSource(t.core.db), store, { overlapMs: 60_000 });
+        await extract.run();
+        const before = await store.count('operations');
+        await pay(cards[1] as string, 400);
+        const last = await pay(cards[0] as string, 300);
+        await extract.run();
+        assert.equal(await store.count('operations'), before + 2);
+        assert.deepEqual(await extract.reconcile(today, today), []);
+        await store.deleteOperation(last);
+        const differences = await extract.reconcile(today, today);
+        assert.equal(differences.length, 1, JSON.stringify(differences));
+        const [d] = differences;
+        assert.equal(d?.kind, 'payment');
+        assert.equal(d?.day, today);
+        assert.equal((d?.ledgerCount ?? 0) - (d?.extractCount ?? 0), 1);
+        assert.equal((d?.ledgerAmount ?? 0) - (d?.extractAmount ?? 0), 300);
+        // Still inside the overlap window, the next run copies the lost row again.
+        await extract.run();
+        assert.deepEqual(await extract.reconcile(today, today), []);
+      } finally {
+        store.close();
+      }
+    });
+
+    test('when a row commits late with a time behind the watermark, then a run inside the overlap window picks it up; after a downtime, runs catch up page by page', async () => {
+      // Goal: late commits within INSIGHT_OVERLAP_MS are not lost; a backlog larger than one run's pages is not lost either.
+      const store = await InsightStore.open({ path: ':memory:' });
+      try {
+        const extract = new ExtractService(new LedgerSource(t.core.db), store, {
+          overlapMs: 60_000,
+          pageRows: 2,
+          pagesMax: 1,
+        });
+        const runs = await extract.run();
+        assert.equal(runs.find((r) => r.source === 'operations')?.behind, true, 'one page of two is not all');
+        for (let i = 0; i < 20 && (await store.count('operations')) < (await ledgerOperations()); i++)
+          await extract.run();
+        assert.equal(await store.count('operations'), await ledgerOperations());
+        const mark = (await store.watermark('card_events'))?.afterMs as number;
+        assert.ok(mark > 0, 'card events (the cards opened) were copied');
+        const eventsBefore = await store.count('card_events');
+        // A card event committed now with a time 10 s behind the watermark (a transaction that took long).
+        await t.core.db.execute(
+          `INSERT INTO card_events (id, card_no, kind, from_status, to_status, version, actor_type, actor_id, reason, created_at_ms)
+           VALUES ('LATE0000000000000000000001', ?, 'freeze', 'active', 'frozen', 2, 'admin', NULL, NULL, ?)`,
+          [cards[0] as string, mark - 10_000],
+        );
+        await new ExtractService(new LedgerSource(t.core.db), store, { overlapMs: 60_000 }).run();
+        assert.equal(await store.count('card_events'), eventsBefore + 1);
+      } finally {
+        store.close();
+      }
+    });
+
+    test('when the store is exported to Parquet, then each table reads back with its rows', async () => {
+      const store = await InsightStore.open({ path: ':memory:' });
+      try {
+        await new ExtractService(new LedgerSource(t.core.db), store).run();
+        const dir = mkdtempSync(join(tmpdir(), 'cc-insight-parquet-'));
+        const files = await store.exportParquet(dir);
+        const operations = files.find((f) => f.endsWith('/operations.parquet')) as string;
+        assert.equal(await store.readParquetCount(operations), await store.count('operations'));
+      } finally {
+        store.close();
+      }
+    });
+  });
+}
+
+test('when INSIGHT_DB_PATH is set, then the core runs the extract at start into that file and closes it when it stops', async () => {
+  // Goal: the job is wired to the configuration; unset (every other test core), nothing opens a DuckDB file.
+  const path = join(mkdtempSync(join(tmpdir(), 'cc-insight-')), 'insight.duckdb');
+  const t = await startTestCore('sqlite', { INSIGHT_DB_PATH: path, INSIGHT_INTERVAL_MS: '3600000' });
+  const cardNo = await openStudent(t.client);
+  await t.client.topUp({ id: opId('t'), cardNo, amount: 1_000, channel: 'cash' });
+  await t.stop();
+  // The file is free again (DuckDB locks it while open) and holds the watermarks of the run at start.
+  const store = await InsightStore.open({ path });
+  try {
+    const sources = (await store.watermarks()).map((w) => w.source);
+    assert.deepEqual(sources, ['access', 'attendance', 'card_events', 'operations']);
+  } finally {
+    store.close();
+  }
+});
