@@ -46,6 +46,7 @@ import { sessionOpenRoutes, sessionRoutes } from './routes/session.ts';
 import { statementRoutes } from './routes/statements.ts';
 import { transactionRoutes } from './routes/transactions.ts';
 import { AlipayLogin } from './services/alipay-login.ts';
+import { AlipayPay } from './services/alipay-pay.ts';
 import { Bills } from './services/bills.ts';
 import { BindingService } from './services/bindings.ts';
 import { CardActions } from './services/cards.ts';
@@ -142,6 +143,10 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
         config.topUps,
         async (openid) => (await bindings.require(openid)).cardNo,
         log,
+        // Alipay as the second channel, when Alipay and its notify URL are configured (docs/alipay.md).
+        config.alipay && config.alipayTopUps
+          ? new AlipayPay({ ...config.alipay, ...config.alipayTopUps })
+          : undefined,
       )
     : undefined;
   const push = new PushHub(pushWatchersMax);

@@ -2,7 +2,13 @@ import { hkdfSync } from 'node:crypto';
 import { assertProductionSecrets, type NamedSecret } from '@campus-card/core/secrets';
 import { z } from 'zod';
 import { isAddressOrCidr } from './http/request-context.ts';
-import { loadTopUpConfig, type TopUpConfig, topUpSecrets } from './topups/config.ts';
+import {
+  type AlipayTopUpConfig,
+  loadAlipayTopUpConfig,
+  loadTopUpConfig,
+  type TopUpConfig,
+  topUpSecrets,
+} from './topups/config.ts';
 
 /**
  * The BFF's whole configuration: one schema, read from the environment once at start and passed
@@ -186,10 +192,15 @@ function loadAlipayConfig(e: Record<string, string | undefined>): AlipayConfig |
 
 /**
  * topUps: WeChat Pay top-ups (bff/src/topups/config.ts), undefined when no merchant is configured;
- * alipay: Alipay login, undefined unless ALIPAY_APP_ID is set.
+ * alipay: Alipay login, undefined unless ALIPAY_APP_ID is set; alipayTopUps: Alipay top-ups, undefined
+ * unless ALIPAY_NOTIFY_URL is set too.
  */
 export type BffConfig = Readonly<
-  z.infer<typeof schema> & { topUps?: TopUpConfig | undefined; alipay?: AlipayConfig | undefined }
+  z.infer<typeof schema> & {
+    topUps?: TopUpConfig | undefined;
+    alipay?: AlipayConfig | undefined;
+    alipayTopUps?: AlipayTopUpConfig | undefined;
+  }
 >;
 
 const defaults: Record<string, string> = {
@@ -290,7 +301,12 @@ export function loadConfig(env: Record<string, string | undefined>): BffConfig {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`invalid BFF configuration: ${problems}`);
   }
-  return Object.freeze({ ...parsed.data, topUps: loadTopUpConfig(e), alipay: loadAlipayConfig(e) });
+  return Object.freeze({
+    ...parsed.data,
+    topUps: loadTopUpConfig(e),
+    alipay: loadAlipayConfig(e),
+    alipayTopUps: loadAlipayTopUpConfig(e),
+  });
 }
 
 /**

@@ -1,3 +1,4 @@
+import { topUpAmountCeiling } from '@campus-card/core/contract';
 import type { NamedSecret } from '@campus-card/core/secrets';
 import { z } from 'zod';
 
@@ -37,7 +38,9 @@ const schema = z
       .string()
       .describe('TOP_UP_H5_RETURN_URL: result page the H5 payment page returns to; {id} is the order id'),
     amountMin: positiveInt.describe('TOP_UP_MIN: smallest top-up'),
-    amountMax: positiveInt.describe('TOP_UP_MAX: largest top-up'),
+    amountMax: positiveInt
+      .max(topUpAmountCeiling)
+      .describe('TOP_UP_MAX: largest top-up (at most the contract ceiling, the core refuses above it)'),
     dailyCap: positiveInt.describe('TOP_UP_DAILY_CAP: most a card may be topped up per Asia/Shanghai day'),
     presets: z
       .string()
@@ -120,6 +123,40 @@ export function loadTopUpConfig(env: Record<string, string | undefined>): TopUpC
     // Only paths and messages: never the values, which include keys.
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`invalid top-up configuration: ${problems}`);
+  }
+  return Object.freeze(parsed.data);
+}
+
+/**
+ * Alipay top-ups (docs/alipay.md): on when Alipay is configured (ALIPAY_APP_ID, keys and gateway in
+ * bff/src/config.ts) and ALIPAY_NOTIFY_URL is set; the bounds, the poller and the H5 result page are the
+ * top-up settings above, so WeChat Pay top-ups must be configured too.
+ */
+const alipayTopUpSchema = z.object({
+  sellerId: z
+    .string()
+    .regex(/^2088\d{12}$/, 'the partner id, 2088 and 12 digits')
+    .describe("ALIPAY_SELLER_ID: the merchant's partner id; a notification's seller_id must be it"),
+  notifyUrl: z
+    .url()
+    .describe(
+      'ALIPAY_NOTIFY_URL: public URL of POST /api/v1/pay/alipay/notify, where Alipay sends notifications',
+    ),
+});
+
+export type AlipayTopUpConfig = Readonly<z.infer<typeof alipayTopUpSchema>>;
+
+export function loadAlipayTopUpConfig(
+  env: Record<string, string | undefined>,
+): AlipayTopUpConfig | undefined {
+  if (!env.ALIPAY_APP_ID || !env.ALIPAY_NOTIFY_URL) return undefined;
+  const parsed = alipayTopUpSchema.safeParse({
+    sellerId: env.ALIPAY_SELLER_ID,
+    notifyUrl: env.ALIPAY_NOTIFY_URL,
+  });
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`invalid Alipay top-up configuration: ${problems}`);
   }
   return Object.freeze(parsed.data);
 }

@@ -1,3 +1,4 @@
+import { cardNo } from '@campus-card/core/contract';
 import Router from 'koa-router';
 import { z } from 'zod';
 import type { UserState } from '../auth/require-user.ts';
@@ -11,12 +12,10 @@ const idempotencyKey = z
   .regex(/^[A-Za-z0-9_-]{8,64}$/, 'Idempotency-Key is 8–64 characters of A-Z a-z 0-9 _ -');
 const createBody = z.strictObject({
   amount: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
-  channel: z.literal('wechat').default('wechat'),
+  /** WeChat Pay, or Alipay (my.tradePay in the Alipay mini-program, the wap.pay cashier in a browser). */
+  channel: z.enum(['wechat', 'alipay']).default('wechat'),
   /** A linked child's card when a parent tops up; the caller's own card when absent. */
-  cardNo: z
-    .string()
-    .regex(/^\d{8,20}$/)
-    .optional(),
+  cardNo: cardNo.optional(),
 });
 const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(50).default(20),
@@ -42,6 +41,7 @@ export function topUpRoutes(topUps: TopUpService | undefined): Router {
     const order = await service(topUps).create(user.openid, {
       cardNo: body.cardNo,
       amount: body.amount,
+      channel: body.channel,
       idempotencyKey: key === '' ? undefined : parseValue(key, idempotencyKey),
     });
     ctx.status = 201;
@@ -75,6 +75,21 @@ export function payNotifyRoutes(topUps: TopUpService | undefined): Router {
     const answer = await topUps.notify(ctx.req.headers, ctx.state.rawBody as Buffer);
     ctx.status = answer.status;
     if (answer.body) ctx.body = answer.body;
+  });
+  // Alipay's asynchronous notifications: form-encoded, RSA2-signed by Alipay; the answer is Alipay's
+  // protocol, the plain text `success` (stop sending) or anything else (send again).
+  router.post('/pay/alipay/notify', async (ctx) => {
+    ctx.type = 'text/plain';
+    if (!topUps) {
+      ctx.status = 503;
+      ctx.body = 'fail';
+      return;
+    }
+    const raw = (ctx.state.rawBody as Buffer).toString('utf8');
+    const fields = Object.fromEntries(new URLSearchParams(raw));
+    const answer = await topUps.notifyAlipay(fields);
+    ctx.status = answer.status;
+    ctx.body = answer.body;
   });
   return router;
 }

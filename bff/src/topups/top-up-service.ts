@@ -6,6 +6,15 @@ import type { Logger } from '@campus-card/core/log';
 import { addDays, shanghaiParts, shanghaiToday } from '@campus-card/core/time';
 import { BffError } from '../errors.ts';
 import type { Kv } from '../kv/index.ts';
+import {
+  type AlipayPay,
+  AlipayRefused,
+  type AlipayTrade,
+  AlipayUnavailable,
+  isAlipayAccount,
+  outRequestNoOf,
+  tradeOf,
+} from '../services/alipay-pay.ts';
 import type { TopUpConfig } from './config.ts';
 import {
   NotificationRefused,
@@ -31,10 +40,38 @@ export interface TopUpView {
   creditedAtMs: number | null;
   failureCode: string | null;
   refundedAmount: number;
+  channel: TopUpOrder['channel'];
   /** wx.requestPayment's parameters, on create while the order can be paid. */
   payment?: Omit<RequestPayment, 'appId'>;
-  /** The payment page for the H5 build (no wx.requestPayment in a browser). */
+  /**
+   * The payment page for the H5 build (no wx.requestPayment in a browser): WeChat's, or for an
+   * Alipay order placed from outside the Alipay app, the signed alipay.trade.wap.pay cashier URL.
+   */
   payPageUrl?: string;
+  /** An Alipay order placed from the Alipay mini-program: the trade number for my.tradePay({ tradeNO }). */
+  alipay?: { tradeNO: string };
+}
+
+/** What the Alipay notify route answers: Alipay stops only on the plain text `success`. */
+export interface AlipayNotifyAnswer {
+  status: number;
+  body: 'success' | 'fail';
+}
+
+/**
+ * One payment as the checks see it, whichever platform reported it: the order number, the platform's
+ * transaction (WeChat's transaction_id, Alipay's trade_no), the amount in fen (undefined when the
+ * platform's text was not an amount), and whether it says paid.
+ */
+interface PaidTrade {
+  channel: TopUpOrder['channel'];
+  outTradeNo: string;
+  transactionId: string;
+  amount: number | undefined;
+  paid: boolean;
+  paidAtMs: number;
+  /** The platform's side, for the mismatch list: state, amount, transaction. */
+  theirs: string;
 }
 
 /**
@@ -78,6 +115,7 @@ export function view(order: TopUpOrder): TopUpView {
     creditedAtMs: order.creditedAtMs,
     failureCode: order.failureCode,
     refundedAmount: order.refundedAmount,
+    channel: order.channel,
   };
 }
 
@@ -96,6 +134,10 @@ export class TopUpService {
     private readonly config: TopUpConfig,
     private readonly cardOf: CardOfUser,
     private readonly log: Logger,
+    /** Alipay as the second channel (docs/alipay.md); orders with channel 'alipay' are refused without it. */
+    private readonly alipay?: AlipayPay,
+    /** The H5 result page Alipay's cashier returns to ({id} is the order id); TOP_UP_H5_RETURN_URL by default. */
+    private readonly alipayReturnUrl: string = config.h5ReturnUrl,
   ) {}
 
   limits() {
@@ -109,8 +151,16 @@ export class TopUpService {
 
   async create(
     openid: string,
-    input: { amount: number; idempotencyKey?: string | undefined; cardNo?: string | undefined },
+    input: {
+      amount: number;
+      idempotencyKey?: string | undefined;
+      cardNo?: string | undefined;
+      channel?: TopUpOrder['channel'] | undefined;
+    },
   ): Promise<TopUpView> {
+    const channel = input.channel ?? 'wechat';
+    if (channel === 'alipay' && !this.alipay)
+      throw new BffError('UNAVAILABLE', 'Alipay top-ups are not configured on this server');
     const { amountMin, amountMax } = this.config;
     if (input.amount < amountMin || input.amount > amountMax)
       throw new BffError('AMOUNT_OUT_OF_RANGE', `a top-up is ${amountMin} to ${amountMax} fen`, {
@@ -123,10 +173,12 @@ export class TopUpService {
       cardNo,
       idempotencyKey: input.idempotencyKey ?? randomUUID(),
       amount: input.amount,
+      channel,
       dailyCap: this.config.dailyCap,
       ttlMs: this.config.orderTtlMs,
     });
     if (order.status !== 'created' || order.expiresAtMs <= Date.now()) return view(order);
+    if (order.channel === 'alipay') return this.placeWithAlipay(order);
     // Placing the same order again is safe: WeChat answers an identical repeat with the same prepay_id.
     const payment = await this.pay.jsapi({
       outTradeNo: order.id,
@@ -137,6 +189,33 @@ export class TopUpService {
     await this.core.setTopUpPrepayId(order.id, payment.package.slice('prepay_id='.length));
     const { appId: _appId, ...forClient } = payment;
     return { ...view(order), payment: forClient, ...this.payPage(order, payment) };
+  }
+
+  /**
+   * Places an Alipay order: from the Alipay mini-program (an account signed in through Alipay) with
+   * alipay.trade.create, whose trade_no the app hands to my.tradePay; from anywhere else (the H5
+   * build in a browser) as the signed alipay.trade.wap.pay cashier URL. Placing the same order again
+   * answers the same trade, so a retried create is safe.
+   */
+  private async placeWithAlipay(order: TopUpOrder): Promise<TopUpView> {
+    const alipay = this.alipay as AlipayPay;
+    const placed = { outTradeNo: order.id, amount: order.amount, expiresAtMs: order.expiresAtMs };
+    if (!isAlipayAccount(order.openid)) {
+      const returnUrl = this.alipayReturnUrl.replace('{id}', order.id);
+      return { ...view(order), payPageUrl: alipay.wapPayUrl(placed, returnUrl) };
+    }
+    let tradeNo: string;
+    try {
+      tradeNo = await alipay.createForMiniProgram({ ...placed, openid: order.openid });
+    } catch (error) {
+      if (error instanceof AlipayUnavailable || error instanceof AlipayRefused) {
+        this.log.warn({ orderId: order.id, err: errorName(error) }, 'Alipay trade.create failed');
+        throw new BffError('ALIPAY_UNAVAILABLE', 'Alipay could not place the order; try again');
+      }
+      throw error;
+    }
+    await this.core.setTopUpPrepayId(order.id, tradeNo);
+    return { ...view(order), alipay: { tradeNO: tradeNo } };
   }
 
   /**
@@ -165,8 +244,22 @@ export class TopUpService {
    */
   async get(openid: string, id: string): Promise<TopUpView> {
     const order = await this.ownOrder(openid, id);
-    if (order.status !== 'created' || order.prepayId === null) return view(order);
+    // An Alipay H5 order has no trade until the payer opens the cashier: it is asked about too.
+    if (order.status !== 'created' || (order.prepayId === null && order.channel !== 'alipay'))
+      return view(order);
     if (!(await this.kv.setIfAbsent(`topup-query:${order.id}`, '1', QUERY_ON_READ_MS))) return view(order);
+    if (order.channel === 'alipay') {
+      try {
+        const trade = await this.alipayPay().query(order.id);
+        if (trade && (trade.status === 'TRADE_SUCCESS' || trade.status === 'TRADE_FINISHED')) {
+          await this.applyPaid(this.alipayPaid(trade), 'poll');
+          return view(await this.core.topUpOrder(order.id));
+        }
+      } catch (error) {
+        this.log.warn({ orderId: order.id, err: errorName(error) }, 'top-up query on read failed');
+      }
+      return view(order);
+    }
     try {
       const t = await this.pay.query(order.id);
       if (t && (t.trade_state === 'SUCCESS' || t.trade_state === 'REFUND')) {
@@ -276,48 +369,77 @@ export class TopUpService {
   }
 
   /**
-   * Checks a transaction (from a notification or a query) against its order and credits it once.
-   * What can never be credited (another merchant's, an unknown order, a different amount, an order
-   * closed or paid by another transaction) is alerted, not retried; only a failure on our side throws.
+   * Checks a WeChat transaction (from a notification or a query) against our merchant and credits it
+   * once through applyPaid. Another appid or mchid is alerted, not retried.
    */
   private async applyTransaction(t: Transaction, source: 'notify' | 'poll'): Promise<Applied> {
     const parsedAtMs = t.success_time ? Date.parse(t.success_time) : Number.NaN;
     const paidAtMs = Number.isFinite(parsedAtMs) ? parsedAtMs : Date.now();
     const theirs = `${t.trade_state} ${t.amount.total} ${t.transaction_id ?? ''}`;
+    if (t.appid !== this.config.appId || t.mchid !== this.config.mchid) {
+      await this.alert(
+        t.out_trade_no,
+        'missing_ours',
+        null,
+        `${theirs} appid=${t.appid} mchid=${t.mchid}`,
+        paidAtMs,
+        {
+          source,
+          why: 'transaction for another appid or mchid',
+        },
+      );
+      return 'alerted';
+    }
+    return this.applyPaid(
+      {
+        channel: 'wechat',
+        outTradeNo: t.out_trade_no,
+        transactionId: t.transaction_id ?? '',
+        amount: t.amount.total,
+        paid: t.trade_state === 'SUCCESS' || t.trade_state === 'REFUND',
+        paidAtMs,
+        theirs,
+      },
+      source,
+    );
+  }
+
+  /**
+   * Checks a payment (either platform's, already proven to come from it and to be ours) against its
+   * order and credits it once. What can never be credited (an unknown order, one of the other channel,
+   * a different amount, an order closed or paid by another transaction) is alerted, not retried; only
+   * a failure on our side throws.
+   */
+  private async applyPaid(p: PaidTrade, source: 'notify' | 'poll'): Promise<Applied> {
     const alert = async (
       kind: 'missing_ours' | 'amount_differs' | 'state_differs',
       ours: string | null,
       why: string,
-      more = '',
     ) => {
-      await this.alert(t.out_trade_no, kind, ours, `${theirs}${more}`, paidAtMs, { source, why });
+      await this.alert(p.outTradeNo, kind, ours, p.theirs, p.paidAtMs, { source, why });
       return 'alerted' as const;
     };
-    if (t.appid !== this.config.appId || t.mchid !== this.config.mchid)
-      return alert(
-        'missing_ours',
-        null,
-        'transaction for another appid or mchid',
-        ` appid=${t.appid} mchid=${t.mchid}`,
-      );
-    if (t.trade_state !== 'SUCCESS' && t.trade_state !== 'REFUND') return 'ignored';
+    if (!p.paid) return 'ignored';
     let order: TopUpOrder;
     try {
-      order = await this.core.topUpOrder(t.out_trade_no);
+      order = await this.core.topUpOrder(p.outTradeNo);
     } catch (error) {
       // Not found, or a number that is none of ours (the core refuses its form): no order to credit.
       if (isFinal(error)) return alert('missing_ours', null, 'paid transaction for an unknown order');
       throw error;
     }
     const ours = `${order.status} ${order.amount} ${order.transactionId ?? ''}`;
-    if (t.amount.total !== order.amount)
+    // A payment reported by one platform never credits an order placed with the other.
+    if (order.channel !== p.channel)
+      return alert('missing_ours', ours, `${p.channel} payment for a ${order.channel} order; not credited`);
+    if (p.amount !== order.amount)
       return alert('amount_differs', ours, 'paid amount differs from the order; not credited');
-    if (!t.transaction_id) return alert('state_differs', ours, 'paid transaction without a transaction id');
+    if (!p.transactionId) return alert('state_differs', ours, 'paid transaction without a transaction id');
     try {
       await this.core.confirmTopUpPayment(order.id, {
-        transactionId: t.transaction_id,
-        amount: t.amount.total,
-        paidAtMs,
+        transactionId: p.transactionId,
+        amount: p.amount,
+        paidAtMs: p.paidAtMs,
       });
     } catch (error) {
       if (!isFinal(error)) throw error;
@@ -328,6 +450,113 @@ export class TopUpService {
       return alert(kind, ours, `payment confirmation refused (${error.code})`);
     }
     return 'credited';
+  }
+
+  /** An Alipay trade (query answer or notification) as applyPaid checks it. */
+  private alipayPaid(trade: AlipayTrade): PaidTrade {
+    return {
+      channel: 'alipay',
+      outTradeNo: trade.outTradeNo,
+      transactionId: /^[0-9A-Za-z]{1,60}$/.test(trade.tradeNo) ? trade.tradeNo : '',
+      amount: trade.totalFen,
+      paid: trade.status === 'TRADE_SUCCESS' || trade.status === 'TRADE_FINISHED',
+      paidAtMs: trade.paidAtMs ?? Date.now(),
+      theirs: `${trade.status} ${trade.totalText} ${trade.tradeNo}`.slice(0, 255),
+    };
+  }
+
+  private alipayPay(): AlipayPay {
+    if (!this.alipay) throw new BffError('UNAVAILABLE', 'Alipay top-ups are not configured on this server');
+    return this.alipay;
+  }
+
+  /**
+   * An Alipay asynchronous notification (form fields, decoded). Alipay sends it again until it reads
+   * the plain text `success`, eight times over about a day. Answered `fail` (401) unless its RSA2
+   * signature verifies with Alipay's key, so a forgery changes nothing; `fail` (500) when our side
+   * could not apply it (the core unreachable), so Alipay retries. Everything else is answered
+   * `success`: a payment credited once under ali:<trade_no> however often it arrives, a status with
+   * nothing to do, a refund confirmation, and what can never apply (another app or seller, an
+   * unknown order, a different amount), which is filed in the mismatch list instead.
+   */
+  async notifyAlipay(fields: Record<string, string>): Promise<AlipayNotifyAnswer> {
+    if (!this.alipay) return { status: 503, body: 'fail' };
+    if (!this.alipay.verifyNotification(fields)) {
+      this.log.warn({ reason: 'signature' }, 'Alipay notification refused');
+      return { status: 401, body: 'fail' };
+    }
+    try {
+      await this.applyAlipayNotification(this.alipay, fields);
+      return { status: 200, body: 'success' };
+    } catch (error) {
+      this.log.error({ err: errorName(error) }, 'Alipay notification could not be applied');
+      return { status: 500, body: 'fail' };
+    }
+  }
+
+  private async applyAlipayNotification(alipay: AlipayPay, fields: Record<string, string>): Promise<void> {
+    const trade = tradeOf(fields);
+    const atMs = trade.paidAtMs ?? Date.now();
+    const theirs = `${trade.status} ${trade.totalText} ${trade.tradeNo}`;
+    if (fields.app_id !== alipay.appId || fields.seller_id !== alipay.sellerId) {
+      await this.alert(
+        trade.outTradeNo,
+        'missing_ours',
+        null,
+        `${theirs} app_id=${fields.app_id ?? ''}`,
+        atMs,
+        {
+          source: 'notify',
+          why: 'Alipay notification for another app or seller',
+        },
+      );
+      return;
+    }
+    // A refund's notification (Alipay names our out_request_no as out_biz_no): the refund call already
+    // settled it; one still processing here (its answer was lost) is settled now.
+    if (fields.out_biz_no !== undefined && fields.refund_fee !== undefined) {
+      await this.settleAlipayRefundNotice(fields.out_biz_no, trade, theirs);
+      return;
+    }
+    if (trade.status === 'WAIT_BUYER_PAY' || trade.status === 'TRADE_CLOSED') return;
+    if (trade.status !== 'TRADE_SUCCESS' && trade.status !== 'TRADE_FINISHED') {
+      await this.alert(trade.outTradeNo, 'state_differs', null, theirs, atMs, {
+        source: 'notify',
+        why: 'Alipay notification with an unknown trade_status',
+      });
+      return;
+    }
+    await this.applyPaid(this.alipayPaid(trade), 'notify');
+  }
+
+  private async settleAlipayRefundNotice(
+    outRequestNo: string,
+    trade: AlipayTrade,
+    theirs: string,
+  ): Promise<void> {
+    let refunds: TopUpRefund[] = [];
+    try {
+      refunds = (await this.core.topUpRefunds(trade.outTradeNo)).items;
+    } catch (error) {
+      if (!isFinal(error)) throw error;
+    }
+    const refund = refunds.find((r) => outRequestNoOf(r.id) === outRequestNo);
+    if (!refund) {
+      await this.alert(
+        trade.outTradeNo,
+        'state_differs',
+        null,
+        `REFUND ${outRequestNo} ${theirs}`,
+        Date.now(),
+        {
+          source: 'notify',
+          why: 'Alipay refund notification for a refund we never asked for',
+        },
+      );
+      return;
+    }
+    if (refund.status === 'processing')
+      await this.core.settleTopUpRefund(refund.id, { status: 'succeeded', wechatRefundId: null });
   }
 
   /**
@@ -377,9 +606,14 @@ export class TopUpService {
    * out_refund_no when WeChat never got it (the request was lost on the way).
    */
   private async followRefund(refund: TopUpRefund): Promise<void> {
+    const order = await this.core.topUpOrder(refund.orderId);
+    if (order.channel === 'alipay') {
+      // Alipay refunds synchronously, once per out_request_no: asking again answers the first result.
+      await this.askAlipayRefund(order, refund);
+      return;
+    }
     const found = await this.pay.findRefund(refund.id);
     if (found === undefined) {
-      const order = await this.core.topUpOrder(refund.orderId);
       const asked = await this.pay.refund({
         outTradeNo: order.id,
         outRefundNo: refund.id,
@@ -396,6 +630,7 @@ export class TopUpService {
   }
 
   private async settle(order: TopUpOrder): Promise<'credited' | 'closed' | 'waiting'> {
+    if (order.channel === 'alipay') return this.settleAlipay(order);
     const expired = order.expiresAtMs <= Date.now();
     const t = await this.pay.query(order.id);
     if (t === undefined) {
@@ -422,8 +657,86 @@ export class TopUpService {
   }
 
   /**
-   * Refunds (part of) a top-up: the core takes the money back from the wallet first, then WeChat
-   * is asked under the same out_refund_no, so a retry of this call (same refundId) is safe.
+   * An Alipay order the notifications left behind: alipay.trade.query; paid is credited, closed at
+   * Alipay is closed here, and an expired unpaid one is closed at Alipay first (alipay.trade.close)
+   * and then here, so it cannot be paid behind our back. A trade Alipay never had (an H5 cashier
+   * never opened, or a create that never arrived) is closed here once expired.
+   */
+  private async settleAlipay(order: TopUpOrder): Promise<'credited' | 'closed' | 'waiting'> {
+    const alipay = this.alipayPay();
+    const expired = order.expiresAtMs <= Date.now();
+    const trade = await alipay.query(order.id);
+    if (trade === undefined) {
+      if (!expired) return 'waiting';
+      await this.core.closeTopUpOrder(order.id);
+      return 'closed';
+    }
+    if (trade.status === 'TRADE_SUCCESS' || trade.status === 'TRADE_FINISHED')
+      return (await this.applyPaid(this.alipayPaid(trade), 'poll')) === 'credited' ? 'credited' : 'waiting';
+    if (trade.status === 'TRADE_CLOSED') {
+      if (trade.paidAtMs !== undefined) {
+        // Paid, then refunded in full at Alipay: not ours to close; the card centre sees it.
+        await this.alert(
+          order.id,
+          'state_differs',
+          `${order.status} ${order.amount}`,
+          `TRADE_CLOSED ${trade.totalText} ${trade.tradeNo}`,
+          Date.now(),
+          {
+            source: 'poll',
+            why: 'Alipay trade closed after payment while the order is not credited',
+          },
+        );
+        return 'waiting';
+      }
+      await this.core.closeTopUpOrder(order.id);
+      return 'closed';
+    }
+    if (!expired) return 'waiting';
+    const closed = await alipay.close(order.id);
+    if (closed === 'paid') {
+      const paid = await alipay.query(order.id);
+      if (paid) await this.applyPaid(this.alipayPaid(paid), 'poll');
+      return 'credited';
+    }
+    await this.core.closeTopUpOrder(order.id);
+    return 'closed';
+  }
+
+  /**
+   * Asks Alipay to refund under out_request_no = our refund id, and settles the refund with the
+   * answer: taken → succeeded; refused in a signed answer → failed (the money goes back to the
+   * wallet); no answer → still processing, asked again by the poller under the same number.
+   */
+  private async askAlipayRefund(order: TopUpOrder, refund: TopUpRefund): Promise<TopUpRefund> {
+    try {
+      await this.alipayPay().refund({
+        outTradeNo: order.id,
+        refundId: refund.id,
+        amount: refund.amount,
+        reason: refund.reason,
+      });
+    } catch (error) {
+      if (error instanceof AlipayRefused) {
+        this.log.warn({ orderId: order.id, err: error.subCode }, 'Alipay refused a top-up refund');
+        return this.core.settleTopUpRefund(refund.id, { status: 'failed', wechatRefundId: null });
+      }
+      if (error instanceof AlipayUnavailable) {
+        this.log.warn(
+          { orderId: order.id, err: error.reason },
+          'Alipay refund not answered; the poller asks again',
+        );
+        return refund;
+      }
+      throw error;
+    }
+    return this.core.settleTopUpRefund(refund.id, { status: 'succeeded', wechatRefundId: null });
+  }
+
+  /**
+   * Refunds (part of) a top-up: the core takes the money back from the wallet first, then the
+   * order's platform is asked under the same refund number (WeChat's out_refund_no, Alipay's
+   * out_request_no), so a retry of this call (same refundId) is safe.
    */
   async refund(
     orderId: string,
@@ -432,6 +745,7 @@ export class TopUpService {
     const order = await this.core.topUpOrder(orderId);
     const refund = await this.core.startTopUpRefund(orderId, input);
     if (refund.status !== 'processing') return refund;
+    if (order.channel === 'alipay') return this.askAlipayRefund(order, refund);
     const asked = await this.pay.refund({
       outTradeNo: order.id,
       outRefundNo: refund.id,
