@@ -3,6 +3,12 @@ import type { TopUpLimits, TopUpOrder, TopUpStatus } from './types.ts';
 
 export type PayChannel = 'wechat' | 'alipay';
 
+/**
+ * A placed order as the BFF answers it: WeChat's requestPayment parameters, a payment page for a
+ * browser, or, for an order placed from the Alipay mini-program, the trade number for my.tradePay.
+ */
+export type PlacedTopUp = TopUpOrder & { readonly alipay?: { readonly tradeNO: string } };
+
 export function getTopUpLimits(api: ApiClient): Promise<TopUpLimits> {
   return api.request('GET', '/top-ups/limits');
 }
@@ -19,7 +25,7 @@ export function newIdempotencyKey(random: () => number = Math.random): string {
 export function createTopUp(
   api: ApiClient,
   request: { amount: number; channel: PayChannel; cardNo?: string; idempotencyKey: string },
-): Promise<TopUpOrder> {
+): Promise<PlacedTopUp> {
   const { amount, channel, cardNo } = request;
   return api.request('POST', '/top-ups', cardNo ? { amount, channel, cardNo } : { amount, channel }, {
     headers: { 'idempotency-key': request.idempotencyKey },

@@ -57,6 +57,17 @@ export default function TopUpPage() {
           window.location.assign(order.payPageUrl);
           return;
         }
+      } else if (process.env.TARO_ENV === 'alipay') {
+        // The Alipay build pays with my.tradePay and the trade number the BFF placed with
+        // alipay.trade.create, never with WeChat's parameters.
+        if (order.alipay) {
+          try {
+            await Taro.tradePay({ tradeNO: order.alipay.tradeNO });
+          } catch {
+            // Cancelled or failed in Alipay: the order page still tells what really happened.
+            Taro.showToast({ title: strings.topUp.cancelled, icon: 'none' });
+          }
+        }
       } else if (order.payment) {
         try {
           await Taro.requestPayment({ ...order.payment });
