@@ -5,7 +5,12 @@ import { demoAdminPassword, seedAdminDemo } from '../../bff/src/admin/seed.ts';
 import { startWorld, type TestWorld } from '../../bff/test/support.ts';
 import type { Web } from '../../mock/demo/web.ts';
 import { newContext } from '../../tests/browser.ts';
+import { setShanghaiTime } from '../../tests/clock.ts';
 import { screenshots, startBackoffice } from './support.ts';
+
+// 03:30 in Shanghai, the day before in Los Angeles and in UTC: "today" on the dashboard is
+// Shanghai's, or today's payments would be missing from it (issue 21).
+setShanghaiTime('03:30');
 
 describe('backoffice in Chromium: the live dashboard', () => {
   let world: TestWorld;
@@ -56,7 +61,7 @@ describe('backoffice in Chromium: the live dashboard', () => {
     assert.equal(answer.status, 'ok', JSON.stringify(answer));
   };
 
-  test("when a payment is made while the dashboard is open, then today's turnover on the page changes without a reload and without asking GET /dashboard again; when the socket drops, the page says 重连中…, falls back to GET and goes live again", async () => {
+  test("#21 when a payment is made at 03:30 Shanghai while the dashboard is open, then Shanghai today's turnover on the page changes without a reload and without asking GET /dashboard again; when the socket drops, the page says 重连中…, falls back to GET and goes live again", async () => {
     // Goal: the figures come over the socket; GET /dashboard is the first paint only.
     const context = await newContext(browser, { viewport: { width: 1280, height: 900 } });
     await context.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort());
