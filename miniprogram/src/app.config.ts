@@ -13,6 +13,7 @@ export default defineAppConfig({
     'pages/card-actions/index',
     'pages/showers/index',
     'pages/parents/index',
+    'pages/parents-mine/index',
     'pages/notifications/index',
     'pages/news/index',
     'pages/courses/index',

@@ -318,7 +318,16 @@ describe('mini-program H5 in Chromium against the whole system', () => {
     await shoot(page, 'card-lost');
 
     // Every other page answers from the real BFF without an error state.
-    for (const route of ['showers', 'parents', 'notifications', 'news', 'courses', 'records', 'settings']) {
+    for (const route of [
+      'showers',
+      'parents',
+      'parents-mine',
+      'notifications',
+      'news',
+      'courses',
+      'records',
+      'settings',
+    ]) {
       await open(page, route);
       assert.equal(await page.locator(`.page-${route} .state-error`).count(), 0, `${route} shows an error`);
       await shoot(page, route);
@@ -378,7 +387,7 @@ describe('mini-program H5 in Chromium against the whole system', () => {
     assert.ok(child);
     const childPage = await newPage();
     await bindAs(childPage, child);
-    await open(childPage, 'parents');
+    await open(childPage, 'parents-mine');
     await childPage.locator('#make-invitation').click();
     const invitation = ((await childPage.locator('#invitation-code').textContent()) ?? '').trim();
     assert.match(invitation, /^[0-9A-Z]{8}$/);

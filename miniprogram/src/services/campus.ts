@@ -1,34 +1,10 @@
-// Everything around the card that is read more than written: showers and laundry, parents, notifications,
-// news, courses, attendance and access records.
+// Everything around the card that is read more than written: showers and laundry, notifications,
+// news, courses, attendance and access records (parents: services/parents.ts).
 import type { ApiClient } from './request.ts';
-import type {
-  ChildView,
-  Course,
-  MeterSession,
-  NewsItem,
-  NotificationList,
-  Page,
-  PresenceRecord,
-} from './types.ts';
+import type { Course, MeterSession, NewsItem, NotificationList, Page, PresenceRecord } from './types.ts';
 
 export function listMeterSessions(api: ApiClient): Promise<Page<MeterSession>> {
   return api.request('GET', '/meter-sessions');
-}
-
-export function listChildren(api: ApiClient): Promise<{ children: readonly ChildView[] }> {
-  return api.request('GET', '/children');
-}
-
-export function linkChild(api: ApiClient, invitationCode: string): Promise<ChildView> {
-  return api.request('POST', '/children', { invitationCode: invitationCode.trim() });
-}
-
-export function setLowBalanceAlert(api: ApiClient, cardNo: string, threshold: number): Promise<void> {
-  return api.request('PUT', `/children/${encodeURIComponent(cardNo)}/alert`, { threshold });
-}
-
-export function reportChildLost(api: ApiClient, cardNo: string): Promise<void> {
-  return api.request('POST', `/children/${encodeURIComponent(cardNo)}/actions`, { action: 'report_loss' });
 }
 
 /** The latest 30 payments, top-ups, holds and card changes: what a missed live push would have said. */
@@ -38,13 +14,6 @@ export function listNotifications(api: ApiClient): Promise<NotificationList> {
 
 export function markNotificationsSeen(api: ApiClient, upToMs: number): Promise<void> {
   return api.request('POST', '/notifications/seen', { upToMs });
-}
-
-/** A student makes a one-time code for a parent to type in their own app. */
-export function createParentInvitation(
-  api: ApiClient,
-): Promise<{ invitationCode: string; expiresInMs: number }> {
-  return api.request('POST', '/parents/invitations');
 }
 
 export function listNews(

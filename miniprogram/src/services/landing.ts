@@ -1,4 +1,4 @@
-import { listChildren } from './campus.ts';
+import { listChildren } from './parents.ts';
 import type { ApiClient } from './request.ts';
 
 /**

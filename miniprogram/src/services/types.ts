@@ -134,16 +134,6 @@ export interface MeterSession {
   readonly postedAmount?: number;
 }
 
-export interface ChildView {
-  readonly cardNo: string;
-  readonly name: string;
-  readonly balance?: Balance;
-  readonly lowBalanceAlert?: number;
-  /** Set by the BFF when an alert is set and main + subsidy is below it. */
-  readonly lowBalance?: boolean;
-  readonly status?: CardStatus;
-}
-
 /**
  * From the ledger (a payment, top-up, hold …), from the card's history (a status change, a PIN set
  * or reset, with who made it), or a kept notice (a statement, a cancelled loss, a PIN reset).

@@ -22,7 +22,7 @@ const quickActions: { key: keyof typeof strings.home.quick; url: string }[] = [
   { key: 'statement', url: '/pages/statement/index' },
   { key: 'cardActions', url: '/pages/card-actions/index' },
   { key: 'showers', url: '/pages/showers/index' },
-  { key: 'parents', url: '/pages/parents/index' },
+  { key: 'parents', url: '/pages/parents-mine/index' },
   { key: 'notifications', url: '/pages/notifications/index' },
   { key: 'news', url: '/pages/news/index' },
   { key: 'courses', url: '/pages/courses/index' },

@@ -1,0 +1,6 @@
+import { strings } from '../../strings.ts';
+
+export default definePageConfig({
+  navigationBarTitleText: strings.parents.mine,
+  enablePullDownRefresh: true,
+});

@@ -1,0 +1,267 @@
+// Issue 19's parents findings, in the H5 build in real Chromium against the whole running system (core,
+// BFF, gateway, stand-ins, on MariaDB and Redis), with two WeChat accounts in two browser contexts: the
+// student invites from 我的家长 (copy, countdown), the parent links on the parents' own page, reads the
+// child's card status and the spending as the child allows, reports the card lost and reads the status,
+// who reported it and the way to undo it; the student sees the parent in 我的家长 and removes them,
+// and the parent then sees nothing of the child. Every button on both pages is readable (≥ 4.5:1).
+// Run by `npm run test:browser -w miniprogram` after `npm run build:h5` (it serves miniprogram/dist/h5).
+import assert from 'node:assert/strict';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import { CoreClient } from '../../core/src/client/index.ts';
+import { freshDatabase } from '../../core/test/support.ts';
+import { type RunningSystem, startSystem } from '../../mock/demo/system.ts';
+import { launchChromium, newContext, screenshotsDir } from '../browser.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const h5Root = resolve(here, '../../miniprogram/dist/h5');
+const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+async function shoot(page: Page, name: string): Promise<void> {
+  // Taro's page slide-in takes 300 ms.
+  await page.waitForTimeout(600);
+  await page.screenshot({ path: join(screenshotsDir, `${name}.png`), fullPage: true });
+}
+
+/**
+ * The WCAG contrast of every visible button's text in `scope` against the colour behind it (the first
+ * ancestor with an opaque background; the text's alpha blended in), lowest first, with the button's
+ * text. Run in the page as plain JavaScript (the tests have no DOM types).
+ */
+const contrastScript = `(selector) => {
+  const parse = (colour) => {
+    const parts = (colour.match(/[\\d.]+/g) || []).map(Number);
+    return [parts[0] || 0, parts[1] || 0, parts[2] || 0, parts[3] === undefined ? 1 : parts[3]];
+  };
+  const channel = (v) => {
+    const s = v / 255;
+    return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+  };
+  const luminance = ([r, g, b]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+  const backgroundOf = (element) => {
+    for (let at = element; at; at = at.parentElement) {
+      const [r, g, b, a] = parse(getComputedStyle(at).backgroundColor);
+      if (a > 0.99) return [r, g, b];
+    }
+    return [255, 255, 255];
+  };
+  const root = document.querySelector(selector);
+  return [...(root ? root.querySelectorAll('taro-button-core, button') : [])]
+    .filter((button) => button.offsetParent !== null)
+    .map((button) => {
+      const back = backgroundOf(button);
+      const [r, g, b, a] = parse(getComputedStyle(button).color);
+      const text = [r, g, b].map((v, i) => v * a + back[i] * (1 - a));
+      const [light, dark] = [luminance(text), luminance(back)].sort((x, y) => y - x);
+      return { text: (button.textContent || '').trim(), ratio: (light + 0.05) / (dark + 0.05) };
+    })
+    .sort((x, y) => x.ratio - y.ratio);
+}`;
+
+async function buttonContrasts(page: Page, scope: string): Promise<{ text: string; ratio: number }[]> {
+  return page.evaluate(`(${contrastScript})(${JSON.stringify(scope)})`);
+}
+
+describe("parents' pages and 我的家长 in the H5 app (issue 19)", () => {
+  let system: RunningSystem;
+  let drop: () => Promise<void>;
+  let browser: Browser;
+  let core: CoreClient;
+  const pageErrors: string[] = [];
+
+  before(async () => {
+    assert.ok(
+      existsSync(join(h5Root, 'index.html')),
+      'build the H5 target first: npm run build:h5 -w miniprogram',
+    );
+    const database = await freshDatabase('mysql');
+    drop = database.drop;
+    system = await startSystem({
+      env: {
+        DATABASE_URL: database.url,
+        REDIS_URL: redisUrl,
+        REDIS_PREFIX: `cc-parents-${randomBytes(4).toString('hex')}:`,
+        LOG_LEVEL: 'silent',
+        PAY_INTERVAL_MS_MIN: '0',
+      },
+      ports: 'free',
+      terminals: false,
+      print: () => {},
+    });
+    core = new CoreClient({ url: system.core.url, ...system.serviceKey });
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await core?.close();
+    await system?.stop();
+    await drop?.();
+  });
+
+  async function newPage(options: BrowserContextOptions = {}): Promise<Page> {
+    const context = await newContext(browser, { viewport: { width: 390, height: 844 }, ...options });
+    await context.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort());
+    const page = await context.newPage();
+    page.on('pageerror', (error) => {
+      pageErrors.push(error.message);
+      console.error(`[h5 page error] ${error.message}`);
+    });
+    return page;
+  }
+
+  async function bindAs(page: Page, identity: { personNo: string; name: string; secret: string }) {
+    await page.goto(system.web.url);
+    await page.locator('#login').click();
+    await page.locator('#personNo input').fill(identity.personNo);
+    await page.locator('#name input').fill(identity.name);
+    await page.locator('#secret input').fill(identity.secret);
+    await page.locator('#bind').click();
+    await page.locator('.qr').waitFor();
+  }
+
+  /** Opens a page of the app afresh (a reload, so no earlier page of the same route stays in the DOM). */
+  async function open(page: Page, route: string): Promise<void> {
+    await page.goto(`${system.web.url}/#/pages/${route}/index`);
+    await page.reload();
+    await page.locator(`.page-${route}`).waitFor();
+    await page.locator(`.page-${route} .state-loading`).first().waitFor({ state: 'detached' });
+  }
+
+  async function assertReadableButtons(page: Page, scope: string): Promise<void> {
+    const contrasts = await buttonContrasts(page, scope);
+    assert.ok(contrasts.length > 0, `${scope} has buttons`);
+    for (const { text, ratio } of contrasts)
+      assert.ok(ratio >= 4.5, `${scope}: the button ${text} reads at ${ratio.toFixed(2)}:1, under 4.5:1`);
+  }
+
+  test('#19.4 when a parent links, reads the status and spending as allowed, reports the card lost, and the student removes them in 我的家长, then each step shows and the parent sees nothing after', async () => {
+    const child = system.identities[3];
+    assert.ok(child);
+    // Money moved before the parent links: a top-up and a canteen payment are the child's latest spending.
+    const canteen = await core.createMerchant({ name: '家长页食堂', category: 'canteen' });
+    await core.topUp({ id: randomUUID(), cardNo: child.cardNo, amount: 5_000, channel: 'wechat' });
+    await core.pay({ id: randomUUID(), cardNo: child.cardNo, merchantId: canteen.id, amount: 1_350 });
+    const { main, subsidy } = (await core.getCard(child.cardNo)).balance;
+    const balance = `¥${Math.floor((main + subsidy) / 100)}.${String((main + subsidy) % 100).padStart(2, '0')}`;
+
+    // The student: 我的家长 has no one yet; an invitation code with copy and its countdown.
+    const student = await newPage({ permissions: ['clipboard-read', 'clipboard-write'] });
+    await bindAs(student, child);
+    await open(student, 'parents-mine');
+    await student.locator('#no-parents').waitFor();
+    await student.locator('#make-invitation').click();
+    const invitation = ((await student.locator('#invitation-code').textContent()) ?? '').trim();
+    assert.match(invitation, /^[0-9A-Z]{8}$/);
+    const countdown = (await student.locator('#invitation-countdown').textContent()) ?? '';
+    assert.match(countdown, /^(10:00|09:[0-5]\d) 后失效$/, countdown);
+    await student.waitForTimeout(2_100);
+    assert.notEqual(
+      await student.locator('#invitation-countdown').textContent(),
+      countdown,
+      'it counts down',
+    );
+    await student.locator('#copy-invitation').click();
+    await student.locator('.page-parents-mine .form-ok', { hasText: '邀请码已复制' }).waitFor();
+    assert.equal(await student.evaluate('navigator.clipboard.readText()'), invitation);
+    await assertReadableButtons(student, '.page-parents-mine');
+    await shoot(student, 'parents-mine-invitation');
+
+    // The parent: their own page, no student words; the 关联 button readable; link with the code.
+    const parent = await newPage();
+    await parent.goto(system.web.url);
+    await parent.locator('#login').click();
+    await parent.locator('#as-parent').click();
+    await parent.locator('.page-parents #no-children').waitFor();
+    assert.equal(
+      await parent.locator('.page-parents #make-invitation').count(),
+      0,
+      'no 生成邀请码 for a parent',
+    );
+    await assertReadableButtons(parent, '.page-parents');
+    await parent.locator('.page-parents #invitation-input input').fill(invitation);
+    await parent.locator('#link-child').click();
+    await parent.locator('.page-parents .form-ok', { hasText: `已关联 ${child.name}` }).waitFor();
+    await parent.locator('.page-parents #child-status', { hasText: '正常' }).waitFor();
+    assert.equal(await parent.locator('.page-parents #child-balance').textContent(), balance);
+    const spending = parent.locator('.page-parents #child-spending .row');
+    await spending.first().waitFor();
+    const rows = (await spending.allInnerTexts()).map((t) => t.replace(/\s+/g, ' '));
+    assert.ok(
+      rows.some((r) => r.includes('家长页食堂') && r.includes('-¥13.50')),
+      JSON.stringify(rows),
+    );
+    assert.ok(
+      rows.some((r) => r.includes('充值') && r.includes('+¥50.00')),
+      JSON.stringify(rows),
+    );
+    await assertReadableButtons(parent, '.page-parents');
+    await shoot(parent, 'parents-child');
+
+    // The student hides spending from this parent: the parent's page says so and lists nothing.
+    await open(student, 'parents-mine');
+    await student.locator('.page-parents-mine .linked-parent').waitFor();
+    assert.match(
+      ((await student.locator('.page-parents-mine .linked-parent').textContent()) ?? '').replace(/\s+/g, ' '),
+      /家长 1\s*关联于 \d{4}-\d{2}-\d{2}/,
+    );
+    await student.locator('.page-parents-mine .show-spending').click();
+    await student.locator('.page-parents-mine .form-ok').waitFor();
+    await open(parent, 'parents');
+    await parent.locator('.page-parents #spending-hidden', { hasText: '孩子未向你开放消费明细' }).waitFor();
+    assert.equal(await parent.locator('.page-parents #child-spending').count(), 0);
+    assert.equal(await parent.locator('.page-parents #child-balance').textContent(), balance);
+
+    // The parent reports the card lost: the status, who reported it and when, and the way to undo it.
+    await parent.locator('#report-child-lost').click();
+    await parent.locator('.taro-model__confirm').click();
+    await parent.locator('.page-parents #child-status', { hasText: '已挂失' }).waitFor();
+    assert.match(
+      (await parent.locator('.page-parents #child-status-line').textContent()) ?? '',
+      /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2})? 由你挂失$/,
+    );
+    const guidance = (await parent.locator('.page-parents #card-guidance').textContent()) ?? '';
+    assert.match(guidance, /家长不能解挂/);
+    assert.match(guidance, /请孩子本人在小程序.*解挂，或到卡务中心办理/);
+    assert.equal(await parent.locator('#report-child-lost').count(), 0, 'a lost card is not reported twice');
+    assert.equal((await core.getCard(child.cardNo)).status, 'lost');
+    await parent
+      .locator('.page-parents #parent-messages .row', { hasText: '状态变为：已挂失' })
+      .first()
+      .waitFor();
+    await assertReadableButtons(parent, '.page-parents');
+    await shoot(parent, 'parents-child-lost');
+
+    // The student's phone was signed out by the report; they sign in again and remove the parent.
+    await student.goto(system.web.url);
+    await student.reload();
+    await student.locator('#login').click();
+    await student.locator('#card-status', { hasText: '已挂失' }).waitFor();
+    await open(student, 'parents-mine');
+    await student.locator('.page-parents-mine .remove-parent').click();
+    await student.locator('.taro-model__confirm').click();
+    await student.locator('.page-parents-mine .form-ok', { hasText: '已移除' }).waitFor();
+    await student.locator('.page-parents-mine #no-parents').waitFor();
+    await shoot(student, 'parents-mine-removed');
+
+    // The parent sees nothing of the child any more.
+    await open(parent, 'parents');
+    await parent.locator('.page-parents #no-children').waitFor();
+    for (const gone of [
+      '#child-card',
+      '#child-status',
+      '#child-balance',
+      '#child-spending',
+      '#parent-messages',
+    ])
+      assert.equal(await parent.locator(`.page-parents ${gone}`).count(), 0, `${gone} is gone`);
+    assert.ok(!((await parent.locator('.page-parents').textContent()) ?? '').includes(child.name));
+    assert.deepEqual(pageErrors, []);
+    await parent.context().close();
+    await student.context().close();
+  });
+});
