@@ -1,0 +1,181 @@
+import { addMonthsToKey } from '../time.ts';
+import type { InsightStore, MonthFigures } from './insight-store.ts';
+
+/**
+ * Hidden need (隐形资助), version 1: students who are on campus most days yet take fewer canteen
+ * meals than their cohort AND pay less per meal than it. Either alone says little: a student who eats
+ * off campus takes few meals at a normal price, a frugal one many cheap meals, and a student who is
+ * away (internship, home) is simply not there, which is why days on campus (payments, sign-ins,
+ * gate passes) come first. The cohort is the department; a cohort smaller than cohortSizeMin is not
+ * compared with itself but with every student that month. Pure: figures in, ranked candidates out.
+ */
+
+export interface HiddenNeedThresholds {
+  /** Days on campus in the month below which a student is not assessed (away, not needy). */
+  campusDaysMin: number;
+  /** Meals per day on campus at most this share of the cohort's median. */
+  mealsRatioMax: number;
+  /** Spend per meal at most this share of the cohort's median. */
+  spendRatioMax: number;
+  /** Students a cohort needs (assessed that month) to be its own yardstick (k-anonymity too). */
+  cohortSizeMin: number;
+  /** Meals per campus day this share or less of the student's own earlier months reads as falling. */
+  fallingRatioMax: number;
+}
+
+export const hiddenNeedDefaults: Readonly<HiddenNeedThresholds> = Object.freeze({
+  campusDaysMin: 10,
+  mealsRatioMax: 0.8,
+  spendRatioMax: 0.7,
+  cohortSizeMin: 10,
+  fallingRatioMax: 0.75,
+});
+
+export type HiddenNeedReason =
+  | { code: 'few_meals'; mealsPerDay: number; cohortMealsPerDay: number }
+  | { code: 'cheap_meals'; spendPerMealFen: number; cohortSpendPerMealFen: number }
+  | { code: 'falling'; mealsPerDay: number; ownEarlierMealsPerDay: number }
+  | { code: 'little_other_spending'; otherSpendFen: number; cohortOtherSpendFen: number };
+
+export interface HiddenNeedCandidate {
+  cardNo: string;
+  month: string;
+  /** Higher is more pressing: how far below the cohort meals and price are, plus a fall against the student's own past. */
+  score: number;
+  campusDays: number;
+  meals: number;
+  mealSpendFen: number;
+  /** The cohort compared with: the department, or '*' (every student) when the department is too small. */
+  cohort: string;
+  reasons: HiddenNeedReason[];
+}
+
+interface Assessed {
+  f: MonthFigures;
+  mealsPerDay: number;
+  spendPerMeal: number | undefined;
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+function median(values: number[]): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+interface Yardstick {
+  mealsPerDay: number;
+  spendPerMeal: number;
+  otherSpend: number;
+}
+
+function yardstick(group: Assessed[]): Yardstick {
+  return {
+    mealsPerDay: median(group.map((a) => a.mealsPerDay)),
+    spendPerMeal: median(group.flatMap((a) => (a.spendPerMeal === undefined ? [] : [a.spendPerMeal]))),
+    otherSpend: median(group.map((a) => a.f.otherSpend)),
+  };
+}
+
+/**
+ * The month's candidates, most pressing first. `figures` holds the month and, for the trend, any
+ * earlier months of the same cards (what InsightStore.monthFigures answers for a range).
+ */
+export function detectHiddenNeed(
+  figures: readonly MonthFigures[],
+  month: string,
+  thresholds: Partial<HiddenNeedThresholds> = {},
+): HiddenNeedCandidate[] {
+  const t = { ...hiddenNeedDefaults, ...thresholds };
+  const assessed: Assessed[] = figures
+    .filter((f) => f.month === month && f.campusDays >= t.campusDaysMin)
+    .map((f) => ({
+      f,
+      mealsPerDay: f.meals / f.campusDays,
+      spendPerMeal: f.meals === 0 ? undefined : f.mealSpend / f.meals,
+    }));
+  const byCohort = new Map<string, Assessed[]>();
+  for (const a of assessed) {
+    const key = a.f.department ?? '';
+    byCohort.set(key, [...(byCohort.get(key) ?? []), a]);
+  }
+  const everyone = yardstick(assessed);
+  const yardsticks = new Map<string, Yardstick>();
+  for (const [key, group] of byCohort)
+    if (group.length >= t.cohortSizeMin && key !== '') yardsticks.set(key, yardstick(group));
+
+  // Each card's earlier months on campus, for the trend against itself.
+  const earlier = new Map<string, { meals: number; days: number }>();
+  for (const f of figures) {
+    if (f.month >= month || f.campusDays < t.campusDaysMin) continue;
+    const e = earlier.get(f.cardNo) ?? { meals: 0, days: 0 };
+    e.meals += f.meals;
+    e.days += f.campusDays;
+    earlier.set(f.cardNo, e);
+  }
+
+  const candidates: HiddenNeedCandidate[] = [];
+  for (const a of assessed) {
+    // A student with no canteen meal at all eats elsewhere: no price to compare, not assessed here.
+    if (a.spendPerMeal === undefined) continue;
+    const own = yardsticks.get(a.f.department ?? '');
+    const y = own ?? everyone;
+    if (y.mealsPerDay <= 0 || y.spendPerMeal <= 0) continue;
+    const mealsRatio = a.mealsPerDay / y.mealsPerDay;
+    const spendRatio = a.spendPerMeal / y.spendPerMeal;
+    if (mealsRatio > t.mealsRatioMax || spendRatio > t.spendRatioMax) continue;
+    const reasons: HiddenNeedReason[] = [
+      { code: 'few_meals', mealsPerDay: round2(a.mealsPerDay), cohortMealsPerDay: round2(y.mealsPerDay) },
+      {
+        code: 'cheap_meals',
+        spendPerMealFen: Math.round(a.spendPerMeal),
+        cohortSpendPerMealFen: Math.round(y.spendPerMeal),
+      },
+    ];
+    let score = 1 - mealsRatio + (1 - spendRatio);
+    const past = earlier.get(a.f.cardNo);
+    if (past && past.days > 0 && past.meals > 0) {
+      const ownEarlier = past.meals / past.days;
+      if (a.mealsPerDay <= ownEarlier * t.fallingRatioMax) {
+        reasons.push({
+          code: 'falling',
+          mealsPerDay: round2(a.mealsPerDay),
+          ownEarlierMealsPerDay: round2(ownEarlier),
+        });
+        score += 0.25;
+      }
+    }
+    if (a.f.otherSpend < y.otherSpend / 2)
+      reasons.push({
+        code: 'little_other_spending',
+        otherSpendFen: a.f.otherSpend,
+        cohortOtherSpendFen: Math.round(y.otherSpend),
+      });
+    candidates.push({
+      cardNo: a.f.cardNo,
+      month,
+      score: round2(score),
+      campusDays: a.f.campusDays,
+      meals: a.f.meals,
+      mealSpendFen: a.f.mealSpend,
+      cohort: own ? (a.f.department as string) : '*',
+      reasons,
+    });
+  }
+  return candidates.sort((x, y) => y.score - x.score || x.cardNo.localeCompare(y.cardNo));
+}
+
+/** The month's candidates from the store, with up to historyMonths earlier months for the trend. */
+export async function hiddenNeedCandidates(
+  store: Pick<InsightStore, 'monthFigures'>,
+  month: string,
+  thresholds: Partial<HiddenNeedThresholds> = {},
+  historyMonths = 6,
+): Promise<HiddenNeedCandidate[]> {
+  const figures = await store.monthFigures(addMonthsToKey(month, -historyMonths), month);
+  return detectHiddenNeed(figures, month, thresholds);
+}

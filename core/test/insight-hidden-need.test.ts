@@ -1,0 +1,185 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { detectHiddenNeed, hiddenNeedCandidates } from '../src/insight/hidden-need.ts';
+import { InsightStore, type MonthFigures } from '../src/insight/insight-store.ts';
+import { generateCampus } from '../src/insight/synthetic-campus.ts';
+
+/** A cohort of twelve regular students: 25 days on campus, about 2.4 meals a day at about 12 yuan. */
+function cohort(month: string, department = '计算机学院'): MonthFigures[] {
+  return Array.from({ length: 12 }, (_, i) => ({
+    cardNo: `R${i}`,
+    department,
+    month,
+    campusDays: 25,
+    meals: 58 + i,
+    mealSpend: (58 + i) * (1_150 + i * 10),
+    otherSpend: 8_000,
+  }));
+}
+
+test('when a student is on campus but takes few and cheap meals, then they are a candidate with the reasons; an away student, an off-campus eater and a frugal eater are not', () => {
+  // Goal: days on campus come first, and both gates (meals and price) must hold.
+  const month = '2025-11';
+  const figures: MonthFigures[] = [
+    ...cohort(month),
+    {
+      cardNo: 'NEEDY',
+      department: '计算机学院',
+      month,
+      campusDays: 26,
+      meals: 33,
+      mealSpend: 33 * 600,
+      otherSpend: 500,
+    },
+    // Away: few meals in the month because they were on campus six days, eating normally then.
+    {
+      cardNo: 'AWAY',
+      department: '计算机学院',
+      month,
+      campusDays: 6,
+      meals: 14,
+      mealSpend: 14 * 600,
+      otherSpend: 0,
+    },
+    // Off campus: few canteen meals, at a normal price, and spending elsewhere.
+    {
+      cardNo: 'OUT',
+      department: '计算机学院',
+      month,
+      campusDays: 27,
+      meals: 25,
+      mealSpend: 25 * 1_300,
+      otherSpend: 30_000,
+    },
+    // Frugal: cheap meals, but as many as anyone.
+    {
+      cardNo: 'FRUGAL',
+      department: '计算机学院',
+      month,
+      campusDays: 25,
+      meals: 60,
+      mealSpend: 60 * 700,
+      otherSpend: 4_000,
+    },
+  ];
+  const candidates = detectHiddenNeed(figures, month);
+  assert.deepEqual(
+    candidates.map((c) => c.cardNo),
+    ['NEEDY'],
+  );
+  const [needy] = candidates;
+  assert.equal(needy?.cohort, '计算机学院');
+  assert.deepEqual(
+    needy?.reasons.map((r) => r.code),
+    ['few_meals', 'cheap_meals', 'little_other_spending'],
+  );
+  // Thresholds are the aid office's: a stricter price gate leaves this student out.
+  assert.deepEqual(detectHiddenNeed(figures, month, { spendRatioMax: 0.4 }), []);
+  // And a lower bar for days on campus brings no away student in: their meals per day are normal.
+  assert.deepEqual(
+    detectHiddenNeed(figures, month, { campusDaysMin: 1 }).map((c) => c.cardNo),
+    ['NEEDY'],
+  );
+});
+
+test('when a student eats less than in their own earlier months, then the candidate says so and ranks higher; a department under k students is compared with everyone', () => {
+  const figures: MonthFigures[] = [
+    ...cohort('2025-10'),
+    ...cohort('2025-11'),
+    // The same figures this month for both, but one of them ate normally last month.
+    {
+      cardNo: 'FELL',
+      department: '计算机学院',
+      month: '2025-10',
+      campusDays: 25,
+      meals: 60,
+      mealSpend: 60 * 1_150,
+      otherSpend: 8_000,
+    },
+    {
+      cardNo: 'FELL',
+      department: '计算机学院',
+      month: '2025-11',
+      campusDays: 26,
+      meals: 36,
+      mealSpend: 36 * 700,
+      otherSpend: 8_000,
+    },
+    {
+      cardNo: 'STEADY',
+      department: '计算机学院',
+      month: '2025-10',
+      campusDays: 25,
+      meals: 36,
+      mealSpend: 36 * 700,
+      otherSpend: 8_000,
+    },
+    {
+      cardNo: 'STEADY',
+      department: '计算机学院',
+      month: '2025-11',
+      campusDays: 26,
+      meals: 36,
+      mealSpend: 36 * 700,
+      otherSpend: 8_000,
+    },
+    // A department of one: not its own yardstick (k = 10).
+    {
+      cardNo: 'SMALL',
+      department: '艺术学院',
+      month: '2025-11',
+      campusDays: 26,
+      meals: 30,
+      mealSpend: 30 * 600,
+      otherSpend: 8_000,
+    },
+  ];
+  const candidates = detectHiddenNeed(figures, '2025-11');
+  const order = candidates.map((c) => c.cardNo);
+  assert.deepEqual([...order].sort(), ['FELL', 'SMALL', 'STEADY']);
+  assert.ok(order.indexOf('FELL') < order.indexOf('STEADY'), 'the fall ranks the same figures higher');
+  const fell = candidates.find((c) => c.cardNo === 'FELL');
+  assert.ok(fell?.reasons.some((r) => r.code === 'falling'));
+  assert.ok(!candidates.find((c) => c.cardNo === 'STEADY')?.reasons.some((r) => r.code === 'falling'));
+  assert.equal(candidates.find((c) => c.cardNo === 'SMALL')?.cohort, '*');
+});
+
+test('when the synthetic campus is generated twice with one seed, then the rows are the same; another seed differs', () => {
+  const a = generateCampus({ seed: 11, students: 30, firstDay: '2025-09-01', lastDay: '2025-09-30' });
+  const b = generateCampus({ seed: 11, students: 30, firstDay: '2025-09-01', lastDay: '2025-09-30' });
+  const c = generateCampus({ seed: 12, students: 30, firstDay: '2025-09-01', lastDay: '2025-09-30' });
+  assert.deepEqual(a.operations, b.operations);
+  assert.deepEqual([...a.needyMonths], [...b.needyMonths]);
+  assert.notDeepEqual(a.operations, c.operations);
+});
+
+test('when a planted term goes through the DuckDB store, then the needy are found at precision and recall of 0.8 or more and no away student is flagged', async () => {
+  // Goal: the whole path the evaluation measures (store figures → detector), on a smaller campus than eval:insight.
+  const campus = generateCampus({ seed: 3, students: 240, firstDay: '2025-09-01', lastDay: '2025-11-30' });
+  const store = await InsightStore.open({ path: ':memory:' });
+  try {
+    await store.replaceMerchants(campus.merchants);
+    await store.replaceHolders(campus.holders);
+    await store.putOperations(campus.operations);
+    await store.putAttendance(campus.attendance);
+    const profile = new Map(campus.students.map((s) => [s.cardNo, s.profile]));
+    let truePositives = 0;
+    let flagged = 0;
+    for (const month of campus.months) {
+      const candidates = await hiddenNeedCandidates(store, month);
+      flagged += candidates.length;
+      for (const c of candidates) {
+        assert.notEqual(profile.get(c.cardNo), 'away', `${c.cardNo} is away, not in need`);
+        if (campus.needyMonths.has(`${c.cardNo}|${month}`)) truePositives += 1;
+      }
+    }
+    assert.ok(campus.needyMonths.size >= 10, `planted ${campus.needyMonths.size}`);
+    assert.ok(truePositives / flagged >= 0.8, `precision ${truePositives}/${flagged}`);
+    assert.ok(
+      truePositives / campus.needyMonths.size >= 0.8,
+      `recall ${truePositives}/${campus.needyMonths.size}`,
+    );
+  } finally {
+    store.close();
+  }
+});
