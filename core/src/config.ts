@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { topUpAmountCeiling } from './contract/fields.ts';
 import { assertProductionSecrets, type NamedSecret } from './secrets.ts';
 
 /**
@@ -50,7 +51,9 @@ const schema = z.object({
     .min(1)
     .describe('LEDGER_QUEUE_DEPTH_MAX: operations waiting before OVERLOADED'),
   paymentAmountMax: fen.describe('PAYMENT_AMOUNT_MAX: largest single payment or hold, fen'),
-  topUpAmountMax: fen.describe('TOP_UP_AMOUNT_MAX: largest single top-up, fen'),
+  topUpAmountMax: fen
+    .max(topUpAmountCeiling)
+    .describe('TOP_UP_AMOUNT_MAX: largest single top-up, fen (at most the contract ceiling)'),
   dailyLimitDefault: fen.describe('DAILY_LIMIT_DEFAULT: spending cap per card per Asia/Shanghai day, fen'),
   dailyLimitMax: fen.describe('DAILY_LIMIT_MAX: the highest daily cap a card may set, fen'),
   pinFreeLimitDefault: fen.describe('PIN_FREE_LIMIT_DEFAULT: largest payment without a PIN, fen'),
@@ -195,7 +198,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig {
     executorsMax: env.LEDGER_EXECUTORS,
     queueDepthMax: env.LEDGER_QUEUE_DEPTH_MAX ?? 20_000,
     paymentAmountMax: env.PAYMENT_AMOUNT_MAX ?? 100_000,
-    topUpAmountMax: env.TOP_UP_AMOUNT_MAX ?? 500_000,
+    topUpAmountMax: env.TOP_UP_AMOUNT_MAX ?? topUpAmountCeiling,
     dailyLimitDefault: env.DAILY_LIMIT_DEFAULT ?? 30_000,
     dailyLimitMax: env.DAILY_LIMIT_MAX ?? 200_000,
     pinFreeLimitDefault: env.PIN_FREE_LIMIT_DEFAULT ?? 5_000,

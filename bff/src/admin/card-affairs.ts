@@ -20,14 +20,7 @@ export interface CashReceipt {
 /** Accepted answers pass; a refusal becomes the core's own code and status for the caller. */
 export function accepted(answer: Answer): Accepted & { replayed: boolean } {
   if (answer.status === 'ok') return answer;
-  throw BffError.fromCore(answer.code, errorStatusOf(answer.code), answer.message);
-}
-
-function errorStatusOf(code: string): number {
-  if (code.endsWith('_NOT_FOUND')) return 404;
-  if (code === 'ID_REUSED') return 409;
-  if (code === 'OVERLOADED') return 503;
-  return 422;
+  throw BffError.fromCore(answer.code, answer.message);
 }
 
 /**

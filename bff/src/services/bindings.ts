@@ -76,9 +76,7 @@ export class BindingService {
         const failed = await this.kv.failAttempt(counters);
         if (failed.locked) throw this.lockedOut();
         const left = Math.min(...counters.map((counter, i) => counter.max - (failed.counts[i] as number)));
-        throw Object.assign(BffError.fromCore(error.code, error.status, error.message), {
-          details: { attemptsLeft: left },
-        });
+        throw BffError.fromCore(error.code, error.message, { attemptsLeft: left });
       }
       await this.kv.releaseAttempt(counters.map((c) => c.key));
       throw error;

@@ -40,7 +40,7 @@ export class CredentialIssuer {
     const card = await this.core.getCard(binding.cardNo);
     if (card.status !== 'active') {
       const [code, message] = statusRefusals[card.status];
-      throw BffError.fromCore(code, 422, message);
+      throw BffError.fromCore(code, message);
     }
     const personType = personTypes.find((t) => t === card.personType);
     if (!personType) throw new BffError('FORBIDDEN', 'this kind of card has no phone credential');

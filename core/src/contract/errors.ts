@@ -1,0 +1,142 @@
+/**
+ * The stable error codes of every HTTP answer — the core's, and the BFF's own — with the HTTP status
+ * of each, written once here. The core's error middleware and answer(), its client's error mapping
+ * and the BFF take their statuses and code types from this table; operating errors (insufficient
+ * funds, a lost card) are values that callers branch on. Nothing here imports from node: the
+ * backoffice and the mini-program may import it as `@campus-card/core/contract`.
+ */
+
+/**
+ * Codes the core answers. The BFF passes them on to its callers with the same status (and answers
+ * the general ones — VALIDATION_FAILED, NOT_FOUND, … — itself too); the gateway maps them to
+ * protocol refusals.
+ */
+const coreErrorStatus = {
+  VALIDATION_FAILED: 400,
+  UNAUTHENTICATED: 401,
+  // A correctly signed request outside the one-sided time window, or one already received.
+  REQUEST_STALE: 401,
+  REQUEST_REPLAYED: 401,
+  NOT_FOUND: 404,
+  CARD_NOT_FOUND: 404,
+  MERCHANT_NOT_FOUND: 404,
+  ACCOUNT_NOT_FOUND: 404,
+  PAYMENT_NOT_FOUND: 404,
+  HOLD_NOT_FOUND: 404,
+  OPERATION_NOT_FOUND: 404,
+  SYNC_RUN_NOT_FOUND: 404,
+  NEWS_NOT_FOUND: 404,
+  COURSE_NOT_FOUND: 404,
+  LESSON_NOT_FOUND: 404,
+  REFUND_NOT_FOUND: 404,
+  BINDING_NOT_FOUND: 404,
+  TOP_UP_NOT_FOUND: 404,
+  ADMIN_NOT_FOUND: 404,
+  APPROVAL_NOT_FOUND: 404,
+  SUBSIDY_BATCH_NOT_FOUND: 404,
+  SUBSIDY_CLEARING_NOT_FOUND: 404,
+  ID_REUSED: 409,
+  ALREADY_EXISTS: 409,
+  TOTP_ALREADY_ENABLED: 409,
+  TOTP_NOT_ENROLLING: 409,
+  HOLD_ALREADY_RESOLVED: 409,
+  HOLD_EXPIRED: 409,
+  INVALID_TRANSITION: 409,
+  SYNC_RUNNING: 409,
+  SYNC_NOT_CONFIGURED: 409,
+  ALREADY_BOUND: 409,
+  APPROVAL_DECIDED: 409,
+  MAKER_CANNOT_CHECK: 409,
+  APPROVAL_REQUIRED: 409,
+  CLEARING_RUNNING: 409,
+  EXCEPTION_RESOLVED: 409,
+  RECEIVABLE_OUTSTANDING: 409,
+  NOTHING_RECEIVABLE: 409,
+  NEWS_WITHDRAWN: 409,
+  NEWS_ALREADY_PUBLISHED: 409,
+  REFUND_ALREADY_PAID: 409,
+  INSUFFICIENT_FUNDS: 422,
+  BELOW_MIN_BALANCE: 422,
+  CARD_LOST: 422,
+  CARD_FROZEN: 422,
+  CARD_CANCELLED: 422,
+  CARD_VERSION_STALE: 422,
+  MERCHANT_DISABLED: 422,
+  LIMIT_EXCEEDED: 422,
+  AMOUNT_OUT_OF_RANGE: 422,
+  AMOUNT_EXCEEDS_HOLD: 422,
+  REFUND_EXCEEDS_PAYMENT: 422,
+  PIN_REQUIRED: 422,
+  PIN_INVALID: 422,
+  REPEAT_TOO_SOON: 422,
+  // A payment, hold or usage from a disabled or re-keyed device; an offline record taken while disabled.
+  DEVICE_DISABLED: 422,
+  // A pay code an accepted payment already consumed, on any path (docs/ledger.md).
+  CODE_REPLAYED: 422,
+  HOLDS_PENDING: 422,
+  COUNTER_ACCOUNT_NOT_SYSTEM: 422,
+  IDENTITY_MISMATCH: 422,
+  // A holder's own action that needs an identity proof (activation code or ID tail) or the card centre.
+  IDENTITY_REQUIRED: 422,
+  TOP_UP_DAILY_CAP: 422,
+  TOP_UP_MISMATCH: 422,
+  // An admin login refused: 422 rather than 401, which means a bad service signature here.
+  ADMIN_LOGIN_FAILED: 422,
+  ADMIN_LOCKED_OUT: 423,
+  PAYLOAD_TOO_LARGE: 413,
+  OVERLOADED: 503,
+  INTERNAL_ERROR: 500,
+} as const;
+
+/** Codes only the BFF answers: its sessions, bindings, uploads, rate limits and upstreams. */
+const bffErrorStatus = {
+  LOGIN_FAILED: 401,
+  REFRESH_REUSED: 401,
+  TOKEN_EXPIRED: 401,
+  SESSION_REVOKED: 401,
+  FORBIDDEN: 403,
+  // Binding by the last ID characters where the campus has switched it off (BIND_ID_TAIL_ENABLED).
+  ID_TAIL_DISABLED: 403,
+  NOT_BOUND: 403,
+  TRANSACTION_NOT_FOUND: 404,
+  INVITATION_INVALID: 404,
+  CHILD_NOT_FOUND: 404,
+  CONFLICT: 409,
+  UPLOAD_NOT_FOUND: 404,
+  UPLOAD_INCOMPLETE: 409,
+  CHUNK_CONFLICT: 409,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  CHUNK_HASH_MISMATCH: 422,
+  TOO_MANY_UPLOADS: 429,
+  UNPROCESSABLE: 422,
+  LOCKED_OUT: 423,
+  RATE_LIMITED: 429,
+  UPSTREAM_FAILED: 502,
+  WECHAT_UNAVAILABLE: 503,
+  // Alipay's gateway unreachable, refusing our app, or answering with a signature that does not verify.
+  ALIPAY_UNAVAILABLE: 503,
+  UNAVAILABLE: 503,
+} as const;
+
+/** The one table: every code either service answers, and its HTTP status. */
+export const errorStatus = { ...coreErrorStatus, ...bffErrorStatus } as const;
+
+/** A code the core answers. */
+export type ErrorCode = keyof typeof coreErrorStatus;
+/** A code the BFF answers: its own, or a core code passed on. */
+export type WireErrorCode = keyof typeof errorStatus;
+
+/** Whether a code read off the wire is one the core answers. */
+export function isErrorCode(value: string): value is ErrorCode {
+  return Object.hasOwn(coreErrorStatus, value);
+}
+
+/** Whether a code read off the wire is one the core or the BFF answers. */
+export function isWireErrorCode(value: string): value is WireErrorCode {
+  return Object.hasOwn(errorStatus, value);
+}
+
+/** The HTTP status of a code. */
+export function statusOf(code: WireErrorCode): number {
+  return errorStatus[code];
+}

@@ -1,0 +1,21 @@
+/**
+ * The bounds and patterns of the contract's fields as plain values, without zod: what a browser form
+ * needs (an antd rule's pattern, a money field's maximum) without shipping the schema library. The
+ * backoffice imports these as `@campus-card/core/contract/limits`; fields.ts builds its schemas on
+ * them, so a bound changed here changes for every package.
+ */
+
+/** A card number: 8–20 digits. */
+export const cardNoPattern = /^\d{8,20}$/;
+
+/** Six digits: a card PIN, or a second-factor code. */
+export const sixDigitsPattern = /^\d{6}$/;
+
+/**
+ * The largest single top-up the wire accepts, fen (¥5,000). The core's TOP_UP_AMOUNT_MAX (its default
+ * this value) and the BFF's TOP_UP_MAX may only lower it.
+ */
+export const topUpAmountCeiling = 500_000;
+
+/** The largest manual adjustment of a wallet, either way, fen (¥100,000). */
+export const adjustmentAmountCeiling = 10_000_000;
