@@ -95,6 +95,12 @@ describe('backoffice in Chromium: a device’s configuration', () => {
     await row.getByTestId('approval-prices').getByText('价目：1 套餐A ¥8.50').waitFor();
     await row.getByText('新学期午餐套餐').waitFor();
     await row.getByRole('button', { name: /批\s*准/ }).click();
+    // The shared confirmation shows each new price in figures and in 大写 (#19.1).
+    await checker
+      .getByTestId('money-confirm')
+      .getByText(/套餐A：¥8\.50（捌元伍角整）/)
+      .waitFor();
+    await checker.getByRole('button', { name: '确认批准' }).click();
     await checker.getByText('已批准并执行').waitFor();
     const priced = await world.core.client.deviceConfig('5400001');
     assert.deepEqual(priced.settings.priceItems, [{ itemNo: 1, priceFen: 850, name: '套餐A' }]);

@@ -1,9 +1,10 @@
 import { App, Button, Card, Segmented, Space, Table, Tag } from 'antd';
-import { useCallback, useEffect, useState } from 'react';
+import { type ReactNode, useCallback, useEffect, useState } from 'react';
 import { api, type Me, when, yuan } from '../api.ts';
 import { confirmMoney } from '../components/confirm.tsx';
 import { devicePricesText } from '../components/DeviceConfigDrawer.tsx';
-import { approvalKindText, describeError } from '../strings.ts';
+import { amountInWords } from '../components/money.ts';
+import { approvalKindText, describeError, deviceConfigText } from '../strings.ts';
 
 interface Approval {
   id: string;
@@ -20,6 +21,25 @@ interface Approval {
   checkerName: string | null;
   createdAtMs: number;
   payload: { wallet?: string; prices?: Parameters<typeof devicePricesText>[0] };
+}
+
+/** A device's new prices, each in figures and in capital numerals. */
+function PricesInWords({ prices }: { prices: Parameters<typeof devicePricesText>[0] }) {
+  return (
+    <div>
+      {prices.priceItems.map((i) => (
+        <div key={i.itemNo}>
+          {i.itemNo} {i.name}：{yuan(i.priceFen)}（{amountInWords(i.priceFen)}）
+        </div>
+      ))}
+      {prices.meter.unit === 'none' ? null : (
+        <div>
+          {yuan(prices.meter.priceFen)}（{amountInWords(prices.meter.priceFen)}）/ {prices.meter.priceUnits}{' '}
+          {deviceConfigText.units[prices.meter.unit]}
+        </div>
+      )}
+    </div>
+  );
 }
 
 /** A subsidy batch waiting for its checker (GET /subsidy-batches?status=draft). */
@@ -85,8 +105,12 @@ export function ApprovalsPage({ me }: { me: Me }) {
   const decide = (a: Approval, decision: 'approve' | 'reject') =>
     confirmMoney(modal, {
       title: `${decision === 'approve' ? '确认批准' : '确认驳回'}：${approvalKindText[a.kind] ?? '审批'}`,
-      amountFen: a.amount,
+      // A price change has no single amount: its new prices are shown instead, each with its 大写.
+      ...(a.payload.prices ? {} : { amountFen: a.amount }),
       details: [
+        ...(a.payload.prices
+          ? ([['新价格', <PricesInWords key="p" prices={a.payload.prices} />]] as [string, ReactNode][])
+          : []),
         ['对象', a.targetId ?? '—'],
         ['原因', a.reason],
         ['发起人', a.makerName ?? '—'],
