@@ -75,10 +75,12 @@ describe('Alipay top-ups through alipay-sdk against the open-platform stand-in',
       retryScale: 0.0005,
       h5ReturnOrigins: [h5Origin],
       outOfOrderHoldMs: 2_000,
+      billsSameDay: true,
     });
     const merchant = makeMerchant();
     wechatPay = await startPayStandIn({
       merchants: [{ mchid: MCHID, certificatePem: merchant.certificatePem, apiV3Key: API_V3_KEY }],
+      billsSameDay: true,
     });
     const port = await freePort();
     notifyUrl = `http://127.0.0.1:${port}/api/v1/pay/alipay/notify`;
@@ -487,6 +489,41 @@ describe('Alipay top-ups through alipay-sdk against the open-platform stand-in',
     assert.equal(back.searchParams.get('out_trade_no'), created.body.id);
     await eventually(async () => (await stored(created.body.id)).status === 'credited');
     assert.equal(await balance(student.cardNo), 1_100);
+  });
+
+  test("when today's Alipay bill is downloaded (zipped GBK CSV) and reconciled, then a trade paid at Alipay but not credited here is state_differs, one we never ordered is missing_ours, and a credited one is no difference", async () => {
+    alipay.faults.clear();
+    const student = await alipayStudent();
+    const credited = await create(student, 1_010);
+    tradePay(credited.body);
+    await eventually(async () => (await stored(credited.body.id)).status === 'credited');
+    const lost = await create(student, 1_020);
+    await setFaults(lost.body.id, { delayMs: 60_000 });
+    tradePay(lost.body);
+    const unknown = `TU${randomBytes(13).toString('hex').toUpperCase()}`;
+    const tradeNo = await clientOf(ALIPAY_APP_ID, appKeys, receiver.url).createForMiniProgram({
+      outTradeNo: unknown,
+      amount: 1_030,
+      expiresAtMs: Date.now() + 60_000,
+      openid: 'ali-somebody',
+    });
+    assert.ok(alipay.pay(ALIPAY_APP_ID, { tradeNo }).ok);
+    const day = shanghaiToday();
+    const centre = await cardCentre(world);
+    const reply = await centre.reconcile(day);
+    assert.equal(reply.status, 200, JSON.stringify(reply.body));
+    assert.deepEqual(
+      (await mismatchesOf(lost.body.id)).map((m) => m.kind),
+      ['state_differs'],
+    );
+    assert.deepEqual(
+      (await mismatchesOf(unknown)).map((m) => [m.kind, m.theirs]),
+      [['missing_ours', `SUCCESS 1030 ${tradeNo}`]],
+    );
+    assert.deepEqual(await mismatchesOf(credited.body.id), []);
+    // A rerun stores nothing twice.
+    await centre.reconcile(day);
+    assert.equal((await mismatchesOf(lost.body.id)).length, 1);
   });
 
   test('when Alipay is not configured, then its notify route answers fail (503) so Alipay keeps the notification', async () => {

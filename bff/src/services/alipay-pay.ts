@@ -207,6 +207,30 @@ export class AlipayPay {
     return 'succeeded';
   }
 
+  /**
+   * The zip of one Asia/Shanghai day's trade bill (alipay.data.dataservice.bill.downloadurl.query,
+   * then the download URL it answers, within the signed answer), or undefined when Alipay says that
+   * day has no bill (nothing was paid or refunded).
+   */
+  async billZip(billDate: string): Promise<Buffer | undefined> {
+    const method = 'alipay.data.dataservice.bill.downloadurl.query';
+    const result = await this.gateway.exec(method, {
+      bizContent: { bill_type: 'trade', bill_date: billDate },
+    });
+    if (result.kind === 'refused' && result.subCode === 'isp.bill_not_exist') return undefined;
+    const url = this.#ok(method, result).bill_download_url;
+    if (typeof url !== 'string' || !/^https?:\/\//.test(url))
+      throw new AlipayUnavailable(method, 'malformed');
+    let response: Response;
+    try {
+      response = await fetch(url, { signal: AbortSignal.timeout(this.#options.timeoutMs ?? 5_000) });
+    } catch {
+      throw new AlipayUnavailable(method, 'download');
+    }
+    if (!response.ok) throw new AlipayUnavailable(method, `download status ${response.status}`);
+    return Buffer.from(await response.arrayBuffer());
+  }
+
   /** True when a notification's form fields carry Alipay's valid RSA2 signature (checkNotifySignV2). */
   verifyNotification(fields: Record<string, string>): boolean {
     try {

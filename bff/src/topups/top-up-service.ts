@@ -6,6 +6,7 @@ import type { Logger } from '@campus-card/core/log';
 import { addDays, shanghaiParts, shanghaiToday } from '@campus-card/core/time';
 import { BffError } from '../errors.ts';
 import type { Kv } from '../kv/index.ts';
+import { parseAlipayBill } from '../services/alipay-bill.ts';
 import {
   type AlipayPay,
   AlipayRefused,
@@ -765,13 +766,34 @@ export class TopUpService {
     });
   }
 
-  /** Our top-ups against WeChat's trade bill of one Asia/Shanghai day; differences are stored in the core. */
+  /**
+   * Our top-ups against each channel's bill of one Asia/Shanghai day: WeChat's trade bill, and with
+   * Alipay configured, Alipay's 业务明细 (a day without an Alipay bill is compared as empty).
+   * Differences are stored in the core. Both channels are tried; a failure of either is thrown after.
+   */
   async reconcile(billDate: string): Promise<TopUpMismatch[]> {
-    const rows = await this.pay.tradeBill(billDate);
-    const { mismatches } = await this.core.reconcileTopUps(billDate, rows);
-    if (mismatches.length > 0)
-      this.log.warn({ billDate, count: mismatches.length }, 'top-up reconciliation found differences');
-    return mismatches;
+    const found: TopUpMismatch[] = [];
+    let failure: unknown;
+    try {
+      found.push(
+        ...(await this.core.reconcileTopUps(billDate, await this.pay.tradeBill(billDate))).mismatches,
+      );
+    } catch (error) {
+      failure = error;
+    }
+    if (this.alipay) {
+      try {
+        const zip = await this.alipay.billZip(billDate);
+        const rows = zip === undefined ? [] : parseAlipayBill(zip);
+        found.push(...(await this.core.reconcileTopUps(billDate, rows, 'alipay')).mismatches);
+      } catch (error) {
+        failure ??= error;
+      }
+    }
+    if (found.length > 0)
+      this.log.warn({ billDate, count: found.length }, 'top-up reconciliation found differences');
+    if (failure !== undefined) throw failure;
+    return found;
   }
 
   async mismatches(billDate: string | undefined, limit: number) {
