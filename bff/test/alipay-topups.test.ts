@@ -187,6 +187,14 @@ describe('Alipay top-ups through alipay-sdk against the open-platform stand-in',
     assert.equal(created.status, 201, JSON.stringify(created.body));
     assert.equal(created.body.channel, 'alipay');
     assert.equal(created.body.payment, undefined, 'no WeChat requestPayment parameters');
+    // The same account asking for a WeChat payment is refused before any order exists.
+    const wechat = await world.request<{ code: string }>('POST', '/api/v1/top-ups', {
+      token: student.accessToken,
+      body: { amount: 2_990, channel: 'wechat' },
+    });
+    assert.equal(wechat.status, 400, JSON.stringify(wechat.body));
+    assert.equal(wechat.body.code, 'VALIDATION_FAILED');
+    assert.equal((await world.core.client.topUpOrders(student.cardNo)).items.length, 1);
     const trade = alipay.trade(ALIPAY_APP_ID, created.body.id);
     assert.equal(trade?.totalFen, 2_990, 'alipay.trade.create for 29.90 yuan');
     assert.equal(trade?.buyer.openId, student.openId, 'the buyer is the signed-in Alipay account');
@@ -260,12 +268,12 @@ describe('Alipay top-ups through alipay-sdk against the open-platform stand-in',
       body,
     }).then(async (r) => [r.status, await r.text()] as const);
 
-  test('when 30 copies of one genuine notification arrive at once, then the card is credited once and every copy reads success', async () => {
+  test('when 50 copies of one genuine notification arrive at once, then the card is credited once and every copy reads success', async () => {
     alipay.faults.clear();
     const student = await browserStudent();
     const created = await create(student, 1_234);
     // The trade is opened at Alipay with a capturing notify_url, so the test holds Alipay's own
-    // signed notification and can deliver it 30 times at once.
+    // signed notification and can deliver it 50 times at once.
     const client = clientOf(ALIPAY_APP_ID, appKeys, receiver.url);
     const tradeNo = await client.createForMiniProgram({
       outTradeNo: created.body.id,
@@ -279,7 +287,7 @@ describe('Alipay top-ups through alipay-sdk against the open-platform stand-in',
     const captured = receiver.received.find((r) => r.fields.out_trade_no === created.body.id);
     assert.ok(captured?.verified);
     const body = new URLSearchParams(captured.fields).toString();
-    const answers = await Promise.all(Array.from({ length: 30 }, () => post(body)));
+    const answers = await Promise.all(Array.from({ length: 50 }, () => post(body)));
     for (const a of answers) assert.deepEqual(a, [200, 'success']);
     assert.equal(await balance(student.cardNo), 1_234);
     assert.equal((await stored(created.body.id)).operationId, `ali:${tradeNo}`);

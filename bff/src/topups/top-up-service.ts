@@ -162,6 +162,12 @@ export class TopUpService {
     const channel = input.channel ?? 'wechat';
     if (channel === 'alipay' && !this.alipay)
       throw new BffError('UNAVAILABLE', 'Alipay top-ups are not configured on this server');
+    // An Alipay account has no WeChat openid to pay with: refused before any order is made.
+    if (channel === 'wechat' && isAlipayAccount(openid))
+      throw new BffError(
+        'VALIDATION_FAILED',
+        'an account signed in through Alipay tops up with channel alipay',
+      );
     const { amountMin, amountMax } = this.config;
     if (input.amount < amountMin || input.amount > amountMax)
       throw new BffError('AMOUNT_OUT_OF_RANGE', `a top-up is ${amountMin} to ${amountMax} fen`, {
