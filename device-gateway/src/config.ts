@@ -23,6 +23,10 @@ const schema = z.object({
     .regex(/^\d{1,5}:[0-9a-f]{64}(,\d{1,5}:[0-9a-f]{64})*$/)
     .default(devCampusKeys),
   GATEWAY_CONNECTIONS_MAX: positiveInt.default(20_000),
+  /** Payments in flight on this instance beyond which new ones are answered BUSY (protocol § 7.9). */
+  GATEWAY_INFLIGHT_MAX: positiveInt.default(400),
+  /** The wait a BUSY answer names (ms), before up to 50 % jitter; the wire field is a u16. */
+  GATEWAY_BUSY_RETRY_AFTER_MS: z.coerce.number().int().min(1).max(40_000).default(500),
   ANSWER_CACHE_ENTRIES_MAX: positiveInt.default(100_000),
   HEARTBEAT_INTERVAL_SECONDS: z.coerce.number().int().min(30).max(90).default(60),
   METER_HOLD_TIMEOUT_MS: positiveInt.default(4 * 3_600_000),
@@ -52,6 +56,8 @@ export interface GatewayConfig {
   readonly coreSecret: string;
   readonly campusKeys: readonly { readonly kid: number; readonly publicKey: Uint8Array }[];
   readonly connectionsMax: number;
+  readonly inFlightMax: number;
+  readonly busyRetryAfterMs: number;
   readonly answerCacheEntriesMax: number;
   readonly heartbeatIntervalSeconds: number;
   readonly meterHoldTimeoutMs: number;
@@ -91,6 +97,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): G
       return { kid: Number(kid), publicKey: new Uint8Array(Buffer.from(hex ?? '', 'hex')) };
     }),
     connectionsMax: parsed.GATEWAY_CONNECTIONS_MAX,
+    inFlightMax: parsed.GATEWAY_INFLIGHT_MAX,
+    busyRetryAfterMs: parsed.GATEWAY_BUSY_RETRY_AFTER_MS,
     answerCacheEntriesMax: parsed.ANSWER_CACHE_ENTRIES_MAX,
     heartbeatIntervalSeconds: parsed.HEARTBEAT_INTERVAL_SECONDS,
     meterHoldTimeoutMs: parsed.METER_HOLD_TIMEOUT_MS,

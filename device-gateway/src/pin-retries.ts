@@ -3,6 +3,10 @@
 // the replay guard, which already counted the code, is not asked a second time. Kept per (device, code) for
 // as long as a code could still verify, taken once (GETDEL), in Redis when there is one.
 
+//
+// The same store keeps the code of a payment the ledger refused for capacity (OVERLOADED, answered BUSY,
+// protocol § 7.9) for that request's own retry — same till, same sequence — under busyRetryKey.
+
 import type { CardCredential } from '@campus-card/core/credential';
 import type { Redis } from 'ioredis';
 
@@ -13,6 +17,11 @@ export interface PinRetries {
   keep(deviceRef: string, codeHash: string, card: CardCredential): Promise<void>;
   /** The card of a kept code, once; undefined if none is kept (or it was taken already). */
   take(deviceRef: string, codeHash: string): Promise<CardCredential | undefined>;
+}
+
+/** The key a BUSY payment's code is kept under: only the retry under the same sequence takes it. */
+export function busyRetryKey(codeHash: string, sequence: number): string {
+  return `${codeHash}:busy:${sequence}`;
 }
 
 const keyPrefix = 'campus-card:pin-retry:';

@@ -7,6 +7,7 @@ import { createCampusKeyring, createMemoryReplayGuard, createVerifier } from '@c
 import { createNodeEd25519Verify } from '@campus-card/core/credential/node';
 import { Redis } from 'ioredis';
 import { type Logger, pino } from 'pino';
+import { Admission } from './admission.ts';
 import { GatewayBlacklist } from './blacklist.ts';
 import { type GatewayConfig, loadConfig } from './config.ts';
 import { MemoryDeclineLog, redisDeclineLog } from './declines.ts';
@@ -84,6 +85,7 @@ export async function startGateway(
   const metricsLog = setInterval(() => log.info({ metrics: metrics.snapshot() }, 'gateway metrics'), 60_000);
   metricsLog.unref();
   const answers = new AnswerCache(config.answerCacheEntriesMax);
+  const admission = new Admission(config.inFlightMax, config.busyRetryAfterMs);
   const sessions = new SessionRegistry();
   const blacklist = new GatewayBlacklist(core, (delta) => {
     for (const session of sessions.signedInSessions()) session.push(delta);
@@ -151,6 +153,7 @@ export async function startGateway(
       directory,
       handle,
       answers,
+      admission,
       timings,
       log,
       metrics,

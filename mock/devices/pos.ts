@@ -33,7 +33,14 @@ export class PosTerminal extends Terminal {
       });
       return { kind: 'offline', ...decision };
     }
-    const reply = await this.request({ kind: 'pay', code, amountFen, orderNo: this.orderNo, itemNo: 0 });
+    // BUSY is waited out and the same payment sent again under its sequence (protocol § 7.9).
+    const reply = await this.requestHonouringBusy({
+      kind: 'pay',
+      code,
+      amountFen,
+      orderNo: this.orderNo,
+      itemNo: 0,
+    });
     if (reply.kind === 'pay_approved' || reply.kind === 'pay_declined') return reply;
     throw new Error(`PAY answered ${reply.kind}${reply.kind === 'error' ? ` ${reply.code}` : ''}`);
   }

@@ -35,6 +35,8 @@ export interface TerminalOptions {
   readonly key: Uint8Array;
   readonly requestTimeoutMs?: number;
   readonly requestRetriesMax?: number;
+  /** How many times a request answered BUSY is sent again after its retry-after (protocol § 7.9). */
+  readonly busyRetriesMax?: number;
 }
 
 /** What the scanner read: digits are a numeric pay code (typed, or from a 1-D barcode), anything else a QR. */
@@ -66,6 +68,8 @@ export class Terminal {
   private offlineSinceMs: number | undefined;
   private readonly acceptedCodes = createMemoryReplayGuard();
   private offlineSpentFen = 0;
+  /** BUSY answers this terminal waited out and retried, for the operator's screen (and tests). */
+  busyAnswers = 0;
 
   constructor(
     readonly kind: DeviceKind,
@@ -120,6 +124,29 @@ export class Terminal {
   protected request(message: Message): Promise<Message> {
     if (!this.online || this.connection === undefined) return Promise.reject(new Error('offline'));
     return this.connection.request(message);
+  }
+
+  /**
+   * An online request that honours BUSY (protocol § 7.9): the server refused it before the ledger, so after
+   * the frame's retry-after the terminal sends the same request under the same sequence, up to
+   * `busyRetriesMax` times (default 5), then hands the last BUSY back. SERVER_BUSY, the older code, is
+   * treated as BUSY with 1 s. A BUSY is not a lost connection: the terminal does not go offline for it.
+   */
+  protected async requestHonouringBusy(message: Message): Promise<Message> {
+    if (!this.online || this.connection === undefined) throw new Error('offline');
+    this.memory.sequence += 1;
+    const sequence = this.memory.sequence;
+    const retriesMax = this.options.busyRetriesMax ?? 5;
+    for (let attempt = 0; ; attempt++) {
+      const connection = this.connection;
+      if (!this.online || connection === undefined) throw new Error('offline');
+      const reply = await connection.request(message, sequence);
+      const busy = reply.kind === 'error' && (reply.code === 'BUSY' || reply.code === 'SERVER_BUSY');
+      if (!busy || attempt >= retriesMax) return reply;
+      this.busyAnswers += 1;
+      const waitMs = reply.code === 'BUSY' ? (reply.retryAfterMs ?? 1_000) : 1_000;
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+    }
   }
 
   /**

@@ -67,6 +67,16 @@ export class DeviceRevoked extends Error {
   }
 }
 
+/**
+ * Thrown when the core's ledger refused a request for capacity (OVERLOADED) before applying anything: the
+ * session answers BUSY (protocol § 7.9), keeps no answer, and the same request's retry runs again.
+ */
+export class Busy extends Error {
+  constructor() {
+    super('the ledger is at capacity');
+  }
+}
+
 /** Refuses a request whose device was disabled or re-keyed since it arrived; called before each core write. */
 export async function assertLive(ctx: RequestContext): Promise<void> {
   if (!(await ctx.live())) throw new DeviceRevoked(ctx.deviceId);

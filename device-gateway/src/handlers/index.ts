@@ -9,7 +9,7 @@ import { reportMeterUsage, startMeter, stopMeter } from './meter.ts';
 import { uploadOffline } from './offline.ts';
 import { pay } from './pay.ts';
 
-export type { HandlerDeps, RequestContext } from './context.ts';
+export { Busy, type HandlerDeps, type RequestContext } from './context.ts';
 
 /** Request kinds a handler answers; any other kind from a signed-in device is UNEXPECTED_MESSAGE. */
 export const handledKinds: ReadonlySet<Message['kind']> = new Set([

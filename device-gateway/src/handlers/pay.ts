@@ -1,9 +1,11 @@
 import { CoreError } from '@campus-card/core/client';
 import type { CardCredential } from '@campus-card/core/credential';
 import { codeHashOf } from '../declines.ts';
+import { busyRetryKey } from '../pin-retries.ts';
 import type { Pay, PayApproved, PayDeclined, PayWithPin, Refusal } from '../protocol/index.ts';
 import {
   assertLive,
+  Busy,
   DeviceRevoked,
   type HandlerDeps,
   operationId,
@@ -67,9 +69,11 @@ export async function pay(
     // own first attempt. The core's operation under this (device, sequence) is the original answer.
     const original = await originalAnswer(deps, ctx, request.amountFen);
     if (original !== undefined) return original;
-    // The PIN retry of a code this till sent moments ago and was asked the PIN for (protocol § 7.11).
+    // The retry of this very request after the ledger answered it BUSY (protocol § 7.9), or the PIN retry
+    // of a code this till sent moments ago and was asked the PIN for (protocol § 7.11).
     const kept =
-      request.kind === 'pay_with_pin' ? await deps.pinRetries.take(ctx.deviceRef, codeHash) : undefined;
+      (await deps.pinRetries.take(ctx.deviceRef, busyRetryKey(codeHash, ctx.sequence))) ??
+      (request.kind === 'pay_with_pin' ? await deps.pinRetries.take(ctx.deviceRef, codeHash) : undefined);
     if (kept !== undefined) {
       const { codeId, ...card } = kept as CardCredential & { codeId?: string };
       verified = { ok: true, card, ...(codeId === undefined ? {} : { codeId }) };
@@ -77,6 +81,19 @@ export async function pay(
   }
   if (!verified.ok) return declined(deps, ctx, request, verified.reason);
   const { card, codeId } = verified;
+  /**
+   * The ledger refused it for capacity (OVERLOADED) before applying anything: nothing charged, and the
+   * code, which the replay guard here already counted, stays good for this request's own retry under its
+   * sequence; the session answers BUSY (protocol § 7.9).
+   */
+  const busy = async (): Promise<never> => {
+    const keep: CardCredential & { codeId?: string } = {
+      ...card,
+      ...(codeId === undefined ? {} : { codeId }),
+    };
+    await deps.pinRetries.keep(ctx.deviceRef, busyRetryKey(codeHash, ctx.sequence), keep);
+    throw new Busy();
+  };
   await assertLive(ctx);
   try {
     const answer = await deps.core.pay({
@@ -91,6 +108,7 @@ export async function pay(
       ...(request.kind === 'pay_with_pin' ? { pin: request.pin } : {}),
     });
     if (answer.status === 'rejected') {
+      if (answer.code === 'OVERLOADED') return await busy();
       // Disabled or re-keyed after the check above, refused by the ledger under its lock: as for a request
       // the session found revoked, no answer (protocol § 10.1).
       if (answer.code === 'DEVICE_DISABLED') throw new DeviceRevoked(ctx.deviceId);
@@ -112,6 +130,8 @@ export async function pay(
       balanceAfterFen: wireFen(balance.main + balance.subsidy),
     };
   } catch (error) {
+    if (error instanceof Busy) throw error;
+    if (error instanceof CoreError && error.code === 'OVERLOADED') return await busy();
     // The core could not be reached or refused the request itself: the device retries the same frame.
     if (error instanceof CoreError) return declined(deps, ctx, request, refusalOfCore(error.code));
     return { kind: 'pay_declined', reason: 'SERVICE_UNAVAILABLE' };

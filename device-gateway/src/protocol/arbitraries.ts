@@ -168,7 +168,10 @@ export const messageArbitraries: { [K in MessageKind]: fc.Arbitrary<Extract<Mess
       code: fc.constantFrom(...(Object.keys(protocolErrorCodes) as ProtocolErrorCode[])),
       inReplyToType: u8,
       message: text(200),
+      retryAfterMs: u16,
     })
+    // retryAfterMs travels with BUSY only.
+    .map(({ retryAfterMs, ...rest }) => (rest.code === 'BUSY' ? { ...rest, retryAfterMs } : rest))
     .map(withKind('error')),
   pay: fc
     .record({ code: scannedCode, amountFen: positiveU32, orderNo: u32, itemNo: u8 })

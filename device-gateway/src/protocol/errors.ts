@@ -30,8 +30,9 @@ export const protocolErrorCodes = {
   SESSION_REPLACED: 0x010a, // the same device signed in on another connection; this one closes
   SEQUENCE_CONFLICT: 0x010b, // a retried sequence number carries a different request than the original
   RATE_LIMITED: 0x0201, // the device sends faster than its allowance; slow down
-  SERVER_BUSY: 0x0202, // the server cannot take the request now; retry the identical frame later
+  SERVER_BUSY: 0x0202, // reserved: not sent since BUSY; a device treats it as BUSY with retry-after 1 s
   INTERNAL_ERROR: 0x0203, // the server failed; retry the identical frame later
+  BUSY: 0x0204, // at capacity, refused before the ledger (nothing charged); retry the same frame after retryAfterMs
 } as const;
 
 export type ProtocolErrorCode = keyof typeof protocolErrorCodes;

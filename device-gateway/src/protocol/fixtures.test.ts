@@ -13,9 +13,14 @@ import { FrameSplitter } from './splitter.ts';
 const fixedNonce = { randomBytes: () => exampleGcmNonce };
 
 describe('fixtures', () => {
-  test('when the fixtures are listed, then every message kind has exactly one', () => {
-    const kinds = fixtures.map((f) => f.message.kind).sort();
+  test('when the fixtures are listed, then every message kind has one, each name once, and ERROR also BUSY', () => {
+    const kinds = [...new Set(fixtures.map((f) => f.message.kind))].sort();
     assert.deepEqual(kinds, (Object.keys(messageTypeOf) as MessageKind[]).sort());
+    const names = fixtures.map((f) => f.name);
+    assert.equal(new Set(names).size, names.length);
+    // Only ERROR has a second fixture: BUSY, whose retry-after field no other code carries.
+    assert.equal(names.length, kinds.length + 1);
+    assert.ok(fixtures.some((f) => f.message.kind === 'error' && f.message.code === 'BUSY'));
   });
 
   for (const fixture of fixtures) {

@@ -6,10 +6,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
+import type { Admission } from '../admission.ts';
 import type { GatewayBlacklist } from '../blacklist.ts';
 import { type DeviceDirectory, deviceRefOf, type RegisteredDevice } from '../devices.ts';
 import type { Handle } from '../handlers/index.ts';
-import { handledKinds } from '../handlers/index.ts';
+import { Busy, handledKinds } from '../handlers/index.ts';
 import type { GatewayMetrics } from '../metrics.ts';
 import type { PresenceReporter } from '../presence.ts';
 import {
@@ -68,6 +69,8 @@ export interface SessionDeps {
   readonly directory: DeviceDirectory;
   readonly handle: Handle;
   readonly answers: AnswerCache;
+  /** Payments in flight gateway-wide; past its bound a new one is answered BUSY (protocol § 7.9). */
+  readonly admission: Pick<Admission, 'tryEnter' | 'leave' | 'retryAfter'>;
   readonly timings: SessionTimings;
   readonly log: Logger;
   readonly metrics: GatewayMetrics;
@@ -448,6 +451,13 @@ export class Session {
       this.refuse('RATE_LIMITED', sequence, type);
       return;
     }
+    // Past capacity a payment is refused now, before anything about it is kept or the core is asked, so
+    // its retry under the same sequence runs as if new (protocol § 7.9).
+    const admitted = message.kind === 'pay' || message.kind === 'pay_with_pin';
+    if (admitted && !this.deps.admission.tryEnter()) {
+      this.busy(sequence, type);
+      return;
+    }
     const context = {
       live: () => this.live(),
       deviceId,
@@ -462,6 +472,10 @@ export class Session {
       if (reply === undefined) throw new Error(`no handler answered ${message.kind}`);
       return reply;
     });
+    if (admitted) {
+      const leave = () => this.deps.admission.leave();
+      answer.then(leave, leave);
+    }
     this.deps.answers.remember(deviceRef, sequence, hash, answer);
     answer.then(
       (reply) => {
@@ -484,9 +498,31 @@ export class Session {
       },
       (error: unknown) => {
         this.inFlight -= 1;
+        if (error instanceof Busy) {
+          this.busy(sequence, type);
+          return;
+        }
         this.deps.log.error({ err: error, deviceId: this.deviceId, sequence }, 'request failed');
         this.refuse('INTERNAL_ERROR', sequence, type);
       },
+    );
+  }
+
+  /**
+   * BUSY with a retry-after (protocol § 7.9): the request did not reach the ledger. Not counted among the
+   * errors that close a connection — a till at a busy canteen is not faulty.
+   */
+  private busy(sequence: number, type: number): void {
+    this.deps.metrics.inc('errors.BUSY');
+    this.send(
+      {
+        kind: 'error',
+        code: 'BUSY',
+        inReplyToType: type,
+        message: '',
+        retryAfterMs: this.deps.admission.retryAfter(),
+      },
+      sequence,
     );
   }
 

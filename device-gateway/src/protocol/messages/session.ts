@@ -219,6 +219,11 @@ export interface ErrorFrame {
   readonly inReplyToType: number;
   /** UTF-8, for logs; never shown to card holders and never holding secrets. */
   readonly message: string;
+  /**
+   * BUSY only, where it is required (a `u16` after the message): how long the device waits before it sends
+   * the same request again under the same sequence. Absent for every other code.
+   */
+  readonly retryAfterMs?: number;
 }
 
 export function parseErrorFrame(r: ByteReader): ErrorFrame {
@@ -226,12 +231,12 @@ export function parseErrorFrame(r: ByteReader): ErrorFrame {
   const code = errorCodeFromWire(wire);
   if (code === undefined)
     throw new ProtocolError('BAD_FIELD', `error code 0x${wire.toString(16)} is not defined`);
-  const m: ErrorFrame = {
-    kind: 'error',
-    code,
-    inReplyToType: r.u8('inReplyToType'),
-    message: readText(r, errorMessageBytesMax, 'message'),
-  };
+  const inReplyToType = r.u8('inReplyToType');
+  const message = readText(r, errorMessageBytesMax, 'message');
+  const m: ErrorFrame =
+    code === 'BUSY'
+      ? { kind: 'error', code, inReplyToType, message, retryAfterMs: r.u16('retryAfterMs') }
+      : { kind: 'error', code, inReplyToType, message };
   r.end('ERROR');
   return m;
 }
@@ -240,4 +245,5 @@ export function serializeErrorFrame(w: ByteWriter, m: ErrorFrame): void {
   w.u16(protocolErrorCodes[m.code], 'code');
   w.u8(m.inReplyToType, 'inReplyToType');
   writeText(w, m.message, errorMessageBytesMax, 'message');
+  if (m.code === 'BUSY') w.u16(m.retryAfterMs ?? 0, 'retryAfterMs');
 }
