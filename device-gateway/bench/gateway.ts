@@ -4,7 +4,10 @@
  *
  *  (a) BENCH_POS (1,000) POS terminals connect and sign in, then pay at BENCH_RATE payments/s in total
  *      (open loop: each terminal pays on its own schedule) for BENCH_SECONDS; every payment is a fresh
- *      signed QR code → gateway (verify) → core → MariaDB. Prints payments/s and end-to-end p50/p99.
+ *      signed QR code → gateway (verify) → core → MariaDB. Prints payments/s, end-to-end p50/p99 (of the
+ *      approved payments and of the BUSY refusals apart), and the main figure: CPU time per approved
+ *      payment in each process (gateway, core, MariaDB, this load generator), from each process's CPU
+ *      time over the run (/proc/<pid>/stat utime + stime; process.cpuUsage() here) divided by approvals.
  *  (b) BENCH_IDLE (10,000) devices connect, sign in and heartbeat; prints the gateway's RSS before and
  *      after, and per connection.
  *  (c) With them connected, BENCH_LOSSES cards are reported lost one after the other; prints the time
@@ -14,10 +17,10 @@
  * there). The figures go to docs/benchmarks.md, "Device gateway".
  */
 
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createPrivateKey, randomBytes, sign } from 'node:crypto';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -34,6 +37,7 @@ import {
 import { signatureTags } from '../../core/src/credential/layout.ts';
 import { taggedMessage } from '../../core/src/credential/signature.ts';
 import { openDatabase } from '../../core/src/db/database.ts';
+import { checkLedger } from '../../core/src/ledger/ledger-check.ts';
 import { createPii } from '../../core/src/pii.ts';
 import { freshDatabase, spawnCore } from '../../core/test/support.ts';
 import {
@@ -203,6 +207,72 @@ function rssBytes(pid: number): number {
   return Number(kb) * 1024;
 }
 
+/** Kernel clock ticks per second, the unit of utime and stime in /proc/<pid>/stat (100 on Linux). */
+const clockTicks = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** CPU time (user + system) a process has used so far, in µs, from /proc/<pid>/stat (fields 14 and 15). */
+function processCpuUs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may hold spaces and parentheses: count fields after its closing one.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / clockTicks;
+}
+
+/**
+ * The pid of the MariaDB (or MySQL) server the bench's database lives on: BENCH_MYSQLD_PID, else the
+ * mariadbd/mysqld process holding the socket that listens on the database URL's port (several servers may
+ * run on one machine). Reading other processes' descriptors needs the same user or root.
+ */
+function databasePid(databaseUrl: string): number | undefined {
+  if (process.env.BENCH_MYSQLD_PID) return Number(process.env.BENCH_MYSQLD_PID);
+  const port = Number(new URL(databaseUrl).port || 3306);
+  const portHex = port.toString(16).toUpperCase().padStart(4, '0');
+  const inodes = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const row of text.split('\n').slice(1)) {
+      const cols = row.trim().split(/\s+/);
+      // local_address is HEXIP:HEXPORT, st 0A is LISTEN, the inode is the tenth column.
+      if (cols[1]?.endsWith(`:${portHex}`) && cols[3] === '0A' && cols[9]) inodes.add(`socket:[${cols[9]}]`);
+    }
+  }
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const comm = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
+      if (comm !== 'mariadbd' && comm !== 'mysqld') continue;
+      for (const fd of readdirSync(`/proc/${entry}/fd`)) {
+        if (inodes.has(readlinkSync(`/proc/${entry}/fd/${fd}`))) return Number(entry);
+      }
+    } catch {
+      // Ended while read, or not ours to read.
+    }
+  }
+  return undefined;
+}
+
+/** CPU used by each process of the payment path, read before and after a run. */
+function cpuSnapshot(pids: { gateway: number; core: number; database: number | undefined }) {
+  const self = process.cpuUsage();
+  return {
+    gateway: processCpuUs(pids.gateway),
+    core: processCpuUs(pids.core),
+    database: pids.database === undefined ? Number.NaN : processCpuUs(pids.database),
+    loadGenerator: self.user + self.system,
+  };
+}
+
 async function spawnGateway(env: Record<string, string>, port: number): Promise<ChildProcess> {
   const child = spawn(
     process.execPath,
@@ -320,6 +390,10 @@ async function main(): Promise<void> {
     const pos = await connectMany(port, devices.slice(0, posCount), 'pos', 50);
     const latencies: number[] = [];
     const steady: number[] = [];
+    const approvedLatencies: number[] = [];
+    const busyLatencies: number[] = [];
+    const pids = { gateway: gatewayPid, core: core.child.pid as number, database: databasePid(database.url) };
+    const cpuBefore = cpuSnapshot(pids);
     const outcomes = new Map<string, number>();
     const intervalMs = (1000 * posCount) / rate;
     const endAt = performance.now() + seconds * 1000;
@@ -344,7 +418,15 @@ async function main(): Promise<void> {
             .then((reply) => {
               latencies.push(performance.now() - started);
               if (started >= steadyFrom) steady.push(performance.now() - started);
-              const key = reply.kind === 'pay_declined' ? `declined ${reply.reason}` : reply.kind;
+              const ms = performance.now() - started;
+              if (reply.kind === 'pay_approved') approvedLatencies.push(ms);
+              if (reply.kind === 'error' && reply.code === 'BUSY') busyLatencies.push(ms);
+              const key =
+                reply.kind === 'pay_declined'
+                  ? `declined ${reply.reason}`
+                  : reply.kind === 'error'
+                    ? `error ${reply.code}`
+                    : reply.kind;
               outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
             });
           inFlight.push(answer);
@@ -354,9 +436,16 @@ async function main(): Promise<void> {
       }),
     );
     const elapsedS = (performance.now() - (endAt - seconds * 1000)) / 1000;
+    const cpuAfter = cpuSnapshot(pids);
     latencies.sort((a, b) => a - b);
     steady.sort((a, b) => a - b);
+    approvedLatencies.sort((a, b) => a - b);
+    busyLatencies.sort((a, b) => a - b);
     const approved = outcomes.get('pay_approved') ?? 0;
+    const spread = (sorted: readonly number[]) =>
+      sorted.length
+        ? `${percentile(sorted, 0.5).toFixed(1)} / ${percentile(sorted, 0.99).toFixed(1)} / ${(sorted.at(-1) as number).toFixed(1)} ms`
+        : '-';
     console.log(`(a) ${fmt(posCount)} POS terminals, offered ${fmt(rate)} payments/s for ${seconds} s`);
     line('payments answered', fmt(latencies.length));
     line('approved payments/s', `${fmt(approved / elapsedS)} /s`);
@@ -368,7 +457,32 @@ async function main(): Promise<void> {
       `  after the first ${warmupSeconds} s p50 / p99 / max`,
       `${steady.length ? `${percentile(steady, 0.5).toFixed(1)} / ${percentile(steady, 0.99).toFixed(1)} / ${(steady.at(-1) as number).toFixed(1)} ms` : '-'}`,
     );
+    line('  approved payments p50 / p99 / max', spread(approvedLatencies));
+    line('  BUSY refusals p50 / p99 / max', spread(busyLatencies));
     line('outcomes', [...outcomes].map(([k, v]) => `${k} ${fmt(v)}`).join(', '));
+    const perPayment = (key: keyof typeof cpuBefore) => (cpuAfter[key] - cpuBefore[key]) / approved;
+    const shares = {
+      gateway: perPayment('gateway'),
+      core: perPayment('core'),
+      database: perPayment('database'),
+      loadGenerator: perPayment('loadGenerator'),
+    };
+    const us = (n: number) => (Number.isFinite(n) ? `${fmt(n)} µs` : '-');
+    line(
+      'CPU per payment: gateway / core / MariaDB / load gen',
+      `${us(shares.gateway)} / ${us(shares.core)} / ${us(shares.database)} / ${us(shares.loadGenerator)}`,
+    );
+    line(
+      '  total of the four / without the load generator',
+      `${us(shares.gateway + shares.core + shares.database + shares.loadGenerator)} / ${us(shares.gateway + shares.core + shares.database)}`,
+    );
+    line(
+      '  MariaDB pid (its CPU for every client counts)',
+      pids.database === undefined ? 'not found (set BENCH_MYSQLD_PID)' : String(pids.database),
+    );
+    // Nothing charged without an approval: every account still balances after the run.
+    const { breaks } = await checkLedger(db);
+    line('ledger check (breaks found, 0 expected)', String(breaks.length));
     for (const device of pos) device.close();
     await sleep(1_000);
 
