@@ -53,7 +53,8 @@ import { statementRoutes } from './http/routes/statements.ts';
 import { subsidyImportBodies, subsidyRoutes } from './http/routes/subsidies.ts';
 import { syncRoutes } from './http/routes/sync.ts';
 import { topUpRoutes } from './http/routes/top-ups.ts';
-import { startInsightExtract } from './insight/start.ts';
+import { insightRoutes } from './insight/insight-routes.ts';
+import { InsightSlot } from './insight/start.ts';
 import { redisJobLock } from './jobs/scheduler.ts';
 import { Batcher } from './ledger/batcher.ts';
 import { LedgerExecutor } from './ledger/executor.ts';
@@ -122,6 +123,8 @@ export interface Core {
   /** Subsidy batches (maker–checker, resumable posting) and term-end clearing. */
   subsidies: SubsidyService;
   reports: ReportService;
+  /** Campus insight (docs/analytics.md): filled at start where INSIGHT_DB_PATH is set. */
+  insight: InsightSlot;
   batcher: Batcher;
   /** Committed card activity, for live views (the BFF's push). */
   activity: CardActivityFeed;
@@ -197,6 +200,7 @@ export function createCore(
     approvalThreshold: config.subsidyApprovalThreshold,
   });
   const reports = new ReportService(new ReportRepository(db));
+  const insight = new InsightSlot();
   const refunds = new RefundService(new RefundRepository(db), ledger);
   const topUps = new TopUpService(new TopUpRepository(db), cards, ledger, log);
   // Identity sync is on only when a source database is configured (never in the embedded default).
@@ -269,6 +273,8 @@ export function createCore(
     subsidyRoutes(subsidies),
     reportRoutes(reports),
     attendanceReportRoutes(new AttendanceReport(new AttendanceRepository(db))),
+    // Off (NOT_FOUND) until the insight store is opened at start.
+    insightRoutes(insight),
   ]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
@@ -300,6 +306,7 @@ export function createCore(
     monthlyStatements,
     subsidies,
     reports,
+    insight,
     batcher,
     activity,
     app,
@@ -361,7 +368,7 @@ export async function startCore(
   // A subsidy posting or clearing a stopped process left running goes on where it stopped.
   await core.subsidies.resume();
   // The campus-insight extract, only where INSIGHT_DB_PATH names its DuckDB file (docs/analytics.md).
-  const insight = await startInsightExtract(config, core.db, core.log);
+  await core.insight.start(config, core.db, core.log);
   const server = core.app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   server.keepAliveTimeout = 65_000;
@@ -378,7 +385,7 @@ export async function startCore(
         core.monthlyStatements.stop(),
         core.content.stopAnnouncements(),
         core.blacklist.stopExpiry(),
-        insight?.stop(),
+        core.insight.stop(),
       ]);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -31,6 +31,8 @@ export const rights = [
   'settlement.read',
   'content.manage',
   'admin.manage',
+  // Hidden-need candidates (docs/analytics.md): the student-aid office's; no role but super holds it yet.
+  'insight.aid',
 ] as const;
 export type Right = (typeof rights)[number];
 

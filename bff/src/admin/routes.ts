@@ -18,6 +18,7 @@ import type { CardAffairs } from './card-affairs.ts';
 import { contentRoutes } from './content.ts';
 import { deviceRoutes } from './devices.ts';
 import { fundsRoutes } from './funds.ts';
+import { insightRoutes } from './insight.ts';
 import { merchantRoutes } from './merchants.ts';
 import { offlineExceptionRoutes } from './offline-exceptions.ts';
 import { maskOpenids } from './openid-mask.ts';
@@ -242,6 +243,7 @@ export const adminRoutes: readonly AdminRoute[] = [
   ...refundRoutes,
   ...attendanceRoutes,
   ...adminEventRoutes,
+  ...insightRoutes,
 ];
 
 /**

@@ -47,6 +47,7 @@ import { CoreError, type ErrorCode, isErrorCode } from '../errors.ts';
 import type { GuardianLink, LinkPatch } from '../guardians/guardian-service.ts';
 import type { ReportName } from '../http/routes/reports.ts';
 import { signedHeaders } from '../http/signature.ts';
+import type { HiddenNeedCandidate, HiddenNeedThresholds } from '../insight/hidden-need.ts';
 import type { OperationView } from '../ledger/ledger-repository.ts';
 import type {
   AdjustmentRequest,
@@ -892,6 +893,19 @@ export class CoreClient {
   }
   subsidyClearings(limit?: number): Promise<{ items: SubsidyClearing[] }> {
     return this.call('GET', `/v1/subsidy-clearings${query({ limit })}`);
+  }
+  /**
+   * Campus insight: one month's hidden-need candidates, most pressing first, with the thresholds
+   * used and where the extract stands (docs/analytics.md). NOT_FOUND where insight is off.
+   */
+  insightHiddenNeed(request: { month: string; limit?: number } & Partial<HiddenNeedThresholds>): Promise<{
+    month: string;
+    thresholds: HiddenNeedThresholds;
+    total: number;
+    items: HiddenNeedCandidate[];
+    sources: { source: string; afterMs: number; rowsTotal: number; runAtMs: number }[];
+  }> {
+    return this.call('GET', `/v1/insight/hidden-need${query(request)}`);
   }
   /** A report as JSON over Asia/Shanghai days from..to (YYYY-MM-DD, inclusive). */
   report<T = Record<string, unknown>>(

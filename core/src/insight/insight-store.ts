@@ -137,9 +137,14 @@ export interface InsightStoreOptions {
 }
 
 export class InsightStore {
+  /**
+   * Two connections: the extract writes through `con` (with transactions of its own); the
+   * backoffice's queries read through `reader`, so a query never lands inside a load's transaction.
+   */
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly con: DuckDBConnection,
+    private readonly reader: DuckDBConnection,
   ) {}
 
   static async open(options: InsightStoreOptions): Promise<InsightStore> {
@@ -149,12 +154,14 @@ export class InsightStore {
       threads: String(options.threads ?? 2),
     });
     const con = await instance.connect();
-    await con.run("SET TimeZone = 'Asia/Shanghai'");
+    const reader = await instance.connect();
+    for (const c of [con, reader]) await c.run("SET TimeZone = 'Asia/Shanghai'");
     for (const statement of schema) await con.run(statement);
-    return new InsightStore(instance, con);
+    return new InsightStore(instance, con, reader);
   }
 
   close(): void {
+    this.reader.closeSync();
     this.con.closeSync();
     this.instance.closeSync();
   }
@@ -394,8 +401,8 @@ export class InsightStore {
   }
 
   private async select(sql: string, params: (string | number)[] = []): Promise<Record<string, unknown>[]> {
-    const reader = await this.con.runAndReadAll(sql, params);
-    return reader.getRowObjectsJS() as Record<string, unknown>[];
+    const result = await this.reader.runAndReadAll(sql, params);
+    return result.getRowObjectsJS() as Record<string, unknown>[];
   }
 
   /**

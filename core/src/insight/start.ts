@@ -8,33 +8,41 @@ import { LedgerSource } from './ledger-source.ts';
 export interface RunningInsight {
   extract: ExtractService;
   store: InsightStore;
-  /** Stops the schedule (a run in flight finishes first), then closes the DuckDB file. */
-  stop(): Promise<void>;
 }
 
 /**
- * Opens the insight store and schedules the extract when INSIGHT_DB_PATH is set; undefined when it
- * is not. No shared job lock: each store file is fed by the one process that owns it, and a lock
- * shared with other core instances would make it skip runs.
+ * Campus insight in the core: empty until start() opens the store (only where INSIGHT_DB_PATH is
+ * set), so the routes can be mounted with the others while the DuckDB file opens later, at start.
  */
-export async function startInsightExtract(
-  config: CoreConfig,
-  db: Database,
-  log: Logger,
-): Promise<RunningInsight | undefined> {
-  if (config.insightDbPath === undefined) return undefined;
-  const store = await InsightStore.open({
-    path: config.insightDbPath,
-    memoryLimit: config.insightMemoryLimit,
-  });
-  const extract = new ExtractService(new LedgerSource(db), store, { overlapMs: config.insightOverlapMs });
-  extract.startSchedule(config.insightIntervalMs, log);
-  return {
-    extract,
-    store,
-    async stop() {
-      await extract.stop();
-      store.close();
-    },
-  };
+export class InsightSlot {
+  #running: RunningInsight | undefined;
+
+  get running(): RunningInsight | undefined {
+    return this.#running;
+  }
+
+  /**
+   * Opens the store and schedules the extract when INSIGHT_DB_PATH is set. No shared job lock: each
+   * store file is fed by the one process that owns it, and a lock shared with other core instances
+   * would make it skip runs.
+   */
+  async start(config: CoreConfig, db: Database, log: Logger): Promise<void> {
+    if (config.insightDbPath === undefined || this.#running) return;
+    const store = await InsightStore.open({
+      path: config.insightDbPath,
+      memoryLimit: config.insightMemoryLimit,
+    });
+    const extract = new ExtractService(new LedgerSource(db), store, { overlapMs: config.insightOverlapMs });
+    this.#running = { extract, store };
+    extract.startSchedule(config.insightIntervalMs, log);
+  }
+
+  /** Stops the schedule (a run in flight finishes first), then closes the DuckDB file. */
+  async stop(): Promise<void> {
+    const running = this.#running;
+    if (!running) return;
+    await running.extract.stop();
+    this.#running = undefined;
+    running.store.close();
+  }
 }

@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type Admins, openCard, requestId, signedInAdmins } from './admin-support.ts';
+import { startWorld, type TestWorld } from './support.ts';
+
+const api = '/api/admin/v1';
+
+describe('admin: campus insight, hidden-need candidates', () => {
+  let world: TestWorld;
+  let tokens: Admins;
+  let needy = '';
+  const month = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 7);
+  // One day of data: every student is on campus one day and took one meal, so the test loosens the
+  // days and meals gates and lets the price gate decide.
+  const loosened = `month=${month}&campusDaysMin=1&mealsRatioMax=1&spendRatioMax=0.7`;
+
+  before(async () => {
+    world = await startWorld(
+      {},
+      {
+        coreEnv: {
+          INSIGHT_DB_PATH: join(mkdtempSync(join(tmpdir(), 'cc-bff-insight-')), 'insight.duckdb'),
+          INSIGHT_INTERVAL_MS: '1000',
+        },
+      },
+    );
+    tokens = await signedInAdmins(world);
+    const client = world.core.client;
+    const canteen = await client.createMerchant({
+      id: `IN${Date.now().toString(36).slice(-6).toUpperCase()}`,
+      name: '第二食堂',
+      category: 'canteen',
+    });
+    await client.registerDevice({ id: '401', kind: 'pos', merchantId: canteen.id });
+    // Twelve students eat at about 12 yuan a meal; one pays 3 yuan.
+    for (let i = 0; i <= 12; i++) {
+      const cardNo = await openCard(world, '计算机学院');
+      if (i === 12) needy = cardNo;
+      await client.topUp({ id: requestId(), cardNo, amount: 5_000, channel: 'cash' });
+      const answer = await client.pay({
+        id: requestId(),
+        cardNo,
+        merchantId: canteen.id,
+        deviceId: '401',
+        amount: i === 12 ? 300 : 1_150 + i * 10,
+      });
+      assert.equal(answer.status, 'ok', JSON.stringify(answer));
+    }
+    // The extract runs every second; wait for one that has copied the last payment.
+    const lastMs = Date.now();
+    for (let i = 0; i < 100; i++) {
+      const { sources } = await client.insightHiddenNeed({ month });
+      if ((sources.find((x) => x.source === 'operations')?.runAtMs ?? 0) > lastMs + 1_000) break;
+      await sleep(200);
+    }
+  });
+  after(() => world.stop());
+
+  test('when roles other than super ask for the candidates, then 403; when super asks without a reason, then 400 and nothing is recorded', async () => {
+    // Goal: the right insight.aid is no existing role's but super's, and no view happens without a stated reason.
+    for (const role of ['card_operator', 'finance', 'auditor', 'department_admin'] as const) {
+      const reply = await world.request('GET', `${api}/insight/hidden-need?${loosened}&reason=资助审核`, {
+        token: tokens[role],
+      });
+      assert.equal(reply.status, 403, role);
+      assert.equal(reply.body.code, 'FORBIDDEN');
+    }
+    const bare = await world.request('GET', `${api}/insight/hidden-need?${loosened}`, {
+      token: tokens.super_admin,
+    });
+    assert.equal(bare.status, 400, JSON.stringify(bare.body));
+    const audit = await world.core.client.searchAudit({ action: 'insight.hidden_need.view', limit: 10 });
+    assert.equal(audit.items.length, 0);
+  });
+
+  test('when super asks with a reason, then the student who pays far less per meal is the one candidate with the reasons, and the view is on the audit trail with that reason', async () => {
+    const reason = encodeURIComponent('2025秋季学期隐形资助初审');
+    const reply = await world.request<{
+      total: number;
+      items: { cardNo: string; reasons: { code: string }[] }[];
+    }>('GET', `${api}/insight/hidden-need?${loosened}&reason=${reason}`, { token: tokens.super_admin });
+    assert.equal(reply.status, 200, JSON.stringify(reply.body));
+    assert.deepEqual(
+      reply.body.items.map((c) => c.cardNo),
+      [needy],
+    );
+    assert.ok(reply.body.items[0]?.reasons.some((r) => r.code === 'cheap_meals'));
+    const audit = await world.core.client.searchAudit({ action: 'insight.hidden_need.view', limit: 10 });
+    assert.equal(audit.items.length, 1);
+    assert.equal(audit.items[0]?.targetId, month);
+    assert.equal(
+      (audit.items[0]?.detail as { reason?: string } | undefined)?.reason,
+      '2025秋季学期隐形资助初审',
+    );
+  });
+});

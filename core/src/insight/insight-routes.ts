@@ -1,0 +1,58 @@
+import Router from 'koa-router';
+import { z } from 'zod';
+import { CoreError } from '../errors.ts';
+import { parseValue } from '../http/middleware.ts';
+import { parseMonth } from '../time.ts';
+import { hiddenNeedCandidates, hiddenNeedDefaults } from './hidden-need.ts';
+import type { InsightSlot, RunningInsight } from './start.ts';
+
+const month = z.string().refine((text) => parseMonth(text) !== undefined, 'expected a month YYYY-MM');
+const ratio = z.coerce.number().gt(0).max(1);
+const hiddenNeedQuery = z.object({
+  month,
+  campusDaysMin: z.coerce.number().int().min(1).max(31).optional(),
+  mealsRatioMax: ratio.optional(),
+  spendRatioMax: ratio.optional(),
+  // Never under 10: a smaller group is not compared with itself (k-anonymity of the yardstick).
+  cohortSizeMin: z.coerce.number().int().min(10).max(10_000).optional(),
+  fallingRatioMax: ratio.optional(),
+  limit: z.coerce.number().int().min(1).max(1_000).default(200),
+});
+
+/**
+ * The insight store's answers for the backoffice (the BFF checks the admin's right and audits the
+ * view; this internal API is reached with a service key only). Off (NOT_FOUND) where INSIGHT_DB_PATH
+ * is unset.
+ */
+export function insightRoutes(insight: InsightSlot): Router {
+  const router = new Router({ prefix: '/v1/insight' });
+  const running = (): RunningInsight => {
+    const open = insight.running;
+    if (open === undefined) throw new CoreError('NOT_FOUND', 'campus insight is off (INSIGHT_DB_PATH unset)');
+    return open;
+  };
+
+  /** The hidden-need candidates of one month, most pressing first, with the thresholds used. */
+  router.get('/hidden-need', async (ctx) => {
+    const { month: key, limit, ...given } = parseValue({ ...ctx.query }, hiddenNeedQuery);
+    const thresholds = {
+      ...hiddenNeedDefaults,
+      ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)),
+    };
+    const store = running().store;
+    const candidates = await hiddenNeedCandidates(store, key, thresholds);
+    ctx.body = {
+      month: key,
+      thresholds,
+      total: candidates.length,
+      items: candidates.slice(0, limit),
+      sources: await store.watermarks(),
+    };
+  });
+
+  /** Where each source of the extract stands (the job's progress). */
+  router.get('/sources', async (ctx) => {
+    ctx.body = { items: await running().store.watermarks() };
+  });
+  return router;
+}
