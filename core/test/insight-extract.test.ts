@@ -138,6 +138,39 @@ for (const dialect of dialects) {
       }
     });
 
+    test('when a student only signs in at a class and passes a gate, then both are copied and count as a day on campus without a meal', async () => {
+      // Goal: days on campus come from attendance and access too, so a student who never pays is not "away".
+      const store = await InsightStore.open({ path: ':memory:' });
+      try {
+        const cardNo = await openStudent(t.client);
+        const personNo = (await t.client.getCard(cardNo)).personNo;
+        const nowMs = Date.now();
+        await t.core.db.execute(
+          `INSERT INTO attendance_records (session_id, person_no, card_no, device_id, sequence, source, recorded_at_ms)
+           VALUES ('S-INSIGHT-1', ?, ?, 'A9', 1, 'online', ?)`,
+          [personNo, cardNo, nowMs],
+        );
+        await t.core.db.execute(
+          `INSERT INTO access_events (id, device_id, sequence, card_no, person_no, direction, decision, reason, source,
+             occurred_at_ms, created_at_ms)
+           VALUES ('ACCESSINSIGHT0000000000001', 'G9', 1, ?, ?, 'in', 'allow', NULL, 'online', ?, ?)`,
+          [cardNo, personNo, nowMs, nowMs],
+        );
+        const extract = new ExtractService(new LedgerSource(t.core.db), store);
+        await extract.run();
+        await extract.run();
+        assert.equal(await store.count('attendance'), 1);
+        assert.equal(await store.count('access'), 1);
+        const figures = (await store.monthFigures('2000-01', '2999-12')).find((f) => f.cardNo === cardNo);
+        assert.deepEqual(
+          { campusDays: figures?.campusDays, meals: figures?.meals },
+          { campusDays: 1, meals: 0 },
+        );
+      } finally {
+        store.close();
+      }
+    });
+
     test('when the store is exported to Parquet, then each table reads back with its rows', async () => {
       const store = await InsightStore.open({ path: ':memory:' });
       try {
