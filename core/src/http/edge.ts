@@ -1,6 +1,7 @@
 import { unescape as unescapeLoosely } from 'node:querystring';
 import type { Context, Next } from 'koa';
 import type { ZodType } from 'zod';
+import { loggableError } from '../log.ts';
 import { findTextProblem, textProblem } from '../text.ts';
 
 export { findTextProblem, textProblem };
@@ -101,15 +102,6 @@ export function createEdge(errors: EdgeErrors): Edge {
 /**
  * What of an unexpected error may be logged: its kind, message and stack, but not the properties
  * drivers attach (mysql2 puts the whole SQL with its values on the error, names and card numbers
- * included).
+ * included) nor the values a driver's message quotes. The loggers' `err` serializer is the same rule.
  */
-export function loggable(error: unknown): { name: string; message: string; code?: string; stack?: string } {
-  if (!(error instanceof Error)) return { name: 'NonError', message: String(error) };
-  const code = (error as { code?: unknown }).code;
-  return {
-    name: error.name,
-    message: error.message,
-    ...(typeof code === 'string' ? { code } : {}),
-    ...(error.stack ? { stack: error.stack } : {}),
-  };
-}
+export const loggable = loggableError;
