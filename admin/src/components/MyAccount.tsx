@@ -1,4 +1,5 @@
 import { UserOutlined } from '@ant-design/icons';
+import { sixDigitsPattern } from '@campus-card/core/contract/limits';
 import { App, Button, Divider, Form, Input, Modal, QRCode, Space, Tag, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { api, type Me } from '../api.ts';
@@ -126,7 +127,7 @@ export function MyAccount({ me, onSignedOut }: { me: Me; onSignedOut: () => void
               <Form.Item
                 name="code"
                 label={t.totpCode}
-                rules={[{ required: true, pattern: /^\d{6}$/, message: t.totpCode }]}
+                rules={[{ required: true, pattern: sixDigitsPattern, message: t.totpCode }]}
               >
                 <Input maxLength={6} inputMode="numeric" style={{ width: 120 }} />
               </Form.Item>

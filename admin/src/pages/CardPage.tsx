@@ -1,3 +1,4 @@
+import { adjustmentAmountCeiling, topUpAmountCeiling } from '@campus-card/core/contract/limits';
 import {
   App,
   Button,
@@ -50,9 +51,9 @@ interface Operation {
   createdAtMs: number;
 }
 
-/** A cash top-up at the desk: one fen to ¥5,000; an adjustment, either way, up to ¥100,000. */
-const topUpRule: MoneyRule = { maxFen: 500_000 };
-const adjustRule: MoneyRule = { maxFen: 10_000_000 };
+/** A cash top-up at the desk: one fen to ¥5,000; an adjustment, either way, up to ¥100,000 (the contract's bounds). */
+const topUpRule: MoneyRule = { maxFen: topUpAmountCeiling };
+const adjustRule: MoneyRule = { maxFen: adjustmentAmountCeiling };
 
 /** Which status actions a card in each status can take. */
 const actionsFrom: Record<Card['status'], string[]> = {

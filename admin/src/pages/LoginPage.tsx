@@ -1,3 +1,4 @@
+import { sixDigitsPattern } from '@campus-card/core/contract/limits';
 import { Alert, Button, Card, Form, Input, QRCode, Typography } from 'antd';
 import { useState } from 'react';
 import { api, session } from '../api.ts';
@@ -79,7 +80,7 @@ export function LoginPage({ onSignedIn }: { onSignedIn: () => void }) {
             <Form.Item
               label="动态验证码"
               name="code"
-              rules={[{ required: true, pattern: /^\d{6}$/, message: '6 位数字' }]}
+              rules={[{ required: true, pattern: sixDigitsPattern, message: '6 位数字' }]}
             >
               <Input autoFocus maxLength={6} placeholder="身份验证器中的 6 位数字" />
             </Form.Item>

@@ -1,4 +1,5 @@
 import { type AdminAccount, adminRoles } from '@campus-card/core/client';
+import { rowId, totpCode } from '@campus-card/core/contract';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { BffError } from '../errors.ts';
@@ -12,7 +13,7 @@ import type { AdminRoute, AdminServices } from './routes.ts';
 // BFF instance, so the next request signs in again under the new terms. Passwords and TOTP secrets
 // never reach the audit.
 
-const idPath = z.object({ id: z.string().regex(/^[0-9A-Z]{26}$/, 'not an id') });
+const idPath = z.object({ id: rowId });
 const password = z.string().min(10, 'a password is 10 to 128 characters').max(128);
 const newAdmin = z.strictObject({
   username: z.string().regex(/^[a-z][a-z0-9_.-]{2,31}$/),
@@ -30,7 +31,7 @@ const change = z.union([
 ]);
 const ownPassword = z.strictObject({ currentPassword: z.string().min(1).max(128), newPassword: password });
 const enrolment = z.strictObject({ start: z.literal(true) });
-const confirmation = z.strictObject({ code: z.string().regex(/^\d{6}$/, 'six digits') });
+const confirmation = z.strictObject({ code: totpCode });
 
 /** What the audit says of a change: its kind and new values, never a password. */
 function describe(c: z.infer<typeof change>, account: AdminAccount): [string, Record<string, unknown>] {

@@ -1,8 +1,9 @@
+import { cardNo } from '@campus-card/core/contract';
 import { z } from 'zod';
 import { parseValue } from '../http/middleware.ts';
 import type { AdminRoute } from './routes.ts';
 
-const cardPath = z.object({ cardNo: z.string().regex(/^\d{8,20}$/, 'a card number is 8–20 digits') });
+const cardPath = z.object({ cardNo });
 
 /**
  * The card centre issues a card's one-time activation code (printed at enrolment or sent by the

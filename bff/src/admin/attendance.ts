@@ -1,4 +1,5 @@
 import type { AttendanceQuery } from '@campus-card/core/client';
+import { day } from '@campus-card/core/contract';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { parseValue } from '../http/middleware.ts';
@@ -10,7 +11,6 @@ import type { AdminRoute } from './routes.ts';
 // the rate; the rate by day per course or class; one session's roster; each list exportable. The
 // core does the counting; this file applies a department admin's scope, which no query can widen.
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a day is YYYY-MM-DD');
 const optionalText = (max: number) =>
   z
     .string()

@@ -1,3 +1,4 @@
+import { rowId } from '@campus-card/core/contract';
 import { z } from 'zod';
 import { parseBody, parseValue } from '../http/middleware.ts';
 import type { AdminRoute } from './routes.ts';
@@ -6,7 +7,7 @@ import type { AdminRoute } from './routes.ts';
 // activity"). The core keeps and targets them; these routes check content.manage, name the signed-in
 // admin as the author, and audit every write. The core validates the bodies again.
 
-const idPath = z.object({ id: z.string().regex(/^[0-9A-Z]{26}$/, 'not an id') });
+const idPath = z.object({ id: rowId });
 const audience = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('all') }),
   z.strictObject({ type: z.literal('students') }),

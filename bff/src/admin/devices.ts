@@ -6,6 +6,7 @@ import {
   type DeviceSettings,
   deviceSettings,
 } from '@campus-card/core/client';
+import { deviceNo, requestId, rowId } from '@campus-card/core/contract';
 import { z } from 'zod';
 import { BffError } from '../errors.ts';
 import { parseBody, parseValue } from '../http/middleware.ts';
@@ -20,19 +21,12 @@ import type { AdminRoute } from './routes.ts';
 // device_config) and reach the device when approved.
 
 /** The protocol's u32 device id as decimal text, as the core wants it. */
-const deviceId = z
-  .string()
-  .regex(/^[1-9][0-9]{0,9}$/, 'a device id is 1 … 4294967295')
-  .refine((id) => Number(id) <= 0xffff_ffff, 'above u32');
+const deviceId = deviceNo;
 const devicePath = z.object({ deviceId });
 const registerBody = z.strictObject({
   id: deviceId,
   kind: z.enum(['pos', 'gate', 'attendance', 'shower', 'laundry', 'kiosk']),
-  merchantId: z
-    .string()
-    .regex(/^[0-9A-Z]{26}$/)
-    .nullable()
-    .default(null),
+  merchantId: rowId.nullable().default(null),
 });
 const statusBody = z.strictObject({ status: z.enum(['active', 'disabled']) });
 
@@ -55,7 +49,7 @@ const fen = z.number().int('fen are whole numbers').min(0);
  * checker reads when the change includes prices; `requestId` makes a retry propose once.
  */
 const configBody = z.strictObject({
-  requestId: z.string().regex(/^[A-Za-z0-9_-]{8,40}$/, 'a request id is 8–40 characters of A-Z a-z 0-9 _ -'),
+  requestId,
   reason: z.string().trim().min(1).max(200).optional(),
   paymentMaxFen: fen,
   repeatIntervalSeconds: z.number().int(),

@@ -1,4 +1,5 @@
 import type { ReportName } from '@campus-card/core/client';
+import { day, rowId } from '@campus-card/core/contract';
 import type { LargerBody } from '@campus-card/core/http';
 import { z } from 'zod';
 import { parseBody, parseValue } from '../http/middleware.ts';
@@ -17,7 +18,7 @@ export const subsidyImportBodies: readonly LargerBody[] = [
   { method: 'POST', path: /^\/api\/admin\/v1\/subsidy-batches(\/preview)?$/, bytesMax: 6 * 1024 * 1024 },
 ];
 
-const idPath = z.object({ id: z.string().regex(/^[0-9A-Z]{26}$/, 'not an id') });
+const idPath = z.object({ id: rowId });
 const amountYuan = z.string().regex(/^\d{1,6}(\.\d{1,2})?$/, 'yuan with at most two decimals');
 const note = z.string().trim().max(200).optional();
 /** Where a batch's rows come from: a file as read by the browser, or a whole department or class. */
@@ -57,7 +58,6 @@ const reports = {
   'attendance-sessions': 'attendance/sessions',
   'attendance-courses': 'attendance/courses',
 } as const satisfies Record<string, ReportName>;
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a day is YYYY-MM-DD');
 const reportPath = z.object({ name: z.enum(Object.keys(reports) as [keyof typeof reports]) });
 const reportQuery = z.object({ from: day, to: day, format: z.enum(['json', 'csv', 'xlsx']).default('json') });
 

@@ -1,4 +1,5 @@
 import type { Statement, TopUpMismatch } from '@campus-card/core/client';
+import { day, merchantId } from '@campus-card/core/contract';
 import { csvDocument, type SheetRows, writeXlsx } from '@campus-card/core/sheets';
 import type { Context } from 'koa';
 import { z } from 'zod';
@@ -9,9 +10,7 @@ import type { AdminRoute } from './routes.ts';
 // keeps the merchants, computes each statement twice (operations and journal) and records a settled
 // day once (docs/api.md); these routes check the role, audit every write and every export.
 
-const merchantId = z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'a merchant id is 1–32 of A-Z a-z 0-9 _ -');
 const idPath = z.object({ id: merchantId });
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a day is YYYY-MM-DD');
 const statementPath = z.object({ id: merchantId, day });
 const dayPath = z.object({ day });
 const format = z.enum(['json', 'csv', 'xlsx']).default('json');

@@ -1,3 +1,4 @@
+import { requestId, rowId } from '@campus-card/core/contract';
 import { z } from 'zod';
 import { parseBody, parseValue } from '../http/middleware.ts';
 import type { AdminRoute } from './routes.ts';
@@ -8,18 +9,15 @@ import type { AdminRoute } from './routes.ts';
 // off, or dismisses an exception that owes nothing. The core closes each once and moves its money in
 // the same transaction; a retried request (same requestId) answers the same and is not audited again.
 
-const idPath = z.object({ id: z.string().regex(/^[0-9A-Z]{26}$/, 'not an id') });
+const idPath = z.object({ id: rowId });
 const listQuery = z.object({
   status: z.enum(['open', 'closed']).default('open'),
   beforeAtMs: z.coerce.number().int().nonnegative().optional(),
-  beforeId: z
-    .string()
-    .regex(/^[0-9A-Z]{26}$/)
-    .optional(),
+  beforeId: rowId.optional(),
 });
 const resolveBody = z.strictObject({
   action: z.enum(['recover', 'write_off', 'dismiss']),
-  requestId: z.string().regex(/^[A-Za-z0-9_-]{8,40}$/, 'a request id is 8–40 characters of A-Z a-z 0-9 _ -'),
+  requestId,
   note: z.string().trim().min(1).max(200),
 });
 

@@ -1,4 +1,5 @@
 import type { RefundEntry } from '@campus-card/core/client';
+import { operationId, requestId } from '@campus-card/core/contract';
 import { formatDateTime } from '@campus-card/core/time';
 import type { Context } from 'koa';
 import { z } from 'zod';
@@ -11,7 +12,6 @@ import type { AdminRoute, AdminServices } from './routes.ts';
 // the ledger and marks the entry paid once (docs/ledger.md); a retry answers changed = false and is not
 // audited again, the other channel REFUND_ALREADY_PAID. Finance and the auditor read; finance pays.
 
-const operationId = z.string().regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'not an operation id');
 const entryPath = z.object({ operationId });
 const listQuery = z.object({
   status: z.enum(['due', 'paid']).default('due'),
@@ -22,10 +22,7 @@ const listQuery = z.object({
 const payoutBody = z.strictObject({
   channel: z.enum(['cash', 'bank']),
   /** The dialog's idempotency key; the payout is idempotent per entry anyway, so it is only recorded. */
-  requestId: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{8,40}$/, 'a request id is 8–40 characters of A-Z a-z 0-9 _ -')
-    .optional(),
+  requestId: requestId.optional(),
   note: z.string().trim().min(1).max(200).optional(),
 });
 

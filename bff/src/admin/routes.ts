@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { CoreClient } from '@campus-card/core/client';
+import {
+  adjustmentAmount,
+  cardNo,
+  requestId,
+  rowId,
+  topUpAmount,
+  totpCode,
+} from '@campus-card/core/contract';
 import type { Context, Middleware, Next } from 'koa';
 import Router from 'koa-router';
 import { z } from 'zod';
@@ -18,7 +26,6 @@ import type { CardAffairs } from './card-affairs.ts';
 import { contentRoutes } from './content.ts';
 import { deviceRoutes } from './devices.ts';
 import { fundsRoutes } from './funds.ts';
-import { insightRoutes } from './insight.ts';
 import { merchantRoutes } from './merchants.ts';
 import { offlineExceptionRoutes } from './offline-exceptions.ts';
 import { maskOpenids } from './openid-mask.ts';
@@ -29,18 +36,14 @@ import { isChunkUpload, uploadRoutes } from './uploads.ts';
 
 export const adminPrefix = '/api/admin/v1';
 
-const cardNo = z.string().regex(/^\d{8,20}$/, 'a card number is 8–20 digits');
 const cardPath = z.object({ cardNo });
-const idPath = z.object({ id: z.string().regex(/^[0-9A-Z]{26}$/, 'not an id') });
-const requestId = z
-  .string()
-  .regex(/^[A-Za-z0-9_-]{8,40}$/, 'a request id is 8–40 characters of A-Z a-z 0-9 _ -');
+const idPath = z.object({ id: rowId });
 const reason = z.string().trim().min(1).max(200);
 const loginBody = z.strictObject({
   username: z.string().min(1).max(64),
   password: z.string().min(1).max(128),
 });
-const totpBody = z.strictObject({ challenge: z.string().min(20).max(64), code: z.string().regex(/^\d{6}$/) });
+const totpBody = z.strictObject({ challenge: z.string().min(20).max(64), code: totpCode });
 const searchQuery = z.object({ q: z.string().trim().min(1).max(64) });
 const pageQuery = z.object({
   beforeAtMs: z.coerce.number().int().optional(),
@@ -51,18 +54,12 @@ const actionBody = z.strictObject({
   reason: z.string().trim().max(200).nullable().default(null),
 });
 const closeOutBody = z.strictObject({ requestId, reason });
-const topUpBody = z.strictObject({ requestId, amount: z.number().int().positive().max(500_000) });
+const topUpBody = z.strictObject({ requestId, amount: topUpAmount });
 const adjustmentBody = z.strictObject({
   requestId,
   cardNo,
   wallet: z.enum(['main', 'subsidy']),
-  amount: z
-    .number()
-    .int()
-    .refine(
-      (n) => n !== 0 && Math.abs(n) <= 10_000_000,
-      'a non-zero whole number of fen, at most 100,000 yuan',
-    ),
+  amount: adjustmentAmount,
   reason,
 });
 const approvalsQuery = z.object({
@@ -243,7 +240,6 @@ export const adminRoutes: readonly AdminRoute[] = [
   ...refundRoutes,
   ...attendanceRoutes,
   ...adminEventRoutes,
-  ...insightRoutes,
 ];
 
 /**

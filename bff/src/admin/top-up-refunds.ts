@@ -1,4 +1,5 @@
 import type { Approval, CoreClient, TopUpRefund } from '@campus-card/core/client';
+import { cardNo, day, requestId, topUpOrderId } from '@campus-card/core/contract';
 import { z } from 'zod';
 import { BffError } from '../errors.ts';
 import { parseBody, parseValue } from '../http/middleware.ts';
@@ -14,13 +15,13 @@ import type { AdminRoute } from './routes.ts';
 // reconciliation against WeChat's bill on demand. The wallet gives the money back first and WeChat is
 // asked under the same out_refund_no, so a retry refunds once (bff/src/topups, docs/topups.md).
 
-const cardPath = z.object({ cardNo: z.string().regex(/^\d{8,20}$/, 'a card number is 8–20 digits') });
+const cardPath = z.object({ cardNo });
 const orderPath = z.object({
-  id: z.string().regex(/^TU[0-9A-Z]{26}$/, 'a top-up id is TU and 26 characters'),
+  id: topUpOrderId,
 });
-const dayPath = z.object({ billDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a bill date is YYYY-MM-DD') });
+const dayPath = z.object({ billDate: day });
 const refundBody = z.strictObject({
-  requestId: z.string().regex(/^[A-Za-z0-9_-]{8,40}$/, 'a request id is 8–40 characters of A-Z a-z 0-9 _ -'),
+  requestId,
   amount: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
   reason: z.string().trim().min(1).max(80),
 });

@@ -1,3 +1,4 @@
+import { pin } from '@campus-card/core/contract';
 import Router from 'koa-router';
 import { z } from 'zod';
 import type { UserState } from '../auth/require-user.ts';
@@ -6,7 +7,6 @@ import type { BindingService } from '../services/bindings.ts';
 import type { CardActions } from '../services/cards.ts';
 import { identityProof } from './binding.ts';
 
-const pin = z.string().regex(/^\d{6}$/, 'a PIN is 6 digits');
 /** Cancelling a loss or unfreezing takes the card PIN, and after someone else's report an identity proof. */
 const proof = { pin: pin.optional(), identity: identityProof.optional() };
 const actionBody = z.strictObject({

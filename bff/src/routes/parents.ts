@@ -1,3 +1,4 @@
+import { cardNo, rowId } from '@campus-card/core/contract';
 import Router from 'koa-router';
 import { z } from 'zod';
 import type { UserState } from '../auth/require-user.ts';
@@ -8,8 +9,8 @@ import type { Notifications } from '../services/notifications.ts';
 import type { Parents } from '../services/parents.ts';
 import { listQuery } from './transactions.ts';
 
-const linkIdPath = z.object({ id: z.string().regex(/^[0-9A-Z]{26}$/, 'not a parent link id') });
-const cardNoPath = z.object({ cardNo: z.string().regex(/^\d{8,20}$/, 'not a card number') });
+const linkIdPath = z.object({ id: rowId });
+const cardNoPath = z.object({ cardNo });
 const visibilityBody = z
   .strictObject({ showBalance: z.boolean().optional(), showSpending: z.boolean().optional() })
   .refine((v) => v.showBalance !== undefined || v.showSpending !== undefined, 'say what to show');

@@ -1,10 +1,10 @@
+import { month } from '@campus-card/core/contract';
 import Router from 'koa-router';
 import { z } from 'zod';
 import type { UserState } from '../auth/require-user.ts';
 import { parseValue } from '../http/middleware.ts';
 import type { Bills } from '../services/bills.ts';
 import type { BindingService } from '../services/bindings.ts';
-import { month } from './transactions.ts';
 
 /** The caller's monthly statement (Asia/Shanghai month) beside the month before. */
 export function statementRoutes(bindings: BindingService, bills: Bills): Router {

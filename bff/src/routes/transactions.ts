@@ -1,3 +1,4 @@
+import { month, operationId } from '@campus-card/core/contract';
 import Router from 'koa-router';
 import { z } from 'zod';
 import type { UserState } from '../auth/require-user.ts';
@@ -6,14 +7,13 @@ import type { Bills } from '../services/bills.ts';
 import { transactionFilters } from '../services/bills.ts';
 import type { BindingService } from '../services/bindings.ts';
 
-export const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month is YYYY-MM');
 export const listQuery = z.strictObject({
   month: month.optional(),
   kind: z.enum(Object.keys(transactionFilters) as [keyof typeof transactionFilters]).optional(),
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(50).default(20),
 });
-const idPath = z.object({ id: z.string().regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'not a transaction id') });
+const idPath = z.object({ id: operationId });
 
 /** The caller's bill: filtered by month and kind, paged with an opaque cursor; and one transaction. */
 export function transactionRoutes(bindings: BindingService, bills: Bills): Router {

@@ -1,4 +1,4 @@
-import { cardNo } from '@campus-card/core/contract';
+import { cardNo, topUpOrderId } from '@campus-card/core/contract';
 import Router from 'koa-router';
 import { z } from 'zod';
 import type { UserState } from '../auth/require-user.ts';
@@ -6,7 +6,7 @@ import { BffError } from '../errors.ts';
 import { parseBody, parseValue } from '../http/middleware.ts';
 import type { TopUpService } from './top-up-service.ts';
 
-const orderId = z.string().regex(/^TU[0-9A-Z]{26}$/, 'a top-up id is TU and 26 characters');
+const orderId = topUpOrderId;
 const idempotencyKey = z
   .string()
   .regex(/^[A-Za-z0-9_-]{8,64}$/, 'Idempotency-Key is 8–64 characters of A-Z a-z 0-9 _ -');

@@ -3,18 +3,16 @@
 // so a retried check or a re-uploaded record is recorded once.
 
 import { z } from 'zod';
+import { cardNo, deviceRef } from '../contract/fields.ts';
 import { type Database, isDuplicateKey } from '../db/database.ts';
 import { newId } from '../ids.ts';
 
 export const accessEventInput = z.strictObject({
   /** The device id, `-<keyVersion>` after a re-key (sequences restart with each key). */
-  deviceId: z.string().regex(/^[1-9][0-9]{0,9}(-[1-9][0-9]{0,8})?$/),
+  deviceId: deviceRef,
   sequence: z.number().int().min(1).max(0xffff_ffff),
   /** Null when the code named no card that could be read (a forged or garbled code). */
-  cardNo: z
-    .string()
-    .regex(/^\d{8,20}$/)
-    .nullable(),
+  cardNo: cardNo.nullable(),
   direction: z.enum(['none', 'in', 'out']),
   decision: z.enum(['allow', 'deny']),
   /** The protocol's reason for a deny (CARD_LOST, CODE_EXPIRED …); null for allow. */

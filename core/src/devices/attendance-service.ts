@@ -3,6 +3,7 @@
 // gateway. The first sign-in of a person at a session is the record; later scans answer already_recorded.
 
 import { z } from 'zod';
+import { cardNo, deviceRef } from '../contract/fields.ts';
 import { type Database, isDuplicateKey } from '../db/database.ts';
 import { CoreError } from '../errors.ts';
 
@@ -41,9 +42,9 @@ export type AttendanceSessionInput = z.input<typeof attendanceSessionInput>;
 
 export const signInInput = z.strictObject({
   sessionId,
-  cardNo: z.string().regex(/^\d{8,20}$/),
+  cardNo,
   /** The device id, `-<keyVersion>` after a re-key (sequences restart with each key). */
-  deviceId: z.string().regex(/^[1-9][0-9]{0,9}(-[1-9][0-9]{0,8})?$/),
+  deviceId: deviceRef,
   sequence: z.number().int().min(1).max(0xffff_ffff),
   /** When the person was at the reader: now for online sign-ins, the record's time for offline ones. */
   atMs: ms,

@@ -6,6 +6,7 @@
 // of the same (device, sequence), and a record already stored answers duplicate.
 
 import { z } from 'zod';
+import { cardNo } from '../contract/fields.ts';
 import { type Database, isDuplicateKey, type Tx } from '../db/database.ts';
 import { CoreError } from '../errors.ts';
 import { newId } from '../ids.ts';
@@ -37,10 +38,7 @@ export const offlineRecordInput = z.strictObject({
   /** The gateway's check of the record MAC. */
   macOk: z.boolean(),
   /** The card the code names, when the code verified (as of takenAtMs); null otherwise. */
-  cardNo: z
-    .string()
-    .regex(/^\d{8,20}$/)
-    .nullable(),
+  cardNo: cardNo.nullable(),
   cardVersion: z.number().int().min(1).max(0xffff_ffff).nullable(),
   /** Why the code did not verify (a protocol reason: CODE_INVALID, CODE_EXPIRED …); null when it did. */
   codeRefusal: reason.nullable(),

@@ -6,6 +6,7 @@
 // The wallet's CHECK (no negative balance) decides whether the card can pay: nothing is read first.
 
 import { z } from 'zod';
+import { requestId } from '../contract/fields.ts';
 import { type Database, isDuplicateKey, isRetryable, type Param, type Tx } from '../db/database.ts';
 import { CoreError } from '../errors.ts';
 import { systemAccounts } from '../ledger/operations.ts';
@@ -28,7 +29,7 @@ const resolutionOf: Record<ResolutionAction, Resolution> = {
 export const resolutionInput = z.strictObject({
   action: z.enum(resolutionActions),
   /** The caller's idempotency key: the same request again answers the same result. */
-  requestId: z.string().regex(/^[A-Za-z0-9_-]{8,40}$/),
+  requestId,
   /** Why: kept on the exception and on the journal entry. */
   note: z.string().trim().min(1).max(200),
   /** Who decided (the admin's id). */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { deviceNo } from '../contract/fields.ts';
 import type { Device } from './device-service.ts';
 import type { PresenceRepository } from './presence-repository.ts';
 
@@ -14,7 +15,7 @@ export const presenceReportInput = z.strictObject({
   devices: z
     .array(
       z.strictObject({
-        deviceId: z.string().regex(/^[1-9][0-9]{0,9}$/),
+        deviceId: deviceNo,
         online: z.boolean(),
         signedInAtMs: atMs,
         lastSeenAtMs: atMs,

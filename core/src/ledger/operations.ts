@@ -1,21 +1,16 @@
 import { z } from 'zod';
+import { cardNo, entityId, fen, operationId, pin } from '../contract/fields.ts';
+
+// The shared field rules live in the contract; re-exported for the core's routes that import them here.
+export { cardNo, entityId, fen, operationId };
 
 /**
  * The operations that move money, as the internal API accepts them. The caller chooses the id
  * (its idempotency key: a device id + sequence, a WeChat transaction id, a UUID); the same id with
  * the same body always gets the same answer.
  */
-export const operationId = z
-  .string()
-  .regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'ids are 1–64 characters of A-Z a-z 0-9 : _ . -');
-export const cardNo = z.string().regex(/^\d{8,20}$/, 'a card number is 8–20 digits');
-export const entityId = z
-  .string()
-  .regex(/^[A-Za-z0-9_-]{1,32}$/, 'an id is 1–32 characters of A-Z a-z 0-9 _ -');
 /** A pay code's identity: `qr:<card>:<madeAt s>:<counter>:<phone key fingerprint>` or `num:<id>:<step>:<seq>`. */
 export const codeId = z.string().regex(/^(qr|num):[A-Za-z0-9:_.-]{1,76}$/, 'a code id is qr:… or num:…');
-export const fen = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
-const pin = z.string().regex(/^\d{6}$/, 'a PIN is 6 digits');
 
 export const topUpChannels = ['wechat', 'alipay', 'cash', 'bank'] as const;
 

@@ -1,3 +1,4 @@
+import { sixDigitsPattern } from '@campus-card/core/contract/limits';
 import type { IdentityProof } from './binding.ts';
 import type { ApiClient } from './request.ts';
 import type { CardStatus, CardView } from './types.ts';
@@ -60,5 +61,5 @@ export function actionsFor(status: CardStatus): CardAction[] {
 }
 
 export function isValidPin(pin: string): boolean {
-  return /^\d{6}$/.test(pin);
+  return sixDigitsPattern.test(pin);
 }

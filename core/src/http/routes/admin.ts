@@ -3,10 +3,10 @@ import { z } from 'zod';
 import { adminRoles, approvalKinds, approvalStatuses } from '../../admin/admin-repository.ts';
 import type { AdminService } from '../../admin/admin-service.ts';
 import type { AuditLog } from '../../admin/audit-log.ts';
-import { cardNo } from '../../ledger/operations.ts';
+import { cardNo, rowId } from '../../contract/fields.ts';
 import { parseBody, parseValue } from '../middleware.ts';
 
-const adminId = z.string().regex(/^[0-9A-Z]{26}$/, 'not an id');
+const adminId = rowId;
 const idPath = z.object({ id: adminId });
 const cardPath = z.object({ cardNo });
 const username = z

@@ -1,5 +1,6 @@
 import Router from 'koa-router';
 import { z } from 'zod';
+import { cardNo, deviceNo, rowId } from '../../contract/fields.ts';
 import { type AccessEvents, accessEventInput } from '../../devices/access-events.ts';
 import {
   type AttendanceService,
@@ -8,10 +9,9 @@ import {
 } from '../../devices/attendance-service.ts';
 import { type OfflineRecords, offlineUploadInput } from '../../devices/offline-records.ts';
 import { type OfflineResolutions, resolutionInput } from '../../devices/offline-resolutions.ts';
-import { cardNo } from '../../ledger/operations.ts';
 import { parseBody, parseValue } from '../middleware.ts';
 
-const deviceId = z.string().regex(/^[1-9][0-9]{0,9}$/);
+const deviceId = deviceNo;
 const cardPath = z.object({ cardNo });
 const page = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
@@ -40,10 +40,7 @@ export function deviceRecordRoutes(
         status: z.enum(['open', 'closed']).default('open'),
         limit: z.coerce.number().int().min(1).max(100).default(50),
         beforeAtMs: z.coerce.number().int().nonnegative().optional(),
-        beforeId: z
-          .string()
-          .regex(/^[0-9A-Z]{26}$/)
-          .optional(),
+        beforeId: rowId.optional(),
       }),
     );
     const before =
@@ -54,7 +51,7 @@ export function deviceRecordRoutes(
   });
   // Recover, write off or dismiss an open exception (once; a retried request answers the same).
   router.post('/offline-exceptions/:id/resolve', async (ctx) => {
-    const { id } = parseValue(ctx.params, z.object({ id: z.string().regex(/^[0-9A-Z]{26}$/) }));
+    const { id } = parseValue(ctx.params, z.object({ id: rowId }));
     ctx.body = await resolutions.resolve(id, parseBody(ctx, resolutionInput));
   });
   router.post('/access-events', async (ctx) => {

@@ -1,16 +1,12 @@
 import Router from 'koa-router';
 import { z } from 'zod';
+import { deviceNo, entityId } from '../../contract/fields.ts';
 import { type DeviceConfigs, devicePrices, deviceSettings } from '../../devices/device-configs.ts';
 import { type DeviceService, deviceKinds } from '../../devices/device-service.ts';
 import { type PresenceService, presenceReportInput } from '../../devices/presence-service.ts';
-import { entityId } from '../../ledger/operations.ts';
 import { parseBody, parseValue } from '../middleware.ts';
 
-/** Device ids are the protocol's u32, 1 … 4,294,967,295, as decimal text. */
-const deviceId = z
-  .string()
-  .regex(/^[1-9][0-9]{0,9}$/)
-  .refine((id) => Number(id) <= 0xffff_ffff, 'above u32');
+const deviceId = deviceNo;
 const devicePath = z.object({ deviceId });
 const registerDevice = z.strictObject({
   id: deviceId,

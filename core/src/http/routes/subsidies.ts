@@ -1,5 +1,6 @@
 import Router from 'koa-router';
 import { z } from 'zod';
+import { rowId } from '../../contract/fields.ts';
 import type { SubsidyService } from '../../subsidies/subsidy-service.ts';
 import { xlsxBytesMax } from '../../subsidies/xlsx.ts';
 import type { LargerBody } from '../edge.ts';
@@ -16,7 +17,7 @@ export const subsidyImportBodies: readonly LargerBody[] = [
 
 /** Who acts: the BFF's admin API passes the signed-in admin's id; the core trusts its callers. */
 const actorId = z.string().min(1).max(64);
-const batchPath = z.object({ id: z.string().regex(/^[0-9A-Z]{26}$/, 'a batch id is 26 characters') });
+const batchPath = z.object({ id: rowId });
 const yuan = z.string().max(32);
 const note = z.string().max(200).optional();
 const inputRow = z.strictObject({

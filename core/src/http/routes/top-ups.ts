@@ -1,10 +1,11 @@
 import Router from 'koa-router';
 import { z } from 'zod';
+import { topUpOrderId } from '../../contract/fields.ts';
 import { cardNo, fen } from '../../ledger/operations.ts';
 import type { TopUpService } from '../../topups/top-up-service.ts';
 import { parseBody, parseValue } from '../middleware.ts';
 
-const orderId = z.string().regex(/^TU[0-9A-Z]{26}$/, 'a top-up order id is TU and 26 characters');
+const orderId = topUpOrderId;
 const key = z
   .string()
   .regex(/^[A-Za-z0-9_-]{8,64}$/, 'an idempotency key is 8–64 characters of A-Z a-z 0-9 _ -');
