@@ -11,7 +11,7 @@ export const verifyFailureCodes = [
   'KEY_RETIRED', // signed by a retired key after its retirement, or its grace period is over
   'CERT_EXPIRED', // past the certificate's validity (plus the allowed skew)
   'CERT_NOT_YET_VALID', // before the certificate's validity (minus the allowed skew)
-  'CREDENTIAL_REVOKED', // card version in the certificate is lower than the card's current version
+  'CREDENTIAL_REVOKED', // card version in the certificate is not the card's current version (older or never issued)
   'CODE_EXPIRED', // the code is older than its validity window plus skew
   'CODE_FROM_FUTURE', // the code is dated later than now plus skew
   'BAD_CODE_SIGNATURE', // the phone signature does not match the code and the certified phone key

@@ -23,7 +23,11 @@ export interface VerifierOptions {
   readonly clockSkewMs?: number;
   /** Bounds how long a retired campus key is still accepted. */
   readonly certificateLifetimeMaxMs?: number;
-  /** The card's current version where known (online: from core; offline: usually unknown). */
+  /**
+   * The card's current version where known (online: from core; offline: usually unknown). A
+   * certificate must name exactly it: an older one is superseded, a newer one was never issued (only
+   * someone holding a campus key, e.g. a leaked or development one, can have made it).
+   */
   readonly knownCardVersion?: (cardNo: string) => number | undefined | Promise<number | undefined>;
   readonly isBlacklisted?: (card: CardCredential) => boolean | Promise<boolean>;
   /** Signature check; noble by default, `createNodeEd25519Verify()` on servers for speed. */
@@ -134,10 +138,10 @@ export function createVerifier(options: VerifierOptions): Verifier {
     }
     // Lookups are awaited only when given: each await is a trip through the microtask queue.
     const knownVersion = knownCardVersion === undefined ? undefined : await knownCardVersion(card.cardNo);
-    if (knownVersion !== undefined && card.cardVersion < knownVersion) {
+    if (knownVersion !== undefined && card.cardVersion !== knownVersion) {
       return refused(
         'CREDENTIAL_REVOKED',
-        `card version ${card.cardVersion} is below current ${knownVersion}`,
+        `card version ${card.cardVersion} is not the current ${knownVersion}`,
       );
     }
 
