@@ -193,4 +193,34 @@ describe("parents' pages and the student's 我的家长 (issue 19)", () => {
       1,
     );
   });
+
+  test("#19.4 when a parent reports the card lost, then the child's phone is told why it was signed out (SESSION_REVOKED, details.reason parent_report_loss); the new session and a later plain sign-out say nothing of it", async () => {
+    const child = await boundStudent(world);
+    const parent = await link(child);
+    await call('POST', `/api/v1/children/${child.cardNo}/actions`, parent.accessToken, {
+      action: 'report_loss',
+    });
+    const lost = await call('GET', '/api/v1/card', child.accessToken);
+    assert.deepEqual(
+      [lost.status, lost.body.code, lost.body.details],
+      [401, 'SESSION_REVOKED', { reason: 'parent_report_loss' }],
+    );
+    // Signed in again: the new session works, and ending it by signing out gives no reason.
+    const again = await logIn(world, child.openid);
+    const card = await call<{ status: string }>('GET', '/api/v1/card', again.accessToken);
+    assert.equal(card.body.status, 'lost');
+    assert.equal((await call('DELETE', '/api/v1/session', again.accessToken)).status < 300, true);
+    const ended = await call('GET', '/api/v1/card', again.accessToken);
+    assert.deepEqual(
+      [ended.status, ended.body.code, ended.body.details],
+      [401, 'SESSION_REVOKED', undefined],
+    );
+    // The child's own loss report from a new phone ends the old phone's session without this reason.
+    const other = await boundStudent(world);
+    const newPhone = await logIn(world, other.openid);
+    await call('POST', '/api/v1/card/actions', newPhone.accessToken, { action: 'report_loss' });
+    const oldPhone = await call('GET', '/api/v1/card', other.accessToken);
+    assert.equal(oldPhone.body.code, 'SESSION_REVOKED');
+    assert.equal(oldPhone.body.details, undefined);
+  });
 });

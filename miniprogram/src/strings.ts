@@ -49,6 +49,11 @@ export const strings = {
     subtitle: '手机即校园卡：食堂消费、门禁、考勤、洗浴',
     button: '微信一键登录',
     loggingIn: '正在登录…',
+    /** Why this phone was signed out, by the BFF's reason (SESSION_REVOKED details.reason). */
+    signedOut: {
+      parent_report_loss:
+        '家长已为你的校园卡办理挂失，本机已退出登录。卡片和付款码已停用；重新登录后可查看卡片状态，找回卡片后可在“卡片管理”中输入支付密码并验证身份解挂，或到卡务中心办理。',
+    } as Record<string, string>,
   },
   bind: {
     title: '绑定校园卡',

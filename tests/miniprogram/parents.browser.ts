@@ -2,8 +2,9 @@
 // BFF, gateway, stand-ins, on MariaDB and Redis), with two WeChat accounts in two browser contexts: the
 // student invites from 我的家长 (copy, countdown), the parent links on the parents' own page, reads the
 // child's card status and the spending as the child allows, reports the card lost and reads the status,
-// who reported it and the way to undo it; the student sees the parent in 我的家长 and removes them,
-// and the parent then sees nothing of the child. Every button on both pages is readable (≥ 4.5:1).
+// who reported it and the way to undo it, while the student's phone is told why it was signed out; the
+// student sees the parent in 我的家长 and removes them, and the parent then sees nothing of the child.
+// Every button on both pages is readable (≥ 4.5:1).
 // Run by `npm run test:browser -w miniprogram` after `npm run build:h5` (it serves miniprogram/dist/h5).
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -236,9 +237,12 @@ describe("parents' pages and 我的家长 in the H5 app (issue 19)", () => {
     await assertReadableButtons(parent, '.page-parents');
     await shoot(parent, 'parents-child-lost');
 
-    // The student's phone was signed out by the report; they sign in again and remove the parent.
-    await student.goto(system.web.url);
+    // The student's phone was signed out by the report, and the login page says why, not silently;
+    // they sign in again (the card reads 已挂失) and remove the parent.
+    await student.goto(`${system.web.url}/#/pages/home/index`);
     await student.reload();
+    await student.locator('#signed-out-reason', { hasText: '家长已为你的校园卡办理挂失' }).waitFor();
+    await shoot(student, 'signed-out-by-parent');
     await student.locator('#login').click();
     await student.locator('#card-status', { hasText: '已挂失' }).waitFor();
     await open(student, 'parents-mine');

@@ -17,8 +17,11 @@ export function requireUser(tokens: AccessTokens, sessions: Sessions) {
     if (!match?.[1]) throw new BffError('UNAUTHENTICATED', 'sign in first');
     const claims = tokens.verify(match[1]);
     const session = await sessions.get(claims.sid, claims.sub);
-    if (!session || session.openid !== claims.sub)
-      throw new BffError('SESSION_REVOKED', 'this session has ended');
+    if (!session || session.openid !== claims.sub) {
+      // Said why when the revocation named it (a parent reported the card lost): not a silent sign-out.
+      const reason = await sessions.endedBecause(claims.sid, claims.sub);
+      throw new BffError('SESSION_REVOKED', 'this session has ended', reason ? { reason } : undefined);
+    }
     ctx.state.user = { openid: claims.sub, sessionId: claims.sid } satisfies UserState;
     await next();
   };

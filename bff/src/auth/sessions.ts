@@ -9,6 +9,8 @@ export interface Session {
 const key = (sessionId: string) => `session:${sessionId}`;
 /** Sessions of this user made at or before this instant are revoked (unbind, card loss, reuse). */
 const revokedBeforeKey = (openid: string) => `sessions-revoked-before:${openid}`;
+/** Why the marker above was set, when whoever set it said (`{ reason, atMs }`, atMs = the marker). */
+const revokedReasonKey = (openid: string) => `sessions-revoked-reason:${openid}`;
 
 /** The store of live login sessions; an access token is honoured only while its session lives. */
 export class Sessions {
@@ -48,10 +50,30 @@ export class Sessions {
    * (the phone that asked, say when reporting its card lost from a new phone) is reopened after
    * the marker and lives on.
    */
-  async revokeAll(openid: string, keep?: string): Promise<void> {
+  async revokeAll(openid: string, keep?: string, reason?: string): Promise<void> {
     const nowMs = Date.now();
     await this.kv.set(revokedBeforeKey(openid), String(nowMs), this.ttlMs);
+    if (reason === undefined) await this.kv.del(revokedReasonKey(openid));
+    else await this.kv.set(revokedReasonKey(openid), JSON.stringify({ reason, atMs: nowMs }), this.ttlMs);
     if (keep !== undefined && (await this.kv.get(key(keep))) !== null)
       await this.open(keep, { openid, createdAtMs: nowMs + 1 });
+  }
+
+  /**
+   * Why this session ended, when a revokeAll that named a reason ended it (a parent's loss report:
+   * `parent_report_loss`), so the phone can say so instead of signing out silently; else undefined.
+   */
+  async endedBecause(sessionId: string, openid: string): Promise<string | undefined> {
+    const [raw, marker, why] = await this.kv.getMany([
+      key(sessionId),
+      revokedBeforeKey(openid),
+      revokedReasonKey(openid),
+    ]);
+    if (!raw || !marker || !why) return undefined;
+    const session = JSON.parse(raw) as Session;
+    const { reason, atMs } = JSON.parse(why) as { reason: string; atMs: number };
+    return session.openid === openid && session.createdAtMs <= Number(marker) && atMs === Number(marker)
+      ? reason
+      : undefined;
   }
 }

@@ -173,12 +173,14 @@ export class Parents {
 
   /**
    * Reports the child's card lost from the parent's phone. The child's sessions end too: the lost
-   * phone may be signed in; the child signs in again on a new one.
+   * phone may be signed in; the child signs in again on a new one. The phone is told why
+   * (SESSION_REVOKED with details.reason parent_report_loss), not signed out silently.
    */
   async reportLoss(openid: string, cardNo: string) {
     const link = await this.parentLink(openid, cardNo);
     const change = await this.core.changeCard(link.cardNo, 'report_loss', { type: 'parent', id: link.id });
-    for (const childOpenid of link.childOpenids) await this.sessions.revokeAll(childOpenid);
+    for (const childOpenid of link.childOpenids)
+      await this.sessions.revokeAll(childOpenid, undefined, 'parent_report_loss');
     return { changed: change.changed, status: change.status, version: change.version };
   }
 

@@ -61,8 +61,10 @@ export const api: ApiClient = createApiClient({
   baseUrl: API_BASE,
   transport: taroTransport,
   tokens,
-  onSessionLost() {
-    void relaunchOnce('/pages/login/index');
+  onSessionLost(reason) {
+    void relaunchOnce(
+      reason === undefined ? '/pages/login/index' : `/pages/login/index?reason=${encodeURIComponent(reason)}`,
+    );
   },
 });
 

@@ -56,8 +56,11 @@ export interface ApiClientOptions {
   readonly baseUrl: string;
   readonly transport: Transport;
   readonly tokens: TokenStore;
-  /** Called once when the session is gone for good (refresh refused): the app goes to the login page. */
-  readonly onSessionLost?: () => void;
+  /**
+   * Called once when the session is gone for good (refresh refused): the app goes to the login page,
+   * saying why when the BFF said (SESSION_REVOKED's details.reason, e.g. parent_report_loss).
+   */
+  readonly onSessionLost?: (reason?: string) => void;
   readonly timeoutMs?: number;
 }
 
@@ -95,6 +98,14 @@ function errorFrom(response: HttpResponse): ApiError {
     userMessageFor(code, response.status, body.details),
     body.details,
   );
+}
+
+/** Why the BFF ended the session, when it said (SESSION_REVOKED with details.reason). */
+function revokedReason(body: unknown): string | undefined {
+  const error = body as { code?: unknown; details?: { reason?: unknown } } | null | undefined;
+  return error?.code === 'SESSION_REVOKED' && typeof error.details?.reason === 'string'
+    ? error.details.reason
+    : undefined;
 }
 
 export function createApiClient(options: ApiClientOptions): ApiClient {
@@ -137,9 +148,9 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     return false;
   }
 
-  function sessionLost(): ApiError {
+  function sessionLost(reason?: string): ApiError {
     options.tokens.set(undefined);
-    options.onSessionLost?.();
+    options.onSessionLost?.(reason);
     return new ApiError('SESSION_EXPIRED', 401, userMessageFor('SESSION_EXPIRED', 401));
   }
 
@@ -156,13 +167,14 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         extra,
       );
       if (auth && response.status === 401) {
-        if (options.tokens.get() === undefined) throw sessionLost();
+        const reason = revokedReason(response.body);
+        if (options.tokens.get() === undefined) throw sessionLost(reason);
         refreshing ??= refresh().finally(() => {
           refreshing = undefined;
         });
-        if (!(await refreshing)) throw sessionLost();
+        if (!(await refreshing)) throw sessionLost(reason);
         response = await send(method, url, body, options.tokens.get()?.accessToken, extra);
-        if (response.status === 401) throw sessionLost();
+        if (response.status === 401) throw sessionLost(revokedReason(response.body) ?? reason);
       }
       if (response.status < 200 || response.status >= 300) throw errorFrom(response);
       return (response.status === 204 ? undefined : response.body) as T;

@@ -1,7 +1,9 @@
 import { Button, Text, View } from '@tarojs/components';
-import Taro from '@tarojs/taro';
+import Taro, { useRouter } from '@tarojs/taro';
 import { useState } from 'react';
 import { messageOf } from '../../components/use-remote.ts';
+import { labelOf } from '../../labels.ts';
+import { routeParam } from '../../lib/route.ts';
 import { api, tokens } from '../../services/api.ts';
 import { unboundLanding } from '../../services/landing.ts';
 import { loginCode } from '../../services/platform.ts';
@@ -11,6 +13,8 @@ import { strings } from '../../strings.ts';
 export default function LoginPage() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
+  // Signed out by someone else (a parent's loss report): say so, never silently.
+  const signedOut = labelOf(strings.login.signedOut, routeParam(useRouter().params.reason));
 
   async function onLogin() {
     setBusy(true);
@@ -32,6 +36,11 @@ export default function LoginPage() {
         <Text className="hero-title">{strings.login.title}</Text>
         <Text className="hero-subtitle">{strings.login.subtitle}</Text>
       </View>
+      {signedOut ? (
+        <Text className="form-error" id="signed-out-reason">
+          {signedOut}
+        </Text>
+      ) : null}
       {error ? <Text className="form-error">{error}</Text> : null}
       <Button className="btn btn-primary" id="login" disabled={busy} onClick={onLogin}>
         {busy ? strings.login.loggingIn : strings.login.button}
