@@ -39,3 +39,20 @@ test('when names and first bytes are checked, then only mp4, m4v and webm pass',
   assert.equal(sniffVideo(Buffer.from('<html><body>', 'latin1')), undefined);
   assert.equal(sniffVideo(Buffer.alloc(2)), undefined);
 });
+
+test('#12.1 class: when 50 uploads are started at once against an open limit of 5, then exactly 5 start and the others are TOO_MANY_UPLOADS', async () => {
+  const staging = mkdtempSync(join(tmpdir(), 'cc-up-'));
+  const store = new UploadStore(staging, mkdtempSync(join(tmpdir(), 'cc-co-')), { ...limits, openMax: 5 });
+  const results = await Promise.allSettled(
+    Array.from({ length: 50 }, (_, i) =>
+      store.create({ fileName: `v${i}.mp4`, sizeBytes: 4096, contentType: '' }, 'editor'),
+    ),
+  );
+  const started = results.filter((r) => r.status === 'fulfilled');
+  const refused = results.filter(
+    (r) => r.status === 'rejected' && (r.reason as { code?: string }).code === 'TOO_MANY_UPLOADS',
+  );
+  assert.equal(started.length, 5);
+  assert.equal(refused.length, 45);
+  assert.equal(await store.sweep(), 5, 'five folders on disk, no more');
+});

@@ -86,6 +86,8 @@ export function kindOfName(fileName: string): VideoKind | undefined {
 
 export class UploadStore {
   readonly #staging: string;
+  /** The last start in this process; the next one counts after it has taken its folder. */
+  #starting: Promise<void> = Promise.resolve();
   readonly #content: string;
 
   constructor(
@@ -112,11 +114,9 @@ export class UploadStore {
     if (input.sizeBytes > this.limits.sizeBytesMax)
       throw new BffError('PAYLOAD_TOO_LARGE', `a video is at most ${this.limits.sizeBytesMax} bytes`);
     await mkdir(this.#staging, { recursive: true });
-    const open = await this.sweep();
-    if (open >= this.limits.openMax)
-      throw new BffError('TOO_MANY_UPLOADS', 'too many unfinished uploads; finish or cancel one first');
+    const id = await this.#reserveSlot();
     const meta: UploadMeta = {
-      id: randomBytes(16).toString('hex'),
+      id,
       fileName: input.fileName,
       kind,
       contentType: input.contentType || types[0] || 'video/mp4',
@@ -126,9 +126,7 @@ export class UploadStore {
       createdAtMs: this.now(),
       createdBy,
     };
-    const dir = this.#dir(meta.id);
-    await mkdir(dir);
-    await writeAtomically(join(dir, 'meta.json'), JSON.stringify(meta));
+    await writeAtomically(join(this.#dir(meta.id), 'meta.json'), JSON.stringify(meta));
     await this.#touch(meta.id);
     return this.state(meta.id);
   }
@@ -298,6 +296,26 @@ export class UploadStore {
       () => undefined,
     );
     return { meta, done, activeAtMs: info.mtimeMs };
+  }
+
+  /**
+   * Counts the open uploads and takes a folder for a new one in one step: starts are serialised in
+   * this process, so a burst of starts cannot all count the same uploads before any folder exists
+   * and pass openMax together. The folder is the reservation; an upload that fails to start is swept.
+   */
+  #reserveSlot(): Promise<string> {
+    const reserved = this.#starting.then(async () => {
+      if ((await this.sweep()) >= this.limits.openMax)
+        throw new BffError('TOO_MANY_UPLOADS', 'too many unfinished uploads; finish or cancel one first');
+      const id = randomBytes(16).toString('hex');
+      await mkdir(this.#dir(id));
+      return id;
+    });
+    this.#starting = reserved.then(
+      () => undefined,
+      () => undefined,
+    );
+    return reserved;
   }
 
   async #received(id: string): Promise<number[]> {
