@@ -28,6 +28,8 @@ export const requestId = z
 
 /** An id we choose for a stored row: a ULID, 26 characters of Crockford base32. */
 export const rowId = z.string().regex(/^[0-9A-Z]{26}$/, 'not an id');
+/** A top-up order's id: TU and a ULID. */
+export const topUpOrderId = z.string().regex(/^TU[0-9A-Z]{26}$/, 'a top-up id is TU and 26 characters');
 
 /** A merchant's id, a device's reference and other short ids a campus chooses. */
 export const entityId = z
