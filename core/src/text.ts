@@ -3,10 +3,16 @@
  * NUL cuts strings short in C libraries and SQLite (a 500 before this rule), others forge log lines
  * or hide text on screen. Lone UTF-16 surrogates (JSON's \ud800) cannot be stored as utf8mb4. Text
  * in a body may keep tab, line feed and carriage return (an announcement has lines); a path or a
- * query string has no use for any of them.
+ * query string has no use for any of them. Text direction controls are refused everywhere (below).
  */
 const controlCharacters = /\p{Cc}/u;
 const controlCharactersButLineBreaks = /(?![\t\n\r])\p{Cc}/u;
+/**
+ * Bidirectional embedding, override and isolate controls (U+202A–U+202E, U+2066–U+2069): not
+ * control characters to Unicode (Cf), but in a merchant's, device's or person's name they reorder
+ * what a bill, a receipt or the backoffice shows ("Trojan Source"): an RLO makes a name read backwards.
+ */
+const directionControls = /[\u202a-\u202e\u2066-\u2069]/u;
 /** With the u flag a pair is one code point, so only a surrogate without its partner matches. */
 const loneSurrogate = /[\ud800-\udfff]/u;
 
@@ -14,6 +20,7 @@ const loneSurrogate = /[\ud800-\udfff]/u;
 export function textProblem(text: string, options: { lineBreaks: boolean }): string | undefined {
   if ((options.lineBreaks ? controlCharactersButLineBreaks : controlCharacters).test(text))
     return 'control characters are not allowed';
+  if (directionControls.test(text)) return 'text direction controls are not allowed';
   if (loneSurrogate.test(text)) return 'not valid Unicode text';
   return undefined;
 }
