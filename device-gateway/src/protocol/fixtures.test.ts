@@ -7,6 +7,7 @@ import { encryptedMessageTypes } from './codes.ts';
 import { exampleGcmNonce, fixtures } from './fixtures.ts';
 import { decodeFrame, encodeFrame } from './frame.ts';
 import { fromHex, toHex } from './hex.ts';
+import { prepareKey } from './mac.ts';
 import { type MessageKind, messageTypeOf, parsePayload, serializePayload } from './messages/index.ts';
 import { FrameSplitter } from './splitter.ts';
 
@@ -39,6 +40,23 @@ describe('fixtures', () => {
 
       test('when its message is encoded, then the hex matches byte for byte', () => {
         assert.equal(toHex(encodeFrame(fixture.message, fixture, fixture.keys, fixedNonce)), fixture.hex);
+      });
+
+      test('when its keys are prepared once as KeyObjects, then the bytes are the same and decode alike', () => {
+        const prepared = {
+          macKey: prepareKey(fixture.keys.macKey as Uint8Array),
+          ...(fixture.keys.sessionKey === undefined
+            ? {}
+            : { sessionKey: prepareKey(fixture.keys.sessionKey as Uint8Array) }),
+        };
+        assert.equal(toHex(encodeFrame(fixture.message, fixture, prepared, fixedNonce)), fixture.hex);
+        const decoded = decodeFrame(bytes, prepared);
+        assert.ok(decoded.ok);
+        assert.deepEqual(decoded.value.message, fixture.message);
+        const forged = Uint8Array.from(bytes);
+        forged[forged.length - 1] = (forged[forged.length - 1] as number) ^ 1;
+        const refused = decodeFrame(forged, prepared);
+        assert.equal(refused.ok ? 'ok' : refused.error.code, 'BAD_MAC');
       });
 
       test('when its message is encoded and decoded, then it comes back equal', () => {

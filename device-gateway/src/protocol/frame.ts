@@ -32,7 +32,7 @@ import {
   sealedPayloadBytesMax,
   sealOverheadBytes,
 } from './limits.ts';
-import { frameMac, macEquals } from './mac.ts';
+import { frameMacMatches, type KeyMaterial, writeFrameMac } from './mac.ts';
 import { type Message, messageTypeOf, parsePayload, serializePayload } from './messages/index.ts';
 import { ByteReader } from './reader.ts';
 import { openPayload, sealPayload } from './session-crypto.ts';
@@ -58,10 +58,10 @@ export interface FrameHeader extends Envelope {
 }
 
 export interface FrameKeys {
-  /** The device key, or `anonymousKey` for device id 0. */
-  readonly macKey: Uint8Array;
+  /** The device key, or `anonymousKey` for device id 0; raw bytes or prepared once (`prepareKey`). */
+  readonly macKey: KeyMaterial;
   /** Agreed at sign-in; needed to seal or open the types in `encryptedMessageTypes`. */
-  readonly sessionKey?: Uint8Array | undefined;
+  readonly sessionKey?: KeyMaterial | undefined;
 }
 
 export interface EncodeOptions {
@@ -103,29 +103,25 @@ function header(raw: Omit<RawFrame, 'payload'>, payloadBytes: number): Uint8Arra
   return w.finish();
 }
 
-function withMac(headerAndPayload: Uint8Array, macKey: Uint8Array): Uint8Array {
-  const frame = new Uint8Array(headerAndPayload.byteLength + macBytes);
-  frame.set(headerAndPayload, 0);
-  frame.set(frameMac(macKey, headerAndPayload), headerAndPayload.byteLength);
+/** Header, payload and MAC assembled in the one buffer that is sent: the payload copied once, the MAC in place. */
+function assemble(head: Uint8Array, payload: Uint8Array, macKey: KeyMaterial): Uint8Array {
+  const macAt = head.byteLength + payload.byteLength;
+  const frame = new Uint8Array(macAt + macBytes);
+  frame.set(head, 0);
+  frame.set(payload, head.byteLength);
+  writeFrameMac(macKey, frame, macAt);
   return frame;
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.byteLength + b.byteLength);
-  out.set(a, 0);
-  out.set(b, a.byteLength);
-  return out;
-}
-
 /** Header, payload as given, MAC. Throws FRAME_TOO_LARGE for a payload above 4,057 bytes. */
-export function encodeRawFrame(raw: RawFrame, macKey: Uint8Array): Uint8Array {
+export function encodeRawFrame(raw: RawFrame, macKey: KeyMaterial): Uint8Array {
   if (raw.payload.byteLength > payloadBytesMax) {
     throw new ProtocolError(
       'FRAME_TOO_LARGE',
       `payload of ${raw.payload.byteLength} bytes exceeds ${payloadBytesMax}`,
     );
   }
-  return withMac(concat(header(raw, raw.payload.byteLength), raw.payload), macKey);
+  return assemble(header(raw, raw.payload.byteLength), raw.payload, macKey);
 }
 
 /**
@@ -156,7 +152,7 @@ export function encodeFrame(
   const head = header(raw, plaintext.byteLength + sealOverheadBytes);
   const nonce = (options.randomBytes ?? defaultRandomBytes)(gcmNonceBytes);
   const sealed = sealPayload(keys.sessionKey, head, plaintext, nonce);
-  return withMac(concat(head, sealed), keys.macKey);
+  return assemble(head, sealed, keys.macKey);
 }
 
 function readHeader(frame: Uint8Array): FrameHeader {
@@ -231,8 +227,7 @@ export function decodeFrame(frame: Uint8Array, keys: FrameKeys): Decoded<Decoded
   return catchProtocolError(() => {
     const head = readHeader(frame);
     const macAt = head.frameBytes - macBytes;
-    const expected = frameMac(keys.macKey, frame.subarray(0, macAt));
-    if (!macEquals(expected, frame.subarray(macAt, head.frameBytes))) {
+    if (!frameMacMatches(keys.macKey, frame.subarray(0, macAt), frame.subarray(macAt, head.frameBytes))) {
       throw new ProtocolError('BAD_MAC', `the MAC does not verify for device ${head.deviceId}`);
     }
     const type = head.type;

@@ -31,9 +31,11 @@ export * from './limits.ts';
 export {
   anonymousKey,
   frameMac,
+  type KeyMaterial,
   macEquals,
   macTags,
   offlineRecordMac,
+  prepareKey,
   serverProof,
   signInResponse,
 } from './mac.ts';

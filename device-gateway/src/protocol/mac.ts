@@ -2,7 +2,7 @@
 // tag (or is a frame, which starts with the magic), so a value computed for one purpose can never be
 // replayed as another: a sign-in response is not a server proof, an offline record MAC is not a frame MAC.
 
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'node:crypto';
 import { macBytes } from './limits.ts';
 
 export const macTags = {
@@ -18,7 +18,17 @@ export const macTags = {
  */
 export const anonymousKey: Uint8Array = new Uint8Array(32);
 
-function hmac(key: Uint8Array, parts: readonly Uint8Array[]): Uint8Array {
+/**
+ * A key as raw bytes, or prepared once as a KeyObject (prepareKey): a session keeps its device's MAC key and
+ * session key prepared, so each frame's HMAC and AES-GCM do not import the key again.
+ */
+export type KeyMaterial = Uint8Array | KeyObject;
+
+export function prepareKey(key: Uint8Array): KeyObject {
+  return createSecretKey(key);
+}
+
+function hmac(key: KeyMaterial, parts: readonly Uint8Array[]): Uint8Array {
   const mac = createHmac('sha256', key);
   for (const part of parts) mac.update(part);
   return new Uint8Array(mac.digest());
@@ -33,8 +43,20 @@ function u32(value: number): Uint8Array {
 const ascii = (text: string): Uint8Array => new TextEncoder().encode(text);
 
 /** The 16-byte frame MAC: HMAC-SHA256(key, every frame byte before the MAC), first 16 bytes. */
-export function frameMac(key: Uint8Array, bytesBeforeMac: Uint8Array): Uint8Array {
+export function frameMac(key: KeyMaterial, bytesBeforeMac: Uint8Array): Uint8Array {
   return hmac(key, [bytesBeforeMac]).subarray(0, macBytes);
+}
+
+/** The frame MAC of `frame`'s bytes before `macAt`, written into `frame` at `macAt`: no intermediate copies. */
+export function writeFrameMac(key: KeyMaterial, frame: Uint8Array, macAt: number): void {
+  const digest = createHmac('sha256', key).update(frame.subarray(0, macAt)).digest();
+  frame.set(digest.subarray(0, macBytes), macAt);
+}
+
+/** Whether `mac` is the frame MAC of `bytesBeforeMac`, compared in constant time, without copying the digest. */
+export function frameMacMatches(key: KeyMaterial, bytesBeforeMac: Uint8Array, mac: Uint8Array): boolean {
+  const digest = createHmac('sha256', key).update(bytesBeforeMac).digest();
+  return mac.byteLength === macBytes && timingSafeEqual(digest.subarray(0, macBytes), mac);
 }
 
 /** The device's answer to a challenge: HMAC-SHA256(key, tag ‖ device id ‖ server nonce ‖ device nonce). */

@@ -5,6 +5,7 @@
 import { createCipheriv, createDecipheriv, hkdfSync } from 'node:crypto';
 import { ProtocolError } from './errors.ts';
 import { gcmNonceBytes, gcmTagBytes, sealOverheadBytes } from './limits.ts';
+import type { KeyMaterial } from './mac.ts';
 
 export const sessionKeyInfo = 'campus-card/session/v1';
 export const sessionKeyBytes = 32;
@@ -35,7 +36,7 @@ export function deriveSessionKey(
  * Random nonces are safe here: one key seals a few thousand payloads in a session, far below the 2^32 limit.
  */
 export function sealPayload(
-  sessionKey: Uint8Array,
+  sessionKey: KeyMaterial,
   header: Uint8Array,
   plaintext: Uint8Array,
   nonce: Uint8Array,
@@ -56,7 +57,7 @@ export function sealPayload(
 }
 
 /** The plaintext of a sealed payload; TRUNCATED if too short to hold nonce and tag, DECRYPT_FAILED if forged. */
-export function openPayload(sessionKey: Uint8Array, header: Uint8Array, sealed: Uint8Array): Uint8Array {
+export function openPayload(sessionKey: KeyMaterial, header: Uint8Array, sealed: Uint8Array): Uint8Array {
   assertSessionKey(sessionKey);
   if (sealed.byteLength < sealOverheadBytes) {
     throw new ProtocolError(
@@ -83,8 +84,9 @@ export function openPayload(sessionKey: Uint8Array, header: Uint8Array, sealed: 
 }
 
 /** A key of the wrong size is a bug on this side, not a bad frame, so it must not pass as DECRYPT_FAILED. */
-function assertSessionKey(sessionKey: Uint8Array): void {
-  if (sessionKey.byteLength !== sessionKeyBytes) {
-    throw new Error(`a session key is ${sessionKeyBytes} bytes, got ${sessionKey.byteLength}`);
+function assertSessionKey(sessionKey: KeyMaterial): void {
+  const bytes = sessionKey instanceof Uint8Array ? sessionKey.byteLength : sessionKey.symmetricKeySize;
+  if (bytes !== sessionKeyBytes) {
+    throw new Error(`a session key is ${sessionKeyBytes} bytes, got ${bytes}`);
   }
 }

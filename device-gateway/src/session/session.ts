@@ -23,6 +23,7 @@ import {
   encryptedMessageTypes,
   errorsPerWindowMax,
   errorWindowMs,
+  type FrameKeys,
   FrameSplitter,
   frameBytesMax,
   frameCompleteTimeoutMs,
@@ -36,6 +37,7 @@ import {
   type ProtocolErrorCode,
   payloadBytesMax,
   peekHeader,
+  prepareKey,
   requestsInFlightMax,
   requestsOfKind,
   requestsPerSecondMax,
@@ -120,13 +122,21 @@ const anonymousErrors: ReadonlySet<ProtocolErrorCode> = new Set([
   'SIGN_IN_FAILED',
 ]);
 
+/** The anonymous key, prepared once. */
+const anonymousKeys: FrameKeys = { macKey: prepareKey(anonymousKey) };
+
 /** Bytes a device may leave unread before it is dropped rather than queued for. */
 const outboundBytesMax = outboundFramesMax * frameBytesMax;
 
 type State =
   | { readonly name: 'challenged'; readonly serverNonce: Uint8Array }
   | { readonly name: 'signing_in' }
-  | { readonly name: 'signed_in'; readonly device: RegisteredDevice; readonly sessionKey: Uint8Array }
+  | {
+      readonly name: 'signed_in';
+      readonly device: RegisteredDevice;
+      /** The device key and the session key, prepared once for every frame's MAC and AES-GCM. */
+      readonly keys: FrameKeys;
+    }
   | { readonly name: 'closed' };
 
 export class Session {
@@ -145,6 +155,8 @@ export class Session {
   private signInTimer: NodeJS.Timeout | undefined;
   private silenceTimer: NodeJS.Timeout | undefined;
   private frameTimer: NodeJS.Timeout | undefined;
+  /** Frames written since the socket was corked; they leave in one write when the tick's work is done. */
+  private corked = false;
 
   constructor(
     private readonly socket: Socket,
@@ -278,7 +290,7 @@ export class Session {
       this.fail('UNEXPECTED_MESSAGE', 0, 0);
       return;
     }
-    this.request(frame, state.device, state.sessionKey);
+    this.request(frame, state.device, state.keys);
   }
 
   private async signIn(frame: Uint8Array, serverNonce: Uint8Array): Promise<void> {
@@ -320,7 +332,11 @@ export class Session {
     }
     clearTimeout(this.signInTimer);
     const sessionKey = deriveSessionKey(device.key, device.deviceId, serverNonce, message.deviceNonce);
-    this.state = { name: 'signed_in', device, sessionKey };
+    this.state = {
+      name: 'signed_in',
+      device,
+      keys: { macKey: prepareKey(device.key), sessionKey: prepareKey(sessionKey) },
+    };
     this.deps.metrics.inc('sign_ins');
     this.signedInAs = device.deviceId;
     this.deps.presence.signedIn(this, device.deviceId, message);
@@ -343,8 +359,8 @@ export class Session {
     }
   }
 
-  private request(frame: Uint8Array, device: RegisteredDevice, sessionKey: Uint8Array): void {
-    const decoded = decodeFrame(frame, { macKey: device.key, sessionKey });
+  private request(frame: Uint8Array, device: RegisteredDevice, keys: FrameKeys): void {
+    const decoded = decodeFrame(frame, keys);
     if (!decoded.ok) {
       const peeked = peekHeader(frame);
       const type = peeked.ok ? peeked.value.type : 0;
@@ -559,9 +575,17 @@ export class Session {
       sequence: signedIn === undefined ? 0 : sequence,
       timestampMs: this.now(),
     };
-    const keys = signedIn
-      ? { macKey: signedIn.device.key, sessionKey: signedIn.sessionKey }
-      : { macKey: anonymousKey };
+    const keys = signedIn ? signedIn.keys : anonymousKeys;
+    // Frames sent within one tick (answers resolved together, a refusal and a push) leave in one write:
+    // corked now, uncorked once the tick's callbacks and promise reactions have run.
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
+    }
     this.socket.write(encodeFrame(message, envelope, keys));
     if (this.socket.writableLength > outboundBytesMax) {
       this.deps.log.warn({ deviceId: this.deviceId }, 'device does not read its socket; dropping it');
