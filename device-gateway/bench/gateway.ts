@@ -41,13 +41,16 @@ import { checkLedger } from '../../core/src/ledger/ledger-check.ts';
 import { createPii } from '../../core/src/pii.ts';
 import { freshDatabase, spawnCore } from '../../core/test/support.ts';
 import {
+  anonymousKey,
   type DeviceKind,
   decodeFrame,
   deriveSessionKey,
   encodeFrame,
+  type FrameKeys,
   FrameSplitter,
   type Message,
   MessageType,
+  prepareKey,
   signInResponse,
 } from '../src/protocol/index.ts';
 
@@ -101,19 +104,23 @@ async function bindPhone(cardNo: string): Promise<Phone> {
   };
 }
 
+const anonymousKeys: FrameKeys = { macKey: prepareKey(anonymousKey) };
+
 /** A lean terminal for load: frames matched to requests by sequence, pushes counted by type. */
 class BenchDevice {
   private readonly splitter = new FrameSplitter();
   private readonly waiting = new Map<number, (message: Message) => void>();
-  private sessionKey: Uint8Array | undefined;
+  /** The device key and, once signed in, the session key, prepared once as KeyObjects (as the gateway does). */
+  private keys: FrameKeys;
   private sequence = 1;
   onPush: ((type: number) => void) | undefined;
 
   private constructor(
     private readonly socket: Socket,
     readonly deviceId: number,
-    private readonly key: Uint8Array,
+    key: Uint8Array,
   ) {
+    this.keys = { macKey: prepareKey(key) };
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('error', () => {});
   }
@@ -141,7 +148,10 @@ class BenchDevice {
       firmware: 'bench/1.0',
     });
     if (accepted.kind !== 'sign_in_accepted') throw new Error(`sign-in refused: ${JSON.stringify(accepted)}`);
-    device.sessionKey = deriveSessionKey(key, deviceId, challenge.serverNonce, deviceNonce);
+    device.keys = {
+      macKey: device.keys.macKey,
+      sessionKey: prepareKey(deriveSessionKey(key, deviceId, challenge.serverNonce, deviceNonce)),
+    };
     return device;
   }
 
@@ -152,7 +162,7 @@ class BenchDevice {
       encodeFrame(
         message,
         { deviceId: this.deviceId, sequence: this.sequence, timestampMs: Date.now() },
-        { macKey: this.key, sessionKey: this.sessionKey },
+        this.keys,
       ),
     );
     return answer;
@@ -183,10 +193,7 @@ class BenchDevice {
       if (waiter === undefined) continue;
       this.waiting.delete(sequence >>> 0);
       const anonymous = type === MessageType.CHALLENGE;
-      const decoded = decodeFrame(frame, {
-        macKey: anonymous ? new Uint8Array(32) : this.key,
-        sessionKey: this.sessionKey,
-      });
+      const decoded = decodeFrame(frame, anonymous ? anonymousKeys : this.keys);
       if (decoded.ok) waiter(decoded.value.message);
     }
   }
