@@ -290,6 +290,27 @@ describe('backoffice in Chromium: money is checked and confirmed, batches wait i
     await page.context().close();
   });
 
+  test('#19.1 when finance types −5 or 1.005 as the amount each person of a department gets, then the preview is refused with the reason and nothing is stored', async () => {
+    const page = await signIn(await openPage(browser), web, 'finance');
+    await page.getByRole('menuitem', { name: /补贴发放/ }).click();
+    await page.getByRole('button', { name: '导入补贴名单' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText('按院系').click();
+    await dialog.getByRole('textbox', { name: '院系' }).fill('物理学院');
+    for (const [typed, reason] of [
+      ['-5', '每人金额：金额不能为负数'],
+      ['1.005', '每人金额：金额最多两位小数（精确到分）'],
+    ]) {
+      await dialog.getByLabel('每人金额（元）').fill(typed);
+      await dialog.getByRole('button', { name: /预\s*览/ }).click();
+      await dialog.getByText(reason).waitFor();
+      assert.equal(await dialog.getByTestId('preview-summary').count(), 0);
+    }
+    await dialog.getByLabel('每人金额（元）').fill('12.5');
+    await dialog.getByText('大写：壹拾贰元伍角整').waitFor();
+    await page.context().close();
+  });
+
   test('#19.1 when finance disables a merchant, then a confirmation comes first: 取消 leaves it taking payments, 确认停用 disables it', async () => {
     const page = await signIn(await openPage(browser), web, 'finance');
     await page.getByRole('menuitem', { name: /商户结算/ }).click();

@@ -18,6 +18,7 @@ import {
 import { useCallback, useEffect, useState } from 'react';
 import { api, type Me, when, yuan } from '../api.ts';
 import { confirmMoney } from '../components/confirm.tsx';
+import { amountInWords, parseYuan } from '../components/money.ts';
 import { readListFile } from '../download.ts';
 import { describeError, walletText } from '../strings.ts';
 
@@ -282,6 +283,9 @@ function ImportDialog({ onClose }: { onClose: (createdId?: string) => void }) {
       if (!file) throw new Error('请选择 CSV 或 Excel 文件');
       return readListFile(file);
     }
+    // The amount each person gets is checked as typed, like every money field (#19.1).
+    const each = parseYuan(amount, { maxFen: 99_999_999 });
+    if ('error' in each) throw new Error(`每人金额：${each.error}`);
     return kind === 'department' ? { department: group, amount } : { classCode: group, amount };
   };
   const run = async (step: () => Promise<void>) => {
@@ -362,11 +366,24 @@ function ImportDialog({ onClose }: { onClose: (createdId?: string) => void }) {
           </Form.Item>
         ) : (
           <Space>
-            <Form.Item label={kind === 'department' ? '院系' : '班级编号'}>
-              <Input value={group} onChange={(e) => setGroup(e.target.value)} />
+            <Form.Item label={kind === 'department' ? '院系' : '班级编号'} htmlFor="import-group">
+              <Input id="import-group" value={group} onChange={(e) => setGroup(e.target.value)} />
             </Form.Item>
-            <Form.Item label="每人金额（元）">
-              <Input value={amount} onChange={(e) => setAmount(e.target.value)} />
+            <Form.Item
+              label="每人金额（元）"
+              htmlFor="import-amount"
+              extra={(() => {
+                const each = amount ? parseYuan(amount, { maxFen: 99_999_999 }) : undefined;
+                return each && 'fen' in each ? `大写：${amountInWords(each.fen)}` : null;
+              })()}
+            >
+              <Input
+                id="import-amount"
+                prefix="¥"
+                inputMode="decimal"
+                value={amount}
+                onChange={(e) => setAmount(e.target.value)}
+              />
             </Form.Item>
           </Space>
         )}
