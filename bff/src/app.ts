@@ -135,18 +135,22 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
   const videoLinks = new VideoLinks(config.videoLinkSecret);
   // ctx.ip is decided by clientAddress below: X-Forwarded-For counts only from TRUSTED_PROXIES.
   const app = new Koa({ proxy: false });
-  const topUps = config.topUps
+  // Top-ups by WeChat Pay (WECHAT_PAY_MCHID) and/or Alipay (ALIPAY_APP_ID with ALIPAY_NOTIFY_URL),
+  // one service and one poller for both channels (docs/topups.md, docs/alipay.md).
+  const alipayPay =
+    config.alipay && config.alipayTopUps
+      ? new AlipayPay({ ...config.alipay, ...config.alipayTopUps })
+      : undefined;
+  const topUpSettings = config.topUps ?? (alipayPay ? config.alipayTopUps?.settings : undefined);
+  const topUps = topUpSettings
     ? new TopUpService(
         core,
-        new WechatPay(config.topUps),
+        config.topUps ? new WechatPay(config.topUps) : undefined,
         kv,
-        config.topUps,
+        topUpSettings,
         async (openid) => (await bindings.require(openid)).cardNo,
         log,
-        // Alipay as the second channel, when Alipay and its notify URL are configured (docs/alipay.md).
-        config.alipay && config.alipayTopUps
-          ? new AlipayPay({ ...config.alipay, ...config.alipayTopUps })
-          : undefined,
+        alipayPay,
       )
     : undefined;
   const push = new PushHub(pushWatchersMax);

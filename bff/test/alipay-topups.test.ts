@@ -549,3 +549,83 @@ describe('Alipay top-ups through alipay-sdk against the open-platform stand-in',
     }
   });
 });
+
+describe('Alipay top-ups on a server without WeChat Pay', () => {
+  test('when only Alipay is configured, then an Alipay student tops up and is credited once, the poller and reconciliation run, and WeChat Pay answers UNAVAILABLE', async () => {
+    const appKeys = makeRsaKeyPair();
+    const alipay = await startAlipayStandIn({
+      apps: [
+        { appId: ALIPAY_APP_ID, appPublicKey: appKeys.publicKeyPem, idMode: 'open_id', sellerId: SELLER_ID },
+      ],
+      billsSameDay: true,
+    });
+    const port = await freePort();
+    const world = await startWorld({
+      BFF_PORT: String(port),
+      TOP_UP_POLL_INTERVAL_MS: '0',
+      TOP_UP_POLL_AFTER_MS: '0',
+      ALIPAY_APP_ID,
+      ALIPAY_PRIVATE_KEY: appKeys.privateKeyPem,
+      ALIPAY_PUBLIC_KEY: alipay.alipayPublicKey,
+      ALIPAY_GATEWAY_URL: alipay.gatewayUrl,
+      ALIPAY_SELLER_ID: SELLER_ID,
+      ALIPAY_NOTIFY_URL: `http://127.0.0.1:${port}/api/v1/pay/alipay/notify`,
+    });
+    try {
+      assert.equal(world.bff.bff.config.topUps, undefined, 'no WeChat Pay merchant');
+      const minted = alipay.mintAuthCode(ALIPAY_APP_ID);
+      const session = await world.request<{ accessToken: string }>('POST', '/api/v1/session/alipay', {
+        body: { code: minted.code },
+      });
+      const person = await openPerson(world);
+      await world.request('POST', '/api/v1/binding', {
+        token: session.body.accessToken,
+        body: { personNo: person.personNo, name: person.name, secret: person.secret },
+      });
+      const limits = await world.request<{ minAmount: number }>('GET', '/api/v1/top-ups/limits', {
+        token: session.body.accessToken,
+      });
+      assert.equal(limits.status, 200);
+      const created = await world.request<TopUpView>('POST', '/api/v1/top-ups', {
+        token: session.body.accessToken,
+        body: { amount: 1_500, channel: 'alipay' },
+        headers: { 'idempotency-key': `key-${randomBytes(8).toString('hex')}` },
+      });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      assert.ok(created.body.alipay?.tradeNO);
+      assert.ok(alipay.pay(ALIPAY_APP_ID, { tradeNo: created.body.alipay.tradeNO }).ok);
+      await eventually(
+        async () => (await world.core.client.topUpOrder(created.body.id)).status === 'credited',
+      );
+      assert.equal((await world.core.client.getCard(person.cardNo)).balance.main, 1_500);
+      const report = await world.bff.bff.topUps?.pollOnce();
+      assert.equal(report?.failed, 0, JSON.stringify(report));
+      const mismatches = await world.bff.bff.topUps?.reconcile(shanghaiToday());
+      assert.deepEqual(
+        mismatches?.filter((m) => m.outTradeNo === created.body.id),
+        [],
+      );
+      // A WeChat account asking for WeChat Pay, and WeChat's notify route: not configured here.
+      const wechatUser = world.login.mintCode('wx0123456789abcdef', {});
+      const wx = await world.request<{ accessToken: string }>('POST', '/api/v1/session', {
+        body: { code: wechatUser.code },
+      });
+      const other = await openPerson(world);
+      await world.request('POST', '/api/v1/binding', {
+        token: wx.body.accessToken,
+        body: { personNo: other.personNo, name: other.name, secret: other.secret },
+      });
+      const refused = await world.request<{ code: string }>('POST', '/api/v1/top-ups', {
+        token: wx.body.accessToken,
+        body: { amount: 1_500 },
+      });
+      assert.equal(refused.status, 503, JSON.stringify(refused.body));
+      assert.equal(refused.body.code, 'UNAVAILABLE');
+      const notify = await fetch(`${world.bff.url}/api/v1/pay/notify`, { method: 'POST', body: '{}' });
+      assert.equal(notify.status, 503);
+    } finally {
+      await world.stop();
+      await alipay.close();
+    }
+  });
+});

@@ -10,6 +10,52 @@ const positiveInt = z.coerce.number().int().positive();
 const pem = (kind: string) =>
   z.string().refine((text) => text.includes(`-----BEGIN ${kind}`), `PEM text of a ${kind.toLowerCase()}`);
 
+/** The settings every channel shares: bounds, expiry, the poller, reconciliation, the H5 result page. */
+const sharedShape = {
+  h5ReturnUrl: z
+    .string()
+    .describe('TOP_UP_H5_RETURN_URL: result page the H5 payment page returns to; {id} is the order id'),
+  amountMin: positiveInt.describe('TOP_UP_MIN: smallest top-up'),
+  amountMax: positiveInt
+    .max(topUpAmountCeiling)
+    .describe('TOP_UP_MAX: largest top-up (at most the contract ceiling, the core refuses above it)'),
+  dailyCap: positiveInt.describe('TOP_UP_DAILY_CAP: most a card may be topped up per Asia/Shanghai day'),
+  presets: z
+    .string()
+    .transform((text) => text.split(',').map(Number))
+    .pipe(z.array(z.number().int().positive()).max(12))
+    .describe('TOP_UP_PRESETS: amounts the page offers, comma-separated'),
+  orderTtlMs: z.coerce
+    .number()
+    .int()
+    .min(1_000)
+    .max(2 * 3_600_000)
+    .describe('TOP_UP_ORDER_TTL_MS: how long an order may be paid; closed after'),
+  pollIntervalMs: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .multipleOf(1_000)
+    .describe('TOP_UP_POLL_INTERVAL_MS: poller period in whole seconds, 0 = off'),
+  pollAfterMs: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .describe('TOP_UP_POLL_AFTER_MS: an order is queried once it is this old without a notification'),
+  reconcileAtHour: z.coerce
+    .number()
+    .int()
+    .min(-1)
+    .max(23)
+    .describe(
+      'TOP_UP_RECONCILE_HOUR: Asia/Shanghai hour to reconcile yesterday (bills exist from 10:00), -1 = off',
+    ),
+};
+
+const settingsSchema = z
+  .object(sharedShape)
+  .refine((c) => c.amountMin <= c.amountMax, 'TOP_UP_MIN is above TOP_UP_MAX');
+
 const schema = z
   .object({
     payUrl: z.url().describe('WECHAT_PAY_URL: WeChat Pay API origin (the stand-in in mock/ locally)'),
@@ -34,48 +80,13 @@ const schema = z
       .url()
       .optional()
       .describe('WECHAT_PAY_H5_URL: payment page for the H5 build, where wx.requestPayment does not exist'),
-    h5ReturnUrl: z
-      .string()
-      .describe('TOP_UP_H5_RETURN_URL: result page the H5 payment page returns to; {id} is the order id'),
-    amountMin: positiveInt.describe('TOP_UP_MIN: smallest top-up'),
-    amountMax: positiveInt
-      .max(topUpAmountCeiling)
-      .describe('TOP_UP_MAX: largest top-up (at most the contract ceiling, the core refuses above it)'),
-    dailyCap: positiveInt.describe('TOP_UP_DAILY_CAP: most a card may be topped up per Asia/Shanghai day'),
-    presets: z
-      .string()
-      .transform((text) => text.split(',').map(Number))
-      .pipe(z.array(z.number().int().positive()).max(12))
-      .describe('TOP_UP_PRESETS: amounts the page offers, comma-separated'),
-    orderTtlMs: z.coerce
-      .number()
-      .int()
-      .min(1_000)
-      .max(2 * 3_600_000)
-      .describe('TOP_UP_ORDER_TTL_MS: how long an order may be paid; closed after'),
-    pollIntervalMs: z.coerce
-      .number()
-      .int()
-      .min(0)
-      .multipleOf(1_000)
-      .describe('TOP_UP_POLL_INTERVAL_MS: poller period in whole seconds, 0 = off'),
-    pollAfterMs: z.coerce
-      .number()
-      .int()
-      .min(0)
-      .describe('TOP_UP_POLL_AFTER_MS: an order is queried once it is this old without a notification'),
-    reconcileAtHour: z.coerce
-      .number()
-      .int()
-      .min(-1)
-      .max(23)
-      .describe(
-        'TOP_UP_RECONCILE_HOUR: Asia/Shanghai hour to reconcile yesterday (bills exist from 10:00), -1 = off',
-      ),
+    ...sharedShape,
   })
   .refine((c) => c.amountMin <= c.amountMax, 'TOP_UP_MIN is above TOP_UP_MAX');
 
 export type TopUpConfig = Readonly<z.infer<typeof schema>>;
+/** What a top-up service needs whatever its channels; a WeChat Pay configuration is one too. */
+export type TopUpSettings = Readonly<z.infer<typeof settingsSchema>>;
 
 const defaults: Record<string, string> = {
   WECHAT_PAY_URL: 'https://api.mch.weixin.qq.com',
@@ -109,15 +120,7 @@ export function loadTopUpConfig(env: Record<string, string | undefined>): TopUpC
     apiV3Key: e.WECHAT_PAY_API_V3_KEY,
     notifyUrl: e.WECHAT_PAY_NOTIFY_URL,
     h5PayUrl: e.WECHAT_PAY_H5_URL || undefined,
-    h5ReturnUrl: e.TOP_UP_H5_RETURN_URL,
-    amountMin: e.TOP_UP_MIN,
-    amountMax: e.TOP_UP_MAX,
-    dailyCap: e.TOP_UP_DAILY_CAP,
-    presets: e.TOP_UP_PRESETS,
-    orderTtlMs: e.TOP_UP_ORDER_TTL_MS,
-    pollIntervalMs: e.TOP_UP_POLL_INTERVAL_MS,
-    pollAfterMs: e.TOP_UP_POLL_AFTER_MS,
-    reconcileAtHour: e.TOP_UP_RECONCILE_HOUR,
+    ...sharedInput(e),
   });
   if (!parsed.success) {
     // Only paths and messages: never the values, which include keys.
@@ -127,10 +130,24 @@ export function loadTopUpConfig(env: Record<string, string | undefined>): TopUpC
   return Object.freeze(parsed.data);
 }
 
+function sharedInput(e: Record<string, string | undefined>) {
+  return {
+    h5ReturnUrl: e.TOP_UP_H5_RETURN_URL,
+    amountMin: e.TOP_UP_MIN,
+    amountMax: e.TOP_UP_MAX,
+    dailyCap: e.TOP_UP_DAILY_CAP,
+    presets: e.TOP_UP_PRESETS,
+    orderTtlMs: e.TOP_UP_ORDER_TTL_MS,
+    pollIntervalMs: e.TOP_UP_POLL_INTERVAL_MS,
+    pollAfterMs: e.TOP_UP_POLL_AFTER_MS,
+    reconcileAtHour: e.TOP_UP_RECONCILE_HOUR,
+  };
+}
+
 /**
  * Alipay top-ups (docs/alipay.md): on when Alipay is configured (ALIPAY_APP_ID, keys and gateway in
- * bff/src/config.ts) and ALIPAY_NOTIFY_URL is set; the bounds, the poller and the H5 result page are the
- * top-up settings above, so WeChat Pay top-ups must be configured too.
+ * bff/src/config.ts) and ALIPAY_NOTIFY_URL is set, with or without WeChat Pay; the bounds, the poller
+ * and the H5 result page are the shared TOP_UP_* settings above.
  */
 const alipayTopUpSchema = z.object({
   sellerId: z
@@ -144,7 +161,7 @@ const alipayTopUpSchema = z.object({
     ),
 });
 
-export type AlipayTopUpConfig = Readonly<z.infer<typeof alipayTopUpSchema>>;
+export type AlipayTopUpConfig = Readonly<z.infer<typeof alipayTopUpSchema> & { settings: TopUpSettings }>;
 
 export function loadAlipayTopUpConfig(
   env: Record<string, string | undefined>,
@@ -154,9 +171,12 @@ export function loadAlipayTopUpConfig(
     sellerId: env.ALIPAY_SELLER_ID,
     notifyUrl: env.ALIPAY_NOTIFY_URL,
   });
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+  const e = { ...defaults, ...Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) };
+  const settings = settingsSchema.safeParse(sharedInput(e));
+  const issues = [...(parsed.error?.issues ?? []), ...(settings.error?.issues ?? [])];
+  if (!parsed.success || !settings.success || issues.length > 0) {
+    const problems = issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`invalid Alipay top-up configuration: ${problems}`);
   }
-  return Object.freeze(parsed.data);
+  return Object.freeze({ ...parsed.data, settings: Object.freeze(settings.data) });
 }

@@ -16,7 +16,7 @@ import {
   outRequestNoOf,
   tradeOf,
 } from '../services/alipay-pay.ts';
-import type { TopUpConfig } from './config.ts';
+import type { TopUpConfig, TopUpSettings } from './config.ts';
 import {
   NotificationRefused,
   type RequestPayment,
@@ -130,9 +130,11 @@ export class TopUpService {
 
   constructor(
     private readonly core: CoreClient,
-    private readonly pay: WechatPay,
+    /** WeChat Pay; undefined on a server that takes Alipay only. */
+    private readonly pay: WechatPay | undefined,
     private readonly kv: Kv,
-    private readonly config: TopUpConfig,
+    /** The shared settings, plus WeChat Pay's appid, mchid and H5 page when WeChat Pay is configured. */
+    private readonly config: TopUpSettings & Partial<Pick<TopUpConfig, 'appId' | 'mchid' | 'h5PayUrl'>>,
     private readonly cardOf: CardOfUser,
     private readonly log: Logger,
     /** Alipay as the second channel (docs/alipay.md); orders with channel 'alipay' are refused without it. */
@@ -162,6 +164,8 @@ export class TopUpService {
     const channel = input.channel ?? 'wechat';
     if (channel === 'alipay' && !this.alipay)
       throw new BffError('UNAVAILABLE', 'Alipay top-ups are not configured on this server');
+    if (channel === 'wechat' && !this.pay)
+      throw new BffError('UNAVAILABLE', 'WeChat Pay top-ups are not configured on this server');
     // An Alipay account has no WeChat openid to pay with: refused before any order is made.
     if (channel === 'wechat' && isAlipayAccount(openid))
       throw new BffError(
@@ -187,7 +191,7 @@ export class TopUpService {
     if (order.status !== 'created' || order.expiresAtMs <= Date.now()) return view(order);
     if (order.channel === 'alipay') return this.placeWithAlipay(order);
     // Placing the same order again is safe: WeChat answers an identical repeat with the same prepay_id.
-    const payment = await this.pay.jsapi({
+    const payment = await this.wechatPay().jsapi({
       outTradeNo: order.id,
       amount: order.amount,
       openid,
@@ -268,7 +272,7 @@ export class TopUpService {
       return view(order);
     }
     try {
-      const t = await this.pay.query(order.id);
+      const t = await this.wechatPay().query(order.id);
       if (t && (t.trade_state === 'SUCCESS' || t.trade_state === 'REFUND')) {
         await this.applyTransaction(t, 'poll');
         return view(await this.core.topUpOrder(order.id));
@@ -310,9 +314,10 @@ export class TopUpService {
     headers: Record<string, string | string[] | undefined>,
     rawBody: Buffer,
   ): Promise<NotifyAnswer> {
+    if (!this.pay) return fail(503, 'WeChat Pay top-ups are not configured');
     let note: { id: string; eventType: string; resource: unknown };
     try {
-      note = await this.pay.verifyNotification(headers, rawBody);
+      note = await this.wechatPay().verifyNotification(headers, rawBody);
     } catch (error) {
       if (!(error instanceof NotificationRefused)) throw error;
       this.log.warn({ reason: error.reason }, 'WeChat Pay notification refused');
@@ -472,6 +477,11 @@ export class TopUpService {
     };
   }
 
+  private wechatPay(): WechatPay {
+    if (!this.pay) throw new BffError('UNAVAILABLE', 'WeChat Pay top-ups are not configured on this server');
+    return this.pay;
+  }
+
   private alipayPay(): AlipayPay {
     if (!this.alipay) throw new BffError('UNAVAILABLE', 'Alipay top-ups are not configured on this server');
     return this.alipay;
@@ -619,9 +629,9 @@ export class TopUpService {
       await this.askAlipayRefund(order, refund);
       return;
     }
-    const found = await this.pay.findRefund(refund.id);
+    const found = await this.wechatPay().findRefund(refund.id);
     if (found === undefined) {
-      const asked = await this.pay.refund({
+      const asked = await this.wechatPay().refund({
         outTradeNo: order.id,
         outRefundNo: refund.id,
         amount: refund.amount,
@@ -639,7 +649,7 @@ export class TopUpService {
   private async settle(order: TopUpOrder): Promise<'credited' | 'closed' | 'waiting'> {
     if (order.channel === 'alipay') return this.settleAlipay(order);
     const expired = order.expiresAtMs <= Date.now();
-    const t = await this.pay.query(order.id);
+    const t = await this.wechatPay().query(order.id);
     if (t === undefined) {
       // WeChat never got the order (the create failed on the way): nothing to pay, close when due.
       if (!expired) return 'waiting';
@@ -653,9 +663,9 @@ export class TopUpService {
       return 'closed';
     }
     if (!expired) return 'waiting';
-    const closed = await this.pay.close(order.id);
+    const closed = await this.wechatPay().close(order.id);
     if (closed === 'paid') {
-      const paid = await this.pay.query(order.id);
+      const paid = await this.wechatPay().query(order.id);
       if (paid) await this.applyTransaction(paid, 'poll');
       return 'credited';
     }
@@ -753,7 +763,7 @@ export class TopUpService {
     const refund = await this.core.startTopUpRefund(orderId, input);
     if (refund.status !== 'processing') return refund;
     if (order.channel === 'alipay') return this.askAlipayRefund(order, refund);
-    const asked = await this.pay.refund({
+    const asked = await this.wechatPay().refund({
       outTradeNo: order.id,
       outRefundNo: refund.id,
       amount: refund.amount,
@@ -780,12 +790,14 @@ export class TopUpService {
   async reconcile(billDate: string): Promise<TopUpMismatch[]> {
     const found: TopUpMismatch[] = [];
     let failure: unknown;
-    try {
-      found.push(
-        ...(await this.core.reconcileTopUps(billDate, await this.pay.tradeBill(billDate))).mismatches,
-      );
-    } catch (error) {
-      failure = error;
+    if (this.pay) {
+      try {
+        found.push(
+          ...(await this.core.reconcileTopUps(billDate, await this.pay.tradeBill(billDate))).mismatches,
+        );
+      } catch (error) {
+        failure = error;
+      }
     }
     if (this.alipay) {
       try {
