@@ -14,6 +14,7 @@ import { MemoryDeclineLog, redisDeclineLog } from './declines.ts';
 import { configPushFor } from './device-config.ts';
 import { coreDeviceDirectory, type DeviceDirectory } from './devices.ts';
 import { createHandlers } from './handlers/index.ts';
+import { MemoryMealCaps, redisMealCaps } from './meal-caps.ts';
 import { MemoryMeterLocks, redisMeterLocks } from './meter-locks.ts';
 import { GatewayMetrics } from './metrics.ts';
 import { NumericFailureLimit } from './numeric-failures.ts';
@@ -80,6 +81,7 @@ export async function startGateway(
     meters: redis === undefined ? new MemoryMeterLocks() : redisMeterLocks(redis),
     pinRetries: redis === undefined ? new MemoryPinRetries() : redisPinRetries(redis),
     numericFailures: new NumericFailureLimit(),
+    mealCaps: redis === undefined ? new MemoryMealCaps() : redisMealCaps(redis),
   });
   const metrics = new GatewayMetrics();
   const metricsLog = setInterval(() => log.info({ metrics: metrics.snapshot() }, 'gateway metrics'), 60_000);

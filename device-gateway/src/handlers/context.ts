@@ -7,6 +7,7 @@ import {
 } from '@campus-card/core/credential';
 import { qrCodeId } from '../code-ids.ts';
 import type { DeclineLog } from '../declines.ts';
+import type { MealCaps } from '../meal-caps.ts';
 import type { MeterLocks } from '../meter-locks.ts';
 import type { NumericFailureLimit } from '../numeric-failures.ts';
 import type { PinRetries } from '../pin-retries.ts';
@@ -58,6 +59,8 @@ export interface HandlerDeps {
   readonly blacklist: { entry(cardNo: string): BlacklistEntry | undefined };
   /** Wrong numeric pay codes per till (the core limits them per code id). */
   readonly numericFailures: NumericFailureLimit;
+  /** What each card has spent per meal window at a merchant (`perCardMaxFen`), across instances. */
+  readonly mealCaps: MealCaps;
 }
 
 /** Thrown when a request's device was disabled or re-keyed in flight: no answer is kept or sent. */

@@ -1,6 +1,7 @@
 import { CoreError } from '@campus-card/core/client';
 import type { CardCredential } from '@campus-card/core/credential';
 import { codeHashOf } from '../declines.ts';
+import type { MealCapReservation } from '../meal-caps.ts';
 import { busyRetryKey } from '../pin-retries.ts';
 import type { Pay, PayApproved, PayDeclined, PayWithPin, Refusal } from '../protocol/index.ts';
 import {
@@ -29,6 +30,32 @@ export function configRefusal(ctx: RequestContext, amountFen: number, nowMs: num
     if (!s.mealWindows.some((w) => minute >= w.startMinute && minute < w.endMinute)) return 'OUTSIDE_WINDOW';
   }
   return undefined;
+}
+
+/**
+ * The meal window this payment falls in, when it caps what one card spends there: the counter's key
+ * (merchant, card, the device's local day, window start), the cap and how long the counter must live.
+ */
+export function mealCapOf(
+  ctx: RequestContext,
+  cardNo: string,
+  amountFen: number,
+  nowMs: number,
+): MealCapReservation | undefined {
+  if (ctx.config.configVersion === 0 || ctx.merchantId === null) return undefined;
+  const s = ctx.config.settings;
+  const localMinutes = Math.floor(nowMs / 60_000 + s.utcOffsetMinutes);
+  const day = Math.floor(localMinutes / 1_440);
+  const minute = localMinutes - day * 1_440;
+  const window = s.mealWindows.find((w) => minute >= w.startMinute && minute < w.endMinute);
+  if (window === undefined || window.perCardMaxFen === 0) return undefined;
+  return {
+    key: `${ctx.merchantId}:${cardNo}:${day}:${window.startMinute}`,
+    operationId: operationId(ctx),
+    amountFen,
+    capFen: window.perCardMaxFen,
+    ttlMs: (window.endMinute - minute + 5) * 60_000,
+  };
 }
 
 /** The answer of a payment the core already made under this (device, sequence), if it is this one. */
@@ -95,6 +122,14 @@ export async function pay(
     throw new Busy();
   };
   await assertLive(ctx);
+  // The window's per-card cap, reserved before the ledger is asked (a retry of this request reserves nothing more).
+  const mealCap = mealCapOf(ctx, card.cardNo, request.amountFen, Date.now());
+  if (mealCap !== undefined && !(await deps.mealCaps.reserve(mealCap)))
+    return declined(deps, ctx, request, 'LIMIT_EXCEEDED');
+  /** A definite refusal by the ledger: nothing was charged, so the window's room comes back. */
+  const giveBack = async () => {
+    if (mealCap !== undefined) await deps.mealCaps.release(mealCap.key, mealCap.operationId);
+  };
   try {
     const answer = await deps.core.pay({
       id: operationId(ctx),
@@ -109,6 +144,7 @@ export async function pay(
     });
     if (answer.status === 'rejected') {
       if (answer.code === 'OVERLOADED') return await busy();
+      await giveBack();
       // Disabled or re-keyed after the check above, refused by the ledger under its lock: as for a request
       // the session found revoked, no answer (protocol § 10.1).
       if (answer.code === 'DEVICE_DISABLED') throw new DeviceRevoked(ctx.deviceId);
@@ -133,7 +169,11 @@ export async function pay(
     if (error instanceof Busy) throw error;
     if (error instanceof CoreError && error.code === 'OVERLOADED') return await busy();
     // The core could not be reached or refused the request itself: the device retries the same frame.
-    if (error instanceof CoreError) return declined(deps, ctx, request, refusalOfCore(error.code));
+    if (error instanceof CoreError) {
+      await giveBack();
+      return declined(deps, ctx, request, refusalOfCore(error.code));
+    }
+    // Unknown whether the ledger applied it: the reservation stays (the device retries this very request).
     return { kind: 'pay_declined', reason: 'SERVICE_UNAVAILABLE' };
   }
 }
