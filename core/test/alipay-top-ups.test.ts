@@ -93,6 +93,28 @@ for (const dialect of dialects) {
       assert.deepEqual((await checkLedger(t.core.db)).breaks, []);
     });
 
+    test('when one Alipay trade number is reported for a second order, then that order is refused TOP_UP_MISMATCH and nothing more is credited', async () => {
+      const cardNo = await openStudent(t.client);
+      const first = await order(cardNo, 1_000, 'alipay');
+      const second = await order(cardNo, 1_000, 'alipay');
+      const trade = tradeNo();
+      await t.client.confirmTopUpPayment(first.id, {
+        transactionId: trade,
+        amount: 1_000,
+        paidAtMs: Date.now(),
+      });
+      await assert.rejects(
+        t.client.confirmTopUpPayment(second.id, {
+          transactionId: trade,
+          amount: 1_000,
+          paidAtMs: Date.now(),
+        }),
+        (e: unknown) => e instanceof CoreError && e.code === 'TOP_UP_MISMATCH',
+      );
+      assert.equal((await t.client.topUpOrder(second.id)).status, 'created');
+      assert.equal((await t.client.getCard(cardNo)).balance.main, 1_000);
+    });
+
     test('when an Idempotency-Key made a WeChat order and is sent again for Alipay, then it is ID_REUSED', async () => {
       const cardNo = await openStudent(t.client);
       const k = key();

@@ -215,11 +215,18 @@ export class TopUpRepository {
 
   /** created -> paid with the platform's transaction id (WeChat's transaction_id, Alipay's trade_no). */
   async markPaid(id: string, transactionId: string, paidAtMs: number): Promise<boolean> {
-    const changed = await this.db.execute(
-      "UPDATE top_up_orders SET status = 'paid', transaction_id = ?, paid_at_ms = ? WHERE id = ? AND status = 'created'",
-      [transactionId, paidAtMs, id],
-    );
-    return changed === 1;
+    try {
+      const changed = await this.db.execute(
+        "UPDATE top_up_orders SET status = 'paid', transaction_id = ?, paid_at_ms = ? WHERE id = ? AND status = 'created'",
+        [transactionId, paidAtMs, id],
+      );
+      return changed === 1;
+    } catch (error) {
+      // The transaction already paid another order of the channel (unique index): this order stays
+      // unpaid, and the caller sees that it was not paid by this transaction.
+      if (isDuplicateKey(error)) return false;
+      throw error;
+    }
   }
 
   /** paid -> credited (or failed, with the ledger's refusal code) once the ledger has answered. */
