@@ -32,7 +32,7 @@ export class ContentReader {
       ...course,
       lessons: course.lessons.map(({ videoPath, videoUrl, ...lesson }) => ({
         ...lesson,
-        videoUrl: videoUrl ?? this.links.make(lesson.id),
+        videoUrl: videoUrl === null ? this.links.make(lesson.id) : playable(videoUrl),
       })),
     };
   }
@@ -43,5 +43,18 @@ export class ContentReader {
     progress: { positionSeconds: number; completed?: boolean },
   ) {
     return this.core.saveLessonProgress(lessonId, { personNo, ...progress });
+  }
+}
+
+/**
+ * A lesson's own URL as a player may open it: http(s) only, else null. The core refuses other schemes
+ * when a lesson is saved; this also holds for lessons stored before that rule, or written behind it.
+ */
+function playable(url: string): string | null {
+  try {
+    const { protocol } = new URL(url);
+    return protocol === 'http:' || protocol === 'https:' ? url : null;
+  } catch {
+    return null;
   }
 }
