@@ -297,10 +297,11 @@ describe('backoffice in Chromium: money is checked and confirmed, batches wait i
     const dialog = page.getByRole('dialog');
     await dialog.getByText('按院系').click();
     await dialog.getByRole('textbox', { name: '院系' }).fill('物理学院');
-    for (const [typed, reason] of [
+    const refused: [string, string][] = [
       ['-5', '每人金额：金额不能为负数'],
       ['1.005', '每人金额：金额最多两位小数（精确到分）'],
-    ]) {
+    ];
+    for (const [typed, reason] of refused) {
       await dialog.getByLabel('每人金额（元）').fill(typed);
       await dialog.getByRole('button', { name: /预\s*览/ }).click();
       await dialog.getByText(reason).waitFor();
