@@ -68,7 +68,7 @@ export const actorText: Record<string, string> = {
   self: '本人',
   system: '系统',
   device: '终端',
-  guardian: '家长',
+  parent: '家长',
 };
 
 /** An operation's outcome: ok, or the code it was refused with. */
