@@ -4,7 +4,7 @@ import { api, type Me, when, yuan } from '../api.ts';
 import { confirmMoney } from '../components/confirm.tsx';
 import { devicePricesText } from '../components/DeviceConfigDrawer.tsx';
 import { amountInWords } from '../components/money.ts';
-import { approvalKindText, describeError, deviceConfigText } from '../strings.ts';
+import { approvalKindText, describeError, deviceConfigText, outcomeText } from '../strings.ts';
 
 interface Approval {
   id: string;
@@ -184,7 +184,7 @@ export function ApprovalsPage({ me }: { me: Me }) {
             title: '状态',
             dataIndex: 'status',
             render: (s: Approval['status'], a: Approval) => (
-              <Tag color={statusTag[s][0]} title={a.failure ?? undefined}>
+              <Tag color={statusTag[s][0]} title={a.failure ? outcomeText(a.failure) : undefined}>
                 {statusTag[s][1]}
               </Tag>
             ),

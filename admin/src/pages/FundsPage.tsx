@@ -20,7 +20,7 @@ import { api, type Me, when, yuan } from '../api.ts';
 import { confirmMoney } from '../components/confirm.tsx';
 import { amountInWords, parseYuan } from '../components/money.ts';
 import { readListFile } from '../download.ts';
-import { describeError, walletText } from '../strings.ts';
+import { describeError, outcomeText, walletText } from '../strings.ts';
 
 interface Row {
   rowNo: number;
@@ -255,7 +255,7 @@ function RowsTable({ rows, testId }: { rows: Row[]; testId: string }) {
             r.error ? (
               <Tag color="red">{rowErrorText[r.error] ?? r.error}</Tag>
             ) : r.status === 'failed' ? (
-              <Tag color="red">入账失败 {r.resultCode}</Tag>
+              <Tag color="red">入账{outcomeText(r.resultCode ?? '')}</Tag>
             ) : r.status === 'posted' ? (
               <Tag color="green">已入账</Tag>
             ) : (
