@@ -268,6 +268,7 @@ export const strings = {
       '卡片已挂失，暂停消费。家长不能解挂：找回卡片后，请孩子本人在小程序“卡片管理”中输入支付密码并验证身份解挂，或到卡务中心办理。',
     frozenGuidance: '卡片已冻结，暂停消费。请孩子本人在小程序解冻或到卡务中心办理。',
     topUpChild: '为孩子充值',
+    confirmTopUp: (name: string, amount: string) => `确定为${name}的校园卡充值 ${amount} 吗？`,
     alert: '低余额提醒',
     alertNow: (threshold: string) => `当前：余额低于 ${threshold} 时提醒`,
     alertPlaceholder: '余额低于（元）时提醒我',

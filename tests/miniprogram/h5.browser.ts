@@ -406,6 +406,8 @@ describe('mini-program H5 in Chromium against the whole system', () => {
     await parent.getByText(`为孩子充值：${child.name}`).waitFor();
     await parent.locator('.page-top-up .preset', { hasText: '¥20.00' }).click();
     await parent.locator('#pay').click();
+    await parent.getByText(`确定为${child.name}的校园卡充值 ¥20.00 吗？`).waitFor();
+    await parent.locator('.taro-model__confirm').click();
     await payOnStandIn(parent);
     await parent.locator('#top-up-state', { hasText: '充值成功，已到账' }).waitFor({ timeout: 20_000 });
 

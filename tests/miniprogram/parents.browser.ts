@@ -121,6 +121,10 @@ describe("parents' pages and 我的家长 in the H5 app (issue 19)", () => {
     await page.locator('#personNo input').fill(identity.personNo);
     await page.locator('#name input').fill(identity.name);
     await page.locator('#secret input').fill(identity.secret);
+    // The privacy consent, where the bind page asks for it.
+    const consent = page.locator('#consent');
+    if ((await consent.count()) > 0 && (await consent.getAttribute('aria-checked')) !== 'true')
+      await consent.click();
     await page.locator('#bind').click();
     await page.locator('.qr').waitFor();
   }
@@ -202,6 +206,19 @@ describe("parents' pages and 我的家长 in the H5 app (issue 19)", () => {
     );
     await assertReadableButtons(parent, '.page-parents');
     await shoot(parent, 'parents-child');
+
+    // A top-up for the child names the child and the amount and waits for the parent's yes; cancelled,
+    // no order is made and the page stays.
+    await parent.locator('#top-up-child').click();
+    await parent.getByText(`为孩子充值：${child.name}`).waitFor();
+    await parent.locator('.page-top-up .preset', { hasText: '¥20.00' }).click();
+    await parent.locator('#pay').click();
+    await parent.getByText(`确定为${child.name}的校园卡充值 ¥20.00 吗？`).waitFor();
+    await shoot(parent, 'parents-top-up-confirm');
+    await parent.locator('.taro-model__cancel').click();
+    await parent.waitForTimeout(500);
+    assert.match(parent.url(), /pages\/top-up\/index/);
+    assert.equal((await core.getCard(child.cardNo)).balance.main, main, 'no money moved');
 
     // The student hides spending from this parent: the parent's page says so and lists nothing.
     await open(student, 'parents-mine');

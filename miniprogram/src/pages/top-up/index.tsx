@@ -40,6 +40,14 @@ export default function TopUpPage() {
       setError(problem);
       return;
     }
+    // Money for someone else's card: the parent confirms whose card and how much before paying.
+    if (cardNo) {
+      const answer = await Taro.showModal({
+        title: strings.parents.topUpChild,
+        content: strings.parents.confirmTopUp(name ?? '', formatFen(amount)),
+      });
+      if (!answer.confirm) return;
+    }
     setBusy(true);
     setError(undefined);
     try {
