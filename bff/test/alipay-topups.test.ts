@@ -472,6 +472,10 @@ describe('Alipay top-ups through alipay-sdk against the open-platform stand-in',
   test('when a student outside the Alipay app (H5) tops up with Alipay, then the answer is a signed wap.pay cashier URL and paying there credits the card', async () => {
     alipay.faults.clear();
     const student = await browserStudent();
+    const limits = await world.request<{ channels: string[] }>('GET', '/api/v1/top-ups/limits', {
+      token: student.accessToken,
+    });
+    assert.deepEqual(limits.body.channels, ['wechat', 'alipay'], 'the H5 page may offer both');
     const created = await create(student, 1_100);
     assert.equal(created.status, 201, JSON.stringify(created.body));
     assert.equal(created.body.alipay, undefined);
@@ -586,6 +590,7 @@ describe('Alipay top-ups on a server without WeChat Pay', () => {
         token: session.body.accessToken,
       });
       assert.equal(limits.status, 200);
+      assert.deepEqual((limits.body as { channels?: string[] }).channels, ['alipay']);
       const created = await world.request<TopUpView>('POST', '/api/v1/top-ups', {
         token: session.body.accessToken,
         body: { amount: 1_500, channel: 'alipay' },

@@ -149,6 +149,8 @@ export class TopUpService {
       maxAmount: this.config.amountMax,
       dailyCap: this.config.dailyCap,
       presets: this.config.presets.filter((p) => p >= this.config.amountMin && p <= this.config.amountMax),
+      /** The channels this server takes; a browser may offer both (WeChat's page, Alipay's wap cashier). */
+      channels: [...(this.pay ? ['wechat' as const] : []), ...(this.alipay ? ['alipay' as const] : [])],
     };
   }
 

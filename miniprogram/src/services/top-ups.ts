@@ -9,7 +9,10 @@ export type PayChannel = 'wechat' | 'alipay';
  */
 export type PlacedTopUp = TopUpOrder & { readonly alipay?: { readonly tradeNO: string } };
 
-export function getTopUpLimits(api: ApiClient): Promise<TopUpLimits> {
+/** The limits, with the channels the server takes (a browser may offer WeChat's page or Alipay's cashier). */
+export function getTopUpLimits(
+  api: ApiClient,
+): Promise<TopUpLimits & { readonly channels?: readonly PayChannel[] }> {
   return api.request('GET', '/top-ups/limits');
 }
 

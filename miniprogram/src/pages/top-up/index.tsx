@@ -3,6 +3,7 @@ import Taro, { useRouter } from '@tarojs/taro';
 import { useState } from 'react';
 import { StateView } from '../../components/StateView.tsx';
 import { messageOf, useRemote } from '../../components/use-remote.ts';
+import { billWords, labelOf, topUpChannelLabels } from '../../labels.ts';
 import { formatFen, parseYuan } from '../../lib/money.ts';
 import { routeParam } from '../../lib/route.ts';
 import { checkTopUpAmount, topUpLimitsFallback, usablePresets } from '../../lib/top-up.ts';
@@ -27,11 +28,17 @@ export default function TopUpPage() {
     }
   }, []);
   const [preset, setPreset] = useState<number>();
+  const [payWith, setPayWith] = useState<PayChannel>(channel);
   const [custom, setCustom] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
 
   const amount = custom.trim() !== '' ? parseYuan(custom) : preset;
+  // A browser pays either way the server takes (WeChat's page, Alipay's wap cashier); each app its own.
+  const served = (limits.data as { channels?: readonly PayChannel[] } | undefined)?.channels;
+  const offered: readonly PayChannel[] =
+    process.env.TARO_ENV === 'h5' && served && served.length > 0 ? served : [channel];
+  const payChannel = offered.includes(payWith) ? payWith : (offered[0] ?? channel);
 
   async function onPay() {
     const current = limits.data ?? topUpLimitsFallback;
@@ -53,7 +60,7 @@ export default function TopUpPage() {
     try {
       const order = await createTopUp(api, {
         amount,
-        channel,
+        channel: payChannel,
         idempotencyKey: newIdempotencyKey(),
         ...(cardNo ? { cardNo } : {}),
       });
@@ -126,6 +133,23 @@ export default function TopUpPage() {
         <Text className="form-hint">
           {strings.topUp.range(formatFen(current.minAmount), formatFen(current.maxAmount))}
         </Text>
+        {offered.length > 1 ? (
+          <>
+            <Text className="section-title">{billWords.channel}</Text>
+            <View className="presets">
+              {offered.map((c) => (
+                <View
+                  key={c}
+                  id={`pay-with-${c}`}
+                  className={`preset ${payChannel === c ? 'preset-on' : ''}`}
+                  onClick={() => setPayWith(c)}
+                >
+                  <Text>{labelOf(topUpChannelLabels, c, c)}</Text>
+                </View>
+              ))}
+            </View>
+          </>
+        ) : null}
         {error ? <Text className="form-error">{error}</Text> : null}
         <Button className="btn btn-primary" id="pay" disabled={busy || amount === undefined} onClick={onPay}>
           {busy ? strings.topUp.submitting : strings.topUp.submit(amount ? formatFen(amount) : '')}
