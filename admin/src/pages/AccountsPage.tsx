@@ -1,3 +1,4 @@
+import { adminUsernamePattern } from '@campus-card/core/contract/limits';
 import {
   App,
   Button,
@@ -247,7 +248,7 @@ export function AccountsPage({ me }: { me: Me }) {
             rules={[
               {
                 required: true,
-                pattern: /^[a-z][a-z0-9_.-]{2,31}$/,
+                pattern: adminUsernamePattern,
                 message: '3–32 位小写字母、数字、_ . -，字母开头',
               },
             ]}

@@ -1,5 +1,5 @@
 import { type AdminAccount, adminRoles } from '@campus-card/core/client';
-import { rowId, totpCode } from '@campus-card/core/contract';
+import { adminUsername, rowId, totpCode } from '@campus-card/core/contract';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { BffError } from '../errors.ts';
@@ -16,7 +16,7 @@ import type { AdminRoute, AdminServices } from './routes.ts';
 const idPath = z.object({ id: rowId });
 const password = z.string().min(10, 'a password is 10 to 128 characters').max(128);
 const newAdmin = z.strictObject({
-  username: z.string().regex(/^[a-z][a-z0-9_.-]{2,31}$/),
+  username: adminUsername,
   displayName: z.string().min(1).max(64),
   role: z.enum(adminRoles),
   department: z.string().min(1).max(64).nullable().default(null),

@@ -1,5 +1,5 @@
 import type { AttendanceQuery } from '@campus-card/core/client';
-import { day } from '@campus-card/core/contract';
+import { attendanceSessionId, day } from '@campus-card/core/contract';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { parseValue } from '../http/middleware.ts';
@@ -30,7 +30,7 @@ const sessionsQuery = z.object({
 const byDayQuery = sessionsQuery.omit({ format: true }).extend({
   groupBy: z.enum(['course', 'class']).default('course'),
 });
-const sessionPath = z.object({ id: z.string().regex(/^[A-Za-z0-9:_.-]{1,32}$/, 'not a session id') });
+const sessionPath = z.object({ id: attendanceSessionId });
 const rosterQuery = z.object({ ...people, format: z.enum(['json', 'csv', 'xlsx']).default('json') });
 
 /**

@@ -1,3 +1,4 @@
+import { activationCode, idTail, personNo } from '@campus-card/core/contract';
 import Router from 'koa-router';
 import { z } from 'zod';
 import type { UserState } from '../auth/require-user.ts';
@@ -6,16 +7,7 @@ import type { BindingService } from '../services/bindings.ts';
 import type { CardActions } from '../services/cards.ts';
 
 const name = z.string().trim().min(1).max(64);
-const secret = z
-  .string()
-  .trim()
-  .regex(/^[0-9]{5}[0-9Xx]$/, 'the secret is the last 6 characters of your ID number');
-/** The card centre's one-time code: 10 letters or digits; case, spaces and dashes do not matter. */
-const activationCode = z
-  .string()
-  .max(32)
-  .transform((code) => code.replace(/[\s-]/g, '').toUpperCase())
-  .pipe(z.string().regex(/^[0-9A-Z]{10}$/, 'the activation code is 10 letters or digits'));
+const secret = z.string().trim().pipe(idTail);
 
 /** Proof of identity: the activation code, or (where the campus allows it) the ID number's last 6. */
 export const identityProof = z.union([
@@ -24,22 +16,8 @@ export const identityProof = z.union([
 ]);
 
 const bindBody = z.union([
-  z.strictObject({
-    personNo: z
-      .string()
-      .trim()
-      .regex(/^[A-Za-z0-9]{4,32}$/, 'a person number is 4–32 letters or digits'),
-    name,
-    secret,
-  }),
-  z.strictObject({
-    personNo: z
-      .string()
-      .trim()
-      .regex(/^[A-Za-z0-9]{4,32}$/, 'a person number is 4–32 letters or digits'),
-    name,
-    activationCode,
-  }),
+  z.strictObject({ personNo: z.string().trim().pipe(personNo), name, secret }),
+  z.strictObject({ personNo: z.string().trim().pipe(personNo), name, activationCode }),
 ]);
 
 /** Binding this WeChat account to a campus identity, and undoing it. */

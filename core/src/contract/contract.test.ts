@@ -3,19 +3,22 @@ import { describe, test } from 'node:test';
 import { loadConfig } from '../config.ts';
 import { CoreError } from '../errors.ts';
 import {
+  activationCode,
   cardNo,
   day,
   deviceNo,
   errorStatus,
+  idTail,
   isErrorCode,
   isWireErrorCode,
+  personNo,
   statusOf,
   topUpAmount,
   topUpAmountCeiling,
 } from './index.ts';
 
 describe('the contract: one field rule and one error table for every package', () => {
-  test('#13 when card numbers, days, device ids and top-up amounts are checked, then the shared rules answer', () => {
+  test('#13 when card and person numbers, identity proofs, days, device ids and top-up amounts are checked, then the shared rules answer', () => {
     for (const ok of ['12345678', '1'.repeat(20)]) assert.ok(cardNo.safeParse(ok).success, ok);
     for (const bad of ['1234567', '1'.repeat(21), '1234567a', ' 12345678', '']) {
       assert.equal(cardNo.safeParse(bad).success, false, bad);
@@ -29,6 +32,13 @@ describe('the contract: one field rule and one error table for every package', (
     for (const bad of ['0', '4294967296', '01', '12345678901']) {
       assert.equal(deviceNo.safeParse(bad).success, false, bad);
     }
+    assert.ok(personNo.safeParse('S2026001').success);
+    assert.equal(personNo.safeParse('S2').success, false);
+    assert.ok(idTail.safeParse('12345X').success);
+    assert.equal(idTail.safeParse('1234XX').success, false);
+    // The card centre's code reads the same whatever its case, spaces and dashes.
+    assert.equal(activationCode.parse('abcd-e 12345'), 'ABCDE12345');
+    assert.equal(activationCode.safeParse('ABCDE1234').success, false);
     assert.ok(topUpAmount.safeParse(topUpAmountCeiling).success);
     for (const bad of [topUpAmountCeiling + 1, 0, -1, 1.5]) {
       assert.equal(topUpAmount.safeParse(bad).success, false, String(bad));

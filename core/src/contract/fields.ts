@@ -6,12 +6,49 @@
  */
 import { z } from 'zod';
 import { parseDay } from '../time.ts';
-import { adjustmentAmountCeiling, cardNoPattern, sixDigitsPattern, topUpAmountCeiling } from './limits.ts';
+import {
+  adjustmentAmountCeiling,
+  adminUsernamePattern,
+  cardNoPattern,
+  idTailPattern,
+  personNoPattern,
+  sixDigitsPattern,
+  topUpAmountCeiling,
+} from './limits.ts';
 
-export { adjustmentAmountCeiling, cardNoPattern, sixDigitsPattern, topUpAmountCeiling };
+export {
+  adjustmentAmountCeiling,
+  adminUsernamePattern,
+  cardNoPattern,
+  idTailPattern,
+  personNoPattern,
+  sixDigitsPattern,
+  topUpAmountCeiling,
+};
 
 /** A card number: 8–20 digits. */
 export const cardNo = z.string().regex(cardNoPattern, 'a card number is 8–20 digits');
+
+/** A person number (student or staff number). */
+export const personNo = z.string().regex(personNoPattern, 'a person number is 4–32 letters or digits');
+
+/** The ID number's last six characters, an identity proof. */
+export const idTail = z.string().regex(idTailPattern, 'the secret is the last 6 characters of the ID number');
+
+/** The card centre's one-time activation code: 10 letters or digits; case, spaces and dashes do not matter. */
+export const activationCode = z
+  .string()
+  .max(32)
+  .transform((code) => code.replace(/[\s-]/g, '').toUpperCase())
+  .pipe(z.string().regex(/^[0-9A-Z]{10}$/, 'an activation code is 10 letters or digits'));
+
+/** A mobile number in mainland China: 11 digits starting with 1. */
+export const mobilePhone = z.string().regex(/^1\d{10}$/, 'a mobile number is 11 digits starting with 1');
+
+/** An admin's username. */
+export const adminUsername = z
+  .string()
+  .regex(adminUsernamePattern, '3–32 characters: a-z 0-9 _ . -, starting with a letter');
 
 /**
  * An operation id, the caller's idempotency key (a device id + sequence, a WeChat transaction id, a
@@ -30,6 +67,11 @@ export const requestId = z
 export const rowId = z.string().regex(/^[0-9A-Z]{26}$/, 'not an id');
 /** A top-up order's id: TU and a ULID. */
 export const topUpOrderId = z.string().regex(/^TU[0-9A-Z]{26}$/, 'a top-up id is TU and 26 characters');
+
+/** An attendance session's id (a course's session, as the timetable names it). */
+export const attendanceSessionId = z
+  .string()
+  .regex(/^[A-Za-z0-9:_.-]{1,32}$/, 'a session id is 1–32 of A-Z a-z 0-9 : _ . -');
 
 /** A merchant's id, a device's reference and other short ids a campus chooses. */
 export const entityId = z

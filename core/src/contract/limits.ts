@@ -11,6 +11,15 @@ export const cardNoPattern = /^\d{8,20}$/;
 /** Six digits: a card PIN, or a second-factor code. */
 export const sixDigitsPattern = /^\d{6}$/;
 
+/** A person number (student or staff number): 4–32 letters or digits. */
+export const personNoPattern = /^[A-Za-z0-9]{4,32}$/;
+
+/** The last six characters of a Chinese ID number, the identity proof where the campus allows it. */
+export const idTailPattern = /^[0-9]{5}[0-9Xx]$/;
+
+/** An admin's username: 3–32 of a-z 0-9 _ . -, starting with a letter. */
+export const adminUsernamePattern = /^[a-z][a-z0-9_.-]{2,31}$/;
+
 /**
  * The largest single top-up the wire accepts, fen (¥5,000). The core's TOP_UP_AMOUNT_MAX (its default
  * this value) and the BFF's TOP_UP_MAX may only lower it.

@@ -3,7 +3,7 @@
 // gateway. The first sign-in of a person at a session is the record; later scans answer already_recorded.
 
 import { z } from 'zod';
-import { cardNo, deviceRef } from '../contract/fields.ts';
+import { attendanceSessionId, cardNo, deviceRef } from '../contract/fields.ts';
 import { type Database, isDuplicateKey } from '../db/database.ts';
 import { CoreError } from '../errors.ts';
 
@@ -15,7 +15,7 @@ export type AttendanceStatus =
   | 'outside_window'
   | 'session_not_found';
 
-const sessionId = z.string().regex(/^[A-Za-z0-9:_.-]{1,32}$/, 'a session id is 1–32 of A-Z a-z 0-9 : _ . -');
+const sessionId = attendanceSessionId;
 const personNo = z.string().regex(/^[A-Za-z0-9]{1,32}$/);
 const ms = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 

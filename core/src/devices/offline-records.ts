@@ -6,7 +6,7 @@
 // of the same (device, sequence), and a record already stored answers duplicate.
 
 import { z } from 'zod';
-import { cardNo } from '../contract/fields.ts';
+import { attendanceSessionId, cardNo } from '../contract/fields.ts';
 import { type Database, isDuplicateKey, type Tx } from '../db/database.ts';
 import { CoreError } from '../errors.ts';
 import { newId } from '../ids.ts';
@@ -29,10 +29,7 @@ export const offlineRecordInput = z.strictObject({
   takenAtMs: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
   amount: z.number().int().nonnegative().max(0xffff_ffff),
   orderNo: z.number().int().nonnegative().max(0xffff_ffff),
-  sessionId: z
-    .string()
-    .regex(/^[A-Za-z0-9:_.-]{1,32}$/)
-    .nullable(),
+  sessionId: attendanceSessionId.nullable(),
   /** SHA-256 hex of the record's bytes as uploaded: the same record uploaded again is a duplicate. */
   recordHash: z.string().regex(/^[0-9a-f]{64}$/),
   /** The gateway's check of the record MAC. */

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { z } from 'zod';
+import { mobilePhone, personNo } from '../contract/fields.ts';
 import type { ErrorCode } from '../errors.ts';
 import type { PersonStream, SourcePerson } from './source-reader.ts';
 
@@ -61,8 +61,7 @@ export type InvalidCode =
   | 'UNKNOWN_STATUS'
   | 'DUPLICATE_NUMBER';
 
-const personNo = z.string().regex(/^[A-Za-z0-9]{4,32}$/);
-const phone = z.string().regex(/^1\d{10}$/);
+const phone = mobilePhone;
 const checkWeights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 
 /** GB 11643: 17 digits and a check character over them. */

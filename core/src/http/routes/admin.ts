@@ -3,15 +3,13 @@ import { z } from 'zod';
 import { adminRoles, approvalKinds, approvalStatuses } from '../../admin/admin-repository.ts';
 import type { AdminService } from '../../admin/admin-service.ts';
 import type { AuditLog } from '../../admin/audit-log.ts';
-import { cardNo, rowId } from '../../contract/fields.ts';
+import { adminUsername, cardNo, rowId } from '../../contract/fields.ts';
 import { parseBody, parseValue } from '../middleware.ts';
 
 const adminId = rowId;
 const idPath = z.object({ id: adminId });
 const cardPath = z.object({ cardNo });
-const username = z
-  .string()
-  .regex(/^[a-z][a-z0-9_.-]{2,31}$/, '3–32 characters: a-z 0-9 _ . -, starting with a letter');
+const username = adminUsername;
 const newAdmin = z.strictObject({
   username,
   displayName: z.string().min(1).max(64),

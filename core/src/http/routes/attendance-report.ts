@@ -1,6 +1,7 @@
 import type { Context } from 'koa';
 import Router from 'koa-router';
 import { z } from 'zod';
+import { attendanceSessionId } from '../../contract/fields.ts';
 import { attendanceKinds } from '../../devices/attendance-service.ts';
 import type { AttendanceReport } from '../../reports/attendance-report.ts';
 import type { Table } from '../../reports/report-service.ts';
@@ -28,7 +29,7 @@ const sessionsQuery = z.object({
   courseCode: z.string().trim().min(1).max(16).optional(),
   ...people,
 });
-const sessionId = z.object({ id: z.string().regex(/^[A-Za-z0-9:_.-]{1,32}$/, 'not a session id') });
+const sessionId = z.object({ id: attendanceSessionId });
 const xlsxType = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 /** Answers a sheet as the download asked for (CSV with a BOM, or one .xlsx sheet). */

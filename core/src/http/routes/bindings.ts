@@ -2,6 +2,7 @@ import Router from 'koa-router';
 import { z } from 'zod';
 import type { BindingService } from '../../bindings/binding-service.ts';
 import type { HolderActions } from '../../bindings/holder-actions.ts';
+import { activationCode, idTail, personNo } from '../../contract/fields.ts';
 import { cardNo } from '../../ledger/operations.ts';
 import { parseBody, parseValue } from '../middleware.ts';
 
@@ -10,17 +11,12 @@ export const openid = z
   .regex(/^[A-Za-z0-9_-]{6,64}$/, 'an openid is 6–64 characters of A-Z a-z 0-9 _ -');
 const openidPath = z.object({ openid });
 const cardPath = z.object({ cardNo });
-const secret = z.string().regex(/^[0-9]{5}[0-9Xx]$/, 'the secret is the last 6 characters of the ID number');
-const activationCode = z
-  .string()
-  .max(32)
-  .transform((code) => code.replace(/[\s-]/g, '').toUpperCase())
-  .pipe(z.string().regex(/^[0-9A-Z]{10}$/, 'an activation code is 10 letters or digits'));
+const secret = idTail;
 const name = z.string().trim().min(1).max(64);
 /** Exactly one proof: the activation code the card centre issued, or the ID number's last 6. */
 const proofOf = <T extends z.ZodRawShape>(shape: T) =>
   z.union([z.strictObject({ ...shape, secret }), z.strictObject({ ...shape, activationCode })]);
-const bindBody = proofOf({ openid, personNo: z.string().regex(/^[A-Za-z0-9]{4,32}$/), name });
+const bindBody = proofOf({ openid, personNo, name });
 const pin = z.string().regex(/^\d{6}$/);
 const holderProof = {
   pin: pin.optional(),

@@ -2,6 +2,7 @@ import Router from 'koa-router';
 import { z } from 'zod';
 import type { HolderActions } from '../../bindings/holder-actions.ts';
 import type { CardService } from '../../cards/card-service.ts';
+import { mobilePhone, personNo } from '../../contract/fields.ts';
 import type { LedgerService } from '../../ledger/ledger-service.ts';
 import { cardNo, closeOutRequest, operationId } from '../../ledger/operations.ts';
 import type { RefundService } from '../../refunds/refund-service.ts';
@@ -14,7 +15,7 @@ const actor = z.strictObject({
   id: z.string().max(64).nullable(),
 });
 const openCard = z.strictObject({
-  personNo: z.string().regex(/^[A-Za-z0-9]{4,32}$/),
+  personNo,
   name: z.string().min(1).max(64),
   type: z.enum(['student', 'staff', 'parent', 'visitor', 'alumnus']),
   department: z.string().max(64).nullable().default(null),
@@ -22,10 +23,7 @@ const openCard = z.strictObject({
     .string()
     .regex(/^[0-9]{17}[0-9Xx]$/)
     .optional(),
-  phone: z
-    .string()
-    .regex(/^1\d{10}$/)
-    .optional(),
+  phone: mobilePhone.optional(),
   cardNo: cardNo.optional(),
   dailyLimit: z.number().int().nonnegative().optional(),
   actor: actor.default({ type: 'system', id: null }),

@@ -1,11 +1,10 @@
 import Router from 'koa-router';
 import { z } from 'zod';
-import { rowId } from '../../contract/fields.ts';
+import { personNo, rowId } from '../../contract/fields.ts';
 import type { GuardianService } from '../../guardians/guardian-service.ts';
 import { parseBody, parseValue } from '../middleware.ts';
 import { openid } from './bindings.ts';
 
-const personNo = z.string().regex(/^[A-Za-z0-9]{4,32}$/);
 const idPath = z.object({ id: rowId });
 const linkBody = z.strictObject({ parentOpenid: openid, personNo });
 const listQuery = z.union([z.strictObject({ parentOpenid: openid }), z.strictObject({ personNo })]);

@@ -1,3 +1,4 @@
+import { idTailPattern } from '@campus-card/core/contract/limits';
 import { Button, Input, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import { useState } from 'react';
@@ -40,7 +41,7 @@ type PinStep = 'current' | 'new' | 'repeat';
 function identityOf(name: string, proofText: string): PinProof['identity'] {
   const proof = proofText.trim();
   if (name.trim() === '' || proof === '') return undefined;
-  return { name: name.trim(), ...(/^[0-9]{5}[0-9Xx]$/.test(proof) ? { secret: proof } : proofOf(proof, '')) };
+  return { name: name.trim(), ...(idTailPattern.test(proof) ? { secret: proof } : proofOf(proof, '')) };
 }
 
 export default function CardActionsPage() {
