@@ -4,6 +4,7 @@ import { openStudent, opId } from '../../core/test/support.ts';
 import { type OfflineRecordBody, signOfflineRecord } from '../src/protocol/index.ts';
 import type { RunningGateway } from '../src/server.ts';
 import {
+  offlineOn,
   phoneFor,
   registerDevice,
   startGatewayFor,
@@ -34,6 +35,7 @@ describe('a pay code is charged once across tills and instances', () => {
 
   async function till(port: number): Promise<{ device: TestDevice; deviceId: number; key: Uint8Array }> {
     const { deviceId, key } = await registerDevice(world);
+    await world.client.putDeviceConfig(String(deviceId), { paymentMaxFen: 50_000, offline: offlineOn });
     const device = await TestDevice.connect(port, deviceId, key);
     assert.equal((await device.signIn()).message.kind, 'sign_in_accepted');
     device.sequence = 100;

@@ -9,7 +9,7 @@ import {
 } from '@campus-card/core/credential';
 import { openStudent, opId } from '../../core/test/support.ts';
 import { type OfflineRecord, type OfflineRecordBody, signOfflineRecord } from '../src/protocol/index.ts';
-import { phoneFor, registerDevice, startWorld, TestDevice, type TestWorld } from './support.ts';
+import { offlineOn, phoneFor, registerDevice, startWorld, TestDevice, type TestWorld } from './support.ts';
 
 const admin = { type: 'admin', id: 'A1' } as const;
 
@@ -23,6 +23,7 @@ interface Terminal {
 
 async function terminal(world: TestWorld): Promise<Terminal> {
   const { deviceId, key } = await registerDevice(world);
+  await world.client.putDeviceConfig(String(deviceId), { paymentMaxFen: 50_000, offline: offlineOn });
   const device = await TestDevice.connect(world.gateway.port, deviceId, key);
   assert.equal((await device.signIn()).message.kind, 'sign_in_accepted');
   // The offline records took sequences 2 … 99; requests go on above them.
@@ -223,12 +224,14 @@ describe('offline records upload', () => {
     await world.client.putDeviceConfig(String(configured.deviceId), {
       paymentMaxFen: 500,
       mealWindows: [{ meal: 'lunch', startMinute: start, endMinute: start + 30, perCardMaxFen: 0 }],
+      offline: offlineOn,
     });
     const canteen = await TestDevice.connect(world.gateway.port, configured.deviceId, configured.key);
     assert.equal((await canteen.signIn()).message.kind, 'sign_in_accepted');
     canteen.sequence = 100;
     // A till without a merchant takes no money.
     const unowned = await world.client.registerDevice({ id: String(900_000 + process.pid), kind: 'pos' });
+    await world.client.putDeviceConfig(unowned.id, { offline: offlineOn });
     const unownedKey = new Uint8Array(Buffer.from(unowned.keyHex, 'hex'));
     const bare = await TestDevice.connect(world.gateway.port, Number(unowned.id), unownedKey);
     assert.equal((await bare.signIn()).message.kind, 'sign_in_accepted');

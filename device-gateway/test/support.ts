@@ -74,6 +74,21 @@ export function startGatewayFor(
   return startGateway(config, { log: pino({ level: 'silent' }), ...overrides });
 }
 
+/**
+ * An offline policy that lets a till take offline payments (the default configuration has offline use
+ * off, and the gateway makes an uploaded offline payment of such a till an exception NOT_PERMITTED).
+ */
+export const offlineOn = {
+  enabled: true,
+  codeValiditySeconds: 60,
+  clockSkewSeconds: 30,
+  paymentMaxFen: 50_000,
+  perCardDailyMaxFen: 100_000,
+  deviceTotalMaxFen: 1_000_000,
+  recordsMax: 1_000,
+  durationMaxSeconds: 86_400,
+};
+
 let deviceSerial = 0;
 /** Registers a device in the core; its id is unique within the test process. */
 export async function registerDevice(

@@ -24,6 +24,19 @@ function reasonOf(name: string): ReasonCode {
   return Object.hasOwn(reasonCodes, name) ? (name as ReasonCode) : 'SERVICE_UNAVAILABLE';
 }
 
+/**
+ * What the device's configured offline policy (protocol § 7.8, § 12.1) says of an offline payment of this
+ * amount: NOT_PERMITTED where offline use is off, LIMIT_EXCEEDED above `offline.paymentMaxFen`. A device
+ * never configured (version 0) is judged by the core's own limits alone.
+ */
+export function offlinePolicyRefusal(ctx: RequestContext, amountFen: number): ReasonCode | undefined {
+  if (ctx.config.configVersion === 0) return undefined;
+  const offline = ctx.config.settings.offline;
+  if (!offline.enabled) return 'NOT_PERMITTED';
+  if (amountFen > offline.paymentMaxFen) return 'LIMIT_EXCEEDED';
+  return undefined;
+}
+
 /** What the gateway checks of a record before the core settles it: its MAC and the card its code names. */
 async function checked(
   deps: HandlerDeps,
@@ -60,10 +73,16 @@ async function checked(
   }
   // Protocol § 12.3: a payment the gateway declined online under this sequence (the ledger never saw it)
   // is an exception with that reason if the record is the same request, a conflict if it is another.
+  const acceptedPayment = macOk && record.recordKind === 'payment' && record.decision === 'accepted';
+  const online = acceptedPayment ? await deps.declines.find(ctx.deviceRef, record.sequence) : undefined;
+  // A payment the device's own offline policy forbids (offline use off, above its offline maximum) was
+  // never the device's to accept: a rogue or tampered till. An exception with that reason, nothing booked.
+  const policy = acceptedPayment && cardNo !== null ? offlinePolicyRefusal(ctx, record.amountFen) : undefined;
   const decline =
-    macOk && record.recordKind === 'payment' && record.decision === 'accepted'
-      ? await deps.declines.find(ctx.deviceRef, record.sequence)
-      : undefined;
+    online ??
+    (policy === undefined
+      ? undefined
+      : { reason: policy, codeHash: codeHashOf(record.code), amountFen: record.amountFen });
   return {
     ...(decline === undefined
       ? {}
