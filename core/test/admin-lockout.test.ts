@@ -51,22 +51,33 @@ for (const dialect of dialects) {
         role: 'auditor',
         password,
       });
+      const startedMs = performance.now();
       const results = await Promise.all(
         Array.from({ length: 60 }, (_, i) =>
           outcome(t.client.checkAdminPassword('raced', `wrong-password-${i}`)),
         ),
       );
+      const elapsedMs = performance.now() - startedMs;
       const checked = results.filter((r) => r.code === 'ADMIN_LOGIN_FAILED').length;
       const waiting = results.filter((r) => r.code === 'ADMIN_LOCKED_OUT');
-      assert.equal(checked, freeAttempts, JSON.stringify(results));
+      // The free attempts are checked; past them one attempt per doubling wait (1 s, 2 s, 4 s …). A burst
+      // that takes longer than a wait on a loaded machine may rightly have one more checked per wait that
+      // ran out while it lasted — never the 60 a read-then-count check let through.
+      let extraAllowed = 0;
+      for (let waitedMs = 0, k = 0; waitedMs <= elapsedMs; k++, extraAllowed++) waitedMs += 1000 * 2 ** k;
+      assert.ok(
+        checked >= freeAttempts && checked <= freeAttempts + extraAllowed,
+        `${checked} checked in ${elapsedMs.toFixed(0)} ms: ${JSON.stringify(results)}`,
+      );
       assert.equal(waiting.length, 60 - checked);
-      for (const w of waiting) assert.ok((w.retryAfterMs ?? 0) > 0 && (w.retryAfterMs ?? 0) <= 4000);
-      assert.equal(await failedLogins(t, a.id), freeAttempts);
+      for (const w of waiting)
+        assert.ok((w.retryAfterMs ?? 0) > 0 && (w.retryAfterMs ?? 0) <= 2 ** (extraAllowed + 2) * 1000);
+      assert.equal(await failedLogins(t, a.id), checked);
       // The right password during the delay is refused with when to come back, not tried.
       const right = await outcome(t.client.checkAdminPassword('raced', password));
       assert.equal(right.code, 'ADMIN_LOCKED_OUT');
       assert.ok((right.retryAfterMs ?? 0) > 0);
-      assert.equal(await failedLogins(t, a.id), freeAttempts);
+      assert.equal(await failedLogins(t, a.id), checked);
     });
 
     test('#12.8 when attempts keep failing, then each waits double the one before up to the cap, and a right password after the wait signs in and clears the count', async () => {
