@@ -24,6 +24,8 @@ console.log(`
   core API            ${system.core.url}   (signed; keyId "${system.serviceKey.keyId}")
   device gateway      127.0.0.1:${system.gatewayPort}   (docs/protocol.md; simulated terminals print below)
   WeChat stand-ins    login ${system.login.baseUrl}, pay ${system.pay.baseUrl}
+  Alipay stand-in     ${system.alipay.gatewayUrl}   (a local stand-in, not Alipay: no real money moves;
+                      the H5 top-up page offers 微信支付 and 支付宝, both paid on stand-in pages)
 Bind in the mini-program as any of ${system.identities.length} demo students, e.g.
   学号 ${someone?.personNo}  姓名 ${someone?.name}  身份证后六位 ${someone?.secret}
 Backoffice demo accounts (password ${system.admins[0]?.password}):

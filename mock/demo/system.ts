@@ -1,4 +1,5 @@
-// The whole system in one process: the core with demo data, the WeChat login and Pay stand-ins, the BFF,
+// The whole system in one process: the core with demo data, the WeChat login and Pay stand-ins, the Alipay
+// open-platform stand-in (mock/alipay), the BFF,
 // the device gateway with simulated terminals, and one web origin for the H5 build and the backoffice.
 // `npm start` runs it on the default ports; end-to-end tests run it on free ports against MariaDB and Redis.
 import { constants } from 'node:fs';
@@ -13,6 +14,8 @@ import { type DemoIdentity, seedDemo } from '../../core/scripts/demo-data.ts';
 import { type CoreOptions, type RunningCore, startCore } from '../../core/src/app.ts';
 import { loadConfig } from '../../core/src/config.ts';
 import { createLogger } from '../../core/src/log.ts';
+import { type AlipayStandIn, startAlipayStandIn } from '../alipay/server.ts';
+import { makeRsaKeyPair } from '../alipay/signing.ts';
 import { startDeviceDemo } from '../devices/demo.ts';
 import { type LoginStandIn, startLoginStandIn } from '../wechat/login/server.ts';
 import { type PayStandIn, startPayStandIn } from '../wechat/pay/server.ts';
@@ -38,6 +41,10 @@ export interface RunningSystem {
   bff: RunningBff;
   login: LoginStandIn;
   pay: PayStandIn;
+  /** The Alipay open-platform stand-in: sign-in, trades, the wap cashier, notifications, the bill. */
+  alipay: AlipayStandIn;
+  /** The demo's Alipay app id (16 digits), registered with the stand-in. */
+  alipayAppId: string;
   web: Web;
   gatewayPort: number;
   serviceKey: { keyId: string; secret: string };
@@ -88,6 +95,11 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const bffPort = await pick('BFF_PORT', 8080);
   const webPort = await pick('WEB_PORT', 10086);
   const webUrl = `http://127.0.0.1:${webPort}`;
+  // Alipay: the app key pair is made at each start, like the WeChat Pay merchant key below; the stand-in
+  // knows the public half, the BFF signs with the private half.
+  const alipayAppId = env.ALIPAY_APP_ID ?? '2021000100000001';
+  const alipaySellerId = env.ALIPAY_SELLER_ID ?? '2088000000000001';
+  const alipayAppKeys = makeRsaKeyPair();
 
   const contentDir = env.CONTENT_DIR ?? `${repoRoot}core/data/content`;
   await placeDemoVideos(contentDir);
@@ -105,6 +117,19 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const pay = await startPayStandIn({
     port: await pick('WECHAT_PAY_PORT', 7082),
     merchants: [{ mchid, certificatePem: merchant.certificatePem, apiV3Key }],
+    billsSameDay: true,
+    h5ReturnOrigins: [webUrl],
+  });
+  const alipay = await startAlipayStandIn({
+    port: await pick('ALIPAY_PORT', 7083),
+    apps: [
+      {
+        appId: alipayAppId,
+        appPublicKey: alipayAppKeys.publicKeyPem,
+        idMode: 'open_id',
+        sellerId: alipaySellerId,
+      },
+    ],
     billsSameDay: true,
     h5ReturnOrigins: [webUrl],
   });
@@ -136,6 +161,13 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       WECHAT_PAY_NOTIFY_URL: `http://127.0.0.1:${bffPort}/api/v1/pay/notify`,
       WECHAT_PAY_H5_URL: `${pay.baseUrl}/pay/h5`,
       TOP_UP_H5_RETURN_URL: `${webUrl}/#/pages/top-up-result/index?id={id}`,
+      // Alipay against its stand-in: sign-in for the Alipay build, top-ups (the H5 page offers 支付宝).
+      ALIPAY_APP_ID: alipayAppId,
+      ALIPAY_PRIVATE_KEY: alipayAppKeys.privateKeyPem,
+      ALIPAY_PUBLIC_KEY: alipay.alipayPublicKey,
+      ALIPAY_GATEWAY_URL: alipay.gatewayUrl,
+      ALIPAY_SELLER_ID: alipaySellerId,
+      ALIPAY_NOTIFY_URL: `http://127.0.0.1:${bffPort}/api/v1/pay/alipay/notify`,
     }),
     createLogger('bff', config.logLevel),
     // Core and BFF share this process: without Redis, card activity reaches the live views in process.
@@ -183,6 +215,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     bff,
     login,
     pay,
+    alipay,
+    alipayAppId,
     web,
     gatewayPort: devices.port,
     serviceKey: { keyId, secret },
@@ -194,7 +228,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       await devices.stop();
       await web.close();
       await bff.close();
-      await Promise.all([login.close(), pay.close()]);
+      await Promise.all([login.close(), pay.close(), alipay.close()]);
       await core.close();
     },
   };
