@@ -75,10 +75,11 @@ describe('backoffice in Chromium: sign-in, a card-loss flow, and a role that may
 
     const auditor = await signIn('auditor');
     await auditor.getByRole('menuitem', { name: /审计日志/ }).click();
-    await auditor.getByRole('cell', { name: 'card.report_loss' }).waitFor();
+    // The action reads in Chinese (#19.3), its code only as the cell's tooltip.
+    await auditor.getByRole('cell', { name: '挂失', exact: true }).waitFor();
     assert.match(
       (await auditor.locator('table').textContent()) ?? '',
-      /counter[\s\S]*card\.report_loss[\s\S]*学生来电挂失/,
+      /counter[\s\S]*挂失[\s\S]*学生来电挂失/,
     );
     // #21: the date range is of Shanghai days, whatever the browser's: the page asks for Shanghai
     // day bounds, so today's loss (at 03:30 Shanghai) is under today and not under yesterday.
@@ -138,9 +139,12 @@ describe('backoffice in Chromium: sign-in, a card-loss flow, and a role that may
     await openTheCard(page, '周现金', other);
     await page.getByRole('button', { name: '现金充值' }).click();
     await page.getByLabel('金额（元）').fill('50');
+    await page.getByRole('button', { name: /^确\s*认$/ }).click();
+    // The shared confirmation: ¥50.00 in figures and 伍拾元整 before anything is posted (#19.1).
+    await page.getByTestId('confirm-words').getByText('伍拾元整').waitFor();
     const [receipt] = await Promise.all([
       page.context().waitForEvent('page'),
-      page.getByRole('button', { name: /确\s*认/ }).click(),
+      page.getByRole('button', { name: '确认充值' }).click(),
     ]);
     await receipt.getByTestId('receipt').waitFor();
     const text = (await receipt.getByTestId('receipt').textContent()) ?? '';
