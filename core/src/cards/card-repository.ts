@@ -150,6 +150,41 @@ export class CardRepository {
   }
 
   /**
+   * Takes one PIN check for the card before the PIN is compared, in one conditional UPDATE: allowed while
+   * the window's checks are under `max` (a window that has ended starts again at this check). Answers
+   * 'taken', 'locked' (no check left in this window) or 'missing' (no such card).
+   */
+  async takePinCheck(cardNo: string, max: number, windowMs: number, nowMs: number) {
+    const fresh = 'pin_failures_until_ms IS NULL OR pin_failures_until_ms <= ?';
+    const taken = await this.db.execute(
+      `UPDATE cards SET pin_failures = CASE WHEN ${fresh} THEN 1 ELSE pin_failures + 1 END,
+              pin_failures_until_ms = CASE WHEN ${fresh} THEN ? ELSE pin_failures_until_ms END
+        WHERE card_no = ? AND (${fresh} OR pin_failures < ?)`,
+      [nowMs, nowMs, nowMs + windowMs, cardNo, nowMs, max],
+    );
+    if (taken === 1) return 'taken' as const;
+    return (await this.pinHash(cardNo)) === undefined ? ('missing' as const) : ('locked' as const);
+  }
+
+  /**
+   * Settles a taken PIN check: a right PIN gives its slot back (never out of a lock); a wrong one keeps
+   * it, and locks the PIN for the rest of the window once the window's checks reach `max`.
+   */
+  async settlePinCheck(cardNo: string, right: boolean, max: number): Promise<void> {
+    if (right)
+      await this.db.execute(
+        'UPDATE cards SET pin_failures = pin_failures - 1 WHERE card_no = ? AND pin_failures > 0 AND pin_failures < ?',
+        [cardNo, pinLockedCount],
+      );
+    else
+      await this.db.execute('UPDATE cards SET pin_failures = ? WHERE card_no = ? AND pin_failures >= ?', [
+        pinLockedCount,
+        cardNo,
+        max,
+      ]);
+  }
+
+  /**
    * Moves the card from one of `from` to `to` and bumps its version, in one conditional UPDATE:
    * the row lock it takes orders it against payments of the same card, so no payment that starts
    * after it commits can pass with the old status.
@@ -189,7 +224,9 @@ export class CardRepository {
   ): Promise<boolean> {
     return this.db.transaction(async (tx) => {
       const updated = await this.db.execute(
-        'UPDATE cards SET pin_hash = ?, updated_at_ms = ? WHERE card_no = ?',
+        // A new PIN (set by the holder with the current PIN or the identity proof, or by the card
+        // centre) starts with no wrong ones.
+        'UPDATE cards SET pin_hash = ?, pin_failures = 0, pin_failures_until_ms = NULL, updated_at_ms = ? WHERE card_no = ?',
         [pinHash, Date.now(), cardNo],
         tx,
       );
@@ -246,3 +283,6 @@ export class CardRepository {
     await this.db.run([insertCardEvents([{ ...e, cardNo, createdAtMs: Date.now() }])], tx);
   }
 }
+
+/** A locked PIN's count: far above any limit, so no right PIN in flight brings it back under. */
+const pinLockedCount = 1_000_000;

@@ -171,11 +171,21 @@ export class CardService {
   }
 
   /** 'none' when no PIN came with the payment; otherwise whether it matches the card's. */
+  /**
+   * Checks a card PIN (a till's PAY_WITH_PIN, the holder's routes). Each check first takes a slot of the
+   * card's PIN window (pinChecksMax per pinWindowMs) and is 'bad' without comparing when none is left, so
+   * a burst of guesses, at one till or many, gets no more than the limit; a right PIN gives its own slot
+   * back, never lifting a lock its burst set.
+   */
   async checkPin(cardNo: string, pin: string | undefined): Promise<'none' | 'ok' | 'bad'> {
     if (pin === undefined) return 'none';
     const stored = await this.cards.pinHash(cardNo);
     if (!stored) return 'bad';
-    return (await verifyPin(pin, stored)) ? 'ok' : 'bad';
+    if ((await this.cards.takePinCheck(cardNo, pinChecksMax, pinWindowMs, Date.now())) !== 'taken')
+      return 'bad';
+    const right = await verifyPin(pin, stored);
+    await this.cards.settlePinCheck(cardNo, right, pinChecksMax);
+    return right ? 'ok' : 'bad';
   }
 
   async setDailyLimit(cardNo: string, dailyLimit: number): Promise<void> {
@@ -189,6 +199,11 @@ export class CardService {
     return this.cards.events(cardNo);
   }
 }
+
+/** Wrong card PINs per card (all paths together) before the PIN is locked for the rest of the window. */
+export const pinChecksMax = 5;
+/** The PIN window: starts with its first check. */
+export const pinWindowMs = 15 * 60_000;
 
 /** Campus card numbers: 12 digits starting with 8, apart from every bank and wallet prefix range. */
 export function newCardNo(): string {

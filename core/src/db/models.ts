@@ -86,6 +86,8 @@ export function defineModels(sequelize: Sequelize): Models {
       lastPayDeviceId: text(32, true),
       lastPayAtMs: bigint(true),
       reissueCount: int(),
+      pinFailures: int(),
+      pinFailuresUntilMs: bigint(true),
       createdAtMs: bigint(),
       updatedAtMs: bigint(),
     },
