@@ -186,20 +186,33 @@ describe('admin merchants, settlement and top-up reconciliation', () => {
     await world.core.client.reconcileTopUps(billDate, [
       { outTradeNo: 'T-UNKNOWN-1', transactionId: '4200000001', state: 'SUCCESS', amount: 5_000 },
     ]);
-    const list = await world.request<{ items: { outTradeNo: string; kind: string }[] }>(
-      'GET',
-      `${api}/top-up-mismatches?billDate=${billDate}`,
-      { token: tokens.finance },
-    );
+    const list = await world.request<{
+      items: { outTradeNo: string; kind: string; channel: string | null }[];
+    }>('GET', `${api}/top-up-mismatches?billDate=${billDate}`, { token: tokens.finance });
     assert.equal(list.status, 200, JSON.stringify(list.body));
     assert.deepEqual(
-      list.body.items.map((m) => [m.outTradeNo, m.kind]),
-      [['T-UNKNOWN-1', 'missing_ours']],
+      list.body.items.map((m) => [m.outTradeNo, m.kind, m.channel]),
+      [['T-UNKNOWN-1', 'missing_ours', null]],
     );
+    // A channel filter keeps rows of our orders of that channel: a payment we never ordered has none.
+    const wechatOnly = await world.request<{ items: unknown[] }>(
+      'GET',
+      `${api}/top-up-mismatches?billDate=${billDate}&channel=wechat`,
+      { token: tokens.finance },
+    );
+    assert.deepEqual([wechatOnly.status, wechatOnly.body.items], [200, []]);
+    const badChannel = await world.request(
+      'GET',
+      `${api}/top-up-mismatches?billDate=${billDate}&channel=cash`,
+      {
+        token: tokens.finance,
+      },
+    );
+    assert.equal(badChannel.status, 400);
     const file = await download(`/top-up-mismatches?billDate=${billDate}&format=csv`, tokens.finance);
     const lines = file.text.trim().split('\r\n');
-    assert.equal(lines[0], '账单日期,商户订单号,差异类型,我方,微信,发现时间(毫秒)');
-    assert.match(lines[1] ?? '', /^2026-03-02,T-UNKNOWN-1,我方无此订单,,/);
+    assert.equal(lines[0], '账单日期,商户订单号,渠道,差异类型,我方,支付平台,发现时间(毫秒)');
+    assert.match(lines[1] ?? '', /^2026-03-02,T-UNKNOWN-1,,我方无此订单,,/);
     assert.ok((await auditActions(billDate)).includes('reconciliation.export'));
     const refused = await world.request('GET', `${api}/top-up-mismatches?billDate=${billDate}`, {
       token: tokens.device_admin,

@@ -22,7 +22,7 @@ const createBody = z.strictObject({
   feeRateBp: z.number().int().min(0).max(10_000).default(0),
 });
 const statusBody = z.strictObject({ status: z.enum(['active', 'disabled']) });
-const mismatchQuery = z.object({ billDate: day, format });
+const mismatchQuery = z.object({ billDate: day, format, channel: z.enum(['wechat', 'alipay']).optional() });
 
 /** Comma-separated values as Excel opens them (the core's one CSV writer, @campus-card/core/sheets). */
 export function csv(header: readonly string[], rows: SheetRows): Buffer {
@@ -50,10 +50,11 @@ export async function sheetFile(
 const yuan = (fen: number) => (fen / 100).toFixed(2);
 const kindText: Record<string, string> = {
   missing_ours: '我方无此订单',
-  missing_theirs: '微信账单无此订单',
+  missing_theirs: '支付平台账单无此订单',
   amount_differs: '金额不符',
   state_differs: '状态不符',
 };
+const channelText: Record<'wechat' | 'alipay', string> = { wechat: '微信支付', alipay: '支付宝' };
 
 function statementTable(name: string, s: Statement) {
   return {
@@ -92,10 +93,11 @@ function statementTable(name: string, s: Statement) {
 
 function mismatchTable(items: readonly TopUpMismatch[]) {
   return {
-    header: ['账单日期', '商户订单号', '差异类型', '我方', '微信', '发现时间(毫秒)'],
+    header: ['账单日期', '商户订单号', '渠道', '差异类型', '我方', '支付平台', '发现时间(毫秒)'],
     rows: items.map((m) => [
       m.billDate,
       m.outTradeNo,
+      m.channel ? channelText[m.channel] : '',
       kindText[m.kind] ?? m.kind,
       m.ours,
       m.theirs,
@@ -175,7 +177,9 @@ export const merchantRoutes: readonly AdminRoute[] = [
     right: 'settlement.read',
     handle: async (ctx, admin, s) => {
       const q = parseValue({ ...ctx.query }, mismatchQuery);
-      const { items } = await s.core.topUpMismatches({ billDate: q.billDate, limit: 1000 });
+      const all = (await s.core.topUpMismatches({ billDate: q.billDate, limit: 1000 })).items;
+      // A channel keeps the rows of our orders of that channel (one we never made has no channel).
+      const items = q.channel ? all.filter((m) => m.channel === q.channel) : all;
       if (q.format === 'json') return { items };
       await s.audit.record(admin, 'reconciliation.export', 'top_up_bill', q.billDate, {
         rows: items.length,

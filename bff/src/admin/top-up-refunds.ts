@@ -1,4 +1,4 @@
-import type { Approval, CoreClient, TopUpRefund } from '@campus-card/core/client';
+import type { Approval, CoreClient, TopUpOrder, TopUpRefund } from '@campus-card/core/client';
 import { cardNo, day, requestId, topUpOrderId } from '@campus-card/core/contract';
 import { z } from 'zod';
 import { BffError } from '../errors.ts';
@@ -10,7 +10,7 @@ import type { AuditTrail } from './audit-trail.ts';
 import type { CardAffairs } from './card-affairs.ts';
 import type { AdminRoute } from './routes.ts';
 
-// WeChat top-ups as the card centre sees them: a card's orders with their refunds, a refund (at once
+// Top-ups (WeChat Pay and Alipay) as the card centre sees them: a card's orders with their refunds, a refund (at once
 // or, above the threshold, after a second admin's approval), a poll of unsettled orders and a
 // reconciliation against WeChat's bill on demand. The wallet gives the money back first and WeChat is
 // asked under the same out_refund_no, so a retry refunds once (bff/src/topups, docs/topups.md).
@@ -26,6 +26,10 @@ const refundBody = z.strictObject({
   reason: z.string().trim().min(1).max(80),
 });
 const ordersShown = 20;
+/** `?channel=wechat|alipay` narrows a list to one payment channel; absent, both are listed. */
+export const channelQuery = z.object({ channel: z.enum(['wechat', 'alipay']).optional() });
+/** How far back (orders) a channel filter looks for its 20: five of the core's pages. */
+const channelScanMax = 500;
 
 interface RefundPayload {
   orderId: string;
@@ -44,14 +48,32 @@ export class TopUpRefunds {
     approvals.handle('top_up_refund', (approval) => this.refundApproved(approval));
   }
 
-  /** The card's latest WeChat top-ups, each with its refunds; within the admin's scope. */
-  async ofCard(admin: AdminSession, cardNo: string) {
+  /**
+   * The card's latest top-ups (WeChat Pay and Alipay, each carrying its `channel`), each with its
+   * refunds; within the admin's scope. With a channel, the latest 20 of that channel among the card's
+   * last 500 orders.
+   */
+  async ofCard(admin: AdminSession, cardNo: string, channel?: 'wechat' | 'alipay') {
     await this.cards.card(admin, cardNo);
-    const orders = await this.core.topUpOrders(cardNo, { limit: ordersShown });
+    let items: TopUpOrder[];
+    if (channel === undefined) {
+      items = (await this.core.topUpOrders(cardNo, { limit: ordersShown })).items;
+    } else {
+      items = [];
+      let beforeId: string | undefined;
+      for (let scanned = 0; scanned < channelScanMax && items.length < ordersShown; ) {
+        const page = await this.core.topUpOrders(cardNo, { limit: 100, ...(beforeId ? { beforeId } : {}) });
+        items.push(...page.items.filter((o) => o.channel === channel));
+        scanned += page.items.length;
+        if (page.next === null) break;
+        beforeId = page.next;
+      }
+      items = items.slice(0, ordersShown);
+    }
     const refunds = await Promise.all(
-      orders.items.map((o) => (o.status === 'created' ? { items: [] } : this.core.topUpRefunds(o.id))),
+      items.map((o) => (o.status === 'created' ? { items: [] } : this.core.topUpRefunds(o.id))),
     );
-    return { items: orders.items.map((order, i) => ({ ...order, refunds: refunds[i]?.items ?? [] })) };
+    return { items: items.map((order, i) => ({ ...order, refunds: refunds[i]?.items ?? [] })) };
   }
 
   async request(admin: AdminSession, orderId: string, input: z.infer<typeof refundBody>) {
@@ -103,7 +125,12 @@ export const adminTopUpRoutes: readonly AdminRoute[] = [
     method: 'GET',
     path: '/cards/:cardNo/top-ups',
     right: 'card.read',
-    handle: (ctx, admin, s) => s.topUpRefunds.ofCard(admin, parseValue(ctx.params, cardPath).cardNo),
+    handle: (ctx, admin, s) =>
+      s.topUpRefunds.ofCard(
+        admin,
+        parseValue(ctx.params, cardPath).cardNo,
+        parseValue({ ...ctx.query }, channelQuery).channel,
+      ),
   },
   {
     method: 'POST',

@@ -50,6 +50,8 @@ export interface TopUpMismatch {
   ours: string | null;
   theirs: string | null;
   foundAtMs: number;
+  /** Listed only: the channel of our order of that number, null when we have none (one we never made). */
+  channel?: 'wechat' | 'alipay' | null;
 }
 
 const orderColumns =
@@ -400,7 +402,7 @@ export class TopUpRepository {
 
   async mismatches(billDate: string | undefined, limit: number): Promise<TopUpMismatch[]> {
     const rows = await this.db.select<Record<string, unknown>>(
-      `SELECT bill_date, out_trade_no, kind, ours, theirs, found_at_ms FROM top_up_mismatches${billDate ? ' WHERE bill_date = ?' : ''} ORDER BY bill_date DESC, out_trade_no LIMIT ?`,
+      `SELECT m.bill_date, m.out_trade_no, m.kind, m.ours, m.theirs, m.found_at_ms, o.channel FROM top_up_mismatches m LEFT JOIN top_up_orders o ON o.id = m.out_trade_no${billDate ? ' WHERE m.bill_date = ?' : ''} ORDER BY m.bill_date DESC, m.out_trade_no LIMIT ?`,
       billDate ? [billDate, limit] : [limit],
     );
     return rows.map((r) => ({
@@ -410,6 +412,7 @@ export class TopUpRepository {
       ours: strOrNull(r.ours),
       theirs: strOrNull(r.theirs),
       foundAtMs: num(r.found_at_ms),
+      channel: r.channel === 'wechat' || r.channel === 'alipay' ? r.channel : null,
     }));
   }
 }

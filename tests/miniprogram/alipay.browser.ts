@@ -1,0 +1,177 @@
+// The H5 build's 支付宝 choice in real Chromium against the whole running system (mock/demo/system.ts: the
+// core, the BFF through the real alipay-sdk, and the Alipay stand-in of mock/alipay, on MariaDB and
+// Redis): a student tops up with Alipay on the stand-in's wap cashier, comes back to the result page,
+// and the card shows the credit once although every notification arrives twice; the backoffice API
+// lists the order as an Alipay one. The Alipay mini-program's own path (my.getAuthCode, my.tradePay)
+// cannot run in Chromium: docs/alipay.md says what is verified there.
+// Run by `npm run test:browser -w miniprogram` after the H5 build (it serves miniprogram/dist/h5).
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { freshDatabase } from '../../core/test/support.ts';
+import { type RunningSystem, startSystem } from '../../mock/demo/system.ts';
+import { launchChromium, newContext } from '../browser.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const h5Root = resolve(here, '../../miniprogram/dist/h5');
+const screenshots = resolve(here, '../../docs/screenshots');
+const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** "¥128.50" → 12850. */
+function fenOf(text: string | null): number {
+  const match = /(-?)¥(\d+)\.(\d{2})/.exec(text ?? '');
+  assert.ok(match, `money on screen: ${text}`);
+  return (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 100 + Number(match[3]));
+}
+
+async function totalBalance(page: Page): Promise<number> {
+  await page.locator('#balance-subsidy').waitFor();
+  return (
+    fenOf(await page.locator('#balance-main').textContent()) +
+    fenOf(await page.locator('#balance-subsidy').textContent())
+  );
+}
+
+/** Waits (up to 10 s) for the card page to show main + subsidy = `expected` fen. */
+async function balanceBecomes(page: Page, expected: number): Promise<void> {
+  let seen = Number.NaN;
+  for (let i = 0; i < 100; i++) {
+    if ((await page.locator('#balance-subsidy').count()) > 0) {
+      seen = await totalBalance(page);
+      if (seen === expected) return;
+    }
+    await page.waitForTimeout(100);
+  }
+  assert.equal(seen, expected, 'balance on the card page');
+}
+
+interface AdminTopUp {
+  id: string;
+  channel: string;
+  status: string;
+  amount: number;
+  operationId: string | null;
+}
+
+describe('H5 top-up with 支付宝 in Chromium against the whole system and the Alipay stand-in', () => {
+  let system: RunningSystem;
+  let drop: () => Promise<void>;
+  let browser: Browser;
+
+  before(async () => {
+    assert.ok(
+      existsSync(join(h5Root, 'index.html')),
+      'build the H5 target first: npm run build:h5 -w miniprogram',
+    );
+    mkdirSync(screenshots, { recursive: true });
+    const database = await freshDatabase('mysql');
+    drop = database.drop;
+    system = await startSystem({
+      env: {
+        DATABASE_URL: database.url,
+        REDIS_URL: redisUrl,
+        REDIS_PREFIX: `cc-ali-${randomBytes(4).toString('hex')}:`,
+        LOG_LEVEL: 'silent',
+      },
+      ports: 'free',
+      terminals: false,
+      print: () => {},
+    });
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await system?.stop();
+    await drop?.();
+  });
+
+  /** The backoffice API as the read-only auditor (no second factor): a card's top-ups, by channel. */
+  async function adminTopUps(cardNo: string, channel: 'wechat' | 'alipay'): Promise<AdminTopUp[]> {
+    const signIn = await fetch(`${system.web.url}/api/admin/v1/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'auditor', password: system.admins[0]?.password }),
+    });
+    const session = (await signIn.json()) as { status: string; token: string };
+    assert.equal(session.status, 'signed_in', JSON.stringify(session));
+    const listed = await fetch(`${system.web.url}/api/admin/v1/cards/${cardNo}/top-ups?channel=${channel}`, {
+      headers: { authorization: `Bearer ${session.token}` },
+    });
+    assert.equal(listed.status, 200, await listed.clone().text());
+    return ((await listed.json()) as { items: AdminTopUp[] }).items;
+  }
+
+  test('when a student on H5 chooses 支付宝, pays on the stand-in cashier and every notification comes twice, then the result page and the card show the credit once and the backoffice lists it as an Alipay order', async () => {
+    const student = system.identities[6];
+    assert.ok(student);
+    const context = await newContext(browser, { viewport: { width: 390, height: 844 } });
+    // Nothing leaves the machine: the page may only talk to our servers and the stand-ins.
+    await context.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort());
+    const page = await context.newPage();
+    page.on('pageerror', (error) => console.error(`[h5 page error] ${error.message}`));
+
+    await page.goto(system.web.url);
+    await page.locator('#login').click();
+    await page.locator('#personNo input').fill(student.personNo);
+    await page.locator('#name input').fill(student.name);
+    await page.locator('#secret input').fill(student.secret);
+    await page.locator('#consent').click();
+    await page.locator('#bind').click();
+    await page.locator('.qr').waitFor();
+    const before = await totalBalance(page);
+
+    // Alipay sends each notification twice; the card must still be credited once.
+    system.alipay.faults.setGlobal({ duplicate: true });
+    await page.goto(`${system.web.url}/#/pages/top-up/index`);
+    await page.locator('.page-top-up').waitFor();
+    await page.locator('#pay-with-alipay').waitFor();
+    await page.locator('#pay-with-wechat').waitFor();
+    await page.locator('.page-top-up .preset', { hasText: '¥50.00' }).click();
+    await page.locator('#pay-with-alipay').click();
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: join(screenshots, 'top-up-alipay.png'), fullPage: true });
+    await page.locator('#pay').click();
+
+    // The signed alipay.trade.wap.pay page: the stand-in's cashier, for ¥50.00.
+    await page.waitForURL((url) => url.origin === new URL(system.alipay.baseUrl).origin, { timeout: 10_000 });
+    assert.equal(new URL(page.url()).searchParams.get('method'), 'alipay.trade.wap.pay');
+    assert.equal(await page.locator('#amount').textContent(), '¥50.00');
+    await page.screenshot({ path: join(screenshots, 'alipay-cashier.png'), fullPage: true });
+    await page.locator('#pay').click();
+
+    // Back through the signed return address to the result page, which follows the order.
+    await page.waitForURL((url) => url.origin === system.web.url, { timeout: 10_000 });
+    await page.locator('#top-up-state', { hasText: '充值成功，已到账' }).waitFor({ timeout: 20_000 });
+
+    // Both copies of the payment's notification delivered and answered success.
+    const [order] = await adminTopUps(student.cardNo, 'alipay');
+    assert.ok(order, 'the backoffice lists the Alipay order');
+    const deadline = Date.now() + 10_000;
+    const answered = () =>
+      system.alipay.deliveries.filter(
+        (d) => d.outTradeNo === order.id && d.tradeStatus === 'TRADE_SUCCESS' && d.answer === 'success',
+      ).length;
+    while (answered() < 2 && Date.now() < deadline) await page.waitForTimeout(100);
+    assert.equal(answered(), 2, 'the duplicated notification reached the BFF twice');
+
+    await page.goto(system.web.url);
+    await balanceBecomes(page, before + 5_000);
+    await page.reload();
+    await balanceBecomes(page, before + 5_000);
+
+    const alipayOrders = await adminTopUps(student.cardNo, 'alipay');
+    assert.deepEqual(
+      alipayOrders.map((o) => [o.channel, o.status, o.amount]),
+      [['alipay', 'credited', 5_000]],
+    );
+    assert.match(alipayOrders[0]?.operationId ?? '', /^ali:/);
+    assert.deepEqual(await adminTopUps(student.cardNo, 'wechat'), []);
+    system.alipay.faults.clear();
+    await context.close();
+  });
+});
