@@ -1,0 +1,345 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { randomBytes, randomInt } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import mysql from 'mysql2/promise';
+import { type Answer, CoreClient } from '../../core/src/client/index.ts';
+import { openDatabase } from '../../core/src/db/database.ts';
+import { checkLedger } from '../../core/src/ledger/ledger-check.ts';
+import { spawnCore, testServiceKey } from '../../core/test/support.ts';
+
+/**
+ * The bank workload against two core instances on a real 3-node MariaDB Galera cluster behind
+ * HAProxy (deploy/local/cluster.sh), with kill -9 of the node HAProxy writes to in the middle.
+ * Every request whose answer was lost (connection cut, 500 during the stall) is retried with the
+ * SAME operation id until it is answered; afterwards every acknowledged operation is stored once
+ * with its effect, every balance is what the acknowledgements say, and the ledger check is clean
+ * on every node. Run with `npm run cluster:test` (not part of `npm test`).
+ */
+const execFileAsync = promisify(execFile);
+const script = new URL('../../deploy/local/cluster.sh', import.meta.url).pathname;
+const clusterDir = process.env.CLUSTER_DIR ?? '/tmp/campus-card-cluster';
+const proxy = 'mysql://app:app@127.0.0.1:3310';
+const nodeUrls = [1, 2, 3].map((i) => `mysql://app:app@127.0.0.1:331${i}`);
+const workersPerCore = Number(process.env.FAILOVER_WORKERS ?? 8);
+const loadBeforeKillMs = 4_000;
+const loadAfterKillMs = Number(process.env.FAILOVER_AFTER_MS ?? 12_000);
+const retryDeadlineMs = 60_000;
+const cardsCount = 40;
+const seed = 100_000;
+
+async function cluster(...args: string[]): Promise<string> {
+  const { stdout } = await execFileAsync('bash', [script, ...args], {
+    env: { ...process.env, CLUSTER_DIR: clusterDir },
+    timeout: 180_000,
+  });
+  return stdout.trim();
+}
+
+let schema = '';
+const cores: Awaited<ReturnType<typeof spawnCore>>[] = [];
+
+/** spawnCore gives up waiting after 20 s; migrating on Galera takes longer. */
+async function healthy(core: Awaited<ReturnType<typeof spawnCore>>) {
+  cores.push(core); // stopped by after() whatever happens next
+  for (let i = 0; i < 1_200; i++) {
+    if (core.child.exitCode !== null) throw new Error(`core exited with ${core.child.exitCode}`);
+    const ok = await fetch(`${core.url}/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) {
+      cores.pop();
+      return core;
+    }
+    await sleep(100);
+  }
+  throw new Error('core not healthy after 120 s');
+}
+before(async () => {
+  await cluster('up');
+  schema = `cc_failover_${randomBytes(4).toString('hex')}`;
+  const admin = await mysql.createConnection(proxy);
+  await admin.query(`CREATE DATABASE ${schema} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  await admin.end();
+});
+after(async () => {
+  for (const core of cores) await core.stop();
+  if (process.env.KEEP_CLUSTER === '1') return;
+  await cluster('down');
+});
+
+type Kind = 'pay' | 'topUp' | 'refund';
+interface Done {
+  kind: Kind;
+  body: Record<string, unknown>;
+  answer: Answer;
+  sentAtMs: number;
+  answeredAtMs: number;
+  failedAttempts: number;
+}
+
+test('when the Galera node HAProxy writes to is killed -9 under the bank workload on two cores, then service continues and no acknowledged operation is lost or doubled', {
+  timeout: 600_000,
+}, async () => {
+  const env = {
+    DATABASE_URL: `${proxy}/${schema}`,
+    CORE_SERVICE_KEYS: `${testServiceKey.keyId}:${testServiceKey.secret}`,
+    PAY_INTERVAL_MS_MIN: '0',
+    REDIS_URL: 'redis://127.0.0.1:6381',
+    // The cores log every lost connection; the test counts them from the clients' side instead.
+    LOG_LEVEL: process.env.CORE_LOG_LEVEL ?? 'silent',
+  };
+  // The first core migrates the schema (a minute on Galera: every DDL is a cluster-wide
+  // total-order operation), the second starts on the migrated one.
+  cores.push(await healthy(await spawnCore(env)));
+  cores.push(await healthy(await spawnCore(env)));
+  const setup = new CoreClient({ url: cores[0]?.url as string, ...testServiceKey });
+  try {
+    const merchants: string[] = [];
+    for (let i = 0; i < 3; i++)
+      merchants.push((await setup.createMerchant({ name: `食堂${i}`, category: 'canteen' })).id);
+    const cards: string[] = [];
+    for (let i = 0; i < cardsCount; i++) {
+      const card = await setup.openCard({
+        personNo: `F${Date.now().toString(36)}${i}`,
+        name: '学生',
+        type: 'student',
+        dailyLimit: 200_000,
+      });
+      const seeded = await setup.topUp({
+        id: `seed-${i}`,
+        cardNo: card.cardNo,
+        amount: seed,
+        channel: 'bank',
+      });
+      assert.equal(seeded.status, 'ok', 'seed top-up');
+      cards.push(card.cardNo);
+    }
+
+    const done = new Map<string, Done>();
+    const errors = new Map<string, number>();
+    let serial = 0;
+    let lostAnswers = 0;
+    let stopping = false;
+    const startedAtMs = Date.now();
+
+    /** Sends until answered, always with the same id: a lost answer may hide a committed operation. */
+    async function untilAnswered(
+      client: CoreClient,
+      kind: Kind,
+      body: Record<string, unknown>,
+    ): Promise<Done> {
+      const sentAtMs = Date.now();
+      let failedAttempts = 0;
+      for (;;) {
+        try {
+          const b = body as never;
+          const answer =
+            kind === 'pay'
+              ? await client.pay(b)
+              : kind === 'topUp'
+                ? await client.topUp(b)
+                : await client.refund(b);
+          return { kind, body, answer, sentAtMs, answeredAtMs: Date.now(), failedAttempts };
+        } catch (error) {
+          failedAttempts++;
+          const name = (error as { code?: string }).code ?? (error as Error).name;
+          errors.set(name, (errors.get(name) ?? 0) + 1);
+          if (Date.now() - sentAtMs > retryDeadlineMs)
+            throw new Error(`${body.id} unanswered for 60 s: ${name}`);
+          await sleep(100 + randomInt(100));
+        }
+      }
+    }
+
+    const workers = cores.flatMap((core, c) =>
+      Array.from({ length: workersPerCore }, async (_, w) => {
+        const client = new CoreClient({ url: core.url, ...testServiceKey, connectionsMax: 2 });
+        const mine: Done[] = [];
+        try {
+          while (!stopping) {
+            const roll = randomInt(100);
+            if (roll < 5 && mine.length > 0) {
+              // A duplicate retry of an earlier acknowledged request answers the same, replayed.
+              const earlier = mine[randomInt(mine.length)] as Done;
+              const again = await untilAnswered(client, earlier.kind, earlier.body);
+              assert.equal(
+                again.answer.replayed,
+                true,
+                `retry of ${earlier.body.id}: ${JSON.stringify(again.answer)} after ${JSON.stringify(earlier.answer)}`,
+              );
+              assert.deepEqual({ ...again.answer, replayed: false }, { ...earlier.answer, replayed: false });
+              continue;
+            }
+            const id = `c${c}w${w}-${serial++}`;
+            const cardNo = cards[randomInt(cards.length)] as string;
+            const payments = mine.filter((d) => d.kind === 'pay' && d.answer.status === 'ok');
+            const [kind, body]: [Kind, Record<string, unknown>] =
+              roll < 75 || payments.length === 0
+                ? ['pay', { id, cardNo, merchantId: merchants[randomInt(3)], amount: 1 + randomInt(300) }]
+                : roll < 88
+                  ? ['topUp', { id, cardNo, amount: 1 + randomInt(500), channel: 'alipay' }]
+                  : [
+                      'refund',
+                      {
+                        id,
+                        paymentId: (payments[randomInt(payments.length)] as Done).body.id,
+                        amount: 1 + randomInt(100),
+                      },
+                    ];
+            const d = await untilAnswered(client, kind, body);
+            if (d.answer.replayed) {
+              // Our first attempt committed but its answer was lost: the retry found it by its id.
+              assert.ok(d.failedAttempts > 0, `${id} is new but was answered as a replay`);
+              d.answer = { ...d.answer, replayed: false };
+              lostAnswers++;
+            }
+            done.set(id, d);
+            mine.push(d);
+          }
+        } finally {
+          await client.close();
+        }
+      }),
+    );
+
+    await sleep(loadBeforeKillMs);
+    const victim = await cluster('writer');
+    assert.match(victim, /^n[123]$/, 'HAProxy has a writer');
+    const killedAtMs = Date.now();
+    await cluster('kill', victim.slice(1));
+    await sleep(loadAfterKillMs);
+    stopping = true;
+    await Promise.all(workers);
+    const newWriter = await cluster('writer');
+    assert.notEqual(newWriter, victim, 'HAProxy moved the writes to another node');
+
+    // ---- Figures -------------------------------------------------------------------------------
+    const all = [...done.values()].sort((a, b) => a.answeredAtMs - b.answeredAtMs);
+    const before = all.filter((d) => d.answeredAtMs < killedAtMs);
+    const rateBefore = before.length / ((killedAtMs - startedAtMs) / 1000);
+    const after = all.filter((d) => d.sentAtMs > killedAtMs + 8_000);
+    const latency = (ds: Done[], q: number) => {
+      const xs = ds.map((d) => d.answeredAtMs - d.sentAtMs).sort((a, b) => a - b);
+      return xs[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? 0;
+    };
+    // The write gap: the longest time without any answer around the kill, and when answers resumed.
+    let gapMs = 0;
+    let resumedAtMs = killedAtMs;
+    let previous = killedAtMs;
+    for (const d of all.filter((x) => x.answeredAtMs >= killedAtMs)) {
+      if (d.answeredAtMs - previous > gapMs) {
+        gapMs = d.answeredAtMs - previous;
+        resumedAtMs = d.answeredAtMs;
+      }
+      previous = d.answeredAtMs;
+    }
+    // Recovered: the first 1 s window after the kill answering at least half the rate before it.
+    let recoveredAtMs = Number.NaN;
+    for (let t = killedAtMs; t < killedAtMs + loadAfterKillMs; t += 100) {
+      const n = all.filter((d) => d.answeredAtMs >= t && d.answeredAtMs < t + 1_000).length;
+      if (t >= resumedAtMs - 1_000 && n >= rateBefore / 2) {
+        recoveredAtMs = t;
+        break;
+      }
+    }
+    const retried = all.filter((d) => d.failedAttempts > 0);
+    const delayed = all.filter((d) => d.answeredAtMs - d.sentAtMs > 1_000);
+    const figures = {
+      cores: cores.length,
+      clients: cores.length * workersPerCore,
+      killed: victim,
+      newWriter,
+      operationsAnswered: all.length,
+      ratePerSecondBeforeKill: Math.round(rateBefore),
+      rateAfterRecovery: Math.round(
+        after.length /
+          Math.max(0.001, (Math.max(...after.map((d) => d.answeredAtMs)) - killedAtMs - 8_000) / 1000),
+      ),
+      p50MsBefore: latency(before, 0.5),
+      p99MsBefore: latency(before, 0.99),
+      p50MsAfter: latency(after, 0.5),
+      p99MsAfter: latency(after, 0.99),
+      refusedThenRetried: retried.length,
+      failedAttempts: Object.fromEntries(errors),
+      delayedOver1s: delayed.length,
+      longestWaitMs: Math.max(...all.map((d) => d.answeredAtMs - d.sentAtMs)),
+      noAnswerGapMs: gapMs,
+      answersResumedAfterMs: resumedAtMs - killedAtMs,
+      recoveredAfterMs: recoveredAtMs - killedAtMs,
+      committedButAnswerLost: lostAnswers,
+    };
+
+    // ---- Checks --------------------------------------------------------------------------------
+    for (const core of cores) assert.equal(core.child.exitCode, null, 'both cores still run');
+    assert.ok(after.length > 0, 'payments are answered after the failover');
+    const db = openDatabase(`${proxy}/${schema}`);
+    try {
+      const rows = await db.select<{ id: string; outcome: string; n: number }>(
+        "SELECT id, outcome, COUNT(*) AS n FROM operations WHERE id LIKE 'c%w%' GROUP BY id, outcome",
+      );
+      const stored = new Map(rows.map((r) => [r.id, r]));
+      for (const [id, d] of done) {
+        const s = stored.get(id);
+        const expected = d.answer.status === 'ok' ? 'ok' : (d.answer as { code: string }).code;
+        assert.equal(s?.outcome, expected, `acknowledged ${id} is stored as ${expected}`);
+        assert.equal(Number(s?.n), 1, `${id} stored once`);
+      }
+      assert.equal(rows.length, done.size, 'no operation is stored that no client was answered');
+      // Each acknowledged operation moved money exactly once: a doubled one would show in a balance.
+      const expected = new Map(cards.map((c) => [c, seed]));
+      for (const d of done.values()) {
+        if (d.answer.status !== 'ok') continue;
+        const a = d.answer as { amount: number; cardNo: string };
+        expected.set(a.cardNo, (expected.get(a.cardNo) ?? 0) + (d.kind === 'pay' ? -a.amount : a.amount));
+      }
+      for (const cardNo of cards) {
+        const card = await setup.getCard(cardNo);
+        assert.equal(card.balance.main + card.balance.subsidy, expected.get(cardNo), `balance of ${cardNo}`);
+      }
+      assert.deepEqual((await checkLedger(db)).breaks, [], 'ledger check through HAProxy');
+    } finally {
+      await db.close();
+    }
+
+    // The killed node rejoins (IST) and holds exactly the same books as the survivors.
+    const rejoinStartMs = Date.now();
+    await cluster('rejoin', victim.slice(1));
+    const rejoinMs = Date.now() - rejoinStartMs;
+    // No failback: the returning node does not become a second writer.
+    assert.equal(
+      await cluster('writer'),
+      newWriter,
+      'writes stay on the new writer after the old one rejoins',
+    );
+    const digests: string[] = [];
+    for (const url of nodeUrls) {
+      const node = openDatabase(`${url}/${schema}`);
+      try {
+        assert.deepEqual((await checkLedger(node)).breaks, [], `ledger check on ${url}`);
+        const [r] = await node.select<{ n: number; s: number }>(
+          'SELECT COUNT(*) AS n, SUM(debits_posted) + SUM(credits_posted) AS s FROM accounts',
+        );
+        const [o] = await node.select<{ n: number }>('SELECT COUNT(*) AS n FROM operations');
+        digests.push(`${o?.n}/${r?.n}/${r?.s}`);
+      } finally {
+        await node.close();
+      }
+    }
+    assert.equal(new Set(digests).size, 1, `the three nodes agree: ${digests.join(' ')}`);
+
+    // npm run ledger:check, as an operator runs it, through HAProxy.
+    const check = await execFileAsync(process.execPath, ['--import', 'tsx', 'scripts/ledger-check.ts'], {
+      cwd: new URL('../../core/', import.meta.url).pathname,
+      env: { ...process.env, DATABASE_URL: `${proxy}/${schema}`, LOG_LEVEL: 'silent' },
+    });
+    assert.match(check.stdout, /OK:/);
+
+    console.log(`failover figures: ${JSON.stringify({ ...figures, rejoinMs }, null, 2)}`);
+  } finally {
+    await setup.close();
+  }
+});
