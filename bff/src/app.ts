@@ -43,6 +43,7 @@ import { meterSessionRoutes } from './routes/meter-sessions.ts';
 import { childRoutes, parentRoutes } from './routes/parents.ts';
 import { recordRoutes } from './routes/records.ts';
 import { sessionOpenRoutes, sessionRoutes } from './routes/session.ts';
+import { ssoRoutes } from './routes/sso.ts';
 import { statementRoutes } from './routes/statements.ts';
 import { transactionRoutes } from './routes/transactions.ts';
 import { AlipayLogin } from './services/alipay-login.ts';
@@ -56,6 +57,7 @@ import { Notifications } from './services/notifications.ts';
 import { Parents } from './services/parents.ts';
 import { Records } from './services/records.ts';
 import { SessionService } from './services/sessions.ts';
+import { SsoService } from './services/sso.ts';
 import { WechatLogin } from './services/wechat-login.ts';
 import { payNotifyRoutes, topUpRoutes } from './topups/routes.ts';
 import { TopUpService } from './topups/top-up-service.ts';
@@ -200,6 +202,9 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
   const open = new Router({ prefix: '/api/v1' });
   open.use(healthRoutes().routes());
   open.use(sessionOpenRoutes(sessionService, alipayLogin).routes());
+  // Campus single sign-on for the H5 build, only when SSO_PROVIDERS is set (docs/sso.md).
+  const sso = config.sso && new SsoService(config.sso, kv, sessionService, bindings, log);
+  open.use(ssoRoutes(sso, config.sso?.publicUrl.startsWith('https://') ?? false).routes());
   open.use(payNotifyRoutes(topUps).routes());
   open.use(videoRoutes(core, videoLinks, config.contentDir).routes());
 

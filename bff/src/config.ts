@@ -2,6 +2,7 @@ import { hkdfSync } from 'node:crypto';
 import { assertProductionSecrets, type NamedSecret } from '@campus-card/core/secrets';
 import { z } from 'zod';
 import { isAddressOrCidr } from './http/request-context.ts';
+import type { SsoConfig } from './services/sso.ts';
 import {
   type AlipayTopUpConfig,
   loadAlipayTopUpConfig,
@@ -191,6 +192,81 @@ function loadAlipayConfig(e: Record<string, string | undefined>): AlipayConfig |
 }
 
 /**
+ * Campus single sign-on (bff/src/services/sso.ts, docs/sso.md): off unless SSO_PROVIDERS is set, a
+ * JSON list of {id, kind: cas|oidc, url, personClaim, label?, clientId?, scope?}; an OIDC provider's
+ * secret is SSO_<ID>_CLIENT_SECRET. Production takes https only and judges the client secrets.
+ */
+const ssoProviderSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9]{1,16}$/, '1–16 lower-case letters or digits'),
+  kind: z.enum(['cas', 'oidc']),
+  label: z.string().min(1).max(20).default('统一身份认证'),
+  url: z.url(),
+  personClaim: z.string().min(1).max(64),
+  clientId: z.string().min(1).max(200).optional(),
+  clientSecret: z.string().min(1).max(500).optional(),
+  scope: z.string().max(200).optional(),
+});
+
+function ssoSecrets(env: Record<string, string | undefined>): NamedSecret[] {
+  if (!env.SSO_PROVIDERS) return [];
+  try {
+    return (JSON.parse(env.SSO_PROVIDERS) as { id?: unknown; kind?: unknown }[])
+      .filter((p) => p.kind === 'oidc')
+      .map((p) => {
+        const name = `SSO_${String(p.id).toUpperCase()}_CLIENT_SECRET`;
+        return { name, value: env[name] };
+      });
+  } catch {
+    return []; // loadSsoConfig names the problem
+  }
+}
+
+function loadSsoConfig(e: Record<string, string | undefined>): SsoConfig | undefined {
+  if (!e.SSO_PROVIDERS) return undefined;
+  const fail = (problem: string) => new Error(`invalid BFF configuration: ${problem}`);
+  let list: unknown;
+  try {
+    list = JSON.parse(e.SSO_PROVIDERS);
+  } catch {
+    throw fail('SSO_PROVIDERS is not JSON');
+  }
+  const parsed = z
+    .array(ssoProviderSchema)
+    .min(1)
+    .safeParse(
+      Array.isArray(list)
+        ? list.map((p: { id?: unknown }) => ({
+            ...p,
+            clientSecret: e[`SSO_${String(p?.id).toUpperCase()}_CLIENT_SECRET`],
+          }))
+        : list,
+    );
+  if (!parsed.success)
+    throw fail(parsed.error.issues.map((i) => `SSO_PROVIDERS ${i.path.join('.')}: ${i.message}`).join('; '));
+  const production = e.NODE_ENV === 'production';
+  const publicUrl = e.SSO_PUBLIC_URL ?? `http://${e.BFF_HOST}:${e.BFF_PORT}`;
+  const appUrl = e.SSO_APP_URL ?? e.H5_ORIGIN ?? '';
+  const allowHttp = e.SSO_ALLOW_HTTP === 'true';
+  if (production && allowHttp) throw fail('SSO_ALLOW_HTTP is for the local stand-ins, never production');
+  for (const p of parsed.data) {
+    if (p.kind === 'oidc' && (!p.clientId || !p.clientSecret))
+      throw fail(`SSO provider ${p.id}: clientId and SSO_${p.id.toUpperCase()}_CLIENT_SECRET are required`);
+    if ((production || (p.kind === 'oidc' && !allowHttp)) && !p.url.startsWith('https://'))
+      throw fail(`SSO provider ${p.id}: the url must be https`);
+  }
+  for (const [name, value] of [
+    ['SSO_PUBLIC_URL', publicUrl],
+    ['SSO_APP_URL', appUrl],
+  ] as const) {
+    if (!URL.canParse(value)) throw fail(`${name} must be a URL`);
+    if (production && !value.startsWith('https://')) throw fail(`${name} must be https in production`);
+  }
+  const timeoutMs = Number(e.SSO_TIMEOUT_MS ?? '5000');
+  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw fail('SSO_TIMEOUT_MS must be a positive integer');
+  return Object.freeze({ publicUrl, appUrl, providers: parsed.data, allowHttp, timeoutMs });
+}
+
+/**
  * topUps: WeChat Pay top-ups (bff/src/topups/config.ts), undefined when no merchant is configured;
  * alipay: Alipay login, undefined unless ALIPAY_APP_ID is set; alipayTopUps: Alipay top-ups, undefined
  * unless ALIPAY_NOTIFY_URL is set too.
@@ -200,6 +276,7 @@ export type BffConfig = Readonly<
     topUps?: TopUpConfig | undefined;
     alipay?: AlipayConfig | undefined;
     alipayTopUps?: AlipayTopUpConfig | undefined;
+    sso?: SsoConfig | undefined;
   }
 >;
 
@@ -254,6 +331,7 @@ export function loadConfig(env: Record<string, string | undefined>): BffConfig {
       { name: 'WECHAT_APP_SECRET', value: env.WECHAT_APP_SECRET },
       ...topUpSecrets(env),
       ...alipaySecrets(env),
+      ...ssoSecrets(env),
     ]);
   const e = { ...defaults, ...Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) };
   const parsed = schema.safeParse({
@@ -306,6 +384,7 @@ export function loadConfig(env: Record<string, string | undefined>): BffConfig {
     topUps: loadTopUpConfig(e),
     alipay: loadAlipayConfig(e),
     alipayTopUps: loadAlipayTopUpConfig(e),
+    sso: loadSsoConfig(e),
   });
 }
 

@@ -46,6 +46,17 @@ export class BindingService {
     return bound;
   }
 
+  /**
+   * Binds a single sign-on account (`sso-…`) to the person the campus identity provider proved
+   * (services/sso.ts): no proof to guess, so no failure counters; the core refuses it for any other
+   * account. Already bound to this person: nothing changes.
+   */
+  async bindProven(openid: string, personNo: string) {
+    const bound = await this.core.bind({ openid, personNo, provenBy: 'sso' });
+    await this.kv.del(cacheKey(openid));
+    return bound;
+  }
+
   /** Refuses the ID tail where the campus has switched it off. */
   allowProof(proof: { secret: string } | { activationCode: string }): void {
     if ('secret' in proof && !this.options.idTailEnabled)

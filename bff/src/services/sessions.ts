@@ -6,6 +6,7 @@ import type { AccessTokens } from '../auth/tokens.ts';
 import { BffError } from '../errors.ts';
 import { ALIPAY_SUBJECT_PREFIX } from './alipay-login.ts';
 import type { BindingService } from './bindings.ts';
+import { SSO_SUBJECT_PREFIX } from './sso.ts';
 import type { WechatLogin } from './wechat-login.ts';
 
 export interface SessionAnswer {
@@ -34,8 +35,8 @@ export class SessionService {
 
   async logIn(code: string): Promise<SessionAnswer> {
     const openid = await this.wechat.openidOf(code);
-    // Alipay accounts live under their own prefix; no WeChat answer may name one of them.
-    if (openid.startsWith(ALIPAY_SUBJECT_PREFIX))
+    // Alipay and single sign-on accounts live under their own prefixes; no WeChat answer may name one.
+    if (openid.startsWith(ALIPAY_SUBJECT_PREFIX) || openid.startsWith(SSO_SUBJECT_PREFIX))
       throw new BffError('WECHAT_UNAVAILABLE', 'WeChat login answered something unexpected');
     return this.open(openid);
   }

@@ -2,11 +2,12 @@ import type { Database } from '../db/database.ts';
 
 /**
  * The app an account signed in through: Alipay subjects carry the `ali-` namespace the BFF gives
- * them (bff/src/services/alipay-login.ts), every other account is a WeChat openid.
+ * them (bff/src/services/alipay-login.ts), campus single sign-on accounts `sso-`
+ * (bff/src/services/sso.ts), every other account is a WeChat openid.
  */
-export type BindingChannel = 'wechat' | 'alipay';
+export type BindingChannel = 'wechat' | 'alipay' | 'sso';
 export const channelOf = (openid: string): BindingChannel =>
-  openid.startsWith('ali-') ? 'alipay' : 'wechat';
+  openid.startsWith('ali-') ? 'alipay' : openid.startsWith('sso-') ? 'sso' : 'wechat';
 
 /** A WeChat or Alipay account bound to a person and that person's card. */
 export interface Binding {

@@ -19,11 +19,14 @@ export type { Binding };
  */
 export type IdentityProof = { secret: string } | { activationCode: string };
 
-export type BindRequest = {
-  openid: string;
-  personNo: string;
-  name: string;
-} & IdentityProof;
+export type BindRequest =
+  | ({
+      openid: string;
+      personNo: string;
+      name: string;
+    } & IdentityProof)
+  /** The campus identity provider proved the person (docs/sso.md): only for `sso-` accounts. */
+  | { openid: string; personNo: string; provenBy: 'sso' };
 
 export interface BindResult extends Binding {
   /** False when this same account was already bound to this same person (a retry). */
@@ -96,8 +99,22 @@ export class BindingService {
   }
 
   async bind(request: BindRequest): Promise<BindResult> {
-    const { openid, personNo, name, ...proof } = request;
-    const person = await this.prove(personNo, name, proof as IdentityProof);
+    const { openid, personNo } = request;
+    let proof: IdentityProof | null = null;
+    let person: PersonForBinding;
+    if ('provenBy' in request) {
+      // Single sign-on proved the person at the campus identity provider; no other account may skip
+      // the proof, so a WeChat or Alipay account cannot be bound this way.
+      if (channelOf(openid) !== 'sso')
+        throw new CoreError('IDENTITY_REQUIRED', 'only single sign-on accounts bind without a proof');
+      const found = await this.bindings.personByNo(personNo);
+      if (!found) throw new CoreError('NOT_FOUND', 'no person with this person number on this campus');
+      person = found;
+    } else {
+      const { name, openid: _o, personNo: _p, ...rest } = request;
+      proof = rest as IdentityProof;
+      person = await this.prove(personNo, name, proof);
+    }
     // Identity proven: only now may the answer say anything about the person's card or bindings.
     if (person.personStatus !== 'active' || person.cardStatus === 'cancelled')
       throw new CoreError('CARD_CANCELLED', 'this card has been cancelled');
@@ -108,7 +125,7 @@ export class BindingService {
     const other = await this.bindings.byPerson(person.personId, channelOf(openid));
     if (other) throw alreadyBound();
     // The code is spent only now, when nothing else can refuse the binding but a race at the insert.
-    await this.spend(person, proof as IdentityProof);
+    if (proof) await this.spend(person, proof);
     try {
       await this.bindings.insert(openid, person.personId, person.cardNo);
     } catch (error) {

@@ -16,7 +16,11 @@ const name = z.string().trim().min(1).max(64);
 /** Exactly one proof: the activation code the card centre issued, or the ID number's last 6. */
 const proofOf = <T extends z.ZodRawShape>(shape: T) =>
   z.union([z.strictObject({ ...shape, secret }), z.strictObject({ ...shape, activationCode })]);
-const bindBody = proofOf({ openid, personNo, name });
+const bindBody = z.union([
+  proofOf({ openid, personNo, name }),
+  // Proven by campus single sign-on at the BFF (docs/sso.md); the core takes it for `sso-` accounts only.
+  z.strictObject({ openid, personNo, provenBy: z.literal('sso') }),
+]);
 const pin = z.string().regex(/^\d{6}$/);
 const holderProof = {
   pin: pin.optional(),

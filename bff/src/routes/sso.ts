@@ -1,0 +1,69 @@
+import Router from 'koa-router';
+import { z } from 'zod';
+import { BffError } from '../errors.ts';
+import { parseBody } from '../http/middleware.ts';
+import { SSO_STATE_COOKIE, SsoLoginError, type SsoService } from '../services/sso.ts';
+
+const providerPath = z.object({ provider: z.string().regex(/^[a-z0-9]{1,16}$/) });
+const exchangeBody = z.strictObject({ code: z.string().min(20).max(64) });
+
+/**
+ * Campus single sign-on (docs/sso.md), for the H5 build: the providers on offer, the redirect to the
+ * identity provider, its callback (which lands the browser back in the app with a one-use code or a
+ * failure), and the trade of that code for a session. `sso` is undefined when SSO_PROVIDERS is unset:
+ * the list is empty and the rest answers NOT_FOUND.
+ */
+export function ssoRoutes(sso: SsoService | undefined, secureCookie: boolean): Router {
+  const router = new Router();
+  const need = () => {
+    if (!sso) throw new BffError('NOT_FOUND', 'single sign-on is not configured');
+    return sso;
+  };
+  router.get('/sso/providers', (ctx) => {
+    ctx.body = { providers: sso?.providers() ?? [] };
+  });
+  router.get('/sso/:provider/start', async (ctx) => {
+    const { provider } = parseProvider(ctx.params);
+    const { location, state } = await need().start(provider);
+    // Ties the callback to this browser: a callback whose state is not this cookie's is refused.
+    ctx.append(
+      'Set-Cookie',
+      `${SSO_STATE_COOKIE}=${state}; Path=/api/v1/sso; Max-Age=600; HttpOnly; SameSite=Lax${secureCookie ? '; Secure' : ''}`,
+    );
+    ctx.set('Cache-Control', 'no-store');
+    ctx.redirect(location);
+  });
+  router.get('/sso/:provider/callback', async (ctx) => {
+    const { provider } = parseProvider(ctx.params);
+    const service = need();
+    ctx.append('Set-Cookie', `${SSO_STATE_COOKIE}=; Path=/api/v1/sso; Max-Age=0; HttpOnly; SameSite=Lax`);
+    ctx.set('Cache-Control', 'no-store');
+    const query = new URLSearchParams(ctx.querystring);
+    try {
+      const code = await service.callback(provider, query, cookieOf(ctx.get('Cookie'), SSO_STATE_COOKIE));
+      ctx.redirect(service.landing({ code }));
+    } catch (error) {
+      if (!(error instanceof SsoLoginError)) throw error;
+      ctx.redirect(service.landing({ failure: error.failure }));
+    }
+  });
+  router.post('/sso/exchange', async (ctx) => {
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = await need().exchange(parseBody(ctx, exchangeBody).code);
+  });
+  return router;
+}
+
+function parseProvider(params: unknown): { provider: string } {
+  const parsed = providerPath.safeParse(params);
+  if (!parsed.success) throw new BffError('NOT_FOUND', 'no such sign-on provider');
+  return parsed.data;
+}
+
+function cookieOf(header: string, name: string): string | undefined {
+  for (const part of header.split(';')) {
+    const [key, ...value] = part.trim().split('=');
+    if (key === name) return value.join('=');
+  }
+  return undefined;
+}
