@@ -1,7 +1,10 @@
 import './app.css';
-import type { PropsWithChildren } from 'react';
+import { createElement, Fragment, type PropsWithChildren } from 'react';
+import { TitleBar } from './components/TitleBar.tsx';
 
 function App({ children }: PropsWithChildren) {
+  // H5 has no platform title bar: one of ours beside the pages (the mini-programs draw their own).
+  if (process.env.TARO_ENV === 'h5') return createElement(Fragment, null, children, createElement(TitleBar));
   return children;
 }
 

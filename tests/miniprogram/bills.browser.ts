@@ -96,6 +96,7 @@ describe('bills, words and lessons in the H5 app (issue 19)', () => {
     await page.locator('#personNo input').fill(identity.personNo);
     await page.locator('#name input').fill(identity.name);
     await page.locator('#secret input').fill(identity.secret);
+    await page.locator('#consent').click();
     await page.locator('#bind').click();
     await page.locator('.qr').waitFor();
   }

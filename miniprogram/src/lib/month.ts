@@ -9,4 +9,5 @@ export {
   monthKey,
   monthOf,
   monthRangeMs,
+  parseMonth,
 } from '@campus-card/core/time';

@@ -1,12 +1,15 @@
 import { Text, View } from '@tarojs/components';
-import Taro, { useDidShow, usePullDownRefresh } from '@tarojs/taro';
+import Taro, { useDidHide, useDidShow, usePullDownRefresh } from '@tarojs/taro';
 import { useCallback, useEffect, useState } from 'react';
 import { OfflineBanner } from '../../components/OfflineBanner.tsx';
 import { QrCode } from '../../components/QrCode.tsx';
+import { TileIcon } from '../../components/TileIcon.tsx';
+import { isOnlineNow } from '../../components/use-online.ts';
 import { messageOf } from '../../components/use-remote.ts';
 import { groupDigits, secondsUntilRefresh } from '../../lib/countdown.ts';
 import { formatFen } from '../../lib/money.ts';
 import { api, credentials, openLive, relaunchOnce, taroStorage, tokens } from '../../services/api.ts';
+import { listNotifications } from '../../services/campus.ts';
 import { getCard } from '../../services/card.ts';
 import { unboundLanding } from '../../services/landing.ts';
 import { type LiveNews, liveNewsEvent } from '../../services/live.ts';
@@ -15,6 +18,46 @@ import type { CardView } from '../../services/types.ts';
 import { loadCard, saveCard } from '../../stores/card.ts';
 import { codeRefreshMs, type ShownCode } from '../../stores/credential.ts';
 import { strings } from '../../strings.ts';
+import { uxStrings } from '../../ux-strings.ts';
+
+/** How long the pay code's digits stay readable after 查看数字 (Alipay and WeChat hide them again). */
+const revealMs = 30_000;
+
+/** The first 4 digits and a dot for each other one, grouped by 4 like the shown code. */
+function maskDigits(code: string): string {
+  return `${code.slice(0, 4)}${code.slice(4).replace(/./g, '•')}`.replace(/(.{4})(?=.)/g, '$1 ');
+}
+
+/** Full brightness while the code is on screen, where the platform allows it (not in a browser). */
+async function brighten(): Promise<number | undefined> {
+  if (process.env.TARO_ENV === 'h5') return undefined;
+  try {
+    const before = await Taro.getScreenBrightness();
+    await Taro.setScreenBrightness({ value: 1 });
+    return before.value;
+  } catch {
+    return undefined;
+  }
+}
+
+function restoreBrightness(value: number | undefined): void {
+  if (process.env.TARO_ENV === 'h5' || value === undefined) return;
+  Taro.setScreenBrightness({ value }).catch(() => {});
+}
+
+/** Opens a tile's page, or says the network is gone instead of failing silently (its code not loaded). */
+async function openTile(url: string): Promise<void> {
+  const unavailable = () => Taro.showToast({ title: uxStrings.offline.unavailable, icon: 'none' });
+  if (!(await isOnlineNow())) {
+    await unavailable();
+    return;
+  }
+  try {
+    await Taro.navigateTo({ url });
+  } catch {
+    await unavailable();
+  }
+}
 
 const quickActions: { key: keyof typeof strings.home.quick; url: string }[] = [
   { key: 'topUp', url: '/pages/top-up/index' },
@@ -39,6 +82,9 @@ export default function HomePage() {
   const [nowMs, setNowMs] = useState(Date.now());
   const [codeProblem, setCodeProblem] = useState<string>();
   const [latestNews, setLatestNews] = useState<LiveNews>();
+  const [revealedUntilMs, setRevealedUntilMs] = useState(0);
+  const [unread, setUnread] = useState(0);
+  const [brightnessBefore, setBrightnessBefore] = useState<number>();
 
   const showNextCode = useCallback(() => {
     const next = credentials.nextCode();
@@ -66,6 +112,11 @@ export default function HomePage() {
       } else setError(messageOf(caught));
     }
     setCard(latest);
+    // The 消息 tile's badge: a failure leaves the last count (offline, or the list is down).
+    listNotifications(api).then(
+      (list) => setUnread(list.unread),
+      () => {},
+    );
     try {
       const result = await credentials.sync(false, latest);
       if (result === 'offline') setOffline(true);
@@ -78,6 +129,14 @@ export default function HomePage() {
 
   useDidShow(() => {
     void refresh();
+    void brighten().then((before) => {
+      if (before !== undefined) setBrightnessBefore((kept) => kept ?? before);
+    });
+  });
+  useDidHide(() => {
+    restoreBrightness(brightnessBefore);
+    setBrightnessBefore(undefined);
+    setRevealedUntilMs(0);
   });
   usePullDownRefresh(() => {
     void refresh().finally(() => Taro.stopPullDownRefresh());
@@ -144,6 +203,7 @@ export default function HomePage() {
   }, [code, secondsLeft, showNextCode]);
 
   const usable = card === undefined || card.status === 'active';
+  const revealed = nowMs < revealedUntilMs;
 
   return (
     <View className="page page-home">
@@ -187,8 +247,16 @@ export default function HomePage() {
               <View className="numeric-code">
                 <Text className="numeric-label">{strings.card.numericCode}</Text>
                 <Text className="numeric-digits" id="numeric-code">
-                  {groupDigits(code.numeric)}
+                  {revealed ? groupDigits(code.numeric) : maskDigits(code.numeric)}
                 </Text>
+                <View
+                  className="link-button"
+                  id="numeric-reveal"
+                  role="button"
+                  onClick={() => setRevealedUntilMs(revealed ? 0 : Date.now() + revealMs)}
+                >
+                  <Text>{revealed ? uxStrings.code.hide : uxStrings.code.reveal}</Text>
+                </View>
               </View>
             ) : null}
             <Text className="code-countdown" id="countdown">
@@ -205,6 +273,12 @@ export default function HomePage() {
 
       {card ? (
         <View className="balances">
+          <View className="balance-total">
+            <Text className="balance-label">{uxStrings.home.totalBalance}</Text>
+            <Text className="balance-total-amount" id="balance-total">
+              {formatFen(card.balance.main + card.balance.subsidy)}
+            </Text>
+          </View>
           <View className="balance">
             <Text className="balance-label">{strings.card.balanceMain}</Text>
             <Text className="balance-amount" id="balance-main">
@@ -228,9 +302,19 @@ export default function HomePage() {
           <View
             key={action.key}
             className="quick-action"
-            onClick={() => Taro.navigateTo({ url: action.url })}
+            id={`tile-${action.key}`}
+            role="button"
+            onClick={() => void openTile(action.url)}
           >
-            <Text>{strings.home.quick[action.key]}</Text>
+            <View className="tile-icon-box">
+              <TileIcon name={action.key} />
+              {action.key === 'notifications' && unread > 0 ? (
+                <Text className="badge" id="unread-badge">
+                  {unread > 99 ? '99+' : String(unread)}
+                </Text>
+              ) : null}
+            </View>
+            <Text className="tile-label">{strings.home.quick[action.key]}</Text>
           </View>
         ))}
       </View>

@@ -1,4 +1,5 @@
 import { Text, View } from '@tarojs/components';
+import { useRouter } from '@tarojs/taro';
 import { useMemo, useState } from 'react';
 import { Chart, type ChartDatum } from '../../components/Chart.tsx';
 import { MonthSwitcher } from '../../components/MonthSwitcher.tsx';
@@ -6,7 +7,8 @@ import { StateView } from '../../components/StateView.tsx';
 import { useRemote } from '../../components/use-remote.ts';
 import { fillDays, monthChange } from '../../lib/chart.ts';
 import { formatFen } from '../../lib/money.ts';
-import { addMonths, type Month, monthOf } from '../../lib/month.ts';
+import { isFutureMonth, type Month, monthKey, monthOf, parseMonth } from '../../lib/month.ts';
+import { routeParam } from '../../lib/route.ts';
 import { api } from '../../services/api.ts';
 import { getStatement } from '../../services/transactions.ts';
 import { strings } from '../../strings.ts';
@@ -17,9 +19,29 @@ const yuanTick = (fen: number) => strings.statement.axisYuan(Math.round(fen / 10
 const dayTick = (day: string) => (day === '1' || Number(day) % 5 === 0 ? day : '');
 const comparisonColors = ['#b8c4bf', '#14a37f'] as const;
 
+/** H5: the month goes into the address (`?month=YYYY-MM`) so a reload opens the same month. */
+function keepMonthInAddress(month: Month): void {
+  if (process.env.TARO_ENV !== 'h5') return;
+  const [path = ''] = window.location.hash.split('?');
+  const hash = `${path}?month=${monthKey(month)}`;
+  window.history.replaceState(
+    window.history.state,
+    '',
+    `${window.location.pathname}${window.location.search}${hash}`,
+  );
+}
+
 export default function StatementPage() {
-  // The statement of a month is complete once it is over: open on last month.
-  const [month, setMonth] = useState<Month>(() => addMonths(monthOf(Date.now()), -1));
+  // Open on the month in the address (a reload keeps it), else on this Asia/Shanghai month, which has
+  // this month's spending so far (last month opened empty for anyone new).
+  const asked = parseMonth(routeParam(useRouter().params.month) ?? '');
+  const [month, setMonthState] = useState<Month>(() =>
+    asked && !isFutureMonth(asked, Date.now()) ? asked : monthOf(Date.now()),
+  );
+  const setMonth = (next: Month) => {
+    setMonthState(next);
+    keepMonthInAddress(next);
+  };
   const remote = useRemote(() => getStatement(api, month), [month.year, month.month]);
   const statement = remote.data;
   const change = statement ? monthChange(statement.spent, statement.previousSpent) : undefined;

@@ -6,12 +6,18 @@ import { messageOf } from '../../components/use-remote.ts';
 import { formatFen } from '../../lib/money.ts';
 import { routeParam } from '../../lib/route.ts';
 import { api } from '../../services/api.ts';
+import { getCard } from '../../services/card.ts';
 import { followTopUp, isFinal } from '../../services/top-ups.ts';
 import type { TopUpOrder } from '../../services/types.ts';
 import { strings } from '../../strings.ts';
+import { uxStrings } from '../../ux-strings.ts';
 
 export default function TopUpResultPage() {
-  const id = routeParam(useRouter().params.id);
+  const params = useRouter().params;
+  const id = routeParam(params.id);
+  // The payment page (or the platform's cashier) says when the payer backed out: ?cancelled=1.
+  const cancelled = params.cancelled === '1';
+  const [balance, setBalance] = useState<number>();
   const [order, setOrder] = useState<TopUpOrder>();
   const [history, setHistory] = useState<string[]>([]);
   const [error, setError] = useState<string>();
@@ -20,17 +26,35 @@ export default function TopUpResultPage() {
   useEffect(() => {
     if (!id) return;
     let live = true;
-    followTopUp(api, id, (next) => {
-      if (!live) return;
-      setOrder(next);
-      setHistory((seen) => (seen[seen.length - 1] === next.status ? seen : [...seen, next.status]));
-    })
-      .then(() => live && setDone(true))
+    followTopUp(
+      api,
+      id,
+      (next) => {
+        if (!live) return;
+        setOrder(next);
+        setHistory((seen) => (seen[seen.length - 1] === next.status ? seen : [...seen, next.status]));
+      },
+      cancelled ? { attemptsMax: 1 } : {},
+    )
+      .then(async (last) => {
+        if (!live) return;
+        setDone(true);
+        // Credited: the new balance, read once the money is on the card (the student's own card; a
+        // parent's top-up for a child has no card view of the child here).
+        if (last.status !== 'credited') return;
+        try {
+          const card = await getCard(api);
+          if (live && (last.cardNo === undefined || last.cardNo === card.cardNo))
+            setBalance(card.balance.main + card.balance.subsidy);
+        } catch {
+          // No balance line: the result itself stands.
+        }
+      })
       .catch((caught: unknown) => live && setError(messageOf(caught)));
     return () => {
       live = false;
     };
-  }, [id]);
+  }, [id, cancelled]);
 
   return (
     <View className="page page-top-up-result">
@@ -46,10 +70,38 @@ export default function TopUpResultPage() {
                 {`✓ ${strings.topUp.state[status] ?? ''}`}
               </Text>
             ))}
-            {done && !isFinal(order.status) ? (
+            {order.status === 'created' ? (
+              <Text className="form-hint" id="top-up-not-paid">
+                {cancelled ? uxStrings.topUpResult.cancelled : uxStrings.topUpResult.notPaid}
+              </Text>
+            ) : done && !isFinal(order.status) ? (
               <Text className="form-hint">{strings.topUp.stillWaiting}</Text>
             ) : null}
+            {order.status === 'closed' ? (
+              <Text className="form-hint">{uxStrings.topUpResult.closed}</Text>
+            ) : null}
+            {balance !== undefined ? (
+              <View className="kv">
+                <Text className="kv-key">{uxStrings.topUpResult.newBalance}</Text>
+                <Text id="top-up-balance">{formatFen(balance)}</Text>
+              </View>
+            ) : null}
+            <View className="kv">
+              <Text className="kv-key">{uxStrings.topUpResult.orderNo}</Text>
+              <Text id="top-up-order" selectable>
+                {order.id}
+              </Text>
+            </View>
           </View>
+        ) : null}
+        {order && (order.status === 'created' || order.status === 'closed' || order.status === 'failed') ? (
+          <Button
+            className="btn btn-primary"
+            id="top-up-again"
+            onClick={() => Taro.redirectTo({ url: '/pages/top-up/index' })}
+          >
+            {uxStrings.topUpResult.again}
+          </Button>
         ) : null}
         <Button className="btn btn-plain" onClick={() => Taro.reLaunch({ url: '/pages/home/index' })}>
           {strings.topUp.backHome}
