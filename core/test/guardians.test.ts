@@ -105,5 +105,32 @@ for (const dialect of dialects) {
       assert.equal((await t.client.guardianLinks({ personNo: popular.personNo })).items.length, 4);
       await refused(t.client.guardianLinks({ parentOpenid: 'x' }), 'VALIDATION_FAILED');
     });
+
+    test('#12.1 class: when 50 parents race to link one child and one parent races to link 50 children, then exactly 4 and 10 links are made and the rest are LIMIT_EXCEEDED', async () => {
+      const tag = `${process.pid}${Date.now().toString(36)}`;
+      const popular = await openChild();
+      const toChild = await Promise.allSettled(
+        Array.from({ length: 50 }, (_, i) =>
+          t.client.linkGuardian({ parentOpenid: `burst-${tag}-${i}`, personNo: popular.personNo }),
+        ),
+      );
+      const made = toChild.filter((r) => r.status === 'fulfilled');
+      assert.equal(made.length, 4, 'a child has at most 4 parents, however many ask at once');
+      for (const r of toChild)
+        if (r.status === 'rejected')
+          assert.ok(r.reason instanceof CoreError && r.reason.code === 'LIMIT_EXCEEDED', String(r.reason));
+      assert.equal((await t.client.guardianLinks({ personNo: popular.personNo })).items.length, 4);
+
+      const children = await Promise.all(Array.from({ length: 50 }, () => openChild()));
+      const parent = `keen-${tag}`;
+      const toParent = await Promise.allSettled(
+        children.map((c) => t.client.linkGuardian({ parentOpenid: parent, personNo: c.personNo })),
+      );
+      assert.equal(toParent.filter((r) => r.status === 'fulfilled').length, 10);
+      for (const r of toParent)
+        if (r.status === 'rejected')
+          assert.ok(r.reason instanceof CoreError && r.reason.code === 'LIMIT_EXCEEDED', String(r.reason));
+      assert.equal((await t.client.guardianLinks({ parentOpenid: parent })).items.length, 10);
+    });
   });
 }

@@ -45,31 +45,51 @@ export class GuardianRepository {
     return r ? { personId: String(r.id), cardStatus: String(r.status) } : undefined;
   }
 
-  /** Inserts a link; the unique (parent, person) index refuses a second (isDuplicateKey). */
-  async insert(parentOpenid: string, personId: string): Promise<string> {
-    const id = newId();
-    await this.db.execute(
-      `INSERT INTO guardian_links (id, parent_openid, person_id, show_balance, show_spending, low_balance_alert, created_at_ms)
-       VALUES (?, ?, ?, 1, 1, NULL, ?)`,
-      [id, parentOpenid, personId, Date.now()],
-    );
-    return id;
-  }
-
-  async countOfParent(parentOpenid: string): Promise<number> {
-    const rows = await this.db.select<{ n: number }>(
-      'SELECT COUNT(*) AS n FROM guardian_links WHERE parent_openid = ?',
-      [parentOpenid],
-    );
-    return Number(rows[0]?.n ?? 0);
-  }
-
-  async countOfPerson(personId: string): Promise<number> {
-    const rows = await this.db.select<{ n: number }>(
-      'SELECT COUNT(*) AS n FROM guardian_links WHERE person_id = ?',
-      [personId],
-    );
-    return Number(rows[0]?.n ?? 0);
+  /**
+   * Inserts a link unless the parent already has `childrenMax` children or the child `parentsMax`
+   * parents. The parent's guardian_parents row and the child's persons row are locked (parent
+   * first, always) in the same transaction as the counts and the insert, so concurrent requests
+   * are counted one after another and a burst cannot pass either cap (#12.1 class).
+   */
+  async insertCapped(
+    parentOpenid: string,
+    personId: string,
+    childrenMax: number,
+    parentsMax: number,
+  ): Promise<'created' | 'exists' | 'parent-full' | 'child-full'> {
+    const ignore = this.db.dialect === 'mysql' ? 'INSERT IGNORE' : 'INSERT OR IGNORE';
+    // Made outside the transaction so that racing first requests never upgrade a duplicate-key
+    // share lock to a write lock inside one (a deadlock on InnoDB).
+    await this.db.execute(`${ignore} INTO guardian_parents (parent_openid) VALUES (?)`, [parentOpenid]);
+    return this.db.transaction(async (tx) => {
+      await this.db.select(
+        `SELECT parent_openid FROM guardian_parents WHERE parent_openid = ?${this.db.forUpdate}`,
+        [parentOpenid],
+        tx,
+      );
+      await this.db.select(`SELECT id FROM persons WHERE id = ?${this.db.forUpdate}`, [personId], tx);
+      const rows = await this.db.select<{ n: number; mine: number }>(
+        `SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN person_id = ? THEN 1 ELSE 0 END), 0) AS mine
+           FROM guardian_links WHERE parent_openid = ?`,
+        [personId, parentOpenid],
+        tx,
+      );
+      if (Number(rows[0]?.mine ?? 0) > 0) return 'exists';
+      if (Number(rows[0]?.n ?? 0) >= childrenMax) return 'parent-full';
+      const ofChild = await this.db.select<{ n: number }>(
+        'SELECT COUNT(*) AS n FROM guardian_links WHERE person_id = ?',
+        [personId],
+        tx,
+      );
+      if (Number(ofChild[0]?.n ?? 0) >= parentsMax) return 'child-full';
+      await this.db.execute(
+        `INSERT INTO guardian_links (id, parent_openid, person_id, show_balance, show_spending, low_balance_alert, created_at_ms)
+         VALUES (?, ?, ?, 1, 1, NULL, ?)`,
+        [newId(), parentOpenid, personId, Date.now()],
+        tx,
+      );
+      return 'created';
+    });
   }
 
   async byId(id: string): Promise<GuardianLink | undefined> {

@@ -1,4 +1,3 @@
-import { isDuplicateKey } from '../db/database.ts';
 import { CoreError } from '../errors.ts';
 import type { GuardianLink, GuardianRepository, LinkPatch } from './guardian-repository.ts';
 
@@ -23,19 +22,18 @@ export class GuardianService {
     if (existing) return { ...existing, created: false };
     if (person.cardStatus === 'cancelled')
       throw new CoreError('CARD_CANCELLED', 'this card has been cancelled');
-    // Caps, not money: a count and an insert may race past them by one, which is harmless.
-    if ((await this.links.countOfParent(parentOpenid)) >= childrenPerParentMax)
+    // Counted and inserted under row locks in one transaction: a burst cannot pass a cap.
+    const outcome = await this.links.insertCapped(
+      parentOpenid,
+      person.personId,
+      childrenPerParentMax,
+      parentsPerChildMax,
+    );
+    if (outcome === 'parent-full')
       throw new CoreError('LIMIT_EXCEEDED', `a parent links at most ${childrenPerParentMax} children`);
-    if ((await this.links.countOfPerson(person.personId)) >= parentsPerChildMax)
+    if (outcome === 'child-full')
       throw new CoreError('LIMIT_EXCEEDED', `a child has at most ${parentsPerChildMax} parents linked`);
-    let created = true;
-    try {
-      await this.links.insert(parentOpenid, person.personId);
-    } catch (error) {
-      // The same parent redeemed twice at once: the other insert made the link.
-      if (!isDuplicateKey(error)) throw error;
-      created = false;
-    }
+    const created = outcome === 'created';
     const link = await this.links.byParentAndPerson(parentOpenid, person.personId);
     if (!link) throw new Error('guardian link vanished right after it was inserted');
     return { ...link, created };
