@@ -344,7 +344,7 @@ export const merchantText = {
   } as Record<string, string>,
   mismatchKind: {
     missing_ours: '我方无此订单',
-    missing_theirs: '微信账单无此订单',
+    missing_theirs: '支付平台账单无此订单',
     amount_differs: '金额不符',
     state_differs: '状态不符',
   } as Record<string, string>,
@@ -383,12 +383,12 @@ export const merchantText = {
   settleConfirm: (day: string) => `结算 ${day} 的全部商户？`,
   settleHint: '只能结算已结束的日期（北京时间），同一天只记录一次。',
   settledDone: (day: string, n: number) => `${day} 已结算 ${n} 个商户`,
-  mismatches: '微信支付对账差异',
+  mismatches: '在线充值对账差异（微信支付、支付宝）',
   billDate: '账单日期',
   outTradeNo: '商户订单号',
   kind: '差异类型',
   ours: '我方',
-  theirs: '微信',
+  theirs: '支付平台',
   foundAt: '发现时间',
   noMismatches: '该日无差异',
 };
@@ -428,8 +428,18 @@ export const accountText = {
 };
 
 /** A card's WeChat top-ups and their refunds (the card page). */
+/** An online top-up's payment channel, as the backoffice labels and filters it. */
+export const topUpChannelText: Record<string, string> = { wechat: '微信支付', alipay: '支付宝' };
+/** The channel filter's choices: both, or one channel. */
+export const topUpChannelOptions = [
+  { label: '全部渠道', value: 'all' },
+  { label: '微信支付', value: 'wechat' },
+  { label: '支付宝', value: 'alipay' },
+];
+
 export const topUpText = {
-  title: '微信充值记录',
+  title: '在线充值记录（微信支付、支付宝）',
+  channel: '渠道',
   time: '时间',
   amount: '金额',
   status: '状态',
@@ -439,8 +449,8 @@ export const topUpText = {
   refund: '退款',
   refundAmount: '退款金额（元）',
   reason: '退款原因',
-  hint: '先从主钱包扣回，再向微信支付申请原路退回；超过限额的退款需另一位管理员审批。',
-  started: '退款已提交微信支付',
+  hint: '先从主钱包扣回，再向订单的支付渠道（微信支付或支付宝）申请原路退回；超过限额的退款需另一位管理员审批。',
+  started: '退款已提交支付渠道',
   proposed: '金额超过限额，已提交审批',
   statuses: {
     created: '待支付',

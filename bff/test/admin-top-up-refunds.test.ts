@@ -62,6 +62,33 @@ describe('admin: WeChat top-up refunds from the backoffice, with maker-checker a
     );
   });
 
+  test('when a card has a WeChat Pay and an Alipay top-up, then the backoffice lists both with their channel and ?channel keeps one; an unknown channel is refused', async () => {
+    const { student, order } = await creditedTopUp(1_500);
+    // An Alipay order of the same card, as the BFF's Alipay route places it (an app account ali-…).
+    const alipayOrder = await w.world.core.client.createTopUpOrder({
+      openid: `ali-${newKey()}`,
+      cardNo: student.cardNo,
+      idempotencyKey: newKey(),
+      amount: 2_500,
+      channel: 'alipay',
+      dailyCap: 100_000,
+      ttlMs: 900_000,
+    });
+    const listed = async (query: string) => {
+      const answer = await centre.call('GET', `/cards/${student.cardNo}/top-ups${query}`);
+      assert.equal(answer.status, 200, JSON.stringify(answer.body));
+      return (answer.body.items as { id: string; channel: string }[]).map((o) => [o.id, o.channel]);
+    };
+    assert.deepEqual(await listed(''), [
+      [alipayOrder.id, 'alipay'],
+      [order.id, 'wechat'],
+    ]);
+    assert.deepEqual(await listed('?channel=alipay'), [[alipayOrder.id, 'alipay']]);
+    assert.deepEqual(await listed('?channel=wechat'), [[order.id, 'wechat']]);
+    const refused = await centre.call('GET', `/cards/${student.cardNo}/top-ups?channel=cash`);
+    assert.equal(refused.status, 400);
+  });
+
   test('when a refund is above the threshold, then it waits; its maker cannot approve it; approving twice refunds once', async () => {
     const { student, order } = await creditedTopUp(8_000);
     const requestId = `R${newKey()}`;

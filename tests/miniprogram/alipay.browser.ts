@@ -12,6 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
+import { signIn } from '../../admin/test/support.ts';
 import { freshDatabase } from '../../core/test/support.ts';
 import { type RunningSystem, startSystem } from '../../mock/demo/system.ts';
 import { launchChromium, newContext } from '../browser.ts';
@@ -173,5 +174,22 @@ describe('H5 top-up with 支付宝 in Chromium against the whole system and the 
     assert.deepEqual(await adminTopUps(student.cardNo, 'wechat'), []);
     system.alipay.faults.clear();
     await context.close();
+
+    // The backoffice's card page (admin/dist) labels the order 支付宝 and filters by channel.
+    const office = await newContext(browser, { viewport: { width: 1280, height: 900 } });
+    await office.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort());
+    const admin = await signIn(await office.newPage(), system.web, 'auditor', {
+      password: system.admins[0]?.password ?? '',
+      hash: `#/cards/${student.cardNo}`,
+    });
+    const row = admin.getByRole('row').filter({ hasText: alipayOrders[0]?.id ?? '' });
+    await row.getByText('支付宝', { exact: true }).waitFor();
+    await admin.getByTestId('top-up-channel').getByText('微信支付').click();
+    await row.waitFor({ state: 'detached' });
+    await admin.getByTestId('top-up-channel').getByText('支付宝').click();
+    await row.getByText('支付宝', { exact: true }).waitFor();
+    await admin.waitForTimeout(300);
+    await admin.screenshot({ path: join(screenshots, 'admin-top-ups-alipay.png'), fullPage: true });
+    await office.close();
   });
 });

@@ -1,7 +1,7 @@
-import { App, Button, Form, Input, Modal, Card as Panel, Table, Tag } from 'antd';
+import { App, Button, Form, Input, Modal, Card as Panel, Segmented, Table, Tag } from 'antd';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, type Me, newRequestId, when, yuan } from '../api.ts';
-import { describeError, topUpText as t } from '../strings.ts';
+import { describeError, topUpText as t, topUpChannelOptions, topUpChannelText } from '../strings.ts';
 import { confirmMoney } from './confirm.tsx';
 import { fenOf, MoneyField } from './MoneyField.tsx';
 
@@ -15,6 +15,7 @@ interface Refund {
 
 interface TopUp {
   id: string;
+  channel: 'wechat' | 'alipay';
   amount: number;
   status: string;
   refundedAmount: number;
@@ -23,7 +24,7 @@ interface TopUp {
 }
 
 /**
- * A card's WeChat top-ups with their refunds, and a refund for those who may (finance): at once up to
+ * A card's online top-ups (微信支付 and 支付宝, labelled and filtered by channel) with their refunds, and a refund for those who may (finance): at once up to
  * the threshold, else proposed for a second admin's approval (the answer says which).
  */
 export function TopUpsPanel({ me, cardNo, onChanged }: { me: Me; cardNo: string; onChanged: () => void }) {
@@ -31,11 +32,13 @@ export function TopUpsPanel({ me, cardNo, onChanged }: { me: Me; cardNo: string;
   const [items, setItems] = useState<TopUp[]>([]);
   const [refunding, setRefunding] = useState<TopUp | null>(null);
   const [busy, setBusy] = useState(false);
+  const [channel, setChannel] = useState('all');
   const requestId = useRef(newRequestId());
   const [form] = Form.useForm();
   const load = useCallback(async () => {
-    setItems((await api<{ items: TopUp[] }>('GET', `/cards/${cardNo}/top-ups`)).items);
-  }, [cardNo]);
+    const filter = channel === 'all' ? '' : `?channel=${channel}`;
+    setItems((await api<{ items: TopUp[] }>('GET', `/cards/${cardNo}/top-ups${filter}`)).items);
+  }, [cardNo, channel]);
   useEffect(() => {
     load().catch((e) => message.error(describeError(e)));
   }, [load, message]);
@@ -76,6 +79,7 @@ export function TopUpsPanel({ me, cardNo, onChanged }: { me: Me; cardNo: string;
       amountLabel: '退款金额',
       details: [
         ['订单号', topUp.id],
+        [t.channel, topUpChannelText[topUp.channel] ?? topUp.channel],
         ['原因', values.reason],
       ],
       note: t.hint,
@@ -86,7 +90,19 @@ export function TopUpsPanel({ me, cardNo, onChanged }: { me: Me; cardNo: string;
   };
 
   return (
-    <Panel title={t.title} size="small">
+    <Panel
+      title={t.title}
+      size="small"
+      extra={
+        <Segmented
+          size="small"
+          options={topUpChannelOptions}
+          value={channel}
+          onChange={(v) => setChannel(String(v))}
+          data-testid="top-up-channel"
+        />
+      }
+    >
       <Table
         rowKey="id"
         size="small"
@@ -94,6 +110,13 @@ export function TopUpsPanel({ me, cardNo, onChanged }: { me: Me; cardNo: string;
         dataSource={items}
         columns={[
           { title: t.time, dataIndex: 'createdAtMs', render: when },
+          {
+            title: t.channel,
+            dataIndex: 'channel',
+            render: (c: string) => (
+              <Tag color={c === 'alipay' ? 'blue' : 'green'}>{topUpChannelText[c] ?? c}</Tag>
+            ),
+          },
           { title: t.amount, dataIndex: 'amount', render: yuan },
           { title: t.status, dataIndex: 'status', render: (s: string) => <Tag>{t.statuses[s] ?? s}</Tag> },
           {

@@ -10,6 +10,7 @@ import {
   Input,
   InputNumber,
   Modal,
+  Segmented,
   Select,
   Space,
   Table,
@@ -21,7 +22,7 @@ import { api, type Me, when, yuan } from '../api.ts';
 import { dayText, shanghaiTodayValue } from '../calendar.ts';
 import { confirmMoney } from '../components/confirm.tsx';
 import { download } from '../download.ts';
-import { describeError, merchantText as t } from '../strings.ts';
+import { describeError, merchantText as t, topUpChannelOptions, topUpChannelText } from '../strings.ts';
 
 interface Merchant {
   id: string;
@@ -50,6 +51,8 @@ interface Mismatch {
   ours: string | null;
   theirs: string | null;
   foundAtMs: number;
+  /** Our order's channel; null for a payment we never ordered. */
+  channel: 'wechat' | 'alipay' | null;
 }
 
 const percent = (bp: number) => `${(bp / 100).toFixed(2)}%`;
@@ -280,7 +283,8 @@ function MismatchCard() {
   const [billDate, setBillDate] = useState<Dayjs>(() => shanghaiTodayValue(-1));
   const [items, setItems] = useState<Mismatch[]>([]);
   const [error, setError] = useState<string | null>(null);
-  const query = `/top-up-mismatches?billDate=${dayText(billDate)}`;
+  const [channel, setChannel] = useState('all');
+  const query = `/top-up-mismatches?billDate=${dayText(billDate)}${channel === 'all' ? '' : `&channel=${channel}`}`;
   useEffect(() => {
     setError(null);
     api<{ items: Mismatch[] }>('GET', query).then(
@@ -293,6 +297,12 @@ function MismatchCard() {
       title={t.mismatches}
       extra={
         <Space>
+          <Segmented
+            options={topUpChannelOptions}
+            value={channel}
+            onChange={(v) => setChannel(String(v))}
+            data-testid="mismatch-channel"
+          />
           <span>{t.billDate}</span>
           <DatePicker
             value={billDate}
@@ -324,6 +334,11 @@ function MismatchCard() {
         pagination={{ pageSize: 20 }}
         columns={[
           { title: t.outTradeNo, dataIndex: 'outTradeNo' },
+          {
+            title: '渠道',
+            dataIndex: 'channel',
+            render: (c: string | null) => (c ? <Tag>{topUpChannelText[c] ?? c}</Tag> : '—'),
+          },
           {
             title: t.kind,
             dataIndex: 'kind',
