@@ -49,6 +49,19 @@ export const strings = {
     subtitle: '手机即校园卡：食堂消费、门禁、考勤、洗浴',
     button: '微信一键登录',
     loggingIn: '正在登录…',
+    /** The H5 demo's one-click login mints a code at the WeChat stand-in: never a real sign-in. */
+    demoOnly: '演示环境：一键登录使用模拟微信账号，正式环境请使用统一身份认证登录。',
+    /** Campus single sign-on (H5 only), the button shows the provider's label followed by 登录. */
+    ssoSuffix: '登录',
+    ssoSigningIn: '正在完成统一身份认证…',
+    /** Why single sign-on did not sign the person in, by the BFF's ?sso_error=. */
+    ssoError: {
+      LOGIN_FAILED: '统一身份认证未完成或已过期，请重新登录。',
+      PERSON_NOT_FOUND: '未在一卡通系统中找到你的学工号，请联系卡务中心。',
+      CARD_CANCELLED: '你的校园卡已注销，请联系卡务中心。',
+      ALREADY_BOUND: '该统一身份认证账号已绑定其他人的校园卡，请联系卡务中心。',
+      UNAVAILABLE: '统一身份认证服务暂时无法访问，请稍后再试。',
+    } as Record<string, string>,
     /** Why this phone was signed out, by the BFF's reason (SESSION_REVOKED details.reason). */
     signedOut: {
       parent_report_loss:

@@ -1,6 +1,6 @@
 import { Button, Text, View } from '@tarojs/components';
 import Taro, { useRouter } from '@tarojs/taro';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { messageOf } from '../../components/use-remote.ts';
 import { labelOf } from '../../labels.ts';
 import { routeParam } from '../../lib/route.ts';
@@ -8,21 +8,45 @@ import { api, tokens } from '../../services/api.ts';
 import { unboundLanding } from '../../services/landing.ts';
 import { loginCode } from '../../services/platform.ts';
 import { logIn } from '../../services/session.ts';
+import { finishSso, type SsoProvider, ssoLanding, ssoProviders, ssoStartUrl } from '../../services/sso.ts';
+import type { SessionAnswer } from '../../services/types.ts';
 import { strings } from '../../strings.ts';
+
+/** The first page after a login: the card when bound, else where an unbound account starts. */
+async function land(session: SessionAnswer) {
+  if (session.bound) await Taro.reLaunch({ url: '/pages/home/index' });
+  else await Taro.reLaunch({ url: await unboundLanding(api) });
+}
 
 export default function LoginPage() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
+  const [providers, setProviders] = useState<readonly SsoProvider[]>([]);
   // Signed out by someone else (a parent's loss report): say so, never silently.
   const signedOut = labelOf(strings.login.signedOut, routeParam(useRouter().params.reason));
+
+  // H5 only: the campus identity provider sends the browser back here with ?sso_code= or ?sso_error=.
+  useEffect(() => {
+    if (process.env.TARO_ENV !== 'h5') return;
+    const back = ssoLanding();
+    if (back?.error) setError(strings.login.ssoError[back.error] ?? strings.login.ssoError.LOGIN_FAILED);
+    if (back?.code) {
+      setBusy(true);
+      finishSso(api, tokens, back.code)
+        .then(land)
+        .catch((caught) => setError(messageOf(caught)))
+        .finally(() => setBusy(false));
+    }
+    ssoProviders(api)
+      .then(setProviders)
+      .catch(() => setProviders([]));
+  }, []);
 
   async function onLogin() {
     setBusy(true);
     setError(undefined);
     try {
-      const session = await logIn(api, tokens, await loginCode());
-      if (session.bound) await Taro.reLaunch({ url: '/pages/home/index' });
-      else await Taro.reLaunch({ url: await unboundLanding(api) });
+      await land(await logIn(api, tokens, await loginCode()));
     } catch (caught) {
       setError(messageOf(caught));
     } finally {
@@ -42,9 +66,35 @@ export default function LoginPage() {
         </Text>
       ) : null}
       {error ? <Text className="form-error">{error}</Text> : null}
-      <Button className="btn btn-primary" id="login" disabled={busy} onClick={onLogin}>
+      {providers.map((provider) => (
+        <Button
+          key={provider.id}
+          className="btn btn-primary"
+          id={`sso-${provider.id}`}
+          disabled={busy}
+          onClick={() => {
+            setBusy(true);
+            window.location.assign(ssoStartUrl(provider.id));
+          }}
+        >
+          {busy && providers.length > 0
+            ? strings.login.ssoSigningIn
+            : `${provider.label}${strings.login.ssoSuffix}`}
+        </Button>
+      ))}
+      <Button
+        className={providers.length > 0 ? 'btn' : 'btn btn-primary'}
+        id="login"
+        disabled={busy}
+        onClick={onLogin}
+      >
         {busy ? strings.login.loggingIn : strings.login.button}
       </Button>
+      {process.env.TARO_ENV === 'h5' ? (
+        <Text className="hero-subtitle" id="demo-only">
+          {strings.login.demoOnly}
+        </Text>
+      ) : null}
     </View>
   );
 }
