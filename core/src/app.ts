@@ -32,7 +32,7 @@ import { PresenceService } from './devices/presence-service.ts';
 import { CoreError } from './errors.ts';
 import { GuardianRepository } from './guardians/guardian-repository.ts';
 import { GuardianService } from './guardians/guardian-service.ts';
-import { errorHandler, rawBody, serviceAuth } from './http/middleware.ts';
+import { errorHandler, rawBody, serviceAuth, serviceAuthBeforeBody } from './http/middleware.ts';
 import { memoryNonces, redisNonces } from './http/nonces.ts';
 import { adminRoutes } from './http/routes/admin.ts';
 import { attendanceReportRoutes } from './http/routes/attendance-report.ts';
@@ -245,6 +245,8 @@ export function createCore(
   });
   app.use(errorHandler(log));
   app.use(open.routes());
+  // Key id, timestamp window and nonce shape before any body byte is read (#12.13 class).
+  app.use(serviceAuthBeforeBody(config.serviceKeys));
   app.use(rawBody(bodyBytesMax, subsidyImportBodies));
   // Signed requests are accepted once: with Redis, across every core instance sharing it.
   app.use(serviceAuth(config.serviceKeys, redis === undefined ? memoryNonces() : redisNonces(redis)));

@@ -1,0 +1,108 @@
+// Goal: the core checks what a signed request carries in its headers (a known key id, a timestamp in
+// the window, a nonce and a signature of the right shape) before it reads any body, so a caller
+// without a service key cannot make it hold a subsidy import's megabytes: the refusal comes while
+// the body is still being sent, and the connection is closed instead of read to its end.
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { after, before, describe, test } from 'node:test';
+import { signedHeaders } from '../src/http/signature.ts';
+import { startTestCore, type TestCore, testServiceKey } from './support.ts';
+
+/**
+ * Sends the headers of a body of bytesTotal and only its first 64 KiB, and answers the status and
+ * code that came back while the rest was never sent (status undefined when none came within waitMs).
+ */
+function statusBeforeBody(
+  url: string,
+  path: string,
+  bytesTotal: number,
+  headers: Record<string, string> = {},
+  waitMs = 3000,
+): Promise<{ status: number | undefined; connection: string | undefined; code?: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(new URL(path, url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': String(bytesTotal), ...headers },
+    });
+    const timer = setTimeout(() => {
+      req.destroy();
+      resolve({ status: undefined, connection: undefined });
+    }, waitMs);
+    req.on('response', (response) => {
+      clearTimeout(timer);
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => {
+        let code: string | undefined;
+        try {
+          code = (JSON.parse(Buffer.concat(chunks).toString()) as { code?: string }).code;
+        } catch {}
+        resolve({ status: response.statusCode, connection: response.headers.connection, code });
+        req.destroy();
+      });
+    });
+    req.on('error', (error) => {
+      // The server closing its side after answering may surface here first; the answer decides.
+      if (
+        (error as NodeJS.ErrnoException).code !== 'ECONNRESET' &&
+        (error as NodeJS.ErrnoException).code !== 'EPIPE'
+      )
+        reject(error);
+    });
+    req.write(Buffer.alloc(64 * 1024, 0x20));
+  });
+}
+
+const sixMb = 6 * 1024 * 1024;
+
+describe('core: the signature headers before the body (sqlite)', () => {
+  let t: TestCore;
+  before(async () => {
+    t = await startTestCore('sqlite');
+  });
+  after(() => t.stop());
+
+  test('#12.13 class: when an unsigned, wrongly keyed or stale 6 MB subsidy import is sent to the core, then 401 comes back before the body is sent, and the connection is closed', async () => {
+    const path = '/v1/subsidy-batches';
+    const unsigned = await statusBeforeBody(t.core.url, path, sixMb);
+    assert.deepEqual(unsigned, { status: 401, connection: 'close', code: 'UNAUTHENTICATED' });
+    const body = 'x'.repeat(16);
+    const foreign = await statusBeforeBody(
+      t.core.url,
+      path,
+      sixMb,
+      signedHeaders({ keyId: 'stranger', secret: 's'.repeat(40) }, 'POST', path, body),
+    );
+    assert.deepEqual(foreign, { status: 401, connection: 'close', code: 'UNAUTHENTICATED' });
+    const stale = await statusBeforeBody(
+      t.core.url,
+      `${path}/preview`,
+      sixMb,
+      signedHeaders(testServiceKey, 'POST', `${path}/preview`, body, Date.now() - 120_000),
+    );
+    assert.deepEqual(stale, { status: 401, connection: 'close', code: 'REQUEST_STALE' });
+    // A signed request still reaches its route.
+    const preview = await t.client.previewSubsidyBatch({ csv: '学号,金额\nnobody,1.00\n' });
+    assert.equal(preview.rowCount, 1);
+  });
+
+  test('#12.13 class: when 40 unsigned 6 MB bodies are held open at once, then every one is refused at once and the core does not grow by their bodies', async () => {
+    const before = process.memoryUsage().rss;
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        statusBeforeBody(
+          t.core.url,
+          i % 2 === 0 ? '/v1/subsidy-batches' : '/v1/subsidy-batches/preview',
+          sixMb,
+          i % 4 === 1 ? { 'x-cc-key-id': 'nobody', 'x-cc-timestamp': String(Date.now()) } : {},
+        ),
+      ),
+    );
+    assert.deepEqual(
+      answers.map((a) => a.status),
+      Array(40).fill(401),
+    );
+    // 40 × 6 MB would be 240 MB buffered; what is held is the first 64 KiB each at most.
+    assert.ok(process.memoryUsage().rss - before < 100 * 1024 * 1024);
+  });
+});
