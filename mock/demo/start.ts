@@ -26,6 +26,8 @@ console.log(`
   WeChat stand-ins    login ${system.login.baseUrl}, pay ${system.pay.baseUrl}
   Alipay stand-in     ${system.alipay.gatewayUrl}   (a local stand-in, not Alipay: no real money moves;
                       the H5 top-up page offers 微信支付 and 支付宝, both paid on stand-in pages)
+  统一身份认证 stand-in ${system.sso.issuer}   (OIDC; the H5 login page's 统一身份认证登录: sign in with a
+                      demo 学号 as user name and password, and land bound to that card; 微信一键登录 is demo-only)
 Bind in the mini-program as any of ${system.identities.length} demo students, e.g.
   学号 ${someone?.personNo}  姓名 ${someone?.name}  身份证后六位 ${someone?.secret}
 Backoffice demo accounts (password ${system.admins[0]?.password}):

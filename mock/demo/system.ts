@@ -2,6 +2,7 @@
 // open-platform stand-in (mock/alipay), the BFF,
 // the device gateway with simulated terminals, and one web origin for the H5 build and the backoffice.
 // `npm start` runs it on the default ports; end-to-end tests run it on free ports against MariaDB and Redis.
+import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -17,6 +18,7 @@ import { createLogger } from '../../core/src/log.ts';
 import { type AlipayStandIn, startAlipayStandIn } from '../alipay/server.ts';
 import { makeRsaKeyPair } from '../alipay/signing.ts';
 import { startDeviceDemo } from '../devices/demo.ts';
+import { type OidcStandIn, startOidcStandIn } from '../sso/oidc.ts';
 import { type LoginStandIn, startLoginStandIn } from '../wechat/login/server.ts';
 import { type PayStandIn, startPayStandIn } from '../wechat/pay/server.ts';
 import { makeCertifiedKey } from '../wechat/x509.ts';
@@ -45,6 +47,8 @@ export interface RunningSystem {
   alipay: AlipayStandIn;
   /** The demo's Alipay app id (16 digits), registered with the stand-in. */
   alipayAppId: string;
+  /** The campus single sign-on stand-in (OIDC) the H5 login page offers. */
+  sso: OidcStandIn;
   web: Web;
   gatewayPort: number;
   serviceKey: { keyId: string; secret: string };
@@ -133,6 +137,19 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     billsSameDay: true,
     h5ReturnOrigins: [webUrl],
   });
+  // Campus single sign-on against the OIDC stand-in (docs/sso.md): every demo student signs in with
+  // their 学号 as user name and password. The browser reaches the BFF through the web origin.
+  const ssoSecret = randomBytes(24).toString('base64url');
+  const sso = await startOidcStandIn({
+    port: await pick('SSO_OIDC_PORT', 7084),
+    clientId: 'campus-card-h5',
+    clientSecret: ssoSecret,
+    redirectUris: [`${webUrl}/api/v1/sso/campus/callback`],
+    users: demo.identities.map((i) => ({
+      sub: i.personNo,
+      claims: { student_id: i.personNo, name: i.name },
+    })),
+  });
   const bff = await startBff(
     loadBffConfig({
       ...env,
@@ -168,6 +185,20 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       ALIPAY_GATEWAY_URL: alipay.gatewayUrl,
       ALIPAY_SELLER_ID: alipaySellerId,
       ALIPAY_NOTIFY_URL: `http://127.0.0.1:${bffPort}/api/v1/pay/alipay/notify`,
+      SSO_PROVIDERS: JSON.stringify([
+        {
+          id: 'campus',
+          kind: 'oidc',
+          url: sso.issuer,
+          clientId: 'campus-card-h5',
+          personClaim: 'student_id',
+          scope: 'openid profile campus',
+        },
+      ]),
+      SSO_CAMPUS_CLIENT_SECRET: ssoSecret,
+      SSO_PUBLIC_URL: webUrl,
+      SSO_APP_URL: `${webUrl}/#/pages/login/index`,
+      SSO_ALLOW_HTTP: 'true',
     }),
     createLogger('bff', config.logLevel),
     // Core and BFF share this process: without Redis, card activity reaches the live views in process.
@@ -217,6 +248,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     pay,
     alipay,
     alipayAppId,
+    sso,
     web,
     gatewayPort: devices.port,
     serviceKey: { keyId, secret },
@@ -228,7 +260,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       await devices.stop();
       await web.close();
       await bff.close();
-      await Promise.all([login.close(), pay.close(), alipay.close()]);
+      await Promise.all([login.close(), pay.close(), alipay.close(), sso.close()]);
       await core.close();
     },
   };
