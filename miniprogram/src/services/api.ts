@@ -40,7 +40,16 @@ export const taroStorage: KeyValueStorage = {
   },
 };
 
-export const tokens = createTokenStore(taroStorage);
+const tokenStore = createTokenStore(taroStorage);
+/** Set once the app has gone to the login page for a lost session; cleared by the next session. */
+let sessionLostShown = false;
+export const tokens: typeof tokenStore = {
+  get: () => tokenStore.get(),
+  set(value) {
+    if (value !== undefined) sessionLostShown = false;
+    tokenStore.set(value);
+  },
+};
 
 let leaving = false;
 /**
@@ -62,6 +71,10 @@ export const api: ApiClient = createApiClient({
   transport: taroTransport,
   tokens,
   onSessionLost(reason) {
+    // Once per lost session: the calls still in flight (the bill badge, the live ticket) go without a
+    // token and would send the person to a second login page, without the reason the first one shows.
+    if (sessionLostShown) return;
+    sessionLostShown = true;
     void relaunchOnce(
       reason === undefined ? '/pages/login/index' : `/pages/login/index?reason=${encodeURIComponent(reason)}`,
     );
