@@ -204,7 +204,14 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
   open.use(sessionOpenRoutes(sessionService, alipayLogin).routes());
   // Campus single sign-on for the H5 build, only when SSO_PROVIDERS is set (docs/sso.md).
   const sso = config.sso && new SsoService(config.sso, kv, sessionService, bindings, log);
-  open.use(ssoRoutes(sso, config.sso?.publicUrl.startsWith('https://') ?? false).routes());
+  const ssoStarts: Koa.Middleware = config.sso
+    ? rateLimit(kv, {
+        name: 'sso-start',
+        perMinuteMax: config.sso.startsPerMinuteMax,
+        keyOf: (ctx) => ctx.ip || 'unknown',
+      })
+    : (_ctx, next) => next();
+  open.use(ssoRoutes(sso, config.sso?.publicUrl.startsWith('https://') ?? false, ssoStarts).routes());
   open.use(payNotifyRoutes(topUps).routes());
   open.use(videoRoutes(core, videoLinks, config.contentDir).routes());
 

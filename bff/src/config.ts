@@ -263,7 +263,17 @@ function loadSsoConfig(e: Record<string, string | undefined>): SsoConfig | undef
   }
   const timeoutMs = Number(e.SSO_TIMEOUT_MS ?? '5000');
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw fail('SSO_TIMEOUT_MS must be a positive integer');
-  return Object.freeze({ publicUrl, appUrl, providers: parsed.data, allowHttp, timeoutMs });
+  const startsPerMinuteMax = Number(e.SSO_STARTS_PER_MIN ?? '300');
+  if (!Number.isInteger(startsPerMinuteMax) || startsPerMinuteMax <= 0)
+    throw fail('SSO_STARTS_PER_MIN must be a positive integer');
+  return Object.freeze({
+    publicUrl,
+    appUrl,
+    providers: parsed.data,
+    allowHttp,
+    timeoutMs,
+    startsPerMinuteMax,
+  });
 }
 
 /**

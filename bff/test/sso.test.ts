@@ -338,3 +338,52 @@ describe('campus single sign-on (CAS 3.0 and OIDC stand-ins) signs an H5 user in
     return u.toString();
   }
 });
+
+describe('campus single sign-on: starts are counted per address before they keep a flow', () => {
+  let world: TestWorld;
+  let idp: OidcStandIn;
+  before(async () => {
+    const port = await freePort();
+    idp = await startOidcStandIn({
+      clientId,
+      clientSecret,
+      redirectUris: [`http://127.0.0.1:${port}/api/v1/sso/campus/callback`],
+      users: [],
+    });
+    world = await startWorld({
+      BFF_PORT: String(port),
+      SSO_PROVIDERS: JSON.stringify([
+        { id: 'campus', kind: 'oidc', url: idp.issuer, personClaim: 'student_id', clientId },
+      ]),
+      SSO_CAMPUS_CLIENT_SECRET: clientSecret,
+      SSO_PUBLIC_URL: `http://127.0.0.1:${port}`,
+      SSO_APP_URL: appUrl,
+      SSO_ALLOW_HTTP: 'true',
+      SSO_STARTS_PER_MIN: '20',
+    });
+  });
+  after(async () => {
+    await world?.stop();
+    await idp?.close();
+  });
+
+  test('a burst of 60 starts from one address at once: 20 redirect, the rest are RATE_LIMITED', async () => {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const minute = Math.floor(Date.now() / 60_000);
+      const answers = await Promise.all(
+        Array.from({ length: 60 }, () =>
+          fetch(`${world.bff.url}/api/v1/sso/campus/start`, { redirect: 'manual' }).then((r) => r.status),
+        ),
+      );
+      // A burst that straddled a minute boundary counts in two windows: wait for the next one and retry.
+      if (Math.floor(Date.now() / 60_000) !== minute) {
+        await new Promise((resolve) => setTimeout(resolve, 61_000 - (Date.now() % 60_000)));
+        continue;
+      }
+      assert.equal(answers.filter((s) => s === 302).length, 20);
+      assert.equal(answers.filter((s) => s === 429).length, 40);
+      return;
+    }
+    assert.fail('no burst fitted in one minute');
+  });
+});

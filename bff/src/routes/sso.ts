@@ -1,3 +1,4 @@
+import type { Middleware } from 'koa';
 import Router from 'koa-router';
 import { z } from 'zod';
 import { BffError } from '../errors.ts';
@@ -13,7 +14,11 @@ const exchangeBody = z.strictObject({ code: z.string().min(20).max(64) });
  * failure), and the trade of that code for a session. `sso` is undefined when SSO_PROVIDERS is unset:
  * the list is empty and the rest answers NOT_FOUND.
  */
-export function ssoRoutes(sso: SsoService | undefined, secureCookie: boolean): Router {
+export function ssoRoutes(
+  sso: SsoService | undefined,
+  secureCookie: boolean,
+  limitStarts: Middleware,
+): Router {
   const router = new Router();
   const need = () => {
     if (!sso) throw new BffError('NOT_FOUND', 'single sign-on is not configured');
@@ -22,7 +27,8 @@ export function ssoRoutes(sso: SsoService | undefined, secureCookie: boolean): R
   router.get('/sso/providers', (ctx) => {
     ctx.body = { providers: sso?.providers() ?? [] };
   });
-  router.get('/sso/:provider/start', async (ctx) => {
+  // Each start keeps a flow in the kv for 10 minutes: counted per client address, reserved first.
+  router.get('/sso/:provider/start', limitStarts, async (ctx) => {
     const { provider } = parseProvider(ctx.params);
     const { location, state } = await need().start(provider);
     // Ties the callback to this browser: a callback whose state is not this cookie's is refused.

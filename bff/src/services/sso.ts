@@ -43,6 +43,8 @@ export interface SsoConfig {
   /** http issuers (the local stand-ins); never in production. */
   allowHttp: boolean;
   timeoutMs: number;
+  /** Sign-ins started per client address per minute (each keeps a flow in the kv for 10 minutes). */
+  startsPerMinuteMax: number;
 }
 
 interface Flow {
