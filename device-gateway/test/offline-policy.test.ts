@@ -2,14 +2,30 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { openStudent, opId } from '../../core/test/support.ts';
 import { signOfflineRecord } from '../src/protocol/index.ts';
-import { offlineOn, phoneFor, registerDevice, startWorld, TestDevice, type TestWorld } from './support.ts';
+import type { RunningGateway } from '../src/server.ts';
+import {
+  offlineOn,
+  phoneFor,
+  registerDevice,
+  startGatewayFor,
+  startWorld,
+  TestDevice,
+  type TestWorld,
+} from './support.ts';
+
+const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 describe("a till's offline policy holds when its records are uploaded", () => {
   let world: TestWorld;
+  let second: RunningGateway;
   before(async () => {
-    world = await startWorld();
+    world = await startWorld({}, { REDIS_URL: redisUrl }, { REDIS_URL: redisUrl });
+    second = await startGatewayFor(world.core, {}, { REDIS_URL: redisUrl });
   });
-  after(() => world.stop());
+  after(async () => {
+    await second.close();
+    await world.stop();
+  });
 
   async function till(offline: typeof offlineOn | undefined) {
     const { deviceId, key } = await registerDevice(world);
@@ -64,5 +80,58 @@ describe("a till's offline policy holds when its records are uploaded", () => {
     );
     off.device.close();
     capped.device.close();
+  });
+
+  test('#12.1 class: when one till uploads 50 offline payments of one card through two gateway instances at once against a 10 元 per-card daily total, then exactly ten of 1 元 are charged and forty are exceptions LIMIT_EXCEEDED', async () => {
+    const cardNo = await openStudent(world.client);
+    await world.client.topUp({ id: opId(), cardNo, amount: 100_000, channel: 'cash' });
+    const phone = await phoneFor(world.client, cardNo);
+    const { deviceId, key } = await registerDevice(world);
+    await world.client.putDeviceConfig(String(deviceId), {
+      offline: { ...offlineOn, perCardDailyMaxFen: 1_000 },
+    });
+    // A rogue till (its key copied) signed in at both instances, each uploading half the records.
+    const sessions: TestDevice[] = [];
+    for (const [i, port] of [world.gateway.port, second.port].entries()) {
+      const device = await TestDevice.connect(port, deviceId, key);
+      device.sequence = 100 + i * 100;
+      assert.equal((await device.signIn()).message.kind, 'sign_in_accepted');
+      sessions.push(device);
+    }
+    const records = Array.from({ length: 50 }, (_, i) =>
+      signOfflineRecord(key, deviceId, {
+        recordKind: 'payment',
+        decision: 'accepted',
+        sequence: 1_000 + i,
+        offlineNo: 1 + i,
+        takenAtMs: Date.now() - 5_000 + i,
+        amountFen: 100,
+        orderNo: 1 + i,
+        sessionId: '',
+        code: { kind: 'qr', text: phone.code() },
+      }),
+    );
+    // Each instance's half in uploads of at most 10 records (one frame holds 4,096 bytes), the two
+    // halves at the same time.
+    const halves = await Promise.all(
+      sessions.map(async (device, i) => {
+        const mine = records.filter((_, n) => n % 2 === i);
+        const out = [];
+        for (let from = 0; from < mine.length; from += 10) {
+          const answer = await device.request({
+            kind: 'offline_upload',
+            records: mine.slice(from, from + 10),
+          });
+          if (answer.message.kind === 'offline_upload_result') out.push(...answer.message.results);
+        }
+        return out;
+      }),
+    );
+    const results = halves.flat();
+    assert.equal(results.length, 50);
+    assert.equal(results.filter((r) => r.status === 'accepted').length, 10);
+    assert.equal(results.filter((r) => r.status === 'exception' && r.reason === 'LIMIT_EXCEEDED').length, 40);
+    assert.equal((await world.client.getCard(cardNo)).balance.main, 100_000 - 1_000);
+    for (const device of sessions) device.close();
   });
 });

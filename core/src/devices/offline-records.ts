@@ -13,8 +13,11 @@ import { newId } from '../ids.ts';
 import type { LedgerService } from '../ledger/ledger-service.ts';
 import { codeId } from '../ledger/operations.ts';
 import type { Accepted, Answer } from '../ledger/results.ts';
+import { formatDay, shanghaiDay } from '../time.ts';
 import type { AccessEvents } from './access-events.ts';
 import type { AttendanceService } from './attendance-service.ts';
+import { DeviceConfigRepository } from './device-config-repository.ts';
+import { storedDeviceSettings } from './device-configs.ts';
 
 export const offlineRecordsPerUploadMax = 64;
 export const gapRangesMax = 32;
@@ -110,6 +113,12 @@ function reasonOf(code: string): string {
   }
 }
 
+/** The offline totals a device's configuration caps (protocol § 7.8); undefined: never configured. */
+interface OfflineCaps {
+  perCardDailyMaxFen: number;
+  deviceTotalMaxFen: number;
+}
+
 interface Outcome {
   status: OfflineStatus;
   reason: string;
@@ -124,7 +133,11 @@ export class OfflineRecords {
     private readonly ledger: LedgerService,
     private readonly access: AccessEvents,
     private readonly attendance: AttendanceService,
-  ) {}
+  ) {
+    this.configs = new DeviceConfigRepository(db);
+  }
+
+  private readonly configs: DeviceConfigRepository;
 
   async upload(deviceId: string, records: readonly OfflineRecordInput[]): Promise<OfflineUploadResult> {
     const devices = await this.db.select<{ merchant_id: string | null; key_version: number; kind: string }>(
@@ -136,12 +149,20 @@ export class OfflineRecords {
     // A re-key restarts the device's sequence and offline numbers: records of each key are kept apart.
     const keyVersion = Number(device.key_version);
     const ref = keyVersion === 1 ? deviceId : `${deviceId}-${keyVersion}`;
+    // The totals are judged by the device's configuration at upload time, like the rest of its
+    // offline policy (protocol § 12.1). A device never configured is held to the ledger's limits alone;
+    // one whose offline use is off has its payments made exceptions NOT_PERMITTED by the gateway.
+    const stored = await this.configs.find(deviceId);
+    const offline = stored ? storedDeviceSettings.parse(stored.settings).offline : undefined;
+    const caps: OfflineCaps | undefined = offline?.enabled
+      ? { perCardDailyMaxFen: offline.perCardDailyMaxFen, deviceTotalMaxFen: offline.deviceTotalMaxFen }
+      : undefined;
     const results: OfflineResult[] = [];
     // In order, one at a time: records of one upload may depend on each other (the same card twice).
     for (const record of records) {
       const outcome = (recordKindsOf[device.kind] ?? []).includes(record.recordKind)
-        ? await this.settle(ref, device.merchant_id, record)
-        : await this.settle(ref, null, record, 'NOT_PERMITTED');
+        ? await this.settle(ref, device.merchant_id, record, caps)
+        : await this.settle(ref, null, record, caps, 'NOT_PERMITTED');
       results.push({ sequence: record.sequence, status: outcome.status, reason: outcome.reason });
     }
     return { results, gaps: await this.gaps(ref) };
@@ -151,6 +172,7 @@ export class OfflineRecords {
     deviceId: string,
     merchantId: string | null,
     r: OfflineRecordInput,
+    caps: OfflineCaps | undefined,
     /** Set for a record its device's kind may not store: stored as evidence, rejected for this reason. */
     notAllowed?: string,
   ): Promise<Outcome> {
@@ -171,7 +193,7 @@ export class OfflineRecords {
     }
     const outcome: Outcome =
       notAllowed === undefined
-        ? await this.decide(deviceId, merchantId, r)
+        ? await this.decide(deviceId, merchantId, r, caps)
         : { status: 'rejected', reason: notAllowed };
     try {
       // The record and its exception together: an exception is never lost behind a stored record.
@@ -228,7 +250,12 @@ export class OfflineRecords {
     );
   }
 
-  private async decide(deviceId: string, merchantId: string | null, r: OfflineRecordInput): Promise<Outcome> {
+  private async decide(
+    deviceId: string,
+    merchantId: string | null,
+    r: OfflineRecordInput,
+    caps: OfflineCaps | undefined,
+  ): Promise<Outcome> {
     if (!r.macOk) return { status: 'rejected', reason: 'BAD_RECORD_MAC' };
     const sameSequence = await this.db.select<{ offline_no: number }>(
       'SELECT offline_no FROM offline_records WHERE device_id = ? AND sequence = ?',
@@ -252,7 +279,7 @@ export class OfflineRecords {
         if (r.decision === 'refused') return { status: 'accepted', reason: 'NONE' };
         if (r.cardNo === null) return refused(r.codeRefusal ?? 'CODE_INVALID', r.amount);
         if (merchantId === null) return refused('MERCHANT_DISABLED', r.amount);
-        return this.charge(deviceId, merchantId, r, r.cardNo);
+        return this.charge(deviceId, merchantId, r, r.cardNo, caps);
       }
       case 'access':
         await this.access.record({
@@ -291,6 +318,7 @@ export class OfflineRecords {
     merchantId: string,
     r: OfflineRecordInput,
     cardNo: string,
+    caps: OfflineCaps | undefined,
   ): Promise<Outcome> {
     const operationId = `dev:${deviceId}:${r.sequence}`;
     const online = await this.ledger.operation(operationId).catch((error: unknown) => {
@@ -324,6 +352,15 @@ export class OfflineRecords {
       }
     }
     const id = declinedFor === undefined ? operationId : `${operationId}:offline`;
+    // The device's offline totals are taken before the ledger is asked and given back if it took nothing.
+    const taken = caps ? await this.reserveTotals(deviceId, cardNo, r, caps) : [];
+    if (taken === undefined)
+      return {
+        status: 'exception',
+        reason: 'LIMIT_EXCEEDED',
+        exception: { amount: r.amount, receivable: 0 },
+      };
+    // An unknown outcome (the ledger unreachable) keeps the amount counted: a retry may find it charged.
     const answer: Answer = await this.ledger.pay({
       id,
       cardNo,
@@ -335,7 +372,60 @@ export class OfflineRecords {
       ...(r.cardVersion === null ? {} : { cardVersion: r.cardVersion }),
       ...(r.codeId ? { codeId: r.codeId } : {}),
     });
+    if (answer.status === 'rejected') await this.giveBack(deviceId, taken, r.amount);
     return this.outcomeOf(answer, declinedFor, id, r.amount);
+  }
+
+  /**
+   * Takes the payment's amount from the card's total for the record's Asia/Shanghai day at this device
+   * and from the device's total of payments stored since its last upload, each with one conditional
+   * UPDATE (total + amount <= cap), so uploads racing from several gateway instances are counted one
+   * after the other. Answers the scopes taken, or undefined (nothing kept) when either cap is passed.
+   * "Since its last upload": the device deletes what it uploaded (protocol § 12.3), so what it held when
+   * it took this record is what it took after the last upload the server received before that moment.
+   */
+  private async reserveTotals(
+    deviceId: string,
+    cardNo: string,
+    r: OfflineRecordInput,
+    caps: OfflineCaps,
+  ): Promise<string[] | undefined> {
+    if (r.amount === 0) return [];
+    const last = await this.db.select<{ at: number | null }>(
+      'SELECT MAX(received_at_ms) AS at FROM offline_records WHERE device_id = ? AND received_at_ms < ?',
+      [deviceId, r.takenAtMs],
+    );
+    const scopes: [string, number][] = [
+      [`card:${cardNo}:${formatDay(shanghaiDay(r.takenAtMs))}`, caps.perCardDailyMaxFen],
+      [`stored:${Number(last[0]?.at ?? 0)}`, caps.deviceTotalMaxFen],
+    ];
+    const ignore = this.db.dialect === 'mysql' ? 'INSERT IGNORE' : 'INSERT OR IGNORE';
+    const taken: string[] = [];
+    for (const [scope, cap] of scopes) {
+      await this.db.execute(`${ignore} INTO offline_totals (device_id, scope, total_fen) VALUES (?, ?, 0)`, [
+        deviceId,
+        scope,
+      ]);
+      const changed = await this.db.execute(
+        'UPDATE offline_totals SET total_fen = total_fen + ? WHERE device_id = ? AND scope = ? AND total_fen + ? <= ?',
+        [r.amount, deviceId, scope, r.amount, cap],
+      );
+      if (changed !== 1) {
+        await this.giveBack(deviceId, taken, r.amount);
+        return undefined;
+      }
+      taken.push(scope);
+    }
+    return taken;
+  }
+
+  private async giveBack(deviceId: string, scopes: readonly string[], amount: number): Promise<void> {
+    for (const scope of scopes) {
+      await this.db.execute(
+        'UPDATE offline_totals SET total_fen = total_fen - ? WHERE device_id = ? AND scope = ? AND total_fen >= ?',
+        [amount, deviceId, scope, amount],
+      );
+    }
   }
 
   private outcomeOf(
