@@ -31,7 +31,17 @@ export function TitleBar() {
     const update = () => {
       setRoute(currentRoute());
       setTitle(document.title);
+      focusable();
     };
+    // Each page is a scrolling box of Taro's: focusable, so a keyboard can scroll it (WCAG 2.1.1).
+    const router = document.querySelector('.taro_router');
+    const focusable = () => {
+      for (const page of Array.from(document.querySelectorAll('.taro_page:not([tabindex])')))
+        page.setAttribute('tabindex', '0');
+    };
+    focusable();
+    const pages = new MutationObserver(focusable);
+    if (router) pages.observe(router, { childList: true });
     // Taro sets document.title from the page's navigationBarTitleText once the page is shown.
     const observer = new MutationObserver(update);
     const head = document.querySelector('title');
@@ -46,6 +56,7 @@ export function TitleBar() {
     window.addEventListener('unhandledrejection', onRejection);
     return () => {
       observer.disconnect();
+      pages.disconnect();
       window.removeEventListener('hashchange', update);
       Taro.eventCenter.off('__afterTaroRouterChange', update);
       window.removeEventListener('unhandledrejection', onRejection);
