@@ -407,6 +407,26 @@ describe('student app friction in the H5 app (issue 19)', () => {
     await page.locator('#top-up-not-paid', { hasText: '不会扣款' }).waitFor();
     assert.equal(await page.locator('#top-up-order').textContent(), orderId);
     await page.locator('#top-up-again').waitFor();
+
+    // Paid: the result names the order and the balance after it.
+    await open(page, 'home');
+    const before = Math.round(
+      Number(((await page.locator('#balance-total').textContent()) ?? '').replace(/[^0-9.]/g, '')) * 100,
+    );
+    await open(page, 'top-up');
+    await page.locator('.page-top-up .preset', { hasText: '¥50.00' }).click();
+    await page.locator('#pay').click();
+    await page.waitForURL(/\/pay\/h5/);
+    await page.locator('#pay').click();
+    await page.waitForURL((url) => url.origin === system.web.url, { timeout: 5_000 });
+    await page.locator('#top-up-state', { hasText: '充值成功，已到账' }).waitFor({ timeout: 20_000 });
+    await page.locator('#top-up-balance').waitFor();
+    const after = Math.round(
+      Number(((await page.locator('#top-up-balance').textContent()) ?? '').replace(/[^0-9.]/g, '')) * 100,
+    );
+    assert.equal(after, before + 5_000);
+    assert.match((await page.locator('#top-up-order').textContent()) ?? '', /\S/);
+    assert.equal(await page.locator('#top-up-not-paid').count(), 0);
     await page.context().close();
   });
 
