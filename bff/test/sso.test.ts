@@ -211,6 +211,27 @@ describe('campus single sign-on (CAS 3.0 and OIDC stand-ins) signs an H5 user in
     assert.equal((await exchange(again)).body.identity?.cardNo, person.cardNo);
   });
 
+  test('a campus running CAS and OIDC side by side: either provider signs the person into the same account', async () => {
+    const person = await openPerson(world);
+    casUsers.push({ user: `c-${person.personNo}`, attributes: { personNo: [person.personNo] } });
+    oidcUsers.push({ sub: `o-${person.personNo}`, claims: { student_id: person.personNo } });
+    const viaCas = await start('ids');
+    const casBack = await signInAt(viaCas.location, {
+      username: `c-${person.personNo}`,
+      password: `c-${person.personNo}`,
+    });
+    const first = await exchange(await callback(casBack, viaCas.cookie));
+    const second = await exchange(await startAndSignIn(`o-${person.personNo}`));
+    for (const session of [first, second]) {
+      assert.equal(session.status, 200);
+      assert.equal(session.body.identity?.cardNo, person.cardNo);
+    }
+    const who = (token: string) =>
+      world.request<{ openid: string }>('GET', '/api/v1/session', { token }).then((r) => r.body.openid);
+    assert.equal(await who(first.body.accessToken), await who(second.body.accessToken));
+    assert.equal(await who(first.body.accessToken), subjectOf(person.personNo));
+  });
+
   test('OIDC: a callback whose state is not the browser cookie is refused', async () => {
     const person = await openPerson(world);
     oidcUsers.push({ sub: `u-${person.personNo}`, claims: { student_id: person.personNo } });
@@ -224,6 +245,7 @@ describe('campus single sign-on (CAS 3.0 and OIDC stand-ins) signs an H5 user in
 
   test('OIDC: an id_token with another nonce, or changed after signing, is refused', async () => {
     const person = await openPerson(world);
+    const victim = await openPerson(world);
     oidcUsers.push({ sub: `u-${person.personNo}`, claims: { student_id: person.personNo } });
     try {
       idp.faults.wrongNonce = true;
@@ -232,18 +254,19 @@ describe('campus single sign-on (CAS 3.0 and OIDC stand-ins) signs an H5 user in
         'LOGIN_FAILED',
       );
       idp.faults.wrongNonce = false;
-      idp.faults.tamperIdToken = true;
+      // The student's own sign-in, with the person number changed to someone else's after signing.
+      idp.faults.tamperIdToken = { student_id: victim.personNo };
       assert.equal(
         (await startAndSignIn(`u-${person.personNo}`)).searchParams.get('sso_error'),
         'LOGIN_FAILED',
       );
     } finally {
       idp.faults.wrongNonce = false;
-      idp.faults.tamperIdToken = false;
+      delete idp.faults.tamperIdToken;
     }
-    // The forged token named `someone-else`: no account of theirs was bound.
+    // Nobody got the victim's card.
     const forged = await world.core.client
-      .binding(subjectOf('campus', 'someone-else'))
+      .binding(subjectOf(victim.personNo))
       .catch((e: CoreError) => e.code);
     assert.equal(forged, 'BINDING_NOT_FOUND');
   });

@@ -16,8 +16,8 @@ export interface OidcUser {
 export interface OidcFaults {
   /** The id_token carries a nonce other than the one asked for. */
   wrongNonce?: boolean;
-  /** The id_token's payload is changed after signing (the signature no longer matches). */
-  tamperIdToken?: boolean;
+  /** Claims overwritten in the id_token after signing (the signature no longer matches). */
+  tamperIdToken?: Record<string, string>;
 }
 
 export interface OidcStandIn {
@@ -148,7 +148,9 @@ export async function startOidcStandIn(options: {
       let idToken = jwt({ alg: 'RS256', typ: 'JWT', kid }, payload, privateKey);
       if (faults.tamperIdToken) {
         const [h, , s] = idToken.split('.');
-        const forged = Buffer.from(JSON.stringify({ ...payload, sub: 'someone-else' })).toString('base64url');
+        const forged = Buffer.from(JSON.stringify({ ...payload, ...faults.tamperIdToken })).toString(
+          'base64url',
+        );
         idToken = `${h}.${forged}.${s}`;
       }
       return json(200, {

@@ -14,8 +14,8 @@ import type { SessionAnswer, SessionService } from './sessions.ts';
  * (authorization code + PKCE S256 + state + nonce, the id_token's signature checked against the
  * provider's JWKS); CAS 3.0 by its documented service-ticket validation (/p3/serviceValidate), by
  * hand: the CAS clients on npm are unmaintained and pull a vulnerable xml2js. The provider proves the
- * person, so the account `sso-<provider>-<digest of the provider's user id>` is bound to the card of
- * the person number the provider names, without the ID-tail question.
+ * person, so the account `sso-<digest of the person number>` is bound to the card of the person
+ * number the provider names, without the ID-tail question.
  */
 export const SSO_SUBJECT_PREFIX = 'sso-';
 
@@ -152,11 +152,11 @@ export class SsoService {
     const flow = raw === null ? null : (JSON.parse(raw) as Flow);
     if (!flow || flow.provider !== provider.id)
       throw new SsoLoginError('LOGIN_FAILED', 'the sign-in expired or was already used; start again');
-    const { subject, personNo } =
+    const { personNo } =
       provider.kind === 'cas'
         ? await this.casIdentity(provider, flow, query)
         : await this.oidcIdentity(provider, flow, query);
-    const answer = await this.signIn(subject, personNo);
+    const answer = await this.signIn(personNo);
     const code = randomBytes(24).toString('base64url');
     await this.kv.set(handoffKey(code), JSON.stringify(answer), handoffTtlMs);
     return code;
@@ -177,9 +177,10 @@ export class SsoService {
     return url.toString();
   }
 
-  private async signIn(subject: string, personNo: string): Promise<SessionAnswer> {
+  private async signIn(personNo: string): Promise<SessionAnswer> {
     if (!personNoRule.safeParse(personNo).success)
       throw new SsoLoginError('PERSON_NOT_FOUND', 'the identity provider named no valid person number');
+    const subject = subjectOf(personNo);
     try {
       await this.bindings.bindProven(subject, personNo);
     } catch (error) {
@@ -219,7 +220,7 @@ export class SsoService {
     }
     const personNo =
       provider.personClaim === 'user' ? answer.user : answer.attributes[provider.personClaim]?.[0];
-    return { subject: subjectOf(provider.id, answer.user), personNo: personNo ?? '' };
+    return { personNo: personNo ?? '' };
   }
 
   private async oidcIdentity(provider: SsoProviderConfig, flow: Flow, query: URLSearchParams) {
@@ -250,7 +251,7 @@ export class SsoService {
     }
     if (!claims?.sub) throw new SsoLoginError('LOGIN_FAILED', 'no id_token subject');
     const value = claims[provider.personClaim];
-    return { subject: subjectOf(provider.id, claims.sub), personNo: typeof value === 'string' ? value : '' };
+    return { personNo: typeof value === 'string' ? value : '' };
   }
 
   private discovered(provider: SsoProviderConfig): Promise<oidc.Configuration> {
@@ -293,10 +294,17 @@ export class SsoService {
   }
 }
 
-/** One account per person per provider; the provider's user id itself is not kept in the subject. */
-export function subjectOf(providerId: string, user: string): string {
-  const digest = createHash('sha256').update(`${providerId}\n${user}`).digest('base64url').slice(0, 22);
-  return `${SSO_SUBJECT_PREFIX}${providerId}-${digest}`;
+/**
+ * The person's one single sign-on account, whichever configured provider proved them (a campus may run
+ * CAS and OIDC side by side): the binding channel allows one `sso` account per person. The person
+ * number is not kept in the subject as it is.
+ */
+export function subjectOf(personNo: string): string {
+  const digest = createHash('sha256')
+    .update(`campus-card sso\n${personNo.toUpperCase()}`)
+    .digest('base64url')
+    .slice(0, 22);
+  return `${SSO_SUBJECT_PREFIX}${digest}`;
 }
 
 /** A CAS 3.0 validation answer, XML or JSON (format=JSON), as the user and attributes or the failure code. */
