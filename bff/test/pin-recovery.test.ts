@@ -201,7 +201,8 @@ describe('one person bound from WeChat and from Alipay (BFF, Alipay stand-in thr
       token,
       body: { personNo: person.personNo, name: person.name, secret: person.secret },
     });
-  const cardOf = (token: string) => world.request<{ cardNo?: string; code?: string }>('GET', '/api/v1/card', { token });
+  const cardOf = (token: string) =>
+    world.request<{ cardNo?: string; code?: string }>('GET', '/api/v1/card', { token });
 
   test('#14 when a student bound in WeChat binds from Alipay, then both apps see the card, a second WeChat account is refused, and unbinding one leaves the other', async () => {
     const student = await boundStudent(world);
