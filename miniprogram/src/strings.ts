@@ -313,6 +313,8 @@ export const strings = {
     linkedAt: (when: string) => `关联于 ${when}`,
     showBalance: '可查看余额',
     showSpending: '可查看消费明细',
+    on: '开启',
+    off: '关闭',
     remove: '移除',
     confirmRemove: (label: string) => `确定移除${label}吗？移除后对方将看不到你的校园卡信息。`,
     removed: '已移除',

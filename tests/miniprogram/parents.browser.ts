@@ -8,7 +8,8 @@
 // Run by `npm run test:browser -w miniprogram` after `npm run build:h5` (it serves miniprogram/dist/h5).
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +22,19 @@ import { launchChromium, newContext, screenshotsDir } from '../browser.ts';
 const here = dirname(fileURLToPath(import.meta.url));
 const h5Root = resolve(here, '../../miniprogram/dist/h5');
 const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core's serious and critical findings inside `scope` (the page shown), as readable lines. */
+async function axeFindings(page: Page, scope: string): Promise<string[]> {
+  // Evaluated rather than added as an inline <script>: the app's CSP (script-src 'self') refuses those.
+  if (!(await page.evaluate('typeof window.axe !== "undefined"'))) await page.evaluate(axeSource);
+  const result = (await page.evaluate(
+    `window.axe.run(document.querySelector(${JSON.stringify(scope)}), { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 3) })))`,
+  )) as { id: string; impact: string; nodes: string[] }[];
+  return result
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id}: ${v.nodes.join(', ')}`);
+}
 
 async function shoot(page: Page, name: string): Promise<void> {
   // Taro's page slide-in takes 300 ms.
@@ -223,6 +237,7 @@ describe("parents' pages and 我的家长 in the H5 app (issue 19)", () => {
     // The student hides spending from this parent: the parent's page says so and lists nothing.
     await open(student, 'parents-mine');
     await student.locator('.page-parents-mine .linked-parent').waitFor();
+    assert.deepEqual(await axeFindings(student, '.page-parents-mine'), []);
     assert.match(
       ((await student.locator('.page-parents-mine .linked-parent').textContent()) ?? '').replace(/\s+/g, ' '),
       /家长 1\s*关联于 \d{4}-\d{2}-\d{2}/,
@@ -252,6 +267,7 @@ describe("parents' pages and 我的家长 in the H5 app (issue 19)", () => {
       .first()
       .waitFor();
     await assertReadableButtons(parent, '.page-parents');
+    assert.deepEqual(await axeFindings(parent, '.page-parents'), []);
     await shoot(parent, 'parents-child-lost');
 
     // The student's phone was signed out by the report, and the login page says why, not silently;

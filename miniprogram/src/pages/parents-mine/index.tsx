@@ -1,6 +1,6 @@
 // The student's 我的家长: the parents linked to this card, what each may see, removing one, and the
 // one-time invitation code (copy, and how long it stays good). The parent's own page is pages/parents.
-import { Button, Switch, Text, View } from '@tarojs/components';
+import { Button, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import { useEffect, useState } from 'react';
 import { StateView } from '../../components/StateView.tsx';
@@ -17,6 +17,34 @@ import {
 import { strings } from '../../strings.ts';
 
 const words = strings.parents;
+
+/**
+ * An on/off switch that says what it switches (role switch, its label and state for screen readers;
+ * Taro's H5 Switch leaves its checkbox unlabelled). Inline sizes are half app.css's design px.
+ */
+function Toggle(props: { className: string; label: string; on: boolean; onChange: (on: boolean) => void }) {
+  return (
+    <View
+      className={props.className}
+      role="switch"
+      aria-checked={props.on}
+      aria-label={props.label}
+      onClick={() => props.onChange(!props.on)}
+      style={{
+        minWidth: '56px',
+        padding: '8px 14px',
+        borderRadius: '18px',
+        textAlign: 'center',
+        fontSize: '14px',
+        border: '1px solid #0b6e4f',
+        background: props.on ? '#0b6e4f' : '#fff',
+        color: props.on ? '#fff' : '#0b6e4f',
+      }}
+    >
+      <Text>{props.on ? words.on : words.off}</Text>
+    </View>
+  );
+}
 
 export default function MyParentsPage() {
   const remote = useRemote(() => listMyParents(api), []);
@@ -88,13 +116,13 @@ export default function MyParentsPage() {
                     }}
                   >
                     <Text>{words.showBalance}</Text>
-                    <Switch
+                    <Toggle
                       className="show-balance"
-                      checked={parent.showBalance}
-                      color="#0b6e4f"
-                      onChange={(event) =>
+                      label={words.showBalance}
+                      on={parent.showBalance}
+                      onChange={(on) =>
                         void run(
-                          () => setParentVisibility(api, parent.id, { showBalance: event.detail.value }),
+                          () => setParentVisibility(api, parent.id, { showBalance: on }),
                           strings.common.save,
                         )
                       }
@@ -109,13 +137,13 @@ export default function MyParentsPage() {
                     }}
                   >
                     <Text>{words.showSpending}</Text>
-                    <Switch
+                    <Toggle
                       className="show-spending"
-                      checked={parent.showSpending}
-                      color="#0b6e4f"
-                      onChange={(event) =>
+                      label={words.showSpending}
+                      on={parent.showSpending}
+                      onChange={(on) =>
                         void run(
-                          () => setParentVisibility(api, parent.id, { showSpending: event.detail.value }),
+                          () => setParentVisibility(api, parent.id, { showSpending: on }),
                           strings.common.save,
                         )
                       }
