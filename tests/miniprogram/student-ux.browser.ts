@@ -196,6 +196,9 @@ describe('student app friction in the H5 app (issue 19)', () => {
     await page.locator('#login').click();
     await page.locator('.page-bind').waitFor();
     await page.waitForTimeout(500);
+    // Where an unbound student lands: titled, with no back (home would only send them here again).
+    await page.locator('#title-bar-title', { hasText: '绑定校园卡' }).waitFor();
+    assert.equal(await page.locator('#title-bar-back').count(), 0);
     assert.deepEqual(await axeFindings(page), [], 'axe on the bind page');
     await fillBind(page, student, '000000');
     await page.locator('#bind').click();

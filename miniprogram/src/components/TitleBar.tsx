@@ -6,6 +6,8 @@ import { uxStrings } from '../ux-strings.ts';
 
 /** Pages that are a start of their own (no page behind them to go back to): no title bar. */
 const rootPages = new Set(['pages/home/index', 'pages/login/index']);
+/** Where a session can start (an unbound student, a parent): opened first, back would only come back. */
+const landingPages = new Set(['pages/bind/index', 'pages/parents/index']);
 
 /** The H5 route as Taro's hash router has it: `pages/bills/index` from `#/pages/bills/index?…`. */
 function currentRoute(): string {
@@ -69,6 +71,7 @@ export function TitleBar() {
   }, [shown]);
   if (!shown) return null;
 
+  const canGoBack = Taro.getCurrentPages().length > 1 || !landingPages.has(route);
   const back = () => {
     if (Taro.getCurrentPages().length > 1) void Taro.navigateBack();
     else void Taro.reLaunch({ url: '/pages/home/index' });
@@ -76,16 +79,18 @@ export function TitleBar() {
   // Outside Taro's page container: a page is shown only while it is that container's last child.
   return createPortal(
     <View className="title-bar" id="title-bar" role="banner">
-      <View
-        className="title-bar-back"
-        id="title-bar-back"
-        role="button"
-        aria-label={uxStrings.titleBar.back}
-        onClick={back}
-      >
-        <Text aria-hidden="true">‹</Text>
-        <Text>{uxStrings.titleBar.back}</Text>
-      </View>
+      {canGoBack ? (
+        <View
+          className="title-bar-back"
+          id="title-bar-back"
+          role="button"
+          aria-label={uxStrings.titleBar.back}
+          onClick={back}
+        >
+          <Text aria-hidden="true">‹</Text>
+          <Text>{uxStrings.titleBar.back}</Text>
+        </View>
+      ) : null}
       <Text className="title-bar-title" id="title-bar-title">
         {title}
       </Text>
