@@ -15,6 +15,7 @@ import type { UploadStore } from '../content/upload-store.ts';
 import { BffError } from '../errors.ts';
 import { parseBody, parseValue } from '../http/middleware.ts';
 import { accountRoutes } from './accounts.ts';
+import { activationCodeRoutes } from './activation-codes.ts';
 import type { Adjustments } from './adjustments.ts';
 import { adminEventRoutes } from './admin-events.ts';
 import type { AdminLogin } from './admin-login.ts';
@@ -26,6 +27,7 @@ import type { CardAffairs } from './card-affairs.ts';
 import { contentRoutes } from './content.ts';
 import { deviceRoutes } from './devices.ts';
 import { fundsRoutes } from './funds.ts';
+import { insightRoutes } from './insight.ts';
 import { merchantRoutes } from './merchants.ts';
 import { offlineExceptionRoutes } from './offline-exceptions.ts';
 import { maskOpenids } from './openid-mask.ts';
@@ -240,6 +242,8 @@ export const adminRoutes: readonly AdminRoute[] = [
   ...refundRoutes,
   ...attendanceRoutes,
   ...adminEventRoutes,
+  ...activationCodeRoutes,
+  ...insightRoutes,
 ];
 
 /**
