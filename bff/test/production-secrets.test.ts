@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { type ServiceStart, startServiceProcess } from '../../tests/spawn-service.ts';
 import { loadConfig } from '../src/config.ts';
 import { VideoLinks } from '../src/content/video-links.ts';
 
@@ -58,34 +57,8 @@ function refusal(env: Record<string, string | undefined>): string {
   return 'started';
 }
 
-async function startBffProcess(
-  env: Record<string, string>,
-): Promise<{ code: number | null; output: string }> {
-  const entry = new URL('../src/server.ts', import.meta.url).pathname;
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const listening = new Promise<void>((resolve) => {
-    const read = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('bff listening')) resolve();
-    };
-    child.stdout.on('data', read);
-    child.stderr.on('data', read);
-  });
-  const exited = once(child, 'exit');
-  const first = await Promise.race([
-    listening.then(() => 'listening' as const),
-    exited.then(() => 'exited' as const),
-  ]);
-  if (first === 'listening') {
-    child.kill('SIGTERM');
-    await exited;
-    return { code: null, output };
-  }
-  return { code: child.exitCode, output };
+function startBffProcess(env: Record<string, string>): Promise<ServiceStart> {
+  return startServiceProcess(new URL('../src/server.ts', import.meta.url).pathname, env, 'bff listening');
 }
 
 test('#12.2 when the BFF starts in production with only the development campus key, then it exits naming CAMPUS_SIGNING_KEY', async () => {

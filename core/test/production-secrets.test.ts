@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { type ServiceStart, startServiceProcess } from '../../tests/spawn-service.ts';
 import { loadConfig } from '../src/config.ts';
 import { secretWeakness } from '../src/secrets.ts';
 
@@ -36,42 +35,10 @@ function refusal(env: Record<string, string | undefined>): string {
 }
 
 /** Runs core/src/server.ts as production would, and answers how it ended (or that it listened). */
-async function startCoreProcess(
-  env: Record<string, string>,
-): Promise<{ code: number | null; output: string }> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', new URL('../src/server.ts', import.meta.url).pathname],
-    {
-      env: {
-        PATH: process.env.PATH ?? '',
-        DATABASE_URL: `sqlite:${join(mkdtempSync(join(tmpdir(), 'cc-secrets-')), 'core.sqlite')}`,
-        CORE_PORT: '0',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let output = '';
-  const listening = new Promise<void>((resolve) => {
-    const read = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('core listening')) resolve();
-    };
-    child.stdout.on('data', read);
-    child.stderr.on('data', read);
-  });
-  const exited = once(child, 'exit');
-  const first = await Promise.race([
-    listening.then(() => 'listening' as const),
-    exited.then(() => 'exited' as const),
-  ]);
-  if (first === 'listening') {
-    child.kill('SIGTERM');
-    await exited;
-    return { code: null, output };
-  }
-  return { code: child.exitCode, output };
+function startCoreProcess(env: Record<string, string>): Promise<ServiceStart> {
+  const entry = new URL('../src/server.ts', import.meta.url).pathname;
+  const database = `sqlite:${join(mkdtempSync(join(tmpdir(), 'cc-secrets-')), 'core.sqlite')}`;
+  return startServiceProcess(entry, { DATABASE_URL: database, CORE_PORT: '0', ...env }, 'core listening');
 }
 
 test('#12.2 when the core starts in production with no secrets set, then it exits naming CORE_SERVICE_KEYS and PII_KEY', async () => {

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { test } from 'node:test';
 import { campusSigningKeyFromSecret } from '@campus-card/core/credential';
+import { type ServiceStart, startServiceProcess } from '../../tests/spawn-service.ts';
 import { devCampusKeys, loadConfig } from '../src/config.ts';
 
 /** A real campus key's public half, as the card centre would configure it. */
@@ -32,34 +31,9 @@ function refusal(env: Record<string, string | undefined>): string {
   return 'started';
 }
 
-async function startGatewayProcess(
-  env: Record<string, string>,
-): Promise<{ code: number | null; output: string }> {
+function startGatewayProcess(env: Record<string, string>): Promise<ServiceStart> {
   const entry = new URL('../src/server.ts', import.meta.url).pathname;
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const listening = new Promise<void>((resolve) => {
-    const read = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('device gateway listening')) resolve();
-    };
-    child.stdout.on('data', read);
-    child.stderr.on('data', read);
-  });
-  const exited = once(child, 'exit');
-  const first = await Promise.race([
-    listening.then(() => 'listening' as const),
-    exited.then(() => 'exited' as const),
-  ]);
-  if (first === 'listening') {
-    child.kill('SIGTERM');
-    await exited;
-    return { code: null, output };
-  }
-  return { code: child.exitCode, output };
+  return startServiceProcess(entry, env, 'device gateway listening');
 }
 
 test('#12.2 when the gateway starts in production with its defaults, then it exits naming CORE_SECRET and CAMPUS_KEYS', async () => {
