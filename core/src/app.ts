@@ -32,6 +32,7 @@ import { PresenceService } from './devices/presence-service.ts';
 import { CoreError } from './errors.ts';
 import { GuardianRepository } from './guardians/guardian-repository.ts';
 import { GuardianService } from './guardians/guardian-service.ts';
+import { coreReadinessChecks, healthProbeRoutes } from './health.ts';
 import { errorHandler, rawBody, serviceAuth, serviceAuthBeforeBody } from './http/middleware.ts';
 import { memoryNonces, redisNonces } from './http/nonces.ts';
 import { adminRoutes } from './http/routes/admin.ts';
@@ -62,6 +63,14 @@ import { LedgerRepository } from './ledger/ledger-repository.ts';
 import { LedgerService } from './ledger/ledger-service.ts';
 import { createLogger, type Logger } from './log.ts';
 import { MerchantService } from './merchants/merchant-service.ts';
+import {
+  createMetricsRegistry,
+  Gauge,
+  Histogram,
+  httpMetrics,
+  metricsEndpoint,
+  type Registry,
+} from './metrics.ts';
 import { MonthlyStatementNotices } from './notices/monthly-statements.ts';
 import { NoticeRepository } from './notices/notice-repository.ts';
 import {
@@ -126,6 +135,8 @@ export interface Core {
   /** Campus insight (docs/analytics.md): filled at start where INSIGHT_DB_PATH is set. */
   insight: InsightSlot;
   batcher: Batcher;
+  /** Prometheus registry served at GET /metrics. */
+  metrics: Registry;
   /** Committed card activity, for live views (the BFF's push). */
   activity: CardActivityFeed;
   app: Koa;
@@ -233,6 +244,11 @@ export function createCore(
   const app = new Koa({ proxy: false });
   app.silent = true;
   const open = new Router();
+  const metrics = coreMetrics(batcher);
+  // Route templates, process and ledger figures only: nothing about a card or a person, so the
+  // internal core serves them unauthenticated like /health (docs/operations.md).
+  open.get('/metrics', metricsEndpoint(metrics));
+  open.use(healthProbeRoutes(coreReadinessChecks(db, redis)).routes());
   open.get('/health', async (ctx) => {
     await db.nowMs();
     ctx.body = {
@@ -243,6 +259,7 @@ export function createCore(
       operations: batcher.stats.operations,
     };
   });
+  app.use(httpMetrics(metrics));
   app.use(errorHandler(log));
   app.use(open.routes());
   // Key id, timestamp window and nonce shape before any body byte is read (#12.13 class).
@@ -310,9 +327,31 @@ export function createCore(
     reports,
     insight,
     batcher,
+    metrics,
     activity,
     app,
   };
+}
+
+/** The core's registry: process and HTTP metrics, and the ledger's batching and queue. */
+function coreMetrics(batcher: Batcher): Registry {
+  const registry = createMetricsRegistry('core');
+  const batchSizes = new Histogram({
+    name: 'ledger_batch_size',
+    help: 'Operations per ledger transaction (group commit)',
+    buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
+    registers: [registry],
+  });
+  batcher.onBatch((size) => batchSizes.observe(size));
+  new Gauge({
+    name: 'ledger_queue_depth',
+    help: 'Ledger operations waiting for a transaction',
+    registers: [registry],
+    collect() {
+      this.set(batcher.depth);
+    },
+  });
+  return registry;
 }
 
 export interface RunningCore extends Core {

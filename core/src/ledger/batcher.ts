@@ -28,6 +28,8 @@ export class Batcher {
   private idleWaiters: (() => void)[] = [];
   /** Counters for /health and the benchmark: how well operations are being grouped. */
   readonly stats = { batches: 0, operations: 0 };
+  /** Read-only observers of each batch's size as it starts (the core's metrics). */
+  private readonly batchListeners: ((size: number) => void)[] = [];
 
   constructor(
     private readonly execute: (ops: Operation[]) => Promise<Answer[]>,
@@ -42,6 +44,10 @@ export class Batcher {
       this.queue.push({ op, resolve, reject });
       this.pump();
     });
+  }
+
+  onBatch(listener: (size: number) => void): void {
+    this.batchListeners.push(listener);
   }
 
   get depth(): number {
@@ -60,6 +66,7 @@ export class Batcher {
       this.running++;
       this.stats.batches++;
       this.stats.operations += batch.length;
+      for (const listener of this.batchListeners) listener(batch.length);
       void this.runBatch(batch).finally(() => {
         this.running--;
         this.pump();
