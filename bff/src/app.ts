@@ -1,7 +1,8 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { CoreClient } from '@campus-card/core/client';
 import { redisJobLock } from '@campus-card/core/jobs';
 import { createLogger, type Logger } from '@campus-card/core/log';
+import { createMetricsRegistry, Gauge, httpMetrics, type Registry } from '@campus-card/core/metrics';
 import { Redis } from 'ioredis';
 import Koa from 'koa';
 import Router from 'koa-router';
@@ -82,6 +83,8 @@ export interface Bff {
   /** The backoffice's sessions, and the dashboard its open sockets at this instance share. */
   adminSessions: AdminSessions;
   dashboard: LiveDashboard;
+  /** Prometheus registry, served only on the separate METRICS_PORT listener (never the public port). */
+  metrics: Registry;
   app: Koa;
 }
 
@@ -178,9 +181,12 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
     news: new NewsListeners(),
     adminSessions,
     dashboard,
+    metrics: bffMetrics(push),
     app,
   };
 
+  // Requests by route template, never by the raw path (which carries card numbers).
+  app.use(httpMetrics(bff.metrics));
   app.use(errorHandler(log));
   app.use(requestContext());
   app.use(clientAddress(config));
@@ -200,7 +206,7 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
   app.use((ctx, next) => (ctx.path.startsWith(`${adminPrefix}/`) ? next() : bodies(ctx, next)));
 
   const open = new Router({ prefix: '/api/v1' });
-  open.use(healthRoutes().routes());
+  open.use(healthRoutes({ coreUrl: config.coreUrl, kv }).routes());
   open.use(sessionOpenRoutes(sessionService, alipayLogin).routes());
   // Campus single sign-on for the H5 build, only when SSO_PROVIDERS is set (docs/sso.md).
   const sso = config.sso && new SsoService(config.sso, kv, sessionService, bindings, log);
@@ -276,10 +282,50 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
   return bff;
 }
 
+/** The BFF's registry: process and HTTP figures, and the live views held here (push). */
+function bffMetrics(push: PushHub): Registry {
+  const registry = createMetricsRegistry('bff');
+  new Gauge({
+    name: 'bff_push_watchers',
+    help: 'Live views (push sockets) open at this instance',
+    registers: [registry],
+    collect() {
+      this.set(push.size);
+    },
+  });
+  return registry;
+}
+
+/**
+ * GET /metrics on its own listener (METRICS_HOST:METRICS_PORT), so the public API port never serves it;
+ * the figures carry no personal data, but request counts by route are nobody's business outside.
+ */
+async function startMetricsListener(bff: Bff): Promise<Server | undefined> {
+  const { metricsPort, metricsHost } = bff.config;
+  if (metricsPort === undefined) return undefined;
+  const server = createServer((request, response) => {
+    if (request.method !== 'GET' || request.url !== '/metrics') {
+      response.writeHead(404).end();
+      return;
+    }
+    bff.metrics.metrics().then(
+      (text) => response.writeHead(200, { 'content-type': bff.metrics.contentType }).end(text),
+      () => response.writeHead(500).end(),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(metricsPort, metricsHost, () => resolve());
+  });
+  return server;
+}
+
 export interface RunningBff {
   bff: Bff;
   url: string;
   server: Server;
+  /** The /metrics listener's URL, when METRICS_PORT is set. */
+  metricsUrl: string | undefined;
   close(): Promise<void>;
 }
 
@@ -297,6 +343,12 @@ export async function startBff(
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
+  const metricsServer = await startMetricsListener(bff);
+  const metricsAddress = metricsServer?.address();
+  const metricsUrl =
+    typeof metricsAddress === 'object' && metricsAddress
+      ? `http://${config.metricsHost}:${metricsAddress.port}/metrics`
+      : undefined;
   // Every instance hears every card's activity and delivers it to the live views it holds; the
   // backoffice's dashboards at this instance are computed again after it.
   const detachEvents = attachTicketSockets(
@@ -327,8 +379,11 @@ export async function startBff(
     bff,
     server,
     url: `http://${config.host}:${port}`,
+    metricsUrl,
     async close() {
       detachEvents();
+      metricsServer?.close();
+      metricsServer?.closeAllConnections();
       bff.dashboard.stop();
       await unsubscribe?.();
       await unsubscribeNews?.();

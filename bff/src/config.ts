@@ -20,6 +20,14 @@ const positiveInt = z.coerce.number().int().positive();
 const schema = z.object({
   host: z.string().describe('BFF_HOST: interface the API listens on'),
   port: z.coerce.number().int().min(0).max(65535).describe('BFF_PORT: 0 picks a free port'),
+  metricsHost: z.string().min(1).describe('METRICS_HOST: interface the /metrics listener binds'),
+  metricsPort: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(65535)
+    .optional()
+    .describe('METRICS_PORT: a separate listener for GET /metrics (unset: off; never on the public port)'),
   coreUrl: z.url().describe('CORE_URL: base URL of the core internal API'),
   coreKeyId: z.string().min(1).describe('CORE_KEY_ID: the key id this BFF signs core requests with'),
   coreKeySecret: z
@@ -293,6 +301,7 @@ export type BffConfig = Readonly<
 const defaults: Record<string, string> = {
   BFF_HOST: '127.0.0.1',
   BFF_PORT: '8080',
+  METRICS_HOST: '127.0.0.1',
   CORE_URL: 'http://127.0.0.1:4100',
   REDIS_PREFIX: 'cc:',
   ACCESS_TOKEN_TTL_S: '900',
@@ -347,6 +356,8 @@ export function loadConfig(env: Record<string, string | undefined>): BffConfig {
   const parsed = schema.safeParse({
     host: e.BFF_HOST,
     port: e.BFF_PORT,
+    metricsHost: e.METRICS_HOST,
+    metricsPort: e.METRICS_PORT || undefined,
     coreUrl: e.CORE_URL,
     coreKeyId: e.CORE_KEY_ID,
     coreKeySecret: e.CORE_KEY_SECRET,
