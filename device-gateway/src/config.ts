@@ -14,6 +14,9 @@ const positiveInt = z.coerce.number().int().positive();
 const schema = z.object({
   GATEWAY_HOST: z.string().min(1).default('127.0.0.1'),
   GATEWAY_PORT: port.default(4200),
+  /** A small HTTP listener for /metrics and /health/live, /health/ready; unset: off. */
+  GATEWAY_HEALTH_PORT: port.optional(),
+  GATEWAY_HEALTH_HOST: z.string().min(1).default('127.0.0.1'),
   CORE_URL: z.url().default('http://127.0.0.1:4100'),
   CORE_KEY_ID: z.string().min(1).default('dev'),
   CORE_SECRET: z.string().min(16).default('dev-secret-0123456789abcdef'),
@@ -51,6 +54,9 @@ const schema = z.object({
 export interface GatewayConfig {
   readonly host: string;
   readonly port: number;
+  /** GATEWAY_HEALTH_HOST / GATEWAY_HEALTH_PORT: the /metrics and /health listener (port unset: off). */
+  readonly healthPort: number | undefined;
+  readonly healthHost: string;
   readonly coreUrl: string;
   readonly coreKeyId: string;
   readonly coreSecret: string;
@@ -89,6 +95,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): G
   return Object.freeze({
     host: parsed.GATEWAY_HOST,
     port: parsed.GATEWAY_PORT,
+    healthPort: parsed.GATEWAY_HEALTH_PORT,
+    healthHost: parsed.GATEWAY_HEALTH_HOST,
     coreUrl: parsed.CORE_URL,
     coreKeyId: parsed.CORE_KEY_ID,
     coreSecret: parsed.CORE_SECRET,

@@ -1,6 +1,7 @@
 // The TCP device gateway: one listener, one Session per connection, handlers calling the core.
 // Run: `npm start -w device-gateway` (config from the environment, src/config.ts).
 
+import type { Server as HttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { blacklistChannel, CoreClient, deviceConfigChannel } from '@campus-card/core/client';
 import { createCampusKeyring, createMemoryReplayGuard, createVerifier } from '@campus-card/core/credential';
@@ -16,7 +17,7 @@ import { coreDeviceDirectory, type DeviceDirectory } from './devices.ts';
 import { createHandlers } from './handlers/index.ts';
 import { MemoryMealCaps, redisMealCaps } from './meal-caps.ts';
 import { MemoryMeterLocks, redisMeterLocks } from './meter-locks.ts';
-import { GatewayMetrics } from './metrics.ts';
+import { GatewayMetrics, startHealthListener } from './metrics.ts';
 import { NumericFailureLimit } from './numeric-failures.ts';
 import { MemoryPinRetries, redisPinRetries } from './pin-retries.ts';
 import { defaultPresenceOptions, PresenceReporter } from './presence.ts';
@@ -27,6 +28,8 @@ import { defaultTimings, Session, type SessionTimings } from './session/session.
 
 export interface RunningGateway {
   readonly port: number;
+  /** The /metrics and /health HTTP listener's base URL, when GATEWAY_HEALTH_PORT is set. */
+  readonly healthUrl: string | undefined;
   readonly sessions: SessionRegistry;
   readonly blacklist: GatewayBlacklist;
   readonly metrics: GatewayMetrics;
@@ -70,7 +73,7 @@ export async function startGateway(
   const acceptEveryClaim = { claim: async () => true };
   const verifyAt = (text: string, atMs: number) =>
     createVerifier({ keyring, replayGuard: acceptEveryClaim, now: () => atMs, ed25519Verify }).verify(text);
-  const handle = createHandlers({
+  const handlePlain = createHandlers({
     core,
     verifier,
     meterHoldTimeoutMs: config.meterHoldTimeoutMs,
@@ -84,6 +87,20 @@ export async function startGateway(
     mealCaps: redis === undefined ? new MemoryMealCaps() : redisMealCaps(redis),
   });
   const metrics = new GatewayMetrics();
+  // Payments by outcome: approved, the decline's reason (a fixed protocol set), or error.
+  const handle: typeof handlePlain = async (ctx, request) => {
+    if (request.kind !== 'pay' && request.kind !== 'pay_with_pin') return handlePlain(ctx, request);
+    try {
+      const reply = await handlePlain(ctx, request);
+      metrics.payment(
+        reply?.kind === 'pay_approved' ? 'approved' : reply?.kind === 'pay_declined' ? reply.reason : 'error',
+      );
+      return reply;
+    } catch (error) {
+      metrics.payment('error');
+      throw error;
+    }
+  };
   const metricsLog = setInterval(() => log.info({ metrics: metrics.snapshot() }, 'gateway metrics'), 60_000);
   metricsLog.unref();
   const answers = new AnswerCache(config.answerCacheEntriesMax);
@@ -175,8 +192,43 @@ export async function startGateway(
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   log.info({ host: config.host, port }, 'device gateway listening');
+  metrics.watch({
+    signedInSessions: () => sessions.signedInCount,
+    connections: () => sessions.all.size,
+    blacklistVersion: () => blacklist.version,
+    paymentsInFlight: () => admission.current,
+    paymentsInFlightMax: () => admission.max,
+  });
+  // Ready: the TCP listener is up, the core is ready (its database reachable and migrated), Redis answers.
+  const coreReady = `${config.coreUrl.replace(/\/+$/, '')}/health/ready`;
+  const health: HttpServer | undefined =
+    config.healthPort === undefined
+      ? undefined
+      : await startHealthListener(config.healthHost, config.healthPort, metrics.registry, {
+          listener: async () => {
+            if (!server.listening) throw new Error('not listening');
+          },
+          core: async () => {
+            const response = await fetch(coreReady, { signal: AbortSignal.timeout(2_000) });
+            await response.body?.cancel();
+            if (response.status !== 200) throw new Error(`core not ready: ${response.status}`);
+          },
+          ...(redis === undefined
+            ? {}
+            : {
+                redis: async () => {
+                  if ((await redis.ping()) !== 'PONG') throw new Error('redis');
+                },
+              }),
+        });
+  const healthAddress = health?.address();
+  const healthUrl =
+    typeof healthAddress === 'object' && healthAddress
+      ? `http://${config.healthHost}:${healthAddress.port}`
+      : undefined;
   return {
     port,
+    healthUrl,
     sessions,
     blacklist,
     metrics,
@@ -184,6 +236,8 @@ export async function startGateway(
     async close() {
       clearInterval(poll);
       clearInterval(metricsLog);
+      health?.close();
+      health?.closeAllConnections();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const session of [...sessions.all]) session.close();
       await closed;
