@@ -6,21 +6,17 @@
 // cannot run in Chromium: docs/alipay.md says what is verified there.
 // Run by `npm run test:browser -w miniprogram` after the H5 build (it serves miniprogram/dist/h5).
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { signIn } from '../../admin/test/support.ts';
-import { freshDatabase } from '../../core/test/support.ts';
-import { type RunningSystem, startSystem } from '../../mock/demo/system.ts';
-import { launchChromium, newContext } from '../browser.ts';
+import type { RunningSystem } from '../../mock/demo/system.ts';
+import { newContext } from '../browser.ts';
+import { bindAs, type H5World, startH5World } from './support.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const h5Root = resolve(here, '../../miniprogram/dist/h5');
 const screenshots = resolve(here, '../../docs/screenshots');
-const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** "¥128.50" → 12850. */
 function fenOf(text: string | null): number {
@@ -59,36 +55,17 @@ interface AdminTopUp {
 }
 
 describe('H5 top-up with 支付宝 in Chromium against the whole system and the Alipay stand-in', () => {
+  let world: H5World;
   let system: RunningSystem;
-  let drop: () => Promise<void>;
   let browser: Browser;
 
   before(async () => {
-    assert.ok(
-      existsSync(join(h5Root, 'index.html')),
-      'build the H5 target first: npm run build:h5 -w miniprogram',
-    );
-    mkdirSync(screenshots, { recursive: true });
-    const database = await freshDatabase('mysql');
-    drop = database.drop;
-    system = await startSystem({
-      env: {
-        DATABASE_URL: database.url,
-        REDIS_URL: redisUrl,
-        REDIS_PREFIX: `cc-ali-${randomBytes(4).toString('hex')}:`,
-        LOG_LEVEL: 'silent',
-      },
-      ports: 'free',
-      terminals: false,
-      print: () => {},
-    });
-    browser = await launchChromium();
+    world = await startH5World('cc-ali');
+    ({ system, browser } = world);
   });
 
   after(async () => {
-    await browser?.close();
-    await system?.stop();
-    await drop?.();
+    await world?.stop();
   });
 
   /** The backoffice API as the read-only auditor (no second factor): a card's top-ups, by channel. */
@@ -110,20 +87,8 @@ describe('H5 top-up with 支付宝 in Chromium against the whole system and the 
   test('when a student on H5 chooses 支付宝, pays on the stand-in cashier and every notification comes twice, then the result page and the card show the credit once and the backoffice lists it as an Alipay order', async () => {
     const student = system.identities[6];
     assert.ok(student);
-    const context = await newContext(browser, { viewport: { width: 390, height: 844 } });
-    // Nothing leaves the machine: the page may only talk to our servers and the stand-ins.
-    await context.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort());
-    const page = await context.newPage();
-    page.on('pageerror', (error) => console.error(`[h5 page error] ${error.message}`));
-
-    await page.goto(system.web.url);
-    await page.locator('#login').click();
-    await page.locator('#personNo input').fill(student.personNo);
-    await page.locator('#name input').fill(student.name);
-    await page.locator('#secret input').fill(student.secret);
-    await page.locator('#consent').click();
-    await page.locator('#bind').click();
-    await page.locator('.qr').waitFor();
+    const page = await world.newPage();
+    await bindAs(page, system.web.url, student);
     const before = await totalBalance(page);
 
     // Alipay sends each notification twice; the card must still be credited once.
@@ -173,7 +138,7 @@ describe('H5 top-up with 支付宝 in Chromium against the whole system and the 
     assert.match(alipayOrders[0]?.operationId ?? '', /^ali:/);
     assert.deepEqual(await adminTopUps(student.cardNo, 'wechat'), []);
     system.alipay.faults.clear();
-    await context.close();
+    await page.context().close();
 
     // The backoffice's card page (admin/dist) labels the order 支付宝 and filters by channel.
     const office = await newContext(browser, { viewport: { width: 1280, height: 900 } });

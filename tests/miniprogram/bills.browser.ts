@@ -6,24 +6,18 @@
 // Run by `npm run test:browser -w miniprogram` after `npm run build:h5` (it serves miniprogram/dist/h5).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import jsQR from 'jsqr';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { PNG } from 'pngjs';
-import { CoreClient } from '../../core/src/client/index.ts';
+import type { CoreClient } from '../../core/src/client/index.ts';
 import { fromHex } from '../../core/src/credential/index.ts';
 import { shanghaiMonth } from '../../core/src/notices/monthly-statements.ts';
-import { freshDatabase } from '../../core/test/support.ts';
-import { type RunningSystem, startSystem } from '../../mock/demo/system.ts';
+import type { RunningSystem } from '../../mock/demo/system.ts';
 import { ShowerMeter } from '../../mock/devices/shower-meter.ts';
-import { launchChromium, newContext, screenshotsDir } from '../browser.ts';
-
-const here = dirname(fileURLToPath(import.meta.url));
-const h5Root = resolve(here, '../../miniprogram/dist/h5');
-const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+import { screenshotsDir } from '../browser.ts';
+import { bindAs as bindStudent, type H5World, type Identity, openPage, startH5World } from './support.ts';
 
 /** Text a holder must never read: an operation or device id, or an English word of the wire. */
 const rawWords =
@@ -43,71 +37,24 @@ async function shoot(page: Page, name: string): Promise<void> {
 }
 
 describe('bills, words and lessons in the H5 app (issue 19)', () => {
+  let world: H5World;
   let system: RunningSystem;
-  let drop: () => Promise<void>;
-  let browser: Browser;
   let core: CoreClient;
-  const pageErrors: string[] = [];
+  let pageErrors: string[];
 
   before(async () => {
-    assert.ok(
-      existsSync(join(h5Root, 'index.html')),
-      'build the H5 target first: npm run build:h5 -w miniprogram',
-    );
-    const database = await freshDatabase('mysql');
-    drop = database.drop;
-    system = await startSystem({
-      env: {
-        DATABASE_URL: database.url,
-        REDIS_URL: redisUrl,
-        REDIS_PREFIX: `cc-bills-${randomBytes(4).toString('hex')}:`,
-        LOG_LEVEL: 'silent',
-        PAY_INTERVAL_MS_MIN: '0',
-      },
-      ports: 'free',
-      terminals: false,
-      print: () => {},
-    });
-    core = new CoreClient({ url: system.core.url, ...system.serviceKey });
-    browser = await launchChromium();
+    world = await startH5World('cc-bills', { PAY_INTERVAL_MS_MIN: '0' });
+    ({ system, core, pageErrors } = world);
   });
 
   after(async () => {
-    await browser?.close();
-    await core?.close();
-    await system?.stop();
-    await drop?.();
+    await world?.stop();
   });
 
-  async function newPage(): Promise<Page> {
-    const context = await newContext(browser, { viewport: { width: 390, height: 844 } });
-    await context.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort());
-    const page = await context.newPage();
-    page.on('pageerror', (error) => {
-      pageErrors.push(error.message);
-      console.error(`[h5 page error] ${error.message}`);
-    });
-    return page;
-  }
-
-  async function bindAs(page: Page, identity: { personNo: string; name: string; secret: string }) {
-    await page.goto(system.web.url);
-    await page.locator('#login').click();
-    await page.locator('#personNo input').fill(identity.personNo);
-    await page.locator('#name input').fill(identity.name);
-    await page.locator('#secret input').fill(identity.secret);
-    await page.locator('#consent').click();
-    await page.locator('#bind').click();
-    await page.locator('.qr').waitFor();
-  }
-
+  const newPage = (): Promise<Page> => world.newPage();
+  const bindAs = (page: Page, identity: Identity) => bindStudent(page, system.web.url, identity);
   /** Opens a page of the app afresh (a reload, so no earlier page of the same route stays in the DOM). */
-  async function open(page: Page, route: string): Promise<void> {
-    await page.goto(`${system.web.url}/#/pages/${route}/index`);
-    await page.reload();
-    await page.locator(`.page-${route}`).waitFor();
-    await page.locator(`.page-${route} .state-loading`).first().waitFor({ state: 'detached' });
-  }
+  const open = (page: Page, route: string) => openPage(page, system.web.url, route);
 
   /** The bill list's rows as they read: title, sub-line and amount, one string each. */
   async function billRows(page: Page): Promise<string[]> {

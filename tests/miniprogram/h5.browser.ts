@@ -6,15 +6,13 @@
 // mini-program's runtime (issue 3's "done when"). Screenshots of every page go to docs/screenshots/.
 // Run by `npm test -w miniprogram` after the builds (it serves miniprogram/dist/h5).
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import jsQR from 'jsqr';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { PNG } from 'pngjs';
-import { CoreClient } from '../../core/src/client/index.ts';
+import type { CoreClient } from '../../core/src/client/index.ts';
 import {
   campusSigningKeyFromSecret,
   createCampusKeyring,
@@ -23,17 +21,21 @@ import {
   fromHex,
 } from '../../core/src/credential/index.ts';
 import { addMonths, monthOf } from '../../core/src/time.ts';
-import { freshDatabase } from '../../core/test/support.ts';
-import { type RunningSystem, startSystem } from '../../mock/demo/system.ts';
+import type { RunningSystem } from '../../mock/demo/system.ts';
 import { PosTerminal } from '../../mock/devices/pos.ts';
 import { ShowerMeter } from '../../mock/devices/shower-meter.ts';
-import { launchChromium, newContext } from '../browser.ts';
 import { clockOffsetMs, setShanghaiMonthStart } from '../clock.ts';
+import {
+  bindAs as bindStudent,
+  fillBind,
+  type H5World,
+  type Identity,
+  openPage,
+  startH5World,
+} from './support.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const h5Root = resolve(here, '../../miniprogram/dist/h5');
 const screenshots = resolve(here, '../../docs/screenshots');
-const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** The BFF's development campus key (bff/src/config.ts): kid 1, secret 32 × 0x01. */
 const campusKey = campusSigningKeyFromSecret(1, new Uint8Array(32).fill(1));
 
@@ -104,78 +106,29 @@ async function balanceBecomes(page: Page, expected: number): Promise<void> {
 }
 
 describe('mini-program H5 in Chromium against the whole system', () => {
+  let world: H5World;
   let system: RunningSystem;
-  let drop: () => Promise<void>;
-  let browser: Browser;
   let core: CoreClient;
   let pos: PosTerminal;
 
   before(async () => {
-    assert.ok(
-      existsSync(join(h5Root, 'index.html')),
-      'build the H5 target first: npm run build:h5 -w miniprogram',
-    );
-    mkdirSync(screenshots, { recursive: true });
-    const database = await freshDatabase('mysql');
-    drop = database.drop;
-    system = await startSystem({
-      env: {
-        DATABASE_URL: database.url,
-        REDIS_URL: redisUrl,
-        REDIS_PREFIX: `cc-h5-${randomBytes(4).toString('hex')}:`,
-        LOG_LEVEL: 'silent',
-        PAY_INTERVAL_MS_MIN: '0',
-      },
-      ports: 'free',
-      terminals: false,
-      print: () => {},
-      core: { clockOffsetMs },
-    });
-    core = new CoreClient({ url: system.core.url, ...system.serviceKey });
+    world = await startH5World('cc-h5', { PAY_INTERVAL_MS_MIN: '0' }, { clockOffsetMs });
+    ({ system, core } = world);
     const device = await core.registerDevice({ id: '7101', kind: 'pos', merchantId: 'CANTEEN-1-W01' });
     const key = fromHex(device.keyHex);
     assert.ok(key);
     pos = await PosTerminal.connect({ port: system.gatewayPort, deviceId: 7101, key });
-    // launch() gives Chromium a fresh, empty --user-data-dir of its own and deletes it on close.
-    browser = await launchChromium();
   });
 
   after(async () => {
-    await browser?.close();
     pos?.close();
-    await core?.close();
-    await system?.stop();
-    await drop?.();
+    await world?.stop();
   });
 
-  async function newPage(): Promise<Page> {
-    const context = await newContext(browser, { viewport: { width: 390, height: 844 } });
-    // Nothing leaves the machine: the page may only talk to our servers.
-    await context.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort());
-    const page = await context.newPage();
-    // The page's own errors explain a timeout better than the timeout does.
-    page.on('pageerror', (error) => console.error(`[h5 page error] ${error.message}`));
-    return page;
-  }
-
-  async function bindAs(page: Page, identity: { personNo: string; name: string; secret: string }) {
-    await page.goto(system.web.url);
-    await page.locator('#login').click();
-    await page.locator('#personNo input').fill(identity.personNo);
-    await page.locator('#name input').fill(identity.name);
-    await page.locator('#secret input').fill(identity.secret);
-    await page.locator('#consent').click();
-    await page.locator('#bind').click();
-    await page.locator('.qr').waitFor();
-  }
-
-  /** Opens a page of the app by its route, as a link or a reload would. */
-  async function open(page: Page, route: string): Promise<void> {
-    await page.goto(`${system.web.url}/#/pages/${route}/index`);
-    // A change of hash only pushes a page: earlier ones stay in the DOM, hidden. Look inside this one.
-    await page.locator(`.page-${route}`).waitFor();
-    await page.locator(`.page-${route} .state-loading`).first().waitFor({ state: 'detached' });
-  }
+  const newPage = (): Promise<Page> => world.newPage();
+  const bindAs = (page: Page, identity: Identity) => bindStudent(page, system.web.url, identity);
+  /** Opens a page of the app by its route, as a link does (no reload). */
+  const open = (page: Page, route: string) => openPage(page, system.web.url, route, { reload: false });
 
   /**
    * On the WeChat Pay stand-in's H5 page (where the app sent the browser): confirm, and come back to the
@@ -218,9 +171,7 @@ describe('mini-program H5 in Chromium against the whole system', () => {
     await shoot(page, 'login');
     await page.locator('#login').click();
 
-    await page.locator('#personNo input').fill(student.personNo);
-    await page.locator('#name input').fill(student.name);
-    await page.locator('#secret input').fill('000000');
+    await fillBind(page, student, '000000');
     await page.locator('#consent').click();
     await page.locator('#bind').click();
     await page.getByText('学工号、姓名或验证信息不正确').waitFor();

@@ -7,21 +7,17 @@
 // Every button on both pages is readable (≥ 4.5:1).
 // Run by `npm run test:browser -w miniprogram` after `npm run build:h5` (it serves miniprogram/dist/h5).
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
-import { CoreClient } from '../../core/src/client/index.ts';
-import { freshDatabase } from '../../core/test/support.ts';
-import { type RunningSystem, startSystem } from '../../mock/demo/system.ts';
-import { launchChromium, newContext, screenshotsDir } from '../browser.ts';
+import type { BrowserContextOptions, Page } from 'playwright-core';
+import type { CoreClient } from '../../core/src/client/index.ts';
+import type { RunningSystem } from '../../mock/demo/system.ts';
+import { screenshotsDir } from '../browser.ts';
+import { bindAs as bindStudent, type H5World, type Identity, openPage, startH5World } from './support.ts';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const h5Root = resolve(here, '../../miniprogram/dist/h5');
-const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 /** axe-core's serious and critical findings inside `scope` (the page shown), as readable lines. */
@@ -82,74 +78,25 @@ async function buttonContrasts(page: Page, scope: string): Promise<{ text: strin
 }
 
 describe("parents' pages and 我的家长 in the H5 app (issue 19)", () => {
+  let world: H5World;
   let system: RunningSystem;
-  let drop: () => Promise<void>;
-  let browser: Browser;
   let core: CoreClient;
-  const pageErrors: string[] = [];
+  let pageErrors: string[];
 
   before(async () => {
-    assert.ok(
-      existsSync(join(h5Root, 'index.html')),
-      'build the H5 target first: npm run build:h5 -w miniprogram',
-    );
-    const database = await freshDatabase('mysql');
-    drop = database.drop;
-    system = await startSystem({
-      env: {
-        DATABASE_URL: database.url,
-        REDIS_URL: redisUrl,
-        REDIS_PREFIX: `cc-parents-${randomBytes(4).toString('hex')}:`,
-        LOG_LEVEL: 'silent',
-        PAY_INTERVAL_MS_MIN: '0',
-      },
-      ports: 'free',
-      terminals: false,
-      print: () => {},
-    });
-    core = new CoreClient({ url: system.core.url, ...system.serviceKey });
-    browser = await launchChromium();
+    world = await startH5World('cc-parents', { PAY_INTERVAL_MS_MIN: '0' });
+    ({ system, core, pageErrors } = world);
   });
 
   after(async () => {
-    await browser?.close();
-    await core?.close();
-    await system?.stop();
-    await drop?.();
+    await world?.stop();
   });
 
-  async function newPage(options: BrowserContextOptions = {}): Promise<Page> {
-    const context = await newContext(browser, { viewport: { width: 390, height: 844 }, ...options });
-    await context.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort());
-    const page = await context.newPage();
-    page.on('pageerror', (error) => {
-      pageErrors.push(error.message);
-      console.error(`[h5 page error] ${error.message}`);
-    });
-    return page;
-  }
-
-  async function bindAs(page: Page, identity: { personNo: string; name: string; secret: string }) {
-    await page.goto(system.web.url);
-    await page.locator('#login').click();
-    await page.locator('#personNo input').fill(identity.personNo);
-    await page.locator('#name input').fill(identity.name);
-    await page.locator('#secret input').fill(identity.secret);
-    // The privacy consent, where the bind page asks for it.
-    const consent = page.locator('#consent');
-    if ((await consent.count()) > 0 && (await consent.getAttribute('aria-checked')) !== 'true')
-      await consent.click();
-    await page.locator('#bind').click();
-    await page.locator('.qr').waitFor();
-  }
-
+  const newPage = (options?: BrowserContextOptions): Promise<Page> => world.newPage(options);
+  // The privacy consent, where the bind page asks for it.
+  const bindAs = (page: Page, identity: Identity) => bindStudent(page, system.web.url, identity, 'if-asked');
   /** Opens a page of the app afresh (a reload, so no earlier page of the same route stays in the DOM). */
-  async function open(page: Page, route: string): Promise<void> {
-    await page.goto(`${system.web.url}/#/pages/${route}/index`);
-    await page.reload();
-    await page.locator(`.page-${route}`).waitFor();
-    await page.locator(`.page-${route} .state-loading`).first().waitFor({ state: 'detached' });
-  }
+  const open = (page: Page, route: string) => openPage(page, system.web.url, route);
 
   async function assertReadableButtons(page: Page, scope: string): Promise<void> {
     const contrasts = await buttonContrasts(page, scope);

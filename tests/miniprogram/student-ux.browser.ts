@@ -8,22 +8,23 @@
 // Run by `npm run test:browser -w miniprogram` after `npm run build:h5` (it serves miniprogram/dist/h5).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
-import { CoreClient } from '../../core/src/client/index.ts';
+import type { Page } from 'playwright-core';
+import type { CoreClient } from '../../core/src/client/index.ts';
 import { addMonths, monthKey, monthOf } from '../../core/src/time.ts';
-import { freshDatabase } from '../../core/test/support.ts';
-import { type RunningSystem, startSystem } from '../../mock/demo/system.ts';
-import { launchChromium, newContext } from '../browser.ts';
+import type { RunningSystem } from '../../mock/demo/system.ts';
 import { clockOffsetMs } from '../clock.ts';
+import {
+  bindAs as bindStudent,
+  fillBind,
+  type H5World,
+  type Identity,
+  openPage,
+  startH5World,
+} from './support.ts';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const h5Root = resolve(here, '../../miniprogram/dist/h5');
-const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 interface Measured {
@@ -93,76 +94,26 @@ const measure = `(selector) => {
 }`;
 
 describe('student app friction in the H5 app (issue 19)', () => {
+  let world: H5World;
   let system: RunningSystem;
-  let drop: () => Promise<void>;
-  let browser: Browser;
   let core: CoreClient;
-  const pageErrors: string[] = [];
 
   before(async () => {
-    assert.ok(
-      existsSync(join(h5Root, 'index.html')),
-      'build the H5 target first: npm run build:h5 -w miniprogram',
-    );
-    const database = await freshDatabase('mysql');
-    drop = database.drop;
-    system = await startSystem({
-      env: {
-        DATABASE_URL: database.url,
-        REDIS_URL: redisUrl,
-        REDIS_PREFIX: `cc-ux-${randomBytes(4).toString('hex')}:`,
-        LOG_LEVEL: 'silent',
-        PAY_INTERVAL_MS_MIN: '0',
-        BIND_FAILURES_MAX: '5',
-      },
-      ports: 'free',
-      terminals: false,
-      print: () => {},
-    });
-    core = new CoreClient({ url: system.core.url, ...system.serviceKey });
-    browser = await launchChromium();
+    world = await startH5World('cc-ux', { PAY_INTERVAL_MS_MIN: '0', BIND_FAILURES_MAX: '5' });
+    ({ system, core } = world);
   });
 
   after(async () => {
-    await browser?.close();
-    await core?.close();
-    await system?.stop();
-    await drop?.();
-    assert.deepEqual(pageErrors, [], 'no page error on any page');
+    await world?.stop();
+    assert.deepEqual(world?.pageErrors, [], 'no page error on any page');
   });
 
-  async function newPage(): Promise<Page> {
-    const context = await newContext(browser, { viewport: { width: 390, height: 844 } });
-    await context.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort());
-    const page = await context.newPage();
-    page.on('pageerror', (error) => {
-      pageErrors.push(error.message);
-      console.error(`[h5 page error] ${error.message}`);
-    });
-    return page;
-  }
-
-  async function fillBind(page: Page, identity: { personNo: string; name: string }, secret: string) {
-    await page.locator('#personNo input').fill(identity.personNo);
-    await page.locator('#name input').fill(identity.name);
-    await page.locator('#secret input').fill(secret);
-  }
-
-  async function bindAs(page: Page, identity: { personNo: string; name: string; secret: string }) {
-    await page.goto(system.web.url);
-    await page.locator('#login').click();
-    await fillBind(page, identity, identity.secret);
-    await page.locator('#consent').click();
-    await page.locator('#bind').click();
-    await page.locator('.qr').waitFor();
-  }
+  const newPage = (): Promise<Page> => world.newPage();
+  const bindAs = (page: Page, identity: Identity) => bindStudent(page, system.web.url, identity);
 
   /** Opens a page of the app afresh (a reload, so no earlier page of the same route stays in the DOM). */
   async function open(page: Page, route: string, query = ''): Promise<void> {
-    await page.goto(`${system.web.url}/#/pages/${route}/index${query}`);
-    await page.reload();
-    await page.locator(`.page-${route}`).waitFor();
-    await page.locator(`.page-${route} .state-loading`).first().waitFor({ state: 'detached' });
+    await openPage(page, system.web.url, route, { query });
     // Taro's page slide-in takes 300 ms: measure once it has settled.
     await page.waitForTimeout(500);
   }

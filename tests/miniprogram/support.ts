@@ -1,0 +1,143 @@
+// What every H5 browser test here does the same way: start the whole running system (core, BFF,
+// gateway, stand-ins, on a fresh MariaDB database and Redis) with Chromium beside it, open a phone-sized
+// page that may only talk to this machine, bind a student through the H5 bind page (privacy consent
+// included), and open a page of the app by its route. It serves miniprogram/dist/h5: build it first.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import { CoreClient } from '../../core/src/client/index.ts';
+import { freshDatabase } from '../../core/test/support.ts';
+import { type RunningSystem, type SystemOptions, startSystem } from '../../mock/demo/system.ts';
+import { launchChromium, newContext, screenshotsDir } from '../browser.ts';
+
+const h5Root = new URL('../../miniprogram/dist/h5/', import.meta.url).pathname;
+const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** A student's binding details, as the system's demo identities carry them. */
+export interface Identity {
+  personNo: string;
+  name: string;
+  secret: string;
+}
+
+export interface H5World {
+  system: RunningSystem;
+  core: CoreClient;
+  browser: Browser;
+  /** Every page error seen on a page from newPage, in order. */
+  pageErrors: string[];
+  /** A fresh 390 × 844 context and page; nothing leaves the machine, and page errors are logged. */
+  newPage(options?: BrowserContextOptions): Promise<Page>;
+  /** Closes the browser, the core client and the system, and drops the database. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the world for one browser test file: `prefix` names its Redis keys, `env` adds to the system's
+ * environment (LOG_LEVEL silent, the fresh database and Redis are set), `core` goes to startSystem.
+ */
+export async function startH5World(
+  prefix: string,
+  env: Record<string, string> = {},
+  core?: SystemOptions['core'],
+): Promise<H5World> {
+  assert.ok(
+    existsSync(join(h5Root, 'index.html')),
+    'build the H5 target first: npm run build:h5 -w miniprogram',
+  );
+  mkdirSync(screenshotsDir, { recursive: true });
+  const database = await freshDatabase('mysql');
+  const world: Partial<H5World> & { pageErrors: string[] } = { pageErrors: [] };
+  const stop = async () => {
+    await world.browser?.close();
+    await world.core?.close();
+    await world.system?.stop();
+    await database.drop();
+  };
+  try {
+    world.system = await startSystem({
+      env: {
+        DATABASE_URL: database.url,
+        REDIS_URL: redisUrl,
+        REDIS_PREFIX: `${prefix}-${randomBytes(4).toString('hex')}:`,
+        LOG_LEVEL: 'silent',
+        ...env,
+      },
+      ports: 'free',
+      terminals: false,
+      print: () => {},
+      ...(core ? { core } : {}),
+    });
+    world.core = new CoreClient({ url: world.system.core.url, ...world.system.serviceKey });
+    world.browser = await launchChromium();
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const { system, browser, pageErrors } = world as H5World;
+  return {
+    system,
+    core: world.core,
+    browser,
+    pageErrors,
+    stop,
+    async newPage(options: BrowserContextOptions = {}): Promise<Page> {
+      const context = await newContext(browser, { viewport: { width: 390, height: 844 }, ...options });
+      // Nothing leaves the machine: the page may only talk to our servers and the stand-ins.
+      await context.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort());
+      const page = await context.newPage();
+      // The page's own errors explain a timeout better than the timeout does.
+      page.on('pageerror', (error) => {
+        pageErrors.push(error.message);
+        console.error(`[h5 page error] ${error.message}`);
+      });
+      return page;
+    },
+  };
+}
+
+/** Fills the bind page's three fields. */
+export async function fillBind(page: Page, identity: { personNo: string; name: string }, secret: string) {
+  await page.locator('#personNo input').fill(identity.personNo);
+  await page.locator('#name input').fill(identity.name);
+  await page.locator('#secret input').fill(secret);
+}
+
+/**
+ * Logs in at `baseUrl`, binds `identity` (ticking the privacy consent #consent) and waits for the pay
+ * code. `consent: 'if-asked'` ticks it only where the page shows it unticked.
+ */
+export async function bindAs(
+  page: Page,
+  baseUrl: string,
+  identity: Identity,
+  consent: 'tick' | 'if-asked' = 'tick',
+): Promise<void> {
+  await page.goto(baseUrl);
+  await page.locator('#login').click();
+  await fillBind(page, identity, identity.secret);
+  const box = page.locator('#consent');
+  if (consent === 'tick') await box.click();
+  else if ((await box.count()) > 0 && (await box.getAttribute('aria-checked')) !== 'true') await box.click();
+  await page.locator('#bind').click();
+  await page.locator('.qr').waitFor();
+}
+
+/**
+ * Opens a page of the app by its route (with `query`) and waits until it has loaded. By default afresh,
+ * with a reload; `reload: false` opens it as a link does: a change of hash only pushes a page, and
+ * earlier ones stay in the DOM, hidden, so the waits look inside this one.
+ */
+export async function openPage(
+  page: Page,
+  baseUrl: string,
+  route: string,
+  { query = '', reload = true }: { query?: string; reload?: boolean } = {},
+): Promise<void> {
+  await page.goto(`${baseUrl}/#/pages/${route}/index${query}`);
+  if (reload) await page.reload();
+  await page.locator(`.page-${route}`).waitFor();
+  await page.locator(`.page-${route} .state-loading`).first().waitFor({ state: 'detached' });
+}
