@@ -57,6 +57,8 @@ export function LoginPage({ onSignedIn }: { onSignedIn: () => void }) {
         paddingTop: 120,
         background: '#f0f2f5',
         minHeight: '100vh',
+        // The padding inside the 100vh, not added to it (no scroll bar on an empty page).
+        boxSizing: 'border-box',
       }}
     >
       <Card title="校园一卡通 · 管理后台登录" style={{ width: 380, height: 'fit-content' }}>
