@@ -109,6 +109,48 @@ describe('admin device configuration', () => {
     ]);
   });
 
+  test('#12.21 when the device admin limits a till to staff, then it applies at once (no approval), is audited as personTypes, an unknown type is 400, and an empty list means everyone again', async () => {
+    await as('device_admin').post('/devices', { id: '4200009', kind: 'pos', merchantId });
+    const view = await read('4200009');
+    const bad = await as('device_admin').put('/devices/4200009/config', {
+      ...form(view, {}),
+      personTypes: ['teacher'],
+    });
+    assert.equal(bad.status, 400, JSON.stringify(bad.body));
+    assert.equal(bad.body.code, 'VALIDATION_FAILED');
+    assert.equal((await read('4200009')).configVersion, 1, 'nothing changed');
+
+    const limited = await as('device_admin').put('/devices/4200009/config', {
+      ...form(view, {}),
+      personTypes: ['staff'],
+    });
+    assert.equal(limited.status, 200, JSON.stringify(limited.body));
+    assert.equal(limited.body.status, 'applied');
+    const stored = await world.core.client.deviceConfig('4200009');
+    assert.deepEqual([stored.configVersion, stored.settings.personTypes], [2, ['staff']]);
+    assert.deepEqual(
+      ((await read('4200009')).settings as unknown as { personTypes?: string[] }).personTypes,
+      ['staff'],
+    );
+    const audit = await world.core.client.searchAudit({
+      targetId: '4200009',
+      action: 'device.configure',
+      limit: 5,
+    });
+    assert.equal(audit.items.length, 1);
+    assert.deepEqual((audit.items[0]?.detail as { changed?: string[] } | undefined)?.changed, [
+      'personTypes',
+    ]);
+
+    const opened = await as('device_admin').put('/devices/4200009/config', {
+      ...form(await read('4200009'), {}),
+      personTypes: [],
+    });
+    assert.equal(opened.status, 200, JSON.stringify(opened.body));
+    const after = await world.core.client.deviceConfig('4200009');
+    assert.deepEqual([after.configVersion, after.settings.personTypes], [3, undefined]);
+  });
+
   test('#12.21 when a configuration is invalid, then 400 VALIDATION_FAILED and nothing changes', async () => {
     await as('device_admin').post('/devices', { id: '4200003', kind: 'pos', merchantId });
     const view = await read('4200003');

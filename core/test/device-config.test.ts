@@ -82,6 +82,30 @@ for (const dialect of dialects) {
       assert.equal((await t.client.deviceConfig('8121')).configVersion, 1);
     });
 
+    test('#12.21 when a device is limited to some person types, then the list is stored with its configuration and an unknown or repeated type is VALIDATION_FAILED', async () => {
+      // Goal: who may use a device is a validated server-side setting (enforced by the gateway online).
+      await t.client.registerDevice({ id: '8141', kind: 'pos', merchantId: null });
+      assert.equal(
+        (await t.client.deviceConfig('8141')).settings.personTypes,
+        undefined,
+        'everyone by default',
+      );
+      const put = await t.client.putDeviceConfig('8141', { personTypes: ['staff'] });
+      assert.deepEqual(put.settings.personTypes, ['staff']);
+      const stored = await t.client.deviceConfig('8141');
+      assert.deepEqual([stored.configVersion, stored.settings.personTypes], [2, ['staff']]);
+      for (const bad of [['teacher'], ['staff', 'staff'], [1]])
+        assert.equal(
+          await codeOf(t.client.putDeviceConfig('8141', { personTypes: bad } as never)),
+          'VALIDATION_FAILED',
+          JSON.stringify(bad),
+        );
+      assert.deepEqual((await t.client.deviceConfig('8141')).configVersion, 2, 'nothing changed');
+      // Prices approved later keep the restriction (they are applied over the configuration in force).
+      const priced = await t.client.putDevicePrices('8141', { priceItems: [], meter: stored.settings.meter });
+      assert.deepEqual(priced.settings.personTypes, ['staff']);
+    });
+
     test('#12.21 when approved prices are applied, then only the prices change, and a retry writes no new version', async () => {
       // Goal: an approval carries its prices over whatever else the device's configuration holds now.
       await t.client.registerDevice({ id: '8131', kind: 'shower', merchantId: null });

@@ -18,7 +18,8 @@ import type { AdminRoute } from './routes.ts';
 // dashboard.ts). A device's key leaves the system only in the answer to register or rotate, once; the
 // audit records that it was issued, never the key. A configuration change applies at once, except its
 // prices (price items and meter pricing): those wait for a second admin's approval (approvals.ts, kind
-// device_config) and reach the device when approved.
+// device_config) and reach the device when approved. Who may use the device (`personTypes`) is kept by the
+// server alone and enforced online by the gateway (docs/admin.md).
 
 /** The protocol's u32 device id as decimal text, as the core wants it. */
 const deviceId = deviceNo;
@@ -61,6 +62,8 @@ const configBody = z.strictObject({
   mealWindows: z
     .array(z.strictObject({ meal: z.string(), start: hhmm, end: hhmm, perCardMaxFen: fen }))
     .max(8),
+  /** Who may use the device (enforced online by the gateway); absent or empty: everyone. */
+  personTypes: z.array(z.string()).max(8).optional(),
 });
 
 function settingsOf(body: z.output<typeof configBody>): DeviceSettings {
@@ -78,6 +81,10 @@ function settingsOf(body: z.output<typeof configBody>): DeviceSettings {
         endMinute: minuteOf(w.end),
         perCardMaxFen: w.perCardMaxFen,
       })),
+      // Stored only when it restricts: an empty list and none both mean everyone.
+      ...(body.personTypes === undefined || body.personTypes.length === 0
+        ? {}
+        : { personTypes: body.personTypes }),
     },
     deviceSettings,
   );

@@ -86,7 +86,7 @@ export type { HolderCardAction, HolderProof } from '../bindings/holder-actions.t
 export { type NewsAnnouncement, newsChannel } from '../content/announcements.ts';
 export type { CourseEdit, Edited, LessonEdit, NewsEdit } from '../content/content-service.ts';
 export { blacklistChannel } from '../devices/blacklist-service.ts';
-export { deviceConfigChannel, deviceSettings } from '../devices/device-configs.ts';
+export { deviceConfigChannel, deviceSettings, personTypeAllowed } from '../devices/device-configs.ts';
 export type { GuardianLink, LinkPatch } from '../guardians/guardian-service.ts';
 export type { Accepted, Answer, Balances, Rejected } from '../ledger/results.ts';
 export type { PayCodeRefusal, PayCodeSecret, PayCodeVerdict } from '../paycodes/pay-code-service.ts';

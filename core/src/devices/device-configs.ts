@@ -7,6 +7,7 @@
 // approval (bff/src/admin/devices.ts); `putPrices` is what an approved change calls.
 
 import { z } from 'zod';
+import { personTypes } from '../credential/card.ts';
 import type { Database } from '../db/database.ts';
 import { type DefaultOptions, defaultDeviceSettings } from './device-config-defaults.ts';
 import { DeviceConfigRepository, type StoredConfig } from './device-config-repository.ts';
@@ -86,6 +87,12 @@ export const storedDeviceSettings = z.strictObject({
     )
     .max(8)
     .default([]),
+  /**
+   * Who may use the device: the person types allowed, absent (or empty) for everyone. Kept by the server
+   * and enforced online by the gateway wherever a card is used here; CONFIG_PUSH has no field for it, so a
+   * device offline cannot enforce it, and an offline payment by another type is an exception at upload.
+   */
+  personTypes: z.array(z.enum(personTypes)).max(personTypes.length).optional(),
 });
 
 /** A day's minutes a window covers overlap another's: a payment would fall under two per-card caps. */
@@ -104,7 +111,15 @@ export const deviceSettings = storedDeviceSettings.superRefine((s, ctx) => {
     ctx.addIssue({ code: 'custom', path: ['priceItems'], message: 'two price items on one key' });
   if (overlapping(s.mealWindows))
     ctx.addIssue({ code: 'custom', path: ['mealWindows'], message: 'meal windows overlap' });
+  if (s.personTypes !== undefined && new Set(s.personTypes).size !== s.personTypes.length)
+    ctx.addIssue({ code: 'custom', path: ['personTypes'], message: 'a person type listed twice' });
 });
+
+/** Whether a card of this person type may be used at a device with these settings (absent, empty: all). */
+export function personTypeAllowed(settings: DeviceSettings, personType: string): boolean {
+  const allowed = settings.personTypes;
+  return allowed === undefined || allowed.length === 0 || (allowed as readonly string[]).includes(personType);
+}
 export type DeviceSettings = z.output<typeof storedDeviceSettings>;
 
 /** The part of a configuration that is a price: changed only with a second admin's approval. */
