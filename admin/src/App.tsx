@@ -6,6 +6,7 @@ import {
   DashboardOutlined,
   DollarOutlined,
   FileTextOutlined,
+  HomeOutlined,
   IdcardOutlined,
   LogoutOutlined,
   ScheduleOutlined,
@@ -16,7 +17,7 @@ import {
   WarningOutlined,
 } from '@ant-design/icons';
 import { Button, Layout, Menu, Space, Spin, Tag, Typography } from 'antd';
-import { useCallback, useEffect, useState } from 'react';
+import { type ReactNode, useCallback, useEffect, useState } from 'react';
 import { api, type Me, session, whenSignedOut } from './api.ts';
 import { MyAccount } from './components/MyAccount.tsx';
 import { AccountsPage } from './pages/AccountsPage.tsx';
@@ -36,10 +37,15 @@ import { RefundSlipPage, RefundsPage } from './pages/RefundsPage.tsx';
 import { ReportsPage } from './pages/ReportsPage.tsx';
 import { SearchPage } from './pages/SearchPage.tsx';
 import { SyncPage } from './pages/SyncPage.tsx';
+import { WorkbenchPage } from './pages/WorkbenchPage.tsx';
 import { menuText } from './strings.ts';
 
-/** The menu: each entry shows only when the admin holds its right (the API refuses the rest anyway). */
-const menu = [
+/**
+ * The menu: each entry shows only when the admin holds its right (the API refuses the rest anyway);
+ * the workbench, every role's landing page, needs none.
+ */
+const menu: { key: string; label: string; right: string | null; icon: ReactNode }[] = [
+  { key: 'workbench', label: menuText.workbench, right: null, icon: <HomeOutlined /> },
   { key: 'cards', label: menuText.cards, right: 'card.read', icon: <IdcardOutlined /> },
   { key: 'approvals', label: menuText.approvals, right: 'approval.read', icon: <CheckSquareOutlined /> },
   { key: 'funds', label: menuText.funds, right: 'funds.read', icon: <DollarOutlined /> },
@@ -87,8 +93,8 @@ export function App() {
   if (parts[0] === 'receipt') return <ReceiptPage />;
   if (parts[0] === 'refund-slip') return <RefundSlipPage />;
 
-  const allowed = menu.filter((m) => me.rights.includes(m.right));
-  const page = parts[0] ?? allowed[0]?.key;
+  const allowed = menu.filter((m) => m.right === null || me.rights.includes(m.right));
+  const page = parts[0] ?? 'workbench';
   const logout = async () => {
     await api('DELETE', '/session').catch(() => {});
     session.clear();
@@ -126,8 +132,8 @@ export function App() {
           </Space>
         </Layout.Header>
         <Layout.Content style={{ padding: 24 }}>
-          {allowed.length === 0 ? (
-            <Typography.Paragraph>您的角色（{me.roleName}）暂无可用的后台功能。</Typography.Paragraph>
+          {page === 'workbench' ? (
+            <WorkbenchPage me={me} />
           ) : page === 'cards' && parts[1] ? (
             <CardPage me={me} cardNo={parts[1]} />
           ) : page === 'cards' ? (

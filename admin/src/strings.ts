@@ -1,7 +1,29 @@
 // Words the backoffice shows, in one place.
 
+/** The workbench's to-dos and the 403 page. */
+export const workbenchText = {
+  title: '工作台',
+  greeting: (name: string, role: string) => `${name}（${role}），您好`,
+  approvals: '待我审批',
+  approvalsHint: '调账、现金充值、设备调价与补贴批次，等待您复核',
+  offline: '未处理的脱机异常',
+  offlineHint: '设备脱机期间的交易未能入账，需核对处理',
+  sync: '失败的数据同步',
+  syncHint: '最近一次成功同步之后失败的同步任务',
+  devices: '离线设备',
+  devicesHint: '已启用但当前未连接网关的设备',
+  open: '去处理',
+  none: '暂无待办事项',
+  noTodos: '您的角色没有需要跟进的待办，可从左侧菜单进入各功能。',
+  loadFailed: '读取失败',
+  forbiddenTitle: '无权访问',
+  forbidden: '您的角色无权访问此页面。如需使用，请联系系统管理员分配权限。',
+  back: '返回工作台',
+};
+
 /** The menu, one entry per page. */
 export const menuText = {
+  workbench: '工作台',
   cards: '卡务管理',
   approvals: '审批',
   funds: '补贴发放',

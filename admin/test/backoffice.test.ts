@@ -36,6 +36,8 @@ describe('backoffice in Chromium: sign-in, a card-loss flow, and a role that may
     signInAs(await openPage(browser, { width: 1280, height: 860 }), web, username);
 
   async function openTheCard(page: Page, name = '孙浏览', no = cardNo): Promise<void> {
+    // Every role lands on the workbench: the search is under 卡务管理.
+    await page.getByRole('menuitem', { name: /卡务管理/ }).click();
     await page.getByPlaceholder('学工号、卡号或姓名').fill(name);
     await page.getByPlaceholder('学工号、卡号或姓名').press('Enter');
     await page.getByRole('cell', { name: no }).click();

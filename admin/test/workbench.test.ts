@@ -56,6 +56,44 @@ describe('backoffice in Chromium: the workbench, the 403 page, one session for a
     await world?.stop();
   });
 
+  test('#19.5 when finance signs in, then it lands on the workbench: the approvals waiting for it (not its own) and the open offline exceptions badged, nothing it may not read, and a to-do opens its page', async () => {
+    const page = await signIn(await openPage(browser), web, 'finance');
+    await page.getByTestId('workbench').waitFor();
+    assert.equal(await page.getByRole('menuitem', { name: /工作台/ }).count(), 1);
+    await page.getByTestId('todo-approvals-count').getByText('1', { exact: true }).waitFor();
+    await page.getByTestId('todo-offline-count').getByText('0', { exact: true }).waitFor();
+    // Finance holds neither sync.read nor device.read: those to-dos are not shown (nor asked for).
+    assert.equal(await page.getByTestId('todo-sync').count(), 0);
+    assert.equal(await page.getByTestId('todo-devices').count(), 0);
+    await page.screenshot({ path: `${screenshots}admin-workbench.png` });
+    await page.getByTestId('todo-approvals').getByRole('link', { name: '待我审批' }).click();
+    await page.waitForURL(/#\/approvals$/);
+    await page.getByRole('row', { name: /¥500\.00/ }).waitFor();
+    await page.context().close();
+  });
+
+  test('#19.5 when the counter and the device admin sign in, then each workbench shows its own to-dos: the failed sync run, the device that is offline', async () => {
+    const counter = await signIn(await openPage(browser), web, 'counter');
+    await counter.getByTestId('workbench').waitFor();
+    await counter.getByTestId('todo-sync-count').getByText('1', { exact: true }).waitFor();
+    // The counter proposes but never approves: no approvals to-do.
+    assert.equal(await counter.getByTestId('todo-approvals').count(), 0);
+    assert.equal(await counter.getByTestId('todo-devices').count(), 0);
+    await counter.getByTestId('todo-sync').getByRole('link', { name: '去处理' }).click();
+    await counter.waitForURL(/#\/sync$/);
+    await counter.context().close();
+
+    const devices = await signIn(await openPage(browser), web, 'devices');
+    await devices.getByTestId('todo-devices-count').getByText('1', { exact: true }).waitFor();
+    await devices.getByTestId('todo-offline-count').getByText('0', { exact: true }).waitFor();
+    assert.equal(await devices.getByTestId('todo-approvals').count(), 0);
+    await devices.context().close();
+
+    const editor = await signIn(await openPage(browser), web, 'editor');
+    await editor.getByTestId('workbench').getByText('您的角色没有需要跟进的待办').waitFor();
+    await editor.context().close();
+  });
+
   test('#19.5 when the sign-in page opens, then its grey background reaches the window edges: no white frame around it', async () => {
     const page = await openPage(browser);
     await page.goto(`${web.url}/admin/`);
