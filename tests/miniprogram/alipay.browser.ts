@@ -13,37 +13,21 @@ import type { Browser, Page } from 'playwright-core';
 import { signIn } from '../../admin/test/support.ts';
 import type { RunningSystem } from '../../mock/demo/system.ts';
 import { newContext } from '../browser.ts';
-import { bindAs, type H5World, startH5World } from './support.ts';
+import {
+  balanceBecomes,
+  bindAs,
+  totalBalance as cardBalance,
+  type H5World,
+  startH5World,
+} from './support.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const screenshots = resolve(here, '../../docs/screenshots');
 
-/** "¥128.50" → 12850. */
-function fenOf(text: string | null): number {
-  const match = /(-?)¥(\d+)\.(\d{2})/.exec(text ?? '');
-  assert.ok(match, `money on screen: ${text}`);
-  return (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 100 + Number(match[3]));
-}
-
+/** The card page's main + subsidy balance, in fen, once the page shows it. */
 async function totalBalance(page: Page): Promise<number> {
   await page.locator('#balance-subsidy').waitFor();
-  return (
-    fenOf(await page.locator('#balance-main').textContent()) +
-    fenOf(await page.locator('#balance-subsidy').textContent())
-  );
-}
-
-/** Waits (up to 10 s) for the card page to show main + subsidy = `expected` fen. */
-async function balanceBecomes(page: Page, expected: number): Promise<void> {
-  let seen = Number.NaN;
-  for (let i = 0; i < 100; i++) {
-    if ((await page.locator('#balance-subsidy').count()) > 0) {
-      seen = await totalBalance(page);
-      if (seen === expected) return;
-    }
-    await page.waitForTimeout(100);
-  }
-  assert.equal(seen, expected, 'balance on the card page');
+  return cardBalance(page);
 }
 
 interface AdminTopUp {

@@ -6,35 +6,26 @@
 // Run by `npm run test:browser -w miniprogram` after `npm run build:h5` (it serves miniprogram/dist/h5).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import jsQR from 'jsqr';
 import type { Page } from 'playwright-core';
-import { PNG } from 'pngjs';
 import type { CoreClient } from '../../core/src/client/index.ts';
 import { fromHex } from '../../core/src/credential/index.ts';
 import { shanghaiMonth } from '../../core/src/notices/monthly-statements.ts';
 import type { RunningSystem } from '../../mock/demo/system.ts';
 import { ShowerMeter } from '../../mock/devices/shower-meter.ts';
-import { screenshotsDir } from '../browser.ts';
-import { bindAs as bindStudent, type H5World, type Identity, openPage, startH5World } from './support.ts';
+import {
+  bindAs as bindStudent,
+  type H5World,
+  type Identity,
+  openPage,
+  readQr,
+  shoot,
+  startH5World,
+} from './support.ts';
 
 /** Text a holder must never read: an operation or device id, or an English word of the wire. */
 const rawWords =
   /dev:|apr-|adm-|\b(payment|top_up|hold|post|void|expire|class|exam|allowed|denied|wechat|cash)\b/;
-
-async function readQr(page: Page): Promise<string> {
-  const png = PNG.sync.read(await page.locator('.qr').screenshot());
-  const decoded = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
-  assert.ok(decoded, 'the QR code on screen must decode');
-  return decoded.data;
-}
-
-async function shoot(page: Page, name: string): Promise<void> {
-  // Taro's page slide-in takes 300 ms.
-  await page.waitForTimeout(600);
-  await page.screenshot({ path: join(screenshotsDir, `${name}.png`), fullPage: true });
-}
 
 describe('bills, words and lessons in the H5 app (issue 19)', () => {
   let world: H5World;

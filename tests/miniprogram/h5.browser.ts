@@ -6,12 +6,8 @@
 // mini-program's runtime (issue 3's "done when"). Screenshots of every page go to docs/screenshots/.
 // Run by `npm test -w miniprogram` after the builds (it serves miniprogram/dist/h5).
 import assert from 'node:assert/strict';
-import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import jsQR from 'jsqr';
 import type { Page } from 'playwright-core';
-import { PNG } from 'pngjs';
 import type { CoreClient } from '../../core/src/client/index.ts';
 import {
   campusSigningKeyFromSecret,
@@ -26,16 +22,19 @@ import { PosTerminal } from '../../mock/devices/pos.ts';
 import { ShowerMeter } from '../../mock/devices/shower-meter.ts';
 import { clockOffsetMs, setShanghaiMonthStart } from '../clock.ts';
 import {
+  balanceBecomes,
   bindAs as bindStudent,
+  fenOf,
   fillBind,
   type H5World,
   type Identity,
   openPage,
+  readQr,
+  shoot,
   startH5World,
+  totalBalance,
 } from './support.ts';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const screenshots = resolve(here, '../../docs/screenshots');
 /** The BFF's development campus key (bff/src/config.ts): kid 1, secret 32 × 0x01. */
 const campusKey = campusSigningKeyFromSecret(1, new Uint8Array(32).fill(1));
 
@@ -43,20 +42,6 @@ const campusKey = campusSigningKeyFromSecret(1, new Uint8Array(32).fill(1));
 // month: 19:30 UTC on the last day of the month before, as it still is in the browser's Los Angeles.
 // So the bills' and the statement's months are wrong on every run if cut in the phone's zone (issue 21).
 const shiftedToMs = setShanghaiMonthStart('03:30');
-
-/** Reads the QR code off the page: a screenshot of the code's element, decoded with jsQR. */
-async function readQr(page: Page): Promise<string> {
-  const png = PNG.sync.read(await page.locator('.qr').screenshot());
-  const decoded = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
-  assert.ok(decoded, 'the QR code on screen must decode');
-  return decoded.data;
-}
-
-async function shoot(page: Page, name: string): Promise<void> {
-  // Taro's page slide-in takes 300 ms.
-  await page.waitForTimeout(600);
-  await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
-}
 
 /**
  * Run in the page (a string: this file is type-checked without the DOM): per statement chart, how many of
@@ -77,33 +62,6 @@ const greenPixelsPerChart = `(() => {
   });
   return counts.length === 3 && counts.every((count) => count > 50) ? counts : false;
 })()`;
-
-/** "¥128.50" → 12850. */
-function fenOf(text: string | null): number {
-  const match = /(-?)¥(\d+)\.(\d{2})/.exec(text ?? '');
-  assert.ok(match, `money on screen: ${text}`);
-  return (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 100 + Number(match[3]));
-}
-
-async function totalBalance(page: Page): Promise<number> {
-  return (
-    fenOf(await page.locator('#balance-main').textContent()) +
-    fenOf(await page.locator('#balance-subsidy').textContent())
-  );
-}
-
-/** Waits (up to 10 s) for the card page to show main + subsidy = `expected` fen. */
-async function balanceBecomes(page: Page, expected: number): Promise<void> {
-  let seen = Number.NaN;
-  for (let i = 0; i < 100; i++) {
-    if ((await page.locator('#balance-subsidy').count()) > 0) {
-      seen = await totalBalance(page);
-      if (seen === expected) return;
-    }
-    await page.waitForTimeout(100);
-  }
-  assert.equal(seen, expected, 'balance on the card page');
-}
 
 describe('mini-program H5 in Chromium against the whole system', () => {
   let world: H5World;

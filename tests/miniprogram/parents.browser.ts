@@ -10,13 +10,18 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { BrowserContextOptions, Page } from 'playwright-core';
 import type { CoreClient } from '../../core/src/client/index.ts';
 import type { RunningSystem } from '../../mock/demo/system.ts';
-import { screenshotsDir } from '../browser.ts';
-import { bindAs as bindStudent, type H5World, type Identity, openPage, startH5World } from './support.ts';
+import {
+  bindAs as bindStudent,
+  type H5World,
+  type Identity,
+  openPage,
+  shoot,
+  startH5World,
+} from './support.ts';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -30,12 +35,6 @@ async function axeFindings(page: Page, scope: string): Promise<string[]> {
   return result
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.impact} ${v.id}: ${v.nodes.join(', ')}`);
-}
-
-async function shoot(page: Page, name: string): Promise<void> {
-  // Taro's page slide-in takes 300 ms.
-  await page.waitForTimeout(600);
-  await page.screenshot({ path: join(screenshotsDir, `${name}.png`), fullPage: true });
 }
 
 /**

@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import jsQR from 'jsqr';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import { PNG } from 'pngjs';
 import { CoreClient } from '../../core/src/client/index.ts';
 import { freshDatabase } from '../../core/test/support.ts';
 import { type RunningSystem, type SystemOptions, startSystem } from '../../mock/demo/system.ts';
@@ -140,4 +142,46 @@ export async function openPage(
   if (reload) await page.reload();
   await page.locator(`.page-${route}`).waitFor();
   await page.locator(`.page-${route} .state-loading`).first().waitFor({ state: 'detached' });
+}
+
+/** Reads the QR code off the page: a screenshot of the code's element, decoded with jsQR. */
+export async function readQr(page: Page): Promise<string> {
+  const png = PNG.sync.read(await page.locator('.qr').screenshot());
+  const decoded = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
+  assert.ok(decoded, 'the QR code on screen must decode');
+  return decoded.data;
+}
+
+/** Saves the whole page as docs/screenshots/`name`.png once Taro's page slide-in (300 ms) is over. */
+export async function shoot(page: Page, name: string): Promise<void> {
+  await page.waitForTimeout(600);
+  await page.screenshot({ path: join(screenshotsDir, `${name}.png`), fullPage: true });
+}
+
+/** "¥128.50" → 12850. */
+export function fenOf(text: string | null): number {
+  const match = /(-?)¥(\d+)\.(\d{2})/.exec(text ?? '');
+  assert.ok(match, `money on screen: ${text}`);
+  return (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 100 + Number(match[3]));
+}
+
+/** The card page's main + subsidy balance, in fen. */
+export async function totalBalance(page: Page): Promise<number> {
+  return (
+    fenOf(await page.locator('#balance-main').textContent()) +
+    fenOf(await page.locator('#balance-subsidy').textContent())
+  );
+}
+
+/** Waits (up to 10 s) for the card page to show main + subsidy = `expected` fen. */
+export async function balanceBecomes(page: Page, expected: number): Promise<void> {
+  let seen = Number.NaN;
+  for (let i = 0; i < 100; i++) {
+    if ((await page.locator('#balance-subsidy').count()) > 0) {
+      seen = await totalBalance(page);
+      if (seen === expected) return;
+    }
+    await page.waitForTimeout(100);
+  }
+  assert.equal(seen, expected, 'balance on the card page');
 }
