@@ -18,7 +18,7 @@ import {
 } from '@ant-design/icons';
 import { Button, Layout, Menu, Space, Spin, Tag, Typography } from 'antd';
 import { type ReactNode, useCallback, useEffect, useState } from 'react';
-import { api, type Me, session, whenSignedOut } from './api.ts';
+import { api, type Me, session, whenForbidden, whenSignedOut } from './api.ts';
 import { MyAccount } from './components/MyAccount.tsx';
 import { AccountsPage } from './pages/AccountsPage.tsx';
 import { ApprovalsPage } from './pages/ApprovalsPage.tsx';
@@ -28,6 +28,7 @@ import { CardPage } from './pages/CardPage.tsx';
 import { ContentPage } from './pages/ContentPage.tsx';
 import { DashboardPage } from './pages/DashboardPage.tsx';
 import { DevicesPage } from './pages/DevicesPage.tsx';
+import { ForbiddenPage } from './pages/ForbiddenPage.tsx';
 import { FundsPage } from './pages/FundsPage.tsx';
 import { LoginPage } from './pages/LoginPage.tsx';
 import { MerchantsPage } from './pages/MerchantsPage.tsx';
@@ -79,14 +80,21 @@ function useHash(): [string[], (path: string) => void] {
 export function App() {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [parts, go] = useHash();
+  // The route a read was refused on (403): that route shows 无权访问 until the admin moves on.
+  const [forbidden, setForbidden] = useState<string | null>(null);
   const load = useCallback(() => {
     if (!session.get()) return setMe(null);
     api<Me>('GET', '/me').then(setMe, () => setMe(null));
   }, []);
   useEffect(() => {
     whenSignedOut(() => setMe(null));
+    whenForbidden(() => setForbidden(window.location.hash));
     load();
+    return () => whenForbidden(null);
   }, [load]);
+  const route = parts.join('/');
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a refusal holds for the route it came on only
+  useEffect(() => setForbidden(null), [route]);
 
   if (me === undefined) return <Spin style={{ margin: 80 }} />;
   if (me === null) return <LoginPage onSignedIn={load} />;
@@ -95,6 +103,8 @@ export function App() {
 
   const allowed = menu.filter((m) => m.right === null || me.rights.includes(m.right));
   const page = parts[0] ?? 'workbench';
+  // A route the menu does not offer this role, or whose read the API refused, is 无权访问.
+  const refused = !allowed.some((m) => m.key === page) || forbidden === window.location.hash;
   const logout = async () => {
     await api('DELETE', '/session').catch(() => {});
     session.clear();
@@ -132,7 +142,9 @@ export function App() {
           </Space>
         </Layout.Header>
         <Layout.Content style={{ padding: 24 }}>
-          {page === 'workbench' ? (
+          {refused ? (
+            <ForbiddenPage onBack={() => go('/workbench')} />
+          ) : page === 'workbench' ? (
             <WorkbenchPage me={me} />
           ) : page === 'cards' && parts[1] ? (
             <CardPage me={me} cardNo={parts[1]} />

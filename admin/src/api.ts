@@ -24,6 +24,12 @@ export function whenSignedOut(listener: () => void): void {
   onSignedOut = listener;
 }
 
+let onForbidden: (() => void) | null = null;
+/** Called when a page's read (a GET) is answered 403: the page shows 无权访问 instead of an error. */
+export function whenForbidden(listener: (() => void) | null): void {
+  onForbidden = listener;
+}
+
 export async function api<T>(
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
   path: string,
@@ -45,6 +51,7 @@ export async function api<T>(
       session.clear();
       onSignedOut();
     }
+    if (response.status === 403 && method === 'GET') onForbidden?.();
     throw new ApiError(
       response.status,
       String(json.code ?? 'ERROR'),

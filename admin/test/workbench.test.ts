@@ -94,6 +94,35 @@ describe('backoffice in Chromium: the workbench, the 403 page, one session for a
     await editor.context().close();
   });
 
+  test('#19.5 when the editor opens a page its menu does not offer, then it shows 无权访问 and the way back to the workbench, not the page or an error', async () => {
+    const page = await signIn(await openPage(browser), web, 'editor', { hash: '#/audit' });
+    await page.getByTestId('forbidden').getByText('无权访问', { exact: true }).waitFor();
+    assert.equal(await page.getByRole('table').count(), 0);
+    await page.screenshot({ path: `${screenshots}admin-forbidden.png` });
+    await page.getByRole('button', { name: '返回工作台' }).click();
+    await page.getByTestId('workbench').waitFor();
+    assert.equal(await page.getByTestId('forbidden').count(), 0);
+    await page.context().close();
+  });
+
+  test('#19.5 when the API answers a page read with 403, then that page shows 无权访问; another page opens normally', async () => {
+    const page = await signIn(await openPage(browser), web, 'auditor');
+    // As if the role lost the right after the menu was drawn.
+    await page.route(/\/api\/admin\/v1\/audit\?/, (route) =>
+      route.fulfill({
+        status: 403,
+        contentType: 'application/json',
+        body: JSON.stringify({ code: 'FORBIDDEN', message: 'your role may not do this (audit.read)' }),
+      }),
+    );
+    await page.getByRole('menuitem', { name: /审计日志/ }).click();
+    await page.getByTestId('forbidden').getByText('无权访问', { exact: true }).waitFor();
+    await page.getByRole('menuitem', { name: /工作台/ }).click();
+    await page.getByTestId('workbench').waitFor();
+    assert.equal(await page.getByTestId('forbidden').count(), 0);
+    await page.context().close();
+  });
+
   test('#19.5 when the sign-in page opens, then its grey background reaches the window edges: no white frame around it', async () => {
     const page = await openPage(browser);
     await page.goto(`${web.url}/admin/`);
