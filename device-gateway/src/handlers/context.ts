@@ -1,4 +1,9 @@
-import type { CoreClient, DeviceConfig, PayCodeVerdict } from '@campus-card/core/client';
+import {
+  type CoreClient,
+  type DeviceConfig,
+  type PayCodeVerdict,
+  personTypeAllowed,
+} from '@campus-card/core/client';
 import {
   type CardCredential,
   personTypes,
@@ -103,6 +108,16 @@ export async function verifyCode(
   ctx: RequestContext,
   code: ScannedCode,
 ): Promise<Verified> {
+  const verified = await verifiedCode(deps, ctx, code);
+  // Every card use at a device (pay, meter, gate, attendance) passes here: a person type the device's
+  // configuration does not allow is refused before anything is charged or recorded. The device is not
+  // told the restriction (CONFIG_PUSH has no field for it), so only the server enforces it.
+  if (verified.ok && !personTypeAllowed(ctx.config.settings, verified.card.personType))
+    return { ok: false, reason: 'NOT_PERMITTED' };
+  return verified;
+}
+
+async function verifiedCode(deps: HandlerDeps, ctx: RequestContext, code: ScannedCode): Promise<Verified> {
   if (code.kind === 'numeric') return verifyNumericCode(deps, ctx.deviceRef, code.text);
   const result = await deps.verifier.verify(code.text);
   if (!result.ok) return { ok: false, reason: refusalOfVerify(result.code) };

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { OfflineRecordInput } from '@campus-card/core/client';
+import { type OfflineRecordInput, personTypeAllowed } from '@campus-card/core/client';
 import { qrCodeId } from '../code-ids.ts';
 import { codeHashOf } from '../declines.ts';
 import {
@@ -26,13 +26,20 @@ function reasonOf(name: string): ReasonCode {
 
 /**
  * What the device's configured offline policy (protocol § 7.8, § 12.1) says of an offline payment of this
- * amount: NOT_PERMITTED where offline use is off, LIMIT_EXCEEDED above `offline.paymentMaxFen`. A device
+ * amount and person type: NOT_PERMITTED where offline use is off or the card's person type may not use the
+ * device (`personTypes`), LIMIT_EXCEEDED above `offline.paymentMaxFen`. A device
  * never configured (version 0) is judged by the core's own limits alone.
  */
-export function offlinePolicyRefusal(ctx: RequestContext, amountFen: number): ReasonCode | undefined {
+export function offlinePolicyRefusal(
+  ctx: RequestContext,
+  amountFen: number,
+  personType: string,
+): ReasonCode | undefined {
   if (ctx.config.configVersion === 0) return undefined;
   const offline = ctx.config.settings.offline;
   if (!offline.enabled) return 'NOT_PERMITTED';
+  // The device cannot know who may use it (CONFIG_PUSH has no field for it): checked here, at upload.
+  if (!personTypeAllowed(ctx.config.settings, personType)) return 'NOT_PERMITTED';
   if (amountFen > offline.paymentMaxFen) return 'LIMIT_EXCEEDED';
   return undefined;
 }
@@ -48,6 +55,7 @@ async function checked(
   const macOk = verifyOfflineRecord(ctx.deviceKey, ctx.deviceId, record);
   let cardNo: string | null = null;
   let cardVersion: number | null = null;
+  let personType = '';
   let codeRefusal: string | null = null;
   let codeId: string | undefined;
   if (macOk) {
@@ -63,6 +71,7 @@ async function checked(
       } else if (verified.ok) {
         cardNo = verified.card.cardNo;
         cardVersion = verified.card.cardVersion;
+        personType = verified.card.personType;
         // The ledger charges each code once: paid online at another till, or by another record, this
         // record is an exception CODE_REPLAYED (protocol § 12.3).
         codeId = qrCodeId(record.code.text);
@@ -77,7 +86,8 @@ async function checked(
   const online = acceptedPayment ? await deps.declines.find(ctx.deviceRef, record.sequence) : undefined;
   // A payment the device's own offline policy forbids (offline use off, above its offline maximum) was
   // never the device's to accept: a rogue or tampered till. An exception with that reason, nothing booked.
-  const policy = acceptedPayment && cardNo !== null ? offlinePolicyRefusal(ctx, record.amountFen) : undefined;
+  const policy =
+    acceptedPayment && cardNo !== null ? offlinePolicyRefusal(ctx, record.amountFen, personType) : undefined;
   const decline =
     online ??
     (policy === undefined

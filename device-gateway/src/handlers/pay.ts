@@ -1,4 +1,4 @@
-import { CoreError } from '@campus-card/core/client';
+import { CoreError, personTypeAllowed } from '@campus-card/core/client';
 import type { CardCredential } from '@campus-card/core/credential';
 import { codeHashOf } from '../declines.ts';
 import type { MealCapReservation } from '../meal-caps.ts';
@@ -103,7 +103,9 @@ export async function pay(
       (request.kind === 'pay_with_pin' ? await deps.pinRetries.take(ctx.deviceRef, codeHash) : undefined);
     if (kept !== undefined) {
       const { codeId, ...card } = kept as CardCredential & { codeId?: string };
-      verified = { ok: true, card, ...(codeId === undefined ? {} : { codeId }) };
+      verified = personTypeAllowed(ctx.config.settings, card.personType)
+        ? { ok: true, card, ...(codeId === undefined ? {} : { codeId }) }
+        : { ok: false, reason: 'NOT_PERMITTED' };
     }
   }
   if (!verified.ok) return declined(deps, ctx, request, verified.reason);
