@@ -1,6 +1,7 @@
 import {
   Alert,
   Button,
+  Checkbox,
   Divider,
   Drawer,
   Form,
@@ -26,6 +27,22 @@ import { amountInWords } from './money.ts';
 
 type Meal = 'breakfast' | 'lunch' | 'dinner' | 'late_night';
 type Unit = 'none' | 'second' | 'centilitre' | 'cycle';
+type PersonType = 'student' | 'staff' | 'alumnus' | 'visitor';
+
+/**
+ * Who may use the device (server-side only: the device is not told, the gateway refuses others online and
+ * an offline payment by another type becomes an exception at upload). None ticked: everyone.
+ */
+const personTypeText = {
+  label: '可用人员类型',
+  hint: '不勾选表示所有人可用。此限制由服务器在线核验；设备离线时无法判断，离线交易上传时不符合的记为异常（无权使用）。',
+  options: [
+    { value: 'student', label: '学生' },
+    { value: 'staff', label: '教职工' },
+    { value: 'alumnus', label: '校友' },
+    { value: 'visitor', label: '访客' },
+  ] satisfies { value: PersonType; label: string }[],
+};
 
 interface Settings {
   paymentMaxFen: number;
@@ -51,6 +68,7 @@ interface Settings {
   };
   priceItems: { itemNo: number; priceFen: number; name: string }[];
   mealWindows: { meal: Meal; start: string; end: string; perCardMaxFen: number }[];
+  personTypes?: PersonType[];
 }
 
 interface ConfigView {
@@ -101,6 +119,7 @@ interface Draft {
   };
   priceItems: { itemNo: number; price: string; name: string }[];
   mealWindows: { meal: Meal; start: string; end: string; perCardMax: string }[];
+  personTypes: PersonType[];
   reason: string;
 }
 
@@ -122,6 +141,7 @@ function draftOf(s: Settings): Draft {
     },
     priceItems: s.priceItems.map((i) => ({ itemNo: i.itemNo, name: i.name, price: yuanText(i.priceFen) })),
     mealWindows: s.mealWindows.map((w) => ({ ...w, perCardMax: yuanText(w.perCardMaxFen) })),
+    personTypes: s.personTypes ?? [],
     reason: '',
   };
 }
@@ -170,6 +190,7 @@ function settingsOf(d: Draft): { settings: Settings } | { error: string } {
         },
         priceItems,
         mealWindows,
+        personTypes: d.personTypes,
       },
     };
   } catch (e) {
@@ -336,6 +357,17 @@ export function DeviceConfigDrawer({
               value={draft.repeatIntervalSeconds}
               onChange={(v) => set((d) => ({ ...d, repeatIntervalSeconds: v ?? 0 }))}
             />
+          </Row>
+          <Row label={personTypeText.label}>
+            <Checkbox.Group
+              data-testid="cfg-person-types"
+              options={personTypeText.options}
+              value={draft.personTypes}
+              onChange={(v) => set((d) => ({ ...d, personTypes: v as PersonType[] }))}
+            />
+            <Typography.Paragraph type="secondary" style={{ marginBottom: 0 }}>
+              {personTypeText.hint}
+            </Typography.Paragraph>
           </Row>
 
           <Divider titlePlacement="start">{t.mealWindows}</Divider>
