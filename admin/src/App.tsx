@@ -87,7 +87,8 @@ export function App() {
     api<Me>('GET', '/me').then(setMe, () => setMe(null));
   }, []);
   useEffect(() => {
-    whenSignedOut(() => setMe(null));
+    // Signed out here, or in another tab (or signed in there): ask again who this tab is.
+    whenSignedOut(load);
     whenForbidden(() => setForbidden(window.location.hash));
     load();
     return () => whenForbidden(null);

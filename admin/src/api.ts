@@ -13,16 +13,50 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * The BFF ends a session after this long unused (ADMIN_SESSION_IDLE_MS, 30 min by default); the
+ * browser drops its copy on the same clock so a token left in storage is not kept past it.
+ */
+export const sessionIdleMs = 30 * 60_000;
+const usedKey = 'cc-admin-token-used';
+
+/**
+ * The session token, shared by every tab of this browser (localStorage, so a new tab stays signed
+ * in); each use starts its idle time again. Never put into a URL. Signing out clears it, and the
+ * other tabs hear of it through the storage event (whenSignedOut).
+ */
 export const session = {
-  get: () => sessionStorage.getItem(tokenKey),
-  set: (token: string) => sessionStorage.setItem(tokenKey, token),
-  clear: () => sessionStorage.removeItem(tokenKey),
+  get: (): string | null => {
+    const token = localStorage.getItem(tokenKey);
+    if (!token) return null;
+    const usedAtMs = Number(localStorage.getItem(usedKey));
+    if (!(Date.now() - usedAtMs < sessionIdleMs)) {
+      session.clear();
+      return null;
+    }
+    return token;
+  },
+  set: (token: string) => {
+    localStorage.setItem(usedKey, String(Date.now()));
+    localStorage.setItem(tokenKey, token);
+  },
+  used: () => {
+    if (localStorage.getItem(tokenKey)) localStorage.setItem(usedKey, String(Date.now()));
+  },
+  clear: () => {
+    localStorage.removeItem(tokenKey);
+    localStorage.removeItem(usedKey);
+  },
 };
 
 let onSignedOut: () => void = () => {};
+/** Called when this tab's session ends: a 401, or another tab signing out (or in as someone else). */
 export function whenSignedOut(listener: () => void): void {
   onSignedOut = listener;
 }
+window.addEventListener('storage', (event) => {
+  if (event.key === tokenKey || event.key === null) onSignedOut();
+});
 
 let onForbidden: (() => void) | null = null;
 /** Called when a page's read (a GET) is answered 403: the page shows 无权访问 instead of an error. */
@@ -47,7 +81,8 @@ export async function api<T>(
   const text = await response.text();
   const json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
   if (!response.ok) {
-    if (response.status === 401 && token) {
+    // Signed out: the session ended at the BFF, or this browser's copy expired before it was sent.
+    if (response.status === 401) {
       session.clear();
       onSignedOut();
     }
@@ -58,6 +93,7 @@ export async function api<T>(
       String(json.message ?? response.statusText),
     );
   }
+  if (token) session.used();
   return json as T;
 }
 

@@ -121,7 +121,7 @@ describe('backoffice in Chromium: sign-in, a card-loss flow, and a role that may
       const response = await fetch(`/api/admin/v1/cards/${no}/actions`, {
         method: 'POST',
         headers: {
-          authorization: `Bearer ${(globalThis as unknown as { sessionStorage: { getItem(k: string): string } }).sessionStorage.getItem('cc-admin-token')}`,
+          authorization: `Bearer ${(globalThis as unknown as { localStorage: { getItem(k: string): string } }).localStorage.getItem('cc-admin-token')}`,
           'content-type': 'application/json',
         },
         body: JSON.stringify({ action: 'cancel_loss' }),

@@ -100,7 +100,7 @@ describe('backoffice in Chromium: editing content and uploading a lesson video',
       "localStorage.getItem(Object.keys(localStorage).find((k) => k.startsWith('cc-upload:')) ?? '')",
     );
     assert.ok(uploadId, 'the upload is remembered for this file');
-    const token = await page.evaluate<string | null>("sessionStorage.getItem('cc-admin-token')");
+    const token = await page.evaluate<string | null>("localStorage.getItem('cc-admin-token')");
     const stored = await world.request<{ received: number[] }>('GET', `/api/admin/v1/uploads/${uploadId}`, {
       token: token ?? '',
     });

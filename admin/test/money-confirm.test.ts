@@ -21,8 +21,8 @@ async function apiFrom(
 ): Promise<{ status: number; body: Record<string, unknown> }> {
   return page.evaluate(
     async ([m, p, b]) => {
-      const store = (globalThis as unknown as { sessionStorage: { getItem(k: string): string | null } })
-        .sessionStorage;
+      const store = (globalThis as unknown as { localStorage: { getItem(k: string): string | null } })
+        .localStorage;
       const response = await fetch(`/api/admin/v1${p}`, {
         method: m as string,
         headers: {

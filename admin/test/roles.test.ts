@@ -99,7 +99,7 @@ describe('backoffice in Chromium: every role is refused something, and its menu 
         const response = await fetch(`/api/admin/v1${path}`, {
           method,
           headers: {
-            authorization: `Bearer ${(globalThis as unknown as { sessionStorage: { getItem(key: string): string | null } }).sessionStorage.getItem('cc-admin-token')}`,
+            authorization: `Bearer ${(globalThis as unknown as { localStorage: { getItem(key: string): string | null } }).localStorage.getItem('cc-admin-token')}`,
             'content-type': 'application/json',
           },
           ...(body === undefined ? {} : { body: JSON.stringify(body) }),

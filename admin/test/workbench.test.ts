@@ -123,6 +123,36 @@ describe('backoffice in Chromium: the workbench, the 403 page, one session for a
     await page.context().close();
   });
 
+  test('#19.5 when a signed-in admin opens a new tab, then it is signed in there too with no token in any URL; signing out in one tab signs every tab out; a copy idle past 30 minutes is dropped', async () => {
+    const first = await signIn(await openPage(browser), web, 'auditor');
+    const context = first.context();
+    const second = await context.newPage();
+    await second.goto(`${web.url}/admin/#/audit`);
+    await second.getByTestId('who').waitFor();
+    assert.equal(await second.getByLabel('用户名').count(), 0);
+    const token = await second.evaluate<string | null>("localStorage.getItem('cc-admin-token')");
+    assert.ok(token);
+    for (const p of [first, second]) assert.ok(!p.url().includes(token), p.url());
+
+    await first.getByRole('button', { name: /退\s*出/ }).click();
+    await first.getByLabel('用户名').waitFor();
+    await second.getByLabel('用户名').waitFor();
+    assert.equal(await second.evaluate<string | null>("localStorage.getItem('cc-admin-token')"), null);
+
+    // Signed in again, then idle past the BFF's 30 minutes: the next tab asks to sign in.
+    await signIn(first, web, 'auditor');
+    // Once the workbench's reads are done (each use starts the idle time again).
+    await first.getByTestId('todo-sync-count').getByText('1', { exact: true }).waitFor();
+    await first.getByTestId('todo-devices-count').getByText('1', { exact: true }).waitFor();
+    await first.getByTestId('todo-offline-count').getByText('0', { exact: true }).waitFor();
+    await first.evaluate("localStorage.setItem('cc-admin-token-used', String(Date.now() - 31 * 60000))");
+    const third = await context.newPage();
+    await third.goto(`${web.url}/admin/`);
+    await third.getByLabel('用户名').waitFor();
+    assert.equal(await third.evaluate<string | null>("localStorage.getItem('cc-admin-token')"), null);
+    await context.close();
+  });
+
   test('#19.5 when the sign-in page opens, then its grey background reaches the window edges: no white frame around it', async () => {
     const page = await openPage(browser);
     await page.goto(`${web.url}/admin/`);

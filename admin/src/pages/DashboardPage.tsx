@@ -1,6 +1,6 @@
 import { Alert, Card, Col, Row, Space, Statistic, Tag, Typography } from 'antd';
 import { useEffect, useMemo, useState } from 'react';
-import { ApiError, api, when, yuan } from '../api.ts';
+import { ApiError, api, session, when, yuan } from '../api.ts';
 import { Chart } from '../components/Chart.tsx';
 import { describeError } from '../strings.ts';
 
@@ -95,6 +95,8 @@ function useLiveDashboard(): { data: Dashboard | null; error: string | null; lin
       socket.onmessage = (event) => {
         const message = JSON.parse(String(event.data)) as { type: string; dashboard?: Dashboard };
         if (message.type !== 'dashboard' || !message.dashboard) return;
+        // The BFF counts an open socket as use of the session: so does the browser's copy.
+        session.used();
         setData(message.dashboard);
         setError(null);
         setLink('live');
