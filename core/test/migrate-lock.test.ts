@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Database, openDatabase } from '../src/db/database.ts';
-import { loadMigrations, migrate } from '../src/db/migrate.ts';
+import { loadMigrations, migrate, migrationsDir } from '../src/db/migrate.ts';
 import { dialects, freshDatabase } from './support.ts';
 
 const migrations = loadMigrations().map((m) => m.name);
@@ -56,21 +59,28 @@ for (const dialect of dialects) {
     test(`#18 when the ${dialect} migration takes longer than the lock's expiry, then the holder renews it and nobody takes over`, async () => {
       // Goal: a slow migration (Galera DDL took 20 s) keeps its claim by renewing it; with a 1 s
       // expiry and no renewal the waiters would take over mid-migration and apply 001 twice.
+      // The real migrations, plus (on MariaDB) one that sleeps 1.5 s, so the run outlasts the expiry
+      // however fast the machine is (a quiet one migrates the schema in about 0.6 s).
+      const dir = mkdtempSync(join(tmpdir(), 'migrations-'));
+      cpSync(migrationsDir, dir, { recursive: true });
+      if (dialect === 'mysql') writeFileSync(join(dir, '999_slow_for_test.sql'), 'DO SLEEP(1.5);\n');
+      const expected = loadMigrations(dir).map((m) => m.name);
       const fresh = await freshDatabase(dialect);
       const dbs = handles(fresh.url, 3);
       try {
         const started = Date.now();
         const reports = await Promise.all(
-          dbs.map((db) => migrate(db, undefined, { pollMs: 50, lockTtlMs: 1_000 })),
+          dbs.map((db) => migrate(db, dir, { pollMs: 50, lockTtlMs: 1_000 })),
         );
         const elapsed = Date.now() - started;
-        assert.deepEqual(reports.flatMap((r) => r.applied).sort(), [...migrations].sort());
-        assert.deepEqual(await appliedRows(dbs[0] as Database), migrations);
+        assert.deepEqual(reports.flatMap((r) => r.applied).sort(), [...expected].sort());
+        assert.deepEqual(await appliedRows(dbs[0] as Database), expected);
         if (dialect === 'mysql')
           assert.ok(elapsed > 1_000, `the migration outlasted one expiry (${elapsed} ms)`);
       } finally {
         for (const db of dbs) await db.close();
         await fresh.drop();
+        rmSync(dir, { recursive: true, force: true });
       }
     });
 
