@@ -6,12 +6,14 @@
 // cannot run in Chromium: docs/alipay.md says what is verified there.
 // Run by `npm run test:browser -w miniprogram` after the H5 build (it serves miniprogram/dist/h5).
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { signIn } from '../../admin/test/support.ts';
-import type { RunningSystem } from '../../mock/demo/system.ts';
+import { type RunningSystem, repoRoot } from '../../mock/demo/system.ts';
 import { newContext } from '../browser.ts';
 import {
   balanceBecomes,
@@ -44,6 +46,12 @@ describe('H5 top-up with 支付宝 in Chromium against the whole system and the 
   let browser: Browser;
 
   before(async () => {
+    // The backoffice half reads admin/dist. `npm test` runs this workspace before the admin's, whose own
+    // test builds it, so on a fresh clone the build is not there yet: build it once here.
+    if (!existsSync(join(repoRoot, 'admin/dist/index.html'))) {
+      const built = spawnSync('npm', ['run', 'build', '-w', 'admin'], { cwd: repoRoot, stdio: 'inherit' });
+      assert.equal(built.status, 0, 'the backoffice builds');
+    }
     world = await startH5World('cc-ali');
     ({ system, browser } = world);
   });
