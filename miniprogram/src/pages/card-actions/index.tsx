@@ -2,6 +2,7 @@ import { idTailPattern } from '@campus-card/core/contract/limits';
 import { Button, Input, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import { useState } from 'react';
+import { IdentityProofFields } from '../../components/IdentityProofFields.tsx';
 import { PinPad } from '../../components/PinPad.tsx';
 import { StateView } from '../../components/StateView.tsx';
 import { messageOf, useRemote } from '../../components/use-remote.ts';
@@ -205,21 +206,12 @@ export default function CardActionsPage() {
                     value={cancelPin}
                     onInput={(event) => setCancelPin(event.detail.value)}
                   />
-                  <Input
-                    id="cancel-name"
-                    className="form-input"
-                    placeholder={strings.cardActions.cancelLossName}
-                    value={cancelName}
-                    onInput={(event) => setCancelName(event.detail.value)}
-                  />
-                  <Input
-                    id="cancel-proof"
-                    className="form-input"
-                    password
-                    maxlength={12}
-                    placeholder={strings.cardActions.cancelLossCode}
-                    value={cancelProof}
-                    onInput={(event) => setCancelProof(event.detail.value)}
+                  <IdentityProofFields
+                    idPrefix="cancel"
+                    name={cancelName}
+                    proof={cancelProof}
+                    onName={setCancelName}
+                    onProof={setCancelProof}
                   />
                 </>
               ) : null}
@@ -266,21 +258,12 @@ export default function CardActionsPage() {
                           ? strings.cardActions.pinFirstHint
                           : strings.cardActions.pinForgotHint}
                       </Text>
-                      <Input
-                        id="pin-name"
-                        className="form-input"
-                        placeholder={strings.cardActions.cancelLossName}
-                        value={pinName}
-                        onInput={(event) => setPinName(event.detail.value)}
-                      />
-                      <Input
-                        id="pin-proof"
-                        className="form-input"
-                        password
-                        maxlength={12}
-                        placeholder={strings.cardActions.cancelLossCode}
-                        value={pinProof}
-                        onInput={(event) => setPinProof(event.detail.value)}
+                      <IdentityProofFields
+                        idPrefix="pin"
+                        name={pinName}
+                        proof={pinProof}
+                        onName={setPinName}
+                        onProof={setPinProof}
                       />
                     </>
                   ) : null}
