@@ -63,3 +63,22 @@ export {
   type VerifyResult,
   verifyFailureCodes,
 } from './verify-result.ts';
+export {
+  createVisitorPassVerifier,
+  decodeVisitorPass,
+  idTailPattern,
+  issueVisitorPass,
+  type VisitorPass,
+  type VisitorPassCheck,
+  type VisitorPassRefusal,
+  type VisitorPassRequest,
+  type VisitorPassVerdict,
+  type VisitorPassVerifier,
+  visitorPassLayout,
+  visitorPassLifetimeMaxMs,
+  visitorPassPlacesMax,
+  visitorPassTextPrefix,
+  visitorPassToText,
+  visitorPlacePattern,
+  visitorTailDigest,
+} from './visitor-pass.ts';
