@@ -1,0 +1,26 @@
+import type { Merchant, MerchantListItem, NewMerchant } from '../merchants/merchant-service.ts';
+import type { Statement } from '../settlement/settlement-service.ts';
+import { DomainClient } from './transport.ts';
+
+/** Merchants and their daily settlement statements. */
+export class MerchantsClient extends DomainClient {
+  createMerchant(input: NewMerchant): Promise<Merchant> {
+    return this.transport.call('POST', '/v1/merchants', input);
+  }
+  /** Every merchant in id order: id, name, category, fee rate, status. */
+  merchants(): Promise<MerchantListItem[]> {
+    return this.transport.call('GET', '/v1/merchants');
+  }
+  setMerchantStatus(id: string, status: 'active' | 'disabled'): Promise<void> {
+    return this.transport.call('PUT', `/v1/merchants/${encodeURIComponent(id)}/status`, { status });
+  }
+  getMerchant(id: string): Promise<Merchant> {
+    return this.transport.call('GET', `/v1/merchants/${encodeURIComponent(id)}`);
+  }
+  statement(merchantId: string, day: string): Promise<Statement> {
+    return this.transport.call('GET', `/v1/merchants/${encodeURIComponent(merchantId)}/statements/${day}`);
+  }
+  settleDay(day: string): Promise<Statement[]> {
+    return this.transport.call('POST', `/v1/settlements/${day}`);
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * The one transport every domain client speaks through: a pool of kept-alive connections to the
+ * core (undici), a fresh signature with a new nonce on every request, the one-tick batching of money
+ * operations, the caller's request id as x-request-id, and error answers mapped to CoreError by the
+ * contract's error table. A domain client (cards.ts, ledger.ts, …) is a small class over it.
+ */
+import { Pool } from 'undici';
+import { type ErrorCode, isErrorCode } from '../contract/errors.ts';
+import { CoreError } from '../errors.ts';
+import { signedHeaders } from '../http/signature.ts';
+import type { BatchedOperation } from '../ledger/operations.ts';
+import type { Answer } from '../ledger/results.ts';
+
+export interface CoreClientOptions {
+  url: string;
+  keyId: string;
+  secret: string;
+  /** Connections kept open to the core. */
+  connectionsMax?: number;
+  requestTimeoutMs?: number;
+  /** Operations sent in one batch request at most. */
+  operationsPerRequestMax?: number;
+  /** The id of the request being served, sent as x-request-id so the core's logs join the caller's. */
+  requestId?: () => string | undefined;
+}
+
+interface Pending {
+  operation: BatchedOperation;
+  resolve: (answer: Answer) => void;
+  reject: (error: unknown) => void;
+}
+
+export class Transport {
+  private readonly pool: Pool;
+  private pending: Pending[] = [];
+  private flushScheduled = false;
+
+  constructor(private readonly options: CoreClientOptions) {
+    this.pool = new Pool(options.url, {
+      connections: options.connectionsMax ?? 32,
+      pipelining: 1,
+      keepAliveTimeout: 30_000,
+      headersTimeout: options.requestTimeoutMs ?? 10_000,
+      bodyTimeout: options.requestTimeoutMs ?? 10_000,
+    });
+  }
+
+  /**
+   * Money operations made in the same tick travel together in one batch request, the way
+   * TigerBeetle's clients batch: a busy gateway sends one request for many terminals' payments,
+   * a quiet one sends each at once. A failed request rejects every operation in it; retrying
+   * them is safe because each carries its own id.
+   */
+  operation(operation: BatchedOperation): Promise<Answer> {
+    return new Promise<Answer>((resolve, reject) => {
+      this.pending.push({ operation, resolve, reject });
+      if (this.pending.length >= (this.options.operationsPerRequestMax ?? 256)) this.flush();
+      else if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** A signed JSON request; an answer of 400 or above throws the CoreError it carries. */
+  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const { status, json } = await this.send(method, path, body);
+    if (status >= 400) throw toError(status, json);
+    return json as T;
+  }
+
+  /** A signed GET whose answer is a file, as the bytes served; errors are still JSON. */
+  async download(path: string): Promise<Buffer> {
+    const response = await this.pool.request({
+      method: 'GET',
+      path,
+      headers: signedHeaders(this.options, 'GET', path, ''),
+    });
+    const bytes = Buffer.from(await response.body.arrayBuffer());
+    if (response.statusCode >= 400) {
+      const text = bytes.toString('utf8');
+      throw toError(response.statusCode, text ? JSON.parse(text) : undefined);
+    }
+    return bytes;
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.pending;
+    if (batch.length === 0) return;
+    this.pending = [];
+    this.send('POST', '/v1/operations/batch', { operations: batch.map((p) => p.operation) }).then(
+      ({ status, json }) => {
+        const answers = (json as { answers?: Answer[] } | undefined)?.answers;
+        if (status !== 200 || !answers || answers.length !== batch.length) {
+          const error = toError(status, json);
+          for (const p of batch) p.reject(error);
+          return;
+        }
+        for (const [i, p] of batch.entries()) p.resolve(answers[i] as Answer);
+      },
+      (error: unknown) => {
+        for (const p of batch) p.reject(error);
+      },
+    );
+  }
+
+  private async send(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; json: unknown }> {
+    const payload = body === undefined ? '' : JSON.stringify(body);
+    const requestId = this.options.requestId?.();
+    // Every request is signed afresh (new nonce, current time): the core accepts a signature once.
+    const response = await this.pool.request({
+      method: method as 'GET',
+      path,
+      body: payload || null,
+      headers: {
+        'content-type': 'application/json',
+        ...signedHeaders(this.options, method, path, payload),
+        ...(requestId ? { 'x-request-id': requestId } : {}),
+      },
+    });
+    const text = await response.body.text();
+    return { status: response.statusCode, json: text ? JSON.parse(text) : undefined };
+  }
+}
+
+/** The base of every domain client: its methods reach the core through the shared transport. */
+export abstract class DomainClient {
+  constructor(protected readonly transport: Transport) {}
+}
+
+/** An error answer as a CoreError with its stable code (INTERNAL_ERROR for one outside the table). */
+export function toError(status: number, json: unknown): CoreError {
+  const body = json as { code?: string; message?: string; details?: Record<string, unknown> } | undefined;
+  const code: ErrorCode = body?.code && isErrorCode(body.code) ? body.code : 'INTERNAL_ERROR';
+  return new CoreError(code, body?.message ?? `core answered ${status}`, body?.details);
+}
+
+/** A query string of the defined parameters ('' when none). */
+export function query(params: Record<string, string | number | undefined>): string {
+  const q = new URLSearchParams(
+    Object.entries(params)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]): [string, string] => [k, String(v)]),
+  );
+  return q.size ? `?${q}` : '';
+}
+
+/** A newest-first page's query: limit and beforeAtMs. */
+export function pageQuery(page: { limit?: number; beforeAtMs?: number }): string {
+  return query({ limit: page.limit, beforeAtMs: page.beforeAtMs });
+}
