@@ -54,6 +54,7 @@ import { statementRoutes } from './http/routes/statements.ts';
 import { subsidyImportBodies, subsidyRoutes } from './http/routes/subsidies.ts';
 import { syncRoutes } from './http/routes/sync.ts';
 import { topUpRoutes } from './http/routes/top-ups.ts';
+import { visitorRoutes } from './http/routes/visitors.ts';
 import { insightRoutes } from './insight/insight-routes.ts';
 import { InsightSlot } from './insight/start.ts';
 import { redisJobLock } from './jobs/scheduler.ts';
@@ -98,6 +99,8 @@ import { SyncRepository } from './sync/sync-repository.ts';
 import { defaultSyncOptions, SyncService } from './sync/sync-service.ts';
 import { TopUpRepository } from './topups/top-up-repository.ts';
 import { TopUpService } from './topups/top-up-service.ts';
+import { VisitorPolicyRepository, VisitRepository } from './visitors/visit-repository.ts';
+import { VisitorService } from './visitors/visitor-service.ts';
 
 /** How often scheduled news is checked for having come due (and announced). */
 const newsAnnounceIntervalMs = 2_000;
@@ -289,6 +292,9 @@ export function createCore(
     contentRoutes(content),
     noticeRoutes(notices, monthlyStatements),
     topUpRoutes(topUps),
+    visitorRoutes(
+      new VisitorService(new VisitRepository(db), new VisitorPolicyRepository(db), cards, pii, notices, activity, config.piiKeyHex),
+    ),
     subsidyRoutes(subsidies),
     reportRoutes(reports),
     attendanceReportRoutes(new AttendanceReport(new AttendanceRepository(db))),

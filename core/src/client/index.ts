@@ -92,6 +92,7 @@ import { SyncClient } from './sync.ts';
 import { TopUpsClient } from './top-ups.ts';
 import { type CoreClientOptions, type DomainClient, Transport } from './transport.ts';
 import { UtilitiesClient } from './utilities.ts';
+import { VisitorsClient } from './visitors.ts';
 
 export { type CardActivity, cardActivityChannel } from '../activity/card-activity.ts';
 export { adminRoles, totpRequiredRoles } from '../admin/admin-repository.ts';
@@ -233,6 +234,7 @@ const domainClients = {
   audit: AuditClient,
   reports: ReportsClient,
   utilities: UtilitiesClient,
+  visitors: VisitorsClient,
 } satisfies Record<string, new (transport: Transport) => DomainClient>;
 
 type DomainClients = { readonly [K in keyof typeof domainClients]: InstanceType<(typeof domainClients)[K]> };

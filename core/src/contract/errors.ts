@@ -35,6 +35,7 @@ const coreErrorStatus = {
   APPROVAL_NOT_FOUND: 404,
   SUBSIDY_BATCH_NOT_FOUND: 404,
   SUBSIDY_CLEARING_NOT_FOUND: 404,
+  VISIT_NOT_FOUND: 404,
   ID_REUSED: 409,
   ALREADY_EXISTS: 409,
   TOTP_ALREADY_ENABLED: 409,
@@ -55,6 +56,9 @@ const coreErrorStatus = {
   NEWS_WITHDRAWN: 409,
   NEWS_ALREADY_PUBLISHED: 409,
   REFUND_ALREADY_PAID: 409,
+  // A visit approved, refused or cancelled already; or its pass asked for before approval (docs/visitors-meetings-bus.md).
+  VISIT_DECIDED: 409,
+  VISIT_NOT_APPROVED: 409,
   INSUFFICIENT_FUNDS: 422,
   BELOW_MIN_BALANCE: 422,
   CARD_LOST: 422,
@@ -78,6 +82,8 @@ const coreErrorStatus = {
   IDENTITY_MISMATCH: 422,
   // A holder's own action that needs an identity proof (activation code or ID tail) or the card centre.
   IDENTITY_REQUIRED: 422,
+  // A host whose person type the campus's visitor policy does not let invite.
+  VISIT_HOST_NOT_ALLOWED: 422,
   TOP_UP_DAILY_CAP: 422,
   TOP_UP_MISMATCH: 422,
   // An admin login refused: 422 rather than 401, which means a bad service signature here.

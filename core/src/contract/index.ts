@@ -7,4 +7,5 @@
 export * from './bank.ts';
 export * from './errors.ts';
 export * from './fields.ts';
+export * from './visitors.ts';
 export * from './passage.ts';
