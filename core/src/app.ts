@@ -293,7 +293,15 @@ export function createCore(
     noticeRoutes(notices, monthlyStatements),
     topUpRoutes(topUps),
     visitorRoutes(
-      new VisitorService(new VisitRepository(db), new VisitorPolicyRepository(db), cards, pii, notices, activity, config.piiKeyHex),
+      new VisitorService(
+        new VisitRepository(db),
+        new VisitorPolicyRepository(db),
+        cards,
+        pii,
+        notices,
+        activity,
+        config.piiKeyHex,
+      ),
     ),
     subsidyRoutes(subsidies),
     reportRoutes(reports),
