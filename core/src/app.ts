@@ -183,7 +183,7 @@ export function createCore(
   const blacklist = new BlacklistService(db);
   const access = new AccessEvents(db);
   const attendance = new AttendanceService(db);
-  const offline = new OfflineRecords(db, ledger, access, attendance);
+  const offline = new OfflineRecords(db, ledger, access, attendance, cards);
   const bindings = new BindingService(
     new BindingRepository(db),
     cards,

@@ -17,7 +17,7 @@ import { formatDay, shanghaiDay } from '../time.ts';
 import type { AccessEvents } from './access-events.ts';
 import type { AttendanceService } from './attendance-service.ts';
 import { DeviceConfigRepository } from './device-config-repository.ts';
-import { storedDeviceSettings } from './device-configs.ts';
+import { personTypeAllowed, storedDeviceSettings } from './device-configs.ts';
 
 export const offlineRecordsPerUploadMax = 64;
 export const gapRangesMax = 32;
@@ -127,12 +127,18 @@ interface Outcome {
   exception?: { amount: number; receivable: number };
 }
 
+/** The card service's read of a card, for its person type (the cards domain owns it). */
+export interface CardTypes {
+  get(cardNo: string): Promise<{ personType: string }>;
+}
+
 export class OfflineRecords {
   constructor(
     private readonly db: Database,
     private readonly ledger: LedgerService,
     private readonly access: AccessEvents,
     private readonly attendance: AttendanceService,
+    private readonly cards: CardTypes,
   ) {
     this.configs = new DeviceConfigRepository(db);
   }
@@ -153,16 +159,27 @@ export class OfflineRecords {
     // offline policy (protocol § 12.1). A device never configured is held to the ledger's limits alone;
     // one whose offline use is off has its payments made exceptions NOT_PERMITTED by the gateway.
     const stored = await this.configs.find(deviceId);
-    const offline = stored ? storedDeviceSettings.parse(stored.settings).offline : undefined;
+    const settings = stored ? storedDeviceSettings.parse(stored.settings) : undefined;
+    const offline = settings?.offline;
     const caps: OfflineCaps | undefined = offline?.enabled
       ? { perCardDailyMaxFen: offline.perCardDailyMaxFen, deviceTotalMaxFen: offline.deviceTotalMaxFen }
       : undefined;
+    // Who may use the device (personTypes) is kept by the server alone, so an offline gate or attendance
+    // reader cannot know it: its accepted records are judged here, as the gateway judges payments.
+    const allows = async (cardNo: string): Promise<boolean> => {
+      if (settings === undefined || !settings.personTypes?.length) return true;
+      const card = await this.cards.get(cardNo).catch((error: unknown) => {
+        if (error instanceof CoreError && error.code === 'CARD_NOT_FOUND') return undefined;
+        throw error;
+      });
+      return card !== undefined && personTypeAllowed(settings, card.personType);
+    };
     const results: OfflineResult[] = [];
     // In order, one at a time: records of one upload may depend on each other (the same card twice).
     for (const record of records) {
       const outcome = (recordKindsOf[device.kind] ?? []).includes(record.recordKind)
-        ? await this.settle(ref, device.merchant_id, record, caps)
-        : await this.settle(ref, null, record, caps, 'NOT_PERMITTED');
+        ? await this.settle(ref, device.merchant_id, record, caps, allows)
+        : await this.settle(ref, null, record, caps, allows, 'NOT_PERMITTED');
       results.push({ sequence: record.sequence, status: outcome.status, reason: outcome.reason });
     }
     return { results, gaps: await this.gaps(ref) };
@@ -173,6 +190,7 @@ export class OfflineRecords {
     merchantId: string | null,
     r: OfflineRecordInput,
     caps: OfflineCaps | undefined,
+    allows: (cardNo: string) => Promise<boolean>,
     /** Set for a record its device's kind may not store: stored as evidence, rejected for this reason. */
     notAllowed?: string,
   ): Promise<Outcome> {
@@ -193,7 +211,7 @@ export class OfflineRecords {
     }
     const outcome: Outcome =
       notAllowed === undefined
-        ? await this.decide(deviceId, merchantId, r, caps)
+        ? await this.decide(deviceId, merchantId, r, caps, allows)
         : { status: 'rejected', reason: notAllowed };
     try {
       // The record and its exception together: an exception is never lost behind a stored record.
@@ -255,6 +273,7 @@ export class OfflineRecords {
     merchantId: string | null,
     r: OfflineRecordInput,
     caps: OfflineCaps | undefined,
+    allows: (cardNo: string) => Promise<boolean>,
   ): Promise<Outcome> {
     if (!r.macOk) return { status: 'rejected', reason: 'BAD_RECORD_MAC' };
     const sameSequence = await this.db.select<{ offline_no: number }>(
@@ -281,7 +300,10 @@ export class OfflineRecords {
         if (merchantId === null) return refused('MERCHANT_DISABLED', r.amount);
         return this.charge(deviceId, merchantId, r, r.cardNo, caps);
       }
-      case 'access':
+      case 'access': {
+        // A passage the device let through for a card of a type it does not serve: kept on the card's
+        // access history as it happened, and an exception NOT_PERMITTED for the administrators.
+        const notPermitted = r.decision === 'accepted' && r.cardNo !== null && !(await allows(r.cardNo));
         await this.access.record({
           deviceId,
           sequence: r.sequence,
@@ -292,10 +314,13 @@ export class OfflineRecords {
           source: 'offline',
           occurredAtMs: r.takenAtMs,
         });
-        return { status: 'accepted', reason: 'NONE' };
+        return notPermitted ? refused('NOT_PERMITTED') : { status: 'accepted', reason: 'NONE' };
+      }
       case 'attendance': {
         if (r.decision === 'refused') return { status: 'accepted', reason: 'NONE' };
         if (r.cardNo === null || r.sessionId === null) return refused(r.codeRefusal ?? 'CODE_INVALID');
+        // Not signed in: a card of a type the reader does not serve is no attendance of this session.
+        if (!(await allows(r.cardNo))) return refused('NOT_PERMITTED');
         const signed = await this.attendance.signIn({
           sessionId: r.sessionId,
           cardNo: r.cardNo,
