@@ -54,6 +54,7 @@ import { statementRoutes } from './http/routes/statements.ts';
 import { subsidyImportBodies, subsidyRoutes } from './http/routes/subsidies.ts';
 import { syncRoutes } from './http/routes/sync.ts';
 import { topUpRoutes } from './http/routes/top-ups.ts';
+import { utilityRoutes } from './http/routes/utilities.ts';
 import { visitorRoutes } from './http/routes/visitors.ts';
 import { insightRoutes } from './insight/insight-routes.ts';
 import { InsightSlot } from './insight/start.ts';
@@ -99,6 +100,9 @@ import { SyncRepository } from './sync/sync-repository.ts';
 import { defaultSyncOptions, SyncService } from './sync/sync-service.ts';
 import { TopUpRepository } from './topups/top-up-repository.ts';
 import { TopUpService } from './topups/top-up-service.ts';
+import { electricityProvider, networkProvider } from './utilities/providers.ts';
+import { UtilityRepository } from './utilities/utility-repository.ts';
+import { defaultUtilityOptions, UtilityPurchases } from './utilities/utility-service.ts';
 import { VisitorPolicyRepository, VisitRepository } from './visitors/visit-repository.ts';
 import { VisitorService } from './visitors/visitor-service.ts';
 
@@ -135,6 +139,8 @@ export interface Core {
   /** Subsidy batches (maker–checker, resumable posting) and term-end clearing. */
   subsidies: SubsidyService;
   reports: ReportService;
+  /** Dorm electricity and the network fee, paid from the card to outside systems (docs/funds.md). */
+  utilities: UtilityPurchases;
   /** Campus insight (docs/analytics.md): filled at start where INSIGHT_DB_PATH is set. */
   insight: InsightSlot;
   batcher: Batcher;
@@ -217,6 +223,23 @@ export function createCore(
   const insight = new InsightSlot();
   const refunds = new RefundService(new RefundRepository(db), ledger);
   const topUps = new TopUpService(new TopUpRepository(db), cards, ledger, log);
+  const vendor = (url: string | undefined, appId: string, secret: string) =>
+    url === undefined ? undefined : { url, appId, secret, timeoutMs: config.utilityTimeoutMs };
+  const electricity = vendor(config.utilityUrl, config.utilityAppId, config.utilitySecret);
+  const network = vendor(config.networkUrl, config.networkAppId, config.networkSecret);
+  const utilities = new UtilityPurchases(
+    new UtilityRepository(db),
+    {
+      ...(electricity ? { electricity: electricityProvider(electricity) } : {}),
+      ...(network ? { network: networkProvider(network) } : {}),
+    },
+    ledger,
+    cards,
+    merchants,
+    notices,
+    log,
+    { ...defaultUtilityOptions, holdTimeoutMs: config.holdTimeoutMsMax },
+  );
   // Identity sync is on only when a source database is configured (never in the embedded default).
   const sources =
     config.academicDatabaseUrl || config.hrDatabaseUrl
@@ -292,6 +315,7 @@ export function createCore(
     contentRoutes(content),
     noticeRoutes(notices, monthlyStatements),
     topUpRoutes(topUps),
+    utilityRoutes(utilities),
     visitorRoutes(
       new VisitorService(
         new VisitRepository(db),
@@ -339,6 +363,7 @@ export function createCore(
     monthlyStatements,
     subsidies,
     reports,
+    utilities,
     insight,
     batcher,
     metrics,
@@ -422,6 +447,9 @@ export async function startCore(
   core.sync.startSchedule(config.syncIntervalMs, config.syncFullIntervalMs, jobLock);
   // A subsidy posting or clearing a stopped process left running goes on where it stopped.
   await core.subsidies.resume();
+  // Electricity and network orders whose answer was lost are asked about by order id (also at start).
+  await core.utilities.ensureMerchants();
+  core.utilities.start(config.utilityReconcileIntervalMs, 10 * 60_000, jobLock);
   // The campus-insight extract, only where INSIGHT_DB_PATH names its DuckDB file (docs/analytics.md).
   await core.insight.start(config, core.db, core.log);
   const server = core.app.listen(config.port, config.host);
@@ -441,6 +469,7 @@ export async function startCore(
         core.content.stopAnnouncements(),
         core.blacklist.stopExpiry(),
         core.insight.stop(),
+        core.utilities.stop(),
       ]);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

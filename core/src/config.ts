@@ -160,6 +160,48 @@ const schema = z.object({
     .string()
     .regex(/^\d+(MB|GB)$/)
     .describe("INSIGHT_MEMORY_LIMIT: DuckDB's buffer limit for the insight store, e.g. 1GB"),
+  utilityUrl: z
+    .url()
+    .optional()
+    .describe(
+      'UTILITY_URL: the dorm meter system the electricity purchases credit (docs/funds.md); unset, electricity is off',
+    ),
+  utilityAppId: z.string().min(1).max(64).describe('UTILITY_APP_ID: our app id at the meter system'),
+  utilitySecret: z
+    .string()
+    .min(16)
+    .describe('UTILITY_SECRET: the key our requests to the meter system are signed with (HMAC-SHA256)'),
+  networkUrl: z
+    .url()
+    .optional()
+    .describe(
+      'NETWORK_URL: the campus network billing system the network fee credits; unset, the network fee is off',
+    ),
+  networkAppId: z
+    .string()
+    .min(1)
+    .max(64)
+    .describe('NETWORK_APP_ID: our app id at the network billing system'),
+  networkSecret: z
+    .string()
+    .min(16)
+    .describe('NETWORK_SECRET: the key our requests to the network billing system are signed with'),
+  utilityTimeoutMs: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(60_000)
+    .describe(
+      'UTILITY_TIMEOUT_MS: how long a call to the meter or network system may take before its answer counts as lost',
+    ),
+  utilityReconcileIntervalMs: z.coerce
+    .number()
+    .int()
+    .positive()
+    .multipleOf(1_000)
+    .describe(
+      'UTILITY_RECONCILE_INTERVAL_MS: how often orders whose answer was lost are asked about by their order id (whole seconds)',
+    ),
   logLevel: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .describe('LOG_LEVEL: pino level'),
@@ -178,6 +220,8 @@ export type CoreConfig = Readonly<z.output<typeof schema>>;
 const devSecrets = {
   CORE_SERVICE_KEYS: 'dev:dev-core-secret-change-me',
   PII_KEY: '00'.repeat(32),
+  UTILITY_SECRET: 'utility-dev-secret-0123456789',
+  NETWORK_SECRET: 'network-dev-secret-0123456789',
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig {
@@ -187,6 +231,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig {
     assertProductionSecrets('the core', [
       ...serviceKeySecrets(env.CORE_SERVICE_KEYS),
       { name: 'PII_KEY', value: env.PII_KEY, hex: true },
+      // The meter and network systems' keys only where those systems are configured.
+      ...(env.UTILITY_URL ? [{ name: 'UTILITY_SECRET', value: env.UTILITY_SECRET }] : []),
+      ...(env.NETWORK_URL ? [{ name: 'NETWORK_SECRET', value: env.NETWORK_SECRET }] : []),
     ]);
   const secret = (name: keyof typeof devSecrets) => env[name] ?? (production ? undefined : devSecrets[name]);
   const parsed = schema.safeParse({
@@ -221,6 +268,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig {
     insightIntervalMs: env.INSIGHT_INTERVAL_MS ?? 600_000,
     insightOverlapMs: env.INSIGHT_OVERLAP_MS ?? 300_000,
     insightMemoryLimit: env.INSIGHT_MEMORY_LIMIT ?? '1GB',
+    utilityUrl: env.UTILITY_URL || undefined,
+    utilityAppId: env.UTILITY_APP_ID ?? 'campus-card',
+    utilitySecret:
+      env.UTILITY_SECRET ?? (production && env.UTILITY_URL ? undefined : devSecrets.UTILITY_SECRET),
+    networkUrl: env.NETWORK_URL || undefined,
+    networkAppId: env.NETWORK_APP_ID ?? 'campus-card',
+    networkSecret:
+      env.NETWORK_SECRET ?? (production && env.NETWORK_URL ? undefined : devSecrets.NETWORK_SECRET),
+    utilityTimeoutMs: env.UTILITY_TIMEOUT_MS ?? 5_000,
+    utilityReconcileIntervalMs: env.UTILITY_RECONCILE_INTERVAL_MS ?? 10_000,
     logLevel: env.LOG_LEVEL ?? 'info',
     redisUrl: env.REDIS_URL || undefined,
   });

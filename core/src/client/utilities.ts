@@ -35,21 +35,31 @@ export class UtilitiesClient extends DomainClient {
   ): Promise<{ items: UtilityOrder[]; next: { beforeAtMs: number; beforeId: string } | null }> {
     return this.transport.call('GET', `/v1/utility-orders${query(q)}`);
   }
-  utilityOrderSummary(service: UtilityService): Promise<{ items: { status: UtilityOrderStatus; count: number; amount: number }[] }> {
+  utilityOrderSummary(
+    service: UtilityService,
+  ): Promise<{ items: { status: UtilityOrderStatus; count: number; amount: number }[] }> {
     return this.transport.call('GET', `/v1/utility-orders/summary${query({ service })}`);
   }
   /** Runs the reconciliation now (it also runs on its own every UTILITY_RECONCILE_INTERVAL_MS). */
-  reconcileUtilityOrders(): Promise<{ ended: number }> {
-    return this.transport.call('POST', '/v1/utility-orders/reconcile');
+  reconcileUtilityOrders(options: { createdGraceMs?: number } = {}): Promise<{ ended: number }> {
+    return this.transport.call('POST', '/v1/utility-orders/reconcile', options);
   }
-  saveDormRoom(roomId: string, input: DormRoomInput): Promise<{ room: DormRoom; unknownResidents: string[] }> {
+  saveDormRoom(
+    roomId: string,
+    input: DormRoomInput,
+  ): Promise<{ room: DormRoom; unknownResidents: string[] }> {
     return this.transport.call('PUT', `/v1/dorm-rooms/${encodeURIComponent(roomId)}`, input);
   }
-  dormRooms(q: { building?: string; personId?: string; limit?: number } = {}): Promise<{ items: DormRoom[] }> {
+  dormRooms(
+    q: { building?: string; personId?: string; limit?: number } = {},
+  ): Promise<{ items: DormRoom[] }> {
     return this.transport.call('GET', `/v1/dorm-rooms${query(q)}`);
   }
   /** The room with its live balance and daily usage (live false: the meter system did not answer). */
-  dormRoom(roomId: string, usageDays?: number): Promise<DormRoom & { live: boolean; usage: { day: string; kwh: string }[] }> {
+  dormRoom(
+    roomId: string,
+    usageDays?: number,
+  ): Promise<DormRoom & { live: boolean; usage: { day: string; kwh: string }[] }> {
     return this.transport.call('GET', `/v1/dorm-rooms/${encodeURIComponent(roomId)}${query({ usageDays })}`);
   }
   /** Reads occupied rooms' balances now and alerts the residents of rooms newly under their threshold. */

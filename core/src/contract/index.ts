@@ -9,3 +9,4 @@ export * from './errors.ts';
 export * from './fields.ts';
 export * from './visitors.ts';
 export * from './passage.ts';
+export * from './utilities.ts';
