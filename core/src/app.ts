@@ -6,6 +6,9 @@ import { CardActivityFeed, cardActivityChannel } from './activity/card-activity.
 import { AdminRepository } from './admin/admin-repository.ts';
 import { AdminService } from './admin/admin-service.ts';
 import { AuditLog } from './admin/audit-log.ts';
+import { BankGateway } from './bank/bank-gateway.ts';
+import { BankRepository } from './bank/bank-repository.ts';
+import { BankService, bankOptionsDefault } from './bank/bank-service.ts';
 import { ActivationCodes } from './bindings/activation-codes.ts';
 import { BindingRepository } from './bindings/binding-repository.ts';
 import { BindingService } from './bindings/binding-service.ts';
@@ -37,6 +40,7 @@ import { errorHandler, rawBody, serviceAuth, serviceAuthBeforeBody } from './htt
 import { memoryNonces, redisNonces } from './http/nonces.ts';
 import { adminRoutes } from './http/routes/admin.ts';
 import { attendanceReportRoutes } from './http/routes/attendance-report.ts';
+import { bankRoutes } from './http/routes/bank.ts';
 import { bindingRoutes } from './http/routes/bindings.ts';
 import { blacklistRoutes } from './http/routes/blacklist.ts';
 import { cardRoutes } from './http/routes/cards.ts';
@@ -139,6 +143,8 @@ export interface Core {
   /** Subsidy batches (maker–checker, resumable posting) and term-end clearing. */
   subsidies: SubsidyService;
   reports: ReportService;
+  /** Bank 圈存, auto top-up and refunds paid to bound bank cards (docs/funds.md § Bank). */
+  bank: BankService;
   /** Dorm electricity and the network fee, paid from the card to outside systems (docs/funds.md). */
   utilities: UtilityPurchases;
   /** Campus insight (docs/analytics.md): filled at start where INSIGHT_DB_PATH is set. */
@@ -223,6 +229,22 @@ export function createCore(
   const insight = new InsightSlot();
   const refunds = new RefundService(new RefundRepository(db), ledger);
   const topUps = new TopUpService(new TopUpRepository(db), cards, ledger, log);
+  const bank = new BankService(
+    new BankRepository(db),
+    cards,
+    ledger,
+    refunds,
+    notices,
+    config.bankUrl
+      ? new BankGateway({ url: config.bankUrl, secret: config.bankSecret, timeoutMs: config.bankTimeoutMs })
+      : undefined,
+    log,
+    {
+      ...bankOptionsDefault,
+      loadAmountMax: config.topUpAmountMax,
+      resolveAfterMs: config.bankResolveAfterMs,
+    },
+  );
   const vendor = (url: string | undefined, appId: string, secret: string) =>
     url === undefined ? undefined : { url, appId, secret, timeoutMs: config.utilityTimeoutMs };
   const electricity = vendor(config.utilityUrl, config.utilityAppId, config.utilitySecret);
@@ -315,6 +337,7 @@ export function createCore(
     contentRoutes(content),
     noticeRoutes(notices, monthlyStatements),
     topUpRoutes(topUps),
+    bankRoutes(bank),
     utilityRoutes(utilities),
     visitorRoutes(
       new VisitorService(
@@ -364,6 +387,7 @@ export function createCore(
     subsidies,
     reports,
     utilities,
+    bank,
     insight,
     batcher,
     metrics,
@@ -445,6 +469,8 @@ export async function startCore(
   // Last month's statements go out on the first day of the month; checked every 10 minutes.
   core.monthlyStatements.startSchedule(10 * 60_000, jobLock);
   core.sync.startSchedule(config.syncIntervalMs, config.syncFullIntervalMs, jobLock);
+  // Bank transfers a stopped process left unsettled are resolved from the bank's record.
+  core.bank.startJobs(config.bankJobIntervalMs, jobLock);
   // A subsidy posting or clearing a stopped process left running goes on where it stopped.
   await core.subsidies.resume();
   // Electricity and network orders whose answer was lost are asked about by order id (also at start).
@@ -469,6 +495,7 @@ export async function startCore(
         core.content.stopAnnouncements(),
         core.blacklist.stopExpiry(),
         core.insight.stop(),
+        core.bank.stopJobs(),
         core.utilities.stop(),
       ]);
       await new Promise<void>((resolve) => {

@@ -205,6 +205,35 @@ const schema = z.object({
   logLevel: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .describe('LOG_LEVEL: pino level'),
+  bankUrl: z
+    .url()
+    .optional()
+    .describe(
+      'BANK_URL: the bank front end for 圈存 (docs/funds.md § Bank); unset, bank binding and loads answer BANK_UNAVAILABLE',
+    ),
+  bankSecret: z.string().min(16).describe('BANK_SECRET: the key signing requests to the bank front end'),
+  bankTimeoutMs: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(60_000)
+    .describe(
+      'BANK_TIMEOUT_MS: how long a call to the bank waits for its answer; a transfer without one is reversed',
+    ),
+  bankJobIntervalMs: z.coerce
+    .number()
+    .int()
+    .min(1_000)
+    .describe(
+      'BANK_JOB_INTERVAL_MS: how often unsettled bank transfers are resolved, auto top-ups checked and refunds paid to bound bank cards (whole seconds)',
+    ),
+  bankResolveAfterMs: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .describe(
+      "BANK_RESOLVE_AFTER_MS: age after which a transfer still pending is settled from the bank's record",
+    ),
   redisUrl: z
     .string()
     .regex(/^rediss?:\/\//)
@@ -220,6 +249,7 @@ export type CoreConfig = Readonly<z.output<typeof schema>>;
 const devSecrets = {
   CORE_SERVICE_KEYS: 'dev:dev-core-secret-change-me',
   PII_KEY: '00'.repeat(32),
+  BANK_SECRET: 'dev-bank-secret-change-me',
   UTILITY_SECRET: 'utility-dev-secret-0123456789',
   NETWORK_SECRET: 'network-dev-secret-0123456789',
 };
@@ -231,6 +261,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig {
     assertProductionSecrets('the core', [
       ...serviceKeySecrets(env.CORE_SERVICE_KEYS),
       { name: 'PII_KEY', value: env.PII_KEY, hex: true },
+      ...(env.BANK_URL ? [{ name: 'BANK_SECRET', value: env.BANK_SECRET }] : []),
       // The meter and network systems' keys only where those systems are configured.
       ...(env.UTILITY_URL ? [{ name: 'UTILITY_SECRET', value: env.UTILITY_SECRET }] : []),
       ...(env.NETWORK_URL ? [{ name: 'NETWORK_SECRET', value: env.NETWORK_SECRET }] : []),
@@ -279,6 +310,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig {
     utilityTimeoutMs: env.UTILITY_TIMEOUT_MS ?? 5_000,
     utilityReconcileIntervalMs: env.UTILITY_RECONCILE_INTERVAL_MS ?? 10_000,
     logLevel: env.LOG_LEVEL ?? 'info',
+    bankUrl: env.BANK_URL || undefined,
+    bankSecret: env.BANK_SECRET ?? (production && env.BANK_URL ? undefined : devSecrets.BANK_SECRET),
+    bankTimeoutMs: env.BANK_TIMEOUT_MS ?? 10_000,
+    bankJobIntervalMs: env.BANK_JOB_INTERVAL_MS ?? 60_000,
+    bankResolveAfterMs: env.BANK_RESOLVE_AFTER_MS ?? 60_000,
     redisUrl: env.REDIS_URL || undefined,
   });
   if (!parsed.success) {

@@ -75,6 +75,7 @@ import type {
 import { AdminClient } from './admin.ts';
 import { AttendanceClient } from './attendance.ts';
 import { AuditClient } from './audit.ts';
+import { BankClient } from './bank.ts';
 import { BindingsClient } from './bindings.ts';
 import { CardsClient } from './cards.ts';
 import { ContentClient } from './content.ts';
@@ -234,6 +235,7 @@ const domainClients = {
   audit: AuditClient,
   reports: ReportsClient,
   utilities: UtilitiesClient,
+  bank: BankClient,
   visitors: VisitorsClient,
 } satisfies Record<string, new (transport: Transport) => DomainClient>;
 

@@ -31,6 +31,7 @@ const coreErrorStatus = {
   REFUND_NOT_FOUND: 404,
   BINDING_NOT_FOUND: 404,
   TOP_UP_NOT_FOUND: 404,
+  BANK_TRANSFER_NOT_FOUND: 404,
   ADMIN_NOT_FOUND: 404,
   APPROVAL_NOT_FOUND: 404,
   SUBSIDY_BATCH_NOT_FOUND: 404,
@@ -69,6 +70,8 @@ const coreErrorStatus = {
   NEWS_WITHDRAWN: 409,
   NEWS_ALREADY_PUBLISHED: 409,
   REFUND_ALREADY_PAID: 409,
+  // 圈存 or auto top-up asked of a card with no bank card bound (docs/funds.md § Bank).
+  BANK_NOT_BOUND: 409,
   // A visit approved, refused or cancelled already; or its pass asked for before approval (docs/visitors-meetings-bus.md).
   VISIT_DECIDED: 409,
   VISIT_NOT_APPROVED: 409,
@@ -99,11 +102,18 @@ const coreErrorStatus = {
   VISIT_HOST_NOT_ALLOWED: 422,
   TOP_UP_DAILY_CAP: 422,
   TOP_UP_MISMATCH: 422,
+  // The bank refused a binding: card unknown, or holder's name, ID number or phone not the account's.
+  BANK_BINDING_REFUSED: 422,
+  BANK_SMS_CODE_WRONG: 422,
+  // Too many wrong SMS codes for one binding request: start the binding again.
+  BANK_SMS_LOCKED: 423,
   // An admin login refused: 422 rather than 401, which means a bad service signature here.
   ADMIN_LOGIN_FAILED: 422,
   ADMIN_LOCKED_OUT: 423,
   PAYLOAD_TOO_LARGE: 413,
   OVERLOADED: 503,
+  // No bank front end configured (BANK_URL), or it did not answer a binding step.
+  BANK_UNAVAILABLE: 503,
   INTERNAL_ERROR: 500,
 } as const;
 

@@ -248,6 +248,30 @@ export async function checkLedger(db: Database): Promise<CheckReport> {
     note(`close-out ${r.id} moved ${Number(r.main)} to refund payable but is not on the refund list`);
   }
 
+  // Bank 圈存 (sql/070): every accepted bk:<transfer> top-up credits the card of a load the bank
+  // booked, for its amount, and every load marked credited has that top-up. So SYS-BANK-TRANSFER
+  // moves only for transfers the bank confirmed, and no confirmed transfer is credited twice or lost.
+  for (const r of await db.select<Record<string, unknown>>(
+    `SELECT o.id, o.card_no, o.amount, b.id AS transfer_id, b.card_no AS b_card, b.amount AS b_amount, b.status, b.direction
+       FROM operations o LEFT JOIN bank_transfers b ON b.id = SUBSTR(o.id, 4)
+      WHERE o.kind = 'top_up' AND o.outcome = 'ok' AND o.id LIKE 'bk:%'
+        AND (b.id IS NULL OR b.status <> 'credited' OR b.direction <> 'load' OR b.card_no <> o.card_no OR b.amount <> o.amount)`,
+  )) {
+    note(
+      `bank top-up ${r.id} of ${Number(r.amount)} to ${r.card_no} does not match a credited load (${r.transfer_id ? `${r.status} ${r.direction} ${Number(r.b_amount)} to ${r.b_card}` : 'no transfer'})`,
+    );
+  }
+  for (const r of await db.select<Record<string, unknown>>(
+    `SELECT b.id FROM bank_transfers b
+      WHERE b.direction = 'load' AND b.status = 'credited'
+        AND NOT EXISTS (SELECT 1 FROM operations o WHERE o.id = CONCAT('bk:', b.id) AND o.outcome = 'ok')`.replace(
+      "CONCAT('bk:', b.id)",
+      db.dialect === 'sqlite' ? "'bk:' || b.id" : "CONCAT('bk:', b.id)",
+    ),
+  )) {
+    note(`bank load ${r.id} is marked credited but no accepted bk: top-up credited it`);
+  }
+
   // A consumed pay code is the mark of one accepted payment (or meter hold) of its card (#12.3): a use naming anything
   // else (a refused or missing operation, another card) means a code could be refused wrongly or was
   // recorded without its payment.
