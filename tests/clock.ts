@@ -8,7 +8,7 @@
  *
  * The shift is an offset added to the process's `Date` (`Date.now()` and `new Date()`); timers keep
  * real time. Worlds started after the shift use it for the database clock too (the core's
- * `clockOffsetMs` option: core/test/support.ts), and browser contexts made with
+ * `clockOffsetMs` option: tests/kit/core.ts), and browser contexts made with
  * tests/browser.ts start their page clocks at the shifted time. The clock only moves forward, so
  * cookies and tokens issued by the shifted services never look expired to a real clock. Shift it
  * before starting the world (a shift moves the browser contexts made after it).

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { mysqlServerUrl } from '@campus-card/tests/kit';
 import type { Browser } from 'playwright-core';
 import { seedAdminDemo } from '../../bff/src/admin/seed.ts';
 import { startWorld, syncingFrom, type TestWorld } from '../../bff/test/support.ts';
-import { mysqlServerUrl } from '../../core/test/support.ts';
 import { Campus } from '../../mock/campus/campus.ts';
 import type { Web } from '../../mock/demo/web.ts';
 import { openPage, screenshots, signIn, startBackoffice } from './support.ts';

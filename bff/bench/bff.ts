@@ -15,9 +15,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freshDatabase, spawnCore } from '@campus-card/tests/kit';
 import { Pool } from 'undici';
 import { CoreClient } from '../../core/src/client/index.ts';
-import { freshDatabase, spawnCore } from '../../core/test/support.ts';
 import { startLoginStandIn } from '../../mock/wechat/login/server.ts';
 
 const studentsCount = Number(process.env.BENCH_STUDENTS ?? 500);

@@ -12,8 +12,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freshDatabase, spawnCore } from '@campus-card/tests/kit';
 import { CoreClient } from '../../core/src/client/index.ts';
-import { freshDatabase, spawnCore } from '../../core/test/support.ts';
 import { API_V3_KEY, APPID, MCHID, makeMerchant } from '../../mock/wechat/test-support.ts';
 
 /** One notification the stand-in posted: when the BFF answered, for which order, and whether it refused. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { mysqlServerUrl } from '../../core/test/support.ts';
+import { mysqlServerUrl } from '@campus-card/tests/kit';
 import { Campus } from '../../mock/campus/campus.ts';
 import { type Admins, signedInAdmins } from './admin-support.ts';
 import { startWorld, syncingFrom, type TestWorld } from './support.ts';

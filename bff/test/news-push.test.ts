@@ -2,12 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type NewsAnnouncement, newsChannel } from '@campus-card/core/client';
+import { redisUrl } from '@campus-card/tests/kit';
 import { Redis } from 'ioredis';
 import { ContentRepository } from '../../core/src/content/content-repository.ts';
 import { ContentService } from '../../core/src/content/content-service.ts';
 import { openSocket, type Socket } from './live-socket.ts';
 import { boundStudent } from './students.ts';
-import { redisUrl, startWorld, type TestWorld } from './support.ts';
+import { startWorld, type TestWorld } from './support.ts';
 
 const news = (m: Record<string, unknown>) =>
   m.news as { id: string; title: string; excerpt: string } | undefined;

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, describe, test } from 'node:test';
+import { redisUrl } from '@campus-card/tests/kit';
 import type { Kv } from '../src/kv/index.ts';
 import { lockedCount } from '../src/kv/kv.ts';
 import { MemoryKv } from '../src/kv/memory-kv.ts';
 import { RedisKv } from '../src/kv/redis-kv.ts';
-import { redisUrl } from './support.ts';
 
 // The one primitive every guard counter of the BFF stands on, in both kvs: reserve before the check,
 // fail keeps (and locks at the max), release gives back only its own attempt.

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { redisUrl } from '@campus-card/tests/kit';
 import jwt from 'jsonwebtoken';
 import { RedisKv } from '../src/kv/redis-kv.ts';
-import { redisUrl, startWorld, type TestWorld } from './support.ts';
+import { startWorld, type TestWorld } from './support.ts';
 
 describe('BFF skeleton: errors, headers, CORS, auth and limits', () => {
   let world: TestWorld;

@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { startTestCore, type TestCore, testServiceKey } from '../../core/test/support.ts';
+import { redisPrefix, redisUrl, startTestCore, type TestCore, testServiceKey } from '@campus-card/tests/kit';
 import { type LoginStandIn, startLoginStandIn } from '../../mock/wechat/login/server.ts';
 import { type RunningBff, startBff } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 
 export const testAppId = 'wx0123456789abcdef';
 export const testAppSecret = 'test-app-secret';
-export const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** An answer as a test reads it: status, JSON body and headers. */
 export interface Reply<T = Record<string, unknown>> {
@@ -53,7 +52,7 @@ export async function startWorld(
     CORE_KEY_ID: testServiceKey.keyId,
     CORE_KEY_SECRET: testServiceKey.secret,
     REDIS_URL: redisUrl,
-    REDIS_PREFIX: `cc-test-${randomBytes(6).toString('hex')}:`,
+    REDIS_PREFIX: redisPrefix(),
     JWT_SECRET: randomBytes(32).toString('hex'),
     WECHAT_LOGIN_URL: login.baseUrl,
     WECHAT_APPID: testAppId,

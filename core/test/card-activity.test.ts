@@ -2,9 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { type CardActivity, cardActivityChannel } from '../src/activity/card-activity.ts';
-import { openStudent, opId, startTestCore, type TestCore } from './support.ts';
-
-const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+import { openStudent, opId, redisUrl, startTestCore, type TestCore } from './support.ts';
 
 describe('card activity for live views', () => {
   let t: TestCore;

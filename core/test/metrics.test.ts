@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { openStudent, opId, startTestCore, type TestCore } from './support.ts';
+import { openStudent, opId, redisUrl, startTestCore, type TestCore } from './support.ts';
 
 /** The value of the one sample of `name` carrying every given label (in whatever order). */
 function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
@@ -18,7 +18,7 @@ function sample(text: string, name: string, labels: Record<string, string>): num
 describe('core metrics and health on mysql', () => {
   let t: TestCore;
   before(async () => {
-    t = await startTestCore('mysql', { REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379' });
+    t = await startTestCore('mysql', { REDIS_URL: redisUrl });
   });
   after(async () => {
     await t.stop().catch(() => {});

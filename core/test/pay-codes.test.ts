@@ -6,10 +6,9 @@ import { CoreClient, CoreError, type PayCodeSecret } from '../src/client/index.t
 import { loadConfig } from '../src/config.ts';
 import { fromHex, makeNumericCode } from '../src/credential/index.ts';
 import { createLogger } from '../src/log.ts';
-import { dialects, openStudent, startTestCore, type TestCore, testServiceKey } from './support.ts';
+import { dialects, openStudent, redisUrl, startTestCore, type TestCore, testServiceKey } from './support.ts';
 
 const admin = { type: 'admin', id: 'A1' } as const;
-const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** The phone's side: a numeric code from the id and secret the core handed out. */
 function codeFrom(secret: PayCodeSecret, seq = 0, nowMs = Date.now()): string {

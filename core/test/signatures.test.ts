@@ -5,9 +5,7 @@ import { type RunningCore, startCore } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { signatureHeaders, signedHeaders } from '../src/http/signature.ts';
 import { createLogger } from '../src/log.ts';
-import { openStudent, startTestCore, type TestCore, testServiceKey } from './support.ts';
-
-const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+import { openStudent, redisUrl, startTestCore, type TestCore, testServiceKey } from './support.ts';
 
 /** A request as a service sent it, headers and all, so a test can send it again byte for byte. */
 interface Captured {

@@ -24,6 +24,7 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freshDatabase, spawnCore } from '@campus-card/tests/kit';
 import { seedFundedCards } from '../../core/bench/support.ts';
 import { CoreClient } from '../../core/src/client/index.ts';
 import { encodeCodeBody } from '../../core/src/credential/code.ts';
@@ -39,7 +40,6 @@ import { taggedMessage } from '../../core/src/credential/signature.ts';
 import { openDatabase } from '../../core/src/db/database.ts';
 import { checkLedger } from '../../core/src/ledger/ledger-check.ts';
 import { createPii } from '../../core/src/pii.ts';
-import { freshDatabase, spawnCore } from '../../core/test/support.ts';
 import {
   anonymousKey,
   type DeviceKind,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { openStudent } from '../../core/test/support.ts';
+import { openStudent } from '@campus-card/tests/kit';
 import { phoneFor, registerDevice, startWorld, TestDevice, type TestWorld } from './support.ts';
 
 describe('attendance and access events', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { openStudent } from '../../core/test/support.ts';
+import { openStudent, redisUrl } from '@campus-card/tests/kit';
 import { frameFlags } from '../src/protocol/index.ts';
 
 const encryptedFlag = frameFlags.encrypted;
@@ -8,7 +8,6 @@ const encryptedFlag = frameFlags.encrypted;
 import type { RunningGateway } from '../src/server.ts';
 import { registerDevice, startGatewayFor, startWorld, TestDevice, type TestWorld } from './support.ts';
 
-const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const admin = { type: 'admin', id: 'A1' } as const;
 
 async function signedIn(world: TestWorld, port: number): Promise<TestDevice> {

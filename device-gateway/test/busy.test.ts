@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { openStudent, opId, startTestCore, type TestCore } from '@campus-card/tests/kit';
 import { checkLedger } from '../../core/src/ledger/ledger-check.ts';
-import { openStudent, opId, startTestCore, type TestCore } from '../../core/test/support.ts';
 import { PosTerminal } from '../../mock/devices/pos.ts';
 import type { Message } from '../src/protocol/index.ts';
 import type { RunningGateway } from '../src/server.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { openStudent, opId } from '../../core/test/support.ts';
+import { openStudent, opId } from '@campus-card/tests/kit';
 import { type OfflineRecordBody, signOfflineRecord } from '../src/protocol/index.ts';
 import type { RunningGateway } from '../src/server.ts';
 import {

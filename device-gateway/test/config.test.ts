@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { CoreError, type DeviceSettings } from '@campus-card/core/client';
-import { openStudent, opId } from '../../core/test/support.ts';
+import { openStudent, opId, redisUrl } from '@campus-card/tests/kit';
 import { devCampusKeys } from '../src/config.ts';
 import { phoneFor, registerDevice, startWorld, TestDevice, type TestWorld } from './support.ts';
-
-const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 const canteen: Partial<DeviceSettings> = {
   paymentMaxFen: 20_000,

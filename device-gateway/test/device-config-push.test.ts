@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { redisUrl } from '@campus-card/tests/kit';
 import { pino } from 'pino';
-import { Approvals } from '../../bff/src/admin/approvals.ts';
-import { AuditTrail } from '../../bff/src/admin/audit-trail.ts';
 import { handleDevicePriceApprovals } from '../../bff/src/admin/devices.ts';
+import { Approvals } from '../../bff/src/admin/services/approvals.ts';
+import { AuditTrail } from '../../bff/src/admin/services/audit-trail.ts';
 import { MemoryKv } from '../../bff/src/kv/memory-kv.ts';
 import { devCampusKeys } from '../src/config.ts';
 import { registerDevice, startGatewayFor, startWorld, TestDevice, type TestWorld } from './support.ts';
-
-const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** Two backoffice admins as the BFF's session carries them: one proposes, the other approves. */
 const maker = {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { openStudent, opId } from '../../core/test/support.ts';
+import { openStudent, opId, redisUrl } from '@campus-card/tests/kit';
 import type { RunningGateway } from '../src/server.ts';
 import {
   phoneFor,
@@ -10,8 +10,6 @@ import {
   TestDevice,
   type TestWorld,
 } from './support.ts';
-
-const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 describe('several gateway instances against one core', () => {
   let world: TestWorld;

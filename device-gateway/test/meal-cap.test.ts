@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { openStudent, opId } from '../../core/test/support.ts';
+import { openStudent, opId, redisUrl } from '@campus-card/tests/kit';
 import type { Message } from '../src/protocol/index.ts';
 import type { RunningGateway } from '../src/server.ts';
 import {
@@ -11,8 +11,6 @@ import {
   TestDevice,
   type TestWorld,
 } from './support.ts';
-
-const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 function payOf(text: string, amountFen: number): Message {
   return { kind: 'pay', code: { kind: 'qr', text }, amountFen, orderNo: 7, itemNo: 0 };

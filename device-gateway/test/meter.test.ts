@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { openStudent, opId, redisUrl } from '@campus-card/tests/kit';
 import { Redis } from 'ioredis';
-import { openStudent, opId } from '../../core/test/support.ts';
 import { redisMeterLocks } from '../src/meter-locks.ts';
 import type { RunningGateway } from '../src/server.ts';
 import {
@@ -12,8 +12,6 @@ import {
   TestDevice,
   type TestWorld,
 } from './support.ts';
-
-const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 describe('shower meter over TCP against the real core', () => {
   let world: TestWorld;

@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { openStudent, opId } from '../../core/test/support.ts';
+import { openStudent, opId, redisUrl } from '@campus-card/tests/kit';
 import type { Message } from '../src/protocol/index.ts';
 import { phoneFor, registerDevice, startWorld, TestDevice, type TestWorld } from './support.ts';
-
-const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** The value of the one sample of `name` carrying every given label (in whatever order). */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {

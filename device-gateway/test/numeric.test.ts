@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { openStudent, opId } from '../../core/test/support.ts';
+import { openStudent, opId } from '@campus-card/tests/kit';
 import type { Message } from '../src/protocol/index.ts';
 import { numericPhoneFor, registerDevice, startWorld, TestDevice, type TestWorld } from './support.ts';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { openStudent, opId } from '../../core/test/support.ts';
+import { openStudent, opId, redisUrl } from '@campus-card/tests/kit';
 import { signOfflineRecord } from '../src/protocol/index.ts';
 import type { RunningGateway } from '../src/server.ts';
 import {
@@ -12,8 +12,6 @@ import {
   TestDevice,
   type TestWorld,
 } from './support.ts';
-
-const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 describe("a till's offline policy holds when its records are uploaded", () => {
   let world: TestWorld;

@@ -7,7 +7,7 @@ import {
   makeCode,
   webCryptoRandom,
 } from '@campus-card/core/credential';
-import { openStudent, opId } from '../../core/test/support.ts';
+import { openStudent, opId } from '@campus-card/tests/kit';
 import { type OfflineRecord, type OfflineRecordBody, signOfflineRecord } from '../src/protocol/index.ts';
 import { offlineOn, phoneFor, registerDevice, startWorld, TestDevice, type TestWorld } from './support.ts';
 

@@ -9,7 +9,7 @@ import {
   type PersonType,
   webCryptoRandom,
 } from '@campus-card/core/credential';
-import { openStudent, opId } from '../../core/test/support.ts';
+import { openStudent, opId } from '@campus-card/tests/kit';
 import { signOfflineRecord } from '../src/protocol/index.ts';
 import {
   numericPhoneFor,

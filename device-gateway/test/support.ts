@@ -13,8 +13,8 @@ import {
   makeNumericCode,
   webCryptoRandom,
 } from '@campus-card/core/credential';
+import { startTestCore, type TestCore, testServiceKey } from '@campus-card/tests/kit';
 import { pino } from 'pino';
-import { startTestCore, type TestCore, testServiceKey } from '../../core/test/support.ts';
 import { devCampusKeys, loadConfig } from '../src/config.ts';
 import {
   anonymousKey,

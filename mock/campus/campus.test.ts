@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { mysqlServerUrl } from '@campus-card/tests/kit';
 import mysql from 'mysql2/promise';
 import { Campus } from './campus.ts';
 import { generateCampus } from './generate.ts';
 import { idCheckDigit, isValidIdNumber } from './identity.ts';
-
-const serverUrl = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
 
 describe('campus identity data', () => {
   test('when the check digit of the GB 11643 example is computed, then it is X', () => {
@@ -39,8 +38,8 @@ describe('campus source databases on MariaDB', () => {
   let campus: Campus;
   let db: mysql.Connection;
   before(async () => {
-    campus = await Campus.seed({ serverUrl, seed: 3, students: 300, staff: 50 });
-    db = await mysql.createConnection({ uri: serverUrl, timezone: 'Z' });
+    campus = await Campus.seed({ serverUrl: mysqlServerUrl, seed: 3, students: 300, staff: 50 });
+    db = await mysql.createConnection({ uri: mysqlServerUrl, timezone: 'Z' });
   });
   after(async () => {
     await db.end();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { signOfflineRecord } from '@campus-card/device-gateway/protocol';
-import { openStudent, opId } from '../../core/test/support.ts';
+import { openStudent, opId, redisUrl } from '@campus-card/tests/kit';
 import {
   numericPhoneFor,
   phoneFor,
@@ -45,7 +45,7 @@ describe('device simulators against the real gateway and core', () => {
   before(async () => {
     // Presence reports flushed every 200 ms, so the backoffice's view is checked without waiting; Redis
     // carries a changed configuration from the core to the gateway, which pushes it at once.
-    const redis = { REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379' };
+    const redis = { REDIS_URL: redisUrl };
     world = await startWorld({}, { PRESENCE_FLUSH_INTERVAL_MS: '200', ...redis }, redis);
   });
   after(async () => {

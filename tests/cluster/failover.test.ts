@@ -4,11 +4,11 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { spawnCore, testServiceKey } from '@campus-card/tests/kit';
 import mysql from 'mysql2/promise';
 import { type Answer, CoreClient } from '../../core/src/client/index.ts';
 import { openDatabase } from '../../core/src/db/database.ts';
 import { checkLedger } from '../../core/src/ledger/ledger-check.ts';
-import { spawnCore, testServiceKey } from '../../core/test/support.ts';
 
 /**
  * The bank workload against two core instances on a real 3-node MariaDB Galera cluster behind

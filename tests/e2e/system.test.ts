@@ -9,12 +9,10 @@ import {
   toHex,
   webCryptoRandom,
 } from '@campus-card/core/credential';
+import { freshDatabase, redisUrl } from '@campus-card/tests/kit';
 import { WebSocket } from 'ws';
-import { freshDatabase } from '../../core/test/support.ts';
 import { type RunningSystem, startSystem } from '../../mock/demo/system.ts';
 import { PosTerminal } from '../../mock/devices/pos.ts';
-
-const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 type Json = Record<string, unknown>;
 

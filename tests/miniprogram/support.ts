@@ -6,16 +6,15 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { freshDatabase, redisUrl } from '@campus-card/tests/kit';
 import jsQR from 'jsqr';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { CoreClient } from '../../core/src/client/index.ts';
-import { freshDatabase } from '../../core/test/support.ts';
 import { type RunningSystem, type SystemOptions, startSystem } from '../../mock/demo/system.ts';
 import { launchChromium, newContext, screenshotsDir } from '../browser.ts';
 
 const h5Root = new URL('../../miniprogram/dist/h5/', import.meta.url).pathname;
-const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** A student's binding details, as the system's demo identities carry them. */
 export interface Identity {
