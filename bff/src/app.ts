@@ -6,18 +6,18 @@ import { createMetricsRegistry, Gauge, httpMetrics, type Registry } from '@campu
 import { Redis } from 'ioredis';
 import Koa from 'koa';
 import Router from 'koa-router';
-import { Adjustments } from './admin/adjustments.ts';
 import { adminEventsRoute } from './admin/admin-events.ts';
 import { AdminLogin } from './admin/admin-login.ts';
 import { AdminSessions } from './admin/admin-sessions.ts';
-import { Approvals } from './admin/approvals.ts';
-import { AuditTrail } from './admin/audit-trail.ts';
-import { CardAffairs } from './admin/card-affairs.ts';
-import { computeDashboard, LiveDashboard } from './admin/dashboard.ts';
 import { handleDevicePriceApprovals } from './admin/devices.ts';
 import { subsidyImportBodies } from './admin/funds.ts';
 import { adminPrefix, adminRouter } from './admin/routes.ts';
-import { TopUpRefunds } from './admin/top-up-refunds.ts';
+import { Adjustments } from './admin/services/adjustments.ts';
+import { Approvals } from './admin/services/approvals.ts';
+import { AuditTrail } from './admin/services/audit-trail.ts';
+import { CardAffairs } from './admin/services/card-affairs.ts';
+import { computeDashboard, LiveDashboard } from './admin/services/dashboard.ts';
+import { TopUpRefunds } from './admin/services/top-up-refunds.ts';
 import { RefreshTokens } from './auth/refresh-tokens.ts';
 import { requireUser } from './auth/require-user.ts';
 import { Sessions } from './auth/sessions.ts';
@@ -46,6 +46,7 @@ import { recordRoutes } from './routes/records.ts';
 import { sessionOpenRoutes, sessionRoutes } from './routes/session.ts';
 import { ssoRoutes } from './routes/sso.ts';
 import { statementRoutes } from './routes/statements.ts';
+import { payNotifyRoutes, topUpRoutes } from './routes/top-ups.ts';
 import { transactionRoutes } from './routes/transactions.ts';
 import { AlipayLogin } from './services/alipay-login.ts';
 import { AlipayPay } from './services/alipay-pay.ts';
@@ -59,10 +60,9 @@ import { Parents } from './services/parents.ts';
 import { Records } from './services/records.ts';
 import { SessionService } from './services/sessions.ts';
 import { SsoService } from './services/sso.ts';
+import { TopUpService } from './services/top-ups/top-up-service.ts';
+import { WechatPay } from './services/top-ups/wechat-pay.ts';
 import { WechatLogin } from './services/wechat-login.ts';
-import { payNotifyRoutes, topUpRoutes } from './topups/routes.ts';
-import { TopUpService } from './topups/top-up-service.ts';
-import { WechatPay } from './topups/wechat-pay.ts';
 
 /** Everything the routes and services of the BFF share, built once from the configuration. */
 export interface Bff {

@@ -9,7 +9,7 @@ import {
   loadTopUpConfig,
   type TopUpConfig,
   topUpSecrets,
-} from './topups/config.ts';
+} from './services/top-ups/config.ts';
 
 /**
  * The BFF's whole configuration: one schema, read from the environment once at start and passed
@@ -285,7 +285,7 @@ function loadSsoConfig(e: Record<string, string | undefined>): SsoConfig | undef
 }
 
 /**
- * topUps: WeChat Pay top-ups (bff/src/topups/config.ts), undefined when no merchant is configured;
+ * topUps: WeChat Pay top-ups (bff/src/services/top-ups/config.ts), undefined when no merchant is configured;
  * alipay: Alipay login, undefined unless ALIPAY_APP_ID is set; alipayTopUps: Alipay top-ups, undefined
  * unless ALIPAY_NOTIFY_URL is set too.
  */

@@ -10,7 +10,7 @@ import { type Receiver, startReceiver } from '../../mock/alipay/test-support.ts'
 import { type PayStandIn, startPayStandIn } from '../../mock/wechat/pay/server.ts';
 import { API_V3_KEY, MCHID, makeMerchant } from '../../mock/wechat/test-support.ts';
 import { AlipayPay, fenToYuan, outRequestNoOf, yuanToFen } from '../src/services/alipay-pay.ts';
-import type { TopUpView } from '../src/topups/top-up-service.ts';
+import type { TopUpView } from '../src/services/top-ups/top-up-service.ts';
 import { openPerson } from './students.ts';
 import { startWorld, type TestWorld } from './support.ts';
 import { cardCentre } from './topups-support.ts';

@@ -13,7 +13,7 @@ import {
   waitFor,
 } from '../../mock/wechat/test-support.ts';
 import type { CertifiedKey } from '../../mock/wechat/x509.ts';
-import type { TopUpView } from '../src/topups/top-up-service.ts';
+import type { TopUpView } from '../src/services/top-ups/top-up-service.ts';
 import { signedInAdmins } from './admin-support.ts';
 import { boundStudent } from './students.ts';
 import { startWorld, type TestWorld, testAppId } from './support.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { TopUpView } from '../src/topups/top-up-service.ts';
+import type { TopUpView } from '../src/services/top-ups/top-up-service.ts';
 import { logIn } from './students.ts';
 import {
   balanceOf,

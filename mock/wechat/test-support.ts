@@ -29,11 +29,11 @@ export function makePay(merchant: CertifiedKey, privateKeyPem = merchant.private
 }
 
 /**
- * The BFF's production transport (bff/src/topups/wechat-pay.ts): it sends to the stand-in instead of
+ * The BFF's production transport (bff/src/services/top-ups/wechat-pay.ts): it sends to the stand-in instead of
  * WeChat's host and verifies every response's signature and timestamp. One transport, so what these
  * tests prove about the stand-in holds for the code that talks to WeChat.
  */
-export { VerifyingTransport } from '../../bff/src/topups/wechat-pay.ts';
+export { VerifyingTransport } from '../../bff/src/services/top-ups/wechat-pay.ts';
 
 export interface ReceivedNotification {
   headers: IncomingHttpHeaders;

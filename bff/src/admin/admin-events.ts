@@ -1,8 +1,8 @@
 import type { TicketSocketRoute } from '../http/ticket-sockets.ts';
 import type { AdminSessions } from './admin-sessions.ts';
-import type { LiveDashboard } from './dashboard.ts';
 import { can } from './rights.ts';
 import type { AdminRoute } from './routes.ts';
+import type { LiveDashboard } from './services/dashboard.ts';
 
 // The backoffice's events socket: POST /events/ticket (monitor.read) answers a one-time ticket,
 // then a WebSocket at /api/admin/v1/events?ticket=… gets the dashboard at once and again after

@@ -2,7 +2,7 @@ import { type AdminAccount, type CoreClient, CoreError, totpRequiredRoles } from
 import { BffError } from '../errors.ts';
 import type { Kv } from '../kv/index.ts';
 import type { AdminSession, AdminSessions } from './admin-sessions.ts';
-import type { AuditTrail } from './audit-trail.ts';
+import type { AuditTrail } from './services/audit-trail.ts';
 
 /**
  * Failed sign-ins one client address may make in its window, whatever names it tries, before each

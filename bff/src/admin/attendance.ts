@@ -4,8 +4,8 @@ import type { Context } from 'koa';
 import { z } from 'zod';
 import { parseValue } from '../http/middleware.ts';
 import type { AdminSession } from './admin-sessions.ts';
-import type { AuditTrail } from './audit-trail.ts';
 import type { AdminRoute } from './routes.ts';
+import type { AuditTrail } from './services/audit-trail.ts';
 
 // The attendance pages (考勤): sessions over a range of days with expected, on time, late, absent and
 // the rate; the rate by day per course or class; one session's roster; each list exportable. The

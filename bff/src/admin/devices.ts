@@ -10,9 +10,9 @@ import { deviceNo, requestId, rowId } from '@campus-card/core/contract';
 import { z } from 'zod';
 import { BffError } from '../errors.ts';
 import { parseBody, parseValue } from '../http/middleware.ts';
-import type { Approvals } from './approvals.ts';
-import { computeDashboard } from './dashboard.ts';
 import type { AdminRoute } from './routes.ts';
+import type { Approvals } from './services/approvals.ts';
+import { computeDashboard } from './services/dashboard.ts';
 
 // Devices (register, rotate a key, disable, configure) and the live dashboard (computed in
 // dashboard.ts). A device's key leaves the system only in the answer to register or rotate, once; the

@@ -5,7 +5,7 @@ import Pay from 'wechatpay-node-v3';
 import type { Output } from 'wechatpay-node-v3/dist/lib/interface-v2';
 import type { IPayRequest } from 'wechatpay-node-v3/dist/lib/pay-request.interface';
 import { z } from 'zod';
-import { BffError } from '../errors.ts';
+import { BffError } from '../../errors.ts';
 import type { TopUpConfig } from './config.ts';
 
 /**

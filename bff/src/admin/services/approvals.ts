@@ -1,8 +1,8 @@
 import { type Approval, type CoreClient, CoreError } from '@campus-card/core/client';
 import { formatDay, shanghaiDay } from '@campus-card/core/time';
-import { BffError } from '../errors.ts';
-import type { Kv } from '../kv/kv.ts';
-import type { AdminSession } from './admin-sessions.ts';
+import { BffError } from '../../errors.ts';
+import type { Kv } from '../../kv/kv.ts';
+import type { AdminSession } from '../admin-sessions.ts';
 import type { AuditTrail } from './audit-trail.ts';
 
 /**

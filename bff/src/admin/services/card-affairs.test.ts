@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Answer } from '@campus-card/core/client';
 import { type ErrorCode, errorStatus, isErrorCode } from '@campus-card/core/contract';
-import { BffError } from '../errors.ts';
+import { BffError } from '../../errors.ts';
 import { accepted } from './card-affairs.ts';
 
 const refused = (code: ErrorCode): Answer => ({

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AuditEntry, CoreClient } from '@campus-card/core/client';
 import type { Logger } from '@campus-card/core/log';
-import type { AdminSession } from './admin-sessions.ts';
+import type { AdminSession } from '../admin-sessions.ts';
 
 /** Tries of one append; the action it records has already happened, so it is not given up lightly. */
 const appendAttemptsMax = 4;

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { UserState } from '../auth/require-user.ts';
 import { BffError } from '../errors.ts';
 import { parseBody, parseValue } from '../http/middleware.ts';
-import type { TopUpService } from './top-up-service.ts';
+import type { TopUpService } from '../services/top-ups/top-up-service.ts';
 
 const orderId = topUpOrderId;
 const idempotencyKey = z

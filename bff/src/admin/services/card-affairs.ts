@@ -1,6 +1,6 @@
 import type { Accepted, Answer, Approval, CardAction, CardView, CoreClient } from '@campus-card/core/client';
-import { BffError } from '../errors.ts';
-import type { AdminSession } from './admin-sessions.ts';
+import { BffError } from '../../errors.ts';
+import type { AdminSession } from '../admin-sessions.ts';
 import type { Approvals } from './approvals.ts';
 import type { AuditTrail } from './audit-trail.ts';
 
