@@ -34,6 +34,8 @@ export interface BankFaults {
   reversal?: 'timeout';
   /** Status queries are not answered. */
   query?: 'timeout';
+  /** Every transfer is booked at once and answered this many ms later (a kill lands in between). */
+  delayMs?: number;
   /** The end-of-day file leaves out this transfer id. */
   reconOmit?: string;
   /** The end-of-day file lists a debit no one asked for. */
@@ -190,6 +192,11 @@ export async function startBank(options: {
       else account.balance += kind === 'debit' ? -amount : amount;
       transfers.set(id, transfer);
       if (fault === 'timeout_after_debit') return hold(res);
+      const delayMs = state.faults.delayMs ?? 0;
+      if (delayMs > 0) {
+        setTimeout(() => reply(res, 200, answerOf(transfer)), delayMs).unref();
+        return;
+      }
       return reply(res, 200, answerOf(transfer));
     }
     const one = /^\/transfers\/([A-Za-z0-9:_-]{1,64})(\/reversal)?$/.exec(path);
