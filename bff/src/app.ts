@@ -48,6 +48,7 @@ import { ssoRoutes } from './routes/sso.ts';
 import { statementRoutes } from './routes/statements.ts';
 import { payNotifyRoutes, topUpRoutes } from './routes/top-ups.ts';
 import { transactionRoutes } from './routes/transactions.ts';
+import { visitorPassRoutes, visitorRoutes } from './routes/visitors.ts';
 import { AlipayLogin } from './services/alipay-login.ts';
 import { AlipayPay } from './services/alipay-pay.ts';
 import { Bills } from './services/bills.ts';
@@ -62,6 +63,7 @@ import { SessionService } from './services/sessions.ts';
 import { SsoService } from './services/sso.ts';
 import { TopUpService } from './services/top-ups/top-up-service.ts';
 import { WechatPay } from './services/top-ups/wechat-pay.ts';
+import { Visitors } from './services/visitors.ts';
 import { WechatLogin } from './services/wechat-login.ts';
 
 /** Everything the routes and services of the BFF share, built once from the configuration. */
@@ -220,6 +222,8 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
   open.use(ssoRoutes(sso, config.sso?.publicUrl.startsWith('https://') ?? false, ssoStarts).routes());
   open.use(payNotifyRoutes(topUps).routes());
   open.use(videoRoutes(core, videoLinks, config.contentDir).routes());
+  const visitors = new Visitors(core, bindings, signingKeyOf(config.campusSigningKey));
+  open.use(visitorPassRoutes(visitors).routes());
 
   const signedIn = new Router({ prefix: '/api/v1' });
   signedIn.use(requireUser(tokens, sessions));
@@ -236,6 +240,7 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
   signedIn.use(transactionRoutes(bindings, bills).routes());
   signedIn.use(statementRoutes(bindings, bills).routes());
   signedIn.use(credentialRoutes(bindings, issuer).routes());
+  signedIn.use(visitorRoutes(visitors).routes());
   signedIn.use(recordRoutes(bindings, new Records(core)).routes());
   signedIn.use(meterSessionRoutes(bindings, bills).routes());
   const parents = new Parents(core, kv, bindings, sessions, bills, {

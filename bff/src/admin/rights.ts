@@ -31,6 +31,10 @@ export const rights = [
   'settlement.read',
   'content.manage',
   'admin.manage',
+  // Visitors (docs/visitors-meetings-bus.md): on campus now; approving a department's visits; the campus policy.
+  'visitor.read',
+  'visitor.approve',
+  'visitor.policy',
   // Hidden-need candidates (docs/analytics.md): the student-aid office's; no role but super holds it yet.
   'insight.aid',
 ] as const;
@@ -75,10 +79,11 @@ export const roleRights: Readonly<Record<AdminRole, readonly Right[]>> = {
   content_editor: ['content.manage'],
   // Reads the people of their own department only (the scope is applied by the card-affairs service,
   // and for attendance by bff/src/admin/attendance.ts).
-  department_admin: ['card.read', 'attendance.read'],
+  department_admin: ['card.read', 'attendance.read', 'visitor.approve'],
   // Read-only: sees everything there is to read, changes nothing.
   auditor: [
     'card.read',
+    'visitor.read',
     'approval.read',
     'audit.read',
     'sync.read',

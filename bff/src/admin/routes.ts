@@ -36,6 +36,7 @@ import type { CardAffairs } from './services/card-affairs.ts';
 import type { TopUpRefunds } from './services/top-up-refunds.ts';
 import { adminTopUpRoutes } from './top-up-refunds.ts';
 import { isChunkUpload, uploadRoutes } from './uploads.ts';
+import { visitorRoutes } from './visitors.ts';
 
 export const adminPrefix = '/api/admin/v1';
 
@@ -245,6 +246,7 @@ export const adminRoutes: readonly AdminRoute[] = [
   ...adminEventRoutes,
   ...activationCodeRoutes,
   ...insightRoutes,
+  ...visitorRoutes,
 ];
 
 /**

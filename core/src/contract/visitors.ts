@@ -23,27 +23,35 @@ export const visitorIdTail = z
 export const visitStatuses = ['pending', 'approved', 'refused', 'cancelled'] as const;
 export type VisitStatus = (typeof visitStatuses)[number];
 
-export const newVisitSchema = z
-  .strictObject({
-    /** The host's retry key: the same key from the same host answers the same visit. */
-    requestId,
-    hostCardNo: cardNo,
-    visitorName: z.string().trim().min(1).max(32),
-    visitorPhone: mobilePhone,
-    idTail: visitorIdTail,
-    purpose: z.string().trim().min(1).max(100),
-    validFromMs: z.number().int().positive(),
-    validUntilMs: z.number().int().positive(),
-    places: z.array(visitPlace).min(1).max(8),
-  })
-  .refine((v) => v.validUntilMs > v.validFromMs, {
-    message: 'the visit must end after it starts',
-    path: ['validUntilMs'],
-  })
-  .refine((v) => v.validUntilMs - v.validFromMs <= visitLengthMaxMs, {
-    message: 'a visit lasts at most 7 days',
-    path: ['validUntilMs'],
-  });
+const visitFields = z.strictObject({
+  /** The host's retry key: the same key from the same host answers the same visit. */
+  requestId,
+  hostCardNo: cardNo,
+  visitorName: z.string().trim().min(1).max(32),
+  visitorPhone: mobilePhone,
+  idTail: visitorIdTail,
+  purpose: z.string().trim().min(1).max(100),
+  validFromMs: z.number().int().positive(),
+  validUntilMs: z.number().int().positive(),
+  places: z.array(visitPlace).min(1).max(8),
+});
+type Window = { validFromMs: number; validUntilMs: number };
+const endsAfterStart = [
+  (v: Window) => v.validUntilMs > v.validFromMs,
+  { message: 'the visit must end after it starts', path: ['validUntilMs'] },
+] as const;
+const lastsAWeekAtMost = [
+  (v: Window) => v.validUntilMs - v.validFromMs <= visitLengthMaxMs,
+  { message: 'a visit lasts at most 7 days', path: ['validUntilMs'] },
+] as const;
+
+/** The core's registration: the BFF adds the host's card from the binding. */
+export const newVisitSchema = visitFields.refine(...endsAfterStart).refine(...lastsAWeekAtMost);
+/** The host's invitation from the mini-program: everything but the host, who is the caller. */
+export const visitInvitationSchema = visitFields
+  .omit({ hostCardNo: true })
+  .refine(...endsAfterStart)
+  .refine(...lastsAWeekAtMost);
 export type NewVisit = z.output<typeof newVisitSchema>;
 
 export const visitDecisionSchema = z.strictObject({
