@@ -79,6 +79,9 @@ import {
 } from './metrics.ts';
 import { MonthlyStatementNotices } from './notices/monthly-statements.ts';
 import { NoticeRepository } from './notices/notice-repository.ts';
+import { PassageRepository } from './passage/passage-repository.ts';
+import { passageRoutes } from './passage/passage-routes.ts';
+import { doorCommandChannel, PassageService, passageChannel } from './passage/passage-service.ts';
 import {
   createMemoryGuessLimit,
   guessLimitDefaults,
@@ -143,6 +146,8 @@ export interface Core {
   /** Subsidy batches (maker–checker, resumable posting) and term-end clearing. */
   subsidies: SubsidyService;
   reports: ReportService;
+  /** Campus passage: places, rules, door decisions and rule tables (docs/passage.md). */
+  passage: PassageService;
   /** Bank 圈存, auto top-up and refunds paid to bound bank cards (docs/funds.md § Bank). */
   bank: BankService;
   /** Dorm electricity and the network fee, paid from the card to outside systems (docs/funds.md). */
@@ -226,6 +231,7 @@ export function createCore(
     approvalThreshold: config.subsidyApprovalThreshold,
   });
   const reports = new ReportService(new ReportRepository(db));
+  const passage = new PassageService(new PassageRepository(db));
   const insight = new InsightSlot();
   const refunds = new RefundService(new RefundRepository(db), ledger);
   const topUps = new TopUpService(new TopUpRepository(db), cards, ledger, log);
@@ -352,6 +358,7 @@ export function createCore(
     ),
     subsidyRoutes(subsidies),
     reportRoutes(reports),
+    passageRoutes(passage),
     attendanceReportRoutes(new AttendanceReport(new AttendanceRepository(db))),
     // Off (NOT_FOUND) until the insight store is opened at start.
     insightRoutes(insight),
@@ -386,6 +393,7 @@ export function createCore(
     monthlyStatements,
     subsidies,
     reports,
+    passage,
     utilities,
     bank,
     insight,
@@ -458,6 +466,13 @@ export async function startCore(
   // A disable or re-key goes out on the same channel: each gateway re-reads the device and ends its session.
   core.devices.onChanged((deviceId) => {
     publisher?.publish(deviceConfigChannel, deviceId).catch(() => {});
+  });
+  // Gateways push the door devices a rule-table delta for each new passage version, and relay door commands.
+  core.passage.onChanged((version) => {
+    publisher?.publish(passageChannel, String(version)).catch(() => {});
+  });
+  core.passage.onCommand((order) => {
+    publisher?.publish(doorCommandChannel, JSON.stringify(order)).catch(() => {});
   });
   // News becoming visible: one message per item, whatever its audience; each BFF filters per socket.
   core.content.onAnnouncement((announcement) => {

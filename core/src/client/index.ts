@@ -84,6 +84,7 @@ import { GuardiansClient } from './guardians.ts';
 import { LedgerClient } from './ledger.ts';
 import { MerchantsClient } from './merchants.ts';
 import { NoticesClient } from './notices.ts';
+import { PassageClient } from './passage.ts';
 import { PayCodesClient } from './pay-codes.ts';
 import { RefundsClient } from './refunds.ts';
 import { ReportsClient } from './reports.ts';
@@ -105,9 +106,18 @@ export { blacklistChannel } from '../devices/blacklist-service.ts';
 export { deviceConfigChannel, deviceSettings, personTypeAllowed } from '../devices/device-configs.ts';
 export type { GuardianLink, LinkPatch } from '../guardians/guardian-service.ts';
 export type { Accepted, Answer, Balances, Rejected } from '../ledger/results.ts';
+export type {
+  DoorCommandOrder,
+  OnlineDecision,
+  TableAnswer,
+  TableHeader,
+} from '../passage/passage-service.ts';
+export { doorCommandChannel, passageChannel } from '../passage/passage-service.ts';
+export type { CardRow, RuleTable, TableRule, TypeRule } from '../passage/rule-table.ts';
 export type { PayCodeRefusal, PayCodeSecret, PayCodeVerdict } from '../paycodes/pay-code-service.ts';
 export type { AttendanceQuery } from './attendance.ts';
 export type { CourseWithLessons, NewsSummary } from './content.ts';
+export type { PlaceDecision } from './passage.ts';
 export { type CoreClientOptions, DomainClient, Transport } from './transport.ts';
 export type {
   AccessEventInput,
@@ -235,6 +245,7 @@ const domainClients = {
   audit: AuditClient,
   reports: ReportsClient,
   utilities: UtilitiesClient,
+  passage: PassageClient,
   bank: BankClient,
   visitors: VisitorsClient,
 } satisfies Record<string, new (transport: Transport) => DomainClient>;

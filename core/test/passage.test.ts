@@ -1,0 +1,272 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { Redis } from 'ioredis';
+import { CoreError, passageChannel, type RuleTable } from '../src/client/index.ts';
+import type { NewRule, Place } from '../src/contract/passage.ts';
+import { startTestCore, type TestCore } from './support.ts';
+
+// 2026-03-02 is a Monday; Asia/Shanghai is UTC+8.
+const at = (day: number, hour: number, minute = 0) => Date.UTC(2026, 2, day, hour - 8, minute);
+const monday10 = at(2, 10);
+
+describe('campus passage on MariaDB and Redis', () => {
+  let t: TestCore;
+  let subscriber: Redis;
+  const published: string[] = [];
+  let campus: Place;
+  let area: Place;
+  let dorm: Place;
+  let lab: Place;
+  let dormDoor: Place;
+  let labDoor: Place;
+  let serial = 0;
+  const deviceOf = new Map<string, string>();
+
+  async function person(type: 'student' | 'staff', department = '物理学院') {
+    serial += 1;
+    const personNo = `P${randomBytes(3).toString('hex')}${serial}`;
+    const card = await t.client.openCard({ personNo, name: '测试', type, department });
+    return { personNo, cardNo: card.cardNo };
+  }
+
+  async function door(parent: Place, name: string, direction: 'in' | 'out' | 'none') {
+    const d = await t.client.createPassagePlace({
+      kind: 'door',
+      parentId: parent.id,
+      name,
+      doorKind: 'door',
+    });
+    const deviceId = String(700_000 + deviceOf.size);
+    await t.client.setDoorDevice(d.id, { deviceId, direction });
+    deviceOf.set(`${d.id}:${direction}`, deviceId);
+    return d;
+  }
+
+  function check(
+    d: Place,
+    cardNo: string,
+    atMs: number,
+    direction: 'in' | 'out' | 'none' = 'in',
+    record = true,
+  ) {
+    const deviceId = deviceOf.get(`${d.id}:${direction}`) as string;
+    return t.client.decidePassage({ deviceId, cardNo, atMs, record }).then((r) => r.passage);
+  }
+
+  function rule(r: Partial<NewRule> & Pick<NewRule, 'who' | 'where'>, by = 'admin:test') {
+    return t.client.createPassageRule({ name: '测试规则', effect: 'allow', windows: [], ...r }, by);
+  }
+
+  before(async () => {
+    t = await startTestCore('mysql', { REDIS_URL: 'redis://127.0.0.1:6379' });
+    subscriber = new Redis('redis://127.0.0.1:6379');
+    await subscriber.subscribe(passageChannel);
+    subscriber.on('message', (_channel, message) => published.push(message));
+    campus = await t.client.createPassagePlace({ kind: 'campus', parentId: null, name: '主校区' });
+    area = await t.client.createPassagePlace({
+      kind: 'area',
+      parentId: campus.id,
+      name: '宿舍区',
+      antiPassback: false,
+    });
+    dorm = await t.client.createPassagePlace({
+      kind: 'building',
+      parentId: area.id,
+      name: '1号宿舍楼',
+      curfew: { fromMinute: 23 * 60, toMinute: 6 * 60, mode: 'late' },
+    });
+    const labs = await t.client.createPassagePlace({ kind: 'building', parentId: campus.id, name: '实验楼' });
+    dormDoor = await door(dorm, '1号楼大门', 'in');
+    labDoor = await door(labs, '实验楼东门', 'in');
+    lab = labs;
+  });
+
+  after(async () => {
+    await subscriber.quit();
+    await t.stop();
+  });
+
+  test('when a place is put under the wrong kind of parent, then it is refused and nothing changes', async () => {
+    // Goal: the tree is campus → area → building → door; a door cannot hold a building.
+    const version = (await t.client.passageVersion()).version;
+    await assert.rejects(
+      t.client.createPassagePlace({ kind: 'building', parentId: dormDoor.id, name: 'x' }),
+      (e: unknown) => e instanceof CoreError && e.code === 'VALIDATION_FAILED',
+    );
+    assert.equal((await t.client.passageVersion()).version, version);
+  });
+
+  test('when a weekly schedule allows a department on weekdays 8–18, then its people pass inside and not outside', async () => {
+    // Goal: the schedule is read in Asia/Shanghai, whatever the process's zone (tests run in Los Angeles).
+    const student = await person('student', '化学学院');
+    await rule({
+      who: { kind: 'department', value: '化学学院' },
+      where: { kind: 'building', id: lab.id },
+      windows: [{ weekdays: [0, 1, 2, 3, 4], fromMinute: 8 * 60, toMinute: 18 * 60 }],
+    });
+    assert.equal((await check(labDoor, student.cardNo, monday10))?.decision, 'allow');
+    assert.equal((await check(labDoor, student.cardNo, at(2, 19)))?.reason, 'NO_PASSAGE_RIGHT');
+    assert.equal((await check(labDoor, student.cardNo, at(7, 10)))?.reason, 'NO_PASSAGE_RIGHT', 'Saturday');
+    const other = await person('student', '数学学院');
+    assert.equal((await check(labDoor, other.cardNo, monday10))?.reason, 'NO_PASSAGE_RIGHT');
+  });
+
+  test('when a rule holds on workdays only, then it does not hold on a holiday of the calendar', async () => {
+    // Goal: holidays and term days come from the calendar the backoffice keeps.
+    const staff = await person('staff', '后勤处');
+    await rule({
+      who: { kind: 'department', value: '后勤处' },
+      where: { kind: 'door', id: labDoor.id },
+      calendar: 'workdays',
+    });
+    assert.equal((await check(labDoor, staff.cardNo, at(3, 10)))?.decision, 'allow');
+    await t.client.setPassageCalendar({ kind: 'holiday', days: ['2026-03-03'], on: true });
+    assert.equal((await check(labDoor, staff.cardNo, at(3, 10)))?.reason, 'NO_PASSAGE_RIGHT');
+    assert.equal((await check(labDoor, staff.cardNo, at(4, 10)))?.decision, 'allow');
+  });
+
+  test('when a deny rule names a person an allow rule lets in, then the deny wins', async () => {
+    // Goal: deny-wins, whatever order the rules were made in.
+    const banned = await person('staff', '保卫处');
+    await rule({ who: { kind: 'department', value: '保卫处' }, where: { kind: 'campus', id: campus.id } });
+    assert.equal((await check(labDoor, banned.cardNo, monday10))?.decision, 'allow');
+    await rule({
+      effect: 'deny',
+      who: { kind: 'person', value: banned.personNo },
+      where: { kind: 'door', id: labDoor.id },
+    });
+    assert.deepEqual(await check(labDoor, banned.cardNo, monday10), {
+      decision: 'deny',
+      reason: 'PASSAGE_DENIED',
+      late: false,
+      doorId: labDoor.id,
+      personNo: banned.personNo,
+    });
+    assert.equal(
+      (await check(dormDoor, banned.cardNo, at(2, 12)))?.decision,
+      'allow',
+      'other doors unaffected',
+    );
+  });
+
+  test('when a temporary grant expires, then the person is refused from that instant', async () => {
+    // Goal: a grant is valid in [validFromMs, validUntilMs).
+    const guest = await person('staff', '访问学者');
+    await rule({
+      who: { kind: 'person', value: guest.personNo },
+      where: { kind: 'door', id: labDoor.id },
+      validFromMs: at(2, 9),
+      validUntilMs: at(2, 12),
+    });
+    assert.equal((await check(labDoor, guest.cardNo, at(2, 8, 59)))?.reason, 'NO_PASSAGE_RIGHT');
+    assert.equal((await check(labDoor, guest.cardNo, at(2, 11, 59)))?.decision, 'allow');
+    assert.equal((await check(labDoor, guest.cardNo, at(2, 12)))?.reason, 'NO_PASSAGE_RIGHT');
+  });
+
+  test('when a resident comes back after the curfew, then they are let in, recorded late once per day, and refused once the building refuses', async () => {
+    // Goal: curfew per building, late returns counted per student; staff are not under the curfew.
+    const resident = await person('student');
+    await t.client.setResident({ personNo: resident.personNo, buildingId: dorm.id, room: '301' });
+    await rule({ who: { kind: 'dorm_building', value: dorm.id }, where: { kind: 'building', id: dorm.id } });
+    assert.deepEqual(await check(dormDoor, resident.cardNo, at(2, 22)), {
+      decision: 'allow',
+      reason: null,
+      late: false,
+      doorId: dormDoor.id,
+      personNo: resident.personNo,
+    });
+    assert.equal((await check(dormDoor, resident.cardNo, at(2, 23, 30)))?.late, true);
+    assert.equal((await check(dormDoor, resident.cardNo, at(3, 0, 10)))?.late, true);
+    const late = await t.client.lateReturns(resident.personNo);
+    assert.equal(late.items.length, 2, 'Monday 23:30 and Tuesday 00:10 are two Shanghai days');
+    assert.deepEqual((await t.client.lateCounts(dorm.id)).items, [{ personNo: resident.personNo, count: 2 }]);
+    await t.client.changePassagePlace(dorm.id, {
+      curfew: { fromMinute: 23 * 60, toMinute: 6 * 60, mode: 'refuse' },
+    });
+    assert.equal((await check(dormDoor, resident.cardNo, at(3, 23, 30)))?.reason, 'CURFEW');
+    const keeper = await person('staff', '宿管中心');
+    await t.client.setPassageRole(keeper.personNo, 'dorm_keeper', true);
+    await rule({ who: { kind: 'role', value: 'dorm_keeper' }, where: { kind: 'area', id: area.id } });
+    assert.equal((await check(dormDoor, keeper.cardNo, at(3, 23, 30)))?.decision, 'allow');
+  });
+
+  test('when an area runs anti-passback, then in twice is refused until the person goes out or an admin resets them', async () => {
+    // Goal: in-before-out per area, claimed with one conditional write.
+    const gateArea = await t.client.createPassagePlace({
+      kind: 'area',
+      parentId: campus.id,
+      name: '图书馆区',
+      antiPassback: true,
+    });
+    const library = await t.client.createPassagePlace({
+      kind: 'building',
+      parentId: gateArea.id,
+      name: '图书馆',
+    });
+    const turnstileIn = await door(library, '闸机', 'in');
+    deviceOf.set(`${turnstileIn.id}:out`, String(700_000 + deviceOf.size));
+    await t.client.setDoorDevice(turnstileIn.id, {
+      deviceId: deviceOf.get(`${turnstileIn.id}:out`) as string,
+      direction: 'out',
+    });
+    const reader = await person('student', '图书馆读者');
+    await rule({ who: { kind: 'person_type', value: 'student' }, where: { kind: 'area', id: gateArea.id } });
+    assert.equal((await check(turnstileIn, reader.cardNo, monday10, 'in'))?.decision, 'allow');
+    assert.equal((await check(turnstileIn, reader.cardNo, monday10 + 1_000, 'in'))?.reason, 'PASSBACK');
+    assert.equal((await check(turnstileIn, reader.cardNo, monday10 + 2_000, 'out'))?.decision, 'allow');
+    assert.equal((await check(turnstileIn, reader.cardNo, monday10 + 3_000, 'out'))?.reason, 'PASSBACK');
+    assert.equal((await check(turnstileIn, reader.cardNo, monday10 + 4_000, 'in'))?.decision, 'allow');
+    assert.equal((await check(turnstileIn, reader.cardNo, monday10 + 5_000, 'in'))?.reason, 'PASSBACK');
+    assert.deepEqual(await t.client.resetPassback(reader.personNo, gateArea.id), { reset: 1 });
+    assert.equal((await check(turnstileIn, reader.cardNo, monday10 + 6_000, 'in'))?.decision, 'allow');
+    // A preview (record false) never moves the person.
+    assert.equal(
+      (await check(turnstileIn, reader.cardNo, monday10 + 7_000, 'out', false))?.decision,
+      'allow',
+    );
+    assert.equal((await check(turnstileIn, reader.cardNo, monday10 + 8_000, 'in'))?.reason, 'PASSBACK');
+  });
+
+  test('when a rule changes, then the version is published on Redis and a door holding the old version gets a delta with the new row', async () => {
+    // Goal: tables are versioned; a change reaches devices as a small delta, a stranger as the whole table.
+    const deviceId = deviceOf.get(`${labDoor.id}:in`) as string;
+    const full = await t.client.ruleTable(deviceId, 0);
+    assert.equal(full.kind, 'full');
+    const table = (full as { table: RuleTable }).table;
+    assert.equal(table.doorId, labDoor.id);
+    const current = await t.client.ruleTable(deviceId, table.version);
+    assert.deepEqual(current, { kind: 'current', version: table.version });
+    const newcomer = await person('staff', '新来的');
+    published.length = 0;
+    await rule({
+      who: { kind: 'person', value: newcomer.personNo },
+      where: { kind: 'door', id: labDoor.id },
+    });
+    const version = (await t.client.passageVersion()).version;
+    for (let i = 0; i < 100 && !published.includes(String(version)); i++)
+      await new Promise((r) => setTimeout(r, 10));
+    assert.ok(published.includes(String(version)), 'published on Redis');
+    const delta = await t.client.ruleTable(deviceId, table.version);
+    assert.equal(delta.kind, 'delta');
+    if (delta.kind !== 'delta') return;
+    assert.equal(delta.header.version, version);
+    assert.deepEqual(
+      delta.changes.map((c) => c.cardNo),
+      [newcomer.cardNo],
+    );
+  });
+
+  test('when the backoffice asks who can pass a door now and where a person can pass, then both follow the rules', async () => {
+    // Goal: the two views read the same decision as the gates.
+    const who = await t.client.whoCanPass(labDoor.id, monday10);
+    const chem = who.items.map((i) => i.personNo);
+    assert.ok(chem.length > 0);
+    const banned = (await t.client.passageRules()).items.find((r) => r.effect === 'deny')?.who
+      .value as string;
+    assert.ok(!chem.includes(banned));
+    const where = await t.client.whereCanPass(banned, monday10);
+    assert.equal(where.items.find((d) => d.doorId === labDoor.id)?.decision.reason, 'PASSAGE_DENIED');
+    assert.equal(where.items.find((d) => d.doorId === dormDoor.id)?.decision.decision, 'allow');
+  });
+});
