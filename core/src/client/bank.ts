@@ -29,7 +29,12 @@ export class BankClient extends DomainClient {
     return this.transport.call('DELETE', `/v1/bank/bindings/${encodeURIComponent(cardNo)}`);
   }
   /** 圈存 from the bound bank card; a retry with the same key answers the same transfer. */
-  bankLoad(body: { cardNo: string; amount: number; idempotencyKey: string }): Promise<BankTransferView> {
+  bankLoad(body: {
+    cardNo: string;
+    amount: number;
+    idempotencyKey: string;
+    origin?: 'app' | 'kiosk';
+  }): Promise<BankTransferView> {
     return this.transport.call('POST', '/v1/bank/loads', body);
   }
   bankTransfers(

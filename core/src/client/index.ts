@@ -52,9 +52,6 @@ import type {
   PresenceSummary,
 } from '../devices/presence-service.ts';
 import { CoreError, type ErrorCode } from '../errors.ts';
-import type { ReportName } from '../http/routes/reports.ts';
-import type { OperationView } from '../ledger/ledger-repository.ts';
-import type { HoldRow } from '../ledger/state.ts';
 import type { Merchant, MerchantListItem } from '../merchants/merchant-service.ts';
 import type { Notice } from '../notices/notice-repository.ts';
 import type { PayoutChannel, RefundEntry } from '../refunds/refund-repository.ts';
@@ -81,6 +78,7 @@ import { CardsClient } from './cards.ts';
 import { ContentClient } from './content.ts';
 import { DevicesClient } from './devices.ts';
 import { GuardiansClient } from './guardians.ts';
+import { KiosksClient } from './kiosks.ts';
 import { LedgerClient } from './ledger.ts';
 import { MerchantsClient } from './merchants.ts';
 import { NoticesClient } from './notices.ts';
@@ -102,10 +100,18 @@ export type { AdminChange } from '../admin/admin-service.ts';
 export type { HolderCardAction, HolderProof } from '../bindings/holder-actions.ts';
 export { type NewsAnnouncement, newsChannel } from '../content/announcements.ts';
 export type { CourseEdit, Edited, LessonEdit, NewsEdit } from '../content/content-service.ts';
+export type {
+  Accepted,
+  Answer,
+  Balances,
+  HoldView,
+  HoldView as HoldRow,
+  Rejected,
+} from '../contract/ledger.ts';
+export type { ReportName } from '../contract/reports.ts';
 export { blacklistChannel } from '../devices/blacklist-service.ts';
 export { deviceConfigChannel, deviceSettings, personTypeAllowed } from '../devices/device-configs.ts';
 export type { GuardianLink, LinkPatch } from '../guardians/guardian-service.ts';
-export type { Accepted, Answer, Balances, Rejected } from '../ledger/results.ts';
 export type {
   DoorCommandOrder,
   OnlineDecision,
@@ -157,7 +163,6 @@ export type {
   DeviceWithKey,
   DeviceWithPresence,
   ErrorCode,
-  HoldRow,
   IdentityProof,
   Lesson,
   LessonProgress,
@@ -176,7 +181,6 @@ export type {
   OfflineException,
   OfflineRecordInput,
   OfflineUploadResult,
-  OperationView,
   PaymentConfirmation,
   PayoutChannel,
   PendingHold,
@@ -184,7 +188,6 @@ export type {
   PresenceReportInput,
   PresenceSummary,
   RefundEntry,
-  ReportName,
   ResolutionInput,
   ResolvedException,
   RosterEntry,
@@ -247,6 +250,7 @@ const domainClients = {
   utilities: UtilitiesClient,
   passage: PassageClient,
   bank: BankClient,
+  kiosks: KiosksClient,
   visitors: VisitorsClient,
 } satisfies Record<string, new (transport: Transport) => DomainClient>;
 

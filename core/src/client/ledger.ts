@@ -1,14 +1,16 @@
-import type { OperationView } from '../ledger/ledger-repository.ts';
 import type {
   AdjustmentRequest,
+  Answer,
   HoldRequest,
+  HoldView,
+  OperationView,
   PaymentRequest,
+  PostHoldBody,
   RefundRequest,
   SubsidyRequest,
   TopUpRequest,
-} from '../ledger/operations.ts';
-import type { Answer } from '../ledger/results.ts';
-import type { HoldRow } from '../ledger/state.ts';
+  VoidHoldBody,
+} from '../contract/ledger.ts';
 import { DomainClient } from './transport.ts';
 
 /** Money operations (batched into one request per tick by the transport), holds, operations. */
@@ -32,19 +34,19 @@ export class LedgerClient extends DomainClient {
     return this.transport.operation({ kind: 'hold', ...request });
   }
   /** With `deviceId`, a hold another device opened is refused HOLD_NOT_FOUND, as an unknown one. */
-  postHold(holdId: string, request: { id: string; amount: number; deviceId?: string }): Promise<Answer> {
+  postHold(holdId: string, request: PostHoldBody): Promise<Answer> {
     return this.transport.operation({ kind: 'post', holdId, ...request });
   }
-  voidHold(holdId: string, request: { id: string; deviceId?: string }): Promise<Answer> {
+  voidHold(holdId: string, request: VoidHoldBody): Promise<Answer> {
     return this.transport.operation({ kind: 'void', holdId, ...request });
   }
-  reportUsage(holdId: string, usageAmount: number, deviceId?: string): Promise<HoldRow> {
+  reportUsage(holdId: string, usageAmount: number, deviceId?: string): Promise<HoldView> {
     return this.transport.call('POST', `/v1/holds/${encodeURIComponent(holdId)}/usage`, {
       usageAmount,
       ...(deviceId === undefined ? {} : { deviceId }),
     });
   }
-  getHold(holdId: string, deviceId?: string): Promise<HoldRow> {
+  getHold(holdId: string, deviceId?: string): Promise<HoldView> {
     const query = deviceId === undefined ? '' : `?deviceId=${encodeURIComponent(deviceId)}`;
     return this.transport.call('GET', `/v1/holds/${encodeURIComponent(holdId)}${query}`);
   }

@@ -1,4 +1,4 @@
-import type { ReportName } from '../http/routes/reports.ts';
+import type { PerMinuteAnswer, ReportAnswer, ReportName, ReportRange } from '../contract/reports.ts';
 import type { HiddenNeedCandidate, HiddenNeedThresholds } from '../insight/hidden-need.ts';
 import { DomainClient, query } from './transport.ts';
 
@@ -18,33 +18,22 @@ export class ReportsClient extends DomainClient {
     return this.transport.call('GET', `/v1/insight/hidden-need${query(request)}`);
   }
   /** A report as JSON over Asia/Shanghai days from..to (YYYY-MM-DD, inclusive). */
-  report<T = Record<string, unknown>>(
-    name: ReportName,
-    range: { from: string; to: string },
-  ): Promise<{ from: string; to: string; items: T[] }> {
+  report<T = Record<string, unknown>>(name: ReportName, range: ReportRange): Promise<ReportAnswer<T>> {
     return this.transport.call('GET', `/v1/reports/${name}${query(range)}`);
   }
   /** Payments and top-ups per minute over the last `minutes` (60 by default, ≤180), oldest first. */
-  reportPerMinute(minutes?: number): Promise<{
-    items: {
-      minuteMs: number;
-      paymentCount: number;
-      paymentAmount: number;
-      topUpCount: number;
-      topUpAmount: number;
-    }[];
-  }> {
+  reportPerMinute(minutes?: number): Promise<PerMinuteAnswer> {
     return this.transport.call('GET', `/v1/reports/per-minute${query({ minutes })}`);
   }
   /** The same report as a CSV sheet (UTF-8 with a BOM, CRLF), as text. */
-  async reportCsv(name: ReportName, range: { from: string; to: string }): Promise<string> {
+  async reportCsv(name: ReportName, range: ReportRange): Promise<string> {
     // Decoded by Buffer, not TextDecoder, which would drop the BOM that Excel needs.
     return (
       await this.transport.download(`/v1/reports/${name}${query({ ...range, format: 'csv' })}`)
     ).toString('utf8');
   }
   /** The same report as an .xlsx workbook (one sheet, amounts as numbers). */
-  reportXlsx(name: ReportName, range: { from: string; to: string }): Promise<Buffer> {
+  reportXlsx(name: ReportName, range: ReportRange): Promise<Buffer> {
     return this.transport.download(`/v1/reports/${name}${query({ ...range, format: 'xlsx' })}`);
   }
 }

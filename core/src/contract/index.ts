@@ -4,9 +4,17 @@
  * schemas of requests and answers join here as `<domain>.ts` (docs/architecture.md).
  */
 
+export * from './attendance.ts';
 export * from './bank.ts';
+export * from './devices.ts';
 export * from './errors.ts';
 export * from './fields.ts';
-export * from './visitors.ts';
+export * from './kiosks.ts';
+export * from './ledger.ts';
+export * from './merchants.ts';
 export * from './passage.ts';
+export * from './refunds.ts';
+export * from './reports.ts';
+export * from './subsidies.ts';
 export * from './utilities.ts';
+export * from './visitors.ts';

@@ -1,25 +1,12 @@
+import type { OperationView } from '../contract/ledger.ts';
 import type { Database } from '../db/database.ts';
 import { CoreError } from '../errors.ts';
 import { parseDeviceRef } from './devices.ts';
 import { type StoredOperation, storedOperationColumns, storedOutcome } from './operation-record.ts';
-import type { Outcome } from './results.ts';
 import { toHold } from './rows.ts';
 import type { HoldRow } from './state.ts';
 
-export interface OperationView {
-  id: string;
-  kind: string;
-  outcome: string;
-  cardNo: string | null;
-  merchantId: string | null;
-  deviceId: string | null;
-  referenceId: string | null;
-  amount: number;
-  subsidyAmount: number;
-  refundedAmount: number;
-  createdAtMs: number;
-  result: Outcome;
-}
+export type { OperationView };
 
 /** Reads of the journal, and the one write that is not a transfer: a meter's usage report. */
 export class LedgerRepository {

@@ -2,6 +2,7 @@
  * Rows as the batch executor holds them while their database locks are held. The business rules
  * in apply.ts work on these plain objects only, so they are testable without a database.
  */
+import type { HoldView } from '../contract/ledger.ts';
 export interface CardRow {
   cardNo: string;
   personId: string;
@@ -43,21 +44,8 @@ export interface DeviceRow {
   reenabledAtMs: number | null;
 }
 
-export interface HoldRow {
-  id: string;
-  cardNo: string;
-  merchantId: string;
-  deviceId: string | null;
-  amount: number;
-  subsidyAmount: number;
-  usageAmount: number;
-  status: 'pending' | 'posted' | 'voided' | 'expired';
-  expiresAtMs: number;
-  resolvedBy: string | null;
-  resolvedAmount: number | null;
-  resolvedAtMs: number | null;
-  createdAtMs: number;
-}
+/** A hold as stored: its wire shape is the contract's. */
+export type HoldRow = HoldView;
 
 /** A payment as a refund sees it: what was paid, from which wallet, and how much is refunded. */
 export interface PaymentRow {

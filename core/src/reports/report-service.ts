@@ -1,3 +1,4 @@
+import { perMinuteMinutesMax } from '../contract/reports.ts';
 import { CoreError } from '../errors.ts';
 import { channelAccount, topUpChannels } from '../ledger/operations.ts';
 import { csvDocument } from '../sheets.ts';
@@ -41,8 +42,6 @@ const weekdays = ['周一', '周二', '周三', '周四', '周五', '周六', '�
  * for channels from the journal), each also as a CSV sheet. Sales are counted the way settlement
  * counts them, so a merchant's turnover for a day equals its statement.
  */
-/** The longest window the live dashboard may ask for, in minutes. */
-export const perMinuteMinutesMax = 180;
 
 export class ReportService {
   constructor(private readonly repo: ReportRepository) {}

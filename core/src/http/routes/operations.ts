@@ -1,26 +1,26 @@
 import Router from 'koa-router';
-import { z } from 'zod';
-import { CoreError } from '../../errors.ts';
-import type { LedgerService } from '../../ledger/ledger-service.ts';
 import {
   adjustmentRequest,
+  batchBody,
   batchedOperation,
   type CloseOutRequest,
-  entityId,
-  fen,
+  holdPath,
+  holdQuery,
   holdRequest,
-  operationId,
-  operationsPerRequestMax,
+  holdUsageBody,
+  operationPath,
   paymentRequest,
+  postHoldBody,
   refundRequest,
   subsidyRequest,
   topUpRequest,
-} from '../../ledger/operations.ts';
+  voidHoldBody,
+} from '../../contract/ledger.ts';
+import { CoreError } from '../../errors.ts';
+import type { LedgerService } from '../../ledger/ledger-service.ts';
 import type { RefundService } from '../../refunds/refund-service.ts';
 import { answer } from '../answer.ts';
 import { parseBody, parseValue } from '../middleware.ts';
-
-const holdPath = z.object({ holdId: operationId });
 
 export function operationRoutes(ledger: LedgerService, refunds: RefundService): Router {
   const router = new Router({ prefix: '/v1' });
@@ -36,41 +36,28 @@ export function operationRoutes(ledger: LedgerService, refunds: RefundService): 
   router.post('/holds', async (ctx) => answer(ctx, await ledger.hold(parseBody(ctx, holdRequest))));
   router.post('/holds/:holdId/post', async (ctx) => {
     const { holdId } = parseValue(ctx.params, holdPath);
-    const body = parseBody(
-      ctx,
-      z.strictObject({
-        id: operationId,
-        amount: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
-        deviceId: entityId.optional(),
-      }),
-    );
+    const body = parseBody(ctx, postHoldBody);
     answer(ctx, await ledger.post({ ...body, holdId }));
   });
   router.post('/holds/:holdId/void', async (ctx) => {
     const { holdId } = parseValue(ctx.params, holdPath);
-    const body = parseBody(ctx, z.strictObject({ id: operationId, deviceId: entityId.optional() }));
+    const body = parseBody(ctx, voidHoldBody);
     answer(ctx, await ledger.void({ ...body, holdId }));
   });
   router.post('/holds/:holdId/usage', async (ctx) => {
     const { holdId } = parseValue(ctx.params, holdPath);
-    const { usageAmount, deviceId } = parseBody(
-      ctx,
-      z.strictObject({ usageAmount: fen.or(z.literal(0)), deviceId: entityId.optional() }),
-    );
+    const { usageAmount, deviceId } = parseBody(ctx, holdUsageBody);
     ctx.body = await ledger.reportUsage(holdId, usageAmount, deviceId);
   });
   // With ?deviceId=, only that device's hold: another device's answers HOLD_NOT_FOUND like an unknown one.
   router.get('/holds/:holdId', async (ctx) => {
-    const { deviceId } = parseValue(ctx.query, z.object({ deviceId: entityId.optional() }));
+    const { deviceId } = parseValue(ctx.query, holdQuery);
     ctx.body = await ledger.holdById(parseValue(ctx.params, holdPath).holdId, deviceId);
   });
   // Many operations in one request, each answered in order: the HTTP status is 200 and every
   // answer carries its own status and code. Invalid items are refused alone, never stored.
   router.post('/operations/batch', async (ctx) => {
-    const { operations } = parseBody(
-      ctx,
-      z.strictObject({ operations: z.array(z.unknown()).min(1).max(operationsPerRequestMax) }),
-    );
+    const { operations } = parseBody(ctx, batchBody);
     ctx.body = {
       answers: await Promise.all(
         operations.map(async (item) => {
@@ -99,7 +86,7 @@ export function operationRoutes(ledger: LedgerService, refunds: RefundService): 
     };
   });
   router.get('/operations/:id', async (ctx) => {
-    ctx.body = await ledger.operation(parseValue(ctx.params, z.object({ id: operationId })).id);
+    ctx.body = await ledger.operation(parseValue(ctx.params, operationPath).id);
   });
   return router;
 }

@@ -1,40 +1,11 @@
 import type { Context } from 'koa';
 import Router from 'koa-router';
-import { z } from 'zod';
-import {
-  type DayRange,
-  perMinuteMinutesMax,
-  type Report,
-  type ReportService,
-  reportCsv,
-} from '../../reports/report-service.ts';
+import { perMinuteQuery, type ReportName, reportNames, reportQuery } from '../../contract/reports.ts';
+import { type DayRange, type Report, type ReportService, reportCsv } from '../../reports/report-service.ts';
 import { writeXlsx } from '../../sheets.ts';
-import { parseDay } from '../../time.ts';
 import { parseValue } from '../middleware.ts';
 
-const day = z.string().transform((text, ctx) => {
-  const parsed = parseDay(text);
-  if (parsed === undefined) {
-    ctx.addIssue({ code: 'custom', message: 'expected a date YYYY-MM-DD' });
-    return z.NEVER;
-  }
-  return parsed;
-});
-const reportQuery = z.object({ from: day, to: day, format: z.enum(['json', 'csv', 'xlsx']).default('json') });
 const xlsxType = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-
-/** Names of the reports: /v1/reports/<name>?from=YYYY-MM-DD&to=YYYY-MM-DD[&format=csv]. */
-export const reportNames = [
-  'turnover/daily',
-  'turnover/merchants',
-  'turnover/categories',
-  'top-up-channels',
-  'peak-hours',
-  'device-usage',
-  'attendance/sessions',
-  'attendance/courses',
-] as const;
-export type ReportName = (typeof reportNames)[number];
 
 export function reportRoutes(reports: ReportService): Router {
   const router = new Router({ prefix: '/v1/reports' });
@@ -50,10 +21,7 @@ export function reportRoutes(reports: ReportService): Router {
   };
   // The live dashboard: the last minutes, not a range of days; JSON only.
   router.get('/per-minute', async (ctx: Context) => {
-    const q = parseValue(
-      ctx.query,
-      z.object({ minutes: z.coerce.number().int().min(1).max(perMinuteMinutesMax).default(60) }),
-    );
+    const q = parseValue(ctx.query, perMinuteQuery);
     ctx.body = { items: await reports.perMinute(q.minutes) };
   });
   for (const name of reportNames) {

@@ -1,0 +1,61 @@
+/**
+ * Reports on the wire (docs/reporting.md): the report names, the range query (Asia/Shanghai days),
+ * the answer of a JSON report and the live dashboard's per-minute series.
+ */
+import { z } from 'zod';
+import { parseDay } from '../time.ts';
+
+/** Names of the reports: /v1/reports/<name>?from=YYYY-MM-DD&to=YYYY-MM-DD[&format=csv|xlsx]. */
+export const reportNames = [
+  'turnover/daily',
+  'turnover/merchants',
+  'turnover/categories',
+  'top-up-channels',
+  'peak-hours',
+  'device-usage',
+  'attendance/sessions',
+  'attendance/courses',
+] as const;
+export const reportName = z.enum(reportNames);
+export type ReportName = z.infer<typeof reportName>;
+
+/** The longest window the live dashboard may ask for, in minutes. */
+export const perMinuteMinutesMax = 180;
+
+/** A day of the query, 'YYYY-MM-DD', parsed to the Asia/Shanghai day number (time.ts parseDay). */
+const reportDay = z.string().transform((text, ctx) => {
+  const parsed = parseDay(text);
+  if (parsed === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'expected a date YYYY-MM-DD' });
+    return z.NEVER;
+  }
+  return parsed;
+});
+
+/** GET /v1/reports/<name>: the days from..to (inclusive) and the format of the answer. */
+export const reportQuery = z.object({
+  from: reportDay,
+  to: reportDay,
+  format: z.enum(['json', 'csv', 'xlsx']).default('json'),
+});
+/** What a caller sends: the days as text. */
+export type ReportRange = { from: string; to: string };
+
+/** A report as JSON: the days it covers and its rows (each report's own shape). */
+export const reportAnswer = z.object({ from: z.string(), to: z.string(), items: z.array(z.unknown()) });
+export type ReportAnswer<T = Record<string, unknown>> = { from: string; to: string; items: T[] };
+
+/** GET /v1/reports/per-minute?minutes=: the last minutes (60 by default), oldest first. */
+export const perMinuteQuery = z.object({
+  minutes: z.coerce.number().int().min(1).max(perMinuteMinutesMax).default(60),
+});
+export const perMinuteRow = z.object({
+  minuteMs: z.number().int(),
+  paymentCount: z.number().int(),
+  paymentAmount: z.number().int(),
+  topUpCount: z.number().int(),
+  topUpAmount: z.number().int(),
+});
+export const perMinuteAnswer = z.object({ items: z.array(perMinuteRow) });
+export type PerMinuteRow = z.infer<typeof perMinuteRow>;
+export type PerMinuteAnswer = z.infer<typeof perMinuteAnswer>;
