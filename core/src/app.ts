@@ -27,6 +27,7 @@ import { AccessEvents } from './devices/access-events.ts';
 import { AttendanceService } from './devices/attendance-service.ts';
 import { BlacklistService, blacklistChannel } from './devices/blacklist-service.ts';
 import { DeviceConfigs, deviceConfigChannel } from './devices/device-configs.ts';
+import { DeviceRepository } from './devices/device-repository.ts';
 import { DeviceService } from './devices/device-service.ts';
 import { OfflineRecords } from './devices/offline-records.ts';
 import { OfflineResolutions } from './devices/offline-resolutions.ts';
@@ -68,6 +69,7 @@ import { LedgerExecutor } from './ledger/executor.ts';
 import { LedgerRepository } from './ledger/ledger-repository.ts';
 import { LedgerService } from './ledger/ledger-service.ts';
 import { createLogger, type Logger } from './log.ts';
+import { MerchantRepository } from './merchants/merchant-repository.ts';
 import { MerchantService } from './merchants/merchant-service.ts';
 import {
   createMetricsRegistry,
@@ -97,6 +99,7 @@ import { AttendanceReport } from './reports/attendance-report.ts';
 import { AttendanceRepository } from './reports/attendance-repository.ts';
 import { ReportRepository } from './reports/report-repository.ts';
 import { ReportService } from './reports/report-service.ts';
+import { SettlementRepository } from './settlement/settlement-repository.ts';
 import { SettlementService } from './settlement/settlement-service.ts';
 import { StatementRepository } from './statements/statement-repository.ts';
 import { StatementService } from './statements/statement-service.ts';
@@ -190,9 +193,9 @@ export function createCore(
   const cards = new CardService(new CardRepository(db, models), pii, config);
   const activity = new CardActivityFeed();
   const ledger = new LedgerService(batcher, new LedgerRepository(db), cards, log, activity);
-  const merchants = new MerchantService(db, models);
-  const settlement = new SettlementService(db);
-  const devices = new DeviceService(db, pii);
+  const merchants = new MerchantService(new MerchantRepository(db, models));
+  const settlement = new SettlementService(new SettlementRepository(db), merchants);
+  const devices = new DeviceService(new DeviceRepository(db), pii);
   const deviceConfigs = new DeviceConfigs(db, {
     paymentMaxFen: config.paymentAmountMax,
     repeatIntervalSeconds: Math.ceil(config.payIntervalMsMin / 1000),

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { type Database, isDuplicateKey, type Param } from '../db/database.ts';
+import { type Database, isDuplicateKey } from '../db/database.ts';
 import { newId } from '../ids.ts';
+import { AuditRepository, type AuditRow } from './audit-repository.ts';
 
 /** The prev_hash of the first row. */
 export const genesisHash = '0'.repeat(64);
@@ -41,20 +42,6 @@ export interface AuditVerifyReport {
   breakAt?: { seq: number; id: string; reason: string };
 }
 
-interface Row {
-  id: string;
-  seq: number | string;
-  actor_type: string;
-  actor_id: string | null;
-  action: string;
-  target_type: string | null;
-  target_id: string | null;
-  detail: string | null;
-  prev_hash: string;
-  hash: string;
-  created_at_ms: number | string;
-}
-
 /** The hash of a row: every stored field and the previous hash, in a fixed order. */
 export function entryHash(e: Omit<AuditEntry, 'hash' | 'detail'> & { detail: string | null }): string {
   return createHash('sha256')
@@ -86,7 +73,11 @@ const verifyPageRows = 1000;
 export class AuditLog {
   private tail: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly db: Database) {}
+  private readonly repository: AuditRepository;
+
+  constructor(db: Database) {
+    this.repository = new AuditRepository(db);
+  }
 
   append(input: AuditEntryInput): Promise<AuditEntry> {
     const next = this.tail.then(() => this.appendNow(input));
@@ -97,38 +88,30 @@ export class AuditLog {
   private async appendNow(input: AuditEntryInput): Promise<AuditEntry> {
     const detail = input.detail === null ? null : JSON.stringify(input.detail);
     for (let attempt = 1; ; attempt++) {
-      const head = (
-        await this.db.select<{ seq: number | string; hash: string }>(
-          'SELECT seq, hash FROM audit_log WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1',
-        )
-      )[0];
+      const head = await this.repository.head();
       const createdAtMs = Date.now();
       const base = {
         ...input,
         id: newId(createdAtMs),
-        seq: head ? Number(head.seq) + 1 : 1,
-        prevHash: head ? String(head.hash) : genesisHash,
+        seq: head ? head.seq + 1 : 1,
+        prevHash: head ? head.hash : genesisHash,
         createdAtMs,
       };
       const hash = entryHash({ ...base, detail });
       try {
-        await this.db.execute(
-          `INSERT INTO audit_log (id, seq, actor_type, actor_id, action, target_type, target_id, detail, prev_hash, hash, created_at_ms)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          [
-            base.id,
-            base.seq,
-            base.actorType,
-            base.actorId,
-            base.action,
-            base.targetType,
-            base.targetId,
-            detail,
-            base.prevHash,
-            hash,
-            createdAtMs,
-          ],
-        );
+        await this.repository.insert({
+          id: base.id,
+          seq: base.seq,
+          actor_type: base.actorType,
+          actor_id: base.actorId,
+          action: base.action,
+          target_type: base.targetType,
+          target_id: base.targetId,
+          detail,
+          prev_hash: base.prevHash,
+          hash,
+          created_at_ms: createdAtMs,
+        });
         return { ...base, hash };
       } catch (error) {
         if (!isDuplicateKey(error) || attempt >= appendAttemptsMax) throw error;
@@ -138,25 +121,7 @@ export class AuditLog {
 
   /** Newest first, filtered by who (actorId), what (action), whom (target) and when. */
   async search(q: AuditQuery): Promise<AuditEntry[]> {
-    const where: string[] = ['seq IS NOT NULL'];
-    const params: Param[] = [];
-    const add = (clause: string, value: Param | undefined) => {
-      if (value === undefined) return;
-      where.push(clause);
-      params.push(value);
-    };
-    add('actor_id = ?', q.actorId);
-    add('action = ?', q.action);
-    add('target_type = ?', q.targetType);
-    add('target_id = ?', q.targetId);
-    add('created_at_ms >= ?', q.fromMs);
-    add('created_at_ms < ?', q.toMs);
-    add('seq < ?', q.beforeSeq);
-    params.push(q.limit);
-    const rows = await this.db.select<Row>(
-      `SELECT * FROM audit_log WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT ?`,
-      params,
-    );
+    const rows = await this.repository.search(q);
     return rows.map(toEntry);
   }
 
@@ -166,10 +131,7 @@ export class AuditLog {
     let expectedSeq = 1;
     let rows = 0;
     for (;;) {
-      const page = await this.db.select<Row>('SELECT * FROM audit_log WHERE seq >= ? ORDER BY seq LIMIT ?', [
-        expectedSeq,
-        verifyPageRows,
-      ]);
+      const page = await this.repository.page(expectedSeq, verifyPageRows);
       for (const row of page) {
         const e = toEntry(row);
         const broken = (reason: string): AuditVerifyReport => ({
@@ -187,16 +149,13 @@ export class AuditLog {
       }
       if (page.length < verifyPageRows) break;
     }
-    const unordered = await this.db.select<{ n: number | string }>(
-      'SELECT COUNT(*) AS n FROM audit_log WHERE seq IS NULL',
-    );
-    if (Number(unordered[0]?.n ?? 0) > 0)
+    if ((await this.repository.unchainedCount()) > 0)
       return { ok: false, rows, breakAt: { seq: expectedSeq, id: '', reason: 'rows outside the chain' } };
     return { ok: true, rows };
   }
 }
 
-function toEntry(row: Row): AuditEntry {
+function toEntry(row: AuditRow): AuditEntry {
   return {
     id: String(row.id),
     seq: Number(row.seq),

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { type Database, isDuplicateKey } from '../db/database.ts';
+import { isDuplicateKey } from '../db/database.ts';
 import { CoreError } from '../errors.ts';
 import type { Pii } from '../pii.ts';
+import type { DeviceRepository, DeviceRow } from './device-repository.ts';
 
 export const deviceKinds = ['pos', 'gate', 'attendance', 'shower', 'laundry', 'kiosk'] as const;
 export type DeviceKind = (typeof deviceKinds)[number];
@@ -35,7 +36,7 @@ export class DeviceService {
   private readonly listeners: ((deviceId: string) => void)[] = [];
 
   constructor(
-    private readonly db: Database,
+    private readonly repository: DeviceRepository,
     private readonly pii: Pii,
   ) {}
 
@@ -55,10 +56,13 @@ export class DeviceService {
   async register(input: NewDevice): Promise<DeviceWithKey> {
     const keyHex = randomBytes(deviceKeyBytes).toString('hex');
     try {
-      await this.db.execute(
-        "INSERT INTO devices (id, kind, merchant_id, status, key_enc, key_version, created_at_ms) VALUES (?, ?, ?, 'active', ?, 1, ?)",
-        [input.id, input.kind, input.merchantId ?? null, this.pii.encrypt(keyHex), Date.now()],
-      );
+      await this.repository.insert({
+        id: input.id,
+        kind: input.kind,
+        merchantId: input.merchantId ?? null,
+        keyEnc: this.pii.encrypt(keyHex),
+        createdAtMs: Date.now(),
+      });
     } catch (error) {
       if (isDuplicateKey(error)) throw new CoreError('ALREADY_EXISTS', 'a device with that id exists');
       throw error;
@@ -72,33 +76,18 @@ export class DeviceService {
 
   /** Every device in id order (numeric: shorter ids first), at most `limit`, for the backoffice's list. */
   async list(limit: number): Promise<Device[]> {
-    const rows = await this.db.select<Record<string, unknown>>(
-      'SELECT id, kind, merchant_id, status, key_version FROM devices ORDER BY LENGTH(id), id LIMIT ?',
-      [limit],
-    );
-    return rows.map(toDevice);
+    return (await this.repository.list(limit)).map(toDevice);
   }
 
   async withKey(id: string): Promise<DeviceWithKey> {
     const row = await this.row(id);
-    if (typeof row.key_enc !== 'string') throw new CoreError('NOT_FOUND', 'the device has no key');
-    return { ...toDevice(row), keyHex: this.pii.decrypt(row.key_enc) };
+    if (row.keyEnc === null) throw new CoreError('NOT_FOUND', 'the device has no key');
+    return { ...toDevice(row), keyHex: this.pii.decrypt(row.keyEnc) };
   }
 
   async setStatus(id: string, status: DeviceStatus): Promise<Device> {
     await this.row(id);
-    // The disabled period (database clock) decides which of its offline records the ledger still charges:
-    // those taken before the disable (docs/ledger.md). MySQL's later assignments see the earlier ones, so
-    // status is assigned last and each CASE reads the status as it was before this change.
-    const now = this.db.nowMsSql;
-    await this.db.execute(
-      status === 'disabled'
-        ? `UPDATE devices SET disabled_at_ms = CASE WHEN status = 'disabled' THEN disabled_at_ms ELSE ${now} END,
-             reenabled_at_ms = CASE WHEN status = 'disabled' THEN reenabled_at_ms ELSE NULL END, status = 'disabled' WHERE id = ?`
-        : `UPDATE devices SET reenabled_at_ms = CASE WHEN status = 'disabled' THEN ${now} ELSE reenabled_at_ms END,
-             status = 'active' WHERE id = ?`,
-      [id],
-    );
+    await this.repository.setStatus(id, status);
     this.changed(id);
     return this.get(id);
   }
@@ -107,31 +96,24 @@ export class DeviceService {
   async rekey(id: string): Promise<DeviceWithKey> {
     await this.row(id);
     const keyHex = randomBytes(deviceKeyBytes).toString('hex');
-    await this.db.execute('UPDATE devices SET key_enc = ?, key_version = key_version + 1 WHERE id = ?', [
-      this.pii.encrypt(keyHex),
-      id,
-    ]);
+    await this.repository.replaceKey(id, this.pii.encrypt(keyHex));
     this.changed(id);
     return { ...(await this.get(id)), keyHex };
   }
 
-  private async row(id: string): Promise<Record<string, unknown>> {
-    const rows = await this.db.select<Record<string, unknown>>(
-      'SELECT id, kind, merchant_id, status, key_enc, key_version FROM devices WHERE id = ?',
-      [id],
-    );
-    const row = rows[0];
+  private async row(id: string): Promise<DeviceRow> {
+    const row = await this.repository.find(id);
     if (!row) throw new CoreError('NOT_FOUND', 'no such device');
     return row;
   }
 }
 
-function toDevice(row: Record<string, unknown>): Device {
+function toDevice(row: DeviceRow): Device {
   return {
-    id: String(row.id),
+    id: row.id,
     kind: row.kind as DeviceKind,
-    merchantId: row.merchant_id === null ? null : String(row.merchant_id),
+    merchantId: row.merchantId,
     status: row.status as DeviceStatus,
-    keyVersion: Number(row.key_version),
+    keyVersion: row.keyVersion,
   };
 }

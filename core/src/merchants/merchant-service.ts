@@ -1,7 +1,7 @@
-import { type Database, isDuplicateKey } from '../db/database.ts';
-import type { Models } from '../db/models.ts';
+import { isDuplicateKey } from '../db/database.ts';
 import { CoreError } from '../errors.ts';
 import { newId } from '../ids.ts';
+import type { MerchantRepository } from './merchant-repository.ts';
 
 export const merchantCategories = [
   'canteen',
@@ -44,27 +44,20 @@ export interface MerchantListItem {
 
 /** Merchants (canteens and their windows, shops, shower and laundry operators) and their settlement accounts. */
 export class MerchantService {
-  constructor(
-    private readonly db: Database,
-    private readonly models: Models,
-  ) {}
+  constructor(private readonly repository: MerchantRepository) {}
 
   async create(input: NewMerchant): Promise<Merchant> {
     const now = Date.now();
     const id = input.id ?? newId(now);
-    const accountId = newId(now);
     try {
-      await this.db.transaction(async (tx) => {
-        await this.db.execute(
-          "INSERT INTO accounts (id, kind, owner_id, allow_overdraft, created_at_ms) VALUES (?, 'merchant', ?, 1, ?)",
-          [accountId, id, now],
-          tx,
-        );
-        await this.db.execute(
-          "INSERT INTO merchants (id, name, category, parent_id, account_id, fee_rate_bp, status, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, 'active', ?)",
-          [id, input.name, input.category, input.parentId ?? null, accountId, input.feeRateBp ?? 0, now],
-          tx,
-        );
+      await this.repository.insert({
+        id,
+        accountId: newId(now),
+        name: input.name,
+        category: input.category,
+        parentId: input.parentId ?? null,
+        feeRateBp: input.feeRateBp ?? 0,
+        createdAtMs: now,
       });
     } catch (error) {
       if (isDuplicateKey(error)) throw new CoreError('ALREADY_EXISTS', 'a merchant with that id exists');
@@ -74,36 +67,22 @@ export class MerchantService {
   }
 
   async get(id: string): Promise<Merchant> {
-    const rows = await this.db.select<Record<string, unknown>>(
-      `SELECT m.id, m.name, m.category, m.parent_id, m.account_id, m.fee_rate_bp, m.status, a.credits_posted - a.debits_posted AS balance
-         FROM merchants m JOIN accounts a ON a.id = m.account_id WHERE m.id = ?`,
-      [id],
-    );
-    const r = rows[0];
-    if (!r) throw new CoreError('MERCHANT_NOT_FOUND', 'no such merchant');
-    return {
-      id: String(r.id),
-      name: String(r.name),
-      category: r.category as MerchantCategory,
-      parentId: r.parent_id === null ? null : String(r.parent_id),
-      accountId: String(r.account_id),
-      feeRateBp: Number(r.fee_rate_bp),
-      status: r.status as Merchant['status'],
-      balance: Number(r.balance),
-    };
+    const row = await this.repository.find(id);
+    if (!row) throw new CoreError('MERCHANT_NOT_FOUND', 'no such merchant');
+    return { ...row, category: row.category as MerchantCategory, status: row.status as Merchant['status'] };
   }
 
   async setStatus(id: string, status: 'active' | 'disabled'): Promise<void> {
-    if ((await this.db.execute('UPDATE merchants SET status = ? WHERE id = ?', [status, id])) !== 1)
+    if (!(await this.repository.setStatus(id, status)))
       throw new CoreError('MERCHANT_NOT_FOUND', 'no such merchant');
   }
 
   async list(): Promise<MerchantListItem[]> {
-    const rows = await this.models.Merchant.findAll({
-      attributes: ['id', 'name', 'category', 'feeRateBp', 'status'],
-      order: [['id', 'ASC']],
-      raw: true,
-    });
-    return (rows as unknown as MerchantListItem[]).map((r) => ({ ...r, feeRateBp: Number(r.feeRateBp) }));
+    return this.repository.list();
+  }
+
+  /** Every merchant's id, in order. */
+  async ids(): Promise<string[]> {
+    return this.repository.ids();
   }
 }

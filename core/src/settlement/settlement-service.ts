@@ -1,6 +1,7 @@
-import type { Database } from '../db/database.ts';
 import { CoreError } from '../errors.ts';
+import type { MerchantService } from '../merchants/merchant-service.ts';
 import { dayBoundsMs, formatDay, shanghaiDay } from '../time.ts';
+import type { SettlementRepository } from './settlement-repository.ts';
 
 export interface Statement {
   merchantId: string;
@@ -17,22 +18,19 @@ export interface Statement {
   settled: boolean;
 }
 
-/** Sales kinds: what a merchant is paid for (payments, and settled holds from meters). */
-const salesKinds = "('payment', 'post', 'expire')";
-
 /**
  * Daily merchant statements (Asia/Shanghai days), computed two ways — from the operations and from
  * the journal entries on the merchant's account — and reconciled before they are recorded.
  */
 export class SettlementService {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly repository: SettlementRepository,
+    private readonly merchants: MerchantService,
+  ) {}
 
   async statement(merchantId: string, day: number): Promise<Statement> {
-    const stored = await this.db.select<Record<string, unknown>>(
-      'SELECT * FROM settlements WHERE merchant_id = ? AND settle_day = ?',
-      [merchantId, day],
-    );
-    if (stored[0]) return fromRow(stored[0]);
+    const stored = await this.repository.stored(merchantId, day);
+    if (stored) return fromRow(stored);
     return this.compute(merchantId, day);
   }
 
@@ -40,75 +38,34 @@ export class SettlementService {
   async settleDay(day: number): Promise<Statement[]> {
     if (day >= shanghaiDay(Date.now()))
       throw new CoreError('VALIDATION_FAILED', 'a day is settled once it has ended (Asia/Shanghai)');
-    const merchants = await this.db.select<{ id: string }>('SELECT id FROM merchants ORDER BY id');
     const statements: Statement[] = [];
-    for (const { id } of merchants) {
+    for (const id of await this.merchants.ids()) {
       const statement = await this.compute(id, day);
       if (!statement.reconciled)
         throw new CoreError('INTERNAL_ERROR', `merchant ${id} does not reconcile on ${statement.day}`);
-      const inserted = await this.db.execute(
-        `INSERT INTO settlements (merchant_id, settle_day, payment_count, payment_amount, refund_count, refund_amount, fee_amount, net_amount, journal_net_amount, created_at_ms)
-         SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM settlements WHERE merchant_id = ? AND settle_day = ?)`,
-        [
-          id,
-          day,
-          statement.paymentCount,
-          statement.paymentAmount,
-          statement.refundCount,
-          statement.refundAmount,
-          statement.feeAmount,
-          statement.netAmount,
-          statement.journalNetAmount,
-          Date.now(),
-          id,
-          day,
-        ],
-      );
-      statements.push(inserted === 1 ? { ...statement, settled: true } : await this.statement(id, day));
+      const inserted = await this.repository.insertOnce(id, day, statement, Date.now());
+      statements.push(inserted ? { ...statement, settled: true } : await this.statement(id, day));
     }
     return statements;
   }
 
   private async compute(merchantId: string, day: number): Promise<Statement> {
-    const merchant = await this.db.select<{ account_id: string; fee_rate_bp: number }>(
-      'SELECT account_id, fee_rate_bp FROM merchants WHERE id = ?',
-      [merchantId],
-    );
-    const m = merchant[0];
-    if (!m) throw new CoreError('MERCHANT_NOT_FOUND', 'no such merchant');
-    const ops = await this.db.select<Record<string, unknown>>(
-      `SELECT CAST(SUM(CASE WHEN kind IN ${salesKinds} AND amount > 0 THEN 1 ELSE 0 END) AS SIGNED) AS payment_count,
-              CAST(SUM(CASE WHEN kind IN ${salesKinds} THEN amount ELSE 0 END) AS SIGNED) AS payment_amount,
-              CAST(SUM(CASE WHEN kind = 'refund' THEN 1 ELSE 0 END) AS SIGNED) AS refund_count,
-              CAST(SUM(CASE WHEN kind = 'refund' THEN amount ELSE 0 END) AS SIGNED) AS refund_amount
-         FROM operations WHERE merchant_id = ? AND created_day = ? AND outcome = 'ok'`,
-      [merchantId, day],
-    );
+    const merchant = await this.merchants.get(merchantId);
+    const ops = await this.repository.operationTotals(merchantId, day);
     const { startMs, endMs } = dayBoundsMs(day);
-    const journal = await this.db.select<{ credits: unknown; debits: unknown }>(
-      `SELECT CAST(COALESCE(SUM(CASE WHEN credit_account_id = ? THEN amount ELSE 0 END), 0) AS SIGNED) AS credits,
-              CAST(COALESCE(SUM(CASE WHEN debit_account_id = ? THEN amount ELSE 0 END), 0) AS SIGNED) AS debits
-         FROM transfers
-        WHERE pending = 0 AND created_at_ms >= ? AND created_at_ms < ? AND (credit_account_id = ? OR debit_account_id = ?)`,
-      [m.account_id, m.account_id, startMs, endMs, m.account_id, m.account_id],
-    );
-    const o = ops[0] ?? {};
-    const paymentAmount = Number(o.payment_amount ?? 0);
-    const refundAmount = Number(o.refund_amount ?? 0);
-    const journalNetAmount = Number(journal[0]?.credits ?? 0) - Number(journal[0]?.debits ?? 0);
+    const journal = await this.repository.journalTotals(merchant.accountId, startMs, endMs);
+    const journalNetAmount = journal.credits - journal.debits;
+    const net = ops.paymentAmount - ops.refundAmount;
     // Fees in whole fen, rounded half up, computed in BigInt so no amount can lose precision.
-    const feeAmount = Number((BigInt(paymentAmount - refundAmount) * BigInt(m.fee_rate_bp) + 5000n) / 10000n);
+    const feeAmount = Number((BigInt(net) * BigInt(merchant.feeRateBp) + 5000n) / 10000n);
     return {
       merchantId,
       day: formatDay(day),
-      paymentCount: Number(o.payment_count ?? 0),
-      paymentAmount,
-      refundCount: Number(o.refund_count ?? 0),
-      refundAmount,
+      ...ops,
       feeAmount,
-      netAmount: paymentAmount - refundAmount - feeAmount,
+      netAmount: net - feeAmount,
       journalNetAmount,
-      reconciled: journalNetAmount === paymentAmount - refundAmount,
+      reconciled: journalNetAmount === net,
       settled: false,
     };
   }
