@@ -34,6 +34,8 @@ import { OfflineResolutions } from './devices/offline-resolutions.ts';
 import { PresenceRepository } from './devices/presence-repository.ts';
 import { PresenceService } from './devices/presence-service.ts';
 import { CoreError } from './errors.ts';
+import { FeeRepository } from './fees/fee-repository.ts';
+import { FeeService } from './fees/fee-service.ts';
 import { GuardianRepository } from './guardians/guardian-repository.ts';
 import { GuardianService } from './guardians/guardian-service.ts';
 import { coreReadinessChecks, healthProbeRoutes } from './health.ts';
@@ -48,6 +50,7 @@ import { cardRoutes } from './http/routes/cards.ts';
 import { contentRoutes } from './http/routes/content.ts';
 import { deviceRecordRoutes } from './http/routes/device-records.ts';
 import { deviceRoutes } from './http/routes/devices.ts';
+import { feeRoutes } from './http/routes/fees.ts';
 import { guardianRoutes } from './http/routes/guardians.ts';
 import { merchantRoutes } from './http/routes/merchants.ts';
 import { noticeRoutes } from './http/routes/notices.ts';
@@ -155,6 +158,8 @@ export interface Core {
   bank: BankService;
   /** Dorm electricity and the network fee, paid from the card to outside systems (docs/funds.md). */
   utilities: UtilityPurchases;
+  /** Fees (缴费): items, bills, card payments, refunds and reminders (docs/funds.md). */
+  fees: FeeService;
   /** Campus insight (docs/analytics.md): filled at start where INSIGHT_DB_PATH is set. */
   insight: InsightSlot;
   batcher: Batcher;
@@ -271,6 +276,7 @@ export function createCore(
     log,
     { ...defaultUtilityOptions, holdTimeoutMs: config.holdTimeoutMsMax },
   );
+  const fees = new FeeService(new FeeRepository(db), ledger, cards, merchants, notices, log);
   // Identity sync is on only when a source database is configured (never in the embedded default).
   const sources =
     config.academicDatabaseUrl || config.hrDatabaseUrl
@@ -348,6 +354,7 @@ export function createCore(
     topUpRoutes(topUps),
     bankRoutes(bank),
     utilityRoutes(utilities),
+    feeRoutes(fees),
     visitorRoutes(
       new VisitorService(
         new VisitRepository(db),
@@ -398,6 +405,7 @@ export function createCore(
     reports,
     passage,
     utilities,
+    fees,
     bank,
     insight,
     batcher,
@@ -494,6 +502,7 @@ export async function startCore(
   // Electricity and network orders whose answer was lost are asked about by order id (also at start).
   await core.utilities.ensureMerchants();
   core.utilities.start(config.utilityReconcileIntervalMs, 10 * 60_000, jobLock);
+  core.fees.start(jobLock);
   // The campus-insight extract, only where INSIGHT_DB_PATH names its DuckDB file (docs/analytics.md).
   await core.insight.start(config, core.db, core.log);
   const server = core.app.listen(config.port, config.host);
@@ -515,6 +524,7 @@ export async function startCore(
         core.insight.stop(),
         core.bank.stopJobs(),
         core.utilities.stop(),
+        core.fees.stop(),
       ]);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -77,6 +77,7 @@ import { BindingsClient } from './bindings.ts';
 import { CardsClient } from './cards.ts';
 import { ContentClient } from './content.ts';
 import { DevicesClient } from './devices.ts';
+import { FeesClient } from './fees.ts';
 import { GuardiansClient } from './guardians.ts';
 import { KiosksClient } from './kiosks.ts';
 import { LedgerClient } from './ledger.ts';
@@ -248,6 +249,7 @@ const domainClients = {
   audit: AuditClient,
   reports: ReportsClient,
   utilities: UtilitiesClient,
+  fees: FeesClient,
   passage: PassageClient,
   bank: BankClient,
   kiosks: KiosksClient,

@@ -17,4 +17,5 @@ export * from './refunds.ts';
 export * from './reports.ts';
 export * from './subsidies.ts';
 export * from './utilities.ts';
+export * from './fees.ts';
 export * from './visitors.ts';

@@ -1,0 +1,399 @@
+import type { CardService } from '../cards/card-service.ts';
+import {
+  type FeeBill,
+  type FeeCardPayment,
+  type FeeCategory,
+  type FeeItem,
+  type FeePayment,
+  type FeeProgress,
+  type FeeReceipt,
+  feeCategories,
+  type NewFeeItem,
+  newFeeItem,
+} from '../contract/fees.ts';
+import { CoreError } from '../errors.ts';
+import { newId } from '../ids.ts';
+import { type Job, type JobLock, schedule } from '../jobs/scheduler.ts';
+import type { LedgerService } from '../ledger/ledger-service.ts';
+import type { Logger } from '../log.ts';
+import type { MerchantService } from '../merchants/merchant-service.ts';
+import type { NoticeRepository } from '../notices/notice-repository.ts';
+import { csvDocument } from '../sheets.ts';
+import { fenToYuan, yuanToFen } from '../subsidies/amount.ts';
+import { parseCsv } from '../subsidies/csv.ts';
+import { billStatus, type FeeRepository } from './fee-repository.ts';
+
+/** A payment still pending this long had its call die between the reservation and the ledger's answer. */
+const pendingGraceMs = 60_000;
+const reminderGapMs = 24 * 3600_000;
+
+const categoryNames: Record<string, FeeCategory> = {
+  学费: 'tuition',
+  住宿费: 'accommodation',
+  考试报名费: 'exam',
+  教材费: 'textbook',
+  补考费: 'makeup_exam',
+  证书费: 'certificate',
+  其他: 'other',
+};
+
+/**
+ * Fees (#16, docs/funds.md). Each item's income goes to its own merchant account (fee_items.merchant_id), the
+ * item's clearing account, settled daily and checked by ledger:check like any merchant's. A card
+ * payment reserves the bill's remaining due with a conditional UPDATE, then pays through the ledger
+ * with the id fee:<payment id>; a refusal gives the reservation back. A refund reserves on the
+ * payment, then refunds through the ledger (merchant → wallets) and lowers the bill.
+ */
+export class FeeService {
+  private resolver: Job | undefined;
+
+  constructor(
+    private readonly repo: FeeRepository,
+    private readonly ledger: LedgerService,
+    private readonly cards: CardService,
+    private readonly merchants: MerchantService,
+    private readonly notices: NoticeRepository,
+    private readonly log: Logger,
+  ) {}
+
+  /** Creates the item, its clearing merchant and one bill per person of its audience. */
+  async createItem(raw: NewFeeItem): Promise<{ item: FeeItem; bills: number; unknownPersons: string[] }> {
+    const input = newFeeItem.parse(raw);
+    if (await this.repo.itemByCode(input.code))
+      throw new CoreError('ALREADY_EXISTS', `a fee item ${input.code} exists`);
+    const now = Date.now();
+    const id = newId(now);
+    // The item's own merchant: its account is the item's clearing account (ids are at most 26 characters).
+    const merchantId = newId(now + 1);
+    let bills: { personId: string; amount: number }[];
+    let unknownPersons: string[] = [];
+    const audience = input.audience;
+    if ('persons' in audience) {
+      const found = await this.repo.personsByNo(audience.persons.map((p) => p.personNo));
+      unknownPersons = audience.persons.filter((p) => !found.has(p.personNo)).map((p) => p.personNo);
+      bills = audience.persons
+        .filter((p) => found.has(p.personNo))
+        .map((p) => ({ personId: found.get(p.personNo) as string, amount: p.amount ?? input.amount }));
+    } else {
+      bills = (await this.repo.personsIn(audience)).map((personId) => ({ personId, amount: input.amount }));
+    }
+    await this.merchants.create({
+      id: merchantId,
+      name: `缴费·${input.name}`.slice(0, 64),
+      category: 'other',
+    });
+    const item: Omit<FeeItem, 'createdAtMs'> = {
+      id,
+      code: input.code,
+      name: input.name,
+      category: input.category,
+      dueDay: input.dueDay,
+      allowPartial: input.allowPartial,
+      merchantId,
+      source: input.source,
+    };
+    await this.repo.insertItem({ ...item, createdBy: input.createdBy ?? null }, now);
+    await this.repo.insertBills(id, bills, now);
+    return { item: (await this.repo.item(id)) as FeeItem, bills: bills.length, unknownPersons };
+  }
+
+  /**
+   * A sheet of bills: 项目编号,项目名称,类别,学号,金额(元),截止日期,允许分期 (是/否), one line per person; a first
+   * line naming the columns is skipped. Items are grouped by code; a code already imported is refused.
+   */
+  async importCsv(csv: string, createdBy?: string, source: 'import' | 'finance' = 'import') {
+    const rows = parseCsv(csv);
+    if (rows[0]?.[0]?.includes('项目')) rows.shift();
+    const groups = new Map<
+      string,
+      {
+        name: string;
+        category: FeeCategory;
+        dueDay: string;
+        allowPartial: boolean;
+        persons: { personNo: string; amount: number }[];
+      }
+    >();
+    const problems: { line: number; problem: string }[] = [];
+    rows.forEach((row, index) => {
+      const [code = '', name = '', category = '', personNo = '', yuan = '', dueDay = '', partial = ''] =
+        row.map((c) => c.trim());
+      const amount = yuanToFen(yuan);
+      const cat =
+        categoryNames[category] ??
+        ((feeCategories as readonly string[]).includes(category) ? (category as FeeCategory) : undefined);
+      if (
+        !code ||
+        !name ||
+        !personNo ||
+        amount === undefined ||
+        amount <= 0 ||
+        cat === undefined ||
+        !/^\d{4}-\d{2}-\d{2}$/.test(dueDay)
+      ) {
+        problems.push({ line: index + 1, problem: '编号、名称、类别、学号、金额或截止日期不对' });
+        return;
+      }
+      const group = groups.get(code) ?? {
+        name,
+        category: cat,
+        dueDay,
+        allowPartial: partial === '是' || partial === 'yes',
+        persons: [],
+      };
+      group.persons.push({ personNo, amount });
+      groups.set(code, group);
+    });
+    if (problems.length > 0)
+      throw new CoreError('VALIDATION_FAILED', `${problems.length} lines cannot be read`, {
+        problems: problems.slice(0, 50),
+      });
+    const items: { code: string; itemId: string; bills: number; unknownPersons: string[] }[] = [];
+    for (const [code, g] of groups) {
+      const made = await this.createItem({
+        code,
+        name: g.name,
+        category: g.category,
+        amount: g.persons[0]?.amount ?? 1,
+        dueDay: g.dueDay,
+        allowPartial: g.allowPartial,
+        audience: { persons: g.persons },
+        source,
+        createdBy,
+      });
+      items.push({ code, itemId: made.item.id, bills: made.bills, unknownPersons: made.unknownPersons });
+    }
+    return { items };
+  }
+
+  async items(limit = 200): Promise<FeeProgress[]> {
+    const items = await this.repo.items(limit);
+    return Promise.all(items.map(async (item) => ({ item, ...(await this.repo.progress(item.id)) })));
+  }
+
+  async progress(itemId: string): Promise<FeeProgress> {
+    const item = await this.mustItem(itemId);
+    return { item, ...(await this.repo.progress(itemId)) };
+  }
+
+  private async mustItem(id: string): Promise<FeeItem> {
+    const item = await this.repo.item(id);
+    if (!item) throw new CoreError('FEE_ITEM_NOT_FOUND', 'no such fee item');
+    return item;
+  }
+
+  async bill(id: string): Promise<FeeBill & { payments: FeePayment[] }> {
+    const bill = await this.repo.bill(id);
+    if (!bill) throw new CoreError('FEE_BILL_NOT_FOUND', 'no such fee bill');
+    return { ...bill, payments: await this.repo.paymentsOfBill(id) };
+  }
+
+  /** What the card's holder owes and has paid, item by item. */
+  async billsOfCard(cardNo: string): Promise<FeeBill[]> {
+    const card = await this.cards.get(cardNo);
+    return this.repo.billsOfPerson(card.personId);
+  }
+
+  billsOfItem(itemId: string, status: 'unpaid' | 'paid' | undefined, limit: number): Promise<FeeBill[]> {
+    return this.repo.billsOfItem(itemId, status, limit);
+  }
+
+  /** Pays (part of) a bill from a card's wallets; a retry with the same id answers the same payment. */
+  async payByCard(billId: string, request: FeeCardPayment): Promise<FeePayment> {
+    const bill = await this.repo.bill(billId);
+    if (!bill) throw new CoreError('FEE_BILL_NOT_FOUND', 'no such fee bill');
+    const existing = await this.repo.payment(request.id);
+    if (existing) return this.sameOrReused(existing, billId, request);
+    const item = (await this.repo.item(bill.itemId)) as FeeItem;
+    const left = bill.amountDue - bill.amountPaid;
+    if (left <= 0) throw new CoreError('FEE_ALREADY_PAID', 'this bill is paid');
+    if (request.amount > left)
+      throw new CoreError('FEE_AMOUNT_EXCEEDS_DUE', `at most ${left} fen is owed`, { owed: left });
+    if (!item.allowPartial && request.amount !== left)
+      throw new CoreError('FEE_PARTIAL_NOT_ALLOWED', `this item is paid in full: ${left} fen`, {
+        owed: left,
+      });
+    await this.cards.get(request.cardNo);
+    const now = Date.now();
+    const inserted = await this.repo.insertPayment({
+      id: request.id,
+      billId,
+      cardNo: request.cardNo,
+      amount: request.amount,
+      channel: 'card',
+      receiptNo: `R${newId(now)}`,
+      createdAtMs: now,
+    });
+    if (!inserted)
+      return this.sameOrReused((await this.repo.payment(request.id)) as FeePayment, billId, request);
+    if (!(await this.repo.reserve(billId, request.amount, item.allowPartial, now))) {
+      // Another payment took the same part first.
+      await this.repo.settlePayment(request.id, 'refused', 'FEE_AMOUNT_EXCEEDS_DUE', Date.now());
+      return (await this.repo.payment(request.id)) as FeePayment;
+    }
+    const answer = await this.ledger.pay({
+      id: `fee:${request.id}`,
+      cardNo: request.cardNo,
+      merchantId: item.merchantId,
+      amount: request.amount,
+      ...(request.pin === undefined ? {} : { pin: request.pin }),
+    });
+    await this.settle(request.id, billId, request.amount, answer.status === 'ok' ? undefined : answer.code);
+    return (await this.repo.payment(request.id)) as FeePayment;
+  }
+
+  private sameOrReused(existing: FeePayment, billId: string, request: FeeCardPayment): FeePayment {
+    if (
+      existing.billId !== billId ||
+      existing.cardNo !== request.cardNo ||
+      existing.amount !== request.amount
+    )
+      throw new CoreError('ID_REUSED', 'this payment id was used for another payment');
+    return existing;
+  }
+
+  private async settle(
+    id: string,
+    billId: string,
+    amount: number,
+    refusal: string | undefined,
+  ): Promise<void> {
+    if (refusal === undefined) {
+      await this.repo.settlePayment(id, 'paid', null, Date.now());
+      return;
+    }
+    // Given back only by the call that moved the payment out of pending, so once.
+    if (await this.repo.settlePayment(id, 'refused', refusal, Date.now()))
+      await this.repo.giveBack(billId, amount, Date.now());
+  }
+
+  /**
+   * Payments whose call died between the reservation and the ledger's answer: the same ledger request
+   * again (without the PIN, which is not part of the stored request) answers what the ledger did, or
+   * does it now; the bill follows.
+   */
+  async resolvePending(): Promise<number> {
+    const pending = await this.repo.pendingPayments(Date.now() - pendingGraceMs, 200);
+    for (const p of pending) {
+      const bill = await this.repo.bill(p.billId);
+      const item = bill && (await this.repo.item(bill.itemId));
+      if (!item) continue;
+      const answer = await this.ledger.pay({
+        id: `fee:${p.id}`,
+        cardNo: p.cardNo,
+        merchantId: item.merchantId,
+        amount: p.amount,
+      });
+      await this.settle(p.id, p.billId, p.amount, answer.status === 'ok' ? undefined : answer.code);
+    }
+    return pending.length;
+  }
+
+  async receipt(paymentId: string): Promise<FeeReceipt> {
+    const payment = await this.repo.payment(paymentId);
+    if (payment?.status !== 'paid') throw new CoreError('NOT_FOUND', 'no paid fee payment with that id');
+    const bill = (await this.repo.bill(payment.billId)) as FeeBill;
+    return {
+      receiptNo: payment.receiptNo,
+      paymentId: payment.id,
+      itemName: bill.item.name,
+      itemCode: bill.item.code,
+      personNo: bill.personNo,
+      name: bill.name,
+      amount: payment.amount,
+      refundedAmount: payment.refundedAmount,
+      channel: payment.channel,
+      paidAtMs: payment.createdAtMs,
+    };
+  }
+
+  /** Refunds (part of) a paid fee payment to the payer's wallets; the refunded part is no longer owed. */
+  async refund(paymentId: string, request: { id: string; amount: number; reason: string }) {
+    const payment = await this.repo.payment(paymentId);
+    if (payment?.status !== 'paid') throw new CoreError('NOT_FOUND', 'no paid fee payment with that id');
+    const now = Date.now();
+    if (
+      !(await this.repo.insertRefund(
+        { id: request.id, paymentId, amount: request.amount, reason: request.reason },
+        now,
+      ))
+    ) {
+      const existing = await this.repo.refund(request.id);
+      if (existing?.paymentId !== paymentId || existing.amount !== request.amount)
+        throw new CoreError('ID_REUSED', 'this refund id was used for another refund');
+      if (existing.status !== 'pending') return existing;
+    } else if (!(await this.repo.reserveRefund(paymentId, request.amount, now))) {
+      await this.repo.settleRefund(request.id, 'refused', 'FEE_REFUND_EXCEEDS_PAID');
+      throw new CoreError('FEE_REFUND_EXCEEDS_PAID', 'more than what is left of the payment', {
+        refundable: payment.amount - payment.refundedAmount,
+      });
+    }
+    const answer = await this.ledger.refund({
+      id: `feerefund:${request.id}`,
+      paymentId: `fee:${paymentId}`,
+      amount: request.amount,
+      reason: request.reason,
+    });
+    if (answer.status === 'ok') {
+      if (await this.repo.settleRefund(request.id, 'done', null))
+        await this.repo.lower(payment.billId, request.amount, Date.now());
+    } else if (await this.repo.settleRefund(request.id, 'refused', answer.code)) {
+      await this.repo.giveBackRefund(paymentId, request.amount, Date.now());
+    }
+    return this.repo.refund(request.id);
+  }
+
+  /** In-app reminders to everyone still owing on the item (at most one a day per bill); answers how many. */
+  async remind(itemId: string): Promise<{ reminded: number }> {
+    const item = await this.mustItem(itemId);
+    const now = Date.now();
+    const taken = await this.repo.takeReminders(itemId, now - reminderGapMs, now);
+    await this.notices.insertMissing(
+      taken.map((t) => ({
+        id: newId(now),
+        personId: t.personId,
+        kind: 'fee-reminder',
+        title: `缴费提醒：${item.name}`,
+        body: `您的「${item.name}」尚欠 ${fenToYuan(t.owed)} 元，截止日期 ${item.dueDay}，请在“缴费”中缴纳。`,
+        data: { itemId, owed: t.owed },
+        createdAtMs: now,
+      })),
+    );
+    this.log.info({ itemId, reminded: taken.length }, 'fee reminders sent');
+    return { reminded: taken.length };
+  }
+
+  /** The item's bills as a CSV sheet for the finance office. */
+  async exportCsv(itemId: string): Promise<string> {
+    await this.mustItem(itemId);
+    const bills = await this.repo.billsOfItem(itemId, undefined, 100_000);
+    const statusNames = { unpaid: '未缴', partial: '部分缴纳', paid: '已缴清', waived: '已免/已退' } as const;
+    return csvDocument(
+      ['学号', '姓名', '院系', '应缴(元)', '已缴(元)', '状态'],
+      bills.map((b) => [
+        b.personNo,
+        b.name,
+        b.department,
+        fenToYuan(b.amountDue),
+        fenToYuan(b.amountPaid),
+        statusNames[billStatus(b.amountDue, b.amountPaid)],
+      ]),
+    );
+  }
+
+  /** Resolves payments left pending by a stopped process, every minute (and at start). */
+  start(lock?: JobLock): void {
+    this.resolver = schedule({
+      name: 'fee-pending',
+      everyMs: 60_000,
+      log: this.log,
+      lock,
+      runAtStart: true,
+      run: () => this.resolvePending(),
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.resolver?.stop();
+  }
+}
