@@ -72,7 +72,11 @@ export function createEdge(errors: EdgeErrors): Edge {
         checkUrl(ctx);
         const bytesMax =
           larger.find((l) => l.method === ctx.method && l.path.test(ctx.path))?.bytesMax ?? defaultBytesMax;
-        const tooLarge = () => errors.tooLarge(`bodies are at most ${bytesMax} bytes`);
+        const tooLarge = () => {
+          // The rest of the body is not read: the connection ends with the answer.
+          ctx.set('connection', 'close');
+          return errors.tooLarge(`bodies are at most ${bytesMax} bytes`);
+        };
         if (Number(ctx.get('content-length') || 0) > bytesMax) throw tooLarge();
         const chunks: Buffer[] = [];
         let size = 0;

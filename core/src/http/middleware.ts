@@ -3,7 +3,7 @@ import type { Context, Next } from 'koa';
 import type { ReplayGuard } from '../credential/replay-guard.ts';
 import { CoreError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { createEdge, loggable } from './edge.ts';
+import { createEdge, type LargerBody, loggable } from './edge.ts';
 import {
   noncePattern,
   signatureAgeMsMax,
@@ -11,6 +11,7 @@ import {
   signatureHeaders,
   signatureMatches,
   signRequest,
+  signRequestWithHash,
 } from './signature.ts';
 
 export interface CoreState {
@@ -48,11 +49,19 @@ export function errorHandler(log: Logger) {
 }
 
 /**
+ * The most a request whose signature could not be checked before its body (it carries no
+ * contentHash header: a caller signing by hand) may send; our own clients always send the hash.
+ */
+export const unverifiedBodyBytesMax = 64 * 1024;
+
+/**
  * Checks everything of a signed request that needs no body, before the body is read: a known key id,
- * a timestamp inside the window, a well-formed nonce and a signature of the right shape. A request
- * failing them is refused at once (401) and, when it announced a body, the connection is closed
- * instead of read to its end, so nobody without a service key can make the core hold a body (a
- * subsidy import may be megabytes). serviceAuth, after the body, still checks the signature itself.
+ * a timestamp inside the window, a well-formed nonce and a signature of the right shape, and, when the
+ * body's hash comes in its header (every CoreClient request), the HMAC itself. A request failing them is
+ * refused at once (401) and, when it announced a body, the connection is closed instead of read to its
+ * end, so nobody without a service key's secret can make the core read a body (a subsidy import may be
+ * megabytes); without the hash header the body is read only up to unverifiedBodyBytesMax. serviceAuth,
+ * after the body, checks the signature again over the body as read.
  */
 export function serviceAuthBeforeBody(keys: ReadonlyMap<string, string>, now = Date.now) {
   return async (ctx: Context, next: Next) => {
@@ -76,6 +85,24 @@ export function serviceAuthBeforeBody(keys: ReadonlyMap<string, string>, now = D
           futureMsMax: signatureFutureMsMax,
         }),
       );
+    }
+    const bodyHash = ctx.get(signatureHeaders.contentHash);
+    if (bodyHash) {
+      const secret = keys.get(ctx.get(signatureHeaders.keyId)) as string;
+      const expected = signRequestWithHash(
+        secret,
+        ctx.method,
+        ctx.url,
+        Number(timestampText),
+        ctx.get(signatureHeaders.nonce),
+        bodyHash.toLowerCase(),
+      );
+      if (
+        !/^[0-9a-f]{64}$/i.test(bodyHash) ||
+        !signatureMatches(expected, ctx.get(signatureHeaders.signature))
+      )
+        throw refuse(new CoreError('UNAUTHENTICATED', 'bad request signature'));
+      ctx.state.signatureChecked = true;
     }
     await next();
   };
@@ -119,8 +146,20 @@ const edge = createEdge({
   invalid: (message, details) => new CoreError('VALIDATION_FAILED', message, details),
 });
 
-/** Reads the body as raw bytes (the signature covers them) with a hard size limit. */
-export const rawBody = edge.rawBody;
+/**
+ * Reads the body as raw bytes (the signature covers them) with a hard size limit: the route's own
+ * (a larger-body route's, else bytesMax) once serviceAuthBeforeBody has checked the signature, else at
+ * most unverifiedBodyBytesMax. Past the limit: 413, before buffering when Content-Length says so.
+ */
+export function rawBody(bytesMax: number, larger: readonly LargerBody[] = []) {
+  const checked = edge.rawBody(bytesMax, larger);
+  const cap = (n: number) => Math.min(n, unverifiedBodyBytesMax);
+  const unchecked = edge.rawBody(
+    cap(bytesMax),
+    larger.map((l) => ({ ...l, bytesMax: cap(l.bytesMax) })),
+  );
+  return (ctx: Context, next: Next) => (ctx.state.signatureChecked === true ? checked : unchecked)(ctx, next);
+}
 /** Parses the JSON body against a strict schema; any problem is a 400 that names the fields. */
 export const parseBody = edge.parseBody;
 export const parseValue = edge.parseValue;
