@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { cardNo, deviceRef } from '../contract/fields.ts';
 import { type Database, isDuplicateKey } from '../db/database.ts';
 import { newId } from '../ids.ts';
+import { AccessEventRepository } from './access-event-repository.ts';
 
 export const accessEventInput = z.strictObject({
   /** The device id, `-<keyVersion>` after a re-key (sequences restart with each key). */
@@ -30,28 +31,16 @@ export interface AccessEventView extends AccessEventInput {
 }
 
 export class AccessEvents {
-  constructor(private readonly db: Database) {}
+  private readonly repository: AccessEventRepository;
+
+  constructor(db: Database) {
+    this.repository = new AccessEventRepository(db);
+  }
 
   /** Records the event; answers false when this (device, sequence) was already recorded. */
   async record(e: AccessEventInput): Promise<boolean> {
     try {
-      await this.db.execute(
-        `INSERT INTO access_events (id, device_id, sequence, card_no, person_no, direction, decision, reason, source, occurred_at_ms, created_at_ms)
-         VALUES (?, ?, ?, ?, (SELECT p.person_no FROM cards c JOIN persons p ON p.id = c.person_id WHERE c.card_no = ?), ?, ?, ?, ?, ?, ?)`,
-        [
-          newId(),
-          e.deviceId,
-          e.sequence,
-          e.cardNo,
-          e.cardNo,
-          e.direction,
-          e.decision,
-          e.reason,
-          e.source,
-          e.occurredAtMs,
-          Date.now(),
-        ],
-      );
+      await this.repository.insert(newId(), e, Date.now());
       return true;
     } catch (error) {
       if (isDuplicateKey(error)) return false;
@@ -61,21 +50,6 @@ export class AccessEvents {
 
   /** A card's events, newest first. */
   async of(cardNo: string, limit: number, beforeAtMs?: number): Promise<AccessEventView[]> {
-    const rows = await this.db.select<Record<string, unknown>>(
-      `SELECT id, device_id, sequence, card_no, direction, decision, reason, source, occurred_at_ms
-         FROM access_events WHERE card_no = ? AND occurred_at_ms < ? ORDER BY occurred_at_ms DESC LIMIT ?`,
-      [cardNo, beforeAtMs ?? Number.MAX_SAFE_INTEGER, limit],
-    );
-    return rows.map((r) => ({
-      id: String(r.id),
-      deviceId: String(r.device_id),
-      sequence: Number(r.sequence),
-      cardNo: r.card_no === null ? null : String(r.card_no),
-      direction: r.direction as AccessEventView['direction'],
-      decision: r.decision as AccessEventView['decision'],
-      reason: r.reason === null ? null : String(r.reason),
-      source: r.source as AccessEventView['source'],
-      occurredAtMs: Number(r.occurred_at_ms),
-    }));
+    return this.repository.ofCard(cardNo, limit, beforeAtMs ?? Number.MAX_SAFE_INTEGER);
   }
 }

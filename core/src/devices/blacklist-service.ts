@@ -4,9 +4,10 @@
 // locks the version row, so versions have no holes and concurrent changes of one card end in its
 // final state. Then every gateway is told (in process, and over Redis pub/sub when configured).
 
-import type { Database, Tx } from '../db/database.ts';
+import type { Database } from '../db/database.ts';
 import { type Job, schedule } from '../jobs/scheduler.ts';
 import type { Logger } from '../log.ts';
+import { BlacklistRepository } from './blacklist-repository.ts';
 
 export const blacklistReasons = ['lost', 'frozen', 'cancelled', 'reissued'] as const;
 export type BlacklistReason = (typeof blacklistReasons)[number];
@@ -74,8 +75,11 @@ export function entryFor(
 export class BlacklistService {
   private readonly listeners: BlacklistListener[] = [];
   private expiry: Job | undefined;
+  private readonly repository: BlacklistRepository;
 
-  constructor(private readonly db: Database) {}
+  constructor(db: Database) {
+    this.repository = new BlacklistRepository(db);
+  }
 
   onPublished(listener: BlacklistListener): void {
     this.listeners.push(listener);
@@ -83,63 +87,22 @@ export class BlacklistService {
 
   /** Brings the card's entry in line with its row; answers the new version, or undefined if nothing changed. */
   async follow(cardNo: string): Promise<number | undefined> {
-    const version = await this.db.transaction(async (tx) => {
-      const current = await this.lockVersion(tx);
-      const cards = await this.db.select<{
-        card_no: string;
-        status: string;
-        version: number;
-        updated_at_ms: number;
-      }>('SELECT card_no, status, version, updated_at_ms FROM cards WHERE card_no = ?', [cardNo], tx);
-      const card = cards[0];
-      const want = card
-        ? entryFor(
-            {
-              cardNo,
-              status: card.status,
-              version: Number(card.version),
-              updatedAtMs: Number(card.updated_at_ms),
-            },
-            Date.now(),
-          )
-        : null;
-      const rows = await this.db.select<{ card_version_max: number; reason: string }>(
-        'SELECT card_version_max, reason FROM blacklist_entries WHERE card_no = ?',
-        [cardNo],
-        tx,
-      );
-      const have = rows[0];
+    const version = await this.repository.transaction(async (tx) => {
+      const current = await this.repository.lockVersion(tx);
+      const card = await this.repository.card(cardNo, tx);
+      const want = card ? entryFor(card, Date.now()) : null;
+      const have = await this.repository.entry(cardNo, tx);
       if (
         (want === null && have === undefined) ||
         (want !== null &&
           have !== undefined &&
-          Number(have.card_version_max) === want.cardVersionMax &&
+          have.cardVersionMax === want.cardVersionMax &&
           have.reason === want.reason)
       ) {
         return undefined;
       }
       const next = current + 1;
-      const nowMs = Date.now();
-      await this.db.execute('UPDATE blacklist_state SET version = ? WHERE id = 1', [next], tx);
-      await this.db.execute('DELETE FROM blacklist_entries WHERE card_no = ?', [cardNo], tx);
-      if (want === null) {
-        await this.db.execute(
-          "INSERT INTO blacklist_changes (version, card_no, op, card_version_max, reason, created_at_ms) VALUES (?, ?, 'remove', 0, NULL, ?)",
-          [next, cardNo, nowMs],
-          tx,
-        );
-      } else {
-        await this.db.execute(
-          'INSERT INTO blacklist_entries (card_no, card_version_max, reason, version) VALUES (?, ?, ?, ?)',
-          [cardNo, want.cardVersionMax, want.reason, next],
-          tx,
-        );
-        await this.db.execute(
-          "INSERT INTO blacklist_changes (version, card_no, op, card_version_max, reason, created_at_ms) VALUES (?, ?, 'add', ?, ?, ?)",
-          [next, cardNo, want.cardVersionMax, want.reason, nowMs],
-          tx,
-        );
-      }
+      await this.repository.change(next, cardNo, want, Date.now(), tx);
       return next;
     });
     if (version !== undefined) for (const listener of this.listeners) listener(version);
@@ -151,22 +114,10 @@ export class BlacklistService {
    * transactions) is caught up here, so the list never stays behind the cards table.
    */
   async reconcile(): Promise<number> {
-    // Version 1 is the empty list: devices take 0 to mean "no list at all" (docs/protocol.md § 7.20).
-    await this.db.execute('UPDATE blacklist_state SET version = 1 WHERE id = 1 AND version = 0');
-    const cutoff = Date.now() - reissuedListedMs;
-    const rows = await this.db.select<{ card_no: string }>(
-      `SELECT c.card_no FROM cards c LEFT JOIN blacklist_entries b ON b.card_no = c.card_no
-        WHERE (c.status <> 'active' OR (c.version > 1 AND c.updated_at_ms > ?))
-          AND (b.card_no IS NULL
-            OR (c.status <> 'active' AND (b.reason <> c.status OR b.card_version_max <> ${allVersions}))
-            OR (c.status = 'active' AND (b.reason <> 'reissued' OR b.card_version_max <> c.version - 1)))
-       UNION
-       SELECT b.card_no FROM blacklist_entries b LEFT JOIN cards c ON c.card_no = b.card_no
-        WHERE c.card_no IS NULL OR (c.status = 'active' AND (c.version = 1 OR c.updated_at_ms <= ?))`,
-      [cutoff, cutoff],
-    );
-    for (const row of rows) await this.follow(row.card_no);
-    return rows.length;
+    await this.repository.startAtOne();
+    const cardNos = await this.repository.outOfStep(Date.now() - reissuedListedMs);
+    for (const cardNo of cardNos) await this.follow(cardNo);
+    return cardNos.length;
   }
 
   /** Reconciles every `intervalMs`, which also drops reissued entries whose 7 days are over. */
@@ -188,64 +139,31 @@ export class BlacklistService {
   }
 
   async version(): Promise<number> {
-    const rows = await this.db.select<{ version: number }>(
-      'SELECT version FROM blacklist_state WHERE id = 1',
-    );
-    return Number(rows[0]?.version ?? 0);
+    return this.repository.version();
   }
 
   /** The whole list at one version (the version row is locked while it is read). */
   async snapshot(): Promise<BlacklistSnapshot> {
-    return this.db.transaction(async (tx) => {
-      const version = await this.lockVersion(tx);
-      const rows = await this.db.select<{
-        card_no: string;
-        card_version_max: number;
-        reason: BlacklistReason;
-      }>('SELECT card_no, card_version_max, reason FROM blacklist_entries ORDER BY card_no', [], tx);
-      return {
-        version,
-        entries: rows.map((r) => ({
-          cardNo: r.card_no,
-          cardVersionMax: Number(r.card_version_max),
-          reason: r.reason,
-        })),
-      };
+    return this.repository.transaction(async (tx) => {
+      const version = await this.repository.lockVersion(tx);
+      return { version, entries: await this.repository.entries(tx) };
     });
   }
 
   async changesSince(since: number, limit = changesPerPageMax): Promise<BlacklistChanges> {
-    const rows = await this.db.select<{
-      version: number;
-      card_no: string;
-      op: 'add' | 'remove';
-      card_version_max: number;
-      reason: BlacklistReason | null;
-    }>(
-      'SELECT version, card_no, op, card_version_max, reason FROM blacklist_changes WHERE version > ? ORDER BY version LIMIT ?',
-      [since, Math.min(limit, changesPerPageMax)],
+    const rows = await this.repository.changesSince(since, Math.min(limit, changesPerPageMax));
+    const changes = rows.map(
+      (r): BlacklistChange =>
+        r.op === 'add'
+          ? {
+              version: r.version,
+              op: 'add',
+              cardNo: r.cardNo,
+              cardVersionMax: r.cardVersionMax,
+              reason: r.reason as BlacklistReason,
+            }
+          : { version: r.version, op: 'remove', cardNo: r.cardNo },
     );
-    const changes = rows.map((r): BlacklistChange => {
-      const version = Number(r.version);
-      return r.op === 'add'
-        ? {
-            version,
-            op: 'add',
-            cardNo: r.card_no,
-            cardVersionMax: Number(r.card_version_max),
-            reason: r.reason as BlacklistReason,
-          }
-        : { version, op: 'remove', cardNo: r.card_no };
-    });
     return { version: await this.version(), changes };
-  }
-
-  private async lockVersion(tx: Tx): Promise<number> {
-    const rows = await this.db.select<{ version: number }>(
-      `SELECT version FROM blacklist_state WHERE id = 1${this.db.forUpdate}`,
-      [],
-      tx,
-    );
-    return Number(rows[0]?.version ?? 0);
   }
 }
