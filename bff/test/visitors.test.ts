@@ -37,6 +37,15 @@ describe('visitors through the BFF', () => {
 
   test('when a host invites, then the link answers a pass a gate verifies offline at its places only', async () => {
     const host = await boundStudent(world, { type: 'staff', department: '物理学院' });
+    await world.core.client.setVisitorPolicy({
+      hostTypes: ['staff', 'student'],
+      approvalDepartments: [],
+      offeredPlaces: [{ id: 'device:3', name: '南门' }],
+    });
+    const places = await world.request<{ items: unknown[] }>('GET', '/api/v1/visitor-places', {
+      token: host.accessToken,
+    });
+    assert.deepEqual(places.body.items, [{ id: 'device:3', name: '南门' }]);
     const invited = await world.request<{ visit: VisitView; linkToken: string }>('POST', '/api/v1/visits', {
       token: host.accessToken,
       body: invitation(),

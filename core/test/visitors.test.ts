@@ -78,7 +78,13 @@ for (const dialect of dialects) {
         t.client.registerVisit(visit(hostCard, { validUntilMs: Date.now() + 9 * 86_400_000 })),
         'VALIDATION_FAILED',
       );
-      await t.client.setVisitorPolicy({ hostTypes: ['staff'], approvalDepartments: [] });
+      const offeredPlaces = [{ id: 'device:7', name: '东门' }];
+      const set = await t.client.setVisitorPolicy({
+        hostTypes: ['staff'],
+        approvalDepartments: [],
+        offeredPlaces,
+      });
+      assert.deepEqual(set, { hostTypes: ['staff'], approvalDepartments: [], offeredPlaces });
       try {
         await refused(t.client.registerVisit(visit(hostCard)), 'VISIT_HOST_NOT_ALLOWED');
       } finally {

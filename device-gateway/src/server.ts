@@ -4,7 +4,12 @@
 import type { Server as HttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { blacklistChannel, CoreClient, deviceConfigChannel } from '@campus-card/core/client';
-import { createCampusKeyring, createMemoryReplayGuard, createVerifier } from '@campus-card/core/credential';
+import {
+  createCampusKeyring,
+  createMemoryReplayGuard,
+  createVerifier,
+  createVisitorPassVerifier,
+} from '@campus-card/core/credential';
 import { createNodeEd25519Verify } from '@campus-card/core/credential/node';
 import { Redis } from 'ioredis';
 import { type Logger, pino } from 'pino';
@@ -85,6 +90,8 @@ export async function startGateway(
     pinRetries: redis === undefined ? new MemoryPinRetries() : redisPinRetries(redis),
     numericFailures: new NumericFailureLimit(),
     mealCaps: redis === undefined ? new MemoryMealCaps() : redisMealCaps(redis),
+    visitorPasses: createVisitorPassVerifier({ keyring, verify: ed25519Verify }),
+    placesOf: async (ctx) => [`device:${ctx.deviceId}`],
   });
   const metrics = new GatewayMetrics();
   // Payments by outcome: approved, the decline's reason (a fixed protocol set), or error.

@@ -17,6 +17,9 @@ export function visitorRoutes(visitors: Visitors): Router {
       parseBody(ctx, visitInvitationSchema),
     );
   });
+  router.get('/visitor-places', async (ctx) => {
+    ctx.body = await visitors.places((ctx.state.user as UserState).openid);
+  });
   router.get('/visits', async (ctx) => {
     ctx.body = await visitors.mine((ctx.state.user as UserState).openid);
   });

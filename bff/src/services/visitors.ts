@@ -20,6 +20,12 @@ export class Visitors {
     return this.core.registerVisit({ ...input, hostCardNo: binding.cardNo });
   }
 
+  /** The places a host may offer, as the security office named them. */
+  async places(openid: string): Promise<{ items: { id: string; name: string }[] }> {
+    await this.bindings.require(openid);
+    return { items: (await this.core.visitorPolicy()).offeredPlaces };
+  }
+
   async mine(openid: string) {
     const binding = await this.bindings.require(openid);
     return this.core.hostVisits(binding.cardNo);

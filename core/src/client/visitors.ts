@@ -1,5 +1,6 @@
 import type {
   NewVisit,
+  VisitorPolicyInput,
   VisitPassageInput,
   VisitPassageResult,
   VisitPassageView,
@@ -55,7 +56,7 @@ export class VisitorsClient extends DomainClient {
   visitorPolicy(): Promise<VisitorPolicy> {
     return this.transport.call('GET', '/v1/visitor-policy');
   }
-  setVisitorPolicy(policy: VisitorPolicy): Promise<VisitorPolicy> {
+  setVisitorPolicy(policy: VisitorPolicyInput): Promise<VisitorPolicy> {
     return this.transport.call('PUT', '/v1/visitor-policy', policy);
   }
 }

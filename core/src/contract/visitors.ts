@@ -12,7 +12,7 @@ export const visitLengthMaxMs = 7 * 24 * 3600_000;
 /** A place a pass opens: a door group, area or building id from passage, or `device:<device id>`. */
 export const visitPlace = z
   .string()
-  .regex(/^[A-Za-z0-9:_-]{1,40}$/, 'a place is 1–40 characters of A-Z a-z 0-9 : _ -');
+  .regex(/^[A-Za-z0-9:_-]{1,32}$/, 'a place is 1–32 characters of A-Z a-z 0-9 : _ -');
 
 /** The last four characters of the visitor's ID number, checked at the gate. */
 export const visitorIdTail = z
@@ -33,25 +33,23 @@ const visitFields = z.strictObject({
   purpose: z.string().trim().min(1).max(100),
   validFromMs: z.number().int().positive(),
   validUntilMs: z.number().int().positive(),
-  places: z.array(visitPlace).min(1).max(8),
+  places: z.array(visitPlace).min(1).max(6),
 });
 type Window = { validFromMs: number; validUntilMs: number };
-const endsAfterStart = [
-  (v: Window) => v.validUntilMs > v.validFromMs,
-  { message: 'the visit must end after it starts', path: ['validUntilMs'] },
-] as const;
-const lastsAWeekAtMost = [
-  (v: Window) => v.validUntilMs - v.validFromMs <= visitLengthMaxMs,
-  { message: 'a visit lasts at most 7 days', path: ['validUntilMs'] },
-] as const;
+const endsAfterStart = (v: Window) => v.validUntilMs > v.validFromMs;
+const endsAfterStartError = { message: 'the visit must end after it starts', path: ['validUntilMs'] };
+const lastsAWeekAtMost = (v: Window) => v.validUntilMs - v.validFromMs <= visitLengthMaxMs;
+const lastsAWeekAtMostError = { message: 'a visit lasts at most 7 days', path: ['validUntilMs'] };
 
 /** The core's registration: the BFF adds the host's card from the binding. */
-export const newVisitSchema = visitFields.refine(...endsAfterStart).refine(...lastsAWeekAtMost);
+export const newVisitSchema = visitFields
+  .refine(endsAfterStart, endsAfterStartError)
+  .refine(lastsAWeekAtMost, lastsAWeekAtMostError);
 /** The host's invitation from the mini-program: everything but the host, who is the caller. */
 export const visitInvitationSchema = visitFields
   .omit({ hostCardNo: true })
-  .refine(...endsAfterStart)
-  .refine(...lastsAWeekAtMost);
+  .refine(endsAfterStart, endsAfterStartError)
+  .refine(lastsAWeekAtMost, lastsAWeekAtMostError);
 export type NewVisit = z.output<typeof newVisitSchema>;
 
 export const visitDecisionSchema = z.strictObject({
@@ -116,4 +114,10 @@ export interface VisitPassageResult {
 export const visitorPolicySchema = z.strictObject({
   hostTypes: z.array(z.enum(['student', 'staff'])).max(2),
   approvalDepartments: z.array(z.string().trim().min(1).max(64)).max(200),
+  /** The places hosts choose from, with the names they see. */
+  offeredPlaces: z
+    .array(z.strictObject({ id: visitPlace, name: z.string().trim().min(1).max(32) }))
+    .max(20)
+    .default([]),
 });
+export type VisitorPolicyInput = z.input<typeof visitorPolicySchema>;

@@ -110,3 +110,11 @@ test('when the issuer is asked for a bad pass, then it throws instead of signing
 function refusal(verdict: ReturnType<typeof check>): string | undefined {
   return verdict.ok ? undefined : verdict.code;
 }
+
+test('when a pass names the most places of the longest ids, then its text fits the protocol scanned code', () => {
+  const places = Array.from({ length: 6 }, (_, i) => `${i}`.padStart(32, 'P'));
+  const longest = visitorPassToText(issueVisitorPass(key, { ...request, places }));
+  assert.ok(longest.length <= 512, String(longest.length));
+  assert.throws(() => issueVisitorPass(key, { ...request, places: [...places, 'x'] }));
+  assert.throws(() => issueVisitorPass(key, { ...request, places: ['P'.repeat(33)] }));
+});

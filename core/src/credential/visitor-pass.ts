@@ -25,8 +25,8 @@ import { type Ed25519Verify, nobleEd25519Verify, signTagged, taggedMessage } fro
  * |     11 |    4 | valid from, seconds                                 |
  * |     15 |    4 | valid until, seconds (exclusive)                    |
  * |     19 |    4 | ID-tail digest: SHA-256(tag ‖ pass id ‖ tail)[0,4)  |
- * |     23 |    1 | place count, 1–8                                    |
- * |     24 |    … | each place: length (1 byte, 1–40), ASCII            |
+ * |     23 |    1 | place count, 1–6                                    |
+ * |     24 |    … | each place: length (1 byte, 1–32), ASCII            |
  * |      … |   64 | campus signature, Ed25519                           |
  */
 export const visitorPassLayout = {
@@ -50,10 +50,14 @@ const tailDigestTag = 'campus-card/visitor-id-tail/v1';
 
 /** A visit lasts at most what a certificate may (7 days); longer stays are new registrations. */
 export const visitorPassLifetimeMaxMs = certificateLifetimeMaxMs;
-export const visitorPassPlacesMax = 8;
-export const visitorPlaceCharsMax = 40;
-/** A place is a door-group, area or device reference: `[A-Za-z0-9:_-]`, 1–40 characters. */
-export const visitorPlacePattern = /^[A-Za-z0-9:_-]{1,40}$/;
+/**
+ * Six places of 32 characters keep the pass at most 286 bytes, 432 characters of text: inside the
+ * protocol's 512-byte scanned code (device-gateway `codeBytesMax`).
+ */
+export const visitorPassPlacesMax = 6;
+export const visitorPlaceCharsMax = 32;
+/** A place is a passage place or door-group id, or `device:<id>`: `[A-Za-z0-9:_-]`, 1–32 characters. */
+export const visitorPlacePattern = /^[A-Za-z0-9:_-]{1,32}$/;
 /** The last four characters of a mainland ID number (digits, the last may be X). */
 export const idTailPattern = /^[0-9]{3}[0-9X]$/;
 
@@ -111,7 +115,7 @@ export function issueVisitorPass(key: CampusSigningKey, request: VisitorPassRequ
   if (!isUint32(fromS) || !isUint32(untilS) || untilS <= fromS) throw new Error('bad pass window');
   if ((untilS - fromS) * 1000 > visitorPassLifetimeMaxMs) throw new Error('pass window longer than 7 days');
   const places = request.places;
-  if (places.length < 1 || places.length > visitorPassPlacesMax) throw new Error('a pass names 1–8 places');
+  if (places.length < 1 || places.length > visitorPassPlacesMax) throw new Error('a pass names 1–6 places');
   const placeBytes = places.map((p) => {
     if (!visitorPlacePattern.test(p)) throw new Error(`bad place reference ${JSON.stringify(p)}`);
     return concatBytes(Uint8Array.of(p.length), asciiBytes(p));

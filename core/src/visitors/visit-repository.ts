@@ -235,6 +235,8 @@ export class VisitRepository {
 export interface VisitorPolicy {
   hostTypes: string[];
   approvalDepartments: string[];
+  /** What hosts may choose from, with the names they see (sql/051). */
+  offeredPlaces: { id: string; name: string }[];
 }
 
 /** The one-row visitor policy (sql/050). */
@@ -242,21 +244,31 @@ export class VisitorPolicyRepository {
   constructor(private readonly db: Database) {}
 
   async get(): Promise<VisitorPolicy> {
-    const rows = await this.db.select<{ host_types: string; approval_departments: string }>(
-      'SELECT host_types, approval_departments FROM visitor_policy WHERE id = 1',
-    );
+    const rows = await this.db.select<{
+      host_types: string;
+      approval_departments: string;
+      offered_places: string | null;
+    }>('SELECT host_types, approval_departments, offered_places FROM visitor_policy WHERE id = 1');
     const row = rows[0];
-    if (!row) return { hostTypes: ['staff', 'student'], approvalDepartments: [] };
+    if (!row) return { hostTypes: ['staff', 'student'], approvalDepartments: [], offeredPlaces: [] };
     return {
       hostTypes: row.host_types.split(',').filter(Boolean),
       approvalDepartments: JSON.parse(row.approval_departments) as string[],
+      offeredPlaces:
+        row.offered_places === null ? [] : (JSON.parse(row.offered_places) as VisitorPolicy['offeredPlaces']),
     };
   }
 
   async set(policy: VisitorPolicy, atMs: number): Promise<void> {
     await this.db.execute(
-      'UPDATE visitor_policy SET host_types = ?, approval_departments = ?, updated_at_ms = ? WHERE id = 1',
-      [policy.hostTypes.join(','), JSON.stringify(policy.approvalDepartments), atMs],
+      `UPDATE visitor_policy SET host_types = ?, approval_departments = ?, offered_places = ?, updated_at_ms = ?
+        WHERE id = 1`,
+      [
+        policy.hostTypes.join(','),
+        JSON.stringify(policy.approvalDepartments),
+        JSON.stringify(policy.offeredPlaces),
+        atMs,
+      ],
     );
   }
 }

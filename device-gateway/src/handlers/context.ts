@@ -9,6 +9,7 @@ import {
   personTypes,
   type Verifier,
   type VerifyResult,
+  type VisitorPassVerifier,
 } from '@campus-card/core/credential';
 import { qrCodeId } from '../code-ids.ts';
 import type { DeclineLog } from '../declines.ts';
@@ -66,6 +67,9 @@ export interface HandlerDeps {
   readonly numericFailures: NumericFailureLimit;
   /** What each card has spent per meal window at a merchant (`perCardMaxFen`), across instances. */
   readonly mealCaps: MealCaps;
+  /** Visitor passes (protocol § 7.23): the campus keys' verifier, and the places of a gate. */
+  readonly visitorPasses: VisitorPassVerifier;
+  readonly placesOf: (ctx: RequestContext) => Promise<readonly string[]>;
 }
 
 /** Thrown when a request's device was disabled or re-keyed in flight: no answer is kept or sent. */

@@ -8,6 +8,7 @@ import { checkIdentity } from './identity.ts';
 import { reportMeterUsage, startMeter, stopMeter } from './meter.ts';
 import { uploadOffline } from './offline.ts';
 import { pay } from './pay.ts';
+import { checkVisitor } from './visitor.ts';
 
 export { Busy, type HandlerDeps, type RequestContext } from './context.ts';
 
@@ -21,6 +22,7 @@ export const handledKinds: ReadonlySet<Message['kind']> = new Set([
   'meter_start',
   'meter_usage',
   'meter_stop',
+  'visitor_check',
 ]);
 
 export type Handle = (ctx: RequestContext, request: Message) => Promise<Message | undefined>;
@@ -43,6 +45,8 @@ export function createHandlers(deps: HandlerDeps, now: () => number = Date.now):
         return reportMeterUsage(deps, ctx, request);
       case 'meter_stop':
         return stopMeter(deps, ctx, request);
+      case 'visitor_check':
+        return checkVisitor(deps, ctx, request, now());
       default:
         return undefined;
     }

@@ -24,6 +24,7 @@ import { type ProtocolErrorCode, protocolErrorCodes } from './errors.ts';
 import type { ScannedCode } from './messages/fields.ts';
 import type { Message, MessageKind } from './messages/index.ts';
 import type { OfflineRecord } from './messages/offline.ts';
+import { type VisitorRefusal, visitorRefusals } from './messages/visitor.ts';
 
 /** Records with the ordinary prototype, so they deep-equal what the decoder builds. */
 function record<T>(shape: { [K in keyof T]: fc.Arbitrary<T[K]> }): fc.Arbitrary<T> {
@@ -210,6 +211,27 @@ export const messageArbitraries: { [K in MessageKind]: fc.Arbitrary<Extract<Mess
       reason: (decision === 'allow' ? 'NONE' : refusal) as ReasonCode,
       personType,
       displayName,
+    })),
+  visitor_check: fc
+    .record({
+      code: scannedCode,
+      direction: oneOf(accessDirections),
+      idTail: fc.oneof(fc.constant(''), fc.stringMatching(/^[0-9]{3}[0-9X]$/)),
+    })
+    .map(withKind('visitor_check')),
+  visitor_result: fc
+    .record({
+      decision: oneOf(accessDecisions),
+      refusal: oneOf(visitorRefusals).filter((r) => r !== 'NONE'),
+      visitorName: text(64),
+      hostName: text(64),
+    })
+    .map(({ decision, refusal, visitorName, hostName }) => ({
+      kind: 'visitor_result' as const,
+      decision,
+      reason: (decision === 'allow' ? 'NONE' : refusal) as VisitorRefusal,
+      visitorName,
+      hostName,
     })),
   attendance: record({ sessionId: id(1, 32), code: scannedCode }).map(withKind('attendance')),
   attendance_result: fc

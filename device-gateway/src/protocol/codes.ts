@@ -32,6 +32,8 @@ export enum MessageType {
   BLACKLIST_REQUEST = 0x60, // D→S: the version the device has, the version and chunk it wants
   BLACKLIST_CHUNK = 0x61, // S→D, encrypted: one chunk of a full blacklist snapshot
   BLACKLIST_DELTA = 0x62, // S→D, encrypted: entries added and removed between two versions
+  VISITOR_CHECK = 0x80, // D→S: a scanned visitor pass, the direction and the ID-number tail typed on entry
+  VISITOR_RESULT = 0x81, // S→D, encrypted: allow or deny with the visitor reason, visitor and host names
 }
 
 /** Flag bits (header offset 6). Bits 1–7 are reserved and must be zero. */
@@ -43,6 +45,7 @@ export const frameFlags = {
 export const encryptedMessageTypes: ReadonlySet<MessageType> = new Set([
   MessageType.PAY_WITH_PIN,
   MessageType.IDENTITY_RESULT,
+  MessageType.VISITOR_RESULT,
   MessageType.BLACKLIST_CHUNK,
   MessageType.BLACKLIST_DELTA,
 ]);
@@ -228,7 +231,7 @@ const sessionRequests = [
  */
 export const requestsOfKind: Readonly<Record<DeviceKind, ReadonlySet<MessageType>>> = {
   pos: new Set([...sessionRequests, MessageType.PAY, MessageType.PAY_WITH_PIN]),
-  gate: new Set([...sessionRequests, MessageType.IDENTITY_CHECK]),
+  gate: new Set([...sessionRequests, MessageType.IDENTITY_CHECK, MessageType.VISITOR_CHECK]),
   attendance: new Set([...sessionRequests, MessageType.ATTENDANCE]),
   shower: new Set([
     ...sessionRequests,

@@ -245,6 +245,30 @@ const specs: Spec[] = [
     },
   },
   {
+    name: 'visitor_check',
+    sequence: 70,
+    timestampMs: exampleTimeMs + 90_000,
+    message: {
+      kind: 'visitor_check',
+      code: { kind: 'qr', text: 'CV:6BFQ9LJ$D1' },
+      direction: 'in',
+      idTail: '123X',
+    },
+  },
+  {
+    name: 'visitor_result',
+    keys: session,
+    sequence: 70,
+    timestampMs: exampleTimeMs + 90_040,
+    message: {
+      kind: 'visitor_result',
+      decision: 'allow',
+      reason: 'NONE',
+      visitorName: '李*客',
+      hostName: '王老师',
+    },
+  },
+  {
     name: 'attendance',
     sequence: 49,
     timestampMs: exampleTimeMs + 72_000,
@@ -417,6 +441,10 @@ const expectedHex: Record<string, string> = {
     'cacd0100402000000003e9000000300000019caca74bb801001543433a3642464f584e2a5453304249245a442e503901f31988397b2de28d5dbb5c36c54228df',
   identity_result:
     'cacd01004e2101000003e9000000300000019caca74bd6c0c1c2c3c4c5c6c7c8c9cacb3fa3c72ce31acdf287e678456ecb7cbe946d7d6a4c7aaa15acf6768aaa0169ca8c8299129147a1e32489da',
+  visitor_check:
+    'cacd01003d8000000003e9000000460000019caca795f001000d43563a36424651394c4a24443101043132335833226e2aad637b587176690a903a0f61',
+  visitor_result:
+    'cacd0100578101000003e9000000460000019caca79618c0c1c2c3c4c5c6c7c8c9cacb3fa3c1cd9b28473dcfdcff00d960da6c5647217fb79fe970430ed1696150864cfb4a67c1f8e22eef2498ea48d2537f1a31046d45',
   attendance:
     'cacd01004e3000000003e9000000310000019caca74fa00e43533130312d32303236532d303701001543433a3642464f584e2a5453304249245a442e503913ca3fb858bec840314bb640ef0ec1b5',
   attendance_result:

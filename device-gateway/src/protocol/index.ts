@@ -65,6 +65,7 @@ export {
   verifyOfflineRecord,
 } from './messages/offline.ts';
 export type { PayRequestFields } from './messages/pay.ts';
+export { type VisitorRefusal, visitorRefusals } from './messages/visitor.ts';
 export { ByteReader } from './reader.ts';
 export {
   deriveSessionKey,

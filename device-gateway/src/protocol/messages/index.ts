@@ -105,6 +105,14 @@ import {
   serializeSignIn,
   serializeSignInAccepted,
 } from './session.ts';
+import {
+  parseVisitorCheck,
+  parseVisitorResult,
+  serializeVisitorCheck,
+  serializeVisitorResult,
+  type VisitorCheck,
+  type VisitorResult,
+} from './visitor.ts';
 
 export type Message =
   | Challenge
@@ -135,7 +143,9 @@ export type Message =
   | OfflineUploadResult
   | BlacklistRequest
   | BlacklistChunk
-  | BlacklistDelta;
+  | BlacklistDelta
+  | VisitorCheck
+  | VisitorResult;
 
 export type MessageKind = Message['kind'];
 
@@ -170,6 +180,8 @@ export const messageTypeOf = {
   blacklist_request: MessageType.BLACKLIST_REQUEST,
   blacklist_chunk: MessageType.BLACKLIST_CHUNK,
   blacklist_delta: MessageType.BLACKLIST_DELTA,
+  visitor_check: MessageType.VISITOR_CHECK,
+  visitor_result: MessageType.VISITOR_RESULT,
 } as const satisfies Record<MessageKind, MessageType>;
 
 export const kindOfType: ReadonlyMap<MessageType, MessageKind> = new Map(
@@ -192,6 +204,7 @@ const deviceSends: ReadonlySet<MessageType> = new Set([
   MessageType.METER_STOP,
   MessageType.OFFLINE_UPLOAD,
   MessageType.BLACKLIST_REQUEST,
+  MessageType.VISITOR_CHECK,
 ]);
 
 export function directionOf(type: MessageType): Direction {
@@ -290,6 +303,12 @@ export function serializePayload(m: Message, bytesMax: number = payloadBytesMax)
     case 'blacklist_delta':
       serializeBlacklistDelta(w, m);
       break;
+    case 'visitor_check':
+      serializeVisitorCheck(w, m);
+      break;
+    case 'visitor_result':
+      serializeVisitorResult(w, m);
+      break;
     default:
       return unknownKind(m);
   }
@@ -360,6 +379,10 @@ function parseWith(type: MessageType, r: ByteReader): Message {
       return parseBlacklistChunk(r);
     case MessageType.BLACKLIST_DELTA:
       return parseBlacklistDelta(r);
+    case MessageType.VISITOR_CHECK:
+      return parseVisitorCheck(r);
+    case MessageType.VISITOR_RESULT:
+      return parseVisitorResult(r);
     default:
       throw new ProtocolError('UNKNOWN_TYPE', `message type 0x${Number(type).toString(16)} is not defined`);
   }
@@ -400,4 +423,6 @@ export type {
   PayWithPin,
   SignIn,
   SignInAccepted,
+  VisitorCheck,
+  VisitorResult,
 };
