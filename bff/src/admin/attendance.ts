@@ -1,5 +1,10 @@
 import type { AttendanceQuery } from '@campus-card/core/client';
-import { attendanceSessionId, day } from '@campus-card/core/contract';
+import {
+  attendanceGroupBySchema,
+  attendanceKinds,
+  attendanceSessionId,
+  day,
+} from '@campus-card/core/contract';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { parseValue } from '../http/middleware.ts';
@@ -22,13 +27,13 @@ const people = { department: optionalText(64), classCode: optionalText(16) };
 const sessionsQuery = z.object({
   from: day,
   to: day,
-  kind: z.enum(['class', 'meeting', 'exam']).optional(),
+  kind: z.enum(attendanceKinds).optional(),
   courseCode: optionalText(16),
   ...people,
   format: z.enum(['json', 'csv', 'xlsx']).default('json'),
 });
 const byDayQuery = sessionsQuery.omit({ format: true }).extend({
-  groupBy: z.enum(['course', 'class']).default('course'),
+  groupBy: attendanceGroupBySchema,
 });
 const sessionPath = z.object({ id: attendanceSessionId });
 const rosterQuery = z.object({ ...people, format: z.enum(['json', 'csv', 'xlsx']).default('json') });

@@ -6,7 +6,7 @@ import {
   type DeviceSettings,
   deviceSettings,
 } from '@campus-card/core/client';
-import { deviceNo, requestId, rowId } from '@campus-card/core/contract';
+import { deviceKinds, deviceNo, requestId, rowId } from '@campus-card/core/contract';
 import { z } from 'zod';
 import { BffError } from '../errors.ts';
 import { parseBody, parseValue } from '../http/middleware.ts';
@@ -26,7 +26,7 @@ const deviceId = deviceNo;
 const devicePath = z.object({ deviceId });
 const registerBody = z.strictObject({
   id: deviceId,
-  kind: z.enum(['pos', 'gate', 'attendance', 'shower', 'laundry', 'kiosk']),
+  kind: z.enum(deviceKinds),
   merchantId: rowId.nullable().default(null),
 });
 const statusBody = z.strictObject({ status: z.enum(['active', 'disabled']) });

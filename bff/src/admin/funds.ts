@@ -1,5 +1,5 @@
 import type { ReportName } from '@campus-card/core/client';
-import { day, rowId } from '@campus-card/core/contract';
+import { day, rowId, subsidyBatchStatuses } from '@campus-card/core/contract';
 import type { LargerBody } from '@campus-card/core/http';
 import { z } from 'zod';
 import { parseBody, parseValue } from '../http/middleware.ts';
@@ -37,7 +37,7 @@ const previewBody = z.strictObject({ source });
 const createBody = z.strictObject({ title: z.string().trim().min(1).max(100), source });
 const reasonBody = z.strictObject({ reason: z.string().trim().min(1).max(200) });
 const batchesQuery = z.object({
-  status: z.enum(['draft', 'approved', 'rejected', 'posting', 'posted']).optional(),
+  status: z.enum(subsidyBatchStatuses).optional(),
   beforeId: z.string().max(40).optional(),
 });
 const batchQuery = z.object({

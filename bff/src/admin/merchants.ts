@@ -1,5 +1,10 @@
 import type { Statement, TopUpMismatch } from '@campus-card/core/client';
-import { day, merchantId } from '@campus-card/core/contract';
+import {
+  day,
+  merchantCategorySchema,
+  merchantId,
+  merchantStatusChangeSchema,
+} from '@campus-card/core/contract';
 import { csvDocument, type SheetRows, writeXlsx } from '@campus-card/core/sheets';
 import type { Context } from 'koa';
 import { z } from 'zod';
@@ -14,14 +19,13 @@ const idPath = z.object({ id: merchantId });
 const statementPath = z.object({ id: merchantId, day });
 const dayPath = z.object({ day });
 const format = z.enum(['json', 'csv', 'xlsx']).default('json');
-const categories = ['canteen', 'shop', 'shower', 'laundry', 'library', 'transport', 'other'] as const;
 const createBody = z.strictObject({
   id: merchantId.optional(),
   name: z.string().trim().min(1).max(64),
-  category: z.enum(categories),
+  category: merchantCategorySchema,
   feeRateBp: z.number().int().min(0).max(10_000).default(0),
 });
-const statusBody = z.strictObject({ status: z.enum(['active', 'disabled']) });
+const statusBody = merchantStatusChangeSchema;
 const mismatchQuery = z.object({ billDate: day, format, channel: z.enum(['wechat', 'alipay']).optional() });
 
 /** Comma-separated values as Excel opens them (the core's one CSV writer, @campus-card/core/sheets). */

@@ -1,4 +1,4 @@
-import { requestId, rowId } from '@campus-card/core/contract';
+import { offlineResolutionActions, requestId, rowId } from '@campus-card/core/contract';
 import { z } from 'zod';
 import { parseBody, parseValue } from '../http/middleware.ts';
 import type { AdminRoute } from './routes.ts';
@@ -16,7 +16,7 @@ const listQuery = z.object({
   beforeId: rowId.optional(),
 });
 const resolveBody = z.strictObject({
-  action: z.enum(['recover', 'write_off', 'dismiss']),
+  action: z.enum(offlineResolutionActions),
   requestId,
   note: z.string().trim().min(1).max(200),
 });

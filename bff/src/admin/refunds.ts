@@ -1,5 +1,10 @@
 import type { RefundEntry } from '@campus-card/core/client';
-import { operationId, requestId } from '@campus-card/core/contract';
+import {
+  operationId,
+  payoutChannelSchema,
+  refundEntryStatusSchema,
+  requestId,
+} from '@campus-card/core/contract';
 import { formatDateTime } from '@campus-card/core/time';
 import type { Context } from 'koa';
 import { z } from 'zod';
@@ -14,13 +19,13 @@ import type { AdminRoute, AdminServices } from './routes.ts';
 
 const entryPath = z.object({ operationId });
 const listQuery = z.object({
-  status: z.enum(['due', 'paid']).default('due'),
+  status: refundEntryStatusSchema.default('due'),
   beforeAtMs: z.coerce.number().int().nonnegative().optional(),
   beforeId: operationId.optional(),
   format: z.enum(['json', 'csv']).default('json'),
 });
 const payoutBody = z.strictObject({
-  channel: z.enum(['cash', 'bank']),
+  channel: payoutChannelSchema,
   /** The dialog's idempotency key; the payout is idempotent per entry anyway, so it is only recorded. */
   requestId: requestId.optional(),
   note: z.string().trim().min(1).max(200).optional(),

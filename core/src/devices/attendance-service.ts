@@ -3,11 +3,12 @@
 // gateway. The first sign-in of a person at a session is the record; later scans answer already_recorded.
 
 import { z } from 'zod';
+import { attendanceKinds } from '../contract/attendance.ts';
 import { attendanceSessionId, cardNo, deviceRef } from '../contract/fields.ts';
 import { type Database, isDuplicateKey } from '../db/database.ts';
 import { CoreError } from '../errors.ts';
 
-export const attendanceKinds = ['class', 'meeting', 'exam'] as const;
+export { attendanceKinds } from '../contract/attendance.ts';
 export type AttendanceStatus =
   | 'recorded'
   | 'already_recorded'

@@ -76,20 +76,7 @@ export interface OfflineUploadResult {
   gaps: { fromOfflineNo: number; toOfflineNo: number }[];
 }
 
-export interface OfflineException {
-  id: string;
-  deviceId: string;
-  offlineNo: number;
-  sequence: number;
-  cardNo: string | null;
-  amount: number;
-  receivableAmount: number;
-  reason: string;
-  operationId: string | null;
-  status: 'open' | 'closed';
-  takenAtMs: number;
-  createdAtMs: number;
-}
+export type { OfflineException } from '../contract/devices.ts';
 
 /** The offline records each device kind may store (protocol § 12.1: meters never decide offline). */
 const recordKindsOf: Readonly<Record<string, readonly OfflineRecordInput['recordKind'][]>> = {

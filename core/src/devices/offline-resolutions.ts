@@ -5,20 +5,22 @@
 // exception, and the money moves beside it, so an exception is closed once and its money moves once.
 // The wallet's CHECK (no negative balance) decides whether the card can pay: nothing is read first.
 
-import { z } from 'zod';
-import { requestId } from '../contract/fields.ts';
+import type {
+  OfflineResolution as Resolution,
+  OfflineResolutionAction as ResolutionAction,
+  OfflineResolutionInput as ResolutionInput,
+  ResolvedException,
+} from '../contract/devices.ts';
 import { type Database, isDuplicateKey, isRetryable, type Param, type Tx } from '../db/database.ts';
 import { CoreError } from '../errors.ts';
 import { systemAccounts } from '../ledger/operations.ts';
 import { shanghaiDay } from '../time.ts';
-import type { OfflineException } from './offline-records.ts';
 
 /** The loss account a written-off receivable moves to (sql/013_offline_resolution.sql). */
 export const offlineWriteOffAccount = 'SYS-OFFLINE-WRITE-OFF';
 
-export const resolutionActions = ['recover', 'write_off', 'dismiss'] as const;
-export type ResolutionAction = (typeof resolutionActions)[number];
-type Resolution = 'recovered' | 'written_off' | 'dismissed';
+export type { OfflineResolutionAction as ResolutionAction } from '../contract/devices.ts';
+export { offlineResolutionActions as resolutionActions } from '../contract/devices.ts';
 
 const resolutionOf: Record<ResolutionAction, Resolution> = {
   recover: 'recovered',
@@ -26,25 +28,11 @@ const resolutionOf: Record<ResolutionAction, Resolution> = {
   dismiss: 'dismissed',
 };
 
-export const resolutionInput = z.strictObject({
-  action: z.enum(resolutionActions),
-  /** The caller's idempotency key: the same request again answers the same result. */
-  requestId,
-  /** Why: kept on the exception and on the journal entry. */
-  note: z.string().trim().min(1).max(200),
-  /** Who decided (the admin's id). */
-  actorId: z.string().min(1).max(64),
-});
-export type ResolutionInput = z.infer<typeof resolutionInput>;
-
-export interface ResolvedException extends OfflineException {
-  resolution: Resolution | null;
-  resolvedBy: string | null;
-  resolvedAtMs: number | null;
-  resolutionNote: string | null;
-  /** The journal operation that moved the receivable (recover, write-off), or null. */
-  resolutionOperationId: string | null;
-}
+export type {
+  OfflineResolutionInput as ResolutionInput,
+  ResolvedException,
+} from '../contract/devices.ts';
+export { offlineResolutionSchema as resolutionInput } from '../contract/devices.ts';
 
 const attemptsMax = 5;
 

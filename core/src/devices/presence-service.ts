@@ -1,63 +1,18 @@
-import { z } from 'zod';
-import { deviceNo } from '../contract/fields.ts';
-import type { Device } from './device-service.ts';
+import type {
+  Device,
+  DeviceWithPresence,
+  PresenceReportInput,
+  PresenceSummary,
+} from '../contract/devices.ts';
 import type { PresenceRepository } from './presence-repository.ts';
 
-/** Rows one gateway report may carry (the gateway sends at most this many per request). */
-export const presenceReportsMax = 1_000;
-
-const u32 = z.number().int().nonnegative().max(0xffff_ffff);
-const atMs = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
-
-export const presenceReportInput = z.strictObject({
-  /** The gateway instance sending the report (host and process, or GATEWAY_INSTANCE_ID). */
-  gatewayId: z.string().regex(/^[A-Za-z0-9:_.-]{1,64}$/),
-  devices: z
-    .array(
-      z.strictObject({
-        deviceId: deviceNo,
-        online: z.boolean(),
-        signedInAtMs: atMs,
-        lastSeenAtMs: atMs,
-        configVersion: u32,
-        blacklistVersion: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
-        offlinePending: u32,
-        firmware: z.string().max(64),
-      }),
-    )
-    .max(presenceReportsMax),
-});
-export type PresenceReportInput = z.infer<typeof presenceReportInput>;
-
-/** A device's live status as the backoffice shows it. */
-export interface DevicePresence {
-  /** The gateway said so and the device was heard within the silence timeout. */
-  online: boolean;
-  gatewayId: string;
-  signedInAtMs: number;
-  lastSeenAtMs: number;
-  firmware: string;
-  /** What the device applies, and whether it lags what it should apply. */
-  configVersion: number;
-  configBehind: boolean;
-  blacklistVersion: number;
-  blacklistBehind: boolean;
-  offlinePending: number;
-}
-
-export type DeviceWithPresence = Device & {
-  /** The configuration version the device should apply (0: never configured). */
-  currentConfigVersion: number;
-  /** null: no gateway has reported the device since presence was recorded. */
-  presence: DevicePresence | null;
-};
-
-export interface PresenceSummary {
-  online: number;
-  /** The blacklist version devices should apply. */
-  blacklistVersion: number;
-  atMs: number;
-}
+export type {
+  DevicePresence,
+  DeviceWithPresence,
+  PresenceReportInput,
+  PresenceSummary,
+} from '../contract/devices.ts';
+export { presenceReportSchema as presenceReportInput, presenceReportsMax } from '../contract/devices.ts';
 
 /** The gateways' reports of who is connected, and the device list with them merged in. */
 export class PresenceService {

@@ -1,29 +1,8 @@
+import type { PayoutChannel, RefundEntry, RefundReason } from '../contract/refunds.ts';
 import type { Database, Tx } from '../db/database.ts';
 
-export const payoutChannels = ['cash', 'bank'] as const;
-export type PayoutChannel = (typeof payoutChannels)[number];
-
-/** Why a card was closed out: the sync's graduated / left, or the card centre's (or anyone's) 销户. */
-export type RefundReason = 'graduated' | 'left' | 'card_closed';
-
-/** A main-wallet balance a close-out moved to SYS-REFUND-PAYABLE, owed to the card's person (fen). */
-export interface RefundEntry {
-  operationId: string;
-  cardNo: string;
-  personNo: string;
-  mainAmount: number;
-  subsidyAmount: number;
-  reason: string;
-  status: 'due' | 'paid';
-  createdAtMs: number;
-  paidAtMs: number | null;
-  /** How it was paid out; null while due, and for entries marked paid before payouts were booked. */
-  channel: PayoutChannel | null;
-  paidBy: string | null;
-  /** The ledger adjustment that moved the money; null while due and for a zero amount. */
-  payoutOperationId: string | null;
-  note: string | null;
-}
+export type { PayoutChannel, RefundEntry, RefundReason } from '../contract/refunds.ts';
+export { payoutChannels } from '../contract/refunds.ts';
 
 export interface NewRefundEntry {
   operationId: string;

@@ -6,31 +6,15 @@
 // marks it once. So SYS-REFUND-PAYABLE always holds the sum of the due entries (docs/ledger.md).
 
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import type { Payout, PayoutChannel, PayoutInput, RefundEntry } from '../contract/refunds.ts';
 import { CoreError } from '../errors.ts';
 import type { LedgerService } from '../ledger/ledger-service.ts';
 import { type CloseOutRequest, channelAccount, systemAccounts } from '../ledger/operations.ts';
 import type { Answer } from '../ledger/results.ts';
-import {
-  type NewRefundEntry,
-  type PayoutChannel,
-  payoutChannels,
-  type RefundEntry,
-  type RefundRepository,
-} from './refund-repository.ts';
+import type { NewRefundEntry, RefundRepository } from './refund-repository.ts';
 
-export const payoutInput = z.strictObject({
-  channel: z.enum(payoutChannels),
-  /** Who paid it out (the admin's id). */
-  actorId: z.string().min(1).max(64),
-  note: z.string().trim().min(1).max(200).optional(),
-});
-export type PayoutInput = z.infer<typeof payoutInput>;
-
-export interface Payout extends RefundEntry {
-  /** False when this call found the entry already paid (a retry, or a payout racing this one). */
-  changed: boolean;
-}
+export type { Payout, PayoutInput } from '../contract/refunds.ts';
+export { payoutSchema as payoutInput } from '../contract/refunds.ts';
 
 const operationIdCharsMax = 64;
 

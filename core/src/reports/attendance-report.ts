@@ -1,3 +1,10 @@
+import type {
+  AttendanceDayCell,
+  AttendanceKind,
+  AttendanceSessionRow,
+  AttendanceRosterStatus as AttendanceStatus,
+  AttendanceRosterEntry as RosterEntry,
+} from '../contract/attendance.ts';
 import { CoreError } from '../errors.ts';
 import { formatDateTime, formatDay, shanghaiDay } from '../time.ts';
 import type { AttendanceRepository, PeopleFilter, SessionFilter } from './attendance-repository.ts';
@@ -16,37 +23,11 @@ export const attendanceSessionsMax = 5_000;
 /** (session, group) rows the rate-by-day chart folds at most. */
 const groupRowsMax = 50_000;
 
-export type AttendanceStatus = 'present' | 'late' | 'absent';
-
-export interface AttendanceSessionRow {
-  sessionId: string;
-  kind: string;
-  title: string;
-  location: string | null;
-  startsAtMs: number;
-  term: string | null;
-  courseCode: string | null;
-  /** The roster (of the filtered people). */
-  expectedCount: number;
-  /** Signed in at or before the start. */
-  presentCount: number;
-  /** Signed in after the start. */
-  lateCount: number;
-  absentCount: number;
-  /** (present + late) / expected, in percent with one decimal; 0 for an empty roster. */
-  ratePercent: number;
-}
-
-export interface RosterEntry {
-  personNo: string;
-  name: string | null;
-  department: string | null;
-  classCode: string | null;
-  status: AttendanceStatus;
-  signedInAtMs: number | null;
-  deviceId: string | null;
-  source: string | null;
-}
+export type {
+  AttendanceRosterEntry as RosterEntry,
+  AttendanceRosterStatus as AttendanceStatus,
+  AttendanceSessionRow,
+} from '../contract/attendance.ts';
 
 const kindText: Record<string, string> = { class: '上课', exam: '考试', meeting: '会议' };
 const statusText: Record<AttendanceStatus, string> = { present: '出勤', late: '迟到', absent: '缺勤' };
@@ -69,7 +50,7 @@ export class AttendanceReport {
       const lateCount = Number(r.late_count ?? 0);
       return {
         sessionId: String(r.id),
-        kind: String(r.kind),
+        kind: String(r.kind) as AttendanceKind,
         title: String(r.title),
         location: text(r.location),
         startsAtMs: Number(r.starts_at_ms),
@@ -131,7 +112,7 @@ export class AttendanceReport {
     }
     const items = [...cells.values()]
       .sort((a, b) => (a.day === b.day ? a.group.localeCompare(b.group) : a.day < b.day ? -1 : 1))
-      .map((c) => ({ ...c, ratePercent: percent(c.attendedCount, c.expectedCount) }));
+      .map((c): AttendanceDayCell => ({ ...c, ratePercent: percent(c.attendedCount, c.expectedCount) }));
     return { from: formatDay(range.fromDay), to: formatDay(range.toDay), groupBy, items };
   }
 
@@ -160,7 +141,7 @@ export class AttendanceReport {
     const count = (status: AttendanceStatus) => roster.filter((e) => e.status === status).length;
     const session = {
       sessionId: String(s.id),
-      kind: String(s.kind),
+      kind: String(s.kind) as AttendanceKind,
       title: String(s.title),
       location: text(s.location),
       startsAtMs,

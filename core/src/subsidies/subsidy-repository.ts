@@ -1,64 +1,22 @@
+import type {
+  SubsidyBatchStatus as BatchStatus,
+  SubsidyRowError as RowError,
+  SubsidyRowStatus as RowStatus,
+  SubsidyBatch,
+  SubsidyClearing,
+  SubsidyRow,
+} from '../contract/subsidies.ts';
 import { type Database, isDuplicateKey, type Param, type Tx } from '../db/database.ts';
 
-export type BatchStatus = 'draft' | 'approved' | 'rejected' | 'posting' | 'posted';
-export type RowStatus = 'invalid' | 'pending' | 'posted' | 'failed';
-/** Why a row cannot be paid, found at import (stable codes the backoffice translates). */
-export type RowError = 'UNKNOWN_PERSON' | 'NO_ACTIVE_CARD' | 'BAD_AMOUNT' | 'DUPLICATE_ROW' | 'BAD_ROW';
+export type {
+  SubsidyBatch,
+  SubsidyBatchStatus as BatchStatus,
+  SubsidyClearing,
+  SubsidyRow,
+  SubsidyRowError as RowError,
+  SubsidyRowStatus as RowStatus,
+} from '../contract/subsidies.ts';
 
-export interface SubsidyBatch {
-  id: string;
-  title: string;
-  source: 'list' | 'group';
-  status: BatchStatus;
-  rowCount: number;
-  validCount: number;
-  errorCount: number;
-  totalAmount: number;
-  postedCount: number;
-  postedAmount: number;
-  failedCount: number;
-  /** Whether the total is above SUBSIDY_APPROVAL_THRESHOLD, so a second admin must approve. */
-  approvalRequired: boolean;
-  /** Rows the posting has answered, of the valid ones: the progress bar. */
-  progress: { done: number; total: number };
-  createdBy: string;
-  approvedBy: string | null;
-  rejectedBy: string | null;
-  rejectReason: string | null;
-  postedBy: string | null;
-  createdAtMs: number;
-  decidedAtMs: number | null;
-  postingStartedAtMs: number | null;
-  postedAtMs: number | null;
-}
-
-export interface SubsidyRow {
-  rowNo: number;
-  personNo: string;
-  name: string | null;
-  cardNo: string | null;
-  amount: number | null;
-  amountText: string;
-  note: string | null;
-  error: RowError | null;
-  status: RowStatus;
-  /** The ledger's answer code when posting refused the row (CARD_LOST …). */
-  resultCode: string | null;
-}
-
-export interface SubsidyClearing {
-  id: string;
-  reason: string;
-  status: 'running' | 'done';
-  cardCount: number;
-  clearedCount: number;
-  clearedAmount: number;
-  createdBy: string;
-  createdAtMs: number;
-  finishedAtMs: number | null;
-}
-
-/** Who a person number is, with their card when it is active. */
 export interface Payee {
   personNo: string;
   name: string;

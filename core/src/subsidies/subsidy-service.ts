@@ -1,3 +1,8 @@
+import type {
+  SubsidySource as BatchSource,
+  SubsidyInputRow as InputRow,
+  SubsidyPreview as Preview,
+} from '../contract/subsidies.ts';
 import { CoreError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { LedgerService } from '../ledger/ledger-service.ts';
@@ -30,28 +35,11 @@ export const defaultSubsidyOptions: Omit<SubsidyOptions, 'approvalThreshold'> = 
   rowsPerBatchMax: 20_000,
 };
 
-/** A row as the caller gives it: one line of the sheet. */
-export interface InputRow {
-  personNo: string;
-  amount: string;
-  note?: string;
-}
-
-export type BatchSource =
-  | { rows: InputRow[] }
-  | { csv: string }
-  /** An .xlsx file (first sheet, same columns as the CSV), base64. */
-  | { xlsxBase64: string }
-  | { department: string; amount: string; note?: string }
-  | { classCode: string; amount: string; note?: string };
-
-export interface Preview {
-  rowCount: number;
-  validCount: number;
-  errorCount: number;
-  totalAmount: number;
-  rows: SubsidyRow[];
-}
+export type {
+  SubsidyInputRow as InputRow,
+  SubsidyPreview as Preview,
+  SubsidySource as BatchSource,
+} from '../contract/subsidies.ts';
 
 const personNoPattern = /^[A-Za-z0-9_-]{1,32}$/;
 /** A first CSV line naming its columns (学号/工号/personNo …) is a header, not a payee. */

@@ -1,9 +1,10 @@
 import ExcelJS from 'exceljs';
+import { subsidyXlsxBytesMax } from '../contract/subsidies.ts';
 import { CoreError } from '../errors.ts';
 import { checkZipBounds } from './zip-bounds.ts';
 
 /** Largest .xlsx accepted, bytes (it arrives base64 in a JSON body under the import body limit). */
-export const xlsxBytesMax = 4 * 1024 * 1024;
+export const xlsxBytesMax = subsidyXlsxBytesMax;
 /** What its parts may inflate to: a 20,000-row sheet is a few megabytes inflated. */
 export const xlsxInflatedBytesMax = 64 * 1024 * 1024;
 

@@ -1,35 +1,22 @@
 import type { Context } from 'koa';
 import Router from 'koa-router';
 import { z } from 'zod';
-import { attendanceSessionId } from '../../contract/fields.ts';
-import { attendanceKinds } from '../../devices/attendance-service.ts';
+import {
+  attendanceFormatSchema,
+  attendanceGroupBySchema,
+  attendancePeopleFilter,
+  attendanceSessionPathSchema,
+  attendanceSessionsQuerySchema,
+} from '../../contract/attendance.ts';
 import type { AttendanceReport } from '../../reports/attendance-report.ts';
 import type { Table } from '../../reports/report-service.ts';
 import { csvDocument, writeXlsx } from '../../sheets.ts';
-import { parseDay } from '../../time.ts';
 import { parseValue } from '../middleware.ts';
 
-const day = z.string().transform((text, ctx) => {
-  const parsed = parseDay(text);
-  if (parsed === undefined) {
-    ctx.addIssue({ code: 'custom', message: 'expected a date YYYY-MM-DD' });
-    return z.NEVER;
-  }
-  return parsed;
-});
-const format = z.enum(['json', 'csv', 'xlsx']).default('json');
-const people = {
-  department: z.string().trim().min(1).max(64).optional(),
-  classCode: z.string().trim().min(1).max(16).optional(),
-};
-const sessionsQuery = z.object({
-  from: day,
-  to: day,
-  kind: z.enum(attendanceKinds).optional(),
-  courseCode: z.string().trim().min(1).max(16).optional(),
-  ...people,
-});
-const sessionId = z.object({ id: attendanceSessionId });
+const format = attendanceFormatSchema;
+const people = attendancePeopleFilter;
+const sessionsQuery = attendanceSessionsQuerySchema;
+const sessionId = attendanceSessionPathSchema;
 const xlsxType = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 /** Answers a sheet as the download asked for (CSV with a BOM, or one .xlsx sheet). */
@@ -59,7 +46,7 @@ export function attendanceReportRoutes(attendance: AttendanceReport): Router {
   router.get('/by-day', async (ctx) => {
     const { from, to, groupBy, ...filter } = parseValue(
       ctx.query,
-      sessionsQuery.extend({ groupBy: z.enum(['course', 'class']).default('course') }),
+      sessionsQuery.extend({ groupBy: attendanceGroupBySchema }),
     );
     ctx.body = await attendance.byDay({ fromDay: from, toDay: to }, filter, groupBy);
   });

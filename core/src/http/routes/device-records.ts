@@ -1,5 +1,6 @@
 import Router from 'koa-router';
 import { z } from 'zod';
+import { offlineResolutionSchema } from '../../contract/devices.ts';
 import { cardNo, deviceNo, rowId } from '../../contract/fields.ts';
 import { type AccessEvents, accessEventInput } from '../../devices/access-events.ts';
 import {
@@ -8,7 +9,7 @@ import {
   signInInput,
 } from '../../devices/attendance-service.ts';
 import { type OfflineRecords, offlineUploadInput } from '../../devices/offline-records.ts';
-import { type OfflineResolutions, resolutionInput } from '../../devices/offline-resolutions.ts';
+import type { OfflineResolutions } from '../../devices/offline-resolutions.ts';
 import { parseBody, parseValue } from '../middleware.ts';
 
 const deviceId = deviceNo;
@@ -52,7 +53,7 @@ export function deviceRecordRoutes(
   // Recover, write off or dismiss an open exception (once; a retried request answers the same).
   router.post('/offline-exceptions/:id/resolve', async (ctx) => {
     const { id } = parseValue(ctx.params, z.object({ id: rowId }));
-    ctx.body = await resolutions.resolve(id, parseBody(ctx, resolutionInput));
+    ctx.body = await resolutions.resolve(id, parseBody(ctx, offlineResolutionSchema));
   });
   router.post('/access-events', async (ctx) => {
     ctx.body = { recorded: await access.record(parseBody(ctx, accessEventInput)) };

@@ -1,18 +1,14 @@
 import Router from 'koa-router';
 import { z } from 'zod';
-import { deviceNo, entityId } from '../../contract/fields.ts';
+import { newDeviceSchema, presenceReportSchema } from '../../contract/devices.ts';
+import { deviceNo } from '../../contract/fields.ts';
 import { type DeviceConfigs, devicePrices, deviceSettings } from '../../devices/device-configs.ts';
-import { type DeviceService, deviceKinds } from '../../devices/device-service.ts';
-import { type PresenceService, presenceReportInput } from '../../devices/presence-service.ts';
+import type { DeviceService } from '../../devices/device-service.ts';
+import type { PresenceService } from '../../devices/presence-service.ts';
 import { parseBody, parseValue } from '../middleware.ts';
 
 const deviceId = deviceNo;
 const devicePath = z.object({ deviceId });
-const registerDevice = z.strictObject({
-  id: deviceId,
-  kind: z.enum(deviceKinds),
-  merchantId: entityId.nullable().optional(),
-});
 
 export function deviceRoutes(
   devices: DeviceService,
@@ -21,7 +17,7 @@ export function deviceRoutes(
 ): Router {
   const router = new Router({ prefix: '/v1' });
   router.post('/devices', async (ctx) => {
-    const device = await devices.register(parseBody(ctx, registerDevice));
+    const device = await devices.register(parseBody(ctx, newDeviceSchema));
     // Never left unconfigured: the kind's default, version 1, pushed at its first sign-in.
     await configs.ensure(device.id);
     ctx.status = 201;
@@ -37,7 +33,7 @@ export function deviceRoutes(
   });
   // The gateways' batched presence reports (sign-ins, heartbeats, closes), at most 1,000 devices each.
   router.post('/device-presence', async (ctx) => {
-    ctx.body = await presence.report(parseBody(ctx, presenceReportInput));
+    ctx.body = await presence.report(parseBody(ctx, presenceReportSchema));
   });
   router.get('/device-presence/summary', async (ctx) => {
     ctx.body = await presence.summary();

@@ -1,20 +1,14 @@
 import Router from 'koa-router';
 import { z } from 'zod';
+import { merchantStatusChangeSchema, newMerchantSchema } from '../../contract/merchants.ts';
 import { CoreError } from '../../errors.ts';
 import { entityId } from '../../ledger/operations.ts';
-import { type MerchantService, merchantCategories } from '../../merchants/merchant-service.ts';
+import type { MerchantService } from '../../merchants/merchant-service.ts';
 import type { SettlementService } from '../../settlement/settlement-service.ts';
 import { parseDay } from '../../time.ts';
 import { parseBody, parseValue } from '../middleware.ts';
 
 const merchantPath = z.object({ merchantId: entityId });
-const createMerchant = z.strictObject({
-  id: entityId.optional(),
-  name: z.string().min(1).max(64),
-  category: z.enum(merchantCategories),
-  parentId: entityId.nullable().optional(),
-  feeRateBp: z.number().int().min(0).max(10_000).optional(),
-});
 
 function day(text: string): number {
   const parsed = parseDay(text);
@@ -26,7 +20,7 @@ export function merchantRoutes(merchants: MerchantService, settlement: Settlemen
   const router = new Router({ prefix: '/v1' });
   router.post('/merchants', async (ctx) => {
     ctx.status = 201;
-    ctx.body = await merchants.create(parseBody(ctx, createMerchant));
+    ctx.body = await merchants.create(parseBody(ctx, newMerchantSchema));
   });
   router.get('/merchants', async (ctx) => {
     ctx.body = await merchants.list();
@@ -36,10 +30,7 @@ export function merchantRoutes(merchants: MerchantService, settlement: Settlemen
   });
   router.put('/merchants/:merchantId/status', async (ctx) => {
     const { merchantId } = parseValue(ctx.params, merchantPath);
-    await merchants.setStatus(
-      merchantId,
-      parseBody(ctx, z.strictObject({ status: z.enum(['active', 'disabled']) })).status,
-    );
+    await merchants.setStatus(merchantId, parseBody(ctx, merchantStatusChangeSchema).status);
     ctx.status = 204;
   });
   router.get('/merchants/:merchantId/statements/:day', async (ctx) => {

@@ -1,16 +1,10 @@
 import Router from 'koa-router';
 import { z } from 'zod';
+import { payoutSchema, refundListQuerySchema } from '../../contract/refunds.ts';
 import { operationId } from '../../ledger/operations.ts';
-import { payoutInput, type RefundService } from '../../refunds/refund-service.ts';
+import type { RefundService } from '../../refunds/refund-service.ts';
 import { parseBody, parseValue } from '../middleware.ts';
 
-const listQuery = z.object({
-  status: z.enum(['due', 'paid']).default('due'),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  /** The last item's createdAtMs (due) or paidAtMs (paid), with its operationId: the next page. */
-  beforeAtMs: z.coerce.number().int().nonnegative().optional(),
-  beforeId: operationId.optional(),
-});
 const entryPath = z.object({ operationId });
 
 /**
@@ -20,7 +14,7 @@ const entryPath = z.object({ operationId });
 export function refundRoutes(refunds: RefundService): Router {
   const router = new Router({ prefix: '/v1/refund-list' });
   router.get('/', async (ctx) => {
-    const q = parseValue(ctx.query, listQuery);
+    const q = parseValue(ctx.query, refundListQuerySchema);
     const before =
       q.beforeAtMs !== undefined && q.beforeId !== undefined
         ? { atMs: q.beforeAtMs, operationId: q.beforeId }
@@ -43,7 +37,7 @@ export function refundRoutes(refunds: RefundService): Router {
   });
   router.post('/:operationId/payout', async (ctx) => {
     const { operationId: id } = parseValue(ctx.params, entryPath);
-    ctx.body = await refunds.payout(id, parseBody(ctx, payoutInput));
+    ctx.body = await refunds.payout(id, parseBody(ctx, payoutSchema));
   });
   return router;
 }

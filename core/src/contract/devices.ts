@@ -1,0 +1,125 @@
+/**
+ * Devices (docs/api.md "Devices", docs/protocol.md): registering a device, its live presence as the
+ * gateways report it, and the offline exceptions its uploads leave for the card centre. The device
+ * configuration's settings and prices are in core/src/devices/device-configs.ts.
+ */
+import { z } from 'zod';
+import { deviceNo, entityId, requestId } from './fields.ts';
+
+export const deviceKinds = ['pos', 'gate', 'attendance', 'shower', 'laundry', 'kiosk'] as const;
+export type DeviceKind = (typeof deviceKinds)[number];
+export type DeviceStatus = 'active' | 'disabled';
+
+/** POST /v1/devices: the protocol's u32 device id as decimal text, its kind, its merchant. */
+export const newDeviceSchema = z.strictObject({
+  id: deviceNo,
+  kind: z.enum(deviceKinds),
+  merchantId: entityId.nullable().optional(),
+});
+export type NewDevice = z.infer<typeof newDeviceSchema>;
+
+export interface Device {
+  id: string;
+  kind: DeviceKind;
+  merchantId: string | null;
+  status: DeviceStatus;
+  keyVersion: number;
+}
+
+/** Rows one gateway presence report may carry (the gateway sends at most this many per request). */
+export const presenceReportsMax = 1_000;
+const u32 = z.number().int().nonnegative().max(0xffff_ffff);
+const atMs = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+
+/** POST /v1/device-presence: the gateways' batched presence reports (sign-ins, heartbeats, closes). */
+export const presenceReportSchema = z.strictObject({
+  /** The gateway instance sending the report (host and process, or GATEWAY_INSTANCE_ID). */
+  gatewayId: z.string().regex(/^[A-Za-z0-9:_.-]{1,64}$/),
+  devices: z
+    .array(
+      z.strictObject({
+        deviceId: deviceNo,
+        online: z.boolean(),
+        signedInAtMs: atMs,
+        lastSeenAtMs: atMs,
+        configVersion: u32,
+        blacklistVersion: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+        offlinePending: u32,
+        firmware: z.string().max(64),
+      }),
+    )
+    .max(presenceReportsMax),
+});
+export type PresenceReportInput = z.infer<typeof presenceReportSchema>;
+
+/** A device's live status as the backoffice shows it. */
+export interface DevicePresence {
+  /** The gateway said so and the device was heard within the silence timeout. */
+  online: boolean;
+  gatewayId: string;
+  signedInAtMs: number;
+  lastSeenAtMs: number;
+  firmware: string;
+  /** What the device applies, and whether it lags what it should apply. */
+  configVersion: number;
+  configBehind: boolean;
+  blacklistVersion: number;
+  blacklistBehind: boolean;
+  offlinePending: number;
+}
+
+/** GET /v1/devices: each device with its live status and the configuration it should apply. */
+export type DeviceWithPresence = Device & {
+  /** The configuration version the device should apply (0: never configured). */
+  currentConfigVersion: number;
+  /** null: no gateway has reported the device since presence was recorded. */
+  presence: DevicePresence | null;
+};
+
+export interface PresenceSummary {
+  online: number;
+  /** The blacklist version devices should apply. */
+  blacklistVersion: number;
+  atMs: number;
+}
+
+/** An offline record the upload could not apply as the device decided it, for the card centre. */
+export interface OfflineException {
+  id: string;
+  deviceId: string;
+  offlineNo: number;
+  sequence: number;
+  cardNo: string | null;
+  amount: number;
+  receivableAmount: number;
+  reason: string;
+  operationId: string | null;
+  status: 'open' | 'closed';
+  takenAtMs: number;
+  createdAtMs: number;
+}
+
+export const offlineResolutionActions = ['recover', 'write_off', 'dismiss'] as const;
+export type OfflineResolutionAction = (typeof offlineResolutionActions)[number];
+export type OfflineResolution = 'recovered' | 'written_off' | 'dismissed';
+
+/** POST /v1/offline-exceptions/:id/resolution: recover the receivable, write it off, or dismiss. */
+export const offlineResolutionSchema = z.strictObject({
+  action: z.enum(offlineResolutionActions),
+  /** The caller's idempotency key: the same request again answers the same result. */
+  requestId,
+  /** Why: kept on the exception and on the journal entry. */
+  note: z.string().trim().min(1).max(200),
+  /** Who decided (the admin's id). */
+  actorId: z.string().min(1).max(64),
+});
+export type OfflineResolutionInput = z.infer<typeof offlineResolutionSchema>;
+
+export interface ResolvedException extends OfflineException {
+  resolution: OfflineResolution | null;
+  resolvedBy: string | null;
+  resolvedAtMs: number | null;
+  resolutionNote: string | null;
+  /** The journal operation that moved the receivable (recover, write-off), or null. */
+  resolutionOperationId: string | null;
+}
