@@ -2,7 +2,7 @@ import { App, Button, Card, Segmented, Space, Table, Tag } from 'antd';
 import { type ReactNode, useCallback, useEffect, useState } from 'react';
 import { api, type Me, when, yuan } from '../api.ts';
 import { confirmMoney } from '../components/confirm.tsx';
-import { devicePricesText } from '../components/DeviceConfigDrawer.tsx';
+import { devicePricesText } from '../components/device-config-draft.ts';
 import { amountInWords } from '../components/money.ts';
 import { approvalKindText, describeError, deviceConfigText, outcomeText } from '../strings.ts';
 

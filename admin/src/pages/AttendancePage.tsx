@@ -1,4 +1,9 @@
 import { DownloadOutlined } from '@ant-design/icons';
+import type {
+  AttendanceDayCell as DayCell,
+  AttendanceRosterEntry as RosterEntry,
+  AttendanceSessionRow as SessionRow,
+} from '@campus-card/core/contract';
 import {
   Alert,
   Button,
@@ -20,37 +25,6 @@ import { dayText, shanghaiTodayValue } from '../calendar.ts';
 import { Chart } from '../components/Chart.tsx';
 import { download } from '../download.ts';
 import { describeError } from '../strings.ts';
-
-interface SessionRow {
-  sessionId: string;
-  kind: 'class' | 'exam' | 'meeting';
-  title: string;
-  location: string | null;
-  startsAtMs: number;
-  term: string | null;
-  courseCode: string | null;
-  expectedCount: number;
-  presentCount: number;
-  lateCount: number;
-  absentCount: number;
-  ratePercent: number;
-}
-interface DayCell {
-  day: string;
-  group: string;
-  expectedCount: number;
-  attendedCount: number;
-  ratePercent: number;
-}
-interface RosterEntry {
-  personNo: string;
-  name: string | null;
-  department: string | null;
-  classCode: string | null;
-  status: 'present' | 'late' | 'absent';
-  signedInAtMs: number | null;
-  deviceId: string | null;
-}
 
 const kindText: Record<SessionRow['kind'], string> = { class: '上课', exam: '考试', meeting: '会议' };
 const statusTag: Record<RosterEntry['status'], { text: string; color: string }> = {

@@ -1,3 +1,4 @@
+import type { Device as CoreDevice, DeviceWithPresence } from '@campus-card/core/contract';
 import {
   Alert,
   Button,
@@ -18,30 +19,9 @@ import { api, type Me, when } from '../api.ts';
 import { DeviceConfigDrawer } from '../components/DeviceConfigDrawer.tsx';
 import { describeError, deviceConfigText, deviceText } from '../strings.ts';
 
-/** What the gateways last reported for a device (null: never reported). */
-interface Presence {
-  online: boolean;
-  gatewayId: string;
-  signedInAtMs: number;
-  lastSeenAtMs: number;
-  firmware: string;
-  configVersion: number;
-  configBehind: boolean;
-  blacklistVersion: number;
-  blacklistBehind: boolean;
-  offlinePending: number;
-}
-
-interface Device {
-  id: string;
-  kind: 'pos' | 'gate' | 'attendance' | 'shower' | 'laundry' | 'kiosk';
-  merchantId: string | null;
-  status: 'active' | 'disabled';
-  keyVersion: number;
-  keyHex?: string;
-  currentConfigVersion?: number;
-  presence?: Presence | null;
-}
+/** A device as the list shows it (with its live status), or as registering answers it (with its key, once). */
+type Device = CoreDevice &
+  Partial<Pick<DeviceWithPresence, 'currentConfigVersion' | 'presence'>> & { keyHex?: string };
 
 type Filter = 'all' | 'online' | 'offline';
 

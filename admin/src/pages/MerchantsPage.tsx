@@ -1,4 +1,8 @@
 import { DownloadOutlined } from '@ant-design/icons';
+import type {
+  MerchantListItem as Merchant,
+  MerchantStatement as Statement,
+} from '@campus-card/core/contract';
 import {
   Alert,
   App,
@@ -24,26 +28,6 @@ import { confirmMoney } from '../components/confirm.tsx';
 import { download } from '../download.ts';
 import { describeError, merchantText as t, topUpChannelOptions, topUpChannelText } from '../strings.ts';
 
-interface Merchant {
-  id: string;
-  name: string;
-  category: string;
-  feeRateBp: number;
-  status: 'active' | 'disabled';
-}
-interface Statement {
-  merchantId: string;
-  day: string;
-  paymentCount: number;
-  paymentAmount: number;
-  refundCount: number;
-  refundAmount: number;
-  feeAmount: number;
-  netAmount: number;
-  journalNetAmount: number;
-  reconciled: boolean;
-  settled: boolean;
-}
 interface Mismatch {
   billDate: string;
   outTradeNo: string;

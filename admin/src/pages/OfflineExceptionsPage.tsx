@@ -1,3 +1,4 @@
+import type { OfflineResolutionAction, ResolvedException } from '@campus-card/core/contract';
 import {
   Alert,
   Button,
@@ -17,25 +18,10 @@ import { api, type Me, newRequestId, when, yuan } from '../api.ts';
 import { describeError, offlineText as t } from '../strings.ts';
 import { usePages } from '../use-pages.ts';
 
-interface OfflineException {
-  id: string;
-  deviceId: string;
-  offlineNo: number;
-  cardNo: string | null;
-  amount: number;
-  receivableAmount: number;
-  reason: string;
-  status: 'open' | 'closed';
-  takenAtMs: number;
-  createdAtMs: number;
-  resolution: 'recovered' | 'written_off' | 'dismissed' | null;
-  resolvedBy: string | null;
-  resolvedAtMs: number | null;
-  resolutionNote: string | null;
-  replayed?: boolean;
-}
+/** An exception with how it was resolved; `replayed` when a resolution answers a retry. */
+type OfflineException = ResolvedException & { replayed?: boolean };
 
-type Action = 'recover' | 'write_off' | 'dismiss';
+type Action = OfflineResolutionAction;
 
 const actionLabel: Record<Action, string> = { recover: t.recover, write_off: t.writeOff, dismiss: t.dismiss };
 

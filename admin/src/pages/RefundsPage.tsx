@@ -1,3 +1,4 @@
+import type { RefundEntry as CoreRefundEntry, PayoutChannel } from '@campus-card/core/contract';
 import { Alert, App, Button, Card, Form, Input, Modal, Segmented, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { api, type Me, newRequestId, when, yuan } from '../api.ts';
@@ -8,25 +9,10 @@ import { download } from '../download.ts';
 import { describeError, refundText as t } from '../strings.ts';
 import { usePages } from '../use-pages.ts';
 
-interface RefundEntry {
-  operationId: string;
-  cardNo: string;
-  personNo: string;
-  mainAmount: number;
-  subsidyAmount: number;
-  reason: string;
-  status: 'due' | 'paid';
-  createdAtMs: number;
-  paidAtMs: number | null;
-  channel: 'cash' | 'bank' | null;
-  paidBy: string | null;
-  paidByName: string | null;
-  payoutOperationId: string | null;
-  note: string | null;
-  changed?: boolean;
-}
+/** An entry of the refund list with the payer's name the BFF adds; `changed` on a payout's answer. */
+type RefundEntry = CoreRefundEntry & { paidByName: string | null; changed?: boolean };
 
-type Channel = 'cash' | 'bank';
+type Channel = PayoutChannel;
 const channelAction: Record<Channel, string> = { cash: t.cash, bank: t.bank };
 const slipKey = 'cc-admin-refund-slip';
 

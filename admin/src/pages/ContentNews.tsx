@@ -1,0 +1,183 @@
+import { Alert, Button, DatePicker, Form, Input, Modal, Space, Table, Tag } from 'antd';
+import type { Dayjs } from 'dayjs';
+import { useCallback, useEffect, useState } from 'react';
+import { api, when } from '../api.ts';
+import { instantValue, pickedInstantMs } from '../calendar.ts';
+import { describeError, contentText as t } from '../strings.ts';
+import { type Audience, AudienceFields, audienceLabel, audienceOf, type News } from './content-audience.tsx';
+
+// The content page's news tab: the list, publishing now or scheduled, withdrawing.
+
+export function NewsTab({ manage }: { manage: boolean }) {
+  const [items, setItems] = useState<News[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [publishing, setPublishing] = useState(false);
+  const [editing, setEditing] = useState<News | null>(null);
+  const load = useCallback(() => {
+    api<{ items: News[] }>('GET', '/news').then(
+      (p) => setItems(p.items),
+      (e) => setError(describeError(e)),
+    );
+  }, []);
+  useEffect(load, [load]);
+  const withdraw = (n: News) =>
+    Modal.confirm({
+      title: t.withdrawConfirm(n.title),
+      content: t.withdrawNote,
+      okText: t.withdraw,
+      okButtonProps: { danger: true },
+      onOk: async () => {
+        setError(null);
+        try {
+          await api('POST', `/news/${n.id}/withdraw`);
+        } catch (e) {
+          setError(describeError(e));
+        }
+        load();
+      },
+    });
+  const now = Date.now();
+  return (
+    <>
+      {error ? <Alert type="error" message={error} style={{ marginBottom: 12 }} /> : null}
+      {manage ? (
+        <Button type="primary" onClick={() => setPublishing(true)} style={{ marginBottom: 12 }}>
+          {t.publish}
+        </Button>
+      ) : null}
+      <Table
+        rowKey="id"
+        size="small"
+        data-testid="news-list"
+        dataSource={items}
+        pagination={{ pageSize: 20 }}
+        columns={[
+          { title: t.newsTitle, dataIndex: 'title' },
+          { title: t.audience, dataIndex: 'audience', render: audienceLabel },
+          { title: t.publishAtColumn, dataIndex: 'publishAtMs', render: (ms: number) => when(ms) },
+          {
+            title: t.status,
+            render: (_: unknown, n: News) =>
+              n.status === 'withdrawn' ? (
+                <Tag>{t.withdrawn}</Tag>
+              ) : n.publishAtMs > now ? (
+                <Tag color="blue">{t.scheduled}</Tag>
+              ) : (
+                <Tag color="green">{t.published}</Tag>
+              ),
+          },
+          { title: t.author, dataIndex: 'author' },
+          ...(manage
+            ? [
+                {
+                  title: '操作',
+                  render: (_: unknown, n: News) =>
+                    n.status === 'published' ? (
+                      <Space>
+                        <Button size="small" onClick={() => setEditing(n)}>
+                          {t.edit}
+                        </Button>
+                        <Button size="small" danger onClick={() => withdraw(n)}>
+                          {t.withdraw}
+                        </Button>
+                      </Space>
+                    ) : null,
+                },
+              ]
+            : []),
+        ]}
+      />
+      {publishing || editing ? (
+        <PublishDialog
+          item={editing}
+          onClose={() => {
+            setPublishing(false);
+            setEditing(null);
+            load();
+          }}
+        />
+      ) : null}
+    </>
+  );
+}
+
+export interface NewsForm {
+  title: string;
+  body: string;
+  audience: Audience;
+  publishAt?: Dayjs | null;
+}
+
+/** Publishes a new item, or edits `item` (prefilled; its time only while it is still scheduled). */
+export function PublishDialog({ item, onClose }: { item: News | null; onClose: () => void }) {
+  const [form] = Form.useForm<NewsForm>();
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const scheduled = item !== null && item.publishAtMs > Date.now();
+  const submit = async (v: NewsForm) => {
+    setBusy(true);
+    setError(null);
+    try {
+      const fields = { title: v.title, body: v.body, audience: audienceOf(v.audience) };
+      if (item === null)
+        await api('POST', '/news', {
+          ...fields,
+          ...(v.publishAt ? { publishAtMs: pickedInstantMs(v.publishAt) } : {}),
+        });
+      else
+        await api('PATCH', `/news/${item.id}`, {
+          ...fields,
+          ...(scheduled && v.publishAt && pickedInstantMs(v.publishAt) !== item.publishAtMs
+            ? { publishAtMs: pickedInstantMs(v.publishAt) }
+            : {}),
+        });
+      onClose();
+    } catch (e) {
+      setError(describeError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Modal
+      open
+      title={item ? t.editNews : t.publish}
+      onCancel={onClose}
+      onOk={() => form.submit()}
+      okText={t.submit}
+      confirmLoading={busy}
+    >
+      {error ? <Alert type="error" message={error} style={{ marginBottom: 12 }} /> : null}
+      <Form
+        form={form}
+        layout="vertical"
+        onFinish={submit}
+        initialValues={
+          item
+            ? {
+                title: item.title,
+                body: item.body,
+                audience: item.audience,
+                publishAt: scheduled ? instantValue(item.publishAtMs) : null,
+              }
+            : undefined
+        }
+      >
+        <Form.Item label={t.newsTitle} name="title" rules={[{ required: true, whitespace: true }]}>
+          <Input maxLength={200} />
+        </Form.Item>
+        <Form.Item label={t.body} name="body" rules={[{ required: true, whitespace: true }]}>
+          <Input.TextArea rows={5} maxLength={20_000} />
+        </Form.Item>
+        <AudienceFields />
+        <Form.Item
+          label={t.publishAt}
+          name="publishAt"
+          extra={item && !scheduled ? t.publishAtLocked : undefined}
+        >
+          <DatePicker showTime format="YYYY-MM-DD HH:mm" disabled={item !== null && !scheduled} />
+        </Form.Item>
+      </Form>
+    </Modal>
+  );
+}

@@ -1,0 +1,50 @@
+// Error codes as the backoffice says them, and the one way a page turns an error into words.
+
+export const errorText: Record<string, string> = {
+  LOGIN_FAILED: '用户名、密码或验证码错误',
+  LOCKED_OUT: '登录失败次数过多，账号已暂时锁定，请稍后再试或联系超级管理员解锁',
+  FORBIDDEN: '您的角色无权执行此操作',
+  SESSION_REVOKED: '登录已过期，请重新登录',
+  UNAUTHENTICATED: '请先登录',
+  NOT_FOUND: '未找到',
+  VALIDATION_FAILED: '输入有误',
+  INVALID_TRANSITION: '卡片当前状态不允许此操作',
+  MAKER_CANNOT_CHECK: '不能审批自己发起的申请，需由另一位管理员审批',
+  APPROVAL_DECIDED: '该申请已处理',
+  ADMIN_LOGIN_FAILED: '当前密码或验证码错误',
+  ADMIN_LOCKED_OUT: '失败次数过多，账号已暂时锁定',
+  ADMIN_NOT_FOUND: '账号不存在',
+  TOTP_ALREADY_ENABLED: '已启用动态验证码',
+  TOTP_NOT_ENROLLING: '请重新开始绑定',
+  INSUFFICIENT_FUNDS: '余额不足',
+  CARD_CANCELLED: '卡片已注销',
+  HOLDS_PENDING: '尚有未结算的预授权，暂不能注销',
+  APPROVAL_REQUIRED: '该批次金额超过限额，需先由另一位管理员审批',
+  CLEARING_RUNNING: '已有一次清零正在进行',
+  SYNC_RUNNING: '已有一次同步正在进行',
+  SYNC_NOT_CONFIGURED: '未配置教务、人事数据源，无法同步',
+  NEWS_NOT_FOUND: '新闻不存在',
+  COURSE_NOT_FOUND: '课程不存在',
+  LESSON_NOT_FOUND: '课时不存在',
+  NEWS_WITHDRAWN: '该新闻已撤回，不能再编辑',
+  NEWS_ALREADY_PUBLISHED: '该新闻已发布，发布时间不能再改',
+  UPLOAD_NOT_FOUND: '上传记录不存在或已过期，请重新选择文件',
+  UPLOAD_INCOMPLETE: '文件尚未全部上传',
+  CHUNK_HASH_MISMATCH: '分块校验失败，请重试',
+  CHUNK_CONFLICT: '服务器上的分块与本文件不一致，请重新选择文件',
+  UNSUPPORTED_MEDIA_TYPE: '只能上传 mp4、m4v 或 webm 视频',
+  TOO_MANY_UPLOADS: '未完成的上传过多，请先完成或取消',
+  PAYLOAD_TOO_LARGE: '文件过大',
+  MERCHANT_NOT_FOUND: '商户不存在',
+  ALREADY_EXISTS: '该编号已存在',
+  EXCEPTION_RESOLVED: '该异常已被处理',
+  REFUND_ALREADY_PAID: '该笔退款已通过另一种方式支付',
+  REFUND_NOT_FOUND: '退款清单中没有这一笔',
+  RECEIVABLE_OUTSTANDING: '该异常尚有欠款，请追缴或核销',
+  NOTHING_RECEIVABLE: '该异常没有欠款，请直接忽略',
+};
+
+export function describeError(error: unknown): string {
+  const e = error as { code?: string; message?: string };
+  return (e.code && errorText[e.code]) || e.message || '操作失败';
+}
