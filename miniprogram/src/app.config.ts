@@ -19,6 +19,9 @@ export default defineAppConfig({
     'pages/courses/index',
     'pages/records/index',
     'pages/settings/index',
+    'pages/fees/index',
+    'pages/electricity/index',
+    'pages/network/index',
   ],
   window: {
     backgroundTextStyle: 'dark',

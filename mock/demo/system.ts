@@ -18,10 +18,13 @@ import { createLogger } from '../../core/src/log.ts';
 import { type AlipayStandIn, startAlipayStandIn } from '../alipay/server.ts';
 import { makeRsaKeyPair } from '../alipay/signing.ts';
 import { startDeviceDemo } from '../devices/demo.ts';
+import type { NetworkStandIn } from '../network/server.ts';
 import { type OidcStandIn, startOidcStandIn } from '../sso/oidc.ts';
+import type { UtilityStandIn } from '../utility/server.ts';
 import { type LoginStandIn, startLoginStandIn } from '../wechat/login/server.ts';
 import { type PayStandIn, startPayStandIn } from '../wechat/pay/server.ts';
 import { makeCertifiedKey } from '../wechat/x509.ts';
+import { seedCampusPayments, startCampusPaymentStandIns } from './campus-payments.ts';
 import { startWeb, type Web } from './web.ts';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -47,6 +50,9 @@ export interface RunningSystem {
   alipay: AlipayStandIn;
   /** The demo's Alipay app id (16 digits), registered with the stand-in. */
   alipayAppId: string;
+  /** The dorm meter system and network billing stand-ins (#16), with their fault switches. */
+  meter: UtilityStandIn;
+  network: NetworkStandIn;
   /** The campus single sign-on stand-in (OIDC) the H5 login page offers. */
   sso: OidcStandIn;
   web: Web;
@@ -107,10 +113,21 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
 
   const contentDir = env.CONTENT_DIR ?? `${repoRoot}core/data/content`;
   await placeDemoVideos(contentDir);
-  const config = loadConfig({ ...env, CORE_PORT: String(corePort) } as NodeJS.ProcessEnv);
+  // The dorm meter and network billing stand-ins (#16), before the core that credits through them.
+  const campusPayments = await startCampusPaymentStandIns({
+    utility: await pick('UTILITY_PORT', 7085),
+    network: await pick('NETWORK_PORT', 7086),
+  });
+  const config = loadConfig({
+    UTILITY_URL: campusPayments.meter.url,
+    NETWORK_URL: campusPayments.network.url,
+    ...env,
+    CORE_PORT: String(corePort),
+  } as NodeJS.ProcessEnv);
   const log = createLogger('core', config.logLevel);
   const core = await startCore(config, log, options.core);
   const demo = await seedDemo(core);
+  await seedCampusPayments(core, demo.identities, campusPayments.meter, campusPayments.network);
   const [keyId, secret] = [...config.serviceKeys][0] ?? ['', ''];
 
   const login = await startLoginStandIn({
@@ -248,6 +265,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     pay,
     alipay,
     alipayAppId,
+    meter: campusPayments.meter,
+    network: campusPayments.network,
     sso,
     web,
     gatewayPort: devices.port,
@@ -262,6 +281,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       await bff.close();
       await Promise.all([login.close(), pay.close(), alipay.close(), sso.close()]);
       await core.close();
+      await Promise.all([campusPayments.meter.close(), campusPayments.network.close()]);
     },
   };
 }

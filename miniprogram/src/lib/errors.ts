@@ -39,6 +39,12 @@ const byCode: Record<string, string> = {
   ID_TAIL_DISABLED: strings.errors.idTailDisabled,
   UNAUTHENTICATED: strings.errors.sessionExpired,
   NETWORK: strings.errors.network,
+  ROOM_NOT_FOUND: strings.errors.roomNotFound,
+  FEE_ALREADY_PAID: strings.errors.feeAlreadyPaid,
+  FEE_PARTIAL_NOT_ALLOWED: strings.errors.feePartialNotAllowed,
+  FEE_AMOUNT_EXCEEDS_DUE: strings.errors.feeAmountExceedsDue,
+  UTILITY_UNAVAILABLE: strings.errors.utilityUnavailable,
+  NETWORK_ACCOUNT_NOT_FOUND: strings.errors.networkAccountNotFound,
   TIMEOUT: strings.errors.timeout,
 };
 

@@ -61,6 +61,9 @@ async function openTile(url: string): Promise<void> {
 
 const quickActions: { key: keyof typeof strings.home.quick; url: string }[] = [
   { key: 'topUp', url: '/pages/top-up/index' },
+  { key: 'fees', url: '/pages/fees/index' },
+  { key: 'electricity', url: '/pages/electricity/index' },
+  { key: 'network', url: '/pages/network/index' },
   { key: 'bills', url: '/pages/bills/index' },
   { key: 'statement', url: '/pages/statement/index' },
   { key: 'cardActions', url: '/pages/card-actions/index' },

@@ -1,0 +1,5 @@
+import { strings } from '../../strings.ts';
+
+export default definePageConfig({
+  navigationBarTitleText: strings.fees.title,
+});
