@@ -26,6 +26,8 @@ import { AttendancePage } from './pages/AttendancePage.tsx';
 import { AuditPage } from './pages/AuditPage.tsx';
 import { CardPage } from './pages/CardPage.tsx';
 import { ContentPage } from './pages/ContentPage.tsx';
+import { CampusPaymentsPage, FeeReceiptPage } from './pages/campus-payments/CampusPaymentsPage.tsx';
+import { campusPayText } from './pages/campus-payments/strings.ts';
 import { DashboardPage } from './pages/DashboardPage.tsx';
 import { DevicesPage } from './pages/DevicesPage.tsx';
 import { ForbiddenPage } from './pages/ForbiddenPage.tsx';
@@ -51,6 +53,7 @@ const menu: { key: string; label: string; right: string | null; icon: ReactNode 
   { key: 'approvals', label: menuText.approvals, right: 'approval.read', icon: <CheckSquareOutlined /> },
   { key: 'funds', label: menuText.funds, right: 'funds.read', icon: <DollarOutlined /> },
   { key: 'refunds', label: menuText.refunds, right: 'funds.read', icon: <AccountBookOutlined /> },
+  { key: 'payments', label: campusPayText.menu, right: 'funds.read', icon: <DollarOutlined /> },
   { key: 'reports', label: menuText.reports, right: 'report.read', icon: <BarChartOutlined /> },
   { key: 'attendance', label: menuText.attendance, right: 'attendance.read', icon: <ScheduleOutlined /> },
   { key: 'merchants', label: menuText.merchants, right: 'merchant.read', icon: <ShoppingOutlined /> },
@@ -101,6 +104,7 @@ export function App() {
   if (me === null) return <LoginPage onSignedIn={load} />;
   if (parts[0] === 'receipt') return <ReceiptPage />;
   if (parts[0] === 'refund-slip') return <RefundSlipPage />;
+  if (parts[0] === 'fee-receipt' && parts[1]) return <FeeReceiptPage paymentId={parts[1]} />;
 
   const allowed = menu.filter((m) => m.right === null || me.rights.includes(m.right));
   const page = parts[0] ?? 'workbench';
@@ -161,6 +165,8 @@ export function App() {
             <FundsPage me={me} />
           ) : page === 'refunds' ? (
             <RefundsPage me={me} />
+          ) : page === 'payments' ? (
+            <CampusPaymentsPage me={me} />
           ) : page === 'reports' ? (
             <ReportsPage />
           ) : page === 'attendance' ? (

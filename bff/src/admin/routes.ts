@@ -20,6 +20,7 @@ import { adminEventRoutes } from './admin-events.ts';
 import type { AdminLogin } from './admin-login.ts';
 import type { AdminSession, AdminSessions } from './admin-sessions.ts';
 import { attendanceRoutes } from './attendance.ts';
+import { campusPaymentRoutes } from './campus-payments.ts';
 import { contentRoutes } from './content.ts';
 import { deviceRoutes } from './devices.ts';
 import { fundsRoutes } from './funds.ts';
@@ -247,6 +248,7 @@ export const adminRoutes: readonly AdminRoute[] = [
   ...activationCodeRoutes,
   ...insightRoutes,
   ...visitorRoutes,
+  ...campusPaymentRoutes,
 ];
 
 /**
