@@ -52,6 +52,7 @@ import { deviceRecordRoutes } from './http/routes/device-records.ts';
 import { deviceRoutes } from './http/routes/devices.ts';
 import { feeRoutes } from './http/routes/fees.ts';
 import { guardianRoutes } from './http/routes/guardians.ts';
+import { kioskRoutes } from './http/routes/kiosks.ts';
 import { merchantRoutes } from './http/routes/merchants.ts';
 import { noticeRoutes } from './http/routes/notices.ts';
 import { operationRoutes } from './http/routes/operations.ts';
@@ -67,6 +68,8 @@ import { visitorRoutes } from './http/routes/visitors.ts';
 import { insightRoutes } from './insight/insight-routes.ts';
 import { InsightSlot } from './insight/start.ts';
 import { redisJobLock } from './jobs/scheduler.ts';
+import { KioskCashRepository } from './kiosks/kiosk-cash-repository.ts';
+import { KioskCashService } from './kiosks/kiosk-cash-service.ts';
 import { Batcher } from './ledger/batcher.ts';
 import { LedgerExecutor } from './ledger/executor.ts';
 import { LedgerRepository } from './ledger/ledger-repository.ts';
@@ -353,6 +356,7 @@ export function createCore(
     noticeRoutes(notices, monthlyStatements),
     topUpRoutes(topUps),
     bankRoutes(bank),
+    kioskRoutes(new KioskCashService(new KioskCashRepository(db), ledger)),
     utilityRoutes(utilities),
     feeRoutes(fees),
     visitorRoutes(

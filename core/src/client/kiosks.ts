@@ -1,5 +1,5 @@
 import type { KioskCashBox, KioskCashEntry, KioskCollection } from '../contract/kiosks.ts';
-import type { Answer } from '../ledger/results.ts';
+import type { Answer } from '../contract/ledger.ts';
 import { DomainClient, query } from './transport.ts';
 
 /** Kiosk banknotes (docs/funds.md § Kiosk cash): the gateway's cash top-ups, the backoffice's collections. */

@@ -26,7 +26,13 @@ export const bindStartBody = z.strictObject({
   phone: mobilePhone,
 });
 export const bindConfirmBody = z.strictObject({ cardNo, bindingId: bankBindingId, smsCode });
-export const loadBody = z.strictObject({ cardNo, amount: fen, idempotencyKey: bankIdempotencyKey });
+export const loadBody = z.strictObject({
+  cardNo,
+  amount: fen,
+  idempotencyKey: bankIdempotencyKey,
+  /** Where the student asked: the app (default) or a self-service kiosk. */
+  origin: z.enum(['app', 'kiosk']).optional(),
+});
 export const autoTopUpBody = z
   .strictObject({
     cardNo,

@@ -5,6 +5,7 @@ import type { Message } from '../protocol/index.ts';
 import { signInAttendance } from './attendance.ts';
 import type { HandlerDeps, RequestContext } from './context.ts';
 import { checkIdentity } from './identity.ts';
+import { cashTopUpAtKiosk, identifyAtKiosk, KioskSessions, loadFromBankAtKiosk } from './kiosk.ts';
 import { reportMeterUsage, startMeter, stopMeter } from './meter.ts';
 import { uploadOffline } from './offline.ts';
 import { pay } from './pay.ts';
@@ -22,12 +23,16 @@ export const handledKinds: ReadonlySet<Message['kind']> = new Set([
   'meter_start',
   'meter_usage',
   'meter_stop',
+  'kiosk_identify',
+  'kiosk_bank_load',
+  'kiosk_cash_top_up',
   'visitor_check',
 ]);
 
 export type Handle = (ctx: RequestContext, request: Message) => Promise<Message | undefined>;
 
 export function createHandlers(deps: HandlerDeps, now: () => number = Date.now): Handle {
+  const kioskSessions = new KioskSessions();
   return async (ctx, request) => {
     switch (request.kind) {
       case 'pay':
@@ -45,6 +50,12 @@ export function createHandlers(deps: HandlerDeps, now: () => number = Date.now):
         return reportMeterUsage(deps, ctx, request);
       case 'meter_stop':
         return stopMeter(deps, ctx, request);
+      case 'kiosk_identify':
+        return identifyAtKiosk(deps, kioskSessions, ctx, request, now());
+      case 'kiosk_bank_load':
+        return loadFromBankAtKiosk(deps, kioskSessions, ctx, request, now());
+      case 'kiosk_cash_top_up':
+        return cashTopUpAtKiosk(deps, kioskSessions, ctx, request, now());
       case 'visitor_check':
         return checkVisitor(deps, ctx, request, now());
       default:

@@ -8,6 +8,8 @@ import {
   attendanceStatuses,
   blacklistReasons,
   deviceKinds,
+  kioskEntryDirections,
+  kioskLoadStatuses,
   meals,
   meterServices,
   meterStates,
@@ -322,6 +324,33 @@ export const messageArbitraries: { [K in MessageKind]: fc.Arbitrary<Extract<Mess
       toVersion: Math.min(0xffff_ffff, fromVersion + step),
       changes,
     })),
+  kiosk_identify: record({ code: scannedCode }).map(withKind('kiosk_identify')),
+  kiosk_account: record({
+    reason,
+    sessionToken: bytes(16),
+    displayName: text(64),
+    mainFen: u32,
+    subsidyFen: u32,
+    bankTail: fc.oneof(fc.constant(''), fc.stringMatching(/^[0-9]{4}$/)),
+    entries: fc.array(record({ atMs: timeMs, direction: oneOf(kioskEntryDirections), amountFen: u32 }), {
+      maxLength: 5,
+    }),
+  }).map(withKind('kiosk_account')),
+  kiosk_bank_load: record({ sessionToken: bytes(16), amountFen: positiveU32 }).map(
+    withKind('kiosk_bank_load'),
+  ),
+  kiosk_cash_top_up: record({
+    sessionToken: bytes(16),
+    amountFen: positiveU32,
+    notes: fc.integer({ min: 1, max: 0xffff }),
+  }).map(withKind('kiosk_cash_top_up')),
+  kiosk_load_result: record({
+    reason,
+    status: oneOf(kioskLoadStatuses),
+    amountFen: u32,
+    balanceAfterFen: u32,
+    reference: id(0, 40),
+  }).map(withKind('kiosk_load_result')),
 };
 
 export const anyMessage: fc.Arbitrary<Message> = fc.oneof(

@@ -32,6 +32,11 @@ export enum MessageType {
   BLACKLIST_REQUEST = 0x60, // D→S: the version the device has, the version and chunk it wants
   BLACKLIST_CHUNK = 0x61, // S→D, encrypted: one chunk of a full blacklist snapshot
   BLACKLIST_DELTA = 0x62, // S→D, encrypted: entries added and removed between two versions
+  KIOSK_IDENTIFY = 0x90, // D→S: the code shown at a self-service kiosk
+  KIOSK_ACCOUNT = 0x91, // S→D, encrypted: session token, name, balances, bound bank card, recent entries
+  KIOSK_BANK_LOAD = 0x92, // D→S: 圈存 from the bound bank card, under a kiosk session
+  KIOSK_CASH_TOP_UP = 0x93, // D→S: banknotes the acceptor counted, under a kiosk session
+  KIOSK_LOAD_RESULT = 0x94, // S→D: credited, refused or pending at the bank, balance after, receipt reference
   VISITOR_CHECK = 0x80, // D→S: a scanned visitor pass, the direction and the ID-number tail typed on entry
   VISITOR_RESULT = 0x81, // S→D, encrypted: allow or deny with the visitor reason, visitor and host names
 }
@@ -48,6 +53,7 @@ export const encryptedMessageTypes: ReadonlySet<MessageType> = new Set([
   MessageType.VISITOR_RESULT,
   MessageType.BLACKLIST_CHUNK,
   MessageType.BLACKLIST_DELTA,
+  MessageType.KIOSK_ACCOUNT,
 ]);
 
 /** What a device is; a device signs in as the kind it was registered as. */
@@ -95,6 +101,9 @@ export const reasonCodes = {
   SERVICE_UNAVAILABLE: 0x16, // the server cannot reach the ledger; offline rules apply
   BAD_RECORD_MAC: 0x17, // an offline record's own MAC does not verify
   SEQUENCE_CONFLICT: 0x18, // the record's sequence was already used by a different request
+  KIOSK_SESSION_EXPIRED: 0x30, // the kiosk session token is unknown or too old: identify again
+  BANK_NOT_BOUND: 0x31, // 圈存 asked for a card with no bank card bound
+  BANK_REFUSED: 0x32, // the bank refused the transfer (or it was reversed): nothing was taken or credited
 } as const;
 export type ReasonCode = keyof typeof reasonCodes;
 /** A reason that names a refusal: every reason but NONE. */
@@ -245,8 +254,29 @@ export const requestsOfKind: Readonly<Record<DeviceKind, ReadonlySet<MessageType
     MessageType.METER_USAGE,
     MessageType.METER_STOP,
   ]),
-  kiosk: new Set([...sessionRequests, MessageType.IDENTITY_CHECK]),
+  kiosk: new Set([
+    ...sessionRequests,
+    MessageType.IDENTITY_CHECK,
+    MessageType.KIOSK_IDENTIFY,
+    MessageType.KIOSK_BANK_LOAD,
+    MessageType.KIOSK_CASH_TOP_UP,
+  ]),
 };
+
+/** What became of a kiosk load (KIOSK_LOAD_RESULT). */
+export const kioskLoadStatuses = {
+  credited: 0x01, // on the card now
+  refused: 0x02, // nothing credited and nothing taken; the reason says why
+  pending: 0x03, // the bank has not answered: credited once it confirms, reversed otherwise; never both
+} as const;
+export type KioskLoadStatus = keyof typeof kioskLoadStatuses;
+
+/** Which way a recent entry moved money on the card (KIOSK_ACCOUNT). */
+export const kioskEntryDirections = {
+  out: 0x01, // spent: a payment or a meter charge
+  in: 0x02, // a top-up, subsidy or refund
+} as const;
+export type KioskEntryDirection = keyof typeof kioskEntryDirections;
 
 /** The offline records each device kind may store (protocol § 12.1; meters never work offline). */
 export const offlineRecordKindsOf: Readonly<Record<DeviceKind, ReadonlySet<OfflineRecordKind>>> = {

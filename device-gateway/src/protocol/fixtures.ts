@@ -409,6 +409,56 @@ const specs: Spec[] = [
       ],
     },
   },
+  {
+    name: 'kiosk_identify',
+    sequence: 80,
+    timestampMs: exampleTimeMs + 3_800_000,
+    message: { kind: 'kiosk_identify', code: exampleQrCode },
+  },
+  {
+    name: 'kiosk_account',
+    keys: session,
+    sequence: 80,
+    timestampMs: exampleTimeMs + 3_800_040,
+    message: {
+      kind: 'kiosk_account',
+      reason: 'NONE',
+      sessionToken: counting(0xd0, 16),
+      displayName: '张*明',
+      mainFen: 8_650,
+      subsidyFen: 500,
+      bankTail: '7890',
+      entries: [
+        { atMs: exampleTimeMs + 63_000, direction: 'out', amountFen: 1_250 },
+        { atMs: exampleTimeMs - 86_400_000, direction: 'in', amountFen: 10_000 },
+      ],
+    },
+  },
+  {
+    name: 'kiosk_bank_load',
+    sequence: 81,
+    timestampMs: exampleTimeMs + 3_820_000,
+    message: { kind: 'kiosk_bank_load', sessionToken: counting(0xd0, 16), amountFen: 5_000 },
+  },
+  {
+    name: 'kiosk_cash_top_up',
+    sequence: 82,
+    timestampMs: exampleTimeMs + 3_850_000,
+    message: { kind: 'kiosk_cash_top_up', sessionToken: counting(0xd0, 16), amountFen: 15_000, notes: 2 },
+  },
+  {
+    name: 'kiosk_load_result',
+    sequence: 82,
+    timestampMs: exampleTimeMs + 3_850_060,
+    message: {
+      kind: 'kiosk_load_result',
+      reason: 'NONE',
+      status: 'credited',
+      amountFen: 15_000,
+      balanceAfterFen: 29_150,
+      reference: 'dev:1001:82',
+    },
+  },
 ];
 
 /** Generated once by encoding the specs; a change to any byte of the format shows up as a test failure. */
@@ -472,6 +522,16 @@ const expectedHex: Record<string, string> = {
     'cacd01006b6101000003e90000003d0000019cacdd28dcc0c1c2c3c4c5c6c7c8c9cacb3ea3c29106a66dd9617cd6c457ee6713285d6608dd8369892497ea6d920d97ea6c97d5a6a94aad8aa6cf174f3063df918887cb471c07fbb5c5bb1956a6bbacf12d881ddb3aab39f0',
   blacklist_delta:
     'cacd01006d6201000003e9000000000000019cacdeab80c0c1c2c3c4c5c6c7c8c9cacb3ea3c29106a66963617cf7c773eb30ec285d6608227c9674dfb5cc4db03a6d406c97d5a6a9b5528bca1051ca2a099fd2338762f5f883629d9614ad4673cc6b58516958a4e363c5873872',
+  kiosk_identify:
+    'cacd01003f9000000003e9000000500000019cace0322001001543433a3642464f584e2a5453304249245a442e50391788804d2dadf49e74eb77bba0f18c4e',
+  kiosk_account:
+    'cacd0100849101000003e9000000500000019cace03248c0c1c2c3c4c5c6c7c8c9cacb3e7317f9d572b80eb6a62f3d8c37ef3208a57c4b7da98f13aeb7ce4c593a6814676c1d616f85508bca115e0898e888d295e6862c8cef9e4d02b3751639d1c5da625c47c6328ba3cd0c3c100b26f3b871b59caa7354f0034ae90f840cc41c5ba3b5',
+  kiosk_bank_load:
+    'cacd01003b9200000003e9000000510000019cace08040d0d1d2d3d4d5d6d7d8d9dadbdcdddedf000013881cb5d80e0f11b817c1fc2da9a13b5ed6',
+  kiosk_cash_top_up:
+    'cacd01003d9300000003e9000000520000019cace0f570d0d1d2d3d4d5d6d7d8d9dadbdcdddedf00003a980002e16728ed1d744aa79e1b91e9471df0ed',
+  kiosk_load_result:
+    'cacd01003d9400000003e9000000520000019cace0f5ac000100003a98000071de0b6465763a313030313a3832d1ce45a03ec8687f39b1624fd2d86689',
 };
 
 export const fixtures: readonly Fixture[] = specs.map((spec) => ({

@@ -39,7 +39,8 @@ export function bankRoutes(bank: BankService): Router {
     ctx.body = await bank.unbind(parseValue(ctx.params, cardPath).cardNo);
   });
   router.post('/loads', async (ctx) => {
-    ctx.body = await bank.load(parseBody(ctx, loadBody));
+    const body = parseBody(ctx, loadBody);
+    ctx.body = await bank.load(body, body.origin ?? 'app');
   });
   router.get('/transfers', async (ctx) => {
     ctx.body = { items: await bank.transfers(parseValue(ctx.query, listQuery)) };

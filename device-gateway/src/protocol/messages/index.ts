@@ -35,6 +35,23 @@ import {
   serializeIdentityResult,
 } from './identity.ts';
 import {
+  type KioskAccount,
+  type KioskBankLoad,
+  type KioskCashTopUp,
+  type KioskIdentify,
+  type KioskLoadResult,
+  parseKioskAccount,
+  parseKioskBankLoad,
+  parseKioskCashTopUp,
+  parseKioskIdentify,
+  parseKioskLoadResult,
+  serializeKioskAccount,
+  serializeKioskBankLoad,
+  serializeKioskCashTopUp,
+  serializeKioskIdentify,
+  serializeKioskLoadResult,
+} from './kiosk.ts';
+import {
   type MeterRefused,
   type MeterSettled,
   type MeterStart,
@@ -144,6 +161,11 @@ export type Message =
   | BlacklistRequest
   | BlacklistChunk
   | BlacklistDelta
+  | KioskIdentify
+  | KioskAccount
+  | KioskBankLoad
+  | KioskCashTopUp
+  | KioskLoadResult
   | VisitorCheck
   | VisitorResult;
 
@@ -180,6 +202,11 @@ export const messageTypeOf = {
   blacklist_request: MessageType.BLACKLIST_REQUEST,
   blacklist_chunk: MessageType.BLACKLIST_CHUNK,
   blacklist_delta: MessageType.BLACKLIST_DELTA,
+  kiosk_identify: MessageType.KIOSK_IDENTIFY,
+  kiosk_account: MessageType.KIOSK_ACCOUNT,
+  kiosk_bank_load: MessageType.KIOSK_BANK_LOAD,
+  kiosk_cash_top_up: MessageType.KIOSK_CASH_TOP_UP,
+  kiosk_load_result: MessageType.KIOSK_LOAD_RESULT,
   visitor_check: MessageType.VISITOR_CHECK,
   visitor_result: MessageType.VISITOR_RESULT,
 } as const satisfies Record<MessageKind, MessageType>;
@@ -204,6 +231,9 @@ const deviceSends: ReadonlySet<MessageType> = new Set([
   MessageType.METER_STOP,
   MessageType.OFFLINE_UPLOAD,
   MessageType.BLACKLIST_REQUEST,
+  MessageType.KIOSK_IDENTIFY,
+  MessageType.KIOSK_BANK_LOAD,
+  MessageType.KIOSK_CASH_TOP_UP,
   MessageType.VISITOR_CHECK,
 ]);
 
@@ -303,6 +333,21 @@ export function serializePayload(m: Message, bytesMax: number = payloadBytesMax)
     case 'blacklist_delta':
       serializeBlacklistDelta(w, m);
       break;
+    case 'kiosk_identify':
+      serializeKioskIdentify(w, m);
+      break;
+    case 'kiosk_account':
+      serializeKioskAccount(w, m);
+      break;
+    case 'kiosk_bank_load':
+      serializeKioskBankLoad(w, m);
+      break;
+    case 'kiosk_cash_top_up':
+      serializeKioskCashTopUp(w, m);
+      break;
+    case 'kiosk_load_result':
+      serializeKioskLoadResult(w, m);
+      break;
     case 'visitor_check':
       serializeVisitorCheck(w, m);
       break;
@@ -379,6 +424,16 @@ function parseWith(type: MessageType, r: ByteReader): Message {
       return parseBlacklistChunk(r);
     case MessageType.BLACKLIST_DELTA:
       return parseBlacklistDelta(r);
+    case MessageType.KIOSK_IDENTIFY:
+      return parseKioskIdentify(r);
+    case MessageType.KIOSK_ACCOUNT:
+      return parseKioskAccount(r);
+    case MessageType.KIOSK_BANK_LOAD:
+      return parseKioskBankLoad(r);
+    case MessageType.KIOSK_CASH_TOP_UP:
+      return parseKioskCashTopUp(r);
+    case MessageType.KIOSK_LOAD_RESULT:
+      return parseKioskLoadResult(r);
     case MessageType.VISITOR_CHECK:
       return parseVisitorCheck(r);
     case MessageType.VISITOR_RESULT:
@@ -408,6 +463,11 @@ export type {
   HeartbeatAck,
   IdentityCheck,
   IdentityResult,
+  KioskAccount,
+  KioskBankLoad,
+  KioskCashTopUp,
+  KioskIdentify,
+  KioskLoadResult,
   MeterRefused,
   MeterSettled,
   MeterStart,

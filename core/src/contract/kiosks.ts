@@ -1,0 +1,60 @@
+/**
+ * Self-service kiosks' cash on the wire (docs/funds.md § Kiosk cash): cash top-ups the banknote
+ * acceptor counted, and collections of the cash box. Nothing here imports from node.
+ */
+import { z } from 'zod';
+import { cardNo, fen, operationId } from './fields.ts';
+
+export const kioskDeviceRef = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a device reference');
+
+export const kioskCashTopUpBody = z.strictObject({
+  /** dev:<device>:<sequence>: the kiosk frame's idempotency key. */
+  id: operationId,
+  deviceRef: kioskDeviceRef,
+  cardNo,
+  amount: fen,
+  notes: z.number().int().min(1).max(0xffff),
+});
+
+export const kioskCollectionBody = z.strictObject({
+  deviceRef: kioskDeviceRef,
+  requestId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/),
+  /** What the collector counted in the box, fen. */
+  countedAmount: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  collectorId: z.string().min(1).max(64),
+  note: z.string().trim().min(1).max(200).optional(),
+});
+
+export interface KioskCashEntry {
+  operationId: string;
+  deviceRef: string;
+  cardNo: string;
+  amount: number;
+  notes: number;
+  collectionId: string | null;
+  createdAtMs: number;
+}
+
+/** A kiosk's cash box as the records say it should be: everything taken in since the last collection. */
+export interface KioskCashBox {
+  deviceRef: string;
+  openAmount: number;
+  openNotes: number;
+  openEntries: number;
+  lastCollectedAtMs: number | null;
+}
+
+export interface KioskCollection {
+  id: string;
+  deviceRef: string;
+  expectedAmount: number;
+  expectedNotes: number;
+  countedAmount: number;
+  /** counted − expected: negative is cash missing from the box. */
+  difference: number;
+  status: 'balanced' | 'discrepancy' | 'resolved';
+  collectorId: string;
+  note: string | null;
+  createdAtMs: number;
+  resolvedAtMs: number | null;
+}

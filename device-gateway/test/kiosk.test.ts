@@ -1,0 +1,186 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { openStudent } from '@campus-card/tests/kit';
+import { checkLedger } from '../../core/src/ledger/ledger-check.ts';
+import { type BankStandIn, startBank } from '../../mock/bank/server.ts';
+import type { Message } from '../src/protocol/index.ts';
+import { phoneFor, registerDevice, startWorld, TestDevice, type TestWorld } from './support.ts';
+
+/**
+ * The self-service kiosk over TCP against the real core, MariaDB and the bank stand-in: identify with
+ * a code, load from the bound bank card, and take banknotes whose frame is retried under the same
+ * sequence (credited once, counted once in the cash box); a collection compares the box with the count.
+ */
+describe('kiosk over TCP', () => {
+  const secret = 'kiosk-bank-secret-0123456789abcdef';
+  let bank: BankStandIn;
+  let world: TestWorld;
+  let kiosk: TestDevice;
+  let kioskId: number;
+
+  before(async () => {
+    bank = await startBank({ secret });
+    world = await startWorld(
+      {},
+      {},
+      { BANK_URL: bank.url, BANK_SECRET: secret, BANK_JOB_INTERVAL_MS: '3600000' },
+    );
+    const { deviceId, key } = await registerDevice(world, 'kiosk');
+    kioskId = deviceId;
+    kiosk = await TestDevice.connect(world.gateway.port, deviceId, key);
+    assert.equal((await kiosk.signIn('kiosk')).message.kind, 'sign_in_accepted');
+  });
+  after(async () => {
+    kiosk.close();
+    await world.stop();
+    await bank.close();
+  });
+
+  async function identify(cardNo: string): Promise<Extract<Message, { kind: 'kiosk_account' }>> {
+    const phone = await phoneFor(world.client, cardNo);
+    const reply = await kiosk.request({ kind: 'kiosk_identify', code: { kind: 'qr', text: phone.code() } });
+    assert.equal(reply.message.kind, 'kiosk_account');
+    return reply.message as Extract<Message, { kind: 'kiosk_account' }>;
+  }
+
+  test('when banknotes are counted and the frame is sent again under the same sequence, then the card is credited once and the box counts them once', async () => {
+    const cardNo = await openStudent(world.client);
+    const account = await identify(cardNo);
+    assert.equal(account.reason, 'NONE');
+    assert.equal(account.displayName, '测*生');
+    assert.equal(account.mainFen, 0);
+    const cash: Message = {
+      kind: 'kiosk_cash_top_up',
+      sessionToken: account.sessionToken,
+      amountFen: 15_000,
+      notes: 2,
+    };
+    const first = await kiosk.request(cash);
+    assert.deepEqual(first.message, {
+      kind: 'kiosk_load_result',
+      reason: 'NONE',
+      status: 'credited',
+      amountFen: 15_000,
+      balanceAfterFen: 15_000,
+      reference: `dev:${kioskId}:${first.sequence}`,
+    });
+    // The answer was lost: the kiosk sends the same frame again, and once more after reconnecting.
+    const again = await kiosk.request(cash, first.sequence);
+    assert.deepEqual(again.message, first.message);
+    const second = await TestDevice.connect(world.gateway.port, kioskId, kiosk.key);
+    second.sequence = kiosk.sequence;
+    assert.equal((await second.signIn('kiosk')).message.kind, 'sign_in_accepted');
+    const third = await second.request(cash, first.sequence);
+    // The new connection replaced the old one: the kiosk goes on with it.
+    kiosk.close();
+    kiosk = second;
+    assert.equal(third.message.kind, 'kiosk_load_result');
+    assert.equal((await world.client.getCard(cardNo)).balance.main, 15_000);
+    const box = (await world.client.kioskCashBoxes()).items.find((b) => b.deviceRef === String(kioskId));
+    assert.deepEqual(box && { amount: box.openAmount, notes: box.openNotes }, { amount: 15_000, notes: 2 });
+    // Collected 100 yuan short: an exception for finance; the box starts again from nothing.
+    const short = await world.client.collectKioskCash({
+      deviceRef: String(kioskId),
+      requestId: `collect-${kioskId}-1`,
+      countedAmount: 5_000,
+      collectorId: 'finance-1',
+    });
+    assert.equal(short.status, 'discrepancy');
+    assert.equal(short.difference, -10_000);
+    const retried = await world.client.collectKioskCash({
+      deviceRef: String(kioskId),
+      requestId: `collect-${kioskId}-1`,
+      countedAmount: 5_000,
+      collectorId: 'finance-1',
+    });
+    assert.equal(retried.id, short.id);
+    const empty = await world.client.collectKioskCash({
+      deviceRef: String(kioskId),
+      requestId: `collect-${kioskId}-2`,
+      countedAmount: 0,
+      collectorId: 'finance-1',
+    });
+    assert.equal(empty.status, 'balanced');
+    const open = (await world.client.kioskCollections({ status: 'discrepancy' })).items;
+    assert.deepEqual(
+      open.map((c) => c.id),
+      [short.id],
+    );
+  });
+
+  test('when a bound card loads from its bank card at the kiosk, then it is credited and the bank debited once', async () => {
+    const cardNo = await openStudent(world.client);
+    bank.addAccount({
+      cardNumber: '6222600000000001',
+      name: '测试学生',
+      idNumber: '110101200002021234',
+      phone: '13900000099',
+      balance: 50_000,
+    });
+    const started = await world.client.startBankBinding({
+      cardNo,
+      bankCardNumber: '6222600000000001',
+      idNumber: '110101200002021234',
+      phone: '13900000099',
+    });
+    await world.client.confirmBankBinding({
+      cardNo,
+      bindingId: started.id,
+      smsCode: bank.smsFor('13900000099') as string,
+    });
+    const account = await identify(cardNo);
+    assert.equal(account.bankTail, '0001');
+    const load: Message = { kind: 'kiosk_bank_load', sessionToken: account.sessionToken, amountFen: 5_000 };
+    const reply = await kiosk.request(load);
+    assert.equal(reply.message.kind, 'kiosk_load_result');
+    if (reply.message.kind === 'kiosk_load_result') {
+      assert.equal(reply.message.status, 'credited');
+      assert.equal(reply.message.balanceAfterFen, 5_000);
+      assert.match(reply.message.reference, /^bk/);
+    }
+    await kiosk.request(load, reply.sequence);
+    assert.equal(bank.accounts.get('6222600000000001')?.balance, 45_000);
+    assert.equal((await world.client.getCard(cardNo)).balance.main, 5_000);
+  });
+
+  test('when the session is unknown or the card has no bank card, then the load is refused and nothing moves', async () => {
+    const cardNo = await openStudent(world.client);
+    const stale = await kiosk.request({
+      kind: 'kiosk_bank_load',
+      sessionToken: new Uint8Array(16).fill(7),
+      amountFen: 100,
+    });
+    assert.deepEqual(stale.message, {
+      kind: 'kiosk_load_result',
+      reason: 'KIOSK_SESSION_EXPIRED',
+      status: 'refused',
+      amountFen: 100,
+      balanceAfterFen: 0,
+      reference: '',
+    });
+    const account = await identify(cardNo);
+    assert.equal(account.bankTail, '');
+    const unbound = await kiosk.request({
+      kind: 'kiosk_bank_load',
+      sessionToken: account.sessionToken,
+      amountFen: 100,
+    });
+    assert.equal(unbound.message.kind === 'kiosk_load_result' && unbound.message.reason, 'BANK_NOT_BOUND');
+    assert.equal((await world.client.getCard(cardNo)).balance.main, 0);
+  });
+
+  test('when a till sends a kiosk request, then it is UNEXPECTED_MESSAGE and nothing is credited', async () => {
+    const { deviceId, key } = await registerDevice(world, 'pos');
+    const till = await TestDevice.connect(world.gateway.port, deviceId, key);
+    await till.signIn();
+    const reply = await till.request({
+      kind: 'kiosk_cash_top_up',
+      sessionToken: new Uint8Array(16),
+      amountFen: 100,
+      notes: 1,
+    });
+    till.close();
+    assert.equal(reply.message.kind === 'error' && reply.message.code, 'UNEXPECTED_MESSAGE');
+    assert.deepEqual((await checkLedger(world.core.core.db)).breaks, []);
+  });
+});
