@@ -105,6 +105,15 @@ describe('visitors through the BFF', () => {
     });
     assert.equal(onCampus.status, 200);
     assert.ok(onCampus.body.items.some((v) => v.id === invited.body.visit.id));
+    // A department admin sees only their own department's hosts' visitors (this host is in 物理学院).
+    const scoped = await world.request<{ items: VisitView[] }>('GET', '/api/admin/v1/visitors/on-campus', {
+      token: admins.department_admin,
+    });
+    assert.equal(scoped.status, 200);
+    assert.equal(
+      scoped.body.items.some((v) => v.id === invited.body.visit.id),
+      false,
+    );
     const refused = await world.request('GET', '/api/admin/v1/visitors/on-campus', {
       token: admins.device_admin,
     });

@@ -79,7 +79,7 @@ export const roleRights: Readonly<Record<AdminRole, readonly Right[]>> = {
   content_editor: ['content.manage'],
   // Reads the people of their own department only (the scope is applied by the card-affairs service,
   // and for attendance by bff/src/admin/attendance.ts).
-  department_admin: ['card.read', 'attendance.read', 'visitor.approve'],
+  department_admin: ['card.read', 'attendance.read', 'visitor.read', 'visitor.approve'],
   // Read-only: sees everything there is to read, changes nothing.
   auditor: [
     'card.read',

@@ -5,8 +5,8 @@ import { parseBody, parseValue } from '../http/middleware.ts';
 import type { AdminSession } from './admin-sessions.ts';
 import type { AdminRoute } from './routes.ts';
 
-// Visitors in the backoffice (docs/visitors-meetings-bus.md): who is on campus now, the approval queue
-// (a department admin sees and decides only their own department's hosts), and the campus policy.
+// Visitors in the backoffice (docs/visitors-meetings-bus.md): who is on campus now and the approval queue
+// (a department admin sees and decides only their own department's hosts' visitors), and the campus policy.
 
 const decisionBody = z.strictObject({ decision: z.enum(['approve', 'refuse']) });
 
@@ -19,7 +19,10 @@ export const visitorRoutes: AdminRoute[] = [
     method: 'GET',
     path: '/visitors/on-campus',
     right: 'visitor.read',
-    handle: (_ctx, _admin, s) => s.core.visitorsOnCampus(),
+    handle: async (_ctx, admin, s) => {
+      const { items } = await s.core.visitorsOnCampus();
+      return { items: items.filter((v) => inScope(admin, v.hostDepartment)) };
+    },
   },
   {
     method: 'GET',
