@@ -15,14 +15,7 @@ import {
   type PersonStatus,
   type ValidPerson,
 } from './person-rows.ts';
-import {
-  type CourseKey,
-  type Cursor,
-  type PersonStream,
-  type SourceReader,
-  type SourceSession,
-  sourceOf,
-} from './source-reader.ts';
+import { type Cursor, type PersonStream, type SourceReader, sourceOf } from './source-reader.ts';
 import type {
   NewSyncedPerson,
   PersonState,
@@ -33,6 +26,7 @@ import type {
   SyncRunError,
   SyncTrigger,
 } from './sync-repository.ts';
+import { RosterSync } from './sync-rosters.ts';
 
 export interface SyncOptions {
   /** Source rows read and applied per page (one progress update each). */
@@ -62,9 +56,6 @@ export const defaultSyncOptions = {
 } as const;
 
 /** Sign-in windows around a session's start: students sign in a little before, and a little late. */
-const signInBeforeMs = { class: 15 * 60_000, exam: 30 * 60_000 } as const;
-const signInAfterMs = { class: 15 * 60_000, exam: 30 * 60_000 } as const;
-const sessionIdLengthMax = 32;
 /** Hard deletes a full reconcile applies at once: this share of the managed people, or this many. */
 const vanishedShareMax = 0.05;
 const vanishedCountFree = 10;
@@ -510,107 +501,16 @@ export class SyncService {
 
   // ---- Rosters -------------------------------------------------------------------------
 
-  /**
-   * Recomputes the sessions and rosters of every course whose enrolments or timetable changed since
-   * the watermark (every course on a full run, and every course the core still has sessions of).
-   */
   private async syncRosters(state: RunState): Promise<void> {
-    const reader = this.reader as SourceReader;
-    const stream = 'academic.rosters';
-    const until = await reader.rosterStampMs();
-    const since =
-      state.run.kind === 'full'
-        ? 0
-        : Math.max(0, (await this.repo.watermark(stream)).afterMs - this.options.overlapMs);
-    const courses = new Map<string, CourseKey>();
-    for (const c of await reader.changedCourses(since)) courses.set(`${c.term}/${c.courseCode}`, c);
-    if (state.run.kind === 'full') {
-      for (const c of await this.repo.allSyncedCourses()) courses.set(`${c.term}/${c.courseCode}`, c);
-    }
-    let done = 0;
-    for (const course of courses.values()) {
-      await this.syncCourse(state, course);
-      done += 1;
-      if (done % 50 === 0) await this.progress(state, `rosters ${done}/${courses.size}`);
-    }
-    await this.repo.advanceWatermark(stream, { afterMs: until, afterId: 0 });
-  }
-
-  private async syncCourse(state: RunState, course: CourseKey): Promise<void> {
-    const reader = this.reader as SourceReader;
-    const source = await reader.courseRoster(course);
-    const tooLong = source.sessions.filter((s) => s.id.length > sessionIdLengthMax);
-    await this.report(
-      state,
-      tooLong.map((s) => ({
-        stream: 'academic.sessions',
-        rowId: s.code,
-        personNo: null,
-        code: 'BAD_SESSION_CODE' as const,
-        reason: `session code longer than ${sessionIdLengthMax - 2} characters`,
-      })),
+    await new RosterSync(this.repo, this.reader as SourceReader, this.options.overlapMs).sync(
+      state.run.kind,
+      state.counts,
+      {
+        report: (rows) => this.report(state, rows),
+        progress: (phase) => this.progress(state, phase),
+      },
     );
-    const live = source.sessions.filter((s) => s.status !== 'cancelled' && s.id.length <= sessionIdLengthMax);
-    const liveIds = new Set(live.map((s) => s.id));
-    const existing = await this.repo.syncedSessions(course);
-    const existingIds = new Set(existing);
-    const stored = await this.repo.sessionRows(live.map((s) => s.id));
-    const upsertSessions = live
-      .map((s) => ({
-        ...desiredSession(s, course),
-        sourceUpdatedAtMs: s.updatedAtMs,
-        exists: existingIds.has(s.id),
-      }))
-      .filter((s) => !s.exists || !sameSession(stored.get(s.id), s));
-    const deleteSessions = existing.filter((id) => !liveIds.has(id));
-    // The roster of sessions being removed is read too, so its rows count as removed.
-    const current = new Set(
-      (await this.repo.roster([...new Set([...liveIds, ...existing])])).map(
-        (r) => `${r.sessionId}\u0000${r.personNo}`,
-      ),
-    );
-    const desired = new Set<string>();
-    for (const s of live) for (const no of source.personNos) desired.add(`${s.id}\u0000${no}`);
-    const split = (key: string) => {
-      const [sessionId, personNo] = key.split('\u0000') as [string, string];
-      return { sessionId, personNo };
-    };
-    const addRoster = [...desired].filter((k) => !current.has(k)).map(split);
-    const removeRoster = [...current].filter((k) => !desired.has(k)).map(split);
-    await this.repo.applyCourse({ ...course, upsertSessions, deleteSessions, addRoster, removeRoster });
-    state.counts.roster +=
-      upsertSessions.length + deleteSessions.length + addRoster.length + removeRoster.length;
   }
-}
-
-function desiredSession(s: SourceSession, course: CourseKey) {
-  const title = `${s.courseName ?? course.courseCode}${s.kind === 'exam' ? ' 考试' : ''}`.slice(0, 128);
-  return {
-    id: s.id,
-    kind: s.kind,
-    title,
-    location: s.room.slice(0, 64),
-    startsAtMs: s.startsAtMs,
-    endsAtMs: s.endsAtMs,
-    signInFromMs: s.startsAtMs - signInBeforeMs[s.kind],
-    signInUntilMs: s.startsAtMs + signInAfterMs[s.kind],
-  };
-}
-
-function sameSession(
-  row: Record<string, unknown> | undefined,
-  s: ReturnType<typeof desiredSession>,
-): boolean {
-  return (
-    row !== undefined &&
-    row.kind === s.kind &&
-    row.title === s.title &&
-    row.location === s.location &&
-    Number(row.starts_at_ms) === s.startsAtMs &&
-    Number(row.ends_at_ms) === s.endsAtMs &&
-    Number(row.sign_in_from_ms) === s.signInFromMs &&
-    Number(row.sign_in_until_ms) === s.signInUntilMs
-  );
 }
 
 /** The refund list's reason for a person the sync closed out: graduated, or left (withdrawn, retired, gone). */
