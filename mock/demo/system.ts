@@ -17,6 +17,7 @@ import { loadConfig } from '../../core/src/config.ts';
 import { createLogger } from '../../core/src/log.ts';
 import { type AlipayStandIn, startAlipayStandIn } from '../alipay/server.ts';
 import { makeRsaKeyPair } from '../alipay/signing.ts';
+import type { BankStandIn } from '../bank/server.ts';
 import { startDeviceDemo } from '../devices/demo.ts';
 import type { NetworkStandIn } from '../network/server.ts';
 import { type OidcStandIn, startOidcStandIn } from '../sso/oidc.ts';
@@ -24,6 +25,7 @@ import type { UtilityStandIn } from '../utility/server.ts';
 import { type LoginStandIn, startLoginStandIn } from '../wechat/login/server.ts';
 import { type PayStandIn, startPayStandIn } from '../wechat/pay/server.ts';
 import { makeCertifiedKey } from '../wechat/x509.ts';
+import { type DemoBankAccount, demoBankSecret, seedDemoBank, startDemoBank } from './bank-demo.ts';
 import { seedCampusPayments, startCampusPaymentStandIns } from './campus-payments.ts';
 import { startWeb, type Web } from './web.ts';
 
@@ -53,6 +55,9 @@ export interface RunningSystem {
   /** The dorm meter system and network billing stand-ins (#16), with their fault switches. */
   meter: UtilityStandIn;
   network: NetworkStandIn;
+  /** The bank front-end stand-in (#16) and the demo students' bank accounts in it. */
+  bank: BankStandIn;
+  bankAccounts: DemoBankAccount[];
   /** The campus single sign-on stand-in (OIDC) the H5 login page offers. */
   sso: OidcStandIn;
   web: Web;
@@ -118,7 +123,11 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     utility: await pick('UTILITY_PORT', 7085),
     network: await pick('NETWORK_PORT', 7086),
   });
+  // The bank front end for 圈存 (#16), before the core that calls it; its accounts once the students exist.
+  const bank = await startDemoBank(await pick('BANK_PORT', 7087));
   const config = loadConfig({
+    BANK_URL: bank.url,
+    BANK_SECRET: demoBankSecret,
     UTILITY_URL: campusPayments.meter.url,
     NETWORK_URL: campusPayments.network.url,
     ...env,
@@ -128,6 +137,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const core = await startCore(config, log, options.core);
   const demo = await seedDemo(core);
   await seedCampusPayments(core, demo.identities, campusPayments.meter, campusPayments.network);
+  const bankAccounts = seedDemoBank(bank, demo.identities);
   const [keyId, secret] = [...config.serviceKeys][0] ?? ['', ''];
 
   const login = await startLoginStandIn({
@@ -258,6 +268,10 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     ...(options.terminals ? {} : { intervalMs: 2_147_483_647 }),
     ...(options.print ? { print: options.print } : {}),
   });
+  // Visitors (docs/visitors-meetings-bus.md): hosts may offer the demo gate (device 1002) to visitors.
+  const visitorPolicy = await bff.bff.core.visitorPolicy();
+  if (visitorPolicy.offeredPlaces.length === 0)
+    await bff.bff.core.setVisitorPolicy({ ...visitorPolicy, offeredPlaces: [{ id: 'device:1002', name: '东门' }] });
   return {
     core,
     bff,
@@ -267,6 +281,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     alipayAppId,
     meter: campusPayments.meter,
     network: campusPayments.network,
+    bank,
+    bankAccounts,
     sso,
     web,
     gatewayPort: devices.port,
@@ -281,7 +297,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       await bff.close();
       await Promise.all([login.close(), pay.close(), alipay.close(), sso.close()]);
       await core.close();
-      await Promise.all([campusPayments.meter.close(), campusPayments.network.close()]);
+      await Promise.all([campusPayments.meter.close(), campusPayments.network.close(), bank.close()]);
     },
   };
 }

@@ -15,6 +15,7 @@ import type { DeviceKind } from '@campus-card/device-gateway/protocol';
 import { startGateway } from '@campus-card/device-gateway/server';
 import { AttendanceReader } from './attendance-reader.ts';
 import { GateReader } from './gate.ts';
+import { Kiosk } from './kiosk.ts';
 import { PosTerminal } from './pos.ts';
 import { ShowerMeter } from './shower-meter.ts';
 
@@ -101,6 +102,7 @@ export async function startDeviceDemo(
     'DEMO-CS101',
   );
   const shower = await ShowerMeter.connect(terminal(await device('1004', 'shower', 'SHOWER-N1')));
+  const kiosk = await Kiosk.connect(terminal(await device('1005', 'kiosk', null)));
 
   // Phones for the demo students: a key pair and a certificate each, codes made on demand.
   const phones = await Promise.all(
@@ -116,7 +118,7 @@ export async function startDeviceDemo(
   );
   const pick = () => phones[Math.floor(Math.random() * phones.length)] as (typeof phones)[number];
   print(
-    `校园卡 device gateway on 127.0.0.1:${gateway.port}; simulated POS 1001, gate 1002, reader 1003, shower 1004`,
+    `校园卡 device gateway on 127.0.0.1:${gateway.port}; simulated POS 1001, gate 1002, reader 1003, shower 1004, kiosk 1005`,
   );
 
   let step = 0;
@@ -128,7 +130,7 @@ export async function startDeviceDemo(
     const phone = pick();
     const who = `${phone.card.name} (${phone.card.cardNo})`;
     const act = async () => {
-      switch (step % 4) {
+      switch (step % 5) {
         case 1: {
           const amount = 600 + Math.floor(Math.random() * 1_200);
           const r = await pos.pay(phone.maker.next(Date.now()), amount);
@@ -147,6 +149,20 @@ export async function startDeviceDemo(
         case 3: {
           const r = await reader.signIn(phone.maker.next(Date.now()));
           print(`[考勤 1003] ${who} → ${r.kind === 'attendance_result' ? r.status : r.kind}`);
+          return;
+        }
+        case 4: {
+          const account = await kiosk.identify(phone.maker.next(Date.now()));
+          if (account.reason !== 'NONE') {
+            print(`[自助机 1005] ${who} → ${account.reason}`);
+            return;
+          }
+          const r = await kiosk.insertCash([5_000]);
+          print(
+            r.status === 'credited'
+              ? `[自助机 1005] ${who} 投币 50.00 元 → 到账，余额 ${yuan(r.balanceAfterFen)} 元`
+              : `[自助机 1005] ${who} 投币 50.00 元 → ${r.reason}，退回纸币`,
+          );
           return;
         }
         default: {
@@ -177,7 +193,7 @@ export async function startDeviceDemo(
     port: gateway.port,
     async stop() {
       clearInterval(timer);
-      for (const t of [pos, gate, reader, shower]) t.close();
+      for (const t of [pos, gate, reader, shower, kiosk]) t.close();
       await client.close();
       await gateway.close();
     },

@@ -1,0 +1,59 @@
+// A self-service kiosk (protocol § 7.24): the person shows a code, the kiosk shows the account and then
+// loads the card from the bound bank card (圈存) or with the banknotes its acceptor counted. A load is sent
+// again under the same sequence until it is answered, so a lost answer never credits twice.
+
+import type { KioskAccount, KioskLoadResult } from '@campus-card/device-gateway/protocol';
+import { scannedCode, Terminal, type TerminalOptions } from './terminal.ts';
+
+export class Kiosk extends Terminal {
+  private session: Uint8Array | undefined;
+  /** The kiosk's cash box as it counted it: what a collection should find. */
+  cashInBoxFen = 0;
+
+  constructor(options: TerminalOptions) {
+    super('kiosk', options);
+  }
+
+  static async connect(options: TerminalOptions): Promise<Kiosk> {
+    const kiosk = new Kiosk(options);
+    await kiosk.connect();
+    return kiosk;
+  }
+
+  /** Identifies the person; the session token is kept for the loads that follow. */
+  async identify(scanned: string): Promise<KioskAccount> {
+    const reply = await this.request({ kind: 'kiosk_identify', code: scannedCode(scanned) });
+    if (reply.kind !== 'kiosk_account') throw new Error(`KIOSK_IDENTIFY answered ${reply.kind}`);
+    this.session = reply.reason === 'NONE' ? reply.sessionToken : undefined;
+    return reply;
+  }
+
+  async bankLoad(amountFen: number): Promise<KioskLoadResult> {
+    const reply = await this.requestHonouringBusy({
+      kind: 'kiosk_bank_load',
+      sessionToken: this.token(),
+      amountFen,
+    });
+    if (reply.kind !== 'kiosk_load_result') throw new Error(`KIOSK_BANK_LOAD answered ${reply.kind}`);
+    return reply;
+  }
+
+  /** Banknotes counted into escrow: kept in the box when credited, handed back when refused. */
+  async insertCash(notesFen: readonly number[]): Promise<KioskLoadResult> {
+    const amountFen = notesFen.reduce((sum, n) => sum + n, 0);
+    const reply = await this.requestHonouringBusy({
+      kind: 'kiosk_cash_top_up',
+      sessionToken: this.token(),
+      amountFen,
+      notes: notesFen.length,
+    });
+    if (reply.kind !== 'kiosk_load_result') throw new Error(`KIOSK_CASH_TOP_UP answered ${reply.kind}`);
+    if (reply.status === 'credited') this.cashInBoxFen += amountFen;
+    return reply;
+  }
+
+  private token(): Uint8Array {
+    if (!this.session) throw new Error('nobody is identified at the kiosk');
+    return this.session;
+  }
+}
