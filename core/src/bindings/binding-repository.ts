@@ -1,3 +1,4 @@
+import type { Binding } from '../contract/bindings.ts';
 import type { Database } from '../db/database.ts';
 
 /**
@@ -5,18 +6,10 @@ import type { Database } from '../db/database.ts';
  * them (bff/src/services/alipay-login.ts), campus single sign-on accounts `sso-`
  * (bff/src/services/sso.ts), every other account is a WeChat openid.
  */
+export type { Binding };
 export type BindingChannel = 'wechat' | 'alipay' | 'sso';
 export const channelOf = (openid: string): BindingChannel =>
   openid.startsWith('ali-') ? 'alipay' : openid.startsWith('sso-') ? 'sso' : 'wechat';
-
-/** A WeChat or Alipay account bound to a person and that person's card. */
-export interface Binding {
-  openid: string;
-  personId: string;
-  personNo: string;
-  cardNo: string;
-  createdAtMs: number;
-}
 
 /** What a binding check needs of a person: never the ID number itself, only its sealed form. */
 export interface PersonForBinding {

@@ -1,5 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { CardService } from '../cards/card-service.ts';
+import type { BindRequest, BindResult, IdentityProof } from '../contract/bindings.ts';
 import { isDuplicateKey } from '../db/database.ts';
 import { CoreError } from '../errors.ts';
 import type { Pii } from '../pii.ts';
@@ -11,28 +12,7 @@ import {
   type PersonForBinding,
 } from './binding-repository.ts';
 
-export type { Binding };
-
-/**
- * How a person proves who they are: the one-time activation code the card centre issued for their
- * card, or (where the campus enables it in the BFF) the last 6 characters of their ID number.
- */
-export type IdentityProof = { secret: string } | { activationCode: string };
-
-export type BindRequest =
-  | ({
-      openid: string;
-      personNo: string;
-      name: string;
-    } & IdentityProof)
-  /** The campus identity provider proved the person (docs/sso.md): only for `sso-` accounts. */
-  | { openid: string; personNo: string; provenBy: 'sso' };
-
-export interface BindResult extends Binding {
-  /** False when this same account was already bound to this same person (a retry). */
-  created: boolean;
-  cardVersion: number;
-}
+export type { Binding, BindRequest, BindResult, IdentityProof };
 
 const alreadyBound = () =>
   new CoreError('ALREADY_BOUND', 'this person is already bound to another account of this app');

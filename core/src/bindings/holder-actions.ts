@@ -1,17 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { CardActivityFeed } from '../activity/card-activity.ts';
 import type { CardChange, CardService } from '../cards/card-service.ts';
+import type { HolderCardAction, HolderProof, IdentityProof } from '../contract/bindings.ts';
 import { CoreError } from '../errors.ts';
 import type { NoticeRepository } from '../notices/notice-repository.ts';
-import type { BindingService, IdentityProof } from './binding-service.ts';
+import type { BindingService } from './binding-service.ts';
 
-/** What a holder sends with an action that could reopen or widen a card: the PIN, an identity proof. */
-export interface HolderProof {
-  pin?: string | undefined;
-  identity?: ({ name: string } & IdentityProof) | undefined;
-}
-
-export type HolderCardAction = 'report_loss' | 'cancel_loss' | 'freeze' | 'unfreeze';
+export type { HolderCardAction, HolderProof };
 
 /** The holder's actions that reopen a card, the status each leaves and the change that set it. */
 const undoing: Partial<Record<HolderCardAction, { status: 'lost' | 'frozen'; kind: string }>> = {

@@ -1,27 +1,11 @@
+import type { CardEvent, CardStatus, CardView } from '../contract/cards.ts';
 import type { Database, Tx } from '../db/database.ts';
 import type { Models } from '../db/models.ts';
-import { newId } from '../ids.ts';
 import { shanghaiDay } from '../time.ts';
 import { insertCardEvents } from './card-events.ts';
+import { openingStatements } from './card-opening.ts';
 
-export type CardStatus = 'active' | 'lost' | 'frozen' | 'cancelled';
-
-export interface CardView {
-  cardNo: string;
-  personId: string;
-  personNo: string;
-  name: string;
-  personType: string;
-  department: string | null;
-  status: CardStatus;
-  version: number;
-  dailyLimit: number;
-  pinFreeLimit: number;
-  pinSet: boolean;
-  spentToday: number;
-  balance: { main: number; subsidy: number; mainPending: number; subsidyPending: number };
-  reissueCount: number;
-}
+export type { CardEvent, CardStatus, CardView };
 
 export interface NewPerson {
   personNo: string;
@@ -32,75 +16,26 @@ export interface NewPerson {
   phoneEnc: string | null;
 }
 
-export interface CardEvent {
-  kind: string;
-  fromStatus: CardStatus | null;
-  toStatus: CardStatus;
-  version: number;
-  actorType: string;
-  actorId: string | null;
-  reason: string | null;
-}
-
 export class CardRepository {
   constructor(
     private readonly db: Database,
     private readonly models: Models,
   ) {}
 
-  /** Creates the person, both wallets and the card in one transaction. */
+  /** Creates the person, both wallets and the card in one transaction (the writes are the cards domain's, card-opening.ts). */
   async open(
     person: NewPerson,
     cardNo: string,
     limits: { dailyLimit: number; pinFreeLimit: number },
     actor: { type: string; id: string | null },
   ): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      const now = Date.now();
-      const personId = newId(now);
-      const mainId = newId(now);
-      const subsidyId = newId(now);
-      await this.db.execute(
-        'INSERT INTO persons (id, person_no, name, type, department, status, id_number_enc, phone_enc, created_at_ms, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        [
-          personId,
-          person.personNo,
-          person.name,
-          person.type,
-          person.department,
-          'active',
-          person.idNumberEnc,
-          person.phoneEnc,
-          now,
-          now,
-        ],
-        tx,
-      );
-      await this.db.execute(
-        "INSERT INTO accounts (id, kind, owner_id, allow_overdraft, created_at_ms) VALUES (?, 'wallet_main', ?, 0, ?), (?, 'wallet_subsidy', ?, 0, ?)",
-        [mainId, personId, now, subsidyId, personId, now],
-        tx,
-      );
-      await this.db.execute(
-        `INSERT INTO cards (card_no, person_id, status, version, main_account_id, subsidy_account_id, daily_limit, pin_free_limit, created_at_ms, updated_at_ms)
-         VALUES (?, ?, 'active', 1, ?, ?, ?, ?, ?, ?)`,
-        [cardNo, personId, mainId, subsidyId, limits.dailyLimit, limits.pinFreeLimit, now, now],
-        tx,
-      );
-      await this.addEvent(
-        cardNo,
-        {
-          kind: 'opened',
-          fromStatus: null,
-          toStatus: 'active',
-          version: 1,
-          actorType: actor.type,
-          actorId: actor.id,
-          reason: null,
-        },
-        tx,
-      );
-    });
+    const { statements } = openingStatements(
+      [{ ...person, status: 'active', cardNo }],
+      limits,
+      { ...actor, reason: null },
+      Date.now(),
+    );
+    await this.db.transaction((tx) => this.db.run(statements, tx, { commit: true }));
   }
 
   async find(cardNo: string): Promise<CardView | undefined> {

@@ -1,16 +1,13 @@
 import { randomInt } from 'node:crypto';
 import type { CoreConfig } from '../config.ts';
+import type { Actor, CardAction, CardChange } from '../contract/cards.ts';
 import { isDuplicateKey } from '../db/database.ts';
 import { CoreError } from '../errors.ts';
 import type { Pii } from '../pii.ts';
 import type { CardRepository, CardStatus, CardView, NewPerson } from './card-repository.ts';
 import { hashPin, verifyPin } from './pin.ts';
 
-export type CardAction = 'report_loss' | 'cancel_loss' | 'freeze' | 'unfreeze' | 'reissue';
-export interface Actor {
-  type: 'self' | 'parent' | 'admin' | 'system' | 'device';
-  id: string | null;
-}
+export type { Actor, CardAction, CardChange };
 
 /** Which statuses each action starts from, and where it leads. */
 const transitions: Record<CardAction, { from: readonly CardStatus[]; to: CardStatus }> = {
@@ -21,13 +18,6 @@ const transitions: Record<CardAction, { from: readonly CardStatus[]; to: CardSta
   // A new phone: the card number, wallets and history stay; the version bump kills old credentials.
   reissue: { from: ['active', 'lost', 'frozen'], to: 'active' },
 };
-
-export interface CardChange {
-  cardNo: string;
-  status: CardStatus;
-  version: number;
-  changed: boolean;
-}
 
 export type CardListener = (change: CardChange) => void;
 

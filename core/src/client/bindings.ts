@@ -1,6 +1,11 @@
-import type { Binding, BindRequest, BindResult } from '../bindings/binding-service.ts';
-import type { HolderCardAction, HolderProof } from '../bindings/holder-actions.ts';
-import type { CardChange } from '../cards/card-service.ts';
+import type {
+  Binding,
+  BindRequest,
+  BindResult,
+  HolderCardAction,
+  HolderProof,
+} from '../contract/bindings.ts';
+import type { CardChange } from '../contract/cards.ts';
 import { DomainClient } from './transport.ts';
 
 /** WeChat bindings and the bound holder's own card actions. */

@@ -1,22 +1,10 @@
-import type { CardEvent, CardView } from '../cards/card-repository.ts';
-import type { Actor, CardAction, CardChange } from '../cards/card-service.ts';
-import type { OperationView } from '../ledger/ledger-repository.ts';
-import type { Answer } from '../ledger/results.ts';
+import type { Actor, CardAction, CardChange, CardEvent, CardView, OpenCardInput } from '../contract/cards.ts';
+import type { Answer, CloseOutRequest, OperationView } from '../contract/ledger.ts';
 import { DomainClient } from './transport.ts';
 
 /** Cards: opening, status changes, close-out, PIN, daily limit, activation codes. */
 export class CardsClient extends DomainClient {
-  openCard(input: {
-    personNo: string;
-    name: string;
-    type: 'student' | 'staff' | 'parent' | 'visitor' | 'alumnus';
-    department?: string | null;
-    idNumber?: string;
-    phone?: string;
-    cardNo?: string;
-    dailyLimit?: number;
-    actor?: Actor;
-  }): Promise<CardView> {
+  openCard(input: OpenCardInput): Promise<CardView> {
     return this.transport.call('POST', '/v1/cards', input);
   }
   getCard(cardNo: string): Promise<CardView> {
@@ -46,14 +34,7 @@ export class CardsClient extends DomainClient {
     return this.transport.call('POST', `/v1/cards/${cardNo}/status`, { action, actor, reason });
   }
   /** Cancels the card and refunds its balance (an operation: answers accepted or rejected). */
-  closeOut(
-    cardNo: string,
-    request: {
-      id: string;
-      reason: string;
-      actor: Omit<Actor, 'type'> & { type: 'self' | 'parent' | 'admin' | 'system' };
-    },
-  ): Promise<Answer> {
+  closeOut(cardNo: string, request: Omit<CloseOutRequest, 'cardNo'>): Promise<Answer> {
     return this.transport.operation({ kind: 'close_out', cardNo, ...request });
   }
   setPin(cardNo: string, pin: string, actor: Actor, currentPin?: string): Promise<void> {

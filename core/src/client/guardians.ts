@@ -1,4 +1,4 @@
-import type { GuardianLink, LinkPatch } from '../guardians/guardian-service.ts';
+import type { GuardianLink, LinkPatch } from '../contract/guardians.ts';
 import { DomainClient, query } from './transport.ts';
 
 /** Parents' links to their children. */

@@ -19,11 +19,12 @@
 import type { AdminAccount, AdminRole, Approval, PendingHold, PersonHit } from '../admin/admin-repository.ts';
 import type { NewAdmin } from '../admin/admin-service.ts';
 import type { AuditEntry, AuditEntryInput, AuditQuery, AuditVerifyReport } from '../admin/audit-log.ts';
-import type { Binding, BindRequest, BindResult, IdentityProof } from '../bindings/binding-service.ts';
-import type { CardEvent, CardView } from '../cards/card-repository.ts';
-import type { Actor, CardAction, CardChange } from '../cards/card-service.ts';
 import type { Course, Lesson, LessonProgress, NewsItem } from '../content/content-repository.ts';
 import type { NewCourse, NewLesson, NewNews } from '../content/content-service.ts';
+import type { Binding, BindRequest, BindResult, IdentityProof } from '../contract/bindings.ts';
+import type { Actor, CardAction, CardChange, CardEvent, CardView } from '../contract/cards.ts';
+import type { Notice } from '../contract/notices.ts';
+import type { CardTransaction, MeterSession, MonthlyStatement } from '../contract/statements.ts';
 import type { AccessEventInput, AccessEventView } from '../devices/access-events.ts';
 import type {
   AttendanceRecordView,
@@ -53,11 +54,9 @@ import type {
 } from '../devices/presence-service.ts';
 import { CoreError, type ErrorCode } from '../errors.ts';
 import type { Merchant, MerchantListItem } from '../merchants/merchant-service.ts';
-import type { Notice } from '../notices/notice-repository.ts';
 import type { PayoutChannel, RefundEntry } from '../refunds/refund-repository.ts';
 import type { AttendanceSessionRow, RosterEntry } from '../reports/attendance-report.ts';
 import type { Statement } from '../settlement/settlement-service.ts';
-import type { CardTransaction, MeterSession, MonthlyStatement } from '../statements/statement-service.ts';
 import type { SubsidyBatch, SubsidyClearing, SubsidyRow } from '../subsidies/subsidy-repository.ts';
 import type { BatchSource, Preview as SubsidyPreview } from '../subsidies/subsidy-service.ts';
 import type { SyncKind, SyncRun, SyncRunError } from '../sync/sync-repository.ts';
@@ -98,9 +97,10 @@ import { VisitorsClient } from './visitors.ts';
 export { type CardActivity, cardActivityChannel } from '../activity/card-activity.ts';
 export { adminRoles, totpRequiredRoles } from '../admin/admin-repository.ts';
 export type { AdminChange } from '../admin/admin-service.ts';
-export type { HolderCardAction, HolderProof } from '../bindings/holder-actions.ts';
 export { type NewsAnnouncement, newsChannel } from '../content/announcements.ts';
 export type { CourseEdit, Edited, LessonEdit, NewsEdit } from '../content/content-service.ts';
+export type { HolderCardAction, HolderProof } from '../contract/bindings.ts';
+export type { GuardianLink, LinkPatch } from '../contract/guardians.ts';
 export type {
   Accepted,
   Answer,
@@ -109,10 +109,10 @@ export type {
   HoldView as HoldRow,
   Rejected,
 } from '../contract/ledger.ts';
+export type { PayCodeRefusal, PayCodeSecret, PayCodeVerdict } from '../contract/pay-codes.ts';
 export type { ReportName } from '../contract/reports.ts';
 export { blacklistChannel } from '../devices/blacklist-service.ts';
 export { deviceConfigChannel, deviceSettings, personTypeAllowed } from '../devices/device-configs.ts';
-export type { GuardianLink, LinkPatch } from '../guardians/guardian-service.ts';
 export type {
   DoorCommandOrder,
   OnlineDecision,
@@ -121,7 +121,6 @@ export type {
 } from '../passage/passage-service.ts';
 export { doorCommandChannel, passageChannel } from '../passage/passage-service.ts';
 export type { CardRow, RuleTable, TableRule, TypeRule } from '../passage/rule-table.ts';
-export type { PayCodeRefusal, PayCodeSecret, PayCodeVerdict } from '../paycodes/pay-code-service.ts';
 export type { AttendanceQuery } from './attendance.ts';
 export type { CourseWithLessons, NewsSummary } from './content.ts';
 export type { PlaceDecision } from './passage.ts';

@@ -1,4 +1,4 @@
-import type { Notice } from '../notices/notice-repository.ts';
+import type { Notice } from '../contract/notices.ts';
 import { DomainClient, query } from './transport.ts';
 
 /** Kept notices (monthly statements, alerts). */

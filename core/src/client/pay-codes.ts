@@ -1,4 +1,4 @@
-import type { PayCodeSecret, PayCodeVerdict } from '../paycodes/pay-code-service.ts';
+import type { PayCodeSecret, PayCodeVerdict } from '../contract/pay-codes.ts';
 import { DomainClient } from './transport.ts';
 
 /** Numeric pay codes (the credential domain): secrets and the online check. */

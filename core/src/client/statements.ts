@@ -1,4 +1,4 @@
-import type { CardTransaction, MeterSession, MonthlyStatement } from '../statements/statement-service.ts';
+import type { CardTransaction, MeterSession, MonthlyStatement } from '../contract/statements.ts';
 import { DomainClient, query } from './transport.ts';
 
 /** A card's transactions, meter sessions and monthly statements, as its holder reads them. */

@@ -6,10 +6,10 @@
  */
 import { Pool } from 'undici';
 import { type ErrorCode, isErrorCode } from '../contract/errors.ts';
+import type { Answer } from '../contract/ledger.ts';
 import { CoreError } from '../errors.ts';
 import { signedHeaders } from '../http/signature.ts';
 import type { BatchedOperation } from '../ledger/operations.ts';
-import type { Answer } from '../ledger/results.ts';
 
 export interface CoreClientOptions {
   url: string;

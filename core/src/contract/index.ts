@@ -3,19 +3,24 @@
  * shared field rules (fields.ts) and the error codes with their HTTP statuses (errors.ts). Domain
  * schemas of requests and answers join here as `<domain>.ts` (docs/architecture.md).
  */
-
 export * from './attendance.ts';
 export * from './bank.ts';
+export * from './bindings.ts';
+export * from './cards.ts';
 export * from './devices.ts';
 export * from './errors.ts';
+export * from './fees.ts';
 export * from './fields.ts';
+export * from './guardians.ts';
 export * from './kiosks.ts';
 export * from './ledger.ts';
 export * from './merchants.ts';
+export * from './notices.ts';
 export * from './passage.ts';
+export * from './pay-codes.ts';
 export * from './refunds.ts';
 export * from './reports.ts';
+export * from './statements.ts';
 export * from './subsidies.ts';
 export * from './utilities.ts';
-export * from './fees.ts';
 export * from './visitors.ts';

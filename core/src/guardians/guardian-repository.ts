@@ -1,29 +1,8 @@
+import type { GuardianLink, LinkPatch } from '../contract/guardians.ts';
 import type { Database } from '../db/database.ts';
 import { newId } from '../ids.ts';
 
-/** A parent's WeChat account linked to a child's card, with what the child lets the parent see. */
-export interface GuardianLink {
-  id: string;
-  parentOpenid: string;
-  personNo: string;
-  name: string;
-  cardNo: string;
-  showBalance: boolean;
-  showSpending: boolean;
-  /** Fen; the parent is told when the balance falls below it. Null: no alert. */
-  lowBalanceAlert: number | null;
-  /** An account the child is bound to now (WeChat first, then Alipay), or null. */
-  childOpenid: string | null;
-  /** Every account the child is bound to now (one per app), so a loss report can end all their sessions. */
-  childOpenids: string[];
-  createdAtMs: number;
-}
-
-export interface LinkPatch {
-  showBalance?: boolean;
-  showSpending?: boolean;
-  lowBalanceAlert?: number | null;
-}
+export type { GuardianLink, LinkPatch };
 
 const selectLinks = `SELECT g.id, g.parent_openid, p.person_no, p.name, c.card_no, g.show_balance, g.show_spending,
         g.low_balance_alert, g.created_at_ms,

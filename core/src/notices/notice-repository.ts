@@ -1,16 +1,7 @@
+import type { Notice } from '../contract/notices.ts';
 import type { Database, Param } from '../db/database.ts';
 
-/** A message kept for a person's notification list (monthly statements, alerts). */
-export interface Notice {
-  id: string;
-  personId: string;
-  /** What it is about, e.g. statement:2026-11. */
-  kind: string;
-  title: string;
-  body: string;
-  data: Record<string, unknown> | null;
-  createdAtMs: number;
-}
+export type { Notice };
 
 const chunkMax = 500;
 

@@ -1,3 +1,9 @@
+import {
+  type PayCodeRefusal,
+  type PayCodeSecret,
+  type PayCodeVerdict,
+  payCodeRefusals,
+} from '../contract/pay-codes.ts';
 // Numeric pay codes, end to end on the server side (docs/credential.md § Numeric pay code): the card's
 // secret and code id, made on demand for the card's current version, and the online check the gateway
 // asks for. The secret leaves the core only towards the card's own phone (through the BFF).
@@ -20,40 +26,7 @@ import type { Pii } from '../pii.ts';
 import type { GuessLimit } from './guess-limit.ts';
 import type { PayCodeRepository } from './pay-code-repository.ts';
 
-/** What the phone needs to make numeric codes offline. */
-export interface PayCodeSecret {
-  codeId: number;
-  /** 32 bytes, hex. */
-  secretHex: string;
-  /** The card version the secret belongs to; any later lifecycle change retires it. */
-  cardVersion: number;
-}
-
-export const payCodeRefusals = [
-  'MALFORMED',
-  'UNKNOWN_CODE_ID',
-  'TOO_MANY_ATTEMPTS',
-  'CODE_INVALID',
-  'CARD_LOST',
-  'CARD_FROZEN',
-  'CARD_CANCELLED',
-  'CREDENTIAL_REVOKED',
-  'REPLAYED',
-] as const;
-export type PayCodeRefusal = (typeof payCodeRefusals)[number];
-
-/** A verification is a value, as a payment's answer is: a refusal is a normal outcome, not an error. */
-export type PayCodeVerdict =
-  | {
-      ok: true;
-      cardNo: string;
-      cardVersion: number;
-      personType: string;
-      codeId: number;
-      /** This one code's identity, num:<code id>:<time step>:<seq>: the payment consumes it in the ledger. */
-      useId: string;
-    }
-  | { ok: false; code: PayCodeRefusal; message: string };
+export { type PayCodeRefusal, type PayCodeSecret, type PayCodeVerdict, payCodeRefusals };
 
 export interface PayCodeOptions {
   readonly replayGuard: ReplayGuard;

@@ -1,37 +1,8 @@
+import type { CardTransaction, MeterSession, MonthFigures } from '../contract/statements.ts';
 import type { Database, Param } from '../db/database.ts';
 import { shanghaiDay } from '../time.ts';
 
-/** An accepted operation as the card holder reads it, with the merchant's name and category. */
-export interface CardTransaction {
-  id: string;
-  kind: string;
-  /** Signed from the card's side: money out negative, money in positive; a hold (held aside, not spent) and a void 0. */
-  amount: number;
-  subsidyAmount: number;
-  mainAmount: number;
-  refundedAmount: number;
-  merchantId: string | null;
-  merchantName: string | null;
-  category: string | null;
-  deviceId: string | null;
-  /** The device's kind (pos, shower, laundry …) when the operation names a known device. */
-  deviceKind: string | null;
-  /** A top-up's channel (wechat, alipay, cash, bank); null for every other kind. */
-  channel: string | null;
-  referenceId: string | null;
-  /**
-   * A hold, or the post/void/expiry that settled one: what was held aside, and once settled what was
-   * charged and released. A hold line is a reservation, never spending: its amount is 0 while the
-   * money is only held aside, and once the hold settles the list shows only the settlement.
-   */
-  hold: {
-    status: 'pending' | 'posted' | 'voided' | 'expired';
-    heldAmount: number;
-    chargedAmount: number | null;
-    releasedAmount: number | null;
-  } | null;
-  createdAtMs: number;
-}
+export type { CardTransaction, MeterSession, MonthFigures };
 
 export interface TransactionFilter {
   fromMs?: number;
@@ -46,16 +17,6 @@ const moneyOut = new Set(['payment', 'post', 'expire', 'close_out', 'subsidy_cle
 const moneyIn = new Set(['top_up', 'subsidy', 'refund']);
 /** Kinds that count as spending in a statement: what was paid, net of refunds. */
 const spendingKinds = ['payment', 'post', 'expire'] as const;
-
-export interface MonthFigures {
-  spent: number;
-  refunded: number;
-  toppedUp: number;
-  subsidies: number;
-  byCategory: { category: string; amount: number }[];
-  byMerchant: { merchantId: string; merchantName: string; category: string; amount: number }[];
-  byDay: { day: number; amount: number }[];
-}
 
 // A hold's own line joins its hold by id; a post, void or expiry joins the hold it settled. The
 // device is the hold's when a settlement names none, and joins the devices table by its bare id
@@ -74,24 +35,6 @@ const selectTransactions = `SELECT o.id, o.kind, o.amount, o.subsidy_amount, o.r
  */
 const billLinesOnly = `NOT (o.kind = 'hold' AND h.status <> 'pending')
    AND NOT (o.kind IN ('post', 'void', 'expire') AND o.amount = 0)`;
-
-/** Read-only queries over a card's operations for bills and monthly statements. */
-/** A hold as its card holder reads it: a shower or laundry run, what it keeps aside and what it cost. */
-export interface MeterSession {
-  id: string;
-  status: 'pending' | 'posted' | 'voided' | 'expired';
-  /** The device's kind (shower, laundry …), null when the hold names no known device. */
-  deviceKind: string | null;
-  deviceId: string | null;
-  merchantName: string | null;
-  heldAmount: number;
-  usageAmount: number;
-  /** What was finally charged: the posted amount, or the usage an expired hold charged; null while running. */
-  postedAmount: number | null;
-  startedAtMs: number;
-  endedAtMs: number | null;
-  expiresAtMs: number;
-}
 
 export class StatementRepository {
   constructor(private readonly db: Database) {}

@@ -1,27 +1,15 @@
 import type { CardService } from '../cards/card-service.ts';
-import { CoreError } from '../errors.ts';
-import { addMonthsToKey, monthKeyRangeMs } from '../time.ts';
 import type {
   CardTransaction,
   MeterSession,
   MonthFigures,
-  StatementRepository,
-  TransactionFilter,
-} from './statement-repository.ts';
+  MonthlyStatement,
+} from '../contract/statements.ts';
+import { CoreError } from '../errors.ts';
+import { addMonthsToKey, monthKeyRangeMs } from '../time.ts';
+import type { StatementRepository, TransactionFilter } from './statement-repository.ts';
 
-export type { CardTransaction, MeterSession, MonthFigures };
-
-/** A card's month in Asia/Shanghai, with last month's spending beside it. */
-export interface MonthlyStatement extends MonthFigures {
-  cardNo: string;
-  month: string;
-  fromMs: number;
-  toMs: number;
-  previousMonth: string;
-  previousSpent: number;
-  /** This month's spending minus last month's (negative: spent less). */
-  spentChange: number;
-}
+export type { CardTransaction, MeterSession, MonthFigures, MonthlyStatement };
 
 /** The UTC instants [fromMs, toMs) of a 'YYYY-MM' month in Asia/Shanghai, or undefined if it is not one. */
 export const monthBoundsMs = monthKeyRangeMs;

@@ -1,52 +1,19 @@
 import Router from 'koa-router';
-import { z } from 'zod';
 import type { HolderActions } from '../../bindings/holder-actions.ts';
 import type { CardService } from '../../cards/card-service.ts';
-import { mobilePhone, personNo } from '../../contract/fields.ts';
+import {
+  cardOperationsQuery,
+  cardPath,
+  changeStatusBody,
+  dailyLimitBody,
+  openCardBody,
+  setPinBody,
+} from '../../contract/cards.ts';
+import { closeOutRequest } from '../../contract/ledger.ts';
 import type { LedgerService } from '../../ledger/ledger-service.ts';
-import { cardNo, closeOutRequest, operationId } from '../../ledger/operations.ts';
 import type { RefundService } from '../../refunds/refund-service.ts';
 import { answer } from '../answer.ts';
 import { parseBody, parseValue } from '../middleware.ts';
-
-const cardPath = z.object({ cardNo });
-const actor = z.strictObject({
-  type: z.enum(['self', 'parent', 'admin', 'system', 'device']),
-  id: z.string().max(64).nullable(),
-});
-const openCard = z.strictObject({
-  personNo,
-  name: z.string().min(1).max(64),
-  type: z.enum(['student', 'staff', 'parent', 'visitor', 'alumnus']),
-  department: z.string().max(64).nullable().default(null),
-  idNumber: z
-    .string()
-    .regex(/^[0-9]{17}[0-9Xx]$/)
-    .optional(),
-  phone: mobilePhone.optional(),
-  cardNo: cardNo.optional(),
-  dailyLimit: z.number().int().nonnegative().optional(),
-  actor: actor.default({ type: 'system', id: null }),
-});
-const changeStatus = z.strictObject({
-  action: z.enum(['report_loss', 'cancel_loss', 'freeze', 'unfreeze', 'reissue']),
-  actor,
-  reason: z.string().max(255).nullable().default(null),
-});
-const pinBody = z.strictObject({
-  pin: z.string().regex(/^\d{6}$/),
-  currentPin: z
-    .string()
-    .regex(/^\d{6}$/)
-    .optional(),
-  actor,
-});
-const limitBody = z.strictObject({ dailyLimit: z.number().int().nonnegative() });
-const historyQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  beforeAtMs: z.coerce.number().int().optional(),
-  beforeId: operationId.optional(),
-});
 
 export function cardRoutes(
   cards: CardService,
@@ -56,7 +23,7 @@ export function cardRoutes(
 ): Router {
   const router = new Router({ prefix: '/v1/cards' });
   router.post('/', async (ctx) => {
-    const { actor: who, ...input } = parseBody(ctx, openCard);
+    const { actor: who, ...input } = parseBody(ctx, openCardBody);
     ctx.status = 201;
     ctx.body = await cards.open(input, who);
   });
@@ -68,7 +35,7 @@ export function cardRoutes(
   });
   router.get('/:cardNo/operations', async (ctx) => {
     const { cardNo: no } = parseValue(ctx.params, cardPath);
-    const q = parseValue(ctx.query, historyQuery);
+    const q = parseValue(ctx.query, cardOperationsQuery);
     const before =
       q.beforeAtMs !== undefined && q.beforeId ? { atMs: q.beforeAtMs, id: q.beforeId } : undefined;
     const items = await ledger.cardOperations(no, before, q.limit);
@@ -80,7 +47,7 @@ export function cardRoutes(
   });
   router.post('/:cardNo/status', async (ctx) => {
     const { cardNo: no } = parseValue(ctx.params, cardPath);
-    const body = parseBody(ctx, changeStatus);
+    const body = parseBody(ctx, changeStatusBody);
     const change = await cards.change(no, body.action, body.actor, body.reason);
     // The card centre's 解挂 leaves the student a kept notice, as one from the phone does.
     if (change.changed && body.action === 'cancel_loss' && body.actor.type === 'admin')
@@ -96,13 +63,13 @@ export function cardRoutes(
   });
   router.put('/:cardNo/pin', async (ctx) => {
     const { cardNo: no } = parseValue(ctx.params, cardPath);
-    const body = parseBody(ctx, pinBody);
+    const body = parseBody(ctx, setPinBody);
     await cards.setPin(no, body.pin, body.currentPin, body.actor);
     ctx.status = 204;
   });
   router.put('/:cardNo/daily-limit', async (ctx) => {
     const { cardNo: no } = parseValue(ctx.params, cardPath);
-    await cards.setDailyLimit(no, parseBody(ctx, limitBody).dailyLimit);
+    await cards.setDailyLimit(no, parseBody(ctx, dailyLimitBody).dailyLimit);
     ctx.status = 204;
   });
   return router;

@@ -1,40 +1,20 @@
 import Router from 'koa-router';
-import { z } from 'zod';
-import { cardNo, operationId } from '../../ledger/operations.ts';
+import {
+  meterSessionsQuery,
+  monthlyStatementPath,
+  statementCardPath,
+  transactionPath,
+  transactionsQuery,
+} from '../../contract/statements.ts';
 import type { StatementService } from '../../statements/statement-service.ts';
 import { parseValue } from '../middleware.ts';
-
-const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month is YYYY-MM');
-const kinds = [
-  'payment',
-  'top_up',
-  'subsidy',
-  'refund',
-  'hold',
-  'post',
-  'void',
-  'expire',
-  'close_out',
-  'subsidy_clear',
-] as const;
-const listQuery = z.object({
-  month: month.optional(),
-  kinds: z
-    .string()
-    .transform((s) => s.split(','))
-    .pipe(z.array(z.enum(kinds)).min(1).max(kinds.length))
-    .optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  beforeAtMs: z.coerce.number().int().optional(),
-  beforeId: operationId.optional(),
-});
 
 /** A card's bill (filtered, paged), one transaction, and its monthly statement (Asia/Shanghai months). */
 export function statementRoutes(statements: StatementService): Router {
   const router = new Router({ prefix: '/v1/cards/:cardNo' });
   router.get('/transactions', async (ctx) => {
-    const { cardNo: no } = parseValue(ctx.params, z.object({ cardNo }));
-    const q = parseValue(ctx.query, listQuery);
+    const { cardNo: no } = parseValue(ctx.params, statementCardPath);
+    const q = parseValue(ctx.query, transactionsQuery);
     const before =
       q.beforeAtMs !== undefined && q.beforeId ? { atMs: q.beforeAtMs, id: q.beforeId } : undefined;
     const items = await statements.transactions(no, {
@@ -50,18 +30,8 @@ export function statementRoutes(statements: StatementService): Router {
     };
   });
   router.get('/meter-sessions', async (ctx) => {
-    const { cardNo: no } = parseValue(ctx.params, z.object({ cardNo }));
-    const q = parseValue(
-      ctx.query,
-      z.object({
-        limit: z.coerce.number().int().min(1).max(100).default(20),
-        beforeAtMs: z.coerce.number().int().optional(),
-        beforeId: z
-          .string()
-          .regex(/^[A-Za-z0-9:_.-]{1,64}$/)
-          .optional(),
-      }),
-    );
+    const { cardNo: no } = parseValue(ctx.params, statementCardPath);
+    const q = parseValue(ctx.query, meterSessionsQuery);
     const before =
       q.beforeAtMs !== undefined && q.beforeId ? { atMs: q.beforeAtMs, id: q.beforeId } : undefined;
     const items = await statements.meterSessions(no, { limit: q.limit, ...(before ? { before } : {}) });
@@ -72,11 +42,11 @@ export function statementRoutes(statements: StatementService): Router {
     };
   });
   router.get('/transactions/:id', async (ctx) => {
-    const p = parseValue(ctx.params, z.object({ cardNo, id: operationId }));
+    const p = parseValue(ctx.params, transactionPath);
     ctx.body = await statements.transaction(p.cardNo, p.id);
   });
   router.get('/statements/:month', async (ctx) => {
-    const p = parseValue(ctx.params, z.object({ cardNo, month }));
+    const p = parseValue(ctx.params, monthlyStatementPath);
     ctx.body = await statements.monthly(p.cardNo, p.month);
   });
   return router;
