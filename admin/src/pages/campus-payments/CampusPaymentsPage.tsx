@@ -43,57 +43,61 @@ function FeesTab({ manage }: { manage: boolean }) {
       <Card title={t.chartTitle} size="small">
         <Chart option={option} height={Math.max(120, items.length * 40)} testId="fee-progress-chart" />
       </Card>
-      <Table
-        rowKey={(r) => r.item.id}
-        dataSource={items}
-        pagination={false}
-        data-testid="fee-items"
-        columns={[
-          { title: t.code, render: (_, r) => r.item.code },
-          { title: t.name, render: (_, r) => r.item.name },
-          {
-            title: t.categoryLabel,
-            render: (_, r) => <Tag>{t.category[r.item.category] ?? t.category.other}</Tag>,
-          },
-          { title: t.dueDay, render: (_, r) => r.item.dueDay },
-          { title: t.bills, render: (_, r) => r.bills },
-          { title: t.paidBills, render: (_, r) => r.paidBills },
-          { title: t.amountDue, render: (_, r) => yuan(r.amountDue) },
-          { title: t.amountPaid, render: (_, r) => yuan(r.amountPaid) },
-          {
-            title: t.progress,
-            render: (_, r) => (
-              <Progress
-                percent={r.amountDue ? Math.floor((r.amountPaid * 100) / r.amountDue) : 100}
-                size="small"
-              />
-            ),
-          },
-          {
-            title: '',
-            render: (_, r) => (
-              <Space>
-                <Button size="small" onClick={() => act(() => download(`/fees/${r.item.id}/export`))}>
-                  {t.export}
-                </Button>
-                {manage ? (
-                  <Button
-                    size="small"
-                    onClick={() =>
-                      act(async () => {
-                        const sent = await api<{ reminded: number }>('POST', `/fees/${r.item.id}/reminders`);
-                        message.success(t.reminded(sent.reminded));
-                      })
-                    }
-                  >
-                    {t.remind}
+      <div data-testid="fee-items">
+        <Table
+          rowKey={(r) => r.item.id}
+          dataSource={items}
+          pagination={false}
+          columns={[
+            { title: t.code, render: (_, r) => r.item.code },
+            { title: t.name, render: (_, r) => r.item.name },
+            {
+              title: t.categoryLabel,
+              render: (_, r) => <Tag>{t.category[r.item.category] ?? t.category.other}</Tag>,
+            },
+            { title: t.dueDay, render: (_, r) => r.item.dueDay },
+            { title: t.bills, render: (_, r) => r.bills },
+            { title: t.paidBills, render: (_, r) => r.paidBills },
+            { title: t.amountDue, render: (_, r) => yuan(r.amountDue) },
+            { title: t.amountPaid, render: (_, r) => yuan(r.amountPaid) },
+            {
+              title: t.progress,
+              render: (_, r) => (
+                <Progress
+                  percent={r.amountDue ? Math.floor((r.amountPaid * 100) / r.amountDue) : 100}
+                  size="small"
+                />
+              ),
+            },
+            {
+              title: '',
+              render: (_, r) => (
+                <Space>
+                  <Button size="small" onClick={() => act(() => download(`/fees/${r.item.id}/export`))}>
+                    {t.export}
                   </Button>
-                ) : null}
-              </Space>
-            ),
-          },
-        ]}
-      />
+                  {manage ? (
+                    <Button
+                      size="small"
+                      onClick={() =>
+                        act(async () => {
+                          const sent = await api<{ reminded: number }>(
+                            'POST',
+                            `/fees/${r.item.id}/reminders`,
+                          );
+                          message.success(t.reminded(sent.reminded));
+                        })
+                      }
+                    >
+                      {t.remind}
+                    </Button>
+                  ) : null}
+                </Space>
+              ),
+            },
+          ]}
+        />
+      </div>
       {manage ? (
         <Card title={t.importTitle} size="small">
           <p>{t.importHint}</p>
@@ -247,21 +251,22 @@ function OrdersTab({ service, manage }: { service: 'electricity' | 'network'; ma
           </Button>
         ) : null}
       </Space>
-      <Table
-        rowKey="id"
-        dataSource={data?.items ?? []}
-        data-testid={`${service}-orders`}
-        columns={[
-          { title: t.orders.target[service], dataIndex: 'target' },
-          { title: t.orders.amount, dataIndex: 'amount', render: (fen: number) => yuan(fen) },
-          {
-            title: t.orders.status,
-            dataIndex: 'status',
-            render: (s: string) => <Tag>{t.orders.statuses[s] ?? s}</Tag>,
-          },
-          { title: t.orders.createdAt, dataIndex: 'createdAtMs', render: (ms: number) => when(ms) },
-        ]}
-      />
+      <div data-testid={`${service}-orders`}>
+        <Table
+          rowKey="id"
+          dataSource={data?.items ?? []}
+          columns={[
+            { title: t.orders.target[service], dataIndex: 'target' },
+            { title: t.orders.amount, dataIndex: 'amount', render: (fen: number) => yuan(fen) },
+            {
+              title: t.orders.status,
+              dataIndex: 'status',
+              render: (s: string) => <Tag>{t.orders.statuses[s] ?? s}</Tag>,
+            },
+            { title: t.orders.createdAt, dataIndex: 'createdAtMs', render: (ms: number) => when(ms) },
+          ]}
+        />
+      </div>
     </Space>
   );
 }
