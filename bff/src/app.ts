@@ -34,6 +34,7 @@ import { pushSocketRoute } from './push/events-socket.ts';
 import { AudienceProfiles, NewsListeners, type NewsSource, redisNewsSource } from './push/news-push.ts';
 import { PushHub } from './push/push-hub.ts';
 import { PushTickets } from './push/push-tickets.ts';
+import { bankRoutes } from './routes/bank.ts';
 import { bindingRoutes } from './routes/binding.ts';
 import { cardRoutes } from './routes/card.ts';
 import { contentRoutes, videoRoutes } from './routes/content.ts';
@@ -53,6 +54,7 @@ import { utilityRoutes } from './routes/utilities.ts';
 import { visitorPassRoutes, visitorRoutes } from './routes/visitors.ts';
 import { AlipayLogin } from './services/alipay-login.ts';
 import { AlipayPay } from './services/alipay-pay.ts';
+import { BankService } from './services/bank.ts';
 import { Bills } from './services/bills.ts';
 import { BindingService } from './services/bindings.ts';
 import { CardActions } from './services/cards.ts';
@@ -261,6 +263,7 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
   signedIn.use(topUpRoutes(topUps).routes());
   signedIn.use(feeRoutes(bindings, new FeesService(core)).routes());
   signedIn.use(utilityRoutes(bindings, new UtilitiesService(core)).routes());
+  signedIn.use(bankRoutes(bindings, new BankService(core)).routes());
 
   const audit = new AuditTrail(core, log);
   const cardAffairs = new CardAffairs(core, audit);

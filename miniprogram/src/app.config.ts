@@ -22,6 +22,7 @@ export default defineAppConfig({
     'pages/fees/index',
     'pages/electricity/index',
     'pages/network/index',
+    'pages/bank/index',
   ],
   window: {
     backgroundTextStyle: 'dark',

@@ -134,6 +134,7 @@ export const strings = {
       fees: '缴费',
       electricity: '电费',
       network: '网费',
+      bank: '银行卡圈存',
     },
   },
   fees: {

@@ -18,6 +18,7 @@ const paths: Record<string, string> = {
   records: '<circle cx="12" cy="12" r="9"/><path d="M12 7v5l3 3"/>',
   fees: '<rect x="4" y="3" width="16" height="18" rx="2"/><path d="M8 8h8M8 12h8M8 16h4"/>',
   electricity: '<path d="M13 2L5 14h6l-1 8 8-12h-6z"/>',
+  bank: '<rect x="2" y="5" width="20" height="14" rx="2"/><path d="M2 10h20M6 15h4"/>',
   network:
     '<path d="M2 9a15 15 0 0 1 20 0M5 13a10 10 0 0 1 14 0M8.5 16.5a5 5 0 0 1 7 0"/><circle cx="12" cy="20" r="1"/>',
   settings:

@@ -1,4 +1,5 @@
 // What a person reads when a call fails: a sentence from the strings module, never the raw code.
+import { bankStrings } from '../bank-strings.ts';
 import { strings } from '../strings.ts';
 
 const byCode: Record<string, string> = {
@@ -44,6 +45,11 @@ const byCode: Record<string, string> = {
   FEE_PARTIAL_NOT_ALLOWED: strings.errors.feePartialNotAllowed,
   FEE_AMOUNT_EXCEEDS_DUE: strings.errors.feeAmountExceedsDue,
   UTILITY_UNAVAILABLE: strings.errors.utilityUnavailable,
+  BANK_NOT_BOUND: bankStrings.errors.notBound,
+  BANK_BINDING_REFUSED: bankStrings.errors.refused,
+  BANK_SMS_CODE_WRONG: bankStrings.errors.codeWrong,
+  BANK_SMS_LOCKED: bankStrings.errors.codeLocked,
+  BANK_UNAVAILABLE: bankStrings.errors.unavailable,
   NETWORK_ACCOUNT_NOT_FOUND: strings.errors.networkAccountNotFound,
   TIMEOUT: strings.errors.timeout,
 };

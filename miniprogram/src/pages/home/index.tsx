@@ -64,6 +64,7 @@ const quickActions: { key: keyof typeof strings.home.quick; url: string }[] = [
   { key: 'fees', url: '/pages/fees/index' },
   { key: 'electricity', url: '/pages/electricity/index' },
   { key: 'network', url: '/pages/network/index' },
+  { key: 'bank', url: '/pages/bank/index' },
   { key: 'bills', url: '/pages/bills/index' },
   { key: 'statement', url: '/pages/statement/index' },
   { key: 'cardActions', url: '/pages/card-actions/index' },

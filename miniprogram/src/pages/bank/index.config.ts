@@ -1,0 +1,5 @@
+import { bankStrings } from '../../bank-strings.ts';
+
+export default definePageConfig({
+  navigationBarTitleText: bankStrings.title,
+});
