@@ -40,6 +40,8 @@ import { RefundSlipPage, RefundsPage } from './pages/RefundsPage.tsx';
 import { ReportsPage } from './pages/ReportsPage.tsx';
 import { SearchPage } from './pages/SearchPage.tsx';
 import { SyncPage } from './pages/SyncPage.tsx';
+import { VisitorsPage } from './pages/visitors/VisitorsPage.tsx';
+import { visitorText } from './pages/visitors/strings.ts';
 import { WorkbenchPage } from './pages/WorkbenchPage.tsx';
 import { menuText } from './strings.ts';
 
@@ -60,6 +62,7 @@ const menu: { key: string; label: string; right: string | null; icon: ReactNode 
   { key: 'dashboard', label: menuText.dashboard, right: 'monitor.read', icon: <DashboardOutlined /> },
   { key: 'devices', label: menuText.devices, right: 'device.read', icon: <ShopOutlined /> },
   { key: 'offline', label: menuText.offline, right: 'offline.read', icon: <WarningOutlined /> },
+  { key: 'visitors', label: visitorText.menu, right: 'visitor.read', icon: <TeamOutlined /> },
   { key: 'content', label: menuText.content, right: 'content.manage', icon: <FileTextOutlined /> },
   { key: 'audit', label: menuText.audit, right: 'audit.read', icon: <AuditOutlined /> },
   { key: 'sync', label: menuText.sync, right: 'sync.read', icon: <SyncOutlined /> },
@@ -177,6 +180,8 @@ export function App() {
             <DevicesPage me={me} />
           ) : page === 'offline' ? (
             <OfflineExceptionsPage me={me} />
+          ) : page === 'visitors' ? (
+            <VisitorsPage me={me} />
           ) : page === 'merchants' ? (
             <MerchantsPage me={me} />
           ) : page === 'content' ? (

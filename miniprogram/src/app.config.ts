@@ -19,6 +19,8 @@ export default defineAppConfig({
     'pages/courses/index',
     'pages/records/index',
     'pages/settings/index',
+    'pages/visitors/index',
+    'pages/visitor-pass/index',
     'pages/fees/index',
     'pages/electricity/index',
     'pages/network/index',

@@ -130,6 +130,7 @@ export const strings = {
       news: '校园新闻',
       courses: '课程',
       records: '考勤门禁',
+      visitors: '访客邀请',
       settings: '设置',
       fees: '缴费',
       electricity: '电费',

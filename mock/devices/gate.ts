@@ -2,7 +2,7 @@
 // with the person's name out; every check becomes an access event. Offline it decides on its own and
 // stores the check, allowed or refused, for upload.
 
-import type { AccessDirection, IdentityResult } from '@campus-card/device-gateway/protocol';
+import type { AccessDirection, IdentityResult, VisitorResult } from '@campus-card/device-gateway/protocol';
 import { type OfflineDecision, scannedCode, Terminal, type TerminalOptions } from './terminal.ts';
 
 export class GateReader extends Terminal {
@@ -33,6 +33,13 @@ export class GateReader extends Terminal {
     }
     const reply = await this.request({ kind: 'identity_check', code, direction });
     if (reply.kind !== 'identity_result') throw new Error(`IDENTITY_CHECK answered ${reply.kind}`);
+    return reply;
+  }
+
+  /** A visitor's pass (protocol § 7.23), with the ID-number tail the guard typed on entry ('' on exit). */
+  async checkVisitor(pass: string, direction: AccessDirection, idTail: string): Promise<VisitorResult> {
+    const reply = await this.request({ kind: 'visitor_check', code: scannedCode(pass), direction, idTail });
+    if (reply.kind !== 'visitor_result') throw new Error(`VISITOR_CHECK answered ${reply.kind}`);
     return reply;
   }
 }

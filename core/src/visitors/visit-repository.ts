@@ -232,8 +232,10 @@ export class VisitRepository {
   }
 }
 
+export type VisitorHostType = 'student' | 'staff';
+
 export interface VisitorPolicy {
-  hostTypes: string[];
+  hostTypes: VisitorHostType[];
   approvalDepartments: string[];
   /** What hosts may choose from, with the names they see (sql/051). */
   offeredPlaces: { id: string; name: string }[];
@@ -252,7 +254,9 @@ export class VisitorPolicyRepository {
     const row = rows[0];
     if (!row) return { hostTypes: ['staff', 'student'], approvalDepartments: [], offeredPlaces: [] };
     return {
-      hostTypes: row.host_types.split(',').filter(Boolean),
+      hostTypes: row.host_types
+        .split(',')
+        .filter((t): t is VisitorHostType => t === 'student' || t === 'staff'),
       approvalDepartments: JSON.parse(row.approval_departments) as string[],
       offeredPlaces:
         row.offered_places === null ? [] : (JSON.parse(row.offered_places) as VisitorPolicy['offeredPlaces']),

@@ -60,7 +60,7 @@ export class VisitorService {
     if (host.status !== 'active')
       throw new CoreError('VISIT_HOST_NOT_ALLOWED', 'the host card is not active');
     const policy = await this.policy.get();
-    if (!policy.hostTypes.includes(host.personType))
+    if (!policy.hostTypes.some((t) => t === host.personType))
       throw new CoreError(
         'VISIT_HOST_NOT_ALLOWED',
         'the campus does not let this kind of person invite visitors',

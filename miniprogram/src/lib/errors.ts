@@ -1,6 +1,7 @@
 // What a person reads when a call fails: a sentence from the strings module, never the raw code.
 import { bankStrings } from '../bank-strings.ts';
 import { strings } from '../strings.ts';
+import { visitorStrings } from '../visitor-strings.ts';
 
 const byCode: Record<string, string> = {
   VALIDATION_FAILED: strings.errors.validation,
@@ -40,6 +41,10 @@ const byCode: Record<string, string> = {
   ID_TAIL_DISABLED: strings.errors.idTailDisabled,
   UNAUTHENTICATED: strings.errors.sessionExpired,
   NETWORK: strings.errors.network,
+  VISIT_NOT_FOUND: visitorStrings.errors.notFound,
+  VISIT_NOT_APPROVED: visitorStrings.errors.notApproved,
+  VISIT_DECIDED: visitorStrings.errors.decided,
+  VISIT_HOST_NOT_ALLOWED: visitorStrings.errors.hostNotAllowed,
   ROOM_NOT_FOUND: strings.errors.roomNotFound,
   FEE_ALREADY_PAID: strings.errors.feeAlreadyPaid,
   FEE_PARTIAL_NOT_ALLOWED: strings.errors.feePartialNotAllowed,

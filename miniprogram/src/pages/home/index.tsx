@@ -74,6 +74,7 @@ const quickActions: { key: keyof typeof strings.home.quick; url: string }[] = [
   { key: 'news', url: '/pages/news/index' },
   { key: 'courses', url: '/pages/courses/index' },
   { key: 'records', url: '/pages/records/index' },
+  { key: 'visitors', url: '/pages/visitors/index' },
   { key: 'settings', url: '/pages/settings/index' },
 ];
 

@@ -1,0 +1,3 @@
+import { visitorStrings } from '../../visitor-strings.ts';
+
+export default definePageConfig({ navigationBarTitleText: visitorStrings.passTitle });

@@ -1,0 +1,70 @@
+// A visitor from invitation to gate, in Chromium against the whole system: a student host invites a
+// visitor on the H5 visitors page, the visitor opens the shared link in a browser with no account and
+// shows the pass, a gate reads the QR code off that screen and lets the visitor in with the ID tail, and
+// the host's notification list says the visitor arrived. Needs the H5 build (npm run build:h5 -w miniprogram).
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { fromHex } from '../../core/src/credential/index.ts';
+import { GateReader } from '../../mock/devices/gate.ts';
+import { bindAs, type H5World, openPage, readQr, startH5World } from './support.ts';
+
+describe('a visitor from invitation to gate (H5)', () => {
+  let world: H5World;
+  let gate: GateReader;
+
+  before(async () => {
+    world = await startH5World('cc-visitors');
+    const device = await world.core.registerDevice({ id: '7201', kind: 'gate', merchantId: 'CANTEEN-1-W01' });
+    const key = fromHex(device.keyHex);
+    assert.ok(key);
+    gate = await GateReader.connect({ port: world.system.gatewayPort, deviceId: 7201, key });
+    await world.core.setVisitorPolicy({
+      hostTypes: ['staff', 'student'],
+      approvalDepartments: [],
+      offeredPlaces: [{ id: 'device:7201', name: '东门' }],
+    });
+  });
+
+  after(async () => {
+    gate?.close();
+    await world?.stop();
+  });
+
+  test('when a host invites and the visitor shows the linked pass at the gate, then the gate lets them in and the host is told', async () => {
+    const url = world.system.web.url;
+    const host = await world.newPage();
+    const student = world.system.identities[0];
+    assert.ok(student);
+    await bindAs(host, url, student);
+    await openPage(host, url, 'visitors', { reload: false });
+    await host.locator('#visitor-name input').fill('赵来宾');
+    await host.locator('#visitor-phone input').fill('13900005678');
+    await host.locator('#visitor-idTail input').fill('432x');
+    await host.locator('#visitor-purpose input').fill('参加讲座');
+    await host.locator('#visitor-from input').fill('00:00');
+    await host.locator('#visitor-until input').fill('23:59');
+    await host.locator('#place-device-7201').click();
+    await host.locator('#invite').click();
+    const link = ((await host.locator('#visitor-link').textContent()) ?? '').trim();
+    assert.match(link, /#\/pages\/visitor-pass\/index\?t=[A-Za-z0-9_-]{32}$/);
+    await host.locator('.visit-row').first().waitFor();
+
+    // The visitor has no account: a fresh browser context opens the link.
+    const visitor = await world.newPage();
+    await visitor.goto(link);
+    await visitor.locator('#visitor-qr .qr').waitFor();
+    assert.equal(await visitor.locator('#visitor-name').textContent(), '赵来宾');
+    const pass = await readQr(visitor);
+    assert.match(pass, /^CV:/);
+
+    const wrongTail = await gate.checkVisitor(pass, 'in', '4321');
+    assert.equal(wrongTail.reason, 'ID_TAIL_MISMATCH');
+    const entry = await gate.checkVisitor(pass, 'in', '432X');
+    assert.equal(entry.decision, 'allow');
+    assert.equal(entry.visitorName, '赵*宾');
+
+    await openPage(host, url, 'notifications');
+    await host.locator('.page-notifications .row-title', { hasText: '访客已到达' }).waitFor();
+    assert.deepEqual(world.pageErrors, []);
+  });
+});
