@@ -36,6 +36,7 @@ import { PresenceService } from './devices/presence-service.ts';
 import { CoreError } from './errors.ts';
 import { FeeRepository } from './fees/fee-repository.ts';
 import { FeeService } from './fees/fee-service.ts';
+import { financeSystem } from './fees/finance-system.ts';
 import { GuardianRepository } from './guardians/guardian-repository.ts';
 import { GuardianService } from './guardians/guardian-service.ts';
 import { coreReadinessChecks, healthProbeRoutes } from './health.ts';
@@ -279,8 +280,16 @@ export function createCore(
     log,
     { ...defaultUtilityOptions, holdTimeoutMs: config.holdTimeoutMsMax },
   );
-  const fees = new FeeService(new FeeRepository(db), ledger, cards, merchants, notices, log);
-  // Identity sync is on only when a source database is configured (never in the embedded default).
+  const finance = vendor(config.financeUrl, config.financeAppId, config.financeSecret);
+  const fees = new FeeService(
+    new FeeRepository(db),
+    ledger,
+    cards,
+    merchants,
+    notices,
+    log,
+    finance ? financeSystem(finance) : undefined,
+  );  // Identity sync is on only when a source database is configured (never in the embedded default).
   const sources =
     config.academicDatabaseUrl || config.hrDatabaseUrl
       ? new SourceReader({ academic: config.academicDatabaseUrl, hr: config.hrDatabaseUrl })

@@ -186,6 +186,17 @@ const schema = z.object({
     .string()
     .min(16)
     .describe('NETWORK_SECRET: the key our requests to the network billing system are signed with'),
+  financeUrl: z
+    .url()
+    .optional()
+    .describe(
+      'FINANCE_URL: the campus finance system fee items are pulled from (docs/funds.md); unset, only CSV and the backoffice',
+    ),
+  financeAppId: z.string().min(1).max(64).describe('FINANCE_APP_ID: our app id at the finance system'),
+  financeSecret: z
+    .string()
+    .min(16)
+    .describe('FINANCE_SECRET: the key our requests to the finance system are signed with'),
   utilityTimeoutMs: z.coerce
     .number()
     .int()
@@ -252,6 +263,7 @@ const devSecrets = {
   BANK_SECRET: 'dev-bank-secret-change-me',
   UTILITY_SECRET: 'utility-dev-secret-0123456789',
   NETWORK_SECRET: 'network-dev-secret-0123456789',
+  FINANCE_SECRET: 'finance-dev-secret-0123456789',
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig {
@@ -265,6 +277,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig {
       // The meter and network systems' keys only where those systems are configured.
       ...(env.UTILITY_URL ? [{ name: 'UTILITY_SECRET', value: env.UTILITY_SECRET }] : []),
       ...(env.NETWORK_URL ? [{ name: 'NETWORK_SECRET', value: env.NETWORK_SECRET }] : []),
+      ...(env.FINANCE_URL ? [{ name: 'FINANCE_SECRET', value: env.FINANCE_SECRET }] : []),
     ]);
   const secret = (name: keyof typeof devSecrets) => env[name] ?? (production ? undefined : devSecrets[name]);
   const parsed = schema.safeParse({
@@ -307,6 +320,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig {
     networkAppId: env.NETWORK_APP_ID ?? 'campus-card',
     networkSecret:
       env.NETWORK_SECRET ?? (production && env.NETWORK_URL ? undefined : devSecrets.NETWORK_SECRET),
+    financeUrl: env.FINANCE_URL || undefined,
+    financeAppId: env.FINANCE_APP_ID ?? 'campus-card',
+    financeSecret:
+      env.FINANCE_SECRET ?? (production && env.FINANCE_URL ? undefined : devSecrets.FINANCE_SECRET),
     utilityTimeoutMs: env.UTILITY_TIMEOUT_MS ?? 5_000,
     utilityReconcileIntervalMs: env.UTILITY_RECONCILE_INTERVAL_MS ?? 10_000,
     logLevel: env.LOG_LEVEL ?? 'info',

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { type FinanceStandIn, startFinanceStandIn } from '../../mock/finance/server.ts';
 import { checkLedger } from '../src/ledger/ledger-check.ts';
 import { openStudent, opId, startTestCore, type TestCore } from './support.ts';
 
@@ -9,12 +10,15 @@ import { openStudent, opId, startTestCore, type TestCore } from './support.ts';
  * finance office's progress, export and reminders; and the ledger stays balanced throughout.
  */
 let t: TestCore;
+let finance: FinanceStandIn;
 before(async () => {
-  t = await startTestCore('mysql', { REDIS_URL: 'redis://127.0.0.1:6379' });
+  finance = await startFinanceStandIn();
+  t = await startTestCore('mysql', { REDIS_URL: 'redis://127.0.0.1:6379', FINANCE_URL: finance.url });
 });
 after(async () => {
   assert.deepEqual((await checkLedger(t.core.db)).breaks, []);
   await t.stop();
+  await finance.close();
 });
 
 const payId = () =>
@@ -162,4 +166,41 @@ test('when bills are imported from a CSV sheet, then each code is an item with o
   await assert.rejects(t.client.importFeeItems(`${nextCode()},x,学费,${a.personNo},-1,2027-01-10,否`), {
     code: 'VALIDATION_FAILED',
   });
+});
+
+test('when items are pulled from the finance system, then new codes become items once and a busy system imports nothing', async () => {
+  const s = await student(10_000);
+  const code1 = nextCode();
+  const code2 = nextCode();
+  finance.addItem({
+    code: code1,
+    name: '补考费',
+    category: 'makeup_exam',
+    dueDay: '2027-03-10',
+    allowPartial: false,
+    bills: [
+      { studentNo: s.personNo, amountFen: 5_000 },
+      { studentNo: 'NOSUCH998', amountFen: 5_000 },
+    ],
+  });
+  finance.addItem({
+    code: code2,
+    name: '坏数据',
+    category: 'other',
+    dueDay: '2027-13',
+    allowPartial: false,
+    bills: [{ studentNo: s.personNo, amountFen: 100 }],
+  });
+  const first = await t.client.pullFeeItems('finance-1');
+  const one = first.items.find((i) => i.code === code1);
+  assert.deepEqual([one?.created, one?.bills, one?.unknownPersons], [true, 1, ['NOSUCH998']]);
+  assert.equal(first.items.find((i) => i.code === code2)?.problem, 'VALIDATION_FAILED');
+  const again = await t.client.pullFeeItems('finance-1');
+  assert.equal(again.items.find((i) => i.code === code1)?.created, false);
+  const bills = (await t.client.cardFeeBills(s.cardNo)).items.filter((b) => b.item.code === code1);
+  assert.equal(bills.length, 1);
+  assert.equal(bills[0]?.amountDue, 5_000);
+  finance.setBusy(true);
+  await assert.rejects(t.client.pullFeeItems(), { code: 'UTILITY_UNAVAILABLE' });
+  finance.setBusy(false);
 });

@@ -1,6 +1,7 @@
 import type { RunningCore } from '../../core/src/app.ts';
 import { CoreError } from '../../core/src/errors.ts';
 import { addDays, shanghaiToday } from '../../core/src/time.ts';
+import { type FinanceStandIn, startFinanceStandIn } from '../finance/server.ts';
 import { type NetworkStandIn, startNetworkStandIn } from '../network/server.ts';
 import { startUtilityStandIn, type UtilityStandIn } from '../utility/server.ts';
 
@@ -9,10 +10,15 @@ import { startUtilityStandIn, type UtilityStandIn } from '../utility/server.ts';
  * for the first demo students (two to a room), network accounts for every student, and two fee items.
  * Safe on every start: rooms are saved again, an item code that exists is kept.
  */
-export async function startCampusPaymentStandIns(ports: { utility: number; network: number }) {
+export async function startCampusPaymentStandIns(ports: {
+  utility: number;
+  network: number;
+  finance: number;
+}) {
   const meter = await startUtilityStandIn({ port: ports.utility });
   const network = await startNetworkStandIn({ port: ports.network });
-  return { meter, network };
+  const finance = await startFinanceStandIn({ port: ports.finance });
+  return { meter, network, finance };
 }
 
 export async function seedCampusPayments(
@@ -20,6 +26,7 @@ export async function seedCampusPayments(
   identities: readonly { personNo: string; name: string }[],
   meter: UtilityStandIn,
   network: NetworkStandIn,
+  finance: FinanceStandIn,
 ): Promise<{ rooms: string[] }> {
   const rooms: string[] = [];
   const roommates = identities.slice(0, 12);
@@ -66,5 +73,15 @@ export async function seedCampusPayments(
       if (!(error instanceof CoreError) || error.code !== 'ALREADY_EXISTS') throw error;
     }
   }
+  // The finance office's tuition for the first ten students, pulled as the card centre would.
+  finance.addItem({
+    code: 'DEMO-TUITION',
+    name: '2027 春季学费',
+    category: 'tuition',
+    dueDay: due,
+    allowPartial: true,
+    bills: identities.slice(0, 10).map((p) => ({ studentNo: p.personNo, amountFen: 550_000 })),
+  });
+  await core.fees.pullFinance('demo');
   return { rooms };
 }

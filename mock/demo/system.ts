@@ -122,6 +122,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const campusPayments = await startCampusPaymentStandIns({
     utility: await pick('UTILITY_PORT', 7085),
     network: await pick('NETWORK_PORT', 7086),
+    finance: await pick('FINANCE_PORT', 7088),
   });
   // The bank front end for 圈存 (#16), before the core that calls it; its accounts once the students exist.
   const bank = await startDemoBank(await pick('BANK_PORT', 7087));
@@ -130,13 +131,20 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     BANK_SECRET: demoBankSecret,
     UTILITY_URL: campusPayments.meter.url,
     NETWORK_URL: campusPayments.network.url,
+    FINANCE_URL: campusPayments.finance.url,
     ...env,
     CORE_PORT: String(corePort),
   } as NodeJS.ProcessEnv);
   const log = createLogger('core', config.logLevel);
   const core = await startCore(config, log, options.core);
   const demo = await seedDemo(core);
-  await seedCampusPayments(core, demo.identities, campusPayments.meter, campusPayments.network);
+  await seedCampusPayments(
+    core,
+    demo.identities,
+    campusPayments.meter,
+    campusPayments.network,
+    campusPayments.finance,
+  );
   const bankAccounts = seedDemoBank(bank, demo.identities);
   const [keyId, secret] = [...config.serviceKeys][0] ?? ['', ''];
 
@@ -271,7 +279,10 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   // Visitors (docs/visitors-meetings-bus.md): hosts may offer the demo gate (device 1002) to visitors.
   const visitorPolicy = await bff.bff.core.visitorPolicy();
   if (visitorPolicy.offeredPlaces.length === 0)
-    await bff.bff.core.setVisitorPolicy({ ...visitorPolicy, offeredPlaces: [{ id: 'device:1002', name: '东门' }] });
+    await bff.bff.core.setVisitorPolicy({
+      ...visitorPolicy,
+      offeredPlaces: [{ id: 'device:1002', name: '东门' }],
+    });
   return {
     core,
     bff,
@@ -297,7 +308,12 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       await bff.close();
       await Promise.all([login.close(), pay.close(), alipay.close(), sso.close()]);
       await core.close();
-      await Promise.all([campusPayments.meter.close(), campusPayments.network.close(), bank.close()]);
+      await Promise.all([
+        campusPayments.meter.close(),
+        campusPayments.network.close(),
+        campusPayments.finance.close(),
+        bank.close(),
+      ]);
     },
   };
 }

@@ -84,6 +84,18 @@ export const campusPaymentRoutes: readonly AdminRoute[] = [
     },
   },
   {
+    method: 'POST',
+    path: '/fees/pull',
+    right: 'funds.manage',
+    handle: async (_ctx, admin, s) => {
+      const pulled = await s.core.pullFeeItems(admin.adminId);
+      await s.audit.record(admin, 'fee.item.pull', 'fee_item', null, {
+        created: pulled.items.filter((i) => i.created).map((i) => ({ code: i.code, bills: i.bills })),
+      });
+      return pulled;
+    },
+  },
+  {
     method: 'GET',
     path: '/fees/:id',
     right: 'funds.read',

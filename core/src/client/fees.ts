@@ -31,6 +31,19 @@ export class FeesClient extends DomainClient {
   ): Promise<{ items: { code: string; itemId: string; bills: number; unknownPersons: string[] }[] }> {
     return this.transport.call('POST', '/v1/fee-items/import', { csv, ...(createdBy ? { createdBy } : {}) });
   }
+  /** Pulls the finance system's fee items (FINANCE_URL): codes not here yet become items. */
+  pullFeeItems(createdBy?: string): Promise<{
+    items: {
+      code: string;
+      itemId: string | null;
+      bills: number;
+      created: boolean;
+      unknownPersons: string[];
+      problem?: string;
+    }[];
+  }> {
+    return this.transport.call('POST', '/v1/fee-items/pull', createdBy ? { createdBy } : {});
+  }
   feeItems(): Promise<{ items: FeeProgress[] }> {
     return this.transport.call('GET', '/v1/fee-items');
   }

@@ -22,6 +22,7 @@ import { csvDocument } from '../sheets.ts';
 import { fenToYuan, yuanToFen } from '../subsidies/amount.ts';
 import { parseCsv } from '../subsidies/csv.ts';
 import { billStatus, type FeeRepository } from './fee-repository.ts';
+import type { financeSystem } from './finance-system.ts';
 
 /** A payment still pending this long had its call die between the reservation and the ledger's answer. */
 const pendingGraceMs = 60_000;
@@ -54,7 +55,72 @@ export class FeeService {
     private readonly merchants: MerchantService,
     private readonly notices: NoticeRepository,
     private readonly log: Logger,
+    /** The campus finance system to pull items from (FINANCE_URL); absent, pulling answers UTILITY_UNAVAILABLE. */
+    private readonly finance?: ReturnType<typeof financeSystem>,
   ) {}
+
+  /**
+   * Pulls the finance system's fee items: each code not here yet becomes an item billed to the students
+   * it lists (source finance); a code already here is left as it is, so pulling again adds nothing.
+   */
+  async pullFinance(createdBy?: string) {
+    if (!this.finance) throw new CoreError('UTILITY_UNAVAILABLE', 'no finance system is configured');
+    const results: {
+      code: string;
+      itemId: string | null;
+      bills: number;
+      created: boolean;
+      unknownPersons: string[];
+      problem?: string;
+    }[] = [];
+    for (const item of await this.finance.items()) {
+      const existing = await this.repo.itemByCode(item.code);
+      if (existing || item.bills.length === 0) {
+        results.push({
+          code: item.code,
+          itemId: existing?.id ?? null,
+          bills: 0,
+          created: false,
+          unknownPersons: [],
+        });
+        continue;
+      }
+      try {
+        const made = await this.createItem({
+          code: item.code,
+          name: item.name,
+          category: item.category,
+          amount: item.bills[0]?.amount ?? 1,
+          dueDay: item.dueDay,
+          allowPartial: item.allowPartial,
+          audience: { persons: item.bills },
+          source: 'finance',
+          createdBy,
+        });
+        results.push({
+          code: item.code,
+          itemId: made.item.id,
+          bills: made.bills,
+          created: true,
+          unknownPersons: made.unknownPersons,
+        });
+      } catch (error) {
+        // One unreadable item (a bad day, an amount of 0) does not stop the others.
+        const problem = error instanceof CoreError ? error.code : 'VALIDATION_FAILED';
+        if (!(error instanceof CoreError) && !(error instanceof Error && error.name === 'ZodError'))
+          throw error;
+        results.push({
+          code: item.code,
+          itemId: null,
+          bills: 0,
+          created: false,
+          unknownPersons: [],
+          problem,
+        });
+      }
+    }
+    return { items: results };
+  }
 
   /** Creates the item, its clearing merchant and one bill per person of its audience. */
   async createItem(raw: NewFeeItem): Promise<{ item: FeeItem; bills: number; unknownPersons: string[] }> {

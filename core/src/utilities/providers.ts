@@ -54,7 +54,8 @@ function sign(fields: Record<string, unknown>, secret: string): string {
   return createHmac('sha256', secret).update(text).digest('hex').toUpperCase();
 }
 
-async function vendorPost(
+/** One signed call to a vendor system in the shared envelope; ProviderUnavailable when no usable answer came. */
+export async function vendorPost(
   options: VendorOptions,
   path: string,
   business: Record<string, unknown>,

@@ -99,7 +99,23 @@ function FeesTab({ manage }: { manage: boolean }) {
         />
       </div>
       {manage ? (
-        <Card title={t.importTitle} size="small">
+        <Card
+          title={t.importTitle}
+          size="small"
+          extra={
+            <Button
+              onClick={() =>
+                act(async () => {
+                  const pulled = await api<{ items: { created: boolean }[] }>('POST', '/fees/pull');
+                  message.success(t.pulled(pulled.items.filter((i) => i.created).length));
+                  reload();
+                })
+              }
+            >
+              {t.pull}
+            </Button>
+          }
+        >
           <p>{t.importHint}</p>
           <Input.TextArea
             rows={5}

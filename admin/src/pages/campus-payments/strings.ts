@@ -28,6 +28,8 @@ export const campusPayText = {
   importTitle: '导入缴费名单（CSV）',
   importHint: '每行：项目编号,项目名称,类别,学号,金额(元),截止日期,允许分期(是/否)；同一编号为同一项目。',
   importButton: '导入',
+  pull: '从财务系统同步',
+  pulled: (n: number) => `已从财务系统新增 ${n} 个项目`,
   imported: (items: number, bills: number) => `已导入 ${items} 个项目，共 ${bills} 人`,
   refundTitle: '缴费退款',
   paymentId: '支付单号',

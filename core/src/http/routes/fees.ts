@@ -20,6 +20,10 @@ export function feeRoutes(fees: FeeService): Router {
     ctx.status = 201;
     ctx.body = await fees.importCsv(body.csv, body.createdBy);
   });
+  router.post('/fee-items/pull', async (ctx) => {
+    const body = parseBody(ctx, z.strictObject({ createdBy: z.string().max(64).optional() }));
+    ctx.body = await fees.pullFinance(body.createdBy);
+  });
   router.get('/fee-items', async (ctx) => {
     ctx.body = { items: await fees.items() };
   });
