@@ -1,13 +1,17 @@
-import type { Course, Lesson, LessonProgress, NewsItem } from '../content/content-repository.ts';
 import type {
+  Course,
   CourseEdit,
+  CourseWithLessons,
   Edited,
+  Lesson,
   LessonEdit,
   NewCourse,
   NewLesson,
   NewNews,
   NewsEdit,
-} from '../content/content-service.ts';
+  NewsItem,
+  NewsSummary,
+} from '../contract/content.ts';
 import { DomainClient, query } from './transport.ts';
 
 /** News, courses and lessons. */
@@ -87,6 +91,3 @@ export class ContentClient extends DomainClient {
     return this.transport.call('PUT', `/v1/lessons/${encodeURIComponent(lessonId)}/progress`, progress);
   }
 }
-
-export type NewsSummary = Omit<NewsItem, 'body'> & { excerpt: string; readAtMs: number | null };
-export type CourseWithLessons = Course & { lessons: (Lesson & { progress: LessonProgress | null })[] };

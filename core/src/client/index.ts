@@ -19,12 +19,27 @@
 import type { AdminAccount, AdminRole, Approval, PendingHold, PersonHit } from '../admin/admin-repository.ts';
 import type { NewAdmin } from '../admin/admin-service.ts';
 import type { AuditEntry, AuditEntryInput, AuditQuery, AuditVerifyReport } from '../admin/audit-log.ts';
-import type { Course, Lesson, LessonProgress, NewsItem } from '../content/content-repository.ts';
-import type { NewCourse, NewLesson, NewNews } from '../content/content-service.ts';
 import type { Binding, BindRequest, BindResult, IdentityProof } from '../contract/bindings.ts';
 import type { Actor, CardAction, CardChange, CardEvent, CardView } from '../contract/cards.ts';
+import type {
+  Course,
+  Lesson,
+  LessonProgress,
+  NewCourse,
+  NewLesson,
+  NewNews,
+  NewsItem,
+} from '../contract/content.ts';
 import type { Notice } from '../contract/notices.ts';
 import type { CardTransaction, MeterSession, MonthlyStatement } from '../contract/statements.ts';
+import type {
+  BillRow,
+  NewTopUpOrder,
+  PaymentConfirmation,
+  TopUpMismatch,
+  TopUpOrder,
+  TopUpRefund,
+} from '../contract/top-ups.ts';
 import type { AccessEventInput, AccessEventView } from '../devices/access-events.ts';
 import type {
   AttendanceRecordView,
@@ -60,14 +75,6 @@ import type { Statement } from '../settlement/settlement-service.ts';
 import type { SubsidyBatch, SubsidyClearing, SubsidyRow } from '../subsidies/subsidy-repository.ts';
 import type { BatchSource, Preview as SubsidyPreview } from '../subsidies/subsidy-service.ts';
 import type { SyncKind, SyncRun, SyncRunError } from '../sync/sync-repository.ts';
-import type {
-  BillRow,
-  NewTopUpOrder,
-  PaymentConfirmation,
-  TopUpMismatch,
-  TopUpOrder,
-  TopUpRefund,
-} from '../topups/top-up-service.ts';
 import { AdminClient } from './admin.ts';
 import { AttendanceClient } from './attendance.ts';
 import { AuditClient } from './audit.ts';
@@ -93,13 +100,21 @@ import { TopUpsClient } from './top-ups.ts';
 import { type CoreClientOptions, type DomainClient, Transport } from './transport.ts';
 import { UtilitiesClient } from './utilities.ts';
 import { VisitorsClient } from './visitors.ts';
+import { MeetingsClient } from './meetings.ts';
 
 export { type CardActivity, cardActivityChannel } from '../activity/card-activity.ts';
 export { adminRoles, totpRequiredRoles } from '../admin/admin-repository.ts';
 export type { AdminChange } from '../admin/admin-service.ts';
 export { type NewsAnnouncement, newsChannel } from '../content/announcements.ts';
-export type { CourseEdit, Edited, LessonEdit, NewsEdit } from '../content/content-service.ts';
 export type { HolderCardAction, HolderProof } from '../contract/bindings.ts';
+export type {
+  CourseEdit,
+  CourseWithLessons,
+  Edited,
+  LessonEdit,
+  NewsEdit,
+  NewsSummary,
+} from '../contract/content.ts';
 export type { GuardianLink, LinkPatch } from '../contract/guardians.ts';
 export type {
   Accepted,
@@ -122,7 +137,6 @@ export type {
 export { doorCommandChannel, passageChannel } from '../passage/passage-service.ts';
 export type { CardRow, RuleTable, TableRule, TypeRule } from '../passage/rule-table.ts';
 export type { AttendanceQuery } from './attendance.ts';
-export type { CourseWithLessons, NewsSummary } from './content.ts';
 export type { PlaceDecision } from './passage.ts';
 export { type CoreClientOptions, DomainClient, Transport } from './transport.ts';
 export type {
@@ -253,6 +267,7 @@ const domainClients = {
   bank: BankClient,
   kiosks: KiosksClient,
   visitors: VisitorsClient,
+  meetings: MeetingsClient,
 } satisfies Record<string, new (transport: Transport) => DomainClient>;
 
 type DomainClients = { readonly [K in keyof typeof domainClients]: InstanceType<(typeof domainClients)[K]> };

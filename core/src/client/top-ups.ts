@@ -5,7 +5,7 @@ import type {
   TopUpMismatch,
   TopUpOrder,
   TopUpRefund,
-} from '../topups/top-up-service.ts';
+} from '../contract/top-ups.ts';
 import { DomainClient } from './transport.ts';
 
 /** Online top-up orders, their refunds and the daily reconciliation. */

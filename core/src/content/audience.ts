@@ -1,14 +1,6 @@
-import { z } from 'zod';
+import { type Audience, audienceSchema } from '../contract/content.ts';
 
-/** Whom a news item or course is for. */
-export const audienceSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('all') }),
-  z.strictObject({ type: z.literal('students') }),
-  z.strictObject({ type: z.literal('staff') }),
-  z.strictObject({ type: z.literal('department'), value: z.string().min(1).max(64) }),
-  z.strictObject({ type: z.literal('class'), value: z.string().min(1).max(64) }),
-]);
-export type Audience = z.infer<typeof audienceSchema>;
+export { type Audience, audienceSchema };
 
 /**
  * The SQL condition that a row's audience (columns audience_type, audience_value of alias `t`)

@@ -1,44 +1,8 @@
+import type { Course, Lesson, LessonProgress, NewsItem } from '../contract/content.ts';
 import { type Database, isDuplicateKey, type Param } from '../db/database.ts';
 import { type Audience, audienceColumns, audienceIncludes, audienceOf, personJoin } from './audience.ts';
 
-export interface NewsItem {
-  id: string;
-  title: string;
-  body: string;
-  audience: Audience;
-  status: 'published' | 'withdrawn';
-  publishAtMs: number;
-  author: string;
-  createdAtMs: number;
-  /** The last edit; null: never edited. */
-  updatedAtMs: number | null;
-}
-
-export interface Course {
-  id: string;
-  title: string;
-  description: string;
-  teacher: string;
-  audience: Audience;
-  createdAtMs: number;
-  updatedAtMs: number | null;
-}
-
-export interface Lesson {
-  id: string;
-  courseId: string;
-  seq: number;
-  title: string;
-  videoPath: string | null;
-  videoUrl: string | null;
-  durationSeconds: number;
-}
-
-export interface LessonProgress {
-  positionSeconds: number;
-  completed: boolean;
-  updatedAtMs: number;
-}
+export type { Course, Lesson, LessonProgress, NewsItem };
 
 type Row = Record<string, unknown>;
 const n = (v: unknown) => Number(v);

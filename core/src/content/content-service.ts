@@ -1,95 +1,47 @@
-import { z } from 'zod';
+import type { z } from 'zod';
+import {
+  type Course,
+  type CourseEdit,
+  courseEditSchema,
+  type Edited,
+  type Lesson,
+  type LessonEdit,
+  lessonEditSchema,
+  type NewCourse,
+  type NewLesson,
+  type NewNews,
+  type NewsEdit,
+  type NewsItem,
+  newCourseSchema,
+  newLessonSchema,
+  newNewsSchema,
+  newsEditSchema,
+  progressSchema,
+} from '../contract/content.ts';
 import { isDuplicateKey } from '../db/database.ts';
 import { CoreError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { type Job, type JobLock, schedule } from '../jobs/scheduler.ts';
 import type { Logger } from '../log.ts';
 import type { NewsAnnouncement } from './announcements.ts';
-import { audienceSchema } from './audience.ts';
-import type { ContentRepository, Course, Lesson, NewsItem } from './content-repository.ts';
+import type { ContentRepository } from './content-repository.ts';
 
-export const newNewsSchema = z.strictObject({
-  title: z.string().trim().min(1).max(200),
-  body: z.string().min(1).max(20_000),
-  audience: audienceSchema,
-  /** Scheduled publishing: hidden until then. Omitted: now. */
-  publishAtMs: z.number().int().nonnegative().optional(),
-  author: z.string().min(1).max(64),
-});
-export type NewNews = z.infer<typeof newNewsSchema>;
-
-export const newCourseSchema = z.strictObject({
-  title: z.string().trim().min(1).max(200),
-  description: z.string().max(5_000).default(''),
-  teacher: z.string().min(1).max(64),
-  audience: audienceSchema,
-});
-export type NewCourse = z.input<typeof newCourseSchema>;
-
-/** A video file under the content directory: a relative path with no way out of it. */
-const videoPath = z
-  .string()
-  .min(1)
-  .max(512)
-  .regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[\w./-]+$/, 'a relative path inside the content directory');
-
-/**
- * A video elsewhere: http or https only. The players and the backoffice open it as a link, so
- * javascript:, data: or file: would run script in the page or read the viewer's disk.
- */
-const videoUrl = z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL' }).max(1024);
-
-export const newLessonSchema = z.strictObject({
-  seq: z.number().int().min(1).max(10_000),
-  title: z.string().trim().min(1).max(200),
-  video: z.union([z.strictObject({ path: videoPath }), z.strictObject({ url: videoUrl })]),
-  durationSeconds: z
-    .number()
-    .int()
-    .positive()
-    .max(24 * 3600),
-});
-export type NewLesson = z.infer<typeof newLessonSchema>;
-
-/** At least one field: an empty edit is a mistake, not a no-op to audit. */
-const someField = (value: Record<string, unknown>) => Object.values(value).some((v) => v !== undefined);
-
-export const newsEditSchema = z
-  .strictObject({
-    title: newNewsSchema.shape.title.optional(),
-    body: newNewsSchema.shape.body.optional(),
-    audience: audienceSchema.optional(),
-    /** Only while the item is still scheduled (not yet visible, not yet announced). */
-    publishAtMs: z.number().int().nonnegative().optional(),
-  })
-  .refine(someField, 'name at least one field to change');
-export type NewsEdit = z.infer<typeof newsEditSchema>;
-
-export const courseEditSchema = z
-  .strictObject({
-    title: newCourseSchema.shape.title.optional(),
-    description: z.string().max(5_000).optional(),
-    teacher: newCourseSchema.shape.teacher.optional(),
-    audience: audienceSchema.optional(),
-  })
-  .refine(someField, 'name at least one field to change');
-export type CourseEdit = z.infer<typeof courseEditSchema>;
-
-export const lessonEditSchema = z
-  .strictObject({
-    seq: newLessonSchema.shape.seq.optional(),
-    title: newLessonSchema.shape.title.optional(),
-    video: newLessonSchema.shape.video.optional(),
-    durationSeconds: newLessonSchema.shape.durationSeconds.optional(),
-  })
-  .refine(someField, 'name at least one field to change');
-export type LessonEdit = z.infer<typeof lessonEditSchema>;
-
-/** What an edit did: the item as it now stands and the names of the fields whose value changed. */
-export interface Edited<T> {
-  item: T;
-  changed: string[];
-}
+export {
+  type CourseEdit,
+  courseEditSchema,
+  type Edited,
+  type LessonEdit,
+  lessonEditSchema,
+  type NewCourse,
+  type NewLesson,
+  type NewNews,
+  type NewsEdit,
+  newCourseSchema,
+  newLessonSchema,
+  newNewsSchema,
+  newsEditSchema,
+  progressSchema,
+};
 
 /** Fields of `edit` whose value differs from `before` (compared as JSON, so audiences compare by value). */
 function changedFields(before: Record<string, unknown>, edit: Record<string, unknown>): string[] {
@@ -104,12 +56,6 @@ const announceBatchMax = 100;
 export const announceWindowMs = 15 * 60_000;
 
 export type NewsAnnouncementListener = (announcement: NewsAnnouncement) => void;
-
-export const progressSchema = z.strictObject({
-  personNo: z.string().min(1).max(32),
-  positionSeconds: z.number().int().nonnegative(),
-  completed: z.boolean().default(false),
-});
 
 /** News and courses as the card centre publishes them and each person sees them. */
 export class ContentService {

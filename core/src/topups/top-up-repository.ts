@@ -1,58 +1,25 @@
+import {
+  type MismatchKind,
+  type TopUpChannel,
+  type TopUpMismatch,
+  type TopUpOrder,
+  type TopUpRefund,
+  type TopUpStatus,
+  topUpPayChannels,
+  topUpStatuses,
+} from '../contract/top-ups.ts';
 import { type Database, isDuplicateKey, isRetryable, type Tx } from '../db/database.ts';
 
-/** The states of a top-up order (docs/topups.md); each move is a conditional UPDATE below. */
-export const topUpStatuses = ['created', 'paid', 'credited', 'failed', 'closed', 'refunded'] as const;
-export type TopUpStatus = (typeof topUpStatuses)[number];
-
-/** How an order is paid: WeChat Pay or Alipay (docs/topups.md, docs/alipay.md). */
-export const topUpPayChannels = ['wechat', 'alipay'] as const;
-export type TopUpChannel = (typeof topUpPayChannels)[number];
-
-export interface TopUpOrder {
-  id: string;
-  cardNo: string;
-  openid: string;
-  idempotencyKey: string;
-  channel: TopUpChannel;
-  amount: number;
-  day: number;
-  status: TopUpStatus;
-  prepayId: string | null;
-  transactionId: string | null;
-  operationId: string | null;
-  failureCode: string | null;
-  refundedAmount: number;
-  createdAtMs: number;
-  expiresAtMs: number;
-  paidAtMs: number | null;
-  creditedAtMs: number | null;
-  closedAtMs: number | null;
-}
-
-export interface TopUpRefund {
-  id: string;
-  orderId: string;
-  amount: number;
-  reason: string;
-  status: 'processing' | 'succeeded' | 'failed';
-  operationId: string;
-  refundId: string | null;
-  createdAtMs: number;
-  settledAtMs: number | null;
-}
-
-export type MismatchKind = 'missing_ours' | 'missing_theirs' | 'amount_differs' | 'state_differs';
-
-export interface TopUpMismatch {
-  billDate: string;
-  outTradeNo: string;
-  kind: MismatchKind;
-  ours: string | null;
-  theirs: string | null;
-  foundAtMs: number;
-  /** Listed only: the channel of our order of that number, null when we have none (one we never made). */
-  channel?: 'wechat' | 'alipay' | null;
-}
+export {
+  type MismatchKind,
+  type TopUpChannel,
+  type TopUpMismatch,
+  type TopUpOrder,
+  type TopUpRefund,
+  type TopUpStatus,
+  topUpPayChannels,
+  topUpStatuses,
+};
 
 const orderColumns =
   'id, card_no, openid, idempotency_key, channel, amount, day, status, prepay_id, transaction_id, operation_id, failure_code, refunded_amount, created_at_ms, expires_at_ms, paid_at_ms, credited_at_ms, closed_at_ms';

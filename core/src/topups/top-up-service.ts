@@ -1,4 +1,5 @@
 import type { CardService } from '../cards/card-service.ts';
+import type { BillRow, NewTopUpOrder, PaymentConfirmation } from '../contract/top-ups.ts';
 import { CoreError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { LedgerService } from '../ledger/ledger-service.ts';
@@ -15,36 +16,15 @@ import type {
   TopUpRepository,
 } from './top-up-repository.ts';
 
-export type { TopUpChannel, TopUpMismatch, TopUpOrder, TopUpRefund };
-
-export interface NewTopUpOrder {
-  openid: string;
-  cardNo: string;
-  idempotencyKey: string;
-  amount: number;
-  /** How it will be paid; WeChat Pay when absent. A retry under the same key must name the same channel. */
-  channel?: TopUpChannel | undefined;
-  /** The caller's policy (the BFF's TOP_UP_DAILY_CAP): most a card may order per Asia/Shanghai day. */
-  dailyCap: number;
-  /** How long WeChat may take the payment; the order closes after. */
-  ttlMs: number;
-}
-
-export interface PaymentConfirmation {
-  /** WeChat's transaction_id or Alipay's trade_no, by the order's channel. */
-  transactionId: string;
-  amount: number;
-  /** WeChat's success_time or Alipay's gmt_payment, so our day of payment is the platform bill's. */
-  paidAtMs: number;
-}
-
-/** One row of WeChat's trade bill as the reconciliation compares it. */
-export interface BillRow {
-  outTradeNo: string;
-  transactionId: string;
-  state: string;
-  amount: number;
-}
+export type {
+  BillRow,
+  NewTopUpOrder,
+  PaymentConfirmation,
+  TopUpChannel,
+  TopUpMismatch,
+  TopUpOrder,
+  TopUpRefund,
+};
 
 /**
  * The ledger operation that credits a paid order: one per platform transaction, whoever asks —

@@ -1,24 +1,18 @@
 import Router from 'koa-router';
-import { z } from 'zod';
+import type { ContentService } from '../../content/content-service.ts';
 import {
-  type ContentService,
+  contentIdPath,
+  contentPersonQuery,
   courseEditSchema,
   lessonEditSchema,
   newCourseSchema,
   newLessonSchema,
   newNewsSchema,
   newsEditSchema,
+  newsListQuery,
   progressSchema,
-} from '../../content/content-service.ts';
+} from '../../contract/content.ts';
 import { parseBody, parseValue } from '../middleware.ts';
-
-const id = z.string().min(1).max(26);
-const personQuery = z.object({ personNo: z.string().min(1).max(32) });
-const newsListQuery = personQuery.extend({
-  limit: z.coerce.number().int().min(1).max(50).default(20),
-  beforeAtMs: z.coerce.number().int().optional(),
-  beforeId: id.optional(),
-});
 
 /** News and courses: publishing (backoffice) and each person's view (BFF). */
 export function contentRoutes(content: ContentService): Router {
@@ -28,37 +22,37 @@ export function contentRoutes(content: ContentService): Router {
     ctx.body = await content.publishNews(parseBody(ctx, newNewsSchema));
   });
   router.post('/news/:id/withdraw', async (ctx) => {
-    await content.withdrawNews(parseValue(ctx.params, z.object({ id })).id);
+    await content.withdrawNews(parseValue(ctx.params, contentIdPath).id);
     ctx.status = 204;
   });
   // Edits after publishing (the backoffice): each answers { item, changed } for the audit.
   router.patch('/news/:id', async (ctx) => {
     ctx.body = await content.editNews(
-      parseValue(ctx.params, z.object({ id })).id,
+      parseValue(ctx.params, contentIdPath).id,
       parseBody(ctx, newsEditSchema),
     );
   });
   router.patch('/courses/:id', async (ctx) => {
     ctx.body = await content.editCourse(
-      parseValue(ctx.params, z.object({ id })).id,
+      parseValue(ctx.params, contentIdPath).id,
       parseBody(ctx, courseEditSchema),
     );
   });
   router.patch('/lessons/:id', async (ctx) => {
     ctx.body = await content.editLesson(
-      parseValue(ctx.params, z.object({ id })).id,
+      parseValue(ctx.params, contentIdPath).id,
       parseBody(ctx, lessonEditSchema),
     );
   });
   router.delete('/lessons/:id', async (ctx) => {
-    ctx.body = await content.removeLesson(parseValue(ctx.params, z.object({ id })).id);
+    ctx.body = await content.removeLesson(parseValue(ctx.params, contentIdPath).id);
   });
   // Announces due scheduled news now (the schedule also does, every few seconds).
   router.post('/news/announcements', async (ctx) => {
     ctx.body = { announced: (await content.announceDue()).map((n) => n.id) };
   });
   router.get('/audience-profiles/:personNo', async (ctx) => {
-    ctx.body = await content.audienceProfile(parseValue(ctx.params, personQuery).personNo);
+    ctx.body = await content.audienceProfile(parseValue(ctx.params, contentPersonQuery).personNo);
   });
   // The backoffice's lists: every item (scheduled and withdrawn too) and every course with its lessons.
   router.get('/news/all', async (ctx) => {
@@ -74,8 +68,8 @@ export function contentRoutes(content: ContentService): Router {
     ctx.body = await content.newsFor(q.personNo, { limit: q.limit, ...(before ? { before } : {}) });
   });
   router.get('/news/:id', async (ctx) => {
-    const { personNo } = parseValue(ctx.query, personQuery);
-    ctx.body = await content.readNews(personNo, parseValue(ctx.params, z.object({ id })).id);
+    const { personNo } = parseValue(ctx.query, contentPersonQuery);
+    ctx.body = await content.readNews(personNo, parseValue(ctx.params, contentIdPath).id);
   });
   router.post('/courses', async (ctx) => {
     ctx.status = 201;
@@ -84,25 +78,25 @@ export function contentRoutes(content: ContentService): Router {
   router.post('/courses/:id/lessons', async (ctx) => {
     ctx.status = 201;
     ctx.body = await content.addLesson(
-      parseValue(ctx.params, z.object({ id })).id,
+      parseValue(ctx.params, contentIdPath).id,
       parseBody(ctx, newLessonSchema),
     );
   });
   router.get('/courses', async (ctx) => {
-    ctx.body = { items: await content.coursesFor(parseValue(ctx.query, personQuery).personNo) };
+    ctx.body = { items: await content.coursesFor(parseValue(ctx.query, contentPersonQuery).personNo) };
   });
   router.get('/courses/:id', async (ctx) => {
-    const { personNo } = parseValue(ctx.query, personQuery);
-    ctx.body = await content.courseFor(personNo, parseValue(ctx.params, z.object({ id })).id);
+    const { personNo } = parseValue(ctx.query, contentPersonQuery);
+    ctx.body = await content.courseFor(personNo, parseValue(ctx.params, contentIdPath).id);
   });
   router.get('/lessons/:id', async (ctx) => {
     // With personNo: only if that person may see it; without: any lesson (a signed video link was checked).
-    const { personNo } = parseValue(ctx.query, personQuery.partial());
-    const lessonId = parseValue(ctx.params, z.object({ id })).id;
+    const { personNo } = parseValue(ctx.query, contentPersonQuery.partial());
+    const lessonId = parseValue(ctx.params, contentIdPath).id;
     ctx.body = personNo ? await content.lessonFor(personNo, lessonId) : await content.lesson(lessonId);
   });
   router.put('/lessons/:id/progress', async (ctx) => {
-    await content.saveProgress(parseValue(ctx.params, z.object({ id })).id, parseBody(ctx, progressSchema));
+    await content.saveProgress(parseValue(ctx.params, contentIdPath).id, parseBody(ctx, progressSchema));
     ctx.status = 204;
   });
   return router;
