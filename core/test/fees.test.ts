@@ -204,3 +204,25 @@ test('when items are pulled from the finance system, then new codes become items
   await assert.rejects(t.client.pullFeeItems(), { code: 'UTILITY_UNAVAILABLE' });
   finance.setBusy(false);
 });
+
+test("when a fee item's clearing account and its payments disagree, then ledger:check says so", async () => {
+  const s = await student(10_000);
+  const made = await t.client.createFeeItem({
+    code: nextCode(),
+    name: '证书费',
+    category: 'certificate',
+    amount: 2_000,
+    dueDay: '2027-01-20',
+    audience: { persons: [{ personNo: s.personNo }] },
+  });
+  const bill = (await t.client.cardFeeBills(s.cardNo)).items.find((b) => b.itemId === made.item.id);
+  const id = payId();
+  await t.client.payFeeByCard(bill?.id ?? '', { id, cardNo: s.cardNo, amount: 2_000 });
+  await t.core.db.execute("UPDATE fee_payments SET status = 'refused' WHERE id = ?", [id]);
+  const report = await checkLedger(t.core.db);
+  assert.ok(
+    report.breaks.some((b) => b.includes(made.item.code) && b.includes('holds 2000')),
+    report.breaks.join('\n'),
+  );
+  await t.core.db.execute("UPDATE fee_payments SET status = 'paid' WHERE id = ?", [id]);
+});

@@ -305,3 +305,29 @@ test('when the network fee is paid, then each billing fault ends charged-and-cre
   const state = await t.client.networkAccount(account);
   assert.equal(state.packageId, 'M20');
 });
+
+test('when an order and its hold disagree, then ledger:check names both ways of it', async () => {
+  const cardNo = await fundedStudent();
+  const roomId = await newRoom();
+  const id = orderId();
+  await t.client.purchaseUtility({ id, service: 'electricity', target: roomId, cardNo, amount: 700 });
+  // A charge without a credit: the order is marked failed, its hold stays posted.
+  await t.core.db.execute("UPDATE utility_orders SET status = 'failed' WHERE id = ?", [id]);
+  const report = await checkLedger(t.core.db);
+  assert.ok(
+    report.breaks.some((b) => b.includes(`util:${id}:hold`) && b.includes('failed')),
+    report.breaks.join('\n'),
+  );
+  // A credit without a charge: a completed order whose hold is not posted.
+  const other = orderId();
+  meter.setFaults({ timeoutBeforeCredit: 1 });
+  await t.client.purchaseUtility({ id: other, service: 'electricity', target: roomId, cardNo, amount: 300 });
+  await t.core.db.execute("UPDATE utility_orders SET status = 'completed' WHERE id = ?", [other]);
+  assert.ok(
+    (await checkLedger(t.core.db)).breaks.some((b) => b.includes(`utility order ${other} is completed`)),
+  );
+  await t.core.db.execute("UPDATE utility_orders SET status = 'completed' WHERE id = ?", [id]);
+  await t.core.db.execute("UPDATE utility_orders SET status = 'held' WHERE id = ?", [other]);
+  await t.client.reconcileUtilityOrders();
+  assert.equal((await t.client.utilityOrder(other)).status, 'completed');
+});

@@ -18,7 +18,8 @@ const breaksShownMax = 50;
  * the card's wallets and its merchant; no hold is resolved twice, each hold's status is what its
  * resolving operation did and every pending hold is still reserved; no payment is over-refunded;
  * refund payable equals what the refund list still owes; every consumed pay code names an accepted
- * payment or hold of its card.
+ * payment or hold of its card; a utility order's hold is posted exactly when the outside system credited
+ * it; each fee item's clearing account holds its payments less its refunds.
  */
 export async function checkLedger(db: Database): Promise<CheckReport> {
   const breaks: string[] = [];
@@ -281,6 +282,67 @@ export async function checkLedger(db: Database): Promise<CheckReport> {
     note(
       `pay code ${r.code_id} is marked used by ${r.operation_id}, which is no accepted payment or hold of its card`,
     );
+  }
+
+  // Dorm electricity and the network fee (sql/060, docs/funds.md): a util:<order>:hold is posted only for
+  // an order the outside system credited, at the order's amount, and every completed order's hold is
+  // posted so. A posted hold of an order that failed, was refused or is still held is a charge without
+  // a credit; a completed order without its posted hold, a credit without a charge.
+  for (const r of await db.select<Record<string, unknown>>(
+    `SELECT h.id, h.status AS hold_status, h.resolved_amount, o.id AS order_id, o.status, o.amount
+       FROM holds h LEFT JOIN utility_orders o ON o.id = SUBSTR(h.id, 6, LENGTH(h.id) - 10)
+      WHERE h.id LIKE 'util:%' AND h.status = 'posted'
+        AND (o.id IS NULL OR o.status NOT IN ('credited', 'completed') OR h.resolved_amount <> o.amount)`,
+  )) {
+    note(
+      `utility hold ${r.id} charged ${Number(r.resolved_amount)} for an order ${r.order_id ? `${r.status} of ${Number(r.amount)}` : 'that does not exist'}`,
+    );
+  }
+  for (const r of await db.select<Record<string, unknown>>(
+    `SELECT o.id, o.amount, h.status AS hold_status FROM utility_orders o
+       LEFT JOIN holds h ON h.id = CONCAT('util:', o.id, ':hold')
+      WHERE o.status = 'completed' AND (h.id IS NULL OR h.status <> 'posted' OR h.resolved_amount <> o.amount)`.replace(
+      "CONCAT('util:', o.id, ':hold')",
+      db.dialect === 'sqlite' ? "'util:' || o.id || ':hold'" : "CONCAT('util:', o.id, ':hold')",
+    ),
+  )) {
+    note(
+      `utility order ${r.id} is completed but its hold is ${r.hold_status ?? 'missing'}, not posted at ${Number(r.amount)}`,
+    );
+  }
+
+  // Fees (sql/061): each item's clearing account (its merchant's) holds what its paid payments brought in
+  // less the refunds done. A payment or refund caught between the ledger and its row (a crash) shows
+  // here until the fee job settles it.
+  const feeHeld = await db.select<Record<string, unknown>>(
+    `SELECT i.id, i.code, CAST(a.credits_posted - a.debits_posted AS SIGNED) AS held
+       FROM fee_items i JOIN merchants m ON m.id = i.merchant_id JOIN accounts a ON a.id = m.account_id`,
+  );
+  if (feeHeld.length > 0) {
+    const paid = new Map(
+      (
+        await db.select<Record<string, unknown>>(
+          `SELECT b.item_id, CAST(SUM(p.amount) AS SIGNED) AS total FROM fee_payments p JOIN fee_bills b ON b.id = p.bill_id
+            WHERE p.status = 'paid' GROUP BY b.item_id`,
+        )
+      ).map((r) => [String(r.item_id), Number(r.total)]),
+    );
+    const refunded = new Map(
+      (
+        await db.select<Record<string, unknown>>(
+          `SELECT b.item_id, CAST(SUM(r.amount) AS SIGNED) AS total FROM fee_refunds r
+             JOIN fee_payments p ON p.id = r.payment_id JOIN fee_bills b ON b.id = p.bill_id
+            WHERE r.status = 'done' GROUP BY b.item_id`,
+        )
+      ).map((r) => [String(r.item_id), Number(r.total)]),
+    );
+    for (const r of feeHeld) {
+      const expected = (paid.get(String(r.id)) ?? 0) - (refunded.get(String(r.id)) ?? 0);
+      if (Number(r.held) !== expected)
+        note(
+          `fee item ${r.code}: its clearing account holds ${Number(r.held)} but its payments less refunds are ${expected}`,
+        );
+    }
   }
 
   const transfers = await db.select<{ n: unknown }>('SELECT COUNT(*) AS n FROM transfers');
