@@ -1,6 +1,5 @@
-import { insertCardEvents } from '../cards/card-events.ts';
+import { openingStatements } from '../cards/card-opening.ts';
 import type { Database, Param, Statement, Tx } from '../db/database.ts';
-import { newId } from '../ids.ts';
 import { type NewRefundEntry, RefundRepository } from '../refunds/refund-repository.ts';
 import type { PersonStatus, ValidPerson } from './person-rows.ts';
 
@@ -271,8 +270,9 @@ export class SyncRepository {
   }
 
   /**
-   * Opens people in bulk: persons, both wallets, cards, their 'opened' events and the sync's own
-   * rows, as multi-row INSERTs in one transaction (one round trip on MySQL). All or none.
+   * Opens people in bulk: the cards domain's writes (persons, both wallets, cards, their 'opened'
+   * events: cards/card-opening.ts) and the sync's own rows, as multi-row INSERTs in one transaction
+   * (one round trip on MySQL). All or none.
    */
   async openPeople(
     items: readonly NewSyncedPerson[],
@@ -281,63 +281,28 @@ export class SyncRepository {
   ): Promise<void> {
     if (items.length === 0) return;
     const now = Date.now();
-    const persons: Param[] = [];
-    const accounts: Param[] = [];
-    const cards: Param[] = [];
+    const { statements, opened } = openingStatements(
+      items.map((item) => ({
+        personNo: item.person.personNo,
+        name: item.person.name,
+        type: item.person.type,
+        department: item.person.department,
+        status: item.person.status,
+        idNumberEnc: item.idNumberEnc,
+        phoneEnc: item.phoneEnc,
+        cardNo: item.cardNo,
+      })),
+      limits,
+      { type: 'system', id: actorId, reason: 'identity sync' },
+      now,
+    );
     const synced: Param[] = [];
-    for (const item of items) {
-      const p = item.person;
-      const personId = newId(now);
-      const mainId = newId(now);
-      const subsidyId = newId(now);
-      persons.push(
-        personId,
-        p.personNo,
-        p.name,
-        p.type,
-        p.department,
-        p.status,
-        item.idNumberEnc,
-        item.phoneEnc,
-        now,
-        now,
-      );
-      accounts.push(mainId, 'wallet_main', personId, now, subsidyId, 'wallet_subsidy', personId, now);
-      cards.push(item.cardNo, personId, mainId, subsidyId, limits.dailyLimit, limits.pinFreeLimit, now, now);
-      synced.push(...syncPeopleRow(p, personId, now));
-    }
-    const rows = (width: number) =>
-      items.map(() => `(${Array.from({ length: width }, () => '?').join(', ')})`).join(', ');
-    const statements: Statement[] = [
-      {
-        sql: `INSERT INTO persons (id, person_no, name, type, department, status, id_number_enc, phone_enc, created_at_ms, updated_at_ms) VALUES ${rows(10)}`,
-        params: persons,
-      },
-      {
-        sql: `INSERT INTO accounts (id, kind, owner_id, allow_overdraft, created_at_ms) VALUES ${items.map(() => '(?, ?, ?, 0, ?), (?, ?, ?, 0, ?)').join(', ')}`,
-        params: accounts,
-      },
-      {
-        sql: `INSERT INTO cards (card_no, person_id, status, version, main_account_id, subsidy_account_id, daily_limit, pin_free_limit, created_at_ms, updated_at_ms)
-              VALUES ${items.map(() => "(?, ?, 'active', 1, ?, ?, ?, ?, ?, ?)").join(', ')}`,
-        params: cards,
-      },
-      insertCardEvents(
-        items.map((item) => ({
-          cardNo: item.cardNo,
-          kind: 'opened',
-          fromStatus: null,
-          toStatus: 'active',
-          version: 1,
-          actorType: 'system',
-          actorId,
-          reason: 'identity sync',
-          createdAtMs: now,
-        })),
-      ),
-      this.upsertSyncPeople(synced, items.length),
-    ];
-    await this.db.transaction((tx) => this.db.run(statements, tx, { commit: true }));
+    items.forEach((item, i) => {
+      synced.push(...syncPeopleRow(item.person, (opened[i] as { personId: string }).personId, now));
+    });
+    await this.db.transaction((tx) =>
+      this.db.run([...statements, this.upsertSyncPeople(synced, items.length)], tx, { commit: true }),
+    );
   }
 
   /**
