@@ -32,6 +32,8 @@ Bind in the mini-program as any of ${system.identities.length} demo students, e.
   学号 ${someone?.personNo}  姓名 ${someone?.name}  身份证后六位 ${someone?.secret}
 圈存 (bank stand-in ${system.bank.url}): 绑定银行卡 as 学号 ${system.bankAccounts[0]?.personNo} with card ${system.bankAccounts[0]?.cardNumber},
   ID ${system.bankAccounts[0]?.idNumber}, phone ${system.bankAccounts[0]?.phone}; the SMS code: GET ${system.bank.url}/_sms/${system.bankAccounts[0]?.phone}
+缴费 / 电费 / 网费: the meter stand-in ${system.meter.url}, network billing ${system.network.url}, finance
+  ${system.finance.url}; ${someone?.name} lives in 七号楼 301 (B07-301, low on electricity) and owes three fee items
 Backoffice demo accounts (password ${system.admins[0]?.password}):
 ${system.admins.map((a) => `  ${a.username.padEnd(8)} ${a.roleName}${a.department ? `（${a.department}）` : ''}${a.totpSecret ? '  (second factor required)' : ''}`).join('\n')}
 Demo second-factor secret for super, finance and counter (add it to an authenticator app; demo only):

@@ -19,6 +19,7 @@ import { type AlipayStandIn, startAlipayStandIn } from '../alipay/server.ts';
 import { makeRsaKeyPair } from '../alipay/signing.ts';
 import type { BankStandIn } from '../bank/server.ts';
 import { startDeviceDemo } from '../devices/demo.ts';
+import type { FinanceStandIn } from '../finance/server.ts';
 import type { NetworkStandIn } from '../network/server.ts';
 import { type OidcStandIn, startOidcStandIn } from '../sso/oidc.ts';
 import type { UtilityStandIn } from '../utility/server.ts';
@@ -55,6 +56,8 @@ export interface RunningSystem {
   /** The dorm meter system and network billing stand-ins (#16), with their fault switches. */
   meter: UtilityStandIn;
   network: NetworkStandIn;
+  /** The campus finance system stand-in fee items are pulled from. */
+  finance: FinanceStandIn;
   /** The bank front-end stand-in (#16) and the demo students' bank accounts in it. */
   bank: BankStandIn;
   bankAccounts: DemoBankAccount[];
@@ -292,6 +295,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     alipayAppId,
     meter: campusPayments.meter,
     network: campusPayments.network,
+    finance: campusPayments.finance,
     bank,
     bankAccounts,
     sso,
