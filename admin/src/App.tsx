@@ -24,6 +24,8 @@ import { AccountsPage } from './pages/AccountsPage.tsx';
 import { ApprovalsPage } from './pages/ApprovalsPage.tsx';
 import { AttendancePage } from './pages/AttendancePage.tsx';
 import { AuditPage } from './pages/AuditPage.tsx';
+import { BankPage } from './pages/bank/BankPage.tsx';
+import { bankText } from './pages/bank/strings.ts';
 import { CardPage } from './pages/CardPage.tsx';
 import { ContentPage } from './pages/ContentPage.tsx';
 import { CampusPaymentsPage, FeeReceiptPage } from './pages/campus-payments/CampusPaymentsPage.tsx';
@@ -56,6 +58,7 @@ const menu: { key: string; label: string; right: string | null; icon: ReactNode 
   { key: 'funds', label: menuText.funds, right: 'funds.read', icon: <DollarOutlined /> },
   { key: 'refunds', label: menuText.refunds, right: 'funds.read', icon: <AccountBookOutlined /> },
   { key: 'payments', label: campusPayText.menu, right: 'funds.read', icon: <DollarOutlined /> },
+  { key: 'bank', label: bankText.menu, right: 'funds.read', icon: <AccountBookOutlined /> },
   { key: 'reports', label: menuText.reports, right: 'report.read', icon: <BarChartOutlined /> },
   { key: 'attendance', label: menuText.attendance, right: 'attendance.read', icon: <ScheduleOutlined /> },
   { key: 'merchants', label: menuText.merchants, right: 'merchant.read', icon: <ShoppingOutlined /> },
@@ -170,6 +173,8 @@ export function App() {
             <RefundsPage me={me} />
           ) : page === 'payments' ? (
             <CampusPaymentsPage me={me} />
+          ) : page === 'bank' ? (
+            <BankPage me={me} />
           ) : page === 'reports' ? (
             <ReportsPage />
           ) : page === 'attendance' ? (

@@ -20,6 +20,7 @@ import { adminEventRoutes } from './admin-events.ts';
 import type { AdminLogin } from './admin-login.ts';
 import type { AdminSession, AdminSessions } from './admin-sessions.ts';
 import { attendanceRoutes } from './attendance.ts';
+import { bankAdminRoutes } from './bank.ts';
 import { campusPaymentRoutes } from './campus-payments.ts';
 import { contentRoutes } from './content.ts';
 import { deviceRoutes } from './devices.ts';
@@ -249,6 +250,7 @@ export const adminRoutes: readonly AdminRoute[] = [
   ...insightRoutes,
   ...visitorRoutes,
   ...campusPaymentRoutes,
+  ...bankAdminRoutes,
 ];
 
 /**

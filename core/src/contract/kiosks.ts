@@ -57,4 +57,6 @@ export interface KioskCollection {
   note: string | null;
   createdAtMs: number;
   resolvedAtMs: number | null;
+  /** On a collect answer only: true when the request id had already made this collection (a retry). */
+  replayed?: boolean;
 }

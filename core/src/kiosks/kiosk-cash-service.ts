@@ -62,16 +62,18 @@ export class KioskCashService {
     note?: string;
   }): Promise<KioskCollection> {
     const done = await this.repo.collectionByRequest(input.requestId);
-    if (done) return done;
+    if (done) return { ...done, replayed: true };
     const made = await this.repo.collect({
       id: newId(),
       note: input.note ?? null,
       nowMs: Date.now(),
       ...input,
     });
-    const collection = made ?? (await this.repo.collectionByRequest(input.requestId));
-    if (!collection) throw new Error('a collection vanished after its insert');
-    return collection;
+    if (made) return { ...made, replayed: false };
+    // A racing request with the same id made it first.
+    const raced = await this.repo.collectionByRequest(input.requestId);
+    if (!raced) throw new Error('a collection vanished after its insert');
+    return { ...raced, replayed: true };
   }
 
   collections(filter: { status?: KioskCollection['status']; limit: number }): Promise<KioskCollection[]> {
