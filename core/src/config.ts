@@ -235,6 +235,7 @@ const schema = z.object({
     .number()
     .int()
     .min(1_000)
+    .multipleOf(1_000)
     .describe(
       'BANK_JOB_INTERVAL_MS: how often unsettled bank transfers are resolved, auto top-ups checked and refunds paid to bound bank cards (whole seconds)',
     ),
