@@ -17,6 +17,7 @@ import { Approvals } from './admin/services/approvals.ts';
 import { AuditTrail } from './admin/services/audit-trail.ts';
 import { CardAffairs } from './admin/services/card-affairs.ts';
 import { computeDashboard, LiveDashboard } from './admin/services/dashboard.ts';
+import { adminDomainServices } from './admin/services/index.ts';
 import { TopUpRefunds } from './admin/services/top-up-refunds.ts';
 import { RefreshTokens } from './auth/refresh-tokens.ts';
 import { requireUser } from './auth/require-user.ts';
@@ -280,6 +281,7 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
       approvals,
       topUpRefunds: new TopUpRefunds(core, topUps, cardAffairs, audit, approvals),
       audit,
+      ...adminDomainServices({ core, audit, approvals, sessions: adminSessions }),
       uploads: new UploadStore(config.uploadDir, config.contentDir, {
         chunkBytes: config.uploadChunkBytes,
         sizeBytesMax: config.uploadBytesMax,

@@ -1,17 +1,12 @@
-import { type AdminAccount, adminRoles } from '@campus-card/core/client';
+import { adminRoles } from '@campus-card/core/client';
 import { adminUsername, rowId, totpCode } from '@campus-card/core/contract';
-import type { Context } from 'koa';
 import { z } from 'zod';
-import { BffError } from '../errors.ts';
 import { parseBody, parseValue } from '../http/middleware.ts';
-import type { AdminSession } from './admin-sessions.ts';
-import type { AdminRoute, AdminServices } from './routes.ts';
+import type { AdminRoute } from './routes.ts';
 
 // Admin accounts: a super admin makes, unlocks, disables, moves and resets them; every admin changes
-// their own password and enrols their own second factor under /me. A change that alters what a
-// person may do (disabled, role, password, second factor reset) ends that person's sessions on every
-// BFF instance, so the next request signs in again under the new terms. Passwords and TOTP secrets
-// never reach the audit.
+// their own password and enrols their own second factor under /me. The rules (sessions ended on a
+// change, the audit without passwords or secrets) are in services/account-admin.ts.
 
 const idPath = z.object({ id: rowId });
 const password = z.string().min(10, 'a password is 10 to 128 characters').max(128);
@@ -33,47 +28,19 @@ const ownPassword = z.strictObject({ currentPassword: z.string().min(1).max(128)
 const enrolment = z.strictObject({ start: z.literal(true) });
 const confirmation = z.strictObject({ code: totpCode });
 
-/** What the audit says of a change: its kind and new values, never a password. */
-function describe(c: z.infer<typeof change>, account: AdminAccount): [string, Record<string, unknown>] {
-  if ('status' in c) return [c.status === 'disabled' ? 'admin.disable' : 'admin.enable', {}];
-  if ('role' in c) return ['admin.role_change', { role: account.role, department: account.department }];
-  if ('password' in c) return ['admin.password_reset', {}];
-  return ['admin.totp_reset', {}];
-}
-
-async function changeAccount(ctx: Context, admin: AdminSession, s: AdminServices) {
-  const { id } = parseValue(ctx.params, idPath);
-  const body = parseBody(ctx, change);
-  // One's own account changes under /me, with the current password: a super admin cannot lock
-  // themselves out or strip their own rights by a slip of the mouse.
-  if (id === admin.adminId)
-    throw new BffError('FORBIDDEN', 'change your own account under 我的账号, not from the list');
-  const account = await s.core.changeAdmin(id, body);
-  await s.sessions.endAll(id);
-  const [action, detail] = describe(body, account);
-  await s.audit.record(admin, action, 'admin', id, { username: account.username, ...detail });
-  return account;
-}
-
 export const accountRoutes: readonly AdminRoute[] = [
   {
     method: 'GET',
     path: '/accounts',
     right: 'admin.manage',
-    handle: (_ctx, _admin, s) => s.core.admins(),
+    handle: (_ctx, _admin, s) => s.accounts.list(),
   },
   {
     method: 'POST',
     path: '/accounts',
     right: 'admin.manage',
     handle: async (ctx, admin, s) => {
-      const body = parseBody(ctx, newAdmin);
-      const created = await s.core.createAdmin(body);
-      await s.audit.record(admin, 'admin.create', 'admin', created.id, {
-        username: created.username,
-        role: created.role,
-        totp: created.totpEnabled,
-      });
+      const created = await s.accounts.create(admin, parseBody(ctx, newAdmin));
       ctx.status = 201;
       return created;
     },
@@ -82,48 +49,39 @@ export const accountRoutes: readonly AdminRoute[] = [
     method: 'POST',
     path: '/accounts/:id/unlock',
     right: 'admin.manage',
-    handle: async (ctx, admin, s) => {
+    handle: (ctx, admin, s) => s.accounts.unlock(admin, parseValue(ctx.params, idPath).id),
+  },
+  {
+    method: 'POST',
+    path: '/accounts/:id/changes',
+    right: 'admin.manage',
+    handle: (ctx, admin, s) => {
       const { id } = parseValue(ctx.params, idPath);
-      const unlocked = await s.core.unlockAdmin(id);
-      await s.audit.record(admin, 'admin.unlock', 'admin', id, { username: unlocked.username });
-      return unlocked;
+      return s.accounts.change(admin, id, parseBody(ctx, change));
     },
   },
-  { method: 'POST', path: '/accounts/:id/changes', right: 'admin.manage', handle: changeAccount },
   {
     method: 'POST',
     path: '/me/password',
     right: null,
-    handle: async (ctx, admin, s) => {
+    handle: (ctx, admin, s) => {
       const body = parseBody(ctx, ownPassword);
-      // The current password is checked like a sign-in: wrong guesses count towards the lockout.
-      await s.core.checkAdminPassword(admin.username, body.currentPassword);
-      await s.core.changeAdmin(admin.adminId, { password: body.newPassword });
-      await s.sessions.endAll(admin.adminId);
-      await s.audit.record(admin, 'admin.password_change', 'admin', admin.adminId);
-      return { changed: true, signedOut: true };
+      return s.accounts.changeOwnPassword(admin, body.currentPassword, body.newPassword);
     },
   },
   {
     method: 'POST',
     path: '/me/totp-enrolment',
     right: null,
-    handle: async (ctx, admin, s) => {
+    handle: (ctx, admin, s) => {
       parseBody(ctx, enrolment);
-      const secret = await s.core.enrolAdminTotp(admin.adminId);
-      await s.audit.record(admin, 'admin.totp_enrol', 'admin', admin.adminId);
-      return secret;
+      return s.accounts.enrolTotp(admin);
     },
   },
   {
     method: 'POST',
     path: '/me/totp-confirmation',
     right: null,
-    handle: async (ctx, admin, s) => {
-      const { code } = parseBody(ctx, confirmation);
-      const account = await s.core.confirmAdminTotp(admin.adminId, code);
-      await s.audit.record(admin, 'admin.totp_enable', 'admin', admin.adminId);
-      return account;
-    },
+    handle: (ctx, admin, s) => s.accounts.confirmTotp(admin, parseBody(ctx, confirmation).code),
   },
 ];

@@ -17,15 +17,9 @@ export const activationCodeRoutes: readonly AdminRoute[] = [
     path: '/cards/:cardNo/activation-code',
     right: 'card.manage',
     handle: async (ctx, admin, s) => {
-      const { cardNo } = parseValue(ctx.params, cardPath);
-      // The department scope: a card outside it answers as if it did not exist.
-      await s.cards.card(admin, cardNo);
-      const issued = await s.core.issueActivationCode(cardNo, admin.adminId);
-      await s.audit.record(admin, 'card.activation_code', 'card', cardNo, {
-        expiresAtMs: issued.expiresAtMs,
-      });
+      const issued = await s.cards.issueActivationCode(admin, parseValue(ctx.params, cardPath).cardNo);
       ctx.status = 201;
-      return { cardNo, activationCode: issued.code, expiresAtMs: issued.expiresAtMs };
+      return issued;
     },
   },
 ];

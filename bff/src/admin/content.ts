@@ -4,8 +4,8 @@ import { parseBody, parseValue } from '../http/middleware.ts';
 import type { AdminRoute } from './routes.ts';
 
 // News and courses as content editors publish them (docs/api.md, "News, courses and live
-// activity"). The core keeps and targets them; these routes check content.manage, name the signed-in
-// admin as the author, and audit every write. The core validates the bodies again.
+// activity"). The core keeps and targets them and validates the bodies again; services/content-admin.ts
+// names the signed-in admin as the author and audits every write.
 
 const idPath = z.object({ id: rowId });
 const audience = z.discriminatedUnion('type', [
@@ -70,43 +70,19 @@ const lessonEdit = z
   })
   .refine(someField, 'name at least one field to change');
 
-/**
- * An edit's audit detail: which fields changed and the new value of the short ones. Long text (a
- * news body, a course description) is named as changed, never copied into the chain.
- */
-function editDetail(
-  changed: readonly string[],
-  item: Record<string, unknown>,
-  longText: readonly string[],
-): Record<string, unknown> {
-  const detail: Record<string, unknown> = { changed };
-  for (const field of changed) if (!longText.includes(field)) detail[field] = item[field];
-  return detail;
-}
-
 export const contentRoutes: readonly AdminRoute[] = [
   {
     method: 'GET',
     path: '/news',
     right: 'content.manage',
-    handle: (_ctx, _admin, s) => s.core.allNews(),
+    handle: (_ctx, _admin, s) => s.content.news(),
   },
   {
     method: 'POST',
     path: '/news',
     right: 'content.manage',
     handle: async (ctx, admin, s) => {
-      const { publishAtMs, ...body } = parseBody(ctx, newsBody);
-      const item = await s.core.publishNews({
-        ...body,
-        ...(publishAtMs ? { publishAtMs } : {}),
-        author: admin.displayName,
-      });
-      await s.audit.record(admin, 'news.publish', 'news', item.id, {
-        title: item.title,
-        audience: item.audience,
-        publishAtMs: item.publishAtMs,
-      });
+      const item = await s.content.publishNews(admin, parseBody(ctx, newsBody));
       ctx.status = 201;
       return item;
     },
@@ -115,42 +91,29 @@ export const contentRoutes: readonly AdminRoute[] = [
     method: 'POST',
     path: '/news/:id/withdraw',
     right: 'content.manage',
-    handle: async (ctx, admin, s) => {
-      const { id } = parseValue(ctx.params, idPath);
-      await s.core.withdrawNews(id);
-      await s.audit.record(admin, 'news.withdraw', 'news', id);
-      return { id, status: 'withdrawn' };
-    },
+    handle: (ctx, admin, s) => s.content.withdrawNews(admin, parseValue(ctx.params, idPath).id),
   },
   {
     method: 'PATCH',
     path: '/news/:id',
     right: 'content.manage',
-    handle: async (ctx, admin, s) => {
+    handle: (ctx, admin, s) => {
       const { id } = parseValue(ctx.params, idPath);
-      const { item, changed } = await s.core.editNews(id, parseBody(ctx, newsEdit));
-      if (changed.length > 0)
-        await s.audit.record(admin, 'news.edit', 'news', id, editDetail(changed, { ...item }, ['body']));
-      return { ...item, changed };
+      return s.content.editNews(admin, id, parseBody(ctx, newsEdit));
     },
   },
   {
     method: 'GET',
     path: '/courses',
     right: 'content.manage',
-    handle: (_ctx, _admin, s) => s.core.allCourses(),
+    handle: (_ctx, _admin, s) => s.content.courses(),
   },
   {
     method: 'POST',
     path: '/courses',
     right: 'content.manage',
     handle: async (ctx, admin, s) => {
-      const course = await s.core.createCourse(parseBody(ctx, courseBody));
-      await s.audit.record(admin, 'course.create', 'course', course.id, {
-        title: course.title,
-        teacher: course.teacher,
-        audience: course.audience,
-      });
+      const course = await s.content.createCourse(admin, parseBody(ctx, courseBody));
       ctx.status = 201;
       return course;
     },
@@ -159,49 +122,25 @@ export const contentRoutes: readonly AdminRoute[] = [
     method: 'PATCH',
     path: '/courses/:id',
     right: 'content.manage',
-    handle: async (ctx, admin, s) => {
+    handle: (ctx, admin, s) => {
       const { id } = parseValue(ctx.params, idPath);
-      const { item, changed } = await s.core.editCourse(id, parseBody(ctx, courseEdit));
-      if (changed.length > 0)
-        await s.audit.record(
-          admin,
-          'course.edit',
-          'course',
-          id,
-          editDetail(changed, { ...item }, ['description']),
-        );
-      return { ...item, changed };
+      return s.content.editCourse(admin, id, parseBody(ctx, courseEdit));
     },
   },
   {
     method: 'PATCH',
     path: '/lessons/:id',
     right: 'content.manage',
-    handle: async (ctx, admin, s) => {
+    handle: (ctx, admin, s) => {
       const { id } = parseValue(ctx.params, idPath);
-      const { item, changed } = await s.core.editLesson(id, parseBody(ctx, lessonEdit));
-      if (changed.length > 0)
-        await s.audit.record(admin, 'course.lesson_edit', 'course', item.courseId, {
-          lessonId: id,
-          ...editDetail(changed, { ...item, video: item.videoPath ?? item.videoUrl }, []),
-        });
-      return { ...item, changed };
+      return s.content.editLesson(admin, id, parseBody(ctx, lessonEdit));
     },
   },
   {
     method: 'DELETE',
     path: '/lessons/:id',
     right: 'content.manage',
-    handle: async (ctx, admin, s) => {
-      const { id } = parseValue(ctx.params, idPath);
-      const lesson = await s.core.removeLesson(id);
-      await s.audit.record(admin, 'course.lesson_remove', 'course', lesson.courseId, {
-        lessonId: id,
-        seq: lesson.seq,
-        title: lesson.title,
-      });
-      return { id, removed: true };
-    },
+    handle: (ctx, admin, s) => s.content.removeLesson(admin, parseValue(ctx.params, idPath).id),
   },
   {
     method: 'POST',
@@ -209,12 +148,7 @@ export const contentRoutes: readonly AdminRoute[] = [
     right: 'content.manage',
     handle: async (ctx, admin, s) => {
       const { id } = parseValue(ctx.params, idPath);
-      const lesson = await s.core.addLesson(id, parseBody(ctx, lessonBody));
-      await s.audit.record(admin, 'course.lesson_add', 'course', id, {
-        lessonId: lesson.id,
-        seq: lesson.seq,
-        title: lesson.title,
-      });
+      const lesson = await s.content.addLesson(admin, id, parseBody(ctx, lessonBody));
       ctx.status = 201;
       return lesson;
     },

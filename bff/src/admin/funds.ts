@@ -7,8 +7,8 @@ import type { AdminRoute } from './routes.ts';
 
 // The card centre's money work that is not a payment (subsidy batches, term-end clearing), the
 // reports finance reads, and starting identity-sync runs. The core keeps the state and enforces
-// maker ≠ checker (docs/funds.md); these routes check the role, pass the signed-in admin as the
-// actor, and audit every write.
+// maker ≠ checker (docs/funds.md); services/subsidy-admin.ts passes the signed-in admin as the actor
+// and audits every write and export.
 
 /**
  * A batch's file comes inside the JSON body (20,000 rows of CSV with notes, or an .xlsx as base64):
@@ -66,30 +66,20 @@ export const fundsRoutes: readonly AdminRoute[] = [
     method: 'GET',
     path: '/subsidy-batches',
     right: 'funds.read',
-    handle: (ctx, _admin, s) => {
-      const q = parseValue({ ...ctx.query }, batchesQuery);
-      return s.core.subsidyBatches({ ...q, limit: 50 });
-    },
+    handle: (ctx, _admin, s) => s.subsidies.batches(parseValue({ ...ctx.query }, batchesQuery)),
   },
   {
     method: 'POST',
     path: '/subsidy-batches/preview',
     right: 'funds.manage',
-    handle: (ctx, _admin, s) => s.core.previewSubsidyBatch(parseBody(ctx, previewBody).source),
+    handle: (ctx, _admin, s) => s.subsidies.preview(parseBody(ctx, previewBody).source),
   },
   {
     method: 'POST',
     path: '/subsidy-batches',
     right: 'funds.manage',
     handle: async (ctx, admin, s) => {
-      const body = parseBody(ctx, createBody);
-      const batch = await s.core.createSubsidyBatch({ ...body, createdBy: admin.adminId });
-      await s.audit.record(admin, 'subsidy.create', 'subsidy_batch', batch.id, {
-        title: batch.title,
-        validCount: batch.validCount,
-        errorCount: batch.errorCount,
-        totalAmount: batch.totalAmount,
-      });
+      const batch = await s.subsidies.create(admin, parseBody(ctx, createBody));
       ctx.status = 201;
       return batch;
     },
@@ -100,34 +90,22 @@ export const fundsRoutes: readonly AdminRoute[] = [
     right: 'funds.read',
     handle: (ctx, _admin, s) => {
       const q = parseValue({ ...ctx.query }, batchQuery);
-      return s.core.subsidyBatch(parseValue(ctx.params, idPath).id, {
-        ...(q.errorsOnly ? { errorsOnly: q.errorsOnly === 'true' } : {}),
-        ...(q.afterRowNo !== undefined ? { afterRowNo: q.afterRowNo } : {}),
-        limit: 200,
-      });
+      return s.subsidies.batch(parseValue(ctx.params, idPath).id, q);
     },
   },
   {
     method: 'POST',
     path: '/subsidy-batches/:id/approve',
     right: 'funds.approve',
-    handle: async (ctx, admin, s) => {
-      const { id } = parseValue(ctx.params, idPath);
-      const batch = await s.core.approveSubsidyBatch(id, admin.adminId);
-      await s.audit.record(admin, 'subsidy.approve', 'subsidy_batch', id, { totalAmount: batch.totalAmount });
-      return batch;
-    },
+    handle: (ctx, admin, s) => s.subsidies.approve(admin, parseValue(ctx.params, idPath).id),
   },
   {
     method: 'POST',
     path: '/subsidy-batches/:id/reject',
     right: 'funds.approve',
-    handle: async (ctx, admin, s) => {
+    handle: (ctx, admin, s) => {
       const { reason } = parseBody(ctx, reasonBody);
-      const { id } = parseValue(ctx.params, idPath);
-      const batch = await s.core.rejectSubsidyBatch(id, admin.adminId, reason);
-      await s.audit.record(admin, 'subsidy.reject', 'subsidy_batch', id, { reason });
-      return batch;
+      return s.subsidies.reject(admin, parseValue(ctx.params, idPath).id, reason);
     },
   },
   {
@@ -135,12 +113,7 @@ export const fundsRoutes: readonly AdminRoute[] = [
     path: '/subsidy-batches/:id/post',
     right: 'funds.manage',
     handle: async (ctx, admin, s) => {
-      const { id } = parseValue(ctx.params, idPath);
-      const batch = await s.core.postSubsidyBatch(id, admin.adminId);
-      await s.audit.record(admin, 'subsidy.post', 'subsidy_batch', id, {
-        validCount: batch.validCount,
-        totalAmount: batch.totalAmount,
-      });
+      const batch = await s.subsidies.post(admin, parseValue(ctx.params, idPath).id);
       ctx.status = 202;
       return batch;
     },
@@ -149,31 +122,26 @@ export const fundsRoutes: readonly AdminRoute[] = [
     method: 'GET',
     path: '/subsidy-clearings',
     right: 'funds.read',
-    handle: (_ctx, _admin, s) => s.core.subsidyClearings(20),
+    handle: (_ctx, _admin, s) => s.subsidies.clearings(),
   },
   {
     method: 'GET',
     path: '/subsidy-clearings/preview',
     right: 'funds.manage',
-    handle: (_ctx, _admin, s) => s.core.subsidyClearingPreview(),
+    handle: (_ctx, _admin, s) => s.subsidies.clearingPreview(),
   },
   {
     method: 'GET',
     path: '/subsidy-clearings/:id',
     right: 'funds.read',
-    handle: (ctx, _admin, s) => s.core.subsidyClearing(parseValue(ctx.params, idPath).id),
+    handle: (ctx, _admin, s) => s.subsidies.clearing(parseValue(ctx.params, idPath).id),
   },
   {
     method: 'POST',
     path: '/subsidy-clearings',
     right: 'funds.manage',
     handle: async (ctx, admin, s) => {
-      const { reason } = parseBody(ctx, reasonBody);
-      const clearing = await s.core.startSubsidyClearing(admin.adminId, reason);
-      await s.audit.record(admin, 'subsidy.clear', 'subsidy_clearing', clearing.id, {
-        reason,
-        cardCount: clearing.cardCount,
-      });
+      const clearing = await s.subsidies.startClearing(admin, parseBody(ctx, reasonBody).reason);
       ctx.status = 202;
       return clearing;
     },
@@ -182,23 +150,10 @@ export const fundsRoutes: readonly AdminRoute[] = [
     method: 'GET',
     path: '/reports/:name',
     right: 'report.read',
-    handle: async (ctx, admin, s) => {
+    handle: (ctx, admin, s) => {
       const name = reports[parseValue(ctx.params, reportPath).name];
       const { format, ...range } = parseValue({ ...ctx.query }, reportQuery);
-      if (format === 'json') return s.core.report(name, range);
-      // An export is data leaving the system: who took which figures is on the record.
-      const file = `${name.replace('/', '-')}-${range.from}-${range.to}.${format}`;
-      const bytes =
-        format === 'csv'
-          ? Buffer.from(await s.core.reportCsv(name, range))
-          : await s.core.reportXlsx(name, range);
-      await s.audit.record(admin, 'report.export', 'report', name, { ...range, format });
-      ctx.type =
-        format === 'csv'
-          ? 'text/csv; charset=utf-8'
-          : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-      ctx.set('content-disposition', `attachment; filename="${file}"`);
-      return bytes;
+      return s.reports.report(admin, name, range, format);
     },
   },
   {
@@ -207,7 +162,7 @@ export const fundsRoutes: readonly AdminRoute[] = [
     right: 'sync.read',
     handle: (ctx, _admin, s) => {
       const q = parseValue({ ...ctx.query }, syncRunQuery);
-      return s.core.syncRun(parseValue(ctx.params, idPath).id, { errorsLimit: 200, ...q });
+      return s.reports.syncRun(parseValue(ctx.params, idPath).id, q);
     },
   },
   {
@@ -215,9 +170,7 @@ export const fundsRoutes: readonly AdminRoute[] = [
     path: '/sync/runs',
     right: 'sync.run',
     handle: async (ctx, admin, s) => {
-      const { kind } = parseBody(ctx, syncBody);
-      const run = await s.core.startSyncRun(kind, { type: 'admin', id: admin.adminId });
-      await s.audit.record(admin, 'sync.start', 'sync_run', run.id, { kind });
+      const run = await s.reports.startSync(admin, parseBody(ctx, syncBody).kind);
       ctx.status = 202;
       return run;
     },

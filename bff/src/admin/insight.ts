@@ -22,18 +22,9 @@ export const insightRoutes: AdminRoute[] = [
     method: 'GET',
     path: '/insight/hidden-need',
     right: 'insight.aid',
-    handle: async (ctx, admin, s) => {
+    handle: (ctx, admin, s) => {
       const { reason, ...request } = parseValue({ ...ctx.query }, hiddenNeedQuery);
-      // On the record first: a view the audit trail cannot hold is not shown.
-      await s.audit.record(admin, 'insight.hidden_need.view', 'insight', request.month, {
-        reason,
-        thresholds: {
-          campusDaysMin: request.campusDaysMin,
-          mealsRatioMax: request.mealsRatioMax,
-          spendRatioMax: request.spendRatioMax,
-        },
-      });
-      return s.core.insightHiddenNeed(request);
+      return s.reports.hiddenNeed(admin, reason, request);
     },
   },
 ];

@@ -7,7 +7,8 @@ import type { AdminRoute } from './routes.ts';
 // is a receivable on SYS-OFFLINE-RECEIVABLE), and records that could not be applied at all. Device
 // admins, finance and auditors read the list; finance recovers a receivable from the card, writes it
 // off, or dismisses an exception that owes nothing. The core closes each once and moves its money in
-// the same transaction; a retried request (same requestId) answers the same and is not audited again.
+// the same transaction; a retried request (same requestId) answers the same and is not audited again
+// (services/offline-exceptions.ts).
 
 const idPath = z.object({ id: rowId });
 const listQuery = z.object({
@@ -21,41 +22,20 @@ const resolveBody = z.strictObject({
   note: z.string().trim().min(1).max(200),
 });
 
-const pageSize = 50;
-
 export const offlineExceptionRoutes: readonly AdminRoute[] = [
   {
     method: 'GET',
     path: '/offline-exceptions',
     right: 'offline.read',
-    handle: (ctx, _admin, s) => {
-      const q = parseValue({ ...ctx.query }, listQuery);
-      const before =
-        q.beforeAtMs !== undefined && q.beforeId !== undefined
-          ? { beforeAtMs: q.beforeAtMs, beforeId: q.beforeId }
-          : undefined;
-      return s.core.offlineExceptions(q.status, pageSize, before);
-    },
+    handle: (ctx, _admin, s) => s.offlineExceptions.list(parseValue({ ...ctx.query }, listQuery)),
   },
   {
     method: 'POST',
     path: '/offline-exceptions/:id/resolve',
     right: 'funds.manage',
-    handle: async (ctx, admin, s) => {
+    handle: (ctx, admin, s) => {
       const { id } = parseValue(ctx.params, idPath);
-      const body = parseBody(ctx, resolveBody);
-      const resolved = await s.core.resolveOfflineException(id, { ...body, actorId: admin.adminId });
-      if (!resolved.replayed) {
-        await s.audit.record(admin, `offline_exception.${body.action}`, 'offline_exception', id, {
-          deviceId: resolved.deviceId,
-          cardNo: resolved.cardNo,
-          amount: resolved.amount,
-          receivableAmount: resolved.receivableAmount,
-          operationId: resolved.resolutionOperationId,
-          note: body.note,
-        });
-      }
-      return resolved;
+      return s.offlineExceptions.resolve(admin, id, parseBody(ctx, resolveBody));
     },
   },
 ];

@@ -13,6 +13,7 @@ import Router from 'koa-router';
 import { z } from 'zod';
 import type { UploadStore } from '../content/upload-store.ts';
 import { BffError } from '../errors.ts';
+import { Download, sendDownload } from '../http/download.ts';
 import { parseBody, parseValue } from '../http/middleware.ts';
 import { accountRoutes } from './accounts.ts';
 import { activationCodeRoutes } from './activation-codes.ts';
@@ -35,6 +36,7 @@ import type { Adjustments } from './services/adjustments.ts';
 import type { Approvals } from './services/approvals.ts';
 import type { AuditTrail } from './services/audit-trail.ts';
 import type { CardAffairs } from './services/card-affairs.ts';
+import type { AdminDomainServices } from './services/index.ts';
 import type { TopUpRefunds } from './services/top-up-refunds.ts';
 import { adminTopUpRoutes } from './top-up-refunds.ts';
 import { isChunkUpload, uploadRoutes } from './uploads.ts';
@@ -80,7 +82,7 @@ const auditQuery = z.object({
   beforeSeq: z.coerce.number().int().positive().optional(),
 });
 
-export interface AdminServices {
+export interface AdminServices extends AdminDomainServices {
   core: CoreClient;
   sessions: AdminSessions;
   login: AdminLogin;
@@ -213,15 +215,7 @@ export const adminRoutes: readonly AdminRoute[] = [
     method: 'GET',
     path: '/audit',
     right: 'audit.read',
-    handle: async (ctx, _admin, s) => {
-      const q = parseValue({ ...ctx.query }, auditQuery);
-      const { who, ...rest } = q;
-      // "Who" is a username as people type it; the chain stores the admin's id.
-      const actorId =
-        who === undefined ? undefined : (await s.core.admins()).items.find((a) => a.username === who)?.id;
-      if (who !== undefined && actorId === undefined) return { items: [], next: null };
-      return s.core.searchAudit({ ...rest, ...(actorId ? { actorId } : {}), limit: 50 });
-    },
+    handle: (ctx, _admin, s) => s.audit.search(parseValue({ ...ctx.query }, auditQuery)),
   },
   {
     method: 'GET',
@@ -312,6 +306,11 @@ export function adminRouter(s: AdminServices, readBody: Middleware): Router {
       if (route.right !== null && !can(admin.role, route.right))
         throw new BffError('FORBIDDEN', `your role may not do this (${route.right})`);
       const answer = await route.handle(ctx, admin, s);
+      // An export answers a file (http/download.ts), not JSON.
+      if (answer instanceof Download) {
+        ctx.body = sendDownload(ctx, answer);
+        return;
+      }
       // Payer openids are finance's to see; every other role gets them masked (openid-mask.ts).
       ctx.body = can(admin.role, 'topup.refund') ? answer : maskOpenids(answer);
     });

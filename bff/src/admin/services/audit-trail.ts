@@ -53,4 +53,23 @@ export class AuditTrail {
       }
     }
   }
+
+  /**
+   * The audit chain as the audit page searches it. "Who" is a username as people type it; the chain
+   * stores the admin's id, so an unknown name finds nothing.
+   */
+  async search(q: {
+    who?: string | undefined;
+    action?: string | undefined;
+    targetId?: string | undefined;
+    fromMs?: number | undefined;
+    toMs?: number | undefined;
+    beforeSeq?: number | undefined;
+  }) {
+    const { who, ...rest } = q;
+    const actorId =
+      who === undefined ? undefined : (await this.core.admins()).items.find((a) => a.username === who)?.id;
+    if (who !== undefined && actorId === undefined) return { items: [], next: null };
+    return this.core.searchAudit({ ...rest, ...(actorId ? { actorId } : {}), limit: 50 });
+  }
 }

@@ -122,6 +122,20 @@ export class CardAffairs {
     });
   }
 
+  /**
+   * Issues the card's one-time activation code (a new one replaces any earlier), within the admin's
+   * department scope; the audit row says who issued one for which card, never the code.
+   */
+  async issueActivationCode(admin: AdminSession, cardNo: string) {
+    // The department scope: a card outside it answers as if it did not exist.
+    await this.card(admin, cardNo);
+    const issued = await this.core.issueActivationCode(cardNo, admin.adminId);
+    await this.audit.record(admin, 'card.activation_code', 'card', cardNo, {
+      expiresAtMs: issued.expiresAtMs,
+    });
+    return { cardNo, activationCode: issued.code, expiresAtMs: issued.expiresAtMs };
+  }
+
   async requestCashTopUp(
     admin: AdminSession,
     cardNo: string,
