@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { openStudent } from '@campus-card/tests/kit';
 import { checkLedger } from '../../core/src/ledger/ledger-check.ts';
 import { type BankStandIn, startBank } from '../../mock/bank/server.ts';
+import { startUtilityStandIn } from '../../mock/utility/server.ts';
 import type { Message } from '../src/protocol/index.ts';
 import { phoneFor, registerDevice, startWorld, TestDevice, type TestWorld } from './support.ts';
 
@@ -14,16 +15,24 @@ import { phoneFor, registerDevice, startWorld, TestDevice, type TestWorld } from
 describe('kiosk over TCP', () => {
   const secret = 'kiosk-bank-secret-0123456789abcdef';
   let bank: BankStandIn;
+  let meter: Awaited<ReturnType<typeof startUtilityStandIn>>;
   let world: TestWorld;
   let kiosk: TestDevice;
   let kioskId: number;
 
   before(async () => {
     bank = await startBank({ secret });
+    meter = await startUtilityStandIn();
     world = await startWorld(
       {},
       {},
-      { BANK_URL: bank.url, BANK_SECRET: secret, BANK_JOB_INTERVAL_MS: '3600000' },
+      {
+        BANK_URL: bank.url,
+        BANK_SECRET: secret,
+        BANK_JOB_INTERVAL_MS: '3600000',
+        UTILITY_URL: meter.url,
+        UTILITY_RECONCILE_INTERVAL_MS: '3600000',
+      },
     );
     const { deviceId, key } = await registerDevice(world, 'kiosk');
     kioskId = deviceId;
@@ -34,6 +43,7 @@ describe('kiosk over TCP', () => {
     kiosk.close();
     await world.stop();
     await bank.close();
+    await meter.close();
   });
 
   async function identify(cardNo: string): Promise<Extract<Message, { kind: 'kiosk_account' }>> {
@@ -167,6 +177,38 @@ describe('kiosk over TCP', () => {
     });
     assert.equal(unbound.message.kind === 'kiosk_load_result' && unbound.message.reason, 'BANK_NOT_BOUND');
     assert.equal((await world.client.getCard(cardNo)).balance.main, 0);
+  });
+
+  test('when electricity is bought at the kiosk and the frame is sent again, then the room is credited once and the card charged once', async () => {
+    const cardNo = await openStudent(world.client);
+    await world.client.topUp({ id: `kiosk-elec-fund-${cardNo}`, cardNo, amount: 5_000, channel: 'cash' });
+    meter.addRoom({ roomId: 'K07-101', building: '七号楼', roomNo: '101' });
+    await world.client.saveDormRoom('K07-101', { building: '七号楼', roomNo: '101' });
+    const account = await identify(cardNo);
+    const pay: Message = {
+      kind: 'kiosk_utility_pay',
+      sessionToken: account.sessionToken,
+      service: 'electricity',
+      target: 'K07-101',
+      packageId: '',
+      amountFen: 2_000,
+    };
+    const first = await kiosk.request(pay);
+    assert.equal(first.message.kind, 'kiosk_utility_result');
+    if (first.message.kind === 'kiosk_utility_result') {
+      assert.equal(first.message.status, 'completed');
+      assert.equal(first.message.balanceAfterFen, 3_000);
+    }
+    const again = await kiosk.request(pay, first.sequence);
+    assert.deepEqual(again.message, first.message);
+    assert.deepEqual([...meter.credits.values()], [1]);
+    assert.equal((await world.client.getCard(cardNo)).balance.main, 3_000);
+    const nowhere = await kiosk.request({ ...pay, target: 'NO-SUCH-ROOM' } as Message);
+    assert.equal(
+      nowhere.message.kind === 'kiosk_utility_result' && nowhere.message.reason,
+      'UTILITY_REFUSED',
+    );
+    assert.equal((await world.client.getCard(cardNo)).balance.main, 3_000);
   });
 
   test('when a till sends a kiosk request, then it is UNEXPECTED_MESSAGE and nothing is credited', async () => {

@@ -5,7 +5,13 @@ import type { Message } from '../protocol/index.ts';
 import { signInAttendance } from './attendance.ts';
 import type { HandlerDeps, RequestContext } from './context.ts';
 import { checkIdentity } from './identity.ts';
-import { cashTopUpAtKiosk, identifyAtKiosk, KioskSessions, loadFromBankAtKiosk } from './kiosk.ts';
+import {
+  cashTopUpAtKiosk,
+  identifyAtKiosk,
+  KioskSessions,
+  loadFromBankAtKiosk,
+  payUtilityAtKiosk,
+} from './kiosk.ts';
 import { reportMeterUsage, startMeter, stopMeter } from './meter.ts';
 import { uploadOffline } from './offline.ts';
 import { pay } from './pay.ts';
@@ -26,6 +32,7 @@ export const handledKinds: ReadonlySet<Message['kind']> = new Set([
   'kiosk_identify',
   'kiosk_bank_load',
   'kiosk_cash_top_up',
+  'kiosk_utility_pay',
   'visitor_check',
 ]);
 
@@ -56,6 +63,8 @@ export function createHandlers(deps: HandlerDeps, now: () => number = Date.now):
         return loadFromBankAtKiosk(deps, kioskSessions, ctx, request, now());
       case 'kiosk_cash_top_up':
         return cashTopUpAtKiosk(deps, kioskSessions, ctx, request, now());
+      case 'kiosk_utility_pay':
+        return payUtilityAtKiosk(deps, kioskSessions, ctx, request, now());
       case 'visitor_check':
         return checkVisitor(deps, ctx, request, now());
       default:

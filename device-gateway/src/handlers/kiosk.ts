@@ -11,6 +11,8 @@ import type {
   KioskCashTopUp,
   KioskIdentify,
   KioskLoadResult,
+  KioskUtilityPay,
+  KioskUtilityResult,
   Refusal,
 } from '../protocol/index.ts';
 import type { KioskEntry } from '../protocol/messages/kiosk.ts';
@@ -246,4 +248,85 @@ export async function cashTopUpAtKiosk(
     balanceAfterFen: balance,
     reference: id.slice(0, 40),
   };
+}
+
+function refusedUtility(reason: Refusal, amountFen: number, reference = ''): KioskUtilityResult {
+  return {
+    kind: 'kiosk_utility_result',
+    reason,
+    status: 'refused',
+    amountFen,
+    balanceAfterFen: 0,
+    reference,
+  };
+}
+
+/** A refusal of the meter or network system, or of the card, in the protocol's reasons. */
+function utilityRefusal(code: string): Refusal {
+  if (['ROOM_NOT_FOUND', 'NETWORK_ACCOUNT_NOT_FOUND', 'PACKAGE_INVALID'].includes(code))
+    return 'UTILITY_REFUSED';
+  if (code === 'UTILITY_UNAVAILABLE') return 'SERVICE_UNAVAILABLE';
+  return refusalOfCore(code as Parameters<typeof refusalOfCore>[0]);
+}
+
+/**
+ * Dorm electricity or the network fee from the card (helper F's two-phase purchase, docs/funds.md): the
+ * order id kiosk-<device>-<sequence> is the purchase's idempotency key, so a frame sent again pays once.
+ * The network account is the identified person's own.
+ */
+export async function payUtilityAtKiosk(
+  deps: HandlerDeps,
+  sessions: KioskSessions,
+  ctx: RequestContext,
+  request: KioskUtilityPay,
+  nowMs: number,
+): Promise<KioskUtilityResult> {
+  const cardNo = sessions.cardOf(request.sessionToken, ctx.deviceId, nowMs);
+  if (!cardNo) return refusedUtility('KIOSK_SESSION_EXPIRED', request.amountFen);
+  if (request.service === 'electricity' && request.target === '')
+    return refusedUtility('UTILITY_REFUSED', request.amountFen);
+  await assertLive(ctx);
+  const id = `kiosk-${ctx.deviceRef}-${ctx.sequence}`.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 48);
+  try {
+    const target =
+      request.service === 'network' ? (await deps.core.getCard(cardNo)).personNo : request.target;
+    const order = await deps.core.purchaseUtility({
+      id,
+      service: request.service,
+      target,
+      ...(request.packageId ? { packageId: request.packageId } : {}),
+      cardNo,
+      amount: request.amountFen,
+    });
+    const balanceAfterFen = await balanceOf(deps, cardNo);
+    if (order.status === 'completed' || order.status === 'credited')
+      return {
+        kind: 'kiosk_utility_result',
+        reason: 'NONE',
+        status: 'completed',
+        amountFen: order.amount,
+        balanceAfterFen,
+        reference: order.id,
+      };
+    if (order.status === 'refused' || order.status === 'failed')
+      return {
+        ...refusedUtility(utilityRefusal(order.failureCode ?? 'UTILITY_UNAVAILABLE'), order.amount, order.id),
+        balanceAfterFen,
+      };
+    // Held while the system's answer is awaited: charged once it confirms, released otherwise.
+    return {
+      kind: 'kiosk_utility_result',
+      reason: 'NONE',
+      status: 'pending',
+      amountFen: order.amount,
+      balanceAfterFen,
+      reference: order.id,
+    };
+  } catch (error) {
+    if (error instanceof CoreError) {
+      if (error.code === 'OVERLOADED') throw new Busy();
+      return refusedUtility(utilityRefusal(error.code), request.amountFen);
+    }
+    return refusedUtility('SERVICE_UNAVAILABLE', request.amountFen);
+  }
 }

@@ -10,6 +10,8 @@ import {
   deviceKinds,
   kioskEntryDirections,
   kioskLoadStatuses,
+  kioskUtilityServices,
+  kioskUtilityStatuses,
   meals,
   meterServices,
   meterStates,
@@ -351,6 +353,20 @@ export const messageArbitraries: { [K in MessageKind]: fc.Arbitrary<Extract<Mess
     balanceAfterFen: u32,
     reference: id(0, 40),
   }).map(withKind('kiosk_load_result')),
+  kiosk_utility_pay: record({
+    sessionToken: bytes(16),
+    service: oneOf(kioskUtilityServices),
+    target: id(0, 32),
+    packageId: id(0, 32),
+    amountFen: positiveU32,
+  }).map(withKind('kiosk_utility_pay')),
+  kiosk_utility_result: record({
+    reason,
+    status: oneOf(kioskUtilityStatuses),
+    amountFen: u32,
+    balanceAfterFen: u32,
+    reference: id(0, 48),
+  }).map(withKind('kiosk_utility_result')),
 };
 
 export const anyMessage: fc.Arbitrary<Message> = fc.oneof(

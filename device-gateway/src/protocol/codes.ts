@@ -37,6 +37,8 @@ export enum MessageType {
   KIOSK_BANK_LOAD = 0x92, // D→S: 圈存 from the bound bank card, under a kiosk session
   KIOSK_CASH_TOP_UP = 0x93, // D→S: banknotes the acceptor counted, under a kiosk session
   KIOSK_LOAD_RESULT = 0x94, // S→D: credited, refused or pending at the bank, balance after, receipt reference
+  KIOSK_UTILITY_PAY = 0x95, // D→S: dorm electricity or the network fee paid from the card, under a kiosk session
+  KIOSK_UTILITY_RESULT = 0x96, // S→D: completed, refused or pending at the outside system, balance after, order id
   VISITOR_CHECK = 0x80, // D→S: a scanned visitor pass, the direction and the ID-number tail typed on entry
   VISITOR_RESULT = 0x81, // S→D, encrypted: allow or deny with the visitor reason, visitor and host names
 }
@@ -104,6 +106,7 @@ export const reasonCodes = {
   KIOSK_SESSION_EXPIRED: 0x30, // the kiosk session token is unknown or too old: identify again
   BANK_NOT_BOUND: 0x31, // 圈存 asked for a card with no bank card bound
   BANK_REFUSED: 0x32, // the bank refused the transfer (or it was reversed): nothing was taken or credited
+  UTILITY_REFUSED: 0x33, // the meter or network system refused (no such room or account, bad package): nothing charged
 } as const;
 export type ReasonCode = keyof typeof reasonCodes;
 /** A reason that names a refusal: every reason but NONE. */
@@ -260,6 +263,7 @@ export const requestsOfKind: Readonly<Record<DeviceKind, ReadonlySet<MessageType
     MessageType.KIOSK_IDENTIFY,
     MessageType.KIOSK_BANK_LOAD,
     MessageType.KIOSK_CASH_TOP_UP,
+    MessageType.KIOSK_UTILITY_PAY,
   ]),
 };
 
@@ -277,6 +281,21 @@ export const kioskEntryDirections = {
   in: 0x02, // a top-up, subsidy or refund
 } as const;
 export type KioskEntryDirection = keyof typeof kioskEntryDirections;
+
+/** What a kiosk pays for (KIOSK_UTILITY_PAY). */
+export const kioskUtilityServices = {
+  electricity: 0x01, // dorm electricity for a room
+  network: 0x02, // the campus network, the person's own account
+} as const;
+export type KioskUtilityService = keyof typeof kioskUtilityServices;
+
+/** What became of a kiosk's utility payment (KIOSK_UTILITY_RESULT). */
+export const kioskUtilityStatuses = {
+  completed: 0x01, // charged and credited to the room or account
+  refused: 0x02, // nothing charged; the reason says why
+  pending: 0x03, // held on the card while the outside system's answer is awaited: charged once it confirms, released otherwise
+} as const;
+export type KioskUtilityStatus = keyof typeof kioskUtilityStatuses;
 
 /** The offline records each device kind may store (protocol § 12.1; meters never work offline). */
 export const offlineRecordKindsOf: Readonly<Record<DeviceKind, ReadonlySet<OfflineRecordKind>>> = {

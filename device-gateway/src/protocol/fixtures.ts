@@ -459,6 +459,32 @@ const specs: Spec[] = [
       reference: 'dev:1001:82',
     },
   },
+  {
+    name: 'kiosk_utility_pay',
+    sequence: 83,
+    timestampMs: exampleTimeMs + 3_900_000,
+    message: {
+      kind: 'kiosk_utility_pay',
+      sessionToken: counting(0xd0, 16),
+      service: 'electricity',
+      target: 'B07-301',
+      packageId: '',
+      amountFen: 2_000,
+    },
+  },
+  {
+    name: 'kiosk_utility_result',
+    sequence: 83,
+    timestampMs: exampleTimeMs + 3_900_080,
+    message: {
+      kind: 'kiosk_utility_result',
+      reason: 'NONE',
+      status: 'completed',
+      amountFen: 2_000,
+      balanceAfterFen: 27_150,
+      reference: 'kiosk-1001-83',
+    },
+  },
 ];
 
 /** Generated once by encoding the specs; a change to any byte of the format shows up as a test failure. */
@@ -532,6 +558,10 @@ const expectedHex: Record<string, string> = {
     'cacd01003d9300000003e9000000520000019cace0f570d0d1d2d3d4d5d6d7d8d9dadbdcdddedf00003a980002e16728ed1d744aa79e1b91e9471df0ed',
   kiosk_load_result:
     'cacd01003d9400000003e9000000520000019cace0f5ac000100003a98000071de0b6465763a313030313a3832d1ce45a03ec8687f39b1624fd2d86689',
+  kiosk_utility_pay:
+    'cacd0100459500000003e9000000530000019cace1b8c0d0d1d2d3d4d5d6d7d8d9dadbdcdddedf01074230372d33303100000007d04f030df45999cf829d5daadd2377be54',
+  kiosk_utility_result:
+    'cacd01003f9600000003e9000000530000019cace1b9100001000007d000006a0e0d6b696f736b2d313030312d3833731631d90ba25b6b76b86d3dfd14a2cc',
 };
 
 export const fixtures: readonly Fixture[] = specs.map((spec) => ({

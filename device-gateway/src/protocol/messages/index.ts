@@ -40,16 +40,22 @@ import {
   type KioskCashTopUp,
   type KioskIdentify,
   type KioskLoadResult,
+  type KioskUtilityPay,
+  type KioskUtilityResult,
   parseKioskAccount,
   parseKioskBankLoad,
   parseKioskCashTopUp,
   parseKioskIdentify,
   parseKioskLoadResult,
+  parseKioskUtilityPay,
+  parseKioskUtilityResult,
   serializeKioskAccount,
   serializeKioskBankLoad,
   serializeKioskCashTopUp,
   serializeKioskIdentify,
   serializeKioskLoadResult,
+  serializeKioskUtilityPay,
+  serializeKioskUtilityResult,
 } from './kiosk.ts';
 import {
   type MeterRefused,
@@ -166,6 +172,8 @@ export type Message =
   | KioskBankLoad
   | KioskCashTopUp
   | KioskLoadResult
+  | KioskUtilityPay
+  | KioskUtilityResult
   | VisitorCheck
   | VisitorResult;
 
@@ -207,6 +215,8 @@ export const messageTypeOf = {
   kiosk_bank_load: MessageType.KIOSK_BANK_LOAD,
   kiosk_cash_top_up: MessageType.KIOSK_CASH_TOP_UP,
   kiosk_load_result: MessageType.KIOSK_LOAD_RESULT,
+  kiosk_utility_pay: MessageType.KIOSK_UTILITY_PAY,
+  kiosk_utility_result: MessageType.KIOSK_UTILITY_RESULT,
   visitor_check: MessageType.VISITOR_CHECK,
   visitor_result: MessageType.VISITOR_RESULT,
 } as const satisfies Record<MessageKind, MessageType>;
@@ -234,6 +244,7 @@ const deviceSends: ReadonlySet<MessageType> = new Set([
   MessageType.KIOSK_IDENTIFY,
   MessageType.KIOSK_BANK_LOAD,
   MessageType.KIOSK_CASH_TOP_UP,
+  MessageType.KIOSK_UTILITY_PAY,
   MessageType.VISITOR_CHECK,
 ]);
 
@@ -348,6 +359,12 @@ export function serializePayload(m: Message, bytesMax: number = payloadBytesMax)
     case 'kiosk_load_result':
       serializeKioskLoadResult(w, m);
       break;
+    case 'kiosk_utility_pay':
+      serializeKioskUtilityPay(w, m);
+      break;
+    case 'kiosk_utility_result':
+      serializeKioskUtilityResult(w, m);
+      break;
     case 'visitor_check':
       serializeVisitorCheck(w, m);
       break;
@@ -434,6 +451,10 @@ function parseWith(type: MessageType, r: ByteReader): Message {
       return parseKioskCashTopUp(r);
     case MessageType.KIOSK_LOAD_RESULT:
       return parseKioskLoadResult(r);
+    case MessageType.KIOSK_UTILITY_PAY:
+      return parseKioskUtilityPay(r);
+    case MessageType.KIOSK_UTILITY_RESULT:
+      return parseKioskUtilityResult(r);
     case MessageType.VISITOR_CHECK:
       return parseVisitorCheck(r);
     case MessageType.VISITOR_RESULT:
@@ -468,6 +489,8 @@ export type {
   KioskCashTopUp,
   KioskIdentify,
   KioskLoadResult,
+  KioskUtilityPay,
+  KioskUtilityResult,
   MeterRefused,
   MeterSettled,
   MeterStart,

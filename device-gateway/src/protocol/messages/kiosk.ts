@@ -5,8 +5,12 @@
 import {
   type KioskEntryDirection,
   type KioskLoadStatus,
+  type KioskUtilityService,
+  type KioskUtilityStatus,
   kioskEntryDirections,
   kioskLoadStatuses,
+  kioskUtilityServices,
+  kioskUtilityStatuses,
   type ReasonCode,
   reasonCodes,
 } from '../codes.ts';
@@ -183,4 +187,73 @@ export function serializeKioskLoadResult(w: ByteWriter, m: KioskLoadResult): voi
   w.u32(m.amountFen, 'amountFen');
   w.u32(m.balanceAfterFen, 'balanceAfterFen');
   writeId(w, m.reference, 0, referenceBytesMax, 'reference');
+}
+
+const targetBytesMax = 32;
+const orderBytesMax = 48;
+
+/** D→S: dorm electricity for a room, or the campus network for the person's own account, paid from the card. */
+export interface KioskUtilityPay {
+  readonly kind: 'kiosk_utility_pay';
+  readonly sessionToken: Uint8Array;
+  readonly service: KioskUtilityService;
+  /** The room id for electricity; empty for the network (the person's own account). */
+  readonly target: string;
+  /** The network package; empty for electricity. */
+  readonly packageId: string;
+  readonly amountFen: number;
+}
+
+export function parseKioskUtilityPay(r: ByteReader): KioskUtilityPay {
+  const m: KioskUtilityPay = {
+    kind: 'kiosk_utility_pay',
+    sessionToken: r.bytesOf(kioskTokenBytes, 'sessionToken'),
+    service: readEnum(r, kioskUtilityServices, 'service'),
+    target: readId(r, 0, targetBytesMax, 'target'),
+    packageId: readId(r, 0, targetBytesMax, 'packageId'),
+    amountFen: checkRange(r.u32('amountFen'), 1, 0xffff_ffff, 'amountFen'),
+  };
+  r.end('KIOSK_UTILITY_PAY');
+  return m;
+}
+
+export function serializeKioskUtilityPay(w: ByteWriter, m: KioskUtilityPay): void {
+  w.fixedBytes(m.sessionToken, kioskTokenBytes, 'sessionToken');
+  writeEnum(w, kioskUtilityServices, m.service, 'service');
+  writeId(w, m.target, 0, targetBytesMax, 'target');
+  writeId(w, m.packageId, 0, targetBytesMax, 'packageId');
+  w.u32(checkRange(m.amountFen, 1, 0xffff_ffff, 'amountFen'), 'amountFen');
+}
+
+/** S→D: what became of a payment to the meter or network system, for the screen and the receipt. */
+export interface KioskUtilityResult {
+  readonly kind: 'kiosk_utility_result';
+  /** NONE when completed or pending; otherwise why nothing was charged. */
+  readonly reason: ReasonCode;
+  readonly status: KioskUtilityStatus;
+  readonly amountFen: number;
+  readonly balanceAfterFen: number;
+  /** The order id for the receipt; empty when refused before an order existed. */
+  readonly reference: string;
+}
+
+export function parseKioskUtilityResult(r: ByteReader): KioskUtilityResult {
+  const m: KioskUtilityResult = {
+    kind: 'kiosk_utility_result',
+    reason: readEnum(r, reasonCodes, 'reason'),
+    status: readEnum(r, kioskUtilityStatuses, 'status'),
+    amountFen: r.u32('amountFen'),
+    balanceAfterFen: r.u32('balanceAfterFen'),
+    reference: readId(r, 0, orderBytesMax, 'reference'),
+  };
+  r.end('KIOSK_UTILITY_RESULT');
+  return m;
+}
+
+export function serializeKioskUtilityResult(w: ByteWriter, m: KioskUtilityResult): void {
+  writeEnum(w, reasonCodes, m.reason, 'reason');
+  writeEnum(w, kioskUtilityStatuses, m.status, 'status');
+  w.u32(m.amountFen, 'amountFen');
+  w.u32(m.balanceAfterFen, 'balanceAfterFen');
+  writeId(w, m.reference, 0, orderBytesMax, 'reference');
 }
