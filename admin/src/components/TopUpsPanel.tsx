@@ -1,3 +1,4 @@
+import type { TopUpOrder, TopUpRefund } from '@campus-card/core/contract';
 import { App, Button, Form, Input, Modal, Card as Panel, Segmented, Table, Tag } from 'antd';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, type Me, newRequestId, when, yuan } from '../api.ts';
@@ -5,23 +6,8 @@ import { describeError, topUpText as t, topUpChannelOptions, topUpChannelText } 
 import { confirmMoney } from './confirm.tsx';
 import { fenOf, MoneyField } from './MoneyField.tsx';
 
-interface Refund {
-  id: string;
-  amount: number;
-  reason: string;
-  status: 'processing' | 'succeeded' | 'failed';
-  createdAtMs: number;
-}
-
-interface TopUp {
-  id: string;
-  channel: 'wechat' | 'alipay';
-  amount: number;
-  status: string;
-  refundedAmount: number;
-  createdAtMs: number;
-  refunds: Refund[];
-}
+/** A card's order as the panel lists it, with its refunds. */
+type TopUp = TopUpOrder & { refunds: TopUpRefund[] };
 
 /**
  * A card's online top-ups (微信支付 and 支付宝, labelled and filtered by channel) with their refunds, and a refund for those who may (finance): at once up to

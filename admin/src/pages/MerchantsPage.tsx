@@ -1,6 +1,7 @@
 import { DownloadOutlined } from '@ant-design/icons';
 import type {
   MerchantListItem as Merchant,
+  TopUpMismatch as Mismatch,
   MerchantStatement as Statement,
 } from '@campus-card/core/contract';
 import {
@@ -27,17 +28,6 @@ import { dayText, shanghaiTodayValue } from '../calendar.ts';
 import { confirmMoney } from '../components/confirm.tsx';
 import { download } from '../download.ts';
 import { describeError, merchantText as t, topUpChannelOptions, topUpChannelText } from '../strings.ts';
-
-interface Mismatch {
-  billDate: string;
-  outTradeNo: string;
-  kind: string;
-  ours: string | null;
-  theirs: string | null;
-  foundAtMs: number;
-  /** Our order's channel; null for a payment we never ordered. */
-  channel: 'wechat' | 'alipay' | null;
-}
 
 const percent = (bp: number) => `${(bp / 100).toFixed(2)}%`;
 

@@ -1,3 +1,4 @@
+import type { Course as CoreCourse, Lesson } from '@campus-card/core/contract';
 import { Form, Input, Select } from 'antd';
 import { contentText as t } from '../strings.ts';
 
@@ -7,32 +8,10 @@ export interface Audience {
   type: 'all' | 'students' | 'staff' | 'department' | 'class';
   value?: string;
 }
-export interface News {
-  id: string;
-  title: string;
-  body: string;
-  audience: Audience;
-  status: 'published' | 'withdrawn';
-  publishAtMs: number;
-  author: string;
-}
-export interface Lesson {
-  id: string;
-  seq: number;
-  title: string;
-  videoPath: string | null;
-  videoUrl: string | null;
-  durationSeconds: number;
-}
-export interface Course {
-  id: string;
-  title: string;
-  description: string;
-  teacher: string;
-  audience: Audience;
-  createdAtMs: number;
-  lessons: Lesson[];
-}
+
+export type { Lesson, NewsItem as News } from '@campus-card/core/contract';
+/** A course as the editor lists it, with its lessons. */
+export type Course = CoreCourse & { lessons: Lesson[] };
 
 export const audienceLabel = (a: Audience) =>
   a.value ? `${t.audienceType[a.type]}：${a.value}` : t.audienceType[a.type];
