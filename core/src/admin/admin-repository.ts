@@ -1,83 +1,24 @@
+import {
+  type AdminAccount,
+  type AdminRole,
+  type Approval,
+  adminRoles,
+  approvalKinds,
+  approvalStatuses,
+  type PendingHold,
+  type PersonHit,
+  totpRequiredRoles,
+} from '../contract/admin.ts';
 import type { Database, Param } from '../db/database.ts';
 
-export const adminRoles = [
-  'super_admin',
-  'card_operator',
-  'finance',
-  'device_admin',
-  'content_editor',
-  'department_admin',
-  'auditor',
-] as const;
-export type AdminRole = (typeof adminRoles)[number];
-
-/**
- * Roles that move money or change cards: their accounts must have a second factor; one without
- * (new, or reset by a super admin) enrols it at its next sign-in, before any session opens.
- */
-export const totpRequiredRoles: readonly AdminRole[] = ['super_admin', 'finance', 'card_operator'];
-
-/** An admin account as callers see it: never the password hash or the TOTP secret. */
-export interface AdminAccount {
-  id: string;
-  username: string;
-  displayName: string;
-  role: AdminRole;
-  department: string | null;
-  totpEnabled: boolean;
-  status: 'active' | 'disabled';
-  lockedUntilMs: number | null;
-  createdAtMs: number;
-}
+export type { AdminAccount, Approval, PendingHold, PersonHit };
+export { type AdminRole, adminRoles, approvalKinds, approvalStatuses, totpRequiredRoles };
 
 export interface StoredAdmin extends AdminAccount {
   passwordHash: string;
   totpSecretEnc: string | null;
   /** A second factor being enrolled, until its owner proves it with a code. */
   totpPendingEnc: string | null;
-}
-
-/** What a second admin approves: a manual adjustment, a refund of a WeChat top-up, or a device's prices. */
-export const approvalKinds = ['adjustment', 'top_up_refund', 'device_config', 'cash_top_up'] as const;
-
-/**
- * pending → approving (a checker claimed it; its action runs under the approval's own id) → approved
- * once the action was carried out, or failed with the refusal's code; pending → rejected.
- */
-export const approvalStatuses = ['pending', 'approving', 'approved', 'rejected', 'failed'] as const;
-
-export interface Approval {
-  id: string;
-  kind: (typeof approvalKinds)[number];
-  payload: Record<string, unknown>;
-  amount: number;
-  reason: string;
-  targetId: string | null;
-  status: (typeof approvalStatuses)[number];
-  makerId: string;
-  checkerId: string | null;
-  createdAtMs: number;
-  decidedAtMs: number | null;
-  /** Why the approved action was refused (a stable code), when status is failed. */
-  failure: string | null;
-}
-
-export interface PersonHit {
-  personNo: string;
-  name: string;
-  personType: string;
-  department: string | null;
-  cardNo: string;
-  cardStatus: string;
-}
-
-export interface PendingHold {
-  id: string;
-  merchantId: string;
-  deviceId: string | null;
-  amount: number;
-  expiresAtMs: number;
-  createdAtMs: number;
 }
 
 type Row = Record<string, unknown>;

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
+import type { AdminChange, NewAdmin } from '../contract/admin.ts';
 import { isDuplicateKey } from '../db/database.ts';
 import { CoreError } from '../errors.ts';
 import { newId } from '../ids.ts';
@@ -7,7 +8,6 @@ import type { Pii } from '../pii.ts';
 import {
   type AdminAccount,
   type AdminRepository,
-  type AdminRole,
   type Approval,
   type StoredAdmin,
   totpRequiredRoles,
@@ -63,18 +63,6 @@ export interface AdminOptions {
   lockoutMs: number;
 }
 
-export interface NewAdmin {
-  username: string;
-  displayName: string;
-  role: AdminRole;
-  department: string | null;
-  password: string;
-  /** Turns on the TOTP second factor; the secret is answered once. */
-  totp: boolean;
-  /** The demo seed's known secret (base32); otherwise a new random one. */
-  totpSecret?: string | undefined;
-}
-
 function publicAdmin(a: StoredAdmin): AdminAccount {
   const { passwordHash: _hash, totpSecretEnc: _secret, totpPendingEnc: _pending, ...rest } = a;
   return rest;
@@ -85,12 +73,7 @@ function checkPasswordRule(password: string): void {
     throw new CoreError('VALIDATION_FAILED', 'a password is 10 to 128 characters');
 }
 
-/** What may change on an account after it is made (each alone, each audited by the BFF). */
-export type AdminChange =
-  | { status: 'active' | 'disabled' }
-  | { role: AdminRole; department: string | null }
-  | { password: string }
-  | { totpReset: true };
+export type { AdminChange, NewAdmin };
 
 /**
  * Admin accounts: passwords checked against slow hashes, failed logins counted by the database and

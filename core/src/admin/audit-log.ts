@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { AuditEntry, AuditEntryInput, AuditQuery, AuditVerifyReport } from '../contract/audit.ts';
 import { type Database, isDuplicateKey } from '../db/database.ts';
 import { newId } from '../ids.ts';
 import { AuditRepository, type AuditRow } from './audit-repository.ts';
@@ -6,41 +7,7 @@ import { AuditRepository, type AuditRow } from './audit-repository.ts';
 /** The prev_hash of the first row. */
 export const genesisHash = '0'.repeat(64);
 
-export interface AuditEntryInput {
-  actorType: 'admin' | 'system';
-  actorId: string | null;
-  action: string;
-  targetType: string | null;
-  targetId: string | null;
-  /** What changed; never secrets or personal data beyond the ids above. */
-  detail: Record<string, unknown> | null;
-}
-
-export interface AuditEntry extends AuditEntryInput {
-  id: string;
-  seq: number;
-  prevHash: string;
-  hash: string;
-  createdAtMs: number;
-}
-
-export interface AuditQuery {
-  actorId?: string;
-  action?: string;
-  targetType?: string;
-  targetId?: string;
-  fromMs?: number;
-  toMs?: number;
-  beforeSeq?: number;
-  limit: number;
-}
-
-export interface AuditVerifyReport {
-  ok: boolean;
-  rows: number;
-  /** The first row that does not follow from the one before, if any. */
-  breakAt?: { seq: number; id: string; reason: string };
-}
+export type { AuditEntry, AuditEntryInput, AuditQuery, AuditVerifyReport };
 
 /** The hash of a row: every stored field and the previous hash, in a fixed order. */
 export function entryHash(e: Omit<AuditEntry, 'hash' | 'detail'> & { detail: string | null }): string {

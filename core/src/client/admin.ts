@@ -1,13 +1,18 @@
-import type { AdminAccount, Approval, PendingHold, PersonHit } from '../admin/admin-repository.ts';
-import type { AdminChange, NewAdmin } from '../admin/admin-service.ts';
+import type {
+  AdminAccount,
+  AdminChange,
+  Approval,
+  NewAdminInput,
+  PendingHold,
+  PersonHit,
+  Proposal,
+} from '../contract/admin.ts';
 import { DomainClient, query } from './transport.ts';
 
 /** Backoffice accounts, sign-in checks, approvals (maker–checker) and lookups. */
 export class AdminClient extends DomainClient {
   // Backoffice (the BFF's admin API): accounts, login checks, the audit chain, approvals, lookups.
-  createAdmin(
-    input: Omit<NewAdmin, 'totp' | 'department'> & { totp?: boolean; department?: string | null },
-  ): Promise<AdminAccount & { totpSecret?: string; totpUri?: string }> {
+  createAdmin(input: NewAdminInput): Promise<AdminAccount & { totpSecret?: string; totpUri?: string }> {
     return this.transport.call('POST', '/v1/admin/accounts', input);
   }
   admins(): Promise<{ items: AdminAccount[] }> {
@@ -40,11 +45,7 @@ export class AdminClient extends DomainClient {
     return this.transport.call('POST', `/v1/admin/accounts/${encodeURIComponent(id)}/totp-check`, { code });
   }
   /** Proposes an action for a second admin's approval; the same key proposes once. */
-  proposeApproval(
-    input: Omit<Approval, 'id' | 'status' | 'checkerId' | 'createdAtMs' | 'decidedAtMs' | 'failure'> & {
-      key?: string;
-    },
-  ): Promise<Approval> {
+  proposeApproval(input: Proposal): Promise<Approval> {
     return this.transport.call('POST', '/v1/admin/approvals', input);
   }
   approvals(q: { status?: Approval['status']; limit?: number } = {}): Promise<{ items: Approval[] }> {

@@ -1,4 +1,4 @@
-import type { AuditEntry, AuditEntryInput, AuditQuery, AuditVerifyReport } from '../admin/audit-log.ts';
+import type { AuditEntry, AuditEntryInput, AuditQuery, AuditVerifyReport } from '../contract/audit.ts';
 import { DomainClient, query } from './transport.ts';
 
 /** The backoffice's hash-chained audit log. */

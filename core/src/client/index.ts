@@ -16,9 +16,15 @@
  *   2. one line in `domainClients` below: `<domain>: <Domain>Client,`.
  * A method name is declared once across all domain clients (CoreClient refuses to start otherwise).
  */
-import type { AdminAccount, AdminRole, Approval, PendingHold, PersonHit } from '../admin/admin-repository.ts';
-import type { NewAdmin } from '../admin/admin-service.ts';
-import type { AuditEntry, AuditEntryInput, AuditQuery, AuditVerifyReport } from '../admin/audit-log.ts';
+import type {
+  AdminAccount,
+  AdminRole,
+  Approval,
+  NewAdmin,
+  PendingHold,
+  PersonHit,
+} from '../contract/admin.ts';
+import type { AuditEntry, AuditEntryInput, AuditQuery, AuditVerifyReport } from '../contract/audit.ts';
 import type { Binding, BindRequest, BindResult, IdentityProof } from '../contract/bindings.ts';
 import type { Actor, CardAction, CardChange, CardEvent, CardView } from '../contract/cards.ts';
 import type {
@@ -32,6 +38,7 @@ import type {
 } from '../contract/content.ts';
 import type { Notice } from '../contract/notices.ts';
 import type { CardTransaction, MeterSession, MonthlyStatement } from '../contract/statements.ts';
+import type { SyncKind, SyncRun, SyncRunError } from '../contract/sync.ts';
 import type {
   BillRow,
   NewTopUpOrder,
@@ -74,7 +81,6 @@ import type { AttendanceSessionRow, RosterEntry } from '../reports/attendance-re
 import type { Statement } from '../settlement/settlement-service.ts';
 import type { SubsidyBatch, SubsidyClearing, SubsidyRow } from '../subsidies/subsidy-repository.ts';
 import type { BatchSource, Preview as SubsidyPreview } from '../subsidies/subsidy-service.ts';
-import type { SyncKind, SyncRun, SyncRunError } from '../sync/sync-repository.ts';
 import { AdminClient } from './admin.ts';
 import { AttendanceClient } from './attendance.ts';
 import { AuditClient } from './audit.ts';
@@ -87,6 +93,7 @@ import { FeesClient } from './fees.ts';
 import { GuardiansClient } from './guardians.ts';
 import { KiosksClient } from './kiosks.ts';
 import { LedgerClient } from './ledger.ts';
+import { MeetingsClient } from './meetings.ts';
 import { MerchantsClient } from './merchants.ts';
 import { NoticesClient } from './notices.ts';
 import { PassageClient } from './passage.ts';
@@ -100,12 +107,11 @@ import { TopUpsClient } from './top-ups.ts';
 import { type CoreClientOptions, type DomainClient, Transport } from './transport.ts';
 import { UtilitiesClient } from './utilities.ts';
 import { VisitorsClient } from './visitors.ts';
-import { MeetingsClient } from './meetings.ts';
 
 export { type CardActivity, cardActivityChannel } from '../activity/card-activity.ts';
-export { adminRoles, totpRequiredRoles } from '../admin/admin-repository.ts';
-export type { AdminChange } from '../admin/admin-service.ts';
 export { type NewsAnnouncement, newsChannel } from '../content/announcements.ts';
+export type { AdminChange } from '../contract/admin.ts';
+export { adminRoles, totpRequiredRoles } from '../contract/admin.ts';
 export type { HolderCardAction, HolderProof } from '../contract/bindings.ts';
 export type {
   CourseEdit,

@@ -1,4 +1,4 @@
-import type { SyncKind, SyncRun, SyncRunError } from '../sync/sync-repository.ts';
+import type { SyncKind, SyncRun, SyncRunError } from '../contract/sync.ts';
 import { DomainClient, query } from './transport.ts';
 
 /** Identity sync runs. */

@@ -3,7 +3,9 @@
  * shared field rules (fields.ts) and the error codes with their HTTP statuses (errors.ts). Domain
  * schemas of requests and answers join here as `<domain>.ts` (docs/architecture.md).
  */
+export * from './admin.ts';
 export * from './attendance.ts';
+export * from './audit.ts';
 export * from './bank.ts';
 export * from './bindings.ts';
 export * from './cards.ts';
@@ -15,6 +17,7 @@ export * from './fields.ts';
 export * from './guardians.ts';
 export * from './kiosks.ts';
 export * from './ledger.ts';
+export * from './meetings.ts';
 export * from './merchants.ts';
 export * from './notices.ts';
 export * from './passage.ts';
@@ -23,7 +26,7 @@ export * from './refunds.ts';
 export * from './reports.ts';
 export * from './statements.ts';
 export * from './subsidies.ts';
+export * from './sync.ts';
 export * from './top-ups.ts';
 export * from './utilities.ts';
-export * from './meetings.ts';
 export * from './visitors.ts';
