@@ -1,5 +1,7 @@
 import { openingStatements } from '../cards/card-opening.ts';
+import { personWrites } from '../cards/person-writes.ts';
 import type { Database, Param, Statement, Tx } from '../db/database.ts';
+import { attendanceWrites } from '../devices/attendance-writes.ts';
 import { type NewRefundEntry, RefundRepository } from '../refunds/refund-repository.ts';
 import type { PersonStatus, ValidPerson } from './person-rows.ts';
 
@@ -323,29 +325,18 @@ export class SyncRepository {
     const synced: Param[] = [];
     for (const item of items) synced.push(...syncPeopleRow(item.person, item.state.personId, now));
     const statements: Statement[] = [
-      this.db.bulkUpdate(
-        'persons',
-        'id',
-        ['name', 'type', 'department', 'status', 'id_number_enc', 'phone_enc', 'updated_at_ms'],
-        items.map((i) => [
-          i.state.personId,
-          i.person.name,
-          i.person.type,
-          i.person.department,
-          i.personStatus,
-          i.idNumberEnc,
-          i.phoneEnc,
-          now,
-        ]),
-        [
-          ['name', 'd.name'],
-          ['type', 'd.type'],
-          ['department', 'd.department'],
-          ['status', 'd.status'],
-          ['id_number_enc', 'd.id_number_enc'],
-          ['phone_enc', 'd.phone_enc'],
-          ['updated_at_ms', 'd.updated_at_ms'],
-        ],
+      personWrites.update(
+        this.db,
+        items.map((i) => ({
+          personId: i.state.personId,
+          name: i.person.name,
+          type: i.person.type,
+          department: i.person.department,
+          status: i.personStatus,
+          idNumberEnc: i.idNumberEnc,
+          phoneEnc: i.phoneEnc,
+        })),
+        now,
       ),
       this.upsertSyncPeople(synced, items.length),
     ];
@@ -364,11 +355,7 @@ export class SyncRepository {
   }): Promise<void> {
     const now = Date.now();
     await this.db.transaction(async (tx: Tx) => {
-      await this.db.execute(
-        'UPDATE persons SET status = ?, updated_at_ms = ? WHERE id = ?',
-        [item.status, now, item.state.personId],
-        tx,
-      );
+      await this.db.run([personWrites.setStatus(item.state.personId, item.status, now)], tx);
       if (item.person) {
         await this.db.run(
           [this.upsertSyncPeople(syncPeopleRow(item.person, item.state.personId, now), 1)],
@@ -471,72 +458,31 @@ export class SyncRepository {
     removeRoster: readonly { sessionId: string; personNo: string }[];
   }): Promise<void> {
     const now = Date.now();
-    const statements: Statement[] = [];
-    const list = (n: number) => Array.from({ length: n }, () => '?').join(', ');
+    // The attendance tables are the attendance domain's (devices/attendance-writes.ts); sync_sessions is ours.
+    const statements: Statement[] = [...attendanceWrites.deleteSessions(change.deleteSessions)];
     if (change.deleteSessions.length > 0) {
-      for (const table of ['attendance_roster', 'attendance_sessions', 'sync_sessions']) {
-        const column = table === 'attendance_sessions' ? 'id' : 'session_id';
-        statements.push({
-          sql: `DELETE FROM ${table} WHERE ${column} IN (${list(change.deleteSessions.length)})`,
-          params: change.deleteSessions,
-        });
-      }
+      statements.push({
+        sql: `DELETE FROM sync_sessions WHERE session_id IN (${change.deleteSessions.map(() => '?').join(', ')})`,
+        params: change.deleteSessions,
+      });
     }
     for (const s of change.upsertSessions) {
       if (s.exists) {
-        statements.push({
-          sql: 'UPDATE attendance_sessions SET kind = ?, title = ?, location = ?, starts_at_ms = ?, ends_at_ms = ?, sign_in_from_ms = ?, sign_in_until_ms = ? WHERE id = ?',
-          params: [
-            s.kind,
-            s.title,
-            s.location,
-            s.startsAtMs,
-            s.endsAtMs,
-            s.signInFromMs,
-            s.signInUntilMs,
-            s.id,
-          ],
-        });
-        statements.push({
+        statements.push(attendanceWrites.updateSession(s), {
           sql: 'UPDATE sync_sessions SET source_updated_at_ms = ? WHERE session_id = ?',
           params: [s.sourceUpdatedAtMs, s.id],
         });
       } else {
-        statements.push({
-          sql: 'INSERT INTO attendance_sessions (id, kind, title, location, starts_at_ms, ends_at_ms, sign_in_from_ms, sign_in_until_ms, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-          params: [
-            s.id,
-            s.kind,
-            s.title,
-            s.location,
-            s.startsAtMs,
-            s.endsAtMs,
-            s.signInFromMs,
-            s.signInUntilMs,
-            now,
-          ],
-        });
-        statements.push({
+        statements.push(attendanceWrites.insertSession(s, now), {
           sql: 'INSERT INTO sync_sessions (session_id, term, course_code, source_updated_at_ms) VALUES (?, ?, ?, ?)',
           params: [s.id, change.term, change.courseCode, s.sourceUpdatedAtMs],
         });
       }
     }
-    const chunk = 1_000;
-    for (let i = 0; i < change.removeRoster.length; i += chunk) {
-      const part = change.removeRoster.slice(i, i + chunk);
-      statements.push({
-        sql: `DELETE FROM attendance_roster WHERE ${part.map(() => '(session_id = ? AND person_no = ?)').join(' OR ')}`,
-        params: part.flatMap((r) => [r.sessionId, r.personNo]),
-      });
-    }
-    for (let i = 0; i < change.addRoster.length; i += chunk) {
-      const part = change.addRoster.slice(i, i + chunk);
-      statements.push({
-        sql: `INSERT INTO attendance_roster (session_id, person_no) VALUES ${part.map(() => '(?, ?)').join(', ')}`,
-        params: part.flatMap((r) => [r.sessionId, r.personNo]),
-      });
-    }
+    statements.push(
+      ...attendanceWrites.removeFromRosters(change.removeRoster),
+      ...attendanceWrites.addToRosters(change.addRoster),
+    );
     if (statements.length === 0) return;
     await this.db.transaction((tx) => this.db.run(statements, tx, { commit: true }));
   }
