@@ -1,6 +1,7 @@
 // The BFF's answers as the app reads them (docs/miniprogram.md lists the routes). Money in whole fen.
+import type { CardStatus, TopUpStatus } from '@campus-card/core/contract';
 
-export type CardStatus = 'active' | 'lost' | 'frozen' | 'cancelled';
+export type { CardStatus, TopUpStatus } from '@campus-card/core/contract';
 export type PersonType = 'student' | 'staff' | 'alumnus' | 'visitor';
 
 export interface Balance {
@@ -94,8 +95,6 @@ export interface Statement {
   readonly byDay: readonly { readonly day: number; readonly amount: number }[];
   readonly byMerchant?: readonly { readonly merchantName: string; readonly amount: number }[];
 }
-
-export type TopUpStatus = 'created' | 'paid' | 'credited' | 'closed' | 'refunded' | 'failed';
 
 export interface TopUpOrder {
   readonly id: string;
