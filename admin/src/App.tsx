@@ -36,14 +36,16 @@ import { ForbiddenPage } from './pages/ForbiddenPage.tsx';
 import { FundsPage } from './pages/FundsPage.tsx';
 import { LoginPage } from './pages/LoginPage.tsx';
 import { MerchantsPage } from './pages/MerchantsPage.tsx';
+import { MeetingsPage } from './pages/meetings/MeetingsPage.tsx';
+import { meetingText } from './pages/meetings/strings.ts';
 import { OfflineExceptionsPage } from './pages/OfflineExceptionsPage.tsx';
 import { ReceiptPage } from './pages/ReceiptPage.tsx';
 import { RefundSlipPage, RefundsPage } from './pages/RefundsPage.tsx';
 import { ReportsPage } from './pages/ReportsPage.tsx';
 import { SearchPage } from './pages/SearchPage.tsx';
 import { SyncPage } from './pages/SyncPage.tsx';
-import { VisitorsPage } from './pages/visitors/VisitorsPage.tsx';
 import { visitorText } from './pages/visitors/strings.ts';
+import { VisitorsPage } from './pages/visitors/VisitorsPage.tsx';
 import { WorkbenchPage } from './pages/WorkbenchPage.tsx';
 import { menuText } from './strings.ts';
 
@@ -66,6 +68,7 @@ const menu: { key: string; label: string; right: string | null; icon: ReactNode 
   { key: 'devices', label: menuText.devices, right: 'device.read', icon: <ShopOutlined /> },
   { key: 'offline', label: menuText.offline, right: 'offline.read', icon: <WarningOutlined /> },
   { key: 'visitors', label: visitorText.menu, right: 'visitor.read', icon: <TeamOutlined /> },
+  { key: 'meetings', label: meetingText.menu, right: 'meeting.read', icon: <ScheduleOutlined /> },
   { key: 'content', label: menuText.content, right: 'content.manage', icon: <FileTextOutlined /> },
   { key: 'audit', label: menuText.audit, right: 'audit.read', icon: <AuditOutlined /> },
   { key: 'sync', label: menuText.sync, right: 'sync.read', icon: <SyncOutlined /> },
@@ -187,6 +190,8 @@ export function App() {
             <OfflineExceptionsPage me={me} />
           ) : page === 'visitors' ? (
             <VisitorsPage me={me} />
+          ) : page === 'meetings' ? (
+            <MeetingsPage me={me} />
           ) : page === 'merchants' ? (
             <MerchantsPage me={me} />
           ) : page === 'content' ? (

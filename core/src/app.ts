@@ -54,6 +54,7 @@ import { deviceRoutes } from './http/routes/devices.ts';
 import { feeRoutes } from './http/routes/fees.ts';
 import { guardianRoutes } from './http/routes/guardians.ts';
 import { kioskRoutes } from './http/routes/kiosks.ts';
+import { meetingRoutes } from './http/routes/meetings.ts';
 import { merchantRoutes } from './http/routes/merchants.ts';
 import { noticeRoutes } from './http/routes/notices.ts';
 import { operationRoutes } from './http/routes/operations.ts';
@@ -76,6 +77,8 @@ import { LedgerExecutor } from './ledger/executor.ts';
 import { LedgerRepository } from './ledger/ledger-repository.ts';
 import { LedgerService } from './ledger/ledger-service.ts';
 import { createLogger, type Logger } from './log.ts';
+import { MeetingRepository } from './meetings/meeting-repository.ts';
+import { MeetingService } from './meetings/meeting-service.ts';
 import { MerchantRepository } from './merchants/merchant-repository.ts';
 import { MerchantService } from './merchants/merchant-service.ts';
 import {
@@ -289,7 +292,7 @@ export function createCore(
     notices,
     log,
     finance ? financeSystem(finance) : undefined,
-  );  // Identity sync is on only when a source database is configured (never in the embedded default).
+  ); // Identity sync is on only when a source database is configured (never in the embedded default).
   const sources =
     config.academicDatabaseUrl || config.hrDatabaseUrl
       ? new SourceReader({ academic: config.academicDatabaseUrl, hr: config.hrDatabaseUrl })
@@ -368,6 +371,7 @@ export function createCore(
     kioskRoutes(new KioskCashService(new KioskCashRepository(db), ledger)),
     utilityRoutes(utilities),
     feeRoutes(fees),
+    meetingRoutes(new MeetingService(new MeetingRepository(db), attendance)),
     visitorRoutes(
       new VisitorService(
         new VisitRepository(db),

@@ -35,6 +35,9 @@ export const rights = [
   'visitor.read',
   'visitor.approve',
   'visitor.policy',
+  // Meetings and exams: the live board and its export; making one (a department admin for their department).
+  'meeting.read',
+  'meeting.manage',
   // Hidden-need candidates (docs/analytics.md): the student-aid office's; no role but super holds it yet.
   'insight.aid',
 ] as const;
@@ -79,11 +82,19 @@ export const roleRights: Readonly<Record<AdminRole, readonly Right[]>> = {
   content_editor: ['content.manage'],
   // Reads the people of their own department only (the scope is applied by the card-affairs service,
   // and for attendance by bff/src/admin/attendance.ts).
-  department_admin: ['card.read', 'attendance.read', 'visitor.read', 'visitor.approve'],
+  department_admin: [
+    'card.read',
+    'attendance.read',
+    'visitor.read',
+    'visitor.approve',
+    'meeting.read',
+    'meeting.manage',
+  ],
   // Read-only: sees everything there is to read, changes nothing.
   auditor: [
     'card.read',
     'visitor.read',
+    'meeting.read',
     'approval.read',
     'audit.read',
     'sync.read',

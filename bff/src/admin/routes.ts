@@ -27,6 +27,7 @@ import { contentRoutes } from './content.ts';
 import { deviceRoutes } from './devices.ts';
 import { fundsRoutes } from './funds.ts';
 import { insightRoutes } from './insight.ts';
+import { meetingRoutes } from './meetings.ts';
 import { merchantRoutes } from './merchants.ts';
 import { offlineExceptionRoutes } from './offline-exceptions.ts';
 import { maskOpenids } from './openid-mask.ts';
@@ -243,6 +244,7 @@ export const adminRoutes: readonly AdminRoute[] = [
   ...activationCodeRoutes,
   ...insightRoutes,
   ...visitorRoutes,
+  ...meetingRoutes,
   ...campusPaymentRoutes,
   ...bankAdminRoutes,
 ];

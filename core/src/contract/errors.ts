@@ -37,6 +37,7 @@ const coreErrorStatus = {
   SUBSIDY_BATCH_NOT_FOUND: 404,
   SUBSIDY_CLEARING_NOT_FOUND: 404,
   VISIT_NOT_FOUND: 404,
+  MEETING_NOT_FOUND: 404,
   // Fees, dorm electricity and the network fee (#16, docs/funds.md).
   ROOM_NOT_FOUND: 404,
   UTILITY_ORDER_NOT_FOUND: 404,

@@ -17,6 +17,7 @@ export * from './fields.ts';
 export * from './guardians.ts';
 export * from './kiosks.ts';
 export * from './ledger.ts';
+export * from './meetings.ts';
 export * from './merchants.ts';
 export * from './notices.ts';
 export * from './passage.ts';

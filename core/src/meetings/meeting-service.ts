@@ -1,0 +1,96 @@
+import type { z } from 'zod';
+import {
+  type MeetingBoard,
+  type MeetingBoardStatus,
+  type MeetingView,
+  meetingRosterMax,
+  type newMeetingSchema,
+} from '../contract/meetings.ts';
+import type { AttendanceService } from '../devices/attendance-service.ts';
+import { CoreError } from '../errors.ts';
+import type { MeetingRepository } from './meeting-repository.ts';
+
+/**
+ * Meetings and exams made in the backoffice (#15). Each is an attendance session (so readers sign people
+ * in through the one ATTENDANCE path, protocol § 7.14) plus its organiser, roster rule, lateness, readers
+ * and seats; the board sorts the roster into signed in, late, absent and waiting at a given moment.
+ */
+export class MeetingService {
+  constructor(
+    private readonly meetings: MeetingRepository,
+    private readonly attendance: AttendanceService,
+  ) {}
+
+  async create(input: z.output<typeof newMeetingSchema>): Promise<MeetingView> {
+    let roster: string[] = [];
+    if (input.roster.by === 'list') roster = input.roster.personNos;
+    if (input.roster.by === 'department') {
+      roster = await this.meetings.departmentPeople(input.roster.department, meetingRosterMax + 1);
+      if (roster.length === 0) throw new CoreError('VALIDATION_FAILED', 'nobody is in that department');
+      if (roster.length > meetingRosterMax)
+        throw new CoreError('VALIDATION_FAILED', `a roster holds at most ${meetingRosterMax} people`);
+    }
+    await this.attendance.putSession({
+      id: input.id,
+      kind: input.kind,
+      title: input.title,
+      location: input.location,
+      startsAtMs: input.startsAtMs,
+      endsAtMs: input.endsAtMs,
+      signInFromMs: input.startsAtMs - input.signInBeforeMs,
+      signInUntilMs: input.endsAtMs,
+      roster,
+    });
+    await this.meetings.put({
+      sessionId: input.id,
+      organiser: input.organiser,
+      openRoster: input.roster.by === 'open',
+      lateAfterMs: input.lateAfterMs,
+      readers: input.readers,
+      seats: input.seats,
+    });
+    return this.get(input.id);
+  }
+
+  async get(id: string): Promise<MeetingView> {
+    const meeting = await this.meetings.get(id);
+    if (!meeting) throw new CoreError('MEETING_NOT_FOUND', 'no such meeting');
+    return meeting;
+  }
+
+  between(fromMs: number, toMs: number): Promise<MeetingView[]> {
+    return this.meetings.between(fromMs, toMs);
+  }
+
+  /** The meeting a reader serves now, or null: what the reader is told, never left for it to guess. */
+  async forReader(deviceId: string, nowMs: number): Promise<MeetingView | null> {
+    return (await this.meetings.forReader(deviceId, nowMs)) ?? null;
+  }
+
+  /** The live board at `nowMs`: late is signed in after start + lateAfter; absent is not in by then. */
+  async board(id: string, nowMs: number): Promise<MeetingBoard> {
+    const meeting = await this.get(id);
+    const lateFromMs = meeting.startsAtMs + meeting.lateAfterMs;
+    const counts: Record<MeetingBoardStatus, number> = { signed_in: 0, late: 0, absent: 0, waiting: 0 };
+    const rows = (await this.meetings.boardRows(id)).map((r) => {
+      const status: MeetingBoardStatus =
+        r.recordedAtMs !== null
+          ? r.recordedAtMs <= lateFromMs
+            ? 'signed_in'
+            : 'late'
+          : nowMs > lateFromMs
+            ? 'absent'
+            : 'waiting';
+      counts[status] += 1;
+      return {
+        personNo: r.personNo,
+        name: r.name,
+        department: r.department,
+        seat: r.seat,
+        status,
+        signedInAtMs: r.recordedAtMs,
+      };
+    });
+    return { meeting, counts, rows };
+  }
+}
