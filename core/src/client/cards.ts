@@ -1,4 +1,11 @@
-import type { Actor, CardAction, CardChange, CardEvent, CardView, OpenCardInput } from '../contract/cards.ts';
+import type {
+  Actor,
+  CardAction,
+  CardChange,
+  CardHistoryEntry,
+  CardView,
+  OpenCardInput,
+} from '../contract/cards.ts';
 import type { Answer, CloseOutRequest, OperationView } from '../contract/ledger.ts';
 import { DomainClient } from './transport.ts';
 
@@ -11,7 +18,7 @@ export class CardsClient extends DomainClient {
     return this.transport.call('GET', `/v1/cards/${cardNo}`);
   }
   /** The card's status changes, oldest first: who, when, why. */
-  cardHistory(cardNo: string): Promise<(CardEvent & { createdAtMs: number })[]> {
+  cardHistory(cardNo: string): Promise<CardHistoryEntry[]> {
     return this.transport.call('GET', `/v1/cards/${cardNo}/history`);
   }
   cardOperations(

@@ -91,6 +91,14 @@ export const cardEvent = z.object({
 });
 export type CardEvent = z.infer<typeof cardEvent>;
 
+/** A card's history entry (GET /v1/cards/:cardNo/history): the change, its id, card and time. */
+export const cardHistoryEntry = cardEvent.extend({
+  id: z.string(),
+  cardNo: z.string(),
+  createdAtMs: z.number().int(),
+});
+export type CardHistoryEntry = z.infer<typeof cardHistoryEntry>;
+
 /** The answer of a status change: changed is false when the card already was where the action leads. */
 export const cardChange = z.object({
   cardNo: z.string(),
