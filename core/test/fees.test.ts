@@ -226,3 +226,44 @@ test("when a fee item's clearing account and its payments disagree, then ledger:
   );
   await t.core.db.execute("UPDATE fee_payments SET status = 'paid' WHERE id = ?", [id]);
 });
+
+test('when a payment and a refund were left pending by a stopped process, then the fee job settles each once', async () => {
+  const s = await student(10_000);
+  const made = await t.client.createFeeItem({
+    code: nextCode(),
+    name: '补考费',
+    category: 'makeup_exam',
+    amount: 1_000,
+    dueDay: '2027-02-20',
+    allowPartial: true,
+    audience: { persons: [{ personNo: s.personNo }] },
+  });
+  const bill = (await t.client.cardFeeBills(s.cardNo)).items.find((b) => b.itemId === made.item.id);
+  const billId = bill?.id ?? '';
+  const paidId = payId();
+  await t.client.payFeeByCard(billId, { id: paidId, cardNo: s.cardNo, amount: 600 });
+  // What a process killed after its reservations and before the ledger's answers leaves behind.
+  const old = Date.now() - 120_000;
+  const pendingId = payId();
+  await t.core.db.execute(
+    `INSERT INTO fee_payments (id, bill_id, card_no, amount, channel, status, refunded_amount, receipt_no, created_at_ms, updated_at_ms)
+     VALUES (?, ?, ?, 400, 'card', 'pending', 0, ?, ?, ?)`,
+    [pendingId, billId, s.cardNo, `R${pendingId}`.slice(0, 32), old, old],
+  );
+  await t.core.db.execute('UPDATE fee_bills SET amount_paid = amount_paid + 400 WHERE id = ?', [billId]);
+  const refundId = payId();
+  await t.core.db.execute(
+    `INSERT INTO fee_refunds (id, payment_id, amount, reason, status, created_at_ms) VALUES (?, ?, 100, '退考', 'pending', ?)`,
+    [refundId, paidId, old],
+  );
+  await t.core.db.execute('UPDATE fee_payments SET refunded_amount = refunded_amount + 100 WHERE id = ?', [
+    paidId,
+  ]);
+  assert.equal((await t.client.resolveFeePayments()).looked, 2);
+  assert.equal((await t.client.resolveFeePayments()).looked, 0, 'settled once');
+  const after = await t.client.feeBill(billId);
+  assert.deepEqual([after.amountDue, after.amountPaid], [900, 900]);
+  assert.equal(after.payments.find((p) => p.id === pendingId)?.status, 'paid');
+  const card = await t.client.getCard(s.cardNo);
+  assert.equal(card.balance.main + card.balance.subsidy, 10_000 - 600 - 400 + 100);
+});

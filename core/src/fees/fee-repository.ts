@@ -348,6 +348,23 @@ export class FeeRepository {
       : undefined;
   }
 
+  /** Refunds whose call died between the reservation and the ledger's answer. */
+  async pendingRefunds(
+    createdBeforeMs: number,
+    limit: number,
+  ): Promise<{ id: string; paymentId: string; amount: number; reason: string }[]> {
+    const rows = await this.db.select<Record<string, unknown>>(
+      `SELECT id, payment_id, amount, reason FROM fee_refunds WHERE status = 'pending' AND created_at_ms <= ? ORDER BY created_at_ms LIMIT ?`,
+      [createdBeforeMs, limit],
+    );
+    return rows.map((r) => ({
+      id: String(r.id),
+      paymentId: String(r.payment_id),
+      amount: Number(r.amount),
+      reason: String(r.reason),
+    }));
+  }
+
   async settleRefund(id: string, to: 'done' | 'refused', failureCode: string | null): Promise<boolean> {
     const changed = await this.db.execute(
       `UPDATE fee_refunds SET status = ?, failure_code = ? WHERE id = ? AND status = 'pending'`,

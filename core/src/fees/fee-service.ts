@@ -352,7 +352,33 @@ export class FeeService {
       });
       await this.settle(p.id, p.billId, p.amount, answer.status === 'ok' ? undefined : answer.code);
     }
-    return pending.length;
+    // Refunds the same way: the same ledger refund again answers or does it; the bill or the
+    // payment's reservation follows once.
+    const refunds = await this.repo.pendingRefunds(Date.now() - pendingGraceMs, 200);
+    for (const r of refunds) await this.finishRefund(r);
+    return pending.length + refunds.length;
+  }
+
+  private async finishRefund(r: {
+    id: string;
+    paymentId: string;
+    amount: number;
+    reason: string;
+  }): Promise<void> {
+    const payment = await this.repo.payment(r.paymentId);
+    if (!payment) return;
+    const answer = await this.ledger.refund({
+      id: `feerefund:${r.id}`,
+      paymentId: `fee:${r.paymentId}`,
+      amount: r.amount,
+      reason: r.reason,
+    });
+    if (answer.status === 'ok') {
+      if (await this.repo.settleRefund(r.id, 'done', null))
+        await this.repo.lower(payment.billId, r.amount, Date.now());
+    } else if (await this.repo.settleRefund(r.id, 'refused', answer.code)) {
+      await this.repo.giveBackRefund(r.paymentId, r.amount, Date.now());
+    }
   }
 
   async receipt(paymentId: string): Promise<FeeReceipt> {
@@ -394,18 +420,7 @@ export class FeeService {
         refundable: payment.amount - payment.refundedAmount,
       });
     }
-    const answer = await this.ledger.refund({
-      id: `feerefund:${request.id}`,
-      paymentId: `fee:${paymentId}`,
-      amount: request.amount,
-      reason: request.reason,
-    });
-    if (answer.status === 'ok') {
-      if (await this.repo.settleRefund(request.id, 'done', null))
-        await this.repo.lower(payment.billId, request.amount, Date.now());
-    } else if (await this.repo.settleRefund(request.id, 'refused', answer.code)) {
-      await this.repo.giveBackRefund(paymentId, request.amount, Date.now());
-    }
+    await this.finishRefund({ id: request.id, paymentId, amount: request.amount, reason: request.reason });
     return this.repo.refund(request.id);
   }
 
