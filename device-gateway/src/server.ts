@@ -3,7 +3,14 @@
 
 import type { Server as HttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
-import { blacklistChannel, CoreClient, deviceConfigChannel } from '@campus-card/core/client';
+import {
+  blacklistChannel,
+  CoreClient,
+  type DoorCommandOrder,
+  deviceConfigChannel,
+  doorCommandChannel,
+  passageChannel,
+} from '@campus-card/core/client';
 import {
   createCampusKeyring,
   createMemoryReplayGuard,
@@ -24,6 +31,7 @@ import { MemoryMealCaps, redisMealCaps } from './meal-caps.ts';
 import { MemoryMeterLocks, redisMeterLocks } from './meter-locks.ts';
 import { GatewayMetrics, startHealthListener } from './metrics.ts';
 import { NumericFailureLimit } from './numeric-failures.ts';
+import { GatewayPassage } from './passage.ts';
 import { MemoryPinRetries, redisPinRetries } from './pin-retries.ts';
 import { defaultPresenceOptions, PresenceReporter } from './presence.ts';
 import { redisReplayGuard } from './replay-guard.ts';
@@ -96,6 +104,8 @@ export async function startGateway(
   const metrics = new GatewayMetrics();
   // Payments by outcome: approved, the decline's reason (a fixed protocol set), or error.
   const handle: typeof handlePlain = async (ctx, request) => {
+    if (request.kind === 'rule_table_request') return passage.answer(ctx, request);
+    if (request.kind === 'door_event') return passage.event(ctx, request);
     if (request.kind !== 'pay' && request.kind !== 'pay_with_pin') return handlePlain(ctx, request);
     try {
       const reply = await handlePlain(ctx, request);
@@ -113,6 +123,12 @@ export async function startGateway(
   const answers = new AnswerCache(config.answerCacheEntriesMax);
   const admission = new Admission(config.inFlightMax, config.busyRetryAfterMs);
   const sessions = new SessionRegistry();
+  // Door devices: rule tables, their deltas on each passage version, door commands (docs/passage.md).
+  const passage = new GatewayPassage(core, (deviceId, message) => {
+    const session = sessions.of(deviceId);
+    session?.push(message);
+    return session !== undefined;
+  });
   const blacklist = new GatewayBlacklist(core, (delta) => {
     for (const session of sessions.signedInSessions()) session.push(delta);
   });
@@ -137,6 +153,16 @@ export async function startGateway(
       reconfigure(message);
       return;
     }
+    if (channel === passageChannel) {
+      passage
+        .announce(Number(message))
+        .catch((error: unknown) => log.warn({ err: error }, 'passage push failed'));
+      return;
+    }
+    if (channel === doorCommandChannel) {
+      passage.command(JSON.parse(message) as DoorCommandOrder);
+      return;
+    }
     blacklist
       .announce(Number(message))
       .catch((error: unknown) => log.warn({ err: error }, 'blacklist refresh failed'));
@@ -144,7 +170,7 @@ export async function startGateway(
   // Waited for at most 2 s: with Redis away, ioredis queues the command until it connects, and the poll
   // covers the gap meanwhile.
   const subscribed = subscriber
-    ?.subscribe(blacklistChannel, deviceConfigChannel)
+    ?.subscribe(blacklistChannel, deviceConfigChannel, passageChannel, doorCommandChannel)
     .catch((error: unknown) => log.warn({ err: error }, 'redis subscribe failed'));
   await Promise.race([subscribed, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
   overrides.deviceConfigFeed?.(reconfigure);

@@ -154,6 +154,8 @@ export class SimulatedDevice {
     const answers = [this.answerTo(sequence, signInStepTimeoutMs), this.answerTo(0, signInStepTimeoutMs)];
     const reply = await Promise.race(answers);
     for (const pending of answers) pending.catch(() => {});
+    // The other waiter goes now: left until its timeout, the one on sequence 0 swallowed the first push.
+    this.waiting.delete(reply.sequence === 0 ? sequence : 0);
     if (reply.message.kind === 'error') throw new Error(`sign-in refused: ${reply.message.code}`);
     if (reply.message.kind !== 'sign_in_accepted') throw new Error(`unexpected ${reply.message.kind}`);
     if (!macEquals(reply.message.serverProof, serverProof(key, deviceId, serverNonce, deviceNonce))) {

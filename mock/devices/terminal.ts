@@ -155,6 +155,8 @@ export class Terminal {
    */
   protected async decideOffline(
     body: Omit<OfflineRecordBody, 'sequence' | 'offlineNo' | 'takenAtMs' | 'decision'>,
+    /** A door's own rules (door-controller.ts): a refusal's reason for a verified card, or null to let it pass. */
+    judge?: (card: { cardNo: string; personType: string }) => string | null,
   ): Promise<OfflineDecision> {
     const policy = this.config?.offline;
     if (!policy?.enabled) return { accepted: false, reason: 'OFFLINE_DISABLED' };
@@ -178,6 +180,11 @@ export class Terminal {
       // Refused access attempts are kept as evidence; refused payments are not (protocol § 12.2).
       if (body.recordKind !== 'payment') this.store({ ...body, decision: 'refused' });
       return { accepted: false, reason: verified.code };
+    }
+    const refusal = judge?.(verified.card) ?? null;
+    if (refusal !== null) {
+      this.store({ ...body, decision: 'refused' });
+      return { accepted: false, reason: refusal };
     }
     if (body.recordKind === 'payment') this.offlineSpentFen += body.amountFen;
     return { accepted: true, record: this.store({ ...body, decision: 'accepted' }) };
@@ -232,8 +239,13 @@ export class Terminal {
       }
       this.memory.blacklistVersion = message.toVersion;
       this.confirmVersions();
+      return;
     }
+    this.pushed(message);
   }
+
+  /** Pushes a subclass understands (a door controller's rule-table deltas and commands). */
+  protected pushed(_message: Message): void {}
 
   /** Protocol § 10.5: a delta from our version, or the snapshot chunk by chunk, replaced atomically. */
   private async downloadBlacklist(): Promise<void> {

@@ -422,7 +422,7 @@ export class PassageService {
           rules: state.rules,
           people,
           tree: state.tree,
-          calendar: state.calendar,
+          calendar: withinHorizon(state.calendar, shanghaiDay(Date.now())),
         });
       })();
       this.compiled.set(state.version, tables);
@@ -473,6 +473,15 @@ export class PassageService {
     for (const listener of this.listeners) listener(version);
     return result;
   }
+}
+
+/** Days a table carries: from yesterday to half a year ahead (tables are rebuilt on every change). */
+const horizonDaysBefore = 1;
+const horizonDaysAfter = 180;
+
+function withinHorizon(calendar: { holidays: number[]; term: number[] }, today: number) {
+  const keep = (day: number) => day >= today - horizonDaysBefore && day <= today + horizonDaysAfter;
+  return { holidays: calendar.holidays.filter(keep), term: calendar.term.filter(keep) };
 }
 
 /** The row changes that turn `before` into `after` (both ascending by card number). */

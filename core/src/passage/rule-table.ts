@@ -209,9 +209,16 @@ export function compileTables(input: {
       passbackAreaId: ctx.passbackAreaId,
     };
     const rows = new Map<string, TableRule[]>();
+    // Rules with the same time program share one entry: the wire carries at most 32 programs a door.
+    const programIndex = new Map<string, number>();
     for (const r of rules) {
       if (!tree.covers(r.where, doorId)) continue;
-      const program = table.programs.push(programOf(r)) - 1;
+      const key = JSON.stringify(programOf(r));
+      let program = programIndex.get(key);
+      if (program === undefined) {
+        program = table.programs.push(programOf(r)) - 1;
+        programIndex.set(key, program);
+      }
       if (byTypeAlone(r.who)) {
         table.typeRules.push({
           effect: r.effect,

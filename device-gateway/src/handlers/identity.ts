@@ -38,7 +38,7 @@ export async function checkIdentity(
   request: IdentityCheck,
   nowMs: number,
 ): Promise<IdentityResult> {
-  const { result, cardNo } = await decide(deps, ctx, request);
+  const { result, cardNo } = await decide(deps, ctx, request, nowMs);
   await assertLive(ctx);
   try {
     await deps.core.recordAccessEvent({
@@ -61,15 +61,18 @@ async function decide(
   deps: HandlerDeps,
   ctx: RequestContext,
   request: IdentityCheck,
+  nowMs: number,
 ): Promise<{ result: IdentityResult; cardNo: string | null }> {
   const verified = await verifyCode(deps, ctx, request.code);
   if (!verified.ok) return { result: deny(verified.reason), cardNo: null };
-  return { result: await decideCard(deps, verified.card), cardNo: verified.card.cardNo };
+  return { result: await decideCard(deps, ctx, verified.card, nowMs), cardNo: verified.card.cardNo };
 }
 
 async function decideCard(
   deps: HandlerDeps,
+  ctx: RequestContext,
   credential: { cardNo: string; cardVersion: number },
+  nowMs: number,
 ): Promise<IdentityResult> {
   try {
     const card = await deps.core.getCard(credential.cardNo);
@@ -79,6 +82,14 @@ async function decideCard(
     }
     // Only the card's current version: an older one is a superseded phone, a newer one was never issued.
     if (card.version !== credential.cardVersion) return deny('CREDENTIAL_REVOKED');
+    // A device the core has put at a door decides by the door's rules (docs/passage.md); null elsewhere.
+    const { passage } = await deps.core.decidePassage({
+      deviceId: ctx.deviceRef,
+      cardNo: credential.cardNo,
+      atMs: nowMs,
+      record: true,
+    });
+    if (passage !== null && passage.decision === 'deny') return deny(passage.reason ?? 'NO_PASSAGE_RIGHT');
     return {
       kind: 'identity_result',
       decision: 'allow',

@@ -29,6 +29,9 @@ export const handledKinds: ReadonlySet<Message['kind']> = new Set([
   'meter_start',
   'meter_usage',
   'meter_stop',
+  // Door devices (docs/protocol.md § 16): answered by the gateway's passage module (server.ts).
+  'rule_table_request',
+  'door_event',
   'kiosk_identify',
   'kiosk_bank_load',
   'kiosk_cash_top_up',

@@ -28,6 +28,7 @@ import { type ProtocolErrorCode, protocolErrorCodes } from './errors.ts';
 import type { ScannedCode } from './messages/fields.ts';
 import type { Message, MessageKind } from './messages/index.ts';
 import type { OfflineRecord } from './messages/offline.ts';
+import { curfewModes, doorCommands, doorEvents, passageCalendars, ruleEffects } from './messages/passage.ts';
 import { type VisitorRefusal, visitorRefusals } from './messages/visitor.ts';
 
 /** Records with the ordinary prototype, so they deep-equal what the decoder builds. */
@@ -91,6 +92,54 @@ const offlineRecord: fc.Arbitrary<OfflineRecord> = fc
 const withKind =
   <K extends MessageKind>(kind: K) =>
   <T extends object>(fields: T) => ({ kind, ...fields });
+
+const passageHeaderArb = fc
+  .record({
+    curfewMode: oneOf(curfewModes),
+    curfewFromMinute: fc.integer({ min: 0, max: 1439 }),
+    curfewToMinute: fc.integer({ min: 0, max: 1439 }),
+    passback: fc.boolean(),
+    programs: fc.array(
+      record({
+        calendar: oneOf(passageCalendars),
+        validFromMs: timeMs,
+        validUntilMs: timeMs,
+        windows: fc.array(
+          fc
+            .record({
+              weekdays: fc.integer({ min: 1, max: 0x7f }),
+              fromMinute: fc.integer({ min: 0, max: 1439 }),
+              span: fc.integer({ min: 1, max: 1440 }),
+            })
+            .map((w) => ({
+              weekdays: w.weekdays,
+              fromMinute: w.fromMinute,
+              toMinute: Math.min(1440, w.fromMinute + w.span),
+            })),
+          { maxLength: 3 },
+        ),
+      }),
+      { minLength: 1, maxLength: 4 },
+    ),
+    typeRules: fc.array(
+      record({ effect: oneOf(ruleEffects), personTypes: fc.integer({ min: 1, max: 0x0f }), at: fc.nat() }),
+      { maxLength: 4 },
+    ),
+    holidays: fc.array(u16, { maxLength: 8 }),
+    termDays: fc.array(u16, { maxLength: 8 }),
+  })
+  .map((h) => ({
+    ...h,
+    typeRules: h.typeRules.map((t) => ({
+      effect: t.effect,
+      personTypes: t.personTypes,
+      program: t.at % h.programs.length,
+    })),
+  }));
+const passageRowRulesArb = fc.array(
+  record({ effect: oneOf(ruleEffects), program: fc.integer({ min: 0, max: 31 }) }),
+  { maxLength: 4 },
+);
 
 export const messageArbitraries: { [K in MessageKind]: fc.Arbitrary<Extract<Message, { kind: K }>> } = {
   challenge: record({ serverNonce: bytes(16) }).map(withKind('challenge')),
@@ -284,6 +333,59 @@ export const messageArbitraries: { [K in MessageKind]: fc.Arbitrary<Extract<Mess
       ),
     })
     .map(withKind('offline_upload_result')),
+  rule_table_request: fc
+    .record({ haveVersion: u32, version: u32, chunkIndex: u16 })
+    .map(withKind('rule_table_request')),
+  rule_table_chunk: fc
+    .record({
+      version: positiveU32,
+      chunkCount: fc.integer({ min: 1, max: 0xffff }),
+      at: fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }),
+      header: passageHeaderArb,
+      rows: fc.array(record({ cardNo, rules: passageRowRulesArb }), { maxLength: 16 }),
+    })
+    .map(({ version, chunkCount, at, header, rows }) => {
+      const chunkIndex = Math.floor(at * chunkCount);
+      return {
+        kind: 'rule_table_chunk' as const,
+        version,
+        chunkIndex,
+        chunkCount,
+        header: chunkIndex === 0 ? header : null,
+        rows,
+      };
+    }),
+  rule_table_delta: fc
+    .record({
+      fromVersion: fc.integer({ min: 0, max: 0xffff_fffe }),
+      step: positiveU32,
+      header: passageHeaderArb,
+      changes: fc.array(record({ cardNo, rules: fc.option(passageRowRulesArb, { nil: null }) }), {
+        maxLength: 16,
+      }),
+    })
+    .map(({ fromVersion, step, header, changes }) => ({
+      kind: 'rule_table_delta' as const,
+      fromVersion,
+      toVersion: Math.min(0xffff_ffff, fromVersion + step),
+      header,
+      changes,
+    })),
+  door_command: fc
+    .record({ command: oneOf(doorCommands), seconds: fc.integer({ min: 1, max: 43_200 }) })
+    .map(({ command, seconds }) => ({
+      kind: 'door_command' as const,
+      command,
+      seconds: command === 'hold_open' ? seconds : 0,
+    })),
+  door_event: fc
+    .record({ event: oneOf(doorEvents), command: oneOf(doorCommands) })
+    .map(({ event, command }) => ({
+      kind: 'door_event' as const,
+      event,
+      command: event === 'command_done' ? command : ('none' as const),
+    })),
+  door_event_ack: fc.constant({ kind: 'door_event_ack' as const }),
   blacklist_request: fc
     .record({ haveVersion: u32, version: u32, chunkIndex: u16 })
     .map(withKind('blacklist_request')),

@@ -32,6 +32,12 @@ export enum MessageType {
   BLACKLIST_REQUEST = 0x60, // D→S: the version the device has, the version and chunk it wants
   BLACKLIST_CHUNK = 0x61, // S→D, encrypted: one chunk of a full blacklist snapshot
   BLACKLIST_DELTA = 0x62, // S→D, encrypted: entries added and removed between two versions
+  RULE_TABLE_REQUEST = 0x70, // D→S: the rule-table version the door holds, the version and chunk it wants
+  RULE_TABLE_CHUNK = 0x71, // S→D, encrypted: one chunk of a door's rule table (chunk 0 with the header)
+  RULE_TABLE_DELTA = 0x72, // S→D, encrypted: the new header and the card rows changed between two versions
+  DOOR_COMMAND = 0x73, // S→D, unsolicited: open, close, hold open for N s, emergency all-open and its end
+  DOOR_EVENT = 0x74, // D→S: a command carried out, the door opened, closed, forced or held open too long
+  DOOR_EVENT_ACK = 0x75, // S→D: the door event is recorded
   KIOSK_IDENTIFY = 0x90, // D→S: the code shown at a self-service kiosk
   KIOSK_ACCOUNT = 0x91, // S→D, encrypted: session token, name, balances, bound bank card, recent entries
   KIOSK_BANK_LOAD = 0x92, // D→S: 圈存 from the bound bank card, under a kiosk session
@@ -55,6 +61,8 @@ export const encryptedMessageTypes: ReadonlySet<MessageType> = new Set([
   MessageType.VISITOR_RESULT,
   MessageType.BLACKLIST_CHUNK,
   MessageType.BLACKLIST_DELTA,
+  MessageType.RULE_TABLE_CHUNK,
+  MessageType.RULE_TABLE_DELTA,
   MessageType.KIOSK_ACCOUNT,
 ]);
 
@@ -103,6 +111,10 @@ export const reasonCodes = {
   SERVICE_UNAVAILABLE: 0x16, // the server cannot reach the ledger; offline rules apply
   BAD_RECORD_MAC: 0x17, // an offline record's own MAC does not verify
   SEQUENCE_CONFLICT: 0x18, // the record's sequence was already used by a different request
+  NO_PASSAGE_RIGHT: 0x40, // no passage rule lets this person through this door now
+  PASSAGE_DENIED: 0x41, // a deny rule in force names this person here
+  CURFEW: 0x42, // the building's curfew refuses students coming in now
+  PASSBACK: 0x43, // anti-passback: in twice, or out twice, in this area
   KIOSK_SESSION_EXPIRED: 0x30, // the kiosk session token is unknown or too old: identify again
   BANK_NOT_BOUND: 0x31, // 圈存 asked for a card with no bank card bound
   BANK_REFUSED: 0x32, // the bank refused the transfer (or it was reversed): nothing was taken or credited
@@ -243,7 +255,13 @@ const sessionRequests = [
  */
 export const requestsOfKind: Readonly<Record<DeviceKind, ReadonlySet<MessageType>>> = {
   pos: new Set([...sessionRequests, MessageType.PAY, MessageType.PAY_WITH_PIN]),
-  gate: new Set([...sessionRequests, MessageType.IDENTITY_CHECK, MessageType.VISITOR_CHECK]),
+  gate: new Set([
+    ...sessionRequests,
+    MessageType.RULE_TABLE_REQUEST,
+    MessageType.DOOR_EVENT,
+    MessageType.IDENTITY_CHECK,
+    MessageType.VISITOR_CHECK,
+  ]),
   attendance: new Set([...sessionRequests, MessageType.ATTENDANCE]),
   shower: new Set([
     ...sessionRequests,

@@ -62,6 +62,26 @@ export interface Fixture {
   readonly hex: string;
 }
 
+/** The rule-table header of the passage examples (§ 13.12): a dorm door, curfew 23:00–06:00 recorded late. */
+const passageHeader = {
+  curfewMode: 'late' as const,
+  curfewFromMinute: 1380,
+  curfewToMinute: 360,
+  passback: false,
+  programs: [
+    { calendar: 'any' as const, validFromMs: 0, validUntilMs: 0, windows: [] },
+    {
+      calendar: 'workdays' as const,
+      validFromMs: 0,
+      validUntilMs: 0,
+      windows: [{ weekdays: 0x1f, fromMinute: 420, toMinute: 1320 }],
+    },
+  ],
+  typeRules: [{ effect: 'allow' as const, personTypes: 0x02, program: 0 }],
+  holidays: [20_515],
+  termDays: [],
+};
+
 const device: FrameKeys = { macKey: exampleDeviceKey };
 const session: FrameKeys = { macKey: exampleDeviceKey, sessionKey: exampleSessionKey };
 const anonymous: FrameKeys = { macKey: anonymousKey };
@@ -395,6 +415,63 @@ const specs: Spec[] = [
     },
   },
   {
+    name: 'rule_table_request',
+    sequence: 62,
+    timestampMs: exampleTimeMs + 3_602_000,
+    message: { kind: 'rule_table_request', haveVersion: 0, version: 0, chunkIndex: 0 },
+  },
+  {
+    name: 'rule_table_chunk',
+    keys: session,
+    sequence: 62,
+    timestampMs: exampleTimeMs + 3_602_020,
+    message: {
+      kind: 'rule_table_chunk',
+      version: 88,
+      chunkIndex: 0,
+      chunkCount: 1,
+      header: passageHeader,
+      rows: [
+        { cardNo: '2024000137', rules: [{ effect: 'allow', program: 1 }] },
+        { cardNo: '2024000200', rules: [{ effect: 'deny', program: 0 }] },
+      ],
+    },
+  },
+  {
+    name: 'rule_table_delta',
+    keys: session,
+    sequence: 0,
+    timestampMs: exampleTimeMs + 3_702_000,
+    message: {
+      kind: 'rule_table_delta',
+      fromVersion: 88,
+      toVersion: 89,
+      header: passageHeader,
+      changes: [
+        { cardNo: '2023000555', rules: [{ effect: 'allow', program: 0 }] },
+        { cardNo: '2024000200', rules: null },
+      ],
+    },
+  },
+  {
+    name: 'door_command',
+    sequence: 0,
+    timestampMs: exampleTimeMs + 3_703_000,
+    message: { kind: 'door_command', command: 'hold_open', seconds: 600 },
+  },
+  {
+    name: 'door_event',
+    sequence: 63,
+    timestampMs: exampleTimeMs + 3_703_150,
+    message: { kind: 'door_event', event: 'command_done', command: 'hold_open' },
+  },
+  {
+    name: 'door_event_ack',
+    sequence: 63,
+    timestampMs: exampleTimeMs + 3_703_160,
+    message: { kind: 'door_event_ack' },
+  },
+  {
     name: 'blacklist_delta',
     keys: session,
     sequence: 0,
@@ -546,6 +623,15 @@ const expectedHex: Record<string, string> = {
     'cacd0100316000000003e90000003d0000019cacdd28c8000004b7000000000000b82aa063a392f47f102ad8498f25f20b',
   blacklist_chunk:
     'cacd01006b6101000003e90000003d0000019cacdd28dcc0c1c2c3c4c5c6c7c8c9cacb3ea3c29106a66dd9617cd6c457ee6713285d6608dd8369892497ea6d920d97ea6c97d5a6a94aad8aa6cf174f3063df918887cb471c07fbb5c5bb1956a6bbacf12d881ddb3aab39f0',
+  rule_table_request:
+    'cacd0100317000000003e90000003e0000019cacdd2cb0000000000000000000004ec870d1803d17b963fb05496393d255',
+  rule_table_chunk:
+    'cacd0100a17101000003e90000003e0000019cacdd2cc4c0c1c2c3c4c5c6c7c8c9cacb3ea3c67306a66dd9607b92e63feb30edd7a299f7dd83698b20b7ce6d933a6815936a2a5956b5528bca10c2a43fc4f0d395e683d18d4b9af9a4cdad763bd095de7238010e8a95e13317b0118d8bebf09801409022cf432af37eba29fb31fdef3c78d64b1486b526808a9ba3ef72d0bd2c5e706af5cd89027d4c3880f2415d',
+  rule_table_delta:
+    'cacd01009f7201000003e9000000000000019cacdeb350c0c1c2c3c4c5c6c7c8c9cacb3ea3c67306a66d81607b92e63feb30edd7a299f7dd83698b20b7ce6d933a6815936a2a5956b5528bca10c2a43fc4f0d395e683d18d4b9af9a4cdad763bd095de7238010e8a92e13775b0118d8bebf09800409022cf432af37eba2905924ce3ed4ec1bddb8732bff8419eb0360fc6645c0be8d3d2f22437717bedfd74',
+  door_command: 'cacd01002c7300000003e9000000000000019cacdeb73803000002584424ebbcfb5ef77398ec51364b238380',
+  door_event: 'cacd0100297400000003e90000003f0000019cacdeb7ce010323c8c2122d48016599ce3c3b976e3b6d',
+  door_event_ack: 'cacd0100277500000003e90000003f0000019cacdeb7d8262d5d13c624c3b072b8da6f31ed6e77',
   blacklist_delta:
     'cacd01006d6201000003e9000000000000019cacdeab80c0c1c2c3c4c5c6c7c8c9cacb3ea3c29106a66963617cf7c773eb30ec285d6608227c9674dfb5cc4db03a6d406c97d5a6a9b5528bca1051ca2a099fd2338762f5f883629d9614ad4673cc6b58516958a4e363c5873872',
   kiosk_identify:

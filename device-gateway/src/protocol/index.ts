@@ -64,6 +64,7 @@ export {
   signOfflineRecord,
   verifyOfflineRecord,
 } from './messages/offline.ts';
+export * from './messages/passage.ts';
 export type { PayRequestFields } from './messages/pay.ts';
 export { type VisitorRefusal, visitorRefusals } from './messages/visitor.ts';
 export { ByteReader } from './reader.ts';

@@ -89,6 +89,26 @@ import {
   serializeOfflineUploadResult,
 } from './offline.ts';
 import {
+  type DoorCommand,
+  type DoorEvent,
+  type DoorEventAck,
+  parseDoorCommand,
+  parseDoorEvent,
+  parseDoorEventAck,
+  parseRuleTableChunk,
+  parseRuleTableDelta,
+  parseRuleTableRequest,
+  type RuleTableChunk,
+  type RuleTableDelta,
+  type RuleTableRequest,
+  serializeDoorCommand,
+  serializeDoorEvent,
+  serializeDoorEventAck,
+  serializeRuleTableChunk,
+  serializeRuleTableDelta,
+  serializeRuleTableRequest,
+} from './passage.ts';
+import {
   type Pay,
   type PayApproved,
   type PayDeclined,
@@ -166,6 +186,12 @@ export type Message =
   | OfflineUploadResult
   | BlacklistRequest
   | BlacklistChunk
+  | RuleTableRequest
+  | RuleTableChunk
+  | RuleTableDelta
+  | DoorCommand
+  | DoorEvent
+  | DoorEventAck
   | BlacklistDelta
   | KioskIdentify
   | KioskAccount
@@ -210,6 +236,12 @@ export const messageTypeOf = {
   blacklist_request: MessageType.BLACKLIST_REQUEST,
   blacklist_chunk: MessageType.BLACKLIST_CHUNK,
   blacklist_delta: MessageType.BLACKLIST_DELTA,
+  rule_table_request: MessageType.RULE_TABLE_REQUEST,
+  rule_table_chunk: MessageType.RULE_TABLE_CHUNK,
+  rule_table_delta: MessageType.RULE_TABLE_DELTA,
+  door_command: MessageType.DOOR_COMMAND,
+  door_event: MessageType.DOOR_EVENT,
+  door_event_ack: MessageType.DOOR_EVENT_ACK,
   kiosk_identify: MessageType.KIOSK_IDENTIFY,
   kiosk_account: MessageType.KIOSK_ACCOUNT,
   kiosk_bank_load: MessageType.KIOSK_BANK_LOAD,
@@ -241,6 +273,8 @@ const deviceSends: ReadonlySet<MessageType> = new Set([
   MessageType.METER_STOP,
   MessageType.OFFLINE_UPLOAD,
   MessageType.BLACKLIST_REQUEST,
+  MessageType.RULE_TABLE_REQUEST,
+  MessageType.DOOR_EVENT,
   MessageType.KIOSK_IDENTIFY,
   MessageType.KIOSK_BANK_LOAD,
   MessageType.KIOSK_CASH_TOP_UP,
@@ -344,6 +378,24 @@ export function serializePayload(m: Message, bytesMax: number = payloadBytesMax)
     case 'blacklist_delta':
       serializeBlacklistDelta(w, m);
       break;
+    case 'rule_table_request':
+      serializeRuleTableRequest(w, m);
+      break;
+    case 'rule_table_chunk':
+      serializeRuleTableChunk(w, m);
+      break;
+    case 'rule_table_delta':
+      serializeRuleTableDelta(w, m);
+      break;
+    case 'door_command':
+      serializeDoorCommand(w, m);
+      break;
+    case 'door_event':
+      serializeDoorEvent(w, m);
+      break;
+    case 'door_event_ack':
+      serializeDoorEventAck(w, m);
+      break;
     case 'kiosk_identify':
       serializeKioskIdentify(w, m);
       break;
@@ -441,6 +493,18 @@ function parseWith(type: MessageType, r: ByteReader): Message {
       return parseBlacklistChunk(r);
     case MessageType.BLACKLIST_DELTA:
       return parseBlacklistDelta(r);
+    case MessageType.RULE_TABLE_REQUEST:
+      return parseRuleTableRequest(r);
+    case MessageType.RULE_TABLE_CHUNK:
+      return parseRuleTableChunk(r);
+    case MessageType.RULE_TABLE_DELTA:
+      return parseRuleTableDelta(r);
+    case MessageType.DOOR_COMMAND:
+      return parseDoorCommand(r);
+    case MessageType.DOOR_EVENT:
+      return parseDoorEvent(r);
+    case MessageType.DOOR_EVENT_ACK:
+      return parseDoorEventAck(r);
     case MessageType.KIOSK_IDENTIFY:
       return parseKioskIdentify(r);
     case MessageType.KIOSK_ACCOUNT:
@@ -479,6 +543,9 @@ export type {
   ClockSync,
   ClockSyncResult,
   ConfigPush,
+  DoorCommand,
+  DoorEvent,
+  DoorEventAck,
   ErrorFrame,
   Heartbeat,
   HeartbeatAck,
@@ -504,6 +571,9 @@ export type {
   PayApproved,
   PayDeclined,
   PayWithPin,
+  RuleTableChunk,
+  RuleTableDelta,
+  RuleTableRequest,
   SignIn,
   SignInAccepted,
   VisitorCheck,
