@@ -7,6 +7,7 @@ import { attendanceKinds } from '../contract/attendance.ts';
 import { attendanceSessionId, cardNo, deviceRef } from '../contract/fields.ts';
 import { type Database, isDuplicateKey } from '../db/database.ts';
 import { CoreError } from '../errors.ts';
+import { attendanceWrites } from './attendance-writes.ts';
 
 export { attendanceKinds } from '../contract/attendance.ts';
 export type AttendanceStatus =
@@ -80,42 +81,18 @@ export class AttendanceService {
 
   /** Creates or replaces a session and its roster (the sync runs again and again). */
   async putSession(s: z.output<typeof attendanceSessionInput>): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      await this.db.execute('DELETE FROM attendance_roster WHERE session_id = ?', [s.id], tx);
-      await this.db.execute('DELETE FROM attendance_sessions WHERE id = ?', [s.id], tx);
-      await this.db.execute(
-        'INSERT INTO attendance_sessions (id, kind, title, location, starts_at_ms, ends_at_ms, sign_in_from_ms, sign_in_until_ms, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    const people = [...new Set(s.roster)];
+    await this.db.transaction((tx) =>
+      this.db.run(
         [
-          s.id,
-          s.kind,
-          s.title,
-          s.location,
-          s.startsAtMs,
-          s.endsAtMs,
-          s.signInFromMs,
-          s.signInUntilMs,
-          Date.now(),
+          ...attendanceWrites.deleteSessions([s.id]),
+          attendanceWrites.insertSession(s, Date.now()),
+          ...attendanceWrites.addToRosters(people.map((personNo) => ({ sessionId: s.id, personNo }))),
         ],
         tx,
-      );
-      const people = [...new Set(s.roster)];
-      for (let i = 0; i < people.length; i += 500) {
-        const part = people.slice(i, i + 500);
-        await this.db.execute(
-          `INSERT INTO attendance_roster (session_id, person_no) VALUES ${part.map(() => '(?, ?)').join(', ')}`,
-          part.flatMap((p) => [s.id, p]),
-          tx,
-        );
-      }
-    });
-  }
-
-  private async openToAll(sessionId: string): Promise<boolean> {
-    const rows = await this.db.select<{ open_roster: number }>(
-      'SELECT open_roster FROM meetings WHERE session_id = ?',
-      [sessionId],
+        { commit: true },
+      ),
     );
-    return Number(rows[0]?.open_roster ?? 0) === 1;
   }
 
   /** Signs the card's holder in at a session; a retry of the same (device, sequence) answers recorded again. */
@@ -148,9 +125,7 @@ export class AttendanceService {
       'SELECT COUNT(*) AS n FROM attendance_roster WHERE session_id = ? AND person_no = ?',
       [input.sessionId, person.person_no],
     );
-    // An open meeting (sql/052, docs/visitors-meetings-bus.md) takes anyone who comes.
-    if (Number(listed[0]?.n ?? 0) === 0 && !(await this.openToAll(input.sessionId)))
-      return { status: 'not_on_roster', recordedAtMs: null };
+    if (Number(listed[0]?.n ?? 0) === 0) return { status: 'not_on_roster', recordedAtMs: null };
     if (input.atMs < Number(session.sign_in_from_ms) || input.atMs >= Number(session.sign_in_until_ms)) {
       return { status: 'outside_window', recordedAtMs: null };
     }
