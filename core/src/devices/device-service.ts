@@ -1,30 +1,15 @@
 import { randomBytes } from 'node:crypto';
+import type { Device, DeviceKind, DeviceStatus, NewDevice } from '../contract/devices.ts';
 import { isDuplicateKey } from '../db/database.ts';
 import { CoreError } from '../errors.ts';
 import type { Pii } from '../pii.ts';
 import type { DeviceRepository, DeviceRow } from './device-repository.ts';
 
-export const deviceKinds = ['pos', 'gate', 'attendance', 'shower', 'laundry', 'kiosk'] as const;
-export type DeviceKind = (typeof deviceKinds)[number];
-export type DeviceStatus = 'active' | 'disabled';
+export type { Device, DeviceKind, DeviceStatus, NewDevice } from '../contract/devices.ts';
+export { deviceKinds } from '../contract/devices.ts';
 
 /** The device key is 32 random bytes (docs/protocol.md § 4.1); it leaves the core only sealed or once in hex. */
 export const deviceKeyBytes = 32;
-
-export interface NewDevice {
-  /** The protocol's u32 device id, as decimal text. */
-  id: string;
-  kind: DeviceKind;
-  merchantId?: string | null;
-}
-
-export interface Device {
-  id: string;
-  kind: DeviceKind;
-  merchantId: string | null;
-  status: DeviceStatus;
-  keyVersion: number;
-}
 
 /** What the gateway needs to check a sign-in: the device and its key, hex. */
 export interface DeviceWithKey extends Device {

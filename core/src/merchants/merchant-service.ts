@@ -1,46 +1,11 @@
+import type { Merchant, MerchantCategory, MerchantListItem, NewMerchant } from '../contract/merchants.ts';
 import { isDuplicateKey } from '../db/database.ts';
 import { CoreError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { MerchantRepository } from './merchant-repository.ts';
 
-export const merchantCategories = [
-  'canteen',
-  'shop',
-  'shower',
-  'laundry',
-  'library',
-  'transport',
-  'other',
-] as const;
-export type MerchantCategory = (typeof merchantCategories)[number];
-
-export interface NewMerchant {
-  id?: string;
-  name: string;
-  category: MerchantCategory;
-  parentId?: string | null;
-  feeRateBp?: number;
-}
-
-export interface Merchant {
-  id: string;
-  name: string;
-  category: MerchantCategory;
-  parentId: string | null;
-  accountId: string;
-  feeRateBp: number;
-  status: 'active' | 'disabled';
-  balance: number;
-}
-
-/** A row of the merchant list (the backoffice's table). */
-export interface MerchantListItem {
-  id: string;
-  name: string;
-  category: string;
-  feeRateBp: number;
-  status: string;
-}
+export type { Merchant, MerchantCategory, MerchantListItem, NewMerchant } from '../contract/merchants.ts';
+export { merchantCategories } from '../contract/merchants.ts';
 
 /** Merchants (canteens and their windows, shops, shower and laundry operators) and their settlement accounts. */
 export class MerchantService {
@@ -78,7 +43,8 @@ export class MerchantService {
   }
 
   async list(): Promise<MerchantListItem[]> {
-    return this.repository.list();
+    // Stored by create and setStatus, which take only the contract's categories and statuses.
+    return (await this.repository.list()) as MerchantListItem[];
   }
 
   /** Every merchant's id, in order. */

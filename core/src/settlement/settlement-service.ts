@@ -1,22 +1,11 @@
+import type { MerchantStatement } from '../contract/merchants.ts';
 import { CoreError } from '../errors.ts';
 import type { MerchantService } from '../merchants/merchant-service.ts';
 import { dayBoundsMs, formatDay, shanghaiDay } from '../time.ts';
 import type { SettlementRepository } from './settlement-repository.ts';
 
-export interface Statement {
-  merchantId: string;
-  day: string;
-  paymentCount: number;
-  paymentAmount: number;
-  refundCount: number;
-  refundAmount: number;
-  feeAmount: number;
-  netAmount: number;
-  /** What the journal says the merchant account gained that day; equals paymentAmount - refundAmount. */
-  journalNetAmount: number;
-  reconciled: boolean;
-  settled: boolean;
-}
+/** A merchant's statement of one day (the contract's MerchantStatement). */
+export type Statement = MerchantStatement;
 
 /**
  * Daily merchant statements (Asia/Shanghai days), computed two ways — from the operations and from
