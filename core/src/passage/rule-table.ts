@@ -195,50 +195,67 @@ export function compileTables(input: {
   const matched = new Map<string, readonly PersonFacts[]>();
   for (const r of rules) if (!byTypeAlone(r.who)) matched.set(r.id, index.named(r.who));
   const tables = new Map<string, RuleTable>();
+  // Doors covered by the same rules (every door of a building, often) share one computed body.
+  const bodies = new Map<string, Pick<RuleTable, 'programs' | 'typeRules' | 'cards'>>();
   for (const doorId of input.doorIds) {
     const ctx = tree.doorContext(doorId, 'none');
-    const table: RuleTable = {
+    const covering = rules.filter((r) => tree.covers(r.where, doorId));
+    const key = covering.map((r) => r.id).join('\n');
+    let body = bodies.get(key);
+    if (body === undefined) {
+      body = bodyOf(covering, matched);
+      bodies.set(key, body);
+    }
+    tables.set(doorId, {
       doorId,
       version: input.version,
-      programs: [],
-      typeRules: [],
-      cards: [],
+      programs: body.programs,
+      typeRules: body.typeRules,
+      cards: body.cards,
       holidays: [...input.calendar.holidays],
       term: [...input.calendar.term],
       curfew: ctx.curfew,
       passbackAreaId: ctx.passbackAreaId,
-    };
-    const rows = new Map<string, TableRule[]>();
-    // Rules with the same time program share one entry: the wire carries at most 32 programs a door.
-    const programIndex = new Map<string, number>();
-    for (const r of rules) {
-      if (!tree.covers(r.where, doorId)) continue;
-      const key = JSON.stringify(programOf(r));
-      let program = programIndex.get(key);
-      if (program === undefined) {
-        program = table.programs.push(programOf(r)) - 1;
-        programIndex.set(key, program);
-      }
-      if (byTypeAlone(r.who)) {
-        table.typeRules.push({
-          effect: r.effect,
-          program,
-          personTypes: r.who.kind === 'everyone' ? everyType : [r.who.value as PassagePersonType],
-        });
-        continue;
-      }
-      for (const person of matched.get(r.id) ?? []) {
-        for (const cardNo of person.cardNos) {
-          const row = rows.get(cardNo) ?? [];
-          rows.set(cardNo, row);
-          row.push({ effect: r.effect, program });
-        }
-      }
-    }
-    table.cards = [...rows.keys()].sort().map((cardNo) => ({ cardNo, rules: rows.get(cardNo) ?? [] }));
-    tables.set(doorId, table);
+    });
   }
   return tables;
+}
+
+/** The programs, type rules and card rows of the rules covering a door (sorted by rule id). */
+function bodyOf(
+  covering: readonly RuleFacts[],
+  matched: ReadonlyMap<string, readonly PersonFacts[]>,
+): Pick<RuleTable, 'programs' | 'typeRules' | 'cards'> {
+  const programs: Program[] = [];
+  const typeRules: TypeRule[] = [];
+  const rows = new Map<string, TableRule[]>();
+  // Rules with the same time program share one entry: the wire carries at most 32 programs a door.
+  const programIndex = new Map<string, number>();
+  for (const r of covering) {
+    const key = JSON.stringify(programOf(r));
+    let program = programIndex.get(key);
+    if (program === undefined) {
+      program = programs.push(programOf(r)) - 1;
+      programIndex.set(key, program);
+    }
+    if (byTypeAlone(r.who)) {
+      typeRules.push({
+        effect: r.effect,
+        program,
+        personTypes: r.who.kind === 'everyone' ? everyType : [r.who.value as PassagePersonType],
+      });
+      continue;
+    }
+    for (const person of matched.get(r.id) ?? []) {
+      for (const cardNo of person.cardNos) {
+        const row = rows.get(cardNo) ?? [];
+        rows.set(cardNo, row);
+        row.push({ effect: r.effect, program });
+      }
+    }
+  }
+  const cards = [...rows.keys()].sort().map((cardNo) => ({ cardNo, rules: rows.get(cardNo) ?? [] }));
+  return { programs, typeRules, cards };
 }
 
 /** People by the values rules name them by. */
