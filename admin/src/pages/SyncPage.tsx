@@ -1,36 +1,14 @@
+import type { SyncRun, SyncRunError } from '@campus-card/core/contract';
 import { Alert, Button, Card, Drawer, Progress, Space, Table, Tag } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { api, type Me, when } from '../api.ts';
 import { describeError } from '../strings.ts';
-
-interface SyncRun {
-  id: string;
-  kind: 'incremental' | 'full';
-  status: 'running' | 'succeeded' | 'failed';
-  trigger: string;
-  phase: string | null;
-  rowsRead: number;
-  rowsTotal: number;
-  counts: Record<string, number>;
-  failure: string | null;
-  startedAtMs: number;
-  finishedAtMs: number | null;
-}
 
 const statusTag = {
   running: ['blue', '运行中'],
   succeeded: ['green', '成功'],
   failed: ['red', '失败'],
 } as const;
-
-interface SyncRunError {
-  seq: number;
-  stream: string;
-  sourceRowId: string | null;
-  personNo: string | null;
-  code: string;
-  reason: string;
-}
 
 const pollMs = 1000;
 const countText: Record<string, string> = {
