@@ -13,6 +13,8 @@ import { ActivationCodes } from './bindings/activation-codes.ts';
 import { BindingRepository } from './bindings/binding-repository.ts';
 import { BindingService } from './bindings/binding-service.ts';
 import { HolderActions } from './bindings/holder-actions.ts';
+import { BusRepository } from './bus/bus-repository.ts';
+import { BusService } from './bus/bus-service.ts';
 import { CardRepository } from './cards/card-repository.ts';
 import { CardService } from './cards/card-service.ts';
 import type { CoreConfig } from './config.ts';
@@ -47,6 +49,7 @@ import { attendanceReportRoutes } from './http/routes/attendance-report.ts';
 import { bankRoutes } from './http/routes/bank.ts';
 import { bindingRoutes } from './http/routes/bindings.ts';
 import { blacklistRoutes } from './http/routes/blacklist.ts';
+import { busRoutes } from './http/routes/bus.ts';
 import { cardRoutes } from './http/routes/cards.ts';
 import { contentRoutes } from './http/routes/content.ts';
 import { deviceRecordRoutes } from './http/routes/device-records.ts';
@@ -372,6 +375,7 @@ export function createCore(
     utilityRoutes(utilities),
     feeRoutes(fees),
     meetingRoutes(new MeetingService(new MeetingRepository(db), attendance)),
+    busRoutes(new BusService(new BusRepository(db), cards, notices, activity)),
     visitorRoutes(
       new VisitorService(
         new VisitRepository(db),

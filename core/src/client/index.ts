@@ -86,6 +86,7 @@ import { AttendanceClient } from './attendance.ts';
 import { AuditClient } from './audit.ts';
 import { BankClient } from './bank.ts';
 import { BindingsClient } from './bindings.ts';
+import { BusClient } from './bus.ts';
 import { CardsClient } from './cards.ts';
 import { ContentClient } from './content.ts';
 import { DevicesClient } from './devices.ts';
@@ -274,6 +275,7 @@ const domainClients = {
   kiosks: KiosksClient,
   visitors: VisitorsClient,
   meetings: MeetingsClient,
+  bus: BusClient,
 } satisfies Record<string, new (transport: Transport) => DomainClient>;
 
 type DomainClients = { readonly [K in keyof typeof domainClients]: InstanceType<(typeof domainClients)[K]> };

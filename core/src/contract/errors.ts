@@ -38,6 +38,15 @@ const coreErrorStatus = {
   SUBSIDY_CLEARING_NOT_FOUND: 404,
   VISIT_NOT_FOUND: 404,
   MEETING_NOT_FOUND: 404,
+  BUS_ROUTE_NOT_FOUND: 404,
+  BUS_RUN_NOT_FOUND: 404,
+  BUS_BOOKING_NOT_FOUND: 404,
+  // The school bus (docs/visitors-meetings-bus.md): no seat left, a seat already held, a run closed.
+  BUS_SOLD_OUT: 409,
+  BUS_ALREADY_BOOKED: 409,
+  BUS_RUN_CLOSED: 409,
+  BUS_BOOKING_LIMIT: 422,
+  BUS_BOOKING_BARRED: 422,
   // Fees, dorm electricity and the network fee (#16, docs/funds.md).
   ROOM_NOT_FOUND: 404,
   UTILITY_ORDER_NOT_FOUND: 404,

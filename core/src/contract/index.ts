@@ -8,6 +8,7 @@ export * from './attendance.ts';
 export * from './audit.ts';
 export * from './bank.ts';
 export * from './bindings.ts';
+export * from './bus.ts';
 export * from './cards.ts';
 export * from './content.ts';
 export * from './devices.ts';

@@ -1,0 +1,265 @@
+import type { BusBooking, BusBookingStatus, BusRoute, BusRun } from '../contract/bus.ts';
+import { type Database, isDuplicateKey, isRetryable, type Tx } from '../db/database.ts';
+
+export type BookOutcome = 'booked' | 'person_limit' | 'sold_out' | 'already_booked';
+
+class Refused extends Error {
+  constructor(readonly outcome: BookOutcome) {
+    super(outcome);
+  }
+}
+
+const attemptsMax = 5;
+
+function toRun(r: Record<string, unknown>): BusRun {
+  return {
+    id: String(r.id),
+    routeId: String(r.route_id),
+    routeName: String(r.route_name),
+    departsAtMs: Number(r.departs_at_ms),
+    seats: Number(r.seats),
+    booked: Number(r.booked),
+    status: String(r.status) as BusRun['status'],
+  };
+}
+
+function toBooking(r: Record<string, unknown>): BusBooking {
+  return {
+    id: String(r.id),
+    runId: String(r.run_id),
+    cardNo: String(r.card_no),
+    status: String(r.status) as BusBookingStatus,
+    departsAtMs: Number(r.departs_at_ms),
+    routeName: String(r.route_name),
+    createdAtMs: Number(r.created_at_ms),
+  };
+}
+
+const runColumns =
+  'SELECT r.id, r.route_id, t.name AS route_name, r.departs_at_ms, r.seats, r.booked, r.status FROM bus_runs r JOIN bus_routes t ON t.id = r.route_id';
+const bookingColumns = `SELECT b.id, b.run_id, b.card_no, b.status, b.created_at_ms, r.departs_at_ms, t.name AS route_name
+  FROM bus_bookings b JOIN bus_runs r ON r.id = b.run_id JOIN bus_routes t ON t.id = r.route_id`;
+
+/** The bus tables (sql/053): the only place with their SQL. */
+export class BusRepository {
+  constructor(private readonly db: Database) {}
+
+  async insertRoute(route: BusRoute, atMs: number): Promise<void> {
+    await this.db.execute('INSERT INTO bus_routes (id, name, stops, created_at_ms) VALUES (?, ?, ?, ?)', [
+      route.id,
+      route.name,
+      JSON.stringify(route.stops),
+      atMs,
+    ]);
+  }
+
+  async routes(): Promise<BusRoute[]> {
+    const rows = await this.db.select<{ id: string; name: string; stops: string }>(
+      'SELECT id, name, stops FROM bus_routes ORDER BY name, id',
+    );
+    return rows.map((r) => ({ id: r.id, name: r.name, stops: JSON.parse(r.stops) as string[] }));
+  }
+
+  async insertRun(run: { id: string; routeId: string; departsAtMs: number; seats: number }, atMs: number) {
+    await this.db.execute(
+      "INSERT INTO bus_runs (id, route_id, departs_at_ms, seats, booked, status, created_at_ms) VALUES (?, ?, ?, ?, 0, 'scheduled', ?)",
+      [run.id, run.routeId, run.departsAtMs, run.seats, atMs],
+    );
+  }
+
+  async run(id: string): Promise<BusRun | undefined> {
+    const rows = await this.db.select<Record<string, unknown>>(`${runColumns} WHERE r.id = ?`, [id]);
+    return rows[0] && toRun(rows[0]);
+  }
+
+  async runs(fromMs: number, toMs: number): Promise<BusRun[]> {
+    const rows = await this.db.select<Record<string, unknown>>(
+      `${runColumns} WHERE r.departs_at_ms >= ? AND r.departs_at_ms < ? ORDER BY r.departs_at_ms, r.id LIMIT 500`,
+      [fromMs, toMs],
+    );
+    return rows.map(toRun);
+  }
+
+  async bookingByRequest(personId: string, requestId: string): Promise<BusBooking | undefined> {
+    const rows = await this.db.select<Record<string, unknown>>(
+      `${bookingColumns} WHERE b.person_id = ? AND b.request_id = ?`,
+      [personId, requestId],
+    );
+    return rows[0] && toBooking(rows[0]);
+  }
+
+  async booking(id: string): Promise<(BusBooking & { personId: string }) | undefined> {
+    const rows = await this.db.select<Record<string, unknown>>(
+      `${bookingColumns.replace('SELECT b.id,', 'SELECT b.person_id, b.id,')} WHERE b.id = ?`,
+      [id],
+    );
+    const r = rows[0];
+    return r && { ...toBooking(r), personId: String(r.person_id) };
+  }
+
+  async bookingsOf(personId: string, limit: number): Promise<BusBooking[]> {
+    const rows = await this.db.select<Record<string, unknown>>(
+      `${bookingColumns} WHERE b.person_id = ? ORDER BY r.departs_at_ms DESC, b.id DESC LIMIT ?`,
+      [personId, limit],
+    );
+    return rows.map(toBooking);
+  }
+
+  async noShowsSince(personId: string, sinceMs: number): Promise<number> {
+    const rows = await this.db.select<{ n: number }>(
+      "SELECT COUNT(*) AS n FROM bus_bookings WHERE person_id = ? AND status = 'no_show' AND created_at_ms >= ?",
+      [personId, sinceMs],
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  /**
+   * Books a seat: the person's day is reserved first (at most `personDayMax`), then the run's seat (at
+   * most its seats, before departure), then the one-per-person-and-run row, all in one transaction that
+   * a refusal rolls back whole. Each reservation is a conditional UPDATE: concurrent bookings queue on
+   * the row lock and each sees the count the one before left.
+   */
+  async book(b: {
+    id: string;
+    runId: string;
+    personId: string;
+    cardNo: string;
+    requestId: string;
+    dayNo: number;
+    personDayMax: number;
+    nowMs: number;
+  }): Promise<BookOutcome> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.db.transaction(async (tx) => {
+          if (!(await this.reservePersonDay(b.personId, b.dayNo, b.personDayMax, tx)))
+            throw new Refused('person_limit');
+          const seat = await this.db.execute(
+            `UPDATE bus_runs SET booked = booked + 1
+              WHERE id = ? AND status = 'scheduled' AND booked < seats AND departs_at_ms > ?`,
+            [b.runId, b.nowMs],
+            tx,
+          );
+          if (seat !== 1) throw new Refused('sold_out');
+          try {
+            await this.db.execute(
+              'INSERT INTO bus_run_seats (run_id, person_id, booking_id) VALUES (?, ?, ?)',
+              [b.runId, b.personId, b.id],
+              tx,
+            );
+          } catch (error) {
+            if (isDuplicateKey(error)) throw new Refused('already_booked');
+            throw error;
+          }
+          await this.db.execute(
+            "INSERT INTO bus_bookings (id, run_id, person_id, card_no, request_id, status, created_at_ms) VALUES (?, ?, ?, ?, ?, 'booked', ?)",
+            [b.id, b.runId, b.personId, b.cardNo, b.requestId, b.nowMs],
+            tx,
+          );
+          return 'booked' as const;
+        });
+      } catch (error) {
+        if (error instanceof Refused) return error.outcome;
+        if (attempt < attemptsMax && isRetryable(error)) continue;
+        throw error;
+      }
+    }
+  }
+
+  /** Takes one of the person's bookings for the day; false at the limit. */
+  private async reservePersonDay(personId: string, dayNo: number, max: number, tx: Tx): Promise<boolean> {
+    const update = () =>
+      this.db.execute(
+        'UPDATE bus_person_days SET booked = booked + 1 WHERE person_id = ? AND day_no = ? AND booked < ?',
+        [personId, dayNo, max],
+        tx,
+      );
+    if ((await update()) === 1) return true;
+    try {
+      await this.db.execute(
+        'INSERT INTO bus_person_days (person_id, day_no, booked) VALUES (?, ?, 1)',
+        [personId, dayNo],
+        tx,
+      );
+      return true;
+    } catch (error) {
+      // The row is there (at the limit, or made by a concurrent booking a moment ago): ask once more.
+      if (!isDuplicateKey(error)) throw error;
+      return (await update()) === 1;
+    }
+  }
+
+  /** Cancels a booked seat and gives back the run's seat and the person's day; false if not booked. */
+  async cancelBooking(id: string, dayNo: number): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const rows = await this.db.select<{ run_id: string; person_id: string }>(
+        `SELECT run_id, person_id FROM bus_bookings WHERE id = ? AND status = 'booked'${this.db.forUpdate}`,
+        [id],
+        tx,
+      );
+      const row = rows[0];
+      if (!row) return false;
+      await this.db.execute("UPDATE bus_bookings SET status = 'cancelled' WHERE id = ?", [id], tx);
+      await this.db.execute(
+        'DELETE FROM bus_run_seats WHERE run_id = ? AND person_id = ?',
+        [row.run_id, row.person_id],
+        tx,
+      );
+      await this.db.execute('UPDATE bus_runs SET booked = booked - 1 WHERE id = ?', [row.run_id], tx);
+      await this.db.execute(
+        'UPDATE bus_person_days SET booked = booked - 1 WHERE person_id = ? AND day_no = ? AND booked > 0',
+        [row.person_id, dayNo],
+        tx,
+      );
+      return true;
+    });
+  }
+
+  /** Cancels a run and its bookings; answers the bookings cancelled (to tell their riders). */
+  async cancelRun(
+    id: string,
+  ): Promise<{ cancelled: boolean; bookings: { id: string; personId: string; cardNo: string }[] }> {
+    return this.db.transaction(async (tx) => {
+      const changed = await this.db.execute(
+        "UPDATE bus_runs SET status = 'cancelled' WHERE id = ? AND status = 'scheduled'",
+        [id],
+        tx,
+      );
+      if (changed !== 1) return { cancelled: false, bookings: [] };
+      const rows = await this.db.select<{ id: string; person_id: string; card_no: string }>(
+        "SELECT id, person_id, card_no FROM bus_bookings WHERE run_id = ? AND status = 'booked' ORDER BY id",
+        [id],
+        tx,
+      );
+      await this.db.execute(
+        "UPDATE bus_bookings SET status = 'cancelled' WHERE run_id = ? AND status = 'booked'",
+        [id],
+        tx,
+      );
+      await this.db.execute('DELETE FROM bus_run_seats WHERE run_id = ?', [id], tx);
+      return {
+        cancelled: true,
+        bookings: rows.map((r) => ({ id: r.id, personId: r.person_id, cardNo: r.card_no })),
+      };
+    });
+  }
+
+  /** Bookings still open after their run left `graceMs` ago become no-shows. */
+  async markNoShows(beforeMs: number): Promise<number> {
+    return this.db.execute(
+      `UPDATE bus_bookings SET status = 'no_show'
+        WHERE status = 'booked' AND run_id IN (SELECT id FROM bus_runs WHERE departs_at_ms < ?)`,
+      [beforeMs],
+    );
+  }
+
+  async countsOf(runId: string): Promise<Record<BusBookingStatus, number>> {
+    const rows = await this.db.select<{ status: BusBookingStatus; n: number }>(
+      'SELECT status, COUNT(*) AS n FROM bus_bookings WHERE run_id = ? GROUP BY status',
+      [runId],
+    );
+    const counts: Record<BusBookingStatus, number> = { booked: 0, cancelled: 0, ridden: 0, no_show: 0 };
+    for (const r of rows) counts[r.status] = Number(r.n);
+    return counts;
+  }
+}

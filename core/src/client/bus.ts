@@ -1,0 +1,40 @@
+import type { BusBooking, BusBookingRequest, BusBookingStatus, BusRoute, BusRun } from '../contract/bus.ts';
+import { DomainClient, query } from './transport.ts';
+
+/** The school bus (docs/visitors-meetings-bus.md). */
+export class BusClient extends DomainClient {
+  addBusRoute(input: { name: string; stops: string[] }): Promise<BusRoute> {
+    return this.transport.call('POST', '/v1/bus/routes', input);
+  }
+  busRoutes(): Promise<{ items: BusRoute[] }> {
+    return this.transport.call('GET', '/v1/bus/routes');
+  }
+  addBusRun(input: { routeId: string; departsAtMs: number; seats: number }): Promise<BusRun> {
+    return this.transport.call('POST', '/v1/bus/runs', input);
+  }
+  busRuns(fromMs: number, toMs: number): Promise<{ items: BusRun[] }> {
+    return this.transport.call('GET', `/v1/bus/runs${query({ fromMs, toMs })}`);
+  }
+  busRun(id: string): Promise<BusRun> {
+    return this.transport.call('GET', `/v1/bus/runs/${encodeURIComponent(id)}`);
+  }
+  busRunCounts(id: string): Promise<Record<BusBookingStatus, number>> {
+    return this.transport.call('GET', `/v1/bus/runs/${encodeURIComponent(id)}/counts`);
+  }
+  cancelBusRun(id: string): Promise<{ run: BusRun; told: number }> {
+    return this.transport.call('POST', `/v1/bus/runs/${encodeURIComponent(id)}/cancel`);
+  }
+  /** Books a seat (BUS_SOLD_OUT, BUS_BOOKING_LIMIT, BUS_ALREADY_BOOKED, BUS_BOOKING_BARRED refuse it). */
+  bookBus(input: BusBookingRequest): Promise<BusBooking> {
+    return this.transport.call('POST', '/v1/bus/bookings', input);
+  }
+  busBookings(cardNo: string): Promise<{ items: BusBooking[] }> {
+    return this.transport.call('GET', `/v1/bus/bookings${query({ cardNo })}`);
+  }
+  cancelBusBooking(id: string, cardNo: string): Promise<BusBooking> {
+    return this.transport.call('POST', `/v1/bus/bookings/${encodeURIComponent(id)}/cancel`, { cardNo });
+  }
+  markBusNoShows(): Promise<{ marked: number }> {
+    return this.transport.call('POST', '/v1/bus/no-shows', {});
+  }
+}

@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { CoreError } from '../src/client/index.ts';
+import { dialects, startTestCore, type TestCore } from './support.ts';
+
+// Goal: seats are booked atomically — 50 bookings at once never exceed a run's seats nor a person's
+// daily limit, a retried booking is the same booking, a cancelled seat goes back, no-shows bar a person,
+// and cancelling a run tells every booked rider.
+let serial = 0;
+const unique = (prefix: string) =>
+  `${prefix}${process.pid}${Date.now().toString(36)}${++serial}`.slice(0, 32);
+
+for (const dialect of dialects) {
+  describe(`school bus bookings (${dialect})`, () => {
+    let t: TestCore;
+    let routeId: string;
+    before(async () => {
+      t = await startTestCore(dialect, { HOLD_SWEEP_INTERVAL_MS: '3600000' });
+      routeId = (await t.client.addBusRoute({ name: '东区—西区', stops: ['东门', '图书馆', '西门'] })).id;
+    });
+    after(() => t.stop());
+
+    const rider = async () =>
+      (await t.client.openCard({ personNo: unique('B'), name: '韩乘客', type: 'student' })).cardNo;
+    const run = async (seats: number, departsInMs = 3_600_000) =>
+      (await t.client.addBusRun({ routeId, departsAtMs: Date.now() + departsInMs, seats })).id;
+    const code = (e: unknown) => (e instanceof CoreError ? e.code : String(e));
+
+    test('when 50 people book a 20-seat run at once, then exactly 20 seats are booked and 30 are refused sold out', async () => {
+      const runId = await run(20);
+      const cards = await Promise.all(Array.from({ length: 50 }, rider));
+      const results = await Promise.allSettled(
+        cards.map((cardNo) => t.client.bookBus({ requestId: unique('req'), cardNo, runId })),
+      );
+      const booked = results.filter((r) => r.status === 'fulfilled').length;
+      const refused = results.flatMap((r) => (r.status === 'rejected' ? [code(r.reason)] : []));
+      assert.equal(booked, 20);
+      assert.deepEqual([...new Set(refused)], ['BUS_SOLD_OUT']);
+      assert.equal((await t.client.busRun(runId)).booked, 20);
+      assert.equal((await t.client.busRunCounts(runId)).booked, 20);
+    });
+
+    test('when one person books 10 runs of a day at once, then only the daily limit is booked', async () => {
+      const cardNo = await rider();
+      const runs = await Promise.all(Array.from({ length: 10 }, (_, i) => run(40, 3_600_000 + i * 60_000)));
+      const results = await Promise.allSettled(
+        runs.map((runId) => t.client.bookBus({ requestId: unique('req'), cardNo, runId })),
+      );
+      assert.equal(results.filter((r) => r.status === 'fulfilled').length, 2);
+      assert.deepEqual(
+        [...new Set(results.flatMap((r) => (r.status === 'rejected' ? [code(r.reason)] : [])))],
+        ['BUS_BOOKING_LIMIT'],
+      );
+      // The refused attempts left no seat taken on their runs.
+      const seats = await Promise.all(runs.map(async (id) => (await t.client.busRun(id)).booked));
+      assert.equal(
+        seats.reduce((a, b) => a + b, 0),
+        2,
+      );
+    });
+
+    test('when a booking is retried, then it is the same; a second seat on one run is refused; a cancelled seat goes back', async () => {
+      const runId = await run(1);
+      const cardNo = await rider();
+      const requestId = unique('req');
+      const first = await t.client.bookBus({ requestId, cardNo, runId });
+      assert.equal((await t.client.bookBus({ requestId, cardNo, runId })).id, first.id);
+      await assert.rejects(
+        t.client.bookBus({ requestId: unique('req'), cardNo, runId }),
+        (e) => code(e) === 'BUS_SOLD_OUT',
+      );
+      const bigger = await run(5);
+      await t.client.bookBus({ requestId: unique('req'), cardNo, runId: bigger });
+      const other = await rider();
+      await t.client.bookBus({ requestId: unique('req'), cardNo: other, runId: bigger });
+      const cancelled = await t.client.cancelBusBooking(first.id, cardNo);
+      assert.equal(cancelled.status, 'cancelled');
+      assert.equal((await t.client.busRun(runId)).booked, 0);
+      const again = await t.client.bookBus({ requestId: unique('req'), cardNo: other, runId });
+      assert.equal(again.status, 'booked');
+      await assert.rejects(
+        t.client.cancelBusBooking(again.id, cardNo),
+        (e) => code(e) === 'BUS_BOOKING_NOT_FOUND',
+      );
+    });
+
+    test('when a run is cancelled, then its riders are told and it takes no booking', async () => {
+      const runId = await run(3);
+      const riders = [await rider(), await rider()];
+      for (const cardNo of riders) await t.client.bookBus({ requestId: unique('req'), cardNo, runId });
+      const { told, run: after } = await t.client.cancelBusRun(runId);
+      assert.equal(told, 2);
+      assert.equal(after.status, 'cancelled');
+      for (const cardNo of riders) {
+        const card = await t.client.getCard(cardNo);
+        const notices = await t.client.personNotices(card.personId);
+        assert.deepEqual(
+          notices.items.map((n) => n.title),
+          ['校车班次已取消'],
+        );
+      }
+      await assert.rejects(
+        t.client.bookBus({ requestId: unique('req'), cardNo: await rider(), runId }),
+        (e) => code(e) === 'BUS_RUN_CLOSED',
+      );
+    });
+
+    test('when a rider missed three booked runs, then they may not book for a while', async () => {
+      const cardNo = await rider();
+      for (let i = 0; i < 3; i++) {
+        const runId = await run(5, 3_600_000 + i * 86_400_000);
+        await t.client.bookBus({ requestId: unique('req'), cardNo, runId });
+      }
+      // The runs left (as if): their bookings become no-shows.
+      await t.core.db.execute('UPDATE bus_runs SET departs_at_ms = departs_at_ms - ? WHERE route_id = ?', [
+        10 * 86_400_000,
+        routeId,
+      ]);
+      assert.ok((await t.client.markBusNoShows()).marked >= 3);
+      await assert.rejects(
+        t.client.bookBus({ requestId: unique('req'), cardNo, runId: await run(5) }),
+        (e) => code(e) === 'BUS_BOOKING_BARRED',
+      );
+    });
+  });
+}
