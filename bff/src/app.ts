@@ -37,6 +37,7 @@ import { PushHub } from './push/push-hub.ts';
 import { PushTickets } from './push/push-tickets.ts';
 import { bankRoutes } from './routes/bank.ts';
 import { bindingRoutes } from './routes/binding.ts';
+import { busRoutes } from './routes/bus.ts';
 import { cardRoutes } from './routes/card.ts';
 import { contentRoutes, videoRoutes } from './routes/content.ts';
 import { credentialRoutes } from './routes/credential.ts';
@@ -58,6 +59,7 @@ import { AlipayPay } from './services/alipay-pay.ts';
 import { BankService } from './services/bank.ts';
 import { Bills } from './services/bills.ts';
 import { BindingService } from './services/bindings.ts';
+import { Bus } from './services/bus.ts';
 import { CardActions } from './services/cards.ts';
 import { ContentReader } from './services/content.ts';
 import { CredentialIssuer, signingKeyOf } from './services/credentials.ts';
@@ -248,6 +250,7 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
   signedIn.use(statementRoutes(bindings, bills).routes());
   signedIn.use(credentialRoutes(bindings, issuer).routes());
   signedIn.use(visitorRoutes(visitors).routes());
+  signedIn.use(busRoutes(new Bus(core, bindings)).routes());
   signedIn.use(recordRoutes(bindings, new Records(core)).routes());
   signedIn.use(meterSessionRoutes(bindings, bills).routes());
   const parents = new Parents(core, kv, bindings, sessions, bills, {
