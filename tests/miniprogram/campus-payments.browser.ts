@@ -1,6 +1,7 @@
 // Fees and dorm electricity in Chromium against the whole system (core, BFF, the meter-system stand-in,
 // MariaDB, Redis): a student pays a fee from the card and buys electricity for their room in the H5
-// build, confirming each amount; the room is credited once and the card charged once; the finance
+// build, confirming each amount; the room is credited once and the card charged once, also when the
+// meter system's answer is lost (the page shows the money held until the reconciliation ends it); the finance
 // office sees the item's collection progress in the backoffice. Needs the H5 build
 // (npm run build:h5 -w miniprogram); builds the backoffice once when admin/dist is missing.
 import assert from 'node:assert/strict';
@@ -67,6 +68,18 @@ describe('fees and dorm electricity (H5 and backoffice)', () => {
     const credited = [...system.meter.credits.values()];
     assert.deepEqual(credited, [1], 'the room credited once');
     assert.equal(await total(), before - 16_800 - 2_000);
+
+    // The meter system credits the next one and its answer is lost: the page says the money is held,
+    // follows the order, and the reconciliation job ends it credited — once.
+    system.meter.setFaults({ timeoutAfterCredit: 1 });
+    await page.locator('#preset-1000').click();
+    await page.locator('#pay').click();
+    await page.getByText('从校园卡为 七号楼 301 购电 ¥10.00？').waitFor();
+    await page.locator('.taro-model__confirm').click();
+    await page.locator('#outcome', { hasText: '款项已冻结' }).waitFor({ timeout: 30_000 });
+    await page.locator('#outcome', { hasText: '购电成功' }).waitFor({ timeout: 60_000 });
+    assert.deepEqual([...system.meter.credits.values()], [1, 1], 'each order credited once');
+    assert.equal(await total(), before - 16_800 - 3_000);
     assert.equal(fenOf('¥20.00'), 2_000);
 
     // The finance office sees the item's progress: one of twenty paid.
@@ -87,7 +100,7 @@ describe('fees and dorm electricity (H5 and backoffice)', () => {
     const cells = await row.locator('td').allTextContents();
     assert.equal(cells[5], '1', 'one bill paid');
     await office.getByRole('tab', { name: '电费订单' }).click();
-    await office.getByTestId('electricity-orders').getByText('已完成').waitFor();
+    await office.getByTestId('electricity-orders').getByText('已完成').first().waitFor();
     assert.deepEqual(world.pageErrors, []);
   });
 });

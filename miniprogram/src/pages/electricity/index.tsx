@@ -10,6 +10,7 @@ import {
   buyElectricity,
   electricityOrders,
   getRoom,
+  getUtilityOrder,
   kwhText,
   myRooms,
   type UtilityOrder,
@@ -19,6 +20,10 @@ import { strings } from '../../strings.ts';
 
 const words = strings.electricity;
 const presets = [1_000, 2_000, 5_000, 10_000];
+/** An order whose answer is outstanding is read again this often, this many times (the job settles it anyway). */
+const followEveryMs = 3_000;
+const followTimesMax = 20;
+const open: ReadonlySet<string> = new Set(['created', 'held', 'credited']);
 
 function outcomeText(order: UtilityOrder): string {
   if (order.status === 'completed') return words.completed(String(order.result?.kwh ?? ''));
@@ -58,8 +63,14 @@ export default function ElectricityPage() {
     setError(undefined);
     setOutcome(undefined);
     try {
-      const order = await buyElectricity(api, { id: newIdempotencyKey(), roomId, amount });
+      let order = await buyElectricity(api, { id: newIdempotencyKey(), roomId, amount });
       setOutcome(outcomeText(order));
+      // The meter system's answer was lost: follow the order until the reconciliation ends it.
+      for (let i = 0; i < followTimesMax && open.has(order.status); i++) {
+        await new Promise((resolve) => setTimeout(resolve, followEveryMs));
+        order = await getUtilityOrder(api, order.id);
+        setOutcome(outcomeText(order));
+      }
       room.reload();
       orders.reload();
     } catch (caught) {
