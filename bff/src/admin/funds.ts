@@ -1,4 +1,4 @@
-import type { ReportName } from '@campus-card/core/client';
+import type { ReportName } from '@campus-card/core/contract';
 import { day, rowId, subsidyBatchStatuses } from '@campus-card/core/contract';
 import type { LargerBody } from '@campus-card/core/http';
 import { z } from 'zod';

@@ -1,4 +1,5 @@
-import type { CoreClient, Statement, TopUpMismatch } from '@campus-card/core/client';
+import type { CoreClient } from '@campus-card/core/client';
+import type { MerchantStatement as Statement, TopUpMismatch } from '@campus-card/core/contract';
 import { type Download, sheetDownload } from '../../http/download.ts';
 import type { AdminSession } from '../admin-sessions.ts';
 import type { AuditTrail } from './audit-trail.ts';

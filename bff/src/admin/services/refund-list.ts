@@ -1,4 +1,5 @@
-import type { CoreClient, RefundEntry } from '@campus-card/core/client';
+import type { CoreClient } from '@campus-card/core/client';
+import type { RefundEntry } from '@campus-card/core/contract';
 import { formatDateTime } from '@campus-card/core/time';
 import { csv, Download } from '../../http/download.ts';
 import type { AdminSession } from '../admin-sessions.ts';

@@ -1,4 +1,5 @@
-import type { CoreClient, ReportName } from '@campus-card/core/client';
+import type { CoreClient } from '@campus-card/core/client';
+import type { ReportName } from '@campus-card/core/contract';
 import { Download } from '../../http/download.ts';
 import type { AdminSession } from '../admin-sessions.ts';
 import type { AuditTrail } from './audit-trail.ts';
