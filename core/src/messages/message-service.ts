@@ -1,0 +1,102 @@
+import type { BindingRepository } from '../bindings/binding-repository.ts';
+import type { MessageRepository } from './message-repository.ts';
+import type {
+  DeliveryCount,
+  DeliveryFailure,
+  MessageChannel,
+  MessageEvent,
+  MessageKind,
+  MessagePreferences,
+} from './message-types.ts';
+
+export interface SendResult {
+  /** Channels a new outbox row was made for (pending, or skipped with the reason on the row). */
+  queued: MessageChannel[];
+  /** Channels where this event had already been queued for the person: nothing added. */
+  already: MessageChannel[];
+}
+
+/**
+ * Messages outside the app: `send(personNo, event)` is the one entry point for every domain. It writes
+ * one outbox row per channel the person is bound on (WeChat, Alipay; SMS as the fallback the event
+ * asks for), keyed by (event key, person, channel) so a repeated call adds nothing. Opt-outs, and
+ * receipts nobody asked for, are written as skipped rows (the backoffice counts them); quiet hours and
+ * consents are applied when the row is delivered (MessageDelivery).
+ */
+export class MessageService {
+  constructor(
+    private readonly repo: MessageRepository,
+    private readonly bindings: Pick<BindingRepository, 'personByNo' | 'byPerson'>,
+    private readonly options: {
+      smsPhoneOf?: (personId: string) => Promise<string | undefined>;
+      now?: () => number;
+    } = {},
+  ) {}
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
+  async send(personNo: string, event: MessageEvent): Promise<SendResult> {
+    const person = await this.bindings.personByNo(personNo);
+    const result: SendResult = { queued: [], already: [] };
+    if (person === undefined) return result;
+    const channels: MessageChannel[] = [];
+    if (await this.bindings.byPerson(person.personId, 'wechat')) channels.push('wechat');
+    if (await this.bindings.byPerson(person.personId, 'alipay')) channels.push('alipay');
+    if (channels.length === 0 && event.smsFallback && this.options.smsPhoneOf) {
+      if (await this.options.smsPhoneOf(person.personId)) channels.push('sms');
+    }
+    const prefs = await this.repo.preferences(person.personId);
+    const skip = prefs.optedOut.includes(event.kind)
+      ? 'opted_out'
+      : event.kind === 'receipt' && !prefs.receipts
+        ? 'not_opted_in'
+        : null;
+    const payload =
+      event.page === undefined ? { fields: event.fields } : { fields: event.fields, page: event.page };
+    for (const channel of channels) {
+      const added = await this.repo.enqueue({
+        eventKey: event.key,
+        personId: person.personId,
+        channel,
+        kind: event.kind,
+        payload,
+        status: skip === null ? 'pending' : 'skipped',
+        lastError: skip,
+        nowMs: this.now(),
+      });
+      (added ? result.queued : result.already).push(channel);
+    }
+    return result;
+  }
+
+  /** Target of a channel for a person at delivery time (a binding removed since means no target). */
+  async targetOf(personId: string, channel: MessageChannel): Promise<string | undefined> {
+    if (channel === 'sms') return this.options.smsPhoneOf?.(personId);
+    const binding = await this.bindings.byPerson(personId, channel);
+    if (binding === undefined) return undefined;
+    return channel === 'alipay' ? binding.openid.replace(/^ali-/, '') : binding.openid;
+  }
+
+  preferences(personId: string): Promise<MessagePreferences> {
+    return this.repo.preferences(personId);
+  }
+
+  setPreferences(personId: string, prefs: MessagePreferences): Promise<void> {
+    return this.repo.savePreferences(personId, prefs, this.now());
+  }
+
+  /** Records the one-time consents the person just accepted in the app (one message each). */
+  async consent(personId: string, channel: MessageChannel, kinds: readonly MessageKind[]): Promise<void> {
+    for (const kind of kinds) await this.repo.addConsent(personId, channel, kind, this.now());
+  }
+
+  counts(sinceMs: number): Promise<DeliveryCount[]> {
+    return this.repo.counts(sinceMs);
+  }
+
+  failures(limit = 50): Promise<DeliveryFailure[]> {
+    return this.repo.failures(limit);
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * Messages that reach a person outside the app (docs/messages.md). An event is what happened; the
+ * outbox keeps one row per (event key, person, channel), so the same event never reaches the same
+ * person twice on one channel.
+ */
+export type MessageChannel = 'wechat' | 'alipay' | 'sms';
+export const messageChannels: readonly MessageChannel[] = ['wechat', 'alipay', 'sms'];
+
+/**
+ * receipt: a payment or top-up (opt-in); low_balance: the student's own balance under their alert;
+ * card_status: loss or freeze by someone else (who did it in the fields); statement: monthly;
+ * news: news marked important; hold_released: a pre-authorisation given back.
+ */
+export type MessageKind = 'receipt' | 'low_balance' | 'card_status' | 'statement' | 'news' | 'hold_released';
+export const messageKinds: readonly MessageKind[] = [
+  'receipt',
+  'low_balance',
+  'card_status',
+  'statement',
+  'news',
+  'hold_released',
+];
+
+export interface MessageEvent {
+  /** Unique per event, e.g. `pay:<operation id>` or `news:<id>`; the at-most-once key. */
+  key: string;
+  kind: MessageKind;
+  /** The template's values in order (each at most 20 characters, as WeChat's `thing` fields). */
+  fields: string[];
+  /** The mini-program page the message opens. */
+  page?: string;
+  /** Also by SMS when the person has no app binding (loss reports, parents without the mini-program). */
+  smsFallback?: boolean;
+}
+
+export type OutboxStatus =
+  | 'pending'
+  | 'claimed'
+  | 'sending'
+  | 'sent'
+  | 'refused'
+  | 'failed'
+  | 'skipped'
+  | 'unknown';
+
+export interface OutboxRow {
+  eventKey: string;
+  personId: string;
+  channel: MessageChannel;
+  kind: MessageKind;
+  payload: { fields: string[]; page?: string };
+  status: OutboxStatus;
+  attempts: number;
+  nextAtMs: number;
+  lastError: string | null;
+}
+
+export interface MessagePreferences {
+  /** Minutes of the Asia/Shanghai day; start = end means no quiet hours; start > end wraps midnight. */
+  quietStartMin: number;
+  quietEndMin: number;
+  optedOut: MessageKind[];
+  /** Payment and top-up receipts are sent only to those who asked for them. */
+  receipts: boolean;
+}
+
+export const defaultPreferences: MessagePreferences = {
+  quietStartMin: 0,
+  quietEndMin: 0,
+  optedOut: [],
+  receipts: false,
+};
+
+/**
+ * What a platform answered: sent; refused for good (the user refused, invalid recipient); retry (the
+ * platform said it did not take it: busy, rate limit, down, token); unknown (the request may have
+ * been taken: a timeout after it left) — never sent again, at most once.
+ */
+export type SendOutcome =
+  | { outcome: 'sent' }
+  | { outcome: 'refused'; code: string }
+  | { outcome: 'retry'; code: string }
+  | { outcome: 'unknown'; code: string };
+
+export interface MessageSender {
+  send(target: string, kind: MessageKind, payload: { fields: string[]; page?: string }): Promise<SendOutcome>;
+}
+
+export interface DeliveryCount {
+  channel: MessageChannel;
+  status: OutboxStatus;
+  count: number;
+}
+
+export interface DeliveryFailure {
+  eventKey: string;
+  channel: MessageChannel;
+  kind: MessageKind;
+  status: OutboxStatus;
+  lastError: string | null;
+  attempts: number;
+  atMs: number;
+}

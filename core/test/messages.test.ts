@@ -1,0 +1,257 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { type MessageStandIn, startMessageStandIn } from '../../mock/wechat/messages/server.ts';
+import { setShanghaiTime } from '../../tests/clock.ts';
+import { BindingRepository } from '../src/bindings/binding-repository.ts';
+import { createLogger } from '../src/log.ts';
+import { MessageDelivery } from '../src/messages/message-delivery.ts';
+import { MessageRepository } from '../src/messages/message-repository.ts';
+import { MessageService } from '../src/messages/message-service.ts';
+import { type MessageKind, messageKinds } from '../src/messages/message-types.ts';
+import { quietUntil } from '../src/messages/quiet-hours.ts';
+import { WechatMessageSender } from '../src/messages/wechat-sender.ts';
+import { dialects, openStudent, startTestCore, type TestCore } from './support.ts';
+
+const APPID = 'wxmessages0000001';
+const SECRET = 'messages-test-secret';
+const templates = Object.fromEntries(
+  messageKinds.map((k) => [k, { id: `tpl-${k}`, keys: ['thing1', 'amount2', 'time3'] }]),
+) as Record<MessageKind, { id: string; keys: string[] }>;
+const silent = createLogger('test', 'silent');
+
+test('quiet hours wrap a Shanghai midnight and end at their end minute', () => {
+  // 2026-12-06 15:30 UTC = 23:30 Shanghai; 22:00–07:00 ends 2026-12-06 23:00 UTC (07:00 Shanghai on the 7th).
+  assert.equal(quietUntil(Date.UTC(2026, 11, 6, 15, 30), 22 * 60, 7 * 60), Date.UTC(2026, 11, 6, 23, 0));
+  // 00:30 Shanghai on the 7th is 16:30 UTC on the 6th: still quiet, same end.
+  assert.equal(quietUntil(Date.UTC(2026, 11, 6, 16, 30), 22 * 60, 7 * 60), Date.UTC(2026, 11, 6, 23, 0));
+  assert.equal(quietUntil(Date.UTC(2026, 11, 6, 23, 0), 22 * 60, 7 * 60), undefined);
+  assert.equal(quietUntil(Date.UTC(2026, 11, 6, 5, 0), 12 * 60, 14 * 60), Date.UTC(2026, 11, 6, 6, 0));
+  assert.equal(quietUntil(Date.UTC(2026, 11, 6, 5, 0), 0, 0), undefined);
+});
+
+for (const dialect of dialects) {
+  describe(`messages outside the app (${dialect})`, () => {
+    let t: TestCore;
+    let wx: MessageStandIn;
+    let repo: MessageRepository;
+    let service: MessageService;
+    let bindings: BindingRepository;
+    let serial = 0;
+    const sender = () =>
+      new WechatMessageSender(repo, { baseUrl: wx.baseUrl, appId: APPID, appSecret: SECRET, templates });
+    const worker = (now?: () => number) =>
+      new MessageDelivery(repo, service, { wechat: sender() }, silent, {
+        backoffBaseMs: 1_000,
+        leaseMs: 60_000,
+        ...(now ? { now } : {}),
+      });
+    /** A bound student with `consents` one-time consents for every kind. */
+    const student = async (consents = 1) => {
+      const card = await t.client.getCard(await openStudent(t.client));
+      serial += 1;
+      const openid = `o-msg-${process.pid}-${serial}`;
+      await bindings.insert(openid, card.personId, card.cardNo);
+      for (let i = 0; i < consents; i += 1) await service.consent(card.personId, 'wechat', messageKinds);
+      return { personNo: card.personNo, personId: card.personId, openid };
+    };
+    const event = (kind: MessageKind = 'low_balance') => {
+      serial += 1;
+      return { key: `ev-${process.pid}-${serial}`, kind, fields: ['余额不足', '¥3.20', '2026-12-07 08:00'] };
+    };
+    const deliveredTo = (openid: string) => wx.delivered.filter((m) => m.touser === openid).length;
+
+    before(async () => {
+      t = await startTestCore(dialect);
+      wx = await startMessageStandIn({ apps: { [APPID]: SECRET } });
+      repo = new MessageRepository(t.core.db);
+      bindings = new BindingRepository(t.core.db);
+      service = new MessageService(repo, bindings);
+    });
+    after(async () => {
+      await wx.close();
+      await t.stop();
+    });
+
+    test('when an event is sent twice, then the person gets it once, with the template and data', async () => {
+      const s = await student(2);
+      const e = event();
+      assert.deepEqual(await service.send(s.personNo, e), { queued: ['wechat'], already: [] });
+      assert.deepEqual(await service.send(s.personNo, e), { queued: [], already: ['wechat'] });
+      await worker().runOnce();
+      await worker().runOnce();
+      assert.equal(deliveredTo(s.openid), 1);
+      const got = wx.delivered.find((m) => m.touser === s.openid);
+      assert.equal(got?.templateId, 'tpl-low_balance');
+      assert.deepEqual(got?.data.amount2, { value: '¥3.20' });
+      assert.equal((await repo.outboxRow(e.key, s.personId, 'wechat'))?.status, 'sent');
+      // One of the two consents was used.
+      assert.equal(await repo.remainingConsents(s.personId, 'wechat', 'low_balance'), 1);
+    });
+
+    test('when the person gave no consent, opted out, or did not ask for receipts, then nothing is sent and the row says why', async () => {
+      const none = await student(0);
+      const e1 = event();
+      await service.send(none.personNo, e1);
+      const out = await student(1);
+      await service.setPreferences(out.personId, {
+        quietStartMin: 0,
+        quietEndMin: 0,
+        optedOut: ['news'],
+        receipts: false,
+      });
+      const e2 = event('news');
+      const e3 = event('receipt');
+      await service.send(out.personNo, e2);
+      await service.send(out.personNo, e3);
+      await worker().runOnce();
+      assert.equal(deliveredTo(none.openid) + deliveredTo(out.openid), 0);
+      assert.equal((await repo.outboxRow(e1.key, none.personId, 'wechat'))?.lastError, 'no_consent');
+      assert.equal((await repo.outboxRow(e2.key, out.personId, 'wechat'))?.lastError, 'opted_out');
+      assert.equal((await repo.outboxRow(e3.key, out.personId, 'wechat'))?.lastError, 'not_opted_in');
+    });
+
+    test('when the token expired, then two instances refresh it once between them and both messages go out', async () => {
+      const a = await student(2);
+      const b = await student();
+      await service.send(a.personNo, event());
+      await worker().runOnce();
+      const issued = wx.tokensIssued();
+      wx.faults.expireTokens();
+      await service.send(a.personNo, event());
+      await service.send(b.personNo, event());
+      const one = new MessageDelivery(repo, service, { wechat: sender() }, silent, { batchMax: 1 });
+      const two = new MessageDelivery(repo, service, { wechat: sender() }, silent, { batchMax: 1 });
+      await Promise.all([one.runOnce(), two.runOnce()]);
+      assert.equal(wx.tokensIssued(), issued + 1);
+      assert.equal(deliveredTo(a.openid), 2);
+      assert.equal(deliveredTo(b.openid), 1);
+    });
+
+    test('when the user refused (43101), then the row is refused and never retried', async () => {
+      const s = await student();
+      wx.faults.refuse(s.openid);
+      const e = event();
+      await service.send(s.personNo, e);
+      await worker().runOnce();
+      await worker(() => Date.now() + 3_600_000).runOnce();
+      const row = await repo.outboxRow(e.key, s.personId, 'wechat');
+      assert.equal(row?.status, 'refused');
+      assert.equal(row?.lastError, 'wechat_43101');
+      assert.equal(row?.attempts, 1);
+      assert.equal(deliveredTo(s.openid), 0);
+    });
+
+    test('when rate limited or down, then it is retried after a backoff and delivered once', async () => {
+      const s = await student();
+      const limited = event();
+      const down = event();
+      await service.send(s.personNo, limited);
+      wx.faults.rateLimit(1);
+      await worker().runOnce();
+      let row = await repo.outboxRow(limited.key, s.personId, 'wechat');
+      assert.equal(row?.status, 'pending');
+      assert.equal(row?.lastError, 'wechat_45009');
+      assert.ok((row?.nextAtMs ?? 0) > Date.now());
+      // Not before the backoff.
+      await worker().runOnce();
+      assert.equal(deliveredTo(s.openid), 0);
+      await worker(() => Date.now() + 2_000).runOnce();
+      assert.equal(deliveredTo(s.openid), 1);
+
+      await service.consent(s.personId, 'wechat', ['low_balance']);
+      wx.faults.down(true);
+      await service.send(s.personNo, down);
+      await worker(() => Date.now() + 2_000).runOnce();
+      row = await repo.outboxRow(down.key, s.personId, 'wechat');
+      assert.equal(row?.status, 'pending');
+      assert.equal(row?.lastError, 'http_503');
+      // The consent was given back: the platform did not take the message.
+      assert.equal(await repo.remainingConsents(s.personId, 'wechat', 'low_balance'), 1);
+      wx.faults.down(false);
+      await worker(() => Date.now() + 10_000).runOnce();
+      assert.equal((await repo.outboxRow(down.key, s.personId, 'wechat'))?.status, 'sent');
+      assert.equal(deliveredTo(s.openid), 2);
+    });
+
+    test('when retries are spent, then the row is failed and listed for the backoffice', async () => {
+      const s = await student();
+      const e = event();
+      await service.send(s.personNo, e);
+      wx.faults.down(true);
+      const w = (ahead: number) =>
+        new MessageDelivery(repo, service, { wechat: sender() }, silent, {
+          attemptsMax: 2,
+          backoffBaseMs: 1_000,
+          now: () => Date.now() + ahead,
+        });
+      await w(0).runOnce();
+      await w(5_000).runOnce();
+      wx.faults.down(false);
+      const row = await repo.outboxRow(e.key, s.personId, 'wechat');
+      assert.equal(row?.status, 'failed');
+      assert.equal(row?.attempts, 2);
+      const failures = await service.failures();
+      assert.ok(
+        failures.some((f) => f.eventKey === e.key && f.status === 'failed' && f.lastError === 'http_503'),
+      );
+      const counts = await service.counts(0);
+      assert.ok(counts.some((c) => c.channel === 'wechat' && c.status === 'failed' && c.count >= 1));
+    });
+
+    test('when a worker stops after the request left, then the restarted one never sends it again (at most once)', async () => {
+      const s = await student(2);
+      const e = event();
+      await service.send(s.personNo, e);
+      const dying = worker();
+      dying.afterSendHook = async () => {
+        throw new Error('process stopped');
+      };
+      await assert.rejects(dying.runOnce(), /process stopped/);
+      assert.equal(deliveredTo(s.openid), 1);
+      assert.equal((await repo.outboxRow(e.key, s.personId, 'wechat'))?.status, 'sending');
+      // The restarted worker, after the dead one's lease ran out.
+      await worker(() => Date.now() + 120_000).runOnce();
+      assert.equal(deliveredTo(s.openid), 1);
+      const row = await repo.outboxRow(e.key, s.personId, 'wechat');
+      assert.equal(row?.status, 'unknown');
+      assert.equal(row?.lastError, 'worker_stopped_while_sending');
+    });
+
+    test('when a worker stops after claiming but before sending, then the restarted one sends it once', async () => {
+      const s = await student();
+      const e = event();
+      await service.send(s.personNo, e);
+      const claimed = await repo.claim('dead-worker', Date.now(), Date.now() + 60_000, 100);
+      assert.ok(claimed.some((r) => r.eventKey === e.key));
+      await worker().runOnce();
+      assert.equal(deliveredTo(s.openid), 0);
+      await worker(() => Date.now() + 120_000).runOnce();
+      await worker(() => Date.now() + 240_000).runOnce();
+      assert.equal(deliveredTo(s.openid), 1);
+    });
+
+    test('when an event comes in quiet hours across a Shanghai midnight, then it waits for their end', async () => {
+      const s = await student();
+      await service.setPreferences(s.personId, {
+        quietStartMin: 22 * 60,
+        quietEndMin: 7 * 60,
+        optedOut: [],
+        receipts: false,
+      });
+      setShanghaiTime('23:59:57');
+      const e = event();
+      await service.send(s.personNo, e);
+      await worker().runOnce();
+      const row = await repo.outboxRow(e.key, s.personId, 'wechat');
+      assert.equal(row?.status, 'pending');
+      assert.equal(row?.lastError, 'quiet_hours');
+      setShanghaiTime('00:00:05');
+      await worker().runOnce();
+      assert.equal(deliveredTo(s.openid), 0);
+      const morning = setShanghaiTime('07:00:01');
+      assert.ok((row?.nextAtMs ?? 0) <= morning && (row?.nextAtMs ?? 0) > morning - 2_000);
+      await worker().runOnce();
+      assert.equal(deliveredTo(s.openid), 1);
+    });
+  });
+}
