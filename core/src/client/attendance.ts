@@ -1,10 +1,10 @@
+import type { AttendanceSessionRow, AttendanceRosterEntry as RosterEntry } from '../contract/attendance.ts';
 import type {
   AttendanceRecordView,
   AttendanceSessionInput,
   SignInInput,
   SignInResult,
 } from '../devices/attendance-service.ts';
-import type { AttendanceSessionRow, RosterEntry } from '../reports/attendance-report.ts';
 import { DomainClient, pageQuery, query } from './transport.ts';
 
 /** Attendance: sessions, sign-ins, the reports and their sheets. */

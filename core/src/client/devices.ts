@@ -1,14 +1,18 @@
+import type {
+  Device,
+  DeviceStatus,
+  DeviceWithPresence,
+  NewDevice,
+  OfflineResolutionInput,
+  PresenceReportInput,
+  PresenceSummary,
+  ResolvedException,
+} from '../contract/devices.ts';
 import type { AccessEventInput, AccessEventView } from '../devices/access-events.ts';
 import type { BlacklistChanges, BlacklistSnapshot } from '../devices/blacklist-service.ts';
 import type { DeviceConfig, DevicePrices, DeviceSettings } from '../devices/device-configs.ts';
-import type { Device, DeviceStatus, DeviceWithKey, NewDevice } from '../devices/device-service.ts';
+import type { DeviceWithKey } from '../devices/device-service.ts';
 import type { OfflineRecordInput, OfflineUploadResult } from '../devices/offline-records.ts';
-import type { ResolutionInput, ResolvedException } from '../devices/offline-resolutions.ts';
-import type {
-  DeviceWithPresence,
-  PresenceReportInput,
-  PresenceSummary,
-} from '../devices/presence-service.ts';
 import { DomainClient, pageQuery, query } from './transport.ts';
 
 /** Devices: registration, keys, configuration, presence, the blacklist, offline records and exceptions, access events. */
@@ -90,7 +94,7 @@ export class DevicesClient extends DomainClient {
    */
   resolveOfflineException(
     id: string,
-    input: ResolutionInput,
+    input: OfflineResolutionInput,
   ): Promise<ResolvedException & { replayed: boolean }> {
     return this.transport.call('POST', `/v1/offline-exceptions/${encodeURIComponent(id)}/resolve`, input);
   }

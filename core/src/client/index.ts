@@ -24,6 +24,7 @@ import type {
   PendingHold,
   PersonHit,
 } from '../contract/admin.ts';
+import type { AttendanceSessionRow, AttendanceRosterEntry as RosterEntry } from '../contract/attendance.ts';
 import type { AuditEntry, AuditEntryInput, AuditQuery, AuditVerifyReport } from '../contract/audit.ts';
 import type { Binding, BindRequest, BindResult, IdentityProof } from '../contract/bindings.ts';
 import type { Actor, CardAction, CardChange, CardEvent, CardView } from '../contract/cards.ts';
@@ -36,8 +37,28 @@ import type {
   NewNews,
   NewsItem,
 } from '../contract/content.ts';
+import type {
+  Device,
+  DevicePresence,
+  DeviceStatus,
+  DeviceWithPresence,
+  NewDevice,
+  PresenceReportInput,
+  PresenceSummary,
+  OfflineResolutionInput as ResolutionInput,
+  ResolvedException,
+} from '../contract/devices.ts';
+import type { Merchant, MerchantListItem, MerchantStatement as Statement } from '../contract/merchants.ts';
 import type { Notice } from '../contract/notices.ts';
+import type { PayoutChannel, RefundEntry } from '../contract/refunds.ts';
 import type { CardTransaction, MeterSession, MonthlyStatement } from '../contract/statements.ts';
+import type {
+  SubsidySource as BatchSource,
+  SubsidyBatch,
+  SubsidyClearing,
+  SubsidyPreview,
+  SubsidyRow,
+} from '../contract/subsidies.ts';
 import type { SyncKind, SyncRun, SyncRunError } from '../contract/sync.ts';
 import type {
   BillRow,
@@ -61,26 +82,13 @@ import type {
   BlacklistSnapshot,
 } from '../devices/blacklist-service.ts';
 import type { DeviceConfig, DevicePrices, DeviceSettings } from '../devices/device-configs.ts';
-import type { Device, DeviceStatus, DeviceWithKey, NewDevice } from '../devices/device-service.ts';
+import type { DeviceWithKey } from '../devices/device-service.ts';
 import type {
   OfflineException,
   OfflineRecordInput,
   OfflineUploadResult,
 } from '../devices/offline-records.ts';
-import type { ResolutionInput, ResolvedException } from '../devices/offline-resolutions.ts';
-import type {
-  DevicePresence,
-  DeviceWithPresence,
-  PresenceReportInput,
-  PresenceSummary,
-} from '../devices/presence-service.ts';
 import { CoreError, type ErrorCode } from '../errors.ts';
-import type { Merchant, MerchantListItem } from '../merchants/merchant-service.ts';
-import type { PayoutChannel, RefundEntry } from '../refunds/refund-repository.ts';
-import type { AttendanceSessionRow, RosterEntry } from '../reports/attendance-report.ts';
-import type { Statement } from '../settlement/settlement-service.ts';
-import type { SubsidyBatch, SubsidyClearing, SubsidyRow } from '../subsidies/subsidy-repository.ts';
-import type { BatchSource, Preview as SubsidyPreview } from '../subsidies/subsidy-service.ts';
 import { AdminClient } from './admin.ts';
 import { AttendanceClient } from './attendance.ts';
 import { AuditClient } from './audit.ts';

@@ -1,5 +1,4 @@
-import type { Merchant, MerchantListItem, NewMerchant } from '../merchants/merchant-service.ts';
-import type { Statement } from '../settlement/settlement-service.ts';
+import type { Merchant, MerchantListItem, MerchantStatement, NewMerchant } from '../contract/merchants.ts';
 import { DomainClient } from './transport.ts';
 
 /** Merchants and their daily settlement statements. */
@@ -17,10 +16,10 @@ export class MerchantsClient extends DomainClient {
   getMerchant(id: string): Promise<Merchant> {
     return this.transport.call('GET', `/v1/merchants/${encodeURIComponent(id)}`);
   }
-  statement(merchantId: string, day: string): Promise<Statement> {
+  statement(merchantId: string, day: string): Promise<MerchantStatement> {
     return this.transport.call('GET', `/v1/merchants/${encodeURIComponent(merchantId)}/statements/${day}`);
   }
-  settleDay(day: string): Promise<Statement[]> {
+  settleDay(day: string): Promise<MerchantStatement[]> {
     return this.transport.call('POST', `/v1/settlements/${day}`);
   }
 }

@@ -1,4 +1,4 @@
-import type { PayoutChannel, RefundEntry } from '../refunds/refund-repository.ts';
+import type { PayoutChannel, RefundEntry } from '../contract/refunds.ts';
 import { DomainClient, query } from './transport.ts';
 
 /** The refund list: close-outs' balances owed to people, and their payout. */

@@ -1,5 +1,10 @@
-import type { SubsidyBatch, SubsidyClearing, SubsidyRow } from '../subsidies/subsidy-repository.ts';
-import type { BatchSource, Preview as SubsidyPreview } from '../subsidies/subsidy-service.ts';
+import type {
+  SubsidySource as BatchSource,
+  SubsidyBatch,
+  SubsidyClearing,
+  SubsidyPreview,
+  SubsidyRow,
+} from '../contract/subsidies.ts';
 import { DomainClient, query } from './transport.ts';
 
 /** Subsidy batches with maker–checker, and term-end clearing. */
