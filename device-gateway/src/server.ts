@@ -62,6 +62,9 @@ export interface GatewayOverrides {
   readonly blacklistFeed?: (listener: (version: number) => void) => void;
   /** The same for device configuration changes (the device id changed). */
   readonly deviceConfigFeed?: (listener: (deviceId: string) => void) => void;
+  /** The same for new passage versions (rule-table deltas) and door commands (docs/passage.md). */
+  readonly passageFeed?: (listener: (version: number) => void) => void;
+  readonly doorCommandFeed?: (listener: (order: DoorCommandOrder) => void) => void;
 }
 
 export async function startGateway(
@@ -174,6 +177,10 @@ export async function startGateway(
     .catch((error: unknown) => log.warn({ err: error }, 'redis subscribe failed'));
   await Promise.race([subscribed, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
   overrides.deviceConfigFeed?.(reconfigure);
+  overrides.passageFeed?.((version) => {
+    passage.announce(version).catch((error: unknown) => log.warn({ err: error }, 'passage push failed'));
+  });
+  overrides.doorCommandFeed?.((order) => passage.command(order));
   overrides.blacklistFeed?.((version) => {
     blacklist
       .announce(version)

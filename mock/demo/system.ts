@@ -275,6 +275,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       // A disable or re-key ends the device's session as on Redis (protocol § 10.1).
       core.devices.onChanged(listener);
     },
+    onPassageVersion: (listener) => core.passage.onChanged(listener),
+    onDoorCommand: (listener) => core.passage.onCommand(listener),
     env: { ...env, GATEWAY_PORT: String(await pick('GATEWAY_PORT', 4200)) },
     ...(options.terminals ? {} : { intervalMs: 2_147_483_647 }),
     ...(options.print ? { print: options.print } : {}),

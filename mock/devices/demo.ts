@@ -2,7 +2,13 @@
 // process, no Redis needed) and a POS, a gate, an attendance reader and a shower meter that sign in over
 // real TCP and, every few seconds, serve a demo student, printing what happened.
 
-import { type CardView, CoreClient, CoreError, type DeviceWithKey } from '@campus-card/core/client';
+import {
+  type CardView,
+  CoreClient,
+  CoreError,
+  type DeviceWithKey,
+  type DoorCommandOrder,
+} from '@campus-card/core/client';
 import {
   campusSigningKeyFromSecret,
   createCodeMaker,
@@ -14,6 +20,7 @@ import { loadConfig } from '@campus-card/device-gateway/config';
 import type { DeviceKind } from '@campus-card/device-gateway/protocol';
 import { startGateway } from '@campus-card/device-gateway/server';
 import { AttendanceReader } from './attendance-reader.ts';
+import { DoorController } from './door-controller.ts';
 import { GateReader } from './gate.ts';
 import { Kiosk } from './kiosk.ts';
 import { PosTerminal } from './pos.ts';
@@ -27,6 +34,9 @@ export interface DeviceDemoOptions {
   /** The core's in-process announcements, so the gateway needs no Redis. */
   readonly onBlacklistVersion: (listener: (version: number) => void) => void;
   readonly onDeviceConfig: (listener: (deviceId: string) => void) => void;
+  /** New passage versions and door commands (docs/passage.md), for the door controller 1006. */
+  readonly onPassageVersion?: (listener: (version: number) => void) => void;
+  readonly onDoorCommand?: (listener: (order: DoorCommandOrder) => void) => void;
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly intervalMs?: number;
   readonly print?: (line: string) => void;
@@ -51,6 +61,8 @@ export async function startDeviceDemo(
   const gateway = await startGateway(config, {
     blacklistFeed: options.onBlacklistVersion,
     deviceConfigFeed: options.onDeviceConfig,
+    ...(options.onPassageVersion ? { passageFeed: options.onPassageVersion } : {}),
+    ...(options.onDoorCommand ? { doorCommandFeed: options.onDoorCommand } : {}),
   });
   const client = new CoreClient({ url: options.coreUrl, ...options.serviceKey });
 
@@ -103,6 +115,10 @@ export async function startDeviceDemo(
   );
   const shower = await ShowerMeter.connect(terminal(await device('1004', 'shower', 'SHOWER-N1')));
   const kiosk = await Kiosk.connect(terminal(await device('1005', 'kiosk', null)));
+  // A door controller at the demo dorm's door, deciding from its own rule table when offline.
+  const doorDevice = await device('1006', 'gate', null);
+  await demoDoor(client, '1006');
+  const door = await DoorController.connect(terminal(doorDevice));
 
   // Phones for the demo students: a key pair and a certificate each, codes made on demand.
   const phones = await Promise.all(
@@ -118,7 +134,7 @@ export async function startDeviceDemo(
   );
   const pick = () => phones[Math.floor(Math.random() * phones.length)] as (typeof phones)[number];
   print(
-    `校园卡 device gateway on 127.0.0.1:${gateway.port}; simulated POS 1001, gate 1002, reader 1003, shower 1004, kiosk 1005`,
+    `校园卡 device gateway on 127.0.0.1:${gateway.port}; simulated POS 1001, gate 1002, reader 1003, shower 1004, kiosk 1005, door controller 1006`,
   );
 
   let step = 0;
@@ -193,9 +209,47 @@ export async function startDeviceDemo(
     port: gateway.port,
     async stop() {
       clearInterval(timer);
-      for (const t of [pos, gate, reader, shower, kiosk]) t.close();
+      for (const t of [pos, gate, reader, shower, kiosk, door]) t.close();
       await client.close();
       await gateway.close();
     },
   };
+}
+
+/**
+ * The demo's passage places, made once: 主校区 → 宿舍区 → 1号宿舍楼 (curfew 23:00–06:00, late returns
+ * recorded) → 大门, with the device at the door reading in, and students allowed through it.
+ */
+async function demoDoor(client: CoreClient, deviceId: string): Promise<void> {
+  const places = (await client.passagePlaces()).items;
+  const existing = places.find((p) => p.kind === 'door' && p.name === '1号宿舍楼大门');
+  if (existing) {
+    await client.setDoorDevice(existing.id, { deviceId, direction: 'in' });
+    return;
+  }
+  const campus = await client.createPassagePlace({ kind: 'campus', parentId: null, name: '主校区' });
+  const area = await client.createPassagePlace({ kind: 'area', parentId: campus.id, name: '宿舍区' });
+  const building = await client.createPassagePlace({
+    kind: 'building',
+    parentId: area.id,
+    name: '1号宿舍楼',
+    curfew: { fromMinute: 23 * 60, toMinute: 6 * 60, mode: 'late' },
+  });
+  const door = await client.createPassagePlace({
+    kind: 'door',
+    parentId: building.id,
+    name: '1号宿舍楼大门',
+    doorKind: 'door',
+  });
+  await client.setDoorDevice(door.id, { deviceId, direction: 'in' });
+  await client.createPassageRule(
+    {
+      name: '学生进出宿舍区',
+      effect: 'allow',
+      who: { kind: 'person_type', value: 'student' },
+      where: { kind: 'area', id: area.id },
+      windows: [],
+    },
+    'system:demo',
+  );
 }
