@@ -84,6 +84,8 @@ import { MeetingRepository } from './meetings/meeting-repository.ts';
 import { MeetingService } from './meetings/meeting-service.ts';
 import { MerchantRepository } from './merchants/merchant-repository.ts';
 import { MerchantService } from './merchants/merchant-service.ts';
+import { MessageRepository } from './messages/message-repository.ts';
+import { MessageService } from './messages/message-service.ts';
 import {
   createMetricsRegistry,
   Gauge,
@@ -159,6 +161,8 @@ export interface Core {
   payCodes: PayCodeService;
   content: ContentService;
   monthlyStatements: MonthlyStatementNotices;
+  /** Messages outside the app (docs/messages.md): `messages.send(personNo, event)` queues them. */
+  messages: MessageService;
   /** Subsidy batches (maker–checker, resumable posting) and term-end clearing. */
   subsidies: SubsidyService;
   reports: ReportService;
@@ -244,6 +248,7 @@ export function createCore(
   const content = new ContentService(new ContentRepository(db));
   const notices = new NoticeRepository(db);
   const monthlyStatements = new MonthlyStatementNotices(db, notices, activity, log);
+  const messages = new MessageService(new MessageRepository(db), new BindingRepository(db));
   const subsidies = new SubsidyService(new SubsidyRepository(db), ledger, log, {
     ...defaultSubsidyOptions,
     approvalThreshold: config.subsidyApprovalThreshold,
@@ -422,6 +427,7 @@ export function createCore(
     payCodes,
     content,
     monthlyStatements,
+    messages,
     subsidies,
     reports,
     passage,
