@@ -21,6 +21,7 @@ export default defineAppConfig({
     'pages/settings/index',
     'pages/visitors/index',
     'pages/visitor-pass/index',
+    'pages/bus/index',
     'pages/fees/index',
     'pages/electricity/index',
     'pages/network/index',

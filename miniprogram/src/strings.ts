@@ -131,6 +131,7 @@ export const strings = {
       courses: '课程',
       records: '考勤门禁',
       visitors: '访客邀请',
+      bus: '校车',
       settings: '设置',
       fees: '缴费',
       electricity: '电费',

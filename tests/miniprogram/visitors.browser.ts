@@ -1,7 +1,9 @@
-// A visitor from invitation to gate, in Chromium against the whole system: a student host invites a
-// visitor on the H5 visitors page, the visitor opens the shared link in a browser with no account and
-// shows the pass, a gate reads the QR code off that screen and lets the visitor in with the ID tail, and
-// the host's notification list says the visitor arrived. Needs the H5 build (npm run build:h5 -w miniprogram).
+// Issue 15's pages in Chromium against the whole system, one start for the file. A visitor from invitation
+// to gate: a student host invites a visitor on the H5 visitors page, the visitor opens the shared link in a
+// browser with no account and shows the pass, a gate reads the QR code off that screen and lets the
+// visitor in with the ID tail, and the host's notification list says the visitor arrived. A bus booking:
+// a student books a seat on today's run and cancels it (the reader's ride check is not built yet).
+// Needs the H5 build (npm run build:h5 -w miniprogram).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { fromHex } from '../../core/src/credential/index.ts';
@@ -65,6 +67,34 @@ describe('a visitor from invitation to gate (H5)', () => {
 
     await openPage(host, url, 'notifications');
     await host.locator('.page-notifications .row-title', { hasText: '访客已到达' }).waitFor();
+    assert.deepEqual(world.pageErrors, []);
+  });
+
+  test('when a student books a seat on the bus page and cancels it, then the run counts the seat and gives it back', async () => {
+    const url = world.system.web.url;
+    const route = await world.core.addBusRoute({ name: '环校线', stops: ['东门', '图书馆', '西门'] });
+    const run = await world.core.addBusRun({
+      routeId: route.id,
+      departsAtMs: Date.now() + 180_000,
+      seats: 12,
+    });
+    const page = await world.newPage();
+    const student = world.system.identities[1];
+    assert.ok(student);
+    await bindAs(page, url, student);
+    await openPage(page, url, 'bus', { reload: false });
+    const row = page.locator('.bus-run', { hasText: '环校线' });
+    await row.getByText('余座 12').waitFor();
+    await row.getByText('预约', { exact: true }).click();
+    await row.getByText('余座 11').waitFor();
+    assert.equal((await world.core.busRun(run.id)).booked, 1);
+    const booking = page.locator('.bus-booking', { hasText: '环校线' });
+    await booking.getByText('已预约').waitFor();
+    await booking.getByText('取消预约', { exact: true }).click();
+    await page.getByText('确定取消 环校线').waitFor();
+    await page.locator('.taro-model__confirm').click();
+    await booking.getByText('已取消').waitFor();
+    assert.equal((await world.core.busRun(run.id)).booked, 0);
     assert.deepEqual(world.pageErrors, []);
   });
 });

@@ -106,9 +106,7 @@ export class MeetingRepository {
   }
 
   /** Everyone expected or signed in, with their sign-in, name, department and seat. */
-  async boardRows(
-    sessionId: string,
-  ): Promise<
+  async boardRows(sessionId: string): Promise<
     {
       personNo: string;
       name: string | null;

@@ -1,5 +1,6 @@
 // What a person reads when a call fails: a sentence from the strings module, never the raw code.
 import { bankStrings } from '../bank-strings.ts';
+import { busStrings } from '../bus-strings.ts';
 import { strings } from '../strings.ts';
 import { visitorStrings } from '../visitor-strings.ts';
 
@@ -45,6 +46,7 @@ const byCode: Record<string, string> = {
   VISIT_NOT_APPROVED: visitorStrings.errors.notApproved,
   VISIT_DECIDED: visitorStrings.errors.decided,
   VISIT_HOST_NOT_ALLOWED: visitorStrings.errors.hostNotAllowed,
+  ...busStrings.errors,
   ROOM_NOT_FOUND: strings.errors.roomNotFound,
   FEE_ALREADY_PAID: strings.errors.feeAlreadyPaid,
   FEE_PARTIAL_NOT_ALLOWED: strings.errors.feePartialNotAllowed,

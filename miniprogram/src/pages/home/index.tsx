@@ -75,6 +75,7 @@ const quickActions: { key: keyof typeof strings.home.quick; url: string }[] = [
   { key: 'courses', url: '/pages/courses/index' },
   { key: 'records', url: '/pages/records/index' },
   { key: 'visitors', url: '/pages/visitors/index' },
+  { key: 'bus', url: '/pages/bus/index' },
   { key: 'settings', url: '/pages/settings/index' },
 ];
 

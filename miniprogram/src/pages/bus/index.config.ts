@@ -1,0 +1,3 @@
+import { busStrings } from '../../bus-strings.ts';
+
+export default definePageConfig({ navigationBarTitleText: busStrings.title, enablePullDownRefresh: true });
