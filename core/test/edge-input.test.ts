@@ -23,8 +23,9 @@ for (const dialect of dialects) {
     let call: Call;
     before(async () => {
       t = await startTestCore(dialect);
-      const client = t.client as unknown as { call: Call };
-      call = client.call.bind(t.client);
+      // The composed client's shared transport (client/transport.ts) sends any path signed.
+      const { wire } = t.client as unknown as { wire: { call: Call } };
+      call = wire.call.bind(wire);
     });
     after(() => t.stop());
 
