@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { type AlipayStandIn, startAlipayStandIn } from '../../mock/alipay/server.ts';
+import { APP_ID as ALIPAY_APP_ID, makeAppKeys } from '../../mock/alipay/test-support.ts';
 import { type MessageStandIn, startMessageStandIn } from '../../mock/wechat/messages/server.ts';
 import { setShanghaiTime } from '../../tests/clock.ts';
 import { BindingRepository } from '../src/bindings/binding-repository.ts';
 import { createLogger } from '../src/log.ts';
+import { AlipayMessageSender } from '../src/messages/alipay-sender.ts';
 import { MessageDelivery } from '../src/messages/message-delivery.ts';
 import { MessageRepository } from '../src/messages/message-repository.ts';
 import { MessageService } from '../src/messages/message-service.ts';
@@ -60,14 +63,26 @@ for (const dialect of dialects) {
     };
     const deliveredTo = (openid: string) => wx.delivered.filter((m) => m.touser === openid).length;
 
+    let ali: AlipayStandIn;
+    let alipaySender: AlipayMessageSender;
     before(async () => {
       t = await startTestCore(dialect);
       wx = await startMessageStandIn({ apps: { [APPID]: SECRET } });
+      const keys = makeAppKeys();
+      ali = await startAlipayStandIn({ apps: [{ appId: ALIPAY_APP_ID, appPublicKey: keys.publicKeyPem }] });
+      alipaySender = new AlipayMessageSender({
+        appId: ALIPAY_APP_ID,
+        privateKey: keys.privateKeyPem,
+        alipayPublicKey: ali.alipayPublicKey,
+        gatewayUrl: ali.gatewayUrl,
+        templates,
+      });
       repo = new MessageRepository(t.core.db);
       bindings = new BindingRepository(t.core.db);
       service = new MessageService(repo, bindings);
     });
     after(async () => {
+      await ali.close();
       await wx.close();
       await t.stop();
     });
@@ -252,6 +267,57 @@ for (const dialect of dialects) {
       assert.ok((row?.nextAtMs ?? 0) <= morning && (row?.nextAtMs ?? 0) > morning - 2_000);
       await worker().runOnce();
       assert.equal(deliveredTo(s.openid), 1);
+    });
+
+    test('when the person is bound in Alipay, then a template message goes through the SDK, signed both ways; each fault switch', async () => {
+      const alipayWorker = (ahead = 0) =>
+        new MessageDelivery(repo, service, { alipay: alipaySender }, silent, {
+          backoffBaseMs: 1_000,
+          now: () => Date.now() + ahead,
+        });
+      const card = await t.client.getCard(await openStudent(t.client));
+      const userId = `2088${String(process.pid).padStart(6, '0')}${String(serial).padStart(6, '0')}`;
+      await bindings.insert(`ali-${userId}`, card.personId, card.cardNo);
+      const s = { personNo: card.personNo, personId: card.personId };
+      const to = () => ali.templateMessages.filter((m) => m.toUser === userId);
+
+      const sent = event('hold_released');
+      assert.deepEqual(await service.send(s.personNo, sent), { queued: ['alipay'], already: [] });
+      await alipayWorker().runOnce();
+      assert.equal(to().length, 1);
+      assert.equal(to()[0]?.userTemplateId, 'tpl-hold_released');
+      assert.deepEqual(to()[0]?.data.amount2, { value: '¥3.20' });
+
+      // Gateway down (502): not taken, retried after the backoff.
+      ali.faults.setGlobal({ gatewayDown: true });
+      const down = event();
+      await service.send(s.personNo, down);
+      await alipayWorker().runOnce();
+      assert.equal((await repo.outboxRow(down.key, s.personId, 'alipay'))?.status, 'pending');
+      ali.faults.clear();
+      await alipayWorker(5_000).runOnce();
+      assert.equal((await repo.outboxRow(down.key, s.personId, 'alipay'))?.status, 'sent');
+      assert.equal(to().length, 2);
+
+      // An answer whose signature does not verify may hide a delivery: unknown, never sent again.
+      ali.faults.setGlobal({ badResponseSignature: true });
+      const unsure = event();
+      await service.send(s.personNo, unsure);
+      await alipayWorker(10_000).runOnce();
+      ali.faults.clear();
+      await alipayWorker(3_600_000).runOnce();
+      assert.equal((await repo.outboxRow(unsure.key, s.personId, 'alipay'))?.status, 'unknown');
+      assert.equal(to().length, 3);
+
+      // A user who refused the app's messages: a signed refusal, final.
+      ali.refuseTemplateMessagesTo.add(userId);
+      const refused = event();
+      await service.send(s.personNo, refused);
+      await alipayWorker(3_600_000).runOnce();
+      const row = await repo.outboxRow(refused.key, s.personId, 'alipay');
+      assert.equal(row?.status, 'refused');
+      assert.equal(row?.lastError, 'alipay_USER_TEMPLATE_REFUSED');
+      assert.equal(to().length, 3);
     });
   });
 }

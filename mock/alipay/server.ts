@@ -80,8 +80,29 @@ export interface AlipayStandIn {
   /** What the Alipay client does on my.tradePay({ tradeNO }) when the buyer confirms: pays and notifies. */
   pay(appId: string, ref: { tradeNo?: string; outTradeNo?: string }, buyer?: Buyer): PayResult;
   trade(appId: string, outTradeNo: string): Trade | undefined;
+  /** Template messages taken by alipay.open.app.mini.templatemessage.send, in order. */
+  templateMessages: readonly TemplateMessage[];
+  /** Users (user_id or open_id) whose template messages are refused, as for a user who turned them off. */
+  refuseTemplateMessagesTo: Set<string>;
   close(): Promise<void>;
 }
+
+export interface TemplateMessage {
+  appId: string;
+  toUser: string;
+  userTemplateId: string;
+  page: string | undefined;
+  data: Record<string, { value: string }>;
+}
+
+const templateMessageBiz = z.object({
+  to_user_id: z.string().min(1).optional(),
+  to_open_id: z.string().min(1).optional(),
+  user_template_id: z.string().min(1),
+  form_id: z.string().optional(),
+  page: z.string().optional(),
+  data: z.string().min(2),
+});
 
 export type PayResult = { ok: true; tradeNo: string } | { ok: false; subCode: string; subMsg: string };
 
@@ -210,6 +231,8 @@ export async function startAlipayStandIn(options: AlipayStandInOptions): Promise
   const trades = new TradeBook(now);
   const codes = new AuthCodes(now);
   const faults = new FaultSwitches();
+  const templateMessages: TemplateMessage[] = [];
+  const refuseTemplateMessagesTo = new Set<string>();
   const notifier = new Notifier({
     platformKey,
     foreignKey,
@@ -321,6 +344,27 @@ export async function startAlipayStandIn(options: AlipayStandInOptions): Promise
   };
 
   const methods: Record<string, (app: App, params: Record<string, string>) => Reply> = {
+    // Template messages: one per call to the user the app knows (user_id or open_id, per its id mode).
+    'alipay.open.app.mini.templatemessage.send': (app, params) => {
+      const key = 'alipay_open_app_mini_templatemessage_send_response';
+      const biz = bizOf(templateMessageBiz, params);
+      if (!biz.ok) return { kind: 'json', key, body: biz.body };
+      const toUser = biz.value.to_user_id ?? biz.value.to_open_id;
+      const data = parseJson(biz.value.data);
+      if (toUser === undefined || data === null || typeof data !== 'object')
+        return { kind: 'json', key, body: business('INVALID_PARAMETER', '参数有误') };
+      // The stand-in's code for a user who turned the app's messages off.
+      if (refuseTemplateMessagesTo.has(toUser))
+        return { kind: 'json', key, body: business('USER_TEMPLATE_REFUSED', '用户已拒收该模板消息') };
+      templateMessages.push({
+        appId: app.appId,
+        toUser,
+        userTemplateId: biz.value.user_template_id,
+        page: biz.value.page,
+        data: data as Record<string, { value: string }>,
+      });
+      return { kind: 'json', key, body: ok({}) };
+    },
     'alipay.system.oauth.token': (app, params) => {
       const grant =
         params.grant_type === 'authorization_code'
@@ -689,6 +733,8 @@ export async function startAlipayStandIn(options: AlipayStandInOptions): Promise
     mintAuthCode,
     pay,
     trade: (appId, outTradeNo) => trades.find(appId, { outTradeNo }),
+    templateMessages,
+    refuseTemplateMessagesTo,
     close: async () => {
       notifier.close();
       await close(server);
