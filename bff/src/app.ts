@@ -46,6 +46,7 @@ import { feeRoutes } from './routes/fees.ts';
 import { healthRoutes } from './routes/health.ts';
 import { meterSessionRoutes } from './routes/meter-sessions.ts';
 import { childRoutes, parentRoutes } from './routes/parents.ts';
+import { passageRoutes } from './routes/passage.ts';
 import { recordRoutes } from './routes/records.ts';
 import { sessionOpenRoutes, sessionRoutes } from './routes/session.ts';
 import { ssoRoutes } from './routes/sso.ts';
@@ -66,6 +67,7 @@ import { CredentialIssuer, signingKeyOf } from './services/credentials.ts';
 import { FeesService } from './services/fees.ts';
 import { Notifications } from './services/notifications.ts';
 import { Parents } from './services/parents.ts';
+import { PassageRights } from './services/passage.ts';
 import { Records } from './services/records.ts';
 import { SessionService } from './services/sessions.ts';
 import { SsoService } from './services/sso.ts';
@@ -251,6 +253,7 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
   signedIn.use(credentialRoutes(bindings, issuer).routes());
   signedIn.use(visitorRoutes(visitors).routes());
   signedIn.use(busRoutes(new Bus(core, bindings)).routes());
+  signedIn.use(passageRoutes(new PassageRights(core, bindings)).routes());
   signedIn.use(recordRoutes(bindings, new Records(core)).routes());
   signedIn.use(meterSessionRoutes(bindings, bills).routes());
   const parents = new Parents(core, kv, bindings, sessions, bills, {

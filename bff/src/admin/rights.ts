@@ -40,6 +40,11 @@ export const rights = [
   'meeting.manage',
   // Hidden-need candidates (docs/analytics.md): the student-aid office's; no role but super holds it yet.
   'insight.aid',
+  // Campus passage (docs/passage.md): places, rules and who/where views; making and deleting rules; remote
+  // door commands (open, hold open …, with a reason).
+  'passage.read',
+  'passage.manage',
+  'passage.command',
 ] as const;
 export type Right = (typeof rights)[number];
 
@@ -77,7 +82,16 @@ export const roleRights: Readonly<Record<AdminRole, readonly Right[]>> = {
     'settlement.read',
   ],
   // Registers, re-keys and disables devices, and watches the live dashboard.
-  device_admin: ['device.read', 'device.manage', 'offline.read', 'monitor.read'],
+  // Also runs the doors: passage places, rules and remote door commands.
+  device_admin: [
+    'device.read',
+    'device.manage',
+    'offline.read',
+    'monitor.read',
+    'passage.read',
+    'passage.manage',
+    'passage.command',
+  ],
   // Publishes, schedules and withdraws news; creates courses and adds their lessons.
   content_editor: ['content.manage'],
   // Reads the people of their own department only (the scope is applied by the card-affairs service,
@@ -95,6 +109,7 @@ export const roleRights: Readonly<Record<AdminRole, readonly Right[]>> = {
     'card.read',
     'visitor.read',
     'meeting.read',
+    'passage.read',
     'approval.read',
     'audit.read',
     'sync.read',

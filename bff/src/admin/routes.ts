@@ -31,6 +31,7 @@ import { meetingRoutes } from './meetings.ts';
 import { merchantRoutes } from './merchants.ts';
 import { offlineExceptionRoutes } from './offline-exceptions.ts';
 import { maskOpenids } from './openid-mask.ts';
+import { passageRoutes } from './passage.ts';
 import { refundRoutes } from './refunds.ts';
 import { can, type Right, roleNames, roleRights } from './rights.ts';
 import type { Adjustments } from './services/adjustments.ts';
@@ -245,6 +246,7 @@ export const adminRoutes: readonly AdminRoute[] = [
   ...insightRoutes,
   ...visitorRoutes,
   ...meetingRoutes,
+  ...passageRoutes,
   ...campusPaymentRoutes,
   ...bankAdminRoutes,
 ];

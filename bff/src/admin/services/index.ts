@@ -8,6 +8,7 @@ import { ContentAdmin } from './content-admin.ts';
 import { DeviceAdmin } from './device-admin.ts';
 import { MerchantAdmin } from './merchant-admin.ts';
 import { OfflineExceptionAdmin } from './offline-exceptions.ts';
+import { PassageAdmin } from './passage-admin.ts';
 import { RefundListAdmin } from './refund-list.ts';
 import { ReportAdmin } from './report-admin.ts';
 import { SubsidyAdmin } from './subsidy-admin.ts';
@@ -35,6 +36,7 @@ export function adminDomainServices({ core, audit, approvals, sessions }: AdminS
     refundList: new RefundListAdmin(core, audit),
     offlineExceptions: new OfflineExceptionAdmin(core, audit),
     attendance: new AttendanceAdmin(core, audit),
+    passage: new PassageAdmin(core, audit),
   };
 }
 

@@ -1,0 +1,68 @@
+import { doorCommand, newRule, passageId, personNo } from '@campus-card/core/contract';
+import { z } from 'zod';
+import { parseBody, parseValue } from '../http/middleware.ts';
+import type { AdminRoute } from './routes.ts';
+
+// Campus passage in the backoffice (docs/passage.md): the places tree and its doors, the rules, who can
+// pass a door now and where a person can pass, and remote door commands (reason required, audited).
+
+const idPath = z.object({ id: passageId });
+const atQuery = z.object({ atMs: z.coerce.number().int().nonnegative().optional() });
+
+export const passageRoutes: AdminRoute[] = [
+  {
+    method: 'GET',
+    path: '/passage/places',
+    right: 'passage.read',
+    handle: async (_ctx, _admin, s) => {
+      const [places, devices, groups] = await Promise.all([
+        s.core.passagePlaces(),
+        s.core.doorDevices(),
+        s.core.doorGroups(),
+      ]);
+      return { items: places.items, devices: devices.items, groups: groups.items };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/passage/rules',
+    right: 'passage.read',
+    handle: (_ctx, _admin, s) => s.core.passageRules(),
+  },
+  {
+    method: 'POST',
+    path: '/passage/rules',
+    right: 'passage.manage',
+    handle: (ctx, admin, s) => s.passage.createRule(admin, parseBody(ctx, newRule)),
+  },
+  {
+    method: 'DELETE',
+    path: '/passage/rules/:id',
+    right: 'passage.manage',
+    handle: (ctx, admin, s) => s.passage.deleteRule(admin, parseValue(ctx.params, idPath).id),
+  },
+  {
+    method: 'GET',
+    path: '/passage/doors/:id/who',
+    right: 'passage.read',
+    handle: (ctx, _admin, s) =>
+      s.core.whoCanPass(parseValue(ctx.params, idPath).id, parseValue({ ...ctx.query }, atQuery).atMs, 500),
+  },
+  {
+    method: 'GET',
+    path: '/passage/persons/:personNo/where',
+    right: 'passage.read',
+    handle: (ctx, _admin, s) =>
+      s.core.whereCanPass(
+        parseValue(ctx.params, z.object({ personNo })).personNo,
+        parseValue({ ...ctx.query }, atQuery).atMs,
+      ),
+  },
+  {
+    method: 'POST',
+    path: '/passage/places/:id/commands',
+    right: 'passage.command',
+    handle: (ctx, admin, s) =>
+      s.passage.command(admin, parseValue(ctx.params, idPath).id, parseBody(ctx, doorCommand)),
+  },
+];
