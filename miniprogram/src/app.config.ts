@@ -22,6 +22,7 @@ export default defineAppConfig({
     'pages/visitors/index',
     'pages/visitor-pass/index',
     'pages/bus/index',
+    'pages/passage/index',
     'pages/fees/index',
     'pages/electricity/index',
     'pages/network/index',

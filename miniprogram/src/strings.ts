@@ -132,6 +132,7 @@ export const strings = {
       records: '考勤门禁',
       visitors: '访客邀请',
       bus: '校车',
+      passage: '我的通行',
       settings: '设置',
       fees: '缴费',
       electricity: '电费',

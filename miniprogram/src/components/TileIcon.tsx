@@ -18,6 +18,8 @@ const paths: Record<string, string> = {
   records: '<circle cx="12" cy="12" r="9"/><path d="M12 7v5l3 3"/>',
   visitors: '<circle cx="10" cy="8" r="3"/><path d="M4 20c0-3 3-5 6-5s6 2 6 5"/><path d="M19 8v6M16 11h6"/>',
   bus: '<rect x="4" y="4" width="16" height="13" rx="2"/><path d="M4 11h16M8 20v-3M16 20v-3"/><circle cx="8" cy="14" r="1"/><circle cx="16" cy="14" r="1"/>',
+  passage:
+    '<path d="M5 21V4a1 1 0 0 1 1-1h12a1 1 0 0 1 1 1v17"/><path d="M3 21h18"/><circle cx="15" cy="12" r="1"/>',
   fees: '<rect x="4" y="3" width="16" height="18" rx="2"/><path d="M8 8h8M8 12h8M8 16h4"/>',
   electricity: '<path d="M13 2L5 14h6l-1 8 8-12h-6z"/>',
   bank: '<rect x="2" y="5" width="20" height="14" rx="2"/><path d="M2 10h20M6 15h4"/>',

@@ -76,6 +76,7 @@ const quickActions: { key: keyof typeof strings.home.quick; url: string }[] = [
   { key: 'records', url: '/pages/records/index' },
   { key: 'visitors', url: '/pages/visitors/index' },
   { key: 'bus', url: '/pages/bus/index' },
+  { key: 'passage', url: '/pages/passage/index' },
   { key: 'settings', url: '/pages/settings/index' },
 ];
 
