@@ -63,6 +63,12 @@ describe('meetings and exams in the backoffice', () => {
     const text = await exported.text();
     assert.match(text, /学号,姓名,院系,座位,状态,签到时间/);
     assert.match(text, /甲同学,数学学院,A01,已签到,\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}/);
+    const told = await world.request<{ late: number; absent: number }>(
+      'POST',
+      `/api/admin/v1/meetings/${id}/notices`,
+      { token: admins.super_admin, body: {} },
+    );
+    assert.deepEqual(told.body, { late: 0, absent: 0 });
     const today = new Date(startsAtMs + 8 * 3600_000).toISOString().slice(0, 10);
     const list = await world.request<{ items: MeetingView[] }>(
       'GET',

@@ -379,7 +379,7 @@ export function createCore(
     kioskRoutes(new KioskCashService(new KioskCashRepository(db), ledger)),
     utilityRoutes(utilities),
     feeRoutes(fees),
-    meetingRoutes(new MeetingService(new MeetingRepository(db), attendance)),
+    meetingRoutes(new MeetingService(new MeetingRepository(db), attendance, notices)),
     busRoutes(new BusService(new BusRepository(db), cards, notices, activity)),
     visitorRoutes(
       new VisitorService(

@@ -69,6 +69,14 @@ for (const dialect of dialects) {
       assert.equal(byPerson[b.personNo]?.status, 'late');
       assert.equal(byPerson[c.personNo]?.status, 'absent');
       assert.equal(byPerson[c.personNo]?.name, '陈同学');
+      // Late and absent notices, once each however often they are sent (the test sends them at the board's now).
+      assert.deepEqual(await t.client.sendMeetingNotices(id), { late: 1, absent: 0 });
+      await t.client.sendMeetingNotices(id);
+      const bCard = await t.client.getCard(b.cardNo);
+      assert.deepEqual(
+        (await t.client.personNotices(bCard.personId)).items.map((n) => n.title),
+        ['迟到提醒'],
+      );
       // Someone not on the roster is refused.
       const stranger = await person(unique('别的'));
       assert.equal((await signIn(id, stranger.cardNo, startsAtMs)).status, 'not_on_roster');

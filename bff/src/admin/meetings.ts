@@ -117,6 +117,17 @@ export const meetingRoutes: AdminRoute[] = [
     handle: (ctx, _admin, s) => s.core.meetingBoard(parseValue(ctx.params, idPath).id),
   },
   {
+    method: 'POST',
+    path: '/meetings/:id/notices',
+    right: 'meeting.manage',
+    handle: async (ctx, admin, s) => {
+      const { id } = parseValue(ctx.params, idPath);
+      const sent = await s.core.sendMeetingNotices(id);
+      await s.audit.record(admin, 'meeting.notices', 'meeting', id, sent);
+      return sent;
+    },
+  },
+  {
     method: 'GET',
     path: '/meetings/:id/board.csv',
     right: 'meeting.read',

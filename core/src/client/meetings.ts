@@ -17,6 +17,10 @@ export class MeetingsClient extends DomainClient {
   meetingBoard(id: string, atMs?: number): Promise<MeetingBoard> {
     return this.transport.call('GET', `/v1/meetings/${encodeURIComponent(id)}/board${query({ atMs })}`);
   }
+  /** Late and absent notices to the roster as the board stands now; sending again tells nobody twice. */
+  sendMeetingNotices(id: string): Promise<{ late: number; absent: number }> {
+    return this.transport.call('POST', `/v1/meetings/${encodeURIComponent(id)}/notices`, {});
+  }
   /** The meeting a reader serves now (null: none). */
   currentMeeting(deviceId: string): Promise<{ meeting: MeetingView | null }> {
     return this.transport.call('GET', `/v1/devices/${encodeURIComponent(deviceId)}/current-meeting`);

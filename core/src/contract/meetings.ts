@@ -74,6 +74,8 @@ export interface MeetingBoardRow {
   seat: string | null;
   status: MeetingBoardStatus;
   signedInAtMs: number | null;
+  /** The core's person id, for notices; null for a person number no card knows. */
+  personId: string | null;
 }
 
 export interface MeetingBoard {

@@ -113,10 +113,11 @@ export class MeetingRepository {
       department: string | null;
       seat: string | null;
       recordedAtMs: number | null;
+      personId: string | null;
     }[]
   > {
     const rows = await this.db.select<Record<string, unknown>>(
-      `SELECT x.person_no, p.name, p.department, e.seat, rec.recorded_at_ms
+      `SELECT x.person_no, p.id AS person_id, p.name, p.department, e.seat, rec.recorded_at_ms
          FROM (SELECT person_no FROM attendance_roster WHERE session_id = ?
                UNION SELECT person_no FROM attendance_records WHERE session_id = ?) x
          LEFT JOIN attendance_records rec ON rec.session_id = ? AND rec.person_no = x.person_no
@@ -130,6 +131,7 @@ export class MeetingRepository {
       name: r.name === null || r.name === undefined ? null : String(r.name),
       department: r.department === null || r.department === undefined ? null : String(r.department),
       seat: r.seat === null || r.seat === undefined ? null : String(r.seat),
+      personId: r.person_id === null || r.person_id === undefined ? null : String(r.person_id),
       recordedAtMs:
         r.recorded_at_ms === null || r.recorded_at_ms === undefined ? null : Number(r.recorded_at_ms),
     }));

@@ -8,6 +8,8 @@ import {
 } from '../contract/meetings.ts';
 import type { AttendanceService } from '../devices/attendance-service.ts';
 import { CoreError } from '../errors.ts';
+import type { NoticeRepository } from '../notices/notice-repository.ts';
+import { formatMinute } from '../time.ts';
 import type { MeetingRepository } from './meeting-repository.ts';
 
 /**
@@ -19,6 +21,7 @@ export class MeetingService {
   constructor(
     private readonly meetings: MeetingRepository,
     private readonly attendance: AttendanceService,
+    private readonly notices: NoticeRepository,
   ) {}
 
   async create(input: z.output<typeof newMeetingSchema>): Promise<MeetingView> {
@@ -67,6 +70,32 @@ export class MeetingService {
     return (await this.meetings.forReader(deviceId, nowMs)) ?? null;
   }
 
+  /**
+   * Late and absent notices to the roster's people, as the board stands at `nowMs`: one kept notice per
+   * person and meeting (ids `meeting-late:` / `meeting-absent:`), so sending again tells nobody twice.
+   */
+  async sendNotices(id: string, nowMs: number): Promise<{ late: number; absent: number }> {
+    const board = await this.board(id, nowMs);
+    const what = `${board.meeting.title}（${formatMinute(board.meeting.startsAtMs)}）`;
+    const notices = board.rows.flatMap((r) => {
+      if (r.personId === null || (r.status !== 'late' && r.status !== 'absent')) return [];
+      const late = r.status === 'late';
+      return [
+        {
+          id: `meeting-${r.status}:${id}:${r.personNo}`,
+          personId: r.personId,
+          kind: late ? 'meeting-late' : 'meeting-absent',
+          title: late ? '迟到提醒' : '缺席提醒',
+          body: late ? `您在${what}签到迟到` : `您未在${what}签到`,
+          data: { meetingId: id },
+          createdAtMs: nowMs,
+        },
+      ];
+    });
+    await this.notices.insertMissing(notices);
+    return { late: board.counts.late, absent: board.counts.absent };
+  }
+
   /** The live board at `nowMs`: late is signed in after start + lateAfter; absent is not in by then. */
   async board(id: string, nowMs: number): Promise<MeetingBoard> {
     const meeting = await this.get(id);
@@ -89,6 +118,7 @@ export class MeetingService {
         seat: r.seat,
         status,
         signedInAtMs: r.recordedAtMs,
+        personId: r.personId,
       };
     });
     return { meeting, counts, rows };

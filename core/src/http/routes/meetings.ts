@@ -25,6 +25,10 @@ export function meetingRoutes(meetings: MeetingService): Router {
     const { atMs } = parseValue(ctx.query, z.object({ atMs: ms.optional() }));
     ctx.body = await meetings.board(parseValue(ctx.params, idParam).id, atMs ?? Date.now());
   });
+  router.post('/meetings/:id/notices', async (ctx) => {
+    parseBody(ctx, z.strictObject({}));
+    ctx.body = await meetings.sendNotices(parseValue(ctx.params, idParam).id, Date.now());
+  });
   router.get('/devices/:deviceId/current-meeting', async (ctx) => {
     const { deviceId } = parseValue(ctx.params, z.object({ deviceId: deviceRef }));
     ctx.body = { meeting: await meetings.forReader(deviceId, Date.now()) };
