@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type AlipayStandIn, startAlipayStandIn } from '../../mock/alipay/server.ts';
 import { APP_ID as ALIPAY_APP_ID, makeAppKeys } from '../../mock/alipay/test-support.ts';
+import { startSmsStandIn } from '../../mock/sms/server.ts';
 import { type MessageStandIn, startMessageStandIn } from '../../mock/wechat/messages/server.ts';
 import { setShanghaiTime } from '../../tests/clock.ts';
 import { BindingRepository } from '../src/bindings/binding-repository.ts';
@@ -12,6 +13,7 @@ import { MessageRepository } from '../src/messages/message-repository.ts';
 import { MessageService } from '../src/messages/message-service.ts';
 import { type MessageKind, messageKinds } from '../src/messages/message-types.ts';
 import { quietUntil } from '../src/messages/quiet-hours.ts';
+import { SmsSender } from '../src/messages/sms-sender.ts';
 import { WechatMessageSender } from '../src/messages/wechat-sender.ts';
 import { dialects, openStudent, startTestCore, type TestCore } from './support.ts';
 
@@ -318,6 +320,72 @@ for (const dialect of dialects) {
       assert.equal(row?.status, 'refused');
       assert.equal(row?.lastError, 'alipay_USER_TEMPLATE_REFUSED');
       assert.equal(to().length, 3);
+    });
+
+    test('when a person has no app binding and the event asks for SMS, then it goes by signed SendSms; limits and outages are retried', async () => {
+      const sms = await startSmsStandIn({ keys: { LTAItest: 'sms-secret' }, signNames: ['校园卡'] });
+      try {
+        const phones = new Map<string, string>();
+        const smsService = new MessageService(repo, bindings, { smsPhoneOf: async (id) => phones.get(id) });
+        const smsTemplates = { card_status: { code: 'SMS_0001', keys: ['who', 'what'] } };
+        const smsWorker = (secret: string, ahead = 0) =>
+          new MessageDelivery(
+            repo,
+            smsService,
+            {
+              sms: new SmsSender({
+                endpoint: sms.baseUrl,
+                accessKeyId: 'LTAItest',
+                accessKeySecret: secret,
+                signName: '校园卡',
+                templates: smsTemplates,
+              }),
+            },
+            silent,
+            { backoffBaseMs: 1_000, now: () => Date.now() + ahead },
+          );
+        const card = await t.client.getCard(await openStudent(t.client));
+        phones.set(card.personId, '13800138000');
+        const bound = await student(0);
+        phones.set(bound.personId, '13900139000');
+        const loss = (n: number) => ({
+          key: `loss-${process.pid}-${serial}-${n}`,
+          kind: 'card_status' as const,
+          fields: ['家长', '挂失'],
+          smsFallback: true,
+        });
+        assert.deepEqual((await smsService.send(card.personNo, loss(1))).queued, ['sms']);
+        // Bound in the mini-program: the app's channel, no SMS.
+        assert.deepEqual((await smsService.send(bound.personNo, loss(1))).queued, ['wechat']);
+        sms.faults.limit(1);
+        await smsWorker('sms-secret').runOnce();
+        assert.equal(
+          (await repo.outboxRow(loss(1).key, card.personId, 'sms'))?.lastError,
+          'sms_isv.BUSINESS_LIMIT_CONTROL',
+        );
+        await smsWorker('sms-secret', 5_000).runOnce();
+        assert.deepEqual(
+          sms.sent.map((m) => [m.phone, m.templateCode, m.params.who]),
+          [['13800138000', 'SMS_0001', '家长']],
+        );
+        // A wrong secret: the provider refuses the signature, final.
+        await smsService.send(card.personNo, loss(2));
+        await smsWorker('not-the-secret', 10_000).runOnce();
+        assert.equal(
+          (await repo.outboxRow(loss(2).key, card.personId, 'sms'))?.lastError,
+          'sms_SignatureDoesNotMatch',
+        );
+        sms.faults.down(true);
+        await smsService.send(card.personNo, loss(3));
+        await smsWorker('sms-secret', 10_000).runOnce();
+        assert.equal((await repo.outboxRow(loss(3).key, card.personId, 'sms'))?.status, 'pending');
+        sms.faults.down(false);
+        await smsWorker('sms-secret', 20_000).runOnce();
+        assert.equal((await repo.outboxRow(loss(3).key, card.personId, 'sms'))?.status, 'sent');
+        assert.equal(sms.sent.length, 2);
+      } finally {
+        await sms.close();
+      }
     });
   });
 }
