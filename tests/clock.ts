@@ -17,6 +17,9 @@ const RealDate = globalThis.Date;
 const dayMs = 86_400_000;
 const shanghaiOffsetMs = 8 * 3_600_000;
 let offsetMs = 0;
+/** While holdClock runs: the instant the process clock stands at. */
+let heldAtMs: number | undefined;
+const nowMs = (): number => heldAtMs ?? RealDate.now() + offsetMs;
 
 /** How far the process clock is ahead of the machine's, ms (0 when never shifted). */
 export const clockOffsetMs = (): number => offsetMs;
@@ -26,12 +29,12 @@ export const clockOffsetMs = (): number => offsetMs;
 // later shift. With no shift it is the machine's clock. A function rather than a class, so `Date()`
 // without new still answers a string; Reflect.construct keeps subclasses of Date working.
 const ShiftedDate = function (this: unknown, ...args: unknown[]) {
-  if (!new.target) return new RealDate(RealDate.now() + offsetMs).toString();
-  return Reflect.construct(RealDate, args.length === 0 ? [RealDate.now() + offsetMs] : args, new.target);
+  if (!new.target) return new RealDate(nowMs()).toString();
+  return Reflect.construct(RealDate, args.length === 0 ? [nowMs()] : args, new.target);
 } as unknown as DateConstructor;
 Object.setPrototypeOf(ShiftedDate, RealDate);
 Object.defineProperty(ShiftedDate, 'prototype', { value: RealDate.prototype });
-ShiftedDate.now = () => RealDate.now() + offsetMs;
+ShiftedDate.now = nowMs;
 globalThis.Date = ShiftedDate;
 
 /**
@@ -71,4 +74,21 @@ export function advanceClockTo(atMs: number): number {
     throw new RangeError(`the test clock only moves forward: ${new RealDate(atMs).toISOString()}`);
   offsetMs += ahead;
   return atMs;
+}
+
+/**
+ * Runs `run` with the process clock standing still at the instant it is called (`Date.now()` and
+ * `new Date()`; timers, Redis expiries and the database clock keep real time), then lets it go on
+ * from real time again, which is later: the clock never goes back. For a burst whose outcome
+ * depends on how much time passes between its requests (a 1 s delay running out while a loaded
+ * machine queues them): held, every request of the burst is decided at the same instant.
+ */
+export async function holdClock<T>(run: () => Promise<T>): Promise<T> {
+  if (heldAtMs !== undefined) return run();
+  heldAtMs = RealDate.now() + offsetMs;
+  try {
+    return await run();
+  } finally {
+    heldAtMs = undefined;
+  }
 }
