@@ -3,7 +3,7 @@ import { CoreClient } from '@campus-card/core/client';
 import { redisJobLock } from '@campus-card/core/jobs';
 import { createLogger, type Logger } from '@campus-card/core/log';
 import { createMetricsRegistry, Gauge, httpMetrics, type Registry } from '@campus-card/core/metrics';
-import { Redis } from 'ioredis';
+import { createRedis } from '@campus-card/core/redis';
 import Koa from 'koa';
 import Router from 'koa-router';
 import { adminEventsRoute } from './admin/admin-events.ts';
@@ -394,7 +394,7 @@ export async function startBff(
   const unsubscribeNews = await newsSource?.((announcement) => bff.news.deliver(announcement));
   // Top-up polling runs on one BFF instance per tick: a job lock in Redis when several share one.
   const jobRedis =
-    bff.topUps && config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2 }) : undefined;
+    bff.topUps && config.redisUrl ? createRedis(config.redisUrl, { maxRetriesPerRequest: 2 }) : undefined;
   jobRedis?.on('error', (error) => bff.log.warn({ err: error.name }, 'redis error'));
   bff.topUps?.start(jobRedis && redisJobLock(jobRedis, `${config.redisPrefix}job-lock:`));
   return {

@@ -1,4 +1,5 @@
 import { hkdfSync } from 'node:crypto';
+import { redisUrlFromEnv, refineRedisUrl } from '@campus-card/core/redis';
 import { assertProductionSecrets, type NamedSecret } from '@campus-card/core/secrets';
 import { z } from 'zod';
 import { isAddressOrCidr } from './http/request-context.ts';
@@ -36,7 +37,7 @@ const schema = z.object({
     .describe('CORE_KEY_SECRET: its secret (one of the core CORE_SERVICE_KEYS)'),
   redisUrl: z
     .string()
-    .regex(/^rediss?:\/\//)
+    .superRefine(refineRedisUrl)
     .optional()
     .describe('REDIS_URL: sessions, rate limits and push across instances (unset: in-process, one instance)'),
   redisPrefix: z
@@ -361,7 +362,7 @@ export function loadConfig(env: Record<string, string | undefined>): BffConfig {
     coreUrl: e.CORE_URL,
     coreKeyId: e.CORE_KEY_ID,
     coreKeySecret: e.CORE_KEY_SECRET,
-    redisUrl: e.REDIS_URL || undefined,
+    redisUrl: redisUrlFromEnv(e),
     redisPrefix: e.REDIS_PREFIX,
     jwtSecret: e.JWT_SECRET,
     videoLinkSecret: e.VIDEO_LINK_SECRET ?? (e.JWT_SECRET ? derivedVideoLinkSecret(e.JWT_SECRET) : undefined),

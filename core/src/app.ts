@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import Koa from 'koa';
 import Router from 'koa-router';
 import { CardActivityFeed, cardActivityChannel } from './activity/card-activity.ts';
@@ -108,6 +108,7 @@ import {
 import { PayCodeRepository } from './paycodes/pay-code-repository.ts';
 import { PayCodeService } from './paycodes/pay-code-service.ts';
 import { createPii } from './pii.ts';
+import { createRedis } from './redis.ts';
 import { RefundRepository } from './refunds/refund-repository.ts';
 import { RefundService } from './refunds/refund-service.ts';
 import { AttendanceReport } from './reports/attendance-report.ts';
@@ -482,7 +483,7 @@ export async function startCore(
   options: CoreOptions = {},
 ): Promise<RunningCore> {
   // One connection publishes the announcements below and holds the numeric codes' replay and guess counts.
-  const publisher = config.redisUrl === undefined ? undefined : new Redis(config.redisUrl);
+  const publisher = config.redisUrl === undefined ? undefined : createRedis(config.redisUrl);
   const core = createCore(config, log, publisher, options);
   await migrate(core.db);
   await core.blacklist.reconcile();

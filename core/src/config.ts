@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { topUpAmountCeiling } from './contract/fields.ts';
+import { redisUrlFromEnv, refineRedisUrl } from './redis.ts';
 import { assertProductionSecrets, type NamedSecret } from './secrets.ts';
 
 /**
@@ -248,7 +249,7 @@ const schema = z.object({
     ),
   redisUrl: z
     .string()
-    .regex(/^rediss?:\/\//)
+    .superRefine(refineRedisUrl)
     .optional()
     .describe(
       'REDIS_URL: where blacklist changes are published to every gateway instance; unset, only in process',
@@ -333,7 +334,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig {
     bankTimeoutMs: env.BANK_TIMEOUT_MS ?? 10_000,
     bankJobIntervalMs: env.BANK_JOB_INTERVAL_MS ?? 60_000,
     bankResolveAfterMs: env.BANK_RESOLVE_AFTER_MS ?? 60_000,
-    redisUrl: env.REDIS_URL || undefined,
+    redisUrl: redisUrlFromEnv(env),
   });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');

@@ -2,6 +2,7 @@
 // factories. Nothing below reads process.env.
 
 import { hostname } from 'node:os';
+import { redisUrlFromEnv, refineRedisUrl } from '@campus-card/core/redis';
 import { assertProductionSecrets } from '@campus-card/core/secrets';
 import { z } from 'zod';
 
@@ -35,10 +36,7 @@ const schema = z.object({
   METER_HOLD_TIMEOUT_MS: positiveInt.default(4 * 3_600_000),
   METER_FEN_PER_UNIT: positiveInt.default(1),
   /** Shared replay guard for several instances; without it each instance remembers codes on its own. */
-  REDIS_URL: z
-    .string()
-    .regex(/^rediss?:\/\//)
-    .optional(),
+  REDIS_URL: z.string().superRefine(refineRedisUrl).optional(),
   /** How often the gateway asks the core for blacklist changes besides the announcements (ms). */
   BLACKLIST_POLL_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).optional(),
   /** This instance as the core's device presence names it; host:pid when unset. */
@@ -92,6 +90,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): G
         : [{ name: 'CAMPUS_KEYS', value: undefined }]),
     ]);
   const parsed = schema.parse(env);
+  const redisUrl = redisUrlFromEnv({ ...env, REDIS_URL: parsed.REDIS_URL });
   return Object.freeze({
     host: parsed.GATEWAY_HOST,
     port: parsed.GATEWAY_PORT,
@@ -111,9 +110,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): G
     heartbeatIntervalSeconds: parsed.HEARTBEAT_INTERVAL_SECONDS,
     meterHoldTimeoutMs: parsed.METER_HOLD_TIMEOUT_MS,
     meterFenPerUnit: parsed.METER_FEN_PER_UNIT,
-    redisUrl: parsed.REDIS_URL,
-    blacklistPollIntervalMs:
-      parsed.BLACKLIST_POLL_INTERVAL_MS ?? (parsed.REDIS_URL === undefined ? 500 : 5_000),
+    redisUrl,
+    blacklistPollIntervalMs: parsed.BLACKLIST_POLL_INTERVAL_MS ?? (redisUrl === undefined ? 500 : 5_000),
     gatewayId:
       parsed.GATEWAY_INSTANCE_ID ??
       `${hostname().replace(/[^A-Za-z0-9_.-]/g, '-')}:${process.pid}`.slice(-64),

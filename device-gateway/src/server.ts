@@ -18,7 +18,7 @@ import {
   createVisitorPassVerifier,
 } from '@campus-card/core/credential';
 import { createNodeEd25519Verify } from '@campus-card/core/credential/node';
-import { Redis } from 'ioredis';
+import { createRedis } from '@campus-card/core/redis';
 import { type Logger, pino } from 'pino';
 import { Admission } from './admission.ts';
 import { GatewayBlacklist } from './blacklist.ts';
@@ -75,7 +75,7 @@ export async function startGateway(
   const core = new CoreClient({ url: config.coreUrl, keyId: config.coreKeyId, secret: config.coreSecret });
   // Fail closed: a guard that cannot reach Redis rejects, and the request is answered INTERNAL_ERROR.
   const redis =
-    config.redisUrl === undefined ? undefined : new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
+    config.redisUrl === undefined ? undefined : createRedis(config.redisUrl, { maxRetriesPerRequest: 1 });
   redis?.on('error', (error) => log.warn({ err: error }, 'redis error'));
   const keyring = createCampusKeyring(config.campusKeys);
   const ed25519Verify = createNodeEd25519Verify();
@@ -142,7 +142,7 @@ export async function startGateway(
   };
   // Announcements make the push fast; the poll is the safety net for a missed one (and the only way
   // without Redis when the core runs in another process).
-  const subscriber = config.redisUrl === undefined ? undefined : new Redis(config.redisUrl);
+  const subscriber = config.redisUrl === undefined ? undefined : createRedis(config.redisUrl);
   subscriber?.on('error', (error) => log.warn({ err: error }, 'redis subscriber error'));
   // A changed configuration is pushed by the instance the device is signed in at; a disable or re-key
   // (announced on the same channel) ends the session there (protocol § 10.1).

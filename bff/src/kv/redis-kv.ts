@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import { createRedis } from '@campus-card/core/redis';
+import type { Redis } from 'ioredis';
 import { type AttemptCounter, type AttemptReservation, type Kv, lockedCount } from './kv.ts';
 
 /** INCR and, on the first count, PEXPIRE, as one atomic step (no counter left without expiry). */
@@ -65,8 +66,12 @@ export class RedisKv implements Kv {
   constructor(url: string, prefix: string) {
     this.#prefix = prefix;
     const options = { maxRetriesPerRequest: 2, enableAutoPipelining: true, lazyConnect: false };
-    this.#commands = new Redis(url, options);
-    this.#subscriber = new Redis(url, { ...options, enableAutoPipelining: false });
+    this.#commands = createRedis(url, options);
+    this.#subscriber = createRedis(url, { ...options, enableAutoPipelining: false });
+    // A lost connection fails the commands in flight, and their callers answer; ioredis reconnects
+    // (with Sentinel, to the promoted master) without printing every retry.
+    this.#commands.on('error', () => {});
+    this.#subscriber.on('error', () => {});
     this.#subscriber.on('message', (channel: string, message: string) => {
       for (const listener of this.#listeners.get(channel) ?? []) listener(message);
     });

@@ -1,6 +1,6 @@
 import { type CardActivity, cardActivityChannel } from '@campus-card/core/client';
 import type { Logger } from '@campus-card/core/log';
-import { Redis } from 'ioredis';
+import { createRedis } from '@campus-card/core/redis';
 import { z } from 'zod';
 
 /** Where card activity comes from: a subscription that can be ended. */
@@ -43,7 +43,7 @@ const activitySchema = z.discriminatedUnion('type', [
  */
 export function redisActivitySource(redisUrl: string, log: Logger): ActivitySource {
   return async (listener) => {
-    const subscriber = new Redis(redisUrl, { maxRetriesPerRequest: 2 });
+    const subscriber = createRedis(redisUrl, { maxRetriesPerRequest: 2 });
     subscriber.on('error', (error) =>
       log.warn({ err: { message: error.message } }, 'activity subscriber error'),
     );

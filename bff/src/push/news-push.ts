@@ -1,6 +1,6 @@
 import { type CoreClient, type NewsAnnouncement, newsChannel } from '@campus-card/core/client';
 import type { Logger } from '@campus-card/core/log';
-import { Redis } from 'ioredis';
+import { createRedis } from '@campus-card/core/redis';
 import { z } from 'zod';
 import type { Kv } from '../kv/index.ts';
 
@@ -119,7 +119,7 @@ export type NewsSource = (listener: (announcement: NewsAnnouncement) => void) =>
 /** The core's announcements over Redis; a message that does not parse is dropped and logged. */
 export function redisNewsSource(redisUrl: string, log: Logger): NewsSource {
   return async (listener) => {
-    const subscriber = new Redis(redisUrl, { maxRetriesPerRequest: 2 });
+    const subscriber = createRedis(redisUrl, { maxRetriesPerRequest: 2 });
     subscriber.on('error', (error) => log.warn({ err: { message: error.message } }, 'news subscriber error'));
     subscriber.on('message', (_channel: string, message: string) => {
       let parsed: ReturnType<typeof announcementSchema.safeParse>;
