@@ -8,6 +8,7 @@ import {
   FileTextOutlined,
   HomeOutlined,
   IdcardOutlined,
+  KeyOutlined,
   LogoutOutlined,
   ScheduleOutlined,
   ShopOutlined,
@@ -39,6 +40,7 @@ import { MerchantsPage } from './pages/MerchantsPage.tsx';
 import { MeetingsPage } from './pages/meetings/MeetingsPage.tsx';
 import { meetingText } from './pages/meetings/strings.ts';
 import { OfflineExceptionsPage } from './pages/OfflineExceptionsPage.tsx';
+import { PassagePage } from './pages/passage/PassagePage.tsx';
 import { ReceiptPage } from './pages/ReceiptPage.tsx';
 import { RefundSlipPage, RefundsPage } from './pages/RefundsPage.tsx';
 import { ReportsPage } from './pages/ReportsPage.tsx';
@@ -47,7 +49,7 @@ import { SyncPage } from './pages/SyncPage.tsx';
 import { visitorText } from './pages/visitors/strings.ts';
 import { VisitorsPage } from './pages/visitors/VisitorsPage.tsx';
 import { WorkbenchPage } from './pages/WorkbenchPage.tsx';
-import { menuText } from './strings.ts';
+import { menuText, passageText } from './strings.ts';
 
 /**
  * The menu: each entry shows only when the admin holds its right (the API refuses the rest anyway);
@@ -69,6 +71,7 @@ const menu: { key: string; label: string; right: string | null; icon: ReactNode 
   { key: 'offline', label: menuText.offline, right: 'offline.read', icon: <WarningOutlined /> },
   { key: 'visitors', label: visitorText.menu, right: 'visitor.read', icon: <TeamOutlined /> },
   { key: 'meetings', label: meetingText.menu, right: 'meeting.read', icon: <ScheduleOutlined /> },
+  { key: 'passage', label: passageText.menu, right: 'passage.read', icon: <KeyOutlined /> },
   { key: 'content', label: menuText.content, right: 'content.manage', icon: <FileTextOutlined /> },
   { key: 'audit', label: menuText.audit, right: 'audit.read', icon: <AuditOutlined /> },
   { key: 'sync', label: menuText.sync, right: 'sync.read', icon: <SyncOutlined /> },
@@ -192,6 +195,8 @@ export function App() {
             <VisitorsPage me={me} />
           ) : page === 'meetings' ? (
             <MeetingsPage me={me} />
+          ) : page === 'passage' ? (
+            <PassagePage me={me} />
           ) : page === 'merchants' ? (
             <MerchantsPage me={me} />
           ) : page === 'content' ? (

@@ -6,3 +6,4 @@ export * from './strings/content.ts';
 export * from './strings/devices.ts';
 export * from './strings/errors.ts';
 export * from './strings/finance.ts';
+export * from './strings/passage.ts';

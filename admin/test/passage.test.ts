@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Place } from '@campus-card/core/contract';
+import type { Browser } from 'playwright-core';
+import { seedAdminDemo } from '../../bff/src/admin/seed.ts';
+import { startWorld, type TestWorld } from '../../bff/test/support.ts';
+import type { Web } from '../../mock/demo/web.ts';
+import { openPage, signIn, startBackoffice } from './support.ts';
+
+// Goal: a rule made in 通行管理 shows in "who can pass this door now". The device admin (who runs the
+// doors) picks the door in the places tree, sees nobody can pass, makes a rule for one person (confirmed),
+// and that person appears in the door's list.
+describe('backoffice in Chromium: a passage rule from creation to who can pass the door', () => {
+  let world: TestWorld;
+  let web: Web;
+  let browser: Browser;
+  let personNo: string;
+  before(async () => {
+    world = await startWorld();
+    await seedAdminDemo(world.core.client);
+    const core = world.core.client;
+    personNo = `PG${process.pid}${Date.now().toString(36)}`.slice(0, 32);
+    await core.openCard({ personNo, name: '通行测试', type: 'student', department: '物理学院' });
+    const campus: Place = await core.createPassagePlace({ kind: 'campus', parentId: null, name: '东校区' });
+    const building = await core.createPassagePlace({ kind: 'building', parentId: campus.id, name: '实验楼' });
+    await core.createPassagePlace({
+      kind: 'door',
+      parentId: building.id,
+      name: '实验楼东门',
+      doorKind: 'door',
+    });
+    ({ web, browser } = await startBackoffice(world.bff.url));
+  });
+  after(async () => {
+    await browser?.close();
+    await web?.close();
+    await world?.stop();
+  });
+
+  test('when the device admin makes a rule for a person at a door, then the door lists them as able to pass now', async () => {
+    const page = await signIn(await openPage(browser), web, 'devices');
+    await page.getByRole('menuitem', { name: /通行管理/ }).click();
+    await page.locator('#passage-tree').getByText('实验楼东门').click();
+    const who = page.locator('#passage-who');
+    await who.getByText('现在没有人可通过此门').waitFor();
+
+    await page.locator('#passage-rule-new').click();
+    await page.locator('#passage-rule-name').fill('通行测试可进东门');
+    await page.locator('#passage-rule-who').fill(personNo);
+    await page.locator('#passage-rule-where').click();
+    await page.locator('.ant-select-dropdown').getByText('实验楼东门（门）').click();
+    await page
+      .getByRole('button', { name: /^创\s*建$/ })
+      .first()
+      .click();
+    await page.getByText('创建规则「通行测试可进东门」？').waitFor();
+    await page
+      .locator('.ant-modal-confirm')
+      .getByRole('button', { name: /^创\s*建$/ })
+      .click();
+    await page.getByText('已创建规则：通行测试可进东门').waitFor();
+    await page.locator('#passage-rules').getByRole('row').filter({ hasText: '通行测试可进东门' }).waitFor();
+
+    await who.getByRole('button', { name: /刷\s*新/ }).click();
+    await who.getByRole('row').filter({ hasText: personNo }).waitFor();
+    const rules = await world.core.client.passageRules();
+    const made = rules.items.find((r) => r.name === '通行测试可进东门');
+    assert.equal(made?.createdBy, 'devices');
+    assert.deepEqual(made?.who, { kind: 'person', value: personNo });
+  });
+});
