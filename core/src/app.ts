@@ -236,6 +236,7 @@ export function createCore(
   const admins = new AdminService(new AdminRepository(db), pii, {
     loginFailuresMax: config.adminLoginFailuresMax,
     lockoutMs: config.adminLockoutMs,
+    loginDelayMs: config.adminLoginDelayMs,
   });
   const audit = new AuditLog(db);
   // With Redis, every core instance shares the numeric codes' replay claims and guess counts.
@@ -259,22 +260,6 @@ export function createCore(
   const insight = new InsightSlot();
   const refunds = new RefundService(new RefundRepository(db), ledger);
   const topUps = new TopUpService(new TopUpRepository(db), cards, ledger, log);
-  const bank = new BankService(
-    new BankRepository(db),
-    cards,
-    ledger,
-    refunds,
-    notices,
-    config.bankUrl
-      ? new BankGateway({ url: config.bankUrl, secret: config.bankSecret, timeoutMs: config.bankTimeoutMs })
-      : undefined,
-    log,
-    {
-      ...bankOptionsDefault,
-      loadAmountMax: config.topUpAmountMax,
-      resolveAfterMs: config.bankResolveAfterMs,
-    },
-  );
   const vendor = (url: string | undefined, appId: string, secret: string) =>
     url === undefined ? undefined : { url, appId, secret, timeoutMs: config.utilityTimeoutMs };
   const electricity = vendor(config.utilityUrl, config.utilityAppId, config.utilitySecret);
@@ -301,7 +286,24 @@ export function createCore(
     notices,
     log,
     finance ? financeSystem(finance) : undefined,
-  ); // Identity sync is on only when a source database is configured (never in the embedded default).
+  );
+  const bank = new BankService(
+    new BankRepository(db),
+    cards,
+    ledger,
+    refunds,
+    notices,
+    config.bankUrl
+      ? new BankGateway({ url: config.bankUrl, secret: config.bankSecret, timeoutMs: config.bankTimeoutMs })
+      : undefined,
+    log,
+    {
+      ...bankOptionsDefault,
+      loadAmountMax: config.topUpAmountMax,
+      resolveAfterMs: config.bankResolveAfterMs,
+    },
+  );
+  // Identity sync is on only when a source database is configured (never in the embedded default).
   const sources =
     config.academicDatabaseUrl || config.hrDatabaseUrl
       ? new SourceReader({ academic: config.academicDatabaseUrl, hr: config.hrDatabaseUrl })
@@ -376,10 +378,6 @@ export function createCore(
     contentRoutes(content),
     noticeRoutes(notices, monthlyStatements),
     topUpRoutes(topUps),
-    bankRoutes(bank),
-    kioskRoutes(new KioskCashService(new KioskCashRepository(db), ledger)),
-    utilityRoutes(utilities),
-    feeRoutes(fees),
     meetingRoutes(new MeetingService(new MeetingRepository(db), attendance, notices)),
     busRoutes(new BusService(new BusRepository(db), cards, notices, activity)),
     visitorRoutes(
@@ -393,6 +391,10 @@ export function createCore(
         config.piiKeyHex,
       ),
     ),
+    utilityRoutes(utilities),
+    feeRoutes(fees),
+    bankRoutes(bank),
+    kioskRoutes(new KioskCashService(new KioskCashRepository(db), ledger)),
     subsidyRoutes(subsidies),
     reportRoutes(reports),
     passageRoutes(passage),
@@ -432,9 +434,9 @@ export function createCore(
     subsidies,
     reports,
     passage,
+    bank,
     utilities,
     fees,
-    bank,
     insight,
     batcher,
     metrics,

@@ -132,6 +132,13 @@ const schema = z.object({
     .int()
     .positive()
     .describe('ADMIN_LOCKOUT_MS: the longest wait between two sign-in attempts on a delayed admin account'),
+  adminLoginDelayMs: z.coerce
+    .number()
+    .int()
+    .positive()
+    .describe(
+      'ADMIN_LOGIN_DELAY_MS: the first wait once the free attempts are used; each further failure doubles it, up to ADMIN_LOCKOUT_MS',
+    ),
   subsidyApprovalThreshold: fen.describe(
     'SUBSIDY_APPROVAL_THRESHOLD: a subsidy batch totalling more than this (fen) needs a second admin to approve it before posting',
   ),
@@ -262,10 +269,10 @@ export type CoreConfig = Readonly<z.output<typeof schema>>;
 const devSecrets = {
   CORE_SERVICE_KEYS: 'dev:dev-core-secret-change-me',
   PII_KEY: '00'.repeat(32),
-  BANK_SECRET: 'dev-bank-secret-change-me',
   UTILITY_SECRET: 'utility-dev-secret-0123456789',
   NETWORK_SECRET: 'network-dev-secret-0123456789',
   FINANCE_SECRET: 'finance-dev-secret-0123456789',
+  BANK_SECRET: 'dev-bank-secret-change-me',
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig {
@@ -275,11 +282,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig {
     assertProductionSecrets('the core', [
       ...serviceKeySecrets(env.CORE_SERVICE_KEYS),
       { name: 'PII_KEY', value: env.PII_KEY, hex: true },
-      ...(env.BANK_URL ? [{ name: 'BANK_SECRET', value: env.BANK_SECRET }] : []),
       // The meter and network systems' keys only where those systems are configured.
       ...(env.UTILITY_URL ? [{ name: 'UTILITY_SECRET', value: env.UTILITY_SECRET }] : []),
       ...(env.NETWORK_URL ? [{ name: 'NETWORK_SECRET', value: env.NETWORK_SECRET }] : []),
       ...(env.FINANCE_URL ? [{ name: 'FINANCE_SECRET', value: env.FINANCE_SECRET }] : []),
+      ...(env.BANK_URL ? [{ name: 'BANK_SECRET', value: env.BANK_SECRET }] : []),
     ]);
   const secret = (name: keyof typeof devSecrets) => env[name] ?? (production ? undefined : devSecrets[name]);
   const parsed = schema.safeParse({
@@ -309,6 +316,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig {
     syncOverlapMs: env.SYNC_OVERLAP_MS ?? 60_000,
     adminLoginFailuresMax: env.ADMIN_LOGIN_FAILURES_MAX ?? 5,
     adminLockoutMs: env.ADMIN_LOCKOUT_MS ?? 15 * 60_000,
+    adminLoginDelayMs: env.ADMIN_LOGIN_DELAY_MS ?? 1000,
     subsidyApprovalThreshold: env.SUBSIDY_APPROVAL_THRESHOLD ?? 1_000_000,
     insightDbPath: env.INSIGHT_DB_PATH || undefined,
     insightIntervalMs: env.INSIGHT_INTERVAL_MS ?? 600_000,

@@ -61,6 +61,8 @@ export interface AdminOptions {
   loginFailuresMax: number;
   /** The longest delay between two attempts once they are delayed (it doubles from 1 s up to this). */
   lockoutMs: number;
+  /** The first wait once the free attempts are used; doubled by each further failure. */
+  loginDelayMs: number;
 }
 
 function publicAdmin(a: StoredAdmin): AdminAccount {
@@ -221,12 +223,12 @@ export class AdminService {
    * tries a minute at most.
    */
   private async reserveAttempt(id: string): Promise<number> {
-    const { loginFailuresMax: free, lockoutMs } = this.options;
+    const { loginFailuresMax: free, lockoutMs, loginDelayMs } = this.options;
     const nowMs = Date.now();
     const reserved = await this.repo.reserveAttempt(
       id,
       free,
-      (attemptNo) => Math.min(1000 * 2 ** Math.min(attemptNo - free, 30), lockoutMs),
+      (attemptNo) => Math.min(loginDelayMs * 2 ** Math.min(attemptNo - free, 30), lockoutMs),
       nowMs,
     );
     if ('retryAtMs' in reserved)
