@@ -95,6 +95,14 @@ export class AttendanceService {
     );
   }
 
+  private async openToAll(sessionId: string): Promise<boolean> {
+    const rows = await this.db.select<{ open_roster: number }>(
+      'SELECT open_roster FROM meetings WHERE session_id = ?',
+      [sessionId],
+    );
+    return Number(rows[0]?.open_roster ?? 0) === 1;
+  }
+
   /** Signs the card's holder in at a session; a retry of the same (device, sequence) answers recorded again. */
   async signIn(input: SignInInput): Promise<SignInResult> {
     const sessions = await this.db.select<{ sign_in_from_ms: number; sign_in_until_ms: number }>(
@@ -125,7 +133,9 @@ export class AttendanceService {
       'SELECT COUNT(*) AS n FROM attendance_roster WHERE session_id = ? AND person_no = ?',
       [input.sessionId, person.person_no],
     );
-    if (Number(listed[0]?.n ?? 0) === 0) return { status: 'not_on_roster', recordedAtMs: null };
+    // An open meeting (sql/052, docs/visitors-meetings-bus.md) takes anyone who comes.
+    if (Number(listed[0]?.n ?? 0) === 0 && !(await this.openToAll(input.sessionId)))
+      return { status: 'not_on_roster', recordedAtMs: null };
     if (input.atMs < Number(session.sign_in_from_ms) || input.atMs >= Number(session.sign_in_until_ms)) {
       return { status: 'outside_window', recordedAtMs: null };
     }
