@@ -1,0 +1,140 @@
+// The message union: every kind a frame can carry, one type per message, from its family's module.
+
+import type { AttendanceCheck, AttendanceResult } from './attendance.ts';
+import type { BlacklistChunk, BlacklistDelta, BlacklistRequest } from './blacklist.ts';
+import type { ConfigPush } from './config.ts';
+import type { IdentityCheck, IdentityResult } from './identity.ts';
+import type {
+  KioskAccount,
+  KioskBankLoad,
+  KioskCashTopUp,
+  KioskIdentify,
+  KioskLoadResult,
+  KioskUtilityPay,
+  KioskUtilityResult,
+} from './kiosk.ts';
+import type {
+  MeterRefused,
+  MeterSettled,
+  MeterStart,
+  MeterStarted,
+  MeterStop,
+  MeterUsage,
+  MeterUsageAck,
+} from './meter.ts';
+import type { OfflineUpload, OfflineUploadResult } from './offline.ts';
+import type {
+  DoorCommand,
+  DoorEvent,
+  DoorEventAck,
+  RuleTableChunk,
+  RuleTableDelta,
+  RuleTableRequest,
+} from './passage.ts';
+import type { Pay, PayApproved, PayDeclined, PayWithPin } from './pay.ts';
+import type {
+  Challenge,
+  ClockSync,
+  ClockSyncResult,
+  ErrorFrame,
+  Heartbeat,
+  HeartbeatAck,
+  SignIn,
+  SignInAccepted,
+} from './session.ts';
+import type { VisitorCheck, VisitorResult } from './visitor.ts';
+
+export type Message =
+  | Challenge
+  | SignIn
+  | SignInAccepted
+  | Heartbeat
+  | HeartbeatAck
+  | ClockSync
+  | ClockSyncResult
+  | ConfigPush
+  | ErrorFrame
+  | Pay
+  | PayApproved
+  | PayDeclined
+  | PayWithPin
+  | IdentityCheck
+  | IdentityResult
+  | AttendanceCheck
+  | AttendanceResult
+  | MeterStart
+  | MeterStarted
+  | MeterRefused
+  | MeterUsage
+  | MeterUsageAck
+  | MeterStop
+  | MeterSettled
+  | OfflineUpload
+  | OfflineUploadResult
+  | BlacklistRequest
+  | BlacklistChunk
+  | RuleTableRequest
+  | RuleTableChunk
+  | RuleTableDelta
+  | DoorCommand
+  | DoorEvent
+  | DoorEventAck
+  | BlacklistDelta
+  | KioskIdentify
+  | KioskAccount
+  | KioskBankLoad
+  | KioskCashTopUp
+  | KioskLoadResult
+  | KioskUtilityPay
+  | KioskUtilityResult
+  | VisitorCheck
+  | VisitorResult;
+
+export type MessageKind = Message['kind'];
+
+export type {
+  AttendanceCheck,
+  AttendanceResult,
+  BlacklistChunk,
+  BlacklistDelta,
+  BlacklistRequest,
+  Challenge,
+  ClockSync,
+  ClockSyncResult,
+  ConfigPush,
+  DoorCommand,
+  DoorEvent,
+  DoorEventAck,
+  ErrorFrame,
+  Heartbeat,
+  HeartbeatAck,
+  IdentityCheck,
+  IdentityResult,
+  KioskAccount,
+  KioskBankLoad,
+  KioskCashTopUp,
+  KioskIdentify,
+  KioskLoadResult,
+  KioskUtilityPay,
+  KioskUtilityResult,
+  MeterRefused,
+  MeterSettled,
+  MeterStart,
+  MeterStarted,
+  MeterStop,
+  MeterUsage,
+  MeterUsageAck,
+  OfflineUpload,
+  OfflineUploadResult,
+  Pay,
+  PayApproved,
+  PayDeclined,
+  PayWithPin,
+  RuleTableChunk,
+  RuleTableDelta,
+  RuleTableRequest,
+  SignIn,
+  SignInAccepted,
+  VisitorCheck,
+  VisitorResult,
+};

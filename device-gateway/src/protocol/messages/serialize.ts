@@ -1,0 +1,195 @@
+// From a typed message to its plaintext payload: the dispatch to each family's serializer.
+
+import { ProtocolError } from '../errors.ts';
+import { payloadBytesMax } from '../limits.ts';
+import { ByteWriter } from '../writer.ts';
+import { serializeAttendanceCheck, serializeAttendanceResult } from './attendance.ts';
+import { serializeBlacklistChunk, serializeBlacklistDelta, serializeBlacklistRequest } from './blacklist.ts';
+import { serializeConfigPush } from './config.ts';
+import { serializeIdentityCheck, serializeIdentityResult } from './identity.ts';
+import {
+  serializeKioskAccount,
+  serializeKioskBankLoad,
+  serializeKioskCashTopUp,
+  serializeKioskIdentify,
+  serializeKioskLoadResult,
+  serializeKioskUtilityPay,
+  serializeKioskUtilityResult,
+} from './kiosk.ts';
+import type { Message } from './message.ts';
+import {
+  serializeMeterRefused,
+  serializeMeterSettled,
+  serializeMeterStart,
+  serializeMeterStarted,
+  serializeMeterStop,
+  serializeMeterUsage,
+  serializeMeterUsageAck,
+} from './meter.ts';
+import { serializeOfflineUpload, serializeOfflineUploadResult } from './offline.ts';
+import {
+  serializeDoorCommand,
+  serializeDoorEvent,
+  serializeDoorEventAck,
+  serializeRuleTableChunk,
+  serializeRuleTableDelta,
+  serializeRuleTableRequest,
+} from './passage.ts';
+import { serializePay, serializePayApproved, serializePayDeclined, serializePayWithPin } from './pay.ts';
+import {
+  serializeChallenge,
+  serializeClockSync,
+  serializeClockSyncResult,
+  serializeErrorFrame,
+  serializeHeartbeat,
+  serializeHeartbeatAck,
+  serializeSignIn,
+  serializeSignInAccepted,
+} from './session.ts';
+import { serializeVisitorCheck, serializeVisitorResult } from './visitor.ts';
+
+/** The plaintext payload of a message. Invalid field values are a caller bug: ProtocolError is thrown. */
+export function serializePayload(m: Message, bytesMax: number = payloadBytesMax): Uint8Array {
+  const w = new ByteWriter(bytesMax);
+  switch (m.kind) {
+    case 'challenge':
+      serializeChallenge(w, m);
+      break;
+    case 'sign_in':
+      serializeSignIn(w, m);
+      break;
+    case 'sign_in_accepted':
+      serializeSignInAccepted(w, m);
+      break;
+    case 'heartbeat':
+      serializeHeartbeat(w, m);
+      break;
+    case 'heartbeat_ack':
+      serializeHeartbeatAck(w, m);
+      break;
+    case 'clock_sync':
+      serializeClockSync(w, m);
+      break;
+    case 'clock_sync_result':
+      serializeClockSyncResult(w, m);
+      break;
+    case 'config_push':
+      serializeConfigPush(w, m);
+      break;
+    case 'error':
+      serializeErrorFrame(w, m);
+      break;
+    case 'pay':
+      serializePay(w, m);
+      break;
+    case 'pay_approved':
+      serializePayApproved(w, m);
+      break;
+    case 'pay_declined':
+      serializePayDeclined(w, m);
+      break;
+    case 'pay_with_pin':
+      serializePayWithPin(w, m);
+      break;
+    case 'identity_check':
+      serializeIdentityCheck(w, m);
+      break;
+    case 'identity_result':
+      serializeIdentityResult(w, m);
+      break;
+    case 'attendance':
+      serializeAttendanceCheck(w, m);
+      break;
+    case 'attendance_result':
+      serializeAttendanceResult(w, m);
+      break;
+    case 'meter_start':
+      serializeMeterStart(w, m);
+      break;
+    case 'meter_started':
+      serializeMeterStarted(w, m);
+      break;
+    case 'meter_refused':
+      serializeMeterRefused(w, m);
+      break;
+    case 'meter_usage':
+      serializeMeterUsage(w, m);
+      break;
+    case 'meter_usage_ack':
+      serializeMeterUsageAck(w, m);
+      break;
+    case 'meter_stop':
+      serializeMeterStop(w, m);
+      break;
+    case 'meter_settled':
+      serializeMeterSettled(w, m);
+      break;
+    case 'offline_upload':
+      serializeOfflineUpload(w, m);
+      break;
+    case 'offline_upload_result':
+      serializeOfflineUploadResult(w, m);
+      break;
+    case 'blacklist_request':
+      serializeBlacklistRequest(w, m);
+      break;
+    case 'blacklist_chunk':
+      serializeBlacklistChunk(w, m);
+      break;
+    case 'blacklist_delta':
+      serializeBlacklistDelta(w, m);
+      break;
+    case 'rule_table_request':
+      serializeRuleTableRequest(w, m);
+      break;
+    case 'rule_table_chunk':
+      serializeRuleTableChunk(w, m);
+      break;
+    case 'rule_table_delta':
+      serializeRuleTableDelta(w, m);
+      break;
+    case 'door_command':
+      serializeDoorCommand(w, m);
+      break;
+    case 'door_event':
+      serializeDoorEvent(w, m);
+      break;
+    case 'door_event_ack':
+      serializeDoorEventAck(w, m);
+      break;
+    case 'kiosk_identify':
+      serializeKioskIdentify(w, m);
+      break;
+    case 'kiosk_account':
+      serializeKioskAccount(w, m);
+      break;
+    case 'kiosk_bank_load':
+      serializeKioskBankLoad(w, m);
+      break;
+    case 'kiosk_cash_top_up':
+      serializeKioskCashTopUp(w, m);
+      break;
+    case 'kiosk_load_result':
+      serializeKioskLoadResult(w, m);
+      break;
+    case 'kiosk_utility_pay':
+      serializeKioskUtilityPay(w, m);
+      break;
+    case 'kiosk_utility_result':
+      serializeKioskUtilityResult(w, m);
+      break;
+    case 'visitor_check':
+      serializeVisitorCheck(w, m);
+      break;
+    case 'visitor_result':
+      serializeVisitorResult(w, m);
+      break;
+    default:
+      return unknownKind(m);
+  }
+  return w.finish();
+}
+
+function unknownKind(m: never): never {
+  throw new ProtocolError('UNKNOWN_TYPE', `no message kind "${String((m as { kind?: unknown }).kind)}"`);
+}
