@@ -1,21 +1,26 @@
-import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { z } from 'zod';
 import { close, listen, readRawBody } from '../wechat/http.ts';
-import { ACCESS_TOKEN_TTL_S, type AlipayPerson, AuthCodes, newUserId, REFRESH_TOKEN_TTL_S } from './auth.ts';
-import { type BillFile, billOf } from './bill.ts';
+import { type AlipayPerson, AuthCodes, newUserId } from './auth.ts';
+import type { BillFile } from './bill.ts';
+import { escapeHtml, page as htmlPage, returnLocation } from './cashier.ts';
 import { FaultSwitches, type Faults } from './faults.ts';
+import { gatewayMethods } from './gateway-methods.ts';
 import { type DeliveryAttempt, Notifier } from './notifications.ts';
+import { type Buyer, fenToYuan, refundedFen, type Trade, TradeBook } from './orders.ts';
 import {
-  type Buyer,
-  fenToYuan,
-  refundedFen,
-  TRADE_FEN_MAX,
-  type Trade,
-  TradeBook,
-  tradeView,
-  yuanToFen,
-} from './orders.ts';
+  type App,
+  type AppRegistration,
+  authCodeBody,
+  failure,
+  faultsBody,
+  invalid,
+  parseJson,
+  type Reply,
+  SYSTEM_PARAMS,
+  type TemplateMessage,
+  tradePayBody,
+} from './protocol.ts';
 import {
   beijingTime,
   makeRsaKeyPair,
@@ -25,6 +30,8 @@ import {
   signContent,
 } from './signing.ts';
 
+export type { AppRegistration, TemplateMessage } from './protocol.ts';
+
 /**
  * The Alipay open-platform stand-in: one classic gateway endpoint (`/gateway.do`) that dispatches on
  * `method=`, checks every request's RSA2 signature with the app's public key, and answers the
@@ -33,16 +40,6 @@ import {
  * cashier for alipay.trade.wap.pay and delivers signed, form-encoded notifications until the
  * receiver answers `success`. Routes under `/__mock/` are the stand-in's own controls, unsigned.
  */
-export interface AppRegistration {
-  appId: string;
-  /** The app's public key (PEM, or the bare base64 the console shows): requests are verified with it. */
-  appPublicKey: string;
-  /** Which id oauth.token answers: newer apps get `open_id`, older ones the 2088… `user_id`. */
-  idMode?: 'user_id' | 'open_id';
-  /** The merchant's partner id (2088…), the notifications' seller_id. */
-  sellerId?: string;
-}
-
 export interface AlipayStandInOptions {
   host?: string;
   port?: number;
@@ -87,127 +84,7 @@ export interface AlipayStandIn {
   close(): Promise<void>;
 }
 
-export interface TemplateMessage {
-  appId: string;
-  toUser: string;
-  userTemplateId: string;
-  page: string | undefined;
-  data: Record<string, { value: string }>;
-}
-
-const templateMessageBiz = z.object({
-  to_user_id: z.string().min(1).optional(),
-  to_open_id: z.string().min(1).optional(),
-  user_template_id: z.string().min(1),
-  form_id: z.string().optional(),
-  page: z.string().optional(),
-  data: z.string().min(2),
-});
-
 export type PayResult = { ok: true; tradeNo: string } | { ok: false; subCode: string; subMsg: string };
-
-interface App extends AppRegistration {
-  publicKey: KeyObject;
-  idMode: 'user_id' | 'open_id';
-  sellerId: string;
-}
-
-/** One gateway answer: the response key, its JSON object, or an HTML page, or a bare status. */
-type Reply =
-  | { kind: 'json'; key: string; body: Record<string, unknown> }
-  | { kind: 'html'; status: number; html: string; headers?: Record<string, string> };
-
-const SYSTEM_PARAMS = ['app_id', 'method', 'charset', 'sign_type', 'sign', 'timestamp', 'version'] as const;
-const BILL_URL_TTL_MS = 30_000;
-const BILLS_KEPT_MAX = 1_000;
-
-const outTradeNo = z.string().regex(/^[A-Za-z0-9_]{1,64}$/, 'out_trade_no 格式错误');
-const amount = z.string().refine((text) => {
-  const fen = yuanToFen(text);
-  return fen !== undefined && fen >= 1 && fen <= TRADE_FEN_MAX;
-}, '金额格式错误');
-const createBiz = z.object({
-  out_trade_no: outTradeNo,
-  total_amount: amount,
-  subject: z.string().min(1).max(256),
-  buyer_id: z
-    .string()
-    .regex(/^2088\d{12}$/)
-    .optional(),
-  buyer_open_id: z.string().min(1).max(128).optional(),
-  product_code: z.string().max(64).optional(),
-});
-const tradeRef = z
-  .object({ out_trade_no: outTradeNo.optional(), trade_no: z.string().max(64).optional() })
-  .refine(
-    (ref) => ref.out_trade_no !== undefined || ref.trade_no !== undefined,
-    'out_trade_no 和 trade_no 不能同时为空',
-  );
-const refundBiz = z
-  .object({
-    out_trade_no: outTradeNo.optional(),
-    trade_no: z.string().max(64).optional(),
-    refund_amount: amount,
-    out_request_no: z
-      .string()
-      .regex(/^[A-Za-z0-9_]{1,64}$/)
-      .optional(),
-    refund_reason: z.string().max(256).optional(),
-  })
-  .refine(
-    (ref) => ref.out_trade_no !== undefined || ref.trade_no !== undefined,
-    'out_trade_no 和 trade_no 不能同时为空',
-  );
-const wapBiz = z.object({
-  out_trade_no: outTradeNo,
-  total_amount: amount,
-  subject: z.string().min(1).max(256),
-  product_code: z.string().max(64).optional(),
-});
-const billBiz = z.object({
-  bill_type: z.enum(['trade', 'signcustomer']),
-  bill_date: z.string().regex(/^\d{4}-\d{2}(-\d{2})?$/),
-});
-const faultsBody = z.strictObject({
-  delayMs: z.number().int().min(0).max(3_600_000).optional(),
-  duplicate: z.boolean().optional(),
-  outOfOrder: z.boolean().optional(),
-  badSignature: z.boolean().optional(),
-  amountMismatch: z.boolean().optional(),
-  badResponseSignature: z.boolean().optional(),
-  gatewayDown: z.boolean().optional(),
-});
-const authCodeBody = z.strictObject({
-  appId: z.string().min(1),
-  userId: z
-    .string()
-    .regex(/^2088\d{12}$/)
-    .optional(),
-});
-const tradePayBody = z.strictObject({
-  appId: z.string().min(1),
-  tradeNo: z.string().min(1).max(64).optional(),
-  outTradeNo: z.string().min(1).max(64).optional(),
-});
-
-const failure = (code: string, msg: string, subCode: string, subMsg: string) => ({
-  code,
-  msg,
-  sub_code: subCode,
-  sub_msg: subMsg,
-});
-const business = (subCode: string, subMsg: string) => failure('40004', 'Business Failed', subCode, subMsg);
-const invalid = (subCode: string, subMsg: string) => failure('40002', 'Invalid Arguments', subCode, subMsg);
-const ok = (fields: Record<string, unknown>) => ({ code: '10000', msg: 'Success', ...fields });
-
-function parseJson(text: string | undefined): unknown {
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
 
 export async function startAlipayStandIn(options: AlipayStandInOptions): Promise<AlipayStandIn> {
   const now = options.now ?? Date.now;
@@ -324,239 +201,22 @@ export async function startAlipayStandIn(options: AlipayStandInOptions): Promise
     return { ok: true, app };
   };
 
-  const findTrade = (app: App, ref: { out_trade_no?: string | undefined; trade_no?: string | undefined }) =>
-    trades.find(
-      app.appId,
-      ref.trade_no !== undefined ? { tradeNo: ref.trade_no } : { outTradeNo: ref.out_trade_no ?? '' },
-    );
-
-  const bizOf = <T>(
-    schema: z.ZodType<T>,
-    params: Record<string, string>,
-  ): { ok: true; value: T } | { ok: false; body: Record<string, string> } => {
-    const parsed = schema.safeParse(parseJson(params.biz_content));
-    return parsed.success
-      ? { ok: true, value: parsed.data }
-      : {
-          ok: false,
-          body: business('ACQ.INVALID_PARAMETER', `参数无效: ${parsed.error.issues[0]?.message ?? ''}`),
-        };
-  };
-
-  const methods: Record<string, (app: App, params: Record<string, string>) => Reply> = {
-    // Template messages: one per call to the user the app knows (user_id or open_id, per its id mode).
-    'alipay.open.app.mini.templatemessage.send': (app, params) => {
-      const key = 'alipay_open_app_mini_templatemessage_send_response';
-      const biz = bizOf(templateMessageBiz, params);
-      if (!biz.ok) return { kind: 'json', key, body: biz.body };
-      const toUser = biz.value.to_user_id ?? biz.value.to_open_id;
-      const data = parseJson(biz.value.data);
-      if (toUser === undefined || data === null || typeof data !== 'object')
-        return { kind: 'json', key, body: business('INVALID_PARAMETER', '参数有误') };
-      // The stand-in's code for a user who turned the app's messages off.
-      if (refuseTemplateMessagesTo.has(toUser))
-        return { kind: 'json', key, body: business('USER_TEMPLATE_REFUSED', '用户已拒收该模板消息') };
-      templateMessages.push({
-        appId: app.appId,
-        toUser,
-        userTemplateId: biz.value.user_template_id,
-        page: biz.value.page,
-        data: data as Record<string, { value: string }>,
-      });
-      return { kind: 'json', key, body: ok({}) };
-    },
-    'alipay.system.oauth.token': (app, params) => {
-      const grant =
-        params.grant_type === 'authorization_code'
-          ? codes.redeemCode(app.appId, params.code ?? '')
-          : params.grant_type === 'refresh_token'
-            ? codes.redeemRefreshToken(app.appId, params.refresh_token ?? '')
-            : { ok: false as const, subCode: 'isv.grant-type-invalid', subMsg: '不支持的grantType' };
-      // Alipay answers a bad code in the error_response envelope, not under the method's key.
-      if (!grant.ok)
-        return { kind: 'json', key: 'error_response', body: invalid(grant.subCode, grant.subMsg) };
-      const id =
-        app.idMode === 'open_id'
-          ? { open_id: codes.openIdOf(app.appId, grant.person) }
-          : { user_id: grant.person.userId };
-      return {
-        kind: 'json',
-        key: 'alipay_system_oauth_token_response',
-        body: {
-          ...id,
-          access_token: grant.accessToken,
-          expires_in: ACCESS_TOKEN_TTL_S,
-          refresh_token: grant.refreshToken,
-          re_expires_in: REFRESH_TOKEN_TTL_S,
-          auth_start: beijingTime(now()),
-        },
-      };
-    },
-    'alipay.trade.create': (app, params) => {
-      const key = 'alipay_trade_create_response';
-      const biz = bizOf(createBiz, params);
-      if (!biz.ok) return { kind: 'json', key, body: biz.body };
-      const { out_trade_no, total_amount, subject, buyer_id, buyer_open_id, product_code } = biz.value;
-      if (buyer_id === undefined && buyer_open_id === undefined)
-        return {
-          kind: 'json',
-          key,
-          body: business('ACQ.INVALID_PARAMETER', 'buyer_id 和 buyer_open_id 不能同时为空'),
-        };
-      const created = trades.create({
-        appId: app.appId,
-        outTradeNo: out_trade_no,
-        totalFen: yuanToFen(total_amount) ?? 0,
-        subject,
-        productCode: product_code ?? 'JSAPI_PAY',
-        buyer: buyer_id !== undefined ? { userId: buyer_id } : { openId: buyer_open_id ?? '' },
-        ...(params.notify_url ? { notifyUrl: params.notify_url } : {}),
-      });
-      if (!created.ok) return { kind: 'json', key, body: business(created.subCode, created.subMsg) };
-      return { kind: 'json', key, body: ok({ out_trade_no, trade_no: created.value.tradeNo }) };
-    },
-    'alipay.trade.query': (app, params) => {
-      const key = 'alipay_trade_query_response';
-      const biz = bizOf(tradeRef, params);
-      if (!biz.ok) return { kind: 'json', key, body: biz.body };
-      const trade = findTrade(app, biz.value);
-      if (trade === undefined)
-        return { kind: 'json', key, body: business('ACQ.TRADE_NOT_EXIST', '交易不存在') };
-      return { kind: 'json', key, body: ok(tradeView(trade)) };
-    },
-    'alipay.trade.close': (app, params) => {
-      const key = 'alipay_trade_close_response';
-      const biz = bizOf(tradeRef, params);
-      if (!biz.ok) return { kind: 'json', key, body: biz.body };
-      const trade = findTrade(app, biz.value);
-      if (trade === undefined)
-        return { kind: 'json', key, body: business('ACQ.TRADE_NOT_EXIST', '交易不存在') };
-      const closed = trades.close(trade);
-      if (!closed.ok) return { kind: 'json', key, body: business(closed.subCode, closed.subMsg) };
-      return { kind: 'json', key, body: ok({ trade_no: trade.tradeNo, out_trade_no: trade.outTradeNo }) };
-    },
-    'alipay.trade.refund': (app, params) => {
-      const key = 'alipay_trade_refund_response';
-      const biz = bizOf(refundBiz, params);
-      if (!biz.ok) return { kind: 'json', key, body: biz.body };
-      const trade = findTrade(app, biz.value);
-      if (trade === undefined)
-        return { kind: 'json', key, body: business('ACQ.TRADE_NOT_EXIST', '交易不存在') };
-      const made = trades.refund(
-        trade,
-        // Without out_request_no Alipay takes the trade's own number: one full refund.
-        biz.value.out_request_no ?? trade.outTradeNo,
-        yuanToFen(biz.value.refund_amount) ?? 0,
-        biz.value.refund_reason ?? '',
-      );
-      if (!made.ok) return { kind: 'json', key, body: business(made.subCode, made.subMsg) };
-      if (made.value.isNew) notify(app, trade, made.value.refund);
-      return {
-        kind: 'json',
-        key,
-        body: ok({
-          trade_no: trade.tradeNo,
-          out_trade_no: trade.outTradeNo,
-          buyer_logon_id: 'stu***@campus.test',
-          fund_change: made.value.isNew ? 'Y' : 'N',
-          refund_fee: fenToYuan(refundedFen(trade)),
-          gmt_refund_pay: beijingTime(made.value.refund.atMs),
-          ...buyerFields(app, trade.buyer),
-        }),
-      };
-    },
-    'alipay.data.dataservice.bill.downloadurl.query': (app, params) => {
-      const key = 'alipay_data_dataservice_bill_downloadurl_query_response';
-      const biz = bizOf(billBiz, params);
-      if (!biz.ok) return { kind: 'json', key, body: biz.body };
-      const file = billOf({
-        appId: app.appId,
-        sellerId: app.sellerId,
-        billDate: biz.value.bill_date,
-        trades: trades.tradesOf(app.appId),
-        nowMs: now(),
-        sameDay: options.billsSameDay === true,
-      });
-      if (file === undefined)
-        return {
-          kind: 'json',
-          key,
-          body: failure('40004', 'Business Failed', 'isp.bill_not_exist', '账单不存在'),
-        };
-      if (bills.size >= BILLS_KEPT_MAX) bills.clear();
-      bills.set(file.token, { file, expiresAtMs: now() + BILL_URL_TTL_MS });
-      return {
-        kind: 'json',
-        key,
-        body: ok({ bill_download_url: `${baseUrl}/__bill/download?token=${file.token}` }),
-      };
-    },
-    'alipay.trade.wap.pay': (app, params) => cashier(app, params),
-  };
-
-  const page = (status: number, title: string, content: string): Reply => ({
-    kind: 'html',
-    status,
-    headers: {
-      'Content-Security-Policy':
-        `default-src 'none'; style-src 'unsafe-inline'; form-action 'self' ${(options.h5ReturnOrigins ?? []).join(' ')}`.trimEnd(),
-    },
-    html: `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)}</title></head><body style="font-family:sans-serif;text-align:center;padding:2em"><h1>${escapeHtml(title)}</h1>${content}</body></html>`,
+  const methods = gatewayMethods({
+    now,
+    trades,
+    codes,
+    templateMessages,
+    refuseTemplateMessagesTo,
+    bills,
+    billsSameDay: options.billsSameDay === true,
+    h5ReturnOrigins: options.h5ReturnOrigins ?? [],
+    baseUrl: () => baseUrl,
+    notify,
+    buyerFields,
   });
 
-  /**
-   * alipay.trade.wap.pay: the signed page request opens the trade and shows the cashier; its button
-   * posts to /__mock/cashier, which pays, notifies and sends the payer back to return_url.
-   */
-  const cashier = (app: App, params: Record<string, string>): Reply => {
-    const biz = bizOf(wapBiz, params);
-    if (!biz.ok) return page(400, '参数错误', `<p id="code">${escapeHtml(String(biz.body.sub_code))}</p>`);
-    const returnUrl = params.return_url ?? '';
-    if (returnUrl !== '' && !returnAllowed(returnUrl, options.h5ReturnOrigins ?? []))
-      return page(400, '返回地址不被允许', '<p id="code">ILLEGAL_RETURN_URL</p>');
-    const created = trades.create({
-      appId: app.appId,
-      outTradeNo: biz.value.out_trade_no,
-      totalFen: yuanToFen(biz.value.total_amount) ?? 0,
-      subject: biz.value.subject,
-      productCode: biz.value.product_code ?? 'QUICK_WAP_WAY',
-      buyer: {},
-      ...(params.notify_url ? { notifyUrl: params.notify_url } : {}),
-      ...(returnUrl ? { returnUrl } : {}),
-    });
-    if (!created.ok) return page(409, '交易无法支付', `<p id="code">${escapeHtml(created.subCode)}</p>`);
-    const trade = created.value;
-    const hidden = [
-      ['app_id', app.appId],
-      ['trade_no', trade.tradeNo],
-    ]
-      .map(([k, v]) => `<input type="hidden" name="${escapeHtml(k ?? '')}" value="${escapeHtml(v ?? '')}">`)
-      .join('');
-    return page(
-      200,
-      '支付宝收银台（模拟）',
-      `<p id="subject">${escapeHtml(trade.subject)}</p><p id="amount">¥${fenToYuan(trade.totalFen)}</p><form method="post" action="/__mock/cashier">${hidden}<button type="submit" id="pay">确认付款</button></form>`,
-    );
-  };
-
-  /** The payer's way back after the cashier: Alipay's synchronous return, signed like a notification. */
-  const returnLocation = (app: App, trade: Trade): string => {
-    const fields: Record<string, string> = {
-      app_id: app.appId,
-      method: 'alipay.trade.wap.pay.return',
-      charset: 'utf-8',
-      version: '1.0',
-      timestamp: beijingTime(now()),
-      seller_id: app.sellerId,
-      trade_no: trade.tradeNo,
-      out_trade_no: trade.outTradeNo,
-      total_amount: fenToYuan(trade.totalFen),
-    };
-    const sign = rsa2Sign(platformKey, signContent(fields, ['sign', 'sign_type']));
-    const url = new URL(trade.returnUrl ?? '');
-    for (const [k, v] of Object.entries({ ...fields, sign_type: 'RSA2', sign })) url.searchParams.set(k, v);
-    return url.toString();
-  };
+  const page = (status: number, title: string, content: string): Reply =>
+    htmlPage(options.h5ReturnOrigins ?? [], status, title, content);
 
   /** Serialises a gateway answer exactly as signed: the signature covers the bytes of the inner object. */
   const signedJson = (key: string, body: Record<string, unknown>): string => {
@@ -622,7 +282,7 @@ export async function startAlipayStandIn(options: AlipayStandInOptions): Promise
         return { status: 409, html: page(409, '支付失败', `<p id="code">${escapeHtml(paid.subCode)}</p>`) };
       if (trade.returnUrl === undefined)
         return { status: 200, html: page(200, '支付成功', `<p id="trade">${escapeHtml(paid.tradeNo)}</p>`) };
-      return { status: 303, location: returnLocation(app, trade) };
+      return { status: 303, location: returnLocation(platformKey, now(), app, trade) };
     }
     const faultMatch = path.match(/^\/__mock\/faults(?:\/([^/]+))?$/);
     if (method === 'PUT' && faultMatch) {
@@ -740,18 +400,4 @@ export async function startAlipayStandIn(options: AlipayStandInOptions): Promise
       await close(server);
     },
   };
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-/** A return URL is allowed only on one of the configured origins, over http(s). */
-function returnAllowed(returnUrl: string, origins: readonly string[]): boolean {
-  try {
-    const url = new URL(returnUrl);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && origins.includes(url.origin);
-  } catch {
-    return false;
-  }
 }
