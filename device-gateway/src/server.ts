@@ -37,7 +37,8 @@ import { defaultPresenceOptions, PresenceReporter } from './presence.ts';
 import { redisReplayGuard } from './replay-guard.ts';
 import { AnswerCache } from './session/answer-cache.ts';
 import { SessionRegistry } from './session/registry.ts';
-import { defaultTimings, Session, type SessionTimings } from './session/session.ts';
+import { Session } from './session/session.ts';
+import { defaultTimings, type SessionTimings } from './session/timings.ts';
 
 export interface RunningGateway {
   readonly port: number;

@@ -2,6 +2,9 @@
 // and answers back out. Every bad input ends as an ERROR frame and/or a close, never as a thrown error.
 //
 //   challenged ──SIGN_IN ok──▶ signed_in ──(error that closes, timeout, replaced)──▶ closed
+//
+// The checks of a sign-in are in sign-in.ts, which codes close or go anonymously in error-policy.ts, the
+// writes to the socket in outbound.ts, the timings in timings.ts.
 
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
@@ -14,58 +17,32 @@ import { Busy, handledKinds } from '../handlers/index.ts';
 import type { GatewayMetrics } from '../metrics.ts';
 import type { PresenceReporter } from '../presence.ts';
 import {
-  anonymousKey,
   clockSkewMsMax,
   decodeFrame,
-  deriveSessionKey,
   type Envelope,
-  encodeFrame,
   encryptedMessageTypes,
   errorsPerWindowMax,
   errorWindowMs,
   type FrameKeys,
   FrameSplitter,
-  frameBytesMax,
-  frameCompleteTimeoutMs,
   headerBytes,
-  heartbeatsMissedMax,
   type Message,
-  MessageType,
   macBytes,
-  macEquals,
-  outboundFramesMax,
   type ProtocolErrorCode,
   payloadBytesMax,
   peekHeader,
-  prepareKey,
   requestsInFlightMax,
   requestsOfKind,
   requestsPerSecondMax,
   serializePayload,
-  serverProof,
   signInNonceBytes,
-  signInResponse,
-  signInTimeoutMs,
 } from '../protocol/index.ts';
 import { type AnswerCache, requestHash } from './answer-cache.ts';
+import { anonymousErrors, closingErrors } from './error-policy.ts';
+import { Outbound } from './outbound.ts';
 import { RateLimit, WindowCounter } from './rate-limit.ts';
-
-export interface SessionTimings {
-  readonly signInTimeoutMs: number;
-  readonly heartbeatIntervalSeconds: number;
-  /** Silence after which the device counts as offline; normally heartbeatsMissedMax intervals. */
-  readonly silenceTimeoutMs: number;
-  readonly frameCompleteTimeoutMs: number;
-}
-
-export function defaultTimings(heartbeatIntervalSeconds: number): SessionTimings {
-  return {
-    signInTimeoutMs,
-    heartbeatIntervalSeconds,
-    silenceTimeoutMs: heartbeatIntervalSeconds * 1000 * heartbeatsMissedMax,
-    frameCompleteTimeoutMs,
-  };
-}
+import { checkSignIn, signInAccepted, signInHeader } from './sign-in.ts';
+import type { SessionTimings } from './timings.ts';
 
 export interface SessionDeps {
   readonly directory: DeviceDirectory;
@@ -87,46 +64,6 @@ export interface SessionDeps {
   readonly presence: Pick<PresenceReporter, 'signedIn' | 'heartbeat' | 'seen' | 'closed'>;
   readonly now?: () => number;
 }
-
-/** Errors after which the stream or the peer cannot be trusted: answer, then close. */
-const closingErrors: ReadonlySet<ProtocolErrorCode> = new Set([
-  'BAD_MAGIC',
-  'UNSUPPORTED_VERSION',
-  'FRAME_TOO_LARGE',
-  'FRAME_TOO_SMALL',
-  'TRUNCATED',
-  'BAD_MAC',
-  'DECRYPT_FAILED',
-  'NO_SESSION_KEY',
-  'UNKNOWN_DEVICE',
-  'DEVICE_DISABLED',
-  'SIGN_IN_FAILED',
-  'NOT_SIGNED_IN',
-  'SIGN_IN_TIMEOUT',
-  'HEARTBEAT_TIMEOUT',
-  'SESSION_REPLACED',
-]);
-
-/**
- * Errors sent anonymously (device id 0, the anonymous key, sequence 0; protocol § 4.2): they answer a frame
- * that did not authenticate or a device the server no longer serves, so the device's key must not sign them.
- */
-const anonymousErrors: ReadonlySet<ProtocolErrorCode> = new Set([
-  'BAD_MAGIC',
-  'UNSUPPORTED_VERSION',
-  'FRAME_TOO_LARGE',
-  'FRAME_TOO_SMALL',
-  'BAD_MAC',
-  'UNKNOWN_DEVICE',
-  'DEVICE_DISABLED',
-  'SIGN_IN_FAILED',
-]);
-
-/** The anonymous key, prepared once. */
-const anonymousKeys: FrameKeys = { macKey: prepareKey(anonymousKey) };
-
-/** Bytes a device may leave unread before it is dropped rather than queued for. */
-const outboundBytesMax = outboundFramesMax * frameBytesMax;
 
 type State =
   | { readonly name: 'challenged'; readonly serverNonce: Uint8Array }
@@ -155,14 +92,14 @@ export class Session {
   private signInTimer: NodeJS.Timeout | undefined;
   private silenceTimer: NodeJS.Timeout | undefined;
   private frameTimer: NodeJS.Timeout | undefined;
-  /** Frames written since the socket was corked; they leave in one write when the tick's work is done. */
-  private corked = false;
+  private readonly outbound: Outbound;
 
   constructor(
     private readonly socket: Socket,
     private readonly deps: SessionDeps,
   ) {
     this.now = deps.now ?? Date.now;
+    this.outbound = new Outbound(socket, deps.log, deps.metrics);
     const serverNonce = new Uint8Array(randomBytes(signInNonceBytes));
     this.state = { name: 'challenged', serverNonce };
     socket.setNoDelay(true);
@@ -294,63 +231,33 @@ export class Session {
   }
 
   private async signIn(frame: Uint8Array, serverNonce: Uint8Array): Promise<void> {
-    const peeked = peekHeader(frame);
-    if (!peeked.ok) {
-      this.fail(peeked.error.code, 0, 0);
+    const header = signInHeader(frame);
+    if (!header.ok) {
+      this.fail(header.code, 0, header.type);
       return;
     }
-    const head = peeked.value;
-    if (head.type !== MessageType.SIGN_IN) {
-      this.fail('NOT_SIGNED_IN', 0, head.type);
-      return;
-    }
-    const device = head.deviceId === 0 ? undefined : await this.deps.directory.find(head.deviceId);
+    const head = header.value;
+    const found = head.deviceId === 0 ? undefined : await this.deps.directory.find(head.deviceId);
     if (this.state.name === 'closed') return;
-    if (device === undefined) {
-      this.fail('UNKNOWN_DEVICE', 0, head.type);
+    const checked = checkSignIn(frame, head.type, found, serverNonce);
+    if (!checked.ok) {
+      if (checked.code === 'SIGN_IN_FAILED')
+        this.deps.log.warn({ deviceId: found?.deviceId }, 'sign-in refused');
+      this.fail(checked.code, 0, checked.type);
       return;
     }
-    if (device.disabled) {
-      this.fail('DEVICE_DISABLED', 0, head.type);
-      return;
-    }
-    const decoded = decodeFrame(frame, { macKey: device.key });
-    if (!decoded.ok) {
-      this.fail(decoded.error.code, 0, head.type);
-      return;
-    }
-    const message = decoded.value.message;
-    if (message.kind !== 'sign_in') {
-      this.fail('NOT_SIGNED_IN', 0, head.type);
-      return;
-    }
-    const expected = signInResponse(device.key, device.deviceId, serverNonce, message.deviceNonce);
-    if (!macEquals(expected, message.response) || message.deviceKind !== device.kind) {
-      this.deps.log.warn({ deviceId: device.deviceId }, 'sign-in refused');
-      this.fail('SIGN_IN_FAILED', 0, head.type);
-      return;
-    }
+    const { device, message, keys } = checked.value;
     clearTimeout(this.signInTimer);
-    const sessionKey = deriveSessionKey(device.key, device.deviceId, serverNonce, message.deviceNonce);
-    this.state = {
-      name: 'signed_in',
-      device,
-      keys: { macKey: prepareKey(device.key), sessionKey: prepareKey(sessionKey) },
-    };
+    this.state = { name: 'signed_in', device, keys };
     this.deps.metrics.inc('sign_ins');
     this.signedInAs = device.deviceId;
     this.deps.presence.signedIn(this, device.deviceId, message);
     this.deps.onSignedIn(this);
     this.armSilenceTimer();
     this.deps.log.info({ deviceId: device.deviceId, firmware: message.firmware }, 'device signed in');
+    const { blacklist, timings } = this.deps;
     this.send(
-      {
-        kind: 'sign_in_accepted',
-        serverProof: serverProof(device.key, device.deviceId, serverNonce, message.deviceNonce),
-        configVersion: device.config.configVersion,
-        blacklistVersion: this.deps.blacklist.version,
-        heartbeatIntervalSeconds: this.deps.timings.heartbeatIntervalSeconds,
-      },
+      signInAccepted(device, serverNonce, message, blacklist.version, timings.heartbeatIntervalSeconds),
       head.sequence,
     );
     // Protocol § 7.3: a device whose configuration differs gets CONFIG_PUSH at once.
@@ -575,23 +482,7 @@ export class Session {
       sequence: signedIn === undefined ? 0 : sequence,
       timestampMs: this.now(),
     };
-    const keys = signedIn ? signedIn.keys : anonymousKeys;
-    // Frames sent within one tick (answers resolved together, a refusal and a push) leave in one write:
-    // corked now, uncorked once the tick's callbacks and promise reactions have run.
-    if (!this.corked) {
-      this.corked = true;
-      this.socket.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.socket.uncork();
-      });
-    }
-    this.socket.write(encodeFrame(message, envelope, keys));
-    if (this.socket.writableLength > outboundBytesMax) {
-      this.deps.log.warn({ deviceId: this.deviceId }, 'device does not read its socket; dropping it');
-      this.deps.metrics.inc('dropped_unread_output');
-      this.socket.destroy();
-    }
+    this.outbound.write(message, envelope, signedIn?.keys, this.deviceId);
   }
 
   private armSilenceTimer(): void {
