@@ -1,20 +1,14 @@
 import type { Server } from 'node:http';
 import type { Redis } from 'ioredis';
-import Koa from 'koa';
-import Router from 'koa-router';
+import type Koa from 'koa';
 import { CardActivityFeed, cardActivityChannel } from './activity/card-activity.ts';
 import { AdminRepository } from './admin/admin-repository.ts';
 import { AdminService } from './admin/admin-service.ts';
 import { AuditLog } from './admin/audit-log.ts';
-import { BankGateway } from './bank/bank-gateway.ts';
-import { BankRepository } from './bank/bank-repository.ts';
-import { BankService, bankOptionsDefault } from './bank/bank-service.ts';
+import type { BankService } from './bank/bank-service.ts';
 import { ActivationCodes } from './bindings/activation-codes.ts';
 import { BindingRepository } from './bindings/binding-repository.ts';
 import { BindingService } from './bindings/binding-service.ts';
-import { HolderActions } from './bindings/holder-actions.ts';
-import { BusRepository } from './bus/bus-repository.ts';
-import { BusService } from './bus/bus-service.ts';
 import { CardRepository } from './cards/card-repository.ts';
 import { CardService } from './cards/card-service.ts';
 import type { CoreConfig } from './config.ts';
@@ -32,72 +26,24 @@ import { DeviceConfigs, deviceConfigChannel } from './devices/device-configs.ts'
 import { DeviceRepository } from './devices/device-repository.ts';
 import { DeviceService } from './devices/device-service.ts';
 import { OfflineRecords } from './devices/offline-records.ts';
-import { OfflineResolutions } from './devices/offline-resolutions.ts';
-import { PresenceRepository } from './devices/presence-repository.ts';
-import { PresenceService } from './devices/presence-service.ts';
-import { CoreError } from './errors.ts';
-import { FeeRepository } from './fees/fee-repository.ts';
-import { FeeService } from './fees/fee-service.ts';
-import { financeSystem } from './fees/finance-system.ts';
+import type { FeeService } from './fees/fee-service.ts';
 import { GuardianRepository } from './guardians/guardian-repository.ts';
 import { GuardianService } from './guardians/guardian-service.ts';
-import { coreReadinessChecks, healthProbeRoutes } from './health.ts';
-import { errorHandler, rawBody, serviceAuth, serviceAuthBeforeBody } from './http/middleware.ts';
-import { memoryNonces, redisNonces } from './http/nonces.ts';
-import { adminRoutes } from './http/routes/admin.ts';
-import { attendanceReportRoutes } from './http/routes/attendance-report.ts';
-import { bankRoutes } from './http/routes/bank.ts';
-import { bindingRoutes } from './http/routes/bindings.ts';
-import { blacklistRoutes } from './http/routes/blacklist.ts';
-import { busRoutes } from './http/routes/bus.ts';
-import { cardRoutes } from './http/routes/cards.ts';
-import { contentRoutes } from './http/routes/content.ts';
-import { deviceRecordRoutes } from './http/routes/device-records.ts';
-import { deviceRoutes } from './http/routes/devices.ts';
-import { feeRoutes } from './http/routes/fees.ts';
-import { guardianRoutes } from './http/routes/guardians.ts';
-import { kioskRoutes } from './http/routes/kiosks.ts';
-import { meetingRoutes } from './http/routes/meetings.ts';
-import { merchantRoutes } from './http/routes/merchants.ts';
-import { noticeRoutes } from './http/routes/notices.ts';
-import { operationRoutes } from './http/routes/operations.ts';
-import { payCodeRoutes } from './http/routes/pay-codes.ts';
-import { refundRoutes } from './http/routes/refunds.ts';
-import { reportRoutes } from './http/routes/reports.ts';
-import { statementRoutes } from './http/routes/statements.ts';
-import { subsidyImportBodies, subsidyRoutes } from './http/routes/subsidies.ts';
-import { syncRoutes } from './http/routes/sync.ts';
-import { topUpRoutes } from './http/routes/top-ups.ts';
-import { utilityRoutes } from './http/routes/utilities.ts';
-import { visitorRoutes } from './http/routes/visitors.ts';
-import { insightRoutes } from './insight/insight-routes.ts';
 import { InsightSlot } from './insight/start.ts';
 import { redisJobLock } from './jobs/scheduler.ts';
-import { KioskCashRepository } from './kiosks/kiosk-cash-repository.ts';
-import { KioskCashService } from './kiosks/kiosk-cash-service.ts';
 import { Batcher } from './ledger/batcher.ts';
 import { LedgerExecutor } from './ledger/executor.ts';
 import { LedgerRepository } from './ledger/ledger-repository.ts';
 import { LedgerService } from './ledger/ledger-service.ts';
 import { createLogger, type Logger } from './log.ts';
-import { MeetingRepository } from './meetings/meeting-repository.ts';
-import { MeetingService } from './meetings/meeting-service.ts';
 import { MerchantRepository } from './merchants/merchant-repository.ts';
 import { MerchantService } from './merchants/merchant-service.ts';
 import { MessageRepository } from './messages/message-repository.ts';
 import { MessageService } from './messages/message-service.ts';
-import {
-  createMetricsRegistry,
-  Gauge,
-  Histogram,
-  httpMetrics,
-  metricsEndpoint,
-  type Registry,
-} from './metrics.ts';
+import type { Registry } from './metrics.ts';
 import { MonthlyStatementNotices } from './notices/monthly-statements.ts';
 import { NoticeRepository } from './notices/notice-repository.ts';
 import { PassageRepository } from './passage/passage-repository.ts';
-import { passageRoutes } from './passage/passage-routes.ts';
 import { doorCommandChannel, PassageService, passageChannel } from './passage/passage-service.ts';
 import {
   createMemoryGuessLimit,
@@ -109,10 +55,6 @@ import { PayCodeRepository } from './paycodes/pay-code-repository.ts';
 import { PayCodeService } from './paycodes/pay-code-service.ts';
 import { createPii } from './pii.ts';
 import { createRedis } from './redis.ts';
-import { RefundRepository } from './refunds/refund-repository.ts';
-import { RefundService } from './refunds/refund-service.ts';
-import { AttendanceReport } from './reports/attendance-report.ts';
-import { AttendanceRepository } from './reports/attendance-repository.ts';
 import { ReportRepository } from './reports/report-repository.ts';
 import { ReportService } from './reports/report-service.ts';
 import { SettlementRepository } from './settlement/settlement-repository.ts';
@@ -124,19 +66,12 @@ import { defaultSubsidyOptions, SubsidyService } from './subsidies/subsidy-servi
 import { SourceReader } from './sync/source-reader.ts';
 import { SyncRepository } from './sync/sync-repository.ts';
 import { defaultSyncOptions, SyncService } from './sync/sync-service.ts';
-import { TopUpRepository } from './topups/top-up-repository.ts';
-import { TopUpService } from './topups/top-up-service.ts';
-import { electricityProvider, networkProvider } from './utilities/providers.ts';
-import { UtilityRepository } from './utilities/utility-repository.ts';
-import { defaultUtilityOptions, UtilityPurchases } from './utilities/utility-service.ts';
-import { VisitorPolicyRepository, VisitRepository } from './visitors/visit-repository.ts';
-import { VisitorService } from './visitors/visitor-service.ts';
+import type { UtilityPurchases } from './utilities/utility-service.ts';
+import { createFunds } from './wiring/funds.ts';
+import { createCoreHttp } from './wiring/http-app.ts';
 
 /** How often scheduled news is checked for having come due (and announced). */
 const newsAnnounceIntervalMs = 2_000;
-
-/** Large enough for a full batch of operations (about 200 bytes each). */
-const bodyBytesMax = 512 * 1024;
 
 export interface Core {
   db: Database;
@@ -258,51 +193,12 @@ export function createCore(
   const reports = new ReportService(new ReportRepository(db));
   const passage = new PassageService(new PassageRepository(db));
   const insight = new InsightSlot();
-  const refunds = new RefundService(new RefundRepository(db), ledger);
-  const topUps = new TopUpService(new TopUpRepository(db), cards, ledger, log);
-  const vendor = (url: string | undefined, appId: string, secret: string) =>
-    url === undefined ? undefined : { url, appId, secret, timeoutMs: config.utilityTimeoutMs };
-  const electricity = vendor(config.utilityUrl, config.utilityAppId, config.utilitySecret);
-  const network = vendor(config.networkUrl, config.networkAppId, config.networkSecret);
-  const utilities = new UtilityPurchases(
-    new UtilityRepository(db),
-    {
-      ...(electricity ? { electricity: electricityProvider(electricity) } : {}),
-      ...(network ? { network: networkProvider(network) } : {}),
-    },
-    ledger,
+  const { refunds, topUps, utilities, fees, bank } = createFunds(db, config, log, {
     cards,
+    ledger,
     merchants,
     notices,
-    log,
-    { ...defaultUtilityOptions, holdTimeoutMs: config.holdTimeoutMsMax },
-  );
-  const finance = vendor(config.financeUrl, config.financeAppId, config.financeSecret);
-  const fees = new FeeService(
-    new FeeRepository(db),
-    ledger,
-    cards,
-    merchants,
-    notices,
-    log,
-    finance ? financeSystem(finance) : undefined,
-  );
-  const bank = new BankService(
-    new BankRepository(db),
-    cards,
-    ledger,
-    refunds,
-    notices,
-    config.bankUrl
-      ? new BankGateway({ url: config.bankUrl, secret: config.bankSecret, timeoutMs: config.bankTimeoutMs })
-      : undefined,
-    log,
-    {
-      ...bankOptionsDefault,
-      loadAmountMax: config.topUpAmountMax,
-      resolveAfterMs: config.bankResolveAfterMs,
-    },
-  );
+  });
   // Identity sync is on only when a source database is configured (never in the embedded default).
   const sources =
     config.academicDatabaseUrl || config.hrDatabaseUrl
@@ -330,85 +226,7 @@ export function createCore(
     });
   });
 
-  const app = new Koa({ proxy: false });
-  app.silent = true;
-  const open = new Router();
-  const metrics = coreMetrics(batcher);
-  // Route templates, process and ledger figures only: nothing about a card or a person, so the
-  // internal core serves them unauthenticated like /health (docs/operations.md).
-  open.get('/metrics', metricsEndpoint(metrics));
-  open.use(healthProbeRoutes(coreReadinessChecks(db, redis)).routes());
-  open.get('/health', async (ctx) => {
-    await db.nowMs();
-    ctx.body = {
-      status: 'ok',
-      dialect: db.dialect,
-      queueDepth: batcher.depth,
-      batches: batcher.stats.batches,
-      operations: batcher.stats.operations,
-    };
-  });
-  app.use(httpMetrics(metrics));
-  app.use(errorHandler(log));
-  app.use(open.routes());
-  // Key id, timestamp window and nonce shape before any body byte is read (#12.13 class).
-  app.use(serviceAuthBeforeBody(config.serviceKeys));
-  app.use(rawBody(bodyBytesMax, subsidyImportBodies));
-  // Signed requests are accepted once: with Redis, across every core instance sharing it.
-  app.use(serviceAuth(config.serviceKeys, redis === undefined ? memoryNonces() : redisNonces(redis)));
-  const holder = new HolderActions(bindings, cards, notices, activity);
-  for (const router of [
-    operationRoutes(ledger, refunds),
-    cardRoutes(cards, ledger, refunds, holder),
-    merchantRoutes(merchants, settlement),
-    deviceRoutes(
-      devices,
-      deviceConfigs,
-      new PresenceService(new PresenceRepository(db), config.presenceSilenceMs),
-    ),
-    blacklistRoutes(blacklist),
-    deviceRecordRoutes(offline, access, attendance, new OfflineResolutions(db)),
-    syncRoutes(sync),
-    refundRoutes(refunds),
-    bindingRoutes(bindings, holder),
-    payCodeRoutes(payCodes),
-    statementRoutes(statements),
-    guardianRoutes(guardians),
-    adminRoutes(admins, audit),
-    contentRoutes(content),
-    noticeRoutes(notices, monthlyStatements),
-    topUpRoutes(topUps),
-    meetingRoutes(new MeetingService(new MeetingRepository(db), attendance, notices)),
-    busRoutes(new BusService(new BusRepository(db), cards, notices, activity)),
-    visitorRoutes(
-      new VisitorService(
-        new VisitRepository(db),
-        new VisitorPolicyRepository(db),
-        cards,
-        pii,
-        notices,
-        activity,
-        config.piiKeyHex,
-      ),
-    ),
-    utilityRoutes(utilities),
-    feeRoutes(fees),
-    bankRoutes(bank),
-    kioskRoutes(new KioskCashService(new KioskCashRepository(db), ledger)),
-    subsidyRoutes(subsidies),
-    reportRoutes(reports),
-    passageRoutes(passage),
-    attendanceReportRoutes(new AttendanceReport(new AttendanceRepository(db))),
-    // Off (NOT_FOUND) until the insight store is opened at start.
-    insightRoutes(insight),
-  ]) {
-    app.use(router.routes());
-    app.use(router.allowedMethods());
-  }
-  app.use(() => {
-    throw new CoreError('NOT_FOUND', 'no such route');
-  });
-  return {
+  const services = {
     db,
     log,
     cards,
@@ -439,31 +257,10 @@ export function createCore(
     fees,
     insight,
     batcher,
-    metrics,
     activity,
-    app,
   };
-}
-
-/** The core's registry: process and HTTP metrics, and the ledger's batching and queue. */
-function coreMetrics(batcher: Batcher): Registry {
-  const registry = createMetricsRegistry('core');
-  const batchSizes = new Histogram({
-    name: 'ledger_batch_size',
-    help: 'Operations per ledger transaction (group commit)',
-    buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
-    registers: [registry],
-  });
-  batcher.onBatch((size) => batchSizes.observe(size));
-  new Gauge({
-    name: 'ledger_queue_depth',
-    help: 'Ledger operations waiting for a transaction',
-    registers: [registry],
-    collect() {
-      this.set(batcher.depth);
-    },
-  });
-  return registry;
+  const { app, metrics } = createCoreHttp(config, { ...services, refunds, topUps, notices, pii }, redis);
+  return { ...services, metrics, app };
 }
 
 export interface RunningCore extends Core {
