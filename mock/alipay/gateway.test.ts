@@ -201,9 +201,10 @@ describe('Alipay open-platform stand-in driven by the real alipay-sdk', () => {
       standIn.faults.clear();
     }
     const nowhere = makeGateway(APP_ID, { gatewayUrl: 'http://127.0.0.1:9/gateway.do' });
+    // A refused connection is told apart from a lost answer: nothing reached Alipay, so a caller may resend.
     assert.deepEqual(await nowhere.exec('alipay.trade.query', { bizContent: { out_trade_no: 'T1' } }), {
       kind: 'unavailable',
-      reason: 'transport',
+      reason: 'unreachable',
     });
   });
 

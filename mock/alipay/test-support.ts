@@ -6,10 +6,10 @@ import { makeRsaKeyPair, type RsaKeyPair } from './signing.ts';
 /**
  * Test-only helpers: an app identity made at runtime, and a notification receiver that does what the
  * BFF's notify route must do first (verify the signature, answer `success` only then). The client is
- * the BFF's own (bff/src/services/alipay-gateway.ts), so what these tests prove about the stand-in
+ * the project's own (core/src/alipay/gateway.ts), so what these tests prove about the stand-in
  * holds for the code that talks to Alipay.
  */
-export { AlipayGateway } from '../../bff/src/services/alipay-gateway.ts';
+export { AlipayGateway } from '@campus-card/core/alipay';
 
 export const APP_ID = '2021000100000001';
 

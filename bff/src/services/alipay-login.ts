@@ -1,6 +1,6 @@
+import { AlipayGateway, type AlipayGatewayOptions } from '@campus-card/core/alipay';
 import type { Logger } from '@campus-card/core/log';
 import { BffError } from '../errors.ts';
-import { AlipayGateway, type AlipayGatewayOptions } from './alipay-gateway.ts';
 
 /**
  * Alipay login: the code from my.getAuthCode is traded through `alipay.system.oauth.token` (the

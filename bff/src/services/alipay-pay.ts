@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
+import { AlipayGateway, type AlipayGatewayOptions, type GatewayResult } from '@campus-card/core/alipay';
 import { formatDateTime, shanghaiDateTimeMs } from '@campus-card/core/time';
-import { AlipayGateway, type AlipayGatewayOptions, type GatewayResult } from './alipay-gateway.ts';
 import { ALIPAY_SUBJECT_PREFIX } from './alipay-login.ts';
 
 /**
- * Alipay payments for top-ups, through the one verifying client (alipay-gateway.ts: every answer's
+ * Alipay payments for top-ups, through the one verifying client (core/src/alipay/gateway.ts: every answer's
  * RSA2 signature checked, Beijing timestamps): alipay.trade.create for the mini-program (its trade_no
  * is what my.tradePay takes), the alipay.trade.wap.pay page for H5, query, close and refund with
  * out_request_no. Money crosses this boundary as Alipay's yuan strings and is converted exactly

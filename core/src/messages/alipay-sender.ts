@@ -1,11 +1,10 @@
-import { AlipayRequestError, AlipaySdk } from 'alipay-sdk';
-import { formatDateTime } from '../time.ts';
+import { AlipayGateway } from '../alipay/gateway.ts';
 import type { MessageKind, MessageSender, SendOutcome } from './message-types.ts';
 
 /**
- * Alipay template messages (`alipay.open.app.mini.templatemessage.send`) through the official
- * alipay-sdk with every answer's RSA2 signature checked (validateSign; the SDK skips it unless asked)
- * and the timestamp in Beijing time. A signed refusal is final; a 5xx or no connection was not taken
+ * Alipay template messages (`alipay.open.app.mini.templatemessage.send`) through the project's one
+ * verifying Alipay client (core/src/alipay/gateway.ts: every answer's RSA2 signature checked, the
+ * timestamp in Beijing time). A signed refusal is final; a 5xx or no connection was not taken
  * (retry); an answer that cannot be trusted or a timeout may have been taken (unknown, never resent).
  */
 export interface AlipayMessageOptions {
@@ -21,19 +20,10 @@ export interface AlipayMessageOptions {
 }
 
 export class AlipayMessageSender implements MessageSender {
-  private readonly sdk: AlipaySdk;
+  private readonly gateway: AlipayGateway;
 
   constructor(private readonly options: AlipayMessageOptions) {
-    const privateKey = options.privateKey.trim();
-    this.sdk = new AlipaySdk({
-      appId: options.appId,
-      privateKey,
-      keyType: privateKey.includes('BEGIN PRIVATE KEY') ? 'PKCS8' : 'PKCS1',
-      alipayPublicKey: options.alipayPublicKey.trim(),
-      gateway: options.gatewayUrl,
-      timeout: options.timeoutMs ?? 5_000,
-      camelcase: false,
-    });
+    this.gateway = new AlipayGateway(options);
   }
 
   async send(
@@ -48,44 +38,30 @@ export class AlipayMessageSender implements MessageSender {
     });
     const to =
       (this.options.idMode ?? 'user_id') === 'user_id' ? { to_user_id: target } : { to_open_id: target };
-    let answer: Record<string, unknown>;
-    try {
-      answer = (await this.sdk.exec(
-        'alipay.open.app.mini.templatemessage.send',
-        {
-          timestamp: formatDateTime(Date.now()),
-          bizContent: {
-            ...to,
-            user_template_id: template.id,
-            ...(payload.page === undefined ? {} : { page: payload.page }),
-            data: JSON.stringify(data),
-          },
-        },
-        { validateSign: true },
-      )) as Record<string, unknown>;
-    } catch (error) {
-      return failureOf(error);
+    const answer = await this.gateway.exec('alipay.open.app.mini.templatemessage.send', {
+      bizContent: {
+        ...to,
+        user_template_id: template.id,
+        ...(payload.page === undefined ? {} : { page: payload.page }),
+        data: JSON.stringify(data),
+      },
+    });
+    switch (answer.kind) {
+      case 'ok':
+        return { outcome: 'sent' };
+      case 'refused': {
+        const subCode = answer.subCode || answer.code;
+        // aop.ACQ.SYSTEM_ERROR / isp.* are Alipay's own trouble: not taken, retried.
+        if (answer.code === '20000' || subCode.startsWith('isp.'))
+          return { outcome: 'retry', code: `alipay_${subCode}` };
+        return { outcome: 'refused', code: `alipay_${subCode}` };
+      }
+      case 'unavailable':
+        // The gateway refused the connection or answered an error status: it did not take the call.
+        if (answer.reason === 'unreachable' || answer.reason === 'http_status')
+          return { outcome: 'retry', code: answer.reason };
+        // A timeout, a dropped connection or an answer whose signature does not verify: it may have been taken.
+        return { outcome: 'unknown', code: 'no_trusted_answer' };
     }
-    const code = String(answer.code ?? '');
-    if (code === '10000') return { outcome: 'sent' };
-    const subCode = String(answer.sub_code ?? code);
-    // aop.ACQ.SYSTEM_ERROR / isp.* are Alipay's own trouble: not taken, retried.
-    if (code === '20000' || subCode.startsWith('isp.'))
-      return { outcome: 'retry', code: `alipay_${subCode}` };
-    return { outcome: 'refused', code: `alipay_${subCode}` };
   }
-}
-
-function failureOf(error: unknown): SendOutcome {
-  if (error instanceof AlipayRequestError) {
-    // The gateway (or a balancer before it) answered an error status: it did not take the call.
-    if (error.message.startsWith('HTTP 请求错误')) return { outcome: 'retry', code: 'http_status' };
-    if (
-      error.message.startsWith('HttpClient Request error') &&
-      /ECONNREFUSED/.test(String(error.cause ?? error.message))
-    )
-      return { outcome: 'retry', code: 'unreachable' };
-  }
-  // A timeout, a dropped connection or an answer whose signature does not verify: it may have been taken.
-  return { outcome: 'unknown', code: 'no_trusted_answer' };
 }

@@ -1,8 +1,9 @@
-import { formatDateTime } from '@campus-card/core/time';
 import { AlipayRequestError, AlipaySdk } from 'alipay-sdk';
+import { formatDateTime } from '../time.ts';
 
 /**
- * The one way this project calls Alipay's classic gateway: the official alipay-sdk, with every answer's
+ * The one way this project calls Alipay's classic gateway (the BFF's sign-in and payments, the core's
+ * template messages): the official alipay-sdk, with every answer's
  * RSA2 signature checked (the SDK skips the check unless asked) and the request timestamp written in
  * Beijing time whatever the process's zone (the SDK would format it in the local zone). Results are
  * values: a verified answer, a verified refusal with Alipay's codes, or "unavailable" for anything that
@@ -23,8 +24,15 @@ export type GatewayResult =
   | { kind: 'ok'; data: Record<string, unknown> }
   /** Alipay refused, and said so in a signed answer: the codes can be acted on. */
   | { kind: 'refused'; code: string; subCode: string; subMsg: string }
-  /** No answer, not HTTP 200, not JSON, or a signature that does not verify: nothing in it is trusted. */
-  | { kind: 'unavailable'; reason: 'transport' | 'http_status' | 'malformed' | 'bad_signature' };
+  /**
+   * No answer, not HTTP 200, not JSON, or a signature that does not verify: nothing in it is trusted.
+   * `unreachable` (the connection was refused) and `http_status` (the gateway answered an error status)
+   * mean the call was not taken; the others may have been.
+   */
+  | {
+      kind: 'unavailable';
+      reason: 'unreachable' | 'transport' | 'http_status' | 'malformed' | 'bad_signature';
+    };
 
 export class AlipayGateway {
   readonly sdk: AlipaySdk;
@@ -97,7 +105,10 @@ export class AlipayGateway {
     const raw = (error as AlipayRequestError).responseDataRaw;
     if (error instanceof AlipayRequestError) {
       if (error.message.startsWith('HttpClient Request error'))
-        return { kind: 'unavailable', reason: 'transport' };
+        return {
+          kind: 'unavailable',
+          reason: /ECONNREFUSED/.test(String(error.cause ?? error.message)) ? 'unreachable' : 'transport',
+        };
       if (error.message.startsWith('HTTP 请求错误')) return { kind: 'unavailable', reason: 'http_status' };
     }
     if (typeof raw !== 'string') return { kind: 'unavailable', reason: 'malformed' };
