@@ -93,12 +93,12 @@ test('when a holder binds a bank card, then the bank checks the holder, SMS gues
   const right = bank.smsFor('13800000001') as string;
   const wrong = right === '000000' ? '111111' : '000000';
   const answers = await Promise.all(
-    Array.from({ length: 8 }, () =>
+    Array.from({ length: 50 }, () =>
       refusal(t.client.confirmBankBinding({ cardNo, bindingId: started.id, smsCode: wrong })),
     ),
   );
   assert.equal(answers.filter((e) => e.code === 'BANK_SMS_CODE_WRONG').length, 5);
-  assert.equal(answers.filter((e) => e.code === 'BANK_SMS_LOCKED').length, 3);
+  assert.equal(answers.filter((e) => e.code === 'BANK_SMS_LOCKED').length, 45);
   // Even the right code is refused now: the request is used up.
   const locked = await refusal(
     t.client.confirmBankBinding({ cardNo, bindingId: started.id, smsCode: right }),
