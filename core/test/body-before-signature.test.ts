@@ -3,55 +3,10 @@
 // without a service key cannot make it hold a subsidy import's megabytes: the refusal comes while
 // the body is still being sent, and the connection is closed instead of read to its end.
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { signedHeaders } from '../src/http/signature.ts';
+import { statusBeforeBody } from './body-probe.ts';
 import { startTestCore, type TestCore, testServiceKey } from './support.ts';
-
-/**
- * Sends the headers of a body of bytesTotal and only its first 64 KiB, and answers the status and
- * code that came back while the rest was never sent (status undefined when none came within waitMs).
- */
-function statusBeforeBody(
-  url: string,
-  path: string,
-  bytesTotal: number,
-  headers: Record<string, string> = {},
-  waitMs = 3000,
-): Promise<{ status: number | undefined; connection: string | undefined; code?: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(new URL(path, url), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'content-length': String(bytesTotal), ...headers },
-    });
-    const timer = setTimeout(() => {
-      req.destroy();
-      resolve({ status: undefined, connection: undefined });
-    }, waitMs);
-    req.on('response', (response) => {
-      clearTimeout(timer);
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => {
-        let code: string | undefined;
-        try {
-          code = (JSON.parse(Buffer.concat(chunks).toString()) as { code?: string }).code;
-        } catch {}
-        resolve({ status: response.statusCode, connection: response.headers.connection, code });
-        req.destroy();
-      });
-    });
-    req.on('error', (error) => {
-      // The server closing its side after answering may surface here first; the answer decides.
-      if (
-        (error as NodeJS.ErrnoException).code !== 'ECONNRESET' &&
-        (error as NodeJS.ErrnoException).code !== 'EPIPE'
-      )
-        reject(error);
-    });
-    req.write(Buffer.alloc(64 * 1024, 0x20));
-  });
-}
 
 const sixMb = 6 * 1024 * 1024;
 

@@ -3,50 +3,10 @@
 // body. A request without that header (signed by hand) is read only up to 64 KiB before the signature
 // check; past that it is 413 before buffering. A body that is not the one hashed is refused after reading.
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { signatureHeaders, signedHeaders } from '../src/http/signature.ts';
+import { statusBeforeBody } from './body-probe.ts';
 import { startTestCore, type TestCore, testServiceKey } from './support.ts';
-
-/**
- * Sends the headers of a body of bytesTotal and only its first 64 KiB; answers the status, code and
- * Connection header that came back while the rest was never sent (status undefined: no answer in 3 s).
- */
-function statusBeforeBody(
-  url: string,
-  path: string,
-  bytesTotal: number,
-  headers: Record<string, string>,
-): Promise<{ status: number | undefined; connection?: string; code?: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(new URL(path, url), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'content-length': String(bytesTotal), ...headers },
-    });
-    const timer = setTimeout(() => {
-      req.destroy();
-      resolve({ status: undefined });
-    }, 3_000);
-    req.on('response', (response) => {
-      clearTimeout(timer);
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => {
-        let code: string | undefined;
-        try {
-          code = (JSON.parse(Buffer.concat(chunks).toString()) as { code?: string }).code;
-        } catch {}
-        resolve({ status: response.statusCode, connection: response.headers.connection, code });
-        req.destroy();
-      });
-    });
-    req.on('error', (error) => {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'ECONNRESET' && code !== 'EPIPE') reject(error);
-    });
-    req.write(Buffer.alloc(Math.min(bytesTotal, 64 * 1024), 0x20));
-  });
-}
 
 /** Sends a whole body with these headers; answers status and code. */
 async function send(url: string, path: string, body: string, headers: Record<string, string>) {
