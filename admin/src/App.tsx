@@ -18,38 +18,71 @@ import {
   WarningOutlined,
 } from '@ant-design/icons';
 import { Button, Layout, Menu, Space, Spin, Tag, Typography } from 'antd';
-import { type ReactNode, useCallback, useEffect, useState } from 'react';
+import { lazy, type ReactNode, Suspense, useCallback, useEffect, useState } from 'react';
 import { api, type Me, session, whenForbidden, whenSignedOut } from './api.ts';
 import { MyAccount } from './components/MyAccount.tsx';
-import { AccountsPage } from './pages/AccountsPage.tsx';
-import { ApprovalsPage } from './pages/ApprovalsPage.tsx';
-import { AttendancePage } from './pages/AttendancePage.tsx';
-import { AuditPage } from './pages/AuditPage.tsx';
-import { BankPage } from './pages/bank/BankPage.tsx';
 import { bankText } from './pages/bank/strings.ts';
-import { CardPage } from './pages/CardPage.tsx';
-import { ContentPage } from './pages/ContentPage.tsx';
-import { CampusPaymentsPage, FeeReceiptPage } from './pages/campus-payments/CampusPaymentsPage.tsx';
 import { campusPayText } from './pages/campus-payments/strings.ts';
-import { DashboardPage } from './pages/DashboardPage.tsx';
-import { DevicesPage } from './pages/DevicesPage.tsx';
 import { ForbiddenPage } from './pages/ForbiddenPage.tsx';
-import { FundsPage } from './pages/FundsPage.tsx';
 import { LoginPage } from './pages/LoginPage.tsx';
-import { MerchantsPage } from './pages/MerchantsPage.tsx';
-import { MeetingsPage } from './pages/meetings/MeetingsPage.tsx';
 import { meetingText } from './pages/meetings/strings.ts';
-import { OfflineExceptionsPage } from './pages/OfflineExceptionsPage.tsx';
-import { PassagePage } from './pages/passage/PassagePage.tsx';
-import { ReceiptPage } from './pages/ReceiptPage.tsx';
-import { RefundSlipPage, RefundsPage } from './pages/RefundsPage.tsx';
-import { ReportsPage } from './pages/ReportsPage.tsx';
-import { SearchPage } from './pages/SearchPage.tsx';
-import { SyncPage } from './pages/SyncPage.tsx';
 import { visitorText } from './pages/visitors/strings.ts';
-import { VisitorsPage } from './pages/visitors/VisitorsPage.tsx';
-import { WorkbenchPage } from './pages/WorkbenchPage.tsx';
 import { menuText, passageText } from './strings.ts';
+
+/**
+ * Each page is its own chunk, fetched when first opened (#19: one 1.86 MB bundle before): the sign-in
+ * page and the shell load with the app, a page's code only when the admin goes there.
+ */
+const AccountsPage = lazy(() =>
+  import('./pages/AccountsPage.tsx').then((m) => ({ default: m.AccountsPage })),
+);
+const ApprovalsPage = lazy(() =>
+  import('./pages/ApprovalsPage.tsx').then((m) => ({ default: m.ApprovalsPage })),
+);
+const AttendancePage = lazy(() =>
+  import('./pages/AttendancePage.tsx').then((m) => ({ default: m.AttendancePage })),
+);
+const AuditPage = lazy(() => import('./pages/AuditPage.tsx').then((m) => ({ default: m.AuditPage })));
+const BankPage = lazy(() => import('./pages/bank/BankPage.tsx').then((m) => ({ default: m.BankPage })));
+const CampusPaymentsPage = lazy(() =>
+  import('./pages/campus-payments/CampusPaymentsPage.tsx').then((m) => ({ default: m.CampusPaymentsPage })),
+);
+const CardPage = lazy(() => import('./pages/CardPage.tsx').then((m) => ({ default: m.CardPage })));
+const ContentPage = lazy(() => import('./pages/ContentPage.tsx').then((m) => ({ default: m.ContentPage })));
+const DashboardPage = lazy(() =>
+  import('./pages/DashboardPage.tsx').then((m) => ({ default: m.DashboardPage })),
+);
+const DevicesPage = lazy(() => import('./pages/DevicesPage.tsx').then((m) => ({ default: m.DevicesPage })));
+const FeeReceiptPage = lazy(() =>
+  import('./pages/campus-payments/CampusPaymentsPage.tsx').then((m) => ({ default: m.FeeReceiptPage })),
+);
+const FundsPage = lazy(() => import('./pages/FundsPage.tsx').then((m) => ({ default: m.FundsPage })));
+const MeetingsPage = lazy(() =>
+  import('./pages/meetings/MeetingsPage.tsx').then((m) => ({ default: m.MeetingsPage })),
+);
+const MerchantsPage = lazy(() =>
+  import('./pages/MerchantsPage.tsx').then((m) => ({ default: m.MerchantsPage })),
+);
+const OfflineExceptionsPage = lazy(() =>
+  import('./pages/OfflineExceptionsPage.tsx').then((m) => ({ default: m.OfflineExceptionsPage })),
+);
+const PassagePage = lazy(() =>
+  import('./pages/passage/PassagePage.tsx').then((m) => ({ default: m.PassagePage })),
+);
+const ReceiptPage = lazy(() => import('./pages/ReceiptPage.tsx').then((m) => ({ default: m.ReceiptPage })));
+const RefundSlipPage = lazy(() =>
+  import('./pages/RefundsPage.tsx').then((m) => ({ default: m.RefundSlipPage })),
+);
+const RefundsPage = lazy(() => import('./pages/RefundsPage.tsx').then((m) => ({ default: m.RefundsPage })));
+const ReportsPage = lazy(() => import('./pages/ReportsPage.tsx').then((m) => ({ default: m.ReportsPage })));
+const SearchPage = lazy(() => import('./pages/SearchPage.tsx').then((m) => ({ default: m.SearchPage })));
+const SyncPage = lazy(() => import('./pages/SyncPage.tsx').then((m) => ({ default: m.SyncPage })));
+const VisitorsPage = lazy(() =>
+  import('./pages/visitors/VisitorsPage.tsx').then((m) => ({ default: m.VisitorsPage })),
+);
+const WorkbenchPage = lazy(() =>
+  import('./pages/WorkbenchPage.tsx').then((m) => ({ default: m.WorkbenchPage })),
+);
 
 /**
  * The menu: each entry shows only when the admin holds its right (the API refuses the rest anyway);
@@ -114,9 +147,25 @@ export function App() {
 
   if (me === undefined) return <Spin style={{ margin: 80 }} />;
   if (me === null) return <LoginPage onSignedIn={load} />;
-  if (parts[0] === 'receipt') return <ReceiptPage />;
-  if (parts[0] === 'refund-slip') return <RefundSlipPage />;
-  if (parts[0] === 'fee-receipt' && parts[1]) return <FeeReceiptPage paymentId={parts[1]} />;
+  const loading = <Spin style={{ margin: 80 }} />;
+  if (parts[0] === 'receipt')
+    return (
+      <Suspense fallback={loading}>
+        <ReceiptPage />
+      </Suspense>
+    );
+  if (parts[0] === 'refund-slip')
+    return (
+      <Suspense fallback={loading}>
+        <RefundSlipPage />
+      </Suspense>
+    );
+  if (parts[0] === 'fee-receipt' && parts[1])
+    return (
+      <Suspense fallback={loading}>
+        <FeeReceiptPage paymentId={parts[1]} />
+      </Suspense>
+    );
 
   const allowed = menu.filter((m) => m.right === null || me.rights.includes(m.right));
   const page = parts[0] ?? 'workbench';
@@ -159,51 +208,53 @@ export function App() {
           </Space>
         </Layout.Header>
         <Layout.Content style={{ padding: 24 }}>
-          {refused ? (
-            <ForbiddenPage onBack={() => go('/workbench')} />
-          ) : page === 'workbench' ? (
-            <WorkbenchPage me={me} />
-          ) : page === 'cards' && parts[1] ? (
-            <CardPage me={me} cardNo={parts[1]} />
-          ) : page === 'cards' ? (
-            <SearchPage onOpen={(cardNo) => go(`/cards/${cardNo}`)} />
-          ) : page === 'approvals' ? (
-            <ApprovalsPage me={me} />
-          ) : page === 'audit' ? (
-            <AuditPage />
-          ) : page === 'sync' ? (
-            <SyncPage me={me} />
-          ) : page === 'funds' ? (
-            <FundsPage me={me} />
-          ) : page === 'refunds' ? (
-            <RefundsPage me={me} />
-          ) : page === 'payments' ? (
-            <CampusPaymentsPage me={me} />
-          ) : page === 'bank' ? (
-            <BankPage me={me} />
-          ) : page === 'reports' ? (
-            <ReportsPage />
-          ) : page === 'attendance' ? (
-            <AttendancePage me={me} />
-          ) : page === 'dashboard' ? (
-            <DashboardPage />
-          ) : page === 'devices' ? (
-            <DevicesPage me={me} />
-          ) : page === 'offline' ? (
-            <OfflineExceptionsPage me={me} />
-          ) : page === 'visitors' ? (
-            <VisitorsPage me={me} />
-          ) : page === 'meetings' ? (
-            <MeetingsPage me={me} />
-          ) : page === 'passage' ? (
-            <PassagePage me={me} />
-          ) : page === 'merchants' ? (
-            <MerchantsPage me={me} />
-          ) : page === 'content' ? (
-            <ContentPage me={me} />
-          ) : page === 'accounts' ? (
-            <AccountsPage me={me} />
-          ) : null}
+          <Suspense fallback={loading}>
+            {refused ? (
+              <ForbiddenPage onBack={() => go('/workbench')} />
+            ) : page === 'workbench' ? (
+              <WorkbenchPage me={me} />
+            ) : page === 'cards' && parts[1] ? (
+              <CardPage me={me} cardNo={parts[1]} />
+            ) : page === 'cards' ? (
+              <SearchPage onOpen={(cardNo) => go(`/cards/${cardNo}`)} />
+            ) : page === 'approvals' ? (
+              <ApprovalsPage me={me} />
+            ) : page === 'audit' ? (
+              <AuditPage />
+            ) : page === 'sync' ? (
+              <SyncPage me={me} />
+            ) : page === 'funds' ? (
+              <FundsPage me={me} />
+            ) : page === 'refunds' ? (
+              <RefundsPage me={me} />
+            ) : page === 'payments' ? (
+              <CampusPaymentsPage me={me} />
+            ) : page === 'bank' ? (
+              <BankPage me={me} />
+            ) : page === 'reports' ? (
+              <ReportsPage />
+            ) : page === 'attendance' ? (
+              <AttendancePage me={me} />
+            ) : page === 'dashboard' ? (
+              <DashboardPage />
+            ) : page === 'devices' ? (
+              <DevicesPage me={me} />
+            ) : page === 'offline' ? (
+              <OfflineExceptionsPage me={me} />
+            ) : page === 'visitors' ? (
+              <VisitorsPage me={me} />
+            ) : page === 'meetings' ? (
+              <MeetingsPage me={me} />
+            ) : page === 'passage' ? (
+              <PassagePage me={me} />
+            ) : page === 'merchants' ? (
+              <MerchantsPage me={me} />
+            ) : page === 'content' ? (
+              <ContentPage me={me} />
+            ) : page === 'accounts' ? (
+              <AccountsPage me={me} />
+            ) : null}
+          </Suspense>
         </Layout.Content>
       </Layout>
     </Layout>
