@@ -20,6 +20,7 @@ import { type Database, openDatabase } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
 import { defineModels } from './db/models.ts';
 import { AccessEvents } from './devices/access-events.ts';
+import { AttendanceRepository } from './devices/attendance-repository.ts';
 import { AttendanceService } from './devices/attendance-service.ts';
 import { BlacklistService, blacklistChannel } from './devices/blacklist-service.ts';
 import { DeviceConfigs, deviceConfigChannel } from './devices/device-configs.ts';
@@ -36,6 +37,7 @@ import { LedgerExecutor } from './ledger/executor.ts';
 import { LedgerRepository } from './ledger/ledger-repository.ts';
 import { LedgerService } from './ledger/ledger-service.ts';
 import { createLogger, type Logger } from './log.ts';
+import { MeetingRepository } from './meetings/meeting-repository.ts';
 import { MerchantRepository } from './merchants/merchant-repository.ts';
 import { MerchantService } from './merchants/merchant-service.ts';
 import { MessageRepository } from './messages/message-repository.ts';
@@ -157,7 +159,7 @@ export function createCore(
   });
   const blacklist = new BlacklistService(db);
   const access = new AccessEvents(db);
-  const attendance = new AttendanceService(db);
+  const attendance = new AttendanceService(new AttendanceRepository(db), cards, new MeetingRepository(db));
   const offline = new OfflineRecords(db, ledger, access, attendance, cards);
   const bindings = new BindingService(
     new BindingRepository(db),

@@ -1,10 +1,11 @@
-import type { AttendanceSessionRow, AttendanceRosterEntry as RosterEntry } from '../contract/attendance.ts';
 import type {
   AttendanceRecordView,
   AttendanceSessionInput,
+  AttendanceSessionRow,
+  AttendanceRosterEntry as RosterEntry,
   SignInInput,
   SignInResult,
-} from '../devices/attendance-service.ts';
+} from '../contract/attendance.ts';
 import { DomainClient, pageQuery, query } from './transport.ts';
 
 /** Attendance: sessions, sign-ins, the reports and their sheets. */

@@ -4,11 +4,81 @@
  */
 import { z } from 'zod';
 import { parseDay } from '../time.ts';
-import { attendanceSessionId } from './fields.ts';
+import { attendanceSessionId, cardNo, deviceRef } from './fields.ts';
 
 export const attendanceKinds = ['class', 'meeting', 'exam'] as const;
 export type AttendanceKind = (typeof attendanceKinds)[number];
 export type AttendanceRosterStatus = 'present' | 'late' | 'absent';
+
+const personNo = z.string().regex(/^[A-Za-z0-9]{1,32}$/);
+const ms = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+
+/** Rosters are bounded so one request cannot hold the database for long. */
+export const rosterSizeMax = 2_000;
+
+/** PUT /v1/attendance/sessions: a session with its roster (the identity sync and meetings put these). */
+export const attendanceSessionSchema = z
+  .strictObject({
+    id: attendanceSessionId,
+    kind: z.enum(attendanceKinds),
+    title: z.string().min(1).max(128),
+    location: z.string().max(64).nullable().default(null),
+    startsAtMs: ms,
+    endsAtMs: ms,
+    signInFromMs: ms,
+    signInUntilMs: ms,
+    roster: z.array(personNo).max(rosterSizeMax),
+  })
+  .refine(
+    (s) => s.signInFromMs < s.signInUntilMs && s.startsAtMs <= s.endsAtMs,
+    'the times are out of order',
+  );
+export type AttendanceSessionInput = z.input<typeof attendanceSessionSchema>;
+export type AttendanceSession = z.output<typeof attendanceSessionSchema>;
+
+/** POST /v1/attendance/sign-ins: a reader's sign-in, online through the gateway or from an offline upload. */
+export const attendanceSignInSchema = z.strictObject({
+  sessionId: attendanceSessionId,
+  cardNo,
+  /** The device id, `-<keyVersion>` after a re-key (sequences restart with each key). */
+  deviceId: deviceRef,
+  sequence: z.number().int().min(1).max(0xffff_ffff),
+  /** When the person was at the reader: now for online sign-ins, the record's time for offline ones. */
+  atMs: ms,
+  source: z.enum(['online', 'offline']),
+  /**
+   * Online: the version the scanned code's certificate names. Then only an active card at exactly that
+   * version signs in (CARD_LOST … or CARD_VERSION_STALE otherwise): a superseded phone, or a certificate
+   * for a version never issued, signs nobody in. Offline records are judged as of when they were taken.
+   */
+  cardVersion: z.number().int().min(1).max(0xffff_ffff).optional(),
+});
+export type SignInInput = z.infer<typeof attendanceSignInSchema>;
+
+export type AttendanceStatus =
+  | 'recorded'
+  | 'already_recorded'
+  | 'not_on_roster'
+  | 'outside_window'
+  | 'session_not_found';
+
+/** The answer to a sign-in. */
+export interface SignInResult {
+  status: AttendanceStatus;
+  /** When the person was (first) recorded; null unless recorded or already_recorded. */
+  recordedAtMs: number | null;
+}
+
+/** GET /v1/cards/:cardNo/attendance: one of a person's sign-ins. */
+export interface AttendanceRecordView {
+  sessionId: string;
+  kind: string;
+  title: string;
+  startsAtMs: number;
+  deviceId: string;
+  source: string;
+  recordedAtMs: number;
+}
 
 /** A day as the report queries take it (YYYY-MM-DD), as the Asia/Shanghai day number. */
 const reportDay = z.string().transform((text, ctx) => {

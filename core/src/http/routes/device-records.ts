@@ -1,13 +1,10 @@
 import Router from 'koa-router';
 import { z } from 'zod';
+import { attendanceSessionSchema, attendanceSignInSchema } from '../../contract/attendance.ts';
 import { offlineResolutionSchema } from '../../contract/devices.ts';
 import { cardNo, deviceNo, rowId } from '../../contract/fields.ts';
 import { type AccessEvents, accessEventInput } from '../../devices/access-events.ts';
-import {
-  type AttendanceService,
-  attendanceSessionInput,
-  signInInput,
-} from '../../devices/attendance-service.ts';
+import type { AttendanceService } from '../../devices/attendance-service.ts';
 import { type OfflineRecords, offlineUploadInput } from '../../devices/offline-records.ts';
 import type { OfflineResolutions } from '../../devices/offline-resolutions.ts';
 import { parseBody, parseValue } from '../middleware.ts';
@@ -64,11 +61,11 @@ export function deviceRecordRoutes(
     ctx.body = { items: await access.of(no, q.limit, q.beforeAtMs) };
   });
   router.put('/attendance/sessions', async (ctx) => {
-    await attendance.putSession(parseBody(ctx, attendanceSessionInput));
+    await attendance.putSession(parseBody(ctx, attendanceSessionSchema));
     ctx.status = 204;
   });
   router.post('/attendance/sign-ins', async (ctx) => {
-    ctx.body = await attendance.signIn(parseBody(ctx, signInInput));
+    ctx.body = await attendance.signIn(parseBody(ctx, attendanceSignInSchema));
   });
   router.get('/cards/:cardNo/attendance', async (ctx) => {
     const { cardNo: no } = parseValue(ctx.params, cardPath);
