@@ -24,14 +24,7 @@ import type {
   PendingHold,
   PersonHit,
 } from '../contract/admin.ts';
-import type {
-  AttendanceRecordView,
-  AttendanceSessionInput,
-  AttendanceSessionRow,
-  AttendanceRosterEntry as RosterEntry,
-  SignInInput,
-  SignInResult,
-} from '../contract/attendance.ts';
+import type { AttendanceSessionRow, AttendanceRosterEntry as RosterEntry } from '../contract/attendance.ts';
 import type { AuditEntry, AuditEntryInput, AuditQuery, AuditVerifyReport } from '../contract/audit.ts';
 import type { Binding, BindRequest, BindResult, IdentityProof } from '../contract/bindings.ts';
 import type { Actor, CardAction, CardChange, CardEvent, CardView } from '../contract/cards.ts';
@@ -77,6 +70,12 @@ import type {
 } from '../contract/top-ups.ts';
 import type { AccessEventInput, AccessEventView } from '../devices/access-events.ts';
 import type {
+  AttendanceRecordView,
+  AttendanceSessionInput,
+  SignInInput,
+  SignInResult,
+} from '../devices/attendance-service.ts';
+import type {
   BlacklistChange,
   BlacklistChanges,
   BlacklistEntry,
@@ -99,6 +98,7 @@ import { BusClient } from './bus.ts';
 import { CardsClient } from './cards.ts';
 import { ContentClient } from './content.ts';
 import { DevicesClient } from './devices.ts';
+import { DisputesClient } from './disputes.ts';
 import { FeesClient } from './fees.ts';
 import { GuardiansClient } from './guardians.ts';
 import { KiosksClient } from './kiosks.ts';
@@ -285,6 +285,7 @@ const domainClients = {
   visitors: VisitorsClient,
   meetings: MeetingsClient,
   bus: BusClient,
+  disputes: DisputesClient,
 } satisfies Record<string, new (transport: Transport) => DomainClient>;
 
 type DomainClients = { readonly [K in keyof typeof domainClients]: InstanceType<(typeof domainClients)[K]> };

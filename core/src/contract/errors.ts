@@ -41,9 +41,13 @@ const coreErrorStatus = {
   BUS_ROUTE_NOT_FOUND: 404,
   BUS_RUN_NOT_FOUND: 404,
   BUS_BOOKING_NOT_FOUND: 404,
+  DISPUTE_NOT_FOUND: 404,
   // The school bus (docs/visitors-meetings-bus.md): no seat left, a seat already held, a run closed.
   BUS_SOLD_OUT: 409,
   BUS_ALREADY_BOOKED: 409,
+  // 消费纠错: the payment already has an undecided dispute; the dispute is already decided.
+  DISPUTE_ALREADY_OPEN: 409,
+  DISPUTE_DECIDED: 409,
   BUS_RUN_CLOSED: 409,
   BUS_BOOKING_LIMIT: 422,
   BUS_BOOKING_BARRED: 422,

@@ -12,6 +12,7 @@ export * from './bus.ts';
 export * from './cards.ts';
 export * from './content.ts';
 export * from './devices.ts';
+export * from './disputes.ts';
 export * from './errors.ts';
 export * from './fees.ts';
 export * from './fields.ts';

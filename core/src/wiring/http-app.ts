@@ -13,6 +13,8 @@ import type { CoreConfig } from '../config.ts';
 import { OfflineResolutions } from '../devices/offline-resolutions.ts';
 import { PresenceRepository } from '../devices/presence-repository.ts';
 import { PresenceService } from '../devices/presence-service.ts';
+import { DisputeRepository } from '../disputes/dispute-repository.ts';
+import { DisputeService } from '../disputes/dispute-service.ts';
 import { CoreError } from '../errors.ts';
 import { coreReadinessChecks, healthProbeRoutes } from '../health.ts';
 import { errorHandler, rawBody, serviceAuth, serviceAuthBeforeBody } from '../http/middleware.ts';
@@ -27,6 +29,7 @@ import { cardRoutes } from '../http/routes/cards.ts';
 import { contentRoutes } from '../http/routes/content.ts';
 import { deviceRecordRoutes } from '../http/routes/device-records.ts';
 import { deviceRoutes } from '../http/routes/devices.ts';
+import { disputeRoutes } from '../http/routes/disputes.ts';
 import { feeRoutes } from '../http/routes/fees.ts';
 import { guardianRoutes } from '../http/routes/guardians.ts';
 import { kioskRoutes } from '../http/routes/kiosks.ts';
@@ -170,6 +173,7 @@ export function createCoreHttp(
     topUpRoutes(topUps),
     meetingRoutes(new MeetingService(new MeetingRepository(db), attendance, notices)),
     busRoutes(new BusService(new BusRepository(db), cards, notices, activity)),
+    disputeRoutes(new DisputeService(new DisputeRepository(db), ledger)),
     visitorRoutes(
       new VisitorService(
         new VisitRepository(db),
