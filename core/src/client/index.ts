@@ -24,7 +24,14 @@ import type {
   PendingHold,
   PersonHit,
 } from '../contract/admin.ts';
-import type { AttendanceSessionRow, AttendanceRosterEntry as RosterEntry } from '../contract/attendance.ts';
+import type {
+  AttendanceRecordView,
+  AttendanceSessionInput,
+  AttendanceSessionRow,
+  AttendanceRosterEntry as RosterEntry,
+  SignInInput,
+  SignInResult,
+} from '../contract/attendance.ts';
 import type { AuditEntry, AuditEntryInput, AuditQuery, AuditVerifyReport } from '../contract/audit.ts';
 import type { Binding, BindRequest, BindResult, IdentityProof } from '../contract/bindings.ts';
 import type { Actor, CardAction, CardChange, CardEvent, CardView } from '../contract/cards.ts';
@@ -69,12 +76,6 @@ import type {
   TopUpRefund,
 } from '../contract/top-ups.ts';
 import type { AccessEventInput, AccessEventView } from '../devices/access-events.ts';
-import type {
-  AttendanceRecordView,
-  AttendanceSessionInput,
-  SignInInput,
-  SignInResult,
-} from '../devices/attendance-service.ts';
 import type {
   BlacklistChange,
   BlacklistChanges,
