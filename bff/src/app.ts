@@ -41,6 +41,7 @@ import { busRoutes } from './routes/bus.ts';
 import { cardRoutes } from './routes/card.ts';
 import { contentRoutes, videoRoutes } from './routes/content.ts';
 import { credentialRoutes } from './routes/credential.ts';
+import { disputeRoutes } from './routes/disputes.ts';
 import { eventRoutes } from './routes/events.ts';
 import { feeRoutes } from './routes/fees.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -64,6 +65,7 @@ import { Bus } from './services/bus.ts';
 import { CardActions } from './services/cards.ts';
 import { ContentReader } from './services/content.ts';
 import { CredentialIssuer, signingKeyOf } from './services/credentials.ts';
+import { Disputes } from './services/disputes.ts';
 import { FeesService } from './services/fees.ts';
 import { Notifications } from './services/notifications.ts';
 import { Parents } from './services/parents.ts';
@@ -253,6 +255,7 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
   signedIn.use(credentialRoutes(bindings, issuer).routes());
   signedIn.use(visitorRoutes(visitors).routes());
   signedIn.use(busRoutes(new Bus(core, bindings)).routes());
+  signedIn.use(disputeRoutes(new Disputes(core, bindings)).routes());
   signedIn.use(passageRoutes(new PassageRights(core, bindings)).routes());
   signedIn.use(recordRoutes(bindings, new Records(core)).routes());
   signedIn.use(meterSessionRoutes(bindings, bills).routes());
@@ -268,7 +271,7 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
   signedIn.use(contentRoutes(bindings, new ContentReader(core, videoLinks)).routes());
   signedIn.use(eventRoutes(bindings, pushTickets, notifications, new AudienceProfiles(core, kv)).routes());
   signedIn.use(topUpRoutes(topUps).routes());
-  signedIn.use(feeRoutes(bindings, new FeesService(core)).routes());
+  signedIn.use(feeRoutes(bindings, new FeesService(core, topUps)).routes());
   signedIn.use(utilityRoutes(bindings, new UtilitiesService(core)).routes());
   signedIn.use(bankRoutes(bindings, new BankService(core)).routes());
 

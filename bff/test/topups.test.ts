@@ -254,4 +254,106 @@ describe('top-ups: order, pay, notify, credit once', () => {
       assert.equal(await balanceOf(w.world, student.cardNo), 0);
     });
   });
+
+  describe('a fee paid straight by WeChat Pay (#16)', () => {
+    /** One bill of `amount` fen for the student, as the finance office bills it. */
+    async function billFor(student: Student, amount: number): Promise<string> {
+      const card = await w.world.core.client.getCard(student.cardNo);
+      await w.world.core.client.createFeeItem({
+        code: `WX${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`,
+        name: '住宿费',
+        category: 'accommodation',
+        amount,
+        dueDay: '2027-09-01',
+        audience: { persons: [{ personNo: card.personNo }] },
+      });
+      const bills = await w.world.core.client.cardFeeBills(student.cardNo);
+      return bills.items[0]?.id ?? assert.fail('no bill');
+    }
+    const payFee = (student: Student, billId: string, amount: number, key = newKey()) =>
+      w.world.request<TopUpView & { code?: string }>('POST', `/api/v1/fees/${billId}/channel-payments`, {
+        token: student.accessToken,
+        body: { channel: 'wechat', amount },
+        headers: { 'idempotency-key': key },
+      });
+
+    test('when a student pays a fee above the top-up bounds by WeChat Pay, then the fee item is paid once, the card is not loaded, and the bill reconciles', async () => {
+      // Goal: 1200 元 (above TOP_UP_MAX and the daily cap) goes to the fee, not the card; a repeated
+      // notification or poll pays nothing twice; the receipt names WeChat Pay; the day's bill matches.
+      const student = await boundStudent(w.world);
+      const billId = await billFor(student, 120_000);
+      const other = await boundStudent(w.world);
+      assert.equal((await payFee(other, billId, 120_000)).status, 404, "another student's bill is not found");
+      assert.equal((await payFee(student, billId, 50_000)).body.code, 'FEE_PARTIAL_NOT_ALLOWED');
+      const reply = await payFee(student, billId, 120_000);
+      assert.equal(reply.status, 201, JSON.stringify(reply.body));
+      assert.equal(reply.body.feeBillId, billId);
+      await payLikeWechat(w.standIn, reply.body);
+      await waitForStatus(w.world, student, reply.body.id, 'credited');
+      await centre.poll();
+      const bill = await w.world.core.client.feeBill(billId);
+      assert.equal(bill.amountPaid, 120_000);
+      assert.deepEqual(
+        bill.payments.map((p) => [p.id, p.channel, p.status, p.amount]),
+        [[reply.body.id, 'wechat', 'paid', 120_000]],
+      );
+      assert.equal(await balanceOf(w.world, student.cardNo), 0, 'the card was never loaded');
+      const receipt = await w.world.request<{ channel: string; amount: number }>(
+        'GET',
+        `/api/v1/fee-payments/${reply.body.id}/receipt`,
+        { token: student.accessToken },
+      );
+      assert.deepEqual([receipt.body.channel, receipt.body.amount], ['wechat', 120_000]);
+      // A fee order takes nothing of the day's top-up cap (30000 fen here).
+      assert.equal((await createTopUp(w.world, student, 20_000)).status, 201);
+      const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+      const found = await centre.reconcile(today);
+      assert.equal(found.status, 200, JSON.stringify(found.body));
+      const mismatches = (await centre.mismatches(today)).body as unknown as {
+        items: { outTradeNo: string }[];
+      };
+      assert.ok(!mismatches.items.some((m) => m.outTradeNo === reply.body.id), 'the fee order reconciles');
+    });
+
+    test('when the bill is paid from the wallet before the WeChat payment arrives, then the WeChat money is refunded, never collected twice', async () => {
+      // Goal: a definite "already paid" is never turned into a second collection: the order fails and
+      // its whole amount goes back to WeChat under one refund number.
+      const student = await boundStudent(w.world);
+      const billId = await billFor(student, 3_000);
+      const reply = await payFee(student, billId, 3_000);
+      assert.equal(reply.status, 201, JSON.stringify(reply.body));
+      await w.world.core.client.topUp({
+        id: newKey(),
+        cardNo: student.cardNo,
+        amount: 3_000,
+        channel: 'cash',
+      });
+      const byWallet = await w.world.request<{ status: string }>('POST', `/api/v1/fees/${billId}/payments`, {
+        token: student.accessToken,
+        body: { id: newKey(), amount: 3_000 },
+      });
+      assert.equal(byWallet.body.status, 'paid', JSON.stringify(byWallet.body));
+      await payLikeWechat(w.standIn, reply.body);
+      for (let tries = 0; (await storedStatus(w.world, reply.body.id)) !== 'refunded'; tries++) {
+        assert.ok(tries < 250, 'the fee order is refunded in time');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const bill = await w.world.core.client.feeBill(billId);
+      assert.equal(bill.amountPaid, 3_000, 'paid once');
+      assert.deepEqual(bill.payments.map((p) => [p.channel, p.status]).sort(), [
+        ['card', 'paid'],
+        ['wechat', 'refused'],
+      ]);
+      const refunds = await w.world.core.client.topUpRefunds(reply.body.id);
+      assert.deepEqual(
+        refunds.items.map((r) => [r.id, r.amount, r.status]),
+        [[`fee-${reply.body.id}`, 3_000, 'succeeded']],
+      );
+      assert.equal(
+        await balanceOf(w.world, student.cardNo),
+        0,
+        'the wallet paid the fee and got nothing back',
+      );
+    });
+  });
 });

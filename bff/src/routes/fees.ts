@@ -13,7 +13,15 @@ const payBody = z.strictObject({
   pin: pin.optional(),
 });
 
-/** The caller's fees: bills, paying one from the card, receipts. */
+const channelBody = z.strictObject({
+  amount: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  channel: z.enum(['wechat', 'alipay']),
+});
+const idempotencyKey = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{8,64}$/, 'Idempotency-Key is 8–64 characters of A-Z a-z 0-9 _ -');
+
+/** The caller's fees: bills, paying one from the card or by WeChat Pay / Alipay, receipts. */
 export function feeRoutes(bindings: BindingService, fees: FeesService): Router {
   const router = new Router();
   const me = (ctx: { state: Record<string, unknown> }) =>
@@ -27,6 +35,16 @@ export function feeRoutes(bindings: BindingService, fees: FeesService): Router {
   router.post('/fees/:billId/payments', async (ctx) => {
     const { billId } = parseValue(ctx.params, billPath);
     ctx.body = await fees.pay(await me(ctx), billId, parseBody(ctx, payBody));
+  });
+  router.post('/fees/:billId/channel-payments', async (ctx) => {
+    const { billId } = parseValue(ctx.params, billPath);
+    const body = parseBody(ctx, channelBody);
+    const key = ctx.get('idempotency-key');
+    ctx.status = 201;
+    ctx.body = await fees.payByChannel(await me(ctx), (ctx.state.user as UserState).openid, billId, {
+      ...body,
+      idempotencyKey: key === '' ? undefined : parseValue(key, idempotencyKey),
+    });
   });
   router.get('/fee-payments/:id/receipt', async (ctx) => {
     ctx.body = await fees.receipt(await me(ctx), parseValue(ctx.params, z.object({ id: feePaymentId })).id);

@@ -38,6 +38,14 @@ export const newTopUpOrderBody = z.strictObject({
   channel: payChannel.optional(),
   /** The caller's policy (the BFF's TOP_UP_DAILY_CAP): most a card may order per Asia/Shanghai day. */
   dailyCap: fen,
+  /**
+   * A fee bill the order pays (docs/funds.md § Fees): the money goes to the fee item, never to the card,
+   * and the order takes nothing of the daily cap. Refused unless the bill is the card holder's and owed.
+   */
+  feeBillId: z
+    .string()
+    .regex(/^[0-9A-Z]{26}$/)
+    .optional(),
   /** How long the platform may take the payment; the order closes after. */
   ttlMs: z
     .number()
@@ -127,6 +135,8 @@ export const topUpOrder = z.object({
   paidAtMs: z.number().int().nullable(),
   creditedAtMs: z.number().int().nullable(),
   closedAtMs: z.number().int().nullable(),
+  /** The fee bill this order pays, or null for a top-up of the card. */
+  feeBillId: z.string().nullable(),
 });
 export type TopUpOrder = z.infer<typeof topUpOrder>;
 

@@ -243,12 +243,25 @@ export class FeeRepository {
     );
   }
 
-  async insertPayment(p: Omit<FeePayment, 'status' | 'failureCode' | 'refundedAmount'>): Promise<boolean> {
+  /** A channel payment (WeChat Pay, Alipay) names the ledger operation that moves its money (sql/062). */
+  async insertPayment(
+    p: Omit<FeePayment, 'status' | 'failureCode' | 'refundedAmount'> & { operationId?: string },
+  ): Promise<boolean> {
     try {
       await this.db.execute(
-        `INSERT INTO fee_payments (id, bill_id, card_no, amount, channel, status, refunded_amount, receipt_no, created_at_ms, updated_at_ms)
-         VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)`,
-        [p.id, p.billId, p.cardNo, p.amount, p.channel, p.receiptNo, p.createdAtMs, p.createdAtMs],
+        `INSERT INTO fee_payments (id, bill_id, card_no, amount, channel, status, refunded_amount, receipt_no, created_at_ms, updated_at_ms, operation_id)
+         VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?)`,
+        [
+          p.id,
+          p.billId,
+          p.cardNo,
+          p.amount,
+          p.channel,
+          p.receiptNo,
+          p.createdAtMs,
+          p.createdAtMs,
+          p.operationId ?? null,
+        ],
       );
       return true;
     } catch (error) {
@@ -286,12 +299,19 @@ export class FeeRepository {
     return changed === 1;
   }
 
-  async pendingPayments(createdBeforeMs: number, limit: number): Promise<FeePayment[]> {
+  /** Payments left pending, with the ledger operation of a channel payment (null for a card's). */
+  async pendingPayments(
+    createdBeforeMs: number,
+    limit: number,
+  ): Promise<(FeePayment & { operationId: string | null })[]> {
     const rows = await this.db.select<Record<string, unknown>>(
-      `SELECT ${paymentColumns} FROM fee_payments WHERE status = 'pending' AND created_at_ms <= ? ORDER BY created_at_ms LIMIT ?`,
+      `SELECT ${paymentColumns}, operation_id FROM fee_payments WHERE status = 'pending' AND created_at_ms <= ? ORDER BY created_at_ms LIMIT ?`,
       [createdBeforeMs, limit],
     );
-    return rows.map(toPayment);
+    return rows.map((r) => ({
+      ...toPayment(r),
+      operationId: r.operation_id === null || r.operation_id === undefined ? null : String(r.operation_id),
+    }));
   }
 
   /** Reserves part of a paid payment for a refund (never more than what is left unrefunded). */

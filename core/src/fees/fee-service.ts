@@ -15,6 +15,7 @@ import { CoreError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { type Job, type JobLock, schedule } from '../jobs/scheduler.ts';
 import type { LedgerService } from '../ledger/ledger-service.ts';
+import { channelAccount } from '../ledger/operations.ts';
 import type { Logger } from '../log.ts';
 import type { MerchantService } from '../merchants/merchant-service.ts';
 import type { NoticeRepository } from '../notices/notice-repository.ts';
@@ -308,6 +309,110 @@ export class FeeService {
     return (await this.repo.payment(request.id)) as FeePayment;
   }
 
+  /**
+   * Whether a platform order (WeChat Pay, Alipay) for `amount` of the bill may be placed for the card's
+   * holder: the bill is theirs, still owed, and the amount is what the item allows. Checked again when
+   * the payment arrives (payByChannel), since the bill may be paid meanwhile.
+   */
+  async checkChannelOrder(billId: string, cardNo: string, amount: number): Promise<void> {
+    const bill = await this.repo.bill(billId);
+    const card = await this.cards.get(cardNo);
+    if (!bill || bill.personId !== card.personId)
+      throw new CoreError('FEE_BILL_NOT_FOUND', 'no such fee bill');
+    const left = bill.amountDue - bill.amountPaid;
+    if (left <= 0) throw new CoreError('FEE_ALREADY_PAID', 'this bill is paid');
+    if (amount > left)
+      throw new CoreError('FEE_AMOUNT_EXCEEDS_DUE', `at most ${left} fen is owed`, { owed: left });
+    if (!bill.item.allowPartial && amount !== left)
+      throw new CoreError('FEE_PARTIAL_NOT_ALLOWED', `this item is paid in full: ${left} fen`, {
+        owed: left,
+      });
+  }
+
+  /**
+   * A platform said a fee order is paid: the payment (id = the order's id) reserves the bill, then the
+   * ledger moves the money from the channel's clearing account to the item's clearing account under
+   * `operationId` (wx:<transaction_id> or ali:<trade_no>), never through the card. Answers 'paid', or
+   * the refusal (the bill was paid meanwhile, by the wallet or another order): nothing moved, the
+   * platform's money is refunded by the caller. Safe to call again with the same arguments.
+   */
+  async payByChannel(input: {
+    paymentId: string;
+    billId: string;
+    cardNo: string;
+    amount: number;
+    channel: 'wechat' | 'alipay';
+    operationId: string;
+  }): Promise<{ status: 'paid' } | { status: 'refused'; code: string }> {
+    const bill = await this.repo.bill(input.billId);
+    if (!bill) throw new CoreError('FEE_BILL_NOT_FOUND', 'no such fee bill');
+    const now = Date.now();
+    const inserted = await this.repo.insertPayment({
+      id: input.paymentId,
+      billId: input.billId,
+      cardNo: input.cardNo,
+      amount: input.amount,
+      channel: input.channel,
+      receiptNo: `R${newId(now)}`,
+      createdAtMs: now,
+      operationId: input.operationId,
+    });
+    if (inserted) {
+      const item = (await this.repo.item(bill.itemId)) as FeeItem;
+      // A bill paid meanwhile (or an amount the item no longer allows) is refused: never collected twice.
+      if (!(await this.repo.reserve(input.billId, input.amount, item.allowPartial, now))) {
+        const code = bill.amountPaid >= bill.amountDue ? 'FEE_ALREADY_PAID' : 'FEE_AMOUNT_EXCEEDS_DUE';
+        await this.repo.settlePayment(input.paymentId, 'refused', code, Date.now());
+      } else
+        await this.collectFromChannel(
+          input.paymentId,
+          input.billId,
+          input.amount,
+          input.channel,
+          input.operationId,
+        );
+    } else {
+      const existing = (await this.repo.payment(input.paymentId)) as FeePayment;
+      if (existing.billId !== input.billId || existing.amount !== input.amount)
+        throw new CoreError('ID_REUSED', 'this payment id was used for another payment');
+      if (existing.status === 'pending')
+        await this.collectFromChannel(
+          input.paymentId,
+          input.billId,
+          input.amount,
+          input.channel,
+          input.operationId,
+        );
+    }
+    const payment = (await this.repo.payment(input.paymentId)) as FeePayment;
+    if (payment.status === 'paid') return { status: 'paid' };
+    if (payment.status === 'refused')
+      return { status: 'refused', code: payment.failureCode ?? 'FEE_ALREADY_PAID' };
+    throw new CoreError('OVERLOADED', 'the fee payment is still pending; try again');
+  }
+
+  /** The channel's clearing account → the item's clearing account, once per operation id. */
+  private async collectFromChannel(
+    paymentId: string,
+    billId: string,
+    amount: number,
+    channel: 'wechat' | 'alipay',
+    operationId: string,
+  ): Promise<void> {
+    const bill = (await this.repo.bill(billId)) as FeeBill;
+    const item = (await this.repo.item(bill.itemId)) as FeeItem;
+    const merchant = await this.merchants.get(item.merchantId);
+    const answer = await this.ledger.adjust({
+      id: operationId,
+      accountId: merchant.accountId,
+      counterAccountId: channelAccount[channel],
+      amount,
+      reason: `fee ${paymentId} paid by ${channel}`,
+    });
+    if (answer.status !== 'ok' && answer.code === 'OVERLOADED') return;
+    await this.settle(paymentId, billId, amount, answer.status === 'ok' ? undefined : answer.code);
+  }
+
   private sameOrReused(existing: FeePayment, billId: string, request: FeeCardPayment): FeePayment {
     if (
       existing.billId !== billId ||
@@ -341,6 +446,10 @@ export class FeeService {
   async resolvePending(): Promise<number> {
     const pending = await this.repo.pendingPayments(Date.now() - pendingGraceMs, 200);
     for (const p of pending) {
+      if (p.operationId !== null && (p.channel === 'wechat' || p.channel === 'alipay')) {
+        await this.collectFromChannel(p.id, p.billId, p.amount, p.channel, p.operationId);
+        continue;
+      }
       const bill = await this.repo.bill(p.billId);
       const item = bill && (await this.repo.item(bill.itemId));
       if (!item) continue;

@@ -22,7 +22,7 @@ export {
 };
 
 const orderColumns =
-  'id, card_no, openid, idempotency_key, channel, amount, day, status, prepay_id, transaction_id, operation_id, failure_code, refunded_amount, created_at_ms, expires_at_ms, paid_at_ms, credited_at_ms, closed_at_ms';
+  'id, card_no, openid, idempotency_key, channel, amount, day, status, prepay_id, transaction_id, operation_id, failure_code, refunded_amount, created_at_ms, expires_at_ms, paid_at_ms, credited_at_ms, closed_at_ms, fee_bill_id';
 
 const num = (v: unknown): number => Number(v);
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
@@ -48,6 +48,7 @@ function toOrder(r: Record<string, unknown>): TopUpOrder {
     paidAtMs: numOrNull(r.paid_at_ms),
     creditedAtMs: numOrNull(r.credited_at_ms),
     closedAtMs: numOrNull(r.closed_at_ms),
+    feeBillId: strOrNull(r.fee_bill_id),
   };
 }
 
@@ -139,14 +140,18 @@ export class TopUpRepository {
         [order.cardNo, order.day],
         tx,
       );
-      const reserved = await this.db.execute(
-        'UPDATE top_up_days SET reserved = reserved + ? WHERE card_no = ? AND day = ? AND reserved + ? <= ?',
-        [order.amount, order.cardNo, order.day, order.amount, dailyCap],
-        tx,
-      );
+      // A fee order (sql/062) never loads the card, so it takes nothing of the day's top-up cap.
+      const reserved =
+        order.feeBillId !== null
+          ? 1
+          : await this.db.execute(
+              'UPDATE top_up_days SET reserved = reserved + ? WHERE card_no = ? AND day = ? AND reserved + ? <= ?',
+              [order.amount, order.cardNo, order.day, order.amount, dailyCap],
+              tx,
+            );
       if (reserved !== 1) return false;
       await this.db.execute(
-        `INSERT INTO top_up_orders (${orderColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO top_up_orders (${orderColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         [
           order.id,
           order.cardNo,
@@ -166,6 +171,7 @@ export class TopUpRepository {
           null,
           null,
           null,
+          order.feeBillId,
         ],
         tx,
       );
@@ -226,6 +232,7 @@ export class TopUpRepository {
         tx,
       );
       if (changed !== 1) return false;
+      if (order.feeBillId !== null) return true;
       await this.db.execute(
         'UPDATE top_up_days SET reserved = reserved - ? WHERE card_no = ? AND day = ?',
         [order.amount, order.cardNo, order.day],

@@ -33,6 +33,22 @@ export type {
 export const creditOperationId = (transactionId: string, channel: TopUpChannel = 'wechat') =>
   `${channel === 'alipay' ? 'ali' : 'wx'}:${transactionId}`;
 
+/** The fees domain as a fee order needs it (FeeService): the bill checked at order, paid once at payment. */
+export interface FeeChannelPayments {
+  checkChannelOrder(billId: string, cardNo: string, amount: number): Promise<void>;
+  payByChannel(input: {
+    paymentId: string;
+    billId: string;
+    cardNo: string;
+    amount: number;
+    channel: TopUpChannel;
+    operationId: string;
+  }): Promise<{ status: 'paid' } | { status: 'refused'; code: string }>;
+}
+
+/** The refund of a fee order that could not be applied (the bill was paid meanwhile): one per order. */
+export const feeRefundId = (orderId: string) => `fee-${orderId}`;
+
 /**
  * Top-up orders and their crediting. The order row says where an order is; the ledger's operation
  * id (wx:<transaction_id>) says whether the money moved. Every step is a conditional UPDATE or an
@@ -44,6 +60,8 @@ export class TopUpService {
     private readonly cards: CardService,
     private readonly ledger: LedgerService,
     private readonly log: Logger,
+    /** Fee bills paid by a platform (docs/funds.md § Fees); without it, an order naming a bill is refused. */
+    private readonly fees?: FeeChannelPayments,
   ) {}
 
   async create(input: NewTopUpOrder): Promise<{ order: TopUpOrder; created: boolean }> {
@@ -51,6 +69,10 @@ export class TopUpService {
     if (existing) return { order: this.sameRequest(existing, input), created: false };
     const card = await this.cards.get(input.cardNo);
     if (card.status === 'cancelled') throw new CoreError('CARD_CANCELLED', 'the card is cancelled');
+    if (input.feeBillId !== undefined) {
+      if (!this.fees) throw new CoreError('FEE_BILL_NOT_FOUND', 'fees are not paid by platform here');
+      await this.fees.checkChannelOrder(input.feeBillId, input.cardNo, input.amount);
+    }
     const nowMs = Date.now();
     const order: TopUpOrder = {
       id: `TU${newId(nowMs)}`,
@@ -71,6 +93,7 @@ export class TopUpService {
       paidAtMs: null,
       creditedAtMs: null,
       closedAtMs: null,
+      feeBillId: input.feeBillId ?? null,
     };
     let inserted: boolean;
     try {
@@ -130,8 +153,11 @@ export class TopUpService {
       throw new CoreError('INVALID_TRANSITION', 'the order was closed unpaid; reconciliation will list it');
     if (order.transactionId !== payment.transactionId)
       throw new CoreError('TOP_UP_MISMATCH', 'the order was paid by another transaction');
+    // A fee order that failed (the bill was paid meanwhile) gets its refund, also when a crash came between.
+    if (order.feeBillId !== null && order.status === 'failed') return this.refundFeeOrder(order);
     if (order.status !== 'paid') return order;
     const operationId = creditOperationId(payment.transactionId, order.channel);
+    if (order.feeBillId !== null) return this.payFee(order, operationId);
     const answer = await this.ledger.topUp({
       id: operationId,
       cardNo: order.cardNo,
@@ -146,6 +172,43 @@ export class TopUpService {
       this.log.warn({ orderId: id, code: answer.code }, 'paid top-up refused by the ledger');
     }
     return this.get(id);
+  }
+
+  /**
+   * A paid fee order: the fee is paid from the channel's clearing account (credited), or, the bill being
+   * paid meanwhile, the order fails and its whole amount is put on a refund to the platform at once
+   * (processing; the BFF asks the platform, its poller again after a crash). Never collected twice.
+   */
+  private async payFee(order: TopUpOrder, operationId: string): Promise<TopUpOrder> {
+    const fees = this.fees as FeeChannelPayments;
+    const paid = await fees.payByChannel({
+      paymentId: order.id,
+      billId: order.feeBillId as string,
+      cardNo: order.cardNo,
+      amount: order.amount,
+      channel: order.channel,
+      operationId,
+    });
+    if (paid.status === 'paid') await this.orders.markCredited(order.id, operationId, Date.now());
+    else {
+      await this.orders.markFailed(order.id, operationId, paid.code);
+      this.log.warn(
+        { orderId: order.id, code: paid.code },
+        'paid fee order refused; refunding to the platform',
+      );
+      return this.refundFeeOrder(await this.get(order.id));
+    }
+    return this.get(order.id);
+  }
+
+  private async refundFeeOrder(order: TopUpOrder): Promise<TopUpOrder> {
+    if (order.status === 'failed')
+      await this.startRefund(order.id, {
+        refundId: feeRefundId(order.id),
+        amount: order.amount,
+        reason: '缴费已缴清，原路退回',
+      });
+    return this.get(order.id);
   }
 
   /** created -> closed (expired or abandoned); closing a closed order again is harmless. */
@@ -183,6 +246,9 @@ export class TopUpService {
     const order = await this.get(orderId);
     if (!['credited', 'failed', 'refunded'].includes(order.status))
       throw new CoreError('INVALID_TRANSITION', `a ${order.status} order cannot be refunded`);
+    // A fee that was paid is refunded as a fee (the bill owes it again), not from the card.
+    if (order.feeBillId !== null && order.status !== 'failed')
+      throw new CoreError('INVALID_TRANSITION', 'a paid fee order is refunded through its fee payment');
     const refund: TopUpRefund = {
       id: input.refundId,
       orderId,
@@ -327,6 +393,7 @@ export class TopUpService {
     if (
       existing.cardNo !== input.cardNo ||
       existing.amount !== input.amount ||
+      existing.feeBillId !== (input.feeBillId ?? null) ||
       existing.channel !== (input.channel ?? 'wechat')
     )
       throw new CoreError('ID_REUSED', 'this Idempotency-Key was used for another top-up', {

@@ -48,7 +48,6 @@ export function createFunds(
   },
 ): Funds {
   const refunds = new RefundService(new RefundRepository(db), ledger);
-  const topUps = new TopUpService(new TopUpRepository(db), cards, ledger, log);
   const vendor = (url: string | undefined, appId: string, secret: string) =>
     url === undefined ? undefined : { url, appId, secret, timeoutMs: config.utilityTimeoutMs };
   const electricity = vendor(config.utilityUrl, config.utilityAppId, config.utilitySecret);
@@ -76,6 +75,7 @@ export function createFunds(
     log,
     finance ? financeSystem(finance) : undefined,
   );
+  const topUps = new TopUpService(new TopUpRepository(db), cards, ledger, log, fees);
   const bank = new BankService(
     new BankRepository(db),
     cards,

@@ -6,6 +6,7 @@ import { BffError } from '../../errors.ts';
 import type { Kv } from '../../kv/index.ts';
 import type { AlipayPay, AlipayTrade } from '../alipay-pay.ts';
 import type { TopUpConfig, TopUpSettings } from './config.ts';
+import type { TopUpRefunder } from './refunds.ts';
 import type { RequestPayment, Transaction, WechatPay } from './wechat-pay.ts';
 
 // What every top-up story shares (top-up-service.ts places orders; wechat-notify.ts and
@@ -29,6 +30,8 @@ export interface TopUpView {
   failureCode: string | null;
   refundedAmount: number;
   channel: TopUpOrder['channel'];
+  /** The fee bill the order pays, or null for a top-up of the card. */
+  feeBillId: string | null;
   /** wx.requestPayment's parameters, on create while the order can be paid. */
   payment?: Omit<RequestPayment, 'appId'>;
   /**
@@ -72,6 +75,7 @@ export function view(order: TopUpOrder): TopUpView {
     failureCode: order.failureCode,
     refundedAmount: order.refundedAmount,
     channel: order.channel,
+    feeBillId: order.feeBillId,
   };
 }
 
@@ -134,6 +138,14 @@ export class TopUpPart {
  * query on read, poll): ours, known, of the same channel and amount; what fails is alerted.
  */
 export class PaymentChecks extends TopUpPart {
+  constructor(
+    deps: TopUpDeps,
+    /** Gives a fee order's money back to its platform when the bill was paid meanwhile. */
+    private readonly refunds: TopUpRefunder,
+  ) {
+    super(deps);
+  }
+
   /**
    * A finding no retry can settle, for the card centre: a warning in the log (order number and
    * kind, no payer) and a row in the mismatch list the backoffice shows, once per day, order and kind.
@@ -226,11 +238,14 @@ export class PaymentChecks extends TopUpPart {
       return alert('amount_differs', ours, 'paid amount differs from the order; not credited');
     if (!p.transactionId) return alert('state_differs', ours, 'paid transaction without a transaction id');
     try {
-      await this.core.confirmTopUpPayment(order.id, {
+      const confirmed = await this.core.confirmTopUpPayment(order.id, {
         transactionId: p.transactionId,
         amount: p.amount,
         paidAtMs: p.paidAtMs,
       });
+      // A fee paid meanwhile (by the wallet, another order): the core put the whole amount on a refund,
+      // asked of the platform now; the poller asks again if this fails. Never a double collection.
+      if (confirmed.feeBillId !== null && confirmed.status === 'failed') await this.refundFeeOrder(confirmed);
     } catch (error) {
       if (!isFinal(error)) throw error;
       const kind =
@@ -240,6 +255,21 @@ export class PaymentChecks extends TopUpPart {
       return alert(kind, ours, `payment confirmation refused (${error.code})`);
     }
     return 'credited';
+  }
+
+  private async refundFeeOrder(order: TopUpOrder): Promise<void> {
+    try {
+      await this.refunds.refund(order.id, {
+        refundId: `fee-${order.id}`,
+        amount: order.amount,
+        reason: '缴费已缴清，原路退回',
+      });
+    } catch (error) {
+      this.log.warn(
+        { orderId: order.id, err: errorName(error) },
+        'fee order refund not asked yet; the poller asks',
+      );
+    }
   }
 
   /** An Alipay trade (query answer or notification) as applyPaid checks it. */

@@ -52,10 +52,10 @@ export class TopUpService extends TopUpPart {
   ) {
     const deps = { core, pay, alipay, kv, config, log };
     super(deps);
-    this.#checks = new PaymentChecks(deps);
+    this.#refunds = new TopUpRefunder(deps);
+    this.#checks = new PaymentChecks(deps, this.#refunds);
     this.#wechat = new WechatNotifications(deps, this.#checks);
     this.#alipayNotes = new AlipayNotifications(deps, this.#checks);
-    this.#refunds = new TopUpRefunder(deps);
     this.#poller = new TopUpPoller(deps, this.#checks, this.#refunds);
   }
 
@@ -77,6 +77,8 @@ export class TopUpService extends TopUpPart {
       idempotencyKey?: string | undefined;
       cardNo?: string | undefined;
       channel?: TopUpOrder['channel'] | undefined;
+      /** A fee bill of the caller's the order pays (docs/funds.md § Fees): the core checks what is owed. */
+      feeBillId?: string | undefined;
     },
   ): Promise<TopUpView> {
     const channel = input.channel ?? 'wechat';
@@ -91,13 +93,16 @@ export class TopUpService extends TopUpPart {
         'an account signed in through Alipay tops up with channel alipay',
       );
     const { amountMin, amountMax } = this.config;
-    if (input.amount < amountMin || input.amount > amountMax)
+    // A fee is whatever the bill owes (the core refuses more, or a part where parts are not allowed).
+    if (input.feeBillId === undefined && (input.amount < amountMin || input.amount > amountMax))
       throw new BffError('AMOUNT_OUT_OF_RANGE', `a top-up is ${amountMin} to ${amountMax} fen`, {
         minAmount: amountMin,
         maxAmount: amountMax,
       });
-    const cardNo = await this.cardFor(openid, input.cardNo);
+    const cardNo =
+      input.feeBillId === undefined ? await this.cardFor(openid, input.cardNo) : await this.cardOf(openid);
     const order = await this.core.createTopUpOrder({
+      ...(input.feeBillId === undefined ? {} : { feeBillId: input.feeBillId }),
       openid,
       cardNo,
       idempotencyKey: input.idempotencyKey ?? randomUUID(),
