@@ -4,7 +4,7 @@
 // device as BLACKLIST_DELTA; devices that ask are answered with a delta from their version or the list in
 // chunks of a snapshot that stays available for at least ten minutes.
 
-import type { BlacklistChanges, BlacklistSnapshot } from '@campus-card/core/client';
+import type { BlacklistChanges, BlacklistSnapshot } from '@campus-card/core/contract';
 import {
   type BlacklistChange,
   type BlacklistChunk,

@@ -1,6 +1,7 @@
 // Where a session finds a device and its key at sign-in: the core's device registry.
 
-import { type CoreClient, CoreError, type DeviceConfig } from '@campus-card/core/client';
+import { type CoreClient, CoreError } from '@campus-card/core/client';
+import type { DeviceConfig } from '@campus-card/core/contract';
 import { type DeviceKind, deviceKinds } from './protocol/index.ts';
 
 export interface RegisteredDevice {

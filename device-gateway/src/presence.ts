@@ -5,7 +5,7 @@
 // the core every flush interval, at most batchSizeMax per request. A report is a state, not an event,
 // and the core keeps the newest per device by lastSeenAtMs, so a failed flush is simply sent again.
 
-import type { PresenceReportInput } from '@campus-card/core/client';
+import type { PresenceReportInput } from '@campus-card/core/contract';
 import type { Logger } from 'pino';
 
 export interface PresenceOptions {

@@ -1,6 +1,11 @@
+import type { DeviceConfig, DevicePrices, DeviceSettings } from '../contract/device-config.ts';
+import type { AccessEventInput, AccessEventView } from '../contract/device-records.ts';
 import type {
+  BlacklistChanges,
+  BlacklistSnapshot,
   Device,
   DeviceStatus,
+  DeviceWithKey,
   DeviceWithPresence,
   NewDevice,
   OfflineResolutionInput,
@@ -8,10 +13,6 @@ import type {
   PresenceSummary,
   ResolvedException,
 } from '../contract/devices.ts';
-import type { AccessEventInput, AccessEventView } from '../devices/access-events.ts';
-import type { BlacklistChanges, BlacklistSnapshot } from '../devices/blacklist-service.ts';
-import type { DeviceConfig, DevicePrices, DeviceSettings } from '../devices/device-configs.ts';
-import type { DeviceWithKey } from '../devices/device-service.ts';
 import type { OfflineRecordInput, OfflineUploadResult } from '../devices/offline-records.ts';
 import { DomainClient, pageQuery, query } from './transport.ts';
 

@@ -44,10 +44,17 @@ import type {
   NewNews,
   NewsItem,
 } from '../contract/content.ts';
+import type { DeviceConfig, DevicePrices, DeviceSettings } from '../contract/device-config.ts';
+import type { AccessEventInput, AccessEventView } from '../contract/device-records.ts';
 import type {
+  BlacklistChange,
+  BlacklistChanges,
+  BlacklistEntry,
+  BlacklistSnapshot,
   Device,
   DevicePresence,
   DeviceStatus,
+  DeviceWithKey,
   DeviceWithPresence,
   NewDevice,
   PresenceReportInput,
@@ -75,15 +82,6 @@ import type {
   TopUpOrder,
   TopUpRefund,
 } from '../contract/top-ups.ts';
-import type { AccessEventInput, AccessEventView } from '../devices/access-events.ts';
-import type {
-  BlacklistChange,
-  BlacklistChanges,
-  BlacklistEntry,
-  BlacklistSnapshot,
-} from '../devices/blacklist-service.ts';
-import type { DeviceConfig, DevicePrices, DeviceSettings } from '../devices/device-configs.ts';
-import type { DeviceWithKey } from '../devices/device-service.ts';
 import type {
   OfflineException,
   OfflineRecordInput,
@@ -132,6 +130,7 @@ export type {
   NewsEdit,
   NewsSummary,
 } from '../contract/content.ts';
+export { deviceSettings } from '../contract/device-config.ts';
 export type { GuardianLink, LinkPatch } from '../contract/guardians.ts';
 export type {
   Accepted,
@@ -144,7 +143,7 @@ export type {
 export type { PayCodeRefusal, PayCodeSecret, PayCodeVerdict } from '../contract/pay-codes.ts';
 export type { ReportName } from '../contract/reports.ts';
 export { blacklistChannel } from '../devices/blacklist-service.ts';
-export { deviceConfigChannel, deviceSettings, personTypeAllowed } from '../devices/device-configs.ts';
+export { deviceConfigChannel, personTypeAllowed } from '../devices/device-configs.ts';
 export type {
   DoorCommandOrder,
   OnlineDecision,

@@ -123,3 +123,48 @@ export interface ResolvedException extends OfflineException {
   /** The journal operation that moved the receivable (recover, write-off), or null. */
   resolutionOperationId: string | null;
 }
+
+/** What the gateway needs to check a sign-in (GET /v1/devices/:id/key): the device and its key, hex. */
+export interface DeviceWithKey extends Device {
+  keyHex: string;
+}
+
+/** The blacklist devices refuse codes by when they verify offline (docs/protocol.md § 7.21, § 10.5). */
+export const blacklistReasons = ['lost', 'frozen', 'cancelled', 'reissued'] as const;
+export type BlacklistReason = (typeof blacklistReasons)[number];
+
+/** cardVersionMax of a card whose every code is refused. */
+export const allVersions = 0xffff_ffff;
+
+export interface BlacklistEntry {
+  cardNo: string;
+  /** Codes whose certificate carries this card version or lower are refused. */
+  cardVersionMax: number;
+  reason: BlacklistReason;
+}
+
+export type BlacklistChange =
+  | ({ version: number; op: 'add' } & BlacklistEntry)
+  | { version: number; op: 'remove'; cardNo: string };
+
+/** GET /v1/blacklist: the whole list at one version. */
+export interface BlacklistSnapshot {
+  version: number;
+  /** Ascending by card number. */
+  entries: BlacklistEntry[];
+}
+
+export const changesPerPageMax = 1_000;
+
+/** GET /v1/blacklist/changes: the changes above a version, a page at a time. */
+export const blacklistChangesQuerySchema = z.object({
+  since: z.coerce.number().int().min(0).max(0xffff_ffff),
+  limit: z.coerce.number().int().min(1).max(changesPerPageMax).default(changesPerPageMax),
+});
+
+export interface BlacklistChanges {
+  /** The list's version now. */
+  version: number;
+  /** Changes above `since`, ascending by version, at most `limit`. */
+  changes: BlacklistChange[];
+}

@@ -11,6 +11,8 @@ export * from './bindings.ts';
 export * from './bus.ts';
 export * from './cards.ts';
 export * from './content.ts';
+export * from './device-config.ts';
+export * from './device-records.ts';
 export * from './devices.ts';
 export * from './disputes.ts';
 export * from './errors.ts';

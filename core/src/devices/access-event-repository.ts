@@ -1,5 +1,5 @@
+import type { AccessEventInput, AccessEventView } from '../contract/device-records.ts';
 import type { Database } from '../db/database.ts';
-import type { AccessEventInput, AccessEventView } from './access-events.ts';
 
 /** Storage of access events; one row per (device, sequence), enforced by the unique index. */
 export class AccessEventRepository {

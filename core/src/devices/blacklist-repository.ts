@@ -1,5 +1,5 @@
+import { allVersions, type BlacklistEntry, type BlacklistReason } from '../contract/devices.ts';
 import type { Database, Tx } from '../db/database.ts';
-import { allVersions, type BlacklistEntry, type BlacklistReason } from './blacklist-service.ts';
 
 /**
  * Storage of the blacklist: the version row (locked by every change, so versions are dense and a

@@ -4,48 +4,25 @@
 // locks the version row, so versions have no holes and concurrent changes of one card end in its
 // final state. Then every gateway is told (in process, and over Redis pub/sub when configured).
 
+import {
+  allVersions,
+  type BlacklistChange,
+  type BlacklistChanges,
+  type BlacklistEntry,
+  type BlacklistReason,
+  type BlacklistSnapshot,
+  changesPerPageMax,
+} from '../contract/devices.ts';
 import type { Database } from '../db/database.ts';
 import { type Job, schedule } from '../jobs/scheduler.ts';
 import type { Logger } from '../log.ts';
 import { BlacklistRepository } from './blacklist-repository.ts';
 
-export const blacklistReasons = ['lost', 'frozen', 'cancelled', 'reissued'] as const;
-export type BlacklistReason = (typeof blacklistReasons)[number];
-
 /** The Redis channel each new blacklist version is published on; every gateway instance subscribes. */
 export const blacklistChannel = 'campus-card:blacklist';
 
-/** cardVersionMax of a card whose every code is refused. */
-export const allVersions = 0xffff_ffff;
-
-export interface BlacklistEntry {
-  cardNo: string;
-  /** Codes whose certificate carries this card version or lower are refused. */
-  cardVersionMax: number;
-  reason: BlacklistReason;
-}
-
-export type BlacklistChange =
-  | ({ version: number; op: 'add' } & BlacklistEntry)
-  | { version: number; op: 'remove'; cardNo: string };
-
-export interface BlacklistSnapshot {
-  version: number;
-  /** Ascending by card number. */
-  entries: BlacklistEntry[];
-}
-
-export interface BlacklistChanges {
-  /** The list's version now. */
-  version: number;
-  /** Changes above `since`, ascending by version, at most `limit`. */
-  changes: BlacklistChange[];
-}
-
 /** Told the new version after each committed change. */
 export type BlacklistListener = (version: number) => void;
-
-export const changesPerPageMax = 1_000;
 
 /**
  * How long the old versions of a card stay listed after it last changed: a certificate lives at most 7 days

@@ -4,7 +4,7 @@
 // backoffice (docs/admin.md, "Device configuration"). Offline use is off for every kind until someone
 // sets its limits: an offline device spends money the server cannot check, so it is never a default.
 
-import type { DeviceSettings } from './device-configs.ts';
+import type { DeviceSettings } from '../contract/device-config.ts';
 import type { DeviceKind } from './device-service.ts';
 
 export interface DefaultOptions {

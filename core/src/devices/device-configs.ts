@@ -4,10 +4,17 @@
 // comes from the device registry and the campus keys from the gateway's own configuration. A device gets
 // its kind's default configuration (device-config-defaults.ts) when it is registered, so it is never left
 // at version 0. The backoffice changes prices (price items, meter pricing) only through a second admin's
-// approval (bff/src/admin/devices.ts); `putPrices` is what an approved change calls.
+// approval (bff/src/admin/devices.ts); `putPrices` is what an approved change calls. The settings' schema
+// is the contract's (contract/device-config.ts).
 
-import { z } from 'zod';
-import { personTypes } from '../credential/card.ts';
+import {
+  type DeviceConfig,
+  type DevicePrices,
+  type DeviceSettings,
+  devicePrices,
+  deviceSettings,
+  storedDeviceSettings,
+} from '../contract/device-config.ts';
 import type { Database } from '../db/database.ts';
 import { type DefaultOptions, defaultDeviceSettings } from './device-config-defaults.ts';
 import { DeviceConfigRepository, type StoredConfig } from './device-config-repository.ts';
@@ -15,124 +22,10 @@ import { DeviceConfigRepository, type StoredConfig } from './device-config-repos
 /** The Redis channel a changed device id is published on; every gateway instance subscribes. */
 export const deviceConfigChannel = 'campus-card:device-config';
 
-const u16 = z.number().int().min(0).max(0xffff);
-const u32 = z.number().int().min(0).max(0xffff_ffff);
-const minuteOfDay = z.number().int().min(0).max(1440);
-
-/** The settings as the protocol carries them; stored configurations are read with this. */
-export const storedDeviceSettings = z.strictObject({
-  utcOffsetMinutes: z.number().int().min(-840).max(840).default(480),
-  paymentMaxFen: u32.default(0),
-  repeatIntervalSeconds: u16.default(3),
-  offline: z
-    .strictObject({
-      enabled: z.boolean(),
-      codeValiditySeconds: u16,
-      clockSkewSeconds: u16,
-      paymentMaxFen: u32,
-      perCardDailyMaxFen: u32,
-      deviceTotalMaxFen: u32,
-      recordsMax: u16,
-      durationMaxSeconds: u32,
-    })
-    .default({
-      enabled: false,
-      codeValiditySeconds: 60,
-      clockSkewSeconds: 30,
-      paymentMaxFen: 0,
-      perCardDailyMaxFen: 0,
-      deviceTotalMaxFen: 0,
-      recordsMax: 0,
-      durationMaxSeconds: 0,
-    }),
-  meter: z
-    .strictObject({
-      unit: z.enum(['none', 'second', 'centilitre', 'cycle']),
-      priceFen: u32,
-      priceUnits: u32.min(1),
-      holdFen: u32,
-      minBalanceFen: u32,
-      reportIntervalSeconds: u16.min(1),
-      silenceMaxSeconds: u16.min(1),
-    })
-    .default({
-      unit: 'none',
-      priceFen: 0,
-      priceUnits: 1,
-      holdFen: 0,
-      minBalanceFen: 0,
-      reportIntervalSeconds: 60,
-      silenceMaxSeconds: 300,
-    }),
-  priceItems: z
-    .array(
-      z.strictObject({
-        itemNo: z.number().int().min(1).max(255),
-        priceFen: u32,
-        name: z.string().refine((s) => Buffer.byteLength(s, 'utf8') <= 24, 'at most 24 bytes of UTF-8'),
-      }),
-    )
-    .max(16)
-    .default([]),
-  mealWindows: z
-    .array(
-      z
-        .strictObject({
-          meal: z.enum(['breakfast', 'lunch', 'dinner', 'late_night']),
-          startMinute: minuteOfDay,
-          endMinute: minuteOfDay,
-          perCardMaxFen: u32,
-        })
-        .refine((w) => w.startMinute < w.endMinute, 'a window starts before it ends'),
-    )
-    .max(8)
-    .default([]),
-  /**
-   * Who may use the device: the person types allowed, absent (or empty) for everyone. Kept by the server
-   * and enforced online by the gateway wherever a card is used here; CONFIG_PUSH has no field for it, so a
-   * device offline cannot enforce it, and an offline payment by another type is an exception at upload.
-   */
-  personTypes: z.array(z.enum(personTypes)).max(personTypes.length).optional(),
-});
-
-/** A day's minutes a window covers overlap another's: a payment would fall under two per-card caps. */
-function overlapping(windows: readonly { startMinute: number; endMinute: number }[]): boolean {
-  const sorted = [...windows].sort((a, b) => a.startMinute - b.startMinute);
-  return sorted.some((w, i) => i > 0 && w.startMinute < (sorted[i - 1] as { endMinute: number }).endMinute);
-}
-
-/**
- * What a new configuration must be: the protocol's ranges, and no two price items on one key or meal
- * windows that overlap (a till could not tell which price or which per-card cap applies).
- */
-export const deviceSettings = storedDeviceSettings.superRefine((s, ctx) => {
-  const keys = s.priceItems.map((i) => i.itemNo);
-  if (new Set(keys).size !== keys.length)
-    ctx.addIssue({ code: 'custom', path: ['priceItems'], message: 'two price items on one key' });
-  if (overlapping(s.mealWindows))
-    ctx.addIssue({ code: 'custom', path: ['mealWindows'], message: 'meal windows overlap' });
-  if (s.personTypes !== undefined && new Set(s.personTypes).size !== s.personTypes.length)
-    ctx.addIssue({ code: 'custom', path: ['personTypes'], message: 'a person type listed twice' });
-});
-
 /** Whether a card of this person type may be used at a device with these settings (absent, empty: all). */
 export function personTypeAllowed(settings: DeviceSettings, personType: string): boolean {
   const allowed = settings.personTypes;
   return allowed === undefined || allowed.length === 0 || (allowed as readonly string[]).includes(personType);
-}
-export type DeviceSettings = z.output<typeof storedDeviceSettings>;
-
-/** The part of a configuration that is a price: changed only with a second admin's approval. */
-export const devicePrices = z.strictObject({
-  priceItems: storedDeviceSettings.shape.priceItems.unwrap(),
-  meter: storedDeviceSettings.shape.meter.unwrap(),
-});
-export type DevicePrices = z.output<typeof devicePrices>;
-
-export interface DeviceConfig {
-  /** 0 when the device has never been configured (it then runs on its factory defaults). */
-  configVersion: number;
-  settings: DeviceSettings;
 }
 
 type Listener = (deviceId: string) => void;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Device, DeviceKind, DeviceStatus, NewDevice } from '../contract/devices.ts';
+import type { Device, DeviceKind, DeviceStatus, DeviceWithKey, NewDevice } from '../contract/devices.ts';
 import { isDuplicateKey } from '../db/database.ts';
 import { CoreError } from '../errors.ts';
 import type { Pii } from '../pii.ts';
@@ -10,11 +10,6 @@ export { deviceKinds } from '../contract/devices.ts';
 
 /** The device key is 32 random bytes (docs/protocol.md § 4.1); it leaves the core only sealed or once in hex. */
 export const deviceKeyBytes = 32;
-
-/** What the gateway needs to check a sign-in: the device and its key, hex. */
-export interface DeviceWithKey extends Device {
-  keyHex: string;
-}
 
 /** Registers, disables and re-keys devices; stores each key sealed at rest (AES-256-GCM under PII_KEY). */
 export class DeviceService {

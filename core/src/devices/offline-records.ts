@@ -6,6 +6,7 @@
 // of the same (device, sequence), and a record already stored answers duplicate.
 
 import { z } from 'zod';
+import { storedDeviceSettings } from '../contract/device-config.ts';
 import { attendanceSessionId, cardNo } from '../contract/fields.ts';
 import { type Database, isDuplicateKey, type Tx } from '../db/database.ts';
 import { CoreError } from '../errors.ts';
@@ -17,7 +18,7 @@ import { formatDay, shanghaiDay } from '../time.ts';
 import type { AccessEvents } from './access-events.ts';
 import type { AttendanceService } from './attendance-service.ts';
 import { DeviceConfigRepository } from './device-config-repository.ts';
-import { personTypeAllowed, storedDeviceSettings } from './device-configs.ts';
+import { personTypeAllowed } from './device-configs.ts';
 
 export const offlineRecordsPerUploadMax = 64;
 export const gapRangesMax = 32;

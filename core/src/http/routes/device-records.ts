@@ -1,9 +1,10 @@
 import Router from 'koa-router';
 import { z } from 'zod';
 import { attendanceSessionSchema, attendanceSignInSchema } from '../../contract/attendance.ts';
+import { accessEventSchema } from '../../contract/device-records.ts';
 import { offlineResolutionSchema } from '../../contract/devices.ts';
 import { cardNo, deviceNo, rowId } from '../../contract/fields.ts';
-import { type AccessEvents, accessEventInput } from '../../devices/access-events.ts';
+import type { AccessEvents } from '../../devices/access-events.ts';
 import type { AttendanceService } from '../../devices/attendance-service.ts';
 import { type OfflineRecords, offlineUploadInput } from '../../devices/offline-records.ts';
 import type { OfflineResolutions } from '../../devices/offline-resolutions.ts';
@@ -53,7 +54,7 @@ export function deviceRecordRoutes(
     ctx.body = await resolutions.resolve(id, parseBody(ctx, offlineResolutionSchema));
   });
   router.post('/access-events', async (ctx) => {
-    ctx.body = { recorded: await access.record(parseBody(ctx, accessEventInput)) };
+    ctx.body = { recorded: await access.record(parseBody(ctx, accessEventSchema)) };
   });
   router.get('/cards/:cardNo/access-events', async (ctx) => {
     const { cardNo: no } = parseValue(ctx.params, cardPath);

@@ -1,8 +1,9 @@
 import Router from 'koa-router';
 import { z } from 'zod';
+import { devicePrices, deviceSettings } from '../../contract/device-config.ts';
 import { newDeviceSchema, presenceReportSchema } from '../../contract/devices.ts';
 import { deviceNo } from '../../contract/fields.ts';
-import { type DeviceConfigs, devicePrices, deviceSettings } from '../../devices/device-configs.ts';
+import type { DeviceConfigs } from '../../devices/device-configs.ts';
 import type { DeviceService } from '../../devices/device-service.ts';
 import type { PresenceService } from '../../devices/presence-service.ts';
 import { parseBody, parseValue } from '../middleware.ts';
