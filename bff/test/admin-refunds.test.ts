@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type Admins, openCard, requestId, signedInAdmins } from './admin-support.ts';
+import { boundStudent } from './students.ts';
 import { startWorld, type TestWorld } from './support.ts';
 
 const api = '/api/admin/v1';
@@ -102,5 +103,76 @@ describe('admin refund list: a card-centre close-out is listed, finance pays it 
     assert.ok(text.split('\r\n').some((line) => line.includes(`,${cardNo},12.50,销户,`)));
     const exports = await world.core.client.searchAudit({ action: 'refund.export', limit: 10 });
     assert.ok(exports.items.length >= 1);
+  });
+
+  test('when a student disputes a payment (消费纠错), then finance accepts it with a refund once, the student sees it accepted, and others may only read', async () => {
+    const student = await boundStudent(world);
+    const merchantId = (await world.core.client.createMerchant({ name: '二食堂', category: 'canteen' })).id;
+    await world.core.client.topUp({
+      id: `dp-top-${student.cardNo}`,
+      cardNo: student.cardNo,
+      amount: 2_000,
+      channel: 'cash',
+    });
+    const paymentId = `dp-pay-${student.cardNo}`;
+    await world.core.client.pay({ id: paymentId, cardNo: student.cardNo, merchantId, amount: 1_280 });
+    const studentCall = <T>(method: string, path: string, body?: unknown) =>
+      world.request<T>(method, `/api/v1${path}`, { token: student.accessToken, ...(body ? { body } : {}) });
+
+    const opened = await studentCall<{ id: string; status: string }>('POST', '/disputes', {
+      requestId: requestId(),
+      paymentId,
+      reason: 'wrong_amount',
+      note: '只买了一份',
+    });
+    assert.deepEqual([opened.status, opened.body.status], [200, 'open'], JSON.stringify(opened.body));
+    const twice = await studentCall<{ code: string }>('POST', '/disputes', {
+      requestId: requestId(),
+      paymentId,
+      reason: 'other',
+    });
+    assert.deepEqual([twice.status, twice.body.code], [409, 'DISPUTE_ALREADY_OPEN']);
+
+    const accept = (token: string, amount: unknown) =>
+      world.request<{ status: string; code?: string; merchantName?: string; refundAmount?: number }>(
+        'POST',
+        `${api}/disputes/${opened.body.id}/accept`,
+        { token, body: { amount } },
+      );
+    assert.equal(
+      (await world.request('GET', `${api}/disputes?status=open`, { token: tokens.auditor })).status,
+      200,
+    );
+    for (const role of ['auditor', 'card_operator', 'device_admin'] as const) {
+      assert.equal((await accept(tokens[role], 100)).status, 403, role);
+    }
+    // Invalid amounts are refused, never corrected; more than the payment is refused by the ledger.
+    for (const amount of [-5, 0, 1.5, '5'])
+      assert.equal((await accept(tokens.finance, amount)).status, 400, String(amount));
+    const tooMuch = await accept(tokens.finance, 1_281);
+    assert.deepEqual([tooMuch.status, tooMuch.body.code], [422, 'REFUND_EXCEEDS_PAYMENT']);
+
+    const accepted = await accept(tokens.finance, 280);
+    assert.deepEqual(
+      [accepted.status, accepted.body.status, accepted.body.merchantName, accepted.body.refundAmount],
+      [200, 'accepted', '二食堂', 280],
+    );
+    assert.equal((await accept(tokens.finance, 280)).status, 200, 'a retry answers the accepted dispute');
+    assert.equal((await world.core.client.getCard(student.cardNo)).balance.main, 2_000 - 1_280 + 280);
+    const audits = await world.core.client.searchAudit({
+      action: 'dispute.accept',
+      targetId: opened.body.id,
+      limit: 10,
+    });
+    assert.equal(audits.items.length, 1);
+
+    const mine = await studentCall<{ items: { status: string; refundAmount: number }[] }>(
+      'GET',
+      `/disputes?paymentId=${paymentId}`,
+    );
+    assert.deepEqual(
+      mine.body.items.map((d) => [d.status, d.refundAmount]),
+      [['accepted', 280]],
+    );
   });
 });

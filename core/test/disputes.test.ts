@@ -156,11 +156,55 @@ for (const dialect of dialects) {
       );
       assert.equal((await t.client.dispute(dispute.id)).status, 'open');
       assert.equal(await balance(cardNo), before);
+      // More than the whole payment is refused the same way.
+      assert.equal(
+        await codeOf(t.client.acceptDispute(dispute.id, { amount: 801, decidedBy: 'finance-1' })),
+        'REFUND_EXCEEDS_PAYMENT',
+      );
       // The card centre may then accept what is left.
       const accepted = await t.client.acceptDispute(dispute.id, { amount: 500, decidedBy: 'finance-1' });
       assert.equal(accepted.status, 'accepted');
-      assert.equal(accepted.refundOperationId, disputeRefundId(dispute.id, 2));
+      assert.equal(accepted.refundOperationId, disputeRefundId(dispute.id, 1));
       assert.equal(await balance(cardNo), before + 500);
+    });
+
+    test('when the ledger refuses the refund (the card was closed out meanwhile), then nothing moves, the dispute stays open and can be rejected', async () => {
+      const { cardNo, paymentId } = await paid(600);
+      const dispute = await t.client.openDispute({
+        requestId: requestId(),
+        cardNo,
+        paymentId,
+        reason: 'not_mine',
+      });
+      ok(
+        await t.client.closeOut(cardNo, {
+          id: opId('close'),
+          reason: '退学销户',
+          actor: { type: 'admin', id: 'a-1' },
+        }),
+      );
+      assert.equal(
+        await codeOf(t.client.acceptDispute(dispute.id, { amount: 600, decidedBy: 'finance-1' })),
+        'CARD_CANCELLED',
+      );
+      const still = await t.client.dispute(dispute.id);
+      assert.deepEqual([still.status, still.refundAmount, still.decidedBy], ['open', null, null]);
+      assert.equal((await t.client.getOperation(paymentId)).refundedAmount, 0);
+      const rejected = await t.client.rejectDispute(dispute.id, {
+        reason: '卡已销户，请到服务中心办理',
+        decidedBy: 'finance-1',
+      });
+      assert.deepEqual([rejected.status, rejected.decisionNote], ['rejected', '卡已销户，请到服务中心办理']);
+      // The same rejection again answers the rejected dispute.
+      assert.equal(
+        (
+          await t.client.rejectDispute(dispute.id, {
+            reason: '卡已销户，请到服务中心办理',
+            decidedBy: 'finance-1',
+          })
+        ).status,
+        'rejected',
+      );
     });
 
     test('when a dispute is rejected with a reason while accepts race it, then exactly one decision stands', async () => {

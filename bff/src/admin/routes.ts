@@ -25,6 +25,7 @@ import { bankAdminRoutes } from './bank.ts';
 import { campusPaymentRoutes } from './campus-payments.ts';
 import { contentRoutes } from './content.ts';
 import { deviceRoutes } from './devices.ts';
+import { disputeAdminRoutes } from './disputes.ts';
 import { fundsRoutes } from './funds.ts';
 import { insightRoutes } from './insight.ts';
 import { meetingRoutes } from './meetings.ts';
@@ -249,6 +250,7 @@ export const adminRoutes: readonly AdminRoute[] = [
   ...passageRoutes,
   ...campusPaymentRoutes,
   ...bankAdminRoutes,
+  ...disputeAdminRoutes,
 ];
 
 /**

@@ -93,6 +93,20 @@ export class DisputeService {
    * accepted dispute with one refund; a dispute decided otherwise is DISPUTE_DECIDED.
    */
   async accept(id: string, input: AcceptDispute): Promise<Dispute> {
+    const dispute = await this.stored(id);
+    if (dispute.status === 'open') {
+      // A first answer for the card centre's form; the ledger's refund is what decides under races.
+      const payment = await this.ledger.operation(dispute.paymentId);
+      const remaining = payment.amount - payment.refundedAmount;
+      if (input.amount > remaining)
+        throw new CoreError(
+          'REFUND_EXCEEDS_PAYMENT',
+          `only ${remaining} fen of the payment is left to refund`,
+          {
+            remaining,
+          },
+        );
+    }
     await this.disputes.reserveAccept(id, input.amount, input.decidedBy, input.note ?? null);
     const reserved = await this.stored(id);
     if (

@@ -6,6 +6,7 @@ import { AttendanceAdmin } from './attendance-admin.ts';
 import type { AuditTrail } from './audit-trail.ts';
 import { ContentAdmin } from './content-admin.ts';
 import { DeviceAdmin } from './device-admin.ts';
+import { DisputeAdmin } from './dispute-admin.ts';
 import { MerchantAdmin } from './merchant-admin.ts';
 import { OfflineExceptionAdmin } from './offline-exceptions.ts';
 import { PassageAdmin } from './passage-admin.ts';
@@ -37,6 +38,7 @@ export function adminDomainServices({ core, audit, approvals, sessions }: AdminS
     offlineExceptions: new OfflineExceptionAdmin(core, audit),
     attendance: new AttendanceAdmin(core, audit),
     passage: new PassageAdmin(core, audit),
+    disputes: new DisputeAdmin(core, audit),
   };
 }
 
