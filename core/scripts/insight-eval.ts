@@ -1,13 +1,18 @@
 /**
- * Measures the hidden-need detector against a synthetic term with planted truth (docs/analytics.md):
- * loads the generated activity into an in-memory insight store, asks for each month's candidates,
- * and prints precision and recall over student-months, with what was flagged by profile. Exits 1
- * when either falls below 0.8. `npm run eval:insight [-- --seed N --students N]`.
+ * Measures the detectors against a synthetic term with planted truth (docs/analytics.md): loads the
+ * generated activity into an in-memory insight store, then
+ * - hidden need: each month's candidates, precision and recall over student-months, what was flagged
+ *   by profile; exits 1 when either falls below 0.8;
+ * - abnormal spending: the last month's alerts against the planted thefts: precision, recall by
+ *   theft kind, the thief's payments until flagged, false alarms per 1,000 students per month.
+ * `npm run eval:insight [-- --seed N --students N]`.
  */
 import { parseArgs } from 'node:util';
+import { abnormalDefaults, detectAbnormalSpending } from '../src/insight/abnormal-spending.ts';
 import { detectHiddenNeed, hiddenNeedDefaults } from '../src/insight/hidden-need.ts';
 import { InsightStore } from '../src/insight/insight-store.ts';
 import { generateCampus, syntheticDefaults } from '../src/insight/synthetic-campus.ts';
+import { plantThefts, scoreAbnormal } from '../src/insight/synthetic-thefts.ts';
 
 const { values } = parseArgs({
   options: { seed: { type: 'string' }, students: { type: 'string' } },
@@ -59,4 +64,39 @@ try {
   if (precision < targetMin || recall < targetMin) process.exitCode = 1;
 } finally {
   store.close();
+}
+
+// Abnormal spending: the same term with thefts and harmless oddities planted (synthetic-thefts.ts).
+const theftCampus = plantThefts(campus, { seed });
+const theftStore = await InsightStore.open({ path: ':memory:' });
+try {
+  await theftStore.replaceMerchants(theftCampus.merchants);
+  await theftStore.replacePlaces(theftCampus.places);
+  await theftStore.replaceHolders(campus.holders);
+  await theftStore.putOperations(theftCampus.operations);
+  const profileMs = abnormalDefaults.profileDays * 86_400_000;
+  const points = await theftStore.paymentPoints(theftCampus.fromMs - profileMs, theftCampus.toMs);
+  const variants: [string, Partial<typeof abnormalDefaults>][] = [
+    ['defaults', {}],
+    ['stricter (3 new places, 4 high payments)', { newPlacePaymentsMin: 3, highPaymentsMin: 4 }],
+  ];
+  console.log(
+    `abnormal spending, ${campus.months.at(-1)}: ${theftCampus.thefts.length} thefts planted among ${campus.students.length} students`,
+  );
+  for (const [name, thresholds] of variants) {
+    const s = scoreAbnormal(
+      detectAbnormalSpending(points, theftCampus.fromMs, theftCampus.toMs, thresholds),
+      theftCampus.thefts,
+    );
+    const flagged = s.paymentsUntilFlagged.length;
+    const within3 = s.paymentsUntilFlagged.filter((n) => n <= 3).length;
+    const kinds = Object.entries(s.byKind)
+      .map(([kind, k]) => `${kind} ${k.flagged}/${k.planted}`)
+      .join(', ');
+    console.log(
+      `  ${name}: precision ${(s.truePositives / Math.max(1, s.alerts)).toFixed(3)} (${s.truePositives}/${s.alerts}), recall ${(flagged / Math.max(1, s.thefts)).toFixed(3)} (${flagged}/${s.thefts}; ${kinds}); flagged within 3 payments ${within3}/${flagged}, payments until flagged ${JSON.stringify(s.paymentsUntilFlagged)}; false alarms ${((s.falseAlarms * 1000) / campus.students.length).toFixed(1)} per 1,000 students in the month`,
+    );
+  }
+} finally {
+  theftStore.close();
 }

@@ -3,9 +3,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { AbnormalAlerts, abnormalNoticeKind } from '../src/insight/abnormal-alerts.ts';
 import { ExtractService } from '../src/insight/extract-service.ts';
-import { InsightStore } from '../src/insight/insight-store.ts';
+import { InsightStore, type OperationRow } from '../src/insight/insight-store.ts';
 import { LedgerSource } from '../src/insight/ledger-source.ts';
+import { NoticeRepository } from '../src/notices/notice-repository.ts';
 import { shanghaiDay } from '../src/time.ts';
 import { dialects, openStudent, opId, startTestCore, type TestCore } from './support.ts';
 
@@ -183,6 +185,51 @@ for (const dialect of dialects) {
         store.close();
       }
     });
+
+    test('when a card is flagged for abnormal spending, then its holder gets one notice with the evidence and the freeze action, however often the job runs; a frozen card gets none', async () => {
+      // Goal: the alert reaches the student through the kept notices; the notice is once per card and day.
+      const store = await InsightStore.open({ path: ':memory:' });
+      try {
+        const flagged = await openStudent(t.client);
+        const frozen = await openStudent(t.client);
+        await t.client.changeCard(frozen, 'freeze', { type: 'self', id: null });
+        const nowMs = Date.now();
+        const rows: OperationRow[] = [];
+        for (const cardNo of [flagged, frozen]) {
+          // A month of lunches at one canteen, then two high payments at places never used.
+          for (let d = 30; d >= 2; d--)
+            rows.push(row(`${cardNo}-${d}`, cardNo, 'OLD', 1_200, nowMs - d * 86_400_000));
+          rows.push(row(`${cardNo}-x1`, cardNo, 'NEW1', 4_500, nowMs - 10 * 60_000));
+          rows.push(row(`${cardNo}-x2`, cardNo, 'NEW2', 4_800, nowMs - 4 * 60_000));
+        }
+        await store.putOperations(rows);
+        const alerts = new AbnormalAlerts(
+          store,
+          new LedgerSource(t.core.db),
+          new NoticeRepository(t.core.db),
+        );
+        const sent = await alerts.run(nowMs);
+        assert.deepEqual(
+          sent.map((n) => n.data?.cardNo),
+          [flagged],
+        );
+        await alerts.run(nowMs + 60_000);
+        const person = (await t.client.getCard(flagged)).personId;
+        const notices = (await t.client.personNotices(person)).items.filter(
+          (n) => n.kind === abnormalNoticeKind,
+        );
+        assert.equal(notices.length, 1, 'a second run tells nobody twice');
+        assert.equal(notices[0]?.data?.action, 'freeze');
+        assert.match(notices[0]?.body ?? '', /2 笔消费.*¥93\.00/);
+        const frozenPerson = (await t.client.getCard(frozen)).personId;
+        assert.deepEqual(
+          (await t.client.personNotices(frozenPerson)).items.filter((n) => n.kind === abnormalNoticeKind),
+          [],
+        );
+      } finally {
+        store.close();
+      }
+    });
   });
 }
 
@@ -202,3 +249,18 @@ test('when INSIGHT_DB_PATH is set, then the core runs the extract at start into 
     store.close();
   }
 });
+
+function row(id: string, cardNo: string, merchantId: string, amount: number, atMs: number): OperationRow {
+  return {
+    id,
+    kind: 'payment',
+    outcome: 'ok',
+    cardNo,
+    merchantId,
+    deviceId: null,
+    amount,
+    subsidyAmount: 0,
+    createdDay: shanghaiDay(atMs),
+    createdAtMs: atMs,
+  };
+}

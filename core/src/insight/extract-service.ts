@@ -93,6 +93,7 @@ export class ExtractService {
       ),
     );
     await this.store.replaceMerchants(await this.ledger.merchants());
+    await this.store.replacePlaces(await this.ledger.places());
     await this.store.replaceHolders(await this.ledger.holders());
     return runs;
   }
@@ -137,9 +138,10 @@ export class ExtractService {
 
   /**
    * Schedules the extract every everyMs; each run also reconciles yesterday and the day before
-   * (days the overlap window has long passed) and logs any difference by day and kind only.
+   * (days the overlap window has long passed) and logs any difference by day and kind only, then
+   * runs afterRun (the detectors that act on fresh rows: abnormal-spending alerts).
    */
-  startSchedule(everyMs: number, log: Logger, lock?: JobLock): void {
+  startSchedule(everyMs: number, log: Logger, lock?: JobLock, afterRun?: () => Promise<void>): void {
     this.job = schedule({
       name: 'insight-extract',
       everyMs,
@@ -163,6 +165,7 @@ export class ExtractService {
             { job: 'insight-extract', differences: differences.map((d) => `${d.day}:${d.kind}`) },
             'insight extract differs from the ledger',
           );
+        await afterRun?.();
       },
     });
   }

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type DuckDBAppender, type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { PaymentPoint } from './abnormal-spending.ts';
 
 /**
  * The analytical store: an embedded DuckDB file apart from the ledger's database, so a heavy
@@ -68,6 +69,14 @@ export interface MerchantRow {
   category: string;
 }
 
+/** Where a merchant's terminals stand (the ledger's insight_places): a site and metres on a grid. */
+export interface PlaceRow {
+  merchantId: string;
+  site: string;
+  xM: number;
+  yM: number;
+}
+
 /** A card with the few facts about its holder analysis needs (the cohort: type and department). */
 export interface HolderRow {
   cardNo: string;
@@ -116,6 +125,8 @@ const schema = [
      direction VARCHAR NOT NULL, decision VARCHAR NOT NULL, source VARCHAR NOT NULL, occurred_at_ms BIGINT NOT NULL,
      created_at_ms BIGINT NOT NULL, ts TIMESTAMPTZ NOT NULL)`,
   'CREATE TABLE IF NOT EXISTS merchants (id VARCHAR PRIMARY KEY, category VARCHAR NOT NULL)',
+  `CREATE TABLE IF NOT EXISTS places (merchant_id VARCHAR PRIMARY KEY, site VARCHAR NOT NULL, x_m INTEGER NOT NULL,
+     y_m INTEGER NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS holders (card_no VARCHAR PRIMARY KEY, person_no VARCHAR NOT NULL, type VARCHAR NOT NULL,
      department VARCHAR, status VARCHAR NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS watermarks (source VARCHAR PRIMARY KEY, after_ms BIGINT NOT NULL, after_id VARCHAR NOT NULL,
@@ -289,6 +300,45 @@ export class InsightStore {
     });
   }
 
+  /** The merchants' positions, replaced whole (set by the card centre, a few hundred rows). */
+  async replacePlaces(rows: readonly PlaceRow[]): Promise<void> {
+    await this.replaceAll(
+      'places',
+      'merchant_id VARCHAR, site VARCHAR, x_m INTEGER, y_m INTEGER',
+      rows,
+      (a, r) => {
+        a.appendVarchar(r.merchantId);
+        a.appendVarchar(r.site);
+        a.appendInteger(r.xM);
+        a.appendInteger(r.yM);
+      },
+    );
+  }
+
+  /**
+   * Accepted payments with a merchant in [fromMs, toMs), with the merchant's position where one is
+   * set: the abnormal-spending detector's input (abnormal-spending.ts).
+   */
+  async paymentPoints(fromMs: number, toMs: number): Promise<PaymentPoint[]> {
+    const rows = await this.select(
+      `SELECT o.id, o.card_no, o.created_at_ms::DOUBLE at_ms, o.merchant_id, o.amount::DOUBLE amount, p.x_m, p.y_m
+         FROM operations o LEFT JOIN places p ON p.merchant_id = o.merchant_id
+        WHERE o.outcome = 'ok' AND o.kind = 'payment' AND o.card_no IS NOT NULL AND o.merchant_id IS NOT NULL
+          AND o.created_at_ms >= $1::BIGINT AND o.created_at_ms < $2::BIGINT
+        ORDER BY o.card_no, o.created_at_ms, o.id`,
+      [fromMs, toMs],
+    );
+    return rows.map((r) => ({
+      id: String(r.id),
+      cardNo: String(r.card_no),
+      atMs: Number(r.at_ms),
+      merchantId: String(r.merchant_id),
+      amount: Number(r.amount),
+      xM: r.x_m === null ? null : Number(r.x_m),
+      yM: r.y_m === null ? null : Number(r.y_m),
+    }));
+  }
+
   /** The cards' holders (type, department), replaced whole: people change department, cards change status. */
   async replaceHolders(rows: readonly HolderRow[]): Promise<void> {
     await this.replaceAll(
@@ -382,7 +432,15 @@ export class InsightStore {
   async exportParquet(dir: string): Promise<string[]> {
     mkdirSync(dir, { recursive: true });
     const files: string[] = [];
-    for (const table of ['operations', 'card_events', 'attendance', 'access', 'merchants', 'holders']) {
+    for (const table of [
+      'operations',
+      'card_events',
+      'attendance',
+      'access',
+      'merchants',
+      'places',
+      'holders',
+    ]) {
       const file = `${dir}/${table}.parquet`;
       await this.con.run(
         `COPY ${table} TO '${file.replaceAll("'", "''")}' (FORMAT parquet, COMPRESSION zstd)`,

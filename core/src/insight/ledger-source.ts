@@ -8,6 +8,7 @@ import type {
   HolderRow,
   MerchantRow,
   OperationRow,
+  PlaceRow,
 } from './insight-store.ts';
 
 /**
@@ -113,6 +114,32 @@ export class LedgerSource {
   async merchants(): Promise<MerchantRow[]> {
     const rows = await this.db.select<Row>('SELECT id, category FROM merchants ORDER BY id');
     return rows.map((r) => ({ id: str(r.id), category: str(r.category) }));
+  }
+
+  async places(): Promise<PlaceRow[]> {
+    const rows = await this.db.select<Row>(
+      'SELECT merchant_id, site, x_m, y_m FROM insight_places ORDER BY merchant_id',
+    );
+    return rows.map((r) => ({
+      merchantId: str(r.merchant_id),
+      site: str(r.site),
+      xM: num(r.x_m),
+      yM: num(r.y_m),
+    }));
+  }
+
+  /** The person id of each given card that is still active (a lost or frozen card gets no alert). */
+  async activeCardHolders(cardNos: readonly string[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    for (let i = 0; i < cardNos.length; i += 500) {
+      const chunk = cardNos.slice(i, i + 500);
+      const rows = await this.db.select<Row>(
+        `SELECT card_no, person_id FROM cards WHERE status = 'active' AND card_no IN (${chunk.map(() => '?').join(', ')})`,
+        chunk,
+      );
+      for (const r of rows) found.set(str(r.card_no), str(r.person_id));
+    }
+    return found;
   }
 
   async holders(): Promise<HolderRow[]> {

@@ -1,6 +1,8 @@
 import type { CoreConfig } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../log.ts';
+import { NoticeRepository } from '../notices/notice-repository.ts';
+import { AbnormalAlerts } from './abnormal-alerts.ts';
 import { ExtractService } from './extract-service.ts';
 import { InsightStore } from './insight-store.ts';
 import { LedgerSource } from './ledger-source.ts';
@@ -32,9 +34,16 @@ export class InsightSlot {
       path: config.insightDbPath,
       memoryLimit: config.insightMemoryLimit,
     });
-    const extract = new ExtractService(new LedgerSource(db), store, { overlapMs: config.insightOverlapMs });
+    const ledger = new LedgerSource(db);
+    const extract = new ExtractService(ledger, store, { overlapMs: config.insightOverlapMs });
+    // Abnormal spending is assessed on each run's fresh rows; a student is told in the app.
+    const alerts = new AbnormalAlerts(store, ledger, new NoticeRepository(db));
     this.#running = { extract, store };
-    extract.startSchedule(config.insightIntervalMs, log);
+    extract.startSchedule(config.insightIntervalMs, log, undefined, async () => {
+      const sent = await alerts.run();
+      if (sent.length > 0)
+        log.info({ job: 'insight-extract', alerts: sent.length }, 'abnormal spending alerts');
+    });
   }
 
   /** Stops the schedule (a run in flight finishes first), then closes the DuckDB file. */

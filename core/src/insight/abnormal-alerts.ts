@@ -1,0 +1,69 @@
+import { createHash } from 'node:crypto';
+import type { Notice } from '../contract/notices.ts';
+import { formatMinute, shanghaiDay } from '../time.ts';
+import { type AbnormalThresholds, detectAbnormalSpending } from './abnormal-spending.ts';
+import type { InsightStore } from './insight-store.ts';
+import type { LedgerSource } from './ledger-source.ts';
+
+/**
+ * Tells a student, in the app's notices, that their card was flagged for abnormal spending, with the
+ * evidence and one tap to freeze it (the notice's data carries action 'freeze' and the card; the
+ * mini-program's notice list offers the button, the freeze itself is the ordinary card action).
+ * At most one notice per card per Asia/Shanghai day: the notice's id is made from the card and the
+ * day, so a rerun over the same payments, or a second alert the same day, adds nothing. A card that
+ * is no longer active (already reported lost or frozen) gets none.
+ */
+
+export const abnormalNoticeKind = 'insight_abnormal';
+
+const yuan = (fen: number) => `¥${(fen / 100).toFixed(2)}`;
+
+export interface AbnormalAlertsOptions {
+  /** How far back each run looks for payments to assess (the profile reaches further back). */
+  lookbackMs: number;
+  thresholds: Partial<AbnormalThresholds>;
+}
+
+export class AbnormalAlerts {
+  constructor(
+    private readonly store: Pick<InsightStore, 'paymentPoints'>,
+    private readonly ledger: Pick<LedgerSource, 'activeCardHolders'>,
+    private readonly notices: { insertMissing(notices: readonly Notice[]): Promise<void> },
+    private readonly options: AbnormalAlertsOptions = { lookbackMs: 86_400_000, thresholds: {} },
+  ) {}
+
+  /** Assesses the payments of the last lookbackMs before nowMs; answers the notices it wrote. */
+  async run(nowMs: number = Date.now(), profileDays = 60): Promise<Notice[]> {
+    const fromMs = nowMs - this.options.lookbackMs;
+    const points = await this.store.paymentPoints(fromMs - profileDays * 86_400_000, nowMs + 1);
+    const alerts = detectAbnormalSpending(points, fromMs, nowMs + 1, {
+      ...this.options.thresholds,
+      profileDays,
+    });
+    if (alerts.length === 0) return [];
+    const holders = await this.ledger.activeCardHolders([...new Set(alerts.map((a) => a.cardNo))]);
+    const notices: Notice[] = [];
+    for (const alert of alerts) {
+      const personId = holders.get(alert.cardNo);
+      if (personId === undefined) continue;
+      const total = alert.evidence.reduce((n, e) => n + e.amount, 0);
+      const key = `${abnormalNoticeKind}\n${alert.cardNo}\n${shanghaiDay(alert.atMs)}`;
+      notices.push({
+        id: `X${createHash('sha256').update(key).digest('hex').slice(0, 25)}`,
+        personId,
+        kind: abnormalNoticeKind,
+        title: '校园卡异常消费提醒',
+        body: `您的校园卡自 ${formatMinute(alert.evidence[0]?.atMs ?? alert.atMs)} 起有 ${alert.evidence.length} 笔消费与您平时的习惯不符（合计 ${yuan(total)}）。如果不是您本人，请立即冻结校园卡。`,
+        data: {
+          action: 'freeze',
+          cardNo: alert.cardNo,
+          reasons: alert.reasons.map((r) => r.code),
+          evidence: alert.evidence,
+        },
+        createdAtMs: alert.atMs,
+      });
+    }
+    await this.notices.insertMissing(notices);
+    return notices;
+  }
+}

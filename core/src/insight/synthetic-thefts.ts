@@ -1,0 +1,237 @@
+import { dayBoundsMs, monthKeyRangeMs, shanghaiDay } from '../time.ts';
+import type { AbnormalAlert } from './abnormal-spending.ts';
+import type { MerchantRow, OperationRow, PlaceRow } from './insight-store.ts';
+import { random, type SyntheticCampus } from './synthetic-campus.ts';
+
+/**
+ * Stolen cards planted into a synthetic term (synthetic-campus.ts), with the harmless oddities that
+ * make false alarms: the abnormal-spending detector's evaluation (`npm run eval:insight`).
+ *
+ * Places: the main campus (canteens, shops, a café, a supermarket, showers within about a kilometre)
+ * and an east campus 15 km away. Harmless oddities, for every student over the whole term:
+ * - now and then one payment at a shop, the café or the supermarket they had not used (1.5 % of days);
+ * - a shopping trip: two or three payments at such places within 40 minutes (0.2 % of days);
+ * - a weekly class at the east campus for 3 % of students, lunch there by shuttle.
+ * Thefts, in the term's last month (the months before are each card's profile), of three kinds:
+ * - phone (50 %): the phone with the pay code is taken; the owner stops paying and the thief spends
+ *   3–8 times at shops 2–15 minutes apart, 18–49.90 yuan each (under the PIN-free limit);
+ * - copy (30 %): the code is copied and used at the east campus while the owner keeps paying;
+ * - careful (20 %): meal-sized payments at the owner's own canteens hours apart. Made to be missed:
+ *   what no rule should catch, so the recall reported is not flattered.
+ */
+
+export type TheftKind = 'phone' | 'copy' | 'careful';
+
+export interface PlantedTheft {
+  cardNo: string;
+  kind: TheftKind;
+  startMs: number;
+  /** The thief's payments, oldest first. */
+  paymentIds: string[];
+}
+
+export interface TheftCampus {
+  merchants: MerchantRow[];
+  places: PlaceRow[];
+  operations: OperationRow[];
+  thefts: PlantedTheft[];
+  /** The assessed month (the term's last) as [fromMs, toMs). */
+  fromMs: number;
+  toMs: number;
+}
+
+export interface TheftOptions {
+  seed: number;
+  /** Share of students whose card is stolen in the assessed month. */
+  theftShare: number;
+}
+
+const minuteMs = 60_000;
+const hourMs = 3_600_000;
+
+const extraMerchants: MerchantRow[] = [
+  { id: 'SHOP2', category: 'shop' },
+  { id: 'SHOP3', category: 'shop' },
+  { id: 'CAFE1', category: 'shop' },
+  { id: 'MARKET1', category: 'shop' },
+  { id: 'EAST_CANTEEN', category: 'canteen' },
+  { id: 'EAST_SHOP', category: 'shop' },
+];
+
+const places: PlaceRow[] = [
+  { merchantId: 'CANTEEN1', site: '主校区', xM: 0, yM: 0 },
+  { merchantId: 'CANTEEN2', site: '主校区', xM: 600, yM: 200 },
+  { merchantId: 'CANTEEN3', site: '主校区', xM: 300, yM: 700 },
+  { merchantId: 'SHOP1', site: '主校区', xM: 400, yM: 300 },
+  { merchantId: 'SHOWER1', site: '主校区', xM: 800, yM: 800 },
+  { merchantId: 'SHOP2', site: '主校区', xM: 900, yM: 100 },
+  { merchantId: 'SHOP3', site: '主校区', xM: 200, yM: 900 },
+  { merchantId: 'CAFE1', site: '主校区', xM: 500, yM: 500 },
+  { merchantId: 'MARKET1', site: '主校区', xM: 1_000, yM: 600 },
+  { merchantId: 'EAST_CANTEEN', site: '东校区', xM: 15_000, yM: 2_000 },
+  { merchantId: 'EAST_SHOP', site: '东校区', xM: 15_200, yM: 2_100 },
+];
+
+const rareShops = ['SHOP2', 'SHOP3', 'CAFE1', 'MARKET1'];
+const thiefShops = ['SHOP1', 'SHOP2', 'SHOP3', 'CAFE1', 'MARKET1'];
+
+export function plantThefts(campus: SyntheticCampus, options: Partial<TheftOptions> = {}): TheftCampus {
+  const o = { seed: 1, theftShare: 0.03, ...options };
+  const rnd = random(o.seed ^ 0x5eed);
+  const between = (lo: number, hi: number) => lo + (hi - lo) * rnd();
+  const pick = <T>(items: readonly T[]) => items[Math.floor(rnd() * items.length)] as T;
+  const range = monthKeyRangeMs(campus.months.at(-1) as string) as { fromMs: number; toMs: number };
+  let serial = 0;
+  const pay = (cardNo: string, merchantId: string, amount: number, at: number): OperationRow => {
+    serial += 1;
+    const atMs = Math.round(at);
+    return {
+      id: `n${serial}`,
+      kind: 'payment',
+      outcome: 'ok',
+      cardNo,
+      merchantId,
+      deviceId: null,
+      amount: Math.round(amount),
+      subsidyAmount: 0,
+      createdDay: shanghaiDay(atMs),
+      createdAtMs: atMs,
+    };
+  };
+
+  const byCard = new Map<string, OperationRow[]>();
+  for (const row of campus.operations) {
+    const list = byCard.get(row.cardNo as string);
+    if (list) list.push(row);
+    else byCard.set(row.cardNo as string, [row]);
+  }
+  const operations: OperationRow[] = [];
+  const thefts: PlantedTheft[] = [];
+  for (const s of campus.students) {
+    const own = (byCard.get(s.cardNo) ?? []).sort((a, b) => a.createdAtMs - b.createdAtMs);
+    const days = [...new Set(own.map((r) => r.createdDay))];
+    const extra: OperationRow[] = [];
+    const eastClass = rnd() < 0.03;
+    const away: [number, number][] = [];
+    for (const day of days) {
+      const noonMs = dayBoundsMs(day).startMs + 12 * hourMs;
+      if (rnd() < 0.015)
+        extra.push(pay(s.cardNo, pick(rareShops), between(300, 3_500), noonMs + between(1, 8) * hourMs));
+      if (rnd() < 0.002) {
+        let at = noonMs + between(1, 7) * hourMs;
+        const stops = rnd() < 0.5 ? 2 : 3;
+        for (let k = 0; k < stops; k++) {
+          extra.push(pay(s.cardNo, pick(rareShops), between(500, 4_000), at));
+          at += between(5, 20) * minuteMs;
+        }
+      }
+      // Wednesdays (1970-01-01 was a Thursday) at the east campus from 10:00 to 16:00: lunch there.
+      if (eastClass && (day + 4) % 7 === 3) {
+        away.push([noonMs - 2 * hourMs, noonMs + 4 * hourMs]);
+        extra.push(pay(s.cardNo, 'EAST_CANTEEN', between(900, 1_500), noonMs + between(0, 40) * minuteMs));
+      }
+    }
+    let kept = [...own, ...extra]
+      .filter(
+        (r) =>
+          r.merchantId?.startsWith('EAST') || !away.some(([a, b]) => r.createdAtMs >= a && r.createdAtMs < b),
+      )
+      .sort((a, b) => a.createdAtMs - b.createdAtMs);
+
+    if (s.profile !== 'away' && rnd() < o.theftShare) {
+      const roll = rnd();
+      const kind: TheftKind = roll < 0.5 ? 'phone' : roll < 0.8 ? 'copy' : 'careful';
+      const day = shanghaiDay(range.fromMs) + 2 + Math.floor(rnd() * 23);
+      const startMs = dayBoundsMs(day).startMs + between(9, 19) * hourMs;
+      const thief: OperationRow[] = [];
+      if (kind === 'phone') {
+        let at = startMs;
+        const n = 3 + Math.floor(rnd() * 6);
+        for (let k = 0; k < n; k++) {
+          thief.push(pay(s.cardNo, pick(thiefShops), between(1_800, 4_990), at));
+          at += between(2, 15) * minuteMs;
+        }
+        // The owner pays no more until the day after they noticed.
+        kept = kept.filter((r) => r.createdAtMs < startMs || r.createdAtMs > startMs + 30 * hourMs);
+      } else if (kind === 'copy') {
+        const ownerAt = kept.find((r) => r.createdAtMs >= startMs)?.createdAtMs ?? startMs;
+        let at = ownerAt + between(3, 40) * minuteMs;
+        const n = 2 + Math.floor(rnd() * 4);
+        for (let k = 0; k < n; k++) {
+          thief.push(pay(s.cardNo, pick(['EAST_SHOP', 'EAST_CANTEEN']), between(800, 4_000), at));
+          at += between(3, 25) * minuteMs;
+        }
+      } else {
+        const usual = [
+          ...new Set(own.filter((r) => r.createdAtMs < startMs).map((r) => r.merchantId)),
+        ].filter((m) => m?.startsWith('CANTEEN'));
+        let at = startMs;
+        const n = 3 + Math.floor(rnd() * 4);
+        for (let k = 0; k < n; k++) {
+          thief.push(
+            pay(s.cardNo, pick(usual.length > 0 ? usual : ['CANTEEN1']) as string, between(800, 1_600), at),
+          );
+          at += between(2, 6) * hourMs;
+        }
+        const endMs = at;
+        kept = kept.filter((r) => r.createdAtMs < startMs || r.createdAtMs > endMs);
+      }
+      thefts.push({ cardNo: s.cardNo, kind, startMs, paymentIds: thief.map((r) => r.id) });
+      kept.push(...thief);
+    }
+    operations.push(...kept);
+  }
+  return {
+    merchants: [...campus.merchants, ...extraMerchants],
+    places,
+    operations,
+    thefts,
+    fromMs: range.fromMs,
+    toMs: range.toMs,
+  };
+}
+
+export interface AbnormalScore {
+  alerts: number;
+  /** Alerts raised at one of a thief's payments. */
+  truePositives: number;
+  falseAlarms: number;
+  thefts: number;
+  /** By kind: planted and flagged. */
+  byKind: Record<TheftKind, { planted: number; flagged: number }>;
+  /** For each flagged theft, the thief's payments up to and including the one flagged (1 = the first). */
+  paymentsUntilFlagged: number[];
+}
+
+/** Scores alerts over the assessed month against the planted thefts. */
+export function scoreAbnormal(
+  alerts: readonly AbnormalAlert[],
+  thefts: readonly PlantedTheft[],
+): AbnormalScore {
+  const theftOf = new Map<string, { theft: PlantedTheft; index: number }>();
+  for (const theft of thefts)
+    for (const [index, id] of theft.paymentIds.entries()) theftOf.set(id, { theft, index });
+  const byKind: AbnormalScore['byKind'] = {
+    phone: { planted: 0, flagged: 0 },
+    copy: { planted: 0, flagged: 0 },
+    careful: { planted: 0, flagged: 0 },
+  };
+  for (const theft of thefts) byKind[theft.kind].planted += 1;
+  const flagged = new Map<PlantedTheft, number>();
+  let truePositives = 0;
+  for (const alert of alerts) {
+    const hit = theftOf.get(alert.paymentId);
+    if (!hit) continue;
+    truePositives += 1;
+    if (!flagged.has(hit.theft)) flagged.set(hit.theft, hit.index + 1);
+  }
+  for (const theft of flagged.keys()) byKind[theft.kind].flagged += 1;
+  return {
+    alerts: alerts.length,
+    truePositives,
+    falseAlarms: alerts.length - truePositives,
+    thefts: thefts.length,
+    byKind,
+    paymentsUntilFlagged: [...flagged.values()].sort((a, b) => a - b),
+  };
+}

@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  abnormalDefaults,
+  detectAbnormalSpending,
+  type PaymentPoint,
+} from '../src/insight/abnormal-spending.ts';
+import { InsightStore } from '../src/insight/insight-store.ts';
+import { generateCampus } from '../src/insight/synthetic-campus.ts';
+import { plantThefts, scoreAbnormal } from '../src/insight/synthetic-thefts.ts';
+
+const dayMs = 86_400_000;
+const minuteMs = 60_000;
+const fromMs = Date.UTC(2025, 11, 1) - 8 * 3_600_000;
+
+/** Thirty days of one card's ordinary life before fromMs: lunch at one canteen, a shower, the shop. */
+function ordinaryLife(cardNo = 'C1'): PaymentPoint[] {
+  const points: PaymentPoint[] = [];
+  for (let d = 30; d >= 1; d--) {
+    const noon = fromMs - d * dayMs + 4 * 3_600_000;
+    const at = (merchantId: string, offsetMs: number, amount: number, xM: number | null = 0) =>
+      points.push({
+        id: `${cardNo}-${d}-${merchantId}`,
+        cardNo,
+        atMs: noon + offsetMs,
+        merchantId,
+        amount,
+        xM,
+        yM: xM,
+      });
+    at('CANTEEN1', 0, 1_200 + (d % 5) * 50);
+    at('SHOWER1', 9 * 3_600_000, 300, 500);
+    if (d % 3 === 0) at('SHOP1', 5 * 3_600_000, 1_000, 300);
+  }
+  return points;
+}
+
+const pay = (
+  id: string,
+  atMs: number,
+  merchantId: string,
+  amount: number,
+  xM: number | null = 0,
+): PaymentPoint => ({
+  id,
+  cardNo: 'C1',
+  atMs,
+  merchantId,
+  amount,
+  xM,
+  yM: xM === null ? null : 0,
+});
+
+test('when a card pays high amounts at two places it never used within the hour, then it is flagged at the second with the evidence; its own habits are not', () => {
+  const life = ordinaryLife();
+  const t0 = fromMs + 2 * dayMs + 3 * 3_600_000;
+  const payments = [
+    ...life,
+    // Its usual lunch and shower on the day: nothing.
+    pay('own1', t0 - 3_600_000, 'CANTEEN1', 1_300),
+    pay('own2', t0 - 1_800_000, 'SHOWER1', 300, 500),
+    pay('thief1', t0, 'MARKET1', 4_200, null),
+    pay('thief2', t0 + 6 * minuteMs, 'CAFE1', 3_800, null),
+    pay('thief3', t0 + 12 * minuteMs, 'SHOP3', 4_900, null),
+  ];
+  const alerts = detectAbnormalSpending(payments, fromMs, fromMs + 10 * dayMs);
+  assert.equal(alerts.length, 1, 'one alert per card per day');
+  const [alert] = alerts;
+  assert.equal(alert?.paymentId, 'thief2');
+  assert.deepEqual(
+    alert?.reasons.map((r) => r.code),
+    ['new_places'],
+  );
+  assert.deepEqual(
+    alert?.evidence.map((e) => e.id),
+    ['thief1', 'thief2'],
+  );
+  // The same new places at ordinary amounts are a student trying a new café, not a thief.
+  const curious = [
+    ...life,
+    pay('new1', t0, 'MARKET1', 900, null),
+    pay('new2', t0 + 6 * minuteMs, 'CAFE1', 1_100, null),
+  ];
+  assert.deepEqual(detectAbnormalSpending(curious, fromMs, fromMs + 10 * dayMs), []);
+  // Thresholds are tunable: asking for three new places waits for the third payment.
+  const stricter = detectAbnormalSpending(payments, fromMs, fromMs + 10 * dayMs, { newPlacePaymentsMin: 3 });
+  assert.equal(stricter[0]?.paymentId, 'thief3');
+});
+
+test('when a card pays at two places 15 km apart ten minutes apart, then it is flagged as impossible travel; the same trip by shuttle in an hour is not', () => {
+  const life = ordinaryLife();
+  const t0 = fromMs + 3 * dayMs;
+  const fast = [
+    ...life,
+    pay('a', t0, 'CANTEEN1', 1_200, 0),
+    pay('b', t0 + 10 * minuteMs, 'EAST', 1_200, 15_000),
+  ];
+  const [alert] = detectAbnormalSpending(fast, fromMs, fromMs + 10 * dayMs);
+  assert.equal(alert?.paymentId, 'b');
+  assert.deepEqual(alert?.reasons, [
+    {
+      code: 'impossible_travel',
+      distanceM: 15_000,
+      minutes: 10,
+      fromMerchant: 'CANTEEN1',
+      toMerchant: 'EAST',
+    },
+  ]);
+  const shuttle = [
+    ...life,
+    pay('a', t0, 'CANTEEN1', 1_200, 0),
+    pay('b', t0 + 60 * minuteMs, 'EAST', 1_200, 15_000),
+  ];
+  assert.deepEqual(detectAbnormalSpending(shuttle, fromMs, fromMs + 10 * dayMs), []);
+});
+
+test('when a card pays five times within ten minutes, then it is flagged as rapid', () => {
+  const t0 = fromMs + 4 * dayMs;
+  const burst = Array.from({ length: abnormalDefaults.rapidPaymentsMin }, (_, i) =>
+    pay(`r${i}`, t0 + i * 2 * minuteMs, 'CANTEEN1', 500),
+  );
+  const alerts = detectAbnormalSpending([...ordinaryLife(), ...burst], fromMs, fromMs + 10 * dayMs);
+  assert.equal(alerts[0]?.paymentId, `r${abnormalDefaults.rapidPaymentsMin - 1}`);
+  assert.equal(alerts[0]?.reasons[0]?.code, 'rapid');
+});
+
+test('when a planted term with stolen cards goes through the DuckDB store, then most phone and copied-code thefts are flagged within three payments', async () => {
+  // Goal: the path eval:insight measures (store payments with places → detector → score), on a small campus.
+  const campus = generateCampus({ seed: 5, students: 240, firstDay: '2025-10-01', lastDay: '2025-12-31' });
+  const planted = plantThefts(campus, { seed: 5, theftShare: 0.08 });
+  const store = await InsightStore.open({ path: ':memory:' });
+  try {
+    await store.replaceMerchants(planted.merchants);
+    await store.replacePlaces(planted.places);
+    await store.putOperations(planted.operations);
+    const points = await store.paymentPoints(planted.fromMs - 60 * dayMs, planted.toMs);
+    assert.ok(
+      points.some((p) => p.merchantId === 'EAST_SHOP' && p.xM === 15_200),
+      'places joined',
+    );
+    const score = scoreAbnormal(detectAbnormalSpending(points, planted.fromMs, planted.toMs), planted.thefts);
+    const loud = score.byKind.phone.planted + score.byKind.copy.planted;
+    const loudFlagged = score.byKind.phone.flagged + score.byKind.copy.flagged;
+    assert.ok(loud >= 8, `planted ${loud}`);
+    assert.ok(loudFlagged / loud >= 0.7, `flagged ${loudFlagged} of ${loud}`);
+    const within3 = score.paymentsUntilFlagged.filter((n) => n <= 3).length;
+    assert.ok(within3 / score.paymentsUntilFlagged.length >= 0.7, JSON.stringify(score.paymentsUntilFlagged));
+    assert.ok(score.truePositives > 0 && score.falseAlarms < score.alerts, JSON.stringify(score));
+  } finally {
+    store.close();
+  }
+});
