@@ -9,6 +9,10 @@ import type { BankService } from './bank/bank-service.ts';
 import { ActivationCodes } from './bindings/activation-codes.ts';
 import { BindingRepository } from './bindings/binding-repository.ts';
 import { BindingService } from './bindings/binding-service.ts';
+import { BusRepository } from './bus/bus-repository.ts';
+import { BusRideRepository } from './bus/bus-ride-repository.ts';
+import { BusRides } from './bus/bus-rides.ts';
+import { BusService, busOptionsDefault } from './bus/bus-service.ts';
 import { CardRepository } from './cards/card-repository.ts';
 import { CardService } from './cards/card-service.ts';
 import type { CoreConfig } from './config.ts';
@@ -74,6 +78,8 @@ import { createCoreHttp } from './wiring/http-app.ts';
 
 /** How often scheduled news is checked for having come due (and announced). */
 const newsAnnounceIntervalMs = 2_000;
+/** How often seats still booked after their run left are turned into no-shows. */
+const busNoShowIntervalMs = 300_000;
 
 export interface Core {
   db: Database;
@@ -106,6 +112,10 @@ export interface Core {
   reports: ReportService;
   /** Campus passage: places, rules, door decisions and rule tables (docs/passage.md). */
   passage: PassageService;
+  /** The school bus: routes, runs, bookings, no-shows (docs/visitors-meetings-bus.md). */
+  bus: BusService;
+  /** The bus readers' ride checks and offline rides. */
+  busRides: BusRides;
   /** Bank 圈存, auto top-up and refunds paid to bound bank cards (docs/funds.md § Bank). */
   bank: BankService;
   /** Dorm electricity and the network fee, paid from the card to outside systems (docs/funds.md). */
@@ -160,7 +170,6 @@ export function createCore(
   const blacklist = new BlacklistService(db);
   const access = new AccessEvents(db);
   const attendance = new AttendanceService(new AttendanceRepository(db), cards, new MeetingRepository(db));
-  const offline = new OfflineRecords(db, ledger, access, attendance, cards);
   const bindings = new BindingService(
     new BindingRepository(db),
     cards,
@@ -187,6 +196,17 @@ export function createCore(
   const content = new ContentService(new ContentRepository(db));
   const notices = new NoticeRepository(db);
   const monthlyStatements = new MonthlyStatementNotices(db, notices, activity, log);
+  const bus = new BusService(new BusRepository(db), cards, notices, activity, {
+    ...busOptionsDefault,
+    noShowsMax: config.busNoShowsMax,
+    noShowWindowMs: config.busNoShowWindowDays * 86_400_000,
+    noShowBarMs: config.busNoShowBarDays * 86_400_000,
+  });
+  const busRides = new BusRides(new BusRepository(db), new BusRideRepository(db), cards, ledger, {
+    freePersonTypes: config.busFreePersonTypes,
+    offlineRidesPerCardMax: config.busOfflineRidesPerCardMax,
+  });
+  const offline = new OfflineRecords(db, ledger, access, attendance, cards, busRides);
   const messages = new MessageService(new MessageRepository(db), new BindingRepository(db));
   const subsidies = new SubsidyService(new SubsidyRepository(db), ledger, log, {
     ...defaultSubsidyOptions,
@@ -254,6 +274,8 @@ export function createCore(
     subsidies,
     reports,
     passage,
+    bus,
+    busRides,
     bank,
     utilities,
     fees,
@@ -332,6 +354,8 @@ export async function startCore(
   await core.utilities.ensureMerchants();
   core.utilities.start(config.utilityReconcileIntervalMs, 10 * 60_000, jobLock);
   core.fees.start(jobLock);
+  // Seats still booked after their run left become no-shows, and repeat no-shows bar booking.
+  core.bus.startNoShowJob(busNoShowIntervalMs, core.log, jobLock);
   // The campus-insight extract, only where INSIGHT_DB_PATH names its DuckDB file (docs/analytics.md).
   await core.insight.start(config, core.db, core.log);
   const server = core.app.listen(config.port, config.host);
@@ -354,6 +378,7 @@ export async function startCore(
         core.bank.stopJobs(),
         core.utilities.stop(),
         core.fees.stop(),
+        core.bus.stopJobs(),
       ]);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

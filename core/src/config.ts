@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { personTypes } from './contract/cards.ts';
 import { topUpAmountCeiling } from './contract/fields.ts';
 import { redisUrlFromEnv, refineRedisUrl } from './redis.ts';
 import { assertProductionSecrets, type NamedSecret } from './secrets.ts';
@@ -142,6 +143,45 @@ const schema = z.object({
   subsidyApprovalThreshold: fen.describe(
     'SUBSIDY_APPROVAL_THRESHOLD: a subsidy batch totalling more than this (fen) needs a second admin to approve it before posting',
   ),
+  busNoShowsMax: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .describe(
+      'BUS_NO_SHOWS_MAX: missed bus bookings within BUS_NO_SHOW_WINDOW_DAYS that bar a person from booking',
+    ),
+  busNoShowWindowDays: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(365)
+    .describe('BUS_NO_SHOW_WINDOW_DAYS: the days back in which missed bus bookings are counted'),
+  busNoShowBarDays: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(365)
+    .describe('BUS_NO_SHOW_BAR_DAYS: how long a person with too many missed bus bookings may not book'),
+  busFreePersonTypes: z
+    .string()
+    .transform((text) =>
+      text
+        .split(',')
+        .map((t) => t.trim())
+        .filter((t) => t !== ''),
+    )
+    .pipe(z.array(z.enum(personTypes)))
+    .describe(
+      'BUS_FREE_PERSON_TYPES: person types that ride the school bus free without a booking (comma-separated)',
+    ),
+  busOfflineRidesPerCardMax: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(20)
+    .describe(
+      'BUS_OFFLINE_RIDES_PER_CARD_MAX: rides one card may take on one run while its bus reader is offline',
+    ),
   insightDbPath: z
     .string()
     .min(1)
@@ -318,6 +358,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig {
     adminLockoutMs: env.ADMIN_LOCKOUT_MS ?? 15 * 60_000,
     adminLoginDelayMs: env.ADMIN_LOGIN_DELAY_MS ?? 1000,
     subsidyApprovalThreshold: env.SUBSIDY_APPROVAL_THRESHOLD ?? 1_000_000,
+    busNoShowsMax: env.BUS_NO_SHOWS_MAX ?? 3,
+    busNoShowWindowDays: env.BUS_NO_SHOW_WINDOW_DAYS ?? 30,
+    busNoShowBarDays: env.BUS_NO_SHOW_BAR_DAYS ?? 14,
+    busFreePersonTypes: env.BUS_FREE_PERSON_TYPES ?? 'staff',
+    busOfflineRidesPerCardMax: env.BUS_OFFLINE_RIDES_PER_CARD_MAX ?? 1,
     insightDbPath: env.INSIGHT_DB_PATH || undefined,
     insightIntervalMs: env.INSIGHT_INTERVAL_MS ?? 600_000,
     insightOverlapMs: env.INSIGHT_OVERLAP_MS ?? 300_000,

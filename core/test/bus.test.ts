@@ -5,7 +5,9 @@ import { dialects, startTestCore, type TestCore } from './support.ts';
 
 // Goal: seats are booked atomically — 50 bookings at once never exceed a run's seats nor a person's
 // daily limit, a retried booking is the same booking, a cancelled seat goes back, no-shows bar a person,
-// and cancelling a run tells every booked rider.
+// and cancelling a run tells every booked rider. At the reader: a booked seat boards once however many
+// checks race for it, staff ride free, others pay the fare once per (device, sequence), and a refusal
+// stays a refusal when the same frame comes again.
 let serial = 0;
 const unique = (prefix: string) =>
   `${prefix}${process.pid}${Date.now().toString(36)}${++serial}`.slice(0, 32);
@@ -19,6 +21,8 @@ for (const dialect of dialects) {
       routeId = (await t.client.addBusRoute({ name: '东区—西区', stops: ['东门', '图书馆', '西门'] })).id;
     });
     after(() => t.stop());
+    let readerSequence = 0;
+    const readerId = String(9_000 + (process.pid % 900));
 
     const rider = async () =>
       (await t.client.openCard({ personNo: unique('B'), name: '韩乘客', type: 'student' })).cardNo;
@@ -120,6 +124,108 @@ for (const dialect of dialects) {
       await assert.rejects(
         t.client.bookBus({ requestId: unique('req'), cardNo, runId: await run(5) }),
         (e) => code(e) === 'BUS_BOOKING_BARRED',
+      );
+    });
+
+    test('when 50 ride checks of one booked seat arrive at once, then the rider boards once and 49 are refused', async () => {
+      const runId = await run(5);
+      const cardNo = await rider();
+      await t.client.bookBus({ requestId: unique('req'), cardNo, runId });
+      const { version } = await t.client.getCard(cardNo);
+      const sequences = Array.from({ length: 50 }, () => ++readerSequence);
+      const answers = await Promise.all(
+        sequences.map((sequence) =>
+          t.client.checkBusRide({
+            deviceId: readerId,
+            sequence,
+            runId,
+            cardNo,
+            cardVersion: version,
+            merchantId: null,
+          }),
+        ),
+      );
+      const allowed = answers.flatMap((a, i) => (a.decision === 'allow' ? [i] : []));
+      assert.equal(allowed.length, 1);
+      assert.deepEqual(
+        [...new Set(answers.flatMap((a) => (a.decision === 'deny' ? [a.reason] : [])))],
+        ['ALREADY_BOARDED'],
+      );
+      assert.deepEqual(answers[allowed[0] ?? 0], {
+        decision: 'allow',
+        kind: 'booked',
+        chargedFen: 0,
+        balanceAfterFen: null,
+      });
+      // The boarding frame retried is the same boarding; a refused one stays refused.
+      const again = (i: number) =>
+        t.client.checkBusRide({
+          deviceId: readerId,
+          sequence: sequences[i] ?? 0,
+          runId,
+          cardNo,
+          cardVersion: version,
+          merchantId: null,
+        });
+      assert.equal((await again(allowed[0] ?? 0)).decision, 'allow');
+      assert.equal((await again(allowed[0] === 0 ? 1 : 0)).decision, 'deny');
+      assert.equal((await t.client.busRunCounts(runId)).ridden, 1);
+      assert.equal((await t.client.busRun(runId)).boarded, 1);
+      assert.deepEqual((await t.client.busRunTable(runId)).bookedCardNos, []);
+    });
+
+    test('when riders without a seat board, then staff ride free, a student pays the fare once, and a refusal is final', async () => {
+      const fareRoute = await t.client.addBusRoute({
+        name: unique('环线'),
+        stops: ['南门', '北门'],
+        fareFen: 200,
+      });
+      const runId = (
+        await t.client.addBusRun({ routeId: fareRoute.id, departsAtMs: Date.now() + 3_600_000, seats: 2 })
+      ).id;
+      const merchantId = (await t.client.createMerchant({ name: '校车', category: 'transport' })).id;
+      const open = async (type: 'staff' | 'student') => {
+        const card = await t.client.openCard({ personNo: unique('B'), name: '韩乘客', type });
+        return { cardNo: card.cardNo, cardVersion: card.version };
+      };
+      const check = (card: { cardNo: string; cardVersion: number }, sequence: number) =>
+        t.client.checkBusRide({ deviceId: readerId, sequence, runId, merchantId, ...card });
+      const staff = await open('staff');
+      assert.deepEqual(await check(staff, ++readerSequence), {
+        decision: 'allow',
+        kind: 'free',
+        chargedFen: 0,
+        balanceAfterFen: null,
+      });
+      const student = await open('student');
+      await t.client.topUp({ id: unique('top'), cardNo: student.cardNo, amount: 1_000, channel: 'cash' });
+      const fareSequence = ++readerSequence;
+      const paid = await check(student, fareSequence);
+      assert.deepEqual(paid, { decision: 'allow', kind: 'fare', chargedFen: 200, balanceAfterFen: 800 });
+      assert.deepEqual(await check(student, fareSequence), paid);
+      assert.equal((await t.client.getCard(student.cardNo)).balance.main, 800);
+      const poor = await open('student');
+      const poorSequence = ++readerSequence;
+      assert.deepEqual(await check(poor, poorSequence), { decision: 'deny', reason: 'INSUFFICIENT_FUNDS' });
+      await t.client.topUp({ id: unique('top'), cardNo: poor.cardNo, amount: 1_000, channel: 'cash' });
+      assert.deepEqual(await check(poor, poorSequence), { decision: 'deny', reason: 'INSUFFICIENT_FUNDS' });
+      assert.equal((await t.client.getCard(poor.cardNo)).balance.main, 1_000);
+      const rides = (await t.client.busRides(runId)).items;
+      assert.deepEqual(rides.map((r) => `${r.kind ?? r.reason}:${r.amountFen}`).sort(), [
+        'INSUFFICIENT_FUNDS:0',
+        'fare:200',
+        'free:0',
+      ]);
+      // The transport office resizes the run, never below the seats booked.
+      await t.client.bookBus({ requestId: unique('req'), cardNo: (await open('student')).cardNo, runId });
+      await t.client.bookBus({ requestId: unique('req'), cardNo: (await open('student')).cardNo, runId });
+      await assert.rejects(
+        t.client.editBusRun(runId, { departsAtMs: Date.now() + 7_200_000, seats: 1 }),
+        (e) => code(e) === 'BUS_SEATS_TAKEN',
+      );
+      assert.equal(
+        (await t.client.editBusRun(runId, { departsAtMs: Date.now() + 7_200_000, seats: 3 })).seats,
+        3,
       );
     });
   });

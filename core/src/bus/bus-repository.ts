@@ -1,7 +1,7 @@
-import type { BusBooking, BusBookingStatus, BusRoute, BusRun } from '../contract/bus.ts';
+import type { BusBooking, BusBookingStatus, BusNoShow, BusRoute, BusRun } from '../contract/bus.ts';
 import { type Database, isDuplicateKey, isRetryable, type Tx } from '../db/database.ts';
 
-export type BookOutcome = 'booked' | 'person_limit' | 'sold_out' | 'already_booked';
+export type BookOutcome = 'booked' | 'barred' | 'person_limit' | 'sold_out' | 'already_booked';
 
 class Refused extends Error {
   constructor(readonly outcome: BookOutcome) {
@@ -19,7 +19,17 @@ function toRun(r: Record<string, unknown>): BusRun {
     departsAtMs: Number(r.departs_at_ms),
     seats: Number(r.seats),
     booked: Number(r.booked),
+    boarded: Number(r.boarded),
     status: String(r.status) as BusRun['status'],
+  };
+}
+
+function toRoute(r: { id: string; name: string; stops: string; fare_fen: number | null }): BusRoute {
+  return {
+    id: r.id,
+    name: r.name,
+    stops: JSON.parse(r.stops) as string[],
+    fareFen: r.fare_fen === null ? null : Number(r.fare_fen),
   };
 }
 
@@ -35,8 +45,9 @@ function toBooking(r: Record<string, unknown>): BusBooking {
   };
 }
 
-const runColumns =
-  'SELECT r.id, r.route_id, t.name AS route_name, r.departs_at_ms, r.seats, r.booked, r.status FROM bus_runs r JOIN bus_routes t ON t.id = r.route_id';
+const runColumns = `SELECT r.id, r.route_id, t.name AS route_name, r.departs_at_ms, r.seats, r.booked, r.status,
+  (SELECT COUNT(*) FROM bus_rides x WHERE x.run_id = r.id AND x.status = 'boarded') AS boarded
+  FROM bus_runs r JOIN bus_routes t ON t.id = r.route_id`;
 const bookingColumns = `SELECT b.id, b.run_id, b.card_no, b.status, b.created_at_ms, r.departs_at_ms, t.name AS route_name
   FROM bus_bookings b JOIN bus_runs r ON r.id = b.run_id JOIN bus_routes t ON t.id = r.route_id`;
 
@@ -45,19 +56,48 @@ export class BusRepository {
   constructor(private readonly db: Database) {}
 
   async insertRoute(route: BusRoute, atMs: number): Promise<void> {
-    await this.db.execute('INSERT INTO bus_routes (id, name, stops, created_at_ms) VALUES (?, ?, ?, ?)', [
-      route.id,
-      route.name,
-      JSON.stringify(route.stops),
-      atMs,
-    ]);
+    await this.db.execute(
+      'INSERT INTO bus_routes (id, name, stops, fare_fen, created_at_ms) VALUES (?, ?, ?, ?, ?)',
+      [route.id, route.name, JSON.stringify(route.stops), route.fareFen, atMs],
+    );
+  }
+
+  /** False when there is no such route. */
+  async updateRoute(route: BusRoute): Promise<boolean> {
+    const changed = await this.db.execute(
+      'UPDATE bus_routes SET name = ?, stops = ?, fare_fen = ? WHERE id = ?',
+      [route.name, JSON.stringify(route.stops), route.fareFen, route.id],
+    );
+    return changed === 1 || (await this.route(route.id)) !== undefined;
   }
 
   async routes(): Promise<BusRoute[]> {
-    const rows = await this.db.select<{ id: string; name: string; stops: string }>(
-      'SELECT id, name, stops FROM bus_routes ORDER BY name, id',
+    const rows = await this.db.select<{ id: string; name: string; stops: string; fare_fen: number | null }>(
+      'SELECT id, name, stops, fare_fen FROM bus_routes ORDER BY name, id',
     );
-    return rows.map((r) => ({ id: r.id, name: r.name, stops: JSON.parse(r.stops) as string[] }));
+    return rows.map(toRoute);
+  }
+
+  async route(id: string): Promise<BusRoute | undefined> {
+    const rows = await this.db.select<{ id: string; name: string; stops: string; fare_fen: number | null }>(
+      'SELECT id, name, stops, fare_fen FROM bus_routes WHERE id = ?',
+      [id],
+    );
+    return rows[0] && toRoute(rows[0]);
+  }
+
+  /**
+   * Moves or resizes a scheduled run; the seats never below those booked (one conditional UPDATE, so a
+   * booking racing it is counted first or refused). Answers 'seats_taken' or 'closed' when it may not.
+   */
+  async updateRun(id: string, departsAtMs: number, seats: number): Promise<'ok' | 'seats_taken' | 'closed'> {
+    const changed = await this.db.execute(
+      "UPDATE bus_runs SET departs_at_ms = ?, seats = ? WHERE id = ? AND status = 'scheduled' AND booked <= ?",
+      [departsAtMs, seats, id, seats],
+    );
+    if (changed === 1) return 'ok';
+    const run = await this.run(id);
+    return run?.status === 'scheduled' ? 'seats_taken' : 'closed';
   }
 
   async insertRun(run: { id: string; routeId: string; departsAtMs: number; seats: number }, atMs: number) {
@@ -105,14 +145,6 @@ export class BusRepository {
     return rows.map(toBooking);
   }
 
-  async noShowsSince(personId: string, sinceMs: number): Promise<number> {
-    const rows = await this.db.select<{ n: number }>(
-      "SELECT COUNT(*) AS n FROM bus_bookings WHERE person_id = ? AND status = 'no_show' AND created_at_ms >= ?",
-      [personId, sinceMs],
-    );
-    return Number(rows[0]?.n ?? 0);
-  }
-
   /**
    * Books a seat: the person's day is reserved first (at most `personDayMax`), then the run's seat (at
    * most its seats, before departure), then the one-per-person-and-run row, all in one transaction that
@@ -132,6 +164,14 @@ export class BusRepository {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.db.transaction(async (tx) => {
+          // The no-show bar, read under lock: the no-show job setting it waits for this booking, or this
+          // booking for the job, never both past each other.
+          const bars = await this.db.select<{ barred_until_ms: number }>(
+            `SELECT barred_until_ms FROM bus_person_bars WHERE person_id = ?${this.db.forUpdate}`,
+            [b.personId],
+            tx,
+          );
+          if (bars[0] && Number(bars[0].barred_until_ms) > b.nowMs) throw new Refused('barred');
           if (!(await this.reservePersonDay(b.personId, b.dayNo, b.personDayMax, tx)))
             throw new Refused('person_limit');
           const seat = await this.db.execute(
@@ -244,13 +284,90 @@ export class BusRepository {
     });
   }
 
-  /** Bookings still open after their run left `graceMs` ago become no-shows. */
-  async markNoShows(beforeMs: number): Promise<number> {
-    return this.db.execute(
-      `UPDATE bus_bookings SET status = 'no_show'
-        WHERE status = 'booked' AND run_id IN (SELECT id FROM bus_runs WHERE departs_at_ms < ?)`,
-      [beforeMs],
+  /**
+   * Bookings still open on runs that left before `beforeMs` become no-shows; in the same transaction,
+   * each of their riders with `rule.max` no-shows on runs that left since `rule.sinceMs` is barred from
+   * booking until `rule.barredUntilMs`. Answers how many were marked and who was barred.
+   */
+  async markNoShows(
+    beforeMs: number,
+    rule: { max: number; sinceMs: number; barredUntilMs: number },
+  ): Promise<{ marked: number; barred: string[] }> {
+    return this.db.transaction(async (tx) => {
+      const due = await this.db.select<{ id: string; person_id: string }>(
+        `SELECT b.id, b.person_id FROM bus_bookings b JOIN bus_runs r ON r.id = b.run_id
+          WHERE b.status = 'booked' AND r.departs_at_ms < ? ORDER BY b.id${this.db.forUpdate}`,
+        [beforeMs],
+        tx,
+      );
+      let marked = 0;
+      for (const row of due)
+        marked += await this.db.execute(
+          "UPDATE bus_bookings SET status = 'no_show' WHERE id = ? AND status = 'booked'",
+          [row.id],
+          tx,
+        );
+      const barred: string[] = [];
+      for (const personId of [...new Set(due.map((r) => r.person_id))].sort()) {
+        const counted = await this.db.select<{ n: number }>(
+          `SELECT COUNT(*) AS n FROM bus_bookings b JOIN bus_runs r ON r.id = b.run_id
+            WHERE b.person_id = ? AND b.status = 'no_show' AND r.departs_at_ms >= ?`,
+          [personId, rule.sinceMs],
+          tx,
+        );
+        if (Number(counted[0]?.n ?? 0) < rule.max) continue;
+        const raised = await this.db.execute(
+          'UPDATE bus_person_bars SET barred_until_ms = ? WHERE person_id = ? AND barred_until_ms < ?',
+          [rule.barredUntilMs, personId, rule.barredUntilMs],
+          tx,
+        );
+        if (raised === 0 && !(await this.barOf(personId, tx)))
+          await this.db.execute(
+            'INSERT INTO bus_person_bars (person_id, barred_until_ms) VALUES (?, ?)',
+            [personId, rule.barredUntilMs],
+            tx,
+          );
+        barred.push(personId);
+      }
+      return { marked, barred };
+    });
+  }
+
+  private async barOf(personId: string, tx?: Tx): Promise<number | undefined> {
+    const rows = await this.db.select<{ barred_until_ms: number }>(
+      'SELECT barred_until_ms FROM bus_person_bars WHERE person_id = ?',
+      [personId],
+      tx,
     );
+    return rows[0] ? Number(rows[0].barred_until_ms) : undefined;
+  }
+
+  /** Missed bookings on runs that left in [fromMs, toMs), latest first. */
+  async noShows(fromMs: number, toMs: number): Promise<BusNoShow[]> {
+    const rows = await this.db.select<Record<string, unknown>>(
+      `${bookingColumns} WHERE b.status = 'no_show' AND r.departs_at_ms >= ? AND r.departs_at_ms < ?
+        ORDER BY r.departs_at_ms DESC, b.id LIMIT 500`,
+      [fromMs, toMs],
+    );
+    return rows.map((r) => {
+      const b = toBooking(r);
+      return {
+        bookingId: b.id,
+        runId: b.runId,
+        routeName: b.routeName,
+        departsAtMs: b.departsAtMs,
+        cardNo: b.cardNo,
+      };
+    });
+  }
+
+  /** The cards holding a booked seat on a run (for its readers' offline table). */
+  async bookedCardNos(runId: string): Promise<string[]> {
+    const rows = await this.db.select<{ card_no: string }>(
+      "SELECT card_no FROM bus_bookings WHERE run_id = ? AND status = 'booked' ORDER BY card_no",
+      [runId],
+    );
+    return rows.map((r) => r.card_no);
   }
 
   async countsOf(runId: string): Promise<Record<BusBookingStatus, number>> {

@@ -1,8 +1,17 @@
 import type { CardActivityFeed } from '../activity/card-activity.ts';
 import type { CardService } from '../cards/card-service.ts';
-import type { BusBooking, BusBookingRequest, BusRoute, BusRun } from '../contract/bus.ts';
+import type {
+  BusBooking,
+  BusBookingRequest,
+  BusNoShow,
+  BusRoute,
+  BusRun,
+  NewBusRoute,
+} from '../contract/bus.ts';
 import { CoreError } from '../errors.ts';
 import { newId } from '../ids.ts';
+import { type Job, type JobLock, schedule } from '../jobs/scheduler.ts';
+import type { Logger } from '../log.ts';
 import type { NoticeRepository } from '../notices/notice-repository.ts';
 import { formatMinute, shanghaiDay } from '../time.ts';
 import type { BusRepository } from './bus-repository.ts';
@@ -10,15 +19,20 @@ import type { BusRepository } from './bus-repository.ts';
 export interface BusOptions {
   /** Seats one person may hold per Asia/Shanghai day of departure. */
   personDayMax: number;
-  /** No-shows within `noShowWindowMs` that bar a person from booking. */
+  /** No-shows on runs that left within `noShowWindowMs` that bar a person from booking for `noShowBarMs`. */
   noShowsMax: number;
   noShowWindowMs: number;
+  noShowBarMs: number;
+  /** A seat still booked this long after departure is a no-show. */
+  noShowGraceMs: number;
 }
 
 export const busOptionsDefault: BusOptions = {
   personDayMax: 2,
   noShowsMax: 3,
   noShowWindowMs: 30 * 86_400_000,
+  noShowBarMs: 14 * 86_400_000,
+  noShowGraceMs: 30 * 60_000,
 };
 
 /**
@@ -34,9 +48,15 @@ export class BusService {
     private readonly options: BusOptions = busOptionsDefault,
   ) {}
 
-  async addRoute(input: { name: string; stops: string[] }): Promise<BusRoute> {
+  async addRoute(input: NewBusRoute): Promise<BusRoute> {
     const route = { id: newId(), ...input };
     await this.bus.insertRoute(route, Date.now());
+    return route;
+  }
+
+  async editRoute(id: string, input: NewBusRoute): Promise<BusRoute> {
+    const route = { id, ...input };
+    if (!(await this.bus.updateRoute(route))) throw new CoreError('BUS_ROUTE_NOT_FOUND', 'no such route');
     return route;
   }
 
@@ -58,6 +78,16 @@ export class BusService {
     return run;
   }
 
+  /** Moves or resizes a scheduled run; never below its booked seats. */
+  async editRun(id: string, input: { departsAtMs: number; seats: number }): Promise<BusRun> {
+    await this.run(id);
+    const outcome = await this.bus.updateRun(id, input.departsAtMs, input.seats);
+    if (outcome === 'seats_taken')
+      throw new CoreError('BUS_SEATS_TAKEN', 'more seats are booked than the run would have');
+    if (outcome === 'closed') throw new CoreError('BUS_RUN_CLOSED', 'the run is cancelled');
+    return this.run(id);
+  }
+
   runs(fromMs: number, toMs: number): Promise<BusRun[]> {
     return this.bus.runs(fromMs, toMs);
   }
@@ -73,9 +103,6 @@ export class BusService {
     const nowMs = Date.now();
     if (run.status !== 'scheduled' || run.departsAtMs <= nowMs)
       throw new CoreError('BUS_RUN_CLOSED', 'the run is cancelled or has left');
-    const noShows = await this.bus.noShowsSince(card.personId, nowMs - this.options.noShowWindowMs);
-    if (noShows >= this.options.noShowsMax)
-      throw new CoreError('BUS_BOOKING_BARRED', 'too many missed bookings lately');
     const id = newId(nowMs);
     const outcome = await this.bus.book({
       id,
@@ -87,6 +114,7 @@ export class BusService {
       personDayMax: this.options.personDayMax,
       nowMs,
     });
+    if (outcome === 'barred') throw new CoreError('BUS_BOOKING_BARRED', 'too many missed bookings lately');
     if (outcome === 'person_limit')
       throw new CoreError('BUS_BOOKING_LIMIT', `at most ${this.options.personDayMax} seats a day`);
     if (outcome === 'sold_out') throw new CoreError('BUS_SOLD_OUT', 'no seat left on this run');
@@ -142,9 +170,39 @@ export class BusService {
     return { run: await this.run(id), told: bookings.length };
   }
 
-  /** Seats still booked 30 minutes after departure are no-shows (run by the transport office or a job). */
-  markNoShows(nowMs: number = Date.now()): Promise<number> {
-    return this.bus.markNoShows(nowMs - 30 * 60_000);
+  /**
+   * Seats still booked `noShowGraceMs` after departure are no-shows (the scheduled job, or the transport
+   * office); a rider reaching `noShowsMax` within the window is barred from booking for `noShowBarMs`.
+   */
+  markNoShows(nowMs: number = Date.now()): Promise<{ marked: number; barred: string[] }> {
+    return this.bus.markNoShows(nowMs - this.options.noShowGraceMs, {
+      max: this.options.noShowsMax,
+      sinceMs: nowMs - this.options.noShowWindowMs,
+      barredUntilMs: nowMs + this.options.noShowBarMs,
+    });
+  }
+
+  /** Starts the no-show job: every `everyMs`, once across core instances where a lock is given. */
+  startNoShowJob(everyMs: number, log: Logger, lock?: JobLock): void {
+    this.jobs.push(
+      schedule({
+        name: 'bus-no-shows',
+        everyMs,
+        log,
+        lock,
+        run: async () => void (await this.markNoShows()),
+      }),
+    );
+  }
+
+  async stopJobs(): Promise<void> {
+    await Promise.all(this.jobs.splice(0).map((job) => job.stop()));
+  }
+
+  private readonly jobs: Job[] = [];
+
+  noShows(fromMs: number, toMs: number): Promise<BusNoShow[]> {
+    return this.bus.noShows(fromMs, toMs);
   }
 
   async counts(runId: string) {

@@ -1,10 +1,45 @@
-import type { BusBooking, BusBookingRequest, BusBookingStatus, BusRoute, BusRun } from '../contract/bus.ts';
+import type {
+  BusBooking,
+  BusBookingRequest,
+  BusBookingStatus,
+  BusNoShow,
+  BusRide,
+  BusRideAnswer,
+  BusRideCheck,
+  BusRoute,
+  BusRun,
+  BusRunTable,
+} from '../contract/bus.ts';
 import { DomainClient, query } from './transport.ts';
 
 /** The school bus (docs/visitors-meetings-bus.md). */
 export class BusClient extends DomainClient {
-  addBusRoute(input: { name: string; stops: string[] }): Promise<BusRoute> {
+  addBusRoute(input: { name: string; stops: string[]; fareFen?: number | null }): Promise<BusRoute> {
     return this.transport.call('POST', '/v1/bus/routes', input);
+  }
+  editBusRoute(
+    id: string,
+    input: { name: string; stops: string[]; fareFen: number | null },
+  ): Promise<BusRoute> {
+    return this.transport.call('PUT', `/v1/bus/routes/${encodeURIComponent(id)}`, input);
+  }
+  /** Moves or resizes a run (BUS_SEATS_TAKEN below its booked seats, BUS_RUN_CLOSED once cancelled). */
+  editBusRun(id: string, input: { departsAtMs: number; seats: number }): Promise<BusRun> {
+    return this.transport.call('PUT', `/v1/bus/runs/${encodeURIComponent(id)}`, input);
+  }
+  /** A bus reader's ride check (the gateway): idempotent by (deviceId, sequence). */
+  checkBusRide(input: BusRideCheck): Promise<BusRideAnswer> {
+    return this.transport.call('POST', '/v1/bus/rides', input);
+  }
+  /** What a bus reader needs to decide offline on a run. */
+  busRunTable(id: string): Promise<BusRunTable> {
+    return this.transport.call('GET', `/v1/bus/runs/${encodeURIComponent(id)}/table`);
+  }
+  busRides(runId: string): Promise<{ items: BusRide[] }> {
+    return this.transport.call('GET', `/v1/bus/runs/${encodeURIComponent(runId)}/rides`);
+  }
+  busNoShows(fromMs: number, toMs: number): Promise<{ items: BusNoShow[] }> {
+    return this.transport.call('GET', `/v1/bus/no-shows${query({ fromMs, toMs })}`);
   }
   busRoutes(): Promise<{ items: BusRoute[] }> {
     return this.transport.call('GET', '/v1/bus/routes');
@@ -34,7 +69,7 @@ export class BusClient extends DomainClient {
   cancelBusBooking(id: string, cardNo: string): Promise<BusBooking> {
     return this.transport.call('POST', `/v1/bus/bookings/${encodeURIComponent(id)}/cancel`, { cardNo });
   }
-  markBusNoShows(): Promise<{ marked: number }> {
+  markBusNoShows(): Promise<{ marked: number; barred: string[] }> {
     return this.transport.call('POST', '/v1/bus/no-shows', {});
   }
 }

@@ -3,15 +3,28 @@
  * with a per-person daily limit and a no-show bar. Nothing here imports from node.
  */
 import { z } from 'zod';
-import { cardNo, requestId, rowId } from './fields.ts';
+import { cardNo, deviceRef, entityId, requestId, rowId } from './fields.ts';
+import { codeId } from './ledger.ts';
+
+/** A fare in fen, charged to riders without a seat who ride for a fare; null: booked riders only. */
+const fareFen = z.number().int().min(1).max(10_000).nullable();
 
 export const newBusRouteSchema = z.strictObject({
   name: z.string().trim().min(1).max(64),
   stops: z.array(z.string().trim().min(1).max(32)).min(2).max(30),
+  fareFen: fareFen.default(null),
 });
+export type NewBusRoute = z.output<typeof newBusRouteSchema>;
+export const busRouteEditSchema = newBusRouteSchema.extend({ fareFen });
 
 export const newBusRunSchema = z.strictObject({
   routeId: rowId,
+  departsAtMs: z.number().int().positive(),
+  seats: z.number().int().min(1).max(200),
+});
+
+/** A run moved or resized: never below the seats already booked (BUS_SEATS_TAKEN). */
+export const busRunEditSchema = z.strictObject({
   departsAtMs: z.number().int().positive(),
   seats: z.number().int().min(1).max(200),
 });
@@ -27,6 +40,7 @@ export interface BusRoute {
   id: string;
   name: string;
   stops: string[];
+  fareFen: number | null;
 }
 
 export interface BusRun {
@@ -36,6 +50,8 @@ export interface BusRun {
   departsAtMs: number;
   seats: number;
   booked: number;
+  /** Rides boarded on this run (booked seats, free rides and fares). */
+  boarded: number;
   status: (typeof busRunStatuses)[number];
 }
 
@@ -47,4 +63,78 @@ export interface BusBooking {
   departsAtMs: number;
   routeName: string;
   createdAtMs: number;
+}
+
+/** How a rider boarded: their booked seat, a free ride for their person type, or a fare. */
+export const busRideKinds = ['booked', 'free', 'fare'] as const;
+export type BusRideKind = (typeof busRideKinds)[number];
+
+/**
+ * Why a ride was refused. Each is definite: stored under the reader's (device, sequence), so the same
+ * frame retried, or an offline record under that sequence uploaded later, is refused the same way.
+ */
+export const busRideRefusals = [
+  'NO_SEAT', // no booked seat, not free, and the route takes no fares
+  'ALREADY_BOARDED', // the seat was used already
+  'RUN_CLOSED', // the run is cancelled or unknown
+  'CARD_LOST',
+  'CARD_FROZEN',
+  'CARD_CANCELLED',
+  'CREDENTIAL_REVOKED', // a code of an older card version
+  'INSUFFICIENT_FUNDS',
+  'LIMIT_EXCEEDED', // the card's daily limit, or offline: more rides than the reader's per-card cap
+  'NOT_PERMITTED', // any other refusal of the fare by the ledger
+] as const;
+export type BusRideRefusal = (typeof busRideRefusals)[number];
+
+/** A bus reader's online ride check, through the gateway: (deviceId, sequence) is its idempotency key. */
+export const busRideCheckSchema = z.strictObject({
+  deviceId: deviceRef,
+  sequence: z.number().int().min(1).max(0xffff_ffff),
+  runId: rowId,
+  cardNo,
+  cardVersion: z.number().int().min(1).max(0xffff_ffff),
+  /** The code's identity (docs/ledger.md): a fare consumes it. */
+  codeId: codeId.optional(),
+  /** The reader's merchant, which takes the fares; null: a reader taking no fares. */
+  merchantId: entityId.nullable(),
+});
+export type BusRideCheck = z.output<typeof busRideCheckSchema>;
+
+export type BusRideAnswer =
+  | { decision: 'allow'; kind: BusRideKind; chargedFen: number; balanceAfterFen: number | null }
+  | { decision: 'deny'; reason: BusRideRefusal };
+
+/** What a reader needs to decide offline on one run (protocol § 7.24): its riders and its rules. */
+export interface BusRunTable {
+  runId: string;
+  departsAtMs: number;
+  /** null: booked riders only. */
+  fareFen: number | null;
+  freePersonTypes: string[];
+  /** Rides one card may take offline on this run; the upload refuses more (LIMIT_EXCEEDED). */
+  offlineRidesPerCardMax: number;
+  bookedCardNos: string[];
+}
+
+export interface BusRide {
+  deviceId: string;
+  sequence: number;
+  runId: string;
+  cardNo: string;
+  kind: BusRideKind | null;
+  status: 'boarded' | 'refused';
+  reason: BusRideRefusal | null;
+  amountFen: number;
+  source: 'online' | 'offline';
+  occurredAtMs: number;
+}
+
+/** A missed booking, for the transport office. */
+export interface BusNoShow {
+  bookingId: string;
+  runId: string;
+  routeName: string;
+  departsAtMs: number;
+  cardNo: string;
 }

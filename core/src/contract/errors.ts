@@ -49,6 +49,8 @@ const coreErrorStatus = {
   DISPUTE_ALREADY_OPEN: 409,
   DISPUTE_DECIDED: 409,
   BUS_RUN_CLOSED: 409,
+  // A run's seats set below the seats already booked.
+  BUS_SEATS_TAKEN: 409,
   BUS_BOOKING_LIMIT: 422,
   BUS_BOOKING_BARRED: 422,
   // Fees, dorm electricity and the network fee (#16, docs/funds.md).

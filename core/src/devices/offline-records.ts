@@ -6,6 +6,7 @@
 // of the same (device, sequence), and a record already stored answers duplicate.
 
 import { z } from 'zod';
+import type { BusRides } from '../bus/bus-rides.ts';
 import { storedDeviceSettings } from '../contract/device-config.ts';
 import { attendanceSessionId, cardNo } from '../contract/fields.ts';
 import { type Database, isDuplicateKey, type Tx } from '../db/database.ts';
@@ -28,7 +29,7 @@ const reason = z.string().regex(/^[A-Z_]{1,32}$/);
 export const offlineRecordInput = z.strictObject({
   offlineNo: z.number().int().min(1).max(0xffff_ffff),
   sequence: z.number().int().min(1).max(0xffff_ffff),
-  recordKind: z.enum(['payment', 'access', 'attendance']),
+  recordKind: z.enum(['payment', 'access', 'attendance', 'bus_ride']),
   decision: z.enum(['accepted', 'refused']),
   takenAtMs: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
   amount: z.number().int().nonnegative().max(0xffff_ffff),
@@ -82,7 +83,8 @@ export type { OfflineException } from '../contract/devices.ts';
 /** The offline records each device kind may store (protocol § 12.1: meters never decide offline). */
 const recordKindsOf: Readonly<Record<string, readonly OfflineRecordInput['recordKind'][]>> = {
   pos: ['payment'],
-  gate: ['access'],
+  // A school-bus reader is a gate: its rides (protocol § 7.24) are stored as bus_ride records.
+  gate: ['access', 'bus_ride'],
   kiosk: ['access'],
   attendance: ['attendance'],
   shower: [],
@@ -127,6 +129,7 @@ export class OfflineRecords {
     private readonly access: AccessEvents,
     private readonly attendance: AttendanceService,
     private readonly cards: CardTypes,
+    private readonly bus: BusRides,
   ) {
     this.configs = new DeviceConfigRepository(db);
   }
@@ -322,7 +325,47 @@ export class OfflineRecords {
         }
         return refused(signed.status === 'not_on_roster' ? 'NOT_PERMITTED' : 'OUTSIDE_WINDOW');
       }
+      case 'bus_ride':
+        return this.busRide(deviceId, merchantId, r, caps);
     }
+  }
+
+  /**
+   * A ride a bus reader let on offline (the run id in `sessionId`, the fare in `amount`, 0 for a booked
+   * seat or a free ride). The bus domain judges it first: a definite online refusal under the same
+   * sequence stays a refusal (nothing charged), and the card's offline rides on the run are capped. A fare
+   * is then charged on the offline payment path like any offline payment, and the ride stored.
+   */
+  private async busRide(
+    deviceId: string,
+    merchantId: string | null,
+    r: OfflineRecordInput,
+    caps: OfflineCaps | undefined,
+  ): Promise<Outcome> {
+    if (r.decision === 'refused') return { status: 'accepted', reason: 'NONE' };
+    const exception = (why: string): Outcome => ({
+      status: 'exception',
+      reason: why,
+      exception: { amount: r.amount, receivable: 0 },
+    });
+    if (r.cardNo === null || r.sessionId === null) return exception(r.codeRefusal ?? 'CODE_INVALID');
+    const ride = {
+      deviceId,
+      sequence: r.sequence,
+      runId: r.sessionId,
+      cardNo: r.cardNo,
+      amountFen: r.amount,
+      takenAtMs: r.takenAtMs,
+    };
+    const verdict = await this.bus.offlineRide(ride);
+    if (verdict.verdict === 'duplicate') return { status: 'duplicate', reason: 'NONE' };
+    if (verdict.verdict === 'refused') return exception(verdict.reason);
+    if (verdict.verdict === 'boarded') return { status: 'accepted', reason: 'NONE' };
+    if (merchantId === null) return exception('MERCHANT_DISABLED');
+    const charged = await this.charge(deviceId, merchantId, r, r.cardNo, caps);
+    if (charged.status !== 'rejected')
+      await this.bus.recordOfflineFare({ ...ride, operationId: charged.operationId ?? null });
+    return charged;
   }
 
   /** Charges an offline payment under the id an online attempt of the same sequence would have used. */

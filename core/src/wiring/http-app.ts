@@ -7,8 +7,6 @@ import Koa from 'koa';
 import Router from 'koa-router';
 import type { Core } from '../app.ts';
 import { HolderActions } from '../bindings/holder-actions.ts';
-import { BusRepository } from '../bus/bus-repository.ts';
-import { BusService } from '../bus/bus-service.ts';
 import type { CoreConfig } from '../config.ts';
 import { OfflineResolutions } from '../devices/offline-resolutions.ts';
 import { PresenceRepository } from '../devices/presence-repository.ts';
@@ -121,6 +119,8 @@ export function createCoreHttp(
     subsidies,
     reports,
     passage,
+    bus,
+    busRides,
     insight,
   } = core;
   const app = new Koa({ proxy: false });
@@ -172,7 +172,7 @@ export function createCoreHttp(
     noticeRoutes(notices, monthlyStatements),
     topUpRoutes(topUps),
     meetingRoutes(new MeetingService(new MeetingRepository(db), attendance, notices)),
-    busRoutes(new BusService(new BusRepository(db), cards, notices, activity)),
+    busRoutes(bus, busRides),
     disputeRoutes(new DisputeService(new DisputeRepository(db), ledger)),
     visitorRoutes(
       new VisitorService(

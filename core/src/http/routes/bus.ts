@@ -1,21 +1,53 @@
 import Router from 'koa-router';
 import { z } from 'zod';
+import type { BusRides } from '../../bus/bus-rides.ts';
 import type { BusService } from '../../bus/bus-service.ts';
-import { busBookingSchema, newBusRouteSchema, newBusRunSchema } from '../../contract/bus.ts';
+import {
+  busBookingSchema,
+  busRideCheckSchema,
+  busRouteEditSchema,
+  busRunEditSchema,
+  newBusRouteSchema,
+  newBusRunSchema,
+} from '../../contract/bus.ts';
 import { cardNo, rowId } from '../../contract/fields.ts';
 import { parseBody, parseValue } from '../middleware.ts';
 
 const idParam = z.object({ id: rowId });
 const ms = z.coerce.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 
-/** The school bus (docs/visitors-meetings-bus.md): routes and runs, bookings, cancellations, counts. */
-export function busRoutes(bus: BusService): Router {
+/**
+ * The school bus (docs/visitors-meetings-bus.md): routes and runs, bookings, cancellations, counts, the
+ * readers' ride checks and run tables, rides and no-shows for the transport office.
+ */
+export function busRoutes(bus: BusService, rides: BusRides): Router {
   const router = new Router({ prefix: '/v1/bus' });
   router.post('/routes', async (ctx) => {
     ctx.body = await bus.addRoute(parseBody(ctx, newBusRouteSchema));
   });
   router.get('/routes', async (ctx) => {
     ctx.body = { items: await bus.routes() };
+  });
+  router.put('/routes/:id', async (ctx) => {
+    ctx.body = await bus.editRoute(parseValue(ctx.params, idParam).id, parseBody(ctx, busRouteEditSchema));
+  });
+  router.put('/runs/:id', async (ctx) => {
+    ctx.body = await bus.editRun(parseValue(ctx.params, idParam).id, parseBody(ctx, busRunEditSchema));
+  });
+  router.get('/runs/:id/table', async (ctx) => {
+    ctx.body = await rides.table(parseValue(ctx.params, idParam).id);
+  });
+  router.get('/runs/:id/rides', async (ctx) => {
+    const id = parseValue(ctx.params, idParam).id;
+    await bus.run(id);
+    ctx.body = { items: await rides.ridesOf(id) };
+  });
+  router.post('/rides', async (ctx) => {
+    ctx.body = await rides.check(parseBody(ctx, busRideCheckSchema));
+  });
+  router.get('/no-shows', async (ctx) => {
+    const q = parseValue(ctx.query, z.object({ fromMs: ms, toMs: ms }));
+    ctx.body = { items: await bus.noShows(q.fromMs, q.toMs) };
   });
   router.post('/runs', async (ctx) => {
     ctx.body = await bus.addRun(parseBody(ctx, newBusRunSchema));
@@ -45,7 +77,7 @@ export function busRoutes(bus: BusService): Router {
   });
   router.post('/no-shows', async (ctx) => {
     parseBody(ctx, z.strictObject({}));
-    ctx.body = { marked: await bus.markNoShows() };
+    ctx.body = await bus.markNoShows();
   });
   return router;
 }
