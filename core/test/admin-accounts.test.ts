@@ -36,7 +36,7 @@ for (const dialect of dialects) {
       assert.equal((await t.client.checkAdminPassword('leaver', password)).id, a.id);
     });
 
-    test('when a role moves, then a department admin must have a department, and leaving that role drops it', async () => {
+    test('when a role moves, then a department admin or a counsellor must have a department, and leaving that role drops it', async () => {
       const a = await make('mover', 'card_operator');
       assert.equal(
         await refusal(t.client.changeAdmin(a.id, { role: 'department_admin', department: null })),
@@ -44,6 +44,12 @@ for (const dialect of dialects) {
       );
       const scoped = await t.client.changeAdmin(a.id, { role: 'department_admin', department: '外国语学院' });
       assert.deepEqual([scoped.role, scoped.department], ['department_admin', '外国语学院']);
+      assert.equal(
+        await refusal(t.client.changeAdmin(a.id, { role: 'counsellor', department: null })),
+        'VALIDATION_FAILED',
+      );
+      const counsellor = await t.client.changeAdmin(a.id, { role: 'counsellor', department: '外国语学院' });
+      assert.deepEqual([counsellor.role, counsellor.department], ['counsellor', '外国语学院']);
       const back = await t.client.changeAdmin(a.id, { role: 'auditor', department: '外国语学院' });
       assert.deepEqual([back.role, back.department], ['auditor', null]);
       assert.equal(

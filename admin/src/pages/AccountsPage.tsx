@@ -38,6 +38,11 @@ export const roleOptions = [
   { value: 'content_editor', label: '内容编辑' },
   { value: 'department_admin', label: '院系管理员' },
   { value: 'auditor', label: '审计员' },
+  { value: 'security_office', label: '保卫处' },
+  { value: 'dorm_office', label: '宿舍管理' },
+  { value: 'transport_office', label: '校车管理' },
+  { value: 'aid_office', label: '学生资助中心' },
+  { value: 'counsellor', label: '辅导员' },
 ];
 const roleLabel = Object.fromEntries(roleOptions.map((o) => [o.value, o.label]));
 
@@ -218,7 +223,7 @@ export function AccountsPage({ me }: { me: Me }) {
               <Form.Item label="角色" name="role" rules={[{ required: true }]}>
                 <Select options={roleOptions} />
               </Form.Item>
-              <Form.Item label="院系（院系管理员必填）" name="department">
+              <Form.Item label="院系（院系管理员、辅导员必填）" name="department">
                 <Input />
               </Form.Item>
             </>
@@ -261,7 +266,7 @@ export function AccountsPage({ me }: { me: Me }) {
           <Form.Item label="角色" name="role" rules={[{ required: true, message: '请选择角色' }]}>
             <Select options={roleOptions} />
           </Form.Item>
-          <Form.Item label="院系（院系管理员必填）" name="department">
+          <Form.Item label="院系（院系管理员、辅导员必填）" name="department">
             <Input />
           </Form.Item>
           <Form.Item

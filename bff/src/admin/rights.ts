@@ -38,13 +38,20 @@ export const rights = [
   // Meetings and exams: the live board and its export; making one (a department admin for their department).
   'meeting.read',
   'meeting.manage',
-  // Hidden-need candidates (docs/analytics.md): the student-aid office's; no role but super holds it yet.
+  // Insight (docs/analytics.md): hidden-need candidates are the student-aid office's alone; attendance and
+  // absence warnings are a counsellor's, for their own department's students.
   'insight.aid',
+  'insight.warnings',
   // Campus passage (docs/passage.md): places, rules and who/where views; making and deleting rules; remote
   // door commands (open, hold open …, with a reason).
   'passage.read',
   'passage.manage',
   'passage.command',
+  // The access log (every pass and refusal at doors and gates) with filters and export.
+  'passage.log',
+  // School buses: routes, stops, runs and rides; making and changing them.
+  'bus.read',
+  'bus.manage',
 ] as const;
 export type Right = (typeof rights)[number];
 
@@ -104,12 +111,33 @@ export const roleRights: Readonly<Record<AdminRole, readonly Right[]>> = {
     'meeting.read',
     'meeting.manage',
   ],
+  // 保卫处: the doors and gates of the whole campus, remote commands and emergency open, the access log, visitors.
+  security_office: [
+    'passage.read',
+    'passage.command',
+    'passage.log',
+    'visitor.read',
+    'visitor.policy',
+    'device.read',
+    'monitor.read',
+  ],
+  // 宿管: dorm doors, curfews and late returns (the passage rules and log), visitors to the dorms.
+  dorm_office: ['card.read', 'passage.read', 'passage.log', 'visitor.read'],
+  // 校车: routes, runs, bookings and rides, and the bus readers.
+  transport_office: ['bus.read', 'bus.manage', 'device.read'],
+  // 资助中心: the hidden-need candidates (nobody else sees them; an approved list becomes a subsidy batch
+  // under insight.aid, which finance approves as any other).
+  aid_office: ['insight.aid', 'funds.read'],
+  // 辅导员: warnings about their own department's students (scoped like a department admin).
+  counsellor: ['card.read', 'attendance.read', 'insight.warnings'],
   // Read-only: sees everything there is to read, changes nothing.
   auditor: [
     'card.read',
     'visitor.read',
     'meeting.read',
     'passage.read',
+    'passage.log',
+    'bus.read',
     'approval.read',
     'audit.read',
     'sync.read',
@@ -132,6 +160,11 @@ export const roleNames: Readonly<Record<AdminRole, string>> = {
   content_editor: '内容编辑',
   department_admin: '院系管理员',
   auditor: '审计员',
+  security_office: '保卫处',
+  dorm_office: '宿舍管理',
+  transport_office: '校车管理',
+  aid_office: '学生资助中心',
+  counsellor: '辅导员',
 };
 
 export function can(role: AdminRole, right: Right): boolean {

@@ -29,6 +29,11 @@ const demoAccounts: readonly Omit<DemoAdmin, 'password' | 'roleName' | 'totpSecr
   { username: 'editor', role: 'content_editor', department: null },
   { username: 'dept', role: 'department_admin', department: '计算机学院' },
   { username: 'auditor', role: 'auditor', department: null },
+  { username: 'security', role: 'security_office', department: null },
+  { username: 'dorm', role: 'dorm_office', department: null },
+  { username: 'transport', role: 'transport_office', department: null },
+  { username: 'aid', role: 'aid_office', department: null },
+  { username: 'counsellor', role: 'counsellor', department: '计算机学院' },
 ];
 
 /**

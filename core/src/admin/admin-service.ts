@@ -1,6 +1,6 @@
 import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
-import type { AdminChange, NewAdmin } from '../contract/admin.ts';
+import { type AdminChange, departmentScopedRoles, type NewAdmin } from '../contract/admin.ts';
 import { isDuplicateKey } from '../db/database.ts';
 import { CoreError } from '../errors.ts';
 import { newId } from '../ids.ts';
@@ -91,8 +91,8 @@ export class AdminService {
 
   async create(input: NewAdmin): Promise<AdminAccount & { totpSecret?: string; totpUri?: string }> {
     checkPasswordRule(input.password);
-    if (input.role === 'department_admin' && !input.department)
-      throw new CoreError('VALIDATION_FAILED', 'a department admin needs a department');
+    const scoped = departmentScopedRoles.includes(input.role);
+    if (scoped && !input.department) throw new CoreError('VALIDATION_FAILED', 'this role needs a department');
     const secret = input.totpSecret ?? (input.totp ? newTotpSecret() : undefined);
     const id = newId();
     try {
@@ -101,7 +101,7 @@ export class AdminService {
         username: input.username,
         displayName: input.displayName,
         role: input.role,
-        department: input.role === 'department_admin' ? input.department : null,
+        department: scoped ? input.department : null,
         passwordHash: await hashPassword(input.password),
         totpSecretEnc: secret ? this.pii.encrypt(secret) : null,
         createdAtMs: Date.now(),
@@ -168,14 +168,17 @@ export class AdminService {
    * lockout), or turns the second factor off so its owner can enrol a new one.
    */
   async change(id: string, change: AdminChange): Promise<AdminAccount> {
-    if ('role' in change && change.role === 'department_admin' && !change.department)
-      throw new CoreError('VALIDATION_FAILED', 'a department admin needs a department');
+    if ('role' in change && departmentScopedRoles.includes(change.role) && !change.department)
+      throw new CoreError('VALIDATION_FAILED', 'this role needs a department');
     if ('password' in change) checkPasswordRule(change.password);
     const stored =
       'password' in change
         ? { passwordHash: await hashPassword(change.password) }
         : 'role' in change
-          ? { role: change.role, department: change.role === 'department_admin' ? change.department : null }
+          ? {
+              role: change.role,
+              department: departmentScopedRoles.includes(change.role) ? change.department : null,
+            }
           : change;
     if (!(await this.repo.change(id, stored))) throw new CoreError('ADMIN_NOT_FOUND', 'no such admin');
     return this.get(id);

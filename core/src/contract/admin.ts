@@ -13,8 +13,17 @@ export const adminRoles = [
   'content_editor',
   'department_admin',
   'auditor',
+  // Offices beyond the card centre (sql/029): 保卫处, 宿管, 校车, 资助中心, and counsellors (辅导员).
+  'security_office',
+  'dorm_office',
+  'transport_office',
+  'aid_office',
+  'counsellor',
 ] as const;
 export type AdminRole = (typeof adminRoles)[number];
+
+/** Roles that see only their own department's people: the account must name one (sql/029 enforces it). */
+export const departmentScopedRoles: readonly AdminRole[] = ['department_admin', 'counsellor'];
 
 /**
  * Roles that move money or change cards: their accounts must have a second factor; one without
