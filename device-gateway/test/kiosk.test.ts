@@ -211,6 +211,176 @@ describe('kiosk over TCP', () => {
     assert.equal((await world.client.getCard(cardNo)).balance.main, 3_000);
   });
 
+  /** A student with an ID number on record and a card PIN, as the card centre opens them. */
+  let idSerial = 0;
+  async function studentWithId(): Promise<{ cardNo: string; idNumber: string }> {
+    idSerial += 1;
+    const idNumber = `1101052000010${String(1000 + idSerial)}X`;
+    const card = await world.client.openCard({
+      personNo: `K${Date.now().toString(36)}${idSerial}`,
+      name: '王小明',
+      type: 'student',
+      department: '计算机学院',
+      idNumber,
+    });
+    await world.client.setPin(card.cardNo, '135790', { type: 'self', id: null });
+    return { cardNo: card.cardNo, idNumber };
+  }
+  const byId = async (idNumber: string, pin: string) => {
+    const reply = await kiosk.request({ kind: 'kiosk_identify_by_id', idNumber, pin });
+    assert.equal(reply.message.kind, 'kiosk_account');
+    return reply.message as Extract<Message, { kind: 'kiosk_account' }>;
+  };
+
+  test('when a person types their ID number and PIN, then the kiosk opens their account; a wrong PIN and an unknown number answer alike', async () => {
+    // Goal: identification without a phone, looked up by the keyed hash (lower-case check letter too),
+    // and nothing told apart between "no such number" and "wrong PIN".
+    const { cardNo, idNumber } = await studentWithId();
+    const account = await byId(idNumber.toLowerCase(), '135790');
+    assert.equal(account.reason, 'NONE');
+    assert.equal(account.displayName, '王*明');
+    const cash = await kiosk.request({
+      kind: 'kiosk_cash_top_up',
+      sessionToken: account.sessionToken,
+      amountFen: 1_000,
+      notes: 1,
+    });
+    assert.equal(cash.message.kind === 'kiosk_load_result' && cash.message.status, 'credited');
+    assert.equal((await world.client.getCard(cardNo)).balance.main, 1_000);
+    assert.equal((await byId(idNumber, '000000')).reason, 'PIN_INVALID');
+    assert.equal((await byId('110105199001019999', '135790')).reason, 'PIN_INVALID');
+  });
+
+  test('when 50 wrong PINs for one ID number arrive at once, then the card PIN locks and the right PIN is refused too', async () => {
+    // Goal: the tries are the card's own PIN counter, reserved before each comparison: a burst gets no
+    // more than the limit, and the lock holds against the right PIN afterwards.
+    const { idNumber } = await studentWithId();
+    await byId(idNumber, '135790');
+    const answers = await Promise.allSettled(
+      Array.from({ length: 50 }, (_, i) =>
+        world.client.kioskIdentifyById({ idNumber, pin: String(200_000 + i) }),
+      ),
+    );
+    assert.deepEqual(
+      [
+        ...new Set(
+          answers.map((a) => (a.status === 'rejected' ? (a.reason as { code: string }).code : 'ok')),
+        ),
+      ],
+      ['PIN_INVALID'],
+    );
+    assert.equal((await byId(idNumber, '135790')).reason, 'PIN_INVALID');
+  });
+
+  test('when a person identified by ID number reports the card lost at the kiosk, then the card is lost and a second report changes nothing', async () => {
+    const { cardNo, idNumber } = await studentWithId();
+    const account = await byId(idNumber, '135790');
+    const report: Message = { kind: 'kiosk_report_loss', sessionToken: account.sessionToken };
+    assert.deepEqual((await kiosk.request(report)).message, {
+      kind: 'kiosk_loss_result',
+      reason: 'NONE',
+      status: 'reported',
+    });
+    assert.equal((await world.client.getCard(cardNo)).status, 'lost');
+    assert.deepEqual((await kiosk.request(report)).message, {
+      kind: 'kiosk_loss_result',
+      reason: 'NONE',
+      status: 'already_lost',
+    });
+    const history = await world.client.cardHistory(cardNo);
+    assert.ok(history.some((h) => JSON.stringify(h).includes('自助机挂失')));
+    const stale = await kiosk.request({
+      kind: 'kiosk_report_loss',
+      sessionToken: new Uint8Array(16).fill(3),
+    });
+    assert.equal(stale.message.kind === 'kiosk_loss_result' && stale.message.reason, 'KIOSK_SESSION_EXPIRED');
+  });
+
+  test('when owed fees are listed and paid at the kiosk, then each frame pays once, the PIN is asked above the PIN-free limit, and another person’s bill is refused', async () => {
+    const { cardNo, idNumber } = await studentWithId();
+    const other = await studentWithId();
+    const [mine, theirs] = await Promise.all([
+      world.client.getCard(cardNo),
+      world.client.getCard(other.cardNo),
+    ]);
+    const code = `KF${Date.now().toString(36)}`;
+    await world.client.createFeeItem({
+      code,
+      name: '教材费',
+      category: 'textbook',
+      amount: 3_000,
+      dueDay: '2027-03-01',
+      allowPartial: true,
+      audience: { persons: [{ personNo: mine.personNo }, { personNo: theirs.personNo }] },
+    });
+    await world.client.createFeeItem({
+      code: `${code}B`,
+      name: '住宿费',
+      category: 'accommodation',
+      amount: 8_000,
+      dueDay: '2027-02-01',
+      audience: { persons: [{ personNo: mine.personNo }] },
+    });
+    await world.client.topUp({ id: `kiosk-fee-fund-${cardNo}`, cardNo, amount: 20_000, channel: 'cash' });
+    const account = await byId(idNumber, '135790');
+    const listed = await kiosk.request({
+      kind: 'kiosk_fees_request',
+      sessionToken: account.sessionToken,
+      billId: '',
+      amountFen: 0,
+      pin: '',
+    });
+    assert.equal(listed.message.kind, 'kiosk_fees');
+    const bills = listed.message.kind === 'kiosk_fees' ? listed.message.bills : [];
+    assert.deepEqual(
+      bills.map((b) => [b.name, b.owedFen, b.allowPartial]),
+      [
+        ['住宿费', 8_000, false],
+        ['教材费', 3_000, true],
+      ],
+    );
+    const [rent, books] = bills as [(typeof bills)[number], (typeof bills)[number]];
+    const part: Message = {
+      kind: 'kiosk_fees_request',
+      sessionToken: account.sessionToken,
+      billId: books.billId,
+      amountFen: 1_000,
+      pin: '',
+    };
+    const paid = await kiosk.request(part);
+    assert.equal(paid.message.kind, 'kiosk_fees');
+    if (paid.message.kind === 'kiosk_fees') {
+      assert.deepEqual(
+        [paid.message.reason, paid.message.payment, paid.message.balanceAfterFen],
+        ['NONE', 'paid', 19_000],
+      );
+      assert.match(paid.message.reference, /^R/);
+      assert.deepEqual(
+        paid.message.bills.map((b) => b.owedFen),
+        [8_000, 2_000],
+      );
+    }
+    // The answer was lost: the same frame again pays nothing more and answers the same.
+    assert.deepEqual((await kiosk.request(part, paid.sequence)).message, paid.message);
+    const rentNoPin = await kiosk.request({ ...part, billId: rent.billId, amountFen: 8_000 } as Message);
+    assert.equal(rentNoPin.message.kind === 'kiosk_fees' && rentNoPin.message.reason, 'PIN_REQUIRED');
+    const rentPaid = await kiosk.request({
+      ...part,
+      billId: rent.billId,
+      amountFen: 8_000,
+      pin: '135790',
+    } as Message);
+    assert.equal(rentPaid.message.kind === 'kiosk_fees' && rentPaid.message.payment, 'paid');
+    assert.equal((await world.client.getCard(cardNo)).balance.main, 11_000);
+    const otherBill = (await world.client.cardFeeBills(other.cardNo)).items[0]?.id ?? '';
+    const stolen = await kiosk.request({ ...part, billId: otherBill, amountFen: 1_000 } as Message);
+    assert.equal(stolen.message.kind === 'kiosk_fees' && stolen.message.reason, 'FEE_REFUSED');
+    const tooMuch = await kiosk.request({ ...part, amountFen: 5_000 } as Message);
+    assert.equal(tooMuch.message.kind === 'kiosk_fees' && tooMuch.message.reason, 'FEE_REFUSED');
+    assert.equal((await world.client.getCard(cardNo)).balance.main, 11_000);
+    assert.equal((await world.client.feeBill(otherBill)).amountPaid, 0);
+  });
+
   test('when a till sends a kiosk request, then it is UNEXPECTED_MESSAGE and nothing is credited', async () => {
     const { deviceId, key } = await registerDevice(world, 'pos');
     const till = await TestDevice.connect(world.gateway.port, deviceId, key);

@@ -4,6 +4,10 @@ import { DomainClient, query } from './transport.ts';
 
 /** Kiosk banknotes (docs/funds.md § Kiosk cash): the gateway's cash top-ups, the backoffice's collections. */
 export class KiosksClient extends DomainClient {
+  /** The card an ID number + PIN identify at a kiosk; PIN_INVALID for an unknown number, a wrong or locked PIN. */
+  kioskIdentifyById(body: { idNumber: string; pin: string }): Promise<{ cardNo: string }> {
+    return this.transport.call('POST', '/v1/kiosks/identify-by-id', body);
+  }
   /** Credits banknotes a kiosk counted; `id` is dev:<device>:<sequence>, so a retry credits once. */
   kioskCashTopUp(body: {
     id: string;

@@ -3,7 +3,7 @@
  * acceptor counted, and collections of the cash box. Nothing here imports from node.
  */
 import { z } from 'zod';
-import { cardNo, fen, operationId } from './fields.ts';
+import { cardNo, fen, operationId, pin } from './fields.ts';
 
 export const kioskDeviceRef = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a device reference');
 
@@ -15,6 +15,19 @@ export const kioskCashTopUpBody = z.strictObject({
   amount: fen,
   notes: z.number().int().min(1).max(0xffff),
 });
+
+/**
+ * POST /v1/kiosks/identify-by-id: a person without a phone at a kiosk (docs/funds.md § Kiosk
+ * identification). Answers { cardNo }; an unknown number, a wrong or locked PIN are all PIN_INVALID.
+ */
+export const kioskIdentifyByIdBody = z.strictObject({
+  idNumber: z
+    .string()
+    .trim()
+    .regex(/^[0-9A-Za-z]{6,32}$/, 'an ID number is 6–32 letters and digits'),
+  pin,
+});
+export type KioskIdentifyById = z.infer<typeof kioskIdentifyByIdBody>;
 
 export const kioskCollectionBody = z.strictObject({
   deviceRef: kioskDeviceRef,

@@ -47,6 +47,8 @@ import { visitorRoutes } from '../http/routes/visitors.ts';
 import { insightRoutes } from '../insight/insight-routes.ts';
 import { KioskCashRepository } from '../kiosks/kiosk-cash-repository.ts';
 import { KioskCashService } from '../kiosks/kiosk-cash-service.ts';
+import { KioskIdentityRepository } from '../kiosks/kiosk-identity-repository.ts';
+import { KioskIdentityService } from '../kiosks/kiosk-identity-service.ts';
 import type { Batcher } from '../ledger/batcher.ts';
 import { MeetingRepository } from '../meetings/meeting-repository.ts';
 import { MeetingService } from '../meetings/meeting-service.ts';
@@ -188,7 +190,10 @@ export function createCoreHttp(
     utilityRoutes(utilities),
     feeRoutes(fees),
     bankRoutes(bank),
-    kioskRoutes(new KioskCashService(new KioskCashRepository(db), ledger)),
+    kioskRoutes(
+      new KioskCashService(new KioskCashRepository(db), ledger),
+      new KioskIdentityService(new KioskIdentityRepository(db), cards, pii, config.piiKeyHex, log),
+    ),
     subsidyRoutes(subsidies),
     reportRoutes(reports),
     passageRoutes(passage),

@@ -12,6 +12,7 @@ import {
   loadFromBankAtKiosk,
   payUtilityAtKiosk,
 } from './kiosk.ts';
+import { feesAtKiosk, identifyByIdAtKiosk, reportLossAtKiosk } from './kiosk-person.ts';
 import { reportMeterUsage, startMeter, stopMeter } from './meter.ts';
 import { uploadOffline } from './offline.ts';
 import { pay } from './pay.ts';
@@ -36,6 +37,9 @@ export const handledKinds: ReadonlySet<Message['kind']> = new Set([
   'kiosk_bank_load',
   'kiosk_cash_top_up',
   'kiosk_utility_pay',
+  'kiosk_identify_by_id',
+  'kiosk_report_loss',
+  'kiosk_fees_request',
   'visitor_check',
 ]);
 
@@ -68,6 +72,12 @@ export function createHandlers(deps: HandlerDeps, now: () => number = Date.now):
         return cashTopUpAtKiosk(deps, kioskSessions, ctx, request, now());
       case 'kiosk_utility_pay':
         return payUtilityAtKiosk(deps, kioskSessions, ctx, request, now());
+      case 'kiosk_identify_by_id':
+        return identifyByIdAtKiosk(deps, kioskSessions, ctx, request, now());
+      case 'kiosk_report_loss':
+        return reportLossAtKiosk(deps, kioskSessions, ctx, request, now());
+      case 'kiosk_fees_request':
+        return feesAtKiosk(deps, kioskSessions, ctx, request, now());
       case 'visitor_check':
         return checkVisitor(deps, ctx, request, now());
       default:

@@ -69,7 +69,7 @@ export class KioskSessions {
 
 const noToken = new Uint8Array(16);
 
-function refusedAccount(reason: Refusal): KioskAccount {
+export function refusedAccount(reason: Refusal): KioskAccount {
   return {
     kind: 'kiosk_account',
     reason,
@@ -103,7 +103,17 @@ export async function identifyAtKiosk(
 ): Promise<KioskAccount> {
   const verified = await verifyCode(deps, ctx, request.code);
   if (!verified.ok) return refusedAccount(verified.reason);
-  const cardNo = verified.card.cardNo;
+  return openKioskSession(deps, sessions, ctx, verified.card.cardNo, nowMs);
+}
+
+/** The identified card's account and a new session for it at this kiosk (by a code, or an ID number + PIN). */
+export async function openKioskSession(
+  deps: HandlerDeps,
+  sessions: KioskSessions,
+  ctx: RequestContext,
+  cardNo: string,
+  nowMs: number,
+): Promise<KioskAccount> {
   try {
     const [card, binding, recent] = await Promise.all([
       deps.core.getCard(cardNo),
@@ -146,7 +156,7 @@ function refusedLoad(reason: Refusal, amountFen: number): KioskLoadResult {
   };
 }
 
-async function balanceOf(deps: HandlerDeps, cardNo: string): Promise<number> {
+export async function balanceOf(deps: HandlerDeps, cardNo: string): Promise<number> {
   const card = await deps.core.getCard(cardNo);
   return wireFen(card.balance.main + card.balance.subsidy);
 }

@@ -9,7 +9,9 @@ import {
   blacklistReasons,
   deviceKinds,
   kioskEntryDirections,
+  kioskFeePaymentStatuses,
   kioskLoadStatuses,
+  kioskLossStatuses,
   kioskUtilityServices,
   kioskUtilityStatuses,
   meals,
@@ -469,6 +471,43 @@ export const messageArbitraries: { [K in MessageKind]: fc.Arbitrary<Extract<Mess
     balanceAfterFen: u32,
     reference: id(0, 48),
   }).map(withKind('kiosk_utility_result')),
+  kiosk_identify_by_id: record({
+    idNumber: fc.stringMatching(/^[0-9A-Za-z]{6,32}$/),
+    pin: fc.stringMatching(/^[0-9]{6}$/),
+  }).map(withKind('kiosk_identify_by_id')),
+  kiosk_report_loss: record({ sessionToken: bytes(16) }).map(withKind('kiosk_report_loss')),
+  kiosk_loss_result: record({ reason, status: oneOf(kioskLossStatuses) }).map(withKind('kiosk_loss_result')),
+  kiosk_fees_request: fc
+    .record({
+      sessionToken: bytes(16),
+      pay: fc.option(record({ billId: fc.stringMatching(/^[0-9A-Z]{26}$/), amountFen: positiveU32 }), {
+        nil: undefined,
+      }),
+      pin: fc.oneof(fc.constant(''), fc.stringMatching(/^[0-9]{6}$/)),
+    })
+    .map(({ sessionToken, pay, pin }) => ({
+      kind: 'kiosk_fees_request' as const,
+      sessionToken,
+      billId: pay?.billId ?? '',
+      amountFen: pay?.amountFen ?? 0,
+      pin,
+    })),
+  kiosk_fees: record({
+    reason,
+    payment: oneOf(kioskFeePaymentStatuses),
+    amountFen: u32,
+    balanceAfterFen: u32,
+    reference: id(0, 40),
+    bills: fc.array(
+      record({
+        billId: fc.stringMatching(/^[0-9A-Z]{26}$/),
+        name: text(64),
+        owedFen: u32,
+        allowPartial: fc.boolean(),
+      }),
+      { maxLength: 8 },
+    ),
+  }).map(withKind('kiosk_fees')),
 };
 
 export const anyMessage: fc.Arbitrary<Message> = fc.oneof(

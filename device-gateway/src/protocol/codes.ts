@@ -45,6 +45,11 @@ export enum MessageType {
   KIOSK_LOAD_RESULT = 0x94, // S→D: credited, refused or pending at the bank, balance after, receipt reference
   KIOSK_UTILITY_PAY = 0x95, // D→S: dorm electricity or the network fee paid from the card, under a kiosk session
   KIOSK_UTILITY_RESULT = 0x96, // S→D: completed, refused or pending at the outside system, balance after, order id
+  KIOSK_IDENTIFY_BY_ID = 0x97, // D→S, encrypted: the ID number and card PIN of a person without a phone
+  KIOSK_REPORT_LOSS = 0x98, // D→S: report the session's card lost (挂失)
+  KIOSK_LOSS_RESULT = 0x99, // S→D: reported, already lost, or refused
+  KIOSK_FEES_REQUEST = 0x9a, // D→S, encrypted: the session's owed fee bills, after paying one from the card when named
+  KIOSK_FEES = 0x9b, // S→D, encrypted: the payment's outcome, balance after, receipt number, the bills still owed
   VISITOR_CHECK = 0x80, // D→S: a scanned visitor pass, the direction and the ID-number tail typed on entry
   VISITOR_RESULT = 0x81, // S→D, encrypted: allow or deny with the visitor reason, visitor and host names
 }
@@ -64,6 +69,9 @@ export const encryptedMessageTypes: ReadonlySet<MessageType> = new Set([
   MessageType.RULE_TABLE_CHUNK,
   MessageType.RULE_TABLE_DELTA,
   MessageType.KIOSK_ACCOUNT,
+  MessageType.KIOSK_IDENTIFY_BY_ID,
+  MessageType.KIOSK_FEES_REQUEST,
+  MessageType.KIOSK_FEES,
 ]);
 
 /** What a device is; a device signs in as the kind it was registered as. */
@@ -119,6 +127,7 @@ export const reasonCodes = {
   BANK_NOT_BOUND: 0x31, // 圈存 asked for a card with no bank card bound
   BANK_REFUSED: 0x32, // the bank refused the transfer (or it was reversed): nothing was taken or credited
   UTILITY_REFUSED: 0x33, // the meter or network system refused (no such room or account, bad package): nothing charged
+  FEE_REFUSED: 0x34, // the bill is paid, or the amount is more than owed or a part of an item paid in full: nothing charged
 } as const;
 export type ReasonCode = keyof typeof reasonCodes;
 /** A reason that names a refusal: every reason but NONE. */
@@ -282,6 +291,9 @@ export const requestsOfKind: Readonly<Record<DeviceKind, ReadonlySet<MessageType
     MessageType.KIOSK_BANK_LOAD,
     MessageType.KIOSK_CASH_TOP_UP,
     MessageType.KIOSK_UTILITY_PAY,
+    MessageType.KIOSK_IDENTIFY_BY_ID,
+    MessageType.KIOSK_REPORT_LOSS,
+    MessageType.KIOSK_FEES_REQUEST,
   ]),
 };
 
@@ -314,6 +326,22 @@ export const kioskUtilityStatuses = {
   pending: 0x03, // held on the card while the outside system's answer is awaited: charged once it confirms, released otherwise
 } as const;
 export type KioskUtilityStatus = keyof typeof kioskUtilityStatuses;
+
+/** What became of a loss report at a kiosk (KIOSK_LOSS_RESULT). */
+export const kioskLossStatuses = {
+  reported: 0x01, // the card is lost now: every device refuses it
+  already_lost: 0x02, // it was reported lost before; nothing changed
+  refused: 0x03, // nothing changed; the reason says why
+} as const;
+export type KioskLossStatus = keyof typeof kioskLossStatuses;
+
+/** What became of the fee payment a KIOSK_FEES_REQUEST named (KIOSK_FEES). */
+export const kioskFeePaymentStatuses = {
+  none: 0x00, // no bill was named: the list only
+  paid: 0x01, // paid from the card; the reference is the receipt number
+  refused: 0x02, // nothing charged; the reason says why
+} as const;
+export type KioskFeePaymentStatus = keyof typeof kioskFeePaymentStatuses;
 
 /** The offline records each device kind may store (protocol § 12.1; meters never work offline). */
 export const offlineRecordKindsOf: Readonly<Record<DeviceKind, ReadonlySet<OfflineRecordKind>>> = {

@@ -562,6 +562,53 @@ const specs: Spec[] = [
       reference: 'kiosk-1001-83',
     },
   },
+  {
+    name: 'kiosk_identify_by_id',
+    keys: session,
+    sequence: 84,
+    timestampMs: exampleTimeMs + 3_960_000,
+    message: { kind: 'kiosk_identify_by_id', idNumber: '11010519491231002X', pin: '135790' },
+  },
+  {
+    name: 'kiosk_report_loss',
+    sequence: 85,
+    timestampMs: exampleTimeMs + 3_990_000,
+    message: { kind: 'kiosk_report_loss', sessionToken: counting(0xd0, 16) },
+  },
+  {
+    name: 'kiosk_loss_result',
+    sequence: 85,
+    timestampMs: exampleTimeMs + 3_990_050,
+    message: { kind: 'kiosk_loss_result', reason: 'NONE', status: 'reported' },
+  },
+  {
+    name: 'kiosk_fees_request',
+    keys: session,
+    sequence: 86,
+    timestampMs: exampleTimeMs + 4_020_000,
+    message: {
+      kind: 'kiosk_fees_request',
+      sessionToken: counting(0xd0, 16),
+      billId: '01JF3Q9Z6W8X2V4T7R5N1M0K9H',
+      amountFen: 12_000,
+      pin: '135790',
+    },
+  },
+  {
+    name: 'kiosk_fees',
+    keys: session,
+    sequence: 86,
+    timestampMs: exampleTimeMs + 4_020_090,
+    message: {
+      kind: 'kiosk_fees',
+      reason: 'NONE',
+      payment: 'paid',
+      amountFen: 12_000,
+      balanceAfterFen: 15_150,
+      reference: 'R01JF3QA1B2C3D4E5F6G7H8J9K0',
+      bills: [{ billId: '01JF3Q7Y5V3T1R9P7N5M3K1H0G', name: '教材费', owedFen: 8_600, allowPartial: true }],
+    },
+  },
 ];
 
 /** Generated once by encoding the specs; a change to any byte of the format shows up as a test failure. */
@@ -648,6 +695,15 @@ const expectedHex: Record<string, string> = {
     'cacd0100459500000003e9000000530000019cace1b8c0d0d1d2d3d4d5d6d7d8d9dadbdcdddedf01074230372d33303100000007d04f030df45999cf829d5daadd2377be54',
   kiosk_utility_result:
     'cacd01003f9600000003e9000000530000019cace1b9100001000007d000006a0e0d6b696f736b2d313030312d3833731631d90ba25b6b76b86d3dfd14a2cc',
+  kiosk_identify_by_id:
+    'cacd01005c9701000003e9000000540000019cace2a320c0c1c2c3c4c5c6c7c8c9cacb2c92f71b379658e9584acfd665d803dce790c1c6eeb65eb210b6cf2cb56b6da2e99ce5a4f44482a378e7ccb1f9ff00d67d5b63f3d10001a785',
+  kiosk_report_loss:
+    'cacd0100379800000003e9000000550000019cace31850d0d1d2d3d4d5d6d7d8d9dadbdcdddedf6ce0742303f630e0996fccc35455ac1a',
+  kiosk_loss_result: 'cacd0100299900000003e9000000550000019cace3188200016cf4600124961ef3d9ac9db7b1637a46',
+  kiosk_fees_request:
+    'cacd0100799a01000003e9000000560000019cace38d80c0c1c2c3c4c5c6c7c8c9cacbee7214f8d273bb0fb9a72c3c8b36ec33cd92a8bd9bb038b27a819955cb083e21c75f786c18841fbb81298aa43fea10d5a4d5b7f9b5dffbbbad05ade28a7fdb19219d1d6280f8296a4181145991a1cc856dd6386d9b43',
+  kiosk_fees:
+    'cacd0100949b01000003e9000000560000019cace38ddac0c1c2c3c4c5c6c7c8c9cacb3ea2c62b28466dd85a50edb567da78aae4f3d8c69fb12ab864838b58d50c2f22db5060601d855391fa2188e20c95c78aa0b0b19abdbda68192829a3b089af4b5427f08ea3f2807afb0a75acb7414d00101ea6e00757ff91be1aa7aa82f1e96e49f6c4953d734b2d2f0ef7b15d7e2c742d5',
 };
 
 export const fixtures: readonly Fixture[] = specs.map((spec) => ({

@@ -1,8 +1,9 @@
 import Router from 'koa-router';
 import { z } from 'zod';
 import { operationId } from '../../contract/fields.ts';
-import { kioskCashTopUpBody, kioskCollectionBody } from '../../contract/kiosks.ts';
+import { kioskCashTopUpBody, kioskCollectionBody, kioskIdentifyByIdBody } from '../../contract/kiosks.ts';
 import type { KioskCashService } from '../../kiosks/kiosk-cash-service.ts';
+import type { KioskIdentityService } from '../../kiosks/kiosk-identity-service.ts';
 import { parseBody, parseValue } from '../middleware.ts';
 
 const entryPath = z.object({ id: operationId });
@@ -11,9 +12,13 @@ const collectionsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
-/** Kiosk banknotes (docs/funds.md § Kiosk cash): top-ups, cash boxes, collections. */
-export function kioskRoutes(cash: KioskCashService): Router {
+/** Kiosks (docs/funds.md): identification by ID number + PIN; banknotes: top-ups, cash boxes, collections. */
+export function kioskRoutes(cash: KioskCashService, identity: KioskIdentityService): Router {
   const router = new Router({ prefix: '/v1/kiosks' });
+  router.post('/identify-by-id', async (ctx) => {
+    const body = parseBody(ctx, kioskIdentifyByIdBody);
+    ctx.body = await identity.identify(body.idNumber, body.pin);
+  });
   router.post('/cash-top-ups', async (ctx) => {
     ctx.body = await cash.topUp(parseBody(ctx, kioskCashTopUpBody));
   });

@@ -47,6 +47,11 @@ export const messageTypeOf = {
   kiosk_load_result: MessageType.KIOSK_LOAD_RESULT,
   kiosk_utility_pay: MessageType.KIOSK_UTILITY_PAY,
   kiosk_utility_result: MessageType.KIOSK_UTILITY_RESULT,
+  kiosk_identify_by_id: MessageType.KIOSK_IDENTIFY_BY_ID,
+  kiosk_report_loss: MessageType.KIOSK_REPORT_LOSS,
+  kiosk_loss_result: MessageType.KIOSK_LOSS_RESULT,
+  kiosk_fees_request: MessageType.KIOSK_FEES_REQUEST,
+  kiosk_fees: MessageType.KIOSK_FEES,
   visitor_check: MessageType.VISITOR_CHECK,
   visitor_result: MessageType.VISITOR_RESULT,
 } as const satisfies Record<MessageKind, MessageType>;
@@ -77,6 +82,9 @@ const deviceSends: ReadonlySet<MessageType> = new Set([
   MessageType.KIOSK_BANK_LOAD,
   MessageType.KIOSK_CASH_TOP_UP,
   MessageType.KIOSK_UTILITY_PAY,
+  MessageType.KIOSK_IDENTIFY_BY_ID,
+  MessageType.KIOSK_REPORT_LOSS,
+  MessageType.KIOSK_FEES_REQUEST,
   MessageType.VISITOR_CHECK,
 ]);
 

@@ -14,6 +14,13 @@ import type {
   KioskUtilityResult,
 } from './kiosk.ts';
 import type {
+  KioskFees,
+  KioskFeesRequest,
+  KioskIdentifyById,
+  KioskLossResult,
+  KioskReportLoss,
+} from './kiosk-person.ts';
+import type {
   MeterRefused,
   MeterSettled,
   MeterStart,
@@ -87,6 +94,11 @@ export type Message =
   | KioskLoadResult
   | KioskUtilityPay
   | KioskUtilityResult
+  | KioskIdentifyById
+  | KioskReportLoss
+  | KioskLossResult
+  | KioskFeesRequest
+  | KioskFees
   | VisitorCheck
   | VisitorResult;
 
@@ -113,8 +125,13 @@ export type {
   KioskAccount,
   KioskBankLoad,
   KioskCashTopUp,
+  KioskFees,
+  KioskFeesRequest,
   KioskIdentify,
+  KioskIdentifyById,
   KioskLoadResult,
+  KioskLossResult,
+  KioskReportLoss,
   KioskUtilityPay,
   KioskUtilityResult,
   MeterRefused,

@@ -16,6 +16,13 @@ import {
   parseKioskUtilityPay,
   parseKioskUtilityResult,
 } from './kiosk.ts';
+import {
+  parseKioskFees,
+  parseKioskFeesRequest,
+  parseKioskIdentifyById,
+  parseKioskLossResult,
+  parseKioskReportLoss,
+} from './kiosk-person.ts';
 import type { Message } from './message.ts';
 import {
   parseMeterRefused,
@@ -134,6 +141,16 @@ function parseWith(type: MessageType, r: ByteReader): Message {
       return parseKioskUtilityPay(r);
     case MessageType.KIOSK_UTILITY_RESULT:
       return parseKioskUtilityResult(r);
+    case MessageType.KIOSK_IDENTIFY_BY_ID:
+      return parseKioskIdentifyById(r);
+    case MessageType.KIOSK_REPORT_LOSS:
+      return parseKioskReportLoss(r);
+    case MessageType.KIOSK_LOSS_RESULT:
+      return parseKioskLossResult(r);
+    case MessageType.KIOSK_FEES_REQUEST:
+      return parseKioskFeesRequest(r);
+    case MessageType.KIOSK_FEES:
+      return parseKioskFees(r);
     case MessageType.VISITOR_CHECK:
       return parseVisitorCheck(r);
     case MessageType.VISITOR_RESULT:

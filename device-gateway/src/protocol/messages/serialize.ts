@@ -16,6 +16,13 @@ import {
   serializeKioskUtilityPay,
   serializeKioskUtilityResult,
 } from './kiosk.ts';
+import {
+  serializeKioskFees,
+  serializeKioskFeesRequest,
+  serializeKioskIdentifyById,
+  serializeKioskLossResult,
+  serializeKioskReportLoss,
+} from './kiosk-person.ts';
 import type { Message } from './message.ts';
 import {
   serializeMeterRefused,
@@ -177,6 +184,21 @@ export function serializePayload(m: Message, bytesMax: number = payloadBytesMax)
       break;
     case 'kiosk_utility_result':
       serializeKioskUtilityResult(w, m);
+      break;
+    case 'kiosk_identify_by_id':
+      serializeKioskIdentifyById(w, m);
+      break;
+    case 'kiosk_report_loss':
+      serializeKioskReportLoss(w, m);
+      break;
+    case 'kiosk_loss_result':
+      serializeKioskLossResult(w, m);
+      break;
+    case 'kiosk_fees_request':
+      serializeKioskFeesRequest(w, m);
+      break;
+    case 'kiosk_fees':
+      serializeKioskFees(w, m);
       break;
     case 'visitor_check':
       serializeVisitorCheck(w, m);
