@@ -1,3 +1,4 @@
+import type { CashReceipt } from '@campus-card/core/contract';
 // The one request wrapper: every call to the admin API goes through here, with the session token.
 
 export const apiBase = '/api/admin/v1';
@@ -130,14 +131,5 @@ export interface Card {
   reissueCount: number;
 }
 
-export interface Receipt {
-  operationId: string;
-  cardNo: string;
-  personNo: string;
-  name: string;
-  amount: number;
-  balanceAfter: number;
-  atMs: number;
-  operator: string;
-  replayed: boolean;
-}
+/** A cash-desk top-up as the printed receipt shows it (the contract's CashReceipt). */
+export type Receipt = CashReceipt;

@@ -1,4 +1,5 @@
 import { DownloadOutlined } from '@ant-design/icons';
+import type { ReportRows } from '@campus-card/core/contract';
 import { Alert, Button, Card, Col, DatePicker, Row, Space, Table } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useEffect, useMemo, useState } from 'react';
@@ -8,28 +9,15 @@ import { Chart } from '../components/Chart.tsx';
 import { download } from '../download.ts';
 import { describeError } from '../strings.ts';
 
-interface Turnover {
-  paymentCount: number;
-  paymentAmount: number;
-  refundAmount: number;
-  netAmount: number;
-}
+/** The charted reports by the names the backoffice's API uses (bff/src/admin/funds.ts), with their rows. */
 interface Reports {
-  'turnover-daily': (Turnover & { day: string })[];
-  'turnover-merchants': (Turnover & { merchantId: string; name: string })[];
-  'turnover-categories': (Turnover & { category: string })[];
-  'top-up-channels': { channel: string; count: number; amount: number; shareBp: number }[];
-  'peak-hours': { weekday: number; hour: number; count: number; amount: number }[];
-  'device-usage': { deviceId: string; acceptedCount: number; refusedCount: number; paymentAmount: number }[];
-  'attendance-courses': {
-    term: string;
-    courseCode: string;
-    title: string;
-    sessionCount: number;
-    rosterCount: number;
-    presentCount: number;
-    ratePercent: number;
-  }[];
+  'turnover-daily': ReportRows['turnover/daily'][];
+  'turnover-merchants': ReportRows['turnover/merchants'][];
+  'turnover-categories': ReportRows['turnover/categories'][];
+  'top-up-channels': ReportRows['top-up-channels'][];
+  'peak-hours': ReportRows['peak-hours'][];
+  'device-usage': ReportRows['device-usage'][];
+  'attendance-courses': ReportRows['attendance/courses'][];
 }
 type Name = keyof Reports;
 const names: Name[] = [

@@ -59,3 +59,78 @@ export const perMinuteRow = z.object({
 export const perMinuteAnswer = z.object({ items: z.array(perMinuteRow) });
 export type PerMinuteRow = z.infer<typeof perMinuteRow>;
 export type PerMinuteAnswer = z.infer<typeof perMinuteAnswer>;
+
+/** A day's, merchant's or category's sales, counted the way settlement counts them. */
+export interface SalesTotals {
+  paymentCount: number;
+  paymentAmount: number;
+  refundCount: number;
+  refundAmount: number;
+  /** paymentAmount − refundAmount: what the merchants' statements call the journal net. */
+  netAmount: number;
+}
+
+/** A top-up channel's count and amount, with its share of the amount in basis points. */
+export interface TopUpChannelRow {
+  channel: string;
+  count: number;
+  amount: number;
+  shareBp: number;
+}
+
+/** Sales in one weekday (0 = Monday) × hour (Asia/Shanghai) cell. */
+export interface PeakHourCell {
+  weekday: number;
+  hour: number;
+  count: number;
+  amount: number;
+}
+
+export interface DeviceUsageRow {
+  deviceId: string;
+  kind: string | null;
+  merchantId: string | null;
+  operationCount: number;
+  acceptedCount: number;
+  refusedCount: number;
+  paymentAmount: number;
+  lastAtMs: number;
+}
+
+/** A session that started in the range; `presentCount` counts sign-ins of people on the roster. */
+export interface AttendanceSessionReportRow {
+  sessionId: string;
+  kind: string;
+  title: string;
+  startsAtMs: number;
+  term: string | null;
+  courseCode: string | null;
+  rosterCount: number;
+  presentCount: number;
+  /** Sign-ins by people not on the roster (walk-ins), not counted in the rate. */
+  extraCount: number;
+  ratePercent: number;
+}
+
+/** The sessions summed per course (term + course code from the identity sync). */
+export interface AttendanceCourseRow {
+  term: string;
+  courseCode: string;
+  title: string;
+  sessionCount: number;
+  rosterCount: number;
+  presentCount: number;
+  ratePercent: number;
+}
+
+/** Each report's rows (the `items` of its JSON answer). */
+export interface ReportRows {
+  'turnover/daily': SalesTotals & { day: string };
+  'turnover/merchants': SalesTotals & { merchantId: string; name: string; category: string };
+  'turnover/categories': SalesTotals & { category: string };
+  'top-up-channels': TopUpChannelRow;
+  'peak-hours': PeakHourCell;
+  'device-usage': DeviceUsageRow;
+  'attendance/sessions': AttendanceSessionReportRow;
+  'attendance/courses': AttendanceCourseRow;
+}

@@ -164,3 +164,20 @@ export const topUpMismatch = z.object({
   channel: payChannel.nullable().optional(),
 });
 export type TopUpMismatch = z.infer<typeof topUpMismatch>;
+
+/**
+ * A cash-desk top-up as the printed receipt shows it: the backoffice API's answer to a cash top-up at
+ * the counter (bff/src/admin/services/card-affairs.ts), and what the receipt page prints.
+ */
+export interface CashReceipt {
+  operationId: string;
+  cardNo: string;
+  personNo: string;
+  name: string;
+  amount: number;
+  balanceAfter: number;
+  atMs: number;
+  /** The admin who took the cash. */
+  operator: string;
+  replayed: boolean;
+}

@@ -1,4 +1,4 @@
-import { perMinuteMinutesMax } from '../contract/reports.ts';
+import { perMinuteMinutesMax, type ReportRows, type SalesTotals as Sales } from '../contract/reports.ts';
 import { CoreError } from '../errors.ts';
 import { channelAccount, topUpChannels } from '../ledger/operations.ts';
 import { csvDocument } from '../sheets.ts';
@@ -9,15 +9,6 @@ import type { ReportRepository, Row } from './report-repository.ts';
 export interface DayRange {
   fromDay: number;
   toDay: number;
-}
-
-export interface Sales {
-  paymentCount: number;
-  paymentAmount: number;
-  refundCount: number;
-  refundAmount: number;
-  /** paymentAmount − refundAmount: what the merchants' statements call the journal net. */
-  netAmount: number;
 }
 
 export interface Table {
@@ -71,12 +62,12 @@ export class ReportService {
     });
   }
 
-  async turnoverByDay(range: DayRange): Promise<Report<Sales & { day: string }>> {
+  async turnoverByDay(range: DayRange): Promise<Report<ReportRows['turnover/daily']>> {
     checkRange(range);
     const byDay = new Map(
       (await this.repo.turnoverByDay(range.fromDay, range.toDay)).map((r) => [Number(r.created_day), r]),
     );
-    const items: (Sales & { day: string })[] = [];
+    const items: ReportRows['turnover/daily'][] = [];
     // Every day of the range, quiet ones as zeros, so a chart's axis has no gaps.
     for (let d = range.fromDay; d <= range.toDay; d++)
       items.push({ day: formatDay(d), ...sales(byDay.get(d)) });
@@ -86,7 +77,7 @@ export class ReportService {
     }));
   }
 
-  async turnoverByMerchant(range: DayRange) {
+  async turnoverByMerchant(range: DayRange): Promise<Report<ReportRows['turnover/merchants']>> {
     checkRange(range);
     const items = (await this.repo.turnoverByMerchant(range.fromDay, range.toDay)).map((r) => ({
       merchantId: String(r.merchant_id),
@@ -109,7 +100,7 @@ export class ReportService {
     }));
   }
 
-  async turnoverByCategory(range: DayRange) {
+  async turnoverByCategory(range: DayRange): Promise<Report<ReportRows['turnover/categories']>> {
     checkRange(range);
     const items = (await this.repo.turnoverByCategory(range.fromDay, range.toDay)).map((r) => ({
       category: String(r.category),
@@ -122,7 +113,7 @@ export class ReportService {
   }
 
   /** Every channel, with its share of the amount in basis points (shares sum to 10000 or all are 0). */
-  async topUpChannels(range: DayRange) {
+  async topUpChannels(range: DayRange): Promise<Report<ReportRows['top-up-channels']>> {
     checkRange(range);
     const byAccount = new Map(
       (await this.repo.topUpsByAccount(range.fromDay, range.toDay)).map((r) => [String(r.account_id), r]),
@@ -140,7 +131,7 @@ export class ReportService {
   }
 
   /** Sales by weekday (0 = Monday) × hour (Asia/Shanghai): 7 × 24 cells, quiet ones as zeros. */
-  async peakHours(range: DayRange) {
+  async peakHours(range: DayRange): Promise<Report<ReportRows['peak-hours']>> {
     checkRange(range);
     const cells = Array.from({ length: 7 * 24 }, (_, n) => ({
       weekday: Math.floor(n / 24),
@@ -162,7 +153,7 @@ export class ReportService {
     }));
   }
 
-  async deviceUsage(range: DayRange) {
+  async deviceUsage(range: DayRange): Promise<Report<ReportRows['device-usage']>> {
     checkRange(range);
     const items = (await this.repo.deviceUsage(range.fromDay, range.toDay)).map((r) => {
       const operationCount = Number(r.operation_count);
@@ -194,7 +185,7 @@ export class ReportService {
   }
 
   /** Per session that started in the range; `present` counts sign-ins of people on the roster. */
-  async attendanceSessions(range: DayRange) {
+  async attendanceSessions(range: DayRange): Promise<Report<ReportRows['attendance/sessions']>> {
     checkRange(range);
     const items = (await this.repo.attendance(range.fromDay, range.toDay, sessionsMax)).map((r) => {
       const rosterCount = Number(r.roster_count);
@@ -208,7 +199,6 @@ export class ReportService {
         courseCode: text(r.course_code),
         rosterCount,
         presentCount,
-        /** Sign-ins by people not on the roster (walk-ins), not counted in the rate. */
         extraCount: Number(r.record_count) - presentCount,
         ratePercent: percent(presentCount, rosterCount),
       };
@@ -242,19 +232,9 @@ export class ReportService {
   }
 
   /** The sessions above summed per course (term + course code from the identity sync). */
-  async attendanceCourses(range: DayRange) {
+  async attendanceCourses(range: DayRange): Promise<Report<ReportRows['attendance/courses']>> {
     const sessions = await this.attendanceSessions(range);
-    const courses = new Map<
-      string,
-      {
-        term: string;
-        courseCode: string;
-        title: string;
-        sessionCount: number;
-        rosterCount: number;
-        presentCount: number;
-      }
-    >();
+    const courses = new Map<string, Omit<ReportRows['attendance/courses'], 'ratePercent'>>();
     for (const s of sessions.items) {
       if (s.term === null || s.courseCode === null) continue;
       const key = `${s.term}\u0000${s.courseCode}`;

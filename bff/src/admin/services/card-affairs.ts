@@ -1,21 +1,9 @@
 import type { Accepted, Answer, Approval, CardAction, CardView, CoreClient } from '@campus-card/core/client';
+import type { CashReceipt } from '@campus-card/core/contract';
 import { BffError } from '../../errors.ts';
 import type { AdminSession } from '../admin-sessions.ts';
 import type { Approvals } from './approvals.ts';
 import type { AuditTrail } from './audit-trail.ts';
-
-/** A cash-desk top-up as the printed receipt shows it. */
-export interface CashReceipt {
-  operationId: string;
-  cardNo: string;
-  personNo: string;
-  name: string;
-  amount: number;
-  balanceAfter: number;
-  atMs: number;
-  operator: string;
-  replayed: boolean;
-}
 
 /** Accepted answers pass; a refusal becomes the core's own code and status for the caller. */
 export function accepted(answer: Answer): Accepted & { replayed: boolean } {
