@@ -136,6 +136,38 @@ describe('PAY over TCP against the real core', () => {
     gate.close();
   });
 
+  test('#13 when a gate checks a card, then the gateway makes one core request, which records the access event', async () => {
+    // Goal: the gate hot path is one round trip (card, door rules and access event in one call), allowed or denied.
+    const registered = await registerDevice(world, 'gate');
+    const gate = await TestDevice.connect(world.gateway.port, registered.deviceId, registered.key);
+    assert.equal((await gate.signIn('gate')).message.kind, 'sign_in_accepted');
+    const lost = await openStudent(world.client);
+    const lostPhone = await phoneFor(world.client, lost);
+    await world.client.changeCard(lost, 'report_loss', { type: 'self', id: null });
+    for (const [cardNo, phone, expected] of [
+      [await openStudent(world.client), undefined, { decision: 'allow', reason: 'NONE' }],
+      [lost, lostPhone, { decision: 'deny', reason: 'CARD_LOST' }],
+    ] as const) {
+      const code = (phone ?? (await phoneFor(world.client, cardNo))).code();
+      const before = await coreRequests(world);
+      const reply = await gate.request({
+        kind: 'identity_check',
+        code: { kind: 'qr', text: code },
+        direction: 'in',
+      });
+      const made = (await coreRequests(world)) - before;
+      assert.equal(reply.message.kind === 'identity_result' && reply.message.decision, expected.decision);
+      assert.equal(reply.message.kind === 'identity_result' && reply.message.reason, expected.reason);
+      assert.equal(made, 1, 'one core request per gate check');
+      const [event] = (await world.client.accessEvents(cardNo)).items;
+      assert.equal(event?.deviceId, String(registered.deviceId));
+      assert.equal(event?.sequence, gate.sequence);
+      assert.equal(event?.decision, expected.decision);
+      assert.equal(event?.reason, expected.reason === 'NONE' ? null : expected.reason);
+    }
+    gate.close();
+  });
+
   test('when a device is re-keyed and its sequence starts again at 1, then its payments are charged, not taken for old ones', async () => {
     // Goal: a re-key restarts the counters (protocol § 4); operation ids and answers of the old key do not collide.
     const { deviceId, key } = await registerDevice(world);
@@ -254,3 +286,18 @@ describe('PAY over TCP against the real core', () => {
     gate.close();
   });
 });
+
+/**
+ * Requests the core has answered, from its /metrics: every route but the scrape itself and what the gateway
+ * does on its own time and may fall between two readings (presence reports, fetching announced blacklist changes).
+ */
+async function coreRequests(world: TestWorld): Promise<number> {
+  const text = await (await fetch(`${world.core.core.url}/metrics`)).text();
+  let total = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('http_requests_total{') || /route="[^"]*(metrics|presence|blacklist)/.test(line))
+      continue;
+    total += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return total;
+}

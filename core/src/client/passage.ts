@@ -4,6 +4,8 @@ import type {
   DoorCommand,
   DoorDevice,
   DoorGroup,
+  GateCheck,
+  GateCheckAnswer,
   NewDoorGroup,
   NewPlace,
   NewRule,
@@ -80,6 +82,10 @@ export class PassageClient extends DomainClient {
     q: Omit<DecisionQuery, 'record'> & { record?: boolean },
   ): Promise<{ passage: OnlineDecision | null }> {
     return this.transport.call('POST', '/v1/passage/decisions', q);
+  }
+  /** A gate's IDENTITY_CHECK in one round trip: the card, the door's rules, and the access event recorded. */
+  gateCheck(q: GateCheck): Promise<GateCheckAnswer> {
+    return this.transport.call('POST', '/v1/passage/gate-checks', q);
   }
   /** A door device's rule table: current, a delta from `have`, or the whole table. */
   ruleTable(deviceId: string, have: number): Promise<TableAnswer> {

@@ -4,7 +4,7 @@
  * answers of the decision and the rule tables. Nothing here imports from node.
  */
 import { z } from 'zod';
-import { personNo } from './fields.ts';
+import { cardNo, deviceRef, personNo } from './fields.ts';
 
 /** Ids the core makes (ULIDs, 26 characters). */
 export const passageId = z.string().regex(/^[0-9A-Za-z]{1,26}$/, 'an id is 1–26 letters or digits');
@@ -204,6 +204,39 @@ export const decisionQuery = z.strictObject({
   record: z.boolean().default(true),
 });
 export type DecisionQuery = z.infer<typeof decisionQuery>;
+
+/**
+ * A gate's IDENTITY_CHECK in one call (POST /v1/passage/gate-checks): the core checks the card (status,
+ * the credential's version), decides by the door's rules when the device serves a door, and records the
+ * access event once per (device, sequence), so a gate check costs the gateway one round trip.
+ */
+export const gateCheck = z.strictObject({
+  /** The device's records key (`<id>-<keyVersion>` after a re-key), as access events name it. */
+  deviceId: deviceRef,
+  sequence: z.number().int().min(1).max(0xffff_ffff),
+  cardNo,
+  /** The version the phone's credential was made for: only the card's current one passes. */
+  cardVersion: z.number().int().nonnegative().max(0xffff_ffff),
+  direction: z.enum(passageDirections),
+  atMs: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+});
+export type GateCheck = z.infer<typeof gateCheck>;
+
+/** Why a gate check is refused: the card's state, a superseded credential, or the door's rules. */
+export const gateRefusals = [
+  'CARD_NOT_FOUND',
+  'CARD_LOST',
+  'CARD_FROZEN',
+  'CARD_CANCELLED',
+  'CREDENTIAL_REVOKED',
+  ...passageRefusals,
+] as const;
+export type GateRefusal = (typeof gateRefusals)[number];
+
+/** The answer of a gate check; the holder's name and person type only when allowed. */
+export type GateCheckAnswer =
+  | { decision: 'allow'; reason: null; personType: string; name: string }
+  | { decision: 'deny'; reason: GateRefusal };
 
 export const doorCommands = ['open', 'close', 'hold_open', 'emergency_open', 'emergency_end'] as const;
 export type DoorCommandKind = (typeof doorCommands)[number];

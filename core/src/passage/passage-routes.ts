@@ -6,6 +6,7 @@ import {
   decisionQuery,
   doorCommand,
   doorDevice,
+  gateCheck,
   newDoorGroup,
   newPlace,
   newRule,
@@ -15,6 +16,7 @@ import {
   resident,
 } from '../contract/passage.ts';
 import { parseBody, parseValue } from '../http/middleware.ts';
+import type { GateChecks } from './gate-checks.ts';
 import type { PassageService } from './passage-service.ts';
 
 const idPath = z.object({ id: passageId });
@@ -36,7 +38,7 @@ const logQuery = z.object({
 });
 
 /** Campus passage (docs/passage.md): for the backoffice (through the BFF), the gateways and the mini-program. */
-export function passageRoutes(passage: PassageService): Router {
+export function passageRoutes(passage: PassageService, gateChecks: GateChecks): Router {
   const router = new Router({ prefix: '/v1/passage' });
   router.get('/version', async (ctx) => {
     ctx.body = { version: await passage.version() };
@@ -102,6 +104,10 @@ export function passageRoutes(passage: PassageService): Router {
   // The gateway's online decision; { passage: null } when the device serves no door.
   router.post('/decisions', async (ctx) => {
     ctx.body = { passage: (await passage.decide(parseBody(ctx, decisionQuery))) ?? null };
+  });
+  // A gate's IDENTITY_CHECK: card, door rules and access event in one call.
+  router.post('/gate-checks', async (ctx) => {
+    ctx.body = await gateChecks.check(parseBody(ctx, gateCheck));
   });
   router.get('/devices/:deviceId/table', async (ctx) => {
     const { deviceId } = parseValue(ctx.params, devicePath);

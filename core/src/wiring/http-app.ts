@@ -61,6 +61,7 @@ import {
   type Registry,
 } from '../metrics.ts';
 import type { NoticeRepository } from '../notices/notice-repository.ts';
+import { GateChecks } from '../passage/gate-checks.ts';
 import { passageRoutes } from '../passage/passage-routes.ts';
 import type { Pii } from '../pii.ts';
 import type { RefundService } from '../refunds/refund-service.ts';
@@ -196,7 +197,7 @@ export function createCoreHttp(
     ),
     subsidyRoutes(subsidies),
     reportRoutes(reports),
-    passageRoutes(passage),
+    passageRoutes(passage, new GateChecks(cards, passage, access)),
     attendanceReportRoutes(new AttendanceReport(new AttendanceRepository(db))),
     // Off (NOT_FOUND) until the insight store is opened at start.
     insightRoutes(insight),

@@ -28,9 +28,10 @@ function fitName(name: string): string {
 }
 
 /**
- * IDENTITY_CHECK: decided, then recorded as an access event before the answer goes out, so nobody passes
- * unrecorded: if the event cannot be stored, the answer is deny SERVICE_UNAVAILABLE and the device applies
- * its offline rules (and uploads its own record).
+ * IDENTITY_CHECK: a code that does not verify is refused here and recorded; a verified one costs one core
+ * call, which checks the card, decides by the door's rules and records the access event before the answer
+ * goes out, so nobody passes unrecorded. If the core cannot answer, the answer is deny SERVICE_UNAVAILABLE
+ * and the device applies its offline rules (and uploads its own record).
  */
 export async function checkIdentity(
   deps: HandlerDeps,
@@ -38,67 +39,54 @@ export async function checkIdentity(
   request: IdentityCheck,
   nowMs: number,
 ): Promise<IdentityResult> {
-  const { result, cardNo } = await decide(deps, ctx, request, nowMs);
+  const verified = await verifyCode(deps, ctx, request.code);
+  // Both paths write to the core (an access event, a passage): refused for a device revoked in flight.
   await assertLive(ctx);
+  if (!verified.ok) return recordRefusal(deps, ctx, request, verified.reason, nowMs);
+  try {
+    const answer = await deps.core.gateCheck({
+      deviceId: ctx.deviceRef,
+      sequence: ctx.sequence,
+      cardNo: verified.card.cardNo,
+      cardVersion: verified.card.cardVersion,
+      direction: request.direction,
+      atMs: nowMs,
+    });
+    if (answer.decision === 'deny') return deny(answer.reason);
+    return {
+      kind: 'identity_result',
+      decision: 'allow',
+      reason: 'NONE',
+      personType: personTypeOf[answer.personType] ?? 'visitor',
+      displayName: fitName(answer.name),
+    };
+  } catch (error) {
+    if (error instanceof CoreError) return deny(refusalOfCore(error.code));
+    return deny('SERVICE_UNAVAILABLE');
+  }
+}
+
+/** A code refused before the card is known (forged, expired, replayed, a person type not allowed here). */
+async function recordRefusal(
+  deps: HandlerDeps,
+  ctx: RequestContext,
+  request: IdentityCheck,
+  reason: Refusal,
+  nowMs: number,
+): Promise<IdentityResult> {
   try {
     await deps.core.recordAccessEvent({
       deviceId: ctx.deviceRef,
       sequence: ctx.sequence,
-      cardNo,
+      cardNo: null,
       direction: request.direction,
-      decision: result.decision,
-      reason: result.reason === 'NONE' ? null : result.reason,
+      decision: 'deny',
+      reason,
       source: 'online',
       occurredAtMs: nowMs,
     });
   } catch {
     return deny('SERVICE_UNAVAILABLE');
   }
-  return result;
-}
-
-async function decide(
-  deps: HandlerDeps,
-  ctx: RequestContext,
-  request: IdentityCheck,
-  nowMs: number,
-): Promise<{ result: IdentityResult; cardNo: string | null }> {
-  const verified = await verifyCode(deps, ctx, request.code);
-  if (!verified.ok) return { result: deny(verified.reason), cardNo: null };
-  return { result: await decideCard(deps, ctx, verified.card, nowMs), cardNo: verified.card.cardNo };
-}
-
-async function decideCard(
-  deps: HandlerDeps,
-  ctx: RequestContext,
-  credential: { cardNo: string; cardVersion: number },
-  nowMs: number,
-): Promise<IdentityResult> {
-  try {
-    const card = await deps.core.getCard(credential.cardNo);
-    if (card.status !== 'active') {
-      const reason = refusalOfCore(`CARD_${card.status.toUpperCase()}` as 'CARD_LOST');
-      return deny(reason === 'SERVICE_UNAVAILABLE' ? 'NOT_PERMITTED' : reason);
-    }
-    // Only the card's current version: an older one is a superseded phone, a newer one was never issued.
-    if (card.version !== credential.cardVersion) return deny('CREDENTIAL_REVOKED');
-    // A device the core has put at a door decides by the door's rules (docs/passage.md); null elsewhere.
-    const { passage } = await deps.core.decidePassage({
-      deviceId: ctx.deviceRef,
-      cardNo: credential.cardNo,
-      atMs: nowMs,
-      record: true,
-    });
-    if (passage !== null && passage.decision === 'deny') return deny(passage.reason ?? 'NO_PASSAGE_RIGHT');
-    return {
-      kind: 'identity_result',
-      decision: 'allow',
-      reason: 'NONE',
-      personType: personTypeOf[card.personType] ?? 'visitor',
-      displayName: fitName(card.name),
-    };
-  } catch (error) {
-    if (error instanceof CoreError) return deny(refusalOfCore(error.code));
-    return deny('SERVICE_UNAVAILABLE');
-  }
+  return deny(reason);
 }
