@@ -23,6 +23,7 @@ import { api, type Me, session, whenForbidden, whenSignedOut } from './api.ts';
 import { MyAccount } from './components/MyAccount.tsx';
 import { bankText } from './pages/bank/strings.ts';
 import { campusPayText } from './pages/campus-payments/strings.ts';
+import { disputeText } from './pages/disputes/strings.ts';
 import { ForbiddenPage } from './pages/ForbiddenPage.tsx';
 import { LoginPage } from './pages/LoginPage.tsx';
 import { meetingText } from './pages/meetings/strings.ts';
@@ -55,6 +56,9 @@ const DashboardPage = lazy(() =>
 const DevicesPage = lazy(() => import('./pages/DevicesPage.tsx').then((m) => ({ default: m.DevicesPage })));
 const FeeReceiptPage = lazy(() =>
   import('./pages/campus-payments/CampusPaymentsPage.tsx').then((m) => ({ default: m.FeeReceiptPage })),
+);
+const DisputesPage = lazy(() =>
+  import('./pages/disputes/DisputesPage.tsx').then((m) => ({ default: m.DisputesPage })),
 );
 const FundsPage = lazy(() => import('./pages/FundsPage.tsx').then((m) => ({ default: m.FundsPage })));
 const MeetingsPage = lazy(() =>
@@ -99,6 +103,7 @@ const menu: { key: string; label: string; right: string | null; icon: ReactNode 
   { key: 'reports', label: menuText.reports, right: 'report.read', icon: <BarChartOutlined /> },
   { key: 'attendance', label: menuText.attendance, right: 'attendance.read', icon: <ScheduleOutlined /> },
   { key: 'merchants', label: menuText.merchants, right: 'merchant.read', icon: <ShoppingOutlined /> },
+  { key: 'disputes', label: disputeText.menu, right: 'merchant.read', icon: <WarningOutlined /> },
   { key: 'dashboard', label: menuText.dashboard, right: 'monitor.read', icon: <DashboardOutlined /> },
   { key: 'devices', label: menuText.devices, right: 'device.read', icon: <ShopOutlined /> },
   { key: 'offline', label: menuText.offline, right: 'offline.read', icon: <WarningOutlined /> },
@@ -227,6 +232,8 @@ export function App() {
               <FundsPage me={me} />
             ) : page === 'refunds' ? (
               <RefundsPage me={me} />
+            ) : page === 'disputes' ? (
+              <DisputesPage me={me} />
             ) : page === 'payments' ? (
               <CampusPaymentsPage me={me} />
             ) : page === 'bank' ? (

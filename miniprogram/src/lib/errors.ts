@@ -1,6 +1,7 @@
 // What a person reads when a call fails: a sentence from the strings module, never the raw code.
 import { bankStrings } from '../bank-strings.ts';
 import { busStrings } from '../bus-strings.ts';
+import { disputeStrings } from '../dispute-strings.ts';
 import { strings } from '../strings.ts';
 import { visitorStrings } from '../visitor-strings.ts';
 
@@ -47,6 +48,7 @@ const byCode: Record<string, string> = {
   VISIT_DECIDED: visitorStrings.errors.decided,
   VISIT_HOST_NOT_ALLOWED: visitorStrings.errors.hostNotAllowed,
   ...busStrings.errors,
+  ...disputeStrings.errors,
   ROOM_NOT_FOUND: strings.errors.roomNotFound,
   FEE_ALREADY_PAID: strings.errors.feeAlreadyPaid,
   FEE_PARTIAL_NOT_ALLOWED: strings.errors.feePartialNotAllowed,
