@@ -395,6 +395,8 @@ export const strings = {
     unread: (count: number) => `${count} 条未读`,
     cardChanged: (status: string) => `卡片状态变为：${status}`,
     pinChanged: { pin_set: '支付密码已设置', pin_reset: '支付密码已重置' } as Record<string, string>,
+    /** On an abnormal-spending alert (docs/analytics.md): goes to 卡片管理, where freezing asks to confirm. */
+    freezeNow: '不是我本人，去冻结',
   },
   news: {
     title: '校园新闻',

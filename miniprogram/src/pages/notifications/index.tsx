@@ -1,4 +1,5 @@
-import { Text, View } from '@tarojs/components';
+import { Button, Text, View } from '@tarojs/components';
+import Taro from '@tarojs/taro';
 import { useEffect } from 'react';
 import { StateView } from '../../components/StateView.tsx';
 import { useRemote } from '../../components/use-remote.ts';
@@ -38,6 +39,14 @@ export default function NotificationsPage() {
                   <Text className="row-title">{text.title}</Text>
                   {text.body ? <Text className="row-sub">{text.body}</Text> : null}
                   <Text className="row-sub">{formatShortTime(item.atMs)}</Text>
+                  {item.type === 'notice' && item.kind === 'insight_abnormal' ? (
+                    <Button
+                      className="btn btn-danger"
+                      onClick={() => void Taro.navigateTo({ url: '/pages/card-actions/index' })}
+                    >
+                      {strings.notifications.freezeNow}
+                    </Button>
+                  ) : null}
                 </View>
                 <Text className="amount-out">{text.detail}</Text>
               </View>
