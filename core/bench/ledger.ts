@@ -4,11 +4,11 @@
  * 50,000 funded wallets, 20 merchants, one canteen window taking half of all payments.
  */
 import { randomInt } from 'node:crypto';
+import { freshDatabase, spawnCore, testServiceKey } from '@campus-card/tests/kit';
 import { CoreClient } from '../src/client/index.ts';
 import { openDatabase } from '../src/db/database.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { checkLedger } from '../src/ledger/ledger-check.ts';
-import { freshDatabase, spawnCore, testServiceKey } from '../test/support.ts';
 import { percentile, seedFundedCards } from './support.ts';
 
 const wallets = Number(process.env.BENCH_WALLETS ?? 50_000);

@@ -4,9 +4,9 @@
  * attendance rosters), then runs a full reconcile with nothing to change, then an incremental run
  * after a batch of graduations and freshmen. Prints each run's time and counts.
  */
+import { mysqlServerUrl, startTestCore } from '@campus-card/tests/kit';
 import { Campus } from '../../mock/campus/campus.ts';
 import { checkLedger } from '../src/ledger/ledger-check.ts';
-import { mysqlServerUrl, startTestCore } from '../test/support.ts';
 
 const students = Number(process.env.BENCH_STUDENTS ?? 20_000);
 const staff = Number(process.env.BENCH_STAFF ?? 2_000);

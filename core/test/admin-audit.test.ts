@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { dialects, startTestCore, type TestCore } from '@campus-card/tests/kit';
 import { AuditLog } from '../src/admin/audit-log.ts';
 import { openDatabase } from '../src/db/database.ts';
-import { dialects, startTestCore, type TestCore } from './support.ts';
 
 for (const dialect of dialects) {
   describe(`audit chain on ${dialect}`, () => {

@@ -4,9 +4,9 @@
 // an account for longer than the cap.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { dialects, startTestCore, type TestCore } from '@campus-card/tests/kit';
 import { totp } from '../src/admin/totp.ts';
 import { CoreError } from '../src/client/index.ts';
-import { dialects, startTestCore, type TestCore } from './support.ts';
 
 const password = 'right-password-2026';
 const freeAttempts = 5;

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { dialects, openStudent, startTestCore, type TestCore } from '@campus-card/tests/kit';
 import { CoreError } from '../src/client/index.ts';
 import { checkLedger } from '../src/ledger/ledger-check.ts';
 import { shanghaiToday } from '../src/time.ts';
-import { dialects, openStudent, startTestCore, type TestCore } from './support.ts';
 
 const key = () => `k-${randomBytes(8).toString('hex')}`;
 /** Alipay's trade_no: 28 digits (date, then a serial). */

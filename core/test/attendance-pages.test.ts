@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { dialects, startTestCore, type TestCore } from '@campus-card/tests/kit';
 import ExcelJS from 'exceljs';
 import { CoreError } from '../src/client/index.ts';
 import { dayBoundsMs, formatDay, shanghaiDay } from '../src/time.ts';
-import { dialects, startTestCore, type TestCore } from './support.ts';
 
 const minuteMs = 60_000;
 

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freshDatabase, spawnCore, testServiceKey } from '@campus-card/tests/kit';
 import { type BankStandIn, startBank } from '../../mock/bank/server.ts';
 import { CoreClient } from '../src/client/index.ts';
 import { openDatabase } from '../src/db/database.ts';
 import { checkLedger } from '../src/ledger/ledger-check.ts';
-import { freshDatabase, spawnCore, testServiceKey } from './support.ts';
 
 /**
  * kill -9 the core while 圈存 loads are in flight (the bank books each at once and answers 300 ms

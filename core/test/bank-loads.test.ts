@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { openStudent, redisUrl, startTestCore, type TestCore } from '@campus-card/tests/kit';
 import { type BankStandIn, bankSignature, startBank } from '../../mock/bank/server.ts';
 import { CoreError } from '../src/errors.ts';
 import { checkLedger } from '../src/ledger/ledger-check.ts';
 import { shanghaiToday } from '../src/time.ts';
-import { openStudent, redisUrl, startTestCore, type TestCore } from './support.ts';
 
 /**
  * Bank 圈存 against MariaDB and Redis and the bank front-end stand-in with its fault switches: a

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { openStudent, startTestCore, type TestCore, testServiceKey } from '@campus-card/tests/kit';
 import { type Answer, CoreClient } from '../src/client/index.ts';
 import { checkLedger } from '../src/ledger/ledger-check.ts';
-import { openStudent, startTestCore, type TestCore, testServiceKey } from './support.ts';
 
 /**
  * Jepsen's "bank" test against MariaDB: 32 clients run thousands of random payments, top-ups,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { openStudent, startTestCore, type TestCore } from '@campus-card/tests/kit';
 import { type BatchKeys, BatchRepository } from '../src/ledger/batch-repository.ts';
-import { openStudent, startTestCore, type TestCore } from './support.ts';
 
 // MariaDB only: SQLite serialises whole write transactions, so one batch never waits inside another.
 describe('the clock of a ledger batch on MariaDB', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { dialects, openStudent, opId, startTestCore, type TestCore } from '@campus-card/tests/kit';
 import { shanghaiMonth } from '../src/notices/monthly-statements.ts';
-import { dialects, openStudent, opId, startTestCore, type TestCore } from './support.ts';
 
 // Issue 19: a shower's or laundry run's pre-authorisation was a bill line of −¥6.00 beside the real
 // charge, so the bill overstated spending. A hold is a reservation: while pending its line says so

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { dialects, startTestCore, type TestCore } from './support.ts';
+import { dialects, startTestCore, type TestCore } from '@campus-card/tests/kit';
 
 let serial = 0;
 const personNo = () => `K${process.pid}${Date.now().toString(36)}${++serial}`.slice(0, 32);

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { dialects, opId, startTestCore, type TestCore } from '@campus-card/tests/kit';
 import { ActivationCodes } from '../src/bindings/activation-codes.ts';
 import { CoreError } from '../src/client/index.ts';
 import { createPii } from '../src/pii.ts';
-import { dialects, opId, startTestCore, type TestCore } from './support.ts';
 
 let serial = 0;
 function personNo(): string {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { dialects, openStudent, startTestCore, type TestCore } from '@campus-card/tests/kit';
 import { Redis } from 'ioredis';
 import { blacklistChannel, CoreError } from '../src/client/index.ts';
-import { dialects, openStudent, startTestCore, type TestCore } from './support.ts';
 
 const admin = { type: 'admin', id: 'A1' } as const;
 

@@ -4,9 +4,9 @@
 // the body is still being sent, and the connection is closed instead of read to its end.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { startTestCore, type TestCore, testServiceKey } from '@campus-card/tests/kit';
 import { signedHeaders } from '../src/http/signature.ts';
 import { statusBeforeBody } from './body-probe.ts';
-import { startTestCore, type TestCore, testServiceKey } from './support.ts';
 
 const sixMb = 6 * 1024 * 1024;
 

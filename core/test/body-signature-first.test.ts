@@ -4,9 +4,9 @@
 // check; past that it is 413 before buffering. A body that is not the one hashed is refused after reading.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { startTestCore, type TestCore, testServiceKey } from '@campus-card/tests/kit';
 import { signatureHeaders, signedHeaders } from '../src/http/signature.ts';
 import { statusBeforeBody } from './body-probe.ts';
-import { startTestCore, type TestCore, testServiceKey } from './support.ts';
 
 /** Sends a whole body with these headers; answers status and code. */
 async function send(url: string, path: string, body: string, headers: Record<string, string>) {

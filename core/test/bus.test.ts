@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { dialects, startTestCore, type TestCore } from '@campus-card/tests/kit';
 import { CoreError } from '../src/client/index.ts';
-import { dialects, startTestCore, type TestCore } from './support.ts';
 
 // Goal: seats are booked atomically — 50 bookings at once never exceed a run's seats nor a person's
 // daily limit, a retried booking is the same booking, a cancelled seat goes back, no-shows bar a person,

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { openStudent, opId, redisUrl, startTestCore, type TestCore } from '@campus-card/tests/kit';
 import { Redis } from 'ioredis';
 import { type CardActivity, cardActivityChannel } from '../src/activity/card-activity.ts';
-import { openStudent, opId, redisUrl, startTestCore, type TestCore } from './support.ts';
 
 describe('card activity for live views', () => {
   let t: TestCore;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { dialects, startTestCore, type TestCore } from '@campus-card/tests/kit';
 import type { CoreError } from '../src/errors.ts';
-import { dialects, startTestCore, type TestCore } from './support.ts';
 
 let serial = 0;
 function personNo(prefix: string): string {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { dialects, openStudent, opId, startTestCore, type TestCore } from '@campus-card/tests/kit';
 import type { z } from 'zod';
 import {
   adminAccount,
@@ -24,7 +25,6 @@ import {
   reportAnswer,
   topUpOrder,
 } from '../src/contract/index.ts';
-import { dialects, openStudent, opId, startTestCore, type TestCore } from './support.ts';
 
 /**
  * The contract's answer schemas say what the core really answers: each answer parses, and parsing

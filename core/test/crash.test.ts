@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freshDatabase, spawnCore, testServiceKey } from '@campus-card/tests/kit';
 import { startUtilityStandIn } from '../../mock/utility/server.ts';
 import { type Answer, CoreClient } from '../src/client/index.ts';
 import { openDatabase } from '../src/db/database.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { checkLedger } from '../src/ledger/ledger-check.ts';
-import { freshDatabase, spawnCore, testServiceKey } from './support.ts';
 
 /**
  * kill -9 the core in the middle of a payment load, restart it on the same database, and show

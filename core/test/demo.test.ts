@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { startTestCore } from '@campus-card/tests/kit';
 import { seedDemo } from '../scripts/demo-data.ts';
 import { checkLedger } from '../src/ledger/ledger-check.ts';
-import { startTestCore } from './support.ts';
 
 test('when npm start seeds the demo twice on SQLite, then the second run adds nothing and the books balance', async () => {
   // Goal: the bare-machine start path works and is safe to repeat.

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { dialects, startTestCore, type TestCore } from '@campus-card/tests/kit';
 import { CoreError, type DeviceSettings } from '../src/client/index.ts';
-import { dialects, startTestCore, type TestCore } from './support.ts';
 
 const codeOf = (p: Promise<unknown>) =>
   p.then(

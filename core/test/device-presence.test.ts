@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { dialects, startTestCore, type TestCore } from '@campus-card/tests/kit';
 import type { PresenceReportInput } from '../src/client/index.ts';
 import { CoreError } from '../src/client/index.ts';
 import { loadConfig } from '../src/config.ts';
-import { dialects, startTestCore, type TestCore } from './support.ts';
 
 let deviceSerial = 0;
 

@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import {
+  dialects,
+  offlineRecord,
+  openStudent,
+  opId,
+  startTestCore,
+  type TestCore,
+} from '@campus-card/tests/kit';
 import { CoreError } from '../src/client/index.ts';
-import { dialects, offlineRecord, openStudent, opId, startTestCore, type TestCore } from './support.ts';
 
 let deviceSerial = 0;
 

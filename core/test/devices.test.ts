@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { dialects, startTestCore, type TestCore } from '@campus-card/tests/kit';
 import { CoreError } from '../src/client/index.ts';
-import { dialects, startTestCore, type TestCore } from './support.ts';
 
 for (const dialect of dialects) {
   describe(`device registry (${dialect})`, () => {

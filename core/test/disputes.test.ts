@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { dialects, opId, type TestCore } from '@campus-card/tests/kit';
+import { dialects, opId, type TestCore } from '@campus-card/tests/kit';
 import { CoreError } from '../src/client/index.ts';
 import { disputeRefundId } from '../src/disputes/dispute-service.ts';
 import { fundedCard, ok, startLedgerCore, stopBalanced } from './ledger-world.ts';
-import { dialects, opId, type TestCore } from './support.ts';
 
 // Goal: 消费纠错 — a holder disputes only their own accepted payment, one undecided dispute per payment
 // whatever the races; an accept refunds through the ledger once (a burst of 50 accepts → one refund),

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { dialects, startTestCore, type TestCore } from '@campus-card/tests/kit';
 import { CoreError } from '../src/client/index.ts';
 import { textProblem } from '../src/http/edge.ts';
 import { writeXlsx } from '../src/sheets.ts';
-import { dialects, startTestCore, type TestCore } from './support.ts';
 
 /** The client's signed request with any path and body, as a caller that does not use its typed methods would send. */
 type Call = (method: string, path: string, body?: unknown) => Promise<unknown>;

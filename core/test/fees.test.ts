@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { openStudent, opId, startTestCore, type TestCore } from '@campus-card/tests/kit';
 import { type FinanceStandIn, startFinanceStandIn } from '../../mock/finance/server.ts';
 import { checkLedger } from '../src/ledger/ledger-check.ts';
-import { openStudent, opId, startTestCore, type TestCore } from './support.ts';
 
 /**
  * Fees on MariaDB and Redis: items billed to people (named, or a department), card payments through

@@ -3,9 +3,9 @@ import { copyFileSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { dialects, freshDatabase } from '@campus-card/tests/kit';
 import { openDatabase } from '../src/db/database.ts';
 import { migrate, migrationsDir } from '../src/db/migrate.ts';
-import { dialects, freshDatabase } from './support.ts';
 
 for (const dialect of dialects) {
   test(`when migration 010 rebuilds the operations table on ${dialect}, then every stored operation survives and the new kind is allowed`, async () => {

@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import {
+  dialects,
+  openStudent,
+  opId,
+  startTestCore,
+  type TestCore,
+  testServiceKey,
+} from '@campus-card/tests/kit';
 import { signedHeaders } from '../src/http/signature.ts';
-import { dialects, openStudent, opId, startTestCore, type TestCore, testServiceKey } from './support.ts';
 
 describe('internal HTTP API', () => {
   let t: TestCore;

@@ -3,13 +3,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { dialects, openStudent, opId, startTestCore, type TestCore } from '@campus-card/tests/kit';
 import { AbnormalAlerts, abnormalNoticeKind } from '../src/insight/abnormal-alerts.ts';
 import { ExtractService } from '../src/insight/extract-service.ts';
 import { InsightStore, type OperationRow } from '../src/insight/insight-store.ts';
 import { LedgerSource } from '../src/insight/ledger-source.ts';
 import { NoticeRepository } from '../src/notices/notice-repository.ts';
 import { shanghaiDay } from '../src/time.ts';
-import { dialects, openStudent, opId, startTestCore, type TestCore } from './support.ts';
 
 for (const dialect of dialects) {
   describe(`insight extract on ${dialect}`, () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { dialects, openStudent, opId, startTestCore, type TestCore } from '@campus-card/tests/kit';
 import type { Accepted, Answer } from '../src/client/index.ts';
 import { checkLedger } from '../src/ledger/ledger-check.ts';
-import { dialects, openStudent, opId, startTestCore, type TestCore } from './support.ts';
 
 function ok(answer: Answer): Accepted {
   assert.equal(answer.status, 'ok', `expected ok, got ${JSON.stringify(answer)}`);

@@ -1,11 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  dialects,
+  offlineRecord,
+  openStudent,
+  opId,
+  startTestCore,
+  type TestCore,
+} from '@campus-card/tests/kit';
 import { CoreError } from '../src/client/index.ts';
 import { BatchRepository } from '../src/ledger/batch-repository.ts';
 import { codeUseRetentionMs } from '../src/ledger/devices.ts';
 import { checkLedger } from '../src/ledger/ledger-check.ts';
-import { dialects, offlineRecord, openStudent, opId, startTestCore, type TestCore } from './support.ts';
 
 // The ledger's own refusals of a disabled device (#12.4) and of a pay code paid once already (#12.3):
 // a definite refusal or a consumed code is never turned into a charge by a later path.

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { dialects, opId, type TestCore } from '@campus-card/tests/kit';
 import type { Rejected } from '../src/client/index.ts';
 import { fundedCard, ok, refused, startLedgerCore, stopBalanced } from './ledger-world.ts';
-import { dialects, opId, type TestCore } from './support.ts';
 
 for (const dialect of dialects) {
   describe(`ledger rules: holds on ${dialect}`, () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { dialects, opId, type TestCore } from '@campus-card/tests/kit';
 import { fundedCard, ok, refused, startLedgerCore, stopBalanced } from './ledger-world.ts';
-import { dialects, opId, type TestCore } from './support.ts';
 
 for (const dialect of dialects) {
   describe(`ledger rules: payments, refunds, adjustments and close-out on ${dialect}`, () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
+import { openStudent, opId, startTestCore, type TestCore } from '@campus-card/tests/kit';
 import type { Accepted, Answer, Rejected } from '../src/client/index.ts';
 import { checkLedger } from '../src/ledger/ledger-check.ts';
-import { openStudent, opId, startTestCore, type TestCore } from './support.ts';
 
 // What the ledger rule tests share: a core with a canteen window and a shower, funded cards, and the
 // check after each file that every test left the books balanced.

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
+import { freshDatabase } from '@campus-card/tests/kit';
 import { type Database, openDatabase } from '../src/db/database.ts';
 import { loggable } from '../src/http/edge.ts';
 import { createLogger } from '../src/log.ts';
-import { freshDatabase } from './support.ts';
 
 /** A logger whose lines are kept in memory. */
 function capturingLogger(): { log: ReturnType<typeof createLogger>; text(): string } {

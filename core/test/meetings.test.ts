@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { dialects, startTestCore, type TestCore } from '@campus-card/tests/kit';
 import { CoreError } from '../src/client/index.ts';
-import { dialects, startTestCore, type TestCore } from './support.ts';
 
 // Goal: a meeting or exam made in the backoffice is an attendance session readers sign people into; the
 // board sorts its roster into signed in, late, absent and waiting at a moment; an open meeting takes

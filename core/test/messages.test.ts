@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { dialects, openStudent, startTestCore, type TestCore } from '@campus-card/tests/kit';
 import { type AlipayStandIn, startAlipayStandIn } from '../../mock/alipay/server.ts';
 import { APP_ID as ALIPAY_APP_ID, makeAppKeys } from '../../mock/alipay/test-support.ts';
 import { startSmsStandIn } from '../../mock/sms/server.ts';
@@ -15,7 +16,6 @@ import { type MessageKind, messageKinds } from '../src/messages/message-types.ts
 import { quietUntil } from '../src/messages/quiet-hours.ts';
 import { SmsSender } from '../src/messages/sms-sender.ts';
 import { WechatMessageSender } from '../src/messages/wechat-sender.ts';
-import { dialects, openStudent, startTestCore, type TestCore } from './support.ts';
 
 const APPID = 'wxmessages0000001';
 const SECRET = 'messages-test-secret';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { dialects, startTestCore, type TestCore } from './support.ts';
+import { dialects, startTestCore, type TestCore } from '@campus-card/tests/kit';
 
 let serial = 0;
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { openStudent, opId, redisUrl, startTestCore, type TestCore } from './support.ts';
+import { openStudent, opId, redisUrl, startTestCore, type TestCore } from '@campus-card/tests/kit';
 
 /** The value of the one sample of `name` carrying every given label (in whatever order). */
 function sample(text: string, name: string, labels: Record<string, string>): number | undefined {

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { dialects, freshDatabase } from '@campus-card/tests/kit';
 import { type Database, openDatabase } from '../src/db/database.ts';
 import { loadMigrations, migrate, migrationsDir } from '../src/db/migrate.ts';
-import { dialects, freshDatabase } from './support.ts';
 
 const migrations = loadMigrations().map((m) => m.name);
 

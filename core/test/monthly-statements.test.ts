@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { dialects, openStudent, opId, startTestCore, type TestCore } from '@campus-card/tests/kit';
 import { type CardActivity, CardActivityFeed } from '../src/activity/card-activity.ts';
 import { createLogger } from '../src/log.ts';
 import {
@@ -9,7 +10,6 @@ import {
   shanghaiMonth,
 } from '../src/notices/monthly-statements.ts';
 import { NoticeRepository } from '../src/notices/notice-repository.ts';
-import { dialects, openStudent, opId, startTestCore, type TestCore } from './support.ts';
 
 test('when months are cut, then they follow Asia/Shanghai midnight and wrap the year', () => {
   // 2026-11-30 16:00 UTC is already 1 December in Shanghai.

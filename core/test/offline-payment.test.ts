@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { dialects, openStudent, opId, startTestCore, type TestCore } from '@campus-card/tests/kit';
 import { checkLedger } from '../src/ledger/ledger-check.ts';
-import { dialects, openStudent, opId, startTestCore, type TestCore } from './support.ts';
 
 const admin = { type: 'admin', id: 'A1' } as const;
 

@@ -5,7 +5,7 @@
 // NOT_PERMITTED; a sign-in by such a card is not recorded and is an exception NOT_PERMITTED.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { dialects, offlineRecord, openStudent, startTestCore, type TestCore } from './support.ts';
+import { dialects, offlineRecord, openStudent, startTestCore, type TestCore } from '@campus-card/tests/kit';
 
 let deviceSerial = 0;
 

@@ -1,9 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import {
+  dialects,
+  offlineRecord,
+  openStudent,
+  opId,
+  startTestCore,
+  type TestCore,
+} from '@campus-card/tests/kit';
 import type { ResolutionInput } from '../src/client/index.ts';
 import { CoreError } from '../src/client/index.ts';
 import { checkLedger } from '../src/ledger/ledger-check.ts';
-import { dialects, offlineRecord, openStudent, opId, startTestCore, type TestCore } from './support.ts';
 
 let deviceSerial = 0;
 let requestSerial = 0;

@@ -5,9 +5,16 @@
 // several gateway instances) is counted one after the other.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import {
+  dialects,
+  offlineRecord,
+  openStudent,
+  opId,
+  startTestCore,
+  type TestCore,
+} from '@campus-card/tests/kit';
 import type { OfflineRecordInput } from '../src/client/index.ts';
 import { checkLedger } from '../src/ledger/ledger-check.ts';
-import { dialects, offlineRecord, openStudent, opId, startTestCore, type TestCore } from './support.ts';
 
 let deviceSerial = 0;
 const dayMs = 86_400_000;

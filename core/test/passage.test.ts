@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { startTestCore, type TestCore } from '@campus-card/tests/kit';
 import { Redis } from 'ioredis';
 import { CoreError, passageChannel, type RuleTable } from '../src/client/index.ts';
 import type { NewRule, Place } from '../src/contract/passage.ts';
-import { startTestCore, type TestCore } from './support.ts';
 
 // 2026-03-02 is a Monday; Asia/Shanghai is UTC+8.
 const at = (day: number, hour: number, minute = 0) => Date.UTC(2026, 2, day, hour - 8, minute);

@@ -1,12 +1,19 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import {
+  dialects,
+  openStudent,
+  redisUrl,
+  startTestCore,
+  type TestCore,
+  testServiceKey,
+} from '@campus-card/tests/kit';
 import { type RunningCore, startCore } from '../src/app.ts';
 import { CoreClient, CoreError, type PayCodeSecret } from '../src/client/index.ts';
 import { loadConfig } from '../src/config.ts';
 import { fromHex, makeNumericCode } from '../src/credential/index.ts';
 import { createLogger } from '../src/log.ts';
-import { dialects, openStudent, redisUrl, startTestCore, type TestCore, testServiceKey } from './support.ts';
 
 const admin = { type: 'admin', id: 'A1' } as const;
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { dialects, openStudent, opId, startTestCore, type TestCore } from '@campus-card/tests/kit';
 import type { Answer } from '../src/client/index.ts';
-import { dialects, openStudent, opId, startTestCore, type TestCore } from './support.ts';
 
 const student = { type: 'self', id: 'student' } as const;
 const rightPin = '135790';

@@ -1,13 +1,20 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
+import {
+  dialects,
+  openStudent,
+  opId,
+  startTestCore,
+  type TestCore,
+  testServiceKey,
+} from '@campus-card/tests/kit';
 import { CoreError } from '../src/client/index.ts';
 import { migrationsDir, statements } from '../src/db/migrate.ts';
 import { signedHeaders } from '../src/http/signature.ts';
 import { checkLedger } from '../src/ledger/ledger-check.ts';
 import { RefundRepository } from '../src/refunds/refund-repository.ts';
 import { payoutOperationId } from '../src/refunds/refund-service.ts';
-import { dialects, openStudent, opId, startTestCore, type TestCore, testServiceKey } from './support.ts';
 
 const codeOf = (p: Promise<unknown>) =>
   p.then(

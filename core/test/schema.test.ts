@@ -3,10 +3,10 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { dialects, freshDatabase } from '@campus-card/tests/kit';
 import { type Database, openDatabase } from '../src/db/database.ts';
 import { migrate, migrationsDir, toSqlite } from '../src/db/migrate.ts';
 import { defineModels } from '../src/db/models.ts';
-import { dialects, freshDatabase } from './support.ts';
 
 for (const dialect of dialects) {
   describe(`schema on ${dialect}`, () => {

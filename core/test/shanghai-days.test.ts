@@ -4,10 +4,10 @@
 // so a cut in the local zone or in UTC fails here on every run.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { dialects, openStudent, opId, startTestCore, type TestCore } from '@campus-card/tests/kit';
 import { advanceClockTo, setShanghaiTime } from '../../tests/clock.ts';
 import type { Answer } from '../src/client/index.ts';
 import { addMonths, formatDay, monthKey, monthOf, monthRangeMs, shanghaiDay } from '../src/time.ts';
-import { dialects, openStudent, opId, startTestCore, type TestCore } from './support.ts';
 
 // Shifted before the core starts, so everything it builds reads the shifted clock.
 setShanghaiTime('12:00');

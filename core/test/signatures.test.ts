@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { openStudent, redisUrl, startTestCore, type TestCore, testServiceKey } from '@campus-card/tests/kit';
 import { type RunningCore, startCore } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { signatureHeaders, signedHeaders } from '../src/http/signature.ts';
 import { createLogger } from '../src/log.ts';
-import { openStudent, redisUrl, startTestCore, type TestCore, testServiceKey } from './support.ts';
 
 /** A request as a service sent it, headers and all, so a test can send it again byte for byte. */
 interface Captured {

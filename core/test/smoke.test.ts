@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { dialects, openStudent, opId, startTestCore, type TestCore } from './support.ts';
+import { dialects, openStudent, opId, startTestCore, type TestCore } from '@campus-card/tests/kit';
 
 for (const dialect of dialects) {
   describe(`smoke on ${dialect}`, () => {

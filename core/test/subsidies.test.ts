@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { dialects, opId, startTestCore, type TestCore } from '@campus-card/tests/kit';
 import ExcelJS from 'exceljs';
 import { CoreError } from '../src/client/index.ts';
 import { checkLedger } from '../src/ledger/ledger-check.ts';
-import { dialects, opId, startTestCore, type TestCore } from './support.ts';
 
 let people = 0;
 /** Opens a card for a fresh person number and returns both. */

@@ -2,8 +2,8 @@
 // the backoffice lists it in the approval queue and offers no 入账 (#19.2).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { dialects, startTestCore, type TestCore } from '@campus-card/tests/kit';
 import { CoreError } from '../src/client/index.ts';
-import { dialects, startTestCore, type TestCore } from './support.ts';
 
 let people = 0;
 async function person(t: TestCore): Promise<string> {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freshDatabase, spawnCore, testServiceKey } from '@campus-card/tests/kit';
 import { CoreClient } from '../src/client/index.ts';
 import { openDatabase } from '../src/db/database.ts';
 import { checkLedger } from '../src/ledger/ledger-check.ts';
-import { freshDatabase, spawnCore, testServiceKey } from './support.ts';
 
 /**
  * kill -9 the core while it posts a subsidy batch, start it again on the same database, and show

@@ -3,8 +3,8 @@
 // once) cannot move more than the approval threshold without a second admin.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { dialects, startTestCore, type TestCore } from '@campus-card/tests/kit';
 import { CoreError } from '../src/client/index.ts';
-import { dialects, startTestCore, type TestCore } from './support.ts';
 
 let people = 0;
 async function person(t: TestCore): Promise<string> {

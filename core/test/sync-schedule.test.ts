@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { mysqlServerUrl, startTestCore } from '@campus-card/tests/kit';
 import { Campus } from '../../mock/campus/campus.ts';
 import type { SyncRun } from '../src/client/index.ts';
-import { mysqlServerUrl, startTestCore } from './support.ts';
 
 // How identity-sync runs start: by themselves on a configured interval, or not at all without sources.
 // The behaviour of a run itself is in sync.test.ts.

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { dialects, mysqlServerUrl, opId, startTestCore, type TestCore } from '@campus-card/tests/kit';
 import { Campus } from '../../mock/campus/campus.ts';
 import type { SyncRun } from '../src/client/index.ts';
 import { checkLedger } from '../src/ledger/ledger-check.ts';
-import { dialects, mysqlServerUrl, opId, startTestCore, type TestCore } from './support.ts';
 
 /**
  * Identity sync against the campus stand-in's real MariaDB schemas (mock/campus): 300 students and

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { dialects, startTestCore, type TestCore } from '@campus-card/tests/kit';
 import { CoreError } from '../src/client/index.ts';
 import { textProblem } from '../src/text.ts';
-import { dialects, startTestCore, type TestCore } from './support.ts';
 
 async function refusal(promise: Promise<unknown>): Promise<CoreError | undefined> {
   return promise.then(

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { dialects, openStudent, startTestCore, type TestCore } from '@campus-card/tests/kit';
 import { CoreError } from '../src/client/index.ts';
 import { formatDay, shanghaiDay } from '../src/time.ts';
-import { dialects, openStudent, startTestCore, type TestCore } from './support.ts';
 
 const key = () => `k-${randomBytes(8).toString('hex')}`;
 const txId = () => `42000${Array.from(randomBytes(23), (b) => b % 10).join('')}`;

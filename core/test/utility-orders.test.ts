@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { openStudent, opId, startTestCore, type TestCore } from '@campus-card/tests/kit';
 import { type NetworkStandIn, startNetworkStandIn } from '../../mock/network/server.ts';
 import { startUtilityStandIn, type UtilityStandIn } from '../../mock/utility/server.ts';
 import { checkLedger } from '../src/ledger/ledger-check.ts';
-import { openStudent, opId, startTestCore, type TestCore } from './support.ts';
 
 /**
  * Dorm electricity and the network fee against their stand-ins on MariaDB and Redis: every fault

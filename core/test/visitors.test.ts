@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { dialects, startTestCore, type TestCore } from '@campus-card/tests/kit';
 import { CoreError } from '../src/client/index.ts';
-import { dialects, startTestCore, type TestCore } from './support.ts';
 
 // Goal: a visit goes from a host's registration (under the campus policy, with department approval
 // where configured) to the visitor's link, the gate's check-in that tells the host, and the security

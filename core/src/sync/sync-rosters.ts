@@ -1,16 +1,10 @@
-import type { InvalidRow } from './person-rows.ts';
 import type { CourseKey, SourceReader, SourceSession } from './source-reader.ts';
 import type { SyncCounts, SyncKind, SyncRepository } from './sync-repository.ts';
+import type { RunHooks } from './sync-run-state.ts';
 
 const signInBeforeMs = { class: 15 * 60_000, exam: 30 * 60_000 } as const;
 const signInAfterMs = { class: 15 * 60_000, exam: 30 * 60_000 } as const;
 const sessionIdLengthMax = 32;
-
-/** What the roster story tells the run it belongs to: rows it could not apply, and how far it got. */
-export interface RosterHooks {
-  report(rows: readonly InvalidRow[]): Promise<void>;
-  progress(phase: string): Promise<void>;
-}
 
 /**
  * The roster story of an identity-sync run (docs/sync.md): class and exam sessions and who sits them,
@@ -27,7 +21,7 @@ export class RosterSync {
    * Recomputes the sessions and rosters of every course whose enrolments or timetable changed since
    * the watermark (every course on a full run, and every course the core still has sessions of).
    */
-  async sync(kind: SyncKind, counts: SyncCounts, hooks: RosterHooks): Promise<void> {
+  async sync(kind: SyncKind, counts: SyncCounts, hooks: RunHooks): Promise<void> {
     const reader = this.reader;
     const stream = 'academic.rosters';
     const until = await reader.rosterStampMs();
@@ -47,7 +41,7 @@ export class RosterSync {
     await this.repo.advanceWatermark(stream, { afterMs: until, afterId: 0 });
   }
 
-  private async syncCourse(course: CourseKey, counts: SyncCounts, hooks: RosterHooks): Promise<void> {
+  private async syncCourse(course: CourseKey, counts: SyncCounts, hooks: RunHooks): Promise<void> {
     const reader = this.reader;
     const source = await reader.courseRoster(course);
     const tooLong = source.sessions.filter((s) => s.id.length > sessionIdLengthMax);

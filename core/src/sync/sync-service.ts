@@ -1,32 +1,16 @@
-import { createHmac } from 'node:crypto';
-import { newCardNo } from '../cards/card-service.ts';
-import { isDuplicateKey } from '../db/database.ts';
 import { CoreError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { type Job, type JobLock, schedule } from '../jobs/scheduler.ts';
 import type { LedgerService } from '../ledger/ledger-service.ts';
 import type { Logger } from '../log.ts';
 import type { Pii } from '../pii.ts';
-import {
-  endsCard,
-  type InvalidRow,
-  isInvalid,
-  judgeRow,
-  type PersonStatus,
-  type ValidPerson,
-} from './person-rows.ts';
-import { type Cursor, type PersonStream, type SourceReader, sourceOf } from './source-reader.ts';
-import type {
-  NewSyncedPerson,
-  PersonState,
-  SyncCounts,
-  SyncKind,
-  SyncRepository,
-  SyncRun,
-  SyncRunError,
-  SyncTrigger,
-} from './sync-repository.ts';
+import type { InvalidRow } from './person-rows.ts';
+import type { Cursor, PersonStream, SourceReader } from './source-reader.ts';
+import { CloseOuts } from './sync-close-outs.ts';
+import { PeopleSync } from './sync-people.ts';
+import type { SyncKind, SyncRepository, SyncRun, SyncRunError, SyncTrigger } from './sync-repository.ts';
 import { RosterSync } from './sync-rosters.ts';
+import type { RunHooks, RunState } from './sync-run-state.ts';
 
 export interface SyncOptions {
   /** Source rows read and applied per page (one progress update each). */
@@ -55,21 +39,7 @@ export const defaultSyncOptions = {
   errorsPerRunMax: 10_000,
 } as const;
 
-/** Sign-in windows around a session's start: students sign in a little before, and a little late. */
-/** Hard deletes a full reconcile applies at once: this share of the managed people, or this many. */
-const vanishedShareMax = 0.05;
-const vanishedCountFree = 10;
-const actorId = 'identity-sync';
-
 export type PageListener = (run: SyncRun) => Promise<void> | void;
-
-interface RunState {
-  run: SyncRun;
-  counts: SyncCounts;
-  rowsRead: number;
-  rowsTotal: number;
-  errorsStored: number;
-}
 
 /**
  * Identity sync (docs/sync.md): people from the academic-affairs and HR databases become persons
@@ -78,7 +48,6 @@ interface RunState {
  * reported with a reason and not applied; class and exam rosters fill the attendance tables.
  */
 export class SyncService {
-  private readonly digestKey: Buffer;
   private readonly listeners: PageListener[] = [];
   private current: Promise<void> | undefined;
   private job: Job | undefined;
@@ -90,11 +59,7 @@ export class SyncService {
     private readonly pii: Pii,
     private readonly log: Logger,
     private readonly options: SyncOptions,
-  ) {
-    this.digestKey = createHmac('sha256', Buffer.from(options.piiKeyHex, 'hex'))
-      .update('identity-sync digest')
-      .digest();
-  }
+  ) {}
 
   get enabled(): boolean {
     return this.reader !== undefined;
@@ -211,10 +176,22 @@ export class SyncService {
         since.set(stream, from);
         state.rowsTotal += await reader.countPeople(stream, from);
       }
+      const hooks: RunHooks = {
+        report: (rows) => this.report(state, rows),
+        progress: (phase) => this.progress(state, phase),
+      };
       await this.progress(state, 'counting');
+      const people = new PeopleSync(
+        this.repo,
+        reader,
+        new CloseOuts(this.repo, this.ledger, this.options.pageRowsMax),
+        this.pii,
+        this.options,
+      );
       for (const stream of streams)
-        await this.syncPeople(state, stream, since.get(stream) ?? { afterMs: 0, afterId: 0 });
-      if (reader.has('academic')) await this.syncRosters(state);
+        await people.sync(state, stream, since.get(stream) ?? { afterMs: 0, afterId: 0 }, hooks);
+      if (reader.has('academic'))
+        await new RosterSync(this.repo, reader, this.options.overlapMs).sync(run.kind, state.counts, hooks);
       await this.progress(state, 'finishing');
       await this.repo.finishRun(run.id, 'succeeded', null);
       this.log.info(
@@ -260,226 +237,6 @@ export class SyncService {
     return { afterMs: Math.max(0, mark.afterMs - this.options.overlapMs), afterId: 0 };
   }
 
-  private async syncPeople(state: RunState, stream: PersonStream, since: Cursor): Promise<void> {
-    const reader = this.reader as SourceReader;
-    const seen = state.run.kind === 'full' ? new Set<string>() : undefined;
-    let cursor = since;
-    let advanced = false;
-    for (;;) {
-      const page = await reader.pagePeople(stream, cursor, this.options.pageRowsMax);
-      if (page.length === 0) break;
-      for (const row of page) if (row.personNo) seen?.add(row.personNo);
-      await this.applyPage(
-        state,
-        stream,
-        page.map((row) => judgeRow(row, this.digestKey)),
-      );
-      state.rowsRead += page.length;
-      const last = page[page.length - 1] as (typeof page)[number];
-      cursor = { afterMs: last.updatedAtMs, afterId: Number(last.rowId) };
-      advanced = true;
-      await this.progress(state, stream);
-      if (page.length < this.options.pageRowsMax) break;
-    }
-    if (seen) await this.cancelVanished(state, stream, seen);
-    // Only after the whole stream is applied: a run that fails part-way re-reads from the old mark.
-    if (advanced) await this.repo.advanceWatermark(stream, cursor);
-  }
-
-  private async applyPage(
-    state: RunState,
-    stream: PersonStream,
-    judged: (ValidPerson | InvalidRow)[],
-  ): Promise<void> {
-    const reader = this.reader as SourceReader;
-    const invalid: InvalidRow[] = judged.filter(isInvalid);
-    let valid = judged.filter((j): j is ValidPerson => !isInvalid(j));
-    // A number on two source rows is ambiguous: neither row is applied until the source is fixed.
-    const duplicates = await reader.duplicateNumbers(stream, [...new Set(valid.map((p) => p.personNo))]);
-    const bad = (p: ValidPerson, code: InvalidRow['code'], reason: string) =>
-      invalid.push({ stream, rowId: p.rowId, personNo: p.personNo, code, reason });
-    valid = valid.filter((p) => {
-      if (!duplicates.has(p.personNo)) return true;
-      bad(p, 'DUPLICATE_NUMBER', 'the number is on more than one source row');
-      return false;
-    });
-    const people = await this.repo.people(valid.map((p) => p.personNo));
-    const toOpen: ValidPerson[] = [];
-    const toUpdate: { state: PersonState; person: ValidPerson }[] = [];
-    const toCancel: { state: PersonState; person: ValidPerson }[] = [];
-    for (const p of valid) {
-      const s = people.get(p.personNo);
-      if (!s) {
-        // Someone who already graduated or left before the card system knew them gets no card.
-        if (!endsCard(p.status)) toOpen.push(p);
-        continue;
-      }
-      if (s.source !== null && s.source !== sourceOf(stream)) {
-        bad(p, 'NUMBER_IN_OTHER_SOURCE', `the number belongs to a person from the ${s.source} database`);
-        continue;
-      }
-      if (s.digest === p.digest) continue;
-      if (endsCard(p.status)) {
-        // A card already cancelled still goes through cancel(): it finds the refund a crashed run left.
-        if (endsCard(s.personStatus)) toUpdate.push({ state: s, person: p });
-        else toCancel.push({ state: s, person: p });
-      } else if (endsCard(s.personStatus) || s.cardStatus === 'cancelled') {
-        bad(
-          p,
-          'CARD_ENDED',
-          'the source shows this person active again but their card was cancelled; the card centre opens a new one',
-        );
-      } else {
-        toUpdate.push({ state: s, person: p });
-      }
-    }
-    await this.open(state, toOpen);
-    if (toUpdate.length > 0) {
-      await this.repo.updatePeople(
-        toUpdate.map(({ state: s, person }) => ({
-          state: s,
-          person,
-          idNumberEnc: person.idNumber ? this.pii.encrypt(person.idNumber) : null,
-          phoneEnc: person.phone ? this.pii.encrypt(person.phone) : null,
-          // A person whose card had already ended keeps their ended status.
-          personStatus: endsCard(s.personStatus) && !endsCard(person.status) ? s.personStatus : person.status,
-        })),
-      );
-      state.counts.updated += toUpdate.length;
-    }
-    await this.cancel(
-      state,
-      stream,
-      toCancel.map(({ state: s, person }) => ({ state: s, person, status: person.status })),
-    );
-    await this.report(state, invalid);
-  }
-
-  private async open(state: RunState, people: readonly ValidPerson[]): Promise<void> {
-    for (let i = 0; i < people.length; i += this.options.openChunkMax) {
-      const chunk = people.slice(i, i + this.options.openChunkMax);
-      const sealed = chunk.map((person) => ({
-        person,
-        idNumberEnc: person.idNumber ? this.pii.encrypt(person.idNumber) : null,
-        phoneEnc: person.phone ? this.pii.encrypt(person.phone) : null,
-      }));
-      // Card numbers are random: a collision with an existing card rolls the chunk back, and it is
-      // retried whole with new numbers.
-      for (let attempt = 1; ; attempt++) {
-        const items: NewSyncedPerson[] = sealed.map((s) => ({ ...s, cardNo: newCardNo() }));
-        try {
-          await this.repo.openPeople(
-            items,
-            { dailyLimit: this.options.dailyLimit, pinFreeLimit: this.options.pinFreeLimit },
-            actorId,
-          );
-          break;
-        } catch (error) {
-          if (!isDuplicateKey(error) || attempt >= 3) throw error;
-        }
-      }
-      state.counts.created += chunk.length;
-    }
-  }
-
-  /**
-   * Cancels cards through the ledger's close_out (the card and its balance refund in one
-   * transaction); the operations of a page share the ledger's batches. The operation id is
-   * sync:<run>:<card>: a refusal (a shower still running) is stored by the ledger under that id, so
-   * the next run must ask afresh under its own; a card a crashed run already closed out is found
-   * cancelled, and its refund is read back from that run's accepted operation.
-   */
-  private async cancel(
-    state: RunState,
-    stream: PersonStream,
-    items: readonly { state: PersonState; person: ValidPerson | null; status: PersonStatus }[],
-  ): Promise<void> {
-    const failures: InvalidRow[] = [];
-    await Promise.all(
-      items.map(async (item) => {
-        const cardNo = item.state.cardNo;
-        if (!cardNo || item.state.cardStatus === 'cancelled') {
-          const earlier = cardNo ? await this.repo.syncCloseOut(cardNo) : undefined;
-          await this.repo.recordCancelled({
-            state: item.state,
-            person: item.person,
-            status: item.status,
-            refund: earlier && cardNo ? { ...earlier, cardNo, reason: refundReason(item.status) } : null,
-          });
-          state.counts.updated += 1;
-          return;
-        }
-        const operationId = `sync:${state.run.id}:${cardNo}`;
-        const answer = await this.ledger.closeOut({
-          id: operationId,
-          cardNo,
-          reason: `identity sync: ${item.status}`,
-          actor: { type: 'system', id: actorId },
-        });
-        if (answer.status === 'ok') {
-          await this.repo.recordCancelled({
-            state: item.state,
-            person: item.person,
-            status: item.status,
-            refund: {
-              operationId,
-              cardNo,
-              mainAmount: answer.mainAmount,
-              subsidyAmount: answer.subsidyAmount,
-              reason: refundReason(item.status),
-            },
-          });
-          state.counts.cancelled += 1;
-        } else if (answer.code === 'CARD_CANCELLED') {
-          // Cancelled by the card centre between our read and the close-out: their refund, not ours.
-          await this.repo.recordCancelled({
-            state: item.state,
-            person: item.person,
-            status: item.status,
-            refund: null,
-          });
-          state.counts.updated += 1;
-        } else {
-          // Not applied at all; the person stays as they were and the next full reconcile retries.
-          failures.push({
-            stream,
-            rowId: item.person?.rowId ?? '',
-            personNo: item.state.personNo,
-            code: answer.code,
-            reason: `the card could not be closed out: ${answer.message}`,
-          });
-        }
-      }),
-    );
-    await this.report(state, failures);
-  }
-
-  /** Full reconcile: people the sync manages whose source row is gone (hard-deleted) leave. */
-  private async cancelVanished(
-    state: RunState,
-    stream: PersonStream,
-    seen: ReadonlySet<string>,
-  ): Promise<void> {
-    const managed = await this.repo.managedNumbers(sourceOf(stream));
-    const gone = managed.filter((n) => !seen.has(n));
-    // An emptied or half-restored source table must not cancel a campus's cards: past the limit the
-    // run stops before cancelling anyone, and the source is fixed (or rows marked left) instead.
-    const allowed = Math.max(vanishedCountFree, Math.floor(managed.length * vanishedShareMax));
-    if (gone.length > allowed) {
-      throw new Error(
-        `refused to cancel ${gone.length} of ${managed.length} ${stream} people missing from the source (at most ${allowed} at once); check the source, or mark leavers with a status instead of deleting them`,
-      );
-    }
-    for (let i = 0; i < gone.length; i += this.options.pageRowsMax) {
-      const people = await this.repo.people(gone.slice(i, i + this.options.pageRowsMax));
-      await this.cancel(
-        state,
-        stream,
-        [...people.values()].map((s) => ({ state: s, person: null, status: 'left' as const })),
-      );
-    }
-  }
-
   private async report(state: RunState, rows: readonly InvalidRow[]): Promise<void> {
     if (rows.length === 0) return;
     state.counts.invalid += rows.length;
@@ -498,22 +255,4 @@ export class SyncService {
     );
     state.errorsStored += stored.length;
   }
-
-  // ---- Rosters -------------------------------------------------------------------------
-
-  private async syncRosters(state: RunState): Promise<void> {
-    await new RosterSync(this.repo, this.reader as SourceReader, this.options.overlapMs).sync(
-      state.run.kind,
-      state.counts,
-      {
-        report: (rows) => this.report(state, rows),
-        progress: (phase) => this.progress(state, phase),
-      },
-    );
-  }
-}
-
-/** The refund list's reason for a person the sync closed out: graduated, or left (withdrawn, retired, gone). */
-function refundReason(status: PersonStatus): 'graduated' | 'left' {
-  return status === 'graduated' ? 'graduated' : 'left';
 }
