@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { dialects, opId, type TestCore } from '@campus-card/tests/kit';
-import { dialects, opId, type TestCore } from '@campus-card/tests/kit';
 import { CoreError } from '../src/client/index.ts';
 import { disputeRefundId } from '../src/disputes/dispute-service.ts';
 import { fundedCard, ok, startLedgerCore, stopBalanced } from './ledger-world.ts';
