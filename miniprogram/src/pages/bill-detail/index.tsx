@@ -18,6 +18,7 @@ import { api } from '../../services/api.ts';
 import { getTransaction } from '../../services/transactions.ts';
 import type { Transaction } from '../../services/types.ts';
 import { strings } from '../../strings.ts';
+import { DisputeSection } from './dispute.tsx';
 
 function Row({ label, value, id }: { readonly label: string; readonly value: string; readonly id?: string }) {
   return (
@@ -108,6 +109,7 @@ export default function BillDetailPage() {
             <DetailRows row={row} />
           </View>
         ) : null}
+        {row?.kind === 'payment' ? <DisputeSection row={row} /> : null}
       </StateView>
     </View>
   );
