@@ -44,6 +44,7 @@ import { createLogger, type Logger } from './log.ts';
 import { MeetingRepository } from './meetings/meeting-repository.ts';
 import { MerchantRepository } from './merchants/merchant-repository.ts';
 import { MerchantService } from './merchants/merchant-service.ts';
+import { MessageEvents } from './messages/message-events.ts';
 import { MessageRepository } from './messages/message-repository.ts';
 import { MessageService } from './messages/message-service.ts';
 import type { Registry } from './metrics.ts';
@@ -75,6 +76,7 @@ import { defaultSyncOptions, SyncService } from './sync/sync-service.ts';
 import type { UtilityPurchases } from './utilities/utility-service.ts';
 import { createFunds } from './wiring/funds.ts';
 import { createCoreHttp } from './wiring/http-app.ts';
+import { startMessageDelivery } from './wiring/messages.ts';
 
 /** How often scheduled news is checked for having come due (and announced). */
 const newsAnnounceIntervalMs = 2_000;
@@ -207,7 +209,15 @@ export function createCore(
     offlineRidesPerCardMax: config.busOfflineRidesPerCardMax,
   });
   const offline = new OfflineRecords(db, ledger, access, attendance, cards, busRides);
-  const messages = new MessageService(new MessageRepository(db), new BindingRepository(db));
+  const messageRepo = new MessageRepository(db);
+  const messages = new MessageService(messageRepo, new BindingRepository(db), {
+    smsPhoneOf: async (personId) => {
+      const sealed = await messageRepo.phoneEncOf(personId);
+      return sealed === undefined ? undefined : pii.decrypt(sealed);
+    },
+  });
+  // Card activity becomes messages outside the app only where a channel delivers them.
+  if (config.messagesChannels.length > 0) new MessageEvents(messages, cards, log).follow(activity);
   const subsidies = new SubsidyService(new SubsidyRepository(db), ledger, log, {
     ...defaultSubsidyOptions,
     approvalThreshold: config.subsidyApprovalThreshold,
@@ -356,6 +366,14 @@ export async function startCore(
   core.fees.start(jobLock);
   // Seats still booked after their run left become no-shows, and repeat no-shows bar booking.
   core.bus.startNoShowJob(busNoShowIntervalMs, core.log, jobLock);
+  // Messages outside the app leave the outbox on the channels MESSAGES_CHANNELS switches on.
+  const messageDelivery = startMessageDelivery(
+    config,
+    new MessageRepository(core.db),
+    core.messages,
+    core.log,
+    jobLock,
+  );
   // The campus-insight extract, only where INSIGHT_DB_PATH names its DuckDB file (docs/analytics.md).
   await core.insight.start(config, core.db, core.log);
   const server = core.app.listen(config.port, config.host);
@@ -379,6 +397,7 @@ export async function startCore(
         core.utilities.stop(),
         core.fees.stop(),
         core.bus.stopJobs(),
+        messageDelivery?.stop(),
       ]);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

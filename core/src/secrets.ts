@@ -22,6 +22,7 @@ const publishedSecrets: readonly string[] = [
   'demo-jwt-secret-change-me-0123456789abcdef',
   'demo-app-secret',
   'DEMOAPIV3KEY0123456789ABCDEFGHIJ',
+  'demo-sms-access-key-secret',
   // tests/kit/core.ts (the test service key)
   'test-secret-0123456789abcdef',
 ];

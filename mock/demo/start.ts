@@ -24,6 +24,8 @@ console.log(`
   core API            ${system.core.url}   (signed; keyId "${system.serviceKey.keyId}")
   device gateway      127.0.0.1:${system.gatewayPort}   (docs/protocol.md; simulated terminals print below)
   WeChat stand-ins    login ${system.login.baseUrl}, pay ${system.pay.baseUrl}
+  messages stand-ins  WeChat subscription messages ${system.messages.baseUrl}, SMS ${system.sms.baseUrl}
+                      (the core's delivery loop sends card activity there; Alipay ones to the Alipay stand-in)
   Alipay stand-in     ${system.alipay.gatewayUrl}   (a local stand-in, not Alipay: no real money moves;
                       the H5 top-up page offers 微信支付 and 支付宝, both paid on stand-in pages)
   统一身份认证 stand-in ${system.sso.issuer}   (OIDC; the H5 login page's 统一身份认证登录: sign in with a

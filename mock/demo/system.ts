@@ -21,9 +21,11 @@ import type { BankStandIn } from '../bank/server.ts';
 import { startDeviceDemo } from '../devices/demo.ts';
 import type { FinanceStandIn } from '../finance/server.ts';
 import type { NetworkStandIn } from '../network/server.ts';
+import { type SmsStandIn, startSmsStandIn } from '../sms/server.ts';
 import { type OidcStandIn, startOidcStandIn } from '../sso/oidc.ts';
 import type { UtilityStandIn } from '../utility/server.ts';
 import { type LoginStandIn, startLoginStandIn } from '../wechat/login/server.ts';
+import { type MessageStandIn, startMessageStandIn } from '../wechat/messages/server.ts';
 import { type PayStandIn, startPayStandIn } from '../wechat/pay/server.ts';
 import { makeCertifiedKey } from '../wechat/x509.ts';
 import { type DemoBankAccount, demoBankSecret, seedDemoBank, startDemoBank } from './bank-demo.ts';
@@ -31,6 +33,10 @@ import { seedCampusPayments, startCampusPaymentStandIns } from './campus-payment
 import { startWeb, type Web } from './web.ts';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The demo's SMS AccessKey at the SMS stand-in (published here: demo only). */
+const demoSmsKeyId = 'LTAIdemo';
+const demoSmsSecret = 'demo-sms-access-key-secret';
 
 export interface SystemOptions {
   /** Environment: DATABASE_URL, REDIS_URL, LOG_LEVEL, secrets … (defaults: SQLite, no Redis). */
@@ -63,6 +69,9 @@ export interface RunningSystem {
   bankAccounts: DemoBankAccount[];
   /** The campus single sign-on stand-in (OIDC) the H5 login page offers. */
   sso: OidcStandIn;
+  /** WeChat's subscription-message API and Alibaba Cloud SMS stand-ins the core's delivery loop sends to. */
+  messages: MessageStandIn;
+  sms: SmsStandIn;
   web: Web;
   gatewayPort: number;
   serviceKey: { keyId: string; secret: string };
@@ -129,12 +138,48 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   });
   // The bank front end for 圈存 (#16), before the core that calls it; its accounts once the students exist.
   const bank = await startDemoBank(await pick('BANK_PORT', 7087));
+  const alipay = await startAlipayStandIn({
+    port: await pick('ALIPAY_PORT', 7083),
+    apps: [
+      {
+        appId: alipayAppId,
+        appPublicKey: alipayAppKeys.publicKeyPem,
+        idMode: 'open_id',
+        sellerId: alipaySellerId,
+      },
+    ],
+    billsSameDay: true,
+    h5ReturnOrigins: [webUrl],
+  });
+  // Messages outside the app (docs/messages.md): WeChat's subscription-message API and Alibaba Cloud
+  // SMS stand-ins; Alipay template messages go to the Alipay stand-in above.
+  const messages = await startMessageStandIn({
+    apps: { [appId]: appSecret },
+    port: await pick('WECHAT_MESSAGES_PORT', 7089),
+  });
+  const sms = await startSmsStandIn({
+    keys: { [demoSmsKeyId]: demoSmsSecret },
+    signNames: ['校园卡'],
+    port: await pick('SMS_PORT', 7090),
+  });
   const config = loadConfig({
     BANK_URL: bank.url,
     BANK_SECRET: demoBankSecret,
     UTILITY_URL: campusPayments.meter.url,
     NETWORK_URL: campusPayments.network.url,
     FINANCE_URL: campusPayments.finance.url,
+    MESSAGES_CHANNELS: 'wechat,alipay,sms',
+    WECHAT_API_URL: messages.baseUrl,
+    WECHAT_APPID: appId,
+    WECHAT_APP_SECRET: appSecret,
+    ALIPAY_GATEWAY_URL: alipay.gatewayUrl,
+    ALIPAY_APP_ID: alipayAppId,
+    ALIPAY_PRIVATE_KEY: alipayAppKeys.privateKeyPem,
+    ALIPAY_PUBLIC_KEY: alipay.alipayPublicKey,
+    SMS_URL: sms.baseUrl,
+    SMS_ACCESS_KEY_ID: demoSmsKeyId,
+    SMS_ACCESS_KEY_SECRET: demoSmsSecret,
+    SMS_SIGN_NAME: '校园卡',
     ...env,
     CORE_PORT: String(corePort),
   } as NodeJS.ProcessEnv);
@@ -159,19 +204,6 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const pay = await startPayStandIn({
     port: await pick('WECHAT_PAY_PORT', 7082),
     merchants: [{ mchid, certificatePem: merchant.certificatePem, apiV3Key }],
-    billsSameDay: true,
-    h5ReturnOrigins: [webUrl],
-  });
-  const alipay = await startAlipayStandIn({
-    port: await pick('ALIPAY_PORT', 7083),
-    apps: [
-      {
-        appId: alipayAppId,
-        appPublicKey: alipayAppKeys.publicKeyPem,
-        idMode: 'open_id',
-        sellerId: alipaySellerId,
-      },
-    ],
     billsSameDay: true,
     h5ReturnOrigins: [webUrl],
   });
@@ -301,6 +333,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     bank,
     bankAccounts,
     sso,
+    messages,
+    sms,
     web,
     gatewayPort: devices.port,
     serviceKey: { keyId, secret },
@@ -312,8 +346,9 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       await devices.stop();
       await web.close();
       await bff.close();
-      await Promise.all([login.close(), pay.close(), alipay.close(), sso.close()]);
+      await Promise.all([login.close(), pay.close(), sso.close()]);
       await core.close();
+      await Promise.all([alipay.close(), messages.close(), sms.close()]);
       await Promise.all([
         campusPayments.meter.close(),
         campusPayments.network.close(),

@@ -34,6 +34,15 @@ export class MessageRepository {
     return this.db.dialect === 'mysql' ? 'INSERT IGNORE' : 'INSERT OR IGNORE';
   }
 
+  /** The person's phone as stored (encrypted), for the SMS fallback; looked up at delivery, never kept here. */
+  async phoneEncOf(personId: string): Promise<string | undefined> {
+    const rows = await this.db.select<{ phone_enc: string | null }>(
+      'SELECT phone_enc FROM persons WHERE id = ?',
+      [personId],
+    );
+    return rows[0]?.phone_enc ?? undefined;
+  }
+
   /** Adds the row unless the (event, person, channel) is there already; answers whether it was added. */
   async enqueue(row: {
     eventKey: string;
@@ -182,7 +191,7 @@ export class MessageRepository {
 
   async preferences(personId: string): Promise<MessagePreferences> {
     const rows = await this.db.select<Record<string, unknown>>(
-      'SELECT quiet_start_min, quiet_end_min, opted_out, receipts FROM message_preferences WHERE person_id = ?',
+      'SELECT quiet_start_min, quiet_end_min, opted_out, receipts, low_balance_fen FROM message_preferences WHERE person_id = ?',
       [personId],
     );
     const r = rows[0];
@@ -195,20 +204,28 @@ export class MessageRepository {
         .split(',')
         .filter((k): k is MessageKind => known.has(k)),
       receipts: Number(r.receipts) === 1,
+      lowBalanceFen: r.low_balance_fen === null ? null : Number(r.low_balance_fen),
     };
   }
 
   async savePreferences(personId: string, p: MessagePreferences, nowMs: number): Promise<void> {
-    const values = [p.quietStartMin, p.quietEndMin, p.optedOut.join(','), p.receipts ? 1 : 0, nowMs];
+    const values = [
+      p.quietStartMin,
+      p.quietEndMin,
+      p.optedOut.join(','),
+      p.receipts ? 1 : 0,
+      p.lowBalanceFen,
+      nowMs,
+    ];
     const updated = await this.db.execute(
       `UPDATE message_preferences SET quiet_start_min = ?, quiet_end_min = ?, opted_out = ?, receipts = ?,
-              updated_at_ms = ? WHERE person_id = ?`,
+              low_balance_fen = ?, updated_at_ms = ? WHERE person_id = ?`,
       [...values, personId],
     );
     if (updated === 1) return;
     await this.db.execute(
-      `${this.ignore} INTO message_preferences (quiet_start_min, quiet_end_min, opted_out, receipts, updated_at_ms, person_id)
-       VALUES (?, ?, ?, ?, ?, ?)`,
+      `${this.ignore} INTO message_preferences (quiet_start_min, quiet_end_min, opted_out, receipts, low_balance_fen, updated_at_ms, person_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
       [...values, personId],
     );
   }

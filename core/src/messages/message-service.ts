@@ -39,8 +39,14 @@ export class MessageService {
 
   async send(personNo: string, event: MessageEvent): Promise<SendResult> {
     const person = await this.bindings.personByNo(personNo);
+    if (person === undefined) return { queued: [], already: [] };
+    return this.sendTo(person.personId, event);
+  }
+
+  /** `send` for a domain inside the core that knows the person id (what follows card activity). */
+  async sendTo(personId: string, event: MessageEvent): Promise<SendResult> {
+    const person = { personId };
     const result: SendResult = { queued: [], already: [] };
-    if (person === undefined) return result;
     const channels: MessageChannel[] = [];
     if (await this.bindings.byPerson(person.personId, 'wechat')) channels.push('wechat');
     if (await this.bindings.byPerson(person.personId, 'alipay')) channels.push('alipay');

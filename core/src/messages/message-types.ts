@@ -62,6 +62,8 @@ export interface MessagePreferences {
   optedOut: MessageKind[];
   /** Payment and top-up receipts are sent only to those who asked for them. */
   receipts: boolean;
+  /** The person's own low-balance alert in fen (told when a payment takes the balance under it); null: none. */
+  lowBalanceFen: number | null;
 }
 
 export const defaultPreferences: MessagePreferences = {
@@ -69,6 +71,7 @@ export const defaultPreferences: MessagePreferences = {
   quietEndMin: 0,
   optedOut: [],
   receipts: false,
+  lowBalanceFen: null,
 };
 
 /**
