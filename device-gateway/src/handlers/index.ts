@@ -3,6 +3,7 @@
 
 import type { Message } from '../protocol/index.ts';
 import { signInAttendance } from './attendance.ts';
+import { busRunTable, checkBusRide } from './bus.ts';
 import type { HandlerDeps, RequestContext } from './context.ts';
 import { checkIdentity } from './identity.ts';
 import {
@@ -41,6 +42,8 @@ export const handledKinds: ReadonlySet<Message['kind']> = new Set([
   'kiosk_report_loss',
   'kiosk_fees_request',
   'visitor_check',
+  'bus_ride_check',
+  'bus_run_table_request',
 ]);
 
 export type Handle = (ctx: RequestContext, request: Message) => Promise<Message | undefined>;
@@ -80,6 +83,10 @@ export function createHandlers(deps: HandlerDeps, now: () => number = Date.now):
         return feesAtKiosk(deps, kioskSessions, ctx, request, now());
       case 'visitor_check':
         return checkVisitor(deps, ctx, request, now());
+      case 'bus_ride_check':
+        return checkBusRide(deps, ctx, request);
+      case 'bus_run_table_request':
+        return busRunTable(deps, request);
       default:
         return undefined;
     }

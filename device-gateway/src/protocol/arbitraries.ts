@@ -32,6 +32,7 @@ import type { Message, MessageKind } from './messages/index.ts';
 import type { OfflineRecord } from './messages/offline.ts';
 import { curfewModes, doorCommands, doorEvents, passageCalendars, ruleEffects } from './messages/passage.ts';
 import { type VisitorRefusal, visitorRefusals } from './messages/visitor.ts';
+import { type BusRideKind, type BusRideRefusal, busRideKinds, busRideRefusals } from './messages/bus.ts';
 
 /** Records with the ordinary prototype, so they deep-equal what the decoder builds. */
 function record<T>(shape: { [K in keyof T]: fc.Arbitrary<T[K]> }): fc.Arbitrary<T> {
@@ -86,9 +87,9 @@ const offlineRecord: fc.Arbitrary<OfflineRecord> = fc
   })
   .map((r) => ({
     ...r,
-    amountFen: r.recordKind === 'payment' ? r.amountFen : 0,
+    amountFen: r.recordKind === 'payment' || r.recordKind === 'bus_ride' ? r.amountFen : 0,
     orderNo: r.recordKind === 'payment' ? r.orderNo : 0,
-    sessionId: r.recordKind === 'attendance' ? r.sessionId : '',
+    sessionId: r.recordKind === 'attendance' || r.recordKind === 'bus_ride' ? r.sessionId : '',
   }));
 
 const withKind =
@@ -288,6 +289,32 @@ export const messageArbitraries: { [K in MessageKind]: fc.Arbitrary<Extract<Mess
       visitorName,
       hostName,
     })),
+  bus_ride_check: record({ runId: id(1, 32), code: scannedCode }).map(withKind('bus_ride_check')),
+  bus_ride_result: fc
+    .record({
+      decision: oneOf(accessDecisions),
+      rideKind: oneOf(busRideKinds).filter((k) => k !== 'none'),
+      refusal: oneOf(busRideRefusals).filter((r) => r !== 'NONE'),
+      chargedFen: u32,
+      balanceAfterFen: u32,
+    })
+    .map(({ decision, rideKind, refusal, chargedFen, balanceAfterFen }) => ({
+      kind: 'bus_ride_result' as const,
+      decision,
+      rideKind: decision === 'allow' ? rideKind : ('none' as BusRideKind),
+      reason: (decision === 'allow' ? 'NONE' : refusal) as BusRideRefusal,
+      chargedFen: decision === 'allow' && rideKind === 'fare' ? chargedFen : 0,
+      balanceAfterFen,
+    })),
+  bus_run_table_request: record({ runId: id(1, 32) }).map(withKind('bus_run_table_request')),
+  bus_run_table: record({
+    runId: id(1, 32),
+    departsAtMs: timeMs,
+    fareFen: u32,
+    offlineRidesPerCardMax: u8,
+    freePersonTypes: fc.array(oneOf(personTypes), { maxLength: 5 }),
+    bookedCardNos: fc.array(cardNo, { maxLength: 200 }),
+  }).map(withKind('bus_run_table')),
   attendance: record({ sessionId: id(1, 32), code: scannedCode }).map(withKind('attendance')),
   attendance_result: fc
     .record({ status: oneOf(attendanceStatuses), refusal, recordedAtMs: timeMs.filter((t) => t > 0) })

@@ -52,6 +52,10 @@ export enum MessageType {
   KIOSK_FEES = 0x9b, // S→D, encrypted: the payment's outcome, balance after, receipt number, the bills still owed
   VISITOR_CHECK = 0x80, // D→S: a scanned visitor pass, the direction and the ID-number tail typed on entry
   VISITOR_RESULT = 0x81, // S→D, encrypted: allow or deny with the visitor reason, visitor and host names
+  BUS_RIDE_CHECK = 0x84, // D→S: the run id and the rider's scanned code at a school-bus reader
+  BUS_RIDE_RESULT = 0x85, // S→D: let on (booked seat, free ride or fare charged) or refused with the bus reason
+  BUS_RUN_TABLE_REQUEST = 0x86, // D→S: the run id, asked at the depot before the bus leaves
+  BUS_RUN_TABLE = 0x87, // S→D, encrypted: the run's booked cards, fare, free person types and offline cap
 }
 
 /** Flag bits (header offset 6). Bits 1–7 are reserved and must be zero. */
@@ -64,6 +68,7 @@ export const encryptedMessageTypes: ReadonlySet<MessageType> = new Set([
   MessageType.PAY_WITH_PIN,
   MessageType.IDENTITY_RESULT,
   MessageType.VISITOR_RESULT,
+  MessageType.BUS_RUN_TABLE,
   MessageType.BLACKLIST_CHUNK,
   MessageType.BLACKLIST_DELTA,
   MessageType.RULE_TABLE_CHUNK,
@@ -200,6 +205,7 @@ export const offlineRecordKinds = {
   payment: 0x01, // a payment the device accepted offline
   access: 0x02, // an identity check the device decided offline
   attendance: 0x03, // an attendance sign-in the device took offline
+  bus_ride: 0x04, // a ride a school-bus reader let on offline: the run id in sessionId, a fare in amountFen
 } as const;
 export type OfflineRecordKind = keyof typeof offlineRecordKinds;
 
@@ -270,6 +276,8 @@ export const requestsOfKind: Readonly<Record<DeviceKind, ReadonlySet<MessageType
     MessageType.DOOR_EVENT,
     MessageType.IDENTITY_CHECK,
     MessageType.VISITOR_CHECK,
+    MessageType.BUS_RIDE_CHECK,
+    MessageType.BUS_RUN_TABLE_REQUEST,
   ]),
   attendance: new Set([...sessionRequests, MessageType.ATTENDANCE]),
   shower: new Set([
@@ -346,7 +354,7 @@ export type KioskFeePaymentStatus = keyof typeof kioskFeePaymentStatuses;
 /** The offline records each device kind may store (protocol § 12.1; meters never work offline). */
 export const offlineRecordKindsOf: Readonly<Record<DeviceKind, ReadonlySet<OfflineRecordKind>>> = {
   pos: new Set(['payment']),
-  gate: new Set(['access']),
+  gate: new Set(['access', 'bus_ride']),
   attendance: new Set(['attendance']),
   shower: new Set(),
   laundry: new Set(),

@@ -289,6 +289,46 @@ const specs: Spec[] = [
     },
   },
   {
+    name: 'bus_ride_check',
+    sequence: 100,
+    timestampMs: exampleTimeMs + 95_000,
+    message: { kind: 'bus_ride_check', runId: '01JF3R2B8C4D6E8F0G2H4J6K8M', code: exampleQrCode },
+  },
+  {
+    name: 'bus_ride_result',
+    sequence: 100,
+    timestampMs: exampleTimeMs + 95_030,
+    message: {
+      kind: 'bus_ride_result',
+      decision: 'allow',
+      rideKind: 'fare',
+      reason: 'NONE',
+      chargedFen: 200,
+      balanceAfterFen: 8_300,
+    },
+  },
+  {
+    name: 'bus_run_table_request',
+    sequence: 101,
+    timestampMs: exampleTimeMs + 96_000,
+    message: { kind: 'bus_run_table_request', runId: '01JF3R2B8C4D6E8F0G2H4J6K8M' },
+  },
+  {
+    name: 'bus_run_table',
+    keys: session,
+    sequence: 101,
+    timestampMs: exampleTimeMs + 96_020,
+    message: {
+      kind: 'bus_run_table',
+      runId: '01JF3R2B8C4D6E8F0G2H4J6K8M',
+      departsAtMs: exampleTimeMs + 1_800_000,
+      fareFen: 200,
+      offlineRidesPerCardMax: 1,
+      freePersonTypes: ['staff'],
+      bookedCardNos: ['2024000137', '2024000245'],
+    },
+  },
+  {
     name: 'attendance',
     sequence: 49,
     timestampMs: exampleTimeMs + 72_000,
@@ -645,6 +685,14 @@ const expectedHex: Record<string, string> = {
     'cacd01003d8000000003e9000000460000019caca795f001000d43563a36424651394c4a24443101043132335833226e2aad637b587176690a903a0f61',
   visitor_result:
     'cacd0100578101000003e9000000460000019caca79618c0c1c2c3c4c5c6c7c8c9cacb3fa3c1cd9b28473dcfdcff00d960da6c5647217fb79fe970430ed1696150864cfb4a67c1f8e22eef2498ea48d2537f1a31046d45',
+  bus_ride_check:
+    'cacd01005a8400000003e9000000640000019caca7a9781a30314a4633523242384334443645384630473248344a364b384d01001543433a3642464f584e2a5453304249245a442e5039ef3a345175357fa80eeb266f06c59712',
+  bus_ride_result:
+    'cacd0100328500000003e9000000640000019caca7a996010300000000c80000206c2dffedd6534e975d296f90fbc6d95e42',
+  bus_run_table_request:
+    'cacd0100428600000003e9000000650000019caca7ad601a30314a4633523242384334443645384630473248344a364b384d1640b8c746fc20f1c6b5602067833dfd',
+  bus_run_table:
+    'cacd0100838701000003e9000000650000019caca7ad74c0c1c2c3c4c5c6c7c8c9cacb2493f76140953fea2346b5d313dd77d49192dec595b723bd6b8f836d933bf4b952c58a5956b59a8acb12c2a61fe0f0d2a2197d317310bff5a5ceea89c42e3a027c287391022efa30a58d1a6eca894d9e7d5e7c8128516fb313f42e1afd732ed5',
   attendance:
     'cacd01004e3000000003e9000000310000019caca74fa00e43533130312d32303236532d303701001543433a3642464f584e2a5453304249245a442e503913ca3fb858bec840314bb640ef0ec1b5',
   attendance_result:

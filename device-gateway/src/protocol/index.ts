@@ -64,6 +64,14 @@ export {
   signOfflineRecord,
   verifyOfflineRecord,
 } from './messages/offline.ts';
+export {
+  type BusRideKind,
+  type BusRideRefusal,
+  balanceNotTold,
+  busRideKinds,
+  busRideRefusals,
+  busRunCardsMax,
+} from './messages/bus.ts';
 export * from './messages/passage.ts';
 export type { PayRequestFields } from './messages/pay.ts';
 export { type VisitorRefusal, visitorRefusals } from './messages/visitor.ts';

@@ -54,6 +54,10 @@ export const messageTypeOf = {
   kiosk_fees: MessageType.KIOSK_FEES,
   visitor_check: MessageType.VISITOR_CHECK,
   visitor_result: MessageType.VISITOR_RESULT,
+  bus_ride_check: MessageType.BUS_RIDE_CHECK,
+  bus_ride_result: MessageType.BUS_RIDE_RESULT,
+  bus_run_table_request: MessageType.BUS_RUN_TABLE_REQUEST,
+  bus_run_table: MessageType.BUS_RUN_TABLE,
 } as const satisfies Record<MessageKind, MessageType>;
 
 export const kindOfType: ReadonlyMap<MessageType, MessageKind> = new Map(
@@ -86,6 +90,8 @@ const deviceSends: ReadonlySet<MessageType> = new Set([
   MessageType.KIOSK_REPORT_LOSS,
   MessageType.KIOSK_FEES_REQUEST,
   MessageType.VISITOR_CHECK,
+  MessageType.BUS_RIDE_CHECK,
+  MessageType.BUS_RUN_TABLE_REQUEST,
 ]);
 
 export function directionOf(type: MessageType): Direction {

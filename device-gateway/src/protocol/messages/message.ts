@@ -2,6 +2,7 @@
 
 import type { AttendanceCheck, AttendanceResult } from './attendance.ts';
 import type { BlacklistChunk, BlacklistDelta, BlacklistRequest } from './blacklist.ts';
+import type { BusRideCheck, BusRideResult, BusRunTable, BusRunTableRequest } from './bus.ts';
 import type { ConfigPush } from './config.ts';
 import type { IdentityCheck, IdentityResult } from './identity.ts';
 import type {
@@ -100,7 +101,11 @@ export type Message =
   | KioskFeesRequest
   | KioskFees
   | VisitorCheck
-  | VisitorResult;
+  | VisitorResult
+  | BusRideCheck
+  | BusRideResult
+  | BusRunTableRequest
+  | BusRunTable;
 
 export type MessageKind = Message['kind'];
 
@@ -110,6 +115,10 @@ export type {
   BlacklistChunk,
   BlacklistDelta,
   BlacklistRequest,
+  BusRideCheck,
+  BusRideResult,
+  BusRunTable,
+  BusRunTableRequest,
   Challenge,
   ClockSync,
   ClockSyncResult,

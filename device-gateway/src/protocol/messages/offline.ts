@@ -40,11 +40,11 @@ export interface OfflineRecordBody {
   readonly offlineNo: number;
   /** Device clock, ms since the Unix epoch (UTC). */
   readonly takenAtMs: number;
-  /** A payment's amount (≥ 1); 0 for access and attendance records. */
+  /** A payment's amount (≥ 1); a bus ride's fare (0 for a booked seat or a free ride); 0 for access and attendance. */
   readonly amountFen: number;
   /** A payment's till order number; 0 for other records. */
   readonly orderNo: number;
-  /** An attendance record's session id; empty for other records. */
+  /** An attendance record's session id, a bus ride's run id; empty for other records. */
   readonly sessionId: string;
   readonly code: ScannedCode;
 }
@@ -56,13 +56,19 @@ export interface OfflineRecord extends OfflineRecordBody {
 
 function checkRecord(m: OfflineRecordBody): void {
   const isPayment = m.recordKind === 'payment';
-  if (isPayment ? m.amountFen < 1 : m.amountFen !== 0 || m.orderNo !== 0) {
+  // A bus ride carries its fare (0 for a booked seat or a free ride) and no till order number.
+  const amountOk = isPayment
+    ? m.amountFen >= 1
+    : m.orderNo === 0 && (m.recordKind === 'bus_ride' || m.amountFen === 0);
+  if (!amountOk) {
     throw new ProtocolError(
       'BAD_FIELD',
       `a ${m.recordKind} record carries amountFen ${m.amountFen}, orderNo ${m.orderNo}`,
     );
   }
-  if ((m.recordKind === 'attendance') !== m.sessionId.length > 0) {
+  // The attendance session, or the bus run, the record belongs to.
+  const needsSession = m.recordKind === 'attendance' || m.recordKind === 'bus_ride';
+  if (needsSession !== m.sessionId.length > 0) {
     throw new ProtocolError('BAD_FIELD', `a ${m.recordKind} record carries sessionId "${m.sessionId}"`);
   }
 }

@@ -5,6 +5,7 @@ import { catchProtocolError, type Decoded, ProtocolError } from '../errors.ts';
 import { ByteReader } from '../reader.ts';
 import { parseAttendanceCheck, parseAttendanceResult } from './attendance.ts';
 import { parseBlacklistChunk, parseBlacklistDelta, parseBlacklistRequest } from './blacklist.ts';
+import { parseBusRideCheck, parseBusRideResult, parseBusRunTable, parseBusRunTableRequest } from './bus.ts';
 import { parseConfigPush } from './config.ts';
 import { parseIdentityCheck, parseIdentityResult } from './identity.ts';
 import {
@@ -155,6 +156,14 @@ function parseWith(type: MessageType, r: ByteReader): Message {
       return parseVisitorCheck(r);
     case MessageType.VISITOR_RESULT:
       return parseVisitorResult(r);
+    case MessageType.BUS_RIDE_CHECK:
+      return parseBusRideCheck(r);
+    case MessageType.BUS_RIDE_RESULT:
+      return parseBusRideResult(r);
+    case MessageType.BUS_RUN_TABLE_REQUEST:
+      return parseBusRunTableRequest(r);
+    case MessageType.BUS_RUN_TABLE:
+      return parseBusRunTable(r);
     default:
       throw new ProtocolError('UNKNOWN_TYPE', `message type 0x${Number(type).toString(16)} is not defined`);
   }

@@ -5,6 +5,12 @@ import { payloadBytesMax } from '../limits.ts';
 import { ByteWriter } from '../writer.ts';
 import { serializeAttendanceCheck, serializeAttendanceResult } from './attendance.ts';
 import { serializeBlacklistChunk, serializeBlacklistDelta, serializeBlacklistRequest } from './blacklist.ts';
+import {
+  serializeBusRideCheck,
+  serializeBusRideResult,
+  serializeBusRunTable,
+  serializeBusRunTableRequest,
+} from './bus.ts';
 import { serializeConfigPush } from './config.ts';
 import { serializeIdentityCheck, serializeIdentityResult } from './identity.ts';
 import {
@@ -205,6 +211,18 @@ export function serializePayload(m: Message, bytesMax: number = payloadBytesMax)
       break;
     case 'visitor_result':
       serializeVisitorResult(w, m);
+      break;
+    case 'bus_ride_check':
+      serializeBusRideCheck(w, m);
+      break;
+    case 'bus_ride_result':
+      serializeBusRideResult(w, m);
+      break;
+    case 'bus_run_table_request':
+      serializeBusRunTableRequest(w, m);
+      break;
+    case 'bus_run_table':
+      serializeBusRunTable(w, m);
       break;
     default:
       return unknownKind(m);
