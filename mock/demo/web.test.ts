@@ -10,6 +10,9 @@ import { after, before, describe, test } from 'node:test';
 import { startWeb, type Web } from './web.ts';
 
 const inline = 'document.documentElement.style.fontSize = "20px";';
+/** A hashed chunk as the H5 build names them, big enough to be worth compressing. */
+const hash8 = 'a1b2c3d4';
+const bigScript = `/* chunk */ ${'console.log("校园卡");'.repeat(400)}`;
 
 describe('the demo web origin', () => {
   let dir: string;
@@ -21,6 +24,7 @@ describe('the demo web origin', () => {
       `<!doctype html><html><head><script>${inline}</script><script src="/app.js"></script></head><body></body></html>`,
     );
     writeFileSync(join(dir, 'app.js'), 'console.log(1);');
+    writeFileSync(join(dir, `app.${hash8}.js`), bigScript);
     web = await startWeb({ port: 0, sites: { '/': dir }, proxies: {} });
   });
   after(async () => {
@@ -66,5 +70,26 @@ describe('the demo web origin', () => {
     }
     const demo = await startWeb({ port: 0, sites: {}, proxies: { '/__mock': login }, demo: true });
     await demo.close();
+  });
+  test('#19 when a hashed chunk is fetched, then it is compressed as the browser accepts (br, else gzip) and cached for a year; the page is asked again each time', async () => {
+    for (const [accept, expected] of [
+      ['gzip, deflate, br', 'br'],
+      ['gzip, deflate', 'gzip'],
+    ] as const) {
+      const response = await fetch(`${web.url}/app.${hash8}.js`, { headers: { 'accept-encoding': accept } });
+      assert.equal(await response.text(), bigScript, accept);
+      assert.equal(response.headers.get('content-encoding'), expected, accept);
+      assert.ok(Number(response.headers.get('content-length')) < Buffer.byteLength(bigScript) / 10, accept);
+      assert.equal(response.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+      assert.equal(response.headers.get('vary'), 'accept-encoding');
+    }
+    const page = await fetch(`${web.url}/`);
+    await page.text();
+    assert.equal(page.headers.get('cache-control'), 'no-cache');
+    // A file without a content hash in its name (app.js, sw.js) may change under the same name.
+    const plain = await fetch(`${web.url}/app.js`);
+    assert.equal(await plain.text(), 'console.log(1);');
+    assert.equal(plain.headers.get('cache-control'), 'no-cache');
+    assert.equal(plain.headers.get('content-encoding'), null, 'too small to be worth compressing');
   });
 });

@@ -7,8 +7,10 @@ import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
-import { extname, join, normalize, sep } from 'node:path';
+import { basename, extname, join, normalize, sep } from 'node:path';
 import type { Duplex } from 'node:stream';
+import { promisify } from 'node:util';
+import { brotliCompress, gzip, constants as zlib } from 'node:zlib';
 
 const types: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -136,7 +138,59 @@ function proxyUpgrade(origin: string, request: IncomingMessage, socket: Duplex, 
   socket.on('error', end);
 }
 
-async function sendFile(root: string, path: string, response: ServerResponse): Promise<void> {
+const brotli = promisify(brotliCompress);
+const gzipped = promisify(gzip);
+/** Text worth compressing; images and fonts are compressed already. */
+const compressible = new Set(['.html', '.js', '.css', '.json', '.svg']);
+const compressBytesMin = 1024;
+/** Compressed copies kept, newest last: each file compressed once per build and encoding. */
+const compressedMax = 500;
+const compressedCache = new Map<string, Buffer>();
+
+/**
+ * A file name carrying its content hash (app.3f9a21c7.js, 612.8c1d0e4f.css): it never changes under
+ * the same name, so browsers may keep it a year without asking again.
+ */
+export function isHashedAsset(file: string): boolean {
+  return /\.[0-9a-f]{8,}\.(js|css|png|svg|woff2|jpg|mp4)$/.test(basename(file));
+}
+
+/** br when the browser takes it, else gzip, else none (as an nginx with gzip_static/brotli_static would). */
+function encodingFor(request: IncomingMessage, file: string, size: number): 'br' | 'gzip' | undefined {
+  if (!compressible.has(extname(file)) || size < compressBytesMin) return undefined;
+  const accepted = String(request.headers['accept-encoding'] ?? '');
+  if (/\bbr\b/.test(accepted)) return 'br';
+  if (/\bgzip\b/.test(accepted)) return 'gzip';
+  return undefined;
+}
+
+async function compressed(
+  file: string,
+  mtimeMs: number,
+  encoding: 'br' | 'gzip',
+  body: Buffer,
+): Promise<Buffer> {
+  const key = `${encoding}:${mtimeMs}:${file}`;
+  const cached = compressedCache.get(key);
+  if (cached) return cached;
+  const out =
+    encoding === 'br'
+      ? await brotli(body, {
+          params: { [zlib.BROTLI_PARAM_QUALITY]: 9, [zlib.BROTLI_PARAM_SIZE_HINT]: body.length },
+        })
+      : await gzipped(body, { level: 9 });
+  compressedCache.set(key, out);
+  if (compressedCache.size > compressedMax)
+    compressedCache.delete(compressedCache.keys().next().value as string);
+  return out;
+}
+
+async function sendFile(
+  root: string,
+  path: string,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
   const base = normalize(root);
   let file = normalize(join(base, decodeURIComponent(path)));
   if (file !== base && !file.startsWith(base + sep)) {
@@ -155,23 +209,23 @@ async function sendFile(root: string, path: string, response: ServerResponse): P
       .end('not built yet');
     return;
   }
-  if (extname(file) === '.html') {
-    const html = await readFile(file);
-    response.writeHead(200, {
-      ...staticHeaders(inlineScriptHashes(html.toString('utf8'))),
-      'content-type': types['.html'] as string,
-      'content-length': html.length,
-      'cache-control': 'no-cache',
-    });
-    response.end(html);
+  const html = extname(file) === '.html';
+  const encoding = encodingFor(request, file, info.size);
+  const headers: Record<string, string | number> = {
+    ...staticHeaders(html ? inlineScriptHashes(await readFile(file, 'utf8')) : []),
+    'content-type': types[extname(file)] ?? 'application/octet-stream',
+    // Hashed assets for a year; the page, the service worker and unhashed files are asked again each time.
+    'cache-control': isHashedAsset(file) ? 'public, max-age=31536000, immutable' : 'no-cache',
+    vary: 'accept-encoding',
+  };
+  if (encoding === undefined) {
+    response.writeHead(200, { ...headers, 'content-length': info.size });
+    createReadStream(file).pipe(response);
     return;
   }
-  response.writeHead(200, {
-    ...staticHeaders(),
-    'content-type': types[extname(file)] ?? 'application/octet-stream',
-    'content-length': info.size,
-  });
-  createReadStream(file).pipe(response);
+  const body = await compressed(file, info.mtimeMs, encoding, await readFile(file));
+  response.writeHead(200, { ...headers, 'content-encoding': encoding, 'content-length': body.length });
+  response.end(body);
 }
 
 export async function startWeb(options: WebOptions): Promise<Web> {
@@ -194,7 +248,12 @@ export async function startWeb(options: WebOptions): Promise<Web> {
         response.writeHead(404, staticHeaders()).end();
         return;
       }
-      return sendFile(options.sites[site] as string, path.slice(site.length) || '/index.html', response);
+      return sendFile(
+        options.sites[site] as string,
+        path.slice(site.length) || '/index.html',
+        request,
+        response,
+      );
     };
     handle().catch(() => {
       if (!response.headersSent) response.writeHead(502);
