@@ -1,4 +1,5 @@
 import type { ApiClient } from './request.ts';
+import type { PayChannel, PlacedTopUp } from './top-ups.ts';
 
 /** Fees, dorm electricity and the network fee: the BFF's /fees, /electricity and /network routes. */
 export interface FeeBill {
@@ -48,6 +49,19 @@ export const payFee = (
   billId: string,
   body: { id: string; amount: number; pin?: string },
 ): Promise<FeePayment> => api.request('POST', `/fees/${encodeURIComponent(billId)}/payments`, body);
+/**
+ * Pays (part of) a bill straight by WeChat Pay or Alipay: a platform order placed like a top-up (paid with
+ * requestPayment, my.tradePay or the H5 page, followed at /top-ups/:id), credited to the fee, not the card.
+ */
+export const payFeeByChannel = (
+  api: ApiClient,
+  billId: string,
+  body: { amount: number; channel: PayChannel },
+  idempotencyKey: string,
+): Promise<PlacedTopUp> =>
+  api.request('POST', `/fees/${encodeURIComponent(billId)}/channel-payments`, body, {
+    headers: { 'idempotency-key': idempotencyKey },
+  });
 
 export const myRooms = (api: ApiClient): Promise<{ items: DormRoom[] }> =>
   api.request('GET', '/electricity/rooms');

@@ -2,6 +2,7 @@
 // process.env.TARO_ENV is replaced at build time, so each bundle keeps only its own branch.
 import type { RandomSource } from '@campus-card/core/credential';
 import Taro from '@tarojs/taro';
+import type { PlacedTopUp } from './top-ups.ts';
 
 /** The mini-program's appid (config/index.ts); the H5 build asks the WeChat stand-in for codes of this app. */
 export const demoAppId = APP_ID;
@@ -45,4 +46,30 @@ export async function loginCode(): Promise<string> {
   // back as code (@tarojs/plugin-platform-alipay); session.ts sends it to the Alipay route.
   const result = await Taro.login();
   return result.code;
+}
+
+/**
+ * Pays a placed order (a top-up, or a fee paid by WeChat Pay or Alipay) the way this build can: the H5
+ * build leaves for the payment page (answers false: the page returns to the result page by itself), the
+ * Alipay build opens my.tradePay, WeChat's requestPayment. A cancel in the app is a toast; the order's
+ * own state, read next, says what really happened.
+ */
+export async function payPlacedOrder(order: PlacedTopUp, cancelledText: string): Promise<boolean> {
+  try {
+    if (process.env.TARO_ENV === 'h5') {
+      // No requestPayment in a browser: the stand-in payment page checks paySign like WeChat's client
+      // does, then comes back to the result page.
+      if (order.payPageUrl) {
+        window.location.assign(order.payPageUrl);
+        return false;
+      }
+    } else if (process.env.TARO_ENV === 'alipay') {
+      // The Alipay build pays with my.tradePay and the trade number the BFF placed with
+      // alipay.trade.create, never with WeChat's parameters.
+      if (order.alipay) await Taro.tradePay({ tradeNO: order.alipay.tradeNO });
+    } else if (order.payment) await Taro.requestPayment({ ...order.payment });
+  } catch {
+    Taro.showToast({ title: cancelledText, icon: 'none' });
+  }
+  return true;
 }

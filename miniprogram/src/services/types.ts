@@ -111,6 +111,8 @@ export interface TopUpOrder {
   };
   /** The stand-in payment page for H5, where requestPayment does not exist. */
   readonly payPageUrl?: string;
+  /** The fee bill the order pays (a fee paid by WeChat Pay or Alipay), or null for a top-up. */
+  readonly feeBillId?: string | null;
 }
 
 export interface TopUpLimits {

@@ -3,21 +3,48 @@ import Taro from '@tarojs/taro';
 import { useState } from 'react';
 import { StateView } from '../../components/StateView.tsx';
 import { messageOf, useRemote } from '../../components/use-remote.ts';
+import { labelOf, topUpChannelLabels } from '../../labels.ts';
 import { formatFen, parseYuan } from '../../lib/money.ts';
 import { api } from '../../services/api.ts';
-import { type FeeBill, listFeeBills, payFee } from '../../services/campus-payments.ts';
-import { newIdempotencyKey } from '../../services/top-ups.ts';
+import { type FeeBill, listFeeBills, payFee, payFeeByChannel } from '../../services/campus-payments.ts';
+import { payPlacedOrder } from '../../services/platform.ts';
+import { getTopUpLimits, newIdempotencyKey, type PayChannel } from '../../services/top-ups.ts';
 import { strings } from '../../strings.ts';
+import { feeChannelWords } from './fee-words.ts';
 
 const words = strings.fees;
+/** How this build pays a platform: the WeChat app WeChat Pay, the Alipay app Alipay, a browser either. */
+const appChannel: PayChannel = process.env.TARO_ENV === 'alipay' ? 'alipay' : 'wechat';
+type Method = 'card' | PayChannel;
 
-function BillCard({ bill, onPaid }: { readonly bill: FeeBill; readonly onPaid: () => void }) {
+/** The platforms this build can pay a fee with: in a browser those the server takes, in an app its own. */
+async function offeredChannels(): Promise<readonly PayChannel[]> {
+  try {
+    const served = (await getTopUpLimits(api)).channels ?? [];
+    return process.env.TARO_ENV === 'h5' ? served : served.filter((c) => c === appChannel);
+  } catch {
+    // Platform payments not configured here: the card alone.
+    return [];
+  }
+}
+
+function BillCard({
+  bill,
+  channels,
+  onPaid,
+}: {
+  readonly bill: FeeBill;
+  readonly channels: readonly PayChannel[];
+  readonly onPaid: () => void;
+}) {
   const owed = bill.amountDue - bill.amountPaid;
   const [custom, setCustom] = useState('');
   const [pin, setPin] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
   const [done, setDone] = useState<string>();
+  const [method, setMethod] = useState<Method>('card');
+  const methodName = method === 'card' ? feeChannelWords.card : labelOf(topUpChannelLabels, method, method);
   const amount = bill.item.allowPartial && custom.trim() !== '' ? parseYuan(custom) : owed;
   const amountOk = amount !== undefined && amount > 0 && amount <= owed;
 
@@ -28,12 +55,21 @@ function BillCard({ bill, onPaid }: { readonly bill: FeeBill; readonly onPaid: (
     }
     const answer = await Taro.showModal({
       title: words.confirmTitle,
-      content: words.confirm(bill.item.name, formatFen(amount)),
+      content:
+        method === 'card'
+          ? words.confirm(bill.item.name, formatFen(amount))
+          : feeChannelWords.confirmBy(methodName, bill.item.name, formatFen(amount)),
     });
     if (!answer.confirm) return;
     setBusy(true);
     setError(undefined);
     try {
+      if (method !== 'card') {
+        const order = await payFeeByChannel(api, bill.id, { amount, channel: method }, newIdempotencyKey());
+        if (!(await payPlacedOrder(order, strings.topUp.cancelled))) return;
+        await Taro.redirectTo({ url: `/pages/top-up-result/index?id=${encodeURIComponent(order.id)}` });
+        return;
+      }
       const payment = await payFee(api, bill.id, {
         id: newIdempotencyKey(),
         amount,
@@ -75,20 +111,40 @@ function BillCard({ bill, onPaid }: { readonly bill: FeeBill; readonly onPaid: (
               />
             </View>
           ) : null}
-          <View className="form-field">
-            <Text className="form-label">{words.pin}</Text>
-            <Input
-              className="form-input fee-pin"
-              type="number"
-              password
-              maxlength={6}
-              value={pin}
-              onInput={(e) => setPin(e.detail.value)}
-            />
-          </View>
+          {channels.length > 0 ? (
+            <>
+              <Text className="form-label">{feeChannelWords.method}</Text>
+              <View className="presets">
+                {(['card', ...channels] as const).map((m) => (
+                  <View
+                    key={m}
+                    className={`preset fee-method-${m} ${method === m ? 'preset-on' : ''}`}
+                    onClick={() => setMethod(m)}
+                  >
+                    <Text>{m === 'card' ? feeChannelWords.card : labelOf(topUpChannelLabels, m, m)}</Text>
+                  </View>
+                ))}
+              </View>
+            </>
+          ) : null}
+          {method === 'card' ? (
+            <View className="form-field">
+              <Text className="form-label">{words.pin}</Text>
+              <Input
+                className="form-input fee-pin"
+                type="number"
+                password
+                maxlength={6}
+                value={pin}
+                onInput={(e) => setPin(e.detail.value)}
+              />
+            </View>
+          ) : null}
           {error ? <Text className="form-error">{error}</Text> : null}
           <Button className="btn btn-primary fee-pay" disabled={busy || !amountOk} onClick={onPay}>
-            {words.pay(amountOk && amount !== undefined ? formatFen(amount) : '')}
+            {method === 'card'
+              ? words.pay(amountOk && amount !== undefined ? formatFen(amount) : '')
+              : feeChannelWords.payBy(methodName, amountOk && amount !== undefined ? formatFen(amount) : '')}
           </Button>
         </>
       ) : null}
@@ -100,6 +156,7 @@ function BillCard({ bill, onPaid }: { readonly bill: FeeBill; readonly onPaid: (
 /** Fees the student owes (tuition, accommodation, exams, textbooks …), paid from the card with a receipt. */
 export default function FeesPage() {
   const bills = useRemote(() => listFeeBills(api), []);
+  const channels = useRemote(offeredChannels, []);
   const items = bills.data?.items ?? [];
   return (
     <View className="page page-fees">
@@ -111,7 +168,7 @@ export default function FeesPage() {
         emptyText={words.empty}
       >
         {items.map((bill) => (
-          <BillCard key={bill.id} bill={bill} onPaid={bills.reload} />
+          <BillCard key={bill.id} bill={bill} channels={channels.data ?? []} onPaid={bills.reload} />
         ))}
       </StateView>
     </View>

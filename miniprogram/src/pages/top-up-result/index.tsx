@@ -11,6 +11,7 @@ import { followTopUp, isFinal } from '../../services/top-ups.ts';
 import type { TopUpOrder } from '../../services/types.ts';
 import { strings } from '../../strings.ts';
 import { uxStrings } from '../../ux-strings.ts';
+import { feeChannelWords } from '../fees/fee-words.ts';
 
 export default function TopUpResultPage() {
   const params = useRouter().params;
@@ -41,7 +42,8 @@ export default function TopUpResultPage() {
         setDone(true);
         // Credited: the new balance, read once the money is on the card (the student's own card; a
         // parent's top-up for a child has no card view of the child here).
-        if (last.status !== 'credited') return;
+        // A fee paid by platform never reaches the card: no balance line for it.
+        if (last.status !== 'credited' || last.feeBillId) return;
         try {
           const card = await getCard(api);
           if (live && (last.cardNo === undefined || last.cardNo === card.cardNo))
@@ -56,6 +58,8 @@ export default function TopUpResultPage() {
     };
   }, [id, cancelled]);
 
+  // A fee paid by WeChat Pay or Alipay is followed here too, in the words of a fee.
+  const stateWords = order?.feeBillId ? feeChannelWords.state : strings.topUp.state;
   return (
     <View className="page page-top-up-result">
       <StateView loading={order === undefined && error === undefined} error={error}>
@@ -63,11 +67,11 @@ export default function TopUpResultPage() {
           <View className="section">
             <Text className="big-number">{formatFen(order.amount)}</Text>
             <Text className="section-title" id="top-up-state">
-              {strings.topUp.state[order.status] ?? ''}
+              {stateWords[order.status] ?? ''}
             </Text>
             {history.map((status) => (
               <Text key={status} className="row-sub" style={{ display: 'block' }}>
-                {`✓ ${strings.topUp.state[status] ?? ''}`}
+                {`✓ ${stateWords[status] ?? ''}`}
               </Text>
             ))}
             {order.status === 'created' ? (
@@ -94,7 +98,16 @@ export default function TopUpResultPage() {
             </View>
           </View>
         ) : null}
-        {order && (order.status === 'created' || order.status === 'closed' || order.status === 'failed') ? (
+        {order?.feeBillId ? (
+          <Button
+            className="btn btn-primary"
+            id="back-to-fees"
+            onClick={() => Taro.redirectTo({ url: '/pages/fees/index' })}
+          >
+            {feeChannelWords.backToFees}
+          </Button>
+        ) : order &&
+          (order.status === 'created' || order.status === 'closed' || order.status === 'failed') ? (
           <Button
             className="btn btn-primary"
             id="top-up-again"

@@ -8,6 +8,7 @@ import { formatFen, parseYuan } from '../../lib/money.ts';
 import { routeParam } from '../../lib/route.ts';
 import { checkTopUpAmount, topUpLimitsFallback, usablePresets } from '../../lib/top-up.ts';
 import { api } from '../../services/api.ts';
+import { payPlacedOrder } from '../../services/platform.ts';
 import { ApiError } from '../../services/request.ts';
 import { createTopUp, getTopUpLimits, newIdempotencyKey, type PayChannel } from '../../services/top-ups.ts';
 import { strings } from '../../strings.ts';
@@ -65,32 +66,7 @@ export default function TopUpPage() {
         ...(cardNo ? { cardNo } : {}),
       });
       const result = `/pages/top-up-result/index?id=${encodeURIComponent(order.id)}`;
-      if (process.env.TARO_ENV === 'h5') {
-        // No requestPayment in a browser: the stand-in payment page checks paySign like WeChat's client
-        // does, then comes back to the result page.
-        if (order.payPageUrl) {
-          window.location.assign(order.payPageUrl);
-          return;
-        }
-      } else if (process.env.TARO_ENV === 'alipay') {
-        // The Alipay build pays with my.tradePay and the trade number the BFF placed with
-        // alipay.trade.create, never with WeChat's parameters.
-        if (order.alipay) {
-          try {
-            await Taro.tradePay({ tradeNO: order.alipay.tradeNO });
-          } catch {
-            // Cancelled or failed in Alipay: the order page still tells what really happened.
-            Taro.showToast({ title: strings.topUp.cancelled, icon: 'none' });
-          }
-        }
-      } else if (order.payment) {
-        try {
-          await Taro.requestPayment({ ...order.payment });
-        } catch {
-          // Cancelled or failed in the WeChat client: the order page still tells what really happened.
-          Taro.showToast({ title: strings.topUp.cancelled, icon: 'none' });
-        }
-      }
+      if (!(await payPlacedOrder(order, strings.topUp.cancelled))) return;
       await Taro.redirectTo({ url: result });
     } catch (caught) {
       setError(messageOf(caught));
