@@ -2,6 +2,7 @@ import {
   AccountBookOutlined,
   AuditOutlined,
   BarChartOutlined,
+  CarOutlined,
   CheckSquareOutlined,
   DashboardOutlined,
   DollarOutlined,
@@ -22,6 +23,7 @@ import { lazy, type ReactNode, Suspense, useCallback, useEffect, useState } from
 import { api, type Me, session, whenForbidden, whenSignedOut } from './api.ts';
 import { MyAccount } from './components/MyAccount.tsx';
 import { bankText } from './pages/bank/strings.ts';
+import { busText } from './pages/bus/strings.ts';
 import { campusPayText } from './pages/campus-payments/strings.ts';
 import { disputeText } from './pages/disputes/strings.ts';
 import { ForbiddenPage } from './pages/ForbiddenPage.tsx';
@@ -70,6 +72,7 @@ const MerchantsPage = lazy(() =>
 const OfflineExceptionsPage = lazy(() =>
   import('./pages/OfflineExceptionsPage.tsx').then((m) => ({ default: m.OfflineExceptionsPage })),
 );
+const BusPage = lazy(() => import('./pages/bus/BusPage.tsx').then((m) => ({ default: m.BusPage })));
 const PassagePage = lazy(() =>
   import('./pages/passage/PassagePage.tsx').then((m) => ({ default: m.PassagePage })),
 );
@@ -110,6 +113,7 @@ const menu: { key: string; label: string; right: string | null; icon: ReactNode 
   { key: 'visitors', label: visitorText.menu, right: 'visitor.read', icon: <TeamOutlined /> },
   { key: 'meetings', label: meetingText.menu, right: 'meeting.read', icon: <ScheduleOutlined /> },
   { key: 'passage', label: passageText.menu, right: 'passage.read', icon: <KeyOutlined /> },
+  { key: 'bus', label: busText.menu, right: 'bus.read', icon: <CarOutlined /> },
   { key: 'content', label: menuText.content, right: 'content.manage', icon: <FileTextOutlined /> },
   { key: 'audit', label: menuText.audit, right: 'audit.read', icon: <AuditOutlined /> },
   { key: 'sync', label: menuText.sync, right: 'sync.read', icon: <SyncOutlined /> },
@@ -221,7 +225,10 @@ export function App() {
             ) : page === 'cards' && parts[1] ? (
               <CardPage me={me} cardNo={parts[1]} />
             ) : page === 'cards' ? (
-              <SearchPage onOpen={(cardNo) => go(`/cards/${cardNo}`)} />
+              <SearchPage
+                onOpen={(cardNo) => go(`/cards/${cardNo}`)}
+                mayOpenCards={me.rights.includes('card.manage')}
+              />
             ) : page === 'approvals' ? (
               <ApprovalsPage me={me} />
             ) : page === 'audit' ? (
@@ -254,6 +261,8 @@ export function App() {
               <MeetingsPage me={me} />
             ) : page === 'passage' ? (
               <PassagePage me={me} />
+            ) : page === 'bus' ? (
+              <BusPage me={me} />
             ) : page === 'merchants' ? (
               <MerchantsPage me={me} />
             ) : page === 'content' ? (

@@ -1,4 +1,4 @@
-import type { CashReceipt } from '@campus-card/core/contract';
+import type { CardView, CashReceipt } from '@campus-card/core/contract';
 // The one request wrapper: every call to the admin API goes through here, with the session token.
 
 export const apiBase = '/api/admin/v1';
@@ -117,19 +117,8 @@ export interface Me {
   rights: string[];
 }
 
-export interface Card {
-  cardNo: string;
-  personNo: string;
-  name: string;
-  personType: string;
-  department: string | null;
-  status: 'active' | 'lost' | 'frozen' | 'cancelled';
-  version: number;
-  dailyLimit: number;
-  spentToday: number;
-  balance: { main: number; subsidy: number; mainPending: number; subsidyPending: number };
-  reissueCount: number;
-}
+/** A card as the core answers it (its wire type lives in the contract). */
+export type Card = CardView;
 
 /** A cash-desk top-up as the printed receipt shows it (the contract's CashReceipt). */
 export type Receipt = CashReceipt;

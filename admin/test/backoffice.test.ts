@@ -135,6 +135,84 @@ describe('backoffice in Chromium: sign-in, a card-loss flow, and a role that may
     await page.context().close();
   });
 
+  test('#19 when the counter opens a card by hand for a new staff member, resets its forgotten PIN against the ID card (a wrong number refused and audited) and changes its limits (a PIN-free limit above the daily one refused), then each is confirmed first, the core has it, and the audit log names each', async () => {
+    const page = await signIn('counter');
+    await page.getByRole('menuitem', { name: /卡务管理/ }).click();
+    await page.getByRole('button', { name: '手工开卡' }).click();
+    const form = page.getByRole('dialog', { name: '手工开卡' });
+    const personNo = `T${Date.now().toString(36)}`;
+    await form.getByLabel('学工号').fill(personNo);
+    await form.getByLabel('姓名').fill('钱手工');
+    await form.getByLabel('院系或部门').fill('后勤处');
+    await form.getByLabel('身份证号').fill('11010519491231002x');
+    await page.getByRole('button', { name: '下一步' }).click();
+    // Nothing is opened before the confirmation: it lists what will be opened.
+    const confirmation = page.getByRole('dialog', { name: '确认开卡' });
+    await confirmation.getByText('11010519491231002X').waitFor();
+    assert.match((await confirmation.textContent()) ?? '', /教职工[\s\S]*后勤处/);
+    assert.equal((await world.core.client.searchPeople({ q: personNo, limit: 5 })).items.length, 0);
+    await confirmation.getByRole('button', { name: /^确\s*认$/ }).click();
+    await page.getByTestId('card-status').waitFor();
+    const opened = decodeURIComponent(page.url().split('/').at(-1) ?? '');
+    const card = await world.core.client.getCard(opened);
+    assert.deepEqual(
+      [card.personNo, card.name, card.personType, card.department, card.status],
+      [personNo, '钱手工', 'staff', '后勤处', 'active'],
+    );
+
+    // A forgotten PIN: the ID number typed off a different ID card is refused, the dialog stays.
+    await page.getByRole('button', { name: '重置密码' }).click();
+    const pinForm = page.getByRole('dialog', { name: /重置支付密码 · 钱手工/ });
+    await pinForm.getByLabel('身份证号').fill('110105194912310011');
+    await pinForm.getByLabel('新密码', { exact: true }).fill('135790');
+    await pinForm.getByLabel('再次输入新密码').fill('135790');
+    await page.getByRole('button', { name: '下一步' }).click();
+    await page
+      .getByRole('dialog', { name: '确认重置支付密码' })
+      .getByRole('button', { name: /^确\s*认$/ })
+      .click();
+    await page.getByText('身份证号与登记信息不符').waitFor();
+    assert.equal((await world.core.client.getCard(opened)).pinSet, false);
+    await pinForm.getByLabel('身份证号').fill('11010519491231002X');
+    await page.getByRole('button', { name: '下一步' }).click();
+    await page
+      .getByRole('dialog', { name: '确认重置支付密码' })
+      .getByRole('button', { name: /^确\s*认$/ })
+      .click();
+    await page.getByText('密码已重置').waitFor();
+    assert.equal((await world.core.client.getCard(opened)).pinSet, true);
+    assert.equal(await world.core.core.cards.checkPin(opened, '135790'), 'ok');
+
+    // Limits: a PIN-free limit above the daily one is refused in the form; then ¥100 and ¥20, confirmed with 大写.
+    await page.getByRole('button', { name: '修改限额' }).click();
+    await page.getByLabel('日限额（元）').fill('100');
+    await page.getByLabel('免密支付限额（元）').fill('150');
+    await page.getByRole('button', { name: '下一步' }).click();
+    await page.getByText('免密支付限额不能高于日限额').waitFor();
+    await page.getByLabel('免密支付限额（元）').fill('20');
+    await page.getByRole('button', { name: '下一步' }).click();
+    await page.getByTestId('confirm-words').getByText('壹佰元整').waitFor();
+    await page.getByRole('button', { name: '确认修改' }).click();
+    await page.getByText('限额已修改').waitFor();
+    const limited = await world.core.client.getCard(opened);
+    assert.deepEqual([limited.dailyLimit, limited.pinFreeLimit], [10_000, 2_000]);
+    await page.screenshot({ path: `${screenshots}admin-card-desk.png`, fullPage: true });
+    await page.context().close();
+
+    const audit = await world.core.client.searchAudit({ targetId: opened });
+    assert.deepEqual(audit.items.map((e) => e.action).sort(), [
+      'card.limits',
+      'card.open',
+      'card.pin_reset',
+      'card.pin_reset_refused',
+    ]);
+    assert.doesNotMatch(
+      JSON.stringify(audit.items),
+      /11010519491231002X|135790/i,
+      'no ID number or PIN in the audit',
+    );
+  });
+
   test('when the cash desk takes ¥50, then the card is credited once and a printable receipt opens with the new balance', async () => {
     const other = await openCard(world, '计算机学院', '周现金');
     const page = await signIn('counter');

@@ -14,7 +14,7 @@ import { BusRideRepository } from './bus/bus-ride-repository.ts';
 import { BusRides } from './bus/bus-rides.ts';
 import { BusService, busOptionsDefault } from './bus/bus-service.ts';
 import { CardRepository } from './cards/card-repository.ts';
-import { CardService } from './cards/card-service.ts';
+import { CardService, cardExpiryIntervalMs } from './cards/card-service.ts';
 import type { CoreConfig } from './config.ts';
 import { newsChannel } from './content/announcements.ts';
 import { ContentRepository } from './content/content-repository.ts';
@@ -324,6 +324,8 @@ export async function startCore(
   // by that database, when Redis is configured.
   const jobLock = publisher && redisJobLock(publisher, `core:job-lock:${databaseName(config.databaseUrl)}:`);
   core.blacklist.startExpiry(3_600_000, core.log);
+  // Temporary and visitor cards are frozen once their expiry has passed.
+  core.cards.startExpiry(cardExpiryIntervalMs, core.log, jobLock ?? undefined);
   // Gateway instances subscribe to this channel; the message is the new blacklist version.
   publisher?.on('error', (error) => core.log.warn({ err: error }, 'redis error'));
   core.blacklist.onPublished((version) => {
@@ -392,6 +394,7 @@ export async function startCore(
         core.monthlyStatements.stop(),
         core.content.stopAnnouncements(),
         core.blacklist.stopExpiry(),
+        core.cards.stopExpiry(),
         core.insight.stop(),
         core.bank.stopJobs(),
         core.utilities.stop(),

@@ -1,4 +1,5 @@
 import { adjustmentAmountCeiling, topUpAmountCeiling } from '@campus-card/core/contract/limits';
+import { shanghaiToday } from '@campus-card/core/time';
 import {
   App,
   Button,
@@ -29,6 +30,7 @@ import {
   statusText,
   walletText,
 } from '../strings.ts';
+import { CardDeskButtons } from './card-desk.tsx';
 
 interface Detail {
   card: Card;
@@ -239,6 +241,9 @@ export function CardPage({ me, cardNo }: { me: Me; cardNo: string }) {
             {may('card.manage') && card.status !== 'cancelled' ? (
               <Button onClick={() => void issueActivationCode()}>生成激活码</Button>
             ) : null}
+            {may('card.manage') && card.status !== 'cancelled' ? (
+              <CardDeskButtons card={card} onChanged={load} />
+            ) : null}
             {may('cash.top_up') && card.status !== 'cancelled' ? (
               <Button type="primary" onClick={() => open({ kind: 'top_up' })}>
                 现金充值
@@ -269,8 +274,13 @@ export function CardPage({ me, cardNo }: { me: Me; cardNo: string }) {
             {yuan(card.balance.mainPending + card.balance.subsidyPending)}
           </Descriptions.Item>
           <Descriptions.Item label="日限额">{yuan(card.dailyLimit)}</Descriptions.Item>
+          <Descriptions.Item label="免密限额">{yuan(card.pinFreeLimit)}</Descriptions.Item>
+          <Descriptions.Item label="支付密码">{card.pinSet ? '已设置' : '未设置'}</Descriptions.Item>
           <Descriptions.Item label="今日已用">{yuan(card.spentToday)}</Descriptions.Item>
           <Descriptions.Item label="补卡次数">{card.reissueCount}</Descriptions.Item>
+          <Descriptions.Item label="有效期">
+            {card.expiresAtMs === null ? '长期' : `至 ${shanghaiToday(card.expiresAtMs - 1)}`}
+          </Descriptions.Item>
         </Descriptions>
       </Panel>
       <Panel title="未结算预授权" size="small">

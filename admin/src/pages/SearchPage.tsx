@@ -1,7 +1,8 @@
-import { Card, Input, Table, Tag } from 'antd';
+import { Card, Input, Space, Table, Tag } from 'antd';
 import { useState } from 'react';
 import { api } from '../api.ts';
 import { describeError, statusText } from '../strings.ts';
+import { OpenCardButton } from './card-desk.tsx';
 
 interface Hit {
   personNo: string;
@@ -13,7 +14,13 @@ interface Hit {
 }
 
 /** Find a person by number, card number or the start of a name. */
-export function SearchPage({ onOpen }: { onOpen: (cardNo: string) => void }) {
+export function SearchPage({
+  onOpen,
+  mayOpenCards,
+}: {
+  onOpen: (cardNo: string) => void;
+  mayOpenCards: boolean;
+}) {
   const [hits, setHits] = useState<Hit[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
@@ -31,13 +38,17 @@ export function SearchPage({ onOpen }: { onOpen: (cardNo: string) => void }) {
   };
   return (
     <Card title="查找持卡人">
-      <Input.Search
-        placeholder="学工号、卡号或姓名"
-        enterButton="查询"
-        onSearch={search}
-        style={{ maxWidth: 420, marginBottom: 16 }}
-        data-testid="search"
-      />
+      <Space style={{ marginBottom: 16 }} wrap>
+        <Input.Search
+          placeholder="学工号、卡号或姓名"
+          aria-label="学工号、卡号或姓名"
+          enterButton="查询"
+          onSearch={search}
+          style={{ width: 420 }}
+          data-testid="search"
+        />
+        {mayOpenCards ? <OpenCardButton onOpened={onOpen} /> : null}
+      </Space>
       {error ? <div style={{ color: 'red' }}>{error}</div> : null}
       <Table
         rowKey="cardNo"

@@ -67,6 +67,8 @@ export const cardEventText: Record<string, string> = {
   bound: '绑定小程序',
   unbound: '解除绑定',
   pin_set: '设置密码',
+  pin_reset: '重置密码',
+  expired: '到期停用',
   cancelled: '注销',
   loss_cancelled: '解挂',
 };

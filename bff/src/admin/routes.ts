@@ -23,6 +23,7 @@ import type { AdminSession, AdminSessions } from './admin-sessions.ts';
 import { attendanceRoutes } from './attendance.ts';
 import { bankAdminRoutes } from './bank.ts';
 import { campusPaymentRoutes } from './campus-payments.ts';
+import { cardDeskRoutes } from './card-desk.ts';
 import { contentRoutes } from './content.ts';
 import { deviceRoutes } from './devices.ts';
 import { disputeAdminRoutes } from './disputes.ts';
@@ -244,6 +245,7 @@ export const adminRoutes: readonly AdminRoute[] = [
   ...attendanceRoutes,
   ...adminEventRoutes,
   ...activationCodeRoutes,
+  ...cardDeskRoutes,
   ...insightRoutes,
   ...visitorRoutes,
   ...meetingRoutes,

@@ -28,6 +28,7 @@ export class CardRepository {
     cardNo: string,
     limits: { dailyLimit: number; pinFreeLimit: number },
     actor: { type: string; id: string | null },
+    expiresAtMs: number | null = null,
   ): Promise<void> {
     const { statements } = openingStatements(
       [{ ...person, status: 'active', cardNo }],
@@ -35,13 +36,19 @@ export class CardRepository {
       { ...actor, reason: null },
       Date.now(),
     );
+    // A temporary or visitor card: its expiry is written in the opening's transaction.
+    if (expiresAtMs !== null)
+      statements.push({
+        sql: 'UPDATE cards SET expires_at_ms = ? WHERE card_no = ?',
+        params: [expiresAtMs, cardNo],
+      });
     await this.db.transaction((tx) => this.db.run(statements, tx, { commit: true }));
   }
 
   async find(cardNo: string): Promise<CardView | undefined> {
     const rows = await this.db.select<Record<string, unknown>>(
       `SELECT c.card_no, c.person_id, p.person_no, p.name, p.type, p.department, c.status, c.version, c.daily_limit,
-              c.pin_free_limit, c.pin_hash, c.spent_day, c.spent_day_amount, c.reissue_count,
+              c.pin_free_limit, c.pin_hash, c.spent_day, c.spent_day_amount, c.reissue_count, c.expires_at_ms,
               m.credits_posted - m.debits_posted - m.debits_pending AS main_available, m.debits_pending AS main_pending,
               s.credits_posted - s.debits_posted - s.debits_pending AS subsidy_available, s.debits_pending AS subsidy_pending
          FROM cards c
@@ -73,6 +80,7 @@ export class CardRepository {
         subsidyPending: Number(r.subsidy_pending),
       },
       reissueCount: Number(r.reissue_count),
+      expiresAtMs: r.expires_at_ms === null ? null : Number(r.expires_at_ms),
     };
   }
 
@@ -187,6 +195,35 @@ export class CardRepository {
       );
       return true;
     });
+  }
+
+  /** Active cards whose expiry has passed, oldest expiry first, at most `limit`. */
+  async dueToExpire(nowMs: number, limit: number): Promise<string[]> {
+    const rows = await this.db.select<{ card_no: string }>(
+      `SELECT card_no FROM cards WHERE expires_at_ms <= ? AND status = 'active' ORDER BY expires_at_ms LIMIT ${Number(limit)}`,
+      [nowMs],
+    );
+    return rows.map((row) => String(row.card_no));
+  }
+
+  /** Both limits at once; false when there is no such card. */
+  async setLimits(cardNo: string, limits: { dailyLimit: number; pinFreeLimit: number }): Promise<boolean> {
+    return (
+      (await this.db.execute(
+        'UPDATE cards SET daily_limit = ?, pin_free_limit = ?, updated_at_ms = ? WHERE card_no = ?',
+        [limits.dailyLimit, limits.pinFreeLimit, Date.now(), cardNo],
+      )) === 1
+    );
+  }
+
+  /** The holder's sealed ID number: undefined when there is no such card, null when none is on file. */
+  async idNumberSealed(cardNo: string): Promise<string | null | undefined> {
+    const rows = await this.db.select<{ id_number_enc: string | null }>(
+      'SELECT p.id_number_enc FROM cards c JOIN persons p ON p.id = c.person_id WHERE c.card_no = ?',
+      [cardNo],
+    );
+    const row = rows[0];
+    return row ? row.id_number_enc : undefined;
   }
 
   async setDailyLimit(cardNo: string, dailyLimit: number): Promise<boolean> {

@@ -1,8 +1,10 @@
-import { randomInt } from 'node:crypto';
+import { randomInt, timingSafeEqual } from 'node:crypto';
 import type { CoreConfig } from '../config.ts';
 import type { Actor, CardAction, CardChange } from '../contract/cards.ts';
 import { isDuplicateKey } from '../db/database.ts';
 import { CoreError } from '../errors.ts';
+import { type Job, type JobLock, schedule } from '../jobs/scheduler.ts';
+import type { Logger } from '../log.ts';
 import type { Pii } from '../pii.ts';
 import type { CardRepository, CardStatus, CardView, NewPerson } from './card-repository.ts';
 import { hashPin, verifyPin } from './pin.ts';
@@ -24,6 +26,7 @@ export type CardListener = (change: CardChange) => void;
 /** Card affairs: opening, loss and freeze, reissue, PIN and limits. */
 export class CardService {
   private readonly listeners: CardListener[] = [];
+  private expiryJob: Job | undefined;
 
   constructor(
     private readonly cards: CardRepository,
@@ -47,9 +50,12 @@ export class CardService {
       phone?: string;
       cardNo?: string;
       dailyLimit?: number;
+      expiresAtMs?: number;
     },
     actor: Actor,
   ): Promise<CardView> {
+    if (input.expiresAtMs !== undefined && input.expiresAtMs <= Date.now())
+      throw new CoreError('VALIDATION_FAILED', 'a card cannot expire in the past');
     const cardNo = input.cardNo ?? newCardNo();
     const person: NewPerson = {
       personNo: input.personNo,
@@ -68,6 +74,7 @@ export class CardService {
         cardNo,
         { dailyLimit, pinFreeLimit: this.config.pinFreeLimitDefault },
         actor,
+        input.expiresAtMs ?? null,
       );
     } catch (error) {
       if (isDuplicateKey(error))
@@ -89,6 +96,15 @@ export class CardService {
    */
   async change(cardNo: string, action: CardAction, actor: Actor, reason: string | null): Promise<CardChange> {
     const rule = transitions[action];
+    // An expired temporary or visitor card stays out of use: nothing brings it back to active.
+    if (rule.to === 'active') {
+      const card = await this.get(cardNo);
+      if (card.expiresAtMs !== null && card.expiresAtMs <= Date.now())
+        throw new CoreError('INVALID_TRANSITION', 'the card has expired', {
+          status: card.status,
+          expired: true,
+        });
+    }
     const moved = await this.cards.transition(
       cardNo,
       rule.from,
@@ -178,6 +194,30 @@ export class CardService {
     return right ? 'ok' : 'bad';
   }
 
+  /**
+   * The counter's reset of a forgotten PIN: the ID number read off the holder's ID card must be the
+   * one on file (compared in constant time; a card without one on file cannot be reset this way).
+   */
+  async resetPinAtCounter(cardNo: string, pin: string, idNumber: string, actor: Actor): Promise<void> {
+    const sealed = await this.cards.idNumberSealed(cardNo);
+    if (sealed === undefined) throw new CoreError('CARD_NOT_FOUND', 'no such card');
+    if (sealed === null) throw new CoreError('IDENTITY_REQUIRED', 'no ID number is on file for this card');
+    const onFile = Buffer.from(this.pii.decrypt(sealed).toUpperCase());
+    const offered = Buffer.from(idNumber.toUpperCase());
+    if (onFile.length !== offered.length || !timingSafeEqual(onFile, offered))
+      throw new CoreError('IDENTITY_MISMATCH', 'the ID number is not the one on file');
+    await this.cards.setPinHash(cardNo, await hashPin(pin), actor, 'pin_reset');
+  }
+
+  /** The card centre's limits: the daily one within DAILY_LIMIT_MAX, the PIN-free one within the daily one. */
+  async setLimits(cardNo: string, limits: { dailyLimit: number; pinFreeLimit: number }): Promise<void> {
+    if (limits.dailyLimit > this.config.dailyLimitMax)
+      throw new CoreError('LIMIT_EXCEEDED', `the daily limit is at most ${this.config.dailyLimitMax} fen`);
+    if (limits.pinFreeLimit > limits.dailyLimit)
+      throw new CoreError('LIMIT_EXCEEDED', 'the PIN-free limit is at most the daily limit');
+    if (!(await this.cards.setLimits(cardNo, limits))) throw new CoreError('CARD_NOT_FOUND', 'no such card');
+  }
+
   async setDailyLimit(cardNo: string, dailyLimit: number): Promise<void> {
     if (dailyLimit > this.config.dailyLimitMax)
       throw new CoreError('LIMIT_EXCEEDED', `the daily limit is at most ${this.config.dailyLimitMax} fen`);
@@ -185,10 +225,52 @@ export class CardService {
       throw new CoreError('CARD_NOT_FOUND', 'no such card');
   }
 
+  /**
+   * Freezes every active card whose expiry has passed (an 'expired' event by the system), announced
+   * like any status change so the gateways' blacklists take it; answers how many it froze.
+   */
+  async expireDue(nowMs: number = Date.now()): Promise<number> {
+    let frozen = 0;
+    for (const cardNo of await this.cards.dueToExpire(nowMs, expiryBatchMax)) {
+      const moved = await this.cards.transition(
+        cardNo,
+        ['active'],
+        'frozen',
+        { kind: 'expired', actorType: 'system', actorId: null, reason: null },
+        false,
+      );
+      if (!moved) continue;
+      this.announce({ cardNo, status: 'frozen', version: moved.version, changed: true });
+      frozen += 1;
+    }
+    return frozen;
+  }
+
+  /** Runs expireDue every `everyMs` (one instance per tick where a lock is given). */
+  startExpiry(everyMs: number, log: Logger, lock?: JobLock): void {
+    this.expiryJob = schedule({
+      name: 'card-expiry',
+      everyMs,
+      run: () => this.expireDue(),
+      log,
+      runAtStart: true,
+      ...(lock ? { lock } : {}),
+    });
+  }
+
+  async stopExpiry(): Promise<void> {
+    await this.expiryJob?.stop();
+  }
+
   history(cardNo: string) {
     return this.cards.events(cardNo);
   }
 }
+
+/** Cards the expiry job freezes per run; the rest wait for the next run. */
+const expiryBatchMax = 500;
+/** How often expired temporary and visitor cards are frozen: a card may be used this long past its end. */
+export const cardExpiryIntervalMs = 60_000;
 
 /** Wrong card PINs per card (all paths together) before the PIN is locked for the rest of the window. */
 export const pinChecksMax = 5;

@@ -51,6 +51,14 @@ export class CardsClient extends DomainClient {
       ...(currentPin ? { currentPin } : {}),
     });
   }
+  /** The counter's reset of a forgotten PIN, with the ID number off the holder's ID card. */
+  resetPinAtCounter(cardNo: string, pin: string, idNumber: string, actor: Actor): Promise<void> {
+    return this.transport.call('POST', `/v1/cards/${cardNo}/pin-reset`, { pin, idNumber, actor });
+  }
+  /** The card centre's daily and PIN-free limits, fen. */
+  setCardLimits(cardNo: string, limits: { dailyLimit: number; pinFreeLimit: number }): Promise<void> {
+    return this.transport.call('PUT', `/v1/cards/${cardNo}/limits`, limits);
+  }
   setDailyLimit(cardNo: string, dailyLimit: number): Promise<void> {
     return this.transport.call('PUT', `/v1/cards/${cardNo}/daily-limit`, { dailyLimit });
   }

@@ -3,7 +3,9 @@
  * daily limit, a card's history and operations, and the card as the core answers it.
  */
 import { z } from 'zod';
+import { idNumber } from './bank.ts';
 import { cardNo, mobilePhone, operationId, personNo, pin } from './fields.ts';
+import { cardLimitCeiling } from './limits.ts';
 
 export const cardStatuses = ['active', 'lost', 'frozen', 'cancelled'] as const;
 export type CardStatus = (typeof cardStatuses)[number];
@@ -26,13 +28,12 @@ export const openCardBody = z.strictObject({
   name: z.string().min(1).max(64),
   type: z.enum(personTypes),
   department: z.string().max(64).nullable().default(null),
-  idNumber: z
-    .string()
-    .regex(/^[0-9]{17}[0-9Xx]$/)
-    .optional(),
+  idNumber: idNumber.optional(),
   phone: mobilePhone.optional(),
   cardNo: cardNo.optional(),
   dailyLimit: z.number().int().nonnegative().optional(),
+  /** A temporary or visitor card's end (UTC ms, in the future): the expiry job freezes it then. */
+  expiresAtMs: z.number().int().positive().optional(),
   actor: actor.default({ type: 'system', id: null }),
 });
 /** What a caller sends (defaults may be left out). */
@@ -46,6 +47,16 @@ export const changeStatusBody = z.strictObject({
 });
 /** PUT /v1/cards/:cardNo/pin: currentPin to change a PIN that is set. */
 export const setPinBody = z.strictObject({ pin, currentPin: pin.optional(), actor });
+/**
+ * POST /v1/cards/:cardNo/pin-reset: the counter resets a forgotten PIN once the ID card the holder
+ * shows matches the ID number on file.
+ */
+export const counterPinResetBody = z.strictObject({ pin, idNumber, actor });
+/** PUT /v1/cards/:cardNo/limits: the card centre's daily and PIN-free limits, fen. */
+export const cardLimitsBody = z.strictObject({
+  dailyLimit: z.number().int().nonnegative().max(cardLimitCeiling),
+  pinFreeLimit: z.number().int().nonnegative().max(cardLimitCeiling),
+});
 /** PUT /v1/cards/:cardNo/daily-limit. */
 export const dailyLimitBody = z.strictObject({ dailyLimit: z.number().int().nonnegative() });
 /** GET /v1/cards/:cardNo/operations: newest first, paged by (beforeAtMs, beforeId). */
@@ -76,6 +87,8 @@ export const cardView = z.object({
     subsidyPending: z.number().int(),
   }),
   reissueCount: z.number().int(),
+  /** A temporary or visitor card's end (UTC ms); null for a card that does not expire. */
+  expiresAtMs: z.number().int().nullable(),
 });
 export type CardView = z.infer<typeof cardView>;
 

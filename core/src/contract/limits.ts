@@ -26,5 +26,12 @@ export const adminUsernamePattern = /^[a-z][a-z0-9_.-]{2,31}$/;
  */
 export const topUpAmountCeiling = 500_000;
 
+/**
+ * The highest daily or PIN-free limit the card centre may set, fen (¥10,000): the wire refuses more,
+ * and the core also refuses a daily limit above its DAILY_LIMIT_MAX (the school's own cap, default
+ * ¥2,000). The backoffice's limit fields stop here.
+ */
+export const cardLimitCeiling = 1_000_000;
+
 /** The largest manual adjustment of a wallet, either way, fen (¥100,000). */
 export const adjustmentAmountCeiling = 10_000_000;

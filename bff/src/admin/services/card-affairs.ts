@@ -111,6 +111,77 @@ export class CardAffairs {
   }
 
   /**
+   * Opens one card by hand (a new staff member before the identity sync has run, a visitor): the
+   * person with their identity fields, the card with the default limits. A department admin opens
+   * cards in their own department only. The person number is the idempotency key: a retry of a card
+   * already opened answers ALREADY_EXISTS and opens nothing.
+   */
+  async openByHand(
+    admin: AdminSession,
+    person: {
+      personNo: string;
+      name: string;
+      type: 'student' | 'staff' | 'visitor';
+      department: string | null;
+      idNumber: string;
+      phone?: string | undefined;
+      expiresAtMs?: number | undefined;
+    },
+  ): Promise<CardView> {
+    if (admin.department !== null && person.department !== admin.department)
+      throw new BffError('FORBIDDEN', 'a department admin opens cards in their own department only');
+    const card = await this.core.openCard({
+      personNo: person.personNo,
+      name: person.name,
+      type: person.type,
+      department: person.department,
+      idNumber: person.idNumber,
+      ...(person.phone ? { phone: person.phone } : {}),
+      ...(person.expiresAtMs !== undefined ? { expiresAtMs: person.expiresAtMs } : {}),
+      actor: { type: 'admin', id: admin.adminId },
+    });
+    // The audit row names the person and card, never the ID number or phone.
+    await this.audit.record(admin, 'card.open', 'card', card.cardNo, {
+      personNo: card.personNo,
+      name: card.name,
+      type: card.personType,
+      department: card.department,
+      expiresAtMs: card.expiresAtMs,
+    });
+    return card;
+  }
+
+  /**
+   * The counter resets a forgotten PIN after checking the holder's ID card: the core compares the
+   * number typed from it with the one on file. Refused checks are audited too (who tried, for which card).
+   */
+  async resetPinAtCounter(admin: AdminSession, cardNo: string, idNumber: string, pin: string) {
+    await this.card(admin, cardNo);
+    try {
+      await this.core.resetPinAtCounter(cardNo, pin, idNumber, { type: 'admin', id: admin.adminId });
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code === 'IDENTITY_MISMATCH' || code === 'IDENTITY_REQUIRED')
+        await this.audit.record(admin, 'card.pin_reset_refused', 'card', cardNo, { code });
+      throw error;
+    }
+    await this.audit.record(admin, 'card.pin_reset', 'card', cardNo, {});
+    return { cardNo, reset: true };
+  }
+
+  /** The card's daily and PIN-free limits (fen), audited with the values before and after. */
+  async setLimits(admin: AdminSession, cardNo: string, limits: { dailyLimit: number; pinFreeLimit: number }) {
+    const before = await this.card(admin, cardNo);
+    await this.core.setCardLimits(cardNo, limits);
+    await this.audit.record(admin, 'card.limits', 'card', cardNo, {
+      dailyLimitBefore: before.dailyLimit,
+      pinFreeLimitBefore: before.pinFreeLimit,
+      ...limits,
+    });
+    return { cardNo, ...limits };
+  }
+
+  /**
    * Issues the card's one-time activation code (a new one replaces any earlier), within the admin's
    * department scope; the audit row says who issued one for which card, never the code.
    */

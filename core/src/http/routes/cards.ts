@@ -2,9 +2,11 @@ import Router from 'koa-router';
 import type { HolderActions } from '../../bindings/holder-actions.ts';
 import type { CardService } from '../../cards/card-service.ts';
 import {
+  cardLimitsBody,
   cardOperationsQuery,
   cardPath,
   changeStatusBody,
+  counterPinResetBody,
   dailyLimitBody,
   openCardBody,
   setPinBody,
@@ -65,6 +67,17 @@ export function cardRoutes(
     const { cardNo: no } = parseValue(ctx.params, cardPath);
     const body = parseBody(ctx, setPinBody);
     await cards.setPin(no, body.pin, body.currentPin, body.actor);
+    ctx.status = 204;
+  });
+  router.post('/:cardNo/pin-reset', async (ctx) => {
+    const { cardNo: no } = parseValue(ctx.params, cardPath);
+    const body = parseBody(ctx, counterPinResetBody);
+    await cards.resetPinAtCounter(no, body.pin, body.idNumber, body.actor);
+    ctx.status = 204;
+  });
+  router.put('/:cardNo/limits', async (ctx) => {
+    const { cardNo: no } = parseValue(ctx.params, cardPath);
+    await cards.setLimits(no, parseBody(ctx, cardLimitsBody));
     ctx.status = 204;
   });
   router.put('/:cardNo/daily-limit', async (ctx) => {
