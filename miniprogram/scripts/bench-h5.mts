@@ -1,0 +1,103 @@
+// npm run bench:h5 -w miniprogram (#19): how much JavaScript the H5 card page needs before its QR shows,
+// and how long that takes on a slow phone — slow 4G (562.5 ms round trip, 1.44 Mbit/s down, 675 kbit/s
+// up: Lighthouse's mobile profile as DevTools applies it) and the CPU slowed 4× — through Chromium's
+// CDP throttling, on a first visit (empty cache, no service worker) against the whole demo system
+// served as `npm start` serves it (compressed, cache headers). Also prints the build's chunk sizes.
+// Uses dist/h5 (npm run build:h5 first); figures go to docs/benchmarks.md.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { startSystem } from '../../mock/demo/system.ts';
+import { launchChromium } from '../../tests/browser.ts';
+import { bindAs } from '../../tests/miniprogram/support.ts';
+
+const runs = Number(process.env.BENCH_RUNS ?? 3);
+const targets = { jsKb: 250, qrMs: 2_000 };
+const slow4g = { latency: 562.5, downloadThroughput: (1.6e6 * 0.9) / 8, uploadThroughput: (750e3 * 0.9) / 8 };
+const cpuSlowdown = 4;
+const dist = join(import.meta.dirname, '../dist/h5');
+
+if (!existsSync(join(dist, 'index.html'))) {
+  console.error('build the H5 target first: npm run build:h5 -w miniprogram');
+  process.exit(1);
+}
+
+const kb = (bytes: number) => (bytes / 1024).toFixed(1);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+/** The build's JavaScript files with their size as sent: raw, gzip and brotli. */
+function chunkSizes() {
+  const dir = join(dist, 'js');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.js'))
+    .map((f) => {
+      const body = readFileSync(join(dir, f));
+      return {
+        file: f,
+        raw: statSync(join(dir, f)).size,
+        gzip: gzipSync(body, { level: 9 }).length,
+        br: brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 9 } }).length,
+      };
+    })
+    .sort((a, b) => b.raw - a.raw);
+}
+
+const chunks = chunkSizes();
+const total = chunks.reduce((s, c) => ({ raw: s.raw + c.raw, br: s.br + c.br }), { raw: 0, br: 0 });
+console.log(`H5 build: ${chunks.length} JavaScript files, ${kb(total.raw)} KB raw, ${kb(total.br)} KB brotli`);
+console.log('largest files (KB raw / gzip / br):');
+for (const c of chunks.slice(0, 8)) console.log(`  ${c.file.padEnd(36)} ${kb(c.raw).padStart(7)} ${kb(c.gzip).padStart(7)} ${kb(c.br).padStart(7)}`);
+
+const dataDir = mkdtempSync(join(tmpdir(), 'bench-h5-'));
+const system = await startSystem({
+  env: { DATABASE_URL: `sqlite:${join(dataDir, 'core.sqlite')}`, LOG_LEVEL: 'silent' },
+  ports: 'free',
+  terminals: false,
+  print: () => {},
+});
+const browser = await launchChromium();
+try {
+  const identity = system.identities[0];
+  if (!identity) throw new Error('the demo has no students');
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN', serviceWorkers: 'block' });
+  await context.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort());
+  // Signed in and bound once, unthrottled; each measured run is then a cold start of the card page.
+  const setup = await context.newPage();
+  await bindAs(setup, system.web.url, identity);
+  await setup.close();
+
+  const results: { ms: number; jsBytes: number; jsFiles: number }[] = [];
+  for (let run = 0; run < runs; run++) {
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, ...slow4g });
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: cpuSlowdown });
+    const scripts = new Map<string, number>();
+    const kinds = new Map<string, string>();
+    cdp.on('Network.responseReceived', (e) => kinds.set(e.requestId, e.type));
+    cdp.on('Network.loadingFinished', (e) => {
+      if (kinds.get(e.requestId) === 'Script') scripts.set(e.requestId, e.encodedDataLength);
+    });
+    const started = performance.now();
+    await page.goto(`${system.web.url}/`);
+    await page.locator('.qr').waitFor({ timeout: 60_000 });
+    const ms = performance.now() - started;
+    // Only what was fetched before the QR showed counts.
+    const jsBytes = [...scripts.values()].reduce((a, b) => a + b, 0);
+    results.push({ ms, jsBytes, jsFiles: scripts.size });
+    console.log(`run ${run + 1}: QR after ${ms.toFixed(0)} ms, ${kb(jsBytes)} KB of JavaScript over the wire in ${scripts.size} files`);
+    await page.close();
+  }
+  const ms = median(results.map((r) => r.ms));
+  const jsKb = median(results.map((r) => r.jsBytes)) / 1024;
+  console.log(
+    `median of ${runs}: QR after ${ms.toFixed(0)} ms (target ≤ ${targets.qrMs}), ${jsKb.toFixed(1)} KB compressed JavaScript before it (target ≤ ${targets.jsKb}); slow 4G + ${cpuSlowdown}× CPU`,
+  );
+} finally {
+  await browser.close();
+  await system.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+}
