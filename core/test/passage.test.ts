@@ -270,3 +270,112 @@ describe('campus passage on MariaDB and Redis', () => {
     assert.equal(where.items.find((d) => d.doorId === dormDoor.id)?.decision.decision, 'allow');
   });
 });
+
+describe('the access log on MariaDB', () => {
+  let t: TestCore;
+  before(async () => {
+    t = await startTestCore('mysql');
+  });
+  after(() => t.stop());
+
+  test('when events are read by building, person, decision and page, then each filter narrows and the pages join up without a gap or a repeat', async () => {
+    // Goal: the backoffice's access log (保卫处, 宿管) finds a night's refusals at one building, person by person.
+    const campus = await t.client.createPassagePlace({ kind: 'campus', parentId: null, name: '南校区' });
+    const building = await t.client.createPassagePlace({
+      kind: 'building',
+      parentId: campus.id,
+      name: '3号楼',
+    });
+    const other = await t.client.createPassagePlace({
+      kind: 'building',
+      parentId: campus.id,
+      name: '图书馆',
+    });
+    const doorA = await t.client.createPassagePlace({
+      kind: 'door',
+      parentId: building.id,
+      name: '3号楼东门',
+      doorKind: 'door',
+    });
+    const doorB = await t.client.createPassagePlace({
+      kind: 'door',
+      parentId: other.id,
+      name: '图书馆正门',
+      doorKind: 'gate',
+    });
+    const tag = randomBytes(2).toString('hex');
+    const n = 800_000 + (Number.parseInt(tag, 16) % 90_000) * 2;
+    const [devA, devB] = [String(n), String(n + 1)];
+    await t.client.setDoorDevice(doorA.id, { deviceId: devA, direction: 'in' });
+    await t.client.setDoorDevice(doorB.id, { deviceId: devB, direction: 'in' });
+    const personNo = `L${tag}${process.pid}`.slice(0, 32);
+    const { cardNo } = await t.client.openCard({
+      personNo,
+      name: '夜归生',
+      type: 'student',
+      department: '物理学院',
+    });
+    const base = Date.UTC(2026, 9, 1, 15, 0);
+    for (let i = 1; i <= 7; i++) {
+      const deny = i % 2 === 0;
+      const recorded = await t.client.recordAccessEvent({
+        deviceId: i <= 5 ? devA : devB,
+        sequence: i,
+        cardNo,
+        direction: 'in',
+        decision: deny ? 'deny' : 'allow',
+        reason: deny ? 'CURFEW' : null,
+        source: i === 7 ? 'offline' : 'online',
+        occurredAtMs: base + i * 60_000,
+      });
+      assert.ok(recorded);
+    }
+    const window = { fromMs: base, toMs: base + 3_600_000 };
+    const inBuilding = (await t.client.passageLog({ ...window, placeId: building.id })).items;
+    assert.deepEqual(
+      inBuilding.map((r) => r.occurredAtMs),
+      [5, 4, 3, 2, 1].map((i) => base + i * 60_000),
+      'the building holds door A only, newest first',
+    );
+    assert.equal(inBuilding[0]?.doorName, '3号楼东门');
+    assert.equal(inBuilding[0]?.name, '夜归生');
+    assert.equal(inBuilding[0]?.personNo, personNo);
+    const wholeCampus = await t.client.passageLog({ ...window, placeId: campus.id });
+    assert.equal(wholeCampus.items.length, 7);
+    const refusals = await t.client.passageLog({ ...window, personNo, decision: 'deny' });
+    assert.deepEqual(
+      refusals.items.map((r) => [r.reason, r.decision]),
+      [
+        ['CURFEW', 'deny'],
+        ['CURFEW', 'deny'],
+        ['CURFEW', 'deny'],
+      ],
+    );
+    assert.equal((await t.client.passageLog({ ...window, cardNo, source: 'offline' })).items.length, 1);
+    // Pages of 3 by the last row's (time, id): 3 + 3 + 1, every event once.
+    const seen: string[] = [];
+    let page = await t.client.passageLog({ ...window, cardNo, limit: 3 });
+    while (page.items.length > 0) {
+      seen.push(...page.items.map((r) => r.id));
+      const last = page.items.at(-1);
+      if (!last) break;
+      page = await t.client.passageLog({
+        ...window,
+        cardNo,
+        limit: 3,
+        beforeAtMs: last.occurredAtMs,
+        beforeId: last.id,
+      });
+    }
+    assert.equal(seen.length, 7);
+    assert.equal(new Set(seen).size, 7);
+    await assert.rejects(
+      t.client.passageLog({ ...window, placeId: '0'.repeat(26) }),
+      (e: unknown) => e instanceof CoreError && e.code === 'NOT_FOUND',
+    );
+    await assert.rejects(
+      t.client.passageLog({ fromMs: base, toMs: base }),
+      (e: unknown) => e instanceof CoreError && e.code === 'VALIDATION_FAILED',
+    );
+  });
+});

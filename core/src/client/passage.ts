@@ -1,4 +1,6 @@
 import type {
+  AccessLogQueryInput,
+  AccessLogRow,
   CalendarDays,
   DecisionQuery,
   DoorCommand,
@@ -16,7 +18,6 @@ import type {
   Resident,
   Rule,
 } from '../contract/passage.ts';
-import type { AccessLogQuery, AccessLogRow } from '../passage/passage-repository.ts';
 import type { DoorCommandOrder, OnlineDecision, TableAnswer } from '../passage/passage-service.ts';
 import { DomainClient, query } from './transport.ts';
 
@@ -124,7 +125,7 @@ export class PassageClient extends DomainClient {
   passageRightsOfCard(cardNo: string, atMs?: number): Promise<{ items: PlaceDecision[] }> {
     return this.transport.call('GET', `/v1/passage/cards/${id(cardNo)}/rights${query({ atMs })}`);
   }
-  passageLog(q: Partial<AccessLogQuery>): Promise<{ items: AccessLogRow[] }> {
+  passageLog(q: AccessLogQueryInput): Promise<{ items: AccessLogRow[] }> {
     return this.transport.call('GET', `/v1/passage/access-log${query(q)}`);
   }
 }

@@ -252,3 +252,49 @@ export const doorCommand = z
     message: 'hold_open names its seconds; other commands do not',
   });
 export type DoorCommand = z.infer<typeof doorCommand>;
+
+/**
+ * GET /v1/passage/access-log: every pass and refusal at doors, gates and readers (access_events), newest
+ * first. `placeId` narrows to the doors at or under a place (a door, a building, an area, a campus);
+ * the next page starts before the last row's (`occurredAtMs`, `id`).
+ */
+export const accessLogQuery = z
+  .object({
+    placeId: passageId.optional(),
+    personNo: personNo.optional(),
+    cardNo: cardNo.optional(),
+    decision: z.enum(['allow', 'deny']).optional(),
+    direction: z.enum(passageDirections).optional(),
+    source: z.enum(['online', 'offline']).optional(),
+    fromMs: z.coerce.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).default(0),
+    toMs: z.coerce.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).default(Number.MAX_SAFE_INTEGER),
+    beforeAtMs: z.coerce.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
+    beforeId: passageId.optional(),
+    limit: z.coerce.number().int().min(1).max(5_000).default(200),
+  })
+  .refine((q) => q.fromMs < q.toMs, { message: 'fromMs must be before toMs', path: ['toMs'] })
+  .refine((q) => (q.beforeAtMs === undefined) === (q.beforeId === undefined), {
+    message: 'beforeAtMs and beforeId go together',
+    path: ['beforeId'],
+  });
+export type AccessLogQuery = z.infer<typeof accessLogQuery>;
+/** What a caller sends: every field may be left to its default. */
+export type AccessLogQueryInput = Partial<AccessLogQuery>;
+
+export interface AccessLogRow {
+  id: string;
+  deviceId: string;
+  /** The door the device is at, when it is at one. */
+  doorId: string | null;
+  doorName: string | null;
+  cardNo: string | null;
+  personNo: string | null;
+  /** The person's name, when the card or person number is known to the core. */
+  name: string | null;
+  direction: PassageDirection;
+  decision: 'allow' | 'deny';
+  /** The refusal's reason code (docs/protocol.md §8.3, or a passage refusal), null for a pass. */
+  reason: string | null;
+  source: 'online' | 'offline';
+  occurredAtMs: number;
+}

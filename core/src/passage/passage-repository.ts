@@ -62,29 +62,6 @@ function passageType(type: string): PassagePersonType {
   return type === 'student' || type === 'staff' || type === 'alumnus' ? type : 'visitor';
 }
 
-export interface AccessLogQuery {
-  doorId?: string;
-  personNo?: string;
-  decision?: 'allow' | 'deny';
-  fromMs: number;
-  toMs: number;
-  limit: number;
-}
-
-export interface AccessLogRow {
-  id: string;
-  deviceId: string;
-  doorId: string | null;
-  doorName: string | null;
-  cardNo: string | null;
-  personNo: string | null;
-  direction: string;
-  decision: string;
-  reason: string | null;
-  source: string;
-  occurredAtMs: number;
-}
-
 export class PassageRepository {
   constructor(private readonly db: Database) {}
 
@@ -475,46 +452,5 @@ export class PassageRepository {
       [buildingId, fromDay],
     );
     return rows.map((r) => ({ personNo: String(r.person_no), count: num(r.n) }));
-  }
-
-  /** The access log of the doors' devices, newest first. */
-  async accessLog(q: AccessLogQuery): Promise<AccessLogRow[]> {
-    const where = ['e.occurred_at_ms >= ?', 'e.occurred_at_ms < ?'];
-    const params: Param[] = [q.fromMs, q.toMs];
-    if (q.doorId !== undefined) {
-      where.push('d.door_id = ?');
-      params.push(q.doorId);
-    }
-    if (q.personNo !== undefined) {
-      where.push('e.person_no = ?');
-      params.push(q.personNo);
-    }
-    if (q.decision !== undefined) {
-      where.push('e.decision = ?');
-      params.push(q.decision);
-    }
-    params.push(q.limit);
-    const rows = await this.db.select<Row>(
-      `SELECT e.id, e.device_id, d.door_id, pl.name AS door_name, e.card_no, e.person_no, e.direction, e.decision, e.reason, e.source, e.occurred_at_ms
-         FROM access_events e
-         LEFT JOIN passage_door_devices d ON d.device_id = e.device_id
-         LEFT JOIN passage_places pl ON pl.id = d.door_id
-        WHERE ${where.join(' AND ')}
-        ORDER BY e.occurred_at_ms DESC, e.id DESC LIMIT ?`,
-      params,
-    );
-    return rows.map((r) => ({
-      id: String(r.id),
-      deviceId: String(r.device_id),
-      doorId: strOrNull(r.door_id),
-      doorName: strOrNull(r.door_name),
-      cardNo: strOrNull(r.card_no),
-      personNo: strOrNull(r.person_no),
-      direction: String(r.direction),
-      decision: String(r.decision),
-      reason: strOrNull(r.reason),
-      source: String(r.source),
-      occurredAtMs: num(r.occurred_at_ms),
-    }));
   }
 }

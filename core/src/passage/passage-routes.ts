@@ -2,6 +2,7 @@ import Router from 'koa-router';
 import { z } from 'zod';
 import { cardNo, personNo } from '../contract/fields.ts';
 import {
+  accessLogQuery,
   calendarDays,
   decisionQuery,
   doorCommand,
@@ -16,6 +17,7 @@ import {
   resident,
 } from '../contract/passage.ts';
 import { parseBody, parseValue } from '../http/middleware.ts';
+import type { AccessLog } from './access-log.ts';
 import type { GateChecks } from './gate-checks.ts';
 import type { PassageService } from './passage-service.ts';
 
@@ -28,17 +30,9 @@ const createdRule = z.strictObject({ rule: newRule, createdBy: z.string().min(1)
 const tableQuery = z.object({ have: z.coerce.number().int().min(0).max(0xffff_ffff).default(0) });
 const devicePath = z.object({ deviceId: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/) });
 const passbackReset = z.strictObject({ personNo, areaId: passageId.nullable() });
-const logQuery = z.object({
-  doorId: passageId.optional(),
-  personNo: personNo.optional(),
-  decision: z.enum(['allow', 'deny']).optional(),
-  fromMs: z.coerce.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).default(0),
-  toMs: z.coerce.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).default(Number.MAX_SAFE_INTEGER),
-  limit: z.coerce.number().int().min(1).max(5_000).default(200),
-});
 
 /** Campus passage (docs/passage.md): for the backoffice (through the BFF), the gateways and the mini-program. */
-export function passageRoutes(passage: PassageService, gateChecks: GateChecks): Router {
+export function passageRoutes(passage: PassageService, gateChecks: GateChecks, accessLog: AccessLog): Router {
   const router = new Router({ prefix: '/v1/passage' });
   router.get('/version', async (ctx) => {
     ctx.body = { version: await passage.version() };
@@ -154,7 +148,7 @@ export function passageRoutes(passage: PassageService, gateChecks: GateChecks): 
     ctx.body = { items: await passage.rightsOfCard(p.cardNo, q.atMs ?? Date.now()) };
   });
   router.get('/access-log', async (ctx) => {
-    ctx.body = { items: await passage.accessLog(parseValue(ctx.query, logQuery)) };
+    ctx.body = { items: await accessLog.page(parseValue(ctx.query, accessLogQuery)) };
   });
   return router;
 }

@@ -290,10 +290,6 @@ export class PassageService {
     return this.repo.lateCounts(buildingId, fromDay);
   }
 
-  accessLog(q: Parameters<PassageRepository['accessLog']>[0]): ReturnType<PassageRepository['accessLog']> {
-    return this.repo.accessLog(q);
-  }
-
   /** "Who can pass this door now": the people the rules let in through it at `atMs` (at most `limit`). */
   async whoCanPass(
     doorId: string,

@@ -61,6 +61,8 @@ import {
   type Registry,
 } from '../metrics.ts';
 import type { NoticeRepository } from '../notices/notice-repository.ts';
+import { AccessLog } from '../passage/access-log.ts';
+import { AccessLogRepository } from '../passage/access-log-repository.ts';
 import { GateChecks } from '../passage/gate-checks.ts';
 import { passageRoutes } from '../passage/passage-routes.ts';
 import type { Pii } from '../pii.ts';
@@ -197,7 +199,11 @@ export function createCoreHttp(
     ),
     subsidyRoutes(subsidies),
     reportRoutes(reports),
-    passageRoutes(passage, new GateChecks(cards, passage, access)),
+    passageRoutes(
+      passage,
+      new GateChecks(cards, passage, access),
+      new AccessLog(new AccessLogRepository(db), () => passage.places()),
+    ),
     attendanceReportRoutes(new AttendanceReport(new AttendanceRepository(db))),
     // Off (NOT_FOUND) until the insight store is opened at start.
     insightRoutes(insight),
