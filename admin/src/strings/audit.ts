@@ -53,6 +53,8 @@ export const auditActionText: Record<string, string> = {
   'subsidy.clear': '学期末补贴清零',
   'refund.payout': '销户退款支付',
   'refund.export': '导出退款清单',
+  'dispute.accept': '同意消费纠错并退款',
+  'dispute.reject': '驳回消费纠错',
   'merchant.create': '新增商户',
   'merchant.status': '启用/停用商户',
   'settlement.run': '执行日结算',
