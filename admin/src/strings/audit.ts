@@ -96,6 +96,7 @@ const auditObjectText: Record<string, string> = {
   subsidy_batch: '补贴批次',
   subsidy_clearing: '补贴清零',
   refund: '退款',
+  dispute: '消费纠错',
   merchant: '商户',
   settlement: '结算',
   report: '报表',
