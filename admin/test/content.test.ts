@@ -34,6 +34,23 @@ describe('backoffice in Chromium: news and courses', () => {
       video: { path: 'safety/fire.mp4' },
       durationSeconds: 600,
     });
+    // People to target (#19): two in 计算机学院, one of them in class CS2401 as the identity sync has it.
+    const people = [];
+    for (const [no, department] of [
+      ['20240001', '计算机学院'],
+      ['20240002', '计算机学院'],
+      ['20240003', '外国语学院'],
+    ] as const)
+      people.push(
+        await core.openCard({ personNo: no, name: `学生${no.slice(-1)}`, type: 'student', department }),
+      );
+    const first = people[0];
+    if (!first) throw new Error('no card opened');
+    await world.core.core.db.execute(
+      `INSERT INTO sync_people (person_no, person_id, source, source_row_id, dept_code, class_code, source_status,
+         digest, source_updated_at_ms, synced_at_ms) VALUES (?, ?, 'academic', '1', 'CS', 'CS2401', 'active', ?, ?, ?)`,
+      [first.personNo, first.personId, '0'.repeat(64), Date.now(), Date.now()],
+    );
     ({ web, browser } = await startBackoffice(world.bff.url));
   });
   after(async () => {
@@ -84,9 +101,23 @@ describe('backoffice in Chromium: news and courses', () => {
     const dialog = page.getByRole('dialog');
     await dialog.getByLabel('标题').fill('图书馆延长开放时间');
     await dialog.getByLabel('正文').fill('考试周图书馆开放至晚上十一点。');
+    // The picker offers the classes and departments there are, and says whom the choice reaches (#19).
+    const count = dialog.getByTestId('audience-count');
+    await count.getByText('预计覆盖 3 人').waitFor();
+    await dialog.getByLabel('发布对象').click();
+    await page.getByTitle('指定班级').click();
+    await dialog.getByLabel('班级').click();
+    await page.getByTitle('CS2401（1 人）').click();
+    await count.getByText('预计覆盖 1 人').waitFor();
     await dialog.getByLabel('发布对象').click();
     await page.getByTitle('指定院系').click();
-    await dialog.getByLabel('院系或班级').fill('计算机学院');
+    await dialog.getByLabel('院系').click();
+    assert.deepEqual(
+      await page.locator('.ant-select-dropdown:visible .ant-select-item-option').allTextContents(),
+      ['外国语学院（1 人）', '计算机学院（2 人）'],
+    );
+    await page.getByTitle('计算机学院（2 人）').click();
+    await count.getByText('预计覆盖 2 人').waitFor();
     await dialog.getByRole('button', { name: /提\s*交/ }).click();
     await dialog.waitFor({ state: 'hidden' });
 

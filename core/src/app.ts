@@ -17,6 +17,7 @@ import { CardRepository } from './cards/card-repository.ts';
 import { CardService, cardExpiryIntervalMs } from './cards/card-service.ts';
 import type { CoreConfig } from './config.ts';
 import { newsChannel } from './content/announcements.ts';
+import { AudienceRepository } from './content/audience-repository.ts';
 import { ContentRepository } from './content/content-repository.ts';
 import { ContentService } from './content/content-service.ts';
 import { createMemoryReplayGuard } from './credential/index.ts';
@@ -195,7 +196,7 @@ export function createCore(
         ? createMemoryGuessLimit(guessLimitDefaults)
         : redisGuessLimit(redis, guessLimitDefaults),
   });
-  const content = new ContentService(new ContentRepository(db));
+  const content = new ContentService(new ContentRepository(db), Date.now, new AudienceRepository(db));
   const notices = new NoticeRepository(db);
   const monthlyStatements = new MonthlyStatementNotices(db, notices, activity, log);
   const bus = new BusService(new BusRepository(db), cards, notices, activity, {

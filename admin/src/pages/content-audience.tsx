@@ -1,5 +1,7 @@
-import type { Course as CoreCourse, Lesson } from '@campus-card/core/contract';
-import { Form, Input, Select } from 'antd';
+import type { AudienceOptions, Course as CoreCourse, Lesson } from '@campus-card/core/contract';
+import { Form, Select } from 'antd';
+import { useEffect, useState } from 'react';
+import { api } from '../api.ts';
 import { contentText as t } from '../strings.ts';
 
 // What news and courses share on the content page: their shapes and the audience picker.
@@ -16,8 +18,32 @@ export type Course = CoreCourse & { lessons: Lesson[] };
 export const audienceLabel = (a: Audience) =>
   a.value ? `${t.audienceType[a.type]}：${a.value}` : t.audienceType[a.type];
 
-/** The audience picker shared by news and courses: a type, and a department or class when needed. */
+/** The audience picker shared by news and courses: a type, then a department or class the card system
+ * knows (each with its people), and how many people the chosen audience reaches before publishing. */
 export function AudienceFields() {
+  const form = Form.useFormInstance();
+  const type = Form.useWatch(['audience', 'type'], form) as Audience['type'] | undefined;
+  const value = Form.useWatch(['audience', 'value'], form) as string | undefined;
+  const [options, setOptions] = useState<AudienceOptions | null>(null);
+  const [people, setPeople] = useState<number | null>(null);
+  useEffect(() => {
+    api<AudienceOptions>('GET', '/content/audiences').then(setOptions, () => setOptions(null));
+  }, []);
+  const narrowed = type === 'department' || type === 'class';
+  useEffect(() => {
+    setPeople(null);
+    if (!type || (narrowed && !value)) return;
+    const query = new URLSearchParams({ type, ...(narrowed && value ? { value } : {}) });
+    let current = true;
+    api<{ people: number }>('GET', `/content/audience-count?${query}`).then(
+      (answer) => current && setPeople(answer.people),
+      () => {},
+    );
+    return () => {
+      current = false;
+    };
+  }, [type, value, narrowed]);
+  const choices = type === 'department' ? options?.departments : type === 'class' ? options?.classes : [];
   return (
     <>
       <Form.Item
@@ -26,21 +52,30 @@ export function AudienceFields() {
         initialValue="all"
         rules={[{ required: true }]}
       >
-        <Select options={Object.entries(t.audienceType).map(([value, label]) => ({ value, label }))} />
+        <Select
+          aria-label={t.audience}
+          options={Object.entries(t.audienceType).map(([v, label]) => ({ value: v, label }))}
+          onChange={() => form.setFieldValue(['audience', 'value'], undefined)}
+        />
       </Form.Item>
-      <Form.Item noStyle shouldUpdate={(a, b) => a.audience?.type !== b.audience?.type}>
-        {({ getFieldValue }) =>
-          ['department', 'class'].includes(getFieldValue(['audience', 'type'])) ? (
-            <Form.Item
-              label={t.audienceValue}
-              name={['audience', 'value']}
-              rules={[{ required: true, whitespace: true }]}
-            >
-              <Input maxLength={64} />
-            </Form.Item>
-          ) : null
-        }
-      </Form.Item>
+      {narrowed ? (
+        <Form.Item
+          label={type === 'department' ? t.audienceDepartment : t.audienceClass}
+          name={['audience', 'value']}
+          rules={[{ required: true, message: type === 'department' ? t.pickDepartment : t.pickClass }]}
+          extra={choices && choices.length === 0 ? t.noChoices : undefined}
+        >
+          <Select
+            aria-label={type === 'department' ? t.audienceDepartment : t.audienceClass}
+            showSearch
+            placeholder={type === 'department' ? t.pickDepartment : t.pickClass}
+            options={(choices ?? []).map((c) => ({ value: c.value, label: `${c.value}（${c.people} 人）` }))}
+          />
+        </Form.Item>
+      ) : null}
+      <div data-testid="audience-count" style={{ marginBottom: 16 }}>
+        {people === null ? t.audienceCounting : t.audienceReaches(people)}
+      </div>
     </>
   );
 }

@@ -71,6 +71,19 @@ const lessonEdit = z
   .refine(someField, 'name at least one field to change');
 
 export const contentRoutes: readonly AdminRoute[] = [
+  // The targeting picker: the departments and classes there are, and how many one audience reaches.
+  {
+    method: 'GET',
+    path: '/content/audiences',
+    right: 'content.manage',
+    handle: (_ctx, _admin, s) => s.content.audienceOptions(),
+  },
+  {
+    method: 'GET',
+    path: '/content/audience-count',
+    right: 'content.manage',
+    handle: (ctx, _admin, s) => s.content.audienceCount(parseValue({ ...ctx.query }, audience)),
+  },
   {
     method: 'GET',
     path: '/news',

@@ -1,4 +1,6 @@
 import type {
+  Audience,
+  AudienceOptions,
   Course,
   CourseEdit,
   CourseWithLessons,
@@ -16,6 +18,14 @@ import { DomainClient, query } from './transport.ts';
 
 /** News, courses and lessons. */
 export class ContentClient extends DomainClient {
+  /** The departments and classes news can target, each with its active people. */
+  audienceOptions(): Promise<AudienceOptions> {
+    return this.transport.call('GET', '/v1/content/audiences');
+  }
+  /** How many active people an audience reaches now. */
+  audienceCount(audience: Audience): Promise<{ people: number }> {
+    return this.transport.call('GET', `/v1/content/audience-count${query(audience)}`);
+  }
   publishNews(input: NewNews): Promise<NewsItem> {
     return this.transport.call('POST', '/v1/news', input);
   }

@@ -1,5 +1,7 @@
 import type { z } from 'zod';
 import {
+  type Audience,
+  type AudienceOptions,
   type Course,
   type CourseEdit,
   courseEditSchema,
@@ -24,6 +26,7 @@ import { newId } from '../ids.ts';
 import { type Job, type JobLock, schedule } from '../jobs/scheduler.ts';
 import type { Logger } from '../log.ts';
 import type { NewsAnnouncement } from './announcements.ts';
+import type { AudienceRepository } from './audience-repository.ts';
 import type { ContentRepository } from './content-repository.ts';
 
 export {
@@ -65,7 +68,23 @@ export class ContentService {
   constructor(
     private readonly repo: ContentRepository,
     private readonly now: () => number = Date.now,
+    private readonly audiences: AudienceRepository | null = null,
   ) {}
+
+  /** The departments and classes the backoffice's targeting picker offers, each with its people. */
+  audienceOptions(): Promise<AudienceOptions> {
+    return this.audienceReader().options();
+  }
+
+  /** How many active people an audience reaches now (shown before publishing). */
+  async audienceCount(audience: Audience): Promise<{ people: number }> {
+    return { people: await this.audienceReader().count(audience) };
+  }
+
+  private audienceReader(): AudienceRepository {
+    if (!this.audiences) throw new Error('ContentService was built without its AudienceRepository');
+    return this.audiences;
+  }
 
   /** Hears each news item once when it becomes visible (the Redis publisher, an in-process BFF). */
   onAnnouncement(listener: NewsAnnouncementListener): () => void {

@@ -163,3 +163,15 @@ export type LessonProgress = z.infer<typeof lessonProgress>;
 export type NewsSummary = Omit<NewsItem, 'body'> & { excerpt: string; readAtMs: number | null };
 /** A course as a person sees it: its lessons with the person's progress. */
 export type CourseWithLessons = Course & { lessons: (Lesson & { progress: LessonProgress | null })[] };
+
+/** A department or class news can be sent to, with how many active people it reaches. */
+export const audienceOption = z.object({ value: z.string(), people: z.number().int() });
+export type AudienceOption = z.infer<typeof audienceOption>;
+/** GET /v1/content/audiences: the departments (of every card holder) and classes (from the identity sync). */
+export const audienceOptions = z.object({
+  departments: z.array(audienceOption),
+  classes: z.array(audienceOption),
+});
+export type AudienceOptions = z.infer<typeof audienceOptions>;
+/** GET /v1/content/audience-count?type=&value=: how many active people an audience reaches now. */
+export const audienceCountQuery = audienceSchema;

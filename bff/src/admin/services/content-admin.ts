@@ -31,6 +31,14 @@ export class ContentAdmin {
     return this.core.allNews();
   }
 
+  audienceOptions() {
+    return this.core.audienceOptions();
+  }
+
+  audienceCount(audience: Parameters<Core['audienceCount']>[0]) {
+    return this.core.audienceCount(audience);
+  }
+
   async publishNews(
     admin: AdminSession,
     input: Omit<Parameters<Core['publishNews']>[0], 'author' | 'publishAtMs'> & {

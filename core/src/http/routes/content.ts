@@ -1,6 +1,7 @@
 import Router from 'koa-router';
 import type { ContentService } from '../../content/content-service.ts';
 import {
+  audienceCountQuery,
   contentIdPath,
   contentPersonQuery,
   courseEditSchema,
@@ -17,6 +18,13 @@ import { parseBody, parseValue } from '../middleware.ts';
 /** News and courses: publishing (backoffice) and each person's view (BFF). */
 export function contentRoutes(content: ContentService): Router {
   const router = new Router({ prefix: '/v1' });
+  // The backoffice's targeting picker: what can be targeted, and how many one audience reaches.
+  router.get('/content/audiences', async (ctx) => {
+    ctx.body = await content.audienceOptions();
+  });
+  router.get('/content/audience-count', async (ctx) => {
+    ctx.body = await content.audienceCount(parseValue({ ...ctx.query }, audienceCountQuery));
+  });
   router.post('/news', async (ctx) => {
     ctx.status = 201;
     ctx.body = await content.publishNews(parseBody(ctx, newNewsSchema));

@@ -1,0 +1,44 @@
+import type { AudienceOption, AudienceOptions } from '../contract/content.ts';
+import type { Database } from '../db/database.ts';
+import { type Audience, audienceColumns, audienceIncludes } from './audience.ts';
+
+/**
+ * Who an audience reaches, read from the people the card system knows (persons, and sync_people for
+ * the classes the identity sync brings): what the backoffice's targeting picker lists, and the count
+ * it shows before an item is published. Reads only.
+ */
+export class AudienceRepository {
+  constructor(private readonly db: Database) {}
+
+  async options(): Promise<AudienceOptions> {
+    const departments = await this.db.select<{ value: string; people: number | string }>(
+      `SELECT department AS value, COUNT(*) AS people FROM persons
+        WHERE status = 'active' AND department IS NOT NULL
+        GROUP BY department ORDER BY department`,
+      [],
+    );
+    const classes = await this.db.select<{ value: string; people: number | string }>(
+      `SELECT sp.class_code AS value, COUNT(*) AS people
+         FROM sync_people sp JOIN persons p ON p.person_no = sp.person_no
+        WHERE p.status = 'active' AND sp.class_code IS NOT NULL
+        GROUP BY sp.class_code ORDER BY sp.class_code`,
+      [],
+    );
+    const rows = (list: { value: string; people: number | string }[]): AudienceOption[] =>
+      list.map((r) => ({ value: String(r.value), people: Number(r.people) }));
+    return { departments: rows(departments), classes: rows(classes) };
+  }
+
+  /** Active people the audience includes, by the same condition the feeds filter with. */
+  async count(audience: Audience): Promise<number> {
+    const [type, value] = audienceColumns(audience);
+    const rows = await this.db.select<{ people: number | string }>(
+      `SELECT COUNT(*) AS people
+         FROM persons p LEFT JOIN sync_people sp ON sp.person_no = p.person_no
+         CROSS JOIN (SELECT ? AS audience_type, ? AS audience_value) t
+        WHERE p.status = 'active' AND ${audienceIncludes}`,
+      [type, value],
+    );
+    return Number(rows[0]?.people ?? 0);
+  }
+}
