@@ -1,6 +1,14 @@
 // Debian's Chromium as every browser test here launches it (never a downloaded browser): headless,
 // no sandbox (CI runs as root), nothing that reaches out to the network by itself.
-import { type Browser, type BrowserContext, type BrowserContextOptions, chromium } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import {
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  chromium,
+  type Page,
+} from 'playwright-core';
 import { clockOffsetMs } from './clock.ts';
 
 export const chromiumPath = '/usr/bin/chromium';
@@ -43,4 +51,21 @@ export async function newContext(
   const context = await browser.newContext({ locale: 'zh-CN', timezoneId: browserTimezoneId, ...options });
   if (clockOffsetMs() !== 0) await context.clock.install({ time: Date.now() });
   return context;
+}
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * axe-core's serious and critical findings inside `scope` (a CSS selector; the whole document when
+ * omitted), as readable lines: an empty list means the page passes. axe is evaluated in the page, not
+ * added as an inline <script>, which the apps' CSP (script-src 'self') refuses.
+ */
+export async function axeFindings(page: Page, scope = 'html'): Promise<string[]> {
+  if (!(await page.evaluate('typeof window.axe !== "undefined"'))) await page.evaluate(axeSource);
+  const result = (await page.evaluate(
+    `window.axe.run(document.querySelector(${JSON.stringify(scope)}), { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 3) })))`,
+  )) as { id: string; impact: string; nodes: string[] }[];
+  return result
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id}: ${v.nodes.join(', ')}`);
 }

@@ -5,7 +5,11 @@ import { seedAdminDemo } from '../../bff/src/admin/seed.ts';
 import { openCard } from '../../bff/test/admin-support.ts';
 import { startWorld, type TestWorld } from '../../bff/test/support.ts';
 import type { Web } from '../../mock/demo/web.ts';
-import { openPage, signIn, startBackoffice } from './support.ts';
+import { axeFindings } from '../../tests/browser.ts';
+import { openPage, screenshots, signIn, startBackoffice } from './support.ts';
+
+/** Pages no other browser test photographs: the walk below takes their docs/screenshots/ picture. */
+const photographed = new Set(['cards', 'payments', 'bank', 'visitors', 'meetings', 'passage']);
 
 /**
  * For each role: what its menu must not offer, and one action it may not take, asked of the API with
@@ -114,6 +118,32 @@ describe('backoffice in Chromium: every role is refused something, and its menu 
       await page.context().close();
     });
   }
+
+  test('#19 when the super admin opens the sign-in page, every page of the menu and a card, then axe-core finds no serious or critical accessibility violation on any of them', async () => {
+    const page = await openPage(browser);
+    await page.goto(`${web.url}/admin/`);
+    await page.getByLabel('用户名').waitFor();
+    const findings: string[] = (await axeFindings(page)).map((f) => `sign-in: ${f}`);
+    await signIn(page, web, 'super');
+    const items = await page.getByRole('menuitem').allTextContents();
+    assert.ok(items.length >= 15, items.join(' '));
+    for (const item of items) {
+      await page.getByRole('menuitem', { name: item }).click();
+      const key = page.url().split('#/')[1] ?? '';
+      // The page's own chunk has loaded and its first read has answered: no spinner left in the content.
+      await page.locator('.ant-layout-content').waitFor();
+      await page.waitForLoadState('networkidle');
+      await page.locator('.ant-layout-content .ant-spin-spinning').first().waitFor({ state: 'detached' });
+      findings.push(...(await axeFindings(page)).map((f) => `${item} (#/${key}): ${f}`));
+      if (photographed.has(key))
+        await page.screenshot({ path: `${screenshots}admin-${key}.png`, fullPage: true });
+    }
+    await page.goto(`${web.url}/admin/#/cards/${cardNo}`);
+    await page.getByTestId('card-status').waitFor();
+    findings.push(...(await axeFindings(page)).map((f) => `card page: ${f}`));
+    assert.deepEqual(findings, []);
+    await page.context().close();
+  });
 
   test('when the refused actions have all been tried, then nothing changed: the card is active and every account is still enabled', async () => {
     assert.equal((await world.core.client.getCard(cardNo)).status, 'active');

@@ -135,6 +135,7 @@ export function AttendancePage({ me }: { me: Me }) {
           />
           <Select
             style={{ width: 110 }}
+            aria-label="考勤类型"
             value={draft.kind}
             onChange={(kind) => setDraft({ ...draft, kind })}
             options={[

@@ -197,6 +197,7 @@ function StatementCard({
         <Space>
           <Select
             style={{ width: 220 }}
+            aria-label={t.chooseMerchant}
             placeholder={t.chooseMerchant}
             value={selected ?? undefined}
             onChange={onSelect}

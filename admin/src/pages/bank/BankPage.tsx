@@ -42,6 +42,7 @@ function TransfersTab({ manage }: { manage: boolean }) {
       <Space wrap>
         <Select
           style={{ width: 160 }}
+          aria-label="按状态筛选"
           value={status}
           onChange={setStatus}
           options={[

@@ -119,6 +119,7 @@ function FeesTab({ manage }: { manage: boolean }) {
           <p>{t.importHint}</p>
           <Input.TextArea
             rows={5}
+            aria-label={t.importHint}
             value={csv}
             onChange={(e) => setCsv(e.target.value)}
             data-testid="fee-import-csv"

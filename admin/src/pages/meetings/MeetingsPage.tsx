@@ -194,7 +194,7 @@ export function MeetingsPage({ me }: { me: Me }) {
       {error ? <Alert type="error" message={error} showIcon closable onClose={() => setError(null)} /> : null}
       {note ? <Alert type="success" message={note} showIcon closable onClose={() => setNote(null)} /> : null}
       <Space>
-        <span>{t.day}</span>
+        <label htmlFor="meeting-day">{t.day}</label>
         <Input id="meeting-day" value={day} onChange={(e) => setDay(e.target.value)} style={{ width: 140 }} />
         {manage ? (
           <Button type="primary" id="meeting-create" onClick={() => setCreating(true)}>
