@@ -16,7 +16,7 @@ setShanghaiTime('03:30');
 
 const secondFinance = { username: 'finance2', password: 'second-finance-2026' };
 
-describe('backoffice in Chromium: a subsidy batch with two admins, a report export, the sync page, devices and the dashboard', () => {
+describe('backoffice in Chromium: a subsidy batch with two admins, a report export, the sync page, devices, the dashboard and a kiosk cash box', () => {
   let world: TestWorld;
   let web: Web;
   let browser: Browser;
@@ -251,6 +251,52 @@ describe('backoffice in Chromium: a subsidy batch with two admins, a report expo
     const cardNo = people[0]?.cardNo ?? '';
     await world.core.client.topUp({ id: `dash-${cardNo}`, cardNo, amount: 3_000, channel: 'wechat' });
     await page.getByTestId('dashboard-figures').getByText('¥155.00').waitFor({ timeout: 15_000 });
+    await page.context().close();
+  });
+
+  // Last in this file: the kiosk's cash top-up is a cash top-up, which the reports and dashboard tests
+  // above count.
+  test('when finance counts a kiosk cash box short on 圈存与自助机, then the count is confirmed in figures and 大写, and the collection is listed as an exception with the shortfall', async () => {
+    const cardNo = people[1]?.cardNo ?? '';
+    const credited = await world.core.client.kioskCashTopUp({
+      id: 'dev:5300001:7',
+      deviceRef: '5300001',
+      cardNo,
+      amount: 15_000,
+      notes: 2,
+    });
+    assert.equal(credited.status, 'ok', JSON.stringify(credited));
+    const page = await signIn('finance');
+    await page.getByRole('menuitem', { name: /圈存与自助机/ }).click();
+    await page.getByTestId('bank-transfers').waitFor();
+    await page.getByRole('tab', { name: '自助机钱箱' }).click();
+    const box = page.getByTestId('kiosk-boxes').getByRole('row', { name: /5300001/ });
+    await box.getByText('¥150.00').waitFor();
+    await box.getByRole('button', { name: /清\s*点/ }).click();
+    // An amount that is not one is refused, never corrected.
+    await page.getByLabel('清点金额（元）').fill('1OO');
+    await page.getByRole('button', { name: /确\s*定|OK/ }).click();
+    assert.equal(await page.getByTestId('money-confirm').count(), 0);
+    await page.getByLabel('清点金额（元）').fill('100');
+    await page.getByRole('button', { name: /确\s*定|OK/ }).click();
+    const confirm = page.getByTestId('money-confirm');
+    await confirm.getByText('壹佰元整').waitFor();
+    await confirm.getByText('¥-50.00').waitFor();
+    await page.screenshot({ path: `${screenshots}admin-kiosk-collect.png` });
+    await page.getByRole('button', { name: /确\s*认/ }).click();
+    await page.getByRole('tab', { name: '清点记录' }).click();
+    const record = page.getByTestId('kiosk-collections').getByRole('row', { name: /5300001/ });
+    await record.getByText('异常').waitFor();
+    await record.getByText('¥-50.00').waitFor();
+    const open = (await world.core.client.kioskCollections({ status: 'discrepancy' })).items;
+    assert.deepEqual(
+      open.map((c) => [c.deviceRef, c.expectedAmount, c.countedAmount, c.difference]),
+      [['5300001', 15_000, 10_000, -5_000]],
+    );
+    // The signed-in admin is the collector, from the session, never typed.
+    assert.match(open[0]?.collectorId ?? '', /^[0-9A-Z]{26}$/);
+    await page.getByRole('tab', { name: '自助机钱箱' }).click();
+    await box.getByText('¥0.00').waitFor();
     await page.context().close();
   });
 });
