@@ -88,6 +88,38 @@ describe('Alipay top-up notifications', () => {
     assert.deepEqual((await checkLedger(t.world.core.core.db)).breaks, []);
   });
 
+  test('when an Alipay student pays a fee with my.tradePay, then the fee is paid once under ali:<trade_no>, the card is not loaded, and the ledger checks', async () => {
+    // Goal (#16): the fee order's payment moves Alipay's clearing money to the fee item, never the card.
+    t.alipay.faults.clear();
+    const student = await t.alipayStudent();
+    const card = await t.world.core.client.getCard(student.cardNo);
+    await t.world.core.client.createFeeItem({
+      code: `ALI${Date.now().toString(36)}`,
+      name: '补考费',
+      category: 'makeup_exam',
+      amount: 6_000,
+      dueDay: '2027-01-15',
+      audience: { persons: [{ personNo: card.personNo }] },
+    });
+    const billId = (await t.world.core.client.cardFeeBills(student.cardNo)).items[0]?.id ?? '';
+    const created = await t.world.request<TopUpView>('POST', `/api/v1/fees/${billId}/channel-payments`, {
+      token: student.accessToken,
+      body: { channel: 'alipay', amount: 6_000 },
+      headers: { 'idempotency-key': `fee-${randomBytes(8).toString('hex')}` },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const tradeNo = t.tradePay(created.body);
+    await eventually(async () => (await t.stored(created.body.id)).status === 'credited');
+    assert.equal((await t.stored(created.body.id)).operationId, `ali:${tradeNo}`);
+    const bill = await t.world.core.client.feeBill(billId);
+    assert.deepEqual(
+      [bill.amountPaid, bill.payments.map((p) => [p.channel, p.status])],
+      [6_000, [['alipay', 'paid']]],
+    );
+    assert.equal(await t.balance(student.cardNo), 0);
+    assert.deepEqual((await checkLedger(t.world.core.core.db)).breaks, []);
+  });
+
   const post = (body: string) =>
     fetch(t.notifyUrl, {
       method: 'POST',
