@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { checkLedger } from '../../core/src/ledger/ledger-check.ts';
 import type { TopUpView } from '../src/services/top-ups/top-up-service.ts';
 import { logIn } from './students.ts';
 import {

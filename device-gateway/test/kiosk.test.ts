@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { openStudent } from '@campus-card/tests/kit';
 import { checkLedger } from '../../core/src/ledger/ledger-check.ts';
 import { type BankStandIn, startBank } from '../../mock/bank/server.ts';
+import { Kiosk } from '../../mock/devices/kiosk.ts';
 import { startUtilityStandIn } from '../../mock/utility/server.ts';
 import type { Message } from '../src/protocol/index.ts';
 import { phoneFor, registerDevice, startWorld, TestDevice, type TestWorld } from './support.ts';
@@ -272,23 +273,30 @@ describe('kiosk over TCP', () => {
     assert.equal((await byId(idNumber, '135790')).reason, 'PIN_INVALID');
   });
 
-  test('when a person identified by ID number reports the card lost at the kiosk, then the card is lost and a second report changes nothing', async () => {
-    const { cardNo, idNumber } = await studentWithId();
-    const account = await byId(idNumber, '135790');
-    const report: Message = { kind: 'kiosk_report_loss', sessionToken: account.sessionToken };
-    assert.deepEqual((await kiosk.request(report)).message, {
-      kind: 'kiosk_loss_result',
-      reason: 'NONE',
-      status: 'reported',
-    });
-    assert.equal((await world.client.getCard(cardNo)).status, 'lost');
-    assert.deepEqual((await kiosk.request(report)).message, {
-      kind: 'kiosk_loss_result',
-      reason: 'NONE',
-      status: 'already_lost',
-    });
-    const history = await world.client.cardHistory(cardNo);
-    assert.ok(history.some((h) => JSON.stringify(h).includes('自助机挂失')));
+  test('when a person identified by ID number reports the card lost at the simulator kiosk, then the card is lost and a second report changes nothing', async () => {
+    // The kiosk simulator of npm start (mock/devices/kiosk.ts) as its own kiosk.
+    const { deviceId, key } = await registerDevice(world, 'kiosk');
+    const simulator = await Kiosk.connect({ port: world.gateway.port, deviceId, key });
+    try {
+      const { cardNo, idNumber } = await studentWithId();
+      assert.equal((await simulator.identifyById(idNumber, '135790')).reason, 'NONE');
+      assert.deepEqual((await simulator.fees()).bills, []);
+      assert.deepEqual(await simulator.reportLoss(), {
+        kind: 'kiosk_loss_result',
+        reason: 'NONE',
+        status: 'reported',
+      });
+      assert.equal((await world.client.getCard(cardNo)).status, 'lost');
+      assert.deepEqual(await simulator.reportLoss(), {
+        kind: 'kiosk_loss_result',
+        reason: 'NONE',
+        status: 'already_lost',
+      });
+      const history = await world.client.cardHistory(cardNo);
+      assert.ok(history.some((h) => JSON.stringify(h).includes('自助机挂失')));
+    } finally {
+      simulator.close();
+    }
     const stale = await kiosk.request({
       kind: 'kiosk_report_loss',
       sessionToken: new Uint8Array(16).fill(3),

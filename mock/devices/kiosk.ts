@@ -1,8 +1,14 @@
-// A self-service kiosk (protocol § 7.24): the person shows a code, the kiosk shows the account and then
-// loads the card from the bound bank card (圈存) or with the banknotes its acceptor counted. A load is sent
-// again under the same sequence until it is answered, so a lost answer never credits twice.
+// A self-service kiosk (protocol § 7.24, § 7.25): the person shows a code, or types their ID number and
+// the card's PIN, the kiosk shows the account and then loads the card from the bound bank card (圈存) or
+// with the banknotes its acceptor counted, reports the card lost, or lists and pays owed fees. A money
+// request is sent again under the same sequence until it is answered, so a lost answer never pays twice.
 
-import type { KioskAccount, KioskLoadResult } from '@campus-card/device-gateway/protocol';
+import type {
+  KioskAccount,
+  KioskFees,
+  KioskLoadResult,
+  KioskLossResult,
+} from '@campus-card/device-gateway/protocol';
 import { scannedCode, Terminal, type TerminalOptions } from './terminal.ts';
 
 export class Kiosk extends Terminal {
@@ -25,6 +31,34 @@ export class Kiosk extends Terminal {
     const reply = await this.request({ kind: 'kiosk_identify', code: scannedCode(scanned) });
     if (reply.kind !== 'kiosk_account') throw new Error(`KIOSK_IDENTIFY answered ${reply.kind}`);
     this.session = reply.reason === 'NONE' ? reply.sessionToken : undefined;
+    return reply;
+  }
+
+  /** A person without a phone: their ID number and the card's PIN open the same session as a code. */
+  async identifyById(idNumber: string, pin: string): Promise<KioskAccount> {
+    const reply = await this.request({ kind: 'kiosk_identify_by_id', idNumber, pin });
+    if (reply.kind !== 'kiosk_account') throw new Error(`KIOSK_IDENTIFY_BY_ID answered ${reply.kind}`);
+    this.session = reply.reason === 'NONE' ? reply.sessionToken : undefined;
+    return reply;
+  }
+
+  /** 挂失 of the identified person's card. */
+  async reportLoss(): Promise<KioskLossResult> {
+    const reply = await this.requestHonouringBusy({ kind: 'kiosk_report_loss', sessionToken: this.token() });
+    if (reply.kind !== 'kiosk_loss_result') throw new Error(`KIOSK_REPORT_LOSS answered ${reply.kind}`);
+    return reply;
+  }
+
+  /** The owed fee bills; with a bill, pays amountFen of it from the card first (the PIN above the PIN-free limit). */
+  async fees(pay?: { billId: string; amountFen: number; pin?: string }): Promise<KioskFees> {
+    const reply = await this.requestHonouringBusy({
+      kind: 'kiosk_fees_request',
+      sessionToken: this.token(),
+      billId: pay?.billId ?? '',
+      amountFen: pay?.amountFen ?? 0,
+      pin: pay?.pin ?? '',
+    });
+    if (reply.kind !== 'kiosk_fees') throw new Error(`KIOSK_FEES_REQUEST answered ${reply.kind}`);
     return reply;
   }
 
