@@ -22,6 +22,7 @@ import type { AdminLogin } from './admin-login.ts';
 import type { AdminSession, AdminSessions } from './admin-sessions.ts';
 import { attendanceRoutes } from './attendance.ts';
 import { bankAdminRoutes } from './bank.ts';
+import { busRoutes } from './bus.ts';
 import { campusPaymentRoutes } from './campus-payments.ts';
 import { cardDeskRoutes } from './card-desk.ts';
 import { contentRoutes } from './content.ts';
@@ -252,6 +253,7 @@ export const adminRoutes: readonly AdminRoute[] = [
   ...passageRoutes,
   ...campusPaymentRoutes,
   ...bankAdminRoutes,
+  ...busRoutes,
   ...disputeAdminRoutes,
 ];
 
