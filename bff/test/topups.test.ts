@@ -355,6 +355,7 @@ describe('top-ups: order, pay, notify, credit once', () => {
         0,
         'the wallet paid the fee and got nothing back',
       );
+      assert.deepEqual((await checkLedger(w.world.core.core.db)).breaks, []);
     });
   });
 });
