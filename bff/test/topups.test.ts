@@ -305,6 +305,11 @@ describe('top-ups: order, pay, notify, credit once', () => {
         { token: student.accessToken },
       );
       assert.deepEqual([receipt.body.channel, receipt.body.amount], ['wechat', 120_000]);
+      // Its money came from WeChat, not a wallet: the fee refund (to the wallet) refuses it.
+      await assert.rejects(
+        w.world.core.client.refundFee(reply.body.id, { id: newKey(), amount: 100, reason: '测试' }),
+        (error: { code?: string }) => error.code === 'INVALID_TRANSITION',
+      );
       // A fee order takes nothing of the day's top-up cap (30000 fen here).
       assert.equal((await createTopUp(w.world, student, 20_000)).status, 201);
       const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);

@@ -512,6 +512,12 @@ export class FeeService {
   async refund(paymentId: string, request: { id: string; amount: number; reason: string }) {
     const payment = await this.repo.payment(paymentId);
     if (payment?.status !== 'paid') throw new CoreError('NOT_FOUND', 'no paid fee payment with that id');
+    // Its money came from the platform, not a wallet: it would go back there, which is not built yet.
+    if (payment.channel !== 'card')
+      throw new CoreError(
+        'INVALID_TRANSITION',
+        'a fee paid by WeChat Pay or Alipay is not refunded here yet',
+      );
     const now = Date.now();
     if (
       !(await this.repo.insertRefund(
