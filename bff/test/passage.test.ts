@@ -118,4 +118,84 @@ describe('campus passage through the BFF', () => {
     );
     assert.ok(!after.body.items.some((i) => i.personNo === person.personNo));
   });
+
+  test('when an admin builds a door and its device and the door is used, then the access log shows it to the security office, not to the transport office, and its export is in Chinese and audited', async () => {
+    // Goal: places are edited in the backoffice (made, renamed, given a device), each change audited; the
+    // access log reads the door's passes by building, and its export names what it was made with.
+    const campus = (await world.core.client.passagePlaces()).items.find((p) => p.kind === 'campus');
+    assert.ok(campus);
+    const made = await world.request<Place>('POST', '/api/admin/v1/passage/places', {
+      token: admins.device_admin,
+      body: { kind: 'building', parentId: campus.id, name: '5号宿舍' },
+    });
+    assert.equal(made.status, 200, JSON.stringify(made.body));
+    const bad = await world.request('POST', '/api/admin/v1/passage/places', {
+      token: admins.device_admin,
+      body: { kind: 'door', parentId: made.body.id, name: '无类型的门' },
+    });
+    assert.equal(bad.status, 400, 'a door names its kind');
+    const dormDoor = await world.request<Place>('POST', '/api/admin/v1/passage/places', {
+      token: admins.device_admin,
+      body: { kind: 'door', parentId: made.body.id, name: '南门', doorKind: 'door' },
+    });
+    const renamed = await world.request<Place>('PATCH', `/api/admin/v1/passage/places/${dormDoor.body.id}`, {
+      token: admins.device_admin,
+      body: { name: '5号宿舍南门' },
+    });
+    assert.equal(renamed.body.name, '5号宿舍南门');
+    const deviceId = String(900_000 + (process.pid % 90_000));
+    const put = await world.request('PUT', `/api/admin/v1/passage/doors/${dormDoor.body.id}/devices`, {
+      token: admins.device_admin,
+      body: { deviceId, direction: 'in' },
+    });
+    assert.equal(put.status, 200, JSON.stringify(put.body));
+    const audit = await world.core.client.searchAudit({ action: 'passage.place_change', limit: 5 });
+    assert.ok(audit.items.some((e) => e.targetId === dormDoor.body.id && e.detail?.name === '5号宿舍南门'));
+
+    const resident = await openPerson(world, { name: '晚归同学' });
+    const atMs = Date.UTC(2026, 10, 3, 16, 30);
+    await world.core.client.recordAccessEvent({
+      deviceId,
+      sequence: 1,
+      cardNo: resident.cardNo,
+      direction: 'in',
+      decision: 'deny',
+      reason: 'CURFEW',
+      source: 'online',
+      occurredAtMs: atMs,
+    });
+    const window = `fromMs=${atMs - 60_000}&toMs=${atMs + 60_000}`;
+    const log = await world.request<{
+      items: { name: string | null; doorName: string | null; reason: string }[];
+    }>('GET', `/api/admin/v1/passage/access-log?placeId=${made.body.id}&${window}`, {
+      token: admins.security_office,
+    });
+    assert.equal(log.status, 200, JSON.stringify(log.body));
+    assert.deepEqual(
+      log.body.items.map((r) => [r.name, r.doorName, r.reason]),
+      [['晚归同学', '5号宿舍南门', 'CURFEW']],
+    );
+    const refused = await world.request('GET', `/api/admin/v1/passage/access-log?${window}`, {
+      token: admins.transport_office,
+    });
+    assert.equal(refused.status, 403);
+    const badQuery = await world.request('GET', '/api/admin/v1/passage/access-log?fromMs=5&toMs=5', {
+      token: admins.security_office,
+    });
+    assert.equal(badQuery.status, 400);
+
+    const response = await fetch(
+      `${world.bff.url}/api/admin/v1/passage/access-log/export?placeId=${made.body.id}&${window}&format=csv`,
+      { headers: { authorization: `Bearer ${admins.dorm_office}` } },
+    );
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-disposition') ?? '', /access-log\.csv/);
+    const csv = await response.text();
+    assert.match(csv, /时间,门,设备,学工号,姓名,卡号,方向,结果,原因,来源/);
+    assert.match(csv, /5号宿舍南门,\d+,[^,]+,晚归同学,\d+,进,拒绝,宿舍门禁时段,在线/);
+    const exported = await world.core.client.searchAudit({ action: 'passage.log_export', limit: 5 });
+    const entry = exported.items.find((e) => e.detail?.placeId === made.body.id);
+    assert.equal(entry?.detail?.rows, 1);
+    assert.equal(entry?.detail?.by, 'dorm');
+  });
 });

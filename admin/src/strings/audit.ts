@@ -85,6 +85,18 @@ export const auditActionText: Record<string, string> = {
   'course.lesson_remove': '删除课时',
   'upload.create': '开始上传',
   'upload.complete': '完成上传',
+  'passage.place_create': '新建区域或门',
+  'passage.place_change': '修改区域或门',
+  'passage.device_set': '门绑定设备',
+  'passage.device_remove': '门解绑设备',
+  'passage.rule_create': '新建通行规则',
+  'passage.rule_delete': '删除通行规则',
+  'passage.open': '远程开门',
+  'passage.close': '远程关门',
+  'passage.hold_open': '设置常开',
+  'passage.emergency_open': '紧急全开',
+  'passage.emergency_end': '结束紧急状态',
+  'passage.log_export': '导出通行记录',
 };
 
 const auditObjectText: Record<string, string> = {
@@ -116,6 +128,9 @@ const auditObjectText: Record<string, string> = {
   lesson: '课时',
   upload: '上传',
   approval: '审批',
+  passage_place: '区域或门',
+  passage_rule: '通行规则',
+  access_log: '通行记录',
 };
 const auditVerbText: Record<string, string> = {
   create: '新建',

@@ -1,13 +1,25 @@
-import { doorCommand, newRule, passageId, personNo } from '@campus-card/core/contract';
+import {
+  accessLogQuery,
+  doorCommand,
+  doorDevice,
+  newPlace,
+  newRule,
+  passageId,
+  personNo,
+  placeChange,
+} from '@campus-card/core/contract';
 import { z } from 'zod';
 import { parseBody, parseValue } from '../http/middleware.ts';
 import type { AdminRoute } from './routes.ts';
 
-// Campus passage in the backoffice (docs/passage.md): the places tree and its doors, the rules, who can
-// pass a door now and where a person can pass, and remote door commands (reason required, audited).
+// Campus passage in the backoffice (docs/passage.md): the places tree and its doors (made, renamed and
+// given devices here), the rules, who can pass a door now and where a person can pass, remote door
+// commands (reason required, audited), and the access log with its export.
 
 const idPath = z.object({ id: passageId });
 const atQuery = z.object({ atMs: z.coerce.number().int().nonnegative().optional() });
+const devicePath = z.object({ deviceId: z.string().regex(/^[0-9]{1,10}$/, 'a device id is digits') });
+const exportQuery = z.object({ format: z.enum(['csv', 'xlsx']).default('csv') });
 
 export const passageRoutes: AdminRoute[] = [
   {
@@ -21,6 +33,51 @@ export const passageRoutes: AdminRoute[] = [
         s.core.doorGroups(),
       ]);
       return { items: places.items, devices: devices.items, groups: groups.items };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/passage/places',
+    right: 'passage.manage',
+    handle: (ctx, admin, s) => s.passage.createPlace(admin, parseBody(ctx, newPlace)),
+  },
+  {
+    method: 'PATCH',
+    path: '/passage/places/:id',
+    right: 'passage.manage',
+    handle: (ctx, admin, s) =>
+      s.passage.changePlace(admin, parseValue(ctx.params, idPath).id, parseBody(ctx, placeChange)),
+  },
+  {
+    method: 'PUT',
+    path: '/passage/doors/:id/devices',
+    right: 'passage.manage',
+    handle: (ctx, admin, s) =>
+      s.passage.setDoorDevice(admin, parseValue(ctx.params, idPath).id, parseBody(ctx, doorDevice)),
+  },
+  {
+    method: 'DELETE',
+    path: '/passage/devices/:deviceId',
+    right: 'passage.manage',
+    handle: (ctx, admin, s) => s.passage.removeDoorDevice(admin, parseValue(ctx.params, devicePath).deviceId),
+  },
+  {
+    method: 'GET',
+    path: '/passage/access-log',
+    right: 'passage.log',
+    handle: (ctx, _admin, s) => s.accessLog.page(parseValue({ ...ctx.query }, accessLogQuery)),
+  },
+  {
+    method: 'GET',
+    path: '/passage/access-log/export',
+    right: 'passage.log',
+    handle: (ctx, admin, s) => {
+      const { format, ...q } = { ...ctx.query };
+      return s.accessLog.export(
+        admin,
+        parseValue(q, accessLogQuery),
+        parseValue({ format }, exportQuery).format,
+      );
     },
   },
   {

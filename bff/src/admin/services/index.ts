@@ -1,5 +1,6 @@
 import type { CoreClient } from '@campus-card/core/client';
 import type { AdminSessions } from '../admin-sessions.ts';
+import { AccessLogAdmin } from './access-log-admin.ts';
 import { AccountAdmin } from './account-admin.ts';
 import type { Approvals } from './approvals.ts';
 import { AttendanceAdmin } from './attendance-admin.ts';
@@ -38,6 +39,7 @@ export function adminDomainServices({ core, audit, approvals, sessions }: AdminS
     offlineExceptions: new OfflineExceptionAdmin(core, audit),
     attendance: new AttendanceAdmin(core, audit),
     passage: new PassageAdmin(core, audit),
+    accessLog: new AccessLogAdmin(core, audit),
     disputes: new DisputeAdmin(core, audit),
   };
 }
