@@ -4,13 +4,17 @@
  * - hidden need: each month's candidates, precision and recall over student-months, what was flagged
  *   by profile; exits 1 when either falls below 0.8;
  * - abnormal spending: the last month's alerts against the planted thefts: precision, recall by
- *   theft kind, the thief's payments until flagged, false alarms per 1,000 students per month.
+ *   theft kind, the thief's payments until flagged, false alarms per 1,000 students per month;
+ * - attendance warnings: read each day of the term's last 45 against the planted dropouts: recall,
+ *   days until warned, and the students warned who were not planted, by profile.
  * `npm run eval:insight [-- --seed N --students N]`.
  */
 import { parseArgs } from 'node:util';
 import { abnormalDefaults, detectAbnormalSpending } from '../src/insight/abnormal-spending.ts';
+import { detectAttendanceWarnings } from '../src/insight/attendance-warnings.ts';
 import { detectHiddenNeed, hiddenNeedDefaults } from '../src/insight/hidden-need.ts';
 import { InsightStore } from '../src/insight/insight-store.ts';
+import { plantDropouts } from '../src/insight/synthetic-attendance.ts';
 import { generateCampus, syntheticDefaults } from '../src/insight/synthetic-campus.ts';
 import { plantThefts, scoreAbnormal } from '../src/insight/synthetic-thefts.ts';
 
@@ -99,4 +103,41 @@ try {
   }
 } finally {
   theftStore.close();
+}
+
+// Attendance warnings: the same term with class rosters and dropouts planted (synthetic-attendance.ts).
+const classes = plantDropouts(campus, { seed });
+const classStore = await InsightStore.open({ path: ':memory:' });
+try {
+  await classStore.replaceHolders(campus.holders);
+  await classStore.putOperations(classes.operations);
+  await classStore.putAttendance(classes.attendance);
+  await classStore.putSessions(classes.sessions);
+  const dayMs = 86_400_000;
+  const facts = await classStore.rosterFacts(classes.firstMs, classes.lastMs);
+  const profileOf = new Map(campus.students.map((s) => [s.cardNo, s.profile]));
+  const planted = new Map(classes.dropouts.map((d) => [d.personNo, d]));
+  const daysUntil = new Map<string, number>();
+  const others = new Map<string, string>();
+  for (let asOf = classes.lastMs - 45 * dayMs; asOf <= classes.lastMs; asOf += dayMs) {
+    const seen = await classStore.lastSeen(asOf - 60 * dayMs, asOf);
+    for (const w of detectAttendanceWarnings(facts, seen, asOf)) {
+      const d = planted.get(w.personNo);
+      if (d && asOf > d.fromMs) {
+        if (!daysUntil.has(w.personNo)) daysUntil.set(w.personNo, Math.round((asOf - d.fromMs) / dayMs));
+      } else if (!d) others.set(w.personNo, profileOf.get(w.cardNo) ?? '?');
+    }
+  }
+  const byProfile: Record<string, number> = {};
+  for (const p of others.values()) byProfile[p] = (byProfile[p] ?? 0) + 1;
+  const notAway = [...others.values()].filter((p) => p !== 'away').length;
+  const days = [...daysUntil.values()].sort((a, b) => a - b);
+  console.log(
+    `attendance warnings, the last 45 days read daily: ${classes.dropouts.length} dropouts planted (${classes.dropouts.filter((d) => d.missing).length} not seen at all)`,
+  );
+  console.log(
+    `  recall ${(daysUntil.size / Math.max(1, classes.dropouts.length)).toFixed(3)} (${daysUntil.size}/${classes.dropouts.length}), days from dropping out to the warning ${JSON.stringify(days)}; other students warned ${others.size} ${JSON.stringify(byProfile)}; precision ${(daysUntil.size / Math.max(1, daysUntil.size + others.size)).toFixed(3)}, ${(daysUntil.size / Math.max(1, daysUntil.size + notAway)).toFixed(3)} counting away students as rightly warned`,
+  );
+} finally {
+  classStore.close();
 }

@@ -236,15 +236,43 @@ for (const dialect of dialects) {
 test('when INSIGHT_DB_PATH is set, then the core runs the extract at start into that file and closes it when it stops', async () => {
   // Goal: the job is wired to the configuration; unset (every other test core), nothing opens a DuckDB file.
   const path = join(mkdtempSync(join(tmpdir(), 'cc-insight-')), 'insight.duckdb');
-  const t = await startTestCore('sqlite', { INSIGHT_DB_PATH: path, INSIGHT_INTERVAL_MS: '3600000' });
+  const t = await startTestCore('sqlite', { INSIGHT_DB_PATH: path, INSIGHT_INTERVAL_MS: '1000' });
   const cardNo = await openStudent(t.client);
   await t.client.topUp({ id: opId('t'), cardNo, amount: 1_000, channel: 'cash' });
+  // Five classes on the last five days with this student on the roster, none signed in: a counsellor's warning.
+  const { personNo, department } = await t.client.getCard(cardNo);
+  const dayMs = 86_400_000;
+  for (let d = 5; d >= 1; d--) {
+    const startsAtMs = Date.now() - d * dayMs;
+    await t.client.putAttendanceSession({
+      id: `IW${d}${Date.now().toString(36)}`.slice(0, 32),
+      kind: 'class',
+      title: '高等数学',
+      startsAtMs,
+      endsAtMs: startsAtMs + 6_000_000,
+      signInFromMs: startsAtMs - 600_000,
+      signInUntilMs: startsAtMs + 600_000,
+      roster: [personNo],
+    });
+  }
+  let warnings = await t.client.insightAttendanceWarnings({ department: department ?? undefined });
+  // The extract runs every second; wait for the run that copied all five sessions.
+  for (let i = 0; i < 100 && warnings.items[0]?.missed.length !== 5; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    warnings = await t.client.insightAttendanceWarnings({ department: department ?? undefined });
+  }
+  assert.deepEqual(
+    warnings.items.map((w) => [w.personNo, w.reasons.map((r) => r.code), w.missed.length]),
+    // A top-up is no sign of life on campus: never seen while classes were on.
+    [[personNo, ['absence_streak', 'not_seen'], 5]],
+  );
+  assert.deepEqual((await t.client.insightAttendanceWarnings({ department: '另一个学院' })).items, []);
   await t.stop();
   // The file is free again (DuckDB locks it while open) and holds the watermarks of the run at start.
   const store = await InsightStore.open({ path });
   try {
     const sources = (await store.watermarks()).map((w) => w.source);
-    assert.deepEqual(sources, ['access', 'attendance', 'card_events', 'operations']);
+    assert.deepEqual(sources, ['access', 'attendance', 'card_events', 'operations', 'sessions']);
   } finally {
     store.close();
   }

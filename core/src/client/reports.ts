@@ -1,3 +1,4 @@
+import type { AttendanceWarningsAnswer, AttendanceWarningsQuery } from '../contract/insight.ts';
 import type { PerMinuteAnswer, ReportAnswer, ReportName, ReportRange } from '../contract/reports.ts';
 import type { HiddenNeedCandidate, HiddenNeedThresholds } from '../insight/hidden-need.ts';
 import { DomainClient, query } from './transport.ts';
@@ -16,6 +17,10 @@ export class ReportsClient extends DomainClient {
     sources: { source: string; afterMs: number; rowsTotal: number; runAtMs: number }[];
   }> {
     return this.transport.call('GET', `/v1/insight/hidden-need${query(request)}`);
+  }
+  /** Campus insight: attendance warnings now, for one department or all (docs/analytics.md). */
+  insightAttendanceWarnings(request: Partial<AttendanceWarningsQuery>): Promise<AttendanceWarningsAnswer> {
+    return this.transport.call('GET', `/v1/insight/attendance-warnings${query(request)}`);
   }
   /** A report as JSON over Asia/Shanghai days from..to (YYYY-MM-DD, inclusive). */
   report<T = Record<string, unknown>>(name: ReportName, range: ReportRange): Promise<ReportAnswer<T>> {

@@ -92,6 +92,15 @@ export class ExtractService {
         nowMs,
       ),
     );
+    runs.push(
+      await this.copy(
+        'sessions',
+        (from) => this.ledger.sessions(from, this.options.pageRows),
+        (rows) => this.store.putSessions(rows),
+        (r) => ({ atMs: r.createdAtMs, id: r.id }),
+        nowMs,
+      ),
+    );
     await this.store.replaceMerchants(await this.ledger.merchants());
     await this.store.replacePlaces(await this.ledger.places());
     await this.store.replaceHolders(await this.ledger.holders());

@@ -1,8 +1,10 @@
 import Router from 'koa-router';
 import { z } from 'zod';
+import { attendanceWarningsQuery } from '../contract/insight.ts';
 import { CoreError } from '../errors.ts';
 import { parseValue } from '../http/middleware.ts';
 import { parseMonth } from '../time.ts';
+import { attendanceWarnings } from './attendance-warnings.ts';
 import { hiddenNeedCandidates, hiddenNeedDefaults } from './hidden-need.ts';
 import type { InsightSlot, RunningInsight } from './start.ts';
 
@@ -48,6 +50,14 @@ export function insightRoutes(insight: InsightSlot): Router {
       items: candidates.slice(0, limit),
       sources: await store.watermarks(),
     };
+  });
+
+  /** Attendance warnings now, for one department or all, most pressing first, with the evidence. */
+  router.get('/attendance-warnings', async (ctx) => {
+    const { department, limit, ...given } = parseValue({ ...ctx.query }, attendanceWarningsQuery);
+    const thresholds = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
+    const answer = await attendanceWarnings(running().store, Date.now(), department ?? null, thresholds);
+    ctx.body = { ...answer, total: answer.items.length, items: answer.items.slice(0, limit) };
   });
 
   /** Where each source of the extract stands (the job's progress). */

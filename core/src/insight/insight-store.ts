@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { type DuckDBAppender, type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { type DuckDBAppender, type DuckDBConnection, DuckDBInstance, listValue } from '@duckdb/node-api';
 import type { PaymentPoint } from './abnormal-spending.ts';
 
 /**
@@ -17,7 +17,7 @@ import type { PaymentPoint } from './abnormal-spending.ts';
  * One process owns a DuckDB file (it locks it): exactly one core instance may set INSIGHT_DB_PATH.
  */
 
-export type Source = 'operations' | 'card_events' | 'attendance' | 'access';
+export type Source = 'operations' | 'card_events' | 'attendance' | 'access' | 'sessions';
 
 /** An operation as the extract copies it (the ledger's operations table, without request/answer texts). */
 export interface OperationRow {
@@ -62,6 +62,26 @@ export interface AccessRow {
   source: string;
   occurredAtMs: number;
   createdAtMs: number;
+}
+
+/** A class, meeting or exam session with its roster (who was expected), for attendance warnings. */
+export interface SessionRow {
+  id: string;
+  kind: string;
+  title: string;
+  startsAtMs: number;
+  endsAtMs: number;
+  createdAtMs: number;
+  roster: string[];
+}
+
+/** One rostered person at one ended class session, and whether they signed in. */
+export interface RosterFact {
+  sessionId: string;
+  title: string;
+  startsAtMs: number;
+  personNo: string;
+  attended: boolean;
 }
 
 export interface MerchantRow {
@@ -124,6 +144,10 @@ const schema = [
   `CREATE TABLE IF NOT EXISTS access (id VARCHAR PRIMARY KEY, device_id VARCHAR NOT NULL, card_no VARCHAR, person_no VARCHAR,
      direction VARCHAR NOT NULL, decision VARCHAR NOT NULL, source VARCHAR NOT NULL, occurred_at_ms BIGINT NOT NULL,
      created_at_ms BIGINT NOT NULL, ts TIMESTAMPTZ NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS sessions (id VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, title VARCHAR NOT NULL,
+     starts_at_ms BIGINT NOT NULL, ends_at_ms BIGINT NOT NULL, created_at_ms BIGINT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS roster (session_id VARCHAR NOT NULL, person_no VARCHAR NOT NULL,
+     PRIMARY KEY (session_id, person_no))`,
   'CREATE TABLE IF NOT EXISTS merchants (id VARCHAR PRIMARY KEY, category VARCHAR NOT NULL)',
   `CREATE TABLE IF NOT EXISTS places (merchant_id VARCHAR PRIMARY KEY, site VARCHAR NOT NULL, x_m INTEGER NOT NULL,
      y_m INTEGER NOT NULL)`,
@@ -290,6 +314,97 @@ export class InsightStore {
       },
       `SELECT *, ${tsOf('occurred_at_ms')} FROM stage`,
     );
+  }
+
+  /** Sessions by id with their rosters; a session read again has its roster replaced whole. */
+  async putSessions(rows: readonly SessionRow[]): Promise<void> {
+    await this.upsert(
+      'sessions',
+      'id VARCHAR, kind VARCHAR, title VARCHAR, starts_at_ms BIGINT, ends_at_ms BIGINT, created_at_ms BIGINT',
+      rows,
+      (a, r) => {
+        a.appendVarchar(r.id);
+        a.appendVarchar(r.kind);
+        a.appendVarchar(r.title);
+        a.appendBigInt(BigInt(r.startsAtMs));
+        a.appendBigInt(BigInt(r.endsAtMs));
+        a.appendBigInt(BigInt(r.createdAtMs));
+      },
+      'SELECT * FROM stage',
+    );
+    if (rows.length === 0) return;
+    await this.con.run('CREATE OR REPLACE TEMP TABLE stage (session_id VARCHAR, person_no VARCHAR)');
+    const appender = await this.con.createAppender('stage');
+    for (const r of rows)
+      for (const personNo of r.roster) {
+        appender.appendVarchar(r.id);
+        appender.appendVarchar(personNo);
+        appender.endRow();
+      }
+    appender.closeSync();
+    await this.con.run('BEGIN TRANSACTION');
+    try {
+      await this.con.run('DELETE FROM roster WHERE session_id IN (SELECT unnest($1::VARCHAR[]))', [
+        listValue(rows.map((r) => r.id)),
+      ]);
+      await this.con.run('INSERT OR REPLACE INTO roster SELECT * FROM stage');
+      await this.con.run('COMMIT');
+    } catch (error) {
+      await this.con.run('ROLLBACK');
+      throw error;
+    } finally {
+      await this.con.run('DROP TABLE IF EXISTS stage');
+    }
+  }
+
+  /**
+   * Each rostered person at each class session that ended in [fromMs, toMs), and whether they signed
+   * in: the attendance warnings' input (attendance-warnings.ts).
+   */
+  async rosterFacts(fromMs: number, toMs: number): Promise<RosterFact[]> {
+    const rows = await this.select(
+      `SELECT s.id, s.title, s.starts_at_ms::DOUBLE starts, r.person_no, a.person_no IS NOT NULL attended
+         FROM sessions s JOIN roster r ON r.session_id = s.id
+         LEFT JOIN attendance a ON a.session_id = s.id AND a.person_no = r.person_no
+        WHERE s.kind = 'class' AND s.ends_at_ms >= $1::BIGINT AND s.ends_at_ms < $2::BIGINT
+        ORDER BY s.starts_at_ms, s.id, r.person_no`,
+      [fromMs, toMs],
+    );
+    return rows.map((r) => ({
+      sessionId: String(r.id),
+      title: String(r.title),
+      startsAtMs: Number(r.starts),
+      personNo: String(r.person_no),
+      attended: r.attended === true,
+    }));
+  }
+
+  /**
+   * Each student's last sign of life before toMs and after fromMs (a payment, a sign-in, an allowed
+   * gate pass), with their card and department.
+   */
+  async lastSeen(
+    fromMs: number,
+    toMs: number,
+  ): Promise<{ personNo: string; cardNo: string; department: string | null; lastMs: number | null }[]> {
+    const rows = await this.select(
+      `WITH seen AS (
+          SELECT card_no, created_at_ms at_ms FROM operations
+           WHERE outcome = 'ok' AND kind = 'payment' AND card_no IS NOT NULL AND created_at_ms >= $1::BIGINT AND created_at_ms < $2::BIGINT
+          UNION ALL SELECT card_no, recorded_at_ms FROM attendance WHERE recorded_at_ms >= $1::BIGINT AND recorded_at_ms < $2::BIGINT
+          UNION ALL SELECT card_no, occurred_at_ms FROM access
+           WHERE decision = 'allow' AND card_no IS NOT NULL AND occurred_at_ms >= $1::BIGINT AND occurred_at_ms < $2::BIGINT)
+       SELECT h.person_no, h.card_no, h.department, max(s.at_ms)::DOUBLE last_ms
+         FROM holders h LEFT JOIN seen s ON s.card_no = h.card_no
+        WHERE h.type = 'student' GROUP BY ALL ORDER BY h.person_no`,
+      [fromMs, toMs],
+    );
+    return rows.map((r) => ({
+      personNo: String(r.person_no),
+      cardNo: String(r.card_no),
+      department: r.department === null ? null : String(r.department),
+      lastMs: r.last_ms === null ? null : Number(r.last_ms),
+    }));
   }
 
   /** The merchants' categories, replaced whole (a few hundred rows). */

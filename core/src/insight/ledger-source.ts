@@ -9,6 +9,7 @@ import type {
   MerchantRow,
   OperationRow,
   PlaceRow,
+  SessionRow,
 } from './insight-store.ts';
 
 /**
@@ -108,6 +109,35 @@ export class LedgerSource {
       source: str(r.source),
       occurredAtMs: num(r.occurred_at_ms),
       createdAtMs: num(r.created_at_ms),
+    }));
+  }
+
+  /** Attendance sessions by creation, each with its roster (read with the page, by session id). */
+  async sessions(from: Cursor, pageRows: number): Promise<SessionRow[]> {
+    const rows = await this.db.select<Row>(
+      `SELECT id, kind, title, starts_at_ms, ends_at_ms, created_at_ms FROM attendance_sessions
+        WHERE created_at_ms > ? OR (created_at_ms = ? AND id > ?) ORDER BY created_at_ms, id LIMIT ?`,
+      [from.atMs, from.atMs, from.id, pageRows],
+    );
+    const roster = new Map<string, string[]>();
+    const ids = rows.map((r) => str(r.id));
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      const people = await this.db.select<Row>(
+        `SELECT session_id, person_no FROM attendance_roster WHERE session_id IN (${chunk.map(() => '?').join(', ')})`,
+        chunk,
+      );
+      for (const p of people)
+        roster.set(str(p.session_id), [...(roster.get(str(p.session_id)) ?? []), str(p.person_no)]);
+    }
+    return rows.map((r) => ({
+      id: str(r.id),
+      kind: str(r.kind),
+      title: str(r.title),
+      startsAtMs: num(r.starts_at_ms),
+      endsAtMs: num(r.ends_at_ms),
+      createdAtMs: num(r.created_at_ms),
+      roster: roster.get(str(r.id)) ?? [],
     }));
   }
 

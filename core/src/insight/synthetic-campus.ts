@@ -35,6 +35,9 @@ export interface SyntheticStudent {
 
 export interface SyntheticCampus {
   students: SyntheticStudent[];
+  /** The term's first and last days, 'YYYY-MM-DD'. */
+  firstDay: string;
+  lastDay: string;
   months: string[];
   merchants: MerchantRow[];
   holders: HolderRow[];
@@ -253,7 +256,17 @@ export function generateCampus(options: Partial<SyntheticOptions> = {}): Synthet
       }
     }
   }
-  return { students, months, merchants, holders, operations, attendance, needyMonths };
+  return {
+    students,
+    firstDay: o.firstDay,
+    lastDay: o.lastDay,
+    months,
+    merchants,
+    holders,
+    operations,
+    attendance,
+    needyMonths,
+  };
 }
 
 function op(id: string, cardNo: string, merchantId: string, amount: number, atMs: number): OperationRow {

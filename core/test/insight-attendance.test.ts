@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { detectAttendanceWarnings } from '../src/insight/attendance-warnings.ts';
+import { InsightStore, type RosterFact } from '../src/insight/insight-store.ts';
+import { plantDropouts } from '../src/insight/synthetic-attendance.ts';
+import { generateCampus } from '../src/insight/synthetic-campus.ts';
+
+const dayMs = 86_400_000;
+const asOfMs = Date.UTC(2025, 11, 20);
+
+/** Twenty weekday classes of one group of eleven, the last ending yesterday; who attends is given. */
+function classes(attends: (person: string, i: number) => boolean): RosterFact[] {
+  const facts: RosterFact[] = [];
+  for (let i = 0; i < 20; i++) {
+    const startsAtMs = asOfMs - (20 - i) * dayMs;
+    for (let p = 0; p < 11; p++) {
+      const personNo = p === 0 ? 'S0' : `O${p}`;
+      facts.push({
+        sessionId: `L${i}`,
+        title: '高等数学',
+        startsAtMs,
+        personNo,
+        attended: attends(personNo, i),
+      });
+    }
+  }
+  return facts;
+}
+
+const seen = (personNo: string, lastMs: number | null) => ({
+  personNo,
+  cardNo: `C-${personNo}`,
+  department: '计算机学院',
+  lastMs,
+});
+
+test('when a student misses their last classes while the class attends, then the counsellor is warned with the streak, the fall against the class and the missed sessions', () => {
+  const facts = classes((p, i) => p !== 'S0' || i < 12);
+  const students = [
+    seen('S0', asOfMs - 3_600_000),
+    ...Array.from({ length: 10 }, (_, i) => seen(`O${i + 1}`, asOfMs)),
+  ];
+  const warnings = detectAttendanceWarnings(facts, students, asOfMs);
+  assert.deepEqual(
+    warnings.map((w) => w.personNo),
+    ['S0'],
+  );
+  const [w] = warnings;
+  assert.deepEqual(w?.reasons, [
+    { code: 'absence_streak', missed: 8 },
+    { code: 'falling', recentRate: 0.43, earlierRate: 1, classRate: 1 },
+  ]);
+  assert.equal(w?.missed.length, 8);
+  assert.equal(w?.missed[0]?.sessionId, 'L19', 'newest first');
+  // Thresholds are tunable: a longer streak asked for leaves only the fall.
+  assert.deepEqual(
+    detectAttendanceWarnings(facts, students, asOfMs, { streakMin: 9 })[0]?.reasons.map((r) => r.code),
+    ['falling'],
+  );
+});
+
+test('when a student is not seen for days while classes are on, then they are warned; in a holiday with no classes nobody is', () => {
+  const facts = classes((p, i) => p !== 'S0' || i < 17);
+  const silent = detectAttendanceWarnings(facts, [seen('S0', asOfMs - 5 * dayMs)], asOfMs);
+  assert.deepEqual(
+    silent[0]?.reasons.find((r) => r.code === 'not_seen'),
+    { code: 'not_seen', days: 5 },
+  );
+  // Seen at the last class, then a holiday with no classes: ten days of silence say nothing.
+  const holiday = detectAttendanceWarnings(
+    classes(() => true),
+    [seen('S0', asOfMs - dayMs)],
+    asOfMs + 10 * dayMs,
+  );
+  assert.deepEqual(holiday, []);
+});
+
+test('when a planted term with dropouts goes through the DuckDB store, then every dropout is warned within three weeks and at most a few regular students are', async () => {
+  // Goal: the path eval:insight measures (sessions and rosters in the store → detector), on a small campus.
+  const campus = generateCampus({ seed: 9, students: 200, firstDay: '2025-10-01', lastDay: '2025-12-31' });
+  const planted = plantDropouts(campus, { seed: 9, share: 0.1 });
+  const store = await InsightStore.open({ path: ':memory:' });
+  try {
+    await store.replaceHolders(campus.holders);
+    await store.putOperations(planted.operations);
+    await store.putAttendance(planted.attendance);
+    await store.putSessions(planted.sessions);
+    const facts = await store.rosterFacts(planted.firstMs, planted.lastMs);
+    const profile = new Map(campus.students.map((s) => [s.cardNo, s.profile]));
+    const dropouts = new Set(planted.dropouts.map((d) => d.personNo));
+    const warned = new Set<string>();
+    const regular = new Set<string>();
+    for (let asOf = planted.lastMs - 21 * dayMs; asOf <= planted.lastMs; asOf += 7 * dayMs) {
+      for (const w of detectAttendanceWarnings(facts, await store.lastSeen(asOf - 60 * dayMs, asOf), asOf)) {
+        warned.add(w.personNo);
+        if (profile.get(w.cardNo) === 'regular' && !dropouts.has(w.personNo)) regular.add(w.personNo);
+      }
+    }
+    assert.ok(planted.dropouts.length >= 8, `planted ${planted.dropouts.length}`);
+    const missed = planted.dropouts.filter(
+      (d) => !warned.has(d.personNo) && d.fromMs < planted.lastMs - 7 * dayMs,
+    );
+    assert.deepEqual(missed, []);
+    assert.ok(regular.size <= 4, `regular students warned: ${[...regular]}`);
+  } finally {
+    store.close();
+  }
+});
