@@ -1,0 +1,78 @@
+// CPU time of each process on the payment path (gateway, core, database server, this load generator),
+// read before and after a run: the bench's main figure is CPU per payment, less noisy than rates.
+
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+
+/** Kernel clock ticks per second, the unit of utime and stime in /proc/<pid>/stat (100 on Linux). */
+const clockTicks = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** CPU time (user + system) a process has used so far, in µs, from /proc/<pid>/stat (fields 14 and 15). */
+function processCpuUs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may hold spaces and parentheses: count fields after its closing one.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / clockTicks;
+}
+
+/**
+ * The pid of the MariaDB (or MySQL) server the bench's database lives on: the mariadbd/mysqld process
+ * holding the socket that listens on the database URL's port (several servers may run on one machine).
+ * Reading other processes' descriptors needs the same user or root.
+ */
+export function databasePid(databaseUrl: string): number | undefined {
+  const port = Number(new URL(databaseUrl).port || 3306);
+  const portHex = port.toString(16).toUpperCase().padStart(4, '0');
+  const inodes = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const row of text.split('\n').slice(1)) {
+      const cols = row.trim().split(/\s+/);
+      // local_address is HEXIP:HEXPORT, st 0A is LISTEN, the inode is the tenth column.
+      if (cols[1]?.endsWith(`:${portHex}`) && cols[3] === '0A' && cols[9]) inodes.add(`socket:[${cols[9]}]`);
+    }
+  }
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const comm = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
+      if (comm !== 'mariadbd' && comm !== 'mysqld') continue;
+      for (const fd of readdirSync(`/proc/${entry}/fd`)) {
+        if (inodes.has(readlinkSync(`/proc/${entry}/fd/${fd}`))) return Number(entry);
+      }
+    } catch {
+      // Ended while read, or not ours to read.
+    }
+  }
+  return undefined;
+}
+
+export interface PathPids {
+  gateway: number;
+  core: number;
+  database: number | undefined;
+}
+
+export type CpuSnapshot = ReturnType<typeof cpuSnapshot>;
+
+/** CPU used so far by each process of the payment path, in µs. */
+export function cpuSnapshot(pids: PathPids) {
+  const self = process.cpuUsage();
+  return {
+    gateway: processCpuUs(pids.gateway),
+    core: processCpuUs(pids.core),
+    database: pids.database === undefined ? Number.NaN : processCpuUs(pids.database),
+    loadGenerator: self.user + self.system,
+  };
+}

@@ -1,0 +1,120 @@
+// Part (a): POS terminals pay at a fixed total rate (open loop: each on its own schedule); prints rates,
+// latencies (approved and BUSY apart), outcomes, CPU per payment of each process, and the ledger check.
+
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Database } from '../../core/src/db/database.ts';
+import { checkLedger } from '../../core/src/ledger/ledger-check.ts';
+import type { Message } from '../src/protocol/index.ts';
+import type { BenchDevice } from './bench-device.ts';
+import { type CpuSnapshot, cpuSnapshot, type PathPids } from './cpu.ts';
+import { options } from './options.ts';
+import type { Phone } from './phone.ts';
+import { fmt, line, spread, us } from './report.ts';
+
+interface Samples {
+  all: number[];
+  /** After the warm-up seconds. */
+  steady: number[];
+  approved: number[];
+  busy: number[];
+  outcomes: Map<string, number>;
+}
+
+function outcomeOf(reply: Message): string {
+  if (reply.kind === 'pay_declined') return `declined ${reply.reason}`;
+  if (reply.kind === 'error') return `error ${reply.code}`;
+  return reply.kind;
+}
+
+/** Each terminal pays every `intervalMs` until the end, a fresh code each time, never waiting for answers. */
+async function load(
+  pos: readonly BenchDevice[],
+  phones: readonly Phone[],
+): Promise<{ samples: Samples; elapsedS: number }> {
+  const samples: Samples = { all: [], steady: [], approved: [], busy: [], outcomes: new Map() };
+  const intervalMs = (1000 * pos.length) / options.rate;
+  const startedAt = performance.now();
+  const endAt = startedAt + options.seconds * 1000;
+  const steadyFrom = startedAt + options.warmupSeconds * 1000;
+  let sent = 0;
+  await Promise.all(
+    pos.map(async (device) => {
+      await sleep(Math.random() * intervalMs);
+      const inFlight: Promise<void>[] = [];
+      while (performance.now() < endAt) {
+        const phone = phones[Math.floor(Math.random() * phones.length)] as Phone;
+        const started = performance.now();
+        sent += 1;
+        const answer = device
+          .request({
+            kind: 'pay',
+            code: { kind: 'qr', text: phone.code(Date.now()) },
+            amountFen: 1,
+            orderNo: sent,
+            itemNo: 0,
+          })
+          .then((reply) => {
+            const ms = performance.now() - started;
+            samples.all.push(ms);
+            if (started >= steadyFrom) samples.steady.push(ms);
+            if (reply.kind === 'pay_approved') samples.approved.push(ms);
+            if (reply.kind === 'error' && reply.code === 'BUSY') samples.busy.push(ms);
+            const key = outcomeOf(reply);
+            samples.outcomes.set(key, (samples.outcomes.get(key) ?? 0) + 1);
+          });
+        inFlight.push(answer);
+        await sleep(Math.max(0, started + intervalMs - performance.now()));
+      }
+      await Promise.all(inFlight);
+    }),
+  );
+  return { samples, elapsedS: (performance.now() - startedAt) / 1000 };
+}
+
+function printCpu(before: CpuSnapshot, after: CpuSnapshot, approved: number, pids: PathPids): void {
+  const perPayment = (key: keyof CpuSnapshot) => (after[key] - before[key]) / approved;
+  const gateway = perPayment('gateway');
+  const core = perPayment('core');
+  const database = perPayment('database');
+  const loadGenerator = perPayment('loadGenerator');
+  line(
+    'CPU per payment: gateway / core / MariaDB / load gen',
+    `${us(gateway)} / ${us(core)} / ${us(database)} / ${us(loadGenerator)}`,
+  );
+  line(
+    '  total of the four / without the load generator',
+    `${us(gateway + core + database + loadGenerator)} / ${us(gateway + core + database)}`,
+  );
+  line(
+    '  MariaDB pid (its CPU for every client counts)',
+    pids.database === undefined ? 'not found (set BENCH_MYSQLD_PID)' : String(pids.database),
+  );
+}
+
+export async function runPayments(
+  pos: readonly BenchDevice[],
+  phones: readonly Phone[],
+  pids: PathPids,
+  db: Database,
+): Promise<void> {
+  const cpuBefore = cpuSnapshot(pids);
+  const { samples, elapsedS } = await load(pos, phones);
+  const cpuAfter = cpuSnapshot(pids);
+  for (const list of [samples.all, samples.steady, samples.approved, samples.busy])
+    list.sort((a, b) => a - b);
+  const approved = samples.outcomes.get('pay_approved') ?? 0;
+  console.log(
+    `(a) ${fmt(pos.length)} POS terminals, offered ${fmt(options.rate)} payments/s for ${options.seconds} s`,
+  );
+  line('payments answered', fmt(samples.all.length));
+  line('approved payments/s', `${fmt(approved / elapsedS)} /s`);
+  line('end-to-end latency p50 / p99 / max', spread(samples.all));
+  line(`  after the first ${options.warmupSeconds} s p50 / p99 / max`, spread(samples.steady));
+  line('  approved payments p50 / p99 / max', spread(samples.approved));
+  line('  BUSY refusals p50 / p99 / max', spread(samples.busy));
+  line('outcomes', [...samples.outcomes].map(([k, v]) => `${k} ${fmt(v)}`).join(', '));
+  printCpu(cpuBefore, cpuAfter, approved, pids);
+  // Nothing charged without an approval: every account still balances after the run.
+  const { breaks } = await checkLedger(db);
+  line('ledger check (breaks found, 0 expected)', String(breaks.length));
+}
