@@ -1,5 +1,10 @@
 import type { DeviceConfig, DevicePrices, DeviceSettings } from '../contract/device-config.ts';
-import type { AccessEventInput, AccessEventView } from '../contract/device-records.ts';
+import type {
+  AccessEventInput,
+  AccessEventView,
+  OfflineRecordInput,
+  OfflineUploadResult,
+} from '../contract/device-records.ts';
 import type {
   BlacklistChanges,
   BlacklistSnapshot,
@@ -13,7 +18,6 @@ import type {
   PresenceSummary,
   ResolvedException,
 } from '../contract/devices.ts';
-import type { OfflineRecordInput, OfflineUploadResult } from '../devices/offline-records.ts';
 import { DomainClient, pageQuery, query } from './transport.ts';
 
 /** Devices: registration, keys, configuration, presence, the blacklist, offline records and exceptions, access events. */

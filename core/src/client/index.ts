@@ -45,7 +45,12 @@ import type {
   NewsItem,
 } from '../contract/content.ts';
 import type { DeviceConfig, DevicePrices, DeviceSettings } from '../contract/device-config.ts';
-import type { AccessEventInput, AccessEventView } from '../contract/device-records.ts';
+import type {
+  AccessEventInput,
+  AccessEventView,
+  OfflineRecordInput,
+  OfflineUploadResult,
+} from '../contract/device-records.ts';
 import type {
   BlacklistChange,
   BlacklistChanges,
@@ -57,6 +62,7 @@ import type {
   DeviceWithKey,
   DeviceWithPresence,
   NewDevice,
+  OfflineException,
   PresenceReportInput,
   PresenceSummary,
   OfflineResolutionInput as ResolutionInput,
@@ -82,11 +88,6 @@ import type {
   TopUpOrder,
   TopUpRefund,
 } from '../contract/top-ups.ts';
-import type {
-  OfflineException,
-  OfflineRecordInput,
-  OfflineUploadResult,
-} from '../devices/offline-records.ts';
 import { CoreError, type ErrorCode } from '../errors.ts';
 import { AdminClient } from './admin.ts';
 import { AttendanceClient } from './attendance.ts';
@@ -104,6 +105,7 @@ import { KiosksClient } from './kiosks.ts';
 import { LedgerClient } from './ledger.ts';
 import { MeetingsClient } from './meetings.ts';
 import { MerchantsClient } from './merchants.ts';
+import { MessagesClient } from './messages.ts';
 import { NoticesClient } from './notices.ts';
 import { PassageClient } from './passage.ts';
 import { PayCodesClient } from './pay-codes.ts';
@@ -274,6 +276,7 @@ const domainClients = {
   subsidies: SubsidiesClient,
   content: ContentClient,
   notices: NoticesClient,
+  messages: MessagesClient,
   admin: AdminClient,
   audit: AuditClient,
   reports: ReportsClient,

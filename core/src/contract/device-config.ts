@@ -11,6 +11,29 @@ const u32 = z.number().int().min(0).max(0xffff_ffff);
 const minuteOfDay = z.number().int().min(0).max(1440);
 const utf8 = new TextEncoder();
 
+/** Offline use off: what a device runs with until someone sets its offline limits. */
+export const offlineOff = {
+  enabled: false,
+  codeValiditySeconds: 60,
+  clockSkewSeconds: 30,
+  paymentMaxFen: 0,
+  perCardDailyMaxFen: 0,
+  deviceTotalMaxFen: 0,
+  recordsMax: 0,
+  durationMaxSeconds: 0,
+} as const;
+
+/** No metering: what a device that is not a meter carries. */
+export const noMeter = {
+  unit: 'none',
+  priceFen: 0,
+  priceUnits: 1,
+  holdFen: 0,
+  minBalanceFen: 0,
+  reportIntervalSeconds: 60,
+  silenceMaxSeconds: 300,
+} as const;
+
 /** The settings as the protocol carries them; stored configurations are read with this. */
 export const storedDeviceSettings = z.strictObject({
   utcOffsetMinutes: z.number().int().min(-840).max(840).default(480),
@@ -27,16 +50,7 @@ export const storedDeviceSettings = z.strictObject({
       recordsMax: u16,
       durationMaxSeconds: u32,
     })
-    .default({
-      enabled: false,
-      codeValiditySeconds: 60,
-      clockSkewSeconds: 30,
-      paymentMaxFen: 0,
-      perCardDailyMaxFen: 0,
-      deviceTotalMaxFen: 0,
-      recordsMax: 0,
-      durationMaxSeconds: 0,
-    }),
+    .default(offlineOff),
   meter: z
     .strictObject({
       unit: z.enum(['none', 'second', 'centilitre', 'cycle']),
@@ -47,15 +61,7 @@ export const storedDeviceSettings = z.strictObject({
       reportIntervalSeconds: u16.min(1),
       silenceMaxSeconds: u16.min(1),
     })
-    .default({
-      unit: 'none',
-      priceFen: 0,
-      priceUnits: 1,
-      holdFen: 0,
-      minBalanceFen: 0,
-      reportIntervalSeconds: 60,
-      silenceMaxSeconds: 300,
-    }),
+    .default(noMeter),
   priceItems: z
     .array(
       z.strictObject({

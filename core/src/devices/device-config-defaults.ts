@@ -4,7 +4,7 @@
 // backoffice (docs/admin.md, "Device configuration"). Offline use is off for every kind until someone
 // sets its limits: an offline device spends money the server cannot check, so it is never a default.
 
-import type { DeviceSettings } from '../contract/device-config.ts';
+import { type DeviceSettings, noMeter, offlineOff } from '../contract/device-config.ts';
 import type { DeviceKind } from './device-service.ts';
 
 export interface DefaultOptions {
@@ -13,27 +13,6 @@ export interface DefaultOptions {
   /** The double-swipe guard, seconds: the core's PAY_INTERVAL_MS_MIN rounded up. */
   repeatIntervalSeconds: number;
 }
-
-const offlineOff: DeviceSettings['offline'] = {
-  enabled: false,
-  codeValiditySeconds: 60,
-  clockSkewSeconds: 30,
-  paymentMaxFen: 0,
-  perCardDailyMaxFen: 0,
-  deviceTotalMaxFen: 0,
-  recordsMax: 0,
-  durationMaxSeconds: 0,
-};
-
-const noMeter: DeviceSettings['meter'] = {
-  unit: 'none',
-  priceFen: 0,
-  priceUnits: 1,
-  holdFen: 0,
-  minBalanceFen: 0,
-  reportIntervalSeconds: 60,
-  silenceMaxSeconds: 300,
-};
 
 /**
  * Meters are priced 1 fen a second of flow or run time (what the gateway charged a meter without a

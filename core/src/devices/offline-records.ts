@@ -5,80 +5,25 @@
 // Nothing is charged twice: a payment record is charged under the same operation id as an online request
 // of the same (device, sequence), and a record already stored answers duplicate.
 
-import { z } from 'zod';
 import type { BusRides } from '../bus/bus-rides.ts';
 import { storedDeviceSettings } from '../contract/device-config.ts';
-import { attendanceSessionId, cardNo } from '../contract/fields.ts';
+import {
+  gapRangesMax,
+  type OfflineRecordInput,
+  type OfflineResult,
+  type OfflineStatus,
+  type OfflineUploadResult,
+} from '../contract/device-records.ts';
 import { type Database, isDuplicateKey, type Tx } from '../db/database.ts';
 import { CoreError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { LedgerService } from '../ledger/ledger-service.ts';
-import { codeId } from '../ledger/operations.ts';
 import type { Accepted, Answer } from '../ledger/results.ts';
 import { formatDay, shanghaiDay } from '../time.ts';
 import type { AccessEvents } from './access-events.ts';
 import type { AttendanceService } from './attendance-service.ts';
 import { DeviceConfigRepository } from './device-config-repository.ts';
 import { personTypeAllowed } from './device-configs.ts';
-
-export const offlineRecordsPerUploadMax = 64;
-export const gapRangesMax = 32;
-
-const reason = z.string().regex(/^[A-Z_]{1,32}$/);
-
-export const offlineRecordInput = z.strictObject({
-  offlineNo: z.number().int().min(1).max(0xffff_ffff),
-  sequence: z.number().int().min(1).max(0xffff_ffff),
-  recordKind: z.enum(['payment', 'access', 'attendance', 'bus_ride']),
-  decision: z.enum(['accepted', 'refused']),
-  takenAtMs: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
-  amount: z.number().int().nonnegative().max(0xffff_ffff),
-  orderNo: z.number().int().nonnegative().max(0xffff_ffff),
-  sessionId: attendanceSessionId.nullable(),
-  /** SHA-256 hex of the record's bytes as uploaded: the same record uploaded again is a duplicate. */
-  recordHash: z.string().regex(/^[0-9a-f]{64}$/),
-  /** The gateway's check of the record MAC. */
-  macOk: z.boolean(),
-  /** The card the code names, when the code verified (as of takenAtMs); null otherwise. */
-  cardNo: cardNo.nullable(),
-  cardVersion: z.number().int().min(1).max(0xffff_ffff).nullable(),
-  /** Why the code did not verify (a protocol reason: CODE_INVALID, CODE_EXPIRED …); null when it did. */
-  codeRefusal: reason.nullable(),
-  /**
-   * The gateway declined an online payment under this record's sequence before the ledger saw it (a code
-   * that did not verify, a configuration limit): its reason, and whether the record is the same request
-   * (same code and amount). Protocol § 12.3: then the record is an exception with that reason, not a charge.
-   */
-  onlineDecline: z.strictObject({ reason, sameRequest: z.boolean() }).nullable().optional(),
-  /**
-   * The identity of the record's code (docs/ledger.md), when it verified: the ledger charges each code
-   * once, so a code paid online (at any till) or by another record makes this one an exception
-   * CODE_REPLAYED, nothing booked.
-   */
-  codeId: codeId.nullable().optional(),
-});
-export type OfflineRecordInput = z.infer<typeof offlineRecordInput>;
-
-export const offlineUploadInput = z.strictObject({
-  records: z.array(offlineRecordInput).max(offlineRecordsPerUploadMax),
-});
-
-export type OfflineStatus = 'accepted' | 'duplicate' | 'exception' | 'rejected';
-
-export interface OfflineResult {
-  sequence: number;
-  status: OfflineStatus;
-  /** A protocol reason name; NONE for accepted and duplicate. */
-  reason: string;
-}
-
-export interface OfflineUploadResult {
-  results: OfflineResult[];
-  /** Offline record numbers never received, lowest first, inclusive. */
-  gaps: { fromOfflineNo: number; toOfflineNo: number }[];
-}
-
-export type { OfflineException } from '../contract/devices.ts';
 
 /** The offline records each device kind may store (protocol § 12.1: meters never decide offline). */
 const recordKindsOf: Readonly<Record<string, readonly OfflineRecordInput['recordKind'][]>> = {

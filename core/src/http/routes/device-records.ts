@@ -1,12 +1,12 @@
 import Router from 'koa-router';
 import { z } from 'zod';
 import { attendanceSessionSchema, attendanceSignInSchema } from '../../contract/attendance.ts';
-import { accessEventSchema } from '../../contract/device-records.ts';
+import { accessEventSchema, offlineUploadSchema } from '../../contract/device-records.ts';
 import { offlineResolutionSchema } from '../../contract/devices.ts';
 import { cardNo, deviceNo, rowId } from '../../contract/fields.ts';
 import type { AccessEvents } from '../../devices/access-events.ts';
 import type { AttendanceService } from '../../devices/attendance-service.ts';
-import { type OfflineRecords, offlineUploadInput } from '../../devices/offline-records.ts';
+import type { OfflineRecords } from '../../devices/offline-records.ts';
 import type { OfflineResolutions } from '../../devices/offline-resolutions.ts';
 import { parseBody, parseValue } from '../middleware.ts';
 
@@ -30,7 +30,7 @@ export function deviceRecordRoutes(
   const router = new Router({ prefix: '/v1' });
   router.post('/devices/:deviceId/offline-records', async (ctx) => {
     const { deviceId: id } = parseValue(ctx.params, z.object({ deviceId }));
-    ctx.body = await offline.upload(id, parseBody(ctx, offlineUploadInput).records);
+    ctx.body = await offline.upload(id, parseBody(ctx, offlineUploadSchema).records);
   });
   router.get('/offline-exceptions', async (ctx) => {
     const q = parseValue(
