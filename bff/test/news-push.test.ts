@@ -6,6 +6,7 @@ import { redisUrl } from '@campus-card/tests/kit';
 import { Redis } from 'ioredis';
 import { ContentRepository } from '../../core/src/content/content-repository.ts';
 import { ContentService } from '../../core/src/content/content-service.ts';
+import { defineModels } from '../../core/src/db/models.ts';
 import { openSocket, type Socket } from './live-socket.ts';
 import { boundStudent } from './students.ts';
 import { startWorld, type TestWorld } from './support.ts';
@@ -85,7 +86,10 @@ describe('news pushed live to the mini-programs of its audience', () => {
       void redis.publish(newsChannel, JSON.stringify(n));
     };
     const stopHearing = world.core.core.content.onAnnouncement((n) => heard.push(n));
-    const racers = [0, 1].map(() => new ContentService(new ContentRepository(world.core.core.db)));
+    const db = world.core.core.db;
+    const racers = [0, 1].map(
+      () => new ContentService(new ContentRepository(db, defineModels(db.sequelize))),
+    );
     for (const r of racers) r.onAnnouncement(tell);
     const item = await world.core.client.publishNews({
       title: '明早停水',

@@ -182,7 +182,7 @@ export function createCore(
   );
   const statements = new StatementService(new StatementRepository(db), cards);
   const guardians = new GuardianService(new GuardianRepository(db));
-  const admins = new AdminService(new AdminRepository(db), pii, {
+  const admins = new AdminService(new AdminRepository(db, models), pii, {
     loginFailuresMax: config.adminLoginFailuresMax,
     lockoutMs: config.adminLockoutMs,
     loginDelayMs: config.adminLoginDelayMs,
@@ -196,7 +196,7 @@ export function createCore(
         ? createMemoryGuessLimit(guessLimitDefaults)
         : redisGuessLimit(redis, guessLimitDefaults),
   });
-  const content = new ContentService(new ContentRepository(db), Date.now, new AudienceRepository(db));
+  const content = new ContentService(new ContentRepository(db, models), Date.now, new AudienceRepository(db));
   const notices = new NoticeRepository(db);
   const monthlyStatements = new MonthlyStatementNotices(db, notices, activity, log);
   const bus = new BusService(new BusRepository(db), cards, notices, activity, {

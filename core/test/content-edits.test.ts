@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { dialects, startTestCore, type TestCore } from '@campus-card/tests/kit';
 import type { NewsAnnouncement } from '../src/content/announcements.ts';
 import { ContentRepository } from '../src/content/content-repository.ts';
 import { ContentService } from '../src/content/content-service.ts';
+import { defineModels } from '../src/db/models.ts';
 import type { CoreError } from '../src/errors.ts';
-import { dialects, startTestCore, type TestCore } from './support.ts';
 
 let serial = 0;
 function personNo(prefix: string): string {
@@ -130,8 +131,9 @@ for (const dialect of dialects) {
       // Goal: the conditional UPDATE is the only thing that decides who announces, not the schedule.
       t.core.content.stopAnnouncements();
       const heard: NewsAnnouncement[] = [];
-      const a = new ContentService(new ContentRepository(t.core.db));
-      const b = new ContentService(new ContentRepository(t.core.db));
+      const models = defineModels(t.core.db.sequelize);
+      const a = new ContentService(new ContentRepository(t.core.db, models));
+      const b = new ContentService(new ContentRepository(t.core.db, models));
       a.onAnnouncement((n) => heard.push(n));
       b.onAnnouncement((n) => heard.push(n));
       const soon = await t.client.publishNews({

@@ -1,3 +1,4 @@
+import { Op } from 'sequelize';
 import {
   type AdminAccount,
   type AdminRole,
@@ -10,6 +11,7 @@ import {
   totpRequiredRoles,
 } from '../contract/admin.ts';
 import type { Database, Param } from '../db/database.ts';
+import { type Models, updateMatched } from '../db/models.ts';
 
 export type { AdminAccount, Approval, PendingHold, PersonHit };
 export { type AdminRole, adminRoles, approvalKinds, approvalStatuses, totpRequiredRoles };
@@ -25,20 +27,21 @@ type Row = Record<string, unknown>;
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
 
+/** An admin_accounts row as the model reads it. */
 function toAdmin(r: Row): StoredAdmin {
   return {
     id: String(r.id),
     username: String(r.username),
-    displayName: String(r.display_name),
+    displayName: String(r.displayName),
     role: String(r.role) as AdminRole,
     department: str(r.department),
-    totpEnabled: r.totp_secret_enc !== null,
+    totpEnabled: r.totpSecretEnc !== null,
     status: String(r.status) as StoredAdmin['status'],
-    lockedUntilMs: num(r.locked_until_ms),
-    createdAtMs: Number(r.created_at_ms),
-    passwordHash: String(r.password_hash),
-    totpSecretEnc: str(r.totp_secret_enc),
-    totpPendingEnc: str(r.totp_pending_enc),
+    lockedUntilMs: num(r.lockedUntilMs),
+    createdAtMs: Number(r.createdAtMs),
+    passwordHash: String(r.passwordHash),
+    totpSecretEnc: str(r.totpSecretEnc),
+    totpPendingEnc: str(r.totpPendingEnc),
   };
 }
 
@@ -59,42 +62,51 @@ function toApproval(r: Row): Approval {
   };
 }
 
-/** SQL for admin accounts, approvals and the read-only lookups the backoffice needs. */
+/**
+ * Admin accounts through the Sequelize model (a plain CRUD domain, docs/architecture.md), except the
+ * sign-in lockout's reservation, a guarding counter that keeps its row-locked SQL transaction; approvals
+ * and the backoffice's read-only lookups of cards, people and holds in SQL.
+ */
 export class AdminRepository {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly models: Models,
+  ) {}
 
   async insertAdmin(
     a: Omit<StoredAdmin, 'totpEnabled' | 'lockedUntilMs' | 'status' | 'totpPendingEnc'>,
   ): Promise<void> {
-    await this.db.execute(
-      `INSERT INTO admin_accounts (id, username, display_name, role, department, password_hash, totp_secret_enc, failed_logins, status, created_at_ms, updated_at_ms)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 0, 'active', ?, ?)`,
-      [
-        a.id,
-        a.username,
-        a.displayName,
-        a.role,
-        a.department,
-        a.passwordHash,
-        a.totpSecretEnc,
-        a.createdAtMs,
-        a.createdAtMs,
-      ],
-    );
+    await this.models.AdminAccount.create({
+      id: a.id,
+      username: a.username,
+      displayName: a.displayName,
+      role: a.role,
+      department: a.department,
+      passwordHash: a.passwordHash,
+      totpSecretEnc: a.totpSecretEnc,
+      failedLogins: 0,
+      status: 'active',
+      createdAtMs: a.createdAtMs,
+      updatedAtMs: a.createdAtMs,
+    });
   }
 
   async adminByUsername(username: string): Promise<StoredAdmin | undefined> {
-    const rows = await this.db.select<Row>('SELECT * FROM admin_accounts WHERE username = ?', [username]);
-    return rows[0] ? toAdmin(rows[0]) : undefined;
+    const r = (await this.models.AdminAccount.findOne({ where: { username }, raw: true })) as Row | null;
+    return r ? toAdmin(r) : undefined;
   }
 
   async adminById(id: string): Promise<StoredAdmin | undefined> {
-    const rows = await this.db.select<Row>('SELECT * FROM admin_accounts WHERE id = ?', [id]);
-    return rows[0] ? toAdmin(rows[0]) : undefined;
+    const r = (await this.models.AdminAccount.findByPk(id, { raw: true })) as Row | null;
+    return r ? toAdmin(r) : undefined;
   }
 
   async admins(): Promise<StoredAdmin[]> {
-    return (await this.db.select<Row>('SELECT * FROM admin_accounts ORDER BY username')).map(toAdmin);
+    const rows = (await this.models.AdminAccount.findAll({
+      order: [['username', 'ASC']],
+      raw: true,
+    })) as unknown as Row[];
+    return rows.map(toAdmin);
   }
 
   /**
@@ -110,6 +122,8 @@ export class AdminRepository {
     delayMsOf: (attemptNo: number) => number,
     nowMs: number,
   ): Promise<{ attemptNo: number } | { retryAtMs: number }> {
+    // A guarding counter: the row lock of the Database layer's transaction (its write queue on SQLite),
+    // as before the accounts moved onto the model, so a burst of guesses queues instead of racing.
     return this.db.transaction(async (tx) => {
       const rows = await this.db.select<Row>(
         `SELECT failed_logins, locked_until_ms FROM admin_accounts WHERE id = ?${this.db.forUpdate}`,
@@ -137,17 +151,17 @@ export class AdminRepository {
    * this one (attemptNo): a success never lifts a delay that a concurrent wrong guess set.
    */
   async clearFailuresAfter(id: string, attemptNo: number): Promise<boolean> {
-    const changed = await this.db.execute(
-      'UPDATE admin_accounts SET failed_logins = 0, locked_until_ms = NULL, updated_at_ms = ? WHERE id = ? AND failed_logins = ?',
-      [Date.now(), id, attemptNo],
+    return updateMatched(
+      this.models.AdminAccount,
+      { failedLogins: 0, lockedUntilMs: null, updatedAtMs: Date.now() },
+      { id, failedLogins: attemptNo },
     );
-    return changed === 1;
   }
 
   async clearFailures(id: string): Promise<void> {
-    await this.db.execute(
-      'UPDATE admin_accounts SET failed_logins = 0, locked_until_ms = NULL, updated_at_ms = ? WHERE id = ?',
-      [Date.now(), id],
+    await this.models.AdminAccount.update(
+      { failedLogins: 0, lockedUntilMs: null, updatedAtMs: Date.now() },
+      { where: { id } },
     );
   }
 
@@ -161,22 +175,17 @@ export class AdminRepository {
       | { totpPendingEnc: string }
       | { totpReset: true },
   ): Promise<boolean> {
-    const now = Date.now();
-    const [set, params]: [string, Param[]] =
+    const values: Record<string, unknown> =
       'status' in change
-        ? ['status = ?', [change.status]]
+        ? { status: change.status }
         : 'role' in change
-          ? ['role = ?, department = ?', [change.role, change.department]]
+          ? { role: change.role, department: change.department }
           : 'passwordHash' in change
-            ? ['password_hash = ?, failed_logins = 0, locked_until_ms = NULL', [change.passwordHash]]
+            ? { passwordHash: change.passwordHash, failedLogins: 0, lockedUntilMs: null }
             : 'totpPendingEnc' in change
-              ? ['totp_pending_enc = ?', [change.totpPendingEnc]]
-              : ['totp_secret_enc = NULL, totp_pending_enc = NULL, totp_last_step = NULL', []];
-    const changed = await this.db.execute(
-      `UPDATE admin_accounts SET ${set}, updated_at_ms = ? WHERE id = ?`,
-      [...params, now, id],
-    );
-    return changed === 1;
+              ? { totpPendingEnc: change.totpPendingEnc }
+              : { totpSecretEnc: null, totpPendingEnc: null, totpLastStep: null };
+    return updateMatched(this.models.AdminAccount, { ...values, updatedAtMs: Date.now() }, { id });
   }
 
   /**
@@ -184,21 +193,20 @@ export class AdminRepository {
    * against (an enrolment started again meanwhile leaves it pending); the code's step is used up.
    */
   async confirmTotp(id: string, pendingEnc: string, step: number): Promise<boolean> {
-    const changed = await this.db.execute(
-      `UPDATE admin_accounts
-          SET totp_secret_enc = totp_pending_enc, totp_pending_enc = NULL, totp_last_step = ?, updated_at_ms = ?
-        WHERE id = ? AND totp_pending_enc = ?`,
-      [step, Date.now(), id, pendingEnc],
+    // The condition names the pending secret the update clears, so a matched row is a changed one.
+    const [changed] = await this.models.AdminAccount.update(
+      { totpSecretEnc: pendingEnc, totpPendingEnc: null, totpLastStep: step, updatedAtMs: Date.now() },
+      { where: { id, totpPendingEnc: pendingEnc } },
     );
     return changed === 1;
   }
 
   /** Takes a TOTP step for this account; false when it (or a later one) was already used. */
   async takeTotpStep(id: string, step: number): Promise<boolean> {
-    const changed = await this.db.execute(
-      `UPDATE admin_accounts SET totp_last_step = ?, updated_at_ms = ?
-        WHERE id = ? AND (totp_last_step IS NULL OR totp_last_step < ?)`,
-      [step, Date.now(), id, step],
+    // The condition asks for a lower step than the one written, so a matched row is a changed one.
+    const [changed] = await this.models.AdminAccount.update(
+      { totpLastStep: step, updatedAtMs: Date.now() },
+      { where: { id, [Op.or]: [{ totpLastStep: null }, { totpLastStep: { [Op.lt]: step } }] } },
     );
     return changed === 1;
   }

@@ -1,5 +1,7 @@
+import { col, Op, Transaction, type WhereOptions } from 'sequelize';
 import type { Course, Lesson, LessonProgress, NewsItem } from '../contract/content.ts';
 import { type Database, isDuplicateKey, type Param } from '../db/database.ts';
+import { type Models, updateMatched } from '../db/models.ts';
 import { type Audience, audienceColumns, audienceIncludes, audienceOf, personJoin } from './audience.ts';
 
 export type { Course, Lesson, LessonProgress, NewsItem };
@@ -13,12 +15,12 @@ const toNews = (r: Row): NewsItem => ({
   id: String(r.id),
   title: String(r.title),
   body: String(r.body),
-  audience: audienceOf(String(r.audience_type), s(r.audience_value)),
+  audience: audienceOf(String(r.audienceType), s(r.audienceValue)),
   status: String(r.status) as NewsItem['status'],
-  publishAtMs: n(r.publish_at_ms),
+  publishAtMs: n(r.publishAtMs),
   author: String(r.author),
-  createdAtMs: n(r.created_at_ms),
-  updatedAtMs: nOrNull(r.updated_at_ms),
+  createdAtMs: n(r.createdAtMs),
+  updatedAtMs: nOrNull(r.updatedAtMs),
 });
 
 const toCourse = (r: Row): Course => ({
@@ -26,63 +28,65 @@ const toCourse = (r: Row): Course => ({
   title: String(r.title),
   description: String(r.description),
   teacher: String(r.teacher),
-  audience: audienceOf(String(r.audience_type), s(r.audience_value)),
-  createdAtMs: n(r.created_at_ms),
-  updatedAtMs: nOrNull(r.updated_at_ms),
+  audience: audienceOf(String(r.audienceType), s(r.audienceValue)),
+  createdAtMs: n(r.createdAtMs),
+  updatedAtMs: nOrNull(r.updatedAtMs),
 });
 
 const toLesson = (r: Row): Lesson => ({
   id: String(r.id),
-  courseId: String(r.course_id),
+  courseId: String(r.courseId),
   seq: n(r.seq),
   title: String(r.title),
-  videoPath: s(r.video_path),
-  videoUrl: s(r.video_url),
-  durationSeconds: n(r.duration_s),
+  videoPath: s(r.videoPath),
+  videoUrl: s(r.videoUrl),
+  durationSeconds: n(r.durationSeconds),
 });
 
-/**
- * `updated_at_ms = ?, col = ?, …` for the columns an edit names (undefined: left as it is; null is a
- * value). Column names come from this file only, never from input.
- */
-function setClause(
-  columns: readonly [string, Param | undefined][],
-  updatedAtMs: number,
-): { sql: string; params: Param[] } {
-  const present = columns.filter((c): c is [string, Param] => c[1] !== undefined);
-  return {
-    sql: ['updated_at_ms = ?', ...present.map(([column]) => `${column} = ?`)].join(', '),
-    params: [updatedAtMs, ...present.map(([, value]) => value)],
-  };
+/** The joins' column lists, named as the models name them, so one mapper reads both. */
+const newsColumns = `t.id, t.title, t.body, t.audience_type AS audienceType, t.audience_value AS audienceValue,
+  t.status, t.publish_at_ms AS publishAtMs, t.author, t.created_at_ms AS createdAtMs, t.updated_at_ms AS updatedAtMs`;
+const courseColumns = `t.id, t.title, t.description, t.teacher, t.audience_type AS audienceType,
+  t.audience_value AS audienceValue, t.created_at_ms AS createdAtMs, t.updated_at_ms AS updatedAtMs`;
+const lessonColumns = `l.id, l.course_id AS courseId, l.seq, l.title, l.video_path AS videoPath,
+  l.video_url AS videoUrl, l.duration_s AS durationSeconds`;
+
+/** The attributes an edit names (undefined: left as it is; null is a value), with the edit's time. */
+function changes(values: Record<string, Param | undefined>, updatedAtMs: number): Record<string, Param> {
+  const present = Object.entries(values).filter((e): e is [string, Param] => e[1] !== undefined);
+  return { updatedAtMs, ...Object.fromEntries(present) };
 }
 
-/** News, courses and lessons, and per-person read and playback state. */
+/**
+ * News, courses and lessons, and per-person read and playback state: rows through the Sequelize models
+ * (a plain CRUD domain, docs/architecture.md); the audience-filtered lists are SQL joins against the
+ * person's type, department and class.
+ */
 export class ContentRepository {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly models: Models,
+  ) {}
 
   async insertNews(item: NewsItem): Promise<void> {
-    const [type, value] = audienceColumns(item.audience);
-    await this.db.execute(
-      `INSERT INTO news (id, title, body, audience_type, audience_value, status, publish_at_ms, author, created_at_ms)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [
-        item.id,
-        item.title,
-        item.body,
-        type,
-        value,
-        item.status,
-        item.publishAtMs,
-        item.author,
-        item.createdAtMs,
-      ],
-    );
+    const [audienceType, audienceValue] = audienceColumns(item.audience);
+    await this.models.News.create({
+      id: item.id,
+      title: item.title,
+      body: item.body,
+      audienceType,
+      audienceValue,
+      status: item.status,
+      publishAtMs: item.publishAtMs,
+      author: item.author,
+      createdAtMs: item.createdAtMs,
+    });
   }
 
   /** One item, whatever its state (the backoffice's edits start here). */
   async news(id: string): Promise<(NewsItem & { announcedAtMs: number | null }) | undefined> {
-    const rows = await this.db.select<Row>('SELECT * FROM news WHERE id = ?', [id]);
-    return rows[0] ? { ...toNews(rows[0]), announcedAtMs: nOrNull(rows[0].announced_at_ms) } : undefined;
+    const r = (await this.models.News.findByPk(id, { raw: true })) as Row | null;
+    return r ? { ...toNews(r), announcedAtMs: nOrNull(r.announcedAtMs) } : undefined;
   }
 
   /**
@@ -97,24 +101,20 @@ export class ContentRepository {
     stillScheduledAtMs?: number,
   ): Promise<boolean> {
     const audience = edit.audience && audienceColumns(edit.audience);
-    const set = setClause(
-      [
-        ['title', edit.title],
-        ['body', edit.body],
-        ['audience_type', audience?.[0]],
-        ['audience_value', audience ? audience[1] : undefined],
-        ['publish_at_ms', edit.publishAtMs],
-      ],
+    const values = changes(
+      {
+        title: edit.title,
+        body: edit.body,
+        audienceType: audience?.[0],
+        audienceValue: audience ? audience[1] : undefined,
+        publishAtMs: edit.publishAtMs,
+      },
       updatedAtMs,
     );
-    const params = set.params;
-    let where = "id = ? AND status = 'published'";
-    params.push(id);
-    if (stillScheduledAtMs !== undefined) {
-      where += ' AND publish_at_ms > ? AND announced_at_ms IS NULL';
-      params.push(stillScheduledAtMs);
-    }
-    return (await this.db.execute(`UPDATE news SET ${set.sql} WHERE ${where}`, params)) > 0;
+    const where: WhereOptions = { id, status: 'published' };
+    if (stillScheduledAtMs !== undefined)
+      Object.assign(where, { publishAtMs: { [Op.gt]: stillScheduledAtMs }, announcedAtMs: null });
+    return updateMatched(this.models.News, values, where);
   }
 
   /**
@@ -122,27 +122,34 @@ export class ContentRepository {
    * before announcing existed or a long outage, are not pushed late), oldest first.
    */
   async dueAnnouncements(nowMs: number, windowMs: number, limit: number): Promise<NewsItem[]> {
-    const rows = await this.db.select<Row>(
-      `SELECT * FROM news WHERE announced_at_ms IS NULL AND publish_at_ms <= ? AND publish_at_ms > ?
-          AND status = 'published' ORDER BY publish_at_ms, id LIMIT ?`,
-      [nowMs, nowMs - windowMs, limit],
-    );
+    const rows = (await this.models.News.findAll({
+      where: {
+        announcedAtMs: null,
+        publishAtMs: { [Op.lte]: nowMs, [Op.gt]: nowMs - windowMs },
+        status: 'published',
+      },
+      order: [
+        ['publishAtMs', 'ASC'],
+        ['id', 'ASC'],
+      ],
+      limit,
+      raw: true,
+    })) as unknown as Row[];
     return rows.map(toNews);
   }
 
   /** Claims one item's announcement: true for exactly one caller, however many race. */
   async claimAnnouncement(id: string, nowMs: number): Promise<boolean> {
-    return (
-      (await this.db.execute(
-        `UPDATE news SET announced_at_ms = ? WHERE id = ? AND announced_at_ms IS NULL
-            AND status = 'published' AND publish_at_ms <= ?`,
-        [nowMs, id, nowMs],
-      )) > 0
+    // The condition changes announced_at_ms, so a matched row is always a changed one.
+    const [changed] = await this.models.News.update(
+      { announcedAtMs: nowMs },
+      { where: { id, announcedAtMs: null, status: 'published', publishAtMs: { [Op.lte]: nowMs } } },
     );
+    return changed > 0;
   }
 
   async setNewsStatus(id: string, status: NewsItem['status']): Promise<boolean> {
-    return (await this.db.execute('UPDATE news SET status = ? WHERE id = ?', [status, id])) > 0;
+    return updateMatched(this.models.News, { status }, { id });
   }
 
   /** Published news the person may see, published by nowMs, newest first, with the person's read mark. */
@@ -163,7 +170,7 @@ export class ContentRepository {
     }
     params.push(page.limit);
     const rows = await this.db.select<Row>(
-      `SELECT t.*, r.read_at_ms FROM news t ${personJoin}
+      `SELECT ${newsColumns}, r.read_at_ms FROM news t ${personJoin}
          LEFT JOIN news_reads r ON r.news_id = t.id AND r.person_no = ?
         WHERE ${where} ORDER BY t.publish_at_ms DESC, t.id DESC LIMIT ?`,
       params,
@@ -173,64 +180,59 @@ export class ContentRepository {
 
   /** Every item, scheduled, published or withdrawn, newest publish time first (the backoffice's list). */
   async allNews(limit: number): Promise<NewsItem[]> {
-    const rows = await this.db.select<Row>(
-      'SELECT * FROM news ORDER BY publish_at_ms DESC, id DESC LIMIT ?',
-      [limit],
-    );
+    const rows = (await this.models.News.findAll({
+      order: [
+        ['publishAtMs', 'DESC'],
+        ['id', 'DESC'],
+      ],
+      limit,
+      raw: true,
+    })) as unknown as Row[];
     return rows.map(toNews);
   }
 
   /** Every course, newest first (the backoffice's list). */
   async allCourses(limit: number): Promise<Course[]> {
-    const rows = await this.db.select<Row>(
-      'SELECT * FROM courses ORDER BY created_at_ms DESC, id DESC LIMIT ?',
-      [limit],
-    );
+    const rows = (await this.models.Course.findAll({
+      order: [
+        ['createdAtMs', 'DESC'],
+        ['id', 'DESC'],
+      ],
+      limit,
+      raw: true,
+    })) as unknown as Row[];
     return rows.map(toCourse);
   }
 
   /** Marks an item read once; a second mark keeps the first time. */
   async markRead(newsId: string, personNo: string, atMs: number): Promise<void> {
     try {
-      await this.db.execute('INSERT INTO news_reads (news_id, person_no, read_at_ms) VALUES (?, ?, ?)', [
-        newsId,
-        personNo,
-        atMs,
-      ]);
+      await this.models.NewsRead.create({ newsId, personNo, readAtMs: atMs });
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
     }
   }
 
   async insertCourse(course: Course): Promise<void> {
-    const [type, value] = audienceColumns(course.audience);
-    await this.db.execute(
-      `INSERT INTO courses (id, title, description, teacher, audience_type, audience_value, created_at_ms)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      [course.id, course.title, course.description, course.teacher, type, value, course.createdAtMs],
-    );
+    const [audienceType, audienceValue] = audienceColumns(course.audience);
+    await this.models.Course.create({
+      id: course.id,
+      title: course.title,
+      description: course.description,
+      teacher: course.teacher,
+      audienceType,
+      audienceValue,
+      createdAtMs: course.createdAtMs,
+    });
   }
 
   async insertLesson(lesson: Lesson, createdAtMs: number): Promise<void> {
-    await this.db.execute(
-      `INSERT INTO lessons (id, course_id, seq, title, video_path, video_url, duration_s, created_at_ms)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      [
-        lesson.id,
-        lesson.courseId,
-        lesson.seq,
-        lesson.title,
-        lesson.videoPath,
-        lesson.videoUrl,
-        lesson.durationSeconds,
-        createdAtMs,
-      ],
-    );
+    await this.models.Lesson.create({ ...lesson, createdAtMs });
   }
 
   async course(courseId: string): Promise<Course | undefined> {
-    const rows = await this.db.select<Row>('SELECT * FROM courses WHERE id = ?', [courseId]);
-    return rows[0] ? toCourse(rows[0]) : undefined;
+    const r = (await this.models.Course.findByPk(courseId, { raw: true })) as Row | null;
+    return r ? toCourse(r) : undefined;
   }
 
   async updateCourse(
@@ -239,19 +241,17 @@ export class ContentRepository {
     updatedAtMs: number,
   ): Promise<boolean> {
     const audience = edit.audience && audienceColumns(edit.audience);
-    const set = setClause(
-      [
-        ['title', edit.title],
-        ['description', edit.description],
-        ['teacher', edit.teacher],
-        ['audience_type', audience?.[0]],
-        ['audience_value', audience ? audience[1] : undefined],
-      ],
+    const values = changes(
+      {
+        title: edit.title,
+        description: edit.description,
+        teacher: edit.teacher,
+        audienceType: audience?.[0],
+        audienceValue: audience ? audience[1] : undefined,
+      },
       updatedAtMs,
     );
-    return (
-      (await this.db.execute(`UPDATE courses SET ${set.sql} WHERE id = ?`, [...set.params, courseId])) > 0
-    );
+    return updateMatched(this.models.Course, values, { id: courseId });
   }
 
   /** Edits a lesson; a seq another lesson of the course has fails on the unique key (caller maps it). */
@@ -265,26 +265,26 @@ export class ContentRepository {
     },
     updatedAtMs: number,
   ): Promise<boolean> {
-    const set = setClause(
-      [
-        ['seq', edit.seq],
-        ['title', edit.title],
-        ['video_path', edit.video ? edit.video.path : undefined],
-        ['video_url', edit.video ? edit.video.url : undefined],
-        ['duration_s', edit.durationSeconds],
-      ],
+    const values = changes(
+      {
+        seq: edit.seq,
+        title: edit.title,
+        videoPath: edit.video ? edit.video.path : undefined,
+        videoUrl: edit.video ? edit.video.url : undefined,
+        durationSeconds: edit.durationSeconds,
+      },
       updatedAtMs,
     );
-    return (
-      (await this.db.execute(`UPDATE lessons SET ${set.sql} WHERE id = ?`, [...set.params, lessonId])) > 0
-    );
+    return updateMatched(this.models.Lesson, values, { id: lessonId });
   }
 
   /** Removes a lesson and everyone's place in it; false when there was no such lesson. */
   async deleteLesson(lessonId: string): Promise<boolean> {
-    return this.db.transaction(async (tx) => {
-      await this.db.execute('DELETE FROM lesson_progress WHERE lesson_id = ?', [lessonId], tx);
-      return (await this.db.execute('DELETE FROM lessons WHERE id = ?', [lessonId], tx)) > 0;
+    // SQLite takes its write lock at BEGIN, as db.transaction does, so two writers never deadlock on the upgrade.
+    const options = this.db.dialect === 'sqlite' ? { type: Transaction.TYPES.IMMEDIATE } : {};
+    return this.db.sequelize.transaction(options, async (transaction) => {
+      await this.models.LessonProgress.destroy({ where: { lessonId }, transaction });
+      return (await this.models.Lesson.destroy({ where: { id: lessonId }, transaction })) > 0;
     });
   }
 
@@ -311,14 +311,14 @@ export class ContentRepository {
       params.push(courseId);
     }
     const rows = await this.db.select<Row>(
-      `SELECT t.* FROM courses t ${personJoin} WHERE ${where} ORDER BY t.created_at_ms DESC, t.id DESC LIMIT 200`,
+      `SELECT ${courseColumns} FROM courses t ${personJoin} WHERE ${where} ORDER BY t.created_at_ms DESC, t.id DESC LIMIT 200`,
       params,
     );
     return rows.map(toCourse);
   }
 
   async courseExists(courseId: string): Promise<boolean> {
-    return (await this.db.select('SELECT id FROM courses WHERE id = ?', [courseId])).length > 0;
+    return (await this.models.Course.count({ where: { id: courseId } })) > 0;
   }
 
   async lessons(
@@ -326,7 +326,7 @@ export class ContentRepository {
     personNo: string,
   ): Promise<(Lesson & { progress: LessonProgress | null })[]> {
     const rows = await this.db.select<Row>(
-      `SELECT l.*, g.position_s, g.completed, g.updated_at_ms FROM lessons l
+      `SELECT ${lessonColumns}, g.position_s, g.completed, g.updated_at_ms FROM lessons l
          LEFT JOIN lesson_progress g ON g.lesson_id = l.id AND g.person_no = ?
         WHERE l.course_id = ? ORDER BY l.seq`,
       [personNo, courseId],
@@ -345,28 +345,26 @@ export class ContentRepository {
   }
 
   async lesson(lessonId: string): Promise<Lesson | undefined> {
-    const rows = await this.db.select<Row>('SELECT * FROM lessons WHERE id = ?', [lessonId]);
-    return rows[0] ? toLesson(rows[0]) : undefined;
+    const r = (await this.models.Lesson.findByPk(lessonId, { raw: true })) as Row | null;
+    return r ? toLesson(r) : undefined;
   }
 
   /** Stores where the person is in a lesson; completion, once reached, stays. */
   async saveProgress(lessonId: string, personNo: string, progress: LessonProgress): Promise<void> {
-    const update = () =>
-      this.db.execute(
-        `UPDATE lesson_progress SET position_s = ?, completed = CASE WHEN completed = 1 THEN 1 ELSE ? END, updated_at_ms = ?
-          WHERE lesson_id = ? AND person_no = ?`,
-        [progress.positionSeconds, progress.completed ? 1 : 0, progress.updatedAtMs, lessonId, personNo],
-      );
-    if ((await update()) > 0) return;
+    const where = { lessonId, personNo };
+    const values = {
+      positionSeconds: progress.positionSeconds,
+      // Completion once reached stays: an incomplete save keeps the stored flag.
+      completed: progress.completed ? 1 : col('completed'),
+      updatedAtMs: progress.updatedAtMs,
+    };
+    if (await updateMatched(this.models.LessonProgress, values, where)) return;
     try {
-      await this.db.execute(
-        'INSERT INTO lesson_progress (lesson_id, person_no, position_s, completed, updated_at_ms) VALUES (?, ?, ?, ?, ?)',
-        [lessonId, personNo, progress.positionSeconds, progress.completed ? 1 : 0, progress.updatedAtMs],
-      );
+      await this.models.LessonProgress.create({ ...where, ...values, completed: progress.completed ? 1 : 0 });
     } catch (error) {
       // Two saves raced to make the row: the other made it, so this one updates it.
       if (!isDuplicateKey(error)) throw error;
-      await update();
+      await this.models.LessonProgress.update(values, { where });
     }
   }
 }
