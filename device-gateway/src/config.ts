@@ -31,6 +31,8 @@ const schema = z.object({
   GATEWAY_INFLIGHT_MAX: positiveInt.default(400),
   /** The wait a BUSY answer names (ms), before up to 50 % jitter; the wire field is a u16. */
   GATEWAY_BUSY_RETRY_AFTER_MS: z.coerce.number().int().min(1).max(40_000).default(500),
+  /** After a start, how long the in-flight bound takes to rise from a tenth to GATEWAY_INFLIGHT_MAX (ms; 0: at once). */
+  GATEWAY_WARM_UP_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
   ANSWER_CACHE_ENTRIES_MAX: positiveInt.default(100_000),
   HEARTBEAT_INTERVAL_SECONDS: z.coerce.number().int().min(30).max(90).default(60),
   METER_HOLD_TIMEOUT_MS: positiveInt.default(4 * 3_600_000),
@@ -62,6 +64,7 @@ export interface GatewayConfig {
   readonly connectionsMax: number;
   readonly inFlightMax: number;
   readonly busyRetryAfterMs: number;
+  readonly warmUpMs: number;
   readonly answerCacheEntriesMax: number;
   readonly heartbeatIntervalSeconds: number;
   readonly meterHoldTimeoutMs: number;
@@ -106,6 +109,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): G
     connectionsMax: parsed.GATEWAY_CONNECTIONS_MAX,
     inFlightMax: parsed.GATEWAY_INFLIGHT_MAX,
     busyRetryAfterMs: parsed.GATEWAY_BUSY_RETRY_AFTER_MS,
+    warmUpMs: parsed.GATEWAY_WARM_UP_MS,
     answerCacheEntriesMax: parsed.ANSWER_CACHE_ENTRIES_MAX,
     heartbeatIntervalSeconds: parsed.HEARTBEAT_INTERVAL_SECONDS,
     meterHoldTimeoutMs: parsed.METER_HOLD_TIMEOUT_MS,

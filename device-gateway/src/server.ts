@@ -39,6 +39,10 @@ import { AnswerCache } from './session/answer-cache.ts';
 import { SessionRegistry } from './session/registry.ts';
 import { Session } from './session/session.ts';
 import { defaultTimings, type SessionTimings } from './session/timings.ts';
+import { warmCoreConnections } from './warm-up.ts';
+
+/** Kept-alive connections to the core, all opened before the listener accepts devices. */
+const coreConnections = 32;
 
 export interface RunningGateway {
   readonly port: number;
@@ -73,7 +77,12 @@ export async function startGateway(
   overrides: GatewayOverrides = {},
 ): Promise<RunningGateway> {
   const log = overrides.log ?? pino({ name: 'device-gateway', level: config.logLevel });
-  const core = new CoreClient({ url: config.coreUrl, keyId: config.coreKeyId, secret: config.coreSecret });
+  const core = new CoreClient({
+    url: config.coreUrl,
+    keyId: config.coreKeyId,
+    secret: config.coreSecret,
+    connectionsMax: coreConnections,
+  });
   // Fail closed: a guard that cannot reach Redis rejects, and the request is answered INTERNAL_ERROR.
   const redis =
     config.redisUrl === undefined ? undefined : createRedis(config.redisUrl, { maxRetriesPerRequest: 1 });
@@ -125,7 +134,6 @@ export async function startGateway(
   const metricsLog = setInterval(() => log.info({ metrics: metrics.snapshot() }, 'gateway metrics'), 60_000);
   metricsLog.unref();
   const answers = new AnswerCache(config.answerCacheEntriesMax);
-  const admission = new Admission(config.inFlightMax, config.busyRetryAfterMs);
   const sessions = new SessionRegistry();
   // Door devices: rule tables, their deltas on each passage version, door commands (docs/passage.md).
   const passage = new GatewayPassage(core, (deviceId, message) => {
@@ -202,6 +210,13 @@ export async function startGateway(
   presence.start();
   const directory = overrides.directory ?? coreDeviceDirectory(core);
 
+  await warmCoreConnections(core, coreConnections, log);
+  // From here the in-flight bound rises to GATEWAY_INFLIGHT_MAX over GATEWAY_WARM_UP_MS (admission.ts).
+  const admission = new Admission({
+    max: config.inFlightMax,
+    retryAfterMs: config.busyRetryAfterMs,
+    warmUpMs: config.warmUpMs,
+  });
   const server: Server = createServer({ noDelay: true }, (socket) => {
     if (sessions.all.size >= config.connectionsMax) {
       metrics.inc('connections_refused_full');
