@@ -57,6 +57,7 @@ const merchants: { id: string; name: string; category: MerchantCategory; feeRate
   { id: 'SHOWER-N1', name: '北区浴室', category: 'shower', feeRateBp: 0 },
   { id: 'LAUNDRY-N1', name: '北区洗衣房', category: 'laundry', feeRateBp: 0 },
   { id: 'LIBRARY', name: '图书馆', category: 'library', feeRateBp: 0 },
+  { id: 'BUS', name: '校车', category: 'transport', feeRateBp: 0 },
 ];
 const studentsCount = 60;
 

@@ -20,6 +20,7 @@ import { loadConfig } from '@campus-card/device-gateway/config';
 import type { DeviceKind } from '@campus-card/device-gateway/protocol';
 import { startGateway } from '@campus-card/device-gateway/server';
 import { AttendanceReader } from './attendance-reader.ts';
+import { BusReader } from './bus-reader.ts';
 import { DoorController } from './door-controller.ts';
 import { GateReader } from './gate.ts';
 import { Kiosk } from './kiosk.ts';
@@ -119,6 +120,22 @@ export async function startDeviceDemo(
   const doorDevice = await device('1006', 'gate', null);
   await demoDoor(client, '1006');
   const door = await DoorController.connect(terminal(doorDevice));
+  // A school-bus reader for the bus's merchant on a demo run, deciding from its run table when offline.
+  const busDevice = await device('1007', 'gate', 'BUS');
+  await client.putDeviceConfig('1007', {
+    paymentMaxFen: 1_000,
+    offline: {
+      enabled: true,
+      codeValiditySeconds: 60,
+      clockSkewSeconds: 30,
+      paymentMaxFen: 3_000,
+      perCardDailyMaxFen: 5_000,
+      deviceTotalMaxFen: 200_000,
+      recordsMax: 2_000,
+      durationMaxSeconds: 72 * 3_600,
+    },
+  });
+  const bus = await BusReader.connect(terminal(busDevice), await demoBusRun(client));
 
   // Phones for the demo students: a key pair and a certificate each, codes made on demand.
   const phones = await Promise.all(
@@ -134,7 +151,7 @@ export async function startDeviceDemo(
   );
   const pick = () => phones[Math.floor(Math.random() * phones.length)] as (typeof phones)[number];
   print(
-    `校园卡 device gateway on 127.0.0.1:${gateway.port}; simulated POS 1001, gate 1002, reader 1003, shower 1004, kiosk 1005, door controller 1006`,
+    `校园卡 device gateway on 127.0.0.1:${gateway.port}; simulated POS 1001, gate 1002, reader 1003, shower 1004, kiosk 1005, door controller 1006, bus reader 1007`,
   );
 
   let step = 0;
@@ -146,7 +163,7 @@ export async function startDeviceDemo(
     const phone = pick();
     const who = `${phone.card.name} (${phone.card.cardNo})`;
     const act = async () => {
-      switch (step % 5) {
+      switch (step % 6) {
         case 1: {
           const amount = 600 + Math.floor(Math.random() * 1_200);
           const r = await pos.pay(phone.maker.next(Date.now()), amount);
@@ -181,6 +198,18 @@ export async function startDeviceDemo(
           );
           return;
         }
+        case 5: {
+          const r = await bus.ride(phone.maker.next(Date.now()));
+          const how = { booked: '预约座位', free: '免费', fare: '购票', none: '' };
+          print(
+            r.kind === 'bus_ride_result'
+              ? r.decision === 'allow'
+                ? `[校车 1007] ${who} → ${how[r.rideKind]}上车${r.rideKind === 'fare' ? `，扣 ${yuan(r.chargedFen)} 元` : ''}`
+                : `[校车 1007] ${who} → ${r.reason}`
+              : `[校车 1007] ${who} → 离线${r.accepted ? '放行' : `拒绝 ${r.reason}`}`,
+          );
+          return;
+        }
         default: {
           const started = await shower.start(phone.maker.next(Date.now()), 600);
           if (started.kind !== 'meter_started') {
@@ -209,11 +238,20 @@ export async function startDeviceDemo(
     port: gateway.port,
     async stop() {
       clearInterval(timer);
-      for (const t of [pos, gate, reader, shower, kiosk, door]) t.close();
+      for (const t of [pos, gate, reader, shower, kiosk, door, bus]) t.close();
       await client.close();
       await gateway.close();
     },
   };
+}
+
+/** The demo bus route (made once, fare 2 元) and a run leaving in an hour, made at each start. */
+async function demoBusRun(client: CoreClient): Promise<string> {
+  const name = '东区—西区（演示）';
+  const route =
+    (await client.busRoutes()).items.find((r) => r.name === name) ??
+    (await client.addBusRoute({ name, stops: ['东门', '图书馆', '西区宿舍'], fareFen: 200 }));
+  return (await client.addBusRun({ routeId: route.id, departsAtMs: Date.now() + 3_600_000, seats: 40 })).id;
 }
 
 /**

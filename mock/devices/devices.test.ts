@@ -11,6 +11,7 @@ import {
   type TestWorld,
 } from '../../device-gateway/test/support.ts';
 import { AttendanceReader } from './attendance-reader.ts';
+import { BusReader } from './bus-reader.ts';
 import { GateReader } from './gate.ts';
 import { PosTerminal } from './pos.ts';
 import { LaundryMeter, ShowerMeter } from './shower-meter.ts';
@@ -323,5 +324,41 @@ describe('device simulators against the real gateway and core', () => {
       balanceAfterFen: 700,
     });
     pos.close();
+  });
+  test('when a bus reader loses the network, then it decides from its run table and the depot upload charges the fare once', async () => {
+    // Goal: the bus reader simulator fetches its table at the depot, rides offline within the per-card cap,
+    // and its upload boards the booked rider and charges the paying one.
+    const g = await registerDevice(world, 'gate');
+    await world.client.putDeviceConfig(String(g.deviceId), offlinePosConfig);
+    const route = await world.client.addBusRoute({ name: '环线', stops: ['南门', '北门'], fareFen: 200 });
+    const runId = (
+      await world.client.addBusRun({ routeId: route.id, departsAtMs: Date.now() + 3_600_000, seats: 5 })
+    ).id;
+    const seated = await openStudent(world.client);
+    await world.client.bookBus({ requestId: opId().slice(0, 32), cardNo: seated, runId });
+    const payer = await openStudent(world.client);
+    await world.client.topUp({ id: opId(), cardNo: payer, amount: 1_000, channel: 'cash' });
+    const bus = await BusReader.connect(
+      { port: world.gateway.port, deviceId: g.deviceId, key: g.key },
+      runId,
+    );
+    assert.deepEqual(bus.table?.bookedCardNos, [seated]);
+    const seatedPhone = await phoneFor(world.client, seated);
+    const payerPhone = await phoneFor(world.client, payer);
+    bus.disconnect();
+    const onSeat = await bus.ride(seatedPhone.code());
+    const paying = await bus.ride(payerPhone.code());
+    const again = await bus.ride(payerPhone.code());
+    assert.equal(onSeat.kind === 'offline' && onSeat.accepted && onSeat.record.amountFen, 0);
+    assert.equal(paying.kind === 'offline' && paying.accepted && paying.record.amountFen, 200);
+    assert.equal(again.kind === 'offline' && !again.accepted && again.reason, 'LIMIT_EXCEEDED');
+    await bus.connect();
+    assert.deepEqual(
+      bus.uploadResults.map((r) => r.status),
+      ['accepted', 'accepted', 'accepted'],
+    );
+    assert.equal((await world.client.getCard(payer)).balance.main, 800);
+    assert.equal((await world.client.busRunCounts(runId)).ridden, 1);
+    bus.close();
   });
 });

@@ -157,6 +157,8 @@ export class Terminal {
     body: Omit<OfflineRecordBody, 'sequence' | 'offlineNo' | 'takenAtMs' | 'decision'>,
     /** A door's own rules (door-controller.ts): a refusal's reason for a verified card, or null to let it pass. */
     judge?: (card: { cardNo: string; personType: string }) => string | null,
+    /** What the record carries for a verified card (a bus reader: the fare, or 0 for a booked seat). */
+    amountOf?: (card: { cardNo: string; personType: string }) => number,
   ): Promise<OfflineDecision> {
     const policy = this.config?.offline;
     if (!policy?.enabled) return { accepted: false, reason: 'OFFLINE_DISABLED' };
@@ -187,7 +189,8 @@ export class Terminal {
       return { accepted: false, reason: refusal };
     }
     if (body.recordKind === 'payment') this.offlineSpentFen += body.amountFen;
-    return { accepted: true, record: this.store({ ...body, decision: 'accepted' }) };
+    const amountFen = amountOf?.(verified.card) ?? body.amountFen;
+    return { accepted: true, record: this.store({ ...body, amountFen, decision: 'accepted' }) };
   }
 
   private store(body: Omit<OfflineRecordBody, 'sequence' | 'offlineNo' | 'takenAtMs'>): OfflineRecord {
