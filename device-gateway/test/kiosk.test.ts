@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { openStudent } from '@campus-card/tests/kit';
 import { checkLedger } from '../../core/src/ledger/ledger-check.ts';
+import { createPii } from '../../core/src/pii.ts';
 import { type BankStandIn, startBank } from '../../mock/bank/server.ts';
 import { Kiosk } from '../../mock/devices/kiosk.ts';
 import { startUtilityStandIn } from '../../mock/utility/server.ts';
@@ -14,6 +15,7 @@ import { phoneFor, registerDevice, startWorld, TestDevice, type TestWorld } from
  * sequence (credited once, counted once in the cash box); a collection compares the box with the count.
  */
 describe('kiosk over TCP', () => {
+  const piiKeyHex = 'ab'.repeat(32);
   const secret = 'kiosk-bank-secret-0123456789abcdef';
   let bank: BankStandIn;
   let meter: Awaited<ReturnType<typeof startUtilityStandIn>>;
@@ -33,6 +35,7 @@ describe('kiosk over TCP', () => {
         BANK_JOB_INTERVAL_MS: '3600000',
         UTILITY_URL: meter.url,
         UTILITY_RECONCILE_INTERVAL_MS: '3600000',
+        PII_KEY: piiKeyHex,
       },
     );
     const { deviceId, key } = await registerDevice(world, 'kiosk');
@@ -250,6 +253,29 @@ describe('kiosk over TCP', () => {
     assert.equal((await world.client.getCard(cardNo)).balance.main, 1_000);
     assert.equal((await byId(idNumber, '000000')).reason, 'PIN_INVALID');
     assert.equal((await byId('110105199001019999', '135790')).reason, 'PIN_INVALID');
+  });
+
+  test('when the identity sync replaces an ID number, then the old number stops identifying at once and the new one works; the index never holds the number', async () => {
+    const { cardNo, idNumber } = await studentWithId();
+    const card = await world.client.getCard(cardNo);
+    assert.deepEqual(await world.client.kioskIdentifyById({ idNumber, pin: '135790' }), { cardNo });
+    const rows = await world.core.core.db.select<Record<string, unknown>>(
+      'SELECT * FROM kiosk_id_index WHERE person_id = ?',
+      [card.personId],
+    );
+    assert.equal(rows.length, 1);
+    assert.ok(!JSON.stringify(rows).includes(idNumber.slice(0, 17)), 'no plain ID number in the index');
+    // The sync seals the corrected number into persons.id_number_enc, as it does for any change.
+    const corrected = `${idNumber.slice(0, 14)}567X`;
+    await world.core.core.db.execute('UPDATE persons SET id_number_enc = ? WHERE id = ?', [
+      createPii(piiKeyHex).encrypt(corrected),
+      card.personId,
+    ]);
+    await assert.rejects(
+      world.client.kioskIdentifyById({ idNumber, pin: '135790' }),
+      (error: { code?: string }) => error.code === 'PIN_INVALID',
+    );
+    assert.equal((await byId(corrected.toLowerCase(), '135790')).reason, 'NONE');
   });
 
   test('when 50 wrong PINs for one ID number arrive at once, then the card PIN locks and the right PIN is refused too', async () => {
