@@ -72,6 +72,8 @@ export const campusPayText = {
     UTILITY_UNAVAILABLE: '电控或网费系统暂时无法连接',
     VALIDATION_FAILED: '内容不正确，请检查后再试',
     NOT_FOUND: '没有找到这笔已缴费用',
+    // The only refusal of a fee refund by state: the payment came from WeChat Pay or Alipay (docs/funds.md).
+    INVALID_TRANSITION: '微信支付或支付宝缴纳的费用暂不能在此退款',
   } as Record<string, string>,
 };
 
