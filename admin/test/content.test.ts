@@ -143,10 +143,19 @@ describe('backoffice in Chromium: news and courses', () => {
     await courseRow.getByRole('button', { name: '添加课时' }).click();
     const lessonDialog = page.getByRole('dialog');
     await lessonDialog.getByLabel('课时标题').fill('防范电信诈骗');
+    // The video source starts at an upload, and a picked video's length is read from the file (#19).
+    assert.equal(await lessonDialog.getByLabel('上传视频文件', { exact: true }).isChecked(), true);
+    await lessonDialog
+      .getByLabel('上传视频文件（mp4 / m4v / webm）')
+      .setInputFiles(new URL('../../mock/demo/videos/guide/01.webm', import.meta.url).pathname);
+    await lessonDialog.getByTestId('lesson-duration').getByText('6 秒（读自视频）').waitFor();
+    assert.equal(await lessonDialog.getByLabel('时长（分钟）').count(), 0, 'nothing to type');
+    // A URL this page may not load: its length is asked for instead.
     await lessonDialog.getByLabel('视频地址（URL）').check();
     await lessonDialog
       .getByRole('textbox', { name: '视频地址（URL）' })
       .fill('https://video.example.edu/fraud.mp4');
+    await lessonDialog.getByRole('textbox', { name: '视频地址（URL）' }).press('Tab');
     await lessonDialog.getByLabel('时长（分钟）').fill('15');
     await lessonDialog.getByRole('button', { name: /提\s*交/ }).click();
     await lessonDialog.waitFor({ state: 'hidden' });

@@ -207,12 +207,52 @@ export function CourseDialog({ course, onClose }: { course: Course | null; onClo
 export interface LessonForm {
   seq: number;
   title: string;
-  kind: 'path' | 'url';
+  kind: 'upload' | 'url';
   video: string;
-  minutes: number;
+  /** Typed only when the video's own length cannot be read (see LessonDialog). */
+  minutes?: number;
 }
 
-/** Adds a lesson to `course`, or edits `lesson` (prefilled); a video can be uploaded here. */
+/**
+ * The video's length in whole seconds, read from its metadata in the browser; null when it cannot be
+ * read (not a playable video, or a URL the page's CSP or the network keeps it from loading).
+ */
+export function readVideoSeconds(src: string, timeoutMs = 10_000): Promise<number | null> {
+  return new Promise((resolve) => {
+    const video = document.createElement('video');
+    const done = (seconds: number | null) => {
+      clearTimeout(timer);
+      video.onloadedmetadata = null;
+      video.ondurationchange = null;
+      video.onerror = null;
+      video.removeAttribute('src');
+      video.load();
+      resolve(seconds);
+    };
+    const timer = setTimeout(() => done(null), timeoutMs);
+    const settle = () => {
+      if (Number.isFinite(video.duration) && video.duration > 0)
+        done(Math.max(1, Math.round(video.duration)));
+      else if (video.duration === Number.POSITIVE_INFINITY) {
+        // A recorded WebM may carry no length: seeking past its end makes the browser find it.
+        video.ondurationchange = settle;
+        video.currentTime = Number.MAX_SAFE_INTEGER;
+      } else done(null);
+    };
+    video.preload = 'metadata';
+    video.onloadedmetadata = settle;
+    video.onerror = () => done(null);
+    video.src = src;
+  });
+}
+
+const formatSeconds = (seconds: number) =>
+  seconds >= 60 ? `${Math.floor(seconds / 60)} 分 ${seconds % 60} 秒` : `${seconds} 秒`;
+
+/**
+ * Adds a lesson to `course`, or edits `lesson` (prefilled). The video is uploaded here (the default) or
+ * given by URL; its length is read from the video itself, and typed only when it cannot be read.
+ */
 export function LessonDialog({
   course,
   lesson,
@@ -224,16 +264,38 @@ export function LessonDialog({
 }) {
   const [form] = Form.useForm<LessonForm>();
   const [error, setError] = useState<string | null>(null);
-  const kind = Form.useWatch('kind', form) ?? 'path';
+  // The length read from the video: a number, 'reading', 'unreadable' (then typed), or none yet.
+  const [length, setLength] = useState<number | 'reading' | 'unreadable' | null>(
+    lesson?.durationSeconds ?? null,
+  );
+  const kind = Form.useWatch('kind', form) ?? 'upload';
+  const videoPath = Form.useWatch('video', form);
   const nextSeq = Math.max(0, ...course.lessons.map((l) => l.seq)) + 1;
+  // Each change of video source starts a new round: a reading or an upload of an earlier video that
+  // ends after the change is dropped, so it cannot fill in the new one's length or path.
+  const round = useRef(0);
+  const measure = (src: string, release?: () => void) => {
+    const mine = round.current;
+    setLength('reading');
+    void readVideoSeconds(src).then((seconds) => {
+      release?.();
+      if (mine === round.current) setLength(seconds ?? 'unreadable');
+    });
+  };
   const submit = async (v: LessonForm) => {
     setError(null);
+    const durationSeconds =
+      typeof length === 'number' ? length : v.minutes ? Math.max(1, Math.round(v.minutes * 60)) : null;
+    if (durationSeconds === null) {
+      setError(t.durationUnknown);
+      return;
+    }
     try {
       const fields = {
         seq: v.seq,
         title: v.title,
         video: v.kind === 'url' ? { url: v.video.trim() } : { path: v.video.trim() },
-        durationSeconds: Math.round(v.minutes * 60),
+        durationSeconds,
       };
       if (lesson) await api('PATCH', `/lessons/${lesson.id}`, fields);
       else await api('POST', `/courses/${course.id}/lessons`, fields);
@@ -255,16 +317,18 @@ export function LessonDialog({
         form={form}
         layout="vertical"
         onFinish={submit}
+        onFinishFailed={({ errorFields }) => {
+          if (errorFields.some((f) => f.name[0] === 'video' && kind === 'upload')) setError(t.videoRequired);
+        }}
         initialValues={
           lesson
             ? {
                 seq: lesson.seq,
                 title: lesson.title,
-                kind: lesson.videoUrl ? 'url' : 'path',
+                kind: lesson.videoUrl ? 'url' : 'upload',
                 video: lesson.videoUrl ?? lesson.videoPath ?? '',
-                minutes: lesson.durationSeconds / 60,
               }
-            : { seq: nextSeq, kind: 'path' }
+            : { seq: nextSeq, kind: 'upload' }
         }
       >
         <Form.Item label={t.seq} name="seq" rules={[{ required: true }]}>
@@ -275,23 +339,71 @@ export function LessonDialog({
         </Form.Item>
         <Form.Item label={t.videoKind} name="kind">
           <Radio.Group
+            onChange={() => {
+              round.current += 1;
+              form.setFieldValue('video', '');
+              setLength(null);
+            }}
             options={[
-              { value: 'path', label: t.videoPath },
+              { value: 'upload', label: t.videoUpload },
               { value: 'url', label: t.videoUrl },
             ]}
           />
         </Form.Item>
-        <Form.Item
-          label={kind === 'url' ? t.videoUrl : t.videoPath}
-          name="video"
-          rules={[{ required: true, whitespace: true }]}
-        >
-          <Input maxLength={1024} placeholder={kind === 'url' ? 'https://…' : 'courses/safety/01.mp4'} />
+        {kind === 'url' ? (
+          <Form.Item label={t.videoUrl} name="video" rules={[{ required: true, whitespace: true }]}>
+            <Input
+              maxLength={1024}
+              placeholder="https://…"
+              onBlur={(e) => {
+                const url = e.target.value.trim();
+                round.current += 1;
+                if (url) measure(url);
+              }}
+            />
+          </Form.Item>
+        ) : (
+          <>
+            <Form.Item name="video" rules={[{ required: true, message: t.videoRequired }]} hidden>
+              <Input />
+            </Form.Item>
+            <VideoUpload
+              onPicked={(file) => {
+                round.current += 1;
+                const src = URL.createObjectURL(file);
+                measure(src, () => URL.revokeObjectURL(src));
+              }}
+              onDone={(path) => {
+                if (form.getFieldValue('kind') === 'upload') form.setFieldValue('video', path);
+              }}
+            />
+            {videoPath ? (
+              <p>
+                {t.videoPath}：<span data-testid="lesson-video-path">{videoPath}</span>
+              </p>
+            ) : null}
+          </>
+        )}
+        <Form.Item label={t.duration}>
+          <span data-testid="lesson-duration">
+            {typeof length === 'number'
+              ? t.durationRead(formatSeconds(length))
+              : length === 'reading'
+                ? t.durationReading
+                : length === 'unreadable'
+                  ? t.durationUnreadable
+                  : t.durationPending}
+          </span>
         </Form.Item>
-        {kind === 'path' ? <VideoUpload onDone={(path) => form.setFieldValue('video', path)} /> : null}
-        <Form.Item label={t.durationMinutes} name="minutes" rules={[{ required: true }]}>
-          <InputNumber min={0.1} max={1440} />
-        </Form.Item>
+        {length === 'unreadable' ? (
+          <Form.Item
+            label={t.durationMinutes}
+            name="minutes"
+            rules={[{ required: true, message: t.durationUnknown }]}
+          >
+            <InputNumber min={0.1} max={1440} />
+          </Form.Item>
+        ) : null}
       </Form>
     </Modal>
   );
@@ -301,7 +413,14 @@ export function LessonDialog({
  * Picks a video and uploads it in chunks with a progress bar (percent, MB/s), pause and resume. The
  * same file picked again after a failure or a reload resumes from the chunks the server has.
  */
-export function VideoUpload({ onDone }: { onDone: (path: string) => void }) {
+export function VideoUpload({
+  onDone,
+  onPicked,
+}: {
+  onDone: (path: string) => void;
+  /** Told of each file as it is picked (before its upload ends). */
+  onPicked?: (file: File) => void;
+}) {
   const [progress, setProgress] = useState<UploadProgress | null>(null);
   const upload = useRef<ChunkedUpload | null>(null);
   useEffect(() => () => upload.current?.pause(), []);
@@ -326,7 +445,10 @@ export function VideoUpload({ onDone }: { onDone: (path: string) => void }) {
         accept=".mp4,.m4v,.webm,video/mp4,video/webm,video/x-m4v"
         onChange={(e) => {
           const file = e.target.files?.[0];
-          if (file) pick(file);
+          if (file) {
+            onPicked?.(file);
+            pick(file);
+          }
         }}
       />
       {progress ? (
