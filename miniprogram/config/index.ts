@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { defineConfig, type UserConfigExport } from '@tarojs/cli';
+import { ServiceWorkerPlugin } from './service-worker.ts';
 
 // The credential's phone side is TypeScript source in core/; both bundlers must compile it.
 const coreSource = path.resolve(__dirname, '../../core/src');
@@ -20,7 +21,8 @@ export default defineConfig<'webpack5'>(() => {
     },
     deviceRatio: { 640: 2.34 / 2, 750: 1, 375: 2, 828: 1.81 / 2 },
     sourceRoot: 'src',
-    outputRoot: `dist/${process.env.TARO_ENV}`,
+    // H5_OUTPUT_DIR: another folder under dist/ (the size bench builds apart from the tests' dist/h5).
+    outputRoot: `dist/${process.env.H5_OUTPUT_DIR ?? process.env.TARO_ENV}`,
     plugins: [],
     defineConstants: {
       API_BASE: JSON.stringify(apiBase),
@@ -42,6 +44,35 @@ export default defineConfig<'webpack5'>(() => {
       router: { mode: 'hash' },
       compile: { include: [coreSource] },
       postcss: { autoprefixer: { enable: true }, cssModules: { enable: false } },
+      // Every file name carries its content hash, so the web server lets browsers keep it a year (#19).
+      output: { filename: 'js/[name].[contenthash:8].js', chunkFilename: 'js/[name].[contenthash:8].js' },
+      miniCssExtractPluginOption: {
+        filename: 'css/[name].[contenthash:8].css',
+        chunkFilename: 'css/[name].[contenthash:8].css',
+      },
+      webpackChain(chain) {
+        // Taro splits only the first load ('initial'): each page's chunk then carried its own copy of
+        // the code pages share (NutUI, services, components) — 170–200 KB each. Shared code now goes to
+        // chunks of its own that every page reuses, and a page's heavy library (the statement's charts)
+        // stays with that page (#19, docs/benchmarks.md).
+        chain.optimization.splitChunks({
+          chunks: 'all',
+          hidePathInfo: true,
+          minSize: 10_000,
+          cacheGroups: {
+            default: false,
+            defaultVendors: false,
+            taro: {
+              test: (module: { context?: string }) => /[\\/]@tarojs[\\/]/.test(module.context ?? ''),
+              name: false,
+              priority: 100,
+            },
+            vendors: { test: /[\\/]node_modules[\\/]/, name: false, minChunks: 2, priority: 10 },
+            common: { name: false, minChunks: 2, priority: 1, reuseExistingChunk: true },
+          },
+        });
+        chain.plugin('service-worker').use(ServiceWorkerPlugin, ['/']);
+      },
     },
   };
   return config;

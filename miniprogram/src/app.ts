@@ -1,6 +1,9 @@
 import './app.css';
 import { createElement, Fragment, type PropsWithChildren } from 'react';
 import { TitleBar } from './components/TitleBar.tsx';
+import { registerServiceWorker } from './lib/service-worker.ts';
+
+registerServiceWorker();
 
 function App({ children }: PropsWithChildren) {
   // H5 has no platform title bar: one of ours beside the pages (the mini-programs draw their own).
