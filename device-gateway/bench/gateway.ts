@@ -82,7 +82,7 @@ async function main(): Promise<void> {
       core: core.child.pid as number,
       database: options.mysqldPid ?? databasePid(database.url),
     };
-    await runPayments(pos, phones, pids, db);
+    await runPayments(pos, phones, pids, db, core.url);
     for (const device of pos) device.close();
     await sleep(1_000);
 

@@ -71,6 +71,18 @@ async function load(
   return { samples, elapsedS: (performance.now() - startedAt) / 1000 };
 }
 
+/** Requests the core answered on a route so far, from its /metrics. */
+async function coreRequests(coreUrl: string, route: string): Promise<number> {
+  const text = await (await fetch(`${coreUrl}/metrics`)).text();
+  let total = 0;
+  for (const row of text.split('\n')) {
+    if (row.startsWith('http_requests_total{') && row.includes(`route="${route}"`)) {
+      total += Number(row.slice(row.lastIndexOf(' ') + 1));
+    }
+  }
+  return total;
+}
+
 function printCpu(before: CpuSnapshot, after: CpuSnapshot, approved: number, pids: PathPids): void {
   const perPayment = (key: keyof CpuSnapshot) => (after[key] - before[key]) / approved;
   const gateway = perPayment('gateway');
@@ -96,10 +108,14 @@ export async function runPayments(
   phones: readonly Phone[],
   pids: PathPids,
   db: Database,
+  coreUrl: string,
 ): Promise<void> {
+  const batchRoute = '/v1/operations/batch';
+  const batchesBefore = await coreRequests(coreUrl, batchRoute);
   const cpuBefore = cpuSnapshot(pids);
   const { samples, elapsedS } = await load(pos, phones);
   const cpuAfter = cpuSnapshot(pids);
+  const batches = (await coreRequests(coreUrl, batchRoute)) - batchesBefore;
   for (const list of [samples.all, samples.steady, samples.approved, samples.busy])
     list.sort((a, b) => a - b);
   const approved = samples.outcomes.get('pay_approved') ?? 0;
@@ -113,6 +129,11 @@ export async function runPayments(
   line('  approved payments p50 / p99 / max', spread(samples.approved));
   line('  BUSY refusals p50 / p99 / max', spread(samples.busy));
   line('outcomes', [...samples.outcomes].map(([k, v]) => `${k} ${fmt(v)}`).join(', '));
+  // The gateway's money calls made in one tick travel in one signed request (core/src/client/transport.ts).
+  line(
+    'core batch requests / approved payments a request',
+    `${fmt(batches)} / ${(approved / batches).toFixed(1)}`,
+  );
   printCpu(cpuBefore, cpuAfter, approved, pids);
   // Nothing charged without an approval: every account still balances after the run.
   const { breaks } = await checkLedger(db);
