@@ -135,7 +135,7 @@ describe('backoffice in Chromium: sign-in, a card-loss flow, and a role that may
     await page.context().close();
   });
 
-  test('#19 when the counter opens a card by hand for a new staff member, resets its forgotten PIN against the ID card (a wrong number refused and audited) and changes its limits (a PIN-free limit above the daily one refused), then each is confirmed first, the core has it, and the audit log names each', async () => {
+  test('#19 when the counter opens a card by hand for a new staff member (and a visitor card valid through a day), resets its forgotten PIN against the ID card (a wrong number refused and audited) and changes its limits (a PIN-free limit above the daily one refused), then each is confirmed first, the core has it, and the audit log names each', async () => {
     const page = await signIn('counter');
     await page.getByRole('menuitem', { name: /卡务管理/ }).click();
     await page.getByRole('button', { name: '手工开卡' }).click();
@@ -197,6 +197,31 @@ describe('backoffice in Chromium: sign-in, a card-loss flow, and a role that may
     const limited = await world.core.client.getCard(opened);
     assert.deepEqual([limited.dailyLimit, limited.pinFreeLimit], [10_000, 2_000]);
     await page.screenshot({ path: `${screenshots}admin-card-desk.png`, fullPage: true });
+
+    // A visitor card must have an end: refused without one; with one it runs through that Shanghai day.
+    await page.getByRole('menuitem', { name: /卡务管理/ }).click();
+    await page.getByRole('button', { name: '手工开卡' }).click();
+    const visitorForm = page.getByRole('dialog', { name: '手工开卡' });
+    await visitorForm.getByLabel('学工号').fill(`V${Date.now().toString(36)}`);
+    await visitorForm.getByLabel('姓名').fill('访客甲');
+    await visitorForm.getByLabel('身份', { exact: true }).click();
+    await page.getByTitle('访客', { exact: true }).click();
+    await visitorForm.getByLabel('身份证号').fill('110105198001010019');
+    await page.getByRole('button', { name: '下一步' }).click();
+    await visitorForm.getByText('访客卡须填写有效期').waitFor();
+    const until = addDays(shanghaiToday(), 1);
+    await visitorForm.getByPlaceholder('选择日期').fill(until);
+    await visitorForm.getByPlaceholder('选择日期').press('Enter');
+    await page.getByRole('button', { name: '下一步' }).click();
+    const visitorConfirm = page.getByRole('dialog', { name: '确认开卡' });
+    await visitorConfirm.getByText(`至 ${until}（当日 24:00 起停用）`).waitFor();
+    await visitorConfirm.getByRole('button', { name: /^确\s*认$/ }).click();
+    await page.getByText(`至 ${until}`, { exact: true }).waitFor();
+    const visitor = await world.core.client.getCard(decodeURIComponent(page.url().split('/').at(-1) ?? ''));
+    assert.deepEqual(
+      [visitor.personType, visitor.expiresAtMs],
+      ['visitor', dayBoundsMs(parseDay(until) ?? 0).endMs],
+    );
     await page.context().close();
 
     const audit = await world.core.client.searchAudit({ targetId: opened });
