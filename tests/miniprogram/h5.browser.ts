@@ -294,6 +294,17 @@ describe('mini-program H5 in Chromium against the whole system', () => {
     await shoot(page, 'card-offline');
     const approved = await pos.pay(await readQr(page), 300);
     assert.equal(approved.kind, 'pay_approved', JSON.stringify(approved));
+    // #19: a cold start with no network at all — the service worker serves the page and its code from
+    // its cache, and the page shows the QR from the kept certificate, which the POS still accepts.
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, {
+      timeout: 30_000,
+    });
+    await page.context().setOffline(true);
+    await page.reload();
+    await page.locator('.offline-banner').waitFor();
+    await page.locator('.qr').waitFor();
+    const cold = await pos.pay(await readQr(page), 200);
+    assert.equal(cold.kind, 'pay_approved', JSON.stringify(cold));
     await page.context().close();
   });
 
