@@ -62,6 +62,12 @@ export const payFeeByChannel = (
   api.request('POST', `/fees/${encodeURIComponent(billId)}/channel-payments`, body, {
     headers: { 'idempotency-key': idempotencyKey },
   });
+/** The electronic receipt of a paid fee payment of the caller's (a platform-paid fee's id is its order's). */
+export const getFeeReceipt = (
+  api: ApiClient,
+  paymentId: string,
+): Promise<{ receiptNo: string; amount: number }> =>
+  api.request('GET', `/fee-payments/${encodeURIComponent(paymentId)}/receipt`);
 
 export const myRooms = (api: ApiClient): Promise<{ items: DormRoom[] }> =>
   api.request('GET', '/electricity/rooms');

@@ -16,5 +16,6 @@ export const feeChannelWords = {
     failed: '该费用已缴清，本次款项将原路退回',
     refunded: '已原路退回',
   } as Record<string, string>,
+  receiptNo: '电子收据号',
   backToFees: '返回缴费',
 };

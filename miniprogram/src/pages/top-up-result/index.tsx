@@ -6,6 +6,7 @@ import { messageOf } from '../../components/use-remote.ts';
 import { formatFen } from '../../lib/money.ts';
 import { routeParam } from '../../lib/route.ts';
 import { api } from '../../services/api.ts';
+import { getFeeReceipt } from '../../services/campus-payments.ts';
 import { getCard } from '../../services/card.ts';
 import { followTopUp, isFinal } from '../../services/top-ups.ts';
 import type { TopUpOrder } from '../../services/types.ts';
@@ -19,6 +20,7 @@ export default function TopUpResultPage() {
   // The payment page (or the platform's cashier) says when the payer backed out: ?cancelled=1.
   const cancelled = params.cancelled === '1';
   const [balance, setBalance] = useState<number>();
+  const [receiptNo, setReceiptNo] = useState<string>();
   const [order, setOrder] = useState<TopUpOrder>();
   const [history, setHistory] = useState<string[]>([]);
   const [error, setError] = useState<string>();
@@ -42,8 +44,15 @@ export default function TopUpResultPage() {
         setDone(true);
         // Credited: the new balance, read once the money is on the card (the student's own card; a
         // parent's top-up for a child has no card view of the child here).
-        // A fee paid by platform never reaches the card: no balance line for it.
-        if (last.status !== 'credited' || last.feeBillId) return;
+        if (last.status !== 'credited') return;
+        // A fee paid by platform never reaches the card: its receipt instead of a balance line.
+        if (last.feeBillId) {
+          getFeeReceipt(api, last.id).then(
+            (receipt) => live && setReceiptNo(receipt.receiptNo),
+            () => undefined,
+          );
+          return;
+        }
         try {
           const card = await getCard(api);
           if (live && (last.cardNo === undefined || last.cardNo === card.cardNo))
@@ -88,6 +97,14 @@ export default function TopUpResultPage() {
               <View className="kv">
                 <Text className="kv-key">{uxStrings.topUpResult.newBalance}</Text>
                 <Text id="top-up-balance">{formatFen(balance)}</Text>
+              </View>
+            ) : null}
+            {receiptNo ? (
+              <View className="kv">
+                <Text className="kv-key">{feeChannelWords.receiptNo}</Text>
+                <Text id="fee-receipt" selectable>
+                  {receiptNo}
+                </Text>
               </View>
             ) : null}
             <View className="kv">
