@@ -82,7 +82,11 @@ async function checked(
   }
   // Protocol § 12.3: a payment the gateway declined online under this sequence (the ledger never saw it)
   // is an exception with that reason if the record is the same request, a conflict if it is another.
-  const acceptedPayment = macOk && record.recordKind === 'payment' && record.decision === 'accepted';
+  // A bus fare taken offline is a payment too: the device's offline policy judges it the same way.
+  const acceptedPayment =
+    macOk &&
+    record.decision === 'accepted' &&
+    (record.recordKind === 'payment' || (record.recordKind === 'bus_ride' && record.amountFen > 0));
   const online = acceptedPayment ? await deps.declines.find(ctx.deviceRef, record.sequence) : undefined;
   // A payment the device's own offline policy forbids (offline use off, above its offline maximum) was
   // never the device's to accept: a rogue or tampered till. An exception with that reason, nothing booked.
