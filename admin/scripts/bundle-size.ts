@@ -39,4 +39,4 @@ const pages = all
   .map((f) => ({ f, ...sizes(f) }))
   .sort((a, b) => b.raw - a.raw);
 for (const p of pages)
-  console.log(`  ${p.f.replace(/-[\w]+\.js$/, '').padEnd(24)} ${kb(p.raw)} (gzip ${kb(p.gzip)})`);
+  console.log(`  ${p.f.replace(/-[\w-]{8}\.js$/, '').padEnd(24)} ${kb(p.raw)} (gzip ${kb(p.gzip)})`);
