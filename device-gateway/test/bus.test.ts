@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { openStudent, opId } from '@campus-card/tests/kit';
 import { type Message, type OfflineRecord, signOfflineRecord } from '../src/protocol/index.ts';
-import { phoneFor, registerDevice, startWorld, TestDevice, type TestWorld } from './support.ts';
+import { offlineOn, phoneFor, registerDevice, startWorld, TestDevice, type TestWorld } from './support.ts';
 
 // Goal: a school-bus reader checks rides over a real socket — a booked seat boards, a rider without one
 // pays the route's fare once, a refusal is definite — fetches its run's table for the road, and uploads
@@ -19,6 +19,8 @@ describe('school-bus reader', () => {
     const g = await registerDevice(world, 'gate');
     readerId = g.deviceId;
     readerKey = g.key;
+    // Offline use on: the reader may take fares on the road (a reader with it off: the last test).
+    await world.client.putDeviceConfig(String(g.deviceId), { offline: offlineOn });
     reader = await TestDevice.connect(world.gateway.port, g.deviceId, g.key);
     assert.equal((await reader.signIn('gate')).message.kind, 'sign_in_accepted');
     // Offline records below take sequences 2 … 99; requests go on above them.
@@ -130,5 +132,32 @@ describe('school-bus reader', () => {
     assert.equal(counts.ridden, 2);
     const rides = (await world.client.busRides(runId)).items.filter((r) => r.source === 'offline');
     assert.deepEqual(rides.map((r) => `${r.kind}:${r.amountFen}`).sort(), ['booked:0', 'fare:200']);
+  });
+  test('when a reader whose offline use is off uploads a fare, then it is an exception and nothing is charged', async () => {
+    const g = await registerDevice(world, 'gate');
+    await world.client.putDeviceConfig(String(g.deviceId), { offline: { ...offlineOn, enabled: false } });
+    const rogue = await TestDevice.connect(world.gateway.port, g.deviceId, g.key);
+    assert.equal((await rogue.signIn('gate')).message.kind, 'sign_in_accepted');
+    rogue.sequence = 100;
+    const payer = await rider(1_000);
+    const record = signOfflineRecord(g.key, g.deviceId, {
+      recordKind: 'bus_ride',
+      decision: 'accepted',
+      sequence: 2,
+      offlineNo: 1,
+      takenAtMs: Date.now() - 1_000,
+      amountFen: 200,
+      orderNo: 0,
+      sessionId: runId,
+      code: { kind: 'qr', text: payer.phone.code() },
+    });
+    const answer = await rogue.request({ kind: 'offline_upload', records: [record] });
+    assert.deepEqual(
+      answer.message.kind === 'offline_upload_result' &&
+        answer.message.results.map((r) => `${r.status}:${r.reason}`),
+      ['exception:NOT_PERMITTED'],
+    );
+    assert.equal((await world.client.getCard(payer.cardNo)).balance.main, 1_000);
+    rogue.close();
   });
 });

@@ -294,6 +294,12 @@ export class OfflineRecords {
       exception: { amount: r.amount, receivable: 0 },
     });
     if (r.cardNo === null || r.sessionId === null) return exception(r.codeRefusal ?? 'CODE_INVALID');
+    // A fare the device's own offline policy forbids (offline use off, above its offline maximum), as the
+    // gateway judged it: an exception with that reason, nothing charged or boarded.
+    if (r.onlineDecline && r.amount > 0)
+      return r.onlineDecline.sameRequest
+        ? exception(r.onlineDecline.reason)
+        : { status: 'rejected', reason: 'SEQUENCE_CONFLICT' };
     const ride = {
       deviceId,
       sequence: r.sequence,
