@@ -150,6 +150,57 @@ describe('campus passage on MariaDB and Redis', () => {
     );
   });
 
+  test("#13 when a gate checks a card in one call, then the card's state, the door's rules and the access event are answered together, the event once per (device, sequence)", async () => {
+    // Goal: POST /v1/passage/gate-checks is the gateway's one round trip for an IDENTITY_CHECK.
+    const guest = await person('staff', '访客中心');
+    const version = (await t.client.getCard(guest.cardNo)).version;
+    const atDoor = deviceOf.get(`${labDoor.id}:in`) as string;
+    const atNoDoor = '799999';
+    let sequence = 0;
+    const gate = (deviceId: string, cardNo: string, cardVersion = version, again = false) => {
+      if (!again) sequence += 1;
+      return t.client.gateCheck({ deviceId, sequence, cardNo, cardVersion, direction: 'in', atMs: monday10 });
+    };
+    // At a device serving no door the card alone decides; at a door, the door's rules as the decision preview says.
+    assert.deepEqual(await gate(atNoDoor, guest.cardNo), {
+      decision: 'allow',
+      reason: null,
+      personType: 'staff',
+      name: '测试',
+    });
+    const preview = await check(labDoor, guest.cardNo, monday10, 'in', false);
+    assert.equal((await gate(atDoor, guest.cardNo)).decision, preview?.decision);
+    await rule({
+      effect: 'deny',
+      who: { kind: 'person', value: guest.personNo },
+      where: { kind: 'door', id: labDoor.id },
+    });
+    assert.deepEqual(await gate(atDoor, guest.cardNo), { decision: 'deny', reason: 'PASSAGE_DENIED' });
+    // The card before the rules: a superseded credential, then a lost card, then no card at all.
+    assert.deepEqual(await gate(atNoDoor, guest.cardNo, version + 1), {
+      decision: 'deny',
+      reason: 'CREDENTIAL_REVOKED',
+    });
+    await t.client.changeCard(guest.cardNo, 'report_loss', { type: 'self', id: null });
+    assert.deepEqual(await gate(atNoDoor, guest.cardNo), { decision: 'deny', reason: 'CARD_LOST' });
+    assert.deepEqual(await gate(atNoDoor, guest.cardNo, 1, true), { decision: 'deny', reason: 'CARD_LOST' });
+    const unknown = '99999999999';
+    assert.deepEqual(await gate(atNoDoor, unknown, 1), { decision: 'deny', reason: 'CARD_NOT_FOUND' });
+    // Every check recorded before it was answered; the repeated sequence once.
+    const recorded = (await t.client.accessEvents(guest.cardNo)).items
+      .map((e) => `${e.sequence} ${e.deviceId} ${e.decision} ${e.reason}`)
+      .sort();
+    assert.deepEqual(recorded, [
+      `1 ${atNoDoor} allow null`,
+      `2 ${atDoor} ${preview?.decision} ${preview?.reason ?? null}`,
+      `3 ${atDoor} deny PASSAGE_DENIED`,
+      `4 ${atNoDoor} deny CREDENTIAL_REVOKED`,
+      `5 ${atNoDoor} deny CARD_LOST`,
+    ]);
+    const [stranger] = (await t.client.accessEvents(unknown)).items;
+    assert.equal(stranger?.reason, 'CARD_NOT_FOUND');
+  });
+
   test('when a temporary grant expires, then the person is refused from that instant', async () => {
     // Goal: a grant is valid in [validFromMs, validUntilMs).
     const guest = await person('staff', '访问学者');
