@@ -68,4 +68,68 @@ describe('backoffice in Chromium: a passage rule from creation to who can pass t
     assert.equal(made?.createdBy, 'devices');
     assert.deepEqual(made?.who, { kind: 'person', value: personNo });
   });
+
+  test('when the device admin adds a door and binds a device, then the security office finds that door’s refusal in the access log and exports it', async () => {
+    // Goal: places are edited in the backoffice (confirmed), and the access log narrows by building.
+    const page = await signIn(await openPage(browser), web, 'devices');
+    await page.getByRole('menuitem', { name: /通行管理/ }).click();
+    await page.locator('#passage-tree').getByText('实验楼（楼宇）').click();
+    await page.locator('#place-new-name').fill('实验楼西门');
+    await page.locator('#place-add').click();
+    await page.getByText('在「实验楼」下新建门「实验楼西门」？').waitFor();
+    await page
+      .locator('.ant-modal-confirm')
+      .getByRole('button', { name: /^确\s*定$/ })
+      .click();
+    await page.getByText('已新建：实验楼西门').waitFor();
+    await page
+      .locator('#passage-tree')
+      .getByText(/^实验楼西门/)
+      .click();
+    const deviceId = String(910_000 + (process.pid % 80_000));
+    await page.locator('#door-device-id').fill(deviceId);
+    await page.locator('#door-device-bind').click();
+    await page
+      .locator('.ant-modal-confirm')
+      .getByRole('button', { name: /^确\s*定$/ })
+      .click();
+    await page.getByText(`已绑定设备 ${deviceId}`).waitFor();
+    await page.locator('#place-editor').getByRole('row').filter({ hasText: deviceId }).waitFor();
+
+    const { cardNo } = await world.core.client.openCard({
+      personNo: `PL${process.pid}${Date.now().toString(36)}`.slice(0, 32),
+      name: '记录测试',
+      type: 'student',
+      department: '物理学院',
+    });
+    await world.core.client.recordAccessEvent({
+      deviceId,
+      sequence: 1,
+      cardNo,
+      direction: 'in',
+      decision: 'deny',
+      reason: 'NO_PASSAGE_RIGHT',
+      source: 'online',
+      occurredAtMs: Date.now() - 60_000,
+    });
+    const security = await signIn(await openPage(browser), web, 'security');
+    await security.getByRole('menuitem', { name: /通行管理/ }).click();
+    const log = security.locator('#access-log');
+    await log.getByRole('combobox', { name: '区域或门（含下级）' }).click();
+    await security.locator('.ant-select-dropdown').getByText('实验楼', { exact: true }).click();
+    await log.locator('#access-log-search').click();
+    const row = log.getByRole('row').filter({ hasText: '记录测试' });
+    await row
+      .filter({ hasText: '实验楼西门' })
+      .filter({ hasText: '无通行权限' })
+      .filter({ hasText: '拒绝' })
+      .waitFor();
+    assert.equal(await log.locator('tbody tr.ant-table-row').count(), 1);
+    const [file] = await Promise.all([
+      security.waitForEvent('download'),
+      log.locator('#access-log-export').click(),
+    ]);
+    assert.equal(file.suggestedFilename(), 'access-log.csv');
+    await log.getByText('已导出：access-log.csv').waitFor();
+  });
 });

@@ -34,3 +34,4 @@ export * from './sync.ts';
 export * from './top-ups.ts';
 export * from './utilities.ts';
 export * from './visitors.ts';
+export * from './words.ts';

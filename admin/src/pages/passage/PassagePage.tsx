@@ -18,6 +18,8 @@ import {
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api, type Me } from '../../api.ts';
 import { describeError, passageText as t } from '../../strings.ts';
+import { AccessLogCard } from './AccessLogCard.tsx';
+import { PlaceEditor } from './PlaceEditor.tsx';
 
 interface PlacesAnswer {
   items: Place[];
@@ -175,8 +177,9 @@ interface RuleForm {
 }
 
 /**
- * 通行管理: the places tree and its doors, each door's who-can-pass-now and remote commands, the rules
- * (made and deleted, confirmed), and where one person can pass now.
+ * 通行管理: the places tree and its doors (made, renamed and given devices with passage.manage), each door's
+ * who-can-pass-now and remote commands, the rules (made and deleted, confirmed), where one person can pass
+ * now, and the access log (passage.log).
  */
 export function PassagePage({ me }: { me: Me }) {
   const [places, setPlaces] = useState<PlacesAnswer | null>(null);
@@ -191,6 +194,7 @@ export function PassagePage({ me }: { me: Me }) {
   const whoKind = Form.useWatch('whoKind', form);
   const manage = me.rights.includes('passage.manage');
   const command = me.rights.includes('passage.command');
+  const log = me.rights.includes('passage.log');
 
   const load = useCallback(async () => {
     try {
@@ -317,7 +321,16 @@ export function PassagePage({ me }: { me: Me }) {
           </Card>
         </Col>
         <Col span={15}>
-          {selectedPlace ? <PlacePanel place={selectedPlace} command={command} /> : <Card>{t.pickDoor}</Card>}
+          <Space direction="vertical" style={{ width: '100%' }}>
+            {selectedPlace ? (
+              <PlacePanel place={selectedPlace} command={command} />
+            ) : (
+              <Card>{t.pickDoor}</Card>
+            )}
+            {manage ? (
+              <PlaceEditor place={selectedPlace} devices={places?.devices ?? []} onChanged={load} />
+            ) : null}
+          </Space>
         </Col>
       </Row>
       <Card
@@ -482,6 +495,7 @@ export function PassagePage({ me }: { me: Me }) {
           />
         ) : null}
       </Card>
+      {log ? <AccessLogCard places={places?.items ?? []} /> : null}
     </Space>
   );
 }

@@ -1,5 +1,13 @@
 import type { CoreClient } from '@campus-card/core/client';
-import type { AccessLogQuery, AccessLogRow } from '@campus-card/core/contract';
+import {
+  type AccessLogQuery,
+  type AccessLogRow,
+  accessDecisionWords,
+  accessDirectionWords,
+  accessReasonWords,
+  accessSourceWords,
+  otherReasonWord,
+} from '@campus-card/core/contract';
 import { formatDateTime } from '@campus-card/core/time';
 import { type Download, sheetDownload } from '../../http/download.ts';
 import type { AdminSession } from '../admin-sessions.ts';
@@ -7,26 +15,6 @@ import type { AuditTrail } from './audit-trail.ts';
 
 /** The most rows one export holds (the core's page limit); a longer period is exported in parts. */
 export const accessLogExportRows = 5_000;
-
-/** Why a door or reader refused, as the security office reads it (docs/protocol.md §8.3 and §16). */
-const reasonWords: Record<string, string> = {
-  CARD_LOST: '卡已挂失',
-  CARD_FROZEN: '卡已冻结',
-  CARD_CANCELLED: '卡已注销',
-  CARD_NOT_FOUND: '卡不存在',
-  CREDENTIAL_REVOKED: '码已失效（卡片已变更）',
-  CODE_INVALID: '码无效',
-  CODE_EXPIRED: '码已过期',
-  CODE_REPLAYED: '码已被使用',
-  NOT_PERMITTED: '人员类别不允许',
-  OUTSIDE_WINDOW: '不在开放时段',
-  SERVICE_UNAVAILABLE: '服务暂不可用',
-  NO_PASSAGE_RIGHT: '无通行权限',
-  PASSAGE_DENIED: '被规则禁止',
-  CURFEW: '宿舍门禁时段',
-  PASSBACK: '反潜回',
-};
-const directionWords: Record<string, string> = { in: '进', out: '出', none: '—' };
 
 function table(rows: readonly AccessLogRow[]) {
   return {
@@ -38,10 +26,10 @@ function table(rows: readonly AccessLogRow[]) {
       r.personNo ?? '',
       r.name ?? '',
       r.cardNo ?? '',
-      directionWords[r.direction] ?? '',
-      r.decision === 'allow' ? '通过' : '拒绝',
-      r.reason === null ? '' : (reasonWords[r.reason] ?? '其他原因'),
-      r.source === 'online' ? '在线' : '脱机上传',
+      r.direction === 'none' ? '' : (accessDirectionWords[r.direction] ?? ''),
+      accessDecisionWords[r.decision] ?? '',
+      r.reason === null ? '' : (accessReasonWords[r.reason] ?? otherReasonWord),
+      accessSourceWords[r.source] ?? '',
     ]),
   };
 }

@@ -1,0 +1,36 @@
+// 通行记录 (docs/passage.md): the access log's labels; the codes' words are the contract's, shared with the export.
+import {
+  accessDecisionWords,
+  accessDirectionWords,
+  accessReasonWords,
+  accessSourceWords,
+  otherReasonWord,
+} from '@campus-card/core/contract/words';
+
+export const accessLogText = {
+  title: '通行记录',
+  from: '开始日期',
+  to: '结束日期',
+  place: '区域或门（含下级）',
+  personNo: '学工号',
+  decision: '结果',
+  decisions: accessDecisionWords,
+  direction: '方向',
+  directions: accessDirectionWords,
+  source: '来源',
+  sources: accessSourceWords,
+  search: '查询',
+  export: '导出 CSV',
+  exported: (file: string) => `已导出：${file}`,
+  badRange: '日期格式为 年-月-日，且开始不晚于结束',
+  empty: '这段时间没有通行记录',
+  time: '时间',
+  door: '门',
+  noDoor: (deviceId: string) => `设备 ${deviceId}（未绑定门）`,
+  person: '人员',
+  unknownPerson: '无法识别',
+  reason: '原因',
+  otherReason: otherReasonWord,
+  more: '加载更早的记录',
+  reasons: accessReasonWords,
+};
