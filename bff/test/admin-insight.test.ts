@@ -9,10 +9,12 @@ import { startWorld, type TestWorld } from './support.ts';
 
 const api = '/api/admin/v1';
 
-describe('admin: campus insight, hidden-need candidates', () => {
+describe('admin: campus insight, hidden-need candidates and attendance warnings', () => {
   let world: TestWorld;
   let tokens: Admins;
   let needy = '';
+  let absentHere = '';
+  let absentThere = '';
   const month = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 7);
   // One day of data: every student is on campus one day and took one meal, so the test loosens the
   // days and meals gates and lets the price gate decide.
@@ -50,6 +52,22 @@ describe('admin: campus insight, hidden-need candidates', () => {
       });
       assert.equal(answer.status, 'ok', JSON.stringify(answer));
     }
+    // Five classes missed by the needy student (计算机学院) and by one of 外国语学院: counsellors' warnings.
+    absentHere = (await client.getCard(needy)).personNo;
+    absentThere = (await client.getCard(await openCard(world, '外国语学院'))).personNo;
+    for (let d = 5; d >= 1; d--) {
+      const startsAtMs = Date.now() - d * 86_400_000;
+      await client.putAttendanceSession({
+        id: `IB${d}${Date.now().toString(36)}`.slice(0, 32),
+        kind: 'class',
+        title: '大学英语',
+        startsAtMs,
+        endsAtMs: startsAtMs + 6_000_000,
+        signInFromMs: startsAtMs - 600_000,
+        signInUntilMs: startsAtMs + 600_000,
+        roster: [absentHere, absentThere],
+      });
+    }
     // The extract runs every second; wait for one that has copied the last payment.
     const lastMs = Date.now();
     for (let i = 0; i < 100; i++) {
@@ -60,8 +78,8 @@ describe('admin: campus insight, hidden-need candidates', () => {
   });
   after(() => world.stop());
 
-  test('when roles other than super ask for the candidates, then 403; when super asks without a reason, then 400 and nothing is recorded', async () => {
-    // Goal: the right insight.aid is no existing role's but super's, and no view happens without a stated reason.
+  test('when roles other than super and the aid office ask for the candidates, then 403; when super asks without a reason, then 400 and nothing is recorded', async () => {
+    // Goal: the right insight.aid is the aid office's and super's only, and no view happens without a stated reason.
     for (const role of ['card_operator', 'finance', 'auditor', 'department_admin'] as const) {
       const reply = await world.request('GET', `${api}/insight/hidden-need?${loosened}&reason=资助审核`, {
         token: tokens[role],
@@ -96,5 +114,48 @@ describe('admin: campus insight, hidden-need candidates', () => {
       (audit.items[0]?.detail as { reason?: string } | undefined)?.reason,
       '2025秋季学期隐形资助初审',
     );
+  });
+
+  test('when the counsellor asks for attendance warnings with a reason, then only the absent student of their own department is listed with the missed classes, and the view is audited; the aid office may not look', async () => {
+    // Goal: insight.warnings is department-scoped by the account, not by the query, and every view is recorded.
+    const reason = encodeURIComponent('期中学业预警');
+    const bare = await world.request('GET', `${api}/insight/attendance-warnings`, {
+      token: tokens.counsellor,
+    });
+    assert.equal(bare.status, 400, 'a reason is required');
+    const denied = await world.request('GET', `${api}/insight/attendance-warnings?reason=${reason}`, {
+      token: tokens.aid_office,
+    });
+    assert.equal(denied.status, 403);
+    const reply = await world.request<{
+      department: string;
+      items: { personNo: string; reasons: { code: string }[]; missed: { title: string }[] }[];
+    }>(
+      'GET',
+      `${api}/insight/attendance-warnings?reason=${reason}&department=${encodeURIComponent('外国语学院')}`,
+      {
+        token: tokens.counsellor,
+      },
+    );
+    assert.equal(reply.status, 200, JSON.stringify(reply.body));
+    assert.equal(reply.body.department, '计算机学院', 'the query cannot widen the scope');
+    assert.deepEqual(
+      reply.body.items.map((w) => [w.personNo, w.reasons.map((r) => r.code), w.missed.length]),
+      [[absentHere, ['absence_streak'], 5]],
+    );
+    const everyone = await world.request<{ items: { personNo: string }[] }>(
+      'GET',
+      `${api}/insight/attendance-warnings?reason=${reason}`,
+      { token: tokens.super_admin },
+    );
+    assert.deepEqual(everyone.body.items.map((w) => w.personNo).sort(), [absentHere, absentThere].sort());
+    const audit = await world.core.client.searchAudit({
+      action: 'insight.attendance_warnings.view',
+      limit: 10,
+    });
+    assert.deepEqual(audit.items.map((a) => [a.targetId, (a.detail as { reason?: string }).reason]).sort(), [
+      ['*', '期中学业预警'],
+      ['计算机学院', '期中学业预警'],
+    ]);
   });
 });

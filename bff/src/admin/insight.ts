@@ -3,8 +3,9 @@ import { parseValue } from '../http/middleware.ts';
 import type { AdminRoute } from './routes.ts';
 
 // Campus insight in the backoffice (docs/analytics.md). Hidden-need candidates are the student-aid
-// office's alone (the right insight.aid, which no role but super holds today), and every view is put
-// on the audit trail with the reason the viewer gave before a single name-bearing row leaves the core.
+// office's alone (insight.aid), attendance warnings a counsellor's for their department
+// (insight.warnings), and every view is put on the audit trail with the reason the viewer gave before
+// a single row about a person leaves the core.
 
 const ratio = z.coerce.number().gt(0).max(1).optional();
 const hiddenNeedQuery = z.object({
@@ -17,6 +18,14 @@ const hiddenNeedQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1_000).optional(),
 });
 
+const attendanceWarningsQuery = z.object({
+  reason: z.string().trim().min(4).max(200),
+  streakMin: z.coerce.number().int().min(2).max(50).optional(),
+  fallingRatioMax: ratio,
+  silentDaysMin: z.coerce.number().int().min(1).max(60).optional(),
+  limit: z.coerce.number().int().min(1).max(1_000).optional(),
+});
+
 export const insightRoutes: AdminRoute[] = [
   {
     method: 'GET',
@@ -24,7 +33,17 @@ export const insightRoutes: AdminRoute[] = [
     right: 'insight.aid',
     handle: (ctx, admin, s) => {
       const { reason, ...request } = parseValue({ ...ctx.query }, hiddenNeedQuery);
-      return s.reports.hiddenNeed(admin, reason, request);
+      return s.insight.hiddenNeed(admin, reason, request);
+    },
+  },
+  {
+    // A counsellor's warning list: their own department only (insight-admin.ts), the view audited.
+    method: 'GET',
+    path: '/insight/attendance-warnings',
+    right: 'insight.warnings',
+    handle: (ctx, admin, s) => {
+      const { reason, ...request } = parseValue({ ...ctx.query }, attendanceWarningsQuery);
+      return s.insight.attendanceWarnings(admin, reason, request);
     },
   },
 ];

@@ -8,6 +8,7 @@ import type { AuditTrail } from './audit-trail.ts';
 import { ContentAdmin } from './content-admin.ts';
 import { DeviceAdmin } from './device-admin.ts';
 import { DisputeAdmin } from './dispute-admin.ts';
+import { InsightAdmin } from './insight-admin.ts';
 import { MerchantAdmin } from './merchant-admin.ts';
 import { OfflineExceptionAdmin } from './offline-exceptions.ts';
 import { PassageAdmin } from './passage-admin.ts';
@@ -35,6 +36,7 @@ export function adminDomainServices({ core, audit, approvals, sessions }: AdminS
     merchants: new MerchantAdmin(core, audit),
     subsidies: new SubsidyAdmin(core, audit),
     reports: new ReportAdmin(core, audit),
+    insight: new InsightAdmin(core, audit),
     refundList: new RefundListAdmin(core, audit),
     offlineExceptions: new OfflineExceptionAdmin(core, audit),
     attendance: new AttendanceAdmin(core, audit),

@@ -4,8 +4,8 @@ import { Download } from '../../http/download.ts';
 import type { AdminSession } from '../admin-sessions.ts';
 import type { AuditTrail } from './audit-trail.ts';
 
-// The reports, campus insight and the identity sync runs as the signed-in admin: every export and
-// every insight view is on the audit trail.
+// The reports and the identity sync runs as the signed-in admin: every export is on the audit trail
+// (campus insight is insight-admin.ts).
 
 /** The reports and the identity sync runs as the signed-in admin. */
 export class ReportAdmin {
@@ -29,26 +29,6 @@ export class ReportAdmin {
         : await this.core.reportXlsx(name, range);
     await this.audit.record(admin, 'report.export', 'report', name, { ...range, format });
     return new Download(file, format, bytes);
-  }
-
-  /**
-   * Hidden-need candidates for the student-aid office: the view goes on the audit trail with the
-   * viewer's reason first; a view the audit trail cannot hold is not shown.
-   */
-  async hiddenNeed(
-    admin: AdminSession,
-    reason: string,
-    request: Parameters<CoreClient['insightHiddenNeed']>[0],
-  ) {
-    await this.audit.record(admin, 'insight.hidden_need.view', 'insight', request.month, {
-      reason,
-      thresholds: {
-        campusDaysMin: request.campusDaysMin,
-        mealsRatioMax: request.mealsRatioMax,
-        spendRatioMax: request.spendRatioMax,
-      },
-    });
-    return this.core.insightHiddenNeed(request);
   }
 
   syncRun(id: string, q: { errorsAfter?: number | undefined }) {
