@@ -8,21 +8,26 @@ import {
   approval,
   auditEntry,
   auditVerifyReport,
+  blacklistChanges,
+  blacklistSnapshot,
   cardChange,
   cardHistoryEntry,
   cardTransaction,
   cardView,
   course,
+  deviceConfig,
   holdView,
   lesson,
   monthlyStatement,
   newsItem,
+  offlineUploadResult,
   operationView,
   payCodeSecret,
   payCodeVerdict,
   perMinuteAnswer,
   personHit,
   reportAnswer,
+  signInResult,
   topUpOrder,
 } from '../src/contract/index.ts';
 
@@ -163,5 +168,28 @@ describe('the contract describes the core’s answers', () => {
       'audit entry',
     );
     exactly(auditVerifyReport, await t.client.verifyAudit(), 'audit verify');
+  });
+
+  test('device keys, configuration, the blacklist, offline uploads and attendance sign-ins', async () => {
+    const device = await t.client.registerDevice({ id: '7301', kind: 'attendance', merchantId: null });
+    exactly(deviceConfig, (await t.client.deviceKey(device.id)).config, 'configuration with the key');
+    exactly(deviceConfig, await t.client.deviceConfig(device.id), 'configuration');
+    await t.client.changeCard(cardNo, 'freeze', { type: 'admin', id: 'A1' }, '核对');
+    exactly(blacklistSnapshot, await t.client.blacklist(), 'blacklist');
+    exactly(blacklistChanges, await t.client.blacklistChanges(0), 'blacklist changes');
+    await t.client.changeCard(cardNo, 'unfreeze', { type: 'admin', id: 'A1' }, '核对');
+    exactly(offlineUploadResult, await t.client.uploadOfflineRecords(device.id, []), 'offline upload');
+    exactly(
+      signInResult,
+      await t.client.signInAttendance({
+        sessionId: 'contract-none',
+        cardNo,
+        deviceId: device.id,
+        sequence: 1,
+        atMs: Date.now(),
+        source: 'online',
+      }),
+      'sign-in',
+    );
   });
 });

@@ -55,19 +55,22 @@ export const attendanceSignInSchema = z.strictObject({
 });
 export type SignInInput = z.infer<typeof attendanceSignInSchema>;
 
-export type AttendanceStatus =
-  | 'recorded'
-  | 'already_recorded'
-  | 'not_on_roster'
-  | 'outside_window'
-  | 'session_not_found';
+export const attendanceStatuses = [
+  'recorded',
+  'already_recorded',
+  'not_on_roster',
+  'outside_window',
+  'session_not_found',
+] as const;
+export type AttendanceStatus = (typeof attendanceStatuses)[number];
 
 /** The answer to a sign-in. */
-export interface SignInResult {
-  status: AttendanceStatus;
+export const signInResult = z.object({
+  status: z.enum(attendanceStatuses),
   /** When the person was (first) recorded; null unless recorded or already_recorded. */
-  recordedAtMs: number | null;
-}
+  recordedAtMs: z.number().int().nullable(),
+});
+export type SignInResult = z.infer<typeof signInResult>;
 
 /** GET /v1/cards/:cardNo/attendance: one of a person's sign-ins. */
 export interface AttendanceRecordView {

@@ -122,9 +122,10 @@ export const devicePrices = z.strictObject({
 });
 export type DevicePrices = z.output<typeof devicePrices>;
 
-/** A device's configuration under its version. */
-export interface DeviceConfig {
+/** A device's configuration under its version (GET /v1/devices/:id/config, and with the key). */
+export const deviceConfig = z.object({
   /** 0 when the device has never been configured (it then runs on its factory defaults). */
-  configVersion: number;
-  settings: DeviceSettings;
-}
+  configVersion: u32,
+  settings: storedDeviceSettings,
+});
+export type DeviceConfig = z.output<typeof deviceConfig>;

@@ -75,17 +75,21 @@ export const offlineUploadSchema = z.strictObject({
   records: z.array(offlineRecordSchema).max(offlineRecordsPerUploadMax),
 });
 
-export type OfflineStatus = 'accepted' | 'duplicate' | 'exception' | 'rejected';
+export const offlineStatuses = ['accepted', 'duplicate', 'exception', 'rejected'] as const;
+export type OfflineStatus = (typeof offlineStatuses)[number];
 
-export interface OfflineResult {
-  sequence: number;
-  status: OfflineStatus;
+export const offlineResult = z.object({
+  sequence: z.number().int(),
+  status: z.enum(offlineStatuses),
   /** A protocol reason name; NONE for accepted and duplicate. */
-  reason: string;
-}
+  reason: z.string(),
+});
+export type OfflineResult = z.infer<typeof offlineResult>;
 
-export interface OfflineUploadResult {
-  results: OfflineResult[];
+/** The answer to an upload: each record's status, and the record numbers never received. */
+export const offlineUploadResult = z.object({
+  results: z.array(offlineResult),
   /** Offline record numbers never received, lowest first, inclusive. */
-  gaps: { fromOfflineNo: number; toOfflineNo: number }[];
-}
+  gaps: z.array(z.object({ fromOfflineNo: z.number().int(), toOfflineNo: z.number().int() })),
+});
+export type OfflineUploadResult = z.infer<typeof offlineUploadResult>;

@@ -136,23 +136,29 @@ export type BlacklistReason = (typeof blacklistReasons)[number];
 /** cardVersionMax of a card whose every code is refused. */
 export const allVersions = 0xffff_ffff;
 
-export interface BlacklistEntry {
-  cardNo: string;
-  /** Codes whose certificate carries this card version or lower are refused. */
-  cardVersionMax: number;
-  reason: BlacklistReason;
-}
+const listVersion = z.number().int().nonnegative();
 
-export type BlacklistChange =
-  | ({ version: number; op: 'add' } & BlacklistEntry)
-  | { version: number; op: 'remove'; cardNo: string };
+export const blacklistEntry = z.object({
+  cardNo: z.string(),
+  /** Codes whose certificate carries this card version or lower are refused. */
+  cardVersionMax: u32,
+  reason: z.enum(blacklistReasons),
+});
+export type BlacklistEntry = z.infer<typeof blacklistEntry>;
+
+export const blacklistChange = z.discriminatedUnion('op', [
+  blacklistEntry.extend({ version: listVersion, op: z.literal('add') }),
+  z.object({ version: listVersion, op: z.literal('remove'), cardNo: z.string() }),
+]);
+export type BlacklistChange = z.infer<typeof blacklistChange>;
 
 /** GET /v1/blacklist: the whole list at one version. */
-export interface BlacklistSnapshot {
-  version: number;
+export const blacklistSnapshot = z.object({
+  version: listVersion,
   /** Ascending by card number. */
-  entries: BlacklistEntry[];
-}
+  entries: z.array(blacklistEntry),
+});
+export type BlacklistSnapshot = z.infer<typeof blacklistSnapshot>;
 
 export const changesPerPageMax = 1_000;
 
@@ -162,9 +168,10 @@ export const blacklistChangesQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(changesPerPageMax).default(changesPerPageMax),
 });
 
-export interface BlacklistChanges {
+export const blacklistChanges = z.object({
   /** The list's version now. */
-  version: number;
+  version: listVersion,
   /** Changes above `since`, ascending by version, at most `limit`. */
-  changes: BlacklistChange[];
-}
+  changes: z.array(blacklistChange),
+});
+export type BlacklistChanges = z.infer<typeof blacklistChanges>;
