@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { MessageRepository } from '../../core/src/messages/message-repository.ts';
+import { shanghaiToday } from '../../core/src/time.ts';
 import { type Admins, signedInAdmins } from './admin-support.ts';
 import { startWorld, type TestWorld } from './support.ts';
 
@@ -306,5 +308,43 @@ describe('admin news and courses', () => {
         403,
       );
     }
+  });
+  test('when message delivery counts are asked for, then content editors and auditors see them per day, channel, kind and status; others are refused', async () => {
+    const day = shanghaiToday();
+    const queued = await new MessageRepository(world.core.core.db).enqueue({
+      eventKey: `count-${process.pid}-${Date.now()}`,
+      personId: 'P-counted',
+      channel: 'alipay',
+      kind: 'statement',
+      payload: { fields: [] },
+      status: 'skipped',
+      lastError: 'no_target',
+      nowMs: Date.now(),
+    });
+    assert.ok(queued);
+    for (const role of ['content_editor', 'auditor', 'super_admin'] as const) {
+      const reply = await world.request<{
+        items: { day: string; channel: string; kind: string; status: string; count: number }[];
+      }>('GET', `${api}/messages/daily-counts?days=7`, { token: tokens[role] });
+      assert.equal(reply.status, 200, role);
+      const row = reply.body.items.find(
+        (i) => i.channel === 'alipay' && i.kind === 'statement' && i.status === 'skipped',
+      );
+      assert.ok(row && [day, shanghaiToday()].includes(row.day) && row.count === 1, JSON.stringify(row));
+      assert.equal(
+        (await world.request('GET', `${api}/messages/failures`, { token: tokens[role] })).status,
+        200,
+      );
+    }
+    for (const role of ['card_operator', 'finance'] as const)
+      assert.equal(
+        (await world.request('GET', `${api}/messages/daily-counts`, { token: tokens[role] })).status,
+        403,
+        role,
+      );
+    const tooMany = await world.request('GET', `${api}/messages/daily-counts?days=400`, {
+      token: tokens.auditor,
+    });
+    assert.equal(tooMany.status, 400);
   });
 });

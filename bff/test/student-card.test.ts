@@ -382,6 +382,47 @@ describe('student card, bills, statements and credential', () => {
     assert.equal((await world.core.client.getCard(holder.cardNo)).dailyLimit, 50_000);
   });
 
+  test('when 消息设置 are saved, then they come back; a wrong value is refused and changes nothing; a consent is recorded for the app signed in with', async () => {
+    const path = '/api/v1/messages/preferences';
+    const defaults = await get(path);
+    assert.equal(defaults.status, 200);
+    assert.deepEqual(defaults.body, {
+      quietStartMin: 0,
+      quietEndMin: 0,
+      optedOut: [],
+      receipts: false,
+      lowBalanceFen: null,
+    });
+    const wanted = {
+      quietStartMin: 22 * 60,
+      quietEndMin: 7 * 60,
+      optedOut: ['news'],
+      receipts: true,
+      lowBalanceFen: 2_000,
+    };
+    const saved = await world.request('PUT', path, { token: student.accessToken, body: wanted });
+    assert.equal(saved.status, 200);
+    assert.deepEqual(saved.body, wanted);
+    for (const bad of [
+      { ...wanted, quietStartMin: 1440 },
+      { ...wanted, lowBalanceFen: 12.5 },
+      { ...wanted, optedOut: ['spam'] },
+    ]) {
+      const refused = await world.request<{ code: string }>('PUT', path, {
+        token: student.accessToken,
+        body: bad,
+      });
+      assert.equal(refused.status, 400);
+      assert.equal(refused.body.code, 'VALIDATION_FAILED');
+    }
+    assert.deepEqual((await get(path)).body, wanted);
+    const consent = await world.request('POST', '/api/v1/messages/consents', {
+      token: student.accessToken,
+      body: { kinds: ['receipt', 'low_balance'] },
+    });
+    assert.deepEqual([consent.status, consent.body], [200, { recorded: 2 }]);
+  });
+
   test('when student routes are called without a token, then 401 for every one', async () => {
     for (const [method, path] of [
       ['GET', '/api/v1/card'],
@@ -393,6 +434,8 @@ describe('student card, bills, statements and credential', () => {
       ['GET', '/api/v1/statements/2026-01'],
       ['POST', '/api/v1/credential'],
       ['DELETE', '/api/v1/binding'],
+      ['GET', '/api/v1/messages/preferences'],
+      ['POST', '/api/v1/messages/consents'],
       ['DELETE', '/api/v1/session'],
     ] as const) {
       const reply = await world.request(method, path, { body: method === 'GET' ? undefined : {} });

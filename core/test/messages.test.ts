@@ -17,6 +17,7 @@ import { type MessageKind, messageKinds } from '../src/messages/message-types.ts
 import { quietUntil } from '../src/messages/quiet-hours.ts';
 import { SmsSender } from '../src/messages/sms-sender.ts';
 import { WechatMessageSender } from '../src/messages/wechat-sender.ts';
+import { shanghaiToday } from '../src/time.ts';
 
 const APPID = 'wxmessages0000001';
 const SECRET = 'messages-test-secret';
@@ -193,6 +194,7 @@ for (const dialect of dialects) {
     });
 
     test('when retries are spent, then the row is failed and listed for the backoffice', async () => {
+      const queuedDay = shanghaiToday();
       const s = await student();
       const e = event();
       await service.send(s.personNo, e);
@@ -213,8 +215,18 @@ for (const dialect of dialects) {
       assert.ok(
         failures.some((f) => f.eventKey === e.key && f.status === 'failed' && f.lastError === 'http_503'),
       );
-      const counts = await service.counts(0);
-      assert.ok(counts.some((c) => c.channel === 'wechat' && c.status === 'failed' && c.count >= 1));
+      const counts = await service.dailyCounts(0);
+      const days = [queuedDay, shanghaiToday()];
+      assert.ok(
+        counts.some(
+          (c) =>
+            days.includes(c.day) &&
+            c.channel === 'wechat' &&
+            c.kind === 'low_balance' &&
+            c.status === 'failed' &&
+            c.count >= 1,
+        ),
+      );
     });
 
     test('when a worker stops after the request left, then the restarted one never sends it again (at most once)', async () => {

@@ -1,9 +1,10 @@
 import type { Database } from '../db/database.ts';
+import { formatDay, shanghaiOffsetMs } from '../time.ts';
 import {
-  type DeliveryCount,
   type DeliveryFailure,
   defaultPreferences,
   type MessageChannel,
+  type MessageDailyCount,
   type MessageKind,
   type MessagePreferences,
   messageKinds,
@@ -158,14 +159,19 @@ export class MessageRepository {
     return rows[0] === undefined ? undefined : toRow(rows[0]);
   }
 
-  async counts(sinceMs: number): Promise<DeliveryCount[]> {
+  /** Rows queued since sinceMs per Asia/Shanghai day, channel, kind and status (the backoffice chart). */
+  async dailyCounts(sinceMs: number): Promise<MessageDailyCount[]> {
+    const div = this.db.dialect === 'mysql' ? 'DIV' : '/';
     const rows = await this.db.select<Record<string, unknown>>(
-      `SELECT channel, status, COUNT(*) AS n FROM message_outbox WHERE created_at_ms >= ?
-        GROUP BY channel, status ORDER BY channel, status`,
+      `SELECT (created_at_ms + ${shanghaiOffsetMs}) ${div} 86400000 AS d, channel, kind, status, COUNT(*) AS n
+         FROM message_outbox WHERE created_at_ms >= ?
+        GROUP BY d, channel, kind, status ORDER BY d, channel, kind, status`,
       [sinceMs],
     );
     return rows.map((r) => ({
+      day: formatDay(Number(r.d)),
       channel: String(r.channel) as MessageChannel,
+      kind: String(r.kind) as MessageKind,
       status: String(r.status) as OutboxStatus,
       count: Number(r.n),
     }));

@@ -1,9 +1,9 @@
 import type { BindingRepository } from '../bindings/binding-repository.ts';
 import type { MessageRepository } from './message-repository.ts';
 import type {
-  DeliveryCount,
   DeliveryFailure,
   MessageChannel,
+  MessageDailyCount,
   MessageEvent,
   MessageKind,
   MessagePreferences,
@@ -98,8 +98,9 @@ export class MessageService {
     for (const kind of kinds) await this.repo.addConsent(personId, channel, kind, this.now());
   }
 
-  counts(sinceMs: number): Promise<DeliveryCount[]> {
-    return this.repo.counts(sinceMs);
+  /** Queued messages per Asia/Shanghai day, channel, kind and status, since sinceMs. */
+  dailyCounts(sinceMs: number): Promise<MessageDailyCount[]> {
+    return this.repo.dailyCounts(sinceMs);
   }
 
   failures(limit = 50): Promise<DeliveryFailure[]> {

@@ -1,25 +1,20 @@
+import { messageChannelNames, messageKindNames, type messageStatusNames } from '../contract/messages.ts';
+
 /**
  * Messages that reach a person outside the app (docs/messages.md). An event is what happened; the
  * outbox keeps one row per (event key, person, channel), so the same event never reaches the same
  * person twice on one channel.
  */
-export type MessageChannel = 'wechat' | 'alipay' | 'sms';
-export const messageChannels: readonly MessageChannel[] = ['wechat', 'alipay', 'sms'];
+export type MessageChannel = (typeof messageChannelNames)[number];
+export const messageChannels: readonly MessageChannel[] = messageChannelNames;
 
 /**
  * receipt: a payment or top-up (opt-in); low_balance: the student's own balance under their alert;
  * card_status: loss or freeze by someone else (who did it in the fields); statement: monthly;
  * news: news marked important; hold_released: a pre-authorisation given back.
  */
-export type MessageKind = 'receipt' | 'low_balance' | 'card_status' | 'statement' | 'news' | 'hold_released';
-export const messageKinds: readonly MessageKind[] = [
-  'receipt',
-  'low_balance',
-  'card_status',
-  'statement',
-  'news',
-  'hold_released',
-];
+export type MessageKind = (typeof messageKindNames)[number];
+export const messageKinds: readonly MessageKind[] = messageKindNames;
 
 export interface MessageEvent {
   /** Unique per event, e.g. `pay:<operation id>` or `news:<id>`; the at-most-once key. */
@@ -33,15 +28,7 @@ export interface MessageEvent {
   smsFallback?: boolean;
 }
 
-export type OutboxStatus =
-  | 'pending'
-  | 'claimed'
-  | 'sending'
-  | 'sent'
-  | 'refused'
-  | 'failed'
-  | 'skipped'
-  | 'unknown';
+export type OutboxStatus = (typeof messageStatusNames)[number];
 
 export interface OutboxRow {
   eventKey: string;
@@ -89,18 +76,4 @@ export interface MessageSender {
   send(target: string, kind: MessageKind, payload: { fields: string[]; page?: string }): Promise<SendOutcome>;
 }
 
-export interface DeliveryCount {
-  channel: MessageChannel;
-  status: OutboxStatus;
-  count: number;
-}
-
-export interface DeliveryFailure {
-  eventKey: string;
-  channel: MessageChannel;
-  kind: MessageKind;
-  status: OutboxStatus;
-  lastError: string | null;
-  attempts: number;
-  atMs: number;
-}
+export type { MessageDailyCount, MessageFailure as DeliveryFailure } from '../contract/messages.ts';

@@ -33,6 +33,7 @@ import { guardianRoutes } from '../http/routes/guardians.ts';
 import { kioskRoutes } from '../http/routes/kiosks.ts';
 import { meetingRoutes } from '../http/routes/meetings.ts';
 import { merchantRoutes } from '../http/routes/merchants.ts';
+import { messageRoutes } from '../http/routes/messages.ts';
 import { noticeRoutes } from '../http/routes/notices.ts';
 import { operationRoutes } from '../http/routes/operations.ts';
 import { payCodeRoutes } from '../http/routes/pay-codes.ts';
@@ -115,6 +116,7 @@ export function createCoreHttp(
     content,
     notices,
     monthlyStatements,
+    messages,
     topUps,
     activity,
     pii,
@@ -175,6 +177,7 @@ export function createCoreHttp(
     adminRoutes(admins, audit),
     contentRoutes(content),
     noticeRoutes(notices, monthlyStatements),
+    messageRoutes(messages, config),
     topUpRoutes(topUps),
     meetingRoutes(new MeetingService(new MeetingRepository(db), attendance, notices)),
     busRoutes(bus, busRides),

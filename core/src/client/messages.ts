@@ -1,0 +1,44 @@
+import type {
+  MessageDailyCount,
+  MessageFailure,
+  MessagePreferencesWire,
+  messageKindNames,
+} from '../contract/messages.ts';
+import { DomainClient, query } from './transport.ts';
+
+type MessageKindName = (typeof messageKindNames)[number];
+
+/** Messages outside the app: a person's preferences and consents; the backoffice's counts and failures. */
+export class MessagesClient extends DomainClient {
+  messagePreferences(personId: string): Promise<MessagePreferencesWire> {
+    return this.transport.call('GET', `/v1/persons/${encodeURIComponent(personId)}/message-preferences`);
+  }
+  setMessagePreferences(personId: string, prefs: MessagePreferencesWire): Promise<MessagePreferencesWire> {
+    return this.transport.call(
+      'PUT',
+      `/v1/persons/${encodeURIComponent(personId)}/message-preferences`,
+      prefs,
+    );
+  }
+  /** Records one-time subscription consents the person accepted in the app (one message each). */
+  messageConsent(
+    personId: string,
+    channel: 'wechat' | 'alipay',
+    kinds: MessageKindName[],
+  ): Promise<{ recorded: number }> {
+    return this.transport.call('POST', `/v1/persons/${encodeURIComponent(personId)}/message-consents`, {
+      channel,
+      kinds,
+    });
+  }
+  /** Template ids per kind the apps ask one-time consent for, per platform (empty: channel off). */
+  messageTemplates(): Promise<{ wechat: Record<string, string>; alipay: Record<string, string> }> {
+    return this.transport.call('GET', '/v1/messages/templates');
+  }
+  messageDailyCounts(days: number): Promise<{ items: MessageDailyCount[] }> {
+    return this.transport.call('GET', `/v1/messages/daily-counts${query({ days })}`);
+  }
+  messageFailures(): Promise<{ items: MessageFailure[] }> {
+    return this.transport.call('GET', '/v1/messages/failures');
+  }
+}

@@ -1,0 +1,69 @@
+/** Messages outside the app on the wire (docs/messages.md): preferences, one-time consents, delivery counts. */
+import { z } from 'zod';
+
+export const messageKindNames = [
+  'receipt',
+  'low_balance',
+  'card_status',
+  'statement',
+  'news',
+  'hold_released',
+] as const;
+export const messageChannelNames = ['wechat', 'alipay', 'sms'] as const;
+export const messageStatusNames = [
+  'pending',
+  'claimed',
+  'sending',
+  'sent',
+  'refused',
+  'failed',
+  'skipped',
+  'unknown',
+] as const;
+
+const minuteOfDay = z.number().int().min(0).max(1439);
+
+/** GET/PUT /v1/persons/:personId/message-preferences. */
+export const messagePreferences = z.strictObject({
+  /** Minutes of the Asia/Shanghai day; equal: no quiet hours; start after end wraps midnight. */
+  quietStartMin: minuteOfDay,
+  quietEndMin: minuteOfDay,
+  optedOut: z.array(z.enum(messageKindNames)).max(messageKindNames.length),
+  /** Payment and top-up receipts, opt-in. */
+  receipts: z.boolean(),
+  /** The person's own low-balance alert, fen; null: none. */
+  lowBalanceFen: z.number().int().min(0).max(100_000_000).nullable(),
+});
+export type MessagePreferencesWire = z.infer<typeof messagePreferences>;
+
+export const messagePersonPath = z.object({ personId: z.string().min(1).max(26) });
+
+/** POST /v1/persons/:personId/message-consents: one-time consents the person just accepted in the app. */
+export const messageConsentBody = z.strictObject({
+  channel: z.enum(['wechat', 'alipay']),
+  kinds: z.array(z.enum(messageKindNames)).min(1).max(messageKindNames.length),
+});
+
+/** GET /v1/messages/daily-counts?days=: outbox rows per Asia/Shanghai day, channel, kind and status. */
+export const messageCountsQuery = z.object({ days: z.coerce.number().int().min(1).max(31).default(7) });
+export const messageDailyCount = z.object({
+  /** 'YYYY-MM-DD' in Asia/Shanghai, of the day the message was queued. */
+  day: z.string(),
+  channel: z.enum(messageChannelNames),
+  kind: z.enum(messageKindNames),
+  status: z.enum(messageStatusNames),
+  count: z.number().int(),
+});
+export type MessageDailyCount = z.infer<typeof messageDailyCount>;
+
+/** A delivery that did not arrive, as the backoffice lists it: no person data. */
+export const messageFailure = z.object({
+  eventKey: z.string(),
+  channel: z.enum(messageChannelNames),
+  kind: z.enum(messageKindNames),
+  status: z.enum(messageStatusNames),
+  lastError: z.string().nullable(),
+  attempts: z.number().int(),
+  atMs: z.number().int(),
+});
+export type MessageFailure = z.infer<typeof messageFailure>;
