@@ -296,9 +296,7 @@ describe('mini-program H5 in Chromium against the whole system', () => {
     assert.equal(approved.kind, 'pay_approved', JSON.stringify(approved));
     // #19: a cold start with no network at all — the service worker serves the page and its code from
     // its cache, and the page shows the QR from the kept certificate, which the POS still accepts.
-    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, {
-      timeout: 30_000,
-    });
+    await page.waitForFunction('navigator.serviceWorker.controller !== null', undefined, { timeout: 30_000 });
     await page.context().setOffline(true);
     await page.reload();
     await page.locator('.offline-banner').waitFor();
