@@ -193,6 +193,46 @@ describe('admin card affairs, maker–checker and the audit chain', () => {
     );
   });
 
+  test('#19 when the counter opens a card by hand and the request is sent again, then one card is opened and the repeat answers ALREADY_EXISTS; a visitor card without an end, a bad ID number and a PIN-free limit above the daily one are refused and change nothing', async () => {
+    const counter = as('card_operator');
+    const person = {
+      personNo: `H${Date.now().toString(36)}`,
+      name: '孙新职工',
+      type: 'staff',
+      department: '后勤处',
+      idNumber: '11010519491231002X',
+    };
+    const first = await counter.post('/cards', person);
+    assert.equal(first.status, 201, JSON.stringify(first.body));
+    const again = await counter.post('/cards', person);
+    assert.deepEqual([again.status, again.body.code], [409, 'ALREADY_EXISTS']);
+    const found = await counter.get(`/people?q=${person.personNo}`);
+    assert.equal((found.body.items as unknown[]).length, 1);
+
+    const visitor = await counter.post('/cards', {
+      ...person,
+      personNo: `${person.personNo}V`,
+      type: 'visitor',
+    });
+    assert.deepEqual([visitor.status, visitor.body.code], [400, 'VALIDATION_FAILED']);
+    const badId = await counter.post('/cards', {
+      ...person,
+      personNo: `${person.personNo}B`,
+      idNumber: '1101051949123100',
+    });
+    assert.deepEqual([badId.status, badId.body.code], [400, 'VALIDATION_FAILED']);
+    assert.equal(((await counter.get(`/people?q=${person.personNo}`)).body.items as unknown[]).length, 1);
+
+    const opened = (first.body as { cardNo: string }).cardNo;
+    const limits = await world.request<Body>('PUT', `/api/admin/v1/cards/${opened}/limits`, {
+      token: tokens.card_operator,
+      body: { dailyLimit: 1_000, pinFreeLimit: 1_001 },
+    });
+    assert.deepEqual([limits.status, limits.body.code], [422, 'LIMIT_EXCEEDED']);
+    const card = await world.core.client.getCard(opened);
+    assert.deepEqual([card.dailyLimit, card.pinFreeLimit, card.expiresAtMs], [30_000, 5_000, null]);
+  });
+
   test('when the audit chain is verified, then it is whole; after a row is edited in the database, both the API and npm run audit:verify report the break', async () => {
     const ok = await as('auditor').get('/audit/verify');
     assert.equal(ok.body.ok, true, JSON.stringify(ok.body));
