@@ -156,6 +156,51 @@ describe('bills, words and lessons in the H5 app (issue 19)', () => {
     await page.context().close();
   });
 
+  test('#19 消费纠错: when a student disputes a canteen payment from its detail, then it reads 处理中, and once the card centre refunds part of it, 已退款 with the amount and the note', async () => {
+    const student = system.identities[9];
+    assert.ok(student);
+    const page = await newPage();
+    await bindAs(page, student);
+    const paymentId = `dispute-${randomBytes(6).toString('hex')}`;
+    const paid = await core.pay({
+      id: paymentId,
+      cardNo: student.cardNo,
+      merchantId: 'CANTEEN-1-W01',
+      amount: 1_280,
+    });
+    assert.equal(paid.status, 'ok', JSON.stringify(paid));
+    await detailOf(page, '第一食堂');
+    await page.locator('#dispute-open').click();
+    await page.locator('#dispute-reason-charged_twice').click();
+    await page.locator('#dispute-note textarea').fill('只买了一份，扣了两次');
+    await page.locator('#dispute-submit').click();
+    await page.getByText('对 ¥12.80 的消费申请纠错（重复扣款）？').waitFor();
+    await page.locator('.taro-model__confirm').click();
+    await page.locator('#dispute-state', { hasText: '处理中' }).waitFor();
+    assert.equal(await page.locator('#dispute-open').count(), 0, 'one dispute waits: no second form');
+    const [dispute] = (await core.disputes({ paymentId })).items;
+    assert.deepEqual(
+      [dispute?.status, dispute?.reason, dispute?.note],
+      ['open', 'charged_twice', '只买了一份，扣了两次'],
+    );
+
+    await core.acceptDispute(dispute?.id ?? '', {
+      amount: 640,
+      note: '已核实重复扣款',
+      decidedBy: 'finance-1',
+    });
+    // The refund is a bill line of its own now; the payment's line is the one with -¥12.80.
+    await detailOf(page, /第一食堂[\s\S]*-¥12\.80/);
+    await page.locator('#dispute-state', { hasText: '已退款' }).waitFor();
+    const text = (await page.locator('#dispute .kv').allInnerTexts()).join(' ').replace(/\s+/g, ' ');
+    assert.match(text, /纠错进度 已退款/);
+    assert.match(text, /纠错退款 ¥6\.40/);
+    assert.match(text, /处理说明 已核实重复扣款/);
+    assert.doesNotMatch(text, rawWords);
+    await shoot(page, 'bill-detail-dispute');
+    await page.context().close();
+  });
+
   test('#19.2 when the student signs in to a class, then the attendance record reads 课堂签到, never "class"', async () => {
     const student = system.identities[7];
     assert.ok(student);

@@ -56,7 +56,7 @@ export function DisputeSection({ row }: { readonly row: Transaction }) {
   }
 
   return (
-    <View className="section" id="dispute">
+    <View className="dispute-block" id="dispute">
       {latest ? (
         <>
           <View className="kv" id="dispute-state">
