@@ -27,12 +27,12 @@ import {
   reasonCodes,
 } from './codes.ts';
 import { type ProtocolErrorCode, protocolErrorCodes } from './errors.ts';
+import { type BusRideKind, type BusRideRefusal, busRideKinds, busRideRefusals } from './messages/bus.ts';
 import type { ScannedCode } from './messages/fields.ts';
 import type { Message, MessageKind } from './messages/index.ts';
 import type { OfflineRecord } from './messages/offline.ts';
 import { curfewModes, doorCommands, doorEvents, passageCalendars, ruleEffects } from './messages/passage.ts';
 import { type VisitorRefusal, visitorRefusals } from './messages/visitor.ts';
-import { type BusRideKind, type BusRideRefusal, busRideKinds, busRideRefusals } from './messages/bus.ts';
 
 /** Records with the ordinary prototype, so they deep-equal what the decoder builds. */
 function record<T>(shape: { [K in keyof T]: fc.Arbitrary<T[K]> }): fc.Arbitrary<T> {

@@ -41,6 +41,14 @@ export {
 } from './mac.ts';
 export type { BlacklistChange, BlacklistEntry } from './messages/blacklist.ts';
 export { blacklistRefuses, neverIssued } from './messages/blacklist.ts';
+export {
+  type BusRideKind,
+  type BusRideRefusal,
+  balanceNotTold,
+  busRideKinds,
+  busRideRefusals,
+  busRunCardsMax,
+} from './messages/bus.ts';
 export type { CampusKey, MealWindow, MeterPricing, OfflinePolicy, PriceItem } from './messages/config.ts';
 export type { ScannedCode } from './messages/fields.ts';
 export type * from './messages/index.ts';
@@ -64,14 +72,6 @@ export {
   signOfflineRecord,
   verifyOfflineRecord,
 } from './messages/offline.ts';
-export {
-  type BusRideKind,
-  type BusRideRefusal,
-  balanceNotTold,
-  busRideKinds,
-  busRideRefusals,
-  busRunCardsMax,
-} from './messages/bus.ts';
 export * from './messages/passage.ts';
 export type { PayRequestFields } from './messages/pay.ts';
 export { type VisitorRefusal, visitorRefusals } from './messages/visitor.ts';
