@@ -288,6 +288,8 @@ describe('backoffice in Chromium: a subsidy batch with two admins, a report expo
     const record = page.getByTestId('kiosk-collections').getByRole('row', { name: /5300001/ });
     await record.getByText('异常').waitFor();
     await record.getByText('¥-50.00').waitFor();
+    // The collector by name, never an account id.
+    await record.getByText('演示财务').waitFor();
     const open = (await world.core.client.kioskCollections({ status: 'discrepancy' })).items;
     assert.deepEqual(
       open.map((c) => [c.deviceRef, c.expectedAmount, c.countedAmount, c.difference]),

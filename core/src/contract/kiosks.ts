@@ -67,6 +67,8 @@ export interface KioskCollection {
   difference: number;
   status: 'balanced' | 'discrepancy' | 'resolved';
   collectorId: string;
+  /** On a list: the collecting admin's display name, when the id is an admin account's. */
+  collectorName?: string | null;
   note: string | null;
   createdAtMs: number;
   resolvedAtMs: number | null;

@@ -142,10 +142,17 @@ export class KioskCashRepository {
     status?: KioskCollection['status'];
     limit: number;
   }): Promise<KioskCollection[]> {
+    // The collector's name for the list (read from the admin accounts), so nobody reads an account id.
+    const columns = collectionColumns
+      .split(', ')
+      .map((c) => `k.${c}`)
+      .join(', ');
     const rows = await this.db.select<Record<string, unknown>>(
-      `SELECT ${collectionColumns} FROM kiosk_collections ${filter.status ? 'WHERE status = ?' : ''} ORDER BY created_at_ms DESC LIMIT ?`,
+      `SELECT ${columns}, a.display_name AS collector_name FROM kiosk_collections k
+         LEFT JOIN admin_accounts a ON a.id = k.collector_id
+        ${filter.status ? 'WHERE k.status = ?' : ''} ORDER BY k.created_at_ms DESC LIMIT ?`,
       filter.status ? [filter.status, filter.limit] : [filter.limit],
     );
-    return rows.map(toCollection);
+    return rows.map((r) => ({ ...toCollection(r), collectorName: strOrNull(r.collector_name) }));
   }
 }

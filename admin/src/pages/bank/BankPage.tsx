@@ -273,7 +273,7 @@ function CollectionsTab() {
                 <Tag color={r.status === 'discrepancy' ? 'red' : 'green'}>{t.collection[r.status]}</Tag>
               ),
             },
-            { title: t.collector, dataIndex: 'collectorId' },
+            { title: t.collector, render: (_, r) => r.collectorName ?? r.collectorId },
             { title: t.note, render: (_, r) => r.note ?? '' },
           ]}
         />
