@@ -11,6 +11,7 @@ import {
   IdcardOutlined,
   KeyOutlined,
   LogoutOutlined,
+  MessageOutlined,
   ScheduleOutlined,
   ShopOutlined,
   ShoppingOutlined,
@@ -27,8 +28,10 @@ import { busText } from './pages/bus/strings.ts';
 import { campusPayText } from './pages/campus-payments/strings.ts';
 import { disputeText } from './pages/disputes/strings.ts';
 import { ForbiddenPage } from './pages/ForbiddenPage.tsx';
+import { insightText } from './pages/insight/strings.ts';
 import { LoginPage } from './pages/LoginPage.tsx';
 import { meetingText } from './pages/meetings/strings.ts';
+import { messageText } from './pages/messages/strings.ts';
 import { visitorText } from './pages/visitors/strings.ts';
 import { menuText, passageText } from './strings.ts';
 
@@ -63,11 +66,20 @@ const DisputesPage = lazy(() =>
   import('./pages/disputes/DisputesPage.tsx').then((m) => ({ default: m.DisputesPage })),
 );
 const FundsPage = lazy(() => import('./pages/FundsPage.tsx').then((m) => ({ default: m.FundsPage })));
+const HiddenNeedPage = lazy(() =>
+  import('./pages/insight/InsightPage.tsx').then((m) => ({ default: m.HiddenNeedPage })),
+);
+const AttendanceWarningsPage = lazy(() =>
+  import('./pages/insight/InsightPage.tsx').then((m) => ({ default: m.AttendanceWarningsPage })),
+);
 const MeetingsPage = lazy(() =>
   import('./pages/meetings/MeetingsPage.tsx').then((m) => ({ default: m.MeetingsPage })),
 );
 const MerchantsPage = lazy(() =>
   import('./pages/MerchantsPage.tsx').then((m) => ({ default: m.MerchantsPage })),
+);
+const MessagesPage = lazy(() =>
+  import('./pages/messages/MessagesPage.tsx').then((m) => ({ default: m.MessagesPage })),
 );
 const OfflineExceptionsPage = lazy(() =>
   import('./pages/OfflineExceptionsPage.tsx').then((m) => ({ default: m.OfflineExceptionsPage })),
@@ -105,6 +117,13 @@ const menu: { key: string; label: string; right: string | null; icon: ReactNode 
   { key: 'bank', label: bankText.menu, right: 'funds.read', icon: <AccountBookOutlined /> },
   { key: 'reports', label: menuText.reports, right: 'report.read', icon: <BarChartOutlined /> },
   { key: 'attendance', label: menuText.attendance, right: 'attendance.read', icon: <ScheduleOutlined /> },
+  { key: 'insight-aid', label: insightText.aidMenu, right: 'insight.aid', icon: <BarChartOutlined /> },
+  {
+    key: 'insight-warnings',
+    label: insightText.warningsMenu,
+    right: 'insight.warnings',
+    icon: <WarningOutlined />,
+  },
   { key: 'merchants', label: menuText.merchants, right: 'merchant.read', icon: <ShoppingOutlined /> },
   { key: 'disputes', label: disputeText.menu, right: 'merchant.read', icon: <WarningOutlined /> },
   { key: 'dashboard', label: menuText.dashboard, right: 'monitor.read', icon: <DashboardOutlined /> },
@@ -115,6 +134,7 @@ const menu: { key: string; label: string; right: string | null; icon: ReactNode 
   { key: 'passage', label: passageText.menu, right: 'passage.read', icon: <KeyOutlined /> },
   { key: 'bus', label: busText.menu, right: 'bus.read', icon: <CarOutlined /> },
   { key: 'content', label: menuText.content, right: 'content.manage', icon: <FileTextOutlined /> },
+  { key: 'messages', label: messageText.menu, right: 'messages.read', icon: <MessageOutlined /> },
   { key: 'audit', label: menuText.audit, right: 'audit.read', icon: <AuditOutlined /> },
   { key: 'sync', label: menuText.sync, right: 'sync.read', icon: <SyncOutlined /> },
   { key: 'accounts', label: menuText.accounts, right: 'admin.manage', icon: <TeamOutlined /> },
@@ -249,6 +269,10 @@ export function App() {
               <ReportsPage />
             ) : page === 'attendance' ? (
               <AttendancePage me={me} />
+            ) : page === 'insight-aid' ? (
+              <HiddenNeedPage />
+            ) : page === 'insight-warnings' ? (
+              <AttendanceWarningsPage />
             ) : page === 'dashboard' ? (
               <DashboardPage />
             ) : page === 'devices' ? (
@@ -267,6 +291,8 @@ export function App() {
               <MerchantsPage me={me} />
             ) : page === 'content' ? (
               <ContentPage me={me} />
+            ) : page === 'messages' ? (
+              <MessagesPage />
             ) : page === 'accounts' ? (
               <AccountsPage me={me} />
             ) : null}
