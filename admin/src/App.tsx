@@ -25,12 +25,13 @@ import { api, type Me, session, whenForbidden, whenSignedOut } from './api.ts';
 import { MyAccount } from './components/MyAccount.tsx';
 import { bankText } from './pages/bank/strings.ts';
 import { busText } from './pages/bus/strings.ts';
-import { messageText } from './pages/messages/strings.ts';
 import { campusPayText } from './pages/campus-payments/strings.ts';
 import { disputeText } from './pages/disputes/strings.ts';
 import { ForbiddenPage } from './pages/ForbiddenPage.tsx';
+import { insightText } from './pages/insight/strings.ts';
 import { LoginPage } from './pages/LoginPage.tsx';
 import { meetingText } from './pages/meetings/strings.ts';
+import { messageText } from './pages/messages/strings.ts';
 import { visitorText } from './pages/visitors/strings.ts';
 import { menuText, passageText } from './strings.ts';
 
@@ -65,6 +66,12 @@ const DisputesPage = lazy(() =>
   import('./pages/disputes/DisputesPage.tsx').then((m) => ({ default: m.DisputesPage })),
 );
 const FundsPage = lazy(() => import('./pages/FundsPage.tsx').then((m) => ({ default: m.FundsPage })));
+const HiddenNeedPage = lazy(() =>
+  import('./pages/insight/InsightPage.tsx').then((m) => ({ default: m.HiddenNeedPage })),
+);
+const AttendanceWarningsPage = lazy(() =>
+  import('./pages/insight/InsightPage.tsx').then((m) => ({ default: m.AttendanceWarningsPage })),
+);
 const MeetingsPage = lazy(() =>
   import('./pages/meetings/MeetingsPage.tsx').then((m) => ({ default: m.MeetingsPage })),
 );
@@ -110,6 +117,13 @@ const menu: { key: string; label: string; right: string | null; icon: ReactNode 
   { key: 'bank', label: bankText.menu, right: 'funds.read', icon: <AccountBookOutlined /> },
   { key: 'reports', label: menuText.reports, right: 'report.read', icon: <BarChartOutlined /> },
   { key: 'attendance', label: menuText.attendance, right: 'attendance.read', icon: <ScheduleOutlined /> },
+  { key: 'insight-aid', label: insightText.aidMenu, right: 'insight.aid', icon: <BarChartOutlined /> },
+  {
+    key: 'insight-warnings',
+    label: insightText.warningsMenu,
+    right: 'insight.warnings',
+    icon: <WarningOutlined />,
+  },
   { key: 'merchants', label: menuText.merchants, right: 'merchant.read', icon: <ShoppingOutlined /> },
   { key: 'disputes', label: disputeText.menu, right: 'merchant.read', icon: <WarningOutlined /> },
   { key: 'dashboard', label: menuText.dashboard, right: 'monitor.read', icon: <DashboardOutlined /> },
@@ -255,6 +269,10 @@ export function App() {
               <ReportsPage />
             ) : page === 'attendance' ? (
               <AttendancePage me={me} />
+            ) : page === 'insight-aid' ? (
+              <HiddenNeedPage />
+            ) : page === 'insight-warnings' ? (
+              <AttendanceWarningsPage />
             ) : page === 'dashboard' ? (
               <DashboardPage />
             ) : page === 'devices' ? (

@@ -41,3 +41,36 @@ export interface AttendanceWarningsAnswer {
   total: number;
   items: AttendanceWarning[];
 }
+
+export interface HiddenNeedThresholds {
+  /** Days on campus in the month below which a student is not assessed (away, not needy). */
+  campusDaysMin: number;
+  /** Meals per day on campus at most this share of the cohort's median. */
+  mealsRatioMax: number;
+  /** Spend per meal at most this share of the cohort's median. */
+  spendRatioMax: number;
+  /** Students a cohort needs (assessed that month) to be its own yardstick (k-anonymity too). */
+  cohortSizeMin: number;
+  /** Meals per campus day this share or less of the student's own earlier months reads as falling. */
+  fallingRatioMax: number;
+}
+
+export type HiddenNeedReason =
+  | { code: 'few_meals'; mealsPerDay: number; cohortMealsPerDay: number }
+  | { code: 'cheap_meals'; spendPerMealFen: number; cohortSpendPerMealFen: number }
+  | { code: 'falling'; mealsPerDay: number; ownEarlierMealsPerDay: number }
+  | { code: 'little_other_spending'; otherSpendFen: number; cohortOtherSpendFen: number };
+
+export interface HiddenNeedCandidate {
+  cardNo: string;
+  month: string;
+  /** Higher is more pressing: how far below the cohort meals and price are, plus a fall against the student's own past. */
+  score: number;
+  campusDays: number;
+  meals: number;
+  mealSpendFen: number;
+  /** The cohort compared with: the department, or '*' (every student) when the department is too small. */
+  cohort: string;
+  reasons: HiddenNeedReason[];
+}
+

@@ -1,4 +1,5 @@
 import { addMonthsToKey } from '../time.ts';
+import type { HiddenNeedCandidate, HiddenNeedReason, HiddenNeedThresholds } from '../contract/insight.ts';
 import type { InsightStore, MonthFigures } from './insight-store.ts';
 
 /**
@@ -10,19 +11,6 @@ import type { InsightStore, MonthFigures } from './insight-store.ts';
  * compared with itself but with every student that month. Pure: figures in, ranked candidates out.
  */
 
-export interface HiddenNeedThresholds {
-  /** Days on campus in the month below which a student is not assessed (away, not needy). */
-  campusDaysMin: number;
-  /** Meals per day on campus at most this share of the cohort's median. */
-  mealsRatioMax: number;
-  /** Spend per meal at most this share of the cohort's median. */
-  spendRatioMax: number;
-  /** Students a cohort needs (assessed that month) to be its own yardstick (k-anonymity too). */
-  cohortSizeMin: number;
-  /** Meals per campus day this share or less of the student's own earlier months reads as falling. */
-  fallingRatioMax: number;
-}
-
 export const hiddenNeedDefaults: Readonly<HiddenNeedThresholds> = Object.freeze({
   campusDaysMin: 10,
   mealsRatioMax: 0.8,
@@ -31,24 +19,7 @@ export const hiddenNeedDefaults: Readonly<HiddenNeedThresholds> = Object.freeze(
   fallingRatioMax: 0.75,
 });
 
-export type HiddenNeedReason =
-  | { code: 'few_meals'; mealsPerDay: number; cohortMealsPerDay: number }
-  | { code: 'cheap_meals'; spendPerMealFen: number; cohortSpendPerMealFen: number }
-  | { code: 'falling'; mealsPerDay: number; ownEarlierMealsPerDay: number }
-  | { code: 'little_other_spending'; otherSpendFen: number; cohortOtherSpendFen: number };
-
-export interface HiddenNeedCandidate {
-  cardNo: string;
-  month: string;
-  /** Higher is more pressing: how far below the cohort meals and price are, plus a fall against the student's own past. */
-  score: number;
-  campusDays: number;
-  meals: number;
-  mealSpendFen: number;
-  /** The cohort compared with: the department, or '*' (every student) when the department is too small. */
-  cohort: string;
-  reasons: HiddenNeedReason[];
-}
+export type { HiddenNeedCandidate, HiddenNeedReason, HiddenNeedThresholds };
 
 interface Assessed {
   f: MonthFigures;
