@@ -108,4 +108,39 @@ describe('backoffice in Chromium: the refund list (退款清单), a due refund p
     await auditor.getByRole('row', { name: new RegExp(closedCard) }).waitFor();
     assert.equal(await auditor.getByRole('button', { name: /现金退款/ }).count(), 0);
   });
+  test("消费纠错 (#19): when finance accepts a student's dispute with part of the payment, an amount typed negative is refused, the refund is confirmed with 大写, and the dispute reads 已退款", async () => {
+    const core = world.core.client;
+    const cardNo = await openCard(world, '计算机学院', '纠错学生');
+    await core.topUp({ id: `dp-top-${cardNo}`, cardNo, amount: 2_000, channel: 'cash' });
+    const merchantId = (await core.createMerchant({ name: '三食堂', category: 'canteen' })).id;
+    await core.pay({ id: `dp-pay-${cardNo}`, cardNo, merchantId, amount: 1_280 });
+    const dispute = await core.openDispute({
+      requestId: `dispute${cardNo}`,
+      cardNo,
+      paymentId: `dp-pay-${cardNo}`,
+      reason: 'charged_twice',
+      note: '扣了两次',
+    });
+
+    const page = await signIn('finance');
+    await page.getByRole('menuitem', { name: /消费纠错/ }).click();
+    const row = page.getByRole('row', { name: /纠错学生/ });
+    await row.getByText('重复扣款').waitFor();
+    await row.getByText('¥12.80').waitFor();
+    await row.getByRole('button', { name: /同意退款/ }).click();
+    const dialog = page.getByRole('dialog');
+    const amount = dialog.getByTestId('dispute-amount');
+    await amount.fill('-5');
+    await dialog.getByText('金额不能为负数').waitFor();
+    await amount.fill('4.50');
+    await dialog.getByRole('button', { name: /下一步/ }).click();
+    await page.getByTestId('confirm-words').getByText('肆元伍角整').waitFor();
+    await page.getByRole('button', { name: /确认退款/ }).click();
+    await page.getByTestId('dispute-result').getByText('已同意纠错，退款 ¥4.50 已到学生卡内').waitFor();
+    await page.screenshot({ path: `${screenshots}admin-disputes.png`, fullPage: true });
+
+    const decided = await core.dispute(dispute.id);
+    assert.deepEqual([decided.status, decided.refundAmount], ['accepted', 450]);
+    assert.equal((await core.getCard(cardNo)).balance.main, 2_000 - 1_280 + 450);
+  });
 });
