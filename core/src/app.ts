@@ -346,6 +346,8 @@ export async function startCore(
   core.passage.onChanged((version) => {
     publisher?.publish(passageChannel, String(version)).catch(() => {});
   });
+  // New cards and the sync's moves reach the door tables as a new people version.
+  core.passage.startFollowingPeople(config.passagePeopleFollowMs, core.log, jobLock);
   core.passage.onCommand((order) => {
     publisher?.publish(doorCommandChannel, JSON.stringify(order)).catch(() => {});
   });
@@ -401,6 +403,7 @@ export async function startCore(
         core.utilities.stop(),
         core.fees.stop(),
         core.bus.stopJobs(),
+        core.passage.stopFollowingPeople(),
         messageDelivery?.stop(),
       ]);
       await new Promise<void>((resolve) => {

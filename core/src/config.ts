@@ -302,6 +302,14 @@ const schema = z.object({
     .describe(
       'BANK_TIMEOUT_MS: how long a call to the bank waits for its answer; a transfer without one is reversed',
     ),
+  passagePeopleFollowMs: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .multipleOf(1_000)
+    .describe(
+      'PASSAGE_PEOPLE_FOLLOW_MS: how often the door rule tables follow cards opened or cancelled and departments or classes moved by the sync (whole seconds; 0 turns it off)',
+    ),
   bankJobIntervalMs: z.coerce
     .number()
     .int()
@@ -469,6 +477,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig {
     bankUrl: env.BANK_URL || undefined,
     bankSecret: env.BANK_SECRET ?? (production && env.BANK_URL ? undefined : devSecrets.BANK_SECRET),
     bankTimeoutMs: env.BANK_TIMEOUT_MS ?? 10_000,
+    passagePeopleFollowMs: env.PASSAGE_PEOPLE_FOLLOW_MS ?? 10_000,
     bankJobIntervalMs: env.BANK_JOB_INTERVAL_MS ?? 60_000,
     bankResolveAfterMs: env.BANK_RESOLVE_AFTER_MS ?? 60_000,
     messagesChannels: env.MESSAGES_CHANNELS ?? '',

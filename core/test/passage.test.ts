@@ -308,6 +308,27 @@ describe('campus passage on MariaDB and Redis', () => {
     );
   });
 
+  test('when a card is opened for a department a rule names, then following the people gives its door a delta with the new card, once', async () => {
+    // Goal: a new student's card reaches the door tables (offline decisions) without any passage change.
+    await rule({ who: { kind: 'department', value: '环境学院' }, where: { kind: 'door', id: labDoor.id } });
+    const deviceId = deviceOf.get(`${labDoor.id}:in`) as string;
+    await t.core.passage.followPeople();
+    const before = await t.client.ruleTable(deviceId, 0);
+    assert.equal(before.kind, 'full');
+    if (before.kind !== 'full') return;
+    const newcomer = await person('student', '环境学院');
+    assert.ok(!before.table.cards.some((c) => c.cardNo === newcomer.cardNo));
+    assert.equal(await t.core.passage.followPeople(), true, 'the new card moved the people');
+    assert.equal(await t.core.passage.followPeople(), false, 'nothing moved since');
+    const delta = await t.client.ruleTable(deviceId, before.table.version);
+    assert.equal(delta.kind, 'delta');
+    if (delta.kind !== 'delta') return;
+    assert.deepEqual(
+      delta.changes.map((c) => c.cardNo),
+      [newcomer.cardNo],
+    );
+  });
+
   test('when the backoffice asks who can pass a door now and where a person can pass, then both follow the rules', async () => {
     // Goal: the two views read the same decision as the gates.
     const who = await t.client.whoCanPass(labDoor.id, monday10);

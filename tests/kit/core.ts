@@ -32,6 +32,8 @@ export async function startTestCore(
     PII_KEY: randomBytes(32).toString('hex'),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     PAY_INTERVAL_MS_MIN: '0',
+    // Off unless a test turns it on: a version moved by a timer would race tests that count versions.
+    PASSAGE_PEOPLE_FOLLOW_MS: '0',
     ...env,
   });
   // The database clock follows the test's clock when the test has shifted it (tests/clock.ts).

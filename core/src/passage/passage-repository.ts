@@ -73,9 +73,16 @@ export class PassageRepository {
     return this.db.transaction(fn);
   }
 
-  /** Takes the next state version (the row stays locked until the transaction ends). */
-  async bumpVersion(tx: Tx): Promise<number> {
-    await this.db.execute('UPDATE passage_state SET version = version + 1 WHERE id = 1', [], tx);
+  /**
+   * Takes the next state version (the row stays locked until the transaction ends); `people` also moves
+   * the people version, so compiled card rows are not reused across it.
+   */
+  async bumpVersion(tx: Tx, people = false): Promise<number> {
+    await this.db.execute(
+      `UPDATE passage_state SET version = version + 1${people ? ', people_version = people_version + 1' : ''} WHERE id = 1`,
+      [],
+      tx,
+    );
     const rows = await this.db.select<{ version: number }>(
       'SELECT version FROM passage_state WHERE id = 1',
       [],
@@ -87,6 +94,45 @@ export class PassageRepository {
   async version(): Promise<number> {
     const rows = await this.db.select<{ version: number }>('SELECT version FROM passage_state WHERE id = 1');
     return num(rows[0]?.version ?? 1);
+  }
+
+  async peopleVersion(): Promise<number> {
+    const rows = await this.db.select<Row>('SELECT people_version FROM passage_state WHERE id = 1');
+    return num(rows[0]?.people_version ?? 1);
+  }
+
+  /**
+   * What the people facts are read from, in one line: live cards (opened or cancelled), persons (type,
+   * department) and the sync's rows (class). Counts with the latest change, so any insert, cancel or
+   * update moves it; payments do not touch these columns.
+   */
+  async peopleFingerprint(): Promise<string> {
+    const rows = await this.db.select<Row>(
+      `SELECT (SELECT COUNT(*) FROM cards WHERE status <> 'cancelled') AS cn,
+              (SELECT MAX(created_at_ms) FROM cards) AS cm,
+              (SELECT COUNT(*) FROM persons) AS pn,
+              (SELECT MAX(updated_at_ms) FROM persons) AS pm,
+              (SELECT COUNT(*) FROM sync_people) AS sn,
+              (SELECT MAX(synced_at_ms) FROM sync_people) AS sm`,
+    );
+    const r = rows[0] ?? {};
+    return [r.cn, r.cm, r.pn, r.pm, r.sn, r.sm]
+      .map((v) => (v === null || v === undefined ? '-' : String(v)))
+      .join(':');
+  }
+
+  /** The fingerprint last followed, with the state row locked until the transaction ends. */
+  async followedFingerprint(tx: Tx): Promise<string | null> {
+    const rows = await this.db.select<Row>(
+      `SELECT people_fingerprint FROM passage_state WHERE id = 1${this.db.forUpdate}`,
+      [],
+      tx,
+    );
+    return strOrNull(rows[0]?.people_fingerprint);
+  }
+
+  async setFollowedFingerprint(fingerprint: string, tx: Tx): Promise<void> {
+    await this.db.execute('UPDATE passage_state SET people_fingerprint = ? WHERE id = 1', [fingerprint], tx);
   }
 
   async insertPlace(p: NewPlace, tx: Tx): Promise<Place> {

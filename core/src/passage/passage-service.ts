@@ -17,12 +17,16 @@ import type {
   Rule,
 } from '../contract/passage.ts';
 import { CoreError } from '../errors.ts';
+import { type Job, type JobLock, schedule } from '../jobs/scheduler.ts';
+import type { Logger } from '../log.ts';
 import { parseDay, shanghaiDay } from '../time.ts';
 import { type CalendarView, decide } from './decide.ts';
 import type { PassageRepository } from './passage-repository.ts';
 import {
   type CardRow,
+  type CompileMemo,
   candidatesFor,
+  compileMemo,
   compileTables,
   type PersonFacts,
   PlaceTree,
@@ -67,6 +71,8 @@ export interface OnlineDecision extends PassageDecision {
 
 interface State {
   version: number;
+  /** Moves with the people the tables are compiled from (cards, departments, classes, rooms, roles). */
+  peopleVersion: number;
   tree: PlaceTree;
   rules: Rule[];
   calendar: { holidays: number[]; term: number[] };
@@ -81,6 +87,9 @@ export class PassageService {
   private state: State | undefined;
   private loading: Promise<State> | undefined;
   private readonly compiled = new Map<number, Promise<Map<string, RuleTable>>>();
+  private peopleJob: Job | undefined;
+  /** The people of the last compile and what was computed from them, for the next compile of the same people. */
+  private memo: { people: string; memo: CompileMemo } | undefined;
 
   constructor(private readonly repo: PassageRepository) {}
 
@@ -211,15 +220,53 @@ export class PassageService {
   }
 
   async setResident(personNo: string, buildingId: string, room: string): Promise<void> {
-    await this.change(async (tx) => {
-      const building = await this.repo.place(buildingId, tx);
-      if (!building || building.kind !== 'building') throw new CoreError('NOT_FOUND', 'no such building');
-      await this.repo.setResident(personNo, buildingId, room, tx);
+    await this.change(
+      async (tx) => {
+        const building = await this.repo.place(buildingId, tx);
+        if (!building || building.kind !== 'building') throw new CoreError('NOT_FOUND', 'no such building');
+        await this.repo.setResident(personNo, buildingId, room, tx);
+      },
+      { people: true },
+    );
+  }
+
+  /**
+   * Follows the people the tables are compiled from where they change outside passage (a card opened or
+   * cancelled, a department or class moved by the identity sync): when what the core last saw of them
+   * moved, a new people version and state version in one transaction, so every door gets its delta.
+   * Runs on the shared scheduler (PASSAGE_PEOPLE_FOLLOW_MS); true when it moved the version.
+   */
+  async followPeople(): Promise<boolean> {
+    const fingerprint = await this.repo.peopleFingerprint();
+    const version = await this.repo.transaction(async (tx) => {
+      if ((await this.repo.followedFingerprint(tx)) === fingerprint) return undefined;
+      const next = await this.repo.bumpVersion(tx, true);
+      await this.repo.setFollowedFingerprint(fingerprint, tx);
+      return next;
+    });
+    if (version === undefined) return false;
+    for (const listener of this.listeners) listener(version);
+    return true;
+  }
+
+  /** Follows the people every intervalMs (0: never); one core instance a tick where a lock is given. */
+  startFollowingPeople(intervalMs: number, log: Logger, lock?: JobLock): void {
+    if (intervalMs <= 0) return;
+    this.peopleJob = schedule({
+      name: 'passage-people',
+      everyMs: intervalMs,
+      log,
+      lock,
+      run: () => this.followPeople(),
     });
   }
 
+  async stopFollowingPeople(): Promise<void> {
+    await this.peopleJob?.stop();
+  }
+
   async setRole(personNo: string, role: string, on: boolean): Promise<void> {
-    await this.change((tx) => this.repo.setRole(personNo, role, on, tx));
+    await this.change((tx) => this.repo.setRole(personNo, role, on, tx), { people: true });
   }
 
   // ---- decisions ----
@@ -410,13 +457,19 @@ export class PassageService {
     let tables = this.compiled.get(state.version);
     if (!tables) {
       tables = (async () => {
-        const people = await this.repo.everyone();
+        // The people are read again only when they moved (a people version, or what the cards, persons
+        // and sync tables look like); otherwise the last compile's people and rows are reused.
+        const people = `${state.peopleVersion}|${await this.repo.peopleFingerprint()}`;
+        const kept = this.memo?.people === people ? this.memo.memo : undefined;
+        const memo = kept ?? compileMemo(await this.repo.everyone());
+        this.memo = { people, memo };
         const doorIds = state.tree.doors().map((d) => d.id);
         return compileTables({
           doorIds,
           version: state.version,
           rules: state.rules,
-          people,
+          people: memo.people,
+          memo,
           tree: state.tree,
           calendar: withinHorizon(state.calendar, shanghaiDay(Date.now())),
         });
@@ -437,14 +490,16 @@ export class PassageService {
     if (this.state?.version === version) return this.state;
     if (!this.loading) {
       this.loading = (async () => {
-        const [places, groups, rules, calendar] = await Promise.all([
+        const [places, groups, rules, calendar, peopleVersion] = await Promise.all([
           this.repo.places(),
           this.repo.groups(),
           this.repo.rules(),
           this.repo.calendar(),
+          this.repo.peopleVersion(),
         ]);
         return {
           version,
+          peopleVersion,
           tree: new PlaceTree(places, groups),
           rules,
           calendar,
@@ -461,9 +516,10 @@ export class PassageService {
 
   private async change<T>(
     fn: (tx: Parameters<Parameters<PassageRepository['transaction']>[0]>[0]) => Promise<T>,
+    options: { people?: boolean } = {},
   ): Promise<T> {
     const { result, version } = await this.repo.transaction(async (tx) => {
-      const version = await this.repo.bumpVersion(tx);
+      const version = await this.repo.bumpVersion(tx, options.people === true);
       return { result: await fn(tx), version };
     });
     for (const listener of this.listeners) listener(version);

@@ -14,6 +14,7 @@ import { shanghaiDay } from '../time.ts';
 import { decide } from './decide.ts';
 import {
   candidatesFor,
+  compileMemo,
   compileTables,
   decideFromTable,
   type PersonFacts,
@@ -244,6 +245,33 @@ describe('passage rule tables', () => {
         }
       }),
       { numRuns: 300 },
+    );
+  });
+
+  test('when the rules change and the people do not, then a compile carried over from the last one equals a fresh compile', () => {
+    // Goal: the live service recomputes only the doors whose covering rules changed (the memo), and
+    // that shortcut never gives a door a table the full compile would not.
+    fc.assert(
+      fc.property(worldArb, (w) => {
+        const { tree, people, rules, calendar } = build(w);
+        const before = rules.filter((_, i) => i % 3 !== 0);
+        const after = rules.filter((_, i) => i % 3 !== 1);
+        const memo = compileMemo(people);
+        compileTables({ doorIds: doors, version: 7, rules: before, people, tree, calendar, memo });
+        const carried = compileTables({
+          doorIds: doors,
+          version: 8,
+          rules: after,
+          people,
+          tree,
+          calendar,
+          memo,
+        });
+        const fresh = compileTables({ doorIds: doors, version: 8, rules: after, people, tree, calendar });
+        assert.deepEqual(carried, fresh);
+        assert.ok(memo.bodies.size <= doors.length, 'only the bodies of the last compile are kept');
+      }),
+      { numRuns: 200 },
     );
   });
 

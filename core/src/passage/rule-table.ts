@@ -181,6 +181,26 @@ const everyType: PassagePersonType[] = ['student', 'staff', 'alumnus', 'visitor'
  * The tables of many doors at once. Each rule is matched once against the people (by an index for
  * the common kinds), then spread over the doors it covers.
  */
+type Body = Pick<RuleTable, 'programs' | 'typeRules' | 'cards'>;
+
+/**
+ * What one compile can hand the next while the people stay the same (the live service keeps one per
+ * people version): the people index, each rule's matched people and each covering rule set's body.
+ * Rules never change in place (they are made and deleted), so a set of rule ids names its body as long
+ * as the people are these; a change of rules, places or calendar recomputes only the doors whose
+ * covering set is new.
+ */
+export interface CompileMemo {
+  readonly people: readonly PersonFacts[];
+  index?: PeopleIndex;
+  readonly matched: Map<string, readonly PersonFacts[]>;
+  bodies: Map<string, Body>;
+}
+
+export function compileMemo(people: readonly PersonFacts[]): CompileMemo {
+  return { people, matched: new Map(), bodies: new Map() };
+}
+
 export function compileTables(input: {
   doorIds: readonly string[];
   version: number;
@@ -188,24 +208,31 @@ export function compileTables(input: {
   people: readonly PersonFacts[];
   tree: PlaceTree;
   calendar: { holidays: readonly number[]; term: readonly number[] };
+  /** Carried from an earlier compile over the same people (same array); a fresh one otherwise. */
+  memo?: CompileMemo;
 }): Map<string, RuleTable> {
   const { tree } = input;
+  const memo = input.memo?.people === input.people ? input.memo : compileMemo(input.people);
   const rules = [...input.rules].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const index = new PeopleIndex(input.people);
-  const matched = new Map<string, readonly PersonFacts[]>();
-  for (const r of rules) if (!byTypeAlone(r.who)) matched.set(r.id, index.named(r.who));
+  const matchedOf = (r: RuleFacts): readonly PersonFacts[] => {
+    let people = memo.matched.get(r.id);
+    if (people === undefined) {
+      memo.index ??= new PeopleIndex(input.people);
+      people = memo.index.named(r.who);
+      memo.matched.set(r.id, people);
+    }
+    return people;
+  };
   const tables = new Map<string, RuleTable>();
   // Doors covered by the same rules (every door of a building, often) share one computed body.
-  const bodies = new Map<string, Pick<RuleTable, 'programs' | 'typeRules' | 'cards'>>();
+  const used = new Map<string, Body>();
   for (const doorId of input.doorIds) {
     const ctx = tree.doorContext(doorId, 'none');
     const covering = rules.filter((r) => tree.covers(r.where, doorId));
     const key = covering.map((r) => r.id).join('\n');
-    let body = bodies.get(key);
-    if (body === undefined) {
-      body = bodyOf(covering, matched);
-      bodies.set(key, body);
-    }
+    let body = used.get(key) ?? memo.bodies.get(key);
+    if (body === undefined) body = bodyOf(covering, matchedOf);
+    used.set(key, body);
     tables.set(doorId, {
       doorId,
       version: input.version,
@@ -218,14 +245,15 @@ export function compileTables(input: {
       passbackAreaId: ctx.passbackAreaId,
     });
   }
+  // Only the bodies of this compile are kept, and the matches of rules that still exist.
+  memo.bodies = used;
+  const live = new Set(rules.map((r) => r.id));
+  for (const id of memo.matched.keys()) if (!live.has(id)) memo.matched.delete(id);
   return tables;
 }
 
 /** The programs, type rules and card rows of the rules covering a door (sorted by rule id). */
-function bodyOf(
-  covering: readonly RuleFacts[],
-  matched: ReadonlyMap<string, readonly PersonFacts[]>,
-): Pick<RuleTable, 'programs' | 'typeRules' | 'cards'> {
+function bodyOf(covering: readonly RuleFacts[], matchedOf: (r: RuleFacts) => readonly PersonFacts[]): Body {
   const programs: Program[] = [];
   const typeRules: TypeRule[] = [];
   const rows = new Map<string, TableRule[]>();
@@ -246,7 +274,7 @@ function bodyOf(
       });
       continue;
     }
-    for (const person of matched.get(r.id) ?? []) {
+    for (const person of matchedOf(r)) {
       for (const cardNo of person.cardNos) {
         const row = rows.get(cardNo) ?? [];
         rows.set(cardNo, row);
