@@ -132,4 +132,39 @@ describe('backoffice in Chromium: a passage rule from creation to who can pass t
     assert.equal(file.suggestedFilename(), 'access-log.csv');
     await log.getByText('已导出：access-log.csv').waitFor();
   });
+  test('when the transport office makes a bus route with a fare and a run in 校车管理, then both are listed', async () => {
+    // Goal: 校车管理 (docs/visitors-meetings-bus.md) in the browser — the fare is confirmed with its 大写
+    // before the route is saved, and the new run shows with its seats.
+    const page = await signIn(await openPage(browser), web, 'transport');
+    await page.getByRole('menuitem', { name: /校车管理/ }).click();
+    await page.getByRole('tab', { name: '线路' }).click();
+    await page.locator('#bus-route-new').click();
+    await page.locator('#bus-route-name').fill('南北环线');
+    await page.locator('#bus-route-stops').fill('南门\n图书馆\n北门');
+    await page.locator('#bus-route-charges').check();
+    await page.getByTestId('bus-route-fare').fill('2.5');
+    await page.getByRole('button', { name: /^保\s*存$/ }).click();
+    await page.getByTestId('confirm-words').filter({ hasText: '贰元伍角整' }).waitFor();
+    await page.getByRole('button', { name: /^确\s*认$/ }).click();
+    await page.getByRole('row').filter({ hasText: '南北环线' }).filter({ hasText: '¥2.50' }).waitFor();
+    await page.getByRole('tab', { name: '班次' }).click();
+    await page.locator('#bus-run-new').click();
+    await page.locator('#bus-run-seats').fill('30');
+    await page
+      .getByRole('dialog')
+      .getByRole('button', { name: /^保\s*存$/ })
+      .click();
+    await page.getByText(/南北环线 .* 07:30 发车，30 个座位，确认保存？/).waitFor();
+    await page
+      .getByRole('dialog')
+      .last()
+      .getByRole('button', { name: /^保\s*存$/ })
+      .click();
+    await page.getByRole('row').filter({ hasText: '南北环线' }).filter({ hasText: '0 / 30' }).waitFor();
+    const routes = (await world.core.client.busRoutes()).items.filter((r) => r.name === '南北环线');
+    assert.deepEqual(
+      routes.map((r) => [r.fareFen, r.stops.length]),
+      [[250, 3]],
+    );
+  });
 });

@@ -192,7 +192,7 @@ function RoutesTab({ manage, notify }: { manage: boolean; notify: Notify }) {
         cancelText={t.cancel}
         onOk={() => void submit().catch(() => undefined)}
         onCancel={() => setEditing(null)}
-        destroyOnClose
+        destroyOnHidden
       >
         <Form form={form} layout="vertical">
           <Form.Item
@@ -360,7 +360,7 @@ function RunsTab({ manage, notify }: { manage: boolean; notify: Notify }) {
         cancelText={t.cancel}
         onOk={() => void submit().catch(() => undefined)}
         onCancel={() => setEditing(null)}
-        destroyOnClose
+        destroyOnHidden
       >
         <Form form={form} layout="vertical">
           <Form.Item name="routeId" label={t.route} rules={[{ required: true, message: t.needRoute }]}>
@@ -431,7 +431,9 @@ export function BusPage({ me }: { me: Me }) {
     <Space direction="vertical" style={{ width: '100%' }}>
       {error ? <Alert type="error" message={error} showIcon closable onClose={() => setError(null)} /> : null}
       {note ? <Alert type="success" message={note} showIcon closable onClose={() => setNote(null)} /> : null}
+      {/* Each tab loads when shown: a route made on 线路 is offered at once on 班次. */}
       <Tabs
+        destroyOnHidden
         items={[
           { key: 'runs', label: t.tabs.runs, children: <RunsTab manage={manage} notify={notify} /> },
           { key: 'routes', label: t.tabs.routes, children: <RoutesTab manage={manage} notify={notify} /> },
