@@ -210,7 +210,12 @@ for (const dialect of dialects) {
       await t.client.topUp({ id: unique('top'), cardNo: poor.cardNo, amount: 1_000, channel: 'cash' });
       assert.deepEqual(await check(poor, poorSequence), { decision: 'deny', reason: 'INSUFFICIENT_FUNDS' });
       assert.equal((await t.client.getCard(poor.cardNo)).balance.main, 1_000);
-      const rides = (await t.client.busRides(runId)).items;
+      // A code for a card the core does not know (a leaked signing key): refused, not an error.
+      assert.deepEqual(await check({ cardNo: '99999999999999', cardVersion: 1 }, ++readerSequence), {
+        decision: 'deny',
+        reason: 'NOT_PERMITTED',
+      });
+      const rides = (await t.client.busRides(runId)).items.filter((r) => r.cardNo !== '99999999999999');
       assert.deepEqual(rides.map((r) => `${r.kind ?? r.reason}:${r.amountFen}`).sort(), [
         'INSUFFICIENT_FUNDS:0',
         'fare:200',

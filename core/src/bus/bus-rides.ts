@@ -79,7 +79,9 @@ export class BusRides {
       if (!(await this.rides.insert({ ...base, reason }))) return this.storedAnswer(request);
       return { decision: 'deny', reason };
     };
-    const card = await this.cards.get(request.cardNo);
+    const card = await this.cardOf(request.cardNo);
+    // A code that verified for a card the core does not know (signed with a leaked key): refused for good.
+    if (card === undefined) return refuse('NOT_PERMITTED');
     if (card.status !== 'active') return refuse(`CARD_${card.status.toUpperCase()}` as BusRideRefusal);
     if (card.version !== request.cardVersion) return refuse('CREDENTIAL_REVOKED');
     const run = await this.bus.run(request.runId);
@@ -159,7 +161,15 @@ export class BusRides {
     });
   }
 
-  /** What a reader needs to decide offline on a run (protocol § 7.24). */
+  /** The card, or undefined when the core has no such card. */
+  private async cardOf(cardNo: string) {
+    return this.cards.get(cardNo).catch((error: unknown) => {
+      if (error instanceof CoreError && error.code === 'CARD_NOT_FOUND') return undefined;
+      throw error;
+    });
+  }
+
+  /** What a reader needs to decide offline on a run (protocol § 7.26). */
   async table(runId: string): Promise<BusRunTable> {
     const run = await this.bus.run(runId);
     if (!run) throw new CoreError('BUS_RUN_NOT_FOUND', 'no such run');
@@ -198,7 +208,11 @@ export class BusRides {
     if (!(await this.rides.reserveOfflineRide(r.runId, r.cardNo, this.options.offlineRidesPerCardMax)))
       return { verdict: 'refused', reason: 'LIMIT_EXCEEDED' };
     if (r.amountFen > 0) return { verdict: 'charge' };
-    const card = await this.cards.get(r.cardNo);
+    const card = await this.cardOf(r.cardNo);
+    if (card === undefined) {
+      await this.rides.releaseOfflineRide(r.runId, r.cardNo);
+      return { verdict: 'refused', reason: 'NOT_PERMITTED' };
+    }
     const ride: RideRow = {
       deviceId: r.deviceId,
       sequence: r.sequence,

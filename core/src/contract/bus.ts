@@ -105,7 +105,7 @@ export type BusRideAnswer =
   | { decision: 'allow'; kind: BusRideKind; chargedFen: number; balanceAfterFen: number | null }
   | { decision: 'deny'; reason: BusRideRefusal };
 
-/** What a reader needs to decide offline on one run (protocol § 7.24): its riders and its rules. */
+/** What a reader needs to decide offline on one run (protocol § 7.26): its riders and its rules. */
 export interface BusRunTable {
   runId: string;
   departsAtMs: number;

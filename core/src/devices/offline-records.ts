@@ -28,7 +28,7 @@ import { personTypeAllowed } from './device-configs.ts';
 /** The offline records each device kind may store (protocol § 12.1: meters never decide offline). */
 const recordKindsOf: Readonly<Record<string, readonly OfflineRecordInput['recordKind'][]>> = {
   pos: ['payment'],
-  // A school-bus reader is a gate: its rides (protocol § 7.24) are stored as bus_ride records.
+  // A school-bus reader is a gate: its rides (protocol § 7.26) are stored as bus_ride records.
   gate: ['access', 'bus_ride'],
   kiosk: ['access'],
   attendance: ['attendance'],

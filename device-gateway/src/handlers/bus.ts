@@ -54,7 +54,7 @@ function resultOf(answer: BusRideAnswer): BusRideResult {
 }
 
 /**
- * BUS_RIDE_CHECK (protocol § 7.24): the card's code is verified here as for a payment, then the core decides
+ * BUS_RIDE_CHECK (protocol § 7.26): the card's code is verified here as for a payment, then the core decides
  * the ride on this run under the frame's (device, sequence): a booked seat boarded once, a free person type,
  * or the route's fare charged to the reader's merchant. The core stores every definite answer before it is
  * given; only SERVICE_UNAVAILABLE lets the reader fall back on its offline table.

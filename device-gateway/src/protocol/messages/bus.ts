@@ -1,4 +1,4 @@
-// The school-bus reader (docs/protocol.md § 7.24, docs/visitors-meetings-bus.md): the rider shows the card's
+// The school-bus reader (docs/protocol.md § 7.26, docs/visitors-meetings-bus.md): the rider shows the card's
 // code, the reader asks the server about this run (a booked seat, a free ride, or a fare), and before the
 // bus leaves the depot it fetches the run's table (its booked cards and rules) to decide offline.
 
