@@ -6,17 +6,21 @@
  * - abnormal spending: the last month's alerts against the planted thefts: precision, recall by
  *   theft kind, the thief's payments until flagged, false alarms per 1,000 students per month;
  * - attendance warnings: read each day of the term's last 45 against the planted dropouts: recall,
- *   days until warned, and the students warned who were not planted, by profile.
+ *   days until warned, and the students warned who were not planted, by profile;
+ * - canteen load: each canteen's 15-minute slots over the term's last four weeks forecast the day
+ *   before, MAPE over busy slots (10 payments or more).
  * `npm run eval:insight [-- --seed N --students N]`.
  */
 import { parseArgs } from 'node:util';
 import { abnormalDefaults, detectAbnormalSpending } from '../src/insight/abnormal-spending.ts';
 import { detectAttendanceWarnings } from '../src/insight/attendance-warnings.ts';
+import { dailySeries, evaluateLoad } from '../src/insight/canteen-load.ts';
 import { detectHiddenNeed, hiddenNeedDefaults } from '../src/insight/hidden-need.ts';
 import { InsightStore } from '../src/insight/insight-store.ts';
 import { plantDropouts } from '../src/insight/synthetic-attendance.ts';
 import { generateCampus, syntheticDefaults } from '../src/insight/synthetic-campus.ts';
 import { plantThefts, scoreAbnormal } from '../src/insight/synthetic-thefts.ts';
+import { dayBoundsMs, formatDay, parseDay } from '../src/time.ts';
 
 const { values } = parseArgs({
   options: { seed: { type: 'string' }, students: { type: 'string' } },
@@ -140,4 +144,30 @@ try {
   );
 } finally {
   classStore.close();
+}
+
+// Canteen load: the term's canteen payments per 15-minute slot, the last four weeks forecast a day ahead.
+const loadStore = await InsightStore.open({ path: ':memory:' });
+try {
+  await loadStore.replaceMerchants(campus.merchants);
+  await loadStore.putOperations(campus.operations);
+  const first = parseDay(campus.firstDay) as number;
+  const last = parseDay(campus.lastDay) as number;
+  const holidays = new Set<number>();
+  // The National Day week, as synthetic-campus.ts plants it.
+  for (let day = first; day <= last; day++) {
+    const monthDay = formatDay(day).slice(5);
+    if (monthDay >= '10-01' && monthDay <= '10-07') holidays.add(day);
+  }
+  const counts = await loadStore.slotCounts(dayBoundsMs(first).startMs, dayBoundsMs(last).endMs);
+  const results = evaluateLoad(dailySeries(counts), first, last - 27, last, holidays, 10);
+  console.log(
+    'canteen load, the last 28 days forecast the day before (Holt-Winters without trend, per day type):',
+  );
+  for (const r of results)
+    console.log(
+      `  ${r.window}: MAPE ${(r.mape * 100).toFixed(1)} % over ${r.busySlots} busy slots (10 payments or more)`,
+    );
+} finally {
+  loadStore.close();
 }

@@ -267,6 +267,8 @@ test('when INSIGHT_DB_PATH is set, then the core runs the extract at start into 
     [[personNo, ['absence_streak', 'not_seen'], 5]],
   );
   assert.deepEqual((await t.client.insightAttendanceWarnings({ department: '另一个学院' })).items, []);
+  // No canteen payments yet: no window to forecast.
+  assert.deepEqual((await t.client.insightCanteenLoad()).items, []);
   await t.stop();
   // The file is free again (DuckDB locks it while open) and holds the watermarks of the run at start.
   const store = await InsightStore.open({ path });

@@ -22,6 +22,13 @@ export class ReportsClient extends DomainClient {
   insightAttendanceWarnings(request: Partial<AttendanceWarningsQuery>): Promise<AttendanceWarningsAnswer> {
     return this.transport.call('GET', `/v1/insight/attendance-warnings${query(request)}`);
   }
+  /** Campus insight: how busy each canteen window is now and in 30 minutes (expected payments per 15 minutes). */
+  insightCanteenLoad(): Promise<{
+    atMs: number;
+    items: { window: string; nowExpected: number; in30Expected: number; nowSoFar: number }[];
+  }> {
+    return this.transport.call('GET', '/v1/insight/canteen-load');
+  }
   /** A report as JSON over Asia/Shanghai days from..to (YYYY-MM-DD, inclusive). */
   report<T = Record<string, unknown>>(name: ReportName, range: ReportRange): Promise<ReportAnswer<T>> {
     return this.transport.call('GET', `/v1/reports/${name}${query(range)}`);

@@ -1,5 +1,5 @@
-import { addMonthsToKey } from '../time.ts';
 import type { HiddenNeedCandidate, HiddenNeedReason, HiddenNeedThresholds } from '../contract/insight.ts';
+import { addMonthsToKey } from '../time.ts';
 import type { InsightStore, MonthFigures } from './insight-store.ts';
 
 /**

@@ -3,8 +3,9 @@ import { z } from 'zod';
 import { attendanceWarningsQuery } from '../contract/insight.ts';
 import { CoreError } from '../errors.ts';
 import { parseValue } from '../http/middleware.ts';
-import { parseMonth } from '../time.ts';
+import { dayBoundsMs, parseMonth, shanghaiDay } from '../time.ts';
 import { attendanceWarnings } from './attendance-warnings.ts';
+import { loadNow, slotMs } from './canteen-load.ts';
 import { hiddenNeedCandidates, hiddenNeedDefaults } from './hidden-need.ts';
 import type { InsightSlot, RunningInsight } from './start.ts';
 
@@ -58,6 +59,15 @@ export function insightRoutes(insight: InsightSlot): Router {
     const thresholds = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
     const answer = await attendanceWarnings(running().store, Date.now(), department ?? null, thresholds);
     ctx.body = { ...answer, total: answer.items.length, items: answer.items.slice(0, limit) };
+  });
+
+  /** How busy each canteen window is now and in 30 minutes (forecast from the last eight weeks). */
+  router.get('/canteen-load', async (ctx) => {
+    const nowMs = Date.now();
+    const today = shanghaiDay(nowMs);
+    const slot = Math.floor((nowMs - dayBoundsMs(today).startMs) / slotMs);
+    const counts = await running().store.slotCounts(dayBoundsMs(today - 56).startMs, nowMs + 1);
+    ctx.body = { atMs: nowMs, items: loadNow(counts, today, slot) };
   });
 
   /** Where each source of the extract stands (the job's progress). */

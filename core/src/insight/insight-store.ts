@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type DuckDBAppender, type DuckDBConnection, DuckDBInstance, listValue } from '@duckdb/node-api';
 import type { PaymentPoint } from './abnormal-spending.ts';
+import type { SlotCount } from './canteen-load.ts';
 
 /**
  * The analytical store: an embedded DuckDB file apart from the ledger's database, so a heavy
@@ -404,6 +405,27 @@ export class InsightStore {
       cardNo: String(r.card_no),
       department: r.department === null ? null : String(r.department),
       lastMs: r.last_ms === null ? null : Number(r.last_ms),
+    }));
+  }
+
+  /**
+   * Accepted canteen payments per window (the terminal, or the canteen where the terminal is not
+   * known), Asia/Shanghai day number and 15-minute slot in [fromMs, toMs): canteen-load.ts's input.
+   */
+  async slotCounts(fromMs: number, toMs: number): Promise<SlotCount[]> {
+    const rows = await this.select(
+      `SELECT coalesce(o.device_id, o.merchant_id) w, o.created_day d,
+              ((hour(o.ts) * 60 + minute(o.ts)) // 15)::INTEGER slot, count(*)::DOUBLE n
+         FROM operations o JOIN merchants m ON m.id = o.merchant_id AND m.category = 'canteen'
+        WHERE o.outcome = 'ok' AND o.kind = 'payment' AND o.created_at_ms >= $1::BIGINT AND o.created_at_ms < $2::BIGINT
+        GROUP BY ALL ORDER BY 1, 2, 3`,
+      [fromMs, toMs],
+    );
+    return rows.map((r) => ({
+      window: String(r.w),
+      day: Number(r.d),
+      slot: Number(r.slot),
+      count: Number(r.n),
     }));
   }
 
