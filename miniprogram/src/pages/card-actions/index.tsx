@@ -1,7 +1,7 @@
 import { idTailPattern } from '@campus-card/core/contract/limits';
 import { Button, Input, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { IdentityProofFields } from '../../components/IdentityProofFields.tsx';
 import { PinPad } from '../../components/PinPad.tsx';
 import { StateView } from '../../components/StateView.tsx';
@@ -20,6 +20,7 @@ import {
   setDailyLimit,
   setPin,
 } from '../../services/card.ts';
+import { askMessageConsent, preloadMessageTemplates } from '../../services/messages.ts';
 import { ApiError } from '../../services/request.ts';
 import { strings } from '../../strings.ts';
 
@@ -47,6 +48,7 @@ function identityOf(name: string, proofText: string): PinProof['identity'] {
 
 export default function CardActionsPage() {
   const remote = useRemote(() => getCard(api), []);
+  useEffect(() => preloadMessageTemplates(api), []);
   const [message, setMessage] = useState<{ ok: boolean; text: string }>();
   const [pinMode, setPinMode] = useState<PinMode>();
   const [pinStep, setPinStep] = useState<PinStep>('new');
@@ -75,6 +77,8 @@ export default function CardActionsPage() {
   async function onAction(action: CardAction) {
     const answer = await Taro.showModal({ content: labels[action].confirm });
     if (!answer.confirm) return;
+    // Told when someone else changes the card later (a parent, the card centre): its one-time consent.
+    if (action === 'report_loss') void askMessageConsent(api, ['card_status']);
     await run(async () => {
       const reopens = action === 'cancel_loss' || action === 'unfreeze';
       const result = await changeCardStatus(api, action, reopens ? cancelLossProof() : {});

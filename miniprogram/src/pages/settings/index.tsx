@@ -2,6 +2,7 @@ import { Button, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import { useState } from 'react';
 import { messageOf } from '../../components/use-remote.ts';
+import { messageStrings } from '../../message-strings.ts';
 import { api, taroStorage, tokens } from '../../services/api.ts';
 import { unbind } from '../../services/binding.ts';
 import { logOut } from '../../services/session.ts';
@@ -41,6 +42,13 @@ export default function SettingsPage() {
         <Text className="section-title">{strings.settings.privacy}</Text>
         <Text className="text-block">{strings.settings.privacyText}</Text>
       </View>
+      <Button
+        className="btn btn-plain"
+        id="open-message-settings"
+        onClick={() => void Taro.navigateTo({ url: '/pages/message-settings/index' })}
+      >
+        {messageStrings.entry}
+      </Button>
       <Button className="btn btn-plain" onClick={() => void onLogout()}>
         {strings.settings.logout}
       </Button>

@@ -1,6 +1,6 @@
 import { Button, Input, Text, View } from '@tarojs/components';
 import Taro, { useRouter } from '@tarojs/taro';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { StateView } from '../../components/StateView.tsx';
 import { messageOf, useRemote } from '../../components/use-remote.ts';
 import { billWords, labelOf, topUpChannelLabels } from '../../labels.ts';
@@ -8,6 +8,7 @@ import { formatFen, parseYuan } from '../../lib/money.ts';
 import { routeParam } from '../../lib/route.ts';
 import { checkTopUpAmount, topUpLimitsFallback, usablePresets } from '../../lib/top-up.ts';
 import { api } from '../../services/api.ts';
+import { askMessageConsent, preloadMessageTemplates } from '../../services/messages.ts';
 import { payPlacedOrder } from '../../services/platform.ts';
 import { ApiError } from '../../services/request.ts';
 import { createTopUp, getTopUpLimits, newIdempotencyKey, type PayChannel } from '../../services/top-ups.ts';
@@ -20,6 +21,7 @@ export default function TopUpPage() {
   const params = useRouter().params;
   const cardNo = routeParam(params.cardNo);
   const name = routeParam(params.name);
+  useEffect(() => preloadMessageTemplates(api), []);
   const limits = useRemote(async () => {
     try {
       return await getTopUpLimits(api);
@@ -42,6 +44,9 @@ export default function TopUpPage() {
   const payChannel = offered.includes(payWith) ? payWith : (offered[0] ?? channel);
 
   async function onPay() {
+    // The receipt and low-balance messages that may follow need the platform's one-time consent,
+    // asked from this tap (the student's own top-up only).
+    if (!cardNo) void askMessageConsent(api, ['receipt', 'low_balance']);
     const current = limits.data ?? topUpLimitsFallback;
     const problem = checkTopUpAmount(amount, current);
     if (problem !== undefined || amount === undefined) {

@@ -1,0 +1,3 @@
+import { messageStrings } from '../../message-strings.ts';
+
+export default definePageConfig({ navigationBarTitleText: messageStrings.title });
