@@ -62,16 +62,16 @@ export class DisputeAdmin {
     const [merchants, admins] = await Promise.all([this.core.merchants(), this.core.admins()]);
     const merchantNames = new Map(merchants.map((m) => [m.id, m.name]));
     const adminNames = new Map(admins.items.map((a) => [a.id, a.displayName]));
-    const holders = new Map<string, string | null>();
-    for (const cardNo of new Set(items.map((d) => d.cardNo))) {
-      holders.set(
-        cardNo,
-        await this.core.getCard(cardNo).then(
+    const cardNos = [...new Set(items.map((d) => d.cardNo))];
+    const names = await Promise.all(
+      cardNos.map((cardNo) =>
+        this.core.getCard(cardNo).then(
           (c) => c.name,
           () => null,
         ),
-      );
-    }
+      ),
+    );
+    const holders = new Map(cardNos.map((cardNo, i) => [cardNo, names[i] ?? null]));
     return items.map((d) => ({
       ...d,
       merchantName: merchantNames.get(d.merchantId) ?? '未知商户',
