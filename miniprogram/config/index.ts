@@ -21,8 +21,7 @@ export default defineConfig<'webpack5'>(() => {
     },
     deviceRatio: { 640: 2.34 / 2, 750: 1, 375: 2, 828: 1.81 / 2 },
     sourceRoot: 'src',
-    // H5_OUTPUT_DIR: another folder under dist/ (the size bench builds apart from the tests' dist/h5).
-    outputRoot: `dist/${process.env.H5_OUTPUT_DIR ?? process.env.TARO_ENV}`,
+    outputRoot: `dist/${process.env.TARO_ENV}`,
     plugins: [],
     defineConstants: {
       API_BASE: JSON.stringify(apiBase),
