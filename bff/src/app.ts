@@ -27,7 +27,7 @@ import type { BffConfig } from './config.ts';
 import { UploadStore } from './content/upload-store.ts';
 import { VideoLinks } from './content/video-links.ts';
 import { cors, errorHandler, rateLimit, rawBody, securityHeaders } from './http/middleware.ts';
-import { clientAddress, currentRequestId, requestContext } from './http/request-context.ts';
+import { clientAddress } from './http/request-context.ts';
 import { attachTicketSockets } from './http/ticket-sockets.ts';
 import { type Kv, openKv } from './kv/index.ts';
 import { type ActivitySource, redisActivitySource } from './push/activity-source.ts';
@@ -128,7 +128,6 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
     url: config.coreUrl,
     keyId: config.coreKeyId,
     secret: config.coreKeySecret,
-    requestId: currentRequestId,
   });
   const tokens = new AccessTokens(config.jwtSecret, config.accessTokenTtlSeconds);
   const sessions = new Sessions(kv, config.refreshTokenTtlSeconds * 1000);
@@ -205,7 +204,6 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
   // Requests by route template, never by the raw path (which carries card numbers).
   app.use(httpMetrics(bff.metrics));
   app.use(errorHandler(log));
-  app.use(requestContext());
   app.use(clientAddress(config));
   app.use(securityHeaders());
   app.use(cors(config.h5Origin));

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { createServer, request as httpRequest, type Server } from 'node:http';
+import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
+import { createLogger } from '@campus-card/core/log';
 import { logIn } from './students.ts';
 import { startWorld, type TestWorld } from './support.ts';
 
@@ -28,6 +30,13 @@ async function recordingProxy(target: string): Promise<{ url: string; ids: strin
 }
 
 describe('request ids across bff and core', () => {
+  const lines: Record<string, unknown>[] = [];
+  const logs = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+      done();
+    },
+  });
   let world: TestWorld;
   let proxy: Awaited<ReturnType<typeof recordingProxy>>;
   before(async () => {
@@ -43,7 +52,7 @@ describe('request ids across bff and core', () => {
     const viaProxy = await (async () => {
       const { startBff } = await import('../src/app.ts');
       const { loadConfig } = await import('../src/config.ts');
-      return startBff(loadConfig({ ...world.env, CORE_URL: proxy.url }));
+      return startBff(loadConfig({ ...world.env, CORE_URL: proxy.url }), createLogger('bff', 'debug', logs));
     })();
     try {
       const user = await logIn(world);
@@ -59,6 +68,24 @@ describe('request ids across bff and core', () => {
         proxy.ids.every((id) => id === 'trace-bff-core-1'),
         JSON.stringify(proxy.ids),
       );
+      // The refusal tells the client the id support finds the log lines by, and the BFF's line has it.
+      assert.equal(reply.body.requestId, 'trace-bff-core-1');
+      assert.ok(
+        lines.some((line) => line.msg === 'request answered' && line.requestId === 'trace-bff-core-1'),
+        JSON.stringify(lines.slice(-3)),
+      );
+
+      // A malformed id is replaced, and the replacement is what the core receives.
+      const calls = proxy.ids.length;
+      const bad = await world.request('GET', '/api/v1/card', {
+        token: user.accessToken,
+        headers: { 'x-request-id': 'has spaces;and=more' },
+        bff: viaProxy,
+      });
+      const replaced = bad.headers.get('x-request-id');
+      assert.match(String(replaced), /^[0-9a-f-]{36}$/);
+      assert.equal(bad.body.requestId, replaced);
+      assert.deepEqual(new Set(proxy.ids.slice(calls)), new Set([replaced]));
     } finally {
       await viaProxy.close();
     }

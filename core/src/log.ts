@@ -1,15 +1,22 @@
 import { type DestinationStream, type Logger, pino } from 'pino';
+import { currentRequestId } from './http/request-id.ts';
 
 /**
  * One logger per process. Redaction is a second line of defence: code must not log secrets or
  * personal data in the first place. An error logged under `err` keeps only its kind, code, message
  * and stack (loggableError), whatever the caller passed: database drivers put the statement with
  * its values on their errors (mysql2's `sql`, `sqlMessage`), names, card and ID numbers included.
+ * A line written while a request is served carries that request's id (`requestId`, http/request-id.ts),
+ * whichever logger wrote it: the process logger that services hold works as a per-request child.
  */
 export function createLogger(name: string, level: string, destination?: DestinationStream): Logger {
   const options = {
     name,
     level,
+    mixin: () => {
+      const requestId = currentRequestId();
+      return requestId === undefined ? {} : { requestId };
+    },
     serializers: { err: (value: unknown) => (value instanceof Error ? loggableError(value) : value) },
     redact: {
       paths: [

@@ -1,35 +1,57 @@
-import { randomUUID } from 'node:crypto';
 import { CoreError } from '@campus-card/core/client';
-import { createEdge, loggable } from '@campus-card/core/http';
+import {
+  acceptedRequestId,
+  createEdge,
+  loggable,
+  requestIdHeader,
+  withRequestId,
+} from '@campus-card/core/http';
 import type { Logger } from '@campus-card/core/log';
 import type { Context, Next } from 'koa';
 import { BffError } from '../errors.ts';
 import type { Kv } from '../kv/index.ts';
 
 /**
- * The one error path: BffErrors and the core's refusals answer { code, message } with their
- * status; anything else is a 500 INTERNAL_ERROR, logged once here with the request id and never
- * shown to the caller.
+ * The one error path: BffErrors and the core's refusals answer { code, message, requestId } with their
+ * status; anything else is a 500 INTERNAL_ERROR, logged once here and never shown to the caller. It
+ * first settles the request's id (the client's x-request-id when well formed, else a new one), answers
+ * it in the same header and runs the rest of the request under it: every log line of the request
+ * carries it and every core call made for it sends it (docs/operations.md § Request ids).
  */
 export function errorHandler(log: Logger) {
   return async (ctx: Context, next: Next) => {
-    const requestId = /^[\w-]{1,64}$/.test(ctx.get('x-request-id')) ? ctx.get('x-request-id') : randomUUID();
+    const requestId = acceptedRequestId(ctx.get(requestIdHeader) || undefined);
     ctx.state.requestId = requestId;
-    ctx.set('x-request-id', requestId);
-    try {
-      await next();
-      if (ctx.status === 404 && ctx.body === undefined) throw new BffError('NOT_FOUND', 'no such route');
-    } catch (error) {
-      const answer = publicError(error);
-      if (answer.status >= 500)
-        log.error({ err: loggable(error), requestId, method: ctx.method, path: ctx.path }, 'request failed');
-      ctx.status = answer.status;
-      ctx.body = {
-        code: answer.code,
-        message: answer.message,
-        ...(answer.details ? { details: answer.details } : {}),
-      };
-    }
+    ctx.set(requestIdHeader, requestId);
+    const started = Date.now();
+    await withRequestId(requestId, async () => {
+      try {
+        await next();
+        if (ctx.status === 404 && ctx.body === undefined) throw new BffError('NOT_FOUND', 'no such route');
+      } catch (error) {
+        const answer = publicError(error);
+        if (answer.status >= 500)
+          log.error({ err: loggable(error), method: ctx.method, path: ctx.path }, 'request failed');
+        ctx.status = answer.status;
+        ctx.body = {
+          code: answer.code,
+          message: answer.message,
+          ...(answer.details ? { details: answer.details } : {}),
+          requestId,
+        };
+      }
+      // At debug level one line per request: by route template, never the raw path (card numbers).
+      const route = (ctx as { _matchedRoute?: unknown })._matchedRoute;
+      log.debug(
+        {
+          method: ctx.method,
+          route: typeof route === 'string' ? route : 'unmatched',
+          status: ctx.status,
+          ms: Date.now() - started,
+        },
+        'request answered',
+      );
+    });
   };
 }
 

@@ -1,13 +1,14 @@
 /**
  * The one transport every domain client speaks through: a pool of kept-alive connections to the
  * core (undici), a fresh signature with a new nonce on every request, the one-tick batching of money
- * operations, the caller's request id as x-request-id, and error answers mapped to CoreError by the
+ * operations, the id of the request being served (http/request-id.ts) as x-request-id, and error answers mapped to CoreError by the
  * contract's error table. A domain client (cards.ts, ledger.ts, …) is a small class over it.
  */
 import { Pool } from 'undici';
 import { type ErrorCode, isErrorCode } from '../contract/errors.ts';
 import type { Answer } from '../contract/ledger.ts';
 import { CoreError } from '../errors.ts';
+import { currentRequestId, requestIdHeader } from '../http/request-id.ts';
 import { signedHeaders } from '../http/signature.ts';
 import type { BatchedOperation } from '../ledger/operations.ts';
 
@@ -20,8 +21,6 @@ export interface CoreClientOptions {
   requestTimeoutMs?: number;
   /** Operations sent in one batch request at most. */
   operationsPerRequestMax?: number;
-  /** The id of the request being served, sent as x-request-id so the core's logs join the caller's. */
-  requestId?: () => string | undefined;
 }
 
 interface Pending {
@@ -115,7 +114,7 @@ export class Transport {
     body?: unknown,
   ): Promise<{ status: number; json: unknown }> {
     const payload = body === undefined ? '' : JSON.stringify(body);
-    const requestId = this.options.requestId?.();
+    const requestId = currentRequestId();
     // Every request is signed afresh (new nonce, current time): the core accepts a signature once.
     const response = await this.pool.request({
       method: method as 'GET',
@@ -124,7 +123,7 @@ export class Transport {
       headers: {
         'content-type': 'application/json',
         ...signedHeaders(this.options, method, path, payload),
-        ...(requestId ? { 'x-request-id': requestId } : {}),
+        ...(requestId ? { [requestIdHeader]: requestId } : {}),
       },
     });
     const text = await response.body.text();

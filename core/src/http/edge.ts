@@ -109,3 +109,5 @@ export function createEdge(errors: EdgeErrors): Edge {
  * included) nor the values a driver's message quotes. The loggers' `err` serializer is the same rule.
  */
 export const loggable = loggableError;
+
+export { acceptedRequestId, currentRequestId, requestIdHeader, withRequestId } from './request-id.ts';

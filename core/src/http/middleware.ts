@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { Context, Next } from 'koa';
 import type { ReplayGuard } from '../credential/replay-guard.ts';
 import { CoreError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { createEdge, type LargerBody, loggable } from './edge.ts';
+import { acceptedRequestId, requestIdHeader, withRequestId } from './request-id.ts';
 import {
   noncePattern,
   signatureAgeMsMax,
@@ -21,30 +21,47 @@ export interface CoreState {
 }
 
 /**
- * The one error path: CoreErrors answer { code, message } with their status; anything else is a
- * 500 internal_error, logged once here with the request id and never shown to the caller.
+ * The one error path: CoreErrors answer { code, message, requestId } with their status; anything else
+ * is a 500 internal_error, logged once here and never shown to the caller. It first settles the
+ * request's id (the caller's x-request-id when well formed, else a new one), answers it in the same
+ * header and runs the rest of the request under it, so every log line of the request carries it.
  */
 export function errorHandler(log: Logger) {
   return async (ctx: Context, next: Next) => {
-    const requestId = String(ctx.get('x-request-id') || randomUUID()).slice(0, 64);
+    const requestId = acceptedRequestId(ctx.get(requestIdHeader) || undefined);
     ctx.state.requestId = requestId;
-    ctx.set('x-request-id', requestId);
-    try {
-      await next();
-    } catch (error) {
-      if (error instanceof CoreError) {
-        ctx.status = error.status;
-        ctx.body = {
-          code: error.code,
-          message: error.message,
-          ...(error.details ? { details: error.details } : {}),
-        };
-        return;
+    ctx.set(requestIdHeader, requestId);
+    const started = Date.now();
+    await withRequestId(requestId, async () => {
+      try {
+        await next();
+      } catch (error) {
+        if (error instanceof CoreError) {
+          ctx.status = error.status;
+          ctx.body = {
+            code: error.code,
+            message: error.message,
+            ...(error.details ? { details: error.details } : {}),
+            requestId,
+          };
+        } else {
+          log.error({ err: loggable(error), method: ctx.method, path: ctx.path }, 'request failed');
+          ctx.status = 500;
+          ctx.body = { code: 'INTERNAL_ERROR', message: 'internal error', requestId };
+        }
       }
-      log.error({ err: loggable(error), requestId, method: ctx.method, path: ctx.path }, 'request failed');
-      ctx.status = 500;
-      ctx.body = { code: 'INTERNAL_ERROR', message: 'internal error' };
-    }
+      // At debug level one line per request: by route template, never the raw path (card numbers).
+      const route = (ctx as { _matchedRoute?: unknown })._matchedRoute;
+      log.debug(
+        {
+          method: ctx.method,
+          route: typeof route === 'string' ? route : 'unmatched',
+          status: ctx.status,
+          ms: Date.now() - started,
+        },
+        'request answered',
+      );
+    });
   };
 }
 

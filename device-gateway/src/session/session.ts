@@ -8,6 +8,7 @@
 
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
+import { withRequestId } from '@campus-card/core/http';
 import type { Logger } from 'pino';
 import type { Admission } from '../admission.ts';
 import type { GatewayBlacklist } from '../blacklist.ts';
@@ -391,7 +392,9 @@ export class Session {
       deviceRef,
       config: device.config,
     };
-    const answer = this.deps.handle(context, message).then((reply) => {
+    // The frame's core calls carry one request id, the device's and the frame's (a retry keeps it).
+    const requestId = `gw-${deviceId}-${sequence}`;
+    const answer = withRequestId(requestId, () => this.deps.handle(context, message)).then((reply) => {
       if (reply === undefined) throw new Error(`no handler answered ${message.kind}`);
       return reply;
     });
