@@ -43,6 +43,7 @@ import { LedgerRepository } from './ledger/ledger-repository.ts';
 import { LedgerService } from './ledger/ledger-service.ts';
 import { createLogger, type Logger } from './log.ts';
 import { MeetingRepository } from './meetings/meeting-repository.ts';
+import { MeetingService, meetingSessionChannel } from './meetings/meeting-service.ts';
 import { MerchantRepository } from './merchants/merchant-repository.ts';
 import { MerchantService } from './merchants/merchant-service.ts';
 import { MessageEvents } from './messages/message-events.ts';
@@ -83,6 +84,8 @@ import { startMessageDelivery } from './wiring/messages.ts';
 const newsAnnounceIntervalMs = 2_000;
 /** How often seats still booked after their run left are turned into no-shows. */
 const busNoShowIntervalMs = 300_000;
+/** How often readers of sessions whose sign-in opened or closed are told their session (protocol § 7.27). */
+const meetingSessionPushIntervalMs = 30_000;
 
 export interface Core {
   db: Database;
@@ -117,6 +120,8 @@ export interface Core {
   passage: PassageService;
   /** The school bus: routes, runs, bookings, no-shows (docs/visitors-meetings-bus.md). */
   bus: BusService;
+  /** Meetings and exams; readers are told the session they serve (docs/visitors-meetings-bus.md). */
+  meetings: MeetingService;
   /** The bus readers' ride checks and offline rides. */
   busRides: BusRides;
   /** Bank 圈存, auto top-up and refunds paid to bound bank cards (docs/funds.md § Bank). */
@@ -209,6 +214,7 @@ export function createCore(
     freePersonTypes: config.busFreePersonTypes,
     offlineRidesPerCardMax: config.busOfflineRidesPerCardMax,
   });
+  const meetings = new MeetingService(new MeetingRepository(db), attendance, notices);
   const offline = new OfflineRecords(db, ledger, access, attendance, cards, busRides);
   const messageRepo = new MessageRepository(db);
   const messages = new MessageService(messageRepo, new BindingRepository(db), {
@@ -286,6 +292,7 @@ export function createCore(
     reports,
     passage,
     bus,
+    meetings,
     busRides,
     bank,
     utilities,
@@ -371,6 +378,11 @@ export async function startCore(
   core.fees.start(jobLock);
   // Seats still booked after their run left become no-shows, and repeat no-shows bar booking.
   core.bus.startNoShowJob(busNoShowIntervalMs, core.log, jobLock);
+  // Gateways tell these readers the meeting or exam session they serve now (protocol § 7.27).
+  core.meetings.onReadersChanged((deviceIds) => {
+    publisher?.publish(meetingSessionChannel, JSON.stringify(deviceIds)).catch(() => {});
+  });
+  core.meetings.startSessionPush(meetingSessionPushIntervalMs, core.log, jobLock);
   // Messages outside the app leave the outbox on the channels MESSAGES_CHANNELS switches on.
   const messageDelivery = startMessageDelivery(
     config,
@@ -403,6 +415,7 @@ export async function startCore(
         core.utilities.stop(),
         core.fees.stop(),
         core.bus.stopJobs(),
+        core.meetings.stopJobs(),
         core.passage.stopFollowingPeople(),
         messageDelivery?.stop(),
       ]);

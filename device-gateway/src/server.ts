@@ -9,6 +9,7 @@ import {
   type DoorCommandOrder,
   deviceConfigChannel,
   doorCommandChannel,
+  meetingSessionChannel,
   passageChannel,
 } from '@campus-card/core/client';
 import {
@@ -27,6 +28,7 @@ import { MemoryDeclineLog, redisDeclineLog } from './declines.ts';
 import { configPushFor } from './device-config.ts';
 import { coreDeviceDirectory, type DeviceDirectory } from './devices.ts';
 import { createHandlers } from './handlers/index.ts';
+import { meetingSessionOf } from './handlers/meeting-session.ts';
 import { MemoryMealCaps, redisMealCaps } from './meal-caps.ts';
 import { MemoryMeterLocks, redisMeterLocks } from './meter-locks.ts';
 import { GatewayMetrics, startHealthListener } from './metrics.ts';
@@ -70,6 +72,8 @@ export interface GatewayOverrides {
   /** The same for new passage versions (rule-table deltas) and door commands (docs/passage.md). */
   readonly passageFeed?: (listener: (version: number) => void) => void;
   readonly doorCommandFeed?: (listener: (order: DoorCommandOrder) => void) => void;
+  /** The same for readers whose meeting session may have changed (protocol § 7.27). */
+  readonly meetingSessionFeed?: (listener: (deviceIds: string[]) => void) => void;
 }
 
 export async function startGateway(
@@ -160,7 +164,22 @@ export async function startGateway(
     if (session === undefined) return;
     session.recheck(directory.find(Number(deviceId)));
   };
+  // Readers signed in here whose meeting session may have changed are told it again (protocol § 7.27).
+  const tellMeetingSession = (deviceIds: readonly string[]) => {
+    for (const id of deviceIds) {
+      const session = sessions.of(Number(id));
+      if (session === undefined) continue;
+      meetingSessionOf(core, Number(id)).then(
+        (message) => session.push(message),
+        (error: unknown) => log.warn({ err: error }, 'meeting session push failed'),
+      );
+    }
+  };
   subscriber?.on('message', (channel: string, message: string) => {
+    if (channel === meetingSessionChannel) {
+      tellMeetingSession(JSON.parse(message) as string[]);
+      return;
+    }
     if (channel === deviceConfigChannel) {
       reconfigure(message);
       return;
@@ -182,7 +201,13 @@ export async function startGateway(
   // Waited for at most 2 s: with Redis away, ioredis queues the command until it connects, and the poll
   // covers the gap meanwhile.
   const subscribed = subscriber
-    ?.subscribe(blacklistChannel, deviceConfigChannel, passageChannel, doorCommandChannel)
+    ?.subscribe(
+      blacklistChannel,
+      deviceConfigChannel,
+      passageChannel,
+      doorCommandChannel,
+      meetingSessionChannel,
+    )
     .catch((error: unknown) => log.warn({ err: error }, 'redis subscribe failed'));
   await Promise.race([subscribed, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
   overrides.deviceConfigFeed?.(reconfigure);
@@ -190,6 +215,7 @@ export async function startGateway(
     passage.announce(version).catch((error: unknown) => log.warn({ err: error }, 'passage push failed'));
   });
   overrides.doorCommandFeed?.((order) => passage.command(order));
+  overrides.meetingSessionFeed?.(tellMeetingSession);
   overrides.blacklistFeed?.((version) => {
     blacklist
       .announce(version)

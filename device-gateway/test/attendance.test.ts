@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { openStudent } from '@campus-card/tests/kit';
+import { openStudent, redisUrl } from '@campus-card/tests/kit';
 import { phoneFor, registerDevice, startWorld, TestDevice, type TestWorld } from './support.ts';
 
 describe('attendance and access events', () => {
@@ -8,7 +8,8 @@ describe('attendance and access events', () => {
   let reader: TestDevice;
   let gate: TestDevice;
   before(async () => {
-    world = await startWorld();
+    // With Redis, as deployed: the core announces readers whose meeting session changed (protocol § 7.27).
+    world = await startWorld({}, { REDIS_URL: redisUrl }, { REDIS_URL: redisUrl });
     const a = await registerDevice(world, 'attendance');
     reader = await TestDevice.connect(world.gateway.port, a.deviceId, a.key);
     assert.equal((await reader.signIn('attendance')).message.kind, 'sign_in_accepted');
@@ -169,5 +170,79 @@ describe('attendance and access events', () => {
     });
     assert.equal(reply.message.kind === 'attendance_result' && reply.message.reason, 'CARD_LOST');
     assert.deepEqual((await world.client.attendance(cardNo)).items, []);
+  });
+
+  test('when a meeting names one reader and is then moved to another, then each is pushed the session it serves and a reader never named gets nothing', async () => {
+    // Goal: readers learn their meeting from the server (MEETING_SESSION), pushed on every change.
+    const registered = await Promise.all([1, 2, 3].map(() => registerDevice(world, 'attendance')));
+    const readers = await Promise.all(
+      registered.map(async (d) => {
+        const device = await TestDevice.connect(world.gateway.port, d.deviceId, d.key);
+        assert.equal((await device.signIn('attendance')).message.kind, 'sign_in_accepted');
+        return device;
+      }),
+    );
+    const [first, second, bystander] = readers as [TestDevice, TestDevice, TestDevice];
+    // Pushes of other kinds (the configuration after sign-in) are passed over.
+    const meetingPush = async (device: TestDevice) => {
+      for (;;) {
+        const frame = await device.nextPush();
+        if (frame.message.kind === 'meeting_session') return frame;
+      }
+    };
+    try {
+      const asked = await first.request({ kind: 'meeting_session_request' });
+      assert.equal(asked.message.kind === 'meeting_session' && asked.message.sessionKind, 'none');
+      const cardNo = await openStudent(world.client);
+      const { personNo } = await world.client.getCard(cardNo);
+      const now = Date.now();
+      const meeting = {
+        id: `EXAM-PUSH-${first.deviceId}`,
+        kind: 'exam' as const,
+        title: '数据结构期末考试',
+        startsAtMs: now + 600_000,
+        endsAtMs: now + 7_800_000,
+        signInBeforeMs: 1_800_000,
+        roster: { by: 'list' as const, personNos: [personNo] },
+        seats: { [personNo]: 'A-07' },
+        organiser: 'admin-1',
+      };
+      await world.client.createMeeting({ ...meeting, readers: [String(first.deviceId)] });
+      const pushed = await meetingPush(first);
+      assert.equal(pushed.sequence, 0);
+      assert.deepEqual(pushed.message, {
+        kind: 'meeting_session',
+        sessionKind: 'exam',
+        sessionId: meeting.id,
+        title: meeting.title,
+        startsAtMs: meeting.startsAtMs,
+        endsAtMs: meeting.endsAtMs,
+        signInFromMs: meeting.startsAtMs - meeting.signInBeforeMs,
+        rosterSize: 1,
+      });
+      // The session pushed is the one the reader signs people into.
+      const phone = await phoneFor(world.client, cardNo);
+      const signedIn = await first.request({
+        kind: 'attendance',
+        sessionId: pushed.message.kind === 'meeting_session' ? pushed.message.sessionId : '',
+        code: { kind: 'qr', text: phone.code() },
+      });
+      assert.equal(signedIn.message.kind === 'attendance_result' && signedIn.message.status, 'recorded');
+      // Moved to the second reader: the first is told it serves nothing now, the second the exam.
+      await world.client.createMeeting({ ...meeting, readers: [String(second.deviceId)] });
+      const off = await meetingPush(first);
+      assert.equal(off.message.kind === 'meeting_session' && off.message.sessionKind, 'none');
+      const on = await meetingPush(second);
+      assert.equal(on.message.kind === 'meeting_session' && on.message.sessionId, meeting.id);
+      // The bystander asks (its answer comes after both pushes went out) and was pushed nothing.
+      const answer = await bystander.request({ kind: 'meeting_session_request' });
+      assert.equal(answer.message.kind === 'meeting_session' && answer.message.sessionKind, 'none');
+      assert.deepEqual(
+        bystander.pushes.map((p) => p.message.kind).filter((k) => k === 'meeting_session'),
+        [],
+      );
+    } finally {
+      for (const device of readers) device.close();
+    }
   });
 });

@@ -150,7 +150,11 @@ export async function numericPhoneFor(client: CoreClient, cardNo: string): Promi
   };
 }
 
-const pushKinds: ReadonlySet<Message['kind']> = new Set(['blacklist_delta', 'config_push']);
+const pushKinds: ReadonlySet<Message['kind']> = new Set([
+  'blacklist_delta',
+  'config_push',
+  'meeting_session',
+]);
 
 /** A scripted terminal: raw bytes when a test wants them, typed frames otherwise. */
 export class TestDevice {

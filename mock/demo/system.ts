@@ -308,6 +308,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       core.devices.onChanged(listener);
     },
     onPassageVersion: (listener) => core.passage.onChanged(listener),
+    onMeetingReaders: (listener) => core.meetings.onReadersChanged(listener),
     onDoorCommand: (listener) => core.passage.onCommand(listener),
     env: { ...env, GATEWAY_PORT: String(await pick('GATEWAY_PORT', 4200)) },
     ...(options.terminals ? {} : { intervalMs: 2_147_483_647 }),

@@ -1,22 +1,56 @@
 // A classroom, meeting-room or exam-hall reader serving one attendance session at a time: a scanned code in,
 // recorded / already recorded / not on the roster / outside the window out. Offline it stores the sign-in.
+// The meeting or exam it serves comes from the server (protocol § 7.27): asked after sign-in and pushed on
+// every change; a class session is set for the room's timetable and serves when no meeting does.
 
-import type { AttendanceResult } from '@campus-card/device-gateway/protocol';
+import type { AttendanceResult, MeetingSession, Message } from '@campus-card/device-gateway/protocol';
 import { type OfflineDecision, scannedCode, Terminal, type TerminalOptions } from './terminal.ts';
 
 export class AttendanceReader extends Terminal {
-  /** The session the reader serves now (set by the administrator for the room's timetable). */
-  sessionId = '';
+  /** The class session set for the room's timetable (used while the server names no meeting). */
+  classSessionId = '';
+  /** The meeting or exam the server last said this reader serves (kind `none`: none). */
+  meeting: MeetingSession | undefined;
+  private readonly meetingListeners: ((meeting: MeetingSession) => void)[] = [];
 
   constructor(options: TerminalOptions) {
     super('attendance', options);
   }
 
-  static async connect(options: TerminalOptions, sessionId: string): Promise<AttendanceReader> {
+  static async connect(options: TerminalOptions, classSessionId = ''): Promise<AttendanceReader> {
     const reader = new AttendanceReader(options);
-    reader.sessionId = sessionId;
+    reader.classSessionId = classSessionId;
     await reader.connect();
     return reader;
+  }
+
+  /** Signs in, then asks which meeting or exam it serves now. */
+  override async connect(): Promise<void> {
+    await super.connect();
+    const answer = await this.request({ kind: 'meeting_session_request' });
+    if (answer.kind !== 'meeting_session') throw new Error(`MEETING_SESSION_REQUEST answered ${answer.kind}`);
+    this.serve(answer);
+  }
+
+  /** The session its sign-ins go to: the server's meeting or exam, else the room's class. */
+  get sessionId(): string {
+    return this.meeting !== undefined && this.meeting.sessionKind !== 'none'
+      ? this.meeting.sessionId
+      : this.classSessionId;
+  }
+
+  /** Called with each session the server names (the reader's screen shows its title). */
+  onMeeting(listener: (meeting: MeetingSession) => void): void {
+    this.meetingListeners.push(listener);
+  }
+
+  protected override pushed(message: Message): void {
+    if (message.kind === 'meeting_session') this.serve(message);
+  }
+
+  private serve(meeting: MeetingSession): void {
+    this.meeting = meeting;
+    for (const listener of this.meetingListeners) listener(meeting);
   }
 
   async signIn(

@@ -38,6 +38,7 @@ export interface DeviceDemoOptions {
   /** New passage versions and door commands (docs/passage.md), for the door controller 1006. */
   readonly onPassageVersion?: (listener: (version: number) => void) => void;
   readonly onDoorCommand?: (listener: (order: DoorCommandOrder) => void) => void;
+  readonly onMeetingReaders?: (listener: (deviceIds: string[]) => void) => void;
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly intervalMs?: number;
   readonly print?: (line: string) => void;
@@ -64,6 +65,7 @@ export async function startDeviceDemo(
     deviceConfigFeed: options.onDeviceConfig,
     ...(options.onPassageVersion ? { passageFeed: options.onPassageVersion } : {}),
     ...(options.onDoorCommand ? { doorCommandFeed: options.onDoorCommand } : {}),
+    ...(options.onMeetingReaders ? { meetingSessionFeed: options.onMeetingReaders } : {}),
   });
   const client = new CoreClient({ url: options.coreUrl, ...options.serviceKey });
 
@@ -113,6 +115,9 @@ export async function startDeviceDemo(
   const reader = await AttendanceReader.connect(
     terminal(await device('1003', 'attendance', null)),
     'DEMO-CS101',
+  );
+  reader.onMeeting((m) =>
+    print(m.sessionKind === 'none' ? '[考勤 1003] 当前无会议或考试' : `[考勤 1003] 当前场次：${m.title}`),
   );
   const shower = await ShowerMeter.connect(terminal(await device('1004', 'shower', 'SHOWER-N1')));
   const kiosk = await Kiosk.connect(terminal(await device('1005', 'kiosk', null)));

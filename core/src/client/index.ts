@@ -147,6 +147,7 @@ export type { PayCodeRefusal, PayCodeSecret, PayCodeVerdict } from '../contract/
 export type { ReportName } from '../contract/reports.ts';
 export { blacklistChannel } from '../devices/blacklist-service.ts';
 export { deviceConfigChannel, personTypeAllowed } from '../devices/device-configs.ts';
+export { meetingSessionChannel } from '../meetings/meeting-service.ts';
 export type {
   DoorCommandOrder,
   OnlineDecision,

@@ -72,6 +72,16 @@ export class MeetingRepository {
     return first ? this.get(first.session_id) : undefined;
   }
 
+  /** Readers of sessions whose sign-in opened or closed in (fromMs, toMs]. */
+  async readersOfWindowsMoved(fromMs: number, toMs: number): Promise<string[]> {
+    const rows = await this.db.select<{ device_id: string }>(
+      `SELECT DISTINCT r.device_id FROM meeting_readers r JOIN attendance_sessions s ON s.id = r.session_id
+        WHERE (s.sign_in_from_ms > ? AND s.sign_in_from_ms <= ?) OR (s.sign_in_until_ms > ? AND s.sign_in_until_ms <= ?)`,
+      [fromMs, toMs, fromMs, toMs],
+    );
+    return rows.map((r) => r.device_id);
+  }
+
   private async list(where: string, params: (string | number)[]): Promise<MeetingView[]> {
     const rows = await this.db.select<Record<string, unknown>>(
       `SELECT m.session_id, m.organiser, m.open_roster, m.late_after_ms, s.kind, s.title, s.location,

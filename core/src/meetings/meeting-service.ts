@@ -8,6 +8,8 @@ import {
 } from '../contract/meetings.ts';
 import type { AttendanceService } from '../devices/attendance-service.ts';
 import { CoreError } from '../errors.ts';
+import { type Job, type JobLock, schedule } from '../jobs/scheduler.ts';
+import type { Logger } from '../log.ts';
 import type { NoticeRepository } from '../notices/notice-repository.ts';
 import { formatMinute } from '../time.ts';
 import type { MeetingRepository } from './meeting-repository.ts';
@@ -17,14 +19,59 @@ import type { MeetingRepository } from './meeting-repository.ts';
  * in through the one ATTENDANCE path, protocol § 7.14) plus its organiser, roster rule, lateness, readers
  * and seats; the board sorts the roster into signed in, late, absent and waiting at a given moment.
  */
+/** The Redis channel readers to tell their session again are published on (JSON device ids); gateways subscribe. */
+export const meetingSessionChannel = 'campus-card:meeting-sessions';
+
+type ReadersListener = (deviceIds: string[]) => void;
+
 export class MeetingService {
+  private readonly listeners: ReadersListener[] = [];
+  private readonly jobs: Job[] = [];
+
   constructor(
     private readonly meetings: MeetingRepository,
     private readonly attendance: AttendanceService,
     private readonly notices: NoticeRepository,
   ) {}
 
+  /** Told, after each commit, the readers whose current session may have changed (protocol § 7.27). */
+  onReadersChanged(listener: ReadersListener): void {
+    this.listeners.push(listener);
+  }
+
+  private tell(deviceIds: readonly string[]): void {
+    const unique = [...new Set(deviceIds)];
+    if (unique.length === 0) return;
+    for (const listener of this.listeners) listener(unique);
+  }
+
+  /**
+   * Tells the readers of sessions whose sign-in window opened or closed since the last run, every
+   * `everyMs`: the push that makes a reader switch at the start without guessing from its clock.
+   */
+  startSessionPush(everyMs: number, log: Logger, lock?: JobLock): void {
+    let sinceMs = Date.now();
+    this.jobs.push(
+      schedule({
+        name: 'meeting-session-push',
+        everyMs,
+        log,
+        lock,
+        run: async () => {
+          const nowMs = Date.now();
+          this.tell(await this.meetings.readersOfWindowsMoved(sinceMs, nowMs));
+          sinceMs = nowMs;
+        },
+      }),
+    );
+  }
+
+  async stopJobs(): Promise<void> {
+    await Promise.all(this.jobs.splice(0).map((job) => job.stop()));
+  }
+
   async create(input: z.output<typeof newMeetingSchema>): Promise<MeetingView> {
+    const before = await this.meetings.get(input.id);
     let roster: string[] = [];
     if (input.roster.by === 'list') roster = input.roster.personNos;
     if (input.roster.by === 'department') {
@@ -52,6 +99,8 @@ export class MeetingService {
       readers: input.readers,
       seats: input.seats,
     });
+    // A reader taken off the meeting is told as well: it may serve nothing now.
+    this.tell([...(before?.readers ?? []), ...input.readers]);
     return this.get(input.id);
   }
 

@@ -51,8 +51,6 @@ import { KioskCashService } from '../kiosks/kiosk-cash-service.ts';
 import { KioskIdentityRepository } from '../kiosks/kiosk-identity-repository.ts';
 import { KioskIdentityService } from '../kiosks/kiosk-identity-service.ts';
 import type { Batcher } from '../ledger/batcher.ts';
-import { MeetingRepository } from '../meetings/meeting-repository.ts';
-import { MeetingService } from '../meetings/meeting-service.ts';
 import {
   createMetricsRegistry,
   Gauge,
@@ -127,6 +125,7 @@ export function createCoreHttp(
     reports,
     passage,
     bus,
+    meetings,
     busRides,
     insight,
   } = core;
@@ -179,7 +178,7 @@ export function createCoreHttp(
     noticeRoutes(notices, monthlyStatements),
     messageRoutes(messages, config),
     topUpRoutes(topUps),
-    meetingRoutes(new MeetingService(new MeetingRepository(db), attendance, notices)),
+    meetingRoutes(meetings),
     busRoutes(bus, busRides),
     disputeRoutes(new DisputeService(new DisputeRepository(db), ledger)),
     visitorRoutes(

@@ -14,6 +14,7 @@ import {
   payUtilityAtKiosk,
 } from './kiosk.ts';
 import { feesAtKiosk, identifyByIdAtKiosk, reportLossAtKiosk } from './kiosk-person.ts';
+import { meetingSessionOf } from './meeting-session.ts';
 import { reportMeterUsage, startMeter, stopMeter } from './meter.ts';
 import { uploadOffline } from './offline.ts';
 import { pay } from './pay.ts';
@@ -44,6 +45,7 @@ export const handledKinds: ReadonlySet<Message['kind']> = new Set([
   'visitor_check',
   'bus_ride_check',
   'bus_run_table_request',
+  'meeting_session_request',
 ]);
 
 export type Handle = (ctx: RequestContext, request: Message) => Promise<Message | undefined>;
@@ -87,6 +89,8 @@ export function createHandlers(deps: HandlerDeps, now: () => number = Date.now):
         return checkBusRide(deps, ctx, request);
       case 'bus_run_table_request':
         return busRunTable(deps, request);
+      case 'meeting_session_request':
+        return meetingSessionOf(deps.core, ctx.deviceId);
       default:
         return undefined;
     }

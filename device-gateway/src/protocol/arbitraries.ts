@@ -30,6 +30,7 @@ import { type ProtocolErrorCode, protocolErrorCodes } from './errors.ts';
 import { type BusRideKind, type BusRideRefusal, busRideKinds, busRideRefusals } from './messages/bus.ts';
 import type { ScannedCode } from './messages/fields.ts';
 import type { Message, MessageKind } from './messages/index.ts';
+import { type MeetingSessionKind, meetingTitleBytesMax } from './messages/meeting-session.ts';
 import type { OfflineRecord } from './messages/offline.ts';
 import { curfewModes, doorCommands, doorEvents, passageCalendars, ruleEffects } from './messages/passage.ts';
 import { type VisitorRefusal, visitorRefusals } from './messages/visitor.ts';
@@ -315,6 +316,35 @@ export const messageArbitraries: { [K in MessageKind]: fc.Arbitrary<Extract<Mess
     freePersonTypes: fc.array(oneOf(personTypes), { maxLength: 5 }),
     bookedCardNos: fc.array(cardNo, { maxLength: 200 }),
   }).map(withKind('bus_run_table')),
+  meeting_session_request: fc.constant({ kind: 'meeting_session_request' as const }),
+  meeting_session: fc.oneof(
+    fc.constant({
+      kind: 'meeting_session' as const,
+      sessionKind: 'none' as MeetingSessionKind,
+      sessionId: '',
+      title: '',
+      startsAtMs: 0,
+      endsAtMs: 0,
+      signInFromMs: 0,
+      rosterSize: 0,
+    }),
+    fc
+      .record({
+        sessionKind: fc.constantFrom<MeetingSessionKind>('meeting', 'exam'),
+        sessionId: id(1, 32),
+        title: text(meetingTitleBytesMax),
+        signInFromMs: fc.integer({ min: 0, max: 2 ** 50 }),
+        before: fc.integer({ min: 0, max: 4 * 3_600_000 }),
+        length: fc.integer({ min: 1, max: 86_400_000 }),
+        rosterSize: u16,
+      })
+      .map(({ before, length, ...m }) => ({
+        kind: 'meeting_session' as const,
+        ...m,
+        startsAtMs: m.signInFromMs + before,
+        endsAtMs: m.signInFromMs + before + length,
+      })),
+  ),
   attendance: record({ sessionId: id(1, 32), code: scannedCode }).map(withKind('attendance')),
   attendance_result: fc
     .record({ status: oneOf(attendanceStatuses), refusal, recordedAtMs: timeMs.filter((t) => t > 0) })

@@ -52,6 +52,8 @@ export enum MessageType {
   KIOSK_FEES = 0x9b, // S→D, encrypted: the payment's outcome, balance after, receipt number, the bills still owed
   VISITOR_CHECK = 0x80, // D→S: a scanned visitor pass, the direction and the ID-number tail typed on entry
   VISITOR_RESULT = 0x81, // S→D, encrypted: allow or deny with the visitor reason, visitor and host names
+  MEETING_SESSION = 0x82, // S→D: the meeting or exam session the reader serves now (or none); also pushed, sequence 0
+  MEETING_SESSION_REQUEST = 0x83, // D→S: which session do I serve now? (after sign-in)
   BUS_RIDE_CHECK = 0x84, // D→S: the run id and the rider's scanned code at a school-bus reader
   BUS_RIDE_RESULT = 0x85, // S→D: let on (booked seat, free ride or fare charged) or refused with the bus reason
   BUS_RUN_TABLE_REQUEST = 0x86, // D→S: the run id, asked at the depot before the bus leaves
@@ -279,7 +281,7 @@ export const requestsOfKind: Readonly<Record<DeviceKind, ReadonlySet<MessageType
     MessageType.BUS_RIDE_CHECK,
     MessageType.BUS_RUN_TABLE_REQUEST,
   ]),
-  attendance: new Set([...sessionRequests, MessageType.ATTENDANCE]),
+  attendance: new Set([...sessionRequests, MessageType.ATTENDANCE, MessageType.MEETING_SESSION_REQUEST]),
   shower: new Set([
     ...sessionRequests,
     MessageType.METER_START,

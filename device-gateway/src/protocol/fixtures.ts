@@ -289,6 +289,27 @@ const specs: Spec[] = [
     },
   },
   {
+    name: 'meeting_session_request',
+    sequence: 2,
+    timestampMs: exampleTimeMs + 1_000,
+    message: { kind: 'meeting_session_request' },
+  },
+  {
+    name: 'meeting_session',
+    sequence: 2,
+    timestampMs: exampleTimeMs + 1_020,
+    message: {
+      kind: 'meeting_session',
+      sessionKind: 'exam',
+      sessionId: 'EXAM-DS-2026',
+      title: '数据结构期末考试',
+      startsAtMs: exampleTimeMs + 1_800_000,
+      endsAtMs: exampleTimeMs + 9_000_000,
+      signInFromMs: exampleTimeMs,
+      rosterSize: 60,
+    },
+  },
+  {
     name: 'bus_ride_check',
     sequence: 100,
     timestampMs: exampleTimeMs + 95_000,
@@ -691,6 +712,9 @@ const expectedHex: Record<string, string> = {
     'cacd0100328500000003e9000000640000019caca7a996010300000000c80000206c2dffedd6534e975d296f90fbc6d95e42',
   bus_run_table_request:
     'cacd0100428600000003e9000000650000019caca7ad601a30314a4633523242384334443645384630473248344a364b384d1640b8c746fc20f1c6b5602067833dfd',
+  meeting_session_request: 'cacd0100278300000003e9000000020000019caca63a48733dc34037c64100b531804eadb980fe',
+  meeting_session:
+    'cacd0100688200000003e9000000020000019caca63a5c020c4558414d2d44532d3230323618e695b0e68daee7bb93e69e84e69c9fe69cabe88083e8af950000019cacc1ada00000019cad2f8aa00000019caca63660003ce28ed7e270ac475ef65a9b3a9e62d4c8',
   bus_run_table:
     'cacd0100838701000003e9000000650000019caca7ad74c0c1c2c3c4c5c6c7c8c9cacb2493f76140953fea2346b5d313dd77d49192dec595b723bd6b8f836d933bf4b952c58a5956b59a8acb12c2a61fe0f0d2a2197d317310bff5a5ceea89c42e3a027c287391022efa30a58d1a6eca894d9e7d5e7c8128516fb313f42e1afd732ed5',
   attendance:

@@ -63,6 +63,12 @@ export {
   serializePayload,
 } from './messages/index.ts';
 export {
+  type MeetingSessionKind,
+  meetingSessionKinds,
+  meetingTitleBytesMax,
+  openRoster,
+} from './messages/meeting-session.ts';
+export {
   type OfflineGap,
   type OfflineRecord,
   type OfflineRecordBody,

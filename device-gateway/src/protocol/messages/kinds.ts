@@ -54,6 +54,8 @@ export const messageTypeOf = {
   kiosk_fees: MessageType.KIOSK_FEES,
   visitor_check: MessageType.VISITOR_CHECK,
   visitor_result: MessageType.VISITOR_RESULT,
+  meeting_session: MessageType.MEETING_SESSION,
+  meeting_session_request: MessageType.MEETING_SESSION_REQUEST,
   bus_ride_check: MessageType.BUS_RIDE_CHECK,
   bus_ride_result: MessageType.BUS_RIDE_RESULT,
   bus_run_table_request: MessageType.BUS_RUN_TABLE_REQUEST,
@@ -92,6 +94,7 @@ const deviceSends: ReadonlySet<MessageType> = new Set([
   MessageType.VISITOR_CHECK,
   MessageType.BUS_RIDE_CHECK,
   MessageType.BUS_RUN_TABLE_REQUEST,
+  MessageType.MEETING_SESSION_REQUEST,
 ]);
 
 export function directionOf(type: MessageType): Direction {

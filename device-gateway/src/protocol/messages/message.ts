@@ -21,6 +21,7 @@ import type {
   KioskLossResult,
   KioskReportLoss,
 } from './kiosk-person.ts';
+import type { MeetingSession, MeetingSessionRequest } from './meeting-session.ts';
 import type {
   MeterRefused,
   MeterSettled,
@@ -105,7 +106,9 @@ export type Message =
   | BusRideCheck
   | BusRideResult
   | BusRunTableRequest
-  | BusRunTable;
+  | BusRunTable
+  | MeetingSession
+  | MeetingSessionRequest;
 
 export type MessageKind = Message['kind'];
 
@@ -143,6 +146,8 @@ export type {
   KioskReportLoss,
   KioskUtilityPay,
   KioskUtilityResult,
+  MeetingSession,
+  MeetingSessionRequest,
   MeterRefused,
   MeterSettled,
   MeterStart,

@@ -24,6 +24,7 @@ import {
   parseKioskLossResult,
   parseKioskReportLoss,
 } from './kiosk-person.ts';
+import { parseMeetingSession, parseMeetingSessionRequest } from './meeting-session.ts';
 import type { Message } from './message.ts';
 import {
   parseMeterRefused,
@@ -156,6 +157,10 @@ function parseWith(type: MessageType, r: ByteReader): Message {
       return parseVisitorCheck(r);
     case MessageType.VISITOR_RESULT:
       return parseVisitorResult(r);
+    case MessageType.MEETING_SESSION:
+      return parseMeetingSession(r);
+    case MessageType.MEETING_SESSION_REQUEST:
+      return parseMeetingSessionRequest(r);
     case MessageType.BUS_RIDE_CHECK:
       return parseBusRideCheck(r);
     case MessageType.BUS_RIDE_RESULT:

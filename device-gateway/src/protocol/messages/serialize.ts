@@ -29,6 +29,7 @@ import {
   serializeKioskLossResult,
   serializeKioskReportLoss,
 } from './kiosk-person.ts';
+import { serializeMeetingSession, serializeMeetingSessionRequest } from './meeting-session.ts';
 import type { Message } from './message.ts';
 import {
   serializeMeterRefused,
@@ -211,6 +212,12 @@ export function serializePayload(m: Message, bytesMax: number = payloadBytesMax)
       break;
     case 'visitor_result':
       serializeVisitorResult(w, m);
+      break;
+    case 'meeting_session':
+      serializeMeetingSession(w, m);
+      break;
+    case 'meeting_session_request':
+      serializeMeetingSessionRequest(w, m);
       break;
     case 'bus_ride_check':
       serializeBusRideCheck(w, m);
