@@ -231,6 +231,13 @@ const schema = z.object({
     .string()
     .regex(/^\d+(MB|GB)$/)
     .describe("INSIGHT_MEMORY_LIMIT: DuckDB's buffer limit for the insight store, e.g. 1GB"),
+  insightRetentionDays: z.coerce
+    .number()
+    .int()
+    .refine((days) => days === 0 || days >= 30, 'INSIGHT_RETENTION_DAYS is 0 (keep all) or 30 or more')
+    .describe(
+      'INSIGHT_RETENTION_DAYS: rows older than this many days are deleted from the insight store after each extract run (docs/analytics.md); 0 keeps everything',
+    ),
   utilityUrl: z
     .url()
     .optional()
@@ -459,6 +466,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig {
     insightIntervalMs: env.INSIGHT_INTERVAL_MS ?? 600_000,
     insightOverlapMs: env.INSIGHT_OVERLAP_MS ?? 300_000,
     insightMemoryLimit: env.INSIGHT_MEMORY_LIMIT ?? '1GB',
+    insightRetentionDays: env.INSIGHT_RETENTION_DAYS ?? 400,
     utilityUrl: env.UTILITY_URL || undefined,
     utilityAppId: env.UTILITY_APP_ID ?? 'campus-card',
     utilitySecret:

@@ -294,3 +294,43 @@ function row(id: string, cardNo: string, merchantId: string, amount: number, atM
     createdAtMs: atMs,
   };
 }
+
+test('when the store is pruned to its retention, then every table loses the rows before the cut and keeps the rest', async () => {
+  // Goal: the retention setting bounds what the store keeps, sessions going with their rosters.
+  const store = await InsightStore.open({ path: ':memory:' });
+  try {
+    const cutMs = Date.UTC(2025, 5, 1);
+    const before = cutMs - 86_400_000;
+    const afterCut = cutMs + 86_400_000;
+    await store.putOperations([row('old', 'C1', 'M', 100, before), row('new', 'C1', 'M', 100, afterCut)]);
+    const sign = (sessionId: string, atMs: number) => ({
+      sessionId,
+      personNo: 'P1',
+      cardNo: 'C1',
+      deviceId: 'A1',
+      source: 'online',
+      recordedAtMs: atMs,
+    });
+    await store.putAttendance([sign('S-old', before), sign('S-new', afterCut)]);
+    const session = (id: string, atMs: number) => ({
+      id,
+      kind: 'class',
+      title: '高等数学',
+      startsAtMs: atMs,
+      endsAtMs: atMs + 6_000_000,
+      createdAtMs: atMs,
+      roster: ['P1'],
+    });
+    await store.putSessions([session('S-old', before), session('S-new', afterCut)]);
+    assert.equal(await store.prune(cutMs), 4, 'an operation, a sign-in, a session and its roster row');
+    assert.equal(await store.count('operations'), 1);
+    assert.equal(await store.count('attendance'), 1);
+    const facts = await store.rosterFacts(0, Date.UTC(2030, 0, 1));
+    assert.deepEqual(
+      facts.map((f) => [f.sessionId, f.attended]),
+      [['S-new', true]],
+    );
+  } finally {
+    store.close();
+  }
+});

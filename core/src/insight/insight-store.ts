@@ -512,6 +512,28 @@ export class InsightStore {
     return Number(rows[0]?.n ?? 0);
   }
 
+  /**
+   * Deletes every copied row older than beforeMs (the retention setting), sessions by their end with
+   * their rosters; the holders and merchants are replaced whole on each run anyway. Answers the rows
+   * deleted.
+   */
+  async prune(beforeMs: number): Promise<number> {
+    let deleted = 0;
+    const statements = [
+      'DELETE FROM operations WHERE created_at_ms < $1::BIGINT',
+      'DELETE FROM card_events WHERE created_at_ms < $1::BIGINT',
+      'DELETE FROM attendance WHERE recorded_at_ms < $1::BIGINT',
+      'DELETE FROM access WHERE occurred_at_ms < $1::BIGINT',
+      'DELETE FROM roster WHERE session_id IN (SELECT id FROM sessions WHERE ends_at_ms < $1::BIGINT)',
+      'DELETE FROM sessions WHERE ends_at_ms < $1::BIGINT',
+    ];
+    for (const statement of statements) {
+      const result = await this.con.run(statement, [beforeMs]);
+      deleted += Number(result.rowsChanged);
+    }
+    return deleted;
+  }
+
   /** Removes one extracted operation (the reconciliation test's way of losing a row). */
   async deleteOperation(id: string): Promise<void> {
     await this.con.run('DELETE FROM operations WHERE id = $1', [id]);
