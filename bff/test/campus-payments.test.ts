@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { startUtilityStandIn, type UtilityStandIn } from '../../mock/utility/server.ts';
+import { adminToken } from './admin-support.ts';
 import { boundStudent } from './students.ts';
 import { startWorld, type TestWorld } from './support.ts';
 
@@ -28,7 +29,7 @@ describe('fees and electricity for the signed-in student (BFF)', () => {
     for (const s of [a, b])
       await core.topUp({ id: randomUUID(), cardNo: s.cardNo, amount: 20_000, channel: 'cash' });
     const [cardA, cardB] = await Promise.all([core.getCard(a.cardNo), core.getCard(b.cardNo)]);
-    await core.createFeeItem({
+    const { item } = await core.createFeeItem({
       code: `BFF${Date.now().toString(36)}`,
       name: '考试报名费',
       category: 'exam',
@@ -71,6 +72,24 @@ describe('fees and electricity for the signed-in student (BFF)', () => {
       404,
     );
     assert.ok(billB);
+
+    // The finance office's export of the item (an auditor reads it too): a CSV download, audited.
+    await core.createAdmin({
+      username: 'feeaudit',
+      displayName: '审计',
+      role: 'auditor',
+      password: 'fee-audit-2026',
+    });
+    const token = await adminToken(world, 'feeaudit', 'fee-audit-2026');
+    const exported = await fetch(`${world.bff.url}/api/admin/v1/fees/${item.id}/export`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    assert.equal(exported.status, 200);
+    assert.equal(exported.headers.get('content-type'), 'text/csv; charset=utf-8');
+    assert.match(exported.headers.get('content-disposition') ?? '', new RegExp(`fee-${item.id}\\.csv`));
+    assert.ok((await exported.text()).includes(cardA.personNo), 'the paid bill is in the export');
+    const audit = await core.searchAudit({ action: 'fee.item.export', limit: 5 });
+    assert.ok(audit.items.some((e) => e.targetId === item.id));
 
     // Electricity: B pays for A's room from B's own card; A cannot follow B's order.
     meter.addRoom({ roomId: 'D01-101', building: '一号楼', roomNo: '101' });

@@ -6,8 +6,8 @@ import {
   utilityOrderStatuses,
   utilityServices,
 } from '@campus-card/core/contract';
-import type { Context } from 'koa';
 import { z } from 'zod';
+import { Download } from '../http/download.ts';
 import { parseBody, parseValue } from '../http/middleware.ts';
 import type { AdminRoute } from './routes.ts';
 
@@ -42,12 +42,6 @@ const ordersQuery = z.object({
   service: z.enum(utilityServices).default('electricity'),
   status: z.enum(utilityOrderStatuses).optional(),
 });
-
-function attach(ctx: Context, file: string, text: string): Buffer {
-  ctx.type = 'text/csv; charset=utf-8';
-  ctx.set('content-disposition', `attachment; filename="${file}"`);
-  return Buffer.from(text, 'utf8');
-}
 
 export const campusPaymentRoutes: readonly AdminRoute[] = [
   {
@@ -118,7 +112,7 @@ export const campusPaymentRoutes: readonly AdminRoute[] = [
       const { id } = parseValue(ctx.params, itemPath);
       const text = await s.core.exportFeeItem(id);
       await s.audit.record(admin, 'fee.item.export', 'fee_item', id, { format: 'csv' });
-      return attach(ctx, `fee-${id}.csv`, text);
+      return new Download(`fee-${id}.csv`, 'csv', Buffer.from(text, 'utf8'));
     },
   },
   {

@@ -19,7 +19,7 @@ import type { AdminRoute } from './routes.ts';
 const idPath = z.object({ id: passageId });
 const atQuery = z.object({ atMs: z.coerce.number().int().nonnegative().optional() });
 const devicePath = z.object({ deviceId: z.string().regex(/^[0-9]{1,10}$/, 'a device id is digits') });
-const exportQuery = z.object({ format: z.enum(['csv', 'xlsx']).default('csv') });
+const exportQuery = z.object({ format: z.enum(['csv', 'xlsx']) });
 
 export const passageRoutes: AdminRoute[] = [
   {
