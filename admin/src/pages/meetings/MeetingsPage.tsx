@@ -86,6 +86,11 @@ function Board({ id, onBack }: { id: string; onBack: () => void }) {
               { title: t.name, dataIndex: 'name', render: (v: string | null) => v ?? '—' },
               { title: t.department, dataIndex: 'department', render: (v: string | null) => v ?? '—' },
               { title: t.seat, dataIndex: 'seat', render: (v: string | null) => v ?? '—' },
+              // Exams: the invigilator compares faces. The card system keeps no person photos yet, so
+              // each row says so rather than showing a stranger's face or nothing.
+              ...(board.meeting.kind === 'exam'
+                ? [{ title: t.photo, key: 'photo', render: () => <Tag>{t.noPhoto}</Tag> }]
+                : []),
               {
                 title: t.status.signed_in,
                 dataIndex: 'status',

@@ -28,6 +28,8 @@ export const meetingText = {
   personNo: '学号/工号',
   name: '姓名',
   seat: '座位',
+  photo: '照片',
+  noPhoto: '无照片',
   signedInAt: '签到时间',
   made: (title: string) => `已创建：${title}`,
   confirmCreate: (title: string, people: string) => `创建「${title}」（${people}）？`,
