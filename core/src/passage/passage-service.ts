@@ -148,7 +148,7 @@ export class PassageService {
   async setDoorDevice(doorId: string, device: DoorDevice): Promise<void> {
     await this.change(async (tx) => {
       const door = await this.repo.place(doorId, tx);
-      if (!door || door.kind !== 'door') throw new CoreError('NOT_FOUND', 'no such door');
+      if (door?.kind !== 'door') throw new CoreError('NOT_FOUND', 'no such door');
       await this.repo.setDoorDevice(doorId, device, tx);
     });
   }
@@ -169,7 +169,7 @@ export class PassageService {
     return this.change(async (tx) => {
       for (const id of input.doorIds) {
         const door = await this.repo.place(id, tx);
-        if (!door || door.kind !== 'door') throw new CoreError('NOT_FOUND', `no such door: ${id}`);
+        if (door?.kind !== 'door') throw new CoreError('NOT_FOUND', `no such door: ${id}`);
       }
       return this.repo.insertGroup(input.name, input.doorIds, tx);
     });
@@ -223,7 +223,7 @@ export class PassageService {
     await this.change(
       async (tx) => {
         const building = await this.repo.place(buildingId, tx);
-        if (!building || building.kind !== 'building') throw new CoreError('NOT_FOUND', 'no such building');
+        if (building?.kind !== 'building') throw new CoreError('NOT_FOUND', 'no such building');
         await this.repo.setResident(personNo, buildingId, room, tx);
       },
       { people: true },
@@ -345,7 +345,7 @@ export class PassageService {
   ): Promise<{ personNo: string; late: boolean }[]> {
     const state = await this.current();
     const door = state.tree.places.get(doorId);
-    if (!door || door.kind !== 'door') throw new CoreError('NOT_FOUND', 'no such door');
+    if (door?.kind !== 'door') throw new CoreError('NOT_FOUND', 'no such door');
     const ctx = state.tree.doorContext(doorId, 'in');
     const out: { personNo: string; late: boolean }[] = [];
     for (const person of await this.repo.everyone()) {
