@@ -158,4 +158,39 @@ describe('admin: campus insight, hidden-need candidates and attendance warnings'
       ['计算机学院', '期中学业预警'],
     ]);
   });
+
+  test('when the aid office approves candidates, then they become one subsidy draft for finance to approve; a card that is no candidate, a bad amount and a second batch for the month are refused', async () => {
+    // Goal: the hand-over to the maker–checker subsidy flow takes only that month's candidates, once.
+    const thresholds = { campusDaysMin: 1, mealsRatioMax: 1, spendRatioMax: 0.7 };
+    const post = (body: Record<string, unknown>) =>
+      world.request<{
+        code?: string;
+        status?: string;
+        validCount?: number;
+        totalAmount?: number;
+        id?: string;
+      }>('POST', `${api}/insight/hidden-need/batch`, {
+        token: tokens.aid_office,
+        body: { month, reason: '隐形资助复核通过', thresholds, ...body },
+      });
+    const stranger = await openCard(world, '计算机学院');
+    const outside = await post({ cardNos: [needy, stranger], amountFen: 20_000 });
+    assert.equal(outside.status, 400, JSON.stringify(outside.body));
+    assert.equal(outside.body.code, 'VALIDATION_FAILED');
+    assert.equal((await post({ cardNos: [needy], amountFen: 0 })).status, 400);
+    assert.equal((await post({ cardNos: [needy], amountFen: 12.5 })).status, 400, 'fen are whole');
+    const made = await post({ cardNos: [needy], amountFen: 20_000 });
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    assert.deepEqual(
+      { status: made.body.status, validCount: made.body.validCount, totalAmount: made.body.totalAmount },
+      { status: 'draft', validCount: 1, totalAmount: 20_000 },
+    );
+    const again = await post({ cardNos: [needy], amountFen: 20_000 });
+    assert.equal(again.status, 400, 'a retried click makes no second batch');
+    const audit = await world.core.client.searchAudit({ action: 'insight.hidden_need.batch', limit: 10 });
+    assert.deepEqual(
+      audit.items.map((a) => a.targetId),
+      [made.body.id],
+    );
+  });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseValue } from '../http/middleware.ts';
+import { parseBody, parseValue } from '../http/middleware.ts';
 import type { AdminRoute } from './routes.ts';
 
 // Campus insight in the backoffice (docs/analytics.md). Hidden-need candidates are the student-aid
@@ -18,6 +18,21 @@ const hiddenNeedQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1_000).optional(),
 });
 
+const hiddenNeedBatchBody = z.strictObject({
+  month: hiddenNeedQuery.shape.month,
+  reason: hiddenNeedQuery.shape.reason,
+  cardNos: z.array(z.string().min(1).max(20)).min(1).max(1_000),
+  /** Each student's amount, fen: at most ¥1,000 a month. Refused, never corrected, when out of range. */
+  amountFen: z.number().int().positive().max(100_000),
+  thresholds: z
+    .strictObject({
+      campusDaysMin: z.number().int().min(1).max(31).optional(),
+      mealsRatioMax: z.number().gt(0).max(1).optional(),
+      spendRatioMax: z.number().gt(0).max(1).optional(),
+    })
+    .default({}),
+});
+
 const attendanceWarningsQuery = z.object({
   reason: z.string().trim().min(4).max(200),
   streakMin: z.coerce.number().int().min(2).max(50).optional(),
@@ -34,6 +49,17 @@ export const insightRoutes: AdminRoute[] = [
     handle: (ctx, admin, s) => {
       const { reason, ...request } = parseValue({ ...ctx.query }, hiddenNeedQuery);
       return s.insight.hiddenNeed(admin, reason, request);
+    },
+  },
+  {
+    // The approved list becomes a subsidy draft for finance to approve and post (maker–checker).
+    method: 'POST',
+    path: '/insight/hidden-need/batch',
+    right: 'insight.aid',
+    handle: async (ctx, admin, s) => {
+      const batch = await s.insight.hiddenNeedBatch(admin, parseBody(ctx, hiddenNeedBatchBody));
+      ctx.status = 201;
+      return batch;
     },
   },
   {

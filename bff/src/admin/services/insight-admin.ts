@@ -31,6 +31,50 @@ export class InsightAdmin {
   }
 
   /**
+   * The approved candidates of a month become an ordinary subsidy batch (a draft that finance approves
+   * and posts through the existing maker–checker flow). Only cards that are that month's candidates
+   * under the thresholds given can be in it, and a month has one such batch (a retried click does not
+   * make a second). The batch's title names the month and meals only, never why.
+   */
+  async hiddenNeedBatch(
+    admin: AdminSession,
+    input: {
+      month: string;
+      cardNos: string[];
+      amountFen: number;
+      reason: string;
+      thresholds: Omit<Parameters<CoreClient['insightHiddenNeed']>[0], 'month' | 'limit'>;
+    },
+  ) {
+    const title = `${input.month} 餐费补助`;
+    const existing = await this.core.subsidyBatches({ limit: 100 });
+    if (existing.items.some((b) => b.title === title && b.status !== 'rejected'))
+      throw new BffError('VALIDATION_FAILED', 'a batch for this month exists already');
+    const { items } = await this.core.insightHiddenNeed({
+      ...input.thresholds,
+      month: input.month,
+      limit: 1_000,
+    });
+    const candidates = new Set(items.map((c) => c.cardNo));
+    const outside = input.cardNos.filter((cardNo) => !candidates.has(cardNo));
+    if (outside.length > 0)
+      throw new BffError('VALIDATION_FAILED', `not candidates of ${input.month}: ${outside.length} cards`);
+    const amount = `${Math.floor(input.amountFen / 100)}.${String(input.amountFen % 100).padStart(2, '0')}`;
+    const rows = [];
+    for (const cardNo of new Set(input.cardNos))
+      rows.push({ personNo: (await this.core.getCard(cardNo)).personNo, amount });
+    const batch = await this.core.createSubsidyBatch({ title, createdBy: admin.adminId, source: { rows } });
+    await this.audit.record(admin, 'insight.hidden_need.batch', 'subsidy_batch', batch.id, {
+      reason: input.reason,
+      month: input.month,
+      cards: rows.length,
+      amountFen: input.amountFen,
+      thresholds: input.thresholds,
+    });
+    return batch;
+  }
+
+  /**
    * Attendance warnings: the admin's own department, whatever the query says; an admin with no
    * department (the super admin) sees every department. A counsellor without a department sees none.
    */
