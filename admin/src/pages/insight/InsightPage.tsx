@@ -3,11 +3,16 @@ import type {
   AttendanceWarningsAnswer,
   HiddenNeedCandidate,
 } from '@campus-card/core/contract/insight';
-import { Alert, Button, Card, Form, Input, InputNumber, Space, Table, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Form, Input, InputNumber, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { api, when, yuan } from '../../api.ts';
+import { confirmMoney } from '../../components/confirm.tsx';
+import { fenOf, MoneyField } from '../../components/MoneyField.tsx';
 import { describeError } from '../../strings/errors.ts';
 import { attendanceReasonText, hiddenNeedReasonText, insightText as t } from './strings.ts';
+
+/** Each student's subsidy: at most ¥1,000 (the BFF refuses more). */
+const amountRule = { maxFen: 100_000 };
 
 /** This month in Asia/Shanghai, 'YYYY-MM'. */
 const thisMonth = () => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 7);
@@ -37,14 +42,57 @@ const query = (values: Record<string, unknown>) =>
  * the aid office sets. Nothing is fetched until a reason is given: the BFF audits every view with it.
  */
 export function HiddenNeedPage() {
+  const { modal } = App.useApp();
   const [items, setItems] = useState<HiddenNeedCandidate[] | null>(null);
   const [total, setTotal] = useState(0);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
+  const [asked, setAsked] = useState<Record<string, unknown>>({});
+  const [selected, setSelected] = useState<string[]>([]);
+  const [done, setDone] = useState<string | null>(null);
+  const [batchForm] = Form.useForm<{ amount: string }>();
+
+  /** The chosen candidates become a subsidy draft, confirmed with the amounts in figures and 大写. */
+  const makeBatch = async () => {
+    const { amount } = await batchForm.validateFields();
+    const amountFen = fenOf(amount, amountRule);
+    const { month, reason, ...thresholds } = asked as { month: string; reason: string };
+      string,
+      string & number
+    >;
+    confirmMoney(modal, {
+      title: t.batchTitle(month),
+      amountFen: amountFen * selected.length,
+      amountLabel: t.batchTotal,
+      details: [
+        [t.batchEach, yuan(amountFen)],
+        [t.batchCount, String(selected.length)],
+      ],
+      note: t.batchNote,
+      onOk: async () => {
+        try {
+          await api('POST', '/insight/hidden-need/batch', {
+            month,
+            reason,
+            cardNos: selected,
+            amountFen,
+            thresholds,
+          });
+          setDone(t.batchDone);
+          setSelected([]);
+        } catch (e) {
+          setError(describeError(e));
+        }
+      },
+    });
+  };
 
   const run = async (values: Record<string, unknown>) => {
     setLoading(true);
     setError(null);
+    setDone(null);
+    setAsked(values);
+    setSelected([]);
     try {
       const answer = await api<{ total: number; items: HiddenNeedCandidate[] }>(
         'GET',
@@ -89,10 +137,20 @@ export function HiddenNeedPage() {
         </Button>
       </Form>
       {error ? <Alert type="error" showIcon message={error} style={{ marginTop: 16 }} /> : null}
+      {done ? <Alert type="success" showIcon message={done} style={{ marginTop: 16 }} /> : null}
+      {items && items.length > 0 ? (
+        <Form form={batchForm} layout="inline" style={{ marginTop: 16 }}>
+          <MoneyField name="amount" label={t.batchEach} rule={amountRule} testId="aid-amount" />
+          <Button type="primary" disabled={selected.length === 0} onClick={() => void makeBatch()}>
+            {t.batchButton(selected.length)}
+          </Button>
+        </Form>
+      ) : null}
       {items ? (
         <Table<HiddenNeedCandidate>
           style={{ marginTop: 16 }}
           rowKey="cardNo"
+          rowSelection={{ selectedRowKeys: selected, onChange: (keys) => setSelected(keys.map(String)) }}
           dataSource={items}
           locale={{ emptyText: t.empty }}
           title={() => t.total(total)}

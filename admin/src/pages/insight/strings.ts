@@ -33,6 +33,14 @@ export const insightText = {
   never: '近 60 天没有',
   total: (n: number) => `共 ${n} 人`,
   empty: '没有符合条件的学生',
+  batchEach: '每人补助',
+  batchTotal: '合计',
+  batchCount: '人数',
+  batchButton: (n: number) => `选中 ${n} 人生成补助批次`,
+  batchTitle: (month: string) => `生成 ${month} 餐费补助批次`,
+  batchNote:
+    '批次生成后为草稿，须由财务在“补助发放”中审批后入账到学生的补助钱包；学生无需申请，也不会被告知入选原因。',
+  batchDone: '补助批次已生成，等待财务审批',
   percent: (ratio: number) => `${Math.round(ratio * 100)}%`,
 };
 
