@@ -214,7 +214,6 @@ export function createCore(
     freePersonTypes: config.busFreePersonTypes,
     offlineRidesPerCardMax: config.busOfflineRidesPerCardMax,
   });
-  const meetings = new MeetingService(new MeetingRepository(db), attendance, notices);
   const offline = new OfflineRecords(db, ledger, access, attendance, cards, busRides);
   const messageRepo = new MessageRepository(db);
   const messages = new MessageService(messageRepo, new BindingRepository(db), {
@@ -223,6 +222,7 @@ export function createCore(
       return sealed === undefined ? undefined : pii.decrypt(sealed);
     },
   });
+  const meetings = new MeetingService(new MeetingRepository(db), attendance, notices, messages);
   // Card activity becomes messages outside the app only where a channel delivers them.
   if (config.messagesChannels.length > 0) new MessageEvents(messages, cards, log).follow(activity);
   const subsidies = new SubsidyService(new SubsidyRepository(db), ledger, log, {
@@ -383,6 +383,8 @@ export async function startCore(
     publisher?.publish(meetingSessionChannel, JSON.stringify(deviceIds)).catch(() => {});
   });
   core.meetings.startSessionPush(meetingSessionPushIntervalMs, core.log, jobLock);
+  // Each student's attendance of last week, as a message, on Monday morning (once per person and week).
+  core.meetings.startWeekSummaries(core.log, jobLock);
   // Messages outside the app leave the outbox on the channels MESSAGES_CHANNELS switches on.
   const messageDelivery = startMessageDelivery(
     config,

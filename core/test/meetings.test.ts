@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { dialects, startTestCore, type TestCore } from '@campus-card/tests/kit';
+import { BindingRepository } from '../src/bindings/binding-repository.ts';
 import { CoreError } from '../src/client/index.ts';
+import { shanghaiWeek } from '../src/meetings/meeting-service.ts';
 
 // Goal: a meeting or exam made in the backoffice is an attendance session readers sign people into; the
 // board sorts its roster into signed in, late, absent and waiting at a moment; an open meeting takes
@@ -134,6 +136,46 @@ for (const dialect of dialects) {
         t.client.meeting(id),
         (e: unknown) => e instanceof CoreError && e.code === 'MEETING_NOT_FOUND',
       );
+    });
+
+    test('when a student had three sessions in a past week, then the week counts one on time, one late, one absent, and the weekly message is queued once', async () => {
+      // Goal: the weekly attendance summary (#15) counts by each session's lateness and is sent once per person and week.
+      const s = await person(unique('院系'));
+      const week = shanghaiWeek(Date.now() - 14 * 86_400_000);
+      const meeting = async (hour: number) => {
+        const id = unique('WK-');
+        const startsAtMs = week.fromMs + hour * 3_600_000;
+        await t.client.createMeeting({
+          id,
+          kind: 'meeting',
+          title: '周例会',
+          startsAtMs,
+          endsAtMs: startsAtMs + 3_600_000,
+          lateAfterMs: 10 * 60_000,
+          roster: { by: 'list', personNos: [s.personNo] },
+          organiser: 'admin-1',
+        });
+        return { id, startsAtMs };
+      };
+      const onTime = await meeting(10);
+      const late = await meeting(34);
+      await meeting(58);
+      await signIn(onTime.id, s.cardNo, onTime.startsAtMs + 60_000);
+      await signIn(late.id, s.cardNo, late.startsAtMs + 20 * 60_000);
+      const meetings = t.core.meetings;
+      assert.deepEqual(await meetings.week(s.personNo, week.fromMs, Date.now()), {
+        personNo: s.personNo,
+        weekStart: week.weekStart,
+        expected: 3,
+        attended: 2,
+        late: 1,
+        absent: 1,
+      });
+      // Bound on WeChat, so the message has a channel; the second run for the week queues nothing.
+      const { personId } = await t.client.getCard(s.cardNo);
+      await new BindingRepository(t.core.db).insert(`o-${s.personNo}`, personId, s.cardNo);
+      assert.equal(await meetings.sendWeekSummaries(week.fromMs, Date.now()), 1);
+      assert.equal(await meetings.sendWeekSummaries(week.fromMs + 3_600_000, Date.now()), 0);
     });
   });
 }

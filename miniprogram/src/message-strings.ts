@@ -11,6 +11,7 @@ export const messageStrings = {
     statement: '月度账单',
     news: '重要通知',
     hold_released: '预授权释放',
+    attendance_week: '每周考勤汇总',
   } as Record<string, string>,
   receiptsHint: '凭证通知默认关闭，开启后每笔消费和充值都会通知你。',
   lowBalance: '余额低于此金额时提醒（元，留空则不提醒）',

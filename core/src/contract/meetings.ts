@@ -78,6 +78,21 @@ export interface MeetingBoardRow {
   personId: string | null;
 }
 
+/** A student's attendance in one Asia/Shanghai week (Monday to Sunday), classes, meetings and exams alike. */
+export interface AttendanceWeek {
+  personNo: string;
+  /** The week's Monday, YYYY-MM-DD. */
+  weekStart: string;
+  /** Sessions on the person's roster that started this week and had ended by then (or were signed in). */
+  expected: number;
+  /** Signed in (on time or late). */
+  attended: number;
+  /** Signed in after start + the session's late-after (5 min where the session sets none). */
+  late: number;
+  /** Ended without a sign-in. */
+  absent: number;
+}
+
 export interface MeetingBoard {
   meeting: MeetingView;
   counts: Record<MeetingBoardStatus, number>;

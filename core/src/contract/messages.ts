@@ -8,6 +8,7 @@ export const messageKindNames = [
   'statement',
   'news',
   'hold_released',
+  'attendance_week',
 ] as const;
 export const messageChannelNames = ['wechat', 'alipay', 'sms'] as const;
 export const messageStatusNames = [

@@ -72,6 +72,41 @@ export class MeetingRepository {
     return first ? this.get(first.session_id) : undefined;
   }
 
+  /** The person's rostered sessions starting in [fromMs, toMs), with the lateness rule and their sign-in. */
+  async sessionsOf(
+    personNo: string,
+    fromMs: number,
+    toMs: number,
+  ): Promise<
+    { startsAtMs: number; endsAtMs: number; lateAfterMs: number | null; recordedAtMs: number | null }[]
+  > {
+    const rows = await this.db.select<Record<string, unknown>>(
+      `SELECT s.starts_at_ms, s.ends_at_ms, m.late_after_ms, r.recorded_at_ms
+         FROM attendance_roster a JOIN attendance_sessions s ON s.id = a.session_id
+         LEFT JOIN meetings m ON m.session_id = s.id
+         LEFT JOIN attendance_records r ON r.session_id = s.id AND r.person_no = a.person_no
+        WHERE a.person_no = ? AND s.starts_at_ms >= ? AND s.starts_at_ms < ?`,
+      [personNo, fromMs, toMs],
+    );
+    const n = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+    return rows.map((r) => ({
+      startsAtMs: Number(r.starts_at_ms),
+      endsAtMs: Number(r.ends_at_ms),
+      lateAfterMs: n(r.late_after_ms),
+      recordedAtMs: n(r.recorded_at_ms),
+    }));
+  }
+
+  /** People on the roster of any session starting in [fromMs, toMs). */
+  async rosteredBetween(fromMs: number, toMs: number): Promise<string[]> {
+    const rows = await this.db.select<{ person_no: string }>(
+      `SELECT DISTINCT a.person_no FROM attendance_roster a JOIN attendance_sessions s ON s.id = a.session_id
+        WHERE s.starts_at_ms >= ? AND s.starts_at_ms < ? ORDER BY a.person_no`,
+      [fromMs, toMs],
+    );
+    return rows.map((r) => r.person_no);
+  }
+
   /** Readers of sessions whose sign-in opened or closed in (fromMs, toMs]. */
   async readersOfWindowsMoved(fromMs: number, toMs: number): Promise<string[]> {
     const rows = await this.db.select<{ device_id: string }>(

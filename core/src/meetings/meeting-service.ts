@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import {
+  type AttendanceWeek,
   type MeetingBoard,
   type MeetingBoardStatus,
   type MeetingView,
@@ -10,8 +11,9 @@ import type { AttendanceService } from '../devices/attendance-service.ts';
 import { CoreError } from '../errors.ts';
 import { type Job, type JobLock, schedule } from '../jobs/scheduler.ts';
 import type { Logger } from '../log.ts';
+import type { MessageService } from '../messages/message-service.ts';
 import type { NoticeRepository } from '../notices/notice-repository.ts';
-import { formatMinute } from '../time.ts';
+import { dayBoundsMs, formatDay, formatMinute, shanghaiDay } from '../time.ts';
 import type { MeetingRepository } from './meeting-repository.ts';
 
 /**
@@ -24,6 +26,20 @@ export const meetingSessionChannel = 'campus-card:meeting-sessions';
 
 type ReadersListener = (deviceIds: string[]) => void;
 
+/** Where a session sets no lateness (a class), a sign-in this long after the start is late. */
+const lateAfterMsDefault = 5 * 60_000;
+
+/** The Asia/Shanghai week (Monday first) holding `atMs`: its Monday and its bounds. */
+export function shanghaiWeek(atMs: number): { weekStart: string; fromMs: number; toMs: number } {
+  const day = shanghaiDay(atMs);
+  const monday = day - ((day + 3) % 7); // day 0, 1970-01-01, was a Thursday
+  return {
+    weekStart: formatDay(monday),
+    fromMs: dayBoundsMs(monday).startMs,
+    toMs: dayBoundsMs(monday + 7).startMs,
+  };
+}
+
 export class MeetingService {
   private readonly listeners: ReadersListener[] = [];
   private readonly jobs: Job[] = [];
@@ -32,6 +48,7 @@ export class MeetingService {
     private readonly meetings: MeetingRepository,
     private readonly attendance: AttendanceService,
     private readonly notices: NoticeRepository,
+    private readonly messages?: Pick<MessageService, 'send'>,
   ) {}
 
   /** Told, after each commit, the readers whose current session may have changed (protocol § 7.27). */
@@ -61,6 +78,69 @@ export class MeetingService {
           const nowMs = Date.now();
           this.tell(await this.meetings.readersOfWindowsMoved(sinceMs, nowMs));
           sinceMs = nowMs;
+        },
+      }),
+    );
+  }
+
+  /**
+   * A student's week (the Shanghai week holding `weekAtMs`) as it stands at `nowMs`: sessions on their
+   * roster that ended (or that they signed in to), attended, late and absent.
+   */
+  async week(personNo: string, weekAtMs: number, nowMs: number): Promise<AttendanceWeek> {
+    const { weekStart, fromMs, toMs } = shanghaiWeek(weekAtMs);
+    const out: AttendanceWeek = { personNo, weekStart, expected: 0, attended: 0, late: 0, absent: 0 };
+    for (const s of await this.meetings.sessionsOf(personNo, fromMs, toMs)) {
+      if (s.recordedAtMs !== null) {
+        out.expected += 1;
+        out.attended += 1;
+        if (s.recordedAtMs > s.startsAtMs + (s.lateAfterMs ?? lateAfterMsDefault)) out.late += 1;
+      } else if (s.endsAtMs <= nowMs) {
+        out.expected += 1;
+        out.absent += 1;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Sends each student rostered in the week holding `weekAtMs` their summary as a message
+   * (`attendance_week`). The event key names the week and the outbox keys it by person, so a second run
+   * for the same week tells nobody twice. Answers how many people were sent a new message.
+   */
+  async sendWeekSummaries(weekAtMs: number, nowMs: number): Promise<number> {
+    if (!this.messages) return 0;
+    const { weekStart, fromMs, toMs } = shanghaiWeek(weekAtMs);
+    let sent = 0;
+    for (const personNo of await this.meetings.rosteredBetween(fromMs, toMs)) {
+      const w = await this.week(personNo, weekAtMs, nowMs);
+      if (w.expected === 0) continue;
+      const result = await this.messages.send(personNo, {
+        key: `attendance-week:${weekStart}`,
+        kind: 'attendance_week',
+        fields: [
+          `${weekStart} 起一周考勤`,
+          `应到${w.expected} 实到${w.attended}`,
+          `迟到${w.late} 缺勤${w.absent}`,
+        ],
+        page: 'pages/records/index',
+      });
+      if (result.queued.length > 0) sent += 1;
+    }
+    return sent;
+  }
+
+  /** Monday 08:00 Asia/Shanghai: last week's summaries (one instance a tick; a rerun adds nothing). */
+  startWeekSummaries(log: Logger, lock?: JobLock): void {
+    this.jobs.push(
+      schedule({
+        name: 'attendance-week-summaries',
+        cron: '0 0 8 * * 1',
+        log,
+        lock,
+        run: async () => {
+          const nowMs = Date.now();
+          await this.sendWeekSummaries(nowMs - 7 * 86_400_000, nowMs);
         },
       }),
     );

@@ -16,6 +16,7 @@ export const messageKindList: readonly MessageKind[] = [
   'statement',
   'news',
   'hold_released',
+  'attendance_week',
 ];
 
 export const messagePreferences = (api: ApiClient): Promise<MessagePreferences> =>

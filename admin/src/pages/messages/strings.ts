@@ -27,6 +27,7 @@ export const messageText = {
     statement: '月度账单',
     news: '重要通知',
     hold_released: '预授权释放',
+    attendance_week: '每周考勤',
   } as Record<string, string>,
   status: {
     pending: '待发送',
