@@ -1,0 +1,113 @@
+// bench:insight (#17, docs/analytics.md): the insight store's initial build over months of synthetic
+// campus activity, the daily incremental load, and the dashboard's queries, timed. The activity is
+// generated a month at a time (synthetic-campus.ts, one seed per month) so memory stays bounded, and
+// loaded in pages of 50,000 rows as the extract does. Prints figures; the run is recorded in
+// docs/benchmarks.md.
+//   npm run bench:insight                      20,000 students, 12 months, a DuckDB file in /tmp
+//   npm run bench:insight -- --quick           2,000 students, 3 months (a quick check)
+//   npm run bench:insight -- --students N --months N
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { detectAbnormalSpending } from '../src/insight/abnormal-spending.ts';
+import { loadNow, slotMs } from '../src/insight/canteen-load.ts';
+import { hiddenNeedCandidates } from '../src/insight/hidden-need.ts';
+import { InsightStore, type OperationRow } from '../src/insight/insight-store.ts';
+import { generateCampus } from '../src/insight/synthetic-campus.ts';
+import { addMonthsToKey, dayBoundsMs, formatDay, monthDays, parseDay, parseMonth } from '../src/time.ts';
+
+const { values } = parseArgs({
+  options: { quick: { type: 'boolean' }, students: { type: 'string' }, months: { type: 'string' } },
+});
+const students = Number(values.students ?? (values.quick ? 2_000 : 20_000));
+const months = Number(values.months ?? (values.quick ? 3 : 12));
+const firstMonth = '2025-01';
+const pageRows = 50_000;
+
+const dir = mkdtempSync(join(tmpdir(), 'cc-bench-insight-'));
+const store = await InsightStore.open({ path: join(dir, 'insight.duckdb') });
+const seconds = (ms: number) => `${(ms / 1_000).toFixed(1)} s`;
+const timed = async <T>(what: () => Promise<T>): Promise<[T, number]> => {
+  const started = performance.now();
+  const result = await what();
+  return [result, performance.now() - started];
+};
+const load = async (rows: OperationRow[]) => {
+  for (let i = 0; i < rows.length; i += pageRows) await store.putOperations(rows.slice(i, i + pageRows));
+};
+
+try {
+  let total = 0;
+  let generateMs = 0;
+  let loadMs = 0;
+  let lastMonth = firstMonth;
+  for (let m = 0; m < months; m++) {
+    const month = addMonthsToKey(firstMonth, m);
+    const { first, last } = monthDays(parseMonth(month) as NonNullable<ReturnType<typeof parseMonth>>);
+    const started = performance.now();
+    const campus = generateCampus({ seed: 1_000 + m, students, firstDay: first, lastDay: last });
+    generateMs += performance.now() - started;
+    if (m === 0) {
+      await store.replaceMerchants(campus.merchants);
+      await store.replaceHolders(campus.holders);
+    }
+    const [, ms] = await timed(() => load(campus.operations));
+    loadMs += ms;
+    total += campus.operations.length;
+    lastMonth = month;
+    console.log(
+      `  ${month}: ${campus.operations.length.toLocaleString('en')} payments loaded in ${seconds(ms)}`,
+    );
+  }
+  console.log(
+    `initial build: ${total.toLocaleString('en')} payments of ${students.toLocaleString('en')} students over ${months} months loaded in ${seconds(loadMs)} (${Math.round(total / (loadMs / 1_000)).toLocaleString('en')} rows/s; generating them took ${seconds(generateMs)})`,
+  );
+
+  // The daily incremental update: one more day's payments, as one extract run after midnight copies them.
+  const nextDay = formatDay(
+    (parseDay(
+      monthDays(parseMonth(lastMonth) as NonNullable<ReturnType<typeof parseMonth>>).last,
+    ) as number) + 1,
+  );
+  const day = generateCampus({ seed: 9_999, students, firstDay: nextDay, lastDay: nextDay });
+  const [, dayMs] = await timed(() => load(day.operations));
+  console.log(
+    `daily update: ${day.operations.length.toLocaleString('en')} payments of ${nextDay} in ${seconds(dayMs)}`,
+  );
+
+  // The dashboard's and the pages' queries.
+  const dayStart = dayBoundsMs(parseDay(nextDay) as number).startMs;
+  const [candidates, needMs] = await timed(() => hiddenNeedCandidates(store, lastMonth));
+  const [alerts, abnormalMs] = await timed(async () =>
+    detectAbnormalSpending(
+      await store.paymentPoints(dayStart - 60 * 86_400_000, dayStart + 86_400_000),
+      dayStart,
+      dayStart + 86_400_000,
+    ),
+  );
+  const [windows, loadNowMs] = await timed(async () =>
+    loadNow(
+      await store.slotCounts(dayStart - 56 * 86_400_000, dayStart + 86_400_000),
+      parseDay(nextDay) as number,
+      Math.floor((12 * 3_600_000) / slotMs),
+    ),
+  );
+  const [, totalsMs] = await timed(() =>
+    store.totalsByDayKind((parseDay(nextDay) as number) - 30, parseDay(nextDay) as number),
+  );
+  console.log(
+    `hidden-need candidates of ${lastMonth} (with six months of history): ${candidates.length} in ${Math.round(needMs)} ms`,
+  );
+  console.log(
+    `abnormal spending over the day (60-day profiles): ${alerts.length} alerts in ${Math.round(abnormalMs)} ms`,
+  );
+  console.log(
+    `canteen load now and in 30 minutes (8 weeks of slots): ${windows.length} windows in ${Math.round(loadNowMs)} ms`,
+  );
+  console.log(`daily totals by kind over 30 days (the reconciliation's query): ${Math.round(totalsMs)} ms`);
+} finally {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+}
