@@ -3,6 +3,7 @@ import { addDays, daysBoundsMs, formatDateTime, shanghaiToday } from '@campus-ca
 import { Alert, Button, Card, Input, Select, Space, Table, Tag } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { api } from '../../api.ts';
+import { Outcome } from '../../components/Outcome.tsx';
 import { download } from '../../download.ts';
 import { describeError } from '../../strings.ts';
 import { accessLogText as t } from './access-log-strings.ts';
@@ -79,12 +80,14 @@ export function AccessLogCard({ places }: { places: Place[] }) {
   return (
     <Card title={t.title} id="access-log">
       <Space direction="vertical" style={{ width: '100%' }}>
-        {error ? (
-          <Alert type="error" message={error} showIcon closable onClose={() => setError(null)} />
-        ) : null}
-        {note ? (
-          <Alert type="success" message={note} showIcon closable onClose={() => setNote(null)} />
-        ) : null}
+        <Outcome
+          error={error}
+          note={note}
+          onClose={() => {
+            setError(null);
+            setNote(null);
+          }}
+        />
         <Space wrap>
           <Input
             aria-label={t.from}

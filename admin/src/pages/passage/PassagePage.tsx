@@ -17,6 +17,7 @@ import {
 } from 'antd';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api, type Me } from '../../api.ts';
+import { Outcome } from '../../components/Outcome.tsx';
 import { describeError, passageText as t } from '../../strings.ts';
 import { AccessLogCard } from './AccessLogCard.tsx';
 import { PlaceEditor } from './PlaceEditor.tsx';
@@ -303,8 +304,14 @@ export function PassagePage({ me }: { me: Me }) {
 
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
-      {error ? <Alert type="error" message={error} showIcon closable onClose={() => setError(null)} /> : null}
-      {note ? <Alert type="success" message={note} showIcon closable onClose={() => setNote(null)} /> : null}
+      <Outcome
+        error={error}
+        note={note}
+        onClose={() => {
+          setError(null);
+          setNote(null);
+        }}
+      />
       <Row gutter={16}>
         <Col span={9}>
           <Card title={t.places} id="passage-tree">

@@ -1,7 +1,8 @@
 import type { Place } from '@campus-card/core/contract';
-import { Alert, Button, Card, Input, Modal, Select, Space, Table } from 'antd';
+import { Button, Card, Input, Modal, Select, Space, Table } from 'antd';
 import { useEffect, useState } from 'react';
 import { api } from '../../api.ts';
+import { Outcome } from '../../components/Outcome.tsx';
 import { describeError, passageText as t } from '../../strings.ts';
 
 type Kind = Place['kind'];
@@ -83,12 +84,14 @@ export function PlaceEditor({
   return (
     <Card title={t.editPlaces} id="place-editor" size="small">
       <Space direction="vertical" style={{ width: '100%' }}>
-        {error ? (
-          <Alert type="error" message={error} showIcon closable onClose={() => setError(null)} />
-        ) : null}
-        {note ? (
-          <Alert type="success" message={note} showIcon closable onClose={() => setNote(null)} />
-        ) : null}
+        <Outcome
+          error={error}
+          note={note}
+          onClose={() => {
+            setError(null);
+            setNote(null);
+          }}
+        />
         {kinds.length > 0 ? (
           <Space wrap>
             <Select
