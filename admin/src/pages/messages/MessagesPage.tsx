@@ -80,6 +80,7 @@ export function MessagesPage() {
         <Space>
           {t.daysLabel}
           <Select
+            aria-label={t.daysLabel}
             value={days}
             onChange={setDays}
             options={[7, 14, 31].map((n) => ({ value: n, label: t.days(n) }))}
