@@ -19,8 +19,8 @@ import {
   createVisitorPassVerifier,
 } from '@campus-card/core/credential';
 import { createNodeEd25519Verify } from '@campus-card/core/credential/node';
+import { createLogger, type Logger } from '@campus-card/core/log';
 import { createRedis } from '@campus-card/core/redis';
-import { type Logger, pino } from 'pino';
 import { Admission } from './admission.ts';
 import { GatewayBlacklist } from './blacklist.ts';
 import { type GatewayConfig, loadConfig } from './config.ts';
@@ -80,7 +80,8 @@ export async function startGateway(
   config: GatewayConfig,
   overrides: GatewayOverrides = {},
 ): Promise<RunningGateway> {
-  const log = overrides.log ?? pino({ name: 'device-gateway', level: config.logLevel });
+  // The platform's logger: its lines carry the current frame's request id and redact as the others do.
+  const log = overrides.log ?? createLogger('device-gateway', config.logLevel);
   const core = new CoreClient({
     url: config.coreUrl,
     keyId: config.coreKeyId,
