@@ -165,15 +165,16 @@ export async function startGateway(
     if (session === undefined) return;
     session.recheck(directory.find(Number(deviceId)));
   };
-  // Readers signed in here whose meeting session may have changed are told it again (protocol § 7.27).
+  // Readers signed in here whose meeting session may have changed are told it again (protocol § 7.27);
+  // a device of another kind named as a reader is not sent a message it does not know.
   const tellMeetingSession = (deviceIds: readonly string[]) => {
     for (const id of deviceIds) {
       const session = sessions.of(Number(id));
       if (session === undefined) continue;
-      meetingSessionOf(core, Number(id)).then(
-        (message) => session.push(message),
-        (error: unknown) => log.warn({ err: error }, 'meeting session push failed'),
-      );
+      (async () => {
+        if ((await directory.find(Number(id)))?.kind !== 'attendance') return;
+        session.push(await meetingSessionOf(core, Number(id)));
+      })().catch((error: unknown) => log.warn({ err: error }, 'meeting session push failed'));
     }
   };
   subscriber?.on('message', (channel: string, message: string) => {
