@@ -106,7 +106,6 @@ import { LedgerClient } from './ledger.ts';
 import { MeetingsClient } from './meetings.ts';
 import { MerchantsClient } from './merchants.ts';
 import { MessagesClient } from './messages.ts';
-import { MessagesClient } from './messages.ts';
 import { NoticesClient } from './notices.ts';
 import { PassageClient } from './passage.ts';
 import { PayCodesClient } from './pay-codes.ts';
@@ -148,14 +147,10 @@ export type { ReportName } from '../contract/reports.ts';
 export { blacklistChannel } from '../devices/blacklist-service.ts';
 export { deviceConfigChannel, personTypeAllowed } from '../devices/device-configs.ts';
 export { meetingSessionChannel } from '../meetings/meeting-service.ts';
-export type {
-  DoorCommandOrder,
-  OnlineDecision,
-  TableAnswer,
-  TableHeader,
-} from '../passage/passage-service.ts';
+export type { DoorCommandOrder, OnlineDecision } from '../passage/passage-service.ts';
 export { doorCommandChannel, passageChannel } from '../passage/passage-service.ts';
 export type { CardRow, RuleTable, TableRule, TypeRule } from '../passage/rule-table.ts';
+export type { TableAnswer, TableHeader } from '../passage/rule-tables.ts';
 export type { AttendanceQuery } from './attendance.ts';
 export type { PlaceDecision } from './passage.ts';
 export { type CoreClientOptions, DomainClient, Transport } from './transport.ts';
@@ -278,7 +273,6 @@ const domainClients = {
   subsidies: SubsidiesClient,
   content: ContentClient,
   notices: NoticesClient,
-  messages: MessagesClient,
   messages: MessagesClient,
   admin: AdminClient,
   audit: AuditClient,

@@ -18,7 +18,8 @@ import type {
   Resident,
   Rule,
 } from '../contract/passage.ts';
-import type { DoorCommandOrder, OnlineDecision, TableAnswer } from '../passage/passage-service.ts';
+import type { DoorCommandOrder, OnlineDecision } from '../passage/passage-service.ts';
+import type { TableAnswer } from '../passage/rule-tables.ts';
 import { DomainClient, query } from './transport.ts';
 
 const id = encodeURIComponent;
