@@ -73,4 +73,3 @@ export interface HiddenNeedCandidate {
   cohort: string;
   reasons: HiddenNeedReason[];
 }
-

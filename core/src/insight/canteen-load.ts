@@ -75,9 +75,15 @@ export function dailySeries(counts: readonly SlotCount[]): Map<string, Map<numbe
   const series = new Map<string, Map<number, number[]>>();
   for (const c of counts) {
     let days = series.get(c.window);
-    if (!days) series.set(c.window, (days = new Map()));
+    if (!days) {
+      days = new Map();
+      series.set(c.window, days);
+    }
     let slots = days.get(c.day);
-    if (!slots) days.set(c.day, (slots = new Array<number>(slotsPerDay).fill(0)));
+    if (!slots) {
+      slots = new Array<number>(slotsPerDay).fill(0);
+      days.set(c.day, slots);
+    }
     slots[c.slot] = (slots[c.slot] ?? 0) + c.count;
   }
   return series;

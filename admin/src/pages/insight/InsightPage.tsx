@@ -57,9 +57,6 @@ export function HiddenNeedPage() {
     const { amount } = await batchForm.validateFields();
     const amountFen = fenOf(amount, amountRule);
     const { month, reason, ...thresholds } = asked as { month: string; reason: string };
-      string,
-      string & number
-    >;
     confirmMoney(modal, {
       title: t.batchTitle(month),
       amountFen: amountFen * selected.length,
