@@ -292,7 +292,7 @@ describe('backoffice in Chromium: sign-in, a card-loss flow, and a role that may
     await page.getByLabel('姓名').fill('法学院管理员');
     await page.getByLabel('角色').click();
     await page.locator('.ant-select-item-option', { hasText: '院系管理员' }).click();
-    await page.getByLabel('院系（院系管理员必填）').fill('法学院');
+    await page.getByLabel('院系（院系管理员、辅导员必填）').fill('法学院');
     await page.getByLabel('初始密码').fill('law-school-2026');
     await page.getByRole('button', { name: /创\s*建/ }).click();
     await page.getByRole('cell', { name: 'dept.law' }).waitFor();
