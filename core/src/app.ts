@@ -32,6 +32,7 @@ import { DeviceConfigs, deviceConfigChannel } from './devices/device-configs.ts'
 import { DeviceRepository } from './devices/device-repository.ts';
 import { DeviceService } from './devices/device-service.ts';
 import { OfflineRecords } from './devices/offline-records.ts';
+import type { FeeItems } from './fees/fee-items.ts';
 import type { FeeService } from './fees/fee-service.ts';
 import { GuardianRepository } from './guardians/guardian-repository.ts';
 import { GuardianService } from './guardians/guardian-service.ts';
@@ -128,8 +129,10 @@ export interface Core {
   bank: BankService;
   /** Dorm electricity and the network fee, paid from the card to outside systems (docs/funds.md). */
   utilities: UtilityPurchases;
-  /** Fees (缴费): items, bills, card payments, refunds and reminders (docs/funds.md). */
+  /** Fees (缴费): bills, card payments, refunds (docs/funds.md). */
   fees: FeeService;
+  /** Fee items: made by hand, from a sheet or the finance system; progress, reminders, export. */
+  feeItems: FeeItems;
   /** Campus insight (docs/analytics.md): filled at start where INSIGHT_DB_PATH is set. */
   insight: InsightSlot;
   batcher: Batcher;
@@ -232,7 +235,7 @@ export function createCore(
   const reports = new ReportService(new ReportRepository(db));
   const passage = new PassageService(new PassageRepository(db));
   const insight = new InsightSlot();
-  const { refunds, topUps, utilities, fees, bank } = createFunds(db, config, log, {
+  const { refunds, topUps, utilities, fees, feeItems, bank } = createFunds(db, config, log, {
     cards,
     ledger,
     merchants,
@@ -297,6 +300,7 @@ export function createCore(
     bank,
     utilities,
     fees,
+    feeItems,
     insight,
     batcher,
     activity,

@@ -63,7 +63,7 @@ export async function seedCampusPayments(
   ];
   for (const item of items) {
     try {
-      await core.fees.createItem({
+      await core.feeItems.createItem({
         ...item,
         dueDay: due,
         audience: { persons: identities.slice(0, 20).map((p) => ({ personNo: p.personNo })) },
@@ -82,6 +82,6 @@ export async function seedCampusPayments(
     allowPartial: true,
     bills: identities.slice(0, 10).map((p) => ({ studentNo: p.personNo, amountFen: 550_000 })),
   });
-  await core.fees.pullFinance('demo');
+  await core.feeItems.pullFinance('demo');
   return { rooms };
 }

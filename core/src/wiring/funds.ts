@@ -7,6 +7,7 @@ import { BankService, bankOptionsDefault } from '../bank/bank-service.ts';
 import type { CardService } from '../cards/card-service.ts';
 import type { CoreConfig } from '../config.ts';
 import type { Database } from '../db/database.ts';
+import { FeeItems } from '../fees/fee-items.ts';
 import { FeeRepository } from '../fees/fee-repository.ts';
 import { FeeService } from '../fees/fee-service.ts';
 import { financeSystem } from '../fees/finance-system.ts';
@@ -27,6 +28,7 @@ export interface Funds {
   topUps: TopUpService;
   utilities: UtilityPurchases;
   fees: FeeService;
+  feeItems: FeeItems;
   bank: BankService;
 }
 
@@ -66,10 +68,10 @@ export function createFunds(
     { ...defaultUtilityOptions, holdTimeoutMs: config.holdTimeoutMsMax },
   );
   const finance = vendor(config.financeUrl, config.financeAppId, config.financeSecret);
-  const fees = new FeeService(
-    new FeeRepository(db),
-    ledger,
-    cards,
+  const feeRepository = new FeeRepository(db);
+  const fees = new FeeService(feeRepository, ledger, cards, merchants, log);
+  const feeItems = new FeeItems(
+    feeRepository,
     merchants,
     notices,
     log,
@@ -92,5 +94,5 @@ export function createFunds(
       resolveAfterMs: config.bankResolveAfterMs,
     },
   );
-  return { refunds, topUps, utilities, fees, bank };
+  return { refunds, topUps, utilities, fees, feeItems, bank };
 }

@@ -120,6 +120,7 @@ export function createCoreHttp(
     pii,
     utilities,
     fees,
+    feeItems,
     bank,
     subsidies,
     reports,
@@ -193,7 +194,7 @@ export function createCoreHttp(
       ),
     ),
     utilityRoutes(utilities),
-    feeRoutes(fees),
+    feeRoutes(fees, feeItems),
     bankRoutes(bank),
     kioskRoutes(
       new KioskCashService(new KioskCashRepository(db), ledger),
