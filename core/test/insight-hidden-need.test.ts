@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { detectHiddenNeed, hiddenNeedCandidates } from '../src/insight/hidden-need.ts';
 import { InsightStore, type MonthFigures } from '../src/insight/insight-store.ts';
+import { personInsight } from '../src/insight/person-insight.ts';
+import { spendingStructure, spendingStructureOf } from '../src/insight/spending-structure.ts';
 import { generateCampus } from '../src/insight/synthetic-campus.ts';
 
 /** A cohort of twelve regular students: 25 days on campus, about 2.4 meals a day at about 12 yuan. */
@@ -173,6 +175,32 @@ test('when a planted term goes through the DuckDB store, then the needy are foun
         if (campus.needyMonths.has(`${c.cardNo}|${month}`)) truePositives += 1;
       }
     }
+    // One card's figures (the student's own 我的数据) are that card's rows of the whole month's.
+    const [cardNo, needyMonth] = [...campus.needyMonths][0]?.split('|') ?? [];
+    assert.ok(cardNo !== undefined && needyMonth !== undefined);
+    const all = await store.monthFigures(campus.months[0] ?? '', '2025-11');
+    assert.deepEqual(
+      await store.monthFigures(campus.months[0] ?? '', '2025-11', cardNo),
+      all.filter((f) => f.cardNo === cardNo),
+    );
+    const own = await personInsight(store, cardNo, Date.parse('2025-11-30T12:00:00Z'), 400);
+    assert.deepEqual(
+      own.months.map((m) => m.month),
+      all.filter((f) => f.cardNo === cardNo).map((f) => f.month),
+    );
+    assert.equal(
+      own.flags.hiddenNeed,
+      (await hiddenNeedCandidates(store, '2025-11')).some((c) => c.cardNo === cardNo),
+    );
+    assert.equal(own.retentionDays, 400);
+    await assert.rejects(personInsight(store, 'NO-SUCH-CARD', Date.now(), 400), /NOT_FOUND|holds nothing/);
+    // The department report from the store: every department of the planted campus is big enough.
+    const report = await spendingStructureOf(store, needyMonth);
+    assert.ok(report.items.length > 1 && report.items.every((g) => !g.suppressed));
+    assert.equal(
+      report.items.reduce((n, g) => n + (g.suppressed ? 0 : g.students), 0),
+      all.filter((f) => f.month === needyMonth).length,
+    );
     assert.ok(campus.needyMonths.size >= 10, `planted ${campus.needyMonths.size}`);
     assert.ok(truePositives / flagged >= 0.8, `precision ${truePositives}/${flagged}`);
     assert.ok(
@@ -182,4 +210,31 @@ test('when a planted term goes through the DuckDB store, then the needy are foun
   } finally {
     store.close();
   }
+});
+
+test('when a department has fewer than 10 students in the month, then the spending report names it without figures and gives no total to subtract from', () => {
+  // Goal: k ≥ 10 in aggregate reports; a group of 9 shows no figure, a group of 10 shows its sums.
+  const month = '2025-11';
+  const figures: MonthFigures[] = [
+    ...cohort(month, '计算机学院').slice(0, 10),
+    ...cohort(month, '外国语学院').slice(0, 9),
+    ...cohort('2025-10', '外国语学院'),
+  ];
+  const report = spendingStructure(figures, month);
+  assert.equal(report.groupSizeMin, 10);
+  assert.deepEqual(report.items[1], { department: '外国语学院', suppressed: true });
+  const shown = report.items[0];
+  assert.ok(shown !== undefined && !shown.suppressed && shown.department === '计算机学院');
+  const ten = cohort(month).slice(0, 10);
+  assert.equal(shown.students, 10);
+  assert.equal(
+    shown.meals,
+    ten.reduce((n, f) => n + f.meals, 0),
+  );
+  assert.equal(
+    shown.mealSpendFen,
+    ten.reduce((n, f) => n + f.mealSpend, 0),
+  );
+  assert.equal(shown.spendPerStudentFen, Math.floor((shown.mealSpendFen + shown.otherSpendFen) / 10));
+  assert.equal(Object.keys(report).sort().join(), 'groupSizeMin,items,month');
 });

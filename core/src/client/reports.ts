@@ -1,4 +1,9 @@
-import type { AttendanceWarningsAnswer, AttendanceWarningsQuery } from '../contract/insight.ts';
+import type {
+  AttendanceWarningsAnswer,
+  AttendanceWarningsQuery,
+  PersonInsight,
+  SpendingStructureAnswer,
+} from '../contract/insight.ts';
 import type { PerMinuteAnswer, ReportAnswer, ReportName, ReportRange } from '../contract/reports.ts';
 import type { HiddenNeedCandidate, HiddenNeedThresholds } from '../insight/hidden-need.ts';
 import { DomainClient, query } from './transport.ts';
@@ -17,6 +22,14 @@ export class ReportsClient extends DomainClient {
     sources: { source: string; afterMs: number; rowsTotal: number; runAtMs: number }[];
   }> {
     return this.transport.call('GET', `/v1/insight/hidden-need${query(request)}`);
+  }
+  /** Campus insight: a month's spending per department, groups under 10 students suppressed. */
+  insightSpendingStructure(month: string): Promise<SpendingStructureAnswer> {
+    return this.transport.call('GET', `/v1/insight/spending-structure${query({ month })}`);
+  }
+  /** Campus insight: what the store holds about one student card (for that student only). */
+  insightPerson(cardNo: string): Promise<PersonInsight> {
+    return this.transport.call('GET', `/v1/insight/people/${encodeURIComponent(cardNo)}`);
   }
   /** Campus insight: attendance warnings now, for one department or all (docs/analytics.md). */
   insightAttendanceWarnings(request: Partial<AttendanceWarningsQuery>): Promise<AttendanceWarningsAnswer> {

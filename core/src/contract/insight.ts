@@ -73,3 +73,45 @@ export interface HiddenNeedCandidate {
   cohort: string;
   reasons: HiddenNeedReason[];
 }
+
+/**
+ * The smallest group an aggregate insight answer shows figures for (k-anonymity): a smaller group is
+ * named but its figures are withheld, shown as 少于 10 人，不显示.
+ */
+export const groupSizeMin = 10;
+
+/** One department's spending in a month: its figures, or only that it is too small to show. */
+export type SpendingGroup =
+  | { department: string; suppressed: true }
+  | {
+      department: string;
+      suppressed: false;
+      students: number;
+      meals: number;
+      mealSpendFen: number;
+      otherSpendFen: number;
+      /** Meal and other spending per student, rounded down to the fen. */
+      spendPerStudentFen: number;
+    };
+
+/** GET /v1/insight/spending-structure: a month's spending per department, small groups suppressed. */
+export interface SpendingStructureAnswer {
+  month: string;
+  groupSizeMin: number;
+  items: SpendingGroup[];
+}
+
+/**
+ * What the insight store holds about one student (GET /v1/insight/people/:cardNo, the mini-program's
+ * 我的数据): their monthly figures, their class attendance lately, whether a hidden-need or attendance
+ * flag exists (yes or no, never the office's internals), and how long the store keeps it.
+ */
+export interface PersonInsight {
+  cardNo: string;
+  months: { month: string; campusDays: number; meals: number; mealSpendFen: number; otherSpendFen: number }[];
+  /** Class sessions rostered and attended in the last `days` days. */
+  attendance: { days: number; sessions: number; attended: number };
+  flags: { hiddenNeed: boolean; attendanceWarning: boolean };
+  /** INSIGHT_RETENTION_DAYS: rows older than this are deleted; 0 keeps everything. */
+  retentionDays: number;
+}

@@ -7,6 +7,8 @@ import { dayBoundsMs, parseMonth, shanghaiDay } from '../time.ts';
 import { attendanceWarnings } from './attendance-warnings.ts';
 import { loadNow, slotMs } from './canteen-load.ts';
 import { hiddenNeedCandidates, hiddenNeedDefaults } from './hidden-need.ts';
+import { personInsight } from './person-insight.ts';
+import { spendingStructureOf } from './spending-structure.ts';
 import type { InsightSlot, RunningInsight } from './start.ts';
 
 const month = z.string().refine((text) => parseMonth(text) !== undefined, 'expected a month YYYY-MM');
@@ -68,6 +70,19 @@ export function insightRoutes(insight: InsightSlot): Router {
     const slot = Math.floor((nowMs - dayBoundsMs(today).startMs) / slotMs);
     const counts = await running().store.slotCounts(dayBoundsMs(today - 56).startMs, nowMs + 1);
     ctx.body = { atMs: nowMs, items: loadNow(counts, today, slot) };
+  });
+
+  /** A month's spending per department; departments under 10 students are named without figures. */
+  router.get('/spending-structure', async (ctx) => {
+    const query = parseValue({ ...ctx.query }, z.object({ month }));
+    ctx.body = await spendingStructureOf(running().store, query.month);
+  });
+
+  /** What the store holds about one student card (the BFF asks for the signed-in student's own only). */
+  router.get('/people/:cardNo', async (ctx) => {
+    const { cardNo } = parseValue(ctx.params, z.object({ cardNo: z.string().trim().min(1).max(32) }));
+    const open = running();
+    ctx.body = await personInsight(open.store, cardNo, Date.now(), open.retentionDays);
   });
 
   /** Where each source of the extract stands (the job's progress). */

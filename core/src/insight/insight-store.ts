@@ -476,6 +476,22 @@ export class InsightStore {
     }));
   }
 
+  /** One card's holder as last copied, or undefined for a card the store does not know. */
+  async holder(cardNo: string): Promise<HolderRow | undefined> {
+    const [row] = await this.select(
+      'SELECT card_no, person_no, type, department, status FROM holders WHERE card_no = $1',
+      [cardNo],
+    );
+    if (row === undefined) return undefined;
+    return {
+      cardNo: String(row.card_no),
+      personNo: String(row.person_no),
+      type: String(row.type),
+      department: row.department === null ? null : String(row.department),
+      status: String(row.status),
+    };
+  }
+
   /** The cards' holders (type, department), replaced whole: people change department, cards change status. */
   async replaceHolders(rows: readonly HolderRow[]): Promise<void> {
     await this.replaceAll(
@@ -542,9 +558,10 @@ export class InsightStore {
   /**
    * Each student card's figures per month in [fromMonth, toMonth] ('YYYY-MM', Asia/Shanghai):
    * days on campus (a day with any accepted payment, an attendance sign-in or an allowed access),
-   * meals (canteen sittings with an accepted payment), their spend and other spending.
+   * meals (canteen sittings with an accepted payment), their spend and other spending. With cardNo,
+   * that one card's only.
    */
-  async monthFigures(fromMonth: string, toMonth: string): Promise<MonthFigures[]> {
+  async monthFigures(fromMonth: string, toMonth: string, cardNo?: string): Promise<MonthFigures[]> {
     const rows = await this.select(
       `WITH pay AS (
           SELECT o.card_no, o.ts, o.amount, coalesce(m.category, 'other') category FROM operations o
@@ -570,8 +587,9 @@ export class InsightStore {
          FROM days d JOIN holders h ON h.card_no = d.card_no AND h.type = 'student'
          LEFT JOIN meals m ON m.card_no = d.card_no AND m.month_key = d.month_key
          LEFT JOIN other x ON x.card_no = d.card_no AND x.month_key = d.month_key
-        WHERE d.month_key BETWEEN $1 AND $2 ORDER BY d.month_key, d.card_no`,
-      [fromMonth, toMonth],
+        WHERE d.month_key BETWEEN $1 AND $2 ${cardNo === undefined ? '' : 'AND d.card_no = $3'}
+        ORDER BY d.month_key, d.card_no`,
+      cardNo === undefined ? [fromMonth, toMonth] : [fromMonth, toMonth, cardNo],
     );
     return rows.map((r) => ({
       cardNo: String(r.card_no),

@@ -10,6 +10,8 @@ import { LedgerSource } from './ledger-source.ts';
 export interface RunningInsight {
   extract: ExtractService;
   store: InsightStore;
+  /** INSIGHT_RETENTION_DAYS: after each run, rows older than this are deleted (0 keeps everything). */
+  retentionDays: number;
 }
 
 /**
@@ -38,8 +40,10 @@ export class InsightSlot {
     const extract = new ExtractService(ledger, store, { overlapMs: config.insightOverlapMs });
     // Abnormal spending is assessed on each run's fresh rows; a student is told in the app.
     const alerts = new AbnormalAlerts(store, ledger, new NoticeRepository(db));
-    this.#running = { extract, store };
+    const retentionDays = config.insightRetentionDays;
+    this.#running = { extract, store, retentionDays };
     extract.startSchedule(config.insightIntervalMs, log, undefined, async () => {
+      if (retentionDays > 0) await store.prune(Date.now() - retentionDays * 86_400_000);
       const sent = await alerts.run();
       if (sent.length > 0)
         log.info({ job: 'insight-extract', alerts: sent.length }, 'abnormal spending alerts');
