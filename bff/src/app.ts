@@ -9,6 +9,8 @@ import Router from 'koa-router';
 import { adminEventsRoute } from './admin/admin-events.ts';
 import { AdminLogin } from './admin/admin-login.ts';
 import { AdminSessions } from './admin/admin-sessions.ts';
+import { AdminSso } from './admin/admin-sso.ts';
+import { adminSsoRoutes } from './admin/admin-sso-routes.ts';
 import { handleDevicePriceApprovals } from './admin/devices.ts';
 import { subsidyImportBodies } from './admin/funds.ts';
 import { adminPrefix, adminRouter } from './admin/routes.ts';
@@ -47,6 +49,7 @@ import { feeRoutes } from './routes/fees.ts';
 import { healthRoutes } from './routes/health.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { meterSessionRoutes } from './routes/meter-sessions.ts';
+import { myDataRoutes } from './routes/my-data.ts';
 import { childRoutes, parentRoutes } from './routes/parents.ts';
 import { passageRoutes } from './routes/passage.ts';
 import { recordRoutes } from './routes/records.ts';
@@ -69,6 +72,7 @@ import { CredentialIssuer, signingKeyOf } from './services/credentials.ts';
 import { Disputes } from './services/disputes.ts';
 import { FeesService } from './services/fees.ts';
 import { MessageSettings } from './services/message-settings.ts';
+import { MyDataService } from './services/my-data.ts';
 import { Notifications } from './services/notifications.ts';
 import { Parents } from './services/parents.ts';
 import { PassageRights } from './services/passage.ts';
@@ -252,6 +256,7 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
   signedIn.use(cardRoutes(bindings, cards).routes());
   signedIn.use(transactionRoutes(bindings, bills).routes());
   signedIn.use(statementRoutes(bindings, bills).routes());
+  signedIn.use(myDataRoutes(bindings, new MyDataService(core)).routes());
   signedIn.use(messageRoutes(new MessageSettings(core, bindings)).routes());
   signedIn.use(credentialRoutes(bindings, issuer).routes());
   signedIn.use(visitorRoutes(visitors).routes());
@@ -281,11 +286,21 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
   const approvals = new Approvals(core, audit, kv, config.adjustmentApprovalAboveFen);
   cardAffairs.handleCashApprovals(approvals, config.cashTopUpApprovalAboveFen);
   handleDevicePriceApprovals(approvals, core);
+  const adminLogin = new AdminLogin(core, adminSessions, audit, kv);
+  // Staff single sign-on to the backoffice, through the same providers (docs/sso.md).
+  const adminSso = sso && new AdminSso(sso, core, adminLogin, audit);
+  const adminSsoRouter = adminSsoRoutes(
+    adminSso,
+    config.sso?.publicUrl.startsWith('https://') ?? false,
+    ssoStarts,
+    bodies,
+  );
+  app.use(adminSsoRouter.routes());
   const admin = adminRouter(
     {
       core,
       sessions: adminSessions,
-      login: new AdminLogin(core, adminSessions, audit, kv),
+      login: adminLogin,
       cards: cardAffairs,
       adjustments: new Adjustments(core, cardAffairs, audit, approvals),
       approvals,

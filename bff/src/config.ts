@@ -255,6 +255,8 @@ function loadSsoConfig(e: Record<string, string | undefined>): SsoConfig | undef
   const production = e.NODE_ENV === 'production';
   const publicUrl = e.SSO_PUBLIC_URL ?? `http://${e.BFF_HOST}:${e.BFF_PORT}`;
   const appUrl = e.SSO_APP_URL ?? e.H5_ORIGIN ?? '';
+  // The backoffice is served beside the admin API unless told otherwise.
+  const adminUrl = e.SSO_ADMIN_URL ?? `${publicUrl.replace(/\/$/, '')}/`;
   const allowHttp = e.SSO_ALLOW_HTTP === 'true';
   if (production && allowHttp) throw fail('SSO_ALLOW_HTTP is for the local stand-ins, never production');
   for (const p of parsed.data) {
@@ -266,6 +268,7 @@ function loadSsoConfig(e: Record<string, string | undefined>): SsoConfig | undef
   for (const [name, value] of [
     ['SSO_PUBLIC_URL', publicUrl],
     ['SSO_APP_URL', appUrl],
+    ['SSO_ADMIN_URL', adminUrl],
   ] as const) {
     if (!URL.canParse(value)) throw fail(`${name} must be a URL`);
     if (production && !value.startsWith('https://')) throw fail(`${name} must be https in production`);
@@ -278,6 +281,7 @@ function loadSsoConfig(e: Record<string, string | undefined>): SsoConfig | undef
   return Object.freeze({
     publicUrl,
     appUrl,
+    adminUrl,
     providers: parsed.data,
     allowHttp,
     timeoutMs,

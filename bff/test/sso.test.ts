@@ -5,12 +5,15 @@ import { after, before, describe, test } from 'node:test';
 import type { CoreError } from '@campus-card/core/client';
 import { type CasStandIn, type CasUser, startCasStandIn } from '../../mock/sso/cas.ts';
 import { type OidcStandIn, type OidcUser, startOidcStandIn } from '../../mock/sso/oidc.ts';
+import { demoTotpSecret } from '../src/admin/seed.ts';
 import { loadConfig } from '../src/config.ts';
 import { parseCasResponse, subjectOf } from '../src/services/sso.ts';
+import { nextTotpCode } from './admin-support.ts';
 import { logIn, openPerson } from './students.ts';
 import { startWorld, type TestWorld } from './support.ts';
 
 const appUrl = 'http://127.0.0.1:10086/';
+const adminUrl = 'http://127.0.0.1:10087/';
 const clientId = 'campus-card-h5';
 const clientSecret = randomBytes(24).toString('base64url');
 
@@ -46,7 +49,7 @@ describe('campus single sign-on (CAS 3.0 and OIDC stand-ins) signs an H5 user in
     idp = await startOidcStandIn({
       clientId,
       clientSecret,
-      redirectUris: [`${bffUrl}/api/v1/sso/campus/callback`],
+      redirectUris: [`${bffUrl}/api/v1/sso/campus/callback`, `${bffUrl}/api/admin/v1/sso/campus/callback`],
       users: oidcUsers,
     });
     world = await startWorld({
@@ -65,6 +68,7 @@ describe('campus single sign-on (CAS 3.0 and OIDC stand-ins) signs an H5 user in
       SSO_CAMPUS_CLIENT_SECRET: clientSecret,
       SSO_PUBLIC_URL: bffUrl,
       SSO_APP_URL: appUrl,
+      SSO_ADMIN_URL: adminUrl,
       SSO_ALLOW_HTTP: 'true',
     });
   });
@@ -276,6 +280,103 @@ describe('campus single sign-on (CAS 3.0 and OIDC stand-ins) signs an H5 user in
     const landing = await startAndSignIn('u-stranger');
     assert.equal(landing.searchParams.get('sso_error'), 'PERSON_NOT_FOUND');
     assert.equal(landing.searchParams.get('sso_code'), null);
+  });
+
+  describe('staff sign in to the backoffice through the same provider', () => {
+    /** Start at the admin route, sign in at the IdP, call back: where the backoffice lands. */
+    async function adminSignIn(sub: string): Promise<URL> {
+      const res = await fetch(`${bffUrl}/api/admin/v1/sso/campus/start`, { redirect: 'manual' });
+      assert.equal(res.status, 302);
+      const cookie = (res.headers.getSetCookie().find((c) => c.startsWith('cc_sso_state=')) as string).split(
+        ';',
+      )[0] as string;
+      const back = await signInAt(res.headers.get('location') as string, { login_hint: sub });
+      assert.ok(back.startsWith(`${bffUrl}/api/admin/v1/sso/campus/callback?`));
+      const done = await fetch(back, { redirect: 'manual', headers: { cookie } });
+      assert.equal(done.status, 302);
+      const landing = new URL(done.headers.get('location') as string);
+      assert.equal(`${landing.origin}/`, adminUrl);
+      return landing;
+    }
+    const exchangeAdmin = (code: string | null) =>
+      world.request<{ status: string; token?: string; challenge?: string }>(
+        'POST',
+        '/api/admin/v1/sso/exchange',
+        {
+          body: { code },
+        },
+      );
+    const staffNo = (prefix: string) => `${prefix}${process.pid}${Date.now().toString(36)}`;
+
+    test('the backoffice lists the providers; a mapped admin lands with a one-use code for a session', async () => {
+      const providers = await world.request<{ providers: { id: string }[] }>(
+        'GET',
+        '/api/admin/v1/sso/providers',
+      );
+      assert.deepEqual(
+        providers.body.providers.map((p) => p.id),
+        ['ids', 'campus'],
+      );
+      const username = staffNo('t');
+      const account = await world.core.client.createAdmin({
+        username,
+        displayName: '单点登录管理员',
+        role: 'content_editor',
+        department: null,
+        password: randomBytes(12).toString('base64url'),
+        totp: false,
+      });
+      oidcUsers.push({ sub: `staff-${username}`, claims: { student_id: username } });
+      const landing = await adminSignIn(`staff-${username}`);
+      const code = landing.searchParams.get('sso_code');
+      assert.ok(code, `signed in, not ${landing.searchParams.get('sso_error')}`);
+      assert.equal(landing.searchParams.get('token'), null);
+      // A student's exchange does not take a backoffice code.
+      assert.equal((await world.request('POST', '/api/v1/sso/exchange', { body: { code } })).status, 401);
+      const step = await exchangeAdmin(code);
+      assert.equal(step.status, 200, JSON.stringify(step.body));
+      assert.equal(step.body.status, 'signed_in');
+      const me = await world.request<{ username: string }>('GET', '/api/admin/v1/me', {
+        token: step.body.token as string,
+      });
+      assert.equal(me.status, 200);
+      assert.equal(me.body.username, username);
+      assert.equal((await exchangeAdmin(code)).status, 401, 'the code is single use');
+      const audit = await world.core.client.searchAudit({ action: 'session.login', targetId: account.id });
+      assert.equal(audit.items[0]?.detail?.method, 'sso');
+    });
+
+    test('an identity with no admin account is refused and nothing is created; a finance admin gets the TOTP challenge', async () => {
+      const stranger = staffNo('nobody');
+      oidcUsers.push({ sub: `staff-${stranger}`, claims: { student_id: stranger } });
+      const refused = await adminSignIn(`staff-${stranger}`);
+      assert.equal(refused.searchParams.get('sso_error'), 'ADMIN_NOT_FOUND');
+      assert.equal(refused.searchParams.get('sso_code'), null);
+      const admins = await world.core.client.admins();
+      assert.equal(admins.items.filter((a) => a.username === stranger).length, 0);
+
+      const username = staffNo('f');
+      await world.core.client.createAdmin({
+        username,
+        displayName: '财务',
+        role: 'finance',
+        department: null,
+        password: randomBytes(12).toString('base64url'),
+        totp: true,
+        totpSecret: demoTotpSecret,
+      });
+      oidcUsers.push({ sub: `staff-${username}`, claims: { student_id: username } });
+      const landing = await adminSignIn(`staff-${username}`);
+      const step = await exchangeAdmin(landing.searchParams.get('sso_code'));
+      assert.equal(step.status, 200);
+      assert.equal(step.body.status, 'totp_required');
+      assert.equal(step.body.token, undefined, 'no session before the second factor');
+      const done = await world.request<{ status: string }>('POST', '/api/admin/v1/session/totp', {
+        body: { challenge: step.body.challenge, code: await nextTotpCode(`sso|${username}`, demoTotpSecret) },
+      });
+      assert.equal(done.status, 200);
+      assert.equal(done.body.status, 'signed_in');
+    });
   });
 
   test('only single sign-on accounts may bind without a proof (the core refuses a WeChat openid)', async () => {

@@ -22,6 +22,11 @@ export type LoginStep =
 
 /** A challenge's holder: the admin, and whether the code proves a live factor or enrols a new one. */
 const enrolMark = 'enrol:';
+/** And whether the first factor was the campus single sign-on rather than the password. */
+const ssoMark = 'sso:';
+
+/** How the first factor was proven: the password here, or the campus identity provider (admin-sso.ts). */
+export type LoginMethod = 'password' | 'sso';
 
 /**
  * Admin sign-in: the password (checked and counted by the core), then the TOTP code when the
@@ -42,8 +47,20 @@ export class AdminLogin {
       username,
       address,
     );
+    return this.firstFactorPassed(account, 'password');
+  }
+
+  /**
+   * The first factor is proven (the password, or the campus identity provider): the TOTP code when
+   * the account has one, its enrolment when its role requires one, else the session.
+   */
+  async firstFactorPassed(account: AdminAccount, method: LoginMethod): Promise<LoginStep> {
+    const mark = method === 'sso' ? ssoMark : '';
     if (account.totpEnabled)
-      return { status: 'totp_required', challenge: await this.sessions.openChallenge(account.id) };
+      return {
+        status: 'totp_required',
+        challenge: await this.sessions.openChallenge(`${mark}${account.id}`),
+      };
     if (totpRequiredRoles.includes(account.role)) {
       const enrolment = await this.core.enrolAdminTotp(account.id);
       await this.audit.record(
@@ -54,18 +71,20 @@ export class AdminLogin {
       );
       return {
         status: 'totp_enrolment_required',
-        challenge: await this.sessions.openChallenge(`${enrolMark}${account.id}`),
+        challenge: await this.sessions.openChallenge(`${mark}${enrolMark}${account.id}`),
         ...enrolment,
       };
     }
-    return this.signIn(account);
+    return this.signIn(account, method);
   }
 
   async totp(challenge: string, code: string, address: string): Promise<LoginStep> {
     const holder = await this.sessions.challenge(challenge);
     if (!holder) throw new BffError('LOGIN_FAILED', 'the sign-in has expired; enter the password again');
-    const enrolling = holder.startsWith(enrolMark);
-    const adminId = enrolling ? holder.slice(enrolMark.length) : holder;
+    const method: LoginMethod = holder.startsWith(ssoMark) ? 'sso' : 'password';
+    const rest = method === 'sso' ? holder.slice(ssoMark.length) : holder;
+    const enrolling = rest.startsWith(enrolMark);
+    const adminId = enrolling ? rest.slice(enrolMark.length) : rest;
     const account = await this.attempt(
       () => (enrolling ? this.core.confirmAdminTotp(adminId, code) : this.core.checkAdminTotp(adminId, code)),
       adminId,
@@ -79,7 +98,7 @@ export class AdminLogin {
         'admin',
         account.id,
       );
-    return this.signIn(account);
+    return this.signIn(account, method);
   }
 
   async logout(token: string, admin: AdminSession): Promise<void> {
@@ -87,9 +106,9 @@ export class AdminLogin {
     await this.audit.record(admin, 'session.logout', 'admin', admin.adminId);
   }
 
-  private async signIn(account: AdminAccount): Promise<LoginStep> {
+  private async signIn(account: AdminAccount, method: LoginMethod): Promise<LoginStep> {
     const { token, session } = await this.sessions.open(account);
-    await this.audit.record(session, 'session.login', 'admin', account.id);
+    await this.audit.record(session, 'session.login', 'admin', account.id, { method });
     return { status: 'signed_in', token, admin: session };
   }
 

@@ -6,7 +6,7 @@ import { parseBody } from '../http/middleware.ts';
 import { SSO_STATE_COOKIE, SsoLoginError, type SsoService } from '../services/sso.ts';
 
 const providerPath = z.object({ provider: z.string().regex(/^[a-z0-9]{1,16}$/) });
-const exchangeBody = z.strictObject({ code: z.string().min(20).max(64) });
+export const exchangeBody = z.strictObject({ code: z.string().min(20).max(64) });
 
 /**
  * Campus single sign-on (docs/sso.md), for the H5 build: the providers on offer, the redirect to the
@@ -60,13 +60,13 @@ export function ssoRoutes(
   return router;
 }
 
-function parseProvider(params: unknown): { provider: string } {
+export function parseProvider(params: unknown): { provider: string } {
   const parsed = providerPath.safeParse(params);
   if (!parsed.success) throw new BffError('NOT_FOUND', 'no such sign-on provider');
   return parsed.data;
 }
 
-function cookieOf(header: string, name: string): string | undefined {
+export function cookieOf(header: string, name: string): string | undefined {
   for (const part of header.split(';')) {
     const [key, ...value] = part.trim().split('=');
     if (key === name) return value.join('=');

@@ -39,6 +39,8 @@ export interface SsoConfig {
   publicUrl: string;
   /** The H5 app's address, where the browser lands after the callback with ?sso_code= or ?sso_error=. */
   appUrl: string;
+  /** The backoffice's address, where a staff sign-in lands the same way (SSO_ADMIN_URL). */
+  adminUrl: string;
   providers: readonly SsoProviderConfig[];
   /** http issuers (the local stand-ins); never in production. */
   allowHttp: boolean;
@@ -47,8 +49,12 @@ export interface SsoConfig {
   startsPerMinuteMax: number;
 }
 
+/** Who a sign-in is for: a student in the H5 app, or staff in the backoffice (docs/sso.md). */
+export type SsoAudience = 'app' | 'admin';
+
 interface Flow {
   provider: string;
+  audience: SsoAudience;
   state: string;
   verifier: string;
   nonce: string;
@@ -61,7 +67,11 @@ export type SsoFailure =
   | 'PERSON_NOT_FOUND'
   | 'CARD_CANCELLED'
   | 'ALREADY_BOUND'
-  | 'UNAVAILABLE';
+  | 'UNAVAILABLE'
+  /** Backoffice: no active admin account has the identity's staff number as its username. */
+  | 'ADMIN_NOT_FOUND'
+  /** Backoffice: the account is locked after failed sign-ins. */
+  | 'LOCKED_OUT';
 
 export class SsoLoginError extends Error {
   constructor(
@@ -101,11 +111,14 @@ export class SsoService {
   }
 
   /** Where to send the browser to sign in, and the state its cookie must carry back. */
-  async start(providerId: string): Promise<{ location: string; state: string }> {
+  async start(
+    providerId: string,
+    audience: SsoAudience = 'app',
+  ): Promise<{ location: string; state: string }> {
     const provider = this.provider(providerId);
     const state = oidc.randomState();
-    const callback = this.callbackUrl(provider);
-    const flow: Flow = { provider: provider.id, state, verifier: '', nonce: '', service: '' };
+    const callback = this.callbackUrl(provider, audience);
+    const flow: Flow = { provider: provider.id, audience, state, verifier: '', nonce: '', service: '' };
     let location: string;
     if (provider.kind === 'cas') {
       // The service URL is sent to /login and again, byte for byte, to validation.
@@ -144,34 +157,57 @@ export class SsoService {
     query: URLSearchParams,
     cookieState: string | undefined,
   ): Promise<string> {
+    const personNo = await this.identify(providerId, 'app', query, cookieState);
+    return this.handOff('app', await this.signIn(personNo));
+  }
+
+  /**
+   * The identity provider's answer checked (the browser's state cookie must match the state it
+   * carries; the flow, started for this audience, is spent): the person number it proves.
+   */
+  async identify(
+    providerId: string,
+    audience: SsoAudience,
+    query: URLSearchParams,
+    cookieState: string | undefined,
+  ): Promise<string> {
     const provider = this.provider(providerId);
     const state = query.get('state');
     if (!state || !cookieState || state !== cookieState)
       throw new SsoLoginError('LOGIN_FAILED', 'the sign-in was not started in this browser (state mismatch)');
     const raw = await this.kv.take(flowKey(state));
     const flow = raw === null ? null : (JSON.parse(raw) as Flow);
-    if (!flow || flow.provider !== provider.id)
+    if (!flow || flow.provider !== provider.id || (flow.audience ?? 'app') !== audience)
       throw new SsoLoginError('LOGIN_FAILED', 'the sign-in expired or was already used; start again');
     const { personNo } =
       provider.kind === 'cas'
         ? await this.casIdentity(provider, flow, query)
         : await this.oidcIdentity(provider, flow, query);
-    const answer = await this.signIn(personNo);
+    return personNo;
+  }
+
+  /** Keeps a sign-in's answer for a minute under a one-use code: no token ever travels in a URL. */
+  async handOff(audience: SsoAudience, answer: unknown): Promise<string> {
     const code = randomBytes(24).toString('base64url');
-    await this.kv.set(handoffKey(code), JSON.stringify(answer), handoffTtlMs);
+    await this.kv.set(handoffKey(audience, code), JSON.stringify(answer), handoffTtlMs);
     return code;
   }
 
-  /** Trades the callback's one-use code for the session it opened. */
-  async exchange(code: string): Promise<SessionAnswer> {
-    const raw = await this.kv.take(handoffKey(code));
+  /** Trades a callback's one-use code for the answer it left (the session, or the next step). */
+  async takeHandoff<T>(audience: SsoAudience, code: string): Promise<T> {
+    const raw = await this.kv.take(handoffKey(audience, code));
     if (raw === null) throw new BffError('LOGIN_FAILED', 'this sign-in code is unknown, expired or used');
-    return JSON.parse(raw) as SessionAnswer;
+    return JSON.parse(raw) as T;
+  }
+
+  /** Trades the callback's one-use code for the session it opened. */
+  exchange(code: string): Promise<SessionAnswer> {
+    return this.takeHandoff<SessionAnswer>('app', code);
   }
 
   /** Where the browser lands after the callback. */
-  landing(result: { code: string } | { failure: SsoFailure }): string {
-    const url = new URL(this.config.appUrl);
+  landing(result: { code: string } | { failure: SsoFailure }, audience: SsoAudience = 'app'): string {
+    const url = new URL(audience === 'admin' ? this.config.adminUrl : this.config.appUrl);
     if ('code' in result) url.searchParams.set('sso_code', result.code);
     else url.searchParams.set('sso_error', result.failure);
     return url.toString();
@@ -225,7 +261,7 @@ export class SsoService {
 
   private async oidcIdentity(provider: SsoProviderConfig, flow: Flow, query: URLSearchParams) {
     const config = await this.discovered(provider);
-    const callback = new URL(this.callbackUrl(provider));
+    const callback = new URL(this.callbackUrl(provider, flow.audience ?? 'app'));
     callback.search = query.toString();
     let claims: oidc.IDToken | undefined;
     try {
@@ -238,7 +274,7 @@ export class SsoService {
           expectedNonce: flow.nonce,
           idTokenExpected: true,
         },
-        { redirect_uri: this.callbackUrl(provider) },
+        { redirect_uri: callback.origin + callback.pathname },
       );
       claims = tokens.claims();
     } catch (error) {
@@ -289,8 +325,9 @@ export class SsoService {
     return provider;
   }
 
-  private callbackUrl(provider: SsoProviderConfig): string {
-    return `${this.config.publicUrl.replace(/\/$/, '')}/api/v1/sso/${provider.id}/callback`;
+  private callbackUrl(provider: SsoProviderConfig, audience: SsoAudience): string {
+    const prefix = audience === 'admin' ? '/api/admin/v1' : '/api/v1';
+    return `${this.config.publicUrl.replace(/\/$/, '')}${prefix}/sso/${provider.id}/callback`;
   }
 }
 
@@ -333,4 +370,5 @@ export function parseCasResponse(
 }
 
 const flowKey = (state: string) => `sso-flow:${createHash('sha256').update(state).digest('base64url')}`;
-const handoffKey = (code: string) => `sso-handoff:${createHash('sha256').update(code).digest('base64url')}`;
+const handoffKey = (audience: SsoAudience, code: string) =>
+  `sso-handoff:${audience === 'admin' ? 'admin:' : ''}${createHash('sha256').update(code).digest('base64url')}`;
