@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Admins, openCard, requestId, signedInAdmins } from './admin-support.ts';
+import { boundStudent } from './students.ts';
 import { startWorld, type TestWorld } from './support.ts';
 
 const api = '/api/admin/v1';
@@ -15,6 +16,8 @@ describe('admin: campus insight, hidden-need candidates and attendance warnings'
   let needy = '';
   let absentHere = '';
   let absentThere = '';
+  // The first of the twelve regular eaters is bound in the mini-program: the 我的数据 test's student.
+  let me: Awaited<ReturnType<typeof boundStudent>> | undefined;
   const month = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 7);
   // One day of data: every student is on campus one day and took one meal, so the test loosens the
   // days and meals gates and lets the price gate decide.
@@ -40,7 +43,8 @@ describe('admin: campus insight, hidden-need candidates and attendance warnings'
     await client.registerDevice({ id: '401', kind: 'pos', merchantId: canteen.id });
     // Twelve students eat at about 12 yuan a meal; one pays 3 yuan.
     for (let i = 0; i <= 12; i++) {
-      const cardNo = await openCard(world, '计算机学院');
+      if (i === 0) me = await boundStudent(world, { department: '计算机学院' });
+      const cardNo = i === 0 && me ? me.cardNo : await openCard(world, '计算机学院');
       if (i === 12) needy = cardNo;
       await client.topUp({ id: requestId(), cardNo, amount: 5_000, channel: 'cash' });
       const answer = await client.pay({
@@ -192,5 +196,36 @@ describe('admin: campus insight, hidden-need candidates and attendance warnings'
       audit.items.map((a) => a.targetId),
       [made.body.id],
     );
+  });
+
+  test('when a signed-in student asks for 我的数据, then they get what insight holds about their own card and the retention period; no path reaches another card', async () => {
+    // Goal: the student's own profile page reads the session's card only, and says whether a flag exists.
+    assert.ok(me);
+    type Mine = {
+      held: boolean;
+      cardNo?: string;
+      months?: { month: string; meals: number; mealSpendFen: number; campusDays: number }[];
+      flags?: { hiddenNeed: boolean; attendanceWarning: boolean };
+      retentionDays?: number;
+    };
+    const reply = await world.request<Mine>('GET', '/api/v1/my-data', { token: me.accessToken });
+    assert.equal(reply.status, 200, JSON.stringify(reply.body));
+    assert.equal(reply.body.held, true);
+    assert.equal(reply.body.cardNo, me.cardNo);
+    assert.deepEqual(reply.body.months, [
+      { month, campusDays: 1, meals: 1, mealSpendFen: 1_150, otherSpendFen: 0 },
+    ]);
+    // Under the office's default thresholds one day on campus is not assessed; no class was rostered.
+    assert.deepEqual(reply.body.flags, { hiddenNeed: false, attendanceWarning: false });
+    assert.equal(reply.body.retentionDays, 400);
+    const asking = await world.request<Mine>('GET', `/api/v1/my-data?cardNo=${needy}`, {
+      token: me.accessToken,
+    });
+    assert.equal(asking.body.cardNo, me.cardNo, 'a query names no other card');
+    assert.equal(
+      (await world.request('GET', `/api/v1/my-data/${needy}`, { token: me.accessToken })).status,
+      404,
+    );
+    assert.equal((await world.request('GET', '/api/v1/my-data')).status, 401);
   });
 });
