@@ -70,6 +70,13 @@ export function demoIdNumber(i: number): string {
   return body + ('10X98765432'[sum % 11] as string);
 }
 
+/** Demo student i's class: intake 2026, the department's number, then class 01 or 02. */
+export function demoClassCode(i: number): string {
+  const department = String((i % departments.length) + 1).padStart(2, '0');
+  const section = String((Math.floor(i / departments.length) % 2) + 1).padStart(2, '0');
+  return `2026${department}${section}`;
+}
+
 /** What a demo student types to bind in the mini-program: person number, name, last 6 of the ID. */
 export interface DemoIdentity {
   cardNo: string;
@@ -107,6 +114,8 @@ export async function seedDemo(
         { type: 'system', id: 'demo' },
       ),
     );
+    // Two classes per department (2026 intake), recorded as the identity sync would: news can target them.
+    await core.sync.recordClass(personNo, demoClassCode(i));
     students.push(cardNo);
     identities.push({ cardNo, personNo, name, secret: demoIdNumber(i).slice(-6) });
     await core.ledger.topUp({

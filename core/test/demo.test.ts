@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startTestCore } from '@campus-card/tests/kit';
-import { seedDemo } from '../scripts/demo-data.ts';
+import { demoClassCode, seedDemo } from '../scripts/demo-data.ts';
 import { checkLedger } from '../src/ledger/ledger-check.ts';
 
-test('when npm start seeds the demo twice on SQLite, then the second run adds nothing and the books balance', async () => {
+test('when npm start seeds the demo twice on SQLite, then the second run adds nothing, the books balance and every student is in a class news can target', async () => {
   // Goal: the bare-machine start path works and is safe to repeat.
   const t = await startTestCore('sqlite');
   try {
@@ -19,6 +19,17 @@ test('when npm start seeds the demo twice on SQLite, then the second run adds no
     const card = await t.client.getCard(first.students[0] as string);
     assert.ok(card.balance.main > 0);
     assert.deepEqual((await checkLedger(t.core.db)).breaks, []);
+    // #19: demo students have classes, so the backoffice's class picker lists them with recipients.
+    const student = first.identities[0] as (typeof first.identities)[number];
+    assert.equal((await t.core.content.audienceProfile(student.personNo)).classCode, demoClassCode(0));
+    const classes = (await t.core.content.audienceOptions()).classes;
+    assert.equal(classes.length, 12);
+    assert.equal(
+      classes.reduce((sum, c) => sum + c.people, 0),
+      first.students.length,
+    );
+    const reached = await t.core.content.audienceCount({ type: 'class', value: demoClassCode(0) });
+    assert.equal(reached.people, 5);
   } finally {
     await t.stop();
   }

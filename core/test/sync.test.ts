@@ -112,6 +112,24 @@ for (const dialect of dialects)
       assert.equal(await count('SELECT COUNT(*) AS n FROM cards'), 350);
     });
 
+    test('#19 when a class is recorded by hand, then news targeting counts it and the next full reconcile puts back the source class', async () => {
+      // Goal: recordClass (the demo seed's way to classes) writes what a run writes, and the source stays in charge.
+      const someone = student(0);
+      const before = await t.core.content.audienceCount({ type: 'class', value: someone.classCode });
+      await t.core.sync.recordClass(someone.studentNo, 'HAND-1');
+      assert.equal((await t.core.content.audienceProfile(someone.studentNo)).classCode, 'HAND-1');
+      assert.deepEqual(await t.core.content.audienceCount({ type: 'class', value: 'HAND-1' }), { people: 1 });
+      await assert.rejects(t.core.sync.recordClass('no-such-person', 'HAND-1'), { code: 'NOT_FOUND' });
+      await assert.rejects(t.core.sync.recordClass(someone.studentNo, ''), { code: 'VALIDATION_FAILED' });
+      const run = await runToEnd('full');
+      assert.deepEqual(run.counts, { ...noChanges, updated: 1 });
+      assert.equal((await t.core.content.audienceProfile(someone.studentNo)).classCode, someone.classCode);
+      assert.deepEqual(
+        await t.core.content.audienceCount({ type: 'class', value: someone.classCode }),
+        before,
+      );
+    });
+
     test('when people join, graduate, transfer and leave, then the next incremental run applies each change', async () => {
       // Goal: new people get cards, graduates and leavers are closed out onto the refund list, transfers move department.
       const graduate = student(10);

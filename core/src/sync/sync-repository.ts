@@ -68,6 +68,31 @@ export class SyncRepository extends SyncRunRepository {
   }
 
   /**
+   * Records the class of a person the core already holds as a sync run does (a sync_people row from
+   * the academic source), keeping the other fields a run stored. The digest is reset to one no source
+   * row matches, so the next run reading that person's row re-applies it whole, class included.
+   * False when no such person exists.
+   */
+  async recordClass(personNo: string, classCode: string, nowMs: number): Promise<boolean> {
+    const onConflict =
+      this.db.dialect === 'mysql'
+        ? 'ON DUPLICATE KEY UPDATE class_code = VALUES(class_code), digest = VALUES(digest), synced_at_ms = VALUES(synced_at_ms)'
+        : 'ON CONFLICT (person_no) DO UPDATE SET class_code = excluded.class_code, digest = excluded.digest, synced_at_ms = excluded.synced_at_ms';
+    await this.db.execute(
+      `INSERT INTO sync_people (person_no, person_id, source, source_row_id, dept_code, class_code,
+              source_status, digest, source_updated_at_ms, synced_at_ms)
+       SELECT p.person_no, p.id, 'academic', p.person_no, NULL, ?, p.status, ?, 0, ?
+         FROM persons p WHERE p.person_no = ? ${onConflict}`,
+      [classCode, '0'.repeat(64), nowMs, personNo],
+    );
+    const rows = await this.db.select<{ class_code: string | null }>(
+      'SELECT class_code FROM sync_people WHERE person_no = ?',
+      [personNo],
+    );
+    return rows[0]?.class_code === classCode;
+  }
+
+  /**
    * Opens people in bulk: the cards domain's writes (persons, both wallets, cards, their 'opened'
    * events: cards/card-opening.ts) and the sync's own rows, as multi-row INSERTs in one transaction
    * (one round trip on MySQL). All or none.

@@ -103,6 +103,18 @@ export class SyncService {
     await this.current;
   }
 
+  /**
+   * Puts a person the card system already holds into a class, as a sync run from the academic-affairs
+   * database would (what news targeting and rosters read). For a campus without that database, and
+   * the demo seed; where the sync is configured, its next full reconcile puts back the source's class.
+   */
+  async recordClass(personNo: string, classCode: string): Promise<void> {
+    if (!/^[0-9A-Za-z-]{1,16}$/.test(classCode))
+      throw new CoreError('VALIDATION_FAILED', 'a class code is 1 to 16 letters, digits or dashes');
+    if (!(await this.repo.recordClass(personNo, classCode, Date.now())))
+      throw new CoreError('NOT_FOUND', 'no person with this number');
+  }
+
   async run(id: string): Promise<SyncRun> {
     const run = await this.repo.run(id);
     if (!run) throw new CoreError('SYNC_RUN_NOT_FOUND', 'no such sync run');
