@@ -1,5 +1,5 @@
 // Fees and dorm electricity in Chromium against the whole system (core, BFF, the meter-system stand-in,
-// MariaDB, Redis): a student pays a fee from the card and buys electricity for their room in the H5
+// MariaDB, Redis): a student pays a fee from the card and one by WeChat Pay, and buys electricity for their room in the H5
 // build, confirming each amount; the room is credited once and the card charged once, also when the
 // meter system's answer is lost (the page shows the money held until the reconciliation ends it); the finance
 // office sees the item's collection progress in the backoffice. Needs the H5 build
@@ -55,6 +55,24 @@ describe('fees and dorm electricity (H5 and backoffice)', () => {
     await page.locator('.taro-model__confirm').click();
     await bill.locator('.fee-done', { hasText: '缴费成功' }).waitFor();
     assert.equal(await total(), before - 16_800);
+
+    // The dorm fee by WeChat Pay (#19): the amount is on the button and in the confirmation, the
+    // stand-in's H5 pay page takes it, and the result page follows the fee order until it is paid in.
+    const dorm = page.locator('#bill-DEMO-DORM');
+    await dorm.locator('.bill-owed', { hasText: '¥1200.00' }).waitFor();
+    await dorm.locator('.fee-method-wechat').click();
+    await dorm.locator('.fee-pay', { hasText: '微信支付缴纳 ¥1200.00' }).click();
+    await page.getByText('用微信支付为「住宿费」缴纳 ¥1200.00？款项直接缴入该费用，不进入校园卡。').waitFor();
+    await page.locator('.taro-model__confirm').click();
+    await page.waitForURL(/\/pay\/h5/);
+    const returnUrl = new URL(page.url()).searchParams.get('return_url') ?? '';
+    assert.ok(returnUrl.startsWith(`${url}/#/pages/top-up-result/index?id=`), returnUrl);
+    await page.locator('#pay').click();
+    await page.waitForURL((to) => to.origin === url, { timeout: 5_000 });
+    await page.locator('#top-up-state', { hasText: '缴费成功' }).waitFor({ timeout: 20_000 });
+    assert.equal(await total(), before - 16_800, 'a platform payment does not touch the card');
+    await page.locator('#back-to-fees').click();
+    await page.locator('#bill-DEMO-DORM .bill-owed', { hasText: '¥0.00' }).waitFor();
 
     await openPage(page, url, 'electricity');
     // The student's room is chosen: 七号楼 301, low on electricity in the demo.
