@@ -255,8 +255,8 @@ function loadSsoConfig(e: Record<string, string | undefined>): SsoConfig | undef
   const production = e.NODE_ENV === 'production';
   const publicUrl = e.SSO_PUBLIC_URL ?? `http://${e.BFF_HOST}:${e.BFF_PORT}`;
   const appUrl = e.SSO_APP_URL ?? e.H5_ORIGIN ?? '';
-  // The backoffice is served beside the admin API unless told otherwise.
-  const adminUrl = e.SSO_ADMIN_URL ?? `${publicUrl.replace(/\/$/, '')}/`;
+  // The backoffice is served at /admin/ beside the API (admin/vite.config.ts) unless told otherwise.
+  const adminUrl = e.SSO_ADMIN_URL ?? `${publicUrl.replace(/\/$/, '')}/admin/`;
   const allowHttp = e.SSO_ALLOW_HTTP === 'true';
   if (production && allowHttp) throw fail('SSO_ALLOW_HTTP is for the local stand-ins, never production');
   for (const p of parsed.data) {

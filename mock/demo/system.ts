@@ -210,15 +210,16 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   // Campus single sign-on against the OIDC stand-in (docs/sso.md): every demo student signs in with
   // their 学号 as user name and password. The browser reaches the BFF through the web origin.
   const ssoSecret = randomBytes(24).toString('base64url');
+  const ssoUsers = demo.identities.map((i) => ({
+    sub: i.personNo,
+    claims: { student_id: i.personNo, name: i.name },
+  }));
   const sso = await startOidcStandIn({
     port: await pick('SSO_OIDC_PORT', 7084),
     clientId: 'campus-card-h5',
     clientSecret: ssoSecret,
-    redirectUris: [`${webUrl}/api/v1/sso/campus/callback`],
-    users: demo.identities.map((i) => ({
-      sub: i.personNo,
-      claims: { student_id: i.personNo, name: i.name },
-    })),
+    redirectUris: [`${webUrl}/api/v1/sso/campus/callback`, `${webUrl}/api/admin/v1/sso/campus/callback`],
+    users: ssoUsers,
   });
   const bff = await startBff(
     loadBffConfig({
@@ -290,6 +291,9 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         },
   );
   const admins = await seedAdminDemo(bff.bff.core);
+  // The backoffice's 统一身份认证登录: each demo admin's username is its staff number at the stand-in.
+  for (const a of admins)
+    ssoUsers.push({ sub: a.username, claims: { student_id: a.username, name: a.roleName } });
   const web = await startWeb({
     port: webPort,
     sites: { '/admin': `${repoRoot}admin/dist`, '/': `${repoRoot}miniprogram/dist/h5` },

@@ -1,7 +1,7 @@
 import { sixDigitsPattern } from '@campus-card/core/contract/limits';
-import { Alert, Button, Card, Form, Input, QRCode, Typography } from 'antd';
-import { useState } from 'react';
-import { api, session } from '../api.ts';
+import { Alert, Button, Card, Divider, Form, Input, QRCode, Typography } from 'antd';
+import { useEffect, useState } from 'react';
+import { api, apiBase, session } from '../api.ts';
 import { describeError } from '../strings.ts';
 
 type Enrolment = { totpSecret: string; totpUri: string };
@@ -10,8 +10,31 @@ type Step =
   | { status: 'totp_required'; challenge: string }
   | ({ status: 'totp_enrolment_required'; challenge: string } & Enrolment);
 
+type SsoProvider = { id: string; kind: string; label: string };
+
+/** Why the campus single sign-on came back without a sign-in (?sso_error=, docs/sso.md). */
+const ssoErrorText: Record<string, string> = {
+  ADMIN_NOT_FOUND: '您的统一身份认证账号没有对应的管理后台账号，请联系系统管理员开通',
+  LOCKED_OUT: '该账号因多次登录失败已被暂时锁定，请稍后再试',
+  UNAVAILABLE: '统一身份认证服务暂时无法访问，请稍后再试或使用密码登录',
+  LOGIN_FAILED: '统一身份认证未通过或已过期，请重新登录',
+};
+
+/** The single sign-on's answer in this page's address, taken out of it (it is used once). */
+function takeSsoResult(): { code: string | null; error: string | null } {
+  const url = new URL(window.location.href);
+  const code = url.searchParams.get('sso_code');
+  const error = url.searchParams.get('sso_error');
+  if (code || error) {
+    url.searchParams.delete('sso_code');
+    url.searchParams.delete('sso_error');
+    window.history.replaceState(null, '', url.toString());
+  }
+  return { code, error };
+}
+
 /**
- * Password first; an account with a second factor then asks for the 6-digit code, and one whose
+ * Password first, or the campus single sign-on (统一身份认证, one button per provider); an account with a second factor then asks for the 6-digit code, and one whose
  * role must have a second factor but has none first shows the new secret to scan.
  */
 export function LoginPage({ onSignedIn }: { onSignedIn: () => void }) {
@@ -19,6 +42,7 @@ export function LoginPage({ onSignedIn }: { onSignedIn: () => void }) {
   const [enrolment, setEnrolment] = useState<Enrolment | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [providers, setProviders] = useState<SsoProvider[]>([]);
 
   const finish = (step: Step) => {
     if (step.status === 'signed_in') {
@@ -33,6 +57,23 @@ export function LoginPage({ onSignedIn }: { onSignedIn: () => void }) {
       setChallenge(step.challenge);
     }
   };
+  // Once, when the page opens (finish only sets state).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: run once on opening
+  useEffect(() => {
+    api<{ providers: SsoProvider[] }>('GET', '/sso/providers')
+      .then((r) => setProviders(r.providers))
+      .catch(() => setProviders([]));
+    const result = takeSsoResult();
+    if (result.error) setError(ssoErrorText[result.error] ?? '统一身份认证登录失败，请重试');
+    else if (result.code) {
+      setBusy(true);
+      // The one-use code the callback left is traded for the next step: a session or the TOTP code.
+      api<Step>('POST', '/sso/exchange', { code: result.code })
+        .then(finish)
+        .catch(() => setError(ssoErrorText.LOGIN_FAILED as string))
+        .finally(() => setBusy(false));
+    }
+  }, []);
   const submit = async (values: { username?: string; password?: string; code?: string }) => {
     setBusy(true);
     setError(null);
@@ -100,6 +141,23 @@ export function LoginPage({ onSignedIn }: { onSignedIn: () => void }) {
             {challenge ? '验证' : '登录'}
           </Button>
         </Form>
+        {!challenge && providers.length > 0 ? (
+          <>
+            <Divider plain>或</Divider>
+            {providers.map((p) => (
+              <Button
+                key={p.id}
+                block
+                style={{ marginBottom: 8 }}
+                disabled={busy}
+                href={`${apiBase}/sso/${p.id}/start`}
+                data-testid={`login-sso-${p.id}`}
+              >
+                {p.label === '统一身份认证' ? '统一身份认证登录' : `${p.label}登录`}
+              </Button>
+            ))}
+          </>
+        ) : null}
       </Card>
     </div>
   );
