@@ -55,6 +55,7 @@ import { MonthlyStatementNotices } from './notices/monthly-statements.ts';
 import { NoticeRepository } from './notices/notice-repository.ts';
 import { PassageRepository } from './passage/passage-repository.ts';
 import { doorCommandChannel, PassageService, passageChannel } from './passage/passage-service.ts';
+import { PeopleRepository } from './passage/people-repository.ts';
 import {
   createMemoryGuessLimit,
   guessLimitDefaults,
@@ -233,7 +234,7 @@ export function createCore(
     approvalThreshold: config.subsidyApprovalThreshold,
   });
   const reports = new ReportService(new ReportRepository(db));
-  const passage = new PassageService(new PassageRepository(db));
+  const passage = new PassageService(new PassageRepository(db), new PeopleRepository(db));
   const insight = new InsightSlot();
   const { refunds, topUps, utilities, fees, feeItems, bank } = createFunds(db, config, log, {
     cards,

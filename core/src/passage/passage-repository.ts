@@ -1,5 +1,5 @@
-// Passage tables (sql/040, sql/041): the only place with passage SQL. Reads of other domains' tables
-// (persons, cards, sync_people, access_events) are read-only joins for the decision and the log.
+// Passage tables (sql/040, sql/041): the only place with passage SQL besides people-repository.ts (the
+// people facts rules are compiled against). Reads of access_events are read-only joins for the log.
 
 import type {
   Curfew,
@@ -7,14 +7,12 @@ import type {
   DoorGroup,
   NewPlace,
   PassageDirection,
-  PassagePersonType,
   Place,
   PlaceChange,
   Rule,
 } from '../contract/passage.ts';
 import type { Database, Param, Tx } from '../db/database.ts';
 import { newId } from '../ids.ts';
-import type { PersonFacts } from './rule-table.ts';
 
 type Row = Record<string, unknown>;
 
@@ -57,11 +55,6 @@ function ruleOf(r: Row): Rule {
   };
 }
 
-/** The credential's person types; a parent's card reads as a visitor (as the gateway maps it). */
-function passageType(type: string): PassagePersonType {
-  return type === 'student' || type === 'staff' || type === 'alumnus' ? type : 'visitor';
-}
-
 export class PassageRepository {
   constructor(private readonly db: Database) {}
 
@@ -99,26 +92,6 @@ export class PassageRepository {
   async peopleVersion(): Promise<number> {
     const rows = await this.db.select<Row>('SELECT people_version FROM passage_state WHERE id = 1');
     return num(rows[0]?.people_version ?? 1);
-  }
-
-  /**
-   * What the people facts are read from, in one line: live cards (opened or cancelled), persons (type,
-   * department) and the sync's rows (class). Counts with the latest change, so any insert, cancel or
-   * update moves it; payments do not touch these columns.
-   */
-  async peopleFingerprint(): Promise<string> {
-    const rows = await this.db.select<Row>(
-      `SELECT (SELECT COUNT(*) FROM cards WHERE status <> 'cancelled') AS cn,
-              (SELECT MAX(created_at_ms) FROM cards) AS cm,
-              (SELECT COUNT(*) FROM persons) AS pn,
-              (SELECT MAX(updated_at_ms) FROM persons) AS pm,
-              (SELECT COUNT(*) FROM sync_people) AS sn,
-              (SELECT MAX(synced_at_ms) FROM sync_people) AS sm`,
-    );
-    const r = rows[0] ?? {};
-    return [r.cn, r.cm, r.pn, r.pm, r.sn, r.sm]
-      .map((v) => (v === null || v === undefined ? '-' : String(v)))
-      .join(':');
   }
 
   /** The fingerprint last followed, with the state row locked until the transaction ends. */
@@ -361,68 +334,6 @@ export class PassageRepository {
         tx,
       );
     }
-  }
-
-  /** What rules may name about every person with a card, for compiling tables. */
-  async everyone(): Promise<PersonFacts[]> {
-    return this.facts('', []);
-  }
-
-  /** The facts of the holder of a card (any of the holder's cards), or undefined for no such card. */
-  async factsOfCard(cardNo: string): Promise<PersonFacts | undefined> {
-    const facts = await this.facts('WHERE p.id = (SELECT c2.person_id FROM cards c2 WHERE c2.card_no = ?)', [
-      cardNo,
-    ]);
-    return facts[0];
-  }
-
-  async factsOfPerson(personNo: string): Promise<PersonFacts | undefined> {
-    return (await this.facts('WHERE p.person_no = ?', [personNo]))[0];
-  }
-
-  private async facts(where: string, params: Param[]): Promise<PersonFacts[]> {
-    const rows = await this.db.select<Row>(
-      `SELECT p.person_no, p.type, p.department, s.class_code, r.building_id, r.room, c.card_no
-         FROM persons p
-         JOIN cards c ON c.person_id = p.id AND c.status <> 'cancelled'
-         LEFT JOIN sync_people s ON s.person_id = p.id
-         LEFT JOIN passage_residents r ON r.person_no = p.person_no
-         ${where}
-        ORDER BY p.person_no, c.card_no`,
-      params,
-    );
-    const roleRows = await this.db.select<Row>(
-      where === ''
-        ? 'SELECT person_no, role FROM passage_person_roles'
-        : `SELECT pr.person_no, pr.role FROM passage_person_roles pr JOIN persons p ON p.person_no = pr.person_no ${where}`,
-      params,
-    );
-    const roles = new Map<string, string[]>();
-    for (const r of roleRows) {
-      const list = roles.get(String(r.person_no)) ?? [];
-      list.push(String(r.role));
-      roles.set(String(r.person_no), list);
-    }
-    const out: PersonFacts[] = [];
-    let last: PersonFacts | undefined;
-    for (const r of rows) {
-      const personNo = String(r.person_no);
-      if (last?.personNo !== personNo) {
-        last = {
-          personNo,
-          personType: passageType(String(r.type)),
-          department: strOrNull(r.department),
-          classCode: strOrNull(r.class_code),
-          dormBuildingId: strOrNull(r.building_id),
-          dormRoom: strOrNull(r.room),
-          roles: roles.get(personNo) ?? [],
-          cardNos: [],
-        };
-        out.push(last);
-      }
-      (last.cardNos as string[]).push(String(r.card_no));
-    }
-    return out;
   }
 
   async presence(personNo: string, areaId: string): Promise<'in' | 'out' | 'none'> {

@@ -20,8 +20,9 @@ import { CoreError } from '../errors.ts';
 import { type Job, type JobLock, schedule } from '../jobs/scheduler.ts';
 import type { Logger } from '../log.ts';
 import { parseDay, shanghaiDay } from '../time.ts';
-import { type CalendarView, decide } from './decide.ts';
+import { decide } from './decide.ts';
 import type { PassageRepository } from './passage-repository.ts';
+import type { PeopleRepository } from './people-repository.ts';
 import { candidatesFor, type PersonFacts, PlaceTree, type RuleTable } from './rule-table.ts';
 import { type PassageState, RuleTables, type TableAnswer } from './rule-tables.ts';
 
@@ -53,8 +54,11 @@ export class PassageService {
   private readonly tables: RuleTables;
   private peopleJob: Job | undefined;
 
-  constructor(private readonly repo: PassageRepository) {
-    this.tables = new RuleTables(repo, () => this.current());
+  constructor(
+    private readonly repo: PassageRepository,
+    private readonly people: PeopleRepository,
+  ) {
+    this.tables = new RuleTables(repo, people, () => this.current());
   }
 
   onChanged(listener: Listener): void {
@@ -201,7 +205,7 @@ export class PassageService {
    * Runs on the shared scheduler (PASSAGE_PEOPLE_FOLLOW_MS); true when it moved the version.
    */
   async followPeople(): Promise<boolean> {
-    const fingerprint = await this.repo.peopleFingerprint();
+    const fingerprint = await this.people.fingerprint();
     const version = await this.repo.transaction(async (tx) => {
       if ((await this.repo.followedFingerprint(tx)) === fingerprint) return undefined;
       const next = await this.repo.bumpVersion(tx, true);
@@ -246,7 +250,7 @@ export class PassageService {
     const at = await this.repo.deviceDoor(deviceId);
     if (!at) return undefined;
     const state = await this.current();
-    const person = await this.repo.factsOfCard(query.cardNo);
+    const person = await this.people.factsOfCard(query.cardNo);
     if (!person) {
       return { decision: 'deny', reason: 'NO_PASSAGE_RIGHT', late: false, doorId: at.doorId, personNo: null };
     }
@@ -312,7 +316,7 @@ export class PassageService {
     if (door?.kind !== 'door') throw new CoreError('NOT_FOUND', 'no such door');
     const ctx = state.tree.doorContext(doorId, 'in');
     const out: { personNo: string; late: boolean }[] = [];
-    for (const person of await this.repo.everyone()) {
+    for (const person of await this.people.everyone()) {
       const d = decide(candidatesFor(state.rules, person, doorId, state.tree), {
         atMs,
         personType: person.personType,
@@ -332,7 +336,7 @@ export class PassageService {
     atMs: number,
   ): Promise<{ doorId: string; name: string; decision: PassageDecision }[]> {
     const state = await this.current();
-    const person = await this.repo.factsOfPerson(personNo);
+    const person = await this.people.factsOfPerson(personNo);
     if (!person) throw new CoreError('NOT_FOUND', 'no such person with a card');
     return this.doorsFor(state, person, atMs);
   }
@@ -343,7 +347,7 @@ export class PassageService {
     atMs: number,
   ): Promise<{ doorId: string; name: string; decision: PassageDecision }[]> {
     const state = await this.current();
-    const person = await this.repo.factsOfCard(cardNo);
+    const person = await this.people.factsOfCard(cardNo);
     if (!person) throw new CoreError('CARD_NOT_FOUND', 'no such card');
     return (await this.doorsFor(state, person, atMs)).filter((d) => d.decision.decision === 'allow');
   }

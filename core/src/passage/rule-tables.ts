@@ -7,6 +7,7 @@ import { CoreError } from '../errors.ts';
 import { shanghaiDay } from '../time.ts';
 import type { CalendarView } from './decide.ts';
 import type { PassageRepository } from './passage-repository.ts';
+import type { PeopleRepository } from './people-repository.ts';
 import {
   type CardRow,
   type CompileMemo,
@@ -53,6 +54,7 @@ export class RuleTables {
 
   constructor(
     private readonly repo: PassageRepository,
+    private readonly people: PeopleRepository,
     private readonly current: () => Promise<PassageState>,
   ) {}
 
@@ -89,9 +91,9 @@ export class RuleTables {
       tables = (async () => {
         // The people are read again only when they moved (a people version, or what the cards, persons
         // and sync tables look like); otherwise the last compile's people and rows are reused.
-        const people = `${state.peopleVersion}|${await this.repo.peopleFingerprint()}`;
+        const people = `${state.peopleVersion}|${await this.people.fingerprint()}`;
         const kept = this.memo?.people === people ? this.memo.memo : undefined;
-        const memo = kept ?? compileMemo(await this.repo.everyone());
+        const memo = kept ?? compileMemo(await this.people.everyone());
         this.memo = { people, memo };
         const doorIds = state.tree.doors().map((d) => d.id);
         return compileTables({
