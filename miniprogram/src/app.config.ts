@@ -19,6 +19,7 @@ export default defineAppConfig({
     'pages/courses/index',
     'pages/records/index',
     'pages/settings/index',
+    'pages/my-data/index',
     'pages/message-settings/index',
     'pages/visitors/index',
     'pages/visitor-pass/index',

@@ -3,6 +3,7 @@ import Taro from '@tarojs/taro';
 import { useState } from 'react';
 import { messageOf } from '../../components/use-remote.ts';
 import { messageStrings } from '../../message-strings.ts';
+import { myDataStrings } from '../../my-data-strings.ts';
 import { api, taroStorage, tokens } from '../../services/api.ts';
 import { unbind } from '../../services/binding.ts';
 import { logOut } from '../../services/session.ts';
@@ -42,6 +43,13 @@ export default function SettingsPage() {
         <Text className="section-title">{strings.settings.privacy}</Text>
         <Text className="text-block">{strings.settings.privacyText}</Text>
       </View>
+      <Button
+        className="btn btn-plain"
+        id="open-my-data"
+        onClick={() => void Taro.navigateTo({ url: '/pages/my-data/index' })}
+      >
+        {myDataStrings.entry}
+      </Button>
       <Button
         className="btn btn-plain"
         id="open-message-settings"

@@ -1,0 +1,3 @@
+import { myDataStrings } from '../../my-data-strings.ts';
+
+export default definePageConfig({ navigationBarTitleText: myDataStrings.title });
