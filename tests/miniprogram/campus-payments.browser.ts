@@ -70,6 +70,7 @@ describe('fees and dorm electricity (H5 and backoffice)', () => {
     await page.locator('#pay').click();
     await page.waitForURL((to) => to.origin === url, { timeout: 5_000 });
     await page.locator('#top-up-state', { hasText: '缴费成功' }).waitFor({ timeout: 20_000 });
+    assert.match((await page.locator('#fee-receipt').textContent()) ?? '', /^R[0-9A-Z]{26}$/);
     assert.equal(await total(), before - 16_800, 'a platform payment does not touch the card');
     await page.locator('#back-to-fees').click();
     await page.locator('#bill-DEMO-DORM .bill-owed', { hasText: '¥0.00' }).waitFor();
