@@ -2,27 +2,79 @@
 // before it gets in, and the backoffice runs under the web origin's security headers (its CSP lets the
 // built app work: no violation while signing in and opening pages with charts and QR codes).
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { demoAdminPassword, seedAdminDemo } from '../../bff/src/admin/seed.ts';
 import { startWorld, type TestWorld } from '../../bff/test/support.ts';
 import { totp } from '../../core/src/admin/totp.ts';
 import type { Web } from '../../mock/demo/web.ts';
+import { type OidcStandIn, type OidcUser, startOidcStandIn } from '../../mock/sso/oidc.ts';
 import { openPage, screenshots, signIn, startBackoffice } from './support.ts';
 
 describe('backoffice sign-in and page security in Chromium', () => {
   let world: TestWorld;
   let web: Web;
   let browser: Browser;
+  let idp: OidcStandIn;
+  const idpUsers: OidcUser[] = [];
   before(async () => {
-    world = await startWorld();
+    // The BFF's port first, so the web origin (the browser's only way in) exists before the BFF that
+    // names it as the campus sign-on's return address.
+    const probe = createServer().listen(0, '127.0.0.1');
+    await new Promise((resolve) => probe.once('listening', resolve));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise((resolve) => probe.close(resolve));
+    ({ web, browser } = await startBackoffice(`http://127.0.0.1:${port}`));
+    const clientSecret = randomBytes(24).toString('base64url');
+    idp = await startOidcStandIn({
+      clientId: 'campus-card',
+      clientSecret,
+      redirectUris: [`${web.url}/api/admin/v1/sso/campus/callback`],
+      users: idpUsers,
+    });
+    world = await startWorld({
+      BFF_PORT: String(port),
+      SSO_PROVIDERS: JSON.stringify([
+        { id: 'campus', kind: 'oidc', url: idp.issuer, personClaim: 'staff_no', clientId: 'campus-card' },
+      ]),
+      SSO_CAMPUS_CLIENT_SECRET: clientSecret,
+      SSO_PUBLIC_URL: web.url,
+      SSO_ALLOW_HTTP: 'true',
+    });
     await seedAdminDemo(world.core.client);
-    ({ web, browser } = await startBackoffice(world.bff.url));
   });
   after(async () => {
     await browser?.close();
     await web?.close();
     await world?.stop();
+    await idp?.close();
+  });
+
+  test('#14 when staff click 统一身份认证登录, then the campus provider signs them in to their own admin account, and an identity with no account is refused in Chinese', async () => {
+    const account = (await world.core.client.admins()).items.find((a) => a.role === 'content_editor');
+    assert.ok(account);
+    idpUsers.push(
+      { sub: account.username, claims: { staff_no: account.username } },
+      { sub: 'stranger', claims: { staff_no: 'stranger' } },
+    );
+    const page = await openPage(browser);
+    const viaCampus = async (username: string) => {
+      await page.goto(`${web.url}/admin/`);
+      await page.getByRole('link', { name: '统一身份认证登录' }).click();
+      await page.getByLabel('学工号').fill(username);
+      await page.getByLabel('密码').fill(username);
+      await page.getByRole('button', { name: '登录' }).click();
+    };
+    await viaCampus('stranger');
+    const refusal = (await page.getByTestId('login-error').textContent()) ?? '';
+    assert.match(refusal, /没有对应的管理后台账号/);
+    assert.doesNotMatch(page.url(), /sso_(code|error)/, 'the page takes the answer out of its address');
+    await viaCampus(account.username);
+    await page.getByTestId('who').waitFor();
+    assert.doesNotMatch(page.url(), /sso_code/);
+    await page.context().close();
   });
 
   test('#12.8 when a new finance account signs in for the first time, then the page shows a secret to enrol, and only a right code from it opens the backoffice', async () => {
