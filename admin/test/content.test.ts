@@ -112,6 +112,9 @@ describe('backoffice in Chromium: news and courses', () => {
     await dialog.getByLabel('发布对象').click();
     await page.getByTitle('指定院系').click();
     await dialog.getByLabel('院系').click();
+    // Only the departments' list is read: the 发布对象 list may still be closing (antd animates it out).
+    await page.getByTitle('计算机学院（2 人）').waitFor();
+    await page.getByTitle('指定班级').waitFor({ state: 'hidden' });
     assert.deepEqual(
       await page.locator('.ant-select-dropdown:visible .ant-select-item-option').allTextContents(),
       ['外国语学院（1 人）', '计算机学院（2 人）'],
