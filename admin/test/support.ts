@@ -54,7 +54,9 @@ export async function signIn(
   if (known) {
     // Any document of the origin will do to write its localStorage: a blank one, answered here.
     const blank = `${web.url}/session-seed`;
-    await page.route(blank, (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>-</title>' }));
+    await page.route(blank, (route) =>
+      route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>-</title>' }),
+    );
     await page.goto(blank);
     await page.unroute(blank);
     await page.evaluate(
