@@ -146,15 +146,21 @@ describe('admin sign-in: password, lockout, TOTP, session expiry', () => {
   });
 
   test('#12.8 when 50 sign-ins from one address on 50 names race, then only its free attempts and one more are checked, the rest (and a right password) wait, and another address is not slowed', async () => {
+    const startedMs = performance.now();
     const replies = await Promise.all(
       Array.from({ length: 50 }, (_, i) => loginFrom('198.19.0.7', `spray-${i}`, 'Summer2026!')),
     );
+    const elapsedS = (performance.now() - startedMs) / 1000;
     const statuses = replies.map((r) => r.status);
-    // Its free attempts and one more are checked; another only if the burst outlasted a 1 s wait.
+    // Its free attempts and one more are checked, and then one more for each doubling wait (1 s, 2 s,
+    // 4 s …) that ran out while the burst was still being served: the store that keeps the waits times
+    // them, not this process (tests/clock.ts cannot hold it), so a loaded machine that takes seconds
+    // over the burst may check one or two more, never many.
     const checked = statuses.filter((s) => s === 401).length;
+    const waitsRunOut = Math.floor(Math.log2(elapsedS + 1));
     assert.ok(
-      checked === loginFailuresPerAddressMax + 1 || checked === loginFailuresPerAddressMax + 2,
-      JSON.stringify(statuses),
+      checked >= loginFailuresPerAddressMax + 1 && checked <= loginFailuresPerAddressMax + 1 + waitsRunOut,
+      `${checked} checked in ${elapsedS.toFixed(1)} s: ${JSON.stringify(statuses)}`,
     );
     const waiting = replies.filter((r) => r.status === 429);
     assert.equal(waiting.length, 50 - checked);

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { startBff } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
 import { boundStudent } from './students.ts';
 import { startWorld, type TestWorld } from './support.ts';
 
@@ -67,6 +70,36 @@ describe('BFF metrics and health', () => {
     assert.match(text, /^bff_push_watchers\{service="bff"\} 0$/m);
     for (const secret of [student.cardNo, student.openid, billId, student.personNo]) {
       assert.ok(!text.includes(secret), `${secret} is not in the metrics`);
+    }
+  });
+
+  test('when the core does not answer (connection refused, or the socket closed with no answer), then a request is answered 503 UNAVAILABLE with its request id, never a 500', async () => {
+    // A core that takes the connection and hangs up before answering, like one killed mid-request.
+    const hangUp = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => hangUp.listen(0, '127.0.0.1', resolve));
+    const { port } = hangUp.address() as { port: number };
+    try {
+      for (const coreUrl of ['http://127.0.0.1:9', `http://127.0.0.1:${port}`]) {
+        const bff = await startBff(loadConfig({ ...world.env, CORE_URL: coreUrl, BFF_PORT: '0' }));
+        try {
+          const reply = await fetch(`${bff.url}/api/admin/v1/session`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-request-id': 'core-gone-1' },
+            body: JSON.stringify({ username: 'super', password: 'whatever-password' }),
+          });
+          const body = (await reply.json()) as Record<string, unknown>;
+          assert.equal(reply.status, 503, `${coreUrl}: ${JSON.stringify(body)}`);
+          assert.deepEqual(body, {
+            code: 'UNAVAILABLE',
+            message: 'a service this needs did not answer',
+            requestId: 'core-gone-1',
+          });
+        } finally {
+          await bff.close();
+        }
+      }
+    } finally {
+      hangUp.close();
     }
   });
 

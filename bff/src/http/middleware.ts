@@ -66,7 +66,18 @@ function publicError(error: unknown): { status: number; code: string; message: s
       return { status: 503, code: 'UNAVAILABLE', message: 'the card system is unavailable' };
     return { status: error.status, code: error.code, message: error.message, details: error.details };
   }
+  // The core (or another service called on the request's behalf) not answering in time, or not at
+  // all, is an outage the caller may retry, not a fault in this request: 503 like a core 5xx.
+  if (unanswered(error))
+    return { status: 503, code: 'UNAVAILABLE', message: 'a service this needs did not answer' };
   return { status: 500, code: 'INTERNAL_ERROR', message: 'internal error' };
+}
+
+/** Connection-level failures of an outgoing call: undici's timeouts and closed sockets, refused or reset connections. */
+function unanswered(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return false;
+  return code.startsWith('UND_ERR_') || ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(code);
 }
 
 /** Headers every answer carries: no sniffing, no framing, no referrer leaks, HTTPS remembered. */
