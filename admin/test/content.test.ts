@@ -44,13 +44,22 @@ describe('backoffice in Chromium: news and courses', () => {
       people.push(
         await core.openCard({ personNo: no, name: `学生${no.slice(-1)}`, type: 'student', department }),
       );
-    const first = people[0];
-    if (!first) throw new Error('no card opened');
-    await world.core.core.db.execute(
-      `INSERT INTO sync_people (person_no, person_id, source, source_row_id, dept_code, class_code, source_status,
-         digest, source_updated_at_ms, synced_at_ms) VALUES (?, ?, 'academic', '1', 'CS', 'CS2401', 'active', ?, ?, ?)`,
-      [first.personNo, first.personId, '0'.repeat(64), Date.now(), Date.now()],
-    );
+    // Grades (#19): the first two enrolled in 2024, the third in 2023, as the sync records them.
+    for (const [i, person] of people.entries())
+      await world.core.core.db.execute(
+        `INSERT INTO sync_people (person_no, person_id, source, source_row_id, dept_code, class_code, enrol_year,
+           source_status, digest, source_updated_at_ms, synced_at_ms) VALUES (?, ?, 'academic', ?, 'CS', ?, ?, 'active', ?, ?, ?)`,
+        [
+          person.personNo,
+          person.personId,
+          String(i + 1),
+          i === 0 ? 'CS2401' : null,
+          i < 2 ? 2024 : 2023,
+          '0'.repeat(64),
+          Date.now(),
+          Date.now(),
+        ],
+      );
     ({ web, browser } = await startBackoffice(world.bff.url));
   });
   after(async () => {
@@ -109,6 +118,12 @@ describe('backoffice in Chromium: news and courses', () => {
     await dialog.getByLabel('班级').click();
     await page.getByTitle('CS2401（1 人）').click();
     await count.getByText('预计覆盖 1 人').waitFor();
+    await dialog.getByLabel('发布对象').click();
+    await page.getByTitle('指定年级').click();
+    await dialog.getByLabel('年级').click();
+    await page.getByTitle('2023级（1 人）').waitFor();
+    await page.getByTitle('2024级（2 人）').click();
+    await count.getByText('预计覆盖 2 人').waitFor();
     await dialog.getByLabel('发布对象').click();
     await page.getByTitle('指定院系').click();
     await dialog.getByLabel('院系').click();

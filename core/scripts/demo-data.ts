@@ -114,8 +114,8 @@ export async function seedDemo(
         { type: 'system', id: 'demo' },
       ),
     );
-    // Two classes per department (2026 intake), recorded as the identity sync would: news can target them.
-    await core.sync.recordClass(personNo, demoClassCode(i));
+    // Two classes per department (2026 intake, 2026级), recorded as the identity sync would: news can target them.
+    await core.sync.recordClass(personNo, demoClassCode(i), 2026);
     students.push(cardNo);
     identities.push({ cardNo, personNo, name, secret: demoIdNumber(i).slice(-6) });
     await core.ledger.topUp({

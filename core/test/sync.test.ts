@@ -130,6 +130,38 @@ for (const dialect of dialects)
       );
     });
 
+    test('#19 when the sync has run, then each student has the grade (enrolment year) the source gives, and news can target it with the count of its students', async () => {
+      // Goal: grade targeting reaches exactly the synced students of that year; staff have none.
+      const year = student(0).enrolYear;
+      const ofYear = campus.data.students.filter((s) => s.enrolYear === year && s.status === 'enrolled');
+      assert.ok(ofYear.length > 0);
+      assert.deepEqual(await t.core.content.audienceCount({ type: 'grade', value: String(year) }), {
+        people: ofYear.length,
+      });
+      const grades = (await t.core.content.audienceOptions()).grades;
+      assert.equal(
+        grades.reduce((sum, g) => sum + g.people, 0),
+        campus.data.students.filter((s) => s.status === 'enrolled').length,
+      );
+      assert.equal((await t.core.content.audienceProfile(student(0).studentNo)).enrolYear, year);
+      assert.equal((await t.core.content.audienceProfile(staff(0).staffNo)).enrolYear, null);
+      // A news item for the grade (the kind the database accepts since sql/092) is in its students' feeds only.
+      const item = await t.client.publishNews({
+        title: `${year}级通知`,
+        body: '年级大会',
+        audience: { type: 'grade', value: String(year) },
+        author: 'sync-test',
+      });
+      const sees = async (personNo: string) =>
+        (await t.client.newsFor(personNo, { limit: 50 })).items.some((n) => n.id === item.id);
+      const otherYear = campus.data.students.find((s) => s.enrolYear !== year);
+      assert.ok(otherYear);
+      assert.deepEqual(
+        [await sees(student(0).studentNo), await sees(otherYear.studentNo), await sees(staff(0).staffNo)],
+        [true, false, false],
+      );
+    });
+
     test('when people join, graduate, transfer and leave, then the next incremental run applies each change', async () => {
       // Goal: new people get cards, graduates and leavers are closed out onto the refund list, transfers move department.
       const graduate = student(10);

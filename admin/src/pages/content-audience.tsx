@@ -7,7 +7,7 @@ import { contentText as t } from '../strings.ts';
 // What news and courses share on the content page: their shapes and the audience picker.
 
 export interface Audience {
-  type: 'all' | 'students' | 'staff' | 'department' | 'class';
+  type: 'all' | 'students' | 'staff' | 'department' | 'class' | 'grade';
   value?: string;
 }
 
@@ -16,10 +16,21 @@ export type { Lesson, NewsItem as News } from '@campus-card/core/contract';
 export type Course = CoreCourse & { lessons: Lesson[] };
 
 export const audienceLabel = (a: Audience) =>
-  a.value ? `${t.audienceType[a.type]}：${a.value}` : t.audienceType[a.type];
+  a.value
+    ? `${t.audienceType[a.type]}：${a.type === 'grade' ? t.gradeName(a.value) : a.value}`
+    : t.audienceType[a.type];
 
-/** The audience picker shared by news and courses: a type, then a department or class the card system
- * knows (each with its people), and how many people the chosen audience reaches before publishing. */
+/** The kinds that name one department, class or grade, with their picker's words and choices. */
+const narrowKinds = {
+  department: { label: t.audienceDepartment, pick: t.pickDepartment, choices: 'departments' },
+  class: { label: t.audienceClass, pick: t.pickClass, choices: 'classes' },
+  grade: { label: t.audienceGrade, pick: t.pickGrade, choices: 'grades' },
+} as const satisfies Record<string, { label: string; pick: string; choices: keyof AudienceOptions }>;
+const isNarrow = (type: Audience['type'] | undefined): type is keyof typeof narrowKinds =>
+  type === 'department' || type === 'class' || type === 'grade';
+
+/** The audience picker shared by news and courses: a type, then a department, class or grade the card
+ * system knows (each with its people), and how many people the chosen audience reaches before publishing. */
 export function AudienceFields() {
   const form = Form.useFormInstance();
   const type = Form.useWatch(['audience', 'type'], form) as Audience['type'] | undefined;
@@ -29,7 +40,7 @@ export function AudienceFields() {
   useEffect(() => {
     api<AudienceOptions>('GET', '/content/audiences').then(setOptions, () => setOptions(null));
   }, []);
-  const narrowed = type === 'department' || type === 'class';
+  const narrowed = isNarrow(type);
   useEffect(() => {
     setPeople(null);
     if (!type || (narrowed && !value)) return;
@@ -43,7 +54,8 @@ export function AudienceFields() {
       current = false;
     };
   }, [type, value, narrowed]);
-  const choices = type === 'department' ? options?.departments : type === 'class' ? options?.classes : [];
+  const kind = isNarrow(type) ? narrowKinds[type] : undefined;
+  const choices = kind ? options?.[kind.choices] : [];
   return (
     <>
       <Form.Item
@@ -58,18 +70,21 @@ export function AudienceFields() {
           onChange={() => form.setFieldValue(['audience', 'value'], undefined)}
         />
       </Form.Item>
-      {narrowed ? (
+      {kind ? (
         <Form.Item
-          label={type === 'department' ? t.audienceDepartment : t.audienceClass}
+          label={kind.label}
           name={['audience', 'value']}
-          rules={[{ required: true, message: type === 'department' ? t.pickDepartment : t.pickClass }]}
+          rules={[{ required: true, message: kind.pick }]}
           extra={choices && choices.length === 0 ? t.noChoices : undefined}
         >
           <Select
-            aria-label={type === 'department' ? t.audienceDepartment : t.audienceClass}
+            aria-label={kind.label}
             showSearch
-            placeholder={type === 'department' ? t.pickDepartment : t.pickClass}
-            options={(choices ?? []).map((c) => ({ value: c.value, label: `${c.value}（${c.people} 人）` }))}
+            placeholder={kind.pick}
+            options={(choices ?? []).map((c) => ({
+              value: c.value,
+              label: `${type === 'grade' ? t.gradeName(c.value) : c.value}（${c.people} 人）`,
+            }))}
           />
         </Form.Item>
       ) : null}
@@ -81,6 +96,4 @@ export function AudienceFields() {
 }
 
 export const audienceOf = (a: Audience): Audience =>
-  a.type === 'department' || a.type === 'class'
-    ? { type: a.type, value: (a.value ?? '').trim() }
-    : { type: a.type };
+  isNarrow(a.type) ? { type: a.type, value: (a.value ?? '').trim() } : { type: a.type };

@@ -13,7 +13,11 @@ export const contentText = {
   audienceClass: '班级',
   pickDepartment: '请选择院系',
   pickClass: '请选择班级',
-  noChoices: '暂无可选项：院系和班级来自身份同步的数据',
+  audienceGrade: '年级',
+  pickGrade: '请选择年级',
+  /** A grade (an enrolment year) as people say it: 2024级. */
+  gradeName: (year: string) => `${year}级`,
+  noChoices: '暂无可选项：院系、班级和年级来自身份同步的数据',
   audienceCounting: '正在统计覆盖人数…',
   audienceReaches: (people: number) => `预计覆盖 ${people} 人`,
   publishAt: '定时发布（可选，留空立即发布）',
@@ -78,5 +82,6 @@ export const contentText = {
     staff: '全体教职工',
     department: '指定院系',
     class: '指定班级',
+    grade: '指定年级',
   } as Record<string, string>,
 };

@@ -14,6 +14,13 @@ const audience = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('staff') }),
   z.strictObject({ type: z.literal('department'), value: z.string().trim().min(1).max(64) }),
   z.strictObject({ type: z.literal('class'), value: z.string().trim().min(1).max(64) }),
+  z.strictObject({
+    type: z.literal('grade'),
+    value: z
+      .string()
+      .trim()
+      .regex(/^\d{4}$/),
+  }),
 ]);
 const newsBody = z.strictObject({
   title: z.string().trim().min(1).max(200),
@@ -71,7 +78,7 @@ const lessonEdit = z
   .refine(someField, 'name at least one field to change');
 
 export const contentRoutes: readonly AdminRoute[] = [
-  // The targeting picker: the departments and classes there are, and how many one audience reaches.
+  // The targeting picker: the departments, classes and grades there are, and how many one audience reaches.
   {
     method: 'GET',
     path: '/content/audiences',

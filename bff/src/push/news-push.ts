@@ -8,7 +8,7 @@ import type { Kv } from '../kv/index.ts';
  * News reaching the open mini-programs of its audience. The core announces an item once, as one
  * message whatever the audience's size (Redis channel cc:news); every BFF instance hears it and sends
  * it to the live views it holds whose person is in the audience. Each view's person (type, department,
- * class) is looked up when its ticket is made and travels with the ticket, so delivering is a loop
+ * class, grade) is looked up when its ticket is made and travels with the ticket, so delivering is a loop
  * over the open views with no lookup at all.
  */
 
@@ -17,6 +17,8 @@ export interface AudienceProfile {
   personType: string;
   department: string | null;
   classCode: string | null;
+  /** The grade (年级) as an enrolment year; absent in a profile cached before grades existed. */
+  enrolYear?: number | null;
 }
 
 const audienceSchema = z.discriminatedUnion('type', [
@@ -25,6 +27,7 @@ const audienceSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('staff') }),
   z.object({ type: z.literal('department'), value: z.string().min(1).max(64) }),
   z.object({ type: z.literal('class'), value: z.string().min(1).max(64) }),
+  z.object({ type: z.literal('grade'), value: z.string().regex(/^\d{4}$/) }),
 ]);
 const announcementSchema = z.object({
   type: z.literal('news'),
@@ -49,6 +52,8 @@ export function inAudience(audience: NewsAnnouncement['audience'], person: Audie
       return person.department === audience.value;
     case 'class':
       return person.classCode === audience.value;
+    case 'grade':
+      return person.personType === 'student' && String(person.enrolYear ?? '') === audience.value;
   }
 }
 
@@ -106,8 +111,8 @@ export class AudienceProfiles {
     const key = `audience-profile:${personNo}`;
     const cached = await this.kv.get(key);
     if (cached !== null) return JSON.parse(cached) as AudienceProfile;
-    const { personType, department, classCode } = await this.core.audienceProfile(personNo);
-    const profile: AudienceProfile = { personType, department, classCode };
+    const { personType, department, classCode, enrolYear } = await this.core.audienceProfile(personNo);
+    const profile: AudienceProfile = { personType, department, classCode, enrolYear };
     await this.kv.set(key, JSON.stringify(profile), profileCacheMs);
     return profile;
   }

@@ -18,7 +18,7 @@ import { DomainClient, query } from './transport.ts';
 
 /** News, courses and lessons. */
 export class ContentClient extends DomainClient {
-  /** The departments and classes news can target, each with its active people. */
+  /** The departments, classes and grades news can target, each with its active people. */
   audienceOptions(): Promise<AudienceOptions> {
     return this.transport.call('GET', '/v1/content/audiences');
   }
@@ -50,10 +50,13 @@ export class ContentClient extends DomainClient {
   announceDueNews(): Promise<{ announced: string[] }> {
     return this.transport.call('POST', '/v1/news/announcements');
   }
-  /** A person's type, department and class, to filter news announcements by audience. */
-  audienceProfile(
-    personNo: string,
-  ): Promise<{ personType: string; department: string | null; classCode: string | null }> {
+  /** A person's type, department, class and grade (enrolment year), to filter news announcements by audience. */
+  audienceProfile(personNo: string): Promise<{
+    personType: string;
+    department: string | null;
+    classCode: string | null;
+    enrolYear: number | null;
+  }> {
     return this.transport.call('GET', `/v1/audience-profiles/${encodeURIComponent(personNo)}`);
   }
   /** The person's news feed, newest first; `next` is the cursor. */

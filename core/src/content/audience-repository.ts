@@ -4,8 +4,8 @@ import { type Audience, audienceColumns, audienceIncludes } from './audience.ts'
 
 /**
  * Who an audience reaches, read from the people the card system knows (persons, and sync_people for
- * the classes the identity sync brings): what the backoffice's targeting picker lists, and the count
- * it shows before an item is published. Reads only.
+ * the classes and grades the identity sync brings): what the backoffice's targeting picker lists, and
+ * the count it shows before an item is published. Reads only.
  */
 export class AudienceRepository {
   constructor(private readonly db: Database) {}
@@ -24,9 +24,17 @@ export class AudienceRepository {
         GROUP BY sp.class_code ORDER BY sp.class_code`,
       [],
     );
-    const rows = (list: { value: string; people: number | string }[]): AudienceOption[] =>
+    // Grades (年级): active students by the enrolment year the sync brought, newest first.
+    const grades = await this.db.select<{ value: number | string; people: number | string }>(
+      `SELECT sp.enrol_year AS value, COUNT(*) AS people
+         FROM sync_people sp JOIN persons p ON p.person_no = sp.person_no
+        WHERE p.status = 'active' AND p.type = 'student' AND sp.enrol_year IS NOT NULL
+        GROUP BY sp.enrol_year ORDER BY sp.enrol_year DESC`,
+      [],
+    );
+    const rows = (list: { value: number | string; people: number | string }[]): AudienceOption[] =>
       list.map((r) => ({ value: String(r.value), people: Number(r.people) }));
-    return { departments: rows(departments), classes: rows(classes) };
+    return { departments: rows(departments), classes: rows(classes), grades: rows(grades) };
   }
 
   /** Active people the audience includes, by the same condition the feeds filter with. */

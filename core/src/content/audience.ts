@@ -4,13 +4,20 @@ export { type Audience, audienceSchema };
 
 /**
  * The SQL condition that a row's audience (columns audience_type, audience_value of alias `t`)
- * includes the person `p` (persons) whose class is `sp.class_code` (sync_people, may be NULL).
+ * includes the person `p` (persons) whose class is `sp.class_code` and grade `sp.enrol_year`
+ * (sync_people, may be NULL). A grade reaches students only; its value ('2024', text) is compared
+ * with the year as a number, which MySQL and SQLite both do (a CAST to text would meet MySQL's
+ * collation rules instead). The CASE keeps that comparison to grade rows: a department's name
+ * compared with a number is a truncation warning, which strict MySQL turns into an error inside an
+ * INSERT … SELECT or UPDATE.
  */
 export const audienceIncludes = `(t.audience_type = 'all'
    OR (t.audience_type = 'students' AND p.type = 'student')
    OR (t.audience_type = 'staff' AND p.type = 'staff')
    OR (t.audience_type = 'department' AND t.audience_value = p.department)
-   OR (t.audience_type = 'class' AND t.audience_value = sp.class_code))`;
+   OR (t.audience_type = 'class' AND t.audience_value = sp.class_code)
+   OR (t.audience_type = 'grade' AND p.type = 'student'
+       AND CASE WHEN t.audience_type = 'grade' THEN t.audience_value = sp.enrol_year END))`;
 
 /** The person joins every audience query needs, for one person number (the one parameter). */
 export const personJoin = `JOIN persons p ON p.person_no = ? LEFT JOIN sync_people sp ON sp.person_no = p.person_no`;

@@ -288,18 +288,26 @@ export class ContentRepository {
     });
   }
 
-  /** Who a person is, as audiences see it: type, department and class; undefined for no such person. */
+  /** Who a person is, as audiences see it: type, department, class and grade; undefined for no such person. */
   async audienceProfile(
     personNo: string,
-  ): Promise<{ personType: string; department: string | null; classCode: string | null } | undefined> {
+  ): Promise<
+    | { personType: string; department: string | null; classCode: string | null; enrolYear: number | null }
+    | undefined
+  > {
     const rows = await this.db.select<Row>(
-      `SELECT p.type, p.department, sp.class_code FROM persons p
+      `SELECT p.type, p.department, sp.class_code, sp.enrol_year FROM persons p
          LEFT JOIN sync_people sp ON sp.person_no = p.person_no WHERE p.person_no = ?`,
       [personNo],
     );
     const r = rows[0];
     return r
-      ? { personType: String(r.type), department: s(r.department), classCode: s(r.class_code) }
+      ? {
+          personType: String(r.type),
+          department: s(r.department),
+          classCode: s(r.class_code),
+          enrolYear: r.enrol_year === null || r.enrol_year === undefined ? null : Number(r.enrol_year),
+        }
       : undefined;
   }
 

@@ -11,6 +11,11 @@ export const audienceSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('staff') }),
   z.strictObject({ type: z.literal('department'), value: z.string().min(1).max(64) }),
   z.strictObject({ type: z.literal('class'), value: z.string().min(1).max(64) }),
+  /** A grade (年级): the students who enrolled that year (the identity sync's enrolment year), e.g. 2024 for 2024级. */
+  z.strictObject({
+    type: z.literal('grade'),
+    value: z.string().regex(/^\d{4}$/, 'a four-digit enrolment year'),
+  }),
 ]);
 export type Audience = z.infer<typeof audienceSchema>;
 
@@ -167,10 +172,14 @@ export type CourseWithLessons = Course & { lessons: (Lesson & { progress: Lesson
 /** A department or class news can be sent to, with how many active people it reaches. */
 export const audienceOption = z.object({ value: z.string(), people: z.number().int() });
 export type AudienceOption = z.infer<typeof audienceOption>;
-/** GET /v1/content/audiences: the departments (of every card holder) and classes (from the identity sync). */
+/**
+ * GET /v1/content/audiences: the departments (of every card holder), and the classes and grades
+ * (enrolment years, newest first) from the identity sync.
+ */
 export const audienceOptions = z.object({
   departments: z.array(audienceOption),
   classes: z.array(audienceOption),
+  grades: z.array(audienceOption),
 });
 export type AudienceOptions = z.infer<typeof audienceOptions>;
 /** GET /v1/content/audience-count?type=&value=: how many active people an audience reaches now. */

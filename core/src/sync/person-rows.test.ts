@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { test } from 'node:test';
 import { endsCard, isInvalid, isValidIdNumber, judgeRow } from './person-rows.ts';
 import type { SourcePerson } from './source-reader.ts';
@@ -14,6 +15,7 @@ const row: SourcePerson = {
   deptCode: '01',
   deptName: '计算机学院',
   classCode: '20240101',
+  enrolYear: 2024,
   status: 'enrolled',
   updatedAtMs: 1_760_000_000_000,
 };
@@ -38,6 +40,7 @@ test('when any applied field changes, then the digest changes; with another key 
     { deptCode: '02', deptName: '数学科学学院' },
     { deptName: '计算机与软件学院' },
     { classCode: '20240102' },
+    { enrolYear: 2023 },
     { phone: '13900139000' },
     { status: 'graduated' },
   ]) {
@@ -93,4 +96,29 @@ test('when statuses are mapped, then graduates, leavers and retirees end the car
   assert.equal(endsCard(status('hr.staff', 'retired')), true);
   assert.equal(endsCard(status('hr.staff', 'active')), false);
   assert.equal(isValidIdNumber('11010519491231002X'), true);
+});
+
+test('#19 when a row names an enrolment year, then it is the grade; an impossible one or none is no grade, and a row without one keeps the digest it had before years were read', () => {
+  // Goal: grade targeting reads a plausible year only, and adding the year did not make the sync re-apply every staff row.
+  const judged = (enrolYear: number | null) => {
+    const j = judgeRow({ ...row, enrolYear }, key);
+    assert.ok(!isInvalid(j));
+    return j;
+  };
+  assert.equal(judged(2024).enrolYear, 2024);
+  assert.equal(judged(24).enrolYear, null);
+  assert.equal(judged(null).enrolYear, null);
+  const without = judged(null);
+  const before = [
+    'student',
+    '王小明',
+    '11010519491231002X',
+    '13800138000',
+    '01',
+    '计算机学院',
+    '20240101',
+    'active',
+  ];
+  assert.equal(without.digest, createHmac('sha256', key).update(JSON.stringify(before)).digest('hex'));
+  assert.notEqual(judged(2024).digest, without.digest);
 });

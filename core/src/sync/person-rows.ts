@@ -36,6 +36,8 @@ export interface ValidPerson {
   deptCode: string;
   department: string;
   classCode: string | null;
+  /** The grade (年级) as an enrolment year; null when the source names none or an impossible one. */
+  enrolYear: number | null;
   status: PersonStatus;
   updatedAtMs: number;
   /** Keyed digest of every applied field: equal digests mean nothing to do. */
@@ -104,7 +106,16 @@ export function judgeRow(row: SourcePerson, digestKey: Buffer): ValidPerson | In
       `the status is not one of ${Object.keys(statusMap[row.stream]).join(', ')}`,
     );
   const type = row.stream === 'hr.staff' ? 'staff' : 'student';
+  const enrolYear =
+    row.enrolYear !== null &&
+    Number.isInteger(row.enrolYear) &&
+    row.enrolYear >= 1900 &&
+    row.enrolYear <= 2999
+      ? row.enrolYear
+      : null;
+  // The year joins the digest only when there is one, so rows without one (staff) keep their digest.
   const fields = [type, name, idNumber, phoneValue, row.deptCode, row.deptName, row.classCode, status];
+  if (enrolYear !== null) fields.push(String(enrolYear));
   return {
     stream: row.stream,
     rowId: row.rowId,
@@ -116,6 +127,7 @@ export function judgeRow(row: SourcePerson, digestKey: Buffer): ValidPerson | In
     deptCode: row.deptCode,
     department: row.deptName.slice(0, 64),
     classCode: row.classCode,
+    enrolYear,
     status,
     updatedAtMs: row.updatedAtMs,
     digest: createHmac('sha256', digestKey).update(JSON.stringify(fields)).digest('hex'),

@@ -21,6 +21,8 @@ export interface SourcePerson {
   deptCode: string | null;
   deptName: string | null;
   classCode: string | null;
+  /** The year the student enrolled (their grade, 年级): the student's row, else their class's; staff: null. */
+  enrolYear: number | null;
   status: string;
   updatedAtMs: number;
 }
@@ -53,14 +55,15 @@ const people: Record<PersonStream, { table: string; no: string; select: string }
     table: 'students',
     no: 'student_no',
     select: `SELECT s.id, s.student_no AS person_no, s.name, s.id_number, s.phone, s.dept_code, d.name AS dept_name,
-                    s.class_code, s.status, s.updated_at
-               FROM students s LEFT JOIN departments d ON d.dept_code = s.dept_code`,
+                    s.class_code, COALESCE(s.enrol_year, c.enrol_year) AS enrol_year, s.status, s.updated_at
+               FROM students s LEFT JOIN departments d ON d.dept_code = s.dept_code
+               LEFT JOIN classes c ON c.class_code = s.class_code`,
   },
   'hr.staff': {
     table: 'staff',
     no: 'staff_no',
     select: `SELECT s.id, s.staff_no AS person_no, s.name, s.id_number, s.phone, s.dept_code, d.name AS dept_name,
-                    NULL AS class_code, s.status, s.updated_at
+                    NULL AS class_code, NULL AS enrol_year, s.status, s.updated_at
                FROM staff s LEFT JOIN departments d ON d.dept_code = s.dept_code`,
   },
 };
@@ -125,6 +128,7 @@ export class SourceReader {
       deptCode: r.dept_code === null ? null : String(r.dept_code),
       deptName: r.dept_name === null ? null : String(r.dept_name),
       classCode: r.class_code === null ? null : String(r.class_code),
+      enrolYear: r.enrol_year === null || r.enrol_year === undefined ? null : Number(r.enrol_year),
       status: String(r.status),
       updatedAtMs: fromSourceTime(String(r.updated_at)),
     }));

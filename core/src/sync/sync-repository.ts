@@ -68,22 +68,27 @@ export class SyncRepository extends SyncRunRepository {
   }
 
   /**
-   * Records the class of a person the core already holds as a sync run does (a sync_people row from
-   * the academic source), keeping the other fields a run stored. The digest is reset to one no source
-   * row matches, so the next run reading that person's row re-applies it whole, class included.
-   * False when no such person exists.
+   * Records the class (and, when given, the enrolment year: the grade) of a person the core already
+   * holds as a sync run does (a sync_people row from the academic source), keeping the other fields a
+   * run stored. The digest is reset to one no source row matches, so the next run reading that
+   * person's row re-applies it whole, class included. False when no such person exists.
    */
-  async recordClass(personNo: string, classCode: string, nowMs: number): Promise<boolean> {
+  async recordClass(
+    personNo: string,
+    classCode: string,
+    nowMs: number,
+    enrolYear?: number,
+  ): Promise<boolean> {
     const onConflict =
       this.db.dialect === 'mysql'
-        ? 'ON DUPLICATE KEY UPDATE class_code = VALUES(class_code), digest = VALUES(digest), synced_at_ms = VALUES(synced_at_ms)'
-        : 'ON CONFLICT (person_no) DO UPDATE SET class_code = excluded.class_code, digest = excluded.digest, synced_at_ms = excluded.synced_at_ms';
+        ? 'ON DUPLICATE KEY UPDATE class_code = VALUES(class_code), enrol_year = COALESCE(VALUES(enrol_year), enrol_year), digest = VALUES(digest), synced_at_ms = VALUES(synced_at_ms)'
+        : 'ON CONFLICT (person_no) DO UPDATE SET class_code = excluded.class_code, enrol_year = COALESCE(excluded.enrol_year, sync_people.enrol_year), digest = excluded.digest, synced_at_ms = excluded.synced_at_ms';
     await this.db.execute(
-      `INSERT INTO sync_people (person_no, person_id, source, source_row_id, dept_code, class_code,
+      `INSERT INTO sync_people (person_no, person_id, source, source_row_id, dept_code, class_code, enrol_year,
               source_status, digest, source_updated_at_ms, synced_at_ms)
-       SELECT p.person_no, p.id, 'academic', p.person_no, NULL, ?, p.status, ?, 0, ?
+       SELECT p.person_no, p.id, 'academic', p.person_no, NULL, ?, ?, p.status, ?, 0, ?
          FROM persons p WHERE p.person_no = ? ${onConflict}`,
-      [classCode, '0'.repeat(64), nowMs, personNo],
+      [classCode, enrolYear ?? null, '0'.repeat(64), nowMs, personNo],
     );
     const rows = await this.db.select<{ class_code: string | null }>(
       'SELECT class_code FROM sync_people WHERE person_no = ?',
@@ -316,6 +321,7 @@ export class SyncRepository extends SyncRunRepository {
       'source_row_id',
       'dept_code',
       'class_code',
+      'enrol_year',
       'source_status',
       'digest',
       'source_updated_at_ms',
@@ -339,6 +345,7 @@ function syncPeopleRow(p: ValidPerson, personId: string, now: number): Param[] {
     p.rowId,
     p.deptCode,
     p.classCode,
+    p.enrolYear,
     p.status,
     p.digest,
     p.updatedAtMs,

@@ -104,14 +104,17 @@ export class SyncService {
   }
 
   /**
-   * Puts a person the card system already holds into a class, as a sync run from the academic-affairs
-   * database would (what news targeting and rosters read). For a campus without that database, and
-   * the demo seed; where the sync is configured, its next full reconcile puts back the source's class.
+   * Puts a person the card system already holds into a class (and, when given, a grade: the year they
+   * enrolled), as a sync run from the academic-affairs database would (what news targeting and rosters
+   * read). For a campus without that database, and the demo seed; where the sync is configured, its
+   * next full reconcile puts back the source's class and year.
    */
-  async recordClass(personNo: string, classCode: string): Promise<void> {
+  async recordClass(personNo: string, classCode: string, enrolYear?: number): Promise<void> {
     if (!/^[0-9A-Za-z-]{1,16}$/.test(classCode))
       throw new CoreError('VALIDATION_FAILED', 'a class code is 1 to 16 letters, digits or dashes');
-    if (!(await this.repo.recordClass(personNo, classCode, Date.now())))
+    if (enrolYear !== undefined && !(Number.isInteger(enrolYear) && enrolYear >= 1900 && enrolYear <= 2999))
+      throw new CoreError('VALIDATION_FAILED', 'an enrolment year is a whole year from 1900 to 2999');
+    if (!(await this.repo.recordClass(personNo, classCode, Date.now(), enrolYear)))
       throw new CoreError('NOT_FOUND', 'no person with this number');
   }
 
