@@ -115,3 +115,34 @@ export interface PersonInsight {
   /** INSIGHT_RETENTION_DAYS: rows older than this are deleted; 0 keeps everything. */
   retentionDays: number;
 }
+
+/** How busy a canteen window is in a 15-minute slot (the app shows 空闲 / 适中 / 繁忙). */
+export type CanteenLoadLevel = 'quiet' | 'moderate' | 'busy';
+
+/**
+ * Payments per 15 minutes at one window that make each level: under `quietBelow` quiet, from
+ * `busyFrom` busy (a queue forms at about one payment every 18 s), moderate between.
+ */
+export const canteenLoadLevels = Object.freeze({ quietBelow: 20, busyFrom: 50 });
+
+/** One window's load in a slot: the level, the payments expected (rounded), and a 0–100 bar (100 at busyFrom). */
+export interface CanteenSlotLoad {
+  level: CanteenLoadLevel;
+  expected: number;
+  bar: number;
+}
+
+/**
+ * GET /api/v1/canteen-load (BFF, the app's canteen card): each canteen window now and in 30 minutes,
+ * aggregated payments only, no person. Empty where campus insight is off.
+ */
+export interface CanteenLoadAnswer {
+  atMs: number;
+  items: {
+    /** The canteen's name, and the window's ('' where the canteen has no windows of its own). */
+    canteen: string;
+    window: string;
+    now: CanteenSlotLoad;
+    in30: CanteenSlotLoad;
+  }[];
+}

@@ -1,6 +1,7 @@
 import { Text, View } from '@tarojs/components';
 import Taro, { useDidHide, useDidShow, usePullDownRefresh } from '@tarojs/taro';
 import { useCallback, useEffect, useState } from 'react';
+import { CanteenLoadCard } from '../../components/CanteenLoadCard.tsx';
 import { OfflineBanner } from '../../components/OfflineBanner.tsx';
 import { QrCode } from '../../components/QrCode.tsx';
 import { TileIcon } from '../../components/TileIcon.tsx';
@@ -325,6 +326,7 @@ export default function HomePage() {
           </View>
         ))}
       </View>
+      <CanteenLoadCard />
     </View>
   );
 }
