@@ -8,13 +8,14 @@
 //   npm run bench:insight -- --students N --months N
 
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { detectAbnormalSpending } from '../src/insight/abnormal-spending.ts';
+import { detectAbnormalFromProfiles } from '../src/insight/abnormal-spending.ts';
 import { loadNow, slotMs } from '../src/insight/canteen-load.ts';
 import { hiddenNeedCandidates } from '../src/insight/hidden-need.ts';
 import { InsightStore, type OperationRow } from '../src/insight/insight-store.ts';
+import { spendingStructureOf } from '../src/insight/spending-structure.ts';
 import { generateCampus } from '../src/insight/synthetic-campus.ts';
 import { addMonthsToKey, dayBoundsMs, formatDay, monthDays, parseDay, parseMonth } from '../src/time.ts';
 
@@ -37,6 +38,12 @@ const timed = async <T>(what: () => Promise<T>): Promise<[T, number]> => {
 const load = async (rows: OperationRow[]) => {
   for (let i = 0; i < rows.length; i += pageRows) await store.putOperations(rows.slice(i, i + pageRows));
 };
+const loadAverage = () =>
+  os
+    .loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' / ');
+console.log(`load average (1/5/15 min) at the start: ${loadAverage()} on ${os.cpus().length} CPUs`);
 
 try {
   let total = 0;
@@ -61,6 +68,10 @@ try {
       `  ${month}: ${campus.operations.length.toLocaleString('en')} payments loaded in ${seconds(ms)}`,
     );
   }
+  // The summaries the pages read (card months, canteen slots), as the extract refreshes them after a run.
+  const [days, refreshMs] = await timed(() => store.refresh());
+  loadMs += refreshMs;
+  console.log(`  summaries of ${days} days refreshed in ${seconds(refreshMs)}`);
   console.log(
     `initial build: ${total.toLocaleString('en')} payments of ${students.toLocaleString('en')} students over ${months} months loaded in ${seconds(loadMs)} (${Math.round(total / (loadMs / 1_000)).toLocaleString('en')} rows/s; generating them took ${seconds(generateMs)})`,
   );
@@ -72,21 +83,26 @@ try {
     ) as number) + 1,
   );
   const day = generateCampus({ seed: 9_999, students, firstDay: nextDay, lastDay: nextDay });
-  const [, dayMs] = await timed(() => load(day.operations));
+  const [, dayMs] = await timed(async () => {
+    await load(day.operations);
+    await store.refresh();
+  });
   console.log(
-    `daily update: ${day.operations.length.toLocaleString('en')} payments of ${nextDay} in ${seconds(dayMs)}`,
+    `daily update: ${day.operations.length.toLocaleString('en')} payments of ${nextDay} in ${seconds(dayMs)} (with the summaries' refresh)`,
   );
 
   // The dashboard's and the pages' queries.
   const dayStart = dayBoundsMs(parseDay(nextDay) as number).startMs;
   const [candidates, needMs] = await timed(() => hiddenNeedCandidates(store, lastMonth));
-  const [alerts, abnormalMs] = await timed(async () =>
-    detectAbnormalSpending(
-      await store.paymentPoints(dayStart - 60 * 86_400_000, dayStart + 86_400_000),
-      dayStart,
-      dayStart + 86_400_000,
-    ),
+  const [alerts, abnormalMs] = await timed(async () => {
+    const { profiles, payments } = await store.abnormalInput(dayStart, dayStart + 86_400_000, 60);
+    return detectAbnormalFromProfiles(profiles, payments, dayStart, dayStart + 86_400_000);
+  });
+  const someCard = candidates[0]?.cardNo ?? day.operations[0]?.cardNo ?? '';
+  const [ownMonths, personMs] = await timed(() =>
+    store.monthFigures(addMonthsToKey(lastMonth, -12), lastMonth, someCard),
   );
+  const [structure, structureMs] = await timed(() => spendingStructureOf(store, lastMonth));
   const [windows, loadNowMs] = await timed(async () =>
     loadNow(
       await store.slotCounts(dayStart - 56 * 86_400_000, dayStart + 86_400_000),
@@ -106,7 +122,12 @@ try {
   console.log(
     `canteen load now and in 30 minutes (8 weeks of slots): ${windows.length} windows in ${Math.round(loadNowMs)} ms`,
   );
+  console.log(`one student's months (我的数据): ${ownMonths.length} months in ${Math.round(personMs)} ms`);
+  console.log(
+    `spending structure of ${lastMonth}: ${structure.items.length} departments in ${Math.round(structureMs)} ms`,
+  );
   console.log(`daily totals by kind over 30 days (the reconciliation's query): ${Math.round(totalsMs)} ms`);
+  console.log(`load average (1/5/15 min) at the end: ${loadAverage()}`);
 } finally {
   store.close();
   rmSync(dir, { recursive: true, force: true });

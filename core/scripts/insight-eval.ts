@@ -82,27 +82,41 @@ try {
   await theftStore.replacePlaces(theftCampus.places);
   await theftStore.replaceHolders(campus.holders);
   await theftStore.putOperations(theftCampus.operations);
+  await theftStore.putCodeUses(theftCampus.codeUses);
   const profileMs = abnormalDefaults.profileDays * 86_400_000;
   const points = await theftStore.paymentPoints(theftCampus.fromMs - profileMs, theftCampus.toMs);
-  const variants: [string, Partial<typeof abnormalDefaults>][] = [
-    ['defaults', {}],
-    ['stricter (3 new places, 4 high payments)', { newPlacePaymentsMin: 3, highPaymentsMin: 4 }],
+  // Without the pay codes' keys and counters: the detector as it was before they were copied.
+  const noCodes = points.map((p) => ({ ...p, keyId: null, madeAtS: null, counter: null }));
+  const stricter = { newPlacePaymentsMin: 3, highPaymentsMin: 4 };
+  const variants: [string, Partial<typeof abnormalDefaults>, typeof points][] = [
+    ['defaults, without the pay codes', {}, noCodes],
+    ['stricter (3 new places, 4 high payments), without the pay codes', stricter, noCodes],
+    ['defaults, with the pay codes', {}, points],
+    ['stricter, with the pay codes', stricter, points],
+    [
+      'strictest (3 new places, 5 high payments), with the pay codes',
+      { newPlacePaymentsMin: 3, highPaymentsMin: 5 },
+      points,
+    ],
   ];
   console.log(
     `abnormal spending, ${campus.months.at(-1)}: ${theftCampus.thefts.length} thefts planted among ${campus.students.length} students`,
   );
-  for (const [name, thresholds] of variants) {
-    const s = scoreAbnormal(
-      detectAbnormalSpending(points, theftCampus.fromMs, theftCampus.toMs, thresholds),
-      theftCampus.thefts,
-    );
+  for (const [name, thresholds, input] of variants) {
+    const alerts = detectAbnormalSpending(input, theftCampus.fromMs, theftCampus.toMs, thresholds);
+    const s = scoreAbnormal(alerts, theftCampus.thefts);
+    const stolen = new Set(theftCampus.thefts.map((t) => t.cardNo));
+    const falseReasons: Record<string, number> = {};
+    for (const a of alerts)
+      if (!stolen.has(a.cardNo))
+        for (const r of a.reasons) falseReasons[r.code] = (falseReasons[r.code] ?? 0) + 1;
     const flagged = s.paymentsUntilFlagged.length;
     const within3 = s.paymentsUntilFlagged.filter((n) => n <= 3).length;
     const kinds = Object.entries(s.byKind)
-      .map(([kind, k]) => `${kind} ${k.flagged}/${k.planted}`)
+      .map(([kind, k]) => `${kind} ${k.flagged}/${k.planted} (${k.within3} by the 3rd payment)`)
       .join(', ');
     console.log(
-      `  ${name}: precision ${(s.truePositives / Math.max(1, s.alerts)).toFixed(3)} (${s.truePositives}/${s.alerts}), recall ${(flagged / Math.max(1, s.thefts)).toFixed(3)} (${flagged}/${s.thefts}; ${kinds}); flagged within 3 payments ${within3}/${flagged}, payments until flagged ${JSON.stringify(s.paymentsUntilFlagged)}; false alarms ${((s.falseAlarms * 1000) / campus.students.length).toFixed(1)} per 1,000 students in the month`,
+      `  ${name}: precision ${(s.truePositives / Math.max(1, s.alerts)).toFixed(3)} (${s.truePositives}/${s.alerts}), recall ${(flagged / Math.max(1, s.thefts)).toFixed(3)} (${flagged}/${s.thefts}; ${kinds}); flagged within 3 payments ${within3}/${flagged}, payments until flagged ${JSON.stringify(s.paymentsUntilFlagged)}; false alarms ${((s.falseAlarms * 1000) / campus.students.length).toFixed(1)} per 1,000 students in the month (${s.falseAlarms}; reasons on cards not stolen ${JSON.stringify(falseReasons)})`,
     );
   }
 } finally {

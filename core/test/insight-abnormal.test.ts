@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   abnormalDefaults,
+  detectAbnormalFromProfiles,
   detectAbnormalSpending,
   type PaymentPoint,
 } from '../src/insight/abnormal-spending.ts';
@@ -124,6 +125,59 @@ test('when a card pays five times within ten minutes, then it is flagged as rapi
   assert.equal(alerts[0]?.reasons[0]?.code, 'rapid');
 });
 
+test('when codes signed by one phone key come with a counter that goes back, then a second device holds the key and the card is flagged; a new phone, a wrapped counter and a late upload are not', () => {
+  // The owner's phone counts its codes: each QR payment of the profile carries key K and a rising counter.
+  const life = ordinaryLife().map((p, i) => ({
+    ...p,
+    keyId: 'K',
+    madeAtS: Math.floor(p.atMs / 1000) - 10,
+    // Past 65535 the counter wraps to 0 within the profile: still rising.
+    counter: (65_400 + i * 3) % 65_536,
+  }));
+  const lastCounter = life.at(-1)?.counter ?? 0;
+  assert.ok(lastCounter > 30 && lastCounter < 1_000, 'the profile wrapped');
+  const coded = (
+    id: string,
+    atMs: number,
+    keyId: string,
+    counter: number,
+    madeAtS = Math.floor(atMs / 1000) - 10,
+  ) => ({
+    ...pay(id, atMs, 'CANTEEN1', 1_200),
+    keyId,
+    madeAtS,
+    counter: counter % 65_536,
+  });
+  const t0 = fromMs + 3 * dayMs + 4 * 3_600_000;
+  const ordinary = [
+    // The owner's next code.
+    coded('own1', t0, 'K', lastCounter + 4),
+    // A code made before the last one, uploaded late by an offline till: not judged.
+    coded('late', t0 + 3_600_000, 'K', lastCounter + 2, Math.floor(t0 / 1000) - 600),
+    // A new phone: a new key with any counter.
+    coded('newPhone', t0 + 2 * dayMs, 'K2', 12),
+    coded('newPhone2', t0 + 2 * dayMs + 3_600_000, 'K2', 15),
+  ];
+  assert.deepEqual(detectAbnormalSpending([...life, ...ordinary], fromMs, fromMs + 10 * dayMs), []);
+  // A copy of key K made days ago pays an ordinary lunch at the owner's own canteen: flagged at once.
+  const copy = coded('copy1', t0 + 5 * dayMs, 'K', lastCounter - 30);
+  const alerts = detectAbnormalSpending(
+    [...life, ...ordinary.slice(0, 2), copy],
+    fromMs,
+    fromMs + 10 * dayMs,
+  );
+  assert.equal(alerts.length, 1, JSON.stringify(alerts));
+  assert.equal(alerts[0]?.paymentId, 'copy1');
+  assert.deepEqual(alerts[0]?.reasons, [
+    {
+      code: 'cloned_key',
+      keyId: 'K',
+      counter: (lastCounter - 30 + 65_536) % 65_536,
+      earlierCounter: (lastCounter + 4) % 65_536,
+    },
+  ]);
+});
+
 test('when a planted term with stolen cards goes through the DuckDB store, then most phone and copied-code thefts are flagged within three payments', async () => {
   // Goal: the path eval:insight measures (store payments with places → detector → score), on a small campus.
   const campus = generateCampus({ seed: 5, students: 240, firstDay: '2025-10-01', lastDay: '2025-12-31' });
@@ -133,6 +187,7 @@ test('when a planted term with stolen cards goes through the DuckDB store, then 
     await store.replaceMerchants(planted.merchants);
     await store.replacePlaces(planted.places);
     await store.putOperations(planted.operations);
+    await store.putCodeUses(planted.codeUses);
     const points = await store.paymentPoints(planted.fromMs - 60 * dayMs, planted.toMs);
     assert.ok(
       points.some((p) => p.merchantId === 'EAST_SHOP' && p.xM === 15_200),
@@ -143,9 +198,31 @@ test('when a planted term with stolen cards goes through the DuckDB store, then 
     const loudFlagged = score.byKind.phone.flagged + score.byKind.copy.flagged;
     assert.ok(loud >= 8, `planted ${loud}`);
     assert.ok(loudFlagged / loud >= 0.7, `flagged ${loudFlagged} of ${loud}`);
+    // Every copied phone is found by its key's counter, by the copy's third payment.
+    assert.equal(score.byKind.copy.within3, score.byKind.copy.planted, JSON.stringify(score.byKind));
     const within3 = score.paymentsUntilFlagged.filter((n) => n <= 3).length;
     assert.ok(within3 / score.paymentsUntilFlagged.length >= 0.7, JSON.stringify(score.paymentsUntilFlagged));
     assert.ok(score.truePositives > 0 && score.falseAlarms < score.alerts, JSON.stringify(score));
+    // The profiles computed in DuckDB (what the alert job and the bench use) give the same alerts as
+    // the profiles the pure detector builds from every payment, over the month and over one day.
+    const month = await store.abnormalInput(planted.fromMs, planted.toMs, 60);
+    const expected = detectAbnormalSpending(points, planted.fromMs, planted.toMs);
+    assert.ok(expected.length > 5, `alerts ${expected.length}`);
+    assert.deepEqual(
+      detectAbnormalFromProfiles(month.profiles, month.payments, planted.fromMs, planted.toMs),
+      expected,
+    );
+    const theftDay = planted.thefts[0]?.startMs ?? planted.fromMs;
+    const dayFrom = theftDay - (theftDay % dayMs);
+    const day = await store.abnormalInput(dayFrom, dayFrom + dayMs, 60);
+    assert.deepEqual(
+      detectAbnormalFromProfiles(day.profiles, day.payments, dayFrom, dayFrom + dayMs),
+      detectAbnormalSpending(
+        await store.paymentPoints(dayFrom - 60 * dayMs, dayFrom + dayMs),
+        dayFrom,
+        dayFrom + dayMs,
+      ),
+    );
   } finally {
     store.close();
   }

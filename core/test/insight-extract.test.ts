@@ -23,9 +23,11 @@ for (const dialect of dialects) {
       const answer = await p;
       assert.equal(answer.status, 'ok', JSON.stringify(answer));
     };
-    const pay = async (cardNo: string, amount: number) => {
+    const pay = async (cardNo: string, amount: number, codeId?: string) => {
       const id = opId('p');
-      await ok(t.client.pay({ id, cardNo, merchantId, deviceId: '301', amount }));
+      await ok(
+        t.client.pay({ id, cardNo, merchantId, deviceId: '301', amount, ...(codeId ? { codeId } : {}) }),
+      );
       paymentIds.push(id);
       return id;
     };
@@ -49,7 +51,12 @@ for (const dialect of dialects) {
       }
       await pay(cards[0] as string, 1_200);
       await pay(cards[1] as string, 850);
-      await pay(cards[0] as string, 600);
+      // Paid with a QR code: the ledger keeps the code's identity, the phone key and counter in it.
+      await pay(
+        cards[0] as string,
+        600,
+        `qr:${cards[0]}:${Math.floor(Date.now() / 1000) - 5}:7:aabbccdd00112233`,
+      );
     });
     after(() => t.stop());
 
@@ -68,6 +75,13 @@ for (const dialect of dialects) {
         const topUps = totals.find((x) => x.kind === 'top_up');
         assert.deepEqual({ count: payments?.count, amount: payments?.amount }, { count: 3, amount: 2_650 });
         assert.deepEqual({ count: topUps?.count, amount: topUps?.amount }, { count: 2, amount: 40_000 });
+        // The pay code came along, taken apart, with the payment that consumed it.
+        assert.equal(await store.count('code_uses'), 1);
+        const coded = (await store.paymentPoints(0, Date.now() + 60_000)).filter((p) => p.keyId !== null);
+        assert.deepEqual(
+          coded.map((p) => [p.cardNo, p.amount, p.keyId, p.counter]),
+          [[cards[0], 600, 'aabbccdd00112233', 7]],
+        );
         assert.deepEqual(await extract.reconcile(today - 1, today), []);
         // The cards' holders came along, with no names: a student and their department.
         const figures = await store.monthFigures('2000-01', '2999-12');
@@ -274,7 +288,7 @@ test('when INSIGHT_DB_PATH is set, then the core runs the extract at start into 
   const store = await InsightStore.open({ path });
   try {
     const sources = (await store.watermarks()).map((w) => w.source);
-    assert.deepEqual(sources, ['access', 'attendance', 'card_events', 'operations', 'sessions']);
+    assert.deepEqual(sources, ['access', 'attendance', 'card_events', 'codes', 'operations', 'sessions']);
   } finally {
     store.close();
   }

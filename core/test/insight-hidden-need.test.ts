@@ -238,3 +238,76 @@ test('when a department has fewer than 10 students in the month, then the spendi
   assert.equal(shown.spendPerStudentFen, Math.floor((shown.mealSpendFen + shown.otherSpendFen) / 10));
   assert.equal(Object.keys(report).sort().join(), 'groupSizeMin,items,month');
 });
+
+test('when a term reaches the store in pieces, late, twice and across a category change and a prune, then the summaries equal the copied rows', async () => {
+  // Goal: the month figures and canteen slots the pages read are refreshed incrementally (dirty days),
+  // idempotently, and always give what the copied rows give (the same as one load of everything).
+  const campus = generateCampus({ seed: 9, students: 60, firstDay: '2025-09-01', lastDay: '2025-10-31' });
+  const ops = [...campus.operations].sort((a, b) => a.createdAtMs - b.createdAtMs);
+  const half = Math.floor(ops.length / 2);
+  const whole = await InsightStore.open({ path: ':memory:' });
+  const pieces = await InsightStore.open({ path: ':memory:' });
+  const late = await InsightStore.open({ path: ':memory:' });
+  try {
+    for (const store of [whole, pieces, late]) {
+      await store.replaceMerchants(campus.merchants);
+      await store.replaceHolders(campus.holders);
+    }
+    await whole.putOperations(ops);
+    await whole.putAttendance(campus.attendance);
+    const expected = await whole.monthFigures('2025-01', '2025-12');
+    assert.equal(expected.length > 100, true, `figures ${expected.length}`);
+
+    // In two pieces with a read between, the first piece's last 500 rows again (the overlap window),
+    // the sign-ins last, then a refresh with nothing new: the same figures.
+    await pieces.putOperations(ops.slice(0, half));
+    assert.notDeepEqual(await pieces.monthFigures('2025-01', '2025-12'), expected);
+    await pieces.putOperations(ops.slice(half - 500));
+    await pieces.putAttendance(campus.attendance);
+    assert.equal((await pieces.refresh()) > 0, true);
+    assert.equal(await pieces.refresh(), 0);
+    assert.deepEqual(await pieces.monthFigures('2025-01', '2025-12'), expected);
+
+    // A canteen that becomes a shop moves its payments out of the meals; back again, back as before.
+    await pieces.replaceMerchants(
+      campus.merchants.map((m) => (m.id === 'CANTEEN2' ? { ...m, category: 'shop' } : m)),
+    );
+    const moved = await pieces.monthFigures('2025-01', '2025-12');
+    assert.ok(moved.reduce((n, f) => n + f.meals, 0) < expected.reduce((n, f) => n + f.meals, 0));
+    await pieces.replaceMerchants(campus.merchants);
+    assert.deepEqual(await pieces.monthFigures('2025-01', '2025-12'), expected);
+
+    // Canteen slots over a range that starts and ends inside a day: whole days from the summary, the
+    // part-days from the rows, together what the rows give.
+    const fromMs = Date.parse('2025-09-10T05:20:00Z');
+    const toMs = Date.parse('2025-09-20T04:10:00Z');
+    const canteens = new Set(campus.merchants.filter((m) => m.category === 'canteen').map((m) => m.id));
+    const counted = new Map<string, number>();
+    for (const o of ops) {
+      if (o.kind !== 'payment' || o.outcome !== 'ok' || !canteens.has(o.merchantId ?? '')) continue;
+      if (o.createdAtMs < fromMs || o.createdAtMs >= toMs) continue;
+      const slot = Math.floor(((o.createdAtMs + 8 * 3_600_000) % 86_400_000) / 900_000);
+      const key = `${o.deviceId ?? o.merchantId}|${o.createdDay}|${slot}`;
+      counted.set(key, (counted.get(key) ?? 0) + 1);
+    }
+    const slots = await pieces.slotCounts(fromMs, toMs);
+    assert.deepEqual(new Map(slots.map((s) => [`${s.window}|${s.day}|${s.slot}`, s.count])), counted);
+    assert.ok(counted.size > 50);
+
+    // Pruned at a cut inside a day: the same as a store that only ever held the rows after the cut.
+    const cutMs = Date.parse('2025-10-12T03:00:00Z');
+    await pieces.prune(cutMs);
+    await late.putOperations(ops.filter((o) => o.createdAtMs >= cutMs));
+    await late.putAttendance(campus.attendance.filter((a) => a.recordedAtMs >= cutMs));
+    assert.deepEqual(
+      await pieces.monthFigures('2025-01', '2025-12'),
+      await late.monthFigures('2025-01', '2025-12'),
+    );
+    assert.deepEqual(
+      await pieces.slotCounts(cutMs, toMs + 40 * 86_400_000),
+      await late.slotCounts(cutMs, toMs + 40 * 86_400_000),
+    );
+  } finally {
+    for (const store of [whole, pieces, late]) store.close();
+  }
+});

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Notice } from '../contract/notices.ts';
 import { formatMinute, shanghaiDay } from '../time.ts';
-import { type AbnormalThresholds, detectAbnormalSpending } from './abnormal-spending.ts';
+import { type AbnormalThresholds, detectAbnormalFromProfiles } from './abnormal-spending.ts';
 import type { InsightStore } from './insight-store.ts';
 import type { LedgerSource } from './ledger-source.ts';
 
@@ -26,7 +26,7 @@ export interface AbnormalAlertsOptions {
 
 export class AbnormalAlerts {
   constructor(
-    private readonly store: Pick<InsightStore, 'paymentPoints'>,
+    private readonly store: Pick<InsightStore, 'abnormalInput'>,
     private readonly ledger: Pick<LedgerSource, 'activeCardHolders'>,
     private readonly notices: { insertMissing(notices: readonly Notice[]): Promise<void> },
     private readonly options: AbnormalAlertsOptions = { lookbackMs: 86_400_000, thresholds: {} },
@@ -35,8 +35,8 @@ export class AbnormalAlerts {
   /** Assesses the payments of the last lookbackMs before nowMs; answers the notices it wrote. */
   async run(nowMs: number = Date.now(), profileDays = 60): Promise<Notice[]> {
     const fromMs = nowMs - this.options.lookbackMs;
-    const points = await this.store.paymentPoints(fromMs - profileDays * 86_400_000, nowMs + 1);
-    const alerts = detectAbnormalSpending(points, fromMs, nowMs + 1, {
+    const { profiles, payments } = await this.store.abnormalInput(fromMs, nowMs + 1, profileDays);
+    const alerts = detectAbnormalFromProfiles(profiles, payments, fromMs, nowMs + 1, {
       ...this.options.thresholds,
       profileDays,
     });

@@ -54,12 +54,20 @@ export interface PaymentPoint {
   amount: number;
   xM: number | null;
   yM: number | null;
+  /**
+   * For a payment by QR code, the phone key that signed it (its fingerprint), the second the phone
+   * made the code at and the phone's code counter (the extract's code_uses); absent otherwise.
+   */
+  keyId?: string | null;
+  madeAtS?: number | null;
+  counter?: number | null;
 }
 
 export type AbnormalReason =
   | { code: 'new_places'; payments: number; amountFen: number; ownP90Fen: number }
   | { code: 'high_burst'; payments: number; amountFen: number; ownP90Fen: number }
   | { code: 'rapid'; payments: number; minutes: number }
+  | { code: 'cloned_key'; keyId: string; counter: number; earlierCounter: number }
   | {
       code: 'impossible_travel';
       distanceM: number;
@@ -87,6 +95,59 @@ function percentile90(values: number[]): number {
 }
 
 /**
+ * What a card's payments before the assessed window say about it: how many there were, the places,
+ * the 90th-percentile payment, and the last one (for the travel rule at the window's first payment).
+ * InsightStore.abnormalInput computes the same in DuckDB.
+ */
+export interface CardProfile {
+  payments: number;
+  known: readonly string[];
+  ownP90: number;
+  last: PaymentPoint | undefined;
+  /** Per phone key, the code made last (its second and counter). */
+  keys: ReadonlyMap<string, KeyUse>;
+}
+
+export interface KeyUse {
+  madeAtS: number;
+  counter: number;
+}
+
+export const emptyProfile: Readonly<CardProfile> = Object.freeze({
+  payments: 0,
+  known: [],
+  ownP90: 0,
+  last: undefined,
+  keys: new Map(),
+});
+
+/** The profile of payments in time order. */
+export function profileOf(payments: readonly PaymentPoint[]): CardProfile {
+  const keys = new Map<string, KeyUse>();
+  for (const p of payments) noteKey(keys, p);
+  return {
+    payments: payments.length,
+    known: [...new Set(payments.map((p) => p.merchantId))],
+    ownP90: percentile90(payments.map((p) => p.amount)),
+    last: payments.at(-1),
+    keys,
+  };
+}
+
+/** Remembers a QR payment's code when it was made after every earlier one of its key. */
+function noteKey(keys: Map<string, KeyUse>, p: PaymentPoint): void {
+  if (!p.keyId || p.madeAtS == null || p.counter == null) return;
+  const last = keys.get(p.keyId);
+  if (!last || p.madeAtS > last.madeAtS) keys.set(p.keyId, { madeAtS: p.madeAtS, counter: p.counter });
+}
+
+/** The phone counts its codes (16 bits, wrapping): whether `counter` comes after `earlier`. */
+const counterAhead = (counter: number, earlier: number) => {
+  const step = (counter - earlier + 65_536) % 65_536;
+  return step > 0 && step < 32_768;
+};
+
+/**
  * The alerts raised over payments in [fromMs, toMs). `payments` holds those and the card's earlier
  * ones back to fromMs − profileDays (what InsightStore.paymentPoints answers), in any order.
  */
@@ -97,33 +158,67 @@ export function detectAbnormalSpending(
   thresholds: Partial<AbnormalThresholds> = {},
 ): AbnormalAlert[] {
   const t = { ...abnormalDefaults, ...thresholds };
+  const byCard = groupByCard(payments, fromMs - t.profileDays * dayMs, toMs);
+  const alerts: AbnormalAlert[] = [];
+  for (const list of byCard.values()) {
+    list.sort(byTime);
+    const start = list.findIndex((p) => p.atMs >= fromMs);
+    if (start < 0) continue;
+    alerts.push(...detectCard(profileOf(list.slice(0, start)), list.slice(start), t));
+  }
+  return alerts.sort(byAlert);
+}
+
+/**
+ * The same alerts from each card's profile (InsightStore.abnormalInput) and the window's payments
+ * only: what the alert job and the pages use, so a day's assessment does not read months of rows.
+ */
+export function detectAbnormalFromProfiles(
+  profiles: ReadonlyMap<string, CardProfile>,
+  payments: readonly PaymentPoint[],
+  fromMs: number,
+  toMs: number,
+  thresholds: Partial<AbnormalThresholds> = {},
+): AbnormalAlert[] {
+  const t = { ...abnormalDefaults, ...thresholds };
+  const byCard = groupByCard(payments, fromMs, toMs);
+  const alerts: AbnormalAlert[] = [];
+  for (const [cardNo, list] of byCard)
+    alerts.push(...detectCard(profiles.get(cardNo) ?? emptyProfile, list.sort(byTime), t));
+  return alerts.sort(byAlert);
+}
+
+/** The payments in [fromMs, toMs) by card. */
+function groupByCard(
+  payments: readonly PaymentPoint[],
+  fromMs: number,
+  toMs: number,
+): Map<string, PaymentPoint[]> {
   const byCard = new Map<string, PaymentPoint[]>();
   for (const p of payments) {
-    if (p.atMs >= toMs || p.atMs < fromMs - t.profileDays * dayMs) continue;
+    if (p.atMs >= toMs || p.atMs < fromMs) continue;
     const list = byCard.get(p.cardNo);
     if (list) list.push(p);
     else byCard.set(p.cardNo, [p]);
   }
-  const alerts: AbnormalAlert[] = [];
-  for (const list of byCard.values()) {
-    list.sort((a, b) => a.atMs - b.atMs || a.id.localeCompare(b.id));
-    alerts.push(...detectCard(list, fromMs, t));
-  }
-  return alerts.sort((a, b) => a.atMs - b.atMs || a.cardNo.localeCompare(b.cardNo));
+  return byCard;
 }
 
-function detectCard(list: PaymentPoint[], fromMs: number, t: AbnormalThresholds): AbnormalAlert[] {
-  const profile = list.filter((p) => p.atMs < fromMs);
+const byTime = (a: PaymentPoint, b: PaymentPoint) => a.atMs - b.atMs || a.id.localeCompare(b.id);
+const byAlert = (a: AbnormalAlert, b: AbnormalAlert) => a.atMs - b.atMs || a.cardNo.localeCompare(b.cardNo);
+
+/** One card's alerts over its window's payments (time order), each judged from what came before it. */
+function detectCard(profile: CardProfile, list: PaymentPoint[], t: AbnormalThresholds): AbnormalAlert[] {
   // A card with no history has no profile to differ from: new_places waits for one.
-  const hasProfile = profile.length > 0;
-  const known = new Set(profile.map((p) => p.merchantId));
-  const ownP90 = percentile90(profile.map((p) => p.amount));
+  const hasProfile = profile.payments > 0;
+  const known = new Set(profile.known);
+  const keys = new Map(profile.keys);
+  const ownP90 = profile.ownP90;
   const amountGate = Math.max(t.amountMinFen, Math.round(ownP90 * t.amountProfileFactor));
   const alerts: AbnormalAlert[] = [];
   let lastAlertMs = Number.NEGATIVE_INFINITY;
-  const start = profile.length;
-  let settled = start;
-  for (let i = start; i < list.length; i++) {
+  let settled = 0;
+  for (let i = 0; i < list.length; i++) {
     const p = list[i] as PaymentPoint;
     // A place becomes known once its payment lies outside the burst window: a thief's first shop
     // does not make the second one familiar.
@@ -134,7 +229,7 @@ function detectCard(list: PaymentPoint[], fromMs: number, t: AbnormalThresholds)
 
     if (hasProfile && p.amount >= amountGate) {
       const high: PaymentPoint[] = [];
-      for (let j = i; j >= start && p.atMs - (list[j] as PaymentPoint).atMs <= t.burstWindowMs; j--) {
+      for (let j = i; j >= 0 && p.atMs - (list[j] as PaymentPoint).atMs <= t.burstWindowMs; j--) {
         const q = list[j] as PaymentPoint;
         if (q.amount >= amountGate) high.push(q);
       }
@@ -159,7 +254,7 @@ function detectCard(list: PaymentPoint[], fromMs: number, t: AbnormalThresholds)
     }
 
     const rapid: PaymentPoint[] = [];
-    for (let j = i; j >= start && p.atMs - (list[j] as PaymentPoint).atMs <= t.rapidWindowMs; j--)
+    for (let j = i; j >= 0 && p.atMs - (list[j] as PaymentPoint).atMs <= t.rapidWindowMs; j--)
       rapid.push(list[j] as PaymentPoint);
     if (rapid.length >= t.rapidPaymentsMin) {
       const first = rapid.at(-1) as PaymentPoint;
@@ -171,7 +266,7 @@ function detectCard(list: PaymentPoint[], fromMs: number, t: AbnormalThresholds)
       for (const q of rapid) evidence.add(q);
     }
 
-    const before = list[i - 1];
+    const before = i === 0 ? profile.last : list[i - 1];
     if (before && p.xM !== null && p.yM !== null && before.xM !== null && before.yM !== null) {
       const distanceM = Math.hypot(p.xM - before.xM, p.yM - before.yM);
       const seconds = Math.max(1, (p.atMs - before.atMs) / 1_000);
@@ -187,6 +282,27 @@ function detectCard(list: PaymentPoint[], fromMs: number, t: AbnormalThresholds)
         evidence.add(p);
       }
     }
+
+    // A phone makes its codes with a rising counter: a code made later than the key's last one but
+    // with a counter not past it was made by a second device holding the same key (a copied phone).
+    const earlier = p.keyId ? keys.get(p.keyId) : undefined;
+    if (
+      earlier &&
+      p.keyId &&
+      p.madeAtS != null &&
+      p.counter != null &&
+      p.madeAtS > earlier.madeAtS &&
+      !counterAhead(p.counter, earlier.counter)
+    ) {
+      reasons.push({
+        code: 'cloned_key',
+        keyId: p.keyId,
+        counter: p.counter,
+        earlierCounter: earlier.counter,
+      });
+      evidence.add(p);
+    }
+    noteKey(keys, p);
 
     if (reasons.length > 0 && p.atMs - lastAlertMs >= t.alertGapMs) {
       lastAlertMs = p.atMs;

@@ -101,9 +101,20 @@ export class ExtractService {
         nowMs,
       ),
     );
+    runs.push(
+      await this.copy(
+        'codes',
+        (from) => this.ledger.codeUses(from, this.options.pageRows),
+        (rows) => this.store.putCodeUses(rows.map(({ codeId: _, ...row }) => row)),
+        (r) => ({ atMs: r.usedAtMs, id: r.codeId }),
+        nowMs,
+      ),
+    );
     await this.store.replaceMerchants(await this.ledger.merchants());
     await this.store.replacePlaces(await this.ledger.places());
     await this.store.replaceHolders(await this.ledger.holders());
+    // The pages' summaries (card months, canteen slots) follow the rows just copied.
+    await this.store.refresh();
     return runs;
   }
 

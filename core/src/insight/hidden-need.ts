@@ -72,7 +72,9 @@ export function detectHiddenNeed(
   const byCohort = new Map<string, Assessed[]>();
   for (const a of assessed) {
     const key = a.f.department ?? '';
-    byCohort.set(key, [...(byCohort.get(key) ?? []), a]);
+    const group = byCohort.get(key);
+    if (group) group.push(a);
+    else byCohort.set(key, [a]);
   }
   const everyone = yardstick(assessed);
   const yardsticks = new Map<string, Yardstick>();

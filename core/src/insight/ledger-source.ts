@@ -4,6 +4,7 @@ import type {
   AccessRow,
   AttendanceRow,
   CardEventRow,
+  CodeUseRow,
   DayKindTotal,
   HolderRow,
   MerchantRow,
@@ -29,6 +30,17 @@ const num = (v: unknown) => Number(v);
 const str = (v: unknown) => String(v);
 const strOrNull = (v: unknown) => (v === null || v === undefined ? null : String(v));
 
+/**
+ * What a code's identity says: `qr:<card>:<madeAt s>:<counter>:<phone key fingerprint>` gives the
+ * phone key, the second and the counter; `num:…` (a numeric code, from the card's secret) none.
+ */
+export function codeParts(codeId: string): Pick<CodeUseRow, 'kind' | 'keyId' | 'madeAtS' | 'counter'> {
+  const [kind, , madeAt, counter, keyId] = codeId.split(':');
+  if (kind === 'qr' && keyId !== undefined && /^\d+$/.test(madeAt ?? '') && /^\d+$/.test(counter ?? ''))
+    return { kind: 'qr', keyId, madeAtS: Number(madeAt), counter: Number(counter) };
+  return { kind: kind === 'qr' ? 'qr' : 'num', keyId: null, madeAtS: null, counter: null };
+}
+
 export class LedgerSource {
   constructor(private readonly db: Database) {}
 
@@ -52,6 +64,25 @@ export class LedgerSource {
       subsidyAmount: num(r.subsidy_amount),
       createdDay: num(r.created_day),
       createdAtMs: num(r.created_at_ms),
+    }));
+  }
+
+  /**
+   * The pay codes accepted payments consumed (code_uses, by the time they were charged), with the
+   * code's identity taken apart: the id is the code's own (`qr:…` or `num:…`, docs/ledger.md).
+   */
+  async codeUses(from: Cursor, pageRows: number): Promise<(CodeUseRow & { codeId: string })[]> {
+    const rows = await this.db.select<Row>(
+      `SELECT code_id, operation_id, card_no, used_at_ms FROM code_uses
+        WHERE used_at_ms > ? OR (used_at_ms = ? AND code_id > ?) ORDER BY used_at_ms, code_id LIMIT ?`,
+      [from.atMs, from.atMs, from.id, pageRows],
+    );
+    return rows.map((r) => ({
+      codeId: str(r.code_id),
+      operationId: str(r.operation_id),
+      cardNo: str(r.card_no),
+      usedAtMs: num(r.used_at_ms),
+      ...codeParts(str(r.code_id)),
     }));
   }
 

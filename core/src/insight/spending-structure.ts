@@ -11,7 +11,9 @@ export function spendingStructure(figures: readonly MonthFigures[], month: strin
   for (const f of figures) {
     if (f.month !== month) continue;
     const department = f.department ?? '未分院系';
-    groups.set(department, [...(groups.get(department) ?? []), f]);
+    const group = groups.get(department);
+    if (group) group.push(f);
+    else groups.set(department, [f]);
   }
   const items: SpendingGroup[] = [...groups.entries()]
     .sort(([a], [b]) => a.localeCompare(b, 'zh-CN'))

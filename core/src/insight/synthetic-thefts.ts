@@ -1,6 +1,6 @@
 import { dayBoundsMs, monthKeyRangeMs, shanghaiDay } from '../time.ts';
 import type { AbnormalAlert } from './abnormal-spending.ts';
-import type { MerchantRow, OperationRow, PlaceRow } from './insight-store.ts';
+import type { CodeUseRow, MerchantRow, OperationRow, PlaceRow } from './insight-store.ts';
 import { random, type SyntheticCampus } from './synthetic-campus.ts';
 
 /**
@@ -18,6 +18,13 @@ import { random, type SyntheticCampus } from './synthetic-campus.ts';
  * - copy (30 %): the code is copied and used at the east campus while the owner keeps paying;
  * - careful (20 %): meal-sized payments at the owner's own canteens hours apart. Made to be missed:
  *   what no rule should catch, so the recall reported is not flattered.
+ * The pay codes, as the ledger's code_uses holds them (docs/ledger.md): 90 % of payments are QR codes,
+ * signed by the phone's key with the phone's rising 16-bit code counter (one to four codes made per
+ * code used: the page refreshes while it is open), the rest numeric codes (no key). 2 % of students
+ * change phones during the term (a new key, a new counter). A phone thief pays with the owner's phone
+ * (the same key and counter); a copier with a second device holding a copy of the owner's key and
+ * counter as they were 1–20 days before (a backup restored, malware): its counter runs on from there
+ * while the owner's phone keeps counting.
  */
 
 export type TheftKind = 'phone' | 'copy' | 'careful';
@@ -26,14 +33,17 @@ export interface PlantedTheft {
   cardNo: string;
   kind: TheftKind;
   startMs: number;
-  /** The thief's payments, oldest first. */
+  /** The thief's payments, oldest first, and when each was made. */
   paymentIds: string[];
+  paymentAtMs: number[];
 }
 
 export interface TheftCampus {
   merchants: MerchantRow[];
   places: PlaceRow[];
   operations: OperationRow[];
+  /** The pay code each payment consumed. */
+  codeUses: CodeUseRow[];
   thefts: PlantedTheft[];
   /** The assessed month (the term's last) as [fromMs, toMs). */
   fromMs: number;
@@ -107,6 +117,45 @@ export function plantThefts(campus: SyntheticCampus, options: Partial<TheftOptio
   }
   const operations: OperationRow[] = [];
   const thefts: PlantedTheft[] = [];
+  const codeUses: CodeUseRow[] = [];
+  const copied = new Map<string, { ids: Set<string>; startMs: number }>();
+  // The codes draw from their own stream, so the payments planted are the same with or without them.
+  const codeRnd = random(o.seed ^ 0xc0de);
+  const codeBetween = (lo: number, hi: number) => lo + (hi - lo) * codeRnd();
+  /** One card's payments in time order → the code each consumed (see the header). */
+  const codesOf = (cardNo: string, rows: readonly OperationRow[]): CodeUseRow[] => {
+    const changeMs =
+      codeRnd() < 0.02 ? codeBetween(range.fromMs - 60 * 86_400_000, range.toMs) : Number.POSITIVE_INFINITY;
+    let owner = { key: `${cardNo}a`, counter: Math.floor(codeRnd() * 65_536) };
+    const history: { atMs: number; key: string; counter: number }[] = [];
+    const copy = copied.get(cardNo);
+    let thief: { key: string; counter: number } | undefined;
+    const uses: CodeUseRow[] = [];
+    for (const r of rows) {
+      if (r.createdAtMs >= changeMs && owner.key.endsWith('a'))
+        owner = { key: `${cardNo}b`, counter: Math.floor(codeRnd() * 65_536) };
+      const isThief = copy?.ids.has(r.id) === true;
+      if (isThief && thief === undefined) {
+        const snapMs = (copy?.startMs ?? 0) - codeBetween(1, 20) * 86_400_000;
+        const before = history.filter((h) => h.atMs < snapMs).at(-1);
+        thief = { key: before?.key ?? owner.key, counter: before?.counter ?? owner.counter };
+      }
+      const device = isThief ? (thief as { key: string; counter: number }) : owner;
+      device.counter = (device.counter + 1 + Math.floor(codeRnd() * 4)) % 65_536;
+      if (!isThief) history.push({ atMs: r.createdAtMs, key: device.key, counter: device.counter });
+      const qr = codeRnd() < 0.9;
+      uses.push({
+        operationId: r.id,
+        cardNo,
+        kind: qr ? 'qr' : 'num',
+        keyId: qr ? device.key : null,
+        madeAtS: qr ? Math.floor((r.createdAtMs - codeBetween(2_000, 50_000)) / 1_000) : null,
+        counter: qr ? device.counter : null,
+        usedAtMs: r.createdAtMs,
+      });
+    }
+    return uses;
+  };
   for (const s of campus.students) {
     const own = (byCard.get(s.cardNo) ?? []).sort((a, b) => a.createdAtMs - b.createdAtMs);
     const days = [...new Set(own.map((r) => r.createdDay))];
@@ -176,15 +225,29 @@ export function plantThefts(campus: SyntheticCampus, options: Partial<TheftOptio
         const endMs = at;
         kept = kept.filter((r) => r.createdAtMs < startMs || r.createdAtMs > endMs);
       }
-      thefts.push({ cardNo: s.cardNo, kind, startMs, paymentIds: thief.map((r) => r.id) });
+      thefts.push({
+        cardNo: s.cardNo,
+        kind,
+        startMs,
+        paymentIds: thief.map((r) => r.id),
+        paymentAtMs: thief.map((r) => r.createdAtMs),
+      });
       kept.push(...thief);
+      if (kind === 'copy') copied.set(s.cardNo, { ids: new Set(thief.map((r) => r.id)), startMs });
     }
     operations.push(...kept);
+    codeUses.push(
+      ...codesOf(
+        s.cardNo,
+        kept.sort((a, b) => a.createdAtMs - b.createdAtMs),
+      ),
+    );
   }
   return {
     merchants: [...campus.merchants, ...extraMerchants],
     places,
     operations,
+    codeUses,
     thefts,
     fromMs: range.fromMs,
     toMs: range.toMs,
@@ -197,35 +260,46 @@ export interface AbnormalScore {
   truePositives: number;
   falseAlarms: number;
   thefts: number;
-  /** By kind: planted and flagged. */
-  byKind: Record<TheftKind, { planted: number; flagged: number }>;
+  /** By kind: planted, flagged, and flagged by the thief's third payment. */
+  byKind: Record<TheftKind, { planted: number; flagged: number; within3: number }>;
   /** For each flagged theft, the thief's payments up to and including the one flagged (1 = the first). */
   paymentsUntilFlagged: number[];
 }
 
-/** Scores alerts over the assessed month against the planted thefts. */
+/**
+ * Scores alerts over the assessed month against the planted thefts. An alert is right when it comes
+ * while the card is being misused: at one of the thief's payments, or on the stolen card between the
+ * thief's first payment and a day after the last (a copier found out at the owner's next payment,
+ * made after the copy's). For each theft flagged: the thief's payments made by the first such alert.
+ */
 export function scoreAbnormal(
   alerts: readonly AbnormalAlert[],
   thefts: readonly PlantedTheft[],
 ): AbnormalScore {
-  const theftOf = new Map<string, { theft: PlantedTheft; index: number }>();
-  for (const theft of thefts)
-    for (const [index, id] of theft.paymentIds.entries()) theftOf.set(id, { theft, index });
+  const theftOf = new Map<string, PlantedTheft>();
+  for (const theft of thefts) theftOf.set(theft.cardNo, theft);
   const byKind: AbnormalScore['byKind'] = {
-    phone: { planted: 0, flagged: 0 },
-    copy: { planted: 0, flagged: 0 },
-    careful: { planted: 0, flagged: 0 },
+    phone: { planted: 0, flagged: 0, within3: 0 },
+    copy: { planted: 0, flagged: 0, within3: 0 },
+    careful: { planted: 0, flagged: 0, within3: 0 },
   };
   for (const theft of thefts) byKind[theft.kind].planted += 1;
   const flagged = new Map<PlantedTheft, number>();
   let truePositives = 0;
   for (const alert of alerts) {
-    const hit = theftOf.get(alert.paymentId);
-    if (!hit) continue;
+    const theft = theftOf.get(alert.cardNo);
+    const first = theft?.paymentAtMs[0];
+    const last = theft?.paymentAtMs.at(-1);
+    if (!theft || first === undefined || last === undefined) continue;
+    const byThief = theft.paymentIds.includes(alert.paymentId);
+    if (!byThief && (alert.atMs < first || alert.atMs > last + 86_400_000)) continue;
     truePositives += 1;
-    if (!flagged.has(hit.theft)) flagged.set(hit.theft, hit.index + 1);
+    if (!flagged.has(theft)) flagged.set(theft, theft.paymentAtMs.filter((at) => at <= alert.atMs).length);
   }
-  for (const theft of flagged.keys()) byKind[theft.kind].flagged += 1;
+  for (const [theft, payments] of flagged) {
+    byKind[theft.kind].flagged += 1;
+    if (payments <= 3) byKind[theft.kind].within3 += 1;
+  }
   return {
     alerts: alerts.length,
     truePositives,
