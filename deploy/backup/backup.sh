@@ -5,8 +5,8 @@
 # writes <backup-root>/full-<UTC stamp>/ with
 #   dump.sql.gz   mariadb-dump --single-transaction: one InnoDB snapshot, no table locked for its length
 #   position      "<binlog file> <position>": where the binary log continues from that snapshot
-# The server must write binary logs (binlog.cnf). mariadb-backup is not installed on this machine class,
-# so the logical dump is the one way here; see docs/operations.md for when to switch to it.
+# The server must write binary logs (binlog.cnf). For large databases, physical-backup.sh takes
+# mariadb-backup copies instead; see docs/operations.md for when to switch to it.
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$HERE/common.sh"
