@@ -309,6 +309,48 @@ describe('admin news and courses', () => {
       );
     }
   });
+  test('when the editor publishes an item important or marks one important later, then the item says so in the list and the feed, and each is audited with it; the auditor cannot mark one', async () => {
+    const audience = { type: 'department', value: '新闻学院' };
+    const urgent = await world.request<NewsRow & { important: boolean }>('POST', `${api}/news`, {
+      token: tokens.content_editor,
+      body: { title: '紧急通知', body: '今晚停电', audience, important: true },
+    });
+    assert.equal(urgent.status, 201, JSON.stringify(urgent.body));
+    assert.equal(urgent.body.important, true);
+    const publish = (await world.core.client.searchAudit({ targetId: urgent.body.id, limit: 5 })).items[0];
+    assert.equal(publish?.action, 'news.publish');
+    assert.equal(publish?.detail?.important, true);
+
+    const plain = await world.request<NewsRow>('POST', `${api}/news`, {
+      token: tokens.content_editor,
+      body: { title: '普通通知', body: '正文', audience },
+    });
+    const refused = await world.request('PATCH', `${api}/news/${plain.body.id}`, {
+      token: tokens.auditor,
+      body: { important: true },
+    });
+    assert.equal(refused.status, 403);
+    const marked = await world.request<{ important: boolean; changed: string[] }>(
+      'PATCH',
+      `${api}/news/${plain.body.id}`,
+      { token: tokens.content_editor, body: { important: true } },
+    );
+    assert.equal(marked.status, 200, JSON.stringify(marked.body));
+    assert.deepEqual([marked.body.important, marked.body.changed], [true, ['important']]);
+    const edit = (await world.core.client.searchAudit({ targetId: plain.body.id, limit: 5 })).items.find(
+      (r) => r.action === 'news.edit',
+    );
+    assert.deepEqual([edit?.detail?.changed, edit?.detail?.important], [['important'], true]);
+
+    const list = await world.request<{ items: (NewsRow & { important: boolean })[] }>('GET', `${api}/news`, {
+      token: tokens.content_editor,
+    });
+    const flags = Object.fromEntries(list.body.items.map((n) => [n.id, n.important]));
+    assert.deepEqual([flags[urgent.body.id], flags[plain.body.id]], [true, true]);
+    const read = await world.core.client.newsFor(inDept, { limit: 50 });
+    assert.equal(read.items.find((n) => n.id === plain.body.id)?.important, true);
+  });
+
   test('when message delivery counts are asked for, then content editors and auditors see them per day, channel, kind and status; others are refused', async () => {
     const day = shanghaiToday();
     const queued = await new MessageRepository(world.core.core.db).enqueue({

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { guardianRecipientId } from '../../core/src/messages/guardian-recipients.ts';
+import { MessageRepository } from '../../core/src/messages/message-repository.ts';
 import { boundStudent, logIn, type SignedIn } from './students.ts';
 import { startWorld, type TestWorld } from './support.ts';
 
@@ -244,6 +246,40 @@ describe('parents: invitation, linked children, visibility, alert, loss report',
       assert.equal(reply.body.code, 'CHILD_NOT_FOUND', `${method} ${path}`);
     }
     assert.equal((await world.core.client.getCard(child.cardNo)).status, 'active');
+  });
+
+  test("when a parent accepts message consents on the parents' page or before a top-up, then they are kept for the parent's account; an account with no child is refused", async () => {
+    const { parent } = await linkedFamily();
+    const page = await call('POST', '/api/v1/children/message-consents', parent.accessToken, {
+      kinds: ['low_balance', 'card_status'],
+    });
+    assert.equal(page.status, 200, JSON.stringify(page.body));
+    assert.deepEqual(page.body, { recorded: 2 });
+    // The top-up page records at /messages/consents: an account bound to no card is taken as the parent.
+    const topUp = await call('POST', '/api/v1/messages/consents', parent.accessToken, {
+      kinds: ['receipt', 'low_balance'],
+    });
+    assert.equal(topUp.status, 200, JSON.stringify(topUp.body));
+    const repo = new MessageRepository(world.core.core.db);
+    const recipient = guardianRecipientId(parent.openid);
+    assert.equal(await repo.remainingConsents(recipient, 'wechat', 'low_balance'), 2);
+    assert.equal(await repo.remainingConsents(recipient, 'wechat', 'receipt'), 1);
+    assert.equal(await repo.remainingConsents(recipient, 'wechat', 'spending_alert'), 0);
+
+    const stranger = await logIn(world);
+    const refused = await call('POST', '/api/v1/children/message-consents', stranger.accessToken, {
+      kinds: ['low_balance'],
+    });
+    assert.equal(refused.status, 404);
+    assert.equal(refused.body.code, 'CHILD_NOT_FOUND');
+    const unbound = await call('POST', '/api/v1/messages/consents', stranger.accessToken, {
+      kinds: ['receipt'],
+    });
+    assert.equal(unbound.body.code, 'NOT_BOUND');
+    const bad = await call('POST', '/api/v1/children/message-consents', parent.accessToken, {
+      kinds: ['no_such_kind'],
+    });
+    assert.equal(bad.status, 400);
   });
 
   test('when wrong codes are tried five times, then redeeming is LOCKED_OUT even with a good code', async () => {

@@ -20,6 +20,7 @@ import { newsChannel } from './content/announcements.ts';
 import { AudienceRepository } from './content/audience-repository.ts';
 import { ContentRepository } from './content/content-repository.ts';
 import { ContentService } from './content/content-service.ts';
+import { ImportantNews } from './content/important-news.ts';
 import { createMemoryReplayGuard } from './credential/index.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
@@ -47,6 +48,7 @@ import { MeetingRepository } from './meetings/meeting-repository.ts';
 import { MeetingService, meetingSessionChannel } from './meetings/meeting-service.ts';
 import { MerchantRepository } from './merchants/merchant-repository.ts';
 import { MerchantService } from './merchants/merchant-service.ts';
+import { GuardianMessages } from './messages/guardian-messages.ts';
 import { MessageEvents } from './messages/message-events.ts';
 import { MessageRepository } from './messages/message-repository.ts';
 import { MessageService } from './messages/message-service.ts';
@@ -190,7 +192,8 @@ export function createCore(
     new ActivationCodes(db, config.piiKeyHex),
   );
   const statements = new StatementService(new StatementRepository(db), cards);
-  const guardians = new GuardianService(new GuardianRepository(db));
+  const guardianRepo = new GuardianRepository(db);
+  const guardians = new GuardianService(guardianRepo);
   const admins = new AdminService(new AdminRepository(db, models), pii, {
     loginFailuresMax: config.adminLoginFailuresMax,
     lockoutMs: config.adminLockoutMs,
@@ -225,10 +228,19 @@ export function createCore(
       const sealed = await messageRepo.phoneEncOf(personId);
       return sealed === undefined ? undefined : pii.decrypt(sealed);
     },
+    guardianLink: (id) => guardianRepo.byId(id),
   });
   const meetings = new MeetingService(new MeetingRepository(db), attendance, notices, messages);
   // Card activity becomes messages outside the app only where a channel delivers them.
-  if (config.messagesChannels.length > 0) new MessageEvents(messages, cards, log).follow(activity);
+  // Parents are told of their children's cards, and important news reaches its audience, the same way.
+  const guardianMessages = new GuardianMessages(messages, cards, guardianRepo, messageRepo, log);
+  if (config.messagesChannels.length > 0) {
+    new MessageEvents(messages, cards, log).follow(activity);
+    guardianMessages.follow(activity);
+    content.queueImportantWith(
+      new ImportantNews(new ContentRepository(db, models), new AudienceRepository(db), messages),
+    );
+  }
   const subsidies = new SubsidyService(new SubsidyRepository(db), ledger, log, {
     ...defaultSubsidyOptions,
     approvalThreshold: config.subsidyApprovalThreshold,
@@ -236,6 +248,9 @@ export function createCore(
   const reports = new ReportService(new ReportRepository(db));
   const passage = new PassageService(new PassageRepository(db), new PeopleRepository(db));
   const insight = new InsightSlot();
+  // Abnormal-spending alerts reach the parents the child shows spending to (docs/messages.md § Parents).
+  if (config.messagesChannels.length > 0)
+    insight.onAbnormal = (notices) => guardianMessages.abnormal(notices);
   const { refunds, topUps, utilities, fees, feeItems, bank } = createFunds(db, config, log, {
     cards,
     ledger,

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { dialects, openStudent, opId, startTestCore, type TestCore } from '@campus-card/tests/kit';
+import { dialects, openStudent, startTestCore, type TestCore } from '@campus-card/tests/kit';
 import { type AlipayStandIn, startAlipayStandIn } from '../../mock/alipay/server.ts';
 import { APP_ID as ALIPAY_APP_ID, makeAppKeys } from '../../mock/alipay/test-support.ts';
-import { type SmsStandIn, startSmsStandIn } from '../../mock/sms/server.ts';
+import { startSmsStandIn } from '../../mock/sms/server.ts';
 import { type MessageStandIn, startMessageStandIn } from '../../mock/wechat/messages/server.ts';
 import { setShanghaiTime } from '../../tests/clock.ts';
 import { BindingRepository } from '../src/bindings/binding-repository.ts';
@@ -404,99 +403,3 @@ for (const dialect of dialects) {
     });
   });
 }
-
-describe('messages through the running core (mysql)', () => {
-  let t: TestCore;
-  let wx: MessageStandIn;
-  let sms: SmsStandIn;
-  let canteen: string;
-  before(async () => {
-    wx = await startMessageStandIn({ apps: { [APPID]: SECRET } });
-    sms = await startSmsStandIn({ keys: { LTAIcore: 'sms-core-secret' }, signNames: ['校园卡'] });
-    // The delivery loop as production runs it: configured from the environment, on the scheduler.
-    t = await startTestCore('mysql', {
-      MESSAGES_CHANNELS: 'wechat,sms',
-      MESSAGES_INTERVAL_MS: '1000',
-      WECHAT_API_URL: wx.baseUrl,
-      WECHAT_APPID: APPID,
-      WECHAT_APP_SECRET: SECRET,
-      SMS_URL: sms.baseUrl,
-      SMS_ACCESS_KEY_ID: 'LTAIcore',
-      SMS_ACCESS_KEY_SECRET: 'sms-core-secret',
-      SMS_SIGN_NAME: '校园卡',
-    });
-    canteen = (await t.client.createMerchant({ name: '一食堂', category: 'canteen' })).id;
-  });
-  after(async () => {
-    await t.stop();
-    await sms.close();
-    await wx.close();
-  });
-
-  /** Polls what a stand-in holds until `count` are there (the loop runs every second). */
-  const arrived = async <T>(list: () => T[], count: number): Promise<T[]> => {
-    for (let i = 0; i < 100 && list().length < count; i += 1) await sleep(100);
-    return list();
-  };
-
-  test('when a parent reports the card lost, then the student is told who did it, by WeChat, or by SMS when bound in no app', async () => {
-    const card = await t.client.getCard(await openStudent(t.client));
-    const openid = `o-core-${process.pid}`;
-    await new BindingRepository(t.core.db).insert(openid, card.personId, card.cardNo);
-    await t.core.messages.consent(card.personId, 'wechat', ['card_status']);
-    await t.client.changeCard(card.cardNo, 'report_loss', { type: 'parent', id: null });
-    // Their own cancel is not told: they did it.
-    await t.client.changeCard(card.cardNo, 'cancel_loss', { type: 'self', id: card.personNo });
-    const got = await arrived(() => wx.delivered.filter((m) => m.touser === openid), 1);
-    assert.equal(got.length, 1);
-    assert.equal(got[0]?.templateId, 'demo-card_status');
-    assert.equal(got[0]?.data.thing1?.value, '家长挂失了你的校园卡');
-
-    const phoneCard = await t.client.openCard({
-      personNo: `P${process.pid}${Date.now().toString(36)}`,
-      name: '无绑定学生',
-      type: 'student',
-      department: null,
-      phone: '13900139000',
-    });
-    await t.client.changeCard(phoneCard.cardNo, 'freeze', { type: 'admin', id: 'admin-1' });
-    const texts = await arrived(() => sms.sent.filter((m) => m.phone === '13900139000'), 1);
-    assert.deepEqual(
-      texts.map((m) => [m.templateCode, m.params.a]),
-      [['SMS_DEMO_CARD_STATUS', '卡务中心冻结了你的校园卡']],
-    );
-    await sleep(1_200);
-    assert.equal(wx.delivered.filter((m) => m.touser === openid).length, 1, 'nothing more was sent');
-  });
-
-  test('when a student asked for receipts and a low-balance alert, then a top-up and payments are told once each, and the alert once per crossing', async () => {
-    const card = await t.client.getCard(await openStudent(t.client));
-    const openid = `o-core-pay-${process.pid}`;
-    await new BindingRepository(t.core.db).insert(openid, card.personId, card.cardNo);
-    await t.core.messages.setPreferences(card.personId, {
-      quietStartMin: 0,
-      quietEndMin: 0,
-      optedOut: [],
-      receipts: true,
-      lowBalanceFen: 1_000,
-    });
-    for (let i = 0; i < 4; i += 1)
-      await t.core.messages.consent(card.personId, 'wechat', ['receipt', 'low_balance']);
-    await t.client.topUp({ id: opId(), cardNo: card.cardNo, amount: 2_000, channel: 'wechat' });
-    const payment = opId();
-    await t.client.pay({ id: payment, cardNo: card.cardNo, merchantId: canteen, amount: 1_500 });
-    // A retry of the same payment is a replay: no second receipt.
-    await t.client.pay({ id: payment, cardNo: card.cardNo, merchantId: canteen, amount: 1_500 });
-    await t.client.pay({ id: opId(), cardNo: card.cardNo, merchantId: canteen, amount: 100 });
-    const got = await arrived(() => wx.delivered.filter((m) => m.touser === openid), 4);
-    await sleep(1_200);
-    const all = wx.delivered.filter((m) => m.touser === openid);
-    assert.equal(all.length, 4);
-    assert.deepEqual(got.map((m) => [m.templateId, m.data.thing2?.value]).sort(), [
-      ['demo-low_balance', '¥5.00'],
-      ['demo-receipt', '¥1.00'],
-      ['demo-receipt', '¥15.00'],
-      ['demo-receipt', '¥20.00'],
-    ]);
-  });
-});

@@ -28,6 +28,8 @@ const newsBody = z.strictObject({
   audience,
   /** Scheduled: hidden from readers until then. Omitted or null: now. */
   publishAtMs: z.number().int().nonnegative().nullable().optional(),
+  /** Also sent to its audience as a message outside the app, once its time comes (docs/messages.md). */
+  important: z.boolean().optional(),
 });
 const courseBody = z.strictObject({
   title: z.string().trim().min(1).max(200),
@@ -58,6 +60,8 @@ const newsEdit = z
     audience: audience.optional(),
     /** Only while the item is still scheduled; the core refuses a move once readers have it. */
     publishAtMs: z.number().int().nonnegative().optional(),
+    /** Marking it important sends its audience a message (once per person); the audit names the change. */
+    important: z.boolean().optional(),
   })
   .refine(someField, 'name at least one field to change');
 const courseEdit = z

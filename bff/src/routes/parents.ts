@@ -1,4 +1,4 @@
-import { cardNo, rowId } from '@campus-card/core/contract';
+import { cardNo, messageKindNames, rowId } from '@campus-card/core/contract';
 import Router from 'koa-router';
 import { z } from 'zod';
 import type { UserState } from '../auth/require-user.ts';
@@ -23,6 +23,10 @@ const redeemBody = z.strictObject({
 });
 const alertBody = z.strictObject({ threshold: z.number().int().min(0).max(100_000_000).nullable() });
 const childActionBody = z.strictObject({ action: z.literal('report_loss') });
+/** The messages about their children a parent accepted in the app's one-time consent dialog. */
+const consentBody = z.strictObject({
+  kinds: z.array(z.enum(messageKindNames)).min(1).max(messageKindNames.length),
+});
 
 const openidOf = (ctx: Router.RouterContext) => (ctx.state.user as UserState).openid;
 
@@ -72,6 +76,9 @@ export function childRoutes(parents: Parents, tickets: PushTickets, notification
     const list = await notifications.forCards(openid, watched.cardNos, linked);
     const items = [...alerts, ...list.items].sort((a, b) => b.atMs - a.atMs);
     ctx.body = { ...list, items, unread: items.filter((n) => n.atMs > list.seenUpToMs).length };
+  });
+  router.post('/message-consents', async (ctx) => {
+    ctx.body = await parents.messageConsent(openidOf(ctx), parseBody(ctx, consentBody).kinds);
   });
   router.post('/', async (ctx) => {
     const child = await parents.redeem(openidOf(ctx), parseBody(ctx, redeemBody).invitationCode, ctx.ip);

@@ -40,7 +40,16 @@ export class MessageSettings {
     const channel = channelOf(openid);
     if (channel === undefined)
       throw new BffError('VALIDATION_FAILED', 'only the WeChat and Alipay apps ask for message consent');
-    const { personId } = await this.bindings.require(openid);
+    let personId: string;
+    try {
+      ({ personId } = await this.bindings.require(openid));
+    } catch (error) {
+      // A parent's account bound to no card (e.g. asked before topping up a child): the consent is the
+      // parent's, for the messages about their children (docs/messages.md § Parents).
+      if (!(error instanceof BffError && error.code === 'NOT_BOUND')) throw error;
+      if ((await this.core.guardianLinks({ parentOpenid: openid })).items.length === 0) throw error;
+      return this.core.guardianMessageConsent(openid, kinds);
+    }
     return this.core.messageConsent(personId, channel, kinds);
   }
 }

@@ -1,10 +1,13 @@
 import { createHash, randomInt } from 'node:crypto';
 import type { CoreClient, GuardianLink } from '@campus-card/core/client';
+import type { messageKindNames } from '@campus-card/core/contract';
 import type { Sessions } from '../auth/sessions.ts';
 import { BffError } from '../errors.ts';
 import type { Kv } from '../kv/index.ts';
 import type { Bills, TransactionFilterName } from './bills.ts';
 import type { BindingService } from './bindings.ts';
+
+type MessageKindName = (typeof messageKindNames)[number];
 
 /** Crockford base32 without I, L, O, U: nothing a parent can misread off the child's screen. */
 const codeAlphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -229,6 +232,16 @@ export class Parents {
         };
       }),
     );
+  }
+
+  /**
+   * One-time message consents a parent's account just accepted in the app (docs/messages.md § Parents),
+   * for the messages about their children: kept for the account, whichever child a message is about.
+   */
+  async messageConsent(openid: string, kinds: MessageKindName[]): Promise<{ recorded: number }> {
+    const { items } = await this.core.guardianLinks({ parentOpenid: openid });
+    if (items.length === 0) throw new BffError('CHILD_NOT_FOUND', 'you are not linked to any child');
+    return this.core.guardianMessageConsent(openid, kinds);
   }
 
   /** Every linked child's card: their status changes (a loss reported or cancelled) reach the parent. */

@@ -31,6 +31,10 @@ export class MessagesClient extends DomainClient {
       kinds,
     });
   }
+  /** Records one-time consents a parent's account accepted in the app, for messages about their children. */
+  guardianMessageConsent(parentOpenid: string, kinds: MessageKindName[]): Promise<{ recorded: number }> {
+    return this.transport.call('POST', '/v1/guardian-message-consents', { parentOpenid, kinds });
+  }
   /** Template ids per kind the apps ask one-time consent for, per platform (empty: channel off). */
   messageTemplates(): Promise<{ wechat: Record<string, string>; alipay: Record<string, string> }> {
     return this.transport.call('GET', '/v1/messages/templates');

@@ -49,4 +49,22 @@ export class AudienceRepository {
     );
     return Number(rows[0]?.people ?? 0);
   }
+
+  /**
+   * Active people the audience includes who are bound in the WeChat or Alipay app: those an important
+   * item's message can reach (docs/messages.md). Person ids, in a stable order.
+   */
+  async boundPeople(audience: Audience): Promise<string[]> {
+    const [type, value] = audienceColumns(audience);
+    const rows = await this.db.select<{ id: string }>(
+      `SELECT p.id
+         FROM persons p LEFT JOIN sync_people sp ON sp.person_no = p.person_no
+         CROSS JOIN (SELECT ? AS audience_type, ? AS audience_value) t
+        WHERE p.status = 'active' AND ${audienceIncludes}
+          AND EXISTS (SELECT 1 FROM wechat_bindings b WHERE b.person_id = p.id AND b.channel IN ('wechat', 'alipay'))
+        ORDER BY p.id`,
+      [type, value],
+    );
+    return rows.map((r) => String(r.id));
+  }
 }

@@ -21,6 +21,7 @@ const toNews = (r: Row): NewsItem => ({
   author: String(r.author),
   createdAtMs: n(r.createdAtMs),
   updatedAtMs: nOrNull(r.updatedAtMs),
+  important: n(r.important) === 1,
 });
 
 const toCourse = (r: Row): Course => ({
@@ -45,7 +46,7 @@ const toLesson = (r: Row): Lesson => ({
 
 /** The joins' column lists, named as the models name them, so one mapper reads both. */
 const newsColumns = `t.id, t.title, t.body, t.audience_type AS audienceType, t.audience_value AS audienceValue,
-  t.status, t.publish_at_ms AS publishAtMs, t.author, t.created_at_ms AS createdAtMs, t.updated_at_ms AS updatedAtMs`;
+  t.status, t.publish_at_ms AS publishAtMs, t.author, t.created_at_ms AS createdAtMs, t.updated_at_ms AS updatedAtMs, t.important`;
 const courseColumns = `t.id, t.title, t.description, t.teacher, t.audience_type AS audienceType,
   t.audience_value AS audienceValue, t.created_at_ms AS createdAtMs, t.updated_at_ms AS updatedAtMs`;
 const lessonColumns = `l.id, l.course_id AS courseId, l.seq, l.title, l.video_path AS videoPath,
@@ -80,6 +81,7 @@ export class ContentRepository {
       publishAtMs: item.publishAtMs,
       author: item.author,
       createdAtMs: item.createdAtMs,
+      important: item.important ? 1 : 0,
     });
   }
 
@@ -96,7 +98,7 @@ export class ContentRepository {
    */
   async updateNews(
     id: string,
-    edit: { title?: string; body?: string; audience?: Audience; publishAtMs?: number },
+    edit: { title?: string; body?: string; audience?: Audience; publishAtMs?: number; important?: boolean },
     updatedAtMs: number,
     stillScheduledAtMs?: number,
   ): Promise<boolean> {
@@ -108,6 +110,7 @@ export class ContentRepository {
         audienceType: audience?.[0],
         audienceValue: audience ? audience[1] : undefined,
         publishAtMs: edit.publishAtMs,
+        important: edit.important === undefined ? undefined : edit.important ? 1 : 0,
       },
       updatedAtMs,
     );
@@ -146,6 +149,33 @@ export class ContentRepository {
       { where: { id, announcedAtMs: null, status: 'published', publishAtMs: { [Op.lte]: nowMs } } },
     );
     return changed > 0;
+  }
+
+  /**
+   * Important items whose time has come and whose readers' messages are not all queued yet (sql/083),
+   * oldest first.
+   */
+  async importantDue(nowMs: number, limit: number): Promise<NewsItem[]> {
+    const rows = (await this.models.News.findAll({
+      where: {
+        important: 1,
+        messagesQueuedAtMs: null,
+        publishAtMs: { [Op.lte]: nowMs },
+        status: 'published',
+      },
+      order: [
+        ['publishAtMs', 'ASC'],
+        ['id', 'ASC'],
+      ],
+      limit,
+      raw: true,
+    })) as unknown as Row[];
+    return rows.map(toNews);
+  }
+
+  /** Records that every reader's message of an important item is queued. */
+  async markMessagesQueued(id: string, nowMs: number): Promise<void> {
+    await this.models.News.update({ messagesQueuedAtMs: nowMs }, { where: { id, messagesQueuedAtMs: null } });
   }
 
   async setNewsStatus(id: string, status: NewsItem['status']): Promise<boolean> {

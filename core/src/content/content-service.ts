@@ -64,6 +64,7 @@ export type NewsAnnouncementListener = (announcement: NewsAnnouncement) => void;
 export class ContentService {
   readonly #listeners = new Set<NewsAnnouncementListener>();
   #job: Job | undefined;
+  #important: { queueDue(): Promise<number> } | undefined;
 
   constructor(
     private readonly repo: ContentRepository,
@@ -104,6 +105,7 @@ export class ContentService {
       author: input.author,
       createdAtMs: nowMs,
       updatedAtMs: null,
+      important: input.important ?? false,
     };
     await this.repo.insertNews(item);
     if (item.publishAtMs <= nowMs) await this.#announce(item);
@@ -152,8 +154,17 @@ export class ContentService {
   }
 
   /**
-   * Checks for due announcements every interval (scheduled news becoming visible); with a lock
-   * (several core instances), one instance checks each tick.
+   * Important news reaches its audience as messages too (ImportantNews), checked with the
+   * announcements: where messages go out at all (MESSAGES_CHANNELS).
+   */
+  queueImportantWith(important: { queueDue(): Promise<number> }): void {
+    this.#important = important;
+  }
+
+  /**
+   * Checks for due announcements every interval (scheduled news becoming visible), and for important
+   * items whose readers' messages are still to queue; with a lock (several core instances), one
+   * instance checks each tick.
    */
   startAnnouncements(intervalMs: number, log: Logger, lock?: JobLock): void {
     this.#job = schedule({
@@ -161,7 +172,10 @@ export class ContentService {
       everyMs: intervalMs,
       log,
       lock,
-      run: () => this.announceDue(),
+      run: async () => {
+        await this.announceDue();
+        await this.#important?.queueDue();
+      },
     });
   }
 

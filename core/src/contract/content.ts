@@ -38,6 +38,8 @@ export const newNewsSchema = z.strictObject({
   /** Scheduled publishing: hidden until then. Omitted: now. */
   publishAtMs: z.number().int().nonnegative().optional(),
   author: z.string().min(1).max(64),
+  /** Important: also sent to its audience as a message outside the app (docs/messages.md), and pinned. */
+  important: z.boolean().optional(),
 });
 export type NewNews = z.infer<typeof newNewsSchema>;
 
@@ -84,6 +86,8 @@ export const newsEditSchema = z
     audience: audienceSchema.optional(),
     /** Only while the item is still scheduled (not yet visible, not yet announced). */
     publishAtMs: z.number().int().nonnegative().optional(),
+    /** Marked important: its audience is sent a message once its time has come (once per person). */
+    important: z.boolean().optional(),
   })
   .refine(someField, 'name at least one field to change');
 export type NewsEdit = z.infer<typeof newsEditSchema>;
@@ -132,6 +136,8 @@ export const newsItem = z.object({
   createdAtMs: z.number().int(),
   /** The last edit; null: never edited. */
   updatedAtMs: z.number().int().nullable(),
+  /** Marked important: pinned in the app and sent as a message outside it. */
+  important: z.boolean(),
 });
 export type NewsItem = z.infer<typeof newsItem>;
 

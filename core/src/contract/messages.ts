@@ -1,5 +1,6 @@
 /** Messages outside the app on the wire (docs/messages.md): preferences, one-time consents, delivery counts. */
 import { z } from 'zod';
+import { openid } from './bindings.ts';
 
 export const messageKindNames = [
   'receipt',
@@ -9,6 +10,7 @@ export const messageKindNames = [
   'news',
   'hold_released',
   'attendance_week',
+  'spending_alert',
 ] as const;
 export const messageChannelNames = ['wechat', 'alipay', 'sms'] as const;
 export const messageStatusNames = [
@@ -42,6 +44,15 @@ export const messagePersonPath = z.object({ personId: z.string().min(1).max(26) 
 /** POST /v1/persons/:personId/message-consents: one-time consents the person just accepted in the app. */
 export const messageConsentBody = z.strictObject({
   channel: z.enum(['wechat', 'alipay']),
+  kinds: z.array(z.enum(messageKindNames)).min(1).max(messageKindNames.length),
+});
+
+/**
+ * POST /v1/guardian-message-consents: one-time consents a parent's account accepted in the app (the
+ * BFF names the account from the session; the app is the account's own: WeChat, or Alipay for `ali-…`).
+ */
+export const guardianConsentBody = z.strictObject({
+  parentOpenid: openid,
   kinds: z.array(z.enum(messageKindNames)).min(1).max(messageKindNames.length),
 });
 

@@ -104,6 +104,8 @@ export function defineModels(sequelize: Sequelize): Models {
       updatedAtMs: bigint(true),
       announcedAtMs: bigint(true),
     },
+      important: int(),
+      messagesQueuedAtMs: bigint(true),
     options,
   );
   const NewsRead = sequelize.define(

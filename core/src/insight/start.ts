@@ -1,4 +1,5 @@
 import type { CoreConfig } from '../config.ts';
+import type { Notice } from '../contract/notices.ts';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../log.ts';
 import { NoticeRepository } from '../notices/notice-repository.ts';
@@ -20,6 +21,8 @@ export interface RunningInsight {
  */
 export class InsightSlot {
   #running: RunningInsight | undefined;
+  /** Told of each run's abnormal-spending notices (the parents' messages, docs/messages.md). */
+  onAbnormal?: (notices: Notice[]) => Promise<unknown>;
 
   get running(): RunningInsight | undefined {
     return this.#running;
@@ -45,6 +48,7 @@ export class InsightSlot {
     extract.startSchedule(config.insightIntervalMs, log, undefined, async () => {
       if (retentionDays > 0) await store.prune(Date.now() - retentionDays * 86_400_000);
       const sent = await alerts.run();
+      if (sent.length > 0) await this.onAbnormal?.(sent);
       if (sent.length > 0)
         log.info({ job: 'insight-extract', alerts: sent.length }, 'abnormal spending alerts');
     });

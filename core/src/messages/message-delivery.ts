@@ -83,7 +83,7 @@ export class MessageDelivery {
       return;
     }
     const sender = this.senders[row.channel];
-    const target = await this.service.targetOf(row.personId, row.channel);
+    const target = await this.service.targetOfRow(row);
     if (sender === undefined || target === undefined) {
       await this.finish(row, 'claimed', 'skipped', sender === undefined ? 'channel_off' : 'no_target');
       return;

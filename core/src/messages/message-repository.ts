@@ -13,7 +13,7 @@ import {
 } from './message-types.ts';
 
 const outboxColumns =
-  'event_key, person_id, channel, kind, payload, status, attempts, next_at_ms, last_error';
+  'event_key, person_id, channel, kind, payload, status, attempts, next_at_ms, last_error, guardian_link_id';
 
 const toRow = (r: Record<string, unknown>): OutboxRow => ({
   eventKey: String(r.event_key),
@@ -25,6 +25,8 @@ const toRow = (r: Record<string, unknown>): OutboxRow => ({
   attempts: Number(r.attempts),
   nextAtMs: Number(r.next_at_ms),
   lastError: r.last_error === null ? null : String(r.last_error),
+  guardianLinkId:
+    r.guardian_link_id === null || r.guardian_link_id === undefined ? null : String(r.guardian_link_id),
 });
 
 /** The outbox, preferences, consents and shared tokens (sql/080); the only SQL of messages. */
@@ -54,11 +56,13 @@ export class MessageRepository {
     status: 'pending' | 'skipped';
     lastError: string | null;
     nowMs: number;
+    /** A parent's message (sql/082): the link it is about. */
+    guardianLinkId?: string;
   }): Promise<boolean> {
     const added = await this.db.execute(
       `${this.ignore} INTO message_outbox (event_key, person_id, channel, kind, payload, status, attempts,
-         next_at_ms, lease_until_ms, last_error, created_at_ms, done_at_ms)
-       VALUES (?, ?, ?, ?, ?, ?, 0, ?, 0, ?, ?, ?)`,
+         next_at_ms, lease_until_ms, last_error, created_at_ms, done_at_ms, guardian_link_id)
+       VALUES (?, ?, ?, ?, ?, ?, 0, ?, 0, ?, ?, ?, ?)`,
       [
         row.eventKey,
         row.personId,
@@ -70,9 +74,25 @@ export class MessageRepository {
         row.lastError,
         row.nowMs,
         row.status === 'skipped' ? row.nowMs : null,
+        row.guardianLinkId ?? null,
       ],
     );
     return added === 1;
+  }
+
+  /**
+   * The account that paid the top-up a ledger operation credited (`wx:<transaction id>` or
+   * `ali:<trade no>`), for a parent's receipt; undefined for any other operation.
+   */
+  async topUpPayer(operationId: string): Promise<string | undefined> {
+    const [prefix, transactionId] = operationId.split(/:(.*)/s, 2);
+    const channel = prefix === 'wx' ? 'wechat' : prefix === 'ali' ? 'alipay' : undefined;
+    if (channel === undefined || !transactionId) return undefined;
+    const rows = await this.db.select<{ openid: string }>(
+      'SELECT openid FROM top_up_orders WHERE channel = ? AND transaction_id = ? AND fee_bill_id IS NULL',
+      [channel, transactionId],
+    );
+    return rows[0] === undefined ? undefined : String(rows[0].openid);
   }
 
   /** A claim whose worker died while the request may have left is never sent again: unknown. */

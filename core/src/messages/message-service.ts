@@ -1,4 +1,6 @@
 import type { BindingRepository } from '../bindings/binding-repository.ts';
+import type { GuardianLink } from '../contract/guardians.ts';
+import { guardianChannel, guardianRecipientId, parentMaySee } from './guardian-recipients.ts';
 import type { MessageRepository } from './message-repository.ts';
 import type {
   DeliveryFailure,
@@ -7,6 +9,7 @@ import type {
   MessageEvent,
   MessageKind,
   MessagePreferences,
+  OutboxRow,
 } from './message-types.ts';
 
 export interface SendResult {
@@ -29,6 +32,8 @@ export class MessageService {
     private readonly bindings: Pick<BindingRepository, 'personByNo' | 'byPerson'>,
     private readonly options: {
       smsPhoneOf?: (personId: string) => Promise<string | undefined>;
+      /** A guardian link as it stands now (a parent's message is checked against it at delivery). */
+      guardianLink?: (id: string) => Promise<GuardianLink | undefined>;
       now?: () => number;
     } = {},
   ) {}
@@ -75,6 +80,56 @@ export class MessageService {
       (added ? result.queued : result.already).push(channel);
     }
     return result;
+  }
+
+  /**
+   * A message to a parent about the child of `link` (docs/messages.md § Parents): one outbox row on the
+   * app the parent's account is in, under the parent's recipient id, naming the link. The caller has
+   * checked what the child lets this parent see; delivery checks it again. Receipts are not opt-in
+   * here: a parent is only sent the receipt of a top-up they made themselves.
+   */
+  async sendToGuardian(
+    link: Pick<GuardianLink, 'id' | 'parentOpenid'>,
+    event: MessageEvent,
+  ): Promise<SendResult> {
+    const channel = guardianChannel(link.parentOpenid);
+    if (channel === undefined) return { queued: [], already: [] };
+    const recipient = guardianRecipientId(link.parentOpenid);
+    const prefs = await this.repo.preferences(recipient);
+    const payload =
+      event.page === undefined ? { fields: event.fields } : { fields: event.fields, page: event.page };
+    const added = await this.repo.enqueue({
+      eventKey: event.key,
+      personId: recipient,
+      channel,
+      kind: event.kind,
+      payload,
+      status: prefs.optedOut.includes(event.kind) ? 'skipped' : 'pending',
+      lastError: prefs.optedOut.includes(event.kind) ? 'opted_out' : null,
+      nowMs: this.now(),
+      guardianLinkId: link.id,
+    });
+    return added ? { queued: [channel], already: [] } : { queued: [], already: [channel] };
+  }
+
+  /** Records one-time consents a parent's account accepted in the app (their recipient id, their app). */
+  async guardianConsent(parentOpenid: string, kinds: readonly MessageKind[]): Promise<boolean> {
+    const channel = guardianChannel(parentOpenid);
+    if (channel === undefined) return false;
+    await this.consent(guardianRecipientId(parentOpenid), channel, kinds);
+    return true;
+  }
+
+  /**
+   * Target of an outbox row at delivery time: the person's binding on the channel, or, for a parent's
+   * message, the parent's account while the link still stands and the child still lets them see it.
+   */
+  async targetOfRow(row: Pick<OutboxRow, 'personId' | 'channel' | 'kind' | 'guardianLinkId'>) {
+    if (row.guardianLinkId === null) return this.targetOf(row.personId, row.channel);
+    const link = await this.options.guardianLink?.(row.guardianLinkId);
+    if (link === undefined || guardianRecipientId(link.parentOpenid) !== row.personId) return undefined;
+    if (guardianChannel(link.parentOpenid) !== row.channel || !parentMaySee(link, row.kind)) return undefined;
+    return row.channel === 'alipay' ? link.parentOpenid.replace(/^ali-/, '') : link.parentOpenid;
   }
 
   /** Target of a channel for a person at delivery time (a binding removed since means no target). */

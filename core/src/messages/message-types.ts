@@ -11,7 +11,8 @@ export const messageChannels: readonly MessageChannel[] = messageChannelNames;
 /**
  * receipt: a payment or top-up (opt-in); low_balance: the student's own balance under their alert;
  * card_status: loss or freeze by someone else (who did it in the fields); statement: monthly;
- * news: news marked important; hold_released: a pre-authorisation given back.
+ * news: news marked important; hold_released: a pre-authorisation given back; attendance_week: the
+ * week's attendance; spending_alert: abnormal spending on a child's card (to parents).
  */
 export type MessageKind = (typeof messageKindNames)[number];
 export const messageKinds: readonly MessageKind[] = messageKindNames;
@@ -40,6 +41,8 @@ export interface OutboxRow {
   attempts: number;
   nextAtMs: number;
   lastError: string | null;
+  /** A parent's message: the guardian link it is about (read again at delivery); null for a person's own. */
+  guardianLinkId: string | null;
 }
 
 export interface MessagePreferences {

@@ -55,6 +55,7 @@ export class ContentAdmin {
       title: item.title,
       audience: item.audience,
       publishAtMs: item.publishAtMs,
+      important: item.important,
     });
     return item;
   }

@@ -1,11 +1,13 @@
 import Router from 'koa-router';
 import type { CoreConfig } from '../../config.ts';
 import {
+  guardianConsentBody,
   messageConsentBody,
   messageCountsQuery,
   messagePersonPath,
   messagePreferences,
 } from '../../contract/messages.ts';
+import { CoreError } from '../../errors.ts';
 import type { MessageService } from '../../messages/message-service.ts';
 import { dayBoundsMs, shanghaiDay } from '../../time.ts';
 import { parseBody, parseValue } from '../middleware.ts';
@@ -40,6 +42,13 @@ export function messageRoutes(messages: MessageService, config: CoreConfig): Rou
     const { personId } = parseValue(ctx.params, messagePersonPath);
     const { channel, kinds } = parseBody(ctx, messageConsentBody);
     await messages.consent(personId, channel, kinds);
+    ctx.body = { recorded: kinds.length };
+  });
+  // A parent's account (docs/messages.md § Parents): the consents are theirs, whichever child a message is about.
+  router.post('/guardian-message-consents', async (ctx) => {
+    const { parentOpenid, kinds } = parseBody(ctx, guardianConsentBody);
+    if (!(await messages.guardianConsent(parentOpenid, kinds)))
+      throw new CoreError('VALIDATION_FAILED', 'only WeChat and Alipay accounts give message consent');
     ctx.body = { recorded: kinds.length };
   });
   router.get('/messages/daily-counts', async (ctx) => {
