@@ -10,11 +10,13 @@ import { z } from 'zod';
 import { Download } from '../http/download.ts';
 import { parseBody, parseValue } from '../http/middleware.ts';
 import type { AdminRoute } from './routes.ts';
+import { FeeRefunds } from './services/fee-refunds.ts';
 
 // Fees, dorm electricity and the network fee in the backoffice (#16, docs/funds.md): the finance office
 // creates or imports fee items, follows each item's collection, exports it, reminds who still owes and
 // refunds a payment; it follows electricity and network orders by state and may run their
-// reconciliation at once. Finance and the auditor read; finance acts, and every act is audited.
+// reconciliation at once. Finance and the auditor read; finance acts, and every act is audited. A fee
+// paid by WeChat Pay or Alipay is refunded to that platform (services/fee-refunds.ts).
 
 const itemPath = z.object({ id: z.string().regex(/^[0-9A-Z]{26}$/) });
 const paymentPath = z.object({ id: feePaymentId });
@@ -140,8 +142,8 @@ export const campusPaymentRoutes: readonly AdminRoute[] = [
       const { id } = parseValue(ctx.params, paymentPath);
       const body = parseBody(ctx, refundBody);
       // The dialog's request id is the refund's idempotency key: a retried click refunds once.
-      const refund = await s.core.refundFee(id, {
-        id: `fr-${body.requestId}`.slice(0, 48),
+      const refund = await new FeeRefunds(s.core, s.topUpRefunds).refund(id, {
+        refundId: `fr-${body.requestId}`.slice(0, 48),
         amount: body.amount,
         reason: body.reason,
       });
@@ -149,6 +151,7 @@ export const campusPaymentRoutes: readonly AdminRoute[] = [
         amount: body.amount,
         reason: body.reason,
         status: refund.status,
+        channel: refund.channel,
       });
       return refund;
     },

@@ -72,8 +72,7 @@ export class CardActions {
       ? () => this.bindings.guarded(user.openid, binding.personNo, user.address, call)
       : call;
     const change = await (forward.pin === undefined ? checked() : this.pinGuarded(binding.cardNo, checked));
-    // The account's other phones are signed out and told why (a lost phone, say): SESSION_REVOKED report_loss.
-    if (action === 'report_loss') await this.sessions.revokeAll(user.openid, user.sessionId, 'report_loss');
+    if (action === 'report_loss') await this.sessions.revokeAll(user.openid, user.sessionId);
     return { changed: change.changed, status: change.status, version: change.version };
   }
 
@@ -100,7 +99,7 @@ export class CardActions {
     this.bindings.allowProof(identity);
     const set = () => this.core.holderSetPin(user.openid, pin, { identity });
     const done = await this.bindings.guarded(user.openid, binding.personNo, user.address, set);
-    if (done.reset) await this.sessions.revokeAll(user.openid, user.sessionId, 'pin_reset');
+    if (done.reset) await this.sessions.revokeAll(user.openid, user.sessionId);
     return { reset: done.reset };
   }
 

@@ -86,7 +86,6 @@ export function defineModels(sequelize: Sequelize): Models {
       feeRateBp: int(),
       status: text(16),
       createdAtMs: bigint(),
-      campusId: text(26, true),
     },
     options,
   );
@@ -104,9 +103,9 @@ export function defineModels(sequelize: Sequelize): Models {
       createdAtMs: bigint(),
       updatedAtMs: bigint(true),
       announcedAtMs: bigint(true),
+    },
       important: int(),
       messagesQueuedAtMs: bigint(true),
-    },
     options,
   );
   const NewsRead = sequelize.define(
@@ -170,7 +169,6 @@ export function defineModels(sequelize: Sequelize): Models {
       createdAtMs: bigint(),
       updatedAtMs: bigint(),
       totpPendingEnc: text(255, true),
-      campusId: text(26, true),
     },
     options,
   );

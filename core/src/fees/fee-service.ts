@@ -7,7 +7,17 @@ import type { LedgerService } from '../ledger/ledger-service.ts';
 import { channelAccount } from '../ledger/operations.ts';
 import type { Logger } from '../log.ts';
 import type { MerchantService } from '../merchants/merchant-service.ts';
+import type { FeeChannelRefundRepository } from './fee-channel-refund-repository.ts';
 import type { FeeRepository } from './fee-repository.ts';
+
+/** A platform refund of a fee payment as the top-up refund path starts it (id = the top-up refund's). */
+export interface FeeChannelRefund {
+  /** The fee payment, which is also the platform order's id. */
+  paymentId: string;
+  refundId: string;
+  amount: number;
+  reason: string;
+}
 
 /** A payment still pending this long had its call die between the reservation and the ledger's answer. */
 const pendingGraceMs = 60_000;
@@ -21,6 +31,8 @@ const pendingGraceMs = 60_000;
  */
 export class FeeService {
   private resolver: Job | undefined;
+  /** Starts (again) the top-up refund of a platform refund left without one (set by the wiring). */
+  private resumeChannelRefund: ((refund: FeeChannelRefund) => Promise<unknown>) | undefined;
 
   constructor(
     private readonly repo: FeeRepository,
@@ -28,7 +40,14 @@ export class FeeService {
     private readonly cards: CardService,
     private readonly merchants: MerchantService,
     private readonly log: Logger,
+    /** Refunds of platform-paid fees (sql/064); without it they are refused as before. */
+    private readonly channelRefunds?: FeeChannelRefundRepository,
   ) {}
+
+  /** How a platform refund left without its top-up refund (a crash between the two) is started again. */
+  resumeChannelRefundsWith(resume: (refund: FeeChannelRefund) => Promise<unknown>): void {
+    this.resumeChannelRefund = resume;
+  }
 
   async bill(id: string): Promise<FeeBill & { payments: FeePayment[] }> {
     const bill = await this.repo.bill(id);
@@ -257,6 +276,19 @@ export class FeeService {
   }): Promise<void> {
     const payment = await this.repo.payment(r.paymentId);
     if (!payment) return;
+    // A platform refund is followed by its top-up refund (the BFF asks the platform); only one that
+    // lost its top-up refund in a crash needs it made again, which the resume does idempotently.
+    if (payment.channel !== 'card') {
+      try {
+        await this.resumeChannelRefund?.({ ...r, refundId: r.id });
+      } catch (error) {
+        this.log.warn(
+          { refundId: r.id, err: error instanceof CoreError ? error.code : 'unknown' },
+          'a platform fee refund could not be resumed',
+        );
+      }
+      return;
+    }
     const answer = await this.ledger.refund({
       id: `feerefund:${r.id}`,
       paymentId: `fee:${r.paymentId}`,
@@ -293,11 +325,12 @@ export class FeeService {
   async refund(paymentId: string, request: { id: string; amount: number; reason: string }) {
     const payment = await this.repo.payment(paymentId);
     if (payment?.status !== 'paid') throw new CoreError('NOT_FOUND', 'no paid fee payment with that id');
-    // Its money came from the platform, not a wallet: it would go back there, which is not built yet.
+    // Its money came from the platform, not a wallet: it goes back there through the refund of its
+    // platform order (POST /v1/top-ups/:id/refunds, which the BFF follows with the platform), never here.
     if (payment.channel !== 'card')
       throw new CoreError(
         'INVALID_TRANSITION',
-        'a fee paid by WeChat Pay or Alipay is not refunded here yet',
+        'a fee paid by WeChat Pay or Alipay is refunded to the platform through its order',
       );
     const now = Date.now();
     if (
@@ -318,6 +351,98 @@ export class FeeService {
     }
     await this.finishRefund({ id: request.id, paymentId, amount: request.amount, reason: request.reason });
     return this.repo.refund(request.id);
+  }
+
+  /**
+   * The fee side of refunding a platform-paid fee, called by the top-up refund of its order before the
+   * platform is asked (and again, harmlessly, on every retry): the refund row with its reservation (one
+   * platform refund in force per payment, ALREADY_EXISTS otherwise), then the item's clearing account
+   * gives the amount back to the channel's clearing account under feerefund:<id>:out, from which the
+   * platform pays it out. A refusal of the ledger (the item's account cannot cover it) refuses the refund
+   * and changes nothing.
+   */
+  async startChannelRefund(input: FeeChannelRefund): Promise<void> {
+    if (!this.channelRefunds)
+      throw new CoreError('INVALID_TRANSITION', 'fees paid by a platform are not refunded here');
+    const payment = await this.repo.payment(input.paymentId);
+    if (payment?.status !== 'paid') throw new CoreError('NOT_FOUND', 'no paid fee payment with that id');
+    if (payment.channel === 'card')
+      throw new CoreError('INVALID_TRANSITION', 'a fee paid from the card is refunded to the card');
+    const inserted = await this.channelRefunds.insert(
+      { id: input.refundId, paymentId: input.paymentId, amount: input.amount, reason: input.reason },
+      Date.now(),
+    );
+    if (inserted === 'exceeds')
+      throw new CoreError('FEE_REFUND_EXCEEDS_PAID', 'more than what is left of the payment', {
+        refundable: payment.amount - payment.refundedAmount,
+      });
+    if (inserted === 'taken')
+      throw new CoreError('ALREADY_EXISTS', 'this payment already has a refund to its platform', {
+        refundId: await this.channelRefunds.inForce(input.paymentId),
+      });
+    if (inserted === 'exists') {
+      const existing = await this.repo.refund(input.refundId);
+      if (existing?.paymentId !== input.paymentId || existing.amount !== input.amount)
+        throw new CoreError('ID_REUSED', 'this refund id was used for another refund');
+      if (existing.status === 'refused')
+        throw new CoreError('INVALID_TRANSITION', 'this refund was refused', {
+          failureCode: existing.failureCode,
+        });
+      if (existing.status === 'done') return;
+    }
+    const out = await this.moveChannelMoney(input, 'out');
+    if (out.status === 'ok') return;
+    if (out.code === 'OVERLOADED') throw new CoreError('OVERLOADED', 'the ledger is busy; try again');
+    await this.channelRefunds.settle(input.refundId, 'refused', out.code, Date.now());
+    throw new CoreError(out.code, out.message);
+  }
+
+  /**
+   * The platform's answer to a platform fee refund (its top-up refund settled): succeeded → the refund is
+   * done and the bill lowered by it (the fee domain's refund: neither paid nor owed); failed → the money
+   * goes back to the item's clearing account and the refund is refused, the payment and the bill as they
+   * were. Idempotent: the ledger moves are one operation each, the state changes are conditional.
+   */
+  async settleChannelRefund(refundId: string, outcome: 'succeeded' | 'failed'): Promise<void> {
+    if (!this.channelRefunds) return;
+    const refund = await this.repo.refund(refundId);
+    if (refund?.status !== 'pending') return;
+    const payment = await this.repo.payment(refund.paymentId);
+    if (!payment || payment.channel === 'card') return;
+    const input = { paymentId: refund.paymentId, refundId, amount: refund.amount, reason: '' };
+    // The same out operation again answers what it did (or does it now, after a crash before it).
+    const out = await this.moveChannelMoney(input, 'out');
+    if (out.status !== 'ok' && out.code === 'OVERLOADED') throw new CoreError('OVERLOADED', out.message);
+    if (outcome === 'succeeded') {
+      if (out.status !== 'ok')
+        this.log.error(
+          { refundId, code: out.code },
+          'a platform refunded a fee whose money never left the item',
+        );
+      await this.channelRefunds.settle(refundId, 'done', null, Date.now());
+      return;
+    }
+    if (out.status === 'ok') {
+      const back = await this.moveChannelMoney(input, 'back');
+      if (back.status !== 'ok')
+        throw new CoreError('OVERLOADED', `the refund's return was not booked: ${back.code}`);
+    }
+    await this.channelRefunds.settle(refundId, 'refused', 'PLATFORM_REFUSED', Date.now());
+  }
+
+  /** item clearing → channel clearing (out) or back (back), one ledger operation per refund and way. */
+  private async moveChannelMoney(r: FeeChannelRefund, way: 'out' | 'back') {
+    const payment = (await this.repo.payment(r.paymentId)) as FeePayment;
+    const bill = (await this.repo.bill(payment.billId)) as FeeBill;
+    const item = (await this.repo.item(bill.itemId)) as FeeItem;
+    const merchant = await this.merchants.get(item.merchantId);
+    return this.ledger.adjust({
+      id: `feerefund:${r.refundId}:${way}`,
+      accountId: merchant.accountId,
+      counterAccountId: channelAccount[payment.channel as 'wechat' | 'alipay'],
+      amount: way === 'out' ? -r.amount : r.amount,
+      reason: `fee refund ${r.refundId} ${way === 'out' ? 'to' : 'back from'} ${payment.channel}`,
+    });
   }
 
   /** Resolves payments left pending by a stopped process, every minute (and at start). */

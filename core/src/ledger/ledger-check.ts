@@ -312,8 +312,9 @@ export async function checkLedger(db: Database): Promise<CheckReport> {
   }
 
   // Fees (sql/061): each item's clearing account (its merchant's) holds what its paid payments brought in
-  // less the refunds done. A payment or refund caught between the ledger and its row (a crash) shows
-  // here until the fee job settles it.
+  // less the refunds done, and less the platform refunds in force (sql/064), whose money leaves the item
+  // when the refund starts, before the platform answers. A payment or refund caught between the ledger and
+  // its row (a crash) shows here until the fee job settles it.
   const feeHeld = await db.select<Record<string, unknown>>(
     `SELECT i.id, i.code, CAST(a.credits_posted - a.debits_posted AS SIGNED) AS held
        FROM fee_items i JOIN merchants m ON m.id = i.merchant_id JOIN accounts a ON a.id = m.account_id`,
@@ -332,7 +333,8 @@ export async function checkLedger(db: Database): Promise<CheckReport> {
         await db.select<Record<string, unknown>>(
           `SELECT b.item_id, CAST(SUM(r.amount) AS SIGNED) AS total FROM fee_refunds r
              JOIN fee_payments p ON p.id = r.payment_id JOIN fee_bills b ON b.id = p.bill_id
-            WHERE r.status = 'done' GROUP BY b.item_id`,
+            WHERE r.status = 'done' OR (r.status = 'pending' AND r.channel_payment_id IS NOT NULL)
+            GROUP BY b.item_id`,
         )
       ).map((r) => [String(r.item_id), Number(r.total)]),
     );

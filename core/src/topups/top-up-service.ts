@@ -44,7 +44,24 @@ export interface FeeChannelPayments {
     channel: TopUpChannel;
     operationId: string;
   }): Promise<{ status: 'paid' } | { status: 'refused'; code: string }>;
+  /**
+   * A paid fee order's refund to its platform, before the platform is asked (and again on a retry): the
+   * fee side reserves it, one in force per payment, and moves the item's money to the channel's clearing
+   * account. Throws its refusal; nothing is left reserved then.
+   */
+  startChannelRefund?(input: {
+    paymentId: string;
+    refundId: string;
+    amount: number;
+    reason: string;
+  }): Promise<void>;
+  /** The platform's answer to that refund: done (the bill lowered) or refused (the money back, unchanged). */
+  settleChannelRefund?(refundId: string, outcome: 'succeeded' | 'failed'): Promise<void>;
 }
+
+/** A fee order whose fee was paid (not one failed because the bill was paid meanwhile). */
+const isPaidFee = (order: TopUpOrder) =>
+  order.feeBillId !== null && order.operationId !== null && order.failureCode === null;
 
 /** The refund of a fee order that could not be applied (the bill was paid meanwhile): one per order. */
 export const feeRefundId = (orderId: string) => `fee-${orderId}`;
@@ -246,9 +263,18 @@ export class TopUpService {
     const order = await this.get(orderId);
     if (!['credited', 'failed', 'refunded'].includes(order.status))
       throw new CoreError('INVALID_TRANSITION', `a ${order.status} order cannot be refunded`);
-    // A fee that was paid is refunded as a fee (the bill owes it again), not from the card.
-    if (order.feeBillId !== null && order.status !== 'failed')
-      throw new CoreError('INVALID_TRANSITION', 'a paid fee order is refunded through its fee payment');
+    // A fee that was paid goes back to its platform as a fee refund (FeeService.startChannelRefund),
+    // started on the fee side before this refund exists, never from the card.
+    if (order.feeBillId !== null && order.status !== 'failed') {
+      if (!isPaidFee(order) || !this.fees?.startChannelRefund)
+        throw new CoreError('INVALID_TRANSITION', 'a paid fee order is refunded through its fee payment');
+      await this.fees.startChannelRefund({
+        paymentId: orderId,
+        refundId: input.refundId,
+        amount: input.amount,
+        reason: input.reason,
+      });
+    }
     const refund: TopUpRefund = {
       id: input.refundId,
       orderId,
@@ -261,6 +287,8 @@ export class TopUpService {
       settledAtMs: null,
     };
     const inserted = await this.orders.insertRefund(refund);
+    if (inserted === 'exceeds' && isPaidFee(order))
+      await this.fees?.settleChannelRefund?.(input.refundId, 'failed');
     if (inserted === 'exceeds')
       throw new CoreError('REFUND_EXCEEDS_PAYMENT', 'more than is left of the top-up to refund', {
         left: order.amount - order.refundedAmount,
@@ -270,6 +298,16 @@ export class TopUpService {
 
   private async moveRefundMoney(refund: TopUpRefund): Promise<TopUpRefund> {
     const order = await this.get(refund.orderId);
+    // A paid fee's money leaves the fee item, not a wallet: the fee side moves it, idempotently.
+    if (isPaidFee(order)) {
+      await this.fees?.startChannelRefund?.({
+        paymentId: order.id,
+        refundId: refund.id,
+        amount: refund.amount,
+        reason: refund.reason,
+      });
+      return refund;
+    }
     // A failed order was never credited: the money sits in clearing and only WeChat gives it back.
     if (order.operationId === null || order.failureCode !== null) return refund;
     const mainAccount = await this.orders.mainAccountOf(order.cardNo);
@@ -302,7 +340,12 @@ export class TopUpService {
     if (!refund) throw new CoreError('TOP_UP_NOT_FOUND', 'no such top-up refund');
     // WeChat could not refund: the money goes back to the wallet before the refund is marked failed,
     // so a crash in between leaves it processing and the next notification finishes the job.
-    if (refund.status === 'processing' && outcome.status === 'failed') await this.returnRefundMoney(refund);
+    if (refund.status === 'processing') {
+      const order = await this.get(refund.orderId);
+      // A paid fee's refund: the fee side books the answer (the bill lowered, or the money back).
+      if (isPaidFee(order)) await this.fees?.settleChannelRefund?.(refund.id, outcome.status);
+      else if (outcome.status === 'failed') await this.returnRefundMoney(refund);
+    }
     await this.orders.settleRefund(refundId, outcome.status, outcome.wechatRefundId, Date.now());
     return (await this.orders.findRefund(refundId)) ?? refund;
   }

@@ -7,6 +7,7 @@ import { BankService, bankOptionsDefault } from '../bank/bank-service.ts';
 import type { CardService } from '../cards/card-service.ts';
 import type { CoreConfig } from '../config.ts';
 import type { Database } from '../db/database.ts';
+import { FeeChannelRefundRepository } from '../fees/fee-channel-refund-repository.ts';
 import { FeeItems } from '../fees/fee-items.ts';
 import { FeeRepository } from '../fees/fee-repository.ts';
 import { FeeService } from '../fees/fee-service.ts';
@@ -69,7 +70,14 @@ export function createFunds(
   );
   const finance = vendor(config.financeUrl, config.financeAppId, config.financeSecret);
   const feeRepository = new FeeRepository(db);
-  const fees = new FeeService(feeRepository, ledger, cards, merchants, log);
+  const fees = new FeeService(
+    feeRepository,
+    ledger,
+    cards,
+    merchants,
+    log,
+    new FeeChannelRefundRepository(db),
+  );
   const feeItems = new FeeItems(
     feeRepository,
     merchants,
@@ -78,6 +86,14 @@ export function createFunds(
     finance ? financeSystem(finance) : undefined,
   );
   const topUps = new TopUpService(new TopUpRepository(db), cards, ledger, log, fees);
+  // A platform fee refund whose top-up refund a crash cut off is started again, under the same id.
+  fees.resumeChannelRefundsWith((r) =>
+    topUps.startRefund(r.paymentId, {
+      refundId: r.refundId,
+      amount: r.amount,
+      reason: r.reason.slice(0, 80),
+    }),
+  );
   const bank = new BankService(
     new BankRepository(db),
     cards,

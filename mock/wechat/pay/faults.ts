@@ -13,6 +13,8 @@ export interface Faults {
   staleTimestamp?: boolean;
   /** Ciphertext with a flipped bit, body honestly signed: only the GCM tag check catches it. */
   tamperedCiphertext?: boolean;
+  /** A refund of the order ends CLOSED (退款关闭, e.g. the payer's account is closed) instead of SUCCESS. */
+  refundCloses?: boolean;
 }
 
 export const STALE_TIMESTAMP_OFFSET_SECONDS = -600;

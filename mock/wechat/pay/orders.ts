@@ -193,10 +193,15 @@ export class OrderBook {
     return this.#refunds.get(this.#key(mchid, outRefundNo));
   }
 
-  completeRefund(refund: Refund): void {
+  completeRefund(refund: Refund, outcome: 'SUCCESS' | 'CLOSED' = 'SUCCESS'): void {
     if (refund.status !== 'PROCESSING') return;
-    refund.status = 'SUCCESS';
-    refund.successAtMs = this.#now();
+    refund.status = outcome;
+    if (outcome === 'SUCCESS') refund.successAtMs = this.#now();
+    // A closed refund gives the amount back to what the order may still refund.
+    else {
+      const order = this.#orders.get(this.#key(refund.mchid, refund.outTradeNo));
+      if (order) order.refundedFen -= refund.refundFen;
+    }
   }
 
   /** Orders of one merchant, for the trade bill. */

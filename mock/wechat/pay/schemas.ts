@@ -63,6 +63,7 @@ export const faultsBody = z
     badSignature: z.boolean(),
     staleTimestamp: z.boolean(),
     tamperedCiphertext: z.boolean(),
+    refundCloses: z.boolean(),
   })
   .partial()
   .strict();

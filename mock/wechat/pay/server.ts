@@ -131,13 +131,14 @@ export async function startPayStandIn(options: PayStandInOptions): Promise<PaySt
   const settleRefundLater = (refund: Refund, order: Order, merchant: Merchant) => {
     const timer = setTimeout(() => {
       refundTimers.delete(timer);
-      orders.completeRefund(refund);
+      const closes = faults.for(order.input.out_trade_no).refundCloses === true;
+      orders.completeRefund(refund, closes ? 'CLOSED' : 'SUCCESS');
       if (refund.notifyUrl === undefined) return;
       notifier.send({
         notifyUrl: refund.notifyUrl,
-        eventType: 'REFUND.SUCCESS',
+        eventType: closes ? 'REFUND.CLOSED' : 'REFUND.SUCCESS',
         originalType: 'refund',
-        summary: '退款成功',
+        summary: closes ? '退款关闭' : '退款成功',
         resource: refundNotificationResource(refund, order),
         apiV3Key: merchant.apiV3Key,
         outTradeNo: order.input.out_trade_no,

@@ -151,6 +151,13 @@ function FeesTab({ manage }: { manage: boolean }) {
   );
 }
 
+/** What POST /fee-payments/:id/refunds answers (bff/src/admin/services/fee-refunds.ts). */
+interface FeeRefundAnswer {
+  id: string;
+  status: 'pending' | 'done' | 'refused';
+  channel: FeeReceipt['channel'];
+}
+
 function RefundCard({
   onDone,
   modal,
@@ -165,26 +172,43 @@ function RefundCard({
   const submit = async (v: { paymentId: string; amount: string; reason: string }) => {
     const parsed = parseYuan(v.amount, { minFen: 1, maxFen: 10_000_000 });
     if ('error' in parsed) return onError(parsed.error);
+    // The payment first: who paid, how, and what is left to refund, so the confirmation says where
+    // the money goes (the card, or back to WeChat Pay / Alipay).
+    let paid: FeeReceipt;
+    try {
+      paid = await api<FeeReceipt>('GET', `/fee-payments/${encodeURIComponent(v.paymentId)}/receipt`);
+    } catch (e) {
+      return onError(describePayError(e));
+    }
     const requestId = newRequestId();
     confirmMoney(modal, {
       title: t.refundConfirm,
       amountFen: parsed.fen,
+      amountLabel: t.amountLabel,
       details: [
         [t.paymentId, v.paymentId],
+        [t.payer, `${paid.name}（${paid.personNo}）`],
+        [t.itemLabel, paid.itemName],
+        [t.channelLabel, t.channel[paid.channel] ?? paid.channel],
+        [t.refundable, yuan(paid.amount - paid.refundedAmount)],
+        [t.refundTo, t.refundTarget[paid.channel] ?? paid.channel],
         [t.reason, v.reason],
       ],
+      ...(paid.channel === 'card' ? {} : { note: t.platformNote }),
       onOk: async () => {
         try {
-          await api('POST', `/fee-payments/${encodeURIComponent(v.paymentId)}/refunds`, {
-            requestId,
-            amount: parsed.fen,
-            reason: v.reason,
-          });
-          message.success(t.refunded);
+          const done = await api<FeeRefundAnswer>(
+            'POST',
+            `/fee-payments/${encodeURIComponent(v.paymentId)}/refunds`,
+            { requestId, amount: parsed.fen, reason: v.reason },
+          );
+          if (done.status === 'refused') onError(t.refundRefused(done.channel));
+          else message.success(t.refundOutcome(done.channel, done.status));
           form.resetFields();
           onDone();
         } catch (e) {
-          onError(describePayError(e));
+          const code = (e as { code?: string }).code;
+          onError(code === 'ALREADY_EXISTS' ? t.refundExists : describePayError(e));
         }
       },
     });

@@ -37,7 +37,26 @@ export const campusPayText = {
   reason: '退款原因',
   refundButton: '退款',
   refundConfirm: '确认缴费退款',
-  refunded: '已退回付款人的校园卡',
+  amountLabel: '退款金额',
+  itemLabel: '缴费项目',
+  refundable: '可退金额',
+  refundTo: '退回至',
+  refundTarget: {
+    card: '付款人的校园卡',
+    wechat: '原路退回付款人的微信支付',
+    alipay: '原路退回付款人的支付宝',
+  } as Record<string, string>,
+  /** ALREADY_EXISTS of a refund: one payment paid by WeChat Pay or Alipay has one refund to its platform. */
+  refundExists: '这笔缴费已有一笔原路退款，不能再次退款',
+  platformNote: '这笔费用由付款人直接用微信支付或支付宝缴纳，退款将原路退回，每笔缴费只能原路退款一次。',
+  refundOutcome: (channel: string, status: string) =>
+    channel === 'card'
+      ? '已退回付款人的校园卡'
+      : status === 'done'
+        ? `已原路退回${channel === 'wechat' ? '微信支付' : '支付宝'}`
+        : `已向${channel === 'wechat' ? '微信支付' : '支付宝'}提交退款，到账后自动完成`,
+  refundRefused: (channel: string) =>
+    `${channel === 'wechat' ? '微信支付' : channel === 'alipay' ? '支付宝' : '系统'}拒绝了这笔退款，缴费与账单均未改变`,
   receipt: '查看收据',
   receiptTitle: '缴费收据',
   receiptNo: '收据号',
@@ -72,8 +91,8 @@ export const campusPayText = {
     UTILITY_UNAVAILABLE: '电控或网费系统暂时无法连接',
     VALIDATION_FAILED: '内容不正确，请检查后再试',
     NOT_FOUND: '没有找到这笔已缴费用',
-    // The only refusal of a fee refund by state: the payment came from WeChat Pay or Alipay (docs/funds.md).
-    INVALID_TRANSITION: '微信支付或支付宝缴纳的费用暂不能在此退款',
+    // A refund refused by state (e.g. a platform refund that was refused, asked again under its number).
+    INVALID_TRANSITION: '这笔缴费当前不能退款',
   } as Record<string, string>,
 };
 
