@@ -221,6 +221,37 @@ for (const dialect of dialects) {
         'fare:200',
         'free:0',
       ]);
+      // The answer stored under a (device, sequence), for a retry at another gateway; none for a new one.
+      assert.deepEqual((await t.client.busRideAnswered(readerId, fareSequence)).answer, paid);
+      assert.deepEqual((await t.client.busRideAnswered(readerId, poorSequence)).answer, {
+        decision: 'deny',
+        reason: 'INSUFFICIENT_FUNDS',
+      });
+      assert.equal((await t.client.busRideAnswered(readerId, readerSequence + 1)).answer, null);
+      // A rider's own history: rides let on only, newest first, a page at a time.
+      const later = (
+        await t.client.addBusRun({ routeId: fareRoute.id, departsAtMs: Date.now() + 5_400_000, seats: 2 })
+      ).id;
+      await t.client.checkBusRide({
+        deviceId: readerId,
+        sequence: ++readerSequence,
+        runId: later,
+        merchantId,
+        ...staff,
+      });
+      const first = await t.client.busRidesOfCard(staff.cardNo, { limit: 1 });
+      assert.deepEqual(
+        first.items.map((r) => [r.runId, r.kind, r.fromStop, r.toStop]),
+        [[later, 'free', '南门', '北门']],
+      );
+      assert.ok(first.next);
+      const second = await t.client.busRidesOfCard(staff.cardNo, { limit: 1, before: first.next });
+      assert.deepEqual(
+        second.items.map((r) => r.runId),
+        [runId],
+      );
+      assert.equal(second.next, null);
+      assert.deepEqual((await t.client.busRidesOfCard(poor.cardNo)).items, []);
       // The transport office resizes the run, never below the seats booked.
       await t.client.bookBus({ requestId: unique('req'), cardNo: (await open('student')).cardNo, runId });
       await t.client.bookBus({ requestId: unique('req'), cardNo: (await open('student')).cardNo, runId });

@@ -172,6 +172,74 @@ describe('attendance and access events', () => {
     assert.deepEqual((await world.client.attendance(cardNo)).items, []);
   });
 
+  test('when an exam reader signs candidates in with EXAM_ATTENDANCE, then the answer carries the seat, and a plain ATTENDANCE still gets the old answer', async () => {
+    // Goal: the invigilator sees the seat from the exam roster (protocol § 7.14); a reader built before the
+    // seat existed sends ATTENDANCE and is answered ATTENDANCE_RESULT, byte for byte as before.
+    const seated = await openStudent(world.client);
+    const unseated = await openStudent(world.client);
+    const outsider = await openStudent(world.client);
+    const [a, b] = await Promise.all([world.client.getCard(seated), world.client.getCard(unseated)]);
+    const now = Date.now();
+    const examId = `EXAM-SEAT-${reader.deviceId}`;
+    await world.client.createMeeting({
+      id: examId,
+      kind: 'exam',
+      title: '离散数学期末考试',
+      startsAtMs: now + 600_000,
+      endsAtMs: now + 7_800_000,
+      signInBeforeMs: 1_800_000,
+      roster: { by: 'list', personNos: [a.personNo, b.personNo] },
+      seats: { [a.personNo]: '三教201-17' },
+      organiser: 'admin-1',
+      readers: [],
+    });
+    // One phone per card, each code a fresh one (a second phone of a card in the same second would make
+    // the same code as far as the replay guard can tell).
+    const phones = new Map<string, { code(): string }>();
+    const codeOf = async (cardNo: string) => {
+      const phone = phones.get(cardNo) ?? (await phoneFor(world.client, cardNo));
+      phones.set(cardNo, phone);
+      return phone.code();
+    };
+    const examSignIn = async (cardNo: string) =>
+      (
+        await reader.request({
+          kind: 'exam_attendance',
+          sessionId: examId,
+          code: { kind: 'qr', text: await codeOf(cardNo) },
+        })
+      ).message;
+    const first = await examSignIn(seated);
+    assert.equal(first.kind, 'exam_attendance_result', JSON.stringify(first));
+    if (first.kind !== 'exam_attendance_result') return;
+    assert.equal(first.status, 'recorded');
+    assert.equal(first.seat, '三教201-17');
+    // Scanned again: already recorded, with the first time and the same seat.
+    assert.deepEqual(await examSignIn(seated), { ...first, status: 'already_recorded' });
+    // On the roster without a seat, and not on the roster: no seat.
+    const noSeat = await examSignIn(unseated);
+    assert.equal(noSeat.kind === 'exam_attendance_result' && `${noSeat.status}:${noSeat.seat}`, 'recorded:');
+    assert.deepEqual(await examSignIn(outsider), {
+      kind: 'exam_attendance_result',
+      status: 'not_on_roster',
+      reason: 'NONE',
+      recordedAtMs: 0,
+      seat: '',
+    });
+    // An old reader at the same exam: the answer it always had, no seat.
+    const old = await reader.request({
+      kind: 'attendance',
+      sessionId: examId,
+      code: { kind: 'qr', text: await codeOf(seated) },
+    });
+    assert.deepEqual(old.message, {
+      kind: 'attendance_result',
+      status: 'already_recorded',
+      reason: 'NONE',
+      recordedAtMs: first.recordedAtMs,
+    });
+  });
+
   test('when a meeting names one reader and is then moved to another, then each is pushed the session it serves and a reader never named gets nothing', async () => {
     // Goal: readers learn their meeting from the server (MEETING_SESSION), pushed on every change.
     const registered = await Promise.all([1, 2, 3].map(() => registerDevice(world, 'attendance')));

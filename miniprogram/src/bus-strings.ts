@@ -19,6 +19,14 @@ export const busStrings = {
     string
   >,
   runCancelled: '班次已取消',
+  rides: '乘车记录',
+  noRides: '还没有乘车记录',
+  ridePath: (from: string, to: string) => `${from} → ${to}`,
+  departs: (at: string) => `${at} 发车`,
+  boarded: (at: string) => `${at} 上车`,
+  rideKind: { booked: '预约座位', free: '免费乘车', fare: '购票乘车' } as Record<string, string>,
+  offline: '离线记录',
+  loadMore: '加载更多',
   errors: {
     BUS_SOLD_OUT: '这个班次已经约满了',
     BUS_ALREADY_BOOKED: '您已预约了这个班次',

@@ -1,9 +1,15 @@
 // A classroom, meeting-room or exam-hall reader serving one attendance session at a time: a scanned code in,
 // recorded / already recorded / not on the roster / outside the window out. Offline it stores the sign-in.
 // The meeting or exam it serves comes from the server (protocol § 7.27): asked after sign-in and pushed on
-// every change; a class session is set for the room's timetable and serves when no meeting does.
+// every change; a class session is set for the room's timetable and serves when no meeting does. At an exam
+// it signs in with EXAM_ATTENDANCE and shows the seat the server answers (protocol § 7.14).
 
-import type { AttendanceResult, MeetingSession, Message } from '@campus-card/device-gateway/protocol';
+import type {
+  AttendanceResult,
+  ExamAttendanceResult,
+  MeetingSession,
+  Message,
+} from '@campus-card/device-gateway/protocol';
 import { type OfflineDecision, scannedCode, Terminal, type TerminalOptions } from './terminal.ts';
 
 export class AttendanceReader extends Terminal {
@@ -55,7 +61,7 @@ export class AttendanceReader extends Terminal {
 
   async signIn(
     scanned: string,
-  ): Promise<AttendanceResult | ({ readonly kind: 'offline' } & OfflineDecision)> {
+  ): Promise<AttendanceResult | ExamAttendanceResult | ({ readonly kind: 'offline' } & OfflineDecision)> {
     const code = scannedCode(scanned);
     if (!this.online) {
       const decision = await this.decideOffline({
@@ -66,6 +72,11 @@ export class AttendanceReader extends Terminal {
         code,
       });
       return { kind: 'offline', ...decision };
+    }
+    if (this.meeting?.sessionKind === 'exam') {
+      const reply = await this.request({ kind: 'exam_attendance', sessionId: this.sessionId, code });
+      if (reply.kind !== 'exam_attendance_result') throw new Error(`EXAM_ATTENDANCE answered ${reply.kind}`);
+      return reply;
     }
     const reply = await this.request({ kind: 'attendance', sessionId: this.sessionId, code });
     if (reply.kind !== 'attendance_result') throw new Error(`ATTENDANCE answered ${reply.kind}`);

@@ -186,7 +186,9 @@ export async function startDeviceDemo(
         }
         case 3: {
           const r = await reader.signIn(phone.maker.next(Date.now()));
-          print(`[考勤 1003] ${who} → ${r.kind === 'attendance_result' ? r.status : r.kind}`);
+          // At an exam the reader shows the seat for the invigilator (protocol § 7.14).
+          const seat = r.kind === 'exam_attendance_result' && r.seat !== '' ? `，座位 ${r.seat}` : '';
+          print(`[考勤 1003] ${who} → ${r.kind === 'offline' ? r.kind : r.status}${seat}`);
           return;
         }
         case 4: {

@@ -1,4 +1,4 @@
-import { day, requestId, rowId } from '@campus-card/core/contract';
+import { busRideCursor, day, requestId, rowId } from '@campus-card/core/contract';
 import Router from 'koa-router';
 import { z } from 'zod';
 import type { UserState } from '../auth/require-user.ts';
@@ -20,6 +20,10 @@ export function busRoutes(bus: Bus): Router {
   });
   router.get('/bus/bookings', async (ctx) => {
     ctx.body = await bus.mine(openid(ctx.state));
+  });
+  router.get('/bus/rides', async (ctx) => {
+    const q = parseValue({ ...ctx.query }, z.object({ before: busRideCursor.optional() }));
+    ctx.body = await bus.rides(openid(ctx.state), q.before);
   });
   router.post('/bus/bookings/:id/cancel', async (ctx) => {
     ctx.body = await bus.cancel(openid(ctx.state), parseValue(ctx.params, z.object({ id: rowId })).id);

@@ -1,10 +1,10 @@
 import type { CoreClient } from '@campus-card/core/client';
-import type { BusBooking, BusRun } from '@campus-card/core/contract';
+import type { BusBooking, BusRidesOfCardPage, BusRun } from '@campus-card/core/contract';
 import { dayBoundsMs, parseDay } from '@campus-card/core/time';
 import { BffError } from '../errors.ts';
 import type { BindingService } from './bindings.ts';
 
-/** The school bus for a bound card holder: a day's timetable, booking, my bookings, cancelling. */
+/** The school bus for a bound card holder: a day's timetable, booking, my bookings and rides, cancelling. */
 export class Bus {
   constructor(
     private readonly core: CoreClient,
@@ -27,6 +27,12 @@ export class Bus {
   async mine(openid: string): Promise<{ items: BusBooking[] }> {
     const { cardNo } = await this.bindings.require(openid);
     return this.core.busBookings(cardNo);
+  }
+
+  /** My rides let on (booked seat, free ride, fare; offline-uploaded ones too), newest first, a page at a time. */
+  async rides(openid: string, before?: string): Promise<BusRidesOfCardPage> {
+    const { cardNo } = await this.bindings.require(openid);
+    return this.core.busRidesOfCard(cardNo, { limit: 20, ...(before === undefined ? {} : { before }) });
   }
 
   async cancel(openid: string, bookingId: string): Promise<BusBooking> {

@@ -1,4 +1,4 @@
-import type { BusRide, BusRideKind, BusRideRefusal } from '../contract/bus.ts';
+import type { BusRide, BusRideKind, BusRideOfCard, BusRideRefusal } from '../contract/bus.ts';
 import { type Database, isDuplicateKey, isRetryable } from '../db/database.ts';
 
 /** One ride as it is stored, under the reader's (device, sequence). */
@@ -69,6 +69,53 @@ export class BusRideRepository {
     return rows.map((r) => {
       const { personId: _p, operationId: _o, ...ride } = toRide(r);
       return ride;
+    });
+  }
+
+  /**
+   * A card's rides let on, newest first, with their run and route, after the cursor (occurredAtMs, device,
+   * sequence) when given: the keyset of bus_rides_card (sql/056), so a page costs its rows only.
+   */
+  async ridesOfCard(
+    cardNo: string,
+    limit: number,
+    before?: { occurredAtMs: number; deviceId: string; sequence: number },
+  ): Promise<(BusRideOfCard & { deviceId: string; sequence: number })[]> {
+    const after = before
+      ? ' AND (r.occurred_at_ms < ? OR (r.occurred_at_ms = ? AND (r.device_id < ? OR (r.device_id = ? AND r.sequence < ?))))'
+      : '';
+    const rows = await this.db.select<Record<string, unknown>>(
+      `SELECT r.device_id, r.sequence, r.run_id, r.ride_kind, r.amount_fen, r.source, r.occurred_at_ms,
+              u.departs_at_ms, o.name AS route_name, o.stops
+         FROM bus_rides r
+         JOIN bus_runs u ON u.id = r.run_id
+         JOIN bus_routes o ON o.id = u.route_id
+        WHERE r.card_no = ? AND r.status = 'boarded'${after}
+        ORDER BY r.occurred_at_ms DESC, r.device_id DESC, r.sequence DESC
+        LIMIT ?`,
+      [
+        cardNo,
+        ...(before
+          ? [before.occurredAtMs, before.occurredAtMs, before.deviceId, before.deviceId, before.sequence]
+          : []),
+        limit,
+      ],
+    );
+    return rows.map((r) => {
+      const stops = JSON.parse(String(r.stops)) as string[];
+      return {
+        deviceId: String(r.device_id),
+        sequence: Number(r.sequence),
+        runId: String(r.run_id),
+        routeName: String(r.route_name),
+        fromStop: stops[0] ?? '',
+        toStop: stops[stops.length - 1] ?? '',
+        departsAtMs: Number(r.departs_at_ms),
+        kind: (r.ride_kind === null ? 'booked' : String(r.ride_kind)) as BusRideKind,
+        amountFen: Number(r.amount_fen),
+        source: String(r.source) as BusRideOfCard['source'],
+        occurredAtMs: Number(r.occurred_at_ms),
+      };
     });
   }
 

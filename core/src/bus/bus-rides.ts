@@ -1,5 +1,13 @@
 import type { CardService } from '../cards/card-service.ts';
-import type { BusRide, BusRideAnswer, BusRideCheck, BusRideRefusal, BusRunTable } from '../contract/bus.ts';
+import type {
+  BusRide,
+  BusRideAnswer,
+  BusRideCheck,
+  BusRideRefusal,
+  BusRidesOfCardPage,
+  BusRidesOfCardQuery,
+  BusRunTable,
+} from '../contract/bus.ts';
 import { CoreError } from '../errors.ts';
 import type { LedgerService } from '../ledger/ledger-service.ts';
 import type { BusRepository } from './bus-repository.ts';
@@ -102,6 +110,32 @@ export class BusRides {
     return this.chargeFare(request, route.fareFen, rider);
   }
 
+  /**
+   * The answer given to the online check under this (device, sequence), or null when none is stored (yet).
+   * The same frame retried at another gateway finds its code used by its own first try (the replay guard
+   * is shared): the gateway asks here first and gives the first answer again, charging nothing more.
+   */
+  async answered(deviceId: string, sequence: number): Promise<BusRideAnswer | null> {
+    const stored = await this.rides.ride(deviceId, sequence);
+    if (stored?.source !== 'online') return null;
+    if (stored.status === 'refused') return { decision: 'deny', reason: stored.reason ?? 'NOT_PERMITTED' };
+    let balanceAfterFen: number | null = null;
+    if (stored.kind === 'fare' && stored.operationId !== null) {
+      const op = await this.ledger.operation(stored.operationId).catch((error: unknown) => {
+        if (error instanceof CoreError && error.code === 'OPERATION_NOT_FOUND') return undefined;
+        throw error;
+      });
+      const balance = op?.result.status === 'ok' ? op.result.balance : undefined;
+      if (balance) balanceAfterFen = balance.main + balance.subsidy;
+    }
+    return {
+      decision: 'allow',
+      kind: stored.kind ?? 'booked',
+      chargedFen: stored.amountFen,
+      balanceAfterFen,
+    };
+  }
+
   /** The fare through the ledger: idempotent by the reader's operation id, so a retry is charged once. */
   private async chargeFare(request: BusRideCheck, fareFen: number, rider: RideRow): Promise<BusRideAnswer> {
     const operationId = `dev:${request.deviceId}:${request.sequence}`;
@@ -181,6 +215,22 @@ export class BusRides {
       freePersonTypes: [...this.options.freePersonTypes],
       offlineRidesPerCardMax: this.options.offlineRidesPerCardMax,
       bookedCardNos: run.status === 'scheduled' ? await this.bus.bookedCardNos(runId) : [],
+    };
+  }
+
+  /** A card's rides let on, newest first, a page at a time (the rider's own history in the app). */
+  async ridesOfCard(q: BusRidesOfCardQuery): Promise<BusRidesOfCardPage> {
+    let before: { occurredAtMs: number; deviceId: string; sequence: number } | undefined;
+    if (q.before !== undefined) {
+      const [atMs = '0', deviceId = '', sequence = '0'] = q.before.split(':');
+      before = { occurredAtMs: Number(atMs), deviceId, sequence: Number(sequence) };
+    }
+    const rows = await this.rides.ridesOfCard(q.cardNo, q.limit + 1, before);
+    const page = rows.slice(0, q.limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map(({ deviceId: _d, sequence: _s, ...ride }) => ride),
+      next: rows.length > q.limit && last ? `${last.occurredAtMs}:${last.deviceId}:${last.sequence}` : null,
     };
   }
 

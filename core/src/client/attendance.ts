@@ -17,6 +17,15 @@ export class AttendanceClient extends DomainClient {
   signInAttendance(input: SignInInput): Promise<SignInResult> {
     return this.transport.call('POST', '/v1/attendance/sign-ins', input);
   }
+  /** The sign-in recorded under a reader's (device, sequence), as first answered, or null. */
+  attendanceAnswered(input: {
+    sessionId: string;
+    deviceId: string;
+    sequence: number;
+    withSeat?: boolean;
+  }): Promise<{ answer: SignInResult | null }> {
+    return this.transport.call('POST', '/v1/attendance/sign-ins/answer', input);
+  }
   /** A card holder's attendance sign-ins, newest first. */
   attendance(
     cardNo: string,

@@ -6,6 +6,7 @@ import type {
   BusRide,
   BusRideAnswer,
   BusRideCheck,
+  BusRidesOfCardPage,
   BusRoute,
   BusRun,
   BusRunTable,
@@ -30,6 +31,17 @@ export class BusClient extends DomainClient {
   /** A bus reader's ride check (the gateway): idempotent by (deviceId, sequence). */
   checkBusRide(input: BusRideCheck): Promise<BusRideAnswer> {
     return this.transport.call('POST', '/v1/bus/rides', input);
+  }
+  /** The answer the ride check under (deviceId, sequence) was given, or null: a retry at another gateway. */
+  busRideAnswered(deviceId: string, sequence: number): Promise<{ answer: BusRideAnswer | null }> {
+    return this.transport.call('POST', '/v1/bus/rides/answer', { deviceId, sequence });
+  }
+  /** A card's rides let on, newest first; `before` is the previous page's `next`. */
+  busRidesOfCard(
+    cardNo: string,
+    page: { limit?: number; before?: string } = {},
+  ): Promise<BusRidesOfCardPage> {
+    return this.transport.call('GET', `/v1/bus/rides${query({ cardNo, ...page })}`);
   }
   /** What a bus reader needs to decide offline on a run. */
   busRunTable(id: string): Promise<BusRunTable> {

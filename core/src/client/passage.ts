@@ -89,6 +89,10 @@ export class PassageClient extends DomainClient {
   gateCheck(q: GateCheck): Promise<GateCheckAnswer> {
     return this.transport.call('POST', '/v1/passage/gate-checks', q);
   }
+  /** The answer recorded for a gate check under (deviceId, sequence), or null: its retry at another gateway. */
+  gateCheckAnswered(deviceId: string, sequence: number): Promise<{ answer: GateCheckAnswer | null }> {
+    return this.transport.call('POST', '/v1/passage/gate-checks/answer', { deviceId, sequence });
+  }
   /** A door device's rule table: current, a delta from `have`, or the whole table. */
   ruleTable(deviceId: string, have: number): Promise<TableAnswer> {
     return this.transport.call('GET', `/v1/passage/devices/${id(deviceId)}/table${query({ have })}`);

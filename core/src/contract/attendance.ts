@@ -52,8 +52,22 @@ export const attendanceSignInSchema = z.strictObject({
    * for a version never issued, signs nobody in. Offline records are judged as of when they were taken.
    */
   cardVersion: z.number().int().min(1).max(0xffff_ffff).optional(),
+  /**
+   * An exam reader that shows the seat (protocol § 7.14, EXAM_ATTENDANCE): the answer then carries the
+   * person's seat from the exam roster, or null.
+   */
+  withSeat: z.boolean().optional(),
 });
 export type SignInInput = z.infer<typeof attendanceSignInSchema>;
+
+/** POST /v1/attendance/sign-ins/answer: the sign-in stored under a reader's (device, sequence), if any. */
+export const attendanceAnsweredSchema = z.strictObject({
+  sessionId: attendanceSessionId,
+  deviceId: deviceRef,
+  sequence: z.number().int().min(1).max(0xffff_ffff),
+  /** Answer with the seat, as for a sign-in asked withSeat. */
+  withSeat: z.boolean().default(false),
+});
 
 export const attendanceStatuses = [
   'recorded',
@@ -69,6 +83,8 @@ export const signInResult = z.object({
   status: z.enum(attendanceStatuses),
   /** When the person was (first) recorded; null unless recorded or already_recorded. */
   recordedAtMs: z.number().int().nullable(),
+  /** Asked withSeat: the exam seat of the person recorded (or recorded before), null without one. */
+  seat: z.string().nullable().optional(),
 });
 export type SignInResult = z.infer<typeof signInResult>;
 

@@ -138,3 +138,48 @@ export interface BusNoShow {
   departsAtMs: number;
   cardNo: string;
 }
+
+/**
+ * POST /v1/bus/rides/answer: the answer a ride check under the reader's (deviceId, sequence) was given, for
+ * the same frame retried at another gateway, where the replay guard finds its code used by the first try.
+ */
+export const busRideAnsweredSchema = z.strictObject({
+  deviceId: deviceRef,
+  sequence: z.number().int().min(1).max(0xffff_ffff),
+});
+
+/** The cursor of a page of a card's rides: `<occurredAtMs>:<device>:<sequence>` of the last ride shown. */
+export const busRideCursor = z
+  .string()
+  .regex(/^\d{1,16}:[1-9][0-9]{0,9}(-[1-9][0-9]{0,8})?:\d{1,10}$/, 'the `next` of the previous page');
+
+/** GET /v1/bus/rides?cardNo=: a card's rides, newest first; `before` is the last page's `next`. */
+export const busRidesOfCardQuerySchema = z.object({
+  cardNo,
+  limit: z.coerce.number().int().min(1).max(50).default(20),
+  before: busRideCursor.optional(),
+});
+export type BusRidesOfCardQuery = z.output<typeof busRidesOfCardQuerySchema>;
+
+/** One ride of a card, for the rider's own history (only rides let on: booked, free or fare). */
+export interface BusRideOfCard {
+  runId: string;
+  routeName: string;
+  /** The route's first and last stop. */
+  fromStop: string;
+  toStop: string;
+  departsAtMs: number;
+  kind: BusRideKind;
+  /** The fare charged; 0 for a booked seat or a free ride. */
+  amountFen: number;
+  /** offline: let on by the reader on its own and uploaded at the depot. */
+  source: 'online' | 'offline';
+  /** When the reader let the rider on. */
+  occurredAtMs: number;
+}
+
+export interface BusRidesOfCardPage {
+  items: BusRideOfCard[];
+  /** The cursor of the next (older) page; null at the end. */
+  next: string | null;
+}

@@ -222,6 +222,12 @@ export const gateCheck = z.strictObject({
 });
 export type GateCheck = z.infer<typeof gateCheck>;
 
+/** POST /v1/passage/gate-checks/answer: the answer of the check under a device's (device, sequence). */
+export const gateCheckAnswered = z.strictObject({
+  deviceId: deviceRef,
+  sequence: z.number().int().min(1).max(0xffff_ffff),
+});
+
 /** Why a gate check is refused: the card's state, a superseded credential, or the door's rules. */
 export const gateRefusals = [
   'CARD_NOT_FOUND',

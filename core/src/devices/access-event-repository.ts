@@ -26,6 +26,26 @@ export class AccessEventRepository {
     );
   }
 
+  /** The event recorded under a device's (device, sequence), if any: the first answer of a retried check. */
+  async under(
+    deviceId: string,
+    sequence: number,
+  ): Promise<{ cardNo: string | null; decision: string; reason: string | null; source: string } | undefined> {
+    const rows = await this.db.select<Record<string, unknown>>(
+      'SELECT card_no, decision, reason, source FROM access_events WHERE device_id = ? AND sequence = ?',
+      [deviceId, sequence],
+    );
+    const r = rows[0];
+    return (
+      r && {
+        cardNo: r.card_no === null ? null : String(r.card_no),
+        decision: String(r.decision),
+        reason: r.reason === null ? null : String(r.reason),
+        source: String(r.source),
+      }
+    );
+  }
+
   /** A card's events before an instant, newest first. */
   async ofCard(cardNo: string, limit: number, beforeAtMs: number): Promise<AccessEventView[]> {
     const rows = await this.db.select<Record<string, unknown>>(

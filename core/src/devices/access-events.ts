@@ -25,6 +25,11 @@ export class AccessEvents {
     }
   }
 
+  /** The event recorded under (device, sequence), if any. */
+  under(deviceId: string, sequence: number) {
+    return this.repository.under(deviceId, sequence);
+  }
+
   /** A card's events, newest first. */
   async of(cardNo: string, limit: number, beforeAtMs?: number): Promise<AccessEventView[]> {
     return this.repository.ofCard(cardNo, limit, beforeAtMs ?? Number.MAX_SAFE_INTEGER);

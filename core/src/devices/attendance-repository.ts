@@ -77,6 +77,20 @@ export class AttendanceRepository {
     );
   }
 
+  /** The sign-in a reader recorded under (device, sequence) at a session, if any. */
+  async recordedUnder(
+    sessionId: string,
+    deviceId: string,
+    sequence: number,
+  ): Promise<{ personNo: string; recordedAtMs: number } | undefined> {
+    const rows = await this.db.select<{ person_no: string; recorded_at_ms: number }>(
+      'SELECT person_no, recorded_at_ms FROM attendance_records WHERE session_id = ? AND device_id = ? AND sequence = ?',
+      [sessionId, deviceId, sequence],
+    );
+    const r = rows[0];
+    return r && { personNo: String(r.person_no), recordedAtMs: Number(r.recorded_at_ms) };
+  }
+
   /** Records a sign-in; a second one for the same person and session fails on the unique key. */
   async record(s: NewSignIn): Promise<void> {
     await this.db.execute(

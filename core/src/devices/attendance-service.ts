@@ -18,9 +18,13 @@ export interface CardLookup {
   get(cardNo: string): Promise<Pick<CardView, 'personNo' | 'status' | 'version'>>;
 }
 
-/** What attendance asks the meetings domain: whether a session is a meeting open to anyone who comes. */
+/**
+ * What attendance asks the meetings domain: whether a session is a meeting open to anyone who comes, and a
+ * person's seat at an exam.
+ */
 export interface OpenRosters {
   isOpen(sessionId: string): Promise<boolean>;
+  seatOf(sessionId: string, personNo: string): Promise<string | null>;
 }
 
 export class AttendanceService {
@@ -37,6 +41,31 @@ export class AttendanceService {
 
   /** Signs the card's holder in at a session; a retry of the same (device, sequence) answers recorded again. */
   async signIn(input: SignInInput): Promise<SignInResult> {
+    const result = await this.decide(input);
+    if (input.withSeat !== true) return result;
+    const recorded = result.status === 'recorded' || result.status === 'already_recorded';
+    const personNo = recorded ? (await this.cards.get(input.cardNo)).personNo : undefined;
+    return {
+      ...result,
+      seat: personNo === undefined ? null : await this.meetings.seatOf(input.sessionId, personNo),
+    };
+  }
+
+  /**
+   * The sign-in recorded under this reader's (device, sequence), answered as its first answer was, or null:
+   * the same frame retried at another gateway, whose replay guard finds the code used by the first try.
+   */
+  async answered(
+    q: { sessionId: string; deviceId: string; sequence: number },
+    withSeat: boolean,
+  ): Promise<SignInResult | null> {
+    const found = await this.repository.recordedUnder(q.sessionId, q.deviceId, q.sequence);
+    if (!found) return null;
+    const result: SignInResult = { status: 'recorded', recordedAtMs: found.recordedAtMs };
+    return withSeat ? { ...result, seat: await this.meetings.seatOf(q.sessionId, found.personNo) } : result;
+  }
+
+  private async decide(input: SignInInput): Promise<SignInResult> {
     const window = await this.repository.window(input.sessionId);
     if (!window) return { status: 'session_not_found', recordedAtMs: null };
     const card = await this.cards.get(input.cardNo);

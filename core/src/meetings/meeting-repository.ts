@@ -182,6 +182,15 @@ export class MeetingRepository {
     }));
   }
 
+  /** A person's seat at an exam session, or null (no exam, or no seat on its roster). */
+  async seatOf(sessionId: string, personNo: string): Promise<string | null> {
+    const rows = await this.db.select<{ seat: string }>(
+      'SELECT seat FROM exam_seats WHERE session_id = ? AND person_no = ?',
+      [sessionId, personNo],
+    );
+    return rows[0] === undefined ? null : String(rows[0].seat);
+  }
+
   async isOpen(sessionId: string): Promise<boolean> {
     const rows = await this.db.select<{ open_roster: number }>(
       'SELECT open_roster FROM meetings WHERE session_id = ?',

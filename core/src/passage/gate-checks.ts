@@ -18,8 +18,23 @@ export class GateChecks {
   constructor(
     private readonly cards: Pick<CardService, 'get'>,
     private readonly passage: Pick<PassageService, 'decide'>,
-    private readonly access: Pick<AccessEvents, 'record'>,
+    private readonly access: Pick<AccessEvents, 'record' | 'under'>,
   ) {}
+
+  /**
+   * The answer the online check under this (device, sequence) was given, or null: the same frame retried at
+   * another gateway, whose shared replay guard finds the code used by the first try. An allow is answered
+   * with the holder's current name and type, as the first answer was made from the card.
+   */
+  async answered(deviceId: string, sequence: number): Promise<GateCheckAnswer | null> {
+    const event = await this.access.under(deviceId, sequence);
+    if (event?.source !== 'online' || event.cardNo === null) return null;
+    if (event.decision === 'deny')
+      return { decision: 'deny', reason: (event.reason ?? 'NO_PASSAGE_RIGHT') as GateRefusal };
+    const card = await this.card(event.cardNo);
+    if (card === undefined) return null;
+    return { decision: 'allow', reason: null, personType: card.personType, name: card.name };
+  }
 
   /**
    * Decided, then recorded before the answer goes out, so nobody passes unrecorded: when the event

@@ -8,6 +8,7 @@ import {
   doorCommand,
   doorDevice,
   gateCheck,
+  gateCheckAnswered,
   newDoorGroup,
   newPlace,
   newRule,
@@ -102,6 +103,11 @@ export function passageRoutes(passage: PassageService, gateChecks: GateChecks, a
   // A gate's IDENTITY_CHECK: card, door rules and access event in one call.
   router.post('/gate-checks', async (ctx) => {
     ctx.body = await gateChecks.check(parseBody(ctx, gateCheck));
+  });
+  // The same IDENTITY_CHECK retried at another gateway: the answer recorded under (device, sequence), or null.
+  router.post('/gate-checks/answer', async (ctx) => {
+    const q = parseBody(ctx, gateCheckAnswered);
+    ctx.body = { answer: await gateChecks.answered(q.deviceId, q.sequence) };
   });
   router.get('/devices/:deviceId/table', async (ctx) => {
     const { deviceId } = parseValue(ctx.params, devicePath);

@@ -53,11 +53,25 @@ function resultOf(answer: BusRideAnswer): BusRideResult {
   };
 }
 
+/** Code refusals a retried frame meets where its first try used the code. */
+const retryRefusals: ReadonlySet<Refusal> = new Set(['CODE_REPLAYED', 'CODE_EXPIRED']);
+
+/** The core's stored answer to this (device, sequence), if the first try got one. */
+async function firstAnswer(deps: HandlerDeps, ctx: RequestContext): Promise<BusRideResult | undefined> {
+  try {
+    const { answer } = await deps.core.busRideAnswered(ctx.deviceRef, ctx.sequence);
+    return answer === null ? undefined : resultOf(answer);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * BUS_RIDE_CHECK (protocol § 7.26): the card's code is verified here as for a payment, then the core decides
  * the ride on this run under the frame's (device, sequence): a booked seat boarded once, a free person type,
  * or the route's fare charged to the reader's merchant. The core stores every definite answer before it is
- * given; only SERVICE_UNAVAILABLE lets the reader fall back on its offline table.
+ * given, and the same frame retried anywhere gets it again; only SERVICE_UNAVAILABLE lets the reader fall
+ * back on its offline table.
  */
 export async function checkBusRide(
   deps: HandlerDeps,
@@ -65,7 +79,15 @@ export async function checkBusRide(
   request: BusRideCheck,
 ): Promise<BusRideResult> {
   const verified = await verifyCode(deps, ctx, request.code);
-  if (!verified.ok) return deny(refusalOfCode(verified.reason));
+  if (!verified.ok) {
+    // A retry of this frame that reached another gateway (or this one after a restart) finds its code used
+    // (or, late, expired) by its own first try: the answer stored under (device, sequence) is the answer.
+    if (retryRefusals.has(verified.reason)) {
+      const first = await firstAnswer(deps, ctx);
+      if (first !== undefined) return first;
+    }
+    return deny(refusalOfCode(verified.reason));
+  }
   await assertLive(ctx);
   try {
     const answer = await deps.core.checkBusRide({

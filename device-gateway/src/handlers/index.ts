@@ -28,6 +28,7 @@ export const handledKinds: ReadonlySet<Message['kind']> = new Set([
   'pay_with_pin',
   'identity_check',
   'attendance',
+  'exam_attendance',
   'offline_upload',
   'meter_start',
   'meter_usage',
@@ -60,6 +61,7 @@ export function createHandlers(deps: HandlerDeps, now: () => number = Date.now):
       case 'identity_check':
         return checkIdentity(deps, ctx, request, now());
       case 'attendance':
+      case 'exam_attendance':
         return signInAttendance(deps, ctx, request, now());
       case 'offline_upload':
         return uploadOffline(deps, ctx, request);

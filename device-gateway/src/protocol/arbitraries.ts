@@ -354,6 +354,24 @@ export const messageArbitraries: { [K in MessageKind]: fc.Arbitrary<Extract<Mess
       reason: (status === 'code_refused' ? refusal : 'NONE') as ReasonCode,
       recordedAtMs: status === 'recorded' || status === 'already_recorded' ? recordedAtMs : 0,
     })),
+  exam_attendance: record({ sessionId: id(1, 32), code: scannedCode }).map(withKind('exam_attendance')),
+  exam_attendance_result: fc
+    .record({
+      status: oneOf(attendanceStatuses),
+      refusal,
+      recordedAtMs: timeMs.filter((t) => t > 0),
+      seat: text(64),
+    })
+    .map(({ status, refusal, recordedAtMs, seat }) => {
+      const recorded = status === 'recorded' || status === 'already_recorded';
+      return {
+        kind: 'exam_attendance_result' as const,
+        status,
+        reason: (status === 'code_refused' ? refusal : 'NONE') as ReasonCode,
+        recordedAtMs: recorded ? recordedAtMs : 0,
+        seat: recorded ? seat : '',
+      };
+    }),
   meter_start: fc
     .record({ service: oneOf(meterServices), code: scannedCode, holdFen: positiveU32 })
     .map(withKind('meter_start')),

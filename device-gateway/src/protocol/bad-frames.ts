@@ -285,6 +285,21 @@ export const payloadFaults: readonly BadFrame[] = [
     code: 'BAD_FIELD',
   },
   {
+    name: 'an attendance result with a seat after it (the seat has its own answer type)',
+    bytes: frame(MessageType.ATTENDANCE_RESULT, '01 00 0000019caca74fb4 04 412d3037'),
+    code: 'TRAILING_BYTES',
+  },
+  {
+    name: 'an exam attendance result without its seat field',
+    bytes: frame(MessageType.EXAM_ATTENDANCE_RESULT, '01 00 0000019caca74fb4'),
+    code: 'TRUNCATED',
+  },
+  {
+    name: 'an exam attendance result "not_on_roster" carrying a seat',
+    bytes: frame(MessageType.EXAM_ATTENDANCE_RESULT, '03 00 0000000000000000 04 412d3037'),
+    code: 'BAD_FIELD',
+  },
+  {
     name: 'an attendance session id of length 0',
     bytes: frame(MessageType.ATTENDANCE, `00${numericCode}`),
     code: 'BAD_FIELD',

@@ -58,6 +58,8 @@ export enum MessageType {
   BUS_RIDE_RESULT = 0x85, // S→D: let on (booked seat, free ride or fare charged) or refused with the bus reason
   BUS_RUN_TABLE_REQUEST = 0x86, // D→S: the run id, asked at the depot before the bus leaves
   BUS_RUN_TABLE = 0x87, // S→D, encrypted: the run's booked cards, fare, free person types and offline cap
+  EXAM_ATTENDANCE = 0x88, // D→S: as ATTENDANCE, from a reader that shows the exam seat
+  EXAM_ATTENDANCE_RESULT = 0x89, // S→D: ATTENDANCE_RESULT's fields and the person's exam seat
 }
 
 /** Flag bits (header offset 6). Bits 1–7 are reserved and must be zero. */
@@ -281,7 +283,12 @@ export const requestsOfKind: Readonly<Record<DeviceKind, ReadonlySet<MessageType
     MessageType.BUS_RIDE_CHECK,
     MessageType.BUS_RUN_TABLE_REQUEST,
   ]),
-  attendance: new Set([...sessionRequests, MessageType.ATTENDANCE, MessageType.MEETING_SESSION_REQUEST]),
+  attendance: new Set([
+    ...sessionRequests,
+    MessageType.ATTENDANCE,
+    MessageType.EXAM_ATTENDANCE,
+    MessageType.MEETING_SESSION_REQUEST,
+  ]),
   shower: new Set([
     ...sessionRequests,
     MessageType.METER_START,

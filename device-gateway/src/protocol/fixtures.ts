@@ -367,6 +367,24 @@ const specs: Spec[] = [
     },
   },
   {
+    name: 'exam_attendance',
+    sequence: 120,
+    timestampMs: exampleTimeMs + 74_000,
+    message: { kind: 'exam_attendance', sessionId: 'EXAM-DS-2026', code: exampleQrCode },
+  },
+  {
+    name: 'exam_attendance_result',
+    sequence: 120,
+    timestampMs: exampleTimeMs + 74_025,
+    message: {
+      kind: 'exam_attendance_result',
+      status: 'recorded',
+      reason: 'NONE',
+      recordedAtMs: exampleTimeMs + 74_020,
+      seat: 'A-07',
+    },
+  },
+  {
     name: 'meter_start',
     sequence: 50,
     timestampMs: exampleTimeMs + 73_000,
@@ -721,6 +739,10 @@ const expectedHex: Record<string, string> = {
     'cacd01004e3000000003e9000000310000019caca74fa00e43533130312d32303236532d303701001543433a3642464f584e2a5453304249245a442e503913ca3fb858bec840314bb640ef0ec1b5',
   attendance_result:
     'cacd0100313100000003e9000000310000019caca74fb901000000019caca74fb43efc4503357a1f5f185039542d661b25',
+  exam_attendance:
+    'cacd01004c8800000003e9000000780000019caca757700c4558414d2d44532d3230323601001543433a3642464f584e2a5453304249245a442e50394565e1ceb5439ff9ed5a8e380dc380e4',
+  exam_attendance_result:
+    'cacd0100368900000003e9000000780000019caca7578901000000019caca7578404412d3037d8427d4ed573096f455e7bc6f5e92b58',
   meter_start:
     'cacd0100414000000003e9000000320000019caca753880102001238383132333435363738393330343732313100000258ee54cf858da4990b986440750757ec65',
   meter_started:

@@ -39,6 +39,7 @@ export {
   serverProof,
   signInResponse,
 } from './mac.ts';
+export { seatBytesMax } from './messages/attendance.ts';
 export type { BlacklistChange, BlacklistEntry } from './messages/blacklist.ts';
 export { blacklistRefuses, neverIssued } from './messages/blacklist.ts';
 export {

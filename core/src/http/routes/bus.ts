@@ -4,7 +4,9 @@ import type { BusRides } from '../../bus/bus-rides.ts';
 import type { BusService } from '../../bus/bus-service.ts';
 import {
   busBookingSchema,
+  busRideAnsweredSchema,
   busRideCheckSchema,
+  busRidesOfCardQuerySchema,
   busRouteEditSchema,
   busRunEditSchema,
   newBusRouteSchema,
@@ -44,6 +46,13 @@ export function busRoutes(bus: BusService, rides: BusRides): Router {
   });
   router.post('/rides', async (ctx) => {
     ctx.body = await rides.check(parseBody(ctx, busRideCheckSchema));
+  });
+  router.post('/rides/answer', async (ctx) => {
+    const q = parseBody(ctx, busRideAnsweredSchema);
+    ctx.body = { answer: await rides.answered(q.deviceId, q.sequence) };
+  });
+  router.get('/rides', async (ctx) => {
+    ctx.body = await rides.ridesOfCard(parseValue(ctx.query, busRidesOfCardQuerySchema));
   });
   router.get('/no-shows', async (ctx) => {
     const q = parseValue(ctx.query, z.object({ fromMs: ms, toMs: ms }));

@@ -1,6 +1,10 @@
 import Router from 'koa-router';
 import { z } from 'zod';
-import { attendanceSessionSchema, attendanceSignInSchema } from '../../contract/attendance.ts';
+import {
+  attendanceAnsweredSchema,
+  attendanceSessionSchema,
+  attendanceSignInSchema,
+} from '../../contract/attendance.ts';
 import { accessEventSchema, offlineUploadSchema } from '../../contract/device-records.ts';
 import { offlineResolutionSchema } from '../../contract/devices.ts';
 import { cardNo, deviceNo, rowId } from '../../contract/fields.ts';
@@ -67,6 +71,10 @@ export function deviceRecordRoutes(
   });
   router.post('/attendance/sign-ins', async (ctx) => {
     ctx.body = await attendance.signIn(parseBody(ctx, attendanceSignInSchema));
+  });
+  router.post('/attendance/sign-ins/answer', async (ctx) => {
+    const q = parseBody(ctx, attendanceAnsweredSchema);
+    ctx.body = { answer: await attendance.answered(q, q.withSeat) };
   });
   router.get('/cards/:cardNo/attendance', async (ctx) => {
     const { cardNo: no } = parseValue(ctx.params, cardPath);

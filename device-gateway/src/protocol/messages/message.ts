@@ -1,6 +1,11 @@
 // The message union: every kind a frame can carry, one type per message, from its family's module.
 
-import type { AttendanceCheck, AttendanceResult } from './attendance.ts';
+import type {
+  AttendanceCheck,
+  AttendanceResult,
+  ExamAttendanceCheck,
+  ExamAttendanceResult,
+} from './attendance.ts';
 import type { BlacklistChunk, BlacklistDelta, BlacklistRequest } from './blacklist.ts';
 import type { BusRideCheck, BusRideResult, BusRunTable, BusRunTableRequest } from './bus.ts';
 import type { ConfigPush } from './config.ts';
@@ -71,6 +76,8 @@ export type Message =
   | IdentityResult
   | AttendanceCheck
   | AttendanceResult
+  | ExamAttendanceCheck
+  | ExamAttendanceResult
   | MeterStart
   | MeterStarted
   | MeterRefused
@@ -130,6 +137,8 @@ export type {
   DoorEvent,
   DoorEventAck,
   ErrorFrame,
+  ExamAttendanceCheck,
+  ExamAttendanceResult,
   Heartbeat,
   HeartbeatAck,
   IdentityCheck,

@@ -3,7 +3,12 @@
 import { MessageType } from '../codes.ts';
 import { catchProtocolError, type Decoded, ProtocolError } from '../errors.ts';
 import { ByteReader } from '../reader.ts';
-import { parseAttendanceCheck, parseAttendanceResult } from './attendance.ts';
+import {
+  parseAttendanceCheck,
+  parseAttendanceResult,
+  parseExamAttendanceCheck,
+  parseExamAttendanceResult,
+} from './attendance.ts';
 import { parseBlacklistChunk, parseBlacklistDelta, parseBlacklistRequest } from './blacklist.ts';
 import { parseBusRideCheck, parseBusRideResult, parseBusRunTable, parseBusRunTableRequest } from './bus.ts';
 import { parseConfigPush } from './config.ts';
@@ -93,6 +98,10 @@ function parseWith(type: MessageType, r: ByteReader): Message {
       return parseAttendanceCheck(r);
     case MessageType.ATTENDANCE_RESULT:
       return parseAttendanceResult(r);
+    case MessageType.EXAM_ATTENDANCE:
+      return parseExamAttendanceCheck(r);
+    case MessageType.EXAM_ATTENDANCE_RESULT:
+      return parseExamAttendanceResult(r);
     case MessageType.METER_START:
       return parseMeterStart(r);
     case MessageType.METER_STARTED:

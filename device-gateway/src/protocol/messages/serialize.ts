@@ -3,7 +3,12 @@
 import { ProtocolError } from '../errors.ts';
 import { payloadBytesMax } from '../limits.ts';
 import { ByteWriter } from '../writer.ts';
-import { serializeAttendanceCheck, serializeAttendanceResult } from './attendance.ts';
+import {
+  serializeAttendanceCheck,
+  serializeAttendanceResult,
+  serializeExamAttendanceCheck,
+  serializeExamAttendanceResult,
+} from './attendance.ts';
 import { serializeBlacklistChunk, serializeBlacklistDelta, serializeBlacklistRequest } from './blacklist.ts';
 import {
   serializeBusRideCheck,
@@ -116,6 +121,12 @@ export function serializePayload(m: Message, bytesMax: number = payloadBytesMax)
       break;
     case 'attendance_result':
       serializeAttendanceResult(w, m);
+      break;
+    case 'exam_attendance':
+      serializeExamAttendanceCheck(w, m);
+      break;
+    case 'exam_attendance_result':
+      serializeExamAttendanceResult(w, m);
       break;
     case 'meter_start':
       serializeMeterStart(w, m);

@@ -1,5 +1,6 @@
-// The school bus: today's runs (Asia/Shanghai) with the seats left and a 预约 each, and my bookings with a
-// confirmed cancel. The card is the signed-in holder's; a retried tap is the same booking (its request id).
+// The school bus: today's runs (Asia/Shanghai) with the seats left and a 预约 each, my bookings with a
+// confirmed cancel, and my rides (rides.tsx). The card is the signed-in holder's; a retried tap is the same
+// booking (its request id).
 import { formatMinute, shanghaiToday } from '@campus-card/core/time';
 import { Button, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
@@ -9,6 +10,7 @@ import { StateView } from '../../components/StateView.tsx';
 import { messageOf, useRemote } from '../../components/use-remote.ts';
 import { api } from '../../services/api.ts';
 import { bookBus, busRuns, cancelBusBooking, myBusBookings } from '../../services/bus.ts';
+import { BusRides } from './rides.tsx';
 
 const newRequestId = () => `b${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
 
@@ -110,6 +112,7 @@ export default function BusPage() {
           ))}
         </View>
       </StateView>
+      <BusRides />
     </View>
   );
 }
