@@ -103,9 +103,9 @@ export function defineModels(sequelize: Sequelize): Models {
       createdAtMs: bigint(),
       updatedAtMs: bigint(true),
       announcedAtMs: bigint(true),
-    },
       important: int(),
       messagesQueuedAtMs: bigint(true),
+    },
     options,
   );
   const NewsRead = sequelize.define(
