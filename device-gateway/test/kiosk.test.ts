@@ -330,6 +330,84 @@ describe('kiosk over TCP', () => {
     assert.equal(stale.message.kind === 'kiosk_loss_result' && stale.message.reason, 'KIOSK_SESSION_EXPIRED');
   });
 
+  test('when a person cancels their own loss at the simulator kiosk with the PIN, then the card is active again, a wrong PIN or a frozen card changes nothing, and the history says it was the kiosk', async () => {
+    // Goal (protocol § 7.25): 解挂 under the app's rules, recorded in the card history as done at the kiosk.
+    const { deviceId, key } = await registerDevice(world, 'kiosk');
+    const simulator = await Kiosk.connect({ port: world.gateway.port, deviceId, key });
+    const result = (reason: string, status: string) => ({ kind: 'kiosk_cancel_loss_result', reason, status });
+    try {
+      const { cardNo, idNumber } = await studentWithId();
+      assert.equal((await simulator.identifyById(idNumber, '135790')).reason, 'NONE');
+      assert.equal((await simulator.reportLoss()).status, 'reported');
+      assert.deepEqual(await simulator.cancelLoss('000000'), result('PIN_INVALID', 'refused'));
+      assert.equal((await world.client.getCard(cardNo)).status, 'lost', 'a wrong PIN changes nothing');
+      assert.deepEqual(await simulator.cancelLoss('135790'), result('NONE', 'cancelled'));
+      assert.equal((await world.client.getCard(cardNo)).status, 'active');
+      assert.deepEqual(await simulator.cancelLoss('135790'), result('NONE', 'not_lost'));
+      const history = await world.client.cardHistory(cardNo);
+      const cancelled = history.filter((h) => h.kind === 'cancel_loss');
+      assert.deepEqual(
+        cancelled.map((h) => [h.fromStatus, h.toStatus, h.actorType, h.actorId, h.reason]),
+        [['lost', 'active', 'device', String(deviceId), '自助机解挂']],
+        'one cancellation, by this kiosk',
+      );
+      const card = await world.client.getCard(cardNo);
+      const notices = await world.core.core.db.select<{ title: string }>(
+        "SELECT title FROM notifications WHERE person_id = ? AND kind LIKE 'loss_cancelled:%'",
+        [card.personId],
+      );
+      assert.deepEqual(
+        notices.map((n) => n.title),
+        ['校园卡已解挂'],
+      );
+      // A frozen card is not a lost one: nothing to cancel here.
+      await world.client.changeCard(cardNo, 'freeze', { type: 'admin', id: 'centre' }, '核查');
+      assert.deepEqual(await simulator.cancelLoss('135790'), result('CARD_FROZEN', 'refused'));
+      assert.equal((await world.client.getCard(cardNo)).status, 'frozen');
+    } finally {
+      simulator.close();
+    }
+    const stale = await kiosk.request({
+      kind: 'kiosk_cancel_loss',
+      sessionToken: new Uint8Array(16).fill(4),
+      pin: '135790',
+    });
+    assert.deepEqual(stale.message, result('KIOSK_SESSION_EXPIRED', 'refused'));
+  });
+
+  test('when the card centre reported the loss, then a session opened by a code may not cancel it at the kiosk and one opened by the ID number may', async () => {
+    // Goal: the app's "who may undo": a loss someone else reported needs the identity proof, which at a
+    // kiosk is the ID number; the PIN alone (a code session) is refused and changes nothing.
+    const { cardNo, idNumber } = await studentWithId();
+    const byCode = await identify(cardNo);
+    assert.equal(byCode.reason, 'NONE');
+    await world.client.changeCard(cardNo, 'report_loss', { type: 'admin', id: 'centre' }, '卡务中心挂失');
+    const refused = await kiosk.request({
+      kind: 'kiosk_cancel_loss',
+      sessionToken: byCode.sessionToken,
+      pin: '135790',
+    });
+    assert.deepEqual(refused.message, {
+      kind: 'kiosk_cancel_loss_result',
+      reason: 'NOT_PERMITTED',
+      status: 'refused',
+    });
+    assert.equal((await world.client.getCard(cardNo)).status, 'lost');
+    const account = await byId(idNumber, '135790');
+    assert.equal(account.reason, 'NONE');
+    const cancelled = await kiosk.request({
+      kind: 'kiosk_cancel_loss',
+      sessionToken: account.sessionToken,
+      pin: '135790',
+    });
+    assert.deepEqual(cancelled.message, {
+      kind: 'kiosk_cancel_loss_result',
+      reason: 'NONE',
+      status: 'cancelled',
+    });
+    assert.equal((await world.client.getCard(cardNo)).status, 'active');
+  });
+
   test('when owed fees are listed and paid at the kiosk, then each frame pays once, the PIN is asked above the PIN-free limit, and another person’s bill is refused', async () => {
     const { cardNo, idNumber } = await studentWithId();
     const other = await studentWithId();

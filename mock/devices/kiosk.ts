@@ -1,10 +1,12 @@
 // A self-service kiosk (protocol § 7.24, § 7.25): the person shows a code, or types their ID number and
 // the card's PIN, the kiosk shows the account and then loads the card from the bound bank card (圈存) or
-// with the banknotes its acceptor counted, reports the card lost, or lists and pays owed fees. A money
+// with the banknotes its acceptor counted, reports the card lost or cancels the loss (解挂, the PIN typed
+// again), or lists and pays owed fees. A money
 // request is sent again under the same sequence until it is answered, so a lost answer never pays twice.
 
 import type {
   KioskAccount,
+  KioskCancelLossResult,
   KioskFees,
   KioskLoadResult,
   KioskLossResult,
@@ -46,6 +48,18 @@ export class Kiosk extends Terminal {
   async reportLoss(): Promise<KioskLossResult> {
     const reply = await this.requestHonouringBusy({ kind: 'kiosk_report_loss', sessionToken: this.token() });
     if (reply.kind !== 'kiosk_loss_result') throw new Error(`KIOSK_REPORT_LOSS answered ${reply.kind}`);
+    return reply;
+  }
+
+  /** 解挂 of the identified person's card, with the card's PIN typed again. */
+  async cancelLoss(pin: string): Promise<KioskCancelLossResult> {
+    const reply = await this.requestHonouringBusy({
+      kind: 'kiosk_cancel_loss',
+      sessionToken: this.token(),
+      pin,
+    });
+    if (reply.kind !== 'kiosk_cancel_loss_result')
+      throw new Error(`KIOSK_CANCEL_LOSS answered ${reply.kind}`);
     return reply;
   }
 

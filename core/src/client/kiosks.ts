@@ -1,4 +1,5 @@
-import type { KioskCashBox, KioskCashEntry, KioskCollection } from '../contract/kiosks.ts';
+import type { CardChange } from '../contract/cards.ts';
+import type { KioskCancelLoss, KioskCashBox, KioskCashEntry, KioskCollection } from '../contract/kiosks.ts';
 import type { Answer } from '../contract/ledger.ts';
 import { DomainClient, query } from './transport.ts';
 
@@ -7,6 +8,13 @@ export class KiosksClient extends DomainClient {
   /** The card an ID number + PIN identify at a kiosk; PIN_INVALID for an unknown number, a wrong or locked PIN. */
   kioskIdentifyById(body: { idNumber: string; pin: string }): Promise<{ cardNo: string }> {
     return this.transport.call('POST', '/v1/kiosks/identify-by-id', body);
+  }
+  /**
+   * 解挂 of a kiosk session's card with its PIN (the app's rules; identifiedBy: how the session's person
+   * identified). Answers the card change; changed: false when the card was not lost.
+   */
+  kioskCancelLoss(body: KioskCancelLoss): Promise<CardChange> {
+    return this.transport.call('POST', '/v1/kiosks/cancel-loss', body);
   }
   /** Credits banknotes a kiosk counted; `id` is dev:<device>:<sequence>, so a retry credits once. */
   kioskCashTopUp(body: {

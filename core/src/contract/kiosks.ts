@@ -29,6 +29,19 @@ export const kioskIdentifyByIdBody = z.strictObject({
 });
 export type KioskIdentifyById = z.infer<typeof kioskIdentifyByIdBody>;
 
+/**
+ * POST /v1/kiosks/cancel-loss: 解挂 at a kiosk (docs/funds.md § Kiosk identification), for the card of
+ * the kiosk session, with the card's PIN typed again; identifiedBy says how the session's person proved
+ * who they are (the ID number counts as the identity proof the app asks for). Answers the CardChange.
+ */
+export const kioskCancelLossBody = z.strictObject({
+  cardNo,
+  pin,
+  deviceRef: kioskDeviceRef,
+  identifiedBy: z.enum(['code', 'id_number']),
+});
+export type KioskCancelLoss = z.infer<typeof kioskCancelLossBody>;
+
 export const kioskCollectionBody = z.strictObject({
   deviceRef: kioskDeviceRef,
   requestId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/),

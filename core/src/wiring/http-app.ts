@@ -50,6 +50,7 @@ import { KioskCashRepository } from '../kiosks/kiosk-cash-repository.ts';
 import { KioskCashService } from '../kiosks/kiosk-cash-service.ts';
 import { KioskIdentityRepository } from '../kiosks/kiosk-identity-repository.ts';
 import { KioskIdentityService } from '../kiosks/kiosk-identity-service.ts';
+import { KioskLoss } from '../kiosks/kiosk-loss.ts';
 import type { Batcher } from '../ledger/batcher.ts';
 import {
   createMetricsRegistry,
@@ -199,6 +200,7 @@ export function createCoreHttp(
     kioskRoutes(
       new KioskCashService(new KioskCashRepository(db), ledger),
       new KioskIdentityService(new KioskIdentityRepository(db), cards, pii, config.piiKeyHex, log),
+      new KioskLoss(cards, notices, activity),
     ),
     subsidyRoutes(subsidies),
     reportRoutes(reports),

@@ -13,7 +13,7 @@ import {
   loadFromBankAtKiosk,
   payUtilityAtKiosk,
 } from './kiosk.ts';
-import { feesAtKiosk, identifyByIdAtKiosk, reportLossAtKiosk } from './kiosk-person.ts';
+import { cancelLossAtKiosk, feesAtKiosk, identifyByIdAtKiosk, reportLossAtKiosk } from './kiosk-person.ts';
 import { meetingSessionOf } from './meeting-session.ts';
 import { reportMeterUsage, startMeter, stopMeter } from './meter.ts';
 import { uploadOffline } from './offline.ts';
@@ -43,6 +43,7 @@ export const handledKinds: ReadonlySet<Message['kind']> = new Set([
   'kiosk_identify_by_id',
   'kiosk_report_loss',
   'kiosk_fees_request',
+  'kiosk_cancel_loss',
   'visitor_check',
   'bus_ride_check',
   'bus_run_table_request',
@@ -85,6 +86,8 @@ export function createHandlers(deps: HandlerDeps, now: () => number = Date.now):
         return reportLossAtKiosk(deps, kioskSessions, ctx, request, now());
       case 'kiosk_fees_request':
         return feesAtKiosk(deps, kioskSessions, ctx, request, now());
+      case 'kiosk_cancel_loss':
+        return cancelLossAtKiosk(deps, kioskSessions, ctx, request, now());
       case 'visitor_check':
         return checkVisitor(deps, ctx, request, now());
       case 'bus_ride_check':

@@ -1,12 +1,14 @@
 // A person without a phone at the kiosk (protocol § 7.25): identification by ID number + PIN, a loss
-// report, and fee bills listed and paid from the card. The fee payment's id is
-// kiosk-<device>-<sequence>, so a frame sent again pays once and is answered the same.
+// report and its cancellation with the card's PIN, and fee bills listed and paid from the card. The fee
+// payment's id is kiosk-<device>-<sequence>, so a frame sent again pays once and is answered the same.
 
 import type { ErrorCode } from '@campus-card/core/client';
 import { CoreError } from '@campus-card/core/client';
 import type { FeeBill } from '@campus-card/core/contract';
 import type {
   KioskAccount,
+  KioskCancelLoss,
+  KioskCancelLossResult,
   KioskFees,
   KioskFeesRequest,
   KioskIdentifyById,
@@ -48,7 +50,7 @@ export async function identifyByIdAtKiosk(
       return refusedAccount('PIN_INVALID');
     return refusedAccount(refusalOf(error));
   }
-  return openKioskSession(deps, sessions, ctx, cardNo, nowMs);
+  return openKioskSession(deps, sessions, ctx, cardNo, nowMs, 'id_number');
 }
 
 /** 挂失 of the session's card; reporting a lost card again changes nothing and says so. */
@@ -82,6 +84,56 @@ export async function reportLossAtKiosk(
   } catch (error) {
     // A cancelled card cannot be reported lost: the core says so as an invalid transition.
     if (error instanceof CoreError && error.code === 'INVALID_TRANSITION') return refused('CARD_CANCELLED');
+    return refused(refusalOf(error));
+  }
+}
+
+/**
+ * 解挂 of the session's card with the card's PIN, typed again (KIOSK_CANCEL_LOSS). The core applies the
+ * app's rules (docs/funds.md § Kiosk identification): the PIN; a loss the holder reported (in the app or
+ * at a kiosk) may be cancelled so, one a parent or the card centre reported only by a person who
+ * identified here with their ID number; a frozen or cancelled card stays as it is. Recorded in the card's
+ * history with actor `device` and reason 自助机解挂. A card that is not lost answers not_lost.
+ */
+export async function cancelLossAtKiosk(
+  deps: HandlerDeps,
+  sessions: KioskSessions,
+  ctx: RequestContext,
+  request: KioskCancelLoss,
+  nowMs: number,
+): Promise<KioskCancelLossResult> {
+  const refused = (reason: Refusal): KioskCancelLossResult => ({
+    kind: 'kiosk_cancel_loss_result',
+    reason,
+    status: 'refused',
+  });
+  const session = sessions.sessionOf(request.sessionToken, ctx.deviceId, nowMs);
+  if (!session) return refused('KIOSK_SESSION_EXPIRED');
+  await assertLive(ctx);
+  try {
+    const change = await deps.core.kioskCancelLoss({
+      cardNo: session.cardNo,
+      pin: request.pin,
+      deviceRef: ctx.deviceRef,
+      identifiedBy: session.by,
+    });
+    return {
+      kind: 'kiosk_cancel_loss_result',
+      reason: 'NONE',
+      status: change.changed ? 'cancelled' : 'not_lost',
+    };
+  } catch (error) {
+    if (error instanceof CoreError) {
+      // No PIN set, or a loss that is not the holder's to undo here: the app or the card centre.
+      if (error.code === 'PIN_REQUIRED' || error.code === 'IDENTITY_REQUIRED')
+        return refused('NOT_PERMITTED');
+      if (error.code === 'INVALID_TRANSITION') {
+        const status = error.details?.status;
+        if (status === 'frozen') return refused('CARD_FROZEN');
+        if (status === 'cancelled') return refused('CARD_CANCELLED');
+        return refused('NOT_PERMITTED');
+      }
+    }
     return refused(refusalOf(error));
   }
 }

@@ -1,4 +1,4 @@
-// The self-service kiosk (protocol § 7.23): identify with a code, then 圈存 from the bound bank card or
+// The self-service kiosk (protocol § 7.24): identify with a code, then 圈存 from the bound bank card or
 // a cash top-up the banknote acceptor counted. A load's idempotency key is (device, sequence): the bank
 // transfer's key kiosk-<device>-<sequence> and the cash top-up's ledger id dev:<device>:<sequence>, so a
 // retried frame, on this or another gateway instance, credits once.
@@ -38,10 +38,16 @@ const entriesShown = 5;
  * and to the one kiosk that identified it. A kiosk keeps its connection (and so its instance) for a
  * session; a token unknown here is KIOSK_SESSION_EXPIRED and the person shows the code again.
  */
-export class KioskSessions {
-  private readonly byToken = new Map<string, { cardNo: string; deviceId: number; expiresAtMs: number }>();
+/** How the person of a kiosk session identified: a code shown, or their ID number and the card's PIN. */
+export type KioskIdentifiedBy = 'code' | 'id_number';
 
-  open(cardNo: string, deviceId: number, nowMs: number): Uint8Array {
+export class KioskSessions {
+  private readonly byToken = new Map<
+    string,
+    { cardNo: string; deviceId: number; expiresAtMs: number; by: KioskIdentifiedBy }
+  >();
+
+  open(cardNo: string, deviceId: number, nowMs: number, by: KioskIdentifiedBy = 'code'): Uint8Array {
     if (this.byToken.size >= sessionsMax) this.sweep(nowMs);
     if (this.byToken.size >= sessionsMax) this.byToken.delete(this.byToken.keys().next().value as string);
     const token = randomBytes(16);
@@ -49,17 +55,27 @@ export class KioskSessions {
       cardNo,
       deviceId,
       expiresAtMs: nowMs + sessionTtlMs,
+      by,
     });
     return token;
   }
 
   /** The session's card, for the kiosk that opened it, while it lasts. */
   cardOf(token: Uint8Array, deviceId: number, nowMs: number): string | undefined {
+    return this.sessionOf(token, deviceId, nowMs)?.cardNo;
+  }
+
+  /** The session's card and how its person identified, for the kiosk that opened it, while it lasts. */
+  sessionOf(
+    token: Uint8Array,
+    deviceId: number,
+    nowMs: number,
+  ): { cardNo: string; by: KioskIdentifiedBy } | undefined {
     const key = Buffer.from(token).toString('hex');
     const session = this.byToken.get(key);
     if (!session || session.deviceId !== deviceId || session.expiresAtMs <= nowMs) return undefined;
     session.expiresAtMs = nowMs + sessionTtlMs;
-    return session.cardNo;
+    return { cardNo: session.cardNo, by: session.by };
   }
 
   private sweep(nowMs: number): void {
@@ -113,6 +129,7 @@ export async function openKioskSession(
   ctx: RequestContext,
   cardNo: string,
   nowMs: number,
+  by: KioskIdentifiedBy = 'code',
 ): Promise<KioskAccount> {
   try {
     const [card, binding, recent] = await Promise.all([
@@ -131,7 +148,7 @@ export async function openKioskSession(
     return {
       kind: 'kiosk_account',
       reason: 'NONE',
-      sessionToken: sessions.open(cardNo, ctx.deviceId, nowMs),
+      sessionToken: sessions.open(cardNo, ctx.deviceId, nowMs, by),
       displayName: maskName(card.name),
       mainFen: wireFen(card.balance.main),
       subsidyFen: wireFen(card.balance.subsidy),

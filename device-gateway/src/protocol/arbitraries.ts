@@ -8,6 +8,7 @@ import {
   attendanceStatuses,
   blacklistReasons,
   deviceKinds,
+  kioskCancelLossStatuses,
   kioskEntryDirections,
   kioskFeePaymentStatuses,
   kioskLoadStatuses,
@@ -552,6 +553,16 @@ export const messageArbitraries: { [K in MessageKind]: fc.Arbitrary<Extract<Mess
   }).map(withKind('kiosk_identify_by_id')),
   kiosk_report_loss: record({ sessionToken: bytes(16) }).map(withKind('kiosk_report_loss')),
   kiosk_loss_result: record({ reason, status: oneOf(kioskLossStatuses) }).map(withKind('kiosk_loss_result')),
+  kiosk_cancel_loss: record({ sessionToken: bytes(16), pin: fc.stringMatching(/^[0-9]{6}$/) }).map(
+    withKind('kiosk_cancel_loss'),
+  ),
+  kiosk_cancel_loss_result: fc
+    .record({ status: oneOf(kioskCancelLossStatuses), refusal })
+    .map(({ status, refusal }) => ({
+      kind: 'kiosk_cancel_loss_result' as const,
+      reason: (status === 'refused' ? refusal : 'NONE') as ReasonCode,
+      status,
+    })),
   kiosk_fees_request: fc
     .record({
       sessionToken: bytes(16),

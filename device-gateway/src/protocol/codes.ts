@@ -50,6 +50,8 @@ export enum MessageType {
   KIOSK_LOSS_RESULT = 0x99, // S→D: reported, already lost, or refused
   KIOSK_FEES_REQUEST = 0x9a, // D→S, encrypted: the session's owed fee bills, after paying one from the card when named
   KIOSK_FEES = 0x9b, // S→D, encrypted: the payment's outcome, balance after, receipt number, the bills still owed
+  KIOSK_CANCEL_LOSS = 0x9c, // D→S, encrypted: cancel the session's card's loss (解挂) with the card PIN
+  KIOSK_CANCEL_LOSS_RESULT = 0x9d, // S→D: cancelled, not lost (nothing changed), or refused
   VISITOR_CHECK = 0x80, // D→S: a scanned visitor pass, the direction and the ID-number tail typed on entry
   VISITOR_RESULT = 0x81, // S→D, encrypted: allow or deny with the visitor reason, visitor and host names
   MEETING_SESSION = 0x82, // S→D: the meeting or exam session the reader serves now (or none); also pushed, sequence 0
@@ -81,6 +83,7 @@ export const encryptedMessageTypes: ReadonlySet<MessageType> = new Set([
   MessageType.KIOSK_IDENTIFY_BY_ID,
   MessageType.KIOSK_FEES_REQUEST,
   MessageType.KIOSK_FEES,
+  MessageType.KIOSK_CANCEL_LOSS,
 ]);
 
 /** What a device is; a device signs in as the kind it was registered as. */
@@ -311,6 +314,7 @@ export const requestsOfKind: Readonly<Record<DeviceKind, ReadonlySet<MessageType
     MessageType.KIOSK_IDENTIFY_BY_ID,
     MessageType.KIOSK_REPORT_LOSS,
     MessageType.KIOSK_FEES_REQUEST,
+    MessageType.KIOSK_CANCEL_LOSS,
   ]),
 };
 
@@ -359,6 +363,14 @@ export const kioskFeePaymentStatuses = {
   refused: 0x02, // nothing charged; the reason says why
 } as const;
 export type KioskFeePaymentStatus = keyof typeof kioskFeePaymentStatuses;
+
+/** What became of a loss cancellation at a kiosk (KIOSK_CANCEL_LOSS_RESULT). */
+export const kioskCancelLossStatuses = {
+  cancelled: 0x01, // the card is active again: devices take it at once
+  not_lost: 0x02, // the card was not lost (cancelled before, or never reported); nothing changed
+  refused: 0x03, // nothing changed; the reason says why
+} as const;
+export type KioskCancelLossStatus = keyof typeof kioskCancelLossStatuses;
 
 /** The offline records each device kind may store (protocol § 12.1; meters never work offline). */
 export const offlineRecordKindsOf: Readonly<Record<DeviceKind, ReadonlySet<OfflineRecordKind>>> = {

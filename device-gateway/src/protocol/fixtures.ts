@@ -688,6 +688,19 @@ const specs: Spec[] = [
       bills: [{ billId: '01JF3Q7Y5V3T1R9P7N5M3K1H0G', name: '教材费', owedFen: 8_600, allowPartial: true }],
     },
   },
+  {
+    name: 'kiosk_cancel_loss',
+    keys: session,
+    sequence: 87,
+    timestampMs: exampleTimeMs + 4_080_000,
+    message: { kind: 'kiosk_cancel_loss', sessionToken: counting(0xd0, 16), pin: '135790' },
+  },
+  {
+    name: 'kiosk_cancel_loss_result',
+    sequence: 87,
+    timestampMs: exampleTimeMs + 4_080_060,
+    message: { kind: 'kiosk_cancel_loss_result', reason: 'NONE', status: 'cancelled' },
+  },
 ];
 
 /** Generated once by encoding the specs; a change to any byte of the format shows up as a test failure. */
@@ -796,6 +809,10 @@ const expectedHex: Record<string, string> = {
   kiosk_loss_result: 'cacd0100299900000003e9000000550000019cace3188200016cf4600124961ef3d9ac9db7b1637a46',
   kiosk_fees_request:
     'cacd0100799a01000003e9000000560000019cace38d80c0c1c2c3c4c5c6c7c8c9cacbee7214f8d273bb0fb9a72c3c8b36ec33cd92a8bd9bb038b27a819955cb083e21c75f786c18841fbb81298aa43fea10d5a4d5b7f9b5dffbbbad05ade28a7fdb19219d1d6280f8296a4181145991a1cc856dd6386d9b43',
+  kiosk_cancel_loss:
+    'cacd0100599c01000003e9000000570000019cace477e0c0c1c2c3c4c5c6c7c8c9cacbee7214f8d273bb0fb9a72c3c8b36ec33e691acc0e4b35c8ba34a88b382edf0241cf23979c7ffb6815bdea8c3934acab1c3124aa78c87',
+  kiosk_cancel_loss_result:
+    'cacd0100299d00000003e9000000570000019cace4781c000187e2ebb2a9e0cc4a02356457344ef402',
   kiosk_fees:
     'cacd0100949b01000003e9000000560000019cace38ddac0c1c2c3c4c5c6c7c8c9cacb3ea2c62b28466dd85a50edb567da78aae4f3d8c69fb12ab864838b58d50c2f22db5060601d855391fa2188e20c95c78aa0b0b19abdbda68192829a3b089af4b5427f08ea3f2807afb0a75acb7414d00101ea6e00757ff91be1aa7aa82f1e96e49f6c4953d734b2d2f0ef7b15d7e2c742d5',
 };

@@ -1,9 +1,15 @@
 import Router from 'koa-router';
 import { z } from 'zod';
 import { operationId } from '../../contract/fields.ts';
-import { kioskCashTopUpBody, kioskCollectionBody, kioskIdentifyByIdBody } from '../../contract/kiosks.ts';
+import {
+  kioskCancelLossBody,
+  kioskCashTopUpBody,
+  kioskCollectionBody,
+  kioskIdentifyByIdBody,
+} from '../../contract/kiosks.ts';
 import type { KioskCashService } from '../../kiosks/kiosk-cash-service.ts';
 import type { KioskIdentityService } from '../../kiosks/kiosk-identity-service.ts';
+import type { KioskLoss } from '../../kiosks/kiosk-loss.ts';
 import { parseBody, parseValue } from '../middleware.ts';
 
 const entryPath = z.object({ id: operationId });
@@ -12,12 +18,18 @@ const collectionsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
-/** Kiosks (docs/funds.md): identification by ID number + PIN; banknotes: top-ups, cash boxes, collections. */
-export function kioskRoutes(cash: KioskCashService, identity: KioskIdentityService): Router {
+/**
+ * Kiosks (docs/funds.md): identification by ID number + PIN, 解挂 with the PIN; banknotes: top-ups, cash
+ * boxes, collections.
+ */
+export function kioskRoutes(cash: KioskCashService, identity: KioskIdentityService, loss: KioskLoss): Router {
   const router = new Router({ prefix: '/v1/kiosks' });
   router.post('/identify-by-id', async (ctx) => {
     const body = parseBody(ctx, kioskIdentifyByIdBody);
     ctx.body = await identity.identify(body.idNumber, body.pin);
+  });
+  router.post('/cancel-loss', async (ctx) => {
+    ctx.body = await loss.cancel(parseBody(ctx, kioskCancelLossBody));
   });
   router.post('/cash-top-ups', async (ctx) => {
     ctx.body = await cash.topUp(parseBody(ctx, kioskCashTopUpBody));

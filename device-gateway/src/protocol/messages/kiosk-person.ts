@@ -1,10 +1,13 @@
 // A person at the self-service kiosk without a phone (protocol § 7.25): identification by ID number and
-// the card's PIN (answered by KIOSK_ACCOUNT, like a code), a loss report (挂失), and fee bills listed and
-// paid from the card, all under the kiosk session the identification opened.
+// the card's PIN (answered by KIOSK_ACCOUNT, like a code), a loss report (挂失) and its cancellation (解挂)
+// with the card's PIN, and fee bills listed and paid from the card, all under the kiosk session the
+// identification opened.
 
 import {
+  type KioskCancelLossStatus,
   type KioskFeePaymentStatus,
   type KioskLossStatus,
+  kioskCancelLossStatuses,
   kioskFeePaymentStatuses,
   kioskLossStatuses,
   type ReasonCode,
@@ -90,6 +93,53 @@ export function parseKioskLossResult(r: ByteReader): KioskLossResult {
 export function serializeKioskLossResult(w: ByteWriter, m: KioskLossResult): void {
   writeEnum(w, reasonCodes, m.reason, 'reason');
   writeEnum(w, kioskLossStatuses, m.status, 'status');
+}
+
+/** D→S, encrypted: cancel the loss of the session's card (解挂) with the card's PIN, typed again. */
+export interface KioskCancelLoss {
+  readonly kind: 'kiosk_cancel_loss';
+  readonly sessionToken: Uint8Array;
+  readonly pin: string;
+}
+
+export function parseKioskCancelLoss(r: ByteReader): KioskCancelLoss {
+  const sessionToken = r.bytesOf(kioskTokenBytes, 'sessionToken');
+  const pin = readDigits(r, pinDigits, 'pin');
+  r.end('KIOSK_CANCEL_LOSS');
+  return { kind: 'kiosk_cancel_loss', sessionToken, pin };
+}
+
+export function serializeKioskCancelLoss(w: ByteWriter, m: KioskCancelLoss): void {
+  w.fixedBytes(m.sessionToken, kioskTokenBytes, 'sessionToken');
+  writeDigits(w, m.pin, pinDigits, 'pin');
+}
+
+/** S→D: what became of the cancellation. */
+export interface KioskCancelLossResult {
+  readonly kind: 'kiosk_cancel_loss_result';
+  /** NONE when cancelled or not lost; otherwise why nothing changed. */
+  readonly reason: ReasonCode;
+  readonly status: KioskCancelLossStatus;
+}
+
+export function parseKioskCancelLossResult(r: ByteReader): KioskCancelLossResult {
+  const reason = readEnum(r, reasonCodes, 'reason');
+  const status = readEnum(r, kioskCancelLossStatuses, 'status');
+  r.end('KIOSK_CANCEL_LOSS_RESULT');
+  checkCancelReason(reason, status);
+  return { kind: 'kiosk_cancel_loss_result', reason, status };
+}
+
+export function serializeKioskCancelLossResult(w: ByteWriter, m: KioskCancelLossResult): void {
+  checkCancelReason(m.reason, m.status);
+  writeEnum(w, reasonCodes, m.reason, 'reason');
+  writeEnum(w, kioskCancelLossStatuses, m.status, 'status');
+}
+
+/** A refusal names its reason; cancelled and not_lost name none. */
+function checkCancelReason(reason: ReasonCode, status: KioskCancelLossStatus): void {
+  if ((status === 'refused') === (reason === 'NONE'))
+    throw new ProtocolError('BAD_FIELD', 'reason is NONE exactly when the status is not refused');
 }
 
 /**

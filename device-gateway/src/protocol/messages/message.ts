@@ -20,6 +20,8 @@ import type {
   KioskUtilityResult,
 } from './kiosk.ts';
 import type {
+  KioskCancelLoss,
+  KioskCancelLossResult,
   KioskFees,
   KioskFeesRequest,
   KioskIdentifyById,
@@ -108,6 +110,8 @@ export type Message =
   | KioskLossResult
   | KioskFeesRequest
   | KioskFees
+  | KioskCancelLoss
+  | KioskCancelLossResult
   | VisitorCheck
   | VisitorResult
   | BusRideCheck
@@ -145,6 +149,8 @@ export type {
   IdentityResult,
   KioskAccount,
   KioskBankLoad,
+  KioskCancelLoss,
+  KioskCancelLossResult,
   KioskCashTopUp,
   KioskFees,
   KioskFeesRequest,

@@ -23,6 +23,8 @@ import {
   parseKioskUtilityResult,
 } from './kiosk.ts';
 import {
+  parseKioskCancelLoss,
+  parseKioskCancelLossResult,
   parseKioskFees,
   parseKioskFeesRequest,
   parseKioskIdentifyById,
@@ -162,6 +164,10 @@ function parseWith(type: MessageType, r: ByteReader): Message {
       return parseKioskFeesRequest(r);
     case MessageType.KIOSK_FEES:
       return parseKioskFees(r);
+    case MessageType.KIOSK_CANCEL_LOSS:
+      return parseKioskCancelLoss(r);
+    case MessageType.KIOSK_CANCEL_LOSS_RESULT:
+      return parseKioskCancelLossResult(r);
     case MessageType.VISITOR_CHECK:
       return parseVisitorCheck(r);
     case MessageType.VISITOR_RESULT:

@@ -28,6 +28,8 @@ import {
   serializeKioskUtilityResult,
 } from './kiosk.ts';
 import {
+  serializeKioskCancelLoss,
+  serializeKioskCancelLossResult,
   serializeKioskFees,
   serializeKioskFeesRequest,
   serializeKioskIdentifyById,
@@ -211,6 +213,12 @@ export function serializePayload(m: Message, bytesMax: number = payloadBytesMax)
       break;
     case 'kiosk_loss_result':
       serializeKioskLossResult(w, m);
+      break;
+    case 'kiosk_cancel_loss':
+      serializeKioskCancelLoss(w, m);
+      break;
+    case 'kiosk_cancel_loss_result':
+      serializeKioskCancelLossResult(w, m);
       break;
     case 'kiosk_fees_request':
       serializeKioskFeesRequest(w, m);
