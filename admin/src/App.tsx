@@ -266,7 +266,7 @@ export function App() {
             ) : page === 'bank' ? (
               <BankPage me={me} />
             ) : page === 'reports' ? (
-              <ReportsPage />
+              <ReportsPage me={me} />
             ) : page === 'attendance' ? (
               <AttendancePage me={me} />
             ) : page === 'insight-aid' ? (

@@ -114,6 +114,8 @@ export interface Me {
   role: string;
   roleName: string;
   department: string | null;
+  /** The campus the account is scoped to (docs/campuses.md); null or absent: the whole centre. */
+  campusId?: string | null;
   rights: string[];
 }
 

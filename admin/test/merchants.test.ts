@@ -21,7 +21,15 @@ describe('backoffice in Chromium: merchants, a daily statement and the WeChat Pa
     world = await startWorld();
     await seedAdminDemo(world.core.client);
     const core = world.core.client;
-    await core.createMerchant({ id: 'M-CANTEEN-1', name: '第一食堂', category: 'canteen', feeRateBp: 50 });
+    // On a campus (docs/campuses.md), which the list shows in its 校区 column.
+    const east = await core.createCampus({ code: 'east', name: '东校区' });
+    await core.createMerchant({
+      id: 'M-CANTEEN-1',
+      name: '第一食堂',
+      category: 'canteen',
+      feeRateBp: 50,
+      campusId: east.id,
+    });
     const card = await core.openCard({
       personNo: `M${process.pid}${Date.now().toString(36)}`.slice(0, 32),
       name: '赵结算',
@@ -58,6 +66,7 @@ describe('backoffice in Chromium: merchants, a daily statement and the WeChat Pa
     await row.getByRole('cell', { name: '第一食堂' }).waitFor();
     await row.getByRole('cell', { name: '0.50%' }).waitFor();
     await row.getByRole('cell', { name: '餐饮' }).waitFor();
+    await row.getByRole('cell', { name: '东校区' }).waitFor();
 
     const statement = page.getByTestId('statement');
     // Gross and the journal's net for the day: the same ¥40.00, hence 一致.

@@ -16,7 +16,8 @@ import {
 } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { api, type Me, when } from '../api.ts';
-import { describeError, accountText as t } from '../strings.ts';
+import { campusName, useCampuses } from '../components/campus.tsx';
+import { campusText, describeError, accountText as t } from '../strings.ts';
 
 interface Account {
   id: string;
@@ -24,6 +25,7 @@ interface Account {
   displayName: string;
   role: string;
   department: string | null;
+  campusId: string | null;
   totpEnabled: boolean;
   status: string;
   lockedUntilMs: number | null;
@@ -46,7 +48,7 @@ export const roleOptions = [
 ];
 const roleLabel = Object.fromEntries(roleOptions.map((o) => [o.value, o.label]));
 
-type Editing = { account: Account; kind: 'role' | 'password' };
+type Editing = { account: Account; kind: 'role' | 'password' | 'campus' };
 
 /**
  * Admin accounts: list, create (optionally with TOTP, whose secret is shown once), unlock, disable or
@@ -61,6 +63,12 @@ export function AccountsPage({ me }: { me: Me }) {
   const [editForm] = Form.useForm();
   const [secret, setSecret] = useState<{ totpSecret: string; totpUri: string } | null>(null);
   const [form] = Form.useForm();
+  const campuses = useCampuses();
+  // '' is the whole centre (no campus scope).
+  const campusOptions = [
+    { value: '', label: campusText.centreWide },
+    ...campuses.items.map((c) => ({ value: c.id, label: c.name })),
+  ];
   const load = useCallback(async () => {
     setItems((await api<{ items: Account[] }>('GET', '/accounts')).items);
   }, []);
@@ -74,6 +82,7 @@ export function AccountsPage({ me }: { me: Me }) {
       const created = await api<Account & { totpSecret?: string; totpUri?: string }>('POST', '/accounts', {
         ...values,
         department: values.department || null,
+        campusId: values.campusId || null,
         totp: Boolean(values.totp),
       });
       setCreating(false);
@@ -112,12 +121,20 @@ export function AccountsPage({ me }: { me: Me }) {
     const body =
       editing.kind === 'role'
         ? { role: v.role, department: v.department?.trim() || null }
-        : { password: v.password };
+        : editing.kind === 'campus'
+          ? { campusId: v.campusId || null }
+          : { password: v.password };
     if (await change(editing.account, body)) setEditing(null);
   };
   const edit = (account: Account, kind: Editing['kind']) => {
     editForm.resetFields();
-    editForm.setFieldsValue(kind === 'role' ? { role: account.role, department: account.department } : {});
+    editForm.setFieldsValue(
+      kind === 'role'
+        ? { role: account.role, department: account.department }
+        : kind === 'campus'
+          ? { campusId: account.campusId ?? '' }
+          : {},
+    );
     setEditing({ account, kind });
   };
 
@@ -146,6 +163,11 @@ export function AccountsPage({ me }: { me: Me }) {
           { title: '姓名', dataIndex: 'displayName' },
           { title: '角色', dataIndex: 'role', render: (r: string) => roleLabel[r] ?? r },
           { title: '院系', dataIndex: 'department' },
+          {
+            title: campusText.accountScope,
+            dataIndex: 'campusId',
+            render: (c: string | null) => campusName(campuses, c),
+          },
           {
             title: '双因素',
             dataIndex: 'totpEnabled',
@@ -193,6 +215,11 @@ export function AccountsPage({ me }: { me: Me }) {
                   <Button size="small" onClick={() => edit(a, 'role')}>
                     {t.changeRole}
                   </Button>
+                  {a.role === 'super_admin' ? null : (
+                    <Button size="small" onClick={() => edit(a, 'campus')}>
+                      {campusText.changeScope}
+                    </Button>
+                  )}
                   <Button size="small" onClick={() => edit(a, 'password')}>
                     {t.resetPassword}
                   </Button>
@@ -211,7 +238,11 @@ export function AccountsPage({ me }: { me: Me }) {
       />
       <Modal
         open={editing !== null}
-        title={`${editing?.kind === 'role' ? t.changeRole : t.resetPassword} · ${editing?.account.username ?? ''}`}
+        title={
+          editing?.kind === 'campus'
+            ? campusText.changeScopeTitle(editing.account.displayName)
+            : `${editing?.kind === 'role' ? t.changeRole : t.resetPassword} · ${editing?.account.username ?? ''}`
+        }
         okText="保存"
         cancelText="取消"
         onOk={saveEdit}
@@ -227,6 +258,10 @@ export function AccountsPage({ me }: { me: Me }) {
                 <Input />
               </Form.Item>
             </>
+          ) : editing?.kind === 'campus' ? (
+            <Form.Item label={campusText.accountScope} name="campusId" extra={campusText.scopeHint}>
+              <Select options={campusOptions} data-testid="account-campus" />
+            </Form.Item>
           ) : (
             <Form.Item
               label={t.newPassword}
@@ -268,6 +303,9 @@ export function AccountsPage({ me }: { me: Me }) {
           </Form.Item>
           <Form.Item label="院系（院系管理员、辅导员必填）" name="department">
             <Input />
+          </Form.Item>
+          <Form.Item label={campusText.accountScope} name="campusId" extra={campusText.scopeHint}>
+            <Select options={campusOptions} allowClear placeholder={campusText.centreWide} />
           </Form.Item>
           <Form.Item
             label="初始密码"

@@ -16,12 +16,23 @@ import {
 } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { api, type Me, when } from '../api.ts';
+import {
+  type Campuses,
+  CampusPicker,
+  CampusScopeNote,
+  campusName,
+  useCampuses,
+} from '../components/campus.tsx';
 import { DeviceConfigDrawer } from '../components/DeviceConfigDrawer.tsx';
-import { describeError, deviceConfigText, deviceText } from '../strings.ts';
+import { campusText, describeError, deviceConfigText, deviceText } from '../strings.ts';
 
 /** A device as the list shows it (with its live status), or as registering answers it (with its key, once). */
 type Device = CoreDevice &
-  Partial<Pick<DeviceWithPresence, 'currentConfigVersion' | 'presence'>> & { keyHex?: string };
+  Partial<Pick<DeviceWithPresence, 'currentConfigVersion' | 'presence'>> & {
+    keyHex?: string;
+    /** Where the list's campus comes from: the door the device serves, or its own row. */
+    campusSource?: 'place' | 'device' | null;
+  };
 
 type Filter = 'all' | 'online' | 'offline';
 
@@ -90,8 +101,12 @@ export function DevicesPage({ me }: { me: Me }) {
     const timer = setInterval(load, refreshMs);
     return () => clearInterval(timer);
   }, [load]);
+  const campuses = useCampuses();
+  const [campus, setCampus] = useState('');
   const online = (d: Device) => d.presence?.online === true;
-  const shown = items.filter((d) => filter === 'all' || (filter === 'online') === online(d));
+  const shown = items.filter(
+    (d) => (filter === 'all' || (filter === 'online') === online(d)) && (!campus || d.campusId === campus),
+  );
 
   const act = async (run: () => Promise<Device>) => {
     setError(null);
@@ -116,13 +131,17 @@ export function DevicesPage({ me }: { me: Me }) {
     <Card
       title="设备管理"
       extra={
-        manage ? (
-          <Button type="primary" onClick={() => setRegistering(true)}>
-            登记设备
-          </Button>
-        ) : null
+        <Space>
+          <CampusPicker campuses={campuses} value={campus} onChange={setCampus} testId="device-campus" />
+          {manage ? (
+            <Button type="primary" onClick={() => setRegistering(true)}>
+              登记设备
+            </Button>
+          ) : null}
+        </Space>
       }
     >
+      <CampusScopeNote me={me} campuses={campuses} />
       {error ? <Alert type="error" message={error} style={{ marginBottom: 12 }} /> : null}
       <Space style={{ marginBottom: 12 }}>
         <Segmented<Filter>
@@ -147,6 +166,12 @@ export function DevicesPage({ me }: { me: Me }) {
           { title: '设备号', dataIndex: 'id' },
           { title: '类型', dataIndex: 'kind', render: (k: Device['kind']) => kindText[k] },
           { title: '商户', dataIndex: 'merchantId', render: (m: string | null) => m ?? '—' },
+          {
+            title: campusText.campus,
+            dataIndex: 'campusId',
+            render: (c: string | null, d: Device) =>
+              `${campusName(campuses, c)}${d.campusSource === 'place' ? campusText.fromDoor : ''}`,
+          },
           {
             title: deviceText.presence,
             key: 'presence',
@@ -270,6 +295,7 @@ export function DevicesPage({ me }: { me: Me }) {
       ) : null}
       {registering ? (
         <RegisterDialog
+          campuses={campuses}
           onClose={(device) => {
             setRegistering(false);
             if (device) setIssued(device);
@@ -300,8 +326,9 @@ export function DevicesPage({ me }: { me: Me }) {
   );
 }
 
-function RegisterDialog({ onClose }: { onClose: (device?: Device) => void }) {
+function RegisterDialog({ campuses, onClose }: { campuses: Campuses; onClose: (device?: Device) => void }) {
   const [id, setId] = useState('');
+  const [campusId, setCampusId] = useState('');
   const [kind, setKind] = useState<Device['kind']>('pos');
   const [merchantId, setMerchantId] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -312,6 +339,8 @@ function RegisterDialog({ onClose }: { onClose: (device?: Device) => void }) {
           id,
           kind,
           merchantId: merchantId.trim() ? merchantId.trim() : null,
+          // A campus admin's device is on their campus (the API refuses any other).
+          campusId: campuses.mine ?? (campusId || null),
         }),
       );
     } catch (e) {
@@ -333,6 +362,15 @@ function RegisterDialog({ onClose }: { onClose: (device?: Device) => void }) {
         </Form.Item>
         <Form.Item label="商户编号（可选）">
           <Input value={merchantId} onChange={(e) => setMerchantId(e.target.value)} />
+        </Form.Item>
+        <Form.Item label={campusText.campus}>
+          <CampusPicker
+            campuses={campuses}
+            value={campusId}
+            onChange={setCampusId}
+            forNew
+            testId="new-device-campus"
+          />
         </Form.Item>
       </Form>
       {error ? <Alert type="error" message={error} /> : null}

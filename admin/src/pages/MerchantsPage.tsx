@@ -25,9 +25,22 @@ import type { Dayjs } from 'dayjs';
 import { useCallback, useEffect, useState } from 'react';
 import { api, type Me, when, yuan } from '../api.ts';
 import { dayText, shanghaiTodayValue } from '../calendar.ts';
+import {
+  type Campuses,
+  CampusPicker,
+  CampusScopeNote,
+  campusName,
+  useCampuses,
+} from '../components/campus.tsx';
 import { confirmMoney } from '../components/confirm.tsx';
 import { download } from '../download.ts';
-import { describeError, merchantText as t, topUpChannelOptions, topUpChannelText } from '../strings.ts';
+import {
+  campusText,
+  describeError,
+  merchantText as t,
+  topUpChannelOptions,
+  topUpChannelText,
+} from '../strings.ts';
 
 const percent = (bp: number) => `${(bp / 100).toFixed(2)}%`;
 
@@ -39,6 +52,10 @@ export function MerchantsPage({ me }: { me: Me }) {
   const [error, setError] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
   const [selected, setSelected] = useState<string | null>(null);
+  const campuses = useCampuses();
+  // '' shows every campus's merchants (the API already narrows a campus admin's list to their campus).
+  const [campus, setCampus] = useState('');
+  const shown = campus ? items.filter((m) => m.campusId === campus) : items;
 
   const load = useCallback(() => {
     api<{ items: Merchant[] }>('GET', '/merchants').then(
@@ -84,24 +101,33 @@ export function MerchantsPage({ me }: { me: Me }) {
       <Card
         title={t.title}
         extra={
-          manage ? (
-            <Button type="primary" onClick={() => setCreating(true)}>
-              {t.create}
-            </Button>
-          ) : null
+          <Space>
+            <CampusPicker campuses={campuses} value={campus} onChange={setCampus} testId="merchant-campus" />
+            {manage ? (
+              <Button type="primary" onClick={() => setCreating(true)}>
+                {t.create}
+              </Button>
+            ) : null}
+          </Space>
         }
       >
+        <CampusScopeNote me={me} campuses={campuses} />
         {error ? <Alert type="error" message={error} style={{ marginBottom: 12 }} /> : null}
         <Table
           rowKey="id"
           size="small"
-          dataSource={items}
+          dataSource={shown}
           pagination={{ pageSize: 20 }}
           data-testid="merchants"
           columns={[
             { title: t.id, dataIndex: 'id' },
             { title: t.name, dataIndex: 'name' },
             { title: t.categoryLabel, dataIndex: 'category', render: (c: string) => t.category[c] ?? c },
+            {
+              title: campusText.campus,
+              dataIndex: 'campusId',
+              render: (c: string | null) => campusName(campuses, c),
+            },
             { title: t.feeRate, dataIndex: 'feeRateBp', render: percent },
             {
               title: t.status,
@@ -130,11 +156,20 @@ export function MerchantsPage({ me }: { me: Me }) {
         />
       </Card>
       {settlements ? (
-        <StatementCard merchants={items} selected={selected} onSelect={setSelected} manage={manage} />
+        <StatementCard
+          merchants={shown}
+          selected={selected}
+          onSelect={setSelected}
+          manage={manage}
+          campus={campus ? campusName(campuses, campus) : null}
+          campusId={campus}
+        />
       ) : null}
-      {settlements ? <MismatchCard /> : null}
+      {/* The payment platforms' bills are the whole centre's. */}
+      {settlements && !me.campusId ? <MismatchCard /> : null}
       {creating ? (
         <CreateDialog
+          campuses={campuses}
           onClose={(created) => {
             setCreating(false);
             if (created) {
@@ -153,11 +188,16 @@ function StatementCard({
   selected,
   onSelect,
   manage,
+  campus,
+  campusId,
 }: {
   merchants: Merchant[];
   selected: string | null;
   onSelect: (id: string) => void;
   manage: boolean;
+  /** The campus picked on the page (its name), whose merchants alone a settlement run takes. */
+  campus: string | null;
+  campusId: string;
 }) {
   const [day, setDay] = useState<Dayjs>(() => shanghaiTodayValue());
   const [statement, setStatement] = useState<Statement | null>(null);
@@ -176,12 +216,13 @@ function StatementCard({
   const settle = () =>
     Modal.confirm({
       title: t.settleConfirm(dayText(day)),
-      content: t.settleHint,
+      content: campus ? `${t.settleHint}${campusText.settleCampus(campus)}。` : t.settleHint,
       okText: t.settle,
       onOk: async () => {
         setError(null);
         try {
-          const r = await api<{ items: Statement[] }>('POST', `/settlements/${dayText(day)}`, {});
+          const query = campusId ? `?campusId=${encodeURIComponent(campusId)}` : '';
+          const r = await api<{ items: Statement[] }>('POST', `/settlements/${dayText(day)}${query}`, {});
           setNotice(t.settledDone(dayText(day), r.items.length));
           setVersion((v) => v + 1);
         } catch (e) {
@@ -328,8 +369,9 @@ function MismatchCard() {
   );
 }
 
-function CreateDialog({ onClose }: { onClose: (created?: Merchant) => void }) {
+function CreateDialog({ campuses, onClose }: { campuses: Campuses; onClose: (created?: Merchant) => void }) {
   const [id, setId] = useState('');
+  const [campusId, setCampusId] = useState('');
   const [name, setName] = useState('');
   const [category, setCategory] = useState('canteen');
   const [feePercent, setFeePercent] = useState<number>(0);
@@ -343,6 +385,8 @@ function CreateDialog({ onClose }: { onClose: (created?: Merchant) => void }) {
           name,
           category,
           feeRateBp: Math.round(feePercent * 100),
+          // A campus admin's merchant is on their campus (the API refuses any other).
+          campusId: campuses.mine ?? (campusId || null),
         }),
       );
     } catch (e) {
@@ -357,6 +401,15 @@ function CreateDialog({ onClose }: { onClose: (created?: Merchant) => void }) {
         </Form.Item>
         <Form.Item label={t.name}>
           <Input value={name} onChange={(e) => setName(e.target.value)} />
+        </Form.Item>
+        <Form.Item label={campusText.campus}>
+          <CampusPicker
+            campuses={campuses}
+            value={campusId}
+            onChange={setCampusId}
+            forNew
+            testId="new-merchant-campus"
+          />
         </Form.Item>
         <Form.Item label={t.categoryLabel}>
           <Select

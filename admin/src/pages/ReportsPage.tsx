@@ -3,17 +3,19 @@ import type { ReportRows } from '@campus-card/core/contract';
 import { Alert, Button, Card, Col, DatePicker, Row, Space, Table } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useEffect, useMemo, useState } from 'react';
-import { api } from '../api.ts';
+import { api, type Me } from '../api.ts';
 import { dayText, shanghaiTodayValue } from '../calendar.ts';
 import { Chart } from '../components/Chart.tsx';
+import { CampusPicker, CampusScopeNote, useCampuses } from '../components/campus.tsx';
 import { download } from '../download.ts';
-import { describeError } from '../strings.ts';
+import { campusText, describeError } from '../strings.ts';
 
 /** The charted reports by the names the backoffice's API uses (bff/src/admin/funds.ts), with their rows. */
 interface Reports {
   'turnover-daily': ReportRows['turnover/daily'][];
   'turnover-merchants': ReportRows['turnover/merchants'][];
   'turnover-categories': ReportRows['turnover/categories'][];
+  'turnover-campuses': ReportRows['turnover/campuses'][];
   'top-up-channels': ReportRows['top-up-channels'][];
   'peak-hours': ReportRows['peak-hours'][];
   'device-usage': ReportRows['device-usage'][];
@@ -24,6 +26,7 @@ const names: Name[] = [
   'turnover-daily',
   'turnover-merchants',
   'turnover-categories',
+  'turnover-campuses',
   'top-up-channels',
   'peak-hours',
   'device-usage',
@@ -45,24 +48,37 @@ const categoryText: Record<string, string> = {
   transport: '交通',
   other: '其他',
 };
+/** The reports one campus's merchants can be narrowed to (the core's campusReports); the rest are the centre's. */
+const campusNames: readonly Name[] = [
+  'turnover-daily',
+  'turnover-merchants',
+  'turnover-categories',
+  'peak-hours',
+];
 const weekdays = ['周一', '周二', '周三', '周四', '周五', '周六', '周日'];
 const yuanOf = (fen: number) => Number((fen / 100).toFixed(2));
 
 /** The reports finance reads, as charts over a range of days, each exportable as CSV or Excel. */
-export function ReportsPage() {
+export function ReportsPage({ me }: { me: Me }) {
   const [range, setRange] = useState<[Dayjs, Dayjs]>(() => [shanghaiTodayValue(-29), shanghaiTodayValue()]);
   const [data, setData] = useState<Partial<Reports>>({});
   const [error, setError] = useState<string | null>(null);
-  const query = `from=${dayText(range[0])}&to=${dayText(range[1])}`;
+  const campuses = useCampuses();
+  const [campusPicked, setCampusPicked] = useState('');
+  // A campus admin's reports are their campus's (the API narrows them and refuses the centre's).
+  const campus = me.campusId ?? campusPicked;
+  const shows = (name: Name) => !campus || campusNames.includes(name);
+  const query = `from=${dayText(range[0])}&to=${dayText(range[1])}${campus ? `&campusId=${encodeURIComponent(campus)}` : ''}`;
 
   useEffect(() => {
     setError(null);
-    for (const name of names)
+    setData({});
+    for (const name of names.filter((n) => !campus || campusNames.includes(n)))
       api<{ items: unknown[] }>('GET', `/reports/${name}?${query}`).then(
         (r) => setData((d) => ({ ...d, [name]: r.items })),
         (e) => setError(describeError(e)),
       );
-  }, [query]);
+  }, [query, campus]);
 
   const exportButtons = (name: Name | 'attendance-sessions') => (
     <Space>
@@ -94,7 +110,14 @@ export function ReportsPage() {
       .sort((a, b) => b.acceptedCount + b.refusedCount - (a.acceptedCount + a.refusedCount))
       .slice(0, 15);
     const courses = data['attendance-courses'] ?? [];
+    const byCampus = data['turnover-campuses'] ?? [];
     return {
+      campuses: {
+        tooltip: { trigger: 'axis' },
+        xAxis: { type: 'category', data: byCampus.map((c) => c.campusName) },
+        yAxis: { type: 'value', name: '元' },
+        series: [{ type: 'bar', name: '净营业额', data: byCampus.map((c) => yuanOf(c.netAmount)) }],
+      },
       daily: {
         tooltip: { trigger: 'axis' },
         legend: {},
@@ -189,7 +212,15 @@ export function ReportsPage() {
           allowClear={false}
           onChange={(v) => v?.[0] && v[1] && setRange([v[0], v[1]])}
         />
+        <span>{campusText.campus}</span>
+        <CampusPicker
+          campuses={campuses}
+          value={campusPicked}
+          onChange={setCampusPicked}
+          testId="report-campus"
+        />
       </Space>
+      <CampusScopeNote me={me} campuses={campuses} />
       {error ? <Alert type="error" message={error} /> : null}
       <Row gutter={[16, 16]}>
         <Col span={24}>
@@ -207,47 +238,60 @@ export function ReportsPage() {
             <Chart option={options.categories} />
           </Card>
         </Col>
-        <Col span={12}>
-          <Card size="small" title="充值渠道构成" extra={exportButtons('top-up-channels')}>
-            <Chart option={options.channels} />
-          </Card>
-        </Col>
+        {shows('turnover-campuses') ? (
+          <Col span={12}>
+            <Card size="small" title="校区营业额" extra={exportButtons('turnover-campuses')}>
+              <Chart option={options.campuses} testId="chart-turnover-campuses" />
+            </Card>
+          </Col>
+        ) : null}
+        {shows('top-up-channels') ? (
+          <Col span={12}>
+            <Card size="small" title="充值渠道构成" extra={exportButtons('top-up-channels')}>
+              <Chart option={options.channels} />
+            </Card>
+          </Col>
+        ) : null}
         <Col span={12}>
           <Card size="small" title="消费高峰时段（笔数）" extra={exportButtons('peak-hours')}>
             <Chart option={options.peaks} />
           </Card>
         </Col>
-        <Col span={24}>
-          <Card size="small" title="设备使用（前 15）" extra={exportButtons('device-usage')}>
-            <Chart option={options.devices} height={260} />
-          </Card>
-        </Col>
-        <Col span={24}>
-          <Card
-            size="small"
-            title="课程考勤率"
-            extra={
-              <Space>
-                按场次{exportButtons('attendance-sessions')} 按课程{exportButtons('attendance-courses')}
-              </Space>
-            }
-          >
-            <Table
-              rowKey={(c) => `${c.term}-${c.courseCode}`}
+        {shows('device-usage') ? (
+          <Col span={24}>
+            <Card size="small" title="设备使用（前 15）" extra={exportButtons('device-usage')}>
+              <Chart option={options.devices} height={260} />
+            </Card>
+          </Col>
+        ) : null}
+        {shows('attendance-courses') ? (
+          <Col span={24}>
+            <Card
               size="small"
-              dataSource={options.courses}
-              pagination={{ pageSize: 10 }}
-              columns={[
-                { title: '学期', dataIndex: 'term' },
-                { title: '课程', render: (_: unknown, c) => `${c.courseCode} ${c.title}` },
-                { title: '场次', dataIndex: 'sessionCount' },
-                { title: '应到', dataIndex: 'rosterCount' },
-                { title: '实到', dataIndex: 'presentCount' },
-                { title: '出勤率', dataIndex: 'ratePercent', render: (r: number) => `${r}%` },
-              ]}
-            />
-          </Card>
-        </Col>
+              title="课程考勤率"
+              extra={
+                <Space>
+                  按场次{exportButtons('attendance-sessions')} 按课程{exportButtons('attendance-courses')}
+                </Space>
+              }
+            >
+              <Table
+                rowKey={(c) => `${c.term}-${c.courseCode}`}
+                size="small"
+                dataSource={options.courses}
+                pagination={{ pageSize: 10 }}
+                columns={[
+                  { title: '学期', dataIndex: 'term' },
+                  { title: '课程', render: (_: unknown, c) => `${c.courseCode} ${c.title}` },
+                  { title: '场次', dataIndex: 'sessionCount' },
+                  { title: '应到', dataIndex: 'rosterCount' },
+                  { title: '实到', dataIndex: 'presentCount' },
+                  { title: '出勤率', dataIndex: 'ratePercent', render: (r: number) => `${r}%` },
+                ]}
+              />
+            </Card>
+          </Col>
+        ) : null}
       </Row>
     </Space>
   );
