@@ -63,7 +63,14 @@ describe('admin merchants, settlement and top-up reconciliation', () => {
     });
     assert.deepEqual(
       list.body.items.find((m) => m.id === 'M-ADM-1'),
-      { id: 'M-ADM-1', name: '第二食堂', category: 'canteen', feeRateBp: 60, status: 'active' },
+      {
+        id: 'M-ADM-1',
+        name: '第二食堂',
+        category: 'canteen',
+        feeRateBp: 60,
+        status: 'active',
+        campusId: null,
+      },
     );
     for (const role of ['card_operator', 'auditor'] as const) {
       const refused = await world.request('POST', `${api}/merchants/M-ADM-1/status`, {

@@ -19,7 +19,14 @@ for (const dialect of dialects) {
       assert.match(registered.keyHex, /^[0-9a-f]{64}$/);
       const shown = await t.client.getDevice('7001');
       assert.equal('keyHex' in shown, false);
-      assert.deepEqual(shown, { id: '7001', kind: 'pos', merchantId: null, status: 'active', keyVersion: 1 });
+      assert.deepEqual(shown, {
+        id: '7001',
+        kind: 'pos',
+        merchantId: null,
+        status: 'active',
+        keyVersion: 1,
+        campusId: null,
+      });
       const rows = await t.core.db.select<{ key_enc: string }>('SELECT key_enc FROM devices WHERE id = ?', [
         '7001',
       ]);

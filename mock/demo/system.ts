@@ -30,6 +30,7 @@ import { type PayStandIn, startPayStandIn } from '../wechat/pay/server.ts';
 import { makeCertifiedKey } from '../wechat/x509.ts';
 import { type DemoBankAccount, demoBankSecret, seedDemoBank, startDemoBank } from './bank-demo.ts';
 import { seedCampusPayments, startCampusPaymentStandIns } from './campus-payments.ts';
+import { seedCampuses } from './campuses.ts';
 import { startWeb, type Web } from './web.ts';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -318,6 +319,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     ...(options.terminals ? {} : { intervalMs: 2_147_483_647 }),
     ...(options.print ? { print: options.print } : {}),
   });
+  // Campuses (docs/campuses.md): 主校区 linked to the place tree the device demo made, and 东校区.
+  await seedCampuses(bff.bff.core);
   // Visitors (docs/visitors-meetings-bus.md): hosts may offer the demo gate (device 1002) to visitors.
   const visitorPolicy = await bff.bff.core.visitorPolicy();
   if (visitorPolicy.offeredPlaces.length === 0)

@@ -1,5 +1,5 @@
 import { adminRoles } from '@campus-card/core/client';
-import { adminUsername, rowId, totpCode } from '@campus-card/core/contract';
+import { adminUsername, campusId, rowId, totpCode } from '@campus-card/core/contract';
 import { z } from 'zod';
 import { parseBody, parseValue } from '../http/middleware.ts';
 import type { AdminRoute } from './routes.ts';
@@ -15,6 +15,8 @@ const newAdmin = z.strictObject({
   displayName: z.string().min(1).max(64),
   role: z.enum(adminRoles),
   department: z.string().min(1).max(64).nullable().default(null),
+  /** One campus the account sees alone (docs/campuses.md); null: the whole centre. */
+  campusId: campusId.nullable().default(null),
   password,
   totp: z.boolean().default(false),
 });
@@ -23,6 +25,7 @@ const change = z.union([
   z.strictObject({ role: z.enum(adminRoles), department: z.string().trim().min(1).max(64).nullable() }),
   z.strictObject({ password }),
   z.strictObject({ totpReset: z.literal(true) }),
+  z.strictObject({ campusId: campusId.nullable() }),
 ]);
 const ownPassword = z.strictObject({ currentPassword: z.string().min(1).max(128), newPassword: password });
 const enrolment = z.strictObject({ start: z.literal(true) });

@@ -10,6 +10,8 @@ export interface AdminSession {
   displayName: string;
   role: AdminAccount['role'];
   department: string | null;
+  /** The one campus the admin sees and changes (docs/campuses.md); null or absent: the whole centre. */
+  campusId?: string | null;
   startedAtMs: number;
 }
 
@@ -47,6 +49,7 @@ export class AdminSessions {
       displayName: account.displayName,
       role: account.role,
       department: account.department,
+      campusId: account.campusId ?? null,
       startedAtMs: Date.now(),
     };
     await this.kv.set(`admin:s:${hashOf(token)}`, JSON.stringify(session), this.options.idleMs);

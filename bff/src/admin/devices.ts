@@ -1,4 +1,4 @@
-import { deviceKinds, deviceNo, requestId, rowId } from '@campus-card/core/contract';
+import { campusId, deviceKinds, deviceNo, requestId, rowId } from '@campus-card/core/contract';
 import { z } from 'zod';
 import { parseBody, parseValue } from '../http/middleware.ts';
 import type { AdminRoute } from './routes.ts';
@@ -16,6 +16,8 @@ const registerBody = z.strictObject({
   id: deviceId,
   kind: z.enum(deviceKinds),
   merchantId: rowId.nullable().default(null),
+  /** Its campus where it serves no door (docs/campuses.md); null: centre-wide. A campus admin names their own. */
+  campusId: campusId.nullable().default(null),
 });
 const statusBody = z.strictObject({ status: z.enum(['active', 'disabled']) });
 
@@ -62,7 +64,9 @@ export const deviceRoutes: readonly AdminRoute[] = [
     path: '/devices',
     right: 'device.manage',
     handle: async (ctx, admin, s) => {
-      const device = await s.devices.register(admin, parseBody(ctx, registerBody));
+      const input = parseBody(ctx, registerBody);
+      await s.campuses.known(input.campusId);
+      const device = await s.devices.register(admin, input);
       ctx.status = 201;
       return device;
     },

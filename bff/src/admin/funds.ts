@@ -1,5 +1,5 @@
 import type { ReportName } from '@campus-card/core/contract';
-import { day, rowId, subsidyBatchStatuses } from '@campus-card/core/contract';
+import { campusId, day, rowId, subsidyBatchStatuses } from '@campus-card/core/contract';
 import type { LargerBody } from '@campus-card/core/http';
 import { z } from 'zod';
 import { parseBody, parseValue } from '../http/middleware.ts';
@@ -52,6 +52,7 @@ const reports = {
   'turnover-daily': 'turnover/daily',
   'turnover-merchants': 'turnover/merchants',
   'turnover-categories': 'turnover/categories',
+  'turnover-campuses': 'turnover/campuses',
   'top-up-channels': 'top-up-channels',
   'peak-hours': 'peak-hours',
   'device-usage': 'device-usage',
@@ -59,7 +60,13 @@ const reports = {
   'attendance-courses': 'attendance/courses',
 } as const satisfies Record<string, ReportName>;
 const reportPath = z.object({ name: z.enum(Object.keys(reports) as [keyof typeof reports]) });
-const reportQuery = z.object({ from: day, to: day, format: z.enum(['json', 'csv', 'xlsx']).default('json') });
+const reportQuery = z.object({
+  from: day,
+  to: day,
+  format: z.enum(['json', 'csv', 'xlsx']).default('json'),
+  /** One campus's merchants (docs/campuses.md); a campus admin's own is put here by campus-scope.ts. */
+  campusId: campusId.optional(),
+});
 
 export const fundsRoutes: readonly AdminRoute[] = [
   {

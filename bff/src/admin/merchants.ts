@@ -1,4 +1,5 @@
 import {
+  campusId,
   day,
   merchantCategorySchema,
   merchantId,
@@ -20,7 +21,10 @@ const createBody = z.strictObject({
   name: z.string().trim().min(1).max(64),
   category: merchantCategorySchema,
   feeRateBp: z.number().int().min(0).max(10_000).default(0),
+  /** Its campus (docs/campuses.md); null: centre-wide. A campus admin must name their own. */
+  campusId: campusId.nullable().default(null),
 });
+const settleQuery = z.object({ campusId: campusId.optional() });
 const statusBody = merchantStatusChangeSchema;
 const mismatchQuery = z.object({ billDate: day, format, channel: z.enum(['wechat', 'alipay']).optional() });
 
@@ -36,7 +40,9 @@ export const merchantRoutes: readonly AdminRoute[] = [
     path: '/merchants',
     right: 'merchant.manage',
     handle: async (ctx, admin, s) => {
-      const merchant = await s.merchants.create(admin, parseBody(ctx, createBody));
+      const input = parseBody(ctx, createBody);
+      await s.campuses.known(input.campusId);
+      const merchant = await s.merchants.create(admin, input);
       ctx.status = 201;
       return merchant;
     },
@@ -63,7 +69,12 @@ export const merchantRoutes: readonly AdminRoute[] = [
     method: 'POST',
     path: '/settlements/:day',
     right: 'merchant.manage',
-    handle: (ctx, admin, s) => s.merchants.settleDay(admin, parseValue(ctx.params, dayPath).day),
+    handle: (ctx, admin, s) =>
+      s.merchants.settleDay(
+        admin,
+        parseValue(ctx.params, dayPath).day,
+        parseValue({ ...ctx.query }, settleQuery).campusId,
+      ),
   },
   {
     method: 'GET',

@@ -31,6 +31,8 @@ export const rights = [
   'settlement.read',
   'content.manage',
   'admin.manage',
+  // Campuses (docs/campuses.md): making one and linking it to its place tree.
+  'campus.manage',
   // Visitors (docs/visitors-meetings-bus.md): on campus now; approving a department's visits; the campus policy.
   'visitor.read',
   'visitor.approve',

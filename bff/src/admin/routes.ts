@@ -24,6 +24,8 @@ import { attendanceRoutes } from './attendance.ts';
 import { bankAdminRoutes } from './bank.ts';
 import { busRoutes } from './bus.ts';
 import { campusPaymentRoutes } from './campus-payments.ts';
+import { withinCampus } from './campus-scope.ts';
+import { campusRoutes } from './campuses.ts';
 import { cardDeskRoutes } from './card-desk.ts';
 import { contentRoutes } from './content.ts';
 import { deviceRoutes } from './devices.ts';
@@ -257,6 +259,7 @@ export const adminRoutes: readonly AdminRoute[] = [
   ...bankAdminRoutes,
   ...busRoutes,
   ...disputeAdminRoutes,
+  ...campusRoutes,
 ];
 
 /**
@@ -317,7 +320,8 @@ export function adminRouter(s: AdminServices, readBody: Middleware): Router {
       const admin = ctx.state.admin as AdminSession;
       if (route.right !== null && !can(admin.role, route.right))
         throw new BffError('FORBIDDEN', `your role may not do this (${route.right})`);
-      const answer = await route.handle(ctx, admin, s);
+      // A campus administrator stays within their campus (campus-scope.ts).
+      const answer = await withinCampus(route, ctx, admin, s, () => route.handle(ctx, admin, s));
       // An export answers a file (http/download.ts), not JSON.
       if (answer instanceof Download) {
         ctx.body = sendDownload(ctx, answer);

@@ -35,6 +35,7 @@ function toAdmin(r: Row): StoredAdmin {
     displayName: String(r.displayName),
     role: String(r.role) as AdminRole,
     department: str(r.department),
+    campusId: str(r.campusId),
     totpEnabled: r.totpSecretEnc !== null,
     status: String(r.status) as StoredAdmin['status'],
     lockedUntilMs: num(r.lockedUntilMs),
@@ -82,6 +83,7 @@ export class AdminRepository {
       displayName: a.displayName,
       role: a.role,
       department: a.department,
+      campusId: a.campusId,
       passwordHash: a.passwordHash,
       totpSecretEnc: a.totpSecretEnc,
       failedLogins: 0,
@@ -173,18 +175,26 @@ export class AdminRepository {
       | { role: AdminRole; department: string | null }
       | { passwordHash: string }
       | { totpPendingEnc: string }
-      | { totpReset: true },
+      | { totpReset: true }
+      | { campusId: string | null },
   ): Promise<boolean> {
     const values: Record<string, unknown> =
       'status' in change
         ? { status: change.status }
-        : 'role' in change
-          ? { role: change.role, department: change.department }
-          : 'passwordHash' in change
-            ? { passwordHash: change.passwordHash, failedLogins: 0, lockedUntilMs: null }
-            : 'totpPendingEnc' in change
-              ? { totpPendingEnc: change.totpPendingEnc }
-              : { totpSecretEnc: null, totpPendingEnc: null, totpLastStep: null };
+        : 'campusId' in change
+          ? { campusId: change.campusId }
+          : 'role' in change
+            ? // A super admin is never campus-scoped (sql/110): the move to it drops the scope.
+              {
+                role: change.role,
+                department: change.department,
+                ...(change.role === 'super_admin' ? { campusId: null } : {}),
+              }
+            : 'passwordHash' in change
+              ? { passwordHash: change.passwordHash, failedLogins: 0, lockedUntilMs: null }
+              : 'totpPendingEnc' in change
+                ? { totpPendingEnc: change.totpPendingEnc }
+                : { totpSecretEnc: null, totpPendingEnc: null, totpLastStep: null };
     return updateMatched(this.models.AdminAccount, { ...values, updatedAtMs: Date.now() }, { id });
   }
 

@@ -93,6 +93,8 @@ export class AdminService {
     checkPasswordRule(input.password);
     const scoped = departmentScopedRoles.includes(input.role);
     if (scoped && !input.department) throw new CoreError('VALIDATION_FAILED', 'this role needs a department');
+    if (input.role === 'super_admin' && input.campusId)
+      throw new CoreError('VALIDATION_FAILED', 'a super admin is not scoped to a campus');
     const secret = input.totpSecret ?? (input.totp ? newTotpSecret() : undefined);
     const id = newId();
     try {
@@ -102,6 +104,7 @@ export class AdminService {
         displayName: input.displayName,
         role: input.role,
         department: scoped ? input.department : null,
+        campusId: input.campusId ?? null,
         passwordHash: await hashPassword(input.password),
         totpSecretEnc: secret ? this.pii.encrypt(secret) : null,
         createdAtMs: Date.now(),
@@ -171,6 +174,8 @@ export class AdminService {
     if ('role' in change && departmentScopedRoles.includes(change.role) && !change.department)
       throw new CoreError('VALIDATION_FAILED', 'this role needs a department');
     if ('password' in change) checkPasswordRule(change.password);
+    if ('campusId' in change && change.campusId !== null && (await this.get(id)).role === 'super_admin')
+      throw new CoreError('VALIDATION_FAILED', 'a super admin is not scoped to a campus');
     const stored =
       'password' in change
         ? { passwordHash: await hashPassword(change.password) }

@@ -95,6 +95,7 @@ import { AuditClient } from './audit.ts';
 import { BankClient } from './bank.ts';
 import { BindingsClient } from './bindings.ts';
 import { BusClient } from './bus.ts';
+import { CampusesClient } from './campuses.ts';
 import { CardsClient } from './cards.ts';
 import { ContentClient } from './content.ts';
 import { DevicesClient } from './devices.ts';
@@ -286,6 +287,7 @@ const domainClients = {
   meetings: MeetingsClient,
   bus: BusClient,
   disputes: DisputesClient,
+  campuses: CampusesClient,
 } satisfies Record<string, new (transport: Transport) => DomainClient>;
 
 type DomainClients = { readonly [K in keyof typeof domainClients]: InstanceType<(typeof domainClients)[K]> };

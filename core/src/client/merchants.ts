@@ -19,7 +19,14 @@ export class MerchantsClient extends DomainClient {
   statement(merchantId: string, day: string): Promise<MerchantStatement> {
     return this.transport.call('GET', `/v1/merchants/${encodeURIComponent(merchantId)}/statements/${day}`);
   }
-  settleDay(day: string): Promise<MerchantStatement[]> {
-    return this.transport.call('POST', `/v1/settlements/${day}`);
+  /** Every merchant's, or one campus's merchants' (docs/campuses.md). */
+  settleDay(day: string, campusId?: string): Promise<MerchantStatement[]> {
+    const query = campusId === undefined ? '' : `?campusId=${encodeURIComponent(campusId)}`;
+    return this.transport.call('POST', `/v1/settlements/${day}${query}`);
+  }
+  /** The day's statements (recorded or computed) of every merchant, or of one campus's merchants. */
+  dayStatements(day: string, campusId?: string): Promise<MerchantStatement[]> {
+    const query = campusId === undefined ? '' : `?campusId=${encodeURIComponent(campusId)}`;
+    return this.transport.call('GET', `/v1/settlements/${day}${query}`);
   }
 }

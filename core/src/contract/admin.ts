@@ -3,6 +3,7 @@
  * admin accounts and their sign-in checks, maker–checker approvals, and the lookups card affairs need.
  */
 import { z } from 'zod';
+import { campusId } from './campuses.ts';
 import { adminUsername, cardNo, rowId } from './fields.ts';
 
 export const adminRoles = [
@@ -48,6 +49,8 @@ export const newAdminBody = z.strictObject({
   displayName: z.string().min(1).max(64),
   role: z.enum(adminRoles),
   department: z.string().min(1).max(64).nullable().default(null),
+  /** One campus the account sees and changes alone (docs/campuses.md); null: the whole centre. */
+  campusId: campusId.nullable().default(null),
   password: z.string().min(10).max(128),
   /** Turns on the TOTP second factor; the secret is answered once. */
   totp: z.boolean().default(false),
@@ -68,6 +71,8 @@ export const adminChangeBody = z.union([
   z.strictObject({ role: z.enum(adminRoles), department: z.string().min(1).max(64).nullable() }),
   z.strictObject({ password: z.string().min(10).max(128) }),
   z.strictObject({ totpReset: z.literal(true) }),
+  /** Scope the account to one campus, or to the whole centre (null); never a super admin. */
+  z.strictObject({ campusId: campusId.nullable() }),
 ]);
 export type AdminChange = z.infer<typeof adminChangeBody>;
 /** POST /v1/admin/login: the password step. */
@@ -117,6 +122,8 @@ export const adminAccount = z.object({
   displayName: z.string(),
   role: z.enum(adminRoles),
   department: z.string().nullable(),
+  /** The campus the account is scoped to (docs/campuses.md); null: the whole centre. */
+  campusId: z.string().nullable(),
   totpEnabled: z.boolean(),
   status: z.enum(['active', 'disabled']),
   lockedUntilMs: z.number().int().nullable(),

@@ -4,6 +4,7 @@
  * configuration's settings and prices are in core/src/devices/device-configs.ts.
  */
 import { z } from 'zod';
+import { campusId } from './campuses.ts';
 import { deviceNo, entityId, requestId } from './fields.ts';
 
 export const deviceKinds = ['pos', 'gate', 'attendance', 'shower', 'laundry', 'kiosk'] as const;
@@ -15,6 +16,8 @@ export const newDeviceSchema = z.strictObject({
   id: deviceNo,
   kind: z.enum(deviceKinds),
   merchantId: entityId.nullable().optional(),
+  /** Its campus (校区, docs/campuses.md) where it is bound to no door; absent or null: centre-wide. */
+  campusId: campusId.nullable().optional(),
 });
 export type NewDevice = z.infer<typeof newDeviceSchema>;
 
@@ -24,6 +27,11 @@ export interface Device {
   merchantId: string | null;
   status: DeviceStatus;
   keyVersion: number;
+  /**
+   * Its own campus (null: centre-wide); a door's device takes its door's campus instead (GET
+   * /v1/campuses/devices). The core always answers it; optional for stand-ins that build a Device.
+   */
+  campusId?: string | null;
 }
 
 /** Rows one gateway presence report may carry (the gateway sends at most this many per request). */

@@ -20,6 +20,7 @@ const coreErrorStatus = {
   NOT_FOUND: 404,
   CARD_NOT_FOUND: 404,
   MERCHANT_NOT_FOUND: 404,
+  CAMPUS_NOT_FOUND: 404,
   ACCOUNT_NOT_FOUND: 404,
   PAYMENT_NOT_FOUND: 404,
   HOLD_NOT_FOUND: 404,
@@ -130,6 +131,8 @@ const coreErrorStatus = {
   OVERLOADED: 503,
   // No bank front end configured (BANK_URL), or it did not answer a binding step.
   BANK_UNAVAILABLE: 503,
+  // A device bound to a door takes that door's campus (docs/campuses.md): another one is refused.
+  CAMPUS_FIXED_BY_PLACE: 409,
   INTERNAL_ERROR: 500,
 } as const;
 
@@ -140,6 +143,8 @@ const bffErrorStatus = {
   TOKEN_EXPIRED: 401,
   SESSION_REVOKED: 401,
   FORBIDDEN: 403,
+  // A campus administrator reaching past their campus (docs/campuses.md).
+  CAMPUS_FORBIDDEN: 403,
   // Binding by the last ID characters where the campus has switched it off (BIND_ID_TAIL_ENABLED).
   ID_TAIL_DISABLED: 403,
   NOT_BOUND: 403,

@@ -9,6 +9,7 @@ export * from './audit.ts';
 export * from './bank.ts';
 export * from './bindings.ts';
 export * from './bus.ts';
+export * from './campuses.ts';
 export * from './cards.ts';
 export * from './content.ts';
 export * from './device-config.ts';

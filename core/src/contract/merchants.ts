@@ -3,6 +3,7 @@
  * (through the BFF) sends the core about a merchant, and what the core answers.
  */
 import { z } from 'zod';
+import { campusId } from './campuses.ts';
 import { entityId } from './fields.ts';
 
 export const merchantCategories = [
@@ -28,6 +29,8 @@ export const newMerchantSchema = z.strictObject({
   parentId: entityId.nullable().optional(),
   /** The card centre's fee on the merchant's sales, in basis points (0–100 %). */
   feeRateBp: z.number().int().min(0).max(10_000).optional(),
+  /** The campus (校区) it belongs to (docs/campuses.md); absent or null: centre-wide. */
+  campusId: campusId.nullable().optional(),
 });
 export type NewMerchant = z.infer<typeof newMerchantSchema>;
 
@@ -44,6 +47,8 @@ export const merchantSchema = z.object({
   feeRateBp: z.number().int(),
   status: merchantStatusSchema,
   balance: z.number().int(),
+  /** null: centre-wide. */
+  campusId: z.string().nullable(),
 });
 export type Merchant = z.infer<typeof merchantSchema>;
 
@@ -54,6 +59,8 @@ export const merchantListItemSchema = z.object({
   category: merchantCategorySchema,
   feeRateBp: z.number().int(),
   status: merchantStatusSchema,
+  /** null: centre-wide. */
+  campusId: z.string().nullable(),
 });
 export type MerchantListItem = z.infer<typeof merchantListItemSchema>;
 

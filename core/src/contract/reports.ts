@@ -4,12 +4,14 @@
  */
 import { z } from 'zod';
 import { parseDay } from '../time.ts';
+import { campusId } from './campuses.ts';
 
 /** Names of the reports: /v1/reports/<name>?from=YYYY-MM-DD&to=YYYY-MM-DD[&format=csv|xlsx]. */
 export const reportNames = [
   'turnover/daily',
   'turnover/merchants',
   'turnover/categories',
+  'turnover/campuses',
   'top-up-channels',
   'peak-hours',
   'device-usage',
@@ -37,9 +39,19 @@ export const reportQuery = z.object({
   from: reportDay,
   to: reportDay,
   format: z.enum(['json', 'csv', 'xlsx']).default('json'),
+  /** One campus's merchants only (docs/campuses.md); only the reports in campusReports take it. */
+  campusId: campusId.optional(),
 });
-/** What a caller sends: the days as text. */
-export type ReportRange = { from: string; to: string };
+/** What a caller sends: the days as text, and a campus for the reports that take one. */
+export type ReportRange = { from: string; to: string; campusId?: string };
+
+/** The reports that can be narrowed to one campus's merchants (sales counted at its merchants). */
+export const campusReports: readonly ReportName[] = [
+  'turnover/daily',
+  'turnover/merchants',
+  'turnover/categories',
+  'peak-hours',
+];
 
 /** A report as JSON: the days it covers and its rows (each report's own shape). */
 export const reportAnswer = z.object({ from: z.string(), to: z.string(), items: z.array(z.unknown()) });
@@ -128,6 +140,8 @@ export interface ReportRows {
   'turnover/daily': SalesTotals & { day: string };
   'turnover/merchants': SalesTotals & { merchantId: string; name: string; category: string };
   'turnover/categories': SalesTotals & { category: string };
+  /** Sales grouped by the merchant's campus; campusId null: centre-wide merchants. */
+  'turnover/campuses': SalesTotals & { campusId: string | null; campusName: string };
   'top-up-channels': TopUpChannelRow;
   'peak-hours': PeakHourCell;
   'device-usage': DeviceUsageRow;

@@ -86,6 +86,7 @@ export function defineModels(sequelize: Sequelize): Models {
       feeRateBp: int(),
       status: text(16),
       createdAtMs: bigint(),
+      campusId: text(26, true),
     },
     options,
   );
@@ -169,6 +170,7 @@ export function defineModels(sequelize: Sequelize): Models {
       createdAtMs: bigint(),
       updatedAtMs: bigint(),
       totpPendingEnc: text(255, true),
+      campusId: text(26, true),
     },
     options,
   );

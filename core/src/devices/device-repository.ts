@@ -8,6 +8,7 @@ export interface DeviceRow {
   status: string;
   keyEnc: string | null;
   keyVersion: number;
+  campusId: string | null;
 }
 
 /**
@@ -21,18 +22,19 @@ export class DeviceRepository {
     id: string;
     kind: string;
     merchantId: string | null;
+    campusId: string | null;
     keyEnc: string;
     createdAtMs: number;
   }): Promise<void> {
     await this.db.execute(
-      "INSERT INTO devices (id, kind, merchant_id, status, key_enc, key_version, created_at_ms) VALUES (?, ?, ?, 'active', ?, 1, ?)",
-      [row.id, row.kind, row.merchantId, row.keyEnc, row.createdAtMs],
+      "INSERT INTO devices (id, kind, merchant_id, campus_id, status, key_enc, key_version, created_at_ms) VALUES (?, ?, ?, ?, 'active', ?, 1, ?)",
+      [row.id, row.kind, row.merchantId, row.campusId, row.keyEnc, row.createdAtMs],
     );
   }
 
   async find(id: string): Promise<DeviceRow | undefined> {
     const rows = await this.db.select<Record<string, unknown>>(
-      'SELECT id, kind, merchant_id, status, key_enc, key_version FROM devices WHERE id = ?',
+      'SELECT id, kind, merchant_id, status, key_enc, key_version, campus_id FROM devices WHERE id = ?',
       [id],
     );
     return rows[0] ? toRow(rows[0]) : undefined;
@@ -41,7 +43,7 @@ export class DeviceRepository {
   /** Every device in id order (numeric: shorter ids first), at most `limit`. */
   async list(limit: number): Promise<DeviceRow[]> {
     const rows = await this.db.select<Record<string, unknown>>(
-      'SELECT id, kind, merchant_id, status, key_enc, key_version FROM devices ORDER BY LENGTH(id), id LIMIT ?',
+      'SELECT id, kind, merchant_id, status, key_enc, key_version, campus_id FROM devices ORDER BY LENGTH(id), id LIMIT ?',
       [limit],
     );
     return rows.map(toRow);
@@ -64,6 +66,12 @@ export class DeviceRepository {
     );
   }
 
+  /** Answers whether the device exists; null makes it centre-wide (docs/campuses.md). */
+  async setCampus(id: string, campusId: string | null): Promise<boolean> {
+    await this.db.execute('UPDATE devices SET campus_id = ? WHERE id = ?', [campusId, id]);
+    return (await this.db.select('SELECT 1 AS one FROM devices WHERE id = ?', [id])).length === 1;
+  }
+
   async replaceKey(id: string, keyEnc: string): Promise<void> {
     await this.db.execute('UPDATE devices SET key_enc = ?, key_version = key_version + 1 WHERE id = ?', [
       keyEnc,
@@ -80,5 +88,6 @@ function toRow(row: Record<string, unknown>): DeviceRow {
     status: String(row.status),
     keyEnc: typeof row.key_enc === 'string' ? row.key_enc : null,
     keyVersion: Number(row.key_version),
+    campusId: row.campus_id === null || row.campus_id === undefined ? null : String(row.campus_id),
   };
 }

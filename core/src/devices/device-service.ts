@@ -40,6 +40,7 @@ export class DeviceService {
         id: input.id,
         kind: input.kind,
         merchantId: input.merchantId ?? null,
+        campusId: input.campusId ?? null,
         keyEnc: this.pii.encrypt(keyHex),
         createdAtMs: Date.now(),
       });
@@ -72,6 +73,12 @@ export class DeviceService {
     return this.get(id);
   }
 
+  /** Moves the device to a campus, or makes it centre-wide (null); the campus domain checks the campus. */
+  async setCampus(id: string, campusId: string | null): Promise<Device> {
+    if (!(await this.repository.setCampus(id, campusId))) throw new CoreError('NOT_FOUND', 'no such device');
+    return this.get(id);
+  }
+
   /** A new key replaces the old at once: the device must be given the new one before it next signs in. */
   async rekey(id: string): Promise<DeviceWithKey> {
     await this.row(id);
@@ -95,5 +102,6 @@ function toDevice(row: DeviceRow): Device {
     merchantId: row.merchantId,
     status: row.status as DeviceStatus,
     keyVersion: row.keyVersion,
+    campusId: row.campusId,
   };
 }

@@ -12,6 +12,7 @@ export interface MerchantRow {
   feeRateBp: number;
   status: string;
   balance: number;
+  campusId: string | null;
 }
 
 /**
@@ -33,6 +34,7 @@ export class MerchantRepository {
     category: string;
     parentId: string | null;
     feeRateBp: number;
+    campusId: string | null;
     createdAtMs: number;
   }): Promise<void> {
     // SQLite takes its write lock at BEGIN, as db.transaction does, so two writers never deadlock on the upgrade.
@@ -60,6 +62,7 @@ export class MerchantRepository {
           parentId: row.parentId,
           accountId: row.accountId,
           feeRateBp: row.feeRateBp,
+          campusId: row.campusId,
           status: 'active',
           createdAtMs: row.createdAtMs,
         },
@@ -87,6 +90,8 @@ export class MerchantRepository {
       feeRateBp: Number(merchant.feeRateBp),
       status: String(merchant.status),
       balance: account ? Number(account.creditsPosted) - Number(account.debitsPosted) : 0,
+      campusId:
+        merchant.campusId === null || merchant.campusId === undefined ? null : String(merchant.campusId),
     };
   }
 
@@ -97,19 +102,43 @@ export class MerchantRepository {
     return (await this.models.Merchant.count({ where: { id } })) === 1;
   }
 
-  async list(): Promise<{ id: string; name: string; category: string; feeRateBp: number; status: string }[]> {
+  async list(): Promise<
+    {
+      id: string;
+      name: string;
+      category: string;
+      feeRateBp: number;
+      status: string;
+      campusId: string | null;
+    }[]
+  > {
     const rows = (await this.models.Merchant.findAll({
-      attributes: ['id', 'name', 'category', 'feeRateBp', 'status'],
+      attributes: ['id', 'name', 'category', 'feeRateBp', 'status', 'campusId'],
       order: [['id', 'ASC']],
       raw: true,
-    })) as unknown as { id: string; name: string; category: string; feeRateBp: unknown; status: string }[];
-    return rows.map((r) => ({ ...r, feeRateBp: Number(r.feeRateBp) }));
+    })) as unknown as {
+      id: string;
+      name: string;
+      category: string;
+      feeRateBp: unknown;
+      status: string;
+      campusId: string | null;
+    }[];
+    return rows.map((r) => ({ ...r, feeRateBp: Number(r.feeRateBp), campusId: r.campusId ?? null }));
   }
 
-  /** Every merchant's id, in order (the daily settlement's list). */
-  async ids(): Promise<string[]> {
+  /** Answers whether the merchant exists; null makes it centre-wide (docs/campuses.md). */
+  async setCampus(id: string, campusId: string | null): Promise<boolean> {
+    const [changed] = await this.models.Merchant.update({ campusId }, { where: { id } });
+    if (changed === 1) return true;
+    return (await this.models.Merchant.count({ where: { id } })) === 1;
+  }
+
+  /** Every merchant's id, in order (the daily settlement's list); of one campus when given. */
+  async ids(campusId?: string): Promise<string[]> {
     const rows = (await this.models.Merchant.findAll({
       attributes: ['id'],
+      ...(campusId === undefined ? {} : { where: { campusId } }),
       order: [['id', 'ASC']],
       raw: true,
     })) as unknown as {

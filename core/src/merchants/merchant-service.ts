@@ -22,6 +22,7 @@ export class MerchantService {
         category: input.category,
         parentId: input.parentId ?? null,
         feeRateBp: input.feeRateBp ?? 0,
+        campusId: input.campusId ?? null,
         createdAtMs: now,
       });
     } catch (error) {
@@ -47,8 +48,14 @@ export class MerchantService {
     return (await this.repository.list()) as MerchantListItem[];
   }
 
-  /** Every merchant's id, in order. */
-  async ids(): Promise<string[]> {
-    return this.repository.ids();
+  /** Moves the merchant to a campus, or makes it centre-wide (null); the campus domain checks the campus. */
+  async setCampus(id: string, campusId: string | null): Promise<void> {
+    if (!(await this.repository.setCampus(id, campusId)))
+      throw new CoreError('MERCHANT_NOT_FOUND', 'no such merchant');
+  }
+
+  /** Every merchant's id, in order; of one campus when given (docs/campuses.md). */
+  async ids(campusId?: string): Promise<string[]> {
+    return this.repository.ids(campusId);
   }
 }

@@ -16,6 +16,13 @@ const salesWhere = `o.outcome = 'ok' AND o.merchant_id IS NOT NULL AND o.kind IN
   AND o.created_day >= ? AND o.created_day <= ?`;
 
 export type Row = Record<string, unknown>;
+
+/** Narrows sales to one campus's merchants (docs/campuses.md): the clause and its parameters. */
+function campusClause(campusId: string | undefined): [string, string[]] {
+  return campusId === undefined
+    ? ['', []]
+    : [' AND o.merchant_id IN (SELECT cm.id FROM merchants cm WHERE cm.campus_id = ?)', [campusId]];
+}
 const minuteMs = 60_000;
 const hourMs = 3_600_000;
 
@@ -23,26 +30,39 @@ const hourMs = 3_600_000;
 export class ReportRepository {
   constructor(private readonly db: Database) {}
 
-  turnoverByDay(fromDay: number, toDay: number): Promise<Row[]> {
+  turnoverByDay(fromDay: number, toDay: number, campusId?: string): Promise<Row[]> {
+    const [campus, campusParams] = campusClause(campusId);
     return this.db.select(
-      `SELECT o.created_day, ${salesFigures} FROM operations o WHERE ${salesWhere}
+      `SELECT o.created_day, ${salesFigures} FROM operations o WHERE ${salesWhere}${campus}
         GROUP BY o.created_day ORDER BY o.created_day`,
-      [fromDay, toDay],
+      [fromDay, toDay, ...campusParams],
     );
   }
 
-  turnoverByMerchant(fromDay: number, toDay: number): Promise<Row[]> {
+  turnoverByMerchant(fromDay: number, toDay: number, campusId?: string): Promise<Row[]> {
+    const [campus, campusParams] = campusClause(campusId);
     return this.db.select(
       `SELECT o.merchant_id, m.name, m.category, ${salesFigures} FROM operations o JOIN merchants m ON m.id = o.merchant_id
-        WHERE ${salesWhere} GROUP BY o.merchant_id, m.name, m.category ORDER BY o.merchant_id`,
-      [fromDay, toDay],
+        WHERE ${salesWhere}${campus} GROUP BY o.merchant_id, m.name, m.category ORDER BY o.merchant_id`,
+      [fromDay, toDay, ...campusParams],
     );
   }
 
-  turnoverByCategory(fromDay: number, toDay: number): Promise<Row[]> {
+  turnoverByCategory(fromDay: number, toDay: number, campusId?: string): Promise<Row[]> {
+    const [campus, campusParams] = campusClause(campusId);
     return this.db.select(
       `SELECT m.category, ${salesFigures} FROM operations o JOIN merchants m ON m.id = o.merchant_id
-        WHERE ${salesWhere} GROUP BY m.category ORDER BY m.category`,
+        WHERE ${salesWhere}${campus} GROUP BY m.category ORDER BY m.category`,
+      [fromDay, toDay, ...campusParams],
+    );
+  }
+
+  /** Sales per merchant campus (campus_id NULL: centre-wide merchants), with the campus's name. */
+  turnoverByCampus(fromDay: number, toDay: number): Promise<Row[]> {
+    return this.db.select(
+      `SELECT m.campus_id, c.name AS campus_name, ${salesFigures}
+         FROM operations o JOIN merchants m ON m.id = o.merchant_id LEFT JOIN campuses c ON c.id = m.campus_id
+        WHERE ${salesWhere} GROUP BY m.campus_id, c.name ORDER BY c.name`,
       [fromDay, toDay],
     );
   }
@@ -79,14 +99,15 @@ export class ReportRepository {
   }
 
   /** Sales per Asia/Shanghai hour (the hour's start, epoch ms) — the caller folds them by weekday. */
-  salesByHour(fromDay: number, toDay: number): Promise<Row[]> {
+  salesByHour(fromDay: number, toDay: number, campusId?: string): Promise<Row[]> {
     const local = `(o.created_at_ms + ${shanghaiOffsetMs})`;
     const hour = `(${local} - ${local} % ${hourMs})`;
+    const [campus, campusParams] = campusClause(campusId);
     return this.db.select(
       `SELECT ${hour} AS hour_local_ms, COUNT(*) AS n, CAST(SUM(o.amount) AS SIGNED) AS amount FROM operations o
-        WHERE o.outcome = 'ok' AND o.kind IN ${salesKinds} AND o.amount > 0 AND o.created_day >= ? AND o.created_day <= ?
+        WHERE o.outcome = 'ok' AND o.kind IN ${salesKinds} AND o.amount > 0 AND o.created_day >= ? AND o.created_day <= ?${campus}
         GROUP BY ${hour}`,
-      [fromDay, toDay],
+      [fromDay, toDay, ...campusParams],
     );
   }
 

@@ -9,6 +9,8 @@ import type { ReportRepository, Row } from './report-repository.ts';
 export interface DayRange {
   fromDay: number;
   toDay: number;
+  /** One campus's merchants only (docs/campuses.md), for the reports in contract campusReports. */
+  campusId?: string;
 }
 
 export interface Table {
@@ -65,7 +67,10 @@ export class ReportService {
   async turnoverByDay(range: DayRange): Promise<Report<ReportRows['turnover/daily']>> {
     checkRange(range);
     const byDay = new Map(
-      (await this.repo.turnoverByDay(range.fromDay, range.toDay)).map((r) => [Number(r.created_day), r]),
+      (await this.repo.turnoverByDay(range.fromDay, range.toDay, range.campusId)).map((r) => [
+        Number(r.created_day),
+        r,
+      ]),
     );
     const items: ReportRows['turnover/daily'][] = [];
     // Every day of the range, quiet ones as zeros, so a chart's axis has no gaps.
@@ -79,12 +84,14 @@ export class ReportService {
 
   async turnoverByMerchant(range: DayRange): Promise<Report<ReportRows['turnover/merchants']>> {
     checkRange(range);
-    const items = (await this.repo.turnoverByMerchant(range.fromDay, range.toDay)).map((r) => ({
-      merchantId: String(r.merchant_id),
-      name: String(r.name),
-      category: String(r.category),
-      ...sales(r),
-    }));
+    const items = (await this.repo.turnoverByMerchant(range.fromDay, range.toDay, range.campusId)).map(
+      (r) => ({
+        merchantId: String(r.merchant_id),
+        name: String(r.name),
+        category: String(r.category),
+        ...sales(r),
+      }),
+    );
     return report(range, items, () => ({
       header: [
         '商户编号',
@@ -102,13 +109,29 @@ export class ReportService {
 
   async turnoverByCategory(range: DayRange): Promise<Report<ReportRows['turnover/categories']>> {
     checkRange(range);
-    const items = (await this.repo.turnoverByCategory(range.fromDay, range.toDay)).map((r) => ({
-      category: String(r.category),
-      ...sales(r),
-    }));
+    const items = (await this.repo.turnoverByCategory(range.fromDay, range.toDay, range.campusId)).map(
+      (r) => ({
+        category: String(r.category),
+        ...sales(r),
+      }),
+    );
     return report(range, items, () => ({
       header: ['类别', '消费笔数', '消费金额(元)', '退款笔数', '退款金额(元)', '净额(元)'],
       rows: items.map((i) => [i.category, ...salesCells(i)]),
+    }));
+  }
+
+  /** Sales per campus of the merchant; centre-wide merchants as one row with campusId null (中心). */
+  async turnoverByCampus(range: DayRange): Promise<Report<ReportRows['turnover/campuses']>> {
+    checkRange(range);
+    const items = (await this.repo.turnoverByCampus(range.fromDay, range.toDay)).map((r) => ({
+      campusId: r.campus_id === null || r.campus_id === undefined ? null : String(r.campus_id),
+      campusName: r.campus_name === null || r.campus_name === undefined ? '全中心' : String(r.campus_name),
+      ...sales(r),
+    }));
+    return report(range, items, () => ({
+      header: ['校区', '消费笔数', '消费金额(元)', '退款笔数', '退款金额(元)', '净额(元)'],
+      rows: items.map((i) => [i.campusName, ...salesCells(i)]),
     }));
   }
 
@@ -139,7 +162,7 @@ export class ReportService {
       count: 0,
       amount: 0,
     }));
-    for (const r of await this.repo.salesByHour(range.fromDay, range.toDay)) {
+    for (const r of await this.repo.salesByHour(range.fromDay, range.toDay, range.campusId)) {
       // The query answers the hour's start on Shanghai's wall clock as if it were UTC.
       const { weekday, hour } = shanghaiParts(Number(r.hour_local_ms) - shanghaiOffsetMs);
       const cell = cells[weekday * 24 + hour];

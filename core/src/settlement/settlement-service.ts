@@ -23,12 +23,22 @@ export class SettlementService {
     return this.compute(merchantId, day);
   }
 
-  /** Records the day's statement for every merchant. Settling a day twice changes nothing. */
-  async settleDay(day: number): Promise<Statement[]> {
+  /** The day's statement of every merchant, or of one campus's merchants (docs/campuses.md). */
+  async dayStatements(day: number, campusId?: string): Promise<Statement[]> {
+    const statements: Statement[] = [];
+    for (const id of await this.merchants.ids(campusId)) statements.push(await this.statement(id, day));
+    return statements;
+  }
+
+  /**
+   * Records the day's statement for every merchant, or for one campus's merchants. Settling a day
+   * twice changes nothing, so a campus settled first is not settled again by the centre's run.
+   */
+  async settleDay(day: number, campusId?: string): Promise<Statement[]> {
     if (day >= shanghaiDay(Date.now()))
       throw new CoreError('VALIDATION_FAILED', 'a day is settled once it has ended (Asia/Shanghai)');
     const statements: Statement[] = [];
-    for (const id of await this.merchants.ids()) {
+    for (const id of await this.merchants.ids(campusId)) {
       const statement = await this.compute(id, day);
       if (!statement.reconciled)
         throw new CoreError('INTERNAL_ERROR', `merchant ${id} does not reconcile on ${statement.day}`);

@@ -7,6 +7,9 @@ import Koa from 'koa';
 import Router from 'koa-router';
 import type { Core } from '../app.ts';
 import { HolderActions } from '../bindings/holder-actions.ts';
+import { CampusRepository } from '../campuses/campus-repository.ts';
+import { campusRoutes } from '../campuses/campus-routes.ts';
+import { CampusService } from '../campuses/campus-service.ts';
 import type { CoreConfig } from '../config.ts';
 import { OfflineResolutions } from '../devices/offline-resolutions.ts';
 import { PresenceRepository } from '../devices/presence-repository.ts';
@@ -162,6 +165,7 @@ export function createCoreHttp(
     operationRoutes(ledger, refunds),
     cardRoutes(cards, ledger, refunds, holder),
     merchantRoutes(merchants, settlement),
+    campusRoutes(new CampusService(new CampusRepository(db), merchants, devices, passage)),
     deviceRoutes(
       devices,
       deviceConfigs,

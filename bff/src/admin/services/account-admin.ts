@@ -14,13 +14,15 @@ export type AccountChange =
   | { status: 'active' | 'disabled' }
   | { role: AdminAccount['role']; department: string | null }
   | { password: string }
-  | { totpReset: true };
+  | { totpReset: true }
+  | { campusId: string | null };
 
 /** What the audit says of a change: its kind and new values, never a password. */
 function describe(c: AccountChange, account: AdminAccount): [string, Record<string, unknown>] {
   if ('status' in c) return [c.status === 'disabled' ? 'admin.disable' : 'admin.enable', {}];
   if ('role' in c) return ['admin.role_change', { role: account.role, department: account.department }];
   if ('password' in c) return ['admin.password_reset', {}];
+  if ('campusId' in c) return ['admin.campus_change', { campusId: account.campusId }];
   return ['admin.totp_reset', {}];
 }
 
@@ -36,6 +38,7 @@ export class AccountAdmin {
   }
 
   async create(admin: AdminSession, input: Parameters<CoreClient['createAdmin']>[0]) {
+    await this.knownCampus(input.campusId ?? null);
     const created = await this.core.createAdmin(input);
     await this.audit.record(admin, 'admin.create', 'admin', created.id, {
       username: created.username,
@@ -43,6 +46,13 @@ export class AccountAdmin {
       totp: created.totpEnabled,
     });
     return created;
+  }
+
+  /** A campus scope must name a campus the core knows (CAMPUS_NOT_FOUND), so no account is scoped to nothing. */
+  private async knownCampus(campusId: string | null): Promise<void> {
+    if (campusId === null) return;
+    if (!(await this.core.campuses()).items.some((c) => c.id === campusId))
+      throw new BffError('CAMPUS_NOT_FOUND', 'no such campus');
   }
 
   async unlock(admin: AdminSession, id: string) {
@@ -57,6 +67,7 @@ export class AccountAdmin {
     // themselves out or strip their own rights by a slip of the mouse.
     if (id === admin.adminId)
       throw new BffError('FORBIDDEN', 'change your own account under 我的账号, not from the list');
+    if ('campusId' in body) await this.knownCampus(body.campusId);
     const account = await this.core.changeAdmin(id, body);
     await this.sessions.endAll(id);
     const [action, detail] = describe(body, account);

@@ -124,8 +124,18 @@ export class DeviceAdmin {
     private readonly approvals: Approvals,
   ) {}
 
-  list() {
-    return this.core.devices();
+  /** Each device with its campus: its door's where it serves one, else its own (docs/campuses.md). */
+  async list() {
+    const [devices, campuses] = await Promise.all([this.core.devices(), this.core.deviceCampuses()]);
+    const byDevice = new Map(campuses.items.map((c) => [c.deviceId, c]));
+    return {
+      ...devices,
+      items: devices.items.map((d) => ({
+        ...d,
+        campusId: byDevice.get(d.id)?.campusId ?? null,
+        campusSource: byDevice.get(d.id)?.source ?? null,
+      })),
+    };
   }
 
   async register(admin: AdminSession, input: Parameters<CoreClient['registerDevice']>[0]) {
@@ -133,6 +143,7 @@ export class DeviceAdmin {
     await this.audit.record(admin, 'device.register', 'device', device.id, {
       kind: device.kind,
       merchantId: device.merchantId,
+      campusId: device.campusId ?? null,
       keyVersion: device.keyVersion,
     });
     return device;

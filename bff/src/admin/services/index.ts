@@ -5,6 +5,7 @@ import { AccountAdmin } from './account-admin.ts';
 import type { Approvals } from './approvals.ts';
 import { AttendanceAdmin } from './attendance-admin.ts';
 import type { AuditTrail } from './audit-trail.ts';
+import { CampusAdmin } from './campus-admin.ts';
 import { ContentAdmin } from './content-admin.ts';
 import { DeviceAdmin } from './device-admin.ts';
 import { DisputeAdmin } from './dispute-admin.ts';
@@ -43,6 +44,7 @@ export function adminDomainServices({ core, audit, approvals, sessions }: AdminS
     passage: new PassageAdmin(core, audit),
     accessLog: new AccessLogAdmin(core, audit),
     disputes: new DisputeAdmin(core, audit),
+    campuses: new CampusAdmin(core, audit),
   };
 }
 

@@ -84,6 +84,7 @@ export class MerchantAdmin {
       name: merchant.name,
       category: merchant.category,
       feeRateBp: merchant.feeRateBp,
+      campusId: merchant.campusId,
     });
     return merchant;
   }
@@ -111,9 +112,11 @@ export class MerchantAdmin {
     return sheetDownload(`statement-${id}-${day}`, format, statementTable(merchant.name, statement));
   }
 
-  async settleDay(admin: AdminSession, day: string) {
-    const statements = await this.core.settleDay(day);
+  /** Every merchant's day, or one campus's merchants' (docs/campuses.md). */
+  async settleDay(admin: AdminSession, day: string, campusId?: string) {
+    const statements = await this.core.settleDay(day, campusId);
     await this.audit.record(admin, 'settlement.run', 'settlement', day, {
+      campusId: campusId ?? null,
       merchants: statements.length,
       netAmount: statements.reduce((sum, st) => sum + st.netAmount, 0),
     });

@@ -18,11 +18,12 @@ export class ReportAdmin {
   async report(
     admin: AdminSession,
     name: ReportName,
-    range: { from: string; to: string },
+    range: { from: string; to: string; campusId?: string | undefined },
     format: 'json' | 'csv' | 'xlsx',
   ) {
     if (format === 'json') return this.core.report(name, range);
-    const file = `${name.replace('/', '-')}-${range.from}-${range.to}.${format}`;
+    const campus = range.campusId === undefined ? '' : `-${range.campusId}`;
+    const file = `${name.replace('/', '-')}-${range.from}-${range.to}${campus}.${format}`;
     const bytes =
       format === 'csv'
         ? Buffer.from(await this.core.reportCsv(name, range))

@@ -1,5 +1,6 @@
 import Router from 'koa-router';
 import { z } from 'zod';
+import { campusId } from '../../contract/campuses.ts';
 import { merchantStatusChangeSchema, newMerchantSchema } from '../../contract/merchants.ts';
 import { CoreError } from '../../errors.ts';
 import { entityId } from '../../ledger/operations.ts';
@@ -9,6 +10,7 @@ import { parseDay } from '../../time.ts';
 import { parseBody, parseValue } from '../middleware.ts';
 
 const merchantPath = z.object({ merchantId: entityId });
+const campusQuery = z.object({ campusId: campusId.optional() });
 
 function day(text: string): number {
   const parsed = parseDay(text);
@@ -37,8 +39,14 @@ export function merchantRoutes(merchants: MerchantService, settlement: Settlemen
     const { merchantId } = parseValue(ctx.params, merchantPath);
     ctx.body = await settlement.statement(merchantId, day(String(ctx.params.day)));
   });
+  // Of one campus's merchants with ?campusId= (docs/campuses.md), else of every merchant.
+  router.get('/settlements/:day', async (ctx) => {
+    const { campusId } = parseValue(ctx.query, campusQuery);
+    ctx.body = await settlement.dayStatements(day(String(ctx.params.day)), campusId);
+  });
   router.post('/settlements/:day', async (ctx) => {
-    ctx.body = await settlement.settleDay(day(String(ctx.params.day)));
+    const { campusId } = parseValue(ctx.query, campusQuery);
+    ctx.body = await settlement.settleDay(day(String(ctx.params.day)), campusId);
   });
   return router;
 }

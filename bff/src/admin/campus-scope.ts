@@ -1,0 +1,182 @@
+import { type CampusScope, campusReports, type ReportName } from '@campus-card/core/contract';
+import type { Context } from 'koa';
+import { BffError } from '../errors.ts';
+import type { AdminSession } from './admin-sessions.ts';
+import type { AdminRoute, AdminServices } from './routes.ts';
+import { campusOf } from './services/campus-admin.ts';
+
+// A campus administrator (an account scoped to one campus, docs/campuses.md) sees and changes only
+// that campus's merchants, devices, places, settlement rows and reports. The rule is enforced here, by
+// the API, for every route that reaches one of them: the table below names each such route and what
+// it does for a scoped admin (refuse what is another campus's with CAMPUS_FORBIDDEN, narrow a query to
+// the campus, or filter a list). Routes not named are unchanged (a card works on every campus).
+// bff/test/admin-campus-scope.test.ts checks every merchant, device, place and report route is named.
+
+interface Guard {
+  /** Before the handler: refuse, or narrow the request to the campus. */
+  before?(ctx: Context, campusId: string, s: AdminServices): Promise<void>;
+  /** After it: narrow the answer (a list) to the campus. */
+  after?(ctx: Context, answer: unknown, campusId: string, s: AdminServices): Promise<unknown>;
+}
+
+const refuse = (what: string): never => {
+  throw new BffError('CAMPUS_FORBIDDEN', `${what} is not of your campus`);
+};
+
+/** The campus's places, merchants and devices, read once per request. */
+async function scopeOf(ctx: Context, campusId: string, s: AdminServices): Promise<CampusScope> {
+  const known = ctx.state.campusScope as CampusScope | undefined;
+  if (known?.campusId === campusId) return known;
+  const scope = await s.campuses.scope(campusId);
+  ctx.state.campusScope = scope;
+  return scope;
+}
+
+/** The request's JSON body as sent (the handler parses it again with its own schema). */
+function bodyOf(ctx: Context): Record<string, unknown> {
+  try {
+    const raw = ctx.state.rawBody as Buffer | undefined;
+    const json: unknown = raw && raw.length > 0 ? JSON.parse(raw.toString('utf8')) : {};
+    return typeof json === 'object' && json !== null ? (json as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+const param = (ctx: Context, name: string): string => String(ctx.params[name] ?? '');
+
+const inScope = (kind: keyof Omit<CampusScope, 'campusId'>, paramName: string, what: string): Guard => ({
+  async before(ctx, campusId, s) {
+    const scope = await scopeOf(ctx, campusId, s);
+    if (!scope[kind].includes(param(ctx, paramName))) refuse(what);
+  },
+});
+const merchantParam = inScope('merchantIds', 'id', 'the merchant');
+const deviceParam = inScope('deviceIds', 'deviceId', 'the device');
+const placeParam = inScope('placeIds', 'id', 'the place');
+
+/** Centre-wide data or decisions: not for a campus administrator. */
+const centreOnly: Guard = {
+  async before() {
+    refuse('this centre-wide page');
+  },
+};
+
+/** The core narrows the answer to the campus given as ?campusId=, whatever the request said. */
+const narrowQuery: Guard = {
+  async before(ctx, campusId) {
+    ctx.query = { ...ctx.query, campusId };
+  },
+};
+
+/** A new merchant or device must name the admin's own campus (never centre-wide, never another). */
+const ownCampusInBody: Guard = {
+  async before(ctx, campusId) {
+    if (bodyOf(ctx).campusId !== campusId) refuse('a merchant or device outside your campus');
+  },
+};
+
+/** Lists of `{ items }` whose rows carry campusId: only the campus's rows. */
+const ownRows: Guard = {
+  async after(_ctx, answer, campusId) {
+    const list = answer as { items: { campusId?: string | null }[] };
+    return { ...list, items: list.items.filter((row) => row.campusId === campusId) };
+  },
+};
+
+/** The backoffice's report names (funds.ts) as the core names them. */
+const reportsByPath: Record<string, ReportName> = {
+  'turnover-daily': 'turnover/daily',
+  'turnover-merchants': 'turnover/merchants',
+  'turnover-categories': 'turnover/categories',
+  'peak-hours': 'peak-hours',
+};
+
+const campusReport: Guard = {
+  async before(ctx, campusId) {
+    const name = reportsByPath[param(ctx, 'name')];
+    // Reports of the whole centre (top-up channels, devices, attendance, every campus side by side).
+    if (name === undefined || !campusReports.includes(name)) refuse('this centre-wide report');
+    ctx.query = { ...ctx.query, campusId };
+  },
+};
+
+/** The place tree, its door devices: only the campus's subtree. */
+const ownPlaces: Guard = {
+  async after(ctx, answer, campusId, s) {
+    const scope = await scopeOf(ctx, campusId, s);
+    const places = new Set(scope.placeIds);
+    const list = answer as { items: { id: string }[]; devices: { doorId: string }[] };
+    return {
+      ...list,
+      items: list.items.filter((p) => places.has(p.id)),
+      devices: list.devices.filter((d) => places.has(d.doorId)),
+    };
+  },
+};
+
+/** A new place goes under one of the campus's places (a campus admin makes no new campus root). */
+const parentInScope: Guard = {
+  async before(ctx, campusId, s) {
+    const parentId = bodyOf(ctx).parentId;
+    const scope = await scopeOf(ctx, campusId, s);
+    if (typeof parentId !== 'string' || !scope.placeIds.includes(parentId)) refuse('the parent place');
+  },
+};
+
+/** A door of the campus, given a device of the campus (binding another's would move it here). */
+const doorAndDevice: Guard = {
+  async before(ctx, campusId, s) {
+    const scope = await scopeOf(ctx, campusId, s);
+    if (!scope.placeIds.includes(param(ctx, 'id'))) refuse('the door');
+    if (!scope.deviceIds.includes(String(bodyOf(ctx).deviceId))) refuse('the device');
+  },
+};
+
+/** Every route that reaches a merchant, device, place, settlement row or report, by "METHOD path". */
+export const campusGuards: Readonly<Record<string, Guard>> = {
+  'GET /merchants': ownRows,
+  'POST /merchants': ownCampusInBody,
+  'POST /merchants/:id/status': merchantParam,
+  'GET /merchants/:id/statements/:day': merchantParam,
+  'PUT /merchants/:id/campus': centreOnly,
+  'POST /settlements/:day': narrowQuery,
+  'GET /settlements/:day': narrowQuery,
+  'GET /top-up-mismatches': centreOnly,
+  'GET /devices': ownRows,
+  'POST /devices': ownCampusInBody,
+  'POST /devices/:deviceId/key': deviceParam,
+  'POST /devices/:deviceId/status': deviceParam,
+  'GET /devices/:deviceId/config': deviceParam,
+  'PUT /devices/:deviceId/config': deviceParam,
+  'PUT /devices/:deviceId/campus': centreOnly,
+  'GET /reports/:name': campusReport,
+  'GET /passage/places': ownPlaces,
+  'POST /passage/places': parentInScope,
+  'PATCH /passage/places/:id': placeParam,
+  'PUT /passage/doors/:id/devices': doorAndDevice,
+  'DELETE /passage/devices/:deviceId': deviceParam,
+  'GET /passage/doors/:id/who': placeParam,
+  'POST /passage/places/:id/commands': placeParam,
+  'POST /campuses': centreOnly,
+  'PUT /campuses/:id/place': centreOnly,
+};
+
+/**
+ * Runs a route's handler within the admin's campus: unchanged for a centre-wide admin or a route the
+ * table does not name.
+ */
+export async function withinCampus(
+  route: AdminRoute,
+  ctx: Context,
+  admin: AdminSession,
+  s: AdminServices,
+  handle: () => Promise<unknown>,
+): Promise<unknown> {
+  const campusId = campusOf(admin);
+  const guard = campusId === null ? undefined : campusGuards[`${route.method} ${route.path}`];
+  if (campusId === null || guard === undefined) return handle();
+  await guard.before?.(ctx, campusId, s);
+  const answer = await handle();
+  return guard.after ? guard.after(ctx, answer, campusId, s) : answer;
+}

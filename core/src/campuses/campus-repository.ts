@@ -1,0 +1,58 @@
+import type { Campus } from '../contract/campuses.ts';
+import type { Database } from '../db/database.ts';
+
+type Row = Record<string, unknown>;
+
+const toCampus = (r: Row): Campus => ({
+  id: String(r.id),
+  code: String(r.code),
+  name: String(r.name),
+  placeId: r.place_id === null || r.place_id === undefined ? null : String(r.place_id),
+});
+
+/**
+ * Storage of the campuses table, the only table the campus domain writes. A merchant's or device's
+ * campus is a column of that domain's own table, written by its repository (MerchantService.setCampus,
+ * DeviceService.setCampus); the places are the passage domain's, read through PassageService.
+ */
+export class CampusRepository {
+  constructor(private readonly db: Database) {}
+
+  async insert(row: Campus & { createdAtMs: number }): Promise<void> {
+    await this.db.execute(
+      'INSERT INTO campuses (id, code, name, place_id, created_at_ms) VALUES (?, ?, ?, ?, ?)',
+      [row.id, row.code, row.name, row.placeId, row.createdAtMs],
+    );
+  }
+
+  async list(): Promise<Campus[]> {
+    const rows = await this.db.select<Row>('SELECT id, code, name, place_id FROM campuses ORDER BY code');
+    return rows.map(toCampus);
+  }
+
+  async find(id: string): Promise<Campus | undefined> {
+    const rows = await this.db.select<Row>('SELECT id, code, name, place_id FROM campuses WHERE id = ?', [
+      id,
+    ]);
+    return rows[0] ? toCampus(rows[0]) : undefined;
+  }
+
+  async setPlace(id: string, placeId: string | null): Promise<void> {
+    await this.db.execute('UPDATE campuses SET place_id = ? WHERE id = ?', [placeId, id]);
+  }
+
+  /**
+   * Active people living in one of the buildings (the dorm residents the passage domain keeps): the
+   * campus news audience's rule (docs/campuses.md). Reads only.
+   */
+  async residentsIn(buildingIds: readonly string[]): Promise<number> {
+    if (buildingIds.length === 0) return 0;
+    const marks = buildingIds.map(() => '?').join(', ');
+    const rows = await this.db.select<{ people: number | string }>(
+      `SELECT COUNT(*) AS people FROM passage_residents r JOIN persons p ON p.person_no = r.person_no
+        WHERE p.status = 'active' AND r.building_id IN (${marks})`,
+      [...buildingIds],
+    );
+    return Number(rows[0]?.people ?? 0);
+  }
+}
