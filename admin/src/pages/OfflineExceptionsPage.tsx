@@ -1,21 +1,9 @@
 import type { OfflineResolutionAction, ResolvedException } from '@campus-card/core/contract';
-import {
-  Alert,
-  Button,
-  Card,
-  Form,
-  Input,
-  Modal,
-  Segmented,
-  Space,
-  Table,
-  Tag,
-  Tooltip,
-  Typography,
-} from 'antd';
+import { Alert, Button, Card, Segmented, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import { useState } from 'react';
 import { api, type Me, newRequestId, when, yuan } from '../api.ts';
-import { describeError, offlineText as t } from '../strings.ts';
+import { ErrorAlert, LoadMore, NoteDialog, useSubmit } from '../components/list-blocks.tsx';
+import { offlineText as t } from '../strings.ts';
 import { usePages } from '../use-pages.ts';
 
 /** An exception with how it was resolved; `replayed` when a resolution answers a retry. */
@@ -138,24 +126,12 @@ export function OfflineExceptionsPage({ me }: { me: Me }) {
         />
       }
     >
-      {error ? (
-        <Alert
-          type="error"
-          message={error}
-          style={{ marginBottom: 12 }}
-          closable
-          onClose={() => setError(null)}
-        />
-      ) : null}
+      <ErrorAlert error={error} onClose={() => setError(null)} />
       {result ? (
         <Alert type="success" message={result} style={{ marginBottom: 12 }} data-testid="offline-result" />
       ) : null}
       <Table rowKey="id" size="small" dataSource={items} pagination={false} columns={columns} />
-      {more ? (
-        <Button style={{ marginTop: 12 }} onClick={loadMore}>
-          加载更多
-        </Button>
-      ) : null}
+      <LoadMore more={more} onLoad={loadMore} />
       {acting ? (
         <ResolveDialog
           exception={acting.exception}
@@ -188,8 +164,7 @@ function ResolveDialog({
 }) {
   const [requestId] = useState(newRequestId);
   const [note, setNote] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, submit: run } = useSubmit();
   const amount = yuan(exception.receivableAmount);
   const hint =
     action === 'recover'
@@ -202,37 +177,37 @@ function ResolveDialog({
       setError(t.noteRequired);
       return;
     }
-    setBusy(true);
-    try {
+    await run(async () =>
       onClose(
         await api<OfflineException>('POST', `/offline-exceptions/${exception.id}/resolve`, {
           action,
           requestId,
           note: note.trim(),
         }),
-      );
-    } catch (e) {
-      setError(describeError(e));
-    } finally {
-      setBusy(false);
-    }
+      ),
+    );
   };
   return (
-    <Modal
-      open
+    <NoteDialog
       title={t.dialogTitle(actionLabel[action], deviceOf(exception.deviceId))}
       okText={t.confirm}
-      okButtonProps={{ danger: action === 'write_off', loading: busy }}
+      danger={action === 'write_off'}
+      busy={busy}
+      intro={
+        <Alert
+          type={action === 'write_off' ? 'warning' : 'info'}
+          message={hint}
+          style={{ marginBottom: 12 }}
+        />
+      }
+      noteLabel={t.note}
+      noteRequired
+      rows={3}
+      note={note}
+      onNote={setNote}
+      error={error}
       onOk={submit}
       onCancel={() => onClose()}
-    >
-      <Alert type={action === 'write_off' ? 'warning' : 'info'} message={hint} style={{ marginBottom: 12 }} />
-      <Form layout="vertical">
-        <Form.Item label={t.note} required>
-          <Input.TextArea value={note} maxLength={200} rows={3} onChange={(e) => setNote(e.target.value)} />
-        </Form.Item>
-      </Form>
-      {error ? <Alert type="error" message={error} /> : null}
-    </Modal>
+    />
   );
 }

@@ -1,8 +1,9 @@
 import type { RefundEntry as CoreRefundEntry, PayoutChannel } from '@campus-card/core/contract';
-import { Alert, App, Button, Card, Form, Input, Modal, Segmented, Space, Table, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Segmented, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { api, type Me, newRequestId, when, yuan } from '../api.ts';
 import { confirmMoney } from '../components/confirm.tsx';
+import { ErrorAlert, LoadMore, NoteDialog, useSubmit } from '../components/list-blocks.tsx';
 import { amountInWords } from '../components/money.ts';
 import { PrintedSlip } from '../components/PrintedSlip.tsx';
 import { download } from '../download.ts';
@@ -132,15 +133,7 @@ export function RefundsPage({ me }: { me: Me }) {
         </Space>
       }
     >
-      {error ? (
-        <Alert
-          type="error"
-          message={error}
-          style={{ marginBottom: 12 }}
-          closable
-          onClose={() => setError(null)}
-        />
-      ) : null}
+      <ErrorAlert error={error} onClose={() => setError(null)} />
       {result ? (
         <Alert
           type="success"
@@ -155,11 +148,7 @@ export function RefundsPage({ me }: { me: Me }) {
         />
       ) : null}
       <Table rowKey="operationId" size="small" dataSource={items} pagination={false} columns={columns} />
-      {more ? (
-        <Button style={{ marginTop: 12 }} onClick={loadMore}>
-          加载更多
-        </Button>
-      ) : null}
+      <LoadMore more={more} onLoad={loadMore} />
       {acting ? (
         <PayoutDialog
           entry={acting.entry}
@@ -193,8 +182,7 @@ function PayoutDialog({
   const { modal } = App.useApp();
   const [requestId] = useState(newRequestId);
   const [note, setNote] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, submit: run } = useSubmit();
   const submit = () =>
     confirmMoney(modal, {
       title: `${t.confirm}：${channelAction[channel]}`,
@@ -210,46 +198,39 @@ function PayoutDialog({
       danger: true,
       onOk: send,
     });
-  const send = async () => {
-    setBusy(true);
-    try {
+  const send = () =>
+    run(async () =>
       onClose(
         await api<RefundEntry>('POST', `/refunds/${encodeURIComponent(entry.operationId)}/payout`, {
           channel,
           requestId,
           ...(note.trim() ? { note: note.trim() } : {}),
         }),
-      );
-    } catch (e) {
-      setError(describeError(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+      ),
+    );
   return (
-    <Modal
-      open
+    <NoteDialog
       title={t.dialogTitle(channelAction[channel], entry.personNo)}
       okText="下一步"
-      okButtonProps={{ loading: busy }}
+      busy={busy}
+      intro={
+        <Alert
+          type="info"
+          style={{ marginBottom: 12 }}
+          message={`${t.amount}：${yuan(entry.mainAmount)}（${amountInWords(entry.mainAmount)}）`}
+          description={
+            entry.mainAmount > 0 ? t.hint(yuan(entry.mainAmount), t.channel[channel] ?? '') : t.zeroHint
+          }
+        />
+      }
+      noteLabel={t.note}
+      rows={2}
+      note={note}
+      onNote={setNote}
+      error={error}
       onOk={submit}
       onCancel={() => onClose()}
-    >
-      <Alert
-        type="info"
-        style={{ marginBottom: 12 }}
-        message={`${t.amount}：${yuan(entry.mainAmount)}（${amountInWords(entry.mainAmount)}）`}
-        description={
-          entry.mainAmount > 0 ? t.hint(yuan(entry.mainAmount), t.channel[channel] ?? '') : t.zeroHint
-        }
-      />
-      <Form layout="vertical">
-        <Form.Item label={t.note}>
-          <Input.TextArea value={note} maxLength={200} rows={2} onChange={(e) => setNote(e.target.value)} />
-        </Form.Item>
-      </Form>
-      {error ? <Alert type="error" message={error} /> : null}
-    </Modal>
+    />
   );
 }
 

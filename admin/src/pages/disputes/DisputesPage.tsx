@@ -3,6 +3,7 @@ import { Alert, App, Button, Card, Form, Input, Modal, Segmented, Space, Table, 
 import { useCallback, useEffect, useState } from 'react';
 import { api, type Me, when, yuan } from '../../api.ts';
 import { confirmMoney } from '../../components/confirm.tsx';
+import { ErrorAlert, useSubmit } from '../../components/list-blocks.tsx';
 import { fenOf, MoneyField } from '../../components/MoneyField.tsx';
 import { describeDisputeError, disputeText as t } from './strings.ts';
 
@@ -124,15 +125,7 @@ export function DisputesPage({ me }: { me: Me }) {
       }
     >
       <Typography.Paragraph type="secondary">{t.intro}</Typography.Paragraph>
-      {error ? (
-        <Alert
-          type="error"
-          message={error}
-          style={{ marginBottom: 12 }}
-          closable
-          onClose={() => setError(null)}
-        />
-      ) : null}
+      <ErrorAlert error={error} onClose={() => setError(null)} />
       {done ? (
         <Alert type="success" data-testid="dispute-result" message={done} style={{ marginBottom: 12 }} />
       ) : null}
@@ -173,21 +166,14 @@ function DecisionDialog({
 }) {
   const { modal } = App.useApp();
   const [form] = Form.useForm<{ amount: string; note: string }>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, submit } = useSubmit(describeDisputeError);
   const rule = { maxFen: row.paymentAmount };
 
-  const send = async (body: Record<string, unknown>) => {
-    setBusy(true);
-    try {
+  const send = (body: Record<string, unknown>) =>
+    submit(async () => {
       const answer = await api<DisputeRow>('POST', `/disputes/${row.id}/${kind}`, body);
       onClose(kind === 'accept' ? t.accepted(yuan(answer.refundAmount ?? 0)) : t.rejected);
-    } catch (e) {
-      setError(describeDisputeError(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   const next = async () => {
     const values = await form.validateFields();
