@@ -141,14 +141,16 @@ describe('identity binding', () => {
     assert.deepEqual(reply.body, { unbound: true });
     assert.equal((await world.core.client.getCard(student.cardNo)).version, versionBefore + 1);
     assert.equal((await world.request('GET', '/api/v1/session', { token: student.accessToken })).status, 401);
-    assert.equal(
-      (await world.request('GET', '/api/v1/session', { token: otherSession.accessToken })).status,
-      401,
+    // The other phone is told why (#19): its sign-in page says the card was unbound.
+    const other = await world.request('GET', '/api/v1/session', { token: otherSession.accessToken });
+    assert.deepEqual(
+      [other.status, other.body.code, other.body.details],
+      [401, 'SESSION_REVOKED', { reason: 'unbound' }],
     );
     const refresh = await world.request('POST', '/api/v1/session/refresh', {
       body: { refreshToken: otherSession.refreshToken },
     });
-    assert.equal(refresh.status, 401);
+    assert.deepEqual([refresh.status, refresh.body.details], [401, { reason: 'unbound' }]);
     const newPhone = await logIn(world);
     const rebound = await world.request('POST', '/api/v1/binding', {
       token: newPhone.accessToken,

@@ -215,12 +215,12 @@ describe("parents' pages and the student's 我的家长 (issue 19)", () => {
       [ended.status, ended.body.code, ended.body.details],
       [401, 'SESSION_REVOKED', undefined],
     );
-    // The child's own loss report from a new phone ends the old phone's session without this reason.
+    // The child's own loss report from a new phone ends the old phone's session with its own reason.
     const other = await boundStudent(world);
     const newPhone = await logIn(world, other.openid);
     await call('POST', '/api/v1/card/actions', newPhone.accessToken, { action: 'report_loss' });
     const oldPhone = await call('GET', '/api/v1/card', other.accessToken);
     assert.equal(oldPhone.body.code, 'SESSION_REVOKED');
-    assert.equal(oldPhone.body.details, undefined);
+    assert.deepEqual(oldPhone.body.details, { reason: 'report_loss' });
   });
 });

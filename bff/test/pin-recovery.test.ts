@@ -112,7 +112,8 @@ describe('setting and recovering the card PIN', () => {
     assert.deepEqual([line.by, line.cardNo], ['self', child.cardNo]);
     // The session that reset it stays; the account's other sessions end.
     assert.equal((await call('GET', '/api/v1/card', child.accessToken)).status, 200);
-    assert.equal((await call('GET', '/api/v1/card', otherPhone.accessToken)).status, 401);
+    const ended = await call('GET', '/api/v1/card', otherPhone.accessToken);
+    assert.deepEqual([ended.status, ended.body.details], [401, { reason: 'pin_reset' }]);
   });
 
   test('#19 when 50 forgotten-PIN resets race with wrong proofs (the right one last), then at most 5 proofs are checked, the right one is LOCKED_OUT and the PIN is unchanged', async () => {

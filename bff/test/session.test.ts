@@ -122,8 +122,11 @@ describe('login, refresh rotation and logout', () => {
     });
     assert.equal(replay.status, 401);
     assert.equal(replay.body.code, 'REFRESH_REUSED');
+    assert.deepEqual(replay.body.details, { reason: 'refresh_reused' });
     const access = await world.request('GET', '/api/v1/session', { token: first.body.accessToken as string });
     assert.equal(access.body.code, 'SESSION_REVOKED', 'the rotated access token dies with its family');
+    // #19: the phone holding it is told why, not signed out silently.
+    assert.deepEqual(access.body.details, { reason: 'refresh_reused' });
     const successor = await world.request('POST', '/api/v1/session/refresh', {
       body: { refreshToken: first.body.refreshToken },
     });

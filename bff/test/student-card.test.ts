@@ -276,11 +276,13 @@ describe('student card, bills, statements and credential', () => {
       body: { action: 'report_loss' },
     });
     assert.equal(reply.body.status, 'lost');
-    assert.equal((await get('/api/v1/session', lostPhone.accessToken)).body.code, 'SESSION_REVOKED');
+    const lost = await get('/api/v1/session', lostPhone.accessToken);
+    // #19: the lost phone, if it is ever opened again, says why it was signed out.
+    assert.deepEqual([lost.body.code, lost.body.details], ['SESSION_REVOKED', { reason: 'report_loss' }]);
     const refresh = await world.request('POST', '/api/v1/session/refresh', {
       body: { refreshToken: lostPhone.refreshToken },
     });
-    assert.equal(refresh.status, 401);
+    assert.deepEqual([refresh.status, refresh.body.details], [401, { reason: 'report_loss' }]);
     assert.equal((await get('/api/v1/card')).body.status, 'lost', 'the reporting phone is still signed in');
     const freezeLost = await world.request('POST', '/api/v1/card/actions', {
       token: student.accessToken,

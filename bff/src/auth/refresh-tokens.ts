@@ -28,15 +28,25 @@ export class RefreshTokens {
     if (live === null) {
       const usedBy = await this.kv.get(usedKey(token));
       if (usedBy !== null) {
-        await this.sessions.revoke(usedBy);
-        throw new BffError('REFRESH_REUSED', 'this refresh token was already used; sign in again');
+        await this.sessions.revoke(usedBy, 'refresh_reused');
+        throw new BffError('REFRESH_REUSED', 'this refresh token was already used; sign in again', {
+          reason: 'refresh_reused',
+        });
       }
       throw new BffError('UNAUTHENTICATED', 'unknown or expired refresh token');
     }
-    const { sessionId } = JSON.parse(live) as { sessionId: string; openid: string };
+    const { sessionId, openid } = JSON.parse(live) as { sessionId: string; openid: string };
     await this.kv.set(usedKey(token), sessionId, this.ttlMs);
     const session = await this.sessions.get(sessionId);
-    if (!session) throw new BffError('SESSION_REVOKED', 'this session has ended; sign in again');
+    if (!session) {
+      // Said why, as for an access token (require-user.ts): the phone's sign-in page names it.
+      const reason = await this.sessions.endedBecause(sessionId, openid);
+      throw new BffError(
+        'SESSION_REVOKED',
+        'this session has ended; sign in again',
+        reason ? { reason } : undefined,
+      );
+    }
     await this.sessions.open(sessionId, session);
     return { sessionId, session, refreshToken: await this.issue(sessionId, session.openid) };
   }

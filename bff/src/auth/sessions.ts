@@ -11,6 +11,8 @@ const key = (sessionId: string) => `session:${sessionId}`;
 const revokedBeforeKey = (openid: string) => `sessions-revoked-before:${openid}`;
 /** Why the marker above was set, when whoever set it said (`{ reason, atMs }`, atMs = the marker). */
 const revokedReasonKey = (openid: string) => `sessions-revoked-reason:${openid}`;
+/** Why one session was ended on its own (a refresh token of its family came back: `refresh_reused`). */
+const endedReasonKey = (sessionId: string) => `session-ended-reason:${sessionId}`;
 
 /** The store of live login sessions; an access token is honoured only while its session lives. */
 export class Sessions {
@@ -40,7 +42,9 @@ export class Sessions {
     return session;
   }
 
-  async revoke(sessionId: string): Promise<void> {
+  /** Ends one session; with a reason, the phone holding it is told why (endedBecause) until it would have expired. */
+  async revoke(sessionId: string, reason?: string): Promise<void> {
+    if (reason !== undefined) await this.kv.set(endedReasonKey(sessionId), reason, this.ttlMs);
     await this.kv.del(key(sessionId));
   }
 
@@ -60,15 +64,18 @@ export class Sessions {
   }
 
   /**
-   * Why this session ended, when a revokeAll that named a reason ended it (a parent's loss report:
-   * `parent_report_loss`), so the phone can say so instead of signing out silently; else undefined.
+   * Why this session ended, when what ended it named a reason, so the phone can say so instead of
+   * signing out silently (#19): a revokeAll's (`parent_report_loss`, `report_loss` from another phone,
+   * `unbound`, `pin_reset`) or a revoke's of this one session (`refresh_reused`); else undefined.
    */
   async endedBecause(sessionId: string, openid: string): Promise<string | undefined> {
-    const [raw, marker, why] = await this.kv.getMany([
+    const [raw, marker, why, alone] = await this.kv.getMany([
       key(sessionId),
       revokedBeforeKey(openid),
       revokedReasonKey(openid),
+      endedReasonKey(sessionId),
     ]);
+    if (alone) return alone;
     if (!raw || !marker || !why) return undefined;
     const session = JSON.parse(raw) as Session;
     const { reason, atMs } = JSON.parse(why) as { reason: string; atMs: number };

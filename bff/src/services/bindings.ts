@@ -125,7 +125,7 @@ export class BindingService {
   async unbind(openid: string): Promise<{ unbound: boolean }> {
     const result = await this.core.unbind(openid);
     await this.kv.del(cacheKey(openid));
-    await this.sessions.revokeAll(openid);
+    await this.sessions.revokeAll(openid, undefined, 'unbound');
     return { unbound: result.unbound };
   }
 

@@ -72,7 +72,8 @@ export class CardActions {
       ? () => this.bindings.guarded(user.openid, binding.personNo, user.address, call)
       : call;
     const change = await (forward.pin === undefined ? checked() : this.pinGuarded(binding.cardNo, checked));
-    if (action === 'report_loss') await this.sessions.revokeAll(user.openid, user.sessionId);
+    // The account's other phones are signed out and told why (a lost phone, say): SESSION_REVOKED report_loss.
+    if (action === 'report_loss') await this.sessions.revokeAll(user.openid, user.sessionId, 'report_loss');
     return { changed: change.changed, status: change.status, version: change.version };
   }
 
@@ -99,7 +100,7 @@ export class CardActions {
     this.bindings.allowProof(identity);
     const set = () => this.core.holderSetPin(user.openid, pin, { identity });
     const done = await this.bindings.guarded(user.openid, binding.personNo, user.address, set);
-    if (done.reset) await this.sessions.revokeAll(user.openid, user.sessionId);
+    if (done.reset) await this.sessions.revokeAll(user.openid, user.sessionId, 'pin_reset');
     return { reset: done.reset };
   }
 

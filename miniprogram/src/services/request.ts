@@ -100,9 +100,13 @@ function errorFrom(response: HttpResponse): ApiError {
   );
 }
 
-/** Why the BFF ended the session, when it said (SESSION_REVOKED with details.reason). */
+/**
+ * Why the BFF ended the session, when it said: SESSION_REVOKED with details.reason (a loss report,
+ * unbinding, a PIN reset, a reused refresh token), or REFRESH_REUSED on a refresh.
+ */
 function revokedReason(body: unknown): string | undefined {
   const error = body as { code?: unknown; details?: { reason?: unknown } } | null | undefined;
+  if (error?.code === 'REFRESH_REUSED') return 'refresh_reused';
   return error?.code === 'SESSION_REVOKED' && typeof error.details?.reason === 'string'
     ? error.details.reason
     : undefined;
@@ -131,8 +135,12 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     }
   }
 
+  /** Why the last refused refresh was refused, when the BFF said (see revokedReason). */
+  let refusedBecause: string | undefined;
+
   /** Trades the refresh token for new tokens; false when the BFF refuses it. Network failures throw. */
   async function refresh(): Promise<boolean> {
+    refusedBecause = undefined;
     const current = options.tokens.get();
     if (current === undefined) return false;
     const response = await send('POST', `${options.baseUrl}${apiPrefix}/session/refresh`, {
@@ -145,6 +153,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         return true;
       }
     }
+    refusedBecause = revokedReason(response.body);
     return false;
   }
 
@@ -172,7 +181,8 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         refreshing ??= refresh().finally(() => {
           refreshing = undefined;
         });
-        if (!(await refreshing)) throw sessionLost(reason);
+        // An access token that merely expired says nothing; the refused refresh may say why (#19).
+        if (!(await refreshing)) throw sessionLost(reason ?? refusedBecause);
         response = await send(method, url, body, options.tokens.get()?.accessToken, extra);
         if (response.status === 401) throw sessionLost(revokedReason(response.body) ?? reason);
       }

@@ -22,7 +22,8 @@ export default function LoginPage() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
   const [providers, setProviders] = useState<readonly SsoProvider[]>([]);
-  // Signed out by someone else (a parent's loss report): say so, never silently.
+  // Signed out by something done elsewhere (a loss report, unbinding, a PIN reset, a reused sign-in):
+  // say why, never silently (#19; SESSION_REVOKED details.reason, strings.login.signedOut).
   const signedOut = labelOf(strings.login.signedOut, routeParam(useRouter().params.reason));
 
   // H5 only: the campus identity provider sends the browser back here with ?sso_code= or ?sso_error=.
