@@ -30,11 +30,17 @@ const pageRows = 50_000;
 const dir = mkdtempSync(join(tmpdir(), 'cc-bench-insight-'));
 const store = await InsightStore.open({ path: join(dir, 'insight.duckdb') });
 const seconds = (ms: number) => `${(ms / 1_000).toFixed(1)} s`;
-const timed = async <T>(what: () => Promise<T>): Promise<[T, number]> => {
+/** The process's CPU time (all threads, DuckDB's included) of each timed step, by its name. */
+const cpuMs = new Map<string, number>();
+const timed = async <T>(what: () => Promise<T>, name = ''): Promise<[T, number]> => {
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const result = await what();
+  const used = process.cpuUsage(cpu);
+  cpuMs.set(name, Math.round((used.user + used.system) / 1_000));
   return [result, performance.now() - started];
 };
+const cpuOf = (name: string) => `${cpuMs.get(name) ?? 0} ms CPU`;
 const load = async (rows: OperationRow[]) => {
   for (let i = 0; i < rows.length; i += pageRows) await store.putOperations(rows.slice(i, i + pageRows));
 };
@@ -93,40 +99,48 @@ try {
 
   // The dashboard's and the pages' queries.
   const dayStart = dayBoundsMs(parseDay(nextDay) as number).startMs;
-  const [candidates, needMs] = await timed(() => hiddenNeedCandidates(store, lastMonth));
+  const [candidates, needMs] = await timed(() => hiddenNeedCandidates(store, lastMonth), 'need');
   const [alerts, abnormalMs] = await timed(async () => {
     const { profiles, payments } = await store.abnormalInput(dayStart, dayStart + 86_400_000, 60);
     return detectAbnormalFromProfiles(profiles, payments, dayStart, dayStart + 86_400_000);
-  });
+  }, 'abnormal');
   const someCard = candidates[0]?.cardNo ?? day.operations[0]?.cardNo ?? '';
-  const [ownMonths, personMs] = await timed(() =>
-    store.monthFigures(addMonthsToKey(lastMonth, -12), lastMonth, someCard),
+  const [ownMonths, personMs] = await timed(
+    () => store.monthFigures(addMonthsToKey(lastMonth, -12), lastMonth, someCard),
+    'person',
   );
-  const [structure, structureMs] = await timed(() => spendingStructureOf(store, lastMonth));
-  const [windows, loadNowMs] = await timed(async () =>
-    loadNow(
-      await store.slotCounts(dayStart - 56 * 86_400_000, dayStart + 86_400_000),
-      parseDay(nextDay) as number,
-      Math.floor((12 * 3_600_000) / slotMs),
-    ),
+  const [structure, structureMs] = await timed(() => spendingStructureOf(store, lastMonth), 'structure');
+  const [windows, loadNowMs] = await timed(
+    async () =>
+      loadNow(
+        await store.slotCounts(dayStart - 56 * 86_400_000, dayStart + 86_400_000),
+        parseDay(nextDay) as number,
+        Math.floor((12 * 3_600_000) / slotMs),
+      ),
+    'load',
   );
-  const [, totalsMs] = await timed(() =>
-    store.totalsByDayKind((parseDay(nextDay) as number) - 30, parseDay(nextDay) as number),
-  );
-  console.log(
-    `hidden-need candidates of ${lastMonth} (with six months of history): ${candidates.length} in ${Math.round(needMs)} ms`,
-  );
-  console.log(
-    `abnormal spending over the day (60-day profiles): ${alerts.length} alerts in ${Math.round(abnormalMs)} ms`,
+  const [, totalsMs] = await timed(
+    () => store.totalsByDayKind((parseDay(nextDay) as number) - 30, parseDay(nextDay) as number),
+    'totals',
   );
   console.log(
-    `canteen load now and in 30 minutes (8 weeks of slots): ${windows.length} windows in ${Math.round(loadNowMs)} ms`,
+    `hidden-need candidates of ${lastMonth} (with six months of history): ${candidates.length} in ${Math.round(needMs)} ms (${cpuOf('need')})`,
   );
-  console.log(`one student's months (我的数据): ${ownMonths.length} months in ${Math.round(personMs)} ms`);
   console.log(
-    `spending structure of ${lastMonth}: ${structure.items.length} departments in ${Math.round(structureMs)} ms`,
+    `abnormal spending over the day (60-day profiles): ${alerts.length} alerts in ${Math.round(abnormalMs)} ms (${cpuOf('abnormal')})`,
   );
-  console.log(`daily totals by kind over 30 days (the reconciliation's query): ${Math.round(totalsMs)} ms`);
+  console.log(
+    `canteen load now and in 30 minutes (8 weeks of slots): ${windows.length} windows in ${Math.round(loadNowMs)} ms (${cpuOf('load')})`,
+  );
+  console.log(
+    `one student's months (我的数据): ${ownMonths.length} months in ${Math.round(personMs)} ms (${cpuOf('person')})`,
+  );
+  console.log(
+    `spending structure of ${lastMonth}: ${structure.items.length} departments in ${Math.round(structureMs)} ms (${cpuOf('structure')})`,
+  );
+  console.log(
+    `daily totals by kind over 30 days (the reconciliation's query): ${Math.round(totalsMs)} ms (${cpuOf('totals')})`,
+  );
   console.log(`load average (1/5/15 min) at the end: ${loadAverage()}`);
 } finally {
   store.close();

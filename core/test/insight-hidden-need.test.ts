@@ -169,6 +169,8 @@ test('when a planted term goes through the DuckDB store, then the needy are foun
     let flagged = 0;
     for (const month of campus.months) {
       const candidates = await hiddenNeedCandidates(store, month);
+      // The store sums the earlier months for the trend; the same as the detector summing them.
+      assert.deepEqual(candidates, detectHiddenNeed(await store.monthFigures('2025-01', month), month));
       flagged += candidates.length;
       for (const c of candidates) {
         assert.notEqual(profile.get(c.cardNo), 'away', `${c.cardNo} is away, not in need`);

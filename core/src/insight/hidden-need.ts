@@ -1,6 +1,6 @@
 import type { HiddenNeedCandidate, HiddenNeedReason, HiddenNeedThresholds } from '../contract/insight.ts';
 import { addMonthsToKey } from '../time.ts';
-import type { InsightStore, MonthFigures } from './insight-store.ts';
+import type { EarlierMeals, InsightStore, MonthFigures } from './insight-store.ts';
 
 /**
  * Hidden need (隐形资助), version 1: students who are on campus most days yet take fewer canteen
@@ -60,6 +60,8 @@ export function detectHiddenNeed(
   figures: readonly MonthFigures[],
   month: string,
   thresholds: Partial<HiddenNeedThresholds> = {},
+  /** Each card's meals and days in its earlier months on campus, when the store summed them already. */
+  earlierSums?: ReadonlyMap<string, EarlierMeals>,
 ): HiddenNeedCandidate[] {
   const t = { ...hiddenNeedDefaults, ...thresholds };
   const assessed: Assessed[] = figures
@@ -82,8 +84,8 @@ export function detectHiddenNeed(
     if (group.length >= t.cohortSizeMin && key !== '') yardsticks.set(key, yardstick(group));
 
   // Each card's earlier months on campus, for the trend against itself.
-  const earlier = new Map<string, { meals: number; days: number }>();
-  for (const f of figures) {
+  const earlier = new Map<string, EarlierMeals>(earlierSums ?? []);
+  for (const f of earlierSums ? [] : figures) {
     if (f.month >= month || f.campusDays < t.campusDaysMin) continue;
     const e = earlier.get(f.cardNo) ?? { meals: 0, days: 0 };
     e.meals += f.meals;
@@ -144,11 +146,13 @@ export function detectHiddenNeed(
 
 /** The month's candidates from the store, with up to historyMonths earlier months for the trend. */
 export async function hiddenNeedCandidates(
-  store: Pick<InsightStore, 'monthFigures'>,
+  store: Pick<InsightStore, 'monthFigures' | 'earlierMeals'>,
   month: string,
   thresholds: Partial<HiddenNeedThresholds> = {},
   historyMonths = 6,
 ): Promise<HiddenNeedCandidate[]> {
-  const figures = await store.monthFigures(addMonthsToKey(month, -historyMonths), month);
-  return detectHiddenNeed(figures, month, thresholds);
+  const t = { ...hiddenNeedDefaults, ...thresholds };
+  const figures = await store.monthFigures(month, month);
+  const earlier = await store.earlierMeals(addMonthsToKey(month, -historyMonths), month, t.campusDaysMin);
+  return detectHiddenNeed(figures, month, thresholds, earlier);
 }

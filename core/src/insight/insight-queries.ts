@@ -1,7 +1,7 @@
 import { dayBoundsMs, shanghaiDay } from '../time.ts';
 import type { CardProfile, KeyUse, PaymentPoint } from './abnormal-spending.ts';
 import type { SlotCount } from './canteen-load.ts';
-import type { DayKindTotal, HolderRow, MonthFigures, RosterFact } from './insight-rows.ts';
+import type { DayKindTotal, EarlierMeals, HolderRow, MonthFigures, RosterFact } from './insight-rows.ts';
 import { slotOf } from './insight-schema.ts';
 
 /**
@@ -141,6 +141,10 @@ export async function abnormalInput(
   profileMs: number,
 ): Promise<{ profiles: Map<string, CardProfile>; payments: PaymentPoint[] }> {
   const payments = await paymentPoints(select, fromMs, toMs);
+  // The 90th percentile as abnormal-spending.ts takes it: the value at 0-based index floor(0.9 n) of
+  // the sorted amounts. DuckDB's quantile_disc(q) takes index ceil(q n) − 1, the same for q a hair
+  // above 0.9 (exact for fewer than a million payments per card; the test compares both paths).
+
   const keyRows = await select(
     `SELECT o.card_no, c.key_id, max(c.made_at_s)::DOUBLE made_at_s, arg_max(c.counter, c.made_at_s)::DOUBLE counter
        FROM operations o JOIN code_uses c ON c.operation_id = o.id
@@ -158,18 +162,18 @@ export async function abnormalInput(
   }
   const rows = await select(
     `WITH prof AS (
-        SELECT o.card_no, count(*) n, list_sort(list(o.amount)) amounts_sorted, list(DISTINCT o.merchant_id) known,
-               arg_max({'id': o.id, 'at_ms': o.created_at_ms, 'merchant_id': o.merchant_id, 'amount': o.amount},
-                       o.created_at_ms) lastp
+        SELECT o.card_no, count(*) n, quantile_disc(o.amount, 0.9000001) p90, list(DISTINCT o.merchant_id) known,
+               arg_max(o.id, o.created_at_ms) last_id, max(o.created_at_ms)::DOUBLE last_at_ms,
+               arg_max(o.merchant_id, o.created_at_ms) last_merchant_id,
+               arg_max(o.amount, o.created_at_ms)::DOUBLE last_amount
           FROM operations o
          WHERE ${paymentFilter} AND o.created_at_ms >= $1::BIGINT AND o.created_at_ms < $2::BIGINT
-           AND o.card_no IN (SELECT DISTINCT card_no FROM operations o
+           AND o.card_no IN (SELECT card_no FROM operations o
                               WHERE ${paymentFilter} AND o.created_at_ms >= $2::BIGINT AND o.created_at_ms < $3::BIGINT)
          GROUP BY o.card_no)
-     SELECT card_no, n::DOUBLE n, amounts_sorted[least(n, floor(n * 0.9::DOUBLE)::BIGINT + 1)]::DOUBLE p90, known,
-            prof.lastp.id last_id, prof.lastp.at_ms::DOUBLE last_at_ms, prof.lastp.merchant_id last_merchant_id,
-            prof.lastp.amount::DOUBLE last_amount, p.x_m, p.y_m
-       FROM prof LEFT JOIN places p ON p.merchant_id = prof.lastp.merchant_id`,
+     SELECT card_no, n::DOUBLE n, p90::DOUBLE p90, known,
+            last_id, last_at_ms, last_merchant_id, last_amount, p.x_m, p.y_m
+       FROM prof LEFT JOIN places p ON p.merchant_id = prof.last_merchant_id`,
     [fromMs - profileMs, fromMs, toMs],
   );
   const profiles = new Map<string, CardProfile>();
@@ -253,4 +257,24 @@ export async function monthFigures(
     mealSpend: Number(r.meal_spend),
     otherSpend: Number(r.other_spend),
   }));
+}
+
+/**
+ * Each student card's meals and days on campus summed over the months in [fromMonth, beforeMonth)
+ * with at least campusDaysMin days: hidden need's trend against the student's own earlier months.
+ */
+export async function earlierMeals(
+  select: Select,
+  fromMonth: string,
+  beforeMonth: string,
+  campusDaysMin: number,
+): Promise<Map<string, EarlierMeals>> {
+  const rows = await select(
+    `SELECT c.card_no, sum(c.meals)::DOUBLE meals, sum(c.campus_days)::DOUBLE AS campus_days
+       FROM card_months c JOIN holders h ON h.card_no = c.card_no AND h.type = 'student'
+      WHERE c.month_key >= $1 AND c.month_key < $2 AND c.campus_days >= $3
+      GROUP BY c.card_no`,
+    [fromMonth, beforeMonth, campusDaysMin],
+  );
+  return new Map(rows.map((r) => [String(r.card_no), { meals: Number(r.meals), days: Number(r.campus_days) }]));
 }

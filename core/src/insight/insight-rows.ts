@@ -132,3 +132,9 @@ export interface MonthFigures {
   mealSpend: number;
   otherSpend: number;
 }
+
+/** One card's meals and days on campus summed over its earlier months with enough days (the trend). */
+export interface EarlierMeals {
+  meals: number;
+  days: number;
+}

@@ -26,6 +26,7 @@ import type {
   CardEventRow,
   CodeUseRow,
   DayKindTotal,
+  EarlierMeals,
   HolderRow,
   MerchantRow,
   MonthFigures,
@@ -256,6 +257,15 @@ export class InsightStore {
   async monthFigures(fromMonth: string, toMonth: string, cardNo?: string): Promise<MonthFigures[]> {
     await this.fresh();
     return queries.monthFigures(this.selector, fromMonth, toMonth, cardNo);
+  }
+
+  async earlierMeals(
+    fromMonth: string,
+    beforeMonth: string,
+    campusDaysMin: number,
+  ): Promise<Map<string, EarlierMeals>> {
+    await this.fresh();
+    return queries.earlierMeals(this.selector, fromMonth, beforeMonth, campusDaysMin);
   }
 
   async count(table: 'operations' | 'card_events' | 'attendance' | 'access' | 'code_uses'): Promise<number> {
