@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { seedAdminDemo } from '../../bff/src/admin/seed.ts';
 import { startWorld, type TestWorld } from '../../bff/test/support.ts';
+import { MessageRepository } from '../../core/src/messages/message-repository.ts';
 import { addDays, shanghaiDateTimeMs, shanghaiToday } from '../../core/src/time.ts';
 import type { Web } from '../../mock/demo/web.ts';
 import { openPage, screenshots, signIn, startBackoffice } from './support.ts';
@@ -187,6 +188,65 @@ describe('backoffice in Chromium: news and courses', () => {
         [2, '防范电信诈骗', 'https://video.example.edu/fraud.mp4', 900],
       ],
     );
+    await page.context().close();
+  });
+
+  test('when the editor marks news important, then a dialog names whom it reaches and the row is marked; the 消息推送 page shows the day chart, totals and failures in Chinese words only', async () => {
+    const page = await signIn(await openPage(browser), web, 'editor');
+    await page.getByRole('menuitem', { name: /新闻与课程/ }).click();
+    const row = page.getByRole('row', { name: /寒假宿舍安排/ });
+    await row.getByRole('button', { name: '设为重要' }).click();
+    const confirm = page.getByRole('dialog');
+    await confirm
+      .locator('.ant-modal-confirm-title', {
+        hasText: /^将「寒假宿舍安排」设为重要通知，并推送消息给发布对象（约 \d+ 人）？$/,
+      })
+      .waitFor();
+    await confirm.locator('.ant-modal-confirm-content', { hasText: '消息推送后无法撤回' }).waitFor();
+    await confirm.getByRole('button', { name: '设为重要' }).click();
+    await row.getByText('重要', { exact: true }).waitFor();
+    assert.equal(await row.getByRole('button', { name: '设为重要' }).count(), 0);
+    const item = (await world.core.client.allNews()).items.find((n) => n.title === '寒假宿舍安排');
+    assert.equal(item?.important, true);
+    const audit = await world.core.client.searchAudit({ targetId: item?.id ?? '', limit: 5 });
+    assert.ok(audit.items.some((r) => r.action === 'news.edit' && r.detail?.important === true));
+
+    // Deliveries as the outbox holds them: sent, skipped, and one the user refused.
+    const repo = new MessageRepository(world.core.core.db);
+    const nowMs = Date.now();
+    const row0 = { personId: 'P-admin-page', payload: { fields: ['x'] }, lastError: null, nowMs };
+    await repo.enqueue({
+      ...row0,
+      eventKey: `news:page-${nowMs}`,
+      channel: 'wechat',
+      kind: 'news',
+      status: 'pending',
+    });
+    await repo.enqueue({
+      ...row0,
+      eventKey: `low:page-${nowMs}`,
+      channel: 'alipay',
+      kind: 'low_balance',
+      status: 'skipped',
+      lastError: 'no_consent',
+    });
+    await world.core.core.db.execute(
+      `UPDATE message_outbox SET status = 'refused', last_error = 'wechat_43101', attempts = 1, done_at_ms = ?
+        WHERE event_key = ?`,
+      [nowMs, `news:page-${nowMs}`],
+    );
+    await page.getByRole('menuitem', { name: /消息推送/ }).click();
+    await page.getByTestId('chart-message-daily').locator('canvas').first().waitFor();
+    // The latest failure, with its reason in words; the totals per channel, kind and state.
+    const failure = page.getByRole('row', { name: /用户拒收/ });
+    for (const words of ['微信订阅消息', '重要通知', '被拒收']) await failure.getByText(words).waitFor();
+    const skipped = page.getByRole('row', { name: /支付宝模板消息/ });
+    for (const words of ['余额不足', '未发送']) await skipped.getByText(words).waitFor();
+    const card = page.locator('.ant-card', { hasText: '站外消息投递统计' }).first();
+    const text = (await card.textContent()) ?? '';
+    for (const raw of ['wechat_43101', 'refused', 'skipped', 'low_balance', 'news', 'alipay'])
+      assert.ok(!text.includes(raw), `no raw ${raw} on the page`);
+    await page.screenshot({ path: `${screenshots}admin-messages.png`, fullPage: true });
     await page.context().close();
   });
 });

@@ -4,7 +4,8 @@
 // child's card status and the spending as the child allows, reports the card lost and reads the status,
 // who reported it and the way to undo it, while the student's phone is told why it was signed out; the
 // student sees the parent in 我的家长 and removes them, and the parent then sees nothing of the child.
-// Every button on both pages is readable (≥ 4.5:1).
+// Every button on both pages is readable (≥ 4.5:1). In the same world, the 消息设置 page (docs/messages.md):
+// a kind turned off and the low-balance alert are kept across a reload, and a bad amount is refused.
 // Run by `npm run test:browser -w miniprogram` after `npm run build:h5` (it serves miniprogram/dist/h5).
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -245,6 +246,39 @@ describe("parents' pages and 我的家长 in the H5 app (issue 19)", () => {
     assert.ok(!((await parent.locator('.page-parents').textContent()) ?? '').includes(child.name));
     assert.deepEqual(pageErrors, []);
     await parent.context().close();
+    await student.context().close();
+  });
+
+  test('when a student turns a message kind off and sets the low-balance alert in 消息设置, then both are saved and a reload shows them; a bad amount is refused, not corrected', async () => {
+    const identity = system.identities[4];
+    assert.ok(identity);
+    const { personId } = await core.getCard(identity.cardNo);
+    const student = await newPage();
+    await bindAs(student, identity);
+    await open(student, 'message-settings');
+    const kind = (name: string) => student.locator(`#message-kind-${name} input`);
+    await kind('statement').waitFor();
+    assert.equal(await kind('statement').isChecked(), true, 'on until turned off');
+    assert.equal(await kind('receipt').isChecked(), false, 'receipts are opt-in');
+    await kind('statement').click();
+    await student.locator('#message-low-balance input').fill('20');
+    await student.locator('#message-save').click();
+    await student.getByText('已保存').first().waitFor();
+    const saved = await core.messagePreferences(personId);
+    assert.deepEqual([saved.optedOut, saved.lowBalanceFen], [['statement'], 2_000]);
+
+    await open(student, 'message-settings');
+    await kind('statement').waitFor();
+    assert.equal(await kind('statement').isChecked(), false);
+    assert.equal(await kind('low_balance').isChecked(), true);
+    assert.equal(await student.locator('#message-low-balance input').inputValue(), '20.00');
+    await shoot(student, 'message-settings');
+
+    await student.locator('#message-low-balance input').fill('-5');
+    await student.locator('#message-save').click();
+    await student.locator('#message-settings-error').waitFor();
+    assert.equal((await core.messagePreferences(personId)).lowBalanceFen, 2_000);
+    assert.deepEqual(pageErrors, []);
     await student.context().close();
   });
 });

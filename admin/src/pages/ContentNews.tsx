@@ -1,4 +1,4 @@
-import { Alert, Button, DatePicker, Form, Input, Modal, Space, Table, Tag } from 'antd';
+import { Alert, Button, Checkbox, DatePicker, Form, Input, Modal, Space, Table, Tag } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useCallback, useEffect, useState } from 'react';
 import { api, when } from '../api.ts';
@@ -6,7 +6,21 @@ import { instantValue, pickedInstantMs } from '../calendar.ts';
 import { describeError, contentText as t } from '../strings.ts';
 import { type Audience, AudienceFields, audienceLabel, audienceOf, type News } from './content-audience.tsx';
 
-// The content page's news tab: the list, publishing now or scheduled, withdrawing.
+// The content page's news tab: the list, publishing now or scheduled, withdrawing, marking important
+// (its audience is sent a message outside the app: asked to confirm, audited by the BFF).
+
+/** Asks the editor to confirm sending an important item's messages; answers their choice. */
+function confirmImportant(title: string, content: string): Promise<boolean> {
+  return new Promise((resolve) =>
+    Modal.confirm({
+      title,
+      content,
+      okText: t.markImportant,
+      onOk: () => resolve(true),
+      onCancel: () => resolve(false),
+    }),
+  );
+}
 
 export function NewsTab({ manage }: { manage: boolean }) {
   const [items, setItems] = useState<News[]>([]);
@@ -36,6 +50,24 @@ export function NewsTab({ manage }: { manage: boolean }) {
         load();
       },
     });
+  const markImportant = async (n: News) => {
+    setError(null);
+    const query = new URLSearchParams({
+      type: n.audience.type,
+      ...('value' in n.audience ? { value: n.audience.value } : {}),
+    });
+    const people = await api<{ people: number }>('GET', `/content/audience-count?${query}`).then(
+      (a) => a.people,
+      () => null,
+    );
+    if (!(await confirmImportant(t.importantConfirm(n.title, people), t.importantNote))) return;
+    try {
+      await api('PATCH', `/news/${n.id}`, { important: true });
+    } catch (e) {
+      setError(describeError(e));
+    }
+    load();
+  };
   const now = Date.now();
   return (
     <>
@@ -52,7 +84,15 @@ export function NewsTab({ manage }: { manage: boolean }) {
         dataSource={items}
         pagination={{ pageSize: 20 }}
         columns={[
-          { title: t.newsTitle, dataIndex: 'title' },
+          {
+            title: t.newsTitle,
+            render: (_: unknown, n: News) => (
+              <Space size={4}>
+                {n.important ? <Tag color="red">{t.important}</Tag> : null}
+                <span>{n.title}</span>
+              </Space>
+            ),
+          },
           { title: t.audience, dataIndex: 'audience', render: audienceLabel },
           { title: t.publishAtColumn, dataIndex: 'publishAtMs', render: (ms: number) => when(ms) },
           {
@@ -77,6 +117,11 @@ export function NewsTab({ manage }: { manage: boolean }) {
                         <Button size="small" onClick={() => setEditing(n)}>
                           {t.edit}
                         </Button>
+                        {n.important ? null : (
+                          <Button size="small" onClick={() => void markImportant(n)}>
+                            {t.markImportant}
+                          </Button>
+                        )}
                         <Button size="small" danger onClick={() => withdraw(n)}>
                           {t.withdraw}
                         </Button>
@@ -106,6 +151,7 @@ export interface NewsForm {
   body: string;
   audience: Audience;
   publishAt?: Dayjs | null;
+  important?: boolean;
 }
 
 /** Publishes a new item, or edits `item` (prefilled; its time only while it is still scheduled). */
@@ -115,10 +161,17 @@ export function PublishDialog({ item, onClose }: { item: News | null; onClose: (
   const [busy, setBusy] = useState(false);
   const scheduled = item !== null && item.publishAtMs > Date.now();
   const submit = async (v: NewsForm) => {
+    const marking = v.important === true && item?.important !== true;
+    if (marking && !(await confirmImportant(t.publishImportantConfirm, t.importantNote))) return;
     setBusy(true);
     setError(null);
     try {
-      const fields = { title: v.title, body: v.body, audience: audienceOf(v.audience) };
+      const fields = {
+        title: v.title,
+        body: v.body,
+        audience: audienceOf(v.audience),
+        ...(marking ? { important: true } : {}),
+      };
       if (item === null)
         await api('POST', '/news', {
           ...fields,
@@ -159,6 +212,7 @@ export function PublishDialog({ item, onClose }: { item: News | null; onClose: (
                 body: item.body,
                 audience: item.audience,
                 publishAt: scheduled ? instantValue(item.publishAtMs) : null,
+                important: item.important,
               }
             : undefined
         }
@@ -176,6 +230,9 @@ export function PublishDialog({ item, onClose }: { item: News | null; onClose: (
           extra={item && !scheduled ? t.publishAtLocked : undefined}
         >
           <DatePicker showTime format="YYYY-MM-DD HH:mm" disabled={item !== null && !scheduled} />
+        </Form.Item>
+        <Form.Item name="important" valuePropName="checked" extra={t.importantHint}>
+          <Checkbox disabled={item?.important === true}>{t.importantField}</Checkbox>
         </Form.Item>
       </Form>
     </Modal>

@@ -213,6 +213,7 @@ export const auditDetailKeyText: Record<string, string> = {
   totp: '动态验证码',
   seq: '序号',
   publishAtMs: '发布时间',
+  important: '重要通知',
   expiresAtMs: '有效期至',
   atMs: '时间',
   address: '地址',

@@ -30,6 +30,17 @@ export const contentText = {
   published: '已发布',
   scheduled: '定时发布',
   withdrawn: '已撤回',
+  important: '重要',
+  importantField: '重要通知',
+  importantHint:
+    '重要通知在发布时间到达后，会以微信/支付宝消息推送给发布对象中每位已绑定的师生（每人一次），并在小程序中置顶显示。',
+  markImportant: '设为重要',
+  importantConfirm: (title: string, people: number | null) =>
+    people === null
+      ? `将「${title}」设为重要通知并推送消息？`
+      : `将「${title}」设为重要通知，并推送消息给发布对象（约 ${people} 人）？`,
+  importantNote: '消息推送后无法撤回；每人只会收到一次，未授权订阅或关闭了此类消息的人不会收到。',
+  publishImportantConfirm: '确认发布重要通知并推送消息？',
   createCourse: '新建课程',
   courseTitle: '课程名称',
   description: '简介',

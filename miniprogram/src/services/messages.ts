@@ -47,12 +47,20 @@ export function preloadMessageTemplates(api: ApiClient): void {
   );
 }
 
+/** What a parent is sent about a child, asked when the parent sets the low-balance alert (docs/messages.md § Parents). */
+export const parentMessageKinds: readonly MessageKind[] = ['low_balance', 'card_status', 'spending_alert'];
+
 /**
  * Asks the platform's one-time consent for these kinds' templates (call it first thing in a tap's
  * handler, after preloadMessageTemplates) and records the accepted ones; answers how many were
  * accepted. Never throws: a refusal changes nothing about what the student was doing.
  */
-export async function askMessageConsent(api: ApiClient, kinds: readonly MessageKind[]): Promise<number> {
+export async function askMessageConsent(
+  api: ApiClient,
+  kinds: readonly MessageKind[],
+  /** Where the accepted ones are recorded: the student's own, or a parent's (/children/message-consents). */
+  path = '/messages/consents',
+): Promise<number> {
   const known = templates;
   if (process.env.TARO_ENV === 'h5' || known === undefined) return 0;
   try {
@@ -60,7 +68,7 @@ export async function askMessageConsent(api: ApiClient, kinds: readonly MessageK
     if (wanted.length === 0) return 0;
     const answers = await requestSubscription(wanted.map((k) => known[k] as string));
     const accepted = wanted.filter((k) => answers[known[k] as string] === 'accept');
-    if (accepted.length > 0) await api.request('POST', '/messages/consents', { kinds: accepted });
+    if (accepted.length > 0) await api.request('POST', path, { kinds: accepted });
     return accepted.length;
   } catch {
     return 0;

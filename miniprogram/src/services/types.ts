@@ -180,6 +180,8 @@ export interface NewsItem {
   readonly author?: string;
   readonly publishAtMs: number;
   readonly readAtMs?: number | null;
+  /** Marked important by the card centre: pinned while unread, and also sent as a message. */
+  readonly important?: boolean;
 }
 
 export interface Lesson {

@@ -3,6 +3,7 @@ import { Alert, Card, Select, Space, Table } from 'antd';
 import { useEffect, useMemo, useState } from 'react';
 import { api } from '../../api.ts';
 import { Chart } from '../../components/Chart.tsx';
+import { describeError } from '../../strings.ts';
 import { reasonText, messageText as t } from './strings.ts';
 
 const statusOrder = ['sent', 'skipped', 'pending', 'claimed', 'sending', 'refused', 'failed', 'unknown'];
@@ -37,7 +38,8 @@ export function MessagesPage() {
         setFailures(f.items);
         setError(undefined);
       },
-      (caught: unknown) => setError(caught instanceof Error ? caught.message : String(caught)),
+      // In words: never a raw code or an English message on the page.
+      (caught: unknown) => setError(describeError(caught)),
     );
   }, [days]);
 
@@ -46,8 +48,9 @@ export function MessagesPage() {
     const statuses = statusOrder.filter((s) => counts.some((c) => c.status === s));
     return {
       tooltip: { trigger: 'axis' },
-      legend: { data: statuses.map((s) => t.status[s]) },
-      grid: { left: 48, right: 24, bottom: 32 },
+      // The legend above the bars, clear of the days along the axis.
+      legend: { top: 0, data: statuses.map((s) => t.status[s]) },
+      grid: { left: 48, right: 24, top: 40, bottom: 32 },
       xAxis: { type: 'category', data: dayList },
       yAxis: { type: 'value', minInterval: 1 },
       series: statuses.map((s) => ({

@@ -28,6 +28,7 @@ export const messageText = {
     news: '重要通知',
     hold_released: '预授权释放',
     attendance_week: '每周考勤',
+    spending_alert: '异常消费（家长）',
   } as Record<string, string>,
   status: {
     pending: '待发送',

@@ -9,12 +9,17 @@ import { getNews, listNews } from '../../services/campus.ts';
 import { liveNewsEvent } from '../../services/live.ts';
 import type { NewsItem } from '../../services/types.ts';
 import { strings } from '../../strings.ts';
+import './index.css';
 
 export default function NewsPage() {
   const remote = useRemote(() => listNews(api), []);
   const [open, setOpen] = useState<NewsItem>();
   const [read, setRead] = useState<ReadonlySet<string>>(new Set());
-  const items = remote.data?.items ?? [];
+  const isRead = (item: NewsItem) => Boolean(item.readAtMs) || read.has(item.id);
+  // Important items are pinned above the others until read (opened); the rest stay newest first.
+  const loaded = remote.data?.items ?? [];
+  const pinned = (item: NewsItem) => item.important === true && !item.readAtMs;
+  const items = [...loaded.filter(pinned), ...loaded.filter((item) => !pinned(item))];
   // A news item announced while this list is open (heard by the card page's live view) shows at once.
   const { reload } = remote;
   useEffect(() => {
@@ -46,11 +51,20 @@ export default function NewsPage() {
       >
         <View className="list">
           {items.map((item) => (
-            <View key={item.id} className="row" onClick={() => void onOpen(item)}>
+            <View
+              key={item.id}
+              className={pinned(item) ? 'row news-row news-pinned' : 'row news-row'}
+              onClick={() => void onOpen(item)}
+            >
               <View className="row-main">
-                <Text className="row-title">{item.title}</Text>
+                <Text className="row-title">
+                  {item.important ? (
+                    <Text className="news-important-tag">{strings.news.important}</Text>
+                  ) : null}
+                  {item.title}
+                </Text>
                 <Text className="row-sub">
-                  {`${formatShortTime(item.publishAtMs)} · ${item.readAtMs || read.has(item.id) ? strings.news.read : strings.news.unread}`}
+                  {`${formatShortTime(item.publishAtMs)} · ${isRead(item) ? strings.news.read : strings.news.unread}`}
                 </Text>
                 {open?.id === item.id ? (
                   <Text className="text-block">{open.body ?? open.excerpt ?? ''}</Text>

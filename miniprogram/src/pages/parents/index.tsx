@@ -13,6 +13,7 @@ import { formatFullTime, formatShortTime } from '../../lib/month.ts';
 import { signedAmount, transactionTitle } from '../../lib/transactions.ts';
 import { api, openLive, taroStorage } from '../../services/api.ts';
 import { childrenLiveTicket, type LowBalance } from '../../services/live.ts';
+import { askMessageConsent, parentMessageKinds, preloadMessageTemplates } from '../../services/messages.ts';
 import {
   type ChildView,
   linkChild,
@@ -125,6 +126,8 @@ function Spending({ child }: { child: ChildView }) {
 export default function ParentsPage() {
   const remote = useRemote(() => listChildren(api), []);
   const messages = useRemote(() => listParentMessages(api), []);
+  // Template ids loaded now, so the consent dialog can open straight from the alert's tap.
+  useEffect(() => preloadMessageTemplates(api), []);
   const [code, setCode] = useState('');
   const [alert, setAlert] = useState('');
   const [message, setMessage] = useState<{ ok: boolean; text: string }>();
@@ -308,11 +311,14 @@ export default function ParentsPage() {
                 onClick={() => {
                   const fen = parseYuan(alert);
                   if (fen === undefined) setMessage({ ok: false, text: strings.errors.validation });
-                  else
+                  else {
+                    // The consent dialog opens from this tap: the alert and the card's changes as messages.
+                    void askMessageConsent(api, parentMessageKinds, '/children/message-consents');
                     void run(
                       () => setLowBalanceAlert(api, child.cardNo, fen),
                       () => words.alertSaved,
                     );
+                  }
                 }}
               >
                 {strings.common.save}
