@@ -18,6 +18,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 LAST=${1:?usage: physical-restore.sh <backup dir> '<YYYY-MM-DD HH:MM:SS>' <new datadir> [binlog dir]}
 UNTIL=${2:?the moment to restore to, UTC, YYYY-MM-DD HH:MM:SS}
 DATA=$(realpath -m "${3:?the new data directory}")
+[ -d "$LAST" ] || { echo "no backup directory $LAST" >&2; exit 2; }
 LAST=$(cd "$LAST" && pwd)
 BINLOGS=${4:-$(dirname "$LAST")/binlogs}
 PORT=${RESTORE_PORT:-3398}

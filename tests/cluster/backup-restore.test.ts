@@ -109,31 +109,31 @@ async function startLedger(url = databaseUrl): Promise<{ core: RunningCore; clie
 /** The moment's text as restore.sh takes it: UTC, whole seconds. */
 const utc = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
 
-test('when the database is lost after a full backup and more payments, then backup + binary logs restore it to a chosen moment: balances as they were then, ledger check clean', {
-  timeout: 600_000,
-}, async () => {
-  const first = await startLedger();
-  core = first.core;
-  const { client } = first;
-  const merchant = await client.createMerchant({ name: '一食堂', category: 'canteen' });
+/**
+ * A canteen and cards with 100 yuan each; payAll pays once from every card (operation ids
+ * `<prefix><phase>-<i>`), balances reads the main balances through a client.
+ */
+async function seedLedger(
+  client: CoreClient,
+  options: { prefix: string; personPrefix: string; cards: number; canteen: string },
+) {
+  const merchant = await client.createMerchant({ name: options.canteen, category: 'canteen' });
   const cards: string[] = [];
-  for (let i = 0; i < 6; i++) {
+  for (let i = 0; i < options.cards; i++) {
     const card = await client.openCard({
-      personNo: `PITR000${i}`,
+      personNo: `${options.personPrefix}${i}`,
       name: '学生',
       type: 'student',
       dailyLimit: 100_000,
     });
-    assert.equal(
-      (await client.topUp({ id: `seed-${i}`, cardNo: card.cardNo, amount: 10_000, channel: 'bank' })).status,
-      'ok',
-    );
+    const topUp = { id: `${options.prefix}seed-${i}`, cardNo: card.cardNo, amount: 10_000 };
+    assert.equal((await client.topUp({ ...topUp, channel: 'bank' })).status, 'ok');
     cards.push(card.cardNo);
   }
   const payAll = async (phase: string, amount: number) => {
     for (const [i, cardNo] of cards.entries()) {
       const answer = await client.pay({
-        id: `${phase}-${i}`,
+        id: `${options.prefix}${phase}-${i}`,
         cardNo,
         merchantId: merchant.id,
         amount: amount + i,
@@ -141,8 +141,23 @@ test('when the database is lost after a full backup and more payments, then back
       assert.equal(answer.status, 'ok', JSON.stringify(answer));
     }
   };
-  const balances = async () =>
-    Promise.all(cards.map(async (cardNo) => (await client.getCard(cardNo)).balance.main));
+  const balances = (of: CoreClient = client) =>
+    Promise.all(cards.map(async (cardNo) => (await of.getCard(cardNo)).balance.main));
+  return { merchant, cards, payAll, balances };
+}
+
+test('when the database is lost after a full backup and more payments, then backup + binary logs restore it to a chosen moment: balances as they were then, ledger check clean', {
+  timeout: 600_000,
+}, async () => {
+  const first = await startLedger();
+  core = first.core;
+  const { client } = first;
+  const { merchant, cards, payAll, balances } = await seedLedger(client, {
+    prefix: '',
+    personPrefix: 'PITR000',
+    cards: 6,
+    canteen: '一食堂',
+  });
 
   await payAll('before-backup', 100);
   const full = (await script('backup.sh', `${dir}/backups`)).stdout.trim();
@@ -227,31 +242,12 @@ test('when a database is lost after a full and an incremental physical backup, t
   const started = await startLedger(`mysql://app:app@127.0.0.1:${port}/${physicalDatabase}`);
   core = started.core;
   const { client } = started;
-  const merchant = await client.createMerchant({ name: '二食堂', category: 'canteen' });
-  const cards: string[] = [];
-  for (let i = 0; i < 4; i++) {
-    const card = await client.openCard({
-      personNo: `PHYS00${i}`,
-      name: '学生',
-      type: 'student',
-      dailyLimit: 100_000,
-    });
-    await client.topUp({ id: `phys-seed-${i}`, cardNo: card.cardNo, amount: 10_000, channel: 'bank' });
-    cards.push(card.cardNo);
-  }
-  const payAll = async (phase: string, amount: number) => {
-    for (const [i, cardNo] of cards.entries()) {
-      const answer = await client.pay({
-        id: `phys-${phase}-${i}`,
-        cardNo,
-        merchantId: merchant.id,
-        amount: amount + i,
-      });
-      assert.equal(answer.status, 'ok', JSON.stringify(answer));
-    }
-  };
-  const balancesOf = (of: CoreClient) =>
-    Promise.all(cards.map(async (cardNo) => (await of.getCard(cardNo)).balance.main));
+  const { payAll, balances } = await seedLedger(client, {
+    prefix: 'phys-',
+    personPrefix: 'PHYS00',
+    cards: 4,
+    canteen: '二食堂',
+  });
 
   const root = `${dir}/physical`;
   await payAll('before-full', 100);
@@ -261,11 +257,11 @@ test('when a database is lost after a full and an incremental physical backup, t
   const incremental = (await physical('physical-backup.sh', 'incremental', root)).stdout.trim();
   assert.match(readFileSync(`${incremental}/base`, 'utf8'), /^phys-\d{8}T\d{6}Z-full$/);
   await payAll('after-incremental', 300);
-  const atMoment = await balancesOf(client);
+  const atMoment = await balances();
   const moment = Math.ceil(Date.now() / 1000) * 1000;
   await sleep(moment - Date.now() + 20);
   await payAll('after-moment', 400);
-  assert.notDeepEqual(await balancesOf(client), atMoment);
+  assert.notDeepEqual(await balances(), atMoment);
   await physical('archive-binlogs.sh', root);
   await client.close();
   await core.close();
@@ -284,7 +280,7 @@ test('when a database is lost after a full and an incremental physical backup, t
     const second = await startLedger(restoredUrl);
     core = second.core;
     try {
-      assert.deepEqual(await balancesOf(second.client), atMoment);
+      assert.deepEqual(await balances(second.client), atMoment);
     } finally {
       await second.client.close();
     }
