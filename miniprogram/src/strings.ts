@@ -270,6 +270,7 @@ export const strings = {
     thisMonth: '本月',
     lastMonth: '上月',
     axisYuan: (yuan: number) => `${yuan}元`,
+    chartFailed: '图表加载失败，请检查网络后重试',
     category: {
       canteen: '食堂',
       shop: '超市',

@@ -1,7 +1,7 @@
 import { Text, View } from '@tarojs/components';
 import { useRouter } from '@tarojs/taro';
-import { useMemo, useState } from 'react';
-import { Chart, type ChartDatum } from '../../components/Chart.tsx';
+import { useEffect, useMemo, useState } from 'react';
+import { LazyChart as Chart, type ChartDatum, loadChart } from '../../components/LazyChart.tsx';
 import { MonthSwitcher } from '../../components/MonthSwitcher.tsx';
 import { StateView } from '../../components/StateView.tsx';
 import { useRemote } from '../../components/use-remote.ts';
@@ -43,6 +43,12 @@ export default function StatementPage() {
     keepMonthInAddress(next);
   };
   const remote = useRemote(() => getStatement(api, month), [month.year, month.month]);
+  // The chart code is fetched as the page opens, alongside the statement, not after it (#19).
+  useEffect(() => {
+    loadChart().catch(() => {
+      // Offline: each chart shows its own retry.
+    });
+  }, []);
   const statement = remote.data;
   const change = statement ? monthChange(statement.spent, statement.previousSpent) : undefined;
   const charts = useMemo(() => {
