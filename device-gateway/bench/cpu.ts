@@ -14,11 +14,27 @@ const clockTicks = (() => {
 })();
 
 /** CPU time (user + system) a process has used so far, in µs, from /proc/<pid>/stat (fields 14 and 15). */
-function processCpuUs(pid: number): number {
+export function processCpuUs(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // The command name (field 2) may hold spaces and parentheses: count fields after its closing one.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / clockTicks;
+}
+
+/**
+ * CPU time all threads of a process have used so far, in µs, from /proc/<pid>/task/<tid>/schedstat (its
+ * first field, ns on the CPU): finer than the 10 ms ticks of /proc/<pid>/stat, for short measured spans.
+ */
+export function threadsCpuUs(pid: number): number {
+  let ns = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // The thread ended while read.
+    }
+  }
+  return ns / 1000;
 }
 
 /**

@@ -21,17 +21,19 @@ export function rssBytes(pid: number): number {
   return Number(kb) * 1024;
 }
 
-/** Starts the gateway (src/server.ts) and waits until it accepts connections. */
-export async function spawnGateway(env: Record<string, string>, port: number): Promise<ChildProcess> {
+/**
+ * Starts the gateway (src/server.ts, or `entry`: another checkout's, for A/B runs) and waits until it
+ * accepts connections.
+ */
+export async function spawnGateway(
+  env: Record<string, string>,
+  port: number,
+  entry = new URL('../src/server.ts', import.meta.url).pathname,
+): Promise<ChildProcess> {
   const profile = options.gatewayCpuProfDir;
   const child = spawn(
     process.execPath,
-    [
-      ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
-      '--import',
-      'tsx',
-      new URL('../src/server.ts', import.meta.url).pathname,
-    ],
+    [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []), '--import', 'tsx', entry],
     {
       env: { ...process.env, GATEWAY_PORT: String(port), LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'inherit', 'inherit'],

@@ -2,8 +2,22 @@
 // paid once is refused CODE_REPLAYED on every later path (another till, another gateway instance, an
 // offline record uploaded days later).
 
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { codeFromText, decodeCode } from '@campus-card/core/credential';
+
+/** The parts of a QR code that make its identity, as the verifier answers them for an accepted code. */
+export interface QrCodeParts {
+  readonly card: { readonly cardNo: string };
+  readonly madeAtMs: number;
+  readonly counter: number;
+  readonly phonePublicKey: Uint8Array;
+}
+
+/** `qr:<card>:<madeAt s>:<counter>:<phone key fingerprint>` of a code already decoded (and verified). */
+export function qrCodeIdOf(code: QrCodeParts): string {
+  const fingerprint = hash('sha256', code.phonePublicKey, 'hex').slice(0, 16);
+  return `qr:${code.card.cardNo}:${code.madeAtMs / 1000}:${code.counter}:${fingerprint}`;
+}
 
 /**
  * A QR code is the card, the phone key that signed it, and the second and counter it was made at
@@ -14,6 +28,9 @@ export function qrCodeId(text: string): string | undefined {
   const bytes = codeFromText(text);
   const code = bytes === undefined ? undefined : decodeCode(bytes);
   if (code === undefined) return undefined;
-  const fingerprint = createHash('sha256').update(code.certificate.phonePublicKey).digest('hex').slice(0, 16);
-  return `qr:${code.certificate.card.cardNo}:${code.madeAtMs / 1000}:${code.counter}:${fingerprint}`;
+  return qrCodeIdOf({
+    ...code,
+    card: code.certificate.card,
+    phonePublicKey: code.certificate.phonePublicKey,
+  });
 }

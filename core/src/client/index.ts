@@ -154,7 +154,7 @@ export type { CardRow, RuleTable, TableRule, TypeRule } from '../passage/rule-ta
 export type { TableAnswer, TableHeader } from '../passage/rule-tables.ts';
 export type { AttendanceQuery } from './attendance.ts';
 export type { PlaceDecision } from './passage.ts';
-export { type CoreClientOptions, DomainClient, Transport } from './transport.ts';
+export { type CoreClientOptions, DomainClient, Transport, withCallRequestId } from './transport.ts';
 export type {
   AccessEventInput,
   AccessEventView,

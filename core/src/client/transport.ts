@@ -1,8 +1,9 @@
 /**
  * The one transport every domain client speaks through: a pool of kept-alive connections to the
  * core (undici), a fresh signature with a new nonce on every request, the one-tick batching of money
- * operations, the id of the request being served (http/request-id.ts) as x-request-id, and error answers mapped to CoreError by the
- * contract's error table. A domain client (cards.ts, ledger.ts, …) is a small class over it.
+ * operations, the id of the request being served (http/request-id.ts, or one named by withCallRequestId) as
+ * x-request-id, and error answers mapped to CoreError by the contract's error table. A domain client
+ * (cards.ts, ledger.ts, …) is a small class over it.
  */
 import { Pool } from 'undici';
 import { type ErrorCode, isErrorCode } from '../contract/errors.ts';
@@ -25,8 +26,36 @@ export interface CoreClientOptions {
 
 interface Pending {
   operation: BatchedOperation;
+  /** The request id the operation was made for, if any: the batch request carries the first one. */
+  requestId: string | undefined;
   resolve: (answer: Answer) => void;
   reject: (error: unknown) => void;
+}
+
+const emptyBody = Buffer.alloc(0);
+
+/** The id named by the innermost withCallRequestId running now, if any. */
+let namedRequestId: string | undefined;
+
+/**
+ * Names the request id of the core calls `work` starts synchronously (each domain method hands its request
+ * to the transport before its first await), for a caller that carries the id itself instead of running
+ * inside withRequestId: the device gateway, whose frames would otherwise each pay for AsyncLocalStorage's
+ * promise hooks (issue #20). A named id wins over the AsyncLocalStorage one.
+ */
+export function withCallRequestId<T>(requestId: string, work: () => T): T {
+  const outer = namedRequestId;
+  namedRequestId = requestId;
+  try {
+    return work();
+  } finally {
+    namedRequestId = outer;
+  }
+}
+
+/** The request id the call being made now carries: a named one, else the request being served. */
+function requestIdNow(): string | undefined {
+  return namedRequestId ?? currentRequestId();
 }
 
 export class Transport {
@@ -52,7 +81,7 @@ export class Transport {
    */
   operation(operation: BatchedOperation): Promise<Answer> {
     return new Promise<Answer>((resolve, reject) => {
-      this.pending.push({ operation, resolve, reject });
+      this.pending.push({ operation, requestId: requestIdNow(), resolve, reject });
       if (this.pending.length >= (this.options.operationsPerRequestMax ?? 256)) this.flush();
       else if (!this.flushScheduled) {
         this.flushScheduled = true;
@@ -63,17 +92,21 @@ export class Transport {
 
   /** A signed JSON request; an answer of 400 or above throws the CoreError it carries. */
   async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const { status, json } = await this.send(method, path, body);
+    const { status, json } = await this.send(method, path, body, requestIdNow());
     if (status >= 400) throw toError(status, json);
     return json as T;
   }
 
   /** A signed GET whose answer is a file, as the bytes served; errors are still JSON. */
   async download(path: string): Promise<Buffer> {
+    const requestId = requestIdNow();
     const response = await this.pool.request({
       method: 'GET',
       path,
-      headers: signedHeaders(this.options, 'GET', path, ''),
+      headers: {
+        ...signedHeaders(this.options, 'GET', path, ''),
+        ...(requestId ? { [requestIdHeader]: requestId } : {}),
+      },
     });
     const bytes = Buffer.from(await response.body.arrayBuffer());
     if (response.statusCode >= 400) {
@@ -92,7 +125,8 @@ export class Transport {
     const batch = this.pending;
     if (batch.length === 0) return;
     this.pending = [];
-    this.send('POST', '/v1/operations/batch', { operations: batch.map((p) => p.operation) }).then(
+    const requestId = batch.find((p) => p.requestId !== undefined)?.requestId;
+    this.send('POST', '/v1/operations/batch', { operations: batch.map((p) => p.operation) }, requestId).then(
       ({ status, json }) => {
         const answers = (json as { answers?: Answer[] } | undefined)?.answers;
         if (status !== 200 || !answers || answers.length !== batch.length) {
@@ -111,15 +145,16 @@ export class Transport {
   private async send(
     method: string,
     path: string,
-    body?: unknown,
+    body: unknown,
+    requestId: string | undefined,
   ): Promise<{ status: number; json: unknown }> {
-    const payload = body === undefined ? '' : JSON.stringify(body);
-    const requestId = currentRequestId();
+    // Encoded once: the same bytes are hashed for the signature and written to the socket.
+    const payload = body === undefined ? emptyBody : Buffer.from(JSON.stringify(body));
     // Every request is signed afresh (new nonce, current time): the core accepts a signature once.
     const response = await this.pool.request({
       method: method as 'GET',
       path,
-      body: payload || null,
+      body: payload.byteLength > 0 ? payload : null,
       headers: {
         'content-type': 'application/json',
         ...signedHeaders(this.options, method, path, payload),

@@ -174,6 +174,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
       certificateValidUntilMs: certificate.validUntilMs,
       madeAtMs: code.madeAtMs,
       counter: code.counter,
+      phonePublicKey: certificate.phonePublicKey,
     };
   }
 

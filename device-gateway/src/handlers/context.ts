@@ -3,6 +3,7 @@ import {
   type DeviceConfig,
   type PayCodeVerdict,
   personTypeAllowed,
+  withCallRequestId,
 } from '@campus-card/core/client';
 import {
   type CardCredential,
@@ -11,7 +12,7 @@ import {
   type VerifyResult,
   type VisitorPassVerifier,
 } from '@campus-card/core/credential';
-import { qrCodeId } from '../code-ids.ts';
+import { qrCodeIdOf } from '../code-ids.ts';
 import type { DeclineLog } from '../declines.ts';
 import type { MealCaps } from '../meal-caps.ts';
 import type { MeterLocks } from '../meter-locks.ts';
@@ -42,6 +43,8 @@ export interface RequestContext {
   readonly deviceKey: Uint8Array;
   /** The device's configuration (version 0: never configured; the core's own limits apply alone). */
   readonly config: DeviceConfig;
+  /** The frame's request id (`gw-<device>-<sequence>`): its log lines and core calls carry it (`depsFor`). */
+  readonly requestId: string;
 }
 
 export interface HandlerDeps {
@@ -70,6 +73,23 @@ export interface HandlerDeps {
   /** Visitor passes (protocol § 7.23): the campus keys' verifier, and the places of a gate. */
   readonly visitorPasses: VisitorPassVerifier;
   readonly placesOf: (ctx: RequestContext) => Promise<readonly string[]>;
+}
+
+/**
+ * The dependencies one frame's handler gets: the same, except that each core call it makes carries the
+ * frame's request id (x-request-id), named explicitly as the call is made. AsyncLocalStorage would carry it
+ * too, but in Node 20 it puts promise hooks on every promise of the process (issue #20).
+ */
+export function depsFor(deps: HandlerDeps, ctx: RequestContext): HandlerDeps {
+  const { requestId } = ctx;
+  const core = new Proxy(deps.core, {
+    get(target, name) {
+      const value: unknown = Reflect.get(target, name);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => withCallRequestId(requestId, () => value.apply(target, args));
+    },
+  });
+  return { ...deps, core };
 }
 
 /** Thrown when a request's device was disabled or re-keyed in flight: no answer is kept or sent. */
@@ -125,8 +145,8 @@ async function verifiedCode(deps: HandlerDeps, ctx: RequestContext, code: Scanne
   if (code.kind === 'numeric') return verifyNumericCode(deps, ctx.deviceRef, code.text);
   const result = await deps.verifier.verify(code.text);
   if (!result.ok) return { ok: false, reason: refusalOfVerify(result.code) };
-  const codeId = qrCodeId(code.text);
-  return { ok: true, card: result.card, ...(codeId === undefined ? {} : { codeId }) };
+  // The code's identity from what the verifier decoded, not decoded a second time.
+  return { ok: true, card: result.card, codeId: qrCodeIdOf(result) };
 }
 
 async function verifyNumericCode(deps: HandlerDeps, deviceRef: string, text: string): Promise<Verified> {

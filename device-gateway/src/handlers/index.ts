@@ -4,7 +4,7 @@
 import type { Message } from '../protocol/index.ts';
 import { signInAttendance } from './attendance.ts';
 import { busRunTable, checkBusRide } from './bus.ts';
-import type { HandlerDeps, RequestContext } from './context.ts';
+import { depsFor, type HandlerDeps, type RequestContext } from './context.ts';
 import { checkIdentity } from './identity.ts';
 import {
   cashTopUpAtKiosk,
@@ -52,9 +52,10 @@ export const handledKinds: ReadonlySet<Message['kind']> = new Set([
 
 export type Handle = (ctx: RequestContext, request: Message) => Promise<Message | undefined>;
 
-export function createHandlers(deps: HandlerDeps, now: () => number = Date.now): Handle {
+export function createHandlers(shared: HandlerDeps, now: () => number = Date.now): Handle {
   const kioskSessions = new KioskSessions();
   return async (ctx, request) => {
+    const deps = depsFor(shared, ctx);
     switch (request.kind) {
       case 'pay':
       case 'pay_with_pin':

@@ -89,7 +89,8 @@ export async function pay(
   if (ctx.merchantId === null) return declined(deps, ctx, request, 'NOT_PERMITTED');
   const refused = configRefusal(ctx, request.amountFen, Date.now());
   if (refused !== undefined) return declined(deps, ctx, request, refused);
-  const codeHash = codeHashOf(request.code);
+  // Needed only off the approved path (a retry, BUSY, a PIN asked for), so hashed only there.
+  const codeHash = () => codeHashOf(request.code);
   let verified = await verifyCode(deps, ctx, request.code);
   if (!verified.ok && verified.reason === 'CODE_REPLAYED') {
     // A retry that reached another instance (or this one after a restart) finds its code used — by its
@@ -99,8 +100,8 @@ export async function pay(
     // The retry of this very request after the ledger answered it BUSY (protocol § 7.9), or the PIN retry
     // of a code this till sent moments ago and was asked the PIN for (protocol § 7.11).
     const kept =
-      (await deps.pinRetries.take(ctx.deviceRef, busyRetryKey(codeHash, ctx.sequence))) ??
-      (request.kind === 'pay_with_pin' ? await deps.pinRetries.take(ctx.deviceRef, codeHash) : undefined);
+      (await deps.pinRetries.take(ctx.deviceRef, busyRetryKey(codeHash(), ctx.sequence))) ??
+      (request.kind === 'pay_with_pin' ? await deps.pinRetries.take(ctx.deviceRef, codeHash()) : undefined);
     if (kept !== undefined) {
       const { codeId, ...card } = kept as CardCredential & { codeId?: string };
       verified = personTypeAllowed(ctx.config.settings, card.personType)
@@ -120,7 +121,7 @@ export async function pay(
       ...card,
       ...(codeId === undefined ? {} : { codeId }),
     };
-    await deps.pinRetries.keep(ctx.deviceRef, busyRetryKey(codeHash, ctx.sequence), keep);
+    await deps.pinRetries.keep(ctx.deviceRef, busyRetryKey(codeHash(), ctx.sequence), keep);
     throw new Busy();
   };
   await assertLive(ctx);
@@ -156,7 +157,7 @@ export async function pay(
           ...card,
           ...(codeId === undefined ? {} : { codeId }),
         };
-        await deps.pinRetries.keep(ctx.deviceRef, codeHash, keep);
+        await deps.pinRetries.keep(ctx.deviceRef, codeHash(), keep);
       }
       return { kind: 'pay_declined', reason: refusalOfCore(answer.code) };
     }

@@ -2,11 +2,11 @@
 // connection or after reconnecting — gets the original answer and its request runs once. A retry that
 // arrives while the first is still running waits for the same answer instead of running again.
 
-import { createHash } from 'node:crypto';
+import { hash as oneShotHash } from 'node:crypto';
 import type { Message } from '../protocol/index.ts';
 
 interface Entry {
-  /** SHA-256 of type and payload: a retry must be the same request, else SEQUENCE_CONFLICT. */
+  /** Type and SHA-256 of the payload: a retry must be the same request, else SEQUENCE_CONFLICT. */
   readonly requestHash: string;
   readonly answer: Promise<Message>;
 }
@@ -17,8 +17,9 @@ export type Lookup =
   | { readonly kind: 'conflict' }
   | { readonly kind: 'stale' };
 
+/** The type, then the SHA-256 of the payload (one-shot: no hash object per frame). */
 export function requestHash(type: number, payload: Uint8Array): string {
-  return createHash('sha256').update(Uint8Array.of(type)).update(payload).digest('base64');
+  return `${type}:${oneShotHash('sha256', payload, 'base64')}`;
 }
 
 export class AnswerCache {

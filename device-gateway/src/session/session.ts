@@ -8,12 +8,11 @@
 
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
-import { withRequestId } from '@campus-card/core/http';
 import type { Logger } from 'pino';
 import type { Admission } from '../admission.ts';
 import type { GatewayBlacklist } from '../blacklist.ts';
 import { type DeviceDirectory, deviceRefOf, type RegisteredDevice } from '../devices.ts';
-import type { Handle } from '../handlers/index.ts';
+import type { Handle, RequestContext } from '../handlers/index.ts';
 import { Busy, handledKinds } from '../handlers/index.ts';
 import type { GatewayMetrics } from '../metrics.ts';
 import type { PresenceReporter } from '../presence.ts';
@@ -168,6 +167,7 @@ export class Session {
     await this.rechecking;
     return !this.revoked && this.state.name === 'signed_in';
   }
+  private readonly liveCheck = () => this.live();
 
   /** Another connection signed in as the same device: this one is stale (half-open, or a clone). */
   replace(): void {
@@ -382,8 +382,8 @@ export class Session {
       this.busy(sequence, type);
       return;
     }
-    const context = {
-      live: () => this.live(),
+    const context: RequestContext = {
+      live: this.liveCheck,
       deviceId,
       deviceKind: device.kind,
       merchantId: device.merchantId,
@@ -391,44 +391,45 @@ export class Session {
       deviceKey: device.key,
       deviceRef,
       config: device.config,
+      // Its core calls carry it (a retry keeps it), passed explicitly: no AsyncLocalStorage (issue #20).
+      requestId: `gw-${deviceId}-${sequence}`,
     };
-    // The frame's core calls carry one request id, the device's and the frame's (a retry keeps it).
-    const requestId = `gw-${deviceId}-${sequence}`;
-    const answer = withRequestId(requestId, () => this.deps.handle(context, message)).then((reply) => {
+    const answer = this.deps.handle(context, message).then((reply) => {
       if (reply === undefined) throw new Error(`no handler answered ${message.kind}`);
       return reply;
     });
-    if (admitted) {
-      const leave = () => this.deps.admission.leave();
-      answer.then(leave, leave);
-    }
     this.deps.answers.remember(deviceRef, sequence, hash, answer);
-    answer.then(
-      (reply) => {
-        // The ledger was not reached: the identical retry must run again rather than get this answer.
-        if ('reason' in reply && reply.reason === 'SERVICE_UNAVAILABLE') {
-          this.deps.answers.forget(deviceRef, sequence);
-        }
-      },
-      () => this.deps.answers.forget(deviceRef, sequence),
-    );
-    this.answer(answer, sequence, type);
+    // The place given back; an answer from before the ledger forgotten: the identical retry runs again.
+    this.answer(answer, sequence, type, (reply) => {
+      if (admitted) this.deps.admission.leave();
+      if (reply === undefined || ('reason' in reply && reply.reason === 'SERVICE_UNAVAILABLE'))
+        this.deps.answers.forget(deviceRef, sequence);
+    });
   }
 
-  private answer(answer: Promise<Message>, sequence: number, type: number): void {
+  /** `settled` runs first, with the reply or undefined when the request failed. */
+  private answer(
+    answer: Promise<Message>,
+    sequence: number,
+    type: number,
+    settled?: (reply: Message | undefined) => void,
+  ): void {
     this.inFlight += 1;
     answer.then(
       (reply) => {
+        settled?.(reply);
         this.inFlight -= 1;
         this.send(reply, sequence);
       },
       (error: unknown) => {
+        settled?.(undefined);
         this.inFlight -= 1;
         if (error instanceof Busy) {
           this.busy(sequence, type);
           return;
         }
-        this.deps.log.error({ err: error, deviceId: this.deviceId, sequence }, 'request failed');
+        const requestId = `gw-${this.deviceId}-${sequence}`;
+        this.deps.log.error({ err: error, deviceId: this.deviceId, sequence, requestId }, 'request failed');
         this.refuse('INTERNAL_ERROR', sequence, type);
       },
     );
