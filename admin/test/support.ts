@@ -30,6 +30,8 @@ export async function openPage(browser: Browser, viewport = { width: 1280, heigh
 /** The backoffice keeps its session token in localStorage under these keys (admin/src/api.ts). */
 const tokenKey = 'cc-admin-token';
 const usedKey = 'cc-admin-token-used';
+/** The page's localStorage, as far as used here (these tests type-check without the DOM's types). */
+type PageStorage = { getItem(key: string): string | null; setItem(key: string, value: string): void };
 /** Each account's session token from its last sign-in in this test process, by `origin|username`. */
 const sessions = new Map<string, string>();
 
@@ -61,8 +63,9 @@ export async function signIn(
     await page.unroute(blank);
     await page.evaluate(
       ([k, u, token]) => {
-        localStorage.setItem(u, String(Date.now()));
-        localStorage.setItem(k, token);
+        const store = (globalThis as unknown as { localStorage: PageStorage }).localStorage;
+        store.setItem(u, String(Date.now()));
+        store.setItem(k, token);
       },
       [tokenKey, usedKey, known] as const,
     );
@@ -93,7 +96,10 @@ export async function signIn(
     await page.getByRole('button', { name: /验\s*证/ }).click();
     await who.waitFor();
   }
-  const token = await page.evaluate((k) => localStorage.getItem(k), tokenKey);
+  const token = await page.evaluate(
+    (k) => (globalThis as unknown as { localStorage: PageStorage }).localStorage.getItem(k),
+    tokenKey,
+  );
   if (token && options.password === undefined) sessions.set(key, token);
   return page;
 }
