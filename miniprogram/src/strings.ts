@@ -411,8 +411,8 @@ export const strings = {
     read: '已读',
     unread: '未读',
     live: (title: string) => `新通知：${title}`,
-  },
     important: '重要',
+  },
   courses: { title: '课程', lessons: '课时', resume: (position: string) => `上次看到 ${position}` },
   records: { title: '考勤与门禁', attendance: '考勤', access: '门禁' },
   settings: {
