@@ -276,5 +276,7 @@ export async function earlierMeals(
       GROUP BY c.card_no`,
     [fromMonth, beforeMonth, campusDaysMin],
   );
-  return new Map(rows.map((r) => [String(r.card_no), { meals: Number(r.meals), days: Number(r.campus_days) }]));
+  return new Map(
+    rows.map((r) => [String(r.card_no), { meals: Number(r.meals), days: Number(r.campus_days) }]),
+  );
 }
