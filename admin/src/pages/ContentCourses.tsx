@@ -454,6 +454,7 @@ export function VideoUpload({
       {progress ? (
         <div data-testid="video-upload" style={{ marginTop: 8 }}>
           <Progress
+            aria-label="上传进度"
             percent={Math.floor(percent)}
             status={
               progress.phase === 'failed' ? 'exception' : progress.phase === 'done' ? 'success' : 'active'

@@ -107,6 +107,7 @@ export function BatchDrawer({ me, id, onClose }: { me: Me; id: string; onClose: 
             ) : null}
           </Descriptions>
           <Progress
+            aria-label="入账进度"
             data-testid="batch-progress"
             percent={percent(batch.progress)}
             format={(p) => `${p}% (${batch.progress.done}/${batch.progress.total})`}

@@ -70,7 +70,9 @@ export function FundsPage({ me }: { me: Me }) {
             { title: '总金额', dataIndex: 'totalAmount', render: yuan },
             {
               title: '入账进度',
-              render: (_: unknown, b: Batch) => <Progress size="small" percent={percent(b.progress)} />,
+              render: (_: unknown, b: Batch) => (
+                <Progress aria-label="入账进度" size="small" percent={percent(b.progress)} />
+              ),
             },
           ]}
         />
@@ -97,6 +99,7 @@ export function FundsPage({ me }: { me: Me }) {
               title: '进度',
               render: (_: unknown, c: Clearing) => (
                 <Progress
+                  aria-label="清零进度"
                   size="small"
                   data-testid="clearing-progress"
                   percent={c.status === 'done' ? 100 : percent({ done: c.clearedCount, total: c.cardCount })}

@@ -87,6 +87,7 @@ export function SyncPage({ me }: { me?: Me }) {
             title: '进度',
             render: (_: unknown, r: SyncRun) => (
               <Progress
+                aria-label="同步进度"
                 size="small"
                 percent={r.rowsTotal ? Math.round((r.rowsRead / r.rowsTotal) * 100) : 100}
               />
@@ -129,6 +130,7 @@ function RunDrawer({ id, onClose }: { id: string; onClose: () => void }) {
       {run ? (
         <Space direction="vertical" style={{ width: '100%' }}>
           <Progress
+            aria-label="同步进度"
             data-testid="sync-progress"
             percent={run.rowsTotal ? Math.round((run.rowsRead / run.rowsTotal) * 100) : 100}
             status={run.status === 'running' ? 'active' : run.status === 'failed' ? 'exception' : undefined}

@@ -64,6 +64,7 @@ function FeesTab({ manage }: { manage: boolean }) {
               title: t.progress,
               render: (_, r) => (
                 <Progress
+                  aria-label={`${r.item.name}${t.progress}`}
                   percent={r.amountDue ? Math.floor((r.amountPaid * 100) / r.amountDue) : 100}
                   size="small"
                 />
