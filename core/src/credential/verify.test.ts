@@ -18,7 +18,8 @@ function assertRefused(result: VerifyResult, code: string): void {
 
 describe('verify a QR code', () => {
   test('when a fresh code is scanned, then it is accepted with the card it stands for', async () => {
-    // Goal: the happy path returns the card facts from the certificate and the code's time and counter.
+    // Goal: the happy path returns the card facts from the certificate, the code's time and counter,
+    // and the phone key that signed it (the gateway names the code by it without decoding it again).
     const world = await createWorld();
     const text = makeCode({ ...world.alice, nowMs: breakfastMs + 1500, counter: 7 });
     world.clock.set(breakfastMs + 5_000);
@@ -30,6 +31,7 @@ describe('verify a QR code', () => {
       certificateValidUntilMs: breakfastMs + 7 * 24 * 60 * minuteMs,
       madeAtMs: breakfastMs + 1000,
       counter: 7,
+      phonePublicKey: world.alice.keyPair.publicKey,
     });
   });
 
