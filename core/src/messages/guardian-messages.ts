@@ -9,23 +9,11 @@ import { parentMaySee } from './guardian-recipients.ts';
 import type { MessageRepository } from './message-repository.ts';
 import type { MessageService } from './message-service.ts';
 import type { MessageEvent } from './message-types.ts';
-
-const yuan = (fen: number) => `¥${(fen / 100).toFixed(2)}`;
+import { actorWords, cardChangeWords, yuan } from './message-words.ts';
 
 /** Who changed the card, as a parent reads it. */
-const actorNames: Record<string, string> = {
-  parent: '家长',
-  admin: '卡务中心',
-  system: '系统',
-  device: '终端',
-};
-
-const changeWords: Record<string, string> = {
-  report_loss: '挂失',
-  freeze: '冻结',
-  cancel_loss: '解挂',
-  unfreeze: '解冻',
-};
+const actorNames = actorWords;
+const changeWords = cardChangeWords;
 
 const parentPage = 'pages/parents/index';
 

@@ -4,25 +4,11 @@ import type { Logger } from '../log.ts';
 import { formatMinute } from '../time.ts';
 import type { MessageService } from './message-service.ts';
 import type { MessageEvent } from './message-types.ts';
-
-const yuan = (fen: number) => `¥${(fen / 100).toFixed(2)}`;
+import { actorWords, cardChangeWords, yuan } from './message-words.ts';
 
 /** Who made a card change, as the student reads it. */
-const actorNames: Record<string, string> = {
-  self: '本人',
-  parent: '家长',
-  admin: '卡务中心',
-  system: '系统',
-  device: '终端',
-};
-
-/** The card changes told to the student, by the history's kind. */
-const changeWords: Record<string, string> = {
-  report_loss: '挂失',
-  freeze: '冻结',
-  cancel_loss: '解挂',
-  unfreeze: '解冻',
-};
+const actorNames: Record<string, string> = { self: '本人', ...actorWords };
+const changeWords = cardChangeWords;
 
 /** Operations a receipt tells of: what the card paid or was given. */
 const receiptWords: Record<string, string> = {
