@@ -29,6 +29,7 @@ import { configPushFor } from './device-config.ts';
 import { coreDeviceDirectory, type DeviceDirectory } from './devices.ts';
 import { createHandlers } from './handlers/index.ts';
 import { meetingSessionOf } from './handlers/meeting-session.ts';
+import { MemoryKioskSessions, redisKioskSessions } from './kiosk-sessions.ts';
 import { MemoryMealCaps, redisMealCaps } from './meal-caps.ts';
 import { MemoryMeterLocks, redisMeterLocks } from './meter-locks.ts';
 import { GatewayMetrics, startHealthListener } from './metrics.ts';
@@ -118,6 +119,7 @@ export async function startGateway(
     mealCaps: redis === undefined ? new MemoryMealCaps() : redisMealCaps(redis),
     visitorPasses: createVisitorPassVerifier({ keyring, verify: ed25519Verify }),
     placesOf: async (ctx) => [`device:${ctx.deviceId}`],
+    kioskSessions: redis === undefined ? new MemoryKioskSessions() : redisKioskSessions(redis),
   });
   const metrics = new GatewayMetrics();
   // Payments by outcome: approved, the decline's reason (a fixed protocol set), or error.

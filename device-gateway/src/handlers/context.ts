@@ -14,6 +14,7 @@ import {
 } from '@campus-card/core/credential';
 import { qrCodeIdOf } from '../code-ids.ts';
 import type { DeclineLog } from '../declines.ts';
+import type { KioskSessions } from '../kiosk-sessions.ts';
 import type { MealCaps } from '../meal-caps.ts';
 import type { MeterLocks } from '../meter-locks.ts';
 import type { NumericFailureLimit } from '../numeric-failures.ts';
@@ -73,6 +74,8 @@ export interface HandlerDeps {
   /** Visitor passes (protocol § 7.23): the campus keys' verifier, and the places of a gate. */
   readonly visitorPasses: VisitorPassVerifier;
   readonly placesOf: (ctx: RequestContext) => Promise<readonly string[]>;
+  /** Kiosk sessions (protocol § 7.24), across instances where the gateway has Redis. */
+  readonly kioskSessions: KioskSessions;
 }
 
 /**

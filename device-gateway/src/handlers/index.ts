@@ -6,13 +6,7 @@ import { signInAttendance } from './attendance.ts';
 import { busRunTable, checkBusRide } from './bus.ts';
 import { depsFor, type HandlerDeps, type RequestContext } from './context.ts';
 import { checkIdentity } from './identity.ts';
-import {
-  cashTopUpAtKiosk,
-  identifyAtKiosk,
-  KioskSessions,
-  loadFromBankAtKiosk,
-  payUtilityAtKiosk,
-} from './kiosk.ts';
+import { cashTopUpAtKiosk, identifyAtKiosk, loadFromBankAtKiosk, payUtilityAtKiosk } from './kiosk.ts';
 import { cancelLossAtKiosk, feesAtKiosk, identifyByIdAtKiosk, reportLossAtKiosk } from './kiosk-person.ts';
 import { meetingSessionOf } from './meeting-session.ts';
 import { reportMeterUsage, startMeter, stopMeter } from './meter.ts';
@@ -53,7 +47,6 @@ export const handledKinds: ReadonlySet<Message['kind']> = new Set([
 export type Handle = (ctx: RequestContext, request: Message) => Promise<Message | undefined>;
 
 export function createHandlers(shared: HandlerDeps, now: () => number = Date.now): Handle {
-  const kioskSessions = new KioskSessions();
   return async (ctx, request) => {
     const deps = depsFor(shared, ctx);
     switch (request.kind) {
@@ -74,21 +67,21 @@ export function createHandlers(shared: HandlerDeps, now: () => number = Date.now
       case 'meter_stop':
         return stopMeter(deps, ctx, request);
       case 'kiosk_identify':
-        return identifyAtKiosk(deps, kioskSessions, ctx, request, now());
+        return identifyAtKiosk(deps, deps.kioskSessions, ctx, request, now());
       case 'kiosk_bank_load':
-        return loadFromBankAtKiosk(deps, kioskSessions, ctx, request, now());
+        return loadFromBankAtKiosk(deps, deps.kioskSessions, ctx, request, now());
       case 'kiosk_cash_top_up':
-        return cashTopUpAtKiosk(deps, kioskSessions, ctx, request, now());
+        return cashTopUpAtKiosk(deps, deps.kioskSessions, ctx, request, now());
       case 'kiosk_utility_pay':
-        return payUtilityAtKiosk(deps, kioskSessions, ctx, request, now());
+        return payUtilityAtKiosk(deps, deps.kioskSessions, ctx, request, now());
       case 'kiosk_identify_by_id':
-        return identifyByIdAtKiosk(deps, kioskSessions, ctx, request, now());
+        return identifyByIdAtKiosk(deps, deps.kioskSessions, ctx, request, now());
       case 'kiosk_report_loss':
-        return reportLossAtKiosk(deps, kioskSessions, ctx, request, now());
+        return reportLossAtKiosk(deps, deps.kioskSessions, ctx, request, now());
       case 'kiosk_fees_request':
-        return feesAtKiosk(deps, kioskSessions, ctx, request, now());
+        return feesAtKiosk(deps, deps.kioskSessions, ctx, request, now());
       case 'kiosk_cancel_loss':
-        return cancelLossAtKiosk(deps, kioskSessions, ctx, request, now());
+        return cancelLossAtKiosk(deps, deps.kioskSessions, ctx, request, now());
       case 'visitor_check':
         return checkVisitor(deps, ctx, request, now());
       case 'bus_ride_check':

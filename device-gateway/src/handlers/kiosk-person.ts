@@ -5,6 +5,7 @@
 import type { ErrorCode } from '@campus-card/core/client';
 import { CoreError } from '@campus-card/core/client';
 import type { FeeBill } from '@campus-card/core/contract';
+import type { KioskSessions } from '../kiosk-sessions.ts';
 import type {
   KioskAccount,
   KioskCancelLoss,
@@ -19,7 +20,7 @@ import type {
 import type { KioskFeeBill } from '../protocol/messages/kiosk-person.ts';
 import { kioskFeeBillsMax } from '../protocol/messages/kiosk-person.ts';
 import { assertLive, Busy, type HandlerDeps, type RequestContext, wireFen } from './context.ts';
-import { balanceOf, type KioskSessions, openKioskSession, refusedAccount } from './kiosk.ts';
+import { balanceOf, openKioskSession, refusedAccount } from './kiosk.ts';
 import { refusalOfCore } from './refusals.ts';
 
 const feeNameBytesMax = 64;
@@ -66,7 +67,7 @@ export async function reportLossAtKiosk(
     reason,
     status: 'refused',
   });
-  const cardNo = sessions.cardOf(request.sessionToken, ctx.deviceId, nowMs);
+  const cardNo = (await sessions.sessionOf(request.sessionToken, ctx.deviceId, nowMs))?.cardNo;
   if (!cardNo) return refused('KIOSK_SESSION_EXPIRED');
   await assertLive(ctx);
   try {
@@ -107,7 +108,7 @@ export async function cancelLossAtKiosk(
     reason,
     status: 'refused',
   });
-  const session = sessions.sessionOf(request.sessionToken, ctx.deviceId, nowMs);
+  const session = await sessions.sessionOf(request.sessionToken, ctx.deviceId, nowMs);
   if (!session) return refused('KIOSK_SESSION_EXPIRED');
   await assertLive(ctx);
   try {
@@ -187,7 +188,7 @@ export async function feesAtKiosk(
     bills: [],
     ...fields,
   });
-  const cardNo = sessions.cardOf(request.sessionToken, ctx.deviceId, nowMs);
+  const cardNo = (await sessions.sessionOf(request.sessionToken, ctx.deviceId, nowMs))?.cardNo;
   if (!cardNo)
     return answer({ reason: 'KIOSK_SESSION_EXPIRED', payment: request.billId === '' ? 'none' : 'refused' });
   try {

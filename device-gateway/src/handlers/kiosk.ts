@@ -3,8 +3,8 @@
 // transfer's key kiosk-<device>-<sequence> and the cash top-up's ledger id dev:<device>:<sequence>, so a
 // retried frame, on this or another gateway instance, credits once.
 
-import { randomBytes } from 'node:crypto';
 import { CoreError } from '@campus-card/core/client';
+import type { KioskIdentifiedBy, KioskSessions } from '../kiosk-sessions.ts';
 import type {
   KioskAccount,
   KioskBankLoad,
@@ -27,63 +27,13 @@ import {
 } from './context.ts';
 import { refusalOfCore } from './refusals.ts';
 
-/** How long a kiosk session lasts after the code was shown; each load extends it. */
-const sessionTtlMs = 5 * 60_000;
-const sessionsMax = 10_000;
 const displayNameBytesMax = 64;
 const entriesShown = 5;
 
-/**
- * Kiosk sessions of this gateway instance: the token the device names in its loads, bound to the card
- * and to the one kiosk that identified it. A kiosk keeps its connection (and so its instance) for a
- * session; a token unknown here is KIOSK_SESSION_EXPIRED and the person shows the code again.
- */
-/** How the person of a kiosk session identified: a code shown, or their ID number and the card's PIN. */
-export type KioskIdentifiedBy = 'code' | 'id_number';
-
-export class KioskSessions {
-  private readonly byToken = new Map<
-    string,
-    { cardNo: string; deviceId: number; expiresAtMs: number; by: KioskIdentifiedBy }
-  >();
-
-  open(cardNo: string, deviceId: number, nowMs: number, by: KioskIdentifiedBy = 'code'): Uint8Array {
-    if (this.byToken.size >= sessionsMax) this.sweep(nowMs);
-    if (this.byToken.size >= sessionsMax) this.byToken.delete(this.byToken.keys().next().value as string);
-    const token = randomBytes(16);
-    this.byToken.set(Buffer.from(token).toString('hex'), {
-      cardNo,
-      deviceId,
-      expiresAtMs: nowMs + sessionTtlMs,
-      by,
-    });
-    return token;
-  }
-
-  /** The session's card, for the kiosk that opened it, while it lasts. */
-  cardOf(token: Uint8Array, deviceId: number, nowMs: number): string | undefined {
-    return this.sessionOf(token, deviceId, nowMs)?.cardNo;
-  }
-
-  /** The session's card and how its person identified, for the kiosk that opened it, while it lasts. */
-  sessionOf(
-    token: Uint8Array,
-    deviceId: number,
-    nowMs: number,
-  ): { cardNo: string; by: KioskIdentifiedBy } | undefined {
-    const key = Buffer.from(token).toString('hex');
-    const session = this.byToken.get(key);
-    if (!session || session.deviceId !== deviceId || session.expiresAtMs <= nowMs) return undefined;
-    session.expiresAtMs = nowMs + sessionTtlMs;
-    return { cardNo: session.cardNo, by: session.by };
-  }
-
-  private sweep(nowMs: number): void {
-    for (const [key, s] of this.byToken) if (s.expiresAtMs <= nowMs) this.byToken.delete(key);
-  }
-}
-
 const noToken = new Uint8Array(16);
+
+/** Code refusals a retried identify meets where its first try (maybe at another gateway) used the code. */
+const retryRefusals: ReadonlySet<Refusal> = new Set(['CODE_REPLAYED', 'CODE_EXPIRED']);
 
 export function refusedAccount(reason: Refusal): KioskAccount {
   return {
@@ -118,7 +68,16 @@ export async function identifyAtKiosk(
   nowMs: number,
 ): Promise<KioskAccount> {
   const verified = await verifyCode(deps, ctx, request.code);
-  if (!verified.ok) return refusedAccount(verified.reason);
+  if (!verified.ok) {
+    // The same frame retried at another gateway (or here after its answer was lost) finds its code used
+    // by its first try: the session that try opened is the answer, while it lasts.
+    if (retryRefusals.has(verified.reason)) {
+      const token = await sessions.openedBy(ctx, ctx.deviceId, nowMs);
+      const session = token && (await sessions.sessionOf(token, ctx.deviceId, nowMs));
+      if (token && session) return kioskAccount(deps, session.cardNo, token);
+    }
+    return refusedAccount(verified.reason);
+  }
   return openKioskSession(deps, sessions, ctx, verified.card.cardNo, nowMs);
 }
 
@@ -130,6 +89,15 @@ export async function openKioskSession(
   cardNo: string,
   nowMs: number,
   by: KioskIdentifiedBy = 'code',
+): Promise<KioskAccount> {
+  return kioskAccount(deps, cardNo, () => sessions.open({ cardNo, by }, ctx.deviceId, ctx, nowMs));
+}
+
+/** The card's account for the kiosk's screen, with the session's token (opened once the card may use it). */
+async function kioskAccount(
+  deps: HandlerDeps,
+  cardNo: string,
+  token: Uint8Array | (() => Promise<Uint8Array>),
 ): Promise<KioskAccount> {
   try {
     const [card, binding, recent] = await Promise.all([
@@ -148,7 +116,7 @@ export async function openKioskSession(
     return {
       kind: 'kiosk_account',
       reason: 'NONE',
-      sessionToken: sessions.open(cardNo, ctx.deviceId, nowMs, by),
+      sessionToken: typeof token === 'function' ? await token() : token,
       displayName: maskName(card.name),
       mainFen: wireFen(card.balance.main),
       subsidyFen: wireFen(card.balance.subsidy),
@@ -185,7 +153,7 @@ export async function loadFromBankAtKiosk(
   request: KioskBankLoad,
   nowMs: number,
 ): Promise<KioskLoadResult> {
-  const cardNo = sessions.cardOf(request.sessionToken, ctx.deviceId, nowMs);
+  const cardNo = (await sessions.sessionOf(request.sessionToken, ctx.deviceId, nowMs))?.cardNo;
   if (!cardNo) return refusedLoad('KIOSK_SESSION_EXPIRED', request.amountFen);
   await assertLive(ctx);
   try {
@@ -239,7 +207,7 @@ export async function cashTopUpAtKiosk(
   nowMs: number,
 ): Promise<KioskLoadResult> {
   const id = operationId(ctx);
-  let cardNo = sessions.cardOf(request.sessionToken, ctx.deviceId, nowMs);
+  let cardNo = (await sessions.sessionOf(request.sessionToken, ctx.deviceId, nowMs))?.cardNo;
   if (!cardNo) {
     const earlier = await deps.core.kioskCashEntry(id).catch(() => undefined);
     if (!earlier) return refusedLoad('KIOSK_SESSION_EXPIRED', request.amountFen);
@@ -308,7 +276,7 @@ export async function payUtilityAtKiosk(
   request: KioskUtilityPay,
   nowMs: number,
 ): Promise<KioskUtilityResult> {
-  const cardNo = sessions.cardOf(request.sessionToken, ctx.deviceId, nowMs);
+  const cardNo = (await sessions.sessionOf(request.sessionToken, ctx.deviceId, nowMs))?.cardNo;
   if (!cardNo) return refusedUtility('KIOSK_SESSION_EXPIRED', request.amountFen);
   if (request.service === 'electricity' && request.target === '')
     return refusedUtility('UTILITY_REFUSED', request.amountFen);
