@@ -33,6 +33,9 @@ import { DeviceConfigs, deviceConfigChannel } from './devices/device-configs.ts'
 import { DeviceRepository } from './devices/device-repository.ts';
 import { DeviceService } from './devices/device-service.ts';
 import { OfflineRecords } from './devices/offline-records.ts';
+import { FederationPayments } from './federation/federation-payments.ts';
+import { FederationRepository } from './federation/federation-repository.ts';
+import { TrustList } from './federation/trust-list.ts';
 import type { FeeItems } from './fees/fee-items.ts';
 import type { FeeService } from './fees/fee-service.ts';
 import { GuardianRepository } from './guardians/guardian-repository.ts';
@@ -66,10 +69,6 @@ import {
 } from './paycodes/guess-limit.ts';
 import { PayCodeRepository } from './paycodes/pay-code-repository.ts';
 import { PayCodeService } from './paycodes/pay-code-service.ts';
-import { createPhotoKeys } from './photos/photo-keys.ts';
-import { PhotoRepository } from './photos/photo-repository.ts';
-import { PhotoService } from './photos/photo-service.ts';
-import { PhotoSource } from './photos/photo-source.ts';
 import { createPii } from './pii.ts';
 import { createRedis } from './redis.ts';
 import { ReportRepository } from './reports/report-repository.ts';
@@ -109,8 +108,6 @@ export interface Core {
   offline: OfflineRecords;
   settlement: SettlementService;
   sync: SyncService;
-  /** Person photos for exam readers, copied from the source photo tables (protocol § 7.28). */
-  photos: PhotoService;
   bindings: BindingService;
   statements: StatementService;
   guardians: GuardianService;
@@ -144,6 +141,8 @@ export interface Core {
   feeItems: FeeItems;
   /** Campus insight (docs/analytics.md): filled at start where INSIGHT_DB_PATH is set. */
   insight: InsightSlot;
+  /** Federation between card centres (docs/federation.md): the trust list and foreign cards' payments. */
+  federation: { trust: TrustList; payments: FederationPayments };
   batcher: Batcher;
   /** Prometheus registry served at GET /metrics. */
   metrics: Registry;
@@ -275,13 +274,6 @@ export function createCore(
     pinFreeLimit: config.pinFreeLimitDefault,
     piiKeyHex: config.piiKeyHex,
   });
-  const photos = new PhotoService(
-    new PhotoRepository(db),
-    sources && new PhotoSource({ academic: config.academicDatabaseUrl, hr: config.hrDatabaseUrl }),
-    createPhotoKeys(config.photoKeyHex),
-    cards,
-    log,
-  );
   // The blacklist follows every committed card change; a failure here is caught up at the next start.
   cards.onChange((change) => {
     if (change.changed)
@@ -297,6 +289,15 @@ export function createCore(
     });
   });
 
+  const trust = new TrustList(new FederationRepository(db), merchants, ledger, pii, audit, config.centreId);
+  const federation = {
+    trust,
+    payments: new FederationPayments(trust, ledger, merchants, log, {
+      ownCentreId: config.centreId,
+      timeoutMs: config.federationTimeoutMs,
+    }),
+  };
+
   const services = {
     db,
     log,
@@ -311,7 +312,6 @@ export function createCore(
     offline,
     settlement,
     sync,
-    photos,
     bindings,
     statements,
     guardians,
@@ -332,6 +332,7 @@ export function createCore(
     fees,
     feeItems,
     insight,
+    federation,
     batcher,
     activity,
   };
@@ -402,7 +403,6 @@ export async function startCore(
   // Last month's statements go out on the first day of the month; checked every 10 minutes.
   core.monthlyStatements.startSchedule(10 * 60_000, jobLock);
   core.sync.startSchedule(config.syncIntervalMs, config.syncFullIntervalMs, jobLock);
-  core.photos.startSchedule(config.syncIntervalMs, jobLock);
   // Bank transfers a stopped process left unsettled are resolved from the bank's record.
   core.bank.startJobs(config.bankJobIntervalMs, jobLock);
   // A subsidy posting or clearing a stopped process left running goes on where it stopped.
@@ -462,8 +462,8 @@ export async function startCore(
       });
       await jobsStopped;
       await core.sync.close();
-      await core.photos.close();
       await core.subsidies.close();
+      await core.federation.payments.close();
       await core.batcher.drain();
       await core.db.close();
       await publisher?.quit();

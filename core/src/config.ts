@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { campusSettings } from './config/campus.ts';
+import { federationSettings } from './config/federation.ts';
 import { fundsSettings } from './config/funds.ts';
 import { ledgerSettings } from './config/ledger.ts';
 import {
@@ -9,7 +10,6 @@ import {
   missingChannelSettings,
 } from './config/messages.ts';
 import { peopleSettings } from './config/people.ts';
-import { photoSettings } from './config/photos.ts';
 import { serverSettings, serviceKeySecrets } from './config/server.ts';
 import { topUpAmountCeiling } from './contract/fields.ts';
 import { redisUrlFromEnv } from './redis.ts';
@@ -24,10 +24,10 @@ const schema = z.object({
   ...serverSettings,
   ...ledgerSettings,
   ...peopleSettings,
-  ...photoSettings,
   ...campusSettings,
   ...fundsSettings,
   ...messagesSettings,
+  ...federationSettings,
 });
 
 export type CoreConfig = Readonly<z.output<typeof schema>>;
@@ -36,7 +36,6 @@ export type CoreConfig = Readonly<z.output<typeof schema>>;
 const devSecrets = {
   CORE_SERVICE_KEYS: 'dev:dev-core-secret-change-me',
   PII_KEY: '00'.repeat(32),
-  PHOTO_KEY: '11'.repeat(32),
   UTILITY_SECRET: 'utility-dev-secret-0123456789',
   NETWORK_SECRET: 'network-dev-secret-0123456789',
   FINANCE_SECRET: 'finance-dev-secret-0123456789',
@@ -50,7 +49,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig {
     assertProductionSecrets('the core', [
       ...serviceKeySecrets(env.CORE_SERVICE_KEYS),
       { name: 'PII_KEY', value: env.PII_KEY, hex: true },
-      { name: 'PHOTO_KEY', value: env.PHOTO_KEY, hex: true },
       // The meter and network systems' keys only where those systems are configured.
       ...(env.UTILITY_URL ? [{ name: 'UTILITY_SECRET', value: env.UTILITY_SECRET }] : []),
       ...(env.NETWORK_URL ? [{ name: 'NETWORK_SECRET', value: env.NETWORK_SECRET }] : []),
@@ -80,7 +78,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig {
     // report's batching delay and some slack.
     presenceSilenceMs: env.PRESENCE_SILENCE_MS ?? 300_000,
     piiKeyHex: secret('PII_KEY'),
-    photoKeyHex: secret('PHOTO_KEY'),
     academicDatabaseUrl: env.ACADEMIC_DATABASE_URL || undefined,
     hrDatabaseUrl: env.HR_DATABASE_URL || undefined,
     syncIntervalMs: env.SYNC_INTERVAL_MS ?? 600_000,
@@ -140,6 +137,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig {
     smsAccessKeySecret: env.SMS_ACCESS_KEY_SECRET || undefined,
     smsSignName: env.SMS_SIGN_NAME || undefined,
     redisUrl: redisUrlFromEnv(env),
+    // A production centre names itself: a default id would collide between centres on the link.
+    centreId: env.CENTRE_ID ?? (production ? undefined : 'DEV'),
+    centreName: env.CENTRE_NAME ?? env.CENTRE_ID ?? '本中心',
+    federationTimeoutMs: env.FEDERATION_TIMEOUT_MS ?? 3_000,
   });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');

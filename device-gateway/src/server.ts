@@ -27,6 +27,7 @@ import { type GatewayConfig, loadConfig } from './config.ts';
 import { MemoryDeclineLog, redisDeclineLog } from './declines.ts';
 import { configPushFor } from './device-config.ts';
 import { coreDeviceDirectory, type DeviceDirectory } from './devices.ts';
+import { FederationKeys } from './federation-keys.ts';
 import { createHandlers } from './handlers/index.ts';
 import { meetingSessionOf } from './handlers/meeting-session.ts';
 import { MemoryKioskSessions, redisKioskSessions } from './kiosk-sessions.ts';
@@ -53,6 +54,8 @@ export interface RunningGateway {
   readonly healthUrl: string | undefined;
   readonly sessions: SessionRegistry;
   readonly blacklist: GatewayBlacklist;
+  /** The other centres' campus keys (docs/federation.md). */
+  readonly federationKeys: FederationKeys;
   readonly metrics: GatewayMetrics;
   readonly presence: PresenceReporter;
   close(): Promise<void>;
@@ -94,9 +97,15 @@ export async function startGateway(
     config.redisUrl === undefined ? undefined : createRedis(config.redisUrl, { maxRetriesPerRequest: 1 });
   redis?.on('error', (error) => log.warn({ err: error }, 'redis error'));
   const keyring = createCampusKeyring(config.campusKeys);
+  // Cards of the centres this one federates with: their keys beside ours, from the core's trust list.
+  const federationKeys = new FederationKeys(core, config.campusKeys, log);
+  await federationKeys
+    .load()
+    .catch((error: unknown) => log.warn({ err: error }, 'federation keys not loaded yet'));
+  federationKeys.start(config.federationKeysPollIntervalMs);
   const ed25519Verify = createNodeEd25519Verify();
   const verifier = createVerifier({
-    keyring,
+    keyring: federationKeys.keyring,
     replayGuard: redis === undefined ? createMemoryReplayGuard() : redisReplayGuard(redis),
     ed25519Verify,
   });
@@ -104,7 +113,12 @@ export async function startGateway(
   // guard, keeps each one from counting twice.
   const acceptEveryClaim = { claim: async () => true };
   const verifyAt = (text: string, atMs: number) =>
-    createVerifier({ keyring, replayGuard: acceptEveryClaim, now: () => atMs, ed25519Verify }).verify(text);
+    createVerifier({
+      keyring: federationKeys.keyring,
+      replayGuard: acceptEveryClaim,
+      now: () => atMs,
+      ed25519Verify,
+    }).verify(text);
   const handlePlain = createHandlers({
     core,
     verifier,
@@ -119,6 +133,7 @@ export async function startGateway(
     mealCaps: redis === undefined ? new MemoryMealCaps() : redisMealCaps(redis),
     visitorPasses: createVisitorPassVerifier({ keyring, verify: ed25519Verify }),
     placesOf: async (ctx) => [`device:${ctx.deviceId}`],
+    issuerOf: (kid) => federationKeys.centreOf(kid),
     kioskSessions: redis === undefined ? new MemoryKioskSessions() : redisKioskSessions(redis),
   });
   const metrics = new GatewayMetrics();
@@ -317,10 +332,12 @@ export async function startGateway(
     healthUrl,
     sessions,
     blacklist,
+    federationKeys,
     metrics,
     presence,
     async close() {
       clearInterval(poll);
+      federationKeys.stop();
       clearInterval(metricsLog);
       health?.close();
       health?.closeAllConnections();

@@ -100,6 +100,7 @@ import { CardsClient } from './cards.ts';
 import { ContentClient } from './content.ts';
 import { DevicesClient } from './devices.ts';
 import { DisputesClient } from './disputes.ts';
+import { FederationClient } from './federation.ts';
 import { FeesClient } from './fees.ts';
 import { GuardiansClient } from './guardians.ts';
 import { KiosksClient } from './kiosks.ts';
@@ -110,7 +111,6 @@ import { MessagesClient } from './messages.ts';
 import { NoticesClient } from './notices.ts';
 import { PassageClient } from './passage.ts';
 import { PayCodesClient } from './pay-codes.ts';
-import { PhotosClient } from './photos.ts';
 import { RefundsClient } from './refunds.ts';
 import { ReportsClient } from './reports.ts';
 import { StatementsClient } from './statements.ts';
@@ -286,10 +286,10 @@ const domainClients = {
   kiosks: KiosksClient,
   visitors: VisitorsClient,
   meetings: MeetingsClient,
-  photos: PhotosClient,
   bus: BusClient,
   disputes: DisputesClient,
   campuses: CampusesClient,
+  federation: FederationClient,
 } satisfies Record<string, new (transport: Transport) => DomainClient>;
 
 type DomainClients = { readonly [K in keyof typeof domainClients]: InstanceType<(typeof domainClients)[K]> };

@@ -21,6 +21,9 @@ const coreErrorStatus = {
   CARD_NOT_FOUND: 404,
   MERCHANT_NOT_FOUND: 404,
   CAMPUS_NOT_FOUND: 404,
+  // A centre not on the trust list (docs/federation.md), or a card centre's key we do not trust.
+  FEDERATION_CENTRE_NOT_FOUND: 404,
+  FEDERATION_KEY_NOT_FOUND: 404,
   ACCOUNT_NOT_FOUND: 404,
   PAYMENT_NOT_FOUND: 404,
   HOLD_NOT_FOUND: 404,
@@ -39,9 +42,6 @@ const coreErrorStatus = {
   SUBSIDY_CLEARING_NOT_FOUND: 404,
   VISIT_NOT_FOUND: 404,
   MEETING_NOT_FOUND: 404,
-  // A photo reference past its expiry, or not one this reader was given (protocol § 7.28).
-  PHOTO_REFERENCE_EXPIRED: 410,
-  PHOTO_REFERENCE_INVALID: 403,
   BUS_ROUTE_NOT_FOUND: 404,
   BUS_RUN_NOT_FOUND: 404,
   BUS_BOOKING_NOT_FOUND: 404,
@@ -136,6 +136,10 @@ const coreErrorStatus = {
   BANK_UNAVAILABLE: 503,
   // A device bound to a door takes that door's campus (docs/campuses.md): another one is refused.
   CAMPUS_FIXED_BY_PLACE: 409,
+  // A campus key id already trusted (for this or another centre): the centres agree on disjoint kids.
+  FEDERATION_KEY_CONFLICT: 409,
+  // The card's centre did not answer over the federation link: nothing was charged here, retry the same id.
+  FEDERATION_UNAVAILABLE: 503,
   INTERNAL_ERROR: 500,
 } as const;
 

@@ -142,6 +142,8 @@ export const operationKinds = [
   'adjustment',
   'close_out',
   'subsidy_clear',
+  // A sale to a card of another centre, authorised there (docs/federation.md).
+  'foreign_sale',
 ] as const;
 export type OperationKind = (typeof operationKinds)[number];
 

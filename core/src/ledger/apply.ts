@@ -3,7 +3,7 @@ import { Refusal, refuse, usableDevice, usableForCredit } from './apply-checks.t
 import { hold, pendingHold, resolve, settled } from './apply-holds.ts';
 import { account, move, operationRow, record } from './apply-journal.ts';
 import { closeOut, pay, refund } from './apply-payments.ts';
-import { channelAccount, type Operation, systemAccounts } from './operations.ts';
+import { centreReceivableAccount, channelAccount, type Operation, systemAccounts } from './operations.ts';
 import type { Accepted, Outcome, Rejected } from './results.ts';
 import {
   type AccountRow,
@@ -159,6 +159,23 @@ function applyRules(op: Operation, s: BatchState, fx: BatchEffects, limits: Ledg
     }
     case 'close_out':
       return closeOut(op, s, fx);
+    case 'foreign_sale': {
+      // The card's centre decided: its refusal is kept as ours, its acceptance is owed to us by it.
+      // Nothing here may refuse an acceptance, so the merchant and device were checked before asking.
+      const r = op.request;
+      if (r.refusedBy !== undefined) refuse(r.refusedBy, `refused by centre ${r.centreId}`);
+      const merchant = s.merchants.get(r.merchantId);
+      if (!merchant) refuse('MERCHANT_NOT_FOUND', 'no such merchant');
+      move(
+        fx,
+        s,
+        r.id,
+        account(s, centreReceivableAccount(r.centreId)),
+        account(s, merchant.accountId),
+        r.amount,
+      );
+      return record(op, s, fx, null, { amount: r.amount, subsidyAmount: 0, merchantId: merchant.id });
+    }
     case 'subsidy_clear': {
       const card = s.cards.get(op.request.cardNo);
       if (!card) refuse('CARD_NOT_FOUND', 'no such card');

@@ -4,7 +4,7 @@ import { applyOperation, type BatchState, emptyEffects, type LedgerLimits } from
 import { type BatchKeys, BatchRepository } from './batch-repository.ts';
 import { parseDeviceRef } from './devices.ts';
 import { differingFields, requestFields, storedOutcome, storedRequest } from './operation-record.ts';
-import { channelAccount, type Operation, systemAccounts } from './operations.ts';
+import { centreReceivableAccount, channelAccount, type Operation, systemAccounts } from './operations.ts';
 import type { Answer, Outcome, Rejected } from './results.ts';
 import type { AccountRow } from './state.ts';
 
@@ -64,6 +64,7 @@ export class LedgerExecutor {
       if (o.kind === 'top_up') systemIds.add(channelAccount[o.request.channel]);
       if (o.kind === 'subsidy' || o.kind === 'subsidy_clear') systemIds.add(systemAccounts.subsidyFund);
       if (o.kind === 'payment' && o.request.offline) systemIds.add(systemAccounts.offlineReceivable);
+      if (o.kind === 'foreign_sale') systemIds.add(centreReceivableAccount(o.request.centreId));
       if (o.kind === 'close_out') systemIds.add(systemAccounts.subsidyFund).add(systemAccounts.refundPayable);
       if (o.kind === 'adjustment') {
         keys.accountIds.push(o.request.accountId);

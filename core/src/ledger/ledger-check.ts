@@ -124,7 +124,7 @@ export async function checkLedger(db: Database): Promise<CheckReport> {
   // Each kind moves money only between the accounts it names: card spending from the card's wallets
   // (or, offline, the receivable) to the operation's merchant, a refund back, a top-up from a channel
   // into the main wallet, subsidies between the fund and the subsidy wallet, a close-out to refund
-  // payable and the fund. An entry redirected elsewhere, counters moved to match, is named here.
+  // payable and the fund, a foreign sale from its centre's receivable to the merchant. An entry redirected elsewhere, counters moved to match, is named here.
   const wallets = "(COALESCE(c.main_account_id, ''), COALESCE(c.subsidy_account_id, ''))";
   const channels = Object.values(channelAccount)
     .map((id) => `'${id}'`)
@@ -143,6 +143,8 @@ export async function checkLedger(db: Database): Promise<CheckReport> {
              AND t.credit_account_id = COALESCE(c.subsidy_account_id, ''))
         OR (o.kind = 'subsidy_clear' AND t.debit_account_id = COALESCE(c.subsidy_account_id, '')
              AND t.credit_account_id = '${systemAccounts.subsidyFund}')
+        OR (o.kind = 'foreign_sale' AND t.credit_account_id = COALESCE(m.account_id, '')
+             AND t.debit_account_id IN (SELECT receivable_account_id FROM federation_centres))
         OR (o.kind = 'close_out'
              AND ((t.debit_account_id = COALESCE(c.main_account_id, '') AND t.credit_account_id = '${systemAccounts.refundPayable}')
                OR (t.debit_account_id = COALESCE(c.subsidy_account_id, '') AND t.credit_account_id = '${systemAccounts.subsidyFund}'))))`)) {

@@ -72,6 +72,18 @@ export class LedgerRepository {
     return false;
   }
 
+  /**
+   * Opens a system account (a trusted centre's receivable, docs/federation.md) unless it exists; the ledger
+   * is the one writer of accounts. Overdraft allowed: it mirrors what that centre's cards spent here.
+   */
+  async openSystemAccount(id: string, code: string): Promise<void> {
+    await this.db.execute(
+      `INSERT INTO accounts (id, kind, owner_id, code, allow_overdraft, created_at_ms)
+       SELECT ?, 'system', NULL, ?, 1, ? WHERE NOT EXISTS (SELECT 1 FROM accounts WHERE id = ?)`,
+      [id, code, Date.now(), id],
+    );
+  }
+
   /** Forgets consumed codes used before the retention; returns how many. */
   async forgetCodeUses(retentionMs: number): Promise<number> {
     return this.db.execute(`DELETE FROM code_uses WHERE used_at_ms < ${this.db.nowMsSql} - ?`, [retentionMs]);

@@ -1,5 +1,6 @@
 import type { CardActivityFeed } from '../activity/card-activity.ts';
 import type { CardService } from '../cards/card-service.ts';
+import type { ForeignSaleRequest } from '../contract/federation.ts';
 import { CoreError } from '../errors.ts';
 import { type Job, type JobLock, schedule } from '../jobs/scheduler.ts';
 import type { Logger } from '../log.ts';
@@ -19,6 +20,7 @@ import type {
   TopUpRequest,
   VoidRequest,
 } from './operations.ts';
+import { centreReceivableAccount } from './operations.ts';
 import type { Answer } from './results.ts';
 import type { HoldRow } from './state.ts';
 
@@ -89,6 +91,17 @@ export class LedgerService {
 
   adjust(request: AdjustmentRequest): Promise<Answer> {
     return this.settle({ kind: 'adjustment', request });
+  }
+
+  /** A sale to another centre's card, as that centre decided it (docs/federation.md). */
+  sellForeign(request: ForeignSaleRequest): Promise<Answer> {
+    return this.settle({ kind: 'foreign_sale', request });
+  }
+
+  /** Opens the account that holds what a trusted centre owes us, once. */
+  openCentreReceivable(centreId: string): Promise<string> {
+    const id = centreReceivableAccount(centreId);
+    return this.ledger.openSystemAccount(id, `federation_${centreId.toLowerCase()}`).then(() => id);
   }
 
   /** Term-end clearing: the card's subsidy wallet, whatever it holds, back to the subsidy fund. */

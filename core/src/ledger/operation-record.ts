@@ -24,6 +24,7 @@ const columnFields: Record<OperationKind, readonly ColumnField[]> = {
   adjustment: [],
   close_out: ['cardNo'],
   subsidy_clear: ['cardNo'],
+  foreign_sale: ['merchantId', 'deviceId', 'amount'],
 };
 
 /** The stored row as the database returns it. */

@@ -31,6 +31,7 @@ export {
   voidRequest,
 } from '../contract/ledger.ts';
 
+import type { ForeignSaleRequest } from '../contract/federation.ts';
 import type {
   AdjustmentRequest,
   CloseOutRequest,
@@ -59,6 +60,11 @@ export const systemAccounts = {
   refundPayable: 'SYS-REFUND-PAYABLE',
 } as const;
 
+/** What another centre owes us for its cards' spending at our devices (docs/federation.md). */
+export function centreReceivableAccount(centreId: string): string {
+  return `SYS-FED-${centreId}`;
+}
+
 /** An operation as the ledger executes it: the request, its kind, and facts settled before queueing. */
 export type Operation =
   | { kind: 'payment'; request: Omit<PaymentRequest, 'pin'>; pinCheck: 'none' | 'ok' | 'bad' }
@@ -71,4 +77,5 @@ export type Operation =
   | { kind: 'expire'; request: { id: string; holdId: string } }
   | { kind: 'adjustment'; request: AdjustmentRequest }
   | { kind: 'close_out'; request: CloseOutRequest }
-  | { kind: 'subsidy_clear'; request: SubsidyClearRequest };
+  | { kind: 'subsidy_clear'; request: SubsidyClearRequest }
+  | { kind: 'foreign_sale'; request: ForeignSaleRequest };

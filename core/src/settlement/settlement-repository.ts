@@ -1,7 +1,7 @@
 import type { Database } from '../db/database.ts';
 
 /** Sales kinds: what a merchant is paid for (payments, and settled holds from meters). */
-const salesKinds = "('payment', 'post', 'expire')";
+const salesKinds = "('payment', 'post', 'expire', 'foreign_sale')";
 
 /** The day's figures of one merchant as the statement stores them. */
 export interface StatementFigures {

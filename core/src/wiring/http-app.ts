@@ -17,6 +17,7 @@ import { PresenceService } from '../devices/presence-service.ts';
 import { DisputeRepository } from '../disputes/dispute-repository.ts';
 import { DisputeService } from '../disputes/dispute-service.ts';
 import { CoreError } from '../errors.ts';
+import { federationLink, federationRoutes } from '../federation/federation-routes.ts';
 import { coreReadinessChecks, healthProbeRoutes } from '../health.ts';
 import { errorHandler, rawBody, serviceAuth, serviceAuthBeforeBody } from '../http/middleware.ts';
 import { memoryNonces, redisNonces } from '../http/nonces.ts';
@@ -68,7 +69,6 @@ import { AccessLog } from '../passage/access-log.ts';
 import { AccessLogRepository } from '../passage/access-log-repository.ts';
 import { GateChecks } from '../passage/gate-checks.ts';
 import { passageRoutes } from '../passage/passage-routes.ts';
-import { photoRoutes } from '../photos/photo-routes.ts';
 import type { Pii } from '../pii.ts';
 import type { RefundService } from '../refunds/refund-service.ts';
 import { AttendanceReport } from '../reports/attendance-report.ts';
@@ -132,9 +132,9 @@ export function createCoreHttp(
     passage,
     bus,
     meetings,
-    photos,
     busRides,
     insight,
+    federation,
   } = core;
   const app = new Koa({ proxy: false });
   app.silent = true;
@@ -157,11 +157,14 @@ export function createCoreHttp(
   app.use(httpMetrics(metrics));
   app.use(errorHandler(log));
   app.use(open.routes());
+  const nonces = redis === undefined ? memoryNonces() : redisNonces(redis);
+  // Other centres' requests, signed with their link secrets from the trust list (docs/federation.md).
+  app.use(federationLink(federation.trust, federation.payments, nonces));
   // Key id, timestamp window and nonce shape before any body byte is read (#12.13 class).
   app.use(serviceAuthBeforeBody(config.serviceKeys));
   app.use(rawBody(bodyBytesMax, subsidyImportBodies));
   // Signed requests are accepted once: with Redis, across every core instance sharing it.
-  app.use(serviceAuth(config.serviceKeys, redis === undefined ? memoryNonces() : redisNonces(redis)));
+  app.use(serviceAuth(config.serviceKeys, nonces));
   const holder = new HolderActions(bindings, cards, notices, activity);
   for (const router of [
     operationRoutes(ledger, refunds),
@@ -187,7 +190,6 @@ export function createCoreHttp(
     messageRoutes(messages, config),
     topUpRoutes(topUps),
     meetingRoutes(meetings),
-    photoRoutes(photos),
     busRoutes(bus, busRides),
     disputeRoutes(new DisputeService(new DisputeRepository(db), ledger)),
     visitorRoutes(
@@ -219,6 +221,7 @@ export function createCoreHttp(
     attendanceReportRoutes(new AttendanceReport(new AttendanceRepository(db))),
     // Off (NOT_FOUND) until the insight store is opened at start.
     insightRoutes(insight),
+    federationRoutes(federation.trust, federation.payments),
   ]) {
     app.use(router.routes());
     app.use(router.allowedMethods());

@@ -74,6 +74,8 @@ export interface HandlerDeps {
   /** Visitor passes (protocol § 7.23): the campus keys' verifier, and the places of a gate. */
   readonly visitorPasses: VisitorPassVerifier;
   readonly placesOf: (ctx: RequestContext) => Promise<readonly string[]>;
+  /** The other card centre whose key signed a code (docs/federation.md); undefined for our own cards. */
+  readonly issuerOf: (kid: number) => string | undefined;
   /** Kiosk sessions (protocol § 7.24), across instances where the gateway has Redis. */
   readonly kioskSessions: KioskSessions;
 }
@@ -123,7 +125,9 @@ export function operationId(ctx: RequestContext): string {
 }
 
 /** codeId: the code's identity for the ledger, which charges each code once (docs/ledger.md). */
-type Verified = { ok: true; card: CardCredential; codeId?: string } | { ok: false; reason: Refusal };
+type Verified =
+  | { ok: true; card: CardCredential; codeId?: string; centreId?: string }
+  | { ok: false; reason: Refusal };
 
 /**
  * A QR code is verified here with the campus keys; a numeric pay code by the core, which alone holds the
@@ -149,7 +153,13 @@ async function verifiedCode(deps: HandlerDeps, ctx: RequestContext, code: Scanne
   const result = await deps.verifier.verify(code.text);
   if (!result.ok) return { ok: false, reason: refusalOfVerify(result.code) };
   // The code's identity from what the verifier decoded, not decoded a second time.
-  return { ok: true, card: result.card, codeId: qrCodeIdOf(result) };
+  const centreId = deps.issuerOf(result.kid);
+  return {
+    ok: true,
+    card: result.card,
+    codeId: qrCodeIdOf(result),
+    ...(centreId === undefined ? {} : { centreId }),
+  };
 }
 
 async function verifyNumericCode(deps: HandlerDeps, deviceRef: string, text: string): Promise<Verified> {

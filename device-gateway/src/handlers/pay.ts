@@ -65,7 +65,8 @@ async function originalAnswer(
   amountFen: number,
 ): Promise<PayApproved | PayDeclined | undefined> {
   const op = await deps.core.getOperation(operationId(ctx)).catch(() => undefined);
-  if (op === undefined || op.kind !== 'payment' || op.amount !== amountFen) return undefined;
+  if (op === undefined || !['payment', 'foreign_sale'].includes(op.kind) || op.amount !== amountFen)
+    return undefined;
   const result = op.result;
   if (result.status === 'rejected') return { kind: 'pay_declined', reason: refusalOfCore(result.code) };
   const balance = result.balance ?? { main: 0, subsidy: 0 };
@@ -111,6 +112,8 @@ export async function pay(
   }
   if (!verified.ok) return declined(deps, ctx, request, verified.reason);
   const { card, codeId } = verified;
+  // A card of another centre: authorised at its centre through our core (docs/federation.md).
+  const centreId = 'centreId' in verified ? verified.centreId : undefined;
   /**
    * The ledger refused it for capacity (OVERLOADED) before applying anything: nothing charged, and the
    * code, which the replay guard here already counted, stays good for this request's own retry under its
@@ -134,7 +137,7 @@ export async function pay(
     if (mealCap !== undefined) await deps.mealCaps.release(mealCap.key, mealCap.operationId);
   };
   try {
-    const answer = await deps.core.pay({
+    const payment = {
       id: operationId(ctx),
       cardNo: card.cardNo,
       merchantId: ctx.merchantId,
@@ -144,7 +147,10 @@ export async function pay(
       // The ledger charges each code once, whichever till or gateway instance presents it (CODE_REPLAYED).
       ...(codeId === undefined ? {} : { codeId }),
       ...(request.kind === 'pay_with_pin' ? { pin: request.pin } : {}),
-    });
+    };
+    const answer = await (centreId === undefined
+      ? deps.core.pay(payment)
+      : deps.core.payForeign({ ...payment, centreId }));
     if (answer.status === 'rejected') {
       if (answer.code === 'OVERLOADED') return await busy();
       await giveBack();

@@ -1,0 +1,131 @@
+/**
+ * Federation between card centres on the wire (docs/federation.md): the trust list the backoffice keeps
+ * (centres, their campus public keys with rotation and revocation), the keys the gateway loads, a
+ * foreign card's payment as the gateway asks its own core for it, and the authorisation one centre's
+ * core asks of the card's centre over the signed federation link.
+ */
+import { z } from 'zod';
+import type { ErrorCode } from './errors.ts';
+import { cardNo, entityId, fen, operationId, pin } from './fields.ts';
+import { codeId } from './ledger.ts';
+
+/** A centre's id: what it signs the federation link with and how accounts and operation ids name it. */
+export const centreId = z.string().regex(/^[A-Z][A-Z0-9]{1,15}$/, 'a centre id is 2–16 of A-Z 0-9');
+const publicKeyHex = z.string().regex(/^[0-9a-f]{64}$/, 'an Ed25519 public key as 64 hex digits');
+const timeMs = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+const kid = z.number().int().min(0).max(65_535);
+/** Who made a trust-list change, for the audit chain. */
+const actor = z.strictObject({ adminId: z.string().min(1).max(64) });
+
+export const centreKeyInput = z.strictObject({
+  kid,
+  publicKeyHex,
+  validFromMs: timeMs,
+  /** When the key stops signing; absent while it signs. */
+  validToMs: timeMs.optional(),
+});
+
+/** POST /v1/federation/centres. */
+export const newCentre = z.strictObject({
+  id: centreId,
+  name: z.string().min(1).max(64),
+  /** The other centre's core as reachable for the link (an origin: scheme, host, port). */
+  linkUrl: z.url().refine((url) => new URL(url).pathname === '/', 'the link URL is an origin'),
+  /** The HMAC secret both centres sign the link with; 32+ characters, random, and its own. */
+  linkSecret: z.string().min(32).max(128),
+  keys: z.array(centreKeyInput).min(1).max(4),
+  ...actor.shape,
+});
+export type NewCentre = z.infer<typeof newCentre>;
+
+/** POST /v1/federation/centres/:id/keys: rotation, a second key whose validity overlaps the first. */
+export const rotateCentreKey = z.strictObject({
+  key: centreKeyInput,
+  /** When the key it replaces stops signing (its valid-to), usually the new key's valid-from. */
+  retireKid: kid.optional(),
+  ...actor.shape,
+});
+export type RotateCentreKey = z.infer<typeof rotateCentreKey>;
+
+/** POST /v1/federation/keys/:kid/revoke: refused at once, everywhere. */
+export const revokeCentreKey = z.strictObject({ reason: z.string().min(1).max(200), ...actor.shape });
+export type RevokeCentreKey = z.infer<typeof revokeCentreKey>;
+
+export const centrePath = z.object({ id: centreId });
+export const kidPath = z.object({ kid: z.coerce.number().int().min(0).max(65_535) });
+
+export interface CentreKey {
+  kid: number;
+  centreId: string;
+  publicKeyHex: string;
+  validFromMs: number;
+  validToMs: number | null;
+  revokedAtMs: number | null;
+}
+
+/** A trusted centre as the backoffice sees it: never its link secret. */
+export interface Centre {
+  id: string;
+  name: string;
+  linkUrl: string;
+  status: 'active' | 'suspended';
+  /** Stands for the centre in this ledger: what our cards spend at its devices is owed to it. */
+  merchantId: string;
+  /** What its cards spend at our devices, owed to us. */
+  receivableAccountId: string;
+  keys: CentreKey[];
+}
+
+/** GET /v1/federation/keys: what a gateway trusts besides its own campus keys (revoked ones left out). */
+export interface TrustedKeys {
+  centreId: string;
+  keys: {
+    kid: number;
+    centreId: string;
+    publicKeyHex: string;
+    validFromMs: number;
+    validToMs: number | null;
+  }[];
+}
+
+/** POST /v1/federation/payments: the gateway's payment of a card another centre issued. */
+export const foreignPaymentRequest = z.strictObject({
+  id: operationId,
+  /** The card's centre, as the gateway found it from the code's key. */
+  centreId,
+  cardNo,
+  merchantId: entityId,
+  deviceId: entityId.optional(),
+  amount: fen,
+  cardVersion: z.number().int().positive().optional(),
+  pin: pin.optional(),
+  codeId: codeId.optional(),
+});
+export type ForeignPaymentRequest = z.infer<typeof foreignPaymentRequest>;
+
+/**
+ * POST /federation/v1/payments, signed by the asking centre: debit the card here, owed to that centre.
+ * The id is the asking centre's own operation id; the same id always gets the same answer.
+ */
+export const linkPaymentRequest = z.strictObject({
+  id: operationId,
+  cardNo,
+  amount: fen,
+  cardVersion: z.number().int().positive().optional(),
+  pin: pin.optional(),
+  codeId: codeId.optional(),
+});
+export type LinkPaymentRequest = z.infer<typeof linkPaymentRequest>;
+
+/** A foreign sale as the ledger records it at the centre whose merchant sold. */
+export interface ForeignSaleRequest {
+  id: string;
+  merchantId: string;
+  deviceId?: string;
+  amount: number;
+  /** The card's centre and its number there (not a card of ours: card numbers repeat across centres). */
+  centreId: string;
+  foreignCardNo: string;
+  /** The card's centre refused: recorded as this refusal, moving nothing. */
+  refusedBy?: ErrorCode;
+}

@@ -1,0 +1,125 @@
+import { Transport } from '../client/transport.ts';
+import type { ForeignPaymentRequest, LinkPaymentRequest } from '../contract/federation.ts';
+import type { Answer } from '../contract/ledger.ts';
+import { CoreError } from '../errors.ts';
+import type { LedgerService } from '../ledger/ledger-service.ts';
+import type { Logger } from '../log.ts';
+import type { MerchantService } from '../merchants/merchant-service.ts';
+import type { TrustList } from './trust-list.ts';
+
+/** The path of the authorisation one centre asks of the card's centre over the federation link. */
+export const linkPaymentPath = '/federation/v1/payments';
+
+/**
+ * A card of one centre paying at another's device (docs/federation.md). At the device's centre (B):
+ * `payForeign` asks the card's centre (A) over the signed link, then records A's decision in its own
+ * ledger under the device's operation id — an acceptance as a sale owed by A, a refusal as that refusal.
+ * At the card's centre (A): `authorise` is an ordinary payment of the card, to the merchant that
+ * stands for B, under an id made of B's centre and B's operation id, so every retry debits once.
+ */
+export class FederationPayments {
+  private readonly links = new Map<string, { secret: string; transport: Transport }>();
+
+  constructor(
+    private readonly trust: TrustList,
+    private readonly ledger: LedgerService,
+    private readonly merchants: MerchantService,
+    private readonly log: Logger,
+    private readonly options: { ownCentreId: string; timeoutMs: number },
+  ) {}
+
+  async payForeign(request: ForeignPaymentRequest): Promise<Answer> {
+    // Decided already (an earlier attempt, another instance): the stored decision, without asking again.
+    const stored = await this.ledger.operation(request.id).catch(() => undefined);
+    if (stored?.kind === 'foreign_sale') return { ...stored.result, replayed: true };
+    const centre = await this.trust.activeCentre(request.centreId);
+    // Checked before asking: once the card's centre has debited, nothing here may refuse the sale.
+    const merchant = await this.merchants.get(request.merchantId);
+    if (merchant.status !== 'active') throw new CoreError('MERCHANT_DISABLED', 'the merchant is disabled');
+    const decision = await this.ask(centre, {
+      id: request.id,
+      cardNo: request.cardNo,
+      amount: request.amount,
+      ...(request.cardVersion === undefined ? {} : { cardVersion: request.cardVersion }),
+      ...(request.pin === undefined ? {} : { pin: request.pin }),
+      ...(request.codeId === undefined ? {} : { codeId: request.codeId }),
+    });
+    // The card's ledger was too busy to decide: nothing happened there, the device retries (BUSY).
+    if (decision.status === 'rejected' && decision.code === 'OVERLOADED') return decision;
+    const sale = await this.ledger.sellForeign({
+      id: request.id,
+      merchantId: request.merchantId,
+      ...(request.deviceId === undefined ? {} : { deviceId: request.deviceId }),
+      amount: request.amount,
+      centreId: request.centreId,
+      foreignCardNo: request.cardNo,
+      ...(decision.status === 'rejected' ? { refusedBy: decision.code } : {}),
+    });
+    if (decision.status === 'ok' && sale.status !== 'ok')
+      this.log.error(
+        { operationId: request.id, code: sale.code },
+        'foreign sale debited at its centre but not recorded here',
+      );
+    if (decision.status !== 'ok' || sale.status !== 'ok') return sale;
+    // The card's figures (the wallets it paid from, the balance left) are its centre's.
+    return {
+      ...sale,
+      subsidyAmount: decision.subsidyAmount,
+      mainAmount: decision.mainAmount,
+      ...(decision.balance === undefined ? {} : { balance: decision.balance }),
+    };
+  }
+
+  /** At the card's centre: the asking centre's payment of one of our cards. */
+  async authorise(callerCentreId: string, request: LinkPaymentRequest): Promise<Answer> {
+    const centre = await this.trust.activeCentre(callerCentreId);
+    const id = `fed:${callerCentreId}:${request.id}`;
+    if (id.length > 64) throw new CoreError('VALIDATION_FAILED', 'the operation id is too long for the link');
+    return this.ledger.pay({
+      id,
+      cardNo: request.cardNo,
+      merchantId: centre.merchantId,
+      amount: request.amount,
+      ...(request.cardVersion === undefined ? {} : { cardVersion: request.cardVersion }),
+      ...(request.pin === undefined ? {} : { pin: request.pin }),
+      ...(request.codeId === undefined ? {} : { codeId: request.codeId }),
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.links.values()].map((l) => l.transport.close()));
+  }
+
+  /** The card's centre's answer, or FEDERATION_UNAVAILABLE when there is none to be had now. */
+  private async ask(
+    centre: { id: string; linkUrl: string; linkSecret: string },
+    body: LinkPaymentRequest,
+  ): Promise<Answer> {
+    try {
+      return await this.link(centre).call<Answer>('POST', linkPaymentPath, body);
+    } catch (error) {
+      // A timeout, a refused connection, a 5xx or the link's own refusal: nothing is recorded here, so
+      // the device's retry under the same id asks again and gets the card centre's one answer.
+      this.log.warn(
+        { centreId: centre.id, code: error instanceof CoreError ? error.code : undefined },
+        'federation link did not answer',
+      );
+      throw new CoreError('FEDERATION_UNAVAILABLE', `centre ${centre.id} did not answer`);
+    }
+  }
+
+  private link(centre: { id: string; linkUrl: string; linkSecret: string }): Transport {
+    const known = this.links.get(centre.id);
+    if (known?.secret === centre.linkSecret) return known.transport;
+    known?.transport.close().catch(() => {});
+    const transport = new Transport({
+      url: centre.linkUrl,
+      keyId: this.options.ownCentreId,
+      secret: centre.linkSecret,
+      connectionsMax: 8,
+      requestTimeoutMs: this.options.timeoutMs,
+    });
+    this.links.set(centre.id, { secret: centre.linkSecret, transport });
+    return transport;
+  }
+}

@@ -1,0 +1,77 @@
+import type { Context, Next } from 'koa';
+import Router from 'koa-router';
+import {
+  centrePath,
+  foreignPaymentRequest,
+  kidPath,
+  linkPaymentRequest,
+  newCentre,
+  revokeCentreKey,
+  rotateCentreKey,
+} from '../contract/federation.ts';
+import type { ReplayGuard } from '../credential/replay-guard.ts';
+import { CoreError } from '../errors.ts';
+import { parseBody, parseValue, rawBody, serviceAuth, serviceAuthBeforeBody } from '../http/middleware.ts';
+import { signatureHeaders } from '../http/signature.ts';
+import type { FederationPayments } from './federation-payments.ts';
+import type { TrustList } from './trust-list.ts';
+
+/** The trust list for the backoffice (through the BFF) and the gateway, and foreign cards' payments. */
+export function federationRoutes(trust: TrustList, payments: FederationPayments): Router {
+  const router = new Router({ prefix: '/v1/federation' });
+  router.get('/centres', async (ctx) => {
+    ctx.body = { items: await trust.list() };
+  });
+  router.post('/centres', async (ctx) => {
+    ctx.status = 201;
+    ctx.body = await trust.add(parseBody(ctx, newCentre));
+  });
+  router.get('/centres/:id', async (ctx) => {
+    ctx.body = await trust.get(parseValue(ctx.params, centrePath).id);
+  });
+  router.post('/centres/:id/keys', async (ctx) => {
+    const { id } = parseValue(ctx.params, centrePath);
+    ctx.body = await trust.rotate(id, parseBody(ctx, rotateCentreKey));
+  });
+  router.post('/keys/:kid/revoke', async (ctx) => {
+    const { kid } = parseValue(ctx.params, kidPath);
+    ctx.body = await trust.revoke(kid, parseBody(ctx, revokeCentreKey));
+  });
+  // What the gateways trust besides their own campus keys.
+  router.get('/keys', async (ctx) => {
+    ctx.body = await trust.trustedKeys();
+  });
+  router.post('/payments', async (ctx) => {
+    ctx.body = await payments.payForeign(parseBody(ctx, foreignPaymentRequest));
+  });
+  return router;
+}
+
+const linkBodyBytesMax = 16 * 1024;
+
+/**
+ * The federation link (`/federation/…`): requests from trusted centres, signed as the core's service
+ * requests are, with the centre id as key id and the link secret from the trust list (so a centre added,
+ * suspended or re-keyed counts at once on every instance). Other paths go on to the service API.
+ */
+export function federationLink(trust: TrustList, payments: FederationPayments, nonces: ReplayGuard) {
+  const router = new Router({ prefix: '/federation/v1' });
+  router.post('/payments', async (ctx) => {
+    ctx.body = await payments.authorise(ctx.state.caller as string, parseBody(ctx, linkPaymentRequest));
+  });
+  const routes = router.routes();
+  const body = rawBody(linkBodyBytesMax);
+  return async (ctx: Context, next: Next) => {
+    if (!ctx.path.startsWith('/federation/')) return next();
+    const centreId = ctx.get(signatureHeaders.keyId);
+    const secret = /^[A-Z][A-Z0-9]{1,15}$/.test(centreId) ? await trust.linkSecret(centreId) : undefined;
+    if (secret === undefined) throw new CoreError('UNAUTHENTICATED', 'this link needs a trusted centre');
+    const keys = new Map([[centreId, secret]]);
+    const unmatched = async () => {
+      throw new CoreError('NOT_FOUND', 'no such route');
+    };
+    await serviceAuthBeforeBody(keys)(ctx, () =>
+      body(ctx, () => serviceAuth(keys, nonces)(ctx, () => routes(ctx as never, unmatched))),
+    );
+  };
+}

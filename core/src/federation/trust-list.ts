@@ -1,0 +1,185 @@
+import type { AuditLog } from '../admin/audit-log.ts';
+import type {
+  Centre,
+  CentreKey,
+  NewCentre,
+  RevokeCentreKey,
+  RotateCentreKey,
+  TrustedKeys,
+} from '../contract/federation.ts';
+import { isDuplicateKey } from '../db/database.ts';
+import { CoreError } from '../errors.ts';
+import type { LedgerService } from '../ledger/ledger-service.ts';
+import type { MerchantService } from '../merchants/merchant-service.ts';
+import type { Pii } from '../pii.ts';
+import { secretWeakness } from '../secrets.ts';
+import { type CentreRow, type FederationRepository, RetireRefused } from './federation-repository.ts';
+
+/**
+ * The centres this one federates with (docs/federation.md): their campus keys with rotation and
+ * revocation, and their link secrets. Every change is appended to the audit chain, naming the admin.
+ */
+export class TrustList {
+  constructor(
+    private readonly repository: FederationRepository,
+    private readonly merchants: MerchantService,
+    private readonly ledger: LedgerService,
+    private readonly pii: Pii,
+    private readonly audit: AuditLog,
+    private readonly ownCentreId: string,
+  ) {}
+
+  async add(input: NewCentre): Promise<Centre> {
+    if (input.id === this.ownCentreId)
+      throw new CoreError('VALIDATION_FAILED', 'a centre does not federate with itself');
+    // The link secret signs money requests both ways: the same rule as the core's service keys, always.
+    const weakness = secretWeakness(input.linkSecret);
+    if (weakness !== undefined) throw new CoreError('VALIDATION_FAILED', `the link secret ${weakness}`);
+    if (await this.repository.centre(input.id))
+      throw new CoreError('ALREADY_EXISTS', 'that centre is already trusted');
+    await this.assertKidsFree(input.keys.map((k) => k.kid));
+    // What our cards spend at its devices is owed to it: it is a merchant in our books. What its cards
+    // spend at ours it owes us: a receivable account of its own.
+    const merchant = await this.merchants.create({ name: `${input.name}（联盟中心）`, category: 'other' });
+    const receivableAccountId = await this.ledger.openCentreReceivable(input.id);
+    const nowMs = Date.now();
+    const row: CentreRow = {
+      id: input.id,
+      name: input.name,
+      linkUrl: input.linkUrl.replace(/\/+$/, ''),
+      linkSecretEnc: this.pii.encrypt(input.linkSecret),
+      status: 'active',
+      merchantId: merchant.id,
+      receivableAccountId,
+    };
+    const keys = input.keys.map((k) => ({
+      ...k,
+      centreId: input.id,
+      validToMs: k.validToMs ?? null,
+      revokedAtMs: null,
+    }));
+    try {
+      await this.repository.insertCentre(row, keys, nowMs);
+    } catch (error) {
+      if (isDuplicateKey(error))
+        throw new CoreError('FEDERATION_KEY_CONFLICT', 'a key id or the centre is taken');
+      throw error;
+    }
+    await this.audit.append({
+      actorType: 'admin',
+      actorId: input.adminId,
+      action: 'federation.centre_add',
+      targetType: 'centre',
+      targetId: input.id,
+      detail: { name: input.name, linkUrl: row.linkUrl, kids: keys.map((k) => k.kid) },
+    });
+    return this.get(input.id);
+  }
+
+  async rotate(centreId: string, input: RotateCentreKey): Promise<Centre> {
+    await this.centre(centreId);
+    await this.assertKidsFree([input.key.kid]);
+    const key: CentreKey = {
+      ...input.key,
+      centreId,
+      validToMs: input.key.validToMs ?? null,
+      revokedAtMs: null,
+    };
+    try {
+      await this.repository.rotate(key, input.retireKid, Date.now());
+    } catch (error) {
+      if (isDuplicateKey(error)) throw new CoreError('FEDERATION_KEY_CONFLICT', `key id ${key.kid} is taken`);
+      if (error instanceof RetireRefused)
+        throw new CoreError('VALIDATION_FAILED', "the key to retire is not this centre's or not older");
+      throw error;
+    }
+    await this.audit.append({
+      actorType: 'admin',
+      actorId: input.adminId,
+      action: 'federation.key_rotate',
+      targetType: 'centre',
+      targetId: centreId,
+      detail: { kid: key.kid, validFromMs: key.validFromMs, retiredKid: input.retireKid ?? null },
+    });
+    return this.get(centreId);
+  }
+
+  async revoke(kid: number, input: RevokeCentreKey): Promise<CentreKey> {
+    if (!(await this.repository.revoke(kid, Date.now())))
+      throw new CoreError('FEDERATION_KEY_NOT_FOUND', 'no such key');
+    const key = (await this.repository.key(kid)) as CentreKey;
+    await this.audit.append({
+      actorType: 'admin',
+      actorId: input.adminId,
+      action: 'federation.key_revoke',
+      targetType: 'centre',
+      targetId: key.centreId,
+      detail: { kid, reason: input.reason },
+    });
+    return key;
+  }
+
+  async list(): Promise<Centre[]> {
+    const keys = await this.repository.keys();
+    return (await this.repository.centres()).map((c) => toCentre(c, keys));
+  }
+
+  async get(id: string): Promise<Centre> {
+    const centre = await this.centre(id);
+    return toCentre(centre, await this.repository.keys());
+  }
+
+  /** What a gateway trusts besides its own keys: the unrevoked keys of active centres. */
+  async trustedKeys(): Promise<TrustedKeys> {
+    const active = new Set(
+      (await this.repository.centres()).filter((c) => c.status === 'active').map((c) => c.id),
+    );
+    const keys = (await this.repository.keys()).filter(
+      (k) => k.revokedAtMs === null && active.has(k.centreId),
+    );
+    return {
+      centreId: this.ownCentreId,
+      keys: keys.map(({ revokedAtMs: _revoked, ...k }) => k),
+    };
+  }
+
+  /** A trusted, active centre's row; anything else is FEDERATION_CENTRE_NOT_FOUND. */
+  async activeCentre(id: string): Promise<CentreRow & { linkSecret: string }> {
+    const centre = await this.centre(id);
+    if (centre.status !== 'active')
+      throw new CoreError('FEDERATION_CENTRE_NOT_FOUND', 'that centre is suspended');
+    return { ...centre, linkSecret: this.pii.decrypt(centre.linkSecretEnc) };
+  }
+
+  /** The link secret an incoming request's key id (a centre id) names, if that centre is trusted now. */
+  async linkSecret(centreId: string): Promise<string | undefined> {
+    const centre = await this.repository.centre(centreId);
+    return centre?.status === 'active' ? this.pii.decrypt(centre.linkSecretEnc) : undefined;
+  }
+
+  private async centre(id: string): Promise<CentreRow> {
+    const centre = await this.repository.centre(id);
+    if (!centre) throw new CoreError('FEDERATION_CENTRE_NOT_FOUND', 'that centre is not trusted');
+    return centre;
+  }
+
+  private async assertKidsFree(kids: readonly number[]): Promise<void> {
+    if (new Set(kids).size !== kids.length)
+      throw new CoreError('VALIDATION_FAILED', 'a key id is listed twice');
+    for (const kid of kids)
+      if (await this.repository.key(kid))
+        throw new CoreError('FEDERATION_KEY_CONFLICT', `key id ${kid} is already trusted`);
+  }
+}
+
+function toCentre(c: CentreRow, keys: readonly CentreKey[]): Centre {
+  return {
+    id: c.id,
+    name: c.name,
+    linkUrl: c.linkUrl,
+    status: c.status,
+    merchantId: c.merchantId,
+    receivableAccountId: c.receivableAccountId,
+    keys: keys.filter((k) => k.centreId === c.id),
+  };
+}

@@ -1,0 +1,224 @@
+// Federation between card centres (docs/federation.md) with two complete systems on one machine: centre A
+// and centre B each with its own core on its own MariaDB database; B's gateway over real TCP. A card of A
+// pays at B's POS: B's gateway verifies A's code offline with A's key from B's trust list, B's core asks A's
+// core over the signed federation link, A debits its student and owes B, B credits its merchant against a
+// receivable from A. Both ledgers are checked after.
+
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import {
+  campusSigningKeyFromSecret,
+  generatePhoneKeyPair,
+  issueCertificate,
+  makeCode,
+  webCryptoRandom,
+} from '../../core/src/credential/index.ts';
+import { checkLedger } from '../../core/src/ledger/ledger-check.ts';
+import type { Message } from '../../device-gateway/src/protocol/index.ts';
+import type { RunningGateway } from '../../device-gateway/src/server.ts';
+import { startGatewayFor, TestDevice } from '../../device-gateway/test/support.ts';
+import { openStudent, opId, startTestCore, type TestCore } from '../kit/index.ts';
+
+/** A's campus issuing key: a kid outside B's own (the development kid 1), as the centres agree. */
+const kidA = 2001;
+const campusKeyA = campusSigningKeyFromSecret(kidA, new Uint8Array(randomBytes(32)));
+const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
+
+async function phoneOf(core: TestCore, cardNo: string, key = campusKeyA): Promise<{ code(): string }> {
+  const card = await core.client.getCard(cardNo);
+  const keyPair = await generatePhoneKeyPair(webCryptoRandom);
+  const certificate = issueCertificate(key, {
+    card: { cardNo, personType: 'student', cardVersion: card.version },
+    phonePublicKey: keyPair.publicKey,
+    validFromMs: Date.now() - 1_000,
+  });
+  let counter = 0;
+  return { code: () => makeCode({ keyPair, certificate, nowMs: Date.now(), counter: ++counter }) };
+}
+
+const payOf = (text: string, amountFen: number): Message => ({
+  kind: 'pay',
+  code: { kind: 'qr', text },
+  amountFen,
+  orderNo: 7,
+  itemNo: 0,
+});
+
+async function ledgerClean(core: TestCore, name: string): Promise<void> {
+  const report = await checkLedger(core.core.db);
+  assert.deepEqual(report.breaks, [], `ledger:check of centre ${name}`);
+}
+
+describe('federation: a card of centre A pays at centre B', () => {
+  let a: TestCore;
+  let b: TestCore;
+  let gatewayB: RunningGateway;
+  let device: TestDevice;
+  let merchantB: string;
+  const linkSecret = randomBytes(24).toString('base64url');
+  // B's instances share B's PII key, which seals the link secret.
+  const piiKeyB = randomBytes(32).toString('hex');
+
+  before(async () => {
+    a = await startTestCore('mysql', { CENTRE_ID: 'CA', CENTRE_NAME: '甲大学' });
+    b = await startTestCore('mysql', { CENTRE_ID: 'CB', CENTRE_NAME: '乙大学', PII_KEY: piiKeyB });
+    // Each centre puts the other on its trust list: the link both ways, A's key at B.
+    await a.client.addCentre({
+      id: 'CB',
+      name: '乙大学',
+      linkUrl: b.core.url,
+      linkSecret,
+      keys: [{ kid: 3001, publicKeyHex: hex(new Uint8Array(32).fill(7)), validFromMs: 0 }],
+      adminId: 'admin-a',
+    });
+    await b.client.addCentre({
+      id: 'CA',
+      name: '甲大学',
+      linkUrl: a.core.url,
+      linkSecret,
+      keys: [{ kid: kidA, publicKeyHex: hex(campusKeyA.publicKey), validFromMs: 0 }],
+      adminId: 'admin-b',
+    });
+    merchantB = (await b.client.createMerchant({ name: '乙大学一食堂', category: 'canteen' })).id;
+    gatewayB = await startGatewayFor(b, {}, { FEDERATION_KEYS_POLL_INTERVAL_MS: '200' });
+    const registered = await b.client.registerDevice({ id: '9101', kind: 'pos', merchantId: merchantB });
+    device = await TestDevice.connect(
+      gatewayB.port,
+      9101,
+      new Uint8Array(Buffer.from(registered.keyHex, 'hex')),
+    );
+    assert.equal((await device.signIn()).message.kind, 'sign_in_accepted');
+  });
+
+  after(async () => {
+    device?.close();
+    await gatewayB?.close();
+    await b?.stop();
+    await a?.stop();
+  });
+
+  test("when A's funded student pays at B's POS, then A debits the card and owes B, B credits its merchant against A, and both ledgers balance", async () => {
+    const cardNo = await openStudent(a.client);
+    await a.client.topUp({ id: opId(), cardNo, amount: 3_000, channel: 'cash' });
+    const phone = await phoneOf(a, cardNo);
+    const reply = await device.request(payOf(phone.code(), 1_250));
+    assert.deepEqual(reply.message, {
+      kind: 'pay_approved',
+      chargedFen: 1_250,
+      subsidyFen: 0,
+      balanceAfterFen: 1_750,
+    });
+    assert.equal((await a.client.getCard(cardNo)).balance.main, 1_750);
+    // A's books: the student's payment to the merchant that stands for B (the payable to B).
+    const centreAtA = (await a.client.centres()).items.find((c) => c.id === 'CB');
+    const paidAtA = await a.client.getOperation(`fed:CB:dev:9101:${device.sequence}`);
+    assert.equal(paidAtA.kind, 'payment');
+    assert.equal(paidAtA.merchantId, centreAtA?.merchantId);
+    // B's books: the foreign sale under the device's own operation id, owed by A.
+    const soldAtB = await b.client.getOperation(`dev:9101:${device.sequence}`);
+    assert.equal(soldAtB.kind, 'foreign_sale');
+    assert.equal(soldAtB.amount, 1_250);
+    assert.equal(soldAtB.merchantId, merchantB);
+    await ledgerClean(a, 'A');
+    await ledgerClean(b, 'B');
+  });
+
+  test('when B retries, times out and retries, or a second B core asks with the same id, then A debits once', async () => {
+    const cardNo = await openStudent(a.client);
+    await a.client.topUp({ id: opId(), cardNo, amount: 2_000, channel: 'cash' });
+    const card = await a.client.getCard(cardNo);
+    const id = opId('dev');
+    const request = {
+      id,
+      centreId: 'CA',
+      cardNo,
+      merchantId: merchantB,
+      amount: 400,
+      cardVersion: card.version,
+    };
+    // A second B core instance on B's database, as a second gateway's core would be.
+    const b2 = await startTestCore('mysql', {
+      CENTRE_ID: 'CB',
+      DATABASE_URL: b.databaseUrl,
+      PII_KEY: piiKeyB,
+    });
+    try {
+      const answers = await Promise.all([
+        b.client.payForeign(request),
+        b.client.payForeign(request),
+        b2.client.payForeign(request),
+      ]);
+      for (const answer of answers) assert.equal(answer.status, 'ok');
+      // A timeout then a retry: A's stored answer, nothing charged again.
+      const retried = await b2.client.payForeign(request);
+      assert.equal(retried.status, 'ok');
+      assert.equal(retried.replayed, true);
+    } finally {
+      await b2.stop();
+    }
+    assert.equal((await a.client.getCard(cardNo)).balance.main, 1_600);
+    await ledgerClean(a, 'A');
+    await ledgerClean(b, 'B');
+  });
+
+  test("when A refuses (insufficient funds, a lost card), then B's POS is declined with A's reason, and a retry stays refused", async () => {
+    const poor = await openStudent(a.client);
+    await a.client.topUp({ id: opId(), cardNo: poor, amount: 100, channel: 'cash' });
+    const reply = await device.request(payOf((await phoneOf(a, poor)).code(), 500));
+    assert.deepEqual(reply.message, { kind: 'pay_declined', reason: 'INSUFFICIENT_FUNDS' });
+
+    const lost = await openStudent(a.client);
+    await a.client.topUp({ id: opId(), cardNo: lost, amount: 5_000, channel: 'cash' });
+    const code = (await phoneOf(a, lost)).code();
+    await a.client.changeCard(lost, 'report_loss', { type: 'self', id: null });
+    const refused = await device.request(payOf(code, 300));
+    assert.equal(refused.message.kind, 'pay_declined');
+    if (refused.message.kind === 'pay_declined')
+      assert.ok(['CARD_LOST', 'CREDENTIAL_REVOKED'].includes(refused.message.reason));
+
+    // The refusal is B's record too: the same id after A's money arrived is still refused.
+    const id = opId('dev');
+    const card = await a.client.getCard(poor);
+    const first = await b.client.payForeign({
+      id,
+      centreId: 'CA',
+      cardNo: poor,
+      merchantId: merchantB,
+      amount: 500,
+      cardVersion: card.version,
+    });
+    assert.equal(first.status, 'rejected');
+    await a.client.topUp({ id: opId(), cardNo: poor, amount: 1_000, channel: 'cash' });
+    const again = await b.client.payForeign({
+      id,
+      centreId: 'CA',
+      cardNo: poor,
+      merchantId: merchantB,
+      amount: 500,
+      cardVersion: card.version,
+    });
+    assert.equal(again.status, 'rejected');
+    assert.equal((await a.client.getCard(poor)).balance.main, 1_100);
+    await ledgerClean(a, 'A');
+    await ledgerClean(b, 'B');
+  });
+
+  test("when B revokes A's key, then B's gateway refuses A's codes offline, before asking anyone", async () => {
+    const cardNo = await openStudent(a.client);
+    await a.client.topUp({ id: opId(), cardNo, amount: 1_000, channel: 'cash' });
+    const phone = await phoneOf(a, cardNo);
+    await b.client.revokeCentreKey(kidA, { reason: '密钥泄露', adminId: 'admin-b' });
+    // The gateway reloads the trust list on its poll: wait for the key to be gone, not for a fixed time.
+    for (const startedMs = Date.now(); gatewayB.federationKeys.keyring.get(kidA) !== undefined; ) {
+      assert.ok(Date.now() - startedMs < 30_000, 'the gateway did not drop the revoked key');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const reply = await device.request(payOf(phone.code(), 200));
+    assert.deepEqual(reply.message, { kind: 'pay_declined', reason: 'CODE_INVALID' });
+    assert.equal((await a.client.getCard(cardNo)).balance.main, 1_000);
+    const audit = await b.client.searchAudit({ action: 'federation.key_revoke', limit: 5 });
+    assert.equal(audit.items[0]?.targetId, 'CA');
+    assert.equal(audit.items[0]?.actorId, 'admin-b');
+  });
+});
