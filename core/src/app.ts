@@ -38,6 +38,7 @@ import { FederationRepository } from './federation/federation-repository.ts';
 import { TrustList } from './federation/trust-list.ts';
 import type { FeeItems } from './fees/fee-items.ts';
 import type { FeeService } from './fees/fee-service.ts';
+import { GuardianContactRepository, guardianPhoneDigester } from './guardians/guardian-contacts.ts';
 import { GuardianRepository } from './guardians/guardian-repository.ts';
 import { GuardianService } from './guardians/guardian-service.ts';
 import { InsightSlot } from './insight/start.ts';
@@ -228,12 +229,18 @@ export function createCore(
   });
   const offline = new OfflineRecords(db, ledger, access, attendance, cards, busRides);
   const messageRepo = new MessageRepository(db);
+  const guardianContacts = new GuardianContactRepository(db);
   const messages = new MessageService(messageRepo, new BindingRepository(db), {
     smsPhoneOf: async (personId) => {
       const sealed = await messageRepo.phoneEncOf(personId);
       return sealed === undefined ? undefined : pii.decrypt(sealed);
     },
     guardianLink: (id) => guardianRepo.byId(id),
+    guardianOnRecord: async (childPersonId) => {
+      const contact = await guardianContacts.ofPerson(childPersonId);
+      return contact && { phone: pii.decrypt(contact.phoneEnc), phoneDigest: contact.phoneDigest };
+    },
+    phoneDigest: guardianPhoneDigester(config.piiKeyHex),
   });
   const meetings = new MeetingService(new MeetingRepository(db), attendance, notices, messages);
   // Card activity becomes messages outside the app only where a channel delivers them.

@@ -28,6 +28,13 @@ describe('campus identity data', () => {
       assert.match(person.phone ?? '', /^1\d{10}$/);
       assert.match(person.name ?? '', /^[\u4e00-\u9fa5]{2,4}$/);
     }
+    // #14: most records name a guardian with a mobile number; a few name none.
+    const withGuardian = a.students.filter((s) => s.guardianPhone !== null);
+    assert.ok(withGuardian.length > 400 && withGuardian.length < 500, String(withGuardian.length));
+    for (const s of withGuardian) {
+      assert.match(s.guardianPhone ?? '', /^1\d{10}$/);
+      assert.match(s.guardianName ?? '', /^[\u4e00-\u9fa5]{2,4}$/);
+    }
     const classSizes = new Map<string, number>();
     for (const s of a.students) classSizes.set(s.classCode, (classSizes.get(s.classCode) ?? 0) + 1);
     assert.ok(Math.max(...classSizes.values()) <= 32);

@@ -146,6 +146,8 @@ export class Campus {
         'dept_code',
         'class_code',
         'enrol_year',
+        'guardian_name',
+        'guardian_phone',
         'status',
       ],
       students.map((s) => [
@@ -157,6 +159,8 @@ export class Campus {
         s.deptCode,
         s.classCode,
         s.enrolYear,
+        s.guardianName,
+        s.guardianPhone,
         s.status,
       ]),
     );
@@ -245,9 +249,18 @@ export class Campus {
   /** Any other edit of a student row (a corrected name, a new phone, a bad ID number). */
   async updateStudent(
     studentNo: string,
-    fields: Partial<Pick<Student, 'name' | 'phone' | 'idNumber' | 'status'>>,
+    fields: Partial<
+      Pick<Student, 'name' | 'phone' | 'idNumber' | 'status' | 'guardianName' | 'guardianPhone'>
+    >,
   ): Promise<void> {
-    const columns = { name: 'name', phone: 'phone', idNumber: 'id_number', status: 'status' } as const;
+    const columns = {
+      name: 'name',
+      phone: 'phone',
+      idNumber: 'id_number',
+      status: 'status',
+      guardianName: 'guardian_name',
+      guardianPhone: 'guardian_phone',
+    } as const;
     const entries = Object.entries(fields) as [keyof typeof columns, string | null][];
     await this.pool.query(
       `UPDATE ${this.academicSchema}.students SET ${entries.map(([k]) => `${columns[k]} = ?`).join(', ')} WHERE student_no = ?`,

@@ -23,6 +23,9 @@ export interface Student {
   deptCode: string;
   classCode: string;
   enrolYear: number;
+  /** The guardian on record (监护人) and their phone (家长联系电话); null where the record names none. */
+  guardianName: string | null;
+  guardianPhone: string | null;
   status: StudentStatus;
 }
 export type StudentStatus = 'enrolled' | 'graduated' | 'withdrawn' | 'suspended';
@@ -237,17 +240,33 @@ export function makeStudent(
   enrolYear: number,
 ): Student {
   const gender = random.next() < 0.5 ? 'M' : 'F';
+  const name = chineseName(random);
   return {
     studentNo,
-    name: chineseName(random),
+    name,
     gender,
     idNumber: idNumber(random, enrolYear - 18 - random.int(0, 1), gender),
     phone: mobileNumber(random),
     deptCode,
     classCode,
     enrolYear,
+    ...guardianOf(studentNo, name),
     status: 'enrolled',
   };
+}
+
+/**
+ * A student's guardian on record: nine in ten records name one, with the student's surname and a
+ * mobile number. Drawn from a generator of the student's own number, so adding guardians changed no
+ * other generated value (tests name people by what the seed gives).
+ */
+function guardianOf(studentNo: string, name: string | null): Pick<Student, 'guardianName' | 'guardianPhone'> {
+  let seed = 0;
+  for (const c of studentNo) seed = (Math.imul(seed, 31) + c.charCodeAt(0)) >>> 0;
+  const random = new Random(seed ^ 0x9e3779b9);
+  if (random.next() < 0.1) return { guardianName: null, guardianPhone: null };
+  const given = chineseName(random).slice(1);
+  return { guardianName: `${name?.[0] ?? '王'}${given}`, guardianPhone: mobileNumber(random) };
 }
 
 export function makeStaff(random: Random, no: string, deptCode: string): Staff {

@@ -35,6 +35,8 @@ export const academicSchema = [
     dept_code VARCHAR(8) NULL,
     class_code VARCHAR(16) NULL,
     enrol_year SMALLINT NULL,
+    guardian_name VARCHAR(64) NULL,
+    guardian_phone VARCHAR(16) NULL,
     status VARCHAR(16) NOT NULL DEFAULT 'enrolled',
     ${changed},
     KEY students_no (student_no),

@@ -1,4 +1,5 @@
 import type {
+  GuardianPreferencesWire,
   MessageDailyCount,
   MessageFailure,
   MessagePreferencesWire,
@@ -34,6 +35,16 @@ export class MessagesClient extends DomainClient {
   /** Records one-time consents a parent's account accepted in the app, for messages about their children. */
   guardianMessageConsent(parentOpenid: string, kinds: MessageKindName[]): Promise<{ recorded: number }> {
     return this.transport.call('POST', '/v1/guardian-message-consents', { parentOpenid, kinds });
+  }
+  /** A parent's own settings: the kinds about their children they turned off, their quiet hours. */
+  guardianMessagePreferences(parentOpenid: string): Promise<GuardianPreferencesWire> {
+    return this.transport.call('GET', `/v1/guardian-message-preferences${query({ parentOpenid })}`);
+  }
+  setGuardianMessagePreferences(
+    parentOpenid: string,
+    prefs: GuardianPreferencesWire,
+  ): Promise<GuardianPreferencesWire> {
+    return this.transport.call('PUT', '/v1/guardian-message-preferences', { parentOpenid, ...prefs });
   }
   /** Template ids per kind the apps ask one-time consent for, per platform (empty: channel off). */
   messageTemplates(): Promise<{ wechat: Record<string, string>; alipay: Record<string, string> }> {

@@ -56,6 +56,20 @@ export const guardianConsentBody = z.strictObject({
   kinds: z.array(z.enum(messageKindNames)).min(1).max(messageKindNames.length),
 });
 
+/**
+ * A parent's own settings (docs/messages.md § Parents), kept like a student's under the parent's
+ * recipient id: the kinds about their children they turned off and their quiet hours. Their low-balance
+ * alert is per child, on the link (PATCH /v1/guardian-links/:id). GET ?parentOpenid=, PUT this body.
+ */
+export const guardianPreferencesQuery = z.strictObject({ parentOpenid: openid });
+export const guardianPreferences = messagePreferences.pick({
+  quietStartMin: true,
+  quietEndMin: true,
+  optedOut: true,
+});
+export type GuardianPreferencesWire = z.infer<typeof guardianPreferences>;
+export const guardianPreferencesBody = guardianPreferences.extend({ parentOpenid: openid });
+
 /** GET /v1/messages/daily-counts?days=: outbox rows per Asia/Shanghai day, channel, kind and status. */
 export const messageCountsQuery = z.object({ days: z.coerce.number().int().min(1).max(31).default(7) });
 export const messageDailyCount = z.object({

@@ -17,11 +17,14 @@ const changeWords = cardChangeWords;
 
 const parentPage = 'pages/parents/index';
 
-/** One message for one parent: the link it goes through and the event. */
+/** One message for one parent: the link it goes through (null: the guardian on record, by SMS) and the event. */
 export interface GuardianMessage {
-  linkId: string;
+  linkId: string | null;
   event: MessageEvent;
 }
+
+/** The card changes a guardian on record is texted about: the card stopped working, by anyone. */
+const onRecordChanges = new Set(['report_loss', 'freeze']);
 
 /**
  * What linked parents are told outside the app (docs/messages.md § Parents), from the same committed
@@ -33,6 +36,8 @@ export interface GuardianMessage {
  * - a top-up the parent paid for the child (that parent only);
  * - an abnormal-spending alert on the child's card, only where the child shows this parent spending.
  * Each is checked against the link again when it is delivered (MessageService.targetOfRow).
+ * A child with no parent account linked has their guardian on record (sql/150) texted instead
+ * (onRecord): the card reported lost or frozen, by anyone, and the balance under the child's own alert.
  */
 export class GuardianMessages {
   constructor(
@@ -59,8 +64,8 @@ export class GuardianMessages {
     if (!relevant) return [];
     const card = await this.cards.get(activity.cardNo);
     const links = await this.guardians.ofPerson(card.personNo);
-    if (links.length === 0) return [];
     const at = formatMinute(activity.atMs);
+    if (links.length === 0) return this.onRecord(activity, card, at);
     const out: GuardianMessage[] = [];
     if (activity.type === 'card') {
       out.push(...(await this.cardStatus(links, activity.cardNo, activity.version, at)));
@@ -125,6 +130,49 @@ export class GuardianMessages {
       out.push(...(await this.queue(links, these)));
     }
     return out;
+  }
+
+  /**
+   * What the guardian on record of a child with no linked parent account is texted (docs/messages.md
+   * § Guardians without the app): a loss or freeze by anyone, naming who, and the balance crossing the
+   * child's own alert. Nothing else reaches a guardian by SMS. Answers what it queued.
+   */
+  private async onRecord(
+    activity: Exclude<CardActivity, { type: 'notice' }>,
+    card: { personId: string; name: string },
+    at: string,
+  ): Promise<GuardianMessage[]> {
+    let event: MessageEvent | undefined;
+    if (activity.type === 'card') {
+      const last = (await this.cards.history(activity.cardNo)).findLast(
+        (e) => e.version === activity.version,
+      );
+      const word = last && changeWords[last.kind];
+      if (last === undefined || word === undefined || !onRecordChanges.has(last.kind)) return [];
+      event = {
+        key: `card:${activity.cardNo}:${activity.version}`,
+        kind: 'card_status',
+        fields: [
+          last.actorType === 'self'
+            ? `${card.name}本人${word}了校园卡`
+            : `${actorNames[last.actorType] ?? '他人'}${word}了${card.name}的校园卡`,
+          word,
+          at,
+        ],
+      };
+    } else if (activity.kind !== 'top_up' && activity.balance !== undefined) {
+      const after = activity.balance.main + activity.balance.subsidy;
+      const alert = (await this.messages.preferences(card.personId)).lowBalanceFen;
+      if (alert === null || after >= alert || after + activity.amount < alert) return [];
+      event = {
+        key: `low:${activity.operationId}`,
+        kind: 'low_balance',
+        fields: [`${card.name}的校园卡余额不足`, yuan(after), at],
+      };
+    }
+    if (event === undefined) return [];
+    const { queued } = await this.messages.sendToGuardianOnRecord(card.personId, event);
+    return queued.length > 0 ? [{ linkId: null, event }] : [];
   }
 
   /** Queues each message whose kind the child lets its parent see; answers those queued. */

@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { GuardianLink } from '../contract/guardians.ts';
-import type { MessageChannel, MessageKind } from './message-types.ts';
+import {
+  defaultPreferences,
+  type MessageChannel,
+  type MessageKind,
+  type MessagePreferences,
+} from './message-types.ts';
 
 /**
  * Parents as message recipients (sql/082, docs/messages.md § Parents). A parent is an app account
@@ -11,6 +16,30 @@ import type { MessageChannel, MessageKind } from './message-types.ts';
  */
 export function guardianRecipientId(parentOpenid: string): string {
   return `g:${createHash('sha256').update(parentOpenid).digest('hex').slice(0, 24)}`;
+}
+
+/**
+ * A guardian on record (sql/150) without a parent account in the app, as an SMS recipient: `s:` and
+ * the first 24 hex digits of the keyed digest of their phone, so siblings' guardian is one recipient
+ * (one opt-out) and no phone number is in the outbox.
+ */
+export function smsGuardianRecipientId(phoneDigest: string): string {
+  return `s:${phoneDigest.slice(0, 24)}`;
+}
+
+/**
+ * Settings of a guardian on record until they store any (they have no app to set them in): no text
+ * between 22:00 and 07:00 Shanghai time; a message due then waits for the morning.
+ */
+export const smsGuardianDefaults: MessagePreferences = {
+  ...defaultPreferences,
+  quietStartMin: 22 * 60,
+  quietEndMin: 7 * 60,
+};
+
+/** What a guardian texts back to stop every SMS (退订, TD, T, STOP, N, as Chinese SMS providers take them). */
+export function isSmsOptOut(content: string): boolean {
+  return /^(退订|取消|TD|T|N|STOP|UNSUBSCRIBE)$/i.test(content.trim().replace(/[\s。.!！]+$/u, ''));
 }
 
 /** The app a parent's account is in: Alipay subjects are `ali-…`; a browser (campus SSO) has none. */

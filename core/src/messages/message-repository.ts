@@ -13,7 +13,7 @@ import {
 } from './message-types.ts';
 
 const outboxColumns =
-  'event_key, person_id, channel, kind, payload, status, attempts, next_at_ms, last_error, guardian_link_id';
+  'event_key, person_id, channel, kind, payload, status, attempts, next_at_ms, last_error, guardian_link_id, guardian_of';
 
 const toRow = (r: Record<string, unknown>): OutboxRow => ({
   eventKey: String(r.event_key),
@@ -27,6 +27,7 @@ const toRow = (r: Record<string, unknown>): OutboxRow => ({
   lastError: r.last_error === null ? null : String(r.last_error),
   guardianLinkId:
     r.guardian_link_id === null || r.guardian_link_id === undefined ? null : String(r.guardian_link_id),
+  guardianOf: r.guardian_of === null || r.guardian_of === undefined ? null : String(r.guardian_of),
 });
 
 /** The outbox, preferences, consents and shared tokens (sql/080); the only SQL of messages. */
@@ -58,11 +59,13 @@ export class MessageRepository {
     nowMs: number;
     /** A parent's message (sql/082): the link it is about. */
     guardianLinkId?: string;
+    /** An SMS to a guardian on record (sql/150): the child it is about. */
+    guardianOf?: string;
   }): Promise<boolean> {
     const added = await this.db.execute(
       `${this.ignore} INTO message_outbox (event_key, person_id, channel, kind, payload, status, attempts,
-         next_at_ms, lease_until_ms, last_error, created_at_ms, done_at_ms, guardian_link_id)
-       VALUES (?, ?, ?, ?, ?, ?, 0, ?, 0, ?, ?, ?, ?)`,
+         next_at_ms, lease_until_ms, last_error, created_at_ms, done_at_ms, guardian_link_id, guardian_of)
+       VALUES (?, ?, ?, ?, ?, ?, 0, ?, 0, ?, ?, ?, ?, ?)`,
       [
         row.eventKey,
         row.personId,
@@ -75,6 +78,7 @@ export class MessageRepository {
         row.nowMs,
         row.status === 'skipped' ? row.nowMs : null,
         row.guardianLinkId ?? null,
+        row.guardianOf ?? null,
       ],
     );
     return added === 1;
@@ -215,13 +219,14 @@ export class MessageRepository {
     }));
   }
 
-  async preferences(personId: string): Promise<MessagePreferences> {
+  /** The person's stored preferences, or `fallback` where they stored none. */
+  async preferences(personId: string, fallback = defaultPreferences): Promise<MessagePreferences> {
     const rows = await this.db.select<Record<string, unknown>>(
       'SELECT quiet_start_min, quiet_end_min, opted_out, receipts, low_balance_fen FROM message_preferences WHERE person_id = ?',
       [personId],
     );
     const r = rows[0];
-    if (r === undefined) return { ...defaultPreferences };
+    if (r === undefined) return { ...fallback, optedOut: [...fallback.optedOut] };
     const known = new Set<string>(messageKinds);
     return {
       quietStartMin: Number(r.quiet_start_min),

@@ -1,16 +1,31 @@
 import type { BindingRepository } from '../bindings/binding-repository.ts';
 import type { GuardianLink } from '../contract/guardians.ts';
-import { guardianChannel, guardianRecipientId, parentMaySee } from './guardian-recipients.ts';
+import {
+  guardianChannel,
+  guardianRecipientId,
+  isSmsOptOut,
+  parentMaySee,
+  smsGuardianDefaults,
+  smsGuardianRecipientId,
+} from './guardian-recipients.ts';
 import type { MessageRepository } from './message-repository.ts';
-import type {
-  DeliveryFailure,
-  MessageChannel,
-  MessageDailyCount,
-  MessageEvent,
-  MessageKind,
-  MessagePreferences,
-  OutboxRow,
+import {
+  type DeliveryFailure,
+  defaultPreferences,
+  type MessageChannel,
+  type MessageDailyCount,
+  type MessageEvent,
+  type MessageKind,
+  type MessagePreferences,
+  messageKinds,
+  type OutboxRow,
 } from './message-types.ts';
+
+/** A child's guardian on record (sql/150) as delivery needs them: the phone opened, its keyed digest. */
+export interface GuardianOnRecord {
+  phone: string;
+  phoneDigest: string;
+}
 
 export interface SendResult {
   /** Channels a new outbox row was made for (pending, or skipped with the reason on the row). */
@@ -34,6 +49,10 @@ export class MessageService {
       smsPhoneOf?: (personId: string) => Promise<string | undefined>;
       /** A guardian link as it stands now (a parent's message is checked against it at delivery). */
       guardianLink?: (id: string) => Promise<GuardianLink | undefined>;
+      /** A child's guardian on record as it stands now (an SMS to them is checked against it at delivery). */
+      guardianOnRecord?: (childPersonId: string) => Promise<GuardianOnRecord | undefined>;
+      /** The keyed digest of a phone, as guardian_contacts.phone_digest holds it (for SMS replies). */
+      phoneDigest?: (phone: string) => string;
       now?: () => number;
     } = {},
   ) {}
@@ -112,6 +131,63 @@ export class MessageService {
     return added ? { queued: [channel], already: [] } : { queued: [], already: [channel] };
   }
 
+  /**
+   * An SMS to the guardian on record of a child with no parent account linked in the app (docs/messages.md
+   * § Guardians without the app), under the guardian's own recipient id (`s:` + their phone's digest),
+   * naming the child; the phone is read again at delivery and is never in the row. A guardian who sent
+   * 退订 gets a skipped row. The caller has checked that no parent account is linked and what the kind is.
+   */
+  async sendToGuardianOnRecord(childPersonId: string, event: MessageEvent): Promise<SendResult> {
+    const contact = await this.options.guardianOnRecord?.(childPersonId);
+    if (contact === undefined) return { queued: [], already: [] };
+    const recipient = smsGuardianRecipientId(contact.phoneDigest);
+    const optedOut = (await this.preferences(recipient)).optedOut.includes(event.kind);
+    const added = await this.repo.enqueue({
+      eventKey: event.key,
+      personId: recipient,
+      channel: 'sms',
+      kind: event.kind,
+      payload: { fields: event.fields },
+      status: optedOut ? 'skipped' : 'pending',
+      lastError: optedOut ? 'opted_out' : null,
+      nowMs: this.now(),
+      guardianOf: childPersonId,
+    });
+    return added ? { queued: ['sms'], already: [] } : { queued: [], already: ['sms'] };
+  }
+
+  /**
+   * A text a guardian sent back (the provider's uplink report): 退订/TD/STOP opts their number out of
+   * every kind; anything else changes nothing. Answers whether it was an opt-out.
+   */
+  async smsReply(phone: string, content: string): Promise<{ optedOut: boolean }> {
+    if (!isSmsOptOut(content) || this.options.phoneDigest === undefined) return { optedOut: false };
+    const recipient = smsGuardianRecipientId(this.options.phoneDigest(phone));
+    const prefs = await this.preferences(recipient);
+    await this.setPreferences(recipient, { ...prefs, optedOut: [...messageKinds] });
+    return { optedOut: true };
+  }
+
+  /** A parent's own settings (their recipient id): the kinds turned off and quiet hours. */
+  async guardianPreferences(
+    parentOpenid: string,
+  ): Promise<Pick<MessagePreferences, 'quietStartMin' | 'quietEndMin' | 'optedOut'>> {
+    const { quietStartMin, quietEndMin, optedOut } = await this.preferences(
+      guardianRecipientId(parentOpenid),
+    );
+    return { quietStartMin, quietEndMin, optedOut };
+  }
+
+  /** Saves a parent's kinds and quiet hours; the rest of their row stays as it was. */
+  async setGuardianPreferences(
+    parentOpenid: string,
+    change: Pick<MessagePreferences, 'quietStartMin' | 'quietEndMin' | 'optedOut'>,
+  ) {
+    const recipient = guardianRecipientId(parentOpenid);
+    await this.setPreferences(recipient, { ...(await this.preferences(recipient)), ...change });
+    return this.guardianPreferences(parentOpenid);
+  }
+
   /** Records one-time consents a parent's account accepted in the app (their recipient id, their app). */
   async guardianConsent(parentOpenid: string, kinds: readonly MessageKind[]): Promise<boolean> {
     const channel = guardianChannel(parentOpenid);
@@ -124,7 +200,17 @@ export class MessageService {
    * Target of an outbox row at delivery time: the person's binding on the channel, or, for a parent's
    * message, the parent's account while the link still stands and the child still lets them see it.
    */
-  async targetOfRow(row: Pick<OutboxRow, 'personId' | 'channel' | 'kind' | 'guardianLinkId'>) {
+  async targetOfRow(
+    row: Pick<OutboxRow, 'personId' | 'channel' | 'kind' | 'guardianLinkId'> &
+      Partial<Pick<OutboxRow, 'guardianOf'>>,
+  ) {
+    if (row.guardianOf != null) {
+      // The child's guardian on record now: gone, or another number since, means nobody to text.
+      const contact = await this.options.guardianOnRecord?.(row.guardianOf);
+      if (contact === undefined || smsGuardianRecipientId(contact.phoneDigest) !== row.personId)
+        return undefined;
+      return contact.phone;
+    }
     if (row.guardianLinkId === null) return this.targetOf(row.personId, row.channel);
     const link = await this.options.guardianLink?.(row.guardianLinkId);
     if (link === undefined || guardianRecipientId(link.parentOpenid) !== row.personId) return undefined;
@@ -140,8 +226,12 @@ export class MessageService {
     return channel === 'alipay' ? binding.openid.replace(/^ali-/, '') : binding.openid;
   }
 
+  /** A person's (or a parent's, or a guardian on record's) settings; a guardian on record's default has quiet nights. */
   preferences(personId: string): Promise<MessagePreferences> {
-    return this.repo.preferences(personId);
+    return this.repo.preferences(
+      personId,
+      personId.startsWith('s:') ? smsGuardianDefaults : defaultPreferences,
+    );
   }
 
   setPreferences(personId: string, prefs: MessagePreferences): Promise<void> {

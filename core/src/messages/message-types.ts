@@ -43,6 +43,8 @@ export interface OutboxRow {
   lastError: string | null;
   /** A parent's message: the guardian link it is about (read again at delivery); null for a person's own. */
   guardianLinkId: string | null;
+  /** An SMS to a guardian on record (sql/150): the child it is about (read again at delivery); else null. */
+  guardianOf: string | null;
 }
 
 export interface MessagePreferences {

@@ -16,6 +16,8 @@ const row: SourcePerson = {
   deptName: '计算机学院',
   classCode: '20240101',
   enrolYear: 2024,
+  guardianName: null,
+  guardianPhone: null,
   status: 'enrolled',
   updatedAtMs: 1_760_000_000_000,
 };
@@ -121,4 +123,23 @@ test('#19 when a row names an enrolment year, then it is the grade; an impossibl
   ];
   assert.equal(without.digest, createHmac('sha256', key).update(JSON.stringify(before)).digest('hex'));
   assert.notEqual(judged(2024).digest, without.digest);
+});
+
+test('#14 when a row names a guardian with a mobile number, then it is kept and joins the digest; a guardian without a usable number is none, and a row without one keeps its digest', () => {
+  // Goal: the guardian on record reaches the core only with a number an SMS can go to, and reading it re-applies only rows that have one.
+  const judged = (guardianName: string | null, guardianPhone: string | null) => {
+    const j = judgeRow({ ...row, guardianName, guardianPhone }, key);
+    assert.ok(!isInvalid(j));
+    return j;
+  };
+  const none = judged(null, null);
+  assert.equal(none.guardian, null);
+  assert.deepEqual(judged(' 王建国 ', ' 13700137000 ').guardian, { name: '王建国', phone: '13700137000' });
+  assert.notEqual(judged('王建国', '13700137000').digest, none.digest);
+  assert.notEqual(judged('王建国', '13700137001').digest, judged('王建国', '13700137000').digest);
+  for (const bad of ['010-12345678', '1370013700', 'not a phone']) {
+    const j = judged('王建国', bad);
+    assert.equal(j.guardian, null, bad);
+    assert.equal(j.digest, none.digest, bad);
+  }
 });

@@ -38,6 +38,8 @@ export interface ValidPerson {
   classCode: string | null;
   /** The grade (年级) as an enrolment year; null when the source names none or an impossible one. */
   enrolYear: number | null;
+  /** The guardian on record (students), kept only with a valid mobile number; else null. */
+  guardian: { name: string | null; phone: string } | null;
   status: PersonStatus;
   updatedAtMs: number;
   /** Keyed digest of every applied field: equal digests mean nothing to do. */
@@ -116,6 +118,14 @@ export function judgeRow(row: SourcePerson, digestKey: Buffer): ValidPerson | In
   // The year joins the digest only when there is one, so rows without one (staff) keep their digest.
   const fields = [type, name, idNumber, phoneValue, row.deptCode, row.deptName, row.classCode, status];
   if (enrolYear !== null) fields.push(String(enrolYear));
+  // A guardian whose phone is no mobile number is not kept (nobody to text); the student's row still applies.
+  const guardianPhone = row.guardianPhone?.trim() || null;
+  const guardian =
+    guardianPhone !== null && phone.safeParse(guardianPhone).success
+      ? { name: row.guardianName?.trim().slice(0, 64) || null, phone: guardianPhone }
+      : null;
+  // Likewise the guardian joins the digest only when there is one.
+  if (guardian !== null) fields.push(`guardian:${guardian.name ?? ''}:${guardian.phone}`);
   return {
     stream: row.stream,
     rowId: row.rowId,
@@ -128,6 +138,7 @@ export function judgeRow(row: SourcePerson, digestKey: Buffer): ValidPerson | In
     department: row.deptName.slice(0, 64),
     classCode: row.classCode,
     enrolYear,
+    guardian,
     status,
     updatedAtMs: row.updatedAtMs,
     digest: createHmac('sha256', digestKey).update(JSON.stringify(fields)).digest('hex'),

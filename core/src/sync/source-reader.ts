@@ -23,6 +23,9 @@ export interface SourcePerson {
   classCode: string | null;
   /** The year the student enrolled (their grade, 年级): the student's row, else their class's; staff: null. */
   enrolYear: number | null;
+  /** The student's guardian on record (监护人) and their phone; staff: null. */
+  guardianName: string | null;
+  guardianPhone: string | null;
   status: string;
   updatedAtMs: number;
 }
@@ -55,7 +58,8 @@ const people: Record<PersonStream, { table: string; no: string; select: string }
     table: 'students',
     no: 'student_no',
     select: `SELECT s.id, s.student_no AS person_no, s.name, s.id_number, s.phone, s.dept_code, d.name AS dept_name,
-                    s.class_code, COALESCE(s.enrol_year, c.enrol_year) AS enrol_year, s.status, s.updated_at
+                    s.class_code, COALESCE(s.enrol_year, c.enrol_year) AS enrol_year, s.guardian_name,
+                    s.guardian_phone, s.status, s.updated_at
                FROM students s LEFT JOIN departments d ON d.dept_code = s.dept_code
                LEFT JOIN classes c ON c.class_code = s.class_code`,
   },
@@ -63,7 +67,8 @@ const people: Record<PersonStream, { table: string; no: string; select: string }
     table: 'staff',
     no: 'staff_no',
     select: `SELECT s.id, s.staff_no AS person_no, s.name, s.id_number, s.phone, s.dept_code, d.name AS dept_name,
-                    NULL AS class_code, NULL AS enrol_year, s.status, s.updated_at
+                    NULL AS class_code, NULL AS enrol_year, NULL AS guardian_name, NULL AS guardian_phone,
+                    s.status, s.updated_at
                FROM staff s LEFT JOIN departments d ON d.dept_code = s.dept_code`,
   },
 };
@@ -129,6 +134,8 @@ export class SourceReader {
       deptName: r.dept_name === null ? null : String(r.dept_name),
       classCode: r.class_code === null ? null : String(r.class_code),
       enrolYear: r.enrol_year === null || r.enrol_year === undefined ? null : Number(r.enrol_year),
+      guardianName: r.guardian_name == null ? null : String(r.guardian_name),
+      guardianPhone: r.guardian_phone == null ? null : String(r.guardian_phone),
       status: String(r.status),
       updatedAtMs: fromSourceTime(String(r.updated_at)),
     }));

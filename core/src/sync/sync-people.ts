@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { newCardNo } from '../cards/card-service.ts';
 import { isDuplicateKey } from '../db/database.ts';
+import { guardianPhoneDigester, type SealedGuardianContact } from '../guardians/guardian-contacts.ts';
 import type { Pii } from '../pii.ts';
 import { endsCard, type InvalidRow, isInvalid, judgeRow, type ValidPerson } from './person-rows.ts';
 import { type Cursor, type PersonStream, type SourceReader, sourceOf } from './source-reader.ts';
@@ -26,6 +27,7 @@ export interface PeopleSyncOptions {
  */
 export class PeopleSync {
   private readonly digestKey: Buffer;
+  private readonly guardianDigest: (phone: string) => string;
 
   constructor(
     private readonly repo: SyncRepository,
@@ -37,6 +39,18 @@ export class PeopleSync {
     this.digestKey = createHmac('sha256', Buffer.from(options.piiKeyHex, 'hex'))
       .update('identity-sync digest')
       .digest();
+    this.guardianDigest = guardianPhoneDigester(options.piiKeyHex);
+  }
+
+  /** The guardian on record sealed for storage (sql/150), or null. */
+  private sealGuardian(person: ValidPerson): SealedGuardianContact | null {
+    const g = person.guardian;
+    if (g === null) return null;
+    return {
+      nameEnc: g.name === null ? null : this.pii.encrypt(g.name),
+      phoneEnc: this.pii.encrypt(g.phone),
+      phoneDigest: this.guardianDigest(g.phone),
+    };
   }
 
   /** Applies the stream's rows after `since`, then (full runs) closes out the people no longer in it. */
@@ -121,6 +135,7 @@ export class PeopleSync {
           person,
           idNumberEnc: person.idNumber ? this.pii.encrypt(person.idNumber) : null,
           phoneEnc: person.phone ? this.pii.encrypt(person.phone) : null,
+          guardian: this.sealGuardian(person),
           // A person whose card had already ended keeps their ended status.
           personStatus: endsCard(s.personStatus) && !endsCard(person.status) ? s.personStatus : person.status,
         })),
@@ -143,6 +158,7 @@ export class PeopleSync {
         person,
         idNumberEnc: person.idNumber ? this.pii.encrypt(person.idNumber) : null,
         phoneEnc: person.phone ? this.pii.encrypt(person.phone) : null,
+        guardian: this.sealGuardian(person),
       }));
       // Card numbers are random: a collision with an existing card rolls the chunk back, and it is
       // retried whole with new numbers.

@@ -2,6 +2,7 @@ import { openingStatements } from '../cards/card-opening.ts';
 import { personWrites } from '../cards/person-writes.ts';
 import type { Database, Param, Statement, Tx } from '../db/database.ts';
 import { attendanceWrites } from '../devices/attendance-writes.ts';
+import { guardianContactWrites, type SealedGuardianContact } from '../guardians/guardian-contacts.ts';
 import { type NewRefundEntry, RefundRepository } from '../refunds/refund-repository.ts';
 import type { PersonStatus, ValidPerson } from './person-rows.ts';
 import { SyncRunRepository } from './sync-run-repository.ts';
@@ -25,6 +26,8 @@ export interface NewSyncedPerson {
   person: ValidPerson;
   idNumberEnc: string | null;
   phoneEnc: string | null;
+  /** The guardian on record, sealed (sql/150); null: none. */
+  guardian: SealedGuardianContact | null;
   cardNo: string;
 }
 
@@ -128,8 +131,17 @@ export class SyncRepository extends SyncRunRepository {
     items.forEach((item, i) => {
       synced.push(...syncPeopleRow(item.person, (opened[i] as { personId: string }).personId, now));
     });
+    const guardians = guardianContactWrites.replace(
+      items.map((item, i) => ({
+        personId: (opened[i] as { personId: string }).personId,
+        contact: item.guardian,
+      })),
+      now,
+    );
     await this.db.transaction((tx) =>
-      this.db.run([...statements, this.upsertSyncPeople(synced, items.length)], tx, { commit: true }),
+      this.db.run([...statements, this.upsertSyncPeople(synced, items.length), ...guardians], tx, {
+        commit: true,
+      }),
     );
   }
 
@@ -143,6 +155,7 @@ export class SyncRepository extends SyncRunRepository {
       person: ValidPerson;
       idNumberEnc: string | null;
       phoneEnc: string | null;
+      guardian: SealedGuardianContact | null;
       personStatus: PersonStatus;
     }[],
   ): Promise<void> {
@@ -165,6 +178,10 @@ export class SyncRepository extends SyncRunRepository {
         now,
       ),
       this.upsertSyncPeople(synced, items.length),
+      ...guardianContactWrites.replace(
+        items.map((i) => ({ personId: i.state.personId, contact: i.guardian })),
+        now,
+      ),
     ];
     await this.db.transaction((tx) => this.db.run(statements, tx, { commit: true }));
   }

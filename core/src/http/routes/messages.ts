@@ -2,6 +2,8 @@ import Router from 'koa-router';
 import type { CoreConfig } from '../../config.ts';
 import {
   guardianConsentBody,
+  guardianPreferencesBody,
+  guardianPreferencesQuery,
   messageConsentBody,
   messageCountsQuery,
   messagePersonPath,
@@ -50,6 +52,15 @@ export function messageRoutes(messages: MessageService, config: CoreConfig): Rou
     if (!(await messages.guardianConsent(parentOpenid, kinds)))
       throw new CoreError('VALIDATION_FAILED', 'only WeChat and Alipay accounts give message consent');
     ctx.body = { recorded: kinds.length };
+  });
+  // A parent's own settings: the kinds and quiet hours of their recipient id (the BFF names the account).
+  router.get('/guardian-message-preferences', async (ctx) => {
+    const { parentOpenid } = parseValue(ctx.query, guardianPreferencesQuery);
+    ctx.body = await messages.guardianPreferences(parentOpenid);
+  });
+  router.put('/guardian-message-preferences', async (ctx) => {
+    const { parentOpenid, ...prefs } = parseBody(ctx, guardianPreferencesBody);
+    ctx.body = await messages.setGuardianPreferences(parentOpenid, prefs);
   });
   router.get('/messages/daily-counts', async (ctx) => {
     const { days } = parseValue(ctx.query, messageCountsQuery);
