@@ -55,6 +55,7 @@ import { childRoutes, parentRoutes } from './routes/parents.ts';
 import { passageRoutes } from './routes/passage.ts';
 import { recordRoutes } from './routes/records.ts';
 import { sessionOpenRoutes, sessionRoutes } from './routes/session.ts';
+import { smsReplyRoutes } from './routes/sms-replies.ts';
 import { ssoRoutes } from './routes/sso.ts';
 import { statementRoutes } from './routes/statements.ts';
 import { payNotifyRoutes, topUpRoutes } from './routes/top-ups.ts';
@@ -240,6 +241,7 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
     : (_ctx, next) => next();
   open.use(ssoRoutes(sso, config.sso?.publicUrl.startsWith('https://') ?? false, ssoStarts).routes());
   open.use(payNotifyRoutes(topUps).routes());
+  open.use(smsReplyRoutes(core, config.smsReplyToken).routes());
   open.use(videoRoutes(core, videoLinks, config.contentDir).routes());
   const visitors = new Visitors(core, bindings, signingKeyOf(config.campusSigningKey));
   open.use(visitorPassRoutes(visitors).routes());

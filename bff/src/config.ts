@@ -59,6 +59,13 @@ const schema = z.object({
   wechatAppId: z.string().min(1).describe('WECHAT_APPID: the mini-program appid'),
   wechatAppSecret: z.string().min(1).describe('WECHAT_APP_SECRET: the mini-program app secret'),
   h5Origin: z.string().describe('H5_ORIGIN: the one browser origin allowed by CORS (empty: none)'),
+  smsReplyToken: z
+    .string()
+    .min(24)
+    .optional()
+    .describe(
+      'SMS_REPLY_TOKEN: the secret path part of the address the SMS provider pushes texts sent back to (POST /api/v1/sms/replies/<token>; 退订 opts a guardian out); unset: that address is off',
+    ),
   bodyBytesMax: positiveInt.describe('BFF_BODY_BYTES_MAX: largest request body'),
   userRequestsPerMinuteMax: positiveInt.describe('RATE_USER_PER_MIN: requests per signed-in user per minute'),
   ipRequestsPerMinuteMax: positiveInt.describe('RATE_IP_PER_MIN: requests per client address per minute'),
@@ -376,6 +383,7 @@ export function loadConfig(env: Record<string, string | undefined>): BffConfig {
     wechatAppId: e.WECHAT_APPID,
     wechatAppSecret: e.WECHAT_APP_SECRET,
     h5Origin: e.H5_ORIGIN,
+    smsReplyToken: e.SMS_REPLY_TOKEN || undefined,
     bodyBytesMax: e.BFF_BODY_BYTES_MAX,
     userRequestsPerMinuteMax: e.RATE_USER_PER_MIN,
     ipRequestsPerMinuteMax: e.RATE_IP_PER_MIN,

@@ -8,6 +8,9 @@ import { close, listen, sendJson } from '../wechat/http.ts';
  * signature v1 (HMAC-SHA1) by a known AccessKey, answering `{Code:'OK', Message, BizId, RequestId}` or an
  * error code as the real API does. Fault switches: business limit control (rate), down (503). It keeps
  * the messages so tests can read them; it prints nothing (phone numbers stay out of logs).
+ * A text sent back to the account's number (上行短信, e.g. 退订) is pushed, as the provider's HTTP batch
+ * push of SmsUp reports does, to `replyUrl`: a JSON array of {phone_number, send_time, content,
+ * sign_name, dest_code, sequence_id}, answered {code: 0, msg: '成功'} when taken (else pushed again).
  */
 export interface SmsStandInOptions {
   host?: string;
@@ -16,6 +19,8 @@ export interface SmsStandInOptions {
   keys: Record<string, string>;
   /** Sign names the account has approved. */
   signNames: readonly string[];
+  /** Where texts sent back (SmsUp reports) are pushed. */
+  replyUrl?: string;
 }
 
 export interface SentSms {
@@ -29,6 +34,8 @@ export interface SmsStandIn {
   baseUrl: string;
   sent: SentSms[];
   faults: { limit(count: number): void; down(on: boolean): void };
+  /** A text the person with `phone` sends back: pushed to replyUrl; answers what the receiver said. */
+  reply(phone: string, content: string): Promise<{ status: number; body: unknown }>;
   close(): Promise<void>;
 }
 
@@ -37,6 +44,7 @@ export async function startSmsStandIn(options: SmsStandInOptions): Promise<SmsSt
   const nonces = new Set<string>();
   let limitLeft = 0;
   let isDown = false;
+  let sequence = 0;
 
   const answer = (url: URL): Record<string, string> => {
     const requestId = randomUUID();
@@ -113,6 +121,30 @@ export async function startSmsStandIn(options: SmsStandInOptions): Promise<SmsSt
       down: (on) => {
         isDown = on;
       },
+    },
+    reply: async (phone, content) => {
+      if (options.replyUrl === undefined) throw new Error('the SMS stand-in has no replyUrl');
+      sequence += 1;
+      const shanghai = new Date(Date.now() + 8 * 3_600_000).toISOString();
+      const report = {
+        phone_number: phone,
+        send_time: `${shanghai.slice(0, 10)} ${shanghai.slice(11, 19)}`,
+        content,
+        sign_name: options.signNames[0] ?? '',
+        dest_code: '1234',
+        sequence_id: sequence,
+      };
+      const response = await fetch(options.replyUrl, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify([report]),
+      });
+      const text = await response.text();
+      let body: unknown = text;
+      try {
+        body = JSON.parse(text);
+      } catch {}
+      return { status: response.status, body };
     },
     close: () => close(server),
   };

@@ -1,4 +1,4 @@
-import { cardNo, messageKindNames, rowId } from '@campus-card/core/contract';
+import { cardNo, guardianPreferences, messageKindNames, rowId } from '@campus-card/core/contract';
 import Router from 'koa-router';
 import { z } from 'zod';
 import type { UserState } from '../auth/require-user.ts';
@@ -79,6 +79,13 @@ export function childRoutes(parents: Parents, tickets: PushTickets, notification
   });
   router.post('/message-consents', async (ctx) => {
     ctx.body = await parents.messageConsent(openidOf(ctx), parseBody(ctx, consentBody).kinds);
+  });
+  // The parent's own 消息设置: kinds and quiet hours (the per-child alert is PUT /:cardNo/alert).
+  router.get('/message-preferences', async (ctx) => {
+    ctx.body = await parents.messagePreferences(openidOf(ctx));
+  });
+  router.put('/message-preferences', async (ctx) => {
+    ctx.body = await parents.setMessagePreferences(openidOf(ctx), parseBody(ctx, guardianPreferences));
   });
   router.post('/', async (ctx) => {
     const child = await parents.redeem(openidOf(ctx), parseBody(ctx, redeemBody).invitationCode, ctx.ip);

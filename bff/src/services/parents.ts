@@ -1,6 +1,6 @@
 import { createHash, randomInt } from 'node:crypto';
 import type { CoreClient, GuardianLink } from '@campus-card/core/client';
-import type { messageKindNames } from '@campus-card/core/contract';
+import type { GuardianPreferencesWire, messageKindNames } from '@campus-card/core/contract';
 import type { Sessions } from '../auth/sessions.ts';
 import { BffError } from '../errors.ts';
 import type { Kv } from '../kv/index.ts';
@@ -239,9 +239,31 @@ export class Parents {
    * for the messages about their children: kept for the account, whichever child a message is about.
    */
   async messageConsent(openid: string, kinds: MessageKindName[]): Promise<{ recorded: number }> {
+    await this.requireParent(openid);
+    return this.core.guardianMessageConsent(openid, kinds);
+  }
+
+  /**
+   * The parent's own message settings (docs/messages.md § Parents): the kinds about their children
+   * they turned off and their quiet hours, kept by the core as a student's are; the low-balance alert
+   * is per child (setAlert). Only for an account linked to a child.
+   */
+  async messagePreferences(openid: string): Promise<GuardianPreferencesWire> {
+    await this.requireParent(openid);
+    return this.core.guardianMessagePreferences(openid);
+  }
+
+  async setMessagePreferences(
+    openid: string,
+    prefs: GuardianPreferencesWire,
+  ): Promise<GuardianPreferencesWire> {
+    await this.requireParent(openid);
+    return this.core.setGuardianMessagePreferences(openid, prefs);
+  }
+
+  private async requireParent(openid: string): Promise<void> {
     const { items } = await this.core.guardianLinks({ parentOpenid: openid });
     if (items.length === 0) throw new BffError('CHILD_NOT_FOUND', 'you are not linked to any child');
-    return this.core.guardianMessageConsent(openid, kinds);
   }
 
   /** Every linked child's card: their status changes (a loss reported or cancelled) reach the parent. */

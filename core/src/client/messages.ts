@@ -46,6 +46,10 @@ export class MessagesClient extends DomainClient {
   ): Promise<GuardianPreferencesWire> {
     return this.transport.call('PUT', '/v1/guardian-message-preferences', { parentOpenid, ...prefs });
   }
+  /** A text a guardian sent back to the SMS number (退订 opts the number out); answers whether it did. */
+  smsReply(phone: string, content: string): Promise<{ optedOut: boolean }> {
+    return this.transport.call('POST', '/v1/sms-replies', { phone, content });
+  }
   /** Template ids per kind the apps ask one-time consent for, per platform (empty: channel off). */
   messageTemplates(): Promise<{ wechat: Record<string, string>; alipay: Record<string, string> }> {
     return this.transport.call('GET', '/v1/messages/templates');

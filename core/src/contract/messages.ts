@@ -1,6 +1,7 @@
 /** Messages outside the app on the wire (docs/messages.md): preferences, one-time consents, delivery counts. */
 import { z } from 'zod';
 import { openid } from './bindings.ts';
+import { mobilePhone } from './fields.ts';
 
 export const messageKindNames = [
   'receipt',
@@ -69,6 +70,12 @@ export const guardianPreferences = messagePreferences.pick({
 });
 export type GuardianPreferencesWire = z.infer<typeof guardianPreferences>;
 export const guardianPreferencesBody = guardianPreferences.extend({ parentOpenid: openid });
+
+/**
+ * POST /v1/sms-replies: a text a guardian sent back to the campus's SMS number (the BFF relays the
+ * provider's uplink report): 退订/TD/STOP opts that number out of every SMS.
+ */
+export const smsReplyBody = z.strictObject({ phone: mobilePhone, content: z.string().max(500) });
 
 /** GET /v1/messages/daily-counts?days=: outbox rows per Asia/Shanghai day, channel, kind and status. */
 export const messageCountsQuery = z.object({ days: z.coerce.number().int().min(1).max(31).default(7) });

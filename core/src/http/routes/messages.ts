@@ -8,6 +8,7 @@ import {
   messageCountsQuery,
   messagePersonPath,
   messagePreferences,
+  smsReplyBody,
 } from '../../contract/messages.ts';
 import { CoreError } from '../../errors.ts';
 import type { MessageService } from '../../messages/message-service.ts';
@@ -61,6 +62,10 @@ export function messageRoutes(messages: MessageService, config: CoreConfig): Rou
   router.put('/guardian-message-preferences', async (ctx) => {
     const { parentOpenid, ...prefs } = parseBody(ctx, guardianPreferencesBody);
     ctx.body = await messages.setGuardianPreferences(parentOpenid, prefs);
+  });
+  router.post('/sms-replies', async (ctx) => {
+    const { phone, content } = parseBody(ctx, smsReplyBody);
+    ctx.body = await messages.smsReply(phone, content);
   });
   router.get('/messages/daily-counts', async (ctx) => {
     const { days } = parseValue(ctx.query, messageCountsQuery);
