@@ -6,6 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import {
   campusSigningKeyFromSecret,
@@ -45,6 +46,37 @@ const payOf = (text: string, amountFen: number): Message => ({
   itemNo: 0,
 });
 
+/**
+ * The federation link from B to A through a switch: `pass` forwards, `lose` forwards and lets A answer
+ * but cuts B's connection before the answer reaches it (a timeout after A applied the payment).
+ */
+async function linkSwitch(target: string): Promise<{ url: string; mode: 'pass' | 'lose'; server: Server }> {
+  const link = { url: '', mode: 'pass' as 'pass' | 'lose', server: undefined as unknown as Server };
+  link.server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(req.headers))
+      if (typeof value === 'string' && (name.startsWith('x-') || name === 'content-type'))
+        headers[name] = value;
+    const answer = await fetch(`${target}${req.url}`, {
+      method: req.method,
+      headers,
+      ...(chunks.length > 0 ? { body: Buffer.concat(chunks) } : {}),
+    });
+    const body = await answer.text();
+    if (link.mode === 'lose') {
+      req.socket.destroy();
+      return;
+    }
+    res.writeHead(answer.status, { 'content-type': 'application/json' }).end(body);
+  });
+  await new Promise<void>((resolve) => link.server.listen(0, '127.0.0.1', resolve));
+  const address = link.server.address();
+  link.url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  return link;
+}
+
 async function ledgerClean(core: TestCore, name: string): Promise<void> {
   const report = await checkLedger(core.core.db);
   assert.deepEqual(report.breaks, [], `ledger:check of centre ${name}`);
@@ -56,6 +88,7 @@ describe('federation: a card of centre A pays at centre B', () => {
   let gatewayB: RunningGateway;
   let device: TestDevice;
   let merchantB: string;
+  let link: Awaited<ReturnType<typeof linkSwitch>>;
   const linkSecret = randomBytes(24).toString('base64url');
   // B's instances share B's PII key, which seals the link secret.
   const piiKeyB = randomBytes(32).toString('hex');
@@ -72,10 +105,11 @@ describe('federation: a card of centre A pays at centre B', () => {
       keys: [{ kid: 3001, publicKeyHex: hex(new Uint8Array(32).fill(7)), validFromMs: 0 }],
       adminId: 'admin-a',
     });
+    link = await linkSwitch(a.core.url);
     await b.client.addCentre({
       id: 'CA',
       name: '甲大学',
-      linkUrl: a.core.url,
+      linkUrl: link.url,
       linkSecret,
       keys: [{ kid: kidA, publicKeyHex: hex(campusKeyA.publicKey), validFromMs: 0 }],
       adminId: 'admin-b',
@@ -96,6 +130,7 @@ describe('federation: a card of centre A pays at centre B', () => {
     await gatewayB?.close();
     await b?.stop();
     await a?.stop();
+    link?.server.close();
   });
 
   test("when A's funded student pays at B's POS, then A debits the card and owes B, B credits its merchant against A, and both ledgers balance", async () => {
@@ -158,6 +193,30 @@ describe('federation: a card of centre A pays at centre B', () => {
       await b2.stop();
     }
     assert.equal((await a.client.getCard(cardNo)).balance.main, 1_600);
+    await ledgerClean(a, 'A');
+    await ledgerClean(b, 'B');
+  });
+
+  test("when A's answer is lost on the way back, then the POS is told BUSY, and its retry of the same sequence is approved with one debit at A", async () => {
+    const cardNo = await openStudent(a.client);
+    await a.client.topUp({ id: opId(), cardNo, amount: 1_000, channel: 'cash' });
+    const pay = payOf((await phoneOf(a, cardNo)).code(), 300);
+    link.mode = 'lose';
+    const lost = await device.request(pay);
+    assert.equal(lost.message.kind, 'error');
+    if (lost.message.kind === 'error') assert.equal(lost.message.code, 'BUSY');
+    // A applied it: the card is debited, while B has recorded nothing yet.
+    assert.equal((await a.client.getCard(cardNo)).balance.main, 700);
+    link.mode = 'pass';
+    const retried = await device.request(pay, lost.sequence);
+    assert.deepEqual(retried.message, {
+      kind: 'pay_approved',
+      chargedFen: 300,
+      subsidyFen: 0,
+      balanceAfterFen: 700,
+    });
+    assert.equal((await a.client.getCard(cardNo)).balance.main, 700);
+    assert.equal((await b.client.getOperation(`dev:9101:${lost.sequence}`)).kind, 'foreign_sale');
     await ledgerClean(a, 'A');
     await ledgerClean(b, 'B');
   });

@@ -58,6 +58,9 @@ export function mealCapOf(
   };
 }
 
+/** A verified card kept for its retry: the code's id, and the card's centre when it is another's. */
+type Kept = CardCredential & { codeId?: string; centreId?: string };
+
 /** The answer of a payment the core already made under this (device, sequence), if it is this one. */
 async function originalAnswer(
   deps: HandlerDeps,
@@ -104,9 +107,14 @@ export async function pay(
       (await deps.pinRetries.take(ctx.deviceRef, busyRetryKey(codeHash(), ctx.sequence))) ??
       (request.kind === 'pay_with_pin' ? await deps.pinRetries.take(ctx.deviceRef, codeHash()) : undefined);
     if (kept !== undefined) {
-      const { codeId, ...card } = kept as CardCredential & { codeId?: string };
+      const { codeId, centreId, ...card } = kept as Kept;
       verified = personTypeAllowed(ctx.config.settings, card.personType)
-        ? { ok: true, card, ...(codeId === undefined ? {} : { codeId }) }
+        ? {
+            ok: true,
+            card,
+            ...(codeId === undefined ? {} : { codeId }),
+            ...(centreId === undefined ? {} : { centreId }),
+          }
         : { ok: false, reason: 'NOT_PERMITTED' };
     }
   }
@@ -120,9 +128,10 @@ export async function pay(
    * sequence; the session answers BUSY (protocol § 7.9).
    */
   const busy = async (): Promise<never> => {
-    const keep: CardCredential & { codeId?: string } = {
+    const keep: Kept = {
       ...card,
       ...(codeId === undefined ? {} : { codeId }),
+      ...(centreId === undefined ? {} : { centreId }),
     };
     await deps.pinRetries.keep(ctx.deviceRef, busyRetryKey(codeHash(), ctx.sequence), keep);
     throw new Busy();
@@ -159,9 +168,10 @@ export async function pay(
       if (answer.code === 'DEVICE_DISABLED') throw new DeviceRevoked(ctx.deviceId);
       // The card holder types the PIN (again) and the till sends the same code: keep it for that one try.
       if (answer.code === 'PIN_REQUIRED' || answer.code === 'PIN_INVALID') {
-        const keep: CardCredential & { codeId?: string } = {
+        const keep: Kept = {
           ...card,
           ...(codeId === undefined ? {} : { codeId }),
+          ...(centreId === undefined ? {} : { centreId }),
         };
         await deps.pinRetries.keep(ctx.deviceRef, codeHash(), keep);
       }
@@ -177,6 +187,9 @@ export async function pay(
   } catch (error) {
     if (error instanceof Busy) throw error;
     if (error instanceof CoreError && error.code === 'OVERLOADED') return await busy();
+    // A foreign card's centre did not answer (docs/federation.md): nothing is recorded here, and the
+    // device's retry under this sequence asks it again, which answers once whatever it did the first time.
+    if (error instanceof CoreError && error.code === 'FEDERATION_UNAVAILABLE') return await busy();
     // The core could not be reached or refused the request itself: the device retries the same frame.
     if (error instanceof CoreError) {
       await giveBack();
