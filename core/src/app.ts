@@ -70,6 +70,10 @@ import {
 } from './paycodes/guess-limit.ts';
 import { PayCodeRepository } from './paycodes/pay-code-repository.ts';
 import { PayCodeService } from './paycodes/pay-code-service.ts';
+import { createPhotoKeys } from './photos/photo-keys.ts';
+import { PhotoRepository } from './photos/photo-repository.ts';
+import { PhotoService } from './photos/photo-service.ts';
+import { PhotoSource } from './photos/photo-source.ts';
 import { createPii } from './pii.ts';
 import { createRedis } from './redis.ts';
 import { ReportRepository } from './reports/report-repository.ts';
@@ -109,6 +113,8 @@ export interface Core {
   offline: OfflineRecords;
   settlement: SettlementService;
   sync: SyncService;
+  /** Person photos for exam readers, copied from the source photo tables (protocol § 7.28). */
+  photos: PhotoService;
   bindings: BindingService;
   statements: StatementService;
   guardians: GuardianService;
@@ -281,6 +287,13 @@ export function createCore(
     pinFreeLimit: config.pinFreeLimitDefault,
     piiKeyHex: config.piiKeyHex,
   });
+  const photos = new PhotoService(
+    new PhotoRepository(db),
+    sources && new PhotoSource({ academic: config.academicDatabaseUrl, hr: config.hrDatabaseUrl }),
+    createPhotoKeys(config.photoKeyHex),
+    cards,
+    log,
+  );
   // The blacklist follows every committed card change; a failure here is caught up at the next start.
   cards.onChange((change) => {
     if (change.changed)
@@ -319,6 +332,7 @@ export function createCore(
     offline,
     settlement,
     sync,
+    photos,
     bindings,
     statements,
     guardians,
@@ -410,6 +424,7 @@ export async function startCore(
   // Last month's statements go out on the first day of the month; checked every 10 minutes.
   core.monthlyStatements.startSchedule(10 * 60_000, jobLock);
   core.sync.startSchedule(config.syncIntervalMs, config.syncFullIntervalMs, jobLock);
+  core.photos.startSchedule(config.syncIntervalMs, jobLock);
   // Bank transfers a stopped process left unsettled are resolved from the bank's record.
   core.bank.startJobs(config.bankJobIntervalMs, jobLock);
   // A subsidy posting or clearing a stopped process left running goes on where it stopped.
@@ -469,6 +484,7 @@ export async function startCore(
       });
       await jobsStopped;
       await core.sync.close();
+      await core.photos.close();
       await core.subsidies.close();
       await core.federation.payments.close();
       await core.batcher.drain();

@@ -10,6 +10,7 @@ import {
   missingChannelSettings,
 } from './config/messages.ts';
 import { peopleSettings } from './config/people.ts';
+import { photoSettings } from './config/photos.ts';
 import { serverSettings, serviceKeySecrets } from './config/server.ts';
 import { topUpAmountCeiling } from './contract/fields.ts';
 import { redisUrlFromEnv } from './redis.ts';
@@ -24,6 +25,7 @@ const schema = z.object({
   ...serverSettings,
   ...ledgerSettings,
   ...peopleSettings,
+  ...photoSettings,
   ...campusSettings,
   ...fundsSettings,
   ...messagesSettings,
@@ -36,6 +38,7 @@ export type CoreConfig = Readonly<z.output<typeof schema>>;
 const devSecrets = {
   CORE_SERVICE_KEYS: 'dev:dev-core-secret-change-me',
   PII_KEY: '00'.repeat(32),
+  PHOTO_KEY: '11'.repeat(32),
   UTILITY_SECRET: 'utility-dev-secret-0123456789',
   NETWORK_SECRET: 'network-dev-secret-0123456789',
   FINANCE_SECRET: 'finance-dev-secret-0123456789',
@@ -49,6 +52,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig {
     assertProductionSecrets('the core', [
       ...serviceKeySecrets(env.CORE_SERVICE_KEYS),
       { name: 'PII_KEY', value: env.PII_KEY, hex: true },
+      { name: 'PHOTO_KEY', value: env.PHOTO_KEY, hex: true },
       // The meter and network systems' keys only where those systems are configured.
       ...(env.UTILITY_URL ? [{ name: 'UTILITY_SECRET', value: env.UTILITY_SECRET }] : []),
       ...(env.NETWORK_URL ? [{ name: 'NETWORK_SECRET', value: env.NETWORK_SECRET }] : []),
@@ -78,6 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig {
     // report's batching delay and some slack.
     presenceSilenceMs: env.PRESENCE_SILENCE_MS ?? 300_000,
     piiKeyHex: secret('PII_KEY'),
+    photoKeyHex: secret('PHOTO_KEY'),
     academicDatabaseUrl: env.ACADEMIC_DATABASE_URL || undefined,
     hrDatabaseUrl: env.HR_DATABASE_URL || undefined,
     syncIntervalMs: env.SYNC_INTERVAL_MS ?? 600_000,

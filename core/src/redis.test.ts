@@ -63,6 +63,7 @@ test('every service refuses a half-configured Sentinel setup, in production too'
     NODE_ENV: 'production',
     CORE_SERVICE_KEYS: `bff:${randomBytes(24).toString('hex')}`,
     PII_KEY: randomBytes(32).toString('hex'),
+    PHOTO_KEY: randomBytes(32).toString('hex'),
   };
   assert.throws(
     () => loadConfig({ ...productionCore, REDIS_SENTINEL_NAME: 'mymaster' }),

@@ -13,6 +13,7 @@ const strong = (): Record<string, string> => ({
   NODE_ENV: 'production',
   CORE_SERVICE_KEYS: `bff:${secret()},gateway:${secret()}`,
   PII_KEY: randomBytes(32).toString('hex'),
+  PHOTO_KEY: randomBytes(32).toString('hex'),
   UTILITY_URL: 'https://meters.example.edu.cn',
   UTILITY_SECRET: secret(),
   NETWORK_URL: 'https://net.example.edu.cn',

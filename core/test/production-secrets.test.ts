@@ -12,6 +12,7 @@ const strong = () => ({
   NODE_ENV: 'production',
   CORE_SERVICE_KEYS: `bff:${randomBytes(24).toString('base64url')},gateway:${randomBytes(24).toString('base64url')}`,
   PII_KEY: randomBytes(32).toString('hex'),
+  PHOTO_KEY: randomBytes(32).toString('hex'),
 });
 
 /** Each way a secret can be unfit, as the value it would have; the refusal must name the variable, not this. */
@@ -48,6 +49,7 @@ test('#12.2 when the core starts in production with no secrets set, then it exit
   assert.notEqual(code, null, 'the core did not start listening');
   assert.match(output, /CORE_SERVICE_KEYS is not set/);
   assert.match(output, /PII_KEY is not set/);
+  assert.match(output, /PHOTO_KEY is not set/);
   assert.doesNotMatch(output, /dev-core-secret/);
 });
 

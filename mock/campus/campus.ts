@@ -12,6 +12,7 @@ import {
   type Student,
   staffNo,
 } from './generate.ts';
+import { academicPhotoSchema, hrPhotoSchema, portraitPng } from './photos.ts';
 import { Random } from './random.ts';
 import { academicSchema, hrSchema } from './schema.ts';
 
@@ -86,8 +87,8 @@ export class Campus {
 
   private async create(data: CampusData): Promise<void> {
     for (const [schema, ddl] of [
-      [this.academicSchema, academicSchema],
-      [this.hrSchema, hrSchema],
+      [this.academicSchema, [...academicSchema, ...academicPhotoSchema]],
+      [this.hrSchema, [...hrSchema, ...hrPhotoSchema]],
     ] as const) {
       await this.pool.query(`DROP DATABASE IF EXISTS ${schema}`);
       await this.pool.query(`CREATE DATABASE ${schema} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
@@ -124,6 +125,36 @@ export class Campus {
       data.hrDepartments.map((d) => [d.deptCode, d.name]),
     );
     await this.insertStaff(data.staff);
+    await this.insertPhotos(data);
+  }
+
+  /** Every person's photo (学生照片, 教职工照片), one row each. */
+  private async insertPhotos(data: CampusData): Promise<void> {
+    const photoRows = (people: readonly { no: string }[]) => people.map((p) => [p.no, portraitPng(p.no)]);
+    await this.insert(
+      `${this.academicSchema}.student_photos`,
+      ['student_no', 'photo'],
+      photoRows(data.students.map((s) => ({ no: s.studentNo }))),
+    );
+    await this.insert(
+      `${this.hrSchema}.staff_photos`,
+      ['staff_no', 'photo'],
+      photoRows(data.staff.map((s) => ({ no: s.staffNo }))),
+    );
+  }
+
+  /** A person's photo retaken (new bytes), or taken away (null), as the source system's photo screen does. */
+  async setPhoto(kind: 'student' | 'staff', personNo: string, photo: Buffer | null): Promise<void> {
+    const [table, column] =
+      kind === 'student'
+        ? [`${this.academicSchema}.student_photos`, 'student_no']
+        : [`${this.hrSchema}.staff_photos`, 'staff_no'];
+    const [result] = await this.pool.query<mysql.ResultSetHeader>(
+      `UPDATE ${table} SET photo = ?, updated_at = CURRENT_TIMESTAMP(3) WHERE ${column} = ?`,
+      [photo, personNo],
+    );
+    if (result.affectedRows === 0)
+      await this.pool.query(`INSERT INTO ${table} (${column}, photo) VALUES (?, ?)`, [personNo, photo]);
   }
 
   /** Multi-row INSERTs in chunks, each chunk one statement. */

@@ -111,6 +111,7 @@ import { MessagesClient } from './messages.ts';
 import { NoticesClient } from './notices.ts';
 import { PassageClient } from './passage.ts';
 import { PayCodesClient } from './pay-codes.ts';
+import { PhotosClient } from './photos.ts';
 import { RefundsClient } from './refunds.ts';
 import { ReportsClient } from './reports.ts';
 import { StatementsClient } from './statements.ts';
@@ -286,6 +287,7 @@ const domainClients = {
   kiosks: KiosksClient,
   visitors: VisitorsClient,
   meetings: MeetingsClient,
+  photos: PhotosClient,
   bus: BusClient,
   disputes: DisputesClient,
   campuses: CampusesClient,

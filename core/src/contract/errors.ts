@@ -42,6 +42,9 @@ const coreErrorStatus = {
   SUBSIDY_CLEARING_NOT_FOUND: 404,
   VISIT_NOT_FOUND: 404,
   MEETING_NOT_FOUND: 404,
+  // A photo reference past its expiry, or not one this reader was given (protocol § 7.28).
+  PHOTO_REFERENCE_EXPIRED: 410,
+  PHOTO_REFERENCE_INVALID: 403,
   BUS_ROUTE_NOT_FOUND: 404,
   BUS_RUN_NOT_FOUND: 404,
   BUS_BOOKING_NOT_FOUND: 404,

@@ -29,6 +29,7 @@ export * from './messages.ts';
 export * from './notices.ts';
 export * from './passage.ts';
 export * from './pay-codes.ts';
+export * from './photos.ts';
 export * from './refunds.ts';
 export * from './reports.ts';
 export * from './statements.ts';

@@ -69,6 +69,7 @@ import { AccessLog } from '../passage/access-log.ts';
 import { AccessLogRepository } from '../passage/access-log-repository.ts';
 import { GateChecks } from '../passage/gate-checks.ts';
 import { passageRoutes } from '../passage/passage-routes.ts';
+import { photoRoutes } from '../photos/photo-routes.ts';
 import type { Pii } from '../pii.ts';
 import type { RefundService } from '../refunds/refund-service.ts';
 import { AttendanceReport } from '../reports/attendance-report.ts';
@@ -132,6 +133,7 @@ export function createCoreHttp(
     passage,
     bus,
     meetings,
+    photos,
     busRides,
     insight,
     federation,
@@ -190,6 +192,7 @@ export function createCoreHttp(
     messageRoutes(messages, config),
     topUpRoutes(topUps),
     meetingRoutes(meetings),
+    photoRoutes(photos),
     busRoutes(bus, busRides),
     disputeRoutes(new DisputeService(new DisputeRepository(db), ledger)),
     visitorRoutes(
