@@ -33,8 +33,11 @@ import { DeviceConfigs, deviceConfigChannel } from './devices/device-configs.ts'
 import { DeviceRepository } from './devices/device-repository.ts';
 import { DeviceService } from './devices/device-service.ts';
 import { OfflineRecords } from './devices/offline-records.ts';
+import { FederationLinks } from './federation/federation-links.ts';
 import { FederationPayments } from './federation/federation-payments.ts';
 import { FederationRepository } from './federation/federation-repository.ts';
+import { FederationSettlement } from './federation/federation-settlement.ts';
+import { FederationSettlementRepository } from './federation/settlement-repository.ts';
 import { TrustList } from './federation/trust-list.ts';
 import type { FeeItems } from './fees/fee-items.ts';
 import type { FeeService } from './fees/fee-service.ts';
@@ -149,7 +152,12 @@ export interface Core {
   /** Campus insight (docs/analytics.md): filled at start where INSIGHT_DB_PATH is set. */
   insight: InsightSlot;
   /** Federation between card centres (docs/federation.md): the trust list and foreign cards' payments. */
-  federation: { trust: TrustList; payments: FederationPayments };
+  federation: {
+    trust: TrustList;
+    payments: FederationPayments;
+    settlement: FederationSettlement;
+    links: FederationLinks;
+  };
   batcher: Batcher;
   /** Prometheus registry served at GET /metrics. */
   metrics: Registry;
@@ -310,12 +318,19 @@ export function createCore(
   });
 
   const trust = new TrustList(new FederationRepository(db), merchants, ledger, pii, audit, config.centreId);
+  const links = new FederationLinks({ ownCentreId: config.centreId, timeoutMs: config.federationTimeoutMs });
   const federation = {
     trust,
-    payments: new FederationPayments(trust, ledger, merchants, log, {
-      ownCentreId: config.centreId,
-      timeoutMs: config.federationTimeoutMs,
-    }),
+    links,
+    payments: new FederationPayments(trust, ledger, merchants, links, log),
+    settlement: new FederationSettlement(
+      trust,
+      new FederationSettlementRepository(db),
+      ledger,
+      links,
+      audit,
+      config.centreId,
+    ),
   };
 
   const services = {
@@ -486,7 +501,7 @@ export async function startCore(
       await core.sync.close();
       await core.photos.close();
       await core.subsidies.close();
-      await core.federation.payments.close();
+      await core.federation.links.close();
       await core.batcher.drain();
       await core.db.close();
       await publisher?.quit();

@@ -16,6 +16,7 @@ import {
   webCryptoRandom,
 } from '../../core/src/credential/index.ts';
 import { checkLedger } from '../../core/src/ledger/ledger-check.ts';
+import { shanghaiToday } from '../../core/src/time.ts';
 import type { Message } from '../../device-gateway/src/protocol/index.ts';
 import type { RunningGateway } from '../../device-gateway/src/server.ts';
 import { startGatewayFor, TestDevice } from '../../device-gateway/test/support.ts';
@@ -279,5 +280,90 @@ describe('federation: a card of centre A pays at centre B', () => {
     const audit = await b.client.searchAudit({ action: 'federation.key_revoke', limit: 5 });
     assert.equal(audit.items[0]?.targetId, 'CA');
     assert.equal(audit.items[0]?.actorId, 'admin-b');
+  });
+
+  test("when a day is settled, then each side's file is reconciled with the other's, an answer B never got is an exception on both sides until it is settled, and the net is recorded once as transfers", async () => {
+    const day = shanghaiToday();
+    const cardNo = await openStudent(a.client);
+    await a.client.topUp({ id: opId(), cardNo, amount: 1_000, channel: 'cash' });
+    const card = await a.client.getCard(cardNo);
+    // A debits, B never hears it and nobody retries (yet).
+    const orphan = {
+      id: opId('dev'),
+      centreId: 'CA',
+      cardNo,
+      merchantId: merchantB,
+      amount: 200,
+      cardVersion: card.version,
+    };
+    link.mode = 'lose';
+    await assert.rejects(
+      b.client.payForeign(orphan),
+      (e: { code?: string }) => e.code === 'FEDERATION_UNAVAILABLE',
+    );
+    link.mode = 'pass';
+
+    const atB = await b.client.reconcileCentreDay('CA', day);
+    assert.deepEqual(atB.exceptions, [
+      {
+        direction: 'receivable',
+        operationId: orphan.id,
+        kind: 'missing_here',
+        ourAmount: null,
+        theirAmount: 200,
+      },
+    ]);
+    const atA = await a.client.reconcileCentreDay('CB', day);
+    assert.deepEqual(atA.exceptions, [
+      {
+        direction: 'payable',
+        operationId: orphan.id,
+        kind: 'missing_there',
+        ourAmount: 200,
+        theirAmount: null,
+      },
+    ]);
+    await assert.rejects(
+      b.client.recordCentreNet('CA', day, 'admin-b'),
+      (e: { code?: string }) => e.code === 'INVALID_TRANSITION',
+    );
+
+    // The same id asked again settles it: A answers what it did, B records the sale.
+    assert.equal((await b.client.payForeign(orphan)).status, 'ok');
+    const settledB = await b.client.reconcileCentreDay('CA', day);
+    const settledA = await a.client.reconcileCentreDay('CB', day);
+    assert.deepEqual([settledB.exceptions, settledA.exceptions], [[], []]);
+    // The two sides agree on the figures, each from its own view.
+    assert.equal(settledB.receivableAmount, settledA.payableAmount);
+    assert.equal(settledB.netAmount, -settledA.netAmount);
+    assert.ok(settledB.netAmount >= 1_250 + 400 + 300 + 200);
+
+    const recorded = await b.client.recordCentreNet('CA', day, 'admin-b');
+    assert.ok(recorded.netRecordedAtMs !== null);
+    await b.client.recordCentreNet('CA', day, 'admin-b');
+    await a.client.recordCentreNet('CB', day, 'admin-a');
+    const receivable = await b.client.getOperation(`fednet:CA:${day}:paid`);
+    assert.equal(receivable.amount, settledB.netAmount);
+    // After the net is booked, what A owed B and what A's books owed B are both back to nothing.
+    const owedAtB = (
+      await b.core.db.select<{ n: unknown }>(
+        'SELECT credits_posted - debits_posted AS n FROM accounts WHERE id = ?',
+        ['SYS-FED-CA'],
+      )
+    )[0];
+    assert.equal(Number(owedAtB?.n), 0);
+    const owedAtA = (
+      await a.core.db.select<{ n: unknown }>(
+        'SELECT credits_posted - debits_posted AS n FROM accounts WHERE id = ?',
+        ['SYS-FED-CB'],
+      )
+    )[0];
+    assert.equal(Number(owedAtA?.n), 0);
+    await assert.rejects(
+      b.client.reconcileCentreDay('CA', day),
+      (e: { code?: string }) => e.code === 'INVALID_TRANSITION',
+    );
+    await ledgerClean(a, 'A');
+    await ledgerClean(b, 'B');
   });
 });

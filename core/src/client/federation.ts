@@ -5,6 +5,7 @@ import type {
   NewCentre,
   RevokeCentreKey,
   RotateCentreKey,
+  Settlement,
   TrustedKeys,
 } from '../contract/federation.ts';
 import type { Answer } from '../contract/ledger.ts';
@@ -32,4 +33,18 @@ export class FederationClient extends DomainClient {
   payForeign(request: ForeignPaymentRequest): Promise<Answer> {
     return this.transport.call('POST', '/v1/federation/payments', request);
   }
+  /** Compares a day's files with the centre's (both directions) and keeps the differences as exceptions. */
+  reconcileCentreDay(centreId: string, day: string): Promise<Settlement> {
+    return this.transport.call('POST', `${settlementPath(centreId, day)}/reconcile`);
+  }
+  centreSettlement(centreId: string, day: string): Promise<Settlement> {
+    return this.transport.call('GET', settlementPath(centreId, day));
+  }
+  /** The day's net, paid between the centres, into the ledger; refused while the day has exceptions. */
+  recordCentreNet(centreId: string, day: string, adminId: string): Promise<Settlement> {
+    return this.transport.call('POST', `${settlementPath(centreId, day)}/net`, { adminId });
+  }
 }
+
+const settlementPath = (centreId: string, day: string) =>
+  `/v1/federation/centres/${encodeURIComponent(centreId)}/settlements/${encodeURIComponent(day)}`;

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { ErrorCode } from './errors.ts';
-import { cardNo, entityId, fen, operationId, pin } from './fields.ts';
+import { cardNo, day, entityId, fen, operationId, pin } from './fields.ts';
 import { codeId } from './ledger.ts';
 
 /** A centre's id: what it signs the federation link with and how accounts and operation ids name it. */
@@ -128,4 +128,45 @@ export interface ForeignSaleRequest {
   foreignCardNo: string;
   /** The card's centre refused: recorded as this refusal, moving nothing. */
   refusedBy?: ErrorCode;
+}
+
+/** One line of a day's inter-centre file: the operation id at the device's centre, and the amount. */
+export interface SettlementLine {
+  id: string;
+  amount: number;
+}
+
+/**
+ * GET /federation/v1/settlement/:day, a centre's file for the asking centre: `debits` are its cards'
+ * payments at the asker's devices (what it owes the asker), `sales` the asker's cards at its devices.
+ */
+export interface SettlementFile {
+  centreId: string;
+  day: string;
+  debits: SettlementLine[];
+  sales: SettlementLine[];
+}
+
+export const settlementPath = z.object({ id: centreId, day });
+export const settlementDayPath = z.object({ day });
+/** POST /v1/federation/centres/:id/settlements/:day/net: the net paid, recorded in the ledger. */
+export const recordNetBody = z.strictObject(actor.shape);
+
+export interface SettlementException {
+  direction: 'receivable' | 'payable';
+  operationId: string;
+  kind: 'missing_here' | 'missing_there' | 'amount_differs';
+  ourAmount: number | null;
+  theirAmount: number | null;
+}
+
+/** A day's settlement with one centre: both directions' totals (ours), the net it owes us, the differences. */
+export interface Settlement {
+  centreId: string;
+  day: string;
+  receivableAmount: number;
+  payableAmount: number;
+  netAmount: number;
+  exceptions: SettlementException[];
+  netRecordedAtMs: number | null;
 }

@@ -1,10 +1,10 @@
-import { Transport } from '../client/transport.ts';
 import type { ForeignPaymentRequest, LinkPaymentRequest } from '../contract/federation.ts';
 import type { Answer } from '../contract/ledger.ts';
 import { CoreError } from '../errors.ts';
 import type { LedgerService } from '../ledger/ledger-service.ts';
 import type { Logger } from '../log.ts';
 import type { MerchantService } from '../merchants/merchant-service.ts';
+import type { FederationLinks, LinkedCentre } from './federation-links.ts';
 import type { TrustList } from './trust-list.ts';
 
 /** The path of the authorisation one centre asks of the card's centre over the federation link. */
@@ -18,14 +18,12 @@ export const linkPaymentPath = '/federation/v1/payments';
  * stands for B, under an id made of B's centre and B's operation id, so every retry debits once.
  */
 export class FederationPayments {
-  private readonly links = new Map<string, { secret: string; transport: Transport }>();
-
   constructor(
     private readonly trust: TrustList,
     private readonly ledger: LedgerService,
     private readonly merchants: MerchantService,
+    private readonly links: FederationLinks,
     private readonly log: Logger,
-    private readonly options: { ownCentreId: string; timeoutMs: number },
   ) {}
 
   async payForeign(request: ForeignPaymentRequest): Promise<Answer> {
@@ -86,17 +84,10 @@ export class FederationPayments {
     });
   }
 
-  async close(): Promise<void> {
-    await Promise.all([...this.links.values()].map((l) => l.transport.close()));
-  }
-
   /** The card's centre's answer, or FEDERATION_UNAVAILABLE when there is none to be had now. */
-  private async ask(
-    centre: { id: string; linkUrl: string; linkSecret: string },
-    body: LinkPaymentRequest,
-  ): Promise<Answer> {
+  private async ask(centre: LinkedCentre, body: LinkPaymentRequest): Promise<Answer> {
     try {
-      return await this.link(centre).call<Answer>('POST', linkPaymentPath, body);
+      return await this.links.call<Answer>(centre, 'POST', linkPaymentPath, body);
     } catch (error) {
       // A timeout, a refused connection, a 5xx or the link's own refusal: nothing is recorded here, so
       // the device's retry under the same id asks again and gets the card centre's one answer.
@@ -106,20 +97,5 @@ export class FederationPayments {
       );
       throw new CoreError('FEDERATION_UNAVAILABLE', `centre ${centre.id} did not answer`);
     }
-  }
-
-  private link(centre: { id: string; linkUrl: string; linkSecret: string }): Transport {
-    const known = this.links.get(centre.id);
-    if (known?.secret === centre.linkSecret) return known.transport;
-    known?.transport.close().catch(() => {});
-    const transport = new Transport({
-      url: centre.linkUrl,
-      keyId: this.options.ownCentreId,
-      secret: centre.linkSecret,
-      connectionsMax: 8,
-      requestTimeoutMs: this.options.timeoutMs,
-    });
-    this.links.set(centre.id, { secret: centre.linkSecret, transport });
-    return transport;
   }
 }

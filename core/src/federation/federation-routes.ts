@@ -6,18 +6,26 @@ import {
   kidPath,
   linkPaymentRequest,
   newCentre,
+  recordNetBody,
   revokeCentreKey,
   rotateCentreKey,
+  settlementDayPath,
+  settlementPath,
 } from '../contract/federation.ts';
 import type { ReplayGuard } from '../credential/replay-guard.ts';
 import { CoreError } from '../errors.ts';
 import { parseBody, parseValue, rawBody, serviceAuth, serviceAuthBeforeBody } from '../http/middleware.ts';
 import { signatureHeaders } from '../http/signature.ts';
 import type { FederationPayments } from './federation-payments.ts';
+import type { FederationSettlement } from './federation-settlement.ts';
 import type { TrustList } from './trust-list.ts';
 
 /** The trust list for the backoffice (through the BFF) and the gateway, and foreign cards' payments. */
-export function federationRoutes(trust: TrustList, payments: FederationPayments): Router {
+export function federationRoutes(
+  trust: TrustList,
+  payments: FederationPayments,
+  settlement: FederationSettlement,
+): Router {
   const router = new Router({ prefix: '/v1/federation' });
   router.get('/centres', async (ctx) => {
     ctx.body = { items: await trust.list() };
@@ -41,6 +49,19 @@ export function federationRoutes(trust: TrustList, payments: FederationPayments)
   router.get('/keys', async (ctx) => {
     ctx.body = await trust.trustedKeys();
   });
+  // The daily inter-centre settlement: reconcile a day with a centre, read it, record its net as paid.
+  router.post('/centres/:id/settlements/:day/reconcile', async (ctx) => {
+    const { id, day } = parseValue(ctx.params, settlementPath);
+    ctx.body = await settlement.reconcile(id, day);
+  });
+  router.get('/centres/:id/settlements/:day', async (ctx) => {
+    const { id, day } = parseValue(ctx.params, settlementPath);
+    ctx.body = await settlement.get(id, day);
+  });
+  router.post('/centres/:id/settlements/:day/net', async (ctx) => {
+    const { id, day } = parseValue(ctx.params, settlementPath);
+    ctx.body = await settlement.recordNet(id, day, parseBody(ctx, recordNetBody).adminId);
+  });
   router.post('/payments', async (ctx) => {
     ctx.body = await payments.payForeign(parseBody(ctx, foreignPaymentRequest));
   });
@@ -54,10 +75,21 @@ const linkBodyBytesMax = 16 * 1024;
  * requests are, with the centre id as key id and the link secret from the trust list (so a centre added,
  * suspended or re-keyed counts at once on every instance). Other paths go on to the service API.
  */
-export function federationLink(trust: TrustList, payments: FederationPayments, nonces: ReplayGuard) {
+export function federationLink(
+  trust: TrustList,
+  payments: FederationPayments,
+  settlement: FederationSettlement,
+  nonces: ReplayGuard,
+) {
   const router = new Router({ prefix: '/federation/v1' });
   router.post('/payments', async (ctx) => {
     ctx.body = await payments.authorise(ctx.state.caller as string, parseBody(ctx, linkPaymentRequest));
+  });
+  router.get('/settlement/:day', async (ctx) => {
+    ctx.body = await settlement.file(
+      ctx.state.caller as string,
+      parseValue(ctx.params, settlementDayPath).day,
+    );
   });
   const routes = router.routes();
   const body = rawBody(linkBodyBytesMax);

@@ -151,6 +151,11 @@ export class TrustList {
     return { ...centre, linkSecret: this.pii.decrypt(centre.linkSecretEnc) };
   }
 
+  /** The ledger account of the merchant that stands for a centre (what we owe it). */
+  async merchantAccountOf(merchantId: string): Promise<string> {
+    return (await this.merchants.get(merchantId)).accountId;
+  }
+
   /** The link secret an incoming request's key id (a centre id) names, if that centre is trusted now. */
   async linkSecret(centreId: string): Promise<string | undefined> {
     const centre = await this.repository.centre(centreId);

@@ -161,7 +161,7 @@ export function createCoreHttp(
   app.use(open.routes());
   const nonces = redis === undefined ? memoryNonces() : redisNonces(redis);
   // Other centres' requests, signed with their link secrets from the trust list (docs/federation.md).
-  app.use(federationLink(federation.trust, federation.payments, nonces));
+  app.use(federationLink(federation.trust, federation.payments, federation.settlement, nonces));
   // Key id, timestamp window and nonce shape before any body byte is read (#12.13 class).
   app.use(serviceAuthBeforeBody(config.serviceKeys));
   app.use(rawBody(bodyBytesMax, subsidyImportBodies));
@@ -224,7 +224,7 @@ export function createCoreHttp(
     attendanceReportRoutes(new AttendanceReport(new AttendanceRepository(db))),
     // Off (NOT_FOUND) until the insight store is opened at start.
     insightRoutes(insight),
-    federationRoutes(federation.trust, federation.payments),
+    federationRoutes(federation.trust, federation.payments, federation.settlement),
   ]) {
     app.use(router.routes());
     app.use(router.allowedMethods());

@@ -9,12 +9,6 @@ import type {
 import type { BlacklistChunk, BlacklistDelta, BlacklistRequest } from './blacklist.ts';
 import type { BusRideCheck, BusRideResult, BusRunTable, BusRunTableRequest } from './bus.ts';
 import type { ConfigPush } from './config.ts';
-import type {
-  ExamPhotoAttendanceCheck,
-  ExamPhotoAttendanceResult,
-  PhotoChunk,
-  PhotoRequest,
-} from './exam-photo.ts';
 import type { IdentityCheck, IdentityResult } from './identity.ts';
 import type {
   KioskAccount,
@@ -86,10 +80,6 @@ export type Message =
   | AttendanceResult
   | ExamAttendanceCheck
   | ExamAttendanceResult
-  | ExamPhotoAttendanceCheck
-  | ExamPhotoAttendanceResult
-  | PhotoRequest
-  | PhotoChunk
   | MeterStart
   | MeterStarted
   | MeterRefused
@@ -153,8 +143,6 @@ export type {
   ErrorFrame,
   ExamAttendanceCheck,
   ExamAttendanceResult,
-  ExamPhotoAttendanceCheck,
-  ExamPhotoAttendanceResult,
   Heartbeat,
   HeartbeatAck,
   IdentityCheck,
@@ -188,8 +176,6 @@ export type {
   PayApproved,
   PayDeclined,
   PayWithPin,
-  PhotoChunk,
-  PhotoRequest,
   RuleTableChunk,
   RuleTableDelta,
   RuleTableRequest,
