@@ -186,9 +186,11 @@ export async function startDeviceDemo(
         }
         case 3: {
           const r = await reader.signIn(phone.maker.next(Date.now()));
-          // At an exam the reader shows the seat for the invigilator (protocol § 7.14).
-          const seat = r.kind === 'exam_attendance_result' && r.seat !== '' ? `，座位 ${r.seat}` : '';
-          print(`[考勤 1003] ${who} → ${r.kind === 'offline' ? r.kind : r.status}${seat}`);
+          // At an exam the reader shows the seat and the photo for the invigilator (protocol § 7.28).
+          const exam = r.kind === 'exam_photo_attendance_result' ? r : undefined;
+          const seat = exam && exam.seat !== '' ? `，座位 ${exam.seat}` : '';
+          const photo = exam ? (exam.photo ? `，照片 ${exam.photo.bytes.byteLength} 字节` : '，无照片') : '';
+          print(`[考勤 1003] ${who} → ${r.kind === 'offline' ? r.kind : r.status}${seat}${photo}`);
           return;
         }
         case 4: {

@@ -12,6 +12,7 @@ import { meetingSessionOf } from './meeting-session.ts';
 import { reportMeterUsage, startMeter, stopMeter } from './meter.ts';
 import { uploadOffline } from './offline.ts';
 import { pay } from './pay.ts';
+import { photoChunk } from './photo.ts';
 import { checkVisitor } from './visitor.ts';
 
 export { Busy, type HandlerDeps, type RequestContext } from './context.ts';
@@ -23,6 +24,8 @@ export const handledKinds: ReadonlySet<Message['kind']> = new Set([
   'identity_check',
   'attendance',
   'exam_attendance',
+  'exam_photo_attendance',
+  'photo_request',
   'offline_upload',
   'meter_start',
   'meter_usage',
@@ -57,7 +60,10 @@ export function createHandlers(shared: HandlerDeps, now: () => number = Date.now
         return checkIdentity(deps, ctx, request, now());
       case 'attendance':
       case 'exam_attendance':
+      case 'exam_photo_attendance':
         return signInAttendance(deps, ctx, request, now());
+      case 'photo_request':
+        return photoChunk(deps, ctx, request);
       case 'offline_upload':
         return uploadOffline(deps, ctx, request);
       case 'meter_start':

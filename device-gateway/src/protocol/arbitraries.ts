@@ -23,6 +23,7 @@ import {
   offlineRecordKinds,
   offlineResultStatuses,
   personTypes,
+  photoMediaTypes,
   type ReasonCode,
   type Refusal,
   reasonCodes,
@@ -371,6 +372,54 @@ export const messageArbitraries: { [K in MessageKind]: fc.Arbitrary<Extract<Mess
         reason: (status === 'code_refused' ? refusal : 'NONE') as ReasonCode,
         recordedAtMs: recorded ? recordedAtMs : 0,
         seat: recorded ? seat : '',
+      };
+    }),
+  exam_photo_attendance: record({ sessionId: id(1, 32), code: scannedCode }).map(
+    withKind('exam_photo_attendance'),
+  ),
+  exam_photo_attendance_result: fc
+    .record({
+      status: oneOf(attendanceStatuses),
+      refusal,
+      recordedAtMs: timeMs.filter((t) => t > 0),
+      seat: text(64),
+      photoRef: id(0, 80),
+      photoExpiresAtMs: timeMs.filter((t) => t > 0),
+      photoBytes: fc.integer({ min: 1, max: 49_152 }),
+    })
+    .map(({ status, refusal, recordedAtMs, seat, photoRef, photoExpiresAtMs, photoBytes }) => {
+      const recorded = status === 'recorded' || status === 'already_recorded';
+      const ref = recorded ? photoRef : '';
+      return {
+        kind: 'exam_photo_attendance_result' as const,
+        status,
+        reason: (status === 'code_refused' ? refusal : 'NONE') as ReasonCode,
+        recordedAtMs: recorded ? recordedAtMs : 0,
+        seat: recorded ? seat : '',
+        photoRef: ref,
+        photoExpiresAtMs: ref === '' ? 0 : photoExpiresAtMs,
+        photoBytes: ref === '' ? 0 : photoBytes,
+      };
+    }),
+  photo_request: record({ photoRef: id(1, 80), offset: fc.integer({ min: 0, max: 49_151 }) }).map(
+    withKind('photo_request'),
+  ),
+  photo_chunk: fc
+    .record({
+      mediaType: oneOf(photoMediaTypes),
+      totalBytes: fc.integer({ min: 1, max: 49_152 }),
+      length: fc.integer({ min: 1, max: 4_000 }),
+      at: fc.double({ min: 0, max: 1, noNaN: true }),
+    })
+    .map(({ mediaType, totalBytes, length, at }) => {
+      const size = Math.min(length, totalBytes);
+      const offset = Math.floor(at * (totalBytes - size));
+      return {
+        kind: 'photo_chunk' as const,
+        mediaType,
+        totalBytes,
+        offset,
+        data: Uint8Array.from({ length: size }, (_, i) => (offset + i) & 0xff),
       };
     }),
   meter_start: fc

@@ -62,6 +62,10 @@ export enum MessageType {
   BUS_RUN_TABLE = 0x87, // S→D, encrypted: the run's booked cards, fare, free person types and offline cap
   EXAM_ATTENDANCE = 0x88, // D→S: as ATTENDANCE, from a reader that shows the exam seat
   EXAM_ATTENDANCE_RESULT = 0x89, // S→D: ATTENDANCE_RESULT's fields and the person's exam seat
+  EXAM_PHOTO_ATTENDANCE = 0xa0, // D→S: as ATTENDANCE, from a reader that shows the seat and the candidate's photo
+  EXAM_PHOTO_ATTENDANCE_RESULT = 0xa1, // S→D: EXAM_ATTENDANCE_RESULT's fields and a short-lived photo reference
+  PHOTO_REQUEST = 0xa2, // D→S: the photo reference and the offset of the part wanted
+  PHOTO_CHUNK = 0xa3, // S→D, encrypted: up to 4,000 bytes of the photo, its type and size
 }
 
 /** Flag bits (header offset 6). Bits 1–7 are reserved and must be zero. */
@@ -84,6 +88,7 @@ export const encryptedMessageTypes: ReadonlySet<MessageType> = new Set([
   MessageType.KIOSK_FEES_REQUEST,
   MessageType.KIOSK_FEES,
   MessageType.KIOSK_CANCEL_LOSS,
+  MessageType.PHOTO_CHUNK,
 ]);
 
 /** What a device is; a device signs in as the kind it was registered as. */
@@ -177,6 +182,13 @@ export const attendanceStatuses = {
   code_refused: 0x06, // the code itself was refused; see the reason
 } as const;
 export type AttendanceStatus = keyof typeof attendanceStatuses;
+
+/** What a person photo is (PHOTO_CHUNK). */
+export const photoMediaTypes = {
+  'image/jpeg': 0x01,
+  'image/png': 0x02,
+} as const;
+export type PhotoMediaType = keyof typeof photoMediaTypes;
 
 export const meterServices = {
   shower: 0x01,
@@ -290,6 +302,8 @@ export const requestsOfKind: Readonly<Record<DeviceKind, ReadonlySet<MessageType
     ...sessionRequests,
     MessageType.ATTENDANCE,
     MessageType.EXAM_ATTENDANCE,
+    MessageType.EXAM_PHOTO_ATTENDANCE,
+    MessageType.PHOTO_REQUEST,
     MessageType.MEETING_SESSION_REQUEST,
   ]),
   shower: new Set([

@@ -33,6 +33,8 @@ export const protocolErrorCodes = {
   SERVER_BUSY: 0x0202, // reserved: not sent since BUSY; a device treats it as BUSY with retry-after 1 s
   INTERNAL_ERROR: 0x0203, // the server failed; retry the identical frame later
   BUSY: 0x0204, // at capacity, refused before the ledger (nothing charged); retry the same frame after retryAfterMs
+  PHOTO_REFERENCE_EXPIRED: 0x0301, // the photo reference is past its expiry: sign the candidate in again for a new one
+  PHOTO_REFERENCE_INVALID: 0x0302, // not a photo reference given to this device (altered, another device's, unknown)
 } as const;
 
 export type ProtocolErrorCode = keyof typeof protocolErrorCodes;

@@ -50,6 +50,8 @@ export const exampleTimeMs = Date.UTC(2026, 2, 2, 3, 45, 0);
 export const exampleNumericCode = { kind: 'numeric', text: '881234567893047211' } as const;
 /** Shortened for the examples; a real campus QR code is "CC:" and 287 Base45 characters. */
 export const exampleQrCode = { kind: 'qr', text: 'CC:6BFOXN*TS0BI$ZD.P9' } as const;
+/** An exam reader's photo reference (§ 7.28) as the server issues it; opaque to the reader. */
+export const examplePhotoRef = '01KJNP3M7Q8R2T5V9W4X6Y0Z1A.1772423266020.Hq3uV0b2Zk9fYc1XoM7rLw';
 
 export interface Fixture {
   readonly name: string;
@@ -382,6 +384,47 @@ const specs: Spec[] = [
       reason: 'NONE',
       recordedAtMs: exampleTimeMs + 74_020,
       seat: 'A-07',
+    },
+  },
+  {
+    name: 'exam_photo_attendance',
+    sequence: 121,
+    timestampMs: exampleTimeMs + 76_000,
+    message: { kind: 'exam_photo_attendance', sessionId: 'EXAM-DS-2026', code: exampleQrCode },
+  },
+  {
+    name: 'exam_photo_attendance_result',
+    sequence: 121,
+    timestampMs: exampleTimeMs + 76_025,
+    message: {
+      kind: 'exam_photo_attendance_result',
+      status: 'recorded',
+      reason: 'NONE',
+      recordedAtMs: exampleTimeMs + 76_020,
+      seat: 'A-07',
+      photoRef: examplePhotoRef,
+      photoExpiresAtMs: exampleTimeMs + 166_020,
+      photoBytes: 4_012,
+    },
+  },
+  {
+    name: 'photo_request',
+    sequence: 123,
+    timestampMs: exampleTimeMs + 76_400,
+    message: { kind: 'photo_request', photoRef: examplePhotoRef, offset: 4_000 },
+  },
+  {
+    name: 'photo_chunk',
+    keys: session,
+    sequence: 123,
+    timestampMs: exampleTimeMs + 76_420,
+    message: {
+      kind: 'photo_chunk',
+      mediaType: 'image/png',
+      totalBytes: 4_012,
+      offset: 4_000,
+      // The PNG's last 12 bytes: its IEND chunk.
+      data: Uint8Array.from([0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82]),
     },
   },
   {
@@ -756,6 +799,14 @@ const expectedHex: Record<string, string> = {
     'cacd01004c8800000003e9000000780000019caca757700c4558414d2d44532d3230323601001543433a3642464f584e2a5453304249245a442e50394565e1ceb5439ff9ed5a8e380dc380e4',
   exam_attendance_result:
     'cacd0100368900000003e9000000780000019caca7578901000000019caca7578404412d3037d8427d4ed573096f455e7bc6f5e92b58',
+  exam_photo_attendance:
+    'cacd01004ca000000003e9000000790000019caca75f400c4558414d2d44532d3230323601001543433a3642464f584e2a5453304249245a442e5039d79baea38eb9ca0ddee39d9a9641577e',
+  exam_photo_attendance_result:
+    'cacd010082a100000003e9000000790000019caca75f5901000000019caca75f5404412d30373f30314b4a4e50334d3751385232543556395734583659305a31412e313737323432333236363032302e48713375563062325a6b3966596331586f4d37724c770000019caca8bee400000facbb68c81c3a4b885400d10905fbe34728',
+  photo_request:
+    'cacd01006ba200000003e90000007b0000019caca760d03f30314b4a4e50334d3751385232543556395734583659305a31412e313737323432333236363032302e48713375563062325a6b3966596331586f4d37724c7700000fa0c70057f9d3a6f335c2d7d796fc271247',
+  photo_chunk:
+    'cacd01005aa301000003e90000007b0000019caca760e4c0c1c2c3c4c5c6c7c8c9cacb3ca3c624aaa66dd7c17efae757eb32a592ecdd599fe3ebeb07b3e8f83df90c442ddc7492ba4cbe31735fcac5b7220107539b897e78bb84',
   meter_start:
     'cacd0100414000000003e9000000320000019caca753880102001238383132333435363738393330343732313100000258ee54cf858da4990b986440750757ec65',
   meter_started:

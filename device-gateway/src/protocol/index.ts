@@ -51,6 +51,7 @@ export {
   busRunCardsMax,
 } from './messages/bus.ts';
 export type { CampusKey, MealWindow, MeterPricing, OfflinePolicy, PriceItem } from './messages/config.ts';
+export { photoChunkBytesMax } from './messages/exam-photo.ts';
 export type { ScannedCode } from './messages/fields.ts';
 export type * from './messages/index.ts';
 export {

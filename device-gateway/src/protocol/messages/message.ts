@@ -9,6 +9,12 @@ import type {
 import type { BlacklistChunk, BlacklistDelta, BlacklistRequest } from './blacklist.ts';
 import type { BusRideCheck, BusRideResult, BusRunTable, BusRunTableRequest } from './bus.ts';
 import type { ConfigPush } from './config.ts';
+import type {
+  ExamPhotoAttendanceCheck,
+  ExamPhotoAttendanceResult,
+  PhotoChunk,
+  PhotoRequest,
+} from './exam-photo.ts';
 import type { IdentityCheck, IdentityResult } from './identity.ts';
 import type {
   KioskAccount,
@@ -80,6 +86,10 @@ export type Message =
   | AttendanceResult
   | ExamAttendanceCheck
   | ExamAttendanceResult
+  | ExamPhotoAttendanceCheck
+  | ExamPhotoAttendanceResult
+  | PhotoRequest
+  | PhotoChunk
   | MeterStart
   | MeterStarted
   | MeterRefused
@@ -143,6 +153,8 @@ export type {
   ErrorFrame,
   ExamAttendanceCheck,
   ExamAttendanceResult,
+  ExamPhotoAttendanceCheck,
+  ExamPhotoAttendanceResult,
   Heartbeat,
   HeartbeatAck,
   IdentityCheck,
@@ -176,6 +188,8 @@ export type {
   PayApproved,
   PayDeclined,
   PayWithPin,
+  PhotoChunk,
+  PhotoRequest,
   RuleTableChunk,
   RuleTableDelta,
   RuleTableRequest,

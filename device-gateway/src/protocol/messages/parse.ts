@@ -12,6 +12,12 @@ import {
 import { parseBlacklistChunk, parseBlacklistDelta, parseBlacklistRequest } from './blacklist.ts';
 import { parseBusRideCheck, parseBusRideResult, parseBusRunTable, parseBusRunTableRequest } from './bus.ts';
 import { parseConfigPush } from './config.ts';
+import {
+  parseExamPhotoAttendanceCheck,
+  parseExamPhotoAttendanceResult,
+  parsePhotoChunk,
+  parsePhotoRequest,
+} from './exam-photo.ts';
 import { parseIdentityCheck, parseIdentityResult } from './identity.ts';
 import {
   parseKioskAccount,
@@ -104,6 +110,14 @@ function parseWith(type: MessageType, r: ByteReader): Message {
       return parseExamAttendanceCheck(r);
     case MessageType.EXAM_ATTENDANCE_RESULT:
       return parseExamAttendanceResult(r);
+    case MessageType.EXAM_PHOTO_ATTENDANCE:
+      return parseExamPhotoAttendanceCheck(r);
+    case MessageType.EXAM_PHOTO_ATTENDANCE_RESULT:
+      return parseExamPhotoAttendanceResult(r);
+    case MessageType.PHOTO_REQUEST:
+      return parsePhotoRequest(r);
+    case MessageType.PHOTO_CHUNK:
+      return parsePhotoChunk(r);
     case MessageType.METER_START:
       return parseMeterStart(r);
     case MessageType.METER_STARTED:

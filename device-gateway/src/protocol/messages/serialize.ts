@@ -17,6 +17,12 @@ import {
   serializeBusRunTableRequest,
 } from './bus.ts';
 import { serializeConfigPush } from './config.ts';
+import {
+  serializeExamPhotoAttendanceCheck,
+  serializeExamPhotoAttendanceResult,
+  serializePhotoChunk,
+  serializePhotoRequest,
+} from './exam-photo.ts';
 import { serializeIdentityCheck, serializeIdentityResult } from './identity.ts';
 import {
   serializeKioskAccount,
@@ -129,6 +135,18 @@ export function serializePayload(m: Message, bytesMax: number = payloadBytesMax)
       break;
     case 'exam_attendance_result':
       serializeExamAttendanceResult(w, m);
+      break;
+    case 'exam_photo_attendance':
+      serializeExamPhotoAttendanceCheck(w, m);
+      break;
+    case 'exam_photo_attendance_result':
+      serializeExamPhotoAttendanceResult(w, m);
+      break;
+    case 'photo_request':
+      serializePhotoRequest(w, m);
+      break;
+    case 'photo_chunk':
+      serializePhotoChunk(w, m);
       break;
     case 'meter_start':
       serializeMeterStart(w, m);
