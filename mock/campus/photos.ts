@@ -41,18 +41,11 @@ const height = 48;
  */
 export function portraitPng(personNo: string, version = 1): Buffer {
   const digest = createHash('sha256').update(`${personNo}/${version}`).digest();
-  const colour = (at: number) => [digest[at] ?? 0, digest[at + 1] ?? 0, digest[at + 2] ?? 0];
-  const [background, face, clothes] = [colour(0), colour(3), colour(6)];
-  const rows: Buffer[] = [];
-  for (let y = 0; y < height; y++) {
-    const row = Buffer.alloc(1 + width * 3); // filter byte 0: none
-    for (let x = 0; x < width; x++) {
-      const head = (x - width / 2) ** 2 / 81 + (y - 17) ** 2 / 144 <= 1;
-      const body = y >= 32 && Math.abs(x - width / 2) <= (y - 26) * 1.2;
-      const rgb = head ? face : body ? clothes : background;
-      row.set(rgb as number[], 1 + x * 3);
-    }
-    rows.push(row);
+  const colours = [digest.subarray(0, 3), digest.subarray(3, 6), digest.subarray(6, 9)];
+  const raw = Buffer.alloc(height * (1 + width * 3)); // each row: filter byte 0 (none), then RGB
+  for (let i = 0; i < shape.length; i++) {
+    const at = Math.floor(i / width) * (1 + width * 3) + 1 + (i % width) * 3;
+    raw.set(colours[shape[i] as number] as Buffer, at);
   }
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
@@ -61,10 +54,17 @@ export function portraitPng(personNo: string, version = 1): Buffer {
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk('IHDR', header),
-    chunk('IDAT', deflateSync(Buffer.concat(rows))),
+    chunk('IDAT', deflateSync(raw)),
     chunk('IEND', Buffer.alloc(0)),
   ]);
 }
+
+/** Per pixel, row by row: 0 background, 1 face (an ellipse), 2 shoulders. */
+const shape = Uint8Array.from({ length: width * height }, (_, i) => {
+  const [x, y] = [i % width, Math.floor(i / width)];
+  if ((x - width / 2) ** 2 / 81 + (y - 17) ** 2 / 144 <= 1) return 1;
+  return y >= 32 && Math.abs(x - width / 2) <= (y - 26) * 1.2 ? 2 : 0;
+});
 
 function chunk(type: string, data: Buffer): Buffer {
   const length = Buffer.alloc(4);
