@@ -21,6 +21,7 @@ export default defineAppConfig({
     'pages/settings/index',
     'pages/my-data/index',
     'pages/message-settings/index',
+    'pages/parent-settings/index',
     'pages/visitors/index',
     'pages/visitor-pass/index',
     'pages/bus/index',

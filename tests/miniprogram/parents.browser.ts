@@ -5,7 +5,9 @@
 // who reported it and the way to undo it, while the student's phone is told why it was signed out; the
 // student sees the parent in 我的家长 and removes them, and the parent then sees nothing of the child.
 // Every button on both pages is readable (≥ 4.5:1). In the same world, the 消息设置 page (docs/messages.md):
-// a kind turned off and the low-balance alert are kept across a reload, and a bad amount is refused.
+// a kind turned off and the low-balance alert are kept across a reload, and a bad amount is refused; and
+// the parent's own 家长消息设置 (#14): a kind off, quiet hours and a child's alert kept across a reload, a
+// bad amount refused in Chinese with nothing saved.
 // Run by `npm run test:browser -w miniprogram` after `npm run build:h5` (it serves miniprogram/dist/h5).
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -279,6 +281,79 @@ describe("parents' pages and 我的家长 in the H5 app (issue 19)", () => {
     await student.locator('#message-settings-error').waitFor();
     assert.equal((await core.messagePreferences(personId)).lowBalanceFen, 2_000);
     assert.deepEqual(pageErrors, []);
+    await student.context().close();
+  });
+
+  test("#14 when a parent turns a kind off, sets quiet hours and a child's alert in 家长消息设置, then a reload shows them; a bad amount is refused in Chinese and nothing is saved", async () => {
+    const child = system.identities[5];
+    assert.ok(child);
+    // The child invites, the parent links (as on the parents' page).
+    const student = await newPage();
+    await bindAs(student, child);
+    await open(student, 'parents-mine');
+    await student.locator('#make-invitation').click();
+    const invitation = ((await student.locator('#invitation-code').textContent()) ?? '').trim();
+    const parent = await newPage();
+    await parent.goto(system.web.url);
+    await parent.locator('#login').click();
+    await parent.locator('#as-parent').click();
+    await parent.locator('.page-parents #invitation-input input').fill(invitation);
+    await parent.locator('#link-child').click();
+    await parent.locator('.page-parents .form-ok', { hasText: `已关联 ${child.name}` }).waitFor();
+    const linkNow = async () => {
+      const [now] = (await core.guardianLinks({ personNo: child.personNo })).items;
+      assert.ok(now);
+      return now;
+    };
+    const link = await linkNow();
+
+    // From the parents' page to the settings: every kind on, no alert, no quiet hours yet.
+    await parent.locator('#open-parent-settings').click();
+    await parent.locator('.page-parent-settings').waitFor();
+    const kind = (name: string) => parent.locator(`#parent-kind-${name}`);
+    const isOn = async (toggle: ReturnType<typeof kind>) =>
+      (await toggle.getAttribute('aria-checked')) === 'true';
+    const alert = parent.locator(`#child-alert-${child.cardNo} input`);
+    await kind('spending_alert').waitFor();
+    for (const k of ['low_balance', 'card_status', 'spending_alert', 'receipt'])
+      assert.equal(await isOn(kind(k)), true, `${k} on until turned off`);
+    assert.equal(await alert.inputValue(), '');
+    assert.equal(await isOn(parent.locator('#parent-quiet')), false);
+    await kind('spending_alert').click();
+    await alert.fill('15');
+    await parent.locator('#parent-quiet').click();
+    await parent.locator('#parent-quiet-from', { hasText: '22:00' }).waitFor();
+    await parent.locator('#parent-settings-save').click();
+    await parent.getByText('已保存').first().waitFor();
+    assert.deepEqual(await core.guardianMessagePreferences(link.parentOpenid), {
+      quietStartMin: 22 * 60,
+      quietEndMin: 7 * 60,
+      optedOut: ['spending_alert'],
+    });
+    assert.equal((await linkNow()).lowBalanceAlert, 1_500);
+
+    // A reload shows what was saved.
+    await open(parent, 'parent-settings');
+    await kind('spending_alert').waitFor();
+    assert.equal(await isOn(kind('spending_alert')), false);
+    assert.equal(await isOn(kind('card_status')), true);
+    assert.equal(await alert.inputValue(), '15.00');
+    assert.equal(await isOn(parent.locator('#parent-quiet')), true);
+    assert.equal((await parent.locator('#parent-quiet-to').textContent())?.trim(), '结束 07:00');
+    assert.deepEqual(await axeFindings(parent, '.page-parent-settings'), []);
+    await assertReadableButtons(parent, '.page-parent-settings');
+    await shoot(parent, 'parent-settings');
+
+    // A bad amount: refused in Chinese, naming the child; nothing saved, the kind turned on again included.
+    await kind('spending_alert').click();
+    await alert.fill('0');
+    await parent.locator('#parent-settings-save').click();
+    const refusal = (await parent.locator('#parent-settings-error').textContent()) ?? '';
+    assert.equal(refusal, `${child.name}的提醒金额无效：请填写大于 0 的金额，最多两位小数`);
+    assert.equal((await linkNow()).lowBalanceAlert, 1_500);
+    assert.deepEqual((await core.guardianMessagePreferences(link.parentOpenid)).optedOut, ['spending_alert']);
+    assert.deepEqual(pageErrors, []);
+    await parent.context().close();
     await student.context().close();
   });
 });

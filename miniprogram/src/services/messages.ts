@@ -2,7 +2,11 @@
 // outside the app, quiet hours, receipts and their own low-balance alert; before a top-up or a loss
 // report the WeChat build asks wx.requestSubscribeMessage for the messages that will follow, the
 // Alipay build my.requestSubscribeMessage, and the BFF records what was accepted. H5 has no such thing.
-import type { MessagePreferencesWire, messageKindNames } from '@campus-card/core/contract';
+import type {
+  GuardianPreferencesWire,
+  MessagePreferencesWire,
+  messageKindNames,
+} from '@campus-card/core/contract';
 import Taro from '@tarojs/taro';
 import type { ApiClient } from './request.ts';
 
@@ -25,6 +29,15 @@ export const saveMessagePreferences = (
   api: ApiClient,
   prefs: MessagePreferences,
 ): Promise<MessagePreferences> => api.request('PUT', '/messages/preferences', prefs);
+
+/** A parent's own settings (家长消息设置): the kinds about their children turned off, quiet hours. */
+export type ParentPreferences = GuardianPreferencesWire;
+export const parentMessagePreferences = (api: ApiClient): Promise<ParentPreferences> =>
+  api.request('GET', '/children/message-preferences');
+export const saveParentMessagePreferences = (
+  api: ApiClient,
+  prefs: ParentPreferences,
+): Promise<ParentPreferences> => api.request('PUT', '/children/message-preferences', prefs);
 
 /** "22:00" ↔ minutes of the day. */
 export const minutesOf = (hhmm: string): number => {

@@ -4,6 +4,7 @@ import { Button, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import { useEffect, useState } from 'react';
 import { StateView } from '../../components/StateView.tsx';
+import { Toggle } from '../../components/Toggle.tsx';
 import { messageOf, useRemote } from '../../components/use-remote.ts';
 import { formatFullTime } from '../../lib/month.ts';
 import { api } from '../../services/api.ts';
@@ -17,34 +18,6 @@ import {
 import { strings } from '../../strings.ts';
 
 const words = strings.parents;
-
-/**
- * An on/off switch that says what it switches (role switch, its label and state for screen readers;
- * Taro's H5 Switch leaves its checkbox unlabelled). Inline sizes are half app.css's design px.
- */
-function Toggle(props: { className: string; label: string; on: boolean; onChange: (on: boolean) => void }) {
-  return (
-    <View
-      className={props.className}
-      role="switch"
-      aria-checked={props.on}
-      aria-label={props.label}
-      onClick={() => props.onChange(!props.on)}
-      style={{
-        minWidth: '56px',
-        padding: '8px 14px',
-        borderRadius: '18px',
-        textAlign: 'center',
-        fontSize: '14px',
-        border: '1px solid #0b6e4f',
-        background: props.on ? '#0b6e4f' : '#fff',
-        color: props.on ? '#fff' : '#0b6e4f',
-      }}
-    >
-      <Text>{props.on ? words.on : words.off}</Text>
-    </View>
-  );
-}
 
 export default function MyParentsPage() {
   const remote = useRemote(() => listMyParents(api), []);

@@ -27,6 +27,7 @@ import {
 import type { Transaction } from '../../services/types.ts';
 import { storageKeys } from '../../stores/storage.ts';
 import { strings } from '../../strings.ts';
+import { parentSettingsStrings } from '../parent-settings/strings.ts';
 
 const words = strings.parents;
 
@@ -348,6 +349,13 @@ export default function ParentsPage() {
               ))}
             </View>
           </StateView>
+          <Button
+            className="btn btn-plain"
+            id="open-parent-settings"
+            onClick={() => void Taro.navigateTo({ url: '/pages/parent-settings/index' })}
+          >
+            {parentSettingsStrings.entry}
+          </Button>
         </View>
       ) : null}
 

@@ -1,0 +1,3 @@
+import { parentSettingsStrings } from './strings.ts';
+
+export default definePageConfig({ navigationBarTitleText: parentSettingsStrings.title });
