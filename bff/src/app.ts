@@ -18,7 +18,7 @@ import { Adjustments } from './admin/services/adjustments.ts';
 import { Approvals } from './admin/services/approvals.ts';
 import { AuditTrail } from './admin/services/audit-trail.ts';
 import { CardAffairs } from './admin/services/card-affairs.ts';
-import { computeDashboard, LiveDashboard } from './admin/services/dashboard.ts';
+import { computeDashboard, LiveDashboard, LiveDashboards } from './admin/services/dashboard.ts';
 import { adminDomainServices } from './admin/services/index.ts';
 import { TopUpRefunds } from './admin/services/top-up-refunds.ts';
 import { RefreshTokens } from './auth/refresh-tokens.ts';
@@ -104,9 +104,9 @@ export interface Bff {
   pushTickets: PushTickets;
   /** Live views at this instance that hear news for their person's audience. */
   news: NewsListeners;
-  /** The backoffice's sessions, and the dashboard its open sockets at this instance share. */
+  /** The backoffice's sessions, and the dashboards (one per campus watched) its open sockets share. */
   adminSessions: AdminSessions;
-  dashboard: LiveDashboard;
+  dashboard: LiveDashboards;
   /** Prometheus registry, served only on the separate METRICS_PORT listener (never the public port). */
   metrics: Registry;
   app: Koa;
@@ -189,7 +189,9 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
     lifetimeMs: config.adminSessionLifetimeMs,
     challengeMs: 5 * 60_000,
   });
-  const dashboard = new LiveDashboard(() => computeDashboard(core), log);
+  const dashboard = new LiveDashboards(
+    (campusId) => new LiveDashboard(() => computeDashboard(core, campusId), log),
+  );
   const bff: Bff = {
     config,
     log,

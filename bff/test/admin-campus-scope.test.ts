@@ -4,6 +4,7 @@ import { campusGuards } from '../src/admin/campus-scope.ts';
 import { adminRoutes } from '../src/admin/routes.ts';
 import { demoAdminPassword, seedAdminDemo } from '../src/admin/seed.ts';
 import { adminToken, openCard } from './admin-support.ts';
+import { offlineException } from './offline-support.ts';
 import { startWorld, type TestWorld } from './support.ts';
 
 // Campus administrators (docs/campuses.md): an account scoped to one campus sees and changes only that
@@ -18,7 +19,7 @@ describe('admin campus scope', () => {
   /** Centre-wide demo accounts (only the roles used, to keep the sign-ins few). */
   const tokens = { super_admin: '', finance: '' };
   /** Tokens of accounts scoped to the north campus. */
-  const north = { devices: '', finance: '', security: '' };
+  const north = { devices: '', finance: '', security: '', content: '' };
   const ids = { north: '', south: '', northRoot: '', northArea: '', southRoot: '' };
   const merchants = { north: 'M-CAMPUS-N', south: 'M-CAMPUS-S' };
 
@@ -47,6 +48,7 @@ describe('admin campus scope', () => {
       ['northdev', 'device_admin'],
       ['northfin', 'finance'],
       ['northsec', 'security_office'],
+      ['northcms', 'content_editor'],
     ] as const) {
       const made = await world.request('POST', `${api}/accounts`, {
         token: tokens.super_admin,
@@ -63,6 +65,7 @@ describe('admin campus scope', () => {
     north.devices = await adminToken(world, 'northdev', 'campus-pass-123');
     north.finance = await adminToken(world, 'northfin', 'campus-pass-123');
     north.security = await adminToken(world, 'northsec', 'campus-pass-123');
+    north.content = await adminToken(world, 'northcms', 'campus-pass-123');
     for (const [id, campusId] of [
       [merchants.north, ids.north],
       [merchants.south, ids.south],
@@ -276,11 +279,135 @@ describe('admin campus scope', () => {
     assert.equal(unknown.body.code, 'CAMPUS_NOT_FOUND');
   });
 
+  test('#18 when a campus admin publishes news or courses, then only its own campus is a target it may name, see and change', async () => {
+    const options = await world.request<{ departments: unknown[]; campuses: { value: string }[] }>(
+      'GET',
+      `${api}/content/audiences`,
+      { token: north.content },
+    );
+    assert.equal(options.status, 200, JSON.stringify(options.body));
+    assert.deepEqual(options.body.departments, []);
+    assert.deepEqual(
+      options.body.campuses.map((c) => c.value),
+      [ids.north],
+    );
+    const count = (token: string, campusId: string) =>
+      world.request<{ people: number; code?: string }>(
+        'GET',
+        `${api}/content/audience-count?type=campus&value=${campusId}`,
+        { token },
+      );
+    assert.equal((await count(north.content, ids.north)).status, 200);
+    const otherCount = await count(north.content, ids.south);
+    assert.equal(otherCount.status, 403);
+    assert.equal(otherCount.body.code, 'CAMPUS_FORBIDDEN');
+
+    const news = (token: string, audience: unknown) =>
+      world.request<{ id: string; code?: string }>('POST', `${api}/news`, {
+        token,
+        body: { title: '校区通知', body: '正文', audience },
+      });
+    const centre = await news(tokens.super_admin, { type: 'all' });
+    assert.equal(centre.status, 201, JSON.stringify(centre.body));
+    for (const audience of [
+      { type: 'all' },
+      { type: 'campus', value: ids.south },
+      { type: 'grade', value: '2024' },
+    ]) {
+      const refused = await news(north.content, audience);
+      assert.equal(refused.status, 403, JSON.stringify(audience));
+      assert.equal(refused.body.code, 'CAMPUS_FORBIDDEN');
+    }
+    const own = await news(north.content, { type: 'campus', value: ids.north });
+    assert.equal(own.status, 201, JSON.stringify(own.body));
+    const listed = await world.request<{ items: { id: string }[] }>('GET', `${api}/news`, {
+      token: north.content,
+    });
+    assert.deepEqual(
+      listed.body.items.map((n) => n.id),
+      [own.body.id],
+    );
+    for (const [method, path, body] of [
+      ['PATCH', `/news/${centre.body.id}`, { title: '改掉' }],
+      ['POST', `/news/${centre.body.id}/withdraw`, undefined],
+      ['PATCH', `/news/${own.body.id}`, { audience: { type: 'all' } }],
+    ] as const) {
+      const refused = await world.request(method, `${api}${path}`, {
+        token: north.content,
+        ...(body ? { body } : {}),
+      });
+      assert.equal(refused.status, 403, `${method} ${path}`);
+      assert.equal(refused.body.code, 'CAMPUS_FORBIDDEN');
+    }
+    const withdrawn = await world.request('POST', `${api}/news/${own.body.id}/withdraw`, {
+      token: north.content,
+    });
+    assert.equal(withdrawn.status, 200, JSON.stringify(withdrawn.body));
+
+    const course = (audience: unknown) =>
+      world.request<{ id: string; code?: string }>('POST', `${api}/courses`, {
+        token: north.content,
+        body: { title: '消防演练', teacher: '保卫处', audience },
+      });
+    assert.equal((await course({ type: 'campus', value: ids.south })).status, 403);
+    const ownCourse = await course({ type: 'campus', value: ids.north });
+    assert.equal(ownCourse.status, 201, JSON.stringify(ownCourse.body));
+    const lesson = await world.request<{ id: string }>(
+      'POST',
+      `${api}/courses/${ownCourse.body.id}/lessons`,
+      {
+        token: north.content,
+        body: { seq: 1, title: '第一课', video: { url: 'https://example.edu/v.mp4' }, durationSeconds: 60 },
+      },
+    );
+    assert.equal(lesson.status, 201, JSON.stringify(lesson.body));
+    const edited = await world.request('PATCH', `${api}/lessons/${lesson.body.id}`, {
+      token: north.content,
+      body: { title: '第一课（改）' },
+    });
+    assert.equal(edited.status, 200, JSON.stringify(edited.body));
+  });
+
+  test('#18 when a campus admin reads the dashboard and the offline exceptions, then only its campus’s figures and exceptions come back; a super admin picks any campus or all', async () => {
+    const south = await offlineException(world.core.client, { amount: 700, held: 100 });
+    await world.core.client.setDeviceCampus(south.deviceId, ids.south);
+    const exceptions = (token: string, query = '') =>
+      world.request<{ items: { id: string }[] }>('GET', `${api}/offline-exceptions${query}`, { token });
+    const has = (list: { items: { id: string }[] }) => list.items.some((e) => e.id === south.id);
+    assert.equal(has((await exceptions(north.devices)).body), false);
+    assert.equal(
+      has((await exceptions(north.devices, `?campusId=${ids.south}`)).body),
+      false,
+      'narrowed whatever it asks',
+    );
+    assert.equal(has((await exceptions(tokens.super_admin)).body), true);
+    assert.equal(has((await exceptions(tokens.super_admin, `?campusId=${ids.south}`)).body), true);
+    assert.equal(has((await exceptions(tokens.super_admin, `?campusId=${ids.north}`)).body), false);
+    const resolve = await world.request('POST', `${api}/offline-exceptions/${south.id}/resolve`, {
+      token: north.finance,
+      body: { action: 'write_off', requestId: `campus-${Date.now()}`, note: '跨校区' },
+    });
+    assert.equal(resolve.status, 403);
+    assert.equal(resolve.body.code, 'CAMPUS_FORBIDDEN');
+
+    type Dash = { campusId: string | null; topUpCount: number | null; devicesUsedToday: number };
+    const dashboard = (token: string, query = '') =>
+      world.request<Dash>('GET', `${api}/dashboard${query}`, { token });
+    const scoped = await dashboard(north.devices, `?campusId=${ids.south}`);
+    assert.equal(scoped.status, 200, JSON.stringify(scoped.body));
+    assert.equal(scoped.body.campusId, ids.north);
+    assert.equal(scoped.body.topUpCount, null, 'top-ups are the centre’s, not a campus’s');
+    const centre = await dashboard(tokens.super_admin);
+    assert.equal(centre.body.campusId, null);
+    assert.equal(typeof centre.body.topUpCount, 'number');
+    assert.equal((await dashboard(tokens.super_admin, `?campusId=${ids.south}`)).body.campusId, ids.south);
+  });
+
   test('when the admin routes are listed, then every one reaching merchants, devices, places, settlement or reports has a campus rule', () => {
     const reaches =
-      /^\/(merchants|devices|settlements|reports|passage\/(places|doors|devices)|campuses\/|top-up-mismatches)/;
+      /^\/(merchants|devices|settlements|reports|passage\/(places|doors|devices)|campuses\/|top-up-mismatches|dashboard|offline-exceptions|news|courses|lessons|content\/)/;
     const missing = adminRoutes
-      .filter((r) => reaches.test(r.path) && !r.path.startsWith('/campuses/:id/people'))
+      .filter((r) => reaches.test(r.path))
       .map((r) => `${r.method} ${r.path}`)
       .filter((key) => !(key in campusGuards));
     assert.deepEqual(missing, []);

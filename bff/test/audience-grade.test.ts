@@ -1,5 +1,6 @@
-// #19: news for a grade (年级) reaches the open mini-programs of that year's students only, by the same
-// rule as the core's SQL (core/src/content/audience.ts).
+// #19: news for a grade (年级) reaches the open mini-programs of that year's students only, and (#18)
+// news for a campus those whose dorm is on it, by the same rule as the core's SQL
+// (core/src/content/audience.ts).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type AudienceProfile, inAudience } from '../src/push/news-push.ts';
@@ -18,4 +19,13 @@ test('#19 when news is for a grade, then a student of that enrolment year hears 
   assert.equal(inAudience(grade, student(null)), false);
   assert.equal(inAudience(grade, student(undefined)), false);
   assert.equal(inAudience(grade, { ...student(2024), personType: 'staff' }), false);
+});
+
+test('#18 when news is for a campus, then a person whose dorm is on that campus hears it; another campus, none, and a profile cached before campuses do not', () => {
+  const campus = { type: 'campus', value: 'EAST' } as const;
+  assert.equal(inAudience(campus, { ...student(2024), campusId: 'EAST' }), true);
+  assert.equal(inAudience(campus, { ...student(2024), personType: 'staff', campusId: 'EAST' }), true);
+  assert.equal(inAudience(campus, { ...student(2024), campusId: 'MAIN' }), false);
+  assert.equal(inAudience(campus, { ...student(2024), campusId: null }), false);
+  assert.equal(inAudience(campus, student(2024)), false);
 });

@@ -1,12 +1,20 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { dialects, openStudent, opId, startTestCore, type TestCore } from '@campus-card/tests/kit';
+import {
+  dialects,
+  offlineRecord,
+  openStudent,
+  opId,
+  startTestCore,
+  type TestCore,
+} from '@campus-card/tests/kit';
 import { CoreError } from '../src/client/index.ts';
 import { formatDay, shanghaiDay } from '../src/time.ts';
 
 // Campuses within one centre (docs/campuses.md): the link to the place tree, each merchant's and
 // device's campus (a door's device takes its door's), one campus's scope, sales and settlement rows
-// narrowed or grouped by campus, the campus news audience, and admin accounts scoped to a campus.
+// narrowed or grouped by campus, the dashboard's minutes and the offline exceptions of one campus, news
+// and courses for a campus, and admin accounts scoped to a campus.
 
 async function refusal(promise: Promise<unknown>): Promise<string> {
   try {
@@ -162,6 +170,15 @@ for (const dialect of dialects) {
           [null, '全中心', 200],
         ].sort(),
       );
+      // The dashboard's minutes: one campus's sales, and no top-ups (they are the centre's).
+      const minutes = async (campusId?: string) =>
+        (await c.reportPerMinute(10, campusId)).items.reduce(
+          (sum, m) => ({ paid: sum.paid + m.paymentAmount, topUps: sum.topUps + m.topUpAmount }),
+          { paid: 0, topUps: 0 },
+        );
+      assert.deepEqual(await minutes(ids.north), { paid: 1_200, topUps: 0 });
+      assert.deepEqual(await minutes(ids.south), { paid: 300, topUps: 0 });
+      assert.ok((await minutes()).topUps >= 10_000);
       assert.equal(
         await refusal(c.report('top-up-channels', { ...range, campusId: ids.north })),
         'VALIDATION_FAILED',
@@ -174,14 +191,62 @@ for (const dialect of dialects) {
       assert.equal(await refusal(c.settleDay(today, ids.north)), 'VALIDATION_FAILED');
     });
 
-    test('when people live in a campus’s dorm building, then the campus news audience counts them', async () => {
+    test('#18 when news and courses target a campus, then its dorm residents alone see them, the picker counts them, and the person’s profile names the campus', async () => {
+      // Goal: the campus audience reaches exactly the people living in a building of the campus's place
+      // tree, the count the backoffice shows is that number, and the database accepts the kind (sql/120).
       const c = t.client;
+      const resident = (await c.getCard(await openStudent(c))).personNo;
+      const elsewhere = (await c.getCard(await openStudent(c))).personNo;
+      const counted = async (campusId: string) =>
+        (await c.audienceOptions()).campuses.find((o) => o.value === campusId)?.people;
+      assert.equal(await counted(ids.north), 0);
+      await c.setResident({ personNo: resident, buildingId: ids.building, room: '301' });
+      assert.deepEqual(await c.audienceCount({ type: 'campus', value: ids.north }), { people: 1 });
+      assert.deepEqual(await c.audienceCount({ type: 'campus', value: ids.south }), { people: 0 });
+      assert.deepEqual(
+        (await c.audienceOptions()).campuses.map((o) => [o.value, o.people]),
+        [
+          [ids.north, 1],
+          [ids.south, 0],
+        ],
+      );
+      const news = await c.publishNews({
+        title: '北校区停水通知',
+        body: '3号楼明日停水。',
+        audience: { type: 'campus', value: ids.north },
+        author: '后勤',
+      });
+      const course = await c.createCourse({
+        title: '北校区消防演练',
+        teacher: '保卫处',
+        audience: { type: 'campus', value: ids.north },
+      });
+      const feed = async (personNo: string) => (await c.newsFor(personNo)).items.map((n) => n.id);
+      const courses = async (personNo: string) => (await c.coursesFor(personNo)).items.map((x) => x.id);
+      assert.ok((await feed(resident)).includes(news.id));
+      assert.ok(!(await feed(elsewhere)).includes(news.id));
+      assert.ok((await courses(resident)).includes(course.id));
+      assert.ok(!(await courses(elsewhere)).includes(course.id));
+      assert.equal((await c.audienceProfile(resident)).campusId, ids.north);
+      assert.equal((await c.audienceProfile(elsewhere)).campusId, null);
+      assert.equal(
+        await refusal(c.audienceCount({ type: 'campus', value: 'no such id!' } as never)),
+        'VALIDATION_FAILED',
+      );
+    });
+
+    test('#18 when a device of one campus records an offline exception, then that campus’s list has it and the other’s does not', async () => {
+      const c = t.client;
+      await c.registerDevice({ id: '8140', kind: 'pos', merchantId: merchants.north, campusId: ids.north });
       const cardNo = await openStudent(c);
-      const { personNo } = await c.getCard(cardNo);
-      assert.equal((await c.campusPeople(ids.north)).people, 0);
-      await c.setResident({ personNo, buildingId: ids.building, room: '301' });
-      assert.deepEqual(await c.campusPeople(ids.north), { campusId: ids.north, people: 1 });
-      assert.equal((await c.campusPeople(ids.south)).people, 0);
+      const upload = await c.uploadOfflineRecords('8140', [
+        offlineRecord({ offlineNo: 1, sequence: 1, cardNo, amount: 900 }),
+      ]);
+      assert.equal(upload.results[0]?.status, 'exception');
+      const mine = (e: { deviceId: string }) => e.deviceId === '8140';
+      assert.ok((await c.offlineExceptions('open', 100, undefined, ids.north)).items.some(mine));
+      assert.ok(!(await c.offlineExceptions('open', 100, undefined, ids.south)).items.some(mine));
+      assert.ok((await c.offlineExceptions('open', 100)).items.some(mine));
     });
 
     test('when an admin account is scoped to a campus, then it keeps the campus, and a super admin cannot be scoped', async () => {

@@ -2,7 +2,8 @@ import type { TicketSocketRoute } from '../http/ticket-sockets.ts';
 import type { AdminSessions } from './admin-sessions.ts';
 import { can } from './rights.ts';
 import type { AdminRoute } from './routes.ts';
-import type { LiveDashboard } from './services/dashboard.ts';
+import { campusOf } from './services/campus-admin.ts';
+import type { LiveDashboards } from './services/dashboard.ts';
 
 // The backoffice's events socket: POST /events/ticket (monitor.read) answers a one-time ticket,
 // then a WebSocket at /api/admin/v1/events?ticket=… gets the dashboard at once and again after
@@ -26,20 +27,23 @@ export const adminEventRoutes: readonly AdminRoute[] = [
   },
 ];
 
-/** The socket's upgrade: a ticket of a live session whose role may watch the dashboard. */
+/**
+ * The socket's upgrade: a ticket of a live session whose role may watch the dashboard. A campus admin's
+ * socket gets their campus's dashboard (docs/campuses.md), anyone else's the whole centre's.
+ */
 export function adminEventsRoute(
   sessions: AdminSessions,
-  dashboard: LiveDashboard,
-): TicketSocketRoute<{ sessionKey: string }> {
+  dashboards: LiveDashboards,
+): TicketSocketRoute<{ sessionKey: string; campusId: string | null }> {
   return {
     path: adminEventsPath,
     async redeem(ticket) {
       const redeemed = await sessions.redeemTicket(ticket);
       if (!redeemed || !can(redeemed.session.role, 'monitor.read')) return undefined;
-      return { sessionKey: redeemed.sessionKey };
+      return { sessionKey: redeemed.sessionKey, campusId: campusOf(redeemed.session) };
     },
     open(socket, holder) {
-      const unsubscribe = dashboard.subscribe((message) => socket.send(message));
+      const unsubscribe = dashboards.of(holder.campusId).subscribe((message) => socket.send(message));
       if (!unsubscribe) return undefined;
       const check = setInterval(() => {
         sessions.getByKey(holder.sessionKey).then(

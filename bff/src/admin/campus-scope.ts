@@ -1,4 +1,10 @@
-import { type CampusScope, campusReports, type ReportName } from '@campus-card/core/contract';
+import {
+  type Audience,
+  type AudienceOptions,
+  type CampusScope,
+  campusReports,
+  type ReportName,
+} from '@campus-card/core/contract';
 import type { Context } from 'koa';
 import { BffError } from '../errors.ts';
 import type { AdminSession } from './admin-sessions.ts';
@@ -6,11 +12,12 @@ import type { AdminRoute, AdminServices } from './routes.ts';
 import { campusOf } from './services/campus-admin.ts';
 
 // A campus administrator (an account scoped to one campus, docs/campuses.md) sees and changes only
-// that campus's merchants, devices, places, settlement rows and reports. The rule is enforced here, by
+// that campus's merchants, devices, places, settlement rows, reports, dashboard, offline exceptions,
+// and the news and courses for that campus. The rule is enforced here, by
 // the API, for every route that reaches one of them: the table below names each such route and what
 // it does for a scoped admin (refuse what is another campus's with CAMPUS_FORBIDDEN, narrow a query to
 // the campus, or filter a list). Routes not named are unchanged (a card works on every campus).
-// bff/test/admin-campus-scope.test.ts checks every merchant, device, place and report route is named.
+// bff/test/admin-campus-scope.test.ts checks every such route is named.
 
 interface Guard {
   /** Before the handler: refuse, or narrow the request to the campus. */
@@ -133,7 +140,74 @@ const doorAndDevice: Guard = {
   },
 };
 
-/** Every route that reaches a merchant, device, place, settlement row or report, by "METHOD path". */
+/** The audience that names the admin's own campus: the only one a campus admin may publish to. */
+const ownAudience = (audience: unknown, campusId: string): boolean => {
+  const a = audience as Partial<Audience> | undefined;
+  return a?.type === 'campus' && 'value' in a && a.value === campusId;
+};
+
+/** A new news item or course is for the admin's own campus. */
+const ownAudienceInBody: Guard = {
+  async before(ctx, campusId) {
+    if (!ownAudience(bodyOf(ctx).audience, campusId)) refuse('an audience outside your campus');
+  },
+};
+
+/** Lists of news or courses: only those for the admin's own campus. */
+const ownAudienceRows: Guard = {
+  async after(_ctx, answer, campusId) {
+    const list = answer as { items: { audience: unknown }[] };
+    return { ...list, items: list.items.filter((row) => ownAudience(row.audience, campusId)) };
+  },
+};
+
+/** An edit of a news item or course for the admin's own campus, that keeps it there. */
+const ownItem = (
+  items: (s: AdminServices) => Promise<{ items: { id: string; audience: unknown }[] }>,
+): Guard => ({
+  async before(ctx, campusId, s) {
+    const item = (await items(s)).items.find((i) => i.id === param(ctx, 'id'));
+    const audience = bodyOf(ctx).audience;
+    if (!item || !ownAudience(item.audience, campusId)) refuse('the item');
+    if (audience !== undefined && !ownAudience(audience, campusId)) refuse('an audience outside your campus');
+  },
+});
+const ownNews = ownItem((s) => s.content.news());
+const ownCourse = ownItem((s) => s.content.courses());
+
+/** A lesson of a course for the admin's own campus. */
+const ownLesson: Guard = {
+  async before(ctx, campusId, s) {
+    const lessonId = param(ctx, 'id');
+    const course = (await s.content.courses()).items.find((c) => c.lessons.some((l) => l.id === lessonId));
+    if (!course || !ownAudience(course.audience, campusId)) refuse('the lesson');
+  },
+};
+
+/** The targeting picker: the admin's own campus alone (the other kinds are not theirs to send to). */
+const ownAudienceOptions: Guard = {
+  async after(_ctx, answer, campusId) {
+    const options = answer as AudienceOptions;
+    return {
+      departments: [],
+      classes: [],
+      grades: [],
+      campuses: options.campuses.filter((c) => c.value === campusId),
+    };
+  },
+};
+
+/** How many an audience reaches: only the admin's own campus may be asked. */
+const ownAudienceInQuery: Guard = {
+  async before(ctx, campusId) {
+    if (!ownAudience({ ...ctx.query }, campusId)) refuse('an audience outside your campus');
+  },
+};
+
+/**
+ * Every route that reaches a merchant, device, place, settlement row, report, news item, course, the
+ * dashboard or an offline exception, by "METHOD path".
+ */
 export const campusGuards: Readonly<Record<string, Guard>> = {
   'GET /merchants': ownRows,
   'POST /merchants': ownCampusInBody,
@@ -160,6 +234,22 @@ export const campusGuards: Readonly<Record<string, Guard>> = {
   'POST /passage/places/:id/commands': placeParam,
   'POST /campuses': centreOnly,
   'PUT /campuses/:id/place': centreOnly,
+  'GET /dashboard': narrowQuery,
+  'GET /offline-exceptions': narrowQuery,
+  // Recovering or writing off moves money on the card, which is the centre's (as refunds are).
+  'POST /offline-exceptions/:id/resolve': centreOnly,
+  'GET /content/audiences': ownAudienceOptions,
+  'GET /content/audience-count': ownAudienceInQuery,
+  'GET /news': ownAudienceRows,
+  'POST /news': ownAudienceInBody,
+  'PATCH /news/:id': ownNews,
+  'POST /news/:id/withdraw': ownNews,
+  'GET /courses': ownAudienceRows,
+  'POST /courses': ownAudienceInBody,
+  'PATCH /courses/:id': ownCourse,
+  'POST /courses/:id/lessons': ownCourse,
+  'PATCH /lessons/:id': ownLesson,
+  'DELETE /lessons/:id': ownLesson,
 };
 
 /**

@@ -7,9 +7,11 @@ import {
   merchantId,
   newCampusSchema,
 } from '@campus-card/core/contract';
+import type { Context } from 'koa';
 import { z } from 'zod';
 import { parseBody, parseValue } from '../http/middleware.ts';
-import type { AdminRoute } from './routes.ts';
+import type { AdminSession } from './admin-sessions.ts';
+import type { AdminRoute, AdminServices } from './routes.ts';
 import { campusOf } from './services/campus-admin.ts';
 
 // Campuses (校区) within one centre (docs/campuses.md): the list for every page's 校区 picker, making a
@@ -20,6 +22,24 @@ const merchantPath = z.object({ id: merchantId });
 const devicePath = z.object({ deviceId: deviceNo });
 const dayPath = z.object({ day });
 const campusQuery = z.object({ campusId: campusIdPath.shape.id.optional() });
+
+/** Moves a merchant or device to a campus that exists (null: centre-wide), audited by the service. */
+function moveRoute(
+  path: string,
+  right: AdminRoute['right'],
+  move: (ctx: Context, admin: AdminSession, s: AdminServices, campusId: string | null) => Promise<unknown>,
+): AdminRoute {
+  return {
+    method: 'PUT',
+    path,
+    right,
+    handle: async (ctx, admin, s) => {
+      const { campusId } = parseBody(ctx, campusAssignmentSchema);
+      await s.campuses.known(campusId);
+      return move(ctx, admin, s, campusId);
+    },
+  };
+}
 
 export const campusRoutes: readonly AdminRoute[] = [
   {
@@ -50,32 +70,12 @@ export const campusRoutes: readonly AdminRoute[] = [
         parseBody(ctx, campusPlaceSchema).placeId,
       ),
   },
-  {
-    method: 'GET',
-    path: '/campuses/:id/people',
-    right: 'content.manage',
-    handle: (ctx, _admin, s) => s.campuses.people(parseValue(ctx.params, campusIdPath).id),
-  },
-  {
-    method: 'PUT',
-    path: '/merchants/:id/campus',
-    right: 'merchant.manage',
-    handle: async (ctx, admin, s) => {
-      const { campusId } = parseBody(ctx, campusAssignmentSchema);
-      await s.campuses.known(campusId);
-      return s.campuses.assignMerchant(admin, parseValue(ctx.params, merchantPath).id, campusId);
-    },
-  },
-  {
-    method: 'PUT',
-    path: '/devices/:deviceId/campus',
-    right: 'device.manage',
-    handle: async (ctx, admin, s) => {
-      const { campusId } = parseBody(ctx, campusAssignmentSchema);
-      await s.campuses.known(campusId);
-      return s.campuses.assignDevice(admin, parseValue(ctx.params, devicePath).deviceId, campusId);
-    },
-  },
+  moveRoute('/merchants/:id/campus', 'merchant.manage', (ctx, admin, s, campusId) =>
+    s.campuses.assignMerchant(admin, parseValue(ctx.params, merchantPath).id, campusId),
+  ),
+  moveRoute('/devices/:deviceId/campus', 'device.manage', (ctx, admin, s, campusId) =>
+    s.campuses.assignDevice(admin, parseValue(ctx.params, devicePath).deviceId, campusId),
+  ),
   {
     method: 'GET',
     path: '/settlements/:day',

@@ -1,4 +1,4 @@
-import { rowId } from '@campus-card/core/contract';
+import { campusId, rowId } from '@campus-card/core/contract';
 import { z } from 'zod';
 import { parseBody, parseValue } from '../http/middleware.ts';
 import type { AdminRoute } from './routes.ts';
@@ -21,6 +21,8 @@ const audience = z.discriminatedUnion('type', [
       .trim()
       .regex(/^\d{4}$/),
   }),
+  // A campus (校区): a campus admin may name only their own (./campus-scope.ts).
+  z.strictObject({ type: z.literal('campus'), value: campusId }),
 ]);
 const newsBody = z.strictObject({
   title: z.string().trim().min(1).max(200),
@@ -82,7 +84,7 @@ const lessonEdit = z
   .refine(someField, 'name at least one field to change');
 
 export const contentRoutes: readonly AdminRoute[] = [
-  // The targeting picker: the departments, classes and grades there are, and how many one audience reaches.
+  // The targeting picker: the departments, classes, grades and campuses there are, and how many one audience reaches.
   {
     method: 'GET',
     path: '/content/audiences',

@@ -9,6 +9,8 @@ import { computeDashboard } from './services/dashboard.ts';
 
 export { handleDevicePriceApprovals } from './services/device-admin.ts';
 
+const dashboardQuery = z.object({ campusId: campusId.optional() });
+
 /** The protocol's u32 device id as decimal text, as the core wants it. */
 const deviceId = deviceNo;
 const devicePath = z.object({ deviceId });
@@ -109,7 +111,9 @@ export const deviceRoutes: readonly AdminRoute[] = [
     method: 'GET',
     path: '/dashboard',
     right: 'monitor.read',
-    // The first paint, and the page's fallback while its live socket is down.
-    handle: (_ctx, _admin, s) => computeDashboard(s.core),
+    // The first paint, the page's fallback while its live socket is down, and a picked campus's figures
+    // (a campus admin's are narrowed to their campus by ./campus-scope.ts).
+    handle: (ctx, _admin, s) =>
+      computeDashboard(s.core, parseValue({ ...ctx.query }, dashboardQuery).campusId ?? null),
   },
 ];

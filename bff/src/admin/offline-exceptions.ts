@@ -1,4 +1,4 @@
-import { offlineResolutionActions, requestId, rowId } from '@campus-card/core/contract';
+import { campusId, offlineResolutionActions, requestId, rowId } from '@campus-card/core/contract';
 import { z } from 'zod';
 import { parseBody, parseValue } from '../http/middleware.ts';
 import type { AdminRoute } from './routes.ts';
@@ -15,6 +15,8 @@ const listQuery = z.object({
   status: z.enum(['open', 'closed']).default('open'),
   beforeAtMs: z.coerce.number().int().nonnegative().optional(),
   beforeId: rowId.optional(),
+  /** One campus's devices' exceptions; a campus admin's list is narrowed to theirs (./campus-scope.ts). */
+  campusId: campusId.optional(),
 });
 const resolveBody = z.strictObject({
   action: z.enum(offlineResolutionActions),

@@ -1,4 +1,5 @@
 import { type CoreClient, type NewsAnnouncement, newsChannel } from '@campus-card/core/client';
+import { audienceSchema } from '@campus-card/core/contract';
 import type { Logger } from '@campus-card/core/log';
 import { createRedis } from '@campus-card/core/redis';
 import { z } from 'zod';
@@ -19,16 +20,10 @@ export interface AudienceProfile {
   classCode: string | null;
   /** The grade (年级) as an enrolment year; absent in a profile cached before grades existed. */
   enrolYear?: number | null;
+  /** The campus of the person's dorm building; absent in a profile cached before campuses were audiences. */
+  campusId?: string | null;
 }
 
-const audienceSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('all') }),
-  z.object({ type: z.literal('students') }),
-  z.object({ type: z.literal('staff') }),
-  z.object({ type: z.literal('department'), value: z.string().min(1).max(64) }),
-  z.object({ type: z.literal('class'), value: z.string().min(1).max(64) }),
-  z.object({ type: z.literal('grade'), value: z.string().regex(/^\d{4}$/) }),
-]);
 const announcementSchema = z.object({
   type: z.literal('news'),
   id: z.string().min(1).max(26),
@@ -54,6 +49,8 @@ export function inAudience(audience: NewsAnnouncement['audience'], person: Audie
       return person.classCode === audience.value;
     case 'grade':
       return person.personType === 'student' && String(person.enrolYear ?? '') === audience.value;
+    case 'campus':
+      return (person.campusId ?? null) === audience.value;
   }
 }
 
@@ -111,8 +108,9 @@ export class AudienceProfiles {
     const key = `audience-profile:${personNo}`;
     const cached = await this.kv.get(key);
     if (cached !== null) return JSON.parse(cached) as AudienceProfile;
-    const { personType, department, classCode, enrolYear } = await this.core.audienceProfile(personNo);
-    const profile: AudienceProfile = { personType, department, classCode, enrolYear };
+    const { personType, department, classCode, enrolYear, campusId } =
+      await this.core.audienceProfile(personNo);
+    const profile: AudienceProfile = { personType, department, classCode, enrolYear, campusId };
     await this.kv.set(key, JSON.stringify(profile), profileCacheMs);
     return profile;
   }

@@ -40,19 +40,4 @@ export class CampusRepository {
   async setPlace(id: string, placeId: string | null): Promise<void> {
     await this.db.execute('UPDATE campuses SET place_id = ? WHERE id = ?', [placeId, id]);
   }
-
-  /**
-   * Active people living in one of the buildings (the dorm residents the passage domain keeps): the
-   * campus news audience's rule (docs/campuses.md). Reads only.
-   */
-  async residentsIn(buildingIds: readonly string[]): Promise<number> {
-    if (buildingIds.length === 0) return 0;
-    const marks = buildingIds.map(() => '?').join(', ');
-    const rows = await this.db.select<{ people: number | string }>(
-      `SELECT COUNT(*) AS people FROM passage_residents r JOIN persons p ON p.person_no = r.person_no
-        WHERE p.status = 'active' AND r.building_id IN (${marks})`,
-      [...buildingIds],
-    );
-    return Number(rows[0]?.people ?? 0);
-  }
 }

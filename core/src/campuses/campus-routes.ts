@@ -34,9 +34,6 @@ export function campusRoutes(campuses: CampusService): Router {
   router.get('/campuses/:id/scope', async (ctx) => {
     ctx.body = await campuses.scope(parseValue(ctx.params, campusIdPath).id);
   });
-  router.get('/campuses/:id/people', async (ctx) => {
-    ctx.body = await campuses.people(parseValue(ctx.params, campusIdPath).id);
-  });
   router.put('/campus-assignments/merchants/:merchantId', async (ctx) => {
     const { merchantId } = parseValue(ctx.params, merchantAssignmentPath);
     const { campusId } = parseBody(ctx, campusAssignmentSchema);

@@ -1,4 +1,4 @@
-import type { Campus, CampusPeople, CampusScope, DeviceCampus, NewCampus } from '../contract/campuses.ts';
+import type { Campus, CampusScope, DeviceCampus, NewCampus } from '../contract/campuses.ts';
 import type { Place } from '../contract/passage.ts';
 import { isDuplicateKey } from '../db/database.ts';
 import type { DeviceService } from '../devices/device-service.ts';
@@ -109,19 +109,6 @@ export class CampusService {
       merchantIds: await this.merchants.ids(id),
       deviceIds: devices.filter((d) => d.campusId === id).map((d) => d.deviceId),
     };
-  }
-
-  /**
-   * The campus news audience (docs/campuses.md): the active people who live in a dorm building of the
-   * campus's place tree. Staff and students without a dorm are reached by department or class instead.
-   */
-  async people(id: string): Promise<CampusPeople> {
-    const campus = await this.get(id);
-    if (campus.placeId === null) return { campusId: id, people: 0 };
-    const buildings = this.subtree(await this.passage.places(), campus.placeId).filter(
-      (p) => p.kind === 'building',
-    );
-    return { campusId: id, people: await this.repository.residentsIn(buildings.map((b) => b.id)) };
   }
 
   /** The campus of each device bound to a door whose place tree is linked to a campus. */

@@ -1,4 +1,4 @@
-import type { Campus, CampusPeople, CampusScope, DeviceCampus, NewCampus } from '../contract/campuses.ts';
+import type { Campus, CampusScope, DeviceCampus, NewCampus } from '../contract/campuses.ts';
 import { DomainClient } from './transport.ts';
 
 const path = encodeURIComponent;
@@ -17,10 +17,6 @@ export class CampusesClient extends DomainClient {
   /** Everything of one campus as ids: places under its root, merchants, devices by their effective campus. */
   campusScope(campusId: string): Promise<CampusScope> {
     return this.transport.call('GET', `/v1/campuses/${path(campusId)}/scope`);
-  }
-  /** How many active people the campus news audience reaches (dorm residents of its buildings). */
-  campusPeople(campusId: string): Promise<CampusPeople> {
-    return this.transport.call('GET', `/v1/campuses/${path(campusId)}/people`);
   }
   /** Every device that has a campus, and where it comes from (its door's place tree, or its own row). */
   deviceCampuses(): Promise<{ items: DeviceCampus[] }> {

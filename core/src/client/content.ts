@@ -1,6 +1,7 @@
 import type {
   Audience,
   AudienceOptions,
+  AudienceProfile,
   Course,
   CourseEdit,
   CourseWithLessons,
@@ -51,12 +52,7 @@ export class ContentClient extends DomainClient {
     return this.transport.call('POST', '/v1/news/announcements');
   }
   /** A person's type, department, class and grade (enrolment year), to filter news announcements by audience. */
-  audienceProfile(personNo: string): Promise<{
-    personType: string;
-    department: string | null;
-    classCode: string | null;
-    enrolYear: number | null;
-  }> {
+  audienceProfile(personNo: string): Promise<AudienceProfile> {
     return this.transport.call('GET', `/v1/audience-profiles/${encodeURIComponent(personNo)}`);
   }
   /** The person's news feed, newest first; `next` is the cursor. */

@@ -90,8 +90,12 @@ export class DevicesClient extends DomainClient {
     status: 'open' | 'closed' = 'open',
     limit = 50,
     before?: { beforeAtMs: number; beforeId: string },
+    campusId?: string,
   ): Promise<{ items: ResolvedException[] }> {
-    return this.transport.call('GET', `/v1/offline-exceptions${query({ status, limit, ...before })}`);
+    return this.transport.call(
+      'GET',
+      `/v1/offline-exceptions${query({ status, limit, ...before, campusId })}`,
+    );
   }
   /**
    * Recovers (from the card's main wallet), writes off or dismisses an open exception, once. A retry of

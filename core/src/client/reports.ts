@@ -46,9 +46,12 @@ export class ReportsClient extends DomainClient {
   report<T = Record<string, unknown>>(name: ReportName, range: ReportRange): Promise<ReportAnswer<T>> {
     return this.transport.call('GET', `/v1/reports/${name}${query(range)}`);
   }
-  /** Payments and top-ups per minute over the last `minutes` (60 by default, ≤180), oldest first. */
-  reportPerMinute(minutes?: number): Promise<PerMinuteAnswer> {
-    return this.transport.call('GET', `/v1/reports/per-minute${query({ minutes })}`);
+  /**
+   * Payments and top-ups per minute over the last `minutes` (60 by default, ≤180), oldest first; with a
+   * campus, its merchants' payments only.
+   */
+  reportPerMinute(minutes?: number, campusId?: string): Promise<PerMinuteAnswer> {
+    return this.transport.call('GET', `/v1/reports/per-minute${query({ minutes, campusId })}`);
   }
   /** The same report as a CSV sheet (UTF-8 with a BOM, CRLF), as text. */
   async reportCsv(name: ReportName, range: ReportRange): Promise<string> {

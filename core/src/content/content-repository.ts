@@ -1,8 +1,16 @@
 import { col, Op, Transaction, type WhereOptions } from 'sequelize';
-import type { Course, Lesson, LessonProgress, NewsItem } from '../contract/content.ts';
+import type { AudienceProfile, Course, Lesson, LessonProgress, NewsItem } from '../contract/content.ts';
 import { type Database, isDuplicateKey, type Param } from '../db/database.ts';
 import { type Models, updateMatched } from '../db/models.ts';
-import { type Audience, audienceColumns, audienceIncludes, audienceOf, personJoin } from './audience.ts';
+import {
+  type Audience,
+  audienceColumns,
+  audienceIncludes,
+  audienceOf,
+  audienceWith,
+  personCampus,
+  personJoin,
+} from './audience.ts';
 
 export type { Course, Lesson, LessonProgress, NewsItem };
 
@@ -124,21 +132,11 @@ export class ContentRepository {
    * Published, unannounced items whose time has come within the last `windowMs` (older ones, from
    * before announcing existed or a long outage, are not pushed late), oldest first.
    */
-  async dueAnnouncements(nowMs: number, windowMs: number, limit: number): Promise<NewsItem[]> {
-    const rows = (await this.models.News.findAll({
-      where: {
-        announcedAtMs: null,
-        publishAtMs: { [Op.lte]: nowMs, [Op.gt]: nowMs - windowMs },
-        status: 'published',
-      },
-      order: [
-        ['publishAtMs', 'ASC'],
-        ['id', 'ASC'],
-      ],
+  dueAnnouncements(nowMs: number, windowMs: number, limit: number): Promise<NewsItem[]> {
+    return this.publishedByTime(
+      { announcedAtMs: null, publishAtMs: { [Op.lte]: nowMs, [Op.gt]: nowMs - windowMs } },
       limit,
-      raw: true,
-    })) as unknown as Row[];
-    return rows.map(toNews);
+    );
   }
 
   /** Claims one item's announcement: true for exactly one caller, however many race. */
@@ -155,14 +153,17 @@ export class ContentRepository {
    * Important items whose time has come and whose readers' messages are not all queued yet (sql/083),
    * oldest first.
    */
-  async importantDue(nowMs: number, limit: number): Promise<NewsItem[]> {
+  importantDue(nowMs: number, limit: number): Promise<NewsItem[]> {
+    return this.publishedByTime(
+      { important: 1, messagesQueuedAtMs: null, publishAtMs: { [Op.lte]: nowMs } },
+      limit,
+    );
+  }
+
+  /** Published items that match `where`, oldest publish time first (the announcing and messaging runs). */
+  private async publishedByTime(where: WhereOptions, limit: number): Promise<NewsItem[]> {
     const rows = (await this.models.News.findAll({
-      where: {
-        important: 1,
-        messagesQueuedAtMs: null,
-        publishAtMs: { [Op.lte]: nowMs },
-        status: 'published',
-      },
+      where: { ...where, status: 'published' },
       order: [
         ['publishAtMs', 'ASC'],
         ['id', 'ASC'],
@@ -200,7 +201,7 @@ export class ContentRepository {
     }
     params.push(page.limit);
     const rows = await this.db.select<Row>(
-      `SELECT ${newsColumns}, r.read_at_ms FROM news t ${personJoin}
+      `${audienceWith} SELECT ${newsColumns}, r.read_at_ms FROM news t ${personJoin}
          LEFT JOIN news_reads r ON r.news_id = t.id AND r.person_no = ?
         WHERE ${where} ORDER BY t.publish_at_ms DESC, t.id DESC LIMIT ?`,
       params,
@@ -318,16 +319,14 @@ export class ContentRepository {
     });
   }
 
-  /** Who a person is, as audiences see it: type, department, class and grade; undefined for no such person. */
-  async audienceProfile(
-    personNo: string,
-  ): Promise<
-    | { personType: string; department: string | null; classCode: string | null; enrolYear: number | null }
-    | undefined
-  > {
+  /**
+   * Who a person is, as audiences see it: type, department, class, grade and campus; undefined for no
+   * such person.
+   */
+  async audienceProfile(personNo: string): Promise<AudienceProfile | undefined> {
     const rows = await this.db.select<Row>(
-      `SELECT p.type, p.department, sp.class_code, sp.enrol_year FROM persons p
-         LEFT JOIN sync_people sp ON sp.person_no = p.person_no WHERE p.person_no = ?`,
+      `${audienceWith} SELECT p.type, p.department, sp.class_code, sp.enrol_year, ${personCampus} AS campus_id
+         FROM persons p LEFT JOIN sync_people sp ON sp.person_no = p.person_no WHERE p.person_no = ?`,
       [personNo],
     );
     const r = rows[0];
@@ -337,6 +336,7 @@ export class ContentRepository {
           department: s(r.department),
           classCode: s(r.class_code),
           enrolYear: r.enrol_year === null || r.enrol_year === undefined ? null : Number(r.enrol_year),
+          campusId: s(r.campus_id),
         }
       : undefined;
   }
@@ -349,7 +349,7 @@ export class ContentRepository {
       params.push(courseId);
     }
     const rows = await this.db.select<Row>(
-      `SELECT ${courseColumns} FROM courses t ${personJoin} WHERE ${where} ORDER BY t.created_at_ms DESC, t.id DESC LIMIT 200`,
+      `${audienceWith} SELECT ${courseColumns} FROM courses t ${personJoin} WHERE ${where} ORDER BY t.created_at_ms DESC, t.id DESC LIMIT 200`,
       params,
     );
     return rows.map(toCourse);

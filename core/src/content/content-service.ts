@@ -321,7 +321,7 @@ export class ContentService {
     return lesson;
   }
 
-  /** A person's type, department and class, for a BFF that filters announcements by audience. */
+  /** A person's type, department, class, grade and campus, for a BFF that filters announcements by audience. */
   async audienceProfile(personNo: string) {
     const profile = await this.repo.audienceProfile(personNo);
     if (!profile) throw new CoreError('NOT_FOUND', 'no such person');

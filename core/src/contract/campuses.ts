@@ -58,9 +58,3 @@ export interface CampusScope {
   /** Devices by their effective campus (the place's where bound to a door, else their own). */
   deviceIds: string[];
 }
-
-/** GET /v1/campuses/:id/people: how many active people the campus's news audience reaches. */
-export interface CampusPeople {
-  campusId: string;
-  people: number;
-}

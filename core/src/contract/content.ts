@@ -3,6 +3,7 @@
  * person's feed and courses (BFF), lesson progress, and the items as the core answers them.
  */
 import { z } from 'zod';
+import { campusId } from './campuses.ts';
 
 /** Whom a news item or course is for. */
 export const audienceSchema = z.discriminatedUnion('type', [
@@ -16,6 +17,8 @@ export const audienceSchema = z.discriminatedUnion('type', [
     type: z.literal('grade'),
     value: z.string().regex(/^\d{4}$/, 'a four-digit enrolment year'),
   }),
+  /** A campus (校区): the active people who live in a dorm building of its place tree (docs/campuses.md). */
+  z.strictObject({ type: z.literal('campus'), value: campusId }),
 ]);
 export type Audience = z.infer<typeof audienceSchema>;
 
@@ -175,18 +178,29 @@ export type NewsSummary = Omit<NewsItem, 'body'> & { excerpt: string; readAtMs: 
 /** A course as a person sees it: its lessons with the person's progress. */
 export type CourseWithLessons = Course & { lessons: (Lesson & { progress: LessonProgress | null })[] };
 
-/** A department or class news can be sent to, with how many active people it reaches. */
+/** A department, class, grade or campus news can be sent to, with how many active people it reaches. */
 export const audienceOption = z.object({ value: z.string(), people: z.number().int() });
 export type AudienceOption = z.infer<typeof audienceOption>;
 /**
- * GET /v1/content/audiences: the departments (of every card holder), and the classes and grades
- * (enrolment years, newest first) from the identity sync.
+ * GET /v1/content/audiences: the departments (of every card holder), the classes and grades
+ * (enrolment years, newest first) from the identity sync, and every campus (by id, in code order).
  */
 export const audienceOptions = z.object({
   departments: z.array(audienceOption),
   classes: z.array(audienceOption),
   grades: z.array(audienceOption),
+  campuses: z.array(audienceOption),
 });
 export type AudienceOptions = z.infer<typeof audienceOptions>;
+/** GET /v1/audience-profiles/:personNo: who a person is, as audiences see them (the BFF's live news push). */
+export interface AudienceProfile {
+  personType: string;
+  department: string | null;
+  classCode: string | null;
+  /** The grade (年级) as an enrolment year. */
+  enrolYear: number | null;
+  /** The campus whose place tree holds the person's dorm building (docs/campuses.md). */
+  campusId: string | null;
+}
 /** GET /v1/content/audience-count?type=&value=: how many active people an audience reaches now. */
 export const audienceCountQuery = audienceSchema;

@@ -57,9 +57,13 @@ export const campusReports: readonly ReportName[] = [
 export const reportAnswer = z.object({ from: z.string(), to: z.string(), items: z.array(z.unknown()) });
 export type ReportAnswer<T = Record<string, unknown>> = { from: string; to: string; items: T[] };
 
-/** GET /v1/reports/per-minute?minutes=: the last minutes (60 by default), oldest first. */
+/**
+ * GET /v1/reports/per-minute?minutes=&campusId=: the last minutes (60 by default), oldest first; with a
+ * campus, the payments at its merchants only and no top-ups (a top-up is the centre's, not a campus's).
+ */
 export const perMinuteQuery = z.object({
   minutes: z.coerce.number().int().min(1).max(perMinuteMinutesMax).default(60),
+  campusId: campusId.optional(),
 });
 export const perMinuteRow = z.object({
   minuteMs: z.number().int(),

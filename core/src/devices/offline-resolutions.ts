@@ -42,14 +42,23 @@ export const exceptionColumns =
 export class OfflineResolutions {
   constructor(private readonly db: Database) {}
 
-  /** A page of exceptions, newest first; `before` is the last row's (createdAtMs, id) of the page before. */
+  /**
+   * A page of exceptions, newest first; `before` is the last row's (createdAtMs, id) of the page before;
+   * `deviceIds`, only those devices' (one campus's).
+   */
   async list(
     status: 'open' | 'closed',
     limit: number,
     before?: { atMs: number; id: string },
+    deviceIds?: readonly string[],
   ): Promise<ResolvedException[]> {
+    if (deviceIds?.length === 0) return [];
     const params: Param[] = [status];
     let where = 'status = ?';
+    if (deviceIds) {
+      where += ` AND device_id IN (${deviceIds.map(() => '?').join(', ')})`;
+      params.push(...deviceIds);
+    }
     if (before) {
       where += ' AND (created_at_ms < ? OR (created_at_ms = ? AND id < ?))';
       params.push(before.atMs, before.atMs, before.id);

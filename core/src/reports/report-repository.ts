@@ -82,8 +82,9 @@ export class ReportRepository {
    * Sales and top-ups per minute (the minute's start, epoch ms) since `sinceMs`, for the live
    * dashboard; `sinceDay` (the day of sinceMs) lets the (created_day, kind) index do the narrowing.
    */
-  perMinute(sinceMs: number, sinceDay: number): Promise<Row[]> {
+  perMinute(sinceMs: number, sinceDay: number, campusId?: string): Promise<Row[]> {
     const minute = `(o.created_at_ms - o.created_at_ms % ${minuteMs})`;
+    const [campus, campusParams] = campusClause(campusId);
     return this.db.select(
       `SELECT ${minute} AS minute_ms,
           CAST(SUM(CASE WHEN o.kind IN ${salesKinds} AND o.amount > 0 THEN 1 ELSE 0 END) AS SIGNED) AS payment_count,
@@ -92,9 +93,9 @@ export class ReportRepository {
           CAST(SUM(CASE WHEN o.kind = 'top_up' THEN o.amount ELSE 0 END) AS SIGNED) AS top_up_amount
         FROM operations o
         WHERE o.outcome = 'ok' AND o.created_day >= ? AND o.created_at_ms >= ?
-          AND o.kind IN ('payment', 'post', 'expire', 'top_up')
+          AND o.kind IN ('payment', 'post', 'expire', 'top_up')${campus}
         GROUP BY ${minute}`,
-      [sinceDay, sinceMs],
+      [sinceDay, sinceMs, ...campusParams],
     );
   }
 

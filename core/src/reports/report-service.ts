@@ -41,15 +41,19 @@ export class ReportService {
 
   /**
    * The last `minutes` whole minutes up to now, oldest first, every minute present (quiet ones as
-   * zeros): payments (sales as settlement counts them) and top-ups, for the live dashboard.
+   * zeros): payments (sales as settlement counts them) and top-ups, for the live dashboard. With a
+   * campus: the sales at its merchants, and so no top-ups (they have no merchant).
    */
-  async perMinute(minutes: number, nowMs = Date.now()) {
+  async perMinute(minutes: number, campusId?: string, nowMs = Date.now()) {
     if (!Number.isInteger(minutes) || minutes < 1 || minutes > perMinuteMinutesMax)
       throw new CoreError('VALIDATION_FAILED', `minutes is 1 … ${perMinuteMinutesMax}`);
     const lastMs = nowMs - (nowMs % 60_000);
     const firstMs = lastMs - (minutes - 1) * 60_000;
     const rows = new Map(
-      (await this.repo.perMinute(firstMs, shanghaiDay(firstMs))).map((r) => [Number(r.minute_ms), r]),
+      (await this.repo.perMinute(firstMs, shanghaiDay(firstMs), campusId)).map((r) => [
+        Number(r.minute_ms),
+        r,
+      ]),
     );
     return Array.from({ length: minutes }, (_, i) => {
       const minuteMs = firstMs + i * 60_000;

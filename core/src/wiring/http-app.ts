@@ -168,18 +168,19 @@ export function createCoreHttp(
   // Signed requests are accepted once: with Redis, across every core instance sharing it.
   app.use(serviceAuth(config.serviceKeys, nonces));
   const holder = new HolderActions(bindings, cards, notices, activity);
+  const campuses = new CampusService(new CampusRepository(db), merchants, devices, passage);
   for (const router of [
     operationRoutes(ledger, refunds),
     cardRoutes(cards, ledger, refunds, holder),
     merchantRoutes(merchants, settlement),
-    campusRoutes(new CampusService(new CampusRepository(db), merchants, devices, passage)),
+    campusRoutes(campuses),
     deviceRoutes(
       devices,
       deviceConfigs,
       new PresenceService(new PresenceRepository(db), config.presenceSilenceMs),
     ),
     blacklistRoutes(blacklist),
-    deviceRecordRoutes(offline, access, attendance, new OfflineResolutions(db)),
+    deviceRecordRoutes(offline, access, attendance, new OfflineResolutions(db), campuses),
     syncRoutes(sync),
     refundRoutes(refunds),
     bindingRoutes(bindings, holder),

@@ -43,11 +43,6 @@ export class CampusAdmin {
     return this.core.campusScope(campusId);
   }
 
-  /** How many people the campus news audience reaches now (shown before publishing). */
-  people(campusId: string) {
-    return this.core.campusPeople(campusId);
-  }
-
   async assignMerchant(admin: AdminSession, merchantId: string, campusId: string | null) {
     const before = await this.core.getMerchant(merchantId);
     if (before.campusId === campusId) return { merchantId, campusId, changed: false };

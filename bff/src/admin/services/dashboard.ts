@@ -11,32 +11,44 @@ export type Dashboard = Awaited<ReturnType<typeof computeDashboard>>;
  * Today (Asia/Shanghai) at a glance, from the same report queries finance reads, so the figures
  * agree: sales, top-ups, devices online (from the gateways' presence reports) and used today, refusals, the last hour per
  * minute and today per hour. The GET route and the live socket both answer this.
+ *
+ * With a campus (docs/campuses.md): the sales at its merchants, its devices (by their effective
+ * campus), and no top-ups (null: a top-up is the centre's, not a campus's).
  */
-export async function computeDashboard(core: CoreClient, nowMs = Date.now()) {
+export async function computeDashboard(core: CoreClient, campusId: string | null, nowMs = Date.now()) {
   const today = shanghaiToday(nowMs);
   const { weekday } = shanghaiParts(nowMs);
   const range = { from: today, to: today };
-  const [turnover, channels, hours, devices, minutes, presence] = await Promise.all([
-    core.report<{ paymentCount: number; netAmount: number }>('turnover/daily', range),
-    core.report<{ channel: string; count: number; amount: number }>('top-up-channels', range),
-    core.report<{ weekday: number; hour: number; count: number; amount: number }>('peak-hours', range),
-    core.report<{ acceptedCount: number; refusedCount: number; lastAtMs: number }>('device-usage', range),
-    core.reportPerMinute(dashboardMinutes),
-    core.devicePresenceSummary(),
+  const sales = campusId === null ? range : { ...range, campusId };
+  const [turnover, channels, hours, usage, minutes, online] = await Promise.all([
+    core.report<{ paymentCount: number; netAmount: number }>('turnover/daily', sales),
+    campusId === null
+      ? core.report<{ channel: string; count: number; amount: number }>('top-up-channels', range)
+      : null,
+    core.report<{ weekday: number; hour: number; count: number; amount: number }>('peak-hours', sales),
+    core.report<{ deviceId: string; acceptedCount: number; refusedCount: number }>('device-usage', range),
+    core.reportPerMinute(dashboardMinutes, campusId ?? undefined),
+    campusId === null ? core.devicePresenceSummary().then((p) => p.online) : null,
   ]);
+  const scope = campusId === null ? null : new Set((await core.campusScope(campusId)).deviceIds);
+  const used = scope === null ? usage.items : usage.items.filter((d) => scope.has(d.deviceId));
+  const devicesOnline =
+    online ??
+    (await core.devices()).items.filter((d) => scope?.has(d.id) && d.presence?.online === true).length;
   const day = turnover.items[0];
-  const operations = devices.items.reduce((n, d) => n + d.acceptedCount + d.refusedCount, 0);
-  const refused = devices.items.reduce((n, d) => n + d.refusedCount, 0);
+  const operations = used.reduce((n, d) => n + d.acceptedCount + d.refusedCount, 0);
+  const refused = used.reduce((n, d) => n + d.refusedCount, 0);
   return {
     atMs: nowMs,
     day: today,
     paymentCount: day?.paymentCount ?? 0,
     turnoverAmount: day?.netAmount ?? 0,
-    topUpCount: channels.items.reduce((n, c) => n + c.count, 0),
-    topUpAmount: channels.items.reduce((n, c) => n + c.amount, 0),
+    campusId,
+    topUpCount: channels ? channels.items.reduce((n, c) => n + c.count, 0) : null,
+    topUpAmount: channels ? channels.items.reduce((n, c) => n + c.amount, 0) : null,
     /** Signed in at a gateway and heard from lately (the gateways' presence reports). */
-    devicesOnline: presence.online,
-    devicesUsedToday: devices.items.length,
+    devicesOnline,
+    devicesUsedToday: used.length,
     refusedRateBp: operations ? Math.round((refused * 10_000) / operations) : 0,
     perMinute: minutes.items,
     paymentsByHour: hours.items
@@ -152,5 +164,32 @@ export class LiveDashboard {
       this.#running = false;
       if (this.#stale) this.#request();
     }
+  }
+}
+
+/**
+ * One LiveDashboard per campus watched at this instance (null: the whole centre), made when its first
+ * socket opens: a campus admin's socket gets their campus's figures only (docs/campuses.md).
+ */
+export class LiveDashboards {
+  readonly #byCampus = new Map<string | null, LiveDashboard>();
+
+  constructor(private readonly make: (campusId: string | null) => LiveDashboard) {}
+
+  of(campusId: string | null): LiveDashboard {
+    let dashboard = this.#byCampus.get(campusId);
+    if (!dashboard) {
+      dashboard = this.make(campusId);
+      this.#byCampus.set(campusId, dashboard);
+    }
+    return dashboard;
+  }
+
+  onActivity(activity: CardActivity): void {
+    for (const dashboard of this.#byCampus.values()) dashboard.onActivity(activity);
+  }
+
+  stop(): void {
+    for (const dashboard of this.#byCampus.values()) dashboard.stop();
   }
 }

@@ -13,12 +13,17 @@ export class OfflineExceptionAdmin {
     private readonly audit: AuditTrail,
   ) {}
 
-  list(q: { status: 'open' | 'closed'; beforeAtMs?: number | undefined; beforeId?: string | undefined }) {
+  list(q: {
+    status: 'open' | 'closed';
+    beforeAtMs?: number | undefined;
+    beforeId?: string | undefined;
+    campusId?: string | undefined;
+  }) {
     const before =
       q.beforeAtMs !== undefined && q.beforeId !== undefined
         ? { beforeAtMs: q.beforeAtMs, beforeId: q.beforeId }
         : undefined;
-    return this.core.offlineExceptions(q.status, pageSize, before);
+    return this.core.offlineExceptions(q.status, pageSize, before, q.campusId);
   }
 
   /** Recovers, writes off or dismisses an exception as the signed-in admin; audited once. */

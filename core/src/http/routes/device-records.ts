@@ -1,10 +1,12 @@
 import Router from 'koa-router';
 import { z } from 'zod';
+import type { CampusService } from '../../campuses/campus-service.ts';
 import {
   attendanceAnsweredSchema,
   attendanceSessionSchema,
   attendanceSignInSchema,
 } from '../../contract/attendance.ts';
+import { campusId } from '../../contract/campuses.ts';
 import { accessEventSchema, offlineUploadSchema } from '../../contract/device-records.ts';
 import { offlineResolutionSchema } from '../../contract/devices.ts';
 import { cardNo, deviceNo, rowId } from '../../contract/fields.ts';
@@ -30,6 +32,7 @@ export function deviceRecordRoutes(
   access: AccessEvents,
   attendance: AttendanceService,
   resolutions: OfflineResolutions,
+  campuses: CampusService,
 ): Router {
   const router = new Router({ prefix: '/v1' });
   router.post('/devices/:deviceId/offline-records', async (ctx) => {
@@ -44,13 +47,16 @@ export function deviceRecordRoutes(
         limit: z.coerce.number().int().min(1).max(100).default(50),
         beforeAtMs: z.coerce.number().int().nonnegative().optional(),
         beforeId: rowId.optional(),
+        /** One campus's: the exceptions of the devices whose campus it is (docs/campuses.md). */
+        campusId: campusId.optional(),
       }),
     );
     const before =
       q.beforeAtMs !== undefined && q.beforeId !== undefined
         ? { atMs: q.beforeAtMs, id: q.beforeId }
         : undefined;
-    ctx.body = { items: await resolutions.list(q.status, q.limit, before) };
+    const devices = q.campusId === undefined ? undefined : (await campuses.scope(q.campusId)).deviceIds;
+    ctx.body = { items: await resolutions.list(q.status, q.limit, before, devices) };
   });
   // Recover, write off or dismiss an open exception (once; a retried request answers the same).
   router.post('/offline-exceptions/:id/resolve', async (ctx) => {

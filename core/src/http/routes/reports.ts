@@ -30,7 +30,7 @@ export function reportRoutes(reports: ReportService): Router {
   // The live dashboard: the last minutes, not a range of days; JSON only.
   router.get('/per-minute', async (ctx: Context) => {
     const q = parseValue(ctx.query, perMinuteQuery);
-    ctx.body = { items: await reports.perMinute(q.minutes) };
+    ctx.body = { items: await reports.perMinute(q.minutes, q.campusId) };
   });
   for (const name of reportNames) {
     router.get(`/${name}`, async (ctx: Context) => {
