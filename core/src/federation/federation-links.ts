@@ -32,7 +32,7 @@ export class FederationLinks {
       url: centre.linkUrl,
       keyId: this.options.ownCentreId,
       secret: centre.linkSecret,
-      connectionsMax: 8,
+      connectionsMax: 32,
       requestTimeoutMs: this.options.timeoutMs,
     });
     this.links.set(centre.id, { secret: centre.linkSecret, url: centre.linkUrl, transport });

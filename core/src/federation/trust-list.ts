@@ -16,10 +16,19 @@ import { secretWeakness } from '../secrets.ts';
 import { type CentreRow, type FederationRepository, RetireRefused } from './federation-repository.ts';
 
 /**
+ * How long a trusted centre's row and link secret are reused on the payment path, where every request
+ * needs them twice (link signature, then the payment): a suspension or a new secret counts within it.
+ */
+const centreReuseMs = 1_000;
+
+/**
  * The centres this one federates with (docs/federation.md): their campus keys with rotation and
  * revocation, and their link secrets. Every change is appended to the audit chain, naming the admin.
  */
 export class TrustList {
+  /** Trusted centres recently read (only ones that exist, so unknown ids cannot grow it). */
+  private readonly recent = new Map<string, { atMs: number; centre: CentreRow & { linkSecret: string } }>();
+
   constructor(
     private readonly repository: FederationRepository,
     private readonly merchants: MerchantService,
@@ -145,10 +154,12 @@ export class TrustList {
 
   /** A trusted, active centre's row; anything else is FEDERATION_CENTRE_NOT_FOUND. */
   async activeCentre(id: string): Promise<CentreRow & { linkSecret: string }> {
-    const centre = await this.centre(id);
+    const centre = await this.reused(id);
+    if (centre === undefined)
+      throw new CoreError('FEDERATION_CENTRE_NOT_FOUND', 'that centre is not trusted');
     if (centre.status !== 'active')
       throw new CoreError('FEDERATION_CENTRE_NOT_FOUND', 'that centre is suspended');
-    return { ...centre, linkSecret: this.pii.decrypt(centre.linkSecretEnc) };
+    return centre;
   }
 
   /** The ledger account of the merchant that stands for a centre (what we owe it). */
@@ -158,8 +169,19 @@ export class TrustList {
 
   /** The link secret an incoming request's key id (a centre id) names, if that centre is trusted now. */
   async linkSecret(centreId: string): Promise<string | undefined> {
-    const centre = await this.repository.centre(centreId);
-    return centre?.status === 'active' ? this.pii.decrypt(centre.linkSecretEnc) : undefined;
+    const centre = await this.reused(centreId);
+    return centre?.status === 'active' ? centre.linkSecret : undefined;
+  }
+
+  private async reused(id: string): Promise<(CentreRow & { linkSecret: string }) | undefined> {
+    const nowMs = Date.now();
+    const hit = this.recent.get(id);
+    if (hit !== undefined && nowMs - hit.atMs < centreReuseMs) return hit.centre;
+    const row = await this.repository.centre(id);
+    if (row === undefined) return undefined;
+    const centre = { ...row, linkSecret: this.pii.decrypt(row.linkSecretEnc) };
+    this.recent.set(id, { atMs: nowMs, centre });
+    return centre;
   }
 
   private async centre(id: string): Promise<CentreRow> {

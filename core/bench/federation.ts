@@ -1,0 +1,122 @@
+// bench:federation (#18, docs/federation.md): what a foreign card's payment costs over a local one. Two
+// centres on one machine, each a core on its own MariaDB database; centre B's core is asked for payments
+// through its signed client as a gateway asks it: a local card of B (one ledger payment), and a card of A
+// (B asks A over the signed link, A's ledger pays, B's ledger records the sale). Latency of one at a time
+// (p50/p99), then throughput with many in flight. Prints figures; the run is recorded in docs/benchmarks.md.
+
+import { randomBytes } from 'node:crypto';
+import { openStudent, opId, startTestCore, type TestCore } from '../../tests/kit/index.ts';
+
+const sequential = Number(process.env.BENCH_SEQUENTIAL ?? 300);
+const inFlight = Number(process.env.BENCH_IN_FLIGHT ?? 32);
+const burst = Number(process.env.BENCH_BURST ?? 2_000);
+const cardsEach = 40;
+
+const a = await startTestCore('mysql', { CENTRE_ID: 'CA' });
+const b = await startTestCore('mysql', { CENTRE_ID: 'CB' });
+try {
+  const linkSecret = randomBytes(24).toString('base64url');
+  const anyKey = (fill: number) => Buffer.alloc(32, fill).toString('hex');
+  await a.client.addCentre({
+    id: 'CB',
+    name: 'B',
+    linkUrl: b.core.url,
+    linkSecret,
+    keys: [{ kid: 3001, publicKeyHex: anyKey(3), validFromMs: 0 }],
+    adminId: 'bench',
+  });
+  await b.client.addCentre({
+    id: 'CA',
+    name: 'A',
+    linkUrl: a.core.url,
+    linkSecret,
+    keys: [{ kid: 2001, publicKeyHex: anyKey(2), validFromMs: 0 }],
+    adminId: 'bench',
+  });
+  const merchantId = (await b.client.createMerchant({ name: 'bench', category: 'canteen' })).id;
+  const cards = async (core: TestCore) => {
+    const numbers: { cardNo: string; version: number }[] = [];
+    for (let i = 0; i < cardsEach; i += 1) {
+      const cardNo = await openStudent(core.client, { dailyLimit: 200_000 });
+      await core.client.topUp({ id: opId(), cardNo, amount: 500_000, channel: 'cash' });
+      numbers.push({ cardNo, version: (await core.client.getCard(cardNo)).version });
+    }
+    return numbers;
+  };
+  const local = await cards(b);
+  const foreign = await cards(a);
+  let n = 0;
+  const payLocal = async () => {
+    const card = local[n++ % local.length];
+    const answer = await b.client.pay({
+      id: opId('bench'),
+      cardNo: card?.cardNo ?? '',
+      merchantId,
+      amount: 10,
+      cardVersion: card?.version,
+    });
+    if (answer.status !== 'ok') throw new Error(`local payment ${answer.code}`);
+  };
+  const payForeign = async () => {
+    const card = foreign[n++ % foreign.length];
+    const answer = await b.client.payForeign({
+      id: opId('bench'),
+      centreId: 'CA',
+      cardNo: card?.cardNo ?? '',
+      merchantId,
+      amount: 10,
+      cardVersion: card?.version,
+    });
+    if (answer.status !== 'ok') throw new Error(`foreign payment ${answer.code}`);
+  };
+
+  const latency = async (pay: () => Promise<void>) => {
+    for (let i = 0; i < 30; i += 1) await pay(); // warm-up: connections, statement caches
+    const ms: number[] = [];
+    for (let i = 0; i < sequential; i += 1) {
+      const start = performance.now();
+      await pay();
+      ms.push(performance.now() - start);
+    }
+    ms.sort((x, y) => x - y);
+    const at = (q: number) => ms[Math.min(ms.length - 1, Math.floor(q * ms.length))] ?? 0;
+    return { p50: at(0.5), p99: at(0.99) };
+  };
+  const throughput = async (pay: () => Promise<void>) => {
+    let left = burst;
+    const start = performance.now();
+    await Promise.all(
+      Array.from({ length: inFlight }, async () => {
+        while (left > 0) {
+          left -= 1;
+          await pay();
+        }
+      }),
+    );
+    return burst / ((performance.now() - start) / 1000);
+  };
+
+  const localLatency = await latency(payLocal);
+  const foreignLatency = await latency(payForeign);
+  const localRate = await throughput(payLocal);
+  const foreignRate = await throughput(payForeign);
+  const fmt = (x: number) => x.toFixed(1);
+  console.log(`one at a time, ${sequential} payments each (ms):`);
+  console.log(`  local card at B      p50 ${fmt(localLatency.p50)}  p99 ${fmt(localLatency.p99)}`);
+  console.log(`  card of A at B       p50 ${fmt(foreignLatency.p50)}  p99 ${fmt(foreignLatency.p99)}`);
+  console.log(
+    `  added by federation  p50 ${fmt(foreignLatency.p50 - localLatency.p50)}  p99 ${fmt(foreignLatency.p99 - localLatency.p99)}`,
+  );
+  console.log(`${burst} payments with ${inFlight} in flight:`);
+  console.log(`  local card at B      ${localRate.toFixed(0)}/s`);
+  console.log(`  card of A at B       ${foreignRate.toFixed(0)}/s`);
+  const check = async (core: TestCore) =>
+    (await import('../src/ledger/ledger-check.ts')).checkLedger(core.core.db);
+  const [checkA, checkB] = await Promise.all([check(a), check(b)]);
+  console.log(
+    `ledger check: A ${checkA.ok ? 'clean' : checkA.breaks.join('; ')}, B ${checkB.ok ? 'clean' : checkB.breaks.join('; ')}`,
+  );
+} finally {
+  await b.stop();
+  await a.stop();
+}
