@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { defineConfig, type UserConfigExport } from '@tarojs/cli';
-import { ServiceWorkerPlugin } from './service-worker.ts';
+import { InjectManifest } from 'workbox-webpack-plugin';
 
 // The credential's phone side is TypeScript source in core/; both bundlers must compile it.
 const coreSource = path.resolve(__dirname, '../../core/src');
@@ -70,7 +70,18 @@ export default defineConfig<'webpack5'>(() => {
             common: { name: false, minChunks: 2, priority: 1, reuseExistingChunk: true },
           },
         });
-        chain.plugin('service-worker').use(ServiceWorkerPlugin, ['/']);
+        // The service worker (src/sw.js, #19): Workbox compiles it with this webpack and injects the list
+        // of files it precaches, each with a revision (none for names with a content hash: webpack marks
+        // them immutable), so a new build's worker fetches only what changed. Chunks above 400 KB (the
+        // statement's charts) are fetched on first use instead of at install.
+        chain.plugin('service-worker').use(InjectManifest, [
+          {
+            swSrc: path.resolve(__dirname, '../src/sw.js'),
+            swDest: 'sw.js',
+            include: [/\.(html|js|css|png|svg|woff2)$/],
+            maximumFileSizeToCacheInBytes: 400 * 1024,
+          },
+        ]);
       },
     },
   };

@@ -143,6 +143,21 @@ export async function openPage(
   await page.locator(`.page-${route} .state-loading`).first().waitFor({ state: 'detached' });
 }
 
+/**
+ * Waits until `expression`, run in the page (and awaited), is truthy, and answers its value. Not
+ * page.waitForFunction with a string: that polls by eval inside the page, which the app's CSP (no
+ * 'unsafe-eval') refuses.
+ */
+export async function waitInPage<T>(page: Page, expression: string, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await page.evaluate(expression);
+    if (value) return value as T;
+    assert.ok(Date.now() < deadline, `not true within ${timeoutMs} ms: ${expression.slice(0, 300)}`);
+    await page.waitForTimeout(250);
+  }
+}
+
 /** Reads the QR code off the page: a screenshot of the code's element, decoded with jsQR. */
 export async function readQr(page: Page): Promise<string> {
   const png = PNG.sync.read(await page.locator('.qr').screenshot());
