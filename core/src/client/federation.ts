@@ -19,6 +19,13 @@ export class FederationClient extends DomainClient {
   addCentre(input: NewCentre): Promise<Centre> {
     return this.transport.call('POST', '/v1/federation/centres', input);
   }
+  /** Suspends a centre (its link, keys and cards refused here) or makes it active again. */
+  setCentreStatus(centreId: string, status: 'active' | 'suspended', adminId: string): Promise<Centre> {
+    return this.transport.call('POST', `/v1/federation/centres/${encodeURIComponent(centreId)}/status`, {
+      status,
+      adminId,
+    });
+  }
   rotateCentreKey(centreId: string, input: RotateCentreKey): Promise<Centre> {
     return this.transport.call('POST', `/v1/federation/centres/${encodeURIComponent(centreId)}/keys`, input);
   }

@@ -51,6 +51,10 @@ export type RotateCentreKey = z.infer<typeof rotateCentreKey>;
 export const revokeCentreKey = z.strictObject({ reason: z.string().min(1).max(200), ...actor.shape });
 export type RevokeCentreKey = z.infer<typeof revokeCentreKey>;
 
+/** POST /v1/federation/centres/:id/status: a suspended centre's link, keys and cards are refused here. */
+export const centreStatusBody = z.strictObject({ status: z.enum(['active', 'suspended']), ...actor.shape });
+export type CentreStatusBody = z.infer<typeof centreStatusBody>;
+
 export const centrePath = z.object({ id: centreId });
 export const kidPath = z.object({ kid: z.coerce.number().int().min(0).max(65_535) });
 

@@ -70,6 +70,14 @@ export class FederationRepository {
     });
   }
 
+  async setStatus(id: string, status: CentreRow['status'], nowMs: number): Promise<boolean> {
+    const updated = await this.db.execute(
+      'UPDATE federation_centres SET status = ?, updated_at_ms = ? WHERE id = ?',
+      [status, nowMs, id],
+    );
+    return updated === 1 || (await this.centre(id)) !== undefined;
+  }
+
   /** Marks a key revoked once; false when there is no such key. */
   async revoke(kid: number, nowMs: number): Promise<boolean> {
     await this.db.execute(

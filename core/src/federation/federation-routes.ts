@@ -2,6 +2,7 @@ import type { Context, Next } from 'koa';
 import Router from 'koa-router';
 import {
   centrePath,
+  centreStatusBody,
   foreignPaymentRequest,
   kidPath,
   linkPaymentRequest,
@@ -41,6 +42,10 @@ export function federationRoutes(
     const { id } = parseValue(ctx.params, centrePath);
     ctx.body = await trust.rotate(id, parseBody(ctx, rotateCentreKey));
   });
+  router.post('/centres/:id/status', async (ctx) => {
+    const { id } = parseValue(ctx.params, centrePath);
+    ctx.body = await trust.setStatus(id, parseBody(ctx, centreStatusBody));
+  });
   router.post('/keys/:kid/revoke', async (ctx) => {
     const { kid } = parseValue(ctx.params, kidPath);
     ctx.body = await trust.revoke(kid, parseBody(ctx, revokeCentreKey));
@@ -73,7 +78,7 @@ const linkBodyBytesMax = 16 * 1024;
 /**
  * The federation link (`/federation/…`): requests from trusted centres, signed as the core's service
  * requests are, with the centre id as key id and the link secret from the trust list (so a centre added,
- * suspended or re-keyed counts at once on every instance). Other paths go on to the service API.
+ * suspended or re-keyed counts within a second on every instance). Other paths go on to the service API.
  */
 export function federationLink(
   trust: TrustList,

@@ -2,6 +2,7 @@ import type { AuditLog } from '../admin/audit-log.ts';
 import type {
   Centre,
   CentreKey,
+  CentreStatusBody,
   NewCentre,
   RevokeCentreKey,
   RotateCentreKey,
@@ -111,6 +112,22 @@ export class TrustList {
       detail: { kid: key.kid, validFromMs: key.validFromMs, retiredKid: input.retireKid ?? null },
     });
     return this.get(centreId);
+  }
+
+  /** Suspends a centre (its link, keys and cards are refused here) or makes it active again. */
+  async setStatus(id: string, input: CentreStatusBody): Promise<Centre> {
+    if (!(await this.repository.setStatus(id, input.status, Date.now())))
+      throw new CoreError('FEDERATION_CENTRE_NOT_FOUND', 'that centre is not trusted');
+    this.recent.delete(id);
+    await this.audit.append({
+      actorType: 'admin',
+      actorId: input.adminId,
+      action: 'federation.centre_status',
+      targetType: 'centre',
+      targetId: id,
+      detail: { status: input.status },
+    });
+    return this.get(id);
   }
 
   async revoke(kid: number, input: RevokeCentreKey): Promise<CentreKey> {
