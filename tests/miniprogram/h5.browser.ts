@@ -33,6 +33,7 @@ import {
   shoot,
   startH5World,
   totalBalance,
+  waitInPage,
 } from './support.ts';
 
 /** The BFF's development campus key (bff/src/config.ts): kid 1, secret 32 × 0x01. */
@@ -209,9 +210,7 @@ describe('mini-program H5 in Chromium against the whole system', () => {
     await page.locator('.page-statement #statement-spent', { hasNotText: '¥0.00' }).waitFor();
     // The charts are F2 drawings on canvases: each must have bars on it (pixels of the bars' green), not
     // just axes or a blank canvas. Category, day and (last month is known) the comparison with last month.
-    const barPixels = (await page
-      .waitForFunction(greenPixelsPerChart, undefined, { timeout: 10_000 })
-      .then((handle) => handle.jsonValue())) as number[];
+    const barPixels = await waitInPage<number[]>(page, greenPixelsPerChart, 10_000);
     assert.equal(barPixels.length, 3, `bar pixels per chart: ${barPixels}`);
     await shoot(page, 'statement');
 
@@ -296,7 +295,7 @@ describe('mini-program H5 in Chromium against the whole system', () => {
     assert.equal(approved.kind, 'pay_approved', JSON.stringify(approved));
     // #19: a cold start with no network at all — the service worker serves the page and its code from
     // its cache, and the page shows the QR from the kept certificate, which the POS still accepts.
-    await page.waitForFunction('navigator.serviceWorker.controller !== null', undefined, { timeout: 30_000 });
+    await waitInPage(page, 'navigator.serviceWorker.controller !== null', 30_000);
     await page.context().setOffline(true);
     await page.reload();
     await page.locator('.offline-banner').waitFor();
