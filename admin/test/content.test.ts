@@ -61,6 +61,11 @@ describe('backoffice in Chromium: news and courses', () => {
           Date.now(),
         ],
       );
+    // A campus (#18): the third lives in a dorm building of 东校区's place tree, so its audience is 1.
+    const root = await core.createPassagePlace({ kind: 'campus', parentId: null, name: '东校区' });
+    const building = await core.createPassagePlace({ kind: 'building', parentId: root.id, name: '东1号楼' });
+    await core.createCampus({ code: 'east', name: '东校区', placeId: root.id });
+    await core.setResident({ personNo: '20240003', buildingId: building.id, room: '101' });
     ({ web, browser } = await startBackoffice(world.bff.url));
   });
   after(async () => {
@@ -125,6 +130,12 @@ describe('backoffice in Chromium: news and courses', () => {
     await page.getByTitle('2023级（1 人）').waitFor();
     await page.getByTitle('2024级（2 人）').click();
     await count.getByText('预计覆盖 2 人').waitFor();
+    // A campus (#18) by its name, with the people living on it.
+    await dialog.getByLabel('发布对象').click();
+    await page.getByTitle('指定校区').click();
+    await dialog.getByLabel('校区', { exact: true }).click();
+    await page.getByTitle('东校区（1 人）').click();
+    await count.getByText('预计覆盖 1 人').waitFor();
     await dialog.getByLabel('发布对象').click();
     await page.getByTitle('指定院系').click();
     await dialog.getByLabel('院系').click();

@@ -40,6 +40,8 @@ describe('backoffice in Chromium: the live dashboard', () => {
       amount: 850,
     });
     assert.equal(sale.status, 'ok');
+    // A campus with no merchant yet (#18): its dashboard has no sales, and top-ups are the centre's.
+    await world.core.client.createCampus({ code: 'east', name: '东校区', placeId: null });
     ({ web, browser } = await startBackoffice(world.bff.url));
   });
   after(async () => {
@@ -118,6 +120,22 @@ describe('backoffice in Chromium: the live dashboard', () => {
     await figures.getByText('¥37.84').waitFor({ timeout: 5_000 });
     assert.equal(dashboardGets.length, getsWhenLive, 'no GET once live again');
     assert.equal(loads, loadsBefore, 'still the same page');
+
+    // #18: a centre-wide admin picks a campus: that campus's figures, asked for every few seconds; all
+    // campuses again: the whole centre's, live.
+    await page.getByLabel('校区', { exact: true }).click();
+    await page.getByTitle('东校区').click();
+    await page.getByTestId('live-status').getByText('定时刷新').waitFor();
+    await figures.getByText('¥0.00').waitFor();
+    assert.equal(await figures.getByText('充值不分校区').count(), 2);
+    assert.ok(
+      dashboardGets.some((_, i) => i >= getsWhenLive),
+      'the campus came from GET /dashboard?campusId=',
+    );
+    await page.getByLabel('校区', { exact: true }).click();
+    await page.getByTitle('全部校区').click();
+    await page.getByTestId('live-status').getByText('实时').waitFor({ timeout: 40_000 });
+    await figures.getByText('¥37.84').waitFor();
     await context.close();
   });
 });

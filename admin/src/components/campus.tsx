@@ -1,6 +1,6 @@
 import type { Campus } from '@campus-card/core/contract';
-import { Alert, Select } from 'antd';
-import { useEffect, useState } from 'react';
+import { Alert, Form, Select, Space } from 'antd';
+import { type ReactNode, useEffect, useState } from 'react';
 import { api, type Me } from '../api.ts';
 import { campusText as t } from '../strings.ts';
 
@@ -75,5 +75,63 @@ export function CampusScopeNote({ me, campuses }: { me: Me; campuses: Campuses }
       message={t.scopeNote(campusName(campuses, me.campusId))}
       style={{ marginBottom: 12 }}
     />
+  );
+}
+
+/** A page narrowed to a picked campus ('' for every campus): the campuses, the pick, and the row test. */
+export function useCampusFilter() {
+  const campuses = useCampuses();
+  const [campus, setCampus] = useState('');
+  const inCampus = (campusId: string | null | undefined) => !campus || campusId === campus;
+  return { campuses, campus, setCampus, inCampus };
+}
+
+/** A page card's corner: its 校区 picker, then the page's own controls. */
+export function CampusExtra({
+  filter,
+  testId,
+  children,
+}: {
+  filter: Pick<ReturnType<typeof useCampusFilter>, 'campuses' | 'campus' | 'setCampus'>;
+  testId: string;
+  children?: ReactNode;
+}) {
+  return (
+    <Space>
+      <CampusPicker
+        campuses={filter.campuses}
+        value={filter.campus}
+        onChange={filter.setCampus}
+        testId={testId}
+      />
+      {children}
+    </Space>
+  );
+}
+
+/**
+ * The campus of a new merchant or device: what its dialog's field shows, and the campus to send. A
+ * campus admin's is their own campus whatever the field says (the API refuses any other).
+ */
+export function useNewCampus(campuses: Campuses) {
+  const [picked, setPicked] = useState('');
+  return {
+    campusId: campuses.mine ?? (picked || null),
+    field: { campuses, value: picked, onChange: setPicked },
+  };
+}
+
+/** The 校区 field of a new merchant's or device's dialog ('' for centre-wide). */
+export function NewCampusField({
+  field,
+  testId,
+}: {
+  field: ReturnType<typeof useNewCampus>['field'];
+  testId: string;
+}) {
+  return (
+    <Form.Item label={t.campus}>
+      <CampusPicker {...field} forNew testId={testId} />
+    </Form.Item>
   );
 }

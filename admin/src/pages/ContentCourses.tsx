@@ -1,6 +1,7 @@
 import { Alert, Button, Form, Input, InputNumber, Modal, Progress, Radio, Space, Table } from 'antd';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api } from '../api.ts';
+import { useCampuses } from '../components/campus.tsx';
 import { describeError, contentText as t } from '../strings.ts';
 import { ChunkedUpload, type UploadProgress } from '../upload.ts';
 import {
@@ -20,6 +21,7 @@ export function CoursesTab({ manage }: { manage: boolean }) {
   const [creating, setCreating] = useState(false);
   const [editing, setEditing] = useState<Course | null>(null);
   const [lessonFor, setLessonFor] = useState<{ course: Course; lesson: Lesson | null } | null>(null);
+  const campuses = useCampuses();
   const load = useCallback(() => {
     api<{ items: Course[] }>('GET', '/courses').then(
       (p) => setItems(p.items),
@@ -100,7 +102,7 @@ export function CoursesTab({ manage }: { manage: boolean }) {
         columns={[
           { title: t.courseTitle, dataIndex: 'title' },
           { title: t.teacher, dataIndex: 'teacher' },
-          { title: t.audience, dataIndex: 'audience', render: audienceLabel },
+          { title: t.audience, dataIndex: 'audience', render: (a: Audience) => audienceLabel(a, campuses) },
           { title: t.lessons, render: (_: unknown, c: Course) => c.lessons.length },
           ...(manage
             ? [

@@ -3,6 +3,7 @@ import type { Dayjs } from 'dayjs';
 import { useCallback, useEffect, useState } from 'react';
 import { api, when } from '../api.ts';
 import { instantValue, pickedInstantMs } from '../calendar.ts';
+import { useCampuses } from '../components/campus.tsx';
 import { describeError, contentText as t } from '../strings.ts';
 import { type Audience, AudienceFields, audienceLabel, audienceOf, type News } from './content-audience.tsx';
 
@@ -27,6 +28,7 @@ export function NewsTab({ manage }: { manage: boolean }) {
   const [error, setError] = useState<string | null>(null);
   const [publishing, setPublishing] = useState(false);
   const [editing, setEditing] = useState<News | null>(null);
+  const campuses = useCampuses();
   const load = useCallback(() => {
     api<{ items: News[] }>('GET', '/news').then(
       (p) => setItems(p.items),
@@ -93,7 +95,7 @@ export function NewsTab({ manage }: { manage: boolean }) {
               </Space>
             ),
           },
-          { title: t.audience, dataIndex: 'audience', render: audienceLabel },
+          { title: t.audience, dataIndex: 'audience', render: (a: Audience) => audienceLabel(a, campuses) },
           { title: t.publishAtColumn, dataIndex: 'publishAtMs', render: (ms: number) => when(ms) },
           {
             title: t.status,

@@ -1,16 +1,20 @@
-import { Alert, Card, Col, Row, Space, Statistic, Tag, Typography } from 'antd';
+import { Alert, Card, Col, Row, Statistic, Tag, Typography } from 'antd';
 import { useEffect, useMemo, useState } from 'react';
 import { ApiError, api, session, when, yuan } from '../api.ts';
 import { Chart } from '../components/Chart.tsx';
-import { describeError } from '../strings.ts';
+import { CampusExtra, useCampusFilter } from '../components/campus.tsx';
+import { campusText, describeError } from '../strings.ts';
 
 interface Dashboard {
   atMs: number;
   day: string;
   paymentCount: number;
   turnoverAmount: number;
-  topUpCount: number;
-  topUpAmount: number;
+  /** The campus the figures are of; null: the whole centre. */
+  campusId: string | null;
+  /** Null for a campus: a top-up is the centre's, not a campus's. */
+  topUpCount: number | null;
+  topUpAmount: number | null;
   devicesOnline: number;
   devicesUsedToday: number;
   refusedRateBp: number;
@@ -40,14 +44,15 @@ const reconnectLastMs = 30_000;
 /** The BFF closes a socket with this code when its session ended: the page goes back to the sign-in. */
 const sessionEndedCode = 4001;
 
-type Link = 'connecting' | 'live' | 'reconnecting';
+type Link = 'connecting' | 'live' | 'reconnecting' | 'polled';
 
 /**
  * The figures over the backoffice's events socket: the BFF sends a snapshot on connect and again
- * soon after any payment or top-up. While the socket is down the page reconnects with growing waits
- * and meanwhile falls back to asking GET /dashboard every few seconds.
+ * soon after any payment or top-up (a campus admin's socket carries their campus's). While the socket
+ * is down the page reconnects with growing waits and meanwhile falls back to asking GET /dashboard
+ * every few seconds. A campus a centre-wide admin picks is asked for that way alone, every few seconds.
  */
-function useLiveDashboard(): { data: Dashboard | null; error: string | null; link: Link } {
+function useLiveDashboard(campusId: string): { data: Dashboard | null; error: string | null; link: Link } {
   const [data, setData] = useState<Dashboard | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [link, setLink] = useState<Link>('connecting');
@@ -58,7 +63,7 @@ function useLiveDashboard(): { data: Dashboard | null; error: string | null; lin
     let fallbackTimer: ReturnType<typeof setInterval> | undefined;
     let waitMs = reconnectFirstMs;
     const fetchOnce = () =>
-      api<Dashboard>('GET', '/dashboard').then(
+      api<Dashboard>('GET', `/dashboard${campusId ? `?campusId=${encodeURIComponent(campusId)}` : ''}`).then(
         (d) => {
           if (ended) return;
           setData(d);
@@ -113,21 +118,30 @@ function useLiveDashboard(): { data: Dashboard | null; error: string | null; lin
       };
     };
     // The first paint comes from GET; the socket then keeps it current.
+    setData(null);
     void fetchOnce();
-    void connect();
+    if (campusId) {
+      setLink('polled');
+      fallBack();
+    } else {
+      setLink('connecting');
+      void connect();
+    }
     return () => {
       ended = true;
       clearTimeout(reconnectTimer);
       clearInterval(fallbackTimer);
       ws?.close();
     };
-  }, []);
+  }, [campusId]);
   return { data, error, link };
 }
 
 /** Today at a glance, live: sales, top-ups, devices in use, refusals. */
 export function DashboardPage() {
-  const { data, error, link } = useLiveDashboard();
+  const byCampus = useCampusFilter();
+  const { data, error, link } = useLiveDashboard(byCampus.campus);
+  const topUps = data?.topUpCount !== null;
   const minutes = useMemo(
     () => ({
       tooltip: { trigger: 'axis' },
@@ -136,10 +150,19 @@ export function DashboardPage() {
       yAxis: { type: 'value', name: '笔/分钟', minInterval: 1 },
       series: [
         { name: '消费', type: 'line', smooth: true, data: data?.perMinute.map((m) => m.paymentCount) ?? [] },
-        { name: '充值', type: 'line', smooth: true, data: data?.perMinute.map((m) => m.topUpCount) ?? [] },
+        ...(topUps
+          ? [
+              {
+                name: '充值',
+                type: 'line',
+                smooth: true,
+                data: data?.perMinute.map((m) => m.topUpCount) ?? [],
+              },
+            ]
+          : []),
       ],
     }),
-    [data],
+    [data, topUps],
   );
   const option = useMemo(
     () => ({
@@ -166,12 +189,18 @@ export function DashboardPage() {
     <Card
       title="实时监控"
       extra={
-        <Space>
-          <Tag color={link === 'live' ? 'green' : 'orange'} data-testid="live-status">
-            {link === 'live' ? '实时' : link === 'connecting' ? '连接中…' : '重连中…'}
+        <CampusExtra filter={byCampus} testId="dashboard-campus">
+          <Tag color={link === 'live' || link === 'polled' ? 'green' : 'orange'} data-testid="live-status">
+            {link === 'live'
+              ? '实时'
+              : link === 'polled'
+                ? campusText.polled
+                : link === 'connecting'
+                  ? '连接中…'
+                  : '重连中…'}
           </Tag>
           {data ? <Typography.Text type="secondary">更新于 {when(data.atMs)}</Typography.Text> : null}
-        </Space>
+        </CampusExtra>
       }
     >
       {error ? <Alert type="error" message={error} style={{ marginBottom: 12 }} /> : null}
@@ -183,10 +212,18 @@ export function DashboardPage() {
           <Statistic title="今日消费笔数" value={data?.paymentCount ?? '—'} />
         </Col>
         <Col span={4}>
-          <Statistic title="今日充值" value={data ? yuan(data.topUpAmount) : '—'} />
+          <Statistic
+            title="今日充值"
+            value={
+              data ? (data.topUpAmount === null ? campusText.topUpsCentreWide : yuan(data.topUpAmount)) : '—'
+            }
+          />
         </Col>
         <Col span={4}>
-          <Statistic title="今日充值笔数" value={data?.topUpCount ?? '—'} />
+          <Statistic
+            title="今日充值笔数"
+            value={data ? (data.topUpCount === null ? campusText.topUpsCentreWide : data.topUpCount) : '—'}
+          />
         </Col>
         <Col span={4}>
           <Statistic

@@ -17,11 +17,13 @@ import {
 import { useCallback, useEffect, useState } from 'react';
 import { api, type Me, when } from '../api.ts';
 import {
+  CampusExtra,
   type Campuses,
-  CampusPicker,
   CampusScopeNote,
   campusName,
-  useCampuses,
+  NewCampusField,
+  useCampusFilter,
+  useNewCampus,
 } from '../components/campus.tsx';
 import { DeviceConfigDrawer } from '../components/DeviceConfigDrawer.tsx';
 import { campusText, describeError, deviceConfigText, deviceText } from '../strings.ts';
@@ -101,11 +103,11 @@ export function DevicesPage({ me }: { me: Me }) {
     const timer = setInterval(load, refreshMs);
     return () => clearInterval(timer);
   }, [load]);
-  const campuses = useCampuses();
-  const [campus, setCampus] = useState('');
+  const byCampus = useCampusFilter();
+  const { campuses } = byCampus;
   const online = (d: Device) => d.presence?.online === true;
   const shown = items.filter(
-    (d) => (filter === 'all' || (filter === 'online') === online(d)) && (!campus || d.campusId === campus),
+    (d) => (filter === 'all' || (filter === 'online') === online(d)) && byCampus.inCampus(d.campusId),
   );
 
   const act = async (run: () => Promise<Device>) => {
@@ -131,14 +133,13 @@ export function DevicesPage({ me }: { me: Me }) {
     <Card
       title="设备管理"
       extra={
-        <Space>
-          <CampusPicker campuses={campuses} value={campus} onChange={setCampus} testId="device-campus" />
+        <CampusExtra filter={byCampus} testId="device-campus">
           {manage ? (
             <Button type="primary" onClick={() => setRegistering(true)}>
               登记设备
             </Button>
           ) : null}
-        </Space>
+        </CampusExtra>
       }
     >
       <CampusScopeNote me={me} campuses={campuses} />
@@ -328,7 +329,7 @@ export function DevicesPage({ me }: { me: Me }) {
 
 function RegisterDialog({ campuses, onClose }: { campuses: Campuses; onClose: (device?: Device) => void }) {
   const [id, setId] = useState('');
-  const [campusId, setCampusId] = useState('');
+  const campus = useNewCampus(campuses);
   const [kind, setKind] = useState<Device['kind']>('pos');
   const [merchantId, setMerchantId] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -339,8 +340,7 @@ function RegisterDialog({ campuses, onClose }: { campuses: Campuses; onClose: (d
           id,
           kind,
           merchantId: merchantId.trim() ? merchantId.trim() : null,
-          // A campus admin's device is on their campus (the API refuses any other).
-          campusId: campuses.mine ?? (campusId || null),
+          campusId: campus.campusId,
         }),
       );
     } catch (e) {
@@ -363,15 +363,7 @@ function RegisterDialog({ campuses, onClose }: { campuses: Campuses; onClose: (d
         <Form.Item label="商户编号（可选）">
           <Input value={merchantId} onChange={(e) => setMerchantId(e.target.value)} />
         </Form.Item>
-        <Form.Item label={campusText.campus}>
-          <CampusPicker
-            campuses={campuses}
-            value={campusId}
-            onChange={setCampusId}
-            forNew
-            testId="new-device-campus"
-          />
-        </Form.Item>
+        <NewCampusField field={campus.field} testId="new-device-campus" />
       </Form>
       {error ? <Alert type="error" message={error} /> : null}
     </Modal>

@@ -26,11 +26,13 @@ import { useCallback, useEffect, useState } from 'react';
 import { api, type Me, when, yuan } from '../api.ts';
 import { dayText, shanghaiTodayValue } from '../calendar.ts';
 import {
+  CampusExtra,
   type Campuses,
-  CampusPicker,
   CampusScopeNote,
   campusName,
-  useCampuses,
+  NewCampusField,
+  useCampusFilter,
+  useNewCampus,
 } from '../components/campus.tsx';
 import { confirmMoney } from '../components/confirm.tsx';
 import { download } from '../download.ts';
@@ -52,10 +54,10 @@ export function MerchantsPage({ me }: { me: Me }) {
   const [error, setError] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
   const [selected, setSelected] = useState<string | null>(null);
-  const campuses = useCampuses();
-  // '' shows every campus's merchants (the API already narrows a campus admin's list to their campus).
-  const [campus, setCampus] = useState('');
-  const shown = campus ? items.filter((m) => m.campusId === campus) : items;
+  // Every campus's merchants until one is picked (the API already narrows a campus admin's list).
+  const byCampus = useCampusFilter();
+  const { campuses, campus } = byCampus;
+  const shown = items.filter((m) => byCampus.inCampus(m.campusId));
 
   const load = useCallback(() => {
     api<{ items: Merchant[] }>('GET', '/merchants').then(
@@ -101,14 +103,13 @@ export function MerchantsPage({ me }: { me: Me }) {
       <Card
         title={t.title}
         extra={
-          <Space>
-            <CampusPicker campuses={campuses} value={campus} onChange={setCampus} testId="merchant-campus" />
+          <CampusExtra filter={byCampus} testId="merchant-campus">
             {manage ? (
               <Button type="primary" onClick={() => setCreating(true)}>
                 {t.create}
               </Button>
             ) : null}
-          </Space>
+          </CampusExtra>
         }
       >
         <CampusScopeNote me={me} campuses={campuses} />
@@ -371,7 +372,7 @@ function MismatchCard() {
 
 function CreateDialog({ campuses, onClose }: { campuses: Campuses; onClose: (created?: Merchant) => void }) {
   const [id, setId] = useState('');
-  const [campusId, setCampusId] = useState('');
+  const campus = useNewCampus(campuses);
   const [name, setName] = useState('');
   const [category, setCategory] = useState('canteen');
   const [feePercent, setFeePercent] = useState<number>(0);
@@ -385,8 +386,7 @@ function CreateDialog({ campuses, onClose }: { campuses: Campuses; onClose: (cre
           name,
           category,
           feeRateBp: Math.round(feePercent * 100),
-          // A campus admin's merchant is on their campus (the API refuses any other).
-          campusId: campuses.mine ?? (campusId || null),
+          campusId: campus.campusId,
         }),
       );
     } catch (e) {
@@ -402,15 +402,7 @@ function CreateDialog({ campuses, onClose }: { campuses: Campuses; onClose: (cre
         <Form.Item label={t.name}>
           <Input value={name} onChange={(e) => setName(e.target.value)} />
         </Form.Item>
-        <Form.Item label={campusText.campus}>
-          <CampusPicker
-            campuses={campuses}
-            value={campusId}
-            onChange={setCampusId}
-            forNew
-            testId="new-merchant-campus"
-          />
-        </Form.Item>
+        <NewCampusField field={campus.field} testId="new-merchant-campus" />
         <Form.Item label={t.categoryLabel}>
           <Select
             value={category}

@@ -2,6 +2,7 @@ import type { OfflineResolutionAction, ResolvedException } from '@campus-card/co
 import { Alert, Button, Card, Segmented, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import { useState } from 'react';
 import { api, type Me, newRequestId, when, yuan } from '../api.ts';
+import { CampusExtra, CampusScopeNote, useCampusFilter } from '../components/campus.tsx';
 import { ErrorAlert, LoadMore, NoteDialog, useSubmit } from '../components/list-blocks.tsx';
 import { offlineText as t } from '../strings.ts';
 import { usePages } from '../use-pages.ts';
@@ -19,15 +20,19 @@ const deviceOf = (ref: string) => ref.split('-')[0] ?? ref;
 /**
  * Offline exceptions: payments devices took offline that the card could not pay in full (the rest is a
  * receivable), and records that could not be applied. Finance recovers the receivable from the card,
- * writes it off, or dismisses an exception that owes nothing; each with a note, each once.
+ * writes it off, or dismisses an exception that owes nothing; each with a note, each once. A campus's
+ * list holds its devices' exceptions; a campus admin sees only theirs and leaves resolving (money on the
+ * card, the centre's) to the centre's finance (docs/campuses.md).
  */
 export function OfflineExceptionsPage({ me }: { me: Me }) {
   const [status, setStatus] = useState<'open' | 'closed'>('open');
   const [result, setResult] = useState<string | null>(null);
   const [acting, setActing] = useState<{ exception: OfflineException; action: Action } | null>(null);
-  const manage = me.rights.includes('funds.manage');
+  const manage = me.rights.includes('funds.manage') && !me.campusId;
+  const byCampus = useCampusFilter();
+  const campusQuery = byCampus.campus ? `&campusId=${encodeURIComponent(byCampus.campus)}` : '';
   const { items, more, error, setError, reload, loadMore } = usePages<OfflineException>(
-    `/offline-exceptions?status=${status}`,
+    `/offline-exceptions?status=${status}${campusQuery}`,
     (last) => ({ beforeAtMs: last.createdAtMs, beforeId: last.id }),
   );
 
@@ -113,19 +118,22 @@ export function OfflineExceptionsPage({ me }: { me: Me }) {
     <Card
       title={t.title}
       extra={
-        <Segmented
-          value={status}
-          onChange={(v) => {
-            setResult(null);
-            setStatus(v as 'open' | 'closed');
-          }}
-          options={[
-            { value: 'open', label: t.open },
-            { value: 'closed', label: t.closed },
-          ]}
-        />
+        <CampusExtra filter={byCampus} testId="offline-campus">
+          <Segmented
+            value={status}
+            onChange={(v) => {
+              setResult(null);
+              setStatus(v as 'open' | 'closed');
+            }}
+            options={[
+              { value: 'open', label: t.open },
+              { value: 'closed', label: t.closed },
+            ]}
+          />
+        </CampusExtra>
       }
     >
+      <CampusScopeNote me={me} campuses={byCampus.campuses} />
       <ErrorAlert error={error} onClose={() => setError(null)} />
       {result ? (
         <Alert type="success" message={result} style={{ marginBottom: 12 }} data-testid="offline-result" />

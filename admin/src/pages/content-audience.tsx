@@ -2,12 +2,13 @@ import type { AudienceOptions, Course as CoreCourse, Lesson } from '@campus-card
 import { Form, Select } from 'antd';
 import { useEffect, useState } from 'react';
 import { api } from '../api.ts';
+import { type Campuses, campusName, useCampuses } from '../components/campus.tsx';
 import { contentText as t } from '../strings.ts';
 
 // What news and courses share on the content page: their shapes and the audience picker.
 
 export interface Audience {
-  type: 'all' | 'students' | 'staff' | 'department' | 'class' | 'grade';
+  type: 'all' | 'students' | 'staff' | 'department' | 'class' | 'grade' | 'campus';
   value?: string;
 }
 
@@ -15,24 +16,36 @@ export type { Lesson, NewsItem as News } from '@campus-card/core/contract';
 /** A course as the editor lists it, with its lessons. */
 export type Course = CoreCourse & { lessons: Lesson[] };
 
-export const audienceLabel = (a: Audience) =>
-  a.value
-    ? `${t.audienceType[a.type]}：${a.type === 'grade' ? t.gradeName(a.value) : a.value}`
-    : t.audienceType[a.type];
+/** One value of a narrow kind as people say it: 2024级, a campus's name, a department or class as it is. */
+const valueName = (type: Audience['type'] | undefined, value: string, campuses: Campuses) =>
+  type === 'grade' ? t.gradeName(value) : type === 'campus' ? campusName(campuses, value) : value;
 
-/** The kinds that name one department, class or grade, with their picker's words and choices. */
+export const audienceLabel = (a: Audience, campuses: Campuses) =>
+  a.value ? `${t.audienceType[a.type]}：${valueName(a.type, a.value, campuses)}` : t.audienceType[a.type];
+
+/** The kinds that name one department, class, grade or campus, with their picker's words and choices. */
 const narrowKinds = {
   department: { label: t.audienceDepartment, pick: t.pickDepartment, choices: 'departments' },
   class: { label: t.audienceClass, pick: t.pickClass, choices: 'classes' },
   grade: { label: t.audienceGrade, pick: t.pickGrade, choices: 'grades' },
+  campus: { label: t.audienceCampus, pick: t.pickCampus, choices: 'campuses' },
 } as const satisfies Record<string, { label: string; pick: string; choices: keyof AudienceOptions }>;
 const isNarrow = (type: Audience['type'] | undefined): type is keyof typeof narrowKinds =>
-  type === 'department' || type === 'class' || type === 'grade';
+  type !== undefined && type in narrowKinds;
 
-/** The audience picker shared by news and courses: a type, then a department, class or grade the card
- * system knows (each with its people), and how many people the chosen audience reaches before publishing. */
+/**
+ * The audience picker shared by news and courses: a type, then a department, class, grade or campus the
+ * card system knows (each with its people), and how many people the chosen audience reaches before
+ * publishing. A campus admin may send to their own campus only (the API refuses any other audience), so
+ * their picker offers that alone.
+ */
 export function AudienceFields() {
   const form = Form.useFormInstance();
+  const campuses = useCampuses();
+  const mine = campuses.mine;
+  useEffect(() => {
+    if (mine !== null) form.setFieldValue('audience', { type: 'campus', value: mine });
+  }, [form, mine]);
   const type = Form.useWatch(['audience', 'type'], form) as Audience['type'] | undefined;
   const value = Form.useWatch(['audience', 'value'], form) as string | undefined;
   const [options, setOptions] = useState<AudienceOptions | null>(null);
@@ -66,7 +79,9 @@ export function AudienceFields() {
       >
         <Select
           aria-label={t.audience}
-          options={Object.entries(t.audienceType).map(([v, label]) => ({ value: v, label }))}
+          options={Object.entries(t.audienceType)
+            .filter(([v]) => mine === null || v === 'campus')
+            .map(([v, label]) => ({ value: v, label }))}
           onChange={() => form.setFieldValue(['audience', 'value'], undefined)}
         />
       </Form.Item>
@@ -83,7 +98,7 @@ export function AudienceFields() {
             placeholder={kind.pick}
             options={(choices ?? []).map((c) => ({
               value: c.value,
-              label: `${type === 'grade' ? t.gradeName(c.value) : c.value}（${c.people} 人）`,
+              label: `${valueName(type, c.value, campuses)}（${c.people} 人）`,
             }))}
           />
         </Form.Item>

@@ -15,9 +15,11 @@ export const contentText = {
   pickClass: '请选择班级',
   audienceGrade: '年级',
   pickGrade: '请选择年级',
+  audienceCampus: '校区',
+  pickCampus: '请选择校区',
   /** A grade (an enrolment year) as people say it: 2024级. */
   gradeName: (year: string) => `${year}级`,
-  noChoices: '暂无可选项：院系、班级和年级来自身份同步的数据',
+  noChoices: '暂无可选项：院系、班级和年级来自身份同步的数据，校区由超级管理员设立',
   audienceCounting: '正在统计覆盖人数…',
   audienceReaches: (people: number) => `预计覆盖 ${people} 人`,
   publishAt: '定时发布（可选，留空立即发布）',
@@ -94,5 +96,6 @@ export const contentText = {
     department: '指定院系',
     class: '指定班级',
     grade: '指定年级',
+    campus: '指定校区',
   } as Record<string, string>,
 };
