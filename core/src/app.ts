@@ -450,6 +450,8 @@ export async function startCore(
   core.fees.start(jobLock);
   // Seats still booked after their run left become no-shows, and repeat no-shows bar booking.
   core.bus.startNoShowJob(busNoShowIntervalMs, core.log, jobLock);
+  // Yesterday's inter-centre settlement with every trusted centre, hourly until its net is recorded.
+  core.federation.settlement.startDaily(core.log, jobLock ?? undefined);
   // Gateways tell these readers the meeting or exam session they serve now (protocol § 7.27).
   core.meetings.onReadersChanged((deviceIds) => {
     publisher?.publish(meetingSessionChannel, JSON.stringify(deviceIds)).catch(() => {});
@@ -489,6 +491,7 @@ export async function startCore(
         core.utilities.stop(),
         core.fees.stop(),
         core.bus.stopJobs(),
+        core.federation.settlement.stopDaily(),
         core.meetings.stopJobs(),
         core.passage.stopFollowingPeople(),
         messageDelivery?.stop(),

@@ -6,9 +6,11 @@ import type {
   SettlementLine,
 } from '../contract/federation.ts';
 import { CoreError } from '../errors.ts';
+import { type Job, type JobLock, schedule } from '../jobs/scheduler.ts';
 import type { LedgerService } from '../ledger/ledger-service.ts';
 import { channelAccount } from '../ledger/operations.ts';
-import { parseDay } from '../time.ts';
+import type { Logger } from '../log.ts';
+import { formatDay, parseDay, shanghaiDay } from '../time.ts';
 import type { FederationLinks } from './federation-links.ts';
 import type { FederationSettlementRepository } from './settlement-repository.ts';
 import type { TrustList } from './trust-list.ts';
@@ -25,6 +27,8 @@ export const settlementFilePath = (day: string) => `/federation/v1/settlement/${
  * transfer) booked against the bank transfer account, both as idempotent ledger adjustments.
  */
 export class FederationSettlement {
+  private job: Job | undefined;
+
   constructor(
     private readonly trust: TrustList,
     private readonly repository: FederationSettlementRepository,
@@ -33,6 +37,46 @@ export class FederationSettlement {
     private readonly audit: AuditLog,
     private readonly ownCentreId: string,
   ) {}
+
+  /**
+   * Reconciles a day with every active centre; a centre that does not answer, or a day whose net is
+   * already recorded, is left as it is (logged). Answers how many were reconciled.
+   */
+  async reconcileAll(dayText: string, log?: Logger): Promise<number> {
+    let reconciled = 0;
+    for (const centre of await this.trust.list()) {
+      if (centre.status !== 'active') continue;
+      try {
+        await this.reconcile(centre.id, dayText);
+        reconciled += 1;
+      } catch (error) {
+        log?.warn(
+          { centreId: centre.id, day: dayText, code: (error as CoreError).code },
+          'centre day not reconciled',
+        );
+      }
+    }
+    return reconciled;
+  }
+
+  /**
+   * Yesterday (Asia/Shanghai) with every centre, every hour until its net is recorded, so a day's
+   * exceptions are on both backoffices the morning after and disappear once settled. Once per tick
+   * across core instances with a lock.
+   */
+  startDaily(log: Logger, lock?: JobLock): void {
+    this.job = schedule({
+      name: 'federation-settlement',
+      everyMs: 3_600_000,
+      log,
+      lock,
+      run: () => this.reconcileAll(formatDay(shanghaiDay(Date.now()) - 1), log),
+    });
+  }
+
+  async stopDaily(): Promise<void> {
+    await this.job?.stop();
+  }
 
   /** Our file for the asking centre. */
   async file(callerCentreId: string, dayText: string): Promise<SettlementFile> {
