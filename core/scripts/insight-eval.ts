@@ -12,7 +12,11 @@
  * `npm run eval:insight [-- --seed N --students N]`.
  */
 import { parseArgs } from 'node:util';
-import { abnormalDefaults, detectAbnormalSpending } from '../src/insight/abnormal-spending.ts';
+import {
+  abnormalDefaults,
+  detectAbnormalSpending,
+  profileStartMs,
+} from '../src/insight/abnormal-spending.ts';
 import { detectAttendanceWarnings } from '../src/insight/attendance-warnings.ts';
 import { dailySeries, evaluateLoad } from '../src/insight/canteen-load.ts';
 import { detectHiddenNeed, hiddenNeedDefaults } from '../src/insight/hidden-need.ts';
@@ -83,8 +87,10 @@ try {
   await theftStore.replaceHolders(campus.holders);
   await theftStore.putOperations(theftCampus.operations);
   await theftStore.putCodeUses(theftCampus.codeUses);
-  const profileMs = abnormalDefaults.profileDays * 86_400_000;
-  const points = await theftStore.paymentPoints(theftCampus.fromMs - profileMs, theftCampus.toMs);
+  const points = await theftStore.paymentPoints(
+    profileStartMs(theftCampus.fromMs, abnormalDefaults.profileDays),
+    theftCampus.toMs,
+  );
   // Without the pay codes' keys and counters: the detector as it was before they were copied.
   const noCodes = points.map((p) => ({ ...p, keyId: null, madeAtS: null, counter: null }));
   const stricter = { newPlacePaymentsMin: 3, highPaymentsMin: 4 };

@@ -2,13 +2,16 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   abnormalDefaults,
+  type CardProfile,
   detectAbnormalFromProfiles,
   detectAbnormalSpending,
   type PaymentPoint,
+  profileStartMs,
 } from '../src/insight/abnormal-spending.ts';
-import { InsightStore } from '../src/insight/insight-store.ts';
+import { InsightStore, type OperationRow } from '../src/insight/insight-store.ts';
 import { generateCampus } from '../src/insight/synthetic-campus.ts';
 import { plantThefts, scoreAbnormal } from '../src/insight/synthetic-thefts.ts';
+import { shanghaiDay } from '../src/time.ts';
 
 const dayMs = 86_400_000;
 const minuteMs = 60_000;
@@ -218,10 +221,27 @@ test('when a planted term with stolen cards goes through the DuckDB store, then 
     assert.deepEqual(
       detectAbnormalFromProfiles(day.profiles, day.payments, dayFrom, dayFrom + dayMs),
       detectAbnormalSpending(
-        await store.paymentPoints(dayFrom - 60 * dayMs, dayFrom + dayMs),
+        await store.paymentPoints(profileStartMs(dayFrom, 60), dayFrom + dayMs),
         dayFrom,
         dayFrom + dayMs,
       ),
+    );
+    // The profiles' pieces are summaries per card and day kept by the loads: the day before loaded
+    // again changes nothing; a late payment on a profile day moves that card's profile, and only it.
+    const before = dayFrom - dayMs;
+    await store.putOperations(planted.operations.filter((o) => Math.abs(o.createdAtMs - before) < dayMs));
+    assert.deepEqual((await store.abnormalInput(dayFrom, dayFrom + dayMs, 60)).profiles, day.profiles);
+    const [cardNo, profile] = [...day.profiles][0] as [string, CardProfile];
+    const late = { ...(planted.operations[0] as OperationRow), id: 'late1', cardNo, merchantId: 'SHOP9' };
+    await store.putOperations([
+      { ...late, amount: 99_900, createdAtMs: before, createdDay: shanghaiDay(before) },
+    ]);
+    const moved = (await store.abnormalInput(dayFrom, dayFrom + dayMs, 60)).profiles;
+    assert.equal(moved.get(cardNo)?.payments, profile.payments + 1);
+    assert.ok(moved.get(cardNo)?.known.includes('SHOP9'));
+    assert.deepEqual(
+      new Map([...moved].filter(([c]) => c !== cardNo)),
+      new Map([...day.profiles].filter(([c]) => c !== cardNo)),
     );
   } finally {
     store.close();

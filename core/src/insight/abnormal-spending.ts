@@ -1,7 +1,10 @@
+import { dayBoundsMs, shanghaiDay } from '../time.ts';
+
 /**
  * Abnormal spending: a stolen phone or card, or a copied pay code, seen in the card's own payments.
  * Each card is compared with its own profile (the places it paid at and the amounts it paid in the
- * profileDays before the assessed window), never with other students. Three rules, each tunable:
+ * profileDays whole Asia/Shanghai days before the assessed window's first day, and on that day before
+ * the window), never with other students. Three rules, each tunable:
  *
  * - new_places: newPlacePaymentsMin payments or more within burstWindowMs at places the card never
  *   used, each high: above both amountMinFen and amountProfileFactor times the card's own
@@ -97,7 +100,7 @@ function percentile90(values: number[]): number {
 /**
  * What a card's payments before the assessed window say about it: how many there were, the places,
  * the 90th-percentile payment, and the last one (for the travel rule at the window's first payment).
- * InsightStore.abnormalInput computes the same in DuckDB.
+ * InsightStore.abnormalInput computes the same from the summaries per card and day.
  */
 export interface CardProfile {
   payments: number;
@@ -147,9 +150,13 @@ const counterAhead = (counter: number, earlier: number) => {
   return step > 0 && step < 32_768;
 };
 
+/** Where the profile of a window starting at fromMs begins: profileDays days before fromMs's day. */
+export const profileStartMs = (fromMs: number, profileDays: number) =>
+  dayBoundsMs(shanghaiDay(fromMs)).startMs - profileDays * dayMs;
+
 /**
  * The alerts raised over payments in [fromMs, toMs). `payments` holds those and the card's earlier
- * ones back to fromMs − profileDays (what InsightStore.paymentPoints answers), in any order.
+ * ones back to profileStartMs (what InsightStore.paymentPoints answers), in any order.
  */
 export function detectAbnormalSpending(
   payments: readonly PaymentPoint[],
@@ -158,7 +165,7 @@ export function detectAbnormalSpending(
   thresholds: Partial<AbnormalThresholds> = {},
 ): AbnormalAlert[] {
   const t = { ...abnormalDefaults, ...thresholds };
-  const byCard = groupByCard(payments, fromMs - t.profileDays * dayMs, toMs);
+  const byCard = groupByCard(payments, profileStartMs(fromMs, t.profileDays), toMs);
   const alerts: AbnormalAlert[] = [];
   for (const list of byCard.values()) {
     list.sort(byTime);

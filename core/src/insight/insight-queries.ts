@@ -1,8 +1,10 @@
+import type { DuckDBListValue } from '@duckdb/node-api';
 import { dayBoundsMs, shanghaiDay } from '../time.ts';
 import type { CardProfile, KeyUse, PaymentPoint } from './abnormal-spending.ts';
 import type { SlotCount } from './canteen-load.ts';
 import type { DayKindTotal, EarlierMeals, HolderRow, MonthFigures, RosterFact } from './insight-rows.ts';
-import { slotOf } from './insight-schema.ts';
+import { paymentFilter, slotOf } from './insight-schema.ts';
+import { keyDaysSelect, payDaysSelect } from './insight-summaries.ts';
 
 /**
  * The detectors' and pages' reads (DuckDB SQL), each over the reader connection the store passes in.
@@ -96,8 +98,6 @@ export async function slotCounts(select: Select, fromMs: number, toMs: number): 
   }));
 }
 
-const paymentFilter = `o.outcome = 'ok' AND o.kind = 'payment' AND o.card_no IS NOT NULL AND o.merchant_id IS NOT NULL`;
-
 const toPoint = (r: Record<string, unknown>): PaymentPoint => ({
   id: String(r.id),
   cardNo: String(r.card_no),
@@ -129,29 +129,33 @@ export async function paymentPoints(select: Select, fromMs: number, toMs: number
 }
 
 /**
- * The abnormal-spending detector's input computed in DuckDB: the payments in [fromMs, toMs), and for
- * each card paying there its profile over [fromMs − profileMs, fromMs) (payments, places, the
- * 90th-percentile payment as abnormal-spending.ts takes it, the last payment), so that a day's
- * assessment reads one day of rows and one row per card rather than the profile's months.
+ * The abnormal-spending detector's input: the payments in [fromMs, toMs), and each card's profile
+ * (abnormal-spending.ts: the profileDays whole Asia/Shanghai days before fromMs's day, and that day's
+ * payments before fromMs). The whole days come from the profiles kept for fromMs's day
+ * (card_profiles, card_key_profiles: InsightStore.abnormalInput makes sure they exist), the part of
+ * the day before fromMs from the copied rows; so a day's assessment reads one day of payments and one
+ * profile row per card, not months of payments. The 90th percentile is the value at 0-based index
+ * floor(0.9 n) of the sorted amounts, as abnormal-spending.ts takes it.
  */
 export async function abnormalInput(
   select: Select,
   fromMs: number,
   toMs: number,
-  profileMs: number,
+  profileDays: number,
 ): Promise<{ profiles: Map<string, CardProfile>; payments: PaymentPoint[] }> {
   const payments = await paymentPoints(select, fromMs, toMs);
-  // The 90th percentile as abnormal-spending.ts takes it: the value at 0-based index floor(0.9 n) of
-  // the sorted amounts. DuckDB's quantile_disc(q) takes index ceil(q n) − 1, the same for q a hair
-  // above 0.9 (exact for fewer than a million payments per card; the test compares both paths).
-
+  const day = shanghaiDay(fromMs);
+  const params = [day, profileDays, dayBoundsMs(day).startMs, fromMs];
+  const kept = 'day_no = $1 AND profile_days = $2';
+  const partDay = `o.created_day = $1 AND o.created_at_ms >= $3::BIGINT AND o.created_at_ms < $4::BIGINT`;
   const keyRows = await select(
-    `SELECT o.card_no, c.key_id, max(c.made_at_s)::DOUBLE made_at_s, arg_max(c.counter, c.made_at_s)::DOUBLE counter
-       FROM operations o JOIN code_uses c ON c.operation_id = o.id
-      WHERE ${paymentFilter} AND o.created_at_ms >= $1::BIGINT AND o.created_at_ms < $2::BIGINT
-        AND c.key_id IS NOT NULL AND c.made_at_s IS NOT NULL AND c.counter IS NOT NULL
-      GROUP BY ALL`,
-    [fromMs - profileMs, fromMs],
+    `WITH pieces AS (
+        SELECT card_no, key_id, made_at_s, counter FROM card_key_profiles WHERE ${kept}
+        UNION ALL SELECT card_no, key_id, made_at_s, counter
+          FROM (${keyDaysSelect(partDay)}) t(card_no, day_no, key_id, made_at_s, counter))
+     SELECT card_no, key_id, max(made_at_s)::DOUBLE made_at_s, arg_max(counter, made_at_s)::DOUBLE counter
+       FROM pieces GROUP BY ALL`,
+    params,
   );
   const keys = new Map<string, Map<string, KeyUse>>();
   for (const r of keyRows) {
@@ -160,34 +164,38 @@ export async function abnormalInput(
     own.set(String(r.key_id), { madeAtS: Number(r.made_at_s), counter: Number(r.counter) });
     keys.set(card, own);
   }
+  // Cards that paid only in the day's part before fromMs have no kept profile: a full join.
   const rows = await select(
-    `WITH prof AS (
-        SELECT o.card_no, count(*) n, quantile_disc(o.amount, 0.9000001) p90, list(DISTINCT o.merchant_id) known,
-               arg_max(o.id, o.created_at_ms) last_id, max(o.created_at_ms)::DOUBLE last_at_ms,
-               arg_max(o.merchant_id, o.created_at_ms) last_merchant_id,
-               arg_max(o.amount, o.created_at_ms)::DOUBLE last_amount
-          FROM operations o
-         WHERE ${paymentFilter} AND o.created_at_ms >= $1::BIGINT AND o.created_at_ms < $2::BIGINT
-           AND o.card_no IN (SELECT card_no FROM operations o
-                              WHERE ${paymentFilter} AND o.created_at_ms >= $2::BIGINT AND o.created_at_ms < $3::BIGINT)
-         GROUP BY o.card_no)
-     SELECT card_no, n::DOUBLE n, p90::DOUBLE p90, known,
-            last_id, last_at_ms, last_merchant_id, last_amount, p.x_m, p.y_m
-       FROM prof LEFT JOIN places p ON p.merchant_id = prof.last_merchant_id`,
-    [fromMs - profileMs, fromMs, toMs],
+    `WITH part AS (
+        SELECT * FROM (${payDaysSelect(partDay)}) t(card_no, day_no, payments, amounts, merchants, last_payment)),
+      prof AS (
+        SELECT coalesce(k.card_no, p.card_no) card_no, coalesce(k.payments, 0) + coalesce(p.payments, 0) n,
+               CASE WHEN p.card_no IS NULL THEN k.amounts
+                    ELSE list_sort(list_concat(coalesce(k.amounts, []), p.amounts)) END amounts,
+               CASE WHEN p.card_no IS NULL THEN k.known
+                    ELSE list_distinct(list_concat(coalesce(k.known, []), p.merchants)) END known,
+               greatest(k.last_payment, p.last_payment) lp
+          FROM (SELECT * FROM card_profiles WHERE ${kept}) k FULL JOIN part p ON p.card_no = k.card_no)
+     SELECT card_no, n::DOUBLE n, amounts[(n * 9 // 10)::INTEGER + 1]::DOUBLE p90, known,
+            lp.id last_id, lp.at_ms::DOUBLE last_at_ms, lp.merchant_id last_merchant_id,
+            lp.amount::DOUBLE last_amount, pl.x_m, pl.y_m
+       FROM prof LEFT JOIN places pl ON pl.merchant_id = prof.lp.merchant_id`,
+    params,
   );
   const profiles = new Map<string, CardProfile>();
   for (const r of rows)
     profiles.set(String(r.card_no), {
       payments: Number(r.n),
-      known: (r.known as unknown[]).map(String),
+      known: (r.known as DuckDBListValue).items.map(String),
       ownP90: Number(r.p90),
       last: toPoint({
-        ...r,
         id: r.last_id,
+        card_no: r.card_no,
         at_ms: r.last_at_ms,
         merchant_id: r.last_merchant_id,
         amount: r.last_amount,
+        x_m: r.x_m,
+        y_m: r.y_m,
       }),
       keys: keys.get(String(r.card_no)) ?? new Map(),
     });

@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { formatDay, shanghaiDay } from '../time.ts';
+import { profileTables } from './insight-summaries.ts';
 
 /**
  * The retention setting (INSIGHT_RETENTION_DAYS): deletes every copied row older than beforeMs,
@@ -25,6 +26,10 @@ export async function prune(con: DuckDBConnection, beforeMs: number): Promise<nu
   const cutDay = shanghaiDay(beforeMs);
   await con.run('DELETE FROM card_days WHERE day_no < $1', [cutDay]);
   await con.run('DELETE FROM slot_counts WHERE day_no < $1', [cutDay]);
+  await con.run('DELETE FROM card_pay_days WHERE day_no < $1', [cutDay]);
+  await con.run('DELETE FROM card_key_days WHERE day_no < $1', [cutDay]);
+  // A profile may reach back past the cut: every one is computed again when next asked for.
+  for (const table of profileTables) await con.run(`DELETE FROM ${table}`);
   await con.run('DELETE FROM card_months WHERE month_key < $1', [formatDay(cutDay).slice(0, 7)]);
   await con.run('DELETE FROM dirty_days WHERE day_no < $1', [cutDay]);
   await con.run('INSERT OR IGNORE INTO dirty_days VALUES ($1)', [cutDay]);

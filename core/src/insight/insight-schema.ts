@@ -40,7 +40,12 @@ const copied = [
  * - card_days: per card and day on campus (any accepted spending, sign-in or allowed gate pass), its
  *   meals (canteen sittings), meal spend and other spending;
  * - card_months: the same per card and month, what hidden need and the person page read;
- * - slot_counts: accepted canteen payments per window, day and 15-minute slot (canteen load).
+ * - slot_counts: accepted canteen payments per window, day and 15-minute slot (canteen load);
+ * - card_pay_days: per card and day with payments, the pieces of its abnormal-spending profile
+ *   (abnormal-spending.ts): how many, their amounts in order, the places, the last payment;
+ * - card_key_days: per card, day and phone key, the last code made (its second and counter);
+ * - card_profiles, card_key_profiles: those pieces over a window's profile days, per card, for the
+ *   windows starting on day_no with profile_days days of profile (profile_runs: the ones computed).
  */
 const summaries = [
   'CREATE TABLE IF NOT EXISTS dirty_days (day_no INTEGER PRIMARY KEY)',
@@ -50,9 +55,27 @@ const summaries = [
      meals INTEGER NOT NULL, meal_spend BIGINT NOT NULL, other_spend BIGINT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS slot_counts (win VARCHAR NOT NULL, day_no INTEGER NOT NULL, slot INTEGER NOT NULL,
      n BIGINT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS card_pay_days (card_no VARCHAR NOT NULL, day_no INTEGER NOT NULL, payments INTEGER NOT NULL,
+     amounts BIGINT[] NOT NULL, merchants VARCHAR[] NOT NULL,
+     last_payment STRUCT(at_ms BIGINT, id VARCHAR, merchant_id VARCHAR, amount BIGINT) NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS card_key_days (card_no VARCHAR NOT NULL, day_no INTEGER NOT NULL, key_id VARCHAR NOT NULL,
+     made_at_s BIGINT NOT NULL, counter INTEGER NOT NULL)`,
+  'CREATE TABLE IF NOT EXISTS profile_runs (day_no INTEGER NOT NULL, profile_days INTEGER NOT NULL, PRIMARY KEY (day_no, profile_days))',
+  `CREATE TABLE IF NOT EXISTS card_profiles (card_no VARCHAR NOT NULL, day_no INTEGER NOT NULL, profile_days INTEGER NOT NULL,
+     payments INTEGER NOT NULL, amounts BIGINT[] NOT NULL, known VARCHAR[] NOT NULL,
+     last_payment STRUCT(at_ms BIGINT, id VARCHAR, merchant_id VARCHAR, amount BIGINT) NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS card_key_profiles (card_no VARCHAR NOT NULL, day_no INTEGER NOT NULL,
+     profile_days INTEGER NOT NULL, key_id VARCHAR NOT NULL, made_at_s BIGINT NOT NULL, counter INTEGER NOT NULL)`,
 ];
 
+/** The summary tables, so that a store file made before one of them fills it (insight-store.ts). */
+export const summaryTables = ['card_days', 'card_months', 'slot_counts', 'card_pay_days', 'card_key_days'];
+
 export const schema: readonly string[] = [...copied, ...summaries];
+
+/** The accepted payments at a merchant (operations as `o`): what abnormal spending reads. */
+export const paymentFilter =
+  "o.outcome = 'ok' AND o.kind = 'payment' AND o.card_no IS NOT NULL AND o.merchant_id IS NOT NULL";
 
 /** TIMESTAMPTZ of an epoch-ms column: epoch_ms gives a naive UTC timestamp, read as UTC here. */
 export const tsOf = (column: string) => `epoch_ms(${column}) AT TIME ZONE 'UTC'`;

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, listValue } from '@duckdb/node-api';
+import { shanghaiDay } from '../time.ts';
 import type { CardProfile, PaymentPoint } from './abnormal-spending.ts';
 import type { SlotCount } from './canteen-load.ts';
 import {
@@ -37,8 +38,8 @@ import type {
   Source,
   Watermark,
 } from './insight-rows.ts';
-import { quoteLiteral, schema, snapshotTables, tsOf } from './insight-schema.ts';
-import { anyDirty, markAllDirty, markDirty, refreshSummaries } from './insight-summaries.ts';
+import { quoteLiteral, schema, snapshotTables, summaryTables, tsOf } from './insight-schema.ts';
+import { anyDirty, ensureProfiles, markAllDirty, markDirty, refreshSummaries } from './insight-summaries.ts';
 
 export type * from './insight-rows.ts';
 
@@ -67,6 +68,11 @@ export interface InsightStoreOptions {
   threads?: number;
 }
 
+async function tableNames(con: DuckDBConnection): Promise<Set<string>> {
+  const rows = (await con.runAndReadAll('SELECT table_name FROM duckdb_tables()')).getRowObjectsJS();
+  return new Set(rows.map((r) => String(r.table_name)));
+}
+
 export class InsightStore {
   /** The writes on `con`, one after another: two transactions must never interleave on one connection. */
   #writing: Promise<unknown> = Promise.resolve();
@@ -90,7 +96,11 @@ export class InsightStore {
     const con = await instance.connect();
     const reader = await instance.connect();
     for (const c of [con, reader]) await c.run("SET TimeZone = 'Asia/Shanghai'");
+    const existing = await tableNames(con);
     for (const statement of schema) await con.run(statement);
+    // A summary new to an existing file is filled from the rows already copied.
+    if (existing.has('operations') && summaryTables.some((t) => !existing.has(t)))
+      await con.run(markAllDirty);
     return new InsightStore(instance, con, reader);
   }
 
@@ -243,7 +253,9 @@ export class InsightStore {
     toMs: number,
     profileDays: number,
   ): Promise<{ profiles: Map<string, CardProfile>; payments: PaymentPoint[] }> {
-    return queries.abnormalInput(this.selector, fromMs, toMs, profileDays * 86_400_000);
+    await this.fresh();
+    await this.write(() => ensureProfiles(this.con, shanghaiDay(fromMs), profileDays));
+    return queries.abnormalInput(this.selector, fromMs, toMs, profileDays);
   }
 
   async holder(cardNo: string): Promise<HolderRow | undefined> {
@@ -312,9 +324,13 @@ export class InsightStore {
 
   private readonly selector: queries.Select = (sql, params = []) => this.select(sql, params);
 
+  /**
+   * A query's rows as DuckDB's own values (strings, numbers, bigints, DuckDBListValue): converting a
+   * day's payments to plain JavaScript values cost more than running the query (bench:insight).
+   */
   private async select(sql: string, params: (string | number)[] = []): Promise<Record<string, unknown>[]> {
     const result = await this.reader.runAndReadAll(sql, params);
-    return result.getRowObjectsJS() as Record<string, unknown>[];
+    return result.getRowObjects() as Record<string, unknown>[];
   }
 
   /** Refreshes the summaries first when a load left days dirty (a page never reads stale figures). */

@@ -1,9 +1,11 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { dayBoundsMs, formatDay, monthKeyRangeMs, shanghaiDay } from '../time.ts';
-import { dayOf, monthOfDay, sittingOf, slotOf } from './insight-schema.ts';
+import { abnormalDefaults } from './abnormal-spending.ts';
+import { dayOf, monthOfDay, paymentFilter, sittingOf, slotOf } from './insight-schema.ts';
 
 /**
- * The summaries the pages read (insight-schema.ts: card_days, card_months, slot_counts), kept up to
+ * The summaries the pages read (insight-schema.ts: card_days, card_months, slot_counts, and the
+ * abnormal-spending profile's pieces card_pay_days and card_key_days), kept up to
  * date from the copied rows. Every load marks the Asia/Shanghai days its rows fall on dirty, in the
  * load's own transaction (markDirty); a refresh recomputes exactly those days from the copied rows,
  * and the months they fall in from the days, then forgets them, one month per transaction. A refresh
@@ -17,6 +19,9 @@ export const markDirty: Readonly<Record<string, string | undefined>> = {
   operations: 'INSERT OR IGNORE INTO dirty_days SELECT DISTINCT created_day FROM stage',
   attendance: `INSERT OR IGNORE INTO dirty_days SELECT DISTINCT ${dayOf('recorded_at_ms')} FROM stage`,
   access: `INSERT OR IGNORE INTO dirty_days SELECT DISTINCT ${dayOf('occurred_at_ms')} FROM stage`,
+  // A code's day is its payment's (a code copied before its operation marks it when that comes).
+  code_uses:
+    'INSERT OR IGNORE INTO dirty_days SELECT DISTINCT o.created_day FROM stage s JOIN operations o ON o.id = s.operation_id',
 };
 
 /** Marks every day with an operation dirty (a merchant's category changed: meals and slots move). */
@@ -62,6 +67,63 @@ function slotCountsSql(days: string, lo: number, hi: number): string {
      GROUP BY ALL`;
 }
 
+/**
+ * Each card's payments per day in the operations that `where` selects (as card_pay_days holds them):
+ * count, amounts in order, places, and the last payment (by time, then id). The same select gives
+ * the summary's rows and the profile's part of a day the summary does not cover (insight-queries.ts).
+ */
+export function payDaysSelect(where: string): string {
+  return `SELECT o.card_no, o.created_day, count(*)::INTEGER, list(o.amount ORDER BY o.amount),
+                 list(DISTINCT o.merchant_id ORDER BY o.merchant_id),
+                 max({'at_ms': o.created_at_ms, 'id': o.id, 'merchant_id': o.merchant_id, 'amount': o.amount})
+            FROM operations o WHERE ${paymentFilter} AND ${where} GROUP BY o.card_no, o.created_day`;
+}
+
+/** Per card, day and phone key the last code made, from the operations `where` selects (card_key_days). */
+export function keyDaysSelect(where: string): string {
+  return `SELECT o.card_no, o.created_day, c.key_id, max(c.made_at_s), arg_max(c.counter, c.made_at_s)
+            FROM operations o JOIN code_uses c ON c.operation_id = o.id
+           WHERE ${paymentFilter} AND ${where}
+             AND c.key_id IS NOT NULL AND c.made_at_s IS NOT NULL AND c.counter IS NOT NULL
+           GROUP BY ALL`;
+}
+
+/** The profile tables: a refresh forgets the windows whose profile days include a changed one. */
+export const profileTables = ['card_profiles', 'card_key_profiles', 'profile_runs'];
+
+/**
+ * The profiles of the windows starting on `day` with profileDays days of profile (card_profiles,
+ * card_key_profiles), summed from card_pay_days and card_key_days: computed once, kept until a load
+ * changes one of their days (refreshSummaries forgets them then). Call after the days are fresh.
+ */
+export async function ensureProfiles(con: DuckDBConnection, day: number, profileDays: number): Promise<void> {
+  const done = await con.runAndReadAll('SELECT 1 FROM profile_runs WHERE day_no = $1 AND profile_days = $2', [
+    day,
+    profileDays,
+  ]);
+  if (done.getRowObjectsJS().length > 0) return;
+  const days = `day_no BETWEEN ${day - profileDays} AND ${day - 1}`;
+  await con.run('BEGIN TRANSACTION');
+  try {
+    await con.run(
+      `INSERT INTO card_profiles
+       SELECT card_no, ${day}, ${profileDays}, sum(payments), list_sort(flatten(list(amounts))),
+              list_distinct(flatten(list(merchants))), max(last_payment)
+         FROM card_pay_days WHERE ${days} GROUP BY card_no`,
+    );
+    await con.run(
+      `INSERT INTO card_key_profiles
+       SELECT card_no, ${day}, ${profileDays}, key_id, max(made_at_s), arg_max(counter, made_at_s)
+         FROM card_key_days WHERE ${days} GROUP BY card_no, key_id`,
+    );
+    await con.run('INSERT INTO profile_runs VALUES ($1, $2)', [day, profileDays]);
+    await con.run('COMMIT');
+  } catch (error) {
+    await con.run('ROLLBACK');
+    throw error;
+  }
+}
+
 /** Recomputes the dirty days and their months; answers how many days were refreshed. */
 export async function refreshSummaries(con: DuckDBConnection): Promise<number> {
   const dirty = (await con.runAndReadAll('SELECT day_no FROM dirty_days ORDER BY day_no')).getRowObjectsJS();
@@ -86,6 +148,13 @@ export async function refreshSummaries(con: DuckDBConnection): Promise<number> {
       await con.run(cardDaysSql(days, lo, hi));
       await con.run(`DELETE FROM slot_counts WHERE day_no IN (${days})`);
       await con.run(slotCountsSql(days, lo, hi));
+      const dayRows = `o.created_day BETWEEN ${lo} AND ${hi} AND o.created_day IN (${days})`;
+      await con.run(`DELETE FROM card_pay_days WHERE day_no IN (${days})`);
+      await con.run(`INSERT INTO card_pay_days ${payDaysSelect(dayRows)}`);
+      await con.run(`DELETE FROM card_key_days WHERE day_no IN (${days})`);
+      await con.run(`INSERT INTO card_key_days ${keyDaysSelect(dayRows)}`);
+      for (const table of profileTables)
+        await con.run(`DELETE FROM ${table} WHERE day_no > ${lo} AND day_no <= ${hi} + profile_days`);
       await con.run(`DELETE FROM card_months WHERE month_key = '${month}'`);
       await con.run(
         `INSERT INTO card_months SELECT card_no, '${month}', count(*), sum(meals), sum(meal_spend), sum(other_spend)
@@ -98,6 +167,12 @@ export async function refreshSummaries(con: DuckDBConnection): Promise<number> {
       throw error;
     }
   }
+  // The profiles the day's assessments read (today's and the last 24 hours'), ready before they ask.
+  const newest = await con.runAndReadAll('SELECT max(day_no) d FROM card_pay_days');
+  const day = newest.getRowObjectsJS()[0]?.d;
+  if (dirty.length > 0 && day != null)
+    for (const d of [Number(day) - 1, Number(day)])
+      await ensureProfiles(con, d, abnormalDefaults.profileDays);
   return dirty.length;
 }
 
