@@ -264,6 +264,31 @@ describe('federation: a card of centre A pays at centre B', () => {
     await ledgerClean(b, 'B');
   });
 
+  test("when A's card is shown at B's gate, then it is refused: a foreign card pays at B and does nothing else there", async () => {
+    const cardNo = await openStudent(a.client);
+    const registered = await b.client.registerDevice({ id: '9102', kind: 'gate' });
+    const gate = await TestDevice.connect(
+      gatewayB.port,
+      9102,
+      new Uint8Array(Buffer.from(registered.keyHex, 'hex')),
+    );
+    try {
+      assert.equal((await gate.signIn('gate')).message.kind, 'sign_in_accepted');
+      const reply = await gate.request({
+        kind: 'identity_check',
+        code: { kind: 'qr', text: (await phoneOf(a, cardNo)).code() },
+        direction: 'in',
+      });
+      assert.equal(reply.message.kind, 'identity_result');
+      if (reply.message.kind === 'identity_result') {
+        assert.equal(reply.message.decision, 'deny');
+        assert.equal(reply.message.reason, 'NOT_PERMITTED');
+      }
+    } finally {
+      gate.close();
+    }
+  });
+
   test("when B revokes A's key, then B's gateway refuses A's codes offline, before asking anyone", async () => {
     const cardNo = await openStudent(a.client);
     await a.client.topUp({ id: opId(), cardNo, amount: 1_000, channel: 'cash' });

@@ -138,8 +138,13 @@ export async function verifyCode(
   deps: HandlerDeps,
   ctx: RequestContext,
   code: ScannedCode,
+  options: { readonly foreign?: boolean } = {},
 ): Promise<Verified> {
   const verified = await verifiedCode(deps, ctx, code);
+  // A card of another centre pays (authorised at its centre) and does nothing else here: its number is
+  // its centre's, and may be one of our own cards' numbers too (docs/federation.md).
+  if (verified.ok && verified.centreId !== undefined && options.foreign !== true)
+    return { ok: false, reason: 'NOT_PERMITTED' };
   // Every card use at a device (pay, meter, gate, attendance) passes here: a person type the device's
   // configuration does not allow is refused before anything is charged or recorded. The device is not
   // told the restriction (CONFIG_PUSH has no field for it), so only the server enforces it.

@@ -95,7 +95,7 @@ export async function pay(
   if (refused !== undefined) return declined(deps, ctx, request, refused);
   // Needed only off the approved path (a retry, BUSY, a PIN asked for), so hashed only there.
   const codeHash = () => codeHashOf(request.code);
-  let verified = await verifyCode(deps, ctx, request.code);
+  let verified = await verifyCode(deps, ctx, request.code, { foreign: true });
   if (!verified.ok && verified.reason === 'CODE_REPLAYED') {
     // A retry that reached another instance (or this one after a restart) finds its code used — by its
     // own first attempt. The core's operation under this (device, sequence) is the original answer.
