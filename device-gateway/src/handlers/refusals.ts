@@ -68,6 +68,9 @@ export function refusalOfCore(code: ErrorCode): Refusal {
       return 'AMOUNT_OUT_OF_RANGE';
     case 'MERCHANT_NOT_FOUND':
       return 'MERCHANT_DISABLED';
+    // The card's centre was suspended or dropped from the trust list since this gateway loaded its keys.
+    case 'FEDERATION_CENTRE_NOT_FOUND':
+      return 'CODE_INVALID';
     default:
       return 'SERVICE_UNAVAILABLE';
   }
