@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { WebSocket } from 'ws';
 import { campusGuards } from '../src/admin/campus-scope.ts';
 import { adminRoutes } from '../src/admin/routes.ts';
 import { demoAdminPassword, seedAdminDemo } from '../src/admin/seed.ts';
@@ -401,6 +402,23 @@ describe('admin campus scope', () => {
     assert.equal(centre.body.campusId, null);
     assert.equal(typeof centre.body.topUpCount, 'number');
     assert.equal((await dashboard(tokens.super_admin, `?campusId=${ids.south}`)).body.campusId, ids.south);
+
+    // The live socket follows the session: a campus admin's carries their campus's figures only.
+    const firstOnSocket = async (token: string) => {
+      const ticket = await world.request<{ path: string }>('POST', `${api}/events/ticket`, { token });
+      assert.equal(ticket.status, 200, JSON.stringify(ticket.body));
+      const ws = new WebSocket(`${world.bff.url.replace('http', 'ws')}${ticket.body.path}`);
+      const first = await new Promise<Dash>((resolve, reject) => {
+        ws.once('message', (data) => resolve((JSON.parse(String(data)) as { dashboard: Dash }).dashboard));
+        ws.once('error', reject);
+      });
+      ws.close();
+      return first;
+    };
+    const live = await firstOnSocket(north.devices);
+    assert.equal(live.campusId, ids.north);
+    assert.equal(live.topUpCount, null);
+    assert.equal((await firstOnSocket(tokens.super_admin)).campusId, null);
   });
 
   test('when the admin routes are listed, then every one reaching merchants, devices, places, settlement or reports has a campus rule', () => {
