@@ -90,6 +90,8 @@ async function drive(pool: Pool, clients: number, tokens: string[], path: string
 }
 
 const database = await freshDatabase('mysql');
+// One Redis namespace for the core and the BFF (the BFF hears the core's card activity there).
+const redisPrefix = `cc-bench-${randomBytes(4).toString('hex')}:`;
 const corePort = 21_000 + Math.floor(Math.random() * 5_000);
 const core = await spawnCore(
   {
@@ -97,6 +99,7 @@ const core = await spawnCore(
     CORE_SERVICE_KEYS: `${serviceKey.keyId}:${serviceKey.secret}`,
     PII_KEY: randomBytes(32).toString('hex'),
     REDIS_URL: redisUrl,
+    REDIS_PREFIX: redisPrefix,
     PAY_INTERVAL_MS_MIN: '0',
   },
   corePort,
@@ -108,7 +111,7 @@ const bff = await spawnBff(
     CORE_KEY_ID: serviceKey.keyId,
     CORE_KEY_SECRET: serviceKey.secret,
     REDIS_URL: redisUrl,
-    REDIS_PREFIX: `cc-bench-${randomBytes(4).toString('hex')}:`,
+    REDIS_PREFIX: redisPrefix,
     JWT_SECRET: randomBytes(32).toString('hex'),
     WECHAT_LOGIN_URL: login.baseUrl,
     WECHAT_APPID: appId,

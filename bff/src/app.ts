@@ -408,7 +408,8 @@ export async function startBff(
     bff.log,
   );
   const source =
-    options.activitySource ?? (config.redisUrl ? redisActivitySource(config.redisUrl, bff.log) : undefined);
+    options.activitySource ??
+    (config.redisUrl ? redisActivitySource(config.redisUrl, config.redisPrefix, bff.log) : undefined);
   const unsubscribe = await source?.((activity) => {
     bff.push.deliver(activity);
     bff.dashboard.onActivity(activity);
@@ -416,7 +417,8 @@ export async function startBff(
   if (!source) bff.log.warn('no card activity source (no REDIS_URL): live push is off');
   // News: one announcement per item from the core, sent to the views here whose person it is for.
   const newsSource =
-    options.newsSource ?? (config.redisUrl ? redisNewsSource(config.redisUrl, bff.log) : undefined);
+    options.newsSource ??
+    (config.redisUrl ? redisNewsSource(config.redisUrl, config.redisPrefix, bff.log) : undefined);
   const unsubscribeNews = await newsSource?.((announcement) => bff.news.deliver(announcement));
   // Top-up polling runs on one BFF instance per tick: a job lock in Redis when several share one.
   const jobRedis =

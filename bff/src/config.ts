@@ -1,5 +1,10 @@
 import { hkdfSync } from 'node:crypto';
-import { redisUrlFromEnv, refineRedisUrl } from '@campus-card/core/redis';
+import {
+  redisPrefixDefault,
+  redisPrefixSchema,
+  redisUrlFromEnv,
+  refineRedisUrl,
+} from '@campus-card/core/redis';
 import { assertProductionSecrets, type NamedSecret } from '@campus-card/core/secrets';
 import { z } from 'zod';
 import { isAddressOrCidr } from './http/request-context.ts';
@@ -40,10 +45,7 @@ const schema = z.object({
     .superRefine(refineRedisUrl)
     .optional()
     .describe('REDIS_URL: sessions, rate limits and push across instances (unset: in-process, one instance)'),
-  redisPrefix: z
-    .string()
-    .max(64)
-    .describe('REDIS_PREFIX: key prefix, so several deployments share one Redis'),
+  redisPrefix: redisPrefixSchema,
   jwtSecret: z.string().min(32).describe('JWT_SECRET: HMAC key for access tokens (32+ characters)'),
   videoLinkSecret: z
     .string()
@@ -315,7 +317,7 @@ const defaults: Record<string, string> = {
   BFF_PORT: '8080',
   METRICS_HOST: '127.0.0.1',
   CORE_URL: 'http://127.0.0.1:4100',
-  REDIS_PREFIX: 'cc:',
+  REDIS_PREFIX: redisPrefixDefault,
   ACCESS_TOKEN_TTL_S: '900',
   REFRESH_TOKEN_TTL_S: String(30 * 24 * 3600),
   WECHAT_LOGIN_URL: 'http://127.0.0.1:7081',

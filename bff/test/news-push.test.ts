@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type NewsAnnouncement, newsChannel } from '@campus-card/core/client';
+import type { NewsAnnouncement } from '@campus-card/core/client';
+import { redisNames } from '@campus-card/core/redis';
 import { redisUrl } from '@campus-card/tests/kit';
 import { Redis } from 'ioredis';
 import { ContentRepository } from '../../core/src/content/content-repository.ts';
@@ -83,7 +84,7 @@ describe('news pushed live to the mini-programs of its audience', () => {
     const heard: NewsAnnouncement[] = [];
     const tell = (n: NewsAnnouncement) => {
       heard.push(n);
-      void redis.publish(newsChannel, JSON.stringify(n));
+      void redis.publish(redisNames(world.core.redisPrefix).channels.news, JSON.stringify(n));
     };
     const stopHearing = world.core.core.content.onAnnouncement((n) => heard.push(n));
     const db = world.core.core.db;

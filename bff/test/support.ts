@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { redisPrefix, redisUrl, startTestCore, type TestCore, testServiceKey } from '@campus-card/tests/kit';
+import { redisUrl, startTestCore, type TestCore, testServiceKey } from '@campus-card/tests/kit';
 import { type LoginStandIn, startLoginStandIn } from '../../mock/wechat/login/server.ts';
 import { type RunningBff, startBff } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
@@ -52,7 +52,8 @@ export async function startWorld(
     CORE_KEY_ID: testServiceKey.keyId,
     CORE_KEY_SECRET: testServiceKey.secret,
     REDIS_URL: redisUrl,
-    REDIS_PREFIX: redisPrefix(),
+    // The core's namespace: the BFF hears its card activity and news there.
+    REDIS_PREFIX: core.redisPrefix,
     JWT_SECRET: randomBytes(32).toString('hex'),
     WECHAT_LOGIN_URL: login.baseUrl,
     WECHAT_APPID: testAppId,

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { Redis } from 'ioredis';
 import type Koa from 'koa';
-import { CardActivityFeed, cardActivityChannel } from './activity/card-activity.ts';
+import { CardActivityFeed } from './activity/card-activity.ts';
 import { AdminRepository } from './admin/admin-repository.ts';
 import { AdminService } from './admin/admin-service.ts';
 import { AuditLog } from './admin/audit-log.ts';
@@ -16,7 +16,6 @@ import { BusService, busOptionsDefault } from './bus/bus-service.ts';
 import { CardRepository } from './cards/card-repository.ts';
 import { CardService, cardExpiryIntervalMs } from './cards/card-service.ts';
 import type { CoreConfig } from './config.ts';
-import { newsChannel } from './content/announcements.ts';
 import { AudienceRepository } from './content/audience-repository.ts';
 import { ContentRepository } from './content/content-repository.ts';
 import { ContentService } from './content/content-service.ts';
@@ -28,8 +27,8 @@ import { defineModels } from './db/models.ts';
 import { AccessEvents } from './devices/access-events.ts';
 import { AttendanceRepository } from './devices/attendance-repository.ts';
 import { AttendanceService } from './devices/attendance-service.ts';
-import { BlacklistService, blacklistChannel } from './devices/blacklist-service.ts';
-import { DeviceConfigs, deviceConfigChannel } from './devices/device-configs.ts';
+import { BlacklistService } from './devices/blacklist-service.ts';
+import { DeviceConfigs } from './devices/device-configs.ts';
 import { DeviceRepository } from './devices/device-repository.ts';
 import { DeviceService } from './devices/device-service.ts';
 import { OfflineRecords } from './devices/offline-records.ts';
@@ -52,7 +51,7 @@ import { LedgerRepository } from './ledger/ledger-repository.ts';
 import { LedgerService } from './ledger/ledger-service.ts';
 import { createLogger, type Logger } from './log.ts';
 import { MeetingRepository } from './meetings/meeting-repository.ts';
-import { MeetingService, meetingSessionChannel } from './meetings/meeting-service.ts';
+import { MeetingService } from './meetings/meeting-service.ts';
 import { MerchantRepository } from './merchants/merchant-repository.ts';
 import { MerchantService } from './merchants/merchant-service.ts';
 import { GuardianMessages } from './messages/guardian-messages.ts';
@@ -63,7 +62,7 @@ import type { Registry } from './metrics.ts';
 import { MonthlyStatementNotices } from './notices/monthly-statements.ts';
 import { NoticeRepository } from './notices/notice-repository.ts';
 import { PassageRepository } from './passage/passage-repository.ts';
-import { doorCommandChannel, PassageService, passageChannel } from './passage/passage-service.ts';
+import { PassageService } from './passage/passage-service.ts';
 import { PeopleRepository } from './passage/people-repository.ts';
 import {
   createMemoryGuessLimit,
@@ -78,7 +77,7 @@ import { PhotoRepository } from './photos/photo-repository.ts';
 import { PhotoService } from './photos/photo-service.ts';
 import { PhotoSource } from './photos/photo-source.ts';
 import { createPii } from './pii.ts';
-import { createRedis } from './redis.ts';
+import { createRedis, redisNames } from './redis.ts';
 import { ReportRepository } from './reports/report-repository.ts';
 import { ReportService } from './reports/report-service.ts';
 import { SettlementRepository } from './settlement/settlement-repository.ts';
@@ -222,11 +221,14 @@ export function createCore(
   const audit = new AuditLog(db);
   // With Redis, every core instance shares the numeric codes' replay claims and guess counts.
   const payCodes = new PayCodeService(new PayCodeRepository(db), cards, pii, {
-    replayGuard: redis === undefined ? createMemoryReplayGuard() : redisReplayGuard(redis),
+    replayGuard:
+      redis === undefined
+        ? createMemoryReplayGuard()
+        : redisReplayGuard(redis, redisNames(config.redisPrefix).keys.codeReplay),
     guessLimit:
       redis === undefined
         ? createMemoryGuessLimit(guessLimitDefaults)
-        : redisGuessLimit(redis, guessLimitDefaults),
+        : redisGuessLimit(redis, guessLimitDefaults, redisNames(config.redisPrefix).keys.payCodeGuesses),
   });
   const content = new ContentService(new ContentRepository(db, models), Date.now, new AudienceRepository(db));
   const notices = new NoticeRepository(db);
@@ -399,39 +401,42 @@ export async function startCore(
   const core = createCore(config, log, publisher, options);
   await migrate(core.db);
   await core.blacklist.reconcile();
+  // Every channel and key in the deployment's namespace (REDIS_PREFIX), which its gateways and BFFs share.
+  const { channels, keys } = redisNames(config.redisPrefix);
   // Jobs that must run once across the core instances of one database take a lock in Redis, named
   // by that database, when Redis is configured.
-  const jobLock = publisher && redisJobLock(publisher, `core:job-lock:${databaseName(config.databaseUrl)}:`);
+  const jobLock =
+    publisher && redisJobLock(publisher, `${keys.coreJobLock}${databaseName(config.databaseUrl)}:`);
   core.blacklist.startExpiry(3_600_000, core.log);
   // Temporary and visitor cards are frozen once their expiry has passed.
   core.cards.startExpiry(cardExpiryIntervalMs, core.log, jobLock ?? undefined);
   // Gateway instances subscribe to this channel; the message is the new blacklist version.
   publisher?.on('error', (error) => core.log.warn({ err: error }, 'redis error'));
   core.blacklist.onPublished((version) => {
-    publisher?.publish(blacklistChannel, String(version)).catch(() => {});
+    publisher?.publish(channels.blacklist, String(version)).catch(() => {});
   });
   core.activity.on((activity) => {
-    publisher?.publish(cardActivityChannel, JSON.stringify(activity)).catch(() => {});
+    publisher?.publish(channels.cardActivity, JSON.stringify(activity)).catch(() => {});
   });
   core.deviceConfigs.onChanged((deviceId) => {
-    publisher?.publish(deviceConfigChannel, deviceId).catch(() => {});
+    publisher?.publish(channels.deviceConfig, deviceId).catch(() => {});
   });
   // A disable or re-key goes out on the same channel: each gateway re-reads the device and ends its session.
   core.devices.onChanged((deviceId) => {
-    publisher?.publish(deviceConfigChannel, deviceId).catch(() => {});
+    publisher?.publish(channels.deviceConfig, deviceId).catch(() => {});
   });
   // Gateways push the door devices a rule-table delta for each new passage version, and relay door commands.
   core.passage.onChanged((version) => {
-    publisher?.publish(passageChannel, String(version)).catch(() => {});
+    publisher?.publish(channels.passage, String(version)).catch(() => {});
   });
   // New cards and the sync's moves reach the door tables as a new people version.
   core.passage.startFollowingPeople(config.passagePeopleFollowMs, core.log, jobLock);
   core.passage.onCommand((order) => {
-    publisher?.publish(doorCommandChannel, JSON.stringify(order)).catch(() => {});
+    publisher?.publish(channels.doorCommands, JSON.stringify(order)).catch(() => {});
   });
   // News becoming visible: one message per item, whatever its audience; each BFF filters per socket.
   core.content.onAnnouncement((announcement) => {
-    publisher?.publish(newsChannel, JSON.stringify(announcement)).catch(() => {});
+    publisher?.publish(channels.news, JSON.stringify(announcement)).catch(() => {});
   });
   // Scheduled news is announced when its time comes; each item claimed once across core instances.
   core.content.startAnnouncements(newsAnnounceIntervalMs, core.log, jobLock);
@@ -454,7 +459,7 @@ export async function startCore(
   core.federation.settlement.startDaily(core.log, jobLock ?? undefined);
   // Gateways tell these readers the meeting or exam session they serve now (protocol § 7.27).
   core.meetings.onReadersChanged((deviceIds) => {
-    publisher?.publish(meetingSessionChannel, JSON.stringify(deviceIds)).catch(() => {});
+    publisher?.publish(channels.meetingSessions, JSON.stringify(deviceIds)).catch(() => {});
   });
   core.meetings.startSessionPush(meetingSessionPushIntervalMs, core.log, jobLock);
   // Each student's attendance of last week, as a message, on Monday morning (once per person and week).

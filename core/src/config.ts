@@ -13,7 +13,7 @@ import { peopleSettings } from './config/people.ts';
 import { photoSettings } from './config/photos.ts';
 import { serverSettings, serviceKeySecrets } from './config/server.ts';
 import { topUpAmountCeiling } from './contract/fields.ts';
-import { redisUrlFromEnv } from './redis.ts';
+import { redisPrefixDefault, redisUrlFromEnv } from './redis.ts';
 import { assertProductionSecrets } from './secrets.ts';
 
 /**
@@ -142,6 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig {
     smsAccessKeySecret: env.SMS_ACCESS_KEY_SECRET || undefined,
     smsSignName: env.SMS_SIGN_NAME || undefined,
     redisUrl: redisUrlFromEnv(env),
+    redisPrefix: env.REDIS_PREFIX ?? redisPrefixDefault,
     // A production centre names itself: a default id would collide between centres on the link.
     centreId: env.CENTRE_ID ?? (production ? undefined : 'DEV'),
     centreName: env.CENTRE_NAME ?? env.CENTRE_ID ?? '本中心',

@@ -1,5 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
-import type { z } from 'zod';
+import { z } from 'zod';
 
 /**
  * The one place a service builds its Redis connections (core, BFF and gateway, commands and
@@ -154,4 +154,84 @@ export function createRedis(url: string, options: RedisOptions = {}): Redis {
     }
   }) as typeof client.quit;
   return client;
+}
+
+/**
+ * The deployment's namespace in Redis (REDIS_PREFIX), the same in the core, every gateway and every BFF
+ * of one deployment: the channels the core publishes on and the others subscribe to, and the keys of the
+ * guards the instances share, all start with it. So several deployments can share one Redis (two card
+ * centres, a staging system beside production, test runs at once) without one hearing another's door
+ * commands or blacklist versions, or counting another's PIN tries, meal caps and declined payments.
+ */
+export const redisPrefixDefault = 'cc:';
+
+/** REDIS_PREFIX in the services' config schemas. */
+export const redisPrefixSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'REDIS_PREFIX: 1 to 64 letters, digits or _ . : -')
+  .describe("REDIS_PREFIX: the deployment's namespace in Redis, the same in its core, gateways and BFFs");
+
+/** Every Redis name the services of one deployment share (channels and key prefixes). */
+export interface RedisNames {
+  readonly channels: {
+    /** Card activity (payments, top-ups, card changes) for the BFFs' live views. */
+    readonly cardActivity: string;
+    /** News as published, for the BFFs' live push. */
+    readonly news: string;
+    /** A new blacklist version, for every gateway. */
+    readonly blacklist: string;
+    /** A device whose configuration, state or key changed. */
+    readonly deviceConfig: string;
+    /** A new passage rule version. */
+    readonly passage: string;
+    /** A remote door command (open, hold open, close, emergency). */
+    readonly doorCommands: string;
+    /** Readers whose meeting or exam session may have changed. */
+    readonly meetingSessions: string;
+  };
+  readonly keys: {
+    /** The core's signed-request nonces. */
+    readonly sigNonce: string;
+    /** Guesses at one numeric pay code. */
+    readonly payCodeGuesses: string;
+    /** Pay codes already used, shared by the core and the gateways. */
+    readonly codeReplay: string;
+    /** Wrong PINs typed at terminals, per card. */
+    readonly pinRetry: string;
+    /** Payments a gateway declined, per device and sequence. */
+    readonly declined: string;
+    /** Meals counted against a card's daily cap. */
+    readonly mealCap: string;
+    /** Shower and laundry meters in use. */
+    readonly meter: string;
+    /** Kiosk sessions. */
+    readonly kiosk: string;
+    /** The core's periodic jobs' locks. */
+    readonly coreJobLock: string;
+  };
+}
+
+export function redisNames(prefix: string): RedisNames {
+  return {
+    channels: {
+      cardActivity: `${prefix}card-activity`,
+      news: `${prefix}news`,
+      blacklist: `${prefix}blacklist`,
+      deviceConfig: `${prefix}device-config`,
+      passage: `${prefix}passage`,
+      doorCommands: `${prefix}door-commands`,
+      meetingSessions: `${prefix}meeting-sessions`,
+    },
+    keys: {
+      sigNonce: `${prefix}core:sig-nonce:`,
+      payCodeGuesses: `${prefix}pay-code-guesses:`,
+      codeReplay: `${prefix}replay:`,
+      pinRetry: `${prefix}pin-retry:`,
+      declined: `${prefix}declined:`,
+      mealCap: `${prefix}meal-cap:`,
+      meter: `${prefix}meter:`,
+      kiosk: `${prefix}kiosk:`,
+      coreJobLock: `${prefix}core:job-lock:`,
+    },
+  };
 }

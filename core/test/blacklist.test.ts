@@ -3,7 +3,8 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dialects, openStudent, startTestCore, type TestCore } from '@campus-card/tests/kit';
 import { Redis } from 'ioredis';
-import { blacklistChannel, CoreError } from '../src/client/index.ts';
+import { CoreError } from '../src/client/index.ts';
+import { redisNames } from '../src/redis.ts';
 
 const admin = { type: 'admin', id: 'A1' } as const;
 
@@ -122,7 +123,7 @@ describe('blacklist over Redis', () => {
     // Goal: every gateway instance hears of the change at once.
     const versions: number[] = [];
     subscriber.on('message', (_channel, message) => versions.push(Number(message)));
-    await subscriber.subscribe(blacklistChannel);
+    await subscriber.subscribe(redisNames(t.redisPrefix).channels.blacklist);
     const cardNo = await openStudent(t.client);
     const expected = (await t.core.blacklist.version()) + 1;
     await t.client.changeCard(cardNo, 'freeze', admin);

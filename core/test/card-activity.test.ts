@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { openStudent, opId, redisUrl, startTestCore, type TestCore } from '@campus-card/tests/kit';
 import { Redis } from 'ioredis';
-import { type CardActivity, cardActivityChannel } from '../src/activity/card-activity.ts';
+import type { CardActivity } from '../src/activity/card-activity.ts';
+import { redisNames } from '../src/redis.ts';
 
 describe('card activity for live views', () => {
   let t: TestCore;
@@ -18,7 +19,7 @@ describe('card activity for live views', () => {
     subscriber.on('message', (_channel: string, message: string) => {
       published.push(JSON.parse(message) as CardActivity);
     });
-    await subscriber.subscribe(cardActivityChannel);
+    await subscriber.subscribe(redisNames(t.redisPrefix).channels.cardActivity);
     merchantId = (await t.client.createMerchant({ name: '第一食堂', category: 'canteen' })).id;
   });
   after(async () => {

@@ -3,8 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { startTestCore, type TestCore } from '@campus-card/tests/kit';
 import { Redis } from 'ioredis';
-import { CoreError, passageChannel, type RuleTable } from '../src/client/index.ts';
+import { CoreError, type RuleTable } from '../src/client/index.ts';
 import type { NewRule, Place } from '../src/contract/passage.ts';
+import { redisNames } from '../src/redis.ts';
 
 // 2026-03-02 is a Monday; Asia/Shanghai is UTC+8.
 const at = (day: number, hour: number, minute = 0) => Date.UTC(2026, 2, day, hour - 8, minute);
@@ -61,7 +62,7 @@ describe('campus passage on MariaDB and Redis', () => {
   before(async () => {
     t = await startTestCore('mysql', { REDIS_URL: 'redis://127.0.0.1:6379' });
     subscriber = new Redis('redis://127.0.0.1:6379');
-    await subscriber.subscribe(passageChannel);
+    await subscriber.subscribe(redisNames(t.redisPrefix).channels.passage);
     subscriber.on('message', (_channel, message) => published.push(message));
     campus = await t.client.createPassagePlace({ kind: 'campus', parentId: null, name: '主校区' });
     area = await t.client.createPassagePlace({

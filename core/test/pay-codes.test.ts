@@ -174,6 +174,8 @@ describe('numeric pay codes across two core instances sharing Redis (mysql)', ()
       PII_KEY: piiKey,
       LOG_LEVEL: 'silent',
       REDIS_URL: redisUrl,
+      // A second instance of the same deployment: the same Redis namespace.
+      REDIS_PREFIX: t.redisPrefix,
     });
     second = await startCore(config, createLogger('core-test-2', 'silent'));
     secondClient = new CoreClient({ url: second.url, ...testServiceKey });

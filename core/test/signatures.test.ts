@@ -140,6 +140,8 @@ describe('signed requests across two core instances sharing Redis (mysql)', () =
       PII_KEY: piiKey,
       LOG_LEVEL: 'silent',
       REDIS_URL: redisUrl,
+      // A second instance of the same deployment: the same Redis namespace.
+      REDIS_PREFIX: t.redisPrefix,
     });
     second = await startCore(config, createLogger('core-test-2', 'silent'));
   });

@@ -2,7 +2,12 @@
 // factories. Nothing below reads process.env.
 
 import { hostname } from 'node:os';
-import { redisUrlFromEnv, refineRedisUrl } from '@campus-card/core/redis';
+import {
+  redisPrefixDefault,
+  redisPrefixSchema,
+  redisUrlFromEnv,
+  refineRedisUrl,
+} from '@campus-card/core/redis';
 import { assertProductionSecrets } from '@campus-card/core/secrets';
 import { z } from 'zod';
 
@@ -41,6 +46,8 @@ const schema = z.object({
   METER_FEN_PER_UNIT: positiveInt.default(1),
   /** Shared replay guard for several instances; without it each instance remembers codes on its own. */
   REDIS_URL: z.string().superRefine(refineRedisUrl).optional(),
+  /** The deployment's namespace in Redis: the same as its core's and BFFs' (channels and shared keys). */
+  REDIS_PREFIX: redisPrefixSchema.default(redisPrefixDefault),
   /** How often the gateway asks the core for blacklist changes besides the announcements (ms). */
   BLACKLIST_POLL_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).optional(),
   /** This instance as the core's device presence names it; host:pid when unset. */
@@ -73,6 +80,8 @@ export interface GatewayConfig {
   readonly meterHoldTimeoutMs: number;
   readonly meterFenPerUnit: number;
   readonly redisUrl: string | undefined;
+  /** REDIS_PREFIX: the deployment's namespace in Redis (core/src/redis.ts redisNames). */
+  readonly redisPrefix: string;
   /** Without Redis the poll is the only way to hear of changes, so it is frequent. */
   readonly blacklistPollIntervalMs: number;
   readonly gatewayId: string;
@@ -119,6 +128,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): G
     meterHoldTimeoutMs: parsed.METER_HOLD_TIMEOUT_MS,
     meterFenPerUnit: parsed.METER_FEN_PER_UNIT,
     redisUrl,
+    redisPrefix: parsed.REDIS_PREFIX,
     blacklistPollIntervalMs: parsed.BLACKLIST_POLL_INTERVAL_MS ?? (redisUrl === undefined ? 500 : 5_000),
     gatewayId:
       parsed.GATEWAY_INSTANCE_ID ??

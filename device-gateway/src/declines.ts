@@ -25,10 +25,15 @@ export function codeHashOf(code: ScannedCode): string {
   return createHash('sha256').update(`${code.kind}:${code.text}`).digest('hex');
 }
 
-const keyPrefix = 'campus-card:declined:';
-
-/** Shared by every instance; each entry lives as long as the answers (protocol § 10.3, 30 days). */
-export function redisDeclineLog(redis: Redis, retentionMs = answerRetentionMs): DeclineLog {
+/**
+ * Shared by every instance, under keyPrefix (the deployment's RedisNames.keys.declined); each entry lives as
+ * long as the answers (protocol § 10.3, 30 days).
+ */
+export function redisDeclineLog(
+  redis: Redis,
+  keyPrefix: string,
+  retentionMs = answerRetentionMs,
+): DeclineLog {
   return {
     async record(deviceRef, sequence, decline) {
       await redis.set(`${keyPrefix}${deviceRef}:${sequence}`, JSON.stringify(decline), 'PX', retentionMs);

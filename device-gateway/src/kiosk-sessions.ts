@@ -36,9 +36,7 @@ interface Stored extends KioskSession {
   readonly deviceId: number;
 }
 
-const keyPrefix = 'campus-card:kiosk:';
-const sessionKey = (token: Uint8Array) => `${keyPrefix}session:${Buffer.from(token).toString('hex')}`;
-const frameKey = (frame: IdentifyFrame) => `${keyPrefix}identify:${frame.deviceRef}:${frame.sequence}`;
+const frameKey = (frame: IdentifyFrame) => `identify:${frame.deviceRef}:${frame.sequence}`;
 
 function isStored(value: unknown): value is Stored {
   const v = value as Partial<Stored> | null;
@@ -49,8 +47,13 @@ function isStored(value: unknown): value is Stored {
   );
 }
 
-/** Sessions in Redis: each a key with a TTL, extended by every use; the identify frame's key beside it. */
-export function redisKioskSessions(redis: Redis): KioskSessions {
+/**
+ * Sessions in Redis under keyPrefix (the deployment's RedisNames.keys.kiosk): each a key with a TTL, extended
+ * by every use; the identify frame's key beside it.
+ */
+export function redisKioskSessions(redis: Redis, keyPrefix: string): KioskSessions {
+  const sessionKey = (token: Uint8Array) => `${keyPrefix}session:${Buffer.from(token).toString('hex')}`;
+  const identifyKey = (frame: IdentifyFrame) => `${keyPrefix}${frameKey(frame)}`;
   const read = async (token: Uint8Array, deviceId: number): Promise<Stored | undefined> => {
     const text = await redis.get(sessionKey(token));
     if (text === null) return undefined;
@@ -64,7 +67,7 @@ export function redisKioskSessions(redis: Redis): KioskSessions {
       await redis
         .multi()
         .set(sessionKey(token), JSON.stringify(stored), 'PX', kioskSessionTtlMs)
-        .set(frameKey(frame), Buffer.from(token).toString('hex'), 'PX', kioskSessionTtlMs)
+        .set(identifyKey(frame), Buffer.from(token).toString('hex'), 'PX', kioskSessionTtlMs)
         .exec();
       return token;
     },
@@ -75,7 +78,7 @@ export function redisKioskSessions(redis: Redis): KioskSessions {
       return { cardNo: stored.cardNo, by: stored.by };
     },
     async openedBy(frame, deviceId) {
-      const hex = await redis.get(frameKey(frame));
+      const hex = await redis.get(identifyKey(frame));
       if (hex === null) return undefined;
       const token = Buffer.from(hex, 'hex');
       return (await read(token, deviceId)) ? token : undefined;

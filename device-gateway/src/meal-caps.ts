@@ -26,8 +26,6 @@ export interface MealCaps {
   release(key: string, operationId: string): Promise<void>;
 }
 
-const prefix = 'campus-card:meal-cap:';
-
 // KEYS[1] counter, KEYS[2] the operation's reservation; ARGV amount, cap, ttl.
 const reserveScript = `
 if redis.call('EXISTS', KEYS[2]) == 1 then return 1 end
@@ -47,7 +45,8 @@ redis.call('DEL', KEYS[2])
 redis.call('DECRBY', KEYS[1], amount)
 return 1`;
 
-export function redisMealCaps(redis: Redis): MealCaps {
+/** Shared by every instance, under prefix (the deployment's RedisNames.keys.mealCap). */
+export function redisMealCaps(redis: Redis, prefix: string): MealCaps {
   return {
     async reserve(r) {
       const answer = await redis.eval(

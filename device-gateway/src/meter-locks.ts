@@ -33,11 +33,11 @@ function reservationOf(holder: string | null): Reservation {
   };
 }
 
-const keyPrefix = 'campus-card:meter:';
 const releaseScript = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;
 const replaceScript = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('set', KEYS[1], ARGV[2], 'PX', ARGV[3]) end return nil`;
 
-export function redisMeterLocks(redis: Redis): MeterLocks {
+/** Shared by every instance, under keyPrefix (the deployment's RedisNames.keys.meter). */
+export function redisMeterLocks(redis: Redis, keyPrefix: string): MeterLocks {
   return {
     async reserve(deviceRef) {
       const token = `start:${randomUUID()}`;

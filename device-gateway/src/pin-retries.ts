@@ -24,9 +24,8 @@ export function busyRetryKey(codeHash: string, sequence: number): string {
   return `${codeHash}:busy:${sequence}`;
 }
 
-const keyPrefix = 'campus-card:pin-retry:';
-
-export function redisPinRetries(redis: Redis): PinRetries {
+/** Shared by every instance, under keyPrefix (the deployment's RedisNames.keys.pinRetry). */
+export function redisPinRetries(redis: Redis, keyPrefix: string): PinRetries {
   return {
     async keep(deviceRef, codeHash, card) {
       await redis.set(`${keyPrefix}${deviceRef}:${codeHash}`, JSON.stringify(card), 'PX', pinRetryMs);

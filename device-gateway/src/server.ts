@@ -3,15 +3,7 @@
 
 import type { Server as HttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
-import {
-  blacklistChannel,
-  CoreClient,
-  type DoorCommandOrder,
-  deviceConfigChannel,
-  doorCommandChannel,
-  meetingSessionChannel,
-  passageChannel,
-} from '@campus-card/core/client';
+import { CoreClient, type DoorCommandOrder } from '@campus-card/core/client';
 import {
   createCampusKeyring,
   createMemoryReplayGuard,
@@ -20,7 +12,7 @@ import {
 } from '@campus-card/core/credential';
 import { createNodeEd25519Verify } from '@campus-card/core/credential/node';
 import { createLogger, type Logger } from '@campus-card/core/log';
-import { createRedis } from '@campus-card/core/redis';
+import { createRedis, redisNames } from '@campus-card/core/redis';
 import { Admission } from './admission.ts';
 import { GatewayBlacklist } from './blacklist.ts';
 import { type GatewayConfig, loadConfig } from './config.ts';
@@ -96,6 +88,8 @@ export async function startGateway(
   const redis =
     config.redisUrl === undefined ? undefined : createRedis(config.redisUrl, { maxRetriesPerRequest: 1 });
   redis?.on('error', (error) => log.warn({ err: error }, 'redis error'));
+  // Every channel and shared key in the deployment's namespace (REDIS_PREFIX), as its core and BFFs have it.
+  const { channels, keys } = redisNames(config.redisPrefix);
   const keyring = createCampusKeyring(config.campusKeys);
   // Cards of the centres this one federates with: their keys beside ours, from the core's trust list.
   const federationKeys = new FederationKeys(core, config.campusKeys, log);
@@ -106,7 +100,7 @@ export async function startGateway(
   const ed25519Verify = createNodeEd25519Verify();
   const verifier = createVerifier({
     keyring: federationKeys.keyring,
-    replayGuard: redis === undefined ? createMemoryReplayGuard() : redisReplayGuard(redis),
+    replayGuard: redis === undefined ? createMemoryReplayGuard() : redisReplayGuard(redis, keys.codeReplay),
     ed25519Verify,
   });
   // Offline records are judged as of when the device took them; the record's sequence, not a replay
@@ -122,15 +116,15 @@ export async function startGateway(
     meterFenPerUnit: config.meterFenPerUnit,
     verifyAt,
     blacklist: { entry: (cardNo) => blacklist.entry(cardNo) },
-    declines: redis === undefined ? new MemoryDeclineLog() : redisDeclineLog(redis),
-    meters: redis === undefined ? new MemoryMeterLocks() : redisMeterLocks(redis),
-    pinRetries: redis === undefined ? new MemoryPinRetries() : redisPinRetries(redis),
+    declines: redis === undefined ? new MemoryDeclineLog() : redisDeclineLog(redis, keys.declined),
+    meters: redis === undefined ? new MemoryMeterLocks() : redisMeterLocks(redis, keys.meter),
+    pinRetries: redis === undefined ? new MemoryPinRetries() : redisPinRetries(redis, keys.pinRetry),
     numericFailures: new NumericFailureLimit(),
-    mealCaps: redis === undefined ? new MemoryMealCaps() : redisMealCaps(redis),
+    mealCaps: redis === undefined ? new MemoryMealCaps() : redisMealCaps(redis, keys.mealCap),
     visitorPasses: createVisitorPassVerifier({ keyring, verify: ed25519Verify }),
     placesOf: async (ctx) => [`device:${ctx.deviceId}`],
     issuerOf: (kid) => federationKeys.centreOf(kid),
-    kioskSessions: redis === undefined ? new MemoryKioskSessions() : redisKioskSessions(redis),
+    kioskSessions: redis === undefined ? new MemoryKioskSessions() : redisKioskSessions(redis, keys.kiosk),
   });
   const metrics = new GatewayMetrics();
   // Payments by outcome: approved, the decline's reason (a fixed protocol set), or error.
@@ -191,21 +185,21 @@ export async function startGateway(
     }
   };
   subscriber?.on('message', (channel: string, message: string) => {
-    if (channel === meetingSessionChannel) {
+    if (channel === channels.meetingSessions) {
       tellMeetingSession(JSON.parse(message) as string[]);
       return;
     }
-    if (channel === deviceConfigChannel) {
+    if (channel === channels.deviceConfig) {
       reconfigure(message);
       return;
     }
-    if (channel === passageChannel) {
+    if (channel === channels.passage) {
       passage
         .announce(Number(message))
         .catch((error: unknown) => log.warn({ err: error }, 'passage push failed'));
       return;
     }
-    if (channel === doorCommandChannel) {
+    if (channel === channels.doorCommands) {
       passage.command(JSON.parse(message) as DoorCommandOrder);
       return;
     }
@@ -217,11 +211,11 @@ export async function startGateway(
   // covers the gap meanwhile.
   const subscribed = subscriber
     ?.subscribe(
-      blacklistChannel,
-      deviceConfigChannel,
-      passageChannel,
-      doorCommandChannel,
-      meetingSessionChannel,
+      channels.blacklist,
+      channels.deviceConfig,
+      channels.passage,
+      channels.doorCommands,
+      channels.meetingSessions,
     )
     .catch((error: unknown) => log.warn({ err: error }, 'redis subscribe failed'));
   await Promise.race([subscribed, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);

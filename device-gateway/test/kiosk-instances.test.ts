@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { redisNames } from '@campus-card/core/redis';
 import { openStudent, redisUrl } from '@campus-card/tests/kit';
 import { Redis } from 'ioredis';
 import { kioskSessionTtlMs } from '../src/kiosk-sessions.ts';
@@ -87,7 +88,8 @@ describe('kiosk sessions across gateway instances', () => {
     assert.equal(account.reason, 'NONE');
     atA.close();
 
-    const key = `campus-card:kiosk:session:${Buffer.from(account.sessionToken).toString('hex')}`;
+    const { kiosk } = redisNames(world.core.redisPrefix).keys;
+    const key = `${kiosk}session:${Buffer.from(account.sessionToken).toString('hex')}`;
     const ttl = await redis.pttl(key);
     assert.ok(ttl > 0 && ttl <= kioskSessionTtlMs, `session TTL ${ttl} ms`);
 

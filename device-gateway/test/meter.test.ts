@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { openStudent, opId, redisUrl } from '@campus-card/tests/kit';
+import { openStudent, opId, redisPrefix, redisUrl } from '@campus-card/tests/kit';
 import { Redis } from 'ioredis';
 import { redisMeterLocks } from '../src/meter-locks.ts';
 import type { RunningGateway } from '../src/server.ts';
@@ -216,7 +216,8 @@ describe('one hold per meter, and definite answers for holds, on two instances (
   test('#12.16 when 60 starts race for one meter on Redis, then exactly one takes it', async () => {
     // Goal: the reservation is one atomic SET NX across instances, tested with a burst on the real Redis.
     const redis = new Redis(redisUrl);
-    const locks = redisMeterLocks(redis);
+    const prefix = redisPrefix('meter');
+    const locks = redisMeterLocks(redis, prefix);
     const ref = `burst-${process.pid}-${Date.now()}`;
     const reservations = await Promise.all(Array.from({ length: 60 }, () => locks.reserve(ref)));
     const winners = reservations.filter((r) => r.ok);
@@ -224,7 +225,7 @@ describe('one hold per meter, and definite answers for holds, on two instances (
     const winner = winners[0];
     if (winner?.ok) await locks.release(ref, winner.token);
     assert.equal((await locks.reserve(ref)).ok, true, 'released, the meter is free');
-    await redis.del(`campus-card:meter:${ref}`);
+    await redis.del(`${prefix}${ref}`);
     await redis.quit();
   });
 

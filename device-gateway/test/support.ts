@@ -57,7 +57,7 @@ export async function startWorld(
   };
 }
 
-/** A gateway instance against the given core; several may share one core (and one Redis). */
+/** A gateway instance against the given core, in its Redis namespace; several may share one core (and one Redis). */
 export function startGatewayFor(
   core: TestCore,
   overrides: GatewayOverrides = {},
@@ -69,6 +69,7 @@ export function startGatewayFor(
     CORE_KEY_ID: testServiceKey.keyId,
     CORE_SECRET: testServiceKey.secret,
     CAMPUS_KEYS: devCampusKeys,
+    REDIS_PREFIX: core.redisPrefix,
     ...env,
   });
   return startGateway(config, { log: pino({ level: 'silent' }), ...overrides });

@@ -8,8 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { openStudent } from '@campus-card/tests/kit';
 import { openKv } from '../../bff/src/kv/index.ts';
-import { blacklistChannel } from '../../core/src/devices/blacklist-service.ts';
-import { createRedis } from '../../core/src/redis.ts';
+import { createRedis, redisNames } from '../../core/src/redis.ts';
 import { registerDevice, startWorld, TestDevice, type TestWorld } from '../../device-gateway/test/support.ts';
 
 /**
@@ -162,6 +161,7 @@ test('kill -9 of the Redis master: lockout counting and the blacklist push go on
         : undefined,
     );
     // The gateway's subscriber listens on the master before the kill.
+    const blacklistChannel = redisNames(world.core.redisPrefix).channels.blacklist;
     assert.ok(Number((await cli(redisPorts[0], 'pubsub', 'numsub', blacklistChannel)).split('\n')[1]) >= 1);
 
     const oldMasterPid = await pidOf(join(dir, `redis-${redisPorts[0]}.pid`));

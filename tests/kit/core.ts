@@ -8,6 +8,7 @@ import { loadConfig } from '../../core/src/config.ts';
 import { createLogger } from '../../core/src/log.ts';
 import { clockOffsetMs } from '../clock.ts';
 import { freshDatabase } from './database.ts';
+import { redisPrefix } from './redis.ts';
 
 /** The service key tests sign with; the core under test accepts it. */
 export const testServiceKey = { keyId: 'test', secret: 'test-secret-0123456789abcdef' };
@@ -16,10 +17,15 @@ export interface TestCore {
   core: RunningCore;
   client: CoreClient;
   databaseUrl: string;
+  /** Its Redis namespace (REDIS_PREFIX): a gateway or BFF beside it takes the same one to hear it. */
+  redisPrefix: string;
   stop(): Promise<void>;
 }
 
-/** Starts a real core on port 0 against a fresh database, with a signed client. */
+/**
+ * Starts a real core on port 0 against a fresh database, with a signed client, in a Redis namespace of its
+ * own unless env names one (REDIS_PREFIX), so test files running at once never hear each other's channels.
+ */
 export async function startTestCore(
   dialect: 'mysql' | 'sqlite',
   env: Record<string, string> = {},
@@ -34,6 +40,7 @@ export async function startTestCore(
     PAY_INTERVAL_MS_MIN: '0',
     // Off unless a test turns it on: a version moved by a timer would race tests that count versions.
     PASSAGE_PEOPLE_FOLLOW_MS: '0',
+    REDIS_PREFIX: redisPrefix('core'),
     ...env,
   });
   // The database clock follows the test's clock when the test has shifted it (tests/clock.ts).
@@ -43,6 +50,7 @@ export async function startTestCore(
     core,
     client,
     databaseUrl: database.url,
+    redisPrefix: config.redisPrefix,
     async stop() {
       await client.close();
       await core.close();

@@ -1,6 +1,6 @@
-import { type CardActivity, cardActivityChannel } from '@campus-card/core/client';
+import type { CardActivity } from '@campus-card/core/client';
 import type { Logger } from '@campus-card/core/log';
-import { createRedis } from '@campus-card/core/redis';
+import { createRedis, redisNames } from '@campus-card/core/redis';
 import { z } from 'zod';
 
 /** Where card activity comes from: a subscription that can be ended. */
@@ -37,11 +37,10 @@ const activitySchema = z.discriminatedUnion('type', [
 ]);
 
 /**
- * The core's card activity over Redis (channel cc:card-activity, published by the core itself, so
- * without this deployment's key prefix). A message that does not parse is dropped and counted in
- * the log, never delivered half-read.
+ * The core's card activity over Redis, on the deployment's channel (REDIS_PREFIX, the same as its core's).
+ * A message that does not parse is dropped and counted in the log, never delivered half-read.
  */
-export function redisActivitySource(redisUrl: string, log: Logger): ActivitySource {
+export function redisActivitySource(redisUrl: string, redisPrefix: string, log: Logger): ActivitySource {
   return async (listener) => {
     const subscriber = createRedis(redisUrl, { maxRetriesPerRequest: 2 });
     subscriber.on('error', (error) =>
@@ -58,7 +57,7 @@ export function redisActivitySource(redisUrl: string, log: Logger): ActivitySour
       if (parsed.success) listener(parsed.data as CardActivity);
       else log.warn('card activity message has an unexpected shape');
     });
-    await subscriber.subscribe(cardActivityChannel);
+    await subscriber.subscribe(redisNames(redisPrefix).channels.cardActivity);
     return async () => {
       await subscriber.quit();
     };

@@ -1,7 +1,7 @@
-import { type CoreClient, type NewsAnnouncement, newsChannel } from '@campus-card/core/client';
+import type { CoreClient, NewsAnnouncement } from '@campus-card/core/client';
 import { audienceSchema } from '@campus-card/core/contract';
 import type { Logger } from '@campus-card/core/log';
-import { createRedis } from '@campus-card/core/redis';
+import { createRedis, redisNames } from '@campus-card/core/redis';
 import { z } from 'zod';
 import type { Kv } from '../kv/index.ts';
 
@@ -119,8 +119,11 @@ export class AudienceProfiles {
 /** Where news announcements come from: a subscription that can be ended. */
 export type NewsSource = (listener: (announcement: NewsAnnouncement) => void) => Promise<() => Promise<void>>;
 
-/** The core's announcements over Redis; a message that does not parse is dropped and logged. */
-export function redisNewsSource(redisUrl: string, log: Logger): NewsSource {
+/**
+ * The core's announcements over Redis, on the deployment's news channel (REDIS_PREFIX); a message that does
+ * not parse is dropped and logged.
+ */
+export function redisNewsSource(redisUrl: string, redisPrefix: string, log: Logger): NewsSource {
   return async (listener) => {
     const subscriber = createRedis(redisUrl, { maxRetriesPerRequest: 2 });
     subscriber.on('error', (error) => log.warn({ err: { message: error.message } }, 'news subscriber error'));
@@ -135,7 +138,7 @@ export function redisNewsSource(redisUrl: string, log: Logger): NewsSource {
       if (parsed.success) listener(parsed.data as NewsAnnouncement);
       else log.warn('news message has an unexpected shape');
     });
-    await subscriber.subscribe(newsChannel);
+    await subscriber.subscribe(redisNames(redisPrefix).channels.news);
     return async () => {
       await subscriber.quit();
     };

@@ -22,9 +22,6 @@ export type CardActivity =
   /** A notice kept in the notification list (a monthly statement, an alert). */
   | { type: 'notice'; cardNo: string; noticeId: string; kind: string; title: string; atMs: number };
 
-/** The Redis channel card activity is published on (JSON); every BFF instance subscribes. */
-export const cardActivityChannel = 'cc:card-activity';
-
 export type CardActivityListener = (activity: CardActivity) => void;
 
 /** In-process fan-out of card activity: to the Redis publisher, and to a BFF in the same process. */

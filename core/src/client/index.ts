@@ -122,8 +122,8 @@ import { type CoreClientOptions, type DomainClient, Transport } from './transpor
 import { UtilitiesClient } from './utilities.ts';
 import { VisitorsClient } from './visitors.ts';
 
-export { type CardActivity, cardActivityChannel } from '../activity/card-activity.ts';
-export { type NewsAnnouncement, newsChannel } from '../content/announcements.ts';
+export type { CardActivity } from '../activity/card-activity.ts';
+export type { NewsAnnouncement } from '../content/announcements.ts';
 export type { AdminChange } from '../contract/admin.ts';
 export { adminRoles, totpRequiredRoles } from '../contract/admin.ts';
 export type { HolderCardAction, HolderProof } from '../contract/bindings.ts';
@@ -147,11 +147,8 @@ export type {
 } from '../contract/ledger.ts';
 export type { PayCodeRefusal, PayCodeSecret, PayCodeVerdict } from '../contract/pay-codes.ts';
 export type { ReportName } from '../contract/reports.ts';
-export { blacklistChannel } from '../devices/blacklist-service.ts';
-export { deviceConfigChannel, personTypeAllowed } from '../devices/device-configs.ts';
-export { meetingSessionChannel } from '../meetings/meeting-service.ts';
+export { personTypeAllowed } from '../devices/device-configs.ts';
 export type { DoorCommandOrder, OnlineDecision } from '../passage/passage-service.ts';
-export { doorCommandChannel, passageChannel } from '../passage/passage-service.ts';
 export type { CardRow, RuleTable, TableRule, TypeRule } from '../passage/rule-table.ts';
 export type { TableAnswer, TableHeader } from '../passage/rule-tables.ts';
 export type { AttendanceQuery } from './attendance.ts';

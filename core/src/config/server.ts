@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { refineRedisUrl } from '../redis.ts';
+import { redisPrefixSchema, refineRedisUrl } from '../redis.ts';
 import type { NamedSecret } from '../secrets.ts';
 
 /** The core process itself: its database, where it listens, who may call it, the PII key, logs and Redis. */
@@ -41,6 +41,7 @@ export const serverSettings = {
     .describe(
       'REDIS_URL: where blacklist changes are published to every gateway instance; unset, only in process',
     ),
+  redisPrefix: redisPrefixSchema,
 };
 
 /** Each service key's secret under a name that says which key it is (key ids are not secret). */

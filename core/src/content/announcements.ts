@@ -1,8 +1,5 @@
 import type { Audience } from './audience.ts';
 
-/** The Redis channel news announcements are published on (JSON); every BFF instance subscribes. */
-export const newsChannel = 'cc:news';
-
 /** A news item as the announcer tells it: one event for the whole audience, filtered at each BFF. */
 export interface NewsAnnouncement {
   type: 'news';

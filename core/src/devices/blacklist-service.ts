@@ -18,9 +18,6 @@ import { type Job, schedule } from '../jobs/scheduler.ts';
 import type { Logger } from '../log.ts';
 import { BlacklistRepository } from './blacklist-repository.ts';
 
-/** The Redis channel each new blacklist version is published on; every gateway instance subscribes. */
-export const blacklistChannel = 'campus-card:blacklist';
-
 /** Told the new version after each committed change. */
 export type BlacklistListener = (version: number) => void;
 

@@ -19,9 +19,6 @@ import type { Database } from '../db/database.ts';
 import { type DefaultOptions, defaultDeviceSettings } from './device-config-defaults.ts';
 import { DeviceConfigRepository, type StoredConfig } from './device-config-repository.ts';
 
-/** The Redis channel a changed device id is published on; every gateway instance subscribes. */
-export const deviceConfigChannel = 'campus-card:device-config';
-
 /** Whether a card of this person type may be used at a device with these settings (absent, empty: all). */
 export function personTypeAllowed(settings: DeviceSettings, personType: string): boolean {
   const allowed = settings.personTypes;

@@ -5,14 +5,13 @@ import { createMemoryReplayGuard, type ReplayGuard } from '../credential/replay-
  * The signed requests' seen-nonce cache: a nonce is claimed once per service key for as long as its
  * timestamp can still pass the window. With Redis (REDIS_URL), every core instance shares it, so a
  * request captured on its way to one instance is refused by all of them; without, it is one
- * process's memory (the embedded single-process setup).
+ * process's memory (the embedded single-process setup). Keys under the deployment's
+ * RedisNames.keys.sigNonce.
  */
-export const nonceKeyPrefix = 'cc:core:sig-nonce:';
-
-export function redisNonces(redis: Redis): ReplayGuard {
+export function redisNonces(redis: Redis, keyPrefix: string): ReplayGuard {
   return {
     async claim(key, ttlMs) {
-      return (await redis.set(`${nonceKeyPrefix}${key}`, '1', 'PX', ttlMs, 'NX')) === 'OK';
+      return (await redis.set(`${keyPrefix}${key}`, '1', 'PX', ttlMs, 'NX')) === 'OK';
     },
   };
 }

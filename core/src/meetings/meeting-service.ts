@@ -21,8 +21,6 @@ import type { MeetingRepository } from './meeting-repository.ts';
  * in through the one ATTENDANCE path, protocol § 7.14) plus its organiser, roster rule, lateness, readers
  * and seats; the board sorts the roster into signed in, late, absent and waiting at a given moment.
  */
-/** The Redis channel readers to tell their session again are published on (JSON device ids); gateways subscribe. */
-export const meetingSessionChannel = 'campus-card:meeting-sessions';
 
 type ReadersListener = (deviceIds: string[]) => void;
 

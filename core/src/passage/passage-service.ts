@@ -26,11 +26,6 @@ import type { PeopleRepository } from './people-repository.ts';
 import { candidatesFor, type PersonFacts, PlaceTree, type RuleTable } from './rule-table.ts';
 import { type PassageState, RuleTables, type TableAnswer } from './rule-tables.ts';
 
-/** The Redis channel each new passage state version is published on; every gateway subscribes. */
-export const passageChannel = 'campus-card:passage';
-/** The Redis channel door commands go out on (JSON DoorCommandOrder); every gateway subscribes. */
-export const doorCommandChannel = 'campus-card:door-commands';
-
 export interface DoorCommandOrder {
   deviceIds: string[];
   command: DoorCommandKind;

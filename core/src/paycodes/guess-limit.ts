@@ -60,32 +60,33 @@ export function createMemoryGuessLimit(
   };
 }
 
-const limitPrefix = 'campus-card:pay-code-guesses:';
-const replayPrefix = 'campus-card:replay:';
-
 // INCR and the window's expiry in one step: a key that exists always expires.
 const takeScript =
   "local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return n";
 // DECR only a live key: DECR on a missing one would make a key with no expiry.
 const releaseScript = "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('DECR', KEYS[1]) end return 0";
 
-export function redisGuessLimit(redis: Redis, options: GuessLimitOptions): GuessLimit {
+/** Guess counts under keyPrefix (the deployment's RedisNames.keys.payCodeGuesses). */
+export function redisGuessLimit(redis: Redis, options: GuessLimitOptions, keyPrefix: string): GuessLimit {
   return {
     async take(codeId) {
-      const taken = Number(await redis.eval(takeScript, 1, `${limitPrefix}${codeId}`, options.windowMs));
+      const taken = Number(await redis.eval(takeScript, 1, `${keyPrefix}${codeId}`, options.windowMs));
       return taken <= options.failuresMax;
     },
     async release(codeId) {
-      await redis.eval(releaseScript, 1, `${limitPrefix}${codeId}`);
+      await redis.eval(releaseScript, 1, `${keyPrefix}${codeId}`);
     },
   };
 }
 
-/** The numeric codes' replay guard shared by every core instance: `SET key 1 NX PX ttl` is the claim. */
-export function redisReplayGuard(redis: Redis): ReplayGuard {
+/**
+ * The numeric codes' replay guard shared by every core instance: `SET key 1 NX PX ttl` is the claim, under
+ * keyPrefix (the deployment's RedisNames.keys.codeReplay, which the gateways' guard shares).
+ */
+export function redisReplayGuard(redis: Redis, keyPrefix: string): ReplayGuard {
   return {
     async claim(key, ttlMs) {
-      return (await redis.set(`${replayPrefix}${key}`, '1', 'PX', ttlMs, 'NX')) === 'OK';
+      return (await redis.set(`${keyPrefix}${key}`, '1', 'PX', ttlMs, 'NX')) === 'OK';
     },
   };
 }

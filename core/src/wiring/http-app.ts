@@ -71,6 +71,7 @@ import { GateChecks } from '../passage/gate-checks.ts';
 import { passageRoutes } from '../passage/passage-routes.ts';
 import { photoRoutes } from '../photos/photo-routes.ts';
 import type { Pii } from '../pii.ts';
+import { redisNames } from '../redis.ts';
 import type { RefundService } from '../refunds/refund-service.ts';
 import { AttendanceReport } from '../reports/attendance-report.ts';
 import { AttendanceRepository } from '../reports/attendance-repository.ts';
@@ -159,7 +160,8 @@ export function createCoreHttp(
   app.use(httpMetrics(metrics));
   app.use(errorHandler(log));
   app.use(open.routes());
-  const nonces = redis === undefined ? memoryNonces() : redisNonces(redis);
+  const nonces =
+    redis === undefined ? memoryNonces() : redisNonces(redis, redisNames(config.redisPrefix).keys.sigNonce);
   // Other centres' requests, signed with their link secrets from the trust list (docs/federation.md).
   app.use(federationLink(federation.trust, federation.payments, federation.settlement, nonces));
   // Key id, timestamp window and nonce shape before any body byte is read (#12.13 class).
