@@ -6,8 +6,6 @@
 // Such a cell gets a leading apostrophe, unless it is a plain number ("-12.50"). An .xlsx cell holds
 // text as text, so it needs nothing.
 
-import ExcelJS from 'exceljs';
-
 export type SheetCell = string | number | null;
 export type SheetRows = readonly (readonly SheetCell[])[];
 
@@ -34,6 +32,9 @@ const yuanCell = /^-?\d+\.\d{2}$/;
 
 /** A one-sheet workbook of a table (header row bold and frozen), as bytes. */
 export async function writeXlsx(title: string, header: readonly string[], rows: SheetRows): Promise<Buffer> {
+  // Loaded on the first export: exceljs is ~450 modules that a process which never writes a sheet (every
+  // gateway, most test processes) should not load at start.
+  const { default: ExcelJS } = await import('exceljs');
   const workbook = new ExcelJS.Workbook();
   const sheet = workbook.addWorksheet(title.slice(0, 31), { views: [{ state: 'frozen', ySplit: 1 }] });
   sheet.addRow([...header]).font = { bold: true };

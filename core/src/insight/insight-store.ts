@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { type DuckDBConnection, DuckDBInstance, listValue } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { shanghaiDay } from '../time.ts';
 import type { CardProfile, PaymentPoint } from './abnormal-spending.ts';
 import type { SlotCount } from './canteen-load.ts';
@@ -73,6 +73,15 @@ async function tableNames(con: DuckDBConnection): Promise<Set<string>> {
   return new Set(rows.map((r) => String(r.table_name)));
 }
 
+/** @duckdb/node-api, once the first store has opened (InsightStore.open). */
+let duckdb: typeof import('@duckdb/node-api') | undefined;
+
+/** A DuckDB list of ids, for `unnest($1::VARCHAR[])`; only called on an open store, so DuckDB is loaded. */
+function idList(ids: readonly string[]) {
+  if (!duckdb) throw new Error('DuckDB is not loaded: open the insight store first');
+  return duckdb.listValue([...ids]);
+}
+
 export class InsightStore {
   /** The writes on `con`, one after another: two transactions must never interleave on one connection. */
   #writing: Promise<unknown> = Promise.resolve();
@@ -89,7 +98,9 @@ export class InsightStore {
 
   static async open(options: InsightStoreOptions): Promise<InsightStore> {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
-    const instance = await DuckDBInstance.create(options.path, {
+    // Loaded when a store opens: DuckDB's bindings are ~180 modules a core without insight never needs.
+    duckdb ??= await import('@duckdb/node-api');
+    const instance = await duckdb.DuckDBInstance.create(options.path, {
       memory_limit: options.memoryLimit ?? '1GB',
       threads: String(options.threads ?? 2),
     });
@@ -185,7 +196,7 @@ export class InsightStore {
       await commitStage(this.con, [
         {
           sql: 'DELETE FROM roster WHERE session_id IN (SELECT unnest($1::VARCHAR[]))',
-          params: [listValue(rows.map((r) => r.id))],
+          params: [idList(rows.map((r) => r.id))],
         },
         'INSERT OR REPLACE INTO roster SELECT * FROM stage',
       ]);

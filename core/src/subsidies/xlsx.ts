@@ -1,4 +1,4 @@
-import ExcelJS from 'exceljs';
+import type { CellValue } from 'exceljs';
 import { subsidyXlsxBytesMax } from '../contract/subsidies.ts';
 import { CoreError } from '../errors.ts';
 import { checkZipBounds } from './zip-bounds.ts';
@@ -20,6 +20,8 @@ export async function readXlsx(bytes: Buffer, rowsMax: number): Promise<string[]
   if (refusal === 'TOO_LARGE')
     throw new CoreError('PAYLOAD_TOO_LARGE', `a sheet inflates to at most ${xlsxInflatedBytesMax} bytes`);
   if (refusal === 'NOT_A_ZIP') throw new CoreError('VALIDATION_FAILED', 'the file is not an .xlsx workbook');
+  // Loaded on the first upload (see sheets.ts).
+  const { default: ExcelJS } = await import('exceljs');
   const workbook = new ExcelJS.Workbook();
   try {
     await workbook.xlsx.load(bytes as unknown as ArrayBuffer);
@@ -39,14 +41,14 @@ export async function readXlsx(bytes: Buffer, rowsMax: number): Promise<string[]
   return rows;
 }
 
-function cellText(value: ExcelJS.CellValue): string {
+function cellText(value: CellValue): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (typeof value === 'string') return value;
   if (value instanceof Date) return value.toISOString();
   if (typeof value === 'object') {
     if ('richText' in value) return value.richText.map((r) => r.text).join('');
-    if ('result' in value) return cellText(value.result as ExcelJS.CellValue);
+    if ('result' in value) return cellText(value.result as CellValue);
     if ('text' in value) return String(value.text);
     if ('error' in value) return '';
   }
