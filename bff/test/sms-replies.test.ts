@@ -3,12 +3,16 @@
 // number out on 退订; a wrong token, a body that is no report, or any other text changes nothing.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
+import { createLogger } from '@campus-card/core/log';
 import { dialects } from '@campus-card/tests/kit';
 import { guardianPhoneDigester } from '../../core/src/guardians/guardian-contacts.ts';
 import { smsGuardianRecipientId } from '../../core/src/messages/guardian-recipients.ts';
 import { messageKinds } from '../../core/src/messages/message-types.ts';
 import { startSmsStandIn } from '../../mock/sms/server.ts';
+import { startBff } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
 import { startWorld, type TestWorld } from './support.ts';
 
 for (const dialect of dialects)
@@ -62,5 +66,35 @@ for (const dialect of dialects)
       });
       assert.equal(reply.status, 400);
       assert.deepEqual(await optedOut('13612340000'), []);
+    });
+
+    test('when the core does not answer a reply, then 503, and the error log names the route, never the token in the path', async () => {
+      // Goal: a failed request is logged by its route template: the raw path carries the secret token
+      // (and elsewhere card numbers), which must not reach the logs.
+      const lines: string[] = [];
+      const logs = new Writable({
+        write(chunk, _encoding, done) {
+          lines.push(String(chunk));
+          done();
+        },
+      });
+      const closed = `http://127.0.0.1:${1 + (process.pid % 1_000)}`;
+      const bff = await startBff(
+        loadConfig({ ...world.env, CORE_URL: closed, SMS_REPLY_TOKEN: token }),
+        createLogger('bff', 'info', logs),
+      );
+      try {
+        const reply = await fetch(`${bff.url}/api/v1/sms/replies/${token}`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify([{ phone_number: '13612340001', content: '退订' }]),
+        });
+        assert.equal(reply.status, 503);
+        const failed = lines.map((l) => JSON.parse(l)).find((l) => l.msg === 'request failed');
+        assert.equal(failed?.route, '/api/v1/sms/replies/:token');
+        assert.ok(!lines.join('').includes(token), 'the token is in no log line');
+      } finally {
+        await bff.close();
+      }
     });
   });

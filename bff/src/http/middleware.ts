@@ -3,6 +3,7 @@ import {
   acceptedRequestId,
   createEdge,
   loggable,
+  loggableRoute,
   requestIdHeader,
   withRequestId,
 } from '@campus-card/core/http';
@@ -31,7 +32,10 @@ export function errorHandler(log: Logger) {
       } catch (error) {
         const answer = publicError(error);
         if (answer.status >= 500)
-          log.error({ err: loggable(error), method: ctx.method, path: ctx.path }, 'request failed');
+          log.error(
+            { err: loggable(error), method: ctx.method, route: loggableRoute(ctx) },
+            'request failed',
+          );
         ctx.status = answer.status;
         ctx.body = {
           code: answer.code,
@@ -41,11 +45,10 @@ export function errorHandler(log: Logger) {
         };
       }
       // At debug level one line per request: by route template, never the raw path (card numbers).
-      const route = (ctx as { _matchedRoute?: unknown })._matchedRoute;
       log.debug(
         {
           method: ctx.method,
-          route: typeof route === 'string' ? route : 'unmatched',
+          route: loggableRoute(ctx),
           status: ctx.status,
           ms: Date.now() - started,
         },

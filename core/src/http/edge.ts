@@ -110,4 +110,14 @@ export function createEdge(errors: EdgeErrors): Edge {
  */
 export const loggable = loggableError;
 
+/**
+ * What of a request's address may be logged: the route template it matched ("/v1/cards/:cardNo",
+ * "/sms/replies/:token"), never the raw path, which carries card numbers, person numbers and the secret
+ * path parts of provider callbacks; `unmatched` when no route matched.
+ */
+export function loggableRoute(ctx: object): string {
+  const route = (ctx as { _matchedRoute?: unknown })._matchedRoute;
+  return typeof route === 'string' ? route : 'unmatched';
+}
+
 export { acceptedRequestId, currentRequestId, requestIdHeader, withRequestId } from './request-id.ts';

@@ -2,7 +2,7 @@ import type { Context, Next } from 'koa';
 import type { ReplayGuard } from '../credential/replay-guard.ts';
 import { CoreError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { createEdge, type LargerBody, loggable } from './edge.ts';
+import { createEdge, type LargerBody, loggable, loggableRoute } from './edge.ts';
 import { acceptedRequestId, requestIdHeader, withRequestId } from './request-id.ts';
 import {
   noncePattern,
@@ -45,17 +45,19 @@ export function errorHandler(log: Logger) {
             requestId,
           };
         } else {
-          log.error({ err: loggable(error), method: ctx.method, path: ctx.path }, 'request failed');
+          log.error(
+            { err: loggable(error), method: ctx.method, route: loggableRoute(ctx) },
+            'request failed',
+          );
           ctx.status = 500;
           ctx.body = { code: 'INTERNAL_ERROR', message: 'internal error', requestId };
         }
       }
       // At debug level one line per request: by route template, never the raw path (card numbers).
-      const route = (ctx as { _matchedRoute?: unknown })._matchedRoute;
       log.debug(
         {
           method: ctx.method,
-          route: typeof route === 'string' ? route : 'unmatched',
+          route: loggableRoute(ctx),
           status: ctx.status,
           ms: Date.now() - started,
         },
