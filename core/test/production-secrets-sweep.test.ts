@@ -14,6 +14,8 @@ const strong = (): Record<string, string> => ({
   CORE_SERVICE_KEYS: `bff:${secret()},gateway:${secret()}`,
   PII_KEY: randomBytes(32).toString('hex'),
   PHOTO_KEY: randomBytes(32).toString('hex'),
+  // A production centre names itself (federation: a default id would collide between centres).
+  CENTRE_ID: 'NJU01',
   UTILITY_URL: 'https://meters.example.edu.cn',
   UTILITY_SECRET: secret(),
   NETWORK_URL: 'https://net.example.edu.cn',

@@ -13,6 +13,8 @@ const strong = () => ({
   CORE_SERVICE_KEYS: `bff:${randomBytes(24).toString('base64url')},gateway:${randomBytes(24).toString('base64url')}`,
   PII_KEY: randomBytes(32).toString('hex'),
   PHOTO_KEY: randomBytes(32).toString('hex'),
+  // A production centre names itself (federation: a default id would collide between centres).
+  CENTRE_ID: 'NJU01',
 });
 
 /** Each way a secret can be unfit, as the value it would have; the refusal must name the variable, not this. */
