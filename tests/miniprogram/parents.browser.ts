@@ -258,10 +258,11 @@ describe("parents' pages and 我的家长 in the H5 app (issue 19)", () => {
     const student = await newPage();
     await bindAs(student, identity);
     await open(student, 'message-settings');
-    const kind = (name: string) => student.locator(`#message-kind-${name} input`);
+    const kind = (name: string) => student.locator(`#message-kind-${name}`);
+    const isOn = async (name: string) => (await kind(name).getAttribute('aria-checked')) === 'true';
     await kind('statement').waitFor();
-    assert.equal(await kind('statement').isChecked(), true, 'on until turned off');
-    assert.equal(await kind('receipt').isChecked(), false, 'receipts are opt-in');
+    assert.equal(await isOn('statement'), true, 'on until turned off');
+    assert.equal(await isOn('receipt'), false, 'receipts are opt-in');
     await kind('statement').click();
     await student.locator('#message-low-balance input').fill('20');
     await student.locator('#message-save').click();
@@ -271,9 +272,10 @@ describe("parents' pages and 我的家长 in the H5 app (issue 19)", () => {
 
     await open(student, 'message-settings');
     await kind('statement').waitFor();
-    assert.equal(await kind('statement').isChecked(), false);
-    assert.equal(await kind('low_balance').isChecked(), true);
+    assert.equal(await isOn('statement'), false);
+    assert.equal(await isOn('low_balance'), true);
     assert.equal(await student.locator('#message-low-balance input').inputValue(), '20.00');
+    assert.deepEqual(await axeFindings(student, '.page-message-settings'), []);
     await shoot(student, 'message-settings');
 
     await student.locator('#message-low-balance input').fill('-5');

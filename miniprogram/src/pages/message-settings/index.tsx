@@ -1,6 +1,8 @@
-import { Button, Input, Picker, Switch, Text, View } from '@tarojs/components';
+import { Button, Input, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import { useEffect, useState } from 'react';
+import { KindToggles } from '../../components/KindToggles.tsx';
+import { QuietHours } from '../../components/QuietHours.tsx';
 import { StateView } from '../../components/StateView.tsx';
 import { messageOf, useRemote } from '../../components/use-remote.ts';
 import { formatFen, parseYuan } from '../../lib/money.ts';
@@ -8,12 +10,10 @@ import { messageStrings as words } from '../../message-strings.ts';
 import { api } from '../../services/api.ts';
 import {
   askMessageConsent,
-  hhmmOf,
   type MessageKind,
   type MessagePreferences,
   messageKindList,
   messagePreferences,
-  minutesOf,
   preloadMessageTemplates,
   saveMessagePreferences,
 } from '../../services/messages.ts';
@@ -47,7 +47,6 @@ export default function MessageSettingsPage() {
             optedOut: on ? prefs.optedOut.filter((k) => k !== kind) : [...prefs.optedOut, kind],
           },
     );
-  const quiet = prefs.quietStartMin !== prefs.quietEndMin;
 
   async function onSave() {
     if (!prefs) return;
@@ -85,19 +84,14 @@ export default function MessageSettingsPage() {
           {error}
         </Text>
       ) : null}
-      <View className="section">
-        {messageKindList.map((kind) => (
-          <View className="row" key={kind}>
-            <Text className="row-main">{words.kinds[kind]}</Text>
-            <Switch
-              id={`message-kind-${kind}`}
-              checked={isOn(kind)}
-              onChange={(e) => toggle(kind, e.detail.value)}
-            />
-          </View>
-        ))}
-        <Text className="form-hint">{words.receiptsHint}</Text>
-      </View>
+      <KindToggles
+        idPrefix="message"
+        kinds={messageKindList}
+        names={words.kinds}
+        hint={words.receiptsHint}
+        isOn={isOn}
+        onChange={toggle}
+      />
       <View className="section">
         <Text className="section-title">{words.lowBalance}</Text>
         <Input
@@ -108,45 +102,7 @@ export default function MessageSettingsPage() {
           onInput={(e) => setAlertText(e.detail.value)}
         />
       </View>
-      <View className="section">
-        <View className="row">
-          <Text className="row-main">{words.quietOn}</Text>
-          <Switch
-            id="message-quiet"
-            checked={quiet}
-            onChange={(e) =>
-              setPrefs(
-                e.detail.value
-                  ? { ...prefs, quietStartMin: 22 * 60, quietEndMin: 7 * 60 }
-                  : { ...prefs, quietStartMin: 0, quietEndMin: 0 },
-              )
-            }
-          />
-        </View>
-        {quiet ? (
-          <View className="row">
-            <Picker
-              mode="time"
-              value={hhmmOf(prefs.quietStartMin)}
-              onChange={(e) => setPrefs({ ...prefs, quietStartMin: minutesOf(String(e.detail.value)) })}
-            >
-              <Text>
-                {words.quietFrom} {hhmmOf(prefs.quietStartMin)}
-              </Text>
-            </Picker>
-            <Picker
-              mode="time"
-              value={hhmmOf(prefs.quietEndMin)}
-              onChange={(e) => setPrefs({ ...prefs, quietEndMin: minutesOf(String(e.detail.value)) })}
-            >
-              <Text>
-                {words.quietTo} {hhmmOf(prefs.quietEndMin)}
-              </Text>
-            </Picker>
-          </View>
-        ) : null}
-        <Text className="form-hint">{words.quietHint}</Text>
-      </View>
+      <QuietHours idPrefix="message" value={prefs} onChange={(quiet) => setPrefs({ ...prefs, ...quiet })} />
       {process.env.TARO_ENV === 'h5' ? null : <Text className="form-hint">{words.consentHint}</Text>}
       <Button className="btn btn-primary" id="message-save" onClick={() => void onSave()}>
         {words.save}

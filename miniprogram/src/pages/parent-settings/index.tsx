@@ -2,19 +2,18 @@
 // outside the app, their quiet hours, and the low-balance alert of each child. Kinds and quiet hours are
 // kept by the core under the parent's recipient id as a student's are; each child's alert is the one the
 // parents page sets (PUT /children/:cardNo/alert). Saving asks the one-time consent for the kinds left on.
-import { Button, Input, Picker, Text, View } from '@tarojs/components';
+import { Button, Input, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import { useEffect, useState } from 'react';
+import { KindToggles } from '../../components/KindToggles.tsx';
+import { QuietHours } from '../../components/QuietHours.tsx';
 import { StateView } from '../../components/StateView.tsx';
-import { Toggle } from '../../components/Toggle.tsx';
 import { messageOf, useRemote } from '../../components/use-remote.ts';
 import { formatFen, parseYuan } from '../../lib/money.ts';
 import { api } from '../../services/api.ts';
 import {
   askMessageConsent,
-  hhmmOf,
   type MessageKind,
-  minutesOf,
   type ParentPreferences,
   parentMessagePreferences,
   preloadMessageTemplates,
@@ -57,7 +56,6 @@ export default function ParentSettingsPage() {
       ...prefs,
       optedOut: on ? prefs.optedOut.filter((k) => k !== kind) : [...prefs.optedOut, kind],
     });
-  const quiet = prefs.quietStartMin !== prefs.quietEndMin;
 
   async function onSave() {
     if (!prefs || !remote.data) return;
@@ -99,20 +97,14 @@ export default function ParentSettingsPage() {
           {error}
         </Text>
       ) : null}
-      <View className="section">
-        {parentKinds.map((kind) => (
-          <View className="row" key={kind}>
-            <Text className="row-main">{words.kinds[kind]}</Text>
-            <Toggle
-              id={`parent-kind-${kind}`}
-              label={words.kinds[kind] ?? ''}
-              on={isOn(kind)}
-              onChange={(on) => toggle(kind, on)}
-            />
-          </View>
-        ))}
-        <Text className="form-hint">{words.kindsHint}</Text>
-      </View>
+      <KindToggles
+        idPrefix="parent"
+        kinds={parentKinds}
+        names={words.kinds}
+        hint={words.kindsHint}
+        isOn={isOn}
+        onChange={toggle}
+      />
       <View className="section">
         <Text className="section-title">{words.alerts}</Text>
         {children.length === 0 ? <Text className="form-hint">{words.noChildren}</Text> : null}
@@ -131,46 +123,7 @@ export default function ParentSettingsPage() {
           </View>
         ))}
       </View>
-      <View className="section">
-        <View className="row">
-          <Text className="row-main">{words.quietOn}</Text>
-          <Toggle
-            id="parent-quiet"
-            label={words.quietOn}
-            on={quiet}
-            onChange={(on) =>
-              setPrefs(
-                on
-                  ? { ...prefs, quietStartMin: 22 * 60, quietEndMin: 7 * 60 }
-                  : { ...prefs, quietStartMin: 0, quietEndMin: 0 },
-              )
-            }
-          />
-        </View>
-        {quiet ? (
-          <View className="row">
-            <Picker
-              mode="time"
-              value={hhmmOf(prefs.quietStartMin)}
-              onChange={(e) => setPrefs({ ...prefs, quietStartMin: minutesOf(String(e.detail.value)) })}
-            >
-              <Text id="parent-quiet-from">
-                {words.quietFrom} {hhmmOf(prefs.quietStartMin)}
-              </Text>
-            </Picker>
-            <Picker
-              mode="time"
-              value={hhmmOf(prefs.quietEndMin)}
-              onChange={(e) => setPrefs({ ...prefs, quietEndMin: minutesOf(String(e.detail.value)) })}
-            >
-              <Text id="parent-quiet-to">
-                {words.quietTo} {hhmmOf(prefs.quietEndMin)}
-              </Text>
-            </Picker>
-          </View>
-        ) : null}
-        <Text className="form-hint">{words.quietHint}</Text>
-      </View>
+      <QuietHours idPrefix="parent" value={prefs} onChange={(quiet) => setPrefs({ ...prefs, ...quiet })} />
       {process.env.TARO_ENV === 'h5' ? null : <Text className="form-hint">{words.consentHint}</Text>}
       <Button className="btn btn-primary" id="parent-settings-save" onClick={() => void onSave()}>
         {words.save}

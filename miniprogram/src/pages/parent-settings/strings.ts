@@ -1,6 +1,11 @@
-// The parent's own 消息设置 (docs/messages.md § Parents): beside the page, so it lands without touching
-// the app's shared strings.
+// The parent's own 消息设置 (docs/messages.md § Parents), beside the page; the words both 消息设置 pages
+// share (save, consent; quiet hours are the QuietHours component's) are messageStrings'.
+import { messageStrings } from '../../message-strings.ts';
+
 export const parentSettingsStrings = {
+  save: messageStrings.save,
+  saved: messageStrings.saved,
+  consentHint: messageStrings.consentHint,
   title: '家长消息设置',
   entry: '家长消息设置',
   intro: '小程序关闭时，孩子校园卡的以下消息会通过微信服务通知或支付宝消息送达你。',
@@ -17,11 +22,4 @@ export const parentSettingsStrings = {
   alertHidden: '孩子未向你开放余额，提醒暂不会发送',
   alertInvalid: (name: string) => `${name}的提醒金额无效：请填写大于 0 的金额，最多两位小数`,
   noChildren: '还没有关联孩子，关联后可在此设置。',
-  quietOn: '开启免打扰',
-  quietFrom: '开始',
-  quietTo: '结束',
-  quietHint: '免打扰时段内的消息会在结束后送达。',
-  save: '保存设置',
-  saved: '已保存',
-  consentHint: '微信、支付宝要求每条服务通知都经你同意，保存后会请你授权。',
 };
