@@ -85,9 +85,13 @@ describe('exam photos over TCP', () => {
   // One phone per card, each code a fresh one (a second phone of a card in the same second would make the
   // same code as far as the replay guard can tell).
   const phones = new Map<string, { code(): string }>();
-  async function signIn(cardNo: string): Promise<PhotoAnswer> {
+  async function phoneOf(cardNo: string): Promise<{ code(): string }> {
     const phone = phones.get(cardNo) ?? (await phoneFor(world.client, cardNo));
     phones.set(cardNo, phone);
+    return phone;
+  }
+  async function signIn(cardNo: string): Promise<PhotoAnswer> {
+    const phone = await phoneOf(cardNo);
     const reply = await reader.request({
       kind: 'exam_photo_attendance',
       sessionId: examId,
@@ -176,7 +180,7 @@ describe('exam photos over TCP', () => {
     });
     const sim = await AttendanceReader.connect({ port: world.gateway.port, ...device });
     assert.equal(sim.meeting?.sessionId, simExam);
-    const seated = await sim.signIn((await phoneFor(world.client, await cardNoOf(studentNo))).code());
+    const seated = await sim.signIn((await phoneOf(await cardNoOf(studentNo))).code());
     assert.equal(seated.kind, 'exam_photo_attendance_result');
     if (seated.kind !== 'exam_photo_attendance_result') return;
     assert.equal(seated.seat, 'D-11');
