@@ -12,6 +12,7 @@ export {
 export { type CardCredential, type PersonType, personTypes } from './card.ts';
 export { type Certificate, decodeCertificate } from './certificate.ts';
 export { codeFromText, codeTextChars, codeToText, type DecodedCode, decodeCode } from './code.ts';
+export { type QrCodeParts, qrCodeIdentity } from './code-identity.ts';
 export {
   type CampusSigningKey,
   type CertificateRequest,

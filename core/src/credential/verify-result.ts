@@ -30,8 +30,8 @@ export interface VerifyAccepted {
   /** Phone clock when the code was made, whole seconds in ms. */
   readonly madeAtMs: number;
   readonly counter: number;
-  /** The certified phone key that signed the code (with the card, time and counter: the code's identity). */
-  readonly phonePublicKey: Uint8Array;
+  /** The code's identity (code-identity.ts: card, time, counter, phone key): claimed by the replay guard, remembered by the ledger. */
+  readonly codeId: string;
 }
 
 export interface VerifyRefused {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createCampusKeyring } from './campus-keys.ts';
 import { codeFromText, codeToText } from './code.ts';
+import { qrCodeIdentity } from './code-identity.ts';
 import { breakfastMs, createWorld, seededRandom } from './fixtures.ts';
 import { createCampusSigningKey, issueCertificate } from './issuer.ts';
 import { codeLayout } from './layout.ts';
@@ -19,7 +20,7 @@ function assertRefused(result: VerifyResult, code: string): void {
 describe('verify a QR code', () => {
   test('when a fresh code is scanned, then it is accepted with the card it stands for', async () => {
     // Goal: the happy path returns the card facts from the certificate, the code's time and counter,
-    // and the phone key that signed it (the gateway names the code by it without decoding it again).
+    // and the code's identity (the gateway names the code by it without decoding it again).
     const world = await createWorld();
     const text = makeCode({ ...world.alice, nowMs: breakfastMs + 1500, counter: 7 });
     world.clock.set(breakfastMs + 5_000);
@@ -31,8 +32,14 @@ describe('verify a QR code', () => {
       certificateValidUntilMs: breakfastMs + 7 * 24 * 60 * minuteMs,
       madeAtMs: breakfastMs + 1000,
       counter: 7,
-      phonePublicKey: world.alice.keyPair.publicKey,
+      codeId: qrCodeIdentity({
+        cardNo: world.alice.card.cardNo,
+        madeAtMs: breakfastMs + 1000,
+        counter: 7,
+        phonePublicKey: world.alice.keyPair.publicKey,
+      }),
     });
+    assert.match(result.ok ? result.codeId : '', /^qr:\d+:\d+:7:[0-9a-f]{16}$/);
   });
 
   test('when the code is older than its validity plus skew, then it is refused as CODE_EXPIRED', async () => {
@@ -85,6 +92,23 @@ describe('verify a QR code', () => {
     const text = makeCode({ ...world.alice, nowMs: breakfastMs, counter: 0 });
     const results = await Promise.all([world.verifier().verify(text), world.verifier().verify(text)]);
     assert.deepEqual(results.map((r) => (r.ok ? 'ok' : r.code)).sort(), ['REPLAYED', 'ok']);
+  });
+
+  test('when two phones of one card make a code in the same second with the same counter, then both pay once', async () => {
+    // Goal: a card bound in WeChat and in Alipay has two phone keys; their codes are different codes. Keyed
+    // without the phone key, the second phone's first code of a second was refused as REPLAYED.
+    const world = await createWorld();
+    const alipayPhone = await world.holder(world.alice.card, 77);
+    const wechatCode = makeCode({ ...world.alice, nowMs: breakfastMs, counter: 3 });
+    const alipayCode = makeCode({ ...alipayPhone, nowMs: breakfastMs, counter: 3 });
+    const verifier = world.verifier();
+    const first = await verifier.verify(wechatCode);
+    const second = await verifier.verify(alipayCode);
+    assert.equal(first.ok, true);
+    assert.equal(second.ok, true, second.ok ? '' : second.message);
+    assert.notEqual(first.ok && first.codeId, second.ok && second.codeId);
+    assertRefused(await verifier.verify(wechatCode), 'REPLAYED');
+    assertRefused(await verifier.verify(alipayCode), 'REPLAYED');
   });
 
   test('when a phone makes several codes in one second, then each is accepted once', async () => {

@@ -7,6 +7,7 @@ import { certificateLifetimeMaxMs } from './campus-keys.ts';
 import type { CardCredential } from './card.ts';
 import { type Certificate, certificateSignedMessage } from './certificate.ts';
 import { codeFromText, codeSignedMessage, decodeCode } from './code.ts';
+import { qrCodeIdentity } from './code-identity.ts';
 import type { ReplayGuard } from './replay-guard.ts';
 import { type Ed25519Verify, nobleEd25519Verify } from './signature.ts';
 import { refused, type VerifyResult } from './verify-result.ts';
@@ -157,10 +158,16 @@ export function createVerifier(options: VerifierOptions): Verifier {
       return refused('BAD_CODE_SIGNATURE', 'code not signed by the phone key in its certificate');
     }
 
-    // Keyed by what the phone signed, not by signature bytes, and kept until the code could no longer pass.
-    const replayKey = `qr:${card.cardNo}:${code.madeAtMs / 1000}:${code.counter}`;
+    // Keyed by what the phone signed (the code's identity, phone key included), not by signature bytes,
+    // and kept until the code could no longer pass.
+    const codeId = qrCodeIdentity({
+      cardNo: card.cardNo,
+      madeAtMs: code.madeAtMs,
+      counter: code.counter,
+      phonePublicKey: certificate.phonePublicKey,
+    });
     const ttlMs = code.madeAtMs + codeValidityMs + clockSkewMs - nowMs + 1000;
-    if (!(await replayGuard.claim(replayKey, ttlMs))) {
+    if (!(await replayGuard.claim(codeId, ttlMs))) {
       return refused('REPLAYED', 'code already used (or the replay guard is full)');
     }
     if (isBlacklisted !== undefined && (await isBlacklisted(card)) === true) {
@@ -174,7 +181,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
       certificateValidUntilMs: certificate.validUntilMs,
       madeAtMs: code.madeAtMs,
       counter: code.counter,
-      phonePublicKey: certificate.phonePublicKey,
+      codeId,
     };
   }
 

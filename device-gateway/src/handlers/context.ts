@@ -12,7 +12,6 @@ import {
   type VerifyResult,
   type VisitorPassVerifier,
 } from '@campus-card/core/credential';
-import { qrCodeIdOf } from '../code-ids.ts';
 import type { DeclineLog } from '../declines.ts';
 import type { KioskSessions } from '../kiosk-sessions.ts';
 import type { MealCaps } from '../meal-caps.ts';
@@ -162,7 +161,7 @@ async function verifiedCode(deps: HandlerDeps, ctx: RequestContext, code: Scanne
   return {
     ok: true,
     card: result.card,
-    codeId: qrCodeIdOf(result),
+    codeId: result.codeId,
     ...(centreId === undefined ? {} : { centreId }),
   };
 }
