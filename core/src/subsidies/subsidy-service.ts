@@ -28,11 +28,19 @@ export interface SubsidyOptions {
   /** Rows sent to the ledger at once while posting; also how often progress is recorded. */
   pageRowsMax: number;
   rowsPerBatchMax: number;
+  /**
+   * Waits before each new attempt of a posting or clearing run that failed (a lost database connection,
+   * a deadlock at COMMIT, a Galera failover). Safe because every row's ledger operation has a fixed id:
+   * a page run again gets the stored answers back. After the last one the run stays resumable (post
+   * again, or the next start of a core).
+   */
+  retryDelaysMs: readonly number[];
 }
 
 export const defaultSubsidyOptions: Omit<SubsidyOptions, 'approvalThreshold'> = {
   pageRowsMax: 200,
   rowsPerBatchMax: 20_000,
+  retryDelaysMs: [500, 2_000, 5_000, 15_000, 30_000, 60_000],
 };
 
 export type {
@@ -51,6 +59,7 @@ const headerCell = /^(学号|工号|编号|人员编号|person.?no)/i;
  */
 export class SubsidyService {
   private readonly running = new Map<string, Promise<void>>();
+  private readonly wakeOnClose = new Set<() => void>();
   private closed = false;
 
   constructor(
@@ -240,6 +249,7 @@ export class SubsidyService {
 
   async close(): Promise<void> {
     this.closed = true;
+    for (const wake of this.wakeOnClose) wake();
     await Promise.allSettled([...this.running.values()]);
   }
 
@@ -281,15 +291,43 @@ export class SubsidyService {
     this.track(id, () => this.clearPages(id));
   }
 
-  /** One run per id in this process; a failure is logged and the state stays resumable. */
+  /**
+   * One run per id in this process. A failed run is tried again after each of retryDelaysMs (it resumes
+   * where the stored progress is); after the last, it is logged and the state stays resumable.
+   */
   private track(id: string, work: () => Promise<void>): void {
     if (this.running.has(id) || this.closed) return;
-    const run = work()
-      .catch((error: unknown) =>
-        this.log.error({ err: error, id }, 'subsidy run stopped; post again to resume'),
-      )
-      .finally(() => this.running.delete(id));
+    const attempt = async (): Promise<void> => {
+      for (let failures = 0; ; failures++) {
+        try {
+          return await work();
+        } catch (error) {
+          const delayMs = this.options.retryDelaysMs[failures];
+          if (delayMs === undefined || this.closed) {
+            this.log.error({ err: error, id }, 'subsidy run stopped; post again to resume');
+            return;
+          }
+          this.log.warn({ err: error, id, retryInMs: delayMs }, 'subsidy run failed; trying again');
+          await this.pause(delayMs);
+          if (this.closed) return;
+        }
+      }
+    };
+    const run = attempt().finally(() => this.running.delete(id));
     this.running.set(id, run);
+  }
+
+  /** Waits delayMs, or less when the service is closed meanwhile (shutdown does not wait a minute). */
+  private pause(delayMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.wakeOnClose.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, delayMs);
+      this.wakeOnClose.add(wake);
+    });
   }
 
   private async postPages(batchId: string): Promise<void> {
