@@ -86,6 +86,7 @@ import { StatementRepository } from './statements/statement-repository.ts';
 import { StatementService } from './statements/statement-service.ts';
 import { SubsidyRepository } from './subsidies/subsidy-repository.ts';
 import { defaultSubsidyOptions, SubsidyService } from './subsidies/subsidy-service.ts';
+import { SourceDatabases } from './sync/source-databases.ts';
 import { SourceReader } from './sync/source-reader.ts';
 import { SyncRepository } from './sync/sync-repository.ts';
 import { defaultSyncOptions, SyncService } from './sync/sync-service.ts';
@@ -117,6 +118,8 @@ export interface Core {
   sync: SyncService;
   /** Person photos for exam readers, copied from the source photo tables (protocol § 7.28). */
   photos: PhotoService;
+  /** The academic-affairs and HR databases' pools, shared by the sync and the photos; closed after both. */
+  sourceDatabases: SourceDatabases | undefined;
   bindings: BindingService;
   statements: StatementService;
   guardians: GuardianService;
@@ -286,20 +289,27 @@ export function createCore(
     notices,
   });
   // Identity sync is on only when a source database is configured (never in the embedded default).
-  const sources =
+  const sourceDatabases =
     config.academicDatabaseUrl || config.hrDatabaseUrl
-      ? new SourceReader({ academic: config.academicDatabaseUrl, hr: config.hrDatabaseUrl })
+      ? new SourceDatabases({ academic: config.academicDatabaseUrl, hr: config.hrDatabaseUrl })
       : undefined;
-  const sync = new SyncService(new SyncRepository(db), sources, ledger, pii, log, {
-    ...defaultSyncOptions,
-    overlapMs: config.syncOverlapMs,
-    dailyLimit: config.dailyLimitDefault,
-    pinFreeLimit: config.pinFreeLimitDefault,
-    piiKeyHex: config.piiKeyHex,
-  });
+  const sync = new SyncService(
+    new SyncRepository(db),
+    sourceDatabases && new SourceReader(sourceDatabases),
+    ledger,
+    pii,
+    log,
+    {
+      ...defaultSyncOptions,
+      overlapMs: config.syncOverlapMs,
+      dailyLimit: config.dailyLimitDefault,
+      pinFreeLimit: config.pinFreeLimitDefault,
+      piiKeyHex: config.piiKeyHex,
+    },
+  );
   const photos = new PhotoService(
     new PhotoRepository(db),
-    sources && new PhotoSource({ academic: config.academicDatabaseUrl, hr: config.hrDatabaseUrl }),
+    sourceDatabases && new PhotoSource(sourceDatabases),
     createPhotoKeys(config.photoKeyHex),
     cards,
     log,
@@ -350,6 +360,7 @@ export function createCore(
     settlement,
     sync,
     photos,
+    sourceDatabases,
     bindings,
     statements,
     guardians,
@@ -508,6 +519,7 @@ export async function startCore(
       await jobsStopped;
       await core.sync.close();
       await core.photos.close();
+      await core.sourceDatabases?.close();
       await core.subsidies.close();
       await core.federation.links.close();
       await core.batcher.drain();

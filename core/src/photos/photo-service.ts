@@ -70,7 +70,6 @@ export class PhotoService {
   async close(): Promise<void> {
     await this.job?.stop();
     await this.running?.catch(() => undefined);
-    await this.source?.close();
   }
 
   /** A reference to the card holder's photo for this reader, or null when there is no photo. */

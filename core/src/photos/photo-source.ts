@@ -1,9 +1,13 @@
-import mysql from 'mysql2/promise';
-import { fromSourceTime, toSourceTime } from '../sync/source-reader.ts';
+import {
+  fromSourceTime,
+  type SourceDatabases,
+  type SourceName,
+  toSourceTime,
+} from '../sync/source-databases.ts';
 
 /**
- * The photo tables of the academic-affairs (students) and HR (staff) databases, which the card system
- * reads but does not own: SELECTs only, on a small pool of its own, in UTC. A page lists rows after a
+ * The photo tables of the academic-affairs (students) and HR (staff) databases (source-databases.ts),
+ * which the card system reads but does not own: SELECTs only, in UTC. A page lists rows after a
  * (updated_at, id) watermark with the SHA-256 of each photo, computed by the source database, so a photo
  * whose bytes the card system already holds is never carried over the network again.
  */
@@ -23,28 +27,16 @@ export interface PhotoCursor {
   afterId: number;
 }
 
-const tables: Record<PhotoStream, { source: 'academic' | 'hr'; table: string; no: string }> = {
+const tables: Record<PhotoStream, { source: SourceName; table: string; no: string }> = {
   'academic.student_photos': { source: 'academic', table: 'student_photos', no: 'student_no' },
   'hr.staff_photos': { source: 'hr', table: 'staff_photos', no: 'staff_no' },
 };
 
 export class PhotoSource {
-  private readonly pools = new Map<'academic' | 'hr', mysql.Pool>();
-
-  constructor(urls: { academic?: string | undefined; hr?: string | undefined }) {
-    for (const [source, url] of [
-      ['academic', urls.academic],
-      ['hr', urls.hr],
-    ] as const) {
-      if (!url) continue;
-      const pool = mysql.createPool({ uri: url, connectionLimit: 1, timezone: 'Z', dateStrings: true });
-      pool.on('connection', (c) => c.query("SET time_zone = '+00:00'"));
-      this.pools.set(source, pool);
-    }
-  }
+  constructor(private readonly databases: SourceDatabases) {}
 
   streams(): PhotoStream[] {
-    return (Object.keys(tables) as PhotoStream[]).filter((s) => this.pools.has(tables[s].source));
+    return (Object.keys(tables) as PhotoStream[]).filter((s) => this.databases.has(tables[s].source));
   }
 
   /** The next rows after the cursor, in (updated_at, id) order, without their bytes. */
@@ -77,14 +69,7 @@ export class PhotoSource {
     return rows[0]?.photo ?? null;
   }
 
-  async close(): Promise<void> {
-    await Promise.all([...this.pools.values()].map((p) => p.end()));
-  }
-
-  private async query<T>(source: 'academic' | 'hr', sql: string, params: unknown[]): Promise<T[]> {
-    const pool = this.pools.get(source);
-    if (!pool) throw new Error(`no ${source} database is configured`);
-    const [rows] = await pool.query(sql, params);
-    return rows as T[];
+  private query<T>(source: SourceName, sql: string, params: unknown[]): Promise<T[]> {
+    return this.databases.query<T>(source, sql, params);
   }
 }

@@ -1,8 +1,8 @@
-import mysql from 'mysql2/promise';
+import { fromSourceTime, type SourceDatabases, type SourceName, toSourceTime } from './source-databases.ts';
 
 /**
- * Reads the academic-affairs and HR databases, which the card system does not own: SELECTs only,
- * on a small pool of its own, in UTC. Each source table is read in pages by its change watermark
+ * Reads people and rosters from the academic-affairs and HR databases (source-databases.ts): SELECTs
+ * only, in UTC. Each source table is read in pages by its change watermark
  * (updated_at, then id), which serves an incremental run (from the last watermark) and a full
  * reconcile (from the beginning) alike. Row values are returned as the source has them; judging
  * them is the sync's job (person-rows.ts).
@@ -74,28 +74,10 @@ const people: Record<PersonStream, { table: string; no: string; select: string }
 };
 
 export class SourceReader {
-  private readonly pools = new Map<'academic' | 'hr', mysql.Pool>();
+  constructor(private readonly databases: SourceDatabases) {}
 
-  constructor(urls: { academic?: string | undefined; hr?: string | undefined }) {
-    for (const [source, url] of [
-      ['academic', urls.academic],
-      ['hr', urls.hr],
-    ] as const) {
-      if (!url) continue;
-      const pool = mysql.createPool({
-        uri: url,
-        connectionLimit: 2,
-        timezone: 'Z',
-        dateStrings: true,
-        charset: 'utf8mb4_unicode_ci',
-      });
-      pool.on('connection', (c) => c.query("SET time_zone = '+00:00'"));
-      this.pools.set(source, pool);
-    }
-  }
-
-  has(source: 'academic' | 'hr'): boolean {
-    return this.pools.has(source);
+  has(source: SourceName): boolean {
+    return this.databases.has(source);
   }
 
   streams(): PersonStream[] {
@@ -221,29 +203,11 @@ export class SourceReader {
     };
   }
 
-  async close(): Promise<void> {
-    await Promise.all([...this.pools.values()].map((p) => p.end()));
-  }
-
-  private async query<T>(source: 'academic' | 'hr', sql: string, params: unknown[] = []): Promise<T[]> {
-    const pool = this.pools.get(source);
-    if (!pool) throw new Error(`no ${source} database is configured`);
-    const [rows] = await pool.query(sql, params);
-    return rows as T[];
+  private query<T>(source: SourceName, sql: string, params: unknown[] = []): Promise<T[]> {
+    return this.databases.query<T>(source, sql, params);
   }
 }
 
-export function sourceOf(stream: PersonStream): 'academic' | 'hr' {
+export function sourceOf(stream: PersonStream): SourceName {
   return stream === 'hr.staff' ? 'hr' : 'academic';
-}
-
-/** DATETIME(3) text in UTC, as the source sessions use. */
-export function toSourceTime(ms: number): string {
-  return new Date(Math.max(0, ms)).toISOString().replace('T', ' ').replace('Z', '');
-}
-
-export function fromSourceTime(text: string): number {
-  const ms = Date.parse(`${text.replace(' ', 'T')}Z`);
-  if (!Number.isFinite(ms)) throw new Error(`not a source time: ${text.slice(0, 32)}`);
-  return ms;
 }

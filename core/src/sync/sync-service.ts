@@ -161,7 +161,6 @@ export class SyncService {
   async close(): Promise<void> {
     await this.job?.stop();
     await this.current;
-    await this.reader?.close();
   }
 
   private async scheduled(fullIntervalMs: number): Promise<void> {
