@@ -311,7 +311,7 @@ for (const dialect of dialects) {
       assert.ok(csv.startsWith('\uFEFF商户编号,商户名称,类别,'));
       const lines = csv.slice(1).trimEnd().split('\r\n');
       assert.equal(lines.length, 4);
-      assert.ok(lines.some((l) => l === `${merchants.canteen},canteen一号,canteen,3,26.00,1,5.00,21.00`));
+      assert.ok(lines.some((l) => l === `${merchants.canteen},canteen一号,canteen,3,26.00,0,0.00,1,5.00,21.00`));
       const heat = await t.client.reportCsv('peak-hours', range);
       assert.equal(heat.slice(1).trimEnd().split('\r\n').length, 169);
     });
@@ -327,11 +327,13 @@ for (const dialect of dialects) {
         '类别',
         '消费笔数',
         '消费金额(元)',
+        '其中联盟卡笔数',
+        '其中联盟卡金额(元)',
         '退款笔数',
         '退款金额(元)',
         '净额(元)',
       ]);
-      assert.deepEqual((sheet.getRow(2).values as unknown[]).slice(1), ['canteen', 3, 26, 1, 5, 21]);
+      assert.deepEqual((sheet.getRow(2).values as unknown[]).slice(1), ['canteen', 3, 26, 0, 0, 1, 5, 21]);
       assert.equal(sheet.getRow(4).getCell(3).value, 1.2);
     });
 

@@ -80,6 +80,9 @@ export type PerMinuteAnswer = z.infer<typeof perMinuteAnswer>;
 export interface SalesTotals {
   paymentCount: number;
   paymentAmount: number;
+  /** Of the payments: another centre's cards at our devices (docs/federation.md). */
+  foreignSaleCount: number;
+  foreignSaleAmount: number;
   refundCount: number;
   refundAmount: number;
   /** paymentAmount − refundAmount: what the merchants' statements call the journal net. */

@@ -3,17 +3,26 @@ import { dayBoundsMs, shanghaiOffsetMs } from '../time.ts';
 
 /**
  * Sales as settlement counts them (core/src/settlement): payments and settled holds from meters,
- * counted when their amount is above zero; refunds by the day they were made. Kept the same here so
- * the reports reconcile with the merchants' statements.
+ * and another centre's cards at our devices (foreign_sale, docs/federation.md), counted when their
+ * amount is above zero; refunds by the day they were made. The foreign sales are also given as a line
+ * of their own. The merchant that stands for another centre (what our cards spend at its devices) is
+ * not one of our merchants and is left out, as settlement leaves it out. Kept the same here so the
+ * reports reconcile with the merchants' statements.
  */
-const salesKinds = "('payment', 'post', 'expire')";
+const salesKinds = "('payment', 'post', 'expire', 'foreign_sale')";
 const salesFigures = `
   CAST(SUM(CASE WHEN o.kind IN ${salesKinds} AND o.amount > 0 THEN 1 ELSE 0 END) AS SIGNED) AS payment_count,
   CAST(SUM(CASE WHEN o.kind IN ${salesKinds} THEN o.amount ELSE 0 END) AS SIGNED) AS payment_amount,
+  CAST(SUM(CASE WHEN o.kind = 'foreign_sale' THEN 1 ELSE 0 END) AS SIGNED) AS foreign_sale_count,
+  CAST(SUM(CASE WHEN o.kind = 'foreign_sale' THEN o.amount ELSE 0 END) AS SIGNED) AS foreign_sale_amount,
   CAST(SUM(CASE WHEN o.kind = 'refund' THEN 1 ELSE 0 END) AS SIGNED) AS refund_count,
   CAST(SUM(CASE WHEN o.kind = 'refund' THEN o.amount ELSE 0 END) AS SIGNED) AS refund_amount`;
-const salesWhere = `o.outcome = 'ok' AND o.merchant_id IS NOT NULL AND o.kind IN ('payment', 'post', 'expire', 'refund')
-  AND o.created_day >= ? AND o.created_day <= ?`;
+/** Not a merchant of ours: the one that stands for a federated centre (or no merchant, as for top-ups). */
+const notCentreMerchant =
+  '(o.merchant_id IS NULL OR o.merchant_id NOT IN (SELECT fc.merchant_id FROM federation_centres fc))';
+const salesWhere = `o.outcome = 'ok' AND o.merchant_id IS NOT NULL
+  AND o.kind IN ('payment', 'post', 'expire', 'foreign_sale', 'refund')
+  AND o.created_day >= ? AND o.created_day <= ? AND ${notCentreMerchant}`;
 
 export type Row = Record<string, unknown>;
 
@@ -93,7 +102,7 @@ export class ReportRepository {
           CAST(SUM(CASE WHEN o.kind = 'top_up' THEN o.amount ELSE 0 END) AS SIGNED) AS top_up_amount
         FROM operations o
         WHERE o.outcome = 'ok' AND o.created_day >= ? AND o.created_at_ms >= ?
-          AND o.kind IN ('payment', 'post', 'expire', 'top_up')${campus}
+          AND o.kind IN ('payment', 'post', 'expire', 'foreign_sale', 'top_up') AND ${notCentreMerchant}${campus}
         GROUP BY ${minute}`,
       [sinceDay, sinceMs, ...campusParams],
     );
@@ -106,7 +115,8 @@ export class ReportRepository {
     const [campus, campusParams] = campusClause(campusId);
     return this.db.select(
       `SELECT ${hour} AS hour_local_ms, COUNT(*) AS n, CAST(SUM(o.amount) AS SIGNED) AS amount FROM operations o
-        WHERE o.outcome = 'ok' AND o.kind IN ${salesKinds} AND o.amount > 0 AND o.created_day >= ? AND o.created_day <= ?${campus}
+        WHERE o.outcome = 'ok' AND o.kind IN ${salesKinds} AND o.amount > 0 AND o.created_day >= ? AND o.created_day <= ?
+          AND ${notCentreMerchant}${campus}
         GROUP BY ${hour}`,
       [fromDay, toDay, ...campusParams],
     );

@@ -81,7 +81,7 @@ export class ReportService {
     for (let d = range.fromDay; d <= range.toDay; d++)
       items.push({ day: formatDay(d), ...sales(byDay.get(d)) });
     return report(range, items, () => ({
-      header: ['日期', '消费笔数', '消费金额(元)', '退款笔数', '退款金额(元)', '净额(元)'],
+      header: ['日期', ...salesHeader],
       rows: items.map((i) => [i.day, ...salesCells(i)]),
     }));
   }
@@ -97,16 +97,7 @@ export class ReportService {
       }),
     );
     return report(range, items, () => ({
-      header: [
-        '商户编号',
-        '商户名称',
-        '类别',
-        '消费笔数',
-        '消费金额(元)',
-        '退款笔数',
-        '退款金额(元)',
-        '净额(元)',
-      ],
+      header: ['商户编号', '商户名称', '类别', ...salesHeader],
       rows: items.map((i) => [i.merchantId, i.name, i.category, ...salesCells(i)]),
     }));
   }
@@ -120,7 +111,7 @@ export class ReportService {
       }),
     );
     return report(range, items, () => ({
-      header: ['类别', '消费笔数', '消费金额(元)', '退款笔数', '退款金额(元)', '净额(元)'],
+      header: ['类别', ...salesHeader],
       rows: items.map((i) => [i.category, ...salesCells(i)]),
     }));
   }
@@ -134,7 +125,7 @@ export class ReportService {
       ...sales(r),
     }));
     return report(range, items, () => ({
-      header: ['校区', '消费笔数', '消费金额(元)', '退款笔数', '退款金额(元)', '净额(元)'],
+      header: ['校区', ...salesHeader],
       rows: items.map((i) => [i.campusName, ...salesCells(i)]),
     }));
   }
@@ -313,12 +304,25 @@ export function checkRange(range: DayRange): void {
     throw new CoreError('VALIDATION_FAILED', `a report covers at most ${rangeDaysMax} days`);
 }
 
+/** The sales columns of a sheet; 联盟卡 (another centre's cards at our devices) is part of 消费. */
+const salesHeader = [
+  '消费笔数',
+  '消费金额(元)',
+  '其中联盟卡笔数',
+  '其中联盟卡金额(元)',
+  '退款笔数',
+  '退款金额(元)',
+  '净额(元)',
+];
+
 function sales(r: Row | undefined): Sales {
   const paymentAmount = Number(r?.payment_amount ?? 0);
   const refundAmount = Number(r?.refund_amount ?? 0);
   return {
     paymentCount: Number(r?.payment_count ?? 0),
     paymentAmount,
+    foreignSaleCount: Number(r?.foreign_sale_count ?? 0),
+    foreignSaleAmount: Number(r?.foreign_sale_amount ?? 0),
     refundCount: Number(r?.refund_count ?? 0),
     refundAmount,
     netAmount: paymentAmount - refundAmount,
@@ -329,6 +333,8 @@ function salesCells(s: Sales): (string | number)[] {
   return [
     s.paymentCount,
     fenToYuan(s.paymentAmount),
+    s.foreignSaleCount,
+    fenToYuan(s.foreignSaleAmount),
     s.refundCount,
     fenToYuan(s.refundAmount),
     fenToYuan(s.netAmount),

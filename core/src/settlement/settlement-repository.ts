@@ -1,6 +1,6 @@
 import type { Database } from '../db/database.ts';
 
-/** Sales kinds: what a merchant is paid for (payments, and settled holds from meters). */
+/** Sales kinds: what a merchant is paid for (payments, settled holds from meters, other centres' cards). */
 const salesKinds = "('payment', 'post', 'expire', 'foreign_sale')";
 
 /** The day's figures of one merchant as the statement stores them. */
@@ -51,6 +51,12 @@ export class SettlementRepository {
       ],
     );
     return inserted === 1;
+  }
+
+  /** The merchants that stand for federated centres (sql/160): settled between the centres, not here. */
+  async centreMerchantIds(): Promise<string[]> {
+    const rows = await this.db.select<{ merchant_id: string }>('SELECT merchant_id FROM federation_centres');
+    return rows.map((r) => r.merchant_id);
   }
 
   /** The day's accepted sales and refunds of the merchant, counted and summed. */

@@ -26,8 +26,17 @@ export class SettlementService {
   /** The day's statement of every merchant, or of one campus's merchants (docs/campuses.md). */
   async dayStatements(day: number, campusId?: string): Promise<Statement[]> {
     const statements: Statement[] = [];
-    for (const id of await this.merchants.ids(campusId)) statements.push(await this.statement(id, day));
+    for (const id of await this.ownMerchantIds(campusId)) statements.push(await this.statement(id, day));
     return statements;
+  }
+
+  /**
+   * The merchants settled here: not the ones that stand for a federated centre (docs/federation.md),
+   * whose day is the inter-centre settlement's (what our cards spent at that centre's devices).
+   */
+  private async ownMerchantIds(campusId?: string): Promise<string[]> {
+    const centres = new Set(await this.repository.centreMerchantIds());
+    return (await this.merchants.ids(campusId)).filter((id) => !centres.has(id));
   }
 
   /**
@@ -38,7 +47,7 @@ export class SettlementService {
     if (day >= shanghaiDay(Date.now()))
       throw new CoreError('VALIDATION_FAILED', 'a day is settled once it has ended (Asia/Shanghai)');
     const statements: Statement[] = [];
-    for (const id of await this.merchants.ids(campusId)) {
+    for (const id of await this.ownMerchantIds(campusId)) {
       const statement = await this.compute(id, day);
       if (!statement.reconciled)
         throw new CoreError('INTERNAL_ERROR', `merchant ${id} does not reconcile on ${statement.day}`);
