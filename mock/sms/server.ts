@@ -1,13 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { rpcSignature } from '../../core/src/messages/sms-signature.ts';
-import { close, listen, sendJson } from '../wechat/http.ts';
+import { close, listen, readRawBody, sendJson } from '../wechat/http.ts';
+import { checkAcs3 } from './acs3.ts';
 
 /**
- * Stand-in for Alibaba Cloud SMS (dysmsapi 2017-05-25, RPC style): `GET /?Action=SendSms&…` signed with
- * signature v1 (HMAC-SHA1) by a known AccessKey, answering `{Code:'OK', Message, BizId, RequestId}` or an
- * error code as the real API does. Fault switches: business limit control (rate), down (503). It keeps
- * the messages so tests can read them; it prints nothing (phone numbers stay out of logs).
+ * Stand-in for Alibaba Cloud SMS (dysmsapi 2017-05-25) as the official SDK `@alicloud/dysmsapi20170525`
+ * calls it: `POST /` with the action and version in `x-acs-action`/`x-acs-version`, the parameters in the
+ * query (or a form body), signed with request signature V3 (ACS3-HMAC-SHA256, ./acs3.ts) by a known
+ * AccessKey. It answers as the real API does: `{Code:'OK', Message:'OK', BizId, RequestId}` when taken;
+ * business refusals (isv.*) with HTTP 200 and their Code; gateway refusals (signature, key, time, nonce,
+ * Throttling.User) with HTTP 4xx and `{RequestId, HostId, Code, Message}`; 503 ServiceUnavailable when down.
+ * Fault switches: business limit control (isv.BUSINESS_LIMIT_CONTROL), API throttling (Throttling.User),
+ * down, late (the message is taken but the answer comes after a delay). It keeps the messages so tests
+ * can read them; it prints nothing (phone numbers stay out of logs).
  * A text sent back to the account's number (上行短信, e.g. 退订) is pushed, as the provider's HTTP batch
  * push of SmsUp reports does, to `replyUrl`: a JSON array of {phone_number, send_time, content,
  * sign_name, dest_code, sequence_id}, answered {code: 0, msg: '成功'} when taken (else pushed again).
@@ -28,77 +33,120 @@ export interface SentSms {
   signName: string;
   templateCode: string;
   params: Record<string, string>;
+  /** The caller's OutId (its own id of the message), '' when none was given. */
+  outId: string;
+  bizId: string;
 }
 
 export interface SmsStandIn {
   baseUrl: string;
   sent: SentSms[];
-  faults: { limit(count: number): void; down(on: boolean): void };
+  faults: {
+    /** The next `count` SendSms are refused with isv.BUSINESS_LIMIT_CONTROL (HTTP 200). */
+    limit(count: number): void;
+    /** The next `count` requests are refused by the gateway with Throttling.User (HTTP 400). */
+    throttle(count: number): void;
+    /** Every request is answered 503 ServiceUnavailable. */
+    down(on: boolean): void;
+    /** The next `count` messages are taken (sent) but answered only after `delayMs`. */
+    late(count: number, delayMs: number): void;
+  };
   /** A text the person with `phone` sends back: pushed to replyUrl; answers what the receiver said. */
   reply(phone: string, content: string): Promise<{ status: number; body: unknown }>;
   close(): Promise<void>;
 }
 
+/** How far x-acs-date may be from the stand-in's clock, as the provider allows. */
+const clockSkewMaxMs = 15 * 60_000;
+
 export async function startSmsStandIn(options: SmsStandInOptions): Promise<SmsStandIn> {
   const sent: SentSms[] = [];
   const nonces = new Set<string>();
   let limitLeft = 0;
+  let throttleLeft = 0;
   let isDown = false;
+  let late = { left: 0, delayMs: 0 };
   let sequence = 0;
 
-  const answer = (url: URL): Record<string, string> => {
-    const requestId = randomUUID();
-    const fail = (Code: string, Message: string) => ({ Code, Message, RequestId: requestId });
-    const p = Object.fromEntries(url.searchParams);
-    const secret = options.keys[p.AccessKeyId ?? ''];
-    if (secret === undefined)
-      return fail('InvalidAccessKeyId.NotFound', 'Specified access key is not found.');
-    if (
-      p.SignatureMethod !== 'HMAC-SHA1' ||
-      p.SignatureVersion !== '1.0' ||
-      p.Signature !== rpcSignature('GET', p, secret)
-    )
-      return fail('SignatureDoesNotMatch', 'Specified signature is not matched with our calculation.');
-    const stamp = Date.parse(p.Timestamp ?? '');
-    if (!Number.isFinite(stamp) || Math.abs(stamp - Date.now()) > 15 * 60_000)
-      return fail('InvalidTimeStamp.Expired', 'Specified time stamp or date value is expired.');
-    if (nonces.has(p.SignatureNonce ?? ''))
-      return fail('SignatureNonceUsed', 'Specified signature nonce was used already.');
-    nonces.add(p.SignatureNonce ?? '');
-    if (p.Action !== 'SendSms' || p.Version !== '2017-05-25')
-      return fail('InvalidAction.NotFound', 'Specified api is not found');
-    if (!options.signNames.includes(p.SignName ?? '')) return fail('isv.SMS_SIGNATURE_ILLEGAL', '签名不合法');
-    if (!/^1\d{10}$/.test(p.PhoneNumbers ?? '')) return fail('isv.MOBILE_NUMBER_ILLEGAL', '手机号码格式错误');
+  const answer = (
+    request: IncomingMessage,
+    body: string,
+  ): { status: number; body: Record<string, string> } => {
+    const RequestId = randomUUID().toUpperCase();
+    const gateway = (status: number, Code: string, Message: string) => ({
+      status,
+      body: { RequestId, HostId: 'dysmsapi.aliyuncs.com', Code, Message },
+    });
+    const refuse = (Code: string, Message: string) => ({ status: 200, body: { Code, Message, RequestId } });
+    if (request.method !== 'POST' && request.method !== 'GET')
+      return gateway(400, 'UnsupportedHTTPMethod', 'Specified HTTP method is not supported.');
+    const check = checkAcs3(
+      { method: request.method, url: request.url ?? '/', headers: request.headers, body },
+      (id) => options.keys[id],
+    );
+    if (!check.ok) return gateway(check.status, check.code, check.message);
+    const date = Date.parse(String(request.headers['x-acs-date'] ?? ''));
+    if (!Number.isFinite(date) || Math.abs(date - Date.now()) > clockSkewMaxMs)
+      return gateway(400, 'InvalidTimeStamp.Expired', 'Specified time stamp or date value is expired.');
+    const nonce = String(request.headers['x-acs-signature-nonce']);
+    if (nonces.has(nonce))
+      return gateway(400, 'SignatureNonceUsed', 'Specified signature nonce was used already.');
+    nonces.add(nonce);
+    if (request.headers['x-acs-action'] !== 'SendSms' || request.headers['x-acs-version'] !== '2017-05-25')
+      return gateway(
+        404,
+        'InvalidAction.NotFound',
+        'Specified api is not found, please check your url and method.',
+      );
+    if (throttleLeft > 0) {
+      throttleLeft -= 1;
+      return gateway(400, 'Throttling.User', 'Request was denied due to user flow control.');
+    }
+    const url = new URL(request.url ?? '/', 'http://stand-in');
+    const form = String(request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')
+      ? new URLSearchParams(body)
+      : new URLSearchParams();
+    const p: Record<string, string> = {
+      ...Object.fromEntries(url.searchParams),
+      ...Object.fromEntries(form),
+    };
+    if (!options.signNames.includes(p.SignName ?? ''))
+      return refuse('isv.SMS_SIGNATURE_ILLEGAL', '该账号下找不到对应签名');
+    if (!/^1\d{10}$/.test(p.PhoneNumbers ?? '')) return refuse('isv.MOBILE_NUMBER_ILLEGAL', '非法手机号');
+    if ((p.TemplateCode ?? '') === '') return refuse('isv.SMS_TEMPLATE_ILLEGAL', '该账号下找不到对应模板');
     if (limitLeft > 0) {
       limitLeft -= 1;
-      return fail('isv.BUSINESS_LIMIT_CONTROL', '触发流控');
+      return refuse('isv.BUSINESS_LIMIT_CONTROL', '触发号码天级流控Permits:10');
     }
     let params: Record<string, string>;
     try {
       params = JSON.parse(p.TemplateParam ?? '{}') as Record<string, string>;
     } catch {
-      return fail('isv.INVALID_JSON_PARAM', 'JSON参数不合法');
+      return refuse('isv.INVALID_JSON_PARAM', 'JSON参数不合法，只接受字符串值');
     }
+    const BizId = `${Date.now() % 1_000_000}${String(sent.length).padStart(9, '0')}^0`;
     sent.push({
       phone: p.PhoneNumbers ?? '',
       signName: p.SignName ?? '',
       templateCode: p.TemplateCode ?? '',
       params,
+      outId: p.OutId ?? '',
+      bizId: BizId,
     });
-    return { Code: 'OK', Message: 'OK', BizId: `${Date.now()}^0`, RequestId: requestId };
+    return { status: 200, body: { Code: 'OK', Message: 'OK', BizId, RequestId } };
   };
 
-  const handle = (request: IncomingMessage, response: ServerResponse): void => {
+  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const body = await readRawBody(request);
     if (isDown) {
-      response.writeHead(503, { 'Content-Length': 0 });
-      response.end();
+      sendJson(response, 503, {
+        RequestId: randomUUID().toUpperCase(),
+        Code: 'ServiceUnavailable',
+        Message: 'The request has failed due to a temporary failure of the server.',
+      });
       return;
     }
     const url = new URL(request.url ?? '/', 'http://stand-in');
-    if (request.method === 'GET' && url.pathname === '/') {
-      sendJson(response, 200, answer(url));
-      return;
-    }
     if (request.method === 'GET' && url.pathname === '/__mock/sent') {
       // Only the tail of each number: the demo shows that a message went out, not to whom.
       sendJson(response, 200, {
@@ -106,10 +154,26 @@ export async function startSmsStandIn(options: SmsStandInOptions): Promise<SmsSt
       });
       return;
     }
-    sendJson(response, 404, { Code: 'NotFound', Message: 'not found' });
+    if (url.pathname !== '/') {
+      sendJson(response, 404, { Code: 'InvalidAction.NotFound', Message: 'Specified api is not found.' });
+      return;
+    }
+    const before = sent.length;
+    const result = answer(request, body);
+    if (sent.length > before && late.left > 0) {
+      late = { ...late, left: late.left - 1 };
+      await new Promise((resolve) => setTimeout(resolve, late.delayMs));
+    }
+    sendJson(response, result.status, result.body, 'application/json;charset=utf-8');
   };
 
-  const server: Server = createServer(handle);
+  const server: Server = createServer((request, response) => {
+    handle(request, response).catch(() => {
+      if (!response.headersSent)
+        sendJson(response, 400, { Code: 'InvalidParameter', Message: 'bad request' });
+      else response.destroy();
+    });
+  });
   const baseUrl = await listen(server, options.host ?? '127.0.0.1', options.port ?? 0);
   return {
     baseUrl,
@@ -118,8 +182,14 @@ export async function startSmsStandIn(options: SmsStandInOptions): Promise<SmsSt
       limit: (count) => {
         limitLeft = count;
       },
+      throttle: (count) => {
+        throttleLeft = count;
+      },
       down: (on) => {
         isDown = on;
+      },
+      late: (count, delayMs) => {
+        late = { left: count, delayMs };
       },
     },
     reply: async (phone, content) => {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from '../log.ts';
 import type { MessageRepository } from './message-repository.ts';
 import type { MessageService } from './message-service.ts';
-import type { MessageChannel, MessageSender, OutboxRow } from './message-types.ts';
+import { type MessageChannel, type MessageSender, type OutboxRow, outboxMessageId } from './message-types.ts';
 import { quietUntil } from './quiet-hours.ts';
 
 export interface DeliveryOptions {
@@ -104,7 +104,7 @@ export class MessageDelivery {
       return;
     }
     const sending = { ...row, attempts, status: 'sending' as const };
-    const result = await sender.send(target, row.kind, row.payload);
+    const result = await sender.send(target, row.kind, row.payload, outboxMessageId(row));
     if (this.afterSendHook) await this.afterSendHook(sending);
     if (result.outcome === 'sent') {
       await this.finish(sending, 'sending', 'sent', null, attempts);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { messageChannelNames, messageKindNames, type messageStatusNames } from '../contract/messages.ts';
 
 /**
@@ -78,7 +79,20 @@ export type SendOutcome =
   | { outcome: 'unknown'; code: string };
 
 export interface MessageSender {
-  send(target: string, kind: MessageKind, payload: { fields: string[]; page?: string }): Promise<SendOutcome>;
+  /** `messageId`: the outbox row's own opaque id (outboxMessageId), the same on every attempt. */
+  send(
+    target: string,
+    kind: MessageKind,
+    payload: { fields: string[]; page?: string },
+    messageId: string,
+  ): Promise<SendOutcome>;
 }
+
+/**
+ * An outbox row's id for a platform that takes one (SMS's OutId): 32 hex digits of the SHA-256 of its
+ * event key, recipient and channel, so it names the row and nothing about the person.
+ */
+export const outboxMessageId = (row: Pick<OutboxRow, 'eventKey' | 'personId' | 'channel'>): string =>
+  createHash('sha256').update(`${row.eventKey}\n${row.personId}\n${row.channel}`).digest('hex').slice(0, 32);
 
 export type { MessageDailyCount, MessageFailure as DeliveryFailure } from '../contract/messages.ts';
