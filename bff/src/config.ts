@@ -365,6 +365,8 @@ export function loadConfig(env: Record<string, string | undefined>): BffConfig {
       ...topUpSecrets(env),
       ...alipaySecrets(env),
       ...ssoSecrets(env),
+      // The SMS provider's push of texts sent back (退订) is authorised by nothing but this path part.
+      ...(env.SMS_REPLY_TOKEN ? [{ name: 'SMS_REPLY_TOKEN', value: env.SMS_REPLY_TOKEN }] : []),
     ]);
   const e = { ...defaults, ...Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) };
   const parsed = schema.safeParse({
