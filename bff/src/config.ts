@@ -366,7 +366,7 @@ export function loadConfig(env: Record<string, string | undefined>): BffConfig {
       ...alipaySecrets(env),
       ...ssoSecrets(env),
       // The SMS provider's push of texts sent back (退订) is authorised by nothing but this path part.
-      ...(env.SMS_REPLY_TOKEN ? [{ name: 'SMS_REPLY_TOKEN', value: env.SMS_REPLY_TOKEN }] : []),
+      ...(env.SMS_REPLY_TOKEN ? [{ name: 'SMS_REPLY_TOKEN', value: env.SMS_REPLY_TOKEN, charsMin: 24 }] : []),
     ]);
   const e = { ...defaults, ...Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) };
   const parsed = schema.safeParse({

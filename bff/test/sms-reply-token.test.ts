@@ -30,6 +30,11 @@ function refusal(env: Record<string, string | undefined>): string {
 
 test('when the SMS reply token is strong or unset (the address off), then the BFF starts in production', () => {
   assert.doesNotMatch(refusal({ ...strong(), SMS_REPLY_TOKEN: secret() }), /SMS_REPLY_TOKEN/);
+  // README: 24 characters at least.
+  assert.doesNotMatch(
+    refusal({ ...strong(), SMS_REPLY_TOKEN: randomBytes(18).toString('base64url') }),
+    /SMS_REPLY_TOKEN/,
+  );
   assert.doesNotMatch(refusal(strong()), /SMS_REPLY_TOKEN/);
 });
 
