@@ -69,7 +69,7 @@ export class SmsSender implements MessageSender {
     );
   }
 
-  /** `messageId` goes as SendSms's OutId: the provider's delivery reports name the outbox row by it. */
+  /** `messageId` goes as SendSms's OutId, which delivery reports and QuerySendDetails give back (not read yet). */
   async send(
     phone: string,
     kind: MessageKind,
