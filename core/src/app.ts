@@ -32,6 +32,7 @@ import { DeviceConfigs } from './devices/device-configs.ts';
 import { DeviceRepository } from './devices/device-repository.ts';
 import { DeviceService } from './devices/device-service.ts';
 import { OfflineRecords } from './devices/offline-records.ts';
+import { FederationBlacklists } from './federation/federation-blacklist.ts';
 import { FederationLinks } from './federation/federation-links.ts';
 import { FederationPayments } from './federation/federation-payments.ts';
 import { FederationRepository } from './federation/federation-repository.ts';
@@ -159,6 +160,7 @@ export interface Core {
     payments: FederationPayments;
     settlement: FederationSettlement;
     links: FederationLinks;
+    blacklists: FederationBlacklists;
   };
   batcher: Batcher;
   /** Prometheus registry served at GET /metrics. */
@@ -343,6 +345,7 @@ export function createCore(
       audit,
       config.centreId,
     ),
+    blacklists: new FederationBlacklists(blacklist, trust, links, log),
   };
 
   const services = {

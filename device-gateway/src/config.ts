@@ -33,6 +33,8 @@ const schema = z.object({
     .default(devCampusKeys),
   /** How often the other centres' campus keys are reloaded from the core's trust list (ms; docs/federation.md). */
   FEDERATION_KEYS_POLL_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  /** How often the other centres' blacklists are caught up through the core (ms; protocol § 7.29). */
+  FEDERATION_BLACKLIST_POLL_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).default(1_000),
   GATEWAY_CONNECTIONS_MAX: positiveInt.default(20_000),
   /** Payments in flight on this instance beyond which new ones are answered BUSY (protocol § 7.9). */
   GATEWAY_INFLIGHT_MAX: positiveInt.default(400),
@@ -71,6 +73,7 @@ export interface GatewayConfig {
   readonly coreSecret: string;
   readonly campusKeys: readonly { readonly kid: number; readonly publicKey: Uint8Array }[];
   readonly federationKeysPollIntervalMs: number;
+  readonly federationBlacklistPollIntervalMs: number;
   readonly connectionsMax: number;
   readonly inFlightMax: number;
   readonly busyRetryAfterMs: number;
@@ -119,6 +122,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): G
       return { kid: Number(kid), publicKey: new Uint8Array(Buffer.from(hex ?? '', 'hex')) };
     }),
     federationKeysPollIntervalMs: parsed.FEDERATION_KEYS_POLL_INTERVAL_MS,
+    federationBlacklistPollIntervalMs: parsed.FEDERATION_BLACKLIST_POLL_INTERVAL_MS,
     connectionsMax: parsed.GATEWAY_CONNECTIONS_MAX,
     inFlightMax: parsed.GATEWAY_INFLIGHT_MAX,
     busyRetryAfterMs: parsed.GATEWAY_BUSY_RETRY_AFTER_MS,

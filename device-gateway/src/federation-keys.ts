@@ -39,6 +39,25 @@ export class FederationKeys {
     return this.own.has(kid) ? undefined : this.foreign.get(kid)?.centreId;
   }
 
+  /**
+   * The other centres and the keys a device verifies their cards with offline (protocol § 7.29): those in
+   * force now, retired ones with the time they retired. Ordered by centre and kid, so equal sets compare equal.
+   */
+  centres(): Map<string, { kid: number; publicKey: Uint8Array; retiredAtMs: number }[]> {
+    const now = this.now();
+    const byCentre = new Map<string, { kid: number; publicKey: Uint8Array; retiredAtMs: number }[]>();
+    const keys = [...this.foreign.values()].sort(
+      (x, y) => x.centreId.localeCompare(y.centreId) || x.kid - y.kid,
+    );
+    for (const k of keys) {
+      if (now < k.validFromMs) continue;
+      const list = byCentre.get(k.centreId) ?? [];
+      list.push({ kid: k.kid, publicKey: k.publicKey, retiredAtMs: k.retiredAtMs ?? 0 });
+      byCentre.set(k.centreId, list);
+    }
+    return byCentre;
+  }
+
   async load(): Promise<void> {
     this.replace(await this.core.trustedKeys());
   }

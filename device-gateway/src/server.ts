@@ -19,6 +19,7 @@ import { type GatewayConfig, loadConfig } from './config.ts';
 import { MemoryDeclineLog, redisDeclineLog } from './declines.ts';
 import { configPushFor } from './device-config.ts';
 import { coreDeviceDirectory, type DeviceDirectory } from './devices.ts';
+import { FederationBlacklists } from './federation-blacklists.ts';
 import { FederationKeys } from './federation-keys.ts';
 import { createHandlers } from './handlers/index.ts';
 import { meetingSessionOf } from './handlers/meeting-session.ts';
@@ -30,6 +31,7 @@ import { NumericFailureLimit } from './numeric-failures.ts';
 import { GatewayPassage } from './passage.ts';
 import { MemoryPinRetries, redisPinRetries } from './pin-retries.ts';
 import { defaultPresenceOptions, PresenceReporter } from './presence.ts';
+import { blacklistRefuses } from './protocol/index.ts';
 import { redisReplayGuard } from './replay-guard.ts';
 import { AnswerCache } from './session/answer-cache.ts';
 import { SessionRegistry } from './session/registry.ts';
@@ -48,6 +50,8 @@ export interface RunningGateway {
   readonly blacklist: GatewayBlacklist;
   /** The other centres' campus keys (docs/federation.md). */
   readonly federationKeys: FederationKeys;
+  /** The other centres' blacklists (protocol § 7.29). */
+  readonly centres: FederationBlacklists;
   readonly metrics: GatewayMetrics;
   readonly presence: PresenceReporter;
   close(): Promise<void>;
@@ -98,11 +102,40 @@ export async function startGateway(
     .catch((error: unknown) => log.warn({ err: error }, 'federation keys not loaded yet'));
   federationKeys.start(config.federationKeysPollIntervalMs);
   const ed25519Verify = createNodeEd25519Verify();
-  const verifier = createVerifier({
+  const sessions = new SessionRegistry();
+  // The other centres' blacklists, pushed to devices as their centres change them (protocol § 7.29).
+  const centres = new FederationBlacklists(
+    core,
+    federationKeys,
+    (message) => {
+      for (const session of sessions.signedInSessions()) session.push(message);
+    },
+    log,
+  );
+  await centres
+    .sync()
+    .catch((error: unknown) => log.warn({ err: error }, 'federation blacklists not loaded yet'));
+  centres.start(config.federationBlacklistPollIntervalMs);
+  const verifyCode = createVerifier({
     keyring: federationKeys.keyring,
     replayGuard: redis === undefined ? createMemoryReplayGuard() : redisReplayGuard(redis, keys.codeReplay),
     ed25519Verify,
   });
+  // Our own cards' status is checked by the core; another centre's card also against its centre's list
+  // here, so a card lost there is refused even when its centre cannot be asked.
+  const verifier: typeof verifyCode = {
+    ...verifyCode,
+    verify: async (text) => {
+      const result = await verifyCode.verify(text);
+      if (!result.ok) return result;
+      const centreId = federationKeys.centreOf(result.kid);
+      const entry = centreId === undefined ? undefined : centres.entry(centreId, result.card.cardNo);
+      if (!blacklistRefuses(entry, result.card.cardVersion)) return result;
+      return entry?.reason === 'reissued'
+        ? { ok: false, code: 'CREDENTIAL_REVOKED', message: 'superseded by its centre' }
+        : { ok: false, code: 'BLACKLISTED', message: "on its centre's blacklist" };
+    },
+  };
   // Offline records are judged as of when the device took them; the record's sequence, not a replay
   // guard, keeps each one from counting twice. Our own keys only: another centre's card is never taken
   // offline here (its payment needs its centre's answer), so such a record is an exception.
@@ -146,7 +179,6 @@ export async function startGateway(
   const metricsLog = setInterval(() => log.info({ metrics: metrics.snapshot() }, 'gateway metrics'), 60_000);
   metricsLog.unref();
   const answers = new AnswerCache(config.answerCacheEntriesMax);
-  const sessions = new SessionRegistry();
   // Door devices: rule tables, their deltas on each passage version, door commands (docs/passage.md).
   const passage = new GatewayPassage(core, (deviceId, message) => {
     const session = sessions.of(deviceId);
@@ -268,6 +300,7 @@ export async function startGateway(
       log,
       metrics,
       blacklist,
+      centres,
       configPush: (device) => configPushFor(device, config.campusKeys),
       onSignedIn: (s) => sessions.signedIn(s),
       onClosed: (s) => sessions.closed(s),
@@ -323,11 +356,13 @@ export async function startGateway(
     sessions,
     blacklist,
     federationKeys,
+    centres,
     metrics,
     presence,
     async close() {
       clearInterval(poll);
       federationKeys.stop();
+      centres.stop();
       clearInterval(metricsLog);
       health?.close();
       health?.closeAllConnections();

@@ -153,6 +153,8 @@ export async function numericPhoneFor(client: CoreClient, cardNo: string): Promi
 
 const pushKinds: ReadonlySet<Message['kind']> = new Set([
   'blacklist_delta',
+  'centre_blacklist_delta',
+  'centre_keys',
   'config_push',
   'meeting_session',
 ]);

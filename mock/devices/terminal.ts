@@ -2,7 +2,9 @@
 // sequence counter, the configuration and blacklist the server pushed, and the records it stored while
 // offline. Offline it verifies QR codes itself with the campus keys from its configuration and refuses
 // blacklisted cards (docs/protocol.md § 12); on reconnect it downloads the blacklist if it is behind and
-// uploads its records, oldest first, deleting each one that got a result.
+// uploads its records, oldest first, deleting each one that got a result. It keeps the other card centres'
+// keys and blacklists too (CENTRE_KEYS, protocol § 7.29): another centre's card is checked against that
+// centre's list, never against ours (card numbers repeat across centres).
 
 import {
   createCampusKeyring,
@@ -14,6 +16,7 @@ import { createNodeEd25519Verify } from '@campus-card/core/credential/node';
 import {
   type BlacklistEntry,
   blacklistRefuses,
+  type CampusKey,
   type ConfigPush,
   type DeviceKind,
   type Message,
@@ -60,6 +63,17 @@ export class Terminal {
   } = { sequence: 0, configVersion: 0, blacklistVersion: 0, offlineRecordsPending: 0 };
   config: ConfigPush | undefined;
   readonly blacklist = new Map<string, BlacklistEntry>();
+  /** The other centres (CENTRE_KEYS): their keys, and their lists at the version held here. */
+  readonly centres = new Map<
+    string,
+    {
+      keys: readonly CampusKey[];
+      /** The version CENTRE_KEYS announced, and the one held. */
+      announced: number;
+      version: number;
+      list: Map<string, BlacklistEntry>;
+    }
+  >();
   /** Stored offline, not yet uploaded; oldest first. */
   readonly records: OfflineRecord[] = [];
   /** Results of every upload, for the operator's screen (and tests). */
@@ -97,6 +111,10 @@ export class Terminal {
     const ack = await this.connection.heartbeat();
     if (ack.kind === 'heartbeat_ack' && ack.blacklistVersion !== this.memory.blacklistVersion) {
       await this.downloadBlacklist();
+    }
+    // CENTRE_KEYS came with the sign-in, before requests could be sent: the other centres' lists now.
+    for (const [centreId, centre] of this.centres) {
+      if (centre.announced !== centre.version) await this.downloadCentreBlacklist(centreId);
     }
     await this.uploadRecords();
   }
@@ -207,19 +225,40 @@ export class Terminal {
     return record;
   }
 
-  private verify(text: string): Promise<VerifyResult> {
+  private async verify(text: string): Promise<VerifyResult> {
     const config = this.config;
-    if (config === undefined) return Promise.resolve({ ok: false, code: 'UNKNOWN_KEY' } as VerifyResult);
+    if (config === undefined) return { ok: false, code: 'UNKNOWN_KEY' } as VerifyResult;
+    const own = new Set(config.campusKeys.map((k) => k.kid));
+    const centreOf = new Map<number, string>();
+    const keys = config.campusKeys.map((k) => ({ kid: k.kid, publicKey: k.publicKey }));
+    for (const [centreId, centre] of this.centres) {
+      for (const k of centre.keys) {
+        if (own.has(k.kid)) continue;
+        centreOf.set(k.kid, centreId);
+        keys.push({
+          kid: k.kid,
+          publicKey: k.publicKey,
+          ...(k.retiredAtMs === 0 ? {} : { retiredAtMs: k.retiredAtMs }),
+        });
+      }
+    }
     const verifier = createVerifier({
-      keyring: createCampusKeyring(config.campusKeys.map((k) => ({ kid: k.kid, publicKey: k.publicKey }))),
+      keyring: createCampusKeyring(keys),
       replayGuard: this.acceptedCodes,
       codeValidityMs: config.offline.codeValiditySeconds * 1000,
       clockSkewMs: config.offline.clockSkewSeconds * 1000,
-      // Lost, frozen, cancelled: every version; reissued: every version but the current one (§ 10.5).
-      isBlacklisted: (card) => blacklistRefuses(this.blacklist.get(card.cardNo), card.cardVersion),
       ed25519Verify,
     });
-    return verifier.verify(text);
+    const result = await verifier.verify(text);
+    if (!result.ok) return result;
+    // Lost, frozen, cancelled: every version; reissued: every version but the current one (§ 10.5) — on
+    // the list of the centre whose key signed the certificate.
+    const centreId = centreOf.get(result.kid);
+    const list = centreId === undefined ? this.blacklist : this.centres.get(centreId)?.list;
+    if (blacklistRefuses(list?.get(result.card.cardNo), result.card.cardVersion)) {
+      return { ok: false, code: 'BLACKLISTED', message: 'blacklisted' };
+    }
+    return result;
   }
 
   private applyPush(message: Message): void {
@@ -229,6 +268,36 @@ export class Terminal {
         this.memory.configVersion = message.configVersion;
         this.confirmVersions();
       }
+      return;
+    }
+    if (message.kind === 'centre_keys') {
+      for (const id of [...this.centres.keys()])
+        if (!message.centres.some((c) => c.centreId === id)) this.centres.delete(id);
+      for (const c of message.centres) {
+        const held = this.centres.get(c.centreId);
+        this.centres.set(c.centreId, {
+          keys: c.keys,
+          announced: c.blacklistVersion,
+          version: held?.version ?? 0,
+          list: held?.list ?? new Map(),
+        });
+        if (c.blacklistVersion !== (held?.version ?? 0))
+          this.downloadCentreBlacklist(c.centreId).catch(() => {});
+      }
+      return;
+    }
+    if (message.kind === 'centre_blacklist_delta') {
+      const centre = this.centres.get(message.centreId);
+      if (centre === undefined) return;
+      if (message.fromVersion !== centre.version) {
+        this.downloadCentreBlacklist(message.centreId).catch(() => {});
+        return;
+      }
+      for (const change of message.changes) {
+        if (change.op === 'add') centre.list.set(change.cardNo, change);
+        else centre.list.delete(change.cardNo);
+      }
+      centre.version = message.toVersion;
       return;
     }
     if (message.kind === 'blacklist_delta') {
@@ -275,6 +344,39 @@ export class Terminal {
         for (const entry of collected) this.blacklist.set(entry.cardNo, entry);
         this.memory.blacklistVersion = version;
         this.confirmVersions();
+        return;
+      }
+      chunkIndex = answer.chunkIndex + 1;
+    }
+  }
+
+  /** Protocol § 7.29: another centre's list, as our own (§ 10.5) with that centre's id and versions. */
+  private async downloadCentreBlacklist(centreId: string): Promise<void> {
+    let version = 0;
+    let chunkIndex = 0;
+    let collected: BlacklistEntry[] = [];
+    for (let guard = 0; guard < 1_000; guard++) {
+      const centre = this.centres.get(centreId);
+      if (centre === undefined) return;
+      const answer = await this.request({
+        kind: 'centre_blacklist_request',
+        centreId,
+        haveVersion: centre.version,
+        version,
+        chunkIndex,
+      });
+      if (answer.kind === 'centre_blacklist_delta') {
+        this.applyPush(answer);
+        return;
+      }
+      if (answer.kind !== 'centre_blacklist_chunk')
+        throw new Error(`CENTRE_BLACKLIST_REQUEST answered ${answer.kind}`);
+      if (answer.version !== version) collected = [];
+      version = answer.version;
+      collected.push(...answer.entries);
+      if (answer.chunkIndex + 1 >= answer.chunkCount) {
+        centre.list = new Map(collected.map((entry) => [entry.cardNo, entry]));
+        centre.version = version;
         return;
       }
       chunkIndex = answer.chunkIndex + 1;

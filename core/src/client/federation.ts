@@ -1,3 +1,4 @@
+import type { BlacklistChanges, BlacklistSnapshot } from '../contract/devices.ts';
 import type {
   Centre,
   CentreKey,
@@ -35,6 +36,17 @@ export class FederationClient extends DomainClient {
   /** The other centres' campus keys a gateway trusts besides its own. */
   trustedKeys(): Promise<TrustedKeys> {
     return this.transport.call('GET', '/v1/federation/keys');
+  }
+  /** For the gateway: a trusted centre's whole blacklist (its versions), asked of it over the link. */
+  centreBlacklist(centreId: string): Promise<BlacklistSnapshot> {
+    return this.transport.call('GET', `/v1/federation/centres/${encodeURIComponent(centreId)}/blacklist`);
+  }
+  /** For the gateway: a trusted centre's blacklist changes above `since`. */
+  centreBlacklistChanges(centreId: string, since: number, limit?: number): Promise<BlacklistChanges> {
+    return this.transport.call(
+      'GET',
+      `/v1/federation/centres/${encodeURIComponent(centreId)}/blacklist/changes?since=${since}${limit === undefined ? '' : `&limit=${limit}`}`,
+    );
   }
   /** A card of another centre paying here, authorised at its centre; idempotent by id. */
   payForeign(request: ForeignPaymentRequest): Promise<Answer> {

@@ -1,5 +1,6 @@
 import type { Context, Next } from 'koa';
 import Router from 'koa-router';
+import { blacklistChangesQuerySchema } from '../contract/devices.ts';
 import {
   centrePath,
   centreStatusBody,
@@ -17,6 +18,7 @@ import type { ReplayGuard } from '../credential/replay-guard.ts';
 import { CoreError } from '../errors.ts';
 import { parseBody, parseValue, rawBody, serviceAuth, serviceAuthBeforeBody } from '../http/middleware.ts';
 import { signatureHeaders } from '../http/signature.ts';
+import type { FederationBlacklists } from './federation-blacklist.ts';
 import type { FederationPayments } from './federation-payments.ts';
 import type { FederationSettlement } from './federation-settlement.ts';
 import type { TrustList } from './trust-list.ts';
@@ -26,6 +28,7 @@ export function federationRoutes(
   trust: TrustList,
   payments: FederationPayments,
   settlement: FederationSettlement,
+  blacklists: FederationBlacklists,
 ): Router {
   const router = new Router({ prefix: '/v1/federation' });
   router.get('/centres', async (ctx) => {
@@ -53,6 +56,15 @@ export function federationRoutes(
   // What the gateways trust besides their own campus keys.
   router.get('/keys', async (ctx) => {
     ctx.body = await trust.trustedKeys();
+  });
+  // For the gateways: a trusted centre's blacklist, asked of it over the link (its versions, its cards).
+  router.get('/centres/:id/blacklist', async (ctx) => {
+    ctx.body = await blacklists.snapshotOf(parseValue(ctx.params, centrePath).id);
+  });
+  router.get('/centres/:id/blacklist/changes', async (ctx) => {
+    const { id } = parseValue(ctx.params, centrePath);
+    const q = parseValue(ctx.query, blacklistChangesQuerySchema);
+    ctx.body = await blacklists.changesOf(id, q.since, q.limit);
   });
   // The daily inter-centre settlement: reconcile a day with a centre, read it, record its net as paid.
   router.post('/centres/:id/settlements/:day/reconcile', async (ctx) => {
@@ -84,6 +96,7 @@ export function federationLink(
   trust: TrustList,
   payments: FederationPayments,
   settlement: FederationSettlement,
+  blacklists: FederationBlacklists,
   nonces: ReplayGuard,
 ) {
   const router = new Router({ prefix: '/federation/v1' });
@@ -95,6 +108,14 @@ export function federationLink(
       ctx.state.caller as string,
       parseValue(ctx.params, settlementDayPath).day,
     );
+  });
+  // Our blacklist for the centres that take our cards, as our own gateways get it.
+  router.get('/blacklist', async (ctx) => {
+    ctx.body = await blacklists.ownSnapshot();
+  });
+  router.get('/blacklist/changes', async (ctx) => {
+    const q = parseValue(ctx.query, blacklistChangesQuerySchema);
+    ctx.body = await blacklists.ownChanges(q.since, q.limit);
   });
   const routes = router.routes();
   const body = rawBody(linkBodyBytesMax);

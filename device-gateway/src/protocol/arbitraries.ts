@@ -72,6 +72,7 @@ const shortCode: fc.Arbitrary<ScannedCode> = fc.oneof(
   record({ kind: fc.constant('numeric' as const), text: fc.stringMatching(/^[0-9]{18}$/) }),
 );
 const cardNo = fc.stringMatching(/^[0-9]{1,20}$/);
+const centreId = fc.stringMatching(/^[A-Z][A-Z0-9]{1,15}$/);
 const reason = oneOf(reasonCodes);
 const refusal = reason.filter((r): r is Refusal => r !== 'NONE');
 
@@ -146,6 +147,49 @@ const passageRowRulesArb = fc.array(
   record({ effect: oneOf(ruleEffects), program: fc.integer({ min: 0, max: 31 }) }),
   { maxLength: 4 },
 );
+
+const blacklistRequestArb = fc
+  .record({ haveVersion: u32, version: u32, chunkIndex: u16 })
+  .map(withKind('blacklist_request'));
+const blacklistChunkArb = fc
+  .record({
+    version: positiveU32,
+    chunkCount: fc.integer({ min: 1, max: 0xffff }),
+    at: fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }),
+    entries: fc.array(record({ cardNo, cardVersionMax: u32, reason: oneOf(blacklistReasons) }), {
+      maxLength: 256,
+    }),
+  })
+  .map(({ version, chunkCount, at, entries }) => ({
+    kind: 'blacklist_chunk' as const,
+    version,
+    chunkIndex: Math.floor(at * chunkCount),
+    chunkCount,
+    entries,
+  }));
+const blacklistDeltaArb = fc
+  .record({
+    fromVersion: fc.integer({ min: 0, max: 0xffff_fffe }),
+    step: positiveU32,
+    changes: fc.array(
+      fc.oneof(
+        record({
+          op: fc.constant('add' as const),
+          cardNo,
+          cardVersionMax: u32,
+          reason: oneOf(blacklistReasons),
+        }),
+        record({ op: fc.constant('remove' as const), cardNo }),
+      ),
+      { maxLength: 250 },
+    ),
+  })
+  .map(({ fromVersion, step, changes }) => ({
+    kind: 'blacklist_delta' as const,
+    fromVersion,
+    toVersion: Math.min(0xffff_ffff, fromVersion + step),
+    changes,
+  }));
 
 export const messageArbitraries: { [K in MessageKind]: fc.Arbitrary<Extract<Message, { kind: K }>> } = {
   challenge: record({ serverNonce: bytes(16) }).map(withKind('challenge')),
@@ -513,48 +557,28 @@ export const messageArbitraries: { [K in MessageKind]: fc.Arbitrary<Extract<Mess
       command: event === 'command_done' ? command : ('none' as const),
     })),
   door_event_ack: fc.constant({ kind: 'door_event_ack' as const }),
-  blacklist_request: fc
-    .record({ haveVersion: u32, version: u32, chunkIndex: u16 })
-    .map(withKind('blacklist_request')),
-  blacklist_chunk: fc
-    .record({
-      version: positiveU32,
-      chunkCount: fc.integer({ min: 1, max: 0xffff }),
-      at: fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }),
-      entries: fc.array(record({ cardNo, cardVersionMax: u32, reason: oneOf(blacklistReasons) }), {
-        maxLength: 256,
+  blacklist_request: blacklistRequestArb,
+  blacklist_chunk: blacklistChunkArb,
+  blacklist_delta: blacklistDeltaArb,
+  centre_keys: fc
+    .array(
+      record({
+        centreId: centreId,
+        blacklistVersion: u32,
+        keys: fc.array(record({ kid: u16, publicKey: bytes(32), retiredAtMs: timeMs }), { maxLength: 4 }),
       }),
-    })
-    .map(({ version, chunkCount, at, entries }) => ({
-      kind: 'blacklist_chunk' as const,
-      version,
-      chunkIndex: Math.floor(at * chunkCount),
-      chunkCount,
-      entries,
-    })),
-  blacklist_delta: fc
-    .record({
-      fromVersion: fc.integer({ min: 0, max: 0xffff_fffe }),
-      step: positiveU32,
-      changes: fc.array(
-        fc.oneof(
-          record({
-            op: fc.constant('add' as const),
-            cardNo,
-            cardVersionMax: u32,
-            reason: oneOf(blacklistReasons),
-          }),
-          record({ op: fc.constant('remove' as const), cardNo }),
-        ),
-        { maxLength: 250 },
-      ),
-    })
-    .map(({ fromVersion, step, changes }) => ({
-      kind: 'blacklist_delta' as const,
-      fromVersion,
-      toVersion: Math.min(0xffff_ffff, fromVersion + step),
-      changes,
-    })),
+      { maxLength: 8 },
+    )
+    .map((centres) => ({ kind: 'centre_keys' as const, centres })),
+  centre_blacklist_request: fc
+    .tuple(centreId, blacklistRequestArb)
+    .map(([id, m]) => ({ ...m, kind: 'centre_blacklist_request' as const, centreId: id })),
+  centre_blacklist_chunk: fc
+    .tuple(centreId, blacklistChunkArb)
+    .map(([id, m]) => ({ ...m, kind: 'centre_blacklist_chunk' as const, centreId: id })),
+  centre_blacklist_delta: fc
+    .tuple(centreId, blacklistDeltaArb)
+    .map(([id, m]) => ({ ...m, kind: 'centre_blacklist_delta' as const, centreId: id })),
   kiosk_identify: record({ code: scannedCode }).map(withKind('kiosk_identify')),
   kiosk_account: record({
     reason,

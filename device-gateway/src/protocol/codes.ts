@@ -66,6 +66,10 @@ export enum MessageType {
   EXAM_PHOTO_ATTENDANCE_RESULT = 0xa1, // S→D: EXAM_ATTENDANCE_RESULT's fields and a short-lived photo reference
   PHOTO_REQUEST = 0xa2, // D→S: the photo reference and the offset of the part wanted
   PHOTO_CHUNK = 0xa3, // S→D, encrypted: up to 4,000 bytes of the photo, its type and size
+  CENTRE_KEYS = 0xa4, // S→D: the other card centres whose cards the device takes, their keys and list versions
+  CENTRE_BLACKLIST_REQUEST = 0xa5, // D→S: as BLACKLIST_REQUEST, for one other centre's list
+  CENTRE_BLACKLIST_CHUNK = 0xa6, // S→D, encrypted: as BLACKLIST_CHUNK, of one other centre's list
+  CENTRE_BLACKLIST_DELTA = 0xa7, // S→D, encrypted: as BLACKLIST_DELTA, of one other centre's list
 }
 
 /** Flag bits (header offset 6). Bits 1–7 are reserved and must be zero. */
@@ -89,6 +93,8 @@ export const encryptedMessageTypes: ReadonlySet<MessageType> = new Set([
   MessageType.KIOSK_FEES,
   MessageType.KIOSK_CANCEL_LOSS,
   MessageType.PHOTO_CHUNK,
+  MessageType.CENTRE_BLACKLIST_CHUNK,
+  MessageType.CENTRE_BLACKLIST_DELTA,
 ]);
 
 /** What a device is; a device signs in as the kind it was registered as. */
@@ -280,6 +286,7 @@ const sessionRequests = [
   MessageType.CLOCK_SYNC,
   MessageType.ERROR,
   MessageType.BLACKLIST_REQUEST,
+  MessageType.CENTRE_BLACKLIST_REQUEST,
   MessageType.OFFLINE_UPLOAD,
 ] as const;
 

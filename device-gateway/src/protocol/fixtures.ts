@@ -609,6 +609,60 @@ const specs: Spec[] = [
     },
   },
   {
+    name: 'centre_keys',
+    sequence: 0,
+    timestampMs: exampleTimeMs + 3_700_100,
+    message: {
+      kind: 'centre_keys',
+      centres: [
+        {
+          centreId: 'CA',
+          blacklistVersion: 412,
+          keys: [{ kid: 2001, publicKey: counting(0xe0, 32), retiredAtMs: 0 }],
+        },
+      ],
+    },
+  },
+  {
+    name: 'centre_blacklist_request',
+    sequence: 66,
+    timestampMs: exampleTimeMs + 3_700_200,
+    message: {
+      kind: 'centre_blacklist_request',
+      centreId: 'CA',
+      haveVersion: 411,
+      version: 0,
+      chunkIndex: 0,
+    },
+  },
+  {
+    name: 'centre_blacklist_chunk',
+    keys: session,
+    sequence: 66,
+    timestampMs: exampleTimeMs + 3_700_220,
+    message: {
+      kind: 'centre_blacklist_chunk',
+      centreId: 'CA',
+      version: 412,
+      chunkIndex: 0,
+      chunkCount: 1,
+      entries: [{ cardNo: '2024000200', cardVersionMax: 0xffff_ffff, reason: 'lost' }],
+    },
+  },
+  {
+    name: 'centre_blacklist_delta',
+    keys: session,
+    sequence: 0,
+    timestampMs: exampleTimeMs + 3_700_300,
+    message: {
+      kind: 'centre_blacklist_delta',
+      centreId: 'CA',
+      fromVersion: 412,
+      toVersion: 413,
+      changes: [{ op: 'add', cardNo: '2025000017', cardVersionMax: 0xffff_ffff, reason: 'lost' }],
+    },
+  },
+  {
     name: 'kiosk_identify',
     sequence: 80,
     timestampMs: exampleTimeMs + 3_800_000,
@@ -839,6 +893,14 @@ const expectedHex: Record<string, string> = {
   door_event_ack: 'cacd0100277500000003e90000003f0000019cacdeb7d8262d5d13c624c3b072b8da6f31ed6e77',
   blacklist_delta:
     'cacd01006d6201000003e9000000000000019cacdeab80c0c1c2c3c4c5c6c7c8c9cacb3ea3c29106a66963617cf7c773eb30ec285d6608227c9674dfb5cc4db03a6d406c97d5a6a9b5528bca1051ca2a099fd2338762f5f883629d9614ad4673cc6b58516958a4e363c5873872',
+  centre_keys:
+    'cacd01005aa400000003e9000000000000019cacdeabe4010243410000019c0107d1e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff0000000000000000f6c92a2e0532173228ce4780b4eb0244',
+  centre_blacklist_request:
+    'cacd010034a500000003e9000000420000019cacdeac480243410000019b00000000000025a684ddd3a2b240767f7445488add3f',
+  centre_blacklist_chunk:
+    'cacd01005fa601000003e9000000420000019cacdeac5cc0c1c2c3c4c5c6c7c8c9cacb3ce0872b06a7f1d8617ef7e756cb16ecd5a26608227c9674df48316c70a0d6532c8313dd37bbaad45872f2ac27d9e8cb0ac39956d8b5c28fcc7d250d',
+  centre_blacklist_delta:
+    'cacd010060a701000003e9000000000000019cacdeacacc0c1c2c3c4c5c6c7c8c9cacb3ce0872b06a7f1d8617f6be756ea12c9d7a28e08227c9674df483192921aeb56dff18cdd37847c8729579526c34ec6d6436875dba4399a168078824bf2',
   kiosk_identify:
     'cacd01003f9000000003e9000000500000019cace0322001001543433a3642464f584e2a5453304249245a442e50391788804d2dadf49e74eb77bba0f18c4e',
   kiosk_account:

@@ -50,6 +50,7 @@ export {
   busRideRefusals,
   busRunCardsMax,
 } from './messages/bus.ts';
+export { centresMax } from './messages/centres.ts';
 export type { CampusKey, MealWindow, MeterPricing, OfflinePolicy, PriceItem } from './messages/config.ts';
 export { photoChunkBytesMax } from './messages/exam-photo.ts';
 export type { ScannedCode } from './messages/fields.ts';

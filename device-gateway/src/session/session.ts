@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import type { Admission } from '../admission.ts';
 import type { GatewayBlacklist } from '../blacklist.ts';
 import { type DeviceDirectory, deviceRefOf, type RegisteredDevice } from '../devices.ts';
+import type { FederationBlacklists } from '../federation-blacklists.ts';
 import type { Handle, RequestContext } from '../handlers/index.ts';
 import { Busy, handledKinds } from '../handlers/index.ts';
 import type { GatewayMetrics } from '../metrics.ts';
@@ -55,6 +56,8 @@ export interface SessionDeps {
   readonly metrics: GatewayMetrics;
   /** The gateway's copy of the blacklist: its version goes out in sign-in and heartbeat answers. */
   readonly blacklist: Pick<GatewayBlacklist, 'version' | 'answer'>;
+  /** The other centres' keys and blacklists (protocol § 7.29), where this centre federates. */
+  readonly centres?: Pick<FederationBlacklists, 'any' | 'centreKeys' | 'answer'>;
   /** The CONFIG_PUSH for a device, from its registry entry. */
   readonly configPush: (device: RegisteredDevice) => Message;
   /** Called once signed in; the registry closes an older session of the same device. */
@@ -265,6 +268,8 @@ export class Session {
     if (device.config.configVersion > 0 && message.configVersion !== device.config.configVersion) {
       this.push(this.deps.configPush(device));
     }
+    // The other centres whose cards it takes, their keys and lists' versions (protocol § 7.29).
+    if (this.deps.centres?.any === true) this.push(this.deps.centres.centreKeys());
   }
 
   private request(frame: Uint8Array, device: RegisteredDevice, keys: FrameKeys): void {
@@ -335,6 +340,10 @@ export class Session {
       case 'blacklist_request':
         // Reads state only: answered afresh each time, its sequence not checked (protocol § 11.2).
         this.send(this.deps.blacklist.answer(message), sequence);
+        return;
+      case 'centre_blacklist_request':
+        if (this.deps.centres === undefined) break;
+        this.send(this.deps.centres.answer(message), sequence);
         return;
       case 'error':
         this.deps.log.warn({ deviceId, code: message.code }, 'device reported an error');

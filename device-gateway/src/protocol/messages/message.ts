@@ -8,6 +8,12 @@ import type {
 } from './attendance.ts';
 import type { BlacklistChunk, BlacklistDelta, BlacklistRequest } from './blacklist.ts';
 import type { BusRideCheck, BusRideResult, BusRunTable, BusRunTableRequest } from './bus.ts';
+import type {
+  CentreBlacklistChunk,
+  CentreBlacklistDelta,
+  CentreBlacklistRequest,
+  CentreKeys,
+} from './centres.ts';
 import type { ConfigPush } from './config.ts';
 import type {
   ExamPhotoAttendanceCheck,
@@ -90,6 +96,10 @@ export type Message =
   | ExamPhotoAttendanceResult
   | PhotoRequest
   | PhotoChunk
+  | CentreKeys
+  | CentreBlacklistRequest
+  | CentreBlacklistChunk
+  | CentreBlacklistDelta
   | MeterStart
   | MeterStarted
   | MeterRefused
@@ -143,6 +153,10 @@ export type {
   BusRideResult,
   BusRunTable,
   BusRunTableRequest,
+  CentreBlacklistChunk,
+  CentreBlacklistDelta,
+  CentreBlacklistRequest,
+  CentreKeys,
   Challenge,
   ClockSync,
   ClockSyncResult,

@@ -11,6 +11,12 @@ import {
 } from './attendance.ts';
 import { parseBlacklistChunk, parseBlacklistDelta, parseBlacklistRequest } from './blacklist.ts';
 import { parseBusRideCheck, parseBusRideResult, parseBusRunTable, parseBusRunTableRequest } from './bus.ts';
+import {
+  parseCentreBlacklistChunk,
+  parseCentreBlacklistDelta,
+  parseCentreBlacklistRequest,
+  parseCentreKeys,
+} from './centres.ts';
 import { parseConfigPush } from './config.ts';
 import {
   parseExamPhotoAttendanceCheck,
@@ -118,6 +124,14 @@ function parseWith(type: MessageType, r: ByteReader): Message {
       return parsePhotoRequest(r);
     case MessageType.PHOTO_CHUNK:
       return parsePhotoChunk(r);
+    case MessageType.CENTRE_KEYS:
+      return parseCentreKeys(r);
+    case MessageType.CENTRE_BLACKLIST_REQUEST:
+      return parseCentreBlacklistRequest(r);
+    case MessageType.CENTRE_BLACKLIST_CHUNK:
+      return parseCentreBlacklistChunk(r);
+    case MessageType.CENTRE_BLACKLIST_DELTA:
+      return parseCentreBlacklistDelta(r);
     case MessageType.METER_START:
       return parseMeterStart(r);
     case MessageType.METER_STARTED:

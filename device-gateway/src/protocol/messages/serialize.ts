@@ -16,6 +16,12 @@ import {
   serializeBusRunTable,
   serializeBusRunTableRequest,
 } from './bus.ts';
+import {
+  serializeCentreBlacklistChunk,
+  serializeCentreBlacklistDelta,
+  serializeCentreBlacklistRequest,
+  serializeCentreKeys,
+} from './centres.ts';
 import { serializeConfigPush } from './config.ts';
 import {
   serializeExamPhotoAttendanceCheck,
@@ -147,6 +153,18 @@ export function serializePayload(m: Message, bytesMax: number = payloadBytesMax)
       break;
     case 'photo_chunk':
       serializePhotoChunk(w, m);
+      break;
+    case 'centre_keys':
+      serializeCentreKeys(w, m);
+      break;
+    case 'centre_blacklist_request':
+      serializeCentreBlacklistRequest(w, m);
+      break;
+    case 'centre_blacklist_chunk':
+      serializeCentreBlacklistChunk(w, m);
+      break;
+    case 'centre_blacklist_delta':
+      serializeCentreBlacklistDelta(w, m);
       break;
     case 'meter_start':
       serializeMeterStart(w, m);
