@@ -12,7 +12,7 @@ import {
   monthOf,
   monthRangeMs,
 } from '../src/lib/month.ts';
-import { qrMatrix, qrRows } from '../src/lib/qr.ts';
+import { qrMatrix, qrPath, qrRows } from '../src/lib/qr.ts';
 import { actionsFor, isValidPin } from '../src/services/card.ts';
 import type { HttpRequest } from '../src/services/request.ts';
 import { createApiClient } from '../src/services/request.ts';
@@ -89,6 +89,40 @@ describe('the QR grid the card page draws', () => {
         }
       }
       assert.equal(c, matrix.size, 'the runs of a row cover it exactly');
+    });
+    assert.equal(jsQR(pixels, side, side)?.data, text);
+  });
+
+  test('when H5 draws the grid as one SVG path, then the path covers exactly the dark modules and decodes back to the text', () => {
+    // Goal: the single path the H5 card page draws (#19) is the same QR code as the Views.
+    const text = `CC:${'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 $%*+-./:'.repeat(7).slice(0, 287)}`;
+    const matrix = qrMatrix(text);
+    const d = qrPath(matrix);
+    const drawn: boolean[] = new Array(matrix.size * matrix.size).fill(false);
+    const rects = [...d.matchAll(/M(\d+) (\d+)h(\d+)v1h-(\d+)z/g)];
+    assert.equal(rects.map((m) => m[0]).join(''), d, 'the path is only unit-high rectangles');
+    for (const [, x, y, width, back] of rects) {
+      assert.equal(width, back);
+      for (let k = 0; k < Number(width); k++) {
+        const index = Number(y) * matrix.size + Number(x) + k;
+        assert.equal(drawn[index], false, 'no module is drawn twice');
+        drawn[index] = true;
+      }
+    }
+    assert.deepEqual(drawn, matrix.dark);
+    const scale = 4;
+    const quiet = 4;
+    const side = (matrix.size + 2 * quiet) * scale;
+    const pixels = new Uint8ClampedArray(side * side * 4).fill(255);
+    drawn.forEach((dark, i) => {
+      if (!dark) return;
+      const r = Math.floor(i / matrix.size);
+      const c = i % matrix.size;
+      for (let y = 0; y < scale; y++)
+        for (let x = 0; x < scale; x++) {
+          const index = (((r + quiet) * scale + y) * side + (c + quiet) * scale + x) * 4;
+          pixels[index] = pixels[index + 1] = pixels[index + 2] = 0;
+        }
     });
     assert.equal(jsQR(pixels, side, side)?.data, text);
   });

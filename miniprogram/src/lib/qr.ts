@@ -37,3 +37,16 @@ export function qrRows(matrix: QrMatrix): { dark: boolean; length: number }[][] 
   }
   return rows;
 }
+
+/** An SVG path of the dark runs, one module per unit (`M x y h n v 1 h -n z` each): H5 draws it in one element. */
+export function qrPath(matrix: QrMatrix): string {
+  const parts: string[] = [];
+  qrRows(matrix).forEach((runs, y) => {
+    let x = 0;
+    for (const run of runs) {
+      if (run.dark) parts.push(`M${x} ${y}h${run.length}v1h-${run.length}z`);
+      x += run.length;
+    }
+  });
+  return parts.join('');
+}

@@ -1,6 +1,6 @@
 import { Text, View } from '@tarojs/components';
 import Taro, { useDidHide, useDidShow, usePullDownRefresh } from '@tarojs/taro';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { CanteenLoadCard } from '../../components/CanteenLoadCard.tsx';
 import { OfflineBanner } from '../../components/OfflineBanner.tsx';
 import { QrCode } from '../../components/QrCode.tsx';
@@ -81,12 +81,25 @@ const quickActions: { key: keyof typeof strings.home.quick; url: string }[] = [
   { key: 'settings', url: '/pages/settings/index' },
 ];
 
+/**
+ * The code to draw on the page's first render (#19): made from the certificate cached on the phone when
+ * the card last seen was active, so the QR shows before any request (the card, a renewal) has come back.
+ * The round trip then only replaces it when it changes something (a renewed certificate, a card no
+ * longer active hides it).
+ */
+function codeFromCache(): ShownCode | undefined {
+  if (tokens.get() === undefined || loadCard(taroStorage)?.card.status !== 'active') return undefined;
+  return credentials.nextCode();
+}
+
 export default function HomePage() {
   const [card, setCard] = useState<CardView | undefined>(() => loadCard(taroStorage)?.card);
   const [offline, setOffline] = useState(false);
   const [error, setError] = useState<string>();
-  const [code, setCode] = useState<ShownCode>();
-  const [shownAtMs, setShownAtMs] = useState(0);
+  const [code, setCode] = useState<ShownCode | undefined>(codeFromCache);
+  const [shownAtMs, setShownAtMs] = useState(() => (code === undefined ? 0 : Date.now()));
+  // The first refresh keeps the code drawn from the cache unless its certificate was renewed.
+  const keepCachedCode = useRef(code !== undefined);
   const [nowMs, setNowMs] = useState(Date.now());
   const [codeProblem, setCodeProblem] = useState<string>();
   const [latestNews, setLatestNews] = useState<LiveNews>();
@@ -125,14 +138,18 @@ export default function HomePage() {
       (list) => setUnread(list.unread),
       () => {},
     );
+    let renewed = false;
     try {
       const result = await credentials.sync(false, latest);
       if (result === 'offline') setOffline(true);
+      renewed = result === 'renewed';
     } catch (caught) {
       // A refused renewal (card lost, unbound) leaves the cached certificate; the status below decides.
       setError(messageOf(caught));
     }
-    showNextCode();
+    const keep = keepCachedCode.current && !renewed;
+    keepCachedCode.current = false;
+    if (!keep) showNextCode();
   }, [showNextCode]);
 
   useDidShow(() => {
