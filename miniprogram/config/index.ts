@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { defineConfig, type UserConfigExport } from '@tarojs/cli';
 import { InjectManifest } from 'workbox-webpack-plugin';
+import { PreloadPagePlugin } from './preload-card-page.ts';
 
 // The credential's phone side is TypeScript source in core/; both bundlers must compile it.
 const coreSource = path.resolve(__dirname, '../../core/src');
@@ -70,6 +71,16 @@ export default defineConfig<'webpack5'>(() => {
             common: { name: false, minChunks: 2, priority: 1, reuseExistingChunk: true },
           },
         });
+        // The card page's own chunks are preloaded from index.html beside the app's code (#19,
+        // config/preload-card-page.ts).
+        chain
+          .plugin('preload-card-page')
+          .use(PreloadPagePlugin, [
+            require(
+              require.resolve('html-webpack-plugin', { paths: [require.resolve('@tarojs/webpack5-runner')] }),
+            ),
+            'pages/home/index',
+          ]);
         // The service worker (src/sw.js, #19): Workbox compiles it with this webpack and injects the list
         // of files it precaches, each with a revision (none for names with a content hash: webpack marks
         // them immutable), so a new build's worker fetches only what changed. Chunks above 400 KB (the
