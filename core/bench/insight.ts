@@ -101,7 +101,7 @@ try {
   const dayStart = dayBoundsMs(parseDay(nextDay) as number).startMs;
   const [candidates, needMs] = await timed(() => hiddenNeedCandidates(store, lastMonth), 'need');
   const abnormalPass = async () => {
-    const { profiles, payments } = await store.abnormalInput(dayStart, dayStart + 86_400_000, 60);
+    const { profiles, payments } = await store.abnormalInput(dayStart, dayStart + 86_400_000);
     return detectAbnormalFromProfiles(profiles, payments, dayStart, dayStart + 86_400_000);
   };
   const [alerts, abnormalMs] = await timed(abnormalPass, 'abnormal');

@@ -35,11 +35,9 @@ export class AbnormalAlerts {
   /** Assesses the payments of the last lookbackMs before nowMs; answers the notices it wrote. */
   async run(nowMs: number = Date.now(), profileDays = 60): Promise<Notice[]> {
     const fromMs = nowMs - this.options.lookbackMs;
-    const { profiles, payments } = await this.store.abnormalInput(fromMs, nowMs + 1, profileDays);
-    const alerts = detectAbnormalFromProfiles(profiles, payments, fromMs, nowMs + 1, {
-      ...this.options.thresholds,
-      profileDays,
-    });
+    const thresholds = { ...this.options.thresholds, profileDays };
+    const { profiles, payments } = await this.store.abnormalInput(fromMs, nowMs + 1, thresholds);
+    const alerts = detectAbnormalFromProfiles(profiles, payments, fromMs, nowMs + 1, thresholds);
     if (alerts.length === 0) return [];
     const holders = await this.ledger.activeCardHolders([...new Set(alerts.map((a) => a.cardNo))]);
     const notices: Notice[] = [];

@@ -1,6 +1,5 @@
-import type { DuckDBListValue } from '@duckdb/node-api';
 import { dayBoundsMs, shanghaiDay } from '../time.ts';
-import type { CardProfile, KeyUse, PaymentPoint } from './abnormal-spending.ts';
+import type { AbnormalThresholds, CardProfile, KeyUse, PaymentPoint } from './abnormal-spending.ts';
 import type { SlotCount } from './canteen-load.ts';
 import type { DayKindTotal, EarlierMeals, HolderRow, MonthFigures, RosterFact } from './insight-rows.ts';
 import { paymentFilter, slotOf } from './insight-schema.ts';
@@ -129,76 +128,145 @@ export async function paymentPoints(select: Select, fromMs: number, toMs: number
 }
 
 /**
- * The abnormal-spending detector's input: the payments in [fromMs, toMs), and each card's profile
- * (abnormal-spending.ts: the profileDays whole Asia/Shanghai days before fromMs's day, and that day's
- * payments before fromMs). The whole days come from the profiles kept for fromMs's day
- * (card_profiles, card_key_profiles: InsightStore.abnormalInput makes sure they exist), the part of
+ * The abnormal-spending detector's input: the payments in [fromMs, toMs), and the profile of each card
+ * that paid in them (abnormal-spending.ts: the profileDays whole Asia/Shanghai days before fromMs's
+ * day, and that day's payments before fromMs). The whole days come from the profiles kept for fromMs's
+ * day (card_profiles, card_key_profiles: InsightStore.abnormalInput makes sure they exist), the part of
  * the day before fromMs from the copied rows; so a day's assessment reads one day of payments and one
  * profile row per card, not months of payments. The 90th percentile is the value at 0-based index
  * floor(0.9 n) of the sorted amounts, as abnormal-spending.ts takes it.
+ *
+ * Only the cards that could be flagged under the thresholds `t` cross into JavaScript, with their
+ * payments and profiles: each rule's necessary condition is checked here first (enough high payments
+ * close together, enough payments close together, two placed payments far apart for the time, a code
+ * made after another of its key with a counter not past it), loosened by a unit where the detector
+ * rounds or divides. On an ordinary day that is a few cards in a thousand: moving every card's payments
+ * and profile into JavaScript cost far more than the query (bench:insight, docs/benchmarks.md). The
+ * detector asks whether a place is known and for a key's last code only for the places and keys of the
+ * card's own payments in the window, so a profile's `known` and `keys` hold those only; the alerts are
+ * the same as detectAbnormalSpending's over every payment (core/test/insight-abnormal.test.ts).
  */
 export async function abnormalInput(
   select: Select,
   fromMs: number,
   toMs: number,
-  profileDays: number,
+  t: AbnormalThresholds,
 ): Promise<{ profiles: Map<string, CardProfile>; payments: PaymentPoint[] }> {
-  const payments = await paymentPoints(select, fromMs, toMs);
   const day = shanghaiDay(fromMs);
-  const params = [day, profileDays, dayBoundsMs(day).startMs, fromMs];
+  const params = [day, t.profileDays, dayBoundsMs(day).startMs, fromMs, toMs];
+  // The thresholds are numbers the detector's own type holds; written into the SQL as numbers.
+  const n = (v: number) => {
+    if (!Number.isFinite(v)) throw new Error('abnormal thresholds must be finite numbers');
+    return String(v);
+  };
   const kept = 'day_no = $1 AND profile_days = $2';
   const partDay = `o.created_day = $1 AND o.created_at_ms >= $3::BIGINT AND o.created_at_ms < $4::BIGINT`;
-  const keyRows = await select(
-    `WITH pieces AS (
-        SELECT card_no, key_id, made_at_s, counter FROM card_key_profiles WHERE ${kept}
-        UNION ALL SELECT card_no, key_id, made_at_s, counter
-          FROM (${keyDaysSelect(partDay)}) t(card_no, day_no, key_id, made_at_s, counter))
-     SELECT card_no, key_id, max(made_at_s)::DOUBLE made_at_s, arg_max(counter, made_at_s)::DOUBLE counter
-       FROM pieces GROUP BY ALL`,
-    params,
-  );
-  const keys = new Map<string, Map<string, KeyUse>>();
-  for (const r of keyRows) {
-    const card = String(r.card_no);
-    const own = keys.get(card) ?? new Map<string, KeyUse>();
-    own.set(String(r.key_id), { madeAtS: Number(r.made_at_s), counter: Number(r.counter) });
-    keys.set(card, own);
-  }
-  // Cards that paid only in the day's part before fromMs have no kept profile: a full join.
   const rows = await select(
-    `WITH part AS (
+    `WITH win AS (
+        SELECT o.id, o.card_no, o.created_at_ms, o.merchant_id, o.amount, c.key_id, c.made_at_s, c.counter
+          FROM operations o LEFT JOIN code_uses c ON c.operation_id = o.id
+         WHERE ${paymentFilter} AND o.created_at_ms >= $4::BIGINT AND o.created_at_ms < $5::BIGINT),
+      part AS (
         SELECT * FROM (${payDaysSelect(partDay)}) t(card_no, day_no, payments, amounts, merchants, last_payment)),
-      prof AS (
+      merged AS (
         SELECT coalesce(k.card_no, p.card_no) card_no, coalesce(k.payments, 0) + coalesce(p.payments, 0) n,
                CASE WHEN p.card_no IS NULL THEN k.amounts
                     ELSE list_sort(list_concat(coalesce(k.amounts, []), p.amounts)) END amounts,
                CASE WHEN p.card_no IS NULL THEN k.known
                     ELSE list_distinct(list_concat(coalesce(k.known, []), p.merchants)) END known,
                greatest(k.last_payment, p.last_payment) lp
-          FROM (SELECT * FROM card_profiles WHERE ${kept}) k FULL JOIN part p ON p.card_no = k.card_no)
-     SELECT card_no, n::DOUBLE n, amounts[(n * 9 // 10)::INTEGER + 1]::DOUBLE p90, known,
-            lp.id last_id, lp.at_ms::DOUBLE last_at_ms, lp.merchant_id last_merchant_id,
-            lp.amount::DOUBLE last_amount, pl.x_m, pl.y_m
-       FROM prof LEFT JOIN places pl ON pl.merchant_id = prof.lp.merchant_id`,
+          FROM (SELECT * FROM card_profiles WHERE ${kept}) k FULL JOIN part p ON p.card_no = k.card_no),
+      prof AS (SELECT card_no, n, amounts[(n * 9 // 10)::INTEGER + 1]::DOUBLE p90, known, lp FROM merged),
+      keys AS (
+        SELECT card_no, key_id, max(made_at_s) made_at_s, arg_max(counter, made_at_s) counter FROM (
+            SELECT card_no, key_id, made_at_s, counter FROM card_key_profiles WHERE ${kept}
+            UNION ALL SELECT card_no, key_id, made_at_s, counter
+              FROM (${keyDaysSelect(partDay)}) t(card_no, day_no, key_id, made_at_s, counter))
+         GROUP BY ALL),
+      -- What each rule needs before it can fire (abnormal-spending.ts): a card that meets none is never flagged.
+      -- Payments close enough in time fall in one bucket of the rule's window or in two adjacent ones.
+      high AS (
+        SELECT w.card_no, w.created_at_ms // ${n(t.burstWindowMs)} b, count(*) c FROM win w JOIN prof p ON p.card_no = w.card_no
+         WHERE p.n > 0 AND w.amount >= ${n(t.amountMinFen)} AND w.amount::DOUBLE >= floor(p.p90 * ${n(t.amountProfileFactor)}::DOUBLE) - 1
+         GROUP BY ALL),
+      spend AS (
+        SELECT h.card_no FROM high h LEFT JOIN high h2 ON h2.card_no = h.card_no AND h2.b = h.b + 1
+         WHERE h.c + coalesce(h2.c, 0) >= ${n(Math.min(t.newPlacePaymentsMin, t.highPaymentsMin))}),
+      quick AS (SELECT card_no, created_at_ms // ${n(t.rapidWindowMs)} b, count(*) c FROM win GROUP BY ALL),
+      busy AS (
+        SELECT q.card_no FROM quick q LEFT JOIN quick q2 ON q2.card_no = q.card_no AND q2.b = q.b + 1
+         WHERE q.c + coalesce(q2.c, 0) >= ${n(t.rapidPaymentsMin)}),
+      placed AS (
+        SELECT w.card_no, w.created_at_ms at_ms, pl.x_m, pl.y_m,
+               lag(w.created_at_ms) OVER c before_ms, lag(pl.x_m) OVER c before_x, lag(pl.y_m) OVER c before_y,
+               row_number() OVER c nth
+          FROM win w LEFT JOIN places pl ON pl.merchant_id = w.merchant_id
+         WHERE w.card_no IN (SELECT w2.card_no FROM win w2 JOIN places p2 ON p2.merchant_id = w2.merchant_id)
+        WINDOW c AS (PARTITION BY w.card_no ORDER BY w.created_at_ms, w.id)),
+      travel AS (
+        SELECT s.card_no FROM placed s LEFT JOIN prof p ON p.card_no = s.card_no
+          LEFT JOIN places lpl ON lpl.merchant_id = p.lp.merchant_id
+         CROSS JOIN LATERAL (SELECT CASE WHEN s.nth = 1 THEN p.lp.at_ms ELSE s.before_ms END b_ms,
+                                    CASE WHEN s.nth = 1 THEN lpl.x_m ELSE s.before_x END b_x,
+                                    CASE WHEN s.nth = 1 THEN lpl.y_m ELSE s.before_y END b_y) b
+         WHERE s.x_m IS NOT NULL AND b.b_x IS NOT NULL AND b.b_y IS NOT NULL
+           AND sqrt((s.x_m - b.b_x)::DOUBLE ** 2 + (s.y_m - b.b_y)::DOUBLE ** 2) >= ${n(t.travelDistanceMinM)} - 1
+           AND sqrt((s.x_m - b.b_x)::DOUBLE ** 2 + (s.y_m - b.b_y)::DOUBLE ** 2)
+               >= ${n(t.travelSpeedMaxMps)} * greatest(1, (s.at_ms - b.b_ms) / 1000) - 1),
+      -- A copied key: a code made after another of its key, its counter not past that one's.
+      clone AS (
+        SELECT w.card_no FROM win w
+          JOIN (SELECT card_no, key_id, made_at_s, counter FROM win UNION ALL SELECT card_no, key_id, made_at_s, counter FROM keys) q
+            ON q.card_no = w.card_no AND q.key_id = w.key_id AND q.made_at_s < w.made_at_s
+         WHERE w.counter IS NOT NULL AND q.counter IS NOT NULL
+           AND NOT ((w.counter - q.counter + 65536) % 65536 BETWEEN 1 AND 32767)),
+      candidates AS (
+        SELECT card_no FROM spend UNION SELECT card_no FROM busy UNION SELECT card_no FROM travel
+        UNION SELECT card_no FROM clone),
+      rows AS (SELECT * FROM win WHERE card_no IN (SELECT card_no FROM candidates))
+     SELECT r.card_no, r.id, r.created_at_ms::DOUBLE at_ms, r.merchant_id, r.amount::DOUBLE amount,
+            pl.x_m::DOUBLE x_m, pl.y_m::DOUBLE y_m, r.key_id, r.made_at_s::DOUBLE made_at_s, r.counter::DOUBLE counter,
+            p.n::DOUBLE n, p.p90, list_contains(p.known, r.merchant_id) known, p.lp.id last_id,
+            p.lp.at_ms::DOUBLE last_at_ms, p.lp.merchant_id last_merchant_id, p.lp.amount::DOUBLE last_amount,
+            lpl.x_m::DOUBLE last_x_m, lpl.y_m::DOUBLE last_y_m,
+            k.made_at_s::DOUBLE key_made_at_s, k.counter::DOUBLE key_counter
+       FROM rows r LEFT JOIN prof p ON p.card_no = r.card_no
+       LEFT JOIN places pl ON pl.merchant_id = r.merchant_id
+       LEFT JOIN places lpl ON lpl.merchant_id = p.lp.merchant_id
+       LEFT JOIN keys k ON k.card_no = r.card_no AND k.key_id = r.key_id
+      ORDER BY r.card_no, r.created_at_ms, r.id`,
     params,
   );
-  const profiles = new Map<string, CardProfile>();
-  for (const r of rows)
-    profiles.set(String(r.card_no), {
-      payments: Number(r.n),
-      known: (r.known as DuckDBListValue).items.map(String),
-      ownP90: Number(r.p90),
-      last: toPoint({
+  const profiles = new Map<string, CardProfile & { known: string[]; keys: Map<string, KeyUse> }>();
+  const payments: PaymentPoint[] = [];
+  for (const r of rows) {
+    const point = toPoint(r);
+    payments.push(point);
+    if (r.n == null) continue;
+    let profile = profiles.get(point.cardNo);
+    if (profile === undefined) {
+      const last = {
         id: r.last_id,
         card_no: r.card_no,
         at_ms: r.last_at_ms,
         merchant_id: r.last_merchant_id,
         amount: r.last_amount,
-        x_m: r.x_m,
-        y_m: r.y_m,
-      }),
-      keys: keys.get(String(r.card_no)) ?? new Map(),
-    });
+        x_m: r.last_x_m,
+        y_m: r.last_y_m,
+      };
+      profile = {
+        payments: Number(r.n),
+        known: [],
+        ownP90: Number(r.p90),
+        last: toPoint(last),
+        keys: new Map(),
+      };
+      profiles.set(point.cardNo, profile);
+    }
+    if (r.known === true && !profile.known.includes(point.merchantId)) profile.known.push(point.merchantId);
+    if (point.keyId && r.key_made_at_s != null)
+      profile.keys.set(point.keyId, { madeAtS: Number(r.key_made_at_s), counter: Number(r.key_counter) });
+  }
   return { profiles, payments };
 }
 

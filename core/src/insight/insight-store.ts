@@ -2,7 +2,12 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { shanghaiDay } from '../time.ts';
-import type { CardProfile, PaymentPoint } from './abnormal-spending.ts';
+import {
+  type AbnormalThresholds,
+  abnormalDefaults,
+  type CardProfile,
+  type PaymentPoint,
+} from './abnormal-spending.ts';
 import type { SlotCount } from './canteen-load.ts';
 import {
   accessColumns,
@@ -259,14 +264,20 @@ export class InsightStore {
     return queries.paymentPoints(this.selector, fromMs, toMs);
   }
 
+  /**
+   * The abnormal-spending detector's input over [fromMs, toMs) for these thresholds: only the cards
+   * that could be flagged under them, with their profiles (insight-queries.ts). Give the detector
+   * (detectAbnormalFromProfiles) the same thresholds.
+   */
   async abnormalInput(
     fromMs: number,
     toMs: number,
-    profileDays: number,
+    thresholds: Partial<AbnormalThresholds> = {},
   ): Promise<{ profiles: Map<string, CardProfile>; payments: PaymentPoint[] }> {
+    const t = { ...abnormalDefaults, ...thresholds };
     await this.fresh();
-    await this.write(() => ensureProfiles(this.con, shanghaiDay(fromMs), profileDays));
-    return queries.abnormalInput(this.selector, fromMs, toMs, profileDays);
+    await this.write(() => ensureProfiles(this.con, shanghaiDay(fromMs), t.profileDays));
+    return queries.abnormalInput(this.selector, fromMs, toMs, t);
   }
 
   async holder(cardNo: string): Promise<HolderRow | undefined> {
