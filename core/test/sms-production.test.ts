@@ -56,3 +56,19 @@ test('when SMS is off, then its secret is not asked for', () => {
   const { SMS_ACCESS_KEY_SECRET: _unused, ...env } = strong();
   assert.equal(refusal({ ...env, MESSAGES_CHANNELS: '' }), 'started');
 });
+
+test('when SMS_URL has a path or is not http(s), then the core refuses it (the SDK posts to the host root)', () => {
+  for (const url of [
+    'https://dysmsapi.aliyuncs.com/sms',
+    'https://dysmsapi.aliyuncs.com/?x=1',
+    'ftp://dysmsapi.aliyuncs.com',
+  ]) {
+    assert.match(refusal({ ...strong(), SMS_URL: url }), /smsUrl/, url);
+  }
+  for (const url of [
+    'https://dysmsapi.aliyuncs.com',
+    'https://dysmsapi.aliyuncs.com/',
+    'http://127.0.0.1:7090',
+  ])
+    assert.equal(refusal({ ...strong(), SMS_URL: url }), 'started', url);
+});

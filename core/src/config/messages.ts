@@ -81,7 +81,11 @@ export const messagesSettings = {
   alipayIdType: z
     .enum(['open_id', 'user_id'])
     .describe('ALIPAY_ID_TYPE: which id the Alipay bindings hold, open_id or user_id'),
-  smsUrl: z.url().describe('SMS_URL: Alibaba Cloud SMS endpoint (https://dysmsapi.aliyuncs.com)'),
+  smsUrl: z
+    .url()
+    // The SDK is given the host and posts to its root: a path or query would be dropped without a word.
+    .refine((u) => /^https?:\/\/[^/?#]+\/?$/.test(u), 'an http(s) origin with no path (the SDK posts to /)')
+    .describe('SMS_URL: Alibaba Cloud SMS endpoint (https://dysmsapi.aliyuncs.com)'),
   smsAccessKeyId: z.string().optional().describe('SMS_ACCESS_KEY_ID: the SMS AccessKey id'),
   smsAccessKeySecret: z.string().optional().describe('SMS_ACCESS_KEY_SECRET: its AccessKey secret'),
   smsSignName: z.string().optional().describe('SMS_SIGN_NAME: the approved SMS signature (签名)'),
