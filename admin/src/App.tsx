@@ -1,5 +1,6 @@
 import {
   AccountBookOutlined,
+  ApartmentOutlined,
   AuditOutlined,
   BarChartOutlined,
   CarOutlined,
@@ -33,7 +34,7 @@ import { LoginPage } from './pages/LoginPage.tsx';
 import { meetingText } from './pages/meetings/strings.ts';
 import { messageText } from './pages/messages/strings.ts';
 import { visitorText } from './pages/visitors/strings.ts';
-import { menuText, passageText } from './strings.ts';
+import { federationText, menuText, passageText } from './strings.ts';
 
 /**
  * Each page is its own chunk, fetched when first opened (#19: one 1.86 MB bundle before): the sign-in
@@ -88,6 +89,9 @@ const BusPage = lazy(() => import('./pages/bus/BusPage.tsx').then((m) => ({ defa
 const PassagePage = lazy(() =>
   import('./pages/passage/PassagePage.tsx').then((m) => ({ default: m.PassagePage })),
 );
+const FederationPage = lazy(() =>
+  import('./pages/federation/FederationPage.tsx').then((m) => ({ default: m.FederationPage })),
+);
 const ReceiptPage = lazy(() => import('./pages/ReceiptPage.tsx').then((m) => ({ default: m.ReceiptPage })));
 const RefundSlipPage = lazy(() =>
   import('./pages/RefundsPage.tsx').then((m) => ({ default: m.RefundSlipPage })),
@@ -135,6 +139,7 @@ const menu: { key: string; label: string; right: string | null; icon: ReactNode 
   { key: 'bus', label: busText.menu, right: 'bus.read', icon: <CarOutlined /> },
   { key: 'content', label: menuText.content, right: 'content.manage', icon: <FileTextOutlined /> },
   { key: 'messages', label: messageText.menu, right: 'messages.read', icon: <MessageOutlined /> },
+  { key: 'federation', label: federationText.menu, right: 'federation.read', icon: <ApartmentOutlined /> },
   { key: 'audit', label: menuText.audit, right: 'audit.read', icon: <AuditOutlined /> },
   { key: 'sync', label: menuText.sync, right: 'sync.read', icon: <SyncOutlined /> },
   { key: 'accounts', label: menuText.accounts, right: 'admin.manage', icon: <TeamOutlined /> },
@@ -293,6 +298,8 @@ export function App() {
               <ContentPage me={me} />
             ) : page === 'messages' ? (
               <MessagesPage />
+            ) : page === 'federation' ? (
+              <FederationPage me={me} />
             ) : page === 'accounts' ? (
               <AccountsPage me={me} />
             ) : null}

@@ -6,5 +6,6 @@ export * from './strings/common.ts';
 export * from './strings/content.ts';
 export * from './strings/devices.ts';
 export * from './strings/errors.ts';
+export * from './strings/federation.ts';
 export * from './strings/finance.ts';
 export * from './strings/passage.ts';

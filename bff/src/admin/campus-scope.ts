@@ -250,6 +250,15 @@ export const campusGuards: Readonly<Record<string, Guard>> = {
   'POST /courses/:id/lessons': ownCourse,
   'PATCH /lessons/:id': ownLesson,
   'DELETE /lessons/:id': ownLesson,
+  // Federation (docs/federation.md): the trust list and the inter-centre settlement are the centre's.
+  'GET /federation/centres': centreOnly,
+  'POST /federation/centres': centreOnly,
+  'POST /federation/centres/:id/keys': centreOnly,
+  'POST /federation/centres/:id/status': centreOnly,
+  'POST /federation/keys/:kid/revoke': centreOnly,
+  'GET /federation/centres/:id/settlements/:day': centreOnly,
+  'POST /federation/centres/:id/settlements/:day/reconcile': centreOnly,
+  'POST /federation/centres/:id/settlements/:day/net': centreOnly,
 };
 
 /**

@@ -56,6 +56,11 @@ export const rights = [
   'bus.manage',
   // Messages outside the app (docs/messages.md): delivery counts per channel, kind and status, and failures.
   'messages.read',
+  // Federation between card centres (docs/federation.md): the trust list and the inter-centre settlement
+  // to read; keeping the trust list (centres, keys, suspension); reconciling a day and recording its net.
+  'federation.read',
+  'federation.manage',
+  'federation.settle',
 ] as const;
 export type Right = (typeof rights)[number];
 
@@ -91,6 +96,8 @@ export const roleRights: Readonly<Record<AdminRole, readonly Right[]>> = {
     'merchant.read',
     'merchant.manage',
     'settlement.read',
+    'federation.read',
+    'federation.settle',
   ],
   // Registers, re-keys and disables devices, and watches the live dashboard.
   // Also runs the doors: passage places, rules and remote door commands.
@@ -154,6 +161,7 @@ export const roleRights: Readonly<Record<AdminRole, readonly Right[]>> = {
     'merchant.read',
     'settlement.read',
     'messages.read',
+    'federation.read',
   ],
 };
 

@@ -30,6 +30,7 @@ import { cardDeskRoutes } from './card-desk.ts';
 import { contentRoutes } from './content.ts';
 import { deviceRoutes } from './devices.ts';
 import { disputeAdminRoutes } from './disputes.ts';
+import { federationRoutes } from './federation.ts';
 import { fundsRoutes } from './funds.ts';
 import { insightRoutes } from './insight.ts';
 import { meetingRoutes } from './meetings.ts';
@@ -260,6 +261,7 @@ export const adminRoutes: readonly AdminRoute[] = [
   ...busRoutes,
   ...disputeAdminRoutes,
   ...campusRoutes,
+  ...federationRoutes,
 ];
 
 /**

@@ -1,0 +1,232 @@
+// The backoffice of federation between card centres (docs/federation.md) in Chromium, with two complete
+// centres on their own MariaDB databases: centre A (core + BFF + this backoffice) and centre B (a core).
+// A's super admin keeps the trust list (adds a centre, rotates and revokes its keys, suspends its link);
+// A's finance reconciles a day with B — a payment whose answer was lost on its way to B shows as a
+// difference with its kind in Chinese — and, once B's retry has settled it, records the day's net after a
+// confirmation that shows the amount in capital numerals.
+
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { openStudent, opId, startTestCore, type TestCore } from '@campus-card/tests/kit';
+import type { Browser, Page } from 'playwright-core';
+import { seedAdminDemo } from '../../bff/src/admin/seed.ts';
+import { startWorld, type TestWorld } from '../../bff/test/support.ts';
+import { checkLedger } from '../../core/src/ledger/ledger-check.ts';
+import { formatDay, shanghaiDay } from '../../core/src/time.ts';
+import type { Web } from '../../mock/demo/web.ts';
+import { axeFindings } from '../../tests/browser.ts';
+import { openPage, screenshots, signIn, startBackoffice } from './support.ts';
+
+const keyHex = (fill: number) => Buffer.alloc(32, fill).toString('hex');
+
+describe('backoffice in Chromium: the trust list and the daily settlement with another centre', () => {
+  let world: TestWorld;
+  let b: TestCore;
+  let web: Web;
+  let browser: Browser;
+  let cardA: string;
+  let merchantB: string;
+  const today = formatDay(shanghaiDay(Date.now()));
+
+  before(async () => {
+    world = await startWorld({}, { coreEnv: { CENTRE_ID: 'CA', CENTRE_NAME: '甲大学' } });
+    b = await startTestCore('mysql', { CENTRE_ID: 'CB', CENTRE_NAME: '乙大学' });
+    await seedAdminDemo(world.core.client);
+    const a = world.core;
+    const linkSecret = randomBytes(24).toString('base64url');
+    await a.client.addCentre({
+      id: 'CB',
+      name: '乙大学',
+      linkUrl: b.core.url,
+      linkSecret,
+      keys: [{ kid: 3201, publicKeyHex: keyHex(1), validFromMs: 0 }],
+      adminId: 'setup',
+    });
+    await b.client.addCentre({
+      id: 'CA',
+      name: '甲大学',
+      linkUrl: a.core.url,
+      linkSecret,
+      keys: [{ kid: 3202, publicKeyHex: keyHex(2), validFromMs: 0 }],
+      adminId: 'setup',
+    });
+    merchantB = (await b.client.createMerchant({ name: '乙大学一食堂', category: 'canteen' })).id;
+    cardA = await openStudent(a.client);
+    await a.client.topUp({ id: opId(), cardNo: cardA, amount: 10_000, channel: 'cash' });
+    ({ web, browser } = await startBackoffice(world.bff.url));
+  });
+  after(async () => {
+    await browser?.close();
+    await web?.close();
+    await b?.stop();
+    await world?.stop();
+  });
+
+  const signInAt = async (username: string): Promise<Page> =>
+    signIn(await openPage(browser, { width: 1440, height: 1000 }), web, username, { hash: '#/federation' });
+
+  test('when the super admin adds a centre, rotates its key, revokes the old one and suspends its link, then the core trusts exactly that and the page says so in Chinese', async () => {
+    const page = await signInAt('super');
+    await page.getByRole('row', { name: /乙大学/ }).waitFor();
+    await page.getByRole('button', { name: '添加中心' }).click();
+    const add = page.getByRole('dialog').filter({ hasText: '链路密钥' });
+    await add.getByLabel('中心编号').fill('CC');
+    await add.getByLabel('中心名称').fill('丙学院');
+    await add.getByLabel('链路地址').fill('http://127.0.0.1:9');
+    await add.getByLabel('链路密钥').fill(randomBytes(24).toString('base64url'));
+    await add.getByLabel('密钥编号').fill('3301');
+    await add.getByLabel('公钥（64 位十六进制）').fill(keyHex(3));
+    await add.getByRole('button', { name: '确认添加' }).click();
+    await add.waitFor({ state: 'hidden' });
+    const row = page.getByRole('row', { name: /丙学院/ });
+    await row.getByTestId('key-3301').getByText('生效中').waitFor();
+
+    // A kid already trusted is refused, in Chinese, and the dialog stays open.
+    await row.getByRole('button', { name: '轮换密钥' }).click();
+    const rotate = page.getByRole('dialog').filter({ hasText: '停签的旧密钥' });
+    await rotate.getByLabel('密钥编号').fill('3201');
+    await rotate.getByLabel('公钥（64 位十六进制）').fill(keyHex(4));
+    await rotate.getByRole('button', { name: '确认轮换密钥' }).click();
+    await rotate.getByText('密钥编号已被使用').waitFor();
+    await rotate.getByLabel('密钥编号').fill('3302');
+    await rotate.getByRole('button', { name: '确认轮换密钥' }).click();
+    await rotate.waitFor({ state: 'hidden' });
+    await row.getByTestId('key-3301').getByText('已轮换停签').waitFor();
+    await row.getByTestId('key-3302').getByText('生效中').waitFor();
+
+    await row
+      .getByTestId('key-3301')
+      .getByRole('button', { name: /吊\s*销/ })
+      .click();
+    const revoke = page.getByRole('dialog').filter({ hasText: '吊销原因' });
+    await revoke.getByLabel('吊销原因').fill('旧密钥泄露');
+    await revoke.getByRole('button', { name: '确认吊销' }).click();
+    await revoke.waitFor({ state: 'hidden' });
+    await row.getByTestId('key-3301').getByText('已吊销').waitFor();
+
+    await row.getByRole('button', { name: '暂停链路' }).click();
+    await page.getByRole('button', { name: '确认暂停链路' }).click();
+    await row.getByText('已暂停').waitFor();
+
+    const centre = (await world.core.client.centres()).items.find((c) => c.id === 'CC');
+    assert.equal(centre?.status, 'suspended');
+    assert.deepEqual(
+      centre?.keys.map((k) => [k.kid, k.revokedAtMs !== null]),
+      [
+        [3301, true],
+        [3302, false],
+      ],
+    );
+    // Suspended: none of its keys reach the gateways.
+    const trusted = (await world.core.client.trustedKeys()).keys.map((k) => k.kid);
+    assert.deepEqual(trusted, [3201]);
+    // Each change is on the audit chain under the super admin's id, never with the link secret.
+    const audit = await world.core.client.searchAudit({ targetId: 'CC', limit: 10 });
+    assert.deepEqual(audit.items.map((e) => e.action).sort(), [
+      'federation.centre_add',
+      'federation.centre_status',
+      'federation.key_revoke',
+      'federation.key_rotate',
+    ]);
+    assert.ok(audit.items.every((e) => e.actorId !== 'setup'));
+    await page.screenshot({ path: `${screenshots}admin-federation-trust.png`, fullPage: true });
+    const findings = await axeFindings(page);
+    assert.deepEqual(findings, []);
+    await page.context().close();
+  });
+
+  test("when finance reconciles a day with a lost answer, then the difference shows with its kind; after B's retry the day is clean and the net is recorded after a confirmation in 大写", async () => {
+    // Paid at B twice; a third payment was debited at A but its answer never reached B (A's ledger has it
+    // under B's operation id, B nothing).
+    for (const amount of [1_200, 800])
+      assert.equal(
+        (
+          await b.client.payForeign({
+            id: opId('fb'),
+            centreId: 'CA',
+            cardNo: cardA,
+            merchantId: merchantB,
+            amount,
+          })
+        ).status,
+        'ok',
+      );
+    const lostId = opId('fb');
+    const standsForB = (await world.core.client.centres()).items.find((c) => c.id === 'CB')?.merchantId ?? '';
+    assert.equal(
+      (
+        await world.core.client.pay({
+          id: `fed:CB:${lostId}`,
+          cardNo: cardA,
+          merchantId: standsForB,
+          amount: 350,
+        })
+      ).status,
+      'ok',
+    );
+
+    const page = await signInAt('finance');
+    const settlement = page.locator('.ant-card').filter({ hasText: '中心间日清算' });
+    await settlement.getByText('该日尚未对账').waitFor();
+    await settlement.locator('.ant-picker input').click();
+    await settlement.locator('.ant-picker input').fill(today);
+    await settlement.locator('.ant-picker input').press('Enter');
+    await settlement.getByRole('button', { name: /对\s*账/ }).click();
+    const difference = settlement.getByRole('row', { name: new RegExp(lostId) });
+    await difference.getByText('对方缺少此笔（仅本方文件有）').waitFor();
+    await difference.getByText('应付').waitFor();
+    await settlement.getByText('该日仍有差异').waitFor();
+    assert.equal(await settlement.getByRole('button', { name: '记录净额' }).count(), 0);
+    // Both files' totals: A's cards at B, 23.50 in A's file, 20.00 in B's.
+    await settlement.getByText('¥23.50', { exact: true }).waitFor();
+    await settlement.getByText('¥20.00', { exact: true }).waitFor();
+    await page.screenshot({
+      path: `${screenshots}admin-federation-settlement-exception.png`,
+      fullPage: true,
+    });
+    assert.deepEqual(await axeFindings(page), []);
+
+    // B's device retries the lost payment under the same id: A answers its one decision, B records it.
+    const retried = await b.client.payForeign({
+      id: lostId,
+      centreId: 'CA',
+      cardNo: cardA,
+      merchantId: merchantB,
+      amount: 350,
+    });
+    assert.equal(retried.status, 'ok');
+    await settlement.getByRole('button', { name: /对\s*账/ }).click();
+    await settlement.getByText('两方文件一致，无差异').waitFor();
+    await settlement.getByRole('button', { name: '记录净额' }).click();
+    // A owes B 23.50 (nothing of B's cards at A): the confirmation names it and its 大写.
+    await page.getByTestId('confirm-words').getByText('贰拾叁元伍角').waitFor();
+    await page.getByTestId('money-confirm').getByText('本中心应付对方').waitFor();
+    await page.getByRole('button', { name: '确认记录净额' }).click();
+    await settlement.getByText('净额已记账').waitFor();
+    await settlement.getByTestId('centre-net').getByText('本中心应付对方 ¥23.50').waitFor();
+    await page.screenshot({ path: `${screenshots}admin-federation-settlement.png`, fullPage: true });
+
+    const recorded = await world.core.client.centreSettlement('CB', today);
+    assert.equal(recorded.netAmount, -2_350);
+    assert.ok(recorded.netRecordedAtMs !== null);
+    const audit = await world.core.client.searchAudit({ action: 'federation.net_record', limit: 5 });
+    assert.equal(audit.items[0]?.targetId, 'CB');
+    assert.deepEqual((await checkLedger(world.core.core.db)).breaks, []);
+    assert.deepEqual((await checkLedger(b.core.db)).breaks, []);
+    await page.context().close();
+  });
+
+  test('when a card operator or an auditor opens the page, then the operator is refused and the auditor reads without any button that changes something', async () => {
+    const auditor = await signInAt('auditor');
+    await auditor.getByRole('row', { name: /乙大学/ }).waitFor();
+    assert.equal(
+      await auditor.getByRole('button', { name: /添加中心|轮换密钥|吊\s*销|暂停链路|对\s*账/ }).count(),
+      0,
+    );
+    await auditor.context().close();
+    const counter = await signInAt('counter');
+    await counter.getByText('无权访问').first().waitFor();
+    await counter.context().close();
+  });
+});

@@ -1,0 +1,128 @@
+import {
+  centrePath,
+  kidPath,
+  newCentre,
+  revokeCentreKey,
+  rotateCentreKey,
+  type Settlement,
+  settlementPath,
+} from '@campus-card/core/contract';
+import { z } from 'zod';
+import { parseBody, parseValue } from '../http/middleware.ts';
+import type { AdminRoute } from './routes.ts';
+
+// Federation between card centres in the backoffice (docs/federation.md), all through the core's
+// /v1/federation/… API, which appends every change to the audit chain with the admin who made it: the
+// trust list (centres, their campus keys with rotation and revocation, suspending a centre's link) and
+// the daily inter-centre settlement (reconcile a day with a centre, its exceptions, recording the net).
+// The bodies are the core's own schemas without adminId, which is the signed-in admin's.
+
+const centreBody = newCentre.omit({ adminId: true });
+const rotateBody = rotateCentreKey.omit({ adminId: true });
+const revokeBody = revokeCentreKey.omit({ adminId: true });
+const statusBody = z.strictObject({ status: z.enum(['active', 'suspended']) });
+
+/**
+ * A day's settlement with both files' totals: ours as the core keeps them, and the other centre's as its
+ * file had them (ours with each exception's line taken out and its line put in instead).
+ */
+export type SettlementView = Settlement & {
+  theirReceivableAmount: number;
+  theirPayableAmount: number;
+};
+
+export function withTheirTotals(s: Settlement): SettlementView {
+  const theirs = (direction: 'receivable' | 'payable', ours: number) =>
+    s.exceptions
+      .filter((e) => e.direction === direction)
+      .reduce((total, e) => total - (e.ourAmount ?? 0) + (e.theirAmount ?? 0), ours);
+  return {
+    ...s,
+    // Its debits are our receivable, its sales our payable.
+    theirReceivableAmount: theirs('receivable', s.receivableAmount),
+    theirPayableAmount: theirs('payable', s.payableAmount),
+  };
+}
+
+export const federationRoutes: readonly AdminRoute[] = [
+  {
+    method: 'GET',
+    path: '/federation/centres',
+    right: 'federation.read',
+    handle: (_ctx, _admin, s) => s.core.centres(),
+  },
+  {
+    method: 'POST',
+    path: '/federation/centres',
+    right: 'federation.manage',
+    handle: async (ctx, admin, s) => {
+      const centre = await s.core.addCentre({ ...parseBody(ctx, centreBody), adminId: admin.adminId });
+      ctx.status = 201;
+      return centre;
+    },
+  },
+  {
+    method: 'POST',
+    path: '/federation/centres/:id/keys',
+    right: 'federation.manage',
+    handle: (ctx, admin, s) =>
+      s.core.rotateCentreKey(parseValue(ctx.params, centrePath).id, {
+        ...parseBody(ctx, rotateBody),
+        adminId: admin.adminId,
+      }),
+  },
+  {
+    method: 'POST',
+    path: '/federation/centres/:id/status',
+    right: 'federation.manage',
+    handle: (ctx, admin, s) =>
+      s.core.setCentreStatus(
+        parseValue(ctx.params, centrePath).id,
+        parseBody(ctx, statusBody).status,
+        admin.adminId,
+      ),
+  },
+  {
+    method: 'POST',
+    path: '/federation/keys/:kid/revoke',
+    right: 'federation.manage',
+    handle: (ctx, admin, s) =>
+      s.core.revokeCentreKey(parseValue(ctx.params, kidPath).kid, {
+        ...parseBody(ctx, revokeBody),
+        adminId: admin.adminId,
+      }),
+  },
+  {
+    method: 'GET',
+    path: '/federation/centres/:id/settlements/:day',
+    right: 'federation.read',
+    handle: async (ctx, _admin, s) => {
+      const { id, day } = parseValue(ctx.params, settlementPath);
+      try {
+        return { settlement: withTheirTotals(await s.core.centreSettlement(id, day)) };
+      } catch (error) {
+        // A day not reconciled yet is a state the page shows, not a failure.
+        if ((error as { code?: string }).code === 'NOT_FOUND') return { settlement: null };
+        throw error;
+      }
+    },
+  },
+  {
+    method: 'POST',
+    path: '/federation/centres/:id/settlements/:day/reconcile',
+    right: 'federation.settle',
+    handle: async (ctx, _admin, s) => {
+      const { id, day } = parseValue(ctx.params, settlementPath);
+      return { settlement: withTheirTotals(await s.core.reconcileCentreDay(id, day)) };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/federation/centres/:id/settlements/:day/net',
+    right: 'federation.settle',
+    handle: async (ctx, admin, s) => {
+      const { id, day } = parseValue(ctx.params, settlementPath);
+      return { settlement: withTheirTotals(await s.core.recordCentreNet(id, day, admin.adminId)) };
+    },
+  },
+];
