@@ -66,7 +66,7 @@ const schema = z.object({
     .min(24)
     .optional()
     .describe(
-      'SMS_REPLY_TOKEN: the secret path part of the address the SMS provider pushes texts sent back to (POST /api/v1/sms/replies/<token>; 退订 opts a guardian out); unset: that address is off',
+      'SMS_REPLY_TOKEN: the secret path part of the addresses the SMS provider pushes to: texts sent back (POST /api/v1/sms/replies/<token>; 退订 opts a guardian out) and delivery reports (POST /api/v1/sms/reports/<token>); unset: both are off',
     ),
   bodyBytesMax: positiveInt.describe('BFF_BODY_BYTES_MAX: largest request body'),
   userRequestsPerMinuteMax: positiveInt.describe('RATE_USER_PER_MIN: requests per signed-in user per minute'),

@@ -12,7 +12,9 @@ import { checkAcs3 } from './acs3.ts';
  * Throttling.User) with HTTP 4xx and `{RequestId, HostId, Code, Message}`; 503 ServiceUnavailable when down.
  * Fault switches: business limit control (isv.BUSINESS_LIMIT_CONTROL), API throttling (Throttling.User),
  * down, late (the message is taken but the answer comes after a delay). It keeps the messages so tests
- * can read them; it prints nothing (phone numbers stay out of logs).
+ * can read them; it prints nothing (phone numbers stay out of logs). Each message taken gets its
+ * delivery report (SmsReport: success, err_code DELIVERED or UNDELIV, biz_id, out_id) pushed to
+ * `reportUrl`; `undeliverable(phone)` makes the carrier fail that number.
  * A text sent back to the account's number (上行短信, e.g. 退订) is pushed, as the provider's HTTP batch
  * push of SmsUp reports does, to `replyUrl`: a JSON array of {phone_number, send_time, content,
  * sign_name, dest_code, sequence_id}, answered {code: 0, msg: '成功'} when taken (else pushed again).
@@ -26,6 +28,8 @@ export interface SmsStandInOptions {
   signNames: readonly string[];
   /** Where texts sent back (SmsUp reports) are pushed. */
   replyUrl?: string;
+  /** Where each message's delivery report (SmsReport) is pushed, soon after it is taken. */
+  reportUrl?: string;
 }
 
 export interface SentSms {
@@ -50,7 +54,13 @@ export interface SmsStandIn {
     down(on: boolean): void;
     /** The next `count` messages are taken (sent) but answered only after `delayMs`. */
     late(count: number, delayMs: number): void;
+    /** Messages to this number are taken but the carrier does not deliver them (report UNDELIV). */
+    undeliverable(phone: string): void;
   };
+  /** Delivery reports pushed so far and what the receiver answered each push. */
+  reports: { outId: string; success: boolean; status: number }[];
+  /** Resolves once every report push started so far has been answered. */
+  reportsSettled(): Promise<void>;
   /** A text the person with `phone` sends back: pushed to replyUrl; answers what the receiver said. */
   reply(phone: string, content: string): Promise<{ status: number; body: unknown }>;
   close(): Promise<void>;
@@ -67,6 +77,43 @@ export async function startSmsStandIn(options: SmsStandInOptions): Promise<SmsSt
   let isDown = false;
   let late = { left: 0, delayMs: 0 };
   let sequence = 0;
+  const undeliverable = new Set<string>();
+  const reports: SmsStandIn['reports'] = [];
+  const pushes = new Set<Promise<void>>();
+
+  /** The SmsReport the provider pushes for a message it took, as its HTTP batch push does. */
+  const pushReport = (message: SentSms): void => {
+    if (options.reportUrl === undefined) return;
+    const url = options.reportUrl;
+    const success = !undeliverable.has(message.phone);
+    const now = new Date(Date.now() + 8 * 3_600_000).toISOString();
+    const at = `${now.slice(0, 10)} ${now.slice(11, 19)}`;
+    const report = {
+      phone_number: message.phone,
+      send_time: at,
+      report_time: at,
+      success,
+      err_code: success ? 'DELIVERED' : 'UNDELIV',
+      err_msg: success ? '用户接收成功' : '用户无法接收',
+      sms_size: '1',
+      biz_id: message.bizId,
+      out_id: message.outId,
+    };
+    const push = fetch(url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify([report]),
+    })
+      .then(async (response) => {
+        await response.arrayBuffer();
+        reports.push({ outId: message.outId, success, status: response.status });
+      })
+      .catch(() => {
+        reports.push({ outId: message.outId, success, status: 0 });
+      })
+      .finally(() => pushes.delete(push));
+    pushes.add(push);
+  };
 
   const answer = (
     request: IncomingMessage,
@@ -125,14 +172,16 @@ export async function startSmsStandIn(options: SmsStandInOptions): Promise<SmsSt
       return refuse('isv.INVALID_JSON_PARAM', 'JSON参数不合法，只接受字符串值');
     }
     const BizId = `${Date.now() % 1_000_000}${String(sent.length).padStart(9, '0')}^0`;
-    sent.push({
+    const message: SentSms = {
       phone: p.PhoneNumbers ?? '',
       signName: p.SignName ?? '',
       templateCode: p.TemplateCode ?? '',
       params,
       outId: p.OutId ?? '',
       bizId: BizId,
-    });
+    };
+    sent.push(message);
+    pushReport(message);
     return { status: 200, body: { Code: 'OK', Message: 'OK', BizId, RequestId } };
   };
 
@@ -191,6 +240,13 @@ export async function startSmsStandIn(options: SmsStandInOptions): Promise<SmsSt
       late: (count, delayMs) => {
         late = { left: count, delayMs };
       },
+      undeliverable: (phone) => {
+        undeliverable.add(phone);
+      },
+    },
+    reports,
+    reportsSettled: async () => {
+      while (pushes.size > 0) await Promise.all([...pushes]);
     },
     reply: async (phone, content) => {
       if (options.replyUrl === undefined) throw new Error('the SMS stand-in has no replyUrl');

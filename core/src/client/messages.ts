@@ -50,6 +50,10 @@ export class MessagesClient extends DomainClient {
   smsReply(phone: string, content: string): Promise<{ optedOut: boolean }> {
     return this.transport.call('POST', '/v1/sms-replies', { phone, content });
   }
+  /** The SMS provider's delivery report of one message; answers whether it turned a sent row failed. */
+  smsReport(outId: string, delivered: boolean, errCode: string): Promise<{ undelivered: boolean }> {
+    return this.transport.call('POST', '/v1/sms-reports', { outId, delivered, errCode });
+  }
   /** Template ids per kind the apps ask one-time consent for, per platform (empty: channel off). */
   messageTemplates(): Promise<{ wechat: Record<string, string>; alipay: Record<string, string> }> {
     return this.transport.call('GET', '/v1/messages/templates');

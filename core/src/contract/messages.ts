@@ -77,6 +77,17 @@ export const guardianPreferencesBody = guardianPreferences.extend({ parentOpenid
  */
 export const smsReplyBody = z.strictObject({ phone: mobilePhone, content: z.string().max(500) });
 
+/**
+ * POST /v1/sms-reports: the SMS provider's delivery report of one message (the BFF relays its SmsReport
+ * push): `outId` the outbox row's id sent as OutId, `delivered` the report's success, `errCode` the
+ * carrier's code (DELIVERED, UNDELIV, MK:0001, …).
+ */
+export const smsReportBody = z.strictObject({
+  outId: z.string().regex(/^[0-9a-f]{32}$/),
+  delivered: z.boolean(),
+  errCode: z.string().regex(/^[A-Za-z0-9:._-]{1,40}$/),
+});
+
 /** GET /v1/messages/daily-counts?days=: outbox rows per Asia/Shanghai day, channel, kind and status. */
 export const messageCountsQuery = z.object({ days: z.coerce.number().int().min(1).max(31).default(7) });
 export const messageDailyCount = z.object({

@@ -10,6 +10,7 @@ import {
   messageKinds,
   type OutboxRow,
   type OutboxStatus,
+  outboxMessageId,
 } from './message-types.ts';
 
 const outboxColumns =
@@ -64,8 +65,8 @@ export class MessageRepository {
   }): Promise<boolean> {
     const added = await this.db.execute(
       `${this.ignore} INTO message_outbox (event_key, person_id, channel, kind, payload, status, attempts,
-         next_at_ms, lease_until_ms, last_error, created_at_ms, done_at_ms, guardian_link_id, guardian_of)
-       VALUES (?, ?, ?, ?, ?, ?, 0, ?, 0, ?, ?, ?, ?, ?)`,
+         next_at_ms, lease_until_ms, last_error, created_at_ms, done_at_ms, guardian_link_id, guardian_of, out_id)
+       VALUES (?, ?, ?, ?, ?, ?, 0, ?, 0, ?, ?, ?, ?, ?, ?)`,
       [
         row.eventKey,
         row.personId,
@@ -79,9 +80,24 @@ export class MessageRepository {
         row.status === 'skipped' ? row.nowMs : null,
         row.guardianLinkId ?? null,
         row.guardianOf ?? null,
+        outboxMessageId(row),
       ],
     );
     return added === 1;
+  }
+
+  /**
+   * The SMS provider's delivery report for the row with this OutId (sql/180): not delivered turns a
+   * `sent` row `failed` with `sms_report_<carrier code>`; anything else (delivered, a row not sent, an
+   * unknown id, a report pushed again) changes nothing. Answers whether a row changed.
+   */
+  async smsUndelivered(outId: string, errCode: string, nowMs: number): Promise<boolean> {
+    const changed = await this.db.execute(
+      `UPDATE message_outbox SET status = 'failed', last_error = ?, done_at_ms = ?
+        WHERE out_id = ? AND channel = 'sms' AND status = 'sent'`,
+      [`sms_report_${errCode}`, nowMs, outId],
+    );
+    return changed === 1;
   }
 
   /**

@@ -168,6 +168,16 @@ export class MessageService {
     return { optedOut: true };
   }
 
+  /**
+   * The SMS provider's delivery report of the message it was given with this OutId: one the carrier
+   * did not deliver turns its `sent` row `failed` (counted and listed in the backoffice); a delivered
+   * one changes nothing. Answers whether a row changed.
+   */
+  async smsReport(outId: string, delivered: boolean, errCode: string): Promise<{ undelivered: boolean }> {
+    if (delivered) return { undelivered: false };
+    return { undelivered: await this.repo.smsUndelivered(outId, errCode, this.now()) };
+  }
+
   /** A parent's own settings (their recipient id): the kinds turned off and quiet hours. */
   async guardianPreferences(
     parentOpenid: string,

@@ -9,6 +9,7 @@ import {
   messagePersonPath,
   messagePreferences,
   smsReplyBody,
+  smsReportBody,
 } from '../../contract/messages.ts';
 import { CoreError } from '../../errors.ts';
 import type { MessageService } from '../../messages/message-service.ts';
@@ -66,6 +67,10 @@ export function messageRoutes(messages: MessageService, config: CoreConfig): Rou
   router.post('/sms-replies', async (ctx) => {
     const { phone, content } = parseBody(ctx, smsReplyBody);
     ctx.body = await messages.smsReply(phone, content);
+  });
+  router.post('/sms-reports', async (ctx) => {
+    const { outId, delivered, errCode } = parseBody(ctx, smsReportBody);
+    ctx.body = await messages.smsReport(outId, delivered, errCode);
   });
   router.get('/messages/daily-counts', async (ctx) => {
     const { days } = parseValue(ctx.query, messageCountsQuery);
