@@ -82,7 +82,15 @@ try {
     const at = (q: number) => ms[Math.min(ms.length - 1, Math.floor(q * ms.length))] ?? 0;
     return { p50: at(0.5), p99: at(0.99) };
   };
+  // How well the ledgers grouped the burst's operations into transactions (group commit, batcher.ts).
+  const batchStats = () => ({ a: { ...a.core.batcher.stats }, b: { ...b.core.batcher.stats } });
+  const perBatch = (from: ReturnType<typeof batchStats>, side: 'a' | 'b') => {
+    const now = side === 'a' ? a.core.batcher.stats : b.core.batcher.stats;
+    const batches = now.batches - from[side].batches;
+    return batches === 0 ? '-' : ((now.operations - from[side].operations) / batches).toFixed(1);
+  };
   const throughput = async (pay: () => Promise<void>) => {
+    const from = batchStats();
     let left = burst;
     const start = performance.now();
     await Promise.all(
@@ -93,7 +101,8 @@ try {
         }
       }),
     );
-    return burst / ((performance.now() - start) / 1000);
+    const rate = burst / ((performance.now() - start) / 1000);
+    return { rate, perBatchA: perBatch(from, 'a'), perBatchB: perBatch(from, 'b') };
   };
 
   const localLatency = await latency(payLocal);
@@ -108,8 +117,12 @@ try {
     `  added by federation  p50 ${fmt(foreignLatency.p50 - localLatency.p50)}  p99 ${fmt(foreignLatency.p99 - localLatency.p99)}`,
   );
   console.log(`${burst} payments with ${inFlight} in flight:`);
-  console.log(`  local card at B      ${localRate.toFixed(0)}/s`);
-  console.log(`  card of A at B       ${foreignRate.toFixed(0)}/s`);
+  console.log(
+    `  local card at B      ${localRate.rate.toFixed(0)}/s  (operations per ledger transaction: B ${localRate.perBatchB})`,
+  );
+  console.log(
+    `  card of A at B       ${foreignRate.rate.toFixed(0)}/s  (operations per ledger transaction: A ${foreignRate.perBatchA}, B ${foreignRate.perBatchB})`,
+  );
   const check = async (core: TestCore) =>
     (await import('../src/ledger/ledger-check.ts')).checkLedger(core.core.db);
   const [checkA, checkB] = await Promise.all([check(a), check(b)]);
