@@ -12,8 +12,8 @@ import type { AdminRoute, AdminServices } from './routes.ts';
 import { campusOf } from './services/campus-admin.ts';
 
 // A campus administrator (an account scoped to one campus, docs/campuses.md) sees and changes only
-// that campus's merchants, devices, places, settlement rows, reports, dashboard, offline exceptions,
-// and the news and courses for that campus. The rule is enforced here, by
+// that campus's merchants, devices, places, passage rules and access log, settlement rows, reports,
+// dashboard, offline exceptions, and the news and courses for that campus. The rule is enforced here, by
 // the API, for every route that reaches one of them: the table below names each such route and what
 // it does for a scoped admin (refuse what is another campus's with CAMPUS_FORBIDDEN, narrow a query to
 // the campus, or filter a list). Routes not named are unchanged (a card works on every campus).
@@ -140,6 +140,48 @@ const doorAndDevice: Guard = {
   },
 };
 
+/** The campus's root place (its place tree, linked in docs/campuses.md); none linked: nothing to reach. */
+async function campusPlace(s: AdminServices, campusId: string): Promise<string> {
+  const campus = (await s.campuses.list()).items.find((c) => c.id === campusId);
+  return campus?.placeId ?? refuse('a campus without places');
+}
+
+/**
+ * The access log and the passage rules: within a place of the campus if one is asked for, else within
+ * the campus's root place; the core filters by it (everything at or under that place).
+ */
+const withinCampusPlace: Guard = {
+  async before(ctx, campusId, s) {
+    const asked = ctx.query.placeId;
+    if (asked === undefined || asked === '') {
+      ctx.query = { ...ctx.query, placeId: await campusPlace(s, campusId) };
+      return;
+    }
+    if (!(await scopeOf(ctx, campusId, s)).placeIds.includes(String(asked))) refuse('the place');
+  },
+};
+
+/** A new rule for a place of the campus, or a door group whose doors all are. */
+const ruleInScope: Guard = {
+  async before(ctx, campusId, s) {
+    const where = bodyOf(ctx).where as { kind?: unknown; id?: unknown } | undefined;
+    const places = (await scopeOf(ctx, campusId, s)).placeIds;
+    if (where?.kind === 'door_group') {
+      const group = (await s.core.doorGroups()).items.find((g) => g.id === where.id);
+      if (!group || group.doorIds.length === 0 || !group.doorIds.every((d) => places.includes(d)))
+        refuse('the door group');
+    } else if (!places.includes(String(where?.id))) refuse('the place');
+  },
+};
+
+/** Deleting one of the campus's rules (as the core lists them within the campus's place). */
+const ownRule: Guard = {
+  async before(ctx, campusId, s) {
+    const rules = await s.core.passageRules(await campusPlace(s, campusId));
+    if (!rules.items.some((r) => r.id === param(ctx, 'id'))) refuse('the rule');
+  },
+};
+
 /** The audience that names the admin's own campus: the only one a campus admin may publish to. */
 const ownAudience = (audience: unknown, campusId: string): boolean => {
   const a = audience as Partial<Audience> | undefined;
@@ -232,6 +274,11 @@ export const campusGuards: Readonly<Record<string, Guard>> = {
   'DELETE /passage/devices/:deviceId': deviceParam,
   'GET /passage/doors/:id/who': placeParam,
   'POST /passage/places/:id/commands': placeParam,
+  'GET /passage/rules': withinCampusPlace,
+  'POST /passage/rules': ruleInScope,
+  'DELETE /passage/rules/:id': ownRule,
+  'GET /passage/access-log': withinCampusPlace,
+  'GET /passage/access-log/export': withinCampusPlace,
   'POST /campuses': centreOnly,
   'PUT /campuses/:id/place': centreOnly,
   'GET /dashboard': narrowQuery,

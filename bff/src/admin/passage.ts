@@ -20,6 +20,8 @@ const idPath = z.object({ id: passageId });
 const atQuery = z.object({ atMs: z.coerce.number().int().nonnegative().optional() });
 const devicePath = z.object({ deviceId: z.string().regex(/^[0-9]{1,10}$/, 'a device id is digits') });
 const exportQuery = z.object({ format: z.enum(['csv', 'xlsx']) });
+/** The rules within a place (a campus administrator's are narrowed to their campus, ./campus-scope.ts). */
+const rulesQuery = z.object({ placeId: passageId.optional() });
 
 export const passageRoutes: AdminRoute[] = [
   {
@@ -84,7 +86,7 @@ export const passageRoutes: AdminRoute[] = [
     method: 'GET',
     path: '/passage/rules',
     right: 'passage.read',
-    handle: (_ctx, _admin, s) => s.core.passageRules(),
+    handle: (ctx, _admin, s) => s.core.passageRules(parseValue({ ...ctx.query }, rulesQuery).placeId),
   },
   {
     method: 'POST',

@@ -55,8 +55,10 @@ export class PassageClient extends DomainClient {
   createDoorGroup(group: NewDoorGroup): Promise<DoorGroup> {
     return this.transport.call('POST', '/v1/passage/door-groups', group);
   }
-  passageRules(): Promise<{ items: Rule[] }> {
-    return this.transport.call('GET', '/v1/passage/rules');
+  /** Every rule, or those within a place (at it or under it: a campus's). */
+  passageRules(withinPlaceId?: string): Promise<{ items: Rule[] }> {
+    const within = withinPlaceId === undefined ? '' : `?placeId=${encodeURIComponent(withinPlaceId)}`;
+    return this.transport.call('GET', `/v1/passage/rules${within}`);
   }
   createPassageRule(
     rule: Omit<NewRule, 'calendar' | 'validFromMs' | 'validUntilMs'> & Partial<NewRule>,

@@ -3,8 +3,8 @@
 // direction and the source, newest first in pages.
 
 import type { AccessLogQuery, AccessLogRow, Place } from '../contract/passage.ts';
-import { CoreError } from '../errors.ts';
 import type { AccessLogRepository } from './access-log-repository.ts';
+import { placesAtOrUnder } from './place-subtree.ts';
 
 export class AccessLog {
   constructor(
@@ -19,23 +19,8 @@ export class AccessLog {
 
   /** The doors at or under a place; an unknown place is NOT_FOUND rather than an empty log. */
   private async doorsAtOrUnder(placeId: string): Promise<string[]> {
-    const places = await this.places();
-    if (!places.some((p) => p.id === placeId)) throw new CoreError('NOT_FOUND', 'no such place');
-    const children = new Map<string, string[]>();
-    for (const p of places) {
-      if (p.parentId === null) continue;
-      const list = children.get(p.parentId) ?? [];
-      list.push(p.id);
-      children.set(p.parentId, list);
-    }
-    const kindOf = new Map(places.map((p) => [p.id, p.kind]));
-    const doors: string[] = [];
-    const stack = [placeId];
-    while (stack.length > 0) {
-      const id = stack.pop() as string;
-      if (kindOf.get(id) === 'door') doors.push(id);
-      stack.push(...(children.get(id) ?? []));
-    }
-    return doors;
+    return placesAtOrUnder(await this.places(), placeId)
+      .filter((p) => p.kind === 'door')
+      .map((p) => p.id);
   }
 }

@@ -30,6 +30,8 @@ const atQuery = z.object({
 const createdRule = z.strictObject({ rule: newRule, createdBy: z.string().min(1).max(64) });
 const tableQuery = z.object({ have: z.coerce.number().int().min(0).max(0xffff_ffff).default(0) });
 const devicePath = z.object({ deviceId: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/) });
+/** The rules within a place (at it or under it), e.g. a campus's for its administrator. */
+const rulesQuery = z.object({ placeId: passageId.optional() });
 const passbackReset = z.strictObject({ personNo, areaId: passageId.nullable() });
 
 /** Campus passage (docs/passage.md): for the backoffice (through the BFF), the gateways and the mini-program. */
@@ -67,7 +69,7 @@ export function passageRoutes(passage: PassageService, gateChecks: GateChecks, a
     ctx.body = await passage.createGroup(parseBody(ctx, newDoorGroup));
   });
   router.get('/rules', async (ctx) => {
-    ctx.body = { items: await passage.rules() };
+    ctx.body = { items: await passage.rules(parseValue(ctx.query, rulesQuery).placeId) };
   });
   router.post('/rules', async (ctx) => {
     const body = parseBody(ctx, createdRule);

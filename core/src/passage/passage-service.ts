@@ -23,6 +23,7 @@ import { parseDay, shanghaiDay } from '../time.ts';
 import { decide } from './decide.ts';
 import type { PassageRepository } from './passage-repository.ts';
 import type { PeopleRepository } from './people-repository.ts';
+import { placesAtOrUnder } from './place-subtree.ts';
 import { candidatesFor, type PersonFacts, PlaceTree, type RuleTable } from './rule-table.ts';
 import { type PassageState, RuleTables, type TableAnswer } from './rule-tables.ts';
 
@@ -165,8 +166,20 @@ export class PassageService {
     });
   }
 
-  rules(): Promise<Rule[]> {
-    return this.repo.rules();
+  /**
+   * Every rule, or those that apply within a place (a campus for its administrator, docs/campuses.md):
+   * where the rule's place is that place or under it, or its door group's doors all are.
+   */
+  async rules(withinPlaceId?: string): Promise<Rule[]> {
+    const rules = await this.repo.rules();
+    if (withinPlaceId === undefined) return rules;
+    const inside = new Set(placesAtOrUnder(await this.repo.places(), withinPlaceId).map((p) => p.id));
+    const groups = new Map((await this.repo.groups()).map((g) => [g.id, g.doorIds]));
+    return rules.filter((r) => {
+      if (r.where.kind !== 'door_group') return inside.has(r.where.id);
+      const doors = groups.get(r.where.id) ?? [];
+      return doors.length > 0 && doors.every((d) => inside.has(d));
+    });
   }
 
   async setCalendarDays(kind: 'holiday' | 'term', days: readonly string[], on: boolean): Promise<void> {
