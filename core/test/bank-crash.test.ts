@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freshDatabase, spawnCore, testServiceKey } from '@campus-card/tests/kit';
+import { migratedDatabase, spawnCore, testServiceKey } from '@campus-card/tests/kit';
 import { type BankStandIn, startBank } from '../../mock/bank/server.ts';
 import { CoreClient } from '../src/client/index.ts';
 import { openDatabase } from '../src/db/database.ts';
@@ -16,10 +16,10 @@ import { checkLedger } from '../src/ledger/ledger-check.ts';
  * pending, and the ledger check holds.
  */
 const secret = 'bank-crash-secret-0123456789abcdef';
-let database: Awaited<ReturnType<typeof freshDatabase>>;
+let database: Awaited<ReturnType<typeof migratedDatabase>>;
 let bank: BankStandIn;
 before(async () => {
-  database = await freshDatabase('mysql');
+  database = await migratedDatabase('mysql');
   bank = await startBank({ secret });
 });
 after(async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freshDatabase, spawnCore, testServiceKey } from '@campus-card/tests/kit';
+import { migratedDatabase, spawnCore, testServiceKey } from '@campus-card/tests/kit';
 import { startUtilityStandIn } from '../../mock/utility/server.ts';
 import { type Answer, CoreClient } from '../src/client/index.ts';
 import { openDatabase } from '../src/db/database.ts';
@@ -14,9 +14,9 @@ import { checkLedger } from '../src/ledger/ledger-check.ts';
  * that every acknowledged payment survived, that nothing half-done is left, and that retrying
  * the requests whose answers were lost is safe.
  */
-let database: Awaited<ReturnType<typeof freshDatabase>>;
+let database: Awaited<ReturnType<typeof migratedDatabase>>;
 before(async () => {
-  database = await freshDatabase('mysql');
+  database = await migratedDatabase('mysql');
 });
 after(() => database.drop());
 
@@ -116,7 +116,7 @@ test('when the core is killed in the middle of electricity purchases, then after
 }, async () => {
   // Goal: the two-phase electricity payment (docs/funds.md) survives kill -9 between the hold, the
   // meter system's credit and the post: every order ends charged-and-credited once, or neither.
-  const fresh = await freshDatabase('mysql');
+  const fresh = await migratedDatabase('mysql');
   const meter = await startUtilityStandIn();
   // Credited at once, answered later: the kill lands while answers are on their way.
   meter.setFaults({ delayMs: 300 });

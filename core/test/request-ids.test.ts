@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import { freshDatabase, testServiceKey } from '@campus-card/tests/kit';
+import { migratedDatabase, testServiceKey } from '@campus-card/tests/kit';
 import { type RunningCore, startCore } from '../src/app.ts';
 import { CoreClient } from '../src/client/index.ts';
 import { loadConfig } from '../src/config.ts';
@@ -28,7 +28,7 @@ describe('request ids in the core', () => {
   let client: CoreClient;
   const captured = capturingLogger();
   before(async () => {
-    database = await freshDatabase('sqlite');
+    database = await migratedDatabase('sqlite');
     const config = loadConfig({
       DATABASE_URL: database.url,
       CORE_PORT: '0',

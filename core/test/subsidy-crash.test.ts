@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freshDatabase, spawnCore, testServiceKey } from '@campus-card/tests/kit';
+import { migratedDatabase, spawnCore, testServiceKey } from '@campus-card/tests/kit';
 import { CoreClient } from '../src/client/index.ts';
 import { openDatabase } from '../src/db/database.ts';
 import { checkLedger } from '../src/ledger/ledger-check.ts';
@@ -10,9 +10,9 @@ import { checkLedger } from '../src/ledger/ledger-check.ts';
  * kill -9 the core while it posts a subsidy batch, start it again on the same database, and show
  * that it finishes the batch by itself and that every person got the subsidy exactly once.
  */
-let database: Awaited<ReturnType<typeof freshDatabase>>;
+let database: Awaited<ReturnType<typeof migratedDatabase>>;
 before(async () => {
-  database = await freshDatabase('mysql');
+  database = await migratedDatabase('mysql');
 });
 after(() => database.drop());
 

@@ -9,7 +9,7 @@ import {
   toHex,
   webCryptoRandom,
 } from '@campus-card/core/credential';
-import { freshDatabase, redisUrl } from '@campus-card/tests/kit';
+import { migratedDatabase, redisUrl } from '@campus-card/tests/kit';
 import { WebSocket } from 'ws';
 import { type RunningSystem, startSystem } from '../../mock/demo/system.ts';
 import { PosTerminal } from '../../mock/devices/pos.ts';
@@ -46,7 +46,7 @@ describe('a student day, end to end over HTTP, WebSocket and TCP', () => {
   };
 
   before(async () => {
-    const database = await freshDatabase('mysql');
+    const database = await migratedDatabase('mysql');
     drop = database.drop;
     system = await startSystem({
       env: {

@@ -7,7 +7,7 @@ import { CoreClient, type OfflineRecordInput } from '../../core/src/client/index
 import { loadConfig } from '../../core/src/config.ts';
 import { createLogger } from '../../core/src/log.ts';
 import { clockOffsetMs } from '../clock.ts';
-import { freshDatabase } from './database.ts';
+import { migratedDatabase } from './database-template.ts';
 import { redisPrefix } from './redis.ts';
 
 /** The service key tests sign with; the core under test accepts it. */
@@ -30,7 +30,7 @@ export async function startTestCore(
   dialect: 'mysql' | 'sqlite',
   env: Record<string, string> = {},
 ): Promise<TestCore> {
-  const database = await freshDatabase(dialect);
+  const database = await migratedDatabase(dialect);
   const config = loadConfig({
     DATABASE_URL: database.url,
     CORE_PORT: '0',

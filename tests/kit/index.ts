@@ -7,4 +7,5 @@
  */
 export * from './core.ts';
 export * from './database.ts';
+export * from './database-template.ts';
 export * from './redis.ts';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { freshDatabase, redisUrl } from '@campus-card/tests/kit';
+import { migratedDatabase, redisUrl } from '@campus-card/tests/kit';
 import jsQR from 'jsqr';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
@@ -49,7 +49,7 @@ export async function startH5World(
     'build the H5 target first: npm run build:h5 -w miniprogram',
   );
   mkdirSync(screenshotsDir, { recursive: true });
-  const database = await freshDatabase('mysql');
+  const database = await migratedDatabase('mysql');
   const world: Partial<H5World> & { pageErrors: string[] } = { pageErrors: [] };
   const stop = async () => {
     await world.browser?.close();
