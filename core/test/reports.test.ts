@@ -311,7 +311,9 @@ for (const dialect of dialects) {
       assert.ok(csv.startsWith('\uFEFF商户编号,商户名称,类别,'));
       const lines = csv.slice(1).trimEnd().split('\r\n');
       assert.equal(lines.length, 4);
-      assert.ok(lines.some((l) => l === `${merchants.canteen},canteen一号,canteen,3,26.00,0,0.00,1,5.00,21.00`));
+      assert.ok(
+        lines.some((l) => l === `${merchants.canteen},canteen一号,canteen,3,26.00,0,0.00,1,5.00,21.00`),
+      );
       const heat = await t.client.reportCsv('peak-hours', range);
       assert.equal(heat.slice(1).trimEnd().split('\r\n').length, 169);
     });
