@@ -331,8 +331,21 @@ export function createCore(
     });
   });
 
-  const trust = new TrustList(new FederationRepository(db), merchants, ledger, pii, audit, config.centreId);
-  const links = new FederationLinks({ ownCentreId: config.centreId, timeoutMs: config.federationTimeoutMs });
+  const trust = new TrustList(
+    new FederationRepository(db),
+    merchants,
+    ledger,
+    pii,
+    audit,
+    config.centreId,
+    config.federationLinkTlsRequired,
+  );
+  const links = new FederationLinks({
+    ownCentreId: config.centreId,
+    timeoutMs: config.federationTimeoutMs,
+    tlsRequired: config.federationLinkTlsRequired,
+    ...(config.federationLinkCa === undefined ? {} : { ca: config.federationLinkCa }),
+  });
   const federation = {
     trust,
     links,

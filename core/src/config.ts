@@ -147,6 +147,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig {
     centreId: env.CENTRE_ID ?? (production ? undefined : 'DEV'),
     centreName: env.CENTRE_NAME ?? env.CENTRE_ID ?? '本中心',
     federationTimeoutMs: env.FEDERATION_TIMEOUT_MS ?? 3_000,
+    federationLinkCa: env.FEDERATION_LINK_CA?.replaceAll('\\n', '\n') || undefined,
+    // The PIN travels on the link: between real centres it is https only.
+    federationLinkTlsRequired: production,
   });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');

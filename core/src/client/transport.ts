@@ -22,6 +22,8 @@ export interface CoreClientOptions {
   requestTimeoutMs?: number;
   /** Operations sent in one batch request at most. */
   operationsPerRequestMax?: number;
+  /** For an https URL: the PEM certificates the server's must chain to, instead of the system's CAs (pinning). */
+  ca?: string;
 }
 
 interface Pending {
@@ -70,6 +72,7 @@ export class Transport {
       keepAliveTimeout: 30_000,
       headersTimeout: options.requestTimeoutMs ?? 10_000,
       bodyTimeout: options.requestTimeoutMs ?? 10_000,
+      ...(options.ca === undefined ? {} : { connect: { ca: options.ca } }),
     });
   }
 

@@ -7,6 +7,18 @@ export const federationSettings = {
     'CENTRE_ID: this card centre, as the centres it federates with know it (2–16 of A-Z 0-9); required in production',
   ),
   centreName: z.string().min(1).max(64).describe('CENTRE_NAME: the centre as people read it'),
+  federationLinkCa: z
+    .string()
+    .includes('-----BEGIN CERTIFICATE-----')
+    .optional()
+    .describe(
+      "FEDERATION_LINK_CA: PEM (newlines as \\n allowed) of the CA, or the pinned certificate, the other centres' https link servers must present; unset: the system CAs. Production refuses a plain-http link URL",
+    ),
+  federationLinkTlsRequired: z
+    .boolean()
+    .describe(
+      'NODE_ENV: `production` requires strong secrets, CENTRE_ID, and an https link URL for every trusted centre (the PIN travels on the link)',
+    ),
   federationTimeoutMs: z.coerce
     .number()
     .int()

@@ -37,11 +37,15 @@ export class TrustList {
     private readonly pii: Pii,
     private readonly audit: AuditLog,
     private readonly ownCentreId: string,
+    /** Production: a link URL must be https (the PIN travels on it). */
+    private readonly linkTlsRequired = false,
   ) {}
 
   async add(input: NewCentre): Promise<Centre> {
     if (input.id === this.ownCentreId)
       throw new CoreError('VALIDATION_FAILED', 'a centre does not federate with itself');
+    if (this.linkTlsRequired && !input.linkUrl.startsWith('https:'))
+      throw new CoreError('VALIDATION_FAILED', 'the link URL must be https in production');
     // The link secret signs money requests both ways: the same rule as the core's service keys, always.
     const weakness = secretWeakness(input.linkSecret);
     if (weakness !== undefined) throw new CoreError('VALIDATION_FAILED', `the link secret ${weakness}`);
