@@ -128,6 +128,17 @@ export function ReportsPage({ me }: { me: Me }) {
         ],
         series: [
           { name: '净营业额', type: 'bar', data: daily.map((d) => yuanOf(d.netAmount)) },
+          // Other centres' cards at our devices (docs/federation.md), drawn only where a centre has any.
+          ...(daily.some((d) => d.foreignSaleCount > 0)
+            ? [
+                {
+                  name: '其中联盟卡',
+                  type: 'bar',
+                  barGap: '-100%',
+                  data: daily.map((d) => yuanOf(d.foreignSaleAmount)),
+                },
+              ]
+            : []),
           { name: '笔数', type: 'line', yAxisIndex: 1, data: daily.map((d) => d.paymentCount) },
         ],
       },
