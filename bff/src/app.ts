@@ -241,7 +241,13 @@ export function createBff(config: BffConfig, log: Logger = createLogger('bff', c
         keyOf: (ctx) => ctx.ip || 'unknown',
       })
     : (_ctx, next) => next();
-  open.use(ssoRoutes(sso, config.sso?.publicUrl.startsWith('https://') ?? false, ssoStarts).routes());
+  open.use(
+    ssoRoutes(sso, {
+      secureCookie: config.sso?.publicUrl.startsWith('https://') ?? false,
+      limitStarts: ssoStarts,
+      demoSignIn: config.h5DemoSignIn,
+    }).routes(),
+  );
   open.use(payNotifyRoutes(topUps).routes());
   open.use(smsReplyRoutes(core, config.smsReplyToken).routes());
   open.use(videoRoutes(core, videoLinks, config.contentDir).routes());

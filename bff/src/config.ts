@@ -309,6 +309,11 @@ export type BffConfig = Readonly<
     alipay?: AlipayConfig | undefined;
     alipayTopUps?: AlipayTopUpConfig | undefined;
     sso?: SsoConfig | undefined;
+    /**
+     * The H5 app may offer the demo's one-tap sign-in (a WeChat login code minted by the stand-in on the
+     * demo web origin): everywhere but production, where only the campus sign-on (SSO_PROVIDERS) signs in.
+     */
+    h5DemoSignIn: boolean;
   }
 >;
 
@@ -423,6 +428,7 @@ export function loadConfig(env: Record<string, string | undefined>): BffConfig {
     alipay: loadAlipayConfig(e),
     alipayTopUps: loadAlipayTopUpConfig(e),
     sso: loadSsoConfig(e),
+    h5DemoSignIn: e.NODE_ENV !== 'production',
   });
 }
 

@@ -57,6 +57,14 @@ function refusal(env: Record<string, string | undefined>): string {
   return 'started';
 }
 
+test('when the BFF runs in production, then the H5 app is told not to offer the demo one-tap sign-in', () => {
+  // The demo sign-in asks the WeChat stand-in on the demo web origin for a login code; in production the
+  // H5 app signs in through the campus sign-on only (docs/sso.md), so the button must not be there.
+  assert.equal(loadConfig(strong()).h5DemoSignIn, false);
+  const { NODE_ENV: _production, ...development } = strong();
+  assert.equal(loadConfig(development).h5DemoSignIn, true);
+});
+
 function startBffProcess(env: Record<string, string>): Promise<ServiceStart> {
   return startServiceProcess(new URL('../src/server.ts', import.meta.url).pathname, env, 'bff listening');
 }

@@ -116,10 +116,12 @@ describe('campus single sign-on (CAS 3.0 and OIDC stand-ins) signs an H5 user in
   }
 
   test('the providers list names both, and the H5 button can show them', async () => {
-    const reply = await world.request<{ providers: { id: string; kind: string; label: string }[] }>(
-      'GET',
-      '/api/v1/sso/providers',
-    );
+    const reply = await world.request<{
+      providers: { id: string; kind: string; label: string }[];
+      demoSignIn?: boolean;
+    }>('GET', '/api/v1/sso/providers');
+    // Outside production the H5 app may also offer the demo's one-tap sign-in (production: test below).
+    assert.equal(reply.body.demoSignIn, true);
     assert.deepEqual(
       reply.body.providers.map((p) => [p.id, p.kind]),
       [
@@ -317,6 +319,7 @@ describe('campus single sign-on (CAS 3.0 and OIDC stand-ins) signs an H5 user in
         providers.body.providers.map((p) => p.id),
         ['ids', 'campus'],
       );
+      assert.equal('demoSignIn' in providers.body, false, 'the backoffice has no demo sign-in');
       const username = staffNo('t');
       const account = await world.core.client.createAdmin({
         username,

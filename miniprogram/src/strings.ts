@@ -57,6 +57,9 @@ export const strings = {
     loggingIn: '正在登录…',
     /** The H5 demo's one-click login mints a code at the WeChat stand-in: never a real sign-in. */
     demoOnly: '演示环境：一键登录使用模拟微信账号，正式环境请使用统一身份认证登录。',
+    /** H5 in production without campus sign-on configured: where a student signs in instead. */
+    noSignIn: '网页版需通过学校统一身份认证登录，学校尚未开通。请在微信或支付宝中打开“校园卡”小程序使用。',
+    optionsFailed: '暂时无法获取登录方式，请检查网络后刷新页面。',
     /** Campus single sign-on (H5 only), the button shows the provider's label followed by 登录. */
     ssoSuffix: '登录',
     ssoSigningIn: '正在完成统一身份认证…',

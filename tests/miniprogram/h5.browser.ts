@@ -120,6 +120,28 @@ describe('mini-program H5 in Chromium against the whole system', () => {
     await page.context().close();
   });
 
+  test('#14 when the BFF says the demo sign-in is not there (production), then the H5 login page offers only the campus sign-on, or says where to sign in', async () => {
+    // The BFF's side (demoSignIn false in production) is bff/test/production-secrets.test.ts; here the page.
+    const page = await newPage();
+    const answer = (body: unknown) => (route: { fulfill(r: { json: unknown }): Promise<void> }) =>
+      route.fulfill({ json: body });
+    await page.route('**/api/v1/sso/providers', answer({ providers: [], demoSignIn: false }));
+    await page.goto(system.web.url);
+    await page.locator('#no-sign-in').waitFor();
+    assert.equal(await page.locator('#login').count(), 0, 'no one-tap button in production');
+    assert.equal(await page.locator('#demo-only').count(), 0);
+    await page.unroute('**/api/v1/sso/providers');
+    await page.route(
+      '**/api/v1/sso/providers',
+      answer({ providers: [{ id: 'ids', kind: 'cas', label: '统一身份认证' }], demoSignIn: false }),
+    );
+    await page.reload();
+    await page.locator('#sso-ids').waitFor();
+    assert.equal(await page.locator('#login').count(), 0);
+    assert.equal(await page.locator('#no-sign-in').count(), 0);
+    await page.context().close();
+  });
+
   test('#21 when a new student binds, pays with the on-screen QR, tops up, reads the bill and reports the card lost on the first of a Shanghai month, then every step shows, the bill and the statement are of the Shanghai month, and the POS refuses the lost card', async () => {
     // Goal: the first-use path in the real runtime against real services, screen by screen.
     const student = system.identities[0];

@@ -27,6 +27,8 @@ export interface SsoRouteOptions {
   limitStarts: Middleware;
   /** Reads the exchange's body, where no earlier middleware has. */
   readBody?: Middleware;
+  /** Told to the H5 app with the providers: whether it may offer the demo's one-tap sign-in. */
+  demoSignIn?: boolean;
 }
 
 /**
@@ -43,7 +45,10 @@ export function ssoFlowRoutes(sso: SsoFlow | undefined, options: SsoRouteOptions
     return sso;
   };
   router.get('/sso/providers', (ctx) => {
-    ctx.body = { providers: sso?.providers() ?? [] };
+    ctx.body = {
+      providers: sso?.providers() ?? [],
+      ...(options.demoSignIn === undefined ? {} : { demoSignIn: options.demoSignIn }),
+    };
   });
   // Each start keeps a flow in the kv for 10 minutes: counted per client address, reserved first.
   router.get('/sso/:provider/start', options.limitStarts, async (ctx) => {
@@ -83,10 +88,9 @@ export function ssoFlowRoutes(sso: SsoFlow | undefined, options: SsoRouteOptions
 /** The H5 build's sign-on, under the public router's /api/v1 prefix. */
 export function ssoRoutes(
   sso: SsoService | undefined,
-  secureCookie: boolean,
-  limitStarts: Middleware,
+  options: { secureCookie: boolean; limitStarts: Middleware; demoSignIn: boolean },
 ): Router {
-  return ssoFlowRoutes(sso, { prefix: '', cookiePath: '/api/v1/sso', secureCookie, limitStarts });
+  return ssoFlowRoutes(sso, { prefix: '', cookiePath: '/api/v1/sso', ...options });
 }
 
 export function parseProvider(params: unknown): { provider: string } {

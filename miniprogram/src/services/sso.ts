@@ -8,13 +8,20 @@ export interface SsoProvider {
   readonly label: string;
 }
 
-/** The providers to offer; H5 only: single sign-on is a browser redirect flow. */
-export async function ssoProviders(api: ApiClient): Promise<readonly SsoProvider[]> {
-  if (process.env.TARO_ENV !== 'h5') return [];
-  const answer = await api.request<{ providers: SsoProvider[] }>('GET', '/sso/providers', undefined, {
-    auth: false,
-  });
-  return answer.providers;
+/**
+ * How the H5 app may sign in: the campus providers to offer (single sign-on is a browser redirect flow)
+ * and whether the demo's one-tap sign-in is there (never in production: the BFF says so).
+ */
+export async function h5SignInOptions(
+  api: ApiClient,
+): Promise<{ providers: readonly SsoProvider[]; demoSignIn: boolean }> {
+  const answer = await api.request<{ providers: SsoProvider[]; demoSignIn?: boolean }>(
+    'GET',
+    '/sso/providers',
+    undefined,
+    { auth: false },
+  );
+  return { providers: answer.providers, demoSignIn: answer.demoSignIn === true };
 }
 
 /** Where the browser goes to sign in at the campus identity provider (same origin as the H5 page). */

@@ -8,7 +8,7 @@ import { api, tokens } from '../../services/api.ts';
 import { unboundLanding } from '../../services/landing.ts';
 import { loginCode } from '../../services/platform.ts';
 import { logIn } from '../../services/session.ts';
-import { finishSso, type SsoProvider, ssoLanding, ssoProviders, ssoStartUrl } from '../../services/sso.ts';
+import { finishSso, h5SignInOptions, type SsoProvider, ssoLanding, ssoStartUrl } from '../../services/sso.ts';
 import type { SessionAnswer } from '../../services/types.ts';
 import { strings } from '../../strings.ts';
 
@@ -22,6 +22,10 @@ export default function LoginPage() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
   const [providers, setProviders] = useState<readonly SsoProvider[]>([]);
+  // The mini-programs sign in with the platform's login code; H5 offers the demo's one-tap sign-in only
+  // where the BFF says it is there (never in production), so it is hidden until the BFF has answered.
+  const isH5 = process.env.TARO_ENV === 'h5';
+  const [oneTap, setOneTap] = useState<boolean | undefined>(isH5 ? undefined : true);
   // Signed out by something done elsewhere (a loss report, unbinding, a PIN reset, a reused sign-in):
   // say why, never silently (#19; SESSION_REVOKED details.reason, strings.login.signedOut).
   const signedOut = labelOf(strings.login.signedOut, routeParam(useRouter().params.reason));
@@ -38,9 +42,16 @@ export default function LoginPage() {
         .catch((caught) => setError(messageOf(caught)))
         .finally(() => setBusy(false));
     }
-    ssoProviders(api)
-      .then(setProviders)
-      .catch(() => setProviders([]));
+    h5SignInOptions(api)
+      .then((options) => {
+        setProviders(options.providers);
+        setOneTap(options.demoSignIn);
+      })
+      .catch(() => {
+        setProviders([]);
+        setOneTap(false);
+        setError(strings.login.optionsFailed);
+      });
   }, []);
 
   async function onLogin() {
@@ -83,17 +94,24 @@ export default function LoginPage() {
             : `${provider.label}${strings.login.ssoSuffix}`}
         </Button>
       ))}
-      <Button
-        className={providers.length > 0 ? 'btn' : 'btn btn-primary'}
-        id="login"
-        disabled={busy}
-        onClick={onLogin}
-      >
-        {busy ? strings.login.loggingIn : strings.login.button}
-      </Button>
-      {process.env.TARO_ENV === 'h5' ? (
+      {oneTap ? (
+        <Button
+          className={providers.length > 0 ? 'btn' : 'btn btn-primary'}
+          id="login"
+          disabled={busy}
+          onClick={onLogin}
+        >
+          {busy ? strings.login.loggingIn : strings.login.button}
+        </Button>
+      ) : null}
+      {isH5 && oneTap ? (
         <Text className="hero-subtitle" id="demo-only">
           {strings.login.demoOnly}
+        </Text>
+      ) : null}
+      {isH5 && oneTap === false && providers.length === 0 && !error ? (
+        <Text className="hero-subtitle" id="no-sign-in">
+          {strings.login.noSignIn}
         </Text>
       ) : null}
     </View>
