@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
 import { type Admins, openCard, requestId, signedInAdmins } from './admin-support.ts';
 import { startWorld, type TestWorld } from './support.ts';
 
@@ -237,13 +238,28 @@ describe('admin card affairs, maker–checker and the audit chain', () => {
     const ok = await as('auditor').get('/audit/verify');
     assert.equal(ok.body.ok, true, JSON.stringify(ok.body));
     assert.ok((ok.body.rows as number) >= 10);
-    const script = () =>
-      spawnSync(process.execPath, ['--import', 'tsx', 'scripts/audit-verify.ts'], {
-        cwd: new URL('../../core/', import.meta.url).pathname,
-        env: { ...process.env, DATABASE_URL: world.core.databaseUrl, LOG_LEVEL: 'silent' },
-        encoding: 'utf8',
-      });
-    assert.equal(script().status, 0);
+    // Run without blocking this process, whose event loop serves the world's core and BFF: a spawnSync
+    // that outlasted the server's keep-alive timeout left the next request on a socket the server was
+    // closing ('fetch failed' in CI).
+    const script = async (): Promise<{ status: number; stdout: string; stderr: string }> => {
+      try {
+        const { stdout, stderr } = await promisify(execFile)(
+          process.execPath,
+          ['--import', 'tsx', 'scripts/audit-verify.ts'],
+          {
+            cwd: new URL('../../core/', import.meta.url).pathname,
+            env: { ...process.env, DATABASE_URL: world.core.databaseUrl, LOG_LEVEL: 'silent' },
+            encoding: 'utf8',
+          },
+        );
+        return { status: 0, stdout, stderr };
+      } catch (error) {
+        const failed = error as { code?: unknown; stdout?: string; stderr?: string };
+        if (typeof failed.code !== 'number') throw error;
+        return { status: failed.code, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+      }
+    };
+    assert.equal((await script()).status, 0);
 
     const row = (
       (await as('auditor').get('/audit?action=adjustment.post')).body.items as { id: string; seq: number }[]
@@ -256,7 +272,7 @@ describe('admin card affairs, maker–checker and the audit chain', () => {
     const broken = await as('auditor').get('/audit/verify');
     assert.equal(broken.body.ok, false);
     assert.equal((broken.body.breakAt as { seq: number }).seq, row.seq);
-    const run = script();
+    const run = await script();
     assert.equal(run.status, 1, run.stdout + run.stderr);
     assert.match(run.stderr, /BROKEN/);
   });
