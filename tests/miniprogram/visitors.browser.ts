@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { fromHex } from '../../core/src/credential/index.ts';
 import { GateReader } from '../../mock/devices/gate.ts';
+import { clockOffsetMs, setShanghaiTime } from '../clock.ts';
 import { bindAs, type H5World, openPage, readQr, startH5World } from './support.ts';
 
 describe('a visitor from invitation to gate (H5)', () => {
@@ -15,7 +16,11 @@ describe('a visitor from invitation to gate (H5)', () => {
   let gate: GateReader;
 
   before(async () => {
-    world = await startH5World('cc-visitors');
+    // The bus page lists today's runs (Asia/Shanghai) and the test's run departs in 3 minutes: started
+    // within 3 minutes of a Shanghai midnight (15:57–16:00 UTC) the run was tomorrow's and never showed,
+    // as CI hit. The system's clock is moved to 10:00 in Shanghai first (tests/clock.ts).
+    setShanghaiTime('10:00');
+    world = await startH5World('cc-visitors', {}, { clockOffsetMs });
     const device = await world.core.registerDevice({ id: '7201', kind: 'gate', merchantId: 'CANTEEN-1-W01' });
     const key = fromHex(device.keyHex);
     assert.ok(key);
