@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import type { CoreClient } from '@campus-card/core/client';
 import {
+  type CampusSigningKey,
   campusSigningKeyFromSecret,
   fromHex,
   generatePhoneKeyPair,
@@ -112,16 +113,16 @@ const campusKey = campusSigningKeyFromSecret(1, new Uint8Array(32).fill(1));
 /**
  * A phone holding a certificate for the card; each call of `code()` makes a fresh QR text. `cardVersion`
  * makes a certificate for another version than the card's (a superseded phone, or one forged with the
- * public development key).
+ * public development key); `key` has another campus key sign it (another centre's, in federation tests).
  */
 export async function phoneFor(
   client: CoreClient,
   cardNo: string,
-  options: { cardVersion?: number } = {},
+  options: { cardVersion?: number; key?: CampusSigningKey } = {},
 ): Promise<{ code(): string }> {
   const card = await client.getCard(cardNo);
   const keyPair = await generatePhoneKeyPair(webCryptoRandom);
-  const certificate = issueCertificate(campusKey, {
+  const certificate = issueCertificate(options.key ?? campusKey, {
     card: { cardNo, personType: 'student', cardVersion: options.cardVersion ?? card.version },
     phonePublicKey: keyPair.publicKey,
     validFromMs: Date.now() - 1000,

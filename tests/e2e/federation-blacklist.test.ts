@@ -7,15 +7,9 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import {
-  campusSigningKeyFromSecret,
-  generatePhoneKeyPair,
-  issueCertificate,
-  makeCode,
-  webCryptoRandom,
-} from '../../core/src/credential/index.ts';
+import { campusSigningKeyFromSecret } from '../../core/src/credential/index.ts';
 import type { RunningGateway } from '../../device-gateway/src/server.ts';
-import { offlineOn, startGatewayFor } from '../../device-gateway/test/support.ts';
+import { offlineOn, phoneFor, startGatewayFor } from '../../device-gateway/test/support.ts';
 import { PosTerminal } from '../../mock/devices/pos.ts';
 import { openStudent, opId, startTestCore, type TestCore } from '../kit/index.ts';
 
@@ -24,17 +18,8 @@ const kidA = 2001;
 const campusKeyA = campusSigningKeyFromSecret(kidA, new Uint8Array(randomBytes(32)));
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
-async function phoneOf(core: TestCore, cardNo: string): Promise<{ code(): string }> {
-  const card = await core.client.getCard(cardNo);
-  const keyPair = await generatePhoneKeyPair(webCryptoRandom);
-  const certificate = issueCertificate(campusKeyA, {
-    card: { cardNo, personType: 'student', cardVersion: card.version },
-    phonePublicKey: keyPair.publicKey,
-    validFromMs: Date.now() - 1_000,
-  });
-  let counter = 0;
-  return { code: () => makeCode({ keyPair, certificate, nowMs: Date.now(), counter: ++counter }) };
-}
+/** A phone of A's card, its certificate signed by A's campus key. */
+const phoneOf = (core: TestCore, cardNo: string) => phoneFor(core.client, cardNo, { key: campusKeyA });
 
 /** Polls until `check` holds; the machine is shared and loaded, so the wait is generous. */
 async function until(check: () => boolean, what: string, timeoutMs = 60_000): Promise<number> {

@@ -8,18 +8,12 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import {
-  campusSigningKeyFromSecret,
-  generatePhoneKeyPair,
-  issueCertificate,
-  makeCode,
-  webCryptoRandom,
-} from '../../core/src/credential/index.ts';
+import { campusSigningKeyFromSecret } from '../../core/src/credential/index.ts';
 import { checkLedger } from '../../core/src/ledger/ledger-check.ts';
 import { shanghaiToday } from '../../core/src/time.ts';
 import type { Message } from '../../device-gateway/src/protocol/index.ts';
 import type { RunningGateway } from '../../device-gateway/src/server.ts';
-import { startGatewayFor, TestDevice } from '../../device-gateway/test/support.ts';
+import { phoneFor, startGatewayFor, TestDevice } from '../../device-gateway/test/support.ts';
 import { openStudent, opId, startTestCore, type TestCore } from '../kit/index.ts';
 
 /** A's campus issuing key: a kid outside B's own (the development kid 1), as the centres agree. */
@@ -27,17 +21,8 @@ const kidA = 2001;
 const campusKeyA = campusSigningKeyFromSecret(kidA, new Uint8Array(randomBytes(32)));
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
-async function phoneOf(core: TestCore, cardNo: string, key = campusKeyA): Promise<{ code(): string }> {
-  const card = await core.client.getCard(cardNo);
-  const keyPair = await generatePhoneKeyPair(webCryptoRandom);
-  const certificate = issueCertificate(key, {
-    card: { cardNo, personType: 'student', cardVersion: card.version },
-    phonePublicKey: keyPair.publicKey,
-    validFromMs: Date.now() - 1_000,
-  });
-  let counter = 0;
-  return { code: () => makeCode({ keyPair, certificate, nowMs: Date.now(), counter: ++counter }) };
-}
+/** A phone of A's card, its certificate signed by A's campus key (or another, to show it refused). */
+const phoneOf = (core: TestCore, cardNo: string, key = campusKeyA) => phoneFor(core.client, cardNo, { key });
 
 const payOf = (text: string, amountFen: number): Message => ({
   kind: 'pay',
