@@ -190,6 +190,12 @@ export function createCore(
   });
   const batcher = new Batcher((ops) => executor.run(ops), {
     batchSizeMax: config.batchSizeMax,
+    stepUp: {
+      highPaymentsMin: config.pinStepUpPaymentsMin,
+      newPlacePaymentsMin: config.pinStepUpNewPlacesMin,
+      amountMinFen: config.pinStepUpAmountMin,
+      windowMs: config.pinStepUpWindowMs,
+    },
     executorsMax,
     queueDepthMax: config.queueDepthMax,
   });

@@ -13,6 +13,7 @@ import { peopleSettings } from './config/people.ts';
 import { photoSettings } from './config/photos.ts';
 import { serverSettings, serviceKeySecrets } from './config/server.ts';
 import { topUpAmountCeiling } from './contract/fields.ts';
+import { stepUpDefaults } from './ledger/risk-step-up.ts';
 import { redisPrefixDefault, redisUrlFromEnv } from './redis.ts';
 import { assertProductionSecrets } from './secrets.ts';
 
@@ -76,6 +77,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig {
     dailyLimitMax: env.DAILY_LIMIT_MAX ?? 200_000,
     pinFreeLimitDefault: env.PIN_FREE_LIMIT_DEFAULT ?? 5_000,
     payIntervalMsMin: env.PAY_INTERVAL_MS_MIN ?? 3_000,
+    pinStepUpPaymentsMin: env.PIN_STEP_UP_PAYMENTS ?? stepUpDefaults.highPaymentsMin,
+    pinStepUpNewPlacesMin: env.PIN_STEP_UP_NEW_PLACES ?? stepUpDefaults.newPlacePaymentsMin,
+    pinStepUpAmountMin: env.PIN_STEP_UP_AMOUNT_MIN ?? stepUpDefaults.amountMinFen,
+    pinStepUpWindowMs: env.PIN_STEP_UP_WINDOW_MS ?? stepUpDefaults.windowMs,
     holdTimeoutMsMax: env.HOLD_TIMEOUT_MS_MAX ?? 4 * 3600_000,
     holdSweepIntervalMs: env.HOLD_SWEEP_INTERVAL_MS ?? 1_000,
     // The longest heartbeat interval (90 s) times the misses a gateway allows (3), plus a presence

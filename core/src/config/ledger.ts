@@ -35,6 +35,27 @@ export const ledgerSettings = {
     .int()
     .nonnegative()
     .describe('PAY_INTERVAL_MS_MIN: minimum time between two payments of one card at one device'),
+  pinStepUpPaymentsMin: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(20)
+    .describe(
+      'PIN_STEP_UP_PAYMENTS: high payments within PIN_STEP_UP_WINDOW_MS after which a card with a PIN needs it for its next payment (0: off)',
+    ),
+  pinStepUpNewPlacesMin: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(20)
+    .describe('PIN_STEP_UP_NEW_PLACES: of those payments, how many at places new to the card'),
+  pinStepUpAmountMin: fen.describe('PIN_STEP_UP_AMOUNT_MIN: a payment counts as high from this amount, fen'),
+  pinStepUpWindowMs: z.coerce
+    .number()
+    .int()
+    .min(60_000)
+    .max(86_400_000)
+    .describe('PIN_STEP_UP_WINDOW_MS: how long after the first high payment the others count'),
   holdTimeoutMsMax: z.coerce
     .number()
     .int()

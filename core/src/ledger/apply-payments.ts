@@ -15,7 +15,8 @@ import {
 import { account, move, record } from './apply-journal.ts';
 import { type Operation, systemAccounts } from './operations.ts';
 import type { Accepted } from './results.ts';
-import { available } from './state.ts';
+import { afterPayment, pinStepUpOn, type StepUpRule, stepUpReason } from './risk-step-up.ts';
+import { available, type CardRow } from './state.ts';
 
 // The stories that move money out of a card and back: an online payment, an offline one, a refund, and
 // the close-out (销户) that empties both wallets.
@@ -35,6 +36,14 @@ export function pay(
   if (r.amount > limits.paymentAmountMax)
     refuse('AMOUNT_OUT_OF_RANGE', `a payment is at most ${limits.paymentAmountMax} fen`);
   if (op.pinCheck === 'bad') refuse('PIN_INVALID', 'the PIN is wrong');
+  // The risk step-up (risk-step-up.ts) asks for the PIN at any amount, on cards that have one.
+  const stepUp = limits.stepUp.highPaymentsMin > 0 && card.pinSet;
+  if (stepUp && pinStepUpOn(card.risk) && op.pinCheck !== 'ok') {
+    refuse('PIN_REQUIRED', 'after unusual payments this card needs its PIN for the next one', {
+      pinFreeLimit: card.pinFreeLimit,
+      stepUp: true,
+    });
+  }
   if (r.amount > card.pinFreeLimit && op.pinCheck !== 'ok') {
     refuse('PIN_REQUIRED', `payments above ${card.pinFreeLimit} fen need the card PIN`, {
       pinFreeLimit: card.pinFreeLimit,
@@ -55,6 +64,11 @@ export function pay(
   const merchantAccount = account(s, merchant.accountId);
   move(fx, s, r.id, account(s, card.subsidyAccountId), merchantAccount, fromSubsidy);
   move(fx, s, r.id, account(s, card.mainAccountId), merchantAccount, fromMain);
+  if (stepUp) noteRisk(s, fx, card, merchant.id, r.amount, op.pinCheck === 'ok', limits.stepUp);
+  if (!card.places.has(merchant.id)) {
+    card.places.add(merchant.id);
+    fx.newPlaces.push({ cardNo: card.cardNo, merchantId: merchant.id, atMs: s.nowMs });
+  }
   card.spentDay = shanghaiDay(s.nowMs);
   card.spentDayAmount = spent + r.amount;
   card.lastPayDeviceId = r.deviceId ?? null;
@@ -62,6 +76,37 @@ export function pay(
   fx.touchedCards.add(card);
   consumeCode(s, fx, r.codeId, r.id, card);
   return record(op, s, fx, card, { amount: r.amount, subsidyAmount: fromSubsidy, merchantId: merchant.id });
+}
+
+/**
+ * Counts an accepted payment for the risk step-up (the card row is locked, so a burst is counted one
+ * payment at a time) and writes a step-up, or its clearing by the right PIN, into the card's history.
+ * A card that never paid online has no places to differ from: its payments are never new places.
+ */
+function noteRisk(
+  s: BatchState,
+  fx: BatchEffects,
+  card: CardRow,
+  merchantId: string,
+  amount: number,
+  withPin: boolean,
+  rule: StepUpRule,
+): void {
+  const newPlace = card.lastPayAtMs !== null && !card.places.has(merchantId);
+  const seen = afterPayment(card.risk, { atMs: s.nowMs, amount, newPlace, withPin }, rule);
+  card.risk = seen.state;
+  if (!seen.steppedUp && !seen.cleared) return;
+  fx.cardEvents.push({
+    cardNo: card.cardNo,
+    kind: seen.steppedUp ? 'pin_step_up' : 'pin_step_up_cleared',
+    fromStatus: card.status,
+    toStatus: card.status,
+    version: card.version,
+    actorType: seen.steppedUp ? 'system' : 'self',
+    actorId: null,
+    reason: seen.steppedUp ? stepUpReason(rule) : '持卡人输入了正确的密码',
+    createdAtMs: s.nowMs,
+  });
 }
 
 /**

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { dayBoundsMs, shanghaiDay } from '../time.ts';
 import { applyOperation, type BatchState, emptyEffects, type LedgerLimits } from './apply.ts';
 import type { Operation } from './operations.ts';
+import { riskClear, stepUpDefaults } from './risk-step-up.ts';
 import { type AccountRow, available, type CardRow } from './state.ts';
 
 const limits: LedgerLimits = {
@@ -11,6 +12,7 @@ const limits: LedgerLimits = {
   topUpAmountMax: 500_000,
   payIntervalMsMin: 0,
   holdTimeoutMsMax: 3_600_000,
+  stepUp: { ...stepUpDefaults, highPaymentsMin: 0 },
 };
 
 function account(id: string, kind: AccountRow['kind']): AccountRow {
@@ -64,6 +66,9 @@ function world(cardCount: number): BatchState {
       spentDayAmount: 0,
       lastPayDeviceId: null,
       lastPayAtMs: null,
+      pinSet: false,
+      risk: { ...riskClear },
+      places: new Set(),
     };
     s.cards.set(card.cardNo, card);
     s.accounts.set(card.mainAccountId, account(card.mainAccountId, 'wallet_main'));

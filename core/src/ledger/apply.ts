@@ -5,6 +5,7 @@ import { account, move, operationRow, record } from './apply-journal.ts';
 import { closeOut, pay, refund } from './apply-payments.ts';
 import { centreReceivableAccount, channelAccount, type Operation, systemAccounts } from './operations.ts';
 import type { Accepted, Outcome, Rejected } from './results.ts';
+import type { StepUpRule } from './risk-step-up.ts';
 import {
   type AccountRow,
   available,
@@ -27,6 +28,8 @@ export interface LedgerLimits {
   topUpAmountMax: number;
   payIntervalMsMin: number;
   holdTimeoutMsMax: number;
+  /** The risk step-up's rule (risk-step-up.ts); highPaymentsMin 0 switches it off. */
+  stepUp: StepUpRule;
 }
 
 export interface BatchState {
@@ -53,6 +56,8 @@ export interface BatchEffects {
   cardEvents: CardEventRow[];
   /** Codes consumed by payments accepted in this batch (inserted under their unique key). */
   codeUses: { codeId: string; operationId: string; cardNo: string }[];
+  /** Places cards paid at for the first time in this batch (inserted into card_places). */
+  newPlaces: { cardNo: string; merchantId: string; atMs: number }[];
   /** Journal entries so far per operation, to number each entry's id. */
   legCounts: Map<string, number>;
 }
@@ -66,6 +71,7 @@ export function emptyEffects(): BatchEffects {
     touchedCards: new Set(),
     cardEvents: [],
     codeUses: [],
+    newPlaces: [],
     legCounts: new Map(),
   };
 }

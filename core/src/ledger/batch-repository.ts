@@ -92,7 +92,7 @@ export class BatchRepository {
       if (p.cardNo) cardNos.add(p.cardNo);
       if (p.merchantId) merchantIds.add(p.merchantId);
     }
-    const [cardRows, merchantRows, accountRows, deviceRows, codeRows, nowRows] = oneTrip
+    const [cardRows, merchantRows, accountRows, deviceRows, codeRows, placeRows, nowRows] = oneTrip
       ? firstResults.slice(3)
       : ((await db.run([...this.cardStatements([...cardNos], [...merchantIds], keys), clock], tx)) as Record<
           string,
@@ -143,6 +143,7 @@ export class BatchRepository {
       ]),
     );
     const codeUses = new Map((codeRows ?? []).map((r) => [String(r.code_id), String(r.operation_id)]));
+    for (const r of placeRows ?? []) cards.get(String(r.card_no))?.places.add(String(r.merchant_id));
     return {
       nowMs: Number(nowRows?.[0]?.now_ms),
       stored,
@@ -173,6 +174,8 @@ export class BatchRepository {
       inList(
         `SELECT c.card_no, c.person_id, c.status, c.version, c.main_account_id, c.subsidy_account_id, c.daily_limit,
                 c.pin_free_limit, c.spent_day, c.spent_day_amount, c.last_pay_device_id, c.last_pay_at_ms,
+                CASE WHEN c.pin_hash IS NULL THEN 0 ELSE 1 END AS pin_set, c.risk_window_start_ms,
+                c.risk_high_payments, c.risk_new_place_payments, c.pin_step_up_at_ms,
                 m.debits_posted AS m_dp, m.credits_posted AS m_cp, m.debits_pending AS m_dq, m.credits_pending AS m_cq,
                 s.debits_posted AS s_dp, s.credits_posted AS s_cp, s.debits_pending AS s_dq, s.credits_pending AS s_cq
            FROM cards c
@@ -194,6 +197,13 @@ export class BatchRepository {
         ` ORDER BY id${forShare}`,
       ),
       inList('SELECT code_id, operation_id FROM code_uses WHERE code_id IN', keys.codeIds ?? [], ''),
+      // The places among the batch's merchants each card has paid at (the risk step-up's "new place").
+      inList(
+        'SELECT card_no, merchant_id FROM card_places WHERE card_no IN',
+        cardNos,
+        merchantIds.length === 0 ? ' AND 1 = 0' : ` AND merchant_id IN (${marks(merchantIds)})`,
+        merchantIds,
+      ),
     ];
   }
 
@@ -274,6 +284,16 @@ export class BatchRepository {
         statement: {
           sql: `INSERT INTO code_uses (code_id, operation_id, card_no, used_at_ms) VALUES ${rows(fx.codeUses.length, 4)}`,
           params: fx.codeUses.flatMap((u) => [u.codeId, u.operationId, u.cardNo, state.nowMs]),
+        },
+      });
+    }
+    if (fx.newPlaces.length > 0) {
+      // The card's row is locked, so no other batch adds the same place meanwhile.
+      writes.push({
+        what: 'card places',
+        statement: {
+          sql: `INSERT INTO card_places (card_no, merchant_id, first_paid_at_ms) VALUES ${rows(fx.newPlaces.length, 3)}`,
+          params: fx.newPlaces.flatMap((p) => [p.cardNo, p.merchantId, p.atMs]),
         },
       });
     }
@@ -392,25 +412,39 @@ function cardTotals(
       c.spentDayAmount,
       c.lastPayDeviceId,
       c.lastPayAtMs,
+      c.risk.windowStartMs,
+      c.risk.highPayments,
+      c.risk.newPlacePayments,
+      c.risk.stepUpAtMs,
       nowMs,
     ]);
-  const statement = db.bulkUpdate('cards', 'card_no', ['st', 've', 'sd', 'sa', 'ld', 'la', 'ua'], rows, [
+  const columns = ['st', 've', 'sd', 'sa', 'ld', 'la', 'rw', 'rh', 'rn', 'ps', 'ua'];
+  const statement = db.bulkUpdate('cards', 'card_no', columns, rows, [
     ['status', 'd.st'],
     ['version', 'd.ve'],
     ['spent_day', 'd.sd'],
     ['spent_day_amount', 'd.sa'],
     ['last_pay_device_id', 'd.ld'],
     ['last_pay_at_ms', 'd.la'],
+    ['risk_window_start_ms', 'd.rw'],
+    ['risk_high_payments', 'd.rh'],
+    ['risk_new_place_payments', 'd.rn'],
+    ['pin_step_up_at_ms', 'd.ps'],
     ['updated_at_ms', 'd.ua'],
   ]);
   return { statement, expect: rows.length };
 }
 
-function inList(prefix: string, ids: readonly string[], suffix: string): Statement {
+function inList(
+  prefix: string,
+  ids: readonly string[],
+  suffix: string,
+  suffixParams: string[] = [],
+): Statement {
   // IN (NULL) matches nothing, which keeps the statement list the same shape for an empty list.
   return ids.length === 0
-    ? { sql: `${prefix} (NULL)${suffix}`, params: [] }
-    : { sql: `${prefix} (${marks(ids)})${suffix}`, params: ids };
+    ? { sql: `${prefix} (NULL)${suffix}`, params: suffixParams }
+    : { sql: `${prefix} (${marks(ids)})${suffix}`, params: [...ids, ...suffixParams] };
 }
 
 function marks(items: readonly unknown[]): string {

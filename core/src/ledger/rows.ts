@@ -46,6 +46,14 @@ export function toCard(r: Record<string, unknown>): CardRow {
     spentDayAmount: Number(r.spent_day_amount),
     lastPayDeviceId: r.last_pay_device_id === null ? null : String(r.last_pay_device_id),
     lastPayAtMs: r.last_pay_at_ms === null ? null : Number(r.last_pay_at_ms),
+    pinSet: Number(r.pin_set) === 1,
+    risk: {
+      windowStartMs: r.risk_window_start_ms === null ? null : Number(r.risk_window_start_ms),
+      highPayments: Number(r.risk_high_payments),
+      newPlacePayments: Number(r.risk_new_place_payments),
+      stepUpAtMs: r.pin_step_up_at_ms === null ? null : Number(r.pin_step_up_at_ms),
+    },
+    places: new Set(),
   };
 }
 

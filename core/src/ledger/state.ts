@@ -3,6 +3,8 @@
  * in apply.ts work on these plain objects only, so they are testable without a database.
  */
 import type { HoldView } from '../contract/ledger.ts';
+import type { RiskState } from './risk-step-up.ts';
+
 export interface CardRow {
   cardNo: string;
   personId: string;
@@ -16,6 +18,12 @@ export interface CardRow {
   spentDayAmount: number;
   lastPayDeviceId: string | null;
   lastPayAtMs: number | null;
+  /** Whether the card has a PIN: the risk step-up asks only for a PIN the holder can give. */
+  pinSet: boolean;
+  /** The risk step-up's counters (risk-step-up.ts). */
+  risk: RiskState;
+  /** Of the merchants the batch names, those the card has paid at before (card_places). */
+  places: Set<string>;
 }
 
 export interface AccountRow {

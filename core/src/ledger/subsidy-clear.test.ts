@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { applyOperation, type BatchState, emptyEffects, type LedgerLimits } from './apply.ts';
 import type { Operation } from './operations.ts';
+import { riskClear, stepUpDefaults } from './risk-step-up.ts';
 import { type AccountRow, available, type CardRow } from './state.ts';
 
 const limits: LedgerLimits = {
@@ -9,6 +10,7 @@ const limits: LedgerLimits = {
   topUpAmountMax: 500_000,
   payIntervalMsMin: 0,
   holdTimeoutMsMax: 3_600_000,
+  stepUp: { ...stepUpDefaults, highPaymentsMin: 0 },
 };
 
 function account(id: string, kind: AccountRow['kind'], credits = 0, debitsPending = 0): AccountRow {
@@ -50,6 +52,9 @@ function world(status: CardRow['status'], subsidy: number, subsidyPending = 0): 
     spentDayAmount: 0,
     lastPayDeviceId: null,
     lastPayAtMs: null,
+    pinSet: false,
+    risk: { ...riskClear },
+    places: new Set(),
   });
   return s;
 }

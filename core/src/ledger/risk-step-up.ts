@@ -1,0 +1,88 @@
+/**
+ * The payment path's risk step-up (docs/analytics.md, "The PIN step-up"): after payments that look
+ * like a thief's first ones, the card's next payment needs its PIN, whatever the amount. The owner
+ * knows the PIN and the prompt costs them a few seconds; a thief does not, and the refused prompt
+ * (PIN_REQUIRED or PIN_INVALID in the journal) is the evidence the abnormal-spending detector lacked.
+ *
+ * The rule, judged at each accepted online payment of a card that has a PIN and a history of places:
+ * within windowMs of the first payment of the current window, highPaymentsMin payments of at least
+ * amountMinFen, newPlacePaymentsMin of them at places (merchants) the card never paid at before. A
+ * payment made with the right PIN is the owner's: it clears a step-up and starts the count again.
+ *
+ * Pure, so the ledger's batch (apply-payments.ts, where the card row is locked while the counters
+ * are read and written) and the synthetic campus (synthetic-thefts.ts) run the same rule.
+ */
+
+export interface StepUpRule {
+  /** High payments within the window that step the card up; 0 switches the step-up off. */
+  highPaymentsMin: number;
+  /** Of those, how many must be at places new to the card. */
+  newPlacePaymentsMin: number;
+  amountMinFen: number;
+  windowMs: number;
+}
+
+export const stepUpDefaults: Readonly<StepUpRule> = Object.freeze({
+  highPaymentsMin: 2,
+  newPlacePaymentsMin: 1,
+  amountMinFen: 1_500,
+  windowMs: 60 * 60_000,
+});
+
+/** What a card carries for the rule (the cards row's risk_* columns). */
+export interface RiskState {
+  /** The first high payment of the current window; null: none. */
+  windowStartMs: number | null;
+  highPayments: number;
+  newPlacePayments: number;
+  /** Since when the card's payments need the PIN; null: not stepped up. */
+  stepUpAtMs: number | null;
+}
+
+export const riskClear: Readonly<RiskState> = Object.freeze({
+  windowStartMs: null,
+  highPayments: 0,
+  newPlacePayments: 0,
+  stepUpAtMs: null,
+});
+
+export interface PaymentSeen {
+  atMs: number;
+  amount: number;
+  /** The card never paid at this place before (false for a card with no places yet: nothing to differ from). */
+  newPlace: boolean;
+  /** The payment came with the card's right PIN. */
+  withPin: boolean;
+}
+
+/** Whether a payment of this card needs the PIN because of the step-up. */
+export const pinStepUpOn = (state: RiskState) => state.stepUpAtMs !== null;
+
+/**
+ * The card's state after an accepted payment, and whether this payment stepped it up or cleared it.
+ * The payment itself is never refused here: the one that completes the pattern goes through, the
+ * next needs the PIN.
+ */
+export function afterPayment(
+  state: RiskState,
+  p: PaymentSeen,
+  rule: StepUpRule,
+): { state: RiskState; steppedUp: boolean; cleared: boolean } {
+  if (p.withPin) return { state: { ...riskClear }, steppedUp: false, cleared: state.stepUpAtMs !== null };
+  if (rule.highPaymentsMin <= 0 || state.stepUpAtMs !== null || p.amount < rule.amountMinFen)
+    return { state, steppedUp: false, cleared: false };
+  const fresh = state.windowStartMs === null || p.atMs - state.windowStartMs > rule.windowMs;
+  const next: RiskState = {
+    windowStartMs: fresh ? p.atMs : state.windowStartMs,
+    highPayments: (fresh ? 0 : state.highPayments) + 1,
+    newPlacePayments: (fresh ? 0 : state.newPlacePayments) + (p.newPlace ? 1 : 0),
+    stepUpAtMs: null,
+  };
+  if (next.highPayments >= rule.highPaymentsMin && next.newPlacePayments >= rule.newPlacePaymentsMin)
+    return { state: { ...riskClear, stepUpAtMs: p.atMs }, steppedUp: true, cleared: false };
+  return { state: next, steppedUp: false, cleared: false };
+}
+
+/** The card event's reason for a step-up, in the card's history (Chinese: staff read it). */
+export const stepUpReason = (rule: StepUpRule) =>
+  `${Math.round(rule.windowMs / 60_000)} 分钟内 ${rule.highPaymentsMin} 笔较大消费，其中 ${rule.newPlacePaymentsMin} 笔在从未消费过的商户：下一笔须输入密码`;

@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { dialects, opId, type TestCore } from '@campus-card/tests/kit';
+import { fundedCard, ok, refused, startLedgerCore, stopBalanced } from './ledger-world.ts';
+
+// The risk step-up on the payment path (core/src/ledger/risk-step-up.ts, docs/analytics.md): after two
+// payments of ¥15 or more within an hour, one at a place new to the card, a card with a PIN needs the
+// PIN for its next payment, whatever the amount; the right PIN pays and clears it.
+
+const pin = '246810';
+const self = { type: 'self', id: 'student' } as const;
+
+for (const dialect of dialects) {
+  describe(`the PIN step-up after unusual payments on ${dialect}`, () => {
+    let t: TestCore;
+    let canteen: string;
+    let shower: string;
+    let shops: string[];
+    before(async () => {
+      ({ t, canteen, shower } = await startLedgerCore(dialect));
+      shops = [];
+      for (const name of ['超市', '咖啡馆', '文具店'])
+        shops.push((await t.client.createMerchant({ name, category: 'shop' })).id);
+    });
+    after(() => stopBalanced(t));
+
+    /** A card with a PIN and a history: one small payment at the canteen. */
+    const usedCard = async (main = 50_000) => {
+      const cardNo = await fundedCard(t, main);
+      await t.client.setPin(cardNo, pin, self);
+      ok(await t.client.pay({ id: opId(), cardNo, merchantId: canteen, amount: 800 }));
+      return cardNo;
+    };
+    const events = async (cardNo: string) =>
+      (
+        await t.core.db.select<{ kind: string; actor_type: string }>(
+          "SELECT kind, actor_type FROM card_events WHERE card_no = ? AND kind LIKE 'pin_step_up%' ORDER BY created_at_ms, kind",
+          [cardNo],
+        )
+      ).map((e) => `${e.kind}:${e.actor_type}`);
+
+    test('when a card pays ¥15+ at a new place and ¥15+ again within the hour, then its next payment needs the PIN, a wrong one is refused, the right one pays and clears the step-up', async () => {
+      // Goal: the thief's third payment meets a PIN prompt; the owner passes it once and pays on freely.
+      const cardNo = await usedCard();
+      ok(await t.client.pay({ id: opId(), cardNo, merchantId: shops[0] as string, amount: 2_000 }));
+      ok(await t.client.pay({ id: opId(), cardNo, merchantId: canteen, amount: 1_600 }));
+      assert.deepEqual(await events(cardNo), ['pin_step_up:system']);
+      const asked = refused(
+        await t.client.pay({ id: opId(), cardNo, merchantId: canteen, amount: 300 }),
+        'PIN_REQUIRED',
+      );
+      assert.equal(asked.details?.stepUp, true, 'the refusal says the step-up asked, not the amount');
+      refused(
+        await t.client.pay({ id: opId(), cardNo, merchantId: canteen, amount: 300, pin: '000000' }),
+        'PIN_INVALID',
+      );
+      ok(await t.client.pay({ id: opId(), cardNo, merchantId: canteen, amount: 300, pin }));
+      assert.deepEqual(await events(cardNo), ['pin_step_up:system', 'pin_step_up_cleared:self']);
+      ok(await t.client.pay({ id: opId(), cardNo, merchantId: shower, amount: 300 }));
+      assert.equal((await t.client.getCard(cardNo)).balance.main, 50_000 - 800 - 2_000 - 1_600 - 300 - 300);
+    });
+
+    test('when a stepped-up card is presented in a burst of concurrent payments without the PIN, then none gets through', async () => {
+      // Goal: the step-up is read with the card row locked: no payment slips past it, however many arrive at once.
+      const cardNo = await usedCard();
+      ok(await t.client.pay({ id: opId(), cardNo, merchantId: shops[1] as string, amount: 1_800 }));
+      ok(await t.client.pay({ id: opId(), cardNo, merchantId: shops[2] as string, amount: 1_800 }));
+      const before = (await t.client.getCard(cardNo)).balance.main;
+      const answers = await Promise.all(
+        Array.from({ length: 16 }, (_, i) =>
+          t.client.pay({ id: opId(), cardNo, merchantId: i % 2 ? canteen : shower, amount: 500 + i }),
+        ),
+      );
+      for (const a of answers) refused(a, 'PIN_REQUIRED');
+      assert.equal((await t.client.getCard(cardNo)).balance.main, before);
+    });
+
+    test('when a card with a history sends a burst of high payments at new places at once, then only the two that complete the pattern are paid and the rest need the PIN', async () => {
+      // Goal: the counter that guards the step-up is reserved one payment at a time, never read stale by a concurrent one.
+      const cardNo = await usedCard();
+      const answers = await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          t.client.pay({ id: opId(), cardNo, merchantId: shops[i % 3] as string, amount: 2_000 + i }),
+        ),
+      );
+      const paid = answers.filter((a) => a.status === 'ok');
+      assert.equal(paid.length, 2, JSON.stringify(answers.map((a) => a.status === 'ok' || a.code)));
+      for (const a of answers) if (a.status !== 'ok') assert.equal(a.code, 'PIN_REQUIRED');
+      assert.deepEqual(await events(cardNo), ['pin_step_up:system']);
+    });
+
+    test('when a card without a PIN, or a new card with no history, pays the same way, then nothing asks for a PIN it cannot give', async () => {
+      // Goal: the step-up asks only for a PIN the holder has, and a card with no places has nothing to differ from.
+      const noPin = await fundedCard(t, 50_000);
+      ok(await t.client.pay({ id: opId(), cardNo: noPin, merchantId: canteen, amount: 800 }));
+      for (const shop of shops)
+        ok(await t.client.pay({ id: opId(), cardNo: noPin, merchantId: shop, amount: 2_000 }));
+      const fresh = await fundedCard(t, 50_000);
+      await t.client.setPin(fresh, pin, self);
+      ok(await t.client.pay({ id: opId(), cardNo: fresh, merchantId: shops[0] as string, amount: 2_000 }));
+      ok(await t.client.pay({ id: opId(), cardNo: fresh, merchantId: shops[0] as string, amount: 2_000 }));
+      ok(await t.client.pay({ id: opId(), cardNo: fresh, merchantId: shops[0] as string, amount: 2_000 }));
+      assert.deepEqual([await events(noPin), await events(fresh)], [[], []]);
+    });
+  });
+}
