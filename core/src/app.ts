@@ -33,10 +33,12 @@ import { DeviceRepository } from './devices/device-repository.ts';
 import { DeviceService } from './devices/device-service.ts';
 import { OfflineRecords } from './devices/offline-records.ts';
 import { FederationBlacklists } from './federation/federation-blacklist.ts';
+import { FederationForwards } from './federation/federation-forwards.ts';
 import { FederationLinks } from './federation/federation-links.ts';
 import { FederationPayments } from './federation/federation-payments.ts';
 import { FederationRepository } from './federation/federation-repository.ts';
 import { FederationSettlement } from './federation/federation-settlement.ts';
+import { ForwardsRepository } from './federation/forwards-repository.ts';
 import { FederationSettlementRepository } from './federation/settlement-repository.ts';
 import { TrustList } from './federation/trust-list.ts';
 import type { FeeItems } from './fees/fee-items.ts';
@@ -161,6 +163,7 @@ export interface Core {
     settlement: FederationSettlement;
     links: FederationLinks;
     blacklists: FederationBlacklists;
+    forwards: FederationForwards;
   };
   batcher: Batcher;
   /** Prometheus registry served at GET /metrics. */
@@ -352,10 +355,18 @@ export function createCore(
     tlsRequired: config.federationLinkTlsRequired,
     ...(config.federationLinkCa === undefined ? {} : { ca: config.federationLinkCa }),
   });
+  const forwards = new FederationForwards(trust, new ForwardsRepository(db), ledger, links, log, {
+    centreId: config.centreId,
+    policy: {
+      paymentMaxFen: config.federationOfflinePaymentMaxFen,
+      cardCapFen: config.federationOfflineCardCapFen,
+    },
+  });
   const federation = {
     trust,
     links,
-    payments: new FederationPayments(trust, ledger, merchants, links, log),
+    forwards,
+    payments: new FederationPayments(trust, ledger, merchants, links, forwards, log),
     settlement: new FederationSettlement(
       trust,
       new FederationSettlementRepository(db),
@@ -490,6 +501,8 @@ export async function startCore(
   core.bus.startNoShowJob(busNoShowIntervalMs, core.log, jobLock);
   // Yesterday's inter-centre settlement with every trusted centre, hourly until its net is recorded.
   core.federation.settlement.startDaily(core.log, jobLock ?? undefined);
+  // Other centres' offline policies read, and the payments taken under them forwarded, with backoff.
+  core.federation.forwards.start(config.federationForwardIntervalMs, core.log, jobLock ?? undefined);
   // Gateways tell these readers the meeting or exam session they serve now (protocol § 7.27).
   core.meetings.onReadersChanged((deviceIds) => {
     publisher?.publish(channels.meetingSessions, JSON.stringify(deviceIds)).catch(() => {});
@@ -530,6 +543,7 @@ export async function startCore(
         core.fees.stop(),
         core.bus.stopJobs(),
         core.federation.settlement.stopDaily(),
+        core.federation.forwards.stop(),
         core.meetings.stopJobs(),
         core.passage.stopFollowingPeople(),
         messageDelivery?.stop(),

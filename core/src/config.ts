@@ -152,6 +152,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig {
     centreId: env.CENTRE_ID ?? (production ? undefined : 'DEV'),
     centreName: env.CENTRE_NAME ?? env.CENTRE_ID ?? '本中心',
     federationTimeoutMs: env.FEDERATION_TIMEOUT_MS ?? 3_000,
+    federationOfflinePaymentMaxFen: env.FEDERATION_OFFLINE_PAYMENT_MAX_FEN ?? 0,
+    federationOfflineCardCapFen: env.FEDERATION_OFFLINE_CARD_CAP_FEN ?? 0,
+    federationForwardIntervalMs: env.FEDERATION_FORWARD_INTERVAL_MS ?? 5_000,
     federationLinkCa: env.FEDERATION_LINK_CA?.replaceAll('\\n', '\n') || undefined,
     // The PIN travels on the link: between real centres it is https only.
     federationLinkTlsRequired: production,

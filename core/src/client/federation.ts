@@ -3,6 +3,7 @@ import type {
   Centre,
   CentreKey,
   ForeignPaymentRequest,
+  Forward,
   NewCentre,
   RevokeCentreKey,
   RotateCentreKey,
@@ -51,6 +52,10 @@ export class FederationClient extends DomainClient {
   /** A card of another centre paying here, authorised at its centre; idempotent by id. */
   payForeign(request: ForeignPaymentRequest): Promise<Answer> {
     return this.transport.call('POST', '/v1/federation/payments', request);
+  }
+  /** Other centres' cards taken under their offline policies, by state (pending: not yet answered). */
+  forwards(status: Forward['status'] = 'pending'): Promise<{ items: Forward[] }> {
+    return this.transport.call('GET', `/v1/federation/forwards?status=${status}`);
   }
   /** Compares a day's files with the centre's (both directions) and keeps the differences as exceptions. */
   reconcileCentreDay(centreId: string, day: string): Promise<Settlement> {

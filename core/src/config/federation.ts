@@ -27,4 +27,28 @@ export const federationSettings = {
     .describe(
       "FEDERATION_TIMEOUT_MS: how long a foreign card's payment waits for its centre's answer before it is refused as unavailable (the device retries the same id)",
     ),
+  federationOfflinePaymentMaxFen: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(100_000)
+    .describe(
+      'FEDERATION_OFFLINE_PAYMENT_MAX_FEN: our offline policy for our cards at other centres: the most one payment may be when they cannot ask us (0: never without asking us); they read it over the link',
+    ),
+  federationOfflineCardCapFen: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(1_000_000)
+    .describe(
+      'FEDERATION_OFFLINE_CARD_CAP_FEN: our offline policy: the most one of our cards may spend in a Shanghai day at other centres without asking us (0: nothing)',
+    ),
+  federationForwardIntervalMs: z.coerce
+    .number()
+    .int()
+    .min(1_000)
+    .max(600_000)
+    .describe(
+      "FEDERATION_FORWARD_INTERVAL_MS: how often other centres' offline policies are read and the payments taken under them forwarded (each with its own backoff)",
+    ),
 };

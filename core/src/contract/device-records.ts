@@ -67,6 +67,16 @@ export const offlineRecordSchema = z.strictObject({
    * CODE_REPLAYED, nothing booked.
    */
   codeId: codeId.nullable().optional(),
+  /**
+   * The card's centre when the code verified with another centre's key (docs/federation.md § A
+   * unreachable): cardNo is then that centre's card, and the payment is forwarded to it under its offline
+   * policy, never charged to a card of ours.
+   */
+  centreId: z
+    .string()
+    .regex(/^[A-Z][A-Z0-9]{1,15}$/)
+    .nullable()
+    .optional(),
 });
 export type OfflineRecordInput = z.infer<typeof offlineRecordSchema>;
 

@@ -105,6 +105,13 @@ export interface OfflineException {
   status: 'open' | 'closed';
   takenAtMs: number;
   createdAtMs: number;
+  /**
+   * An exception about another centre (docs/federation.md § A unreachable): at the device's centre the
+   * card's centre, with its card number in centreCardNo (never cardNo); at the card's centre the centre
+   * whose device took the payment. Null for our own devices and cards.
+   */
+  centreId: string | null;
+  centreCardNo: string | null;
 }
 
 export const offlineResolutionActions = ['recover', 'write_off', 'dismiss'] as const;

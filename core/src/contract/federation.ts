@@ -78,6 +78,51 @@ export interface Centre {
   /** What its cards spend at our devices, owed to us. */
   receivableAccountId: string;
   keys: CentreKey[];
+  /** Its offline policy for its cards here, as last read over its link (never read: 0, 0, null). */
+  offlinePolicy: OfflinePolicy & { readAtMs: number | null };
+}
+
+/**
+ * A centre's offline policy for its cards at other centres (docs/federation.md § A unreachable): while it
+ * cannot be asked, another centre takes one of its cards for at most paymentMaxFen a payment and cardCapFen
+ * a card and Shanghai day, and forwards each payment later. 0: its cards are never taken without asking it.
+ */
+export interface OfflinePolicy {
+  paymentMaxFen: number;
+  cardCapFen: number;
+}
+
+/**
+ * POST /federation/v1/forwards, signed by the device's centre: a payment of one of our cards it took under
+ * our offline policy while it could not ask us. The same id always gets the same answer (a refusal stays a
+ * refusal); the card's status is judged as of takenAtMs.
+ */
+export const linkForwardRequest = z.strictObject({
+  id: operationId,
+  cardNo,
+  amount: fen,
+  takenAtMs: timeMs,
+  cardVersion: z.number().int().positive().optional(),
+  codeId: codeId.optional(),
+});
+export type LinkForwardRequest = z.infer<typeof linkForwardRequest>;
+
+/** A payment taken under another centre's offline policy, as the device's centre keeps it until answered. */
+export interface Forward {
+  id: string;
+  centreId: string;
+  cardNo: string;
+  cardVersion: number | null;
+  codeId: string | null;
+  merchantId: string;
+  deviceId: string | null;
+  amount: number;
+  takenAtMs: number;
+  status: 'pending' | 'accepted' | 'refused';
+  reason: string | null;
+  attempts: number;
+  nextAttemptAtMs: number;
+  decidedAtMs: number | null;
 }
 
 /** GET /v1/federation/keys: what a gateway trusts besides its own campus keys (revoked ones left out). */

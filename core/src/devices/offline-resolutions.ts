@@ -37,7 +37,7 @@ export { offlineResolutionSchema as resolutionInput } from '../contract/devices.
 const attemptsMax = 5;
 
 export const exceptionColumns =
-  'id, device_id, offline_no, sequence, card_no, amount, receivable_amount, reason, operation_id, status, taken_at_ms, created_at_ms, resolution, resolved_by, resolved_at_ms, resolution_note, resolution_request_id, resolution_operation_id';
+  'id, device_id, offline_no, sequence, card_no, amount, receivable_amount, reason, operation_id, status, taken_at_ms, created_at_ms, resolution, resolved_by, resolved_at_ms, resolution_note, resolution_request_id, resolution_operation_id, centre_id, centre_card_no';
 
 export class OfflineResolutions {
   constructor(private readonly db: Database) {}
@@ -227,6 +227,8 @@ export function toException(r: Record<string, unknown>): ResolvedException {
       r.resolved_at_ms === null || r.resolved_at_ms === undefined ? null : Number(r.resolved_at_ms),
     resolutionNote: text(r.resolution_note),
     resolutionOperationId: text(r.resolution_operation_id),
+    centreId: text(r.centre_id),
+    centreCardNo: text(r.centre_card_no),
   };
 }
 

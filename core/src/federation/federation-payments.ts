@@ -4,6 +4,7 @@ import { CoreError } from '../errors.ts';
 import type { LedgerService } from '../ledger/ledger-service.ts';
 import type { Logger } from '../log.ts';
 import type { MerchantService } from '../merchants/merchant-service.ts';
+import type { FederationForwards } from './federation-forwards.ts';
 import type { FederationLinks, LinkedCentre } from './federation-links.ts';
 import type { TrustList } from './trust-list.ts';
 
@@ -23,10 +24,42 @@ export class FederationPayments {
     private readonly ledger: LedgerService,
     private readonly merchants: MerchantService,
     private readonly links: FederationLinks,
+    private readonly forwards: FederationForwards,
     private readonly log: Logger,
   ) {}
 
   async payForeign(request: ForeignPaymentRequest): Promise<Answer> {
+    try {
+      return await this.payOnline(request);
+    } catch (error) {
+      if (!(error instanceof CoreError) || error.code !== 'FEDERATION_UNAVAILABLE') throw error;
+      return this.offline(request);
+    }
+  }
+
+  /**
+   * The card's centre could not be asked: its offline policy decides (docs/federation.md § A
+   * unreachable). Taken, the payment is approved and forwarded later; above the policy or the card's cap,
+   * it is refused LIMIT_EXCEEDED (not recorded: a retry of the same id asks the centre again); with no
+   * policy, FEDERATION_UNAVAILABLE, and the device retries (BUSY).
+   */
+  private async offline(request: ForeignPaymentRequest): Promise<Answer> {
+    const taken = await this.forwards.takeOffline(request, Date.now());
+    if (taken === 'NOT_PERMITTED')
+      throw new CoreError('FEDERATION_UNAVAILABLE', `centre ${request.centreId} did not answer`);
+    if (taken === 'LIMIT_EXCEEDED')
+      return {
+        status: 'rejected',
+        id: request.id,
+        kind: 'foreign_sale',
+        code: 'LIMIT_EXCEEDED',
+        message: "above the card centre's offline policy while it cannot be asked",
+        replayed: false,
+      };
+    return taken;
+  }
+
+  private async payOnline(request: ForeignPaymentRequest): Promise<Answer> {
     // Decided already (an earlier attempt, another instance): the stored decision, without asking again.
     const stored = await this.ledger.operation(request.id).catch(() => undefined);
     if (stored?.kind === 'foreign_sale') return { ...stored.result, replayed: true };
@@ -34,6 +67,10 @@ export class FederationPayments {
     // Checked before asking: once the card's centre has debited, nothing here may refuse the sale.
     const merchant = await this.merchants.get(request.merchantId);
     if (merchant.status !== 'active') throw new CoreError('MERCHANT_DISABLED', 'the merchant is disabled');
+    // Taken under the card centre's offline policy before (it could not be asked): that answer again; the
+    // forward, not this request, asks it.
+    const forwarded = await this.forwards.get(request.id);
+    if (forwarded?.status === 'pending') return this.offline(request);
     const decision = await this.ask(centre, {
       id: request.id,
       cardNo: request.cardNo,
@@ -73,6 +110,9 @@ export class FederationPayments {
     const centre = await this.trust.activeCentre(callerCentreId);
     const id = `fed:${callerCentreId}:${request.id}`;
     if (id.length > 64) throw new CoreError('VALIDATION_FAILED', 'the operation id is too long for the link');
+    // Refused as a forward before (taken offline at the asking centre): a refusal stays a refusal.
+    const refused = await this.forwards.refusedForward(callerCentreId, request.id);
+    if (refused !== undefined) return refused;
     return this.ledger.pay({
       id,
       cardNo: request.cardNo,

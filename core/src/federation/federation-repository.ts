@@ -1,4 +1,4 @@
-import type { CentreKey } from '../contract/federation.ts';
+import type { CentreKey, OfflinePolicy } from '../contract/federation.ts';
 import type { Database } from '../db/database.ts';
 
 export interface CentreRow {
@@ -9,6 +9,8 @@ export interface CentreRow {
   status: 'active' | 'suspended';
   merchantId: string;
   receivableAccountId: string;
+  /** Its offline policy for its cards here, as last read over its link (sql/190). */
+  offlinePolicy: OfflinePolicy & { readAtMs: number | null };
 }
 
 const keyColumns = 'kid, centre_id, public_key_hex, valid_from_ms, valid_to_ms, revoked_at_ms';
@@ -78,6 +80,14 @@ export class FederationRepository {
     return updated === 1 || (await this.centre(id)) !== undefined;
   }
 
+  /** The centre's offline policy as just read over its link. */
+  async setOfflinePolicy(id: string, policy: OfflinePolicy, nowMs: number): Promise<void> {
+    await this.db.execute(
+      'UPDATE federation_centres SET offline_payment_max_fen = ?, offline_card_cap_fen = ?, offline_policy_at_ms = ? WHERE id = ?',
+      [policy.paymentMaxFen, policy.cardCapFen, nowMs, id],
+    );
+  }
+
   /** Marks a key revoked once; false when there is no such key. */
   async revoke(kid: number, nowMs: number): Promise<boolean> {
     await this.db.execute(
@@ -124,6 +134,14 @@ function toCentre(r: Record<string, unknown>): CentreRow {
     status: r.status === 'suspended' ? 'suspended' : 'active',
     merchantId: String(r.merchant_id),
     receivableAccountId: String(r.receivable_account_id),
+    offlinePolicy: {
+      paymentMaxFen: Number(r.offline_payment_max_fen ?? 0),
+      cardCapFen: Number(r.offline_card_cap_fen ?? 0),
+      readAtMs:
+        r.offline_policy_at_ms === null || r.offline_policy_at_ms === undefined
+          ? null
+          : Number(r.offline_policy_at_ms),
+    },
   };
 }
 

@@ -1,11 +1,13 @@
 import type { Context, Next } from 'koa';
 import Router from 'koa-router';
+import { z } from 'zod';
 import { blacklistChangesQuerySchema } from '../contract/devices.ts';
 import {
   centrePath,
   centreStatusBody,
   foreignPaymentRequest,
   kidPath,
+  linkForwardRequest,
   linkPaymentRequest,
   newCentre,
   recordNetBody,
@@ -19,6 +21,7 @@ import { CoreError } from '../errors.ts';
 import { parseBody, parseValue, rawBody, serviceAuth, serviceAuthBeforeBody } from '../http/middleware.ts';
 import { signatureHeaders } from '../http/signature.ts';
 import type { FederationBlacklists } from './federation-blacklist.ts';
+import type { FederationForwards } from './federation-forwards.ts';
 import type { FederationPayments } from './federation-payments.ts';
 import type { FederationSettlement } from './federation-settlement.ts';
 import type { TrustList } from './trust-list.ts';
@@ -29,6 +32,7 @@ export function federationRoutes(
   payments: FederationPayments,
   settlement: FederationSettlement,
   blacklists: FederationBlacklists,
+  forwards: FederationForwards,
 ): Router {
   const router = new Router({ prefix: '/v1/federation' });
   router.get('/centres', async (ctx) => {
@@ -82,8 +86,15 @@ export function federationRoutes(
   router.post('/payments', async (ctx) => {
     ctx.body = await payments.payForeign(parseBody(ctx, foreignPaymentRequest));
   });
+  // Other centres' cards taken under their offline policies, by state (pending: not yet answered).
+  router.get('/forwards', async (ctx) => {
+    const { status } = parseValue(ctx.query, forwardsQuery);
+    ctx.body = { items: await forwards.list(status) };
+  });
   return router;
 }
+
+const forwardsQuery = z.object({ status: z.enum(['pending', 'accepted', 'refused']).default('pending') });
 
 const linkBodyBytesMax = 16 * 1024;
 
@@ -97,11 +108,19 @@ export function federationLink(
   payments: FederationPayments,
   settlement: FederationSettlement,
   blacklists: FederationBlacklists,
+  forwards: FederationForwards,
   nonces: ReplayGuard,
 ) {
   const router = new Router({ prefix: '/federation/v1' });
   router.post('/payments', async (ctx) => {
     ctx.body = await payments.authorise(ctx.state.caller as string, parseBody(ctx, linkPaymentRequest));
+  });
+  // Our offline policy for our cards at the asking centre, and the payments it took under it.
+  router.get('/offline-policy', async (ctx) => {
+    ctx.body = forwards.policy();
+  });
+  router.post('/forwards', async (ctx) => {
+    ctx.body = await forwards.receive(ctx.state.caller as string, parseBody(ctx, linkForwardRequest));
   });
   router.get('/settlement/:day', async (ctx) => {
     ctx.body = await settlement.file(

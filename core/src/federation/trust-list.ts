@@ -4,6 +4,7 @@ import type {
   CentreKey,
   CentreStatusBody,
   NewCentre,
+  OfflinePolicy,
   RevokeCentreKey,
   RotateCentreKey,
   TrustedKeys,
@@ -65,6 +66,7 @@ export class TrustList {
       status: 'active',
       merchantId: merchant.id,
       receivableAccountId,
+      offlinePolicy: { paymentMaxFen: 0, cardCapFen: 0, readAtMs: null },
     };
     const keys = input.keys.map((k) => ({
       ...k,
@@ -183,6 +185,12 @@ export class TrustList {
     return centre;
   }
 
+  /** A centre's offline policy as just read over its link; counts here at once. */
+  async setOfflinePolicy(id: string, policy: OfflinePolicy): Promise<void> {
+    await this.repository.setOfflinePolicy(id, policy, Date.now());
+    this.recent.delete(id);
+  }
+
   /** The ledger account of the merchant that stands for a centre (what we owe it). */
   async merchantAccountOf(merchantId: string): Promise<string> {
     return (await this.merchants.get(merchantId)).accountId;
@@ -229,5 +237,6 @@ function toCentre(c: CentreRow, keys: readonly CentreKey[]): Centre {
     merchantId: c.merchantId,
     receivableAccountId: c.receivableAccountId,
     keys: keys.filter((k) => k.centreId === c.id),
+    offlinePolicy: c.offlinePolicy,
   };
 }

@@ -169,6 +169,7 @@ export function createCoreHttp(
       federation.payments,
       federation.settlement,
       federation.blacklists,
+      federation.forwards,
       nonces,
     ),
   );
@@ -235,7 +236,13 @@ export function createCoreHttp(
     attendanceReportRoutes(new AttendanceReport(new AttendanceRepository(db))),
     // Off (NOT_FOUND) until the insight store is opened at start.
     insightRoutes(insight),
-    federationRoutes(federation.trust, federation.payments, federation.settlement, federation.blacklists),
+    federationRoutes(
+      federation.trust,
+      federation.payments,
+      federation.settlement,
+      federation.blacklists,
+      federation.forwards,
+    ),
   ]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
