@@ -3,12 +3,12 @@ import zhCN from 'antd/locale/zh_CN';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
 import './contrast.css';
-import { theme } from './theme.ts';
+import { themeFor } from './theme.ts';
 
 const root = document.getElementById('root');
 if (root)
   createRoot(root).render(
-    <ConfigProvider locale={zhCN} theme={theme}>
+    <ConfigProvider locale={zhCN} theme={themeFor(matchMedia('(prefers-reduced-motion: reduce)').matches)}>
       <AntApp>
         <App />
       </AntApp>
