@@ -22,6 +22,16 @@ export interface CoreClientOptions {
   requestTimeoutMs?: number;
   /** Operations sent in one batch request at most. */
   operationsPerRequestMax?: number;
+  /**
+   * How many times more an operation whose answer was lost (the connection failed, or the core answered
+   * INTERNAL_ERROR for it or for its whole request) is sent again under its own id, and how long after its
+   * first send that may still happen: the ledger answers a repeated id with its first answer, so the
+   * outcome is learnt, never made twice. 0 hands the error to the caller at once.
+   */
+  lostAnswerRetriesMax?: number;
+  lostAnswerRetryWithinMs?: number;
+  /** The wait before such a retry, ms: a core restarting or a connection being replaced gets a moment. */
+  lostAnswerRetryDelayMs?: number;
   /** For an https URL: the PEM certificates the server's must chain to, instead of the system's CAs (pinning). */
   ca?: string;
 }
@@ -32,6 +42,9 @@ interface Pending {
   requestId: string | undefined;
   resolve: (answer: Answer) => void;
   reject: (error: unknown) => void;
+  /** Batch requests it has travelled in, and when the first left (performance.now()). */
+  sends: number;
+  firstSentAtMs: number;
 }
 
 const emptyBody = Buffer.alloc(0);
@@ -79,17 +92,12 @@ export class Transport {
   /**
    * Money operations made in the same tick travel together in one batch request, the way
    * TigerBeetle's clients batch: a busy gateway sends one request for many terminals' payments,
-   * a quiet one sends each at once. A failed request rejects every operation in it; retrying
-   * them is safe because each carries its own id.
+   * a quiet one sends each at once. Each operation is answered on its own; one whose answer was lost
+   * is sent again under its own id (settleLost), which is safe because the ledger answers an id once.
    */
   operation(operation: BatchedOperation): Promise<Answer> {
     return new Promise<Answer>((resolve, reject) => {
-      this.pending.push({ operation, requestId: requestIdNow(), resolve, reject });
-      if (this.pending.length >= (this.options.operationsPerRequestMax ?? 256)) this.flush();
-      else if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
+      this.enqueue({ operation, requestId: requestIdNow(), resolve, reject, sends: 0, firstSentAtMs: 0 });
     });
   }
 
@@ -123,26 +131,63 @@ export class Transport {
     return this.pool.close();
   }
 
+  private enqueue(pending: Pending): void {
+    this.pending.push(pending);
+    if (this.pending.length >= (this.options.operationsPerRequestMax ?? 256)) this.flush();
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
   private flush(): void {
     this.flushScheduled = false;
     const batch = this.pending;
     if (batch.length === 0) return;
     this.pending = [];
+    const now = performance.now();
+    for (const p of batch) if (p.sends++ === 0) p.firstSentAtMs = now;
     const requestId = batch.find((p) => p.requestId !== undefined)?.requestId;
     this.send('POST', '/v1/operations/batch', { operations: batch.map((p) => p.operation) }, requestId).then(
       ({ status, json }) => {
         const answers = (json as { answers?: Answer[] } | undefined)?.answers;
         if (status !== 200 || !answers || answers.length !== batch.length) {
           const error = toError(status, json);
-          for (const p of batch) p.reject(error);
+          // A 5xx without answers may come after some of them were applied; a 4xx refused the request.
+          const unknown = status >= 500 && error.code === 'INTERNAL_ERROR';
+          for (const p of batch) this.settleLost(p, error, unknown);
           return;
         }
-        for (const [i, p] of batch.entries()) p.resolve(answers[i] as Answer);
+        for (const [i, p] of batch.entries()) {
+          const answer = answers[i] as Answer;
+          // Failed inside the core, perhaps after its neighbours committed: this one alone is asked again.
+          if (answer.status === 'rejected' && answer.code === 'INTERNAL_ERROR')
+            this.settleLost(p, toError(500, answer), true);
+          else p.resolve(answer);
+        }
       },
       (error: unknown) => {
-        for (const p of batch) p.reject(error);
+        for (const p of batch) this.settleLost(p, error, true);
       },
     );
+  }
+
+  /**
+   * An operation whose request failed. A definite refusal of the whole request (bad signature, a body
+   * refused …) did nothing and goes to the caller. When the outcome is `unknown` — the connection failed or
+   * the core failed inside, perhaps after applying it — it is sent again under its own id (it may share the
+   * next request with others), and the ledger answers what it did the first time or does it now, once.
+   */
+  private settleLost(p: Pending, error: unknown, unknown: boolean): void {
+    const retriable =
+      unknown &&
+      p.sends <= (this.options.lostAnswerRetriesMax ?? 2) &&
+      performance.now() - p.firstSentAtMs < (this.options.lostAnswerRetryWithinMs ?? 2_000);
+    if (!retriable) {
+      p.reject(error);
+      return;
+    }
+    setTimeout(() => this.enqueue(p), this.options.lostAnswerRetryDelayMs ?? 50);
   }
 
   private async send(

@@ -181,7 +181,7 @@ export function createCoreHttp(
   const holder = new HolderActions(bindings, cards, notices, activity);
   const campuses = new CampusService(new CampusRepository(db), merchants, devices, passage);
   for (const router of [
-    operationRoutes(ledger, refunds),
+    operationRoutes(ledger, refunds, log),
     cardRoutes(cards, ledger, refunds, holder),
     merchantRoutes(merchants, settlement),
     campusRoutes(campuses),

@@ -123,17 +123,23 @@ export async function pay(
   // A card of another centre: authorised at its centre through our core (docs/federation.md).
   const centreId = 'centreId' in verified ? verified.centreId : undefined;
   /**
-   * The ledger refused it for capacity (OVERLOADED) before applying anything: nothing charged, and the
-   * code, which the replay guard here already counted, stays good for this request's own retry under its
-   * sequence; the session answers BUSY (protocol § 7.9).
+   * The code, which the replay guard here already counted, stays good for this request's own retry under
+   * its sequence, which is then sent to the ledger under the same operation id.
    */
-  const busy = async (): Promise<never> => {
+  const keepForRetry = () => {
     const keep: Kept = {
       ...card,
       ...(codeId === undefined ? {} : { codeId }),
       ...(centreId === undefined ? {} : { centreId }),
     };
-    await deps.pinRetries.keep(ctx.deviceRef, busyRetryKey(codeHash(), ctx.sequence), keep);
+    return deps.pinRetries.keep(ctx.deviceRef, busyRetryKey(codeHash(), ctx.sequence), keep);
+  };
+  /**
+   * The ledger refused it for capacity (OVERLOADED) before applying anything: nothing charged, and the
+   * session answers BUSY (protocol § 7.9); the retry is served with the code kept.
+   */
+  const busy = async (): Promise<never> => {
+    await keepForRetry();
     throw new Busy();
   };
   await assertLive(ctx);
@@ -190,12 +196,15 @@ export async function pay(
     // A foreign card's centre did not answer (docs/federation.md): nothing is recorded here, and the
     // device's retry under this sequence asks it again, which answers once whatever it did the first time.
     if (error instanceof CoreError && error.code === 'FEDERATION_UNAVAILABLE') return await busy();
-    // The core could not be reached or refused the request itself: the device retries the same frame.
-    if (error instanceof CoreError) {
+    // The core refused the request itself (not this payment): nothing charged.
+    if (error instanceof CoreError && error.code !== 'INTERNAL_ERROR') {
       await giveBack();
       return declined(deps, ctx, request, refusalOfCore(error.code));
     }
-    // Unknown whether the ledger applied it: the reservation stays (the device retries this very request).
+    // Unknown whether the ledger applied it, after the core client asked again under its id (its answers
+    // lost, or the core failed inside): the reservation stays, and the device's retry of this very request
+    // (protocol § 11.2) finds the operation or sends it under the same id, so it is charged at most once.
+    await keepForRetry();
     return { kind: 'pay_declined', reason: 'SERVICE_UNAVAILABLE' };
   }
 }

@@ -18,11 +18,13 @@ import {
 } from '../../contract/ledger.ts';
 import { CoreError } from '../../errors.ts';
 import type { LedgerService } from '../../ledger/ledger-service.ts';
+import type { Logger } from '../../log.ts';
 import type { RefundService } from '../../refunds/refund-service.ts';
 import { answer } from '../answer.ts';
+import { loggable } from '../edge.ts';
 import { parseBody, parseValue } from '../middleware.ts';
 
-export function operationRoutes(ledger: LedgerService, refunds: RefundService): Router {
+export function operationRoutes(ledger: LedgerService, refunds: RefundService, log: Logger): Router {
   const router = new Router({ prefix: '/v1' });
   router.post('/payments', async (ctx) => answer(ctx, await ledger.pay(parseBody(ctx, paymentRequest))));
   router.post('/top-ups', async (ctx) => answer(ctx, await ledger.topUp(parseBody(ctx, topUpRequest))));
@@ -55,7 +57,10 @@ export function operationRoutes(ledger: LedgerService, refunds: RefundService): 
     ctx.body = await ledger.holdById(parseValue(ctx.params, holdPath).holdId, deviceId);
   });
   // Many operations in one request, each answered in order: the HTTP status is 200 and every
-  // answer carries its own status and code. Invalid items are refused alone, never stored.
+  // answer carries its own status and code. Invalid items are refused alone, never stored. An item that
+  // fails unexpectedly is answered INTERNAL_ERROR alone, as its single route would answer 500: the
+  // request's other items may already be committed, so failing the whole request would tell their
+  // callers nothing was done when it was (issue #20).
   router.post('/operations/batch', async (ctx) => {
     const { operations } = parseBody(ctx, batchBody);
     ctx.body = {
@@ -70,14 +75,15 @@ export function operationRoutes(ledger: LedgerService, refunds: RefundService): 
             }
             return await ledger.submit(op);
           } catch (error) {
-            if (!(error instanceof CoreError)) throw error;
             const raw = item as { id?: unknown; kind?: unknown };
+            if (!(error instanceof CoreError))
+              log.error({ err: loggable(error), id: raw?.id, kind: raw?.kind }, 'batch item failed');
             return {
               status: 'rejected',
               id: typeof raw?.id === 'string' ? raw.id : null,
               kind: typeof raw?.kind === 'string' ? raw.kind : null,
-              code: error.code,
-              message: error.message,
+              code: error instanceof CoreError ? error.code : 'INTERNAL_ERROR',
+              message: error instanceof CoreError ? error.message : 'internal error',
               replayed: false,
             };
           }
