@@ -257,7 +257,6 @@ export function createCore(
     freePersonTypes: config.busFreePersonTypes,
     offlineRidesPerCardMax: config.busOfflineRidesPerCardMax,
   });
-  const offline = new OfflineRecords(db, ledger, access, attendance, cards, busRides);
   const messageRepo = new MessageRepository(db);
   const guardianContacts = new GuardianContactRepository(db);
   const messages = new MessageService(messageRepo, new BindingRepository(db), {
@@ -362,6 +361,8 @@ export function createCore(
       cardCapFen: config.federationOfflineCardCapFen,
     },
   });
+  // Offline records: another centre's card is forwarded to its centre under its offline policy.
+  const offline = new OfflineRecords(db, ledger, access, attendance, cards, busRides, forwards);
   const federation = {
     trust,
     links,

@@ -137,11 +137,16 @@ export async function startGateway(
     },
   };
   // Offline records are judged as of when the device took them; the record's sequence, not a replay
-  // guard, keeps each one from counting twice. Our own keys only: another centre's card is never taken
-  // offline here (its payment needs its centre's answer), so such a record is an exception.
+  // guard, keeps each one from counting twice. With the other centres' keys too: a payment of another
+  // centre's card taken offline is forwarded to that centre under its offline policy (docs/federation.md).
   const acceptEveryClaim = { claim: async () => true };
   const verifyAt = (text: string, atMs: number) =>
-    createVerifier({ keyring, replayGuard: acceptEveryClaim, now: () => atMs, ed25519Verify }).verify(text);
+    createVerifier({
+      keyring: federationKeys.keyring,
+      replayGuard: acceptEveryClaim,
+      now: () => atMs,
+      ed25519Verify,
+    }).verify(text);
   const handlePlain = createHandlers({
     core,
     verifier,

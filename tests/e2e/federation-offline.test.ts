@@ -9,7 +9,8 @@ import { after, before, describe, test } from 'node:test';
 import { shanghaiToday } from '../../core/src/time.ts';
 import type { Message } from '../../device-gateway/src/protocol/index.ts';
 import type { RunningGateway } from '../../device-gateway/src/server.ts';
-import { phoneFor, startGatewayFor, TestDevice } from '../../device-gateway/test/support.ts';
+import { offlineOn, phoneFor, startGatewayFor, TestDevice } from '../../device-gateway/test/support.ts';
+import { PosTerminal } from '../../mock/devices/pos.ts';
 import { type FederatedCentre, type Federation, startFederation } from '../kit/federation.ts';
 import { openStudent, opId } from '../kit/index.ts';
 
@@ -197,13 +198,71 @@ describe("federation: while centre A cannot be asked, B applies A's offline poli
     assert.deepEqual(await federation.ledgerBreaks(), { CA: [], CB: [] });
   });
 
+  test("when B's till takes A's cards offline, then on upload a payment within A's policy is forwarded and posted at A, and one above it is an exception at B with A's card named as A's", async () => {
+    const registered = await b.client.registerDevice({ id: '9302', kind: 'pos', merchantId: merchantB });
+    await b.client.putDeviceConfig('9302', { paymentMaxFen: 50_000, offline: offlineOn });
+    const till = await PosTerminal.connect({
+      port: gatewayB.port,
+      deviceId: 9302,
+      key: new Uint8Array(Buffer.from(registered.keyHex, 'hex')),
+    });
+    try {
+      for (const startedMs = Date.now(); !till.centres.get('CA')?.keys.some((k) => k.kid === a.kid); ) {
+        assert.ok(Date.now() - startedMs < 60_000, "A's key did not reach B's till");
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const { cardNo } = await cardOfA(3_000);
+      const phone = await phoneFor(a.client, cardNo, { key: a.campusKey });
+      till.disconnect();
+      // The till's own limits allow both; A's policy allows only the first.
+      const small = await till.pay(phone.code(), 600);
+      const large = await till.pay(phone.code(), paymentMaxFen + 500);
+      assert.equal(small.kind === 'offline' && small.accepted, true);
+      assert.equal(large.kind === 'offline' && large.accepted, true);
+      a.link.mode = 'down';
+      await till.connect();
+      for (const startedMs = Date.now(); till.uploadResults.length < 2; ) {
+        assert.ok(Date.now() - startedMs < 60_000, 'the till did not upload');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      assert.deepEqual(
+        till.uploadResults.map((r) => [r.status, r.reason]),
+        [
+          ['accepted', 'NONE'],
+          ['exception', 'LIMIT_EXCEEDED'],
+        ],
+      );
+      const [first, second] = till.uploadResults;
+      const forwarded = (await b.client.forwards('pending')).items.find(
+        (f) => f.id === `dev:9302:${first?.sequence}`,
+      );
+      assert.equal(forwarded?.cardNo, cardNo);
+      assert.equal(forwarded?.amount, 600);
+      const exception = (await b.client.offlineExceptions('open', 100)).items.find(
+        (e) => e.deviceId === '9302' && e.sequence === second?.sequence,
+      );
+      assert.deepEqual(
+        [exception?.cardNo, exception?.centreId, exception?.centreCardNo],
+        [null, 'CA', cardNo],
+      );
+      a.link.mode = 'pass';
+      await b.core.federation.forwards.forwardDue(Date.now() + 60_000);
+      assert.equal(await mainOf(cardNo), 2_400);
+      assert.equal((await b.client.getOperation(`dev:9302:${first?.sequence}`)).kind, 'foreign_sale');
+      assert.deepEqual(await federation.ledgerBreaks(), { CA: [], CB: [] });
+    } finally {
+      a.link.mode = 'pass';
+      till.close();
+    }
+  });
+
   test("when a day is settled, then the forwarded payments are in both centres' files on the day A accepted them, and the files agree", async () => {
     const day = shanghaiToday();
     const settledB = await b.client.reconcileCentreDay('CA', day);
     const settledA = await a.client.reconcileCentreDay('CB', day);
     assert.deepEqual([settledB.exceptions, settledA.exceptions], [[], []]);
     assert.equal(settledB.receivableAmount, settledA.payableAmount);
-    // 800 from the POS and the burst's 16 × 300, forwarded and accepted today.
-    assert.ok(settledB.receivableAmount >= 800 + 16 * 300);
+    // 800 from the POS, the burst's 16 × 300 and the till's 600, forwarded and accepted today.
+    assert.ok(settledB.receivableAmount >= 800 + 16 * 300 + 600);
   });
 });

@@ -62,6 +62,26 @@ interface Outcome {
   exception?: { amount: number; receivable: number };
 }
 
+/**
+ * Another centre's card taken offline here (docs/federation.md § A unreachable): the federation domain
+ * takes the payment under that centre's offline policy, to be forwarded to it, or says why not.
+ */
+export interface ForeignOffline {
+  takeOffline(
+    request: {
+      id: string;
+      centreId: string;
+      cardNo: string;
+      merchantId: string;
+      deviceId?: string;
+      amount: number;
+      cardVersion?: number;
+      codeId?: string;
+    },
+    takenAtMs: number,
+  ): Promise<Answer | 'NOT_PERMITTED' | 'LIMIT_EXCEEDED'>;
+}
+
 /** The card service's read of a card, for its person type (the cards domain owns it). */
 export interface CardTypes {
   get(cardNo: string): Promise<{ personType: string }>;
@@ -75,6 +95,7 @@ export class OfflineRecords {
     private readonly attendance: AttendanceService,
     private readonly cards: CardTypes,
     private readonly bus: BusRides,
+    private readonly foreign: ForeignOffline,
   ) {
     this.configs = new DeviceConfigRepository(db);
   }
@@ -161,6 +182,9 @@ export class OfflineRecords {
   }
 
   private async store(tx: Tx, deviceId: string, r: OfflineRecordInput, outcome: Outcome): Promise<void> {
+    // Another centre's card number is that centre's: never stored as one of our cards.
+    const foreignCardNo = r.centreId ? r.cardNo : null;
+    const cardNo = r.centreId ? null : r.cardNo;
     await this.db.execute(
       `INSERT INTO offline_records (device_id, offline_no, sequence, record_kind, decision, taken_at_ms, amount, order_no, session_id, card_no, record_hash, status, reason, operation_id, received_at_ms)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -174,7 +198,7 @@ export class OfflineRecords {
         r.amount,
         r.orderNo,
         r.sessionId,
-        r.cardNo,
+        cardNo,
         r.recordHash,
         outcome.status === 'duplicate' ? 'accepted' : outcome.status,
         outcome.reason === 'NONE' ? null : outcome.reason,
@@ -185,20 +209,22 @@ export class OfflineRecords {
     );
     if (!outcome.exception) return;
     await this.db.execute(
-      `INSERT INTO offline_exceptions (id, device_id, offline_no, sequence, card_no, amount, receivable_amount, reason, operation_id, status, taken_at_ms, created_at_ms)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)`,
+      `INSERT INTO offline_exceptions (id, device_id, offline_no, sequence, card_no, amount, receivable_amount, reason, operation_id, status, taken_at_ms, created_at_ms, centre_id, centre_card_no)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?)`,
       [
         newId(),
         deviceId,
         r.offlineNo,
         r.sequence,
-        r.cardNo,
+        cardNo,
         outcome.exception.amount,
         outcome.exception.receivable,
         outcome.reason,
         outcome.operationId ?? null,
         r.takenAtMs,
         Date.now(),
+        r.centreId ?? null,
+        foreignCardNo,
       ],
       tx,
     );
@@ -234,6 +260,7 @@ export class OfflineRecords {
         if (r.decision === 'refused') return { status: 'accepted', reason: 'NONE' };
         if (r.cardNo === null) return refused(r.codeRefusal ?? 'CODE_INVALID', r.amount);
         if (merchantId === null) return refused('MERCHANT_DISABLED', r.amount);
+        if (r.centreId) return this.forward(deviceId, merchantId, r, r.centreId, r.cardNo);
         return this.charge(deviceId, merchantId, r, r.cardNo, caps);
       }
       case 'access': {
@@ -317,6 +344,58 @@ export class OfflineRecords {
     if (charged.status !== 'rejected')
       await this.bus.recordOfflineFare({ ...ride, operationId: charged.operationId ?? null });
     return charged;
+  }
+
+  /**
+   * Another centre's card, taken offline: under the id an online attempt of the same sequence used. Asked
+   * online already, that answer stands (its centre's refusal stays a refusal); otherwise the payment is
+   * taken under its centre's offline policy and forwarded to it, or is an exception for the policy's
+   * reason. Our device's own per-card totals do not count it (the number is that centre's); its cap does.
+   */
+  private async forward(
+    deviceId: string,
+    merchantId: string,
+    r: OfflineRecordInput,
+    centreId: string,
+    cardNo: string,
+  ): Promise<Outcome> {
+    const operationId = `dev:${deviceId}:${r.sequence}`;
+    const online = await this.ledger.operation(operationId).catch((error: unknown) => {
+      if (error instanceof CoreError && error.code === 'OPERATION_NOT_FOUND') return undefined;
+      throw error;
+    });
+    if (online !== undefined) {
+      if (online.kind !== 'foreign_sale' || online.amount !== r.amount)
+        return { status: 'rejected', reason: 'SEQUENCE_CONFLICT' };
+      if (online.result.status === 'ok') return { status: 'duplicate', reason: 'NONE', operationId };
+      return {
+        status: 'exception',
+        reason: reasonOf(online.result.code),
+        operationId,
+        exception: { amount: r.amount, receivable: 0 },
+      };
+    }
+    const taken = await this.foreign.takeOffline(
+      {
+        id: operationId,
+        centreId,
+        cardNo,
+        merchantId,
+        deviceId,
+        amount: r.amount,
+        ...(r.cardVersion === null ? {} : { cardVersion: r.cardVersion }),
+        ...(r.codeId ? { codeId: r.codeId } : {}),
+      },
+      r.takenAtMs,
+    );
+    if (typeof taken === 'string' || taken.status === 'rejected')
+      return {
+        status: 'exception',
+        reason: typeof taken === 'string' ? taken : reasonOf(taken.code),
+        operationId,
+        exception: { amount: r.amount, receivable: 0 },
+      };
+    return { status: 'accepted', reason: 'NONE', operationId };
   }
 
   /** Charges an offline payment under the id an online attempt of the same sequence would have used. */

@@ -58,13 +58,30 @@ async function checked(
   let personType = '';
   let codeRefusal: string | null = null;
   let codeId: string | undefined;
+  let centreId: string | undefined;
   if (macOk) {
     if (record.code.kind !== 'qr') {
       // Numeric codes can only be verified online; a device must not accept them offline (protocol § 12.1).
       codeRefusal = 'CODE_INVALID';
     } else {
       const verified = await deps.verifyAt(record.code.text, record.takenAtMs);
-      if (verified.ok && neverIssued(deps.blacklist.entry(verified.card.cardNo), verified.card.cardVersion)) {
+      // Another centre's card (its key signed the code): its number is that centre's, never one of ours.
+      const issuer = verified.ok ? deps.issuerOf(verified.kid) : undefined;
+      if (issuer !== undefined && verified.ok) {
+        // Only a payment is forwarded to its centre; anything else of a foreign card is not ours to take.
+        if (record.recordKind === 'payment') {
+          centreId = issuer;
+          cardNo = verified.card.cardNo;
+          cardVersion = verified.card.cardVersion;
+          personType = verified.card.personType;
+          codeId = qrCodeId(record.code.text);
+        } else {
+          codeRefusal = 'NOT_PERMITTED';
+        }
+      } else if (
+        verified.ok &&
+        neverIssued(deps.blacklist.entry(verified.card.cardNo), verified.card.cardVersion)
+      ) {
         // A version above the card's current one was never issued (a certificate forged with a leaked or
         // default key): it names no card that could pay.
         codeRefusal = 'CREDENTIAL_REVOKED';
@@ -121,6 +138,7 @@ async function checked(
     cardVersion,
     codeRefusal,
     ...(codeId === undefined ? {} : { codeId }),
+    ...(centreId === undefined ? {} : { centreId }),
   };
 }
 
