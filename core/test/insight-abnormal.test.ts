@@ -182,7 +182,7 @@ test('when codes signed by one phone key come with a counter that goes back, the
   ]);
 });
 
-test('when a planted term with stolen cards goes through the DuckDB store, then most phone and copied-code thefts are flagged within three payments', async () => {
+test('when a planted term with stolen cards goes through the DuckDB store, then most phone and copied-code thefts are flagged within three payments (with the PIN step-up evidence)', async () => {
   // Goal: the path eval:insight measures (store payments with places → detector → score), on a small campus.
   const campus = generateCampus({ seed: 5, students: 240, firstDay: '2025-10-01', lastDay: '2025-12-31' });
   const planted = plantThefts(campus, { seed: 5, theftShare: 0.08 });
@@ -192,12 +192,23 @@ test('when a planted term with stolen cards goes through the DuckDB store, then 
     await store.replacePlaces(planted.places);
     await store.putOperations(planted.operations);
     await store.putCodeUses(planted.codeUses);
+    await store.putCardEvents(planted.cardEvents);
     const points = await store.paymentPoints(planted.fromMs - 60 * dayMs, planted.toMs);
+    // The PIN step-up's evidence (the generator runs the payment path's rule): step-ups, refusals, clearings.
+    const pins = await store.pinEvidence(planted.fromMs - 60 * dayMs, planted.toMs);
+    assert.deepEqual(
+      [...new Set(pins.map((e) => e.kind))].sort(),
+      ['cleared', 'refused', 'step_up'],
+      'pin evidence copied',
+    );
     assert.ok(
       points.some((p) => p.merchantId === 'EAST_SHOP' && p.xM === 15_200),
       'places joined',
     );
-    const score = scoreAbnormal(detectAbnormalSpending(points, planted.fromMs, planted.toMs), planted.thefts);
+    const score = scoreAbnormal(
+      detectAbnormalSpending(points, planted.fromMs, planted.toMs, {}, pins),
+      planted.thefts,
+    );
     const loud = score.byKind.phone.planted + score.byKind.copy.planted;
     const loudFlagged = score.byKind.phone.flagged + score.byKind.copy.flagged;
     assert.ok(loud >= 8, `planted ${loud}`);
@@ -210,10 +221,14 @@ test('when a planted term with stolen cards goes through the DuckDB store, then 
     // The profiles computed in DuckDB (what the alert job and the bench use) give the same alerts as
     // the profiles the pure detector builds from every payment, over the month and over one day.
     const month = await store.abnormalInput(planted.fromMs, planted.toMs);
-    const expected = detectAbnormalSpending(points, planted.fromMs, planted.toMs);
+    const expected = detectAbnormalSpending(points, planted.fromMs, planted.toMs, {}, pins);
     assert.ok(expected.length > 5, `alerts ${expected.length}`);
+    assert.ok(
+      expected.some((a) => a.reasons.some((r) => r.code === 'pin_refused')),
+      'a thief walked away from a prompt',
+    );
     assert.deepEqual(
-      detectAbnormalFromProfiles(month.profiles, month.payments, planted.fromMs, planted.toMs),
+      detectAbnormalFromProfiles(month.profiles, month.payments, planted.fromMs, planted.toMs, {}, pins),
       expected,
     );
     // Only the cards that could be flagged under the thresholds cross into JavaScript (the store
@@ -227,10 +242,10 @@ test('when a planted term with stolen cards goes through the DuckDB store, then 
     for (const thresholds of variants) {
       const fromMs = planted.fromMs + 9.5 * 3_600_000;
       const input = await store.abnormalInput(fromMs, planted.toMs, thresholds);
-      const pure = detectAbnormalSpending(points, fromMs, planted.toMs, thresholds);
+      const pure = detectAbnormalSpending(points, fromMs, planted.toMs, thresholds, pins);
       assert.ok(pure.length > 5, `alerts ${pure.length} under ${JSON.stringify(thresholds)}`);
       assert.deepEqual(
-        detectAbnormalFromProfiles(input.profiles, input.payments, fromMs, planted.toMs, thresholds),
+        detectAbnormalFromProfiles(input.profiles, input.payments, fromMs, planted.toMs, thresholds, pins),
         pure,
         JSON.stringify(thresholds),
       );
@@ -246,11 +261,13 @@ test('when a planted term with stolen cards goes through the DuckDB store, then 
       `${day.profiles.size} of ${dayCards.size}`,
     );
     assert.deepEqual(
-      detectAbnormalFromProfiles(day.profiles, day.payments, dayFrom, dayFrom + dayMs),
+      detectAbnormalFromProfiles(day.profiles, day.payments, dayFrom, dayFrom + dayMs, {}, pins),
       detectAbnormalSpending(
         await store.paymentPoints(profileStartMs(dayFrom, 60), dayFrom + dayMs),
         dayFrom,
         dayFrom + dayMs,
+        {},
+        pins,
       ),
     );
     // The profiles' pieces are summaries per card and day kept by the loads: the day before loaded

@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Notice } from '../contract/notices.ts';
 import { formatMinute, shanghaiDay } from '../time.ts';
-import { type AbnormalThresholds, detectAbnormalFromProfiles } from './abnormal-spending.ts';
+import {
+  type AbnormalThresholds,
+  abnormalDefaults,
+  detectAbnormalFromProfiles,
+} from './abnormal-spending.ts';
 import type { InsightStore } from './insight-store.ts';
 import type { LedgerSource } from './ledger-source.ts';
 
@@ -16,6 +20,9 @@ import type { LedgerSource } from './ledger-source.ts';
 
 export const abnormalNoticeKind = 'insight_abnormal';
 
+/** How far before the window the PIN step-ups are read: a prompt is judged from its card's step-up. */
+const pinLookbackMs = 7 * 86_400_000;
+
 const yuan = (fen: number) => `¥${(fen / 100).toFixed(2)}`;
 
 export interface AbnormalAlertsOptions {
@@ -26,7 +33,7 @@ export interface AbnormalAlertsOptions {
 
 export class AbnormalAlerts {
   constructor(
-    private readonly store: Pick<InsightStore, 'abnormalInput'>,
+    private readonly store: Pick<InsightStore, 'abnormalInput' | 'pinEvidence'>,
     private readonly ledger: Pick<LedgerSource, 'activeCardHolders'>,
     private readonly notices: { insertMissing(notices: readonly Notice[]): Promise<void> },
     private readonly options: AbnormalAlertsOptions = { lookbackMs: 86_400_000, thresholds: {} },
@@ -37,7 +44,9 @@ export class AbnormalAlerts {
     const fromMs = nowMs - this.options.lookbackMs;
     const thresholds = { ...this.options.thresholds, profileDays };
     const { profiles, payments } = await this.store.abnormalInput(fromMs, nowMs + 1, thresholds);
-    const alerts = detectAbnormalFromProfiles(profiles, payments, fromMs, nowMs + 1, thresholds);
+    // A PIN prompt in the window is judged from the card's step-up, which may be older than the window.
+    const pins = await this.store.pinEvidence(fromMs - pinLookbackMs, nowMs + 1);
+    const alerts = detectAbnormalFromProfiles(profiles, payments, fromMs, nowMs + 1, thresholds, pins);
     if (alerts.length === 0) return [];
     const holders = await this.ledger.activeCardHolders([...new Set(alerts.map((a) => a.cardNo))]);
     const notices: Notice[] = [];
@@ -45,13 +54,22 @@ export class AbnormalAlerts {
       const personId = holders.get(alert.cardNo);
       if (personId === undefined) continue;
       const total = alert.evidence.reduce((n, e) => n + e.amount, 0);
+      const pinReason = alert.reasons.find(
+        (r): r is Extract<AbnormalReason, { code: 'pin_refused' }> => r.code === 'pin_refused',
+      );
+      const refused = pinReason && {
+        atMs: alert.atMs - (thresholds.pinAnswerMs ?? abnormalDefaults.pinAnswerMs),
+        stepUpAtMs: pinReason.stepUpAtMs,
+      };
       const key = `${abnormalNoticeKind}\n${alert.cardNo}\n${shanghaiDay(alert.atMs)}`;
       notices.push({
         id: `X${createHash('sha256').update(key).digest('hex').slice(0, 25)}`,
         personId,
         kind: abnormalNoticeKind,
         title: '校园卡异常消费提醒',
-        body: `您的校园卡自 ${formatMinute(alert.evidence[0]?.atMs ?? alert.atMs)} 起有 ${alert.evidence.length} 笔消费与您平时的习惯不符（合计 ${yuan(total)}）。如果不是您本人，请立即冻结校园卡。`,
+        body: refused
+          ? `您的校园卡自 ${formatMinute(refused.stepUpAtMs)} 起的消费与您平时的习惯不符，${formatMinute(refused.atMs)} 的一笔消费要求输入密码，但没有输入正确的密码。如果不是您本人，请立即冻结校园卡。`
+          : `您的校园卡自 ${formatMinute(alert.evidence[0]?.atMs ?? alert.atMs)} 起有 ${alert.evidence.length} 笔消费与您平时的习惯不符（合计 ${yuan(total)}）。如果不是您本人，请立即冻结校园卡。`,
         data: {
           action: 'freeze',
           cardNo: alert.cardNo,

@@ -32,6 +32,14 @@ export interface AbnormalThresholds {
   travelDistanceMinM: number;
   travelSpeedMaxMps: number;
   alertGapMs: number;
+  /** How long a PIN prompt of a stepped-up card may wait for the right PIN before it counts as refused. */
+  pinAnswerMs: number;
+  /**
+   * The payment path runs the PIN step-up (PIN_STEP_UP_PAYMENTS above 0): new_places is then left to it
+   * altogether, and a card it judged ordinary (its places are known to the ledger from before the
+   * profile) is not flagged by this rule; its refused prompts are (pin_refused).
+   */
+  newPlacesByStepUp: boolean;
 }
 
 export const abnormalDefaults: Readonly<AbnormalThresholds> = Object.freeze({
@@ -46,6 +54,8 @@ export const abnormalDefaults: Readonly<AbnormalThresholds> = Object.freeze({
   travelDistanceMinM: 2_000,
   travelSpeedMaxMps: 15,
   alertGapMs: 24 * 3_600_000,
+  pinAnswerMs: 10 * 60_000,
+  newPlacesByStepUp: false,
 });
 
 /** One accepted payment, with its place's position where the card centre set one (insight_places). */
@@ -66,11 +76,25 @@ export interface PaymentPoint {
   counter?: number | null;
 }
 
+/**
+ * What the payment path's PIN step-up (core/src/ledger/risk-step-up.ts) left in the journal for a card:
+ * the step-up (card event pin_step_up), a payment refused for the PIN (PIN_REQUIRED, PIN_INVALID), and
+ * the right PIN given (card event pin_step_up_cleared). InsightStore.pinEvidence reads them.
+ */
+export interface PinEvent {
+  cardNo: string;
+  /** The card event's or the refused operation's id. */
+  id: string;
+  atMs: number;
+  kind: 'step_up' | 'refused' | 'cleared';
+}
+
 export type AbnormalReason =
   | { code: 'new_places'; payments: number; amountFen: number; ownP90Fen: number }
   | { code: 'high_burst'; payments: number; amountFen: number; ownP90Fen: number }
   | { code: 'rapid'; payments: number; minutes: number }
   | { code: 'cloned_key'; keyId: string; counter: number; earlierCounter: number }
+  | { code: 'pin_refused'; prompts: number; stepUpAtMs: number }
   | {
       code: 'impossible_travel';
       distanceM: number;
@@ -163,15 +187,18 @@ export function detectAbnormalSpending(
   fromMs: number,
   toMs: number,
   thresholds: Partial<AbnormalThresholds> = {},
+  pins: readonly PinEvent[] = [],
 ): AbnormalAlert[] {
   const t = { ...abnormalDefaults, ...thresholds };
   const byCard = groupByCard(payments, profileStartMs(fromMs, t.profileDays), toMs);
+  const pinsByCard = groupPins(pins, toMs);
   const alerts: AbnormalAlert[] = [];
-  for (const list of byCard.values()) {
-    list.sort(byTime);
+  for (const cardNo of new Set([...byCard.keys(), ...pinsByCard.keys()])) {
+    const list = (byCard.get(cardNo) ?? []).sort(byTime);
     const start = list.findIndex((p) => p.atMs >= fromMs);
-    if (start < 0) continue;
-    alerts.push(...detectCard(profileOf(list.slice(0, start)), list.slice(start), t));
+    const window = start < 0 ? [] : list.slice(start);
+    const profile = profileOf(start < 0 ? list : list.slice(0, start));
+    alerts.push(...detectCard(profile, window, t, pinsByCard.get(cardNo) ?? [], fromMs, toMs));
   }
   return alerts.sort(byAlert);
 }
@@ -186,13 +213,31 @@ export function detectAbnormalFromProfiles(
   fromMs: number,
   toMs: number,
   thresholds: Partial<AbnormalThresholds> = {},
+  pins: readonly PinEvent[] = [],
 ): AbnormalAlert[] {
   const t = { ...abnormalDefaults, ...thresholds };
   const byCard = groupByCard(payments, fromMs, toMs);
+  const pinsByCard = groupPins(pins, toMs);
   const alerts: AbnormalAlert[] = [];
-  for (const [cardNo, list] of byCard)
-    alerts.push(...detectCard(profiles.get(cardNo) ?? emptyProfile, list.sort(byTime), t));
+  for (const cardNo of new Set([...byCard.keys(), ...pinsByCard.keys()])) {
+    const list = (byCard.get(cardNo) ?? []).sort(byTime);
+    const cardPins = pinsByCard.get(cardNo) ?? [];
+    alerts.push(...detectCard(profiles.get(cardNo) ?? emptyProfile, list, t, cardPins, fromMs, toMs));
+  }
   return alerts.sort(byAlert);
+}
+
+/** The PIN events before toMs by card, in time order. */
+function groupPins(pins: readonly PinEvent[], toMs: number): Map<string, PinEvent[]> {
+  const byCard = new Map<string, PinEvent[]>();
+  for (const e of pins) {
+    if (e.atMs >= toMs) continue;
+    const list = byCard.get(e.cardNo);
+    if (list) list.push(e);
+    else byCard.set(e.cardNo, [e]);
+  }
+  for (const list of byCard.values()) list.sort((a, b) => a.atMs - b.atMs || a.id.localeCompare(b.id));
+  return byCard;
 }
 
 /** The payments in [fromMs, toMs) by card. */
@@ -214,17 +259,36 @@ function groupByCard(
 const byTime = (a: PaymentPoint, b: PaymentPoint) => a.atMs - b.atMs || a.id.localeCompare(b.id);
 const byAlert = (a: AbnormalAlert, b: AbnormalAlert) => a.atMs - b.atMs || a.cardNo.localeCompare(b.cardNo);
 
-/** One card's alerts over its window's payments (time order), each judged from what came before it. */
-function detectCard(profile: CardProfile, list: PaymentPoint[], t: AbnormalThresholds): AbnormalAlert[] {
+/**
+ * One card's alerts over its window's payments (time order), each judged from what came before it,
+ * and from the PIN step-up's events (time order) where the payment path asked for the PIN:
+ * - new_places is left to the payment path when it stepped the card up within burstWindowMs before
+ *   the payment (the next payment needs the PIN, and the answer to that prompt is the better
+ *   evidence), and no spending rule (new_places, high_burst, rapid) fires when the right PIN was given
+ *   within that time: the owner was paying;
+ * - pin_refused: a payment of the stepped-up card refused for the PIN, and the right PIN not given
+ *   within pinAnswerMs (the owner types it at the till; a thief walks away or guesses). Decided, and
+ *   dated, when that time is up; a prompt whose time is not up by toMs is left to a later run.
+ */
+function detectCard(
+  profile: CardProfile,
+  list: PaymentPoint[],
+  t: AbnormalThresholds,
+  pins: readonly PinEvent[],
+  fromMs: number,
+  toMs: number,
+): AbnormalAlert[] {
   // A card with no history has no profile to differ from: new_places waits for one.
   const hasProfile = profile.payments > 0;
   const known = new Set(profile.known);
   const keys = new Map(profile.keys);
   const ownP90 = profile.ownP90;
   const amountGate = Math.max(t.amountMinFen, Math.round(ownP90 * t.amountProfileFactor));
-  const alerts: AbnormalAlert[] = [];
-  let lastAlertMs = Number.NEGATIVE_INFINITY;
+  const candidates: AbnormalAlert[] = [];
   let settled = 0;
+  // The payment path stepped the card up, or its owner gave the right PIN, within the burst.
+  const within = (atMs: number, kinds: readonly PinEvent['kind'][]) =>
+    pins.some((e) => kinds.includes(e.kind) && e.atMs <= atMs && e.atMs >= atMs - t.burstWindowMs);
   for (let i = 0; i < list.length; i++) {
     const p = list[i] as PaymentPoint;
     // A place becomes known once its payment lies outside the burst window: a thief's first shop
@@ -241,7 +305,11 @@ function detectCard(profile: CardProfile, list: PaymentPoint[], t: AbnormalThres
         if (q.amount >= amountGate) high.push(q);
       }
       const burst = high.filter((q) => !known.has(q.merchantId));
-      if (burst.length >= t.newPlacePaymentsMin && !known.has(p.merchantId)) {
+      // new_places is what the step-up watches for: once it stepped the card up, its prompt decides.
+      // The right PIN in the burst answers every spending rule: the owner was paying.
+      const owner = within(p.atMs, ['cleared']);
+      const leftToStepUp = owner || t.newPlacesByStepUp || within(p.atMs, ['step_up']);
+      if (!leftToStepUp && burst.length >= t.newPlacePaymentsMin && !known.has(p.merchantId)) {
         reasons.push({
           code: 'new_places',
           payments: burst.length,
@@ -249,7 +317,7 @@ function detectCard(profile: CardProfile, list: PaymentPoint[], t: AbnormalThres
           ownP90Fen: ownP90,
         });
         for (const q of burst) evidence.add(q);
-      } else if (high.length >= t.highPaymentsMin) {
+      } else if (!owner && high.length >= t.highPaymentsMin) {
         reasons.push({
           code: 'high_burst',
           payments: high.length,
@@ -263,7 +331,7 @@ function detectCard(profile: CardProfile, list: PaymentPoint[], t: AbnormalThres
     const rapid: PaymentPoint[] = [];
     for (let j = i; j >= 0 && p.atMs - (list[j] as PaymentPoint).atMs <= t.rapidWindowMs; j--)
       rapid.push(list[j] as PaymentPoint);
-    if (rapid.length >= t.rapidPaymentsMin) {
+    if (rapid.length >= t.rapidPaymentsMin && !within(p.atMs, ['cleared'])) {
       const first = rapid.at(-1) as PaymentPoint;
       reasons.push({
         code: 'rapid',
@@ -311,9 +379,8 @@ function detectCard(profile: CardProfile, list: PaymentPoint[], t: AbnormalThres
     }
     noteKey(keys, p);
 
-    if (reasons.length > 0 && p.atMs - lastAlertMs >= t.alertGapMs) {
-      lastAlertMs = p.atMs;
-      alerts.push({
+    if (reasons.length > 0) {
+      candidates.push({
         cardNo: p.cardNo,
         paymentId: p.id,
         atMs: p.atMs,
@@ -323,6 +390,55 @@ function detectCard(profile: CardProfile, list: PaymentPoint[], t: AbnormalThres
           .map((q) => ({ id: q.id, atMs: q.atMs, merchantId: q.merchantId, amount: q.amount })),
       });
     }
+  }
+  candidates.push(...pinRefusals(t, pins, fromMs, toMs));
+  candidates.sort((a, b) => a.atMs - b.atMs || a.paymentId.localeCompare(b.paymentId));
+  const alerts: AbnormalAlert[] = [];
+  let lastAlertMs = Number.NEGATIVE_INFINITY;
+  for (const a of candidates) {
+    if (a.atMs - lastAlertMs < t.alertGapMs) continue;
+    lastAlertMs = a.atMs;
+    alerts.push(a);
+  }
+  return alerts;
+}
+
+/** The pin_refused alerts of one card (see detectCard): prompts in [fromMs, toMs) left unanswered. */
+function pinRefusals(
+  t: AbnormalThresholds,
+  pins: readonly PinEvent[],
+  fromMs: number,
+  toMs: number,
+): AbnormalAlert[] {
+  const alerts: AbnormalAlert[] = [];
+  let stepUpAtMs: number | null = null;
+  let decidedUntilMs = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < pins.length; i++) {
+    const e = pins[i] as PinEvent;
+    if (e.kind === 'step_up') stepUpAtMs = e.atMs;
+    else if (e.kind === 'cleared') stepUpAtMs = null;
+    if (e.kind !== 'refused' || stepUpAtMs === null || e.atMs < fromMs || e.atMs <= decidedUntilMs) continue;
+    const untilMs = e.atMs + t.pinAnswerMs;
+    if (untilMs >= toMs) break;
+    const answer = pins.slice(i + 1).filter((f) => f.atMs <= untilMs);
+    decidedUntilMs = untilMs;
+    if (answer.some((f) => f.kind === 'cleared')) continue;
+    const since = stepUpAtMs;
+    alerts.push({
+      cardNo: e.cardNo,
+      paymentId: e.id,
+      atMs: untilMs,
+      reasons: [
+        {
+          code: 'pin_refused',
+          prompts: 1 + answer.filter((f) => f.kind === 'refused').length,
+          stepUpAtMs: since,
+        },
+      ],
+      // The payments that stepped the card up may lie before the window (and the store passes only the
+      // cards a spending rule could flag): the reason names the step-up's time instead.
+      evidence: [],
+    });
   }
   return alerts;
 }

@@ -1,5 +1,5 @@
 import { dayBoundsMs, shanghaiDay } from '../time.ts';
-import type { AbnormalThresholds, CardProfile, KeyUse, PaymentPoint } from './abnormal-spending.ts';
+import type { AbnormalThresholds, CardProfile, KeyUse, PaymentPoint, PinEvent } from './abnormal-spending.ts';
 import type { SlotCount } from './canteen-load.ts';
 import type { DayKindTotal, EarlierMeals, HolderRow, MonthFigures, RosterFact } from './insight-rows.ts';
 import { paymentFilter, slotOf } from './insight-schema.ts';
@@ -109,6 +109,30 @@ const toPoint = (r: Record<string, unknown>): PaymentPoint => ({
   madeAtS: numOrNull(r.made_at_s),
   counter: numOrNull(r.counter),
 });
+
+/**
+ * What the payment path's PIN step-up left in [fromMs, toMs), in card and time order (abnormal-spending.ts
+ * PinEvent): its card events and the payments refused for the PIN.
+ */
+export async function pinEvidence(select: Select, fromMs: number, toMs: number): Promise<PinEvent[]> {
+  const rows = await select(
+    `SELECT card_no, id, created_at_ms::DOUBLE at_ms, CASE kind WHEN 'pin_step_up' THEN 'step_up' ELSE 'cleared' END kind
+       FROM card_events
+      WHERE kind IN ('pin_step_up', 'pin_step_up_cleared') AND created_at_ms >= $1::BIGINT AND created_at_ms < $2::BIGINT
+     UNION ALL
+     SELECT card_no, id, created_at_ms::DOUBLE, 'refused' FROM operations
+      WHERE kind = 'payment' AND outcome IN ('PIN_REQUIRED', 'PIN_INVALID') AND card_no IS NOT NULL
+        AND created_at_ms >= $1::BIGINT AND created_at_ms < $2::BIGINT
+      ORDER BY card_no, at_ms, id`,
+    [fromMs, toMs],
+  );
+  return rows.map((r) => ({
+    cardNo: String(r.card_no),
+    id: String(r.id),
+    atMs: Number(r.at_ms),
+    kind: r.kind as PinEvent['kind'],
+  }));
+}
 
 /**
  * Accepted payments with a merchant in [fromMs, toMs), with the merchant's position where one is

@@ -7,6 +7,7 @@ import {
   abnormalDefaults,
   type CardProfile,
   type PaymentPoint,
+  type PinEvent,
 } from './abnormal-spending.ts';
 import type { SlotCount } from './canteen-load.ts';
 import {
@@ -262,6 +263,11 @@ export class InsightStore {
 
   async paymentPoints(fromMs: number, toMs: number): Promise<PaymentPoint[]> {
     return queries.paymentPoints(this.selector, fromMs, toMs);
+  }
+
+  /** The PIN step-up's events over [fromMs, toMs) (the abnormal-spending detector's pin evidence). */
+  async pinEvidence(fromMs: number, toMs: number): Promise<PinEvent[]> {
+    return queries.pinEvidence(this.selector, fromMs, toMs);
   }
 
   /**

@@ -1,6 +1,14 @@
+import {
+  afterPayment,
+  pinStepUpOn,
+  type RiskState,
+  riskClear,
+  type StepUpRule,
+  stepUpDefaults,
+} from '../ledger/risk-step-up.ts';
 import { dayBoundsMs, monthKeyRangeMs, shanghaiDay } from '../time.ts';
 import type { AbnormalAlert } from './abnormal-spending.ts';
-import type { CodeUseRow, MerchantRow, OperationRow, PlaceRow } from './insight-store.ts';
+import type { CardEventRow, CodeUseRow, MerchantRow, OperationRow, PlaceRow } from './insight-store.ts';
 import { random, type SyntheticCampus } from './synthetic-campus.ts';
 
 /**
@@ -25,6 +33,16 @@ import { random, type SyntheticCampus } from './synthetic-campus.ts';
  * (the same key and counter); a copier with a second device holding a copy of the owner's key and
  * counter as they were 1–20 days before (a backup restored, malware): its counter runs on from there
  * while the owner's phone keeps counting.
+ * The payment path's PIN step-up (core/src/ledger/risk-step-up.ts, the same rule), unless switched off
+ * (`stepUp: null`): every card has a PIN. When a card is stepped up, its next payment is refused
+ * PIN_REQUIRED and then, by its own random stream:
+ * - the owner types the PIN and pays (a wrong PIN first in `ownerMistype` of cases), or in
+ *   `ownerWalkAway` of cases leaves without paying (forgot the PIN, paid another way) and is asked
+ *   again at their next payment;
+ * - a thief does not know it: half walk away at once, half try one to three wrong PINs first; either
+ *   way the thief pays no more with that card.
+ * The refusals are operations with those outcomes, the step-ups and their clearing card events, as
+ * the ledger writes them.
  */
 
 export type TheftKind = 'phone' | 'copy' | 'careful';
@@ -33,7 +51,7 @@ export interface PlantedTheft {
   cardNo: string;
   kind: TheftKind;
   startMs: number;
-  /** The thief's payments, oldest first, and when each was made. */
+  /** The thief's payments, oldest first, and when each was made (a payment refused for the PIN is one). */
   paymentIds: string[];
   paymentAtMs: number[];
 }
@@ -44,6 +62,8 @@ export interface TheftCampus {
   operations: OperationRow[];
   /** The pay code each payment consumed. */
   codeUses: CodeUseRow[];
+  /** The PIN step-up's card events (pin_step_up, pin_step_up_cleared). */
+  cardEvents: CardEventRow[];
   thefts: PlantedTheft[];
   /** The assessed month (the term's last) as [fromMs, toMs). */
   fromMs: number;
@@ -54,6 +74,11 @@ export interface TheftOptions {
   seed: number;
   /** Share of students whose card is stolen in the assessed month. */
   theftShare: number;
+  /** The payment path's PIN step-up; null: none (the journal as it was before it). */
+  stepUp: StepUpRule | null;
+  /** Of the owners asked for the PIN, how many leave without paying, and how many type a wrong one first. */
+  ownerWalkAway: number;
+  ownerMistype: number;
 }
 
 const minuteMs = 60_000;
@@ -86,7 +111,14 @@ const rareShops = ['SHOP2', 'SHOP3', 'CAFE1', 'MARKET1'];
 const thiefShops = ['SHOP1', 'SHOP2', 'SHOP3', 'CAFE1', 'MARKET1'];
 
 export function plantThefts(campus: SyntheticCampus, options: Partial<TheftOptions> = {}): TheftCampus {
-  const o = { seed: 1, theftShare: 0.03, ...options };
+  const o = {
+    seed: 1,
+    theftShare: 0.03,
+    stepUp: stepUpDefaults as StepUpRule | null,
+    ownerWalkAway: 0.02,
+    ownerMistype: 0.05,
+    ...options,
+  };
   const rnd = random(o.seed ^ 0x5eed);
   const between = (lo: number, hi: number) => lo + (hi - lo) * rnd();
   const pick = <T>(items: readonly T[]) => items[Math.floor(rnd() * items.length)] as T;
@@ -116,7 +148,72 @@ export function plantThefts(campus: SyntheticCampus, options: Partial<TheftOptio
     else byCard.set(row.cardNo as string, [row]);
   }
   const operations: OperationRow[] = [];
+  const cardEvents: CardEventRow[] = [];
   const thefts: PlantedTheft[] = [];
+  // The PIN prompts draw from their own stream too.
+  const pinRnd = random(o.seed ^ 0x9119);
+  const refusal = (r: OperationRow, outcome: 'PIN_REQUIRED' | 'PIN_INVALID', atMs: number): OperationRow => {
+    serial += 1;
+    return { ...r, id: `n${serial}`, outcome, createdAtMs: atMs, createdDay: shanghaiDay(atMs) };
+  };
+  /**
+   * One card's payments in time order under the step-up (see the header): the payments accepted, the
+   * refusals, the card events, and the thief's payment refused for the PIN (if any).
+   */
+  const stepUpCard = (
+    cardNo: string,
+    rows: readonly OperationRow[],
+    thiefIds: ReadonlySet<string>,
+    rule: StepUpRule,
+  ) => {
+    let state: RiskState = { ...riskClear };
+    const known = new Set<string>();
+    const accepted: OperationRow[] = [];
+    const refused: OperationRow[] = [];
+    const events: CardEventRow[] = [];
+    let thiefRefused: OperationRow | undefined;
+    const event = (kind: string, atMs: number) => {
+      serial += 1;
+      events.push({
+        id: `e${serial}`,
+        cardNo,
+        kind,
+        fromStatus: 'active',
+        toStatus: 'active',
+        actorType: kind === 'pin_step_up' ? 'system' : 'self',
+        createdAtMs: atMs,
+      });
+    };
+    for (const r of rows) {
+      const isThief = thiefIds.has(r.id);
+      if (isThief && thiefRefused) continue;
+      let withPin = false;
+      if (pinStepUpOn(state)) {
+        if (isThief) {
+          thiefRefused = refusal(r, 'PIN_REQUIRED', r.createdAtMs);
+          refused.push(thiefRefused);
+          const guesses = pinRnd() < 0.5 ? 0 : 1 + Math.floor(pinRnd() * 3);
+          for (let k = 1; k <= guesses; k++)
+            refused.push(refusal(r, 'PIN_INVALID', r.createdAtMs + k * 20_000));
+          continue;
+        }
+        const roll = pinRnd();
+        refused.push(refusal(r, 'PIN_REQUIRED', r.createdAtMs - 30_000));
+        if (roll < o.ownerWalkAway) continue;
+        if (roll < o.ownerWalkAway + o.ownerMistype)
+          refused.push(refusal(r, 'PIN_INVALID', r.createdAtMs - 15_000));
+        withPin = true;
+      }
+      const newPlace = accepted.length > 0 && !known.has(r.merchantId as string);
+      const seen = afterPayment(state, { atMs: r.createdAtMs, amount: r.amount, newPlace, withPin }, rule);
+      state = seen.state;
+      if (seen.steppedUp) event('pin_step_up', r.createdAtMs);
+      if (seen.cleared) event('pin_step_up_cleared', r.createdAtMs);
+      known.add(r.merchantId as string);
+      accepted.push(r);
+    }
+    return { accepted, refused, events, thiefRefused };
+  };
   const codeUses: CodeUseRow[] = [];
   const copied = new Map<string, { ids: Set<string>; startMs: number }>();
   // The codes draw from their own stream, so the payments planted are the same with or without them.
@@ -187,6 +284,7 @@ export function plantThefts(campus: SyntheticCampus, options: Partial<TheftOptio
       )
       .sort((a, b) => a.createdAtMs - b.createdAtMs);
 
+    let planted: PlantedTheft | undefined;
     if (s.profile !== 'away' && rnd() < o.theftShare) {
       const roll = rnd();
       const kind: TheftKind = roll < 0.5 ? 'phone' : roll < 0.8 ? 'copy' : 'careful';
@@ -225,15 +323,33 @@ export function plantThefts(campus: SyntheticCampus, options: Partial<TheftOptio
         const endMs = at;
         kept = kept.filter((r) => r.createdAtMs < startMs || r.createdAtMs > endMs);
       }
-      thefts.push({
+      planted = {
         cardNo: s.cardNo,
         kind,
         startMs,
         paymentIds: thief.map((r) => r.id),
         paymentAtMs: thief.map((r) => r.createdAtMs),
-      });
+      };
+      thefts.push(planted);
       kept.push(...thief);
       if (kind === 'copy') copied.set(s.cardNo, { ids: new Set(thief.map((r) => r.id)), startMs });
+    }
+    kept.sort((a, b) => a.createdAtMs - b.createdAtMs);
+    if (o.stepUp) {
+      const guarded = stepUpCard(s.cardNo, kept, new Set(planted?.paymentIds), o.stepUp);
+      kept = guarded.accepted;
+      operations.push(...guarded.refused);
+      cardEvents.push(...guarded.events);
+      if (planted) {
+        const attempts = [
+          ...kept.filter((r) => planted?.paymentIds.includes(r.id)),
+          ...(guarded.thiefRefused ? [guarded.thiefRefused] : []),
+        ];
+        planted.paymentIds = attempts.map((r) => r.id);
+        planted.paymentAtMs = attempts.map((r) => r.createdAtMs);
+        const copy = copied.get(s.cardNo);
+        if (copy) copy.ids = new Set(planted.paymentIds);
+      }
     }
     operations.push(...kept);
     codeUses.push(
@@ -248,6 +364,7 @@ export function plantThefts(campus: SyntheticCampus, options: Partial<TheftOptio
     places,
     operations,
     codeUses,
+    cardEvents,
     thefts,
     fromMs: range.fromMs,
     toMs: range.toMs,
