@@ -188,18 +188,32 @@ describe('admin merchants, settlement and top-up reconciliation', () => {
     assert.ok((await auditActions(yesterday)).includes('settlement.run'));
   });
 
-  test('when a WeChat bill has a row we never ordered, then the mismatch is listed with its kind and exported as CSV; a device admin may not read it', async () => {
+  test('when a WeChat bill has a payment and a refund we never made, then both mismatches are listed with their kinds and exported as CSV; a device admin may not read them', async () => {
     const billDate = '2026-03-02';
-    await world.core.client.reconcileTopUps(billDate, [
-      { outTradeNo: 'T-UNKNOWN-1', transactionId: '4200000001', state: 'SUCCESS', amount: 5_000 },
-    ]);
+    await world.core.client.reconcileTopUps(
+      billDate,
+      [{ outTradeNo: 'T-UNKNOWN-1', transactionId: '4200000001', state: 'SUCCESS', amount: 5_000 }],
+      'wechat',
+      [
+        {
+          outTradeNo: 'T-UNKNOWN-1',
+          outRefundNo: 'R-UNKNOWN-1',
+          refundId: '5030000001',
+          state: 'SUCCESS',
+          amount: 1_000,
+        },
+      ],
+    );
     const list = await world.request<{
-      items: { outTradeNo: string; kind: string; channel: string | null }[];
+      items: { outTradeNo: string; outRefundNo: string | null; kind: string; channel: string | null }[];
     }>('GET', `${api}/top-up-mismatches?billDate=${billDate}`, { token: tokens.finance });
     assert.equal(list.status, 200, JSON.stringify(list.body));
     assert.deepEqual(
-      list.body.items.map((m) => [m.outTradeNo, m.kind, m.channel]),
-      [['T-UNKNOWN-1', 'missing_ours', null]],
+      list.body.items.map((m) => [m.outTradeNo, m.outRefundNo, m.kind, m.channel]),
+      [
+        ['T-UNKNOWN-1', null, 'missing_ours', null],
+        ['T-UNKNOWN-1', 'R-UNKNOWN-1', 'missing_ours', null],
+      ],
     );
     // A channel filter keeps rows of our orders of that channel: a payment we never ordered has none.
     const wechatOnly = await world.request<{ items: unknown[] }>(
@@ -218,8 +232,12 @@ describe('admin merchants, settlement and top-up reconciliation', () => {
     assert.equal(badChannel.status, 400);
     const file = await download(`/top-up-mismatches?billDate=${billDate}&format=csv`, tokens.finance);
     const lines = file.text.trim().split('\r\n');
-    assert.equal(lines[0], '账单日期,商户订单号,渠道,差异类型,我方,支付平台,发现时间(毫秒)');
-    assert.match(lines[1] ?? '', /^2026-03-02,T-UNKNOWN-1,,我方无此订单,,/);
+    assert.equal(lines[0], '账单日期,商户订单号,退款单号,渠道,差异类型,我方,支付平台,发现时间(毫秒)');
+    assert.match(lines[1] ?? '', /^2026-03-02,T-UNKNOWN-1,,,我方无此订单,,/);
+    assert.match(
+      lines[2] ?? '',
+      /^2026-03-02,T-UNKNOWN-1,R-UNKNOWN-1,,我方无此退款,,SUCCESS 1000 5030000001,/,
+    );
     assert.ok((await auditActions(billDate)).includes('reconciliation.export'));
     const refused = await world.request('GET', `${api}/top-up-mismatches?billDate=${billDate}`, {
       token: tokens.device_admin,

@@ -159,7 +159,8 @@ describe('Alipay top-ups: poller, refunds, H5 cashier and bill', () => {
     t.tradePay(credited.body);
     await eventually(async () => (await t.stored(credited.body.id)).status === 'credited');
     const lost = await t.create(student, 1_020);
-    await t.setFaults(lost.body.id, { delayMs: 60_000 });
+    // An hour of delay: as good as lost while the test runs (on a loaded machine it takes a minute).
+    await t.setFaults(lost.body.id, { delayMs: 3_600_000 });
     t.tradePay(lost.body);
     const unknown = `TU${randomBytes(13).toString('hex').toUpperCase()}`;
     const tradeNo = await t.clientOf(ALIPAY_APP_ID, t.appKeys, t.receiver.url).createForMiniProgram({
@@ -185,5 +186,62 @@ describe('Alipay top-ups: poller, refunds, H5 cashier and bill', () => {
     // A rerun stores nothing twice.
     await centre.reconcile(day);
     assert.equal((await t.mismatchesOf(lost.body.id)).length, 1);
+  });
+  test("when Alipay's bill lists a refund we never asked for, lacks one we recorded, or refunded another amount, then each is a refund difference by our refund id, once; a refund both agree on is none", async () => {
+    t.alipay.faults.clear();
+    const student = await t.alipayStudent();
+    const centre = await cardCentre(t.world);
+    const core = t.world.core.client;
+    const merchant = t.clientOf(ALIPAY_APP_ID, t.appKeys, t.notifyUrl);
+    const credited = async (amount: number) => {
+      const created = await t.create(student, amount);
+      t.tradePay(created.body);
+      await eventually(async () => (await t.stored(created.body.id)).status === 'credited');
+      return created.body.id;
+    };
+    // Agreed: the backoffice's refund (id adm-…, on the bill as its out_request_no adm_2D…).
+    const agreed = await credited(2_000);
+    const requestId = randomBytes(6).toString('hex');
+    assert.equal((await centre.refund(agreed, { requestId, amount: 800, reason: '退款' })).status, 200);
+    // On Alipay's bill only.
+    const planted = await credited(1_500);
+    const plantedNo = `outside${randomBytes(6).toString('hex')}`;
+    await merchant.refund({ outTradeNo: planted, refundId: plantedNo, amount: 300, reason: '测试' });
+    // Ours only: recorded as succeeded, never asked of Alipay.
+    const oursOnly = await credited(1_600);
+    const oursOnlyId = `ours${randomBytes(6).toString('hex')}`;
+    await core.startTopUpRefund(oursOnly, { refundId: oursOnlyId, amount: 400, reason: 'by hand' });
+    await core.settleTopUpRefund(oursOnlyId, { status: 'succeeded', wechatRefundId: null });
+    // Another amount under our number: Alipay refunded 12.00 first, ours is 15.00; asking again answers
+    // the first refund (once per out_request_no), so ours is settled succeeded.
+    const differs = await credited(3_000);
+    const differsId = `diff-${randomBytes(6).toString('hex')}`;
+    await core.startTopUpRefund(differs, { refundId: differsId, amount: 1_500, reason: 'by hand' });
+    await merchant.refund({ outTradeNo: differs, refundId: differsId, amount: 1_200, reason: '测试' });
+    await centre.poll();
+    const refundOf = async (orderId: string, id: string) =>
+      (await core.topUpRefunds(orderId)).items.find((r) => r.id === id);
+    assert.equal((await refundOf(differs, differsId))?.status, 'succeeded');
+    assert.equal((await refundOf(agreed, `adm-${requestId}`))?.status, 'succeeded');
+
+    const day = shanghaiToday();
+    assert.equal((await centre.reconcile(day)).status, 200);
+    const tradeNoOf = (id: string) => t.alipay.trade(ALIPAY_APP_ID, id)?.tradeNo;
+    const listed = async (refundNo: string) =>
+      (await core.topUpMismatches({ billDate: day, limit: 1000 })).items
+        .filter((m) => m.outRefundNo === refundNo)
+        .map((m) => [m.outTradeNo, m.kind, m.ours, m.theirs, m.channel]);
+    assert.deepEqual(await listed(`adm-${requestId}`), []);
+    assert.deepEqual(await listed(plantedNo), [
+      [planted, 'missing_ours', null, `SUCCESS 300 ${tradeNoOf(planted)}`, 'alipay'],
+    ]);
+    assert.deepEqual(await listed(oursOnlyId), [
+      [oursOnly, 'missing_theirs', 'succeeded 400', null, 'alipay'],
+    ]);
+    assert.deepEqual(await listed(differsId), [
+      [differs, 'amount_differs', 'succeeded 1500', `SUCCESS 1200 ${tradeNoOf(differs)}`, 'alipay'],
+    ]);
+    await centre.reconcile(day);
+    for (const no of [plantedNo, oursOnlyId, differsId]) assert.equal((await listed(no)).length, 1, no);
   });
 });

@@ -221,5 +221,81 @@ for (const dialect of dialects) {
       const listed = await t.client.topUpMismatches({ billDate, limit: 1000 });
       assert.equal(listed.items.filter((m) => mine.has(m.outTradeNo)).length, 2);
     });
+    test("when the bill's refunds and ours differ, then each difference is stored once by refund number, and a refund the platform made yesterday is compared with yesterday's bill", async () => {
+      // Goal: refunds are reconciled like payments, on the platform's day of the refund.
+      const cardNo = await openStudent(t.client);
+      const paid = await order(cardNo, 5_000);
+      const tx = txId();
+      await t.client.confirmTopUpPayment(paid.id, { transactionId: tx, amount: 5_000, paidAtMs: Date.now() });
+      const id = (name: string) => `${name}${randomBytes(5).toString('hex')}`;
+      const [agreed, processing, oursOnly, lateNight] = [id('RA'), id('RP'), id('RO'), id('RL')];
+      for (const [refundId, amount] of [
+        [agreed, 500],
+        [processing, 600],
+        [oursOnly, 700],
+        [lateNight, 800],
+      ] as const)
+        await t.client.startTopUpRefund(paid.id, { refundId, amount, reason: 'test' });
+      await t.client.settleTopUpRefund(agreed, { status: 'succeeded', wechatRefundId: 'W1' });
+      await t.client.settleTopUpRefund(oursOnly, { status: 'succeeded', wechatRefundId: 'W3' });
+      const today = shanghaiDay(Date.now());
+      // WeChat refunded this one at 23:59:59 yesterday (its success_time); we learnt of it today.
+      const yesterdayEndMs = today * 86_400_000 - 8 * 3_600_000 - 1_000;
+      await t.client.settleTopUpRefund(lateNight, {
+        status: 'succeeded',
+        wechatRefundId: 'W4',
+        settledAtMs: yesterdayEndMs,
+      });
+      const refundRow = (outRefundNo: string, amount: number, refundId: string) => ({
+        outTradeNo: paid.id,
+        outRefundNo,
+        refundId,
+        state: 'SUCCESS',
+        amount,
+      });
+      const planted = id('RX');
+      const bill = [
+        refundRow(agreed, 500, 'W1'),
+        refundRow(processing, 600, 'W2'),
+        refundRow(planted, 900, 'W9'),
+      ];
+      const billDate = formatDay(today);
+      const mine = new Set([agreed, processing, oursOnly, lateNight, planted]);
+      const pick = (
+        items: {
+          outRefundNo?: string | null | undefined;
+          kind: string;
+          ours: string | null;
+          theirs: string | null;
+        }[],
+      ) =>
+        items
+          .filter((m) => mine.has(m.outRefundNo ?? ''))
+          .map((m) => [m.outRefundNo, m.kind, m.ours, m.theirs])
+          .sort();
+      const first = await t.client.reconcileTopUps(billDate, [], 'wechat', bill);
+      const expected = [
+        [oursOnly, 'missing_theirs', 'succeeded 700 W3', null],
+        [planted, 'missing_ours', null, 'SUCCESS 900 W9'],
+        [processing, 'state_differs', 'processing 600', 'SUCCESS 600 W2'],
+      ].sort();
+      assert.deepEqual(pick(first.mismatches), expected);
+      await t.client.reconcileTopUps(billDate, [], 'wechat', bill);
+      const listed = await t.client.topUpMismatches({ billDate, limit: 1000 });
+      assert.deepEqual(pick(listed.items), expected, 'stored once each');
+      // Yesterday's bill lists the late-night refund: no difference; without it, missing_theirs.
+      const yesterday = formatDay(today - 1);
+      const withIt = await t.client.reconcileTopUps(yesterday, [], 'wechat', [
+        refundRow(lateNight, 800, 'W4'),
+      ]);
+      assert.deepEqual(pick(withIt.mismatches), []);
+      const without = await t.client.reconcileTopUps(yesterday, [], 'wechat', []);
+      assert.deepEqual(pick(without.mismatches), [[lateNight, 'missing_theirs', 'succeeded 800 W4', null]]);
+      // A bill of the other channel naming our WeChat refund: not ours there.
+      const other = await t.client.reconcileTopUps(billDate, [], 'alipay', [refundRow(agreed, 500, 'A1')]);
+      assert.deepEqual(pick(other.mismatches), [
+        [agreed, 'missing_ours', `succeeded 500 W1 order ${paid.id}`, 'SUCCESS 500 A1'],
+      ]);
+    });
   });
 }

@@ -344,13 +344,14 @@ function MismatchCard() {
     >
       {error ? <Alert type="error" message={error} style={{ marginBottom: 12 }} /> : null}
       <Table
-        rowKey={(m) => `${m.billDate}/${m.outTradeNo}/${m.kind}`}
+        rowKey={(m) => `${m.billDate}/${m.outTradeNo}/${m.outRefundNo ?? ''}/${m.kind}`}
         size="small"
         dataSource={items}
         locale={{ emptyText: t.noMismatches }}
         pagination={{ pageSize: 20 }}
         columns={[
           { title: t.outTradeNo, dataIndex: 'outTradeNo' },
+          { title: t.outRefundNo, dataIndex: 'outRefundNo', render: (v: string | null) => v ?? '—' },
           {
             title: '渠道',
             dataIndex: 'channel',
@@ -359,7 +360,9 @@ function MismatchCard() {
           {
             title: t.kind,
             dataIndex: 'kind',
-            render: (k: string) => <Tag color="orange">{t.mismatchKind[k] ?? k}</Tag>,
+            render: (k: string, m: Mismatch) => (
+              <Tag color="orange">{(m.outRefundNo ? t.refundMismatchKind : t.mismatchKind)[k] ?? k}</Tag>
+            ),
           },
           { title: t.ours, dataIndex: 'ours', render: (v: string | null) => v ?? '—' },
           { title: t.theirs, dataIndex: 'theirs', render: (v: string | null) => v ?? '—' },

@@ -17,6 +17,13 @@ export const merchantText = {
     amount_differs: '金额不符',
     state_differs: '状态不符',
   } as Record<string, string>,
+  /** The same kinds for a refund's difference (a row with a 退款单号). */
+  refundMismatchKind: {
+    missing_ours: '我方无此退款',
+    missing_theirs: '支付平台账单无此退款',
+    amount_differs: '退款金额不符',
+    state_differs: '退款状态不符',
+  } as Record<string, string>,
   title: '商户管理',
   create: '新增商户',
   id: '商户编号',
@@ -55,6 +62,7 @@ export const merchantText = {
   mismatches: '在线充值对账差异（微信支付、支付宝）',
   billDate: '账单日期',
   outTradeNo: '商户订单号',
+  outRefundNo: '退款单号',
   kind: '差异类型',
   ours: '我方',
   theirs: '支付平台',

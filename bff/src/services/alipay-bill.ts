@@ -1,14 +1,14 @@
 import { crc32, inflateRawSync } from 'node:zlib';
-import type { BillRow } from '@campus-card/core/client';
 import { parse } from 'csv-parse/sync';
 import { BffError } from '../errors.ts';
 import { yuanToFen } from './alipay-pay.ts';
+import type { DayBill } from './top-ups/wechat-pay.ts';
 
 /**
  * Alipay's merchant bill as alipay.data.dataservice.bill.downloadurl.query hands it out: a zip holding
  * the detail CSV (`…_业务明细.csv`) and its summary (`…_业务明细(汇总).csv`), GBK-encoded, entry names
- * in GBK bytes without the UTF-8 flag. Only the detail's 交易 (payment) rows are read; columns are
- * found by their header names, since Alipay publishes no fixed layout. Refund rows are not compared yet.
+ * in GBK bytes without the UTF-8 flag. The detail's 交易 (payment) and 退款 (refund) rows are read;
+ * columns are found by their header names, since Alipay publishes no fixed layout.
  */
 
 /** A bill zip is small; anything past this is refused rather than inflated. */
@@ -67,11 +67,12 @@ export function unzip(zip: Buffer): ZipEntry[] {
 }
 
 /**
- * The payment rows of a bill zip as the core compares them: 商户订单号, 支付宝交易号 and 订单金额（元）
- * of every 业务类型 = 交易 row, amounts converted to fen exactly. Text fields carry a tab Alipay adds
- * for Excel; it is trimmed.
+ * The payment and refund rows of a bill zip as the core compares them: 商户订单号, 支付宝交易号 and
+ * 订单金额（元） of every 业务类型 = 交易 row; of every 退款 row also 退款批次号/请求号 (our out_request_no,
+ * which the caller turns back into our refund id) and the amount, negative on the bill, as positive
+ * fen. Amounts are converted to fen exactly. Text fields carry a tab Alipay adds for Excel; it is trimmed.
  */
-export function parseAlipayBill(zip: Buffer): BillRow[] {
+export function parseAlipayBill(zip: Buffer): DayBill {
   const detail = unzip(zip).find((e) => e.name.endsWith('业务明细.csv'));
   if (!detail) throw unreadable('has no 业务明细 entry');
   const text = new TextDecoder('gbk').decode(detail.data);
@@ -92,17 +93,29 @@ export function parseAlipayBill(zip: Buffer): BillRow[] {
   const outTradeNo = column('商户订单号');
   const kind = column('业务类型');
   const amount = column('订单金额（元）');
-  const rows: BillRow[] = [];
+  const requestNo = column('退款批次号/请求号');
+  const bill: DayBill = { rows: [], refunds: [] };
   for (const record of body) {
-    if (record[kind] !== '交易') continue;
-    const fen = yuanToFen(record[amount]);
+    const orderNo = (record[outTradeNo] ?? '').replace(/[^\x21-\x7e]/g, '?').slice(0, 32) || '?';
+    const transactionId = (record[tradeNo] ?? '').slice(0, 64);
     // An amount we cannot read is compared as 0, so the row shows up as amount_differs.
-    rows.push({
-      outTradeNo: (record[outTradeNo] ?? '').replace(/[^\x21-\x7e]/g, '?').slice(0, 32) || '?',
-      transactionId: (record[tradeNo] ?? '').slice(0, 64),
-      state: 'SUCCESS',
-      amount: fen ?? 0,
-    });
+    if (record[kind] === '交易')
+      bill.rows.push({
+        outTradeNo: orderNo,
+        transactionId,
+        state: 'SUCCESS',
+        amount: yuanToFen(record[amount]) ?? 0,
+      });
+    else if (record[kind] === '退款') {
+      const refunded = (record[amount] ?? '').replace(/^-/, '');
+      bill.refunds.push({
+        outTradeNo: orderNo,
+        outRefundNo: (record[requestNo] ?? '').replace(/[^\x21-\x7e]/g, '?').slice(0, 64) || '?',
+        refundId: transactionId,
+        state: 'SUCCESS',
+        amount: yuanToFen(refunded) ?? 0,
+      });
+    }
   }
-  return rows;
+  return bill;
 }

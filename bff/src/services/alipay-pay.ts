@@ -183,8 +183,9 @@ export class AlipayPay {
 
   /**
    * alipay.trade.refund under out_request_no (our refund id): Alipay refunds once per request number,
-   * so asking again after a lost answer is safe. 'succeeded' when Alipay took it (fund_change Y, or N
-   * for a repeat); a signed business refusal throws AlipayRefused; no answer throws AlipayUnavailable.
+   * so asking again after a lost answer is safe. Answers when Alipay refunded (gmt_refund_pay, undefined
+   * when it gave none) once Alipay took it (fund_change Y, or N for a repeat); a signed business refusal
+   * throws AlipayRefused; no answer throws AlipayUnavailable.
    */
   async refund(input: {
     outTradeNo: string;
@@ -192,8 +193,8 @@ export class AlipayPay {
     refundId: string;
     amount: number;
     reason: string;
-  }): Promise<'succeeded'> {
-    this.#ok(
+  }): Promise<{ refundedAtMs: number | undefined }> {
+    const data = this.#ok(
       'alipay.trade.refund',
       await this.gateway.exec('alipay.trade.refund', {
         bizContent: {
@@ -204,7 +205,7 @@ export class AlipayPay {
         },
       }),
     );
-    return 'succeeded';
+    return { refundedAtMs: beijingMs(data.gmt_refund_pay) };
   }
 
   /**

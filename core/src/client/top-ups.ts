@@ -2,6 +2,7 @@ import type {
   BillRow,
   NewTopUpOrder,
   PaymentConfirmation,
+  RefundBillRow,
   TopUpMismatch,
   TopUpOrder,
   TopUpRefund,
@@ -62,7 +63,7 @@ export class TopUpsClient extends DomainClient {
   }
   settleTopUpRefund(
     refundId: string,
-    outcome: { status: 'succeeded' | 'failed'; wechatRefundId: string | null },
+    outcome: { status: 'succeeded' | 'failed'; wechatRefundId: string | null; settledAtMs?: number },
   ): Promise<TopUpRefund> {
     return this.transport.call('POST', `/v1/top-up-refunds/${encodeURIComponent(refundId)}/settle`, outcome);
   }
@@ -70,17 +71,21 @@ export class TopUpsClient extends DomainClient {
   noteTopUpMismatch(mismatch: Omit<TopUpMismatch, 'foundAtMs'>): Promise<TopUpMismatch> {
     return this.transport.call('POST', '/v1/top-up-mismatches', mismatch);
   }
-  /** Compares a day's bill of one channel (WeChat's when absent) with our orders and stores the differences once. */
+  /**
+   * Compares a day's bill of one channel (WeChat's when absent), its payments and, when given, its
+   * refunds, with our orders and refunds and stores the differences once.
+   */
   reconcileTopUps(
     billDate: string,
     rows: readonly BillRow[],
     channel?: 'wechat' | 'alipay',
+    refunds?: readonly RefundBillRow[],
   ): Promise<{ mismatches: TopUpMismatch[] }> {
-    return this.transport.call(
-      'POST',
-      `/v1/top-up-reconciliations/${billDate}`,
-      channel ? { rows, channel } : { rows },
-    );
+    return this.transport.call('POST', `/v1/top-up-reconciliations/${billDate}`, {
+      rows,
+      ...(channel ? { channel } : {}),
+      ...(refunds ? { refunds } : {}),
+    });
   }
   topUpMismatches(query: { billDate?: string; limit?: number } = {}): Promise<{ items: TopUpMismatch[] }> {
     const params = new URLSearchParams();

@@ -87,6 +87,11 @@ export const topUpRefundBody = z.strictObject({
 export const settleRefundBody = z.strictObject({
   status: z.enum(['succeeded', 'failed']),
   wechatRefundId: z.string().max(64).nullable(),
+  /**
+   * When the platform refunded (WeChat's success_time, Alipay's gmt_refund_pay), so our day of the
+   * refund is the platform bill's; the time of this call when the platform gave none.
+   */
+  settledAtMs: z.number().int().positive().optional(),
 });
 /** One row of a platform's trade bill as the reconciliation compares it. */
 export const billRow = z.strictObject({
@@ -96,11 +101,28 @@ export const billRow = z.strictObject({
   amount: z.number().int().nonnegative(),
 });
 export type BillRow = z.infer<typeof billRow>;
+/**
+ * One refund row of a platform's bill: WeChat's REFUND row (商户退款单号, 微信退款单号, 退款金额, 退款状态),
+ * Alipay's 退款 row (退款批次号/请求号 turned back into our refund id by the BFF, the amount positive).
+ */
+export const refundBillRow = z.strictObject({
+  outTradeNo: z.string().min(1).max(32),
+  /** Our refund id as the bill names it (top_up_refunds.id). */
+  outRefundNo: z.string().min(1).max(64),
+  /** The platform's own number of the refund, shown only ('' when the bill has none). */
+  refundId: z.string().max(64),
+  /** SUCCESS, or the platform's other refund state (PROCESSING, CLOSED, ABNORMAL …). */
+  state: z.string().max(16),
+  amount: z.number().int().nonnegative(),
+});
+export type RefundBillRow = z.infer<typeof refundBillRow>;
 /** POST /v1/top-up-reconciliations/:billDate. */
 export const reconcileBody = z.strictObject({
   /** Whose bill this is; WeChat's when absent. */
   channel: payChannel.optional(),
   rows: z.array(billRow).max(100_000),
+  /** The bill's refund rows; a bill read without them compares no refunds. */
+  refunds: z.array(refundBillRow).max(100_000).optional(),
 });
 /** POST /v1/top-up-mismatches: one finding outside a reconciliation. */
 export const mismatchBody = z.strictObject({
@@ -160,6 +182,8 @@ export const topUpMismatch = z.object({
   ours: z.string().nullable(),
   theirs: z.string().nullable(),
   foundAtMs: z.number().int(),
+  /** The refund a refund's difference is about (out_refund_no); absent or null for a payment's. */
+  outRefundNo: z.string().nullable().optional(),
   /** Listed only: the channel of our order of that number, null when we have none (one we never made). */
   channel: payChannel.nullable().optional(),
 });

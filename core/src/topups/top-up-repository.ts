@@ -114,6 +114,20 @@ export class TopUpRepository {
     return rows.map(toOrder);
   }
 
+  /** That channel's refunds that succeeded within [startMs, endMs) (the platform's refund time). */
+  async refundsSucceededBetween(
+    channel: TopUpChannel,
+    startMs: number,
+    endMs: number,
+  ): Promise<TopUpRefund[]> {
+    const rows = await this.db.select<Record<string, unknown>>(
+      `SELECT r.* FROM top_up_refunds r JOIN top_up_orders o ON o.id = r.order_id
+        WHERE r.status = 'succeeded' AND r.settled_at_ms >= ? AND r.settled_at_ms < ? AND o.channel = ?`,
+      [startMs, endMs, channel],
+    );
+    return rows.map(toRefund);
+  }
+
   /**
    * Reserves the amount against the card's day and inserts the order, in one transaction. The cap
    * is one conditional UPDATE: two orders racing for the last of the cap cannot both pass it.
@@ -365,23 +379,39 @@ export class TopUpRepository {
     });
   }
 
-  /** Stores a reconciliation finding once; a rerun finding it again changes nothing. */
+  /** Stores a reconciliation finding once (a refund's beside the payments'); a rerun finding it again changes nothing. */
   async saveMismatch(m: TopUpMismatch): Promise<void> {
     const ignore = this.db.dialect === 'mysql' ? 'INSERT IGNORE' : 'INSERT OR IGNORE';
+    if (m.outRefundNo) {
+      await this.db.execute(
+        `${ignore} INTO top_up_refund_mismatches (bill_date, out_refund_no, kind, out_trade_no, ours, theirs, found_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        [m.billDate, m.outRefundNo, m.kind, m.outTradeNo, m.ours, m.theirs, m.foundAtMs],
+      );
+      return;
+    }
     await this.db.execute(
       `${ignore} INTO top_up_mismatches (bill_date, out_trade_no, kind, ours, theirs, found_at_ms) VALUES (?, ?, ?, ?, ?, ?)`,
       [m.billDate, m.outTradeNo, m.kind, m.ours, m.theirs, m.foundAtMs],
     );
   }
 
+  /** The payments' and the refunds' differences in one list, newest day first, each order's together. */
   async mismatches(billDate: string | undefined, limit: number): Promise<TopUpMismatch[]> {
+    const where = billDate ? ' WHERE m.bill_date = ?' : '';
     const rows = await this.db.select<Record<string, unknown>>(
-      `SELECT m.bill_date, m.out_trade_no, m.kind, m.ours, m.theirs, m.found_at_ms, o.channel FROM top_up_mismatches m LEFT JOIN top_up_orders o ON o.id = m.out_trade_no${billDate ? ' WHERE m.bill_date = ?' : ''} ORDER BY m.bill_date DESC, m.out_trade_no LIMIT ?`,
-      billDate ? [billDate, limit] : [limit],
+      `SELECT * FROM (
+         SELECT m.bill_date, m.out_trade_no, NULL AS out_refund_no, m.kind, m.ours, m.theirs, m.found_at_ms, o.channel
+           FROM top_up_mismatches m LEFT JOIN top_up_orders o ON o.id = m.out_trade_no${where}
+         UNION ALL
+         SELECT m.bill_date, m.out_trade_no, m.out_refund_no, m.kind, m.ours, m.theirs, m.found_at_ms, o.channel
+           FROM top_up_refund_mismatches m LEFT JOIN top_up_orders o ON o.id = m.out_trade_no${where}
+       ) x ORDER BY bill_date DESC, out_trade_no, out_refund_no LIMIT ?`,
+      billDate ? [billDate, billDate, limit] : [limit],
     );
     return rows.map((r) => ({
       billDate: String(r.bill_date),
       outTradeNo: String(r.out_trade_no),
+      outRefundNo: strOrNull(r.out_refund_no),
       kind: String(r.kind) as MismatchKind,
       ours: strOrNull(r.ours),
       theirs: strOrNull(r.theirs),

@@ -1,5 +1,5 @@
 import type { CardService } from '../cards/card-service.ts';
-import type { BillRow, NewTopUpOrder, PaymentConfirmation } from '../contract/top-ups.ts';
+import type { BillRow, NewTopUpOrder, PaymentConfirmation, RefundBillRow } from '../contract/top-ups.ts';
 import { CoreError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { LedgerService } from '../ledger/ledger-service.ts';
@@ -334,7 +334,7 @@ export class TopUpService {
 
   async settleRefund(
     refundId: string,
-    outcome: { status: 'succeeded' | 'failed'; wechatRefundId: string | null },
+    outcome: { status: 'succeeded' | 'failed'; wechatRefundId: string | null; settledAtMs?: number },
   ): Promise<TopUpRefund> {
     const refund = await this.orders.findRefund(refundId);
     if (!refund) throw new CoreError('TOP_UP_NOT_FOUND', 'no such top-up refund');
@@ -346,7 +346,12 @@ export class TopUpService {
       if (isPaidFee(order)) await this.fees?.settleChannelRefund?.(refund.id, outcome.status);
       else if (outcome.status === 'failed') await this.returnRefundMoney(refund);
     }
-    await this.orders.settleRefund(refundId, outcome.status, outcome.wechatRefundId, Date.now());
+    await this.orders.settleRefund(
+      refundId,
+      outcome.status,
+      outcome.wechatRefundId,
+      outcome.settledAtMs ?? Date.now(),
+    );
     return (await this.orders.findRefund(refundId)) ?? refund;
   }
 
@@ -381,13 +386,15 @@ export class TopUpService {
 
   /**
    * Compares the day's payments in one platform's bill (WeChat's trade bill, Alipay's 业务明细) with
-   * that channel's orders we saw paid that day (the platform's payment time, Asia/Shanghai) and
-   * stores each difference once. A bill row naming an order of the other channel is not ours.
+   * that channel's orders we saw paid that day (the platform's payment time, Asia/Shanghai), and the
+   * bill's refunds with that channel's refunds we saw succeed that day, and stores each difference
+   * once. A bill row naming an order of the other channel is not ours.
    */
   async reconcile(
     billDate: string,
     bill: readonly BillRow[],
     channel: TopUpChannel = 'wechat',
+    refunds: readonly RefundBillRow[] = [],
   ): Promise<TopUpMismatch[]> {
     const day = parseDay(billDate);
     if (day === undefined) throw new CoreError('VALIDATION_FAILED', 'billDate is YYYY-MM-DD');
@@ -415,6 +422,61 @@ export class TopUpService {
     }
     for (const order of paidThatDay.values())
       note(order.id, 'missing_theirs', `${order.status} ${order.amount} ${order.transactionId ?? ''}`, null);
+    for (const mismatch of found) await this.orders.saveMismatch(mismatch);
+    const refundsFound = await this.reconcileRefunds(billDate, channel, refunds, foundAtMs);
+    return [...found, ...refundsFound];
+  }
+
+  /**
+   * The refund half of a reconciliation: each refund row of the bill against our refund of that number
+   * (missing_ours when we have none, or it is of another order or channel; amount_differs; state_differs
+   * when one side says it succeeded and the other does not), then each of our refunds that succeeded
+   * that day (the platform's refund time) and is not on the bill (missing_theirs).
+   */
+  private async reconcileRefunds(
+    billDate: string,
+    channel: TopUpChannel,
+    rows: readonly RefundBillRow[],
+    foundAtMs: number,
+  ): Promise<TopUpMismatch[]> {
+    const day = parseDay(billDate) as number;
+    const { startMs, endMs } = dayBoundsMs(day);
+    const found: TopUpMismatch[] = [];
+    const note = (
+      row: { outTradeNo: string; outRefundNo: string },
+      kind: MismatchKind,
+      ours: string | null,
+      theirs: string | null,
+    ) =>
+      found.push({
+        billDate,
+        outTradeNo: row.outTradeNo,
+        outRefundNo: row.outRefundNo,
+        kind,
+        ours,
+        theirs,
+        foundAtMs,
+      });
+    const succeededThatDay = new Map<string, TopUpRefund>();
+    for (const refund of await this.orders.refundsSucceededBetween(channel, startMs, endMs))
+      succeededThatDay.set(refund.id, refund);
+    const ourText = (r: TopUpRefund) => `${r.status} ${r.amount} ${r.refundId ?? ''}`.trimEnd();
+    for (const row of rows) {
+      const theirs = `${row.state} ${row.amount} ${row.refundId}`.trimEnd();
+      const refund = succeededThatDay.get(row.outRefundNo) ?? (await this.orders.findRefund(row.outRefundNo));
+      succeededThatDay.delete(row.outRefundNo);
+      const order = refund ? await this.orders.find(refund.orderId) : undefined;
+      if (!refund || order?.channel !== channel || refund.orderId !== row.outTradeNo) {
+        const ours = refund ? `${ourText(refund)} order ${refund.orderId}` : null;
+        note(row, 'missing_ours', ours, theirs);
+        continue;
+      }
+      if (refund.amount !== row.amount) note(row, 'amount_differs', ourText(refund), theirs);
+      if ((refund.status === 'succeeded') !== (row.state === 'SUCCESS'))
+        note(row, 'state_differs', ourText(refund), theirs);
+    }
+    for (const refund of succeededThatDay.values())
+      note({ outTradeNo: refund.orderId, outRefundNo: refund.id }, 'missing_theirs', ourText(refund), null);
     for (const mismatch of found) await this.orders.saveMismatch(mismatch);
     return found;
   }

@@ -70,6 +70,8 @@ export interface PayStandIn {
   pay(request: unknown): Promise<PayResult>;
   /** Looks an order up without a signed request, for tests' assertions. */
   order(mchid: string, outTradeNo: string): Order | undefined;
+  /** Looks a refund up by out_refund_no the same way. */
+  refund(mchid: string, outRefundNo: string): Refund | undefined;
   close(): Promise<void>;
 }
 
@@ -415,6 +417,7 @@ export async function startPayStandIn(options: PayStandInOptions): Promise<PaySt
     deliveries: notifier.attempts,
     pay,
     order: (mchid, outTradeNo) => orders.find(mchid, outTradeNo),
+    refund: (mchid, outRefundNo) => orders.findRefund(mchid, outRefundNo),
     close: async () => {
       notifier.close();
       for (const timer of refundTimers) clearTimeout(timer);

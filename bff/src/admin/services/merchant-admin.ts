@@ -15,6 +15,13 @@ const kindText: Record<string, string> = {
   amount_differs: '金额不符',
   state_differs: '状态不符',
 };
+/** A refund's difference, named as a refund's (docs/topups.md § Reconciliation). */
+const refundKindText: Record<string, string> = {
+  missing_ours: '我方无此退款',
+  missing_theirs: '支付平台账单无此退款',
+  amount_differs: '退款金额不符',
+  state_differs: '退款状态不符',
+};
 const channelText: Record<'wechat' | 'alipay', string> = { wechat: '微信支付', alipay: '支付宝' };
 
 function statementTable(name: string, s: Statement) {
@@ -54,12 +61,13 @@ function statementTable(name: string, s: Statement) {
 
 function mismatchTable(items: readonly TopUpMismatch[]) {
   return {
-    header: ['账单日期', '商户订单号', '渠道', '差异类型', '我方', '支付平台', '发现时间(毫秒)'],
+    header: ['账单日期', '商户订单号', '退款单号', '渠道', '差异类型', '我方', '支付平台', '发现时间(毫秒)'],
     rows: items.map((m) => [
       m.billDate,
       m.outTradeNo,
+      m.outRefundNo ?? '',
       m.channel ? channelText[m.channel] : '',
-      kindText[m.kind] ?? m.kind,
+      (m.outRefundNo ? refundKindText : kindText)[m.kind] ?? m.kind,
       m.ours,
       m.theirs,
       m.foundAtMs,

@@ -1,5 +1,5 @@
 import type { TopUpRefund } from '@campus-card/core/client';
-import { type AlipayPay, type AlipayTrade, outRequestNoOf, tradeOf } from '../alipay-pay.ts';
+import { type AlipayPay, type AlipayTrade, beijingMs, outRequestNoOf, tradeOf } from '../alipay-pay.ts';
 import { errorName, isFinal, type PaymentChecks, type TopUpDeps, TopUpPart } from './shared.ts';
 
 /** What the Alipay notify route answers: Alipay stops only on the plain text `success`. */
@@ -62,7 +62,7 @@ export class AlipayNotifications extends TopUpPart {
     // A refund's notification (Alipay names our out_request_no as out_biz_no): the refund call already
     // settled it; one still processing here (its answer was lost) is settled now.
     if (fields.out_biz_no !== undefined && fields.refund_fee !== undefined) {
-      await this.settleAlipayRefundNotice(fields.out_biz_no, trade, theirs);
+      await this.settleAlipayRefundNotice(fields.out_biz_no, trade, theirs, fields.gmt_refund);
       return;
     }
     if (trade.status === 'WAIT_BUYER_PAY' || trade.status === 'TRADE_CLOSED') return;
@@ -80,6 +80,8 @@ export class AlipayNotifications extends TopUpPart {
     outRequestNo: string,
     trade: AlipayTrade,
     theirs: string,
+    /** gmt_refund, Beijing time with milliseconds. */
+    refundedAt: string | undefined,
   ): Promise<void> {
     let refunds: TopUpRefund[] = [];
     try {
@@ -102,7 +104,12 @@ export class AlipayNotifications extends TopUpPart {
       );
       return;
     }
+    const settledAtMs = beijingMs(refundedAt?.replace(/\.\d{1,3}$/, ''));
     if (refund.status === 'processing')
-      await this.core.settleTopUpRefund(refund.id, { status: 'succeeded', wechatRefundId: null });
+      await this.core.settleTopUpRefund(refund.id, {
+        status: 'succeeded',
+        wechatRefundId: null,
+        ...(settledAtMs !== undefined ? { settledAtMs } : {}),
+      });
   }
 }

@@ -1,9 +1,10 @@
-import type { TopUpMismatch, TopUpOrder, TopUpRefund } from '@campus-card/core/client';
+import type { RefundBillRow, TopUpMismatch, TopUpOrder, TopUpRefund } from '@campus-card/core/client';
 import { type Job, type JobLock, schedule } from '@campus-card/core/jobs';
 import { addDays, shanghaiParts, shanghaiToday } from '@campus-card/core/time';
 import { parseAlipayBill } from '../alipay-bill.ts';
+import { outRequestNoOf } from '../alipay-pay.ts';
 import type { TopUpRefunder } from './refunds.ts';
-import { errorName, type PaymentChecks, type TopUpDeps, TopUpPart } from './shared.ts';
+import { errorName, isFinal, type PaymentChecks, type TopUpDeps, TopUpPart } from './shared.ts';
 
 export interface PollReport {
   checked: number;
@@ -96,11 +97,11 @@ export class TopUpPoller extends TopUpPart {
         reason: refund.reason,
       });
       if (asked.status === 'SUCCESS' || asked.status === 'CLOSED' || asked.status === 'ABNORMAL')
-        await this.settleRefund(refund.id, asked.status, asked.refundId);
+        await this.settleRefund(refund.id, asked.status, asked.refundId, asked.successTime);
       return;
     }
     if (found.status === 'SUCCESS' || found.status === 'CLOSED' || found.status === 'ABNORMAL')
-      await this.settleRefund(refund.id, found.status, found.refundId);
+      await this.settleRefund(refund.id, found.status, found.refundId, found.successTime);
   }
 
   private async settle(order: TopUpOrder): Promise<'credited' | 'closed' | 'waiting'> {
@@ -180,17 +181,18 @@ export class TopUpPoller extends TopUpPart {
   }
 
   /**
-   * Our top-ups against each channel's bill of one Asia/Shanghai day: WeChat's trade bill, and with
-   * Alipay configured, Alipay's 业务明细 (a day without an Alipay bill is compared as empty).
-   * Differences are stored in the core. Both channels are tried; a failure of either is thrown after.
+   * Our top-ups and their refunds against each channel's bill of one Asia/Shanghai day: WeChat's trade
+   * bill, and with Alipay configured, Alipay's 业务明细 (a day without an Alipay bill is compared as
+   * empty). Differences are stored in the core. Both channels are tried; a failure of either is thrown after.
    */
   async reconcile(billDate: string): Promise<TopUpMismatch[]> {
     const found: TopUpMismatch[] = [];
     let failure: unknown;
     if (this.pay) {
       try {
+        const bill = await this.pay.tradeBill(billDate);
         found.push(
-          ...(await this.core.reconcileTopUps(billDate, await this.pay.tradeBill(billDate))).mismatches,
+          ...(await this.core.reconcileTopUps(billDate, bill.rows, 'wechat', bill.refunds)).mismatches,
         );
       } catch (error) {
         failure = error;
@@ -199,8 +201,9 @@ export class TopUpPoller extends TopUpPart {
     if (this.alipay) {
       try {
         const zip = await this.alipay.billZip(billDate);
-        const rows = zip === undefined ? [] : parseAlipayBill(zip);
-        found.push(...(await this.core.reconcileTopUps(billDate, rows, 'alipay')).mismatches);
+        const bill = zip === undefined ? { rows: [], refunds: [] } : parseAlipayBill(zip);
+        const refunds = await this.ourRefundIds(bill.refunds);
+        found.push(...(await this.core.reconcileTopUps(billDate, bill.rows, 'alipay', refunds)).mismatches);
       } catch (error) {
         failure ??= error;
       }
@@ -209,6 +212,31 @@ export class TopUpPoller extends TopUpPart {
       this.log.warn({ billDate, count: found.length }, 'top-up reconciliation found differences');
     if (failure !== undefined) throw failure;
     return found;
+  }
+
+  /**
+   * Alipay's bill names a refund by its out_request_no, our refund id encoded (outRequestNoOf): each
+   * is turned back into the id of the order's refund it encodes. A number no refund of that order
+   * encodes stays as it is, so the core finds no such refund (missing_ours).
+   */
+  private async ourRefundIds(rows: readonly RefundBillRow[]): Promise<RefundBillRow[]> {
+    const idsByOrder = new Map<string, Map<string, string>>();
+    const mapped: RefundBillRow[] = [];
+    for (const row of rows) {
+      let ids = idsByOrder.get(row.outTradeNo);
+      if (ids === undefined) {
+        ids = new Map();
+        try {
+          for (const refund of (await this.core.topUpRefunds(row.outTradeNo)).items)
+            ids.set(outRequestNoOf(refund.id), refund.id);
+        } catch (error) {
+          if (!isFinal(error)) throw error;
+        }
+        idsByOrder.set(row.outTradeNo, ids);
+      }
+      mapped.push({ ...row, outRefundNo: ids.get(row.outRefundNo) ?? row.outRefundNo });
+    }
+    return mapped;
   }
 
   async mismatches(billDate: string | undefined, limit: number) {

@@ -6,17 +6,18 @@ import { TopUpPart } from './shared.ts';
 export class TopUpRefunder extends TopUpPart {
   /**
    * Asks Alipay to refund under out_request_no = our refund id, and settles the refund with the
-   * answer: taken → succeeded; refused in a signed answer → failed (the money goes back to the
+   * answer: taken → succeeded (at Alipay's gmt_refund_pay, the day its bill lists it); refused in a signed answer → failed (the money goes back to the
    * wallet); no answer → still processing, asked again by the poller under the same number.
    */
   async askAlipay(order: TopUpOrder, refund: TopUpRefund): Promise<TopUpRefund> {
+    let refundedAtMs: number | undefined;
     try {
-      await this.alipayPay().refund({
+      ({ refundedAtMs } = await this.alipayPay().refund({
         outTradeNo: order.id,
         refundId: refund.id,
         amount: refund.amount,
         reason: refund.reason,
-      });
+      }));
     } catch (error) {
       if (error instanceof AlipayRefused) {
         this.log.warn({ orderId: order.id, err: error.subCode }, 'Alipay refused a top-up refund');
@@ -31,7 +32,11 @@ export class TopUpRefunder extends TopUpPart {
       }
       throw error;
     }
-    return this.core.settleTopUpRefund(refund.id, { status: 'succeeded', wechatRefundId: null });
+    return this.core.settleTopUpRefund(refund.id, {
+      status: 'succeeded',
+      wechatRefundId: null,
+      ...(refundedAtMs !== undefined ? { settledAtMs: refundedAtMs } : {}),
+    });
   }
 
   /**
@@ -55,7 +60,7 @@ export class TopUpRefunder extends TopUpPart {
       reason: input.reason,
     });
     if (asked.status === 'SUCCESS' || asked.status === 'CLOSED' || asked.status === 'ABNORMAL')
-      return this.settleRefund(refund.id, asked.status, asked.refundId);
+      return this.settleRefund(refund.id, asked.status, asked.refundId, asked.successTime);
     return refund;
   }
 }

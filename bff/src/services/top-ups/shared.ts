@@ -120,15 +120,21 @@ export class TopUpPart {
     return this.alipay;
   }
 
-  /** A WeChat refund's outcome recorded in the core (Alipay's are settled as succeeded or failed). */
+  /**
+   * A WeChat refund's outcome recorded in the core (Alipay's are settled as succeeded or failed), at
+   * WeChat's success_time when it gave one, so the refund's day is the trade bill's.
+   */
   protected settleRefund(
     refundId: string,
     status: 'SUCCESS' | 'CLOSED' | 'ABNORMAL',
     wechatRefundId: string,
+    successTime?: string,
   ) {
+    const settledAtMs = successTime ? Date.parse(successTime) : Number.NaN;
     return this.core.settleTopUpRefund(refundId, {
       status: status === 'SUCCESS' ? 'succeeded' : 'failed',
       wechatRefundId: wechatRefundId || null,
+      ...(Number.isSafeInteger(settledAtMs) && settledAtMs > 0 ? { settledAtMs } : {}),
     });
   }
 }

@@ -81,7 +81,7 @@ export class WechatNotifications extends TopUpPart {
       }
       if (r.refund_status === 'PROCESSING') return { status: 204 };
       try {
-        await this.settleRefund(r.out_refund_no, r.refund_status, r.refund_id);
+        await this.settleRefund(r.out_refund_no, r.refund_status, r.refund_id, r.success_time);
       } catch (error) {
         if (!isFinal(error)) throw error;
         await this.checks.alert(

@@ -1,4 +1,5 @@
 import { createDecipheriv, createHash } from 'node:crypto';
+import type { BillRow, RefundBillRow } from '@campus-card/core/client';
 import { formatDateTime } from '@campus-card/core/time';
 import { parse } from 'csv-parse/sync';
 import Pay from 'wechatpay-node-v3';
@@ -131,6 +132,7 @@ export const refundResourceSchema = z.object({
   out_refund_no: z.string(),
   refund_id: z.string(),
   refund_status: z.enum(['SUCCESS', 'CLOSED', 'ABNORMAL', 'PROCESSING']),
+  success_time: z.string().optional(),
   amount: z.object({ total: z.number().int(), refund: z.number().int() }),
 });
 
@@ -152,12 +154,23 @@ export class NotificationRefused extends Error {
   }
 }
 
-/** One trade-bill row as the reconciliation compares it. */
-export interface BillRow {
-  outTradeNo: string;
-  transactionId: string;
-  state: string;
-  amount: number;
+/** A refund as WeChat answers it: status, its refund_id and, once succeeded, success_time. */
+export interface WechatRefund {
+  status: string;
+  refundId: string;
+  successTime: string | undefined;
+}
+type RefundAnswer = { status: string; refund_id?: string; success_time?: string };
+const refundOf = (data: RefundAnswer): WechatRefund => ({
+  status: data.status,
+  refundId: data.refund_id ?? '',
+  successTime: data.success_time,
+});
+
+/** A platform's bill of one day as the reconciliation compares it: its payments and its refunds. */
+export interface DayBill {
+  rows: BillRow[];
+  refunds: RefundBillRow[];
 }
 
 export class WechatPay {
@@ -229,7 +242,7 @@ export class WechatPay {
     amount: number;
     total: number;
     reason: string;
-  }): Promise<{ status: string; refundId: string }> {
+  }): Promise<WechatRefund> {
     const result = await this.#call(() =>
       this.pay.refunds({
         out_trade_no: input.outTradeNo,
@@ -239,22 +252,22 @@ export class WechatPay {
         amount: { refund: input.amount, total: input.total, currency: 'CNY' },
       }),
     );
-    const data = result.data as { status?: string; refund_id?: string } | undefined;
+    const data = result.data as RefundAnswer | undefined;
     if (result.status !== 200 || !data?.status) throw upstream('the refund', result);
-    return { status: data.status, refundId: data.refund_id ?? '' };
+    return refundOf(data);
   }
 
   /** A refund as WeChat sees it, or undefined when WeChat never got it. */
-  async findRefund(outRefundNo: string): Promise<{ status: string; refundId: string } | undefined> {
+  async findRefund(outRefundNo: string): Promise<WechatRefund | undefined> {
     const result = await this.#call(() => this.pay.find_refunds(outRefundNo));
     if (result.status === 404) return undefined;
-    const data = result.data as { status?: string; refund_id?: string } | undefined;
+    const data = result.data as RefundAnswer | undefined;
     if (result.status !== 200 || !data?.status) throw upstream('the refund query', result);
-    return { status: data.status, refundId: data.refund_id ?? '' };
+    return refundOf(data);
   }
 
   /** A day's trade bill, downloaded and checked against the SHA1 in the signed answer. */
-  async tradeBill(billDate: string): Promise<BillRow[]> {
+  async tradeBill(billDate: string): Promise<DayBill> {
     const bill = await this.#call(() => this.pay.tradebill({ bill_date: billDate, bill_type: 'ALL' }));
     const info = bill.data as { download_url?: string; hash_type?: string; hash_value?: string } | undefined;
     if (bill.status !== 200 || !info?.download_url || info.hash_type !== 'SHA1')
@@ -390,10 +403,13 @@ function fenOf(yuan: string): number {
 }
 
 /**
- * The payment and refund rows of a trade bill: backquoted fields after a header, until the totals.
- * Read by csv-parse, the one CSV reader (core/src/subsidies/csv.ts reads subsidy sheets with it).
+ * The payment and refund rows of a trade bill: backquoted fields after a header, until the totals;
+ * columns found by their header names. A SUCCESS row is a payment (应结订单金额); a REFUND row is a
+ * refund (商户退款单号, 微信退款单号, 退款金额, 退款状态) and, as before, a row of its order in the payments
+ * (whose state REFUND the reconciliation passes over). Read by csv-parse, the one CSV reader
+ * (core/src/subsidies/csv.ts reads subsidy sheets with it).
  */
-export function parseTradeBill(text: string): BillRow[] {
+export function parseTradeBill(text: string): DayBill {
   let records: string[][];
   try {
     records = parse(text, {
@@ -401,21 +417,47 @@ export function parseTradeBill(text: string): BillRow[] {
       relax_column_count: true,
       relax_quotes: true,
       skip_empty_lines: true,
+      bom: true,
     });
   } catch {
     throw new BffError('UPSTREAM_FAILED', 'the trade bill is not CSV we can read');
   }
-  const rows: BillRow[] = [];
+  const header = (records[0] ?? []).map((name) => name.trim());
+  const column = (name: string) => {
+    const index = header.indexOf(name);
+    if (index < 0) throw new BffError('UPSTREAM_FAILED', `the trade bill has no column ${name}`);
+    return index;
+  };
+  const at = {
+    transactionId: column('微信订单号'),
+    outTradeNo: column('商户订单号'),
+    state: column('交易状态'),
+    settled: column('应结订单金额'),
+    refundId: column('微信退款单号'),
+    outRefundNo: column('商户退款单号'),
+    refunded: column('退款金额'),
+    refundState: column('退款状态'),
+  };
+  const bill: DayBill = { rows: [], refunds: [] };
   for (const record of records.slice(1)) {
     if (!record[0]?.startsWith('`')) break;
-    const fields = record.map((field) => field.replace(/^`/, ''));
-    const state = fields[9] ?? '';
-    rows.push({
-      transactionId: fields[5] ?? '',
-      outTradeNo: fields[6] ?? '',
+    const fields = record.map((field) => field.replace(/^`/, '').trim());
+    const field = (index: number) => fields[index] ?? '';
+    const state = field(at.state);
+    bill.rows.push({
+      transactionId: field(at.transactionId),
+      outTradeNo: field(at.outTradeNo),
       state,
-      amount: fenOf(state === 'REFUND' ? (fields[16] ?? '') : (fields[12] ?? '')),
+      amount: fenOf(state === 'REFUND' ? field(at.refunded) : field(at.settled)),
     });
+    if (state === 'REFUND')
+      bill.refunds.push({
+        outTradeNo: field(at.outTradeNo),
+        outRefundNo: field(at.outRefundNo),
+        refundId: field(at.refundId),
+        state: field(at.refundState),
+        amount: fenOf(field(at.refunded)),
+      });
   }
-  return rows;
+  return bill;
 }

@@ -67,7 +67,7 @@ export function topUpRoutes(topUps: TopUpService): Router {
   router.post('/top-up-reconciliations/:billDate', async (ctx) => {
     const { billDate: day } = parseValue(ctx.params, billDatePath);
     const body = parseBody(ctx, reconcileBody);
-    ctx.body = { mismatches: await topUps.reconcile(day, body.rows, body.channel) };
+    ctx.body = { mismatches: await topUps.reconcile(day, body.rows, body.channel, body.refunds) };
   });
   // One finding the BFF met on a notification that can never apply (an unknown order, another
   // merchant's, a different amount): kept in the same list as the reconciliation's, once.
