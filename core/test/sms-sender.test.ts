@@ -113,6 +113,24 @@ describe('SMS sender and stand-in (signature V3)', () => {
     );
   });
 
+  test('when QuerySendDetails is asked by the SDK, then the stand-in checks its signature and answers the record of that OutId on that day', async () => {
+    const phone = '13800138011';
+    assert.deepEqual(await sender(sms.baseUrl).send(phone, 'card_status', { fields: ['a', 'b'] }, 'q-1'), {
+      outcome: 'sent',
+    });
+    const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10).replaceAll('-', '');
+    assert.deepEqual(await sender(sms.baseUrl).lookUp(phone, 'q-1', [today]), { outcome: 'sent' });
+    assert.deepEqual(await sender(sms.baseUrl).lookUp(phone, 'q-nobody', [today]), { outcome: 'none' });
+    assert.deepEqual(await sender(sms.baseUrl).lookUp(phone, 'q-1', ['20200101']), {
+      outcome: 'no_answer',
+      code: 'sms_isv.INVALID_PARAMETERS',
+    });
+    assert.deepEqual(await sender(sms.baseUrl, 'not-the-secret').lookUp(phone, 'q-1', [today]), {
+      outcome: 'no_answer',
+      code: 'sms_SignatureDoesNotMatch',
+    });
+  });
+
   test('when a signed request is replayed or changed on its way, then the stand-in refuses it', async () => {
     // A TCP relay between the SDK and the stand-in keeps the bytes the SDK sent.
     const port = Number(new URL(sms.baseUrl).port);
@@ -224,9 +242,25 @@ for (const dialect of dialects) {
         silent,
         {
           backoffBaseMs: 1_000,
+          unknownChecksMax: 3,
           now: () => Date.now() + ahead,
         },
       );
+    /** Sends one loss notice whose SendSms answer comes too late: the row is unknown. */
+    const unknownLoss = async (phone: string) => {
+      const card = await person(phone);
+      const event = loss();
+      await service.send(card.personNo, event);
+      sms.faults.late(1, 2_500);
+      await worker(0, 1_000).runOnce();
+      const row = async () => {
+        const r = await repo.outboxRow(event.key, card.personId, 'sms');
+        return [r?.status, r?.lastError];
+      };
+      assert.deepEqual(await row(), ['unknown', 'no_answer']);
+      return row;
+    };
+    const textsTo = (phone: string) => sms.sent.filter((m) => m.phone === phone).length;
     const person = async (phone: string) => {
       const card = await t.client.getCard(await openStudent(t.client));
       phones.set(card.personId, phone);
@@ -268,16 +302,68 @@ for (const dialect of dialects) {
       assert.equal(sms.sent.filter((m) => m.phone === '13700137001').length, 1);
     });
 
-    test('when the answer is late, then the row is unknown and is never sent again', async () => {
-      const card = await person('13700137002');
+    test('when the answer is late, then the row is unknown, is not asked about before a minute, then QuerySendDetails finds it taken: sent, and never sent again', async () => {
+      const row = await unknownLoss('13700137002');
+      await worker(30_000).runOnce();
+      assert.deepEqual(await row(), ['unknown', 'no_answer'], 'too early to ask');
+      await worker(61_000).runOnce();
+      assert.deepEqual(await row(), ['sent', null]);
+      await worker(3_600_000).runOnce();
+      assert.equal(textsTo('13700137002'), 1, 'taken once, not again');
+    });
+
+    test('when the carrier did not deliver a message whose answer was late, then the record makes it failed with the carrier code', async () => {
+      sms.faults.undeliverable('13700137004');
+      const row = await unknownLoss('13700137004');
+      await worker(61_000).runOnce();
+      assert.deepEqual(await row(), ['failed', 'sms_report_UNDELIV']);
+      assert.equal(textsTo('13700137004'), 1);
+    });
+
+    test("when the carrier's receipt is not in yet, then the record (SendStatus 1, taken) makes it sent", async () => {
+      sms.faults.receiptsPending(true);
+      try {
+        const row = await unknownLoss('13700137005');
+        await worker(61_000).runOnce();
+        assert.deepEqual(await row(), ['sent', null]);
+      } finally {
+        sms.faults.receiptsPending(false);
+      }
+    });
+
+    test('when the request was lost and never taken, then each question finds nothing, backing off, and after the last the row is failed as never taken; nothing is ever sent', async () => {
+      const card = await person('13700137006');
       const event = loss();
       await service.send(card.personNo, event);
-      sms.faults.late(1, 2_500);
+      sms.faults.lost(1, 2_500);
       await worker(0, 1_000).runOnce();
-      const row = await repo.outboxRow(event.key, card.personId, 'sms');
-      assert.deepEqual([row?.status, row?.lastError], ['unknown', 'no_answer']);
+      const row = async () => {
+        const r = await repo.outboxRow(event.key, card.personId, 'sms');
+        return [r?.status, r?.lastError];
+      };
+      assert.deepEqual(await row(), ['unknown', 'no_answer']);
+      await worker(61_000).runOnce(); // 1st question: none; the next after 2 minutes
+      await worker(120_000).runOnce(); // not due yet
+      assert.deepEqual(await row(), ['unknown', 'no_answer']);
+      await worker(200_000).runOnce(); // 2nd: none; the next after 4 minutes
+      await worker(500_000).runOnce(); // 3rd and last: none
+      assert.deepEqual(await row(), ['failed', 'sms_never_taken']);
       await worker(3_600_000).runOnce();
-      assert.equal(sms.sent.filter((m) => m.phone === '13700137002').length, 1, 'taken once, not again');
+      assert.equal(textsTo('13700137006'), 0);
+    });
+
+    test('when the provider does not answer the question, then the row stays unknown and is asked again later', async () => {
+      const row = await unknownLoss('13700137007');
+      sms.faults.down(true);
+      try {
+        await worker(61_000).runOnce();
+      } finally {
+        sms.faults.down(false);
+      }
+      assert.deepEqual(await row(), ['unknown', 'no_answer']);
+      await worker(200_000).runOnce();
+      assert.deepEqual(await row(), ['sent', null]);
+      assert.equal(textsTo('13700137007'), 1);
     });
 
     test('when the secret is wrong, then the row is refused for good and nothing is sent', async () => {

@@ -10,8 +10,13 @@ import { checkAcs3 } from './acs3.ts';
  * AccessKey. It answers as the real API does: `{Code:'OK', Message:'OK', BizId, RequestId}` when taken;
  * business refusals (isv.*) with HTTP 200 and their Code; gateway refusals (signature, key, time, nonce,
  * Throttling.User) with HTTP 4xx and `{RequestId, HostId, Code, Message}`; 503 ServiceUnavailable when down.
+ * QuerySendDetails (PhoneNumber, SendDate yyyyMMdd within the last 30 days, PageSize 1–50, CurrentPage)
+ * answers the messages sent to that number that day, newest first, as the real API does:
+ * `{Code:'OK', TotalCount, SmsSendDetailDTOs:{SmsSendDetailDTO:[{PhoneNum, SendStatus (1 waiting for the
+ * receipt, 2 failed, 3 delivered), ErrCode, TemplateCode, Content, SendDate, ReceiveDate, OutId}]}}`.
  * Fault switches: business limit control (isv.BUSINESS_LIMIT_CONTROL), API throttling (Throttling.User),
- * down, late (the message is taken but the answer comes after a delay). It keeps the messages so tests
+ * down, late (the message is taken but the answer comes after a delay), lost (the request is held and
+ * the message never taken), pending receipts (taken, the carrier's receipt not in yet: SendStatus 1). It keeps the messages so tests
  * can read them; it prints nothing (phone numbers stay out of logs). Each message taken gets its
  * delivery report (SmsReport: success, err_code DELIVERED or UNDELIV, biz_id, out_id) pushed to
  * `reportUrl`; `undeliverable(phone)` makes the carrier fail that number.
@@ -40,6 +45,10 @@ export interface SentSms {
   /** The caller's OutId (its own id of the message), '' when none was given. */
   outId: string;
   bizId: string;
+  /** When it was taken. */
+  atMs: number;
+  /** What QuerySendDetails says: 1 waiting for the receipt, 2 not delivered, 3 delivered. */
+  sendStatus: 1 | 2 | 3;
 }
 
 export interface SmsStandIn {
@@ -56,6 +65,10 @@ export interface SmsStandIn {
     late(count: number, delayMs: number): void;
     /** Messages to this number are taken but the carrier does not deliver them (report UNDELIV). */
     undeliverable(phone: string): void;
+    /** The next `count` SendSms are held `delayMs` and never taken (the caller's answer is lost). */
+    lost(count: number, delayMs: number): void;
+    /** Receipts stay out: messages taken now read SendStatus 1 (waiting) and no report is pushed. */
+    receiptsPending(on: boolean): void;
   };
   /** Delivery reports pushed so far and what the receiver answered each push. */
   reports: { outId: string; success: boolean; status: number }[];
@@ -65,6 +78,12 @@ export interface SmsStandIn {
   reply(phone: string, content: string): Promise<{ status: number; body: unknown }>;
   close(): Promise<void>;
 }
+
+/** Beijing wall-clock `yyyy-MM-dd HH:mm:ss`, as the provider writes times. */
+const beijing = (ms: number): string => {
+  const t = new Date(ms + 8 * 3_600_000).toISOString();
+  return `${t.slice(0, 10)} ${t.slice(11, 19)}`;
+};
 
 /** How far x-acs-date may be from the stand-in's clock, as the provider allows. */
 const clockSkewMaxMs = 15 * 60_000;
@@ -76,6 +95,8 @@ export async function startSmsStandIn(options: SmsStandInOptions): Promise<SmsSt
   let throttleLeft = 0;
   let isDown = false;
   let late = { left: 0, delayMs: 0 };
+  let lost = { left: 0, delayMs: 0 };
+  let receiptsPending = false;
   let sequence = 0;
   const undeliverable = new Set<string>();
   const reports: SmsStandIn['reports'] = [];
@@ -85,9 +106,9 @@ export async function startSmsStandIn(options: SmsStandInOptions): Promise<SmsSt
   const pushReport = (message: SentSms): void => {
     if (options.reportUrl === undefined) return;
     const url = options.reportUrl;
-    const success = !undeliverable.has(message.phone);
-    const now = new Date(Date.now() + 8 * 3_600_000).toISOString();
-    const at = `${now.slice(0, 10)} ${now.slice(11, 19)}`;
+    if (message.sendStatus === 1) return;
+    const success = message.sendStatus === 3;
+    const at = beijing(message.atMs);
     const report = {
       phone_number: message.phone,
       send_time: at,
@@ -115,10 +136,51 @@ export async function startSmsStandIn(options: SmsStandInOptions): Promise<SmsSt
     pushes.add(push);
   };
 
+  /** QuerySendDetails over what was taken, with the real API's checks and page arithmetic. */
+  const querySendDetails = (
+    p: Record<string, string>,
+    refuse: (code: string, message: string) => { status: number; body: Record<string, string> },
+  ): Record<string, unknown> => {
+    const phone = p.PhoneNumber ?? '';
+    if (!/^1\d{10}$/.test(phone)) return refuse('isv.MOBILE_NUMBER_ILLEGAL', '非法手机号').body;
+    const day = /^(\d{4})(\d{2})(\d{2})$/.exec(p.SendDate ?? '');
+    const dayMs = day ? Date.parse(`${day[1]}-${day[2]}-${day[3]}T00:00:00+08:00`) : Number.NaN;
+    if (!Number.isFinite(dayMs) || dayMs > Date.now() || Date.now() - dayMs > 31 * 86_400_000)
+      return refuse('isv.INVALID_PARAMETERS', 'SendDate 须为最近30天内的 yyyyMMdd').body;
+    const pageSize = Number(p.PageSize);
+    const currentPage = Number(p.CurrentPage);
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 50)
+      return refuse('isv.INVALID_PARAMETERS', 'PageSize 须为 1-50').body;
+    if (!Number.isInteger(currentPage) || currentPage < 1)
+      return refuse('isv.INVALID_PARAMETERS', 'CurrentPage 须从 1 开始').body;
+    const ofDay = sent
+      .filter((m) => m.phone === phone && m.atMs >= dayMs && m.atMs < dayMs + 86_400_000)
+      .filter((m) => p.BizId === undefined || p.BizId === '' || m.bizId === p.BizId)
+      .reverse();
+    const page = ofDay.slice((currentPage - 1) * pageSize, currentPage * pageSize);
+    return {
+      Code: 'OK',
+      Message: 'OK',
+      TotalCount: String(ofDay.length),
+      SmsSendDetailDTOs: {
+        SmsSendDetailDTO: page.map((m) => ({
+          PhoneNum: m.phone,
+          SendStatus: m.sendStatus,
+          ErrCode: m.sendStatus === 3 ? 'DELIVERED' : m.sendStatus === 2 ? 'UNDELIV' : '',
+          TemplateCode: m.templateCode,
+          Content: `【${m.signName}】${Object.values(m.params).join(' ')}`,
+          SendDate: beijing(m.atMs),
+          ReceiveDate: m.sendStatus === 1 ? '' : beijing(m.atMs),
+          OutId: m.outId,
+        })),
+      },
+    };
+  };
+
   const answer = (
     request: IncomingMessage,
     body: string,
-  ): { status: number; body: Record<string, string> } => {
+  ): { status: number; body: Record<string, unknown>; holdMs?: number } => {
     const RequestId = randomUUID().toUpperCase();
     const gateway = (status: number, Code: string, Message: string) => ({
       status,
@@ -139,7 +201,11 @@ export async function startSmsStandIn(options: SmsStandInOptions): Promise<SmsSt
     if (nonces.has(nonce))
       return gateway(400, 'SignatureNonceUsed', 'Specified signature nonce was used already.');
     nonces.add(nonce);
-    if (request.headers['x-acs-action'] !== 'SendSms' || request.headers['x-acs-version'] !== '2017-05-25')
+    const action = request.headers['x-acs-action'];
+    if (
+      (action !== 'SendSms' && action !== 'QuerySendDetails') ||
+      request.headers['x-acs-version'] !== '2017-05-25'
+    )
       return gateway(
         404,
         'InvalidAction.NotFound',
@@ -157,6 +223,8 @@ export async function startSmsStandIn(options: SmsStandInOptions): Promise<SmsSt
       ...Object.fromEntries(url.searchParams),
       ...Object.fromEntries(form),
     };
+    if (action === 'QuerySendDetails')
+      return { status: 200, body: { ...querySendDetails(p, refuse), RequestId } };
     if (!options.signNames.includes(p.SignName ?? ''))
       return refuse('isv.SMS_SIGNATURE_ILLEGAL', '该账号下找不到对应签名');
     if (!/^1\d{10}$/.test(p.PhoneNumbers ?? '')) return refuse('isv.MOBILE_NUMBER_ILLEGAL', '非法手机号');
@@ -172,14 +240,26 @@ export async function startSmsStandIn(options: SmsStandInOptions): Promise<SmsSt
       return refuse('isv.INVALID_JSON_PARAM', 'JSON参数不合法，只接受字符串值');
     }
     const BizId = `${Date.now() % 1_000_000}${String(sent.length).padStart(9, '0')}^0`;
+    const phone = p.PhoneNumbers ?? '';
     const message: SentSms = {
-      phone: p.PhoneNumbers ?? '',
+      phone,
       signName: p.SignName ?? '',
       templateCode: p.TemplateCode ?? '',
       params,
       outId: p.OutId ?? '',
       bizId: BizId,
+      atMs: Date.now(),
+      sendStatus: receiptsPending ? 1 : undeliverable.has(phone) ? 2 : 3,
     };
+    if (lost.left > 0) {
+      // Held and dropped: the caller waits out its timeout; nothing was taken.
+      lost = { ...lost, left: lost.left - 1 };
+      return {
+        status: 503,
+        body: { Code: 'ServiceUnavailable', Message: 'lost', RequestId },
+        holdMs: lost.delayMs,
+      };
+    }
     sent.push(message);
     pushReport(message);
     return { status: 200, body: { Code: 'OK', Message: 'OK', BizId, RequestId } };
@@ -209,6 +289,7 @@ export async function startSmsStandIn(options: SmsStandInOptions): Promise<SmsSt
     }
     const before = sent.length;
     const result = answer(request, body);
+    if (result.holdMs !== undefined) await new Promise((resolve) => setTimeout(resolve, result.holdMs));
     if (sent.length > before && late.left > 0) {
       late = { ...late, left: late.left - 1 };
       await new Promise((resolve) => setTimeout(resolve, late.delayMs));
@@ -242,6 +323,12 @@ export async function startSmsStandIn(options: SmsStandInOptions): Promise<SmsSt
       },
       undeliverable: (phone) => {
         undeliverable.add(phone);
+      },
+      lost: (count, delayMs) => {
+        lost = { left: count, delayMs };
+      },
+      receiptsPending: (on) => {
+        receiptsPending = on;
       },
     },
     reports,

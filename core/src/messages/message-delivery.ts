@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../log.ts';
+import { formatDateTime } from '../time.ts';
 import type { MessageRepository } from './message-repository.ts';
 import type { MessageService } from './message-service.ts';
 import { type MessageChannel, type MessageSender, type OutboxRow, outboxMessageId } from './message-types.ts';
@@ -13,6 +14,13 @@ export interface DeliveryOptions {
   attemptsMax?: number;
   backoffBaseMs?: number;
   backoffMaxMs?: number;
+  /**
+   * A message whose send had no answer (unknown) is first asked about this long after (the platform's
+   * record may lag), then after twice as long each time, capped at backoffMaxMs.
+   */
+  unknownCheckAfterMs?: number;
+  /** Questions asked about one unknown message; none of them finding it makes it failed (never taken). */
+  unknownChecksMax?: number;
   now?: () => number;
 }
 
@@ -20,7 +28,9 @@ export interface DeliveryOptions {
  * Delivers the outbox (sql/080). A row is claimed (lease; nothing sent, so an expired claim is taken
  * again), then marked sending before the request leaves: a worker that stops after that leaves the row
  * to become unknown, never sent twice. Quiet hours put it back to pending until they end; a definite
- * "not taken" is retried with exponential backoff up to attemptsMax.
+ * "not taken" is retried with exponential backoff up to attemptsMax. A message whose send had no answer
+ * is never sent again: where the channel can be asked (SMS's QuerySendDetails) it is asked about on a
+ * backoff schedule and becomes sent or failed by the platform's record.
  */
 export class MessageDelivery {
   readonly owner = `msg-${randomBytes(6).toString('hex')}`;
@@ -40,6 +50,8 @@ export class MessageDelivery {
       attemptsMax: options.attemptsMax ?? 6,
       backoffBaseMs: options.backoffBaseMs ?? 30_000,
       backoffMaxMs: options.backoffMaxMs ?? 3_600_000,
+      unknownCheckAfterMs: options.unknownCheckAfterMs ?? 60_000,
+      unknownChecksMax: options.unknownChecksMax ?? 8,
       now: options.now ?? Date.now,
     };
   }
@@ -50,7 +62,69 @@ export class MessageDelivery {
     await this.repo.abandonStaleSending(nowMs);
     const rows = await this.repo.claim(this.owner, nowMs, nowMs + this.o.leaseMs, this.o.batchMax);
     for (const row of rows) await this.deliver(row);
+    await this.resolveUnknown();
     return rows.length;
+  }
+
+  /**
+   * Asks the platforms about messages whose send had no answer (up to batchMax per pass): each question
+   * is reserved first (counted, its next time set), then asked; the platform's record makes the row sent
+   * or failed. Not found yet or no answer: asked again later, twice as late each time; not found at the
+   * last question: failed as never taken. Nothing is ever sent again here.
+   */
+  async resolveUnknown(): Promise<number> {
+    let settled = 0;
+    for (const channel of ['sms', 'wechat', 'alipay'] as const) {
+      const sender = this.senders[channel];
+      if (sender?.lookUp === undefined) continue;
+      const nowMs = this.o.now();
+      const due = await this.repo.unknownDue(
+        channel,
+        nowMs,
+        nowMs - this.o.unknownCheckAfterMs,
+        this.o.unknownChecksMax,
+        this.o.batchMax,
+      );
+      for (const { row, doneAtMs, checks } of due) {
+        const waitMs = Math.min(this.o.backoffMaxMs, this.o.unknownCheckAfterMs * 2 ** (checks + 1));
+        if (!(await this.repo.reserveUnknownCheck(row, checks, nowMs + waitMs))) continue;
+        const target = await this.service.targetOfRow(row);
+        if (target === undefined) continue;
+        // The request left while the row was sending: on the day it became unknown, or the day before
+        // when that was just after midnight.
+        const days = [
+          ...new Set(
+            [doneAtMs - this.o.leaseMs, doneAtMs].map((ms) =>
+              formatDateTime(ms).slice(0, 10).replaceAll('-', ''),
+            ),
+          ),
+        ];
+        const found = await sender.lookUp(target, outboxMessageId(row), days);
+        const last = checks + 1 >= this.o.unknownChecksMax;
+        if (found.outcome === 'sent' || found.outcome === 'failed' || (found.outcome === 'none' && last)) {
+          const code =
+            found.outcome === 'failed'
+              ? found.code
+              : found.outcome === 'none'
+                ? `${channel}_never_taken`
+                : null;
+          if (
+            await this.repo.settleUnknown(
+              row,
+              found.outcome === 'sent' ? 'sent' : 'failed',
+              code,
+              this.o.now(),
+            )
+          )
+            settled += 1;
+        } else if (found.outcome === 'no_answer')
+          this.log.warn(
+            { channel, kind: row.kind, code: found.code, checks: checks + 1 },
+            'message outcome not answered',
+          );
+      }
+    }
+    return settled;
   }
 
   /** Tests only: the step after which a worker "stops" (between marking sending and recording). */

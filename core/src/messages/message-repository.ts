@@ -115,6 +115,54 @@ export class MessageRepository {
     return rows[0] === undefined ? undefined : String(rows[0].openid);
   }
 
+  /**
+   * Rows of a channel whose send had no answer (unknown) and that may be asked about now: their next
+   * question is due, the first only once `settledBeforeMs` has passed since they became unknown, and
+   * fewer than `checksMax` questions were asked. With when they became unknown and the questions so far.
+   */
+  async unknownDue(
+    channel: MessageChannel,
+    nowMs: number,
+    settledBeforeMs: number,
+    checksMax: number,
+    limit: number,
+  ): Promise<{ row: OutboxRow; doneAtMs: number; checks: number }[]> {
+    const rows = await this.db.select<Record<string, unknown>>(
+      `SELECT ${outboxColumns}, done_at_ms, unknown_checks FROM message_outbox
+        WHERE status = 'unknown' AND next_at_ms <= ? AND channel = ? AND done_at_ms <= ? AND unknown_checks < ?
+        ORDER BY next_at_ms LIMIT ?`,
+      [nowMs, channel, settledBeforeMs, checksMax, limit],
+    );
+    return rows.map((r) => ({
+      row: toRow(r),
+      doneAtMs: Number(r.done_at_ms),
+      checks: Number(r.unknown_checks),
+    }));
+  }
+
+  /**
+   * Reserves the next question about an unknown row before it is asked: one conditional UPDATE counts it
+   * and moves its next time on, so two workers never ask the same question. Answers whether it was ours.
+   */
+  async reserveUnknownCheck(row: OutboxRow, checks: number, nextAtMs: number): Promise<boolean> {
+    const changed = await this.db.execute(
+      `UPDATE message_outbox SET unknown_checks = unknown_checks + 1, next_at_ms = ?
+        WHERE event_key = ? AND person_id = ? AND channel = ? AND status = 'unknown' AND unknown_checks = ?`,
+      [nextAtMs, row.eventKey, row.personId, row.channel, checks],
+    );
+    return changed === 1;
+  }
+
+  /** An unknown row settled by the platform's record: sent or failed, once. */
+  async settleUnknown(row: OutboxRow, to: 'sent' | 'failed', lastError: string | null, nowMs: number) {
+    const changed = await this.db.execute(
+      `UPDATE message_outbox SET status = ?, last_error = ?, done_at_ms = ?
+        WHERE event_key = ? AND person_id = ? AND channel = ? AND status = 'unknown'`,
+      [to, lastError, nowMs, row.eventKey, row.personId, row.channel],
+    );
+    return changed === 1;
+  }
+
   /** A claim whose worker died while the request may have left is never sent again: unknown. */
   async abandonStaleSending(nowMs: number): Promise<number> {
     return this.db.execute(

@@ -86,7 +86,23 @@ export interface MessageSender {
     payload: { fields: string[]; page?: string },
     messageId: string,
   ): Promise<SendOutcome>;
+  /**
+   * What the platform knows of a message whose send had no answer (outcome unknown), asked by its
+   * messageId on the days it may have been sent (Asia/Shanghai, YYYYMMDD); a channel that cannot be
+   * asked has no lookUp and its unknown rows stay unknown.
+   */
+  lookUp?(target: string, messageId: string, days: readonly string[]): Promise<LookUpOutcome>;
 }
+
+/**
+ * A platform's record of a message: taken (sent; a delivery report may still fail it), failed with the
+ * carrier's code, none (never taken, or not recorded yet), or no answer to the question (ask again).
+ */
+export type LookUpOutcome =
+  | { outcome: 'sent' }
+  | { outcome: 'failed'; code: string }
+  | { outcome: 'none' }
+  | { outcome: 'no_answer'; code: string };
 
 /**
  * An outbox row's id for a platform that takes one (SMS's OutId): 32 hex digits of the SHA-256 of its

@@ -1,15 +1,18 @@
 import { createRequire } from 'node:module';
-import type { MessageKind, MessageSender, SendOutcome } from './message-types.ts';
+import type { LookUpOutcome, MessageKind, MessageSender, SendOutcome } from './message-types.ts';
 
 // The SDK is CommonJS with an ES-style `default`; required so its types and runtime agree.
 const requireCjs = createRequire(import.meta.url);
-const { default: Dysmsapi, SendSmsRequest } = requireCjs(
-  '@alicloud/dysmsapi20170525',
-) as typeof import('@alicloud/dysmsapi20170525');
+const {
+  default: Dysmsapi,
+  QuerySendDetailsRequest,
+  SendSmsRequest,
+} = requireCjs('@alicloud/dysmsapi20170525') as typeof import('@alicloud/dysmsapi20170525');
 const { $OpenApiUtil } = requireCjs('@alicloud/openapi-core') as typeof import('@alicloud/openapi-core');
 
 /**
- * SMS through Alibaba Cloud's SendSms (dysmsapi 2017-05-25) with its official SDK,
+ * SMS through Alibaba Cloud's SendSms (dysmsapi 2017-05-25) with its official SDK, and QuerySendDetails
+ * for a message whose SendSms answer never came,
  * `@alicloud/dysmsapi20170525`, which signs each request with signature V3 (ACS3-HMAC-SHA256). The SDK
  * retries nothing here (SendSms is not idempotent): the outbox decides, from the outcome below. The
  * phone number is the target and is never logged, and neither is any SDK error's message (it carries
@@ -26,6 +29,10 @@ export interface SmsOptions {
   /** How long an answer is waited for once the request has left; after it the outcome is unknown. */
   timeoutMs?: number;
 }
+
+/** QuerySendDetails pages (50 records each) read per phone and day before giving up on finding one. */
+const lookUpPagesMax = 10;
+const lookUpPageSize = 50;
 
 /** Answers (Code in a 200 body) that say the message was not taken and may be tried again later. */
 const retryCodes = new Set(['isv.BUSINESS_LIMIT_CONTROL', 'isp.SYSTEM_ERROR', 'isv.OUT_OF_SERVICE']);
@@ -113,5 +120,55 @@ export class SmsSender implements MessageSender {
     if (code === 'OK') return { outcome: 'sent' };
     if (retryCodes.has(code)) return { outcome: 'retry', code: `sms_${code}` };
     return { outcome: 'refused', code: `sms_${code}` };
+  }
+
+  /**
+   * QuerySendDetails for the phone on each day given, page by page, until the record with our OutId
+   * is found: SendStatus 3 (delivered) or 1 (taken, waiting for the carrier's receipt) is sent, 2 is
+   * failed with the carrier's ErrCode; no such record is none. Any error or non-OK Code is no_answer.
+   */
+  async lookUp(phone: string, messageId: string, days: readonly string[]): Promise<LookUpOutcome> {
+    // The sender's own deadline, as in send (the SDK's read timeout is not applied on every reused connection).
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<LookUpOutcome>((resolve) => {
+      timer = setTimeout(
+        () => resolve({ outcome: 'no_answer', code: 'no_answer' }),
+        (this.options.timeoutMs ?? 5_000) + 500,
+      );
+    });
+    try {
+      return await Promise.race([this.query(phone, messageId, days), late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async query(phone: string, messageId: string, days: readonly string[]): Promise<LookUpOutcome> {
+    try {
+      for (const day of days) {
+        for (let page = 1; page <= lookUpPagesMax; page++) {
+          const response = await this.client.querySendDetails(
+            new QuerySendDetailsRequest({
+              phoneNumber: phone,
+              sendDate: day,
+              pageSize: lookUpPageSize,
+              currentPage: page,
+            }),
+          );
+          const body = response.body;
+          if (body?.code !== 'OK') return { outcome: 'no_answer', code: `sms_${body?.code ?? 'none'}` };
+          const records = body.smsSendDetailDTOs?.smsSendDetailDTO ?? [];
+          const record = records.find((r) => r.outId === messageId);
+          if (record?.sendStatus === 3 || record?.sendStatus === 1) return { outcome: 'sent' };
+          if (record?.sendStatus === 2)
+            return { outcome: 'failed', code: `sms_report_${record.errCode || 'UNKNOWN'}` };
+          if (records.length < lookUpPageSize || page * lookUpPageSize >= Number(body.totalCount ?? 0)) break;
+        }
+      }
+    } catch (error) {
+      const outcome = outcomeOfError(error);
+      return { outcome: 'no_answer', code: outcome.outcome === 'sent' ? 'unreadable_answer' : outcome.code };
+    }
+    return { outcome: 'none' };
   }
 }
