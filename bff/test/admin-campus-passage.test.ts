@@ -5,93 +5,31 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { openStudent } from '@campus-card/tests/kit';
-import type { Place } from '../../core/src/contract/passage.ts';
 import { demoAdminPassword, seedAdminDemo } from '../src/admin/seed.ts';
 import { adminToken } from './admin-support.ts';
+import {
+  type CampusDoor,
+  campusAdminPassword,
+  northAndSouthCampuses,
+  type Side,
+} from './campus-passage-support.ts';
 import { startWorld, type TestWorld } from './support.ts';
 
 const api = '/api/admin/v1';
-type Side = 'north' | 'south';
 
 describe('admin campus scope: passage rules and the access log', () => {
   let world: TestWorld;
   const tokens = { super: '', northDevices: '', northSecurity: '' };
-  const tree = {} as Record<Side, { root: Place; door: Place; rule: string }>;
+  let tree: Record<Side, CampusDoor>;
   const nowMs = Date.now();
 
   before(async () => {
     world = await startWorld();
     await seedAdminDemo(world.core.client);
-    const core = world.core.client;
+    tree = await northAndSouthCampuses(world, { building: '1号楼', firstDeviceId: 820_000, prefix: 'p' });
     tokens.super = await adminToken(world, 'super', demoAdminPassword);
-    for (const [n, [side, name]] of (
-      [
-        ['north', '北校区'],
-        ['south', '南校区'],
-      ] as const
-    ).entries()) {
-      const root = await core.createPassagePlace({ kind: 'campus', parentId: null, name });
-      const building = await core.createPassagePlace({
-        kind: 'building',
-        parentId: root.id,
-        name: `${name}1号楼`,
-      });
-      const door = await core.createPassagePlace({
-        kind: 'door',
-        parentId: building.id,
-        name: `${name}1号楼正门`,
-        doorKind: 'door',
-      });
-      await core.setDoorDevice(door.id, { deviceId: String(820_000 + n), direction: 'in' });
-      const made = await world.request<{ id: string }>('POST', `${api}/campuses`, {
-        token: tokens.super,
-        body: { code: side, name, placeId: root.id },
-      });
-      assert.equal(made.status, 201, JSON.stringify(made.body));
-      const rule = await core.createPassageRule(
-        {
-          name: `${name}正门全天`,
-          effect: 'allow',
-          windows: [],
-          who: { kind: 'everyone', value: null },
-          where: { kind: 'door', id: door.id },
-        },
-        'admin:setup',
-      );
-      tree[side] = { root, door, rule: rule.id };
-      if (side === 'north')
-        for (const [username, role] of [
-          ['pnorthdev', 'device_admin'],
-          ['pnorthsec', 'security_office'],
-        ] as const) {
-          const account = await world.request('POST', `${api}/accounts`, {
-            token: tokens.super,
-            body: {
-              username,
-              displayName: `北校区${role}`,
-              role,
-              campusId: made.body.id,
-              password: 'campus-pass-123',
-            },
-          });
-          assert.equal(account.status, 201, JSON.stringify(account.body));
-        }
-    }
-    tokens.northDevices = await adminToken(world, 'pnorthdev', 'campus-pass-123');
-    tokens.northSecurity = await adminToken(world, 'pnorthsec', 'campus-pass-123');
-    const cardNo = await openStudent(core);
-    for (const i of [0, 1])
-      await core.recordAccessEvent({
-        deviceId: String(820_000 + i),
-        sequence: i + 1,
-        cardNo,
-        direction: 'in',
-        decision: 'allow',
-        reason: null,
-        source: 'online',
-        occurredAtMs: nowMs,
-      });
+    tokens.northDevices = await adminToken(world, 'pnorthdev', campusAdminPassword);
+    tokens.northSecurity = await adminToken(world, 'pnorthsec', campusAdminPassword);
   });
   after(async () => {
     await world?.stop();
@@ -113,8 +51,8 @@ describe('admin campus scope: passage rules and the access log', () => {
   });
 
   test("when a campus admin lists, adds and deletes passage rules, then only its campus's rules are reached; another campus's are refused and stay", async () => {
-    assert.deepEqual(await ruleNames(tokens.northDevices), ['北校区正门全天']);
-    assert.deepEqual(await ruleNames(tokens.super), ['北校区正门全天', '南校区正门全天']);
+    assert.deepEqual(await ruleNames(tokens.northDevices), ['北校区1号楼开放']);
+    assert.deepEqual(await ruleNames(tokens.super), ['北校区1号楼开放', '南校区1号楼开放']);
     const elsewhere = await call('GET', `/passage/rules?placeId=${tree.south.root.id}`, tokens.northDevices);
     assert.equal(elsewhere.status, 403);
     assert.equal(elsewhere.body.code, 'CAMPUS_FORBIDDEN');
@@ -129,14 +67,14 @@ describe('admin campus scope: passage rules and the access log', () => {
       newRule('north', '北门封闭'),
     );
     assert.equal(added.status, 200, JSON.stringify(added.body));
-    assert.deepEqual(await ruleNames(tokens.northDevices), ['北校区正门全天', '北门封闭']);
+    assert.deepEqual(await ruleNames(tokens.northDevices), ['北校区1号楼开放', '北门封闭']);
 
     const notOurs = await call('DELETE', `/passage/rules/${tree.south.rule}`, tokens.northDevices);
     assert.equal(notOurs.status, 403);
     assert.equal(notOurs.body.code, 'CAMPUS_FORBIDDEN');
     const ours = await call('DELETE', `/passage/rules/${added.body.id}`, tokens.northDevices);
     assert.equal(ours.status, 200, JSON.stringify(ours.body));
-    assert.deepEqual(await ruleNames(tokens.super), ['北校区正门全天', '南校区正门全天']);
+    assert.deepEqual(await ruleNames(tokens.super), ['北校区1号楼开放', '南校区1号楼开放']);
   });
 
   test("when a campus security office reads and exports the access log, then only its campus's doors are in it; another campus's place is refused", async () => {
