@@ -71,6 +71,8 @@ export const cardEventText: Record<string, string> = {
   expired: '到期停用',
   cancelled: '注销',
   loss_cancelled: '解挂',
+  pin_step_up: '异常消费：下一笔须输入密码',
+  pin_step_up_cleared: '已输入密码，解除验证',
 };
 
 /** A ledger operation's kind (the card page's 最近交易). */
