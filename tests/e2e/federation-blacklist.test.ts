@@ -5,21 +5,16 @@
 // it to B's till as A's list, so the till refuses the card offline, and B's gateway refuses it online.
 
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { campusSigningKeyFromSecret } from '../../core/src/credential/index.ts';
 import type { RunningGateway } from '../../device-gateway/src/server.ts';
 import { offlineOn, phoneFor, startGatewayFor } from '../../device-gateway/test/support.ts';
 import { PosTerminal } from '../../mock/devices/pos.ts';
-import { openStudent, opId, startTestCore, type TestCore } from '../kit/index.ts';
-
-/** A's campus issuing key: a kid outside B's own (the development kid 1), as the centres agree. */
-const kidA = 2001;
-const campusKeyA = campusSigningKeyFromSecret(kidA, new Uint8Array(randomBytes(32)));
-const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
+import { type FederatedCentre, type Federation, startFederation } from '../kit/federation.ts';
+import { openStudent, opId } from '../kit/index.ts';
 
 /** A phone of A's card, its certificate signed by A's campus key. */
-const phoneOf = (core: TestCore, cardNo: string) => phoneFor(core.client, cardNo, { key: campusKeyA });
+const phoneOf = (core: FederatedCentre, cardNo: string) =>
+  phoneFor(core.client, cardNo, { key: core.campusKey });
 
 /** Polls until `check` holds; the machine is shared and loaded, so the wait is generous. */
 async function until(check: () => boolean, what: string, timeoutMs = 60_000): Promise<number> {
@@ -32,41 +27,33 @@ async function until(check: () => boolean, what: string, timeoutMs = 60_000): Pr
 }
 
 describe("federation: a card lost at centre A is refused by centre B's devices", () => {
-  let a: TestCore;
-  let b: TestCore;
+  let federation: Federation;
+  let a: FederatedCentre;
+  let b: FederatedCentre;
   let gatewayA: RunningGateway;
   let gatewayB: RunningGateway;
   let tillA: PosTerminal;
   let tillB: PosTerminal;
-  const linkSecret = randomBytes(24).toString('base64url');
 
   before(async () => {
-    a = await startTestCore('mysql', { CENTRE_ID: 'CA', CENTRE_NAME: '甲大学' });
-    b = await startTestCore('mysql', { CENTRE_ID: 'CB', CENTRE_NAME: '乙大学' });
-    await a.client.addCentre({
-      id: 'CB',
-      name: '乙大学',
-      linkUrl: b.core.url,
-      linkSecret,
-      keys: [{ kid: 3001, publicKeyHex: hex(new Uint8Array(32).fill(7)), validFromMs: 0 }],
-      adminId: 'admin-a',
-    });
-    await b.client.addCentre({
-      id: 'CA',
-      name: '甲大学',
-      linkUrl: a.core.url,
-      linkSecret,
-      keys: [{ kid: kidA, publicKeyHex: hex(campusKeyA.publicKey), validFromMs: 0 }],
-      adminId: 'admin-b',
-    });
-    // A's gateway trusts A's key as its own; B's gateway has A's key from B's trust list.
-    gatewayA = await startGatewayFor(a, {}, { CAMPUS_KEYS: `${kidA}:${hex(campusKeyA.publicKey)}` });
+    federation = await startFederation([
+      { id: 'CA', name: '甲大学' },
+      { id: 'CB', name: '乙大学' },
+    ]);
+    a = federation.get('CA');
+    b = federation.get('CB');
+    // Each gateway trusts its own centre's key as its own and the other's from the trust list.
+    gatewayA = await startGatewayFor(a, {}, { CAMPUS_KEYS: a.campusKeysEnv });
     gatewayB = await startGatewayFor(
       b,
       {},
-      { FEDERATION_KEYS_POLL_INTERVAL_MS: '200', FEDERATION_BLACKLIST_POLL_INTERVAL_MS: '500' },
+      {
+        CAMPUS_KEYS: b.campusKeysEnv,
+        FEDERATION_KEYS_POLL_INTERVAL_MS: '200',
+        FEDERATION_BLACKLIST_POLL_INTERVAL_MS: '500',
+      },
     );
-    const tillOf = async (core: TestCore, gateway: RunningGateway, id: string) => {
+    const tillOf = async (core: FederatedCentre, gateway: RunningGateway, id: string) => {
       const merchantId = (await core.client.createMerchant({ name: `食堂${id}`, category: 'canteen' })).id;
       const registered = await core.client.registerDevice({ id, kind: 'pos', merchantId });
       await core.client.putDeviceConfig(id, { paymentMaxFen: 50_000, offline: offlineOn });
@@ -85,13 +72,12 @@ describe("federation: a card lost at centre A is refused by centre B's devices",
     tillB?.close();
     await gatewayB?.close();
     await gatewayA?.close();
-    await b?.stop();
-    await a?.stop();
+    await federation?.stop();
   });
 
   test("when B's till signs in, then it is told centre A, A's key and the version of A's list, and holds that list", async () => {
     await until(
-      () => tillB.centres.get('CA')?.keys.some((k) => k.kid === kidA) === true,
+      () => tillB.centres.get('CA')?.keys.some((k) => k.kid === a.kid) === true,
       "A's key at B's till",
     );
     await until(
@@ -100,7 +86,7 @@ describe("federation: a card lost at centre A is refused by centre B's devices",
     );
     // B's till knows no other centre, and its own keys are B's.
     assert.deepEqual([...tillB.centres.keys()], ['CA']);
-    assert.ok(!tillB.config?.campusKeys.some((k) => k.kid === kidA));
+    assert.ok(!tillB.config?.campusKeys.some((k) => k.kid === a.kid));
   });
 
   test("when A's student reports the card lost at A, then B's till holds it on A's list, refuses it offline, and B refuses it online; another card of A still pays offline", async () => {

@@ -5,24 +5,18 @@
 // receivable from A. Both ledgers are checked after.
 
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import { campusSigningKeyFromSecret } from '../../core/src/credential/index.ts';
 import { checkLedger } from '../../core/src/ledger/ledger-check.ts';
 import { shanghaiToday } from '../../core/src/time.ts';
 import type { Message } from '../../device-gateway/src/protocol/index.ts';
 import type { RunningGateway } from '../../device-gateway/src/server.ts';
 import { phoneFor, startGatewayFor, TestDevice } from '../../device-gateway/test/support.ts';
+import { type FederatedCentre, type Federation, startFederation } from '../kit/federation.ts';
 import { openStudent, opId, startTestCore, type TestCore } from '../kit/index.ts';
 
-/** A's campus issuing key: a kid outside B's own (the development kid 1), as the centres agree. */
-const kidA = 2001;
-const campusKeyA = campusSigningKeyFromSecret(kidA, new Uint8Array(randomBytes(32)));
-const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
-
-/** A phone of A's card, its certificate signed by A's campus key (or another, to show it refused). */
-const phoneOf = (core: TestCore, cardNo: string, key = campusKeyA) => phoneFor(core.client, cardNo, { key });
+/** A phone of A's card, its certificate signed by A's campus key. */
+const phoneOf = (core: FederatedCentre, cardNo: string) =>
+  phoneFor(core.client, cardNo, { key: core.campusKey });
 
 const payOf = (text: string, amountFen: number): Message => ({
   kind: 'pay',
@@ -32,74 +26,30 @@ const payOf = (text: string, amountFen: number): Message => ({
   itemNo: 0,
 });
 
-/**
- * The federation link from B to A through a switch: `pass` forwards, `lose` forwards and lets A answer
- * but cuts B's connection before the answer reaches it (a timeout after A applied the payment).
- */
-async function linkSwitch(target: string): Promise<{ url: string; mode: 'pass' | 'lose'; server: Server }> {
-  const link = { url: '', mode: 'pass' as 'pass' | 'lose', server: undefined as unknown as Server };
-  link.server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(req.headers))
-      if (typeof value === 'string' && (name.startsWith('x-') || name === 'content-type'))
-        headers[name] = value;
-    const answer = await fetch(`${target}${req.url}`, {
-      method: req.method,
-      headers,
-      ...(chunks.length > 0 ? { body: Buffer.concat(chunks) } : {}),
-    });
-    const body = await answer.text();
-    if (link.mode === 'lose') {
-      req.socket.destroy();
-      return;
-    }
-    res.writeHead(answer.status, { 'content-type': 'application/json' }).end(body);
-  });
-  await new Promise<void>((resolve) => link.server.listen(0, '127.0.0.1', resolve));
-  const address = link.server.address();
-  link.url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  return link;
-}
-
 async function ledgerClean(core: TestCore, name: string): Promise<void> {
   const report = await checkLedger(core.core.db);
   assert.deepEqual(report.breaks, [], `ledger:check of centre ${name}`);
 }
 
 describe('federation: a card of centre A pays at centre B', () => {
-  let a: TestCore;
-  let b: TestCore;
+  let federation: Federation;
+  let a: FederatedCentre;
+  let b: FederatedCentre;
   let gatewayB: RunningGateway;
   let device: TestDevice;
   let merchantB: string;
-  let link: Awaited<ReturnType<typeof linkSwitch>>;
-  const linkSecret = randomBytes(24).toString('base64url');
-  // B's instances share B's PII key, which seals the link secret.
-  const piiKeyB = randomBytes(32).toString('hex');
+  /** B's link to A: `lose` lets A answer and cuts B off before the answer arrives. */
+  let link: FederatedCentre['link'];
 
   before(async () => {
-    a = await startTestCore('mysql', { CENTRE_ID: 'CA', CENTRE_NAME: '甲大学' });
-    b = await startTestCore('mysql', { CENTRE_ID: 'CB', CENTRE_NAME: '乙大学', PII_KEY: piiKeyB });
-    // Each centre puts the other on its trust list: the link both ways, A's key at B.
-    await a.client.addCentre({
-      id: 'CB',
-      name: '乙大学',
-      linkUrl: b.core.url,
-      linkSecret,
-      keys: [{ kid: 3001, publicKeyHex: hex(new Uint8Array(32).fill(7)), validFromMs: 0 }],
-      adminId: 'admin-a',
-    });
-    link = await linkSwitch(a.core.url);
-    await b.client.addCentre({
-      id: 'CA',
-      name: '甲大学',
-      linkUrl: link.url,
-      linkSecret,
-      keys: [{ kid: kidA, publicKeyHex: hex(campusKeyA.publicKey), validFromMs: 0 }],
-      adminId: 'admin-b',
-    });
+    // Two complete centres, each on its own MariaDB database, each on the other's trust list.
+    federation = await startFederation([
+      { id: 'CA', name: '甲大学' },
+      { id: 'CB', name: '乙大学' },
+    ]);
+    a = federation.get('CA');
+    b = federation.get('CB');
+    link = a.link;
     merchantB = (await b.client.createMerchant({ name: '乙大学一食堂', category: 'canteen' })).id;
     gatewayB = await startGatewayFor(b, {}, { FEDERATION_KEYS_POLL_INTERVAL_MS: '200' });
     const registered = await b.client.registerDevice({ id: '9101', kind: 'pos', merchantId: merchantB });
@@ -114,9 +64,7 @@ describe('federation: a card of centre A pays at centre B', () => {
   after(async () => {
     device?.close();
     await gatewayB?.close();
-    await b?.stop();
-    await a?.stop();
-    link?.server.close();
+    await federation?.stop();
   });
 
   test("when A's funded student pays at B's POS, then A debits the card and owes B, B credits its merchant against A, and both ledgers balance", async () => {
@@ -162,7 +110,7 @@ describe('federation: a card of centre A pays at centre B', () => {
     const b2 = await startTestCore('mysql', {
       CENTRE_ID: 'CB',
       DATABASE_URL: b.databaseUrl,
-      PII_KEY: piiKeyB,
+      PII_KEY: b.piiKey,
     });
     try {
       const answers = await Promise.all([
@@ -278,9 +226,9 @@ describe('federation: a card of centre A pays at centre B', () => {
     const cardNo = await openStudent(a.client);
     await a.client.topUp({ id: opId(), cardNo, amount: 1_000, channel: 'cash' });
     const phone = await phoneOf(a, cardNo);
-    await b.client.revokeCentreKey(kidA, { reason: '密钥泄露', adminId: 'admin-b' });
+    await b.client.revokeCentreKey(a.kid, { reason: '密钥泄露', adminId: 'admin-b' });
     // The gateway reloads the trust list on its poll: wait for the key to be gone, not for a fixed time.
-    for (const startedMs = Date.now(); gatewayB.federationKeys.keyring.get(kidA) !== undefined; ) {
+    for (const startedMs = Date.now(); gatewayB.federationKeys.keyring.get(a.kid) !== undefined; ) {
       assert.ok(Date.now() - startedMs < 30_000, 'the gateway did not drop the revoked key');
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
