@@ -4,9 +4,9 @@
 // devices) is not one of A's merchants: it is left out of A's reports and of A's merchant settlement.
 
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { dialects, openStudent, opId, startTestCore, type TestCore } from '@campus-card/tests/kit';
+import { dialects, openStudent, opId } from '@campus-card/tests/kit';
+import { type FederatedCentre, type Federation, startFederation } from '@campus-card/tests/kit/federation';
 import { checkLedger } from '../src/ledger/ledger-check.ts';
 import { formatDay, shanghaiDay } from '../src/time.ts';
 
@@ -19,12 +19,11 @@ type Sales = {
   netAmount: number;
 };
 
-const keyHex = (fill: number) => Buffer.alloc(32, fill).toString('hex');
-
 for (const dialect of dialects) {
   describe(`federated sales in reports and settlement on ${dialect}`, () => {
-    let a: TestCore;
-    let b: TestCore;
+    let federation: Federation;
+    let a: FederatedCentre;
+    let b: FederatedCentre;
     let merchantA: string;
     let merchantB: string;
     let standsForB: string;
@@ -32,27 +31,13 @@ for (const dialect of dialects) {
     const range = { from: today, to: today };
 
     before(async () => {
-      a = await startTestCore(dialect, { CENTRE_ID: 'CA', CENTRE_NAME: '甲大学' });
-      b = await startTestCore(dialect, { CENTRE_ID: 'CB', CENTRE_NAME: '乙大学' });
-      const linkSecret = randomBytes(24).toString('base64url');
-      standsForB = (
-        await a.client.addCentre({
-          id: 'CB',
-          name: '乙大学',
-          linkUrl: b.core.url,
-          linkSecret,
-          keys: [{ kid: 3101, publicKeyHex: keyHex(1), validFromMs: 0 }],
-          adminId: 'admin-a',
-        })
-      ).merchantId;
-      await b.client.addCentre({
-        id: 'CA',
-        name: '甲大学',
-        linkUrl: a.core.url,
-        linkSecret,
-        keys: [{ kid: 3102, publicKeyHex: keyHex(2), validFromMs: 0 }],
-        adminId: 'admin-b',
-      });
+      federation = await startFederation([
+        { id: 'CA', name: '甲大学', dialect },
+        { id: 'CB', name: '乙大学', dialect },
+      ]);
+      a = federation.get('CA');
+      b = federation.get('CB');
+      standsForB = (await a.client.centres()).items.find((c) => c.id === 'CB')?.merchantId ?? '';
       merchantA = (await a.client.createMerchant({ name: '甲大学一食堂', category: 'canteen' })).id;
       merchantB = (await b.client.createMerchant({ name: '乙大学一食堂', category: 'canteen' })).id;
       const cardA = await openStudent(a.client);
@@ -85,8 +70,7 @@ for (const dialect of dialects) {
     });
 
     after(async () => {
-      await b?.stop();
-      await a?.stop();
+      await federation?.stop();
     });
 
     test("when B reports its sales, then A's cards at B's canteen are sales of the canteen and a line of their own, and its statement agrees", async () => {
