@@ -8,7 +8,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { openStudent, opId, startTestCore, type TestCore } from '@campus-card/tests/kit';
+import { openStudent, opId } from '@campus-card/tests/kit';
+import { type FederatedCentre, type Federation, startFederation } from '@campus-card/tests/kit/federation';
 import type { Browser, Page } from 'playwright-core';
 import { seedAdminDemo } from '../../bff/src/admin/seed.ts';
 import { startWorld, type TestWorld } from '../../bff/test/support.ts';
@@ -22,7 +23,8 @@ const keyHex = (fill: number) => Buffer.alloc(32, fill).toString('hex');
 
 describe('backoffice in Chromium: the trust list and the daily settlement with another centre', () => {
   let world: TestWorld;
-  let b: TestCore;
+  let federation: Federation;
+  let b: FederatedCentre;
   let web: Web;
   let browser: Browser;
   let cardA: string;
@@ -31,26 +33,14 @@ describe('backoffice in Chromium: the trust list and the daily settlement with a
 
   before(async () => {
     world = await startWorld({}, { coreEnv: { CENTRE_ID: 'CA', CENTRE_NAME: '甲大学' } });
-    b = await startTestCore('mysql', { CENTRE_ID: 'CB', CENTRE_NAME: '乙大学' });
     await seedAdminDemo(world.core.client);
     const a = world.core;
-    const linkSecret = randomBytes(24).toString('base64url');
-    await a.client.addCentre({
-      id: 'CB',
-      name: '乙大学',
-      linkUrl: b.core.url,
-      linkSecret,
-      keys: [{ kid: 3201, publicKeyHex: keyHex(1), validFromMs: 0 }],
-      adminId: 'setup',
-    });
-    await b.client.addCentre({
-      id: 'CA',
-      name: '甲大学',
-      linkUrl: a.core.url,
-      linkSecret,
-      keys: [{ kid: 3202, publicKeyHex: keyHex(2), validFromMs: 0 }],
-      adminId: 'setup',
-    });
+    // A is the world's core (with its BFF and this backoffice); B a core on its own database.
+    federation = await startFederation([
+      { id: 'CA', name: '甲大学', core: a },
+      { id: 'CB', name: '乙大学' },
+    ]);
+    b = federation.get('CB');
     merchantB = (await b.client.createMerchant({ name: '乙大学一食堂', category: 'canteen' })).id;
     cardA = await openStudent(a.client);
     await a.client.topUp({ id: opId(), cardNo: cardA, amount: 10_000, channel: 'cash' });
@@ -59,7 +49,7 @@ describe('backoffice in Chromium: the trust list and the daily settlement with a
   after(async () => {
     await browser?.close();
     await web?.close();
-    await b?.stop();
+    await federation?.stop();
     await world?.stop();
   });
 
@@ -85,7 +75,7 @@ describe('backoffice in Chromium: the trust list and the daily settlement with a
     // A kid already trusted is refused, in Chinese, and the dialog stays open.
     await row.getByRole('button', { name: '轮换密钥' }).click();
     const rotate = page.getByRole('dialog').filter({ hasText: '停签的旧密钥' });
-    await rotate.getByLabel('密钥编号').fill('3201');
+    await rotate.getByLabel('密钥编号').fill(String(b.kid));
     await rotate.getByLabel('公钥（64 位十六进制）').fill(keyHex(4));
     await rotate.getByRole('button', { name: '确认轮换密钥' }).click();
     await rotate.getByText('密钥编号已被使用').waitFor();
@@ -120,7 +110,7 @@ describe('backoffice in Chromium: the trust list and the daily settlement with a
     );
     // Suspended: none of its keys reach the gateways.
     const trusted = (await world.core.client.trustedKeys()).keys.map((k) => k.kid);
-    assert.deepEqual(trusted, [3201]);
+    assert.deepEqual(trusted, [b.kid]);
     // Each change is on the audit chain under the super admin's id, never with the link secret.
     const audit = await world.core.client.searchAudit({ targetId: 'CC', limit: 10 });
     assert.deepEqual(audit.items.map((e) => e.action).sort(), [

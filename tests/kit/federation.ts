@@ -27,6 +27,11 @@ export interface CentreSpec {
   dialect?: 'mysql' | 'sqlite';
   /** The core's further settings (FEDERATION_OFFLINE_PAYMENT_MAX_FEN …). */
   env?: Record<string, string>;
+  /**
+   * A core already started as this centre (CENTRE_ID set), e.g. the core of a world with a BFF: it is
+   * federated as it is, and left for its starter to stop.
+   */
+  core?: TestCore;
 }
 
 export interface FederatedCentre extends TestCore {
@@ -37,6 +42,7 @@ export interface FederatedCentre extends TestCore {
   campusKey: CampusSigningKey;
   /** CAMPUS_KEYS of its own gateways: its own key. */
   campusKeysEnv: string;
+  /** Its PII_KEY (which seals its link secrets), for a second core on its database; '' for an adopted core. */
   piiKey: string;
   /** What every other centre calls it through. */
   link: LinkSwitch;
@@ -61,15 +67,18 @@ export async function startFederation(specs: readonly CentreSpec[]): Promise<Fed
       const kid = centreKidBase + index;
       const campusKey = campusSigningKeyFromSecret(kid, new Uint8Array(randomBytes(32)));
       const piiKey = randomBytes(32).toString('hex');
-      const core = await startTestCore(spec.dialect ?? 'mysql', {
-        CENTRE_ID: spec.id,
-        CENTRE_NAME: spec.name,
-        PII_KEY: piiKey,
-        // The job would forward and read policies on its own clock; tests drive both by hand.
-        FEDERATION_FORWARD_INTERVAL_MS: '600000',
-        ...spec.env,
-      });
+      const core =
+        spec.core ??
+        (await startTestCore(spec.dialect ?? 'mysql', {
+          CENTRE_ID: spec.id,
+          CENTRE_NAME: spec.name,
+          PII_KEY: piiKey,
+          // The job would forward and read policies on its own clock; tests drive both by hand.
+          FEDERATION_FORWARD_INTERVAL_MS: '600000',
+          ...spec.env,
+        }));
       const link = await linkSwitch(core.core.url);
+      const adopted = spec.core !== undefined;
       centres.push({
         ...core,
         id: spec.id,
@@ -77,10 +86,10 @@ export async function startFederation(specs: readonly CentreSpec[]): Promise<Fed
         kid,
         campusKey,
         campusKeysEnv: `${kid}:${hexOf(campusKey.publicKey)}`,
-        piiKey,
+        piiKey: adopted ? '' : piiKey,
         link,
         async stop() {
-          await core.stop();
+          if (!adopted) await core.stop();
           await link.close();
         },
       });
