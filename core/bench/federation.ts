@@ -4,35 +4,25 @@
 // (B asks A over the signed link, A's ledger pays, B's ledger records the sale). Latency of one at a time
 // (p50/p99), then throughput with many in flight. Prints figures; the run is recorded in docs/benchmarks.md.
 
-import { randomBytes } from 'node:crypto';
-import { openStudent, opId, startTestCore, type TestCore } from '../../tests/kit/index.ts';
+import { startFederation } from '../../tests/kit/federation.ts';
+import { openStudent, opId, type TestCore } from '../../tests/kit/index.ts';
 
 const sequential = Number(process.env.BENCH_SEQUENTIAL ?? 300);
 const inFlight = Number(process.env.BENCH_IN_FLIGHT ?? 32);
 const burst = Number(process.env.BENCH_BURST ?? 2_000);
 const cardsEach = 40;
 
-const a = await startTestCore('mysql', { CENTRE_ID: 'CA' });
-const b = await startTestCore('mysql', { CENTRE_ID: 'CB' });
+// Linked directly, core to core, as two centres' fronts would be (no test switch in between).
+const federation = await startFederation(
+  [
+    { id: 'CA', name: 'A' },
+    { id: 'CB', name: 'B' },
+  ],
+  { switches: false },
+);
+const a = federation.get('CA');
+const b = federation.get('CB');
 try {
-  const linkSecret = randomBytes(24).toString('base64url');
-  const anyKey = (fill: number) => Buffer.alloc(32, fill).toString('hex');
-  await a.client.addCentre({
-    id: 'CB',
-    name: 'B',
-    linkUrl: b.core.url,
-    linkSecret,
-    keys: [{ kid: 3001, publicKeyHex: anyKey(3), validFromMs: 0 }],
-    adminId: 'bench',
-  });
-  await b.client.addCentre({
-    id: 'CA',
-    name: 'A',
-    linkUrl: a.core.url,
-    linkSecret,
-    keys: [{ kid: 2001, publicKeyHex: anyKey(2), validFromMs: 0 }],
-    adminId: 'bench',
-  });
   const merchantId = (await b.client.createMerchant({ name: 'bench', category: 'canteen' })).id;
   const cards = async (core: TestCore) => {
     const numbers: { cardNo: string; version: number }[] = [];
@@ -130,6 +120,5 @@ try {
     `ledger check: A ${checkA.ok ? 'clean' : checkA.breaks.join('; ')}, B ${checkB.ok ? 'clean' : checkB.breaks.join('; ')}`,
   );
 } finally {
-  await b.stop();
-  await a.stop();
+  await federation.stop();
 }

@@ -60,7 +60,11 @@ export const centreKidBase = 2001;
 export const hexOf = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
 /** Starts the centres and puts every one on every other's trust list (link through its switch, its key). */
-export async function startFederation(specs: readonly CentreSpec[]): Promise<Federation> {
+export async function startFederation(
+  specs: readonly CentreSpec[],
+  /** switches: false links the cores directly (a benchmark must not measure the switch's extra hop). */
+  options: { switches?: boolean } = {},
+): Promise<Federation> {
   const centres: FederatedCentre[] = [];
   try {
     for (const [index, spec] of specs.entries()) {
@@ -77,7 +81,7 @@ export async function startFederation(specs: readonly CentreSpec[]): Promise<Fed
           FEDERATION_FORWARD_INTERVAL_MS: '600000',
           ...spec.env,
         }));
-      const link = await linkSwitch(core.core.url);
+      const link = options.switches === false ? directLink(core.core.url) : await linkSwitch(core.core.url);
       const adopted = spec.core !== undefined;
       centres.push({
         ...core,
@@ -133,6 +137,20 @@ export async function startFederation(specs: readonly CentreSpec[]): Promise<Fed
     async stop() {
       for (const c of [...centres].reverse()) await c.stop();
     },
+  };
+}
+
+/** A link straight to a core: always `pass`. */
+function directLink(url: string): LinkSwitch {
+  return {
+    url,
+    get mode(): LinkMode {
+      return 'pass';
+    },
+    set mode(_next: LinkMode) {
+      throw new Error('a direct link has no switch');
+    },
+    async close() {},
   };
 }
 
