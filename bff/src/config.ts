@@ -1,4 +1,5 @@
 import { hkdfSync } from 'node:crypto';
+import { isStandInCertificate } from '@campus-card/core/alipay';
 import {
   redisPrefixDefault,
   redisPrefixSchema,
@@ -159,7 +160,9 @@ const schema = z.object({
 
 /**
  * Alipay login (bff/src/services/alipay-login.ts): off unless ALIPAY_APP_ID is set; then the app's
- * private key and Alipay's public key are required, and production talks to Alipay over https only.
+ * private key and either Alipay's public key (key mode) or the three certificates of public-key
+ * certificate mode (公钥证书模式) are required, and production talks to Alipay over https only and
+ * refuses the local stand-in's certificates.
  */
 const alipaySchema = z.object({
   appId: z
@@ -173,7 +176,18 @@ const alipaySchema = z.object({
   alipayPublicKey: z
     .string()
     .min(100)
-    .describe("ALIPAY_PUBLIC_KEY: Alipay's public key (PEM, or the bare base64 the console shows)"),
+    .optional()
+    .describe("ALIPAY_PUBLIC_KEY: Alipay's public key (PEM, or the bare base64 the console shows), key mode"),
+  certs: z
+    .object({
+      appCert: z.string().includes('BEGIN CERTIFICATE', { message: 'a PEM certificate' }),
+      alipayPublicCert: z.string().includes('BEGIN CERTIFICATE', { message: 'a PEM certificate' }),
+      alipayRootCert: z.string().includes('BEGIN CERTIFICATE', { message: 'a PEM certificate' }),
+    })
+    .optional()
+    .describe(
+      "ALIPAY_APP_CERT, ALIPAY_PUBLIC_CERT, ALIPAY_ROOT_CERT: certificate mode, the app's certificate, Alipay's public certificate and Alipay's root certificates (PEM; \\n for newlines allowed)",
+    ),
   gatewayUrl: z
     .url()
     .describe('ALIPAY_GATEWAY_URL: the classic gateway (the stand-in in mock/alipay locally)'),
@@ -189,23 +203,52 @@ function alipaySecrets(env: Record<string, string | undefined>): NamedSecret[] {
   return env.ALIPAY_APP_ID ? [{ name: 'ALIPAY_PRIVATE_KEY', value: env.ALIPAY_PRIVATE_KEY }] : [];
 }
 
+const certVariable = {
+  appCert: 'ALIPAY_APP_CERT',
+  alipayPublicCert: 'ALIPAY_PUBLIC_CERT',
+  alipayRootCert: 'ALIPAY_ROOT_CERT',
+} as const;
+
 function loadAlipayConfig(e: Record<string, string | undefined>): AlipayConfig | undefined {
   if (!e.ALIPAY_APP_ID) return undefined;
   const pem = (value: string | undefined) => value?.replaceAll('\\n', '\n');
+  const certs = [e.ALIPAY_APP_CERT, e.ALIPAY_PUBLIC_CERT, e.ALIPAY_ROOT_CERT];
+  const certMode = certs.some(Boolean);
+  const problems: string[] = [];
+  if (certMode && !certs.every(Boolean))
+    problems.push('certificate mode needs ALIPAY_APP_CERT, ALIPAY_PUBLIC_CERT and ALIPAY_ROOT_CERT');
+  else if (certMode === Boolean(e.ALIPAY_PUBLIC_KEY))
+    problems.push(
+      'ALIPAY alipayPublicKey: set ALIPAY_PUBLIC_KEY (key mode) or ALIPAY_APP_CERT, ALIPAY_PUBLIC_CERT and ALIPAY_ROOT_CERT (certificate mode), one of the two',
+    );
   const parsed = alipaySchema.safeParse({
     appId: e.ALIPAY_APP_ID,
     privateKey: pem(e.ALIPAY_PRIVATE_KEY),
-    alipayPublicKey: pem(e.ALIPAY_PUBLIC_KEY),
+    alipayPublicKey: certMode ? undefined : pem(e.ALIPAY_PUBLIC_KEY),
+    certs: certMode
+      ? {
+          appCert: pem(e.ALIPAY_APP_CERT),
+          alipayPublicCert: pem(e.ALIPAY_PUBLIC_CERT),
+          alipayRootCert: pem(e.ALIPAY_ROOT_CERT),
+        }
+      : undefined,
     gatewayUrl: e.ALIPAY_GATEWAY_URL ?? 'https://openapi.alipay.com/gateway.do',
     idType: e.ALIPAY_ID_TYPE ?? 'open_id',
     timeoutMs: e.ALIPAY_TIMEOUT_MS ?? '5000',
   });
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `ALIPAY ${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`invalid BFF configuration: ${problems}`);
-  }
+  if (!parsed.success)
+    problems.unshift(...parsed.error.issues.map((i) => `ALIPAY ${i.path.join('.')}: ${i.message}`));
+  if (!parsed.success || problems.length > 0)
+    throw new Error(`invalid BFF configuration: ${problems.join('; ')}`);
   if (e.NODE_ENV === 'production' && !parsed.data.gatewayUrl.startsWith('https://'))
     throw new Error('invalid BFF configuration: ALIPAY_GATEWAY_URL must be https in production');
+  const demoCerts = Object.entries(parsed.data.certs ?? {})
+    .filter(([, text]) => isStandInCertificate(text))
+    .map(([name]) => certVariable[name as keyof typeof certVariable]);
+  if (e.NODE_ENV === 'production' && demoCerts.length > 0)
+    throw new Error(
+      `invalid BFF configuration: ${demoCerts.join(', ')} are the local Alipay stand-in's certificates; production takes those Alipay issued`,
+    );
   return Object.freeze(parsed.data);
 }
 

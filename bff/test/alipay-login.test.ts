@@ -182,4 +182,52 @@ describe('Alipay configuration', () => {
     const ok = loadConfig({ ...production, ALIPAY_PRIVATE_KEY: keys.privateKeyPem });
     assert.equal(ok.alipay?.gatewayUrl, 'https://openapi.alipay.com/gateway.do');
   });
+  test("when certificate mode is configured, then the certificates are taken; a key with them, half of them, or the stand-in's in production are refused at start", async () => {
+    const keys = makeRsaKeyPair();
+    const standIn = await startAlipayStandIn({
+      apps: [{ appId: ALIPAY_APP_ID, appPublicKey: keys.publicKeyPem, certMode: true }],
+    });
+    try {
+      const certs = {
+        ALIPAY_APP_CERT: (standIn.certificates.appCertOf(ALIPAY_APP_ID) ?? '').replaceAll('\n', '\\n'),
+        ALIPAY_PUBLIC_CERT: standIn.certificates.alipayPublicCert,
+        ALIPAY_ROOT_CERT: standIn.certificates.alipayRootCert,
+      };
+      const withCerts = { ...base, ALIPAY_APP_ID, ALIPAY_PRIVATE_KEY: keys.privateKeyPem, ...certs };
+      const taken = loadConfig(withCerts).alipay;
+      assert.equal(taken?.alipayPublicKey, undefined);
+      assert.equal(taken?.certs?.appCert, standIn.certificates.appCertOf(ALIPAY_APP_ID), 'written with \\n');
+      assert.throws(
+        () => loadConfig({ ...withCerts, ALIPAY_PUBLIC_KEY: standIn.alipayPublicKey }),
+        /ALIPAY_PUBLIC_KEY \(key mode\) or ALIPAY_APP_CERT, ALIPAY_PUBLIC_CERT and ALIPAY_ROOT_CERT \(certificate mode\), one of the two/,
+      );
+      assert.throws(
+        () => loadConfig({ ...withCerts, ALIPAY_ROOT_CERT: '' }),
+        /certificate mode needs ALIPAY_APP_CERT, ALIPAY_PUBLIC_CERT and ALIPAY_ROOT_CERT/,
+      );
+      assert.throws(
+        () => loadConfig({ ...withCerts, ALIPAY_PUBLIC_CERT: 'not a certificate' }),
+        /ALIPAY certs.alipayPublicCert: a PEM certificate/,
+      );
+      const production = {
+        NODE_ENV: 'production',
+        CORE_KEY_ID: 'bff',
+        CORE_KEY_SECRET: randomBytes(24).toString('base64url'),
+        JWT_SECRET: randomBytes(24).toString('base64url'),
+        VIDEO_LINK_SECRET: randomBytes(24).toString('base64url'),
+        CAMPUS_SIGNING_KEY: `7:${randomBytes(32).toString('hex')}`,
+        WECHAT_APPID: 'wx0123456789abcdef',
+        WECHAT_APP_SECRET: randomBytes(16).toString('hex'),
+        ALIPAY_APP_ID,
+        ALIPAY_PRIVATE_KEY: keys.privateKeyPem,
+        ...certs,
+      };
+      assert.throws(
+        () => loadConfig(production),
+        /ALIPAY_APP_CERT, ALIPAY_PUBLIC_CERT, ALIPAY_ROOT_CERT are the local Alipay stand-in's certificates/,
+      );
+    } finally {
+      await standIn.close();
+    }
+  });
 });

@@ -123,4 +123,74 @@ describe('Alipay top-ups: conversions and configuration', () => {
       await alipay.close();
     }
   });
+  test('when Alipay is configured in certificate mode, then a student signs in, tops up and is credited once, a refund goes through, and the day reconciles with no difference', async () => {
+    const appKeys = makeRsaKeyPair();
+    const alipay = await startAlipayStandIn({
+      apps: [
+        {
+          appId: ALIPAY_APP_ID,
+          appPublicKey: appKeys.publicKeyPem,
+          idMode: 'open_id',
+          sellerId: SELLER_ID,
+          certMode: true,
+        },
+      ],
+      billsSameDay: true,
+    });
+    const port = await freePort();
+    const world = await startWorld({
+      BFF_PORT: String(port),
+      TOP_UP_POLL_INTERVAL_MS: '0',
+      TOP_UP_POLL_AFTER_MS: '0',
+      ADJUSTMENT_APPROVAL_ABOVE: '100000000',
+      ALIPAY_APP_ID,
+      ALIPAY_PRIVATE_KEY: appKeys.privateKeyPem,
+      ALIPAY_APP_CERT: alipay.certificates.appCertOf(ALIPAY_APP_ID) ?? '',
+      ALIPAY_PUBLIC_CERT: alipay.certificates.alipayPublicCert,
+      ALIPAY_ROOT_CERT: alipay.certificates.alipayRootCert,
+      ALIPAY_GATEWAY_URL: alipay.gatewayUrl,
+      ALIPAY_SELLER_ID: SELLER_ID,
+      ALIPAY_NOTIFY_URL: `http://127.0.0.1:${port}/api/v1/pay/alipay/notify`,
+    });
+    try {
+      assert.equal(world.bff.bff.config.alipay?.alipayPublicKey, undefined, 'certificate mode, no bare key');
+      const minted = alipay.mintAuthCode(ALIPAY_APP_ID);
+      const session = await world.request<{ accessToken: string }>('POST', '/api/v1/session/alipay', {
+        body: { code: minted.code },
+      });
+      assert.equal(session.status, 200, JSON.stringify(session.body));
+      const person = await openPerson(world);
+      await world.request('POST', '/api/v1/binding', {
+        token: session.body.accessToken,
+        body: { personNo: person.personNo, name: person.name, secret: person.secret },
+      });
+      const created = await world.request<TopUpView>('POST', '/api/v1/top-ups', {
+        token: session.body.accessToken,
+        body: { amount: 2_000, channel: 'alipay' },
+        headers: { 'idempotency-key': `key-${randomBytes(8).toString('hex')}` },
+      });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      assert.ok(created.body.alipay?.tradeNO);
+      assert.ok(alipay.pay(ALIPAY_APP_ID, { tradeNo: created.body.alipay.tradeNO }).ok);
+      // The notification is verified with the key of Alipay's certificate.
+      await eventually(
+        async () => (await world.core.client.topUpOrder(created.body.id)).status === 'credited',
+      );
+      assert.equal((await world.core.client.getCard(person.cardNo)).balance.main, 2_000);
+      const refund = await world.bff.bff.topUps?.refund(created.body.id, {
+        refundId: `cert${randomBytes(6).toString('hex')}`,
+        amount: 500,
+        reason: '退款',
+      });
+      assert.equal(refund?.status, 'succeeded');
+      const mismatches = await world.bff.bff.topUps?.reconcile(shanghaiToday());
+      assert.deepEqual(
+        mismatches?.filter((m) => m.outTradeNo === created.body.id),
+        [],
+      );
+    } finally {
+      await world.stop();
+      await alipay.close();
+    }
+  });
 });

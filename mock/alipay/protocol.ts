@@ -14,6 +14,12 @@ export interface AppRegistration {
   idMode?: 'user_id' | 'open_id';
   /** The merchant's partner id (2088…), the notifications' seller_id. */
   sellerId?: string;
+  /**
+   * Public-key certificate mode: the stand-in issues the app a certificate for its public key
+   * (`appCertOf`), requests must carry its app_cert_sn and the root's alipay_root_cert_sn, and answers
+   * carry alipay_cert_sn. Key mode when absent.
+   */
+  certMode?: boolean;
 }
 
 export interface TemplateMessage {
@@ -35,6 +41,8 @@ export const templateMessageBiz = z.object({
 
 export interface App extends AppRegistration {
   publicKey: KeyObject;
+  /** In cert mode: the app certificate the stand-in issued and its SN. */
+  appCert?: { pem: string; sn: string };
   idMode: 'user_id' | 'open_id';
   sellerId: string;
 }

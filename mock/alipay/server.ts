@@ -4,6 +4,7 @@ import { close, listen, readRawBody } from '../wechat/http.ts';
 import { type AlipayPerson, AuthCodes, newUserId } from './auth.ts';
 import type { BillFile } from './bill.ts';
 import { escapeHtml, page as htmlPage, returnLocation } from './cashier.ts';
+import { makeStandInCertificates } from './certificates.ts';
 import { FaultSwitches, type Faults } from './faults.ts';
 import { gatewayMethods } from './gateway-methods.ts';
 import { type DeliveryAttempt, Notifier } from './notifications.ts';
@@ -39,6 +40,9 @@ export type { AppRegistration, TemplateMessage } from './protocol.ts';
  * exact bytes the alipay-sdk's validateSign checks. It keeps trades and refunds, serves the H5
  * cashier for alipay.trade.wap.pay and delivers signed, form-encoded notifications until the
  * receiver answers `success`. Routes under `/__mock/` are the stand-in's own controls, unsigned.
+ * An app registered in cert mode (公钥证书模式) gets a certificate chain the stand-in makes at start
+ * (./certificates.ts): its requests must name their app_cert_sn and alipay_root_cert_sn, and its
+ * answers carry `,"alipay_cert_sn":"…"` after the signature.
  */
 export interface AlipayStandInOptions {
   host?: string;
@@ -64,8 +68,14 @@ export interface AlipayStandIn {
   baseUrl: string;
   /** `${baseUrl}/gateway.do`: the SDK's `gateway` option. */
   gatewayUrl: string;
-  /** The platform's public key (PEM): the SDK's `alipayPublicKey`. */
+  /** The platform's public key (PEM): the SDK's `alipayPublicKey` in key mode. */
   alipayPublicKey: string;
+  /** Cert mode: Alipay's root and public certificates (PEM), and the app certificate of a cert-mode app. */
+  certificates: {
+    alipayRootCert: string;
+    alipayPublicCert: string;
+    appCertOf(appId: string): string | undefined;
+  };
   faults: FaultSwitches;
   /** Every notification attempt, in order, with the receiver's status and answer. */
   deliveries: readonly DeliveryAttempt[];
@@ -90,6 +100,7 @@ export async function startAlipayStandIn(options: AlipayStandInOptions): Promise
   const now = options.now ?? Date.now;
   const platform = makeRsaKeyPair();
   const platformKey = createPrivateKey(platform.privateKeyPem);
+  const certificates = makeStandInCertificates(createPublicKey(platform.publicKeyPem));
   // A key that is not the platform's: what an impostor gateway or a tampered answer is signed with.
   const foreignKey = createPrivateKey(makeRsaKeyPair().privateKeyPem);
   const apps = new Map<string, App>();
@@ -97,9 +108,11 @@ export async function startAlipayStandIn(options: AlipayStandInOptions): Promise
     const pem = app.appPublicKey.includes('BEGIN')
       ? app.appPublicKey
       : `-----BEGIN PUBLIC KEY-----\n${app.appPublicKey}\n-----END PUBLIC KEY-----`;
+    const publicKey = createPublicKey(pem);
     apps.set(app.appId, {
       ...app,
-      publicKey: createPublicKey(pem),
+      publicKey,
+      ...(app.certMode ? { appCert: certificates.issueAppCert(app.appId, publicKey) } : {}),
       idMode: app.idMode ?? 'open_id',
       sellerId: app.sellerId ?? newUserId(),
     });
@@ -190,6 +203,14 @@ export async function startAlipayStandIn(options: AlipayStandInOptions): Promise
     const atMs = parseBeijingTime(params.timestamp ?? '');
     if (atMs === undefined || Math.abs(atMs - now()) > skewMsMax)
       return refuse(invalid('isv.invalid-timestamp', '非法的时间戳参数'));
+    // Cert mode: the certificate the request names must be the one issued to the app, and the root the
+    // current one (the real gateway also answers these before the signature).
+    if (app.appCert && params.app_cert_sn !== app.appCert.sn)
+      return refuse(invalid('isv.invalid-app-cert-sn', '应用公钥证书序列号(app_cert_sn)不匹配'));
+    if (app.appCert && params.alipay_root_cert_sn !== certificates.alipayRootCertSn)
+      return refuse(
+        invalid('isv.invalid-alipay-root-cert-sn', '支付宝根证书序列号(alipay_root_cert_sn)不匹配'),
+      );
     const content = signContent(params, ['sign']);
     if (!rsa2Verify(app.publicKey, content, params.sign ?? ''))
       return refuse(
@@ -218,11 +239,15 @@ export async function startAlipayStandIn(options: AlipayStandInOptions): Promise
   const page = (status: number, title: string, content: string): Reply =>
     htmlPage(options.h5ReturnOrigins ?? [], status, title, content);
 
-  /** Serialises a gateway answer exactly as signed: the signature covers the bytes of the inner object. */
-  const signedJson = (key: string, body: Record<string, unknown>): string => {
+  /**
+   * Serialises a gateway answer exactly as signed: the signature covers the bytes of the inner object.
+   * An answer to a cert-mode app names the signing certificate after the signature (alipay_cert_sn).
+   */
+  const signedJson = (key: string, body: Record<string, unknown>, certMode: boolean): string => {
     const inner = JSON.stringify(body);
     const signer = faults.global.badResponseSignature ? foreignKey : platformKey;
-    return `{"${key}":${inner},"sign":"${rsa2Sign(signer, inner)}"}`;
+    const sn = certMode ? `,"alipay_cert_sn":"${certificates.alipayCertSn}"` : '';
+    return `{"${key}":${inner},"sign":"${rsa2Sign(signer, inner)}"${sn}}`;
   };
 
   const gateway = (params: Record<string, string>): Reply => {
@@ -314,13 +339,13 @@ export async function startAlipayStandIn(options: AlipayStandInOptions): Promise
     return payTrade(app, trade, buyer ?? personBuyer(app, { userId: newUserId() }));
   };
 
-  const sendReply = (response: ServerResponse, reply: Reply) => {
+  const sendReply = (response: ServerResponse, reply: Reply, certMode = false) => {
     if (reply.kind === 'html') {
       response.writeHead(reply.status, { 'Content-Type': 'text/html; charset=utf-8', ...reply.headers });
       response.end(reply.html);
       return;
     }
-    const text = signedJson(reply.key, reply.body);
+    const text = signedJson(reply.key, reply.body, certMode);
     response.writeHead(200, {
       'Content-Type': 'text/html;charset=utf-8',
       'Content-Length': Buffer.byteLength(text),
@@ -374,7 +399,7 @@ export async function startAlipayStandIn(options: AlipayStandInOptions): Promise
       ...Object.fromEntries(url.searchParams),
       ...Object.fromEntries(new URLSearchParams(method === 'POST' ? body : '')),
     };
-    sendReply(response, gateway(params));
+    sendReply(response, gateway(params), apps.get(params.app_id ?? '')?.appCert !== undefined);
   };
 
   const server: Server = createServer((request, response) => {
@@ -388,6 +413,11 @@ export async function startAlipayStandIn(options: AlipayStandInOptions): Promise
     baseUrl,
     gatewayUrl: `${baseUrl}/gateway.do`,
     alipayPublicKey: platform.publicKeyPem,
+    certificates: {
+      alipayRootCert: certificates.alipayRootCert,
+      alipayPublicCert: certificates.alipayPublicCert,
+      appCertOf: (appId) => apps.get(appId)?.appCert?.pem,
+    },
     faults,
     deliveries: notifier.attempts,
     mintAuthCode,

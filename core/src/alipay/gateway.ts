@@ -1,5 +1,13 @@
 import { AlipayRequestError, AlipaySdk } from 'alipay-sdk';
 import { formatDateTime } from '../time.ts';
+import { type AlipayCertificates, checkAlipayCertificates } from './certificates.ts';
+
+export {
+  type AlipayCertificates,
+  checkAlipayCertificates,
+  isStandInCertificate,
+  standInCertificateOrganization,
+} from './certificates.ts';
 
 /**
  * The one way this project calls Alipay's classic gateway (the BFF's sign-in and payments, the core's
@@ -13,8 +21,17 @@ export interface AlipayGatewayOptions {
   appId: string;
   /** The app private key, PEM (PKCS#1 `RSA PRIVATE KEY` or PKCS#8 `PRIVATE KEY`). */
   privateKey: string;
-  /** Alipay's public key: PEM, or the bare base64 the open-platform console shows. */
-  alipayPublicKey: string;
+  /**
+   * Key mode: Alipay's public key, PEM or the bare base64 the open-platform console shows. Exactly one
+   * of this and `certs`.
+   */
+  alipayPublicKey?: string | undefined;
+  /**
+   * Public-key certificate mode (公钥证书模式): the app, Alipay public and Alipay root certificates. Every
+   * request then carries app_cert_sn and alipay_root_cert_sn, and answers are verified with the key of
+   * Alipay's public certificate, which must chain to the root (checked here at construction).
+   */
+  certs?: AlipayCertificates | undefined;
   /** The classic gateway, `https://openapi.alipay.com/gateway.do` (the stand-in's locally). */
   gatewayUrl: string;
   timeoutMs?: number;
@@ -41,12 +58,29 @@ export class AlipayGateway {
   constructor(options: AlipayGatewayOptions) {
     this.appId = options.appId;
     const privateKey = options.privateKey.trim();
+    const { alipayPublicKey, certs } = options;
+    if ((alipayPublicKey === undefined) === (certs === undefined))
+      throw new Error(
+        "Alipay needs exactly one of Alipay's public key (key mode) and the certificates (cert mode)",
+      );
+    if (certs)
+      checkAlipayCertificates(certs, {
+        appCert: 'ALIPAY_APP_CERT',
+        alipayPublicCert: 'ALIPAY_PUBLIC_CERT',
+        alipayRootCert: 'ALIPAY_ROOT_CERT',
+      });
     // The SDK rebuilds PEM from lines and keeps a trailing empty line as part of the key: keys are trimmed.
     this.sdk = new AlipaySdk({
       appId: options.appId,
       privateKey,
       keyType: privateKey.includes('BEGIN PRIVATE KEY') ? 'PKCS8' : 'PKCS1',
-      alipayPublicKey: options.alipayPublicKey.trim(),
+      ...(certs
+        ? {
+            appCertContent: certs.appCert,
+            alipayPublicCertContent: certs.alipayPublicCert,
+            alipayRootCertContent: certs.alipayRootCert,
+          }
+        : { alipayPublicKey: alipayPublicKey?.trim() }),
       gateway: options.gatewayUrl,
       timeout: options.timeoutMs ?? 5_000,
       camelcase: false,
