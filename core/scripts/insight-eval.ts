@@ -86,7 +86,8 @@ if (runs('hidden-need')) {
 }
 
 // Abnormal spending: the same term with thefts and harmless oddities planted (synthetic-thefts.ts),
-// without the payment path's PIN step-up (the journal as it was before it) and with it under two rules.
+// without the payment path's PIN step-up (the journal as it was before it) and with it under two rules
+// (the rule's defaults, and with bursts anywhere too).
 if (runs('abnormal')) {
   const stepUps: [string, StepUpRule | null][] = [
     ['no PIN step-up', null],
@@ -94,7 +95,7 @@ if (runs('abnormal')) {
       `PIN step-up, defaults (${stepUpDefaults.highPaymentsMin} payments of ¥${stepUpDefaults.amountMinFen / 100}+ within ${stepUpDefaults.windowMs / 60_000} min, ${stepUpDefaults.newPlacePaymentsMin} at a new place)`,
       stepUpDefaults,
     ],
-    ['PIN step-up, both payments at new places', { ...stepUpDefaults, newPlacePaymentsMin: 2 }],
+    ['PIN step-up, and also after 3 such payments anywhere', { ...stepUpDefaults, burstPaymentsMin: 3 }],
   ];
   for (const [setting, stepUp] of stepUps) {
     const theftCampus = plantThefts(campus, { seed, stepUp });
@@ -122,6 +123,14 @@ if (runs('abnormal')) {
         ? [
             ['defaults, with the pay codes and the PIN evidence', {}],
             ['the same, new_places left to the step-up', { newPlacesByStepUp: true }],
+            [
+              'the same, and 3 h for the right PIN (a stepped-up card pays nothing without it meanwhile)',
+              { newPlacesByStepUp: true, pinAnswerMs: 3 * 3_600_000 },
+            ],
+            [
+              'new_places and high_burst left to the step-up',
+              { newPlacesByStepUp: true, highBurstByStepUp: true },
+            ],
           ]
         : [
             ['defaults, with the pay codes', {}],

@@ -193,6 +193,7 @@ export function createCore(
   });
   const batcher = new Batcher((ops) => executor.run(ops), {
     batchSizeMax: config.batchSizeMax,
+      burstPaymentsMin: config.pinStepUpBurstMin,
     stepUp: {
       highPaymentsMin: config.pinStepUpPaymentsMin,
       newPlacePaymentsMin: config.pinStepUpNewPlacesMin,

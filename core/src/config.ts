@@ -80,6 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig {
     pinStepUpPaymentsMin: env.PIN_STEP_UP_PAYMENTS ?? stepUpDefaults.highPaymentsMin,
     pinStepUpNewPlacesMin: env.PIN_STEP_UP_NEW_PLACES ?? stepUpDefaults.newPlacePaymentsMin,
     pinStepUpAmountMin: env.PIN_STEP_UP_AMOUNT_MIN ?? stepUpDefaults.amountMinFen,
+    pinStepUpBurstMin: env.PIN_STEP_UP_BURST ?? stepUpDefaults.burstPaymentsMin,
     pinStepUpWindowMs: env.PIN_STEP_UP_WINDOW_MS ?? stepUpDefaults.windowMs,
     holdTimeoutMsMax: env.HOLD_TIMEOUT_MS_MAX ?? 4 * 3600_000,
     holdSweepIntervalMs: env.HOLD_SWEEP_INTERVAL_MS ?? 1_000,

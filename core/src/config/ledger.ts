@@ -49,6 +49,14 @@ export const ledgerSettings = {
     .min(0)
     .max(20)
     .describe('PIN_STEP_UP_NEW_PLACES: of those payments, how many at places new to the card'),
+  pinStepUpBurstMin: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(20)
+    .describe(
+      'PIN_STEP_UP_BURST: high payments within the window that step a card up wherever they were made (0: off)',
+    ),
   pinStepUpAmountMin: fen.describe('PIN_STEP_UP_AMOUNT_MIN: a payment counts as high from this amount, fen'),
   pinStepUpWindowMs: z.coerce
     .number()

@@ -40,6 +40,8 @@ export interface AbnormalThresholds {
    * profile) is not flagged by this rule; its refused prompts are (pin_refused).
    */
   newPlacesByStepUp: boolean;
+  /** The same for high_burst, where the step-up also watches bursts anywhere (PIN_STEP_UP_BURST above 0). */
+  highBurstByStepUp: boolean;
 }
 
 export const abnormalDefaults: Readonly<AbnormalThresholds> = Object.freeze({
@@ -56,6 +58,7 @@ export const abnormalDefaults: Readonly<AbnormalThresholds> = Object.freeze({
   alertGapMs: 24 * 3_600_000,
   pinAnswerMs: 10 * 60_000,
   newPlacesByStepUp: false,
+  highBurstByStepUp: false,
 });
 
 /** One accepted payment, with its place's position where the card centre set one (insight_places). */
@@ -317,7 +320,12 @@ function detectCard(
           ownP90Fen: ownP90,
         });
         for (const q of burst) evidence.add(q);
-      } else if (!owner && high.length >= t.highPaymentsMin) {
+      } else if (
+        !owner &&
+        !t.highBurstByStepUp &&
+        !(t.newPlacesByStepUp && within(p.atMs, ['step_up'])) &&
+        high.length >= t.highPaymentsMin
+      ) {
         reasons.push({
           code: 'high_burst',
           payments: high.length,

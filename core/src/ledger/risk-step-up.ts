@@ -6,7 +6,8 @@
  *
  * The rule, judged at each accepted online payment of a card that has a PIN and a history of places:
  * within windowMs of the first payment of the current window, highPaymentsMin payments of at least
- * amountMinFen, newPlacePaymentsMin of them at places (merchants) the card never paid at before. A
+ * amountMinFen, newPlacePaymentsMin of them at places (merchants) the card never paid at before; or
+ * burstPaymentsMin such payments wherever (when set). A
  * payment made with the right PIN is the owner's: it clears a step-up and starts the count again.
  *
  * Pure, so the ledger's batch (apply-payments.ts, where the card row is locked while the counters
@@ -18,6 +19,8 @@ export interface StepUpRule {
   highPaymentsMin: number;
   /** Of those, how many must be at places new to the card. */
   newPlacePaymentsMin: number;
+  /** High payments within the window that step the card up wherever they were made; 0: this part off. */
+  burstPaymentsMin: number;
   amountMinFen: number;
   windowMs: number;
 }
@@ -25,6 +28,7 @@ export interface StepUpRule {
 export const stepUpDefaults: Readonly<StepUpRule> = Object.freeze({
   highPaymentsMin: 2,
   newPlacePaymentsMin: 1,
+  burstPaymentsMin: 0,
   amountMinFen: 1_500,
   windowMs: 60 * 60_000,
 });
@@ -78,7 +82,10 @@ export function afterPayment(
     newPlacePayments: (fresh ? 0 : state.newPlacePayments) + (p.newPlace ? 1 : 0),
     stepUpAtMs: null,
   };
-  if (next.highPayments >= rule.highPaymentsMin && next.newPlacePayments >= rule.newPlacePaymentsMin)
+  const atNewPlaces =
+    next.highPayments >= rule.highPaymentsMin && next.newPlacePayments >= rule.newPlacePaymentsMin;
+  const burst = rule.burstPaymentsMin > 0 && next.highPayments >= rule.burstPaymentsMin;
+  if (atNewPlaces || burst)
     return { state: { ...riskClear, stepUpAtMs: p.atMs }, steppedUp: true, cleared: false };
   return { state: next, steppedUp: false, cleared: false };
 }
