@@ -8,6 +8,7 @@ import {
   messageChannelSecrets,
   messagesSettings,
   missingChannelSettings,
+  standInAlipayCertificates,
 } from './config/messages.ts';
 import { peopleSettings } from './config/people.ts';
 import { photoSettings } from './config/photos.ts';
@@ -142,6 +143,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig {
     alipayAppId: env.ALIPAY_APP_ID || undefined,
     alipayPrivateKey: env.ALIPAY_PRIVATE_KEY?.replaceAll('\\n', '\n') || undefined,
     alipayPublicKey: env.ALIPAY_PUBLIC_KEY?.replaceAll('\\n', '\n') || undefined,
+    alipayAppCert: env.ALIPAY_APP_CERT?.replaceAll('\\n', '\n') || undefined,
+    alipayPublicCert: env.ALIPAY_PUBLIC_CERT?.replaceAll('\\n', '\n') || undefined,
+    alipayRootCert: env.ALIPAY_ROOT_CERT?.replaceAll('\\n', '\n') || undefined,
     alipayIdType: env.ALIPAY_ID_TYPE ?? 'open_id',
     smsUrl: env.SMS_URL ?? 'https://dysmsapi.aliyuncs.com',
     smsAccessKeyId: env.SMS_ACCESS_KEY_ID || undefined,
@@ -167,6 +171,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig {
   const missing = missingChannelSettings(parsed.data);
   if (missing.length > 0)
     throw new Error(`invalid core configuration: MESSAGES_CHANNELS needs ${missing.join(', ')}`);
+  const standInCerts = standInAlipayCertificates(parsed.data);
+  if (production && standInCerts.length > 0)
+    throw new Error(
+      `invalid core configuration: ${standInCerts.join(', ')} are the local Alipay stand-in's certificates; production takes those Alipay issued`,
+    );
   return Object.freeze(parsed.data);
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type AlipayCertificates, isStandInCertificate } from '../alipay/certificates.ts';
 import { messageKinds } from '../messages/message-types.ts';
 import type { NamedSecret } from '../secrets.ts';
 
@@ -77,7 +78,19 @@ export const messagesSettings = {
     .describe('ALIPAY_GATEWAY_URL: the Alipay gateway template messages are sent through'),
   alipayAppId: z.string().optional().describe('ALIPAY_APP_ID: the Alipay mini-program app id'),
   alipayPrivateKey: z.string().optional().describe('ALIPAY_PRIVATE_KEY: the app private key, PEM'),
-  alipayPublicKey: z.string().optional().describe("ALIPAY_PUBLIC_KEY: Alipay's public key, PEM"),
+  alipayPublicKey: z.string().optional().describe("ALIPAY_PUBLIC_KEY: Alipay's public key, PEM (key mode)"),
+  alipayAppCert: z
+    .string()
+    .optional()
+    .describe("ALIPAY_APP_CERT: certificate mode (instead of ALIPAY_PUBLIC_KEY): the app's certificate, PEM"),
+  alipayPublicCert: z
+    .string()
+    .optional()
+    .describe("ALIPAY_PUBLIC_CERT: certificate mode: Alipay's public certificate, PEM"),
+  alipayRootCert: z
+    .string()
+    .optional()
+    .describe("ALIPAY_ROOT_CERT: certificate mode: Alipay's root certificates, PEM"),
   alipayIdType: z
     .enum(['open_id', 'user_id'])
     .describe('ALIPAY_ID_TYPE: which id the Alipay bindings hold, open_id or user_id'),
@@ -100,12 +113,37 @@ export function missingChannelSettings(c: MessagesConfig): string[] {
     [c.messagesChannels.includes('wechat'), 'WECHAT_APP_SECRET', c.wechatAppSecret],
     [c.messagesChannels.includes('alipay'), 'ALIPAY_APP_ID', c.alipayAppId],
     [c.messagesChannels.includes('alipay'), 'ALIPAY_PRIVATE_KEY', c.alipayPrivateKey],
-    [c.messagesChannels.includes('alipay'), 'ALIPAY_PUBLIC_KEY', c.alipayPublicKey],
+    [
+      c.messagesChannels.includes('alipay'),
+      'ALIPAY_PUBLIC_KEY (or ALIPAY_APP_CERT, ALIPAY_PUBLIC_CERT and ALIPAY_ROOT_CERT)',
+      c.alipayPublicKey ?? alipayCertificatesOf(c),
+    ],
     [c.messagesChannels.includes('sms'), 'SMS_ACCESS_KEY_ID', c.smsAccessKeyId],
     [c.messagesChannels.includes('sms'), 'SMS_ACCESS_KEY_SECRET', c.smsAccessKeySecret],
     [c.messagesChannels.includes('sms'), 'SMS_SIGN_NAME', c.smsSignName],
   ];
   return need.filter(([on, , value]) => on && value === undefined).map(([, name]) => name);
+}
+
+/** Certificate mode's three certificates when all are set (key mode otherwise). */
+export function alipayCertificatesOf(c: MessagesConfig): AlipayCertificates | undefined {
+  const { alipayAppCert: appCert, alipayPublicCert, alipayRootCert } = c;
+  return appCert && alipayPublicCert && alipayRootCert
+    ? { appCert, alipayPublicCert, alipayRootCert }
+    : undefined;
+}
+
+/** The ALIPAY_*_CERT variables holding the local stand-in's certificates, which production refuses. */
+export function standInAlipayCertificates(c: MessagesConfig): string[] {
+  return (
+    [
+      ['ALIPAY_APP_CERT', c.alipayAppCert],
+      ['ALIPAY_PUBLIC_CERT', c.alipayPublicCert],
+      ['ALIPAY_ROOT_CERT', c.alipayRootCert],
+    ] as const
+  )
+    .filter(([, text]) => text !== undefined && isStandInCertificate(text))
+    .map(([name]) => name);
 }
 
 /** The message channels' secrets production judges: those of the channels switched on. */

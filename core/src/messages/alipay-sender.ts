@@ -1,4 +1,4 @@
-import { AlipayGateway } from '../alipay/gateway.ts';
+import { type AlipayCertificates, AlipayGateway } from '../alipay/gateway.ts';
 import type { MessageKind, MessageSender, SendOutcome } from './message-types.ts';
 
 /**
@@ -10,7 +10,9 @@ import type { MessageKind, MessageSender, SendOutcome } from './message-types.ts
 export interface AlipayMessageOptions {
   appId: string;
   privateKey: string;
-  alipayPublicKey: string;
+  /** Key mode: Alipay's public key; or certificate mode: `certs` (core/src/alipay/gateway.ts). */
+  alipayPublicKey?: string | undefined;
+  certs?: AlipayCertificates | undefined;
   gatewayUrl: string;
   /** user_template_id and its data keys, in the event's field order, per kind. */
   templates: Record<MessageKind, { id: string; keys: string[] }>;

@@ -1,3 +1,4 @@
+import { alipayCertificatesOf } from '../config/messages.ts';
 import type { CoreConfig } from '../config.ts';
 import { type Job, type JobLock, schedule } from '../jobs/scheduler.ts';
 import type { Logger } from '../log.ts';
@@ -34,7 +35,9 @@ export function messageSenders(
     senders.alipay = new AlipayMessageSender({
       appId: config.alipayAppId as string,
       privateKey: config.alipayPrivateKey as string,
-      alipayPublicKey: config.alipayPublicKey as string,
+      ...(alipayCertificatesOf(config)
+        ? { certs: alipayCertificatesOf(config) }
+        : { alipayPublicKey: config.alipayPublicKey }),
       gatewayUrl: config.alipayGatewayUrl,
       idMode: config.alipayIdType,
       templates: complete(t.alipay),
