@@ -17,6 +17,7 @@ import {
   type CentreBlacklistDelta,
   type CentreBlacklistRequest,
   type CentreKeys,
+  type CentreOfflinePolicy,
   campusKeysMax,
   centresMax,
   type Message,
@@ -38,7 +39,7 @@ export class FederationBlacklists {
 
   constructor(
     private readonly core: Source,
-    private readonly keys: Pick<FederationKeys, 'centres'>,
+    private readonly keys: Pick<FederationKeys, 'centres' | 'policyOf'>,
     /** Sends a push to every signed-in device. */
     private readonly pushAll: (message: Message) => void,
     private readonly log: Logger,
@@ -62,6 +63,18 @@ export class FederationBlacklists {
       keys: keys.slice(-campusKeysMax),
     }));
     return { kind: 'centre_keys', centres };
+  }
+
+  /**
+   * CENTRE_OFFLINE_POLICY as of now: each other centre's offline policy for its cards here (docs/federation.md
+   * § A unreachable), in CENTRE_KEYS's order; sent with it.
+   */
+  centreOfflinePolicy(): CentreOfflinePolicy {
+    const centres = [...this.keys.centres().keys()].slice(0, centresMax).map((centreId) => {
+      const policy = this.keys.policyOf(centreId);
+      return { centreId, paymentMaxFen: policy.paymentMaxFen, cardDailyMaxFen: policy.cardCapFen };
+    });
+    return { kind: 'centre_offline_policy', centres };
   }
 
   /** Whether there is any other centre (a device of a centre that federates with none is sent nothing new). */
@@ -142,17 +155,20 @@ export class FederationBlacklists {
       }),
     );
     const message = this.centreKeys();
-    const told = JSON.stringify(
+    const policy = this.centreOfflinePolicy();
+    const told = JSON.stringify([
       message.centres.map((c) => [
         c.centreId,
         c.keys.map((k) => [k.kid, Buffer.from(k.publicKey).toString('hex'), k.retiredAtMs]),
         // A list loaded for the first time is news too: devices download it.
         this.lists.get(c.centreId)?.loaded === true,
       ]),
-    );
+      policy.centres,
+    ]);
     if (told !== this.told) {
       this.told = told;
       this.pushAll(message);
+      this.pushAll(policy);
     }
   }
 }

@@ -12,6 +12,7 @@ type ForeignKey = CampusPublicKey & { readonly centreId: string; readonly validF
 
 export class FederationKeys {
   private foreign = new Map<number, ForeignKey>();
+  private policies = new Map<string, { paymentMaxFen: number; cardCapFen: number }>();
   private readonly own: ReadonlyMap<number, CampusPublicKey>;
   private poll: NodeJS.Timeout | undefined;
 
@@ -58,6 +59,11 @@ export class FederationKeys {
     return byCentre;
   }
 
+  /** Each other centre's offline policy for its cards at our devices (0, 0 when none was read). */
+  policyOf(centreId: string): { paymentMaxFen: number; cardCapFen: number } {
+    return this.policies.get(centreId) ?? { paymentMaxFen: 0, cardCapFen: 0 };
+  }
+
   async load(): Promise<void> {
     this.replace(await this.core.trustedKeys());
   }
@@ -90,5 +96,12 @@ export class FederationKeys {
       });
     }
     this.foreign = next;
+    // An older core sends no policies: every other centre's cards then stay online only at the devices.
+    this.policies = new Map(
+      (trusted.policies ?? []).map((p) => [
+        p.centreId,
+        { paymentMaxFen: p.paymentMaxFen, cardCapFen: p.cardCapFen },
+      ]),
+    );
   }
 }

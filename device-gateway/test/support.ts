@@ -156,6 +156,7 @@ const pushKinds: ReadonlySet<Message['kind']> = new Set([
   'blacklist_delta',
   'centre_blacklist_delta',
   'centre_keys',
+  'centre_offline_policy',
   'config_push',
   'meeting_session',
 ]);

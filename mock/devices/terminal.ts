@@ -74,6 +74,10 @@ export class Terminal {
       list: Map<string, BlacklistEntry>;
     }
   >();
+  /** The other centres' offline policies for their cards here (CENTRE_OFFLINE_POLICY). */
+  readonly centrePolicies = new Map<string, { paymentMaxFen: number; cardDailyMaxFen: number }>();
+  /** What each other centre's card paid offline here per local day (centre:card:day → fen). */
+  private readonly centreCardSpentFen = new Map<string, number>();
   /** Stored offline, not yet uploaded; oldest first. */
   readonly records: OfflineRecord[] = [];
   /** Results of every upload, for the operator's screen (and tests). */
@@ -206,6 +210,17 @@ export class Terminal {
       this.store({ ...body, decision: 'refused' });
       return { accepted: false, reason: refusal };
     }
+    // Another centre's card: that centre's offline policy too (protocol § 7.29, CENTRE_OFFLINE_POLICY).
+    const centreId = this.centreOfKid(verified.kid);
+    if (centreId !== undefined && body.recordKind === 'payment') {
+      const centre = this.centrePolicies.get(centreId) ?? { paymentMaxFen: 0, cardDailyMaxFen: 0 };
+      const day = Math.floor((Date.now() / 60_000 + (this.config?.utcOffsetMinutes ?? 480)) / 1_440);
+      const key = `${centreId}:${verified.card.cardNo}:${day}`;
+      const spent = this.centreCardSpentFen.get(key) ?? 0;
+      if (body.amountFen > centre.paymentMaxFen || spent + body.amountFen > centre.cardDailyMaxFen)
+        return { accepted: false, reason: 'LIMIT_EXCEEDED' };
+      this.centreCardSpentFen.set(key, spent + body.amountFen);
+    }
     if (body.recordKind === 'payment') this.offlineSpentFen += body.amountFen;
     const amountFen = amountOf?.(verified.card) ?? body.amountFen;
     return { accepted: true, record: this.store({ ...body, amountFen, decision: 'accepted' }) };
@@ -223,6 +238,14 @@ export class Terminal {
     this.records.push(record);
     this.memory.offlineRecordsPending = this.records.length;
     return record;
+  }
+
+  /** The other centre whose key this is, if it is not one of the device's own. */
+  private centreOfKid(kid: number): string | undefined {
+    if (this.config?.campusKeys.some((k) => k.kid === kid)) return undefined;
+    for (const [centreId, centre] of this.centres)
+      if (centre.keys.some((k) => k.kid === kid)) return centreId;
+    return undefined;
   }
 
   private async verify(text: string): Promise<VerifyResult> {
@@ -284,6 +307,15 @@ export class Terminal {
         if (c.blacklistVersion !== (held?.version ?? 0))
           this.downloadCentreBlacklist(c.centreId).catch(() => {});
       }
+      return;
+    }
+    if (message.kind === 'centre_offline_policy') {
+      this.centrePolicies.clear();
+      for (const c of message.centres)
+        this.centrePolicies.set(c.centreId, {
+          paymentMaxFen: c.paymentMaxFen,
+          cardDailyMaxFen: c.cardDailyMaxFen,
+        });
       return;
     }
     if (message.kind === 'centre_blacklist_delta') {

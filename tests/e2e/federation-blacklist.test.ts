@@ -37,11 +37,17 @@ describe("federation: a card lost at centre A is refused by centre B's devices",
 
   before(async () => {
     federation = await startFederation([
-      { id: 'CA', name: '甲大学' },
+      // A lets the other centres take its cards offline up to 10.00 a payment, 50.00 a card and day.
+      {
+        id: 'CA',
+        name: '甲大学',
+        env: { FEDERATION_OFFLINE_PAYMENT_MAX_FEN: '1000', FEDERATION_OFFLINE_CARD_CAP_FEN: '5000' },
+      },
       { id: 'CB', name: '乙大学' },
     ]);
     a = federation.get('CA');
     b = federation.get('CB');
+    await b.core.federation.forwards.refreshPolicies();
     // Each gateway trusts its own centre's key as its own and the other's from the trust list.
     gatewayA = await startGatewayFor(a, {}, { CAMPUS_KEYS: a.campusKeysEnv });
     gatewayB = await startGatewayFor(
@@ -75,7 +81,7 @@ describe("federation: a card lost at centre A is refused by centre B's devices",
     await federation?.stop();
   });
 
-  test("when B's till signs in, then it is told centre A, A's key and the version of A's list, and holds that list", async () => {
+  test("when B's till signs in, then it is told centre A, A's key, the version of A's list and A's offline policy, and holds that list", async () => {
     await until(
       () => tillB.centres.get('CA')?.keys.some((k) => k.kid === a.kid) === true,
       "A's key at B's till",
@@ -84,6 +90,12 @@ describe("federation: a card lost at centre A is refused by centre B's devices",
       () => tillB.centres.get('CA')?.version === gatewayB.centres.centreKeys().centres[0]?.blacklistVersion,
       "A's list at B's till",
     );
+    // And A's offline policy for A's cards at B's devices, as B read it over the link.
+    await until(
+      () => tillB.centrePolicies.get('CA')?.paymentMaxFen === 1_000,
+      "A's offline policy at B's till",
+    );
+    assert.deepEqual(tillB.centrePolicies.get('CA'), { paymentMaxFen: 1_000, cardDailyMaxFen: 5_000 });
     // B's till knows no other centre, and its own keys are B's.
     assert.deepEqual([...tillB.centres.keys()], ['CA']);
     assert.ok(!tillB.config?.campusKeys.some((k) => k.kid === a.kid));
@@ -113,7 +125,9 @@ describe("federation: a card lost at centre A is refused by centre B's devices",
     tillB.disconnect();
     const offline = await tillB.pay(lostPhone.code(), 200);
     assert.deepEqual(offline, { kind: 'offline', accepted: false, reason: 'BLACKLISTED' });
-    // A card of A not on the list is verified offline with A's key (the till knows A).
+    // A card of A not on the list is verified offline with A's key (the till knows A) and taken within A's
+    // offline policy (CENTRE_OFFLINE_POLICY).
+    assert.equal(tillB.centrePolicies.get('CA')?.paymentMaxFen, 1_000);
     const keptOffline = await tillB.pay(keptPhone.code(), 200);
     assert.equal(keptOffline.kind === 'offline' && keptOffline.accepted, true);
 

@@ -198,7 +198,7 @@ describe("federation: while centre A cannot be asked, B applies A's offline poli
     assert.deepEqual(await federation.ledgerBreaks(), { CA: [], CB: [] });
   });
 
-  test("when B's till takes A's cards offline, then on upload a payment within A's policy is forwarded and posted at A, and one above it is an exception at B with A's card named as A's", async () => {
+  test("when B's till is told A's policy, then offline it takes A's card within it and refuses above it; on upload the payment is forwarded and posted at A, and one a till took above it anyway is an exception at B with A's card named as A's", async () => {
     const registered = await b.client.registerDevice({ id: '9302', kind: 'pos', merchantId: merchantB });
     await b.client.putDeviceConfig('9302', { paymentMaxFen: 50_000, offline: offlineOn });
     const till = await PosTerminal.connect({
@@ -211,13 +211,23 @@ describe("federation: while centre A cannot be asked, B applies A's offline poli
         assert.ok(Date.now() - startedMs < 60_000, "A's key did not reach B's till");
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
+      // A's policy, as B read it over the link, reaches the till (CENTRE_OFFLINE_POLICY).
+      for (const startedMs = Date.now(); till.centrePolicies.get('CA')?.paymentMaxFen !== paymentMaxFen; ) {
+        assert.ok(Date.now() - startedMs < 60_000, "A's offline policy did not reach B's till");
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      assert.deepEqual(till.centrePolicies.get('CA'), { paymentMaxFen, cardDailyMaxFen: cardCapFen });
       const { cardNo } = await cardOfA(3_000);
       const phone = await phoneFor(a.client, cardNo, { key: a.campusKey });
       till.disconnect();
-      // The till's own limits allow both; A's policy allows only the first.
+      // The till's own limits allow both; A's policy, which the till applies, only the first.
       const small = await till.pay(phone.code(), 600);
-      const large = await till.pay(phone.code(), paymentMaxFen + 500);
       assert.equal(small.kind === 'offline' && small.accepted, true);
+      const refused = await till.pay(phone.code(), paymentMaxFen + 500);
+      assert.deepEqual(refused, { kind: 'offline', accepted: false, reason: 'LIMIT_EXCEEDED' });
+      // A till that does not apply A's policy (older firmware) takes it: the upload judges it by the policy.
+      till.centrePolicies.set('CA', { paymentMaxFen: 1_000_000, cardDailyMaxFen: 1_000_000 });
+      const large = await till.pay(phone.code(), paymentMaxFen + 500);
       assert.equal(large.kind === 'offline' && large.accepted, true);
       a.link.mode = 'down';
       await till.connect();

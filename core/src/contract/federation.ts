@@ -135,6 +135,8 @@ export interface TrustedKeys {
     validFromMs: number;
     validToMs: number | null;
   }[];
+  /** Each active centre's offline policy for its cards at our devices (as last read over its link). */
+  policies: (OfflinePolicy & { centreId: string })[];
 }
 
 /** POST /v1/federation/payments: the gateway's payment of a card another centre issued. */

@@ -163,15 +163,19 @@ export class TrustList {
 
   /** What a gateway trusts besides its own keys: the unrevoked keys of active centres. */
   async trustedKeys(): Promise<TrustedKeys> {
-    const active = new Set(
-      (await this.repository.centres()).filter((c) => c.status === 'active').map((c) => c.id),
-    );
+    const centres = (await this.repository.centres()).filter((c) => c.status === 'active');
+    const active = new Set(centres.map((c) => c.id));
     const keys = (await this.repository.keys()).filter(
       (k) => k.revokedAtMs === null && active.has(k.centreId),
     );
     return {
       centreId: this.ownCentreId,
       keys: keys.map(({ revokedAtMs: _revoked, ...k }) => k),
+      policies: centres.map((c) => ({
+        centreId: c.id,
+        paymentMaxFen: c.offlinePolicy.paymentMaxFen,
+        cardCapFen: c.offlinePolicy.cardCapFen,
+      })),
     };
   }
 

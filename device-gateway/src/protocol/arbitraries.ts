@@ -579,6 +579,9 @@ export const messageArbitraries: { [K in MessageKind]: fc.Arbitrary<Extract<Mess
   centre_blacklist_delta: fc
     .tuple(centreId, blacklistDeltaArb)
     .map(([id, m]) => ({ ...m, kind: 'centre_blacklist_delta' as const, centreId: id })),
+  centre_offline_policy: fc
+    .array(record({ centreId: centreId, paymentMaxFen: u32, cardDailyMaxFen: u32 }), { maxLength: 8 })
+    .map((centres) => ({ kind: 'centre_offline_policy' as const, centres })),
   kiosk_identify: record({ code: scannedCode }).map(withKind('kiosk_identify')),
   kiosk_account: record({
     reason,

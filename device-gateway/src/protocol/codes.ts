@@ -70,6 +70,7 @@ export enum MessageType {
   CENTRE_BLACKLIST_REQUEST = 0xa5, // D→S: as BLACKLIST_REQUEST, for one other centre's list
   CENTRE_BLACKLIST_CHUNK = 0xa6, // S→D, encrypted: as BLACKLIST_CHUNK, of one other centre's list
   CENTRE_BLACKLIST_DELTA = 0xa7, // S→D, encrypted: as BLACKLIST_DELTA, of one other centre's list
+  CENTRE_OFFLINE_POLICY = 0xa8, // S→D: each other centre's offline policy for its cards here (a payment, a card's day)
 }
 
 /** Flag bits (header offset 6). Bits 1–7 are reserved and must be zero. */

@@ -663,6 +663,18 @@ const specs: Spec[] = [
     },
   },
   {
+    name: 'centre_offline_policy',
+    sequence: 0,
+    timestampMs: exampleTimeMs + 3_700_400,
+    message: {
+      kind: 'centre_offline_policy',
+      centres: [
+        { centreId: 'CA', paymentMaxFen: 2_000, cardDailyMaxFen: 5_000 },
+        { centreId: 'CC', paymentMaxFen: 0, cardDailyMaxFen: 0 },
+      ],
+    },
+  },
+  {
     name: 'kiosk_identify',
     sequence: 80,
     timestampMs: exampleTimeMs + 3_800_000,
@@ -899,6 +911,8 @@ const expectedHex: Record<string, string> = {
     'cacd010034a500000003e9000000420000019cacdeac480243410000019b00000000000025a684ddd3a2b240767f7445488add3f',
   centre_blacklist_chunk:
     'cacd01005fa601000003e9000000420000019cacdeac5cc0c1c2c3c4c5c6c7c8c9cacb3ce0872b06a7f1d8617ef7e756cb16ecd5a26608227c9674df48316c70a0d6532c8313dd37bbaad45872f2ac27d9e8cb0ac39956d8b5c28fcc7d250d',
+  centre_offline_policy:
+    'cacd01003ea800000003e9000000000000019cacdead1002024341000007d00000138802434300000000000000004356be906a04a4004e31c2b000c1239f',
   centre_blacklist_delta:
     'cacd010060a701000003e9000000000000019cacdeacacc0c1c2c3c4c5c6c7c8c9cacb3ce0872b06a7f1d8617f6be756ea12c9d7a28e08227c9674df483192921aeb56dff18cdd37847c8729579526c34ec6d6436875dba4399a168078824bf2',
   kiosk_identify:

@@ -57,7 +57,7 @@ export interface SessionDeps {
   /** The gateway's copy of the blacklist: its version goes out in sign-in and heartbeat answers. */
   readonly blacklist: Pick<GatewayBlacklist, 'version' | 'answer'>;
   /** The other centres' keys and blacklists (protocol § 7.29), where this centre federates. */
-  readonly centres?: Pick<FederationBlacklists, 'any' | 'centreKeys' | 'answer'>;
+  readonly centres?: Pick<FederationBlacklists, 'any' | 'centreKeys' | 'centreOfflinePolicy' | 'answer'>;
   /** The CONFIG_PUSH for a device, from its registry entry. */
   readonly configPush: (device: RegisteredDevice) => Message;
   /** Called once signed in; the registry closes an older session of the same device. */
@@ -269,7 +269,11 @@ export class Session {
       this.push(this.deps.configPush(device));
     }
     // The other centres whose cards it takes, their keys and lists' versions (protocol § 7.29).
-    if (this.deps.centres?.any === true) this.push(this.deps.centres.centreKeys());
+    // Their offline policies right after (protocol § 7.29, CENTRE_OFFLINE_POLICY).
+    if (this.deps.centres?.any === true) {
+      this.push(this.deps.centres.centreKeys());
+      this.push(this.deps.centres.centreOfflinePolicy());
+    }
   }
 
   private request(frame: Uint8Array, device: RegisteredDevice, keys: FrameKeys): void {

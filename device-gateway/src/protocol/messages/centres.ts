@@ -1,5 +1,5 @@
-// CENTRE_KEYS (0xA4), CENTRE_BLACKLIST_REQUEST (0xA5), CENTRE_BLACKLIST_CHUNK (0xA6) and
-// CENTRE_BLACKLIST_DELTA (0xA7), protocol § 7.29: the other card centres whose cards this centre's devices
+// CENTRE_KEYS (0xA4), CENTRE_BLACKLIST_REQUEST (0xA5), CENTRE_BLACKLIST_CHUNK (0xA6),
+// CENTRE_BLACKLIST_DELTA (0xA7) and CENTRE_OFFLINE_POLICY (0xA8), protocol § 7.29: the other card centres whose cards this centre's devices
 // take (docs/federation.md). A card number is unique only within its centre, so each other centre's
 // blacklist is a list of its own, named by the centre's id and kept at that centre's versions; a device
 // checks a code against the list of the centre whose key signed it. The list messages are the
@@ -138,4 +138,45 @@ export function parseCentreBlacklistDelta(r: ByteReader): CentreBlacklistDelta {
 export function serializeCentreBlacklistDelta(w: ByteWriter, m: CentreBlacklistDelta): void {
   writeCentreId(w, m.centreId);
   serializeBlacklistDelta(w, { ...m, kind: 'blacklist_delta' });
+}
+
+/**
+ * One other centre's offline policy for its cards at this centre's devices (docs/federation.md § A
+ * unreachable): offline, a device takes one of its cards for at most paymentMaxFen a payment and
+ * cardDailyMaxFen a card and local day. 0 and 0: never offline.
+ */
+export interface CentrePolicy {
+  readonly centreId: string;
+  readonly paymentMaxFen: number;
+  readonly cardDailyMaxFen: number;
+}
+
+/** S→D, sequence 0: every other centre's offline policy; replaces the device's whole set (one not named: 0, 0). */
+export interface CentreOfflinePolicy {
+  readonly kind: 'centre_offline_policy';
+  readonly centres: readonly CentrePolicy[];
+}
+
+export function parseCentreOfflinePolicy(r: ByteReader): CentreOfflinePolicy {
+  const count = readCount(r, centresMax, 'centreCount');
+  const centres: CentrePolicy[] = [];
+  for (let i = 0; i < count; i++) {
+    const centreId = readCentreId(r);
+    centres.push({
+      centreId,
+      paymentMaxFen: r.u32('paymentMaxFen'),
+      cardDailyMaxFen: r.u32('cardDailyMaxFen'),
+    });
+  }
+  r.end('CENTRE_OFFLINE_POLICY');
+  return { kind: 'centre_offline_policy', centres };
+}
+
+export function serializeCentreOfflinePolicy(w: ByteWriter, m: CentreOfflinePolicy): void {
+  writeCount(w, m.centres.length, centresMax, 'centreCount');
+  for (const centre of m.centres) {
+    writeCentreId(w, centre.centreId);
+    w.u32(centre.paymentMaxFen, 'paymentMaxFen');
+    w.u32(centre.cardDailyMaxFen, 'cardDailyMaxFen');
+  }
 }

@@ -32,6 +32,7 @@ export const messageTypeOf = {
   centre_blacklist_request: MessageType.CENTRE_BLACKLIST_REQUEST,
   centre_blacklist_chunk: MessageType.CENTRE_BLACKLIST_CHUNK,
   centre_blacklist_delta: MessageType.CENTRE_BLACKLIST_DELTA,
+  centre_offline_policy: MessageType.CENTRE_OFFLINE_POLICY,
   meter_start: MessageType.METER_START,
   meter_started: MessageType.METER_STARTED,
   meter_refused: MessageType.METER_REFUSED,

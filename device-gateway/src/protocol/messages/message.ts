@@ -13,6 +13,7 @@ import type {
   CentreBlacklistDelta,
   CentreBlacklistRequest,
   CentreKeys,
+  CentreOfflinePolicy,
 } from './centres.ts';
 import type { ConfigPush } from './config.ts';
 import type {
@@ -100,6 +101,7 @@ export type Message =
   | CentreBlacklistRequest
   | CentreBlacklistChunk
   | CentreBlacklistDelta
+  | CentreOfflinePolicy
   | MeterStart
   | MeterStarted
   | MeterRefused
@@ -157,6 +159,7 @@ export type {
   CentreBlacklistDelta,
   CentreBlacklistRequest,
   CentreKeys,
+  CentreOfflinePolicy,
   Challenge,
   ClockSync,
   ClockSyncResult,

@@ -16,6 +16,7 @@ import {
   parseCentreBlacklistDelta,
   parseCentreBlacklistRequest,
   parseCentreKeys,
+  parseCentreOfflinePolicy,
 } from './centres.ts';
 import { parseConfigPush } from './config.ts';
 import {
@@ -132,6 +133,8 @@ function parseWith(type: MessageType, r: ByteReader): Message {
       return parseCentreBlacklistChunk(r);
     case MessageType.CENTRE_BLACKLIST_DELTA:
       return parseCentreBlacklistDelta(r);
+    case MessageType.CENTRE_OFFLINE_POLICY:
+      return parseCentreOfflinePolicy(r);
     case MessageType.METER_START:
       return parseMeterStart(r);
     case MessageType.METER_STARTED:

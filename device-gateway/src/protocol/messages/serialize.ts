@@ -21,6 +21,7 @@ import {
   serializeCentreBlacklistDelta,
   serializeCentreBlacklistRequest,
   serializeCentreKeys,
+  serializeCentreOfflinePolicy,
 } from './centres.ts';
 import { serializeConfigPush } from './config.ts';
 import {
@@ -165,6 +166,9 @@ export function serializePayload(m: Message, bytesMax: number = payloadBytesMax)
       break;
     case 'centre_blacklist_delta':
       serializeCentreBlacklistDelta(w, m);
+      break;
+    case 'centre_offline_policy':
+      serializeCentreOfflinePolicy(w, m);
       break;
     case 'meter_start':
       serializeMeterStart(w, m);
