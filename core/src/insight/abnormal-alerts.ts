@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Notice } from '../contract/notices.ts';
 import { formatMinute, shanghaiDay } from '../time.ts';
 import {
+  type AbnormalReason,
   type AbnormalThresholds,
   abnormalDefaults,
   detectAbnormalFromProfiles,
