@@ -10,7 +10,7 @@ import { FederationKeys } from '../src/federation-keys.ts';
 const hex = (fill: number) => Buffer.alloc(32, fill).toString('hex');
 const ownKey = { kid: 1, publicKey: new Uint8Array(32).fill(1) };
 
-test('when the trust list names foreign keys, then each is trusted from its valid-from, retired at its valid-to and names its centre; a clash with our own kid keeps ours', async () => {
+test('when the trust list names foreign keys and policies, then each key is trusted from its valid-from, retired at its valid-to and names its centre, a clash with our own kid keeps ours, and each centre has its offline policy', async () => {
   let nowMs = 10_000;
   let trusted: TrustedKeys = {
     centreId: 'CB',
@@ -19,6 +19,7 @@ test('when the trust list names foreign keys, then each is trusted from its vali
       { kid: 2001, centreId: 'CA', publicKeyHex: hex(2), validFromMs: 0, validToMs: 50_000 },
       { kid: 2002, centreId: 'CA', publicKeyHex: hex(3), validFromMs: 20_000, validToMs: null },
     ],
+    policies: [{ centreId: 'CA', paymentMaxFen: 1_000, cardCapFen: 3_000 }],
   };
   const keys = new FederationKeys(
     { trustedKeys: async () => trusted },
@@ -35,6 +36,9 @@ test('when the trust list names foreign keys, then each is trusted from its vali
   assert.equal(keys.keyring.get(2002), undefined, 'not trusted before its valid-from');
   nowMs = 20_000;
   assert.deepEqual(keys.keyring.get(2002)?.publicKey, new Uint8Array(32).fill(3));
+  // Each centre's offline policy for its cards here; a centre without one: never offline.
+  assert.deepEqual(keys.policyOf('CA'), { paymentMaxFen: 1_000, cardCapFen: 3_000 });
+  assert.deepEqual(keys.policyOf('CX'), { paymentMaxFen: 0, cardCapFen: 0 });
 
   // Revoked at the core: the next load drops it.
   trusted = { ...trusted, keys: trusted.keys.filter((k) => k.kid !== 2001) };
