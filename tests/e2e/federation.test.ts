@@ -264,6 +264,8 @@ describe('federation: a card of centre A pays at centre B', () => {
     // What the hourly job does for yesterday, here for today: every active centre's day reconciled.
     assert.equal(await b.core.federation.settlement.reconcileAll(day), 1);
     const atB = await b.client.centreSettlement('CA', day);
+    // A's file's own total, read from its file: the orphan is in it, not in B's.
+    assert.equal(atB.theirReceivableAmount, atB.receivableAmount + 200);
     assert.deepEqual(atB.exceptions, [
       {
         direction: 'receivable',
@@ -295,6 +297,10 @@ describe('federation: a card of centre A pays at centre B', () => {
     assert.deepEqual([settledB.exceptions, settledA.exceptions], [[], []]);
     // The two sides agree on the figures, each from its own view.
     assert.equal(settledB.receivableAmount, settledA.payableAmount);
+    assert.deepEqual(
+      [settledB.theirReceivableAmount, settledB.theirPayableAmount],
+      [settledA.payableAmount, settledA.receivableAmount],
+    );
     assert.equal(settledB.netAmount, -settledA.netAmount);
     assert.ok(settledB.netAmount >= 1_250 + 400 + 300 + 200);
 

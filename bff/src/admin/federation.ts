@@ -4,7 +4,6 @@ import {
   newCentre,
   revokeCentreKey,
   rotateCentreKey,
-  type Settlement,
   settlementPath,
 } from '@campus-card/core/contract';
 import { z } from 'zod';
@@ -15,34 +14,13 @@ import type { AdminRoute } from './routes.ts';
 // /v1/federation/… API, which appends every change to the audit chain with the admin who made it: the
 // trust list (centres, their campus keys with rotation and revocation, suspending a centre's link) and
 // the daily inter-centre settlement (reconcile a day with a centre, its exceptions, recording the net).
-// The bodies are the core's own schemas without adminId, which is the signed-in admin's.
+// The bodies are the core's own schemas without adminId, which is the signed-in admin's. A day's settlement
+// carries both files' totals as the core read them: ours and the other centre's from its own file.
 
 const centreBody = newCentre.omit({ adminId: true });
 const rotateBody = rotateCentreKey.omit({ adminId: true });
 const revokeBody = revokeCentreKey.omit({ adminId: true });
 const statusBody = z.strictObject({ status: z.enum(['active', 'suspended']) });
-
-/**
- * A day's settlement with both files' totals: ours as the core keeps them, and the other centre's as its
- * file had them (ours with each exception's line taken out and its line put in instead).
- */
-export type SettlementView = Settlement & {
-  theirReceivableAmount: number;
-  theirPayableAmount: number;
-};
-
-export function withTheirTotals(s: Settlement): SettlementView {
-  const theirs = (direction: 'receivable' | 'payable', ours: number) =>
-    s.exceptions
-      .filter((e) => e.direction === direction)
-      .reduce((total, e) => total - (e.ourAmount ?? 0) + (e.theirAmount ?? 0), ours);
-  return {
-    ...s,
-    // Its debits are our receivable, its sales our payable.
-    theirReceivableAmount: theirs('receivable', s.receivableAmount),
-    theirPayableAmount: theirs('payable', s.payableAmount),
-  };
-}
 
 export const federationRoutes: readonly AdminRoute[] = [
   {
@@ -99,7 +77,7 @@ export const federationRoutes: readonly AdminRoute[] = [
     handle: async (ctx, _admin, s) => {
       const { id, day } = parseValue(ctx.params, settlementPath);
       try {
-        return { settlement: withTheirTotals(await s.core.centreSettlement(id, day)) };
+        return { settlement: await s.core.centreSettlement(id, day) };
       } catch (error) {
         // A day not reconciled yet is a state the page shows, not a failure.
         if ((error as { code?: string }).code === 'NOT_FOUND') return { settlement: null };
@@ -113,7 +91,7 @@ export const federationRoutes: readonly AdminRoute[] = [
     right: 'federation.settle',
     handle: async (ctx, _admin, s) => {
       const { id, day } = parseValue(ctx.params, settlementPath);
-      return { settlement: withTheirTotals(await s.core.reconcileCentreDay(id, day)) };
+      return { settlement: await s.core.reconcileCentreDay(id, day) };
     },
   },
   {
@@ -122,7 +100,7 @@ export const federationRoutes: readonly AdminRoute[] = [
     right: 'federation.settle',
     handle: async (ctx, admin, s) => {
       const { id, day } = parseValue(ctx.params, settlementPath);
-      return { settlement: withTheirTotals(await s.core.recordCentreNet(id, day, admin.adminId)) };
+      return { settlement: await s.core.recordCentreNet(id, day, admin.adminId) };
     },
   },
 ];

@@ -218,6 +218,12 @@ export interface Settlement {
   receivableAmount: number;
   payableAmount: number;
   netAmount: number;
+  /**
+   * The other centre's totals as its file had them (sql/191): what it says its cards spent at our devices,
+   * and ours at its devices. Null for a day reconciled before they were kept.
+   */
+  theirReceivableAmount: number | null;
+  theirPayableAmount: number | null;
   exceptions: SettlementException[];
   netRecordedAtMs: number | null;
 }

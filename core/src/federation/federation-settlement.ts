@@ -115,6 +115,9 @@ export class FederationSettlement {
       receivableAmount,
       payableAmount,
       netAmount: receivableAmount - payableAmount,
+      // Its file's own totals: its debits are what we receive, its sales what we pay.
+      theirReceivableAmount: sum(theirs.debits),
+      theirPayableAmount: sum(theirs.sales),
       netRecordedAtMs: null,
     };
     if (!(await this.repository.replace(stored, dayOf(dayText), exceptions, Date.now())))

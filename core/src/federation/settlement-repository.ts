@@ -39,6 +39,8 @@ export class FederationSettlementRepository {
       receivableAmount: Number(r.receivable_amount),
       payableAmount: Number(r.payable_amount),
       netAmount: Number(r.net_amount),
+      theirReceivableAmount: r.their_receivable_amount === null ? null : Number(r.their_receivable_amount),
+      theirPayableAmount: r.their_payable_amount === null ? null : Number(r.their_payable_amount),
       netRecordedAtMs: r.net_recorded_at_ms === null ? null : Number(r.net_recorded_at_ms),
     };
   }
@@ -85,9 +87,19 @@ export class FederationSettlementRepository {
         tx,
       );
       await this.db.execute(
-        `INSERT INTO federation_settlements (centre_id, settle_day, receivable_amount, payable_amount, net_amount, exception_count, net_recorded_at_ms, reconciled_at_ms)
-         VALUES (?, ?, ?, ?, ?, ?, NULL, ?)`,
-        [s.centreId, day, s.receivableAmount, s.payableAmount, s.netAmount, exceptions.length, nowMs],
+        `INSERT INTO federation_settlements (centre_id, settle_day, receivable_amount, payable_amount, net_amount, their_receivable_amount, their_payable_amount, exception_count, net_recorded_at_ms, reconciled_at_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)`,
+        [
+          s.centreId,
+          day,
+          s.receivableAmount,
+          s.payableAmount,
+          s.netAmount,
+          s.theirReceivableAmount,
+          s.theirPayableAmount,
+          exceptions.length,
+          nowMs,
+        ],
         tx,
       );
       for (const e of exceptions)

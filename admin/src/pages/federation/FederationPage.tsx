@@ -21,14 +21,15 @@ import { confirmMoney } from '../../components/confirm.tsx';
 import { describeFederationError as describe, federationText as t } from '../../strings.ts';
 import { AddCentreDialog, RevokeKeyDialog, RotateKeyDialog } from './TrustDialogs.tsx';
 
-/** A day's settlement as the admin API answers it: ours and, from the exceptions, the other file's totals. */
+/** A day's settlement as the admin API answers it: our file's totals and the other centre's, read from its file. */
 export interface SettlementView {
   centreId: string;
   day: string;
   receivableAmount: number;
   payableAmount: number;
-  theirReceivableAmount: number;
-  theirPayableAmount: number;
+  /** Null for a day reconciled before the other file's totals were kept. */
+  theirReceivableAmount: number | null;
+  theirPayableAmount: number | null;
   netAmount: number;
   exceptions: SettlementException[];
   netRecordedAtMs: number | null;
@@ -321,7 +322,8 @@ function CentreSettlement({ me, centres }: { me: Me; centres: Centre[] }) {
               {
                 key: 'r-theirs',
                 label: `${t.receivable} · ${t.theirFile}`,
-                children: yuan(settlement.theirReceivableAmount),
+                children:
+                  settlement.theirReceivableAmount === null ? '—' : yuan(settlement.theirReceivableAmount),
               },
               {
                 key: 'p-ours',
@@ -331,7 +333,7 @@ function CentreSettlement({ me, centres }: { me: Me; centres: Centre[] }) {
               {
                 key: 'p-theirs',
                 label: `${t.payable} · ${t.theirFile}`,
-                children: yuan(settlement.theirPayableAmount),
+                children: settlement.theirPayableAmount === null ? '—' : yuan(settlement.theirPayableAmount),
               },
               {
                 key: 'net',
