@@ -8,7 +8,8 @@
  * makes the stand-in post one signed, form-encoded notification to the BFF, which verifies it, checks
  * app_id, seller_id and total_amount, and has the core credit it under ali:<trade_no>. Prints
  * notifications/s, latency from payment to the BFF's answer (p50/p99) and checks every order ended
- * credited once. Run: node --import tsx bff/bench/alipay-notify.ts. Figures go to docs/benchmarks.md.
+ * credited once. Run by `npm run bench:bff` after the WeChat one, or alone: node --import tsx
+ * bff/bench/alipay-notify.ts. Figures go to docs/benchmarks.md.
  * The driver is notify-driver.ts, shared with topups-notify.ts.
  */
 

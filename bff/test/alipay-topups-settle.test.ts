@@ -118,6 +118,111 @@ describe('Alipay top-ups: poller, refunds, H5 cashier and bill', () => {
     assert.deepEqual((await checkLedger(t.world.core.core.db)).breaks, []);
   });
 
+  test("when Alipay's answers cannot be trusted (signed with another key) or the gateway is down, then an order is not placed, a refund stays processing with the money out of the wallet, never failed, and the poller settles it once under the same out_request_no", async () => {
+    t.alipay.faults.clear();
+    const student = await t.alipayStudent();
+    const centre = await cardCentre(t.world);
+
+    // trade.create answered with a foreign signature: the student is told Alipay is unavailable.
+    t.alipay.faults.setGlobal({ badResponseSignature: true });
+    try {
+      const refused = await t.create(student, 500);
+      assert.equal(refused.status, 503, JSON.stringify(refused.body));
+      assert.equal(refused.body.code, 'ALIPAY_UNAVAILABLE');
+    } finally {
+      t.alipay.faults.setGlobal({});
+    }
+
+    const created = await t.create(student, 2_000);
+    t.tradePay(created.body);
+    await eventually(async () => (await t.stored(created.body.id)).status === 'credited');
+    const refundsAtAlipay = () =>
+      t.alipay.trade(ALIPAY_APP_ID, created.body.id)?.refunds.map((r) => [r.outRequestNo, r.amountFen]);
+
+    // Alipay takes the refund but its answer does not verify: it may have moved money, so the refund
+    // is neither failed (that would give the money back to the wallet) nor succeeded. Its refund
+    // notification (which would settle it) is held back, so only the poller's question can.
+    await t.setFaults(created.body.id, { delayMs: 3_600_000 });
+    const untrusted = randomBytes(6).toString('hex');
+    t.alipay.faults.setGlobal({ badResponseSignature: true });
+    try {
+      const reply = await centre.refund(created.body.id, {
+        requestId: untrusted,
+        amount: 700,
+        reason: '退款',
+      });
+      assert.equal(reply.status, 200, JSON.stringify(reply.body));
+      assert.equal((reply.body as { refund: { status: string } }).refund.status, 'processing');
+      assert.equal(await t.balance(student.cardNo), 1_300);
+      await centre.poll();
+      assert.equal((await t.world.core.client.topUpRefunds(created.body.id)).items[0]?.status, 'processing');
+    } finally {
+      t.alipay.faults.setGlobal({});
+    }
+    assert.deepEqual(refundsAtAlipay(), [[outRequestNoOf(`adm-${untrusted}`), 700]]);
+
+    // The gateway down (502): the refund never reached Alipay; it stays processing as well.
+    const unanswered = randomBytes(6).toString('hex');
+    t.alipay.faults.setGlobal({ gatewayDown: true });
+    try {
+      const reply = await centre.refund(created.body.id, {
+        requestId: unanswered,
+        amount: 300,
+        reason: '退款',
+      });
+      assert.equal((reply.body as { refund: { status: string } }).refund.status, 'processing');
+      assert.equal(await t.balance(student.cardNo), 1_000);
+    } finally {
+      t.alipay.faults.setGlobal({});
+    }
+    assert.equal(refundsAtAlipay()?.length, 1);
+
+    // Alipay answers honestly again: the poller asks under the same numbers; the first is answered as
+    // the repeat it is (nothing moves twice), the second is taken now.
+    await centre.poll();
+    const settled = (await t.world.core.client.topUpRefunds(created.body.id)).items;
+    assert.deepEqual(
+      settled.map((r) => [r.id, r.status]).sort(),
+      [
+        [`adm-${unanswered}`, 'succeeded'],
+        [`adm-${untrusted}`, 'succeeded'],
+      ].sort(),
+    );
+    assert.deepEqual(refundsAtAlipay(), [
+      [outRequestNoOf(`adm-${untrusted}`), 700],
+      [outRequestNoOf(`adm-${unanswered}`), 300],
+    ]);
+    assert.equal(await t.balance(student.cardNo), 1_000);
+    assert.equal((await t.stored(created.body.id)).refundedAmount, 1_000);
+    assert.deepEqual((await checkLedger(t.world.core.core.db)).breaks, []);
+  });
+
+  test("when the bill's download answer cannot be trusted or the gateway is down, then the on-demand reconciliation answers ALIPAY_UNAVAILABLE and stores no Alipay difference", async () => {
+    t.alipay.faults.clear();
+    const student = await t.alipayStudent();
+    const lost = await t.create(student, 1_040);
+    await t.setFaults(lost.body.id, { delayMs: 3_600_000 });
+    t.tradePay(lost.body);
+    const centre = await cardCentre(t.world);
+    for (const fault of [{ badResponseSignature: true }, { gatewayDown: true }]) {
+      t.alipay.faults.setGlobal(fault);
+      try {
+        const reply = await centre.reconcile(shanghaiToday());
+        assert.equal(reply.status, 503, `${JSON.stringify(fault)} ${JSON.stringify(reply.body)}`);
+        assert.equal((reply.body as { code?: string }).code, 'ALIPAY_UNAVAILABLE');
+      } finally {
+        t.alipay.faults.setGlobal({});
+      }
+      assert.deepEqual(await t.mismatchesOf(lost.body.id), []);
+    }
+    // Once Alipay answers, the same run finds the paid trade not credited here.
+    assert.equal((await centre.reconcile(shanghaiToday())).status, 200);
+    assert.deepEqual(
+      (await t.mismatchesOf(lost.body.id)).map((m) => m.kind),
+      ['state_differs'],
+    );
+  });
+
   test('when a student outside the Alipay app (H5) tops up with Alipay, then the answer is a signed wap.pay cashier URL and paying there credits the card', async () => {
     t.alipay.faults.clear();
     const student = await t.browserStudent();

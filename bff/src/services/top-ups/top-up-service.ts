@@ -233,9 +233,21 @@ export class TopUpService extends TopUpPart {
     return this.#refunds.refund(orderId, input);
   }
 
-  /** Our top-ups against each channel's bill of one day (poller.ts). */
-  reconcile(billDate: string): Promise<TopUpMismatch[]> {
-    return this.#poller.reconcile(billDate);
+  /**
+   * Our top-ups against each channel's bill of one day (poller.ts). A bill Alipay did not give, or gave
+   * in an answer that does not verify, is ALIPAY_UNAVAILABLE (503): nothing of that channel is compared,
+   * and the run can simply be started again.
+   */
+  async reconcile(billDate: string): Promise<TopUpMismatch[]> {
+    try {
+      return await this.#poller.reconcile(billDate);
+    } catch (error) {
+      if (error instanceof AlipayUnavailable) {
+        this.log.warn({ billDate, err: error.reason }, "Alipay's bill could not be fetched");
+        throw new BffError('ALIPAY_UNAVAILABLE', "Alipay's bill could not be fetched; try again");
+      }
+      throw error;
+    }
   }
 
   mismatches(billDate: string | undefined, limit: number) {
