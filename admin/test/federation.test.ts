@@ -126,6 +126,23 @@ describe('backoffice in Chromium: the trust list and the daily settlement with a
     await page.context().close();
   });
 
+  test('when finance checks the link to B, then the page says it is up with its round trip, and 不通 while B cannot be reached', async () => {
+    const page = await signInAt('finance');
+    const row = page.getByRole('row', { name: /乙大学/ });
+    const cell = row.getByTestId('link-CB');
+    await cell.getByRole('button', { name: /检\s*测/ }).click();
+    await cell.getByText(/连通 · \d+ ms/).waitFor();
+    b.link.mode = 'down';
+    try {
+      await cell.getByRole('button', { name: /检\s*测/ }).click();
+      await cell.getByText('不通').waitFor();
+    } finally {
+      b.link.mode = 'pass';
+    }
+    assert.deepEqual(await axeFindings(page), []);
+    await page.context().close();
+  });
+
   test("when finance reconciles a day with a lost answer, then the difference shows with its kind; after B's retry the day is clean and the net is recorded after a confirmation in 大写", async () => {
     // Paid at B twice; a third payment was debited at A but its answer never reached B (A's ledger has it
     // under B's operation id, B nothing).

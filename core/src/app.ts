@@ -39,6 +39,7 @@ import { FederationPayments } from './federation/federation-payments.ts';
 import { FederationRepository } from './federation/federation-repository.ts';
 import { FederationSettlement } from './federation/federation-settlement.ts';
 import { ForwardsRepository } from './federation/forwards-repository.ts';
+import { LinkChecks } from './federation/link-checks.ts';
 import { FederationSettlementRepository } from './federation/settlement-repository.ts';
 import { TrustList } from './federation/trust-list.ts';
 import type { FeeItems } from './fees/fee-items.ts';
@@ -164,6 +165,7 @@ export interface Core {
     links: FederationLinks;
     blacklists: FederationBlacklists;
     forwards: FederationForwards;
+    linkChecks: LinkChecks;
   };
   batcher: Batcher;
   /** Prometheus registry served at GET /metrics. */
@@ -368,6 +370,7 @@ export function createCore(
     trust,
     links,
     forwards,
+    linkChecks: new LinkChecks(trust, links, config.centreId),
     payments: new FederationPayments(trust, ledger, merchants, links, forwards, log),
     settlement: new FederationSettlement(
       trust,

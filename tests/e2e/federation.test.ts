@@ -197,6 +197,21 @@ describe('federation: a card of centre A pays at centre B', () => {
     await ledgerClean(b, 'B');
   });
 
+  test('when B checks its link to A, then it is up with its round trip; with A unreachable it is down, and B keeps the last check', async () => {
+    const up = await b.client.checkCentreLink('CA');
+    assert.equal(up.up, true);
+    assert.ok(up.roundTripMs !== null && up.roundTripMs >= 0);
+    link.mode = 'down';
+    try {
+      const down = await b.client.checkCentreLink('CA');
+      assert.deepEqual([down.up, down.roundTripMs], [false, null]);
+      assert.ok(down.code !== null);
+    } finally {
+      link.mode = 'pass';
+    }
+    assert.equal((await b.client.linkChecks()).items.find((c) => c.centreId === 'CA')?.up, false);
+  });
+
   test("when A's card is shown at B's gate, then it is refused: a foreign card pays at B and does nothing else there", async () => {
     const cardNo = await openStudent(a.client);
     const registered = await b.client.registerDevice({ id: '9102', kind: 'gate' });

@@ -71,6 +71,13 @@ export const federationRoutes: readonly AdminRoute[] = [
       }),
   },
   {
+    // Is the link up now, and its round trip: a signed ping over it (changes nothing).
+    method: 'POST',
+    path: '/federation/centres/:id/link-check',
+    right: 'federation.read',
+    handle: (ctx, _admin, s) => s.core.checkCentreLink(parseValue(ctx.params, centrePath).id),
+  },
+  {
     method: 'GET',
     path: '/federation/centres/:id/settlements/:day',
     right: 'federation.read',

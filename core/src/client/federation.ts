@@ -4,6 +4,7 @@ import type {
   CentreKey,
   ForeignPaymentRequest,
   Forward,
+  LinkCheck,
   NewCentre,
   RevokeCentreKey,
   RotateCentreKey,
@@ -52,6 +53,14 @@ export class FederationClient extends DomainClient {
   /** A card of another centre paying here, authorised at its centre; idempotent by id. */
   payForeign(request: ForeignPaymentRequest): Promise<Answer> {
     return this.transport.call('POST', '/v1/federation/payments', request);
+  }
+  /** Whether the link to a centre is up now, and its round trip (a signed ping over it). */
+  checkCentreLink(centreId: string): Promise<LinkCheck> {
+    return this.transport.call('POST', `/v1/federation/centres/${encodeURIComponent(centreId)}/link-check`);
+  }
+  /** The last link check of each centre checked by this core. */
+  linkChecks(): Promise<{ items: LinkCheck[] }> {
+    return this.transport.call('GET', '/v1/federation/link-checks');
   }
   /** Other centres' cards taken under their offline policies, by state (pending: not yet answered). */
   forwards(status: Forward['status'] = 'pending'): Promise<{ items: Forward[] }> {

@@ -107,6 +107,17 @@ export const linkForwardRequest = z.strictObject({
 });
 export type LinkForwardRequest = z.infer<typeof linkForwardRequest>;
 
+/** POST /v1/federation/centres/:id/link-check: whether the centre answered over the link, and how fast. */
+export interface LinkCheck {
+  centreId: string;
+  up: boolean;
+  /** Request to answer over the signed link, ms; null when it did not answer. */
+  roundTripMs: number | null;
+  checkedAtMs: number;
+  /** Why not (FEDERATION_UNAVAILABLE, UNAUTHENTICATED …); null when up. */
+  code: string | null;
+}
+
 /** A payment taken under another centre's offline policy, as the device's centre keeps it until answered. */
 export interface Forward {
   id: string;

@@ -24,6 +24,7 @@ import type { FederationBlacklists } from './federation-blacklist.ts';
 import type { FederationForwards } from './federation-forwards.ts';
 import type { FederationPayments } from './federation-payments.ts';
 import type { FederationSettlement } from './federation-settlement.ts';
+import type { LinkChecks } from './link-checks.ts';
 import type { TrustList } from './trust-list.ts';
 
 /** The trust list for the backoffice (through the BFF) and the gateway, and foreign cards' payments. */
@@ -33,6 +34,7 @@ export function federationRoutes(
   settlement: FederationSettlement,
   blacklists: FederationBlacklists,
   forwards: FederationForwards,
+  linkChecks: LinkChecks,
 ): Router {
   const router = new Router({ prefix: '/v1/federation' });
   router.get('/centres', async (ctx) => {
@@ -86,6 +88,13 @@ export function federationRoutes(
   router.post('/payments', async (ctx) => {
     ctx.body = await payments.payForeign(parseBody(ctx, foreignPaymentRequest));
   });
+  // Is the link to a centre up now: a signed ping over it, and its round trip; the last ones checked here.
+  router.post('/centres/:id/link-check', async (ctx) => {
+    ctx.body = await linkChecks.check(parseValue(ctx.params, centrePath).id);
+  });
+  router.get('/link-checks', async (ctx) => {
+    ctx.body = { items: linkChecks.list() };
+  });
   // Other centres' cards taken under their offline policies, by state (pending: not yet answered).
   router.get('/forwards', async (ctx) => {
     const { status } = parseValue(ctx.query, forwardsQuery);
@@ -109,11 +118,16 @@ export function federationLink(
   settlement: FederationSettlement,
   blacklists: FederationBlacklists,
   forwards: FederationForwards,
+  linkChecks: LinkChecks,
   nonces: ReplayGuard,
 ) {
   const router = new Router({ prefix: '/federation/v1' });
   router.post('/payments', async (ctx) => {
     ctx.body = await payments.authorise(ctx.state.caller as string, parseBody(ctx, linkPaymentRequest));
+  });
+  // A link check from the other side: our id, signed back over the link.
+  router.get('/ping', async (ctx) => {
+    ctx.body = linkChecks.answer();
   });
   // Our offline policy for our cards at the asking centre, and the payments it took under it.
   router.get('/offline-policy', async (ctx) => {

@@ -170,6 +170,7 @@ export function createCoreHttp(
       federation.settlement,
       federation.blacklists,
       federation.forwards,
+      federation.linkChecks,
       nonces,
     ),
   );
@@ -242,6 +243,7 @@ export function createCoreHttp(
       federation.settlement,
       federation.blacklists,
       federation.forwards,
+      federation.linkChecks,
     ),
   ]) {
     app.use(router.routes());

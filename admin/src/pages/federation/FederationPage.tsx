@@ -1,4 +1,4 @@
-import type { Centre, CentreKey, SettlementException } from '@campus-card/core/contract';
+import type { Centre, CentreKey, LinkCheck, SettlementException } from '@campus-card/core/contract';
 import {
   Alert,
   App,
@@ -84,7 +84,50 @@ function TrustList(props: {
   const [adding, setAdding] = useState(false);
   const [rotating, setRotating] = useState<Centre | null>(null);
   const [revoking, setRevoking] = useState<CentreKey | null>(null);
+  /** The last link check of each centre from this page: is it up, and the round trip. */
+  const [checks, setChecks] = useState<Record<string, LinkCheck>>({});
+  const [checking, setChecking] = useState<string | null>(null);
   const { modal } = App.useApp();
+  const checkLink = async (c: Centre) => {
+    setError(null);
+    setChecking(c.id);
+    try {
+      const check = await api<LinkCheck>(
+        'POST',
+        `/federation/centres/${encodeURIComponent(c.id)}/link-check`,
+      );
+      setChecks((known) => ({ ...known, [c.id]: check }));
+    } catch (e) {
+      setError(describe(e));
+    } finally {
+      setChecking(null);
+    }
+  };
+  const linkCell = (c: Centre) => {
+    const check = checks[c.id];
+    return (
+      <Space size={4} data-testid={`link-${c.id}`}>
+        {check === undefined ? null : check.up ? (
+          <Tag color="green">{`${t.linkUp} · ${check.roundTripMs ?? 0} ms`}</Tag>
+        ) : (
+          <Tag color="red">{t.linkDown}</Tag>
+        )}
+        {check === undefined ? null : (
+          <Typography.Text type="secondary">
+            {t.checkedAt} {when(check.checkedAtMs)}
+          </Typography.Text>
+        )}
+        <Button
+          size="small"
+          loading={checking === c.id}
+          disabled={c.status !== 'active'}
+          onClick={() => checkLink(c)}
+        >
+          {t.check}
+        </Button>
+      </Space>
+    );
+  };
   const nowMs = Date.now();
   /** A dialog's close: hide it, and read the list again when it changed something. */
   const closed = (hide: () => void) => (done: boolean) => {
@@ -176,6 +219,7 @@ function TrustList(props: {
               <Tag color={s === 'active' ? 'green' : 'orange'}>{t.statusText[s] ?? s}</Tag>
             ),
           },
+          { title: t.linkCheck, key: 'link', render: (_: unknown, c: Centre) => linkCell(c) },
           { title: t.keys, key: 'keys', render: (_: unknown, c: Centre) => keyTags(c) },
           ...(manage
             ? [
