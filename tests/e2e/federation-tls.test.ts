@@ -7,7 +7,6 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -15,7 +14,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CoreError } from '../../core/src/errors.ts';
 import { FederationLinks } from '../../core/src/federation/federation-links.ts';
-import { openStudent, opId, startTestCore, type TestCore } from '../kit/index.ts';
+import { directLink, type FederatedCentre, type Federation, startFederation } from '../kit/federation.ts';
+import { openStudent, opId, startTestCore } from '../kit/index.ts';
 
 /** A CA and a certificate it signed for 127.0.0.1, as PEM. */
 function testCa(dir: string, name: string): { ca: string; key: string; cert: string } {
@@ -105,40 +105,33 @@ describe('federation: the link over TLS', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fed-tls-'));
   const good = testCa(dir, 'a');
   const other = testCa(dir, 'other');
-  const linkSecret = randomBytes(24).toString('base64url');
-  const piiKeyB = randomBytes(32).toString('hex');
-  let a: TestCore;
-  let b: TestCore;
-  let front: Awaited<ReturnType<typeof tlsFront>>;
+  let federation: Federation;
+  let a: FederatedCentre;
+  let b: FederatedCentre;
   let merchantB: string;
 
   before(async () => {
-    a = await startTestCore('mysql', { CENTRE_ID: 'CA', CENTRE_NAME: '甲大学' });
-    b = await startTestCore('mysql', { CENTRE_ID: 'CB', PII_KEY: piiKeyB, FEDERATION_LINK_CA: good.ca });
-    front = await tlsFront(a.core.url, good);
-    await a.client.addCentre({
-      id: 'CB',
-      name: '乙大学',
-      linkUrl: b.core.url,
-      linkSecret,
-      keys: [{ kid: 3001, publicKeyHex: Buffer.alloc(32, 3).toString('hex'), validFromMs: 0 }],
-      adminId: 'admin-a',
-    });
-    await b.client.addCentre({
-      id: 'CA',
-      name: '甲大学',
-      linkUrl: front.url,
-      linkSecret,
-      keys: [{ kid: 2001, publicKeyHex: Buffer.alloc(32, 2).toString('hex'), validFromMs: 0 }],
-      adminId: 'admin-b',
-    });
+    // A is reached through an https front holding a certificate of the test CA; B pins that CA.
+    federation = await startFederation([
+      {
+        id: 'CA',
+        name: '甲大学',
+        front: async (coreUrl) => {
+          const front = await tlsFront(coreUrl, good);
+          return directLink(front.url, async () => {
+            front.server.close();
+          });
+        },
+      },
+      { id: 'CB', name: '乙大学', env: { FEDERATION_LINK_CA: good.ca } },
+    ]);
+    a = federation.get('CA');
+    b = federation.get('CB');
     merchantB = (await b.client.createMerchant({ name: '乙大学一食堂', category: 'canteen' })).id;
   });
 
   after(async () => {
-    front?.server.close();
-    await b?.stop();
-    await a?.stop();
+    await federation?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -160,7 +153,7 @@ describe('federation: the link over TLS', () => {
     const pinnedElsewhere = await startTestCore('mysql', {
       CENTRE_ID: 'CB',
       DATABASE_URL: b.databaseUrl,
-      PII_KEY: piiKeyB,
+      PII_KEY: b.piiKey,
       FEDERATION_LINK_CA: other.ca,
     });
     try {
@@ -186,7 +179,11 @@ describe('federation: the link over TLS', () => {
     const links = new FederationLinks({ ownCentreId: 'CB', timeoutMs: 1_000, tlsRequired: true });
     try {
       await assert.rejects(
-        links.call({ id: 'CA', linkUrl: a.core.url, linkSecret }, 'GET', '/federation/v1/blacklist'),
+        links.call(
+          { id: 'CA', linkUrl: a.core.url, linkSecret: 'x'.repeat(32) },
+          'GET',
+          '/federation/v1/blacklist',
+        ),
         (error: unknown) => error instanceof CoreError && error.code === 'FEDERATION_UNAVAILABLE',
       );
     } finally {

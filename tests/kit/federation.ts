@@ -32,6 +32,8 @@ export interface CentreSpec {
    * federated as it is, and left for its starter to stop.
    */
   core?: TestCore;
+  /** What the others reach it through, instead of a switch (an https front, say). */
+  front?: (coreUrl: string) => Promise<LinkSwitch>;
 }
 
 export interface FederatedCentre extends TestCore {
@@ -81,7 +83,12 @@ export async function startFederation(
           FEDERATION_FORWARD_INTERVAL_MS: '600000',
           ...spec.env,
         }));
-      const link = options.switches === false ? directLink(core.core.url) : await linkSwitch(core.core.url);
+      const link =
+        spec.front !== undefined
+          ? await spec.front(core.core.url)
+          : options.switches === false
+            ? directLink(core.core.url)
+            : await linkSwitch(core.core.url);
       const adopted = spec.core !== undefined;
       centres.push({
         ...core,
@@ -140,8 +147,8 @@ export async function startFederation(
   };
 }
 
-/** A link straight to a core: always `pass`. */
-function directLink(url: string): LinkSwitch {
+/** A link straight to a URL (a core, or a front in front of it): always `pass`. */
+export function directLink(url: string, close: () => Promise<void> = async () => {}): LinkSwitch {
   return {
     url,
     get mode(): LinkMode {
@@ -150,7 +157,7 @@ function directLink(url: string): LinkSwitch {
     set mode(_next: LinkMode) {
       throw new Error('a direct link has no switch');
     },
-    async close() {},
+    close,
   };
 }
 
