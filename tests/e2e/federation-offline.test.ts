@@ -31,6 +31,7 @@ describe("federation: while centre A cannot be asked, B applies A's offline poli
   let b: FederatedCentre;
   let gatewayB: RunningGateway;
   let device: TestDevice;
+  let deviceKey: Uint8Array;
   let merchantB: string;
 
   /** A funded card of A, and B's foreign payment request for it (as B's gateway makes it). */
@@ -69,11 +70,8 @@ describe("federation: while centre A cannot be asked, B applies A's offline poli
     merchantB = (await b.client.createMerchant({ name: '乙大学一食堂', category: 'canteen' })).id;
     gatewayB = await startGatewayFor(b, {}, { FEDERATION_KEYS_POLL_INTERVAL_MS: '200' });
     const registered = await b.client.registerDevice({ id: '9301', kind: 'pos', merchantId: merchantB });
-    device = await TestDevice.connect(
-      gatewayB.port,
-      9301,
-      new Uint8Array(Buffer.from(registered.keyHex, 'hex')),
-    );
+    deviceKey = new Uint8Array(Buffer.from(registered.keyHex, 'hex'));
+    device = await TestDevice.connect(gatewayB.port, 9301, deviceKey);
     assert.equal((await device.signIn()).message.kind, 'sign_in_accepted');
   });
 
@@ -110,6 +108,20 @@ describe("federation: while centre A cannot be asked, B applies A's offline poli
     const taken = await device.request(pay800);
     assert.equal(taken.message.kind, 'pay_approved', JSON.stringify(taken.message));
     if (taken.message.kind === 'pay_approved') assert.equal(taken.message.chargedFen, 800);
+    // The device's retry of that very frame while the forward is pending: the same approval, also from
+    // another gateway instance, which finds the code used and asks the core what became of the payment.
+    const again = await device.request(pay800, taken.sequence);
+    assert.equal(again.message.kind, 'pay_approved', JSON.stringify(again.message));
+    const gatewayB2 = await startGatewayFor(b, {}, { FEDERATION_KEYS_POLL_INTERVAL_MS: '200' });
+    const moved = await TestDevice.connect(gatewayB2.port, 9301, deviceKey);
+    try {
+      assert.equal((await moved.signIn()).message.kind, 'sign_in_accepted');
+      const elsewhere = await moved.request(pay800, taken.sequence);
+      assert.equal(elsewhere.message.kind, 'pay_approved', JSON.stringify(elsewhere.message));
+    } finally {
+      moved.close();
+      await gatewayB2.close();
+    }
     const above = await device.request(payOf(phone.code(), paymentMaxFen + 1));
     assert.deepEqual(above.message, { kind: 'pay_declined', reason: 'LIMIT_EXCEEDED' });
     const id = `dev:9301:${taken.sequence}`;
