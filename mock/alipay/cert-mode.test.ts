@@ -166,3 +166,101 @@ describe('Alipay certificate mode: the real alipay-sdk against the stand-in', ()
       assert.equal(isStandInCertificate(pem), true);
   });
 });
+
+describe('Alipay renews its public certificate (cert mode)', () => {
+  let keys: RsaKeyPair;
+  let standIn: AlipayStandIn;
+  let receiver: Receiver;
+  let gateway: AlipayGateway;
+  let downloads = 0;
+
+  before(async () => {
+    keys = makeAppKeys();
+    standIn = await startAlipayStandIn({
+      apps: [
+        { appId: CERT_APP, appPublicKey: keys.publicKeyPem, sellerId: '2088000000000011', certMode: true },
+      ],
+      retryScale: 0.0001,
+    });
+    gateway = new AlipayGateway({
+      appId: CERT_APP,
+      privateKey: keys.privateKeyPem,
+      certs: {
+        appCert: standIn.certificates.appCertOf(CERT_APP) ?? '',
+        alipayPublicCert: standIn.certificates.alipayPublicCert,
+        alipayRootCert: standIn.certificates.alipayRootCert,
+      },
+      gatewayUrl: standIn.gatewayUrl,
+      timeoutMs: 2_000,
+    });
+    // Counts the certificate downloads the gateway makes through its SDK.
+    const exec = gateway.sdk.exec.bind(gateway.sdk);
+    gateway.sdk.exec = ((
+      method: string,
+      ...rest: Parameters<typeof exec> extends [string, ...infer R] ? R : never
+    ) => {
+      if (method === 'alipay.open.app.alipaycert.download') downloads += 1;
+      return exec(method, ...rest);
+    }) as typeof gateway.sdk.exec;
+    receiver = await startReceiver((fields) => gateway.verifyNotification(fields));
+  });
+  after(async () => {
+    await standIn.close();
+    await receiver.close();
+  });
+
+  const create = (outTradeNo: string) =>
+    gateway.exec('alipay.trade.create', {
+      notify_url: receiver.url,
+      bizContent: {
+        out_trade_no: outTradeNo,
+        total_amount: '8.80',
+        subject: '校园卡充值',
+        buyer_open_id: 'o-x',
+      },
+    });
+  const paidAndNotified = async () => {
+    const outTradeNo = `R${randomBytes(8).toString('hex')}`;
+    const created = await create(outTradeNo);
+    assert.ok(created.kind === 'ok', JSON.stringify(created));
+    assert.ok(standIn.pay(CERT_APP, { tradeNo: String(created.data.trade_no) }).ok);
+    await waitFor(() => receiver.received.some((n) => n.fields.out_trade_no === outTradeNo));
+    return receiver.received.filter((n) => n.fields.out_trade_no === outTradeNo).map((n) => n.verified);
+  };
+
+  test('when Alipay renews its certificate, then the first answers naming the new SN have it downloaded once, checked against the root and used: those answers verify, and so do later answers and notifications', async () => {
+    const first = gateway.alipayCertSn;
+    assert.equal(first, certSn(standIn.certificates.alipayPublicCert));
+    assert.deepEqual(await paidAndNotified(), [true]);
+
+    const renewed = standIn.rotateAlipayCertificate();
+    assert.notEqual(renewed.sn, first);
+    const together = await Promise.all(
+      Array.from({ length: 5 }, () => create(`R${randomBytes(8).toString('hex')}`)),
+    );
+    assert.deepEqual(
+      together.map((r) => r.kind),
+      ['ok', 'ok', 'ok', 'ok', 'ok'],
+    );
+    assert.equal(downloads, 1);
+    assert.equal(gateway.alipayCertSn, renewed.sn);
+    // From now on the new key verifies without another download, answers and notifications alike.
+    assert.deepEqual(await paidAndNotified(), [true]);
+    assert.equal(downloads, 1);
+  });
+
+  test('when a renewed certificate does not chain to the configured root, then nothing signed with its key is trusted and the certificate in force stays', async () => {
+    const inForce = gateway.alipayCertSn;
+    const forged = standIn.rotateAlipayCertificate({ foreignRoot: true });
+    assert.deepEqual(await create(`R${randomBytes(8).toString('hex')}`), {
+      kind: 'unavailable',
+      reason: 'bad_signature',
+    });
+    assert.equal(gateway.alipayCertSn, inForce);
+    assert.notEqual(forged.sn, inForce);
+    // Alipay renews again, properly: trusted again.
+    const renewed = standIn.rotateAlipayCertificate();
+    assert.equal((await create(`R${randomBytes(8).toString('hex')}`)).kind, 'ok');
+    assert.equal(gateway.alipayCertSn, renewed.sn);
+  });
+});

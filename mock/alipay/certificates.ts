@@ -19,6 +19,11 @@ export interface StandInCertificates {
   alipayCertSn: string;
   /** appCertPublicKey_<appid>.crt for an app's public key, and its SN. */
   issueAppCert(appId: string, publicKey: KeyObject): { pem: string; sn: string };
+  /**
+   * A renewed alipayCertPublicKey_RSA2.crt for a new platform key, issued by the root (or, with
+   * `foreignRoot`, by a root nobody configured: what a forged renewal looks like), and its SN.
+   */
+  issueAlipayCert(publicKey: KeyObject, options?: { foreignRoot?: boolean }): { pem: string; sn: string };
 }
 
 const rootName: CertificateName = {
@@ -69,6 +74,13 @@ export function makeStandInCertificates(platformPublicKey: KeyObject): StandInCe
     alipayPublicCert,
     alipayRootCertSn: rootCertSn(alipayRootCert),
     alipayCertSn: certSn(alipayPublicCert),
+    issueAlipayCert(publicKey, options = {}) {
+      const issuer = options.foreignRoot
+        ? { name: rootName, privateKey: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey }
+        : rootCa;
+      const pem = issueCertificate({ subject: alipayName, publicKey, issuer }).certificatePem;
+      return { pem, sn: certSn(pem) };
+    },
     issueAppCert(appId, publicKey) {
       const pem = issueCertificate({
         subject: { commonName: appId, organization: standInCertificateOrganization, unit: 'Alipay app' },

@@ -12,6 +12,7 @@ import {
 } from './orders.ts';
 import {
   type App,
+  alipayCertBiz,
   billBiz,
   bizOf,
   business,
@@ -50,6 +51,8 @@ export interface GatewayState {
   /** Sends the notification of a trade's current state; refund fields when a refund caused it. */
   notify: (app: App, trade: Trade, cause?: { outRequestNo: string; atMs: number }) => void;
   buyerFields: (app: App, buyer: Buyer) => Record<string, string>;
+  /** An Alipay public certificate (PEM) the stand-in issued, by its SN. */
+  alipayCertificate: (sn: string) => string | undefined;
 }
 
 /**
@@ -69,6 +72,7 @@ export function gatewayMethods(state: GatewayState): Record<string, GatewayMetho
     baseUrl,
     notify,
     buyerFields,
+    alipayCertificate,
   } = state;
 
   const findTrade = (app: App, ref: { out_trade_no?: string | undefined; trade_no?: string | undefined }) =>
@@ -136,6 +140,16 @@ export function gatewayMethods(state: GatewayState): Record<string, GatewayMetho
         data: data as Record<string, { value: string }>,
       });
       return { kind: 'json', key, body: ok({}) };
+    },
+    // Alipay's public certificate by its SN, base64 of the PEM, for an app that met a renewed one.
+    'alipay.open.app.alipaycert.download': (_app, params) => {
+      const key = 'alipay_open_app_alipaycert_download_response';
+      const biz = bizOf(alipayCertBiz, params);
+      if (!biz.ok) return { kind: 'json', key, body: biz.body };
+      const pem = alipayCertificate(biz.value.alipay_cert_sn);
+      // The stand-in's sub-code: Alipay publishes none for an unknown SN.
+      if (pem === undefined) return { kind: 'json', key, body: business('CERT_NOT_EXIST', '证书不存在') };
+      return { kind: 'json', key, body: ok({ alipay_cert_content: Buffer.from(pem).toString('base64') }) };
     },
     'alipay.system.oauth.token': (app, params) => {
       const grant =

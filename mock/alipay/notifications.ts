@@ -47,7 +47,8 @@ export interface DeliveryAttempt {
 }
 
 export interface NotifierOptions {
-  platformKey: KeyObject;
+  /** The platform key notifications to this app are signed with (its certificate's, in cert mode). */
+  platformKey: (appId: string) => KeyObject;
   /** A key that is not the platform's, for the badSignature fault. */
   foreignKey: KeyObject;
   now: () => number;
@@ -125,7 +126,9 @@ export class Notifier {
     };
     // Alipay drops empty fields; the SDK would sign them as `key=` and fail, so none are sent.
     for (const key of Object.keys(fields)) if (fields[key] === '') delete fields[key];
-    const key = notification.faults.badSignature ? this.#options.foreignKey : this.#options.platformKey;
+    const key = notification.faults.badSignature
+      ? this.#options.foreignKey
+      : this.#options.platformKey(fields.app_id ?? '');
     const sign = rsa2Sign(key, signContent(fields, ['sign', 'sign_type']));
     const body = new URLSearchParams({ ...fields, sign_type: 'RSA2', sign }).toString();
     return { notifyId, body, notification };

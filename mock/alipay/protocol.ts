@@ -105,6 +105,7 @@ export const wapBiz = z.object({
   subject: z.string().min(1).max(256),
   product_code: z.string().max(64).optional(),
 });
+export const alipayCertBiz = z.object({ alipay_cert_sn: z.string().min(1) });
 export const billBiz = z.object({
   bill_type: z.enum(['trade', 'signcustomer']),
   bill_date: z.string().regex(/^\d{4}-\d{2}(-\d{2})?$/),

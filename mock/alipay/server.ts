@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { close, listen, readRawBody } from '../wechat/http.ts';
 import { type AlipayPerson, AuthCodes, newUserId } from './auth.ts';
@@ -76,6 +76,13 @@ export interface AlipayStandIn {
     alipayPublicCert: string;
     appCertOf(appId: string): string | undefined;
   };
+  /**
+   * Alipay renews its public certificate (a new platform key): from now on cert-mode apps' answers and
+   * notifications are signed with the new key and answers name the new alipay_cert_sn, which
+   * alipay.open.app.alipaycert.download hands out. With `foreignRoot` the new certificate is issued by a
+   * root nobody configured (a forged renewal). Key-mode apps keep the first key.
+   */
+  rotateAlipayCertificate(options?: { foreignRoot?: boolean }): { pem: string; sn: string };
   faults: FaultSwitches;
   /** Every notification attempt, in order, with the receiver's status and answer. */
   deliveries: readonly DeliveryAttempt[];
@@ -103,7 +110,13 @@ export async function startAlipayStandIn(options: AlipayStandInOptions): Promise
   const certificates = makeStandInCertificates(createPublicKey(platform.publicKeyPem));
   // A key that is not the platform's: what an impostor gateway or a tampered answer is signed with.
   const foreignKey = createPrivateKey(makeRsaKeyPair().privateKeyPem);
+  // Alipay's public certificate in force for cert-mode apps (answers and notifications are signed with its
+  // key and name its SN); rotateAlipayCertificate renews it, and alipaycert.download hands out any issued.
+  let alipayCert = { key: platformKey, sn: certificates.alipayCertSn };
+  const alipayCerts = new Map([[certificates.alipayCertSn, certificates.alipayPublicCert]]);
   const apps = new Map<string, App>();
+  /** The key an app's answers, notifications and cashier returns are signed with. */
+  const signerOf = (app: App | undefined): KeyObject => (app?.appCert ? alipayCert.key : platformKey);
   for (const app of options.apps) {
     const pem = app.appPublicKey.includes('BEGIN')
       ? app.appPublicKey
@@ -124,7 +137,7 @@ export async function startAlipayStandIn(options: AlipayStandInOptions): Promise
   const templateMessages: TemplateMessage[] = [];
   const refuseTemplateMessagesTo = new Set<string>();
   const notifier = new Notifier({
-    platformKey,
+    platformKey: (appId) => signerOf(apps.get(appId)),
     foreignKey,
     now,
     retryScale: options.retryScale ?? 1,
@@ -234,6 +247,7 @@ export async function startAlipayStandIn(options: AlipayStandInOptions): Promise
     baseUrl: () => baseUrl,
     notify,
     buyerFields,
+    alipayCertificate: (sn) => alipayCerts.get(sn),
   });
 
   const page = (status: number, title: string, content: string): Reply =>
@@ -245,8 +259,8 @@ export async function startAlipayStandIn(options: AlipayStandInOptions): Promise
    */
   const signedJson = (key: string, body: Record<string, unknown>, certMode: boolean): string => {
     const inner = JSON.stringify(body);
-    const signer = faults.global.badResponseSignature ? foreignKey : platformKey;
-    const sn = certMode ? `,"alipay_cert_sn":"${certificates.alipayCertSn}"` : '';
+    const signer = faults.global.badResponseSignature ? foreignKey : certMode ? alipayCert.key : platformKey;
+    const sn = certMode ? `,"alipay_cert_sn":"${alipayCert.sn}"` : '';
     return `{"${key}":${inner},"sign":"${rsa2Sign(signer, inner)}"${sn}}`;
   };
 
@@ -307,7 +321,7 @@ export async function startAlipayStandIn(options: AlipayStandInOptions): Promise
         return { status: 409, html: page(409, '支付失败', `<p id="code">${escapeHtml(paid.subCode)}</p>`) };
       if (trade.returnUrl === undefined)
         return { status: 200, html: page(200, '支付成功', `<p id="trade">${escapeHtml(paid.tradeNo)}</p>`) };
-      return { status: 303, location: returnLocation(platformKey, now(), app, trade) };
+      return { status: 303, location: returnLocation(signerOf(app), now(), app, trade) };
     }
     const faultMatch = path.match(/^\/__mock\/faults(?:\/([^/]+))?$/);
     if (method === 'PUT' && faultMatch) {
@@ -417,6 +431,13 @@ export async function startAlipayStandIn(options: AlipayStandInOptions): Promise
       alipayRootCert: certificates.alipayRootCert,
       alipayPublicCert: certificates.alipayPublicCert,
       appCertOf: (appId) => apps.get(appId)?.appCert?.pem,
+    },
+    rotateAlipayCertificate(rotation = {}) {
+      const next = makeRsaKeyPair();
+      const issued = certificates.issueAlipayCert(createPublicKey(next.publicKeyPem), rotation);
+      alipayCerts.set(issued.sn, issued.pem);
+      alipayCert = { key: createPrivateKey(next.privateKeyPem), sn: issued.sn };
+      return issued;
     },
     faults,
     deliveries: notifier.attempts,

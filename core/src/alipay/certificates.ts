@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 
 /**
  * Alipay's public-key certificate mode (公钥证书模式): instead of Alipay's bare public key, the app holds
@@ -73,4 +73,16 @@ export function isStandInCertificate(text: string): boolean {
       return false;
     }
   });
+}
+
+/**
+ * Alipay's SN of a certificate (what answers name as alipay_cert_sn): MD5 of the issuer's name, its
+ * attributes last first (`CN=…,OU=…,O=…,C=…`), followed by the serial number in decimal.
+ */
+export function alipayCertSn(pem: string): string {
+  const cert = new X509Certificate(pem);
+  const issuer = cert.issuer.split('\n').reverse().join(',');
+  return createHash('md5')
+    .update(`${issuer}${BigInt(`0x${cert.serialNumber}`).toString(10)}`, 'utf8')
+    .digest('hex');
 }

@@ -1,9 +1,11 @@
+import { X509Certificate } from 'node:crypto';
 import { AlipayRequestError, AlipaySdk } from 'alipay-sdk';
 import { formatDateTime } from '../time.ts';
-import { type AlipayCertificates, checkAlipayCertificates } from './certificates.ts';
+import { type AlipayCertificates, alipayCertSn, checkAlipayCertificates } from './certificates.ts';
 
 export {
   type AlipayCertificates,
+  alipayCertSn,
   checkAlipayCertificates,
   isStandInCertificate,
   standInCertificateOrganization,
@@ -51,9 +53,19 @@ export type GatewayResult =
       reason: 'unreachable' | 'transport' | 'http_status' | 'malformed' | 'bad_signature';
     };
 
+const certificateNames = {
+  appCert: 'ALIPAY_APP_CERT',
+  alipayPublicCert: 'ALIPAY_PUBLIC_CERT',
+  alipayRootCert: 'ALIPAY_ROOT_CERT',
+} as const;
+
 export class AlipayGateway {
   readonly sdk: AlipaySdk;
   readonly appId: string;
+  /** Cert mode: the certificates in force (Alipay's public one replaced when Alipay renews it). */
+  #certs: AlipayCertificates | undefined;
+  /** Downloads of a renewed certificate under way, by SN: calls meeting it together fetch it once. */
+  readonly #renewals = new Map<string, Promise<boolean>>();
 
   constructor(options: AlipayGatewayOptions) {
     this.appId = options.appId;
@@ -63,12 +75,8 @@ export class AlipayGateway {
       throw new Error(
         "Alipay needs exactly one of Alipay's public key (key mode) and the certificates (cert mode)",
       );
-    if (certs)
-      checkAlipayCertificates(certs, {
-        appCert: 'ALIPAY_APP_CERT',
-        alipayPublicCert: 'ALIPAY_PUBLIC_CERT',
-        alipayRootCert: 'ALIPAY_ROOT_CERT',
-      });
+    if (certs) checkAlipayCertificates(certs, certificateNames);
+    this.#certs = certs;
     // The SDK rebuilds PEM from lines and keeps a trailing empty line as part of the key: keys are trimmed.
     this.sdk = new AlipaySdk({
       appId: options.appId,
@@ -100,20 +108,89 @@ export class AlipayGateway {
         { validateSign: true },
       )) as Record<string, unknown>;
     } catch (error) {
-      return this.#failure(error);
+      return (await this.#underRenewedCertificate(method, error)) ?? this.#failure(error);
     }
-    const code = typeof answer.code === 'string' ? answer.code : undefined;
-    // oauth.token answers success without a code; every other method with 10000.
-    if (code === undefined || code === '10000') {
-      const { traceId: _traceId, ...data } = answer;
-      return { kind: 'ok', data };
+    return resultOf(answer);
+  }
+
+  /** Cert mode: the SN of Alipay's public certificate in force (the SDK's, from the certificate). */
+  get alipayCertSn(): string | undefined {
+    return this.#certs ? this.sdk.config.alipayCertSn : undefined;
+  }
+
+  /**
+   * Cert mode: Alipay renews its public certificate before the old one expires, and from then on signs
+   * with the new key and names the new SN (alipay_cert_sn) in its answers. An answer that does not
+   * verify but names an SN other than ours is therefore the moment to fetch that certificate
+   * (alipay.open.app.alipaycert.download), check it chains to the configured root and carries that SN,
+   * take its key, and verify the same answer again with it. Anything short of that leaves the answer
+   * untrusted (undefined: the caller's usual bad_signature) and the certificate in force unchanged.
+   */
+  async #underRenewedCertificate(method: string, error: unknown): Promise<GatewayResult | undefined> {
+    if (this.#certs === undefined || !(error instanceof AlipayRequestError)) return undefined;
+    const raw = error.responseDataRaw;
+    if (typeof raw !== 'string') return undefined;
+    let parsed: Record<string, unknown>;
+    try {
+      parsed = JSON.parse(raw) as Record<string, unknown>;
+    } catch {
+      return undefined;
     }
-    return {
-      kind: 'refused',
-      code,
-      subCode: String(answer.sub_code ?? ''),
-      subMsg: String(answer.sub_msg ?? answer.msg ?? ''),
-    };
+    const sn = parsed.alipay_cert_sn;
+    if (typeof sn !== 'string' || sn === this.sdk.config.alipayCertSn) return undefined;
+    if (!(await this.#renew(sn))) return undefined;
+    const methodKey = `${method.replaceAll('.', '_')}_response`;
+    const key = parsed[methodKey] !== undefined ? methodKey : 'error_response';
+    const inner = parsed[key];
+    if (typeof parsed.sign !== 'string' || typeof inner !== 'object' || inner === null) return undefined;
+    if (!this.sdk.rsaCheck(this.sdk.getSignStr(raw, key), parsed.sign, 'RSA2')) return undefined;
+    return resultOf(inner as Record<string, unknown>);
+  }
+
+  #renew(sn: string): Promise<boolean> {
+    let pending = this.#renewals.get(sn);
+    if (pending === undefined) {
+      pending = this.#download(sn).then((taken) => {
+        // A failed fetch may be tried again by a later answer; a taken one is the SN in force now.
+        this.#renewals.delete(sn);
+        return taken;
+      });
+      this.#renewals.set(sn, pending);
+    }
+    return pending;
+  }
+
+  async #download(sn: string): Promise<boolean> {
+    const certs = this.#certs;
+    if (certs === undefined) return false;
+    let answer: Record<string, unknown>;
+    try {
+      // Signed with the new key, which only the certificate inside can give: the certificate's chain
+      // to the configured root is what is trusted here, as in Alipay's own SDKs.
+      answer = (await this.sdk.exec(
+        'alipay.open.app.alipaycert.download',
+        { bizContent: { alipay_cert_sn: sn }, timestamp: formatDateTime(Date.now()) },
+        { validateSign: false },
+      )) as Record<string, unknown>;
+    } catch {
+      return false;
+    }
+    if (typeof answer.alipay_cert_content !== 'string') return false;
+    const pem = Buffer.from(answer.alipay_cert_content, 'base64').toString('utf8');
+    const renewed = { ...certs, alipayPublicCert: pem };
+    try {
+      checkAlipayCertificates(renewed, certificateNames);
+      if (alipayCertSn(pem) !== sn) return false;
+    } catch {
+      return false;
+    }
+    if (this.sdk.config.alipayCertSn === sn) return true;
+    this.sdk.config.alipayPublicKey = new X509Certificate(pem).publicKey
+      .export({ type: 'spki', format: 'pem' })
+      .toString();
+    this.sdk.config.alipayCertSn = sn;
+    this.#certs = renewed;
+    return true;
   }
 
   /**
@@ -164,4 +241,19 @@ export class AlipayGateway {
       subMsg: String(inner.sub_msg ?? inner.msg ?? ''),
     };
   }
+}
+
+/** A verified answer's inner object as a result: oauth.token answers success without a code, the rest 10000. */
+function resultOf(answer: Record<string, unknown>): GatewayResult {
+  const code = typeof answer.code === 'string' ? answer.code : undefined;
+  if (code === undefined || code === '10000') {
+    const { traceId: _traceId, ...data } = answer;
+    return { kind: 'ok', data };
+  }
+  return {
+    kind: 'refused',
+    code,
+    subCode: String(answer.sub_code ?? ''),
+    subMsg: String(answer.sub_msg ?? answer.msg ?? ''),
+  };
 }
