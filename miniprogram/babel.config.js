@@ -3,7 +3,7 @@
 // regenerator and every class through helpers. H5 runs in today's phone browsers and WeChat's
 // Chromium-based web view, so its build targets browsers with native classes, async/await and
 // object spread (#19: less code to fetch and parse before the card page's QR). The mini-programs keep
-// the preset's own targets.
+// the preset's own targets. H5 renders with Preact (config/index.ts), the mini-programs with React.
 const h5Targets = { chrome: '80', safari: '13', ios: '13', firefox: '78' };
 
 module.exports = {
@@ -11,7 +11,7 @@ module.exports = {
     [
       'taro',
       {
-        framework: 'react',
+        framework: process.env.TARO_ENV === 'h5' ? 'preact' : 'react',
         ts: true,
         compiler: 'webpack5',
         ...(process.env.TARO_ENV === 'h5' ? { targets: h5Targets } : {}),

@@ -28,7 +28,10 @@ export default defineConfig<'webpack5'>(() => {
       API_BASE: JSON.stringify(apiBase),
       APP_ID: JSON.stringify(process.env.TARO_APP_APPID ?? 'wx0123456789abcdef'),
     },
-    framework: 'react',
+    // H5 renders with Preact (react and react-dom aliased to preact/compat by Taro's React plugin): 10 KB
+    // of runtime instead of React DOM's 130 KB on the card page's path (#19, docs/benchmarks.md). The
+    // mini-programs keep React and Taro's own reconciler.
+    framework: process.env.TARO_ENV === 'h5' ? 'preact' : 'react',
     compiler: { type: 'webpack5', prebundle: { enable: false } },
     cache: { enable: false },
     mini: {
@@ -42,6 +45,10 @@ export default defineConfig<'webpack5'>(() => {
       publicPath: '/',
       staticDirectory: 'static',
       router: { mode: 'hash' },
+      // Taro's components as plain HTML elements (@tarojs/components-react, drawn by Preact), not Stencil
+      // web components: less code and no custom-element lifecycle before the QR (#19). Those it has no
+      // HTML version of (Canvas, Switch, Textarea, Video) stay web components, on the pages that use them.
+      useHtmlComponents: true,
       compile: { include: [coreSource] },
       postcss: { autoprefixer: { enable: true }, cssModules: { enable: false } },
       // Every file name carries its content hash, so the web server lets browsers keep it a year (#19).

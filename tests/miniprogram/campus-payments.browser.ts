@@ -49,7 +49,7 @@ describe('fees and dorm electricity (H5 and backoffice)', () => {
     await openPage(page, url, 'fees', { reload: false });
     const bill = page.locator('#bill-DEMO-TEXTBOOK');
     await bill.locator('.bill-owed', { hasText: '¥168.00' }).waitFor();
-    await bill.locator('.fee-pin input').fill('135790');
+    await bill.locator('input.fee-pin').fill('135790');
     await bill.locator('.fee-pay').click();
     await page.getByText('从校园卡为「本学期教材费」缴纳 ¥168.00？').waitFor();
     await page.locator('.taro-model__confirm').click();

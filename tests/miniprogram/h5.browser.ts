@@ -157,7 +157,7 @@ describe('mini-program H5 in Chromium against the whole system', () => {
     await page.locator('#bind').click();
     await page.getByText('学工号、姓名或验证信息不正确').waitFor();
     await shoot(page, 'bind-error');
-    await page.locator('#secret input').fill(student.secret);
+    await page.locator('input#secret').fill(student.secret);
     await page.locator('#bind').click();
 
     await page.locator('.qr').waitFor();
@@ -342,7 +342,7 @@ describe('mini-program H5 in Chromium against the whole system', () => {
     await parent.goto(system.web.url);
     await parent.locator('#login').click();
     await parent.locator('#as-parent').click();
-    await parent.locator('.page-parents #invitation-input input').fill(invitation);
+    await parent.locator('.page-parents input#invitation-input').fill(invitation);
     await parent.locator('#link-child').click();
     await parent.locator('.page-parents .filter', { hasText: child.name }).waitFor();
     const before = fenOf(await parent.locator('#child-balance').textContent());
@@ -367,7 +367,7 @@ describe('mini-program H5 in Chromium against the whole system', () => {
       await parent.waitForTimeout(100);
     assert.equal(fenOf(await parent.locator('#child-balance').textContent()), before + 2_000);
 
-    await parent.locator('#alert-input input').fill('1000');
+    await parent.locator('input#alert-input').fill('1000');
     await parent.locator('#save-alert').click();
     await parent.locator('.page-parents .form-ok').waitFor();
     // ¥1000 is above any demo balance: the child's card shows as low.

@@ -63,7 +63,7 @@ const contrastScript = `(selector) => {
     return [255, 255, 255];
   };
   const root = document.querySelector(selector);
-  return [...(root ? root.querySelectorAll('taro-button-core, button') : [])]
+  return [...(root ? root.querySelectorAll('.taro-button-core, button') : [])]
     .filter((button) => button.offsetParent !== null)
     .map((button) => {
       const back = backgroundOf(button);
@@ -151,7 +151,7 @@ describe("parents' pages and 我的家长 in the H5 app (issue 19)", () => {
       'no 生成邀请码 for a parent',
     );
     await assertReadableButtons(parent, '.page-parents');
-    await parent.locator('.page-parents #invitation-input input').fill(invitation);
+    await parent.locator('.page-parents input#invitation-input').fill(invitation);
     await parent.locator('#link-child').click();
     await parent.locator('.page-parents .form-ok', { hasText: `已关联 ${child.name}` }).waitFor();
     await parent.locator('.page-parents #child-status', { hasText: '正常' }).waitFor();
@@ -264,7 +264,7 @@ describe("parents' pages and 我的家长 in the H5 app (issue 19)", () => {
     assert.equal(await isOn('statement'), true, 'on until turned off');
     assert.equal(await isOn('receipt'), false, 'receipts are opt-in');
     await kind('statement').click();
-    await student.locator('#message-low-balance input').fill('20');
+    await student.locator('input#message-low-balance').fill('20');
     await student.locator('#message-save').click();
     await student.getByText('已保存').first().waitFor();
     const saved = await core.messagePreferences(personId);
@@ -274,11 +274,11 @@ describe("parents' pages and 我的家长 in the H5 app (issue 19)", () => {
     await kind('statement').waitFor();
     assert.equal(await isOn('statement'), false);
     assert.equal(await isOn('low_balance'), true);
-    assert.equal(await student.locator('#message-low-balance input').inputValue(), '20.00');
+    assert.equal(await student.locator('input#message-low-balance').inputValue(), '20.00');
     assert.deepEqual(await axeFindings(student, '.page-message-settings'), []);
     await shoot(student, 'message-settings');
 
-    await student.locator('#message-low-balance input').fill('-5');
+    await student.locator('input#message-low-balance').fill('-5');
     await student.locator('#message-save').click();
     await student.locator('#message-settings-error').waitFor();
     assert.equal((await core.messagePreferences(personId)).lowBalanceFen, 2_000);
@@ -299,7 +299,7 @@ describe("parents' pages and 我的家长 in the H5 app (issue 19)", () => {
     await parent.goto(system.web.url);
     await parent.locator('#login').click();
     await parent.locator('#as-parent').click();
-    await parent.locator('.page-parents #invitation-input input').fill(invitation);
+    await parent.locator('.page-parents input#invitation-input').fill(invitation);
     await parent.locator('#link-child').click();
     await parent.locator('.page-parents .form-ok', { hasText: `已关联 ${child.name}` }).waitFor();
     const linkNow = async () => {
@@ -315,7 +315,7 @@ describe("parents' pages and 我的家长 in the H5 app (issue 19)", () => {
     const kind = (name: string) => parent.locator(`#parent-kind-${name}`);
     const isOn = async (toggle: ReturnType<typeof kind>) =>
       (await toggle.getAttribute('aria-checked')) === 'true';
-    const alert = parent.locator(`#child-alert-${child.cardNo} input`);
+    const alert = parent.locator(`input#child-alert-${child.cardNo}`);
     await kind('spending_alert').waitFor();
     for (const k of ['low_balance', 'card_status', 'spending_alert', 'receipt'])
       assert.equal(await isOn(kind(k)), true, `${k} on until turned off`);

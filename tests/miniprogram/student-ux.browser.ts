@@ -164,12 +164,12 @@ describe('student app friction in the H5 app (issue 19)', () => {
     await page.locator('#bind-error', { hasText: '学工号、姓名或验证信息不正确' }).waitFor();
     await page.locator('#bind-remaining', { hasText: '还可尝试 4 次' }).waitFor();
     assert.equal(bindCalls.length, 1);
-    await page.locator('#secret input').fill('111111');
+    await page.locator('input#secret').fill('111111');
     await page.locator('#bind').click();
     await page.locator('#bind-remaining', { hasText: '还可尝试 3 次' }).waitFor();
     // The ID tail at most 6 characters, on the ID-card keypad in the mini-programs (H5: a text field).
-    assert.equal(await page.locator('#secret input').getAttribute('maxlength'), '6');
-    await page.locator('#secret input').fill(student.secret);
+    assert.equal(await page.locator('input#secret').getAttribute('maxlength'), '6');
+    await page.locator('input#secret').fill(student.secret);
     await page.locator('#bind').click();
     await page.locator('.qr').waitFor();
     await page.context().close();

@@ -101,9 +101,9 @@ export async function startH5World(
 
 /** Fills the bind page's three fields. */
 export async function fillBind(page: Page, identity: { personNo: string; name: string }, secret: string) {
-  await page.locator('#personNo input').fill(identity.personNo);
-  await page.locator('#name input').fill(identity.name);
-  await page.locator('#secret input').fill(secret);
+  await page.locator('input#personNo').fill(identity.personNo);
+  await page.locator('input#name').fill(identity.name);
+  await page.locator('input#secret').fill(secret);
 }
 
 /**

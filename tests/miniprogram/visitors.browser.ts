@@ -44,12 +44,12 @@ describe('a visitor from invitation to gate (H5)', () => {
     assert.ok(student);
     await bindAs(host, url, student);
     await openPage(host, url, 'visitors', { reload: false });
-    await host.locator('#visitor-name input').fill('赵来宾');
-    await host.locator('#visitor-phone input').fill('13900005678');
-    await host.locator('#visitor-idTail input').fill('432x');
-    await host.locator('#visitor-purpose input').fill('参加讲座');
-    await host.locator('#visitor-from input').fill('00:00');
-    await host.locator('#visitor-until input').fill('23:59');
+    await host.locator('input#visitor-name').fill('赵来宾');
+    await host.locator('input#visitor-phone').fill('13900005678');
+    await host.locator('input#visitor-idTail').fill('432x');
+    await host.locator('input#visitor-purpose').fill('参加讲座');
+    await host.locator('input#visitor-from').fill('00:00');
+    await host.locator('input#visitor-until').fill('23:59');
     await host.locator('#place-device-7201').click();
     await host.locator('#invite').click();
     const link = ((await host.locator('#visitor-link').textContent()) ?? '').trim();
