@@ -192,16 +192,16 @@ export function createCore(
     topUpAmountMax: config.topUpAmountMax,
     payIntervalMsMin: config.payIntervalMsMin,
     holdTimeoutMsMax: config.holdTimeoutMsMax,
-  });
-  const batcher = new Batcher((ops) => executor.run(ops), {
-    batchSizeMax: config.batchSizeMax,
-      burstPaymentsMin: config.pinStepUpBurstMin,
     stepUp: {
       highPaymentsMin: config.pinStepUpPaymentsMin,
       newPlacePaymentsMin: config.pinStepUpNewPlacesMin,
+      burstPaymentsMin: config.pinStepUpBurstMin,
       amountMinFen: config.pinStepUpAmountMin,
       windowMs: config.pinStepUpWindowMs,
     },
+  });
+  const batcher = new Batcher((ops) => executor.run(ops), {
+    batchSizeMax: config.batchSizeMax,
     executorsMax,
     queueDepthMax: config.queueDepthMax,
   });
