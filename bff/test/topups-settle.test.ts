@@ -142,6 +142,37 @@ describe('top-ups: poller, expiry, refunds, reconciliation and the H5 payment pa
     assert.equal(more.body.code, 'REFUND_EXCEEDS_PAYMENT');
   });
 
+  test('when WeChat closes a top-up refund instead of paying it (refundCloses), then the refund is failed and the money is back in the wallet, once', async () => {
+    const student = await boundStudent(w.world);
+    const order = (await createTopUp(w.world, student, 2_500)).body;
+    await payLikeWechat(w.standIn, order);
+    await waitForStatus(w.world, student, order.id, 'credited');
+    w.standIn.faults.setForOrder(order.id, { refundCloses: true });
+    try {
+      const started = await centre.refund(order.id, {
+        requestId: `R${newKey()}`.slice(0, 40),
+        amount: 2_500,
+        reason: 'card cancelled',
+      });
+      assert.equal(started.status, 200, JSON.stringify(started.body));
+      const deadline = Date.now() + 10_000;
+      while ((await w.world.core.client.topUpRefunds(order.id)).items[0]?.status !== 'failed') {
+        assert.ok(Date.now() < deadline, 'the refund is failed');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    } finally {
+      w.standIn.faults.setForOrder(order.id, {});
+    }
+    // The closing notification and the poller change nothing more.
+    await centre.poll();
+    assert.equal(await balanceOf(w.world, student.cardNo), 2_500);
+    assert.equal((await orderOf(w.world, student, order.id)).status, 'credited');
+    assert.deepEqual(
+      (await w.world.core.client.topUpRefunds(order.id)).items.map((r) => r.status),
+      ['failed'],
+    );
+  });
+
   test('when a refund notification never comes, then the poller settles the refund from the refund query', async () => {
     const student = await boundStudent(w.world);
     const order = (await createTopUp(w.world, student, 2_500)).body;
