@@ -32,7 +32,18 @@ describe('backoffice in Chromium: the trust list and the daily settlement with a
   const today = formatDay(shanghaiDay(Date.now()));
 
   before(async () => {
-    world = await startWorld({}, { coreEnv: { CENTRE_ID: 'CA', CENTRE_NAME: '甲大学' } });
+    world = await startWorld(
+      {},
+      {
+        coreEnv: {
+          CENTRE_ID: 'CA',
+          CENTRE_NAME: '甲大学',
+          // A's cards may be taken at other centres while A cannot be asked: up to 10.00, 30.00 a day.
+          FEDERATION_OFFLINE_PAYMENT_MAX_FEN: '1000',
+          FEDERATION_OFFLINE_CARD_CAP_FEN: '3000',
+        },
+      },
+    );
     await seedAdminDemo(world.core.client);
     const a = world.core;
     // A is the world's core (with its BFF and this backoffice); B a core on its own database.
@@ -235,5 +246,33 @@ describe('backoffice in Chromium: the trust list and the daily settlement with a
     const counter = await signInAt('counter');
     await counter.getByText('无权访问').first().waitFor();
     await counter.context().close();
+  });
+
+  test("when a payment B took while A was down is refused at A, then A's 脱机异常 lists it with A's card and B's device named as B's", async () => {
+    const poor = await openStudent(world.core.client);
+    await b.core.federation.forwards.refreshPolicies();
+    const id = opId('dev');
+    federation.get('CA').link.mode = 'down';
+    try {
+      const taken = await b.client.payForeign({
+        id,
+        centreId: 'CA',
+        cardNo: poor,
+        merchantId: merchantB,
+        amount: 600,
+      });
+      assert.equal(taken.status, 'ok');
+    } finally {
+      federation.get('CA').link.mode = 'pass';
+    }
+    assert.equal(await b.core.federation.forwards.forwardDue(Date.now() + 60_000), 1);
+    const page = await signInAt('finance');
+    await page.getByRole('menuitem', { name: /脱机异常/ }).click();
+    const row = page.getByRole('row', { name: new RegExp(poor) });
+    await row.getByText('联盟中心 CB 的设备').waitFor();
+    await row.getByText('余额不足').waitFor();
+    await row.getByText('¥6.00').waitFor();
+    assert.deepEqual(await axeFindings(page), []);
+    await page.context().close();
   });
 });

@@ -37,8 +37,20 @@ export function OfflineExceptionsPage({ me }: { me: Me }) {
   );
 
   const columns = [
-    { title: t.device, dataIndex: 'deviceId', render: (d: string) => deviceOf(d) },
-    { title: t.card, dataIndex: 'cardNo', render: (c: string | null) => c ?? '—' },
+    {
+      title: t.device,
+      key: 'device',
+      // At a card's centre, a payment another centre's device took is named by that centre (fed:<id>).
+      render: (_: unknown, e: OfflineException) =>
+        e.deviceId.startsWith('fed:') && e.centreId ? t.centreDevice(e.centreId) : deviceOf(e.deviceId),
+    },
+    {
+      title: t.card,
+      key: 'card',
+      // Another centre's card is never one of ours: its number with its centre.
+      render: (_: unknown, e: OfflineException) =>
+        e.cardNo ?? (e.centreCardNo && e.centreId ? t.centreCard(e.centreId, e.centreCardNo) : '—'),
+    },
     { title: t.takenAt, dataIndex: 'takenAtMs', render: (ms: number) => when(ms) },
     { title: t.amount, dataIndex: 'amount', render: (fen: number) => yuan(fen) },
     {

@@ -90,6 +90,9 @@ export const offlineText = {
   closed: '已处理',
   device: '设备',
   card: '卡号',
+  /** Another card centre's card at our device, or our card at its device (docs/federation.md). */
+  centreCard: (centreId: string, cardNo: string) => `${cardNo}（联盟中心 ${centreId} 的卡）`,
+  centreDevice: (centreId: string) => `联盟中心 ${centreId} 的设备`,
   takenAt: '脱机交易时间',
   amount: '交易金额',
   receivable: '欠款',
