@@ -210,6 +210,32 @@ describe("federation: while centre A cannot be asked, B applies A's offline poli
     assert.deepEqual(await federation.ledgerBreaks(), { CA: [], CB: [] });
   });
 
+  test("when A's card is reported lost after B took its payment but before the forward, then A posts it (A owes B) with the whole amount a receivable from the card holder, an exception at A to recover", async () => {
+    const { cardNo, request } = await cardOfA(1_000);
+    const late = request(300);
+    a.link.mode = 'down';
+    try {
+      assert.equal((await b.client.payForeign(late)).status, 'ok');
+    } finally {
+      a.link.mode = 'pass';
+    }
+    await a.client.changeCard(cardNo, 'report_loss', { type: 'self', id: null });
+    await b.core.federation.forwards.forwardDue(Date.now() + 60_000);
+    assert.equal((await b.client.getOperation(late.id)).result.status, 'ok');
+    const paidAtA = await a.client.getOperation(`fed:CB:${late.id}`);
+    assert.equal(paidAtA.result.status, 'ok');
+    // A lost card's wallets pay nothing offline: the amount is owed by the card holder, listed at A.
+    assert.equal(await mainOf(cardNo), 1_000);
+    const e = (await a.client.offlineExceptions('open', 100)).items.find(
+      (x) => x.operationId === `fed:CB:${late.id}`,
+    );
+    assert.deepEqual(
+      [e?.reason, e?.receivableAmount, e?.cardNo, e?.centreId],
+      ['CARD_LOST', 300, cardNo, 'CB'],
+    );
+    assert.deepEqual(await federation.ledgerBreaks(), { CA: [], CB: [] });
+  });
+
   test("when B's till is told A's policy, then offline it takes A's card within it and refuses above it; on upload the payment is forwarded and posted at A, and one a till took above it anyway is an exception at B with A's card named as A's", async () => {
     const registered = await b.client.registerDevice({ id: '9302', kind: 'pos', merchantId: merchantB });
     await b.client.putDeviceConfig('9302', { paymentMaxFen: 50_000, offline: offlineOn });
@@ -284,7 +310,7 @@ describe("federation: while centre A cannot be asked, B applies A's offline poli
     const settledA = await a.client.reconcileCentreDay('CB', day);
     assert.deepEqual([settledB.exceptions, settledA.exceptions], [[], []]);
     assert.equal(settledB.receivableAmount, settledA.payableAmount);
-    // 800 from the POS, the burst's 16 × 300 and the till's 600, forwarded and accepted today.
-    assert.ok(settledB.receivableAmount >= 800 + 16 * 300 + 600);
+    // 800 from the POS, the burst's 16 × 300, the late loss's 300 and the till's 600, accepted today.
+    assert.ok(settledB.receivableAmount >= 800 + 16 * 300 + 300 + 600);
   });
 });
