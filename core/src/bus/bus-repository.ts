@@ -161,6 +161,7 @@ export class BusRepository {
     personDayMax: number;
     nowMs: number;
   }): Promise<BookOutcome> {
+    await this.ensurePersonDay(b.personId, b.dayNo);
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.db.transaction(async (tx) => {
@@ -206,27 +207,30 @@ export class BusRepository {
     }
   }
 
+  /**
+   * Makes the person's day row (at 0) before the booking's transaction, so that the transaction's
+   * reservation only ever updates a row that is there. Reserving by UPDATE-then-INSERT inside it took
+   * gap locks on MariaDB, and a person's concurrent bookings deadlocked each other there.
+   */
+  private async ensurePersonDay(personId: string, dayNo: number): Promise<void> {
+    try {
+      await this.db.execute('INSERT INTO bus_person_days (person_id, day_no, booked) VALUES (?, ?, 0)', [
+        personId,
+        dayNo,
+      ]);
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+    }
+  }
+
   /** Takes one of the person's bookings for the day; false at the limit. */
   private async reservePersonDay(personId: string, dayNo: number, max: number, tx: Tx): Promise<boolean> {
-    const update = () =>
-      this.db.execute(
-        'UPDATE bus_person_days SET booked = booked + 1 WHERE person_id = ? AND day_no = ? AND booked < ?',
-        [personId, dayNo, max],
-        tx,
-      );
-    if ((await update()) === 1) return true;
-    try {
-      await this.db.execute(
-        'INSERT INTO bus_person_days (person_id, day_no, booked) VALUES (?, ?, 1)',
-        [personId, dayNo],
-        tx,
-      );
-      return true;
-    } catch (error) {
-      // The row is there (at the limit, or made by a concurrent booking a moment ago): ask once more.
-      if (!isDuplicateKey(error)) throw error;
-      return (await update()) === 1;
-    }
+    const reserved = await this.db.execute(
+      'UPDATE bus_person_days SET booked = booked + 1 WHERE person_id = ? AND day_no = ? AND booked < ?',
+      [personId, dayNo, max],
+      tx,
+    );
+    return reserved === 1;
   }
 
   /** Cancels a booked seat and gives back the run's seat and the person's day; false if not booked. */
