@@ -139,13 +139,14 @@ describe('jobs: the scheduler', () => {
         everyMs: 60_000,
         log,
         lock: redisJobLock(redis, prefix),
-        lockTtlMs: 300,
+        lockTtlMs: 1_500,
         run: () => release.opened,
       });
     const a = make();
     const b = make();
     const first = a.runNow();
-    await sleep(900);
+    // Three lock lives: renewed every 500 ms, the lock would be lost only to an event loop held 1 s.
+    await sleep(4_500);
     assert.equal(await b.runNow(), false);
     release.open();
     assert.equal(await first, true);
