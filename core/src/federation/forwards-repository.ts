@@ -197,15 +197,24 @@ export class ForwardsRepository {
     });
   }
 
-  /** When the card was last put on our blacklist as lost, frozen or cancelled, if it is on it now. */
+  /** Since when the card is lost, frozen or cancelled, if it is now: its blacklist entry, or its row. */
   async listedSince(cardNo: string): Promise<{ reason: string; atMs: number } | undefined> {
     const rows = await this.db.select<{ op: string; reason: string | null; created_at_ms: unknown }>(
       'SELECT op, reason, created_at_ms FROM blacklist_changes WHERE card_no = ? ORDER BY version DESC LIMIT 1',
       [cardNo],
     );
     const last = rows[0];
-    if (last?.op !== 'add' || last.reason === null || last.reason === 'reissued') return undefined;
-    return { reason: last.reason, atMs: Number(last.created_at_ms) };
+    if (last?.op === 'add' && last.reason !== null && last.reason !== 'reissued')
+      return { reason: last.reason, atMs: Number(last.created_at_ms) };
+    // The list follows the cards table in a transaction of its own, a moment after a card is blocked: a
+    // card lost, frozen or cancelled and not listed yet was blocked at its row's last change.
+    const cards = await this.db.select<{ status: string; updated_at_ms: unknown }>(
+      'SELECT status, updated_at_ms FROM cards WHERE card_no = ?',
+      [cardNo],
+    );
+    const card = cards[0];
+    if (card === undefined || card.status === 'active') return undefined;
+    return { reason: card.status, atMs: Number(card.updated_at_ms) };
   }
 
   /**
