@@ -328,6 +328,9 @@ export function createCore(
     log,
   );
   // The blacklist follows every committed card change; a failure here is caught up at the next start.
+  // Each follow-up is kept until it ends, so that closing waits for it rather than closing the
+  // database under its transaction.
+  const following = new Set<Promise<void>>();
   cards.onChange((change) => {
     if (change.changed)
       activity.emit({
@@ -337,9 +340,14 @@ export function createCore(
         version: change.version,
         atMs: Date.now(),
       });
-    blacklist.follow(change.cardNo).catch((error: unknown) => {
-      log.error({ err: error }, 'blacklist did not follow a card change');
-    });
+    const followed: Promise<void> = blacklist
+      .follow(change.cardNo)
+      .then(
+        () => undefined,
+        (error: unknown) => log.error({ err: error }, 'blacklist did not follow a card change'),
+      )
+      .finally(() => following.delete(followed));
+    following.add(followed);
   });
 
   const trust = new TrustList(
@@ -558,6 +566,7 @@ export async function startCore(
         server.closeAllConnections();
       });
       await jobsStopped;
+      await Promise.all(following);
       await core.sync.close();
       await core.photos.close();
       await core.sourceDatabases?.close();
