@@ -328,9 +328,6 @@ export function createCore(
     log,
   );
   // The blacklist follows every committed card change; a failure here is caught up at the next start.
-  // Each follow-up is kept until it ends, so that closing waits for it rather than closing the
-  // database under its transaction.
-  const following = new Set<Promise<void>>();
   cards.onChange((change) => {
     if (change.changed)
       activity.emit({
@@ -340,14 +337,7 @@ export function createCore(
         version: change.version,
         atMs: Date.now(),
       });
-    const followed: Promise<void> = blacklist
-      .follow(change.cardNo)
-      .then(
-        () => undefined,
-        (error: unknown) => log.error({ err: error }, 'blacklist did not follow a card change'),
-      )
-      .finally(() => following.delete(followed));
-    following.add(followed);
+    blacklist.followLater(change.cardNo, log);
   });
 
   const trust = new TrustList(
@@ -566,7 +556,8 @@ export async function startCore(
         server.closeAllConnections();
       });
       await jobsStopped;
-      await Promise.all(following);
+      // The blacklist's follow-ups of card changes finish before the database closes under them.
+      await core.blacklist.idle();
       await core.sync.close();
       await core.photos.close();
       await core.sourceDatabases?.close();

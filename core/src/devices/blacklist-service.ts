@@ -50,6 +50,8 @@ export class BlacklistService {
   private readonly listeners: BlacklistListener[] = [];
   private expiry: Job | undefined;
   private readonly repository: BlacklistRepository;
+  /** The follow-ups started without waiting and still under way. */
+  private readonly following = new Set<Promise<void>>();
 
   constructor(db: Database) {
     this.repository = new BlacklistRepository(db);
@@ -81,6 +83,25 @@ export class BlacklistService {
     });
     if (version !== undefined) for (const listener of this.listeners) listener(version);
     return version;
+  }
+
+  /**
+   * Follows a card change without the caller waiting (a failure is logged and caught up at the next
+   * start); idle() waits for those still under way.
+   */
+  followLater(cardNo: string, log: Logger): void {
+    const followed: Promise<void> = this.follow(cardNo)
+      .then(
+        () => undefined,
+        (error: unknown) => log.error({ err: error }, 'blacklist did not follow a card change'),
+      )
+      .finally(() => this.following.delete(followed));
+    this.following.add(followed);
+  }
+
+  /** Resolves when no follow-up started by followLater is under way: before the database closes. */
+  async idle(): Promise<void> {
+    while (this.following.size > 0) await Promise.all(this.following);
   }
 
   /**
