@@ -2,7 +2,13 @@ import { createServer, type Server } from 'node:http';
 import { CoreClient } from '@campus-card/core/client';
 import { redisJobLock } from '@campus-card/core/jobs';
 import { createLogger, type Logger } from '@campus-card/core/log';
-import { createMetricsRegistry, Gauge, httpMetrics, type Registry } from '@campus-card/core/metrics';
+import {
+  createMetricsRegistry,
+  Gauge,
+  Histogram,
+  httpMetrics,
+  type Registry,
+} from '@campus-card/core/metrics';
 import { createRedis } from '@campus-card/core/redis';
 import Koa from 'koa';
 import Router from 'koa-router';
@@ -347,6 +353,13 @@ function bffMetrics(push: PushHub): Registry {
       this.set(push.size);
     },
   });
+  const pushLag = new Histogram({
+    name: 'bff_push_lag_seconds',
+    help: "Card activity from its commit at the core to its sending to a live view here (the hosts' clocks)",
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  push.observeLag((lagMs) => pushLag.observe(lagMs / 1000));
   return registry;
 }
 

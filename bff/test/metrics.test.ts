@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { startBff } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
+import { openSocket } from './live-socket.ts';
 import { boundStudent } from './students.ts';
 import { startWorld, type TestWorld } from './support.ts';
 
@@ -70,6 +71,44 @@ describe('BFF metrics and health', () => {
     assert.match(text, /^bff_push_watchers\{service="bff"\} 0$/m);
     for (const secret of [student.cardNo, student.openid, billId, student.personNo]) {
       assert.ok(!text.includes(secret), `${secret} is not in the metrics`);
+    }
+  });
+
+  test("#18 when a live view hears a payment, then bff_push_lag_seconds counts that push, its lag under the test's wait", async () => {
+    const student = await boundStudent(world);
+    const m = await world.core.client.createMerchant({ name: '二食堂 5 号窗口', category: 'canteen' });
+    const ticket = await world.request<{ path: string }>('POST', '/api/v1/events/ticket', {
+      token: student.accessToken,
+    });
+    assert.equal(ticket.status, 200);
+    const url = world.bff.metricsUrl;
+    assert.ok(url);
+    const before = sample(await (await fetch(url)).text(), 'bff_push_lag_seconds_count', {}) ?? 0;
+    const socket = await openSocket(world.bff.url, ticket.body.path);
+    try {
+      const startedAtMs = Date.now();
+      await world.core.client.topUp({
+        id: `t-lag-${Date.now()}`,
+        cardNo: student.cardNo,
+        amount: 2_000,
+        channel: 'cash',
+      });
+      await world.core.client.pay({
+        id: `p-lag-${Date.now()}`,
+        cardNo: student.cardNo,
+        merchantId: m.id,
+        amount: 300,
+      });
+      await socket.next((x) => (x.activity as { kind?: string } | undefined)?.kind === 'payment', 5_000);
+      const waitedS = (Date.now() - startedAtMs) / 1000;
+      const text = await (await fetch(url)).text();
+      assert.match(text, /^bff_push_watchers\{service="bff"\} 1$/m);
+      // The top-up and the payment, each pushed once to the one view.
+      assert.equal(sample(text, 'bff_push_lag_seconds_count', {}), before + 2);
+      const sum = sample(text, 'bff_push_lag_seconds_sum', {}) ?? Number.NaN;
+      assert.ok(sum >= 0 && sum <= 2 * waitedS + 1, `lag sum ${sum} s within the ${waitedS} s waited`);
+    } finally {
+      socket.ws.close();
     }
   });
 

@@ -16,6 +16,7 @@ export interface Watcher {
 export class PushHub {
   readonly #byCard = new Map<string, Set<Watcher>>();
   #watchers = 0;
+  #lagObserver: ((lagMs: number) => void) | undefined;
 
   constructor(private readonly watchersMax: number) {}
 
@@ -48,6 +49,14 @@ export class PushHub {
     };
   }
 
+  /**
+   * Tells `observer` each delivery's push lag: from the activity's commit at the core (its atMs, the
+   * database's clock) to its sending here; only for activity some view here watched.
+   */
+  observeLag(observer: (lagMs: number) => void): void {
+    this.#lagObserver = observer;
+  }
+
   /** Sends one card's activity to every view watching the card; answers how many got it. */
   deliver(activity: CardActivity): number {
     const watchers = this.#byCard.get(activity.cardNo);
@@ -72,6 +81,7 @@ export class PushHub {
           }),
         );
     }
+    this.#lagObserver?.(Math.max(0, Date.now() - activity.atMs));
     return watchers.size;
   }
 }
