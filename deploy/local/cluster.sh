@@ -62,8 +62,14 @@ start_node() { # start_node <n> [extra mariadbd args]
   node_alive "$i" && return 0
   chown -R mysql:mysql "$R/n$i"
   setsid mariadbd --defaults-file="$R/n$i/my.cnf" "$@" >>"$R/n$i/stdout.log" 2>&1 </dev/null &
+  local pid=$!
   # mariadbd writes its pid-file itself once it runs; wait for it.
   for _ in $(seq 1 80); do [ -s "$R/n$i/mysqld.pid" ] && break; sleep 0.1; done
+  # A joiner writes it only after its state transfer, which took more than 8 s on a loaded machine:
+  # until then the pid we started stands for it, so a slow joiner is not taken for a dead one (and
+  # `down` can still stop it).
+  # The file stays the mysql user's: mariadbd rewrites it when it gets there.
+  [ -s "$R/n$i/mysqld.pid" ] || { echo "$pid" >"$R/n$i/mysqld.pid" && chown mysql:mysql "$R/n$i/mysqld.pid"; }
 }
 
 safe_to_bootstrap() { grep -q '^safe_to_bootstrap: 1' "$R/n$1/data/grastate.dat" 2>/dev/null; }
