@@ -7,7 +7,7 @@
 
 import { createServer, type Server } from 'node:http';
 import { runChecks } from '@campus-card/core/health';
-import { Counter, createMetricsRegistry, Gauge, type Registry } from '@campus-card/core/metrics';
+import { Counter, createMetricsRegistry, Gauge, Histogram, type Registry } from '@campus-card/core/metrics';
 
 /** What the gauges read when scraped. */
 export interface GatewayGauges {
@@ -34,14 +34,28 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  private readonly paymentSeconds = new Histogram({
+    name: 'gateway_payment_seconds',
+    help: "A payment's time at this instance, from its frame read to its answer, by result: approved, declined or error",
+    labelNames: ['result'] as const,
+    // A till waits 5 s; BUSY answers within milliseconds (docs/protocol.md).
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 2, 5],
+    registers: [this.registry],
+  });
+
   inc(name: string, by = 1): void {
     this.counters.set(name, (this.counters.get(name) ?? 0) + by);
     this.events.inc({ event: name }, by);
   }
 
-  /** One payment answered: `approved`, the decline's reason (a fixed protocol set), or `error`. */
-  payment(outcome: string): void {
+  /**
+   * One payment answered after `seconds`: `approved`, the decline's reason (a fixed protocol set), or
+   * `error`.
+   */
+  payment(outcome: string, seconds: number): void {
     this.payments.inc({ outcome });
+    const result = outcome === 'approved' || outcome === 'error' ? outcome : 'declined';
+    this.paymentSeconds.observe({ result }, seconds);
   }
 
   get(name: string): number {

@@ -165,19 +165,22 @@ export async function startGateway(
     kioskSessions: redis === undefined ? new MemoryKioskSessions() : redisKioskSessions(redis, keys.kiosk),
   });
   const metrics = new GatewayMetrics();
-  // Payments by outcome: approved, the decline's reason (a fixed protocol set), or error.
+  // Payments by outcome (approved, the decline's reason, a fixed protocol set, or error) and their times.
   const handle: typeof handlePlain = async (ctx, request) => {
     if (request.kind === 'rule_table_request') return passage.answer(ctx, request);
     if (request.kind === 'door_event') return passage.event(ctx, request);
     if (request.kind !== 'pay' && request.kind !== 'pay_with_pin') return handlePlain(ctx, request);
+    const startedAt = performance.now();
+    const seconds = () => (performance.now() - startedAt) / 1000;
     try {
       const reply = await handlePlain(ctx, request);
       metrics.payment(
         reply?.kind === 'pay_approved' ? 'approved' : reply?.kind === 'pay_declined' ? reply.reason : 'error',
+        seconds(),
       );
       return reply;
     } catch (error) {
-      metrics.payment('error');
+      metrics.payment('error', seconds());
       throw error;
     }
   };

@@ -35,7 +35,7 @@ describe('gateway metrics and health over HTTP (GATEWAY_HEALTH_PORT)', () => {
     return { kind: 'pay', code: { kind: 'qr', text }, amountFen, orderNo: 42, itemNo: 0 };
   }
 
-  test('#18 when a till pays once approved and once declined, then /metrics shows sessions, payments by outcome, blacklist version and in-flight, and no card number', async () => {
+  test('#18 when a till pays once approved and once declined, then /metrics shows sessions, payments by outcome and their times, blacklist version and in-flight, and no card number', async () => {
     const cardNo = await openStudent(world.client);
     await world.client.topUp({ id: opId(), cardNo, amount: 1_000, channel: 'cash' });
     const phone = await phoneFor(world.client, cardNo);
@@ -52,6 +52,10 @@ describe('gateway metrics and health over HTTP (GATEWAY_HEALTH_PORT)', () => {
     const text = await response.text();
     assert.equal(sample(text, 'gateway_payments_total', { outcome: 'approved' }), 1);
     assert.equal(sample(text, 'gateway_payments_total', { outcome: 'INSUFFICIENT_FUNDS' }), 1);
+    // Each payment's time, by result: one approved and one declined, each within the till's 5 s.
+    for (const result of ['approved', 'declined'])
+      assert.equal(sample(text, 'gateway_payment_seconds_bucket', { result, le: '5' }), 1, result);
+    assert.equal(sample(text, 'gateway_payment_seconds_count', { result: 'approved' }), 1);
     assert.equal(sample(text, 'gateway_device_sessions'), 1);
     assert.equal(sample(text, 'gateway_connections'), 1);
     assert.equal(sample(text, 'gateway_payments_in_flight'), 0);
