@@ -4,9 +4,9 @@ import { once } from 'node:events';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { migratedDatabase, redisPrefix, redisUrl, spawnCore, testServiceKey } from '@campus-card/tests/kit';
+import { assertAcknowledgedOnce } from '../../tests/kit/acknowledged.ts';
 import { type Answer, CoreClient } from '../src/client/index.ts';
 import { openDatabase } from '../src/db/database.ts';
-import { checkLedger } from '../src/ledger/ledger-check.ts';
 
 /**
  * Several core instances on one database (#18): the bank workload (payments, top-ups, refunds and
@@ -214,29 +214,17 @@ test('when one of three cores on one database is killed with SIGKILL under the b
 
     const db = openDatabase(database.url);
     try {
-      const rows = await db.select<{ id: string; outcome: string; n: number }>(
-        "SELECT id, outcome, COUNT(*) AS n FROM operations WHERE id LIKE 'ncore-c%' GROUP BY id, outcome",
-      );
-      const stored = new Map(rows.map((r) => [r.id, r]));
-      for (const [id, d] of done) {
-        const s = stored.get(id);
-        const expected = d.answer.status === 'ok' ? 'ok' : (d.answer as { code: string }).code;
-        assert.equal(s?.outcome, expected, `acknowledged ${id} is stored as ${expected}`);
-        assert.equal(Number(s?.n), 1, `${id} stored once`);
-      }
-      assert.equal(rows.length, done.size, 'no operation is stored that no caller was answered');
-      // Each acknowledged operation moved money exactly once: a doubled one would show in a balance.
-      const expected = new Map(cards.map((c) => [c, seed]));
-      for (const d of done.values()) {
-        if (d.answer.status !== 'ok') continue;
-        const a = d.answer as { amount: number; cardNo: string };
-        expected.set(a.cardNo, (expected.get(a.cardNo) ?? 0) + (d.kind === 'pay' ? -a.amount : a.amount));
-      }
-      for (const cardNo of cards) {
-        const card = await admin.getCard(cardNo);
-        assert.equal(card.balance.main + card.balance.subsidy, expected.get(cardNo), `balance of ${cardNo}`);
-      }
-      assert.deepEqual((await checkLedger(db)).breaks, [], 'ledger check');
+      await assertAcknowledgedOnce({
+        db,
+        done,
+        idLike: 'ncore-c%',
+        cards,
+        seed,
+        balanceOf: async (cardNo) => {
+          const card = await admin.getCard(cardNo);
+          return card.balance.main + card.balance.subsidy;
+        },
+      });
     } finally {
       await db.close();
     }

@@ -9,6 +9,7 @@ import mysql from 'mysql2/promise';
 import { type Answer, CoreClient } from '../../core/src/client/index.ts';
 import { openDatabase } from '../../core/src/db/database.ts';
 import { checkLedger } from '../../core/src/ledger/ledger-check.ts';
+import { assertAcknowledgedOnce } from '../kit/acknowledged.ts';
 
 /**
  * The bank workload against two core instances on a real 3-node MariaDB Galera cluster behind
@@ -297,29 +298,17 @@ async function bankUnderKill(target: 'writer' | 'replica'): Promise<void> {
     assert.ok(gapMs < 15_000, `no answer for ${gapMs} ms after the kill`);
     const db = openDatabase(`${proxy}/${schema}`);
     try {
-      const rows = await db.select<{ id: string; outcome: string; n: number }>(
-        "SELECT id, outcome, COUNT(*) AS n FROM operations WHERE id LIKE 'c%w%' GROUP BY id, outcome",
-      );
-      const stored = new Map(rows.map((r) => [r.id, r]));
-      for (const [id, d] of done) {
-        const s = stored.get(id);
-        const expected = d.answer.status === 'ok' ? 'ok' : (d.answer as { code: string }).code;
-        assert.equal(s?.outcome, expected, `acknowledged ${id} is stored as ${expected}`);
-        assert.equal(Number(s?.n), 1, `${id} stored once`);
-      }
-      assert.equal(rows.length, done.size, 'no operation is stored that no client was answered');
-      // Each acknowledged operation moved money exactly once: a doubled one would show in a balance.
-      const expected = new Map(cards.map((c) => [c, seed]));
-      for (const d of done.values()) {
-        if (d.answer.status !== 'ok') continue;
-        const a = d.answer as { amount: number; cardNo: string };
-        expected.set(a.cardNo, (expected.get(a.cardNo) ?? 0) + (d.kind === 'pay' ? -a.amount : a.amount));
-      }
-      for (const cardNo of cards) {
-        const card = await setup.getCard(cardNo);
-        assert.equal(card.balance.main + card.balance.subsidy, expected.get(cardNo), `balance of ${cardNo}`);
-      }
-      assert.deepEqual((await checkLedger(db)).breaks, [], 'ledger check through HAProxy');
+      await assertAcknowledgedOnce({
+        db,
+        done,
+        idLike: 'c%w%',
+        cards,
+        seed,
+        balanceOf: async (cardNo) => {
+          const card = await setup.getCard(cardNo);
+          return card.balance.main + card.balance.subsidy;
+        },
+      });
     } finally {
       await db.close();
     }
