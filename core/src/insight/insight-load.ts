@@ -117,6 +117,7 @@ export const holderColumns: Column<HolderRow>[] = [
   col('type', 'VARCHAR', (r) => r.type),
   col('department', 'VARCHAR', (r) => r.department),
   col('status', 'VARCHAR', (r) => r.status),
+  col('enrol_year', 'INTEGER', (r) => r.enrolYear ?? null),
 ];
 
 function appendValue(a: DuckDBAppender, type: ColumnType, value: string | number | null): void {

@@ -341,7 +341,7 @@ export async function monthFigures(
   cardNo?: string,
 ): Promise<MonthFigures[]> {
   const rows = await select(
-    `SELECT c.card_no, h.department, c.month_key, c.campus_days::INTEGER campus_days, c.meals::INTEGER meals,
+    `SELECT c.card_no, h.department, h.enrol_year, c.month_key, c.campus_days::INTEGER campus_days, c.meals::INTEGER meals,
             c.meal_spend::DOUBLE meal_spend, c.other_spend::DOUBLE other_spend
        FROM card_months c JOIN holders h ON h.card_no = c.card_no AND h.type = 'student'
       WHERE c.month_key BETWEEN $1 AND $2 ${cardNo === undefined ? '' : 'AND c.card_no = $3'}
@@ -351,6 +351,7 @@ export async function monthFigures(
   return rows.map((r) => ({
     cardNo: String(r.card_no),
     department: strOrNull(r.department),
+    enrolYear: r.enrol_year === null || r.enrol_year === undefined ? null : Number(r.enrol_year),
     month: String(r.month_key),
     campusDays: Number(r.campus_days),
     meals: Number(r.meals),

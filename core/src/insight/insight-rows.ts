@@ -106,6 +106,8 @@ export interface HolderRow {
   type: string;
   department: string | null;
   status: string;
+  /** The student's grade (年级): the year they enrolled, from the identity sync (sync_people); null when unknown. */
+  enrolYear?: number | null;
 }
 
 export interface Watermark {
@@ -126,6 +128,8 @@ export interface DayKindTotal {
 export interface MonthFigures {
   cardNo: string;
   department: string | null;
+  /** The grade (enrolment year), where the identity sync knows it. */
+  enrolYear?: number | null;
   month: string;
   campusDays: number;
   meals: number;
