@@ -1,5 +1,5 @@
 // Issue #20: the gateway carries each frame's request id to the core explicitly (handlers/context.ts
-// depsFor, client/transport.ts withCallRequestId) instead of through AsyncLocalStorage, whose promise hooks
+// depsFor, client/transport.ts withCall) instead of through AsyncLocalStorage, whose promise hooks
 // cost every promise of the process. The id must still reach the core on every call a handler makes, also
 // after the handler has awaited something, and a batch of payments carries the first one's id.
 

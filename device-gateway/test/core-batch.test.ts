@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Answer, CoreClient } from '@campus-card/core/client';
+import { type Answer, CoreClient, CoreDeadlineExceeded, CoreError, withCall } from '@campus-card/core/client';
 import {
   migratedDatabase,
   openStudent,
@@ -24,7 +24,8 @@ import { pino } from 'pino';
 import { openDatabase } from '../../core/src/db/database.ts';
 import { checkLedger } from '../../core/src/ledger/ledger-check.ts';
 import { devCampusKeys, loadConfig } from '../src/config.ts';
-import type { Message } from '../src/protocol/index.ts';
+import { coreDeadlineMs } from '../src/deadline.ts';
+import { type Message, requestTimeoutMs } from '../src/protocol/index.ts';
 import { type RunningGateway, startGateway } from '../src/server.ts';
 import { phoneFor, startGatewayFor, TestDevice } from './support.ts';
 
@@ -34,7 +35,9 @@ type PaymentRequest = Parameters<CoreClient['pay']>[0];
 /**
  * A TCP relay in front of the core that sees the gateway's HTTP requests: it counts the batch requests and
  * the payments in each, and can lose the next batch requests (the connection dropped before the core gets
- * them) or the next batch answers (the core did the work, the connection dropped on the way back).
+ * them) or the next batch answers (the core did the work, the connection dropped on the way back). While
+ * `stallRequests` or `stallAnswers` is set, a batch request or its answer is swallowed with the connection
+ * left open: a core that stalls before reading the request, or after doing the work.
  */
 async function batchRelay(targetPort: number) {
   const sockets = new Set<Socket>();
@@ -44,6 +47,8 @@ async function batchRelay(targetPort: number) {
     batches: [] as number[],
     loseRequests: 0,
     loseAnswers: 0,
+    stallRequests: false,
+    stallAnswers: false,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
@@ -55,15 +60,22 @@ async function batchRelay(targetPort: number) {
     sockets.add(inbound);
     sockets.add(outbound);
     let awaitingBatchAnswer = false;
+    // This connection's batch request, or its answer, swallowed: nothing more passes on it.
+    let stalled = false;
     const end = () => {
       inbound.destroy();
       outbound.destroy();
     };
     inbound.on('data', (chunk: Buffer) => {
       const text = chunk.toString('latin1');
+      if (stalled) return;
       if (text.includes(batchLine)) {
         relay.batches.push(0);
         awaitingBatchAnswer = true;
+        if (relay.stallRequests) {
+          stalled = true;
+          return;
+        }
         if (relay.loseRequests > 0) {
           relay.loseRequests -= 1;
           relay.batches[relay.batches.length - 1] = text.split('"kind":"payment"').length - 1;
@@ -77,6 +89,10 @@ async function batchRelay(targetPort: number) {
       if (!outbound.destroyed) outbound.write(chunk);
     });
     outbound.on('data', (chunk: Buffer) => {
+      if (stalled || (awaitingBatchAnswer && relay.stallAnswers)) {
+        stalled = true;
+        return;
+      }
       if (awaitingBatchAnswer && relay.loseAnswers > 0) {
         relay.loseAnswers -= 1;
         end();
@@ -366,6 +382,77 @@ describe('payments batched to the core', () => {
     assert.equal((await core.client.getCard(b.cardNo)).balance.main, 10_000 - 70);
     assert.deepEqual((await checkLedger(core.core.db)).breaks, []);
     till.close();
+  });
+
+  test('#20.12 when the core stalls after applying a payment, or before reading it, then the till hears SERVICE_UNAVAILABLE within its 5 s timeout, and its retry under the same sequence is approved and charged once', async () => {
+    // Goal: every core call of a payment ends by the request's deadline, before the till gives up (before,
+    // the gateway waited 10 s for the core while the till had retried or gone offline after 5 s).
+    const till = await signedInTill(core.client, gateway.port, merchantId);
+    for (const stall of ['stallAnswers', 'stallRequests'] as const) {
+      const a = await card(core.client, 10_000);
+      const message = payOf(a.phone.code(), 40);
+      relay[stall] = true;
+      const startedAtMs = performance.now();
+      const sequence = till.send(message);
+      const answer = await till.next(15_000);
+      const tookMs = performance.now() - startedAtMs;
+      relay[stall] = false;
+      assert.deepEqual(answer.message, { kind: 'pay_declined', reason: 'SERVICE_UNAVAILABLE' }, stall);
+      assert.ok(
+        tookMs >= coreDeadlineMs - 100,
+        `${stall}: waited for the core up to its deadline (${tookMs} ms)`,
+      );
+      assert.ok(tookMs < requestTimeoutMs, `${stall}: answered within the till's timeout (${tookMs} ms)`);
+      // The till's retry of the same frame: the ledger's operation under (device, sequence), made once.
+      const again = await till.request(message, sequence);
+      assert.deepEqual(
+        again.message,
+        {
+          kind: 'pay_approved',
+          chargedFen: 40,
+          subsidyFen: 0,
+          balanceAfterFen: 10_000 - 40,
+        },
+        stall,
+      );
+      assert.equal((await core.client.getCard(a.cardNo)).balance.main, 10_000 - 40, stall);
+    }
+    assert.deepEqual((await checkLedger(core.core.db)).breaks, []);
+    till.close();
+  });
+
+  test('#20.13 when a core call’s deadline has passed before it leaves, then it is refused OVERLOADED without reaching the core, and one that gets no answer by its deadline ends CoreDeadlineExceeded', async () => {
+    // Goal: the transport's deadline (withCall) says which refusals are definite: only what never left.
+    const client = new CoreClient({ url: `http://127.0.0.1:${relay.port}`, ...testServiceKey });
+    try {
+      const rich = await card(core.client, 10_000);
+      const payment = (id: string): PaymentRequest => ({ id, cardNo: rich.cardNo, merchantId, amount: 30 });
+      const before = relay.batches.length;
+      const past = { deadlineAtMs: performance.now() - 1 };
+      await assert.rejects(
+        withCall(past, () => client.pay(payment(opId('late')))),
+        (error: unknown) => error instanceof CoreError && error.code === 'OVERLOADED',
+      );
+      await assert.rejects(
+        withCall(past, () => client.getCard(rich.cardNo)),
+        (error: unknown) => error instanceof CoreError && error.code === 'OVERLOADED',
+      );
+      assert.equal(relay.batches.length, before, 'nothing reached the core');
+      relay.stallAnswers = true;
+      const id = opId('stalled');
+      const soon = { deadlineAtMs: performance.now() + 300 };
+      await assert.rejects(
+        withCall(soon, () => client.pay(payment(id))),
+        (error: unknown) => error instanceof CoreDeadlineExceeded && error.code === 'INTERNAL_ERROR',
+      );
+      relay.stallAnswers = false;
+      // It was applied behind the stall; the same id again is answered with that, charged once.
+      const again = await client.pay(payment(id));
+      assert.equal(again.status === 'ok' && again.replayed, true);
+      assert.equal((await core.client.getCard(rich.cardNo)).balance.main, 10_000 - 30);
+    } finally {
+      await client.close();
+    }
   });
 });
 

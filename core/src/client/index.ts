@@ -104,6 +104,7 @@ import { DisputesClient } from './disputes.ts';
 import { FederationClient } from './federation.ts';
 import { FeesClient } from './fees.ts';
 import { GuardiansClient } from './guardians.ts';
+import { KeysClient } from './keys.ts';
 import { KiosksClient } from './kiosks.ts';
 import { LedgerClient } from './ledger.ts';
 import { MeetingsClient } from './meetings.ts';
@@ -154,7 +155,14 @@ export type { CardRow, RuleTable, TableRule, TypeRule } from '../passage/rule-ta
 export type { TableAnswer, TableHeader } from '../passage/rule-tables.ts';
 export type { AttendanceQuery } from './attendance.ts';
 export type { PlaceDecision } from './passage.ts';
-export { type CoreClientOptions, DomainClient, Transport, withCallRequestId } from './transport.ts';
+export {
+  type CallScope,
+  type CoreClientOptions,
+  CoreDeadlineExceeded,
+  DomainClient,
+  Transport,
+  withCall,
+} from './transport.ts';
 export type {
   AccessEventInput,
   AccessEventView,
@@ -291,6 +299,7 @@ const domainClients = {
   disputes: DisputesClient,
   campuses: CampusesClient,
   federation: FederationClient,
+  keys: KeysClient,
 } satisfies Record<string, new (transport: Transport) => DomainClient>;
 
 type DomainClients = { readonly [K in keyof typeof domainClients]: InstanceType<(typeof domainClients)[K]> };

@@ -2,8 +2,8 @@
  * The one transport every domain client speaks through: a pool of kept-alive connections to the
  * core (undici), a fresh signature with a new nonce on every request, the one-tick batching of money
  * operations, the id of the request being served (http/request-id.ts, or one named by withCallRequestId) as
- * x-request-id, and error answers mapped to CoreError by the contract's error table. A domain client
- * (cards.ts, ledger.ts, …) is a small class over it.
+ * x-request-id, a caller's deadline (withCall), and error answers mapped to CoreError by the contract's error
+ * table. A domain client (cards.ts, ledger.ts, …) is a small class over it.
  */
 import { Pool } from 'undici';
 import { type ErrorCode, isErrorCode } from '../contract/errors.ts';
@@ -36,6 +36,30 @@ export interface CoreClientOptions {
   ca?: string;
 }
 
+/** What a caller names for the core calls it makes (withCall). */
+export interface CallScope {
+  /** The request id they carry (x-request-id); else the request being served (AsyncLocalStorage). */
+  readonly requestId?: string;
+  /**
+   * When the caller must have its answer, on the performance.now() clock: past it the call settles at
+   * once — CoreError OVERLOADED if nothing was sent yet (a definite refusal), else CoreDeadlineExceeded
+   * (the outcome unknown; an operation's retry under its id learns it) — and no lost answer is asked again.
+   */
+  readonly deadlineAtMs?: number;
+}
+
+/**
+ * No answer came within the caller's deadline after the request was sent: it may have been applied. Coded
+ * INTERNAL_ERROR, as every answer whose outcome is unknown; an operation asked again under the same id is
+ * answered with what the ledger did, once.
+ */
+export class CoreDeadlineExceeded extends CoreError {
+  constructor() {
+    super('INTERNAL_ERROR', 'no answer from the core within the deadline');
+    this.name = 'CoreDeadlineExceeded';
+  }
+}
+
 interface Pending {
   operation: BatchedOperation;
   /** The request id the operation was made for, if any: the batch request carries the first one. */
@@ -45,32 +69,37 @@ interface Pending {
   /** Batch requests it has travelled in, and when the first left (performance.now()). */
   sends: number;
   firstSentAtMs: number;
+  /** The caller's deadline (performance.now()), if any, and its timer; settled once, by answer or deadline. */
+  deadlineAtMs: number | undefined;
+  timer: NodeJS.Timeout | undefined;
+  settled: boolean;
 }
 
 const emptyBody = Buffer.alloc(0);
 
-/** The id named by the innermost withCallRequestId running now, if any. */
-let namedRequestId: string | undefined;
+/** What the innermost withCall running now names, if any. */
+let namedScope: CallScope | undefined;
 
 /**
- * Names the request id of the core calls `work` starts synchronously (each domain method hands its request
- * to the transport before its first await), for a caller that carries the id itself instead of running
- * inside withRequestId: the device gateway, whose frames would otherwise each pay for AsyncLocalStorage's
- * promise hooks (issue #20). A named id wins over the AsyncLocalStorage one.
+ * Names the request id and deadline of the core calls `work` starts synchronously (each domain method hands
+ * its request to the transport before its first await), for a caller that carries them itself: the device
+ * gateway, whose frames would otherwise each pay for AsyncLocalStorage's promise hooks (issue #20), and whose
+ * answers are due before the till's timeout (device-gateway/src/deadline.ts). A named id wins over the
+ * AsyncLocalStorage one.
  */
-export function withCallRequestId<T>(requestId: string, work: () => T): T {
-  const outer = namedRequestId;
-  namedRequestId = requestId;
+export function withCall<T>(scope: CallScope, work: () => T): T {
+  const outer = namedScope;
+  namedScope = scope;
   try {
     return work();
   } finally {
-    namedRequestId = outer;
+    namedScope = outer;
   }
 }
 
 /** The request id the call being made now carries: a named one, else the request being served. */
 function requestIdNow(): string | undefined {
-  return namedRequestId ?? currentRequestId();
+  return namedScope?.requestId ?? currentRequestId();
 }
 
 export class Transport {
@@ -96,16 +125,49 @@ export class Transport {
    * is sent again under its own id (settleLost), which is safe because the ledger answers an id once.
    */
   operation(operation: BatchedOperation): Promise<Answer> {
+    const deadlineAtMs = namedScope?.deadlineAtMs;
+    const requestId = requestIdNow();
     return new Promise<Answer>((resolve, reject) => {
-      this.enqueue({ operation, requestId: requestIdNow(), resolve, reject, sends: 0, firstSentAtMs: 0 });
+      const p: Pending = {
+        operation,
+        requestId,
+        resolve,
+        reject,
+        sends: 0,
+        firstSentAtMs: 0,
+        deadlineAtMs,
+        timer: undefined,
+        settled: false,
+      };
+      if (deadlineAtMs !== undefined) {
+        p.timer = setTimeout(() => this.expire(p), Math.max(0, deadlineAtMs - performance.now()));
+      }
+      this.enqueue(p);
     });
   }
 
-  /** A signed JSON request; an answer of 400 or above throws the CoreError it carries. */
+  /**
+   * A signed JSON request; an answer of 400 or above throws the CoreError it carries. Within a caller's
+   * deadline (withCall): OVERLOADED when it is already past, CoreDeadlineExceeded when no answer came by it.
+   */
   async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const { status, json } = await this.send(method, path, body, requestIdNow());
-    if (status >= 400) throw toError(status, json);
-    return json as T;
+    const deadlineAtMs = namedScope?.deadlineAtMs;
+    const requestId = requestIdNow();
+    let signal: AbortSignal | undefined;
+    if (deadlineAtMs !== undefined) {
+      const leftMs = deadlineAtMs - performance.now();
+      if (leftMs <= 0) throw notSent();
+      signal = AbortSignal.timeout(Math.ceil(leftMs));
+    }
+    let answer: { status: number; json: unknown };
+    try {
+      answer = await this.send(method, path, body, requestId, signal);
+    } catch (error) {
+      if (signal?.aborted) throw new CoreDeadlineExceeded();
+      throw error;
+    }
+    if (answer.status >= 400) throw toError(answer.status, answer.json);
+    return answer.json as T;
   }
 
   /** A signed GET whose answer is a file, as the bytes served; errors are still JSON. */
@@ -142,13 +204,35 @@ export class Transport {
 
   private flush(): void {
     this.flushScheduled = false;
-    const batch = this.pending;
-    if (batch.length === 0) return;
+    const queued = this.pending;
+    if (queued.length === 0) return;
     this.pending = [];
     const now = performance.now();
-    for (const p of batch) if (p.sends++ === 0) p.firstSentAtMs = now;
+    // Those whose caller's deadline passed in the queue are refused, never sent (if expire has not yet).
+    const batch: Pending[] = [];
+    for (const p of queued) {
+      if (p.sends === 0 && p.deadlineAtMs !== undefined && p.deadlineAtMs <= now)
+        this.settle(p, undefined, notSent());
+      else if (!p.settled) batch.push(p);
+    }
+    if (batch.length === 0) return;
+    // The request is given up by the latest deadline among its operations when they all have one, so a
+    // stalled core does not hold the connection past the time anyone waits for it.
+    let timeoutMs: number | undefined = 0;
+    for (const p of batch) {
+      if (p.sends++ === 0) p.firstSentAtMs = now;
+      if (timeoutMs !== undefined)
+        timeoutMs = p.deadlineAtMs === undefined ? undefined : Math.max(timeoutMs, p.deadlineAtMs - now);
+    }
     const requestId = batch.find((p) => p.requestId !== undefined)?.requestId;
-    this.send('POST', '/v1/operations/batch', { operations: batch.map((p) => p.operation) }, requestId).then(
+    this.send(
+      'POST',
+      '/v1/operations/batch',
+      { operations: batch.map((p) => p.operation) },
+      requestId,
+      undefined,
+      timeoutMs === undefined ? undefined : Math.max(1, Math.ceil(timeoutMs)),
+    ).then(
       ({ status, json }) => {
         const answers = (json as { answers?: Answer[] } | undefined)?.answers;
         if (status !== 200 || !answers || answers.length !== batch.length) {
@@ -163,7 +247,7 @@ export class Transport {
           // Failed inside the core, perhaps after its neighbours committed: this one alone is asked again.
           if (answer.status === 'rejected' && answer.code === 'INTERNAL_ERROR')
             this.settleLost(p, toError(500, answer), true);
-          else p.resolve(answer);
+          else this.settle(p, answer);
         }
       },
       (error: unknown) => {
@@ -179,22 +263,46 @@ export class Transport {
    * next request with others), and the ledger answers what it did the first time or does it now, once.
    */
   private settleLost(p: Pending, error: unknown, unknown: boolean): void {
+    if (p.settled) return;
+    const now = performance.now();
+    const delayMs = this.options.lostAnswerRetryDelayMs ?? 50;
     const retriable =
       unknown &&
       p.sends <= (this.options.lostAnswerRetriesMax ?? 2) &&
-      performance.now() - p.firstSentAtMs < (this.options.lostAnswerRetryWithinMs ?? 2_000);
+      now - p.firstSentAtMs < (this.options.lostAnswerRetryWithinMs ?? 2_000) &&
+      (p.deadlineAtMs === undefined || now + delayMs < p.deadlineAtMs);
     if (!retriable) {
-      p.reject(error);
+      this.settle(p, undefined, error);
       return;
     }
-    setTimeout(() => this.enqueue(p), this.options.lostAnswerRetryDelayMs ?? 50);
+    setTimeout(() => {
+      if (!p.settled) this.enqueue(p);
+    }, delayMs);
   }
 
+  /** The caller's deadline passed: refused if it never left (OVERLOADED), else its outcome unknown. */
+  private expire(p: Pending): void {
+    p.timer = undefined;
+    this.settle(p, undefined, p.sends === 0 ? notSent() : new CoreDeadlineExceeded());
+  }
+
+  /** Answers the caller once: by the core's answer, an error, or the deadline, whichever comes first. */
+  private settle(p: Pending, answer: Answer | undefined, error?: unknown): void {
+    if (p.settled) return;
+    p.settled = true;
+    if (p.timer !== undefined) clearTimeout(p.timer);
+    if (answer !== undefined) p.resolve(answer);
+    else p.reject(error);
+  }
+
+  /** `signal` aborts it (a caller's deadline); `timeoutMs` bounds its wait for the answer once sent. */
   private async send(
     method: string,
     path: string,
     body: unknown,
     requestId: string | undefined,
+    signal?: AbortSignal,
+    timeoutMs?: number,
   ): Promise<{ status: number; json: unknown }> {
     // Encoded once: the same bytes are hashed for the signature and written to the socket.
     const payload = body === undefined ? emptyBody : Buffer.from(JSON.stringify(body));
@@ -208,6 +316,8 @@ export class Transport {
         ...signedHeaders(this.options, method, path, payload),
         ...(requestId ? { [requestIdHeader]: requestId } : {}),
       },
+      ...(signal === undefined ? {} : { signal }),
+      ...(timeoutMs === undefined ? {} : { headersTimeout: timeoutMs, bodyTimeout: timeoutMs }),
     });
     const text = await response.body.text();
     return { status: response.statusCode, json: text ? JSON.parse(text) : undefined };
@@ -217,6 +327,11 @@ export class Transport {
 /** The base of every domain client: its methods reach the core through the shared transport. */
 export abstract class DomainClient {
   constructor(protected readonly transport: Transport) {}
+}
+
+/** A call refused before it left, its caller's deadline already past: nothing reached the core. */
+function notSent(): CoreError {
+  return new CoreError('OVERLOADED', 'the deadline passed before the request was sent');
 }
 
 /** An error answer as a CoreError with its stable code (INTERNAL_ERROR for one outside the table). */

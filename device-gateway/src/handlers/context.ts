@@ -3,7 +3,7 @@ import {
   type DeviceConfig,
   type PayCodeVerdict,
   personTypeAllowed,
-  withCallRequestId,
+  withCall,
 } from '@campus-card/core/client';
 import {
   type CardCredential,
@@ -45,6 +45,11 @@ export interface RequestContext {
   readonly config: DeviceConfig;
   /** The frame's request id (`gw-<device>-<sequence>`): its log lines and core calls carry it (`depsFor`). */
   readonly requestId: string;
+  /**
+   * When its core calls must have settled (performance.now() clock): `coreDeadlineMs` after its frame was read,
+   * before the till's timeout (deadline.ts). Its core calls carry it (`depsFor`).
+   */
+  readonly deadlineAtMs: number;
 }
 
 export interface HandlerDeps {
@@ -81,16 +86,16 @@ export interface HandlerDeps {
 
 /**
  * The dependencies one frame's handler gets: the same, except that each core call it makes carries the
- * frame's request id (x-request-id), named explicitly as the call is made. AsyncLocalStorage would carry it
- * too, but in Node 20 it puts promise hooks on every promise of the process (issue #20).
+ * frame's request id (x-request-id) and deadline, named explicitly as the call is made. AsyncLocalStorage
+ * would carry them too, but in Node 20 it puts promise hooks on every promise of the process (issue #20).
  */
 export function depsFor(deps: HandlerDeps, ctx: RequestContext): HandlerDeps {
-  const { requestId } = ctx;
+  const scope = { requestId: ctx.requestId, deadlineAtMs: ctx.deadlineAtMs };
   const core = new Proxy(deps.core, {
     get(target, name) {
       const value: unknown = Reflect.get(target, name);
       if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => withCallRequestId(requestId, () => value.apply(target, args));
+      return (...args: unknown[]) => withCall(scope, () => value.apply(target, args));
     },
   });
   return { ...deps, core };

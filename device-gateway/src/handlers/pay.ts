@@ -1,4 +1,4 @@
-import { CoreError, personTypeAllowed } from '@campus-card/core/client';
+import { CoreError, type OperationView, personTypeAllowed } from '@campus-card/core/client';
 import type { CardCredential } from '@campus-card/core/credential';
 import { codeHashOf } from '../declines.ts';
 import type { MealCapReservation } from '../meal-caps.ts';
@@ -61,15 +61,23 @@ export function mealCapOf(
 /** A verified card kept for its retry: the code's id, and the card's centre when it is another's. */
 type Kept = CardCredential & { codeId?: string; centreId?: string };
 
-/** The answer of a payment the core already made under this (device, sequence), if it is this one. */
+/**
+ * The answer of a payment the core already made under this (device, sequence), if it is this one;
+ * `unknown` when the core could not say (unreachable, or not within the request's deadline).
+ */
 async function originalAnswer(
   deps: HandlerDeps,
   ctx: RequestContext,
   amountFen: number,
-): Promise<PayApproved | PayDeclined | undefined> {
-  const op = await deps.core.getOperation(operationId(ctx)).catch(() => undefined);
-  if (op === undefined || !['payment', 'foreign_sale'].includes(op.kind) || op.amount !== amountFen)
-    return undefined;
+): Promise<PayApproved | PayDeclined | undefined | 'unknown'> {
+  let op: OperationView;
+  try {
+    op = await deps.core.getOperation(operationId(ctx));
+  } catch (error) {
+    if (error instanceof CoreError && error.code === 'OPERATION_NOT_FOUND') return undefined;
+    return 'unknown';
+  }
+  if (!['payment', 'foreign_sale'].includes(op.kind) || op.amount !== amountFen) return undefined;
   const result = op.result;
   if (result.status === 'rejected') return { kind: 'pay_declined', reason: refusalOfCore(result.code) };
   const balance = result.balance ?? { main: 0, subsidy: 0 };
@@ -100,7 +108,7 @@ export async function pay(
     // A retry that reached another instance (or this one after a restart) finds its code used — by its
     // own first attempt. The core's operation under this (device, sequence) is the original answer.
     const original = await originalAnswer(deps, ctx, request.amountFen);
-    if (original !== undefined) return original;
+    if (original !== undefined && original !== 'unknown') return original;
     // The retry of this very request after the ledger answered it BUSY (protocol § 7.9), or the PIN retry
     // of a code this till sent moments ago and was asked the PIN for (protocol § 7.11).
     const kept =
@@ -116,6 +124,9 @@ export async function pay(
             ...(centreId === undefined ? {} : { centreId }),
           }
         : { ok: false, reason: 'NOT_PERMITTED' };
+    } else if (original === 'unknown') {
+      // Its first attempt may have been charged: no decline the till could take as final (protocol § 11.2).
+      return { kind: 'pay_declined', reason: 'SERVICE_UNAVAILABLE' };
     }
   }
   if (!verified.ok) return declined(deps, ctx, request, verified.reason);

@@ -14,6 +14,7 @@ import type { GatewayBlacklist } from '../blacklist.ts';
 import { type DeviceDirectory, deviceRefOf, type RegisteredDevice } from '../devices.ts';
 import type { FederationBlacklists } from '../federation-blacklists.ts';
 import type { Handle, RequestContext } from '../handlers/index.ts';
+import { coreDeadlineMs } from '../deadline.ts';
 import { Busy, handledKinds } from '../handlers/index.ts';
 import type { GatewayMetrics } from '../metrics.ts';
 import type { PresenceReporter } from '../presence.ts';
@@ -406,6 +407,8 @@ export class Session {
       config: device.config,
       // Its core calls carry it (a retry keeps it), passed explicitly: no AsyncLocalStorage (issue #20).
       requestId: `gw-${deviceId}-${sequence}`,
+      // Answered before the till gives up on it (deadline.ts).
+      deadlineAtMs: performance.now() + coreDeadlineMs,
     };
     const answer = this.deps.handle(context, message).then((reply) => {
       if (reply === undefined) throw new Error(`no handler answered ${message.kind}`);
