@@ -348,3 +348,42 @@ test('when the store is pruned to its retention, then every table loses the rows
     store.close();
   }
 });
+
+test('when operations are put again, changed or in an old file with the key, then each id is stored once with its last values', async () => {
+  // Goal: the journal's copy has no PRIMARY KEY (its index cost the load more than the rest): a row put
+  // again replaces its copy by id, and a file made with the key is rebuilt without it, rows kept.
+  const path = join(mkdtempSync(join(tmpdir(), 'cc-insight-key-')), 'insight.duckdb');
+  const atMs = Date.UTC(2025, 2, 3, 4);
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const old = await DuckDBInstance.create(path);
+  const con = await old.connect();
+  await con.run(`CREATE TABLE operations (id VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, outcome VARCHAR NOT NULL,
+     card_no VARCHAR, merchant_id VARCHAR, device_id VARCHAR, amount BIGINT NOT NULL, subsidy_amount BIGINT NOT NULL,
+     created_day INTEGER NOT NULL, created_at_ms BIGINT NOT NULL, ts TIMESTAMPTZ NOT NULL)`);
+  await con.run(
+    `INSERT INTO operations VALUES ('a', 'payment', 'ok', 'C1', 'M', NULL, 100, 0, ${shanghaiDay(atMs)}, ${atMs}, now())`,
+  );
+  con.closeSync();
+  old.closeSync();
+  const store = await InsightStore.open({ path });
+  try {
+    await store.putOperations([row('a', 'C1', 'M', 250, atMs), row('b', 'C1', 'M', 100, atMs + 1)]);
+    await store.putOperations([row('b', 'C1', 'M', 100, atMs + 1)]);
+    assert.equal(await store.count('operations'), 2, 'a and b once each');
+    const day = shanghaiDay(atMs);
+    assert.deepEqual(
+      (await store.totalsByDayKind(day, day)).map((t) => [t.kind, t.count, t.amount]),
+      [['payment', 2, 350]],
+      'a with its new amount',
+    );
+  } finally {
+    store.close();
+  }
+  const again = await InsightStore.open({ path });
+  try {
+    await again.putOperations([row('a', 'C1', 'M', 250, atMs)]);
+    assert.equal(await again.count('operations'), 2, 'reopened, a is still replaced');
+  } finally {
+    again.close();
+  }
+});

@@ -144,6 +144,25 @@ export async function stage<T>(
   appender.closeSync();
 }
 
+/**
+ * The statements that move staged operations in (with the columns of operationColumns): each row
+ * replaces the one with its id, looked for only among the days [lo, hi] the page covers (an id's day
+ * never changes, and the rows' time order lets DuckDB skip every other row group), then the rows.
+ */
+export function replaceOperations(rows: readonly OperationRow[], select: string): string[] {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const r of rows) {
+    if (r.createdDay < lo) lo = r.createdDay;
+    if (r.createdDay > hi) hi = r.createdDay;
+  }
+  return [
+    `DELETE FROM operations WHERE created_day BETWEEN ${Math.trunc(lo)} AND ${Math.trunc(hi)}
+       AND id IN (SELECT id FROM stage)`,
+    `INSERT INTO operations ${select}`,
+  ];
+}
+
 /** A statement, with its parameters where it has some. */
 export type Statement = string | { sql: string; params: DuckDBValue[] };
 

@@ -5,9 +5,15 @@
  * existing file is filled by marking every day dirty (insight-summaries.ts).
  */
 
-/** The copied tables, as the extract fills them (keys as in the ledger). */
+/**
+ * The copied tables, as the extract fills them (keys as in the ledger). The journal's operations
+ * (tens of millions of rows a year) are kept without a PRIMARY KEY: its index cost more than the rest
+ * of the load together and grows past the store's memory; a load replaces a row by id within the days
+ * its page covers instead (insight-load.ts, replaceOperations), and a file made with the key is
+ * rebuilt without it when it opens (operationsKeyed).
+ */
 const copied = [
-  `CREATE TABLE IF NOT EXISTS operations (id VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, outcome VARCHAR NOT NULL,
+  `CREATE TABLE IF NOT EXISTS operations (id VARCHAR NOT NULL, kind VARCHAR NOT NULL, outcome VARCHAR NOT NULL,
      card_no VARCHAR, merchant_id VARCHAR, device_id VARCHAR, amount BIGINT NOT NULL, subsidy_amount BIGINT NOT NULL,
      created_day INTEGER NOT NULL, created_at_ms BIGINT NOT NULL, ts TIMESTAMPTZ NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS card_events (id VARCHAR PRIMARY KEY, card_no VARCHAR NOT NULL, kind VARCHAR NOT NULL,
@@ -68,6 +74,17 @@ const summaries = [
      last_payment STRUCT(at_ms BIGINT, id VARCHAR, merchant_id VARCHAR, amount BIGINT) NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS card_key_profiles (card_no VARCHAR NOT NULL, day_no INTEGER NOT NULL,
      profile_days INTEGER NOT NULL, key_id VARCHAR NOT NULL, made_at_s BIGINT NOT NULL, counter INTEGER NOT NULL)`,
+];
+
+/** Whether a store file still has the operations' PRIMARY KEY (made before it was dropped). */
+export const operationsKeyed = `SELECT count(*)::DOUBLE n FROM duckdb_constraints()
+  WHERE table_name = 'operations' AND constraint_type = 'PRIMARY KEY'`;
+
+/** Rebuilds operations without its PRIMARY KEY, in the rows' time order (one transaction). */
+export const unkeyOperations = [
+  'CREATE TABLE operations_unkeyed AS SELECT * FROM operations ORDER BY created_at_ms, id',
+  'DROP TABLE operations',
+  'ALTER TABLE operations_unkeyed RENAME TO operations',
 ];
 
 /** The summary tables, so that a store file made before one of them fills it (insight-store.ts). */

@@ -21,6 +21,7 @@ import {
   merchantColumns,
   operationColumns,
   placeColumns,
+  replaceOperations,
   rosterColumns,
   sessionColumns,
   stage,
@@ -44,7 +45,15 @@ import type {
   Source,
   Watermark,
 } from './insight-rows.ts';
-import { quoteLiteral, schema, snapshotTables, summaryTables, tsOf } from './insight-schema.ts';
+import {
+  operationsKeyed,
+  quoteLiteral,
+  schema,
+  snapshotTables,
+  summaryTables,
+  tsOf,
+  unkeyOperations,
+} from './insight-schema.ts';
 import { anyDirty, ensureProfiles, markAllDirty, markDirty, refreshSummaries } from './insight-summaries.ts';
 
 export type * from './insight-rows.ts';
@@ -115,6 +124,8 @@ export class InsightStore {
     for (const c of [con, reader]) await c.run("SET TimeZone = 'Asia/Shanghai'");
     const existing = await tableNames(con);
     for (const statement of schema) await con.run(statement);
+    const keyed = (await con.runAndReadAll(operationsKeyed)).getRowObjectsJS()[0];
+    if (Number(keyed?.n ?? 0) > 0) await commitStage(con, unkeyOperations);
     // A summary new to an existing file is filled from the rows already copied.
     if (existing.has('operations') && summaryTables.some((t) => !existing.has(t)))
       await con.run(markAllDirty);
@@ -167,7 +178,14 @@ export class InsightStore {
 
   /** Inserts or replaces operations by id: a row read twice (the overlap window) is stored once. */
   async putOperations(rows: readonly OperationRow[]): Promise<void> {
-    await this.upsert('operations', operationColumns, rows, `SELECT *, ${tsOf('created_at_ms')} FROM stage`);
+    if (rows.length === 0) return;
+    await this.write(async () => {
+      await stage(this.con, operationColumns, rows);
+      await commitStage(this.con, [
+        ...replaceOperations(rows, `SELECT *, ${tsOf('created_at_ms')} FROM stage`),
+        markDirty.operations as string,
+      ]);
+    });
   }
 
   async putCardEvents(rows: readonly CardEventRow[]): Promise<void> {
