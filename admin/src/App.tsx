@@ -29,7 +29,7 @@ import { busText } from './pages/bus/strings.ts';
 import { campusPayText } from './pages/campus-payments/strings.ts';
 import { disputeText } from './pages/disputes/strings.ts';
 import { ForbiddenPage } from './pages/ForbiddenPage.tsx';
-import { insightText } from './pages/insight/strings.ts';
+import { insightText, reportsText } from './pages/insight/strings.ts';
 import { LoginPage } from './pages/LoginPage.tsx';
 import { meetingText } from './pages/meetings/strings.ts';
 import { messageText } from './pages/messages/strings.ts';
@@ -69,6 +69,9 @@ const DisputesPage = lazy(() =>
 const FundsPage = lazy(() => import('./pages/FundsPage.tsx').then((m) => ({ default: m.FundsPage })));
 const HiddenNeedPage = lazy(() =>
   import('./pages/insight/InsightPage.tsx').then((m) => ({ default: m.HiddenNeedPage })),
+);
+const CardCentreReportsPage = lazy(() =>
+  import('./pages/insight/CardCentreReportsPage.tsx').then((m) => ({ default: m.CardCentreReportsPage })),
 );
 const AttendanceWarningsPage = lazy(() =>
   import('./pages/insight/InsightPage.tsx').then((m) => ({ default: m.AttendanceWarningsPage })),
@@ -121,6 +124,7 @@ const menu: { key: string; label: string; right: string | null; icon: ReactNode 
   { key: 'bank', label: bankText.menu, right: 'funds.read', icon: <AccountBookOutlined /> },
   { key: 'reports', label: menuText.reports, right: 'report.read', icon: <BarChartOutlined /> },
   { key: 'attendance', label: menuText.attendance, right: 'attendance.read', icon: <ScheduleOutlined /> },
+  { key: 'insight-reports', label: reportsText.menu, right: 'report.read', icon: <BarChartOutlined /> },
   { key: 'insight-aid', label: insightText.aidMenu, right: 'insight.aid', icon: <BarChartOutlined /> },
   {
     key: 'insight-warnings',
@@ -274,6 +278,8 @@ export function App() {
               <ReportsPage me={me} />
             ) : page === 'attendance' ? (
               <AttendancePage me={me} />
+            ) : page === 'insight-reports' ? (
+              <CardCentreReportsPage />
             ) : page === 'insight-aid' ? (
               <HiddenNeedPage />
             ) : page === 'insight-warnings' ? (

@@ -224,9 +224,9 @@ test('when a department has fewer than 10 students in the month, then the spendi
   ];
   const report = spendingStructure(figures, month);
   assert.equal(report.groupSizeMin, 10);
-  assert.deepEqual(report.items[1], { department: '外国语学院', suppressed: true });
+  assert.deepEqual(report.items[1], { group: '外国语学院', suppressed: true });
   const shown = report.items[0];
-  assert.ok(shown !== undefined && !shown.suppressed && shown.department === '计算机学院');
+  assert.ok(shown !== undefined && !shown.suppressed && shown.group === '计算机学院');
   const ten = cohort(month).slice(0, 10);
   assert.equal(shown.students, 10);
   assert.equal(

@@ -41,7 +41,45 @@ const attendanceWarningsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1_000).optional(),
 });
 
+const month = z.object({ month: hiddenNeedQuery.shape.month });
+const spendingQuery = month.extend({ by: z.enum(['department', 'grade']).default('department') });
+
 export const insightRoutes: AdminRoute[] = [
+  // The card centre's reports (aggregates only, groups under 10 suppressed in the core): report.read.
+  {
+    method: 'GET',
+    path: '/insight/reports/spending-structure',
+    right: 'report.read',
+    handle: (ctx, _admin, s) => {
+      const q = parseValue({ ...ctx.query }, spendingQuery);
+      return s.insight.spendingStructure(q.month, q.by);
+    },
+  },
+  {
+    method: 'GET',
+    path: '/insight/reports/subsidy-effect',
+    right: 'report.read',
+    handle: (ctx, _admin, s) => s.insight.subsidyEffect(parseValue({ ...ctx.query }, month).month),
+  },
+  {
+    method: 'GET',
+    path: '/insight/reports/merchant-ranking',
+    right: 'report.read',
+    handle: (ctx, _admin, s) => s.insight.merchantRanking(parseValue({ ...ctx.query }, month).month),
+  },
+  {
+    method: 'GET',
+    path: '/insight/reports/device-failures',
+    right: 'report.read',
+    handle: (ctx, _admin, s) => s.insight.deviceFailures(parseValue({ ...ctx.query }, month).month),
+  },
+  {
+    // The insight extract's progress per source (the job behind every insight page).
+    method: 'GET',
+    path: '/insight/sources',
+    right: 'report.read',
+    handle: (_ctx, _admin, s) => s.insight.sources(),
+  },
   {
     method: 'GET',
     path: '/insight/hidden-need',

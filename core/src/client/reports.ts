@@ -1,8 +1,12 @@
 import type {
   AttendanceWarningsAnswer,
   AttendanceWarningsQuery,
+  DeviceFailuresAnswer,
+  MerchantRankingAnswer,
   PersonInsight,
+  SpendingGrouping,
   SpendingStructureAnswer,
+  SubsidyEffectAnswer,
 } from '../contract/insight.ts';
 import type { PerMinuteAnswer, ReportAnswer, ReportName, ReportRange } from '../contract/reports.ts';
 import type { HiddenNeedCandidate, HiddenNeedThresholds } from '../insight/hidden-need.ts';
@@ -23,9 +27,30 @@ export class ReportsClient extends DomainClient {
   }> {
     return this.transport.call('GET', `/v1/insight/hidden-need${query(request)}`);
   }
-  /** Campus insight: a month's spending per department, groups under 10 students suppressed. */
-  insightSpendingStructure(month: string): Promise<SpendingStructureAnswer> {
-    return this.transport.call('GET', `/v1/insight/spending-structure${query({ month })}`);
+  /** Campus insight: a month's spending per department or grade, groups under 10 students suppressed. */
+  insightSpendingStructure(
+    month: string,
+    by: SpendingGrouping = 'department',
+  ): Promise<SpendingStructureAnswer> {
+    return this.transport.call('GET', `/v1/insight/spending-structure${query({ month, by })}`);
+  }
+  /** Campus insight: a month's subsidies, recipients' spending before and after against everyone else's. */
+  insightSubsidyEffect(month: string): Promise<SubsidyEffectAnswer> {
+    return this.transport.call('GET', `/v1/insight/subsidy-effect${query({ month })}`);
+  }
+  /** Campus insight: merchants by the month's turnover, and payments per price band and category. */
+  insightMerchantRanking(month: string): Promise<MerchantRankingAnswer> {
+    return this.transport.call('GET', `/v1/insight/merchant-ranking${query({ month })}`);
+  }
+  /** Campus insight: each device's refusals in a month by code, and when refusals happen. */
+  insightDeviceFailures(month: string): Promise<DeviceFailuresAnswer> {
+    return this.transport.call('GET', `/v1/insight/device-failures${query({ month })}`);
+  }
+  /** Campus insight: where each source of the extract stands (the job's progress). */
+  insightSources(): Promise<{
+    items: { source: string; afterMs: number; rowsTotal: number; runAtMs: number; behind: boolean }[];
+  }> {
+    return this.transport.call('GET', '/v1/insight/sources');
   }
   /** Campus insight: what the store holds about one student card (for that student only). */
   insightPerson(cardNo: string): Promise<PersonInsight> {

@@ -80,11 +80,18 @@ export interface HiddenNeedCandidate {
  */
 export const groupSizeMin = 10;
 
-/** One department's spending in a month: its figures, or only that it is too small to show. */
+/** How the spending report groups students: by department (院系) or by grade (年级, the enrolment year). */
+export const spendingGroupings = ['department', 'grade'] as const;
+export type SpendingGrouping = (typeof spendingGroupings)[number];
+
+/**
+ * One group's spending in a month: its figures, or only that it is too small to show. `group` is the
+ * department's name, or the enrolment year as text ('2024'); '' where the holder has none on record.
+ */
 export type SpendingGroup =
-  | { department: string; suppressed: true }
+  | { group: string; suppressed: true }
   | {
-      department: string;
+      group: string;
       suppressed: false;
       students: number;
       meals: number;
@@ -94,11 +101,105 @@ export type SpendingGroup =
       spendPerStudentFen: number;
     };
 
-/** GET /v1/insight/spending-structure: a month's spending per department, small groups suppressed. */
+/** GET /v1/insight/spending-structure: a month's spending per department or grade, small groups suppressed. */
 export interface SpendingStructureAnswer {
   month: string;
+  by: SpendingGrouping;
   groupSizeMin: number;
   items: SpendingGroup[];
+}
+
+/** A group's spending per student and day on campus over one window (the subsidy report's before/after). */
+export interface DailySpending {
+  /** Days on campus summed over the group's students. */
+  campusDays: number;
+  /** Canteen meals per student-day on campus, two decimals. */
+  mealsPerDay: number;
+  /** Meal spend per student-day on campus, rounded down to the fen. */
+  mealSpendPerDayFen: number;
+  otherSpendPerDayFen: number;
+}
+
+/** One side of the subsidy report: the students who got a subsidy that month, or those who did not. */
+export type SubsidyGroup =
+  | { suppressed: true }
+  | {
+      suppressed: false;
+      /** Students on campus in both windows (the ones compared). */
+      students: number;
+      before: DailySpending;
+      after: DailySpending;
+    };
+
+/**
+ * GET /v1/insight/subsidy-effect: whether a month's subsidies changed how the students who got them eat.
+ * Each recipient is read over `windowDays` days before their first subsidy of the month and as many
+ * from it; the students who got none over the same days around the month's first subsidy, as the
+ * yardstick (what the season alone did). Groups under 10 students are suppressed.
+ */
+export interface SubsidyEffectAnswer {
+  month: string;
+  groupSizeMin: number;
+  windowDays: number;
+  /** The month's first subsidy day ('YYYY-MM-DD'), null when the month had none. */
+  firstDay: string | null;
+  /** Students who got a subsidy that month, and the fen they got (shown only from 10 students). */
+  recipients: number | null;
+  subsidyFen: number | null;
+  subsidised: SubsidyGroup;
+  others: SubsidyGroup;
+}
+
+/** Upper bounds (fen, exclusive) of the price bands of the merchant report; the last band is open. */
+export const priceBandBoundsFen = [500, 1_000, 1_500, 2_000, 3_000, 5_000] as const;
+
+/** One merchant's month: its payments and turnover, or only that fewer than 10 cards paid there. */
+export type MerchantRank =
+  | { merchantId: string; category: string; suppressed: true }
+  | {
+      merchantId: string;
+      category: string;
+      suppressed: false;
+      payments: number;
+      /** Accepted payments, before refunds. */
+      amountFen: number;
+      /** Distinct cards that paid there. */
+      cards: number;
+      /** Average payment, rounded down to the fen. */
+      averageFen: number;
+    };
+
+/** GET /v1/insight/merchant-ranking: merchants by turnover and the payments per price band and category. */
+export interface MerchantRankingAnswer {
+  month: string;
+  groupSizeMin: number;
+  items: MerchantRank[];
+  /**
+   * Per merchant category, the payments in each band of priceBandBoundsFen (index i: under bound i;
+   * the last index, from the last bound up); null where fewer than 10 cards paid in that band.
+   */
+  priceBands: { category: string; payments: (number | null)[] }[];
+}
+
+/** One device's month: operations taken, refused, and the refusals by code (codes under 10 cards folded). */
+export interface DeviceFailures {
+  deviceId: string;
+  operations: number;
+  refused: number;
+  /** Refusals by the code answered, most first; a code refused to fewer than 10 cards is in `otherRefused`. */
+  codes: { code: string; refused: number }[];
+  otherRefused: number;
+}
+
+/**
+ * GET /v1/insight/device-failures: each device's refusals in a month, the worst first, and when they
+ * happen (weekday 0 = Monday × Shanghai hour); a cell whose refusals name 1–9 cards is null.
+ */
+export interface DeviceFailuresAnswer {
+  month: string;
+  groupSizeMin: number;
+  items: DeviceFailures[];
+  pattern: { weekday: number; hour: number; operations: number; refused: number | null }[];
 }
 
 /**

@@ -1,11 +1,12 @@
 import Router from 'koa-router';
 import { z } from 'zod';
-import { attendanceWarningsQuery } from '../contract/insight.ts';
+import { attendanceWarningsQuery, spendingGroupings } from '../contract/insight.ts';
 import { CoreError } from '../errors.ts';
 import { parseValue } from '../http/middleware.ts';
 import { dayBoundsMs, parseMonth, shanghaiDay } from '../time.ts';
 import { attendanceWarnings } from './attendance-warnings.ts';
 import { loadNow, slotMs } from './canteen-load.ts';
+import { deviceFailures, merchantRanking, subsidyEffect } from './card-centre-reports.ts';
 import { hiddenNeedCandidates, hiddenNeedDefaults } from './hidden-need.ts';
 import { personInsight } from './person-insight.ts';
 import { spendingStructureOf } from './spending-structure.ts';
@@ -72,11 +73,26 @@ export function insightRoutes(insight: InsightSlot): Router {
     ctx.body = { atMs: nowMs, items: loadNow(counts, today, slot) };
   });
 
-  /** A month's spending per department; departments under 10 students are named without figures. */
+  /** A month's spending per department or grade; groups under 10 students are named without figures. */
   router.get('/spending-structure', async (ctx) => {
-    const query = parseValue({ ...ctx.query }, z.object({ month }));
-    ctx.body = await spendingStructureOf(running().store, query.month);
+    const query = parseValue(
+      { ...ctx.query },
+      z.object({ month, by: z.enum(spendingGroupings).default('department') }),
+    );
+    ctx.body = await spendingStructureOf(running().store, query.month, query.by);
   });
+
+  /** The card centre's other reports for a month (card-centre-reports.ts), each under the k ≥ 10 rule. */
+  const reports = {
+    'subsidy-effect': subsidyEffect,
+    'merchant-ranking': merchantRanking,
+    'device-failures': deviceFailures,
+  };
+  for (const [path, report] of Object.entries(reports))
+    router.get(`/${path}`, async (ctx) => {
+      const query = parseValue({ ...ctx.query }, z.object({ month }));
+      ctx.body = await report(running().store, query.month);
+    });
 
   /** What the store holds about one student card (the BFF asks for the signed-in student's own only). */
   router.get('/people/:cardNo', async (ctx) => {

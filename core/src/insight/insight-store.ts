@@ -164,15 +164,19 @@ export class InsightStore {
     );
   }
 
-  async watermarks(): Promise<{ source: string; afterMs: number; rowsTotal: number; runAtMs: number }[]> {
+  /** Each source's copy: up to when, rows so far, the last run, and whether it stopped with more to read. */
+  async watermarks(): Promise<
+    { source: string; afterMs: number; rowsTotal: number; runAtMs: number; behind: boolean }[]
+  > {
     const rows = await this.select(
-      'SELECT source, after_ms::DOUBLE a, rows_total::DOUBLE n, run_at_ms::DOUBLE r FROM watermarks ORDER BY source',
+      'SELECT source, after_ms::DOUBLE a, rows_total::DOUBLE n, run_at_ms::DOUBLE r, behind FROM watermarks ORDER BY source',
     );
     return rows.map((r) => ({
       source: String(r.source),
       afterMs: Number(r.a),
       rowsTotal: Number(r.n),
       runAtMs: Number(r.r),
+      behind: r.behind === true,
     }));
   }
 
@@ -324,6 +328,15 @@ export class InsightStore {
   ): Promise<Map<string, EarlierMeals>> {
     await this.fresh();
     return queries.earlierMeals(this.selector, fromMonth, beforeMonth, campusDaysMin);
+  }
+
+  /**
+   * Runs one of the card centre's report queries (insight-report-queries.ts) on fresh summaries: the
+   * reports read the copied rows and card_days, so a load's dirty days are refreshed first.
+   */
+  async report<T>(query: (select: queries.Select) => Promise<T>): Promise<T> {
+    await this.fresh();
+    return query(this.selector);
   }
 
   async count(table: 'operations' | 'card_events' | 'attendance' | 'access' | 'code_uses'): Promise<number> {

@@ -13,6 +13,36 @@ export class InsightAdmin {
     private readonly audit: AuditTrail,
   ) {}
 
+  /** The card centre's spending report per department or grade (aggregates, k ≥ 10 in the core). */
+  spendingStructure(month: string, by: 'department' | 'grade') {
+    return this.core.insightSpendingStructure(month, by);
+  }
+
+  subsidyEffect(month: string) {
+    return this.core.insightSubsidyEffect(month);
+  }
+
+  /** Merchants by turnover, each named (the store knows merchants by id only). */
+  async merchantRanking(month: string) {
+    const [ranking, merchants] = await Promise.all([
+      this.core.insightMerchantRanking(month),
+      this.core.merchants(),
+    ]);
+    const names = new Map(merchants.map((m) => [m.id, m.name]));
+    return {
+      ...ranking,
+      items: ranking.items.map((m) => ({ ...m, name: names.get(m.merchantId) ?? m.merchantId })),
+    };
+  }
+
+  deviceFailures(month: string) {
+    return this.core.insightDeviceFailures(month);
+  }
+
+  sources() {
+    return this.core.insightSources();
+  }
+
   /** Hidden-need candidates for the student-aid office. */
   async hiddenNeed(
     admin: AdminSession,
