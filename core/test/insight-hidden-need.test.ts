@@ -238,7 +238,7 @@ test('when a department has fewer than 10 students in the month, then the spendi
     ten.reduce((n, f) => n + f.mealSpend, 0),
   );
   assert.equal(shown.spendPerStudentFen, Math.floor((shown.mealSpendFen + shown.otherSpendFen) / 10));
-  assert.equal(Object.keys(report).sort().join(), 'groupSizeMin,items,month');
+  assert.equal(Object.keys(report).sort().join(), 'by,groupSizeMin,items,month');
 });
 
 test('when a term reaches the store in pieces, late, twice and across a category change and a prune, then the summaries equal the copied rows', async () => {
