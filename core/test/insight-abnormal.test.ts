@@ -250,6 +250,44 @@ test('when a planted term with stolen cards goes through the DuckDB store, then 
         JSON.stringify(thresholds),
       );
     }
+    // Which cards have a PIN comes with the holders (the step-up guards those cards): the switches that
+    // leave rules to the step-up act on them only, the same through the store as over every payment.
+    const cardNos = [...new Set(points.map((p) => p.cardNo))].sort();
+    const withPin = new Set(cardNos.filter((_, i) => i % 2 === 0));
+    await store.replaceHolders(
+      cardNos.map((cardNo) => ({
+        cardNo,
+        personNo: cardNo,
+        type: 'student',
+        department: null,
+        status: 'active',
+        pinSet: withPin.has(cardNo),
+      })),
+    );
+    const switches = { newPlacesByStepUp: true, highBurstByStepUp: true };
+    const guarded = await store.abnormalInput(planted.fromMs, planted.toMs, switches);
+    assert.ok(guarded.guarded.size > 0, 'cards with a PIN among those that could be flagged');
+    assert.deepEqual(
+      [...guarded.guarded].filter((c) => !withPin.has(c)),
+      [],
+    );
+    const perCard = detectAbnormalSpending(points, planted.fromMs, planted.toMs, switches, pins, withPin);
+    assert.deepEqual(
+      detectAbnormalFromProfiles(
+        guarded.profiles,
+        guarded.payments,
+        planted.fromMs,
+        planted.toMs,
+        switches,
+        pins,
+        guarded.guarded,
+      ),
+      perCard,
+    );
+    assert.ok(
+      perCard.length > detectAbnormalSpending(points, planted.fromMs, planted.toMs, switches, pins).length,
+      'the cards without a PIN kept their rules',
+    );
     const theftDay = planted.thefts[0]?.startMs ?? planted.fromMs;
     const dayFrom = theftDay - (theftDay % dayMs);
     const day = await store.abnormalInput(dayFrom, dayFrom + dayMs);

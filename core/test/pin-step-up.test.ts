@@ -4,8 +4,9 @@ import { dialects, opId, type TestCore } from '@campus-card/tests/kit';
 import { fundedCard, ok, refused, startLedgerCore, stopBalanced } from './ledger-world.ts';
 
 // The risk step-up on the payment path (core/src/ledger/risk-step-up.ts, docs/analytics.md): after two
-// payments of ¥15 or more within an hour, one at a place new to the card, a card with a PIN needs the
-// PIN for its next payment, whatever the amount; the right PIN pays and clears it.
+// payments of ¥15 or more within an hour, one at a place new to the card (not paid at within 60 days,
+// or only within the hour), a card with a PIN needs the PIN for its next payment, whatever the amount;
+// the right PIN pays and clears it.
 
 const pin = '246810';
 const self = { type: 'self', id: 'student' } as const;
@@ -87,6 +88,73 @@ for (const dialect of dialects) {
       assert.equal(paid.length, 2, JSON.stringify(answers.map((a) => a.status === 'ok' || a.code)));
       for (const a of answers) if (a.status !== 'ok') assert.equal(a.code, 'PIN_REQUIRED');
       assert.deepEqual(await events(cardNo), ['pin_step_up:system']);
+    });
+
+    const placeRow = async (cardNo: string, merchantId: string) => {
+      const [row] = await t.core.db.select<{ last_paid_at_ms: number; known_since_ms: number }>(
+        'SELECT last_paid_at_ms, known_since_ms FROM card_places WHERE card_no = ? AND merchant_id = ?',
+        [cardNo, merchantId],
+      );
+      return row && { lastPaidAtMs: Number(row.last_paid_at_ms), knownSinceMs: Number(row.known_since_ms) };
+    };
+    /** Moves a card's place back in time, as if its payments there were that old. */
+    const age = (cardNo: string, merchantId: string, lastAgoMs: number, knownAgoMs: number) =>
+      t.core.db.execute(
+        `UPDATE card_places SET last_paid_at_ms = ${t.core.db.nowMsSql} - ?, known_since_ms = ${t.core.db.nowMsSql} - ?
+          WHERE card_no = ? AND merchant_id = ?`,
+        [lastAgoMs, knownAgoMs, cardNo, merchantId],
+      );
+
+    test("when a card pays at a place it last paid at more than 60 days ago, then the place is new again, as in the detector's profile; within 60 days it is not", async () => {
+      // Goal: the step-up's memory of places is the detector's 60 days, written at each payment a day apart at most.
+      const day = 86_400_000;
+      const forgotten = await usedCard();
+      ok(await t.client.pay({ id: opId(), cardNo: forgotten, merchantId: shops[0] as string, amount: 500 }));
+      await age(forgotten, shops[0] as string, 61 * day, 200 * day);
+      const before = (await placeRow(forgotten, canteen))?.lastPaidAtMs;
+      ok(await t.client.pay({ id: opId(), cardNo: forgotten, merchantId: canteen, amount: 300 }));
+      assert.equal(
+        (await placeRow(forgotten, canteen))?.lastPaidAtMs,
+        before,
+        'the same day: not written again',
+      );
+      ok(
+        await t.client.pay({ id: opId(), cardNo: forgotten, merchantId: shops[0] as string, amount: 2_000 }),
+      );
+      ok(await t.client.pay({ id: opId(), cardNo: forgotten, merchantId: canteen, amount: 1_600 }));
+      assert.deepEqual(await events(forgotten), ['pin_step_up:system']);
+      const renewed = await placeRow(forgotten, shops[0] as string);
+      assert.ok(renewed && renewed.knownSinceMs === renewed.lastPaidAtMs, 'known again from that payment');
+      assert.ok(renewed && (await t.core.db.nowMs()) - renewed.lastPaidAtMs < day);
+
+      const remembered = await usedCard();
+      ok(await t.client.pay({ id: opId(), cardNo: remembered, merchantId: shops[0] as string, amount: 500 }));
+      await age(remembered, shops[0] as string, 59 * day, 200 * day);
+      ok(
+        await t.client.pay({ id: opId(), cardNo: remembered, merchantId: shops[0] as string, amount: 2_000 }),
+      );
+      ok(await t.client.pay({ id: opId(), cardNo: remembered, merchantId: canteen, amount: 1_600 }));
+      assert.deepEqual(await events(remembered), []);
+      const moved = await placeRow(remembered, shops[0] as string);
+      assert.ok(moved && (await t.core.db.nowMs()) - moved.lastPaidAtMs < day, 'a day-old row moves on');
+      assert.ok(moved && (await t.core.db.nowMs()) - moved.knownSinceMs > 199 * day, 'and stays known');
+    });
+
+    test("when a card's first payment at a place was within the hour, then its next high payment there still counts as at a new place", async () => {
+      // Goal: as in the detector, a thief's small first payment at a shop does not make the shop familiar.
+      const cardNo = await usedCard();
+      ok(await t.client.pay({ id: opId(), cardNo, merchantId: shops[1] as string, amount: 500 }));
+      ok(await t.client.pay({ id: opId(), cardNo, merchantId: shops[1] as string, amount: 2_000 }));
+      assert.deepEqual(await events(cardNo), []);
+      ok(await t.client.pay({ id: opId(), cardNo, merchantId: canteen, amount: 1_600 }));
+      assert.deepEqual(await events(cardNo), ['pin_step_up:system']);
+      // Known for more than the hour: the same payments step nothing up.
+      const known = await usedCard();
+      ok(await t.client.pay({ id: opId(), cardNo: known, merchantId: shops[1] as string, amount: 500 }));
+      await age(known, shops[1] as string, 0, 61 * 60_000);
+      ok(await t.client.pay({ id: opId(), cardNo: known, merchantId: shops[1] as string, amount: 2_000 }));
+      ok(await t.client.pay({ id: opId(), cardNo: known, merchantId: canteen, amount: 1_600 }));
+      assert.deepEqual(await events(known), []);
     });
 
     test('when a card without a PIN, or a new card with no history, pays the same way, then nothing asks for a PIN it cannot give', async () => {

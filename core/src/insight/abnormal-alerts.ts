@@ -44,10 +44,18 @@ export class AbnormalAlerts {
   async run(nowMs: number = Date.now(), profileDays = 60): Promise<Notice[]> {
     const fromMs = nowMs - this.options.lookbackMs;
     const thresholds = { ...this.options.thresholds, profileDays };
-    const { profiles, payments } = await this.store.abnormalInput(fromMs, nowMs + 1, thresholds);
+    const { profiles, payments, guarded } = await this.store.abnormalInput(fromMs, nowMs + 1, thresholds);
     // A PIN prompt in the window is judged from the card's step-up, which may be older than the window.
     const pins = await this.store.pinEvidence(fromMs - pinLookbackMs, nowMs + 1);
-    const alerts = detectAbnormalFromProfiles(profiles, payments, fromMs, nowMs + 1, thresholds, pins);
+    const alerts = detectAbnormalFromProfiles(
+      profiles,
+      payments,
+      fromMs,
+      nowMs + 1,
+      thresholds,
+      pins,
+      guarded,
+    );
     if (alerts.length === 0) return [];
     const holders = await this.ledger.activeCardHolders([...new Set(alerts.map((a) => a.cardNo))]);
     const notices: Notice[] = [];

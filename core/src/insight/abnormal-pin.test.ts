@@ -67,3 +67,15 @@ test('when a payment is refused for the PIN on a card that is not stepped up (ab
   // Goal: only prompts the step-up asked for count; a large purchase abandoned is not a theft.
   assert.deepEqual(detectAbnormalSpending(profile, fromMs, toMs, {}, [pin(t0, 'refused')]), []);
 });
+
+test('when new_places is left to the step-up, then only the cards the step-up guards (with a PIN) give it up; a card without a PIN keeps it', () => {
+  // Goal: the switches act per card (InsightStore.abnormalInput's guarded), never on a card the payment path cannot ask.
+  const switches = { newPlacesByStepUp: true };
+  const codes = (guarded?: ReadonlySet<string>) =>
+    detectAbnormalSpending([...profile, ...trip], fromMs, toMs, switches, [], guarded).map(
+      (a) => a.reasons[0]?.code,
+    );
+  assert.deepEqual(codes(new Set()), ['new_places'], 'no PIN: the rule stays');
+  assert.deepEqual(codes(new Set([card])), [], 'a PIN: the step-up decides');
+  assert.deepEqual(codes(), [], 'no set given: every card has a PIN (the synthetic campus)');
+});

@@ -1,3 +1,4 @@
+import { placeMemoryDays } from '../ledger/risk-step-up.ts';
 import { dayBoundsMs, shanghaiDay } from '../time.ts';
 
 /**
@@ -36,8 +37,8 @@ export interface AbnormalThresholds {
   pinAnswerMs: number;
   /**
    * The payment path runs the PIN step-up (PIN_STEP_UP_PAYMENTS above 0): new_places is then left to it
-   * altogether, and a card it judged ordinary (its places are known to the ledger from before the
-   * profile) is not flagged by this rule; its refused prompts are (pin_refused).
+   * altogether on the cards it guards (those with a PIN: the detector's `guarded`), whose refused
+   * prompts are flagged instead (pin_refused); a card without a PIN keeps the rule.
    */
   newPlacesByStepUp: boolean;
   /** The same for high_burst, where the step-up also watches bursts anywhere (PIN_STEP_UP_BURST above 0). */
@@ -45,7 +46,8 @@ export interface AbnormalThresholds {
 }
 
 export const abnormalDefaults: Readonly<AbnormalThresholds> = Object.freeze({
-  profileDays: 60,
+  // The step-up's memory of places is this profile: a place new to one is new to the other.
+  profileDays: placeMemoryDays,
   burstWindowMs: 60 * 60_000,
   newPlacePaymentsMin: 2,
   amountMinFen: 1_500,
@@ -183,7 +185,9 @@ export const profileStartMs = (fromMs: number, profileDays: number) =>
 
 /**
  * The alerts raised over payments in [fromMs, toMs). `payments` holds those and the card's earlier
- * ones back to profileStartMs (what InsightStore.paymentPoints answers), in any order.
+ * ones back to profileStartMs (what InsightStore.paymentPoints answers), in any order. `guarded`: the
+ * cards the payment path's step-up guards (a PIN set), where newPlacesByStepUp and highBurstByStepUp
+ * apply; undefined: every card (the synthetic campus, where every card has a PIN).
  */
 export function detectAbnormalSpending(
   payments: readonly PaymentPoint[],
@@ -191,6 +195,7 @@ export function detectAbnormalSpending(
   toMs: number,
   thresholds: Partial<AbnormalThresholds> = {},
   pins: readonly PinEvent[] = [],
+  guarded?: ReadonlySet<string>,
 ): AbnormalAlert[] {
   const t = { ...abnormalDefaults, ...thresholds };
   const byCard = groupByCard(payments, profileStartMs(fromMs, t.profileDays), toMs);
@@ -201,7 +206,8 @@ export function detectAbnormalSpending(
     const start = list.findIndex((p) => p.atMs >= fromMs);
     const window = start < 0 ? [] : list.slice(start);
     const profile = profileOf(start < 0 ? list : list.slice(0, start));
-    alerts.push(...detectCard(profile, window, t, pinsByCard.get(cardNo) ?? [], fromMs, toMs));
+    const tc = stepUpThresholds(t, guarded, cardNo);
+    alerts.push(...detectCard(profile, window, tc, pinsByCard.get(cardNo) ?? [], fromMs, toMs));
   }
   return alerts.sort(byAlert);
 }
@@ -209,6 +215,7 @@ export function detectAbnormalSpending(
 /**
  * The same alerts from each card's profile (InsightStore.abnormalInput) and the window's payments
  * only: what the alert job and the pages use, so a day's assessment does not read months of rows.
+ * `guarded` as for detectAbnormalSpending (InsightStore.abnormalInput answers it).
  */
 export function detectAbnormalFromProfiles(
   profiles: ReadonlyMap<string, CardProfile>,
@@ -217,6 +224,7 @@ export function detectAbnormalFromProfiles(
   toMs: number,
   thresholds: Partial<AbnormalThresholds> = {},
   pins: readonly PinEvent[] = [],
+  guarded?: ReadonlySet<string>,
 ): AbnormalAlert[] {
   const t = { ...abnormalDefaults, ...thresholds };
   const byCard = groupByCard(payments, fromMs, toMs);
@@ -225,10 +233,21 @@ export function detectAbnormalFromProfiles(
   for (const cardNo of new Set([...byCard.keys(), ...pinsByCard.keys()])) {
     const list = (byCard.get(cardNo) ?? []).sort(byTime);
     const cardPins = pinsByCard.get(cardNo) ?? [];
-    alerts.push(...detectCard(profiles.get(cardNo) ?? emptyProfile, list, t, cardPins, fromMs, toMs));
+    const tc = stepUpThresholds(t, guarded, cardNo);
+    alerts.push(...detectCard(profiles.get(cardNo) ?? emptyProfile, list, tc, cardPins, fromMs, toMs));
   }
   return alerts.sort(byAlert);
 }
+
+/** A card the step-up does not guard (no PIN) keeps every spending rule. */
+const stepUpThresholds = (
+  t: AbnormalThresholds,
+  guarded: ReadonlySet<string> | undefined,
+  cardNo: string,
+): AbnormalThresholds =>
+  guarded === undefined || guarded.has(cardNo) || !(t.newPlacesByStepUp || t.highBurstByStepUp)
+    ? t
+    : { ...t, newPlacesByStepUp: false, highBurstByStepUp: false };
 
 /** The PIN events before toMs by card, in time order. */
 function groupPins(pins: readonly PinEvent[], toMs: number): Map<string, PinEvent[]> {

@@ -118,6 +118,7 @@ export const holderColumns: Column<HolderRow>[] = [
   col('department', 'VARCHAR', (r) => r.department),
   col('status', 'VARCHAR', (r) => r.status),
   col('enrol_year', 'INTEGER', (r) => r.enrolYear ?? null),
+  col('pin_set', 'INTEGER', (r) => (r.pinSet ? 1 : 0)),
 ];
 
 function appendValue(a: DuckDBAppender, type: ColumnType, value: string | number | null): void {

@@ -169,13 +169,14 @@ export async function paymentPoints(select: Select, fromMs: number, toMs: number
  * detector asks whether a place is known and for a key's last code only for the places and keys of the
  * card's own payments in the window, so a profile's `known` and `keys` hold those only; the alerts are
  * the same as detectAbnormalSpending's over every payment (core/test/insight-abnormal.test.ts).
+ * `guarded`: those of the cards that have a PIN (holders.pin_set: the payment path's step-up guards them).
  */
 export async function abnormalInput(
   select: Select,
   fromMs: number,
   toMs: number,
   t: AbnormalThresholds,
-): Promise<{ profiles: Map<string, CardProfile>; payments: PaymentPoint[] }> {
+): Promise<{ profiles: Map<string, CardProfile>; payments: PaymentPoint[]; guarded: Set<string> }> {
   const day = shanghaiDay(fromMs);
   const params = [day, t.profileDays, dayBoundsMs(day).startMs, fromMs, toMs];
   // The thresholds are numbers the detector's own type holds; written into the SQL as numbers.
@@ -253,8 +254,9 @@ export async function abnormalInput(
             p.n::DOUBLE n, p.p90, list_contains(p.known, r.merchant_id) known, p.lp.id last_id,
             p.lp.at_ms::DOUBLE last_at_ms, p.lp.merchant_id last_merchant_id, p.lp.amount::DOUBLE last_amount,
             lpl.x_m::DOUBLE last_x_m, lpl.y_m::DOUBLE last_y_m,
-            k.made_at_s::DOUBLE key_made_at_s, k.counter::DOUBLE key_counter
+            k.made_at_s::DOUBLE key_made_at_s, k.counter::DOUBLE key_counter, h.pin_set::DOUBLE pin_set
        FROM rows r LEFT JOIN prof p ON p.card_no = r.card_no
+       LEFT JOIN holders h ON h.card_no = r.card_no
        LEFT JOIN places pl ON pl.merchant_id = r.merchant_id
        LEFT JOIN places lpl ON lpl.merchant_id = p.lp.merchant_id
        LEFT JOIN keys k ON k.card_no = r.card_no AND k.key_id = r.key_id
@@ -263,9 +265,11 @@ export async function abnormalInput(
   );
   const profiles = new Map<string, CardProfile & { known: string[]; keys: Map<string, KeyUse> }>();
   const payments: PaymentPoint[] = [];
+  const guarded = new Set<string>();
   for (const r of rows) {
     const point = toPoint(r);
     payments.push(point);
+    if (Number(r.pin_set) === 1) guarded.add(point.cardNo);
     if (r.n == null) continue;
     let profile = profiles.get(point.cardNo);
     if (profile === undefined) {
@@ -291,7 +295,7 @@ export async function abnormalInput(
     if (point.keyId && r.key_made_at_s != null)
       profile.keys.set(point.keyId, { madeAtS: Number(r.key_made_at_s), counter: Number(r.key_counter) });
   }
-  return { profiles, payments };
+  return { profiles, payments, guarded };
 }
 
 /** One card's holder as last copied, or undefined for a card the store does not know. */

@@ -108,6 +108,11 @@ export interface HolderRow {
   status: string;
   /** The student's grade (年级): the year they enrolled, from the identity sync (sync_people); null when unknown. */
   enrolYear?: number | null;
+  /**
+   * The card has a PIN, so the payment path's step-up guards it (abnormal-spending.ts: the rules left to
+   * the step-up stay on for a card without one). Only whether one is set is copied, never the PIN's hash.
+   */
+  pinSet?: boolean;
 }
 
 export interface Watermark {

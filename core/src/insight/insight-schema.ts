@@ -36,6 +36,8 @@ const copied = [
      department VARCHAR, status VARCHAR NOT NULL)`,
   // The grade (enrolment year) came after the first files were made: added to an existing one.
   'ALTER TABLE holders ADD COLUMN IF NOT EXISTS enrol_year INTEGER',
+  // Whether the card has a PIN (the step-up guards it), likewise added later; 0 until the next extract.
+  'ALTER TABLE holders ADD COLUMN IF NOT EXISTS pin_set INTEGER',
   `CREATE TABLE IF NOT EXISTS code_uses (operation_id VARCHAR PRIMARY KEY, card_no VARCHAR NOT NULL, kind VARCHAR NOT NULL,
      key_id VARCHAR, made_at_s BIGINT, counter INTEGER, used_at_ms BIGINT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS watermarks (source VARCHAR PRIMARY KEY, after_ms BIGINT NOT NULL, after_id VARCHAR NOT NULL,

@@ -294,14 +294,14 @@ export class InsightStore {
 
   /**
    * The abnormal-spending detector's input over [fromMs, toMs) for these thresholds: only the cards
-   * that could be flagged under them, with their profiles (insight-queries.ts). Give the detector
-   * (detectAbnormalFromProfiles) the same thresholds.
+   * that could be flagged under them, with their profiles, and which of them have a PIN (the step-up
+   * guards them; insight-queries.ts). Give the detector (detectAbnormalFromProfiles) the same thresholds.
    */
   async abnormalInput(
     fromMs: number,
     toMs: number,
     thresholds: Partial<AbnormalThresholds> = {},
-  ): Promise<{ profiles: Map<string, CardProfile>; payments: PaymentPoint[] }> {
+  ): Promise<{ profiles: Map<string, CardProfile>; payments: PaymentPoint[]; guarded: Set<string> }> {
     const t = { ...abnormalDefaults, ...thresholds };
     await this.fresh();
     await this.write(() => ensureProfiles(this.con, shanghaiDay(fromMs), t.profileDays));

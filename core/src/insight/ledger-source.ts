@@ -205,7 +205,8 @@ export class LedgerSource {
 
   async holders(): Promise<HolderRow[]> {
     const rows = await this.db.select<Row>(
-      `SELECT c.card_no, p.person_no, p.type, p.department, c.status, sp.enrol_year FROM cards c
+      `SELECT c.card_no, p.person_no, p.type, p.department, c.status, sp.enrol_year,
+              CASE WHEN c.pin_hash IS NULL THEN 0 ELSE 1 END AS pin_set FROM cards c
          JOIN persons p ON p.id = c.person_id LEFT JOIN sync_people sp ON sp.person_id = p.id
         ORDER BY c.card_no`,
     );
@@ -216,6 +217,7 @@ export class LedgerSource {
       department: strOrNull(r.department),
       status: str(r.status),
       enrolYear: r.enrol_year === null || r.enrol_year === undefined ? null : num(r.enrol_year),
+      pinSet: num(r.pin_set) === 1,
     }));
   }
 

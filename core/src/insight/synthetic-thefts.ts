@@ -1,6 +1,9 @@
 import {
   afterPayment,
+  isNewPlace,
+  type PlaceSeen,
   pinStepUpOn,
+  placeAfterPayment,
   type RiskState,
   riskClear,
   type StepUpRule,
@@ -167,7 +170,8 @@ export function plantThefts(campus: SyntheticCampus, options: Partial<TheftOptio
     rule: StepUpRule,
   ) => {
     let state: RiskState = { ...riskClear };
-    const known = new Set<string>();
+    // The card's places as the ledger keeps them (card_places: the last payment, written once a day).
+    const places = new Map<string, PlaceSeen>();
     const accepted: OperationRow[] = [];
     const refused: OperationRow[] = [];
     const events: CardEventRow[] = [];
@@ -204,12 +208,14 @@ export function plantThefts(campus: SyntheticCampus, options: Partial<TheftOptio
           refused.push(refusal(r, 'PIN_INVALID', r.createdAtMs - 15_000));
         withPin = true;
       }
-      const newPlace = accepted.length > 0 && !known.has(r.merchantId as string);
+      const place = r.merchantId as string;
+      const newPlace = accepted.length > 0 && isNewPlace(places.get(place), r.createdAtMs, rule.windowMs);
       const seen = afterPayment(state, { atMs: r.createdAtMs, amount: r.amount, newPlace, withPin }, rule);
       state = seen.state;
       if (seen.steppedUp) event('pin_step_up', r.createdAtMs);
       if (seen.cleared) event('pin_step_up_cleared', r.createdAtMs);
-      known.add(r.merchantId as string);
+      const placeNow = placeAfterPayment(places.get(place), r.createdAtMs, accepted.length === 0);
+      if (placeNow) places.set(place, placeNow);
       accepted.push(r);
     }
     return { accepted, refused, events, thiefRefused };

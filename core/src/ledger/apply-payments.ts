@@ -15,7 +15,15 @@ import {
 import { account, move, record } from './apply-journal.ts';
 import { type Operation, systemAccounts } from './operations.ts';
 import type { Accepted } from './results.ts';
-import { afterPayment, pinStepUpOn, type StepUpRule, stepUpReason } from './risk-step-up.ts';
+import {
+  afterPayment,
+  isNewPlace,
+  type PlaceSeen,
+  pinStepUpOn,
+  placeAfterPayment,
+  type StepUpRule,
+  stepUpReason,
+} from './risk-step-up.ts';
 import { available, type CardRow } from './state.ts';
 
 // The stories that move money out of a card and back: an online payment, an offline one, a refund, and
@@ -64,10 +72,12 @@ export function pay(
   const merchantAccount = account(s, merchant.accountId);
   move(fx, s, r.id, account(s, card.subsidyAccountId), merchantAccount, fromSubsidy);
   move(fx, s, r.id, account(s, card.mainAccountId), merchantAccount, fromMain);
-  if (stepUp) noteRisk(s, fx, card, merchant.id, r.amount, op.pinCheck === 'ok', limits.stepUp);
-  if (!card.places.has(merchant.id)) {
-    card.places.add(merchant.id);
-    fx.newPlaces.push({ cardNo: card.cardNo, merchantId: merchant.id, atMs: s.nowMs });
+  const place = card.places.get(merchant.id);
+  if (stepUp) noteRisk(s, fx, card, place, r.amount, op.pinCheck === 'ok', limits.stepUp);
+  const placeNow = placeAfterPayment(place, s.nowMs, card.lastPayAtMs === null);
+  if (placeNow) {
+    card.places.set(merchant.id, placeNow);
+    fx.placePayments.push({ cardNo: card.cardNo, merchantId: merchant.id, ...placeNow });
   }
   card.spentDay = shanghaiDay(s.nowMs);
   card.spentDayAmount = spent + r.amount;
@@ -87,12 +97,12 @@ function noteRisk(
   s: BatchState,
   fx: BatchEffects,
   card: CardRow,
-  merchantId: string,
+  place: PlaceSeen | undefined,
   amount: number,
   withPin: boolean,
   rule: StepUpRule,
 ): void {
-  const newPlace = card.lastPayAtMs !== null && !card.places.has(merchantId);
+  const newPlace = card.lastPayAtMs !== null && isNewPlace(place, s.nowMs, rule.windowMs);
   const seen = afterPayment(card.risk, { atMs: s.nowMs, amount, newPlace, withPin }, rule);
   card.risk = seen.state;
   if (!seen.steppedUp && !seen.cleared) return;

@@ -68,7 +68,7 @@ function world(cardCount: number): BatchState {
       lastPayAtMs: null,
       pinSet: false,
       risk: { ...riskClear },
-      places: new Set(),
+      places: new Map(),
     };
     s.cards.set(card.cardNo, card);
     s.accounts.set(card.mainAccountId, account(card.mainAccountId, 'wallet_main'));

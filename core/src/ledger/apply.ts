@@ -5,7 +5,7 @@ import { account, move, operationRow, record } from './apply-journal.ts';
 import { closeOut, pay, refund } from './apply-payments.ts';
 import { centreReceivableAccount, channelAccount, type Operation, systemAccounts } from './operations.ts';
 import type { Accepted, Outcome, Rejected } from './results.ts';
-import type { StepUpRule } from './risk-step-up.ts';
+import type { PlaceSeen, StepUpRule } from './risk-step-up.ts';
 import {
   type AccountRow,
   available,
@@ -56,8 +56,8 @@ export interface BatchEffects {
   cardEvents: CardEventRow[];
   /** Codes consumed by payments accepted in this batch (inserted under their unique key). */
   codeUses: { codeId: string; operationId: string; cardNo: string }[];
-  /** Places cards paid at for the first time in this batch (inserted into card_places). */
-  newPlaces: { cardNo: string; merchantId: string; atMs: number }[];
+  /** Places whose row a payment changed (risk-step-up.ts placeAfterPayment), upserted into card_places. */
+  placePayments: ({ cardNo: string; merchantId: string } & PlaceSeen)[];
   /** Journal entries so far per operation, to number each entry's id. */
   legCounts: Map<string, number>;
 }
@@ -71,7 +71,7 @@ export function emptyEffects(): BatchEffects {
     touchedCards: new Set(),
     cardEvents: [],
     codeUses: [],
-    newPlaces: [],
+    placePayments: [],
     legCounts: new Map(),
   };
 }

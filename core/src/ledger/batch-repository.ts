@@ -143,7 +143,11 @@ export class BatchRepository {
       ]),
     );
     const codeUses = new Map((codeRows ?? []).map((r) => [String(r.code_id), String(r.operation_id)]));
-    for (const r of placeRows ?? []) cards.get(String(r.card_no))?.places.add(String(r.merchant_id));
+    for (const r of placeRows ?? [])
+      cards.get(String(r.card_no))?.places.set(String(r.merchant_id), {
+        lastPaidAtMs: Number(r.last_paid_at_ms),
+        knownSinceMs: Number(r.known_since_ms),
+      });
     return {
       nowMs: Number(nowRows?.[0]?.now_ms),
       stored,
@@ -197,9 +201,9 @@ export class BatchRepository {
         ` ORDER BY id${forShare}`,
       ),
       inList('SELECT code_id, operation_id FROM code_uses WHERE code_id IN', keys.codeIds ?? [], ''),
-      // The places among the batch's merchants each card has paid at (the risk step-up's "new place").
+      // The places among the batch's merchants each card has paid at, and when last (the risk step-up's "new place").
       inList(
-        'SELECT card_no, merchant_id FROM card_places WHERE card_no IN',
+        'SELECT card_no, merchant_id, last_paid_at_ms, known_since_ms FROM card_places WHERE card_no IN',
         cardNos,
         merchantIds.length === 0 ? ' AND 1 = 0' : ` AND merchant_id IN (${marks(merchantIds)})`,
         merchantIds,
@@ -287,13 +291,24 @@ export class BatchRepository {
         },
       });
     }
-    if (fx.newPlaces.length > 0) {
-      // The card's row is locked, so no other batch adds the same place meanwhile.
+    if (fx.placePayments.length > 0) {
+      // The card's row is locked, so no other batch writes the same place meanwhile; the greater time
+      // wins all the same, so a place's last payment never goes back.
+      const update =
+        this.db.dialect === 'mysql'
+          ? 'ON DUPLICATE KEY UPDATE last_paid_at_ms = GREATEST(last_paid_at_ms, VALUES(last_paid_at_ms)), known_since_ms = VALUES(known_since_ms)'
+          : 'ON CONFLICT (card_no, merchant_id) DO UPDATE SET last_paid_at_ms = MAX(card_places.last_paid_at_ms, excluded.last_paid_at_ms), known_since_ms = excluded.known_since_ms';
       writes.push({
         what: 'card places',
         statement: {
-          sql: `INSERT INTO card_places (card_no, merchant_id, first_paid_at_ms) VALUES ${rows(fx.newPlaces.length, 3)}`,
-          params: fx.newPlaces.flatMap((p) => [p.cardNo, p.merchantId, p.atMs]),
+          sql: `INSERT INTO card_places (card_no, merchant_id, first_paid_at_ms, last_paid_at_ms, known_since_ms) VALUES ${rows(fx.placePayments.length, 5)} ${update}`,
+          params: fx.placePayments.flatMap((p) => [
+            p.cardNo,
+            p.merchantId,
+            p.lastPaidAtMs,
+            p.lastPaidAtMs,
+            p.knownSinceMs,
+          ]),
         },
       });
     }

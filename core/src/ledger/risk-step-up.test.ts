@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { afterPayment, type RiskState, riskClear, stepUpDefaults } from './risk-step-up.ts';
+import {
+  afterPayment,
+  isNewPlace,
+  placeAfterPayment,
+  placeMemoryDays,
+  type RiskState,
+  riskClear,
+  stepUpDefaults,
+} from './risk-step-up.ts';
 
 // The step-up rule alone (risk-step-up.ts); the ledger's use of it is core/test/pin-step-up.test.ts.
 
@@ -71,4 +79,33 @@ test('when the right PIN comes with a payment, then a step-up clears and the cou
     ),
     ['-', '-'],
   );
+});
+
+test('when a place was last paid at more than 60 days ago, or is known only since a payment within the window, then it is new; the row is written once a day', () => {
+  // Goal: the step-up's "new place" is the detector's (its 60-day profile, a burst's own places not yet familiar), and the money path writes a place at most daily.
+  const day = 86_400_000;
+  const at = 100 * day;
+  const seen = { lastPaidAtMs: at - 30 * day, knownSinceMs: at - 90 * day };
+  assert.equal(isNewPlace(undefined, at, stepUpDefaults.windowMs), true);
+  assert.equal(isNewPlace(seen, at, stepUpDefaults.windowMs), false);
+  assert.equal(isNewPlace({ ...seen, lastPaidAtMs: at - placeMemoryDays * day - 1 }, at, 60 * minute), true);
+  assert.equal(
+    isNewPlace({ lastPaidAtMs: at - 20 * minute, knownSinceMs: at - 20 * minute }, at, 60 * minute),
+    true,
+  );
+  assert.equal(
+    isNewPlace({ lastPaidAtMs: at - 20 * minute, knownSinceMs: at - 61 * minute }, at, 60 * minute),
+    false,
+  );
+  // A first payment, or one after the place was forgotten, starts its knowledge; a day-old row moves on.
+  assert.deepEqual(placeAfterPayment(undefined, at), { lastPaidAtMs: at, knownSinceMs: at });
+  assert.deepEqual(placeAfterPayment({ ...seen, lastPaidAtMs: at - 61 * day }, at), {
+    lastPaidAtMs: at,
+    knownSinceMs: at,
+  });
+  assert.deepEqual(placeAfterPayment({ ...seen, lastPaidAtMs: at - day }, at), { ...seen, lastPaidAtMs: at });
+  assert.equal(placeAfterPayment({ ...seen, lastPaidAtMs: at - day + 1 }, at), undefined);
+  // The card's first payment ever: its place is home from the start (nothing to differ from yet).
+  assert.deepEqual(placeAfterPayment(undefined, at, true), { lastPaidAtMs: at, knownSinceMs: 0 });
+  assert.equal(isNewPlace({ lastPaidAtMs: at, knownSinceMs: 0 }, at + minute, 60 * minute), false);
 });

@@ -6,7 +6,8 @@
  *
  * The rule, judged at each accepted online payment of a card that has a PIN and a history of places:
  * within windowMs of the first payment of the current window, highPaymentsMin payments of at least
- * amountMinFen, newPlacePaymentsMin of them at places (merchants) the card never paid at before; or
+ * amountMinFen, newPlacePaymentsMin of them at places (merchants) new to the card (isNewPlace: not
+ * paid at within placeMemoryDays before the window, as the detector's profile sees it); or
  * burstPaymentsMin such payments wherever (when set). A
  * payment made with the right PIN is the owner's: it clears a step-up and starts the count again.
  *
@@ -33,6 +34,56 @@ export const stepUpDefaults: Readonly<StepUpRule> = Object.freeze({
   windowMs: 60 * 60_000,
 });
 
+const dayMs = 86_400_000;
+
+/**
+ * How long a place stays known to a card after its last payment there: the abnormal-spending
+ * detector's profile (abnormalDefaults.profileDays), so a place new to the detector is new here too,
+ * and the step-up's prompt comes where the detector would otherwise flag new_places.
+ */
+export const placeMemoryDays = 60;
+
+/**
+ * A card's last payment at a place (card_places.last_paid_at_ms) is written again only once it is a
+ * day old: the memory is exact to a day (a place can be taken for new up to a day early, never late),
+ * and a card that pays at its canteen three times a day writes that place once.
+ */
+export const placeTouchMs = dayMs;
+
+/** What the card's row in card_places says of one place. */
+export interface PlaceSeen {
+  /** The card's last payment there (to placeTouchMs). */
+  lastPaidAtMs: number;
+  /** Its first payment there after more than placeMemoryDays without one: since when the place is known. */
+  knownSinceMs: number;
+}
+
+/**
+ * Whether a place is new to the card at atMs: never paid at (undefined), not within placeMemoryDays,
+ * or known only since a payment within windowMs. The last is the detector's rule too: a thief's first
+ * payment at a shop does not make the shop familiar for the second.
+ */
+export const isNewPlace = (place: PlaceSeen | undefined, atMs: number, windowMs: number) =>
+  place === undefined ||
+  atMs - place.lastPaidAtMs > placeMemoryDays * dayMs ||
+  atMs - place.knownSinceMs <= windowMs;
+
+/**
+ * The place's row after a payment at atMs, or undefined when nothing needs writing (placeTouchMs). The
+ * card's first payment ever (`first`) makes its place known from the start: a card with no history has
+ * nothing to differ from, as in the detector (a card without a profile).
+ */
+export function placeAfterPayment(
+  place: PlaceSeen | undefined,
+  atMs: number,
+  first = false,
+): PlaceSeen | undefined {
+  if (place === undefined || atMs - place.lastPaidAtMs > placeMemoryDays * dayMs)
+    return { lastPaidAtMs: atMs, knownSinceMs: first ? 0 : atMs };
+  if (atMs - place.lastPaidAtMs >= placeTouchMs) return { ...place, lastPaidAtMs: atMs };
+  return undefined;
+}
+
 /** What a card carries for the rule (the cards row's risk_* columns). */
 export interface RiskState {
   /** The first high payment of the current window; null: none. */
@@ -53,7 +104,7 @@ export const riskClear: Readonly<RiskState> = Object.freeze({
 export interface PaymentSeen {
   atMs: number;
   amount: number;
-  /** The card never paid at this place before (false for a card with no places yet: nothing to differ from). */
+  /** The place is new to the card (isNewPlace; false for a card with no places yet: nothing to differ from). */
   newPlace: boolean;
   /** The payment came with the card's right PIN. */
   withPin: boolean;
@@ -92,4 +143,4 @@ export function afterPayment(
 
 /** The card event's reason for a step-up, in the card's history (Chinese: staff read it). */
 export const stepUpReason = (rule: StepUpRule) =>
-  `${Math.round(rule.windowMs / 60_000)} 分钟内 ${rule.highPaymentsMin} 笔较大消费，其中 ${rule.newPlacePaymentsMin} 笔在从未消费过的商户：下一笔须输入密码`;
+  `${Math.round(rule.windowMs / 60_000)} 分钟内 ${rule.highPaymentsMin} 笔较大消费，其中 ${rule.newPlacePaymentsMin} 笔在 ${placeMemoryDays} 天内未消费过的商户：下一笔须输入密码`;

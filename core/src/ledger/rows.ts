@@ -53,7 +53,7 @@ export function toCard(r: Record<string, unknown>): CardRow {
       newPlacePayments: Number(r.risk_new_place_payments),
       stepUpAtMs: r.pin_step_up_at_ms === null ? null : Number(r.pin_step_up_at_ms),
     },
-    places: new Set(),
+    places: new Map(),
   };
 }
 

@@ -3,7 +3,7 @@
  * in apply.ts work on these plain objects only, so they are testable without a database.
  */
 import type { HoldView } from '../contract/ledger.ts';
-import type { RiskState } from './risk-step-up.ts';
+import type { PlaceSeen, RiskState } from './risk-step-up.ts';
 
 export interface CardRow {
   cardNo: string;
@@ -22,8 +22,8 @@ export interface CardRow {
   pinSet: boolean;
   /** The risk step-up's counters (risk-step-up.ts). */
   risk: RiskState;
-  /** Of the merchants the batch names, those the card has paid at before (card_places). */
-  places: Set<string>;
+  /** Of the merchants the batch names, those the card has paid at before, and when (card_places). */
+  places: Map<string, PlaceSeen>;
 }
 
 export interface AccountRow {

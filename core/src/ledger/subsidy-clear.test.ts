@@ -54,7 +54,7 @@ function world(status: CardRow['status'], subsidy: number, subsidyPending = 0): 
     lastPayAtMs: null,
     pinSet: false,
     risk: { ...riskClear },
-    places: new Set(),
+    places: new Map(),
   });
   return s;
 }
