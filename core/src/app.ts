@@ -32,6 +32,7 @@ import { DeviceConfigs } from './devices/device-configs.ts';
 import { DeviceRepository } from './devices/device-repository.ts';
 import { DeviceService } from './devices/device-service.ts';
 import { OfflineRecords } from './devices/offline-records.ts';
+import { AsksRepository } from './federation/asks-repository.ts';
 import { FederationBlacklists } from './federation/federation-blacklist.ts';
 import { FederationForwards } from './federation/federation-forwards.ts';
 import { FederationLinks } from './federation/federation-links.ts';
@@ -40,6 +41,7 @@ import { FederationRepository } from './federation/federation-repository.ts';
 import { FederationSettlement } from './federation/federation-settlement.ts';
 import { ForwardsRepository } from './federation/forwards-repository.ts';
 import { LinkChecks } from './federation/link-checks.ts';
+import { LostAnswers } from './federation/lost-answers.ts';
 import { FederationSettlementRepository } from './federation/settlement-repository.ts';
 import { TrustList } from './federation/trust-list.ts';
 import type { FeeItems } from './fees/fee-items.ts';
@@ -166,6 +168,7 @@ export interface Core {
     blacklists: FederationBlacklists;
     forwards: FederationForwards;
     linkChecks: LinkChecks;
+    lostAnswers: LostAnswers;
   };
   batcher: Batcher;
   /** Prometheus registry served at GET /metrics. */
@@ -364,15 +367,19 @@ export function createCore(
   });
   // Offline records: another centre's card is forwarded to its centre under its offline policy.
   const offline = new OfflineRecords(db, ledger, access, attendance, cards, busRides, forwards);
+  const asks = new AsksRepository(db);
+  const lostAnswers = new LostAnswers(trust, asks, ledger, links, forwards, log);
   const federation = {
     trust,
     links,
     forwards,
+    lostAnswers,
     linkChecks: new LinkChecks(trust, links, config.centreId),
-    payments: new FederationPayments(trust, ledger, merchants, links, forwards, log),
+    payments: new FederationPayments(trust, ledger, merchants, links, forwards, lostAnswers, log),
     settlement: new FederationSettlement(
       trust,
       new FederationSettlementRepository(db),
+      asks,
       ledger,
       links,
       audit,
@@ -506,6 +513,8 @@ export async function startCore(
   core.federation.settlement.startDaily(core.log, jobLock ?? undefined);
   // Other centres' offline policies read, and the payments taken under them forwarded, with backoff.
   core.federation.forwards.start(config.federationForwardIntervalMs, core.log, jobLock ?? undefined);
+  // Foreign payments whose answer was lost and never retried, asked again of the card's centre and booked.
+  core.federation.lostAnswers.start(config.federationForwardIntervalMs, core.log, jobLock ?? undefined);
   // Gateways tell these readers the meeting or exam session they serve now (protocol § 7.27).
   core.meetings.onReadersChanged((deviceIds) => {
     publisher?.publish(channels.meetingSessions, JSON.stringify(deviceIds)).catch(() => {});
@@ -547,6 +556,7 @@ export async function startCore(
         core.bus.stopJobs(),
         core.federation.settlement.stopDaily(),
         core.federation.forwards.stop(),
+        core.federation.lostAnswers.stop(),
         core.meetings.stopJobs(),
         core.passage.stopFollowingPeople(),
         messageDelivery?.stop(),

@@ -288,6 +288,8 @@ describe('federation: a card of centre A pays at centre B', () => {
         kind: 'missing_here',
         ourAmount: null,
         theirAmount: 200,
+        state: 'open',
+        resolution: null,
       },
     ]);
     const atA = await a.client.reconcileCentreDay('CB', day);
@@ -298,6 +300,8 @@ describe('federation: a card of centre A pays at centre B', () => {
         kind: 'missing_there',
         ourAmount: 200,
         theirAmount: null,
+        state: 'open',
+        resolution: null,
       },
     ]);
     await assert.rejects(

@@ -59,7 +59,33 @@ export const federationText = {
   operationId: '交易编号',
   ourAmount: '本方金额',
   theirAmount: '对方金额',
-  clearFirst: '该日仍有差异，需先处理后再对账，差异清零后才能记录净额',
+  clearFirst:
+    '该日仍有未核销的差异：已重询的差异在下次对账后消除，其余由一人提出处理、另一人复核，全部核销后才能记录净额',
+  allResolved: '该日差异均已核销，净额按核销后的金额计算',
+  exceptionStateLabel: '处理状态',
+  exceptionState: {
+    open: '待处理',
+    reasked: '已重询',
+    proposed: '待复核',
+    resolved: '已核销',
+  } as Record<'open' | 'reasked' | 'proposed' | 'resolved', string>,
+  resolutionAction: { accept_theirs: '采纳对方金额', write_off: '按本方核销' } as Record<
+    'accept_theirs' | 'write_off',
+    string
+  >,
+  directionLabel: '方向',
+  handling: '处理方式',
+  settledAmount: '核销后计入金额',
+  resolutionReason: '处理原因',
+  submitForReview: '提交复核',
+  approve: '复核通过',
+  reject: '驳回',
+  approveNote:
+    '通过后该笔按上述金额计入当日清算，差额记入调账科目；对方中心需按同一金额处理（一方采纳对方金额，另一方按本方核销）。',
+  rejectNote: '驳回后该差异回到待处理，可重新提出处理。',
+  awaitingChecker: '已提交，待另一位管理员复核',
+  reasonRequired: '请填写处理原因（至少 2 个字）',
+  reaskedNote: '已向对方中心重询并入账，下次对账后消除',
   netNote: '净额按两中心之间的转账记入账务（中心间银行转账），记录后该日不能再对账。',
 };
 
@@ -69,7 +95,8 @@ const federationErrors: Record<string, string> = {
   FEDERATION_KEY_CONFLICT: '密钥编号已被使用（各中心须使用互不重叠的编号）',
   FEDERATION_UNAVAILABLE: '对方中心暂时无法连接，请稍后再试',
   ALREADY_EXISTS: '该中心已在信任列表中',
-  INVALID_TRANSITION: '该日仍有差异或净额已记账',
+  INVALID_TRANSITION: '该日仍有未核销的差异、该差异已在处理中，或净额已记账',
+  NOT_FOUND: '该差异已不存在，请重新对账后再处理',
   VALIDATION_FAILED: '填写的内容不符合要求，请检查',
 };
 

@@ -1,7 +1,9 @@
 import {
   centrePath,
+  decideResolutionBody,
   kidPath,
   newCentre,
+  proposeResolutionBody,
   revokeCentreKey,
   rotateCentreKey,
   settlementPath,
@@ -16,11 +18,16 @@ import type { AdminRoute } from './routes.ts';
 // the daily inter-centre settlement (reconcile a day with a centre, its exceptions, recording the net).
 // The bodies are the core's own schemas without adminId, which is the signed-in admin's. A day's settlement
 // carries both files' totals as the core read them: ours and the other centre's from its own file.
+// An exception the core's job could not settle by asking again is resolved by two admins: one proposes
+// (accept the other centre's line, or write it off at ours, with a reason), a second approves or rejects;
+// the core refuses the maker deciding (MAKER_CANNOT_CHECK).
 
 const centreBody = newCentre.omit({ adminId: true });
 const rotateBody = rotateCentreKey.omit({ adminId: true });
 const revokeBody = revokeCentreKey.omit({ adminId: true });
 const statusBody = z.strictObject({ status: z.enum(['active', 'suspended']) });
+const proposeBody = proposeResolutionBody.omit({ adminId: true });
+const decideBody = decideResolutionBody.omit({ adminId: true });
 
 export const federationRoutes: readonly AdminRoute[] = [
   {
@@ -99,6 +106,26 @@ export const federationRoutes: readonly AdminRoute[] = [
     handle: async (ctx, _admin, s) => {
       const { id, day } = parseValue(ctx.params, settlementPath);
       return { settlement: await s.core.reconcileCentreDay(id, day) };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/federation/centres/:id/settlements/:day/exceptions/propose',
+    right: 'federation.settle',
+    handle: async (ctx, admin, s) => {
+      const { id, day } = parseValue(ctx.params, settlementPath);
+      const body = parseBody(ctx, proposeBody);
+      return { settlement: await s.core.proposeResolution(id, day, { ...body, adminId: admin.adminId }) };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/federation/centres/:id/settlements/:day/exceptions/decide',
+    right: 'federation.settle',
+    handle: async (ctx, admin, s) => {
+      const { id, day } = parseValue(ctx.params, settlementPath);
+      const body = parseBody(ctx, decideBody);
+      return { settlement: await s.core.decideResolution(id, day, { ...body, adminId: admin.adminId }) };
     },
   },
   {

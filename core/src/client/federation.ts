@@ -2,10 +2,12 @@ import type { BlacklistChanges, BlacklistSnapshot } from '../contract/devices.ts
 import type {
   Centre,
   CentreKey,
+  DecideResolution,
   ForeignPaymentRequest,
   Forward,
   LinkCheck,
   NewCentre,
+  ProposeResolution,
   RevokeCentreKey,
   RotateCentreKey,
   Settlement,
@@ -72,6 +74,14 @@ export class FederationClient extends DomainClient {
   }
   centreSettlement(centreId: string, day: string): Promise<Settlement> {
     return this.transport.call('GET', settlementPath(centreId, day));
+  }
+  /** A maker's resolution of one of the day's exceptions (accept their line, or write it off). */
+  proposeResolution(centreId: string, day: string, input: ProposeResolution): Promise<Settlement> {
+    return this.transport.call('POST', `${settlementPath(centreId, day)}/exceptions/propose`, input);
+  }
+  /** A second admin approves a proposed resolution (the exception settled) or rejects it (open again). */
+  decideResolution(centreId: string, day: string, input: DecideResolution): Promise<Settlement> {
+    return this.transport.call('POST', `${settlementPath(centreId, day)}/exceptions/decide`, input);
   }
   /** The day's net, paid between the centres, into the ledger; refused while the day has exceptions. */
   recordCentreNet(centreId: string, day: string, adminId: string): Promise<Settlement> {

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { ErrorCode } from './errors.ts';
 import { cardNo, day, entityId, fen, operationId, pin } from './fields.ts';
-import { codeId } from './ledger.ts';
+import { type Answer, codeId } from './ledger.ts';
 
 /** A centre's id: what it signs the federation link with and how accounts and operation ids name it. */
 export const centreId = z.string().regex(/^[A-Z][A-Z0-9]{1,15}$/, 'a centre id is 2–16 of A-Z 0-9');
@@ -220,7 +220,61 @@ export interface SettlementException {
   kind: 'missing_here' | 'missing_there' | 'amount_differs';
   ourAmount: number | null;
   theirAmount: number | null;
+  /**
+   * open: to be settled; reasked: the card's centre asked again and its answer booked here (the next
+   * reconciliation clears it); proposed: a resolution awaits a second admin; resolved: settled at the
+   * resolution's figure, no longer blocking the net.
+   */
+  state: 'open' | 'reasked' | 'proposed' | 'resolved';
+  resolution: ExceptionResolution | null;
 }
+
+export const resolutionActions = ['accept_theirs', 'write_off'] as const;
+
+/**
+ * How an exception is settled by hand (maker–checker): accept_theirs (采纳对方) settles the line at the other
+ * centre's figure, the difference booked against SYS-ADJUSTMENT; write_off (按本方核销) closes it at our own
+ * figure, the other centre's differing line written off. One centre accepts, the other writes off.
+ */
+export interface ExceptionResolution {
+  action: (typeof resolutionActions)[number];
+  /** The line's figure in the day's net once resolved. */
+  settledAmount: number;
+  reason: string;
+  makerId: string;
+  checkerId: string | null;
+  proposedAtMs: number;
+  resolvedAtMs: number | null;
+}
+
+const exceptionKey = {
+  direction: z.enum(['receivable', 'payable']),
+  operationId: z.string().min(1).max(64),
+};
+/** POST /v1/federation/centres/:id/settlements/:day/exceptions/propose: the maker's resolution. */
+export const proposeResolutionBody = z.strictObject({
+  ...exceptionKey,
+  action: z.enum(resolutionActions),
+  reason: z.string().trim().min(2).max(200),
+  ...actor.shape,
+});
+export type ProposeResolution = z.infer<typeof proposeResolutionBody>;
+/** POST …/exceptions/decide: a second admin approves (the line is settled) or rejects (open again). */
+export const decideResolutionBody = z.strictObject({
+  ...exceptionKey,
+  decision: z.enum(['approve', 'reject']),
+  ...actor.shape,
+});
+export type DecideResolution = z.infer<typeof decideResolutionBody>;
+
+/**
+ * GET /federation/v1/payments/:id at the card's centre: what it did with the asking centre's operation of
+ * that id (its stored answer), or null when it never had it. Asks nothing new: nothing is debited.
+ */
+export interface PaymentLookup {
+  answer: Answer | null;
+}
+export const lookupPath = z.object({ id: operationId });
 
 /** A day's settlement with one centre: both directions' totals (ours), the net it owes us, the differences. */
 export interface Settlement {

@@ -6,6 +6,7 @@ import type { Logger } from '../log.ts';
 import type { MerchantService } from '../merchants/merchant-service.ts';
 import type { FederationForwards } from './federation-forwards.ts';
 import type { FederationLinks, LinkedCentre } from './federation-links.ts';
+import type { LostAnswers } from './lost-answers.ts';
 import type { TrustList } from './trust-list.ts';
 
 /** The path of the authorisation one centre asks of the card's centre over the federation link. */
@@ -25,6 +26,7 @@ export class FederationPayments {
     private readonly merchants: MerchantService,
     private readonly links: FederationLinks,
     private readonly forwards: FederationForwards,
+    private readonly lostAnswers: LostAnswers,
     private readonly log: Logger,
   ) {}
 
@@ -71,6 +73,8 @@ export class FederationPayments {
     // forward, not this request, asks it.
     const forwarded = await this.forwards.get(request.id);
     if (forwarded?.status === 'pending') return this.offline(request);
+    // Kept before asking: an answer lost on its way back and never retried is asked about again later.
+    await this.lostAnswers.record(request, Date.now());
     const decision = await this.ask(centre, {
       id: request.id,
       cardNo: request.cardNo,

@@ -5,11 +5,14 @@ import { blacklistChangesQuerySchema } from '../contract/devices.ts';
 import {
   centrePath,
   centreStatusBody,
+  decideResolutionBody,
   foreignPaymentRequest,
   kidPath,
   linkForwardRequest,
   linkPaymentRequest,
+  lookupPath,
   newCentre,
+  proposeResolutionBody,
   recordNetBody,
   revokeCentreKey,
   rotateCentreKey,
@@ -25,17 +28,29 @@ import type { FederationForwards } from './federation-forwards.ts';
 import type { FederationPayments } from './federation-payments.ts';
 import type { FederationSettlement } from './federation-settlement.ts';
 import type { LinkChecks } from './link-checks.ts';
+import type { LostAnswers } from './lost-answers.ts';
 import type { TrustList } from './trust-list.ts';
 
+/** The federation's services as the routes need them. */
+export interface FederationServices {
+  trust: TrustList;
+  payments: FederationPayments;
+  settlement: FederationSettlement;
+  blacklists: FederationBlacklists;
+  forwards: FederationForwards;
+  linkChecks: LinkChecks;
+  lostAnswers: LostAnswers;
+}
+
 /** The trust list for the backoffice (through the BFF) and the gateway, and foreign cards' payments. */
-export function federationRoutes(
-  trust: TrustList,
-  payments: FederationPayments,
-  settlement: FederationSettlement,
-  blacklists: FederationBlacklists,
-  forwards: FederationForwards,
-  linkChecks: LinkChecks,
-): Router {
+export function federationRoutes({
+  trust,
+  payments,
+  settlement,
+  blacklists,
+  forwards,
+  linkChecks,
+}: FederationServices): Router {
   const router = new Router({ prefix: '/v1/federation' });
   router.get('/centres', async (ctx) => {
     ctx.body = { items: await trust.list() };
@@ -81,6 +96,15 @@ export function federationRoutes(
     const { id, day } = parseValue(ctx.params, settlementPath);
     ctx.body = await settlement.get(id, day);
   });
+  // An exception settled by hand: a resolution proposed by one admin, approved or rejected by another.
+  router.post('/centres/:id/settlements/:day/exceptions/propose', async (ctx) => {
+    const { id, day } = parseValue(ctx.params, settlementPath);
+    ctx.body = await settlement.propose(id, day, parseBody(ctx, proposeResolutionBody));
+  });
+  router.post('/centres/:id/settlements/:day/exceptions/decide', async (ctx) => {
+    const { id, day } = parseValue(ctx.params, settlementPath);
+    ctx.body = await settlement.decide(id, day, parseBody(ctx, decideResolutionBody));
+  });
   router.post('/centres/:id/settlements/:day/net', async (ctx) => {
     const { id, day } = parseValue(ctx.params, settlementPath);
     ctx.body = await settlement.recordNet(id, day, parseBody(ctx, recordNetBody).adminId);
@@ -113,17 +137,16 @@ const linkBodyBytesMax = 16 * 1024;
  * suspended or re-keyed counts within a second on every instance). Other paths go on to the service API.
  */
 export function federationLink(
-  trust: TrustList,
-  payments: FederationPayments,
-  settlement: FederationSettlement,
-  blacklists: FederationBlacklists,
-  forwards: FederationForwards,
-  linkChecks: LinkChecks,
+  { trust, payments, settlement, blacklists, forwards, linkChecks, lostAnswers }: FederationServices,
   nonces: ReplayGuard,
 ) {
   const router = new Router({ prefix: '/federation/v1' });
   router.post('/payments', async (ctx) => {
     ctx.body = await payments.authorise(ctx.state.caller as string, parseBody(ctx, linkPaymentRequest));
+  });
+  // What we answered the asking centre's payment of that id, if we had it: its lost answer asked again.
+  router.get('/payments/:id', async (ctx) => {
+    ctx.body = await lostAnswers.lookup(ctx.state.caller as string, parseValue(ctx.params, lookupPath).id);
   });
   // A link check from the other side: our id, signed back over the link.
   router.get('/ping', async (ctx) => {

@@ -163,17 +163,7 @@ export function createCoreHttp(
   const nonces =
     redis === undefined ? memoryNonces() : redisNonces(redis, redisNames(config.redisPrefix).keys.sigNonce);
   // Other centres' requests, signed with their link secrets from the trust list (docs/federation.md).
-  app.use(
-    federationLink(
-      federation.trust,
-      federation.payments,
-      federation.settlement,
-      federation.blacklists,
-      federation.forwards,
-      federation.linkChecks,
-      nonces,
-    ),
-  );
+  app.use(federationLink(federation, nonces));
   // Key id, timestamp window and nonce shape before any body byte is read (#12.13 class).
   app.use(serviceAuthBeforeBody(config.serviceKeys));
   app.use(rawBody(bodyBytesMax, subsidyImportBodies));
@@ -237,14 +227,7 @@ export function createCoreHttp(
     attendanceReportRoutes(new AttendanceReport(new AttendanceRepository(db))),
     // Off (NOT_FOUND) until the insight store is opened at start.
     insightRoutes(insight),
-    federationRoutes(
-      federation.trust,
-      federation.payments,
-      federation.settlement,
-      federation.blacklists,
-      federation.forwards,
-      federation.linkChecks,
-    ),
+    federationRoutes(federation),
   ]) {
     app.use(router.routes());
     app.use(router.allowedMethods());

@@ -19,6 +19,7 @@ import { api, type Me, when, yuan } from '../../api.ts';
 import { dayText, shanghaiTodayValue } from '../../calendar.ts';
 import { confirmMoney } from '../../components/confirm.tsx';
 import { describeFederationError as describe, federationText as t } from '../../strings.ts';
+import { ExceptionActions, ExceptionState } from './ExceptionActions.tsx';
 import { AddCentreDialog, RevokeKeyDialog, RotateKeyDialog } from './TrustDialogs.tsx';
 
 /** A day's settlement as the admin API answers it: our file's totals and the other centre's, read from its file. */
@@ -296,6 +297,8 @@ function CentreSettlement({ me, centres }: { me: Me; centres: Centre[] }) {
       onOk: () => run(() => api('POST', `${path}/net`)),
     });
 
+  const centreName = centres.find((c) => c.id === chosen)?.name ?? chosen ?? '';
+  const unresolved = settlement ? settlement.exceptions.filter((e) => e.state !== 'resolved').length : 0;
   const exceptionColumns = [
     { title: '方向', dataIndex: 'direction', render: (d: string) => t.direction[d] ?? d },
     { title: t.operationId, dataIndex: 'operationId' },
@@ -314,6 +317,28 @@ function CentreSettlement({ me, centres }: { me: Me; centres: Centre[] }) {
       dataIndex: 'theirAmount',
       render: (f: number | null) => (f === null ? '—' : yuan(f)),
     },
+    {
+      title: t.exceptionStateLabel,
+      key: 'state',
+      render: (_: unknown, e: SettlementException) => <ExceptionState e={e} />,
+    },
+    ...(settle && path && settlement && !settlement.netRecordedAtMs
+      ? [
+          {
+            title: t.actions,
+            key: 'actions',
+            render: (_: unknown, e: SettlementException) => (
+              <ExceptionActions
+                me={me}
+                e={e}
+                path={path}
+                centreName={centreName}
+                onSettlement={setSettlement}
+              />
+            ),
+          },
+        ]
+      : []),
   ];
 
   return (
@@ -404,7 +429,10 @@ function CentreSettlement({ me, centres }: { me: Me; centres: Centre[] }) {
           />
           {settlement.exceptions.length > 0 ? (
             <>
-              <Alert type="warning" message={t.clearFirst} />
+              <Alert
+                type={unresolved > 0 ? 'warning' : 'success'}
+                message={unresolved > 0 ? t.clearFirst : t.allResolved}
+              />
               <Table
                 rowKey={(e) => `${e.direction}:${e.operationId}`}
                 size="small"
@@ -416,7 +444,7 @@ function CentreSettlement({ me, centres }: { me: Me; centres: Centre[] }) {
           ) : (
             <Alert type="success" message={t.noExceptions} />
           )}
-          {settle && !settlement.netRecordedAtMs && settlement.exceptions.length === 0 ? (
+          {settle && !settlement.netRecordedAtMs && unresolved === 0 ? (
             <Button type="primary" loading={busy} onClick={() => recordNet(settlement)}>
               {t.recordNet}
             </Button>
