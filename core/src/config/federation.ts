@@ -49,6 +49,6 @@ export const federationSettings = {
     .min(1_000)
     .max(600_000)
     .describe(
-      "FEDERATION_FORWARD_INTERVAL_MS: how often other centres' offline policies are read and the payments taken under them forwarded (each with its own backoff)",
+      "FEDERATION_FORWARD_INTERVAL_MS: how often other centres' offline policies are read and the payments taken under them forwarded (each with its own backoff), and foreign payments whose answer was lost asked about again",
     ),
 };
