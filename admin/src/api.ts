@@ -1,5 +1,6 @@
-import type { CardView, CashReceipt } from '@campus-card/core/contract';
 // The one request wrapper: every call to the admin API goes through here, with the session token.
+import type { CardView, CashReceipt } from '@campus-card/core/contract';
+import { formatDateTime } from '@campus-card/core/time';
 
 export const apiBase = '/api/admin/v1';
 const tokenKey = 'cc-admin-token';
@@ -104,8 +105,8 @@ export function newRequestId(): string {
 }
 
 export const yuan = (fen: number) => `¥${(fen / 100).toFixed(2)}`;
-export const when = (ms: number) =>
-  new Date(ms).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
+/** An instant as every page shows one: 'YYYY-MM-DD HH:mm:ss' in Beijing time, as the date pickers read. */
+export const when = (ms: number) => formatDateTime(ms);
 
 export interface Me {
   adminId: string;

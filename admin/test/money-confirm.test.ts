@@ -255,7 +255,15 @@ describe('backoffice in Chromium: money is checked and confirmed, batches wait i
     await posted.getByText('合计金额：¥10000.01').waitFor();
     const table = (await auditor.locator('.ant-table').textContent()) ?? '';
     assert.doesNotMatch(table, /session\.login|subsidy\.post|[{}"]|\b\d{13}\b/);
-    assert.match(table, /\d{4}\/\d{1,2}\/\d{1,2} \d{2}:\d{2}:\d{2}/);
+    assert.match(table, /\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}/);
+    // A sign-in's detail reads 方式：密码, not its keys and codes (#19: every detail key in words).
+    await auditor
+      .getByRole('row')
+      .filter({ has: auditor.getByRole('cell', { name: '登录', exact: true }) })
+      .first()
+      .getByText('方式：密码')
+      .waitFor();
+    assert.doesNotMatch(table, /\b(method|password|sso|dailyLimit\w*|pinFreeLimit\w*)\b|其他：/);
     const sideways = await auditor.evaluate(() => {
       const d = (
         globalThis as unknown as {

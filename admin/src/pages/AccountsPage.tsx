@@ -17,7 +17,7 @@ import {
 import { useCallback, useEffect, useState } from 'react';
 import { api, type Me, when } from '../api.ts';
 import { campusName, useCampuses } from '../components/campus.tsx';
-import { campusText, describeError, accountText as t } from '../strings.ts';
+import { campusText, describeError, roleText, accountText as t } from '../strings.ts';
 
 interface Account {
   id: string;
@@ -32,21 +32,8 @@ interface Account {
   createdAtMs: number;
 }
 
-export const roleOptions = [
-  { value: 'super_admin', label: '超级管理员' },
-  { value: 'card_operator', label: '卡务中心操作员' },
-  { value: 'finance', label: '财务' },
-  { value: 'device_admin', label: '设备管理员' },
-  { value: 'content_editor', label: '内容编辑' },
-  { value: 'department_admin', label: '院系管理员' },
-  { value: 'auditor', label: '审计员' },
-  { value: 'security_office', label: '保卫处' },
-  { value: 'dorm_office', label: '宿舍管理' },
-  { value: 'transport_office', label: '校车管理' },
-  { value: 'aid_office', label: '学生资助中心' },
-  { value: 'counsellor', label: '辅导员' },
-];
-const roleLabel = Object.fromEntries(roleOptions.map((o) => [o.value, o.label]));
+export const roleOptions = Object.entries(roleText).map(([value, label]) => ({ value, label }));
+const roleLabel = roleText;
 
 type Editing = { account: Account; kind: 'role' | 'password' | 'campus' };
 

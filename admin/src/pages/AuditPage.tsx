@@ -7,8 +7,13 @@ import {
   auditActionLabel,
   auditActionText,
   auditDetailKeyText,
+  auditDetailValueText,
   auditTargetText,
   describeError,
+  errorText,
+  roleText,
+  statusText,
+  topUpChannelText,
   walletText,
 } from '../strings.ts';
 
@@ -24,20 +29,46 @@ interface Entry {
   createdAtMs: number;
 }
 
-/** One value of an audit detail as a person reads it: fen in yuan, instants in Beijing time. */
-function detailValue(key: string, value: unknown): string {
-  if (value === null || value === undefined) return '—';
-  if (typeof value === 'number' && /(^amount$|Amount$|Refunded$|Returned$|^balanceAfter$)/.test(key))
-    return value < 0 ? `-${yuan(-value)}` : yuan(value);
-  if (typeof value === 'number' && /AtMs$/.test(key)) return when(value);
-  if (typeof value === 'number' && key === 'feeRateBp') return `${(value / 100).toFixed(2)}%`;
-  if (typeof value === 'boolean') return value ? '是' : '否';
-  if (key === 'wallet' && typeof value === 'string') return walletText[value] ?? value;
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
+/** Detail keys holding fen: shown in yuan, never as a bare number. */
+const moneyKey =
+  /(^amount$|Amount$|Refunded$|Returned$|^balanceAfter$|Fen$|Limit$|LimitBefore$|^counted$|^expected$|^difference$)/;
+
+/** The words of one detail key's coded values: statuses, roles, channels, refusal codes and the rest. */
+const valueWords: Record<string, Record<string, string>> = {
+  ...auditDetailValueText,
+  status: statusText,
+  role: roleText,
+  wallet: walletText,
+  channel: { ...topUpChannelText, cash: '现金', bank: '银行卡' },
+  code: errorText,
+};
+
+/**
+ * One value of an audit detail as a person reads it: fen in yuan, instants in Beijing time, coded
+ * values in words, and a nested record as its own key/value lines (never raw JSON).
+ */
+function DetailValue({ name, value }: { name: string; value: unknown }) {
+  if (value === null || value === undefined) return <>—</>;
+  if (typeof value === 'number' && moneyKey.test(name))
+    return <>{value < 0 ? `-${yuan(-value)}` : yuan(value)}</>;
+  if (typeof value === 'number' && /AtMs$/.test(name)) return <>{when(value)}</>;
+  if (typeof value === 'number' && name === 'feeRateBp') return <>{`${(value / 100).toFixed(2)}%`}</>;
+  if (typeof value === 'boolean') return <>{value ? '是' : '否'}</>;
+  if (Array.isArray(value))
+    return <>{value.every((v) => typeof v !== 'object') ? value.join('、') : `${value.length} 项`}</>;
+  if (typeof value === 'object')
+    return (
+      <div style={{ paddingLeft: 12 }}>
+        <DetailLines detail={value as Record<string, unknown>} />
+      </div>
+    );
+  return <>{valueWords[name]?.[String(value)] ?? String(value)}</>;
 }
 
-/** An audit entry's detail as key/value lines that wrap (the actor is its own column). */
+/**
+ * An audit entry's detail as key/value lines that wrap (the actor is its own column). A key this page
+ * has no word for reads 其他, with the key in its tooltip for whoever maintains the list.
+ */
 function DetailLines({ detail }: { detail: Entry['detail'] }) {
   const { by: _by, ...rest } = detail ?? {};
   const entries = Object.entries(rest);
@@ -46,8 +77,10 @@ function DetailLines({ detail }: { detail: Entry['detail'] }) {
     <div data-testid="audit-detail" style={{ overflowWrap: 'anywhere', whiteSpace: 'normal' }}>
       {entries.map(([key, value]) => (
         <div key={key}>
-          <span style={{ color: '#666' }}>{auditDetailKeyText[key] ?? key}：</span>
-          {detailValue(key, value)}
+          <span style={{ color: '#595959' }} title={key}>
+            {auditDetailKeyText[key] ?? '其他'}：
+          </span>
+          <DetailValue name={key} value={value} />
         </div>
       ))}
     </div>

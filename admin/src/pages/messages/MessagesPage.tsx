@@ -1,7 +1,7 @@
 import type { MessageDailyCount, MessageFailure } from '@campus-card/core/contract';
 import { Alert, Card, Select, Space, Table } from 'antd';
 import { useEffect, useMemo, useState } from 'react';
-import { api } from '../../api.ts';
+import { api, when } from '../../api.ts';
 import { Chart } from '../../components/Chart.tsx';
 import { describeError } from '../../strings.ts';
 import { reasonText, messageText as t } from './strings.ts';
@@ -123,7 +123,7 @@ export function MessagesPage() {
             {
               title: t.columns.at,
               dataIndex: 'atMs',
-              render: (v: number) => new Date(v).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai' }),
+              render: when,
             },
             { title: t.columns.channel, dataIndex: 'channel', render: (v: string) => t.channel[v] ?? v },
             { title: t.columns.kind, dataIndex: 'kind', render: (v: string) => t.kind[v] ?? v },
