@@ -233,6 +233,14 @@ export const strings = {
     previousMonth: '上个月',
     nextMonth: '下个月',
     monthLabel: (year: number, month: number) => `${year} 年 ${month} 月`,
+    searchPlaceholder: '搜索商户、充值方式或金额',
+    searchLabel: '搜索账单',
+    searchClear: '清除',
+    searching: '正在查找本月全部账单…',
+    searchEmpty: (query: string) => `本月没有与“${query}”相关的账单`,
+    searchTruncated: '本月账单太多，只查找了最近的部分',
+    dayOut: '支出',
+    dayIn: '收入',
     filters: { all: '全部', payment: '消费', top_up: '充值', subsidy: '补贴', refund: '退款' } as Record<
       string,
       string

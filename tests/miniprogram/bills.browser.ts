@@ -15,6 +15,7 @@ import type { RunningSystem } from '../../mock/demo/system.ts';
 import { ShowerMeter } from '../../mock/devices/shower-meter.ts';
 import {
   bindAs as bindStudent,
+  fenOf,
   type H5World,
   type Identity,
   openPage,
@@ -153,6 +154,45 @@ describe('bills, words and lessons in the H5 app (issue 19)', () => {
       assert.doesNotMatch(text, rawWords, `row ${i}: ${text}`);
       assert.doesNotMatch(text, /流水号|—/, `row ${i}: ${text}`);
     }
+    await page.context().close();
+  });
+
+  test('#19 bills by day and search: when a student opens 账单, then today is a heading with its 支出 and 收入 totals; a search finds a line by words or amount and says when nothing matches', async () => {
+    const student = system.identities[10];
+    assert.ok(student);
+    const page = await newPage();
+    await bindAs(page, student);
+    await core.topUp({
+      id: `adm-cash-${randomBytes(6).toString('hex')}`,
+      cardNo: student.cardNo,
+      amount: 5_000,
+      channel: 'cash',
+    });
+    await open(page, 'bills');
+    const today = page.locator('.page-bills .bill-day').first();
+    assert.equal((await today.locator('.bill-day-label').textContent())?.trim(), '今天');
+    // The heading's totals are the day's lines added up as they read on screen.
+    const amounts = (await today.locator('.row .amount-in, .row .amount-out').allTextContents()).map(fenOf);
+    const out = -amounts.filter((a) => a < 0).reduce((a, b) => a + b, 0);
+    const income = amounts.filter((a) => a > 0).reduce((a, b) => a + b, 0);
+    assert.ok(income >= 5_000 && out > 0, `${amounts}`);
+    const totals = (await today.locator('.bill-day-totals').textContent()) ?? '';
+    assert.match(totals, new RegExp(`支出 ¥${(out / 100).toFixed(2).replace('.', '\\.')}`), totals);
+    assert.match(totals, new RegExp(`收入 ¥${(income / 100).toFixed(2).replace('.', '\\.')}`), totals);
+
+    const search = page.locator('#bill-search input');
+    await search.fill('现金');
+    await page.locator('#bill-search-clear').waitFor();
+    const found = (await page.locator('.page-bills .list .row').allInnerTexts()).map((t) =>
+      t.replace(/\s+/g, ' '),
+    );
+    assert.ok(found.length >= 1 && found.every((row) => row.includes('充值 · 现金')), found.join(' | '));
+    await search.fill('50.00');
+    assert.ok((await page.locator('.page-bills .list .row', { hasText: '+¥50.00' }).count()) >= 1);
+    await search.fill('没有这家店');
+    await page.getByText('本月没有与“没有这家店”相关的账单').waitFor();
+    await page.locator('#bill-search-clear').click();
+    assert.ok((await page.locator('.page-bills .list .row').count()) >= 2);
     await page.context().close();
   });
 

@@ -16,11 +16,15 @@ export function listTransactions(
   month: Month,
   filter: TransactionFilter,
   cursor?: string,
+  limit?: number,
 ): Promise<Page<Transaction>> {
   return api.request('GET', '/transactions', undefined, {
-    query: { month: monthKey(month), kind: filter === 'all' ? undefined : filter, cursor },
+    query: { month: monthKey(month), kind: filter === 'all' ? undefined : filter, cursor, limit },
   });
 }
+
+/** The most lines a search reads of one month (the BFF's largest page, 50, times 40). */
+export const searchPagesMax = 40;
 
 export function getTransaction(api: ApiClient, id: string): Promise<Transaction> {
   return api.request('GET', `/transactions/${encodeURIComponent(id)}`);
