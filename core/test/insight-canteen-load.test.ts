@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { dialects, startTestCore } from '@campus-card/tests/kit';
 import {
   dailySeries,
   evaluateLoad,
@@ -8,6 +9,7 @@ import {
   WindowLoadModel,
 } from '../src/insight/canteen-load.ts';
 import { InsightStore } from '../src/insight/insight-store.ts';
+import { LedgerSource } from '../src/insight/ledger-source.ts';
 import { dayBoundsMs, parseDay } from '../src/time.ts';
 
 /** A weekday with 40 payments at 12:00–12:15 and 20 at 12:15–12:30; a weekend day half of that. */
@@ -72,3 +74,28 @@ test('when canteen payments go through the store, then they are counted per wind
     store.close();
   }
 });
+
+for (const dialect of dialects) {
+  test(`when the card centre marks a Monday a holiday in the campus calendar on ${dialect}, then the canteen forecast reads it as a holiday (the weekend's pattern), not a weekday`, async () => {
+    // Goal (#17): holidays from the campus calendar (passage_calendar_days), which the route passes on.
+    const first = parseDay('2025-11-03') as number; // a Monday
+    const t = await startTestCore(dialect);
+    try {
+      await t.client.setPassageCalendar({ kind: 'holiday', days: ['2025-11-24'], on: true });
+      await t.client.setPassageCalendar({ kind: 'term', days: ['2025-11-25'], on: true });
+      const holidays = await new LedgerSource(t.core.db).holidays(first, first + 21);
+      assert.deepEqual(holidays, [first + 21]);
+      // Three weeks of 30 payments at 12:00–12:15 on weekdays and 10 at weekends, at window W1.
+      const counts = Array.from({ length: 21 }, (_, d) => ({
+        window: 'W1',
+        day: first + d,
+        slot: 48,
+        count: d % 7 >= 5 ? 10 : 30,
+      }));
+      assert.equal(loadNow(counts, first + 21, 48)[0]?.nowExpected, 30);
+      assert.equal(loadNow(counts, first + 21, 48, new Set(holidays))[0]?.nowExpected, 10);
+    } finally {
+      await t.stop();
+    }
+  });
+}

@@ -64,13 +64,18 @@ export function insightRoutes(insight: InsightSlot): Router {
     ctx.body = { ...answer, total: answer.items.length, items: answer.items.slice(0, limit) };
   });
 
-  /** How busy each canteen window is now and in 30 minutes (forecast from the last eight weeks). */
+  /**
+   * How busy each canteen window is now and in 30 minutes (forecast from the last eight weeks), with
+   * the holidays of the campus calendar (the passage domain's, kept by the card centre).
+   */
   router.get('/canteen-load', async (ctx) => {
     const nowMs = Date.now();
     const today = shanghaiDay(nowMs);
     const slot = Math.floor((nowMs - dayBoundsMs(today).startMs) / slotMs);
-    const counts = await running().store.slotCounts(dayBoundsMs(today - 56).startMs, nowMs + 1);
-    ctx.body = { atMs: nowMs, items: loadNow(counts, today, slot) };
+    const open = running();
+    const counts = await open.store.slotCounts(dayBoundsMs(today - 56).startMs, nowMs + 1);
+    const holidays = new Set(await open.ledger.holidays(today - 56, today));
+    ctx.body = { atMs: nowMs, items: loadNow(counts, today, slot, holidays) };
   });
 
   /** A month's spending per department or grade; groups under 10 students are named without figures. */

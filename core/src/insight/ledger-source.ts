@@ -221,6 +221,18 @@ export class LedgerSource {
     }));
   }
 
+  /**
+   * The campus calendar's holidays over [fromDay, toDay] (passage_calendar_days, kept by the card
+   * centre for the passage rules): the canteen forecast's holiday days.
+   */
+  async holidays(fromDay: number, toDay: number): Promise<number[]> {
+    const rows = await this.db.select<Row>(
+      "SELECT day FROM passage_calendar_days WHERE kind = 'holiday' AND day >= ? AND day <= ? ORDER BY day",
+      [fromDay, toDay],
+    );
+    return rows.map((r) => num(r.day));
+  }
+
   /** The ledger's accepted operations per day and kind over [fromDay, toDay] (the (created_day, kind) index). */
   async totalsByDayKind(fromDay: number, toDay: number): Promise<DayKindTotal[]> {
     const rows = await this.db.select<Row>(

@@ -13,6 +13,8 @@ export interface RunningInsight {
   store: InsightStore;
   /** INSIGHT_RETENTION_DAYS: after each run, rows older than this are deleted (0 keeps everything). */
   retentionDays: number;
+  /** The ledger's database, read only (the campus calendar's holidays for the canteen forecast). */
+  ledger: LedgerSource;
 }
 
 /**
@@ -44,7 +46,7 @@ export class InsightSlot {
     // Abnormal spending is assessed on each run's fresh rows; a student is told in the app.
     const alerts = new AbnormalAlerts(store, ledger, new NoticeRepository(db));
     const retentionDays = config.insightRetentionDays;
-    this.#running = { extract, store, retentionDays };
+    this.#running = { extract, store, retentionDays, ledger };
     extract.startSchedule(config.insightIntervalMs, log, undefined, async () => {
       if (retentionDays > 0) await store.prune(Date.now() - retentionDays * 86_400_000);
       const sent = await alerts.run();
