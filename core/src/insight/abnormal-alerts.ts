@@ -41,7 +41,7 @@ export class AbnormalAlerts {
   ) {}
 
   /** Assesses the payments of the last lookbackMs before nowMs; answers the notices it wrote. */
-  async run(nowMs: number = Date.now(), profileDays = 60): Promise<Notice[]> {
+  async run(nowMs: number = Date.now(), profileDays = abnormalDefaults.profileDays): Promise<Notice[]> {
     const fromMs = nowMs - this.options.lookbackMs;
     const thresholds = { ...this.options.thresholds, profileDays };
     const { profiles, payments, guarded } = await this.store.abnormalInput(fromMs, nowMs + 1, thresholds);
