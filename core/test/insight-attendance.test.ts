@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { detectAttendanceWarnings } from '../src/insight/attendance-warnings.ts';
+import { dialects, openStudent, startTestCore } from '@campus-card/tests/kit';
+import { detectAttendanceWarnings, type LateReturn } from '../src/insight/attendance-warnings.ts';
 import { InsightStore, type RosterFact } from '../src/insight/insight-store.ts';
+import { LedgerSource } from '../src/insight/ledger-source.ts';
 import { plantDropouts } from '../src/insight/synthetic-attendance.ts';
 import { generateCampus } from '../src/insight/synthetic-campus.ts';
+import { shanghaiDay } from '../src/time.ts';
 
 const dayMs = 86_400_000;
 const asOfMs = Date.UTC(2025, 11, 20);
@@ -106,3 +109,60 @@ test('when a planted term with dropouts goes through the DuckDB store, then ever
     store.close();
   }
 });
+
+test('when a student comes back to the dorm after its curfew on three nights of the last two weeks, then the counsellor is warned with the nights; two nights, or older ones, do not warn', () => {
+  // Goal (#17): late returns to the dorm from the passage domain as an attendance warning.
+  const facts = classes(() => true);
+  const students = [seen('S0', asOfMs), ...Array.from({ length: 10 }, (_, i) => seen(`O${i + 1}`, asOfMs))];
+  const night = (personNo: string, daysAgo: number): LateReturn => {
+    const occurredAtMs = asOfMs - daysAgo * dayMs + 3_600_000;
+    return { personNo, day: shanghaiDay(occurredAtMs), occurredAtMs };
+  };
+  const late = [
+    night('S0', 2),
+    night('S0', 5),
+    night('S0', 9),
+    // Two buildings on one night count once; O1 has two recent nights and one 20 days ago.
+    night('O1', 3),
+    { ...night('O1', 3), occurredAtMs: night('O1', 3).occurredAtMs + 60_000 },
+    night('O1', 4),
+    night('O1', 20),
+  ];
+  const warnings = detectAttendanceWarnings(facts, students, asOfMs, {}, late);
+  assert.deepEqual(
+    warnings.map((w) => [w.personNo, w.reasons]),
+    [['S0', [{ code: 'late_returns', nights: 3, days: 14, lastMs: night('S0', 2).occurredAtMs }]]],
+  );
+  // Tunable: two nights asked for warns O1 too.
+  assert.deepEqual(
+    detectAttendanceWarnings(facts, students, asOfMs, { lateReturnsMin: 2 }, late).map((w) => w.personNo),
+    ['O1', 'S0'],
+  );
+});
+
+for (const dialect of dialects) {
+  test(`when the passage domain has recorded late returns on ${dialect}, then the insight reads those in the window asked for, read only`, async () => {
+    const t = await startTestCore(dialect);
+    try {
+      const { personNo } = await t.client.getCard(await openStudent(t.client));
+      const nowMs = Date.now();
+      const rows = [nowMs - 2 * dayMs, nowMs - 5 * dayMs, nowMs - 30 * dayMs].map((occurredAtMs) => ({
+        personNo,
+        day: shanghaiDay(occurredAtMs),
+        occurredAtMs,
+      }));
+      // As the passage domain writes them when a resident comes in during the curfew (passage.md).
+      for (const r of rows)
+        await t.core.db.execute(
+          'INSERT INTO passage_late_returns (person_no, building_id, day, device_id, occurred_at_ms) VALUES (?, ?, ?, ?, ?)',
+          [r.personNo, 'B1', r.day, '701', r.occurredAtMs],
+        );
+      assert.deepEqual(await new LedgerSource(t.core.db).lateReturns(nowMs - 15 * dayMs, nowMs), [
+        rows[1],
+        rows[0],
+      ]);
+    } finally {
+      await t.stop();
+    }
+  });
+}

@@ -38,6 +38,7 @@ const attendanceWarningsQuery = z.object({
   streakMin: z.coerce.number().int().min(2).max(50).optional(),
   fallingRatioMax: ratio,
   silentDaysMin: z.coerce.number().int().min(1).max(60).optional(),
+  lateReturnsMin: z.coerce.number().int().min(1).max(31).optional(),
   limit: z.coerce.number().int().min(1).max(1_000).optional(),
 });
 

@@ -14,6 +14,8 @@ export const attendanceWarningsQuery = z.object({
   streakMin: z.coerce.number().int().min(2).max(50).optional(),
   fallingRatioMax: ratio.optional(),
   silentDaysMin: z.coerce.number().int().min(1).max(60).optional(),
+  /** Nights back at the dorm after its curfew within the last recentDays that make a warning. */
+  lateReturnsMin: z.coerce.number().int().min(1).max(31).optional(),
   limit: z.coerce.number().int().min(1).max(1_000).default(200),
 });
 export type AttendanceWarningsQuery = z.infer<typeof attendanceWarningsQuery>;
@@ -21,7 +23,9 @@ export type AttendanceWarningsQuery = z.infer<typeof attendanceWarningsQuery>;
 export type AttendanceReason =
   | { code: 'absence_streak'; missed: number }
   | { code: 'falling'; recentRate: number; earlierRate: number; classRate: number }
-  | { code: 'not_seen'; days: number };
+  | { code: 'not_seen'; days: number }
+  /** Back at the dorm after its curfew on `nights` nights of the last `days` (the passage domain's late returns). */
+  | { code: 'late_returns'; nights: number; days: number; lastMs: number };
 
 /** One student a counsellor should look at, with the evidence. */
 export interface AttendanceWarning {

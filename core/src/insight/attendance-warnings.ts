@@ -11,7 +11,9 @@ import type { InsightStore, RosterFact } from './insight-store.ts';
  *   the others on the same sessions (sessionsMin sessions at least), after attending clearly more in
  *   the earlierDays before (by fallMin or more);
  * - not_seen: no sign of life for silentDaysMin days or more, while classes were on their roster in
- *   that time (a student the timetable expects on campus; in holidays nobody is warned).
+ *   that time (a student the timetable expects on campus; in holidays nobody is warned);
+ * - late_returns: back at their dorm after its curfew on lateReturnsMin nights or more of the last
+ *   recentDays (the passage domain's late returns: one per student, building and Shanghai day).
  *
  * Each warning carries its evidence: the missed sessions, the rates, when the student was last seen.
  * Pure: facts in, warnings out.
@@ -25,6 +27,7 @@ export interface AttendanceThresholds {
   fallingRatioMax: number;
   fallMin: number;
   silentDaysMin: number;
+  lateReturnsMin: number;
 }
 
 export const attendanceDefaults: Readonly<AttendanceThresholds> = Object.freeze({
@@ -35,7 +38,16 @@ export const attendanceDefaults: Readonly<AttendanceThresholds> = Object.freeze(
   fallingRatioMax: 0.5,
   fallMin: 0.3,
   silentDaysMin: 4,
+  lateReturnsMin: 3,
 });
+
+/** One night a student came back to their dorm after its curfew (the passage domain's record). */
+export interface LateReturn {
+  personNo: string;
+  /** The Asia/Shanghai day it counts for. */
+  day: number;
+  occurredAtMs: number;
+}
 
 export type { AttendanceReason, AttendanceWarning };
 
@@ -59,9 +71,18 @@ export function detectAttendanceWarnings(
   students: readonly StudentSeen[],
   asOfMs: number,
   thresholds: Partial<AttendanceThresholds> = {},
+  lateReturns: readonly LateReturn[] = [],
 ): AttendanceWarning[] {
   const t = { ...attendanceDefaults, ...thresholds };
   const recentFrom = asOfMs - t.recentDays * dayMs;
+  const lateNights = new Map<string, { days: Set<number>; lastMs: number }>();
+  for (const r of lateReturns) {
+    if (r.occurredAtMs < recentFrom || r.occurredAtMs >= asOfMs) continue;
+    const nights = lateNights.get(r.personNo) ?? { days: new Set<number>(), lastMs: 0 };
+    nights.days.add(r.day);
+    nights.lastMs = Math.max(nights.lastMs, r.occurredAtMs);
+    lateNights.set(r.personNo, nights);
+  }
   const earlierFrom = recentFrom - t.earlierDays * dayMs;
   const byPerson = new Map<string, RosterFact[]>();
   const sessionTotals = new Map<string, { rostered: number; attended: number }>();
@@ -114,6 +135,10 @@ export function detectAttendanceWarnings(
     const expected = list.some((f) => f.startsAtMs > silentSince);
     if (silentDays >= t.silentDaysMin && expected) reasons.push({ code: 'not_seen', days: silentDays });
 
+    const late = lateNights.get(student.personNo);
+    if (late && late.days.size >= t.lateReturnsMin)
+      reasons.push({ code: 'late_returns', nights: late.days.size, days: t.recentDays, lastMs: late.lastMs });
+
     if (reasons.length === 0) continue;
     warnings.push({
       personNo: student.personNo,
@@ -133,12 +158,16 @@ export function detectAttendanceWarnings(
   return warnings.sort((a, b) => weight(b) - weight(a) || a.personNo.localeCompare(b.personNo));
 }
 
-/** The warnings at asOfMs from the store, for one department or (null) all. */
+/**
+ * The warnings at asOfMs from the store, for one department or (null) all; the late returns of the
+ * recent days from `lateReturns` (the ledger's database: the passage domain keeps them).
+ */
 export async function attendanceWarnings(
   store: Pick<InsightStore, 'rosterFacts' | 'lastSeen'>,
   asOfMs: number,
   department: string | null,
   thresholds: Partial<AttendanceThresholds> = {},
+  lateReturns: (fromMs: number, toMs: number) => Promise<LateReturn[]> = async () => [],
 ): Promise<Omit<AttendanceWarningsAnswer, 'total'>> {
   const t = { ...attendanceDefaults, ...thresholds };
   const facts = await store.rosterFacts(asOfMs - (t.recentDays + t.earlierDays + 1) * dayMs, asOfMs);
@@ -149,6 +178,12 @@ export async function attendanceWarnings(
     asOfMs,
     department,
     thresholds: { ...t },
-    items: detectAttendanceWarnings(facts, students, asOfMs, t),
+    items: detectAttendanceWarnings(
+      facts,
+      students,
+      asOfMs,
+      t,
+      await lateReturns(asOfMs - (t.recentDays + 1) * dayMs, asOfMs),
+    ),
   };
 }

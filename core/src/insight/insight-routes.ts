@@ -60,7 +60,14 @@ export function insightRoutes(insight: InsightSlot): Router {
   router.get('/attendance-warnings', async (ctx) => {
     const { department, limit, ...given } = parseValue({ ...ctx.query }, attendanceWarningsQuery);
     const thresholds = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
-    const answer = await attendanceWarnings(running().store, Date.now(), department ?? null, thresholds);
+    const open = running();
+    const answer = await attendanceWarnings(
+      open.store,
+      Date.now(),
+      department ?? null,
+      thresholds,
+      (from, to) => open.ledger.lateReturns(from, to),
+    );
     ctx.body = { ...answer, total: answer.items.length, items: answer.items.slice(0, limit) };
   });
 

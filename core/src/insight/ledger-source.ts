@@ -1,5 +1,6 @@
 import type { Database } from '../db/database.ts';
 import { shanghaiDay } from '../time.ts';
+import type { LateReturn } from './attendance-warnings.ts';
 import type {
   AccessRow,
   AttendanceRow,
@@ -231,6 +232,23 @@ export class LedgerSource {
       [fromDay, toDay],
     );
     return rows.map((r) => num(r.day));
+  }
+
+  /**
+   * Late returns to the dorm over [fromMs, toMs) (passage_late_returns: one per student, building and
+   * Shanghai day, recorded by the passage domain when a resident comes in during the curfew).
+   */
+  async lateReturns(fromMs: number, toMs: number): Promise<LateReturn[]> {
+    const rows = await this.db.select<Row>(
+      `SELECT person_no, day, occurred_at_ms FROM passage_late_returns
+        WHERE day >= ? AND day <= ? AND occurred_at_ms >= ? AND occurred_at_ms < ? ORDER BY occurred_at_ms`,
+      [shanghaiDay(fromMs), shanghaiDay(toMs), fromMs, toMs],
+    );
+    return rows.map((r) => ({
+      personNo: str(r.person_no),
+      day: num(r.day),
+      occurredAtMs: num(r.occurred_at_ms),
+    }));
   }
 
   /** The ledger's accepted operations per day and kind over [fromDay, toDay] (the (created_day, kind) index). */

@@ -207,12 +207,19 @@ export function AttendanceWarningsPage() {
   return (
     <Card title={t.warningsMenu}>
       <Typography.Paragraph type="secondary">{t.warningsIntro}</Typography.Paragraph>
-      <Form layout="inline" onFinish={run} initialValues={{ streakMin: 4, silentDaysMin: 4 }}>
+      <Form
+        layout="inline"
+        onFinish={run}
+        initialValues={{ streakMin: 4, silentDaysMin: 4, lateReturnsMin: 3 }}
+      >
         <Form.Item name="streakMin" label={t.streakMin}>
           <InputNumber min={2} max={50} precision={0} />
         </Form.Item>
         <Form.Item name="silentDaysMin" label={t.silentDaysMin}>
           <InputNumber min={1} max={60} precision={0} />
+        </Form.Item>
+        <Form.Item name="lateReturnsMin" label={t.lateReturnsMin}>
+          <InputNumber min={1} max={31} precision={0} />
         </Form.Item>
         <ReasonField />
         <Button type="primary" htmlType="submit" loading={loading}>

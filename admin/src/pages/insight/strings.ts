@@ -8,7 +8,7 @@ export const insightText = {
   aidIntro:
     '按月找出在校天数足够、但在食堂就餐次数和餐均消费都明显低于同院系同学的学生。名单只供学生资助中心审核，每次查看都会连同查看原因记入审计日志；学生不会被告知，也不会在别处被点名。',
   warningsIntro:
-    '本院系学生中连续缺课、出勤率明显低于同班同学并较此前下降、或多日没有任何刷卡记录的学生。每次查看都会连同查看原因记入审计日志。',
+    '本院系学生中连续缺课、出勤率明显低于同班同学并较此前下降、多日没有任何刷卡记录、或近两周多次在宿舍门禁时间后回宿舍的学生。每次查看都会连同查看原因记入审计日志。',
   reason: '查看原因',
   reasonHint: '必填，4–200 字，例如“2025 秋季学期隐形资助初审”',
   reasonShort: '请填写查看原因（至少 4 个字）',
@@ -18,6 +18,7 @@ export const insightText = {
   spendRatioMax: '餐均消费不高于院系中位数的',
   streakMin: '连续缺课不少于（次）',
   silentDaysMin: '无刷卡记录不少于（天）',
+  lateReturnsMin: '两周内晚归不少于（次）',
   query: '查询',
   cardNo: '校园卡号',
   personNo: '学号',
@@ -65,6 +66,8 @@ export function attendanceReasonText(r: AttendanceReason): string {
       return `近两周出勤率 ${insightText.percent(r.recentRate)}（同班 ${insightText.percent(r.classRate)}，此前 ${insightText.percent(r.earlierRate)}）`;
     case 'not_seen':
       return `已有 ${r.days} 天没有任何刷卡记录，期间有课`;
+    case 'late_returns':
+      return `近 ${r.days} 天有 ${r.nights} 晚在门禁时间后回宿舍`;
   }
 }
 

@@ -122,6 +122,7 @@ export class InsightAdmin {
         streakMin: request.streakMin,
         fallingRatioMax: request.fallingRatioMax,
         silentDaysMin: request.silentDaysMin,
+        lateReturnsMin: request.lateReturnsMin,
       },
     });
     return this.core.insightAttendanceWarnings({ ...request, ...(department ? { department } : {}) });
