@@ -95,6 +95,36 @@ export function labelOf(table: Table, code: string | null | undefined, fallback 
   return code === null || code === undefined ? fallback : (table[code] ?? fallback);
 }
 
+/**
+ * A card change as the holder's 消息 reads it (card_events.kind): what happened, not only the status it
+ * left, so binding the app does not read as "状态变为正常".
+ */
+export const cardChangeLabels: Table = {
+  opened: '卡片已开通',
+  bound: '已在本机绑定校园卡',
+  unbound: '已解除绑定',
+  report_loss: '卡片已挂失',
+  cancel_loss: '已解除挂失',
+  loss_cancelled: '已解除挂失',
+  freeze: '卡片已冻结',
+  unfreeze: '卡片已解冻',
+  reissue: '已补办新卡',
+  expired: '卡片已到期停用',
+  cancelled: '卡片已注销',
+  pin_set: '支付密码已设置',
+  pin_reset: '支付密码已重置',
+  pin_step_up: '检测到异常消费，下一笔需输入支付密码',
+  pin_step_up_cleared: '已输入支付密码，验证解除',
+};
+
+/** Who made a card change, when not the holder: 家长, 卡务中心 … */
+export const cardChangeActorLabels: Table = {
+  parent: '家长',
+  admin: '卡务中心',
+  system: '系统',
+  device: '终端',
+};
+
 /** The words of the bill list and bill detail that name these codes' meaning. */
 export const billWords = {
   holdTag: '预授权',

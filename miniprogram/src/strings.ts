@@ -413,7 +413,8 @@ export const strings = {
     live: '实时',
     unread: (count: number) => `${count} 条未读`,
     cardChanged: (status: string) => `卡片状态变为：${status}`,
-    pinChanged: { pin_set: '支付密码已设置', pin_reset: '支付密码已重置' } as Record<string, string>,
+    changedBy: (who: string) => `由${who}操作`,
+    unreadMark: '未读',
     /** On an abnormal-spending alert (docs/analytics.md): goes to 卡片管理, where freezing asks to confirm. */
     freezeNow: '不是我本人，去冻结',
   },

@@ -82,16 +82,28 @@ describe('bill rows', () => {
       by: 'self',
       atMs: 0,
     });
-    assert.equal(reset.detail, '支付密码已重置');
+    assert.deepEqual(reset, { title: '支付密码已重置', detail: '' });
     const lost = notificationText({
       type: 'card',
       id: 'card-4',
       status: 'lost',
       version: 4,
       kind: 'report_loss',
+      by: 'parent',
       atMs: 0,
     });
-    assert.equal(lost.detail, '卡片状态变为：已挂失');
+    assert.deepEqual(lost, { title: '卡片已挂失', detail: '', body: '由家长操作' });
+    // Binding the app is no status change to announce as one (#19: it read 卡片状态变为：正常).
+    const bound = notificationText({
+      type: 'card',
+      id: 'card-1',
+      status: 'active',
+      version: 1,
+      kind: 'bound',
+      by: 'self',
+      atMs: 0,
+    });
+    assert.deepEqual(bound, { title: '已在本机绑定校园卡', detail: '' });
   });
 
   test('#19.2 when a code has a label, then the row reads it in Chinese; an unknown code reads the fallback, never itself', () => {

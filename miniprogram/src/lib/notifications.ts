@@ -1,6 +1,6 @@
 // A notification as a line of text: the BFF sends ledger operations and card changes, not sentences.
 
-import { labelOf, transactionKindLabels } from '../labels.ts';
+import { cardChangeActorLabels, cardChangeLabels, labelOf, transactionKindLabels } from '../labels.ts';
 import type { Notification } from '../services/types.ts';
 import { strings } from '../strings.ts';
 import { formatFen } from './money.ts';
@@ -9,10 +9,14 @@ export function notificationText(item: Notification): { title: string; detail: s
   // A kept notice is already a sentence (who reported a loss and who cancelled it, a PIN reset …).
   if (item.type === 'notice') return { title: item.title, detail: '', body: item.body };
   if (item.type === 'card') {
-    const pin = item.kind === undefined ? undefined : strings.notifications.pinChanged[item.kind];
+    const change = item.kind === undefined ? undefined : cardChangeLabels[item.kind];
+    const by = item.by === undefined ? undefined : cardChangeActorLabels[item.by];
+    // The change is the line's title (卡片已挂失, 由家长操作); an unknown one reads as the status it left.
+    if (change)
+      return { title: change, detail: '', ...(by ? { body: strings.notifications.changedBy(by) } : {}) };
     return {
       title: strings.cardActions.title,
-      detail: pin ?? strings.notifications.cardChanged(strings.card.status[item.status] ?? ''),
+      detail: strings.notifications.cardChanged(strings.card.status[item.status] ?? ''),
     };
   }
   const incoming = item.kind === 'top_up' || item.kind === 'subsidy' || item.kind === 'refund';

@@ -8,11 +8,14 @@ import { notificationText } from '../../lib/notifications.ts';
 import { api } from '../../services/api.ts';
 import { listNotifications, markNotificationsSeen } from '../../services/campus.ts';
 import { strings } from '../../strings.ts';
+import './index.css';
 
 export default function NotificationsPage() {
   const remote = useRemote(() => listNotifications(api), []);
   const items = remote.data?.items ?? [];
   const newest = items.reduce((max, item) => Math.max(max, item.atMs), 0);
+  // What was unread when the list came: marked with a dot, though the list marks itself seen.
+  const seenUpToMs = remote.data?.seenUpToMs ?? 0;
 
   useEffect(() => {
     // Seen once shown; the mark only moves forward, so a stale list cannot undo it.
@@ -36,7 +39,12 @@ export default function NotificationsPage() {
             return (
               <View key={item.id} className="row">
                 <View className="row-main">
-                  <Text className="row-title">{text.title}</Text>
+                  <Text className="row-title">
+                    {item.atMs > seenUpToMs ? (
+                      <Text className="unread-dot" aria-label={strings.notifications.unreadMark} />
+                    ) : null}
+                    {text.title}
+                  </Text>
                   {text.body ? <Text className="row-sub">{text.body}</Text> : null}
                   <Text className="row-sub">{formatShortTime(item.atMs)}</Text>
                   {item.type === 'notice' && item.kind === 'insight_abnormal' ? (
