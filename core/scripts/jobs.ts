@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreClient, type SyncRun } from '../src/client/index.ts';
+import type { ResealProgress } from '../src/contract/keys.ts';
 import { addDays, shanghaiToday } from '../src/time.ts';
 
 /**
@@ -56,6 +57,11 @@ const jobs: Record<string, { usage: string; run: (core: CoreClient, args: string
     usage: 'fees-resolve  settle fee payments whose answer was lost',
     run: (core) => core.resolveFeePayments(),
   },
+  reseal: {
+    usage:
+      'reseal pii|photos [--restart]  seal every value again under the current PII_KEY / PHOTO_KEY (docs/operations.md § Key rotation)',
+    run: (core, args) => reseal(core, args),
+  },
   'federation-reconcile': {
     usage:
       "federation-reconcile <centreId> [YYYY-MM-DD]  reconcile a day's inter-centre files (default yesterday)",
@@ -106,6 +112,35 @@ async function sync(core: CoreClient, args: string[]): Promise<SyncRun> {
   }
 }
 
+/**
+ * Re-seals step by step until the run for the current key has finished, printing its progress. An
+ * interrupted run continues where it stopped (the core keeps its place); --restart scans from the start.
+ */
+async function reseal(core: CoreClient, args: string[]): Promise<ResealProgress> {
+  const [kind, ...rest] = args;
+  if (kind !== 'pii' && kind !== 'photos') throw new UsageError('reseal needs pii or photos');
+  const unknown = rest.filter((a) => a !== '--restart');
+  if (unknown.length > 0) throw new UsageError(`reseal takes only --restart, not ${unknown.join(' ')}`);
+  const rowsMax = Number(process.env.RESEAL_ROWS ?? 200);
+  let restart = rest.includes('--restart');
+  let last = '';
+  for (;;) {
+    const p = await core.resealStep(kind, { rowsMax, restart });
+    restart = false;
+    const pct = p.rowsTotal > 0 ? Math.min(100, Math.floor((100 * p.rowsScanned) / p.rowsTotal)) : 100;
+    const line = `${p.table ?? 'done'} ${p.rowsScanned}/${p.rowsTotal} rows ${pct}% · resealed ${p.valuesResealed} unreadable ${p.valuesUnreadable}`;
+    if (line !== last) console.log(line);
+    last = line;
+    if (p.finishedAtMs !== null) {
+      if (p.valuesUnreadable > 0)
+        throw new Error(
+          `${p.valuesUnreadable} values no configured key opens: keep the previous keys and see the core's log`,
+        );
+      return p;
+    }
+  }
+}
+
 function usage(): string {
   return `usage: npm run job -- <name> [args]\n${Object.values(jobs)
     .map((j) => `  ${j.usage}`)
@@ -125,7 +160,7 @@ if (!job) {
   });
   try {
     const result = await job.run(core, args);
-    if (name !== 'sync') console.log(JSON.stringify(result, null, 2));
+    if (name !== 'sync' && name !== 'reseal') console.log(JSON.stringify(result, null, 2));
   } catch (error) {
     const e = error as { code?: string; message?: string };
     console.error(`${name}: ${e.code ? `${e.code} ` : ''}${e.message ?? String(error)}`);

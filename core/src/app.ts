@@ -88,6 +88,7 @@ import { ReportRepository } from './reports/report-repository.ts';
 import { ReportService } from './reports/report-service.ts';
 import { SettlementRepository } from './settlement/settlement-repository.ts';
 import { SettlementService } from './settlement/settlement-service.ts';
+import { Shutdown } from './shutdown.ts';
 import { StatementRepository } from './statements/statement-repository.ts';
 import { StatementService } from './statements/statement-service.ts';
 import { SubsidyRepository } from './subsidies/subsidy-repository.ts';
@@ -107,6 +108,8 @@ const newsAnnounceIntervalMs = 2_000;
 const busNoShowIntervalMs = 300_000;
 /** How often readers of sessions whose sign-in opened or closed are told their session (protocol § 7.27). */
 const meetingSessionPushIntervalMs = 30_000;
+/** How long a stopping core waits for its requests in flight to be answered: the core client's own wait. */
+const shutdownAnswerMs = 10_000;
 
 export interface Core {
   db: Database;
@@ -171,6 +174,8 @@ export interface Core {
     lostAnswers: LostAnswers;
   };
   batcher: Batcher;
+  /** Draining before a stop: readiness down, then the requests in flight answered (core/src/shutdown.ts). */
+  shutdown: Shutdown;
   /** Prometheus registry served at GET /metrics. */
   metrics: Registry;
   /** Committed card activity, for live views (the BFF's push). */
@@ -209,7 +214,7 @@ export function createCore(
     queueDepthMax: config.queueDepthMax,
   });
   const models = defineModels(db.sequelize);
-  const pii = createPii(config.piiKeyHex);
+  const pii = createPii(config.piiSealKeyHex, config.piiKeysPreviousHex);
   const cards = new CardService(new CardRepository(db, models), pii, config);
   const activity = new CardActivityFeed();
   const ledger = new LedgerService(batcher, new LedgerRepository(db), cards, log, activity);
@@ -326,7 +331,7 @@ export function createCore(
   const photos = new PhotoService(
     new PhotoRepository(db),
     sourceDatabases && new PhotoSource(sourceDatabases),
-    createPhotoKeys(config.photoKeyHex),
+    createPhotoKeys(config.photoKeyHex, config.photoKeysPreviousHex),
     cards,
     log,
   );
@@ -389,6 +394,7 @@ export function createCore(
   };
 
   const services = {
+    shutdown: new Shutdown(),
     db,
     log,
     cards,
@@ -435,6 +441,8 @@ export function createCore(
 export interface RunningCore extends Core {
   server: Server;
   url: string;
+  /** Readiness down while still serving, for drainMs: the balancer takes the instance out (SIGTERM). */
+  drain(drainMs: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -535,12 +543,14 @@ export async function startCore(
   const server = core.app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   server.keepAliveTimeout = 65_000;
+  core.shutdown.track(server);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   return {
     ...core,
     server,
     url: `http://${config.host}:${port}`,
+    drain: (drainMs) => core.shutdown.drain(drainMs),
     async close() {
       // The jobs stop first, and a run in flight finishes before the database closes under it.
       const jobsStopped = Promise.all([
@@ -561,10 +571,8 @@ export async function startCore(
         core.passage.stopFollowingPeople(),
         messageDelivery?.stop(),
       ]);
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      // No new connection; the requests in flight are answered (the callers wait 10 s at most) before the rest is cut.
+      await core.shutdown.close(server, shutdownAnswerMs);
       await jobsStopped;
       // The blacklist's follow-ups of card changes finish before the database closes under them.
       await core.blacklist.idle();

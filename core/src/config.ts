@@ -55,6 +55,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig {
       ...serviceKeySecrets(env.CORE_SERVICE_KEYS),
       { name: 'PII_KEY', value: env.PII_KEY, hex: true },
       { name: 'PHOTO_KEY', value: env.PHOTO_KEY, hex: true },
+      ...(env.PII_DIGEST_KEY ? [{ name: 'PII_DIGEST_KEY', value: env.PII_DIGEST_KEY, hex: true }] : []),
       // The meter and network systems' keys only where those systems are configured.
       ...(env.UTILITY_URL ? [{ name: 'UTILITY_SECRET', value: env.UTILITY_SECRET }] : []),
       ...(env.NETWORK_URL ? [{ name: 'NETWORK_SECRET', value: env.NETWORK_SECRET }] : []),
@@ -63,6 +64,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig {
       // The message channels' credentials only where those channels are switched on.
       ...messageChannelSecrets(env),
     ]);
+  // The digests were made under the key PII_KEY replaced: derived from the new one, none would match.
+  if (env.PII_KEYS_PREVIOUS?.trim() && !env.PII_DIGEST_KEY)
+    throw new Error(
+      'invalid core configuration: PII_KEYS_PREVIOUS is set but PII_DIGEST_KEY is not; set PII_DIGEST_KEY to the key the digests were made with (docs/operations.md § Key rotation)',
+    );
   const secret = (name: keyof typeof devSecrets) => env[name] ?? (production ? undefined : devSecrets[name]);
   const parsed = schema.safeParse({
     databaseUrl: env.DATABASE_URL || 'sqlite:data/core.sqlite',
@@ -88,8 +94,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig {
     // The longest heartbeat interval (90 s) times the misses a gateway allows (3), plus a presence
     // report's batching delay and some slack.
     presenceSilenceMs: env.PRESENCE_SILENCE_MS ?? 300_000,
-    piiKeyHex: secret('PII_KEY'),
+    piiSealKeyHex: secret('PII_KEY'),
+    piiKeysPreviousHex: env.PII_KEYS_PREVIOUS ?? '',
+    piiKeyHex: env.PII_DIGEST_KEY || secret('PII_KEY'),
     photoKeyHex: secret('PHOTO_KEY'),
+    photoKeysPreviousHex: env.PHOTO_KEYS_PREVIOUS ?? '',
     academicDatabaseUrl: env.ACADEMIC_DATABASE_URL || undefined,
     hrDatabaseUrl: env.HR_DATABASE_URL || undefined,
     syncIntervalMs: env.SYNC_INTERVAL_MS ?? 600_000,
@@ -124,6 +133,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig {
     utilityTimeoutMs: env.UTILITY_TIMEOUT_MS ?? 5_000,
     utilityReconcileIntervalMs: env.UTILITY_RECONCILE_INTERVAL_MS ?? 10_000,
     logLevel: env.LOG_LEVEL ?? 'info',
+    shutdownDrainMs: env.SHUTDOWN_DRAIN_MS ?? 5_000,
     bankUrl: env.BANK_URL || undefined,
     bankSecret: env.BANK_SECRET ?? (production && env.BANK_URL ? undefined : devSecrets.BANK_SECRET),
     bankTimeoutMs: env.BANK_TIMEOUT_MS ?? 10_000,

@@ -53,8 +53,12 @@ export function healthProbeRoutes(checks: Record<string, () => Promise<void>>): 
   return router;
 }
 
-/** The core's checks: database, migrations, Redis (when configured). */
-export function coreReadinessChecks(db: Database, redis?: Redis): Record<string, () => Promise<void>> {
+/** The core's checks: database, migrations, Redis (when configured), not shutting down. */
+export function coreReadinessChecks(
+  db: Database,
+  redis?: Redis,
+  shutdown?: () => Promise<void>,
+): Record<string, () => Promise<void>> {
   const latest = Math.max(0, ...loadMigrations().map((m) => m.version));
   const checks: Record<string, () => Promise<void>> = {
     database: async () => {
@@ -72,5 +76,7 @@ export function coreReadinessChecks(db: Database, redis?: Redis): Record<string,
       if ((await redis.ping()) !== 'PONG') throw new Error('redis');
     };
   }
+  // Down while the instance drains before it stops (core/src/shutdown.ts).
+  if (shutdown) checks.shutdown = shutdown;
   return checks;
 }

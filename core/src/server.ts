@@ -12,13 +12,18 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal }, 'core stopping');
-    core.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        log.error({ err: error }, 'core stop failed');
-        process.exit(1);
-      },
-    );
+    log.info({ signal, drainMs: config.shutdownDrainMs }, 'core stopping');
+    // Readiness down first, still serving, until the balancer has taken this instance out; then the
+    // requests in flight are answered and the jobs stopped (core/src/shutdown.ts).
+    core
+      .drain(config.shutdownDrainMs)
+      .then(() => core.close())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          log.error({ err: error }, 'core stop failed');
+          process.exit(1);
+        },
+      );
   });
 }

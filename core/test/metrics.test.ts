@@ -58,7 +58,7 @@ describe('core metrics and health on mysql', () => {
     assert.equal(ready.status, 200);
     assert.deepEqual(await ready.json(), {
       status: 'ready',
-      checks: { database: 'ok', migrations: 'ok', redis: 'ok' },
+      checks: { database: 'ok', migrations: 'ok', redis: 'ok', shutdown: 'ok' },
     });
 
     const [last] = await t.core.db.select<{

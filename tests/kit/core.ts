@@ -101,7 +101,8 @@ export async function spawnCore(
       coreEntry,
     ],
     {
-      env: { ...process.env, CORE_PORT: String(port), LOG_LEVEL: 'warn', ...env },
+      // No balancer in front of a spawned core unless the test brings one (it then sets SHUTDOWN_DRAIN_MS).
+      env: { ...process.env, CORE_PORT: String(port), LOG_LEVEL: 'warn', SHUTDOWN_DRAIN_MS: '0', ...env },
       stdio: ['ignore', 'inherit', 'inherit'],
     },
   );

@@ -302,6 +302,8 @@ export const campusGuards: Readonly<Record<string, Guard>> = {
   'POST /federation/centres': centreOnly,
   'POST /federation/centres/:id/keys': centreOnly,
   'POST /federation/centres/:id/status': centreOnly,
+  'POST /federation/centres/:id/link-secret': centreOnly,
+  'POST /federation/centres/:id/link-secret/retire': centreOnly,
   'POST /federation/keys/:kid/revoke': centreOnly,
   'GET /federation/centres/:id/settlements/:day': centreOnly,
   'POST /federation/centres/:id/settlements/:day/reconcile': centreOnly,

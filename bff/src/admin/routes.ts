@@ -31,6 +31,7 @@ import { contentRoutes } from './content.ts';
 import { deviceRoutes } from './devices.ts';
 import { disputeAdminRoutes } from './disputes.ts';
 import { federationRoutes } from './federation.ts';
+import { federationLinkSecretRoutes } from './federation-link-secret.ts';
 import { fundsRoutes } from './funds.ts';
 import { insightRoutes } from './insight.ts';
 import { meetingRoutes } from './meetings.ts';
@@ -262,6 +263,7 @@ export const adminRoutes: readonly AdminRoute[] = [
   ...disputeAdminRoutes,
   ...campusRoutes,
   ...federationRoutes,
+  ...federationLinkSecretRoutes,
 ];
 
 /**

@@ -10,6 +10,7 @@ import type {
   ProposeResolution,
   RevokeCentreKey,
   RotateCentreKey,
+  RotateLinkSecret,
   Settlement,
   TrustedKeys,
 } from '../contract/federation.ts';
@@ -33,6 +34,22 @@ export class FederationClient extends DomainClient {
   }
   rotateCentreKey(centreId: string, input: RotateCentreKey): Promise<Centre> {
     return this.transport.call('POST', `/v1/federation/centres/${encodeURIComponent(centreId)}/keys`, input);
+  }
+  /** A new link secret with an overlap: it signs from signFromMs, the old one is accepted until retireOldAtMs. */
+  rotateLinkSecret(centreId: string, input: RotateLinkSecret): Promise<Centre> {
+    return this.transport.call(
+      'POST',
+      `/v1/federation/centres/${encodeURIComponent(centreId)}/link-secret`,
+      input,
+    );
+  }
+  /** Ends the overlap now: the old link secret is refused from here on. */
+  retireLinkSecret(centreId: string, adminId: string): Promise<Centre> {
+    return this.transport.call(
+      'POST',
+      `/v1/federation/centres/${encodeURIComponent(centreId)}/link-secret/retire`,
+      { adminId },
+    );
   }
   revokeCentreKey(kid: number, input: RevokeCentreKey): Promise<CentreKey> {
     return this.transport.call('POST', `/v1/federation/keys/${kid}/revoke`, input);

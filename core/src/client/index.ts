@@ -104,6 +104,7 @@ import { DisputesClient } from './disputes.ts';
 import { FederationClient } from './federation.ts';
 import { FeesClient } from './fees.ts';
 import { GuardiansClient } from './guardians.ts';
+import { KeysClient } from './keys.ts';
 import { KiosksClient } from './kiosks.ts';
 import { LedgerClient } from './ledger.ts';
 import { MeetingsClient } from './meetings.ts';
@@ -298,6 +299,7 @@ const domainClients = {
   disputes: DisputesClient,
   campuses: CampusesClient,
   federation: FederationClient,
+  keys: KeysClient,
 } satisfies Record<string, new (transport: Transport) => DomainClient>;
 
 type DomainClients = { readonly [K in keyof typeof domainClients]: InstanceType<(typeof domainClients)[K]> };

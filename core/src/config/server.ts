@@ -1,4 +1,16 @@
 import { z } from 'zod';
+
+/** A comma-separated list of 32-byte hex keys (possibly empty): the keys a rotation replaced. */
+export const hexKeyList = z
+  .string()
+  .transform((text) =>
+    text
+      .split(',')
+      .map((k) => k.trim())
+      .filter((k) => k !== ''),
+  )
+  .pipe(z.array(z.string().regex(/^[0-9a-f]{64}$/i, 'each key is 32 bytes of hex')));
+
 import { redisPrefixSchema, refineRedisUrl } from '../redis.ts';
 import type { NamedSecret } from '../secrets.ts';
 
@@ -27,10 +39,27 @@ export const serverSettings = {
       return keys;
     })
     .describe('CORE_SERVICE_KEYS: comma-separated keyId:secret pairs that may call the core'),
+  piiSealKeyHex: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/i)
+    .describe('PII_KEY: 32-byte hex key that encrypts ID numbers, phones and other secrets at rest'),
+  piiKeysPreviousHex: hexKeyList.describe(
+    'PII_KEYS_PREVIOUS: comma-separated 32-byte hex keys PII_KEY replaced; they still open values sealed under them until `npm run job -- reseal pii` is done (docs/operations.md § Key rotation)',
+  ),
   piiKeyHex: z
     .string()
     .regex(/^[0-9a-f]{64}$/i)
-    .describe('PII_KEY: 32-byte hex key that encrypts ID numbers and phones at rest'),
+    .describe(
+      'PII_DIGEST_KEY: 32-byte hex key the keyed digests (binding secrets, guardian phones, kiosk ID index, activation codes, visitor links) are derived from; PII_KEY when unset, and required once PII_KEYS_PREVIOUS is set (the digests stay under the key they were made with)',
+    ),
+  shutdownDrainMs: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(60_000)
+    .describe(
+      'SHUTDOWN_DRAIN_MS: on SIGTERM, how long the core keeps serving with readiness down before it stops accepting (its load balancer must see the 503 within it; docs/operations.md § Upgrade without downtime)',
+    ),
   logLevel: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .describe('LOG_LEVEL: pino level'),

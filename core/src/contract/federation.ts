@@ -47,6 +47,32 @@ export const rotateCentreKey = z.strictObject({
 });
 export type RotateCentreKey = z.infer<typeof rotateCentreKey>;
 
+/**
+ * POST /v1/federation/centres/:id/link-secret: a new link secret, agreed with the other centre, which
+ * enters the same one with the same two times. It signs our requests from signFromMs (default now); both
+ * secrets are accepted until retireOldAtMs, then only the new one.
+ */
+export const rotateLinkSecretInput = z.strictObject({
+  linkSecret: z.string().min(1).max(128),
+  signFromMs: timeMs.optional(),
+  retireOldAtMs: timeMs,
+});
+export const rotateLinkSecret = rotateLinkSecretInput
+  .extend(actor.shape)
+  .refine((r) => r.retireOldAtMs >= (r.signFromMs ?? 0), {
+    message: 'the old secret is retired at or after the new one starts signing',
+    path: ['retireOldAtMs'],
+  });
+export type RotateLinkSecret = z.infer<typeof rotateLinkSecret>;
+/** POST /v1/federation/centres/:id/link-secret/retire: the old secret refused from now (the new one signs). */
+export const retireLinkSecret = z.strictObject({ ...actor.shape });
+
+/** A link secret rotation under way (never the secrets themselves). */
+export interface LinkSecretRotation {
+  signFromMs: number;
+  retireOldAtMs: number;
+}
+
 /** POST /v1/federation/keys/:kid/revoke: refused at once, everywhere. */
 export const revokeCentreKey = z.strictObject({ reason: z.string().min(1).max(200), ...actor.shape });
 export type RevokeCentreKey = z.infer<typeof revokeCentreKey>;
@@ -80,6 +106,8 @@ export interface Centre {
   keys: CentreKey[];
   /** Its offline policy for its cards here, as last read over its link (never read: 0, 0, null). */
   offlinePolicy: OfflinePolicy & { readAtMs: number | null };
+  /** The link secret rotation under way, until the old secret is retired; null otherwise. */
+  linkSecretRotation: LinkSecretRotation | null;
 }
 
 /**

@@ -6,6 +6,8 @@ export interface CentreRow {
   name: string;
   linkUrl: string;
   linkSecretEnc: string;
+  /** The secret a rotation brings in (sql/216): signs from nextFromMs, alone from oldUntilMs. */
+  linkSecretNext: { enc: string; fromMs: number; oldUntilMs: number } | null;
   status: 'active' | 'suspended';
   merchantId: string;
   receivableAccountId: string;
@@ -55,6 +57,34 @@ export class FederationRepository {
       );
       for (const key of keys) await this.insertKeyIn(key, nowMs, tx);
     });
+  }
+
+  /**
+   * Sets a centre's link secrets as a rotation leaves them, only if they are still the ones read (the
+   * sealed values, each sealed with its own IV): false when another rotation came first.
+   */
+  async setLinkSecrets(
+    read: CentreRow,
+    currentEnc: string,
+    next: NonNullable<CentreRow['linkSecretNext']> | null,
+    nowMs: number,
+  ): Promise<boolean> {
+    const changed = await this.db.execute(
+      `UPDATE federation_centres SET link_secret_enc = ?, link_secret_next_enc = ?, link_secret_next_from_ms = ?,
+         link_secret_old_until_ms = ?, updated_at_ms = ?
+       WHERE id = ? AND link_secret_enc = ? AND COALESCE(link_secret_next_enc, '') = ?`,
+      [
+        currentEnc,
+        next?.enc ?? null,
+        next?.fromMs ?? null,
+        next?.oldUntilMs ?? null,
+        nowMs,
+        read.id,
+        read.linkSecretEnc,
+        read.linkSecretNext?.enc ?? '',
+      ],
+    );
+    return changed === 1;
   }
 
   /** A new key and, when named, the key it replaces stops signing at the new one's valid-from. */
@@ -131,6 +161,14 @@ function toCentre(r: Record<string, unknown>): CentreRow {
     name: String(r.name),
     linkUrl: String(r.link_url),
     linkSecretEnc: String(r.link_secret_enc),
+    linkSecretNext:
+      r.link_secret_next_enc === null || r.link_secret_next_enc === undefined
+        ? null
+        : {
+            enc: String(r.link_secret_next_enc),
+            fromMs: Number(r.link_secret_next_from_ms),
+            oldUntilMs: Number(r.link_secret_old_until_ms),
+          },
     status: r.status === 'suspended' ? 'suspended' : 'active',
     merchantId: String(r.merchant_id),
     receivableAccountId: String(r.receivable_account_id),

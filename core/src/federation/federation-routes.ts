@@ -28,6 +28,7 @@ import type { FederationForwards } from './federation-forwards.ts';
 import type { FederationPayments } from './federation-payments.ts';
 import type { FederationSettlement } from './federation-settlement.ts';
 import type { LinkChecks } from './link-checks.ts';
+import { secretSigning } from './link-secrets.ts';
 import type { LostAnswers } from './lost-answers.ts';
 import type { TrustList } from './trust-list.ts';
 
@@ -178,7 +179,9 @@ export function federationLink(
   return async (ctx: Context, next: Next) => {
     if (!ctx.path.startsWith('/federation/')) return next();
     const centreId = ctx.get(signatureHeaders.keyId);
-    const secret = /^[A-Z][A-Z0-9]{1,15}$/.test(centreId) ? await trust.linkSecret(centreId) : undefined;
+    // During a link secret rotation two secrets are accepted: the one this request was signed with.
+    const accepted = /^[A-Z][A-Z0-9]{1,15}$/.test(centreId) ? await trust.linkSecrets(centreId) : [];
+    const secret = secretSigning(ctx, accepted);
     if (secret === undefined) throw new CoreError('UNAUTHENTICATED', 'this link needs a trusted centre');
     const keys = new Map([[centreId, secret]]);
     const unmatched = async () => {

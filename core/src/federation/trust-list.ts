@@ -7,6 +7,7 @@ import type {
   OfflinePolicy,
   RevokeCentreKey,
   RotateCentreKey,
+  RotateLinkSecret,
   TrustedKeys,
 } from '../contract/federation.ts';
 import { isDuplicateKey } from '../db/database.ts';
@@ -16,6 +17,7 @@ import type { MerchantService } from '../merchants/merchant-service.ts';
 import type { Pii } from '../pii.ts';
 import { secretWeakness } from '../secrets.ts';
 import { type CentreRow, type FederationRepository, RetireRefused } from './federation-repository.ts';
+import { linkSecretsAt, type OpenLinkSecrets } from './link-secrets.ts';
 
 /**
  * How long a trusted centre's row and link secret are reused on the payment path, where every request
@@ -29,7 +31,7 @@ const centreReuseMs = 1_000;
  */
 export class TrustList {
   /** Trusted centres recently read (only ones that exist, so unknown ids cannot grow it). */
-  private readonly recent = new Map<string, { atMs: number; centre: CentreRow & { linkSecret: string } }>();
+  private readonly recent = new Map<string, { atMs: number; centre: CentreRow; secrets: OpenLinkSecrets }>();
 
   constructor(
     private readonly repository: FederationRepository,
@@ -63,6 +65,7 @@ export class TrustList {
       name: input.name,
       linkUrl: input.linkUrl.replace(/\/+$/, ''),
       linkSecretEnc: this.pii.encrypt(input.linkSecret),
+      linkSecretNext: null,
       status: 'active',
       merchantId: merchant.id,
       receivableAccountId,
@@ -116,6 +119,71 @@ export class TrustList {
       targetType: 'centre',
       targetId: centreId,
       detail: { kid: key.kid, validFromMs: key.validFromMs, retiredKid: input.retireKid ?? null },
+    });
+    return this.get(centreId);
+  }
+
+  /**
+   * A new link secret with an overlap (docs/federation.md § Link secret rotation): it signs from
+   * signFromMs and both are accepted until retireOldAtMs. A rotation whose old secret is retired is
+   * complete and the next one may start; one still under way is refused.
+   */
+  async rotateLinkSecret(centreId: string, input: RotateLinkSecret): Promise<Centre> {
+    const row = await this.centre(centreId);
+    const nowMs = Date.now();
+    const weakness = secretWeakness(input.linkSecret);
+    if (weakness !== undefined) throw new CoreError('VALIDATION_FAILED', `the link secret ${weakness}`);
+    if (row.linkSecretNext !== null && nowMs < row.linkSecretNext.oldUntilMs)
+      throw new CoreError(
+        'INVALID_TRANSITION',
+        'a link secret rotation is under way: retire its old secret first',
+      );
+    const current = row.linkSecretNext?.enc ?? row.linkSecretEnc;
+    const secrets = [
+      this.pii.decrypt(row.linkSecretEnc),
+      ...(row.linkSecretNext ? [this.pii.decrypt(row.linkSecretNext.enc)] : []),
+    ];
+    if (secrets.includes(input.linkSecret))
+      throw new CoreError('VALIDATION_FAILED', 'the new link secret must differ from the ones it replaces');
+    const signFromMs = input.signFromMs ?? nowMs;
+    const next = {
+      enc: this.pii.encrypt(input.linkSecret),
+      fromMs: signFromMs,
+      oldUntilMs: input.retireOldAtMs,
+    };
+    if (!(await this.repository.setLinkSecrets(row, current, next, nowMs)))
+      throw new CoreError('INVALID_TRANSITION', 'the link secret was changed meanwhile: try again');
+    this.recent.delete(centreId);
+    await this.audit.append({
+      actorType: 'admin',
+      actorId: input.adminId,
+      action: 'federation.link_secret_rotate',
+      targetType: 'centre',
+      targetId: centreId,
+      detail: { signFromMs, retireOldAtMs: input.retireOldAtMs },
+    });
+    return this.get(centreId);
+  }
+
+  /** Ends a rotation's overlap now: the old secret is refused (only once the new one signs). */
+  async retireOldLinkSecret(centreId: string, adminId: string): Promise<Centre> {
+    const row = await this.centre(centreId);
+    const nowMs = Date.now();
+    const next = row.linkSecretNext;
+    if (next === null || nowMs >= next.oldUntilMs)
+      throw new CoreError('INVALID_TRANSITION', 'no link secret rotation is under way');
+    if (nowMs < next.fromMs)
+      throw new CoreError('INVALID_TRANSITION', 'the new link secret does not sign yet');
+    if (!(await this.repository.setLinkSecrets(row, next.enc, null, nowMs)))
+      throw new CoreError('INVALID_TRANSITION', 'the link secret was changed meanwhile: try again');
+    this.recent.delete(centreId);
+    await this.audit.append({
+      actorType: 'admin',
+      actorId: adminId,
+      action: 'federation.link_secret_retire',
+      targetType: 'centre',
+      targetId: centreId,
+      detail: { retiredAtMs: nowMs },
     });
     return this.get(centreId);
   }
@@ -179,14 +247,13 @@ export class TrustList {
     };
   }
 
-  /** A trusted, active centre's row; anything else is FEDERATION_CENTRE_NOT_FOUND. */
+  /** A trusted, active centre's row with the link secret our requests are signed with now. */
   async activeCentre(id: string): Promise<CentreRow & { linkSecret: string }> {
-    const centre = await this.reused(id);
-    if (centre === undefined)
-      throw new CoreError('FEDERATION_CENTRE_NOT_FOUND', 'that centre is not trusted');
-    if (centre.status !== 'active')
+    const hit = await this.reused(id);
+    if (hit === undefined) throw new CoreError('FEDERATION_CENTRE_NOT_FOUND', 'that centre is not trusted');
+    if (hit.centre.status !== 'active')
       throw new CoreError('FEDERATION_CENTRE_NOT_FOUND', 'that centre is suspended');
-    return centre;
+    return { ...hit.centre, linkSecret: linkSecretsAt(hit.secrets, Date.now()).signing };
   }
 
   /** A centre's offline policy as just read over its link; counts here at once. */
@@ -200,21 +267,29 @@ export class TrustList {
     return (await this.merchants.get(merchantId)).accountId;
   }
 
-  /** The link secret an incoming request's key id (a centre id) names, if that centre is trusted now. */
-  async linkSecret(centreId: string): Promise<string | undefined> {
-    const centre = await this.reused(centreId);
-    return centre?.status === 'active' ? centre.linkSecret : undefined;
+  /**
+   * The link secrets an incoming request's key id (a centre id) may be signed with, if that centre is
+   * trusted now: one, or two during a rotation's overlap. None for an unknown or suspended centre.
+   */
+  async linkSecrets(centreId: string): Promise<string[]> {
+    const hit = await this.reused(centreId);
+    return hit?.centre.status === 'active' ? linkSecretsAt(hit.secrets, Date.now()).accepted : [];
   }
 
-  private async reused(id: string): Promise<(CentreRow & { linkSecret: string }) | undefined> {
+  private async reused(id: string): Promise<{ centre: CentreRow; secrets: OpenLinkSecrets } | undefined> {
     const nowMs = Date.now();
     const hit = this.recent.get(id);
-    if (hit !== undefined && nowMs - hit.atMs < centreReuseMs) return hit.centre;
-    const row = await this.repository.centre(id);
-    if (row === undefined) return undefined;
-    const centre = { ...row, linkSecret: this.pii.decrypt(row.linkSecretEnc) };
-    this.recent.set(id, { atMs: nowMs, centre });
-    return centre;
+    if (hit !== undefined && nowMs - hit.atMs < centreReuseMs) return hit;
+    const centre = await this.repository.centre(id);
+    if (centre === undefined) return undefined;
+    const next = centre.linkSecretNext;
+    const secrets: OpenLinkSecrets = {
+      current: this.pii.decrypt(centre.linkSecretEnc),
+      next: next && { secret: this.pii.decrypt(next.enc), fromMs: next.fromMs, oldUntilMs: next.oldUntilMs },
+    };
+    const reused = { atMs: nowMs, centre, secrets };
+    this.recent.set(id, reused);
+    return reused;
   }
 
   private async centre(id: string): Promise<CentreRow> {
@@ -242,5 +317,9 @@ function toCentre(c: CentreRow, keys: readonly CentreKey[]): Centre {
     receivableAccountId: c.receivableAccountId,
     keys: keys.filter((k) => k.centreId === c.id),
     offlinePolicy: c.offlinePolicy,
+    linkSecretRotation:
+      c.linkSecretNext === null || Date.now() >= c.linkSecretNext.oldUntilMs
+        ? null
+        : { signFromMs: c.linkSecretNext.fromMs, retireOldAtMs: c.linkSecretNext.oldUntilMs },
   };
 }

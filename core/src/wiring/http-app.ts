@@ -18,6 +18,7 @@ import { DisputeRepository } from '../disputes/dispute-repository.ts';
 import { DisputeService } from '../disputes/dispute-service.ts';
 import { CoreError } from '../errors.ts';
 import { federationLink, federationRoutes } from '../federation/federation-routes.ts';
+import { linkSecretRoutes } from '../federation/link-secret-routes.ts';
 import { coreReadinessChecks, healthProbeRoutes } from '../health.ts';
 import { errorHandler, rawBody, serviceAuth, serviceAuthBeforeBody } from '../http/middleware.ts';
 import { memoryNonces, redisNonces } from '../http/nonces.ts';
@@ -55,6 +56,9 @@ import { KioskCashService } from '../kiosks/kiosk-cash-service.ts';
 import { KioskIdentityRepository } from '../kiosks/kiosk-identity-repository.ts';
 import { KioskIdentityService } from '../kiosks/kiosk-identity-service.ts';
 import { KioskLoss } from '../kiosks/kiosk-loss.ts';
+import { KeyResealRepository } from '../keys/key-reseal-repository.ts';
+import { keyResealRoutes } from '../keys/key-reseal-routes.ts';
+import { KeyResealService } from '../keys/key-reseal-service.ts';
 import type { Batcher } from '../ledger/batcher.ts';
 import {
   createMetricsRegistry,
@@ -69,6 +73,7 @@ import { AccessLog } from '../passage/access-log.ts';
 import { AccessLogRepository } from '../passage/access-log-repository.ts';
 import { GateChecks } from '../passage/gate-checks.ts';
 import { passageRoutes } from '../passage/passage-routes.ts';
+import { createPhotoKeys } from '../photos/photo-keys.ts';
 import { photoRoutes } from '../photos/photo-routes.ts';
 import type { Pii } from '../pii.ts';
 import { redisNames } from '../redis.ts';
@@ -146,7 +151,7 @@ export function createCoreHttp(
   // Route templates, process and ledger figures only: nothing about a card or a person, so the
   // internal core serves them unauthenticated like /health (docs/operations.md).
   open.get('/metrics', metricsEndpoint(metrics));
-  open.use(healthProbeRoutes(coreReadinessChecks(db, redis)).routes());
+  open.use(healthProbeRoutes(coreReadinessChecks(db, redis, core.shutdown.check)).routes());
   open.get('/health', async (ctx) => {
     await db.nowMs();
     ctx.body = {
@@ -196,6 +201,14 @@ export function createCoreHttp(
     topUpRoutes(topUps),
     meetingRoutes(meetings),
     photoRoutes(photos),
+    keyResealRoutes(
+      new KeyResealService(
+        new KeyResealRepository(db),
+        { pii, photos: createPhotoKeys(config.photoKeyHex, config.photoKeysPreviousHex) },
+        audit,
+        log,
+      ),
+    ),
     busRoutes(bus, busRides),
     disputeRoutes(new DisputeService(new DisputeRepository(db), ledger)),
     visitorRoutes(
@@ -227,6 +240,7 @@ export function createCoreHttp(
     attendanceReportRoutes(new AttendanceReport(new AttendanceRepository(db))),
     // Off (NOT_FOUND) until the insight store is opened at start.
     insightRoutes(insight),
+    linkSecretRoutes(federation.trust),
     federationRoutes(federation),
   ]) {
     app.use(router.routes());

@@ -20,6 +20,7 @@ import { dayText, shanghaiTodayValue } from '../../calendar.ts';
 import { confirmMoney } from '../../components/confirm.tsx';
 import { describeFederationError as describe, federationText as t } from '../../strings.ts';
 import { ExceptionActions, ExceptionState } from './ExceptionActions.tsx';
+import { LinkSecretAction } from './LinkSecretAction.tsx';
 import { AddCentreDialog, RevokeKeyDialog, RotateKeyDialog } from './TrustDialogs.tsx';
 
 /** A day's settlement as the admin API answers it: our file's totals and the other centre's, read from its file. */
@@ -232,6 +233,7 @@ function TrustList(props: {
                       <Button size="small" onClick={() => setRotating(c)}>
                         {t.rotate}
                       </Button>
+                      <LinkSecretAction centre={c} onDone={reload} />
                       <Button size="small" danger={c.status === 'active'} onClick={() => setStatus(c)}>
                         {c.status === 'active' ? t.suspend : t.resume}
                       </Button>
