@@ -51,14 +51,14 @@ import { topUpRoutes } from '../http/routes/top-ups.ts';
 import { utilityRoutes } from '../http/routes/utilities.ts';
 import { visitorRoutes } from '../http/routes/visitors.ts';
 import { insightRoutes } from '../insight/insight-routes.ts';
+import { KeyResealRepository } from '../keys/key-reseal-repository.ts';
+import { keyResealRoutes } from '../keys/key-reseal-routes.ts';
+import { KeyResealService } from '../keys/key-reseal-service.ts';
 import { KioskCashRepository } from '../kiosks/kiosk-cash-repository.ts';
 import { KioskCashService } from '../kiosks/kiosk-cash-service.ts';
 import { KioskIdentityRepository } from '../kiosks/kiosk-identity-repository.ts';
 import { KioskIdentityService } from '../kiosks/kiosk-identity-service.ts';
 import { KioskLoss } from '../kiosks/kiosk-loss.ts';
-import { KeyResealRepository } from '../keys/key-reseal-repository.ts';
-import { keyResealRoutes } from '../keys/key-reseal-routes.ts';
-import { KeyResealService } from '../keys/key-reseal-service.ts';
 import type { Batcher } from '../ledger/batcher.ts';
 import {
   createMetricsRegistry,
