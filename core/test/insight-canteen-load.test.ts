@@ -4,6 +4,7 @@ import { dialects, startTestCore } from '@campus-card/tests/kit';
 import {
   dailySeries,
   evaluateLoad,
+  loadDay,
   loadNow,
   slotsPerDay,
   WindowLoadModel,
@@ -99,3 +100,20 @@ for (const dialect of dialects) {
     }
   });
 }
+
+test('when a day is set against its forecast, then each window has the slots learnt from the days before and the payments made that day', () => {
+  // Goal (#17): the backoffice's chart of the forecast against what happened.
+  const first = parseDay('2025-11-03') as number; // a Monday
+  const counts = Array.from({ length: 22 }, (_, d) => ({
+    window: 'W1',
+    day: first + d,
+    slot: 48,
+    count: d === 21 ? 41 : d % 7 >= 5 ? 10 : 30,
+  }));
+  const [w1] = loadDay(counts, first + 21, new Set());
+  assert.equal(w1?.window, 'W1');
+  assert.equal(w1?.forecast.length, slotsPerDay);
+  assert.deepEqual([w1?.forecast[48], w1?.forecast[47], w1?.actual[48], w1?.actual[47]], [30, 0, 41, 0]);
+  // A holiday that day: the weekend's pattern.
+  assert.equal(loadDay(counts, first + 21, new Set([first + 21]))[0]?.forecast[48], 10);
+});

@@ -75,6 +75,23 @@ export const insightRoutes: AdminRoute[] = [
     handle: (ctx, _admin, s) => s.insight.deviceFailures(parseValue({ ...ctx.query }, month).month),
   },
   {
+    method: 'GET',
+    path: '/insight/reports/canteen-day',
+    right: 'report.read',
+    handle: (ctx, _admin, s) =>
+      s.insight.canteenDay(
+        parseValue(
+          { ...ctx.query },
+          z.object({
+            day: z
+              .string()
+              .regex(/^\d{4}-\d{2}-\d{2}$/)
+              .optional(),
+          }),
+        ).day,
+      ),
+  },
+  {
     // The insight extract's progress per source (the job behind every insight page).
     method: 'GET',
     path: '/insight/sources',

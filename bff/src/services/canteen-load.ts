@@ -89,7 +89,7 @@ export class CanteenLoad {
   }
 
   /** The canteen and window names of a forecast's window id (a device id, or a merchant id). */
-  private names(id: string): Promise<WindowNames | undefined> {
+  names(id: string): Promise<WindowNames | undefined> {
     const nowMs = this.now();
     const kept = this.#names.get(id);
     if (kept && nowMs - kept.atMs < namesTtlMs) return kept.value;

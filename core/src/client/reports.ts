@@ -1,6 +1,7 @@
 import type {
   AttendanceWarningsAnswer,
   AttendanceWarningsQuery,
+  CanteenDayAnswer,
   DeviceFailuresAnswer,
   MerchantRankingAnswer,
   PersonInsight,
@@ -45,6 +46,10 @@ export class ReportsClient extends DomainClient {
   /** Campus insight: each device's refusals in a month by code, and when refusals happen. */
   insightDeviceFailures(month: string): Promise<DeviceFailuresAnswer> {
     return this.transport.call('GET', `/v1/insight/device-failures${query({ month })}`);
+  }
+  /** Campus insight: a day's canteen forecast per window and slot against the payments made. */
+  insightCanteenDay(day?: string): Promise<CanteenDayAnswer> {
+    return this.transport.call('GET', `/v1/insight/canteen-day${query({ day })}`);
   }
   /** Campus insight: where each source of the extract stands (the job's progress). */
   insightSources(): Promise<{

@@ -221,6 +221,18 @@ export interface PersonInsight {
   retentionDays: number;
 }
 
+/**
+ * GET /v1/insight/canteen-day (core) and the backoffice's chart: one day's forecast per window and
+ * 15-minute slot (96 numbers from 00:00 Shanghai) against the accepted payments made. The BFF adds the
+ * canteen's and window's names.
+ */
+export interface CanteenDayAnswer {
+  /** 'YYYY-MM-DD', Asia/Shanghai. */
+  day: string;
+  holiday: boolean;
+  items: { window: string; canteen?: string; windowName?: string; forecast: number[]; actual: number[] }[];
+}
+
 /** How busy a canteen window is in a 15-minute slot (the app shows 空闲 / 适中 / 繁忙). */
 export type CanteenLoadLevel = 'quiet' | 'moderate' | 'busy';
 

@@ -171,3 +171,38 @@ export function loadNow(
   }
   return answers;
 }
+
+/** One window's day: the payments forecast for each slot (learnt from the days before) and those made. */
+export interface WindowLoadDay {
+  window: string;
+  /** slotsPerDay numbers, one decimal; all 0 where the window has no history of that day type. */
+  forecast: number[];
+  /** Accepted payments per slot (so far, for today). */
+  actual: number[];
+}
+
+/**
+ * A day's forecast against what happened, per window (the backoffice's chart): the model learns the
+ * days before `day` from the counts given, forecasts `day` whole, and the day's own counts are set
+ * beside it.
+ */
+export function loadDay(
+  counts: readonly SlotCount[],
+  day: number,
+  holidays: ReadonlySet<number> = new Set(),
+): WindowLoadDay[] {
+  const answers: WindowLoadDay[] = [];
+  for (const [window, days] of [...dailySeries(counts)].sort(([a], [b]) => a.localeCompare(b))) {
+    const model = new WindowLoadModel();
+    const first = Math.min(...days.keys());
+    for (let d = first; d < day; d++)
+      model.learn(dayTypeOf(d, holidays), days.get(d) ?? new Array<number>(slotsPerDay).fill(0));
+    const forecast = model.forecastDay(dayTypeOf(day, holidays));
+    answers.push({
+      window,
+      forecast: Array.from({ length: slotsPerDay }, (_, i) => Math.round((forecast?.[i] ?? 0) * 10) / 10),
+      actual: days.get(day) ?? new Array<number>(slotsPerDay).fill(0),
+    });
+  }
+  return answers;
+}

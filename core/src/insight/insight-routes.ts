@@ -3,9 +3,9 @@ import { z } from 'zod';
 import { attendanceWarningsQuery, spendingGroupings } from '../contract/insight.ts';
 import { CoreError } from '../errors.ts';
 import { parseValue } from '../http/middleware.ts';
-import { dayBoundsMs, parseMonth, shanghaiDay } from '../time.ts';
+import { dayBoundsMs, formatDay, parseDay, parseMonth, shanghaiDay } from '../time.ts';
 import { attendanceWarnings } from './attendance-warnings.ts';
-import { loadNow, slotMs } from './canteen-load.ts';
+import { loadDay, loadNow, slotMs } from './canteen-load.ts';
 import { deviceFailures, merchantRanking, subsidyEffect } from './card-centre-reports.ts';
 import { hiddenNeedCandidates, hiddenNeedDefaults } from './hidden-need.ts';
 import { personInsight } from './person-insight.ts';
@@ -83,6 +83,24 @@ export function insightRoutes(insight: InsightSlot): Router {
     const counts = await open.store.slotCounts(dayBoundsMs(today - 56).startMs, nowMs + 1);
     const holidays = new Set(await open.ledger.holidays(today - 56, today));
     ctx.body = { atMs: nowMs, items: loadNow(counts, today, slot, holidays) };
+  });
+
+  /** One day's forecast per canteen window and slot against the payments made (the backoffice's chart). */
+  router.get('/canteen-day', async (ctx) => {
+    const { day: text } = parseValue(
+      { ...ctx.query },
+      z.object({
+        day: z
+          .string()
+          .refine((t) => parseDay(t) !== undefined, 'expected a date YYYY-MM-DD')
+          .optional(),
+      }),
+    );
+    const day = text === undefined ? shanghaiDay(Date.now()) : (parseDay(text) as number);
+    const open = running();
+    const counts = await open.store.slotCounts(dayBoundsMs(day - 56).startMs, dayBoundsMs(day).endMs);
+    const holidays = new Set(await open.ledger.holidays(day - 56, day));
+    ctx.body = { day: formatDay(day), holiday: holidays.has(day), items: loadDay(counts, day, holidays) };
   });
 
   /** A month's spending per department or grade; groups under 10 students are named without figures. */

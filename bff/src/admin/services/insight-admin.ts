@@ -1,5 +1,6 @@
 import type { CoreClient } from '@campus-card/core/client';
 import { BffError } from '../../errors.ts';
+import { CanteenLoad } from '../../services/canteen-load.ts';
 import type { AdminSession } from '../admin-sessions.ts';
 import type { AuditTrail } from './audit-trail.ts';
 
@@ -8,10 +9,26 @@ import type { AuditTrail } from './audit-trail.ts';
 // shown. A counsellor sees their own department's students only.
 
 export class InsightAdmin {
+  /** Names canteen windows as the app's canteen card does. */
+  readonly #windows: CanteenLoad;
+
   constructor(
     private readonly core: CoreClient,
     private readonly audit: AuditTrail,
-  ) {}
+  ) {
+    this.#windows = new CanteenLoad(core);
+  }
+
+  /** A day's canteen forecast against the payments made, each window named by its canteen and window. */
+  async canteenDay(day: string | undefined) {
+    const answer = await this.core.insightCanteenDay(day);
+    const items = [];
+    for (const item of answer.items) {
+      const names = await this.#windows.names(item.window);
+      if (names) items.push({ ...item, canteen: names.canteen, windowName: names.window });
+    }
+    return { ...answer, items };
+  }
 
   /** The card centre's spending report per department or grade (aggregates, k ≥ 10 in the core). */
   spendingStructure(month: string, by: 'department' | 'grade') {
