@@ -77,6 +77,9 @@ interface Pending {
 
 const emptyBody = Buffer.alloc(0);
 
+/** How long after its operations' latest deadline a batch request is given up (undici's coarse timers). */
+const connectionReleaseAfterDeadlineMs = 1_000;
+
 /** What the innermost withCall running now names, if any. */
 let namedScope: CallScope | undefined;
 
@@ -216,8 +219,10 @@ export class Transport {
       else if (!p.settled) batch.push(p);
     }
     if (batch.length === 0) return;
-    // The request is given up by the latest deadline among its operations when they all have one, so a
-    // stalled core does not hold the connection past the time anyone waits for it.
+    // The request is given up a little after the latest deadline among its operations when they all have
+    // one, so a stalled core does not hold the connection long past the time anyone waits for it. The
+    // operations' own timers answer their callers at their deadlines; undici's timers are coarse (they may
+    // fire up to a second early), so they only free the connection after.
     let timeoutMs: number | undefined = 0;
     for (const p of batch) {
       if (p.sends++ === 0) p.firstSentAtMs = now;
@@ -231,7 +236,7 @@ export class Transport {
       { operations: batch.map((p) => p.operation) },
       requestId,
       undefined,
-      timeoutMs === undefined ? undefined : Math.max(1, Math.ceil(timeoutMs)),
+      timeoutMs === undefined ? undefined : Math.ceil(timeoutMs) + connectionReleaseAfterDeadlineMs,
     ).then(
       ({ status, json }) => {
         const answers = (json as { answers?: Answer[] } | undefined)?.answers;
