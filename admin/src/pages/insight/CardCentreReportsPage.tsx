@@ -1,4 +1,5 @@
 import type {
+  CanteenDayAnswer,
   DeviceFailures,
   DeviceFailuresAnswer,
   MerchantRank,
@@ -9,7 +10,20 @@ import type {
   SubsidyEffectAnswer,
   SubsidyGroup,
 } from '@campus-card/core/contract/insight';
-import { Alert, Button, Card, Descriptions, Form, Input, Radio, Space, Table, Tabs, Typography } from 'antd';
+import {
+  Alert,
+  Button,
+  Card,
+  Descriptions,
+  Form,
+  Input,
+  Radio,
+  Select,
+  Space,
+  Table,
+  Tabs,
+  Typography,
+} from 'antd';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { ApiError, api, when, yuan } from '../../api.ts';
 import { Chart } from '../../components/Chart.tsx';
@@ -363,6 +377,88 @@ function DevicesTab({ month }: { month: string }) {
   );
 }
 
+type CanteenWindow = CanteenDayAnswer['items'][number];
+const windowLabel = (w: CanteenWindow) => [w.canteen, w.windowName].filter(Boolean).join(' ') || w.window;
+/** 06:00–22:00, the slots a canteen is open. */
+const openSlots = Array.from({ length: 64 }, (_, i) => i + 24);
+const slotLabel = (slot: number) =>
+  `${String(Math.floor(slot / 4)).padStart(2, '0')}:${String((slot % 4) * 15).padStart(2, '0')}`;
+
+/** 食堂人流: a day's forecast per window and 15-minute slot against the payments made. */
+function CanteenTab() {
+  const [day, setDay] = useState(() => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10));
+  const [chosen, setChosen] = useState<string | null>(null);
+  const { answer, error, loading } = useReport<CanteenDayAnswer>(`/insight/reports/canteen-day?day=${day}`);
+  const shown = answer?.items.find((w) => w.window === chosen) ?? answer?.items[0];
+  const option = useMemo(
+    () =>
+      shown && {
+        tooltip: { trigger: 'axis' },
+        legend: { data: [t.forecast, t.actual] },
+        grid: { left: 50, right: 20, bottom: 40 },
+        xAxis: { type: 'category', data: openSlots.map(slotLabel) },
+        yAxis: { type: 'value', name: t.payments },
+        series: [
+          { name: t.actual, type: 'bar', data: openSlots.map((s) => shown.actual[s] ?? 0) },
+          {
+            name: t.forecast,
+            type: 'line',
+            smooth: true,
+            data: openSlots.map((s) => shown.forecast[s] ?? 0),
+          },
+        ],
+      },
+    [shown],
+  );
+  const total = (xs: number[]) => Math.round(xs.reduce((n, x) => n + x, 0));
+  return (
+    <Space direction="vertical" style={{ width: '100%' }}>
+      <Typography.Paragraph type="secondary">{t.canteenIntro}</Typography.Paragraph>
+      <Space wrap>
+        <label htmlFor="canteen-day">{t.day}</label>
+        <Input
+          id="canteen-day"
+          type="date"
+          value={day}
+          onChange={(e) => e.target.value && setDay(e.target.value)}
+          style={{ width: 180 }}
+        />
+        {answer && answer.items.length > 0 && (
+          <Select
+            aria-label={t.window}
+            style={{ minWidth: 220 }}
+            value={shown?.window}
+            onChange={setChosen}
+            options={answer.items.map((w) => ({ value: w.window, label: windowLabel(w) }))}
+          />
+        )}
+        {answer?.holiday && <Typography.Text type="warning">{t.holidayNote}</Typography.Text>}
+      </Space>
+      <Failure error={error} />
+      {answer && answer.items.length === 0 && <Alert type="info" showIcon message={t.noCanteen} />}
+      {shown && option && (
+        <>
+          <Typography.Text strong>{t.canteenChart(windowLabel(shown))}</Typography.Text>
+          <Chart option={option} height={280} testId="chart-canteen-day" />
+        </>
+      )}
+      <Table<CanteenWindow>
+        size="small"
+        rowKey="window"
+        loading={loading}
+        pagination={false}
+        dataSource={answer?.items ?? []}
+        columns={[
+          { title: t.canteen, render: (_, w) => w.canteen ?? '' },
+          { title: t.window, render: (_, w) => w.windowName ?? '' },
+          { title: t.forecastTotal, render: (_, w) => total(w.forecast) },
+          { title: t.actualTotal, render: (_, w) => total(w.actual) },
+        ]}
+      />
+    </Space>
+  );
+}
+
 interface SourceProgress {
   source: string;
   afterMs: number;
@@ -435,6 +531,7 @@ export function CardCentreReportsPage() {
           { key: 'subsidy', label: t.tabs.subsidy, children: <SubsidyTab month={month} /> },
           { key: 'merchants', label: t.tabs.merchants, children: <MerchantsTab month={month} /> },
           { key: 'devices', label: t.tabs.devices, children: <DevicesTab month={month} /> },
+          { key: 'canteen', label: t.canteenTab, children: <CanteenTab /> },
           { key: 'sources', label: t.tabs.sources, children: <SourcesTab /> },
         ]}
       />

@@ -149,4 +149,17 @@ export const reportsText = {
   caughtUp: '已追上',
   sourcesIntro: '分析库的同步任务每 10 分钟运行一次，按来源分别记录进度；积压时每次运行继续追赶。',
   insightOff: '分析库未启用，请联系系统管理员',
+  canteenTab: '食堂人流',
+  day: '日期',
+  canteen: '食堂',
+  window: '窗口',
+  forecast: '预测',
+  actual: '实际',
+  forecastTotal: '全天预测（笔）',
+  actualTotal: '全天实际（笔）',
+  canteenChart: (name: string) => `${name}：每 15 分钟的预测与实际消费笔数`,
+  canteenIntro:
+    '按历史 8 周（区分工作日、周末和校历中的节假日）预测每个窗口每 15 分钟的消费笔数，与当天实际发生的笔数对照。',
+  holidayNote: '校历中为节假日',
+  noCanteen: '当天没有食堂消费记录',
 };
