@@ -13,6 +13,8 @@
 #   cluster.sh kill <n>      kill -9 Galera node n (1-3)
 #   cluster.sh rejoin <n>    restart node n after a crash, by IST (recovers its position first)
 #   cluster.sh writer        the node HAProxy currently sends writes to (n1/n2/n3)
+#   cluster.sh cores-lb up <port> <host:port>...   HAProxy for N cores (deploy/haproxy/cores.cfg) on <port>
+#   cluster.sh cores-lb down | status               stop it / each core's state as HAProxy sees it
 #
 # The same config templates are used on real hosts: see deploy/README.md and docs/operations.md.
 set -euo pipefail
@@ -220,6 +222,7 @@ stop_pidfile() { # SIGTERM then SIGKILL the process in a pidfile this script wro
 down() {
   local i p
   stop_pidfile "$R/haproxy.pid"
+  stop_pidfile "$R/cores-haproxy.pid"
   for p in "${SENTINEL_PORTS[@]}"; do stop_pidfile "$R/redis/sentinel-$p.pid"; done
   for p in "${REDIS_PORTS[@]}"; do stop_pidfile "$R/redis/redis-$p.pid"; done
   for i in 3 2 1; do stop_pidfile "$R/n$i/mysqld.pid"; done
@@ -254,7 +257,41 @@ rejoin() {
   log "n$i Synced"
 }
 
+cores_lb_up() { # cores_lb_up <port> <host:port>...: HAProxy in front of the cores (HTTP, readiness check)
+  local port=$1; shift
+  [ $# -gt 0 ] || { echo "usage: cluster.sh cores-lb up <port> <host:port>..." >&2; exit 2; }
+  need haproxy "apt-get install -y haproxy"
+  mkdir -p "$R"
+  local servers="" i=0 addr
+  for addr in "$@"; do i=$((i + 1)); servers+="    server c$i $addr check"$'\n'; done
+  local cfg="$R/cores-haproxy.cfg"
+  awk -v dir="$R" -v listen="127.0.0.1:$port" -v servers="$servers" \
+    '{ gsub(/@DIR@/, dir); gsub(/@LISTEN@/, listen); if ($0 == "@SERVERS@") { printf "%s", servers; next } print }' \
+    "$DEPLOY/haproxy/cores.cfg" >"$cfg"
+  haproxy -c -q -f "$cfg"
+  stop_pidfile "$R/cores-haproxy.pid"
+  setsid haproxy -db -f "$cfg" >>"$R/cores-haproxy.log" 2>&1 </dev/null &
+  echo $! >"$R/cores-haproxy.pid"
+  for _ in $(seq 1 100); do
+    [ -S "$R/cores-admin.sock" ] && curl -fsS -o /dev/null "http://127.0.0.1:$port/health/ready" 2>/dev/null && { log "cores-lb: 127.0.0.1:$port -> $*"; return 0; }
+    sleep 0.2
+  done
+  log "cores-lb: no core answers through 127.0.0.1:$port"; tail -5 "$R/cores-haproxy.log" >&2; return 1
+}
+
+cores_lb_status() {
+  alive "$R/cores-haproxy.pid" || { echo "cores-lb down"; return 0; }
+  echo "show servers state cores" | socat - "unix-connect:$R/cores-admin.sock" | awk 'NR>2 && NF>6 {print $4 " " $5 " op_state=" $6 " (2=UP 0=DOWN)"}'
+}
+
 case "${1:-}" in
+  cores-lb)
+    case "${2:-}" in
+      up) shift 2; cores_lb_up "$@" ;;
+      down) stop_pidfile "$R/cores-haproxy.pid"; log "cores-lb down" ;;
+      status) cores_lb_status ;;
+      *) echo "usage: cluster.sh cores-lb up <port> <host:port>... | down | status" >&2; exit 2 ;;
+    esac ;;
   up)
     need mariadbd "apt-get install -y mariadb-server galera-4"
     need socat "apt-get install -y socat"
@@ -267,5 +304,5 @@ case "${1:-}" in
     case "${2:-}" in 1 | 2 | 3) ;; *) echo "usage: cluster.sh $1 1|2|3" >&2; exit 2 ;; esac
     if [ "$1" = kill ]; then kill_node "$2"; else rejoin "$2"; fi ;;
   writer) writer ;;
-  *) sed -n '2,18p' "$0"; exit 2 ;;
+  *) sed -n '2,20p' "$0"; exit 2 ;;
 esac
