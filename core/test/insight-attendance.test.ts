@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { dialects, openStudent, startTestCore } from '@campus-card/tests/kit';
+import { WeeklyAttendanceSummary } from '../src/insight/attendance-summary.ts';
 import { detectAttendanceWarnings, type LateReturn } from '../src/insight/attendance-warnings.ts';
 import { InsightStore, type RosterFact } from '../src/insight/insight-store.ts';
 import { LedgerSource } from '../src/insight/ledger-source.ts';
 import { plantDropouts } from '../src/insight/synthetic-attendance.ts';
 import { generateCampus } from '../src/insight/synthetic-campus.ts';
-import { shanghaiDay } from '../src/time.ts';
+import { NoticeRepository } from '../src/notices/notice-repository.ts';
+import { dayBoundsMs, parseDay, shanghaiDay } from '../src/time.ts';
 
 const dayMs = 86_400_000;
 const asOfMs = Date.UTC(2025, 11, 20);
@@ -162,6 +164,67 @@ for (const dialect of dialects) {
         rows[0],
       ]);
     } finally {
+      await t.stop();
+    }
+  });
+}
+
+for (const dialect of dialects) {
+  test(`when a week ends on ${dialect}, then each student with classes gets one notice of last week's attendance and late nights, once however often the job runs`, async () => {
+    // Goal (#17): the weekly summary to the student, through the notices outbox.
+    const t = await startTestCore(dialect);
+    const store = await InsightStore.open({ path: ':memory:' });
+    try {
+      const cardNo = await openStudent(t.client);
+      const { personNo, personId } = await t.client.getCard(cardNo);
+      const monday = parseDay('2026-11-30') as number;
+      const nowMs = dayBoundsMs(monday + 7).startMs + 9 * 3_600_000; // the next Monday 09:00
+      await store.replaceHolders([
+        { cardNo, personNo, type: 'student', department: '计算机学院', status: 'active' },
+      ]);
+      const sessions = [0, 2].map((d) => {
+        const startsAtMs = dayBoundsMs(monday + d).startMs + 10 * 3_600_000;
+        return {
+          id: `WK${d}`,
+          kind: 'class',
+          title: '高等数学',
+          startsAtMs,
+          endsAtMs: startsAtMs + 5_400_000,
+          createdAtMs: startsAtMs,
+          roster: [personNo],
+        };
+      });
+      await store.putSessions(sessions);
+      await store.putAttendance([
+        {
+          sessionId: 'WK0',
+          personNo,
+          cardNo,
+          deviceId: '1',
+          source: 'online',
+          recordedAtMs: (sessions[0]?.startsAtMs ?? 0) + 60_000,
+        },
+      ]);
+      const lateAtMs = dayBoundsMs(monday + 3).startMs + 23.5 * 3_600_000;
+      await t.core.db.execute(
+        'INSERT INTO passage_late_returns (person_no, building_id, day, device_id, occurred_at_ms) VALUES (?, ?, ?, ?, ?)',
+        [personNo, 'B1', shanghaiDay(lateAtMs), '701', lateAtMs],
+      );
+      const run = () =>
+        new WeeklyAttendanceSummary(store, new LedgerSource(t.core.db), new NoticeRepository(t.core.db));
+      const first = run();
+      assert.equal((await first.run(nowMs)).length, 1);
+      assert.deepEqual(await first.run(nowMs + 600_000), [], 'once a week per process');
+      await run().run(nowMs + 1_200_000); // a restarted core sends it again: kept once
+      const { items } = await t.client.personNotices(personId);
+      const weekly = items.filter((n) => n.kind === 'insight_attendance_week');
+      assert.equal(weekly.length, 1);
+      assert.equal(
+        weekly[0]?.body,
+        '上周（11月30日—12月6日）您的课表上有 2 节课，签到 1 节（出勤率 50%）。有 1 晚在宿舍门禁时间后回宿舍。',
+      );
+    } finally {
+      store.close();
       await t.stop();
     }
   });

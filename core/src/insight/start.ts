@@ -4,6 +4,7 @@ import type { Database } from '../db/database.ts';
 import type { Logger } from '../log.ts';
 import { NoticeRepository } from '../notices/notice-repository.ts';
 import { AbnormalAlerts } from './abnormal-alerts.ts';
+import { WeeklyAttendanceSummary } from './attendance-summary.ts';
 import { ExtractService } from './extract-service.ts';
 import { InsightStore } from './insight-store.ts';
 import { LedgerSource } from './ledger-source.ts';
@@ -45,10 +46,13 @@ export class InsightSlot {
     const extract = new ExtractService(ledger, store, { overlapMs: config.insightOverlapMs });
     // Abnormal spending is assessed on each run's fresh rows; a student is told in the app.
     const alerts = new AbnormalAlerts(store, ledger, new NoticeRepository(db));
+    // Last week's attendance to each student, once a week (attendance-summary.ts).
+    const summary = new WeeklyAttendanceSummary(store, ledger, new NoticeRepository(db));
     const retentionDays = config.insightRetentionDays;
     this.#running = { extract, store, retentionDays, ledger };
     extract.startSchedule(config.insightIntervalMs, log, undefined, async () => {
       if (retentionDays > 0) await store.prune(Date.now() - retentionDays * 86_400_000);
+      await summary.run();
       const sent = await alerts.run();
       if (sent.length > 0) await this.onAbnormal?.(sent);
       if (sent.length > 0)
