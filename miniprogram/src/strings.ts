@@ -378,7 +378,7 @@ export const strings = {
     reportLost: '挂失孩子的卡',
     confirmReportLost: (name: string) =>
       `确定挂失${name}的校园卡吗？挂失后卡片和孩子手机上的付款码立即停用，孩子需重新登录；解挂需孩子本人验证或到卡务中心办理。`,
-    reported: '已挂失',
+    reported: '孩子的校园卡已挂失，付款码已停用',
     lowBalance: (threshold: string) => `余额已低于提醒金额 ${threshold}，请及时充值`,
     spending: '消费明细',
     spendingHidden: '孩子未向你开放消费明细',
