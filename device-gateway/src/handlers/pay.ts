@@ -1,4 +1,4 @@
-import { CoreError, type OperationView, personTypeAllowed } from '@campus-card/core/client';
+import { CoreError, personTypeAllowed } from '@campus-card/core/client';
 import type { CardCredential } from '@campus-card/core/credential';
 import { codeHashOf } from '../declines.ts';
 import type { MealCapReservation } from '../meal-caps.ts';
@@ -70,7 +70,7 @@ async function originalAnswer(
   ctx: RequestContext,
   amountFen: number,
 ): Promise<PayApproved | PayDeclined | undefined | 'unknown'> {
-  let op: OperationView;
+  let op: Awaited<ReturnType<HandlerDeps['core']['getOperation']>>;
   try {
     op = await deps.core.getOperation(operationId(ctx));
   } catch (error) {
