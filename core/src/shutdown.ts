@@ -11,6 +11,11 @@ export class Shutdown {
   private draining = false;
   private inFlight = 0;
 
+  /** Requests received and not yet answered. */
+  get requestsInFlight(): number {
+    return this.inFlight;
+  }
+
   /** Readiness check: down from the start of the drain. */
   readonly check = async (): Promise<void> => {
     if (this.draining) throw new Error('draining');
