@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { detectHiddenNeed, hiddenNeedCandidates } from '../src/insight/hidden-need.ts';
+import { detectHiddenNeed, hiddenNeedCandidates, hiddenNeedDefaults } from '../src/insight/hidden-need.ts';
 import { InsightStore, type MonthFigures } from '../src/insight/insight-store.ts';
 import { personInsight } from '../src/insight/person-insight.ts';
 import { spendingStructure, spendingStructureOf } from '../src/insight/spending-structure.ts';
@@ -172,6 +172,30 @@ test('when a planted term goes through the DuckDB store, then the needy are foun
       // The store sums the earlier months for the trend; the same as the detector summing them.
       assert.deepEqual(candidates, detectHiddenNeed(await store.monthFigures('2025-01', month), month));
       flagged += candidates.length;
+      // The medians and ratios are taken in DuckDB and only the cards under both ratios cross into
+      // JavaScript: the same candidates as the detector over every figure, under other thresholds too
+      // (a wider and a narrower net, every student as the one cohort, a few days on campus, a steep fall).
+      const figures = await store.monthFigures('2025-01', month);
+      for (const thresholds of [
+        { mealsRatioMax: 1, spendRatioMax: 1 },
+        { mealsRatioMax: 0.6, spendRatioMax: 0.5 },
+        { campusDaysMin: 1, cohortSizeMin: 1_000 },
+        { campusDaysMin: 18, mealsRatioMax: 0.9, spendRatioMax: 0.95, cohortSizeMin: 40, fallingRatioMax: 1 },
+      ]) {
+        const full = detectHiddenNeed(figures, month, thresholds);
+        assert.deepEqual(
+          await hiddenNeedCandidates(store, month, thresholds),
+          full,
+          JSON.stringify(thresholds),
+        );
+        if (thresholds.mealsRatioMax === 1)
+          assert.ok(full.length > candidates.length, `${full.length} under 1 and 1`);
+      }
+      const handed = await store.hiddenNeedInput(month, '2024-12', { ...hiddenNeedDefaults });
+      assert.ok(
+        handed.length < figures.filter((f) => f.month === month).length / 4,
+        `${handed.length} cards handed over`,
+      );
       for (const c of candidates) {
         assert.notEqual(profile.get(c.cardNo), 'away', `${c.cardNo} is away, not in need`);
         if (campus.needyMonths.has(`${c.cardNo}|${month}`)) truePositives += 1;

@@ -38,13 +38,26 @@ function median(values: number[]): number {
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
-interface Yardstick {
+/** A cohort's medians the month's figures are compared with. */
+export interface HiddenNeedYardstick {
   mealsPerDay: number;
   spendPerMeal: number;
   otherSpend: number;
 }
 
-function yardstick(group: Assessed[]): Yardstick {
+/**
+ * One assessed card of the month as the store hands it over (InsightStore.hiddenNeedInput): its
+ * figures, the yardstick it is compared with (its department's when `ownCohort`, else every student's)
+ * and its earlier months on campus summed, where it has any.
+ */
+export interface HiddenNeedInput {
+  figures: MonthFigures;
+  yardstick: HiddenNeedYardstick;
+  ownCohort: boolean;
+  earlier: EarlierMeals | undefined;
+}
+
+function yardstick(group: Assessed[]): HiddenNeedYardstick {
   return {
     mealsPerDay: median(group.map((a) => a.mealsPerDay)),
     spendPerMeal: median(group.flatMap((a) => (a.spendPerMeal === undefined ? [] : [a.spendPerMeal]))),
@@ -60,8 +73,6 @@ export function detectHiddenNeed(
   figures: readonly MonthFigures[],
   month: string,
   thresholds: Partial<HiddenNeedThresholds> = {},
-  /** Each card's meals and days in its earlier months on campus, when the store summed them already. */
-  earlierSums?: ReadonlyMap<string, EarlierMeals>,
 ): HiddenNeedCandidate[] {
   const t = { ...hiddenNeedDefaults, ...thresholds };
   const assessed: Assessed[] = figures
@@ -79,80 +90,108 @@ export function detectHiddenNeed(
     else byCohort.set(key, [a]);
   }
   const everyone = yardstick(assessed);
-  const yardsticks = new Map<string, Yardstick>();
+  const yardsticks = new Map<string, HiddenNeedYardstick>();
   for (const [key, group] of byCohort)
     if (group.length >= t.cohortSizeMin && key !== '') yardsticks.set(key, yardstick(group));
 
   // Each card's earlier months on campus, for the trend against itself.
-  const earlier = new Map<string, EarlierMeals>(earlierSums ?? []);
-  for (const f of earlierSums ? [] : figures) {
+  const earlier = new Map<string, EarlierMeals>();
+  for (const f of figures) {
     if (f.month >= month || f.campusDays < t.campusDaysMin) continue;
     const e = earlier.get(f.cardNo) ?? { meals: 0, days: 0 };
     e.meals += f.meals;
     e.days += f.campusDays;
     earlier.set(f.cardNo, e);
   }
+  return detectHiddenNeedFromInput(
+    assessed.map(({ f }) => {
+      const own = yardsticks.get(f.department ?? '');
+      return {
+        figures: f,
+        yardstick: own ?? everyone,
+        ownCohort: own !== undefined,
+        earlier: earlier.get(f.cardNo),
+      };
+    }),
+    month,
+    thresholds,
+  );
+}
 
+/**
+ * The month's candidates, most pressing first, from the assessed cards with their yardsticks: the
+ * same as detectHiddenNeed over all the month's figures when the cards given include every card
+ * under both ratios (InsightStore.hiddenNeedInput hands over only those; give it the same thresholds).
+ */
+export function detectHiddenNeedFromInput(
+  input: readonly HiddenNeedInput[],
+  month: string,
+  thresholds: Partial<HiddenNeedThresholds> = {},
+): HiddenNeedCandidate[] {
+  const t = { ...hiddenNeedDefaults, ...thresholds };
   const candidates: HiddenNeedCandidate[] = [];
-  for (const a of assessed) {
+  for (const { figures: f, yardstick: y, ownCohort, earlier: past } of input) {
+    if (f.month !== month || f.campusDays < t.campusDaysMin) continue;
     // A student with no canteen meal at all eats elsewhere: no price to compare, not assessed here.
-    if (a.spendPerMeal === undefined) continue;
-    const own = yardsticks.get(a.f.department ?? '');
-    const y = own ?? everyone;
+    if (f.meals === 0) continue;
     if (y.mealsPerDay <= 0 || y.spendPerMeal <= 0) continue;
-    const mealsRatio = a.mealsPerDay / y.mealsPerDay;
-    const spendRatio = a.spendPerMeal / y.spendPerMeal;
+    const mealsPerDay = f.meals / f.campusDays;
+    const spendPerMeal = f.mealSpend / f.meals;
+    const mealsRatio = mealsPerDay / y.mealsPerDay;
+    const spendRatio = spendPerMeal / y.spendPerMeal;
     if (mealsRatio > t.mealsRatioMax || spendRatio > t.spendRatioMax) continue;
     const reasons: HiddenNeedReason[] = [
-      { code: 'few_meals', mealsPerDay: round2(a.mealsPerDay), cohortMealsPerDay: round2(y.mealsPerDay) },
+      { code: 'few_meals', mealsPerDay: round2(mealsPerDay), cohortMealsPerDay: round2(y.mealsPerDay) },
       {
         code: 'cheap_meals',
-        spendPerMealFen: Math.round(a.spendPerMeal),
+        spendPerMealFen: Math.round(spendPerMeal),
         cohortSpendPerMealFen: Math.round(y.spendPerMeal),
       },
     ];
     let score = 1 - mealsRatio + (1 - spendRatio);
-    const past = earlier.get(a.f.cardNo);
     if (past && past.days > 0 && past.meals > 0) {
       const ownEarlier = past.meals / past.days;
-      if (a.mealsPerDay <= ownEarlier * t.fallingRatioMax) {
+      if (mealsPerDay <= ownEarlier * t.fallingRatioMax) {
         reasons.push({
           code: 'falling',
-          mealsPerDay: round2(a.mealsPerDay),
+          mealsPerDay: round2(mealsPerDay),
           ownEarlierMealsPerDay: round2(ownEarlier),
         });
         score += 0.25;
       }
     }
-    if (a.f.otherSpend < y.otherSpend / 2)
+    if (f.otherSpend < y.otherSpend / 2)
       reasons.push({
         code: 'little_other_spending',
-        otherSpendFen: a.f.otherSpend,
+        otherSpendFen: f.otherSpend,
         cohortOtherSpendFen: Math.round(y.otherSpend),
       });
     candidates.push({
-      cardNo: a.f.cardNo,
+      cardNo: f.cardNo,
       month,
       score: round2(score),
-      campusDays: a.f.campusDays,
-      meals: a.f.meals,
-      mealSpendFen: a.f.mealSpend,
-      cohort: own ? (a.f.department as string) : '*',
+      campusDays: f.campusDays,
+      meals: f.meals,
+      mealSpendFen: f.mealSpend,
+      cohort: ownCohort ? (f.department as string) : '*',
       reasons,
     });
   }
   return candidates.sort((x, y) => y.score - x.score || x.cardNo.localeCompare(y.cardNo));
 }
 
-/** The month's candidates from the store, with up to historyMonths earlier months for the trend. */
+/**
+ * The month's candidates from the store, with up to historyMonths earlier months for the trend. The
+ * cohorts' medians and each card's ratios are worked out in DuckDB: only the cards under both ratios
+ * reach the detector (InsightStore.hiddenNeedInput).
+ */
 export async function hiddenNeedCandidates(
-  store: Pick<InsightStore, 'monthFigures' | 'earlierMeals'>,
+  store: Pick<InsightStore, 'hiddenNeedInput'>,
   month: string,
   thresholds: Partial<HiddenNeedThresholds> = {},
   historyMonths = 6,
 ): Promise<HiddenNeedCandidate[]> {
   const t = { ...hiddenNeedDefaults, ...thresholds };
-  const figures = await store.monthFigures(month, month);
-  const earlier = await store.earlierMeals(addMonthsToKey(month, -historyMonths), month, t.campusDaysMin);
-  return detectHiddenNeed(figures, month, thresholds, earlier);
+  const input = await store.hiddenNeedInput(month, addMonthsToKey(month, -historyMonths), t);
+  return detectHiddenNeedFromInput(input, month, t);
 }

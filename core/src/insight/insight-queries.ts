@@ -1,7 +1,9 @@
+import type { HiddenNeedThresholds } from '../contract/insight.ts';
 import { dayBoundsMs, shanghaiDay } from '../time.ts';
 import type { AbnormalThresholds, CardProfile, KeyUse, PaymentPoint, PinEvent } from './abnormal-spending.ts';
 import type { SlotCount } from './canteen-load.ts';
-import type { DayKindTotal, EarlierMeals, HolderRow, MonthFigures, RosterFact } from './insight-rows.ts';
+import type { HiddenNeedInput } from './hidden-need.ts';
+import type { DayKindTotal, HolderRow, MonthFigures, RosterFact } from './insight-rows.ts';
 import { paymentFilter, slotOf } from './insight-schema.ts';
 import { keyDaysSelect, payDaysSelect } from './insight-summaries.ts';
 
@@ -364,24 +366,76 @@ export async function monthFigures(
   }));
 }
 
+/** The median of a sorted DuckDB list as hidden-need.ts takes it (the two middle values' mean, 0 when empty). */
+const medianOf = (l: string) =>
+  `CASE WHEN len(${l}) = 0 THEN 0::DOUBLE WHEN len(${l}) % 2 = 1 THEN ${l}[len(${l}) // 2 + 1]
+        ELSE (${l}[len(${l}) // 2] + ${l}[len(${l}) // 2 + 1]) / 2 END`;
+
 /**
- * Each student card's meals and days on campus summed over the months in [fromMonth, beforeMonth)
- * with at least campusDaysMin days: hidden need's trend against the student's own earlier months.
+ * Hidden need's input for one month (hidden-need.ts HiddenNeedInput), from the summary card_months:
+ * each cohort's medians (the department's where it has cohortSizeMin students assessed, else every
+ * student's) are taken here, in the same floating-point steps as the detector, and only the cards
+ * whose meals per day and spend per meal are both under the ratios come back, each with its yardstick
+ * and its meals and days summed over the months in [fromMonth, month) with campusDaysMin days or
+ * more (the trend). The detector applies the thresholds again; the margin here only keeps a card a
+ * rounding away from them.
  */
-export async function earlierMeals(
+export async function hiddenNeedInput(
   select: Select,
+  month: string,
   fromMonth: string,
-  beforeMonth: string,
-  campusDaysMin: number,
-): Promise<Map<string, EarlierMeals>> {
+  t: HiddenNeedThresholds,
+): Promise<HiddenNeedInput[]> {
   const rows = await select(
-    `SELECT c.card_no, sum(c.meals)::DOUBLE meals, sum(c.campus_days)::DOUBLE AS campus_days
-       FROM card_months c JOIN holders h ON h.card_no = c.card_no AND h.type = 'student'
-      WHERE c.month_key >= $1 AND c.month_key < $2 AND c.campus_days >= $3
-      GROUP BY c.card_no`,
-    [fromMonth, beforeMonth, campusDaysMin],
+    `WITH m AS (
+        SELECT c.card_no, h.department, coalesce(h.department, '') cohort, c.campus_days::INTEGER campus_days,
+               c.meals::INTEGER meals, c.meal_spend::DOUBLE meal_spend, c.other_spend::DOUBLE other_spend,
+               c.meals::DOUBLE / c.campus_days::DOUBLE meals_per_day,
+               CASE WHEN c.meals > 0 THEN c.meal_spend::DOUBLE / c.meals::DOUBLE END spend_per_meal
+          FROM card_months c JOIN holders h ON h.card_no = c.card_no AND h.type = 'student'
+         WHERE c.month_key = $1 AND c.campus_days >= $3::DOUBLE),
+      lists AS (
+        SELECT cohort, grouping(cohort) = 1 everyone, count(*) n, list_sort(list(meals_per_day)) mpd,
+               list_sort(list(spend_per_meal) FILTER (WHERE spend_per_meal IS NOT NULL)) spm,
+               list_sort(list(other_spend)) other
+          FROM m GROUP BY GROUPING SETS ((cohort), ())),
+      yard AS (
+        SELECT cohort, everyone, n, ${medianOf('mpd')} mpd, ${medianOf('spm')} spm,
+               ${medianOf('other')} other FROM lists),
+      cand AS (
+        SELECT m.*, coalesce(own.cohort IS NOT NULL, false) own_cohort,
+               coalesce(own.mpd, every.mpd) y_mpd, coalesce(own.spm, every.spm) y_spm,
+               coalesce(own.other, every.other) y_other
+          FROM m CROSS JOIN (SELECT * FROM yard WHERE everyone) every
+          LEFT JOIN (SELECT * FROM yard WHERE NOT everyone AND cohort <> '' AND n >= $4::DOUBLE) own
+            ON own.cohort = m.cohort
+         WHERE m.meals > 0),
+      picked AS (
+        SELECT * FROM cand WHERE y_mpd > 0 AND y_spm > 0
+           AND meals_per_day / y_mpd <= $5::DOUBLE * (1 + 1e-9)
+           AND spend_per_meal / y_spm <= $6::DOUBLE * (1 + 1e-9)),
+      earlier AS (
+        SELECT c.card_no, sum(c.meals)::DOUBLE meals, sum(c.campus_days)::DOUBLE campus_days FROM card_months c
+         WHERE c.month_key >= $2 AND c.month_key < $1 AND c.campus_days >= $3::DOUBLE
+           AND c.card_no IN (SELECT card_no FROM picked)
+         GROUP BY c.card_no)
+     SELECT p.card_no, p.department, p.campus_days, p.meals, p.meal_spend, p.other_spend, p.own_cohort,
+            p.y_mpd, p.y_spm, p.y_other, e.meals e_meals, e.campus_days e_days
+       FROM picked p LEFT JOIN earlier e ON e.card_no = p.card_no`,
+    [month, fromMonth, t.campusDaysMin, t.cohortSizeMin, t.mealsRatioMax, t.spendRatioMax],
   );
-  return new Map(
-    rows.map((r) => [String(r.card_no), { meals: Number(r.meals), days: Number(r.campus_days) }]),
-  );
+  return rows.map((r) => ({
+    figures: {
+      cardNo: String(r.card_no),
+      department: strOrNull(r.department),
+      month,
+      campusDays: Number(r.campus_days),
+      meals: Number(r.meals),
+      mealSpend: Number(r.meal_spend),
+      otherSpend: Number(r.other_spend),
+    },
+    yardstick: { mealsPerDay: Number(r.y_mpd), spendPerMeal: Number(r.y_spm), otherSpend: Number(r.y_other) },
+    ownCohort: r.own_cohort === true,
+    earlier: r.e_days == null ? undefined : { meals: Number(r.e_meals), days: Number(r.e_days) },
+  }));
 }

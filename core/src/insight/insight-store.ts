@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { HiddenNeedThresholds } from '../contract/insight.ts';
 import { shanghaiDay } from '../time.ts';
 import {
   type AbnormalThresholds,
@@ -10,6 +11,7 @@ import {
   type PinEvent,
 } from './abnormal-spending.ts';
 import type { SlotCount } from './canteen-load.ts';
+import type { HiddenNeedInput } from './hidden-need.ts';
 import {
   accessColumns,
   attendanceColumns,
@@ -34,7 +36,6 @@ import type {
   CardEventRow,
   CodeUseRow,
   DayKindTotal,
-  EarlierMeals,
   HolderRow,
   MerchantRow,
   MonthFigures,
@@ -321,13 +322,18 @@ export class InsightStore {
     return queries.monthFigures(this.selector, fromMonth, toMonth, cardNo);
   }
 
-  async earlierMeals(
+  /**
+   * Hidden need's input for one month under these thresholds: only the cards under both ratios, each
+   * with its cohort's medians and its earlier months from fromMonth summed (insight-queries.ts). Give
+   * the detector (detectHiddenNeedFromInput) the same thresholds.
+   */
+  async hiddenNeedInput(
+    month: string,
     fromMonth: string,
-    beforeMonth: string,
-    campusDaysMin: number,
-  ): Promise<Map<string, EarlierMeals>> {
+    t: HiddenNeedThresholds,
+  ): Promise<HiddenNeedInput[]> {
     await this.fresh();
-    return queries.earlierMeals(this.selector, fromMonth, beforeMonth, campusDaysMin);
+    return queries.hiddenNeedInput(this.selector, month, fromMonth, t);
   }
 
   /**
