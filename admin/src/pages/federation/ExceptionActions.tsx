@@ -84,7 +84,9 @@ export function ExceptionActions(props: {
               note: t.approveNote,
               okText: `确认${t.approve}`,
               onOk: () =>
-                decide('approve').catch((err) => modal.error({ title: describeFederationError(err) })),
+                decide('approve').catch((err) => {
+                  modal.error({ title: describeFederationError(err) });
+                }),
             })
           }
         >
@@ -100,7 +102,9 @@ export function ExceptionActions(props: {
               okText: `确认${t.reject}`,
               cancelText: '取消',
               onOk: () =>
-                decide('reject').catch((err) => modal.error({ title: describeFederationError(err) })),
+                decide('reject').catch((err) => {
+                  modal.error({ title: describeFederationError(err) });
+                }),
             })
           }
         >
