@@ -180,7 +180,7 @@ describe('bills, words and lessons in the H5 app (issue 19)', () => {
     assert.match(totals, new RegExp(`支出 ¥${(out / 100).toFixed(2).replace('.', '\\.')}`), totals);
     assert.match(totals, new RegExp(`收入 ¥${(income / 100).toFixed(2).replace('.', '\\.')}`), totals);
 
-    const search = page.locator('#bill-search input');
+    const search = page.locator('input#bill-search');
     await search.fill('现金');
     await page.locator('#bill-search-clear').waitFor();
     const found = (await page.locator('.page-bills .list .row').allInnerTexts()).map((t) =>
