@@ -216,12 +216,14 @@ export function App() {
   };
   return (
     <Layout style={{ minHeight: '100vh' }}>
-      <Layout.Sider theme="light" width={200}>
+      {/* The border runs the sider's full height, not only as far as a short menu reaches. */}
+      <Layout.Sider theme="light" width={200} style={{ borderInlineEnd: '1px solid #f0f0f0' }}>
         <Typography.Title level={5} style={{ padding: '16px 20px', margin: 0 }}>
           校园一卡通管理后台
         </Typography.Title>
         <Menu
           mode="inline"
+          style={{ borderInlineEnd: 'none' }}
           selectedKeys={page ? [page] : []}
           items={allowed.map((m) => ({ key: m.key, label: m.label, icon: m.icon }))}
           onClick={(e) => go(`/${e.key}`)}

@@ -49,7 +49,10 @@ export function Chart({
     };
   }, []);
   useEffect(() => {
-    chart.current?.setOption(option, true);
+    // No growing bars or sliding lines for who asked the system for less motion (WCAG 2.3.3), as the
+    // backoffice's dialogs (theme.ts); a chart's own `animation` still wins.
+    const reduceMotion = window.matchMedia?.('(prefers-reduced-motion: reduce)').matches === true;
+    chart.current?.setOption(reduceMotion ? { animation: false, ...option } : option, true);
   }, [option]);
   return <div ref={element} data-testid={testId} style={{ width: '100%', height }} />;
 }

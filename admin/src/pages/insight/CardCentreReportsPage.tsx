@@ -14,9 +14,9 @@ import {
   Alert,
   Button,
   Card,
+  DatePicker,
   Descriptions,
   Form,
-  Input,
   Radio,
   Select,
   Space,
@@ -24,16 +24,16 @@ import {
   Tabs,
   Typography,
 } from 'antd';
+import type { Dayjs } from 'dayjs';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { ApiError, api, when, yuan } from '../../api.ts';
+import { dayText, shanghaiTodayValue } from '../../calendar.ts';
 import { Chart } from '../../components/Chart.tsx';
 import { outcomeText } from '../../strings/common.ts';
 import { describeError } from '../../strings/errors.ts';
 import { merchantText } from '../../strings/finance.ts';
 import { reportsText as t } from './strings.ts';
 
-/** This month in Asia/Shanghai, 'YYYY-MM'. */
-const thisMonth = () => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 7);
 const toYuan = (fen: number) => Math.round(fen) / 100;
 const refusalText = (code: string) => outcomeText(code).replace(/^失败：/, '');
 const categoryText = (category: string) => merchantText.category[category] ?? merchantText.category.other;
@@ -87,9 +87,14 @@ function SpendingTab({ month }: { month: string }) {
   const option = useMemo(
     () => ({
       tooltip: { trigger: 'axis' },
-      legend: { data: [t.mealSpend, t.otherSpend] },
-      grid: { left: 60, right: 20, bottom: 60 },
-      xAxis: { type: 'category', data: shown.map((g) => groupLabel(by, g.group)), axisLabel: { rotate: 30 } },
+      // The legend above the bars, the group names below them (turned only when there are many).
+      legend: { top: 0, data: [t.mealSpend, t.otherSpend] },
+      grid: { left: 60, right: 20, top: 50, bottom: 40 },
+      xAxis: {
+        type: 'category',
+        data: shown.map((g) => groupLabel(by, g.group)),
+        axisLabel: { interval: 0, rotate: shown.length > 6 ? 30 : 0 },
+      },
       yAxis: { type: 'value', name: t.spendingChart },
       series: [
         {
@@ -170,7 +175,7 @@ function SubsidyTab({ month }: { month: string }) {
   const option = useMemo(
     () => ({
       tooltip: { trigger: 'axis' },
-      legend: { data: [t.before, t.after] },
+      legend: { top: 0, data: [t.before, t.after] },
       xAxis: { type: 'category', data: sides.map(([name]) => name) },
       yAxis: { type: 'value', name: t.subsidyChart },
       series: (['before', 'after'] as const).map((when) => ({
@@ -252,7 +257,7 @@ function MerchantsTab({ month }: { month: string }) {
   const bands = useMemo(
     () => ({
       tooltip: { trigger: 'axis' },
-      legend: { data: (answer?.priceBands ?? []).map((b) => categoryText(b.category)) },
+      legend: { top: 0, data: (answer?.priceBands ?? []).map((b) => categoryText(b.category)) },
       xAxis: { type: 'category', data: t.bands },
       yAxis: { type: 'value', name: t.payments },
       series: (answer?.priceBands ?? []).map((b) => ({
@@ -386,7 +391,8 @@ const slotLabel = (slot: number) =>
 
 /** 食堂人流: a day's forecast per window and 15-minute slot against the payments made. */
 function CanteenTab() {
-  const [day, setDay] = useState(() => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10));
+  const [picked, setPicked] = useState<Dayjs>(() => shanghaiTodayValue());
+  const day = dayText(picked);
   const [chosen, setChosen] = useState<string | null>(null);
   const { answer, error, loading } = useReport<CanteenDayAnswer>(`/insight/reports/canteen-day?day=${day}`);
   const shown = answer?.items.find((w) => w.window === chosen) ?? answer?.items[0];
@@ -394,8 +400,8 @@ function CanteenTab() {
     () =>
       shown && {
         tooltip: { trigger: 'axis' },
-        legend: { data: [t.forecast, t.actual] },
-        grid: { left: 50, right: 20, bottom: 40 },
+        legend: { top: 0, data: [t.forecast, t.actual] },
+        grid: { left: 50, right: 20, top: 50, bottom: 40 },
         xAxis: { type: 'category', data: openSlots.map(slotLabel) },
         yAxis: { type: 'value', name: t.payments },
         series: [
@@ -416,11 +422,11 @@ function CanteenTab() {
       <Typography.Paragraph type="secondary">{t.canteenIntro}</Typography.Paragraph>
       <Space wrap>
         <label htmlFor="canteen-day">{t.day}</label>
-        <Input
+        <DatePicker
           id="canteen-day"
-          type="date"
-          value={day}
-          onChange={(e) => e.target.value && setDay(e.target.value)}
+          allowClear={false}
+          value={picked}
+          onChange={(d) => d && setPicked(d)}
           style={{ width: 180 }}
         />
         {answer && answer.items.length > 0 && (
@@ -501,20 +507,21 @@ function SourcesTab() {
  * extract's progress.
  */
 export function CardCentreReportsPage() {
-  const [month, setMonth] = useState(thisMonth);
-  const [draft, setDraft] = useState(month);
+  const [draft, setDraft] = useState<Dayjs>(() => shanghaiTodayValue());
+  const [month, setMonth] = useState(() => draft.format('YYYY-MM'));
   const [tab, setTab] = useState('spending');
-  const ask = useCallback(() => /^\d{4}-(0[1-9]|1[0-2])$/.test(draft) && setMonth(draft), [draft]);
+  const ask = useCallback(() => setMonth(draft.format('YYYY-MM')), [draft]);
   return (
     <Card title={t.menu}>
       <Typography.Paragraph type="secondary">{t.intro}</Typography.Paragraph>
       <Form layout="inline" onFinish={ask} style={{ marginBottom: 16 }}>
         <Form.Item label={t.month} htmlFor="report-month">
-          <Input
+          <DatePicker
             id="report-month"
-            type="month"
+            picker="month"
+            allowClear={false}
             value={draft}
-            onChange={(e) => setDraft(e.target.value)}
+            onChange={(d) => d && setDraft(d)}
             style={{ width: 180 }}
           />
         </Form.Item>
