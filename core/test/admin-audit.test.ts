@@ -21,23 +21,22 @@ for (const dialect of dialects) {
       detail: { n },
     });
 
-    test('when two writers (as two core processes) append at once, then the chain stays one line and verifies', async () => {
-      // Goal: the unique seq / prev_hash indexes make a racing append retry instead of forking.
-      const other = openDatabase(world.databaseUrl);
+    test('when three writers (as three core processes) append at once, then the chain stays one line and verifies', async () => {
+      // Goal: the unique seq / prev_hash indexes make a racing append retry instead of forking, and a
+      // writer that keeps losing races still gets its rows in (a random wait before each retry).
+      const others = [openDatabase(world.databaseUrl), openDatabase(world.databaseUrl)];
       try {
-        const second = new AuditLog(other);
+        const writers = [world.core.audit, ...others.map((db) => new AuditLog(db))];
         await Promise.all(
-          Array.from({ length: 40 }, (_, n) =>
-            n % 2 ? world.core.audit.append(entry(n)) : second.append(entry(n)),
-          ),
+          Array.from({ length: 60 }, (_, n) => (writers[n % 3] as AuditLog).append(entry(n))),
         );
       } finally {
-        await other.close();
+        await Promise.all(others.map((db) => db.close()));
       }
       const report = await world.client.verifyAudit();
-      assert.deepEqual(report, { ok: true, rows: 40 });
+      assert.deepEqual(report, { ok: true, rows: 60 });
       const found = await world.client.searchAudit({ actorId: 'A1', limit: 100 });
-      assert.equal(found.items.length, 13);
+      assert.equal(found.items.length, 20);
       assert.ok(found.items.every((e) => e.actorId === 'A1'));
     });
 

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AuditEntry, AuditEntryInput, AuditQuery, AuditVerifyReport } from '../contract/audit.ts';
 import { type Database, isDuplicateKey } from '../db/database.ts';
 import { newId } from '../ids.ts';
@@ -29,13 +30,15 @@ export function entryHash(e: Omit<AuditEntry, 'hash' | 'detail'> & { detail: str
     .digest('hex');
 }
 
-const appendAttemptsMax = 20;
+const appendAttemptsMax = 50;
 const verifyPageRows = 1000;
 
 /**
  * The one place rows enter audit_log. Appends in this process are queued one after another; an
  * append racing another process loses on the unique seq / prev_hash index and retries on the new
- * head, so the chain never forks and no row is dropped.
+ * head, so the chain never forks and no row is dropped. A loser waits a random few ms before it tries
+ * again (as the ledger's batches do): without it, a process whose appends come back to back kept winning
+ * every race, and the other's append failed after its last attempt (seen in CI with two writers).
  */
 export class AuditLog {
   private tail: Promise<unknown> = Promise.resolve();
@@ -82,6 +85,7 @@ export class AuditLog {
         return { ...base, hash };
       } catch (error) {
         if (!isDuplicateKey(error) || attempt >= appendAttemptsMax) throw error;
+        await sleep(Math.random() * 2 * attempt);
       }
     }
   }
