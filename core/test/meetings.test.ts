@@ -111,12 +111,15 @@ for (const dialect of dialects) {
 
     test('when a meeting is asked for wrongly, then nothing is made', async () => {
       const id = unique('BAD-');
+      // One reading of the clock: two could differ by a millisecond or more on a loaded machine, and then
+      // "ends 1 ms before it starts" was a valid meeting (failed once in CI).
+      const nowMs = Date.now();
       const base = {
         id,
         kind: 'meeting' as const,
         title: '例会',
-        startsAtMs: Date.now(),
-        endsAtMs: Date.now() - 1,
+        startsAtMs: nowMs,
+        endsAtMs: nowMs - 1,
         roster: { by: 'open' as const },
         organiser: 'x',
       };
