@@ -1,5 +1,6 @@
 // Words the backoffice shows across its pages: the menu, the workbench, card states and actions,
 // wallets, operations and their outcomes.
+import { adminRoleWords } from '@campus-card/core/contract/words';
 import { errorText } from './errors.ts';
 
 /** The workbench's to-dos and the 403 page. */
@@ -42,21 +43,8 @@ export const menuText = {
   accounts: '管理员账号',
 };
 
-/** The backoffice's roles (sql/029 and before), in the order the accounts page offers them. */
-export const roleText: Record<string, string> = {
-  super_admin: '超级管理员',
-  card_operator: '卡务中心操作员',
-  finance: '财务',
-  device_admin: '设备管理员',
-  content_editor: '内容编辑',
-  department_admin: '院系管理员',
-  auditor: '审计员',
-  security_office: '保卫处',
-  dorm_office: '宿舍管理',
-  transport_office: '校车管理',
-  aid_office: '学生资助中心',
-  counsellor: '辅导员',
-};
+/** The backoffice's roles by name, in the order the accounts page offers them (the contract's list). */
+export const roleText: Readonly<Record<string, string>> = adminRoleWords;
 
 export const statusText: Record<string, string> = {
   active: '正常',

@@ -165,21 +165,6 @@ export const roleRights: Readonly<Record<AdminRole, readonly Right[]>> = {
   ],
 };
 
-export const roleNames: Readonly<Record<AdminRole, string>> = {
-  super_admin: '超级管理员',
-  card_operator: '卡务中心操作员',
-  finance: '财务',
-  device_admin: '设备管理员',
-  content_editor: '内容编辑',
-  department_admin: '院系管理员',
-  auditor: '审计员',
-  security_office: '保卫处',
-  dorm_office: '宿舍管理',
-  transport_office: '校车管理',
-  aid_office: '学生资助中心',
-  counsellor: '辅导员',
-};
-
 export function can(role: AdminRole, right: Right): boolean {
   return roleRights[role].includes(right);
 }

@@ -8,6 +8,7 @@ import {
   topUpAmount,
   totpCode,
 } from '@campus-card/core/contract';
+import { adminRoleWords } from '@campus-card/core/contract/words';
 import type { Context, Middleware, Next } from 'koa';
 import Router from 'koa-router';
 import { z } from 'zod';
@@ -41,7 +42,7 @@ import { offlineExceptionRoutes } from './offline-exceptions.ts';
 import { maskOpenids } from './openid-mask.ts';
 import { passageRoutes } from './passage.ts';
 import { refundRoutes } from './refunds.ts';
-import { can, type Right, roleNames, roleRights } from './rights.ts';
+import { can, type Right, roleRights } from './rights.ts';
 import type { Adjustments } from './services/adjustments.ts';
 import type { Approvals } from './services/approvals.ts';
 import type { AuditTrail } from './services/audit-trail.ts';
@@ -125,7 +126,7 @@ export const adminRoutes: readonly AdminRoute[] = [
     right: null,
     handle: async (_ctx, admin, s) => ({
       ...admin,
-      roleName: roleNames[admin.role],
+      roleName: adminRoleWords[admin.role],
       rights: roleRights[admin.role],
       totpEnabled: (await s.core.admin(admin.adminId)).totpEnabled,
     }),

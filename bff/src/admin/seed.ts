@@ -1,5 +1,5 @@
 import { type AdminRole, type CoreClient, totpRequiredRoles } from '@campus-card/core/client';
-import { roleNames } from './rights.ts';
+import { adminRoleWords } from '@campus-card/core/contract/words';
 
 export interface DemoAdmin {
   username: string;
@@ -48,7 +48,7 @@ export async function seedAdminDemo(core: CoreClient): Promise<DemoAdmin[]> {
     try {
       await core.createAdmin({
         username: account.username,
-        displayName: `演示${roleNames[account.role]}`,
+        displayName: `演示${adminRoleWords[account.role]}`,
         role: account.role,
         department: account.department,
         password: demoAdminPassword,
@@ -57,7 +57,7 @@ export async function seedAdminDemo(core: CoreClient): Promise<DemoAdmin[]> {
     } catch (error) {
       if ((error as { code?: string }).code !== 'ALREADY_EXISTS') throw error;
     }
-    out.push({ ...account, password: demoAdminPassword, roleName: roleNames[account.role], totpSecret });
+    out.push({ ...account, password: demoAdminPassword, roleName: adminRoleWords[account.role], totpSecret });
   }
   return out;
 }

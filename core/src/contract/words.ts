@@ -3,6 +3,23 @@
  * backoffice's pages, the BFF's exports): one table, so a page and its CSV never name a refusal two ways.
  * Plain values, no zod; the backoffice imports these as `@campus-card/core/contract/words`.
  */
+import type { AdminRole } from './admin.ts';
+
+/** Each backoffice role's name, as the pages show it and the BFF answers it (roleName), in the accounts page's order. */
+export const adminRoleWords: Readonly<Record<AdminRole, string>> = {
+  super_admin: '超级管理员',
+  card_operator: '卡务中心操作员',
+  finance: '财务',
+  device_admin: '设备管理员',
+  content_editor: '内容编辑',
+  department_admin: '院系管理员',
+  auditor: '审计员',
+  security_office: '保卫处',
+  dorm_office: '宿舍管理',
+  transport_office: '校车管理',
+  aid_office: '学生资助中心',
+  counsellor: '辅导员',
+};
 
 /** Why a door, gate or reader refused (docs/protocol.md §8.3, and the passage refusals of §16). */
 export const accessReasonWords: Readonly<Record<string, string>> = {
