@@ -20,14 +20,20 @@ describe('backoffice on the embedded default (SQLite core, in-process kv)', () =
     });
     assert.equal(lost.status, 200, JSON.stringify(lost.body));
     assert.equal((await world.core.client.getCard(cardNo)).status, 'lost');
-    for (let i = 0; i < 5; i++)
-      await world.request('POST', '/api/admin/v1/session', {
+    // Each wrong password is refused (the fifth locks the account), so a lockout that does not come says which try went wrong.
+    for (let i = 0; i < 5; i++) {
+      const bad = await world.request<{ code?: string }>('POST', '/api/admin/v1/session', {
         body: { username: 'editor', password: `bad-${i}` },
       });
-    const locked = await world.request('POST', '/api/admin/v1/session', {
+      assert.ok(
+        bad.status === 401 || bad.status === 423,
+        `wrong password ${i + 1}: ${bad.status} ${JSON.stringify(bad.body)}`,
+      );
+    }
+    const locked = await world.request<{ code?: string }>('POST', '/api/admin/v1/session', {
       body: { username: 'editor', password: 'demo-admin-2026' },
     });
-    assert.equal(locked.body.code, 'LOCKED_OUT');
+    assert.equal(locked.body.code, 'LOCKED_OUT', `${locked.status} ${JSON.stringify(locked.body)}`);
     assert.ok(await adminToken(world, 'auditor', 'demo-admin-2026'));
     const verify = await world.request<{ ok: boolean; rows: number }>('GET', '/api/admin/v1/audit/verify', {
       token: tokens.auditor,
