@@ -16,8 +16,6 @@ export interface GatewayGauges {
   blacklistVersion(): number;
   paymentsInFlight(): number;
   paymentsInFlightMax(): number;
-  /** The in-flight bound measured delay allows now (admission.ts). */
-  paymentsInFlightLimit(): number;
 }
 
 export class GatewayMetrics {
@@ -85,11 +83,6 @@ export class GatewayMetrics {
     gauge('gateway_blacklist_version', 'Blacklist version this instance holds', gauges.blacklistVersion);
     gauge('gateway_payments_in_flight', 'Payments admitted and not yet answered', gauges.paymentsInFlight);
     gauge('gateway_payments_in_flight_max', 'GATEWAY_INFLIGHT_MAX', gauges.paymentsInFlightMax);
-    gauge(
-      'gateway_payments_in_flight_limit',
-      'The in-flight bound measured delay allows now (GATEWAY_INFLIGHT_MAX at most)',
-      gauges.paymentsInFlightLimit,
-    );
   }
 }
 

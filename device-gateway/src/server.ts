@@ -286,8 +286,7 @@ export async function startGateway(
   const directory = overrides.directory ?? coreDeviceDirectory(core);
 
   await warmCoreConnections(core, coreConnections, log);
-  // From here the in-flight bound rises to GATEWAY_INFLIGHT_MAX over GATEWAY_WARM_UP_MS, below it adapted to
-  // measured delay (admission.ts).
+  // From here the in-flight bound rises to GATEWAY_INFLIGHT_MAX over GATEWAY_WARM_UP_MS (admission.ts).
   const admission = new Admission({
     max: config.inFlightMax,
     retryAfterMs: config.busyRetryAfterMs,
@@ -331,7 +330,6 @@ export async function startGateway(
     blacklistVersion: () => blacklist.version,
     paymentsInFlight: () => admission.current,
     paymentsInFlightMax: () => admission.max,
-    paymentsInFlightLimit: () => admission.limit,
   });
   // Ready: the TCP listener is up, the core is ready (its database reachable and migrated), Redis answers.
   const coreReady = `${config.coreUrl.replace(/\/+$/, '')}/health/ready`;
@@ -372,7 +370,6 @@ export async function startGateway(
     async close() {
       clearInterval(poll);
       federationKeys.stop();
-      admission.stop();
       centres.stop();
       clearInterval(metricsLog);
       health?.close();

@@ -11,10 +11,10 @@ import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { Admission } from '../admission.ts';
 import type { GatewayBlacklist } from '../blacklist.ts';
-import { coreDeadlineMs } from '../deadline.ts';
 import { type DeviceDirectory, deviceRefOf, type RegisteredDevice } from '../devices.ts';
 import type { FederationBlacklists } from '../federation-blacklists.ts';
 import type { Handle, RequestContext } from '../handlers/index.ts';
+import { coreDeadlineMs } from '../deadline.ts';
 import { Busy, handledKinds } from '../handlers/index.ts';
 import type { GatewayMetrics } from '../metrics.ts';
 import type { PresenceReporter } from '../presence.ts';
@@ -391,9 +391,8 @@ export class Session {
     }
     // Past capacity a payment is refused now, before anything about it is kept or the core is asked, so
     // its retry under the same sequence runs as if new (protocol § 7.9).
-    const admitted =
-      message.kind === 'pay' || message.kind === 'pay_with_pin' ? this.deps.admission.tryEnter() : null;
-    if (admitted === undefined) {
+    const admitted = message.kind === 'pay' || message.kind === 'pay_with_pin';
+    if (admitted && !this.deps.admission.tryEnter()) {
       this.busy(sequence, type);
       return;
     }
@@ -418,7 +417,7 @@ export class Session {
     this.deps.answers.remember(deviceRef, sequence, hash, answer);
     // The place given back; an answer from before the ledger forgotten: the identical retry runs again.
     this.answer(answer, sequence, type, (reply) => {
-      if (admitted !== null) this.deps.admission.leave(admitted);
+      if (admitted) this.deps.admission.leave();
       if (reply === undefined || ('reason' in reply && reply.reason === 'SERVICE_UNAVAILABLE'))
         this.deps.answers.forget(deviceRef, sequence);
     });
