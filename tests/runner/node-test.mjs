@@ -8,6 +8,10 @@
 //
 //   node tests/runner/node-test.mjs [--test-… flags for node --test] <test files…>
 //
+// Unless a --test-reporter is given, the run reports as node --test would (TAP when the output is not
+// a terminal, as in CI; spec on one) and ends with its ten slowest files and their times
+// (tests/runner/slowest-files.mjs), so a CI log shows where its minutes go.
+//
 // TEST_BUNDLE=0 runs the files through tsx as before (to debug with source positions); the servers
 // tests start as processes of their own (tests/kit/core.ts spawnCore and the like) still run through tsx.
 // Semantics kept from the unbundled run:
@@ -15,7 +19,7 @@
 // - tests/clock.ts is one module per process, shared by the exit guard (which installs it first) and
 //   the tests that shift it, as it is through tsx.
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -25,6 +29,15 @@ const clockSource = resolve(repoRoot, 'tests/clock.ts');
 
 const args = process.argv.slice(2);
 const flags = args.filter((a) => a.startsWith('--'));
+if (!flags.some((f) => f.startsWith('--test-reporter'))) {
+  const slowestFiles = pathToFileURL(resolve(repoRoot, 'tests/runner/slowest-files.mjs')).href;
+  flags.push(
+    `--test-reporter=${process.stdout.isTTY ? 'spec' : 'tap'}`,
+    '--test-reporter-destination=stdout',
+    `--test-reporter=${slowestFiles}`,
+    '--test-reporter-destination=stdout',
+  );
+}
 const files = args.filter((a) => !a.startsWith('--'));
 if (files.length === 0) {
   console.error('node-test: no test files given');
@@ -62,6 +75,10 @@ if (process.env.TEST_BUNDLE === '0') {
   const bundled = (file) => resolve(outDir, `${file.slice(repoRoot.length).replace(/\.[mc]?tsx?$/, '')}.mjs`);
   console.error(`node-test: ${files.length} test files compiled in ${Date.now() - started} ms`);
   process.on('exit', () => rmSync(outDir, { recursive: true, force: true }));
+  // For the slowest-files report: each bundle's source, as this run was given it.
+  const sourcesFile = resolve(outDir, 'sources.json');
+  writeFileSync(sourcesFile, JSON.stringify(Object.fromEntries(files.map((f) => [bundled(resolve(f)), f]))));
+  process.env.TEST_SOURCES_FILE = sourcesFile;
   run(['--import', bundled(exitGuard), '--test', ...flags, ...entries.slice(1).map(bundled)]);
 }
 
