@@ -287,7 +287,7 @@ export function createCore(
   // Parents are told of their children's cards, and important news reaches its audience, the same way.
   const guardianMessages = new GuardianMessages(messages, cards, guardianRepo, messageRepo, log);
   if (config.messagesChannels.length > 0) {
-    new MessageEvents(messages, cards, log).follow(activity);
+    new MessageEvents(messages, cards, messageRepo, log).follow(activity);
     guardianMessages.follow(activity);
     content.queueImportantWith(
       new ImportantNews(new ContentRepository(db, models), new AudienceRepository(db), messages),

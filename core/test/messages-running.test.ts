@@ -117,11 +117,12 @@ describe('messages through the running core (mysql)', () => {
     await sleep(1_200);
     const all = wx.delivered.filter((m) => m.touser === openid);
     assert.equal(all.length, 4);
-    assert.deepEqual(got.map((m) => [m.templateId, m.data.thing2?.value]).sort(), [
-      ['demo-low_balance', '¥5.00'],
-      ['demo-receipt', '¥1.00'],
-      ['demo-receipt', '¥15.00'],
-      ['demo-receipt', '¥20.00'],
+    // A payment's receipt names the merchant paid.
+    assert.deepEqual(got.map((m) => [m.templateId, m.data.thing1?.value, m.data.thing2?.value]).sort(), [
+      ['demo-low_balance', '校园卡余额不足', '¥5.00'],
+      ['demo-receipt', '一食堂消费', '¥1.00'],
+      ['demo-receipt', '一食堂消费', '¥15.00'],
+      ['demo-receipt', '校园卡充值', '¥20.00'],
     ]);
   });
 
@@ -162,7 +163,7 @@ describe('messages through the running core (mysql)', () => {
     const low = await arrived(toWx, 1);
     assert.deepEqual(
       [low[0]?.templateId, low[0]?.data.thing1?.value, low[0]?.data.thing2?.value],
-      ['demo-low_balance', '测试学生的校园卡余额不足', '¥15.00'],
+      ['demo-low_balance', '测试学生在一食堂消费后余额不足', '¥15.00'],
     );
     // 15.00 -> 5.00 crosses the Alipay parent's 10.00, but the child hides the balance from them: nothing
     // is queued for them; the WeChat parent was under already: not told again.

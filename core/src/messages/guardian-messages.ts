@@ -31,7 +31,8 @@ const onRecordChanges = new Set(['report_loss', 'freeze']);
  * card activity the student's messages follow, each under the event's key (the outbox keeps one row
  * per key, recipient and channel, so a repeat queues nothing):
  * - the child's balance under the parent's own alert (the link's low_balance_alert, else the child's
- *   own alert), once per crossing, only where the child shows this parent the balance;
+ *   own alert), once per crossing, only where the child shows this parent the balance (naming the
+ *   merchant paid only where the child also shows spending);
  * - a loss, freeze or their undoing, naming who did it (not told to the parent who did it);
  * - a top-up the parent paid for the child (that parent only);
  * - an abnormal-spending alert on the child's card, only where the child shows this parent spending.
@@ -44,7 +45,7 @@ export class GuardianMessages {
     private readonly messages: MessageService,
     private readonly cards: Pick<CardService, 'get' | 'history'>,
     private readonly guardians: Pick<GuardianRepository, 'ofPerson'>,
-    private readonly repo: Pick<MessageRepository, 'topUpPayer'>,
+    private readonly repo: Pick<MessageRepository, 'topUpPayer' | 'merchantNameOf'>,
     private readonly log: Logger,
   ) {}
 
@@ -88,15 +89,22 @@ export class GuardianMessages {
       const own = links.some((l) => l.lowBalanceAlert === null)
         ? (await this.messages.preferences(card.personId)).lowBalanceFen
         : null;
+      let merchant: string | undefined | null = null;
       for (const link of links) {
         const alert = link.lowBalanceAlert ?? own;
         if (alert === null || after >= alert || before < alert) continue;
+        // Where the child paid is spending: named only to a parent the child shows spending to.
+        if (merchant === null) merchant = await this.repo.merchantNameOf(activity.operationId);
+        const title =
+          link.showSpending && merchant !== undefined
+            ? `${link.name}在${merchant}消费后余额不足`
+            : `${link.name}的校园卡余额不足`;
         out.push({
           linkId: link.id,
           event: {
             key: `low:${activity.operationId}`,
             kind: 'low_balance',
-            fields: [`${link.name}的校园卡余额不足`, yuan(after), at],
+            fields: [title, yuan(after), at],
             page: parentPage,
           },
         });

@@ -2,6 +2,7 @@ import type { CardActivity, CardActivityFeed } from '../activity/card-activity.t
 import type { CardService } from '../cards/card-service.ts';
 import type { Logger } from '../log.ts';
 import { formatMinute } from '../time.ts';
+import type { MessageRepository } from './message-repository.ts';
 import type { MessageService } from './message-service.ts';
 import type { MessageEvent } from './message-types.ts';
 import { actorWords, cardChangeWords, yuan } from './message-words.ts';
@@ -19,11 +20,18 @@ const receiptWords: Record<string, string> = {
   refund: '退款到账',
 };
 
+/** A receipt's title: where the card paid (`一食堂消费`), when the operation paid a merchant. */
+function receiptTitle(kind: string, merchantName: string | undefined): string | undefined {
+  const word = receiptWords[kind];
+  if (word === undefined || merchantName === undefined) return word;
+  return kind === 'expire' ? `${merchantName}${word}` : `${merchantName}消费`;
+}
+
 /**
  * The card's domains as messages outside the app: every committed card activity (the same feed the
  * live views hear) is turned into the message it means, each under a key made from what happened
  * (operation id, card version, notice id), so a repeat queues nothing.
- * - receipts for payments, top-ups and refunds (sent only to those who asked for them);
+ * - receipts for payments (naming the merchant), top-ups and refunds (sent only to those who asked);
  * - low balance, once per crossing of the student's own alert (message_preferences.low_balance_fen);
  * - pending holds released (a void);
  * - loss, freeze and unfreeze made by someone else (a parent, the card centre), naming who, with SMS
@@ -34,6 +42,7 @@ export class MessageEvents {
   constructor(
     private readonly messages: MessageService,
     private readonly cards: Pick<CardService, 'get' | 'history'>,
+    private readonly repo: Pick<MessageRepository, 'merchantNameOf'>,
     private readonly log: Logger,
   ) {}
 
@@ -70,7 +79,9 @@ export class MessageEvents {
         : [];
     if (a.type === 'card') return this.cardStatusEvents(a.cardNo, a.status, a.version, at);
     const events: MessageEvent[] = [];
-    const receipt = receiptWords[a.kind];
+    const paid = a.kind === 'payment' || a.kind === 'post' || a.kind === 'expire';
+    const merchant = paid || a.kind === 'void' ? await this.repo.merchantNameOf(a.operationId) : undefined;
+    const receipt = receiptTitle(a.kind, merchant);
     if (receipt !== undefined)
       events.push({
         key: `receipt:${a.operationId}`,
@@ -82,10 +93,10 @@ export class MessageEvents {
       events.push({
         key: `hold:${a.holdId ?? a.operationId}`,
         kind: 'hold_released',
-        fields: ['预授权已释放', yuan(a.amount), at],
+        fields: [`${merchant ?? ''}预授权已释放`, yuan(a.amount), at],
         page: 'pages/records/index',
       });
-    if (a.kind === 'payment' || a.kind === 'post' || a.kind === 'expire') {
+    if (paid) {
       const low = await this.lowBalance(a.cardNo, a.operationId, a.amount, a.balance, at);
       if (low) events.push(low);
     }

@@ -116,6 +116,21 @@ export class MessageRepository {
   }
 
   /**
+   * The name of the merchant a card operation paid (a payment's own merchant; a settled or expired
+   * hold's through the hold it resolved), for the receipt; undefined when it paid none.
+   */
+  async merchantNameOf(operationId: string): Promise<string | undefined> {
+    const rows = await this.db.select<{ name: string }>(
+      `SELECT m.name FROM operations o
+         LEFT JOIN holds h ON o.merchant_id IS NULL AND h.resolved_by = o.id
+         JOIN merchants m ON m.id = COALESCE(o.merchant_id, h.merchant_id)
+        WHERE o.id = ?`,
+      [operationId],
+    );
+    return rows[0] === undefined ? undefined : String(rows[0].name);
+  }
+
+  /**
    * Rows of a channel whose send had no answer (unknown) and that may be asked about now: their next
    * question is due, the first only once `settledBeforeMs` has passed since they became unknown, and
    * fewer than `checksMax` questions were asked. With when they became unknown and the questions so far.
