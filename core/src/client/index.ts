@@ -90,6 +90,7 @@ import type {
   TopUpRefund,
 } from '../contract/top-ups.ts';
 import { CoreError, type ErrorCode } from '../errors.ts';
+import { AbsencesClient } from './absences.ts';
 import { AdminClient } from './admin.ts';
 import { AttendanceClient } from './attendance.ts';
 import { AuditClient } from './audit.ts';
@@ -297,6 +298,7 @@ const domainClients = {
   photos: PhotosClient,
   bus: BusClient,
   disputes: DisputesClient,
+  absences: AbsencesClient,
   campuses: CampusesClient,
   federation: FederationClient,
   keys: KeysClient,

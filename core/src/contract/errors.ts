@@ -49,12 +49,17 @@ const coreErrorStatus = {
   BUS_RUN_NOT_FOUND: 404,
   BUS_BOOKING_NOT_FOUND: 404,
   DISPUTE_NOT_FOUND: 404,
+  ABSENCE_NOT_FOUND: 404,
   // The school bus (docs/visitors-meetings-bus.md): no seat left, a seat already held, a run closed.
   BUS_SOLD_OUT: 409,
   BUS_ALREADY_BOOKED: 409,
   // 消费纠错: the payment already has an undecided dispute; the dispute is already decided.
   DISPUTE_ALREADY_OPEN: 409,
   DISPUTE_DECIDED: 409,
+  // 请假: the absence is already decided or cancelled; it starts too far back or ahead; not the counsellor's student.
+  ABSENCE_DECIDED: 409,
+  ABSENCE_OUT_OF_RANGE: 422,
+  ABSENCE_FORBIDDEN: 403,
   BUS_RUN_CLOSED: 409,
   // A run's seats set below the seats already booked.
   BUS_SEATS_TAKEN: 409,

@@ -3,6 +3,7 @@
  * shared field rules (fields.ts) and the error codes with their HTTP statuses (errors.ts). Domain
  * schemas of requests and answers join here as `<domain>.ts` (docs/architecture.md).
  */
+export * from './absences.ts';
 export * from './admin.ts';
 export * from './attendance.ts';
 export * from './audit.ts';

@@ -21,9 +21,11 @@ export const attendanceWarningsQuery = z.object({
 export type AttendanceWarningsQuery = z.infer<typeof attendanceWarningsQuery>;
 
 export type AttendanceReason =
-  | { code: 'absence_streak'; missed: number }
+  /** `excused`: missed classes inside the streak's span that an approved absence (请假) covers, not counted. */
+  | { code: 'absence_streak'; missed: number; excused?: number }
   | { code: 'falling'; recentRate: number; earlierRate: number; classRate: number }
-  | { code: 'not_seen'; days: number }
+  /** `days` without the days an approved absence covers; `excusedDays`: those left out. */
+  | { code: 'not_seen'; days: number; excusedDays?: number }
   /** Back at the dorm after its curfew on `nights` nights of the last `days` (the passage domain's late returns). */
   | { code: 'late_returns'; nights: number; days: number; lastMs: number };
 

@@ -16,7 +16,9 @@ import type { InsightStore, RosterFact } from './insight-store.ts';
  *   recentDays (the passage domain's late returns: one per student, building and Shanghai day).
  *
  * Each warning carries its evidence: the missed sessions, the rates, when the student was last seen.
- * Pure: facts in, warnings out.
+ * An approved absence (请假) excuses what it covers: its classes count neither as missed nor as
+ * attended, and its days not as silent; the evidence says how many were left out. Pure: facts in,
+ * warnings out.
  */
 
 export interface AttendanceThresholds {
@@ -49,6 +51,13 @@ export interface LateReturn {
   occurredAtMs: number;
 }
 
+/** An approved absence of a student (the absences domain, copied by the extract). */
+export interface ExcusedSpan {
+  personNo: string;
+  fromMs: number;
+  toMs: number;
+}
+
 export type { AttendanceReason, AttendanceWarning };
 
 export interface StudentSeen {
@@ -72,8 +81,13 @@ export function detectAttendanceWarnings(
   asOfMs: number,
   thresholds: Partial<AttendanceThresholds> = {},
   lateReturns: readonly LateReturn[] = [],
+  absences: readonly ExcusedSpan[] = [],
 ): AttendanceWarning[] {
   const t = { ...attendanceDefaults, ...thresholds };
+  const leave = new Map<string, ExcusedSpan[]>();
+  for (const a of absences) leave.set(a.personNo, [...(leave.get(a.personNo) ?? []), a]);
+  const excusedAt = (personNo: string, atMs: number) =>
+    (leave.get(personNo) ?? []).some((a) => a.fromMs <= atMs && atMs < a.toMs);
   const recentFrom = asOfMs - t.recentDays * dayMs;
   const lateNights = new Map<string, { days: Set<number>; lastMs: number }>();
   for (const r of lateReturns) {
@@ -99,12 +113,24 @@ export function detectAttendanceWarnings(
 
   const warnings: AttendanceWarning[] = [];
   for (const student of students) {
-    const list = (byPerson.get(student.personNo) ?? []).sort((a, b) => a.startsAtMs - b.startsAtMs);
+    const all = (byPerson.get(student.personNo) ?? []).sort((a, b) => a.startsAtMs - b.startsAtMs);
+    // Classes an approved absence covers are out of every count below.
+    const list = all.filter((f) => !excusedAt(student.personNo, f.startsAtMs));
     const reasons: AttendanceReason[] = [];
 
     let streak = 0;
-    for (let i = list.length - 1; i >= 0 && !(list[i] as RosterFact).attended; i--) streak += 1;
-    if (streak >= t.streakMin) reasons.push({ code: 'absence_streak', missed: streak });
+    let excused = 0;
+    for (let i = all.length - 1; i >= 0; i--) {
+      const f = all[i] as RosterFact;
+      if (excusedAt(student.personNo, f.startsAtMs)) {
+        if (!f.attended) excused += 1;
+        continue;
+      }
+      if (f.attended) break;
+      streak += 1;
+    }
+    if (streak >= t.streakMin)
+      reasons.push({ code: 'absence_streak', missed: streak, ...(excused > 0 ? { excused } : {}) });
 
     const recent = list.filter((f) => f.startsAtMs >= recentFrom);
     const earlier = list.filter((f) => f.startsAtMs < recentFrom);
@@ -131,9 +157,12 @@ export function detectAttendanceWarnings(
     }
 
     const silentSince = student.lastMs ?? earlierFrom;
-    const silentDays = Math.floor((asOfMs - silentSince) / dayMs);
+    const excusedMs = coveredMs(leave.get(student.personNo) ?? [], silentSince, asOfMs);
+    const silentDays = Math.floor((asOfMs - silentSince - excusedMs) / dayMs);
+    const excusedDays = Math.floor((asOfMs - silentSince) / dayMs) - silentDays;
     const expected = list.some((f) => f.startsAtMs > silentSince);
-    if (silentDays >= t.silentDaysMin && expected) reasons.push({ code: 'not_seen', days: silentDays });
+    if (silentDays >= t.silentDaysMin && expected)
+      reasons.push({ code: 'not_seen', days: silentDays, ...(excusedDays > 0 ? { excusedDays } : {}) });
 
     const late = lateNights.get(student.personNo);
     if (late && late.days.size >= t.lateReturnsMin)
@@ -158,19 +187,38 @@ export function detectAttendanceWarnings(
   return warnings.sort((a, b) => weight(b) - weight(a) || a.personNo.localeCompare(b.personNo));
 }
 
+/** How much of [fromMs, toMs) the spans cover, overlaps counted once. */
+function coveredMs(spans: readonly ExcusedSpan[], fromMs: number, toMs: number): number {
+  const cut = spans
+    .map((a) => [Math.max(a.fromMs, fromMs), Math.min(a.toMs, toMs)] as const)
+    .filter(([from, to]) => to > from)
+    .sort((a, b) => a[0] - b[0]);
+  let total = 0;
+  let reached = fromMs;
+  for (const [from, to] of cut) {
+    const start = Math.max(from, reached);
+    if (to > start) total += to - start;
+    reached = Math.max(reached, to);
+  }
+  return total;
+}
+
 /**
  * The warnings at asOfMs from the store, for one department or (null) all; the late returns of the
  * recent days from `lateReturns` (the ledger's database: the passage domain keeps them).
  */
 export async function attendanceWarnings(
-  store: Pick<InsightStore, 'rosterFacts' | 'lastSeen'>,
+  store: Pick<InsightStore, 'rosterFacts' | 'lastSeen' | 'absences'>,
   asOfMs: number,
   department: string | null,
   thresholds: Partial<AttendanceThresholds> = {},
   lateReturns: (fromMs: number, toMs: number) => Promise<LateReturn[]> = async () => [],
 ): Promise<Omit<AttendanceWarningsAnswer, 'total'>> {
   const t = { ...attendanceDefaults, ...thresholds };
-  const facts = await store.rosterFacts(asOfMs - (t.recentDays + t.earlierDays + 1) * dayMs, asOfMs);
+  const fromMs = asOfMs - (t.recentDays + t.earlierDays + 1) * dayMs;
+  const facts = await store.rosterFacts(fromMs, asOfMs);
+  // lastSeen reaches 60 days back: so do the absences that may cover a silence.
+  const absences = await store.absences(Math.min(fromMs, asOfMs - 60 * dayMs), asOfMs);
   const students = (await store.lastSeen(asOfMs - 60 * dayMs, asOfMs)).filter(
     (s) => department === null || s.department === department,
   );
@@ -184,6 +232,7 @@ export async function attendanceWarnings(
       asOfMs,
       t,
       await lateReturns(asOfMs - (t.recentDays + 1) * dayMs, asOfMs),
+      absences,
     ),
   };
 }

@@ -110,6 +110,15 @@ export class ExtractService {
         nowMs,
       ),
     );
+    runs.push(
+      await this.copy(
+        'absences',
+        (from) => this.ledger.absences(from, this.options.pageRows),
+        (rows) => this.store.putAbsences(rows),
+        (r) => ({ atMs: r.decidedAtMs, id: r.id }),
+        nowMs,
+      ),
+    );
     await this.store.replaceMerchants(await this.ledger.merchants());
     await this.store.replacePlaces(await this.ledger.places());
     await this.store.replaceHolders(await this.ledger.holders());

@@ -1,5 +1,6 @@
 import type { DuckDBAppender, DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import type {
+  AbsenceRow,
   AccessRow,
   AttendanceRow,
   CardEventRow,
@@ -42,6 +43,17 @@ export const operationColumns: Column<OperationRow>[] = [
   col('subsidy_amount', 'BIGINT', (r) => r.subsidyAmount),
   col('created_day', 'INTEGER', (r) => r.createdDay),
   col('created_at_ms', 'BIGINT', (r) => r.createdAtMs),
+];
+
+export const absenceColumns: Column<AbsenceRow>[] = [
+  col('id', 'VARCHAR', (r) => r.id),
+  col('person_no', 'VARCHAR', (r) => r.personNo),
+  col('card_no', 'VARCHAR', (r) => r.cardNo),
+  col('kind', 'VARCHAR', (r) => r.kind),
+  col('off_campus', 'INTEGER', (r) => (r.offCampus ? 1 : 0)),
+  col('from_ms', 'BIGINT', (r) => r.fromMs),
+  col('to_ms', 'BIGINT', (r) => r.toMs),
+  col('decided_at_ms', 'BIGINT', (r) => r.decidedAtMs),
 ];
 
 export const codeUseColumns: Column<CodeUseRow>[] = [

@@ -1,9 +1,10 @@
 import type { HiddenNeedThresholds } from '../contract/insight.ts';
 import { dayBoundsMs, shanghaiDay } from '../time.ts';
 import type { AbnormalThresholds, CardProfile, KeyUse, PaymentPoint, PinEvent } from './abnormal-spending.ts';
+import type { AbsenceSpan } from './absence-spending.ts';
 import type { SlotCount } from './canteen-load.ts';
 import type { HiddenNeedInput } from './hidden-need.ts';
-import type { DayKindTotal, HolderRow, MonthFigures, RosterFact } from './insight-rows.ts';
+import type { AbsenceRow, DayKindTotal, HolderRow, MonthFigures, RosterFact } from './insight-rows.ts';
 import { paymentFilter, slotOf } from './insight-schema.ts';
 import { keyDaysSelect, payDaysSelect } from './insight-summaries.ts';
 
@@ -17,6 +18,63 @@ export type Select = (sql: string, params?: (string | number)[]) => Promise<Reco
 
 const strOrNull = (v: unknown) => (v === null || v === undefined ? null : String(v));
 const numOrNull = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+
+/** The approved absences (请假) overlapping [fromMs, toMs), in their start order. */
+export async function absences(select: Select, fromMs: number, toMs: number): Promise<AbsenceRow[]> {
+  const rows = await select(
+    `SELECT id, person_no, card_no, kind, off_campus, from_ms::DOUBLE from_ms, to_ms::DOUBLE to_ms,
+            decided_at_ms::DOUBLE decided_at_ms FROM absences
+      WHERE from_ms < $2::BIGINT AND to_ms > $1::BIGINT ORDER BY from_ms, id`,
+    [fromMs, toMs],
+  );
+  return rows.map((r) => ({
+    id: String(r.id),
+    personNo: String(r.person_no),
+    cardNo: String(r.card_no),
+    kind: String(r.kind),
+    offCampus: Number(r.off_campus) === 1,
+    fromMs: Number(r.from_ms),
+    toMs: Number(r.to_ms),
+    decidedAtMs: Number(r.decided_at_ms),
+  }));
+}
+
+/** The approved off-campus absences overlapping [fromMs, toMs), one row per card of the holder. */
+export async function absenceSpans(select: Select, fromMs: number, toMs: number): Promise<AbsenceSpan[]> {
+  const rows = await select(
+    `SELECT DISTINCT a.id, c.card_no, a.from_ms::DOUBLE from_ms, a.to_ms::DOUBLE to_ms
+       FROM absences a, LATERAL (SELECT a.card_no UNION SELECT h.card_no FROM holders h WHERE h.person_no = a.person_no) c
+      WHERE a.off_campus = 1 AND a.from_ms < $2::BIGINT AND a.to_ms > $1::BIGINT
+      ORDER BY from_ms, a.id, c.card_no`,
+    [fromMs, toMs],
+  );
+  return rows.map((r) => ({
+    absenceId: String(r.id),
+    cardNo: String(r.card_no),
+    fromMs: Number(r.from_ms),
+    toMs: Number(r.to_ms),
+  }));
+}
+
+/** The accepted payments of the given cards in [fromMs, toMs). */
+export async function cardPayments(
+  select: Select,
+  cardNos: readonly string[],
+  fromMs: number,
+  toMs: number,
+): Promise<PaymentPoint[]> {
+  const rows = await select(
+    `SELECT o.id, o.card_no, o.created_at_ms::DOUBLE at_ms, o.merchant_id, o.amount::DOUBLE amount, p.x_m, p.y_m,
+            c.key_id, c.made_at_s::DOUBLE made_at_s, c.counter
+       FROM operations o LEFT JOIN places p ON p.merchant_id = o.merchant_id
+       LEFT JOIN code_uses c ON c.operation_id = o.id
+      WHERE ${paymentFilter} AND o.created_day >= $4::INTEGER AND o.created_at_ms >= $1::BIGINT
+        AND o.created_at_ms < $2::BIGINT AND o.card_no IN (SELECT unnest(string_split($3, ',')))
+      ORDER BY o.card_no, o.created_at_ms, o.id`,
+    [fromMs, toMs, cardNos.join(','), shanghaiDay(fromMs)],
+  );
+  return rows.map(toPoint);
+}
 
 /** Each rostered person at each class session that ended in [fromMs, toMs), and whether they signed in. */
 export async function rosterFacts(select: Select, fromMs: number, toMs: number): Promise<RosterFact[]> {

@@ -16,6 +16,7 @@ export async function prune(con: DuckDBConnection, beforeMs: number): Promise<nu
     'DELETE FROM attendance WHERE recorded_at_ms < $1::BIGINT',
     'DELETE FROM access WHERE occurred_at_ms < $1::BIGINT',
     'DELETE FROM code_uses WHERE used_at_ms < $1::BIGINT',
+    'DELETE FROM absences WHERE to_ms < $1::BIGINT',
     'DELETE FROM roster WHERE session_id IN (SELECT id FROM sessions WHERE ends_at_ms < $1::BIGINT)',
     'DELETE FROM sessions WHERE ends_at_ms < $1::BIGINT',
   ];

@@ -4,7 +4,29 @@
  * card is its number, a person their person number, department and type.
  */
 
-export type Source = 'operations' | 'card_events' | 'attendance' | 'access' | 'sessions' | 'codes';
+export type Source =
+  | 'operations'
+  | 'card_events'
+  | 'attendance'
+  | 'access'
+  | 'sessions'
+  | 'codes'
+  | 'absences';
+
+/**
+ * An approved absence (请假, core/src/absences) as the extract copies it: who, when, whether off campus.
+ * Not its reason: free text stays in the ledger's database.
+ */
+export interface AbsenceRow {
+  id: string;
+  personNo: string;
+  cardNo: string;
+  kind: string;
+  offCampus: boolean;
+  fromMs: number;
+  toMs: number;
+  decidedAtMs: number;
+}
 
 /** An operation as the extract copies it (the ledger's operations table, without request/answer texts). */
 export interface OperationRow {

@@ -40,6 +40,10 @@ const copied = [
   'ALTER TABLE holders ADD COLUMN IF NOT EXISTS pin_set INTEGER',
   `CREATE TABLE IF NOT EXISTS code_uses (operation_id VARCHAR PRIMARY KEY, card_no VARCHAR NOT NULL, kind VARCHAR NOT NULL,
      key_id VARCHAR, made_at_s BIGINT, counter INTEGER, used_at_ms BIGINT NOT NULL)`,
+  // Approved absences (请假): attendance warnings leave their days out; spending during an off-campus one.
+  `CREATE TABLE IF NOT EXISTS absences (id VARCHAR PRIMARY KEY, person_no VARCHAR NOT NULL, card_no VARCHAR NOT NULL,
+     kind VARCHAR NOT NULL, off_campus INTEGER NOT NULL, from_ms BIGINT NOT NULL, to_ms BIGINT NOT NULL,
+     decided_at_ms BIGINT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS watermarks (source VARCHAR PRIMARY KEY, after_ms BIGINT NOT NULL, after_id VARCHAR NOT NULL,
      behind BOOLEAN NOT NULL, rows_total BIGINT NOT NULL, run_at_ms BIGINT NOT NULL)`,
 ];
@@ -124,6 +128,7 @@ export const snapshotTables = [
   'attendance',
   'access',
   'code_uses',
+  'absences',
   'merchants',
   'places',
   'holders',

@@ -10,9 +10,11 @@ import {
   type PaymentPoint,
   type PinEvent,
 } from './abnormal-spending.ts';
+import type { AbsenceSpan } from './absence-spending.ts';
 import type { SlotCount } from './canteen-load.ts';
 import type { HiddenNeedInput } from './hidden-need.ts';
 import {
+  absenceColumns,
   accessColumns,
   attendanceColumns,
   type Column,
@@ -31,6 +33,7 @@ import {
 import * as queries from './insight-queries.ts';
 import { prune } from './insight-retention.ts';
 import type {
+  AbsenceRow,
   AccessRow,
   AttendanceRow,
   CardEventRow,
@@ -208,6 +211,30 @@ export class InsightStore {
 
   async putAccess(rows: readonly AccessRow[]): Promise<void> {
     await this.upsert('access', accessColumns, rows, `SELECT *, ${tsOf('occurred_at_ms')} FROM stage`);
+  }
+
+  /** Approved absences (请假) by id; an absence read again is stored once. */
+  async putAbsences(rows: readonly AbsenceRow[]): Promise<void> {
+    await this.upsert('absences', absenceColumns, rows, 'SELECT * FROM stage');
+  }
+
+  /** The approved absences that overlap [fromMs, toMs). */
+  async absences(fromMs: number, toMs: number): Promise<AbsenceRow[]> {
+    return queries.absences(this.selector, fromMs, toMs);
+  }
+
+  /**
+   * The approved off-campus absences overlapping [fromMs, toMs), one span per card of the holder
+   * (the absence's own card and any other card of the person): spending during an absence.
+   */
+  async absenceSpans(fromMs: number, toMs: number): Promise<AbsenceSpan[]> {
+    return queries.absenceSpans(this.selector, fromMs, toMs);
+  }
+
+  /** The accepted payments of these cards in [fromMs, toMs), in time order. */
+  async cardPayments(cardNos: readonly string[], fromMs: number, toMs: number): Promise<PaymentPoint[]> {
+    if (cardNos.length === 0) return [];
+    return queries.cardPayments(this.selector, cardNos, fromMs, toMs);
   }
 
   /** The pay codes the payments consumed, by the payment's id. */

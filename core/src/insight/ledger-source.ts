@@ -1,7 +1,9 @@
+import { AbsenceRepository } from '../absences/absence-repository.ts';
 import type { Database } from '../db/database.ts';
 import { shanghaiDay } from '../time.ts';
 import type { LateReturn } from './attendance-warnings.ts';
 import type {
+  AbsenceRow,
   AccessRow,
   AttendanceRow,
   CardEventRow,
@@ -43,7 +45,16 @@ export function codeParts(codeId: string): Pick<CodeUseRow, 'kind' | 'keyId' | '
 }
 
 export class LedgerSource {
-  constructor(private readonly db: Database) {}
+  private readonly absenceRepository: AbsenceRepository;
+
+  constructor(private readonly db: Database) {
+    this.absenceRepository = new AbsenceRepository(db);
+  }
+
+  /** Approved absences (请假) from the cursor on, by the time they were approved (the absences domain's read). */
+  absences(from: Cursor, pageRows: number): Promise<AbsenceRow[]> {
+    return this.absenceRepository.approvedAfter(from.atMs, from.id, pageRows);
+  }
 
   /** Operations from the cursor on in (created_at_ms, id) order; the created_day bound lets the day index narrow. */
   async operations(from: Cursor, pageRows: number): Promise<OperationRow[]> {

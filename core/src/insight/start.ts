@@ -4,6 +4,7 @@ import type { Database } from '../db/database.ts';
 import type { Logger } from '../log.ts';
 import { NoticeRepository } from '../notices/notice-repository.ts';
 import { AbnormalAlerts } from './abnormal-alerts.ts';
+import { AbsenceSpendingAlerts } from './absence-spending.ts';
 import { WeeklyAttendanceSummary } from './attendance-summary.ts';
 import { ExtractService } from './extract-service.ts';
 import { InsightStore } from './insight-store.ts';
@@ -46,6 +47,8 @@ export class InsightSlot {
     const extract = new ExtractService(ledger, store, { overlapMs: config.insightOverlapMs });
     // Abnormal spending is assessed on each run's fresh rows; a student is told in the app.
     const alerts = new AbnormalAlerts(store, ledger, new NoticeRepository(db));
+    // And spending on campus while the holder is on an approved off-campus absence (absence-spending.ts).
+    const absenceAlerts = new AbsenceSpendingAlerts(store, ledger, new NoticeRepository(db));
     // Last week's attendance to each student, once a week (attendance-summary.ts).
     const summary = new WeeklyAttendanceSummary(store, ledger, new NoticeRepository(db));
     const retentionDays = config.insightRetentionDays;
@@ -53,7 +56,7 @@ export class InsightSlot {
     extract.startSchedule(config.insightIntervalMs, log, undefined, async () => {
       if (retentionDays > 0) await store.prune(Date.now() - retentionDays * 86_400_000);
       await summary.run();
-      const sent = await alerts.run();
+      const sent = [...(await alerts.run()), ...(await absenceAlerts.run())];
       if (sent.length > 0) await this.onAbnormal?.(sent);
       if (sent.length > 0)
         log.info({ job: 'insight-extract', alerts: sent.length }, 'abnormal spending alerts');

@@ -5,6 +5,8 @@
 import type { Redis } from 'ioredis';
 import Koa from 'koa';
 import Router from 'koa-router';
+import { AbsenceRepository } from '../absences/absence-repository.ts';
+import { AbsenceService } from '../absences/absence-service.ts';
 import type { Core } from '../app.ts';
 import { HolderActions } from '../bindings/holder-actions.ts';
 import { CampusRepository } from '../campuses/campus-repository.ts';
@@ -22,6 +24,7 @@ import { linkSecretRoutes } from '../federation/link-secret-routes.ts';
 import { coreReadinessChecks, healthProbeRoutes } from '../health.ts';
 import { errorHandler, rawBody, serviceAuth, serviceAuthBeforeBody } from '../http/middleware.ts';
 import { memoryNonces, redisNonces } from '../http/nonces.ts';
+import { absenceRoutes } from '../http/routes/absences.ts';
 import { adminRoutes } from '../http/routes/admin.ts';
 import { attendanceReportRoutes } from '../http/routes/attendance-report.ts';
 import { bankRoutes } from '../http/routes/bank.ts';
@@ -211,6 +214,7 @@ export function createCoreHttp(
     ),
     busRoutes(bus, busRides),
     disputeRoutes(new DisputeService(new DisputeRepository(db), ledger)),
+    absenceRoutes(new AbsenceService(new AbsenceRepository(db))),
     visitorRoutes(
       new VisitorService(
         new VisitRepository(db),

@@ -61,11 +61,11 @@ export function hiddenNeedReasonText(r: HiddenNeedReason): string {
 export function attendanceReasonText(r: AttendanceReason): string {
   switch (r.code) {
     case 'absence_streak':
-      return `最近连续缺课 ${r.missed} 次`;
+      return `最近连续缺课 ${r.missed} 次${r.excused ? `（另有 ${r.excused} 次在已批准的请假期间，不计）` : ''}`;
     case 'falling':
       return `近两周出勤率 ${insightText.percent(r.recentRate)}（同班 ${insightText.percent(r.classRate)}，此前 ${insightText.percent(r.earlierRate)}）`;
     case 'not_seen':
-      return `已有 ${r.days} 天没有任何刷卡记录，期间有课`;
+      return `已有 ${r.days} 天没有任何刷卡记录，期间有课${r.excusedDays ? `（已批准的请假 ${r.excusedDays} 天不计）` : ''}`;
     case 'late_returns':
       return `近 ${r.days} 天有 ${r.nights} 晚在门禁时间后回宿舍`;
   }
@@ -140,6 +140,7 @@ export const reportsText = {
     access: '门禁通行',
     sessions: '考勤场次',
     codes: '付款码',
+    absences: '已批准的请假',
   } as Record<string, string>,
   syncedTo: '已同步至',
   rowsTotal: '累计行数',
