@@ -6,9 +6,10 @@ import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { migratedDatabase, redisPrefix, redisUrl, spawnCore, testServiceKey } from '@campus-card/tests/kit';
-import { type Answer, CoreClient } from '../../core/src/client/index.ts';
+import { CoreClient } from '../../core/src/client/index.ts';
 import { openDatabase } from '../../core/src/db/database.ts';
 import { assertAcknowledgedOnce } from '../kit/acknowledged.ts';
+import { latencyMs, seedBank, startBankWorkload } from '../kit/bank-workload.ts';
 
 /**
  * Three cores on one database behind HAProxy (deploy/haproxy/cores.cfg, started by
@@ -105,105 +106,35 @@ after(async () => {
   await database?.drop();
 });
 
-type Kind = 'pay' | 'topUp' | 'refund';
-interface Done {
-  kind: Kind;
-  body: Record<string, unknown>;
-  answer: Answer;
-  sentAtMs: number;
-  answeredAtMs: number;
-  failedAttempts: number;
-}
-
 /** The bank workload through the balancer until stop(); every lost answer retried under the same id. */
 async function workload(label: string) {
   const url = `http://127.0.0.1:${balancerPort}`;
   const admin = new CoreClient({ url, ...testServiceKey });
-  const merchants: string[] = [];
-  for (let i = 0; i < 3; i++)
-    merchants.push((await admin.createMerchant({ name: `食堂${label}${i}`, category: 'canteen' })).id);
-  const cards: string[] = [];
-  for (let i = 0; i < cardsCount; i++) {
-    const card = await admin.openCard({
-      personNo: `LB${label}${Date.now().toString(36)}${i}`,
-      name: '学生',
-      type: 'student',
-      dailyLimit: 200_000,
-    });
-    assert.equal(
-      (await admin.topUp({ id: `lb-${label}-seed-${i}`, cardNo: card.cardNo, amount: seed, channel: 'bank' }))
-        .status,
-      'ok',
-    );
-    cards.push(card.cardNo);
-  }
-  const done = new Map<string, Done>();
-  const errors = new Map<string, number>();
-  const latenciesMs: number[] = [];
-  let stopping = false;
-  let serial = 0;
-  const running = Array.from({ length: workers }, async (_, w) => {
+  const { merchants, cards } = await seedBank(admin, { label: `lb-${label}`, cardsCount, seed });
+  const load = startBankWorkload({
+    label: `lb-${label}`,
+    merchants,
+    cards,
+    callers: workers,
     // No retry inside the client: the test sees every lost answer and retries it itself.
-    const client = new CoreClient({ url, ...testServiceKey, lostAnswerRetriesMax: 0 });
-    const mine: Done[] = [];
-    try {
-      while (!stopping) {
-        const id = `lb-${label}-w${w}-${serial++}`;
-        const payments = mine.filter((d) => d.kind === 'pay' && d.answer.status === 'ok');
-        const roll = randomInt(100);
-        const cardNo = cards[randomInt(cards.length)] as string;
-        const [kind, body]: [Kind, Record<string, unknown>] =
-          roll < 80 || payments.length === 0
-            ? ['pay', { id, cardNo, merchantId: merchants[randomInt(3)], amount: 1 + randomInt(300) }]
-            : roll < 92
-              ? ['topUp', { id, cardNo, amount: 1 + randomInt(500), channel: 'alipay' }]
-              : [
-                  'refund',
-                  { id, paymentId: (payments[randomInt(payments.length)] as Done).body.id, amount: 1 },
-                ];
-        const sentAtMs = Date.now();
-        let failedAttempts = 0;
-        for (;;) {
-          try {
-            const b = body as never;
-            const answer =
-              kind === 'pay'
-                ? await client.pay(b)
-                : kind === 'topUp'
-                  ? await client.topUp(b)
-                  : await client.refund(b);
-            const d: Done = { kind, body, answer, sentAtMs, answeredAtMs: Date.now(), failedAttempts };
-            if (answer.replayed) {
-              assert.ok(failedAttempts > 0, `${id} is new but was answered as a replay`);
-              d.answer = { ...answer, replayed: false };
-            }
-            latenciesMs.push(d.answeredAtMs - sentAtMs);
-            done.set(id, d);
-            mine.push(d);
-            break;
-          } catch (error) {
-            failedAttempts++;
-            const name = (error as { code?: string }).code ?? (error as Error).name;
-            errors.set(name, (errors.get(name) ?? 0) + 1);
-            assert.ok(Date.now() - sentAtMs < retryDeadlineMs, `${id} unanswered: ${name}`);
-            await sleep(50 + randomInt(50));
-          }
-        }
-      }
-    } finally {
-      await client.close();
-    }
+    clientsOf: () => [new CoreClient({ url, ...testServiceKey, lostAnswerRetriesMax: 0 })],
+    duplicates: false,
+    retryDeadlineMs,
+    retryPauseMs: 50,
   });
   return {
-    done,
-    errors,
+    done: load.done,
+    errors: load.errors,
     async stop() {
-      stopping = true;
-      await Promise.all(running);
+      await load.stop();
       await admin.close();
-      const sorted = [...latenciesMs].sort((a, b) => a - b);
-      const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-      return { answered: done.size, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: sorted.at(-1) ?? 0 };
+      const all = [...load.done.values()];
+      return {
+        answered: all.length,
+        p50Ms: latencyMs(all, 0.5),
+        p99Ms: latencyMs(all, 0.99),
+        maxMs: latencyMs(all, 1),
+      };
     },
     async check() {
       const db = openDatabase(database.url);
@@ -211,7 +142,7 @@ async function workload(label: string) {
       try {
         await assertAcknowledgedOnce({
           db,
-          done,
+          done: load.done,
           idLike: `lb-${label}-w%`,
           cards,
           seed,

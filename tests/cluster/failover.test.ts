@@ -1,15 +1,16 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { spawnCore, testServiceKey } from '@campus-card/tests/kit';
 import mysql from 'mysql2/promise';
-import { type Answer, CoreClient } from '../../core/src/client/index.ts';
+import { CoreClient } from '../../core/src/client/index.ts';
 import { openDatabase } from '../../core/src/db/database.ts';
 import { checkLedger } from '../../core/src/ledger/ledger-check.ts';
 import { assertAcknowledgedOnce } from '../kit/acknowledged.ts';
+import { latencyMs, seedBank, startBankWorkload } from '../kit/bank-workload.ts';
 
 /**
  * The bank workload against two core instances on a real 3-node MariaDB Galera cluster behind
@@ -68,16 +69,6 @@ after(async () => {
   await cluster('down');
 });
 
-type Kind = 'pay' | 'topUp' | 'refund';
-interface Done {
-  kind: Kind;
-  body: Record<string, unknown>;
-  answer: Answer;
-  sentAtMs: number;
-  answeredAtMs: number;
-  failedAttempts: number;
-}
-
 test(
   'when the Galera node HAProxy writes to is killed -9 under the bank workload on two cores, then service continues and no acknowledged operation is lost or doubled',
   {
@@ -114,113 +105,25 @@ async function bankUnderKill(target: 'writer' | 'replica'): Promise<void> {
   cores.push(await healthy(await spawnCore(env)));
   const setup = new CoreClient({ url: cores[0]?.url as string, ...testServiceKey });
   try {
-    const merchants: string[] = [];
-    for (let i = 0; i < 3; i++)
-      merchants.push((await setup.createMerchant({ name: `食堂${i}`, category: 'canteen' })).id);
-    const cards: string[] = [];
-    for (let i = 0; i < cardsCount; i++) {
-      const card = await setup.openCard({
-        personNo: `F${Date.now().toString(36)}${i}`,
-        name: '学生',
-        type: 'student',
-        dailyLimit: 200_000,
-      });
-      const seeded = await setup.topUp({
-        id: `seed-${i}`,
-        cardNo: card.cardNo,
-        amount: seed,
-        channel: 'bank',
-      });
-      assert.equal(seeded.status, 'ok', 'seed top-up');
-      cards.push(card.cardNo);
-    }
-
-    const done = new Map<string, Done>();
-    const errors = new Map<string, number>();
-    let serial = 0;
-    let lostAnswers = 0;
-    let stopping = false;
+    const { merchants, cards } = await seedBank(setup, { label: 'fo', cardsCount, seed });
     const startedAtMs = Date.now();
-
-    /** Sends until answered, always with the same id: a lost answer may hide a committed operation. */
-    async function untilAnswered(
-      client: CoreClient,
-      kind: Kind,
-      body: Record<string, unknown>,
-    ): Promise<Done> {
-      const sentAtMs = Date.now();
-      let failedAttempts = 0;
-      for (;;) {
-        try {
-          const b = body as never;
-          const answer =
-            kind === 'pay'
-              ? await client.pay(b)
-              : kind === 'topUp'
-                ? await client.topUp(b)
-                : await client.refund(b);
-          return { kind, body, answer, sentAtMs, answeredAtMs: Date.now(), failedAttempts };
-        } catch (error) {
-          failedAttempts++;
-          const name = (error as { code?: string }).code ?? (error as Error).name;
-          errors.set(name, (errors.get(name) ?? 0) + 1);
-          if (Date.now() - sentAtMs > retryDeadlineMs)
-            throw new Error(`${body.id} unanswered for 60 s: ${name}`);
-          await sleep(100 + randomInt(100));
-        }
-      }
-    }
-
-    const workers = cores.flatMap((core, c) =>
-      Array.from({ length: workersPerCore }, async (_, w) => {
-        const client = new CoreClient({ url: core.url, ...testServiceKey, connectionsMax: 2 });
-        const mine: Done[] = [];
-        try {
-          while (!stopping) {
-            const roll = randomInt(100);
-            if (roll < 5 && mine.length > 0) {
-              // A duplicate retry of an earlier acknowledged request answers the same, replayed.
-              const earlier = mine[randomInt(mine.length)] as Done;
-              const again = await untilAnswered(client, earlier.kind, earlier.body);
-              assert.equal(
-                again.answer.replayed,
-                true,
-                `retry of ${earlier.body.id}: ${JSON.stringify(again.answer)} after ${JSON.stringify(earlier.answer)}`,
-              );
-              assert.deepEqual({ ...again.answer, replayed: false }, { ...earlier.answer, replayed: false });
-              continue;
-            }
-            const id = `c${c}w${w}-${serial++}`;
-            const cardNo = cards[randomInt(cards.length)] as string;
-            const payments = mine.filter((d) => d.kind === 'pay' && d.answer.status === 'ok');
-            const [kind, body]: [Kind, Record<string, unknown>] =
-              roll < 75 || payments.length === 0
-                ? ['pay', { id, cardNo, merchantId: merchants[randomInt(3)], amount: 1 + randomInt(300) }]
-                : roll < 88
-                  ? ['topUp', { id, cardNo, amount: 1 + randomInt(500), channel: 'alipay' }]
-                  : [
-                      'refund',
-                      {
-                        id,
-                        paymentId: (payments[randomInt(payments.length)] as Done).body.id,
-                        amount: 1 + randomInt(100),
-                      },
-                    ];
-            const d = await untilAnswered(client, kind, body);
-            if (d.answer.replayed) {
-              // Our first attempt committed but its answer was lost: the retry found it by its id.
-              assert.ok(d.failedAttempts > 0, `${id} is new but was answered as a replay`);
-              d.answer = { ...d.answer, replayed: false };
-              lostAnswers++;
-            }
-            done.set(id, d);
-            mine.push(d);
-          }
-        } finally {
-          await client.close();
-        }
-      }),
-    );
+    // Each core's callers stay on it (a lost answer is retried on the same core).
+    const load = startBankWorkload({
+      label: 'fo',
+      merchants,
+      cards,
+      callers: cores.length * workersPerCore,
+      clientsOf: (caller) => [
+        new CoreClient({
+          url: cores[Math.floor(caller / workersPerCore)]?.url as string,
+          ...testServiceKey,
+          connectionsMax: 2,
+        }),
+      ],
+      duplicates: true,
+      retryDeadlineMs,
+      retryPauseMs: 100,
+    });
 
     await sleep(loadBeforeKillMs);
     const writer = await cluster('writer');
@@ -229,21 +132,16 @@ async function bankUnderKill(target: 'writer' | 'replica'): Promise<void> {
     const killedAtMs = Date.now();
     await cluster('kill', victim.slice(1));
     await sleep(loadAfterKillMs);
-    stopping = true;
-    await Promise.all(workers);
+    await load.stop();
     const newWriter = await cluster('writer');
     if (target === 'writer') assert.notEqual(newWriter, victim, 'HAProxy moved the writes to another node');
     else assert.equal(newWriter, writer, 'the writer stays when another node dies');
 
     // ---- Figures -------------------------------------------------------------------------------
-    const all = [...done.values()].sort((a, b) => a.answeredAtMs - b.answeredAtMs);
+    const all = [...load.done.values()].sort((a, b) => a.answeredAtMs - b.answeredAtMs);
     const before = all.filter((d) => d.answeredAtMs < killedAtMs);
     const rateBefore = before.length / ((killedAtMs - startedAtMs) / 1000);
     const after = all.filter((d) => d.sentAtMs > killedAtMs + 8_000);
-    const latency = (ds: Done[], q: number) => {
-      const xs = ds.map((d) => d.answeredAtMs - d.sentAtMs).sort((a, b) => a - b);
-      return xs[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? 0;
-    };
     // The write gap: the longest time without any answer around the kill, and when answers resumed.
     let gapMs = 0;
     let resumedAtMs = killedAtMs;
@@ -277,18 +175,18 @@ async function bankUnderKill(target: 'writer' | 'replica'): Promise<void> {
         after.length /
           Math.max(0.001, (Math.max(...after.map((d) => d.answeredAtMs)) - killedAtMs - 8_000) / 1000),
       ),
-      p50MsBefore: latency(before, 0.5),
-      p99MsBefore: latency(before, 0.99),
-      p50MsAfter: latency(after, 0.5),
-      p99MsAfter: latency(after, 0.99),
+      p50MsBefore: latencyMs(before, 0.5),
+      p99MsBefore: latencyMs(before, 0.99),
+      p50MsAfter: latencyMs(after, 0.5),
+      p99MsAfter: latencyMs(after, 0.99),
       refusedThenRetried: retried.length,
-      failedAttempts: Object.fromEntries(errors),
+      failedAttempts: Object.fromEntries(load.errors),
       delayedOver1s: delayed.length,
       longestWaitMs: Math.max(...all.map((d) => d.answeredAtMs - d.sentAtMs)),
       noAnswerGapMs: gapMs,
       answersResumedAfterMs: resumedAtMs - killedAtMs,
       recoveredAfterMs: recoveredAtMs - killedAtMs,
-      committedButAnswerLost: lostAnswers,
+      committedButAnswerLost: load.lostAnswers(),
     };
 
     // ---- Checks --------------------------------------------------------------------------------
@@ -300,8 +198,8 @@ async function bankUnderKill(target: 'writer' | 'replica'): Promise<void> {
     try {
       await assertAcknowledgedOnce({
         db,
-        done,
-        idLike: 'c%w%',
+        done: load.done,
+        idLike: 'fo-w%',
         cards,
         seed,
         balanceOf: async (cardNo) => {
