@@ -6,11 +6,12 @@ import {
   proposeResolutionBody,
   revokeCentreKey,
   rotateCentreKey,
+  rotateLinkSecretInput,
   settlementPath,
 } from '@campus-card/core/contract';
-import { z } from 'zod';
+import { type ZodType, z } from 'zod';
 import { parseBody, parseValue } from '../http/middleware.ts';
-import type { AdminRoute } from './routes.ts';
+import type { AdminRoute, AdminServices } from './routes.ts';
 
 // Federation between card centres in the backoffice (docs/federation.md), all through the core's
 // /v1/federation/… API, which appends every change to the audit chain with the admin who made it: the
@@ -20,7 +21,10 @@ import type { AdminRoute } from './routes.ts';
 // carries both files' totals as the core read them: ours and the other centre's from its own file.
 // An exception the core's job could not settle by asking again is resolved by two admins: one proposes
 // (accept the other centre's line, or write it off at ours, with a reason), a second approves or rejects;
-// the core refuses the maker deciding (MAKER_CANNOT_CHECK).
+// the core refuses the maker deciding (MAKER_CANNOT_CHECK). A link's secret is rotated with an overlap
+// (docs/federation.md § Link secret rotation): the new secret (agreed with the other centre, which enters
+// the same one with the same times) signs from signFromMs, the old one is accepted until retireOldAtMs or
+// until an admin retires it.
 
 const centreBody = newCentre.omit({ adminId: true });
 const rotateBody = rotateCentreKey.omit({ adminId: true });
@@ -28,6 +32,30 @@ const revokeBody = revokeCentreKey.omit({ adminId: true });
 const statusBody = z.strictObject({ status: z.enum(['active', 'suspended']) });
 const proposeBody = proposeResolutionBody.omit({ adminId: true });
 const decideBody = decideResolutionBody.omit({ adminId: true });
+const noBody = z.strictObject({});
+
+type Change<B> = B & { adminId: string };
+
+/** A change to the centre in the path: its id and the body, the signed-in admin added, passed to the core. */
+function centreChange<B>(
+  body: ZodType<B>,
+  change: (s: AdminServices, id: string, input: Change<B>) => Promise<unknown>,
+): AdminRoute['handle'] {
+  return (ctx, admin, s) =>
+    change(s, parseValue(ctx.params, centrePath).id, { ...parseBody(ctx, body), adminId: admin.adminId });
+}
+
+/** The same for a centre's settlement day; the answer is the day's settlement as the core has it now. */
+function settlementChange<B>(
+  body: ZodType<B>,
+  change: (s: AdminServices, id: string, day: string, input: Change<B>) => Promise<unknown>,
+): AdminRoute['handle'] {
+  return async (ctx, admin, s) => {
+    const { id, day } = parseValue(ctx.params, settlementPath);
+    const input = { ...parseBody(ctx, body), adminId: admin.adminId };
+    return { settlement: await change(s, id, day, input) };
+  };
+}
 
 export const federationRoutes: readonly AdminRoute[] = [
   {
@@ -50,22 +78,27 @@ export const federationRoutes: readonly AdminRoute[] = [
     method: 'POST',
     path: '/federation/centres/:id/keys',
     right: 'federation.manage',
-    handle: (ctx, admin, s) =>
-      s.core.rotateCentreKey(parseValue(ctx.params, centrePath).id, {
-        ...parseBody(ctx, rotateBody),
-        adminId: admin.adminId,
-      }),
+    handle: centreChange(rotateBody, (s, id, input) => s.core.rotateCentreKey(id, input)),
   },
   {
     method: 'POST',
     path: '/federation/centres/:id/status',
     right: 'federation.manage',
-    handle: (ctx, admin, s) =>
-      s.core.setCentreStatus(
-        parseValue(ctx.params, centrePath).id,
-        parseBody(ctx, statusBody).status,
-        admin.adminId,
-      ),
+    handle: centreChange(statusBody, (s, id, input) =>
+      s.core.setCentreStatus(id, input.status, input.adminId),
+    ),
+  },
+  {
+    method: 'POST',
+    path: '/federation/centres/:id/link-secret',
+    right: 'federation.manage',
+    handle: centreChange(rotateLinkSecretInput, (s, id, input) => s.core.rotateLinkSecret(id, input)),
+  },
+  {
+    method: 'POST',
+    path: '/federation/centres/:id/link-secret/retire',
+    right: 'federation.manage',
+    handle: centreChange(noBody, (s, id, input) => s.core.retireLinkSecret(id, input.adminId)),
   },
   {
     method: 'POST',
@@ -103,38 +136,24 @@ export const federationRoutes: readonly AdminRoute[] = [
     method: 'POST',
     path: '/federation/centres/:id/settlements/:day/reconcile',
     right: 'federation.settle',
-    handle: async (ctx, _admin, s) => {
-      const { id, day } = parseValue(ctx.params, settlementPath);
-      return { settlement: await s.core.reconcileCentreDay(id, day) };
-    },
+    handle: settlementChange(noBody, (s, id, day) => s.core.reconcileCentreDay(id, day)),
   },
   {
     method: 'POST',
     path: '/federation/centres/:id/settlements/:day/exceptions/propose',
     right: 'federation.settle',
-    handle: async (ctx, admin, s) => {
-      const { id, day } = parseValue(ctx.params, settlementPath);
-      const body = parseBody(ctx, proposeBody);
-      return { settlement: await s.core.proposeResolution(id, day, { ...body, adminId: admin.adminId }) };
-    },
+    handle: settlementChange(proposeBody, (s, id, day, input) => s.core.proposeResolution(id, day, input)),
   },
   {
     method: 'POST',
     path: '/federation/centres/:id/settlements/:day/exceptions/decide',
     right: 'federation.settle',
-    handle: async (ctx, admin, s) => {
-      const { id, day } = parseValue(ctx.params, settlementPath);
-      const body = parseBody(ctx, decideBody);
-      return { settlement: await s.core.decideResolution(id, day, { ...body, adminId: admin.adminId }) };
-    },
+    handle: settlementChange(decideBody, (s, id, day, input) => s.core.decideResolution(id, day, input)),
   },
   {
     method: 'POST',
     path: '/federation/centres/:id/settlements/:day/net',
     right: 'federation.settle',
-    handle: async (ctx, admin, s) => {
-      const { id, day } = parseValue(ctx.params, settlementPath);
-      return { settlement: await s.core.recordCentreNet(id, day, admin.adminId) };
-    },
+    handle: settlementChange(noBody, (s, id, day, input) => s.core.recordCentreNet(id, day, input.adminId)),
   },
 ];

@@ -16,6 +16,7 @@ import type { UploadStore } from '../content/upload-store.ts';
 import { BffError } from '../errors.ts';
 import { Download, sendDownload } from '../http/download.ts';
 import { parseBody, parseValue } from '../http/middleware.ts';
+import { absenceAdminRoutes } from './absences.ts';
 import { accountRoutes } from './accounts.ts';
 import { activationCodeRoutes } from './activation-codes.ts';
 import { adminEventRoutes } from './admin-events.ts';
@@ -32,7 +33,6 @@ import { contentRoutes } from './content.ts';
 import { deviceRoutes } from './devices.ts';
 import { disputeAdminRoutes } from './disputes.ts';
 import { federationRoutes } from './federation.ts';
-import { federationLinkSecretRoutes } from './federation-link-secret.ts';
 import { fundsRoutes } from './funds.ts';
 import { insightRoutes } from './insight.ts';
 import { meetingRoutes } from './meetings.ts';
@@ -262,9 +262,9 @@ export const adminRoutes: readonly AdminRoute[] = [
   ...bankAdminRoutes,
   ...busRoutes,
   ...disputeAdminRoutes,
+  ...absenceAdminRoutes,
   ...campusRoutes,
   ...federationRoutes,
-  ...federationLinkSecretRoutes,
 ];
 
 /**
