@@ -1,13 +1,15 @@
 // A stand-in for the core that answers the gateway's calls at once, so `bench:gateway-cpu` measures the
 // gateway's own CPU per payment without a core and MariaDB competing for the two cores. It serves only
 // what the payment path and a gateway's start need: device keys at sign-in, the blacklist, presence
-// reports, the warm-up's passage version and the money batches (every payment approved). Signatures on the
-// requests are not checked: the gateway still makes them, which is what counts here.
+// reports, the warm-up's passage version, the federation trust list (empty) and the money batches (every
+// payment approved). Signatures on the requests are not checked: the gateway still makes them, which is
+// what counts here.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DeviceConfig } from '../../core/src/contract/device-config.ts';
 import type { BlacklistChanges, BlacklistSnapshot, DeviceWithKey } from '../../core/src/contract/devices.ts';
+import type { TrustedKeys } from '../../core/src/contract/federation.ts';
 import type { Answer } from '../../core/src/contract/ledger.ts';
 import { defaultDeviceSettings } from '../../core/src/devices/device-config-defaults.ts';
 import type { BatchedOperation } from '../../core/src/ledger/operations.ts';
@@ -64,6 +66,7 @@ export async function startCoreStandIn(
   const counts = { batches: 0, operations: 0 };
   const blacklist: BlacklistSnapshot = { version: 1, entries: [] };
   const noChanges: BlacklistChanges = { version: 1, changes: [] };
+  const noFederation: TrustedKeys = { centreId: 'BENCH', keys: [], policies: [] };
 
   const json = (response: ServerResponse, status: number, body: unknown) => {
     const text = JSON.stringify(body);
@@ -87,6 +90,7 @@ export async function startCoreStandIn(
     if (request.method === 'GET' && path === '/v1/blacklist/changes') return json(response, 200, noChanges);
     if (request.method === 'GET' && path === '/v1/passage/version')
       return json(response, 200, { version: 1 });
+    if (request.method === 'GET' && path === '/v1/federation/keys') return json(response, 200, noFederation);
     if (request.method === 'POST' && path === '/v1/device-presence') {
       const { devices: rows } = JSON.parse(body) as { devices: unknown[] };
       return json(response, 200, { received: rows.length });
