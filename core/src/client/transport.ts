@@ -69,9 +69,11 @@ interface Pending {
   /** Batch requests it has travelled in, and when the first left (performance.now()). */
   sends: number;
   firstSentAtMs: number;
-  /** The caller's deadline (performance.now()), if any, and its timer; settled once, by answer or deadline. */
+  /**
+   * The caller's deadline (performance.now()), if any; settled once, by answer or deadline. Checked when its
+   * batch leaves, and by its batch request's one timer while it is out (expireAtDeadlines), not a timer each.
+   */
   deadlineAtMs: number | undefined;
-  timer: NodeJS.Timeout | undefined;
   settled: boolean;
 }
 
@@ -131,7 +133,7 @@ export class Transport {
     const deadlineAtMs = namedScope?.deadlineAtMs;
     const requestId = requestIdNow();
     return new Promise<Answer>((resolve, reject) => {
-      const p: Pending = {
+      this.enqueue({
         operation,
         requestId,
         resolve,
@@ -139,13 +141,8 @@ export class Transport {
         sends: 0,
         firstSentAtMs: 0,
         deadlineAtMs,
-        timer: undefined,
         settled: false,
-      };
-      if (deadlineAtMs !== undefined) {
-        p.timer = setTimeout(() => this.expire(p), Math.max(0, deadlineAtMs - performance.now()));
-      }
-      this.enqueue(p);
+      });
     });
   }
 
@@ -221,8 +218,8 @@ export class Transport {
     if (batch.length === 0) return;
     // The request is given up a little after the latest deadline among its operations when they all have
     // one, so a stalled core does not hold the connection long past the time anyone waits for it. The
-    // operations' own timers answer their callers at their deadlines; undici's timers are coarse (they may
-    // fire up to a second early), so they only free the connection after.
+    // batch's timer (expireAtDeadlines) answers the callers at their deadlines; undici's timers are coarse
+    // (they may fire up to a second early), so they only free the connection after.
     let timeoutMs: number | undefined = 0;
     for (const p of batch) {
       if (p.sends++ === 0) p.firstSentAtMs = now;
@@ -230,6 +227,7 @@ export class Transport {
         timeoutMs = p.deadlineAtMs === undefined ? undefined : Math.max(timeoutMs, p.deadlineAtMs - now);
     }
     const requestId = batch.find((p) => p.requestId !== undefined)?.requestId;
+    const stopExpiry = this.expireAtDeadlines(batch);
     this.send(
       'POST',
       '/v1/operations/batch',
@@ -239,6 +237,7 @@ export class Transport {
       timeoutMs === undefined ? undefined : Math.ceil(timeoutMs) + connectionReleaseAfterDeadlineMs,
     ).then(
       ({ status, json }) => {
+        stopExpiry();
         const answers = (json as { answers?: Answer[] } | undefined)?.answers;
         if (status !== 200 || !answers || answers.length !== batch.length) {
           const error = toError(status, json);
@@ -256,9 +255,38 @@ export class Transport {
         }
       },
       (error: unknown) => {
+        stopExpiry();
         for (const p of batch) this.settleLost(p, error, true);
       },
     );
+  }
+
+  /**
+   * One timer for a batch request out at the core (not one an operation: a busy gateway sends dozens a
+   * request, issue #20): at the earliest deadline among its operations still waiting, those whose deadline
+   * has passed are settled, and it is set again for the next. Stopped when the request's answer comes.
+   */
+  private expireAtDeadlines(batch: readonly Pending[]): () => void {
+    let timer: NodeJS.Timeout | undefined;
+    const arm = () => {
+      let next = Number.POSITIVE_INFINITY;
+      for (const p of batch)
+        if (!p.settled && p.deadlineAtMs !== undefined && p.deadlineAtMs < next) next = p.deadlineAtMs;
+      timer =
+        next === Number.POSITIVE_INFINITY
+          ? undefined
+          : setTimeout(
+              () => {
+                const now = performance.now();
+                for (const p of batch)
+                  if (!p.settled && p.deadlineAtMs !== undefined && p.deadlineAtMs <= now) this.expire(p);
+                arm();
+              },
+              Math.max(0, next - performance.now()),
+            );
+    };
+    arm();
+    return () => clearTimeout(timer);
   }
 
   /**
@@ -287,7 +315,6 @@ export class Transport {
 
   /** The caller's deadline passed: refused if it never left (OVERLOADED), else its outcome unknown. */
   private expire(p: Pending): void {
-    p.timer = undefined;
     this.settle(p, undefined, p.sends === 0 ? notSent() : new CoreDeadlineExceeded());
   }
 
@@ -295,7 +322,6 @@ export class Transport {
   private settle(p: Pending, answer: Answer | undefined, error?: unknown): void {
     if (p.settled) return;
     p.settled = true;
-    if (p.timer !== undefined) clearTimeout(p.timer);
     if (answer !== undefined) p.resolve(answer);
     else p.reject(error);
   }
