@@ -505,12 +505,16 @@ export class Session {
     this.outbound.write(message, envelope, signedIn?.keys, this.deviceId);
   }
 
+  /** Restarted by every frame: the same timer moved on (refresh), not a new one a frame (issue #20). */
   private armSilenceTimer(): void {
-    clearTimeout(this.silenceTimer);
-    if (this.state.name !== 'signed_in') return;
-    this.silenceTimer = setTimeout(
-      () => this.fail('HEARTBEAT_TIMEOUT', 0, 0),
-      this.deps.timings.silenceTimeoutMs,
-    );
+    if (this.state.name !== 'signed_in') {
+      clearTimeout(this.silenceTimer);
+      this.silenceTimer = undefined;
+    } else if (this.silenceTimer === undefined) {
+      this.silenceTimer = setTimeout(
+        () => this.fail('HEARTBEAT_TIMEOUT', 0, 0),
+        this.deps.timings.silenceTimeoutMs,
+      );
+    } else this.silenceTimer.refresh();
   }
 }
