@@ -18,21 +18,33 @@ export interface GatewayGauges {
   paymentsInFlightMax(): number;
 }
 
+/**
+ * A labelled counter kept as a plain map and handed to Prometheus when scraped: a frame then costs a map
+ * update, not prom-client's label hashing and checks (several a payment; issue #20).
+ */
+function scrapedCounter(
+  registry: Registry,
+  name: string,
+  help: string,
+  label: string,
+  values: ReadonlyMap<string, number>,
+): void {
+  new Counter({
+    name,
+    help,
+    labelNames: [label],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [value, count] of values) this.inc({ [label]: value }, count);
+    },
+  });
+}
+
 export class GatewayMetrics {
   private readonly counters = new Map<string, number>();
+  private readonly outcomes = new Map<string, number>();
   readonly registry: Registry = createMetricsRegistry('device-gateway');
-  private readonly events = new Counter({
-    name: 'gateway_events_total',
-    help: 'Gateway events by name: connections, sign_ins, requests.<kind>, pushes.<kind>, errors.<code> …',
-    labelNames: ['event'] as const,
-    registers: [this.registry],
-  });
-  private readonly payments = new Counter({
-    name: 'gateway_payments_total',
-    help: 'Payments answered, by outcome: approved, a decline reason, or error',
-    labelNames: ['outcome'] as const,
-    registers: [this.registry],
-  });
 
   private readonly paymentSeconds = new Histogram({
     name: 'gateway_payment_seconds',
@@ -43,9 +55,25 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  constructor() {
+    scrapedCounter(
+      this.registry,
+      'gateway_events_total',
+      'Gateway events by name: connections, sign_ins, requests.<kind>, pushes.<kind>, errors.<code> …',
+      'event',
+      this.counters,
+    );
+    scrapedCounter(
+      this.registry,
+      'gateway_payments_total',
+      'Payments answered, by outcome: approved, a decline reason, or error',
+      'outcome',
+      this.outcomes,
+    );
+  }
+
   inc(name: string, by = 1): void {
     this.counters.set(name, (this.counters.get(name) ?? 0) + by);
-    this.events.inc({ event: name }, by);
   }
 
   /**
@@ -53,7 +81,7 @@ export class GatewayMetrics {
    * `error`.
    */
   payment(outcome: string, seconds: number): void {
-    this.payments.inc({ outcome });
+    this.outcomes.set(outcome, (this.outcomes.get(outcome) ?? 0) + 1);
     const result = outcome === 'approved' || outcome === 'error' ? outcome : 'declined';
     this.paymentSeconds.observe({ result }, seconds);
   }

@@ -44,6 +44,11 @@ interface Entry {
   /** The session the state belongs to: a close from an older session of the device changes nothing. */
   readonly owner: object;
   row: Row;
+  /**
+   * When any other frame last came (seen): kept apart from the row, so a payment does not copy the row
+   * (issue #20); the row goes out with the later of the two.
+   */
+  seenAtMs: number;
   /** lastSeenAtMs as last sent to the core (0: never). */
   sentSeenAtMs: number;
 }
@@ -85,6 +90,7 @@ export class PresenceReporter {
         offlinePending: report.offlineRecordsPending,
         firmware: report.firmware,
       },
+      seenAtMs: 0,
       sentSeenAtMs: 0,
     });
     this.dirty.add(deviceId);
@@ -117,7 +123,7 @@ export class PresenceReporter {
     const entry = this.entries.get(deviceId);
     if (entry === undefined || entry.owner !== owner) return;
     const atMs = this.now();
-    entry.row = { ...entry.row, lastSeenAtMs: atMs };
+    entry.seenAtMs = atMs;
     if (atMs - entry.sentSeenAtMs >= this.options.seenRefreshMs) this.dirty.add(deviceId);
   }
 
@@ -160,11 +166,15 @@ export class PresenceReporter {
 
   private async send(): Promise<void> {
     while (this.dirty.size > 0) {
-      const batch: { deviceId: number; entry: Entry; row: Row }[] = [];
+      /** `kept`: the entry's row as it was taken, to tell whether it changed while the report was out. */
+      const batch: { deviceId: number; entry: Entry; kept: Row; row: Row }[] = [];
       for (const deviceId of this.dirty) {
         const entry = this.entries.get(deviceId);
         this.dirty.delete(deviceId);
-        if (entry !== undefined) batch.push({ deviceId, entry, row: entry.row });
+        if (entry === undefined) continue;
+        const kept = entry.row;
+        const row = entry.seenAtMs > kept.lastSeenAtMs ? { ...kept, lastSeenAtMs: entry.seenAtMs } : kept;
+        batch.push({ deviceId, entry, kept, row });
         if (batch.length >= this.options.batchSizeMax) break;
       }
       if (batch.length === 0) return;
@@ -182,7 +192,7 @@ export class PresenceReporter {
       for (const b of batch) {
         b.entry.sentSeenAtMs = b.row.lastSeenAtMs;
         // An offline device is forgotten once the core has it, unless it signed in again meanwhile.
-        if (!b.row.online && this.entries.get(b.deviceId) === b.entry && b.entry.row === b.row) {
+        if (!b.row.online && this.entries.get(b.deviceId) === b.entry && b.entry.row === b.kept) {
           this.entries.delete(b.deviceId);
         }
       }
