@@ -232,4 +232,85 @@ describe('admin: campus insight, hidden-need candidates and attendance warnings'
     );
     assert.equal((await world.request('GET', '/api/v1/my-data')).status, 401);
   });
+
+  test('when a student reports an absence in the app and counsellors decide, then only the counsellor of their department decides it, once, with the decision audited; a student cannot cancel a decided one', async () => {
+    // Goal: 请假 — the student reports for their own bound card (retry-safe), the counsellor's list and
+    // decisions are their department's only (403 otherwise), a rejection needs a reason.
+    assert.ok(me);
+    const day = new Date(Date.now() + 8 * 3_600_000 + 86_400_000).toISOString().slice(0, 10);
+    const body = {
+      requestId: requestId(),
+      kind: 'sick',
+      from: `${day} 08:00`,
+      to: `${day} 18:00`,
+      reason: '发烧，回家休息',
+      offCampus: true,
+    };
+    type Row = { id: string; status: string; cardNo: string; department: string; holderName?: string };
+    const first = await world.request<Row>('POST', '/api/v1/absences', { token: me.accessToken, body });
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+    const again = await world.request<Row>('POST', '/api/v1/absences', { token: me.accessToken, body });
+    assert.equal(again.body.id, first.body.id, 'a retried report is one absence');
+    assert.equal(first.body.cardNo, me.cardNo);
+    const backwards = await world.request<{ code: string }>('POST', '/api/v1/absences', {
+      token: me.accessToken,
+      body: { ...body, requestId: requestId(), from: `${day} 18:00`, to: `${day} 08:00` },
+    });
+    assert.equal(backwards.status, 400);
+    const mine = await world.request<{ items: Row[] }>('GET', '/api/v1/absences', { token: me.accessToken });
+    assert.deepEqual(
+      mine.body.items.map((a) => [a.id, a.status]),
+      [[first.body.id, 'pending']],
+    );
+    // A student of 外国语学院 (reported through the core: that student has no app here).
+    const there = await world.core.client.reportAbsence({
+      requestId: requestId(),
+      cardNo: await openCard(world, '外国语学院'),
+      kind: 'personal',
+      from: `${day} 08:00`,
+      to: `${day} 12:00`,
+      reason: '家中有事',
+    });
+    const listed = await world.request<{ items: Row[] }>('GET', `${api}/absences?status=pending`, {
+      token: tokens.counsellor,
+    });
+    assert.equal(listed.status, 200, JSON.stringify(listed.body));
+    assert.deepEqual(
+      listed.body.items.map((a) => [a.id, a.department, a.holderName !== null]),
+      [[first.body.id, '计算机学院', true]],
+    );
+    const superList = await world.request<{ items: Row[] }>('GET', `${api}/absences?status=pending`, {
+      token: tokens.super_admin,
+    });
+    assert.deepEqual(superList.body.items.map((a) => a.id).sort(), [first.body.id, there.id].sort());
+    const decide = (id: string, token: string | undefined, decision: string, note?: string) =>
+      world.request<Row & { code?: string }>('POST', `${api}/absences/${id}/decide`, {
+        token,
+        body: { decision, ...(note ? { note } : {}) },
+      });
+    assert.equal((await decide(there.id, tokens.counsellor, 'approved')).status, 403);
+    assert.equal((await decide(first.body.id, tokens.aid_office, 'approved')).status, 403);
+    assert.equal((await decide(first.body.id, tokens.counsellor, 'rejected')).status, 400, 'no reason');
+    const approved = await decide(first.body.id, tokens.counsellor, 'approved');
+    assert.equal(approved.status, 200, JSON.stringify(approved.body));
+    assert.equal(approved.body.status, 'approved');
+    assert.equal((await decide(first.body.id, tokens.counsellor, 'approved')).status, 200, 'a retry');
+    const other = await decide(first.body.id, tokens.counsellor, 'rejected', '材料不全');
+    assert.equal(other.status, 409);
+    assert.equal(other.body.code, 'ABSENCE_DECIDED');
+    const audit = await world.core.client.searchAudit({ action: 'absence.approve', limit: 10 });
+    assert.deepEqual(
+      audit.items.map((a) => a.targetId),
+      [first.body.id],
+    );
+    const cancel = await world.request<{ code: string }>('POST', `/api/v1/absences/${first.body.id}/cancel`, {
+      token: me.accessToken,
+    });
+    assert.equal(cancel.status, 409);
+    assert.equal(cancel.body.code, 'ABSENCE_DECIDED');
+    const foreign = await world.request('POST', `/api/v1/absences/${there.id}/cancel`, {
+      token: me.accessToken,
+    });
+    assert.equal(foreign.status, 404, "another student's absence reads as missing");
+  });
 });

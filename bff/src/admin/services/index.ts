@@ -1,5 +1,6 @@
 import type { CoreClient } from '@campus-card/core/client';
 import type { AdminSessions } from '../admin-sessions.ts';
+import { AbsenceAdmin } from './absence-admin.ts';
 import { AccessLogAdmin } from './access-log-admin.ts';
 import { AccountAdmin } from './account-admin.ts';
 import type { Approvals } from './approvals.ts';
@@ -44,6 +45,7 @@ export function adminDomainServices({ core, audit, approvals, sessions }: AdminS
     passage: new PassageAdmin(core, audit),
     accessLog: new AccessLogAdmin(core, audit),
     disputes: new DisputeAdmin(core, audit),
+    absences: new AbsenceAdmin(core, audit),
     campuses: new CampusAdmin(core, audit),
   };
 }
