@@ -10,6 +10,7 @@ import { openCard } from '../../bff/test/admin-support.ts';
 import { boundStudent } from '../../bff/test/students.ts';
 import { startWorld, type TestWorld } from '../../bff/test/support.ts';
 import type { Web } from '../../mock/demo/web.ts';
+import { axeFindings } from '../../tests/browser.ts';
 import { openPage, screenshots, signIn, startBackoffice } from './support.ts';
 
 /** A call to the admin API from the signed-in page, as the page itself would make it. */
@@ -338,5 +339,46 @@ describe('backoffice in Chromium: money is checked and confirmed, batches wait i
     await row.getByRole('button', { name: /^启\s*用$/ }).waitFor();
     assert.equal((await world.core.client.getMerchant(merchantId)).status, 'disabled');
     await page.context().close();
+  });
+
+  test('#19.3 when the audit log lists a cash top-up, a batch posted, a device disabled and a merchant disabled, then 对象 reads what each is (卡号 with the holder masked, the batch title, 消费机 and its merchant, the merchant name), never a generated id, from one request', async () => {
+    const devices = await signIn(await openPage(browser), web, 'devices');
+    const disabled = await apiFrom(devices, 'POST', '/devices/5300001/status', { status: 'disabled' });
+    assert.equal(disabled.status, 200, JSON.stringify(disabled.body));
+    await devices.context().close();
+
+    const auditor = await signIn(await openPage(browser, { width: 1400, height: 900 }), web, 'auditor');
+    const asked: string[] = [];
+    auditor.on('request', (r) => {
+      if (/\/api\/admin\/v1\//.test(r.url())) asked.push(new URL(r.url()).pathname);
+    });
+    await auditor.getByRole('menuitem', { name: /审计日志/ }).click();
+    const target = (action: string) =>
+      auditor
+        .getByRole('row')
+        .filter({ has: auditor.getByRole('cell', { name: action, exact: true }) })
+        .first()
+        .getByTestId('audit-target');
+    await target('现金充值').waitFor();
+    assert.equal(await target('现金充值').textContent(), `卡号 ${deskCard} · 钱*台`);
+    assert.equal(await target('补贴批次入账').textContent(), '补贴批次 · 队列测试大额补贴');
+    assert.equal(await target('停用设备').textContent(), '设备 5300001 · 消费机 · 第二食堂');
+    assert.equal(await target('启用/停用商户').textContent(), '商户 · 第二食堂');
+    const merchantRow = auditor.getByRole('row').filter({ hasText: '启用/停用商户' }).first();
+    await merchantRow.getByText('原状态：启用').waitFor();
+    await merchantRow.getByText('新状态：停用').waitFor();
+    assert.doesNotMatch((await auditor.locator('.ant-table').textContent()) ?? '', /\b(active|disabled)\b/);
+    const column = (await auditor.getByTestId('audit-target').allTextContents()).join('\n');
+    assert.doesNotMatch(column, /[0-9A-HJKMNP-TV-Z]{26}/, 'no generated id in 对象');
+    assert.doesNotMatch(column, /钱柜台|孙绑定/, 'holders masked');
+    // The names came with the page's one audit request, no lookup per row.
+    assert.ok(asked.includes('/api/admin/v1/audit'), JSON.stringify(asked));
+    assert.deepEqual(
+      asked.filter((p) => /\/(cards|merchants|devices|subsidy-batches|accounts)\/[^/]+/.test(p)),
+      [],
+    );
+    assert.deepEqual(await axeFindings(auditor), []);
+    await auditor.screenshot({ path: `${screenshots}admin-audit-targets.png`, fullPage: true });
+    await auditor.context().close();
   });
 });

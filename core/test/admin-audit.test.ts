@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { dialects, startTestCore, type TestCore } from '@campus-card/tests/kit';
-import { AuditLog } from '../src/admin/audit-log.ts';
+import { dialects, openStudent, startTestCore, type TestCore } from '@campus-card/tests/kit';
+import { AuditLog, maskedName } from '../src/admin/audit-log.ts';
 import { openDatabase } from '../src/db/database.ts';
 
 for (const dialect of dialects) {
@@ -38,6 +38,62 @@ for (const dialect of dialects) {
       const found = await world.client.searchAudit({ actorId: 'A1', limit: 100 });
       assert.equal(found.items.length, 20);
       assert.ok(found.items.every((e) => e.actorId === 'A1'));
+    });
+
+    test('when the log is searched, then each target reads as what it is (a masked holder, a merchant, a device, a batch) from one query for the page', async () => {
+      // Goal: the 对象 column shows words, not ids, without a lookup per row.
+      const cardNo = await openStudent(world.client);
+      const canteen = await world.client.createMerchant({ name: '审计一食堂', category: 'canteen' });
+      const deviceId = String(7_000_000 + (process.pid % 1_000_000));
+      await world.client.registerDevice({ id: deviceId, kind: 'pos', merchantId: canteen.id });
+      const batch = await world.client.createSubsidyBatch({
+        title: '审计十二月餐补',
+        createdBy: 'maker',
+        source: { csv: '学号,金额,备注\r\nNOBODY,1,' },
+      });
+      const targets = [
+        ['card', cardNo],
+        ['merchant', canteen.id],
+        ['device', deviceId],
+        ['subsidy_batch', batch.id],
+        ['card', '00000000'],
+      ] as const;
+      for (const [targetType, targetId] of targets)
+        await world.core.audit.append({
+          actorType: 'admin',
+          actorId: 'T1',
+          action: 'card.freeze',
+          targetType,
+          targetId,
+          detail: {},
+        });
+      const select = world.core.db.select.bind(world.core.db);
+      let queries = 0;
+      world.core.db.select = ((...args: Parameters<typeof select>) => {
+        queries += 1;
+        return select(...args);
+      }) as typeof select;
+      let found: Awaited<ReturnType<AuditLog['search']>>;
+      try {
+        found = await world.core.audit.search({ actorId: 'T1', limit: 50 });
+      } finally {
+        world.core.db.select = select;
+      }
+      assert.equal(queries, 1, 'one query for the page');
+      assert.deepEqual(found.map((e) => [e.targetType, e.target]).reverse(), [
+        ['card', { name: '测**生' }],
+        ['merchant', { name: '审计一食堂' }],
+        ['device', { name: '审计一食堂', deviceKind: 'pos' }],
+        ['subsidy_batch', { name: '审计十二月餐补' }],
+        ['card', undefined],
+      ]);
+      assert.deepEqual(['张', '张三', '张三丰', '欧阳娜娜'].map(maskedName), [
+        '张',
+        '张*',
+        '张*丰',
+        '欧**娜',
+      ]);
+      assert.deepEqual(await world.client.verifyAudit(), { ok: true, rows: 65 }, 'the lookup is not hashed');
     });
 
     test('when a stored row is edited afterwards, then verify names that row', async () => {

@@ -10,6 +10,7 @@ import {
   auditDetailValueText,
   auditTargetText,
   describeError,
+  deviceKindText,
   errorText,
   roleText,
   statusText,
@@ -27,6 +28,36 @@ interface Entry {
   detail: Record<string, unknown> | null;
   hash: string;
   createdAtMs: number;
+  /** What the target is, looked up by the core with the page (a card's holder masked, a merchant's name …). */
+  target?: { name: string | null; deviceKind?: string };
+}
+
+/** An id a person reads (a card number, a day, an order number), unlike the generated ids of rows. */
+const readableId = (id: string) => !/^[0-9A-HJKMNP-TV-Z]{26}$/.test(id);
+
+/**
+ * What an entry is about, in words: 卡号 and the holder (masked) for a card, 消费机 · 商户 for a device,
+ * the name or title of a merchant, batch, news item …; a generated id only in the tooltip.
+ */
+function TargetCell({ entry: e }: { entry: Entry }) {
+  if (!e.targetType) return <>—</>;
+  const kind = auditTargetText[e.targetType] ?? '其他';
+  const name = e.target?.name ?? null;
+  const words =
+    e.targetType === 'card'
+      ? [`卡号 ${e.targetId ?? ''}`, name]
+      : e.targetType === 'device'
+        ? [
+            `${kind} ${e.targetId ?? ''}`,
+            e.target?.deviceKind ? deviceKindText[e.target.deviceKind] : null,
+            name,
+          ]
+        : [kind, name ?? (e.targetId && readableId(e.targetId) ? e.targetId : null)];
+  return (
+    <span data-testid="audit-target" title={e.targetId ?? undefined} style={{ overflowWrap: 'anywhere' }}>
+      {words.filter((w) => w).join(' · ')}
+    </span>
+  );
 }
 
 /** Detail keys holding fen: shown in yuan, never as a bare number. */
@@ -65,6 +96,9 @@ function DetailValue({ name, value }: { name: string; value: unknown }) {
   return <>{valueWords[name]?.[String(value)] ?? String(value)}</>;
 }
 
+/** A status changed from one to another (a merchant's 启用/停用): from/to are dates everywhere else. */
+const changedStateText: Record<string, string> = { active: '启用', disabled: '停用' };
+
 /**
  * An audit entry's detail as key/value lines that wrap (the actor is its own column). A key this page
  * has no word for reads 其他, with the key in its tooltip for whoever maintains the list.
@@ -75,14 +109,18 @@ function DetailLines({ detail }: { detail: Entry['detail'] }) {
   if (entries.length === 0) return <span>—</span>;
   return (
     <div data-testid="audit-detail" style={{ overflowWrap: 'anywhere', whiteSpace: 'normal' }}>
-      {entries.map(([key, value]) => (
-        <div key={key}>
-          <span style={{ color: '#595959' }} title={key}>
-            {auditDetailKeyText[key] ?? '其他'}：
-          </span>
-          <DetailValue name={key} value={value} />
-        </div>
-      ))}
+      {entries.map(([key, value]) => {
+        const state =
+          (key === 'from' || key === 'to') && typeof value === 'string' ? changedStateText[value] : undefined;
+        return (
+          <div key={key}>
+            <span style={{ color: '#595959' }} title={key}>
+              {state ? (key === 'from' ? '原状态' : '新状态') : (auditDetailKeyText[key] ?? '其他')}：
+            </span>
+            {state ?? <DetailValue name={key} value={value} />}
+          </div>
+        );
+      })}
     </div>
   );
 }
@@ -184,18 +222,18 @@ export function AuditPage() {
           {
             title: '对象',
             width: 170,
-            render: (_: unknown, e: Entry) => (
-              <span style={{ overflowWrap: 'anywhere' }}>
-                {e.targetType ? (auditTargetText[e.targetType] ?? e.targetType) : ''} {e.targetId ?? ''}
-              </span>
-            ),
+            render: (_: unknown, e: Entry) => <TargetCell entry={e} />,
           },
           { title: '详情', dataIndex: 'detail', render: (d: Entry['detail']) => <DetailLines detail={d} /> },
           {
             title: '哈希',
             dataIndex: 'hash',
-            width: 90,
-            render: (h: string) => <code title={h}>{h.slice(0, 8)}…</code>,
+            width: 100,
+            render: (h: string) => (
+              <code title={h} style={{ whiteSpace: 'nowrap' }}>
+                {h.slice(0, 8)}…
+              </code>
+            ),
           },
         ]}
       />

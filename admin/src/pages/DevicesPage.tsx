@@ -26,7 +26,7 @@ import {
   useNewCampus,
 } from '../components/campus.tsx';
 import { DeviceConfigDrawer } from '../components/DeviceConfigDrawer.tsx';
-import { campusText, describeError, deviceConfigText, deviceText } from '../strings.ts';
+import { campusText, describeError, deviceConfigText, deviceKindText, deviceText } from '../strings.ts';
 
 /** A device as the list shows it (with its live status), or as registering answers it (with its key, once). */
 type Device = CoreDevice &
@@ -63,14 +63,7 @@ function Version({ applied, current, behind }: { applied: number; current: numbe
   );
 }
 
-const kindText: Record<Device['kind'], string> = {
-  pos: '消费机',
-  gate: '门禁',
-  attendance: '考勤机',
-  shower: '水控',
-  laundry: '洗衣机',
-  kiosk: '自助机',
-};
+const kindText: Record<Device['kind'], string> = deviceKindText;
 
 /**
  * Devices: live status from the gateways (online, last heartbeat, the versions applied, offline records

@@ -1,5 +1,15 @@
 // Devices, their configuration drawer and offline exceptions.
 
+/** A device's kind in words (the devices page, the audit log's 对象). */
+export const deviceKindText: Record<string, string> = {
+  pos: '消费机',
+  gate: '门禁',
+  attendance: '考勤机',
+  shower: '水控',
+  laundry: '洗衣机',
+  kiosk: '自助机',
+};
+
 /** Live device status (the devices page). */
 export const deviceText = {
   all: '全部',

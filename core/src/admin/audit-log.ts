@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { AuditEntry, AuditEntryInput, AuditQuery, AuditVerifyReport } from '../contract/audit.ts';
 import { type Database, isDuplicateKey } from '../db/database.ts';
 import { newId } from '../ids.ts';
-import { AuditRepository, type AuditRow } from './audit-repository.ts';
+import { AuditRepository, type AuditRow, type AuditSearchRow } from './audit-repository.ts';
 
 /** The prev_hash of the first row. */
 export const genesisHash = '0'.repeat(64);
@@ -93,7 +93,10 @@ export class AuditLog {
   /** Newest first, filtered by who (actorId), what (action), whom (target) and when. */
   async search(q: AuditQuery): Promise<AuditEntry[]> {
     const rows = await this.repository.search(q);
-    return rows.map(toEntry);
+    return rows.map((row) => {
+      const target = targetOf(row);
+      return target === undefined ? toEntry(row) : { ...toEntry(row), target };
+    });
   }
 
   /** Walks the whole chain in seq order: each row must hash to its hash and point at the one before. */
@@ -123,6 +126,42 @@ export class AuditLog {
     if ((await this.repository.unchainedCount()) > 0)
       return { ok: false, rows, breakAt: { seq: expectedSeq, id: '', reason: 'rows outside the chain' } };
     return { ok: true, rows };
+  }
+}
+
+/**
+ * A person's name as the audit log shows it: the first character, the last of three or more, and a
+ * star for each one between or after (张*, 张*丰, 欧**娜). The log is read by auditors who need to
+ * tell cards apart, not to learn who holds them.
+ */
+export function maskedName(name: string): string {
+  const chars = [...name];
+  if (chars.length <= 1) return name;
+  if (chars.length === 2) return `${chars[0]}*`;
+  return `${chars[0]}${'*'.repeat(chars.length - 2)}${chars.at(-1)}`;
+}
+
+/** What a searched row's target is, from the columns its search joined in. */
+function targetOf(row: AuditSearchRow): AuditEntry['target'] {
+  const text = (v: string | null) => (v === null ? null : String(v));
+  switch (row.target_type) {
+    case 'card':
+      return row.card_holder === null ? undefined : { name: maskedName(String(row.card_holder)) };
+    case 'device':
+      return row.device_kind === null
+        ? undefined
+        : { name: text(row.device_merchant), deviceKind: String(row.device_kind) };
+    default: {
+      const name =
+        row.merchant_name ??
+        row.batch_title ??
+        row.admin_name ??
+        row.news_title ??
+        row.course_title ??
+        row.place_name ??
+        row.campus_name;
+      return name === null ? undefined : { name: String(name) };
+    }
   }
 }
 

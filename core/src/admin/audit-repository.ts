@@ -15,6 +15,20 @@ export interface AuditRow {
   created_at_ms: number | string;
 }
 
+/** A searched row with what its target is, looked up in the same query (null where none or gone). */
+export interface AuditSearchRow extends AuditRow {
+  card_holder: string | null;
+  merchant_name: string | null;
+  device_kind: string | null;
+  device_merchant: string | null;
+  batch_title: string | null;
+  admin_name: string | null;
+  news_title: string | null;
+  course_title: string | null;
+  place_name: string | null;
+  campus_name: string | null;
+}
+
 /** The filters of a search, as columns. */
 export interface AuditFilter {
   actorId?: string;
@@ -62,25 +76,43 @@ export class AuditRepository {
     );
   }
 
-  /** Newest first. */
-  async search(q: AuditFilter): Promise<AuditRow[]> {
-    const where: string[] = ['seq IS NOT NULL'];
+  /**
+   * Newest first, each row with what its target is (a card's holder, a merchant's, a batch's, a
+   * device's kind and merchant …) joined in, so a page of the audit log is one query, not one per row.
+   */
+  async search(q: AuditFilter): Promise<AuditSearchRow[]> {
+    const where: string[] = ['a.seq IS NOT NULL'];
     const params: Param[] = [];
     const add = (clause: string, value: Param | undefined) => {
       if (value === undefined) return;
       where.push(clause);
       params.push(value);
     };
-    add('actor_id = ?', q.actorId);
-    add('action = ?', q.action);
-    add('target_type = ?', q.targetType);
-    add('target_id = ?', q.targetId);
-    add('created_at_ms >= ?', q.fromMs);
-    add('created_at_ms < ?', q.toMs);
-    add('seq < ?', q.beforeSeq);
+    add('a.actor_id = ?', q.actorId);
+    add('a.action = ?', q.action);
+    add('a.target_type = ?', q.targetType);
+    add('a.target_id = ?', q.targetId);
+    add('a.created_at_ms >= ?', q.fromMs);
+    add('a.created_at_ms < ?', q.toMs);
+    add('a.seq < ?', q.beforeSeq);
     params.push(q.limit);
-    return this.db.select<AuditRow>(
-      `SELECT * FROM audit_log WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT ?`,
+    return this.db.select<AuditSearchRow>(
+      `SELECT a.*, p.name AS card_holder, m.name AS merchant_name, d.kind AS device_kind,
+              dm.name AS device_merchant, b.title AS batch_title, ad.display_name AS admin_name,
+              n.title AS news_title, co.title AS course_title, pp.name AS place_name, ca.name AS campus_name
+         FROM audit_log a
+         LEFT JOIN cards c ON a.target_type = 'card' AND c.card_no = a.target_id
+         LEFT JOIN persons p ON p.id = c.person_id
+         LEFT JOIN merchants m ON a.target_type = 'merchant' AND m.id = a.target_id
+         LEFT JOIN devices d ON a.target_type = 'device' AND d.id = a.target_id
+         LEFT JOIN merchants dm ON dm.id = d.merchant_id
+         LEFT JOIN subsidy_batches b ON a.target_type = 'subsidy_batch' AND b.id = a.target_id
+         LEFT JOIN admin_accounts ad ON a.target_type = 'admin' AND ad.id = a.target_id
+         LEFT JOIN news n ON a.target_type = 'news' AND n.id = a.target_id
+         LEFT JOIN courses co ON a.target_type = 'course' AND co.id = a.target_id
+         LEFT JOIN passage_places pp ON a.target_type = 'passage_place' AND pp.id = a.target_id
+         LEFT JOIN campuses ca ON a.target_type = 'campus' AND ca.id = a.target_id
+        WHERE ${where.join(' AND ')} ORDER BY a.seq DESC LIMIT ?`,
       params,
     );
   }

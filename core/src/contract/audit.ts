@@ -38,6 +38,13 @@ export const auditEntry = z.object({
   prevHash: z.string(),
   hash: z.string(),
   createdAtMs: z.number().int(),
+  /**
+   * What the target is, in words, looked up when the log is searched (not part of the hashed row):
+   * a card's holder (masked: 张*三), a merchant's name, a device's kind (its code) and merchant, a
+   * subsidy batch's title, an admin's display name, a news item's or course's title, a place's or
+   * campus's name. Absent where the target has none or is gone.
+   */
+  target: z.object({ name: z.string().nullable(), deviceKind: z.string().optional() }).optional(),
 });
 export type AuditEntry = z.infer<typeof auditEntry>;
 
