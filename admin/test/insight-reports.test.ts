@@ -1,65 +1,43 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { seedAdminDemo } from '../../bff/src/admin/seed.ts';
 import { openCard, requestId } from '../../bff/test/admin-support.ts';
-import { startWorld, type TestWorld } from '../../bff/test/support.ts';
+import type { TestWorld } from '../../bff/test/support.ts';
 import type { Web } from '../../mock/demo/web.ts';
 import { axeFindings } from '../../tests/browser.ts';
+import { type InsightWorld, startInsightWorld } from './insight-support.ts';
 import { openPage, screenshots, signIn, startBackoffice } from './support.ts';
 
 // 分析报表 in Chromium (#17, docs/analytics.md): the card centre's aggregate reports for report.read
 // (finance here), groups under 10 shown as 少于 10 人，不显示, the extract's progress; not for a counsellor.
 describe('backoffice in Chromium: card-centre reports', () => {
+  let insight: InsightWorld;
   let world: TestWorld;
   let web: Web;
   let browser: Browser;
   const canteenName = '第五食堂';
 
   before(async () => {
-    world = await startWorld(
-      {},
-      {
-        coreEnv: {
-          INSIGHT_DB_PATH: join(mkdtempSync(join(tmpdir(), 'cc-admin-reports-')), 'insight.duckdb'),
-          INSIGHT_INTERVAL_MS: '1000',
-        },
-      },
-    );
+    insight = await startInsightWorld({ idPrefix: 'IR', name: canteenName, deviceId: '611' });
+    world = insight.world;
     const client = world.core.client;
-    await seedAdminDemo(client);
-    const canteen = await client.createMerchant({
-      id: `IR${Date.now().toString(36).slice(-6).toUpperCase()}`,
-      name: canteenName,
-      category: 'canteen',
-    });
-    await client.registerDevice({ id: '611', kind: 'pos', merchantId: canteen.id });
     // Eleven students of 计算机学院 eat a ¥12 lunch and are refused a ¥45 one (¥38 left); three of
     // 外国语学院 eat too: their department is too small to show.
     const pay = (cardNo: string, amount: number) =>
-      client.pay({ id: requestId(), cardNo, merchantId: canteen.id, deviceId: '611', amount });
+      client.pay({ id: requestId(), cardNo, merchantId: insight.merchantId, deviceId: '611', amount });
     for (let i = 0; i < 14; i++) {
       const cardNo = await openCard(world, i < 11 ? '计算机学院' : '外国语学院');
       await client.topUp({ id: requestId(), cardNo, amount: 5_000, channel: 'cash' });
       assert.equal((await pay(cardNo, 1_200)).status, 'ok');
       if (i < 11) assert.equal((await pay(cardNo, 4_500)).status, 'rejected');
     }
-    // The extract runs every second: wait for a run that has copied the last payment.
-    const lastMs = Date.now();
-    for (;;) {
-      const { items } = await client.insightSources();
-      if ((items.find((x) => x.source === 'operations')?.runAtMs ?? 0) > lastMs + 1_000) break;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    await insight.extracted();
     ({ web, browser } = await startBackoffice(world.bff.url));
   });
   after(async () => {
     await browser?.close();
     await web?.close();
-    await world?.stop();
+    await insight?.stop();
   });
 
   const openTab = async (page: Page, name: string) => {

@@ -1,19 +1,17 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { seedAdminDemo } from '../../bff/src/admin/seed.ts';
 import { openCard, requestId } from '../../bff/test/admin-support.ts';
-import { startWorld, type TestWorld } from '../../bff/test/support.ts';
+import type { TestWorld } from '../../bff/test/support.ts';
 import type { Web } from '../../mock/demo/web.ts';
 import { axeFindings } from '../../tests/browser.ts';
+import { type InsightWorld, startInsightWorld } from './insight-support.ts';
 import { openPage, screenshots, signIn, startBackoffice } from './support.ts';
 
 // Campus insight in Chromium (#17, docs/analytics.md): 隐形资助 for the student-aid office only, 学业预警
 // for the counsellor's own department, each view asked for a reason and put on the audit trail.
 describe('backoffice in Chromium: campus insight', () => {
+  let insight: InsightWorld;
   let world: TestWorld;
   let web: Web;
   let browser: Browser;
@@ -22,23 +20,9 @@ describe('backoffice in Chromium: campus insight', () => {
   const month = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 7);
 
   before(async () => {
-    world = await startWorld(
-      {},
-      {
-        coreEnv: {
-          INSIGHT_DB_PATH: join(mkdtempSync(join(tmpdir(), 'cc-admin-insight-')), 'insight.duckdb'),
-          INSIGHT_INTERVAL_MS: '1000',
-        },
-      },
-    );
+    insight = await startInsightWorld({ idPrefix: 'IA', name: '第三食堂', deviceId: '402' });
+    world = insight.world;
     const client = world.core.client;
-    await seedAdminDemo(client);
-    const canteen = await client.createMerchant({
-      id: `IA${Date.now().toString(36).slice(-6).toUpperCase()}`,
-      name: '第三食堂',
-      category: 'canteen',
-    });
-    await client.registerDevice({ id: '402', kind: 'pos', merchantId: canteen.id });
     // Twelve students of 计算机学院 eat at about ¥12 a meal; one pays ¥3.
     for (let i = 0; i <= 12; i++) {
       const cardNo = await openCard(world, '计算机学院');
@@ -47,7 +31,7 @@ describe('backoffice in Chromium: campus insight', () => {
       const answer = await client.pay({
         id: requestId(),
         cardNo,
-        merchantId: canteen.id,
+        merchantId: insight.merchantId,
         deviceId: '402',
         amount: i === 12 ? 300 : 1_150 + i * 10,
       });
@@ -68,19 +52,13 @@ describe('backoffice in Chromium: campus insight', () => {
         roster: [absent],
       });
     }
-    // The extract runs every second: wait for a run that has copied the last payment.
-    const lastMs = Date.now();
-    for (;;) {
-      const { sources } = await client.insightHiddenNeed({ month });
-      if ((sources.find((x) => x.source === 'operations')?.runAtMs ?? 0) > lastMs + 1_000) break;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    await insight.extracted();
     ({ web, browser } = await startBackoffice(world.bff.url));
   });
   after(async () => {
     await browser?.close();
     await web?.close();
-    await world?.stop();
+    await insight?.stop();
   });
 
   /** Fills the query form of an insight page (the reason last) and asks. */
