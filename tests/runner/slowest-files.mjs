@@ -24,8 +24,9 @@ export default async function* slowestFiles(source) {
   const sources = sourceNames();
   const slowest = [...files].sort((a, b) => b[1].ms - a[1].ms).slice(0, shownMax);
   const wallS = (Date.now() - startedMs) / 1000;
+  const summedS = [...files.values()].reduce((sum, f) => sum + f.ms, 0) / 1000;
   const lines = [
-    `# slowest ${slowest.length} of ${files.size} test files (this run: ${wallS.toFixed(1)} s wall):`,
+    `# slowest ${slowest.length} of ${files.size} test files (this run: ${wallS.toFixed(1)} s wall, the files' times summed ${summedS.toFixed(1)} s):`,
     ...slowest.map(
       ([file, { ms, passed }]) =>
         `#   ${(ms / 1000).toFixed(1).padStart(6)} s  ${sources[file] ?? relative(process.cwd(), file)}${passed ? '' : '  (failed)'}`,
