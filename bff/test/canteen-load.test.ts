@@ -9,7 +9,7 @@ import type { CanteenLoadAnswer } from '@campus-card/core/contract/insight';
 import { openStudent } from '@campus-card/tests/kit';
 import { advanceClockTo, setShanghaiTime } from '../../tests/clock.ts';
 import { CanteenLoad } from '../src/services/canteen-load.ts';
-import { requestId } from './admin-support.ts';
+import { requestId, signedInAdmins } from './admin-support.ts';
 import { boundStudent, logIn } from './students.ts';
 import { startWorld, type TestWorld } from './support.ts';
 
@@ -17,6 +17,7 @@ const dayMs = 86_400_000;
 
 describe('the app canteen card: how busy each canteen window is now and in 30 minutes', () => {
   let world: TestWorld;
+  let firstWindow = '';
 
   before(async () => {
     // Yesterday is learnt, today is forecast: both must be of one day type (Mon–Fri, or Sat–Sun),
@@ -58,6 +59,7 @@ describe('the app canteen card: how busy each canteen window is now and in 30 mi
       }
     };
     const [first, second] = windows as [(typeof windows)[0], (typeof windows)[0]];
+    firstWindow = first.merchantId;
     // The day before: window 1 has a queue at 12:00 and few at 12:30; window 2 a steady stream at 12:00.
     await pay(first, 55);
     await pay(second, 25);
@@ -77,27 +79,65 @@ describe('the app canteen card: how busy each canteen window is now and in 30 mi
   });
   after(() => world.stop());
 
-  test('when a student opens the card, then each window is named by canteen and window with its level now and in 30 minutes', async () => {
+  test('when a student opens the card, then each window is named by canteen and window with its level now and in 30 minutes against the default capacity', async () => {
     // Goal: the forecast reaches the app as words the page can show (levels, a bar), named, no ids.
     const student = await boundStudent(world);
     const reply = await world.request<CanteenLoadAnswer>('GET', '/api/v1/canteen-load', {
       token: student.accessToken,
     });
     assert.equal(reply.status, 200, JSON.stringify(reply.body));
+    // No capacity set: 60 payments per 15 minutes (55 of 60 is 繁忙, 25 适中, 5 空闲).
     assert.deepEqual(reply.body.items, [
       {
         canteen: '第一食堂',
         window: '1号窗口',
-        now: { level: 'busy', expected: 55, bar: 100 },
-        in30: { level: 'quiet', expected: 5, bar: 10 },
+        now: { level: 'busy', expected: 55, capacity: 60, bar: 92 },
+        in30: { level: 'quiet', expected: 5, capacity: 60, bar: 8 },
       },
       {
         canteen: '第一食堂',
         window: '2号窗口',
-        now: { level: 'moderate', expected: 25, bar: 50 },
-        in30: { level: 'quiet', expected: 0, bar: 0 },
+        now: { level: 'moderate', expected: 25, capacity: 60, bar: 42 },
+        in30: { level: 'quiet', expected: 0, capacity: 60, bar: 0 },
       },
     ]);
+  });
+
+  test('when the card centre sets a window capacity in the backoffice, then that window is graded against it (55 of 50 拥挤), a bad value is refused, the change is audited, and only merchant.manage may set it', async () => {
+    // Goal: each window's own capacity decides its level; the setting is validated and recorded.
+    const tokens = await signedInAdmins(world);
+    const put = (token: string | undefined, body: unknown, id = firstWindow) =>
+      world.request<{ items: { merchantId: string; paymentsPer15Min: number }[]; code?: string }>(
+        'PUT',
+        `/api/admin/v1/window-capacities/${id}`,
+        { token, body },
+      );
+    for (const bad of [0, 1_001, 12.5, '50'])
+      assert.equal((await put(tokens.super_admin, { paymentsPer15Min: bad })).status, 400, String(bad));
+    assert.equal((await put(tokens.auditor, { paymentsPer15Min: 50 })).status, 403);
+    assert.equal((await put(tokens.super_admin, { paymentsPer15Min: 50 }, 'NOSUCHMERCHANT')).status, 404);
+    const set = await put(tokens.super_admin, { paymentsPer15Min: 50 });
+    assert.equal(set.status, 200, JSON.stringify(set.body));
+    assert.deepEqual(
+      set.body.items.map((c) => [c.merchantId, c.paymentsPer15Min]),
+      [[firstWindow, 50]],
+    );
+    assert.equal((await put(tokens.super_admin, { paymentsPer15Min: 50 })).status, 200, 'the same again');
+    const audit = await world.core.client.searchAudit({ action: 'merchant.window_capacity', limit: 10 });
+    assert.deepEqual(
+      audit.items.map((a) => [a.targetId, a.detail]),
+      [[firstWindow, { by: 'super', before: null, after: 50 }]],
+    );
+    // The app's answer is kept a minute: a fresh service reads the capacity now.
+    const answer = await new CanteenLoad(world.core.client).current();
+    assert.deepEqual(answer.items[0]?.now, { level: 'crowded', expected: 55, capacity: 50, bar: 100 });
+    assert.deepEqual(answer.items[1]?.now, { level: 'moderate', expected: 25, capacity: 60, bar: 42 });
+    assert.equal(
+      (await put(tokens.super_admin, { paymentsPer15Min: null })).status,
+      200,
+      'back to the default',
+    );
+    assert.deepEqual((await world.core.client.windowCapacities()).items, []);
   });
 
   test('when the caller has no session, then 401; when the caller is not bound to a card, then NOT_BOUND', async () => {
@@ -141,6 +181,7 @@ describe('the canteen card service without a core', () => {
         asked += 1;
         return Promise.resolve(forecast);
       },
+      windowCapacities: () => Promise.resolve({ items: [] }),
       getDevice: (id: string) => Promise.resolve(device(id === '9' || id === '8' ? 'W' : '')),
       getMerchant: (id: string) =>
         Promise.resolve(id === 'W' ? merchant('清真窗口', 'C') : merchant('第三食堂', null)),
@@ -152,8 +193,8 @@ describe('the canteen card service without a core', () => {
         canteen: '第三食堂',
         window: '清真窗口',
         // now: 30 already paid at terminal 9 (more than its 3 expected) + 10 expected at terminal 8.
-        now: { level: 'moderate', expected: 40, bar: 80 },
-        in30: { level: 'busy', expected: 52, bar: 100 },
+        now: { level: 'moderate', expected: 40, capacity: 60, bar: 67 },
+        in30: { level: 'busy', expected: 52, capacity: 60, bar: 87 },
       },
     ]);
     nowMs = 59_999;

@@ -52,6 +52,7 @@ import type { TopUpRefunds } from './services/top-up-refunds.ts';
 import { adminTopUpRoutes } from './top-up-refunds.ts';
 import { isChunkUpload, uploadRoutes } from './uploads.ts';
 import { visitorRoutes } from './visitors.ts';
+import { windowCapacityRoutes } from './window-capacities.ts';
 
 export const adminPrefix = '/api/admin/v1';
 
@@ -263,6 +264,7 @@ export const adminRoutes: readonly AdminRoute[] = [
   ...busRoutes,
   ...disputeAdminRoutes,
   ...absenceAdminRoutes,
+  ...windowCapacityRoutes,
   ...campusRoutes,
   ...federationRoutes,
 ];

@@ -4,6 +4,7 @@ import {
   type CanteenLoadAnswer,
   type CanteenSlotLoad,
   canteenLoadLevels,
+  windowCapacityDefault,
 } from '@campus-card/core/contract/insight';
 
 /** How long one forecast serves every student (the core reads eight weeks of slots for it). */
@@ -14,23 +15,28 @@ const namesTtlMs = 10 * 60_000;
 interface WindowNames {
   canteen: string;
   window: string;
+  /** The merchant the window is (its capacity is set on it). */
+  merchantId: string;
 }
 
-/** A slot's level from the payments expected there (the thresholds are the contract's). */
-export function slotLoad(expected: number): CanteenSlotLoad {
-  const { quietBelow, busyFrom } = canteenLoadLevels;
-  const rounded = Math.round(expected);
+/** A slot's level from the payments expected there against the window's capacity (the contract's ratios). */
+export function slotLoad(expected: number, capacity: number = windowCapacityDefault): CanteenSlotLoad {
+  const { quietBelow, moderateBelow } = canteenLoadLevels;
+  const share = expected / capacity;
   return {
-    level: expected >= busyFrom ? 'busy' : expected >= quietBelow ? 'moderate' : 'quiet',
-    expected: rounded,
-    bar: Math.min(100, Math.round((expected / busyFrom) * 100)),
+    level:
+      share >= 1 ? 'crowded' : share >= moderateBelow ? 'busy' : share >= quietBelow ? 'moderate' : 'quiet',
+    expected: Math.round(expected),
+    capacity,
+    bar: Math.min(100, Math.round(share * 100)),
   };
 }
 
 /**
  * How busy each canteen window is now and in 30 minutes, for the app's canteen card
  * (docs/analytics.md "Canteen load"): the core's forecast per window (a terminal, or a canteen where
- * the terminal is not known) named by its canteen and window, windows under one name summed. Now is
+ * the terminal is not known) named by its canteen and window, windows under one name summed, graded
+ * against the window's capacity (set by the card centre, windowCapacityDefault where unset). Now is
  * the forecast for the slot, or the payments already made in it where they are more. One answer
  * serves every caller for a minute, so the eight weeks the core reads are read once a minute per
  * instance, not once per student. Where insight is off the answer is empty (the card shows nothing).
@@ -64,9 +70,11 @@ export class CanteenLoad {
       if (error instanceof CoreError && error.code === 'NOT_FOUND') return { atMs: this.now(), items: [] };
       throw error;
     }
-    const named = await Promise.all(
-      forecast.items.map(async (item) => ({ item, names: await this.names(item.window) })),
-    );
+    const [named, capacities] = await Promise.all([
+      Promise.all(forecast.items.map(async (item) => ({ item, names: await this.names(item.window) }))),
+      this.core.windowCapacities(),
+    ]);
+    const capacityOf = new Map(capacities.items.map((c) => [c.merchantId, c.paymentsPer15Min]));
     const rows = new Map<string, WindowNames & { now: number; in30: number }>();
     for (const { item, names } of named) {
       // A window whose terminal and merchant are gone has no name to show: left out.
@@ -82,8 +90,8 @@ export class CanteenLoad {
       .map((row) => ({
         canteen: row.canteen,
         window: row.window,
-        now: slotLoad(row.now),
-        in30: slotLoad(row.in30),
+        now: slotLoad(row.now, capacityOf.get(row.merchantId)),
+        in30: slotLoad(row.in30, capacityOf.get(row.merchantId)),
       }));
     return { atMs: forecast.atMs, items };
   }
@@ -105,9 +113,11 @@ export class CanteenLoad {
     if (!merchantId) return undefined;
     const merchant = await this.core.getMerchant(merchantId).catch(notFoundAsUndefined);
     if (!merchant) return undefined;
-    if (!merchant.parentId) return { canteen: merchant.name, window: '' };
+    if (!merchant.parentId) return { canteen: merchant.name, window: '', merchantId };
     const parent = await this.core.getMerchant(merchant.parentId).catch(notFoundAsUndefined);
-    return parent ? { canteen: parent.name, window: merchant.name } : { canteen: merchant.name, window: '' };
+    return parent
+      ? { canteen: parent.name, window: merchant.name, merchantId }
+      : { canteen: merchant.name, window: '', merchantId };
   }
 }
 

@@ -124,6 +124,7 @@ import { TopUpsClient } from './top-ups.ts';
 import { type CoreClientOptions, type DomainClient, Transport } from './transport.ts';
 import { UtilitiesClient } from './utilities.ts';
 import { VisitorsClient } from './visitors.ts';
+import { WindowCapacitiesClient } from './window-capacities.ts';
 
 export type { CardActivity } from '../activity/card-activity.ts';
 export type { NewsAnnouncement } from '../content/announcements.ts';
@@ -299,6 +300,7 @@ const domainClients = {
   bus: BusClient,
   disputes: DisputesClient,
   absences: AbsencesClient,
+  windowCapacities: WindowCapacitiesClient,
   campuses: CampusesClient,
   federation: FederationClient,
   keys: KeysClient,

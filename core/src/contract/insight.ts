@@ -235,19 +235,47 @@ export interface CanteenDayAnswer {
   items: { window: string; canteen?: string; windowName?: string; forecast: number[]; actual: number[] }[];
 }
 
-/** How busy a canteen window is in a 15-minute slot (the app shows 空闲 / 适中 / 繁忙). */
-export type CanteenLoadLevel = 'quiet' | 'moderate' | 'busy';
+/** How busy a canteen window is in a 15-minute slot (the app shows 空闲 / 适中 / 繁忙 / 拥挤). */
+export type CanteenLoadLevel = 'quiet' | 'moderate' | 'busy' | 'crowded';
 
 /**
- * Payments per 15 minutes at one window that make each level: under `quietBelow` quiet, from
- * `busyFrom` busy (a queue forms at about one payment every 18 s), moderate between.
+ * A window's level from the payments expected in a slot against the window's capacity (payments per
+ * 15 minutes it serves without a queue growing, set by the card centre): under `quietBelow` of it
+ * quiet, under `moderateBelow` moderate, under the capacity busy, at or past it crowded.
  */
-export const canteenLoadLevels = Object.freeze({ quietBelow: 20, busyFrom: 50 });
+export const canteenLoadLevels = Object.freeze({ quietBelow: 0.4, moderateBelow: 0.75 });
 
-/** One window's load in a slot: the level, the payments expected (rounded), and a 0–100 bar (100 at busyFrom). */
+/**
+ * A window's capacity, payments per 15 minutes: the default where the card centre set none (a
+ * payment every 15 s at one till), and the bounds a capacity set must keep.
+ */
+export const windowCapacityDefault = 60;
+export const windowCapacityMin = 1;
+export const windowCapacityMax = 1_000;
+
+/** PUT /v1/window-capacities/:merchantId: a window's capacity, or null to go back to the default. */
+export const windowCapacityBody = z.strictObject({
+  paymentsPer15Min: z.number().int().min(windowCapacityMin).max(windowCapacityMax).nullable(),
+  updatedBy: z.string().min(1).max(64),
+});
+export type WindowCapacityBody = z.output<typeof windowCapacityBody>;
+
+/** A canteen window's capacity as set (windows not listed take windowCapacityDefault). */
+export interface WindowCapacity {
+  merchantId: string;
+  paymentsPer15Min: number;
+  updatedBy: string;
+  updatedAtMs: number;
+}
+
+/**
+ * One window's load in a slot: the level, the payments expected (rounded), the capacity it was
+ * graded against and a 0–100 bar (100 at the capacity).
+ */
 export interface CanteenSlotLoad {
   level: CanteenLoadLevel;
   expected: number;
+  capacity: number;
   bar: number;
 }
 

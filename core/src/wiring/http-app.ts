@@ -53,7 +53,9 @@ import { syncRoutes } from '../http/routes/sync.ts';
 import { topUpRoutes } from '../http/routes/top-ups.ts';
 import { utilityRoutes } from '../http/routes/utilities.ts';
 import { visitorRoutes } from '../http/routes/visitors.ts';
+import { windowCapacityRoutes } from '../http/routes/window-capacities.ts';
 import { insightRoutes } from '../insight/insight-routes.ts';
+import { WindowCapacityRepository, WindowCapacityService } from '../insight/window-capacities.ts';
 import { KeyResealRepository } from '../keys/key-reseal-repository.ts';
 import { keyResealRoutes } from '../keys/key-reseal-routes.ts';
 import { KeyResealService } from '../keys/key-reseal-service.ts';
@@ -215,6 +217,7 @@ export function createCoreHttp(
     busRoutes(bus, busRides),
     disputeRoutes(new DisputeService(new DisputeRepository(db), ledger)),
     absenceRoutes(new AbsenceService(new AbsenceRepository(db))),
+    windowCapacityRoutes(new WindowCapacityService(new WindowCapacityRepository(db), merchants)),
     visitorRoutes(
       new VisitorService(
         new VisitRepository(db),

@@ -24,7 +24,7 @@ function Slot({ label, load }: { label: string; load: CanteenSlotLoad }) {
 }
 
 /**
- * 食堂人流 on the home page: each canteen window now and in 30 minutes as 空闲 / 适中 / 繁忙 with a bar.
+ * 食堂人流 on the home page: each canteen window now and in 30 minutes as 空闲 / 适中 / 繁忙 / 拥挤 (the forecast against the window's capacity) with a bar.
  * Nothing at all where campus insight is off, while loading, offline or on any failure: it is a hint,
  * never in the way of the pay code.
  */

@@ -17,6 +17,7 @@ import { PassageAdmin } from './passage-admin.ts';
 import { RefundListAdmin } from './refund-list.ts';
 import { ReportAdmin } from './report-admin.ts';
 import { SubsidyAdmin } from './subsidy-admin.ts';
+import { WindowCapacityAdmin } from './window-capacity-admin.ts';
 
 /** What the backoffice's domain services are built on. */
 export interface AdminServiceDeps {
@@ -46,6 +47,7 @@ export function adminDomainServices({ core, audit, approvals, sessions }: AdminS
     accessLog: new AccessLogAdmin(core, audit),
     disputes: new DisputeAdmin(core, audit),
     absences: new AbsenceAdmin(core, audit),
+    windowCapacities: new WindowCapacityAdmin(core, audit),
     campuses: new CampusAdmin(core, audit),
   };
 }
