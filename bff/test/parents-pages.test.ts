@@ -13,7 +13,7 @@ interface Child {
   cardNo: string;
   status: string;
   balance?: { main: number };
-  statusChange?: { kind: string; by: string; byYou: boolean; atMs: number };
+  statusChange?: { kind: string; by: string; byYou: boolean; atMs: number; undoUntilMs?: number };
 }
 
 describe("parents' pages and the student's 我的家长 (issue 19)", () => {
@@ -36,7 +36,7 @@ describe("parents' pages and the student's 我的家长 (issue 19)", () => {
     return parent;
   }
 
-  test('#19.4 when a parent reports the card lost, then their child view reads lost, reported by them and when; another parent reads 由家长, not by them', async () => {
+  test('#19.4 when a parent reports the card lost, then their child view reads lost, reported by them and when, with 30 minutes to take it back; another parent reads 由家长 and cannot undo it; after the half hour neither can the reporter', async () => {
     const child = await boundStudent(world);
     const mother = await link(child);
     const father = await link(child);
@@ -50,22 +50,59 @@ describe("parents' pages and the student's 我的家长 (issue 19)", () => {
     assert.equal(reported.body.status, 'lost', JSON.stringify(reported.body));
     const mine = await call<Child>('GET', `/api/v1/children/${child.cardNo}`, mother.accessToken);
     assert.equal(mine.body.status, 'lost');
-    assert.deepEqual(
-      { ...mine.body.statusChange, atMs: undefined },
-      { kind: 'report_loss', by: 'parent', byYou: true, atMs: undefined },
-    );
-    assert.ok((mine.body.statusChange?.atMs ?? 0) >= startMs - 1_000, JSON.stringify(mine.body));
+    const atMs = mine.body.statusChange?.atMs ?? 0;
+    assert.deepEqual(mine.body.statusChange, {
+      kind: 'report_loss',
+      by: 'parent',
+      byYou: true,
+      atMs,
+      undoUntilMs: atMs + 30 * 60_000,
+    });
+    assert.ok(atMs >= startMs - 1_000, JSON.stringify(mine.body));
     const theirs = await call<{ children: Child[] }>('GET', '/api/v1/children', father.accessToken);
     assert.deepEqual(
-      theirs.body.children.map((c) => [c.status, c.statusChange?.by, c.statusChange?.byYou]),
-      [['lost', 'parent', false]],
+      theirs.body.children.map((c) => [
+        c.status,
+        c.statusChange?.by,
+        c.statusChange?.byYou,
+        c.statusChange?.undoUntilMs,
+      ]),
+      [['lost', 'parent', false, undefined]],
     );
-    // The parent cannot undo it: the only card action a parent has is report_loss.
-    const undo = await call('POST', `/api/v1/children/${child.cardNo}/actions`, mother.accessToken, {
-      action: 'cancel_loss',
-    });
-    assert.equal(undo.status, 400);
+    const undo = (token: string) =>
+      call<{ code?: string; details?: Record<string, unknown>; status?: string }>(
+        'POST',
+        `/api/v1/children/${child.cardNo}/actions`,
+        token,
+        { action: 'cancel_loss' },
+      );
+    // Another parent cannot take back this parent's report.
+    const byFather = await undo(father.accessToken);
+    assert.deepEqual([byFather.status, byFather.body.code], [409, 'INVALID_TRANSITION']);
     assert.equal((await world.core.client.getCard(child.cardNo)).status, 'lost');
+    // Half an hour later not even the reporter can: it is the child's or the card centre's then.
+    const version = (await world.core.client.getCard(child.cardNo)).version;
+    const backdate = (ms: number) =>
+      world.core.core.db.execute(
+        "UPDATE card_events SET created_at_ms = ? WHERE card_no = ? AND version = ? AND kind = 'report_loss'",
+        [ms, child.cardNo, version],
+      );
+    await backdate(atMs - 30 * 60_000);
+    const late = await undo(mother.accessToken);
+    assert.deepEqual([late.status, late.body.details?.undoExpired], [409, true], JSON.stringify(late.body));
+    const lateView = await call<Child>('GET', `/api/v1/children/${child.cardNo}`, mother.accessToken);
+    assert.equal(lateView.body.statusChange?.undoUntilMs, undefined, 'no undo offered after the half hour');
+    assert.equal((await world.core.client.getCard(child.cardNo)).status, 'lost');
+    // Within the half hour the reporter takes it back: the card is active, made so by this parent.
+    await backdate(atMs);
+    const undone = await undo(mother.accessToken);
+    assert.deepEqual([undone.status, undone.body.status], [200, 'active'], JSON.stringify(undone.body));
+    const active = await call<Child>('GET', `/api/v1/children/${child.cardNo}`, mother.accessToken);
+    assert.deepEqual([active.body.status, active.body.statusChange], ['active', undefined]);
+    const last = (await world.core.client.cardHistory(child.cardNo)).at(-1);
+    assert.deepEqual([last?.kind, last?.actorType], ['cancel_loss', 'parent']);
+    // A second undo changes nothing more.
+    assert.equal((await undo(mother.accessToken)).status, 409);
   });
 
   test("#19.4 when a payment leaves the child's balance under the parent's alert, then the parent's message list has a low-balance line naming the amounts; a child who hides the balance gives none", async () => {

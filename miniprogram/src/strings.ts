@@ -369,6 +369,11 @@ export const strings = {
     lostGuidance:
       '卡片已挂失，暂停消费。家长不能解挂：找回卡片后，请孩子本人在小程序“卡片管理”中输入支付密码并验证身份解挂，或到卡务中心办理。',
     frozenGuidance: '卡片已冻结，暂停消费。请孩子本人在小程序解冻或到卡务中心办理。',
+    undoGuidance: (until: string) =>
+      `卡片已挂失，暂停消费。如果是误操作或卡已找到，你可以在 ${until} 前撤销挂失；之后请孩子本人在小程序“卡片管理”中解挂，或到卡务中心办理。`,
+    undoLost: '撤销挂失',
+    confirmUndoLost: (name: string) => `确定撤销${name}校园卡的挂失吗？撤销后卡片恢复正常，可以继续消费。`,
+    undone: '已撤销挂失，卡片已恢复正常',
     topUpChild: '为孩子充值',
     confirmTopUp: (name: string, amount: string) => `确定为${name}的校园卡充值 ${amount} 吗？`,
     alert: '低余额提醒',
@@ -377,7 +382,7 @@ export const strings = {
     alertSaved: '提醒已保存',
     reportLost: '挂失孩子的卡',
     confirmReportLost: (name: string) =>
-      `确定挂失${name}的校园卡吗？挂失后卡片和孩子手机上的付款码立即停用，孩子需重新登录；解挂需孩子本人验证或到卡务中心办理。`,
+      `确定挂失${name}的校园卡吗？挂失后卡片和孩子手机上的付款码立即停用，孩子需重新登录；30 分钟内你可以撤销，之后解挂需孩子本人验证或到卡务中心办理。`,
     reported: '孩子的校园卡已挂失，付款码已停用',
     lowBalance: (threshold: string) => `余额已低于提醒金额 ${threshold}，请及时充值`,
     spending: '消费明细',

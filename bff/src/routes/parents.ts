@@ -22,7 +22,8 @@ const redeemBody = z.strictObject({
     .regex(/^[0-9A-Z]{8}$/, 'an invitation code is 8 letters or digits'),
 });
 const alertBody = z.strictObject({ threshold: z.number().int().min(0).max(100_000_000).nullable() });
-const childActionBody = z.strictObject({ action: z.literal('report_loss') });
+/** report_loss, or cancel_loss: the parent taking back their own report (Parents.undoLoss). */
+const childActionBody = z.strictObject({ action: z.enum(['report_loss', 'cancel_loss']) });
 /** The messages about their children a parent accepted in the app's one-time consent dialog. */
 const consentBody = z.strictObject({
   kinds: z.array(z.enum(messageKindNames)).min(1).max(messageKindNames.length),
@@ -112,8 +113,11 @@ export function childRoutes(parents: Parents, tickets: PushTickets, notification
   });
   router.post('/:cardNo/actions', async (ctx) => {
     const { cardNo } = parseValue(ctx.params, cardNoPath);
-    parseBody(ctx, childActionBody);
-    ctx.body = await parents.reportLoss(openidOf(ctx), cardNo);
+    const { action } = parseBody(ctx, childActionBody);
+    ctx.body =
+      action === 'report_loss'
+        ? await parents.reportLoss(openidOf(ctx), cardNo)
+        : await parents.undoLoss(openidOf(ctx), cardNo);
   });
   router.delete('/:cardNo', async (ctx) => {
     ctx.body = await parents.unlinkChild(openidOf(ctx), parseValue(ctx.params, cardNoPath).cardNo);

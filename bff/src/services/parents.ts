@@ -13,6 +13,13 @@ type MessageKindName = (typeof messageKindNames)[number];
 const codeAlphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 const codeLength = 8;
 
+/**
+ * How long the parent who reported the card lost may take it back (a mistaken tap, or the card found
+ * at home within the half hour). Later, or after anyone else changed the card, cancelling a loss is
+ * the child's (PIN and identity on their phone) or the card centre's, as before.
+ */
+export const lossUndoMs = 30 * 60_000;
+
 export interface ParentOptions {
   /** How long an invitation code can be redeemed. */
   invitationTtlMs: number;
@@ -37,10 +44,11 @@ export interface ChildView {
   lowBalance?: boolean;
   /**
    * When the card is not active: the change that made it so, who made it (self, parent, admin …),
-   * whether it was this parent, and when. A parent cannot undo it: cancelling a loss needs the child's
-   * PIN and identity on the child's own phone, or the card centre.
+   * whether it was this parent, and when. The parent who reported the loss may undo it until
+   * undoUntilMs (lossUndoMs after the report, while it is still the card's latest change); otherwise
+   * cancelling a loss needs the child's PIN and identity on the child's own phone, or the card centre.
    */
-  statusChange?: { kind: string; by: string; byYou: boolean; atMs: number };
+  statusChange?: { kind: string; by: string; byYou: boolean; atMs: number; undoUntilMs?: number };
   linkedAtMs: number;
 }
 
@@ -187,6 +195,35 @@ export class Parents {
     return { changed: change.changed, status: change.status, version: change.version };
   }
 
+  /**
+   * Takes back this parent's own loss report within lossUndoMs, while it is still the card's latest
+   * change (nobody has frozen, reissued or cancelled it since). The child signs in again as after any
+   * loss; the payment codes made before the report stay refused (the card's version moved on twice).
+   */
+  async undoLoss(openid: string, cardNo: string) {
+    const link = await this.parentLink(openid, cardNo);
+    const card = await this.core.getCard(link.cardNo);
+    // The change that made the card's current version (history is in time order, not version order).
+    const latest = (await this.core.cardHistory(link.cardNo)).find((e) => e.version === card.version);
+    const own =
+      card.status === 'lost' &&
+      latest !== undefined &&
+      latest.kind === 'report_loss' &&
+      latest.actorType === 'parent' &&
+      latest.actorId === link.id;
+    if (!own)
+      throw new BffError('INVALID_TRANSITION', 'only your own loss report, while it is the latest change', {
+        status: card.status,
+      });
+    if (Date.now() >= latest.createdAtMs + lossUndoMs)
+      throw new BffError('INVALID_TRANSITION', 'a loss report can be taken back for 30 minutes only', {
+        status: card.status,
+        undoExpired: true,
+      });
+    const change = await this.core.changeCard(link.cardNo, 'cancel_loss', { type: 'parent', id: link.id });
+    return { changed: change.changed, status: change.status, version: change.version };
+  }
+
   async unlinkChild(openid: string, cardNo: string): Promise<{ removed: boolean }> {
     const link = await this.parentLink(openid, cardNo);
     return this.core.unlinkGuardian(link.id);
@@ -288,7 +325,8 @@ export class Parents {
 
   private async childView(link: GuardianLink): Promise<ChildView> {
     const card = await this.core.getCard(link.cardNo);
-    const statusChange = card.status === 'active' ? undefined : await this.statusChange(link, card.status);
+    const statusChange =
+      card.status === 'active' ? undefined : await this.statusChange(link, card.status, card.version);
     const balance = link.showBalance
       ? {
           main: card.balance.main,
@@ -314,15 +352,24 @@ export class Parents {
   }
 
   /** The latest change that left the card in its status now (a parent's is made under its link id). */
-  private async statusChange(link: GuardianLink, status: string): Promise<ChildView['statusChange']> {
+  private async statusChange(
+    link: GuardianLink,
+    status: string,
+    version: number,
+  ): Promise<ChildView['statusChange']> {
     const history = await this.core.cardHistory(link.cardNo);
     const change = history.findLast((e) => e.toStatus === status && e.fromStatus !== e.toStatus);
     if (!change) return undefined;
+    const byYou = change.actorType === 'parent' && change.actorId === link.id;
+    const undoUntilMs = change.createdAtMs + lossUndoMs;
+    const undoable =
+      byYou && change.kind === 'report_loss' && change.version === version && Date.now() < undoUntilMs;
     return {
       kind: change.kind,
       by: change.actorType,
-      byYou: change.actorType === 'parent' && change.actorId === link.id,
+      byYou,
       atMs: change.createdAtMs,
+      ...(undoable ? { undoUntilMs } : {}),
     };
   }
 

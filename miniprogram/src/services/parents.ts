@@ -23,6 +23,8 @@ export interface ChildView {
     /** This parent made it. */
     readonly byYou: boolean;
     readonly atMs: number;
+    /** This parent's own loss report may be taken back until then (30 minutes after it). */
+    readonly undoUntilMs?: number;
   };
   readonly linkedAtMs: number;
 }
@@ -87,6 +89,11 @@ export function setLowBalanceAlert(
 
 export function reportChildLost(api: ApiClient, cardNo: string): Promise<{ status: CardStatus }> {
   return api.request('POST', `/children/${encodeURIComponent(cardNo)}/actions`, { action: 'report_loss' });
+}
+
+/** Takes back this parent's own loss report, within the half hour the child view offers it. */
+export function undoChildLoss(api: ApiClient, cardNo: string): Promise<{ status: CardStatus }> {
+  return api.request('POST', `/children/${encodeURIComponent(cardNo)}/actions`, { action: 'cancel_loss' });
 }
 
 export function unlinkChild(api: ApiClient, cardNo: string): Promise<{ removed: boolean }> {

@@ -1,5 +1,6 @@
 // The parent's page: the linked children, each child's card status (and who reported a loss, with the
-// way to undo it, which is the child's or the card centre's), the balance and the spending as the
+// way to undo it: the reporting parent's own 撤销挂失 within 30 minutes, later the child's or the card
+// centre's), the balance and the spending as the
 // child allows, a top-up, the low-balance alert and the messages it arrives as; linking a child.
 // The student's side (their linked parents, the invitation code) is pages/parents-mine.
 import { Button, Input, Text, View } from '@tarojs/components';
@@ -23,6 +24,7 @@ import {
   type ParentMessage,
   reportChildLost,
   setLowBalanceAlert,
+  undoChildLoss,
 } from '../../services/parents.ts';
 import type { Transaction } from '../../services/types.ts';
 import { storageKeys } from '../../stores/storage.ts';
@@ -224,7 +226,30 @@ export default function ParentsPage() {
                   {line}
                 </Text>
               ) : null}
-              {child.status === 'lost' ? (
+              {child.status === 'lost' && child.statusChange?.undoUntilMs !== undefined ? (
+                <>
+                  <Text id="card-guidance" style={guidanceStyle}>
+                    {words.undoGuidance(formatShortTime(child.statusChange.undoUntilMs))}
+                  </Text>
+                  <Button
+                    className="btn btn-plain"
+                    id="undo-child-lost"
+                    onClick={async () => {
+                      const answer = await Taro.showModal({
+                        title: words.undoLost,
+                        content: words.confirmUndoLost(child.name),
+                      });
+                      if (answer.confirm)
+                        await run(
+                          () => undoChildLoss(api, child.cardNo),
+                          () => words.undone,
+                        );
+                    }}
+                  >
+                    {words.undoLost}
+                  </Button>
+                </>
+              ) : child.status === 'lost' ? (
                 <Text id="card-guidance" style={guidanceStyle}>
                   {words.lostGuidance}
                 </Text>
