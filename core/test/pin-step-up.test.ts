@@ -6,7 +6,8 @@ import { fundedCard, ok, refused, startLedgerCore, stopBalanced } from './ledger
 // The risk step-up on the payment path (core/src/ledger/risk-step-up.ts, docs/analytics.md): after two
 // payments of ¥15 or more within an hour, one at a place new to the card (not paid at within 60 days,
 // or only within the hour), a card with a PIN needs the PIN for its next payment, whatever the amount;
-// the right PIN pays and clears it.
+// the right PIN pays and clears it. A third payment of ¥15 or more within the hour, wherever, needs the
+// PIN itself.
 
 const pin = '246810';
 const self = { type: 'self', id: 'student' } as const;
@@ -82,6 +83,42 @@ for (const dialect of dialects) {
       const answers = await Promise.all(
         Array.from({ length: 12 }, (_, i) =>
           t.client.pay({ id: opId(), cardNo, merchantId: shops[i % 3] as string, amount: 2_000 + i }),
+        ),
+      );
+      const paid = answers.filter((a) => a.status === 'ok');
+      assert.equal(paid.length, 2, JSON.stringify(answers.map((a) => a.status === 'ok' || a.code)));
+      for (const a of answers) if (a.status !== 'ok') assert.equal(a.code, 'PIN_REQUIRED');
+      assert.deepEqual(await events(cardNo), ['pin_step_up:system']);
+    });
+
+    test('when a card pays ¥15+ twice within the hour at places it knows, then the third such payment itself needs the PIN (the card stepped up as it asks), and with the right PIN it pays and clears', async () => {
+      // Goal: a burst anywhere is asked at its own third payment (PIN_STEP_UP_BURST), so a thief shopping where the owner does is refused there, not a payment later.
+      const cardNo = await usedCard();
+      ok(await t.client.pay({ id: opId(), cardNo, merchantId: canteen, amount: 2_000 }));
+      ok(await t.client.pay({ id: opId(), cardNo, merchantId: canteen, amount: 1_600 }));
+      assert.deepEqual(await events(cardNo), [], 'two at known places step nothing up');
+      const third = { id: opId(), cardNo, merchantId: canteen, amount: 1_500 };
+      const asked = refused(await t.client.pay(third), 'PIN_REQUIRED');
+      assert.equal(asked.details?.stepUp, true);
+      assert.deepEqual(await events(cardNo), ['pin_step_up:system']);
+      refused(await t.client.pay(third), 'PIN_REQUIRED');
+      assert.deepEqual(
+        await events(cardNo),
+        ['pin_step_up:system'],
+        'a retry replays the answer, nothing more',
+      );
+      refused(await t.client.pay({ ...third, id: opId(), amount: 300 }), 'PIN_REQUIRED');
+      ok(await t.client.pay({ ...third, id: opId(), pin }));
+      assert.deepEqual(await events(cardNo), ['pin_step_up:system', 'pin_step_up_cleared:self']);
+      assert.equal((await t.client.getCard(cardNo)).balance.main, 50_000 - 800 - 2_000 - 1_600 - 1_500);
+    });
+
+    test('when a card sends many ¥20 payments at once at a place it knows, then exactly two are paid and the rest need the PIN', async () => {
+      // Goal: the burst's count is reserved one payment at a time under the card row's lock.
+      const cardNo = await usedCard();
+      const answers = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          t.client.pay({ id: opId(), cardNo, merchantId: canteen, amount: 2_000 }),
         ),
       );
       const paid = answers.filter((a) => a.status === 'ok');
@@ -167,7 +204,7 @@ for (const dialect of dialects) {
       await t.client.setPin(fresh, pin, self);
       ok(await t.client.pay({ id: opId(), cardNo: fresh, merchantId: shops[0] as string, amount: 2_000 }));
       ok(await t.client.pay({ id: opId(), cardNo: fresh, merchantId: shops[0] as string, amount: 2_000 }));
-      ok(await t.client.pay({ id: opId(), cardNo: fresh, merchantId: shops[0] as string, amount: 2_000 }));
+      // (A third within the hour would be asked, history or not: a burst anywhere, tested above.)
       assert.deepEqual([await events(noPin), await events(fresh)], [[], []]);
     });
   });

@@ -55,7 +55,7 @@ export const ledgerSettings = {
     .min(0)
     .max(20)
     .describe(
-      'PIN_STEP_UP_BURST: high payments within the window that step a card up wherever they were made (0: off)',
+      'PIN_STEP_UP_BURST: the high payment that would be this many within the window, wherever, needs the PIN itself and steps the card up (0: off)',
     ),
   pinStepUpAmountMin: fen.describe('PIN_STEP_UP_AMOUNT_MIN: a payment counts as high from this amount, fen'),
   pinStepUpWindowMs: z.coerce

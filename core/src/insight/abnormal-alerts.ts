@@ -66,10 +66,7 @@ export class AbnormalAlerts {
       const pinReason = alert.reasons.find(
         (r): r is Extract<AbnormalReason, { code: 'pin_refused' }> => r.code === 'pin_refused',
       );
-      const refused = pinReason && {
-        atMs: alert.atMs - (thresholds.pinAnswerMs ?? abnormalDefaults.pinAnswerMs),
-        stepUpAtMs: pinReason.stepUpAtMs,
-      };
+      const refused = pinReason && { atMs: pinReason.refusedAtMs, stepUpAtMs: pinReason.stepUpAtMs };
       const key = `${abnormalNoticeKind}\n${alert.cardNo}\n${shanghaiDay(alert.atMs)}`;
       notices.push({
         id: `X${createHash('sha256').update(key).digest('hex').slice(0, 25)}`,

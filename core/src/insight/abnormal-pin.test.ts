@@ -55,7 +55,9 @@ test('when the owner types the right PIN at the prompt (after a wrong one), then
   assert.equal(alerts.length, 1);
   assert.equal(alerts[0]?.paymentId, asked.id);
   assert.equal(alerts[0]?.atMs, asked.atMs + 10 * minute, 'decided when the answer time is up');
-  assert.deepEqual(alerts[0]?.reasons, [{ code: 'pin_refused', prompts: 2, stepUpAtMs: stepUp.atMs }]);
+  assert.deepEqual(alerts[0]?.reasons, [
+    { code: 'pin_refused', prompts: 2, stepUpAtMs: stepUp.atMs, refusedAtMs: asked.atMs },
+  ]);
   // A prompt whose answer time is not up by the window's end is left to a later run.
   assert.deepEqual(
     detectAbnormalSpending([...profile, ...trip], fromMs, asked.atMs + 5 * minute, {}, thief),
@@ -78,4 +80,39 @@ test('when new_places is left to the step-up, then only the cards the step-up gu
   assert.deepEqual(codes(new Set()), ['new_places'], 'no PIN: the rule stays');
   assert.deepEqual(codes(new Set([card])), [], 'a PIN: the step-up decides');
   assert.deepEqual(codes(), [], 'no set given: every card has a PIN (the synthetic campus)');
+});
+
+test('when a prompt is left without any PIN typed, then it waits pinLeftMs for the owner: answered within it, nothing; else pin_refused then; another prompt meanwhile decides 10 minutes after it', () => {
+  // Goal: an owner who walked away and paid with the PIN later is no alarm; a card asked again and again is.
+  const hour = 60 * minute;
+  const stepUp = pin(t0 + 10 * minute, 'step_up');
+  const left = pin(t0 + 20 * minute, 'refused');
+  const codes = (pins: PinEvent[], t = {}) =>
+    detectAbnormalSpending([...profile, ...trip], fromMs, toMs + 86_400_000, t, pins).map((a) => [
+      a.reasons[0]?.code,
+      a.atMs,
+    ]);
+  assert.deepEqual(codes([stepUp, left, pin(left.atMs + 4 * hour, 'cleared')]), [], 'the owner came back');
+  assert.deepEqual(codes([stepUp, left]), [['pin_refused', left.atMs + 12 * hour]]);
+  assert.deepEqual(
+    codes([stepUp, left], { pinLeftMs: 0 }),
+    [['pin_refused', left.atMs + 10 * minute]],
+    'no wait',
+  );
+  const again = pin(left.atMs + 2 * hour, 'refused');
+  assert.deepEqual(codes([stepUp, left, again]), [['pin_refused', again.atMs + 10 * minute]]);
+  // Not decided before the wait is up: left to a later run.
+  assert.deepEqual(
+    detectAbnormalSpending([...profile, ...trip], fromMs, left.atMs + 11 * hour, {}, [stepUp, left]),
+    [],
+  );
+});
+
+test('when a stepped-up card is refused again days after its alert, then the same step-up is not flagged twice', () => {
+  // Goal: one alert per step-up; the card needs its PIN until the owner gives it, later prompts say nothing new.
+  const stepUp = pin(t0 - 3 * 86_400_000, 'step_up');
+  const first = [stepUp, pin(stepUp.atMs + minute, 'refused'), pin(stepUp.atMs + minute + 20_000, 'refused')];
+  const later = [pin(t0, 'refused'), pin(t0 + 20_000, 'refused')];
+  assert.deepEqual(detectAbnormalSpending(profile, fromMs, toMs, {}, [...first, ...later]), []);
+  assert.equal(detectAbnormalSpending(profile, fromMs, toMs, {}, [stepUp, ...later]).length, 1);
 });

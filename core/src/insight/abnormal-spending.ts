@@ -36,12 +36,21 @@ export interface AbnormalThresholds {
   /** How long a PIN prompt of a stepped-up card may wait for the right PIN before it counts as refused. */
   pinAnswerMs: number;
   /**
+   * How long a prompt left without any PIN typed (no wrong PIN, no second prompt) waits for the owner
+   * to come back and give the right one (an owner who forgot it pays another way and answers at their
+   * next payment; the card pays nothing without the PIN meanwhile). At most pinAnswerMs: no wait.
+   */
+  pinLeftMs: number;
+  /**
    * The payment path runs the PIN step-up (PIN_STEP_UP_PAYMENTS above 0): new_places is then left to it
    * altogether on the cards it guards (those with a PIN: the detector's `guarded`), whose refused
    * prompts are flagged instead (pin_refused); a card without a PIN keeps the rule.
    */
   newPlacesByStepUp: boolean;
-  /** The same for high_burst, where the step-up also watches bursts anywhere (PIN_STEP_UP_BURST above 0). */
+  /**
+   * The same for high_burst, where the step-up also asks at bursts anywhere (PIN_STEP_UP_BURST: the
+   * burst's last payment is refused for the PIN, so a thief is flagged at that payment by pin_refused).
+   */
   highBurstByStepUp: boolean;
 }
 
@@ -59,6 +68,7 @@ export const abnormalDefaults: Readonly<AbnormalThresholds> = Object.freeze({
   travelSpeedMaxMps: 15,
   alertGapMs: 24 * 3_600_000,
   pinAnswerMs: 10 * 60_000,
+  pinLeftMs: 12 * 3_600_000,
   newPlacesByStepUp: false,
   highBurstByStepUp: false,
 });
@@ -99,7 +109,7 @@ export type AbnormalReason =
   | { code: 'high_burst'; payments: number; amountFen: number; ownP90Fen: number }
   | { code: 'rapid'; payments: number; minutes: number }
   | { code: 'cloned_key'; keyId: string; counter: number; earlierCounter: number }
-  | { code: 'pin_refused'; prompts: number; stepUpAtMs: number }
+  | { code: 'pin_refused'; prompts: number; stepUpAtMs: number; refusedAtMs: number }
   | {
       code: 'impossible_travel';
       distanceM: number;
@@ -258,7 +268,10 @@ function groupPins(pins: readonly PinEvent[], toMs: number): Map<string, PinEven
     if (list) list.push(e);
     else byCard.set(e.cardNo, [e]);
   }
-  for (const list of byCard.values()) list.sort((a, b) => a.atMs - b.atMs || a.id.localeCompare(b.id));
+  // A burst's step-up is written at the same instant as the refusal that asked for the PIN: it comes first.
+  const rank = { step_up: 0, refused: 1, cleared: 2 } as const;
+  for (const list of byCard.values())
+    list.sort((a, b) => a.atMs - b.atMs || rank[a.kind] - rank[b.kind] || a.id.localeCompare(b.id));
   return byCard;
 }
 
@@ -430,7 +443,12 @@ function detectCard(
   return alerts;
 }
 
-/** The pin_refused alerts of one card (see detectCard): prompts in [fromMs, toMs) left unanswered. */
+/**
+ * The pin_refused alerts of one card (see detectCard): prompts in [fromMs, toMs) left unanswered, at
+ * most one per step-up (the card stays stepped up until the right PIN: later prompts of the same
+ * step-up tell the student nothing new). A prompt answered with a wrong PIN, or followed by another
+ * prompt, is decided pinAnswerMs after its last refusal; one simply left, after pinLeftMs.
+ */
 function pinRefusals(
   t: AbnormalThresholds,
   pins: readonly PinEvent[],
@@ -439,29 +457,33 @@ function pinRefusals(
 ): AbnormalAlert[] {
   const alerts: AbnormalAlert[] = [];
   let stepUpAtMs: number | null = null;
+  let alertedStepUpAtMs: number | null = null;
   let decidedUntilMs = Number.NEGATIVE_INFINITY;
+  const leftMs = Math.max(t.pinAnswerMs, t.pinLeftMs);
   for (let i = 0; i < pins.length; i++) {
     const e = pins[i] as PinEvent;
     if (e.kind === 'step_up') stepUpAtMs = e.atMs;
     else if (e.kind === 'cleared') stepUpAtMs = null;
-    if (e.kind !== 'refused' || stepUpAtMs === null || e.atMs < fromMs || e.atMs <= decidedUntilMs) continue;
-    const untilMs = e.atMs + t.pinAnswerMs;
+    // Prompts before the window are decided too (not told again): a step-up told once is not told twice.
+    if (e.kind !== 'refused' || stepUpAtMs === null || e.atMs <= decidedUntilMs) continue;
+    if (stepUpAtMs === alertedStepUpAtMs) continue;
+    const later = pins.slice(i + 1);
+    // Wrong PINs typed at this prompt; else the next prompt of the card while it waits for its owner.
+    const guesses = later.filter((f) => f.kind === 'refused' && f.atMs <= e.atMs + t.pinAnswerMs).length;
+    const again = later.find((f) => f.kind === 'refused' && f.atMs <= e.atMs + leftMs);
+    const prompts = 1 + (guesses > 0 ? guesses : again ? 1 : 0);
+    const untilMs =
+      guesses > 0 ? e.atMs + t.pinAnswerMs : again ? again.atMs + t.pinAnswerMs : e.atMs + leftMs;
     if (untilMs >= toMs) break;
-    const answer = pins.slice(i + 1).filter((f) => f.atMs <= untilMs);
     decidedUntilMs = untilMs;
-    if (answer.some((f) => f.kind === 'cleared')) continue;
-    const since = stepUpAtMs;
+    if (later.some((f) => f.kind === 'cleared' && f.atMs <= untilMs)) continue;
+    alertedStepUpAtMs = stepUpAtMs;
+    if (e.atMs < fromMs) continue;
     alerts.push({
       cardNo: e.cardNo,
       paymentId: e.id,
       atMs: untilMs,
-      reasons: [
-        {
-          code: 'pin_refused',
-          prompts: 1 + answer.filter((f) => f.kind === 'refused').length,
-          stepUpAtMs: since,
-        },
-      ],
+      reasons: [{ code: 'pin_refused', prompts, stepUpAtMs, refusedAtMs: e.atMs }],
       // The payments that stepped the card up may lie before the window (and the store passes only the
       // cards a spending rule could flag): the reason names the step-up's time instead.
       evidence: [],

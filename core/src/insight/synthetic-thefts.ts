@@ -1,5 +1,6 @@
 import {
   afterPayment,
+  burstAsksPin,
   isNewPlace,
   type PlaceSeen,
   pinStepUpOn,
@@ -7,6 +8,7 @@ import {
   type RiskState,
   riskClear,
   type StepUpRule,
+  steppedUpAt,
   stepUpDefaults,
 } from '../ledger/risk-step-up.ts';
 import { dayBoundsMs, monthKeyRangeMs, shanghaiDay } from '../time.ts';
@@ -38,7 +40,8 @@ import { random, type SyntheticCampus } from './synthetic-campus.ts';
  * while the owner's phone keeps counting.
  * The payment path's PIN step-up (core/src/ledger/risk-step-up.ts, the same rule), unless switched off
  * (`stepUp: null`): every card has a PIN. When a card is stepped up, its next payment is refused
- * PIN_REQUIRED and then, by its own random stream:
+ * PIN_REQUIRED (a burst's last high payment, when the rule asks at bursts, is refused itself) and then,
+ * by its own random stream:
  * - the owner types the PIN and pays (a wrong PIN first in `ownerMistype` of cases), or in
  *   `ownerWalkAway` of cases leaves without paying (forgot the PIN, paid another way) and is asked
  *   again at their next payment;
@@ -192,6 +195,12 @@ export function plantThefts(campus: SyntheticCampus, options: Partial<TheftOptio
       const isThief = thiefIds.has(r.id);
       if (isThief && thiefRefused) continue;
       let withPin = false;
+      // A burst's last high payment asks for the PIN itself (as the ledger: stepped up as it is asked).
+      if (burstAsksPin(state, { atMs: r.createdAtMs, amount: r.amount }, rule)) {
+        const askedAtMs = isThief ? r.createdAtMs : r.createdAtMs - 30_000;
+        state = steppedUpAt(askedAtMs);
+        event('pin_step_up', askedAtMs);
+      }
       if (pinStepUpOn(state)) {
         if (isThief) {
           thiefRefused = refusal(r, 'PIN_REQUIRED', r.createdAtMs);

@@ -17,11 +17,14 @@ import { type Operation, systemAccounts } from './operations.ts';
 import type { Accepted } from './results.ts';
 import {
   afterPayment,
+  burstAsksPin,
+  burstStepUpReason,
   isNewPlace,
   type PlaceSeen,
   pinStepUpOn,
   placeAfterPayment,
   type StepUpRule,
+  steppedUpAt,
   stepUpReason,
 } from './risk-step-up.ts';
 import { available, type CardRow } from './state.ts';
@@ -48,6 +51,21 @@ export function pay(
   const stepUp = limits.stepUp.highPaymentsMin > 0 && card.pinSet;
   if (stepUp && pinStepUpOn(card.risk) && op.pinCheck !== 'ok') {
     refuse('PIN_REQUIRED', 'after unusual payments this card needs its PIN for the next one', {
+      pinFreeLimit: card.pinFreeLimit,
+      stepUp: true,
+    });
+  }
+  // A burst's last high payment asks for the PIN itself: the card is stepped up as it is refused (its
+  // row and history are written with the refusal; no money has moved).
+  if (
+    stepUp &&
+    op.pinCheck !== 'ok' &&
+    burstAsksPin(card.risk, { atMs: s.nowMs, amount: r.amount }, limits.stepUp)
+  ) {
+    card.risk = steppedUpAt(s.nowMs);
+    fx.touchedCards.add(card);
+    fx.cardEvents.push(stepUpEvent(card, s.nowMs, burstStepUpReason(limits.stepUp)));
+    refuse('PIN_REQUIRED', 'this payment completes a burst of high payments: it needs the PIN', {
       pinFreeLimit: card.pinFreeLimit,
       stepUp: true,
     });
@@ -105,19 +123,33 @@ function noteRisk(
   const newPlace = card.lastPayAtMs !== null && isNewPlace(place, s.nowMs, rule.windowMs);
   const seen = afterPayment(card.risk, { atMs: s.nowMs, amount, newPlace, withPin }, rule);
   card.risk = seen.state;
-  if (!seen.steppedUp && !seen.cleared) return;
+  if (seen.steppedUp) fx.cardEvents.push(stepUpEvent(card, s.nowMs, stepUpReason(rule)));
+  if (!seen.cleared) return;
   fx.cardEvents.push({
     cardNo: card.cardNo,
-    kind: seen.steppedUp ? 'pin_step_up' : 'pin_step_up_cleared',
+    kind: 'pin_step_up_cleared',
     fromStatus: card.status,
     toStatus: card.status,
     version: card.version,
-    actorType: seen.steppedUp ? 'system' : 'self',
+    actorType: 'self',
     actorId: null,
-    reason: seen.steppedUp ? stepUpReason(rule) : '持卡人输入了正确的密码',
+    reason: '持卡人输入了正确的密码',
     createdAtMs: s.nowMs,
   });
 }
+
+/** The card event of a step-up, by the system, with the rule as its reason. */
+const stepUpEvent = (card: CardRow, atMs: number, reason: string) => ({
+  cardNo: card.cardNo,
+  kind: 'pin_step_up',
+  fromStatus: card.status,
+  toStatus: card.status,
+  version: card.version,
+  actorType: 'system' as const,
+  actorId: null,
+  reason,
+  createdAtMs: atMs,
+});
 
 /**
  * A payment a device accepted offline: the goods are gone, so nothing refuses it but a missing card or

@@ -2,11 +2,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   afterPayment,
+  burstAsksPin,
   isNewPlace,
   placeAfterPayment,
   placeMemoryDays,
   type RiskState,
   riskClear,
+  steppedUpAt,
   stepUpDefaults,
 } from './risk-step-up.ts';
 
@@ -108,4 +110,50 @@ test('when a place was last paid at more than 60 days ago, or is known only sinc
   // The card's first payment ever: its place is home from the start (nothing to differ from yet).
   assert.deepEqual(placeAfterPayment(undefined, at, true), { lastPaidAtMs: at, knownSinceMs: 0 });
   assert.equal(isNewPlace({ lastPaidAtMs: at, knownSinceMs: 0 }, at + minute, 60 * minute), false);
+});
+
+test('when a card made two high payments within the hour wherever, then the third asks for the PIN itself; small ones, a gap over the window, a stepped-up card or 0 do not', () => {
+  // Goal: a burst anywhere is asked at its own last payment (burstPaymentsMin), one payment before the new-place rule would.
+  const asks = (payments: [number, number][], rule = stepUpDefaults) => {
+    let state: RiskState = { ...riskClear };
+    const marks: boolean[] = [];
+    for (const [atMs, amount] of payments) {
+      const ask = burstAsksPin(state, { atMs, amount }, rule);
+      marks.push(ask);
+      state = ask
+        ? steppedUpAt(atMs)
+        : afterPayment(state, { atMs, amount, newPlace: false, withPin: false }, rule).state;
+    }
+    return marks;
+  };
+  assert.deepEqual(
+    asks([
+      [0, 2_000],
+      [10 * minute, 1_500],
+      [20 * minute, 1_500],
+      [21 * minute, 300],
+    ]),
+    [false, false, true, false],
+  );
+  assert.equal(burstAsksPin(steppedUpAt(0), { atMs: minute, amount: 2_000 }, stepUpDefaults), false);
+  assert.deepEqual(
+    asks([
+      [0, 2_000],
+      [10 * minute, 1_499],
+      [61 * minute, 2_000],
+      [70 * minute, 2_000],
+    ]),
+    [false, false, false, false],
+  );
+  assert.deepEqual(
+    asks(
+      [
+        [0, 2_000],
+        [minute, 2_000],
+        [2 * minute, 2_000],
+      ],
+      { ...stepUpDefaults, burstPaymentsMin: 0 },
+    ),
+    [false, false, false],
+  );
 });

@@ -7,9 +7,11 @@
  * The rule, judged at each accepted online payment of a card that has a PIN and a history of places:
  * within windowMs of the first payment of the current window, highPaymentsMin payments of at least
  * amountMinFen, newPlacePaymentsMin of them at places (merchants) new to the card (isNewPlace: not
- * paid at within placeMemoryDays before the window, as the detector's profile sees it); or
- * burstPaymentsMin such payments wherever (when set). A
- * payment made with the right PIN is the owner's: it clears a step-up and starts the count again.
+ * paid at within placeMemoryDays before the window, as the detector's profile sees it), and the next
+ * payment needs the PIN. Bursts anywhere (burstPaymentsMin, when set) are asked one payment earlier:
+ * the high payment that would be the burstPaymentsMin-th within the window needs the PIN itself
+ * (burstAsksPin), so a thief paying at places the card knows is refused at that payment, not after
+ * it. A payment made with the right PIN is the owner's: it clears a step-up and starts the count again.
  *
  * Pure, so the ledger's batch (apply-payments.ts, where the card row is locked while the counters
  * are read and written) and the synthetic campus (synthetic-thefts.ts) run the same rule.
@@ -20,7 +22,10 @@ export interface StepUpRule {
   highPaymentsMin: number;
   /** Of those, how many must be at places new to the card. */
   newPlacePaymentsMin: number;
-  /** High payments within the window that step the card up wherever they were made; 0: this part off. */
+  /**
+   * The high payment that would be this many within the window, wherever they were made, needs the PIN
+   * itself (the card is stepped up as it is asked); 0: this part off.
+   */
   burstPaymentsMin: number;
   amountMinFen: number;
   windowMs: number;
@@ -29,7 +34,7 @@ export interface StepUpRule {
 export const stepUpDefaults: Readonly<StepUpRule> = Object.freeze({
   highPaymentsMin: 2,
   newPlacePaymentsMin: 1,
-  burstPaymentsMin: 0,
+  burstPaymentsMin: 3,
   amountMinFen: 1_500,
   windowMs: 60 * 60_000,
 });
@@ -135,12 +140,29 @@ export function afterPayment(
   };
   const atNewPlaces =
     next.highPayments >= rule.highPaymentsMin && next.newPlacePayments >= rule.newPlacePaymentsMin;
-  const burst = rule.burstPaymentsMin > 0 && next.highPayments >= rule.burstPaymentsMin;
-  if (atNewPlaces || burst)
-    return { state: { ...riskClear, stepUpAtMs: p.atMs }, steppedUp: true, cleared: false };
+  if (atNewPlaces) return { state: steppedUpAt(p.atMs), steppedUp: true, cleared: false };
   return { state: next, steppedUp: false, cleared: false };
 }
+
+/**
+ * Whether a payment offered without the PIN (not yet taken) would complete a burst of burstPaymentsMin
+ * high payments within the window, wherever: it then needs the PIN itself, and the card is stepped up
+ * as it is asked (a refusal that steps the card up: the owner answers with the PIN, a thief cannot).
+ */
+export function burstAsksPin(state: RiskState, p: Pick<PaymentSeen, 'atMs' | 'amount'>, rule: StepUpRule) {
+  if (rule.highPaymentsMin <= 0 || rule.burstPaymentsMin <= 0) return false;
+  if (state.stepUpAtMs !== null || p.amount < rule.amountMinFen) return false;
+  const fresh = state.windowStartMs === null || p.atMs - state.windowStartMs > rule.windowMs;
+  return (fresh ? 0 : state.highPayments) + 1 >= rule.burstPaymentsMin;
+}
+
+/** The card's state once a burst asked for the PIN (burstAsksPin): stepped up from that payment on. */
+export const steppedUpAt = (atMs: number): RiskState => ({ ...riskClear, stepUpAtMs: atMs });
 
 /** The card event's reason for a step-up, in the card's history (Chinese: staff read it). */
 export const stepUpReason = (rule: StepUpRule) =>
   `${Math.round(rule.windowMs / 60_000)} 分钟内 ${rule.highPaymentsMin} 笔较大消费，其中 ${rule.newPlacePaymentsMin} 笔在 ${placeMemoryDays} 天内未消费过的商户：下一笔须输入密码`;
+
+/** The same for a burst that asked for the PIN at its own payment (burstAsksPin). */
+export const burstStepUpReason = (rule: StepUpRule) =>
+  `${Math.round(rule.windowMs / 60_000)} 分钟内第 ${rule.burstPaymentsMin} 笔较大消费：本笔起须输入密码`;
