@@ -135,7 +135,7 @@ describe('backoffice in Chromium: sign-in, a card-loss flow, and a role that may
     await page.context().close();
   });
 
-  test('#19 when the counter opens a card by hand for a new staff member (and a visitor card valid through a day), resets its forgotten PIN against the ID card (a wrong number refused and audited) and changes its limits (a PIN-free limit above the daily one refused), then each is confirmed first, the core has it, and the audit log names each', async () => {
+  test('#19 when the counter opens a card by hand for a new staff member (and a visitor card and a temporary staff card valid through a day), resets its forgotten PIN against the ID card (a wrong number refused and audited) and changes its limits (a PIN-free limit above the daily one refused), then each is confirmed first, the core has it, and the audit log names each', async () => {
     const page = await signIn('counter');
     await page.getByRole('menuitem', { name: /卡务管理/ }).click();
     await page.getByRole('button', { name: '手工开卡' }).click();
@@ -221,6 +221,27 @@ describe('backoffice in Chromium: sign-in, a card-loss flow, and a role that may
     assert.deepEqual(
       [visitor.personType, visitor.expiresAtMs],
       ['visitor', dayBoundsMs(parseDay(until) ?? 0).endMs],
+    );
+
+    // A temporary card (#19): a staff member's card with an end, through that Shanghai day.
+    await page.getByRole('menuitem', { name: /卡务管理/ }).click();
+    await page.getByRole('button', { name: '手工开卡' }).click();
+    const temporaryForm = page.getByRole('dialog', { name: '手工开卡' });
+    await temporaryForm.getByLabel('学工号').fill(`L${Date.now().toString(36)}`);
+    await temporaryForm.getByLabel('姓名').fill('临时工乙');
+    await temporaryForm.getByLabel('院系或部门').fill('后勤处');
+    await temporaryForm.getByLabel('身份证号').fill('110105198001010035');
+    await temporaryForm.getByPlaceholder('选择日期').fill(until);
+    await temporaryForm.getByPlaceholder('选择日期').press('Enter');
+    await page.getByRole('button', { name: '下一步' }).click();
+    const temporaryConfirm = page.getByRole('dialog', { name: '确认开卡' });
+    await temporaryConfirm.getByText(`至 ${until}（当日 24:00 起停用）`).waitFor();
+    await temporaryConfirm.getByRole('button', { name: /^确\s*认$/ }).click();
+    await page.getByText(`至 ${until}`, { exact: true }).waitFor();
+    const temporary = await world.core.client.getCard(decodeURIComponent(page.url().split('/').at(-1) ?? ''));
+    assert.deepEqual(
+      [temporary.personType, temporary.name, temporary.expiresAtMs],
+      ['staff', '临时工乙', dayBoundsMs(parseDay(until) ?? 0).endMs],
     );
     await page.context().close();
 
