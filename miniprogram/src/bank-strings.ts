@@ -49,7 +49,12 @@ export const bankStrings = {
   autoRange: '每次 1–1000 元，余额阈值 0–1000 元，每月上限不低于每次金额、不超过 5000 元',
   monthUsed: (amount: string) => `本月已自动圈存 ${amount}`,
   records: '圈存记录',
-  origin: { app: '手机', auto: '自动', kiosk: '自助机', refund: '退款' } as Record<string, string>,
+  origin: { app: '手机', auto: '自动', kiosk: '自助机', refund: '离校退款' } as Record<string, string>,
+  leavingTitle: '离校退款',
+  leavingBound: (masked: string) =>
+    `毕业或离校时，卡务中心销户后，主钱包余额自动退到 ${masked}，到账后在下方记录中显示；补贴钱包余额不退现。`,
+  leavingUnbound:
+    '毕业或离校时，卡务中心销户后退还主钱包余额：绑定银行卡的自动退到银行卡，未绑定的请到卡务中心领取；补贴钱包余额不退现。',
   status: {
     pending: '处理中',
     uncertain: '冲正中',

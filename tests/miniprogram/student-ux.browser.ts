@@ -190,6 +190,8 @@ describe('student app friction in the H5 app (issue 19)', () => {
     });
     await open(page, 'home');
     await page.locator('.qr').waitFor();
+    // A browser cannot brighten the screen (the mini-programs do, while the code shows): it asks to.
+    await page.locator('.code-hint', { hasText: '付款时请调高屏幕亮度' }).waitFor();
     const hidden = ((await page.locator('#numeric-code').textContent()) ?? '').replace(/\s/g, '');
     assert.match(hidden, /^\d{4}•{14}$/, 'only the first 4 digits before 查看数字');
     await page.locator('#numeric-reveal', { hasText: '查看数字' }).click();
@@ -392,6 +394,117 @@ describe('student app friction in the H5 app (issue 19)', () => {
     assert.equal(after, before + 5_000);
     assert.match((await page.locator('#top-up-order').textContent()) ?? '', /\S/);
     assert.equal(await page.locator('#top-up-not-paid').count(), 0);
+    await page.context().close();
+  });
+
+  test('#19 when a student sets a PIN on the 6-box pad and later forgets it, then the identity proof sets a new one without the old, and only the new one changes it', async () => {
+    const student = system.identities[18];
+    assert.ok(student);
+    const page = await newPage();
+    await bindAs(page, student);
+    await open(page, 'card-actions');
+    /** Types `digits` on the pad now shown (each pad moves on by itself once its 6 digits are in). */
+    const typePin = async (step: 'current' | 'new' | 'repeat', digits: string) => {
+      const pad = page.locator(`#pin-pad-${step}`);
+      await pad.waitFor();
+      assert.equal(await pad.locator('.pin-box').count(), 6, 'six boxes');
+      for (const [i, digit] of [...digits].entries()) {
+        await page.locator(`#pin-pad-${step}-key-${digit}`).click();
+        if (i < 5) {
+          await pad.locator('.pin-pad-count', { hasText: `已输入 ${i + 1}/6 位` }).waitFor();
+          // A dot for each digit typed, never the digit itself.
+          assert.equal(
+            ((await pad.locator(`#pin-pad-${step}-boxes`).textContent()) ?? '').trim(),
+            '●'.repeat(i + 1),
+          );
+        }
+      }
+    };
+    const proveIdentity = async () => {
+      await page.locator('input#pin-name').fill(student.name);
+      await page.locator('input#pin-proof').fill(student.secret);
+    };
+    // The first PIN asks who the student is, then the pad twice.
+    await page.locator('#pin-section', { hasText: '尚未设置支付密码' }).waitFor();
+    await page.locator('#pin-first').click();
+    await proveIdentity();
+    // The pad takes digits only and keeps no system keyboard: no text field inside it.
+    assert.equal(await page.locator('#pin-pad-new input').count(), 0);
+    await typePin('new', '135790');
+    await typePin('repeat', '135790');
+    await page.locator('.form-ok', { hasText: '操作成功' }).waitFor();
+    await page.locator('#pin-section', { hasText: '已设置支付密码' }).waitFor();
+
+    // Forgotten: no old PIN asked, the identity proof instead.
+    await page.locator('#pin-forgot').click();
+    await page.locator('.form-hint', { hasText: '无需旧密码' }).waitFor();
+    assert.equal(await page.locator('#pin-pad-current').count(), 0, 'no pad for the old PIN');
+    await proveIdentity();
+    await typePin('new', '246802');
+    await typePin('repeat', '246801');
+    await page.locator('.form-error', { hasText: '两次输入的密码不一致' }).waitFor();
+    await typePin('new', '246802');
+    await typePin('repeat', '246802');
+    await page.locator('.form-ok', { hasText: '支付密码已重置' }).waitFor();
+    assert.deepEqual(await axeFindings(page), [], 'axe on the card-actions page after the reset');
+
+    // The old PIN no longer changes it; the new one does.
+    await page.locator('#pin-change').click();
+    await typePin('current', '135790');
+    await typePin('new', '112233');
+    await typePin('repeat', '112233');
+    await page.locator('.form-error', { hasText: '支付密码不正确' }).waitFor();
+    // The change starts again at the old PIN's pad.
+    await typePin('current', '246802');
+    await typePin('new', '112233');
+    await typePin('repeat', '112233');
+    await page.locator('.form-ok', { hasText: '操作成功' }).waitFor();
+    await page.context().close();
+  });
+
+  test('#19 when a new student opens every page of the student app, then axe-core finds nothing serious or critical on any', async () => {
+    const student = system.identities[19];
+    assert.ok(student);
+    const page = await newPage();
+    await bindAs(page, student);
+    await core.topUp({
+      id: `adm-cash-${randomBytes(6).toString('hex')}`,
+      cardNo: student.cardNo,
+      amount: 3_000,
+      channel: 'cash',
+    });
+    const problems: string[] = [];
+    const routes = [
+      'top-up',
+      'showers',
+      'news',
+      'courses',
+      'records',
+      'settings',
+      'my-data',
+      'visitors',
+      'bus',
+      'passage',
+      'fees',
+      'electricity',
+      'network',
+      'bank',
+    ];
+    for (const route of routes) {
+      await open(page, route);
+      // Leaving: where the balance goes once the card centre closes the card out (issue 19).
+      if (route === 'bank')
+        await page.locator('#bank-leaving', { hasText: '未绑定的请到卡务中心领取' }).waitFor();
+      problems.push(...(await axeFindings(page)).map((finding) => `${route}: ${finding}`));
+    }
+    // A bill's detail, opened from the list as a student would.
+    await open(page, 'bills');
+    await page.locator('.page-bills .row').first().click();
+    await page.locator('.page-bill-detail').waitFor();
+    await page.locator('.page-bill-detail .state-loading').first().waitFor({ state: 'detached' });
+    await page.waitForTimeout(500);
+    problems.push(...(await axeFindings(page)).map((finding) => `bill-detail: ${finding}`));
+    assert.deepEqual(problems, []);
     await page.context().close();
   });
 

@@ -38,6 +38,12 @@ export default function BankPage() {
         ) : (
           <BindForm onBound={overview.reload} />
         )}
+        <View className="section" id="bank-leaving">
+          <Text className="section-title">{words.leavingTitle}</Text>
+          <Text className="form-hint">
+            {binding ? words.leavingBound(binding.masked) : words.leavingUnbound}
+          </Text>
+        </View>
         <Text className="section-title">{words.records}</Text>
         {(overview.data?.transfers ?? []).map((t) => (
           <View className="row bank-transfer" key={t.id}>
@@ -105,6 +111,7 @@ function BindForm({ onBound }: { readonly onBound: () => void }) {
       <View className="form-field" id="bank-card">
         <Text className="form-label">{words.cardNumber}</Text>
         <Input
+          aria-label={words.cardNumber}
           className="form-input"
           type="number"
           maxlength={19}
@@ -115,6 +122,7 @@ function BindForm({ onBound }: { readonly onBound: () => void }) {
       <View className="form-field" id="bank-id">
         <Text className="form-label">{words.idNumber}</Text>
         <Input
+          aria-label={words.idNumber}
           className="form-input"
           type="idcard"
           maxlength={18}
@@ -125,6 +133,7 @@ function BindForm({ onBound }: { readonly onBound: () => void }) {
       <View className="form-field" id="bank-phone">
         <Text className="form-label">{words.phone}</Text>
         <Input
+          aria-label={words.phone}
           className="form-input"
           type="number"
           maxlength={11}
@@ -143,6 +152,7 @@ function BindForm({ onBound }: { readonly onBound: () => void }) {
           <View className="form-field" id="bank-code">
             <Text className="form-label">{words.smsCode}</Text>
             <Input
+              aria-label={words.smsCode}
               className="form-input"
               type="number"
               maxlength={6}
@@ -225,6 +235,7 @@ function Bound({ masked, onChanged }: { readonly masked: string; readonly onChan
       <View className="form-field" id="bank-custom">
         <Text className="form-label">{words.custom}</Text>
         <Input
+          aria-label={words.custom}
           className="form-input"
           type="digit"
           value={custom}
@@ -312,6 +323,7 @@ function AutoTopUpForm({
       <View className="form-field" id="bank-threshold">
         <Text className="form-label">{words.threshold}</Text>
         <Input
+          aria-label={words.threshold}
           className="form-input"
           type="digit"
           value={threshold}
@@ -321,6 +333,7 @@ function AutoTopUpForm({
       <View className="form-field" id="bank-auto-amount">
         <Text className="form-label">{words.autoAmount}</Text>
         <Input
+          aria-label={words.autoAmount}
           className="form-input"
           type="digit"
           value={amount}
@@ -329,7 +342,13 @@ function AutoTopUpForm({
       </View>
       <View className="form-field" id="bank-cap">
         <Text className="form-label">{words.monthlyCap}</Text>
-        <Input className="form-input" type="digit" value={cap} onInput={(e) => setCap(e.detail.value)} />
+        <Input
+          aria-label={words.monthlyCap}
+          className="form-input"
+          type="digit"
+          value={cap}
+          onInput={(e) => setCap(e.detail.value)}
+        />
       </View>
       {settings ? <Text className="row-sub">{words.monthUsed(formatFen(settings.monthUsed))}</Text> : null}
       {error ? <Text className="form-error">{error}</Text> : null}

@@ -112,6 +112,7 @@ export default function ElectricityPage() {
           <Input
             id="room-id"
             className="form-input"
+            aria-label={words.roomId}
             value={typed}
             onInput={(event) => setTyped(event.detail.value)}
           />
@@ -154,6 +155,7 @@ export default function ElectricityPage() {
           <Input
             id="custom-amount"
             className="form-input"
+            aria-label={words.custom}
             type="digit"
             value={custom}
             onInput={(event) => setCustom(event.detail.value)}

@@ -105,6 +105,7 @@ function BillCard({
               <Text className="form-label">{`${words.amount} · ${words.partialAllowed}`}</Text>
               <Input
                 className="form-input fee-amount"
+                aria-label={`${words.amount} · ${words.partialAllowed}`}
                 type="digit"
                 value={custom}
                 onInput={(e) => setCustom(e.detail.value)}
@@ -132,6 +133,7 @@ function BillCard({
               <Text className="form-label">{words.pin}</Text>
               <Input
                 className="form-input fee-pin"
+                aria-label={words.pin}
                 type="number"
                 password
                 maxlength={6}

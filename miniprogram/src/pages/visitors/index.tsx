@@ -83,6 +83,7 @@ export default function VisitorsPage() {
       <Input
         id={`visitor-${key}`}
         className="form-input"
+        aria-label={label}
         value={form[key] ?? ''}
         {...extra}
         onInput={(event) => setForm((f) => ({ ...f, [key]: event.detail.value }))}
