@@ -25,7 +25,7 @@ CREATE TABLE absences (
   CONSTRAINT absences_kind_known CHECK (kind IN ('personal', 'sick', 'official')),
   CONSTRAINT absences_status_known CHECK (status IN ('pending', 'approved', 'rejected', 'cancelled')),
   CONSTRAINT absences_in_order CHECK (to_ms > from_ms),
-  -- At most 60 days (absenceDaysMax in core/src/contract/absences.ts is the same bound or smaller).
+  -- At most 60 days (absenceDaysMax in core/src/contract/limits.ts is the same bound or smaller).
   CONSTRAINT absences_bounded CHECK (to_ms - from_ms <= 5184000000),
   CONSTRAINT absences_off_campus_bool CHECK (off_campus IN (0, 1)),
   CONSTRAINT absences_decided CHECK (

@@ -30,6 +30,7 @@ export default defineAppConfig({
     'pages/electricity/index',
     'pages/network/index',
     'pages/bank/index',
+    'pages/absences/index',
   ],
   window: {
     backgroundTextStyle: 'dark',

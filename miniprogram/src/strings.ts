@@ -143,6 +143,7 @@ export const strings = {
       visitors: '访客邀请',
       bus: '校车',
       passage: '我的通行',
+      absences: '请假',
       settings: '设置',
       fees: '缴费',
       electricity: '电费',

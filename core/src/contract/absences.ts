@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { shanghaiDateTimeMs } from '../time.ts';
 import { cardNo, requestId, rowId } from './fields.ts';
+import { absenceAheadDaysMax, absenceDaysMax, absencePastDaysMax, absenceReasonCharsMax } from './limits.ts';
 
 /** 事假, 病假, 公假. */
 export const absenceKinds = ['personal', 'sick', 'official'] as const;
@@ -27,13 +28,7 @@ export const absenceStatusLabels: Readonly<Record<AbsenceStatus, string>> = Obje
   cancelled: '已撤销',
 });
 
-/** The longest absence one report may cover, days (sql/240 allows 60). */
-export const absenceDaysMax = 30;
-/** How far back a report may start: a sick leave is often reported the day after, not weeks later. */
-export const absencePastDaysMax = 7;
-/** How far ahead a report may start. */
-export const absenceAheadDaysMax = 180;
-export const absenceReasonCharsMax = 200;
+export { absenceAheadDaysMax, absenceDaysMax, absencePastDaysMax, absenceReasonCharsMax };
 
 const dayMs = 86_400_000;
 

@@ -35,3 +35,12 @@ export const cardLimitCeiling = 1_000_000;
 
 /** The largest manual adjustment of a wallet, either way, fen (¥100,000). */
 export const adjustmentAmountCeiling = 10_000_000;
+
+/**
+ * 请假 (#17): the longest absence one report covers, days (sql/240 allows 60), how far back and ahead
+ * it may start, and its reason's length. The app's form stops here; the core checks them again.
+ */
+export const absenceDaysMax = 30;
+export const absencePastDaysMax = 7;
+export const absenceAheadDaysMax = 180;
+export const absenceReasonCharsMax = 200;

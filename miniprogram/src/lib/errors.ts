@@ -1,4 +1,5 @@
 // What a person reads when a call fails: a sentence from the strings module, never the raw code.
+import { absenceStrings } from '../absence-strings.ts';
 import { bankStrings } from '../bank-strings.ts';
 import { busStrings } from '../bus-strings.ts';
 import { disputeStrings } from '../dispute-strings.ts';
@@ -49,6 +50,7 @@ const byCode: Record<string, string> = {
   VISIT_HOST_NOT_ALLOWED: visitorStrings.errors.hostNotAllowed,
   ...busStrings.errors,
   ...disputeStrings.errors,
+  ...absenceStrings.errors,
   ROOM_NOT_FOUND: strings.errors.roomNotFound,
   FEE_ALREADY_PAID: strings.errors.feeAlreadyPaid,
   FEE_PARTIAL_NOT_ALLOWED: strings.errors.feePartialNotAllowed,

@@ -78,6 +78,7 @@ const quickActions: { key: keyof typeof strings.home.quick; url: string }[] = [
   { key: 'visitors', url: '/pages/visitors/index' },
   { key: 'bus', url: '/pages/bus/index' },
   { key: 'passage', url: '/pages/passage/index' },
+  { key: 'absences', url: '/pages/absences/index' },
   { key: 'settings', url: '/pages/settings/index' },
 ];
 

@@ -1,0 +1,45 @@
+// The words of the 请假 page (#17), kept apart from strings.ts like bus-strings.ts.
+import type { AbsenceKind, AbsenceStatus } from '@campus-card/core/contract';
+
+export const absenceStrings = {
+  title: '请假',
+  intro: '请假由你所在院系的辅导员审批。批准后，请假期间的缺课不计入学业预警。',
+  kind: '请假类型',
+  kinds: { personal: '事假', sick: '病假', official: '公假' } satisfies Record<AbsenceKind, string>,
+  fromDay: '开始日期（如 2026-12-08）',
+  fromTime: '开始时间（如 08:00）',
+  toDay: '结束日期',
+  toTime: '结束时间',
+  reason: '请假事由',
+  offCampus: '请假期间离校',
+  offCampusOn: '✓ 请假期间离校',
+  offCampusHint: '选择离校后，若请假期间校园卡在校内消费，系统会提醒你，以防卡片被他人使用。',
+  submit: '提交请假',
+  submitting: '正在提交…',
+  submitted: '已提交，等待辅导员审批',
+  mine: '我的请假',
+  empty: '还没有请假记录',
+  statuses: {
+    pending: '待审批',
+    approved: '已批准',
+    rejected: '未批准',
+    cancelled: '已撤销',
+  } satisfies Record<AbsenceStatus, string>,
+  span: (from: string, to: string) => `${from} 至 ${to}`,
+  decision: (note: string) => `辅导员意见：${note}`,
+  cancel: '撤销',
+  cancelConfirm: '确定撤销这条请假申请吗？',
+  cancelled: '已撤销',
+  invalid: {
+    time: '请按格式填写开始和结束的日期、时间',
+    order: '结束时间要晚于开始时间',
+    tooLong: '一次请假最长 30 天',
+    reason: '请填写请假事由（200 字以内）',
+  },
+  errors: {
+    ABSENCE_OUT_OF_RANGE: '开始时间最早为 7 天前，最晚为 180 天后',
+    ABSENCE_DECIDED: '这条请假已审批或已撤销，不能再更改',
+    ABSENCE_NOT_FOUND: '没有找到这条请假',
+    ABSENCE_FORBIDDEN: '只有学生可以在这里请假',
+  },
+};
