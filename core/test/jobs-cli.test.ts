@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
-import { mysqlServerUrl, startTestCore, type TestCore, testServiceKey } from '@campus-card/tests/kit';
+import {
+  mysqlServerUrl,
+  nodeArgsFor,
+  startTestCore,
+  type TestCore,
+  testServiceKey,
+} from '@campus-card/tests/kit';
 import { Campus } from '../../mock/campus/campus.ts';
 import { addDays, shanghaiToday } from '../src/time.ts';
 
@@ -9,15 +15,16 @@ import { addDays, shanghaiToday } from '../src/time.ts';
 // the running core's signed API, against a core with real academic-affairs and HR databases.
 const script = new URL('../scripts/jobs.ts', import.meta.url).pathname;
 
-function runJobs(
+async function runJobs(
   core: TestCore,
   args: string[],
   env: Record<string, string> = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
+  const nodeArgs = [...(await nodeArgsFor(script)), ...args];
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', script, ...args],
+      nodeArgs,
       {
         env: {
           ...process.env,

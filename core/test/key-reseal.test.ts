@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { migratedDatabase, testServiceKey } from '@campus-card/tests/kit';
+import { migratedDatabase, nodeArgsFor, testServiceKey } from '@campus-card/tests/kit';
 import { type RunningCore, startCore } from '../src/app.ts';
 import { CoreClient } from '../src/client/index.ts';
 import { loadConfig } from '../src/config.ts';
@@ -42,11 +42,15 @@ async function coreOn(databaseUrl: string, keys: Record<string, string>) {
   };
 }
 
-function runJob(url: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function runJob(
+  url: string,
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const nodeArgs = [...(await nodeArgsFor(jobsScript)), ...args];
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', jobsScript, ...args],
+      nodeArgs,
       {
         env: {
           ...process.env,

@@ -7,6 +7,7 @@ import { CoreClient, type OfflineRecordInput } from '../../core/src/client/index
 import { loadConfig } from '../../core/src/config.ts';
 import { createLogger } from '../../core/src/log.ts';
 import { clockOffsetMs } from '../clock.ts';
+import { nodeArgsFor } from './bundle.ts';
 import { migratedDatabase } from './database-template.ts';
 import { redisPrefix } from './redis.ts';
 
@@ -96,9 +97,7 @@ export async function spawnCore(
       ...(process.env.CORE_CPU_PROF_DIR
         ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CORE_CPU_PROF_DIR}`]
         : []),
-      '--import',
-      'tsx',
-      coreEntry,
+      ...(await nodeArgsFor(coreEntry)),
     ],
     {
       // No balancer in front of a spawned core unless the test brings one (it then sets SHUTDOWN_DRAIN_MS).

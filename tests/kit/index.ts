@@ -5,6 +5,7 @@
  * worlds (a BFF, a gateway with devices, a backoffice page) stay in that package's test/support.ts
  * and are built from these.
  */
+export * from './bundle.ts';
 export * from './core.ts';
 export * from './database.ts';
 export * from './database-template.ts';

@@ -19,9 +19,10 @@
 // - tests/clock.ts is one module per process, shared by the exit guard (which installs it first) and
 //   the tests that shift it, as it is through tsx.
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { sourcesAsTheyAre } from './bundle-plugin.mjs';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const exitGuard = resolve(repoRoot, 'tests/exit-guard.ts');
@@ -59,7 +60,7 @@ if (process.env.TEST_BUNDLE === '0') {
     target: 'node20',
     logLevel: 'warning',
     // One module per process for the clock; the project's own sources compiled in; packages imported.
-    plugins: [sourcesAsTheyAre(clockBundle)],
+    plugins: [sourcesAsTheyAre({ clockSource, clockBundle })],
   };
   await build({ ...common, entryPoints: [clockSource], outfile: clockBundle });
   const entries = [exitGuard, ...files.map((f) => resolve(f))];
@@ -89,37 +90,4 @@ function run(nodeArgs) {
   child.on('exit', (code, signal) => {
     process.exitCode = code ?? (signal ? 1 : 0);
   });
-}
-
-/**
- * esbuild plugin: packages (bare imports other than the workspaces' @campus-card/…) stay imports;
- * tests/clock.ts becomes an import of its own bundle; in the project's sources import.meta.url is
- * replaced by the source file's URL.
- */
-function sourcesAsTheyAre(clockBundle) {
-  return {
-    name: 'sources-as-they-are',
-    setup(b) {
-      b.onResolve({ filter: /^[^./]/ }, (a) =>
-        a.path.startsWith('@campus-card/') ? undefined : { path: a.path, external: true },
-      );
-      b.onResolve({ filter: /clock\.ts$/ }, (a) =>
-        a.importer !== '' &&
-        resolve(dirname(a.importer), a.path) === clockSource &&
-        a.importer !== clockSource
-          ? { path: pathToFileURL(clockBundle).href, external: true }
-          : undefined,
-      );
-      b.onLoad({ filter: /\.[mc]?tsx?$/ }, (a) => {
-        if (a.path.includes('/node_modules/')) return undefined;
-        const text = readFileSync(a.path, 'utf8');
-        return {
-          contents: text.includes('import.meta.url')
-            ? text.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(a.path).href))
-            : text,
-          loader: a.path.endsWith('x') ? 'tsx' : 'ts',
-        };
-      });
-    },
-  };
 }
