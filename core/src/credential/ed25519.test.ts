@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { fromHex } from './bytes.ts';
 import { ed25519 } from './ed25519.ts';
 import { createNodeEd25519Verify } from './node-ed25519.ts';
+import { sizeBaseTableForPhone } from './phone.ts';
 import { nobleEd25519Verify } from './signature.ts';
 
 function hex(text: string): Uint8Array {
@@ -62,6 +63,31 @@ describe('ed25519 for the phone', () => {
       ),
       { numRuns: 60 },
     );
+  });
+
+  test('when the phone sizes the base table small, then keys and signatures are the same bytes and verify', () => {
+    // Goal: sizeBaseTableForPhone (what the mini-program calls before its first code) changes only the
+    // time of the first signature, never a byte of it: noble's own instance keeps its W = 6 table.
+    sizeBaseTableForPhone();
+    try {
+      const opensslVerify = createNodeEd25519Verify();
+      fc.assert(
+        fc.property(
+          fc.uint8Array({ minLength: 32, maxLength: 32 }),
+          fc.uint8Array({ maxLength: 200 }),
+          (secret, message) => {
+            const publicKey = ed25519.getPublicKey(secret);
+            assert.deepEqual(publicKey, nobleEd25519.getPublicKey(secret));
+            const signature = ed25519.sign(message, secret);
+            assert.deepEqual(signature, nobleEd25519.sign(message, secret));
+            assert.equal(opensslVerify(signature, message, publicKey), true);
+          },
+        ),
+        { numRuns: 40 },
+      );
+    } finally {
+      ed25519.Point.BASE.precompute(6);
+    }
   });
 
   test('when a verifier gets keys or signatures of the wrong shape, then it answers false without throwing', () => {

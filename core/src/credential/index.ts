@@ -47,6 +47,7 @@ export {
   makeCode,
   type PhoneKeyPair,
   phoneKeyPairFromSecret,
+  sizeBaseTableForPhone,
 } from './phone.ts';
 export { type RandomSource, webCryptoRandom } from './random.ts';
 export {

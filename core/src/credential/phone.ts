@@ -4,6 +4,7 @@
 import { concatBytes, equalBytes } from './bytes.ts';
 import { decodeCertificate } from './certificate.ts';
 import { codeToText, encodeCodeBody } from './code.ts';
+import { ed25519 } from './ed25519.ts';
 import { signatureTags } from './layout.ts';
 import { type RandomSource, takeRandomBytes } from './random.ts';
 import { ed25519SecretKeyBytes, isAcceptablePublicKey, publicKeyOf, signTagged } from './signature.ts';
@@ -31,6 +32,21 @@ export async function generatePhoneKeyPair(random: RandomSource): Promise<PhoneK
 export function phoneKeyPairFromSecret(secretKey: Uint8Array): PhoneKeyPair {
   if (secretKey.length !== ed25519SecretKeyBytes) throw new Error('phone secret key must be 32 bytes');
   return { secretKey: Uint8Array.from(secretKey), publicKey: publicKeyOf(secretKey) };
+}
+
+/** Width in bits of the base point's table on a phone: 4 builds ~800 points where noble's default 6 builds ~2,000. */
+const phoneBaseWindowBits = 4;
+
+/**
+ * Sizes the base point's multiplication table for a phone, which signs a code now and then and verifies
+ * nothing. noble builds a W = 6 table (about 2,000 points) on the first multiplication, which a server
+ * signing or verifying many times repays; on a phone it delays the first QR (docs/benchmarks.md, the
+ * H5 first QR). W = 4 builds about 800 and a signature after it costs about the same. The signatures are
+ * the same bytes: Ed25519 is deterministic and the table only changes how rG and aG are summed. The
+ * table is the process's, so servers never call this; the mini-program calls it once before its first code.
+ */
+export function sizeBaseTableForPhone(): void {
+  ed25519.Point.BASE.precompute(phoneBaseWindowBits);
 }
 
 export interface CodeRequest {

@@ -9,12 +9,17 @@ import {
   type PhoneKeyPair,
   phoneKeyPairFromSecret,
   type RandomSource,
+  sizeBaseTableForPhone,
   toHex,
 } from '@campus-card/core/credential';
 import { requestCertificate } from '../services/credential.ts';
 import { type ApiClient, ApiError } from '../services/request.ts';
 import type { CredentialAnswer } from '../services/types.ts';
 import { type KeyValueStorage, storageKeys } from './storage.ts';
+
+// The phone signs a code every 30 s: a small base-point table, built in a third of the time, so the first
+// QR is not kept waiting for a table sized for a server (core/src/credential/phone.ts).
+sizeBaseTableForPhone();
 
 /** How often the page makes a new code; docs/credential.md: a code on screen keeps ≥ 60 s of validity. */
 export const codeRefreshMs = 30_000;
