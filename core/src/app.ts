@@ -64,6 +64,7 @@ import { GuardianMessages } from './messages/guardian-messages.ts';
 import { MessageEvents } from './messages/message-events.ts';
 import { MessageRepository } from './messages/message-repository.ts';
 import { MessageService } from './messages/message-service.ts';
+import { TheftAlerts } from './messages/theft-alerts.ts';
 import type { Registry } from './metrics.ts';
 import { MonthlyStatementNotices } from './notices/monthly-statements.ts';
 import { NoticeRepository } from './notices/notice-repository.ts';
@@ -300,9 +301,15 @@ export function createCore(
   const reports = new ReportService(new ReportRepository(db));
   const passage = new PassageService(new PassageRepository(db), new PeopleRepository(db));
   const insight = new InsightSlot();
-  // Abnormal-spending alerts reach the parents the child shows spending to (docs/messages.md § Parents).
-  if (config.messagesChannels.length > 0)
-    insight.onAbnormal = (notices) => guardianMessages.abnormal(notices);
+  // Abnormal-spending alerts reach the student outside the app (SMS when bound in no app) and the parents
+  // the child shows spending to (docs/messages.md § The student's theft alert, § Parents).
+  if (config.messagesChannels.length > 0) {
+    const theftAlerts = new TheftAlerts(messages);
+    insight.onAbnormal = async (notices) => {
+      await theftAlerts.abnormal(notices);
+      await guardianMessages.abnormal(notices);
+    };
+  }
   const { refunds, topUps, utilities, fees, feeItems, bank } = createFunds(db, config, log, {
     cards,
     ledger,

@@ -15,6 +15,7 @@ import { MessageService } from '../src/messages/message-service.ts';
 import { type MessageKind, messageKinds } from '../src/messages/message-types.ts';
 import { quietUntil } from '../src/messages/quiet-hours.ts';
 import { SmsSender } from '../src/messages/sms-sender.ts';
+import { TheftAlerts, theftAlertPage } from '../src/messages/theft-alerts.ts';
 import { WechatMessageSender } from '../src/messages/wechat-sender.ts';
 import { shanghaiToday } from '../src/time.ts';
 
@@ -58,7 +59,7 @@ for (const dialect of dialects) {
       const openid = `o-msg-${process.pid}-${serial}`;
       await bindings.insert(openid, card.personId, card.cardNo);
       for (let i = 0; i < consents; i += 1) await service.consent(card.personId, 'wechat', messageKinds);
-      return { personNo: card.personNo, personId: card.personId, openid };
+      return { personNo: card.personNo, personId: card.personId, cardNo: card.cardNo, openid };
     };
     const event = (kind: MessageKind = 'low_balance') => {
       serial += 1;
@@ -283,6 +284,96 @@ for (const dialect of dialects) {
       assert.ok((row?.nextAtMs ?? 0) <= morning && (row?.nextAtMs ?? 0) > morning - 2_000);
       await worker().runOnce();
       assert.equal(deliveredTo(s.openid), 1);
+    });
+
+    test("when campus insight flags a card in the student's quiet hours, then the student is told once by WeChat at once (a rate limit retried), bound in no app once by SMS; a rerun sends nothing more", async () => {
+      // Goal: the theft alert reaches the student outside the app at most once per alert, at any hour, and opens the freeze.
+      const night = {
+        quietStartMin: 22 * 60,
+        quietEndMin: 7 * 60,
+        optedOut: [],
+        receipts: false,
+        lowBalanceFen: null,
+      };
+      const notice = (personId: string, cardNo: string, evidence: { amount: number }[]) => {
+        serial += 1;
+        return {
+          id: `Xtheft${process.pid}n${serial}`,
+          personId,
+          kind: 'insight_abnormal',
+          title: '校园卡异常消费提醒',
+          body: '…',
+          data: {
+            action: 'freeze',
+            cardNo,
+            evidence: evidence.map((e, i) => ({ id: `p${i}`, atMs: Date.now(), merchantId: 'M', ...e })),
+          },
+          createdAtMs: Date.now(),
+        };
+      };
+      const s = await student();
+      await service.setPreferences(s.personId, night);
+      setShanghaiTime('23:30:00');
+      const alerts = new TheftAlerts(service);
+      const flagged = notice(s.personId, s.cardNo, [{ amount: 2_450 }, { amount: 3_300 }]);
+      await alerts.abnormal([flagged]);
+      await alerts.abnormal([flagged]);
+      const low = event('low_balance');
+      await service.send(s.personNo, low);
+      wx.faults.rateLimit(1);
+      await worker().runOnce();
+      const key = `abnormal:${flagged.id}`;
+      assert.equal((await repo.outboxRow(key, s.personId, 'wechat'))?.lastError, 'wechat_45009');
+      await worker(() => Date.now() + 2_000).runOnce();
+      await alerts.abnormal([flagged]);
+      await worker(() => Date.now() + 10_000).runOnce();
+      const got = wx.delivered.filter((m) => m.touser === s.openid);
+      assert.deepEqual(
+        got.map((m) => [m.templateId, m.page, m.data.thing1?.value, m.data.amount2?.value]),
+        [['tpl-theft_alert', theftAlertPage, '你的校园卡有异常消费', '共2笔 ¥57.50']],
+      );
+      // Quiet hours still hold every other kind.
+      assert.equal((await repo.outboxRow(low.key, s.personId, 'wechat'))?.lastError, 'quiet_hours');
+
+      const sms = await startSmsStandIn({ keys: { LTAItheft: 'sms-secret' }, signNames: ['校园卡'] });
+      try {
+        const card = await t.client.getCard(await openStudent(t.client));
+        const smsService = new MessageService(repo, bindings, {
+          smsPhoneOf: async (id) => (id === card.personId ? '13700137000' : undefined),
+        });
+        await smsService.setPreferences(card.personId, night);
+        const smsWorker = (ahead: number) =>
+          new MessageDelivery(
+            repo,
+            smsService,
+            {
+              sms: new SmsSender({
+                endpoint: sms.baseUrl,
+                accessKeyId: 'LTAItheft',
+                accessKeySecret: 'sms-secret',
+                signName: '校园卡',
+                templates: { theft_alert: { code: 'SMS_0009', keys: ['what', 'amount', 'at'] } },
+              }),
+            },
+            silent,
+            { backoffBaseMs: 1_000, now: () => Date.now() + ahead },
+          );
+        const prompt = notice(card.personId, card.cardNo, []);
+        const smsAlerts = new TheftAlerts(smsService);
+        await smsAlerts.abnormal([prompt]);
+        sms.faults.limit(1);
+        await smsWorker(0).runOnce();
+        await smsAlerts.abnormal([prompt]);
+        await smsWorker(5_000).runOnce();
+        await smsWorker(20_000).runOnce();
+        assert.deepEqual(
+          sms.sent.map((m) => [m.phone, m.templateCode, m.params.what, m.params.amount]),
+          [['13700137000', 'SMS_0009', '你的校园卡有异常消费', '要求输入密码未通过']],
+        );
+        assert.equal((await repo.outboxRow(`abnormal:${prompt.id}`, card.personId, 'sms'))?.status, 'sent');
+      } finally {
+        await sms.close();
+      }
     });
 
     test('when the person is bound in Alipay, then a template message goes through the SDK, signed both ways; each fault switch', async () => {

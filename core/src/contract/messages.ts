@@ -12,6 +12,7 @@ export const messageKindNames = [
   'hold_released',
   'attendance_week',
   'spending_alert',
+  'theft_alert',
 ] as const;
 export const messageChannelNames = ['wechat', 'alipay', 'sms'] as const;
 export const messageStatusNames = [

@@ -3,7 +3,13 @@ import type { Logger } from '../log.ts';
 import { formatDateTime } from '../time.ts';
 import type { MessageRepository } from './message-repository.ts';
 import type { MessageService } from './message-service.ts';
-import { type MessageChannel, type MessageSender, type OutboxRow, outboxMessageId } from './message-types.ts';
+import {
+  type MessageChannel,
+  type MessageSender,
+  type OutboxRow,
+  outboxMessageId,
+  urgentKinds,
+} from './message-types.ts';
 import { quietUntil } from './quiet-hours.ts';
 
 export interface DeliveryOptions {
@@ -147,7 +153,9 @@ export class MessageDelivery {
       await this.finish(row, 'claimed', 'skipped', 'opted_out');
       return;
     }
-    const until = quietUntil(nowMs, prefs.quietStartMin, prefs.quietEndMin);
+    const until = urgentKinds.has(row.kind)
+      ? undefined
+      : quietUntil(nowMs, prefs.quietStartMin, prefs.quietEndMin);
     if (until !== undefined) {
       await this.repo.transition(row, this.owner, 'claimed', 'pending', {
         nextAtMs: until,

@@ -13,10 +13,14 @@ export const messageChannels: readonly MessageChannel[] = messageChannelNames;
  * receipt: a payment or top-up (opt-in); low_balance: the student's own balance under their alert;
  * card_status: loss or freeze by someone else (who did it in the fields); statement: monthly;
  * news: news marked important; hold_released: a pre-authorisation given back; attendance_week: the
- * week's attendance; spending_alert: abnormal spending on a child's card (to parents).
+ * week's attendance; spending_alert: abnormal spending on a child's card (to parents); theft_alert:
+ * abnormal spending on the student's own card (to the student, theft-alerts.ts).
  */
 export type MessageKind = (typeof messageKindNames)[number];
 export const messageKinds: readonly MessageKind[] = messageKindNames;
+
+/** Kinds quiet hours do not hold back: a card that may be in a thief's hands cannot wait for morning. */
+export const urgentKinds: ReadonlySet<MessageKind> = new Set<MessageKind>(['theft_alert']);
 
 export interface MessageEvent {
   /** Unique per event, e.g. `pay:<operation id>` or `news:<id>`; the at-most-once key. */

@@ -29,6 +29,7 @@ export const messageText = {
     hold_released: '预授权释放',
     attendance_week: '每周考勤',
     spending_alert: '异常消费（家长）',
+    theft_alert: '异常消费（本人）',
   } as Record<string, string>,
   status: {
     pending: '待发送',

@@ -1,12 +1,13 @@
 import { idTailPattern } from '@campus-card/core/contract/limits';
 import { Button, Input, Text, View } from '@tarojs/components';
-import Taro from '@tarojs/taro';
+import Taro, { useRouter } from '@tarojs/taro';
 import { useEffect, useState } from 'react';
 import { IdentityProofFields } from '../../components/IdentityProofFields.tsx';
 import { PinPad } from '../../components/PinPad.tsx';
 import { StateView } from '../../components/StateView.tsx';
 import { messageOf, useRemote } from '../../components/use-remote.ts';
 import { formatFen, parseYuan } from '../../lib/money.ts';
+import { routeParam } from '../../lib/route.ts';
 import { api, credentials } from '../../services/api.ts';
 import { proofOf } from '../../services/binding.ts';
 import {
@@ -23,6 +24,7 @@ import {
 import { askMessageConsent, preloadMessageTemplates } from '../../services/messages.ts';
 import { ApiError } from '../../services/request.ts';
 import { strings } from '../../strings.ts';
+import { cardAlertStrings } from './strings.ts';
 
 const labels: Record<CardAction, { button: string; confirm: string }> = {
   report_loss: { button: strings.cardActions.reportLoss, confirm: strings.cardActions.confirmReportLoss },
@@ -48,6 +50,8 @@ function identityOf(name: string, proofText: string): PinProof['identity'] {
 
 export default function CardActionsPage() {
   const remote = useRemote(() => getCard(api), []);
+  // Opened from the abnormal-spending alert (its message or notice): the alert above the freeze button.
+  const fromAlert = routeParam(useRouter().params.alert) === '1';
   useEffect(() => preloadMessageTemplates(api), []);
   const [message, setMessage] = useState<{ ok: boolean; text: string }>();
   const [pinMode, setPinMode] = useState<PinMode>();
@@ -188,6 +192,11 @@ export default function CardActionsPage() {
         {card ? (
           <>
             {message ? <Text className={message.ok ? 'form-ok' : 'form-error'}>{message.text}</Text> : null}
+            {fromAlert && card.status === 'active' ? (
+              <Text id="card-alert" className="form-error">
+                {cardAlertStrings.alert}
+              </Text>
+            ) : null}
             <View className="section">
               <View className="kv">
                 <Text className="kv-key">{strings.card.cardNo}</Text>

@@ -50,7 +50,7 @@ export default function NotificationsPage() {
                   {item.type === 'notice' && item.kind === 'insight_abnormal' ? (
                     <Button
                       className="btn btn-danger"
-                      onClick={() => void Taro.navigateTo({ url: '/pages/card-actions/index' })}
+                      onClick={() => void Taro.navigateTo({ url: '/pages/card-actions/index?alert=1' })}
                     >
                       {strings.notifications.freezeNow}
                     </Button>
