@@ -154,13 +154,13 @@ describe("parents' live view of their children", () => {
       await world.core.client.pay({ id: randomUUID(), cardNo: child.cardNo, merchantId, amount: 450 });
     }
     const list = await world.request<{
-      items: { cardNo: string; kind?: string; amount?: number }[];
+      items: { cardNo: string; kind?: string; amount?: number; merchantName?: string | null }[];
       unread: number;
     }>('GET', '/api/v1/children/notifications', { token: parent.accessToken });
     assert.equal(list.status, 200, JSON.stringify(list.body));
     assert.deepEqual(
-      list.body.items.filter((n) => n.kind === 'payment').map((n) => [n.cardNo, n.amount]),
-      [[sharing.cardNo, 450]],
+      list.body.items.filter((n) => n.kind === 'payment').map((n) => [n.cardNo, n.amount, n.merchantName]),
+      [[sharing.cardNo, 450, '二食堂']],
     );
     assert.ok(list.body.items.every((n) => n.cardNo === sharing.cardNo));
     assert.equal(list.body.unread, list.body.items.length);

@@ -59,6 +59,31 @@ describe('bill rows', () => {
     });
   });
 
+  test('#19 when a payment in the message list names its merchant, then the line reads 消费 · the merchant and the amount out', () => {
+    assert.deepEqual(
+      notificationText({
+        type: 'operation',
+        id: 'p1',
+        kind: 'payment',
+        amount: 1_350,
+        merchantName: '第一食堂',
+        atMs: 0,
+      }),
+      { title: '消费 · 第一食堂', detail: '-¥13.50' },
+    );
+    assert.deepEqual(
+      notificationText({
+        type: 'operation',
+        id: 't1',
+        kind: 'top_up',
+        amount: 5_000,
+        merchantName: null,
+        atMs: 0,
+      }),
+      { title: '充值', detail: '+¥50.00' },
+    );
+  });
+
   test('#19 when the list has a kept notice or a PIN reset, then the row reads the notice and 支付密码已重置, never a code or an amount', () => {
     const notice = notificationText({
       type: 'notice',

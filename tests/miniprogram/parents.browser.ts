@@ -168,6 +168,14 @@ describe("parents' pages and 我的家长 in the H5 app (issue 19)", () => {
       rows.some((r) => r.includes('充值') && r.includes('+¥50.00')),
       JSON.stringify(rows),
     );
+    // The child's movements in 提醒与消息 name the merchant and read as money out or in.
+    await parent
+      .locator('.page-parents #parent-messages .row', { hasText: `${child.name} 消费 · 家长页食堂 -¥13.50` })
+      .waitFor();
+    await parent
+      .locator('.page-parents #parent-messages .row', { hasText: `${child.name} 充值 +¥50.00` })
+      .first()
+      .waitFor();
     // The parent's low-balance alert: set above the balance, it shows on the card and arrives as a line
     // of 提醒与消息 (outside the app it is a WeChat message: core/test/messages-running.test.ts).
     const alertYuan = Math.floor((main + subsidy) / 100) + 10;

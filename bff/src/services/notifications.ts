@@ -12,6 +12,8 @@ export type Notification = (
       kind: string;
       amount: number;
       merchantId: string | null;
+      /** Where the card paid, so a payment's line names the merchant (#19); null where it names none. */
+      merchantName: string | null;
       atMs: number;
     }
   | {
@@ -125,6 +127,7 @@ export class Notifications {
       this.core.cardOperations(cardNo, { limit: listMax }),
       this.statusChanges(cardNo),
     ]);
+    const names = await this.merchantNames(operations.items.map((o) => o.merchantId));
     return [
       ...operations.items.map(
         (o): Notification => ({
@@ -133,11 +136,26 @@ export class Notifications {
           kind: o.kind,
           amount: o.amount,
           merchantId: o.merchantId,
+          merchantName: o.merchantId === null ? null : (names.get(o.merchantId) ?? null),
           atMs: o.createdAtMs,
         }),
       ),
       ...changes,
     ];
+  }
+
+  /** The names of the merchants a page of operations paid: one look-up per merchant, not per line. */
+  private async merchantNames(ids: readonly (string | null)[]): Promise<Map<string, string>> {
+    const distinct = [...new Set(ids.filter((id): id is string => id !== null))];
+    const found = await Promise.all(
+      distinct.map((id) =>
+        this.core.getMerchant(id).then(
+          (m) => [id, m.name] as const,
+          () => undefined,
+        ),
+      ),
+    );
+    return new Map(found.filter((pair) => pair !== undefined));
   }
 
   private async finish(openid: string, all: Notification[]): Promise<NotificationList> {

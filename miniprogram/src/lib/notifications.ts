@@ -21,7 +21,9 @@ export function notificationText(item: Notification): { title: string; detail: s
   }
   const incoming = item.kind === 'top_up' || item.kind === 'subsidy' || item.kind === 'refund';
   const amount = Math.abs(item.amount);
-  const title = labelOf(transactionKindLabels, item.kind, '其他');
+  const kind = labelOf(transactionKindLabels, item.kind, '其他');
+  // A payment names where it was made (消费 · 第一食堂), as the receipts outside the app do.
+  const title = item.merchantName ? `${kind} · ${item.merchantName}` : kind;
   // A hold only holds money aside, and a void releases it: neither is money out.
   if (item.kind === 'hold') return { title, detail: `冻结 ${formatFen(amount)}` };
   if (item.kind === 'void') return { title, detail: '已解冻' };

@@ -37,6 +37,8 @@ export interface ParentMessage {
   /** An operation's kind, a card change's kind (report_loss …), a notice's kind (low_balance …). */
   readonly kind?: string;
   readonly amount?: number;
+  /** Where a child's payment was made. */
+  readonly merchantName?: string | null;
   readonly status?: CardStatus;
   readonly by?: string;
   readonly title?: string;

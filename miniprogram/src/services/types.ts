@@ -146,6 +146,8 @@ export type Notification =
       readonly kind: TransactionKind;
       readonly amount: number;
       readonly merchantId?: string;
+      /** Where the card paid (the BFF looks it up), for the line's title. */
+      readonly merchantName?: string | null;
       readonly atMs: number;
     }
   | {

@@ -8,9 +8,10 @@ import Taro from '@tarojs/taro';
 import { type CSSProperties, useEffect, useState } from 'react';
 import { StateView } from '../../components/StateView.tsx';
 import { messageOf, useRemote } from '../../components/use-remote.ts';
-import { labelOf, transactionKindLabels } from '../../labels.ts';
+import { labelOf } from '../../labels.ts';
 import { formatFen, parseYuan } from '../../lib/money.ts';
 import { formatFullTime, formatShortTime } from '../../lib/month.ts';
+import { notificationText } from '../../lib/notifications.ts';
 import { signedAmount, transactionTitle } from '../../lib/transactions.ts';
 import { api, openLive, taroStorage } from '../../services/api.ts';
 import { childrenLiveTicket, type LowBalance } from '../../services/live.ts';
@@ -26,7 +27,7 @@ import {
   setLowBalanceAlert,
   undoChildLoss,
 } from '../../services/parents.ts';
-import type { Transaction } from '../../services/types.ts';
+import type { Transaction, TransactionKind } from '../../services/types.ts';
 import { storageKeys } from '../../stores/storage.ts';
 import { strings } from '../../strings.ts';
 import { parentSettingsStrings } from '../parent-settings/strings.ts';
@@ -71,9 +72,16 @@ function messageText(item: ParentMessage, names: ReadonlyMap<string, string>): s
     const status = strings.card.status[item.status ?? ''] ?? '';
     return `${name} 校园卡${who ? `由${who}操作，` : ''}状态变为：${status}`;
   }
-  const amount = item.amount ?? 0;
-  const kind = labelOf(transactionKindLabels, item.kind, '其他');
-  return `${name} ${kind} ${amount > 0 ? '+' : amount < 0 ? '-' : ''}${formatFen(Math.abs(amount))}`;
+  // A movement reads as on the child's own 消息 list: money in or out by its kind, the merchant named.
+  const line = notificationText({
+    type: 'operation',
+    id: item.id,
+    kind: (item.kind ?? '') as TransactionKind,
+    amount: item.amount ?? 0,
+    merchantName: item.merchantName ?? null,
+    atMs: item.atMs,
+  });
+  return `${name} ${line.title} ${line.detail}`;
 }
 
 function Spending({ child }: { child: ChildView }) {
