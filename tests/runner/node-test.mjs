@@ -12,8 +12,9 @@
 // a terminal, as in CI; spec on one) and ends with its ten slowest files and their times
 // (tests/runner/slowest-files.mjs), so a CI log shows where its minutes go.
 //
-// TEST_BUNDLE=0 runs the files through tsx as before (to debug with source positions); the servers
-// tests start as processes of their own (tests/kit/core.ts spawnCore and the like) still run through tsx.
+// TEST_BUNDLE=0 runs the files through tsx as before (to debug with source positions), and with them the
+// services tests start as processes of their own (tests/kit/bundle.ts, which bundles them otherwise).
+// The esbuild plugin both use is tests/runner/bundle-plugin.mjs.
 // Semantics kept from the unbundled run:
 // - import.meta.url is each source file's own URL (files read next to their module: migrations, videos);
 // - tests/clock.ts is one module per process, shared by the exit guard (which installs it first) and
