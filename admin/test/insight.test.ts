@@ -122,6 +122,55 @@ describe('backoffice in Chromium: campus insight', () => {
     assert.deepEqual(await audited('insight.attendance_warnings.view'), [['计算机学院', '期中学业预警']]);
   });
 
+  test("when the counsellor opens 请假审批 on 学业预警, then their student's pending absence is listed in words; approving it asks first and is audited; rejecting needs a reason the student sees", async () => {
+    const client = world.core.client;
+    const day = new Date(Date.now() + 8 * 3_600_000 + 86_400_000).toISOString().slice(0, 10);
+    const report = async (reason: string) =>
+      client.reportAbsence({
+        requestId: requestId(),
+        cardNo: await openCard(world, '计算机学院', reason === '发烧' ? '李请假' : '赵请假'),
+        kind: 'sick',
+        from: `${day} 08:00`,
+        to: `${day} 18:00`,
+        reason,
+        offCampus: true,
+      });
+    const sick = await report('发烧');
+    const other = await report('回家');
+    const page = await signIn(await openPage(browser), web, 'counsellor', { hash: '#/insight-warnings' });
+    const row = page.getByRole('row').filter({ hasText: '李请假' });
+    await row.waitFor();
+    assert.match((await row.textContent()) ?? '', /病假.*发烧.*是.*待审批/);
+    await row.getByRole('button', { name: /^批\s*准$/ }).click();
+    await page.getByText('批准 李请假 的这条请假吗？').waitFor();
+    await page
+      .getByRole('dialog')
+      .getByRole('button', { name: /^批\s*准$/ })
+      .click();
+    // Decided, it leaves the list of pending ones.
+    await row.waitFor({ state: 'detached' });
+    assert.equal((await client.absence(sick.id)).status, 'approved');
+    assert.deepEqual(
+      (await client.searchAudit({ action: 'absence.approve', limit: 10 })).items.map((a) => a.targetId),
+      [sick.id],
+    );
+    const second = page.getByRole('row').filter({ hasText: '赵请假' });
+    await second.getByRole('button', { name: /不批准/ }).click();
+    await page
+      .getByRole('dialog')
+      .getByRole('button', { name: /不批准/ })
+      .click();
+    await page.getByText('请填写原因（200 字以内）').waitFor();
+    await page.getByLabel('不批准的原因（学生可见）').fill('请补交医院证明');
+    await page
+      .getByRole('dialog')
+      .getByRole('button', { name: /不批准/ })
+      .click();
+    await second.waitFor({ state: 'detached' });
+    const rejected = await client.absence(other.id);
+    assert.deepEqual([rejected.status, rejected.decisionNote], ['rejected', '请补交医院证明']);
+  });
+
   test('when the aid office and the counsellor look over their insight pages, then no English code reaches them and axe-core finds no serious or critical violation', async () => {
     const findings: string[] = [];
     for (const [user, hash] of [
@@ -130,7 +179,7 @@ describe('backoffice in Chromium: campus insight', () => {
     ] as const) {
       const page = await signIn(await openPage(browser), web, user, { hash });
       await ask(page, '无障碍检查');
-      await page.getByRole('table').waitFor();
+      await page.getByRole('table').first().waitFor();
       const text = (await page.locator('main').textContent()) ?? '';
       assert.doesNotMatch(text, /few_meals|cheap_meals|absence_streak|not_seen|[A-Z]{3,}_[A-Z]/, user);
       findings.push(...(await axeFindings(page)).map((f) => `${user}: ${f}`));

@@ -80,6 +80,49 @@ test('when a student is not seen for days while classes are on, then they are wa
   assert.deepEqual(holiday, []);
 });
 
+test('when an approved absence covers missed classes and silent days, then they are left out and the evidence says how many; uncovered ones still warn', () => {
+  // Goal: 请假 — a student on approved leave is not warned for the days it covers.
+  // S0 misses the last 8 classes (days −8 … −1) and is not seen for 5 days.
+  const facts = classes((p, i) => p !== 'S0' || i < 12);
+  const students = [
+    seen('S0', asOfMs - 5 * dayMs),
+    ...Array.from({ length: 10 }, (_, i) => seen(`O${i + 1}`, asOfMs)),
+  ];
+  const whole = { personNo: 'S0', fromMs: asOfMs - 9 * dayMs, toMs: asOfMs };
+  assert.deepEqual(
+    detectAttendanceWarnings(facts, students, asOfMs, {}, [], [whole]),
+    [],
+    'the whole absence is covered',
+  );
+  // Leave over the last three days only: a streak of 5 before it remains, 3 excused; 2 silent days are left.
+  const part = { personNo: 'S0', fromMs: asOfMs - 3 * dayMs, toMs: asOfMs };
+  const [w] = detectAttendanceWarnings(facts, students, asOfMs, {}, [], [part]);
+  assert.deepEqual(
+    w?.reasons.find((r) => r.code === 'absence_streak'),
+    { code: 'absence_streak', missed: 5, excused: 3 },
+  );
+  assert.equal(
+    w?.reasons.find((r) => r.code === 'not_seen'),
+    undefined,
+    '5 silent days less 3 on leave is 2',
+  );
+  assert.ok(
+    w?.missed.every((m) => m.startsAtMs < part.fromMs),
+    'the excused classes are not listed as missed',
+  );
+  // Someone else's absence excuses nothing.
+  const others = detectAttendanceWarnings(facts, students, asOfMs, {}, [], [{ ...whole, personNo: 'O1' }]);
+  assert.deepEqual(
+    others[0]?.reasons.map((r) => r.code),
+    ['absence_streak', 'falling', 'not_seen'],
+  );
+  const notSeen = detectAttendanceWarnings(facts, students, asOfMs, { silentDaysMin: 2 }, [], [part])[0];
+  assert.deepEqual(
+    notSeen?.reasons.find((r) => r.code === 'not_seen'),
+    { code: 'not_seen', days: 2, excusedDays: 3 },
+  );
+});
+
 test('when a planted term with dropouts goes through the DuckDB store, then every dropout is warned within three weeks and at most a few regular students are', async () => {
   // Goal: the path eval:insight measures (sessions and rosters in the store → detector), on a small campus.
   const campus = generateCampus({ seed: 9, students: 200, firstDay: '2025-10-01', lastDay: '2025-12-31' });

@@ -9,6 +9,7 @@ import { api, when, yuan } from '../../api.ts';
 import { confirmMoney } from '../../components/confirm.tsx';
 import { fenOf, MoneyField } from '../../components/MoneyField.tsx';
 import { describeError } from '../../strings/errors.ts';
+import { AbsencesSection } from './AbsencesSection.tsx';
 import { attendanceReasonText, hiddenNeedReasonText, insightText as t } from './strings.ts';
 
 /** Each student's subsidy: at most ¥1,000 (the BFF refuses more). */
@@ -186,6 +187,7 @@ export function HiddenNeedPage() {
 /**
  * 学业预警 (the right insight.warnings): the counsellor's own department's students to look at now,
  * with the evidence. The department is the account's; the BFF audits every view with its reason.
+ * Below it, 请假审批: the department's absences to approve or reject (AbsencesSection).
  */
 export function AttendanceWarningsPage() {
   const [answer, setAnswer] = useState<AttendanceWarningsAnswer | null>(null);
@@ -205,70 +207,73 @@ export function AttendanceWarningsPage() {
   };
 
   return (
-    <Card title={t.warningsMenu}>
-      <Typography.Paragraph type="secondary">{t.warningsIntro}</Typography.Paragraph>
-      <Form
-        layout="inline"
-        onFinish={run}
-        initialValues={{ streakMin: 4, silentDaysMin: 4, lateReturnsMin: 3 }}
-      >
-        <Form.Item name="streakMin" label={t.streakMin}>
-          <InputNumber min={2} max={50} precision={0} />
-        </Form.Item>
-        <Form.Item name="silentDaysMin" label={t.silentDaysMin}>
-          <InputNumber min={1} max={60} precision={0} />
-        </Form.Item>
-        <Form.Item name="lateReturnsMin" label={t.lateReturnsMin}>
-          <InputNumber min={1} max={31} precision={0} />
-        </Form.Item>
-        <ReasonField />
-        <Button type="primary" htmlType="submit" loading={loading}>
-          {t.query}
-        </Button>
-      </Form>
-      {error ? <Alert type="error" showIcon message={error} style={{ marginTop: 16 }} /> : null}
-      {answer ? (
-        <Table<AttendanceWarning>
-          style={{ marginTop: 16 }}
-          rowKey="personNo"
-          dataSource={answer.items}
-          locale={{ emptyText: t.empty }}
-          title={() => `${answer.department ?? ''} ${t.total(answer.total)}`}
-          columns={[
-            { title: t.personNo, dataIndex: 'personNo' },
-            { title: t.cardNo, dataIndex: 'cardNo' },
-            {
-              title: t.reasons,
-              render: (_: unknown, w: AttendanceWarning) => (
-                <Space direction="vertical" size={0}>
-                  {w.reasons.map((r) => (
-                    <Tag key={r.code} color={r.code === 'not_seen' ? 'red' : 'orange'}>
-                      {attendanceReasonText(r)}
-                    </Tag>
-                  ))}
-                </Space>
-              ),
-            },
-            {
-              title: t.missed,
-              render: (_: unknown, w: AttendanceWarning) => (
-                <Space direction="vertical" size={0}>
-                  {w.missed.slice(0, 5).map((m) => (
-                    <span key={m.sessionId}>
-                      {when(m.startsAtMs)} {m.title}
-                    </span>
-                  ))}
-                </Space>
-              ),
-            },
-            {
-              title: t.lastSeen,
-              dataIndex: 'lastSeenMs',
-              render: (ms: number | null) => (ms === null ? t.never : when(ms)),
-            },
-          ]}
-        />
-      ) : null}
-    </Card>
+    <>
+      <Card title={t.warningsMenu}>
+        <Typography.Paragraph type="secondary">{t.warningsIntro}</Typography.Paragraph>
+        <Form
+          layout="inline"
+          onFinish={run}
+          initialValues={{ streakMin: 4, silentDaysMin: 4, lateReturnsMin: 3 }}
+        >
+          <Form.Item name="streakMin" label={t.streakMin}>
+            <InputNumber min={2} max={50} precision={0} />
+          </Form.Item>
+          <Form.Item name="silentDaysMin" label={t.silentDaysMin}>
+            <InputNumber min={1} max={60} precision={0} />
+          </Form.Item>
+          <Form.Item name="lateReturnsMin" label={t.lateReturnsMin}>
+            <InputNumber min={1} max={31} precision={0} />
+          </Form.Item>
+          <ReasonField />
+          <Button type="primary" htmlType="submit" loading={loading}>
+            {t.query}
+          </Button>
+        </Form>
+        {error ? <Alert type="error" showIcon message={error} style={{ marginTop: 16 }} /> : null}
+        {answer ? (
+          <Table<AttendanceWarning>
+            style={{ marginTop: 16 }}
+            rowKey="personNo"
+            dataSource={answer.items}
+            locale={{ emptyText: t.empty }}
+            title={() => `${answer.department ?? ''} ${t.total(answer.total)}`}
+            columns={[
+              { title: t.personNo, dataIndex: 'personNo' },
+              { title: t.cardNo, dataIndex: 'cardNo' },
+              {
+                title: t.reasons,
+                render: (_: unknown, w: AttendanceWarning) => (
+                  <Space direction="vertical" size={0}>
+                    {w.reasons.map((r) => (
+                      <Tag key={r.code} color={r.code === 'not_seen' ? 'red' : 'orange'}>
+                        {attendanceReasonText(r)}
+                      </Tag>
+                    ))}
+                  </Space>
+                ),
+              },
+              {
+                title: t.missed,
+                render: (_: unknown, w: AttendanceWarning) => (
+                  <Space direction="vertical" size={0}>
+                    {w.missed.slice(0, 5).map((m) => (
+                      <span key={m.sessionId}>
+                        {when(m.startsAtMs)} {m.title}
+                      </span>
+                    ))}
+                  </Space>
+                ),
+              },
+              {
+                title: t.lastSeen,
+                dataIndex: 'lastSeenMs',
+                render: (ms: number | null) => (ms === null ? t.never : when(ms)),
+              },
+            ]}
+          />
+        ) : null}
+      </Card>
+      <AbsencesSection />
+    </>
   );
 }
