@@ -19,10 +19,12 @@ import {
   detectAbnormalSpending,
   profileStartMs,
 } from '../src/insight/abnormal-spending.ts';
+import { absenceSpendingDefaults, detectSpendingDuringAbsence } from '../src/insight/absence-spending.ts';
 import { detectAttendanceWarnings } from '../src/insight/attendance-warnings.ts';
 import { dailySeries, evaluateLoad } from '../src/insight/canteen-load.ts';
 import { detectHiddenNeed, hiddenNeedDefaults } from '../src/insight/hidden-need.ts';
 import { InsightStore } from '../src/insight/insight-store.ts';
+import { plantAbsences } from '../src/insight/synthetic-absences.ts';
 import { plantDropouts } from '../src/insight/synthetic-attendance.ts';
 import { generateCampus, syntheticDefaults } from '../src/insight/synthetic-campus.ts';
 import { plantThefts, scoreAbnormal } from '../src/insight/synthetic-thefts.ts';
@@ -38,7 +40,7 @@ const targetMin = 0.8;
 
 const startedMs = Date.now();
 const campus = generateCampus({ seed, students: studentCount });
-/** `--only abnormal` (or hidden-need, attendance, canteen): one detector's figures. */
+/** `--only abnormal` (or hidden-need, attendance, absence, canteen): one detector's figures. */
 const runs = (detector: string) => values.only === undefined || values.only === detector;
 if (runs('hidden-need')) {
   const store = await InsightStore.open({ path: ':memory:' });
@@ -200,6 +202,48 @@ if (runs('attendance')) {
     );
   } finally {
     classStore.close();
+  }
+}
+
+// Spending during a reported absence: the last month with approved absences planted (synthetic-absences.ts),
+// students on leave, some lingering on campus near its ends, and thieves using cards of students away; the
+// absences and payments read back through the store, assessed one day at a time as the alert job does.
+if (runs('absence')) {
+  const dayMs = 86_400_000;
+  const planted = plantAbsences(campus, { seed });
+  const absenceStore = await InsightStore.open({ path: ':memory:' });
+  try {
+    await absenceStore.replaceHolders(campus.holders);
+    await absenceStore.putOperations(planted.operations);
+    await absenceStore.putAbsences(planted.absences);
+    const alerted = new Map<string, { atMs: number; paymentId: string }>();
+    for (let day = planted.fromMs; day < planted.toMs; day += dayMs) {
+      const spans = await absenceStore.absenceSpans(day, day + dayMs);
+      const earliest = Math.min(day, ...spans.map((x) => x.fromMs));
+      const payments = await absenceStore.cardPayments(
+        [...new Set(spans.map((x) => x.cardNo))],
+        earliest,
+        day + dayMs,
+      );
+      for (const a of detectSpendingDuringAbsence(spans, payments, day, day + dayMs))
+        if (!alerted.has(a.cardNo)) alerted.set(a.cardNo, { atMs: a.atMs, paymentId: a.paymentId });
+    }
+    const thieves = new Map(planted.thefts.map((t) => [t.cardNo, t]));
+    const truePositives = [...alerted.keys()].filter((c) => thieves.has(c)).length;
+    const falseAlarms = alerted.size - truePositives;
+    const until = [...alerted.entries()]
+      .filter(([c]) => thieves.has(c))
+      .map(([c, a]) => (thieves.get(c)?.paymentIds.indexOf(a.paymentId) ?? -2) + 1)
+      .sort((x, y) => x - y);
+    const offCampus = planted.absences.filter((a) => a.offCampus).length;
+    console.log(
+      `spending during an absence, ${campus.months.at(-1)}: ${planted.absences.length} approved absences (${offCampus} off campus), ${thieves.size} cards of students away used by a thief; thresholds ${JSON.stringify(absenceSpendingDefaults)}`,
+    );
+    console.log(
+      `  precision ${(truePositives / Math.max(1, alerted.size)).toFixed(3)} (${truePositives}/${alerted.size}), recall ${(truePositives / Math.max(1, thieves.size)).toFixed(3)} (${truePositives}/${thieves.size}); the thief's payments until flagged ${JSON.stringify(until)}; false alarms ${falseAlarms} (${((falseAlarms * 1000) / campus.students.length).toFixed(2)} per 1,000 students in the month)`,
+    );
+  } finally {
+    absenceStore.close();
   }
 }
 
