@@ -59,6 +59,8 @@ async function main(): Promise<void> {
     const devices = await seedDevices(db, merchant.id, options.posCount, options.idleCount);
     const phones = await Promise.all(cardNos.map((cardNo) => bindPhone(cardNo)));
     const port = await freePort();
+    // Its /metrics tell the time a payment spent inside it and its event loop's delay (part (a)).
+    const healthPort = await freePort();
     gateway = await spawnGateway(
       {
         CORE_URL: core.url,
@@ -68,6 +70,7 @@ async function main(): Promise<void> {
         REDIS_URL: options.redisUrl,
         HEARTBEAT_INTERVAL_SECONDS: '30',
         GATEWAY_CONNECTIONS_MAX: String(options.posCount + options.idleCount + 100),
+        GATEWAY_HEALTH_PORT: String(healthPort),
       },
       port,
     );
@@ -82,7 +85,7 @@ async function main(): Promise<void> {
       core: core.child.pid as number,
       database: options.mysqldPid ?? databasePid(database.url),
     };
-    await runPayments(pos, phones, pids, db, core.url);
+    await runPayments(pos, phones, pids, db, core.url, `http://127.0.0.1:${healthPort}/metrics`);
     for (const device of pos) device.close();
     await sleep(1_000);
 

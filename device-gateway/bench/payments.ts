@@ -1,6 +1,7 @@
 // Part (a): POS terminals pay at a fixed total rate (open loop: each on its own schedule); prints rates,
 // latencies (approved and BUSY apart), outcomes, CPU per payment of each process, and the ledger check.
 
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Database } from '../../core/src/db/database.ts';
 import { checkLedger } from '../../core/src/ledger/ledger-check.ts';
@@ -83,6 +84,73 @@ async function coreRequests(coreUrl: string, route: string): Promise<number> {
   return total;
 }
 
+/** The gateway's own view of part (a), from its /metrics (prom-client's event-loop delay resets at each scrape). */
+interface GatewayView {
+  approvedSeconds: number;
+  approvedCount: number;
+  loopP50Ms: number;
+  loopP99Ms: number;
+  loopMaxMs: number;
+}
+
+async function gatewayView(metricsUrl: string): Promise<GatewayView | undefined> {
+  try {
+    const text = await (await fetch(metricsUrl)).text();
+    const sample = (name: string, label = '') => {
+      const row = text
+        .split('\n')
+        .find((r) => r.startsWith(name) && (label === '' || r.includes(label)) && !r.startsWith('#'));
+      return row === undefined ? Number.NaN : Number(row.slice(row.lastIndexOf(' ') + 1));
+    };
+    // No approved payment yet: no row for it.
+    const count = (name: string, label: string) => {
+      const value = sample(name, label);
+      return Number.isNaN(value) ? 0 : value;
+    };
+    return {
+      approvedSeconds: count('gateway_payment_seconds_sum', 'result="approved"'),
+      approvedCount: count('gateway_payment_seconds_count', 'result="approved"'),
+      loopP50Ms: sample('nodejs_eventloop_lag_p50_seconds') * 1000,
+      loopP99Ms: sample('nodejs_eventloop_lag_p99_seconds') * 1000,
+      loopMaxMs: sample('nodejs_eventloop_lag_max_seconds') * 1000,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Where an answer's time goes: an approved payment's mean time inside the gateway (frame decoded → answer
+ * made, its handler) against its mean end to end, and how late each event loop ran its callbacks during the
+ * run (a frame, a BUSY's included, waits about that long to be read when the gateway is saturated). The
+ * loops are sampled by a 10 ms timer, whose interval is what is printed: 10 ms is on time.
+ */
+function printWhereTimeGoes(
+  before: GatewayView | undefined,
+  after: GatewayView | undefined,
+  approved: readonly number[],
+  loadLoop: ReturnType<typeof monitorEventLoopDelay>,
+): void {
+  const ms = (ns: number) => (ns / 1e6).toFixed(1);
+  if (before !== undefined && after !== undefined) {
+    const count = after.approvedCount - before.approvedCount;
+    const inside = ((after.approvedSeconds - before.approvedSeconds) / count) * 1000;
+    const endToEnd = approved.reduce((sum, x) => sum + x, 0) / approved.length;
+    line(
+      '  approved: mean end to end / in the gateway handler',
+      `${endToEnd.toFixed(1)} / ${inside.toFixed(1)} ms`,
+    );
+    line(
+      'gateway event-loop tick, 10 ms on time, p50 / p99 / max',
+      `${after.loopP50Ms.toFixed(1)} / ${after.loopP99Ms.toFixed(1)} / ${after.loopMaxMs.toFixed(1)} ms`,
+    );
+  } else line('gateway event-loop tick', 'not read (its /metrics did not answer)');
+  line(
+    'load generator event-loop tick p50 / p99 / max',
+    `${ms(loadLoop.percentile(50))} / ${ms(loadLoop.percentile(99))} / ${ms(loadLoop.max)} ms`,
+  );
+}
+
 function printCpu(before: CpuSnapshot, after: CpuSnapshot, approved: number, pids: PathPids): void {
   const perPayment = (key: keyof CpuSnapshot) => (after[key] - before[key]) / approved;
   const gateway = perPayment('gateway');
@@ -109,12 +177,18 @@ export async function runPayments(
   pids: PathPids,
   db: Database,
   coreUrl: string,
+  gatewayMetricsUrl: string,
 ): Promise<void> {
   const batchRoute = '/v1/operations/batch';
   const batchesBefore = await coreRequests(coreUrl, batchRoute);
+  const viewBefore = await gatewayView(gatewayMetricsUrl);
+  const loadLoop = monitorEventLoopDelay({ resolution: 10 });
+  loadLoop.enable();
   const cpuBefore = cpuSnapshot(pids);
   const { samples, elapsedS } = await load(pos, phones);
   const cpuAfter = cpuSnapshot(pids);
+  loadLoop.disable();
+  const viewAfter = await gatewayView(gatewayMetricsUrl);
   const batches = (await coreRequests(coreUrl, batchRoute)) - batchesBefore;
   for (const list of [samples.all, samples.steady, samples.approved, samples.busy])
     list.sort((a, b) => a - b);
@@ -128,6 +202,7 @@ export async function runPayments(
   line(`  after the first ${options.warmupSeconds} s p50 / p99 / max`, spread(samples.steady));
   line('  approved payments p50 / p99 / max', spread(samples.approved));
   line('  BUSY refusals p50 / p99 / max', spread(samples.busy));
+  printWhereTimeGoes(viewBefore, viewAfter, samples.approved, loadLoop);
   line('outcomes', [...samples.outcomes].map(([k, v]) => `${k} ${fmt(v)}`).join(', '));
   // The gateway's money calls made in one tick travel in one signed request (core/src/client/transport.ts).
   line(
