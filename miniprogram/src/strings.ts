@@ -282,6 +282,12 @@ export const strings = {
     thisMonth: '本月',
     lastMonth: '上月',
     axisYuan: (yuan: number) => `${yuan}元`,
+    /** A chart's words for a screen reader: its title and each bar's name and amount. */
+    chartWords: (title: string, bars: readonly { name: string; amount: string }[]) =>
+      bars.length === 0
+        ? `${title}：没有支出`
+        : `${title}：${bars.map((b) => `${b.name} ${b.amount}`).join('，')}`,
+    dayName: (day: string) => `${day} 日`,
     chartFailed: '图表加载失败，请检查网络后重试',
     category: {
       canteen: '食堂',

@@ -64,6 +64,14 @@ const greenPixelsPerChart = `(() => {
   return counts.length === 3 && counts.every((count) => count > 50) ? counts : false;
 })()`;
 
+/** Per chart on the statement page: pixels of the amounts' dark text (#1d2a25; the axes' words are grey). */
+const amountPixelsPerChart = `(() => Array.from(document.querySelectorAll('.page-statement canvas.chart')).map((canvas) => {
+  const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  let dark = 0;
+  for (let i = 0; i < data.length; i += 4) if (data[i + 3] > 200 && data[i] < 50 && data[i + 1] < 60 && data[i + 2] < 55) dark += 1;
+  return dark;
+}))()`;
+
 describe('mini-program H5 in Chromium against the whole system', () => {
   let world: H5World;
   let system: RunningSystem;
@@ -234,6 +242,34 @@ describe('mini-program H5 in Chromium against the whole system', () => {
     // just axes or a blank canvas. Category, day and (last month is known) the comparison with last month.
     const barPixels = await waitInPage<number[]>(page, greenPixelsPerChart, 10_000);
     assert.equal(barPixels.length, 3, `bar pixels per chart: ${barPixels}`);
+    // Each chart writes its amounts (issue 19: no amount labels): every category and both months, the
+    // day with the most spending; and says them in words to a screen reader.
+    const amountPixels = (await page.evaluate(amountPixelsPerChart)) as number[];
+    assert.ok(
+      amountPixels.length === 3 && amountPixels.every((n) => n > 5),
+      `amount pixels per chart: ${amountPixels}`,
+    );
+    const words = await page
+      .locator('.page-statement canvas.chart')
+      .evaluateAll((canvases) =>
+        canvases.map((canvas) =>
+          (canvas as unknown as { getAttribute(name: string): string | null }).getAttribute('aria-label'),
+        ),
+      );
+    const spent = ((await page.locator('#statement-spent').textContent()) ?? '').trim();
+    const bar = '¥[\\d,]+\\.\\d{2}';
+    assert.match(
+      words[0] ?? '',
+      new RegExp(`^支出分类：\\S+ ${bar}(，\\S+ ${bar})*$`),
+      JSON.stringify(words),
+    );
+    assert.match(
+      words[1] ?? '',
+      new RegExp(`^每日支出：\\d+ 日 ${bar}(，\\d+ 日 ${bar})*$`),
+      JSON.stringify(words),
+    );
+    assert.ok((words[2] ?? '').startsWith('与上月对比：'), JSON.stringify(words));
+    assert.ok((words[2] ?? '').endsWith(`本月 ${spent}`), `${JSON.stringify(words)} against ${spent}`);
     await shoot(page, 'statement');
 
     // Report the card lost with a code made just before: the POS must refuse it.

@@ -19,6 +19,12 @@ const yuanTick = (fen: number) => strings.statement.axisYuan(Math.round(fen / 10
 const dayTick = (day: string) => (day === '1' || Number(day) % 5 === 0 ? day : '');
 const comparisonColors = ['#b8c4bf', '#14a37f'] as const;
 
+/** What a chart shows, in words (a screen reader's text for the canvas): the bars with money. */
+function chartWords(title: string, data: readonly ChartDatum[], name = (x: string) => x): string {
+  const bars = data.filter((d) => d.y > 0).map((d) => ({ name: name(d.x), amount: formatFen(d.y) }));
+  return strings.statement.chartWords(title, bars);
+}
+
 /** H5: the month goes into the address (`?month=YYYY-MM`) so a reload opens the same month. */
 function keepMonthInAddress(month: Month): void {
   if (process.env.TARO_ENV !== 'h5') return;
@@ -106,12 +112,25 @@ export default function StatementPage() {
                   data={charts?.byCategory ?? []}
                   height={Math.max(120, 44 * statement.byCategory.length + 40)}
                   valueLabel={yuanTick}
+                  amounts="every"
+                  description={chartWords(strings.statement.byCategory, charts?.byCategory ?? [])}
                 />
               </StateView>
             </View>
             <View className="section">
               <Text className="section-title">{strings.statement.byDay}</Text>
-              <Chart data={charts?.byDay ?? []} height={180} label={dayTick} valueLabel={yuanTick} />
+              <Chart
+                data={charts?.byDay ?? []}
+                height={180}
+                label={dayTick}
+                valueLabel={yuanTick}
+                amounts="highest"
+                description={chartWords(
+                  strings.statement.byDay,
+                  charts?.byDay ?? [],
+                  strings.statement.dayName,
+                )}
+              />
             </View>
             {charts?.comparison ? (
               <View className="section">
@@ -121,6 +140,8 @@ export default function StatementPage() {
                   height={150}
                   valueLabel={yuanTick}
                   colors={comparisonColors}
+                  amounts="every"
+                  description={chartWords(strings.statement.versusLastMonth, charts.comparison)}
                 />
               </View>
             ) : null}
