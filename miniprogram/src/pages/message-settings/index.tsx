@@ -63,10 +63,8 @@ export default function MessageSettingsPage() {
     setError(undefined);
     try {
       // The consent dialog must open from this tap, before anything else is awaited.
-      const consent = askMessageConsent(
-        api,
-        messageKindList.filter((k) => isOn(k)),
-      );
+      // The alert of unusual spending on the card cannot be turned off, so it is asked first.
+      const consent = askMessageConsent(api, ['theft_alert', ...messageKindList.filter((k) => isOn(k))]);
       const saved = await saveMessagePreferences(api, { ...prefs, lowBalanceFen });
       setPrefs(saved);
       await consent;

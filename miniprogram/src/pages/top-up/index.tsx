@@ -44,9 +44,10 @@ export default function TopUpPage() {
   const payChannel = offered.includes(payWith) ? payWith : (offered[0] ?? channel);
 
   async function onPay() {
-    // The receipt and low-balance messages that may follow need the platform's one-time consent,
-    // asked from this tap (the student's own top-up only).
-    if (!cardNo) void askMessageConsent(api, ['receipt', 'low_balance']);
+    // The messages that may follow need the platform's one-time consent, asked from this tap (the
+    // student's own top-up only): an alert of unusual spending on the card first, then the receipt and
+    // the low-balance alert (WeChat takes three templates a dialog).
+    if (!cardNo) void askMessageConsent(api, ['theft_alert', 'receipt', 'low_balance']);
     const current = limits.data ?? topUpLimitsFallback;
     const problem = checkTopUpAmount(amount, current);
     if (problem !== undefined || amount === undefined) {
