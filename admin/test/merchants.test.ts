@@ -95,4 +95,30 @@ describe('backoffice in Chromium: merchants, a daily statement and the WeChat Pa
     );
     await page.context().close();
   });
+
+  test('when the card centre sets a canteen window capacity on the merchants page, then a bad value is refused in words, a good one is saved, shown and audited', async () => {
+    // Goal: the canteen card's levels are graded against a capacity the card centre sets here (#17).
+    const page = await signIn(await openPage(browser, { width: 1400, height: 1000 }), web, 'super');
+    await page.getByRole('menuitem', { name: /商户结算/ }).click();
+    const row = page.getByRole('row', { name: /M-CANTEEN-1/ });
+    await row.getByText('默认（60 笔/15分钟）').waitFor();
+    await row.getByRole('button', { name: '设置窗口容量' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('每 15 分钟可接待的刷卡笔数').fill('0');
+    await dialog.getByRole('button', { name: /保\s*存/ }).click();
+    await dialog.getByText('请输入 1–1000 之间的整数').waitFor();
+    await dialog.getByLabel('每 15 分钟可接待的刷卡笔数').fill('45');
+    await dialog.getByRole('button', { name: /保\s*存/ }).click();
+    await row.getByText('45 笔/15分钟').waitFor();
+    assert.deepEqual(
+      (await world.core.client.windowCapacities()).items.map((c) => [c.merchantId, c.paymentsPer15Min]),
+      [['M-CANTEEN-1', 45]],
+    );
+    const audit = await world.core.client.searchAudit({ action: 'merchant.window_capacity', limit: 5 });
+    assert.deepEqual(
+      audit.items.map((a) => [a.targetId, (a.detail as { after?: number }).after]),
+      [['M-CANTEEN-1', 45]],
+    );
+    await page.context().close();
+  });
 });

@@ -43,6 +43,7 @@ import {
   topUpChannelOptions,
   topUpChannelText,
 } from '../strings.ts';
+import { useWindowCapacities, WindowCapacityCell, windowCapacityColumnTitle } from './WindowCapacity.tsx';
 
 const percent = (bp: number) => `${(bp / 100).toFixed(2)}%`;
 
@@ -58,6 +59,7 @@ export function MerchantsPage({ me }: { me: Me }) {
   const byCampus = useCampusFilter();
   const { campuses, campus } = byCampus;
   const shown = items.filter((m) => byCampus.inCampus(m.campusId));
+  const windowCapacities = useWindowCapacities(me.rights.includes('merchant.read'));
 
   const load = useCallback(() => {
     api<{ items: Merchant[] }>('GET', '/merchants').then(
@@ -130,6 +132,20 @@ export function MerchantsPage({ me }: { me: Me }) {
               render: (c: string | null) => campusName(campuses, c),
             },
             { title: t.feeRate, dataIndex: 'feeRateBp', render: percent },
+            {
+              title: windowCapacityColumnTitle,
+              render: (_: unknown, m: Merchant) =>
+                m.category === 'canteen' ? (
+                  <WindowCapacityCell
+                    merchant={m}
+                    value={windowCapacities.capacities.get(m.id)}
+                    manage={manage}
+                    onSaved={windowCapacities.reload}
+                  />
+                ) : (
+                  '—'
+                ),
+            },
             {
               title: t.status,
               dataIndex: 'status',
