@@ -288,7 +288,15 @@ test('when INSIGHT_DB_PATH is set, then the core runs the extract at start into 
   const store = await InsightStore.open({ path });
   try {
     const sources = (await store.watermarks()).map((w) => w.source);
-    assert.deepEqual(sources, ['access', 'attendance', 'card_events', 'codes', 'operations', 'sessions']);
+    assert.deepEqual(sources, [
+      'absences',
+      'access',
+      'attendance',
+      'card_events',
+      'codes',
+      'operations',
+      'sessions',
+    ]);
   } finally {
     store.close();
   }
