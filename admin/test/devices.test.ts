@@ -68,7 +68,7 @@ describe('backoffice in Chromium: live device status and the offline exceptions 
   const signIn = async (username: string): Promise<Page> =>
     signInAs(await openPage(browser, { width: 1400, height: 900 }), web, username);
 
-  test('when the device admin opens the devices page, then the connected POS shows online with its last heartbeat, versions (configuration behind) and pending records, and the filter narrows to it', async () => {
+  test('when the device admin opens the devices page, then the connected POS shows online with its last heartbeat, versions (configuration behind), pending records and its merchant by name, and the filter narrows to it; a new device is registered to a merchant chosen by name', async () => {
     const page = await signIn('devices');
     await page.getByRole('menuitem', { name: /设备管理/ }).click();
     const row = page.getByRole('row', { name: /5300001/ });
@@ -77,6 +77,9 @@ describe('backoffice in Chromium: live device status and the offline exceptions 
     await row.getByText('v0 / v2').waitFor();
     assert.equal(await row.locator('[data-behind="true"]').count(), 1, 'only the configuration lags');
     await row.getByText('2', { exact: true }).waitFor();
+    // The merchant by its name, never its id (#19).
+    await row.getByText('第二食堂', { exact: true }).waitFor();
+    assert.doesNotMatch((await page.locator('.ant-table').textContent()) ?? '', /[0-9A-HJKMNP-TV-Z]{26}/);
     await page
       .getByRole('row', { name: /5300002/ })
       .getByText('未上报')
@@ -90,6 +93,24 @@ describe('backoffice in Chromium: live device status and the offline exceptions 
     // Lets the filter's highlight finish moving before the screenshot.
     await page.waitForTimeout(600);
     await page.screenshot({ path: `${screenshots}admin-devices.png`, fullPage: true });
+
+    // A new device is registered to a merchant chosen by name, not an id typed by hand.
+    await page.getByRole('button', { name: '登记设备' }).click();
+    await page.getByPlaceholder('1 – 4294967295').fill('5300003');
+    await page.getByLabel('所属商户（可选）').click();
+    await page.getByTitle('第二食堂', { exact: true }).click();
+    await page
+      .getByRole('button', { name: /登\s*记/ })
+      .last()
+      .click();
+    await page.getByTestId('device-key').waitFor();
+    await page.getByRole('button', { name: '我已妥善保存' }).click();
+    await page
+      .getByRole('row', { name: /5300003/ })
+      .getByText('第二食堂', { exact: true })
+      .waitFor();
+    const added = await world.core.client.getDevice('5300003');
+    assert.equal(added.merchantId, (await world.core.client.getDevice('5300001')).merchantId);
 
     // The POS goes away: within a refresh (10 s) the page shows it offline, without a reload.
     device.close();

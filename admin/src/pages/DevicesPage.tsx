@@ -32,11 +32,16 @@ import { campusText, describeError, deviceConfigText, deviceKindText, deviceText
 type Device = CoreDevice &
   Partial<Pick<DeviceWithPresence, 'currentConfigVersion' | 'presence'>> & {
     keyHex?: string;
+    /** The merchant's name (the list looks it up), shown instead of its id. */
+    merchantName?: string | null;
     /** Where the list's campus comes from: the door the device serves, or its own row. */
     campusSource?: 'place' | 'device' | null;
   };
 
 type Filter = 'all' | 'online' | 'offline';
+
+/** A merchant a device may be registered to. */
+type MerchantChoice = { id: string; name: string };
 
 /** The list refreshes itself this often while the page is open. */
 const refreshMs = 10_000;
@@ -72,6 +77,7 @@ const kindText: Record<Device['kind'], string> = deviceKindText;
  */
 export function DevicesPage({ me }: { me: Me }) {
   const [items, setItems] = useState<Device[]>([]);
+  const [merchants, setMerchants] = useState<MerchantChoice[]>([]);
   const [blacklistVersion, setBlacklistVersion] = useState(0);
   const [nowMs, setNowMs] = useState(Date.now());
   const [filter, setFilter] = useState<Filter>('all');
@@ -81,9 +87,10 @@ export function DevicesPage({ me }: { me: Me }) {
   const [configuring, setConfiguring] = useState<string | null>(null);
   const manage = me.rights.includes('device.manage');
   const load = useCallback(() => {
-    api<{ items: Device[]; blacklistVersion: number }>('GET', '/devices').then(
+    api<{ items: Device[]; blacklistVersion: number; merchants?: MerchantChoice[] }>('GET', '/devices').then(
       (p) => {
         setItems(p.items);
+        setMerchants(p.merchants ?? []);
         setBlacklistVersion(p.blacklistVersion ?? 0);
         setNowMs(Date.now());
         setError(null);
@@ -159,7 +166,13 @@ export function DevicesPage({ me }: { me: Me }) {
         columns={[
           { title: '设备号', dataIndex: 'id' },
           { title: '类型', dataIndex: 'kind', render: (k: Device['kind']) => kindText[k] },
-          { title: '商户', dataIndex: 'merchantId', render: (m: string | null) => m ?? '—' },
+          {
+            title: '商户',
+            dataIndex: 'merchantName',
+            render: (name: string | null | undefined, d: Device) => (
+              <span title={d.merchantId ?? undefined}>{name ?? (d.merchantId ? '未知商户' : '—')}</span>
+            ),
+          },
           {
             title: campusText.campus,
             dataIndex: 'campusId',
@@ -290,6 +303,7 @@ export function DevicesPage({ me }: { me: Me }) {
       {registering ? (
         <RegisterDialog
           campuses={campuses}
+          merchants={merchants}
           onClose={(device) => {
             setRegistering(false);
             if (device) setIssued(device);
@@ -320,11 +334,19 @@ export function DevicesPage({ me }: { me: Me }) {
   );
 }
 
-function RegisterDialog({ campuses, onClose }: { campuses: Campuses; onClose: (device?: Device) => void }) {
+function RegisterDialog({
+  campuses,
+  merchants,
+  onClose,
+}: {
+  campuses: Campuses;
+  merchants: readonly MerchantChoice[];
+  onClose: (device?: Device) => void;
+}) {
   const [id, setId] = useState('');
   const campus = useNewCampus(campuses);
   const [kind, setKind] = useState<Device['kind']>('pos');
-  const [merchantId, setMerchantId] = useState('');
+  const [merchantId, setMerchantId] = useState<string | undefined>();
   const [error, setError] = useState<string | null>(null);
   const submit = async () => {
     try {
@@ -332,7 +354,7 @@ function RegisterDialog({ campuses, onClose }: { campuses: Campuses; onClose: (d
         await api<Device>('POST', '/devices', {
           id,
           kind,
-          merchantId: merchantId.trim() ? merchantId.trim() : null,
+          merchantId: merchantId ?? null,
           campusId: campus.campusId,
         }),
       );
@@ -353,8 +375,17 @@ function RegisterDialog({ campuses, onClose }: { campuses: Campuses; onClose: (d
             options={Object.entries(kindText).map(([value, label]) => ({ value, label }))}
           />
         </Form.Item>
-        <Form.Item label="商户编号（可选）">
-          <Input value={merchantId} onChange={(e) => setMerchantId(e.target.value)} />
+        <Form.Item label="所属商户（可选）" htmlFor="new-device-merchant">
+          <Select
+            id="new-device-merchant"
+            allowClear
+            showSearch
+            optionFilterProp="label"
+            placeholder="选择商户"
+            value={merchantId}
+            onChange={(value?: string) => setMerchantId(value)}
+            options={merchants.map((m) => ({ value: m.id, label: m.name }))}
+          />
         </Form.Item>
         <NewCampusField field={campus.field} testId="new-device-campus" />
       </Form>

@@ -125,16 +125,27 @@ export class DeviceAdmin {
   ) {}
 
   /** Each device with its campus: its door's where it serves one, else its own (docs/campuses.md). */
+  /**
+   * The devices with their live status, campus and merchant's name (#19: the page showed the merchant's
+   * id), and the merchants a new device may be registered to, by name.
+   */
   async list() {
-    const [devices, campuses] = await Promise.all([this.core.devices(), this.core.deviceCampuses()]);
+    const [devices, campuses, merchants] = await Promise.all([
+      this.core.devices(),
+      this.core.deviceCampuses(),
+      this.core.merchants(),
+    ]);
     const byDevice = new Map(campuses.items.map((c) => [c.deviceId, c]));
+    const names = new Map(merchants.map((m) => [m.id, m.name]));
     return {
       ...devices,
       items: devices.items.map((d) => ({
         ...d,
+        merchantName: d.merchantId === null ? null : (names.get(d.merchantId) ?? null),
         campusId: byDevice.get(d.id)?.campusId ?? null,
         campusSource: byDevice.get(d.id)?.source ?? null,
       })),
+      merchants: merchants.filter((m) => m.status === 'active').map((m) => ({ id: m.id, name: m.name })),
     };
   }
 
