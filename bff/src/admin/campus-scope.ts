@@ -255,6 +255,8 @@ export const campusGuards: Readonly<Record<string, Guard>> = {
   'POST /merchants': ownCampusInBody,
   'POST /merchants/:id/status': merchantParam,
   'GET /merchants/:id/statements/:day': merchantParam,
+  // A canteen window's capacity (the app's canteen levels): a campus admin sets their own campus's only.
+  'PUT /window-capacities/:id': merchantParam,
   'PUT /merchants/:id/campus': centreOnly,
   'POST /settlements/:day': narrowQuery,
   'GET /settlements/:day': narrowQuery,
