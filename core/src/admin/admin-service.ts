@@ -239,10 +239,12 @@ export class AdminService {
       (attemptNo) => Math.min(loginDelayMs * 2 ** Math.min(attemptNo - free, 30), lockoutMs),
       nowMs,
     );
+    // The wait is counted from now, after the reservation: the lock may have been set by a racer that
+    // read the clock after this attempt did, and its wait must not look longer than the delay.
     if ('retryAtMs' in reserved)
       throw new CoreError('ADMIN_LOCKED_OUT', 'too many failed sign-ins; wait before trying again', {
         lockedUntilMs: reserved.retryAtMs,
-        retryAfterMs: reserved.retryAtMs - nowMs,
+        retryAfterMs: Math.max(1, reserved.retryAtMs - Date.now()),
       });
     return reserved.attemptNo;
   }
