@@ -21,7 +21,9 @@ before(async () => {
   t = await startTestCore('mysql', {
     UTILITY_URL: meter.url,
     NETWORK_URL: billing.url,
-    UTILITY_TIMEOUT_MS: '300',
+    // Long enough that a loaded machine's answer is not taken for a lost one (a fault's lost answer never
+    // comes, so each of the four such tests waits this long once).
+    UTILITY_TIMEOUT_MS: '1500',
     // The job's own ticks stay out of the way: the tests run the reconciliation when they mean to.
     UTILITY_RECONCILE_INTERVAL_MS: '3600000',
     REDIS_URL: 'redis://127.0.0.1:6379',
