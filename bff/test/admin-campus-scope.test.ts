@@ -84,17 +84,21 @@ describe('admin campus scope', () => {
   after(() => world.stop());
 
   test('when a campus admin reaches another campus’s device, then the API refuses it with CAMPUS_FORBIDDEN and lists only its own', async () => {
-    const list = await world.request<{ items: { id: string; campusId: string | null }[] }>(
-      'GET',
-      `${api}/devices`,
-      {
-        token: north.devices,
-      },
-    );
+    const list = await world.request<{
+      items: { id: string; campusId: string | null }[];
+      merchants: { id: string; campusId: string | null }[];
+    }>('GET', `${api}/devices`, {
+      token: north.devices,
+    });
     assert.equal(list.status, 200);
     assert.deepEqual(
       list.body.items.map((d) => [d.id, d.campusId]),
       [['9101', ids.north]],
+    );
+    // The merchants offered to register a device to (by name, #19): the campus's own only.
+    assert.deepEqual(
+      list.body.merchants.map((m) => [m.id, m.campusId]),
+      [[merchants.north, ids.north]],
     );
     const all = await world.request<{ items: { id: string }[] }>('GET', `${api}/devices`, {
       token: tokens.super_admin,
@@ -147,7 +151,6 @@ describe('admin campus scope', () => {
     for (const [method, path, body] of [
       ['POST', `/merchants/${merchants.south}/status`, { status: 'disabled' }],
       ['GET', `/merchants/${merchants.south}/statements/${today}`, undefined],
-      ['PUT', `/window-capacities/${merchants.south}`, { paymentsPer15Min: 40 }],
       ['POST', '/merchants', { name: '南区新店', category: 'shop', campusId: ids.south }],
       ['GET', `/reports/top-up-channels?from=${today}&to=${today}`, undefined],
       ['GET', `/reports/turnover-campuses?from=${today}&to=${today}`, undefined],

@@ -91,6 +91,16 @@ const ownRows: Guard = {
   },
 };
 
+/** The devices list: the campus's devices, and only its merchants to register a new one to. */
+const ownDevices: Guard = {
+  async after(ctx, answer, campusId, s) {
+    const list = (await ownRows.after?.(ctx, answer, campusId, s)) as {
+      merchants?: { campusId?: string | null }[];
+    };
+    return { ...list, merchants: (list.merchants ?? []).filter((m) => m.campusId === campusId) };
+  },
+};
+
 /** The backoffice's report names (funds.ts) as the core names them. */
 const reportsByPath: Record<string, ReportName> = {
   'turnover-daily': 'turnover/daily',
@@ -261,7 +271,7 @@ export const campusGuards: Readonly<Record<string, Guard>> = {
   'POST /settlements/:day': narrowQuery,
   'GET /settlements/:day': narrowQuery,
   'GET /top-up-mismatches': centreOnly,
-  'GET /devices': ownRows,
+  'GET /devices': ownDevices,
   'POST /devices': ownCampusInBody,
   'POST /devices/:deviceId/key': deviceParam,
   'POST /devices/:deviceId/status': deviceParam,

@@ -145,7 +145,10 @@ export class DeviceAdmin {
         campusId: byDevice.get(d.id)?.campusId ?? null,
         campusSource: byDevice.get(d.id)?.source ?? null,
       })),
-      merchants: merchants.filter((m) => m.status === 'active').map((m) => ({ id: m.id, name: m.name })),
+      // Each with its campus, so a campus admin's answer keeps only its own (campus-scope.ts).
+      merchants: merchants
+        .filter((m) => m.status === 'active')
+        .map((m) => ({ id: m.id, name: m.name, campusId: m.campusId })),
     };
   }
 
