@@ -151,6 +151,7 @@ describe('admin campus scope', () => {
     for (const [method, path, body] of [
       ['POST', `/merchants/${merchants.south}/status`, { status: 'disabled' }],
       ['GET', `/merchants/${merchants.south}/statements/${today}`, undefined],
+      ['PUT', `/window-capacities/${merchants.south}`, { paymentsPer15Min: 40 }],
       ['POST', '/merchants', { name: '南区新店', category: 'shop', campusId: ids.south }],
       ['GET', `/reports/top-up-channels?from=${today}&to=${today}`, undefined],
       ['GET', `/reports/turnover-campuses?from=${today}&to=${today}`, undefined],
