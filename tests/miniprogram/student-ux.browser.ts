@@ -462,6 +462,44 @@ describe('student app friction in the H5 app (issue 19)', () => {
     await page.context().close();
   });
 
+  test('#17 when a student reports an absence (请假), then a span in the wrong order is refused on the page, the report waits for the counsellor, and a pending one can be cancelled', async () => {
+    const student = system.identities[20];
+    assert.ok(student);
+    const page = await newPage();
+    await bindAs(page, student);
+    await open(page, 'absences');
+    const form = page.locator('.page-absences');
+    // The end before the start: refused before anything is sent.
+    await form.locator('input#absence-toDay').fill('2000-01-01');
+    await form.locator('input#absence-reason').fill('发烧去校医院');
+    await form.locator('#absence-submit').click();
+    await form.locator('.form-error', { hasText: '结束时间要晚于开始时间' }).waitFor();
+    assert.equal((await core.absences({ cardNo: student.cardNo })).items.length, 0, 'nothing reported');
+
+    await page.reload();
+    await form.locator('#absence-kind-sick').click();
+    await form.locator('input#absence-reason').fill('发烧去校医院');
+    await form.locator('#absence-off-campus').click();
+    // A double tap makes one report (one request id per intent).
+    await form.locator('#absence-submit').dblclick();
+    const row = form.locator('.absence-row', { hasText: '病假 · 待审批' });
+    await row.waitFor();
+    assert.equal(await form.locator('.absence-row').count(), 1);
+    const stored = (await core.absences({ cardNo: student.cardNo })).items;
+    assert.equal(stored.length, 1);
+    assert.equal(stored[0]?.status, 'pending');
+    assert.equal(stored[0]?.offCampus, true);
+    assert.deepEqual(await axeFindings(page), [], 'axe on the 请假 page');
+
+    // Cancelled while it waits, after a confirmation.
+    await row.locator('button, .btn', { hasText: '撤销' }).click();
+    await page.getByText('确定撤销这条请假申请吗？').waitFor();
+    await page.locator('.taro-model__confirm').click();
+    await form.locator('.absence-row', { hasText: '病假 · 已撤销' }).waitFor();
+    assert.equal((await core.absences({ cardNo: student.cardNo })).items[0]?.status, 'cancelled');
+    await page.context().close();
+  });
+
   test('#19 when a new student opens every page of the student app, then axe-core finds nothing serious or critical on any', async () => {
     const student = system.identities[19];
     assert.ok(student);
