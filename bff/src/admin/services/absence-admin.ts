@@ -3,6 +3,7 @@ import type { Absence, AbsenceStatus } from '@campus-card/core/contract';
 import { BffError } from '../../errors.ts';
 import type { AdminSession } from '../admin-sessions.ts';
 import type { AuditTrail } from './audit-trail.ts';
+import { holderNames } from './holder-names.ts';
 
 export interface AbsenceRow extends Absence {
   holderName: string | null;
@@ -70,16 +71,10 @@ export class AbsenceAdmin {
   }
 
   private async named(items: readonly Absence[]): Promise<AbsenceRow[]> {
-    const cardNos = [...new Set(items.map((a) => a.cardNo))];
-    const names = await Promise.all(
-      cardNos.map((cardNo) =>
-        this.core.getCard(cardNo).then(
-          (c) => c.name,
-          () => null,
-        ),
-      ),
+    const holders = await holderNames(
+      this.core,
+      items.map((a) => a.cardNo),
     );
-    const holders = new Map(cardNos.map((cardNo, i) => [cardNo, names[i] ?? null]));
     return items.map((a) => ({ ...a, holderName: holders.get(a.cardNo) ?? null }));
   }
 }

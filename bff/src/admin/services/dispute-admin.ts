@@ -2,6 +2,7 @@ import type { CoreClient } from '@campus-card/core/client';
 import type { Dispute, DisputeStatus } from '@campus-card/core/contract';
 import type { AdminSession } from '../admin-sessions.ts';
 import type { AuditTrail } from './audit-trail.ts';
+import { holderNames } from './holder-names.ts';
 
 export interface DisputeRow extends Dispute {
   merchantName: string;
@@ -62,16 +63,10 @@ export class DisputeAdmin {
     const [merchants, admins] = await Promise.all([this.core.merchants(), this.core.admins()]);
     const merchantNames = new Map(merchants.map((m) => [m.id, m.name]));
     const adminNames = new Map(admins.items.map((a) => [a.id, a.displayName]));
-    const cardNos = [...new Set(items.map((d) => d.cardNo))];
-    const names = await Promise.all(
-      cardNos.map((cardNo) =>
-        this.core.getCard(cardNo).then(
-          (c) => c.name,
-          () => null,
-        ),
-      ),
+    const holders = await holderNames(
+      this.core,
+      items.map((d) => d.cardNo),
     );
-    const holders = new Map(cardNos.map((cardNo, i) => [cardNo, names[i] ?? null]));
     return items.map((d) => ({
       ...d,
       merchantName: merchantNames.get(d.merchantId) ?? '未知商户',
