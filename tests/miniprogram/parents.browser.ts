@@ -12,13 +12,12 @@
 // Run by `npm run test:browser -w miniprogram` after `npm run build:h5` (it serves miniprogram/dist/h5).
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 import type { BrowserContextOptions, Page } from 'playwright-core';
 import type { CoreClient } from '../../core/src/client/index.ts';
 import type { RunningSystem } from '../../mock/demo/system.ts';
 import {
+  axeFindings,
   bindAs as bindStudent,
   type H5World,
   type Identity,
@@ -26,20 +25,6 @@ import {
   shoot,
   startH5World,
 } from './support.ts';
-
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** axe-core's serious and critical findings inside `scope` (the page shown), as readable lines. */
-async function axeFindings(page: Page, scope: string): Promise<string[]> {
-  // Evaluated rather than added as an inline <script>: the app's CSP (script-src 'self') refuses those.
-  if (!(await page.evaluate('typeof window.axe !== "undefined"'))) await page.evaluate(axeSource);
-  const result = (await page.evaluate(
-    `window.axe.run(document.querySelector(${JSON.stringify(scope)}), { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 3) })))`,
-  )) as { id: string; impact: string; nodes: string[] }[];
-  return result
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.nodes.join(', ')}`);
-}
 
 /**
  * The WCAG contrast of every visible button's text in `scope` against the colour behind it (the first

@@ -8,8 +8,6 @@
 // Run by `npm run test:browser -w miniprogram` after `npm run build:h5` (it serves miniprogram/dist/h5).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { CoreClient } from '../../core/src/client/index.ts';
@@ -17,6 +15,7 @@ import { addMonths, monthKey, monthOf } from '../../core/src/time.ts';
 import type { RunningSystem } from '../../mock/demo/system.ts';
 import { clockOffsetMs } from '../clock.ts';
 import {
+  axeFindings,
   bindAs as bindStudent,
   fillBind,
   type H5World,
@@ -24,8 +23,6 @@ import {
   openPage,
   startH5World,
 } from './support.ts';
-
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 interface Measured {
   readonly text: string;
@@ -120,18 +117,6 @@ describe('student app friction in the H5 app (issue 19)', () => {
 
   async function measured(page: Page, selector: string): Promise<Measured[]> {
     return (await page.evaluate(`(${measure})(${JSON.stringify(selector)})`)) as Measured[];
-  }
-
-  /** axe-core's serious and critical findings on the page as it is now (its shown page only). */
-  async function axeFindings(page: Page): Promise<string[]> {
-    // Evaluated rather than added as an inline <script>: the app's CSP (script-src 'self') refuses those.
-    if (!(await page.evaluate('typeof window.axe !== "undefined"'))) await page.evaluate(axeSource);
-    const result = (await page.evaluate(
-      `window.axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 3) })))`,
-    )) as { id: string; impact: string; nodes: string[] }[];
-    return result
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.impact} ${v.id}: ${v.nodes.join(', ')}`);
   }
 
   test('#19.5 when a student binds with a wrong answer, then the page says how many attempts are left; without the privacy consent ticked nothing is sent; the ID tail has its own keypad', async () => {
@@ -394,6 +379,7 @@ describe('student app friction in the H5 app (issue 19)', () => {
     assert.equal(after, before + 5_000);
     assert.match((await page.locator('#top-up-order').textContent()) ?? '', /\S/);
     assert.equal(await page.locator('#top-up-not-paid').count(), 0);
+    assert.deepEqual(await axeFindings(page), [], 'axe on the top-up result page');
     await page.context().close();
   });
 
@@ -504,6 +490,12 @@ describe('student app friction in the H5 app (issue 19)', () => {
     const student = system.identities[19];
     assert.ok(student);
     const page = await newPage();
+    const problems: string[] = [];
+    // Signed out: the first page a new student sees.
+    await page.goto(system.web.url);
+    await page.locator('#login').waitFor();
+    await page.waitForTimeout(500);
+    problems.push(...(await axeFindings(page)).map((finding) => `login: ${finding}`));
     await bindAs(page, student);
     await core.topUp({
       id: `adm-cash-${randomBytes(6).toString('hex')}`,
@@ -511,7 +503,6 @@ describe('student app friction in the H5 app (issue 19)', () => {
       amount: 3_000,
       channel: 'cash',
     });
-    const problems: string[] = [];
     const routes = [
       'top-up',
       'showers',
@@ -527,6 +518,8 @@ describe('student app friction in the H5 app (issue 19)', () => {
       'electricity',
       'network',
       'bank',
+      'notifications',
+      'message-settings',
     ];
     for (const route of routes) {
       await open(page, route);

@@ -4,7 +4,8 @@
 // included), and open a page of the app by its route. It serves miniprogram/dist/h5: build it first.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { migratedDatabase, redisUrl } from '@campus-card/tests/kit';
 import jsQR from 'jsqr';
@@ -15,6 +16,24 @@ import { type RunningSystem, type SystemOptions, startSystem } from '../../mock/
 import { launchChromium, newContext, screenshotsDir } from '../browser.ts';
 
 const h5Root = new URL('../../miniprogram/dist/h5/', import.meta.url).pathname;
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * axe-core's serious and critical findings on the page as it is now, as readable lines: in `scope` (a
+ * selector: the page shown, when earlier pages of the route stack stay in the DOM), else the document.
+ */
+export async function axeFindings(page: Page, scope?: string): Promise<string[]> {
+  // Evaluated rather than added as an inline <script>: the app's CSP (script-src 'self') refuses those.
+  if (!(await page.evaluate('typeof window.axe !== "undefined"'))) await page.evaluate(axeSource);
+  const target = scope === undefined ? 'document' : `document.querySelector(${JSON.stringify(scope)})`;
+  const result = (await page.evaluate(
+    `window.axe.run(${target}, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 3) })))`,
+  )) as { id: string; impact: string; nodes: string[] }[];
+  return result
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id}: ${v.nodes.join(', ')}`);
+}
 
 /** A student's binding details, as the system's demo identities carry them. */
 export interface Identity {

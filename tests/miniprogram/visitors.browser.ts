@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { fromHex } from '../../core/src/credential/index.ts';
 import { GateReader } from '../../mock/devices/gate.ts';
 import { clockOffsetMs, setShanghaiTime } from '../clock.ts';
-import { bindAs, type H5World, openPage, readQr, startH5World } from './support.ts';
+import { axeFindings, bindAs, type H5World, openPage, readQr, startH5World } from './support.ts';
 
 describe('a visitor from invitation to gate (H5)', () => {
   let world: H5World;
@@ -61,6 +61,7 @@ describe('a visitor from invitation to gate (H5)', () => {
     await visitor.goto(link);
     await visitor.locator('#visitor-qr .qr').waitFor();
     assert.equal(await visitor.locator('#visitor-name').textContent(), '赵来宾');
+    assert.deepEqual(await axeFindings(visitor), [], 'axe on the visitor pass page');
     const pass = await readQr(visitor);
     assert.match(pass, /^CV:/);
 

@@ -41,7 +41,9 @@ export default function NotificationsPage() {
                 <View className="row-main">
                   <Text className="row-title">
                     {item.atMs > seenUpToMs ? (
-                      <Text className="unread-dot" aria-label={strings.notifications.unreadMark} />
+                      <Text className="unread-dot">
+                        <Text className="unread-word">{strings.notifications.unreadMark}</Text>
+                      </Text>
                     ) : null}
                     {text.title}
                   </Text>
