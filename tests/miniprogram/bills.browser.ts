@@ -196,7 +196,7 @@ describe('bills, words and lessons in the H5 app (issue 19)', () => {
     await page.context().close();
   });
 
-  test('#19 消费纠错: when a student disputes a canteen payment from its detail, then it reads 处理中, and once the card centre refunds part of it, 已退款 with the amount and the note', async () => {
+  test('#19 消费纠错: when a student disputes a canteen payment from its detail, then it reads 处理中, and once the card centre refunds part of it, 已退款 with the amount and the note; a rejected one reads 未通过 with the reason and moves no money', async () => {
     const student = system.identities[9];
     assert.ok(student);
     const page = await newPage();
@@ -238,6 +238,35 @@ describe('bills, words and lessons in the H5 app (issue 19)', () => {
     assert.match(text, /处理说明 已核实重复扣款/);
     assert.doesNotMatch(text, rawWords);
     await shoot(page, 'bill-detail-dispute');
+
+    // A second payment disputed and rejected: 未通过, with the card centre's reason, and no money moved.
+    const secondId = `dispute-${randomBytes(6).toString('hex')}`;
+    assert.equal(
+      (await core.pay({ id: secondId, cardNo: student.cardNo, merchantId: 'CANTEEN-1-W01', amount: 990 }))
+        .status,
+      'ok',
+    );
+    await detailOf(page, /第一食堂[\s\S]*-¥9\.90/);
+    await page.locator('#dispute-open').click();
+    await page.locator('#dispute-reason-not_mine').click();
+    await page.locator('#dispute-submit').click();
+    await page.getByText('对 ¥9.90 的消费申请纠错（不是我消费的）？').waitFor();
+    await page.locator('.taro-model__confirm').click();
+    await page.locator('#dispute-state', { hasText: '处理中' }).waitFor();
+    const [second] = (await core.disputes({ paymentId: secondId })).items;
+    const balanceBefore = (await core.getCard(student.cardNo)).balance;
+    await core.rejectDispute(second?.id ?? '', {
+      reason: '监控显示本人在窗口消费',
+      decidedBy: 'finance-1',
+    });
+    await detailOf(page, /第一食堂[\s\S]*-¥9\.90/);
+    await page.locator('#dispute-state', { hasText: '未通过' }).waitFor();
+    const rejected = (await page.locator('#dispute .kv').allInnerTexts()).join(' ').replace(/\s+/g, ' ');
+    assert.match(rejected, /纠错进度 未通过/);
+    assert.match(rejected, /处理说明 监控显示本人在窗口消费/);
+    assert.doesNotMatch(rejected, /纠错退款/);
+    assert.doesNotMatch(rejected, rawWords);
+    assert.deepEqual((await core.getCard(student.cardNo)).balance, balanceBefore, 'a rejection moves no money');
     await page.context().close();
   });
 
