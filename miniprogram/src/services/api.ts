@@ -43,10 +43,20 @@ export const taroStorage: KeyValueStorage = {
 const tokenStore = createTokenStore(taroStorage);
 /** Set once the app has gone to the login page for a lost session; cleared by the next session. */
 let sessionLostShown = false;
+/**
+ * Why the last session was ended elsewhere (a loss report, unbinding…), kept in storage until the next
+ * sign-in: a reload or a relaunch that opens the login page before the redirect with ?reason= still
+ * says why (#19: never signed out silently).
+ */
+const sessionLostReasonKey = 'session-lost-reason';
+export const sessionLostReason = (): string | undefined => taroStorage.get(sessionLostReasonKey);
 export const tokens: typeof tokenStore = {
   get: () => tokenStore.get(),
   set(value) {
-    if (value !== undefined) sessionLostShown = false;
+    if (value !== undefined) {
+      sessionLostShown = false;
+      taroStorage.remove(sessionLostReasonKey);
+    }
     tokenStore.set(value);
   },
 };
@@ -75,6 +85,7 @@ export const api: ApiClient = createApiClient({
     // token and would send the person to a second login page, without the reason the first one shows.
     if (sessionLostShown) return;
     sessionLostShown = true;
+    if (reason !== undefined) taroStorage.set(sessionLostReasonKey, reason);
     void relaunchOnce(
       reason === undefined ? '/pages/login/index' : `/pages/login/index?reason=${encodeURIComponent(reason)}`,
     );

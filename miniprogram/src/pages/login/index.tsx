@@ -4,7 +4,7 @@ import { useEffect, useState } from 'react';
 import { messageOf } from '../../components/use-remote.ts';
 import { labelOf } from '../../labels.ts';
 import { routeParam } from '../../lib/route.ts';
-import { api, tokens } from '../../services/api.ts';
+import { api, sessionLostReason, tokens } from '../../services/api.ts';
 import { unboundLanding } from '../../services/landing.ts';
 import { loginCode } from '../../services/platform.ts';
 import { logIn } from '../../services/session.ts';
@@ -28,7 +28,10 @@ export default function LoginPage() {
   const [oneTap, setOneTap] = useState<boolean | undefined>(isH5 ? undefined : true);
   // Signed out by something done elsewhere (a loss report, unbinding, a PIN reset, a reused sign-in):
   // say why, never silently (#19; SESSION_REVOKED details.reason, strings.login.signedOut).
-  const signedOut = labelOf(strings.login.signedOut, routeParam(useRouter().params.reason));
+  const signedOut = labelOf(
+    strings.login.signedOut,
+    routeParam(useRouter().params.reason) ?? sessionLostReason(),
+  );
 
   // H5 only: the campus identity provider sends the browser back here with ?sso_code= or ?sso_error=.
   useEffect(() => {
