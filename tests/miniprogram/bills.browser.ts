@@ -266,7 +266,11 @@ describe('bills, words and lessons in the H5 app (issue 19)', () => {
     assert.match(rejected, /处理说明 监控显示本人在窗口消费/);
     assert.doesNotMatch(rejected, /纠错退款/);
     assert.doesNotMatch(rejected, rawWords);
-    assert.deepEqual((await core.getCard(student.cardNo)).balance, balanceBefore, 'a rejection moves no money');
+    assert.deepEqual(
+      (await core.getCard(student.cardNo)).balance,
+      balanceBefore,
+      'a rejection moves no money',
+    );
     await page.context().close();
   });
 
