@@ -16,6 +16,7 @@ export interface GatewayGauges {
   blacklistVersion(): number;
   paymentsInFlight(): number;
   paymentsInFlightMax(): number;
+  paymentsInFlightLimit(): number;
 }
 
 /**
@@ -111,6 +112,11 @@ export class GatewayMetrics {
     gauge('gateway_blacklist_version', 'Blacklist version this instance holds', gauges.blacklistVersion);
     gauge('gateway_payments_in_flight', 'Payments admitted and not yet answered', gauges.paymentsInFlight);
     gauge('gateway_payments_in_flight_max', 'GATEWAY_INFLIGHT_MAX', gauges.paymentsInFlightMax);
+    gauge(
+      'gateway_payments_in_flight_limit',
+      'The in-flight bound now: GATEWAY_INFLIGHT_MAX, its warm-up, and the standing-queue bound (admission.ts)',
+      gauges.paymentsInFlightLimit,
+    );
   }
 }
 

@@ -39,6 +39,7 @@ import { SessionRegistry } from './session/registry.ts';
 import { Session } from './session/session.ts';
 import { defaultTimings, type SessionTimings } from './session/timings.ts';
 import { warmCoreConnections } from './warm-up.ts';
+import { WorkSlices, workSliceMs } from './work-slices.ts';
 
 /** Kept-alive connections to the core, all opened before the listener accepts devices. */
 const coreConnections = 32;
@@ -83,11 +84,15 @@ export async function startGateway(
 ): Promise<RunningGateway> {
   // The platform's logger: its lines carry the current frame's request id and redact as the others do.
   const log = overrides.log ?? createLogger('device-gateway', config.logLevel);
+  // Handlers start in short slices between socket reads; a batch request to the core carries the payments
+  // of the slices run while it waited, up to GATEWAY_CORE_BATCH_WAIT_MS (work-slices.ts).
+  const slices = new WorkSlices(workSliceMs);
   const core = new CoreClient({
     url: config.coreUrl,
     keyId: config.coreKeyId,
     secret: config.coreSecret,
     connectionsMax: coreConnections,
+    scheduleFlush: (flush) => slices.whenDrained(flush, config.coreBatchWaitMs),
   });
   // Fail closed: a guard that cannot reach Redis rejects, and the request is answered INTERNAL_ERROR.
   const redis =
@@ -294,6 +299,7 @@ export async function startGateway(
     max: config.inFlightMax,
     retryAfterMs: config.busyRetryAfterMs,
     warmUpMs: config.warmUpMs,
+    queueTargetMs: config.queueTargetMs,
   });
   const server: Server = createServer({ noDelay: true }, (socket) => {
     if (sessions.all.size >= config.connectionsMax) {
@@ -307,6 +313,7 @@ export async function startGateway(
       handle,
       answers,
       admission,
+      slices,
       timings,
       log,
       metrics,
@@ -333,6 +340,7 @@ export async function startGateway(
     blacklistVersion: () => blacklist.version,
     paymentsInFlight: () => admission.current,
     paymentsInFlightMax: () => admission.max,
+    paymentsInFlightLimit: () => admission.limit,
   });
   // Ready: the TCP listener is up, the core is ready (its database reachable and migrated), Redis answers.
   const coreReady = `${config.coreUrl.replace(/\/+$/, '')}/health/ready`;

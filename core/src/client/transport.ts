@@ -23,6 +23,11 @@ export interface CoreClientOptions {
   /** Operations sent in one batch request at most. */
   operationsPerRequestMax?: number;
   /**
+   * When the operations queued so far leave as one batch request: by default in the next turn of the event
+   * loop (setImmediate), so a turn's operations travel together; the gateway waits for its work slices.
+   */
+  scheduleFlush?: (flush: () => void) => void;
+  /**
    * How many times more an operation whose answer was lost (the connection failed, or the core answered
    * INTERNAL_ERROR for it or for its whole request) is sent again under its own id, and how long after its
    * first send that may still happen: the ledger answers a repeated id with its first answer, so the
@@ -198,7 +203,7 @@ export class Transport {
     if (this.pending.length >= (this.options.operationsPerRequestMax ?? 256)) this.flush();
     else if (!this.flushScheduled) {
       this.flushScheduled = true;
-      setImmediate(() => this.flush());
+      (this.options.scheduleFlush ?? setImmediate)(() => this.flush());
     }
   }
 

@@ -39,6 +39,7 @@ import {
   serializePayload,
   signInNonceBytes,
 } from '../protocol/index.ts';
+import type { WorkSlices } from '../work-slices.ts';
 import { type AnswerCache, requestHash } from './answer-cache.ts';
 import { anonymousErrors, closingErrors } from './error-policy.ts';
 import { Outbound } from './outbound.ts';
@@ -52,6 +53,8 @@ export interface SessionDeps {
   readonly answers: AnswerCache;
   /** Payments in flight gateway-wide; past its bound a new one is answered BUSY (protocol § 7.9). */
   readonly admission: Pick<Admission, 'tryEnter' | 'leave' | 'retryAfter'>;
+  /** Where handlers start: in short slices between socket reads (work-slices.ts). */
+  readonly slices: Pick<WorkSlices, 'run'>;
   readonly timings: SessionTimings;
   readonly log: Logger;
   readonly metrics: GatewayMetrics;
@@ -392,7 +395,8 @@ export class Session {
     // Past capacity a payment is refused now, before anything about it is kept or the core is asked, so
     // its retry under the same sequence runs as if new (protocol § 7.9).
     const admitted = message.kind === 'pay' || message.kind === 'pay_with_pin';
-    if (admitted && !this.deps.admission.tryEnter()) {
+    const enteredAtMs = admitted ? this.deps.admission.tryEnter() : undefined;
+    if (admitted && enteredAtMs === undefined) {
       this.busy(sequence, type);
       return;
     }
@@ -410,14 +414,17 @@ export class Session {
       // Answered before the till gives up on it (deadline.ts).
       deadlineAtMs: performance.now() + coreDeadlineMs,
     };
-    const answer = this.deps.handle(context, message).then((reply) => {
-      if (reply === undefined) throw new Error(`no handler answered ${message.kind}`);
-      return reply;
-    });
+    // Started in a coming slice, not inside this read (work-slices.ts); kept for its retry from now on.
+    const answer = this.deps.slices
+      .run(() => this.deps.handle(context, message))
+      .then((reply) => {
+        if (reply === undefined) throw new Error(`no handler answered ${message.kind}`);
+        return reply;
+      });
     this.deps.answers.remember(deviceRef, sequence, hash, answer);
     // The place given back; an answer from before the ledger forgotten: the identical retry runs again.
     this.answer(answer, sequence, type, (reply) => {
-      if (admitted) this.deps.admission.leave();
+      if (enteredAtMs !== undefined) this.deps.admission.leave(enteredAtMs);
       if (reply === undefined || ('reason' in reply && reply.reason === 'SERVICE_UNAVAILABLE'))
         this.deps.answers.forget(deviceRef, sequence);
     });
