@@ -17,6 +17,15 @@ export interface QrCodeParts {
 
 /** `qr:<card>:<madeAt s>:<counter>:<first 16 hex of SHA-256 of the phone key>`. */
 export function qrCodeIdentity(code: QrCodeParts): string {
-  const fingerprint = toHex(sha256(code.phonePublicKey).subarray(0, 8));
+  return qrCodeIdentityWith(code, phoneKeyFingerprint(code.phonePublicKey));
+}
+
+/** The first 16 hex of the SHA-256 of a phone key: a verifier keeps it with the certificate that names the key. */
+export function phoneKeyFingerprint(phonePublicKey: Uint8Array): string {
+  return toHex(sha256(phonePublicKey).subarray(0, 8));
+}
+
+/** The same identity, with the phone key's fingerprint already made (`phoneKeyFingerprint`). */
+export function qrCodeIdentityWith(code: Omit<QrCodeParts, 'phonePublicKey'>, fingerprint: string): string {
   return `qr:${code.cardNo}:${code.madeAtMs / 1000}:${code.counter}:${fingerprint}`;
 }

@@ -19,7 +19,10 @@ export function createNodeEd25519Verify(options: NodeEd25519VerifyOptions = {}):
   const keyCache = new Map<string, KeyObject>();
 
   function keyObject(publicKey: Uint8Array): KeyObject {
-    const cacheKey = String.fromCharCode(...publicKey);
+    // Node's own latin1 decoding, not String.fromCharCode(...key): no arguments array on every scan.
+    const cacheKey = Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.byteLength).toString(
+      'latin1',
+    );
     const cached = keyCache.get(cacheKey);
     if (cached !== undefined) return cached;
     const der = new Uint8Array(spkiPrefix.length + publicKey.length);

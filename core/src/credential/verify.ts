@@ -7,7 +7,7 @@ import { certificateLifetimeMaxMs } from './campus-keys.ts';
 import type { CardCredential } from './card.ts';
 import { type Certificate, certificateSignedMessage } from './certificate.ts';
 import { codeFromText, codeSignedMessage, decodeCode } from './code.ts';
-import { qrCodeIdentity } from './code-identity.ts';
+import { phoneKeyFingerprint, qrCodeIdentityWith } from './code-identity.ts';
 import type { ReplayGuard } from './replay-guard.ts';
 import { type Ed25519Verify, nobleEd25519Verify } from './signature.ts';
 import { refused, type VerifyResult } from './verify-result.ts';
@@ -60,9 +60,11 @@ export interface Verifier {
   verify(text: string): Promise<VerifyResult>;
 }
 
-interface CachedCertificate {
+interface CheckedCertificate {
   readonly bytes: Uint8Array;
   readonly campusPublicKey: Uint8Array;
+  /** Of the phone key it names, for the codes' identities: made once a certificate, not once a code. */
+  readonly phoneKeyFingerprint: string;
 }
 
 export function createVerifier(options: VerifierOptions): Verifier {
@@ -79,32 +81,42 @@ export function createVerifier(options: VerifierOptions): Verifier {
   if (!(clockSkewMs >= 0 && clockSkewMs <= clockSkewMsMax)) {
     throw new Error(`clockSkewMs must be in [0, ${clockSkewMsMax}], got ${clockSkewMs}`);
   }
-  const certificateCache = new Map<string, CachedCertificate>();
+  const certificateCache = new Map<number, CheckedCertificate>();
 
-  function campusSignatureHolds(certificate: Certificate, campusPublicKey: Uint8Array): boolean {
-    const cacheKey = latin1(certificate.campusSignature);
+  /** The certificate once its campus signature holds (kept, so the check is made once a certificate); else undefined. */
+  function checkedCertificate(
+    certificate: Certificate,
+    campusPublicKey: Uint8Array,
+  ): CheckedCertificate | undefined {
+    const cacheKey = certificateCacheKey(certificate.campusSignature);
     const cached = certificateCache.get(cacheKey);
     if (
       cached !== undefined &&
       equalBytes(cached.bytes, certificate.bytes) &&
       equalBytes(cached.campusPublicKey, campusPublicKey)
     ) {
-      return true;
+      return cached;
     }
     const holds = ed25519Verify(
       certificate.campusSignature,
       certificateSignedMessage(certificate.bytes),
       campusPublicKey,
     );
-    if (holds && cacheEntriesMax > 0) {
+    if (!holds) return undefined;
+    const checked: CheckedCertificate = {
+      bytes: Uint8Array.from(certificate.bytes),
+      campusPublicKey,
+      phoneKeyFingerprint: phoneKeyFingerprint(certificate.phonePublicKey),
+    };
+    if (cacheEntriesMax > 0) {
       // Oldest first out: a card shows the same certificate all week, so recent ones are the useful ones.
       if (certificateCache.size >= cacheEntriesMax) {
         const oldest = certificateCache.keys().next();
         if (oldest.done !== true) certificateCache.delete(oldest.value);
       }
-      certificateCache.set(cacheKey, { bytes: Uint8Array.from(certificate.bytes), campusPublicKey });
+      certificateCache.set(cacheKey, checked);
     }
-    return holds;
+    return checked;
   }
 
   async function verify(text: string): Promise<VerifyResult> {
@@ -117,7 +129,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
     const campusKey = keyring.get(certificate.kid);
     if (campusKey === undefined)
       return refused('UNKNOWN_KEY', `campus key ${certificate.kid} is not trusted`);
-    if (!campusSignatureHolds(certificate, campusKey.publicKey)) {
+    const checked = checkedCertificate(certificate, campusKey.publicKey);
+    if (checked === undefined) {
       return refused('BAD_CERT_SIGNATURE', `certificate not signed by campus key ${certificate.kid}`);
     }
 
@@ -160,12 +173,10 @@ export function createVerifier(options: VerifierOptions): Verifier {
 
     // Keyed by what the phone signed (the code's identity, phone key included), not by signature bytes,
     // and kept until the code could no longer pass.
-    const codeId = qrCodeIdentity({
-      cardNo: card.cardNo,
-      madeAtMs: code.madeAtMs,
-      counter: code.counter,
-      phonePublicKey: certificate.phonePublicKey,
-    });
+    const codeId = qrCodeIdentityWith(
+      { cardNo: card.cardNo, madeAtMs: code.madeAtMs, counter: code.counter },
+      checked.phoneKeyFingerprint,
+    );
     const ttlMs = code.madeAtMs + codeValidityMs + clockSkewMs - nowMs + 1000;
     if (!(await replayGuard.claim(codeId, ttlMs))) {
       return refused('REPLAYED', 'code already used (or the replay guard is full)');
@@ -188,8 +199,15 @@ export function createVerifier(options: VerifierOptions): Verifier {
   return { verify };
 }
 
-function latin1(bytes: Uint8Array): string {
-  return String.fromCharCode(...bytes);
+/**
+ * The certificate cache's key: the first 48 bits of the campus signature (its R half, a hash output, so keys
+ * spread). A number, not a string of the 64 bytes made on every scan; two certificates that share it only
+ * cost a check, since an entry counts only when its bytes and campus key match in full.
+ */
+function certificateCacheKey(campusSignature: Uint8Array): number {
+  let key = 0;
+  for (let i = 0; i < 6; i++) key = key * 256 + (campusSignature[i] ?? 0);
+  return key;
 }
 
 function iso(ms: number): string {
