@@ -36,7 +36,7 @@ import { frameMacMatches, type KeyMaterial, writeFrameMac } from './mac.ts';
 import { type Message, messageTypeOf, parsePayload, serializePayload } from './messages/index.ts';
 import { ByteReader } from './reader.ts';
 import { openPayload, sealPayload } from './session-crypto.ts';
-import { ByteWriter } from './writer.ts';
+import { checkInteger } from './writer.ts';
 
 /** The header fields a sender chooses for each frame. */
 export interface Envelope {
@@ -86,30 +86,48 @@ export interface RawFrame extends Envelope {
 
 const defaultRandomBytes = (length: number): Uint8Array => new Uint8Array(nodeRandomBytes(length));
 
-function writeHeader(w: ByteWriter, raw: Omit<RawFrame, 'payload'>, frameBytes: number): void {
-  w.u8(magicBytes[0], 'magic').u8(magicBytes[1], 'magic');
-  w.u8(raw.version ?? protocolVersion, 'version');
-  w.u16(frameBytes, 'frame length');
-  w.u8(raw.type, 'type');
-  w.u8(raw.flags, 'flags');
-  w.u32(raw.deviceId, 'deviceId');
-  w.u32(raw.sequence, 'sequence');
-  w.u64(raw.timestampMs, 'timestampMs');
+/** A big-endian uint32 at `at`. */
+function putU32(frame: Uint8Array, at: number, value: number): void {
+  frame[at] = value >>> 24;
+  frame[at + 1] = (value >>> 16) & 0xff;
+  frame[at + 2] = (value >>> 8) & 0xff;
+  frame[at + 3] = value & 0xff;
 }
 
-function header(raw: Omit<RawFrame, 'payload'>, payloadBytes: number): Uint8Array {
-  const w = new ByteWriter(headerBytes);
-  writeHeader(w, raw, frameBytesMin + payloadBytes);
-  return w.finish();
+/**
+ * The buffer a frame is sent in, its header written: the payload goes in after, then the MAC in place, so a
+ * frame is built in one allocation (issue #20). Fields that do not fit throw BAD_FIELD, as ByteWriter does.
+ */
+function frameWithHeader(raw: Omit<RawFrame, 'payload'>, payloadBytes: number): Uint8Array {
+  const version = raw.version ?? protocolVersion;
+  const frameBytes = frameBytesMin + payloadBytes;
+  checkInteger(version, 0, 0xff, 'version');
+  checkInteger(frameBytes, 0, 0xffff, 'frame length');
+  checkInteger(raw.type, 0, 0xff, 'type');
+  checkInteger(raw.flags, 0, 0xff, 'flags');
+  checkInteger(raw.deviceId, 0, 0xffff_ffff, 'deviceId');
+  checkInteger(raw.sequence, 0, 0xffff_ffff, 'sequence');
+  checkInteger(raw.timestampMs, 0, Number.MAX_SAFE_INTEGER, 'timestampMs');
+  const frame = new Uint8Array(frameBytes);
+  frame[0] = magicBytes[0];
+  frame[1] = magicBytes[1];
+  frame[2] = version;
+  frame[3] = frameBytes >>> 8;
+  frame[4] = frameBytes & 0xff;
+  frame[5] = raw.type;
+  frame[6] = raw.flags;
+  putU32(frame, 7, raw.deviceId);
+  putU32(frame, 11, raw.sequence);
+  putU32(frame, 15, Math.floor(raw.timestampMs / 2 ** 32));
+  putU32(frame, 19, raw.timestampMs >>> 0);
+  return frame;
 }
 
-/** Header, payload and MAC assembled in the one buffer that is sent: the payload copied once, the MAC in place. */
-function assemble(head: Uint8Array, payload: Uint8Array, macKey: KeyMaterial): Uint8Array {
-  const macAt = head.byteLength + payload.byteLength;
-  const frame = new Uint8Array(macAt + macBytes);
-  frame.set(head, 0);
-  frame.set(payload, head.byteLength);
-  writeFrameMac(macKey, frame, macAt);
+/** Header, payload and MAC in the one buffer that is sent: the payload copied once, the MAC in place. */
+function assemble(raw: Omit<RawFrame, 'payload'>, payload: Uint8Array, macKey: KeyMaterial): Uint8Array {
+  const frame = frameWithHeader(raw, payload.byteLength);
+  frame.set(payload, headerBytes);
+  writeFrameMac(macKey, frame, headerBytes + payload.byteLength);
   return frame;
 }
 
@@ -121,7 +139,7 @@ export function encodeRawFrame(raw: RawFrame, macKey: KeyMaterial): Uint8Array {
       `payload of ${raw.payload.byteLength} bytes exceeds ${payloadBytesMax}`,
     );
   }
-  return assemble(header(raw, raw.payload.byteLength), raw.payload, macKey);
+  return assemble(raw, raw.payload, macKey);
 }
 
 /**
@@ -145,14 +163,17 @@ export function encodeFrame(
     type,
     flags: encrypted ? frameFlags.encrypted : 0,
   };
-  if (!encrypted) return encodeRawFrame({ ...raw, payload: plaintext }, keys.macKey);
+  // serializePayload bounds it to payloadBytesMax, so it fits a frame.
+  if (!encrypted) return assemble(raw, plaintext, keys.macKey);
   if (keys.sessionKey === undefined) {
     throw new ProtocolError('NO_SESSION_KEY', `${message.kind} is encrypted and no session key was given`);
   }
-  const head = header(raw, plaintext.byteLength + sealOverheadBytes);
+  const frame = frameWithHeader(raw, plaintext.byteLength + sealOverheadBytes);
   const nonce = (options.randomBytes ?? defaultRandomBytes)(gcmNonceBytes);
-  const sealed = sealPayload(keys.sessionKey, head, plaintext, nonce);
-  return assemble(head, sealed, keys.macKey);
+  const sealed = sealPayload(keys.sessionKey, frame.subarray(0, headerBytes), plaintext, nonce);
+  frame.set(sealed, headerBytes);
+  writeFrameMac(keys.macKey, frame, headerBytes + sealed.byteLength);
+  return frame;
 }
 
 function readHeader(frame: Uint8Array): FrameHeader {

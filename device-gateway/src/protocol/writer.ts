@@ -101,9 +101,14 @@ export class ByteWriter {
   }
 
   private checkInteger(value: number, min: number, max: number, field: string): void {
-    if (!Number.isInteger(value) || value < min || value > max) {
-      throw new ProtocolError('BAD_FIELD', `${field} must be an integer in [${min}, ${max}], got ${value}`);
-    }
+    checkInteger(value, min, max, field);
+  }
+}
+
+/** A value that does not fit its field is a bug in the caller: BAD_FIELD naming the field. */
+export function checkInteger(value: number, min: number, max: number, field: string): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ProtocolError('BAD_FIELD', `${field} must be an integer in [${min}, ${max}], got ${value}`);
   }
 }
 
