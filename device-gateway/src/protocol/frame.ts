@@ -32,7 +32,7 @@ import {
   sealedPayloadBytesMax,
   sealOverheadBytes,
 } from './limits.ts';
-import { frameMacMatches, type KeyMaterial, writeFrameMac } from './mac.ts';
+import { frameMacMatches, type KeyMaterial, type MacKeyMaterial, writeFrameMac } from './mac.ts';
 import { type Message, messageTypeOf, parsePayload, serializePayload } from './messages/index.ts';
 import { ByteReader } from './reader.ts';
 import { openPayload, sealPayload } from './session-crypto.ts';
@@ -58,8 +58,8 @@ export interface FrameHeader extends Envelope {
 }
 
 export interface FrameKeys {
-  /** The device key, or `anonymousKey` for device id 0; raw bytes or prepared once (`prepareKey`). */
-  readonly macKey: KeyMaterial;
+  /** The device key, or `anonymousKey` for device id 0; raw bytes or prepared once (`FrameMacKey`). */
+  readonly macKey: MacKeyMaterial;
   /** Agreed at sign-in; needed to seal or open the types in `encryptedMessageTypes`. */
   readonly sessionKey?: KeyMaterial | undefined;
 }
@@ -124,7 +124,7 @@ function frameWithHeader(raw: Omit<RawFrame, 'payload'>, payloadBytes: number): 
 }
 
 /** Header, payload and MAC in the one buffer that is sent: the payload copied once, the MAC in place. */
-function assemble(raw: Omit<RawFrame, 'payload'>, payload: Uint8Array, macKey: KeyMaterial): Uint8Array {
+function assemble(raw: Omit<RawFrame, 'payload'>, payload: Uint8Array, macKey: MacKeyMaterial): Uint8Array {
   const frame = frameWithHeader(raw, payload.byteLength);
   frame.set(payload, headerBytes);
   writeFrameMac(macKey, frame, headerBytes + payload.byteLength);
@@ -132,7 +132,7 @@ function assemble(raw: Omit<RawFrame, 'payload'>, payload: Uint8Array, macKey: K
 }
 
 /** Header, payload as given, MAC. Throws FRAME_TOO_LARGE for a payload above 4,057 bytes. */
-export function encodeRawFrame(raw: RawFrame, macKey: KeyMaterial): Uint8Array {
+export function encodeRawFrame(raw: RawFrame, macKey: MacKeyMaterial): Uint8Array {
   if (raw.payload.byteLength > payloadBytesMax) {
     throw new ProtocolError(
       'FRAME_TOO_LARGE',

@@ -30,8 +30,10 @@ export { fromHex, fromHexDump, hexDump, toHex } from './hex.ts';
 export * from './limits.ts';
 export {
   anonymousKey,
+  FrameMacKey,
   frameMac,
   type KeyMaterial,
+  type MacKeyMaterial,
   macEquals,
   macTags,
   offlineRecordMac,

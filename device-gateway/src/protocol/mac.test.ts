@@ -2,6 +2,7 @@
 // They were cross-checked with an independent Python implementation (hmac, hashlib, cryptography).
 
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { describe, test } from 'node:test';
 import {
   exampleDeviceId,
@@ -16,12 +17,26 @@ import {
 } from './fixtures.ts';
 import { decodeFrame } from './frame.ts';
 import { fromHex, toHex } from './hex.ts';
-import { anonymousKey, frameMac, macEquals, serverProof, signInResponse } from './mac.ts';
+import { anonymousKey, FrameMacKey, frameMac, macEquals, serverProof, signInResponse } from './mac.ts';
 import { offlineRecordBody, signOfflineRecord, verifyOfflineRecord } from './messages/offline.ts';
 
 describe('MAC', () => {
   test('when the test vector bytes are MACed with the test key, then the MAC is the documented one', () => {
     assert.equal(toHex(frameMac(fromHex(macVector.key), fromHex(macVector.bytesBeforeMac))), macVector.mac);
+    const prepared = new FrameMacKey(fromHex(macVector.key));
+    assert.equal(toHex(frameMac(prepared, fromHex(macVector.bytesBeforeMac))), macVector.mac);
+  });
+
+  test('when a key is prepared for frames, then its MAC is HMAC-SHA256 for any key and input length', () => {
+    for (const keyBytes of [0, 1, 32, 64, 65, 100]) {
+      const key = Uint8Array.from({ length: keyBytes }, (_, i) => (i * 29 + 7) & 0xff);
+      const prepared = new FrameMacKey(key);
+      for (const length of [0, 1, 55, 56, 64, 300, 4_080, 4_096, 5_000]) {
+        const bytes = Uint8Array.from({ length }, (_, i) => (i * 31 + length) & 0xff);
+        const expected = createHmac('sha256', key).update(bytes).digest();
+        assert.deepEqual(prepared.digest(bytes), expected, `key ${keyBytes} bytes, input ${length}`);
+      }
+    }
   });
 
   test('when the heartbeat fixture is read, then it is the vector bytes followed by the vector MAC', () => {

@@ -9,14 +9,14 @@ import {
   type Envelope,
   encodeFrame,
   type FrameKeys,
+  FrameMacKey,
   frameBytesMax,
   type Message,
   outboundFramesMax,
-  prepareKey,
 } from '../protocol/index.ts';
 
 /** The anonymous key, prepared once. */
-const anonymousKeys: FrameKeys = { macKey: prepareKey(anonymousKey) };
+const anonymousKeys: FrameKeys = { macKey: new FrameMacKey(anonymousKey) };
 
 /** Bytes a device may leave unread before it is dropped rather than queued for. */
 const outboundBytesMax = outboundFramesMax * frameBytesMax;

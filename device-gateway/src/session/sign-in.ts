@@ -8,6 +8,7 @@ import {
   deriveSessionKey,
   type FrameHeader,
   type FrameKeys,
+  FrameMacKey,
   type Message,
   MessageType,
   macEquals,
@@ -63,7 +64,11 @@ export function checkSignIn(
   const sessionKey = deriveSessionKey(device.key, device.deviceId, serverNonce, message.deviceNonce);
   return {
     ok: true,
-    value: { device, message, keys: { macKey: prepareKey(device.key), sessionKey: prepareKey(sessionKey) } },
+    value: {
+      device,
+      message,
+      keys: { macKey: new FrameMacKey(device.key), sessionKey: prepareKey(sessionKey) },
+    },
   };
 }
 
