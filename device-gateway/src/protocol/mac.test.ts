@@ -33,8 +33,12 @@ describe('MAC', () => {
       const prepared = new FrameMacKey(key);
       for (const length of [0, 1, 55, 56, 64, 300, 4_080, 4_096, 5_000]) {
         const bytes = Uint8Array.from({ length }, (_, i) => (i * 31 + length) & 0xff);
-        const expected = createHmac('sha256', key).update(bytes).digest();
-        assert.deepEqual(prepared.digest(bytes), expected, `key ${keyBytes} bytes, input ${length}`);
+        const expected = createHmac('sha256', key).update(bytes).digest().subarray(0, 16);
+        assert.equal(
+          toHex(frameMac(prepared, bytes)),
+          toHex(expected),
+          `key ${keyBytes} bytes, input ${length}`,
+        );
       }
     }
   });

@@ -34,9 +34,14 @@ const hmacBlockBytes = 64;
 /** Where a MAC's inner input is put together (the inner pad, then the bytes): one for the process, used within a call. */
 const innerInput = Buffer.alloc(hmacBlockBytes + frameBytesMax);
 
+/** Where an inbound frame's expected MAC is put before the constant-time comparison. */
+const expectedMac = Buffer.alloc(macBytes);
+
 /**
  * A device key prepared once a session for its frames' MACs: HMAC-SHA256's two padded key blocks are made
  * up front, so each frame's MAC is two one-shot SHA-256 calls instead of an HMAC object a frame (issue #20).
+ * The digests come back as latin1 strings and are copied into place: a Buffer each would be a new backing
+ * store for the garbage collector.
  */
 export class FrameMacKey {
   private readonly innerPad = new Uint8Array(hmacBlockBytes);
@@ -52,22 +57,25 @@ export class FrameMacKey {
     }
   }
 
-  /** HMAC-SHA256(key, bytes), all 32 bytes. */
-  digest(bytes: Uint8Array): Buffer {
+  /** The first `macBytes` of HMAC-SHA256(key, bytes), written into `out` at `at`. */
+  writeMac(bytes: Uint8Array, out: Uint8Array, at: number): void {
     const inputBytes = hmacBlockBytes + bytes.byteLength;
     const input = inputBytes <= innerInput.byteLength ? innerInput : Buffer.alloc(inputBytes);
     input.set(this.innerPad, 0);
     input.set(bytes, hmacBlockBytes);
-    this.outerInput.set(hash('sha256', input.subarray(0, inputBytes), 'buffer'), hmacBlockBytes);
-    return hash('sha256', this.outerInput, 'buffer');
+    this.outerInput.latin1Write(hash('sha256', input.subarray(0, inputBytes), 'latin1'), hmacBlockBytes);
+    const mac = hash('sha256', this.outerInput, 'latin1');
+    for (let i = 0; i < macBytes; i++) out[at + i] = mac.charCodeAt(i);
   }
 }
 
 /** A frame MAC key: raw, a KeyObject, or prepared for frames (FrameMacKey, what a session keeps). */
 export type MacKeyMaterial = KeyMaterial | FrameMacKey;
 
-function frameHmac(key: MacKeyMaterial, bytes: Uint8Array): Buffer {
-  return key instanceof FrameMacKey ? key.digest(bytes) : createHmac('sha256', key).update(bytes).digest();
+/** The first `macBytes` of HMAC-SHA256(key, bytes), written into `out` at `at`. */
+function writeMac(key: MacKeyMaterial, bytes: Uint8Array, out: Uint8Array, at: number): void {
+  if (key instanceof FrameMacKey) key.writeMac(bytes, out, at);
+  else out.set(createHmac('sha256', key).update(bytes).digest().subarray(0, macBytes), at);
 }
 
 function hmac(key: KeyMaterial, parts: readonly Uint8Array[]): Uint8Array {
@@ -86,18 +94,21 @@ const ascii = (text: string): Uint8Array => new TextEncoder().encode(text);
 
 /** The 16-byte frame MAC: HMAC-SHA256(key, every frame byte before the MAC), first 16 bytes. */
 export function frameMac(key: MacKeyMaterial, bytesBeforeMac: Uint8Array): Uint8Array {
-  return new Uint8Array(frameHmac(key, bytesBeforeMac)).subarray(0, macBytes);
+  const mac = new Uint8Array(macBytes);
+  writeMac(key, bytesBeforeMac, mac, 0);
+  return mac;
 }
 
 /** The frame MAC of `frame`'s bytes before `macAt`, written into `frame` at `macAt`: no intermediate copies. */
 export function writeFrameMac(key: MacKeyMaterial, frame: Uint8Array, macAt: number): void {
-  frame.set(frameHmac(key, frame.subarray(0, macAt)).subarray(0, macBytes), macAt);
+  writeMac(key, frame.subarray(0, macAt), frame, macAt);
 }
 
-/** Whether `mac` is the frame MAC of `bytesBeforeMac`, compared in constant time, without copying the digest. */
+/** Whether `mac` is the frame MAC of `bytesBeforeMac`, compared in constant time. */
 export function frameMacMatches(key: MacKeyMaterial, bytesBeforeMac: Uint8Array, mac: Uint8Array): boolean {
-  const digest = frameHmac(key, bytesBeforeMac);
-  return mac.byteLength === macBytes && timingSafeEqual(digest.subarray(0, macBytes), mac);
+  if (mac.byteLength !== macBytes) return false;
+  writeMac(key, bytesBeforeMac, expectedMac, 0);
+  return timingSafeEqual(expectedMac, mac);
 }
 
 /** The device's answer to a challenge: HMAC-SHA256(key, tag ‖ device id ‖ server nonce ‖ device nonce). */

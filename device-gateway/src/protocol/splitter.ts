@@ -47,7 +47,9 @@ export class FrameSplitter {
         const error = this.checkPrefix();
         if (error !== undefined) return this.fail(frames, error);
         if (this.prefixFilled < prefixBytes) break;
-        this.frame = new Uint8Array(((this.prefix[3] ?? 0) << 8) | (this.prefix[4] ?? 0));
+        // From Node's buffer pool (no backing store of its own a frame, issue #20); every byte is written
+        // before the frame is handed out.
+        this.frame = Buffer.allocUnsafe(((this.prefix[3] ?? 0) << 8) | (this.prefix[4] ?? 0));
         this.frame.set(this.prefix, 0);
         this.frameFilled = prefixBytes;
         this.prefixFilled = 0;

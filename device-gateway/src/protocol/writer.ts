@@ -11,9 +11,13 @@ export class ByteWriter {
   private view: DataView;
   private length = 0;
 
-  /** `bytesMax` bounds the whole buffer: nothing this codec builds can exceed a frame. */
+  /**
+   * `bytesMax` bounds the whole buffer: nothing this codec builds can exceed a frame. It starts at 64 bytes,
+   * which V8 keeps on its heap (a larger typed array gets a backing store of its own for the garbage
+   * collector), and doubles as needed: most answers are a few dozen bytes (issue #20).
+   */
   constructor(private readonly bytesMax: number = frameBytesMax) {
-    this.buffer = new Uint8Array(256);
+    this.buffer = new Uint8Array(64);
     this.view = new DataView(this.buffer.buffer);
   }
 
