@@ -85,6 +85,7 @@ import { PhotoService } from './photos/photo-service.ts';
 import { PhotoSource } from './photos/photo-source.ts';
 import { createPii } from './pii.ts';
 import { createRedis, redisNames } from './redis.ts';
+import { oneWritePerTurn } from './redis-writes.ts';
 import { ReportRepository } from './reports/report-repository.ts';
 import { ReportService } from './reports/report-service.ts';
 import { SettlementRepository } from './settlement/settlement-repository.ts';
@@ -467,6 +468,9 @@ export async function startCore(
 ): Promise<RunningCore> {
   // One connection publishes the announcements below and holds the numeric codes' replay and guess counts.
   const publisher = config.redisUrl === undefined ? undefined : createRedis(config.redisUrl);
+  // A batch's answers publish a card-activity message a payment, and a turn's requests claim their nonces:
+  // they leave in one socket write a turn (redis-writes.ts).
+  if (publisher !== undefined) oneWritePerTurn(publisher);
   const core = createCore(config, log, publisher, options);
   await migrate(core.db);
   await core.blacklist.reconcile();

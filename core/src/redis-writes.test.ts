@@ -1,4 +1,4 @@
-// The gateway's Redis commands of one event-loop turn leave in one socket write, each still answered on its
+// A connection's Redis commands of one event-loop turn leave in one socket write, each still answered on its
 // own and in order (issue #20). Against the real Redis of the test machine, keys under a prefix of their own.
 
 import assert from 'node:assert/strict';
