@@ -8,6 +8,7 @@ import type { CardCredential } from './card.ts';
 import { type Certificate, certificateSignedMessage } from './certificate.ts';
 import { codeFromText, codeSignedMessage, decodeCode } from './code.ts';
 import { phoneKeyFingerprint, qrCodeIdentityWith } from './code-identity.ts';
+import { codeLayout } from './layout.ts';
 import type { ReplayGuard } from './replay-guard.ts';
 import { type Ed25519Verify, nobleEd25519Verify } from './signature.ts';
 import { refused, type VerifyResult } from './verify-result.ts';
@@ -82,6 +83,10 @@ export function createVerifier(options: VerifierOptions): Verifier {
     throw new Error(`clockSkewMs must be in [0, ${clockSkewMsMax}], got ${clockSkewMs}`);
   }
   const certificateCache = new Map<number, CheckedCertificate>();
+  // What a phone key signs (the tag, then the code's first bytes), assembled in this one buffer for each
+  // check instead of a new array a scan; filled and checked within one synchronous step.
+  const codeMessage = codeSignedMessage(new Uint8Array(codeLayout.signedBytes));
+  const codeMessageTagBytes = codeMessage.byteLength - codeLayout.signedBytes;
 
   /** The certificate once its campus signature holds (kept, so the check is made once a certificate); else undefined. */
   function checkedCertificate(
@@ -167,7 +172,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
     if (ageMs < -clockSkewMs) {
       return refused('CODE_FROM_FUTURE', `code dated ${Math.round(-ageMs / 1000)} s ahead`);
     }
-    if (!ed25519Verify(code.phoneSignature, codeSignedMessage(code.bytes), certificate.phonePublicKey)) {
+    codeMessage.set(code.bytes.subarray(0, codeLayout.signedBytes), codeMessageTagBytes);
+    if (!ed25519Verify(code.phoneSignature, codeMessage, certificate.phonePublicKey)) {
       return refused('BAD_CODE_SIGNATURE', 'code not signed by the phone key in its certificate');
     }
 
