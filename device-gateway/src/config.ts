@@ -42,8 +42,8 @@ const schema = z.object({
   GATEWAY_BUSY_RETRY_AFTER_MS: z.coerce.number().int().min(1).max(40_000).default(500),
   /** After a start, how long the in-flight bound takes to rise from a tenth to GATEWAY_INFLIGHT_MAX (ms; 0: at once). */
   GATEWAY_WARM_UP_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
-  /** The time in the gateway past which a window's quickest payment means a standing queue (ms; 0: off; admission.ts). */
-  GATEWAY_QUEUE_TARGET_MS: z.coerce.number().int().min(0).max(5_000).default(50),
+  /** How long the oldest request waiting for a work slice may have waited before new payments are refused BUSY (ms; 0: off; admission.ts). */
+  GATEWAY_BACKLOG_MAX_MS: z.coerce.number().int().min(0).max(5_000).default(20),
   /** How long a batch request to the core waits, at most, for payments still queued for a work slice (ms; work-slices.ts). */
   GATEWAY_CORE_BATCH_WAIT_MS: z.coerce.number().int().min(0).max(100).default(8),
   ANSWER_CACHE_ENTRIES_MAX: positiveInt.default(100_000),
@@ -82,7 +82,7 @@ export interface GatewayConfig {
   readonly inFlightMax: number;
   readonly busyRetryAfterMs: number;
   readonly warmUpMs: number;
-  readonly queueTargetMs: number;
+  readonly backlogMaxMs: number;
   readonly coreBatchWaitMs: number;
   readonly answerCacheEntriesMax: number;
   readonly heartbeatIntervalSeconds: number;
@@ -133,7 +133,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): G
     inFlightMax: parsed.GATEWAY_INFLIGHT_MAX,
     busyRetryAfterMs: parsed.GATEWAY_BUSY_RETRY_AFTER_MS,
     warmUpMs: parsed.GATEWAY_WARM_UP_MS,
-    queueTargetMs: parsed.GATEWAY_QUEUE_TARGET_MS,
+    backlogMaxMs: parsed.GATEWAY_BACKLOG_MAX_MS,
     coreBatchWaitMs: parsed.GATEWAY_CORE_BATCH_WAIT_MS,
     answerCacheEntriesMax: parsed.ANSWER_CACHE_ENTRIES_MAX,
     heartbeatIntervalSeconds: parsed.HEARTBEAT_INTERVAL_SECONDS,

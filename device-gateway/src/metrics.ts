@@ -16,7 +16,7 @@ export interface GatewayGauges {
   blacklistVersion(): number;
   paymentsInFlight(): number;
   paymentsInFlightMax(): number;
-  paymentsInFlightLimit(): number;
+  workSliceWaitMs(): number;
 }
 
 /**
@@ -113,9 +113,9 @@ export class GatewayMetrics {
     gauge('gateway_payments_in_flight', 'Payments admitted and not yet answered', gauges.paymentsInFlight);
     gauge('gateway_payments_in_flight_max', 'GATEWAY_INFLIGHT_MAX', gauges.paymentsInFlightMax);
     gauge(
-      'gateway_payments_in_flight_limit',
-      'The in-flight bound now: GATEWAY_INFLIGHT_MAX, its warm-up, and the standing-queue bound (admission.ts)',
-      gauges.paymentsInFlightLimit,
+      'gateway_work_slice_wait_seconds',
+      'How long the oldest request waiting for a work slice has waited; past GATEWAY_BACKLOG_MAX_MS payments are refused BUSY',
+      () => gauges.workSliceWaitMs() / 1000,
     );
   }
 }

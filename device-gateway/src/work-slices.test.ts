@@ -55,11 +55,14 @@ test('#20 when a core batch waits for the slices, then it leaves once they are d
   };
   const idle = new Promise<void>((resolve) => slices.whenDrained(resolve, 8));
   await idle;
-  assert.deepEqual(events, [], 'nothing queued: the batch leaves in the next turn');
+  assert.equal(events.length, 0, 'nothing queued: the batch leaves in the next turn');
 
   const jobs = ['a', 'b', 'c', 'd', 'e'].map((name) => slices.run(job(name)));
   const drained = new Promise<void>((resolve) =>
-    slices.whenDrained(() => resolve(events.push('batch') as never), 8),
+    slices.whenDrained(() => {
+      events.push('batch');
+      resolve();
+    }, 8),
   );
   await Promise.all([...jobs, drained]);
   assert.deepEqual(events, ['a', 'b', 'c', 'd', 'e', 'batch'], 'after every queued slice');
@@ -67,9 +70,25 @@ test('#20 when a core batch waits for the slices, then it leaves once they are d
   events.length = 0;
   const many = Array.from({ length: 30 }, (_, i) => slices.run(job(`j${i}`)));
   const byWait = new Promise<void>((resolve) =>
-    slices.whenDrained(() => resolve(events.push('batch') as never), 4),
+    slices.whenDrained(() => {
+      events.push('batch');
+      resolve();
+    }, 4),
   );
   await Promise.all([...many, byWait]);
   const at = events.indexOf('batch');
   assert.ok(at > 0 && at < 30, `by its 4 ms wait, before the 30 ms of queued jobs were done (after ${at})`);
+});
+
+test("#20 when jobs wait for a slice, then the oldest one's wait is what the backlog reads, 0 once none waits", async () => {
+  let nowMs = 100;
+  const slices = new WorkSlices(2, () => nowMs);
+  assert.equal(slices.oldestWaitMs(), 0);
+  const first = slices.run(async () => undefined);
+  nowMs += 7;
+  const second = slices.run(async () => undefined);
+  nowMs += 5;
+  assert.equal(slices.oldestWaitMs(), 12, 'the first queued, 12 ms ago');
+  await Promise.all([first, second]);
+  assert.equal(slices.oldestWaitMs(), 0);
 });

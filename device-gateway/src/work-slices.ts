@@ -13,6 +13,8 @@ export const workSliceMs = 2;
 
 export class WorkSlices {
   private readonly jobs: (() => void)[] = [];
+  /** When each waiting job was queued, in the same order. */
+  private readonly queuedAtMs: number[] = [];
   private scheduled = false;
   /** Callbacks waiting for the queue to drain, each with the time it runs by anyway. */
   private drainWaiters: { readonly run: () => void; readonly byMs: number }[] = [];
@@ -33,6 +35,7 @@ export class WorkSlices {
           reject(error);
         }
       });
+      this.queuedAtMs.push(this.now());
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(this.slice);
@@ -50,6 +53,12 @@ export class WorkSlices {
     else this.drainWaiters.push({ run, byMs: this.now() + withinMs });
   }
 
+  /** How long the oldest job waiting for a slice has waited (ms; 0 when none waits): admission's backlog. */
+  oldestWaitMs(): number {
+    const first = this.queuedAtMs[0];
+    return first === undefined ? 0 : this.now() - first;
+  }
+
   /** Jobs waiting for a slice. */
   get waiting(): number {
     return this.jobs.length;
@@ -62,6 +71,7 @@ export class WorkSlices {
       (this.jobs[started++] as () => void)();
     } while (started < this.jobs.length && this.now() < endMs);
     this.jobs.splice(0, started);
+    this.queuedAtMs.splice(0, started);
     if (this.jobs.length > 0) setImmediate(this.slice);
     else this.scheduled = false;
     if (this.drainWaiters.length > 0) this.releaseDrainWaiters();

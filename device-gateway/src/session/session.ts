@@ -395,8 +395,7 @@ export class Session {
     // Past capacity a payment is refused now, before anything about it is kept or the core is asked, so
     // its retry under the same sequence runs as if new (protocol § 7.9).
     const admitted = message.kind === 'pay' || message.kind === 'pay_with_pin';
-    const enteredAtMs = admitted ? this.deps.admission.tryEnter() : undefined;
-    if (admitted && enteredAtMs === undefined) {
+    if (admitted && !this.deps.admission.tryEnter()) {
       this.busy(sequence, type);
       return;
     }
@@ -424,7 +423,7 @@ export class Session {
     this.deps.answers.remember(deviceRef, sequence, hash, answer);
     // The place given back; an answer from before the ledger forgotten: the identical retry runs again.
     this.answer(answer, sequence, type, (reply) => {
-      if (enteredAtMs !== undefined) this.deps.admission.leave(enteredAtMs);
+      if (admitted) this.deps.admission.leave();
       if (reply === undefined || ('reason' in reply && reply.reason === 'SERVICE_UNAVAILABLE'))
         this.deps.answers.forget(deviceRef, sequence);
     });
