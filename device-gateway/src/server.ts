@@ -13,6 +13,7 @@ import {
 import { createNodeEd25519Verify } from '@campus-card/core/credential/node';
 import { createLogger, type Logger } from '@campus-card/core/log';
 import { createRedis, redisNames } from '@campus-card/core/redis';
+import { oneWritePerTurn } from '@campus-card/core/redis-writes';
 import { Admission } from './admission.ts';
 import { GatewayBlacklist } from './blacklist.ts';
 import { type GatewayConfig, loadConfig } from './config.ts';
@@ -32,7 +33,6 @@ import { GatewayPassage } from './passage.ts';
 import { MemoryPinRetries, redisPinRetries } from './pin-retries.ts';
 import { defaultPresenceOptions, PresenceReporter } from './presence.ts';
 import { blacklistRefuses } from './protocol/index.ts';
-import { oneWritePerTurn } from './redis-writes.ts';
 import { redisReplayGuard } from './replay-guard.ts';
 import { AnswerCache } from './session/answer-cache.ts';
 import { SessionRegistry } from './session/registry.ts';
@@ -98,7 +98,7 @@ export async function startGateway(
   const redis =
     config.redisUrl === undefined ? undefined : createRedis(config.redisUrl, { maxRetriesPerRequest: 1 });
   redis?.on('error', (error) => log.warn({ err: error }, 'redis error'));
-  // The replay guard's claims of the frames read in one turn leave in one write (redis-writes.ts).
+  // The replay guard's claims of the frames read in one turn leave in one write (core/src/redis-writes.ts).
   if (redis !== undefined) oneWritePerTurn(redis);
   // Every channel and shared key in the deployment's namespace (REDIS_PREFIX), as its core and BFFs have it.
   const { channels, keys } = redisNames(config.redisPrefix);
