@@ -1,4 +1,5 @@
-// A lean terminal for load: frames matched to requests by sequence, pushes counted by type.
+// A lean terminal for load: frames matched to requests by sequence, pushes counted by type; frames can be
+// made ahead (`prepare`) and sent later, their answers handed over raw (`onAnswer`).
 
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
@@ -11,9 +12,12 @@ import {
   encodeFrame,
   type FrameKeys,
   FrameSplitter,
+  frameFlags,
+  headerBytes,
   type Message,
   MessageType,
   prepareKey,
+  protocolErrorCodes,
   signInResponse,
 } from '../src/protocol/index.ts';
 
@@ -26,6 +30,11 @@ export class BenchDevice {
   private keys: FrameKeys;
   private sequence = 1;
   onPush: ((type: number) => void) | undefined;
+  /**
+   * Answers to frames sent with `send` (no request waiting): the sequence, the frame's type and the frame,
+   * MAC unchecked — decode it with `decode` when more than its type is needed.
+   */
+  onAnswer: ((sequence: number, type: number, frame: Uint8Array) => void) | undefined;
 
   private constructor(
     private readonly socket: Socket,
@@ -68,16 +77,31 @@ export class BenchDevice {
   }
 
   request(message: Message): Promise<Message> {
-    this.sequence += 1;
-    const answer = this.answerTo(this.sequence);
-    this.socket.write(
-      encodeFrame(
-        message,
-        { deviceId: this.deviceId, sequence: this.sequence, timestampMs: Date.now() },
-        this.keys,
-      ),
-    );
+    const { sequence, frame } = this.prepare(message, Date.now());
+    const answer = this.answerTo(sequence);
+    this.send(frame);
     return answer;
+  }
+
+  /** The frame of the next request, dated `timestampMs`, to `send` later (frames must leave in this order). */
+  prepare(message: Message, timestampMs: number): { sequence: number; frame: Uint8Array } {
+    this.sequence += 1;
+    const frame = encodeFrame(
+      message,
+      { deviceId: this.deviceId, sequence: this.sequence, timestampMs },
+      this.keys,
+    );
+    return { sequence: this.sequence, frame };
+  }
+
+  send(frame: Uint8Array): void {
+    this.socket.write(frame);
+  }
+
+  /** An answer's message, or undefined when its MAC or payload is bad. */
+  decode(frame: Uint8Array): Message | undefined {
+    const decoded = decodeFrame(frame, this.keys);
+    return decoded.ok ? decoded.value.message : undefined;
   }
 
   close(): void {
@@ -102,13 +126,23 @@ export class BenchDevice {
         continue;
       }
       const waiter = this.waiting.get(sequence >>> 0);
-      if (waiter === undefined) continue;
+      if (waiter === undefined) {
+        this.onAnswer?.(sequence >>> 0, type, frame);
+        continue;
+      }
       this.waiting.delete(sequence >>> 0);
       const anonymous = type === MessageType.CHALLENGE;
       const decoded = decodeFrame(frame, anonymous ? anonymousKeys : this.keys);
       if (decoded.ok) waiter(decoded.value.message);
     }
   }
+}
+
+/** Whether an answer is a BUSY refusal: an ERROR whose code (its first field, in the clear) is BUSY; MAC unchecked. */
+export function isBusy(type: number, frame: Uint8Array): boolean {
+  if (type !== MessageType.ERROR || ((frame[6] as number) & frameFlags.encrypted) !== 0) return false;
+  const code = ((frame[headerBytes] as number) << 8) | (frame[headerBytes + 1] as number);
+  return code === protocolErrorCodes.BUSY;
 }
 
 /** Connects the devices, at most `parallel` signing in at once. */

@@ -4,10 +4,12 @@
  *
  *  (a) BENCH_POS (1,000) POS terminals connect and sign in, then pay at BENCH_RATE payments/s in total
  *      (open loop: each terminal pays on its own schedule) for BENCH_SECONDS; every payment is a fresh
- *      signed QR code → gateway (verify) → core → MariaDB. Prints payments/s, end-to-end p50/p99 (of the
- *      approved payments and of the BUSY refusals apart), and the main figure: CPU time per approved
- *      payment in each process (gateway, core, MariaDB, this load generator), from each process's CPU
- *      time over the run (/proc/<pid>/stat utime + stime; process.cpuUsage() here) divided by approvals.
+ *      signed QR code → gateway (verify) → core → MariaDB. The codes and frames are made before the run
+ *      (phones and tills sign on their own CPUs) and one 1 ms timer sends them. Prints payments/s,
+ *      end-to-end p50/p99 (of the approved payments and of the BUSY refusals apart), a second-by-second
+ *      timeline, and the main figure: CPU time per approved payment in each process (gateway, core,
+ *      MariaDB, this load generator), from each process's CPU time over the run (/proc/<pid>/stat utime +
+ *      stime; process.cpuUsage() here) divided by approvals.
  *  (b) BENCH_IDLE (10,000) devices connect, sign in and heartbeat; prints the gateway's RSS before and
  *      after, and per connection.
  *  (c) With them connected, BENCH_LOSSES cards are reported lost one after the other; prints the time
@@ -16,7 +18,8 @@
  * Needs MariaDB at 127.0.0.1:3306 and Redis at 127.0.0.1:6379 (the core publishes blacklist versions
  * there). The figures go to docs/benchmarks.md, "Device gateway". One job a module: options.ts (knobs),
  * seed.ts (devices), phone.ts (code signing), bench-device.ts (a terminal), processes.ts (the gateway's
- * process), cpu.ts (CPU per process), payments.ts (a), idle.ts (b, c), report.ts (printing).
+ * process), cpu.ts (CPU per process), load.ts (a's payments, made ahead and sent on time), payments.ts (a),
+ * idle.ts (b, c), report.ts (printing).
  */
 
 import type { ChildProcess } from 'node:child_process';

@@ -16,3 +16,8 @@ export function spread(sorted: readonly number[]): string {
     ? `${percentile(sorted, 0.5).toFixed(1)} / ${percentile(sorted, 0.99).toFixed(1)} / ${(sorted.at(-1) as number).toFixed(1)} ms`
     : '-';
 }
+
+/** A bar of `width` characters at most, `value` of `most` long. */
+export function bar(value: number, most: number, width: number): string {
+  return '█'.repeat(Math.round((value / most) * width));
+}
