@@ -54,7 +54,7 @@ export class BatchRepository {
   async load(keys: BatchKeys, tx: Tx): Promise<LoadedRows> {
     const db = this.db;
     const clock: Statement = { sql: `SELECT ${db.nowMsSql} AS now_ms`, params: [] };
-    const first: Statement[] = [
+    const first: (Statement | undefined)[] = [
       inList(`SELECT ${storedOperationColumns} FROM operations WHERE id IN`, keys.operationIds, ''),
     ];
     first.push(
@@ -75,10 +75,11 @@ export class BatchRepository {
     // Payments and top-ups name their cards directly, so their batches read and lock everything in
     // one round trip; only holds and refunds must first learn which cards they touch.
     const oneTrip = keys.holdIds.length === 0 && keys.paymentIds.length === 0;
-    const firstResults = (await db.run(
+    const firstResults = await selectAll(
+      db,
       oneTrip ? [...first, ...this.cardStatements(keys.cardNos, keys.merchantIds, keys), clock] : first,
       tx,
-    )) as Record<string, unknown>[][];
+    );
     const [storedRows, holdRows, paymentRows] = firstResults;
     const holds = new Map((holdRows ?? []).map((r) => [String(r.id), toHold(r)]));
     const payments = new Map((paymentRows ?? []).map((r) => [String(r.id), toPayment(r)]));
@@ -94,10 +95,7 @@ export class BatchRepository {
     }
     const [cardRows, merchantRows, accountRows, deviceRows, codeRows, placeRows, nowRows] = oneTrip
       ? firstResults.slice(3)
-      : ((await db.run([...this.cardStatements([...cardNos], [...merchantIds], keys), clock], tx)) as Record<
-          string,
-          unknown
-        >[][]);
+      : await selectAll(db, [...this.cardStatements([...cardNos], [...merchantIds], keys), clock], tx);
     const cards = new Map<string, CardRow>();
     const accounts = new Map<string, AccountRow>();
     for (const r of cardRows ?? []) {
@@ -171,7 +169,7 @@ export class BatchRepository {
     cardNos: string[],
     merchantIds: string[],
     keys: Pick<BatchKeys, 'accountIds' | 'deviceIds' | 'codeIds'>,
-  ): Statement[] {
+  ): (Statement | undefined)[] {
     const db = this.db;
     const forShare = db.forUpdate === '' ? '' : ' LOCK IN SHARE MODE';
     return [
@@ -202,12 +200,14 @@ export class BatchRepository {
       ),
       inList('SELECT code_id, operation_id FROM code_uses WHERE code_id IN', keys.codeIds ?? [], ''),
       // The places among the batch's merchants each card has paid at, and when last (the risk step-up's "new place").
-      inList(
-        'SELECT card_no, merchant_id, last_paid_at_ms, known_since_ms FROM card_places WHERE card_no IN',
-        cardNos,
-        merchantIds.length === 0 ? ' AND 1 = 0' : ` AND merchant_id IN (${marks(merchantIds)})`,
-        merchantIds,
-      ),
+      merchantIds.length === 0
+        ? undefined
+        : inList(
+            'SELECT card_no, merchant_id, last_paid_at_ms, known_since_ms FROM card_places WHERE card_no IN',
+            cardNos,
+            ` AND merchant_id IN (${marks(merchantIds)})`,
+            merchantIds,
+          ),
     ];
   }
 
@@ -450,16 +450,32 @@ function cardTotals(
   return { statement, expect: rows.length };
 }
 
+/** A SELECT of the rows whose key is in ids; none for an empty list (it would read nothing). */
 function inList(
   prefix: string,
   ids: readonly string[],
   suffix: string,
   suffixParams: string[] = [],
-): Statement {
-  // IN (NULL) matches nothing, which keeps the statement list the same shape for an empty list.
+): Statement | undefined {
   return ids.length === 0
-    ? { sql: `${prefix} (NULL)${suffix}`, params: suffixParams }
+    ? undefined
     : { sql: `${prefix} (${marks(ids)})${suffix}`, params: [...ids, ...suffixParams] };
+}
+
+/**
+ * Runs the SELECTs given in order, in one round trip, and answers each one's rows; a missing one (an empty
+ * key list: a payments-only batch names no hold, refunded payment or account) is not sent and reads none, so
+ * the server parses and plans only the statements that can find something (issue #20).
+ */
+async function selectAll(
+  db: Database,
+  statements: readonly (Statement | undefined)[],
+  tx: Tx,
+): Promise<Record<string, unknown>[][]> {
+  const sent = statements.filter((st): st is Statement => st !== undefined);
+  const results = (await db.run(sent, tx)) as Record<string, unknown>[][];
+  let next = 0;
+  return statements.map((st) => (st === undefined ? [] : (results[next++] as Record<string, unknown>[])));
 }
 
 function marks(items: readonly unknown[]): string {
