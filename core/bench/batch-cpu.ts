@@ -7,9 +7,12 @@
  * database, BENCH_CARDS (4,000) funded cards without a PIN, a real core process (src/server.ts through tsx,
  * with Redis for its nonces and its card-activity PUBLISH), BENCH_WARM_BATCHES (20) batches a lane of
  * warm-up, then BENCH_BATCHES (60) a lane measured. Counted over the measured part: every thread's CPU
- * (/proc/<pid>/task/*\/schedstat, ns) of the core, of MariaDB (the server holding the URL's port) and of
- * Redis, divided by the approved payments, and the server's statements (SHOW GLOBAL STATUS Com_* deltas)
- * a batch request. MariaDB's and Redis's figures include any other client's work: take them on a quiet box.
+ * (/proc/<pid>/task/*\/schedstat, ns) of the core, of MariaDB (the mariadbd process) and of Redis, divided by
+ * the approved payments; MariaDB's threads serving the core's connections to the run's database apart (its
+ * one thread a connection, found by information_schema.PROCESSLIST's TID: the core's statements alone,
+ * without the server's background threads, which a shared server spends for every client); and the
+ * server's statements (SHOW GLOBAL STATUS Com_* deltas, server-wide) a batch request. The whole-process
+ * MariaDB and Redis figures include any other client's work: take those on a quiet box.
  *
  * CORE_CPU_PROF_DIR=<dir> writes the core's CPU profiles there.
  *
@@ -63,6 +66,8 @@ interface RunResult {
   readonly side: string;
   readonly coreUs: number;
   readonly databaseUs: number;
+  /** MariaDB's threads serving this database's connections: the core's statements, not other clients'. */
+  readonly connectionsUs: number;
   readonly redisUs: number;
   readonly approved: number;
   readonly other: number;
@@ -113,6 +118,32 @@ async function statementCounts(url: string): Promise<Record<string, number>> {
   } finally {
     await conn.end();
   }
+}
+
+/** The server threads (one a connection) serving the connections to one database, by thread id. */
+async function connectionThreads(url: string): Promise<number[]> {
+  const conn = await mysql.createConnection({ uri: url });
+  try {
+    const [rows] = (await conn.query(
+      'SELECT TID AS tid FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND ID <> CONNECTION_ID()',
+    )) as unknown as [{ tid: number }[]];
+    return rows.map((r) => Number(r.tid));
+  } finally {
+    await conn.end();
+  }
+}
+
+/** CPU time of some threads of a process so far, µs. */
+function someThreadsCpuUs(pid: number, tids: readonly number[]): number {
+  let ns = 0;
+  for (const tid of tids) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // The thread ended.
+    }
+  }
+  return ns / 1000;
 }
 
 async function spawnCore(root: string, env: Record<string, string>): Promise<ChildProcess> {
@@ -218,13 +249,16 @@ async function run(side: Side, runNo: number): Promise<RunResult> {
     const redisPid = pidOf('redis-server');
     const load = os.loadavg()[0] as number;
     const countsBefore = await statementCounts(database.url);
+    const threads = databasePid === undefined ? [] : await connectionThreads(database.url);
     const before = {
+      connections: databasePid === undefined ? Number.NaN : someThreadsCpuUs(databasePid, threads),
       core: threadsCpuUs(corePid),
       database: databasePid === undefined ? Number.NaN : threadsCpuUs(databasePid),
       redis: redisPid === undefined ? Number.NaN : threadsCpuUs(redisPid),
     };
     await Promise.all(Array.from({ length: knobs.lanes }, (_, l) => lane(l, knobs.batches)));
     const after = {
+      connections: databasePid === undefined ? Number.NaN : someThreadsCpuUs(databasePid, threads),
       core: threadsCpuUs(corePid),
       database: databasePid === undefined ? Number.NaN : threadsCpuUs(databasePid),
       redis: redisPid === undefined ? Number.NaN : threadsCpuUs(redisPid),
@@ -237,6 +271,7 @@ async function run(side: Side, runNo: number): Promise<RunResult> {
       side: side.name,
       coreUs: (after.core - before.core) / a,
       databaseUs: (after.database - before.database) / a,
+      connectionsUs: (after.connections - before.connections) / a,
       redisUs: (after.redis - before.redis) / a,
       approved: a,
       other: outcomes.other,
@@ -278,7 +313,7 @@ async function main(): Promise<void> {
         .map(([name, n]) => `${name} ${n.toFixed(1)}`)
         .join(', ');
       console.log(
-        `  ${r.side.padEnd(17)} run ${i + 1}: core ${r.coreUs.toFixed(0).padStart(4)} / MariaDB ${r.databaseUs.toFixed(0).padStart(4)} / Redis ${r.redisUs.toFixed(0).padStart(3)} µs a payment ` +
+        `  ${r.side.padEnd(17)} run ${i + 1}: core ${r.coreUs.toFixed(0).padStart(4)} / MariaDB ${r.databaseUs.toFixed(0).padStart(4)} (its connections ${r.connectionsUs.toFixed(0).padStart(3)}) / Redis ${r.redisUs.toFixed(0).padStart(3)} µs a payment ` +
           `(${r.approved} approved${r.other > 0 ? `, ${r.other} other` : ''}; batch p50 ${r.p50Ms.toFixed(1)} ms; ` +
           `a request: ${statements}; load ${r.load.toFixed(2)})`,
       );
@@ -288,7 +323,7 @@ async function main(): Promise<void> {
     const mine = results.filter((r) => r.side === side.name);
     const m = (f: (r: RunResult) => number) => median(mine.map(f)).toFixed(0);
     console.log(
-      `  median ${side.name}: core ${m((r) => r.coreUs)} / MariaDB ${m((r) => r.databaseUs)} / Redis ${m((r) => r.redisUs)} µs a payment ` +
+      `  median ${side.name}: core ${m((r) => r.coreUs)} / MariaDB ${m((r) => r.databaseUs)} (its connections ${m((r) => r.connectionsUs)}) / Redis ${m((r) => r.redisUs)} µs a payment ` +
         `(core + MariaDB ${m((r) => r.coreUs + r.databaseUs)}; ${mine.length} runs)`,
     );
   }
