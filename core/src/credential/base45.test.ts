@@ -37,4 +37,15 @@ describe('base45', () => {
       }),
     );
   });
+
+  test('when a text is decoded from an offset, then it is what the text from there decodes to', () => {
+    // Goal: the verifier reads a code past its prefix without slicing, with the same answers.
+    fc.assert(
+      fc.property(fc.string({ maxLength: 12 }), fc.uint8Array({ maxLength: 40 }), (prefix, bytes) => {
+        const text = encodeBase45(bytes);
+        assert.deepEqual(decodeBase45(prefix + text, prefix.length), decodeBase45(text));
+      }),
+    );
+    assert.equal(decodeBase45('AB', 3), undefined);
+  });
 });

@@ -66,5 +66,5 @@ export function codeFromText(text: string): Uint8Array | undefined {
   if (typeof text !== 'string' || text.length !== codeTextChars || !text.startsWith(codeTextPrefix)) {
     return undefined;
   }
-  return decodeBase45(text.slice(codeTextPrefix.length));
+  return decodeBase45(text, codeTextPrefix.length);
 }
