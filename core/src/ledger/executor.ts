@@ -28,7 +28,7 @@ export class LedgerExecutor {
   async run(ops: Operation[]): Promise<Answer[]> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.db.transaction((tx) => this.runOnce(ops, tx));
+        return await this.db.transaction((tx) => this.runOnce(ops, tx, attempt > 1));
       } catch (error) {
         // A deadlock, a lock timeout, or a concurrent batch that inserted one of our ids first:
         // nothing was written, and the next attempt sees the other batch's result.
@@ -38,7 +38,15 @@ export class LedgerExecutor {
     }
   }
 
-  private async runOnce(ops: Operation[], tx: Tx): Promise<Answer[]> {
+  /**
+   * One attempt. The first takes every operation id as new without reading the stored operations: every
+   * operation, accepted or refused, is inserted under its id, so the primary key refuses a stored one, the
+   * batch's first write fails and nothing is written; the next attempt (readStored) reads them and answers
+   * the retry with its stored outcome or ID_REUSED. Retries are rare (a gateway's, after a lost answer); a
+   * SELECT of every id in every batch is not (issue #20). The codes are always read: a replayed code must be
+   * refused CODE_REPLAYED before any other check could refuse it for another reason.
+   */
+  private async runOnce(ops: Operation[], tx: Tx, readStored: boolean): Promise<Answer[]> {
     const keys: Required<BatchKeys> = {
       operationIds: [],
       holdIds: [],
@@ -75,7 +83,7 @@ export class LedgerExecutor {
     }
     const rows = await this.repo.load(
       {
-        operationIds: unique(keys.operationIds),
+        operationIds: readStored ? unique(keys.operationIds) : [],
         holdIds: unique(keys.holdIds),
         paymentIds: unique(keys.paymentIds),
         cardNos: unique(keys.cardNos),
