@@ -16,13 +16,36 @@ const directionControls = /[\u202a-\u202e\u2066-\u2069]/u;
 /** With the u flag a pair is one code point, so only a surrogate without its partner matches. */
 const loneSurrogate = /[\ud800-\udfff]/u;
 
+/** Any of the three at once: most text is fine, and one scan of it is all it then costs (issue #20). */
+const anyProblem = new RegExp(
+  [controlCharacters, directionControls, loneSurrogate].map((r) => r.source).join('|'),
+  'u',
+);
+const anyProblemButLineBreaks = new RegExp(
+  [controlCharactersButLineBreaks, directionControls, loneSurrogate].map((r) => r.source).join('|'),
+  'u',
+);
+
 /** Why this text may not enter (undefined: it may); lineBreaks allows tab, LF and CR. */
 export function textProblem(text: string, options: { lineBreaks: boolean }): string | undefined {
+  if (!(options.lineBreaks ? anyProblemButLineBreaks : anyProblem).test(text)) return undefined;
   if ((options.lineBreaks ? controlCharactersButLineBreaks : controlCharacters).test(text))
     return 'control characters are not allowed';
   if (directionControls.test(text)) return 'text direction controls are not allowed';
   if (loneSurrogate.test(text)) return 'not valid Unicode text';
   return undefined;
+}
+
+/** Where a value sits in a parsed body: its key under its parent's place; made into a path only for a problem. */
+interface Place {
+  readonly parent: Place | undefined;
+  readonly key: string;
+}
+
+function pathOf(place: Place | undefined): string {
+  const keys: string[] = [];
+  for (let at = place; at !== undefined; at = at.parent) keys.push(at.key);
+  return keys.reverse().join('.');
 }
 
 /**
@@ -33,17 +56,17 @@ export function findTextProblem(
   value: unknown,
   options: { lineBreaks: boolean },
 ): { path: string; message: string } | undefined {
-  const pending: [string, unknown][] = [['', value]];
+  const pending: [Place | undefined, unknown][] = [[undefined, value]];
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-    const [path, item] = next;
+    const [place, item] = next;
     if (typeof item === 'string') {
       const message = textProblem(item, options);
-      if (message) return { path, message };
+      if (message) return { path: pathOf(place), message };
     } else if (typeof item === 'object' && item !== null) {
       for (const [key, child] of Object.entries(item)) {
-        const at = path === '' ? key : `${path}.${key}`;
+        const at: Place = { parent: place, key };
         const message = textProblem(key, { lineBreaks: false });
-        if (message) return { path: at, message: `a key: ${message}` };
+        if (message) return { path: pathOf(at), message: `a key: ${message}` };
         pending.push([at, child]);
       }
     }
