@@ -34,6 +34,7 @@ import {
 } from './limits.ts';
 import { frameMacMatches, type KeyMaterial, type MacKeyMaterial, writeFrameMac } from './mac.ts';
 import { type Message, messageTypeOf, parsePayload, serializePayload } from './messages/index.ts';
+import { pooledBytes } from './pooled.ts';
 import { ByteReader } from './reader.ts';
 import { openPayload, sealPayload } from './session-crypto.ts';
 import { checkInteger } from './writer.ts';
@@ -108,7 +109,8 @@ function frameWithHeader(raw: Omit<RawFrame, 'payload'>, payloadBytes: number): 
   checkInteger(raw.deviceId, 0, 0xffff_ffff, 'deviceId');
   checkInteger(raw.sequence, 0, 0xffff_ffff, 'sequence');
   checkInteger(raw.timestampMs, 0, Number.MAX_SAFE_INTEGER, 'timestampMs');
-  const frame = new Uint8Array(frameBytes);
+  // Every byte is written before the frame is sent: the header here, the payload and MAC by the caller.
+  const frame = pooledBytes(frameBytes);
   frame[0] = magicBytes[0];
   frame[1] = magicBytes[1];
   frame[2] = version;

@@ -60,10 +60,13 @@ export class ByteReader {
     return Number(value);
   }
 
-  /** A copy, so a decoded message never aliases (and keeps alive) the receive buffer. */
+  /**
+   * A copy, so a decoded message never aliases (and keeps alive) the receive buffer: a plain Uint8Array
+   * whatever the input is (a Buffer's own slice() would be a view).
+   */
   bytesOf(length: number, field: string): Uint8Array {
     this.need(length, field);
-    const out = this.bytes.slice(this.offset, this.offset + length);
+    const out = new Uint8Array(this.bytes.subarray(this.offset, this.offset + length));
     this.offset += length;
     return out;
   }

@@ -6,6 +6,7 @@
 import { ProtocolError } from './errors.ts';
 import { checkDeclaredLength } from './frame.ts';
 import { magicBytes, prefixBytes } from './limits.ts';
+import { pooledBytes } from './pooled.ts';
 
 export interface SplitResult {
   /** Whole frames, in order, each its own copy. */
@@ -47,9 +48,8 @@ export class FrameSplitter {
         const error = this.checkPrefix();
         if (error !== undefined) return this.fail(frames, error);
         if (this.prefixFilled < prefixBytes) break;
-        // From Node's buffer pool (no backing store of its own a frame, issue #20); every byte is written
-        // before the frame is handed out.
-        this.frame = Buffer.allocUnsafe(((this.prefix[3] ?? 0) << 8) | (this.prefix[4] ?? 0));
+        // Every byte is written before the frame is handed out (pooled.ts).
+        this.frame = pooledBytes(((this.prefix[3] ?? 0) << 8) | (this.prefix[4] ?? 0));
         this.frame.set(this.prefix, 0);
         this.frameFilled = prefixBytes;
         this.prefixFilled = 0;
