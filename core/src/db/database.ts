@@ -98,6 +98,11 @@ function openMysql(url: string, poolMax: number, clockOffsetMs: () => number): D
     // core's CPU profile on the gateway's payment path, issue #20). A failed statement's error still
     // names the server's code, errno and message; its stack shows mysql2's frames, not the caller's.
     trace: false,
+    // run() sends statements it formatted itself (mysql.format escapes each one's values), and mysql2 would
+    // scan the joined text for placeholders once more: ~0.1 ms for a ledger batch's 24 KB of writes (issue
+    // #20). A query given values (none is) is formatted as mysql2 would.
+    queryFormat: (sql: string, values: unknown) =>
+      Array.isArray(values) && values.length > 0 ? mysql.format(sql, values, false, 'Z') : sql,
   });
   // Every connection reads committed data and keeps gap locks out of the ledger's inserts.
   pool.on('connection', (connection) => {
