@@ -24,6 +24,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { migratedDatabase, testServiceKey } from '@campus-card/tests/kit';
@@ -167,6 +168,15 @@ async function spawnCore(root: string, env: Record<string, string>): Promise<Chi
   throw new Error('the core did not start');
 }
 
+/** A port nothing listens on now (a random one can meet an ephemeral port in use). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -177,7 +187,7 @@ function median(values: readonly number[]): number {
 
 async function run(side: Side, runNo: number): Promise<RunResult> {
   const database = await migratedDatabase('mysql');
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const port = await freePort();
   const seedDb = openDatabase(database.url, { poolMax: 2 });
   let core: ChildProcess | undefined;
   const clients: CoreClient[] = [];
