@@ -63,8 +63,10 @@ export class FrameMacKey {
     const input = inputBytes <= innerInput.byteLength ? innerInput : Buffer.alloc(inputBytes);
     input.set(this.innerPad, 0);
     input.set(bytes, hmacBlockBytes);
-    this.outerInput.latin1Write(hash('sha256', input.subarray(0, inputBytes), 'latin1'), hmacBlockBytes);
-    const mac = hash('sha256', this.outerInput, 'latin1');
+    // 'binary' is Node's name for latin1: one character a byte.
+    const inner = hash('sha256', input.subarray(0, inputBytes), 'binary');
+    this.outerInput.write(inner, hmacBlockBytes, 32, 'latin1');
+    const mac = hash('sha256', this.outerInput, 'binary');
     for (let i = 0; i < macBytes; i++) out[at + i] = mac.charCodeAt(i);
   }
 }
