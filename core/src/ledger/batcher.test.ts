@@ -19,8 +19,9 @@ const okAnswer = (op: Operation): Answer => ({
   replayed: false,
 });
 
-test('when operations arrive while the executors are busy, then they are grouped up to the batch size', async () => {
-  // Goal: group commit — one transaction carries many operations under load.
+test('when operations arrive together or while the executors are busy, then they are grouped up to the batch size', async () => {
+  // Goal: group commit — one transaction carries many operations under load, and those of one turn (a batch
+  // request's) share one even when an executor is idle.
   const sizes: number[] = [];
   const batcher = new Batcher(
     async (ops) => {
@@ -32,7 +33,7 @@ test('when operations arrive while the executors are busy, then they are grouped
   );
   const answers = await Promise.all(Array.from({ length: 31 }, (_, i) => batcher.submit(topUp(`t${i}`))));
   assert.equal(answers.length, 31);
-  assert.deepEqual(sizes, [1, 10, 10, 10]);
+  assert.deepEqual(sizes, [10, 10, 10, 1]);
   assert.deepEqual(
     answers.map((a) => a.id),
     Array.from({ length: 31 }, (_, i) => `t${i}`),
@@ -70,7 +71,10 @@ test('when the queue is full, then new operations are refused with OVERLOADED', 
     },
     { batchSizeMax: 1, executorsMax: 1, queueDepthMax: 2 },
   );
-  const accepted = [batcher.submit(topUp('1')), batcher.submit(topUp('2')), batcher.submit(topUp('3'))];
+  const running = batcher.submit(topUp('1'));
+  // The executor takes it once the turn's microtasks have run; the next two then wait in the queue.
+  await Promise.resolve();
+  const accepted = [running, batcher.submit(topUp('2')), batcher.submit(topUp('3'))];
   await assert.rejects(batcher.submit(topUp('4')), { code: 'OVERLOADED' });
   release();
   await Promise.all(accepted);
