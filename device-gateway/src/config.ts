@@ -46,6 +46,8 @@ const schema = z.object({
   GATEWAY_BACKLOG_MAX_MS: z.coerce.number().int().min(0).max(5_000).default(20),
   /** How long a batch request to the core waits, at most, for payments still queued for a work slice (ms; work-slices.ts). */
   GATEWAY_CORE_BATCH_WAIT_MS: z.coerce.number().int().min(0).max(100).default(8),
+  /** The least time between two batch requests to the core (ms; core-batch-pacing.ts): under load each carries more. */
+  GATEWAY_CORE_BATCH_INTERVAL_MS: z.coerce.number().int().min(0).max(100).default(8),
   ANSWER_CACHE_ENTRIES_MAX: positiveInt.default(100_000),
   HEARTBEAT_INTERVAL_SECONDS: z.coerce.number().int().min(30).max(90).default(60),
   METER_HOLD_TIMEOUT_MS: positiveInt.default(4 * 3_600_000),
@@ -84,6 +86,7 @@ export interface GatewayConfig {
   readonly warmUpMs: number;
   readonly backlogMaxMs: number;
   readonly coreBatchWaitMs: number;
+  readonly coreBatchIntervalMs: number;
   readonly answerCacheEntriesMax: number;
   readonly heartbeatIntervalSeconds: number;
   readonly meterHoldTimeoutMs: number;
@@ -135,6 +138,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): G
     warmUpMs: parsed.GATEWAY_WARM_UP_MS,
     backlogMaxMs: parsed.GATEWAY_BACKLOG_MAX_MS,
     coreBatchWaitMs: parsed.GATEWAY_CORE_BATCH_WAIT_MS,
+    coreBatchIntervalMs: parsed.GATEWAY_CORE_BATCH_INTERVAL_MS,
     answerCacheEntriesMax: parsed.ANSWER_CACHE_ENTRIES_MAX,
     heartbeatIntervalSeconds: parsed.HEARTBEAT_INTERVAL_SECONDS,
     meterHoldTimeoutMs: parsed.METER_HOLD_TIMEOUT_MS,

@@ -17,6 +17,7 @@ import { oneWritePerTurn } from '@campus-card/core/redis-writes';
 import { Admission } from './admission.ts';
 import { GatewayBlacklist } from './blacklist.ts';
 import { type GatewayConfig, loadConfig } from './config.ts';
+import { CoreBatchPacing } from './core-batch-pacing.ts';
 import { MemoryDeclineLog, redisDeclineLog } from './declines.ts';
 import { configPushFor } from './device-config.ts';
 import { coreDeviceDirectory, type DeviceDirectory } from './devices.ts';
@@ -92,7 +93,7 @@ export async function startGateway(
     keyId: config.coreKeyId,
     secret: config.coreSecret,
     connectionsMax: coreConnections,
-    scheduleFlush: (flush) => slices.whenDrained(flush, config.coreBatchWaitMs),
+    scheduleFlush: new CoreBatchPacing(slices, config.coreBatchIntervalMs, config.coreBatchWaitMs).schedule,
   });
   // Fail closed: a guard that cannot reach Redis rejects, and the request is answered INTERNAL_ERROR.
   const redis =
