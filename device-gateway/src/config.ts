@@ -42,6 +42,8 @@ const schema = z.object({
   GATEWAY_BUSY_RETRY_AFTER_MS: z.coerce.number().int().min(1).max(40_000).default(500),
   /** After a start, how long the in-flight bound takes to rise from a tenth to GATEWAY_INFLIGHT_MAX (ms; 0: at once). */
   GATEWAY_WARM_UP_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
+  /** Payments run on throwaway keys before the listener opens, so the first tills meet compiled code (warm-up.ts; ~0.3 s at 2,000). */
+  GATEWAY_WARM_UP_PAYMENTS: z.coerce.number().int().min(0).max(100_000).default(2_000),
   /** How long the oldest request waiting for a work slice may have waited before new payments are refused BUSY (ms; 0: off; admission.ts). */
   GATEWAY_BACKLOG_MAX_MS: z.coerce.number().int().min(0).max(5_000).default(20),
   /** How long a batch request to the core waits, at most, for payments still queued for a work slice (ms; work-slices.ts). */
@@ -84,6 +86,7 @@ export interface GatewayConfig {
   readonly inFlightMax: number;
   readonly busyRetryAfterMs: number;
   readonly warmUpMs: number;
+  readonly paymentWarmUpRounds: number;
   readonly backlogMaxMs: number;
   readonly coreBatchWaitMs: number;
   readonly coreBatchIntervalMs: number;
@@ -136,6 +139,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): G
     inFlightMax: parsed.GATEWAY_INFLIGHT_MAX,
     busyRetryAfterMs: parsed.GATEWAY_BUSY_RETRY_AFTER_MS,
     warmUpMs: parsed.GATEWAY_WARM_UP_MS,
+    paymentWarmUpRounds: parsed.GATEWAY_WARM_UP_PAYMENTS,
     backlogMaxMs: parsed.GATEWAY_BACKLOG_MAX_MS,
     coreBatchWaitMs: parsed.GATEWAY_CORE_BATCH_WAIT_MS,
     coreBatchIntervalMs: parsed.GATEWAY_CORE_BATCH_INTERVAL_MS,

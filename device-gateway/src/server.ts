@@ -39,7 +39,7 @@ import { AnswerCache } from './session/answer-cache.ts';
 import { SessionRegistry } from './session/registry.ts';
 import { Session } from './session/session.ts';
 import { defaultTimings, type SessionTimings } from './session/timings.ts';
-import { warmCoreConnections } from './warm-up.ts';
+import { warmCoreConnections, warmPaymentCode } from './warm-up.ts';
 import { WorkSlices, workSliceMs } from './work-slices.ts';
 
 /** Kept-alive connections to the core, all opened before the listener accepts devices. */
@@ -295,6 +295,7 @@ export async function startGateway(
   const directory = overrides.directory ?? coreDeviceDirectory(core);
 
   await warmCoreConnections(core, coreConnections, log);
+  await warmPaymentCode(config.paymentWarmUpRounds, createNodeEd25519Verify());
   // From here the in-flight bound rises to GATEWAY_INFLIGHT_MAX over GATEWAY_WARM_UP_MS (admission.ts).
   const admission = new Admission({
     max: config.inFlightMax,

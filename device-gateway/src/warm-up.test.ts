@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { createNodeEd25519Verify } from '@campus-card/core/credential/node';
 import { pino } from 'pino';
-import { warmCoreConnections } from './warm-up.ts';
+import { warmCoreConnections, warmPaymentCode } from './warm-up.ts';
 
 const log = pino({ level: 'silent' });
 
@@ -24,4 +25,20 @@ test('#20 when a gateway starts, then it sends as many core requests at once as 
 test('#20 when the core does not answer, then the warm-up gives up after its wait and the gateway starts anyway', async () => {
   const core = { passageVersion: () => new Promise<{ version: number }>(() => {}) };
   assert.equal(await warmCoreConnections(core, 4, log, 20), 0);
+});
+
+test("#20 when a gateway starts, then it runs the payment path's own code on throwaway keys — frames, certificate, Ed25519 — before it listens", async () => {
+  let checks = 0;
+  const counted = createNodeEd25519Verify();
+  await warmPaymentCode(50, (signature, message, publicKey) => {
+    checks += 1;
+    return counted(signature, message, publicKey);
+  });
+  // The certificate's campus signature once (then cached), the code's phone signature every round.
+  assert.equal(checks, 51);
+  await assert.rejects(
+    warmPaymentCode(1, () => false),
+    /warm-up code refused/,
+    'a verifier that refuses fails the start loudly instead of warming nothing',
+  );
 });

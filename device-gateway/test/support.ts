@@ -71,6 +71,8 @@ export function startGatewayFor(
     CORE_SECRET: testServiceKey.secret,
     CAMPUS_KEYS: devCampusKeys,
     REDIS_PREFIX: core.redisPrefix,
+    // The warm-up's path runs, in a twentieth of a production start's rounds (src/warm-up.test.ts counts them).
+    GATEWAY_WARM_UP_PAYMENTS: '100',
     ...env,
   });
   return startGateway(config, { log: pino({ level: 'silent' }), ...overrides });
