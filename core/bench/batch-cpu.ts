@@ -27,7 +27,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { migratedDatabase, testServiceKey } from '@campus-card/tests/kit';
+import { migratedDatabase, testServiceKey, threadsCpuUs } from '@campus-card/tests/kit';
 import mysql from 'mysql2/promise';
 import { CoreClient } from '../src/client/index.ts';
 import { openDatabase } from '../src/db/database.ts';
@@ -82,19 +82,6 @@ const thisSide: Side = {
   name: knobs.bRoot === undefined ? 'B (this tree)' : 'B (BENCH_B_ROOT)',
   root: knobs.bRoot ?? repoRoot,
 };
-
-/** Every thread's CPU time of a process so far, µs (schedstat's first field is ns on the CPU). */
-function threadsCpuUs(pid: number): number {
-  let ns = 0;
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-    } catch {
-      // The thread ended while read.
-    }
-  }
-  return ns / 1000;
-}
 
 /** The first process whose command name is `comm` (mariadbd, redis-server), if any. */
 function pidOf(...comms: string[]): number | undefined {

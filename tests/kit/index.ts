@@ -7,6 +7,7 @@
  */
 export * from './bundle.ts';
 export * from './core.ts';
+export * from './cpu.ts';
 export * from './database.ts';
 export * from './database-template.ts';
 export * from './redis.ts';
