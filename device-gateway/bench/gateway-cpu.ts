@@ -134,9 +134,8 @@ async function run(
       HEARTBEAT_INTERVAL_SECONDS: '90',
       GATEWAY_WARM_UP_MS: '0',
       GATEWAY_INFLIGHT_MAX: '10000',
-      // CPU, not overload, is measured: admission.ts's time bounds, by either name an A/B side's tree has,
-      // would refuse part of the warm-up's burst BUSY.
-      GATEWAY_QUEUE_TARGET_MS: '0',
+      // CPU, not overload, is measured: admission.ts's backlog bound would refuse part of the warm-up's
+      // burst BUSY.
       GATEWAY_BACKLOG_MAX_MS: '0',
       LOG_LEVEL: process.env.BENCH_GATEWAY_LOG_LEVEL ?? 'warn',
       ...(side.nodeOptions === undefined ? {} : { NODE_OPTIONS: side.nodeOptions }),
