@@ -11,7 +11,7 @@
 // - A backlog (issue #20): a count fits one machine's capacity only (Little's law: in flight = payments a
 //   second × time each takes, so 400 in flight is 160 ms of queue at 2,500/s and 400 ms at 1,000/s). So a
 //   new payment is also refused while the oldest request waiting for a work slice (work-slices.ts) has
-//   waited longer than `backlogMaxMs`: the gateway's own CPU is behind by that much, and what it admits now
+//   waited longer than `backlogMaxMs`, once at least a few slices' worth wait (backlogJobsMin): the gateway's own CPU is behind by that much, and what it admits now
 //   would only wait longer. The signal is the gateway's own queue, not a payment's whole time: a slow core
 //   call or a straggler (a federation call, a PIN retry) does not sit in that queue, so it cannot shrink
 //   what is admitted (the mean-delay bound of b37bda8 and a minimum-time one tried on 2026-12-08 both sank
@@ -29,7 +29,7 @@ export interface AdmissionOptions {
   readonly warmUpMs?: number;
   /**
    * How long the oldest request waiting for a work slice may have waited before new payments are refused
-   * (GATEWAY_BACKLOG_MAX_MS; 0: the count alone), and how long it has (WorkSlices.oldestWaitMs).
+   * (GATEWAY_BACKLOG_MAX_MS; 0: the count alone), and how long it has (WorkSlices.backlogMs).
    */
   readonly backlogMaxMs?: number;
   readonly backlogMs?: () => number;

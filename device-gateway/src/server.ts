@@ -302,7 +302,7 @@ export async function startGateway(
     retryAfterMs: config.busyRetryAfterMs,
     warmUpMs: config.warmUpMs,
     backlogMaxMs: config.backlogMaxMs,
-    backlogMs: () => slices.oldestWaitMs(),
+    backlogMs: () => slices.backlogMs(),
   });
   const server: Server = createServer({ noDelay: true }, (socket) => {
     if (sessions.all.size >= config.connectionsMax) {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { WorkSlices } from './work-slices.ts';
+import { backlogJobsMin, WorkSlices } from './work-slices.ts';
 
 test('#20 when many handlers are queued, then they start in order, each slice within its budget, and the loop turns between slices', async () => {
   let nowMs = 0;
@@ -91,4 +91,15 @@ test("#20 when jobs wait for a slice, then the oldest one's wait is what the bac
   assert.equal(slices.oldestWaitMs(), 12, 'the first queued, 12 ms ago');
   await Promise.all([first, second]);
   assert.equal(slices.oldestWaitMs(), 0);
+});
+
+test("#20 when fewer than a few slices' worth of jobs wait, then their wait is no backlog, however long", async () => {
+  let nowMs = 0;
+  const slices = new WorkSlices(2, () => nowMs);
+  const jobs = Array.from({ length: backlogJobsMin - 1 }, () => slices.run(async () => undefined));
+  nowMs += 500;
+  assert.equal(slices.backlogMs(), 0, 'a moment without CPU, not a backlog');
+  jobs.push(slices.run(async () => undefined));
+  assert.equal(slices.backlogMs(), 500, `${backlogJobsMin} waiting: the oldest one's wait`);
+  await Promise.all(jobs);
 });

@@ -11,6 +11,9 @@
 /** A slice's budget: about 15 Ed25519 checks here, short against a BUSY's 50 ms target. */
 export const workSliceMs = 2;
 
+/** Jobs that must be waiting before their wait counts as a backlog (admission.ts): a few slices' worth. */
+export const backlogJobsMin = 16;
+
 export class WorkSlices {
   private readonly jobs: (() => void)[] = [];
   /** When each waiting job was queued, in the same order. */
@@ -53,10 +56,19 @@ export class WorkSlices {
     else this.drainWaiters.push({ run, byMs: this.now() + withinMs });
   }
 
-  /** How long the oldest job waiting for a slice has waited (ms; 0 when none waits): admission's backlog. */
+  /** How long the oldest job waiting for a slice has waited (ms; 0 when none waits). */
   oldestWaitMs(): number {
     const first = this.queuedAtMs[0];
     return first === undefined ? 0 : this.now() - first;
+  }
+
+  /**
+   * Admission's backlog (ms): the oldest job's wait once at least `backlogJobsMin` wait, else 0. A few jobs
+   * that waited out a moment when the process had no CPU are not a backlog; an overloaded gateway holds
+   * hundreds.
+   */
+  backlogMs(): number {
+    return this.jobs.length >= backlogJobsMin ? this.oldestWaitMs() : 0;
   }
 
   /** Jobs waiting for a slice. */
