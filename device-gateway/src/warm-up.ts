@@ -16,7 +16,14 @@ import {
   phoneKeyPairFromSecret,
 } from '@campus-card/core/credential';
 import type { Logger } from 'pino';
-import { decodeFrame, deriveSessionKey, encodeFrame, type FrameKeys, prepareKey } from './protocol/index.ts';
+import {
+  decodeFrame,
+  deriveSessionKey,
+  encodeFrame,
+  type FrameKeys,
+  FrameMacKey,
+  prepareKey,
+} from './protocol/index.ts';
 
 /**
  * `connections` signed requests at once, so the client's pool opens that many kept-alive connections
@@ -71,7 +78,8 @@ export async function warmPaymentCode(rounds: number, ed25519Verify: Ed25519Veri
   });
   const deviceKey = new Uint8Array(randomBytes(32));
   const keys: FrameKeys = {
-    macKey: prepareKey(deviceKey),
+    // As a signed-in session keeps it (session/sign-in.ts), so the warm-up runs the MAC code sessions run.
+    macKey: new FrameMacKey(deviceKey),
     sessionKey: prepareKey(deriveSessionKey(deviceKey, 1, new Uint8Array(16), new Uint8Array(16))),
   };
   for (let round = 1; round <= rounds; round += 1) {

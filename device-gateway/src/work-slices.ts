@@ -15,9 +15,8 @@ export const workSliceMs = 2;
 export const backlogJobsMin = 16;
 
 export class WorkSlices {
-  private readonly jobs: (() => void)[] = [];
-  /** When each waiting job was queued, in the same order. */
-  private readonly queuedAtMs: number[] = [];
+  /** Jobs waiting for a slice, first queued first, each with when it was queued (the backlog's measure). */
+  private readonly jobs: { readonly start: () => void; readonly queuedAtMs: number }[] = [];
   private scheduled = false;
   /** Callbacks waiting for the queue to drain, each with the time it runs by anyway. */
   private drainWaiters: { readonly run: () => void; readonly byMs: number }[] = [];
@@ -31,14 +30,14 @@ export class WorkSlices {
   /** Starts `job` in a coming slice; answers what it answers (its rejection too). */
   run<T>(job: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.jobs.push(() => {
+      const start = () => {
         try {
           job().then(resolve, reject);
         } catch (error) {
           reject(error);
         }
-      });
-      this.queuedAtMs.push(this.now());
+      };
+      this.jobs.push({ start, queuedAtMs: this.now() });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(this.slice);
@@ -58,8 +57,8 @@ export class WorkSlices {
 
   /** How long the oldest job waiting for a slice has waited (ms; 0 when none waits). */
   oldestWaitMs(): number {
-    const first = this.queuedAtMs[0];
-    return first === undefined ? 0 : this.now() - first;
+    const first = this.jobs[0];
+    return first === undefined ? 0 : this.now() - first.queuedAtMs;
   }
 
   /**
@@ -80,10 +79,9 @@ export class WorkSlices {
     const endMs = this.now() + this.budgetMs;
     let started = 0;
     do {
-      (this.jobs[started++] as () => void)();
+      this.jobs[started++]?.start();
     } while (started < this.jobs.length && this.now() < endMs);
     this.jobs.splice(0, started);
-    this.queuedAtMs.splice(0, started);
     if (this.jobs.length > 0) setImmediate(this.slice);
     else this.scheduled = false;
     if (this.drainWaiters.length > 0) this.releaseDrainWaiters();
